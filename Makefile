@@ -1,0 +1,48 @@
+# The one entry point: CI (.ci/run) calls these same targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run up sim test test-unit lint fmt bench install clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python >= 3.11 is required"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## run: the whole service with embedded PostgreSQL/Redis and the simulated airlines
+run: $(STAMP)
+	$(BIN)/skyfare up
+
+up: run
+
+## sim: only the simulated outside world
+sim: $(STAMP)
+	$(BIN)/skyfare sim
+
+## test: the whole suite (unit, integration, e2e)
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+test-unit: $(STAMP)
+	$(BIN)/pytest -q tests/unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(if $(QUICK),--quick,)
+
+clean:
+	rm -rf $(VENV) .skyfare .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,60 @@
+"""The ceiling for the cached-search benchmark: a bare aiohttp + uvloop handler, fixed bytes.
+
+It returns exactly the body a cached `GET /v1/search` returned (captured by the harness), with no
+middleware, validation or cache look-up, so `cached search rps / baseline rps` says how much of
+aiohttp's ceiling Skyfare keeps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+from pathlib import Path
+
+import uvloop
+from aiohttp import web
+
+
+def make_app(body: bytes) -> web.Application:
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(body=body, content_type="application/json")
+
+    app = web.Application()
+    app.router.add_get("/v1/search", handler)
+    return app
+
+
+async def serve(body: bytes, host: str, port: int) -> None:
+    runner = web.AppRunner(make_app(body), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port, reuse_port=True, backlog=1024).start()
+    await asyncio.Event().wait()
+
+
+def _worker(body: bytes, host: str, port: int) -> None:
+    uvloop.run(serve(body, host, port))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--body-file", type=Path, required=True)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8090)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    body = args.body_file.read_bytes()
+    children = []
+    for _ in range(args.workers - 1):
+        pid = os.fork()
+        if pid == 0:
+            _worker(body, args.host, args.port)
+            os._exit(0)
+        children.append(pid)
+    _worker(body, args.host, args.port)
+
+
+__all__ = ["main", "make_app"]
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""The `Connector` port: what the search engine and the booking core need from an airline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from connectors.model import ConnectorKind, FlightQuery, Hold, HoldPassenger, Offer, PricedOffer
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """One airline (or consolidator) behind one protocol.
+
+    Every call takes `timeout`: the seconds left of the caller's deadline. A connector never waits
+    longer and raises `ConnectorTimeout` instead. Failures are raised as `connectors.errors`.
+    `search` returns offers whose `id` is already the public one (`connectors.offer_ids`).
+    """
+
+    name: str
+    kind: ConnectorKind
+
+    async def start(self) -> None:
+        """Open sessions and learn the route network; called once before the first search."""
+
+    async def close(self) -> None:
+        """Release sessions; the connector is not used afterwards."""
+
+    def serves(self, query: FlightQuery) -> bool:
+        """Whether the airline flies between the query's airports (cheap, no I/O)."""
+
+    async def search(self, query: FlightQuery, *, timeout: float) -> list[Offer]:
+        """Offers for the query; an empty list when the airline has no availability."""
+
+    async def price(self, supplier_offer_id: str, *, timeout: float) -> PricedOffer:
+        """Re-price one offer; raises `OfferNotFound`, `OfferExpired` or `SoldOut`."""
+
+    async def hold(
+        self,
+        supplier_offer_id: str,
+        passengers: Sequence[HoldPassenger],
+        *,
+        reference: str,
+        timeout: float,
+    ) -> Hold:
+        """Hold seats for our order `reference`; the same reference never holds twice."""
+
+    async def retrieve(self, reference: str, *, timeout: float) -> Hold:
+        """The hold made for our order `reference`; raises `HoldNotFound`."""
+
+    async def ticket(self, locator: str, *, timeout: float) -> Hold:
+        """Issue tickets for a held booking."""
+
+    async def cancel(self, locator: str, *, timeout: float) -> Hold:
+        """Release a hold or void a booking; cancelling twice is not an error."""

@@ -1,0 +1,150 @@
+"""Domain types shared by every connector: the query an airline receives and the offers it returns.
+
+They are frozen msgspec Structs so that one encoder turns them into the public JSON of API.md and
+nothing re-shapes them on the way out. Money is `Decimal` (msgspec encodes it as a string); segment
+times are the airport's local time without offset, as airlines print them; `expires_at` is UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+import msgspec
+
+CabinClass = Literal["economy", "premium_economy", "business", "first"]
+ConnectorKind = Literal["rest", "soap", "ndc"]
+CABIN_CLASSES: tuple[CabinClass, ...] = ("economy", "premium_economy", "business", "first")
+
+
+class Passengers(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    adults: int = 1
+    children: int = 0
+    infants: int = 0
+
+    @property
+    def seated(self) -> int:
+        """Passengers who take a seat: infants travel on a lap."""
+        return self.adults + self.children
+
+    @property
+    def total(self) -> int:
+        return self.adults + self.children + self.infants
+
+
+class SliceQuery(msgspec.Struct, frozen=True):
+    origin: str
+    destination: str
+    departure_date: dt.date
+
+
+class FlightQuery(msgspec.Struct, frozen=True):
+    """A validated, normalized search as every connector receives it (codes upper-cased)."""
+
+    slices: tuple[SliceQuery, ...]
+    passengers: Passengers
+    cabin_class: CabinClass = "economy"
+    max_connections: int = 1
+    currency: str = "USD"
+
+
+class Segment(msgspec.Struct, frozen=True):
+    marketing_carrier: str
+    flight_number: str
+    origin: str
+    destination: str
+    departing_at: dt.datetime  # airport-local, naive
+    arriving_at: dt.datetime  # airport-local, naive
+    aircraft: str
+    cabin_class: CabinClass
+
+
+class Slice(msgspec.Struct, frozen=True):
+    origin: str
+    destination: str
+    duration: str  # ISO 8601, e.g. PT8H10M: elapsed time, across time zones
+    segments: tuple[Segment, ...]
+
+
+class Owner(msgspec.Struct, frozen=True):
+    iata_code: str
+    name: str
+
+
+class Conditions(msgspec.Struct, frozen=True):
+    refundable: bool
+    changeable: bool
+
+
+class Offer(msgspec.Struct, frozen=True):
+    id: str
+    total_amount: Decimal
+    total_currency: str
+    base_amount: Decimal
+    tax_amount: Decimal
+    owner: Owner
+    source: str  # the connector's name
+    expires_at: dt.datetime  # UTC
+    seats_remaining: int
+    conditions: Conditions
+    slices: tuple[Slice, ...]
+    passengers: Passengers
+
+
+class PricedOffer(Offer, frozen=True):
+    """An offer re-priced with its airline; `price_changed` when its total moved."""
+
+    price_changed: bool = False
+
+
+class HoldPassenger(msgspec.Struct, frozen=True):
+    type: Literal["adult", "child", "infant"]
+    given_name: str
+    family_name: str
+    born_on: dt.date
+    gender: Literal["m", "f", "x"]
+    email: str | None = None
+    phone_number: str | None = None
+
+
+class Hold(msgspec.Struct, frozen=True):
+    """Seats held at an airline for one of our orders (`reference` is our order id)."""
+
+    locator: str
+    reference: str
+    status: Literal["held", "ticketed", "cancelled"]
+    total_amount: Decimal
+    total_currency: str
+    payment_required_by: dt.datetime  # UTC
+    ticket_numbers: tuple[str, ...] = ()
+
+
+def iso_duration(minutes: int) -> str:
+    """Format elapsed minutes as an ISO 8601 duration (PT8H10M, P1DT2H)."""
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    out = f"P{days}D" if days else "P"
+    if hours or mins or not days:
+        out += "T"
+        if hours:
+            out += f"{hours}H"
+        if mins or not hours:
+            out += f"{mins}M"
+    return out
+
+
+def parse_iso_duration(value: str) -> int:
+    """Minutes in an ISO 8601 duration written by `iso_duration`."""
+    days = hours = mins = 0
+    number = ""
+    for ch in value:
+        if ch.isdigit():
+            number += ch
+        elif ch == "D":
+            days, number = int(number), ""
+        elif ch == "H":
+            hours, number = int(number), ""
+        elif ch == "M":
+            mins, number = int(number), ""
+    return days * 1440 + hours * 60 + mins

@@ -1,0 +1,36 @@
+"""Public offer ids: opaque to clients, they carry the connector and the airline's own offer id.
+
+Keeping both in the id lets `GET /v1/offers/{id}` and booking reach the right airline without any
+server-side state, so every API process can serve any offer.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+PREFIX = "off_"
+
+
+class InvalidOfferId(ValueError):
+    pass
+
+
+def encode(source: str, supplier_offer_id: str) -> str:
+    raw = f"{source}\x1f{supplier_offer_id}".encode()
+    return PREFIX + base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def decode(offer_id: str) -> tuple[str, str]:
+    """Return (connector name, supplier offer id); raise `InvalidOfferId` for anything else."""
+    if not offer_id.startswith(PREFIX) or len(offer_id) > 2048:
+        raise InvalidOfferId(offer_id)
+    token = offer_id[len(PREFIX) :]
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidOfferId(offer_id) from exc
+    source, sep, supplier_id = raw.partition("\x1f")
+    if not sep or not source or not supplier_id:
+        raise InvalidOfferId(offer_id)
+    return source, supplier_id

@@ -1,0 +1,72 @@
+"""Builds the configured connectors: adding an airline is a settings entry, not code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from connectors.base import Connector
+from connectors.resilience import ResiliencePolicy, ResilientConnector
+from connectors.rest.connector import RestConnector
+
+
+class ConnectorConfig(Protocol):
+    """What the registry reads of one connector's settings (skyfare.settings.ConnectorSettings)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def timeout_s(self) -> float: ...
+    @property
+    def max_concurrency(self) -> int: ...
+
+
+class UnknownConnectorKind(ValueError):
+    pass
+
+
+def _rest(config: ConnectorConfig) -> Connector:
+    return RestConnector(
+        config.name,
+        config.base_url,
+        max_timeout_s=config.timeout_s,
+        max_connections=config.max_concurrency,
+    )
+
+
+BUILDERS: dict[str, Callable[[ConnectorConfig], Connector]] = {"rest": _rest}
+
+
+def build_connectors(
+    configs: Sequence[ConnectorConfig],
+    *,
+    policy_for: Callable[[ConnectorConfig], ResiliencePolicy] | None = None,
+) -> list[ResilientConnector]:
+    """One connector per config, each wrapped in the resilience layer.
+
+    `policy_for` gives a connector's `ResiliencePolicy`; without it the defaults apply, with the
+    bulkhead sized by the config's `max_concurrency` (the airline's connection pool too). Raises
+    `ValueError` for duplicate names and `UnknownConnectorKind` for a kind without a builder.
+    """
+    names = [c.name for c in configs]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise ValueError(f"connector names must be unique: {', '.join(duplicated)}")
+    built = []
+    for config in configs:
+        builder = BUILDERS.get(config.kind)
+        if builder is None:
+            raise UnknownConnectorKind(
+                f"connector {config.name!r}: unknown kind {config.kind!r} "
+                f"(known: {', '.join(sorted(BUILDERS))})"
+            )
+        if policy_for is not None:
+            policy = policy_for(config)
+        else:
+            policy = ResiliencePolicy(max_concurrency=config.max_concurrency)
+        built.append(ResilientConnector(builder(config), policy))
+    return built

@@ -1,0 +1,162 @@
+"""`ResilientConnector`: breaker, bulkhead, deadline, retries and hedging around any `Connector`."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from connectors import errors
+from connectors.base import Connector
+from connectors.model import FlightQuery, Hold, HoldPassenger, Offer, PricedOffer
+from connectors.resilience.attempts import Attempts, Send
+from connectors.resilience.breaker import CircuitBreaker
+from connectors.resilience.bulkhead import Bulkhead
+from connectors.resilience.latency import LatencyTracker
+from connectors.resilience.metrics import ConnectorMetrics, Operation
+from connectors.resilience.model import ConnectorStatus
+from connectors.resilience.policy import ResiliencePolicy
+
+T = TypeVar("T")
+
+
+class ResilientConnector:
+    """A `Connector` that protects the service from the one it wraps.
+
+    Per call: breaker permit → bulkhead slot → attempts (retried when idempotent, hedged for search)
+    → the inner call with `timeout=` the seconds left, enforced here too. The breaker hears one
+    verdict per call: a result or a `SupplierRejected` is a success (the airline is healthy and said
+    no); a timeout, an unavailable airline or any other exception is a failure; a cancellation is a
+    failure when it comes at the deadline (the airline missed it) and no verdict when earlier (the
+    caller went away). Refusals raise `CircuitOpen` or `BulkheadFull` without calling the airline.
+    """
+
+    def __init__(
+        self,
+        inner: Connector,
+        policy: ResiliencePolicy | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.kind = inner.kind
+        self.policy = policy = policy or ResiliencePolicy()
+        metrics = ConnectorMetrics(inner.name)
+        self._clock = clock
+        self._metrics = metrics
+        self._breaker = CircuitBreaker(
+            inner.name, policy, clock=clock, rng=rng, on_transition=metrics.state
+        )
+        self._bulkhead = Bulkhead(inner.name, policy.max_concurrency)
+        self._latency = LatencyTracker(policy.latency_samples)
+        self._attempts = Attempts(
+            inner.name,
+            policy,
+            clock=clock,
+            bulkhead=self._bulkhead,
+            metrics=metrics,
+            latency=self._latency,
+        )
+
+    async def start(self) -> None:
+        await self.inner.start()
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+    def serves(self, query: FlightQuery) -> bool:
+        return self.inner.serves(query)
+
+    async def search(self, query: FlightQuery, *, timeout: float) -> list[Offer]:
+        return await self._call("search", lambda t: self.inner.search(query, timeout=t), timeout)
+
+    async def price(self, supplier_offer_id: str, *, timeout: float) -> PricedOffer:
+        return await self._call(
+            "price", lambda t: self.inner.price(supplier_offer_id, timeout=t), timeout
+        )
+
+    async def hold(
+        self,
+        supplier_offer_id: str,
+        passengers: Sequence[HoldPassenger],
+        *,
+        reference: str,
+        timeout: float,
+    ) -> Hold:
+        return await self._call(
+            "hold",
+            lambda t: self.inner.hold(
+                supplier_offer_id, passengers, reference=reference, timeout=t
+            ),
+            timeout,
+        )
+
+    async def retrieve(self, reference: str, *, timeout: float) -> Hold:
+        return await self._call(
+            "retrieve", lambda t: self.inner.retrieve(reference, timeout=t), timeout
+        )
+
+    async def ticket(self, locator: str, *, timeout: float) -> Hold:
+        return await self._call("ticket", lambda t: self.inner.ticket(locator, timeout=t), timeout)
+
+    async def cancel(self, locator: str, *, timeout: float) -> Hold:
+        return await self._call("cancel", lambda t: self.inner.cancel(locator, timeout=t), timeout)
+
+    def status(self) -> ConnectorStatus:
+        """Circuit state, windowed error rate, recent latency and load, for `GET /v1/connectors`."""
+        calls, failures = self._breaker.counts()
+        p50 = self._latency.percentile(0.50)
+        p99 = self._latency.percentile(0.99)
+        return ConnectorStatus(
+            name=self.name,
+            kind=self.kind,
+            circuit_state=self._breaker.state,
+            error_rate=failures / calls if calls else 0.0,
+            calls=calls,
+            p50_ms=None if p50 is None else round(p50 * 1000, 3),
+            p99_ms=None if p99 is None else round(p99 * 1000, 3),
+            in_flight=self._bulkhead.in_flight,
+        )
+
+    async def _call(self, operation: Operation, send: Send[T], timeout: float) -> T:
+        if timeout <= 0:
+            # The caller's deadline has passed: nothing to ask, nothing to blame the airline for.
+            raise errors.ConnectorTimeout(f"{self.name}: no time left for {operation}")
+        deadline = self._clock() + timeout
+        permit = self._admit(operation)
+        try:
+            result = await self._attempts.run(operation, send, deadline)
+        except errors.SupplierRejected:
+            self._breaker.record_success(permit)
+            raise
+        except asyncio.CancelledError:
+            if self._attempts.late(deadline):
+                self._breaker.record_failure(permit)
+            else:
+                self._breaker.release(permit)
+            raise
+        except Exception:
+            self._breaker.record_failure(permit)
+            raise
+        finally:
+            self._bulkhead.release()
+        self._breaker.record_success(permit)
+        return result
+
+    def _admit(self, operation: Operation) -> int:
+        try:
+            permit = self._breaker.acquire()
+        except errors.CircuitOpen:
+            self._metrics.call(operation, "circuit_open")
+            raise
+        try:
+            self._bulkhead.acquire()
+        except errors.BulkheadFull:
+            self._breaker.release(permit)
+            self._metrics.call(operation, "bulkhead_full")
+            raise
+        return permit

@@ -1,0 +1,92 @@
+"""HTTP transport to one REST airline: network only, every failure translated in one place."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, TypeVar
+
+import aiohttp
+import msgspec
+
+from connectors import errors
+from connectors.rest import mapping, wire
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_encoder = msgspec.json.Encoder()
+_error_decoder = msgspec.json.Decoder(wire.ErrorResponse)
+
+
+class RestAirlineClient:
+    """One `aiohttp.ClientSession` per airline, so pools and timeouts are the airline's own."""
+
+    def __init__(self, name: str, base_url: str, *, max_timeout_s: float, max_connections: int):
+        self.name = name
+        self._base_url = base_url.rstrip("/")
+        self._max_timeout_s = max_timeout_s
+        self._max_connections = max_connections
+        self._session: aiohttp.ClientSession | None = None
+
+    async def open(self) -> None:
+        if self._session is None:
+            connector = aiohttp.TCPConnector(limit=self._max_connections, keepalive_timeout=30)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                # Never the 300 s library default: each call passes its own remaining budget.
+                timeout=aiohttp.ClientTimeout(total=self._max_timeout_s),
+                headers={"User-Agent": "skyfare/0.1"},
+            )
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        decoder: msgspec.json.Decoder[T],
+        *,
+        timeout: float,
+        body: Any = None,
+        params: dict[str, str] | None = None,
+    ) -> T:
+        """Send one request and decode a 2xx answer with `decoder`; raise `ConnectorError`s."""
+        if self._session is None:
+            await self.open()
+        assert self._session is not None
+        budget = min(timeout, self._max_timeout_s)
+        if budget <= 0:
+            raise errors.ConnectorTimeout(f"{self.name}: no time left for {path}")
+        data = None if body is None else _encoder.encode(body)
+        try:
+            async with self._session.request(
+                method,
+                self._base_url + path,
+                data=data,
+                params=params,
+                headers={"Content-Type": "application/json"} if data is not None else None,
+                timeout=aiohttp.ClientTimeout(total=budget),
+            ) as response:
+                payload = await response.read()
+                status = response.status
+        except TimeoutError as exc:
+            raise errors.ConnectorTimeout(f"{self.name}: {path} took over {budget:.3f}s") from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            raise errors.ConnectorUnavailable(f"{self.name}: {path}: {exc!r}") from exc
+        if status >= 300:
+            raise mapping.error_for(status, _decode_error(payload), airline=self.name)
+        try:
+            return decoder.decode(payload)
+        except msgspec.DecodeError as exc:
+            raise errors.ConnectorUnavailable(f"{self.name}: malformed answer: {exc}") from exc
+
+
+def _decode_error(payload: bytes) -> wire.ErrorResponse | None:
+    try:
+        return _error_decoder.decode(payload)
+    except msgspec.DecodeError:
+        return None

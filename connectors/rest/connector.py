@@ -1,0 +1,111 @@
+"""`RestConnector`: the `Connector` port over a REST/JSON airline API."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import msgspec
+
+from connectors import errors
+from connectors.model import (
+    ConnectorKind,
+    FlightQuery,
+    Hold,
+    HoldPassenger,
+    Offer,
+    Owner,
+    PricedOffer,
+)
+from connectors.rest import mapping, wire
+from connectors.rest.client import RestAirlineClient
+
+logger = logging.getLogger(__name__)
+
+_network = msgspec.json.Decoder(wire.NetworkResponse)
+_shopping = msgspec.json.Decoder(wire.ShoppingResponse)
+_pricing = msgspec.json.Decoder(wire.PricingResponse)
+_booking = msgspec.json.Decoder(wire.BookingResponse)
+
+# Learning the route network happens once at start-up, outside any traveler's deadline.
+_START_TIMEOUT_S = 5.0
+
+
+class RestConnector:
+    kind: ConnectorKind = "rest"
+
+    def __init__(
+        self, name: str, base_url: str, *, max_timeout_s: float = 5.0, max_connections: int = 64
+    ) -> None:
+        self.name = name
+        self._client = RestAirlineClient(
+            name, base_url, max_timeout_s=max_timeout_s, max_connections=max_connections
+        )
+        self._owner = Owner(iata_code="", name=name)
+        self._airports: frozenset[str] | None = None  # None: not learned yet, ask for everything
+
+    async def start(self) -> None:
+        await self._client.open()
+        try:
+            network = await self._client.call("GET", "/network", _network, timeout=_START_TIMEOUT_S)
+        except errors.ConnectorError as exc:
+            logger.warning(
+                "connector %s: route network unknown, asking for every route: %s", self.name, exc
+            )
+            return
+        self._owner = Owner(iata_code=network.carrier.code, name=network.carrier.name)
+        self._airports = frozenset(network.airports)
+
+    async def close(self) -> None:
+        await self._client.close()
+
+    def serves(self, query: FlightQuery) -> bool:
+        if self._airports is None:
+            return True
+        return all(
+            s.origin in self._airports and s.destination in self._airports for s in query.slices
+        )
+
+    async def search(self, query: FlightQuery, *, timeout: float) -> list[Offer]:
+        answer = await self._client.call(
+            "POST", "/shopping", _shopping, body=mapping.to_shopping_request(query), timeout=timeout
+        )
+        return [mapping.to_offer(f, source=self.name, owner=self._owner) for f in answer.fares]
+
+    async def price(self, supplier_offer_id: str, *, timeout: float) -> PricedOffer:
+        answer = await self._client.call(
+            "POST", "/pricing", _pricing, body={"fare_id": supplier_offer_id}, timeout=timeout
+        )
+        return mapping.to_priced_offer(answer, source=self.name, owner=self._owner)
+
+    async def hold(
+        self,
+        supplier_offer_id: str,
+        passengers: Sequence[HoldPassenger],
+        *,
+        reference: str,
+        timeout: float,
+    ) -> Hold:
+        request = mapping.to_booking_request(supplier_offer_id, passengers, reference=reference)
+        answer = await self._client.call(
+            "POST", "/bookings", _booking, body=request, timeout=timeout
+        )
+        return mapping.to_hold(answer.booking)
+
+    async def retrieve(self, reference: str, *, timeout: float) -> Hold:
+        answer = await self._client.call(
+            "GET", "/bookings", _booking, params={"reference": reference}, timeout=timeout
+        )
+        return mapping.to_hold(answer.booking)
+
+    async def ticket(self, locator: str, *, timeout: float) -> Hold:
+        answer = await self._client.call(
+            "POST", f"/bookings/{locator}/ticket", _booking, timeout=timeout
+        )
+        return mapping.to_hold(answer.booking)
+
+    async def cancel(self, locator: str, *, timeout: float) -> Hold:
+        answer = await self._client.call(
+            "POST", f"/bookings/{locator}/cancel", _booking, timeout=timeout
+        )
+        return mapping.to_hold(answer.booking)

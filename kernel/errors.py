@@ -1,0 +1,68 @@
+"""The problem vocabulary every domain package speaks.
+
+Domain packages (search, booking, payment, ...) must not import the composition root `skyfare/`,
+yet their errors have to reach clients as RFC 9457 problem documents. They raise subclasses of
+these; `skyfare.problems` maps each class to a status, type and title in one table.
+
+- `DomainError` — base; `detail` is safe to show a client; `extensions` become extra members.
+  - `ValidationFailed` (422) — names every bad field in `errors`.
+  - `BadRequest` (400) — a request that cannot be understood (malformed JSON, missing header).
+  - `Unauthorized` (401), `NotFound` (404), `Conflict` (409), `Gone` (410),
+    `RateLimited` (429), `ServiceUnavailable` (503).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import msgspec
+
+
+class FieldError(msgspec.Struct, frozen=True):
+    field: str  # a JSON path into the request: slices[0].origin, passengers.adults, query.origin
+    message: str
+
+
+class DomainError(Exception):
+    def __init__(self, detail: str, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extensions = extensions
+
+
+class ValidationFailed(DomainError):
+    def __init__(self, errors: Iterable[FieldError], detail: str | None = None) -> None:
+        self.errors = tuple(errors)
+        count = len(self.errors)
+        super().__init__(detail or f"{count} field{'s' if count != 1 else ''} failed validation")
+
+
+class BadRequest(DomainError):
+    pass
+
+
+class Unauthorized(DomainError):
+    pass
+
+
+class NotFound(DomainError):
+    pass
+
+
+class Conflict(DomainError):
+    pass
+
+
+class Gone(DomainError):
+    pass
+
+
+class RateLimited(DomainError):
+    def __init__(self, detail: str, *, retry_after_s: float, **extensions: Any) -> None:
+        super().__init__(detail, **extensions)
+        self.retry_after_s = retry_after_s
+
+
+class ServiceUnavailable(DomainError):
+    pass

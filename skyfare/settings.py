@@ -1,0 +1,121 @@
+"""Settings: read once from the environment into a frozen Struct and passed down explicitly.
+
+This is the only module that reads `os.environ`. Every setting is listed in the README's table.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+
+from connectors.model import ConnectorKind
+
+# The simulated airlines `skyfare sim` serves, each under its own path of one sim server.
+DEFAULT_SIM_AIRLINES: tuple[tuple[str, ConnectorKind, str], ...] = (
+    ("rest-britannia", "rest", "/rest/britannia"),
+    ("rest-liberty", "rest", "/rest/liberty"),
+    ("rest-hansa", "rest", "/rest/hansa"),
+    ("rest-globetrotter", "rest", "/rest/globetrotter"),
+)
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+class ConnectorSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: str
+    kind: ConnectorKind
+    base_url: str
+    timeout_s: float = 5.0  # a ceiling per call; the search deadline usually binds first
+    max_concurrency: int = 64
+    username: str | None = None
+    password: str | None = None
+
+
+class Settings(msgspec.Struct, frozen=True):
+    host: str = "127.0.0.1"
+    port: int = 8080
+    workers: int = 0  # 0: one per core
+    database_url: str | None = None  # None: embedded PostgreSQL under data_dir
+    redis_url: str | None = None  # None: embedded Redis under data_dir
+    data_dir: str = ".skyfare"
+    log_level: str = "INFO"
+    max_body_bytes: int = 1 << 20
+    search_deadline_ms: int = 2500
+    db_pool_max: int = 10
+    db_timeout_s: float = 2.0
+    sim_host: str = "127.0.0.1"
+    sim_port: int = 9100
+    sim_seed: int = 42
+    sim_profile: str = ""  # JSON: per-airline latency / error / hang overrides for `skyfare sim`
+    connectors: tuple[ConnectorSettings, ...] = ()
+
+    @property
+    def sim_url(self) -> str:
+        return f"http://{self.sim_host}:{self.sim_port}"
+
+
+_ENV_FIELDS: dict[str, str] = {
+    "SKYFARE_HOST": "host",
+    "SKYFARE_PORT": "port",
+    "SKYFARE_WORKERS": "workers",
+    "DATABASE_URL": "database_url",
+    "REDIS_URL": "redis_url",
+    "SKYFARE_DATA_DIR": "data_dir",
+    "SKYFARE_LOG_LEVEL": "log_level",
+    "SKYFARE_MAX_BODY_BYTES": "max_body_bytes",
+    "SKYFARE_SEARCH_DEADLINE_MS": "search_deadline_ms",
+    "SKYFARE_DB_POOL_MAX": "db_pool_max",
+    "SKYFARE_DB_TIMEOUT_S": "db_timeout_s",
+    "SKYFARE_SIM_HOST": "sim_host",
+    "SKYFARE_SIM_PORT": "sim_port",
+    "SKYFARE_SIM_SEED": "sim_seed",
+    "SKYFARE_SIM_PROFILE": "sim_profile",
+}
+
+
+def default_connectors(sim_url: str) -> tuple[ConnectorSettings, ...]:
+    return tuple(
+        ConnectorSettings(name=name, kind=kind, base_url=sim_url + path)
+        for name, kind, path in DEFAULT_SIM_AIRLINES
+    )
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build Settings from `environ` (default: the process environment), then apply `overrides`."""
+    env = os.environ if environ is None else environ
+    raw: dict[str, Any] = {}
+    for var, field in _ENV_FIELDS.items():
+        value = env.get(var)
+        if value not in (None, ""):
+            raw[field] = value
+    connectors_json = env.get("SKYFARE_CONNECTORS")
+    raw.update(overrides)
+    try:
+        settings = msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise SettingsError(_name_variable(str(exc))) from exc
+    if "connectors" in overrides:
+        return settings
+    if connectors_json:
+        try:
+            connectors = msgspec.json.decode(
+                connectors_json, type=tuple[ConnectorSettings, ...], strict=False
+            )
+        except msgspec.DecodeError as exc:
+            raise SettingsError(f"SKYFARE_CONNECTORS: {exc}") from exc
+    else:
+        connectors = default_connectors(settings.sim_url)
+    return msgspec.structs.replace(settings, connectors=connectors)
+
+
+def _name_variable(message: str) -> str:
+    """Turn msgspec's `$.field` path into the environment variable a user has to fix."""
+    for var, field in _ENV_FIELDS.items():
+        if f"$.{field}" in message:
+            return message.replace(f"`$.{field}`", var)
+    return message

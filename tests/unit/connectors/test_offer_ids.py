@@ -1,0 +1,23 @@
+import pytest
+
+from connectors import offer_ids
+
+
+def test_offer_id_round_trips_connector_and_supplier_id() -> None:
+    offer_id = offer_ids.encode("rest-britannia", "abc.DEF-123_x")
+    assert offer_id.startswith("off_")
+    assert offer_ids.decode(offer_id) == ("rest-britannia", "abc.DEF-123_x")
+
+
+def test_offer_id_is_url_safe() -> None:
+    offer_id = offer_ids.encode("soap-airline", "a/b+c?d=e&f")
+    assert all(ch.isalnum() or ch in "_-" for ch in offer_id)
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    ["", "off_", "nope", "off_!!!", "off_" + "A" * 3000, "off_c29tZXRoaW5n", "ord_abc"],
+)
+def test_decode_rejects_garbage(garbage: str) -> None:
+    with pytest.raises(offer_ids.InvalidOfferId):
+        offer_ids.decode(garbage)

@@ -1,0 +1,405 @@
+import asyncio
+import datetime as dt
+import itertools
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from prometheus_client import REGISTRY
+
+from connectors.errors import (
+    BulkheadFull,
+    CircuitOpen,
+    ConnectorTimeout,
+    ConnectorUnavailable,
+    InvalidRequest,
+    SoldOut,
+)
+from connectors.model import FlightQuery, Passengers, SliceQuery
+from connectors.registry import build_connectors
+from connectors.resilience import ResiliencePolicy, ResilientConnector
+
+QUERY = FlightQuery(
+    slices=(SliceQuery("JFK", "LHR", dt.date(2030, 5, 1)),), passengers=Passengers(adults=1)
+)
+_names = itertools.count()
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class Step:
+    """One scripted airline answer: sleep `delay` (real), move the fake clock, then answer."""
+
+    delay: float = 0.0
+    error: type[Exception] | None = None
+    advance: float = 0.0
+    label: str = "ok"
+
+
+@dataclass
+class ScriptedAirline:
+    """A connector whose calls follow a script (then repeat `then`), recording what it was asked."""
+
+    name: str
+    steps: list[Step] = field(default_factory=list)
+    then: Step = field(default_factory=Step)
+    clock: FakeClock | None = None
+    kind: str = "rest"
+    calls: list[tuple[str, float]] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)
+
+    async def _answer(self, operation: str, timeout: float) -> Any:
+        self.calls.append((operation, timeout))
+        step = self.steps.pop(0) if self.steps else self.then
+        if self.clock is not None:
+            self.clock.now += step.advance
+        try:
+            await asyncio.sleep(step.delay)
+        except asyncio.CancelledError:
+            self.cancelled.append(step.label)
+            raise
+        if step.error is not None:
+            raise step.error(f"{self.name}: scripted {step.error.__name__}")
+        return step.label
+
+    async def start(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+    def serves(self, query: FlightQuery) -> bool:
+        return True
+
+    async def search(self, query: FlightQuery, *, timeout: float) -> Any:
+        return [await self._answer("search", timeout)]
+
+    async def price(self, supplier_offer_id: str, *, timeout: float) -> Any:
+        return await self._answer("price", timeout)
+
+    async def hold(self, offer_id: str, passengers: Any, *, reference: str, timeout: float) -> Any:
+        return await self._answer("hold", timeout)
+
+    async def retrieve(self, reference: str, *, timeout: float) -> Any:
+        return await self._answer("retrieve", timeout)
+
+    async def ticket(self, locator: str, *, timeout: float) -> Any:
+        return await self._answer("ticket", timeout)
+
+    async def cancel(self, locator: str, *, timeout: float) -> Any:
+        return await self._answer("cancel", timeout)
+
+
+def airline(*steps: Step, then: Step | None = None, clock: FakeClock | None = None) -> Any:
+    return ScriptedAirline(f"air{next(_names)}", list(steps), then or Step(), clock)
+
+
+def counted(connector: ResilientConnector, outcome: str, operation: str = "search") -> float:
+    labels = {"connector": connector.name, "operation": operation, "outcome": outcome}
+    return REGISTRY.get_sample_value("skyfare_connector_calls_total", labels) or 0.0
+
+
+def metric(name: str, connector: ResilientConnector) -> float:
+    return REGISTRY.get_sample_value(name, {"connector": connector.name}) or 0.0
+
+
+NO_RETRY = ResiliencePolicy(retries=0, min_calls=4)
+
+
+async def call(connector: ResilientConnector, operation: str, timeout: float = 1.0) -> Any:
+    if operation == "search":
+        return await connector.search(QUERY, timeout=timeout)
+    if operation == "hold":
+        return await connector.hold("offer", [], reference="order-1", timeout=timeout)
+    return await getattr(connector, operation)("x", timeout=timeout)
+
+
+async def test_the_inner_call_gets_the_time_left_of_the_deadline() -> None:
+    inner = airline()
+    connector = ResilientConnector(inner)
+    assert await connector.search(QUERY, timeout=0.5) == ["ok"]
+    ((operation, timeout),) = inner.calls
+    assert operation == "search"
+    assert 0.49 < timeout <= 0.5
+
+
+async def test_a_connector_that_ignores_its_timeout_is_cut_at_the_deadline() -> None:
+    connector = ResilientConnector(airline(then=Step(delay=5)), NO_RETRY)
+    started = time.perf_counter()
+    with pytest.raises(ConnectorTimeout):
+        await connector.search(QUERY, timeout=0.02)
+    assert time.perf_counter() - started < 0.2
+    assert counted(connector, "timeout") == 1
+
+
+async def test_timeouts_open_the_breaker_and_then_calls_fail_fast() -> None:
+    inner = airline(then=Step(delay=5))
+    connector = ResilientConnector(inner, NO_RETRY)
+    for _ in range(4):
+        with pytest.raises(ConnectorTimeout):
+            await connector.search(QUERY, timeout=0.005)
+    assert connector.status().circuit_state == "open"
+    assert metric("skyfare_connector_circuit_state", connector) == 2
+    with pytest.raises(CircuitOpen) as refused:
+        await connector.search(QUERY, timeout=1.0)
+    assert refused.value.status == "circuit_open"
+    assert len(inner.calls) == 4
+    assert counted(connector, "circuit_open") == 1
+
+
+async def test_ten_thousand_calls_on_an_open_circuit_take_microseconds_each() -> None:
+    inner = airline(then=Step(error=ConnectorUnavailable))
+    connector = ResilientConnector(inner, NO_RETRY)
+    for _ in range(4):
+        with pytest.raises(ConnectorUnavailable):
+            await connector.search(QUERY, timeout=1.0)
+    refused = 0
+    started = time.process_time()  # CPU time: what it costs, whatever else the machine runs
+    for _ in range(10_000):
+        try:
+            await connector.search(QUERY, timeout=1.0)
+        except CircuitOpen:
+            refused += 1
+    assert time.process_time() - started < 0.05  # about 3 µs each here
+    assert refused == 10_000
+    assert len(inner.calls) == 4
+
+
+@pytest.mark.parametrize("rejection", [SoldOut, InvalidRequest])
+async def test_an_airline_saying_no_does_not_count_as_a_failure(
+    rejection: type[Exception],
+) -> None:
+    inner = airline(then=Step(error=rejection))
+    connector = ResilientConnector(inner, NO_RETRY)
+    for _ in range(10):
+        with pytest.raises(rejection):
+            await connector.price("offer", timeout=1.0)
+    status = connector.status()
+    assert (status.circuit_state, status.calls, status.error_rate) == ("closed", 10, 0.0)
+    assert len(inner.calls) == 10  # and never retried
+    assert counted(connector, "rejected", "price") == 10
+
+
+async def test_unexpected_errors_count_as_failures_and_are_not_retried() -> None:
+    inner = airline(then=Step(error=ValueError))
+    connector = ResilientConnector(inner, ResiliencePolicy(min_calls=4))
+    for _ in range(4):
+        with pytest.raises(ValueError, match="scripted"):
+            await connector.search(QUERY, timeout=1.0)
+    assert len(inner.calls) == 4
+    assert connector.status().circuit_state == "open"
+
+
+async def test_half_open_lets_exactly_the_probe_limit_through_then_closes() -> None:
+    clock = FakeClock()
+    inner = airline(*[Step(error=ConnectorUnavailable)] * 4, then=Step(delay=0.01), clock=clock)
+    policy = ResiliencePolicy(retries=0, min_calls=4, half_open_max_probes=2)
+    connector = ResilientConnector(inner, policy, clock=clock)
+    for _ in range(4):
+        with pytest.raises(ConnectorUnavailable):
+            await connector.search(QUERY, timeout=1.0)
+    clock.now += 6.1
+    results = await asyncio.gather(
+        *(connector.search(QUERY, timeout=1.0) for _ in range(5)), return_exceptions=True
+    )
+    assert sum(r == ["ok"] for r in results) == 2
+    assert sum(isinstance(r, CircuitOpen) for r in results) == 3
+    assert len(inner.calls) == 6
+    assert connector.status().circuit_state == "closed"
+    assert metric("skyfare_connector_circuit_state", connector) == 0
+
+
+async def test_a_full_bulkhead_skips_the_call_without_asking_the_airline() -> None:
+    inner = airline(then=Step(delay=0.05))
+    connector = ResilientConnector(inner, ResiliencePolicy(max_concurrency=1))
+    first = asyncio.create_task(connector.search(QUERY, timeout=1.0))
+    await asyncio.sleep(0)
+    assert connector.status().in_flight == 1
+    with pytest.raises(BulkheadFull) as refused:
+        await connector.search(QUERY, timeout=1.0)
+    assert refused.value.status == "skipped"
+    assert await first == ["ok"]
+    assert len(inner.calls) == 1
+    assert counted(connector, "bulkhead_full") == 1
+    status = connector.status()
+    assert (status.calls, status.error_rate, status.in_flight) == (1, 0.0, 0)
+
+
+@pytest.mark.parametrize("operation", ["search", "price", "retrieve"])
+@pytest.mark.parametrize("transient", [ConnectorUnavailable, ConnectorTimeout])
+async def test_idempotent_calls_are_retried_after_a_transient_failure(
+    operation: str, transient: type[Exception]
+) -> None:
+    inner = airline(Step(error=transient, label="first"), Step(label="second"))
+    connector = ResilientConnector(inner, ResiliencePolicy(retries=1, backoff_base_s=0.001))
+    result = await call(connector, operation)
+    assert result in (["second"], "second")
+    assert [op for op, _ in inner.calls] == [operation, operation]
+    assert metric("skyfare_connector_retries_total", connector) == 1
+    assert connector.status().error_rate == 0.0  # the call succeeded in the end
+
+
+@pytest.mark.parametrize("operation", ["hold", "ticket", "cancel"])
+async def test_booking_calls_are_never_retried(operation: str) -> None:
+    inner = airline(Step(error=ConnectorUnavailable))
+    connector = ResilientConnector(inner, ResiliencePolicy(retries=3, backoff_base_s=0.001))
+    with pytest.raises(ConnectorUnavailable):
+        await call(connector, operation)
+    assert len(inner.calls) == 1
+    assert metric("skyfare_connector_retries_total", connector) == 0
+
+
+async def test_retries_stop_within_the_deadline() -> None:
+    inner = airline(then=Step(error=ConnectorUnavailable))
+    policy = ResiliencePolicy(
+        retries=1000, backoff_base_s=0.002, backoff_max_s=0.004, min_attempt_s=0.01
+    )
+    connector = ResilientConnector(inner, policy)
+    started = time.perf_counter()
+    with pytest.raises(ConnectorUnavailable):
+        await connector.search(QUERY, timeout=0.06)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 0.06
+    assert 2 <= len(inner.calls) < 60
+    # No attempt starts without min_attempt_s left (less the event loop's lateness waking from
+    # the backoff sleep, which the stop condition cannot foresee).
+    assert all(timeout > 0.007 for _, timeout in inner.calls)
+
+
+async def test_no_retry_when_the_deadline_leaves_no_time_for_one() -> None:
+    inner = airline(then=Step(error=ConnectorUnavailable))
+    connector = ResilientConnector(inner, ResiliencePolicy(retries=3, min_attempt_s=0.05))
+    with pytest.raises(ConnectorUnavailable):
+        await connector.search(QUERY, timeout=0.04)
+    assert len(inner.calls) == 1
+
+
+async def warm_up(connector: ResilientConnector, samples: int) -> None:
+    for _ in range(samples):
+        await connector.search(QUERY, timeout=1.0)
+
+
+async def test_a_search_slower_than_p95_is_hedged_and_the_first_answer_wins() -> None:
+    inner = airline(*[Step()] * 20, Step(delay=5, label="slow"), Step(label="hedge"))
+    connector = ResilientConnector(inner, ResiliencePolicy(hedge=True, hedge_min_samples=20))
+    await warm_up(connector, 20)
+    started = time.perf_counter()
+    assert await connector.search(QUERY, timeout=1.0) == ["hedge"]
+    assert time.perf_counter() - started < 0.2
+    assert inner.cancelled == ["slow"]
+    assert len(inner.calls) == 22
+    assert metric("skyfare_connector_hedges_total", connector) == 1
+    assert counted(connector, "cancelled") == 1
+    status = connector.status()
+    assert (status.in_flight, status.calls, status.error_rate) == (0, 21, 0.0)
+
+
+async def test_the_primary_still_wins_when_the_hedge_fails() -> None:
+    steps = [*[Step()] * 20, Step(delay=0.05, label="primary"), Step(error=ConnectorUnavailable)]
+    inner = airline(*steps)
+    connector = ResilientConnector(inner, ResiliencePolicy(hedge=True, hedge_min_samples=20))
+    await warm_up(connector, 20)
+    assert await connector.search(QUERY, timeout=1.0) == ["primary"]
+    assert len(inner.calls) == 22
+
+
+@pytest.mark.parametrize(
+    ("policy", "timeout"),
+    [
+        (ResiliencePolicy(hedge=False), 1.0),  # switched off
+        (ResiliencePolicy(hedge=True, hedge_min_samples=50), 1.0),  # p95 not known yet
+        (ResiliencePolicy(hedge=True, hedge_min_samples=20), 0.06),  # no room for a second try
+    ],
+)
+async def test_no_hedge_unless_enabled_known_and_affordable(
+    policy: ResiliencePolicy, timeout: float
+) -> None:
+    clock = FakeClock()  # the warm-up calls "take" 30 ms each: p95 is 30 ms
+    inner = airline(*[Step(advance=0.03)] * 20, Step(delay=0.045, label="only"), clock=clock)
+    connector = ResilientConnector(inner, policy, clock=clock)
+    await warm_up(connector, 20)
+    assert await connector.search(QUERY, timeout=timeout) == ["only"]
+    assert len(inner.calls) == 21
+    assert metric("skyfare_connector_hedges_total", connector) == 0
+
+
+async def test_cancelled_at_the_deadline_counts_as_a_failure_and_propagates() -> None:
+    inner = airline(then=Step(delay=5))
+    policy = ResiliencePolicy(retries=0, min_calls=2, deadline_slack_s=0.04)
+    connector = ResilientConnector(inner, policy)
+    for _ in range(2):
+        task = asyncio.create_task(connector.search(QUERY, timeout=0.05))
+        await asyncio.sleep(0.02)  # the search engine's deadline: less than the slack is left
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    status = connector.status()
+    assert (status.circuit_state, status.in_flight) == ("open", 0)
+    assert counted(connector, "timeout") == 2
+
+
+async def test_cancelled_long_before_the_deadline_says_nothing_about_the_airline() -> None:
+    inner = airline(then=Step(delay=5))
+    connector = ResilientConnector(inner, ResiliencePolicy(min_calls=1))
+    task = asyncio.create_task(connector.search(QUERY, timeout=10.0))
+    await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    status = connector.status()
+    assert (status.circuit_state, status.calls, status.in_flight) == ("closed", 0, 0)
+    assert counted(connector, "cancelled") == 1
+
+
+async def test_status_reports_window_error_rate_and_latency_percentiles() -> None:
+    clock = FakeClock()
+    steps = [Step(advance=ms / 1000) for ms in (10, 20, 30, 40)]
+    inner = airline(*steps, Step(error=ConnectorUnavailable, advance=0.001), clock=clock)
+    connector = ResilientConnector(inner, NO_RETRY, clock=clock)
+    for _ in range(4):
+        await connector.search(QUERY, timeout=1.0)
+    with pytest.raises(ConnectorUnavailable):
+        await connector.search(QUERY, timeout=1.0)
+    status = connector.status()
+    assert (status.name, status.kind, status.circuit_state) == (inner.name, "rest", "closed")
+    assert (status.calls, status.error_rate, status.in_flight) == (5, 0.2, 0)
+    assert status.p50_ms == pytest.approx(20.0)
+    assert status.p99_ms == pytest.approx(40.0)
+    clock.now += 11
+    assert connector.status().calls == 0
+
+
+@dataclass(frozen=True)
+class Config:
+    name: str
+    kind: str = "rest"
+    base_url: str = "http://127.0.0.1:1"
+    timeout_s: float = 2.0
+    max_concurrency: int = 16
+
+
+def test_the_registry_wraps_every_connector() -> None:
+    connectors = build_connectors([Config("a"), Config("b", max_concurrency=4)])
+    assert [c.name for c in connectors] == ["a", "b"]
+    assert all(isinstance(c, ResilientConnector) for c in connectors)
+    assert connectors[1].policy.max_concurrency == 4
+    hedged = build_connectors([Config("c")], policy_for=lambda _: ResiliencePolicy(hedge=True))
+    assert hedged[0].policy.hedge
+    assert hedged[0].status().circuit_state == "closed"
+
+
+async def test_no_time_left_means_no_call_and_no_blame() -> None:
+    inner = airline()
+    connector = ResilientConnector(inner, ResiliencePolicy(min_calls=1))
+    with pytest.raises(ConnectorTimeout):
+        await connector.search(QUERY, timeout=0.0)
+    assert inner.calls == []
+    assert connector.status().calls == 0
