@@ -7,6 +7,7 @@ these; `skyfare.problems` maps each class to a status, type and title in one tab
 - `DomainError` — base; `detail` is safe to show a client; `extensions` become extra members.
   - `ValidationFailed` (422) — names every bad field in `errors`.
   - `BadRequest` (400) — a request that cannot be understood (malformed JSON, missing header).
+  - `UnsupportedMediaType` (415) — a body that is not JSON.
   - `Unauthorized` (401), `NotFound` (404), `Conflict` (409), `Gone` (410),
     `RateLimited` (429), `ServiceUnavailable` (503).
 """
@@ -39,6 +40,10 @@ class ValidationFailed(DomainError):
 
 
 class BadRequest(DomainError):
+    pass
+
+
+class UnsupportedMediaType(DomainError):
     pass
 
 

@@ -1,0 +1,46 @@
+"""What each route contributes to the OpenAPI document, declared beside the route itself.
+
+Every package's `routes.py` exports `OPERATIONS: tuple[Operation, ...]`; `skyfare.openapi` turns
+them into one OpenAPI 3.1 document with `msgspec.json.schema_components`, from the same Structs
+the handlers decode and encode, so the document cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import msgspec
+
+Method = Literal["get", "post", "put", "delete", "patch"]
+
+
+class Parameter(msgspec.Struct, frozen=True):
+    """A path, query or header parameter; `schema` is a JSON Schema fragment."""
+
+    name: str
+    location: Literal["path", "query", "header"]
+    description: str = ""
+    required: bool = False
+    schema: dict[str, Any] = msgspec.field(default_factory=lambda: {"type": "string"})
+
+
+class Operation(msgspec.Struct, frozen=True):
+    """One method on one path.
+
+    `request` / `response` are the types the handler decodes and encodes (a Struct, or None);
+    `response_media` names the success media type (e.g. `application/x-ndjson` beside JSON);
+    `errors` maps each problem status the route may answer to a one-line reason.
+    """
+
+    method: Method
+    path: str
+    operation_id: str
+    summary: str
+    tag: str
+    response_status: int = 200
+    request: Any = None
+    response: Any = None
+    response_media: tuple[str, ...] = ("application/json",)
+    parameters: tuple[Parameter, ...] = ()
+    errors: dict[int, str] = msgspec.field(default_factory=dict)
+    security: tuple[str, ...] = ()  # names of security schemes, e.g. ("bearer",) or ("api_key",)
