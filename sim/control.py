@@ -1,0 +1,182 @@
+"""How each simulated airline behaves at run time (latency, errors, hangs) and the `/_sim` API.
+
+The behaviour middleware wraps only the airline endpoints; the control endpoints answer at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import random
+from collections import Counter
+from collections.abc import Mapping
+from typing import Annotated
+
+import msgspec
+from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
+
+from sim.catalog import AIRLINES
+
+Rate = Annotated[float, msgspec.Meta(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, msgspec.Meta(ge=0.0)]
+ENDPOINTS = ("network", "shopping", "pricing", "bookings", "retrieve", "ticket", "cancel")
+_HANG_POLL_S = 0.05
+
+
+class Profile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    latency_ms: NonNegative = 0.0  # median of a log-normal
+    latency_sigma: NonNegative = 0.0
+    error_rate: Rate = 0.0  # share of calls answered 503
+    hang_rate: Rate = 0.0  # share of calls never answered
+
+
+class ProfileUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    latency_ms: NonNegative | None = None
+    latency_sigma: NonNegative | None = None
+    error_rate: Rate | None = None
+    hang_rate: Rate | None = None
+
+    def apply(self, profile: Profile) -> Profile:
+        changes = {k: v for k, v in msgspec.structs.asdict(self).items() if v is not None}
+        return msgspec.structs.replace(profile, **changes)
+
+
+DEFAULT_PROFILES: dict[str, Profile] = {
+    "britannia": Profile(latency_ms=50, latency_sigma=0.25),
+    "liberty": Profile(latency_ms=60, latency_sigma=0.25),
+    "hansa": Profile(latency_ms=45, latency_sigma=0.25),
+    "globetrotter": Profile(latency_ms=80, latency_sigma=0.25),
+}
+
+
+def profiles_with(overrides: Mapping[str, Mapping[str, float]] | None) -> dict[str, Profile]:
+    """`DEFAULT_PROFILES` with `overrides` applied; ValueError for an unknown airline or field."""
+    profiles = dict(DEFAULT_PROFILES)
+    for slug, fields in (overrides or {}).items():
+        if slug not in profiles:
+            raise ValueError(f"unknown sim airline {slug!r} (known: {', '.join(profiles)})")
+        try:
+            update = msgspec.convert(dict(fields), ProfileUpdate)
+        except msgspec.ValidationError as exc:
+            raise ValueError(f"profile of {slug}: {exc}") from exc
+        profiles[slug] = update.apply(profiles[slug])
+    return profiles
+
+
+class Behaviour:
+    """Profiles and call counts of every airline, and the middleware that applies a profile."""
+
+    def __init__(self, defaults: Mapping[str, Profile], *, seed: int) -> None:
+        self.defaults = dict(defaults)
+        self.profiles = dict(defaults)
+        self.stats: dict[str, Counter[str]] = {slug: Counter() for slug in defaults}
+        self._rng = random.Random(f"{seed}:behaviour")
+        self._released = asyncio.Event()
+
+    def reset(self) -> None:
+        self.profiles = dict(self.defaults)
+        for counter in self.stats.values():
+            counter.clear()
+
+    def release_hung(self) -> None:
+        """Let every hanging call end (at shutdown), so the server can close."""
+        self._released.set()
+
+    def middleware(self, slug: str) -> Middleware:
+        @web.middleware
+        async def behave(request: web.Request, handler: Handler) -> web.StreamResponse:
+            route = request.match_info.route.name
+            if route is not None:
+                self.stats[slug][route] += 1
+            profile = self.profiles[slug]
+            if profile.hang_rate and self._rng.random() < profile.hang_rate:
+                await self._hang(request)
+            if profile.latency_ms > 0:
+                median_s = profile.latency_ms / 1000
+                await asyncio.sleep(median_s * math.exp(self._rng.gauss(0, profile.latency_sigma)))
+            if profile.error_rate and self._rng.random() < profile.error_rate:
+                return error_response(503, "unavailable", "simulated outage")
+            return await handler(request)
+
+        return behave
+
+    async def _hang(self, request: web.Request) -> None:
+        # aiohttp does not cancel a handler whose client went away unless the runner asks for it,
+        # so look for the closed connection instead of holding the task until shutdown.
+        while not self._released.is_set():
+            transport = request.transport
+            if transport is None or transport.is_closing():
+                return
+            await asyncio.sleep(_HANG_POLL_S)
+
+
+_encoder = msgspec.json.Encoder()
+
+
+def json_response(payload: object, status: int = 200) -> web.Response:
+    return web.Response(
+        body=_encoder.encode(payload), status=status, content_type="application/json"
+    )
+
+
+def error_response(status: int, code: str, message: str) -> web.Response:
+    return json_response({"error": {"code": code, "message": message}}, status)
+
+
+BEHAVIOUR: web.AppKey[Behaviour] = web.AppKey("sim_behaviour", Behaviour)
+_update_decoder = msgspec.json.Decoder(ProfileUpdate)
+
+
+async def list_airlines(request: web.Request) -> web.Response:
+    behaviour = request.app[BEHAVIOUR]
+    return json_response(
+        {
+            "airlines": [
+                {
+                    "slug": spec.slug,
+                    "kind": "rest",
+                    "seller": spec.kind,
+                    "carrier": {"code": spec.code, "name": spec.name},
+                    "base_path": f"/rest/{spec.slug}",
+                    "profile": behaviour.profiles[spec.slug],
+                }
+                for spec in AIRLINES
+            ]
+        }
+    )
+
+
+async def put_profile(request: web.Request) -> web.Response:
+    behaviour = request.app[BEHAVIOUR]
+    slug = request.match_info["slug"]
+    if slug not in behaviour.profiles:
+        return error_response(404, "airline_not_found", f"no sim airline {slug!r}")
+    try:
+        update = _update_decoder.decode(await request.read())
+    except msgspec.DecodeError as exc:
+        return error_response(400, "bad_request", str(exc))
+    behaviour.profiles[slug] = update.apply(behaviour.profiles[slug])
+    return json_response({"slug": slug, "profile": behaviour.profiles[slug]})
+
+
+async def get_stats(request: web.Request) -> web.Response:
+    stats = request.app[BEHAVIOUR].stats
+    return json_response(
+        {
+            slug: {endpoint: counts[endpoint] for endpoint in ENDPOINTS}
+            for slug, counts in stats.items()
+        }
+    )
+
+
+async def post_reset(request: web.Request) -> web.Response:
+    request.app[BEHAVIOUR].reset()
+    return web.Response(status=204)
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    router.add_get("/_sim/airlines", list_airlines, name="sim_airlines")
+    router.add_put("/_sim/airlines/{slug}/profile", put_profile, name="sim_profile")
+    router.add_get("/_sim/stats", get_stats, name="sim_stats")
+    router.add_post("/_sim/reset", post_reset, name="sim_reset")

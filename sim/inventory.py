@@ -1,0 +1,75 @@
+"""Seats per cabin per flight per date: a seeded initial load plus what holds took since.
+
+Only what holds took is stored; the initial load is recomputed from the seed when read. Every
+method is synchronous, so a hold over several legs is atomic with respect to the event loop: no
+other request runs between its check and its take.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from collections.abc import Sequence
+
+from sim.catalog import Cabin
+from sim.schedule import Flight
+
+LegKey = tuple[str, str, int, Cabin]  # carrier, number, date ordinal, cabin
+
+
+def leg_key(flight: Flight, day: dt.date, cabin: Cabin) -> LegKey:
+    return (flight.carrier, flight.number, day.toordinal(), cabin)
+
+
+def unit_hash(*parts: object) -> float:
+    """A stable number in [0, 1) for `parts` (unlike `hash()`, the same in every process)."""
+    digest = hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
+
+
+class Inventory:
+    """Seat counts shared by every seller of a flight (an operator and its resellers)."""
+
+    def __init__(self, seed: int, opened_on: dt.date) -> None:
+        self._seed = seed
+        self._opened_on = opened_on  # initial loads are drawn relative to this day, once
+        self._taken: dict[LegKey, int] = {}
+
+    def capacity(self, flight: Flight, cabin: Cabin) -> int:
+        return flight.capacity.get(cabin, 0)
+
+    def seats_left(self, flight: Flight, day: dt.date, cabin: Cabin) -> int:
+        capacity = self.capacity(flight, cabin)
+        if capacity == 0:
+            return 0
+        return capacity - self._sold_on(leg_key(flight, day, cabin), capacity)
+
+    def load_factor(self, flight: Flight, day: dt.date, cabin: Cabin) -> float:
+        capacity = self.capacity(flight, cabin)
+        if capacity == 0:
+            return 1.0
+        return self._sold_on(leg_key(flight, day, cabin), capacity) / capacity
+
+    def take(self, legs: Sequence[tuple[Flight, dt.date]], cabin: Cabin, seats: int) -> bool:
+        """Take `seats` on every leg, or on none when one leg has fewer left."""
+        if any(self.seats_left(f, d, cabin) < seats for f, d in legs):
+            return False
+        for f, d in legs:
+            key = leg_key(f, d, cabin)
+            self._taken[key] = self._taken.get(key, 0) + seats
+        return True
+
+    def give_back(self, legs: Sequence[tuple[Flight, dt.date]], cabin: Cabin, seats: int) -> None:
+        for f, d in legs:
+            key = leg_key(f, d, cabin)
+            self._taken[key] = self._taken.get(key, 0) - seats
+
+    def _sold_on(self, key: LegKey, capacity: int) -> int:
+        return self._initial_sold(key, capacity) + self._taken.get(key, 0)
+
+    def _initial_sold(self, key: LegKey, capacity: int) -> int:
+        """Between a third and nearly full, fuller as departure nears (as bookings build up)."""
+        days_out = max(0, key[2] - self._opened_on.toordinal())
+        load = 0.3 + 0.45 * unit_hash(self._seed, *key) + 0.2 * math.exp(-days_out / 10)
+        return min(capacity - 1, int(capacity * load))

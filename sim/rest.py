@@ -1,0 +1,125 @@
+"""The REST airline endpoints of REST_API.md: one aiohttp sub-application per airline.
+
+Views decode with module-level typed decoders, call one `SimAirline` method and encode the
+answer; an `AirlineError` becomes the airline's error document in one middleware.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import msgspec
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from sim import errors, wire
+from sim.airline import Quote, SimAirline
+from sim.bookings import Booking
+from sim.control import Behaviour, json_response
+from sim.fares import CONDITIONS
+
+T = TypeVar("T")
+
+AIRLINE: web.AppKey[SimAirline] = web.AppKey("sim_airline", SimAirline)
+_shopping = msgspec.json.Decoder(wire.ShoppingRequest)
+_pricing = msgspec.json.Decoder(wire.PricingRequest)
+_booking = msgspec.json.Decoder(wire.BookingRequest)
+
+
+def airline_app(airline: SimAirline, behaviour: Behaviour) -> web.Application:
+    """The endpoints of `airline`, behaving as its profile says (mount at `/rest/<slug>`)."""
+    app = web.Application(middlewares=[behaviour.middleware(airline.spec.slug), _airline_errors])
+    app[AIRLINE] = airline
+    app.router.add_get("/network", network, name="network")
+    app.router.add_post("/shopping", shopping, name="shopping")
+    app.router.add_post("/pricing", pricing, name="pricing")
+    app.router.add_post("/bookings", create_booking, name="bookings")
+    app.router.add_get("/bookings", retrieve_booking, name="retrieve")
+    app.router.add_post("/bookings/{locator}/ticket", ticket_booking, name="ticket")
+    app.router.add_post("/bookings/{locator}/cancel", cancel_booking, name="cancel")
+    return app
+
+
+@web.middleware
+async def _airline_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except errors.AirlineError as exc:
+        price = None if exc.price is None else wire.price(exc.price)
+        body = wire.ErrorResponse(wire.ErrorBody(exc.code, exc.message, price))
+        return json_response(body, exc.status)
+
+
+async def network(request: web.Request) -> web.Response:
+    airline = request.app[AIRLINE]
+    spec = airline.spec
+    return json_response(wire.NetworkResponse(wire.Carrier(spec.code, spec.name), airline.airports))
+
+
+async def shopping(request: web.Request) -> web.Response:
+    query = _decode(_shopping, await request.read())
+    quotes = request.app[AIRLINE].shop(query)
+    return json_response(wire.ShoppingResponse(tuple(_fare(q) for q in quotes)))
+
+
+async def pricing(request: web.Request) -> web.Response:
+    body = _decode(_pricing, await request.read())
+    quote, changed = request.app[AIRLINE].price(body.fare_id)
+    return json_response(wire.PricingResponse(_fare(quote), changed))
+
+
+async def create_booking(request: web.Request) -> web.Response:
+    body = _decode(_booking, await request.read())
+    booking, created = request.app[AIRLINE].book(body)
+    return _booking_response(booking, 201 if created else 200)
+
+
+async def retrieve_booking(request: web.Request) -> web.Response:
+    reference = request.query.get("reference")
+    if not reference:
+        raise errors.bad_request("reference: required query parameter")
+    return _booking_response(request.app[AIRLINE].retrieve(reference))
+
+
+async def ticket_booking(request: web.Request) -> web.Response:
+    return _booking_response(request.app[AIRLINE].ticket(request.match_info["locator"]))
+
+
+async def cancel_booking(request: web.Request) -> web.Response:
+    return _booking_response(request.app[AIRLINE].cancel(request.match_info["locator"]))
+
+
+def _decode(decoder: msgspec.json.Decoder[T], body: bytes) -> T:
+    try:
+        return decoder.decode(body)
+    except msgspec.DecodeError as exc:
+        raise errors.bad_request(str(exc)) from exc
+
+
+def _fare(quote: Quote) -> wire.Fare:
+    key = quote.key
+    refundable, changeable = CONDITIONS[key.cabin]
+    return wire.Fare(
+        fare_id=quote.fare_id,
+        valid_until=key.expires_at,
+        price=wire.price(quote.price),
+        seats_left=quote.seats_left,
+        travellers=wire.Travellers(ADT=key.adults, CHD=key.children, INF=key.infants),
+        refundable=refundable,
+        changeable=changeable,
+        journeys=tuple(wire.journey(legs, key.cabin) for legs in quote.journeys),
+    )
+
+
+def _booking_response(booking: Booking, status: int = 200) -> web.Response:
+    body = wire.BookingResponse(
+        wire.Booking(
+            locator=booking.locator,
+            reference=booking.reference,
+            status=booking.status,
+            price=wire.price(booking.price),
+            pay_by=booking.pay_by,
+            tickets=booking.tickets,
+        )
+    )
+    return json_response(body, status)

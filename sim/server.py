@@ -1,0 +1,83 @@
+"""The sim server: every simulated airline under `/rest/<slug>` plus the `/_sim` control API."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Mapping
+
+import msgspec
+from aiohttp import web
+
+from sim import control
+from sim.control import BEHAVIOUR, Behaviour
+from sim.rest import airline_app
+from sim.world import World
+
+logger = logging.getLogger(__name__)
+
+WORLD: web.AppKey[World] = web.AppKey("sim_world", World)
+SWEEP_INTERVAL_S = 1.0  # how often expired holds give their seats back unasked
+
+
+def create_sim_app(
+    *, seed: int = 42, profiles: Mapping[str, Mapping[str, float]] | None = None
+) -> web.Application:
+    """The whole simulated outside world as one aiohttp application (no socket opened here).
+
+    `profiles` overrides `control.DEFAULT_PROFILES` per airline slug; they are also what
+    `POST /_sim/reset` returns to. Raises ValueError for an unknown slug or profile field.
+    """
+    world = World(seed)  # loads airportsdata once, now, not on the first request
+    behaviour = Behaviour(control.profiles_with(profiles), seed=seed)
+    app = web.Application()
+    app[WORLD] = world
+    app[BEHAVIOUR] = behaviour
+    control.add_routes(app.router)
+    for slug, airline in world.airlines.items():
+        app.add_subapp(f"/rest/{slug}", airline_app(airline, behaviour))
+    app.cleanup_ctx.append(_sweep_expired_holds)
+    app.on_shutdown.append(_release_hung_calls)
+    return app
+
+
+async def _sweep_expired_holds(app: web.Application) -> AsyncIterator[None]:
+    async def sweep() -> None:
+        while True:
+            await asyncio.sleep(SWEEP_INTERVAL_S)
+            expired = app[WORLD].expire_holds()
+            if expired:
+                logger.info("sim: %d expired holds gave their seats back", expired)
+
+    task = asyncio.create_task(sweep())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _release_hung_calls(app: web.Application) -> None:
+    app[BEHAVIOUR].release_hung()
+
+
+async def serve_sim(host: str, port: int, *, seed: int, profile_json: str = "") -> None:
+    """Serve the sim on host:port until cancelled; `profile_json` as in `create_sim_app`."""
+    profiles = (
+        msgspec.json.decode(profile_json, type=dict[str, dict[str, float]])
+        if profile_json
+        else None
+    )
+    runner = web.AppRunner(
+        create_sim_app(seed=seed, profiles=profiles),
+        access_log=None,
+        handler_cancellation=True,  # a hanging call ends as soon as its client gives up
+        shutdown_timeout=1.0,
+    )
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+        logger.info("sim: airlines at http://%s:%d/rest/<slug> (seed %d)", host, port, seed)
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,74 @@
+"""A real sim server on a free port for tests: `async with running_sim() as sim: ...`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from sim.server import create_sim_app
+from skyfare.settings import DEFAULT_SIM_AIRLINES, ConnectorSettings
+
+FAST: dict[str, float] = {"latency_ms": 2, "latency_sigma": 0.1}
+SLUGS = ("britannia", "liberty", "hansa", "globetrotter")
+
+
+def fast_profiles() -> dict[str, dict[str, float]]:
+    """The FAST profile for every airline, so suites stay quick."""
+    return {slug: dict(FAST) for slug in SLUGS}
+
+
+class SimHandle:
+    """A sim server listening on 127.0.0.1:<free port>, with its control API at hand."""
+
+    def __init__(self, url: str, session: aiohttp.ClientSession) -> None:
+        self.url = url
+        self._session = session
+
+    def connector_settings(self) -> tuple[ConnectorSettings, ...]:
+        """Settings for every simulated airline, named as `skyfare.settings` names them."""
+        return tuple(
+            ConnectorSettings(name=name, kind=kind, base_url=self.url + path)
+            for name, kind, path in DEFAULT_SIM_AIRLINES
+        )
+
+    async def set_profile(self, slug: str, **fields: float) -> None:
+        await self._call("PUT", f"/_sim/airlines/{slug}/profile", json=fields)
+
+    async def stats(self) -> dict[str, dict[str, int]]:
+        stats: dict[str, dict[str, int]] = await self._call("GET", "/_sim/stats")
+        return stats
+
+    async def reset(self) -> None:
+        await self._call("POST", "/_sim/reset")
+
+    async def _call(self, method: str, path: str, json: Any = None) -> Any:
+        async with self._session.request(method, self.url + path, json=json) as response:
+            response.raise_for_status()
+            return await response.json() if response.status != 204 else None
+
+
+@asynccontextmanager
+async def running_sim(
+    *, seed: int = 42, profiles: dict[str, dict[str, float]] | None = None
+) -> AsyncIterator[SimHandle]:
+    """Start the sim on a free port of 127.0.0.1; stop it (and every hanging call) on exit."""
+    runner = web.AppRunner(
+        create_sim_app(seed=seed, profiles=profiles),
+        access_log=None,
+        handler_cancellation=True,
+        shutdown_timeout=0.5,
+    )
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host="127.0.0.1", port=0)
+        await site.start()
+        port = runner.addresses[0][1]
+        timeout = aiohttp.ClientTimeout(total=5)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            yield SimHandle(f"http://127.0.0.1:{port}", session)
+    finally:
+        await runner.cleanup()
