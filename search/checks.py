@@ -1,0 +1,208 @@
+"""Field checks of a search request: each normalizes one JSON value or records why it is bad.
+
+`Checks` collects every `FieldError` of one request, so the caller can name all of them at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import airportsdata
+
+from connectors.model import Passengers, SliceQuery
+from kernel.errors import FieldError, ValidationFailed
+from search.model import (
+    CURRENCIES,
+    DEADLINE_MS_MAX,
+    DEADLINE_MS_MIN,
+    MAX_DAYS_AHEAD,
+    MAX_SEATED,
+    SearchRequest,
+)
+
+MISSING: Any = object()  # a field absent from the body (unlike an explicit null)
+_MAX_AIRLINES = 100
+
+
+@functools.cache
+def known_airports() -> frozenset[str]:
+    """Every IATA airport code; loaded on first use (about 50 ms), then kept."""
+    return frozenset(airportsdata.load("IATA"))
+
+
+class Checks:
+    """Collects the field errors of one request; each check returns the normalized value or None."""
+
+    __slots__ = ("errors", "last_day", "today")
+
+    def __init__(self, today: dt.date) -> None:
+        self.errors: list[FieldError] = []
+        self.today = today
+        self.last_day = today + dt.timedelta(days=MAX_DAYS_AHEAD)
+
+    def fail(self, field: str, message: str) -> None:
+        self.errors.append(FieldError(field=field, message=message))
+
+    def unknown(self, given: Iterable[str], known: frozenset[str], prefix: str = "") -> None:
+        for name in given:
+            if name not in known:
+                self.fail(prefix + name, "unknown field")
+
+    def string(self, value: Any, field: str) -> str | None:
+        if value is MISSING:
+            self.fail(field, "required")
+        elif type(value) is not str:
+            self.fail(field, "must be a string")
+        else:
+            return value
+        return None
+
+    def airport(self, value: Any, field: str) -> str | None:
+        raw = self.string(value, field)
+        if raw is None:
+            return None
+        code = raw.upper()
+        if len(code) != 3 or not code.isascii() or not code.isalpha():
+            self.fail(field, "must be a 3-letter IATA airport code")
+        elif code not in known_airports():
+            self.fail(field, f"unknown airport {code!r}")
+        else:
+            return code
+        return None
+
+    def date(self, value: Any, field: str) -> dt.date | None:
+        raw = self.string(value, field)
+        if raw is None:
+            return None
+        try:
+            # fromisoformat alone also takes 20261220 and week dates; API.md says YYYY-MM-DD.
+            if len(raw) != 10 or raw[4] != "-" or raw[7] != "-":
+                raise ValueError(raw)
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            self.fail(field, "must be a date YYYY-MM-DD")
+            return None
+        if day < self.today:
+            self.fail(field, "date is in the past")
+        elif day > self.last_day:
+            self.fail(field, f"date is more than {MAX_DAYS_AHEAD} days ahead")
+        else:
+            return day
+        return None
+
+    def integer(self, value: Any, field: str, low: int, high: int) -> int | None:
+        # `type() is int`: JSON true decodes to a bool, which isinstance() would take for 1.
+        if type(value) is not int:
+            self.fail(field, "must be an integer")
+        elif not low <= value <= high:
+            self.fail(field, f"must be between {low} and {high}")
+        else:
+            return value
+        return None
+
+    def query_integer(
+        self, value: str | None, field: str, low: int, high: int, default: int
+    ) -> int | None:
+        if value is None:
+            return default
+        if not (value.isascii() and value.isdigit()) or len(value) > 6:
+            return self.integer(None, field, low, high)
+        return self.integer(int(value), field, low, high)
+
+    def choice(self, value: Any, field: str, options: tuple[str, ...]) -> Any:
+        if type(value) is not str:
+            self.fail(field, "must be a string")
+        elif value not in options:
+            shown = value if len(value) <= 40 else value[:40] + "..."
+            self.fail(field, f"unknown value {shown!r}, expected one of: {', '.join(options)}")
+        else:
+            return value
+        return None
+
+    def currency(self, value: Any, field: str) -> Any:
+        raw = self.string(value, field)
+        if raw is None:
+            return None
+        code = raw.upper()
+        if len(code) != 3 or not code.isascii() or not code.isalpha():
+            self.fail(field, "must be an ISO 4217 currency code")
+        elif code not in CURRENCIES:
+            self.fail(field, f"unsupported currency {code!r}, expected one of: EUR, GBP, USD")
+        else:
+            return code
+        return None
+
+    def airlines(self, value: Any, field: str) -> tuple[str, ...] | None:
+        if value is None:
+            return None
+        if type(value) is not list:
+            self.fail(field, "must be an array of carrier codes")
+            return None
+        if not 1 <= len(value) <= _MAX_AIRLINES:
+            self.fail(field, f"must hold 1 to {_MAX_AIRLINES} carrier codes")
+            return None
+        codes = set()
+        for i, item in enumerate(value):
+            code = item.upper() if type(item) is str else ""
+            if len(code) != 2 or not code.isascii() or not code.isalnum():
+                self.fail(f"{field}[{i}]", "must be a 2-character IATA carrier code")
+            else:
+                codes.add(code)
+        return tuple(sorted(codes))
+
+    def price(self, value: Any, field: str) -> Decimal | None:
+        if value is None:
+            return None
+        amount = None
+        if type(value) is str and len(value) <= 20:
+            with contextlib.suppress(InvalidOperation):
+                amount = Decimal(value)
+        if amount is None or not amount.is_finite() or amount <= 0:
+            self.fail(field, 'must be a positive decimal string, e.g. "500.00"')
+            return None
+        return amount
+
+    def deadline(self, value: Any, field: str) -> int | None:
+        if value is None:
+            return None
+        return self.integer(value, field, DEADLINE_MS_MIN, DEADLINE_MS_MAX)
+
+    def slice(
+        self, origin: Any, destination: Any, date: Any, prefix: str, after: dt.date | None
+    ) -> SliceQuery | None:
+        """One slice; `after` is the previous slice's date, which this one may not precede."""
+        origin_code = self.airport(origin, prefix + "origin")
+        destination_code = self.airport(destination, prefix + "destination")
+        day = self.date(date, prefix + "departure_date")
+        if origin_code is not None and origin_code == destination_code:
+            self.fail(prefix + "destination", "must differ from the origin")
+            return None
+        if day is not None and after is not None and day < after:
+            self.fail(prefix + "departure_date", "must not be before the previous slice's date")
+            return None
+        if origin_code is None or destination_code is None or day is None:
+            return None
+        return SliceQuery(origin_code, destination_code, day)
+
+    def passengers(
+        self, adults: int | None, children: int | None, infants: int | None, prefix: str
+    ) -> Passengers | None:
+        if adults is None or children is None or infants is None:
+            return None
+        if infants > adults:
+            self.fail(prefix + "infants", "must not outnumber adults (each infant needs a lap)")
+        elif adults + children > MAX_SEATED:
+            self.fail(prefix + "children", f"at most {MAX_SEATED} seated passengers in all")
+        else:
+            return Passengers(adults, children, infants)
+        return None
+
+    def result(self, **fields: Any) -> SearchRequest:
+        if self.errors:
+            raise ValidationFailed(self.errors)
+        return SearchRequest(**fields)

@@ -1,0 +1,102 @@
+"""The search request and response of API.md, as frozen Structs that encode straight to its JSON.
+
+`SearchRequest` is what `search.validation` produces from a POST body or a GET query: validated,
+codes upper-cased, defaults filled in. It is also the request schema of the OpenAPI document, so
+its field names and constraints are those of the public body.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+import msgspec
+
+from connectors.model import CabinClass, FlightQuery, Offer, Passengers, SliceQuery
+from connectors.resilience import ConnectorStatus
+
+SortKey = Literal["price", "duration", "departure"]
+ConnectorOutcome = Literal["ok", "timeout", "error", "circuit_open", "skipped"]
+CacheState = Literal["hit", "miss", "stale"]
+
+SORT_KEYS: tuple[SortKey, ...] = ("price", "duration", "departure")
+# What the airlines sell in; anything else is refused up front instead of by every airline.
+CURRENCIES: frozenset[str] = frozenset({"USD", "EUR", "GBP"})
+MAX_SLICES = 6
+MAX_CONNECTIONS = 2
+MAX_SEATED = 9
+MAX_DAYS_AHEAD = 361
+LIMIT_MAX = 500
+DEADLINE_MS_MIN = 100
+DEADLINE_MS_MAX = 10_000
+
+CarrierCode = Annotated[str, msgspec.Meta(pattern="^[A-Z0-9]{2}$")]
+
+
+class SearchRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A validated, normalized search (API.md "Search (travelers)")."""
+
+    slices: Annotated[tuple[SliceQuery, ...], msgspec.Meta(min_length=1, max_length=MAX_SLICES)]
+    passengers: Passengers = Passengers()
+    cabin_class: CabinClass = "economy"
+    max_connections: Annotated[int, msgspec.Meta(ge=0, le=MAX_CONNECTIONS)] = 1
+    currency: Literal["USD", "EUR", "GBP"] = "USD"
+    sort: SortKey = "price"
+    limit: Annotated[int, msgspec.Meta(ge=1, le=LIMIT_MAX)] = 50
+    airlines: tuple[CarrierCode, ...] | None = None  # sorted, without duplicates
+    max_price: Decimal | None = None  # > 0; msgspec constrains only numbers, Decimal is a string
+    deadline_ms: Annotated[int, msgspec.Meta(ge=DEADLINE_MS_MIN, le=DEADLINE_MS_MAX)] | None = None
+
+    def flight_query(self) -> FlightQuery:
+        """What every connector is asked: the filters and the ranking stay with us."""
+        return FlightQuery(
+            slices=self.slices,
+            passengers=self.passengers,
+            cabin_class=self.cabin_class,
+            max_connections=self.max_connections,
+            currency=self.currency,
+        )
+
+
+class ConnectorReport(msgspec.Struct, frozen=True):
+    """How one connector that serves the route did in one search."""
+
+    name: str
+    status: ConnectorOutcome
+    offers: int
+    latency_ms: int
+
+
+class SearchMeta(msgspec.Struct, frozen=True):
+    took_ms: int
+    cache: CacheState
+    partial: bool
+    connectors: tuple[ConnectorReport, ...]
+
+
+class SearchResponse(msgspec.Struct, frozen=True):
+    search_id: str
+    offers: tuple[Offer, ...]
+    meta: SearchMeta
+
+
+class ConnectorLine(msgspec.Struct, frozen=True):
+    """One NDJSON line of a streamed search: a connector's own offers, ranked, as it answers."""
+
+    connector: str
+    status: ConnectorOutcome
+    offers: tuple[Offer, ...]
+
+
+class DoneLine(msgspec.Struct, frozen=True, kw_only=True):
+    """The last NDJSON line of a streamed search."""
+
+    done: bool = True
+    search_id: str
+    meta: SearchMeta
+
+
+class ConnectorsResponse(msgspec.Struct, frozen=True):
+    """`GET /v1/connectors`."""
+
+    connectors: tuple[ConnectorStatus, ...]

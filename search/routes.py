@@ -1,0 +1,171 @@
+"""Search routes: thin views over `SearchService` (API.md "Search (travelers)")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from contextlib import aclosing
+
+import msgspec
+from aiohttp import web
+
+from connectors.model import CABIN_CLASSES, PricedOffer
+from kernel.http import read_json_body
+from kernel.openapi import Operation, Parameter
+from search.model import (
+    CURRENCIES,
+    LIMIT_MAX,
+    MAX_CONNECTIONS,
+    MAX_SEATED,
+    SORT_KEYS,
+    ConnectorsResponse,
+    SearchRequest,
+    SearchResponse,
+)
+from search.service import SearchService
+from search.validation import known_airports, parse_search_body, parse_search_query
+
+SEARCH_SERVICE = web.AppKey("search_service", SearchService)
+NDJSON = "application/x-ndjson"
+
+_encoder = msgspec.json.Encoder()
+
+
+def _today() -> dt.date:
+    # The airlines sell from today in UTC; "in the past" is judged the same way.
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _json(payload: object) -> web.Response:
+    return web.Response(body=_encoder.encode(payload), content_type="application/json")
+
+
+async def post_search(request: web.Request) -> web.StreamResponse:
+    search = parse_search_body(await read_json_body(request), today=_today())
+    service = request.config_dict[SEARCH_SERVICE]
+    if NDJSON in request.headers.get("Accept", ""):
+        return await _stream(request, service, search)
+    return _json(await service.search(search))
+
+
+async def get_search(request: web.Request) -> web.Response:
+    search = parse_search_query(request.query.items(), today=_today())
+    return _json(await request.config_dict[SEARCH_SERVICE].search(search))
+
+
+async def _stream(
+    request: web.Request, service: SearchService, search: SearchRequest
+) -> web.StreamResponse:
+    lines = service.stream(search)
+    async with aclosing(lines):
+        # The first line is awaited before the headers go out, so a search that no airline could
+        # be asked still answers 503 as a problem document rather than as a broken stream.
+        first = await anext(lines)
+        response = web.StreamResponse(headers={"Content-Type": NDJSON, "Cache-Control": "no-store"})
+        await response.prepare(request)
+        await response.write(first)
+        async for line in lines:
+            await response.write(line)  # each line reaches the socket as its connector answers
+    await response.write_eof()
+    return response
+
+
+async def get_offer(request: web.Request) -> web.Response:
+    offer = await request.config_dict[SEARCH_SERVICE].get_offer(request.match_info["offer_id"])
+    return _json(offer)
+
+
+async def get_connectors(request: web.Request) -> web.Response:
+    statuses = request.config_dict[SEARCH_SERVICE].connector_statuses()
+    return _json(ConnectorsResponse(connectors=tuple(statuses)))
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    # Load the airport table (~50 ms) while the app is built, not in the first traveler's search.
+    known_airports()
+    router.add_post("/v1/search", post_search, name="search")
+    router.add_get("/v1/search", get_search, name="search_get", allow_head=False)
+    router.add_get("/v1/offers/{offer_id}", get_offer, name="offer", allow_head=False)
+    router.add_get("/v1/connectors", get_connectors, name="connectors", allow_head=False)
+
+
+def _query(
+    name: str, description: str, schema: Mapping[str, object], *, required: bool = False
+) -> Parameter:
+    return Parameter(name, "query", description, required, dict(schema))
+
+
+def _integer(low: int, high: int | None, default: int) -> dict[str, object]:
+    schema: dict[str, object] = {"type": "integer", "minimum": low, "default": default}
+    if high is not None:
+        schema["maximum"] = high
+    return schema
+
+
+_CODE = {"type": "string", "pattern": "^[A-Za-z]{3}$"}
+_DATE = {"type": "string", "format": "date"}
+_SEARCH_PARAMETERS = (
+    _query("origin", "IATA airport code (case-insensitive)", _CODE, required=True),
+    _query("destination", "IATA airport code (case-insensitive)", _CODE, required=True),
+    _query("departure_date", "YYYY-MM-DD", _DATE, required=True),
+    _query("return_date", "YYYY-MM-DD; makes it a round trip", _DATE),
+    _query("adults", "1 to 9", _integer(1, MAX_SEATED, 1)),
+    _query("children", "0 to 8", _integer(0, MAX_SEATED - 1, 0)),
+    _query("infants", "at most one per adult", _integer(0, None, 0)),
+    _query("cabin_class", "", {"enum": list(CABIN_CLASSES), "default": "economy"}),
+    _query("sort", "", {"enum": list(SORT_KEYS), "default": "price"}),
+    _query("limit", "", _integer(1, LIMIT_MAX, 50)),
+    _query("currency", "ISO 4217", {"enum": sorted(CURRENCIES), "default": "USD"}),
+    _query("max_connections", "", _integer(0, MAX_CONNECTIONS, 1)),
+)
+_SEARCH_ERRORS = {
+    422: "A field is invalid; `errors` names every bad field",
+    503: "No airline serving the route could be asked (every circuit open or busy)",
+}
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        method="post",
+        path="/v1/search",
+        operation_id="search",
+        summary="Search flights; with Accept: application/x-ndjson, stream per-airline lines",
+        tag="search",
+        request=SearchRequest,
+        response=SearchResponse,
+        response_media=("application/json", NDJSON),
+        errors=_SEARCH_ERRORS,
+    ),
+    Operation(
+        method="get",
+        path="/v1/search",
+        operation_id="search_get",
+        summary="Search a one-way or round trip from query parameters (cacheable)",
+        tag="search",
+        response=SearchResponse,
+        parameters=_SEARCH_PARAMETERS,
+        errors=_SEARCH_ERRORS,
+    ),
+    Operation(
+        method="get",
+        path="/v1/offers/{offer_id}",
+        operation_id="get_offer",
+        summary="Re-price an offer with its airline",
+        tag="search",
+        response=PricedOffer,
+        parameters=(Parameter("offer_id", "path", "An offer id from a search", required=True),),
+        errors={
+            404: "Unknown offer id",
+            409: "The airline reports the price changed",
+            410: "The offer expired or sold out",
+            503: "The airline cannot be reached now",
+        },
+    ),
+    Operation(
+        method="get",
+        path="/v1/connectors",
+        operation_id="list_connectors",
+        summary="Each connector's kind, circuit state, recent error rate and latency",
+        tag="operations",
+        response=ConnectorsResponse,
+    ),
+)

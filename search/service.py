@@ -1,0 +1,148 @@
+"""`SearchService`: the search use cases (search, streamed search, re-pricing, connector health)."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import AsyncGenerator, Callable, Sequence
+from contextlib import aclosing
+
+import msgspec
+
+from connectors import errors, offer_ids
+from connectors.model import PricedOffer
+from connectors.resilience import ConnectorStatus, ResilientConnector
+from kernel.errors import Conflict, Gone, NotFound, ServiceUnavailable
+from search.engine import Answer, FanOut
+from search.model import (
+    ConnectorLine,
+    ConnectorReport,
+    DoneLine,
+    SearchMeta,
+    SearchRequest,
+    SearchResponse,
+)
+from search.ranking import rank
+
+# Encodes the NDJSON lines of streamed searches (responses are encoded once, in the views).
+_encoder = msgspec.json.Encoder()
+
+
+def new_search_id() -> str:
+    return "srch_" + secrets.token_urlsafe(12)
+
+
+class SearchService:
+    """Searches the connectors and re-prices offers; raises `kernel.errors` for the views.
+
+    Every search runs under one deadline: the request's `deadline_ms`, else `default_deadline_ms`,
+    counted on `clock` (monotonic seconds) from the moment the service receives it. Re-pricing an
+    offer gets `default_deadline_ms` too.
+    """
+
+    def __init__(
+        self,
+        connectors: Sequence[ResilientConnector],
+        *,
+        default_deadline_ms: int,
+        clock: Callable[[], float] = time.monotonic,
+        cancel_grace_s: float = 0.005,
+    ) -> None:
+        self._connectors = {c.name: c for c in connectors}
+        self._order = {name: i for i, name in enumerate(self._connectors)}
+        self._default_deadline_s = default_deadline_ms / 1000
+        self._clock = clock
+        self._fan_out = FanOut(connectors, clock=clock, cancel_grace_s=cancel_grace_s)
+
+    @property
+    def fan_out(self) -> FanOut:
+        return self._fan_out
+
+    async def search(self, request: SearchRequest) -> SearchResponse:
+        """Ranked offers of the connectors that answered within the deadline, and their reports."""
+        start = self._clock()
+        answers = []
+        deadline = self._deadline(request, start)
+        async with aclosing(self._fan_out.answers(request.flight_query(), deadline)) as stream:
+            async for answer in stream:
+                answers.append(answer)
+        offers = rank((o for a in answers for o in a.offers), request)
+        return SearchResponse(
+            search_id=new_search_id(),
+            offers=tuple(offers),
+            meta=self._meta(answers, start),
+        )
+
+    async def stream(self, request: SearchRequest) -> AsyncGenerator[bytes, None]:
+        """NDJSON lines: one per connector as it answers (its own offers, ranked), then `done`.
+
+        Raises `ServiceUnavailable` before the first line when no serving connector could be asked.
+        """
+        start = self._clock()
+        answers: list[Answer] = []
+        deadline = self._deadline(request, start)
+        async with aclosing(self._fan_out.answers(request.flight_query(), deadline)) as stream:
+            async for answer in stream:
+                answers.append(answer)
+                line = ConnectorLine(
+                    connector=answer.connector,
+                    status=answer.status,
+                    offers=tuple(rank(answer.offers, request)),
+                )
+                yield _encoder.encode(line) + b"\n"
+        done = DoneLine(search_id=new_search_id(), meta=self._meta(answers, start))
+        yield _encoder.encode(done) + b"\n"
+
+    async def get_offer(self, offer_id: str) -> PricedOffer:
+        """The offer re-priced with its airline.
+
+        `NotFound` for an id we did not issue or the airline does not know, `Gone` when it expired
+        or sold out, `Conflict` if the airline reports a price change as an error,
+        `ServiceUnavailable` when the airline cannot answer now.
+        """
+        try:
+            name, supplier_id = offer_ids.decode(offer_id)
+        except offer_ids.InvalidOfferId as exc:
+            raise NotFound(f"unknown offer {offer_id[:80]!r}") from exc
+        connector = self._connectors.get(name)
+        if connector is None:
+            raise NotFound(f"unknown offer {offer_id[:80]!r}")
+        try:
+            return await connector.price(supplier_id, timeout=self._default_deadline_s)
+        except (errors.OfferNotFound, errors.InvalidRequest) as exc:
+            raise NotFound(f"offer {offer_id[:80]!r} is unknown to {name}") from exc
+        except (errors.OfferExpired, errors.SoldOut) as exc:
+            raise Gone(f"offer {offer_id[:80]!r} is no longer available: {exc}") from exc
+        except errors.PriceChanged as exc:
+            raise Conflict(
+                "the offer's price changed",
+                total_amount=str(exc.new_amount),
+                total_currency=exc.currency,
+            ) from exc
+        except errors.ConnectorError as exc:
+            detail = f"{name} cannot price offers right now ({exc.status})"
+            raise ServiceUnavailable(detail) from exc
+
+    def connector_statuses(self) -> list[ConnectorStatus]:
+        """Each connector's circuit state, error rate, latency and load, in configuration order."""
+        return [c.status() for c in self._connectors.values()]
+
+    async def close(self) -> None:
+        """Stop what searches left running (connector calls that ignored cancellation)."""
+        await self._fan_out.close()
+
+    def _deadline(self, request: SearchRequest, start: float) -> float:
+        if request.deadline_ms is None:
+            return start + self._default_deadline_s
+        return start + request.deadline_ms / 1000
+
+    def _meta(self, answers: list[Answer], start: float) -> SearchMeta:
+        # Configuration order, not arrival order: the same search reads the same way every time.
+        ordered = sorted(answers, key=lambda a: self._order[a.connector])
+        reports: tuple[ConnectorReport, ...] = tuple(a.report() for a in ordered)
+        return SearchMeta(
+            took_ms=round((self._clock() - start) * 1000),
+            cache="miss",
+            partial=any(a.status != "ok" for a in answers),
+            connectors=reports,
+        )

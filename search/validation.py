@@ -1,0 +1,154 @@
+"""Search request validation: a POST body or a GET query → `SearchRequest`, naming every bad field.
+
+msgspec's typed decoding stops at the first error, and API.md wants all of them in one 422, so the
+body is decoded loosely (plain JSON values) and checked field by field (`search.checks`). Pure and
+allocation-light: this runs on every search. Dates are judged against `today` (UTC, injected), as
+the airlines sell from today (UTC) to `MAX_DAYS_AHEAD` days ahead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import msgspec
+
+from connectors.model import CABIN_CLASSES, Passengers, SliceQuery
+from kernel.errors import BadRequest
+from search.checks import MISSING, Checks, known_airports
+from search.model import (
+    LIMIT_MAX,
+    MAX_CONNECTIONS,
+    MAX_SEATED,
+    MAX_SLICES,
+    SORT_KEYS,
+    SearchRequest,
+)
+
+__all__ = ["known_airports", "parse_search_body", "parse_search_query", "validate_search"]
+
+_decoder = msgspec.json.Decoder()
+
+BODY_FIELDS = frozenset(SearchRequest.__struct_fields__)
+_SLICE_FIELDS = frozenset(SliceQuery.__struct_fields__)
+_PASSENGER_FIELDS = frozenset(Passengers.__struct_fields__)
+QUERY_FIELDS = frozenset(
+    {"origin", "destination", "departure_date", "return_date", "adults", "children", "infants"}
+    | {"cabin_class", "sort", "limit", "currency", "max_connections"}
+)
+
+
+def parse_search_body(body: bytes, *, today: dt.date) -> SearchRequest:
+    """`POST /v1/search`: `BadRequest` unless a JSON object; `ValidationFailed` names each field."""
+    try:
+        data = _decoder.decode(body)
+    except msgspec.DecodeError as exc:
+        raise BadRequest(f"malformed JSON: {exc}") from exc
+    if type(data) is not dict:
+        raise BadRequest("the request body must be a JSON object")
+    return validate_search(data, today=today)
+
+
+def validate_search(data: dict[str, Any], *, today: dt.date) -> SearchRequest:
+    """Validate a decoded search body (plain JSON values); see `parse_search_body`."""
+    check = Checks(today)
+    check.unknown(data, BODY_FIELDS)
+    get = data.get
+    return check.result(
+        slices=_slices(check, get("slices", MISSING)),
+        passengers=_passengers(check, get("passengers", MISSING)),
+        cabin_class=check.choice(get("cabin_class", "economy"), "cabin_class", CABIN_CLASSES),
+        max_connections=check.integer(
+            get("max_connections", 1), "max_connections", 0, MAX_CONNECTIONS
+        ),
+        currency=check.currency(get("currency", "USD"), "currency"),
+        sort=check.choice(get("sort", "price"), "sort", SORT_KEYS),
+        limit=check.integer(get("limit", 50), "limit", 1, LIMIT_MAX),
+        airlines=check.airlines(get("airlines"), "airlines"),
+        max_price=check.price(get("max_price"), "max_price"),
+        deadline_ms=check.deadline(get("deadline_ms"), "deadline_ms"),
+    )
+
+
+def _slices(check: Checks, value: Any) -> tuple[SliceQuery, ...]:
+    if value is MISSING or type(value) is not list:
+        check.fail("slices", "required" if value is MISSING else "must be an array")
+        return ()
+    if not 1 <= len(value) <= MAX_SLICES:
+        check.fail("slices", f"must hold 1 to {MAX_SLICES} slices")
+        return ()
+    slices = []
+    previous: dt.date | None = None
+    for i, item in enumerate(value):
+        prefix = f"slices[{i}]."
+        if type(item) is not dict:
+            check.fail(prefix[:-1], "must be an object")
+            continue
+        check.unknown(item, _SLICE_FIELDS, prefix)
+        got = item.get
+        found = check.slice(
+            got("origin", MISSING), got("destination", MISSING),
+            got("departure_date", MISSING), prefix, previous,
+        )  # fmt: skip
+        if found is not None:
+            slices.append(found)
+            previous = found.departure_date
+    return tuple(slices)
+
+
+def _passengers(check: Checks, value: Any) -> Passengers | None:
+    if value is MISSING:
+        return Passengers()
+    if type(value) is not dict:
+        check.fail("passengers", "must be an object")
+        return None
+    check.unknown(value, _PASSENGER_FIELDS, "passengers.")
+    get = value.get
+    return check.passengers(
+        check.integer(get("adults", 1), "passengers.adults", 1, MAX_SEATED),
+        check.integer(get("children", 0), "passengers.children", 0, MAX_SEATED - 1),
+        check.integer(get("infants", 0), "passengers.infants", 0, MAX_SEATED),
+        "passengers.",
+    )
+
+
+def parse_search_query(params: Iterable[tuple[str, str]], *, today: dt.date) -> SearchRequest:
+    """`GET /v1/search`: a one-way or round trip from query parameters; fields named `query.<p>`."""
+    check = Checks(today)
+    query: dict[str, str] = {}
+    for name, value in params:
+        if name not in QUERY_FIELDS:
+            check.fail(f"query.{name}", "unknown parameter")
+        elif name in query:
+            check.fail(f"query.{name}", "given more than once")
+        query[name] = value
+    get = query.get
+    outbound = check.slice(
+        get("origin", MISSING), get("destination", MISSING), get("departure_date", MISSING),
+        "query.", None,
+    )  # fmt: skip
+    slices: tuple[SliceQuery, ...] = () if outbound is None else (outbound,)
+    if "return_date" in query:
+        back = check.date(query["return_date"], "query.return_date")
+        if back is not None and outbound is not None:
+            if back < outbound.departure_date:
+                check.fail("query.return_date", "must not be before the departure date")
+            else:
+                slices += (SliceQuery(outbound.destination, outbound.origin, back),)
+    return check.result(
+        slices=slices,
+        passengers=check.passengers(
+            check.query_integer(get("adults"), "query.adults", 1, MAX_SEATED, 1),
+            check.query_integer(get("children"), "query.children", 0, MAX_SEATED - 1, 0),
+            check.query_integer(get("infants"), "query.infants", 0, MAX_SEATED, 0),
+            "query.",
+        ),
+        cabin_class=check.choice(get("cabin_class", "economy"), "query.cabin_class", CABIN_CLASSES),
+        max_connections=check.query_integer(
+            get("max_connections"), "query.max_connections", 0, MAX_CONNECTIONS, 1
+        ),
+        currency=check.currency(get("currency", "USD"), "query.currency"),
+        sort=check.choice(get("sort", "price"), "query.sort", SORT_KEYS),
+        limit=check.query_integer(get("limit"), "query.limit", 1, LIMIT_MAX, 50),
+    )
