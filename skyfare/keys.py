@@ -1,0 +1,22 @@
+"""Every `web.AppKey` of the composition root, in one place (search's is in search/routes.py).
+
+Views and cleanup contexts read these through `request.config_dict[...]` / `app[...]`, so a typo is
+a type error, not a KeyError at runtime.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+import redis.asyncio as redis
+from aiohttp import web
+
+from connectors.resilience import ResilientConnector
+from skyfare.settings import Settings
+
+SETTINGS = web.AppKey("settings", Settings)
+# Created with min_size=0, so it exists (and the app starts) while PostgreSQL is down.
+PG_POOL = web.AppKey("pg_pool", asyncpg.Pool)
+REDIS = web.AppKey("redis", redis.Redis)
+CONNECTORS = web.AppKey("connectors", list[ResilientConnector])
+# The OpenAPI document, encoded once at startup and served as bytes.
+OPENAPI_DOCUMENT = web.AppKey("openapi_document", bytes)

@@ -1,0 +1,107 @@
+"""HTTP request metrics: `skyfare_http_requests_total` and `skyfare_http_request_duration_seconds`.
+
+`route` is the matched route's name ("unmatched" for 404s, "unnamed" for a route registered
+without a name), never the raw path: paths carry ids and airport pairs, which would explode the
+number of series.
+
+Why not prometheus_client's Counter/Histogram: each `inc`/`observe` takes a lock and scans the
+buckets in Python, which cost ~10 % of the throughput of a cached search. Each event loop is one
+thread, so plain integers suffice; a collector in the default registry turns them into the same
+metric families at scrape time. Per-route state is found through a dict keyed by the route object.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterator
+
+from aiohttp import web
+from aiohttp.web import AbstractRoute
+from prometheus_client import REGISTRY
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+UNMATCHED = "unmatched"
+UNNAMED = "unnamed"
+_KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+class RouteMetrics:
+    """Counts per status and the latency histogram of one (route, method)."""
+
+    __slots__ = ("buckets", "counts", "method", "route", "total_seconds")
+
+    def __init__(self, route: str, method: str) -> None:
+        self.route = route
+        self.method = method
+        self.counts: dict[int, int] = {}
+        self.buckets = [0] * (len(BUCKETS) + 1)  # the last one is +Inf
+        self.total_seconds = 0.0
+
+    def observe(self, status: int, seconds: float) -> None:
+        counts = self.counts
+        counts[status] = counts.get(status, 0) + 1
+        self.buckets[bisect_left(BUCKETS, seconds)] += 1
+        self.total_seconds += seconds
+
+
+_by_route: dict[AbstractRoute, RouteMetrics] = {}
+_unmatched: dict[str, RouteMetrics] = {}
+
+
+def metrics_for(request: web.Request) -> RouteMetrics:
+    route = request.match_info.route
+    found = _by_route.get(route)
+    if found is not None:
+        return found
+    if request.match_info.http_exception is not None:
+        # aiohttp makes a fresh SystemRoute per unmatched request: key those by method instead.
+        method = request.method if request.method in _KNOWN_METHODS else "OTHER"
+        found = _unmatched.get(method)
+        if found is None:
+            found = _unmatched[method] = RouteMetrics(UNMATCHED, method)
+        return found
+    found = _by_route[route] = _shared(route.name or UNNAMED, route.method)
+    return found
+
+
+_by_labels: dict[tuple[str, str], RouteMetrics] = {}
+
+
+def _shared(route: str, method: str) -> RouteMetrics:
+    # Two apps (tests) or two route objects with one name share one series.
+    found = _by_labels.get((route, method))
+    if found is None:
+        found = _by_labels[(route, method)] = RouteMetrics(route, method)
+    return found
+
+
+class HttpCollector(Collector):
+    """Exposes the counts at scrape time, in the Counter / Histogram format Prometheus expects."""
+
+    def collect(self) -> Iterator[Metric]:
+        requests = CounterMetricFamily(
+            "skyfare_http_requests",
+            "HTTP requests answered, by route name, method and status.",
+            labels=("route", "method", "status"),
+        )
+        duration = HistogramMetricFamily(
+            "skyfare_http_request_duration_seconds",
+            "Time to answer an HTTP request (streams: until the handler returns), by route name.",
+            labels=("route", "method"),
+        )
+        for metrics in (*_by_labels.values(), *_unmatched.values()):
+            labels = [metrics.route, metrics.method]
+            for status, count in sorted(metrics.counts.items()):
+                requests.add_metric([*labels, str(status)], count)
+            cumulative, buckets = 0, []
+            for bound, count in zip((*map(str, BUCKETS), "+Inf"), metrics.buckets, strict=True):
+                cumulative += count
+                buckets.append((bound, cumulative))
+            duration.add_metric(labels, buckets, metrics.total_seconds)
+        yield requests
+        yield duration
+
+
+REGISTRY.register(HttpCollector())

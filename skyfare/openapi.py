@@ -1,0 +1,131 @@
+"""The OpenAPI 3.1 document, built once at startup from every package's `OPERATIONS`.
+
+Schemas come from `msgspec.json.schema_components` over the very Structs the handlers decode and
+encode, so the document cannot drift from the code. Every error response points at one shared
+`Problem` schema; operations with a request body also list 400/413/415, and every operation 500.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import msgspec
+
+from kernel.openapi import Operation, Parameter
+from skyfare import problems
+
+REF_TEMPLATE = "#/components/schemas/{name}"
+_PATH_PARAM = re.compile(r"{([^}/]+)}")
+_BODY_ERRORS = {
+    400: "Malformed JSON or an unreadable request",
+    413: "Request body over the size limit",
+    415: "Request body is not application/json",
+}
+_SECURITY_SCHEMES = {
+    "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+    "api_key": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+}
+
+
+def build_document(operations: Iterable[Operation], *, version: str) -> dict[str, Any]:
+    """The whole document as plain JSON-ready data."""
+    ops = tuple(operations)
+    types = [problems.Problem]
+    for op in ops:
+        types.extend(t for t in (op.request, op.response) if t is not None)
+    schemas, components = msgspec.json.schema_components(types, ref_template=REF_TEMPLATE)
+    schema_of = dict(zip(map(_type_key, types), schemas, strict=True))
+    problem_ref = schema_of[_type_key(problems.Problem)]
+    components["Problem"]["description"] = _problem_description()
+    paths: dict[str, dict[str, Any]] = {}
+    for op in ops:
+        paths.setdefault(op.path, {})[op.method] = _operation(op, schema_of, problem_ref)
+    used = {scheme for op in ops for scheme in op.security}
+    security = {name: spec for name, spec in _SECURITY_SCHEMES.items() if name in used}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Skyfare",
+            "version": version,
+            "description": "Async flight search and fare aggregation with a booking core. "
+            "Errors are RFC 9457 problem documents (application/problem+json).",
+        },
+        "paths": paths,
+        "components": {"schemas": components, "securitySchemes": security},
+    }
+
+
+def encode_document(operations: Iterable[Operation], *, version: str) -> bytes:
+    return msgspec.json.encode(build_document(operations, version=version))
+
+
+def _operation(
+    op: Operation, schema_of: dict[object, dict[str, Any]], problem_ref: dict[str, Any]
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"operationId": op.operation_id, "summary": op.summary, "tags": [op.tag]}
+    parameters = [_parameter(p) for p in _with_path_parameters(op)]
+    if parameters:
+        out["parameters"] = parameters
+    if op.request is not None:
+        out["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": schema_of[_type_key(op.request)]}},
+        }
+    success: dict[str, Any] = {}
+    for media in op.response_media:
+        if media == "application/json" and op.response is not None:
+            success[media] = {"schema": schema_of[_type_key(op.response)]}
+        else:
+            success[media] = {}
+    responses: dict[str, Any] = {str(op.response_status): {"description": "Success"}}
+    if success:
+        responses[str(op.response_status)]["content"] = success
+    errors = dict(_BODY_ERRORS) if op.request is not None else {}
+    errors.update(op.errors)
+    errors.setdefault(500, "A server bug (the body carries no internals)")
+    problem_content = {problems.MEDIA_TYPE: {"schema": problem_ref}}
+    for status in sorted(errors):
+        responses[str(status)] = {"description": errors[status], "content": problem_content}
+    out["responses"] = responses
+    if op.security:
+        out["security"] = [{name: []} for name in op.security]
+    return out
+
+
+def _with_path_parameters(op: Operation) -> list[Parameter]:
+    """The declared parameters plus any `{name}` of the path the operation forgot to declare."""
+    declared = list(op.parameters)
+    known = {p.name for p in declared if p.location == "path"}
+    for name in _PATH_PARAM.findall(op.path):
+        if name not in known:
+            declared.append(Parameter(name=name, location="path", required=True))
+    return declared
+
+
+def _parameter(p: Parameter) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": p.name, "in": p.location, "schema": p.schema}
+    if p.description:
+        out["description"] = p.description
+    if p.required or p.location == "path":
+        out["required"] = True
+    return out
+
+
+def _problem_description() -> str:
+    kinds = ", ".join(f"`{k.slug}` ({k.status})" for k in problems.ALL_KINDS)
+    return (
+        f"An RFC 9457 problem document. `type` is `{problems.PROBLEM_BASE}<slug>`, one of: "
+        f"{kinds}; `about:blank` for other statuses. `errors` names every bad field of a "
+        "validation failure. Other members are problem-specific extensions."
+    )
+
+
+def _type_key(t: object) -> object:
+    # Struct classes hash; generic aliases such as list[X] hash too; fall back to identity.
+    try:
+        hash(t)
+    except TypeError:
+        return id(t)
+    return t

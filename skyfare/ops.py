@@ -1,0 +1,129 @@
+"""Operations routes: liveness, readiness, Prometheus metrics, the OpenAPI document and its page."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from importlib import resources
+from typing import Literal
+
+import asyncpg
+import msgspec
+import redis.asyncio as redis
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+
+from kernel.errors import ServiceUnavailable
+from kernel.openapi import Operation
+from skyfare.keys import OPENAPI_DOCUMENT, PG_POOL, REDIS
+
+logger = logging.getLogger(__name__)
+
+# Each readiness check gets this long; they run concurrently, so /readyz answers within about it.
+CHECK_TIMEOUT_S = 1.0
+
+Check = Literal["ok", "down"]
+
+
+class Health(msgspec.Struct, frozen=True):
+    status: str
+
+
+class Readiness(msgspec.Struct, frozen=True):
+    status: str
+    checks: dict[str, Check]
+
+
+_HEALTHY = msgspec.json.encode(Health(status="ok"))
+_encoder = msgspec.json.Encoder()
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.Response(body=_HEALTHY, content_type="application/json")
+
+
+async def readyz(request: web.Request) -> web.Response:
+    config = request.config_dict
+    database, cache = await asyncio.gather(
+        _check_database(config[PG_POOL]), _check_cache(config[REDIS])
+    )
+    checks: dict[str, Check] = {"database": database, "cache": cache}
+    down = [name for name, state in checks.items() if state == "down"]
+    if down:
+        raise ServiceUnavailable(f"not ready: {', '.join(down)} down", checks=checks)
+    return web.Response(
+        body=_encoder.encode(Readiness(status="ready", checks=checks)),
+        content_type="application/json",
+    )
+
+
+async def _check_database(pool: asyncpg.Pool) -> Check:
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT_S), pool.acquire() as conn:
+            await conn.fetchval("SELECT 1")
+    except Exception as exc:  # refused, timed out, auth, protocol: all mean "not ready"
+        logger.warning("readiness: database down: %r", exc)
+        return "down"
+    return "ok"
+
+
+async def _check_cache(client: redis.Redis) -> Check:
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT_S):
+            await client.ping()
+    except Exception as exc:
+        logger.warning("readiness: cache down: %r", exc)
+        return "down"
+    return "ok"
+
+
+async def metrics(request: web.Request) -> web.Response:
+    response = web.Response(body=generate_latest(REGISTRY))
+    response.headers["Content-Type"] = CONTENT_TYPE_LATEST
+    return response
+
+
+async def openapi(request: web.Request) -> web.Response:
+    return web.Response(body=request.config_dict[OPENAPI_DOCUMENT], content_type="application/json")
+
+
+def docs_page() -> bytes:
+    return resources.files("skyfare").joinpath("docs.html").read_bytes()
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    page = docs_page()
+
+    async def docs(request: web.Request) -> web.Response:
+        return web.Response(body=page, content_type="text/html", charset="utf-8")
+
+    router.add_get("/healthz", healthz, name="healthz")
+    router.add_get("/readyz", readyz, name="readyz")
+    router.add_get("/metrics", metrics, name="metrics")
+    router.add_get("/openapi.json", openapi, name="openapi")
+    router.add_get("/docs", docs, name="docs")
+
+
+_DOWN = "a dependency (named in `checks`) did not answer within its timeout"
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "get", "/healthz", "healthz", "Liveness: 200 while the process runs", "operations",
+        response=Health,
+    ),
+    Operation(
+        "get", "/readyz", "readyz", "Readiness: PostgreSQL and Redis answer", "operations",
+        response=Readiness, errors={503: _DOWN},
+    ),
+    Operation(
+        "get", "/metrics", "metrics", "Prometheus metrics (text exposition format)", "operations",
+        response_media=("text/plain",),
+    ),
+    Operation(
+        "get", "/openapi.json", "openapi", "This OpenAPI 3.1 document", "operations",
+        response_media=("application/json",),
+    ),
+    Operation(
+        "get", "/docs", "docs", "A page that renders the OpenAPI document", "operations",
+        response_media=("text/html",),
+    ),
+)  # fmt: skip

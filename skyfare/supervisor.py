@@ -1,0 +1,111 @@
+"""The parent process of `skyfare up` / `skyfare serve`: starts the children, waits, stops them all.
+
+Children are started with multiprocessing's *spawn* method: each is a fresh interpreter with its own
+event loop, nothing inherited from the parent's state (fork after pgserver/threads is not safe).
+The supervisor does not restart a child that dies: it stops everything and exits non-zero, so a
+broken deployment is loud, and a process manager (systemd, Kubernetes) decides about restarts.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import signal
+import socket
+import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection, wait
+from multiprocessing.context import SpawnProcess
+from types import FrameType
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+READY_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 10.0
+
+
+class Shutdown(Exception):
+    """SIGINT or SIGTERM reached the supervisor: stop everything."""
+
+
+class StartupFailed(RuntimeError):
+    """A child died or did not become ready in time."""
+
+
+class Supervisor:
+    """Owns the child processes; `stop_all` leaves none behind (SIGTERM, then SIGKILL)."""
+
+    def __init__(self) -> None:
+        self._ctx = multiprocessing.get_context("spawn")
+        self._children: list[SpawnProcess] = []
+
+    def ready_pipe(self) -> tuple[Connection, Connection]:
+        """(parent end, child end): the child sends one message once it serves.
+
+        A pipe rather than an Event: multiprocessing semaphores need a resource-tracker process,
+        which would outlive us for a moment.
+        """
+        return self._ctx.Pipe(duplex=False)
+
+    def spawn(self, name: str, target: Callable[..., None], *args: Any) -> SpawnProcess:
+        process = self._ctx.Process(target=target, args=args, name=name)
+        process.start()
+        self._children.append(process)
+        return process
+
+    def wait_ready(self, pipes: list[Connection], ports: list[tuple[str, int]]) -> None:
+        """Until every pipe got its message and every (host, port) accepts connections."""
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        waiting = list(pipes)
+        while waiting or not all(_accepts(*hp) for hp in ports):
+            waiting = [pipe for pipe in waiting if not pipe.poll()]
+            self._raise_if_a_child_died()
+            if time.monotonic() > deadline:
+                raise StartupFailed("children did not become ready in time")
+            time.sleep(0.05)
+
+    def wait_for_a_child_to_exit(self) -> SpawnProcess:
+        while True:
+            for process in self._children:
+                if not process.is_alive():
+                    return process
+            wait([p.sentinel for p in self._children])
+
+    def stop_all(self) -> None:
+        for process in reversed(self._children):
+            if process.is_alive() and process.pid is not None:
+                process.terminate()
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        for process in self._children:
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                logger.warning("%s did not stop in time: killing it", process.name)
+                process.kill()
+                process.join()
+
+    def _raise_if_a_child_died(self) -> None:
+        for process in self._children:
+            if not process.is_alive():
+                raise StartupFailed(f"{process.name} exited with code {process.exitcode}")
+
+
+def raise_on_signals() -> None:
+    """SIGINT/SIGTERM raise `Shutdown` in the main thread, interrupting whatever it waits on."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        # Further signals while stopping are ignored: stopping finishes, or escalates by itself.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise Shutdown(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+
+
+def _accepts(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False

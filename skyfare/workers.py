@@ -1,0 +1,91 @@
+"""What runs inside each child process: an API worker, or the simulated outside world.
+
+Each child runs its own uvloop event loop, stops cleanly on SIGINT (a terminal's Ctrl-C reaches the
+whole process group) or SIGTERM (the supervisor), and asks Linux to SIGTERM it should the supervisor
+die without stopping it, so no child outlives `skyfare up`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import ctypes.util
+import signal
+import sys
+from collections.abc import Coroutine
+from multiprocessing.connection import Connection
+from typing import Any
+
+import uvloop
+from aiohttp import web
+
+from skyfare.logs import configure_logging
+from skyfare.settings import Settings
+
+_PR_SET_PDEATHSIG = 1
+BACKLOG = 1024
+
+
+def run_api_worker(settings: Settings, ready: Connection) -> None:
+    """Process entry point: serve the API on settings.host:port (SO_REUSEPORT) until signalled."""
+    _prepare_child(settings)
+    uvloop.run(_serve_api(settings, ready))
+
+
+def run_sim(settings: Settings) -> None:
+    """Process entry point: serve the simulated airlines on settings.sim_host:sim_port."""
+    _prepare_child(settings)
+    uvloop.run(serve_sim_until_signalled(settings))
+
+
+async def serve_sim_until_signalled(settings: Settings) -> None:
+    from sim.server import serve_sim  # the sim is a dev/test tool: imported only where it runs
+
+    await _until_signalled(
+        serve_sim(
+            settings.sim_host,
+            settings.sim_port,
+            seed=settings.sim_seed,
+            profile_json=settings.sim_profile,
+        )
+    )
+
+
+async def _serve_api(settings: Settings, ready: Connection) -> None:
+    from skyfare.app import create_app
+
+    runner = web.AppRunner(create_app(settings), access_log=None, handle_signals=False)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, settings.host, settings.port, reuse_port=True, backlog=BACKLOG)
+        await site.start()
+        ready.send(True)
+        ready.close()
+        await _until_signalled(asyncio.Event().wait())
+    finally:
+        await runner.cleanup()
+
+
+async def _until_signalled(work: Coroutine[Any, Any, Any]) -> None:
+    """Run `work` until it ends or SIGINT/SIGTERM arrives, then cancel it."""
+    task = asyncio.ensure_future(work)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)
+    try:
+        await task
+    except asyncio.CancelledError:
+        if not task.cancelled():
+            raise
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+def _prepare_child(settings: Settings) -> None:
+    # Until the event loop's handlers are in place, Ctrl-C must not print a KeyboardInterrupt trace.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    configure_logging(settings.log_level)
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)

@@ -1,0 +1,41 @@
+"""Shared fixtures: real PostgreSQL and Redis for the tests that ask for them.
+
+`database_url` / `redis_url` are the environment's DATABASE_URL / REDIS_URL when set (a machine
+with services running, CI with service containers); otherwise embedded servers (skyfare.embedded)
+under a temporary directory, started only when a test requests the fixture, once per session.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from skyfare.embedded import EmbeddedPostgres, EmbeddedRedis
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        yield url
+        return
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("embedded") / "postgres")
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = os.environ.get("REDIS_URL")
+    if url:
+        yield url
+        return
+    server = EmbeddedRedis(tmp_path_factory.mktemp("embedded") / "redis")
+    try:
+        yield server.start()
+    finally:
+        server.stop()

@@ -1,0 +1,121 @@
+"""`skyfare serve` / `skyfare up` as real processes: they start, answer, SIGINT stops it all."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import closed_port
+
+pytestmark = pytest.mark.slow
+
+READY_TIMEOUT_S = 45
+
+
+def _environment(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(
+        SKYFARE_PORT=str(closed_port()),
+        SKYFARE_SIM_PORT=str(closed_port()),
+        SKYFARE_DATA_DIR=str(data_dir),
+        SKYFARE_LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def _descendants(pid: int) -> set[int]:
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _still_alive_after(pids: set[int], *, seconds: float) -> list[int]:
+    """Those of `pids` still running after `seconds`: multiprocessing's resource tracker only
+    notices its parent is gone once the parent exited, so it may take a moment."""
+    deadline = time.monotonic() + seconds
+    left = [pid for pid in pids if _alive(pid)]
+    while left and time.monotonic() < deadline:
+        time.sleep(0.05)
+        left = [pid for pid in left if _alive(pid)]
+    return left
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.status, response.read()
+
+
+def _start_and_stop(data_dir: Path, command: list[str], *, min_children: int = 3) -> str:
+    """Start `skyfare <command>`, check it serves, SIGINT it, check nothing is left."""
+    env = _environment(data_dir)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "skyfare.cli", *command],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        ready = process.stdout.readline()
+        base = f"http://127.0.0.1:{env['SKYFARE_PORT']}"
+        assert f"ready on {base}" in ready
+        assert "curl -s" in ready
+        assert _get(base + "/healthz")[0] == 200
+        assert _get(base + "/readyz")[0] == 200  # the embedded PostgreSQL and Redis answer
+        if command[0] == "up":
+            status, body = _get(ready.split('curl -s "')[1].rstrip().rstrip('"'))
+            assert status == 200
+            assert b'"offers":[{' in body  # the example from the ready line finds flights
+        children = _descendants(process.pid)
+        assert len(children) >= min_children  # workers, the sim, the embedded redis-server
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+        left = _still_alive_after(children, seconds=5)
+        assert not left, [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in left]
+        assert not (data_dir / "postgres" / "postmaster.pid").exists()  # embedded PG stopped
+        return ready
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        assert process.stdout is not None
+        process.stdout.close()
+
+
+def test_serve_starts_workers_and_embedded_services_and_sigint_stops_them_all(
+    tmp_path: Path,
+) -> None:
+    _start_and_stop(tmp_path / "data", ["serve", "--workers", "2"])
+    # A second run on the same data directory (stale pid and socket files) starts again.
+    _start_and_stop(tmp_path / "data", ["serve", "--workers", "2"])
+
+
+def test_up_starts_the_sim_and_the_api_and_its_curl_example_finds_flights(tmp_path: Path) -> None:
+    ready = _start_and_stop(tmp_path / "data", ["up", "--workers", "1"])
+    assert ready.startswith("Skyfare ready on http://127.0.0.1:")

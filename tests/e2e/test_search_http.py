@@ -1,0 +1,111 @@
+"""Search through the whole app over HTTP, against the simulated airlines (README's examples)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+
+import msgspec
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from skyfare.app import create_app
+from skyfare.settings import Settings
+from tests.support.sim import fast_profiles, running_sim
+
+Client = TestClient[web.Request, web.Application]
+PROBLEM = "application/problem+json"
+
+
+def _in_days(days: int) -> str:
+    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days)).isoformat()
+
+
+@pytest.fixture
+async def search_client(settings: Settings) -> AsyncIterator[Client]:
+    async with running_sim(profiles=fast_profiles()) as sim:
+        with_sim = msgspec.structs.replace(settings, connectors=sim.connector_settings())
+        async with TestClient(TestServer(create_app(with_sim))) as client:
+            yield client
+
+
+def _airlines(body: dict[str, object]) -> set[str]:
+    offers = body["offers"]
+    assert isinstance(offers, list)
+    return {offer["owner"]["iata_code"] for offer in offers}
+
+
+async def test_a_one_way_get_search_returns_offers_from_several_airlines(
+    search_client: Client,
+) -> None:
+    response = await search_client.get(
+        "/v1/search",
+        params={"origin": "LHR", "destination": "JFK", "departure_date": _in_days(30)},
+    )
+    body = await response.json()
+    assert response.status == 200, body
+    assert response.headers["X-Request-Id"]
+    assert len(_airlines(body)) >= 2
+
+
+async def test_a_round_trip_post_search_returns_offers_from_several_airlines(
+    search_client: Client,
+) -> None:
+    response = await search_client.post(
+        "/v1/search",
+        json={
+            "slices": [
+                {"origin": "LHR", "destination": "JFK", "departure_date": _in_days(30)},
+                {"origin": "JFK", "destination": "LHR", "departure_date": _in_days(37)},
+            ],
+            "passengers": {"adults": 1},
+            "sort": "price",
+            "limit": 20,
+        },
+    )
+    body = await response.json()
+    assert response.status == 200, body
+    assert len(_airlines(body)) >= 2
+    assert all(len(offer["slices"]) == 2 for offer in body["offers"])
+
+
+async def test_an_invalid_search_is_a_422_naming_every_bad_field(search_client: Client) -> None:
+    response = await search_client.post(
+        "/v1/search",
+        json={
+            "slices": [{"origin": "XXX", "destination": "JFK", "departure_date": "2020-01-01"}],
+            "passengers": {"adults": 0},
+        },
+    )
+    doc = await response.json(content_type=PROBLEM)
+    assert response.status == 422
+    assert doc["type"] == "https://skyfare.dev/problems/validation-error"
+    fields = {error["field"] for error in doc["errors"]}
+    assert {"slices[0].origin", "slices[0].departure_date", "passengers.adults"} <= fields
+
+
+async def test_malformed_json_is_a_400_problem(search_client: Client) -> None:
+    response = await search_client.post(
+        "/v1/search", data=b'{"slices": [', headers={"Content-Type": "application/json"}
+    )
+    assert response.status == 400
+    assert response.content_type == PROBLEM
+
+
+async def test_a_streamed_search_carries_the_request_id(search_client: Client) -> None:
+    response = await search_client.post(
+        "/v1/search",
+        json={"slices": [{"origin": "LHR", "destination": "JFK", "departure_date": _in_days(30)}]},
+        headers={"Accept": "application/x-ndjson", "X-Request-Id": "stream-1"},
+    )
+    lines = (await response.read()).splitlines()
+    assert response.status == 200
+    assert response.headers["X-Request-Id"] == "stream-1"
+    assert msgspec.json.decode(lines[-1])["done"] is True
+
+
+async def test_search_metrics_are_labelled_by_route_name(search_client: Client) -> None:
+    await search_client.get("/v1/search", params={"origin": "LHR"})
+    text = await (await search_client.get("/metrics")).text()
+    assert 'skyfare_http_requests_total{method="GET",route="search_get",status="422"}' in text

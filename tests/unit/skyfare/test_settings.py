@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import pytest
+
+from skyfare.settings import Settings, SettingsError, default_connectors, load_settings
+
+
+def test_defaults_need_no_environment_and_point_connectors_at_the_sim() -> None:
+    settings = load_settings({})
+    assert settings.port == 8080
+    assert settings.database_url is None
+    assert settings.connectors == default_connectors("http://127.0.0.1:9100")
+
+
+def test_environment_values_are_converted_to_their_types() -> None:
+    settings = load_settings(
+        {"SKYFARE_PORT": "9000", "SKYFARE_WORKERS": "3", "DATABASE_URL": "postgresql://db/x"}
+    )
+    assert (settings.port, settings.workers, settings.database_url) == (
+        9000,
+        3,
+        "postgresql://db/x",
+    )
+
+
+def test_empty_variables_count_as_unset() -> None:
+    assert load_settings({"SKYFARE_PORT": "", "REDIS_URL": ""}) == load_settings({})
+
+
+def test_a_malformed_value_is_reported_by_its_environment_variable_name() -> None:
+    with pytest.raises(SettingsError, match="SKYFARE_PORT"):
+        load_settings({"SKYFARE_PORT": "eighty"})
+
+
+def test_malformed_connector_json_is_reported_by_its_variable_name() -> None:
+    with pytest.raises(SettingsError, match="SKYFARE_CONNECTORS"):
+        load_settings({"SKYFARE_CONNECTORS": "[{"})
+
+
+def test_connectors_come_from_json_when_given() -> None:
+    settings = load_settings(
+        {"SKYFARE_CONNECTORS": '[{"name": "ba", "kind": "rest", "base_url": "http://x"}]'}
+    )
+    assert [c.name for c in settings.connectors] == ["ba"]
+
+
+def test_overrides_win_over_the_environment() -> None:
+    settings = load_settings({"SKYFARE_WORKERS": "3"}, workers=1)
+    assert isinstance(settings, Settings)
+    assert settings.workers == 1
