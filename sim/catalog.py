@@ -13,6 +13,7 @@ import msgspec
 Cabin = Literal["Y", "W", "C", "F"]
 CABINS: tuple[Cabin, ...] = ("Y", "W", "C", "F")
 AirlineKind = Literal["operator", "consolidator"]
+Protocol = Literal["rest", "soap", "ndc"]  # the dialect its sales system speaks to Skyfare
 
 
 class AirlineSpec(msgspec.Struct, frozen=True):
@@ -25,6 +26,12 @@ class AirlineSpec(msgspec.Struct, frozen=True):
     hubs: dict[str, tuple[str, ...]] = {}  # hub -> destinations flown from it (both directions)
     fleet: tuple[str, str, str] = ("320", "789", "777")  # short-, medium-, long-haul equipment
     resells: tuple[str, ...] = ()  # consolidator: the carriers whose flights it sells
+    protocol: Protocol = "rest"
+
+    @property
+    def base_path(self) -> str:
+        """Where the sim serves this airline: `/<protocol>/<slug>`."""
+        return f"/{self.protocol}/{self.slug}"
 
 
 _EUROPE = ("CDG", "AMS", "MAD", "BCN", "FCO", "ZRH", "DUB", "CPH", "ARN", "OSL", "ATH", "IST")
@@ -83,6 +90,40 @@ AIRLINES: tuple[AirlineSpec, ...] = (
         fleet=("320", "359", "748"),
     ),
     AirlineSpec(
+        slug="nordic",
+        code="SK",
+        name="Nordic Skyways",
+        kind="operator",
+        ticket_prefix="117",
+        price_factor=0.95,
+        hubs={
+            "CPH": (
+                *("LHR", "CDG", "AMS", "FRA", "MUC", "ZRH", "DUB", "MAN", "EDI", "OSL", "ARN"),
+                *("JFK", "EWR", "ORD", "IAD", "SFO", "LAX", "MIA", "BOS", "NRT", "BKK"),
+            ),
+            "ARN": ("LHR", "CDG", "AMS", "FRA", "HEL", "OSL", "JFK", "EWR", "ORD", "MIA"),
+        },
+        fleet=("320", "359", "333"),
+        protocol="soap",
+    ),
+    AirlineSpec(
+        slug="crimson",
+        code="VS",
+        name="Crimson Atlantic",
+        kind="operator",
+        ticket_prefix="932",
+        price_factor=1.02,
+        hubs={
+            "LHR": (
+                *("JFK", "EWR", "BOS", "IAD", "ATL", "MIA", "MCO", "LAX", "SFO", "SEA", "LAS"),
+                *("YYZ", "JNB", "DEL", "BOM", "HKG", "SIN", "DXB", "BGI", "CUN"),
+            ),
+            "MAN": ("JFK", "ATL", "MCO", "BGI", "LAS"),
+        },
+        fleet=("789", "789", "351"),
+        protocol="ndc",
+    ),
+    AirlineSpec(
         slug="globetrotter",
         code="GT",
         name="Globetrotter Travel",
@@ -102,6 +143,8 @@ CAPACITY: dict[str, dict[Cabin, int]] = {
     "777": {"Y": 220, "W": 40, "C": 48, "F": 8},
     "772": {"Y": 230, "W": 24, "C": 37},
     "748": {"Y": 250, "W": 32, "C": 80, "F": 8},
+    "333": {"Y": 220, "W": 32, "C": 32},
+    "351": {"Y": 235, "W": 56, "C": 16},
 }
 SHORT_HAUL_KM = 2500.0  # below: narrow-body
 LONG_HAUL_KM = 7500.0  # above: the airline's largest type

@@ -47,6 +47,8 @@ DEFAULT_PROFILES: dict[str, Profile] = {
     "liberty": Profile(latency_ms=60, latency_sigma=0.25),
     "hansa": Profile(latency_ms=45, latency_sigma=0.25),
     "globetrotter": Profile(latency_ms=80, latency_sigma=0.25),
+    "nordic": Profile(latency_ms=70, latency_sigma=0.25),  # SOAP: a heavier, slower stack
+    "crimson": Profile(latency_ms=55, latency_sigma=0.25),
 }
 
 
@@ -135,10 +137,10 @@ async def list_airlines(request: web.Request) -> web.Response:
             "airlines": [
                 {
                     "slug": spec.slug,
-                    "kind": "rest",
+                    "kind": spec.protocol,
                     "seller": spec.kind,
                     "carrier": {"code": spec.code, "name": spec.name},
-                    "base_path": f"/rest/{spec.slug}",
+                    "base_path": spec.base_path,
                     "profile": behaviour.profiles[spec.slug],
                 }
                 for spec in AIRLINES

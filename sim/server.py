@@ -35,8 +35,9 @@ def create_sim_app(
     app[WORLD] = world
     app[BEHAVIOUR] = behaviour
     control.add_routes(app.router)
-    for slug, airline in world.airlines.items():
-        app.add_subapp(f"/rest/{slug}", airline_app(airline, behaviour))
+    for airline in world.airlines.values():
+        if airline.spec.protocol == "rest":
+            app.add_subapp(airline.spec.base_path, airline_app(airline, behaviour))
     app.cleanup_ctx.append(_sweep_expired_holds)
     app.on_shutdown.append(_release_hung_calls)
     return app

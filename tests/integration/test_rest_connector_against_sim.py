@@ -271,6 +271,8 @@ async def test_control_api_validates_profiles_and_lists_airlines(sim: SimHandle)
         "/rest/britannia",
         "/rest/liberty",
         "/rest/hansa",
+        "/soap/nordic",
+        "/ndc/crimson",
         "/rest/globetrotter",
     ]
     assert airlines[2]["profile"]["error_rate"] == 0.0

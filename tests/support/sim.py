@@ -13,7 +13,7 @@ from sim.server import create_sim_app
 from skyfare.settings import DEFAULT_SIM_AIRLINES, ConnectorSettings
 
 FAST: dict[str, float] = {"latency_ms": 2, "latency_sigma": 0.1}
-SLUGS = ("britannia", "liberty", "hansa", "globetrotter")
+SLUGS = ("britannia", "liberty", "hansa", "nordic", "crimson", "globetrotter")
 
 
 def fast_profiles() -> dict[str, dict[str, float]]:
