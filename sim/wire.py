@@ -1,4 +1,9 @@
-"""The REST airline's JSON shapes (REST_API.md), server side, and the mapping onto them."""
+"""The REST airline's JSON shapes (REST_API.md), server side, and the mapping onto them.
+
+They mirror `connectors/rest/wire.py` on purpose and share nothing with it: the sim is the
+airline, an independent implementation of REST_API.md, so a wire mistake in the connector shows
+up as a failing integration test instead of being agreed to by both sides through one Struct.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,194 @@
+"""Cold (uncached) search latency against airlines at a fixed, known latency.
+
+Starts `skyfare sim` with three REST airlines answering in `--airline-ms` (no jitter) and one
+`skyfare serve` worker, as real processes on loopback, then:
+
+1. sequential searches, one at a time: latency minus the slowest airline's latency is the cost of
+   Skyfare itself (fan-out, merge, rank, encode, HTTP);
+2. `wrk` for `--wrk-seconds` against the same search: requests/s, p50, p99 of one worker.
+
+Every search is cold: the fare cache is not in the path of this build. Writes
+`bench/results/<date>-cold-search.json` and prints a Markdown summary.
+
+    python -m bench.cold_search [--airline-ms 50] [--searches 200] [--wrk-seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import aiohttp
+
+AIRLINES = ("britannia", "liberty", "globetrotter")
+RESULTS = Path(__file__).parent / "results"
+
+
+def _env(api_port: int, sim_port: int, airline_ms: float, data_dir: str) -> dict[str, str]:
+    sim = f"http://127.0.0.1:{sim_port}"
+    connectors = [
+        {"name": f"rest-{slug}", "kind": "rest", "base_url": f"{sim}/rest/{slug}"}
+        for slug in AIRLINES
+    ]
+    profile = {slug: {"latency_ms": airline_ms, "latency_sigma": 0.0} for slug in AIRLINES}
+    return {
+        **os.environ,
+        "SKYFARE_PORT": str(api_port),
+        "SKYFARE_SIM_PORT": str(sim_port),
+        "SKYFARE_SIM_PROFILE": json.dumps(profile),
+        "SKYFARE_CONNECTORS": json.dumps(connectors),
+        "SKYFARE_DATA_DIR": data_dir,
+        "SKYFARE_LOG_LEVEL": "WARNING",
+    }
+
+
+@contextmanager
+def _process(args: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
+    try:
+        yield proc
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+async def _wait_ready(url: str, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            try:
+                async with session.get(url) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"{url} did not become ready in {timeout_s}s")
+
+
+async def _sequential(url: str, count: int) -> tuple[list[float], list[float], dict[str, object]]:
+    """Client-side latencies, and each one minus its slowest connector's latency (as measured
+    by Skyfare, so the sim's own processing counts as the airline's time, not ours)."""
+    latencies: list[float] = []
+    overheads: list[float] = []
+    meta: dict[str, object] = {}
+    async with aiohttp.ClientSession() as session:
+        for i in range(count + 10):
+            start = time.perf_counter()
+            async with session.get(url) as response:
+                body = await response.json()
+            elapsed = (time.perf_counter() - start) * 1000
+            if response.status != 200:
+                raise RuntimeError(f"search answered {response.status}: {body}")
+            meta = body["meta"]
+            if i >= 10:  # the first few warm connection pools and the airports table
+                latencies.append(elapsed)
+                overheads.append(elapsed - max(c["latency_ms"] for c in meta["connectors"]))
+    return latencies, overheads, meta
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
+
+def _wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed: apt-get install wrk")
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    result = {"requests_per_s": rps}
+    for label, key in (("50%", "p50_ms"), ("99%", "p99_ms")):
+        match = re.search(rf"{re.escape(label)}\s+([\d.]+)(us|ms|s)", out)
+        if match:
+            value, unit = float(match.group(1)), match.group(2)
+            result[key] = value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    result["non_2xx"] = float(errors.group(1)) if errors else 0.0
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--airline-ms", type=float, default=50.0)
+    parser.add_argument("--searches", type=int, default=200)
+    parser.add_argument("--wrk-seconds", type=int, default=10)
+    parser.add_argument("--wrk-connections", type=int, default=16)
+    parser.add_argument("--api-port", type=int, default=18080)
+    parser.add_argument("--sim-port", type=int, default=19100)
+    args = parser.parse_args()
+    date = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    base = f"http://127.0.0.1:{args.api_port}"
+    url = f"{base}/v1/search?origin=LHR&destination=JFK&departure_date={date}"
+    skyfare = str(Path(sys.executable).with_name("skyfare"))
+    with tempfile.TemporaryDirectory() as data_dir:
+        env = _env(args.api_port, args.sim_port, args.airline_ms, data_dir)
+        with (
+            _process([skyfare, "sim"], env),
+            _process([skyfare, "serve", "--workers", "1"], env),
+        ):
+            asyncio.run(_wait_ready(f"{base}/healthz"))
+            latencies, overheads, meta = asyncio.run(_sequential(url, args.searches))
+            wrk = _wrk(url, args.wrk_seconds, args.wrk_connections)
+    p50, p99 = statistics.median(latencies), _percentile(latencies, 0.99)
+    result = {
+        "what": "cold GET /v1/search LHR-JFK, 3 REST airlines at a fixed latency, 1 worker",
+        "command": "python -m bench.cold_search " + " ".join(sys.argv[1:]),
+        "machine": f"{platform.node()} {platform.machine()} {os.cpu_count()} cores",
+        "python": platform.python_version(),
+        "airline_ms": args.airline_ms,
+        "sequential": {
+            "count": len(latencies),
+            "p50_ms": round(p50, 2),
+            "p99_ms": round(p99, 2),
+            "p50_over_slowest_airline_ms": round(p50 - args.airline_ms, 2),
+            "p99_over_slowest_airline_ms": round(p99 - args.airline_ms, 2),
+            "p50_over_slowest_connector_ms": round(statistics.median(overheads), 2),
+            "p99_over_slowest_connector_ms": round(_percentile(overheads, 0.99), 2),
+        },
+        "last_meta": meta,
+        "wrk": {"seconds": args.wrk_seconds, "connections": args.wrk_connections, **wrk},
+    }
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{dt.date.today().isoformat()}-cold-search.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    seq, w = result["sequential"], result["wrk"]
+    rows = [
+        (f"sequential ({seq['count']} searches)", seq["p50_ms"], seq["p99_ms"]),
+        ("over the slowest airline",
+         *(seq[f"{q}_over_slowest_airline_ms"] for q in ("p50", "p99"))),
+        ("over the slowest connector's measured latency",
+         *(seq[f"{q}_over_slowest_connector_ms"] for q in ("p50", "p99"))),
+        (f"wrk -c{args.wrk_connections} {args.wrk_seconds}s: {w['requests_per_s']:.0f} req/s",
+         w.get("p50_ms"), w.get("p99_ms")),
+    ]  # fmt: skip
+    print(f"| cold search, airlines at {args.airline_ms:g} ms | p50 | p99 |\n|---|---|---|")
+    for label, p50_ms, p99_ms in rows:
+        print(f"| {label} | {p50_ms} ms | {p99_ms} ms |")
+    print(f"written to {out}")
+
+
+if __name__ == "__main__":
+    main()
