@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import AsyncIterator
 
 import msgspec
@@ -12,7 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from skyfare.app import create_app
 from skyfare.settings import Settings
-from tests.support.sim import fast_profiles, running_sim
+from tests.support.sim import SimHandle, fast_profiles, running_sim
 
 Client = TestClient[web.Request, web.Application]
 PROBLEM = "application/problem+json"
@@ -23,11 +24,16 @@ def _in_days(days: int) -> str:
 
 
 @pytest.fixture
-async def search_client(settings: Settings) -> AsyncIterator[Client]:
-    async with running_sim(profiles=fast_profiles()) as sim:
-        with_sim = msgspec.structs.replace(settings, connectors=sim.connector_settings())
-        async with TestClient(TestServer(create_app(with_sim))) as client:
-            yield client
+async def sim() -> AsyncIterator[SimHandle]:
+    async with running_sim(profiles=fast_profiles()) as handle:
+        yield handle
+
+
+@pytest.fixture
+async def search_client(settings: Settings, sim: SimHandle) -> AsyncIterator[Client]:
+    with_sim = msgspec.structs.replace(settings, connectors=sim.connector_settings())
+    async with TestClient(TestServer(create_app(with_sim))) as client:
+        yield client
 
 
 def _airlines(body: dict[str, object]) -> set[str]:
@@ -109,3 +115,41 @@ async def test_search_metrics_are_labelled_by_route_name(search_client: Client) 
     await search_client.get("/v1/search", params={"origin": "LHR"})
     text = await (await search_client.get("/metrics")).text()
     assert 'skyfare_http_requests_total{method="GET",route="search_get",status="422"}' in text
+
+
+async def test_a_hanging_airline_costs_the_deadline_and_never_more(
+    search_client: Client, sim: SimHandle
+) -> None:
+    await sim.set_profile("liberty", hang_rate=1)
+    search = {
+        "slices": [{"origin": "LHR", "destination": "JFK", "departure_date": _in_days(30)}],
+        "deadline_ms": 300,
+    }
+
+    start = time.perf_counter()
+    response = await search_client.post("/v1/search", json=search)
+    took = time.perf_counter() - start
+
+    body = await response.json()
+    assert response.status == 200
+    assert took < 0.300 + 0.050
+    assert body["meta"]["partial"] is True
+    statuses = {c["name"]: c["status"] for c in body["meta"]["connectors"]}
+    assert statuses.pop("rest-liberty") == "timeout"
+    assert set(statuses.values()) == {"ok"}
+    assert body["offers"]
+
+
+async def test_an_offer_from_a_search_is_repriced_by_its_airline(search_client: Client) -> None:
+    found = await search_client.get(
+        f"/v1/search?origin=LHR&destination=JFK&departure_date={_in_days(40)}&limit=1"
+    )
+    offer = (await found.json())["offers"][0]
+
+    response = await search_client.get(f"/v1/offers/{offer['id']}")
+
+    assert response.status == 200
+    priced = await response.json()
+    assert priced["price_changed"] is False
+    assert priced["total_amount"] == offer["total_amount"]
+    assert priced["slices"] == offer["slices"]
