@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from connectors import soap
 from connectors.base import Connector
 from connectors.resilience import ResiliencePolicy, ResilientConnector
 from connectors.rest.connector import RestConnector
@@ -42,7 +43,7 @@ def _rest(config: ConnectorConfig) -> Connector:
     )
 
 
-BUILDERS: dict[str, Callable[[ConnectorConfig], Connector]] = {"rest": _rest}
+BUILDERS: dict[str, Callable[[ConnectorConfig], Connector]] = {"rest": _rest, "soap": soap.build}
 
 
 def build_connectors(

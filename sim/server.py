@@ -13,6 +13,7 @@ from aiohttp import web
 from sim import control
 from sim.control import BEHAVIOUR, Behaviour
 from sim.rest import airline_app
+from sim.soap import SIM_PASSWORD, SIM_USERNAME, soap_airline_app
 from sim.world import World
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,11 @@ def create_sim_app(
     for airline in world.airlines.values():
         if airline.spec.protocol == "rest":
             app.add_subapp(airline.spec.base_path, airline_app(airline, behaviour))
+        elif airline.spec.protocol == "soap":
+            front = soap_airline_app(
+                airline, behaviour, username=SIM_USERNAME, password=SIM_PASSWORD
+            )
+            app.add_subapp(airline.spec.base_path, front)
     app.cleanup_ctx.append(_sweep_expired_holds)
     app.on_shutdown.append(_release_hung_calls)
     return app

@@ -13,14 +13,6 @@ import msgspec
 
 from connectors.model import ConnectorKind
 
-# The simulated airlines `skyfare sim` serves, each under its own path of one sim server.
-DEFAULT_SIM_AIRLINES: tuple[tuple[str, ConnectorKind, str], ...] = (
-    ("rest-britannia", "rest", "/rest/britannia"),
-    ("rest-liberty", "rest", "/rest/liberty"),
-    ("rest-hansa", "rest", "/rest/hansa"),
-    ("rest-globetrotter", "rest", "/rest/globetrotter"),
-)
-
 
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
@@ -78,10 +70,28 @@ _ENV_FIELDS: dict[str, str] = {
 }
 
 
+# The simulated airlines `skyfare sim` serves, each under its own path of one sim server. The
+# SOAP airline's WS-Security credentials are the sim's own (sim/soap), not a secret.
+DEFAULT_SIM_AIRLINES: tuple[ConnectorSettings, ...] = (
+    ConnectorSettings(name="rest-britannia", kind="rest", base_url="/rest/britannia"),
+    ConnectorSettings(name="rest-liberty", kind="rest", base_url="/rest/liberty"),
+    ConnectorSettings(name="rest-hansa", kind="rest", base_url="/rest/hansa"),
+    ConnectorSettings(name="rest-globetrotter", kind="rest", base_url="/rest/globetrotter"),
+    ConnectorSettings(
+        name="soap-nordic",
+        kind="soap",
+        base_url="/soap/nordic",
+        username="skyfare",
+        password="nordic-secret",
+    ),
+)
+
+
 def default_connectors(sim_url: str) -> tuple[ConnectorSettings, ...]:
+    """The sim airlines' connectors, their paths resolved against the sim server at `sim_url`."""
     return tuple(
-        ConnectorSettings(name=name, kind=kind, base_url=sim_url + path)
-        for name, kind, path in DEFAULT_SIM_AIRLINES
+        msgspec.structs.replace(airline, base_url=sim_url + airline.base_url)
+        for airline in DEFAULT_SIM_AIRLINES
     )
 
 

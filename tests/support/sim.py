@@ -10,7 +10,7 @@ import aiohttp
 from aiohttp import web
 
 from sim.server import create_sim_app
-from skyfare.settings import DEFAULT_SIM_AIRLINES, ConnectorSettings
+from skyfare.settings import ConnectorSettings, default_connectors
 
 FAST: dict[str, float] = {"latency_ms": 2, "latency_sigma": 0.1}
 SLUGS = ("britannia", "liberty", "hansa", "nordic", "crimson", "globetrotter")
@@ -30,10 +30,7 @@ class SimHandle:
 
     def connector_settings(self) -> tuple[ConnectorSettings, ...]:
         """Settings for every simulated airline, named as `skyfare.settings` names them."""
-        return tuple(
-            ConnectorSettings(name=name, kind=kind, base_url=self.url + path)
-            for name, kind, path in DEFAULT_SIM_AIRLINES
-        )
+        return default_connectors(self.url)
 
     async def set_profile(self, slug: str, **fields: float) -> None:
         await self._call("PUT", f"/_sim/airlines/{slug}/profile", json=fields)

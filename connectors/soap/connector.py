@@ -1,0 +1,110 @@
+"""`SoapConnector`: the `Connector` port over an OpenTravel 2003/05 SOAP airline."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from connectors import errors
+from connectors.model import ConnectorKind, FlightQuery, Hold, HoldPassenger, Offer, PricedOffer
+from connectors.soap import mapping
+from connectors.soap.client import SoapAirlineClient
+
+logger = logging.getLogger(__name__)
+
+# Loading the WSDL and the route network happens once at start-up, outside any deadline.
+_START_TIMEOUT_S = 5.0
+
+
+class SoapConnector:
+    """Searches, prices and books through OTA messages; the route network comes from the
+    airline's `RouteNetwork` operation (described in its WSDL: OTA has no such message)."""
+
+    kind: ConnectorKind = "soap"
+
+    def __init__(
+        self,
+        name: str,
+        base_url: str,
+        *,
+        username: str,
+        password: str,
+        max_timeout_s: float = 5.0,
+        max_connections: int = 64,
+    ) -> None:
+        self.name = name
+        self._client = SoapAirlineClient(
+            name,
+            base_url,
+            username=username,
+            password=password,
+            max_timeout_s=max_timeout_s,
+            max_connections=max_connections,
+        )
+        self._airports: frozenset[str] | None = None  # None: not learned yet, ask for everything
+
+    async def start(self) -> None:
+        await self._client.open()
+        try:
+            _owner, self._airports = await self._client.call(
+                "RouteNetwork",
+                {"Version": mapping.VERSION},
+                mapping.to_network,
+                timeout=_START_TIMEOUT_S,
+            )
+        except errors.ConnectorError as exc:
+            logger.warning(
+                "connector %s: route network unknown, asking for every route: %s", self.name, exc
+            )
+
+    async def close(self) -> None:
+        await self._client.close()
+
+    def serves(self, query: FlightQuery) -> bool:
+        if self._airports is None:
+            return True
+        return all(
+            s.origin in self._airports and s.destination in self._airports for s in query.slices
+        )
+
+    async def search(self, query: FlightQuery, *, timeout: float) -> list[Offer]:
+        def read(rs: object) -> list[Offer]:
+            return mapping.to_offers(rs, source=self.name)
+
+        return await self._client.call(
+            "LowFareSearch", mapping.search_body(query), read, timeout=timeout
+        )
+
+    async def price(self, supplier_offer_id: str, *, timeout: float) -> PricedOffer:
+        def read(rs: object) -> PricedOffer:
+            return mapping.to_priced_offer(rs, source=self.name)
+
+        return await self._client.call(
+            "Price", mapping.price_body(supplier_offer_id), read, timeout=timeout
+        )
+
+    async def hold(
+        self,
+        supplier_offer_id: str,
+        passengers: Sequence[HoldPassenger],
+        *,
+        reference: str,
+        timeout: float,
+    ) -> Hold:
+        body = mapping.book_body(supplier_offer_id, passengers, reference=reference)
+        return await self._client.call("Book", body, mapping.to_hold, timeout=timeout)
+
+    async def retrieve(self, reference: str, *, timeout: float) -> Hold:
+        return await self._client.call(
+            "Read", mapping.read_body(reference), mapping.to_hold, timeout=timeout
+        )
+
+    async def ticket(self, locator: str, *, timeout: float) -> Hold:
+        return await self._client.call(
+            "DemandTicket", mapping.ticket_body(locator), mapping.to_hold, timeout=timeout
+        )
+
+    async def cancel(self, locator: str, *, timeout: float) -> Hold:
+        return await self._client.call(
+            "Cancel", mapping.cancel_body(locator), mapping.to_hold, timeout=timeout
+        )
