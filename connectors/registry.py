@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from connectors import soap
+from connectors import ndc, soap
 from connectors.base import Connector
 from connectors.resilience import ResiliencePolicy, ResilientConnector
 from connectors.rest.connector import RestConnector
@@ -43,7 +43,11 @@ def _rest(config: ConnectorConfig) -> Connector:
     )
 
 
-BUILDERS: dict[str, Callable[[ConnectorConfig], Connector]] = {"rest": _rest, "soap": soap.build}
+BUILDERS: dict[str, Callable[[ConnectorConfig], Connector]] = {
+    "rest": _rest,
+    "soap": soap.build,
+    "ndc": ndc.build,
+}
 
 
 def build_connectors(

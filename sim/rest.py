@@ -59,13 +59,13 @@ async def network(request: web.Request) -> web.Response:
 async def shopping(request: web.Request) -> web.Response:
     query = _decode(_shopping, await request.read())
     quotes = request.app[AIRLINE].shop(query)
-    return json_response(wire.ShoppingResponse(tuple(_fare(q) for q in quotes)))
+    return json_response(wire.ShoppingResponse(tuple(fare_to_wire(q) for q in quotes)))
 
 
 async def pricing(request: web.Request) -> web.Response:
     body = _decode(_pricing, await request.read())
     quote, changed = request.app[AIRLINE].price(body.fare_id)
-    return json_response(wire.PricingResponse(_fare(quote), changed))
+    return json_response(wire.PricingResponse(fare_to_wire(quote), changed))
 
 
 async def create_booking(request: web.Request) -> web.Response:
@@ -96,7 +96,7 @@ def _decode(decoder: msgspec.json.Decoder[T], body: bytes) -> T:
         raise errors.bad_request(str(exc)) from exc
 
 
-def _fare(quote: Quote) -> wire.Fare:
+def fare_to_wire(quote: Quote) -> wire.Fare:
     key = quote.key
     refundable, changeable = CONDITIONS[key.cabin]
     return wire.Fare(

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from sim import control
 from sim.control import BEHAVIOUR, Behaviour
+from sim.ndc import ndc_airline_app
 from sim.rest import airline_app
 from sim.soap import SIM_PASSWORD, SIM_USERNAME, soap_airline_app
 from sim.world import World
@@ -39,6 +40,8 @@ def create_sim_app(
     for airline in world.airlines.values():
         if airline.spec.protocol == "rest":
             app.add_subapp(airline.spec.base_path, airline_app(airline, behaviour))
+        elif airline.spec.protocol == "ndc":
+            app.add_subapp(airline.spec.base_path, ndc_airline_app(airline, behaviour))
         elif airline.spec.protocol == "soap":
             front = soap_airline_app(
                 airline, behaviour, username=SIM_USERNAME, password=SIM_PASSWORD

@@ -84,6 +84,7 @@ DEFAULT_SIM_AIRLINES: tuple[ConnectorSettings, ...] = (
         username="skyfare",
         password="nordic-secret",
     ),
+    ConnectorSettings(name="ndc-crimson", kind="ndc", base_url="/ndc/crimson"),
 )
 
 

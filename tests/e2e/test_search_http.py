@@ -153,3 +153,20 @@ async def test_an_offer_from_a_search_is_repriced_by_its_airline(search_client: 
     assert priced["price_changed"] is False
     assert priced["total_amount"] == offer["total_amount"]
     assert priced["slices"] == offer["slices"]
+
+
+async def test_one_search_merges_rest_soap_and_ndc_airlines(search_client: Client) -> None:
+    response = await search_client.get(
+        f"/v1/search?origin=LHR&destination=JFK&departure_date={_in_days(30)}&limit=500"
+    )
+
+    body = await response.json()
+    assert response.status == 200
+    kinds = {c["name"].split("-")[0] for c in body["meta"]["connectors"] if c["offers"]}
+    assert kinds == {"rest", "soap", "ndc"}
+    assert {o["source"] for o in body["offers"]} >= {"soap-nordic", "ndc-crimson"}
+    trips = [
+        tuple((s["flight_number"], s["departing_at"]) for sl in o["slices"] for s in sl["segments"])
+        for o in body["offers"]
+    ]
+    assert len(trips) == len(set(trips))  # the same flights from two sellers: one offer

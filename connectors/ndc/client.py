@@ -1,0 +1,89 @@
+"""HTTP transport to one NDC airline: network only, every failure translated in one place."""
+
+from __future__ import annotations
+
+import logging
+
+import aiohttp
+from lxml import etree
+
+from connectors import errors
+from connectors.ndc import mapping
+
+logger = logging.getLogger(__name__)
+
+CONTENT_TYPE = "application/xml; charset=utf-8"
+
+
+class NdcAirlineClient:
+    """One `aiohttp.ClientSession` per airline, so pools and timeouts are the airline's own.
+
+    `api_key`, when given, goes as `Authorization: Bearer <key>` on every call.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        base_url: str,
+        *,
+        max_timeout_s: float,
+        max_connections: int,
+        api_key: str | None = None,
+    ) -> None:
+        self.name = name
+        self._base_url = base_url.rstrip("/")
+        self._max_timeout_s = max_timeout_s
+        self._max_connections = max_connections
+        self._headers = {"User-Agent": "skyfare/0.1", "Accept": "application/xml"}
+        if api_key:
+            self._headers["Authorization"] = f"Bearer {api_key}"
+        self._session: aiohttp.ClientSession | None = None
+
+    async def open(self) -> None:
+        if self._session is None:
+            connector = aiohttp.TCPConnector(limit=self._max_connections, keepalive_timeout=30)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                # Never the 300 s library default: each call passes its own remaining budget.
+                timeout=aiohttp.ClientTimeout(total=self._max_timeout_s),
+                headers=self._headers,
+            )
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def call(self, path: str, body: bytes | None, *, timeout: float) -> etree._Element:
+        """POST `body` (GET without one) and return the answer's root element.
+
+        Raises `ConnectorTimeout`, `ConnectorUnavailable` (network, 5xx, unparseable XML) or the
+        `SupplierRejected` an NDC `<Errors>` block stands for.
+        """
+        if self._session is None:
+            await self.open()
+        assert self._session is not None
+        budget = min(timeout, self._max_timeout_s)
+        if budget <= 0:
+            raise errors.ConnectorTimeout(f"{self.name}: no time left for {path}")
+        try:
+            async with self._session.request(
+                "GET" if body is None else "POST",
+                self._base_url + path,
+                data=body,
+                headers=None if body is None else {"Content-Type": CONTENT_TYPE},
+                timeout=aiohttp.ClientTimeout(total=budget),
+            ) as response:
+                payload = await response.read()
+                status = response.status
+        except TimeoutError as exc:
+            raise errors.ConnectorTimeout(f"{self.name}: {path} took over {budget:.3f}s") from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            raise errors.ConnectorUnavailable(f"{self.name}: {path}: {exc!r}") from exc
+        if status >= 500:
+            raise errors.ConnectorUnavailable(f"{self.name}: {path} answered HTTP {status}")
+        root = mapping.parse(payload, airline=self.name)
+        mapping.raise_for_errors(root, airline=self.name)
+        if status >= 300:
+            raise errors.ConnectorUnavailable(f"{self.name}: {path} answered HTTP {status}")
+        return root

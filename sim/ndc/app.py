@@ -1,0 +1,135 @@
+"""The NDC front of a simulated airline: IATA NDC 21.3-style XML over HTTP POST.
+
+One POST endpoint per message under the airline's base path (`/ndc/<slug>`):
+
+| path              | request                | answer                 | stats name |
+|-------------------|------------------------|------------------------|------------|
+| `/AirShopping`    | IATA_AirShoppingRQ     | IATA_AirShoppingRS     | shopping   |
+| `/OfferPrice`     | IATA_OfferPriceRQ      | IATA_OfferPriceRS      | pricing    |
+| `/OrderCreate`    | IATA_OrderCreateRQ     | IATA_OrderViewRS       | bookings   |
+| `/OrderRetrieve`  | IATA_OrderRetrieveRQ   | IATA_OrderViewRS       | retrieve   |
+| `/OrderChange`    | IATA_OrderChangeRQ     | IATA_OrderViewRS       | ticket     |
+| `/OrderCancel`    | IATA_OrderCancelRQ     | IATA_OrderCancelRS     | cancel     |
+| `GET /network`    | —                      | Skyfare_RouteNetworkRS | network    |
+
+Business refusals are `<Errors><Error><Code>` in an HTTP 200 answer, as NDC hubs do; a request
+that is not well-formed or misses a field is the same document with HTTP 400. With an `api_key`
+the front wants `Authorization: Bearer <key>` on every call and answers 401 otherwise.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from typing import NamedTuple
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+from lxml import etree
+
+from sim import errors
+from sim.airline import SimAirline
+from sim.control import Behaviour
+from sim.ndc import requests, responses, xml
+
+AIRLINE: web.AppKey[SimAirline] = web.AppKey("sim_ndc_airline", SimAirline)
+API_KEY: web.AppKey[str] = web.AppKey("sim_ndc_api_key", str)
+
+
+class Operation(NamedTuple):
+    path: str
+    request: str  # the root element the body must be
+    response: str
+    endpoint: str  # its name in the sim's stats (control.ENDPOINTS)
+    run: Callable[[SimAirline, etree._Element], etree._Element]
+
+
+def _shop(airline: SimAirline, rq: etree._Element) -> etree._Element:
+    return responses.shopping_response(airline.shop(requests.shopping_request(rq)), airline.spec)
+
+
+def _price(airline: SimAirline, rq: etree._Element) -> etree._Element:
+    quote, changed = airline.price(requests.priced_offer_ref(rq))
+    return responses.offer_price_response(quote, airline.spec, changed=changed)
+
+
+def _create(airline: SimAirline, rq: etree._Element) -> etree._Element:
+    booking, _created = airline.book(requests.booking_request(rq))
+    return responses.order_response("IATA_OrderViewRS", booking, airline.spec)
+
+
+def _retrieve(airline: SimAirline, rq: etree._Element) -> etree._Element:
+    booking = airline.retrieve(requests.retrieve_reference(rq))
+    return responses.order_response("IATA_OrderViewRS", booking, airline.spec)
+
+
+def _change(airline: SimAirline, rq: etree._Element) -> etree._Element:
+    locator = requests.order_id(rq)
+    if not requests.wants_tickets(rq):
+        raise errors.bad_request("OrderChangeRQ: only PaymentFunctions (ticketing) is supported")
+    return responses.order_response("IATA_OrderViewRS", airline.ticket(locator), airline.spec)
+
+
+def _cancel(airline: SimAirline, rq: etree._Element) -> etree._Element:
+    booking = airline.cancel(requests.order_id(rq))
+    return responses.order_response("IATA_OrderCancelRS", booking, airline.spec)
+
+
+OPERATIONS = (
+    Operation("AirShopping", "IATA_AirShoppingRQ", "IATA_AirShoppingRS", "shopping", _shop),
+    Operation("OfferPrice", "IATA_OfferPriceRQ", "IATA_OfferPriceRS", "pricing", _price),
+    Operation("OrderCreate", "IATA_OrderCreateRQ", "IATA_OrderViewRS", "bookings", _create),
+    Operation("OrderRetrieve", "IATA_OrderRetrieveRQ", "IATA_OrderViewRS", "retrieve", _retrieve),
+    Operation("OrderChange", "IATA_OrderChangeRQ", "IATA_OrderViewRS", "ticket", _change),
+    Operation("OrderCancel", "IATA_OrderCancelRQ", "IATA_OrderCancelRS", "cancel", _cancel),
+)
+
+
+def ndc_airline_app(
+    airline: SimAirline, behaviour: Behaviour, *, api_key: str = ""
+) -> web.Application:
+    """The NDC endpoints of `airline`, behaving as its profile says (mount at `/ndc/<slug>`)."""
+    app = web.Application(middlewares=[behaviour.middleware(airline.spec.slug), _authorize])
+    app[AIRLINE] = airline
+    app[API_KEY] = api_key
+    app.router.add_get("/network", network, name="network")
+    for operation in OPERATIONS:
+        app.router.add_post(f"/{operation.path}", _endpoint(operation), name=operation.endpoint)
+    return app
+
+
+def _xml_response(root: etree._Element, status: int = 200) -> web.Response:
+    return web.Response(
+        body=xml.serialize(root), status=status, content_type=xml.CONTENT_TYPE, charset="utf-8"
+    )
+
+
+@web.middleware
+async def _authorize(request: web.Request, handler: Handler) -> web.StreamResponse:
+    expected = request.app[API_KEY]
+    if expected:
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            error = errors.AirlineError(401, "unauthorized", "missing or wrong API key")
+            root = responses.error_response("Skyfare_ErrorRS", error)
+            return _xml_response(root, 401)
+    return await handler(request)
+
+
+async def network(request: web.Request) -> web.Response:
+    airline = request.app[AIRLINE]
+    return _xml_response(responses.network_response(airline.spec, airline.airports))
+
+
+def _endpoint(operation: Operation) -> Handler:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        try:
+            rq = xml.parse(await request.read())
+            if xml.local_name(rq) != operation.request:
+                raise errors.bad_request(f"expected {operation.request}, got {rq.tag}")
+            return _xml_response(operation.run(request.app[AIRLINE], rq))
+        except errors.AirlineError as exc:
+            status = 400 if exc.status == 400 else 200
+            return _xml_response(responses.error_response(operation.response, exc), status)
+
+    return handle

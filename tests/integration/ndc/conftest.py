@@ -1,0 +1,84 @@
+"""A sim server with the NDC airline mounted, on a free port, until `sim/server.py` mounts it.
+
+Built the way the sim server builds itself: the control API plus the airline's sub-app under its
+base path, sharing one `Behaviour` (profiles, hangs and stats work as for REST). The world's
+clock is a `SimClock` the tests can move forward, so offers expire without waiting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from connectors.ndc import NdcConnector
+from sim import control
+from sim.catalog import airline
+from sim.control import BEHAVIOUR, Behaviour
+from sim.ndc import ndc_airline_app
+from sim.world import World
+from tests.support.sim import SimHandle, fast_profiles
+
+CRIMSON = airline("crimson")
+TIMEOUT = 2.0
+
+
+class SimClock:
+    """The sim's notion of now: real UTC time plus a shift the test controls."""
+
+    def __init__(self) -> None:
+        self.shift = dt.timedelta()
+
+    def __call__(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC) + self.shift
+
+
+def ndc_sim_app(clock: SimClock, *, seed: int = 42, api_key: str = "") -> web.Application:
+    world = World(seed, clock=clock)
+    behaviour = Behaviour(control.profiles_with(fast_profiles()), seed=seed)
+    app = web.Application()
+    app[BEHAVIOUR] = behaviour
+    control.add_routes(app.router)
+    app.add_subapp(
+        CRIMSON.base_path, ndc_airline_app(world.airlines["crimson"], behaviour, api_key=api_key)
+    )
+
+    async def release(app: web.Application) -> None:
+        behaviour.release_hung()
+
+    app.on_shutdown.append(release)
+    return app
+
+
+async def serve(app: web.Application) -> AsyncIterator[str]:
+    """Serve `app` on a free port of 127.0.0.1 and yield its URL."""
+    runner = web.AppRunner(app, access_log=None, handler_cancellation=True, shutdown_timeout=0.5)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host="127.0.0.1", port=0).start()
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+def clock() -> SimClock:
+    return SimClock()
+
+
+@pytest.fixture
+async def sim(clock: SimClock) -> AsyncIterator[SimHandle]:
+    async for url in serve(ndc_sim_app(clock)):
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+            yield SimHandle(url, session)
+
+
+@pytest.fixture
+async def crimson(sim: SimHandle) -> AsyncIterator[NdcConnector]:
+    connector = NdcConnector("ndc-crimson", sim.url + CRIMSON.base_path, max_timeout_s=TIMEOUT)
+    await connector.start()
+    yield connector
+    await connector.close()

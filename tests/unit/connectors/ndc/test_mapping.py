@@ -1,0 +1,153 @@
+"""NDC answers → domain, against payloads recorded from the simulated NDC airline (samples/)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from connectors import errors, offer_ids
+from connectors.model import Owner, Passengers
+from connectors.ndc import mapping
+
+SAMPLES = Path(__file__).parent / "samples"
+CRIMSON = Owner("VS", "Crimson Atlantic")
+SOURCE = "ndc-crimson"
+
+
+def sample(name: str) -> etree._Element:
+    return mapping.parse((SAMPLES / name).read_bytes(), airline=SOURCE)
+
+
+def test_round_trip_offer_maps_prices_times_durations_and_passengers() -> None:
+    [offer] = mapping.to_offers(
+        sample("air_shopping_round_trip_rs.xml"), source=SOURCE, owner=CRIMSON
+    )
+
+    assert offer_ids.decode(offer.id)[0] == SOURCE
+    assert offer_ids.decode(offer.id)[1].startswith("mJKRk6JWU6M")
+    assert (offer.total_amount, offer.base_amount, offer.tax_amount) == (
+        Decimal("3453.16"),
+        Decimal("3007.00"),
+        Decimal("446.16"),
+    )
+    assert offer.total_currency == "GBP"
+    assert offer.expires_at == dt.datetime(2026, 11, 24, 12, 30, tzinfo=dt.UTC)
+    assert offer.owner == CRIMSON
+    assert offer.passengers == Passengers(adults=2, children=1, infants=1)
+    assert offer.seats_remaining == 62
+    assert (offer.conditions.refundable, offer.conditions.changeable) == (False, False)
+    outbound, inbound = offer.slices
+    assert (outbound.origin, outbound.destination, outbound.duration) == ("LHR", "JFK", "PT7H45M")
+    [segment] = outbound.segments
+    assert (segment.flight_number, segment.aircraft, segment.cabin_class) == (
+        "VS154",
+        "789",
+        "economy",
+    )
+    assert segment.departing_at == dt.datetime(2026, 12, 24, 6, 40)  # local, naive
+    assert segment.arriving_at == dt.datetime(2026, 12, 24, 9, 25)
+    # Overnight east-bound: lands on the next local day, 6h55 elapsed across five time zones.
+    assert inbound.segments[0].arriving_at == dt.datetime(2027, 1, 1, 10, 20)
+    assert inbound.duration == "PT6H55M"
+
+
+def test_connection_segments_are_resolved_through_the_journey_list() -> None:
+    [offer] = mapping.to_offers(
+        sample("air_shopping_connections_rs.xml"), source=SOURCE, owner=CRIMSON
+    )
+
+    [journey] = offer.slices
+    first, second = journey.segments
+    assert (journey.origin, journey.destination) == ("JFK", "DEL")
+    assert first.destination == second.origin == "LHR"
+    assert {first.cabin_class, second.cabin_class} == {"business"}
+    assert (offer.conditions.refundable, offer.conditions.changeable) == (False, True)
+
+
+def test_a_shopping_answer_without_offers_group_is_no_offers() -> None:
+    assert (
+        mapping.to_offers(sample("air_shopping_empty_rs.xml"), source=SOURCE, owner=CRIMSON) == []
+    )
+
+
+def test_offer_price_answer_is_a_priced_offer_flagged_only_with_a_price_changed_warning() -> None:
+    same = mapping.to_priced_offer(sample("offer_price_rs.xml"), source=SOURCE, owner=CRIMSON)
+    moved = mapping.to_priced_offer(
+        sample("offer_price_changed_rs.xml"), source=SOURCE, owner=CRIMSON
+    )
+
+    assert not same.price_changed
+    assert moved.price_changed
+    assert same.total_amount == Decimal("3453.16")
+
+
+def test_order_views_map_to_holds_through_their_lifecycle() -> None:
+    held = mapping.to_hold(sample("order_view_held_rs.xml"), airline=SOURCE)
+    ticketed = mapping.to_hold(sample("order_view_ticketed_rs.xml"), airline=SOURCE)
+    cancelled = mapping.to_hold(sample("order_cancel_rs.xml"), airline=SOURCE)
+
+    assert (held.locator, held.reference, held.status) == ("MZ6HK3", "ord_sample", "held")
+    assert held.payment_required_by == dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
+    assert (held.total_amount, held.total_currency) == (Decimal("3453.16"), "GBP")
+    assert held.ticket_numbers == ()
+    assert ticketed.status == "ticketed"
+    assert ticketed.ticket_numbers == tuple(f"932-230000000{n}" for n in range(1, 5))
+    assert cancelled.status == "cancelled"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("error_offer_expired_rs.xml", errors.OfferExpired),
+        ("error_offer_not_found_rs.xml", errors.OfferNotFound),
+        ("error_sold_out_rs.xml", errors.SoldOut),
+        ("error_order_not_found_rs.xml", errors.HoldNotFound),
+    ],
+)
+def test_ndc_error_codes_become_supplier_rejections(
+    name: str, expected: type[errors.SupplierRejected]
+) -> None:
+    with pytest.raises(expected):
+        mapping.raise_for_errors(sample(name), airline=SOURCE)
+
+
+def test_price_changed_error_carries_the_new_total() -> None:
+    with pytest.raises(errors.PriceChanged) as raised:
+        mapping.raise_for_errors(sample("error_price_changed_rs.xml"), airline=SOURCE)
+
+    assert (raised.value.new_amount, raised.value.currency) == (Decimal("3453.16"), "GBP")
+
+
+def test_an_answer_without_errors_raises_nothing() -> None:
+    mapping.raise_for_errors(sample("order_view_held_rs.xml"), airline=SOURCE)
+
+
+def test_network_lists_the_carrier_and_its_airports() -> None:
+    owner, airports = mapping.to_network(sample("network_rs.xml"), airline=SOURCE)
+
+    assert owner == CRIMSON
+    assert {"LHR", "MAN", "JFK", "DEL"} <= airports
+    assert "FRA" not in airports
+
+
+def test_truncated_xml_is_the_connector_being_unavailable() -> None:
+    with pytest.raises(errors.ConnectorUnavailable, match="unparseable"):
+        sample("malformed_truncated.xml")
+
+
+def test_well_formed_answer_of_the_wrong_shape_is_the_connector_being_unavailable() -> None:
+    with pytest.raises(errors.ConnectorUnavailable, match="malformed"):
+        mapping.to_offers(sample("unexpected_shape_rs.xml"), source=SOURCE, owner=CRIMSON)
+    with pytest.raises(errors.ConnectorUnavailable, match="malformed"):
+        mapping.to_hold(sample("air_shopping_empty_rs.xml"), airline=SOURCE)
+
+
+def test_entities_are_neither_expanded_nor_fetched() -> None:
+    owner, _ = mapping.to_network(sample("entity_expansion.xml"), airline=SOURCE)
+
+    assert "root" not in owner.iata_code
+    assert "lol" not in owner.name
