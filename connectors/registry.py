@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+import msgspec
+
 from connectors import ndc, soap
 from connectors.base import Connector
 from connectors.resilience import ResiliencePolicy, ResilientConnector
@@ -28,6 +30,8 @@ class ConnectorConfig(Protocol):
     def username(self) -> str | None: ...
     @property
     def password(self) -> str | None: ...
+    @property
+    def resilience(self) -> ResiliencePolicy | None: ...
 
 
 class UnknownConnectorKind(ValueError):
@@ -57,8 +61,9 @@ def build_connectors(
 ) -> list[ResilientConnector]:
     """One connector per config, each wrapped in the resilience layer.
 
-    `policy_for` gives a connector's `ResiliencePolicy`; without it the defaults apply, with the
-    bulkhead sized by the config's `max_concurrency` (the airline's connection pool too). Raises
+    `policy_for` gives a connector's `ResiliencePolicy`; without it, the config's `resilience` (or
+    the defaults) apply, with the bulkhead sized by the config's `max_concurrency`, which sizes the
+    airline's connection pool too: a bulkhead wider than the pool would queue in aiohttp. Raises
     `ValueError` for duplicate names and `UnknownConnectorKind` for a kind without a builder.
     """
     names = [c.name for c in configs]
@@ -76,6 +81,8 @@ def build_connectors(
         if policy_for is not None:
             policy = policy_for(config)
         else:
-            policy = ResiliencePolicy(max_concurrency=config.max_concurrency)
+            policy = msgspec.structs.replace(
+                config.resilience or ResiliencePolicy(), max_concurrency=config.max_concurrency
+            )
         built.append(ResilientConnector(builder(config), policy))
     return built

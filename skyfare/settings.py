@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 
 from connectors.model import ConnectorKind
+from connectors.resilience import ResiliencePolicy
 
 
 class SettingsError(ValueError):
@@ -26,6 +27,9 @@ class ConnectorSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True)
     max_concurrency: int = 64
     username: str | None = None
     password: str | None = None
+    # Breaker, retry and hedging parameters; the bulkhead is `max_concurrency` above, which also
+    # sizes the airline's connection pool, so the policy's own `max_concurrency` is replaced by it.
+    resilience: ResiliencePolicy | None = None
 
 
 class Settings(msgspec.Struct, frozen=True):

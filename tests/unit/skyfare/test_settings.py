@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from connectors.resilience import ResiliencePolicy
 from skyfare.settings import Settings, SettingsError, default_connectors, load_settings
 
 
@@ -48,3 +49,17 @@ def test_overrides_win_over_the_environment() -> None:
     settings = load_settings({"SKYFARE_WORKERS": "3"}, workers=1)
     assert isinstance(settings, Settings)
     assert settings.workers == 1
+
+
+def test_a_connectors_resilience_policy_is_validated_and_named() -> None:
+    prefix = '[{"name": "a", "kind": "rest", "base_url": "http://x",'
+    with pytest.raises(SettingsError, match=r"failure_rate_threshold.*\$\[0\]\.resilience"):
+        load_settings(
+            {"SKYFARE_CONNECTORS": prefix + ' "resilience": {"failure_rate_threshold": 2}}]'}
+        )
+    with pytest.raises(SettingsError, match=r"unknown field `opn_s`"):
+        load_settings({"SKYFARE_CONNECTORS": prefix + ' "resilience": {"opn_s": 1}}]'})
+
+    good = load_settings({"SKYFARE_CONNECTORS": prefix + ' "resilience": {"open_s": 1}}]'})
+
+    assert good.connectors[0].resilience == ResiliencePolicy(open_s=1)
