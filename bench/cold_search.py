@@ -1,16 +1,17 @@
 """Cold (uncached) search latency against airlines at a fixed, known latency.
 
-Starts `skyfare sim` with three REST airlines answering in `--airline-ms` (no jitter) and one
-`skyfare serve` worker, as real processes on loopback, then:
+Starts `skyfare sim` with `--airlines` (default: three REST ones) answering in `--airline-ms`
+(no jitter) and one `skyfare serve` worker, as real processes on loopback, then:
 
 1. sequential searches, one at a time: latency minus the slowest airline's latency is the cost of
    Skyfare itself (fan-out, merge, rank, encode, HTTP);
 2. `wrk` for `--wrk-seconds` against the same search: requests/s, p50, p99 of one worker.
 
 Every search is cold: the fare cache is not in the path of this build. Writes
-`bench/results/<date>-cold-search.json` and prints a Markdown summary.
+`bench/results/<date>-cold-search[-<airlines>].json` and prints a Markdown summary.
 
     python -m bench.cold_search [--airline-ms 50] [--searches 200] [--runs 3] [--wrk-seconds 10]
+    python -m bench.cold_search --airlines britannia,nordic,crimson   # REST + SOAP + NDC
 """
 
 from __future__ import annotations
@@ -35,24 +36,31 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import msgspec
 
-AIRLINES = ("britannia", "liberty", "globetrotter")
+from skyfare.settings import default_connectors
+
+DEFAULT_AIRLINES = "britannia,liberty,globetrotter"
 RESULTS = Path(__file__).parent / "results"
 
 
-def _env(api_port: int, sim_port: int, airline_ms: float, data_dir: str) -> dict[str, str]:
-    sim = f"http://127.0.0.1:{sim_port}"
-    connectors = [
-        {"name": f"rest-{slug}", "kind": "rest", "base_url": f"{sim}/rest/{slug}"}
-        for slug in AIRLINES
-    ]
-    profile = {slug: {"latency_ms": airline_ms, "latency_sigma": 0.0} for slug in AIRLINES}
+def _env(
+    api_port: int, sim_port: int, airline_ms: float, data_dir: str, airlines: list[str]
+) -> dict[str, str]:
+    # The default connector settings of the chosen sim airlines (credentials included).
+    all_sim = default_connectors(f"http://127.0.0.1:{sim_port}")
+    chosen = [c for c in all_sim if c.name.split("-", 1)[1] in airlines]
+    if len(chosen) != len(airlines):
+        known = ", ".join(c.name.split("-", 1)[1] for c in all_sim)
+        raise SystemExit(f"--airlines: choose from {known}")
+    connectors = msgspec.json.encode(chosen).decode()
+    profile = {slug: {"latency_ms": airline_ms, "latency_sigma": 0.0} for slug in airlines}
     return {
         **os.environ,
         "SKYFARE_PORT": str(api_port),
         "SKYFARE_SIM_PORT": str(sim_port),
         "SKYFARE_SIM_PROFILE": json.dumps(profile),
-        "SKYFARE_CONNECTORS": json.dumps(connectors),
+        "SKYFARE_CONNECTORS": connectors,
         "SKYFARE_DATA_DIR": data_dir,
         "SKYFARE_LOG_LEVEL": "WARNING",
     }
@@ -150,6 +158,11 @@ def _one_run(url: str, args: argparse.Namespace) -> tuple[dict[str, float], dict
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--airline-ms", type=float, default=50.0)
+    parser.add_argument(
+        "--airlines",
+        default=DEFAULT_AIRLINES,
+        help="sim airline slugs, e.g. britannia,nordic,crimson",
+    )
     parser.add_argument("--searches", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3, help="figures are the median of the runs")
     parser.add_argument("--wrk-seconds", type=int, default=10)
@@ -163,7 +176,8 @@ def main() -> None:
     skyfare = str(Path(sys.executable).with_name("skyfare"))
     runs = []
     with tempfile.TemporaryDirectory() as data_dir:
-        env = _env(args.api_port, args.sim_port, args.airline_ms, data_dir)
+        airlines = args.airlines.split(",")
+        env = _env(args.api_port, args.sim_port, args.airline_ms, data_dir, airlines)
         with (
             _process([skyfare, "sim"], env),
             _process([skyfare, "serve", "--workers", "1"], env),
@@ -174,7 +188,8 @@ def main() -> None:
                 runs.append(figures)
     median = {key: round(statistics.median(r[key] for r in runs), 2) for key in runs[0]}
     result = {
-        "what": "cold GET /v1/search LHR-JFK, 3 REST airlines at a fixed latency, 1 worker",
+        "what": f"cold GET /v1/search LHR-JFK, airlines {args.airlines} at a fixed latency, "
+        "1 worker",
         "command": "python -m bench.cold_search " + " ".join(sys.argv[1:]),
         "machine": f"{platform.node()} {platform.machine()} {os.cpu_count()} cores",
         "python": platform.python_version(),
@@ -184,7 +199,8 @@ def main() -> None:
         "last_meta": meta,
     }
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{dt.date.today().isoformat()}-cold-search.json"
+    label = "" if args.airlines == DEFAULT_AIRLINES else "-" + args.airlines.replace(",", "-")
+    out = RESULTS / f"{dt.date.today().isoformat()}-cold-search{label}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
     _print_summary(median, args)
     print(f"written to {out}")
@@ -200,7 +216,7 @@ def _print_summary(m: dict[str, float], args: argparse.Namespace) -> None:
         (f"wrk -t1 -c{args.wrk_connections} {args.wrk_seconds}s: "
          f"{m['wrk_requests_per_s']:.0f} req/s", m.get("wrk_p50_ms"), m.get("wrk_p99_ms")),
     ]  # fmt: skip
-    print(f"| cold search, airlines at {args.airline_ms:g} ms, median of {args.runs} runs "
+    print(f"| cold search, {args.airlines} at {args.airline_ms:g} ms, median of {args.runs} runs "
           "| p50 | p99 |\n|---|---|---|")  # fmt: skip
     for label, p50_ms, p99_ms in rows:
         print(f"| {label} | {p50_ms} ms | {p99_ms} ms |")

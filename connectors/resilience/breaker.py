@@ -117,11 +117,14 @@ class CircuitBreaker:
             # Jitter spreads the probes of many processes that opened on the same outage.
             open_s = self._policy.open_s * self._rng.uniform(1.0 - jitter, 1.0 + jitter)
             self._open_until = self._clock() + open_s
-            calls, failures = self._window.counts(self._clock())
+            if previous == "half_open":
+                why = "a half-open probe failed"
+            else:
+                calls, failures = self._window.counts(self._clock())
+                why = f"{failures} of {calls} calls failed"
             logger.warning(
-                "connector %s: circuit %s -> open for %.2fs (%d of %d calls failed)",
-                self.name, previous, open_s, failures, calls,
-            )  # fmt: skip
+                "connector %s: circuit %s -> open for %.2fs (%s)", self.name, previous, open_s, why
+            )
         else:
             if state == "closed":
                 self._window.clear()

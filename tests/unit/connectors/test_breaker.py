@@ -198,3 +198,18 @@ def test_policy_maps_one_to_one_from_config_and_rejects_nonsense() -> None:
         ResiliencePolicy(failure_rate_threshold=1.5)
     with pytest.raises(ValueError, match="min_calls"):
         ResiliencePolicy(min_calls=0)
+
+
+def test_opening_is_logged_with_its_reason(caplog: pytest.LogCaptureFixture) -> None:
+    breaker, clock, _ = make_breaker()
+    with caplog.at_level("WARNING", logger="connectors.resilience.breaker"):
+        open_breaker(breaker)
+        clock.now += 6.1
+        assert breaker.state == "half_open"
+        fail(breaker)
+
+    reasons = [r.getMessage() for r in caplog.records]
+    assert "closed -> open" in reasons[0]
+    assert "10 of 10 calls failed" in reasons[0]
+    assert "half_open -> open" in reasons[1]
+    assert "a half-open probe failed" in reasons[1]
