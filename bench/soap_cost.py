@@ -1,11 +1,13 @@
-"""Per-search CPU cost of the SOAP connector: zeep building the envelope and parsing the answer.
+"""Per-search CPU cost of the SOAP connector: zeep building the envelope, lxml reading the answer.
 
 Runs the sim's SOAP airline in-process (no simulated latency), records one OTA_AirLowFareSearchRS
-per query over a real socket, then times, offline with timeit, what each search costs the event
-loop: build (envelope + WS-Security digest), parse (zeep, against the WSDL's types) and map
-(zeep objects -> Offers). Also reports the whole `SoapConnector.search` over loopback.
+per query over a real socket, then times, offline with timeit (median of --repeat runs), what each
+search costs the event loop: build (envelope + WS-Security digest, zeep), and reading the answer
+into Offers two ways in the same run: zeep (typed parse against the WSDL, then the zeep mapping,
+as the connector did before) and lxml (`shopping.to_offers`, what the connector does now). Both
+must give the same Offers. Also reports the whole `SoapConnector.search` over loopback.
 
-    .venv/bin/python -m bench.soap_cost [--number 200]
+    .venv/bin/python -m bench.soap_cost [--number 200] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ import datetime as dt
 import statistics
 import time
 import timeit
+from collections.abc import Callable
 
+import zeep
 from aiohttp import web
 
-from connectors.model import FlightQuery, Passengers, SliceQuery
-from connectors.soap import SoapConnector, mapping
+from connectors.model import FlightQuery, Offer, Passengers, SliceQuery
+from connectors.soap import SoapConnector, mapping, shopping
 from connectors.soap.client import build_request, parse_reply
 from sim import control
 from sim.control import Behaviour, Profile
@@ -34,6 +38,14 @@ QUERIES = {
 }
 
 
+def zeep_offers(client: zeep.Client, payload: bytes) -> list[Offer]:
+    """The connector's shopping read before the lxml path: zeep's parse, then its mapping."""
+    rs = parse_reply(client, "LowFareSearch", 200, payload, airline="bench")
+    if rs.PricedItineraries is None:
+        return []
+    return [mapping.to_offer(p, source="bench") for p in rs.PricedItineraries.PricedItinerary]
+
+
 def flight_query(pairs: tuple[tuple[str, str, int], ...]) -> FlightQuery:
     today = dt.datetime.now(dt.UTC).date()
     return FlightQuery(
@@ -42,7 +54,7 @@ def flight_query(pairs: tuple[tuple[str, str, int], ...]) -> FlightQuery:
     )
 
 
-async def main(number: int) -> None:
+async def main(number: int, repeat: int) -> None:
     world = World(42)
     behaviour = Behaviour({s: Profile() for s in control.DEFAULT_PROFILES}, seed=42)
     app = web.Application()
@@ -59,9 +71,13 @@ async def main(number: int) -> None:
     soap = SoapConnector("soap-nordic", url, username=SIM_USERNAME, password=SIM_PASSWORD)
     await soap.start()
     client = await soap._client._client(5.0)  # the zeep client the connector built from the WSDL
+
+    def per_call_ms(fn: Callable[[], object]) -> float:
+        return 1000 * statistics.median(timeit.repeat(fn, number=number, repeat=repeat)) / number
+
     print(
-        f"{'query':<20} {'itins':>5} {'RS KiB':>7} {'build ms':>9} {'parse ms':>9} "
-        f"{'map ms':>7} {'search ms (loopback, p50)':>26}"
+        f"{'query':<20} {'itins':>5} {'RS KiB':>7} {'build ms':>9} {'zeep read ms':>13} "
+        f"{'lxml read ms':>13} {'speed-up':>9} {'search ms (loopback, p50)':>26}"
     )
     for label, pairs in QUERIES.items():
         query = flight_query(pairs)
@@ -69,27 +85,22 @@ async def main(number: int) -> None:
         data, headers = build_request(client, "LowFareSearch", body)
         async with soap._client._http().post(url, data=data, headers=headers) as response:
             payload = await response.read()
-        rs = parse_reply(client, "LowFareSearch", 200, payload, airline="bench")
-        count = len(mapping.to_offers(rs, source="bench"))
-
-        def per_call_ms(fn: object) -> float:
-            return 1000 * min(timeit.repeat(fn, number=number, repeat=5)) / number  # type: ignore[arg-type]
-
+        offers = shopping.to_offers(200, payload, source="bench")
+        assert offers == zeep_offers(client, payload), "the two reads disagree"
         build_ms = per_call_ms(lambda body=body: build_request(client, "LowFareSearch", body))
-        parse_ms = per_call_ms(
-            lambda payload=payload: parse_reply(
-                client, "LowFareSearch", 200, payload, airline="bench"
-            )
+        zeep_ms = per_call_ms(lambda payload=payload: zeep_offers(client, payload))
+        lxml_ms = per_call_ms(
+            lambda payload=payload: shopping.to_offers(200, payload, source="bench")
         )
-        map_ms = per_call_ms(lambda rs=rs: mapping.to_offers(rs, source="bench"))
         walls = []
         for _ in range(50):
             started = time.perf_counter()
             await soap.search(query, timeout=5.0)
             walls.append(1000 * (time.perf_counter() - started))
         print(
-            f"{label:<20} {count:>5} {len(payload) / 1024:>7.1f} {build_ms:>9.3f} "
-            f"{parse_ms:>9.3f} {map_ms:>7.3f} {statistics.median(walls):>26.2f}"
+            f"{label:<20} {len(offers):>5} {len(payload) / 1024:>7.1f} {build_ms:>9.3f} "
+            f"{zeep_ms:>13.3f} {lxml_ms:>13.3f} {zeep_ms / lxml_ms:>8.1f}x "
+            f"{statistics.median(walls):>26.2f}"
         )
     await soap.close()
     await runner.cleanup()
@@ -98,4 +109,6 @@ async def main(number: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--number", type=int, default=200, help="calls per timeit repeat")
-    asyncio.run(main(parser.parse_args().number))
+    parser.add_argument("--repeat", type=int, default=5, help="timeit repeats (median reported)")
+    args = parser.parse_args()
+    asyncio.run(main(args.number, args.repeat))

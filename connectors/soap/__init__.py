@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from connectors.soap.connector import SoapConnector
+from connectors.soap.mapping import CredentialsRejected
 
 if TYPE_CHECKING:
     from connectors.base import Connector
@@ -25,4 +26,4 @@ def build(config: ConnectorConfig) -> Connector:
     )
 
 
-__all__ = ["SoapConnector", "build"]
+__all__ = ["CredentialsRejected", "SoapConnector", "build"]

@@ -2,10 +2,12 @@
 # mypy: disable-error-code="no-untyped-call"
 """Transport to one SOAP airline: zeep for the XML, the connector's own aiohttp session for HTTP.
 
-zeep builds the envelope (with the WS-Security UsernameToken) and parses the answer against the
-WSDL's types, but never opens a socket: `PrefetchedTransport` answers zeep's document loads from
-the WSDL and XSDs this client fetched with aiohttp, and calls go out on the same aiohttp session
-with the caller's remaining budget as `ClientTimeout`. One HTTP stack in the process, one pool
+zeep builds every envelope (with the WS-Security UsernameToken) and parses the small answers
+against the WSDL's types (`call`); the shopping answer, too big for that on the event loop, goes
+raw to a pure lxml reader (`call_raw`, connectors/soap/shopping.py). zeep never opens a socket:
+`PrefetchedTransport` answers zeep's document loads from the WSDL and XSDs this client fetched
+with aiohttp, and calls go out on the same aiohttp session with the caller's remaining budget as
+`ClientTimeout`. One HTTP stack in the process, one pool
 per airline, one deadline mechanism (zeep's own AsyncTransport would bring httpx as a second).
 """
 
@@ -33,11 +35,6 @@ _XSD = "http://www.w3.org/2001/XMLSchema"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 # What parsing or reading an answer raises when the airline sends something we cannot use.
 _MALFORMED = (zeep.exceptions.Error, etree.LxmlError, AttributeError, TypeError, ValueError)
-
-
-class CredentialsRejected(errors.ConnectorError):
-    """The airline refused our WS-Security credentials (a SOAP Fault): a configuration problem,
-    so it is not in the resilience layer's retryable set and fails fast on every call."""
 
 
 class PrefetchedTransport(zeep.Transport):
@@ -102,12 +99,7 @@ def parse_reply(
             client, binding.get(operation), _Reply(status, payload, {"Content-Type": "text/xml"})
         )
     except zeep.exceptions.Fault as exc:
-        code = str(exc.code or "")
-        if code.endswith("FailedAuthentication"):
-            raise CredentialsRejected(f"{airline}: credentials rejected: {exc.message}") from exc
-        if code.endswith("Client"):
-            raise errors.InvalidRequest(f"{airline}: SOAP fault {code}: {exc.message}") from exc
-        raise errors.ConnectorUnavailable(f"{airline}: SOAP fault {code}: {exc.message}") from exc
+        raise mapping.fault_error(str(exc.code or ""), exc.message, airline=airline) from exc
     except _MALFORMED as exc:
         raise errors.ConnectorUnavailable(
             f"{airline}: malformed answer (HTTP {status}): {exc}"
@@ -176,6 +168,34 @@ class SoapAirlineClient:
         self, operation: str, body: Mapping[str, Any], read: Callable[[Any], T], *, timeout: float
     ) -> T:
         """Send one operation and `read` its answer; every failure becomes a `ConnectorError`."""
+        client, status, payload = await self._exchange(operation, body, timeout)
+        answer = parse_reply(client, operation, status, payload, airline=self.name)
+        if getattr(answer, "Errors", None) is not None:
+            raise mapping.rejection(answer.Errors, airline=self.name)
+        try:
+            return read(answer)
+        except _MALFORMED as exc:
+            raise errors.ConnectorUnavailable(
+                f"{self.name}: unexpected {operation} answer: {exc!r}"
+            ) from exc
+
+    async def call_raw(
+        self,
+        operation: str,
+        body: Mapping[str, Any],
+        parse: Callable[[int, bytes], T],
+        *,
+        timeout: float,
+    ) -> T:
+        """Send one operation (zeep builds and signs it) and hand the HTTP status and raw answer
+        to `parse`, which raises `ConnectorError`s itself: for answers too big for zeep's typed
+        parse on the event loop (bench/soap_cost.py)."""
+        _client, status, payload = await self._exchange(operation, body, timeout)
+        return parse(status, payload)
+
+    async def _exchange(
+        self, operation: str, body: Mapping[str, Any], timeout: float
+    ) -> tuple[zeep.Client, int, bytes]:
         loop = asyncio.get_running_loop()
         budget = min(timeout, self._max_timeout_s)
         deadline = loop.time() + budget
@@ -193,15 +213,7 @@ class SoapAirlineClient:
             raise errors.ConnectorUnavailable(f"{self.name}: {operation}: {exc!r}") from exc
         except _MALFORMED as exc:  # a WSDL we cannot build a client from
             raise errors.ConnectorUnavailable(f"{self.name}: unusable WSDL: {exc}") from exc
-        answer = parse_reply(client, operation, status, payload, airline=self.name)
-        if getattr(answer, "Errors", None) is not None:
-            raise mapping.rejection(answer.Errors, airline=self.name)
-        try:
-            return read(answer)
-        except _MALFORMED as exc:
-            raise errors.ConnectorUnavailable(
-                f"{self.name}: unexpected {operation} answer: {exc!r}"
-            ) from exc
+        return client, status, payload
 
     async def _client(self, budget: float) -> zeep.Client:
         if self._zeep is not None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from connectors import errors
 from connectors.model import ConnectorKind, FlightQuery, Hold, HoldPassenger, Offer, PricedOffer
-from connectors.soap import mapping
+from connectors.soap import mapping, shopping
 from connectors.soap.client import SoapAirlineClient
 
 logger = logging.getLogger(__name__)
@@ -68,10 +68,11 @@ class SoapConnector:
         )
 
     async def search(self, query: FlightQuery, *, timeout: float) -> list[Offer]:
-        def read(rs: object) -> list[Offer]:
-            return mapping.to_offers(rs, source=self.name)
+        def read(status: int, payload: bytes) -> list[Offer]:
+            return shopping.to_offers(status, payload, source=self.name)
 
-        return await self._client.call(
+        # The biggest answer by far: read with lxml, not zeep (connectors/soap/shopping.py).
+        return await self._client.call_raw(
             "LowFareSearch", mapping.search_body(query), read, timeout=timeout
         )
 

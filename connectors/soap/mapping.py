@@ -1,7 +1,9 @@
 """Pure translation between OTA 2003/05 (as zeep objects) and Skyfare's domain (no I/O).
 
-Requests are built as the keyword dictionaries zeep serializes against the WSDL's types; answers
-arrive as zeep's objects (attribute access; a simpleContent value is `_value_1`).
+Requests are built as the keyword dictionaries zeep serializes against the WSDL's types; the small
+answers arrive as zeep's objects (attribute access; a simpleContent value is `_value_1`). The
+shopping answer is read with lxml in `shopping.py`; SOAP faults and OTA `<Errors>` of both paths
+become domain errors here (`fault_error`, `ota_error`), so they mean the same whichever parsed them.
 """
 
 from __future__ import annotations
@@ -124,13 +126,6 @@ def to_network(rs: Any) -> tuple[Owner, frozenset[str]]:
     )
 
 
-def to_offers(rs: Any, *, source: str) -> list[Offer]:
-    itineraries = rs.PricedItineraries
-    if itineraries is None:
-        return []
-    return [to_offer(p, source=source) for p in itineraries.PricedItinerary]
-
-
 def to_priced_offer(rs: Any, *, source: str) -> PricedOffer:
     offer = to_offer(rs.PricedItineraries.PricedItinerary[0], source=source)
     changed = any(w.Code == PRICE_CHANGED for w in _warnings(rs))
@@ -211,16 +206,40 @@ def to_hold(rs: Any) -> Hold:
     )
 
 
+class CredentialsRejected(errors.ConnectorError):
+    """The airline refused our WS-Security credentials (a SOAP Fault): a configuration problem,
+    so it is not in the resilience layer's retryable set and fails fast on every call."""
+
+
+def fault_error(code: str, message: str | None, *, airline: str) -> errors.ConnectorError:
+    """The domain error for a SOAP 1.1 Fault (`code`: its faultcode, "" without one)."""
+    if code.endswith("FailedAuthentication"):
+        return CredentialsRejected(f"{airline}: credentials rejected: {message}")
+    if code.endswith("Client"):
+        return errors.InvalidRequest(f"{airline}: SOAP fault {code}: {message}")
+    return errors.ConnectorUnavailable(f"{airline}: SOAP fault {code}: {message}")
+
+
 def rejection(errors_node: Any, *, airline: str) -> errors.ConnectorError:
-    """The domain error for an answer's OTA `<Errors>` (its first error decides)."""
+    """The domain error for a zeep-parsed answer's OTA `<Errors>` (its first error decides)."""
     error = errors_node.Error[0]
-    code = error.Code or ""
-    message = f"{airline}: OTA error {error.Type}/{code}" + (
-        f" ({error.ShortText})" if error.ShortText else ""
-    )
+    return ota_error(error.Type, error.Code, error.ShortText, error._value_1, airline=airline)
+
+
+def ota_error(
+    type_: str | None,
+    code: str | None,
+    short_text: str | None,
+    text: str | None,
+    *,
+    airline: str,
+) -> errors.ConnectorError:
+    """The domain error for one OTA `<Error Type Code ShortText>text</Error>`."""
+    code = code or ""
+    message = f"{airline}: OTA error {type_}/{code}" + (f" ({short_text})" if short_text else "")
     if code == PRICE_CHANGED:
         # The sim writes the new total as the error's text: "<amount> <currency>".
-        amount, _, currency = (error._value_1 or "").partition(" ")
+        amount, _, currency = (text or "").partition(" ")
         try:
             return errors.PriceChanged(message, new_amount=Decimal(amount), currency=currency)
         except InvalidOperation:

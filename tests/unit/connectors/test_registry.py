@@ -50,6 +50,15 @@ def test_without_a_policy_the_defaults_apply_with_the_connectors_bulkhead() -> N
     assert connector.policy == ResiliencePolicy(max_concurrency=12)
 
 
+def test_policy_for_overrides_the_configured_policy() -> None:
+    configured = rest(resilience=ResiliencePolicy(hedge=False))
+
+    [connector] = build_connectors([configured], policy_for=lambda _: ResiliencePolicy(hedge=True))
+
+    assert connector.policy.hedge is True
+    assert connector.status().circuit_state == "closed"
+
+
 def test_duplicate_names_are_refused() -> None:
     with pytest.raises(ValueError, match="unique: rest-a"):
         build_connectors([rest(), rest()])

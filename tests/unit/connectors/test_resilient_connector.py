@@ -17,7 +17,6 @@ from connectors.errors import (
     SoldOut,
 )
 from connectors.model import FlightQuery, Passengers, SliceQuery
-from connectors.registry import build_connectors
 from connectors.resilience import ResiliencePolicy, ResilientConnector
 
 QUERY = FlightQuery(
@@ -375,25 +374,6 @@ async def test_status_reports_window_error_rate_and_latency_percentiles() -> Non
     assert status.p99_ms == pytest.approx(40.0)
     clock.now += 11
     assert connector.status().calls == 0
-
-
-@dataclass(frozen=True)
-class Config:
-    name: str
-    kind: str = "rest"
-    base_url: str = "http://127.0.0.1:1"
-    timeout_s: float = 2.0
-    max_concurrency: int = 16
-
-
-def test_the_registry_wraps_every_connector() -> None:
-    connectors = build_connectors([Config("a"), Config("b", max_concurrency=4)])
-    assert [c.name for c in connectors] == ["a", "b"]
-    assert all(isinstance(c, ResilientConnector) for c in connectors)
-    assert connectors[1].policy.max_concurrency == 4
-    hedged = build_connectors([Config("c")], policy_for=lambda _: ResiliencePolicy(hedge=True))
-    assert hedged[0].policy.hedge
-    assert hedged[0].status().circuit_state == "closed"
 
 
 async def test_no_time_left_means_no_call_and_no_blame() -> None:

@@ -1,4 +1,5 @@
-"""OTA answers recorded from the sim's SOAP airline, parsed by zeep and mapped to the domain.
+"""OTA answers recorded from the sim's SOAP airline, mapped to the domain: the shopping answer by
+`shopping.to_offers` (lxml), the others parsed by zeep.
 
 The WSDL and XSD in samples/ are recorded too, so these tests need no server; the price-changed
 and sold-out answers are the recorded shapes with the airline's documented codes.
@@ -15,22 +16,12 @@ import pytest
 import zeep
 
 from connectors import errors, offer_ids
-from connectors.model import FlightQuery, HoldPassenger, Passengers, SliceQuery
-from connectors.soap import build, mapping
-from connectors.soap.client import CredentialsRejected, build_client, build_request, parse_reply
+from connectors.model import FlightQuery, HoldPassenger, Offer, Passengers, SliceQuery
+from connectors.soap import CredentialsRejected, build, mapping, shopping
+from connectors.soap.client import build_request, parse_reply
 from skyfare.settings import ConnectorSettings
 
 SAMPLES = Path(__file__).parent / "samples"
-WSDL_URL = "http://sim.invalid/soap/nordic?wsdl"
-
-
-@pytest.fixture(scope="module")
-def client() -> zeep.Client:
-    documents = {
-        WSDL_URL: (SAMPLES / "nordic.wsdl").read_bytes(),
-        "http://sim.invalid/soap/nordic/ota.xsd": (SAMPLES / "ota.xsd").read_bytes(),
-    }
-    return build_client(WSDL_URL, documents, username="skyfare", password="nordic-secret")
 
 
 def answer(client: zeep.Client, operation: str, sample: str, status: int = 200) -> Any:
@@ -38,10 +29,13 @@ def answer(client: zeep.Client, operation: str, sample: str, status: int = 200) 
     return parse_reply(client, operation, status, payload, airline="soap-nordic")
 
 
-def test_low_fare_search_maps_itineraries_to_offers(client: zeep.Client) -> None:
-    rs = answer(client, "LowFareSearch", "low_fare_search_lhr_jfk")
+def shop(sample: str) -> list[Offer]:
+    payload = (SAMPLES / f"{sample}.xml").read_bytes()
+    return shopping.to_offers(200, payload, source="soap-nordic")
 
-    offers = mapping.to_offers(rs, source="soap-nordic")
+
+def test_low_fare_search_maps_itineraries_to_offers() -> None:
+    offers = shop("low_fare_search_lhr_jfk")
 
     assert len(offers) == 2
     offer = offers[0]
@@ -65,10 +59,8 @@ def test_low_fare_search_maps_itineraries_to_offers(client: zeep.Client) -> None
     assert offer.conditions.refundable is False
 
 
-def test_round_trip_itinerary_becomes_one_offer_with_two_slices(client: zeep.Client) -> None:
-    rs = answer(client, "LowFareSearch", "low_fare_search_cph_jfk_round_trip")
-
-    offers = mapping.to_offers(rs, source="soap-nordic")
+def test_round_trip_itinerary_becomes_one_offer_with_two_slices() -> None:
+    offers = shop("low_fare_search_cph_jfk_round_trip")
 
     assert len(offers) == 6
     for offer in offers:
@@ -132,9 +124,11 @@ def test_failed_authentication_fault_is_credentials_rejected(client: zeep.Client
     "payload",
     [b"<not xml", b"<html><body>502 Bad Gateway</body></html>", b"", b"\x00\xff garbage"],
 )
-def test_unparseable_answers_are_connector_unavailable(client: zeep.Client, payload: bytes) -> None:
+def test_unparseable_answers_to_zeep_operations_are_connector_unavailable(
+    client: zeep.Client, payload: bytes
+) -> None:
     with pytest.raises(errors.ConnectorUnavailable):
-        parse_reply(client, "LowFareSearch", 200, payload, airline="soap-nordic")
+        parse_reply(client, "Price", 200, payload, airline="soap-nordic")
 
 
 def test_request_envelope_carries_the_query_and_a_digest_username_token(
