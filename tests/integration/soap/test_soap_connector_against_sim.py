@@ -14,8 +14,7 @@ from aiohttp import web
 from connectors import errors, offer_ids
 from connectors.model import CabinClass, FlightQuery, HoldPassenger, Offer, Passengers, SliceQuery
 from connectors.resilience.retry import RETRYABLE
-from connectors.soap import SoapConnector
-from connectors.soap.client import CredentialsRejected
+from connectors.soap import CredentialsRejected, SoapConnector
 from sim import wire
 from sim.fares import decimal_amount
 from sim.journeys import duration_minutes

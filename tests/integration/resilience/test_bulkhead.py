@@ -1,0 +1,44 @@
+"""The bulkhead against a slow airline: excess concurrent searches skip it, without calling it."""
+
+import asyncio
+import statistics
+
+from connectors.resilience import ResiliencePolicy
+from tests.integration.resilience.conftest import UNDER_TEST_SLUG, MakeRig, lhr_jfk, report
+
+LATENCY_MS = 100
+
+
+async def test_concurrent_searches_beyond_the_bulkhead_skip_the_airline(make_rig: MakeRig) -> None:
+    rig = await make_rig(ResiliencePolicy(max_concurrency=2, retries=0))
+    await rig.sim.set_profile(UNDER_TEST_SLUG, latency_ms=LATENCY_MS, latency_sigma=0)
+    reached = await rig.reached()
+    request = lhr_jfk(300)
+
+    responses = await asyncio.gather(*(rig.service.search(request) for _ in range(5)))
+
+    reports = sorted(report(r) for r in responses)
+    assert [status for status, _ in reports] == ["ok", "ok", "skipped", "skipped", "skipped"]
+    # Refused before any I/O: 0 ms (the median, so one preemption of a busy machine cannot fail it).
+    assert statistics.median(latency for status, latency in reports if status == "skipped") == 0
+    assert await rig.reached() == reached + 2  # only the admitted calls reached the airline
+    # Skipping is instant: those searches did not wait for the slow airline.
+    skipped = [r for r in responses if report(r)[0] == "skipped"]
+    assert all(r.meta.took_ms < LATENCY_MS and r.offers for r in skipped)
+
+
+async def test_skipped_calls_leave_the_breaker_and_the_slots_as_they_were(
+    make_rig: MakeRig,
+) -> None:
+    rig = await make_rig(ResiliencePolicy(max_concurrency=2, retries=0, min_calls=3))
+    await rig.sim.set_profile(UNDER_TEST_SLUG, latency_ms=LATENCY_MS, latency_sigma=0)
+    request = lhr_jfk(300)
+
+    await asyncio.gather(*(rig.service.search(request) for _ in range(5)))
+    status = rig.status()
+    after = await rig.service.search(request)
+
+    # Three refusals are not failures of the airline: min_calls=3 would have opened on them.
+    assert (status.circuit_state, status.calls, status.error_rate) == ("closed", 2, 0.0)
+    assert status.in_flight == 0
+    assert report(after)[0] == "ok"

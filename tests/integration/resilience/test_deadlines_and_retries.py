@@ -1,0 +1,104 @@
+"""Deadlines against a hanging airline, and retries against a failing one, over real sockets."""
+
+import time
+
+from connectors.resilience import ResiliencePolicy
+from search.model import SearchResponse
+from tests.integration.resilience.conftest import (
+    SLACK_S,
+    UNDER_TEST_SLUG,
+    MakeRig,
+    Rig,
+    lhr_jfk,
+    metric,
+    report,
+)
+
+DEADLINE_MS = 100  # the shortest deadline a traveler may ask for
+
+
+async def timed_search(rig: Rig, deadline_ms: int) -> tuple[SearchResponse, float, int]:
+    """A search, its wall time, and how many calls of it reached the airline under test."""
+    request = lhr_jfk(deadline_ms)
+    before = await rig.reached()
+    start = time.perf_counter()
+    response = await rig.service.search(request)
+    took = time.perf_counter() - start
+    return response, took, await rig.reached() - before
+
+
+async def test_hanging_airline_never_pushes_a_search_past_its_deadline(make_rig: MakeRig) -> None:
+    # The default retry: a hanging attempt spends the whole budget, so none may follow it.
+    rig = await make_rig(ResiliencePolicy(retries=1, min_calls=100, window_s=2.0))
+    await rig.sim.set_profile(UNDER_TEST_SLUG, hang_rate=1.0)
+
+    for _ in range(5):
+        response, took, reached = await timed_search(rig, DEADLINE_MS)
+
+        assert took <= DEADLINE_MS / 1000 + SLACK_S
+        assert report(response)[0] == "timeout"
+        assert reached == 1
+        assert report(response, "rest-britannia")[0] == "ok"
+        assert response.offers
+
+
+async def test_hanging_calls_count_as_failures_and_open_the_breaker(make_rig: MakeRig) -> None:
+    rig = await make_rig(ResiliencePolicy(retries=0, min_calls=5, window_s=2.0, open_s=5.0))
+    await rig.sim.set_profile(UNDER_TEST_SLUG, hang_rate=1.0)
+
+    timeouts = [report((await timed_search(rig, DEADLINE_MS))[0])[0] for _ in range(5)]
+    status = rig.status()
+    response, took, reached = await timed_search(rig, DEADLINE_MS)
+
+    assert timeouts == ["timeout"] * 5
+    assert (status.circuit_state, status.calls, status.error_rate) == ("open", 5, 1.0)
+    assert report(response)[0] == "circuit_open"
+    assert reached == 0
+    assert took < DEADLINE_MS / 1000  # nobody waits for the hanging airline any more
+
+
+async def test_retries_against_a_failing_airline_stop_at_the_deadline(make_rig: MakeRig) -> None:
+    policy = ResiliencePolicy(
+        retries=3, backoff_base_s=0.02, backoff_max_s=0.5, min_attempt_s=0.03, min_calls=100
+    )
+    rig = await make_rig(policy)
+    await rig.sim.set_profile(UNDER_TEST_SLUG, error_rate=1.0)
+    retried = metric("skyfare_connector_retries_total")
+    attempts = []
+
+    for _ in range(5):
+        response, took, reached = await timed_search(rig, DEADLINE_MS)
+
+        assert took <= DEADLINE_MS / 1000 + SLACK_S
+        # Given up in time, with the airline's last error: no attempt was cut by the deadline.
+        assert report(response)[0] == "error"
+        assert 1 <= reached <= policy.retries + 1
+        attempts.append(reached)
+
+    assert sum(attempts) > 5  # it did retry
+    assert metric("skyfare_connector_retries_total") - retried == sum(attempts) - 5
+
+
+async def test_retries_rescue_most_searches_of_a_flaky_airline(make_rig: MakeRig) -> None:
+    policy = ResiliencePolicy(retries=2, backoff_base_s=0.005, backoff_max_s=0.02, min_calls=100)
+    rig = await make_rig(policy)
+    await rig.sim.set_profile(UNDER_TEST_SLUG, error_rate=0.5)
+    statuses = []
+    attempts = []
+
+    for _ in range(20):
+        response, took, reached = await timed_search(rig, 300)
+
+        assert took <= 0.3 + SLACK_S
+        assert 1 <= reached <= policy.retries + 1
+        statuses.append(report(response)[0])
+        attempts.append(reached)
+
+    # One attempt alone succeeds half the time; three fail together an eighth of the time.
+    assert statuses.count("ok") >= 14
+    assert sum(attempts) > 20
+    assert set(statuses) <= {"ok", "error"}
+    # The breaker hears one verdict per search, however many attempts it took.
+    status = rig.status()
+    assert status.calls == 20
+    assert status.error_rate == statuses.count("error") / 20

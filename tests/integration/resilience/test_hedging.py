@@ -1,0 +1,110 @@
+"""Hedged searches against an airline with a slow tail, over real sockets."""
+
+import asyncio
+import time
+
+from connectors.resilience import ResiliencePolicy
+from tests.integration.resilience.conftest import (
+    SLACK_S,
+    UNDER_TEST_SLUG,
+    MakeRig,
+    Rig,
+    lhr_jfk,
+    metric,
+    report,
+)
+
+HEDGES = "skyfare_connector_hedges_total"
+SAMPLES = 20
+DEADLINE_MS = 300
+
+
+def hedging() -> ResiliencePolicy:
+    return ResiliencePolicy(hedge=True, hedge_min_samples=SAMPLES, retries=0, min_calls=1000)
+
+
+async def warm_up(rig: Rig, samples: int = SAMPLES) -> None:
+    """`samples` latencies for the tracker; concurrent, so none of them can be hedged yet."""
+    query = lhr_jfk().flight_query()
+    await asyncio.gather(*(rig.airline.search(query, timeout=1.0) for _ in range(samples)))
+
+
+async def test_search_hedges_the_slow_tail_of_an_airline_within_its_deadline(
+    make_rig: MakeRig,
+) -> None:
+    rig = await make_rig(hedging())
+    await rig.sim.set_profile(UNDER_TEST_SLUG, latency_ms=20, latency_sigma=1.0)
+    hedged = metric(HEDGES)
+    await warm_up(rig)
+    assert metric(HEDGES) == hedged  # too few samples to know the tail: no hedge
+    request = lhr_jfk(DEADLINE_MS)
+    reached = await rig.reached()
+    searches = 0
+
+    # About one search in twenty runs past p95; the seeded sim brings one within a few.
+    while metric(HEDGES) == hedged and searches < 60:
+        start = time.perf_counter()
+        response = await rig.service.search(request)
+        took = time.perf_counter() - start
+        searches += 1
+
+        assert took <= DEADLINE_MS / 1000 + SLACK_S
+        assert report(response)[0] == "ok"
+
+    sent = metric(HEDGES) - hedged
+    assert sent == 1
+    assert searches <= (await rig.reached()) - reached <= searches + sent
+
+
+async def test_airline_slower_than_its_p95_gets_a_hedged_request(make_rig: MakeRig) -> None:
+    rig = await make_rig(hedging())
+    await rig.sim.set_profile(UNDER_TEST_SLUG, latency_ms=20, latency_sigma=0)
+    await warm_up(rig)  # p95 ≈ 20 ms
+    await rig.sim.set_profile(UNDER_TEST_SLUG, latency_ms=80)
+    hedged = metric(HEDGES)
+    reached = await rig.reached()
+    request = lhr_jfk(DEADLINE_MS)
+
+    start = time.perf_counter()
+    response = await rig.service.search(request)
+    took = time.perf_counter() - start
+
+    assert metric(HEDGES) - hedged == 1
+    # The backup left at p95 and reached the airline well before the primary's answer.
+    assert await rig.reached() - reached == 2
+    assert report(response)[0] == "ok"
+    assert took <= DEADLINE_MS / 1000 + SLACK_S
+    assert rig.status().in_flight == 0  # the losing request gave its bulkhead slot back
+
+
+async def test_no_hedge_when_the_deadline_leaves_no_room_for_a_second_request(
+    make_rig: MakeRig,
+) -> None:
+    rig = await make_rig(hedging())
+    await rig.sim.set_profile(UNDER_TEST_SLUG, latency_ms=160, latency_sigma=0)
+    await warm_up(rig)  # p95 ≈ 160 ms: more than half the deadline
+    await rig.sim.set_profile(UNDER_TEST_SLUG, latency_ms=240)  # past p95, within the deadline
+    hedged = metric(HEDGES)
+    reached = await rig.reached()
+
+    response = await rig.service.search(lhr_jfk(DEADLINE_MS))
+
+    assert metric(HEDGES) == hedged
+    assert await rig.reached() - reached == 1
+    assert report(response)[0] == "ok"
+
+
+async def test_no_hedge_until_the_tracker_holds_hedge_min_samples(make_rig: MakeRig) -> None:
+    rig = await make_rig(hedging())
+    await rig.sim.set_profile(UNDER_TEST_SLUG, latency_ms=20, latency_sigma=0)
+    await warm_up(rig, SAMPLES - 1)
+    await rig.sim.set_profile(UNDER_TEST_SLUG, latency_ms=80)
+    hedged = metric(HEDGES)
+    request = lhr_jfk(DEADLINE_MS)
+
+    await rig.service.search(request)  # slow, unhedged: its latency is the last sample needed
+    unhedged = metric(HEDGES) - hedged
+    await rig.service.search(request)
+
+    assert unhedged == 0
+    assert metric(HEDGES) - hedged == 1
