@@ -120,6 +120,17 @@ class Hold(msgspec.Struct, frozen=True):
     ticket_numbers: tuple[str, ...] = ()
 
 
+def serves_route(airports: frozenset[str] | None, query: FlightQuery) -> bool:
+    """Whether an airline selling `airports` serves every slice of `query`.
+
+    None means its route network is not known (it could not be learned at start-up): then it is
+    asked for everything rather than silently left out of every search.
+    """
+    if airports is None:
+        return True
+    return all(s.origin in airports and s.destination in airports for s in query.slices)
+
+
 def iso_duration(minutes: int) -> str:
     """Format elapsed minutes as an ISO 8601 duration (PT8H10M, P1DT2H)."""
     days, rest = divmod(minutes, 24 * 60)

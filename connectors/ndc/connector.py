@@ -14,6 +14,7 @@ from connectors.model import (
     Offer,
     Owner,
     PricedOffer,
+    serves_route,
 )
 from connectors.ndc import mapping, messages
 from connectors.ndc.client import NdcAirlineClient
@@ -68,11 +69,7 @@ class NdcConnector:
         await self._client.close()
 
     def serves(self, query: FlightQuery) -> bool:
-        if self._airports is None:
-            return True
-        return all(
-            s.origin in self._airports and s.destination in self._airports for s in query.slices
-        )
+        return serves_route(self._airports, query)
 
     async def search(self, query: FlightQuery, *, timeout: float) -> list[Offer]:
         root = await self._client.call(

@@ -16,6 +16,7 @@ from connectors.model import (
     Offer,
     Owner,
     PricedOffer,
+    serves_route,
 )
 from connectors.rest import mapping, wire
 from connectors.rest.client import RestAirlineClient
@@ -60,11 +61,7 @@ class RestConnector:
         await self._client.close()
 
     def serves(self, query: FlightQuery) -> bool:
-        if self._airports is None:
-            return True
-        return all(
-            s.origin in self._airports and s.destination in self._airports for s in query.slices
-        )
+        return serves_route(self._airports, query)
 
     async def search(self, query: FlightQuery, *, timeout: float) -> list[Offer]:
         answer = await self._client.call(

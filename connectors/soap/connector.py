@@ -6,7 +6,15 @@ import logging
 from collections.abc import Sequence
 
 from connectors import errors
-from connectors.model import ConnectorKind, FlightQuery, Hold, HoldPassenger, Offer, PricedOffer
+from connectors.model import (
+    ConnectorKind,
+    FlightQuery,
+    Hold,
+    HoldPassenger,
+    Offer,
+    PricedOffer,
+    serves_route,
+)
 from connectors.soap import mapping, shopping
 from connectors.soap.client import SoapAirlineClient
 
@@ -61,11 +69,7 @@ class SoapConnector:
         await self._client.close()
 
     def serves(self, query: FlightQuery) -> bool:
-        if self._airports is None:
-            return True
-        return all(
-            s.origin in self._airports and s.destination in self._airports for s in query.slices
-        )
+        return serves_route(self._airports, query)
 
     async def search(self, query: FlightQuery, *, timeout: float) -> list[Offer]:
         def read(status: int, payload: bytes) -> list[Offer]:
