@@ -1,18 +1,27 @@
-"""The `skyfare` command: `up` (everything), `serve` (the API), `sim` (the simulated world)."""
+"""The `skyfare` command: `up` (everything), `serve` (the API), `sim` (the simulated world),
+`migrate` (the database schema) and `partners` (metasearch partner keys)."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import logging
+import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
 
+import asyncpg
 import uvloop
 
-from skyfare.embedded import embedded_services
+from kernel.errors import DomainError
+from skyfare.embedded import EmbeddedPostgres, embedded_services
 from skyfare.logs import configure_logging
+from skyfare.migrations import MIGRATE_TIMEOUT_S, MigrationError, migrate, run_migrations_once
+from skyfare.partners import PartnerKeys
+from skyfare.ratelimit import parse_rate
 from skyfare.settings import Settings, SettingsError, load_settings
 from skyfare.supervisor import Shutdown, StartupFailed, Supervisor, raise_on_signals
 from skyfare.workers import run_api_worker, run_sim, serve_sim_until_signalled
@@ -32,6 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "sim":
         uvloop.run(serve_sim_until_signalled(settings))
         return 0
+    if args.command in ("migrate", "partners"):
+        return uvloop.run(_admin(settings, args))
     return run(settings, with_sim=args.command == "up")
 
 
@@ -41,6 +52,8 @@ def run(settings: Settings, *, with_sim: bool) -> int:
     supervisor = Supervisor()
     try:
         with embedded_services(settings) as settings:
+            # Once, in the parent, before any worker: workers never race to migrate.
+            uvloop.run(run_migrations_once(settings))
             try:
                 _start(supervisor, settings, with_sim=with_sim)
                 print(ready_line(settings, with_sim=with_sim), flush=True)
@@ -51,7 +64,7 @@ def run(settings: Settings, *, with_sim: bool) -> int:
                 supervisor.stop_all()
     except Shutdown:
         return 0
-    except StartupFailed as exc:
+    except (StartupFailed, MigrationError) as exc:
         logger.error("startup failed: %s", exc)
         return 1
 
@@ -104,7 +117,90 @@ def _parser() -> argparse.ArgumentParser:
             "--workers", type=int, help="API processes sharing the port (default: one per core)"
         )
     commands.add_parser("sim", help="only the simulated airlines")
+    _add_admin_commands(commands)
     return parser
+
+
+def _add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    commands.add_parser("migrate", help="apply the database migrations not yet applied")
+    partners = commands.add_parser("partners", help="metasearch partners and their API keys")
+    actions = partners.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="a new partner; prints its API key, once")
+    create.add_argument("--name", required=True)
+    create.add_argument("--rate", default="50/s", type=_rate, help="e.g. 50/s, 3000/min")
+    create.add_argument(
+        "--burst", type=_positive, help="requests allowed at once (default: 1 s' worth)"
+    )
+    actions.add_parser("list", help="partners, key prefixes and limits (never the keys)")
+    revoke = actions.add_parser("revoke", help="revoke a partner's key")
+    revoke.add_argument("--name", required=True)
+
+
+def _rate(text: str) -> float:
+    try:
+        return parse_rate(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number above zero")
+    return int(text)
+
+
+async def _admin(settings: Settings, args: argparse.Namespace) -> int:
+    """`migrate` and `partners ...`: migrate first, so a fresh database just works."""
+    try:
+        async with _connection(settings) as conn:
+            applied = await migrate(conn, timeout=MIGRATE_TIMEOUT_S)
+            if args.command == "migrate":
+                print(f"applied {len(applied)} migration(s): {', '.join(applied) or '-'}")
+                return 0
+            return await _partners(PartnerKeys(conn), args)
+    except DomainError as exc:
+        print(f"skyfare: {exc.detail}", file=sys.stderr)
+        return 1
+    except (MigrationError, OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        print(f"skyfare: {exc or type(exc).__name__}", file=sys.stderr)
+        return 1
+
+
+async def _partners(keys: PartnerKeys, args: argparse.Namespace) -> int:
+    if args.action == "create":
+        burst = args.burst if args.burst is not None else max(1, math.ceil(args.rate))
+        _, raw_key = await keys.create(args.name, rate_per_s=args.rate, burst=burst)
+        print(raw_key)  # the only line on stdout: scripts capture it; it is shown only now
+        return 0
+    if args.action == "list":
+        for p in await keys.list():
+            state = "revoked" if p.revoked else "active"
+            print(f"{p.name}\t{p.key_prefix}…\t{p.rate_per_s:g}/s\tburst {p.burst}\t{state}")
+        return 0
+    if await keys.revoke(args.name):
+        print(f"revoked {args.name}")
+        return 0
+    print(f"skyfare: no active partner named {args.name!r}", file=sys.stderr)
+    return 1
+
+
+@asynccontextmanager
+async def _connection(settings: Settings) -> AsyncIterator[asyncpg.Connection]:
+    """DATABASE_URL, else the embedded PostgreSQL under the data dir (as `serve` uses it)."""
+    server = None
+    url = settings.database_url
+    if url is None:
+        server = EmbeddedPostgres(Path(settings.data_dir) / "postgres")
+        url = server.start()
+    try:
+        conn = await asyncpg.connect(url, timeout=settings.db_timeout_s)
+        try:
+            yield conn
+        finally:
+            await conn.close()
+    finally:
+        if server is not None:
+            server.stop()
 
 
 if __name__ == "__main__":

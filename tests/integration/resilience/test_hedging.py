@@ -1,6 +1,5 @@
 """Hedged searches against an airline with a slow tail, over real sockets."""
 
-import asyncio
 import time
 
 from connectors.resilience import ResiliencePolicy
@@ -24,9 +23,12 @@ def hedging() -> ResiliencePolicy:
 
 
 async def warm_up(rig: Rig, samples: int = SAMPLES) -> None:
-    """`samples` latencies for the tracker; concurrent, so none of them can be hedged yet."""
+    """`samples` latencies for the tracker, none hedged: until the last one is recorded the
+    tracker holds fewer than `hedge_min_samples`. One at a time, not concurrently: concurrent
+    requests queue behind each other on a busy machine, inflate p95 and can turn hedging off."""
     query = lhr_jfk().flight_query()
-    await asyncio.gather(*(rig.airline.search(query, timeout=1.0) for _ in range(samples)))
+    for _ in range(samples):
+        await rig.airline.search(query, timeout=1.0)
 
 
 async def test_search_hedges_the_slow_tail_of_an_airline_within_its_deadline(
@@ -41,8 +43,9 @@ async def test_search_hedges_the_slow_tail_of_an_airline_within_its_deadline(
     reached = await rig.reached()
     searches = 0
 
-    # About one search in twenty runs past p95; the seeded sim brings one within a few.
-    while metric(HEDGES) == hedged and searches < 60:
+    # About one search in twenty runs past p95; the seeded sim brings one within a few, and the
+    # bound is loose (0.95 ** 200 < 1e-4) so a machine that shifts the measured p95 cannot flake it.
+    while metric(HEDGES) == hedged and searches < 200:
         start = time.perf_counter()
         response = await rig.service.search(request)
         took = time.perf_counter() - start

@@ -1,0 +1,159 @@
+"""Per-partner rate limits: GCRA in one Redis Lua script, shared by every API process.
+
+GCRA (the generic cell rate algorithm) keeps ONE number per partner, the theoretical arrival time
+(TAT) of the next request; a request is allowed when it does not come more than `burst` emission
+intervals early. The whole read-decide-write runs inside a Lua script, so it is atomic across
+processes and machines, and reads the clock with Redis `TIME`, so API processes whose clocks
+drift still agree. redis-py's `register_script` sends EVALSHA and falls back to EVAL (loading the
+script) on NOSCRIPT, e.g. after a Redis restart.
+
+Redis down or slow → the request is ALLOWED (fail open), logged (at most once a minute) and
+counted in `skyfare_ratelimit_fail_open_total`: the limiter protects the service from a greedy
+partner; it must not become the reason the partner API is down. A short timeout bounds what
+Redis may add to a request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import re
+import time
+from typing import Protocol
+
+import msgspec
+import redis.asyncio as redis
+from aiohttp import web
+from prometheus_client import Counter
+from redis.exceptions import RedisError
+
+from kernel.errors import RateLimited
+
+logger = logging.getLogger(__name__)
+
+FAIL_OPEN = Counter(
+    "skyfare_ratelimit_fail_open_total",
+    "Requests allowed without a rate-limit check because Redis did not answer",
+)
+DEFAULT_TIMEOUT_S = 0.05
+_LOG_EVERY_S = 60.0
+_US = 1_000_000
+
+# KEYS[1]: the partner's TAT key. ARGV: emission interval (µs per request), burst.
+# Returns {allowed (0|1), remaining, retry_after_us, reset_after_us}.
+GCRA_SCRIPT = """
+local emission = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local tat = tonumber(redis.call('GET', KEYS[1])) or now
+if tat < now then tat = now end
+local new_tat = tat + emission
+local diff = now - (new_tat - emission * burst)
+if diff < 0 then
+  return {0, 0, math.ceil(-diff), math.ceil(tat - now)}
+end
+local reset_after = new_tat - now
+redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX',
+           math.max(1, math.ceil(reset_after / 1000)))
+return {1, math.floor(diff / emission), 0, math.ceil(reset_after)}
+"""
+
+
+class Limited(Protocol):
+    """What the limiter needs to know about a caller (a `skyfare.partners.Partner`)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def rate_per_s(self) -> float: ...
+    @property
+    def burst(self) -> int: ...
+
+
+class Decision(msgspec.Struct, frozen=True):
+    """One check's outcome; `limit` is the burst (the most requests allowed at once)."""
+
+    allowed: bool
+    limit: int
+    remaining: int
+    retry_after_s: float
+    reset_after_s: float  # until the bucket is full again
+
+
+_RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(s|sec|second|m|min|minute|h|hour)\s*$")
+_PER = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600}
+
+
+def parse_rate(text: str) -> float:
+    """ "50/s", "3000/min", "10000/h" → requests per second; ValueError if malformed or ≤ 0."""
+    match = _RATE.match(text.lower())
+    if match is None:
+        raise ValueError(f"rate {text!r}: expected <number>/s, /min or /h, e.g. 50/s")
+    rate = float(match.group(1)) / _PER[match.group(2)]
+    if rate <= 0:
+        raise ValueError(f"rate {text!r} must be above zero")
+    return rate
+
+
+class RateLimiter:
+    """`check(partner)` → Decision, or raises RateLimited (429 with Retry-After)."""
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        prefix: str = "skyfare:ratelimit:",
+    ) -> None:
+        self._script = client.register_script(GCRA_SCRIPT)
+        self._timeout_s = timeout_s
+        self._prefix = prefix
+        self._last_logged = -math.inf
+
+    async def check(self, caller: Limited) -> Decision:
+        decision = await self.decide(caller)
+        if not decision.allowed:
+            raise RateLimited(
+                f"rate limit of {caller.rate_per_s:g} requests/s exceeded; "
+                f"retry in {decision.retry_after_s:.3f} s",
+                retry_after_s=decision.retry_after_s,
+            )
+        return decision
+
+    async def decide(self, caller: Limited) -> Decision:
+        """The decision without raising: fails open when Redis does not answer in time."""
+        emission_us = _US / caller.rate_per_s
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                reply = await self._script(
+                    keys=[f"{self._prefix}{caller.id}"], args=[emission_us, caller.burst]
+                )
+        except (RedisError, OSError, TimeoutError) as exc:
+            self._fail_open(exc)
+            return Decision(True, caller.burst, caller.burst, 0.0, 0.0)
+        allowed, remaining, retry_after_us, reset_after_us = (int(v) for v in reply)
+        return Decision(
+            bool(allowed), caller.burst, remaining, retry_after_us / _US, reset_after_us / _US
+        )
+
+    def _fail_open(self, exc: BaseException) -> None:
+        FAIL_OPEN.inc()
+        now = time.monotonic()
+        if now - self._last_logged >= _LOG_EVERY_S:  # Redis down: not one line per request
+            self._last_logged = now
+            logger.warning("rate limiter failing open, Redis did not answer: %r", exc)
+
+
+def rate_limit_headers(decision: Decision) -> dict[str, str]:
+    """IETF draft RateLimit-* headers (draft-ietf-httpapi-ratelimit-headers-03 field names)."""
+    return {
+        "RateLimit-Limit": str(decision.limit),
+        "RateLimit-Remaining": str(decision.remaining),
+        "RateLimit-Reset": str(math.ceil(decision.reset_after_s)),
+    }
+
+
+def stamp_headers(response: web.StreamResponse, decision: Decision) -> None:
+    response.headers.update(rate_limit_headers(decision))

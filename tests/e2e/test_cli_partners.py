@@ -1,0 +1,95 @@
+"""`skyfare migrate` / `skyfare partners ...` as real processes against the test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from kernel.errors import Unauthorized
+from skyfare.partners import PartnerKeys
+from tests.e2e.conftest import closed_port
+
+
+def _skyfare(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database_url, "SKYFARE_LOG_LEVEL": "WARNING"}
+    return subprocess.run(
+        [sys.executable, "-m", "skyfare.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+async def test_a_created_key_is_printed_once_and_authenticates(database_url: str) -> None:
+    name = f"partner-{uuid.uuid4().hex[:8]}"
+    created = _skyfare(database_url, "partners", "create", "--name", name, "--rate", "3000/min")
+    assert created.returncode == 0, created.stderr
+    [raw_key] = created.stdout.splitlines()  # the key and nothing else on stdout
+    assert raw_key.startswith("sk_live_")
+    async with asyncpg.create_pool(database_url, min_size=0) as pool:
+        partner = await PartnerKeys(pool).authenticate(raw_key)
+    assert (partner.name, partner.rate_per_s, partner.burst) == (name, 50, 50)
+
+    listed = _skyfare(database_url, "partners", "list")
+    assert name in listed.stdout
+    assert raw_key[:12] in listed.stdout
+    assert raw_key not in listed.stdout + listed.stderr
+
+    assert _skyfare(database_url, "partners", "revoke", "--name", name).returncode == 0
+    async with asyncpg.create_pool(database_url, min_size=0) as pool:
+        with pytest.raises(Unauthorized):
+            await PartnerKeys(pool).authenticate(raw_key)
+
+
+def test_creating_a_taken_name_fails_without_printing_a_key(database_url: str) -> None:
+    name = f"partner-{uuid.uuid4().hex[:8]}"
+    assert _skyfare(database_url, "partners", "create", "--name", name).returncode == 0
+    again = _skyfare(database_url, "partners", "create", "--name", name)
+    assert again.returncode == 1
+    assert again.stdout == ""
+    assert again.stderr == f"skyfare: a partner named {name!r} exists already\n"
+
+
+def test_migrate_reports_and_is_idempotent(database_url: str) -> None:
+    first = _skyfare(database_url, "migrate")
+    assert first.returncode == 0, first.stderr
+    second = _skyfare(database_url, "migrate")
+    assert second.stdout.strip() == "applied 0 migration(s): -"
+
+
+def test_an_unreachable_database_is_one_line_on_stderr() -> None:
+    result = _skyfare(f"postgresql://u@127.0.0.1:{closed_port()}/db", "migrate")
+    assert result.returncode == 1
+    assert result.stderr.startswith("skyfare: ")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_malformed_rate_is_a_usage_error(database_url: str) -> None:
+    result = _skyfare(database_url, "partners", "create", "--name", "x", "--rate", "fast")
+    assert result.returncode == 2
+    assert "expected <number>/s" in result.stderr
+
+
+@pytest.mark.slow
+def test_migrate_without_database_url_uses_the_embedded_postgres(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(SKYFARE_DATA_DIR=str(tmp_path / "data"), SKYFARE_LOG_LEVEL="WARNING")
+    result = subprocess.run(
+        [sys.executable, "-m", "skyfare.cli", "migrate"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "applied 1 migration(s): 0001_partners\n"
+    assert not (tmp_path / "data" / "postgres" / "postmaster.pid").exists()  # stopped again

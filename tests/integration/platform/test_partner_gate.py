@@ -1,0 +1,73 @@
+"""The partner gate over HTTP: 401 without a key, RateLimit-* headers, 429 with Retry-After."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+import redis.asyncio as redis
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from skyfare.middleware import plumbing_middleware
+from skyfare.migrations import migrate
+from skyfare.partners import PartnerGate, PartnerKeys, stamp_rate_limit_headers
+from skyfare.ratelimit import RateLimiter
+
+Client = TestClient[web.Request, web.Application]
+GATE = web.AppKey("gate", PartnerGate)
+
+
+async def _whoami(request: web.Request) -> web.Response:
+    partner = await request.config_dict[GATE](request)
+    return web.json_response({"partner": partner.name})
+
+
+@pytest.fixture
+async def keys(pool: asyncpg.Pool) -> PartnerKeys:
+    await migrate(pool, timeout=10)
+    return PartnerKeys(pool)
+
+
+@pytest.fixture
+async def client(
+    keys: PartnerKeys, redis_client: redis.Redis, key_prefix: str
+) -> AsyncIterator[Client]:
+    app = web.Application(middlewares=[plumbing_middleware])
+    app[GATE] = PartnerGate(keys, RateLimiter(redis_client, prefix=key_prefix))
+    app.on_response_prepare.append(stamp_rate_limit_headers)
+    app.router.add_get("/whoami", _whoami, name="whoami")
+    async with TestClient(TestServer(app)) as client:
+        yield client
+
+
+async def test_a_request_without_a_key_is_401_problem(client: Client) -> None:
+    response = await client.get("/whoami")
+    assert response.status == 401
+    assert response.content_type == "application/problem+json"
+    assert "RateLimit-Limit" not in response.headers
+
+
+async def test_an_unknown_key_is_401(client: Client) -> None:
+    response = await client.get("/whoami", headers={"X-API-Key": "sk_live_" + "x" * 32})
+    assert response.status == 401
+
+
+async def test_allowed_requests_carry_ratelimit_headers_then_429_with_retry_after(
+    client: Client, keys: PartnerKeys
+) -> None:
+    _, raw_key = await keys.create("kayak", rate_per_s=1, burst=2)
+    headers = {"X-API-Key": raw_key}
+    first = await client.get("/whoami", headers=headers)
+    assert first.status == 200
+    assert await first.json() == {"partner": "kayak"}
+    assert first.headers["RateLimit-Limit"] == "2"
+    assert first.headers["RateLimit-Remaining"] == "1"
+    assert first.headers["RateLimit-Reset"] == "1"
+    assert (await client.get("/whoami", headers=headers)).headers["RateLimit-Remaining"] == "0"
+    denied = await client.get("/whoami", headers=headers)
+    assert denied.status == 429
+    assert denied.headers["Retry-After"] == "1"
+    assert denied.headers["RateLimit-Remaining"] == "0"
+    assert (await denied.json())["type"].endswith("/rate-limited")

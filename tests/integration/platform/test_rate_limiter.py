@@ -1,0 +1,111 @@
+"""The GCRA limiter against real Redis: bursts, refills, several processes, Redis down."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+
+import msgspec
+import pytest
+import redis.asyncio as redis
+from prometheus_client import REGISTRY
+
+from kernel.errors import RateLimited
+from skyfare.partners import Partner
+from skyfare.ratelimit import RateLimiter
+
+PARTNER = Partner(id=7, name="kayak", key_prefix="sk_live_abcd", rate_per_s=10, burst=10)
+
+
+def limiter(client: redis.Redis, prefix: str) -> RateLimiter:
+    return RateLimiter(client, timeout_s=1.0, prefix=prefix)
+
+
+async def test_a_full_burst_is_allowed_then_429_with_retry_after(
+    redis_client: redis.Redis, key_prefix: str
+) -> None:
+    rl = limiter(redis_client, key_prefix)
+    decisions = [await rl.check(PARTNER) for _ in range(10)]
+    assert [d.remaining for d in decisions] == list(range(9, -1, -1))
+    with pytest.raises(RateLimited) as denied:
+        await rl.check(PARTNER)
+    # One emission interval (1/10 s), less the little time the burst took.
+    assert 0.05 < denied.value.retry_after_s <= 0.1
+
+
+async def test_the_bucket_refills_at_the_rate(redis_client: redis.Redis, key_prefix: str) -> None:
+    fast = msgspec.structs.replace(PARTNER, rate_per_s=50, burst=2)
+    rl = limiter(redis_client, key_prefix)
+    await rl.check(fast)
+    await rl.check(fast)
+    denied = await rl.decide(fast)
+    assert not denied.allowed
+    await asyncio.sleep(denied.retry_after_s)  # Redis' own clock has to move on
+    assert (await rl.decide(fast)).allowed
+
+
+async def test_partners_have_separate_limits(redis_client: redis.Redis, key_prefix: str) -> None:
+    rl = limiter(redis_client, key_prefix)
+    other = msgspec.structs.replace(PARTNER, id=8, burst=1)
+    await rl.check(other)
+    assert not (await rl.decide(other)).allowed
+    assert (await rl.decide(PARTNER)).allowed
+
+
+async def test_the_limit_holds_across_two_processes_connection_pools(
+    redis_url: str, key_prefix: str
+) -> None:
+    clients = [redis.Redis.from_url(redis_url) for _ in range(2)]
+    try:
+        limiters = [limiter(client, key_prefix) for client in clients]
+        started = time.monotonic()
+        # Both "processes" fire at once, 50 requests each, interleaved on the wire.
+        decisions = await asyncio.gather(*(limiters[i % 2].decide(PARTNER) for i in range(100)))
+        allowed = sum(d.allowed for d in decisions)
+        elapsed = time.monotonic() - started
+    finally:
+        for client in clients:
+            await client.aclose()
+    # The burst, plus what the rate refilled while the 100 requests ran.
+    assert PARTNER.burst <= allowed <= PARTNER.burst + 1 + int(elapsed * PARTNER.rate_per_s)
+
+
+async def test_the_script_is_reloaded_after_redis_forgets_it(
+    redis_client: redis.Redis, key_prefix: str
+) -> None:
+    rl = limiter(redis_client, key_prefix)
+    await rl.check(PARTNER)
+    await redis_client.script_flush()  # as after a Redis restart: EVALSHA answers NOSCRIPT
+    assert (await rl.check(PARTNER)).remaining == 8
+
+
+def _fail_open_count() -> float:
+    return REGISTRY.get_sample_value("skyfare_ratelimit_fail_open_total") or 0.0
+
+
+async def test_redis_down_fails_open_and_counts_it() -> None:
+    with socket.socket() as silent:  # accepts connections but never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        client = redis.Redis(host="127.0.0.1", port=silent.getsockname()[1])
+        try:
+            before = _fail_open_count()
+            started = time.monotonic()
+            decision = await RateLimiter(client, timeout_s=0.05).check(PARTNER)
+            assert time.monotonic() - started < 0.5
+        finally:
+            await client.aclose()
+    assert decision.allowed
+    assert _fail_open_count() == before + 1
+
+
+async def test_redis_refusing_connections_fails_open() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    client = redis.Redis(host="127.0.0.1", port=port)
+    try:
+        assert (await RateLimiter(client).check(PARTNER)).allowed
+    finally:
+        await client.aclose()
