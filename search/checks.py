@@ -114,6 +114,19 @@ class Checks:
             return self.integer(None, field, low, high)
         return self.integer(int(value), field, low, high)
 
+    def boolean(self, value: Any, field: str) -> bool:
+        if type(value) is not bool:
+            self.fail(field, "must be true or false")
+            return True
+        return value
+
+    def query_boolean(self, value: str | None, field: str) -> bool:
+        if value is None:
+            return True
+        if value not in ("true", "false"):
+            self.fail(field, "must be true or false")
+        return value != "false"
+
     def choice(self, value: Any, field: str, options: tuple[str, ...]) -> Any:
         if type(value) is not str:
             self.fail(field, "must be a string")

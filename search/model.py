@@ -46,6 +46,8 @@ class SearchRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     airlines: tuple[CarrierCode, ...] | None = None  # sorted, without duplicates
     max_price: Decimal | None = None  # > 0; msgspec constrains only numbers, Decimal is a string
     deadline_ms: Annotated[int, msgspec.Meta(ge=DEADLINE_MS_MIN, le=DEADLINE_MS_MAX)] | None = None
+    # false: search the airlines even when a cached answer exists (the answer is still cached)
+    cache: bool = True
 
     def flight_query(self) -> FlightQuery:
         """What every connector is asked: the filters and the ranking stay with us."""

@@ -29,6 +29,7 @@ SEARCH_SERVICE = web.AppKey("search_service", SearchService)
 NDJSON = "application/x-ndjson"
 
 _encoder = msgspec.json.Encoder()
+_X_CACHE = {"hit": "HIT", "miss": "MISS", "stale": "STALE"}
 
 
 def _today() -> dt.date:
@@ -44,13 +45,22 @@ async def post_search(request: web.Request) -> web.StreamResponse:
     search = parse_search_body(await read_json_body(request), today=_today())
     service = request.config_dict[SEARCH_SERVICE]
     if NDJSON in request.headers.get("Accept", ""):
+        # Streamed searches bypass the fare cache: their point is each airline's offers as it
+        # answers, which a cached answer (already merged and ranked) no longer has.
         return await _stream(request, service, search)
-    return _json(await service.search(search))
+    return await _cached(service, search)
 
 
 async def get_search(request: web.Request) -> web.Response:
     search = parse_search_query(request.query.items(), today=_today())
-    return _json(await request.config_dict[SEARCH_SERVICE].search(search))
+    return await _cached(request.config_dict[SEARCH_SERVICE], search)
+
+
+async def _cached(service: SearchService, search: SearchRequest) -> web.Response:
+    body, state = await service.search_body(search)
+    return web.Response(
+        body=body, content_type="application/json", headers={"X-Cache": _X_CACHE[state]}
+    )
 
 
 async def _stream(
@@ -117,6 +127,11 @@ _SEARCH_PARAMETERS = (
     _query("limit", "", _integer(1, LIMIT_MAX, 50)),
     _query("currency", "ISO 4217", {"enum": sorted(CURRENCIES), "default": "USD"}),
     _query("max_connections", "", _integer(0, MAX_CONNECTIONS, 1)),
+    _query(
+        "cache",
+        "false: search the airlines even when the fare cache holds the answer",
+        {"type": "boolean", "default": True},
+    ),
 )
 _SEARCH_ERRORS = {
     422: "A field is invalid; `errors` names every bad field",
@@ -128,7 +143,10 @@ OPERATIONS: tuple[Operation, ...] = (
         method="post",
         path="/v1/search",
         operation_id="search",
-        summary="Search flights; with Accept: application/x-ndjson, stream per-airline lines",
+        summary=(
+            "Search flights (fare-cached: X-Cache HIT | MISS | STALE, as meta.cache); with "
+            "Accept: application/x-ndjson, stream per-airline lines (live, never cached)"
+        ),
         tag="search",
         request=SearchRequest,
         response=SearchResponse,
@@ -139,7 +157,7 @@ OPERATIONS: tuple[Operation, ...] = (
         method="get",
         path="/v1/search",
         operation_id="search_get",
-        summary="Search a one-way or round trip from query parameters (cacheable)",
+        summary="Search a one-way or round trip from query parameters (fare-cached, X-Cache)",
         tag="search",
         response=SearchResponse,
         parameters=_SEARCH_PARAMETERS,

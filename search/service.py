@@ -9,10 +9,13 @@ from contextlib import aclosing
 
 import msgspec
 
+from cache.policy import TtlPolicy
+from cache.read_through import CacheState, Loaded, ReadThroughCache
 from connectors import errors, offer_ids
 from connectors.model import PricedOffer
 from connectors.resilience import ConnectorStatus, ResilientConnector
 from kernel.errors import Conflict, Gone, NotFound, ServiceUnavailable
+from search.caching import cache_key, response_body, to_entry
 from search.engine import Answer, FanOut
 from search.model import (
     ConnectorLine,
@@ -47,31 +50,78 @@ class SearchService:
         default_deadline_ms: int,
         clock: Callable[[], float] = time.monotonic,
         cancel_grace_s: float = 0.005,
+        fares: ReadThroughCache | None = None,
+        ttl: TtlPolicy | None = None,
+        cache_timeout_s: float = 0.05,
+        wall_clock: Callable[[], float] = time.time,
+        cache_scope: str = "",
     ) -> None:
         self._connectors = {c.name: c for c in connectors}
         self._order = {name: i for i, name in enumerate(self._connectors)}
         self._default_deadline_s = default_deadline_ms / 1000
         self._clock = clock
         self._fan_out = FanOut(connectors, clock=clock, cancel_grace_s=cancel_grace_s)
+        self._fares = fares
+        self._ttl = ttl or TtlPolicy()
+        self._cache_timeout_s = cache_timeout_s
+        self._wall_clock = wall_clock
+        # The answer depends on which airlines are asked, so their names scope the cache keys;
+        # `cache_scope` adds what the names do not say (e.g. the endpoints, from the settings).
+        self._cache_scope = "\n".join((cache_scope, *self._connectors)).encode() + b"\n\n"
 
     @property
     def fan_out(self) -> FanOut:
         return self._fan_out
 
     async def search(self, request: SearchRequest) -> SearchResponse:
-        """Ranked offers of the connectors that answered within the deadline, and their reports."""
+        """Ranked offers of the connectors that answered within the deadline, and their reports.
+
+        Always live: the cached form of a search is `search_body`.
+        """
         start = self._clock()
-        answers = []
-        deadline = self._deadline(request, start)
-        async with aclosing(self._fan_out.answers(request.flight_query(), deadline)) as stream:
-            async for answer in stream:
-                answers.append(answer)
+        answers = await self._answers(request, start)
         offers = rank((o for a in answers for o in a.offers), request)
         return SearchResponse(
             search_id=new_search_id(),
             offers=tuple(offers),
             meta=self._meta(answers, start),
         )
+
+    async def search_body(self, request: SearchRequest) -> tuple[bytes, CacheState]:
+        """The JSON of a `SearchResponse`, from the fare cache when it holds the answer.
+
+        A hit is served from the stored bytes; a miss searches (once for concurrent identical
+        searches) and stores complete answers; `request.cache=False` forces a live search. Cache
+        calls get a small share of the deadline, so a slow Redis costs a miss, never the deadline.
+        """
+        start = self._clock()
+        state: CacheState = "miss"
+        if self._fares is None:
+            entry = (await self._load(request, start))[0]
+        else:
+            budget = (self._deadline(request, start) - start) / 10
+            entry, state = await self._fares.fetch(
+                cache_key(request, self._cache_scope),
+                lambda background: self._load(request, self._clock() if background else start),
+                timeout=min(self._cache_timeout_s, budget),
+                use_cache=request.cache,
+            )
+        took_ms = round((self._clock() - start) * 1000)
+        return response_body(new_search_id(), entry, took_ms=took_ms, cache=state), state
+
+    async def _load(self, request: SearchRequest, start: float) -> Loaded:
+        answers = await self._answers(request, start)
+        offers = rank((o for a in answers for o in a.offers), request)
+        reports = self._reports(answers)
+        return to_entry(offers, reports, request=request, policy=self._ttl, now=self._wall_clock())
+
+    async def _answers(self, request: SearchRequest, start: float) -> list[Answer]:
+        answers = []
+        deadline = self._deadline(request, start)
+        async with aclosing(self._fan_out.answers(request.flight_query(), deadline)) as stream:
+            async for answer in stream:
+                answers.append(answer)
+        return answers
 
     async def stream(self, request: SearchRequest) -> AsyncGenerator[bytes, None]:
         """NDJSON lines: one per connector as it answers (its own offers, ranked), then `done`.
@@ -128,7 +178,10 @@ class SearchService:
         return [c.status() for c in self._connectors.values()]
 
     async def close(self) -> None:
-        """Stop what searches left running (connector calls that ignored cancellation)."""
+        """Stop what searches left running: cache refreshes, then connector calls that ignored
+        cancellation."""
+        if self._fares is not None:
+            await self._fares.close()
         await self._fan_out.close()
 
     def _deadline(self, request: SearchRequest, start: float) -> float:
@@ -136,10 +189,13 @@ class SearchService:
             return start + self._default_deadline_s
         return start + request.deadline_ms / 1000
 
-    def _meta(self, answers: list[Answer], start: float) -> SearchMeta:
+    def _reports(self, answers: list[Answer]) -> tuple[ConnectorReport, ...]:
         # Configuration order, not arrival order: the same search reads the same way every time.
         ordered = sorted(answers, key=lambda a: self._order[a.connector])
-        reports: tuple[ConnectorReport, ...] = tuple(a.report() for a in ordered)
+        return tuple(a.report() for a in ordered)
+
+    def _meta(self, answers: list[Answer], start: float) -> SearchMeta:
+        reports = self._reports(answers)
         return SearchMeta(
             took_ms=round((self._clock() - start) * 1000),
             cache="miss",

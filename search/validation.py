@@ -35,7 +35,7 @@ _SLICE_FIELDS = frozenset(SliceQuery.__struct_fields__)
 _PASSENGER_FIELDS = frozenset(Passengers.__struct_fields__)
 QUERY_FIELDS = frozenset(
     {"origin", "destination", "departure_date", "return_date", "adults", "children", "infants"}
-    | {"cabin_class", "sort", "limit", "currency", "max_connections"}
+    | {"cabin_class", "sort", "limit", "currency", "max_connections", "cache"}
 )
 
 
@@ -68,6 +68,7 @@ def validate_search(data: dict[str, Any], *, today: dt.date) -> SearchRequest:
         airlines=check.airlines(get("airlines"), "airlines"),
         max_price=check.price(get("max_price"), "max_price"),
         deadline_ms=check.deadline(get("deadline_ms"), "deadline_ms"),
+        cache=check.boolean(get("cache", True), "cache"),
     )
 
 
@@ -151,4 +152,5 @@ def parse_search_query(params: Iterable[tuple[str, str]], *, today: dt.date) -> 
         currency=check.currency(get("currency", "USD"), "query.currency"),
         sort=check.choice(get("sort", "price"), "query.sort", SORT_KEYS),
         limit=check.query_integer(get("limit"), "query.limit", 1, LIMIT_MAX, 50),
+        cache=check.query_boolean(get("cache"), "query.cache"),
     )

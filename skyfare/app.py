@@ -17,12 +17,27 @@ import asyncpg
 import redis.asyncio as redis
 from aiohttp import web
 
+from cache.memory import InMemoryFareCache
+from cache.policy import TtlPolicy
+from cache.read_through import ReadThroughCache
+from cache.redis import RedisFareCache
+from cache.tiered import TieredFareCache
 from connectors.registry import build_connectors
 from search import routes as search_routes
 from search.service import SearchService
 from skyfare import openapi, ops
-from skyfare.keys import CONNECTORS, OPENAPI_DOCUMENT, PG_POOL, REDIS, SETTINGS
+from skyfare.keys import (
+    CONNECTORS,
+    FARE_CACHE,
+    OPENAPI_DOCUMENT,
+    PARTNER_GATE,
+    PG_POOL,
+    REDIS,
+    SETTINGS,
+)
 from skyfare.middleware import plumbing_middleware, stamp_request_id
+from skyfare.partners import PartnerGate, PartnerKeys, stamp_rate_limit_headers
+from skyfare.ratelimit import RateLimiter
 from skyfare.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -37,7 +52,8 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app.on_response_prepare.append(stamp_request_id)
-    app.cleanup_ctx.extend((_postgres, _redis, _connectors))
+    app.on_response_prepare.append(stamp_rate_limit_headers)
+    app.cleanup_ctx.extend((_postgres, _redis, _partner_gate, _fare_cache, _connectors))
     ops.add_routes(app.router)
     search_routes.add_routes(app.router)
     app[OPENAPI_DOCUMENT] = openapi.encode_document(
@@ -78,6 +94,40 @@ async def _redis(app: web.Application) -> AsyncIterator[None]:
     await client.aclose()
 
 
+async def _partner_gate(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    keys = PartnerKeys(
+        app[PG_POOL],
+        timeout_s=settings.db_timeout_s,
+        cache_ttl_s=settings.partner_key_cache_ttl_s,
+    )
+    limiter = RateLimiter(app[REDIS], timeout_s=settings.rate_limit_timeout_ms / 1000)
+    app[PARTNER_GATE] = PartnerGate(keys, limiter)
+    yield
+
+
+async def _fare_cache(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    store = TieredFareCache(
+        InMemoryFareCache(settings.cache_l1_entries), RedisFareCache(app[REDIS])
+    )
+    fares = app[FARE_CACHE] = ReadThroughCache(store)
+    yield
+    await fares.close()
+
+
+def _ttl_policy(settings: Settings) -> TtlPolicy:
+    return TtlPolicy(
+        near_days=settings.cache_near_days,
+        near_ttl_s=settings.cache_near_ttl_s,
+        mid_days=settings.cache_mid_days,
+        mid_ttl_s=settings.cache_mid_ttl_s,
+        far_ttl_s=settings.cache_far_ttl_s,
+        stale_factor=settings.cache_stale_factor,
+        empty_ttl_s=settings.cache_empty_ttl_s,
+    )
+
+
 async def _connectors(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     connectors = build_connectors(settings.connectors)
@@ -91,7 +141,12 @@ async def _connectors(app: web.Application) -> AsyncIterator[None]:
                 raise result
         app[CONNECTORS] = connectors
         service = app[search_routes.SEARCH_SERVICE] = SearchService(
-            connectors, default_deadline_ms=settings.search_deadline_ms
+            connectors,
+            default_deadline_ms=settings.search_deadline_ms,
+            fares=app[FARE_CACHE],
+            ttl=_ttl_policy(settings),
+            cache_timeout_s=settings.cache_redis_timeout_ms / 1000,
+            cache_scope=" ".join(c.base_url for c in settings.connectors),
         )
         yield
         # Stops connector calls that ignored cancellation at their search's deadline.

@@ -10,7 +10,9 @@ import asyncpg
 import redis.asyncio as redis
 from aiohttp import web
 
+from cache.read_through import ReadThroughCache
 from connectors.resilience import ResilientConnector
+from skyfare.partners import PartnerGate
 from skyfare.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -20,3 +22,7 @@ REDIS = web.AppKey("redis", redis.Redis)
 CONNECTORS = web.AppKey("connectors", list[ResilientConnector])
 # The OpenAPI document, encoded once at startup and served as bytes.
 OPENAPI_DOCUMENT = web.AppKey("openapi_document", bytes)
+# The fare cache (L1 + Redis) searches read through; its background refreshes stop with it.
+FARE_CACHE = web.AppKey("fare_cache", ReadThroughCache)
+# Partner (bulk fare) routes call it first: `await request.config_dict[PARTNER_GATE](request)`.
+PARTNER_GATE = web.AppKey("partner_gate", PartnerGate)

@@ -48,6 +48,23 @@ class Settings(msgspec.Struct, frozen=True):
     sim_port: int = 9100
     sim_seed: int = 42
     sim_profile: str = ""  # JSON: per-airline latency / error / hang overrides for `skyfare sim`
+    # Fare cache (cache/): L1 size per process (0 disables L1), the bound on each Redis call
+    # (further capped at a tenth of the search's deadline), fresh TTLs by days to departure
+    # (< near_days, < mid_days, beyond), the stale window as a multiple of the fresh TTL, and
+    # the TTL of a complete answer with no flights.
+    cache_l1_entries: int = 10_000
+    cache_redis_timeout_ms: int = 50
+    cache_near_days: int = 3
+    cache_near_ttl_s: float = 60.0
+    cache_mid_days: int = 14
+    cache_mid_ttl_s: float = 300.0
+    cache_far_ttl_s: float = 900.0
+    cache_stale_factor: float = 4.0
+    cache_empty_ttl_s: float = 30.0
+    # Partner API: how long a process trusts a key it has checked (a revoked key keeps working
+    # this long), and the bound on each rate-limit call to Redis (past it, the limiter fails open).
+    partner_key_cache_ttl_s: float = 30.0
+    rate_limit_timeout_ms: int = 50
     connectors: tuple[ConnectorSettings, ...] = ()
 
     @property
@@ -71,6 +88,17 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_SIM_PORT": "sim_port",
     "SKYFARE_SIM_SEED": "sim_seed",
     "SKYFARE_SIM_PROFILE": "sim_profile",
+    "SKYFARE_CACHE_L1_ENTRIES": "cache_l1_entries",
+    "SKYFARE_CACHE_REDIS_TIMEOUT_MS": "cache_redis_timeout_ms",
+    "SKYFARE_CACHE_NEAR_DAYS": "cache_near_days",
+    "SKYFARE_CACHE_NEAR_TTL_S": "cache_near_ttl_s",
+    "SKYFARE_CACHE_MID_DAYS": "cache_mid_days",
+    "SKYFARE_CACHE_MID_TTL_S": "cache_mid_ttl_s",
+    "SKYFARE_CACHE_FAR_TTL_S": "cache_far_ttl_s",
+    "SKYFARE_CACHE_STALE_FACTOR": "cache_stale_factor",
+    "SKYFARE_CACHE_EMPTY_TTL_S": "cache_empty_ttl_s",
+    "SKYFARE_PARTNER_KEY_CACHE_TTL_S": "partner_key_cache_ttl_s",
+    "SKYFARE_RATE_LIMIT_TIMEOUT_MS": "rate_limit_timeout_ms",
 }
 
 

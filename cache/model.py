@@ -1,0 +1,64 @@
+"""What the fare cache stores: one search answer, already encoded, with its freshness window."""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol
+
+import msgspec
+
+Freshness = Literal["hit", "stale"]
+
+
+class FareEntry(msgspec.Struct, frozen=True, array_like=True):
+    """An encoded answer: `offers` (a JSON array) and `connectors` (the reports, a JSON array).
+
+    Times are wall-clock unix seconds, so every process (and Redis) agrees on them: the entry is
+    fresh until `fresh_until`, may be served stale (while a refresh runs) until `stale_until`.
+    """
+
+    offers: bytes
+    connectors: bytes
+    partial: bool  # stored entries are complete; a partial one is only ever served as a miss
+    offer_count: int
+    cached_at: float
+    fresh_until: float
+    stale_until: float
+
+    def freshness(self, now: float) -> Freshness | None:
+        """`hit` while fresh, `stale` within the stale window, None once expired."""
+        if now < self.fresh_until:
+            return "hit"
+        if now < self.stale_until:
+            return "stale"
+        return None
+
+
+class CacheError(Exception):
+    """A cache layer could not answer (down, slow, garbage); callers treat it as a miss."""
+
+
+class FareCache(Protocol):
+    """The port: entries by key, each expiring at its `stale_until`.
+
+    `timeout` bounds the call in seconds (a remote layer raises `CacheError` past it).
+    """
+
+    async def get(self, key: str, *, timeout: float) -> FareEntry | None: ...
+
+    async def set(self, key: str, entry: FareEntry, *, timeout: float) -> None: ...
+
+
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder(FareEntry)
+
+
+def dump_entry(entry: FareEntry) -> bytes:
+    return _encoder.encode(entry)
+
+
+def load_entry(data: bytes) -> FareEntry:
+    """Raises `CacheError` for bytes that are not an entry (an older format, corruption)."""
+    try:
+        return _decoder.decode(data)
+    except msgspec.DecodeError as exc:
+        raise CacheError(f"undecodable cache entry: {exc}") from exc

@@ -1,0 +1,45 @@
+"""`RedisFareCache`: the shared L2, one Redis string per entry expiring at its `stale_until`."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from cache.model import CacheError, FareEntry, dump_entry, load_entry
+
+
+class RedisFareCache:
+    """A `FareCache` over a `redis.asyncio` client (which owns the connections).
+
+    Every call is bounded by its `timeout`; Redis errors, timeouts and undecodable values are all
+    raised as `CacheError`, so the caller has one thing to treat as a miss.
+    """
+
+    def __init__(self, client: aioredis.Redis, *, clock: Callable[[], float] = time.time) -> None:
+        self._client = client
+        self._clock = clock
+
+    async def get(self, key: str, *, timeout: float) -> FareEntry | None:
+        try:
+            async with asyncio.timeout(timeout):
+                data = await self._client.get(key)
+        except (RedisError, OSError, TimeoutError) as exc:
+            raise CacheError(f"redis GET failed: {exc!r}") from exc
+        if data is None:
+            return None
+        # A client built with decode_responses=True hands back str.
+        return load_entry(data if isinstance(data, bytes) else data.encode())
+
+    async def set(self, key: str, entry: FareEntry, *, timeout: float) -> None:
+        ttl_ms = int((entry.stale_until - self._clock()) * 1000)
+        if ttl_ms <= 0:
+            return
+        try:
+            async with asyncio.timeout(timeout):
+                await self._client.set(key, dump_entry(entry), px=ttl_ms)
+        except (RedisError, OSError, TimeoutError) as exc:
+            raise CacheError(f"redis SET failed: {exc!r}") from exc

@@ -1,0 +1,89 @@
+"""`TieredFareCache`: L1 (this process) → L2 (Redis, shared) → miss, with per-layer metrics.
+
+A failing L2 never fails a lookup: its errors count as `error`, are logged at most once per
+`log_every_s`, and the lookup goes on as a miss. Nothing is disabled after errors, so the cache
+recovers by itself as soon as Redis answers again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from cache import metrics
+from cache.memory import InMemoryFareCache
+from cache.model import CacheError, FareCache, FareEntry
+
+logger = logging.getLogger(__name__)
+
+
+class TieredFareCache:
+    """A `FareCache` reading L1 then L2, writing both; an L2 hit is copied into L1."""
+
+    def __init__(
+        self,
+        l1: InMemoryFareCache,
+        l2: FareCache | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        log_every_s: float = 10.0,
+    ) -> None:
+        self.l1 = l1
+        self._l2 = l2
+        self._clock = clock
+        self._log_every_s = log_every_s
+        self._last_log = -float("inf")
+        self._suppressed = 0
+
+    def peek_fresh(self, key: str) -> FareEntry | None:
+        """A fresh L1 entry, without awaiting anything (the hot path of a cached search)."""
+        entry = self.l1.peek(key)
+        if entry is not None and entry.fresh_until > self._clock():
+            metrics.count("l1", "hit")
+            return entry
+        return None
+
+    async def get(self, key: str, *, timeout: float) -> FareEntry | None:
+        local = self.l1.peek(key)
+        now = self._clock()
+        if local is not None and local.fresh_until > now:
+            metrics.count("l1", "hit")
+            return local
+        metrics.count("l1", "miss" if local is None else "stale")
+        if self._l2 is None:
+            return local
+        try:
+            shared = await self._l2.get(key, timeout=timeout)
+        except CacheError as exc:
+            self._error(exc)
+            return local
+        if shared is None or (local is not None and shared.cached_at <= local.cached_at):
+            metrics.count("redis", "miss" if shared is None else "stale")
+            return local
+        metrics.count("redis", "hit" if shared.freshness(now) == "hit" else "stale")
+        self.l1.put(key, shared)
+        return shared
+
+    async def set(self, key: str, entry: FareEntry, *, timeout: float) -> None:
+        self.l1.put(key, entry)
+        if self._l2 is None:
+            return
+        try:
+            await self._l2.set(key, entry, timeout=timeout)
+        except CacheError as exc:
+            self._error(exc)
+
+    def _error(self, exc: CacheError) -> None:
+        metrics.count("redis", "error")
+        now = time.monotonic()
+        if now - self._last_log < self._log_every_s:
+            self._suppressed += 1
+            return
+        # Rate-limited: Redis down means one error per search, thousands a second.
+        logger.warning(
+            "fare cache: redis unavailable, serving uncached (%d similar errors suppressed): %s",
+            self._suppressed,
+            exc,
+        )
+        self._last_log, self._suppressed = now, 0

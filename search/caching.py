@@ -1,0 +1,89 @@
+"""Search answers as fare-cache entries: the cache key of a search, the entry, the response body.
+
+What is cached is the encoded answer, so a hit is served without decoding or re-encoding offers:
+the entry holds the ranked offers and the connector reports as JSON arrays, and each response is
+concatenated around them with its own `search_id`, `took_ms` and `meta.cache` (the JSON is
+exactly what encoding a `SearchResponse` gives; a test holds it to that).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import msgspec
+
+from cache.keys import fare_key
+from cache.model import FareEntry
+from cache.policy import TtlPolicy
+from cache.read_through import Loaded
+from connectors.model import Offer
+from search.model import CacheState, ConnectorReport, SearchRequest
+
+_encoder = msgspec.json.Encoder()
+
+
+def cache_key(request: SearchRequest, scope: bytes = b"") -> str:
+    """Equal for searches with the same answer: validation already upper-cased codes, filled in
+    defaults and sorted `airlines`; the deadline and the cache option do not change the answer.
+
+    `scope` names what else does: the airlines configured (see `SearchService`), so processes
+    with another connector set (a deploy adding an airline, a test's own sim) share no entries.
+    """
+    canonical = msgspec.structs.replace(
+        request,
+        deadline_ms=None,
+        cache=True,
+        # 500 and 500.00 are the same filter
+        max_price=None if request.max_price is None else request.max_price.normalize(),
+    )
+    return fare_key(scope + _encoder.encode(canonical))
+
+
+def to_entry(
+    offers: Sequence[Offer],
+    reports: Sequence[ConnectorReport],
+    *,
+    request: SearchRequest,
+    policy: TtlPolicy,
+    now: float,
+) -> Loaded:
+    """The encoded answer, and whether it may be stored: only when every connector answered."""
+    complete = all(r.status == "ok" for r in reports)
+    today = dt.datetime.fromtimestamp(now, dt.UTC).date()
+    days_ahead = (request.slices[0].departure_date - today).days
+    fresh_until, stale_until = policy.window(days_ahead, now, empty=not offers)
+    entry = FareEntry(
+        offers=_encoder.encode(tuple(offers)),
+        connectors=_encoder.encode(tuple(reports)),
+        partial=not complete,
+        offer_count=len(offers),
+        cached_at=now,
+        fresh_until=fresh_until,
+        stale_until=stale_until,
+    )
+    return entry, complete
+
+
+_STATES: dict[CacheState, bytes] = {"hit": b"hit", "miss": b"miss", "stale": b"stale"}
+
+
+def response_body(search_id: str, entry: FareEntry, *, took_ms: int, cache: CacheState) -> bytes:
+    """The JSON of a `SearchResponse`, built around the entry's stored bytes."""
+    return b"".join(
+        (
+            b'{"search_id":"',
+            search_id.encode(),
+            b'","offers":',
+            entry.offers,
+            b',"meta":{"took_ms":',
+            str(took_ms).encode(),
+            b',"cache":"',
+            _STATES[cache],
+            b'","partial":',
+            b"true" if entry.partial else b"false",
+            b',"connectors":',
+            entry.connectors,
+            b"}}",
+        )
+    )

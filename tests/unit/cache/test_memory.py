@@ -1,0 +1,53 @@
+"""The L1: bounded LRU whose entries expire at the end of their stale window."""
+
+from cache.memory import InMemoryFareCache
+from cache.model import FareEntry
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def entry(fresh: float = 10, stale: float = 40, *, at: float = 1000.0) -> FareEntry:
+    return FareEntry(b"[]", b"[]", False, 0, at, at + fresh, at + stale)
+
+
+def test_the_least_recently_used_entry_is_evicted_first() -> None:
+    l1 = InMemoryFareCache(2, clock=Clock())
+    l1.put("a", entry())
+    l1.put("b", entry())
+    assert l1.peek("a") is not None  # a is now the most recently used
+    l1.put("c", entry())
+    assert (l1.peek("a"), l1.peek("b"), l1.peek("c")) == (entry(), None, entry())
+
+
+def test_entries_expire_at_the_end_of_their_stale_window() -> None:
+    clock = Clock()
+    l1 = InMemoryFareCache(10, clock=clock)
+    l1.put("a", entry(fresh=10, stale=40))
+    clock.now += 39
+    assert l1.peek("a") is not None
+    clock.now += 1
+    assert l1.peek("a") is None
+    assert len(l1) == 0
+
+
+def test_an_already_expired_entry_is_not_kept() -> None:
+    l1 = InMemoryFareCache(10, clock=Clock())
+    l1.put("a", entry(at=0))
+    assert len(l1) == 0
+
+
+def test_zero_entries_disables_the_l1() -> None:
+    l1 = InMemoryFareCache(0, clock=Clock())
+    l1.put("a", entry())
+    assert l1.peek("a") is None
+
+
+def test_freshness_of_an_entry() -> None:
+    e = entry(fresh=10, stale=40)
+    assert (e.freshness(1005), e.freshness(1010), e.freshness(1040)) == ("hit", "stale", None)
