@@ -48,7 +48,11 @@ class UnsupportedMediaType(DomainError):
 
 
 class Unauthorized(DomainError):
-    pass
+    """`challenge` is the `WWW-Authenticate` value that tells the client how to authenticate."""
+
+    def __init__(self, detail: str, *, challenge: str = "Bearer", **extensions: Any) -> None:
+        super().__init__(detail, **extensions)
+        self.challenge = challenge
 
 
 class NotFound(DomainError):

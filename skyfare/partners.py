@@ -27,6 +27,8 @@ from skyfare.ratelimit import Decision, RateLimiter, stamp_headers
 KEY_SCHEME = "sk_live_"
 PREFIX_LENGTH = 12
 HEADER = "X-API-Key"
+# No registered HTTP scheme exists for API keys; this names the header, as API gateways do.
+CHALLENGE = f'ApiKey header="{HEADER}"'
 CACHE_TTL_S = 30.0  # a revoked key works at most this long in a process that saw it
 _CACHE_MAX = 10_000  # bounds memory when a client sprays random keys
 _RANDOM_BYTES = 24  # → 32 url-safe characters
@@ -119,7 +121,7 @@ class PartnerKeys:
 
     async def authenticate(self, raw_key: str | None) -> Partner:
         if not raw_key or not raw_key.startswith(KEY_SCHEME):
-            raise Unauthorized(f"a valid {HEADER} header is required")
+            raise Unauthorized(f"a valid {HEADER} header is required", challenge=CHALLENGE)
         digest = hash_key(raw_key)
         now = self._clock()
         cached = self._cache.get(digest)
@@ -131,7 +133,7 @@ class PartnerKeys:
                 self._cache.clear()
             self._cache[digest] = (now + self._ttl, partner)
         if partner is None or partner.revoked:
-            raise Unauthorized(f"unknown or revoked {HEADER}")
+            raise Unauthorized(f"unknown or revoked {HEADER}", challenge=CHALLENGE)
         return partner
 
     async def _lookup(self, digest: bytes) -> Partner | None:

@@ -142,7 +142,7 @@ def domain_error_response(
 ) -> web.Response:
     headers: dict[str, str] | None = None
     if isinstance(exc, errors.Unauthorized):
-        headers = {"WWW-Authenticate": "Bearer"}
+        headers = {"WWW-Authenticate": exc.challenge}
     elif isinstance(exc, errors.RateLimited):
         headers = {"Retry-After": str(max(1, math.ceil(exc.retry_after_s)))}
     extensions = {k: v for k, v in exc.extensions.items() if k not in _RESERVED}

@@ -46,6 +46,7 @@ async def test_a_request_without_a_key_is_401_problem(client: Client) -> None:
     response = await client.get("/whoami")
     assert response.status == 401
     assert response.content_type == "application/problem+json"
+    assert response.headers["WWW-Authenticate"] == 'ApiKey header="X-API-Key"'
     assert "RateLimit-Limit" not in response.headers
 
 

@@ -79,6 +79,12 @@ def test_unauthorized_carries_a_bearer_challenge() -> None:
     assert response.headers["WWW-Authenticate"] == "Bearer"
 
 
+def test_unauthorized_names_the_challenge_of_the_credential_it_wants() -> None:
+    exc = errors.Unauthorized("unknown key", challenge='ApiKey header="X-API-Key"')
+    response = problems.domain_error_response(exc, problems.UNAUTHORIZED, "/v1/fares/bulk")
+    assert response.headers["WWW-Authenticate"] == 'ApiKey header="X-API-Key"'
+
+
 def test_rate_limited_carries_retry_after_in_whole_seconds_rounded_up() -> None:
     exc = errors.RateLimited("slow down", retry_after_s=1.2)
     response = problems.domain_error_response(exc, problems.RATE_LIMITED, "/v1/fares/bulk")
