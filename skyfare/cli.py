@@ -70,17 +70,18 @@ def run(settings: Settings, *, with_sim: bool) -> int:
 
 
 def _start(supervisor: Supervisor, settings: Settings, *, with_sim: bool) -> None:
-    ports = []
     if with_sim:
         supervisor.spawn("sim", run_sim, settings)
-        ports.append((settings.sim_host, settings.sim_port))
+        # Before the workers: each learns its airlines' route networks as it starts, and an
+        # airline not yet listening would leave that connector asking for every route.
+        supervisor.wait_ready([], [(settings.sim_host, settings.sim_port)])
     pipes = []
     for index in range(worker_count(settings)):
         parent_end, child_end = supervisor.ready_pipe()
         supervisor.spawn(f"api-worker-{index}", run_api_worker, settings, child_end)
         child_end.close()  # the child holds its own copy now
         pipes.append(parent_end)
-    supervisor.wait_ready(pipes, ports)
+    supervisor.wait_ready(pipes, [])
 
 
 def worker_count(settings: Settings) -> int:

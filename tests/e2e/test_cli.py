@@ -70,16 +70,21 @@ def _get(url: str) -> tuple[int, bytes]:
         return response.status, response.read()
 
 
-def _start_and_stop(data_dir: Path, command: list[str], *, min_children: int = 3) -> str:
-    """Start `skyfare <command>`, check it serves, SIGINT it, check nothing is left."""
+def _start_and_stop(
+    data_dir: Path, command: list[str], *, min_children: int = 3, log: Path | None = None
+) -> str:
+    """Start `skyfare <command>`, check it serves, SIGINT it, check nothing is left.
+
+    Its log (warnings and up) goes to `log` when given."""
     env = _environment(data_dir)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "skyfare.cli", *command],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+    with (log or Path(os.devnull)).open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "skyfare.cli", *command],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        )
     try:
         assert process.stdout is not None
         ready = process.stdout.readline()
@@ -117,5 +122,8 @@ def test_serve_starts_workers_and_embedded_services_and_sigint_stops_them_all(
 
 
 def test_up_starts_the_sim_and_the_api_and_its_curl_example_finds_flights(tmp_path: Path) -> None:
-    ready = _start_and_stop(tmp_path / "data", ["up", "--workers", "1"])
+    log = tmp_path / "skyfare.log"
+    ready = _start_and_stop(tmp_path / "data", ["up", "--workers", "1"], log=log)
     assert ready.startswith("Skyfare ready on http://127.0.0.1:")
+    # The sim listens before the workers start, so every connector learned its route network.
+    assert "route network unknown" not in log.read_text()
