@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 import msgspec
 from aiohttp import web
@@ -21,3 +22,15 @@ class Principal(msgspec.Struct, frozen=True):
 
 # Routes receive this callable from the composition root; it raises `kernel.errors.Unauthorized`.
 Authenticate = Callable[[web.Request], Awaitable[Principal]]
+
+
+# Partner (bulk fare) routes call it first: `await request.config_dict[PARTNER_CHECK](request)`.
+# It authenticates the `X-API-Key` and rate-limits (raising `Unauthorized` / `RateLimited`); the
+# composition root sets it to its partner gate, so domain packages need not import `skyfare/`.
+class PartnerCheck(Protocol):
+    """`Callable[[web.Request], Awaitable[object]]`, as a Protocol so an AppKey can hold it."""
+
+    def __call__(self, request: web.Request, /) -> Awaitable[object]: ...
+
+
+PARTNER_CHECK: web.AppKey[PartnerCheck] = web.AppKey("partner_check")

@@ -9,6 +9,7 @@ from contextlib import aclosing
 
 import msgspec
 
+from cache.model import FareEntry
 from cache.policy import TtlPolicy
 from cache.read_through import CacheState, Loaded, ReadThroughCache
 from connectors import errors, offer_ids
@@ -17,6 +18,7 @@ from connectors.resilience import ConnectorStatus, ResilientConnector
 from kernel.errors import Conflict, Gone, NotFound, ServiceUnavailable
 from search.caching import cache_key, response_body, to_entry
 from search.engine import Answer, FanOut
+from search.fare_index import CheapestFare, FareIndex, cheapest_of, scope_of, slot_for_search
 from search.model import (
     ConnectorLine,
     ConnectorReport,
@@ -55,6 +57,7 @@ class SearchService:
         cache_timeout_s: float = 0.05,
         wall_clock: Callable[[], float] = time.time,
         cache_scope: str = "",
+        index: FareIndex | None = None,
     ) -> None:
         self._connectors = {c.name: c for c in connectors}
         self._order = {name: i for i, name in enumerate(self._connectors)}
@@ -68,6 +71,17 @@ class SearchService:
         # The answer depends on which airlines are asked, so their names scope the cache keys;
         # `cache_scope` adds what the names do not say (e.g. the endpoints, from the settings).
         self._cache_scope = "\n".join((cache_scope, *self._connectors)).encode() + b"\n\n"
+        self._index = index
+        self._index_scope = scope_of(self._cache_scope)
+
+    @property
+    def fare_index(self) -> FareIndex | None:
+        """The cheapest-fare index complete answers are recorded in (bulk fares read it)."""
+        return self._index
+
+    @property
+    def index_scope(self) -> str:
+        return self._index_scope
 
     @property
     def fan_out(self) -> FanOut:
@@ -95,25 +109,39 @@ class SearchService:
         calls get a small share of the deadline, so a slow Redis costs a miss, never the deadline.
         """
         start = self._clock()
-        state: CacheState = "miss"
-        if self._fares is None:
-            entry = (await self._load(request, start))[0]
-        else:
-            budget = (self._deadline(request, start) - start) / 10
-            entry, state = await self._fares.fetch(
-                cache_key(request, self._cache_scope),
-                lambda background: self._load(request, self._clock() if background else start),
-                timeout=min(self._cache_timeout_s, budget),
-                use_cache=request.cache,
-            )
+        entry, state = await self._fetch(request, start)
         took_ms = round((self._clock() - start) * 1000)
         return response_body(new_search_id(), entry, took_ms=took_ms, cache=state), state
+
+    async def cheapest(self, request: SearchRequest) -> tuple[CheapestFare | None, FareEntry]:
+        """The cheapest offer of the answer `search_body` would give (same cache, same
+        single-flight), and the entry; None when the answer holds no offer."""
+        entry, _ = await self._fetch(request, self._clock())
+        return cheapest_of(entry), entry
+
+    async def _fetch(self, request: SearchRequest, start: float) -> tuple[FareEntry, CacheState]:
+        if self._fares is None:
+            return (await self._load(request, start))[0], "miss"
+        budget = (self._deadline(request, start) - start) / 10
+        return await self._fares.fetch(
+            cache_key(request, self._cache_scope),
+            lambda background: self._load(request, self._clock() if background else start),
+            timeout=min(self._cache_timeout_s, budget),
+            use_cache=request.cache,
+        )
 
     async def _load(self, request: SearchRequest, start: float) -> Loaded:
         answers = await self._answers(request, start)
         offers = rank((o for a in answers for o in a.offers), request)
         reports = self._reports(answers)
-        return to_entry(offers, reports, request=request, policy=self._ttl, now=self._wall_clock())
+        loaded = to_entry(
+            offers, reports, request=request, policy=self._ttl, now=self._wall_clock()
+        )
+        if loaded[1] and offers and self._index is not None:
+            slot = slot_for_search(request, self._index_scope)
+            if slot is not None:
+                await self._index.record(slot, CheapestFare.of(offers[0], loaded[0]))
+        return loaded
 
     async def _answers(self, request: SearchRequest, start: float) -> list[Answer]:
         answers = []

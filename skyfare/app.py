@@ -23,7 +23,10 @@ from cache.read_through import ReadThroughCache
 from cache.redis import RedisFareCache
 from cache.tiered import TieredFareCache
 from connectors.registry import build_connectors
+from kernel.auth import PARTNER_CHECK
+from search import bulk_routes
 from search import routes as search_routes
+from search.fare_index_redis import RedisFareIndex
 from search.service import SearchService
 from skyfare import openapi, ops
 from skyfare.keys import (
@@ -56,8 +59,9 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.extend((_postgres, _redis, _partner_gate, _fare_cache, _connectors))
     ops.add_routes(app.router)
     search_routes.add_routes(app.router)
+    bulk_routes.add_routes(app.router)
     app[OPENAPI_DOCUMENT] = openapi.encode_document(
-        (*ops.OPERATIONS, *search_routes.OPERATIONS), version=_version()
+        (*ops.OPERATIONS, *search_routes.OPERATIONS, *bulk_routes.OPERATIONS), version=_version()
     )
     return app
 
@@ -103,6 +107,7 @@ async def _partner_gate(app: web.Application) -> AsyncIterator[None]:
     )
     limiter = RateLimiter(app[REDIS], timeout_s=settings.rate_limit_timeout_ms / 1000)
     app[PARTNER_GATE] = PartnerGate(keys, limiter)
+    app[PARTNER_CHECK] = app[PARTNER_GATE]
     yield
 
 
@@ -147,6 +152,7 @@ async def _connectors(app: web.Application) -> AsyncIterator[None]:
             ttl=_ttl_policy(settings),
             cache_timeout_s=settings.cache_redis_timeout_ms / 1000,
             cache_scope=" ".join(c.base_url for c in settings.connectors),
+            index=RedisFareIndex(app[REDIS], timeout_s=settings.cache_redis_timeout_ms / 1000),
         )
         yield
         # Stops connector calls that ignored cancellation at their search's deadline.

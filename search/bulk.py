@@ -1,0 +1,174 @@
+"""Bulk fares (API.md "Bulk fares"): the request, its validation, and the NDJSON lines.
+
+The envelope (`queries`, `max_age_s`, `mode`) is validated whole: any error there is a 422. Each
+query is validated on its own as the batch is answered, so a bad one becomes its own `invalid`
+line and the others are still answered. Pure: `today` is injected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from connectors.model import CABIN_CLASSES, CabinClass, Passengers, SliceQuery
+from kernel.errors import BadRequest, FieldError, ValidationFailed
+from search.checks import MISSING, Checks
+from search.fare_index import CheapestFare, IndexSlot, slot
+from search.model import MAX_SEATED, SearchRequest
+
+MAX_QUERIES = 1000
+DEFAULT_MAX_AGE_S = 3600
+MAX_AGE_S_MAX = 7 * 86_400
+Mode = Literal["cached", "live"]
+Status = Literal["ok", "not_cached", "invalid", "error"]
+
+_QUERY_FIELDS = frozenset(
+    {"origin", "destination", "departure_date", "return_date", "cabin_class", "adults"}
+)
+_ENVELOPE_FIELDS = frozenset({"queries", "max_age_s", "mode"})
+_decoder = msgspec.json.Decoder()
+_encoder = msgspec.json.Encoder()
+
+
+class BulkQueryBody(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One query of the request body (the OpenAPI schema; validation is `validate_query`)."""
+
+    origin: str
+    destination: str
+    departure_date: dt.date
+    return_date: dt.date | None = None
+    cabin_class: CabinClass = "economy"
+    adults: Annotated[int, msgspec.Meta(ge=1, le=MAX_SEATED)] = 1
+
+
+class BulkRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """`POST /v1/fares/bulk`."""
+
+    queries: Annotated[
+        tuple[BulkQueryBody, ...], msgspec.Meta(min_length=1, max_length=MAX_QUERIES)
+    ]
+    max_age_s: Annotated[int, msgspec.Meta(ge=0, le=MAX_AGE_S_MAX)] = DEFAULT_MAX_AGE_S
+    mode: Mode = "cached"
+
+
+class Envelope(msgspec.Struct, frozen=True):
+    """A validated envelope; `queries` are still raw JSON values (validated one by one)."""
+
+    queries: list[Any]
+    max_age_s: int
+    mode: Mode
+
+
+class BulkQuery(msgspec.Struct, frozen=True):
+    """A validated query: a one-way or return trip, adults only."""
+
+    origin: str
+    destination: str
+    departure_date: dt.date
+    return_date: dt.date | None
+    cabin_class: CabinClass
+    adults: int
+
+    def slot(self, scope: str) -> IndexSlot:
+        return slot(
+            scope, self.origin, self.destination, self.departure_date, self.return_date,
+            self.cabin_class, self.adults,
+        )  # fmt: skip
+
+    def search_request(self, *, cache: bool = True) -> SearchRequest:
+        slices: tuple[SliceQuery, ...] = (
+            SliceQuery(self.origin, self.destination, self.departure_date),
+        )
+        if self.return_date is not None:
+            slices += (SliceQuery(self.destination, self.origin, self.return_date),)
+        return SearchRequest(
+            slices=slices,
+            passengers=Passengers(adults=self.adults),
+            cabin_class=self.cabin_class,
+            cache=cache,
+        )
+
+
+class Price(msgspec.Struct, frozen=True):
+    amount: Decimal  # encoded as a string, like every amount of the API
+    currency: str
+    offer_id: str
+
+
+class BulkLine(msgspec.Struct, frozen=True, omit_defaults=True):
+    """One NDJSON line: `index` is the query's position in the request."""
+
+    index: int
+    status: Status
+    cheapest: Price | None = None
+    offers: int | None = None
+    cached_at: dt.datetime | None = None
+    errors: tuple[FieldError, ...] | None = None
+    detail: str | None = None
+
+
+def parse_envelope(body: bytes) -> Envelope:
+    """`BadRequest` unless a JSON object; `ValidationFailed` names each bad envelope field."""
+    try:
+        data = _decoder.decode(body)
+    except msgspec.DecodeError as exc:
+        raise BadRequest(f"malformed JSON: {exc}") from exc
+    if type(data) is not dict:
+        raise BadRequest("the request body must be a JSON object")
+    check = Checks(dt.date.min)
+    check.unknown(data, _ENVELOPE_FIELDS)
+    queries = data.get("queries", MISSING)
+    if queries is MISSING or type(queries) is not list:
+        check.fail("queries", "required" if queries is MISSING else "must be an array")
+    elif not 1 <= len(queries) <= MAX_QUERIES:
+        check.fail("queries", f"must hold 1 to {MAX_QUERIES} queries, got {len(queries)}")
+    max_age_s = check.integer(
+        data.get("max_age_s", DEFAULT_MAX_AGE_S), "max_age_s", 0, MAX_AGE_S_MAX
+    )
+    mode = check.choice(data.get("mode", "cached"), "mode", ("cached", "live"))
+    if check.errors:
+        raise ValidationFailed(check.errors)
+    assert max_age_s is not None
+    return Envelope(queries, max_age_s, mode)
+
+
+def validate_query(value: Any, today: dt.date) -> BulkQuery | tuple[FieldError, ...]:
+    """The query, or why it is invalid (fields named as in the query: `origin`, `adults`, ...)."""
+    check = Checks(today)
+    if type(value) is not dict:
+        return (FieldError(field="", message="must be an object"),)
+    check.unknown(value, _QUERY_FIELDS)
+    get = value.get
+    out = check.slice(
+        get("origin", MISSING),
+        get("destination", MISSING),
+        get("departure_date", MISSING),
+        "",
+        None,
+    )
+    back = get("return_date")
+    return_date = None if back is None else check.date(back, "return_date")
+    if return_date is not None and out is not None and return_date < out.departure_date:
+        check.fail("return_date", "must not be before the departure date")
+    cabin = check.choice(get("cabin_class", "economy"), "cabin_class", CABIN_CLASSES)
+    adults = check.integer(get("adults", 1), "adults", 1, MAX_SEATED)
+    if check.errors or out is None or adults is None:
+        return tuple(check.errors)
+    return BulkQuery(out.origin, out.destination, out.departure_date, return_date, cabin, adults)
+
+
+def fare_line(index: int, fare: CheapestFare) -> BulkLine:
+    return BulkLine(
+        index=index,
+        status="ok",
+        cheapest=Price(fare.amount, fare.currency, fare.offer_id),
+        offers=fare.offers,
+        cached_at=dt.datetime.fromtimestamp(fare.cached_at, dt.UTC),
+    )
+
+
+def encode_line(line: BulkLine) -> bytes:
+    return _encoder.encode(line) + b"\n"

@@ -1,0 +1,123 @@
+"""Partner routes (API.md "Bulk fares"): `POST /v1/fares/bulk` and `GET /v1/fares/calendar`.
+
+Both authenticate the partner first (`kernel.auth.PARTNER_CHECK`: 401, 429 before any work).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import aclosing
+
+import msgspec
+from aiohttp import web
+
+from connectors.model import CABIN_CLASSES
+from kernel.auth import PARTNER_CHECK
+from kernel.errors import ServiceUnavailable
+from kernel.http import read_json_body
+from kernel.openapi import Operation, Parameter
+from search.bulk import BulkLine, BulkRequest, parse_envelope
+from search.bulk_service import BulkFares
+from search.calendar import CalendarResponse, build_calendar, parse_calendar_query
+from search.fare_index import FareIndexError
+from search.routes import NDJSON, SEARCH_SERVICE
+
+_encoder = msgspec.json.Encoder()
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+async def post_bulk(request: web.Request) -> web.StreamResponse:
+    await request.config_dict[PARTNER_CHECK](request)
+    envelope = parse_envelope(await read_json_body(request))
+    bulk = BulkFares(request.config_dict[SEARCH_SERVICE])
+    response = web.StreamResponse(headers={"Content-Type": NDJSON, "Cache-Control": "no-store"})
+    await response.prepare(request)
+    async with aclosing(bulk.lines(envelope, today=_today())) as lines:
+        async for chunk in lines:
+            await response.write(chunk)  # each chunk: every line ready so far, in order
+    await response.write_eof()
+    return response
+
+
+async def get_calendar(request: web.Request) -> web.Response:
+    await request.config_dict[PARTNER_CHECK](request)
+    query = parse_calendar_query(request.query.items(), today=_today())
+    service = request.config_dict[SEARCH_SERVICE]
+    index = service.fare_index
+    fares = {}
+    if index is not None:
+        try:
+            fares = await index.month(query.key(service.index_scope))
+        except FareIndexError as exc:
+            raise ServiceUnavailable("the fare index cannot be read right now") from exc
+    body = _encoder.encode(build_calendar(query, fares))
+    return web.Response(body=body, content_type="application/json")
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    router.add_post("/v1/fares/bulk", post_bulk, name="fares_bulk")
+    router.add_get("/v1/fares/calendar", get_calendar, name="fares_calendar", allow_head=False)
+
+
+_CODE = {"type": "string", "pattern": "^[A-Za-z]{3}$"}
+_PARTNER_ERRORS = {
+    401: "Missing, unknown or revoked X-API-Key",
+    422: "A field is invalid; `errors` names every bad field",
+    429: "Over the partner's rate limit (Retry-After)",
+}
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        method="post",
+        path="/v1/fares/bulk",
+        operation_id="fares_bulk",
+        summary=(
+            "Cheapest cached fares of up to 1000 queries, streamed as NDJSON lines in request "
+            "order (BulkLine); mode=live searches what is missing"
+        ),
+        tag="partners",
+        request=BulkRequest,
+        response=BulkLine,
+        response_media=(NDJSON,),
+        errors=_PARTNER_ERRORS,
+        security=("api_key",),
+    ),
+    Operation(
+        method="get",
+        path="/v1/fares/calendar",
+        operation_id="fares_calendar",
+        summary="The cheapest cached one-way fare for each day of a month (null when not cached)",
+        tag="partners",
+        response=CalendarResponse,
+        parameters=(
+            Parameter("origin", "query", "IATA airport code", True, _CODE),
+            Parameter("destination", "query", "IATA airport code", True, _CODE),
+            Parameter(
+                "month",
+                "query",
+                "YYYY-MM, this month or later",
+                True,
+                {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+            ),
+            Parameter(
+                "cabin_class",
+                "query",
+                "",
+                False,
+                {"enum": list(CABIN_CLASSES), "default": "economy"},
+            ),
+            Parameter(
+                "adults",
+                "query",
+                "1 to 9",
+                False,
+                {"type": "integer", "minimum": 1, "maximum": 9, "default": 1},
+            ),
+        ),
+        errors=_PARTNER_ERRORS,
+        security=("api_key",),
+    ),
+)

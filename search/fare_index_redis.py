@@ -1,0 +1,97 @@
+"""`RedisFareIndex`: the cheapest-fare index in Redis hashes, every call bounded by a timeout.
+
+A hash holds a month of one route, so its TTL is the longest stale window of its fields: a Lua
+script sets the field and only ever extends the TTL (Redis 6.2 has no `EXPIRE ... GT`, and
+per-field TTLs need 7.4). Fields outlive their own stale window inside a longer-lived hash, so
+readers check `stale_until` themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+
+import msgspec
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from search.fare_index import CheapestFare, ErrorLog, FareIndexError, IndexSlot
+
+_RECORD = """
+local ttl = redis.call('PTTL', KEYS[1])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if ttl < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return 1
+"""
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder(CheapestFare)
+_FAILURES = (RedisError, OSError, TimeoutError)
+
+
+def _decode(data: bytes | None) -> CheapestFare | None:
+    if data is None:
+        return None
+    try:
+        return _decoder.decode(data)
+    except msgspec.DecodeError:
+        return None  # an older format: a miss, overwritten by the next search
+
+
+class RedisFareIndex:
+    """A `FareIndex` over a `redis.asyncio` client (which owns the connections)."""
+
+    def __init__(
+        self,
+        client: aioredis.Redis,
+        *,
+        timeout_s: float = 0.05,
+        read_timeout_s: float = 0.5,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._client = client
+        self._script = client.register_script(_RECORD)
+        self._timeout_s = timeout_s
+        # Reads serve a partner batch (up to 100 fields a call), not one traveler's search.
+        self._read_timeout_s = read_timeout_s
+        self._clock = clock
+        self._log = ErrorLog("fare index: redis write failed, fare not indexed")
+
+    async def record(self, slot: IndexSlot, fare: CheapestFare) -> None:
+        ttl_ms = int((fare.stale_until - self._clock()) * 1000)
+        if ttl_ms <= 0:
+            return
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                await self._script(
+                    keys=[slot.key], args=[slot.field, _encoder.encode(fare), ttl_ms]
+                )
+        except _FAILURES as exc:
+            self._log(exc)
+
+    async def lookup(self, slots: Sequence[IndexSlot]) -> list[CheapestFare | None]:
+        if not slots:
+            return []
+        try:
+            async with asyncio.timeout(self._read_timeout_s):
+                async with self._client.pipeline(transaction=False) as pipe:
+                    for s in slots:
+                        pipe.hget(s.key, s.field)
+                    values = await pipe.execute()
+        except _FAILURES as exc:
+            raise FareIndexError(f"redis HGET failed: {exc!r}") from exc
+        return [_decode(v) for v in values]
+
+    async def month(self, key: str) -> dict[str, CheapestFare]:
+        try:
+            async with asyncio.timeout(self._read_timeout_s):
+                values = await self._client.hgetall(key)
+        except _FAILURES as exc:
+            raise FareIndexError(f"redis HGETALL failed: {exc!r}") from exc
+        now = self._clock()
+        out = {}
+        for name, data in values.items():
+            fare = _decode(data if isinstance(data, bytes) else data.encode())
+            if fare is not None and fare.stale_until > now:
+                out[name.decode() if isinstance(name, bytes) else name] = fare
+        return out

@@ -1,0 +1,184 @@
+"""Bulk fares and the fare calendar through the whole app, for a partner with an API key."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import msgspec
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from skyfare.app import create_app
+from skyfare.migrations import migrate
+from skyfare.partners import PartnerKeys
+from skyfare.settings import Settings
+from tests.support.sim import fast_profiles, running_sim
+
+Client = TestClient[web.Request, web.Application]
+
+
+def _in_days(days: int) -> str:
+    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days)).isoformat()
+
+
+def _query(days: int, destination: str = "JFK", **extra: Any) -> dict[str, Any]:
+    return {"origin": "LHR", "destination": destination, "departure_date": _in_days(days), **extra}
+
+
+@pytest.fixture
+async def api_key(database_url: str) -> str:
+    async with asyncpg.create_pool(database_url, min_size=0) as pool:
+        await migrate(pool, timeout=10)
+        _, raw_key = await PartnerKeys(pool).create(
+            f"bulk-{uuid.uuid4().hex[:8]}", rate_per_s=1000, burst=1000
+        )
+    return raw_key
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[Client]:
+    async with running_sim(profiles=fast_profiles()) as sim:
+        configured = msgspec.structs.replace(
+            settings, connectors=sim.connector_settings(), max_body_bytes=1 << 20
+        )
+        async with TestClient(TestServer(create_app(configured))) as client:
+            yield client
+
+
+async def _warm(client: Client, days: int, **params: str) -> dict[str, Any]:
+    response = await client.get(
+        "/v1/search", params={**_query(days), "departure_date": _in_days(days), **params}
+    )
+    body: dict[str, Any] = await response.json()
+    assert response.status == 200, body
+    assert body["offers"]
+    return body
+
+
+async def _bulk(client: Client, key: str, **body: Any) -> list[dict[str, Any]]:
+    response = await client.post("/v1/fares/bulk", json=body, headers={"X-API-Key": key})
+    text = await response.text()
+    assert response.status == 200, text
+    assert response.headers["Content-Type"] == "application/x-ndjson"
+    return [msgspec.json.decode(line) for line in text.splitlines()]
+
+
+def _cheapest(body: dict[str, Any]) -> dict[str, str]:
+    first = body["offers"][0]
+    return {
+        "amount": first["total_amount"],
+        "currency": first["total_currency"],
+        "offer_id": first["id"],
+    }
+
+
+async def test_partner_routes_want_an_api_key(client: Client) -> None:
+    bulk = await client.post("/v1/fares/bulk", json={"queries": [_query(30)]})
+    calendar = await client.get("/v1/fares/calendar", params={"origin": "LHR"})
+
+    assert (bulk.status, calendar.status) == (401, 401)
+    assert bulk.headers["WWW-Authenticate"] == calendar.headers["WWW-Authenticate"]
+
+
+async def test_cached_bulk_answers_warmed_routes_in_order(client: Client, api_key: str) -> None:
+    one_way = await _warm(client, 40)
+    round_trip = await _warm(client, 41, return_date=_in_days(48))
+    queries = [
+        _query(41, return_date=_in_days(48)),
+        _query(42),
+        _query(40, destination="XXX"),
+        _query(40),
+    ]
+
+    lines = await _bulk(client, api_key, queries=queries)
+
+    assert [(line["index"], line["status"]) for line in lines] == [
+        (0, "ok"), (1, "not_cached"), (2, "invalid"), (3, "ok"),
+    ]  # fmt: skip
+    assert lines[0]["cheapest"] == _cheapest(round_trip)
+    assert lines[3]["cheapest"] == _cheapest(one_way)
+    assert lines[3]["offers"] == len(one_way["offers"])
+    assert [e["field"] for e in lines[2]["errors"]] == ["destination"]
+
+
+async def test_a_batch_over_1000_queries_is_refused(client: Client, api_key: str) -> None:
+    response = await client.post(
+        "/v1/fares/bulk", json={"queries": [_query(30)] * 1001}, headers={"X-API-Key": api_key}
+    )
+
+    assert response.status == 422
+    assert [e["field"] for e in (await response.json())["errors"]] == ["queries"]
+
+
+async def test_live_mode_searches_what_is_missing(client: Client, api_key: str) -> None:
+    lines = await _bulk(client, api_key, queries=[_query(43)], mode="live")
+    again = await _bulk(client, api_key, queries=[_query(43)])
+    searched = await _warm(client, 43)  # now a hit: the very answer the bulk search stored
+
+    assert lines[0]["status"] == "ok"
+    assert lines[0]["cheapest"] == again[0]["cheapest"] == _cheapest(searched)
+
+
+async def test_a_thousand_cached_queries_stream_in_chunks(client: Client, api_key: str) -> None:
+    for days in (50, 51, 52):
+        await _warm(client, days)
+    queries = [_query(50 + i % 5) for i in range(1000)]  # 3 of 5 warmed
+
+    for _ in range(2):  # the second round runs with the partner's key already cached
+        start = time.perf_counter()
+        response = await client.post(
+            "/v1/fares/bulk", json={"queries": queries}, headers={"X-API-Key": api_key}
+        )
+        headers_at = time.perf_counter()
+        chunks: list[bytes] = []
+        first_at = 0.0
+        async for data, _ in response.content.iter_chunks():
+            first_at = first_at or time.perf_counter()
+            chunks.append(data)
+        end = time.perf_counter()
+        lines = [msgspec.json.decode(line) for line in b"".join(chunks).splitlines()]
+        print(
+            f"1000 cached queries: headers {(headers_at - start) * 1000:.1f} ms, first line "
+            f"{(first_at - start) * 1000:.1f} ms, last line {(end - start) * 1000:.1f} ms, "
+            f"{len(chunks)} chunks"
+        )
+
+    assert [line["index"] for line in lines] == list(range(1000))
+    assert [line["status"] for line in lines[:5]] == ["ok", "ok", "ok", "not_cached", "not_cached"]
+    assert len(chunks) > 1  # written as it was looked up, not as one body
+    assert end - start < 1.0
+
+
+async def test_the_calendar_shows_the_warmed_day_and_nulls_elsewhere(
+    client: Client, api_key: str
+) -> None:
+    warmed = await _warm(client, 60)
+    day = _in_days(60)
+
+    response = await client.get(
+        "/v1/fares/calendar",
+        params={"origin": "LHR", "destination": "JFK", "month": day[:7]},
+        headers={"X-API-Key": api_key},
+    )
+    body = await response.json()
+
+    assert response.status == 200, body
+    assert body["days"][day]["cheapest"] == _cheapest(warmed)
+    assert [d for d, fare in body["days"].items() if fare is not None] == [day]
+
+
+async def test_a_calendar_month_in_the_past_is_refused(client: Client, api_key: str) -> None:
+    response = await client.get(
+        "/v1/fares/calendar",
+        params={"origin": "LHR", "destination": "JFK", "month": "2020-01"},
+        headers={"X-API-Key": api_key},
+    )
+
+    assert response.status == 422
+    assert [e["field"] for e in (await response.json())["errors"]] == ["query.month"]

@@ -1,0 +1,118 @@
+"""The cheapest-fare index against real Redis: writes, reads, TTLs, and a search recording it."""
+
+import datetime as dt
+import time
+import uuid
+from collections.abc import AsyncIterator
+from decimal import Decimal
+
+import pytest
+import redis.asyncio as aioredis
+
+from cache.memory import InMemoryFareCache
+from cache.read_through import ReadThroughCache
+from cache.tiered import TieredFareCache
+from connectors.model import Passengers, SliceQuery
+from connectors.resilience import ResiliencePolicy, ResilientConnector
+from search.fare_index import CheapestFare, FareIndexError, IndexSlot, slot
+from search.fare_index_redis import RedisFareIndex
+from search.model import SearchRequest
+from search.service import SearchService
+from tests.fakes import FakeConnector, offer, segment
+
+
+@pytest.fixture
+async def client(redis_url: str) -> AsyncIterator[aioredis.Redis]:
+    client = aioredis.Redis.from_url(redis_url)
+    yield client
+    await client.aclose()
+
+
+def fare(amount: str = "250.00", *, age_s: float = 0.0, stale_in: float = 60.0) -> CheapestFare:
+    now = time.time()
+    return CheapestFare(Decimal(amount), "USD", "off_a", 3, now - age_s, now + 10, now + stale_in)
+
+
+def fresh_slot(day: int = 20, back: int | None = None) -> IndexSlot:
+    ret = None if back is None else dt.date(2030, 6, back)
+    return slot(uuid.uuid4().hex, "LHR", "JFK", dt.date(2030, 6, day), ret, "economy", 1)
+
+
+async def test_a_recorded_fare_is_read_back_in_a_batch(client: aioredis.Redis) -> None:
+    index = RedisFareIndex(client)
+    one, other = fresh_slot(20), fresh_slot(21, back=28)
+    await index.record(one, fare("250.00"))
+    await index.record(other, fare("499.90"))
+
+    found = await index.lookup([one, fresh_slot(), other])
+
+    assert [f and f.amount for f in found] == [Decimal("250.00"), None, Decimal("499.90")]
+    assert other.field == "2030-06-21/2030-06-28"
+
+
+async def test_the_hash_expires_with_the_longest_stale_window(client: aioredis.Redis) -> None:
+    index = RedisFareIndex(client)
+    long, short = fresh_slot(20), fresh_slot(21)
+    short = IndexSlot(long.key, short.field)  # same month hash
+    await index.record(long, fare(stale_in=600))
+    await index.record(short, fare(stale_in=60))
+
+    ttl_ms = await client.pttl(long.key)
+
+    assert 590_000 < ttl_ms <= 600_000  # the shorter window did not cut the longer one
+
+
+async def test_a_month_skips_fields_past_their_stale_window(client: aioredis.Redis) -> None:
+    index = RedisFareIndex(client)
+    live, dead = fresh_slot(20), fresh_slot(21)
+    dead = IndexSlot(live.key, dead.field)
+    await index.record(live, fare(stale_in=600))
+    await index.record(dead, fare(stale_in=60))  # kept by the hash's longer TTL, but stale
+
+    month = await RedisFareIndex(client, clock=lambda: time.time() + 120).month(live.key)
+
+    assert set(month) == {live.field}
+
+
+def test_max_age_decides_whether_a_fare_counts() -> None:
+    now = time.time()
+    old = fare(age_s=120)
+
+    assert old.usable(now, max_age_s=3600)
+    assert not old.usable(now, max_age_s=60)
+    assert not fare(stale_in=-1).usable(now, max_age_s=3600)
+
+
+async def test_a_down_redis_fails_reads_and_is_ignored_by_writes() -> None:
+    dead = aioredis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    index = RedisFareIndex(dead, timeout_s=0.3, read_timeout_s=0.3)
+    try:
+        await index.record(fresh_slot(), fare())  # logged, not raised
+        with pytest.raises(FareIndexError):
+            await index.lookup([fresh_slot()])
+    finally:
+        await dead.aclose()
+
+
+async def test_a_complete_search_records_its_first_offer(client: aioredis.Redis) -> None:
+    fakes = [
+        FakeConnector("idx-a", offers=[offer("700.00", segment("BA117"), source="idx-a")]),
+        FakeConnector("idx-b", offers=[offer("640.00", segment("AA100"), source="idx-b")]),
+    ]
+    connectors = [ResilientConnector(f, ResiliencePolicy(retries=0)) for f in fakes]
+    index = RedisFareIndex(client)
+    fares = ReadThroughCache(TieredFareCache(InMemoryFareCache(10)))
+    service = SearchService(
+        connectors, default_deadline_ms=500, fares=fares, index=index, cache_scope=uuid.uuid4().hex
+    )
+    day = dt.date.today() + dt.timedelta(days=40)
+    request = SearchRequest(slices=(SliceQuery("LHR", "JFK", day),), passengers=Passengers())
+
+    body, _ = await service.search_body(request)
+    where = slot(service.index_scope, "LHR", "JFK", day, None, "economy", 1)
+    (recorded,) = await index.lookup([where])
+    await service.close()
+
+    assert recorded is not None
+    assert (recorded.amount, recorded.offers) == (Decimal("640.00"), 2)
+    assert recorded.offer_id.encode() in body
