@@ -17,6 +17,7 @@ import asyncpg
 import uvloop
 
 from kernel.errors import DomainError
+from skyfare.devkey import dev_partner_key
 from skyfare.embedded import EmbeddedPostgres, embedded_services
 from skyfare.logs import configure_logging
 from skyfare.migrations import MIGRATE_TIMEOUT_S, MigrationError, migrate, run_migrations_once
@@ -54,9 +55,12 @@ def run(settings: Settings, *, with_sim: bool) -> int:
         with embedded_services(settings) as settings:
             # Once, in the parent, before any worker: workers never race to migrate.
             uvloop.run(run_migrations_once(settings))
+            dev_key = uvloop.run(dev_partner_key(settings)) if with_sim else None
             try:
                 _start(supervisor, settings, with_sim=with_sim)
                 print(ready_line(settings, with_sim=with_sim), flush=True)
+                if dev_key is not None:
+                    print(dev_key_line(settings, dev_key), flush=True)
                 child = supervisor.wait_for_a_child_to_exit()
                 logger.error("%s exited with code %s: stopping", child.name, child.exitcode)
                 return 1
@@ -88,15 +92,25 @@ def worker_count(settings: Settings) -> int:
     return settings.workers if settings.workers > 0 else (os.cpu_count() or 1)
 
 
-def ready_line(settings: Settings, *, with_sim: bool) -> str:
+def _base_url(settings: Settings) -> str:
     host = settings.host if settings.host not in ("", "0.0.0.0", "::") else "127.0.0.1"
-    base = f"http://{'[' + host + ']' if ':' in host else host}:{settings.port}"
+    return f"http://{'[' + host + ']' if ':' in host else host}:{settings.port}"
+
+
+def ready_line(settings: Settings, *, with_sim: bool) -> str:
+    base = _base_url(settings)
     what = "Skyfare ready" if with_sim else "Skyfare API ready"
     date = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()
     example = f"{base}/v1/search?origin=LHR&destination=JFK&departure_date={date}"
     return (
         f'{what} on {base} ({_plural(worker_count(settings), "worker")}) — try: curl -s "{example}"'
     )
+
+
+def dev_key_line(settings: Settings, key: str) -> str:
+    month = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).strftime("%Y-%m")
+    example = f"{_base_url(settings)}/v1/fares/calendar?origin=LHR&destination=JFK&month={month}"
+    return f"Partner API key (dev): {key} — try: curl -s -H 'X-API-Key: {key}' \"{example}\""
 
 
 def _plural(count: int, noun: str) -> str:

@@ -65,8 +65,9 @@ def _still_alive_after(pids: set[int], *, seconds: float) -> list[int]:
     return left
 
 
-def _get(url: str) -> tuple[int, bytes]:
-    with urllib.request.urlopen(url, timeout=5) as response:
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=5) as response:
         return response.status, response.read()
 
 
@@ -97,6 +98,12 @@ def _start_and_stop(
             status, body = _get(ready.split('curl -s "')[1].rstrip().rstrip('"'))
             assert status == 200
             assert b'"offers":[{' in body  # the example from the ready line finds flights
+            # Then the dev partner key, whose example is a partner endpoint it opens.
+            key_line = process.stdout.readline()
+            assert key_line.startswith("Partner API key (dev): sk_live_")
+            key = key_line.split()[4]
+            calendar = key_line.split('"')[1]
+            assert _get(calendar, headers={"X-API-Key": key})[0] == 200
         children = _descendants(process.pid)
         assert len(children) >= min_children  # workers, the sim, the embedded redis-server
         process.send_signal(signal.SIGINT)
