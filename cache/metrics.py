@@ -7,11 +7,12 @@ from typing import Literal
 from prometheus_client import Counter
 
 Layer = Literal["l1", "redis"]
-Outcome = Literal["hit", "miss", "stale", "error"]
+Outcome = Literal["hit", "miss", "stale", "error", "shared"]
 
 REQUESTS = Counter(
     "skyfare_cache_requests_total",
-    "Fare cache lookups by layer (l1, redis) and outcome (hit, miss, stale, error).",
+    "Fare cache lookups by layer (l1, redis) and outcome (hit, miss, stale, error, shared:"
+    " an entry another process loaded while this one waited on its lock).",
     ["layer", "outcome"],
 )
 

@@ -4,6 +4,10 @@ A fresh L1 entry is answered without an await. Otherwise one lookup per key runs
 this process (L1 → Redis → load): a hundred identical cold searches cost one fan-out. An entry
 past its fresh TTL but inside its stale window is answered at once as `stale` while one
 background refresh per key reloads it; those tasks are tracked and cancelled by `close`.
+
+With a `FlightLock` (a Redis L2 shared by several processes), a miss in every layer first takes
+the key's lock: the winner loads and stores, the others wait (at most `wait` seconds) for the
+entry it stores and answer it as a `hit`, counted `redis`/`shared` (see `flight_lock`).
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Literal
 
-from cache.model import FareEntry
+from cache import metrics
+from cache.flight_lock import FlightLock, wait_for_entry
+from cache.model import CacheError, FareEntry
 from cache.single_flight import SingleFlight
 from cache.tiered import TieredFareCache
 
@@ -31,9 +37,20 @@ Loader = Callable[[bool], Awaitable[Loaded]]
 class ReadThroughCache:
     """Answers `fetch(key, load)` from the tiered cache, loading (once per key) on a miss."""
 
-    def __init__(self, store: TieredFareCache, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        store: TieredFareCache,
+        *,
+        clock: Callable[[], float] = time.time,
+        lock: FlightLock | None = None,
+        lock_wait_s: float = 1.0,
+        poll_s: float = 0.015,
+    ) -> None:
         self.store = store
         self._clock = clock
+        self._lock = lock
+        self._lock_wait_s = lock_wait_s
+        self._poll_s = poll_s
         self._flights: SingleFlight[tuple[FareEntry, CacheState]] = SingleFlight()
         self._refreshes: dict[str, asyncio.Task[FareEntry]] = {}
 
@@ -42,18 +59,27 @@ class ReadThroughCache:
         return len(self._refreshes)
 
     async def fetch(
-        self, key: str, load: Loader, *, timeout: float, use_cache: bool = True
+        self,
+        key: str,
+        load: Loader,
+        *,
+        timeout: float,
+        use_cache: bool = True,
+        wait: float | None = None,
     ) -> tuple[FareEntry, CacheState]:
         """The entry for `key` and how it was obtained; `timeout` bounds each remote cache call.
 
         `use_cache=False` skips the lookup (a forced live search) but still stores the answer.
+        `wait` caps how long this lookup may wait for another process loading the same key
+        (default `lock_wait_s`): what is left of the caller's deadline minus its own search.
         """
         if not use_cache:
             return await self._load(key, load, timeout), "miss"
         entry = self.store.peek_fresh(key)
         if entry is not None:
             return entry, "hit"
-        return await self._flights.run(key, lambda: self._lookup(key, load, timeout))
+        wait_s = self._lock_wait_s if wait is None else wait
+        return await self._flights.run(key, lambda: self._lookup(key, load, timeout, wait_s))
 
     async def settle(self) -> None:
         """Wait until no background refresh runs (a drain before shutdown; tests)."""
@@ -69,14 +95,49 @@ class ReadThroughCache:
             await asyncio.wait(tasks, timeout=1.0)
         await self._flights.close()
 
-    async def _lookup(self, key: str, load: Loader, timeout: float) -> tuple[FareEntry, CacheState]:
+    async def _lookup(
+        self, key: str, load: Loader, timeout: float, wait: float
+    ) -> tuple[FareEntry, CacheState]:
         entry = await self.store.get(key, timeout=timeout)
         state = None if entry is None else entry.freshness(self._clock())
         if entry is not None and state is not None:
             if state == "stale":
                 self._refresh(key, load, timeout)
             return entry, state
+        if self._lock is None:
+            return await self._load(key, load, timeout), "miss"
+        return await self._load_once_across(self._lock, key, load, timeout, wait)
+
+    async def _load_once_across(
+        self, lock: FlightLock, key: str, load: Loader, timeout: float, wait: float
+    ) -> tuple[FareEntry, CacheState]:
+        try:
+            token = await lock.acquire(key, timeout=timeout)
+        except CacheError as exc:
+            # Redis down or slow: the search goes on uncached, as in `TieredFareCache`.
+            metrics.count("redis", "error")
+            logger.debug("fare cache: lock for %s unavailable: %s", key, exc)
+            return await self._load(key, load, timeout), "miss"
+        if token is not None:
+            try:
+                return await self._load(key, load, timeout), "miss"
+            finally:
+                await self._unlock(lock, key, token, timeout)
+        shared = await wait_for_entry(lock, key, timeout=timeout, wait=wait, poll_s=self._poll_s)
+        if shared is not None and shared.freshness(self._clock()) is not None:
+            metrics.count("redis", "shared")
+            self.store.l1.put(key, shared)
+            return shared, "hit"
         return await self._load(key, load, timeout), "miss"
+
+    @staticmethod
+    async def _unlock(lock: FlightLock, key: str, token: str, timeout: float) -> None:
+        try:
+            await lock.release(key, token, timeout=timeout)
+        except CacheError as exc:
+            # Harmless: the lock expires at its TTL; until then others wait for an entry.
+            metrics.count("redis", "error")
+            logger.debug("fare cache: releasing the lock for %s failed: %s", key, exc)
 
     async def _load(
         self, key: str, load: Loader, timeout: float, *, background: bool = False

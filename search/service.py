@@ -128,6 +128,9 @@ class SearchService:
             lambda background: self._load(request, self._clock() if background else start),
             timeout=min(self._cache_timeout_s, budget),
             use_cache=request.cache,
+            # Another worker's search is waited for at most half of what is left, keeping the
+            # rest for our own search should it fail or hang.
+            wait=max(0.0, (self._deadline(request, start) - self._clock()) / 2),
         )
 
     async def _load(self, request: SearchRequest, start: float) -> Loaded:

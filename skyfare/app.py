@@ -17,6 +17,7 @@ import asyncpg
 import redis.asyncio as redis
 from aiohttp import web
 
+from cache.flight_lock import RedisFlightLock
 from cache.memory import InMemoryFareCache
 from cache.policy import TtlPolicy
 from cache.read_through import ReadThroughCache
@@ -116,7 +117,11 @@ async def _fare_cache(app: web.Application) -> AsyncIterator[None]:
     store = TieredFareCache(
         InMemoryFareCache(settings.cache_l1_entries), RedisFareCache(app[REDIS])
     )
-    fares = app[FARE_CACHE] = ReadThroughCache(store)
+    # One search per missed key across all workers: the lock outlives a normal search and
+    # expires soon after a hung one; a waiting worker keeps half its deadline for its own search.
+    deadline_s = settings.search_deadline_ms / 1000
+    lock = RedisFlightLock(app[REDIS], ttl_s=deadline_s)
+    fares = app[FARE_CACHE] = ReadThroughCache(store, lock=lock, lock_wait_s=deadline_s / 2)
     yield
     await fares.close()
 

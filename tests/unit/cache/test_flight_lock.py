@@ -1,0 +1,134 @@
+"""Cross-process single-flight with the fake lock: two caches over one shared L2 are two workers."""
+
+import asyncio
+import time
+
+import pytest
+from prometheus_client import REGISTRY
+
+from cache.flight_lock import InMemoryFlightLock, lock_ttl
+from cache.memory import InMemoryFareCache
+from cache.model import CacheError, FareEntry
+from cache.read_through import Loaded, ReadThroughCache
+from cache.tiered import TieredFareCache
+
+KEY = "skyfare:fares:v1:test"
+TIMEOUT = 0.05
+
+
+def entry(offers: bytes = b"[1]") -> FareEntry:
+    now = time.time()
+    return FareEntry(offers, b"[]", False, 1, now, now + 60, now + 240)
+
+
+def worker(lock: InMemoryFlightLock, *, wait: float = 1.0) -> ReadThroughCache:
+    store = TieredFareCache(InMemoryFareCache(10), lock.shared)
+    return ReadThroughCache(store, lock=lock, lock_wait_s=wait, poll_s=0.001)
+
+
+class Loader:
+    """Counts its calls; holds each until `release` is set, then answers or raises `fail_with`."""
+
+    def __init__(self, offers: bytes = b"[1]", *, fail_with: Exception | None = None) -> None:
+        self.calls = 0
+        self.release = asyncio.Event()
+        self.offers = offers
+        self.fail_with = fail_with
+
+    async def __call__(self, background: bool) -> Loaded:
+        self.calls += 1
+        await self.release.wait()
+        if self.fail_with is not None:
+            raise self.fail_with
+        return entry(self.offers), True
+
+
+class BrokenLock(InMemoryFlightLock):
+    async def acquire(self, key: str, *, timeout: float) -> str | None:
+        raise CacheError("down")
+
+
+def shared_count() -> float:
+    sample = REGISTRY.get_sample_value(
+        "skyfare_cache_requests_total", {"layer": "redis", "outcome": "shared"}
+    )
+    return sample or 0.0
+
+
+async def test_a_second_worker_waits_for_the_entry_the_first_one_loads() -> None:
+    lock = InMemoryFlightLock(InMemoryFareCache(10))
+    first, second = worker(lock), worker(lock)
+    loader = Loader()
+    before = shared_count()
+
+    winner = asyncio.create_task(first.fetch(KEY, loader, timeout=TIMEOUT))
+    loser = asyncio.create_task(second.fetch(KEY, loader, timeout=TIMEOUT))
+    await asyncio.sleep(0.005)
+    assert lock.holders  # the winner holds the lock while it loads
+    loader.release.set()
+
+    (won, won_state), (lost, lost_state) = await asyncio.gather(winner, loser)
+    assert loader.calls == 1
+    assert (won_state, lost_state) == ("miss", "hit")
+    assert won == lost
+    assert shared_count() == before + 1
+    assert not lock.holders
+    assert second.store.peek_fresh(KEY) == lost  # copied into the loser's L1
+
+
+async def test_when_the_winner_fails_the_waiting_worker_loads_itself() -> None:
+    lock = InMemoryFlightLock(InMemoryFareCache(10))
+    failing, own = Loader(fail_with=RuntimeError("fan-out broke")), Loader(b"[2]")
+    own.release.set()
+
+    winner = asyncio.create_task(worker(lock).fetch(KEY, failing, timeout=TIMEOUT))
+    await asyncio.sleep(0)
+    loser = asyncio.create_task(worker(lock).fetch(KEY, own, timeout=TIMEOUT))
+    await asyncio.sleep(0.005)
+    failing.release.set()
+
+    with pytest.raises(RuntimeError):
+        await winner
+    found, state = await loser
+    assert (found.offers, state, own.calls) == (b"[2]", "miss", 1)
+    assert not lock.holders
+
+
+async def test_a_worker_stops_waiting_after_its_wait_and_loads_itself() -> None:
+    lock = InMemoryFlightLock(InMemoryFareCache(10))
+    await lock.acquire(KEY, timeout=TIMEOUT)  # a holder that never stores nor releases
+    own = Loader()
+    own.release.set()
+
+    start = time.perf_counter()
+    _, state = await worker(lock, wait=0.02).fetch(KEY, own, timeout=TIMEOUT)
+
+    assert (state, own.calls) == ("miss", 1)
+    assert 0.02 <= time.perf_counter() - start < 0.2
+
+
+async def test_a_per_fetch_wait_overrides_the_default() -> None:
+    lock = InMemoryFlightLock(InMemoryFareCache(10))
+    await lock.acquire(KEY, timeout=TIMEOUT)
+    own = Loader()
+    own.release.set()
+
+    start = time.perf_counter()
+    await worker(lock, wait=10.0).fetch(KEY, own, timeout=TIMEOUT, wait=0.0)
+
+    assert own.calls == 1
+    assert time.perf_counter() - start < 0.05
+
+
+async def test_a_lock_that_cannot_answer_means_loading_locally() -> None:
+    lock = BrokenLock(InMemoryFareCache(10))
+    loader = Loader()
+    loader.release.set()
+
+    _, state = await worker(lock).fetch(KEY, loader, timeout=TIMEOUT)
+
+    assert (state, loader.calls) == ("miss", 1)
+
+
+def test_the_lock_ttl_is_bounded() -> None:
+    assert (lock_ttl(0.01), lock_ttl(2.5), lock_ttl(60.0)) == (0.1, 2.5, 10.0)
