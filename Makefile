@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run up sim test test-unit lint fmt bench install clean
+.PHONY: run up sim test test-unit lint fmt bench wrk install clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python >= 3.11 is required"; exit 1; }
@@ -41,8 +41,14 @@ fmt: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(STAMP)
-	$(BIN)/python -m bench.run $(if $(QUICK),--quick,)
+## bench: cold-search latency and throughput (wrk); QUICK=1 for a one-minute run
+bench: $(STAMP) wrk
+	$(BIN)/python -m bench.cold_search $(if $(QUICK),--runs 1 --searches 50 --wrk-seconds 3,)
+
+# The load generator comes from Debian's packages; installing it needs root (as on CI).
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
+		|| { echo "wrk is needed: apt-get install wrk"; exit 1; }
 
 clean:
 	rm -rf $(VENV) .skyfare .pytest_cache .mypy_cache .ruff_cache

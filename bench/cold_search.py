@@ -7,7 +7,7 @@ Starts `skyfare sim` with `--airlines` (default: three REST ones) answering in `
    Skyfare itself (fan-out, merge, rank, encode, HTTP);
 2. `wrk` for `--wrk-seconds` against the same search: requests/s, p50, p99 of one worker.
 
-Every search is cold: the fare cache is not in the path of this build. Writes
+Every search is cold (`cache=false`: the airlines answer, never the fare cache). Writes
 `bench/results/<date>-cold-search[-<airlines>].json` and prints a Markdown summary.
 
     python -m bench.cold_search [--airline-ms 50] [--searches 200] [--runs 3] [--wrk-seconds 10]
@@ -172,7 +172,8 @@ def main() -> None:
     args = parser.parse_args()
     date = (dt.date.today() + dt.timedelta(days=30)).isoformat()
     base = f"http://127.0.0.1:{args.api_port}"
-    url = f"{base}/v1/search?origin=LHR&destination=JFK&departure_date={date}"
+    # cache=false: every search is cold, answered by the airlines, never by the fare cache.
+    url = f"{base}/v1/search?origin=LHR&destination=JFK&departure_date={date}&cache=false"
     skyfare = str(Path(sys.executable).with_name("skyfare"))
     runs = []
     with tempfile.TemporaryDirectory() as data_dir:

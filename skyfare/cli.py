@@ -1,5 +1,6 @@
 """The `skyfare` command: `up` (everything), `serve` (the API), `sim` (the simulated world),
-`migrate` (the database schema) and `partners` (metasearch partner keys)."""
+`migrate` (the database schema), `partners` (metasearch partner keys) and `warm` (fill the fare
+cache of a running Skyfare)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ import asyncpg
 import uvloop
 
 from kernel.errors import DomainError
-from skyfare.devkey import dev_partner_key
+from skyfare import warm
+from skyfare.devkey import KEY_FILE, dev_partner_key
 from skyfare.embedded import EmbeddedPostgres, embedded_services
 from skyfare.logs import configure_logging
 from skyfare.migrations import MIGRATE_TIMEOUT_S, MigrationError, migrate, run_migrations_once
@@ -42,6 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "sim":
         uvloop.run(serve_sim_until_signalled(settings))
         return 0
+    if args.command == "warm":
+        return _warm(settings, args)
     if args.command in ("migrate", "partners"):
         return uvloop.run(_admin(settings, args))
     return run(settings, with_sim=args.command == "up")
@@ -133,7 +137,24 @@ def _parser() -> argparse.ArgumentParser:
         )
     commands.add_parser("sim", help="only the simulated airlines")
     _add_admin_commands(commands)
+    _add_warm_command(commands)
     return parser
+
+
+def _add_warm_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sub = commands.add_parser(
+        "warm", help="fill a running Skyfare's fare cache for the routes of a file, N days ahead"
+    )
+    sub.add_argument(
+        "--routes", required=True, type=Path, help="one `ORIGIN DESTINATION [CABIN]` a line"
+    )
+    sub.add_argument("--url", default="http://127.0.0.1:8080", help="the running API")
+    sub.add_argument(
+        "--key",
+        help="partner API key (default: $SKYFARE_PARTNER_KEY, else the dev key of `skyfare up`)",
+    )
+    sub.add_argument("--days", type=_days, default=30, help="departures today+1 … today+N")
+    sub.add_argument("--concurrency", type=_positive, default=4, help="bulk requests in flight")
 
 
 def _add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -162,6 +183,27 @@ def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number above zero")
     return int(text)
+
+
+def _days(text: str) -> int:
+    days = _positive(text)
+    if days > 361:  # the API's booking horizon
+        raise argparse.ArgumentTypeError(f"{days} is more than 361 days ahead")
+    return days
+
+
+def _warm(settings: Settings, args: argparse.Namespace) -> int:
+    key = warm.resolve_key(args.key, settings.partner_key, Path(settings.data_dir) / KEY_FILE)
+    if key is None:
+        print(
+            "skyfare: no partner key: pass --key, set SKYFARE_PARTNER_KEY, "
+            "or run `skyfare up` once (it keeps a dev key)",
+            file=sys.stderr,
+        )
+        return 2
+    return warm.run_command(
+        args.routes, args.url, key, days=args.days, concurrency=args.concurrency
+    )
 
 
 async def _admin(settings: Settings, args: argparse.Namespace) -> int:

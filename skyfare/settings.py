@@ -65,6 +65,8 @@ class Settings(msgspec.Struct, frozen=True):
     # this long), and the bound on each rate-limit call to Redis (past it, the limiter fails open).
     partner_key_cache_ttl_s: float = 30.0
     rate_limit_timeout_ms: int = 50
+    # A client-side secret: the partner key `skyfare warm` sends (never logged, never served).
+    partner_key: str | None = None
     connectors: tuple[ConnectorSettings, ...] = ()
 
     @property
@@ -99,6 +101,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_CACHE_EMPTY_TTL_S": "cache_empty_ttl_s",
     "SKYFARE_PARTNER_KEY_CACHE_TTL_S": "partner_key_cache_ttl_s",
     "SKYFARE_RATE_LIMIT_TIMEOUT_MS": "rate_limit_timeout_ms",
+    "SKYFARE_PARTNER_KEY": "partner_key",
 }
 
 

@@ -1,0 +1,128 @@
+"""`skyfare warm` as a real process against the whole app listening on a real port."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import msgspec
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from skyfare.app import create_app
+from skyfare.migrations import migrate
+from skyfare.partners import PartnerKeys
+from skyfare.settings import Settings
+from tests.e2e.conftest import closed_port
+from tests.support.sim import fast_profiles, running_sim
+
+Client = TestClient[web.Request, web.Application]
+
+
+@pytest.fixture
+async def api_key(database_url: str) -> str:
+    async with asyncpg.create_pool(database_url, min_size=0) as pool:
+        await migrate(pool, timeout=10)
+        _, raw_key = await PartnerKeys(pool).create(
+            f"warm-{uuid.uuid4().hex[:8]}", rate_per_s=1000, burst=1000
+        )
+    return raw_key
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[Client]:
+    async with running_sim(profiles=fast_profiles()) as sim:
+        configured = msgspec.structs.replace(
+            settings, connectors=sim.connector_settings(), max_body_bytes=1 << 20
+        )
+        async with TestClient(TestServer(create_app(configured))) as client:
+            yield client
+
+
+async def _skyfare_warm(tmp_path: Path, *args: str) -> tuple[int, str, str]:
+    """Runs without blocking the loop: the app under test answers from this very loop."""
+    env = {**os.environ, "SKYFARE_DATA_DIR": str(tmp_path), "SKYFARE_LOG_LEVEL": "WARNING"}
+    env.pop("SKYFARE_PARTNER_KEY", None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "skyfare.cli", "warm", *args,
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode is not None
+    return process.returncode, stdout.decode(), stderr.decode()
+
+
+async def test_warming_two_routes_for_two_days_fills_the_search_cache(
+    client: Client, api_key: str, tmp_path: Path
+) -> None:
+    routes = tmp_path / "routes.txt"
+    routes.write_text("# the transatlantic pair\nLHR JFK\n\njfk, lhr\n")
+    url = str(client.make_url("/"))
+
+    code, out, err = await _skyfare_warm(
+        tmp_path, "--routes", str(routes), "--url", url, "--key", api_key, "--days", "2"
+    )
+
+    assert code == 0, err
+    [summary] = out.splitlines()
+    print(summary)
+    assert "= 4 queries" in summary
+    assert "ok 4  not_cached 0  invalid 0  errors 0" in summary
+    assert "100 %" in err  # not a tty: step lines on stderr, the last at 100 %
+    day = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=2)).isoformat()
+    search = await client.get(
+        "/v1/search", params={"origin": "JFK", "destination": "LHR", "departure_date": day}
+    )
+    assert search.status == 200
+    assert search.headers["X-Cache"] == "HIT"
+
+
+async def test_an_unknown_airport_is_reported_with_its_routes_file_line(
+    client: Client, api_key: str, tmp_path: Path
+) -> None:
+    routes = tmp_path / "routes.txt"
+    routes.write_text("LHR JFK\nLHR XXX\n")
+    url = str(client.make_url("/"))
+
+    code, out, err = await _skyfare_warm(
+        tmp_path, "--routes", str(routes), "--url", url, "--key", api_key, "--days", "1"
+    )
+
+    assert code == 0, err
+    assert "ok 1  not_cached 0  invalid 1  errors 0" in out
+    assert f"{routes}, line 2: refused by the API: destination: unknown airport" in err
+
+
+async def test_a_bad_routes_file_exits_2_naming_the_line(tmp_path: Path) -> None:
+    routes = tmp_path / "routes.txt"
+    routes.write_text("LHR JFK\n# fine so far\nLHR JFK economy extra\n")
+
+    code, out, err = await _skyfare_warm(tmp_path, "--routes", str(routes), "--key", "sk_test")
+
+    assert code == 2
+    assert out == ""
+    assert err == (
+        f"skyfare: bad routes file {routes}, line 3: "
+        "expected `ORIGIN DESTINATION [CABIN]`, got 4 field(s)\n"
+    )
+
+
+async def test_an_api_that_does_not_answer_exits_1_with_a_clear_message(tmp_path: Path) -> None:
+    routes = tmp_path / "routes.txt"
+    routes.write_text("LHR JFK\n")
+    url = f"http://127.0.0.1:{closed_port()}"
+
+    code, out, err = await _skyfare_warm(
+        tmp_path, "--routes", str(routes), "--url", url, "--key", "sk_test", "--days", "1"
+    )
+
+    assert code == 1
+    assert out == ""
+    assert err.startswith(f"skyfare: cannot reach Skyfare at {url}: ")

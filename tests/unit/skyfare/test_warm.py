@@ -1,0 +1,99 @@
+"""`skyfare warm`'s pure core: the routes file, the queries planned from it, the progress lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from skyfare.warm import (
+    Route,
+    RoutesFileError,
+    Tally,
+    WarmQuery,
+    batches,
+    parse_routes,
+    plan,
+    progress_bar,
+    progress_step,
+    tenths,
+)
+
+
+def test_routes_are_read_with_comments_blank_lines_commas_and_any_case() -> None:
+    text = "# warm these first\nLHR JFK\n\nlhr, cdg ,Business  # the new route\n\tFRA\tORD first\n"
+
+    routes = parse_routes(text)
+
+    assert routes == (
+        Route(2, "LHR", "JFK", "economy"),
+        Route(4, "LHR", "CDG", "business"),
+        Route(5, "FRA", "ORD", "first"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("LHR", "expected `ORIGIN DESTINATION [CABIN]`, got 1 field(s)"),
+        ("LHR JFK economy extra", "expected `ORIGIN DESTINATION [CABIN]`, got 4 field(s)"),
+        ("LHR JFKX", "'JFKX' is not a 3-letter IATA airport code"),
+        ("L1R JFK", "'L1R' is not a 3-letter IATA airport code"),
+        ("lhr LHR", "origin and destination are both LHR"),
+        (
+            "LHR JFK coach",
+            "unknown cabin 'coach' (one of economy, premium_economy, business, first)",
+        ),
+    ],
+)
+def test_a_bad_line_is_named_by_its_number_and_problem(line: str, problem: str) -> None:
+    with pytest.raises(RoutesFileError) as caught:
+        parse_routes(f"# routes\nLHR JFK\n\n{line}\nFRA ORD\n")
+
+    assert (caught.value.line, caught.value.problem) == (4, problem)
+
+
+def test_a_file_with_only_comments_has_no_routes() -> None:
+    with pytest.raises(RoutesFileError, match="no routes"):
+        parse_routes("# nothing yet\n\n")
+
+
+def test_each_route_is_planned_one_way_for_the_next_n_days() -> None:
+    routes = (Route(1, "LHR", "JFK"), Route(3, "FRA", "ORD", "business"))
+    today = dt.date(2026, 12, 30)
+
+    planned = plan(routes, today, 3)
+
+    assert [query for _, query in planned] == [
+        WarmQuery("LHR", "JFK", dt.date(2026, 12, 31), "economy"),
+        WarmQuery("LHR", "JFK", dt.date(2027, 1, 1), "economy"),
+        WarmQuery("LHR", "JFK", dt.date(2027, 1, 2), "economy"),
+        WarmQuery("FRA", "ORD", dt.date(2026, 12, 31), "business"),
+        WarmQuery("FRA", "ORD", dt.date(2027, 1, 1), "business"),
+        WarmQuery("FRA", "ORD", dt.date(2027, 1, 2), "business"),
+    ]
+    assert [route.line for route, _ in planned] == [1, 1, 1, 3, 3, 3]
+
+
+def test_batches_hold_at_most_the_batch_size_in_order() -> None:
+    assert [list(b) for b in batches(list(range(7)), 3)] == [[0, 1, 2], [3, 4, 5], [6]]
+
+
+def test_the_tty_bar_fills_with_the_share_of_queries_answered() -> None:
+    tally = Tally(ok=430, error=2, not_cached=18)
+
+    assert progress_bar(tally, 900, width=10) == "\r[#####     ] 450/900 queries  ok 430  errors 2"
+    assert progress_bar(Tally(ok=4), 4, width=4) == "\r[####] 4/4 queries  ok 4  errors 0"
+
+
+def test_the_bar_shows_invalid_queries_only_when_there_are_some() -> None:
+    bar = progress_bar(Tally(ok=1, invalid=3), 8, width=8)
+
+    assert bar == "\r[####    ] 4/8 queries  ok 1  errors 0  invalid 3"
+
+
+def test_off_a_tty_a_step_line_is_due_at_each_ten_percent() -> None:
+    assert [tenths(done, 900) for done in (0, 89, 90, 450, 899, 900)] == [0, 0, 1, 5, 9, 10]
+    assert progress_step(Tally(ok=430, error=2, invalid=18), 900) == (
+        "warm: 450/900 queries (50 %)  ok 430  errors 2  invalid 18"
+    )
