@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import socket
+import uuid
 from collections.abc import AsyncIterator
 
+import asyncpg
+import msgspec
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from skyfare.app import create_app
+from skyfare.migrations import migrate
+from skyfare.partners import PartnerKeys
 from skyfare.settings import Settings, load_settings
+from tests.support.sim import fast_profiles, running_sim
 
 MAX_BODY_BYTES = 4096
 
@@ -35,6 +41,29 @@ def app(settings: Settings) -> web.Application:
 async def client(app: web.Application) -> AsyncIterator[TestClient[web.Request, web.Application]]:
     async with TestClient(TestServer(app)) as client:
         yield client
+
+
+@pytest.fixture
+async def sim_client(settings: Settings) -> AsyncIterator[TestClient[web.Request, web.Application]]:
+    """The whole app in front of the simulated airlines (fast profiles), with the default body
+    limit (`settings` lowers it for the 413 test): a bulk batch of 1000 queries must fit."""
+    async with running_sim(profiles=fast_profiles()) as sim:
+        configured = msgspec.structs.replace(
+            settings, connectors=sim.connector_settings(), max_body_bytes=Settings().max_body_bytes
+        )
+        async with TestClient(TestServer(create_app(configured))) as client:
+            yield client
+
+
+@pytest.fixture
+async def api_key(database_url: str) -> str:
+    """A fresh metasearch partner's key, with a rate limit no test reaches."""
+    async with asyncpg.create_pool(database_url, min_size=0) as pool:
+        await migrate(pool, timeout=10)
+        _, raw_key = await PartnerKeys(pool).create(
+            f"e2e-{uuid.uuid4().hex[:8]}", rate_per_s=1000, burst=1000
+        )
+    return raw_key
 
 
 def closed_port() -> int:

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
-import asyncpg
 import msgspec
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
-
-from skyfare.app import create_app
-from skyfare.migrations import migrate
-from skyfare.partners import PartnerKeys
-from skyfare.settings import Settings
-from tests.support.sim import fast_profiles, running_sim
+from aiohttp.test_utils import TestClient
 
 Client = TestClient[web.Request, web.Application]
 
@@ -32,23 +23,8 @@ def _query(days: int, destination: str = "JFK", **extra: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def api_key(database_url: str) -> str:
-    async with asyncpg.create_pool(database_url, min_size=0) as pool:
-        await migrate(pool, timeout=10)
-        _, raw_key = await PartnerKeys(pool).create(
-            f"bulk-{uuid.uuid4().hex[:8]}", rate_per_s=1000, burst=1000
-        )
-    return raw_key
-
-
-@pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[Client]:
-    async with running_sim(profiles=fast_profiles()) as sim:
-        configured = msgspec.structs.replace(
-            settings, connectors=sim.connector_settings(), max_body_bytes=1 << 20
-        )
-        async with TestClient(TestServer(create_app(configured))) as client:
-            yield client
+def client(sim_client: Client) -> Client:
+    return sim_client
 
 
 async def _warm(client: Client, days: int, **params: str) -> dict[str, Any]:

@@ -6,44 +6,20 @@ import asyncio
 import datetime as dt
 import os
 import sys
-import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
-import msgspec
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from skyfare.app import create_app
-from skyfare.migrations import migrate
-from skyfare.partners import PartnerKeys
-from skyfare.settings import Settings
 from tests.e2e.conftest import closed_port
-from tests.support.sim import fast_profiles, running_sim
 
 Client = TestClient[web.Request, web.Application]
 
 
 @pytest.fixture
-async def api_key(database_url: str) -> str:
-    async with asyncpg.create_pool(database_url, min_size=0) as pool:
-        await migrate(pool, timeout=10)
-        _, raw_key = await PartnerKeys(pool).create(
-            f"warm-{uuid.uuid4().hex[:8]}", rate_per_s=1000, burst=1000
-        )
-    return raw_key
-
-
-@pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[Client]:
-    async with running_sim(profiles=fast_profiles()) as sim:
-        configured = msgspec.structs.replace(
-            settings, connectors=sim.connector_settings(), max_body_bytes=1 << 20
-        )
-        async with TestClient(TestServer(create_app(configured))) as client:
-            yield client
+def client(sim_client: Client) -> Client:
+    return sim_client
 
 
 async def _skyfare_warm(tmp_path: Path, *args: str) -> tuple[int, str, str]:
