@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING
 
-from connectors.base import Connector
 from connectors.ndc.connector import NdcConnector
 
-
-class NdcConfig(Protocol):
-    """What `build` reads of `connectors.registry.ConnectorConfig` (a structural subset)."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def base_url(self) -> str: ...
-    @property
-    def timeout_s(self) -> float: ...
-    @property
-    def max_concurrency(self) -> int: ...
-    @property
-    def password(self) -> str | None: ...
+if TYPE_CHECKING:  # the registry imports this package: at run time the import would be circular
+    from connectors.base import Connector
+    from connectors.registry import ConnectorConfig
 
 
-def build(config: NdcConfig) -> Connector:
+def build(config: ConnectorConfig) -> Connector:
     """The connector of one settings entry; `password`, when set, is the airline's API key."""
     return NdcConnector(
         config.name,
