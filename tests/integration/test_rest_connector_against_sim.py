@@ -9,45 +9,12 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from connectors import errors, offer_ids
-from connectors.model import CabinClass, FlightQuery, HoldPassenger, Offer, Passengers, SliceQuery
+from connectors import errors
 from connectors.rest.connector import RestConnector
+from tests.support.flights import LHR_JFK, adults, flights, query, supplier_id
 from tests.support.sim import SimHandle, fast_profiles, running_sim
 
 TIMEOUT = 2.0
-
-
-def day(offset: int) -> dt.date:
-    return dt.datetime.now(dt.UTC).date() + dt.timedelta(days=offset)
-
-
-def query(
-    *pairs: tuple[str, str, int], adults: int = 1, stops: int = 1, cabin: CabinClass = "economy"
-) -> FlightQuery:
-    return FlightQuery(
-        slices=tuple(SliceQuery(o, d, day(offset)) for o, d, offset in pairs),
-        passengers=Passengers(adults=adults),
-        cabin_class=cabin,
-        max_connections=stops,
-    )
-
-
-LHR_JFK = query(("LHR", "JFK", 30))
-
-
-def adults(count: int) -> list[HoldPassenger]:
-    return [
-        HoldPassenger("adult", f"Ada{n}", "Lovelace", dt.date(1990, 1, 1), "f")
-        for n in range(count)
-    ]
-
-
-def flights(offer: Offer) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(s.flight_number for s in sl.segments) for sl in offer.slices)
-
-
-def supplier_id(offer: Offer) -> str:
-    return offer_ids.decode(offer.id)[1]
 
 
 @pytest.fixture

@@ -9,58 +9,15 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from connectors import errors, offer_ids
+from connectors import errors
 from connectors.model import (
-    CabinClass,
-    FlightQuery,
-    HoldPassenger,
-    Offer,
     Passengers,
-    SliceQuery,
     parse_iso_duration,
 )
 from connectors.ndc import NdcConnector
 from tests.integration.ndc.conftest import CRIMSON, TIMEOUT, SimClock, ndc_sim_app, serve
+from tests.support.flights import LHR_JFK, adults, day, flights, query, supplier_id
 from tests.support.sim import SimHandle
-
-
-def day(offset: int) -> dt.date:
-    return dt.datetime.now(dt.UTC).date() + dt.timedelta(days=offset)
-
-
-ONE_ADULT = Passengers()
-
-
-def query(
-    *pairs: tuple[str, str, int],
-    passengers: Passengers = ONE_ADULT,
-    cabin: CabinClass = "economy",
-    stops: int = 1,
-) -> FlightQuery:
-    return FlightQuery(
-        slices=tuple(SliceQuery(o, d, day(offset)) for o, d, offset in pairs),
-        passengers=passengers,
-        cabin_class=cabin,
-        max_connections=stops,
-    )
-
-
-LHR_JFK = query(("LHR", "JFK", 30))
-
-
-def adults(count: int) -> list[HoldPassenger]:
-    return [
-        HoldPassenger("adult", f"Ada{n}", "Lovelace", dt.date(1990, 1, 1), "f")
-        for n in range(count)
-    ]
-
-
-def supplier_id(offer: Offer) -> str:
-    return offer_ids.decode(offer.id)[1]
-
-
-def flights(offer: Offer) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(s.flight_number for s in sl.segments) for sl in offer.slices)
 
 
 async def test_start_learns_the_route_network_and_the_carrier(crimson: NdcConnector) -> None:

@@ -11,8 +11,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from connectors import errors, offer_ids
-from connectors.model import CabinClass, FlightQuery, HoldPassenger, Offer, Passengers, SliceQuery
+from connectors import errors
 from connectors.resilience.retry import RETRYABLE
 from connectors.soap import CredentialsRejected, SoapConnector
 from sim import wire
@@ -20,41 +19,10 @@ from sim.fares import decimal_amount
 from sim.journeys import duration_minutes
 from sim.soap import SIM_PASSWORD, SIM_USERNAME
 from sim.world import World
+from tests.support.flights import LHR_JFK, adults, day, flights, query, supplier_id
 from tests.support.sim import SimHandle
 
 TIMEOUT = 2.0
-
-
-def day(offset: int) -> dt.date:
-    return dt.datetime.now(dt.UTC).date() + dt.timedelta(days=offset)
-
-
-def query(
-    *pairs: tuple[str, str, int], adults: int = 1, cabin: CabinClass = "economy"
-) -> FlightQuery:
-    return FlightQuery(
-        slices=tuple(SliceQuery(o, d, day(offset)) for o, d, offset in pairs),
-        passengers=Passengers(adults=adults),
-        cabin_class=cabin,
-    )
-
-
-LHR_JFK = query(("LHR", "JFK", 30))
-
-
-def adults(count: int) -> list[HoldPassenger]:
-    return [
-        HoldPassenger("adult", f"Ada{n}", "Lovelace", dt.date(1990, 1, 1), "f")
-        for n in range(count)
-    ]
-
-
-def flights(offer: Offer) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(s.flight_number for s in sl.segments) for sl in offer.slices)
-
-
-def supplier_id(offer: Offer) -> str:
-    return offer_ids.decode(offer.id)[1]
 
 
 def connector(url: str, *, password: str = SIM_PASSWORD) -> SoapConnector:
