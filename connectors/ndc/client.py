@@ -8,6 +8,7 @@ import aiohttp
 from lxml import etree
 
 from connectors import errors
+from connectors.http import airline_session, network_errors
 from connectors.ndc import mapping
 
 logger = logging.getLogger(__name__)
@@ -34,18 +35,16 @@ class NdcAirlineClient:
         self._base_url = base_url.rstrip("/")
         self._max_timeout_s = max_timeout_s
         self._max_connections = max_connections
-        self._headers = {"User-Agent": "skyfare/0.1", "Accept": "application/xml"}
+        self._headers = {"Accept": "application/xml"}
         if api_key:
             self._headers["Authorization"] = f"Bearer {api_key}"
         self._session: aiohttp.ClientSession | None = None
 
     async def open(self) -> None:
         if self._session is None:
-            connector = aiohttp.TCPConnector(limit=self._max_connections, keepalive_timeout=30)
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                # Never the 300 s library default: each call passes its own remaining budget.
-                timeout=aiohttp.ClientTimeout(total=self._max_timeout_s),
+            self._session = airline_session(
+                max_connections=self._max_connections,
+                max_timeout_s=self._max_timeout_s,
                 headers=self._headers,
             )
 
@@ -66,7 +65,7 @@ class NdcAirlineClient:
         budget = min(timeout, self._max_timeout_s)
         if budget <= 0:
             raise errors.ConnectorTimeout(f"{self.name}: no time left for {path}")
-        try:
+        with network_errors(self.name, path, budget):
             async with self._session.request(
                 "GET" if body is None else "POST",
                 self._base_url + path,
@@ -76,10 +75,6 @@ class NdcAirlineClient:
             ) as response:
                 payload = await response.read()
                 status = response.status
-        except TimeoutError as exc:
-            raise errors.ConnectorTimeout(f"{self.name}: {path} took over {budget:.3f}s") from exc
-        except (aiohttp.ClientError, OSError) as exc:
-            raise errors.ConnectorUnavailable(f"{self.name}: {path}: {exc!r}") from exc
         if status >= 500:
             raise errors.ConnectorUnavailable(f"{self.name}: {path} answered HTTP {status}")
         root = mapping.parse(payload, airline=self.name)

@@ -9,6 +9,7 @@ import aiohttp
 import msgspec
 
 from connectors import errors
+from connectors.http import airline_session, network_errors
 from connectors.rest import mapping, wire
 
 logger = logging.getLogger(__name__)
@@ -31,12 +32,8 @@ class RestAirlineClient:
 
     async def open(self) -> None:
         if self._session is None:
-            connector = aiohttp.TCPConnector(limit=self._max_connections, keepalive_timeout=30)
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                # Never the 300 s library default: each call passes its own remaining budget.
-                timeout=aiohttp.ClientTimeout(total=self._max_timeout_s),
-                headers={"User-Agent": "skyfare/0.1"},
+            self._session = airline_session(
+                max_connections=self._max_connections, max_timeout_s=self._max_timeout_s
             )
 
     async def close(self) -> None:
@@ -62,7 +59,7 @@ class RestAirlineClient:
         if budget <= 0:
             raise errors.ConnectorTimeout(f"{self.name}: no time left for {path}")
         data = None if body is None else _encoder.encode(body)
-        try:
+        with network_errors(self.name, path, budget):
             async with self._session.request(
                 method,
                 self._base_url + path,
@@ -73,10 +70,6 @@ class RestAirlineClient:
             ) as response:
                 payload = await response.read()
                 status = response.status
-        except TimeoutError as exc:
-            raise errors.ConnectorTimeout(f"{self.name}: {path} took over {budget:.3f}s") from exc
-        except (aiohttp.ClientError, OSError) as exc:
-            raise errors.ConnectorUnavailable(f"{self.name}: {path}: {exc!r}") from exc
         if status >= 300:
             raise mapping.error_for(status, _decode_error(payload), airline=self.name)
         try:

@@ -26,6 +26,7 @@ from lxml import etree
 from zeep.wsse.username import UsernameToken
 
 from connectors import errors
+from connectors.http import airline_session, network_errors
 from connectors.soap import mapping
 
 logger = logging.getLogger(__name__)
@@ -152,11 +153,8 @@ class SoapAirlineClient:
 
     async def open(self) -> None:
         if self._session is None:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._max_connections, keepalive_timeout=30),
-                # Never the 300 s library default: each call passes its own remaining budget.
-                timeout=aiohttp.ClientTimeout(total=self._max_timeout_s),
-                headers={"User-Agent": "skyfare/0.1"},
+            self._session = airline_session(
+                max_connections=self._max_connections, max_timeout_s=self._max_timeout_s
             )
 
     async def close(self) -> None:
@@ -202,15 +200,10 @@ class SoapAirlineClient:
         if budget <= 0:
             raise errors.ConnectorTimeout(f"{self.name}: no time left for {operation}")
         try:
-            client = await self._client(budget)
-            data, headers = build_request(client, operation, body)
-            status, payload = await self._post(data, headers, deadline - loop.time())
-        except TimeoutError as exc:
-            raise errors.ConnectorTimeout(
-                f"{self.name}: {operation} took over {budget:.3f}s"
-            ) from exc
-        except (aiohttp.ClientError, OSError) as exc:
-            raise errors.ConnectorUnavailable(f"{self.name}: {operation}: {exc!r}") from exc
+            with network_errors(self.name, operation, budget):
+                client = await self._client(budget)
+                data, headers = build_request(client, operation, body)
+                status, payload = await self._post(data, headers, deadline - loop.time())
         except _MALFORMED as exc:  # a WSDL we cannot build a client from
             raise errors.ConnectorUnavailable(f"{self.name}: unusable WSDL: {exc}") from exc
         return client, status, payload
