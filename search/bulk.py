@@ -14,8 +14,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from connectors.model import CABIN_CLASSES, CabinClass, Passengers, SliceQuery
-from kernel.errors import BadRequest, FieldError, ValidationFailed
-from search.checks import MISSING, Checks
+from kernel.errors import FieldError, ValidationFailed
+from search.checks import MISSING, Checks, json_object
 from search.fare_index import CheapestFare, IndexSlot, slot
 from search.model import MAX_SEATED, SearchRequest
 
@@ -29,7 +29,6 @@ _QUERY_FIELDS = frozenset(
     {"origin", "destination", "departure_date", "return_date", "cabin_class", "adults"}
 )
 _ENVELOPE_FIELDS = frozenset({"queries", "max_age_s", "mode"})
-_decoder = msgspec.json.Decoder()
 _encoder = msgspec.json.Encoder()
 
 
@@ -112,12 +111,7 @@ class BulkLine(msgspec.Struct, frozen=True, omit_defaults=True):
 
 def parse_envelope(body: bytes) -> Envelope:
     """`BadRequest` unless a JSON object; `ValidationFailed` names each bad envelope field."""
-    try:
-        data = _decoder.decode(body)
-    except msgspec.DecodeError as exc:
-        raise BadRequest(f"malformed JSON: {exc}") from exc
-    if type(data) is not dict:
-        raise BadRequest("the request body must be a JSON object")
+    data = json_object(body)
     check = Checks(dt.date.min)
     check.unknown(data, _ENVELOPE_FIELDS)
     queries = data.get("queries", MISSING)

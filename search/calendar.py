@@ -55,13 +55,7 @@ class CalendarResponse(msgspec.Struct, frozen=True):
 def parse_calendar_query(params: Iterable[tuple[str, str]], *, today: dt.date) -> CalendarQuery:
     """Raises `ValidationFailed` naming each bad parameter as `query.<name>`."""
     check = Checks(today)
-    query: dict[str, str] = {}
-    for name, value in params:
-        if name not in _PARAMS:
-            check.fail(f"query.{name}", "unknown parameter")
-        elif name in query:
-            check.fail(f"query.{name}", "given more than once")
-        query[name] = value
+    query = check.query_params(params, _PARAMS)
     origin = check.airport(query.get("origin", MISSING), "query.origin")
     destination = check.airport(query.get("destination", MISSING), "query.destination")
     if origin is not None and origin == destination:

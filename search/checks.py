@@ -13,9 +13,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import airportsdata
+import msgspec
 
 from connectors.model import Passengers, SliceQuery
-from kernel.errors import FieldError, ValidationFailed
+from kernel.errors import BadRequest, FieldError, ValidationFailed
 from search.model import (
     CURRENCIES,
     DEADLINE_MS_MAX,
@@ -26,7 +27,20 @@ from search.model import (
 )
 
 MISSING: Any = object()  # a field absent from the body (unlike an explicit null)
+_json = msgspec.json.Decoder()
 _MAX_AIRLINES = 100
+
+
+def json_object(body: bytes) -> dict[str, Any]:
+    """A request body decoded loosely, so every field can be checked and named, not just the
+    first bad one; `BadRequest` (400) unless it is a JSON object."""
+    try:
+        data = _json.decode(body)
+    except msgspec.DecodeError as exc:
+        raise BadRequest(f"malformed JSON: {exc}") from exc
+    if type(data) is not dict:
+        raise BadRequest("the request body must be a JSON object")
+    return data
 
 
 @functools.cache
@@ -47,6 +61,19 @@ class Checks:
 
     def fail(self, field: str, message: str) -> None:
         self.errors.append(FieldError(field=field, message=message))
+
+    def query_params(
+        self, params: Iterable[tuple[str, str]], known: Iterable[str]
+    ) -> dict[str, str]:
+        """Query parameters by name; each unknown or repeated one is failed as `query.<name>`."""
+        query: dict[str, str] = {}
+        for name, value in params:
+            if name not in known:
+                self.fail(f"query.{name}", "unknown parameter")
+            elif name in query:
+                self.fail(f"query.{name}", "given more than once")
+            query[name] = value
+        return query
 
     def unknown(self, given: Iterable[str], known: frozenset[str], prefix: str = "") -> None:
         for name in given:

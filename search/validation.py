@@ -12,11 +12,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-import msgspec
-
 from connectors.model import CABIN_CLASSES, Passengers, SliceQuery
-from kernel.errors import BadRequest
-from search.checks import MISSING, Checks, known_airports
+from search.checks import MISSING, Checks, json_object, known_airports
 from search.model import (
     LIMIT_MAX,
     MAX_CONNECTIONS,
@@ -28,7 +25,6 @@ from search.model import (
 
 __all__ = ["known_airports", "parse_search_body", "parse_search_query", "validate_search"]
 
-_decoder = msgspec.json.Decoder()
 
 BODY_FIELDS = frozenset(SearchRequest.__struct_fields__)
 _SLICE_FIELDS = frozenset(SliceQuery.__struct_fields__)
@@ -41,13 +37,7 @@ QUERY_FIELDS = frozenset(
 
 def parse_search_body(body: bytes, *, today: dt.date) -> SearchRequest:
     """`POST /v1/search`: `BadRequest` unless a JSON object; `ValidationFailed` names each field."""
-    try:
-        data = _decoder.decode(body)
-    except msgspec.DecodeError as exc:
-        raise BadRequest(f"malformed JSON: {exc}") from exc
-    if type(data) is not dict:
-        raise BadRequest("the request body must be a JSON object")
-    return validate_search(data, today=today)
+    return validate_search(json_object(body), today=today)
 
 
 def validate_search(data: dict[str, Any], *, today: dt.date) -> SearchRequest:
@@ -117,13 +107,7 @@ def _passengers(check: Checks, value: Any) -> Passengers | None:
 def parse_search_query(params: Iterable[tuple[str, str]], *, today: dt.date) -> SearchRequest:
     """`GET /v1/search`: a one-way or round trip from query parameters; fields named `query.<p>`."""
     check = Checks(today)
-    query: dict[str, str] = {}
-    for name, value in params:
-        if name not in QUERY_FIELDS:
-            check.fail(f"query.{name}", "unknown parameter")
-        elif name in query:
-            check.fail(f"query.{name}", "given more than once")
-        query[name] = value
+    query = check.query_params(params, QUERY_FIELDS)
     get = query.get
     outbound = check.slice(
         get("origin", MISSING), get("destination", MISSING), get("departure_date", MISSING),
