@@ -34,3 +34,16 @@ class PartnerCheck(Protocol):
 
 
 PARTNER_CHECK: web.AppKey[PartnerCheck] = web.AppKey("partner_check")
+
+
+# Traveler routes call it first: `principal = await request.config_dict[AUTHENTICATE](request)`.
+# It verifies the `Authorization: Bearer <JWT>` header (raising `Unauthorized`, or
+# `ServiceUnavailable` when the identity provider cannot be reached to check the token's key);
+# the composition root sets it (skyfare/jwt_auth.py), so domain packages need not import `skyfare/`.
+class Authenticator(Protocol):
+    """`Authenticate` as a Protocol, so an AppKey can hold it."""
+
+    def __call__(self, request: web.Request, /) -> Awaitable[Principal]: ...
+
+
+AUTHENTICATE: web.AppKey[Authenticator] = web.AppKey("authenticate")

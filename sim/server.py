@@ -12,6 +12,7 @@ from aiohttp import web
 
 from sim import control
 from sim.control import BEHAVIOUR, Behaviour
+from sim.identity import install_identity
 from sim.ndc import ndc_airline_app
 from sim.rest import airline_app
 from sim.soap import SIM_PASSWORD, SIM_USERNAME, soap_airline_app
@@ -47,6 +48,7 @@ def create_sim_app(
                 airline, behaviour, username=SIM_USERNAME, password=SIM_PASSWORD
             )
             app.add_subapp(airline.spec.base_path, front)
+    install_identity(app, seed=seed)  # the token issuer (JWKS) at /identity
     app.cleanup_ctx.append(_sweep_expired_holds)
     app.on_shutdown.append(_release_hung_calls)
     return app

@@ -24,12 +24,13 @@ from cache.read_through import ReadThroughCache
 from cache.redis import RedisFareCache
 from cache.tiered import TieredFareCache
 from connectors.registry import build_connectors
-from kernel.auth import PARTNER_CHECK
+from kernel.auth import AUTHENTICATE, PARTNER_CHECK
 from search import bulk_routes
 from search import routes as search_routes
 from search.fare_index_redis import RedisFareIndex
 from search.service import SearchService
 from skyfare import openapi, ops
+from skyfare.auth import JwksAuthenticator, JwksKeySet
 from skyfare.keys import (
     CONNECTORS,
     FARE_CACHE,
@@ -57,7 +58,9 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app.on_response_prepare.append(stamp_request_id)
     app.on_response_prepare.append(stamp_rate_limit_headers)
-    app.cleanup_ctx.extend((_postgres, _redis, _partner_gate, _fare_cache, _connectors))
+    app.cleanup_ctx.extend(
+        (_postgres, _redis, _partner_gate, _authenticator, _fare_cache, _connectors)
+    )
     ops.add_routes(app.router)
     search_routes.add_routes(app.router)
     bulk_routes.add_routes(app.router)
@@ -97,6 +100,18 @@ async def _redis(app: web.Application) -> AsyncIterator[None]:
     app[REDIS] = client
     yield
     await client.aclose()
+
+
+async def _authenticator(app: web.Application) -> AsyncIterator[None]:
+    """Traveler Bearer tokens, checked against the issuer's JWKS (fetched on first use)."""
+    settings = app[SETTINGS]
+    keys = JwksKeySet(settings.trusted_jwks_url)
+    authenticator = JwksAuthenticator(
+        keys, issuer=settings.trusted_issuer, audience=settings.jwt_audience
+    )
+    app[AUTHENTICATE] = authenticator
+    yield
+    await authenticator.close()
 
 
 async def _partner_gate(app: web.Application) -> AsyncIterator[None]:

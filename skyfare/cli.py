@@ -1,6 +1,6 @@
 """The `skyfare` command: `up` (everything), `serve` (the API), `sim` (the simulated world),
-`migrate` (the database schema), `partners` (metasearch partner keys) and `warm` (fill the fare
-cache of a running Skyfare)."""
+`migrate` (the database schema), `partners` (metasearch partner keys), `warm` (fill the fare
+cache of a running Skyfare) and `token` (a dev traveler token from the sim)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import asyncpg
 import uvloop
 
 from kernel.errors import DomainError
-from skyfare import warm
+from skyfare import devtoken, warm
 from skyfare.devkey import KEY_FILE, dev_partner_key
 from skyfare.embedded import EmbeddedPostgres, embedded_services
 from skyfare.logs import configure_logging
@@ -44,6 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "sim":
         uvloop.run(serve_sim_until_signalled(settings))
         return 0
+    if args.command == "token":
+        return devtoken.run_command(settings, args.sub, args.roles, args.ttl)
     if args.command == "warm":
         return _warm(settings, args)
     if args.command in ("migrate", "partners"):
@@ -65,6 +67,7 @@ def run(settings: Settings, *, with_sim: bool) -> int:
                 print(ready_line(settings, with_sim=with_sim), flush=True)
                 if dev_key is not None:
                     print(dev_key_line(settings, dev_key), flush=True)
+                    print(devtoken.token_hint_line(_base_url(settings)), flush=True)
                 child = supervisor.wait_for_a_child_to_exit()
                 logger.error("%s exited with code %s: stopping", child.name, child.exitcode)
                 return 1
@@ -138,7 +141,19 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("sim", help="only the simulated airlines")
     _add_admin_commands(commands)
     _add_warm_command(commands)
+    _add_token_command(commands)
     return parser
+
+
+def _add_token_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sub = commands.add_parser(
+        "token", help="a dev traveler token from the running sim's identity provider (stdout)"
+    )
+    sub.add_argument("--sub", required=True, help="the traveler (the token's subject)")
+    sub.add_argument(
+        "--role", dest="roles", action="append", default=[], help="e.g. support; repeatable"
+    )
+    sub.add_argument("--ttl", type=_positive, default=3600, help="seconds the token is valid")
 
 
 def _add_warm_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -67,11 +67,24 @@ class Settings(msgspec.Struct, frozen=True):
     rate_limit_timeout_ms: int = 50
     # A client-side secret: the partner key `skyfare warm` sends (never logged, never served).
     partner_key: str | None = None
+    # Traveler tokens (Bearer JWTs): the issuer (`iss`) and audience (`aud`) trusted, and where the
+    # issuer's JWKS lives. None: the sim's identity provider, `{sim_url}/identity`.
+    jwt_issuer: str | None = None
+    jwt_audience: str = "skyfare"
+    jwks_url: str | None = None
     connectors: tuple[ConnectorSettings, ...] = ()
 
     @property
     def sim_url(self) -> str:
         return f"http://{self.sim_host}:{self.sim_port}"
+
+    @property
+    def trusted_issuer(self) -> str:
+        return self.jwt_issuer or f"{self.sim_url}/identity"
+
+    @property
+    def trusted_jwks_url(self) -> str:
+        return self.jwks_url or f"{self.trusted_issuer.rstrip('/')}/.well-known/jwks.json"
 
 
 _ENV_FIELDS: dict[str, str] = {
@@ -102,6 +115,9 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_PARTNER_KEY_CACHE_TTL_S": "partner_key_cache_ttl_s",
     "SKYFARE_RATE_LIMIT_TIMEOUT_MS": "rate_limit_timeout_ms",
     "SKYFARE_PARTNER_KEY": "partner_key",
+    "SKYFARE_JWT_ISSUER": "jwt_issuer",
+    "SKYFARE_JWT_AUDIENCE": "jwt_audience",
+    "SKYFARE_JWKS_URL": "jwks_url",
 }
 
 

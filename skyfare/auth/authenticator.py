@@ -1,0 +1,58 @@
+"""`JwksAuthenticator`: the `kernel.auth.Authenticate` of traveler routes.
+
+`principal = await authenticator(request)`: the Bearer token's key from the issuer's JWKS, its
+signature and claims checked, its `sub` and `roles` returned. A bad token is a 401 saying why;
+an identity provider that cannot be reached for a key we have never seen is a 503, because the
+token may well be valid and the client should retry, not log the traveler out.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from kernel.auth import Principal
+from kernel.errors import ServiceUnavailable
+from skyfare.auth.bearer import bearer_token, invalid_token
+from skyfare.auth.jwks import JwksKeySet, KeysUnavailable, UnknownKey
+from skyfare.auth.verify import read_header, verify
+
+# Clock skew tolerated between the IdP and us on exp, nbf and iat.
+LEEWAY_S = 30.0
+
+
+class JwksAuthenticator:
+    def __init__(
+        self, keys: JwksKeySet, *, issuer: str, audience: str, leeway_s: float = LEEWAY_S
+    ) -> None:
+        self.keys = keys
+        self._issuer = issuer
+        self._audience = audience
+        self._leeway_s = leeway_s
+
+    async def __call__(self, request: web.Request, /) -> Principal:
+        return await self.authenticate(request)
+
+    async def authenticate(self, request: web.Request) -> Principal:
+        token = bearer_token(request)
+        header = read_header(token)
+        try:
+            key = await self.keys.key(header.kid)
+        except UnknownKey:
+            raise invalid_token(
+                "the token's signing key (kid) is not one the issuer publishes"
+            ) from None
+        except KeysUnavailable:
+            raise ServiceUnavailable(
+                "the identity provider cannot be reached to check the token's signing key"
+            ) from None
+        return verify(
+            token,
+            header,
+            key,
+            issuer=self._issuer,
+            audience=self._audience,
+            leeway_s=self._leeway_s,
+        )
+
+    async def close(self) -> None:
+        await self.keys.close()

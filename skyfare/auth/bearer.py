@@ -1,0 +1,52 @@
+"""The `Authorization: Bearer <token>` header (RFC 6750), parsed strictly, and its 401 answers.
+
+Pure: no network, no keys. A request without a Bearer token gets the bare challenge; a token that
+is there but unusable gets `error="invalid_token"` with a description that never echoes the token.
+"""
+
+from __future__ import annotations
+
+import re
+
+from aiohttp import web
+
+from kernel.errors import Unauthorized
+
+REALM = "skyfare"
+# A compact JWS: three base64url parts; the signature may be empty (`alg: none`), which the
+# algorithm check then refuses with a clear reason.
+_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+
+
+def challenge(description: str | None = None) -> str:
+    if description is None:
+        return f'Bearer realm="{REALM}"'
+    # RFC 6750 §3: error_description may not contain `"` or `\`.
+    safe = description.replace('"', "'").replace("\\", "/")
+    return f'Bearer realm="{REALM}", error="invalid_token", error_description="{safe}"'
+
+
+def missing_token(detail: str) -> Unauthorized:
+    return Unauthorized(detail, challenge=challenge())
+
+
+def invalid_token(description: str) -> Unauthorized:
+    return Unauthorized(f"invalid bearer token: {description}", challenge=challenge(description))
+
+
+def bearer_token(request: web.Request) -> str:
+    """The token of the request's one `Authorization: Bearer <token>` header."""
+    values = request.headers.getall("Authorization", [])
+    if not values:
+        raise missing_token("an Authorization: Bearer <token> header is required")
+    if len(values) > 1:
+        raise invalid_token("more than one Authorization header")
+    scheme, _, token = values[0].partition(" ")
+    # The scheme name is case-insensitive (RFC 9110 §11.1); the rest of the header is not lenient.
+    if scheme.lower() != "bearer":
+        raise missing_token("the Authorization header must use the Bearer scheme")
+    if not token:
+        raise invalid_token("the Bearer token is empty")
+    if not _COMPACT_JWS.fullmatch(token):
+        raise invalid_token("the Bearer token is not a compact JWT (header.payload.signature)")
+    return token

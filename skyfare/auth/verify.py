@@ -1,0 +1,115 @@
+"""Checking a JWT against one known public key: algorithm, signature and claims (PyJWT).
+
+Pure: the key comes from the caller (`jwks.JwksKeySet`). Only asymmetric algorithms are accepted,
+and only the ones that fit the key's type, so neither `alg: none` nor an HS256 token "signed"
+with the public key as an HMAC secret can pass.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jwt
+import msgspec
+from jwt.exceptions import InvalidSubjectError
+
+from kernel.auth import Principal
+from skyfare.auth.bearer import invalid_token
+
+# Per JWK key type, the JWS algorithms a key of that type may verify.
+ALGORITHMS_BY_KEY_TYPE: dict[str, frozenset[str]] = {
+    "EC": frozenset({"ES256", "ES384", "ES512"}),
+    "RSA": frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"}),
+    "OKP": frozenset({"EdDSA"}),
+}
+ALLOWED_ALGORITHMS: frozenset[str] = frozenset().union(*ALGORITHMS_BY_KEY_TYPE.values())
+REQUIRED_CLAIMS = ("exp", "iss", "aud", "sub")
+
+
+class VerificationKey(msgspec.Struct, frozen=True):
+    """A public key from the issuer's JWKS and the algorithms it may verify."""
+
+    kid: str
+    algorithms: frozenset[str]
+    key: Any  # a `cryptography` public key object
+
+
+class TokenHeader(msgspec.Struct, frozen=True):
+    alg: str
+    kid: str
+
+
+def read_header(token: str) -> TokenHeader:
+    """The unverified JOSE header: just enough to pick the key; nothing in it is trusted yet."""
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.DecodeError:
+        raise invalid_token("the token header is not valid base64url JSON") from None
+    alg = header.get("alg")
+    if alg not in ALLOWED_ALGORITHMS:
+        allowed = ", ".join(sorted(ALLOWED_ALGORITHMS))
+        raise invalid_token(f"the token's signing algorithm is not accepted (allowed: {allowed})")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise invalid_token("the token header names no signing key (kid)")
+    return TokenHeader(alg=alg, kid=kid)
+
+
+# PyJWT's errors, most specific first, as what a client is told.
+_REASONS: tuple[tuple[type[jwt.InvalidTokenError], str], ...] = (
+    (jwt.ExpiredSignatureError, "the token has expired"),
+    (jwt.ImmatureSignatureError, "the token is not valid yet (nbf or iat in the future)"),
+    (jwt.InvalidIssuerError, "the token's issuer (iss) is not trusted"),
+    (jwt.InvalidAudienceError, "the token is not meant for this service (aud)"),
+    (jwt.InvalidSignatureError, "the token's signature does not verify"),
+    (jwt.InvalidAlgorithmError, "the token's algorithm does not fit its key"),
+    (InvalidSubjectError, "the token's subject (sub) is not a string"),
+    (jwt.InvalidIssuedAtError, "the token's iat claim is not a number"),
+    (jwt.DecodeError, "the token is not well-formed"),
+)
+
+
+def verify(
+    token: str,
+    header: TokenHeader,
+    key: VerificationKey,
+    *,
+    issuer: str,
+    audience: str,
+    leeway_s: float,
+) -> Principal:
+    """The principal the token names, or `Unauthorized` saying what is wrong with it."""
+    if header.alg not in key.algorithms:
+        raise invalid_token("the token's algorithm does not fit its signing key")
+    try:
+        claims = jwt.decode(
+            token,
+            key.key,
+            algorithms=[header.alg],
+            audience=audience,
+            issuer=issuer,
+            leeway=leeway_s,
+            options={"require": list(REQUIRED_CLAIMS)},
+        )
+    except jwt.MissingRequiredClaimError as exc:
+        raise invalid_token(f"the token lacks the {exc.claim} claim") from None
+    except jwt.InvalidTokenError as exc:
+        raise invalid_token(_reason(exc)) from None
+    return _principal(claims)
+
+
+def _reason(exc: jwt.InvalidTokenError) -> str:
+    for cls, reason in _REASONS:
+        if isinstance(exc, cls):
+            return reason
+    return "the token is invalid"
+
+
+def _principal(claims: dict[str, Any]) -> Principal:
+    subject = claims["sub"]
+    if not isinstance(subject, str) or not subject:
+        raise invalid_token("the token's subject (sub) is empty")
+    roles = claims.get("roles", [])
+    if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
+        raise invalid_token("the token's roles claim is not a list of strings")
+    return Principal(subject=subject, roles=frozenset(roles))

@@ -1,0 +1,84 @@
+"""`skyfare token`: a dev traveler token from the running sim's identity provider.
+
+Only the sim issues tokens on request; a real identity provider has its own login flows, so
+with SKYFARE_JWT_ISSUER pointing at one this command says so instead of pretending.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from typing import TextIO
+
+from skyfare.settings import Settings
+
+TIMEOUT_S = 5.0
+
+
+class TokenRequestFailed(Exception):
+    """The issuer could not be reached or refused; `exit_code` 2 for bad input, else 1."""
+
+    def __init__(self, message: str, *, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def request_token(issuer: str, sub: str, roles: Sequence[str], ttl_s: int) -> str:
+    """POST `{issuer}/token` (the sim's dev endpoint) and return the access token."""
+    url = f"{issuer.rstrip('/')}/token"
+    body = json.dumps({"sub": sub, "roles": list(roles), "ttl_s": ttl_s}).encode()
+    request = urllib.request.Request(
+        url, data=body, headers={"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+            token: str = json.load(response)["access_token"]
+            return token
+    except urllib.error.HTTPError as exc:
+        raise _refusal(url, exc) from None
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise TokenRequestFailed(
+            f"cannot reach the identity provider at {url} ({reason}): "
+            "is the sim running (`skyfare up` or `skyfare sim`)?"
+        ) from None
+    except (ValueError, KeyError):
+        raise TokenRequestFailed(f"{url} did not answer with a token") from None
+
+
+def _refusal(url: str, exc: urllib.error.HTTPError) -> TokenRequestFailed:
+    if exc.code in (400, 422):
+        try:
+            message = json.loads(exc.read())["error"]["message"]
+        except (ValueError, KeyError, TypeError):
+            message = f"HTTP {exc.code}"
+        return TokenRequestFailed(f"the identity provider refused: {message}", exit_code=2)
+    if exc.code in (404, 405):
+        return TokenRequestFailed(
+            f"{url} issues no dev tokens: SKYFARE_JWT_ISSUER points at an identity provider "
+            "that is not the sim's"
+        )
+    return TokenRequestFailed(f"{url} answered HTTP {exc.code}")
+
+
+def run_command(
+    settings: Settings, sub: str, roles: Sequence[str], ttl_s: int, *, out: TextIO = sys.stdout
+) -> int:
+    try:
+        token = request_token(settings.trusted_issuer, sub, roles, ttl_s)
+    except TokenRequestFailed as exc:
+        print(f"skyfare: {exc}", file=sys.stderr)
+        return exc.exit_code
+    print(token, file=out)  # the only line on stdout: `$(skyfare token --sub alice)`
+    return 0
+
+
+def token_hint_line(api_base: str) -> str:
+    """What `skyfare up` prints so a newcomer finds the traveler endpoints' credentials."""
+    return (
+        "Traveler token (dev): skyfare token --sub alice [--role support] — try: "
+        f'curl -s -H "Authorization: Bearer $(skyfare token --sub alice)" {api_base}/v1/orders'
+    )

@@ -1,0 +1,63 @@
+"""A real sim (its identity provider on a random port) and an authenticator trusting it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import make_mocked_request
+
+from skyfare.auth import JwksAuthenticator, JwksKeySet
+from tests.support.sim import SimHandle, running_sim
+from tests.support.tokens import sim_issuer
+
+REFETCH_INTERVAL_S = 5.0
+MAX_AGE_S = 300.0
+
+
+class ManualClock:
+    """The key set's monotonic clock, moved by the test instead of by sleeping."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[SimHandle]:
+    async with running_sim() as sim:
+        yield sim
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+def authenticator_for(jwks_url: str, issuer: str, clock: ManualClock) -> JwksAuthenticator:
+    keys = JwksKeySet(
+        jwks_url,
+        timeout_s=0.5,
+        max_age_s=MAX_AGE_S,
+        refetch_interval_s=REFETCH_INTERVAL_S,
+        clock=clock,
+    )
+    return JwksAuthenticator(keys, issuer=issuer, audience="skyfare")
+
+
+@pytest.fixture
+async def authenticator(sim: SimHandle, clock: ManualClock) -> AsyncIterator[JwksAuthenticator]:
+    issuer = sim_issuer(sim.url)
+    authenticator = authenticator_for(f"{issuer}/.well-known/jwks.json", issuer, clock)
+    yield authenticator
+    await authenticator.close()
+
+
+def bearer_request(token: str) -> web.Request:
+    return make_mocked_request("GET", "/v1/orders", headers={"Authorization": f"Bearer {token}"})

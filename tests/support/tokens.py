@@ -1,0 +1,113 @@
+"""Traveler tokens for tests, from the sim's identity provider (`sim/identity`).
+
+- `await mint_token(sim.url, "alice", roles=["support"])` asks the running sim's token endpoint.
+- `mint_token_sync(...)` does the same without an event loop (for subprocess/CLI tests).
+- `sign_as_sim(claims)` signs arbitrary claims with the sim's own key (its keys derive from the
+  seed), for tokens the endpoint refuses to mint: expired, wrong audience, not yet valid.
+- `sim_issuer(sim.url)` is the `iss` the sim puts in its tokens (what `jwt_issuer` must trust).
+- `rotate_keys`, `identity_state`, `set_jwks_behaviour` drive the sim's `/_sim/identity` controls.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from collections.abc import Sequence
+from typing import Any
+
+import aiohttp
+import jwt
+
+from sim.identity.app import AUDIENCE, MOUNT_PATH
+from sim.identity.keys import ALGORITHM, SigningKey
+
+_TIMEOUT_S = 5.0
+
+
+def sim_issuer(sim_url: str) -> str:
+    return sim_url.rstrip("/") + MOUNT_PATH
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The request header that carries `token`."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def mint_token(
+    sim_url: str, sub: str, *, roles: Sequence[str] = (), ttl_s: int = 3600
+) -> str:
+    """A token for `sub` signed by the sim's current key, as the sim's token endpoint issues it."""
+    body = {"sub": sub, "roles": list(roles), "ttl_s": ttl_s}
+    payload = await _call("POST", f"{sim_issuer(sim_url)}/token", body)
+    token: str = payload["access_token"]
+    return token
+
+
+async def rotate_keys(sim_url: str, *, retire_old: bool = False) -> str:
+    """A new current signing key for the sim's issuer; its `kid`."""
+    payload = await _call("POST", f"{sim_url}/_sim/identity/rotate", {"retire_old": retire_old})
+    kid: str = payload["kid"]
+    return kid
+
+
+async def identity_state(sim_url: str) -> dict[str, Any]:
+    """`kids`, `current_kid`, `jwks_requests` (JWKS documents requested so far), `jwks` mode."""
+    state: dict[str, Any] = await _call("GET", f"{sim_url}/_sim/identity")
+    return state
+
+
+async def set_jwks_behaviour(sim_url: str, mode: str) -> None:
+    """`ok`, `error` (503) or `hang` (never answers): the sim's JWKS endpoint from now on."""
+    await _call("PUT", f"{sim_url}/_sim/identity/behaviour", {"jwks": mode})
+
+
+async def _call(method: str, url: str, body: Any = None) -> Any:
+    timeout = aiohttp.ClientTimeout(total=_TIMEOUT_S)
+    async with (
+        aiohttp.ClientSession(timeout=timeout) as session,
+        session.request(method, url, json=body) as response,
+    ):
+        response.raise_for_status()
+        return await response.json()
+
+
+def mint_token_sync(sim_url: str, sub: str, *, roles: Sequence[str] = (), ttl_s: int = 3600) -> str:
+    """`mint_token` without an event loop."""
+    body = json.dumps({"sub": sub, "roles": list(roles), "ttl_s": ttl_s}).encode()
+    request = urllib.request.Request(
+        f"{sim_issuer(sim_url)}/token",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=_TIMEOUT_S) as response:
+        token: str = json.load(response)["access_token"]
+    return token
+
+
+def sim_claims(sim_url: str, sub: str, **overrides: Any) -> dict[str, Any]:
+    """The claims the sim would issue for `sub` now (1 h), with `overrides` applied;
+    an override of `None` drops that claim."""
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": sim_issuer(sim_url),
+        "sub": sub,
+        "aud": AUDIENCE,
+        "iat": now,
+        "nbf": now,
+        "exp": now + 3600,
+        "roles": [],
+    }
+    claims.update(overrides)
+    return {name: value for name, value in claims.items() if value is not None}
+
+
+def sign_as_sim(
+    claims: dict[str, Any], *, seed: int = 42, generation: int = 1, kid: str | None = None
+) -> str:
+    """`claims` signed with the sim's `generation`-th key (the sim of that `seed` trusts it);
+    `kid` names another key in the header (a forgery)."""
+    key = SigningKey(seed, generation)
+    headers = {"kid": kid or key.kid}
+    return jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers=headers)

@@ -1,0 +1,190 @@
+"""A token's algorithm, signature and claims, checked against one known key (no network)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+
+from kernel.auth import Principal
+from kernel.errors import Unauthorized
+from skyfare.auth.verify import read_header, verify
+from tests.unit.auth.keys import (
+    AUDIENCE,
+    EC_KEY,
+    ISSUER,
+    OTHER_EC_KEY,
+    RSA_KEY,
+    claims,
+    sign,
+    verification_key,
+)
+
+KEY = verification_key(EC_KEY)
+
+
+def check(token: str, key: Any = KEY, *, leeway_s: float = 30.0) -> Principal:
+    return verify(
+        token, read_header(token), key, issuer=ISSUER, audience=AUDIENCE, leeway_s=leeway_s
+    )
+
+
+def rejected(token: str, key: Any = KEY) -> Unauthorized:
+    with pytest.raises(Unauthorized) as caught:
+        check(token, key)
+    assert token not in caught.value.detail
+    assert token not in caught.value.challenge
+    return caught.value
+
+
+def unsigned(payload: dict[str, Any], header: dict[str, Any]) -> str:
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    return f"{part(header)}.{part(payload)}."
+
+
+def test_a_valid_token_names_its_subject_and_roles() -> None:
+    principal = check(sign(claims(roles=["support"])))
+
+    assert principal == Principal(subject="alice", roles=frozenset({"support"}))
+    assert principal.is_support
+
+
+def test_a_token_without_roles_is_a_plain_traveler() -> None:
+    principal = check(sign(claims()))
+
+    assert principal.roles == frozenset()
+    assert not principal.is_support
+
+
+def test_an_audience_list_that_contains_skyfare_is_accepted() -> None:
+    assert check(sign(claims(aud=["billing", AUDIENCE]))).subject == "alice"
+
+
+def test_an_rsa_key_without_alg_verifies_rs256_and_ps256_tokens() -> None:
+    key = verification_key(RSA_KEY)
+
+    assert check(sign(claims(), RSA_KEY, alg="RS256"), key).subject == "alice"
+    assert check(sign(claims(), RSA_KEY, alg="PS256"), key).subject == "alice"
+
+
+def test_an_expired_token_is_rejected_with_the_reason() -> None:
+    error = rejected(sign(claims(exp=int(time.time()) - 120)))
+
+    assert "expired" in error.detail
+    assert 'error="invalid_token"' in error.challenge
+    assert 'error_description="the token has expired"' in error.challenge
+
+
+def test_a_token_expired_within_the_leeway_is_still_accepted() -> None:
+    assert check(sign(claims(exp=int(time.time()) - 5))).subject == "alice"
+
+
+def test_a_token_not_valid_before_a_future_time_is_rejected() -> None:
+    error = rejected(sign(claims(nbf=int(time.time()) + 600)))
+
+    assert "not valid yet" in error.detail
+
+
+def test_a_token_issued_in_the_future_is_rejected() -> None:
+    error = rejected(sign(claims(iat=int(time.time()) + 600, nbf=None)))
+
+    assert "not valid yet" in error.detail
+
+
+def test_a_token_from_another_issuer_is_rejected() -> None:
+    assert "issuer" in rejected(sign(claims(iss="https://evil.example"))).detail
+
+
+def test_a_token_for_another_audience_is_rejected() -> None:
+    assert "aud" in rejected(sign(claims(aud="billing"))).detail
+
+
+def test_a_token_signed_by_another_key_is_rejected() -> None:
+    assert "signature" in rejected(sign(claims(), OTHER_EC_KEY)).detail
+
+
+def test_a_token_whose_payload_was_altered_is_rejected() -> None:
+    header, payload, signature = sign(claims()).split(".")
+    forged = json.loads(base64.urlsafe_b64decode(payload + "=="))
+    forged["roles"] = ["support"]
+    new_payload = base64.urlsafe_b64encode(json.dumps(forged).encode()).rstrip(b"=").decode()
+
+    assert "signature" in rejected(f"{header}.{new_payload}.{signature}").detail
+
+
+@pytest.mark.parametrize("alg", ["none", "None", "NONE"])
+def test_an_unsigned_token_with_alg_none_is_rejected(alg: str) -> None:
+    token = unsigned(claims(roles=["support"]), {"alg": alg, "typ": "JWT", "kid": "k1"})
+
+    error = rejected(token)
+
+    assert "algorithm is not accepted" in error.detail
+
+
+def test_hs256_signed_with_the_public_key_as_secret_is_rejected() -> None:
+    # The classic algorithm-confusion attack: the verifier's public key is public.
+    pem = EC_KEY.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    header = {"alg": "HS256", "typ": "JWT", "kid": "k1"}
+    token = _hs256(claims(roles=["support"]), pem, header)
+
+    assert "algorithm is not accepted" in rejected(token).detail
+
+
+def _hs256(payload: dict[str, Any], secret: bytes, header: dict[str, Any]) -> str:
+    # By hand: PyJWT itself refuses to use a PEM public key as an HMAC secret.
+    signing_input = unsigned(payload, header)[:-1]
+    mac = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
+    return signing_input + "." + base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+def test_an_algorithm_that_does_not_fit_the_key_is_rejected() -> None:
+    # RS256 is allowed in general, but this kid is an EC key.
+    token = sign(claims(), RSA_KEY, alg="RS256")
+
+    assert "does not fit" in rejected(token).detail
+
+
+def test_a_key_pinned_to_an_algorithm_refuses_another() -> None:
+    key = verification_key(RSA_KEY, alg="RS256")
+
+    assert "does not fit" in rejected(sign(claims(), RSA_KEY, alg="PS256"), key).detail
+
+
+@pytest.mark.parametrize("claim", ["sub", "exp", "iss", "aud"])
+def test_a_token_without_a_required_claim_is_rejected(claim: str) -> None:
+    error = rejected(sign(claims(**{claim: None})))
+
+    assert f"lacks the {claim} claim" in error.detail
+
+
+def test_an_empty_subject_is_rejected() -> None:
+    assert "sub" in rejected(sign(claims(sub=""))).detail
+
+
+def test_a_non_string_subject_is_rejected() -> None:
+    assert "sub" in rejected(sign(claims(sub=42))).detail
+
+
+@pytest.mark.parametrize("roles", ["support", [1, 2], {"support": True}])
+def test_roles_that_are_not_a_list_of_strings_are_rejected(roles: object) -> None:
+    assert "roles" in rejected(sign(claims(roles=roles))).detail
+
+
+def test_a_token_without_a_kid_is_rejected_before_any_key_lookup() -> None:
+    with pytest.raises(Unauthorized, match="kid"):
+        read_header(sign(claims(), kid=None))
+
+
+def test_a_header_that_is_not_json_is_rejected() -> None:
+    with pytest.raises(Unauthorized, match="header"):
+        read_header("bm90IGpzb24.e30.c2ln")
