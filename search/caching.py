@@ -21,6 +21,40 @@ from connectors.model import Offer
 from search.model import CacheState, ConnectorReport, SearchRequest
 
 _encoder = msgspec.json.Encoder()
+QUERY_KEYS_MAX = 10_000
+
+
+class QueryKeys:
+    """Raw `GET /v1/search` query strings already validated → their fare-cache key.
+
+    The fast path of a repeated GET: the string the client sent is looked up as-is, so a hit
+    skips parsing, validation, canonical encoding and hashing. Only valid searches that may be
+    answered from the cache are remembered (an invalid query raises before, `cache=false` is not
+    put), and each entry holds for the UTC day it was validated on (`day`, days since the epoch):
+    validation judges dates against that day. Equivalent spellings of one search are separate
+    entries here but map to the same key, so they share one cached answer. Bounded: cleared
+    when full (a client spraying distinct queries costs a re-validation, nothing more).
+    """
+
+    __slots__ = ("_keys", "max_entries")
+
+    def __init__(self, max_entries: int = QUERY_KEYS_MAX) -> None:
+        self.max_entries = max_entries
+        self._keys: dict[str, tuple[str, int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def get(self, query: str, day: int) -> str | None:
+        found = self._keys.get(query)
+        if found is None or found[1] != day:
+            return None
+        return found[0]
+
+    def put(self, query: str, key: str, day: int) -> None:
+        if len(self._keys) >= self.max_entries:
+            self._keys.clear()
+        self._keys[query] = (key, day)
 
 
 def cache_key(request: SearchRequest, scope: bytes = b"") -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import aclosing
@@ -16,9 +15,10 @@ from connectors import errors, offer_ids
 from connectors.model import PricedOffer
 from connectors.resilience import ConnectorStatus, ResilientConnector
 from kernel.errors import Conflict, Gone, NotFound, ServiceUnavailable
-from search.caching import cache_key, response_body, to_entry
+from search.caching import QueryKeys, cache_key, response_body, to_entry
 from search.engine import Answer, FanOut
 from search.fare_index import CheapestFare, FareIndex, cheapest_of, scope_of, slot_for_search
+from search.ids import new_search_id
 from search.model import (
     ConnectorLine,
     ConnectorReport,
@@ -32,9 +32,7 @@ from search.ranking import rank
 # Encodes the NDJSON lines of streamed searches (responses are encoded once, in the views).
 _encoder = msgspec.json.Encoder()
 
-
-def new_search_id() -> str:
-    return "srch_" + secrets.token_urlsafe(12)
+__all__ = ["SearchService", "new_search_id"]
 
 
 class SearchService:
@@ -73,6 +71,7 @@ class SearchService:
         self._cache_scope = "\n".join((cache_scope, *self._connectors)).encode() + b"\n\n"
         self._index = index
         self._index_scope = scope_of(self._cache_scope)
+        self._query_keys = QueryKeys()
 
     @property
     def fare_index(self) -> FareIndex | None:
@@ -101,17 +100,42 @@ class SearchService:
             meta=self._meta(answers, start),
         )
 
-    async def search_body(self, request: SearchRequest) -> tuple[bytes, CacheState]:
+    async def search_body(
+        self, request: SearchRequest, *, raw_query: str | None = None, day: int = 0
+    ) -> tuple[bytes, CacheState]:
         """The JSON of a `SearchResponse`, from the fare cache when it holds the answer.
 
         A hit is served from the stored bytes; a miss searches (once for concurrent identical
         searches) and stores complete answers; `request.cache=False` forces a live search. Cache
         calls get a small share of the deadline, so a slow Redis costs a miss, never the deadline.
+        `raw_query`: the GET query string `request` was validated from on UTC `day`, remembered
+        for `cached_query_body`.
         """
         start = self._clock()
-        entry, state = await self._fetch(request, start)
+        key = cache_key(request, self._cache_scope)
+        entry, state = await self._fetch(request, start, key)
+        if raw_query is not None and request.cache and self._fares is not None:
+            self._query_keys.put(raw_query, key, day)
         took_ms = round((self._clock() - start) * 1000)
         return response_body(new_search_id(), entry, took_ms=took_ms, cache=state), state
+
+    def cached_query_body(self, raw_query: str, day: int) -> bytes | None:
+        """What `search_body` answers a GET query string validated before on UTC `day`, if that
+        is a fresh L1 hit; else None (take the full path, which also handles stale entries).
+
+        The hot path of a cached search: no validation, key building, hashing or await.
+        """
+        if self._fares is None:
+            return None
+        key = self._query_keys.get(raw_query, day)
+        if key is None:
+            return None
+        start = self._clock()
+        entry = self._fares.store.peek_fresh(key)
+        if entry is None:
+            return None
+        took_ms = round((self._clock() - start) * 1000)
+        return response_body(new_search_id(), entry, took_ms=took_ms, cache="hit")
 
     async def cheapest(self, request: SearchRequest) -> tuple[CheapestFare | None, FareEntry]:
         """The cheapest offer of the answer `search_body` would give (same cache, same
@@ -119,12 +143,14 @@ class SearchService:
         entry, _ = await self._fetch(request, self._clock())
         return cheapest_of(entry), entry
 
-    async def _fetch(self, request: SearchRequest, start: float) -> tuple[FareEntry, CacheState]:
+    async def _fetch(
+        self, request: SearchRequest, start: float, key: str | None = None
+    ) -> tuple[FareEntry, CacheState]:
         if self._fares is None:
             return (await self._load(request, start))[0], "miss"
         budget = (self._deadline(request, start) - start) / 10
         return await self._fares.fetch(
-            cache_key(request, self._cache_scope),
+            key or cache_key(request, self._cache_scope),
             lambda background: self._load(request, self._clock() if background else start),
             timeout=min(self._cache_timeout_s, budget),
             use_cache=request.cache,

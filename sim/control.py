@@ -29,6 +29,9 @@ class Profile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     latency_sigma: NonNegative = 0.0
     error_rate: Rate = 0.0  # share of calls answered 503
     hang_rate: Rate = 0.0  # share of calls never answered
+    # Bookings (REST, NDC) only: a successful hold is answered this much later, AFTER the seats
+    # were taken — so a test can kill the caller between the airline's hold and its bookkeeping.
+    commit_then_delay_ms: NonNegative = 0.0
 
 
 class ProfileUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -36,6 +39,7 @@ class ProfileUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     latency_sigma: NonNegative | None = None
     error_rate: Rate | None = None
     hang_rate: Rate | None = None
+    commit_then_delay_ms: NonNegative | None = None
 
     def apply(self, profile: Profile) -> Profile:
         changes = {k: v for k, v in msgspec.structs.asdict(self).items() if v is not None}
@@ -99,7 +103,10 @@ class Behaviour:
                 await asyncio.sleep(median_s * math.exp(self._rng.gauss(0, profile.latency_sigma)))
             if profile.error_rate and self._rng.random() < profile.error_rate:
                 return error_response(503, "unavailable", "simulated outage")
-            return await handler(request)
+            response = await handler(request)
+            if route == "bookings" and response.status < 300 and profile.commit_then_delay_ms:
+                await asyncio.sleep(profile.commit_then_delay_ms / 1000)
+            return response
 
         return behave
 

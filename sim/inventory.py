@@ -35,6 +35,7 @@ class Inventory:
         self._seed = seed
         self._opened_on = opened_on  # initial loads are drawn relative to this day, once
         self._taken: dict[LegKey, int] = {}
+        self._pinned_load: dict[LegKey, float] = {}  # legs set by `set_seats_left`
 
     def capacity(self, flight: Flight, cabin: Cabin) -> int:
         return flight.capacity.get(cabin, 0)
@@ -49,7 +50,22 @@ class Inventory:
         capacity = self.capacity(flight, cabin)
         if capacity == 0:
             return 1.0
-        return self._sold_on(leg_key(flight, day, cabin), capacity) / capacity
+        key = leg_key(flight, day, cabin)
+        pinned = self._pinned_load.get(key)
+        if pinned is not None:
+            return pinned
+        return self._sold_on(key, capacity) / capacity
+
+    def set_seats_left(self, flight: Flight, day: dt.date, cabin: Cabin, seats: int) -> None:
+        """Leave exactly `seats` for sale on this leg (a test control, `/_sim/inventory`).
+
+        The leg's price is frozen at today's: like the last seats of one fare class, they all sell
+        at one price, so offers quoted before stay valid while seats last.
+        """
+        capacity = self.capacity(flight, cabin)
+        key = leg_key(flight, day, cabin)
+        self._pinned_load[key] = self.load_factor(flight, day, cabin)
+        self._taken[key] = capacity - seats - self._initial_sold(key, capacity)
 
     def take(self, legs: Sequence[tuple[Flight, dt.date]], cabin: Cabin, seats: int) -> bool:
         """Take `seats` on every leg, or on none when one leg has fewer left."""

@@ -14,7 +14,11 @@ from sim import control
 from sim.control import BEHAVIOUR, Behaviour
 from sim.identity import install_identity
 from sim.ndc import ndc_airline_app
+from sim.payments import PaymentsConfig, install_payments
 from sim.rest import airline_app
+from sim.seats import install_seat_control
+from sim.sms import install_sms
+from sim.smtp import MAILBOX, SmtpSink, install_smtp_sink
 from sim.soap import SIM_PASSWORD, SIM_USERNAME, soap_airline_app
 from sim.world import World
 
@@ -25,12 +29,16 @@ SWEEP_INTERVAL_S = 1.0  # how often expired holds give their seats back unasked
 
 
 def create_sim_app(
-    *, seed: int = 42, profiles: Mapping[str, Mapping[str, float]] | None = None
+    *,
+    seed: int = 42,
+    profiles: Mapping[str, Mapping[str, float]] | None = None,
+    payments: PaymentsConfig | None = None,
 ) -> web.Application:
     """The whole simulated outside world as one aiohttp application (no socket opened here).
 
     `profiles` overrides `control.DEFAULT_PROFILES` per airline slug; they are also what
     `POST /_sim/reset` returns to. Raises ValueError for an unknown slug or profile field.
+    `payments` configures the payment gateway (its key, webhook target and secret, timing).
     """
     world = World(seed)  # loads airportsdata once, now, not on the first request
     behaviour = Behaviour(control.profiles_with(profiles), seed=seed)
@@ -49,6 +57,10 @@ def create_sim_app(
             )
             app.add_subapp(airline.spec.base_path, front)
     install_identity(app, seed=seed)  # the token issuer (JWKS) at /identity
+    install_payments(app, seed=seed, config=payments)  # the card gateway at /payments
+    install_sms(app, seed=seed)  # the SMS provider at /sms, its messages at /_sim/sms
+    install_smtp_sink(app, seed=seed)  # the SMTP sink's mailbox, listed at /_sim/smtp
+    install_seat_control(app, world.schedule, world.inventory)  # /_sim/inventory, for tests
     app.cleanup_ctx.append(_sweep_expired_holds)
     app.on_shutdown.append(_release_hung_calls)
     return app
@@ -73,23 +85,37 @@ async def _release_hung_calls(app: web.Application) -> None:
     app[BEHAVIOUR].release_hung()
 
 
-async def serve_sim(host: str, port: int, *, seed: int, profile_json: str = "") -> None:
-    """Serve the sim on host:port until cancelled; `profile_json` as in `create_sim_app`."""
+async def serve_sim(
+    host: str,
+    port: int,
+    *,
+    seed: int,
+    profile_json: str = "",
+    payments: PaymentsConfig | None = None,
+    smtp_port: int | None = None,
+) -> None:
+    """Serve the sim on host:port until cancelled; the options as in `create_sim_app`, and
+    the SMTP sink (sim/smtp.py) on host:`smtp_port` when given."""
     profiles = (
         msgspec.json.decode(profile_json, type=dict[str, dict[str, float]])
         if profile_json
         else None
     )
     runner = web.AppRunner(
-        create_sim_app(seed=seed, profiles=profiles),
+        create_sim_app(seed=seed, profiles=profiles, payments=payments),
         access_log=None,
         handler_cancellation=True,  # a hanging call ends as soon as its client gives up
         shutdown_timeout=1.0,
     )
     await runner.setup()
+    sink = SmtpSink(runner.app[MAILBOX], host, smtp_port) if smtp_port is not None else None
     try:
         await web.TCPSite(runner, host, port).start()
+        if sink is not None:
+            await sink.start()  # the SMTP sink, in the same loop as the HTTP sim
         logger.info("sim: airlines at http://%s:%d/rest/<slug> (seed %d)", host, port, seed)
         await asyncio.Event().wait()
     finally:
+        if sink is not None:
+            await sink.stop()
         await runner.cleanup()

@@ -17,6 +17,11 @@ import asyncpg
 import redis.asyncio as redis
 from aiohttp import web
 
+from booking import routes as order_routes
+from booking.pg import Database
+from booking.recovery import running_recovery
+from booking.relay import OutboxRelay
+from booking.wiring import running_order_service
 from cache.flight_lock import RedisFlightLock
 from cache.memory import InMemoryFareCache
 from cache.policy import TtlPolicy
@@ -25,6 +30,9 @@ from cache.redis import RedisFareCache
 from cache.tiered import TieredFareCache
 from connectors.registry import build_connectors
 from kernel.auth import AUTHENTICATE, PARTNER_CHECK
+from kernel.tasks import stop_task
+from payment import routes as payment_routes
+from payment.wiring import running_payments
 from search import bulk_routes
 from search import routes as search_routes
 from search.fare_index_redis import RedisFareIndex
@@ -61,11 +69,24 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.extend(
         (_postgres, _redis, _partner_gate, _authenticator, _fare_cache, _connectors)
     )
+    app.cleanup_ctx.append(_outbox_relay)
+    app.cleanup_ctx.append(_orders)
+    app.cleanup_ctx.append(_recovery)
+    app.cleanup_ctx.append(_payments)
     ops.add_routes(app.router)
     search_routes.add_routes(app.router)
     bulk_routes.add_routes(app.router)
+    order_routes.add_routes(app.router)
+    payment_routes.add_routes(app.router)
     app[OPENAPI_DOCUMENT] = openapi.encode_document(
-        (*ops.OPERATIONS, *search_routes.OPERATIONS, *bulk_routes.OPERATIONS), version=_version()
+        (
+            *ops.OPERATIONS,
+            *search_routes.OPERATIONS,
+            *bulk_routes.OPERATIONS,
+            *order_routes.OPERATIONS,
+            *payment_routes.OPERATIONS,
+        ),
+        version=_version(),
     )
     return app
 
@@ -92,14 +113,86 @@ async def _redis(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     if settings.redis_url is None:
         raise RuntimeError("redis_url is unset: start the embedded Redis first")
-    client = redis.Redis.from_url(
+    # A blocking pool: past its size a command waits (bounded by the timeout) for a free
+    # connection, where redis-py's default pool fails at once with "Too many connections".
+    pool = redis.BlockingConnectionPool.from_url(
         settings.redis_url,
+        max_connections=settings.redis_pool_max,
+        timeout=REDIS_TIMEOUT_S,
         socket_timeout=REDIS_TIMEOUT_S,
         socket_connect_timeout=REDIS_TIMEOUT_S,
     )
+    client = redis.Redis.from_pool(pool)  # closing the client closes the pool
     app[REDIS] = client
     yield
     await client.aclose()
+
+
+async def _outbox_relay(app: web.Application) -> AsyncIterator[None]:
+    """Every API process relays the outbox to the event stream (one at a time: booking/relay.py)."""
+    settings = app[SETTINGS]
+    relay = OutboxRelay(
+        app[PG_POOL],
+        app[REDIS],
+        settings.event_stream,
+        maxlen=settings.event_stream_maxlen,
+        interval_s=settings.event_relay_interval_s,
+        db_timeout_s=settings.db_timeout_s,
+        redis_timeout_s=REDIS_TIMEOUT_S,
+    )
+    task = asyncio.create_task(relay.run(), name="outbox-relay")
+    yield
+    await stop_task(task)
+
+
+async def _orders(app: web.Application) -> AsyncIterator[None]:
+    """Orders (booking/): repository, idempotency keys and service over the pool and connectors."""
+    settings = app[SETTINGS]
+    connectors = app[CONNECTORS]
+    async with running_order_service(
+        app[PG_POOL],
+        connectors,
+        db_timeout_s=settings.db_timeout_s,
+        lease_s=settings.idempotency_lease_s,
+        price_timeout_s=settings.search_deadline_ms / 1000,
+    ) as service:
+        app[order_routes.ORDER_SERVICE] = service
+        yield
+
+
+async def _recovery(app: web.Application) -> AsyncIterator[None]:
+    """Nothing lost: the reconciler settles stale `pending` orders with their airline, the hold
+    sweeper expires unpaid holds past their deadline (booking/recovery.py)."""
+    settings = app[SETTINGS]
+    connectors = app[CONNECTORS]
+    async with running_recovery(
+        app[PG_POOL],
+        connectors,
+        db_timeout_s=settings.db_timeout_s,
+        reconcile_after_s=settings.reconcile_after_s,
+        reconcile_interval_s=settings.reconcile_interval_s,
+        hold_sweep_interval_s=settings.hold_sweep_interval_s,
+    ):
+        yield
+
+
+async def _payments(app: web.Application) -> AsyncIterator[None]:
+    """Payments (payment/): the gateway client, webhooks, refunds; enabled in the order service."""
+    settings = app[SETTINGS]
+    if not settings.webhook_secrets:
+        raise RuntimeError("SKYFARE_WEBHOOK_SECRET is empty: payment webhooks cannot be verified")
+    connectors = app[CONNECTORS]
+    async with running_payments(
+        Database(app[PG_POOL], timeout_s=settings.db_timeout_s),
+        app[order_routes.ORDER_SERVICE],
+        connectors,
+        gateway_url=settings.payment_gateway_base_url,
+        gateway_key=settings.payment_gateway_key,
+        webhook_secrets=settings.webhook_secrets,
+    ) as payments:
+        app[payment_routes.PAYMENT_SERVICE] = payments.service
+        app[payment_routes.WEBHOOK_RECEIVER] = payments.receiver
+        yield
 
 
 async def _authenticator(app: web.Application) -> AsyncIterator[None]:

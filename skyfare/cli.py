@@ -1,6 +1,7 @@
 """The `skyfare` command: `up` (everything), `serve` (the API), `sim` (the simulated world),
 `migrate` (the database schema), `partners` (metasearch partner keys), `warm` (fill the fare
-cache of a running Skyfare) and `token` (a dev traveler token from the sim)."""
+cache of a running Skyfare), `token` (a dev traveler token from the sim) and `worker` (the
+notification worker)."""
 
 from __future__ import annotations
 
@@ -23,11 +24,12 @@ from skyfare.devkey import KEY_FILE, dev_partner_key
 from skyfare.embedded import EmbeddedPostgres, embedded_services
 from skyfare.logs import configure_logging
 from skyfare.migrations import MIGRATE_TIMEOUT_S, MigrationError, migrate, run_migrations_once
+from skyfare.notify_runner import notifications_line, serve_notify
 from skyfare.partners import PartnerKeys
 from skyfare.ratelimit import parse_rate
 from skyfare.settings import Settings, SettingsError, load_settings
 from skyfare.supervisor import Shutdown, StartupFailed, Supervisor, raise_on_signals
-from skyfare.workers import run_api_worker, run_sim, serve_sim_until_signalled
+from skyfare.workers import run_api_worker, run_notify_worker, run_sim, serve_sim_until_signalled
 
 logger = logging.getLogger("skyfare")
 
@@ -43,6 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.log_level)
     if args.command == "sim":
         uvloop.run(serve_sim_until_signalled(settings))
+        return 0
+    if args.command == "worker":
+        uvloop.run(serve_notify(settings))
         return 0
     if args.command == "token":
         return devtoken.run_command(settings, args.sub, args.roles, args.ttl)
@@ -68,6 +73,7 @@ def run(settings: Settings, *, with_sim: bool) -> int:
                 if dev_key is not None:
                     print(dev_key_line(settings, dev_key), flush=True)
                     print(devtoken.token_hint_line(_base_url(settings)), flush=True)
+                    print(notifications_line(settings), flush=True)
                 child = supervisor.wait_for_a_child_to_exit()
                 logger.error("%s exited with code %s: stopping", child.name, child.exitcode)
                 return 1
@@ -93,6 +99,9 @@ def _start(supervisor: Supervisor, settings: Settings, *, with_sim: bool) -> Non
         child_end.close()  # the child holds its own copy now
         pipes.append(parent_end)
     supervisor.wait_ready(pipes, [])
+    if with_sim:
+        # One notification worker sends what the API workers' outbox relays publish.
+        supervisor.spawn("notify-worker", run_notify_worker, settings)
 
 
 def worker_count(settings: Settings) -> int:
@@ -139,6 +148,11 @@ def _parser() -> argparse.ArgumentParser:
             "--workers", type=int, help="API processes sharing the port (default: one per core)"
         )
     commands.add_parser("sim", help="only the simulated airlines")
+    commands.add_parser(
+        "worker",
+        help="the notification worker: order/payment events → email and SMS "
+        "(REDIS_URL, else the embedded Redis of a running `skyfare serve`)",
+    )
     _add_admin_commands(commands)
     _add_warm_command(commands)
     _add_token_command(commands)

@@ -33,7 +33,11 @@ logger = logging.getLogger(__name__)
 
 # Folders of migrations, in the order their packages were added; the files of all of them are
 # applied in version order.
-MIGRATION_DIRECTORIES: tuple[Traversable, ...] = (files("skyfare") / "sql",)
+MIGRATION_DIRECTORIES: tuple[Traversable, ...] = (
+    files("skyfare") / "sql",
+    files("booking") / "sql",
+    files("payment") / "sql",
+)
 
 # An arbitrary constant identifying "Skyfare migrates" among the advisory locks of the database.
 ADVISORY_LOCK_KEY = 0x5C1F_A4E0

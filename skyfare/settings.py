@@ -43,6 +43,7 @@ class Settings(msgspec.Struct, frozen=True):
     max_body_bytes: int = 1 << 20
     search_deadline_ms: int = 2500
     db_pool_max: int = 10
+    redis_pool_max: int = 200  # Redis connections per process; more wait for a free one
     db_timeout_s: float = 2.0
     sim_host: str = "127.0.0.1"
     sim_port: int = 9100
@@ -72,11 +73,65 @@ class Settings(msgspec.Struct, frozen=True):
     jwt_issuer: str | None = None
     jwt_audience: str = "skyfare"
     jwks_url: str | None = None
+    # Events: the Redis stream the outbox relay of every API process publishes to (capped at
+    # about `event_stream_maxlen` entries) and how often a relay looks for new outbox rows.
+    event_stream: str = "skyfare:events"
+    event_stream_maxlen: int = 1_000_000
+    event_relay_interval_s: float = 0.1
+    # Notifications (notify/, `skyfare worker`). None: the sim's SMTP sink (on sim_port + 25,
+    # 9125 by default) and SMS provider (`{sim_url}/sms`); the worker's /metrics on port + 1.
+    sim_smtp_port: int | None = None
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    sms_url: str | None = None
+    notify_batch_size: int = 50
+    notify_claim_min_idle_s: float = 60.0
+    notify_max_attempts: int = 8
+    notify_backoff_base_s: float = 1.0
+    notify_backoff_max_s: float = 30.0
+    notify_lease_s: float = 30.0
+    notify_send_timeout_s: float = 10.0
+    # A secret (never logged); the default is the sim SMS provider's key (sim/sms).
+    notify_sms_api_key: str = "sim-sms-key"
+    notify_mail_from: str = "Skyfare <bookings@skyfare.example>"
+    notify_consumer: str = ""  # empty: <hostname>-<pid>
+    notify_metrics_port: int | None = None
+    # Orders: how long an Idempotency-Key stays "in progress" (409 to a retry) when its request
+    # never finishes; it must outlast the longest order request (airline calls included).
+    idempotency_lease_s: float = 30.0
+    # Nothing lost (booking/recovery.py): an order still `pending` after `reconcile_after_s`
+    # (longer than any order request) is settled with its airline by the reconciler, which runs
+    # every `reconcile_interval_s`; the hold sweeper expires unpaid holds past their deadline
+    # every `hold_sweep_interval_s`.
+    reconcile_after_s: float = 30.0
+    reconcile_interval_s: float = 10.0
+    hold_sweep_interval_s: float = 10.0
+    # Payments: the card gateway (None: the sim's, `{sim_url}/payments`) and its secret API key;
+    # the webhook secret(s) the gateway signs with (comma-separated while rotating: the first
+    # signs the sim's webhooks, all are accepted). Secrets: never logged. The defaults are the
+    # sim gateway's own dev values (sim/payments), not secrets anywhere else.
+    payment_gateway_url: str | None = None
+    payment_gateway_key: str = "sk_test_skyfare_sim"
+    webhook_secret: str = "whsec_skyfare_dev_only"
+    # Where the sim gateway delivers its webhooks. None: this API, http://127.0.0.1:<port>/...
+    sim_webhook_url: str | None = None
     connectors: tuple[ConnectorSettings, ...] = ()
 
     @property
     def sim_url(self) -> str:
         return f"http://{self.sim_host}:{self.sim_port}"
+
+    @property
+    def payment_gateway_base_url(self) -> str:
+        return (self.payment_gateway_url or f"{self.sim_url}/payments").rstrip("/")
+
+    @property
+    def webhook_secrets(self) -> tuple[str, ...]:
+        return tuple(s.strip() for s in self.webhook_secret.split(",") if s.strip())
+
+    @property
+    def sim_webhook_target(self) -> str:
+        return self.sim_webhook_url or f"http://127.0.0.1:{self.port}/v1/payments/webhook"
 
     @property
     def trusted_issuer(self) -> str:
@@ -85,6 +140,24 @@ class Settings(msgspec.Struct, frozen=True):
     @property
     def trusted_jwks_url(self) -> str:
         return self.jwks_url or f"{self.trusted_issuer.rstrip('/')}/.well-known/jwks.json"
+
+    @property
+    def sim_smtp_listen_port(self) -> int:
+        return self.sim_smtp_port if self.sim_smtp_port is not None else self.sim_port + 25
+
+    @property
+    def smtp_address(self) -> tuple[str, int]:
+        """Where the worker sends mail: SKYFARE_SMTP_HOST/PORT, else the sim's SMTP sink."""
+        return (self.smtp_host or self.sim_host, self.smtp_port or self.sim_smtp_listen_port)
+
+    @property
+    def sms_base_url(self) -> str:
+        return (self.sms_url or f"{self.sim_url}/sms").rstrip("/")
+
+    @property
+    def notify_metrics_listen_port(self) -> int:
+        """The worker's /metrics port; 0: none."""
+        return self.notify_metrics_port if self.notify_metrics_port is not None else self.port + 1
 
 
 _ENV_FIELDS: dict[str, str] = {
@@ -98,6 +171,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_MAX_BODY_BYTES": "max_body_bytes",
     "SKYFARE_SEARCH_DEADLINE_MS": "search_deadline_ms",
     "SKYFARE_DB_POOL_MAX": "db_pool_max",
+    "SKYFARE_REDIS_POOL_MAX": "redis_pool_max",
     "SKYFARE_DB_TIMEOUT_S": "db_timeout_s",
     "SKYFARE_SIM_HOST": "sim_host",
     "SKYFARE_SIM_PORT": "sim_port",
@@ -115,9 +189,35 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_PARTNER_KEY_CACHE_TTL_S": "partner_key_cache_ttl_s",
     "SKYFARE_RATE_LIMIT_TIMEOUT_MS": "rate_limit_timeout_ms",
     "SKYFARE_PARTNER_KEY": "partner_key",
+    "SKYFARE_PAYMENT_GATEWAY_URL": "payment_gateway_url",
+    "SKYFARE_PAYMENT_GATEWAY_KEY": "payment_gateway_key",
+    "SKYFARE_WEBHOOK_SECRET": "webhook_secret",
+    "SKYFARE_SIM_WEBHOOK_URL": "sim_webhook_url",
+    "SKYFARE_IDEMPOTENCY_LEASE_S": "idempotency_lease_s",
+    "SKYFARE_RECONCILE_AFTER_S": "reconcile_after_s",
+    "SKYFARE_RECONCILE_INTERVAL_S": "reconcile_interval_s",
+    "SKYFARE_HOLD_SWEEP_INTERVAL_S": "hold_sweep_interval_s",
     "SKYFARE_JWT_ISSUER": "jwt_issuer",
     "SKYFARE_JWT_AUDIENCE": "jwt_audience",
     "SKYFARE_JWKS_URL": "jwks_url",
+    "SKYFARE_EVENT_STREAM": "event_stream",
+    "SKYFARE_EVENT_STREAM_MAXLEN": "event_stream_maxlen",
+    "SKYFARE_EVENT_RELAY_INTERVAL_S": "event_relay_interval_s",
+    "SKYFARE_SIM_SMTP_PORT": "sim_smtp_port",
+    "SKYFARE_SMTP_HOST": "smtp_host",
+    "SKYFARE_SMTP_PORT": "smtp_port",
+    "SKYFARE_SMS_URL": "sms_url",
+    "SKYFARE_NOTIFY_BATCH_SIZE": "notify_batch_size",
+    "SKYFARE_NOTIFY_CLAIM_MIN_IDLE_S": "notify_claim_min_idle_s",
+    "SKYFARE_NOTIFY_MAX_ATTEMPTS": "notify_max_attempts",
+    "SKYFARE_NOTIFY_BACKOFF_BASE_S": "notify_backoff_base_s",
+    "SKYFARE_NOTIFY_BACKOFF_MAX_S": "notify_backoff_max_s",
+    "SKYFARE_NOTIFY_LEASE_S": "notify_lease_s",
+    "SKYFARE_NOTIFY_SEND_TIMEOUT_S": "notify_send_timeout_s",
+    "SKYFARE_NOTIFY_SMS_API_KEY": "notify_sms_api_key",
+    "SKYFARE_NOTIFY_MAIL_FROM": "notify_mail_from",
+    "SKYFARE_NOTIFY_CONSUMER": "notify_consumer",
+    "SKYFARE_NOTIFY_METRICS_PORT": "notify_metrics_port",
 }
 
 

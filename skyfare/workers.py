@@ -38,15 +38,30 @@ def run_sim(settings: Settings) -> None:
     uvloop.run(serve_sim_until_signalled(settings))
 
 
+def run_notify_worker(settings: Settings) -> None:
+    """Process entry point: the notification worker (notify/), until SIGINT/SIGTERM."""
+    _prepare_child(settings)
+    from skyfare.notify_runner import serve_notify
+
+    uvloop.run(serve_notify(settings))
+
+
 async def serve_sim_until_signalled(settings: Settings) -> None:
+    from sim.payments import PaymentsConfig, WebhookConfig
     from sim.server import serve_sim  # the sim is a dev/test tool: imported only where it runs
 
+    # The sim gateway accepts our API key and signs with our webhook secret, so `skyfare up`
+    # works with any SKYFARE_PAYMENT_GATEWAY_KEY / SKYFARE_WEBHOOK_SECRET.
+    webhook = WebhookConfig(url=settings.sim_webhook_target, secrets=settings.webhook_secrets[:1])
+    payments = PaymentsConfig(api_key=settings.payment_gateway_key, webhook=webhook)
     await _until_signalled(
         serve_sim(
             settings.sim_host,
             settings.sim_port,
             seed=settings.sim_seed,
             profile_json=settings.sim_profile,
+            payments=payments,
+            smtp_port=settings.sim_smtp_listen_port,
         )
     )
 

@@ -24,6 +24,9 @@ def _environment(data_dir: Path) -> dict[str, str]:
     env.update(
         SKYFARE_PORT=str(closed_port()),
         SKYFARE_SIM_PORT=str(closed_port()),
+        # Free ports of their own: the defaults (sim port + 25, API port + 1) may be taken.
+        SKYFARE_SIM_SMTP_PORT=str(closed_port()),
+        SKYFARE_NOTIFY_METRICS_PORT=str(closed_port()),
         SKYFARE_DATA_DIR=str(data_dir),
         SKYFARE_LOG_LEVEL="WARNING",
     )

@@ -12,6 +12,7 @@ import asyncpg
 import pytest
 
 from kernel.errors import Unauthorized
+from skyfare.migrations import load_migrations
 from skyfare.partners import PartnerKeys
 from tests.e2e.conftest import closed_port
 
@@ -91,5 +92,6 @@ def test_migrate_without_database_url_uses_the_embedded_postgres(tmp_path: Path)
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "applied 1 migration(s): 0001_partners\n"
+    names = [m.name for m in load_migrations()]  # every package's, on a fresh database
+    assert result.stdout == f"applied {len(names)} migration(s): {', '.join(names)}\n"
     assert not (tmp_path / "data" / "postgres" / "postmaster.pid").exists()  # stopped again

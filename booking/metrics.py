@@ -1,0 +1,41 @@
+"""Prometheus metrics of the booking core (default registry); labels are low-cardinality enums.
+
+- `skyfare_orders_total{outcome}`: what each `POST /v1/orders` came to: `held` (a new order),
+  `replayed` (an idempotent replay), `refused` (the airline or the offer said no: 404/409/410),
+  `invalid` (422), `unknown` (the airline's answer is unknown: 503, the order stays pending),
+  `in_progress` (409 to a concurrent retry).
+- `skyfare_order_transitions_total{to_status}`: committed changes of status (history rows), so
+  orders by status over time; payment changes are counted by `to_payment`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from prometheus_client import Counter
+
+CreateOutcome = Literal["held", "replayed", "refused", "invalid", "unknown", "in_progress"]
+
+ORDERS = Counter("skyfare_orders_total", "Order creations by outcome.", ["outcome"])
+TRANSITIONS = Counter(
+    "skyfare_order_transitions_total",
+    "Committed order changes, by the status (or payment status) they changed to.",
+    ["to_status", "to_payment"],
+)
+CANCELS = Counter(
+    "skyfare_order_cancels_total",
+    "Cancel requests by outcome: cancelled, already_cancelled, refused.",
+    ["outcome"],
+)
+
+
+def order_outcome(outcome: CreateOutcome) -> None:
+    ORDERS.labels(outcome).inc()
+
+
+def transition(to_status: str | None, to_payment: str | None) -> None:
+    TRANSITIONS.labels(to_status or "unchanged", to_payment or "unchanged").inc()
+
+
+def cancel_outcome(outcome: Literal["cancelled", "already_cancelled", "refused"]) -> None:
+    CANCELS.labels(outcome).inc()

@@ -1,0 +1,189 @@
+"""Orders, their passengers and the public views of them (API.md "Orders").
+
+`Order` is the whole row as the booking core knows it (owner, connector, offer id included);
+`OrderView` is what a traveler is shown, and never names the owner. Money is `Decimal` (msgspec
+writes it as a decimal string); timestamps are UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+import msgspec
+
+from booking.events import Contact, OrderSnapshot
+from connectors.model import Slice
+
+OrderStatus = Literal["pending", "held", "confirmed", "cancelled", "expired", "failed"]
+PaymentStatus = Literal["unpaid", "processing", "paid", "refunded", "failed"]
+OrderType = Literal["hold", "instant"]
+PassengerType = Literal["adult", "child", "infant"]
+Gender = Literal["m", "f", "x"]
+
+ORDER_STATUSES: tuple[OrderStatus, ...] = (
+    "pending",
+    "held",
+    "confirmed",
+    "cancelled",
+    "expired",
+    "failed",
+)
+PAYMENT_STATUSES: tuple[PaymentStatus, ...] = ("unpaid", "processing", "paid", "refunded", "failed")
+ORDER_TYPES: tuple[OrderType, ...] = ("hold", "instant")
+PASSENGER_TYPES: tuple[PassengerType, ...] = ("adult", "child", "infant")
+GENDERS: tuple[Gender, ...] = ("m", "f", "x")
+# `pending` (the airline not asked or not answered yet) and `failed` (it refused) are internal:
+# clients see only these; an order in another status answers 404 and is never listed.
+VISIBLE_STATUSES: tuple[OrderStatus, ...] = ("held", "confirmed", "cancelled", "expired")
+ORDER_ID_PREFIX = "ord_"
+
+
+class Passenger(msgspec.Struct, frozen=True):
+    type: PassengerType
+    given_name: str
+    family_name: str
+    born_on: dt.date
+    gender: Gender
+    email: str | None = None
+    phone_number: str | None = None
+
+
+class PaymentMethod(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """How an `instant` order pays: a token from the payment gateway, never a card number."""
+
+    card_token: str
+
+
+class NewOrder(msgspec.Struct, frozen=True, kw_only=True):
+    """What `OrderRepository.create` inserts, as a `pending` order."""
+
+    id: str
+    owner: str
+    type: OrderType
+    offer_id: str
+    connector: str
+    total_amount: Decimal
+    total_currency: str
+    slices: tuple[Slice, ...]
+    passengers: tuple[Passenger, ...]
+
+
+class Order(msgspec.Struct, frozen=True, kw_only=True):
+    """An order as stored: every column of `orders` and its passengers in position order."""
+
+    id: str
+    owner: str
+    booking_reference: str
+    type: OrderType
+    status: OrderStatus
+    payment_status: PaymentStatus
+    offer_id: str
+    connector: str
+    airline_locator: str | None
+    total_amount: Decimal
+    total_currency: str
+    payment_required_by: dt.datetime | None
+    slices: tuple[Slice, ...]
+    passengers: tuple[Passenger, ...]
+    ticket_numbers: tuple[str, ...]
+    failure_reason: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @property
+    def visible(self) -> bool:
+        return self.status in VISIBLE_STATUSES
+
+    def snapshot(self) -> OrderSnapshot:
+        """The order as events carry it (booking/events.py)."""
+        return OrderSnapshot(
+            id=self.id,
+            booking_reference=self.booking_reference,
+            status=self.status,
+            payment_status=self.payment_status,
+            total_amount=self.total_amount,
+            total_currency=self.total_currency,
+            payment_required_by=self.payment_required_by,
+            ticket_numbers=self.ticket_numbers,
+            failure_reason=self.failure_reason,
+        )
+
+    def contact(self) -> Contact | None:
+        return contact_of(self.passengers)
+
+
+def contact_of(passengers: tuple[Passenger, ...]) -> Contact | None:
+    """The first passenger with an email or a phone number: whom notifications go to."""
+    for p in passengers:
+        if p.email or p.phone_number:
+            return Contact(p.given_name, p.family_name, p.email, p.phone_number)
+    return None
+
+
+class OrderView(msgspec.Struct, frozen=True, kw_only=True):
+    """An order as API.md shows it to its traveler (or to support); never names the owner.
+
+    `airline_locator` is the airline's own booking reference (its PNR) once the seats are held;
+    `booking_reference` is ours, the one to quote to support.
+    """
+
+    id: str
+    booking_reference: str
+    type: OrderType
+    status: OrderStatus
+    payment_status: PaymentStatus
+    payment_required_by: dt.datetime | None
+    total_amount: Decimal
+    total_currency: str
+    slices: tuple[Slice, ...]
+    passengers: tuple[Passenger, ...]
+    airline_locator: str | None
+    ticket_numbers: tuple[str, ...]
+    offer_id: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @classmethod
+    def of(cls, order: Order) -> OrderView:
+        return cls(
+            id=order.id,
+            booking_reference=order.booking_reference,
+            type=order.type,
+            status=order.status,
+            payment_status=order.payment_status,
+            payment_required_by=order.payment_required_by,
+            total_amount=order.total_amount,
+            total_currency=order.total_currency,
+            slices=order.slices,
+            passengers=order.passengers,
+            airline_locator=order.airline_locator,
+            ticket_numbers=order.ticket_numbers,
+            offer_id=order.offer_id,
+            created_at=order.created_at,
+            updated_at=order.updated_at,
+        )
+
+
+class ListMeta(msgspec.Struct, frozen=True):
+    """Duffel's pagination: pass `after` back as `?after=` for the next (older) page; null on
+    the last page."""
+
+    limit: int
+    after: str | None
+
+
+class OrderList(msgspec.Struct, frozen=True):
+    data: tuple[OrderView, ...]
+    meta: ListMeta
+
+
+class CreateOrderRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """`POST /v1/orders`: decoded loosely and checked field by field (booking/validation.py);
+    this Struct is the validated result and the request schema of the OpenAPI document."""
+
+    offer_id: str
+    type: OrderType = "hold"
+    passengers: tuple[Passenger, ...]
+    payment: PaymentMethod | None = None

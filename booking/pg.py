@@ -1,0 +1,62 @@
+"""The booking core's PostgreSQL access: bounded waits and ONE translation of "database down".
+
+The repository and the idempotency store reach PostgreSQL only through `Database`. Acquiring a
+connection (which, with the app's `min_size=0` pool, may mean connecting) and every query get a
+timeout; a refused connection, a timeout, a dropped connection or a server shutting down becomes
+`ServiceUnavailable` here, so order endpoints answer 503 quickly while searches go on, and the
+next request after PostgreSQL is back just works. Other database errors are bugs and propagate.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import cast
+
+import asyncpg
+
+from kernel.errors import ServiceUnavailable
+
+logger = logging.getLogger(__name__)
+
+# Errors meaning "PostgreSQL cannot serve us now", as opposed to a bug in our SQL.
+UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError,  # refused, reset, unreachable
+    TimeoutError,  # acquire, connect or query past its timeout
+    asyncpg.PostgresConnectionError,  # class 08: the connection failed or went away
+    asyncpg.InterfaceError,  # a connection that was closed under us, a closing pool
+    asyncpg.exceptions.OperatorInterventionError,  # class 57: shutdown, cannot connect now
+    asyncpg.exceptions.InsufficientResourcesError,  # class 53: too many connections, disk full
+)
+
+
+@contextlib.contextmanager
+def unavailable_on_failure() -> Iterator[None]:
+    try:
+        yield
+    except UNAVAILABLE as exc:
+        logger.warning("orders database unavailable: %r", exc)
+        raise ServiceUnavailable(
+            "orders are unavailable right now: the database cannot be reached; retry shortly"
+        ) from exc
+
+
+class Database:
+    """A pool plus the timeout every wait on it gets (`timeout_s`: acquire and each query)."""
+
+    def __init__(self, pool: asyncpg.Pool, *, timeout_s: float) -> None:
+        self.pool = pool
+        self.timeout_s = timeout_s
+
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+        with unavailable_on_failure():
+            async with self.pool.acquire(timeout=self.timeout_s) as proxy:
+                # The pool's proxy forwards every Connection method; the stubs type it apart.
+                yield cast(asyncpg.Connection, proxy)
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+        async with self.connection() as conn, conn.transaction():
+            yield conn

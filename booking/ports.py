@@ -1,0 +1,42 @@
+"""What the booking core needs from the payment module, as ports it implements (payment/).
+
+The order flow calls them at the right moment; the payment module owns how money moves. Until
+the composition root provides them (`OrderService.use_payments`), `instant` orders are refused
+(422 naming `type`) and paid orders cannot be cancelled (409).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from booking.idempotency import Completion
+from booking.model import Order, PaymentMethod
+
+
+class PaymentStarter(Protocol):
+    """Starts paying an `instant` order right after its seats were held."""
+
+    async def start(
+        self, order: Order, method: PaymentMethod, *, actor: str, completion: Completion
+    ) -> Order:
+        """Start the payment of `order` (status `held`, payment `unpaid`) with `method`.
+
+        Must move the payment status (e.g. unpaid → processing) with
+        `OrderRepository.transition(..., completion=completion)`, so the answer to the
+        traveler's `POST /v1/orders` is stored with that change, and return the changed order.
+        Called again for the same order when the traveler retries after a failure: it must be
+        idempotent per order (use the order id as the gateway's idempotency key). Raises
+        `kernel.errors` (e.g. `ServiceUnavailable`) when the payment cannot be started.
+        """
+
+
+class Refunds(Protocol):
+    """Gives the money back when a paid order is cancelled."""
+
+    async def refund(self, order: Order, *, actor: str, reason: str) -> Order:
+        """Refund `order`, which was just cancelled with payment status `paid`.
+
+        Moves the payment status paid → refunded through `OrderRepository.transition` (emitting
+        `payment.refunded`) when the gateway confirms, and returns the order as it is now (still
+        `paid` if the refund is pending). Must be idempotent per order.
+        """

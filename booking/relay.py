@@ -1,0 +1,149 @@
+"""The outbox relay: moves committed outbox rows to the event stream, in `id` order.
+
+Every API process runs one. One batch is one PostgreSQL transaction:
+
+1. `pg_try_advisory_xact_lock`: one relay publishes at a time, the others skip this round. Two
+   relays publishing the same rows would only duplicate entries (consumers dedup on the event
+   id), but one at a time keeps duplicates rare and the stream in `id` order. The lock is
+   transaction-scoped, so a relay that dies or times out mid-batch holds nothing.
+2. `SELECT … WHERE published_at IS NULL ORDER BY id LIMIT n FOR UPDATE`: by `published_at`, never
+   by "id > the last one published": identity values are handed out at insert but become visible
+   at commit, so a lower id can commit after a higher one was published; it is simply published
+   with a later batch.
+3. `XADD <stream> MAXLEN ~ <cap> * id <event id> type <type> event <json>`, pipelined.
+4. `UPDATE outbox SET published_at = now()`, `COMMIT`.
+
+Nothing is lost: a row is marked only in the transaction that follows a successful XADD. A crash
+or an error between XADD and COMMIT publishes the batch again (at least once, not exactly once).
+
+Wake-up is by polling (`interval_s`, 0.1 s by default): an index-only look at the partial index
+of unpublished rows, cheap enough that LISTEN/NOTIFY — one more connection per process to keep
+alive and re-listen after every reconnect — would not pay for itself. A full batch means more may
+wait, so the relay goes again at once. PostgreSQL or Redis down: the error is logged, the relay
+backs off (up to `max_backoff_s`) and resumes by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+import asyncpg
+import redis.asyncio as redis
+from prometheus_client import Counter, Gauge
+
+logger = logging.getLogger(__name__)
+
+# An arbitrary constant naming "the outbox relay" among the advisory locks of the database.
+RELAY_LOCK_KEY = 0x5C1F_0B0E
+
+EVENTS_PUBLISHED = Counter(
+    "skyfare_events_published", "Outbox events published to the event stream by this process."
+)
+RELAY_FAILURES = Counter(
+    "skyfare_outbox_relay_failures",
+    "Relay rounds that failed (PostgreSQL or Redis unreachable, a timeout); each is retried.",
+)
+OUTBOX_LAG = Gauge(
+    "skyfare_outbox_lag_seconds",
+    "Age of the oldest unpublished outbox event (0: none), as this process's relay last saw it.",
+)
+
+_TRY_LOCK = "SELECT pg_try_advisory_xact_lock($1)"
+_SELECT_BATCH = """
+SELECT id, event_id, type, payload::text AS payload
+FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE"""
+_MARK_PUBLISHED = "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
+# Oldest by id, through the partial index of unpublished rows; ids follow insertion closely
+# enough that the first is (about) the oldest.
+_OLDEST_AGE = """
+SELECT extract(epoch FROM now() - created_at)::float8
+FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT 1"""
+
+
+class OutboxRelay:
+    """Publishes committed outbox rows to the Redis stream `stream`; `run()` until cancelled."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        redis_client: redis.Redis,
+        stream: str,
+        *,
+        maxlen: int = 1_000_000,
+        interval_s: float = 0.1,
+        batch_size: int = 500,
+        db_timeout_s: float = 2.0,
+        redis_timeout_s: float = 2.0,
+        max_backoff_s: float = 5.0,
+    ) -> None:
+        self._pool = pool
+        self._redis = redis_client
+        self._stream = stream
+        self._maxlen = maxlen
+        self._interval_s = interval_s
+        self._batch_size = batch_size
+        self._db_timeout_s = db_timeout_s
+        self._redis_timeout_s = redis_timeout_s
+        self._max_backoff_s = max_backoff_s
+
+    async def run(self) -> None:
+        """Relay forever; every error is logged and retried after a growing pause."""
+        failures = 0
+        while True:
+            try:
+                published = await self.relay_once()
+            except Exception as exc:  # the relay must outlive any outage, and any surprise
+                failures += 1
+                RELAY_FAILURES.inc()
+                _log_failure(exc, failures)
+                await asyncio.sleep(min(self._max_backoff_s, self._interval_s * 2**failures))
+                continue
+            if failures:
+                logger.warning("outbox relay resumed after %d failed attempts", failures)
+                failures = 0
+            if published < self._batch_size:
+                await asyncio.sleep(self._interval_s)
+
+    async def relay_once(self) -> int:
+        """Publish one batch if no other relay is publishing; the number of events published."""
+        # The whole batch is bounded: lock, select, publish, mark, commit.
+        timeout = self._db_timeout_s
+        budget = 5 * timeout + self._redis_timeout_s
+        async with (
+            asyncio.timeout(budget),
+            self._pool.acquire(timeout=timeout) as conn,
+            conn.transaction(),
+        ):
+            rows: Sequence[asyncpg.Record] = []
+            if await conn.fetchval(_TRY_LOCK, RELAY_LOCK_KEY, timeout=timeout):
+                rows = await conn.fetch(_SELECT_BATCH, self._batch_size, timeout=timeout)
+            if rows:
+                await self._publish(rows)
+                ids = [row["id"] for row in rows]
+                await conn.execute(_MARK_PUBLISHED, ids, timeout=timeout)
+            lag = await conn.fetchval(_OLDEST_AGE, timeout=timeout)
+        EVENTS_PUBLISHED.inc(len(rows))
+        OUTBOX_LAG.set(lag or 0.0)
+        return len(rows)
+
+    async def _publish(self, rows: Sequence[asyncpg.Record]) -> None:
+        pipe = self._redis.pipeline(transaction=False)
+        for row in rows:
+            fields = {"id": str(row["event_id"]), "type": row["type"], "event": row["payload"]}
+            pipe.xadd(self._stream, fields, maxlen=self._maxlen, approximate=True)  # type: ignore[arg-type]
+        async with asyncio.timeout(self._redis_timeout_s):
+            await pipe.execute()
+
+
+def _log_failure(exc: Exception, failures: int) -> None:
+    # The first failure of an outage, then every 20th: an outage is visible, not a flood.
+    if failures != 1 and failures % 20:
+        return
+    if isinstance(exc, asyncpg.UndefinedTableError):
+        logger.warning("outbox relay: no outbox table yet (migrations not applied?)")
+    elif isinstance(exc, OSError | TimeoutError | asyncpg.PostgresError | redis.RedisError):
+        logger.warning("outbox relay failed (%d in a row), retrying: %r", failures, exc)
+    else:
+        logger.exception("outbox relay failed unexpectedly (%d in a row), retrying", failures)

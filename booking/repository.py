@@ -1,0 +1,231 @@
+"""`OrderRepository`: orders in PostgreSQL, every change with its history row and its events.
+
+- `create` inserts a `pending` order, its passengers, its history row, its `order.created` outbox
+  event and the idempotency key's `resource_id` in ONE statement (so one atomic unit, one round
+  trip); a taken booking reference is retried with a fresh one.
+- `transition` is the only way an order changes: a guarded
+  `UPDATE orders ... WHERE id = $1 AND status = ANY($2) [AND payment_status = ANY($3)]` that, in
+  the same transaction, writes the history row, the change's outbox events and (optionally) the
+  idempotency answer. A change whose guard fails writes nothing and returns None: the caller lost
+  a race and re-reads.
+- PostgreSQL being unreachable surfaces as `ServiceUnavailable` (booking/pg.py), nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+import asyncpg
+import msgspec
+
+from booking import metrics, state
+from booking.events import OrderSnapshot, encode_event, new_event
+from booking.idempotency import Completion, record_response
+from booking.model import VISIBLE_STATUSES, NewOrder, Order, contact_of
+from booking.pagination import Position
+from booking.pg import Database
+from booking.references import ReferenceCollision, new_booking_reference, with_retries
+from booking.rows import (
+    CREATE_ORDER,
+    HISTORY_AND_EVENTS,
+    SELECT_ORDER,
+    TRANSITION,
+    HistoryEntry,
+    order_from_row,
+    passenger_columns,
+)
+from booking.state import Change
+
+_encoder = msgspec.json.Encoder()
+
+
+class OrderRepository(Protocol):
+    """Where orders live. Every method may raise `ServiceUnavailable`."""
+
+    async def create(
+        self, order: NewOrder, *, actor: str, idempotency_key: str | None = None
+    ) -> Order:
+        """Insert `order` as `pending` (+ history, `order.created`, the key's resource_id)."""
+
+    async def transition(
+        self,
+        order_id: str,
+        change: Change,
+        *,
+        actor: str,
+        completion: Completion | None = None,
+    ) -> Order | None:
+        """Apply `change` if its guard holds: the changed order, or None (nothing written)."""
+
+    async def get(self, order_id: str) -> Order | None: ...
+
+    async def list_orders(
+        self, *, owner: str | None, limit: int, after: Position | None = None
+    ) -> list[Order]:
+        """Visible orders, newest first, after `after`; `owner` None lists everyone's."""
+
+    async def history(self, order_id: str) -> list[HistoryEntry]: ...
+
+
+class PgOrderRepository:
+    """`OrderRepository` on asyncpg (tables of booking/sql/0100_orders.sql)."""
+
+    def __init__(
+        self, db: Database, *, draw_reference: Callable[[], str] = new_booking_reference
+    ) -> None:
+        self._db = db
+        self._draw_reference = draw_reference
+
+    async def create(
+        self, order: NewOrder, *, actor: str, idempotency_key: str | None = None
+    ) -> Order:
+        created = new_event("order.created", _pending_snapshot(order), contact_of(order.passengers))
+
+        async def insert(reference: str) -> Order:
+            snapshot = msgspec.structs.replace(created.order, booking_reference=reference)
+            event = msgspec.structs.replace(created, order=snapshot)
+            async with self._db.connection() as conn:
+                try:
+                    row = await conn.fetchrow(
+                        CREATE_ORDER,
+                        order.id, order.owner, reference, order.type, order.offer_id,
+                        order.connector, order.total_amount, order.total_currency,
+                        _encoder.encode(order.slices).decode(),
+                        *passenger_columns(order.passengers),
+                        actor, event.id, encode_event(event).decode(), idempotency_key,
+                        timeout=self._db.timeout_s,
+                    )  # fmt: skip
+                except asyncpg.UniqueViolationError as exc:
+                    if exc.constraint_name == "orders_booking_reference_key":
+                        raise ReferenceCollision(reference) from exc
+                    raise
+            assert row is not None
+            metrics.transition("pending", "unpaid")
+            return order_from_row(row)
+
+        return await with_retries(insert, draw=self._draw_reference)
+
+    async def transition(
+        self,
+        order_id: str,
+        change: Change,
+        *,
+        actor: str,
+        completion: Completion | None = None,
+    ) -> Order | None:
+        state.check(change)
+        timeout = self._db.timeout_s
+        async with self._db.transaction() as conn:
+            row = await conn.fetchrow(
+                TRANSITION, *_transition_args(order_id, change), timeout=timeout
+            )
+            if row is None:
+                return None
+            order = order_from_row(row)
+            events = [
+                new_event(t, order.snapshot(), order.contact()) for t in state.events_of(change)
+            ]
+            await conn.execute(
+                HISTORY_AND_EVENTS,
+                order_id, row["from_status"], order.status, row["from_payment_status"],
+                order.payment_status, change.reason, actor,
+                [e.id for e in events], [e.type for e in events],
+                [encode_event(e).decode() for e in events],
+                timeout=timeout,
+            )  # fmt: skip
+            if completion is not None:
+                response = completion.render(order)
+                await record_response(
+                    conn, completion.owner, completion.key, response, timeout=timeout
+                )
+        metrics.transition(change.to_status, change.to_payment)
+        return order
+
+    async def get(self, order_id: str) -> Order | None:
+        async with self._db.connection() as conn:
+            row = await conn.fetchrow(
+                f"{SELECT_ORDER} WHERE o.id = $1", order_id, timeout=self._db.timeout_s
+            )
+        return None if row is None else order_from_row(row)
+
+    async def list_orders(
+        self, *, owner: str | None, limit: int, after: Position | None = None
+    ) -> list[Order]:
+        query = (
+            f"{SELECT_ORDER} WHERE ($1::text IS NULL OR o.owner = $1) AND o.status = ANY($2)"
+            " AND ($3::timestamptz IS NULL OR (o.created_at, o.id) < ($3, $4::text))"
+            " ORDER BY o.created_at DESC, o.id DESC LIMIT $5"
+        )
+        async with self._db.connection() as conn:
+            rows = await conn.fetch(
+                query,
+                owner,
+                list(VISIBLE_STATUSES),
+                None if after is None else after.created_at,
+                None if after is None else after.id,
+                limit,
+                timeout=self._db.timeout_s,
+            )
+        return [order_from_row(row) for row in rows]
+
+    async def history(self, order_id: str) -> list[HistoryEntry]:
+        async with self._db.connection() as conn:
+            rows = await conn.fetch(
+                "SELECT from_status, to_status, from_payment_status, to_payment_status, reason,"
+                " actor, at FROM order_history WHERE order_id = $1 ORDER BY id",
+                order_id,
+                timeout=self._db.timeout_s,
+            )
+        return [HistoryEntry(**dict(row)) for row in rows]
+
+    async def pending_since(self, before: dt.datetime, *, limit: int) -> list[Order]:
+        """`pending` orders created before `before`, oldest first (the reconciler's work)."""
+        return await self._where(
+            "o.status = 'pending' AND o.created_at < $1 ORDER BY o.created_at", before, limit
+        )
+
+    async def held_due(self, now: dt.datetime, *, limit: int) -> list[Order]:
+        """`held` orders whose `payment_required_by` has passed (the hold sweeper's work)."""
+        return await self._where(
+            "o.status = 'held' AND o.payment_required_by <= $1 ORDER BY o.payment_required_by",
+            now,
+            limit,
+        )
+
+    async def _where(self, condition: str, value: object, limit: int) -> list[Order]:
+        async with self._db.connection() as conn:
+            rows = await conn.fetch(
+                f"{SELECT_ORDER} WHERE {condition} LIMIT $2", value, limit,
+                timeout=self._db.timeout_s,
+            )  # fmt: skip
+        return [order_from_row(row) for row in rows]
+
+
+def _pending_snapshot(order: NewOrder) -> OrderSnapshot:
+    # The reference is filled in per insert attempt (a collision draws another).
+    return OrderSnapshot(
+        id=order.id,
+        booking_reference="",
+        status="pending",
+        payment_status="unpaid",
+        total_amount=order.total_amount,
+        total_currency=order.total_currency,
+    )
+
+
+def _transition_args(order_id: str, change: Change) -> Sequence[object]:
+    return (
+        order_id,
+        list(change.from_status),
+        change.to_status,
+        None if change.from_payment is None else list(change.from_payment),
+        change.to_payment,
+        change.airline_locator,
+        change.payment_required_by,
+        change.total_amount,
+        change.total_currency,
+        None if change.ticket_numbers is None else list(change.ticket_numbers),
+        change.failure_reason,
+    )

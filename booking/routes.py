@@ -1,0 +1,177 @@
+"""Order routes: thin views over `OrderService` (API.md "Orders"), Bearer-authenticated."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import msgspec
+from aiohttp import web
+
+from booking.idempotency import HEADER, check_key, fingerprint
+from booking.model import CreateOrderRequest, ListMeta, OrderList, OrderView
+from booking.pagination import LIMIT_DEFAULT, LIMIT_MAX, encode_cursor, parse_page
+from booking.service import OrderService
+from booking.validation import decode_json_object, parse_order_body
+from kernel.auth import AUTHENTICATE
+from kernel.http import read_json_body
+from kernel.openapi import Operation, Parameter
+
+ORDER_SERVICE = web.AppKey("order_service", OrderService)
+
+_encoder = msgspec.json.Encoder()
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _json(payload: object, status: int = 200) -> web.Response:
+    return web.Response(
+        body=_encoder.encode(payload), status=status, content_type="application/json"
+    )
+
+
+async def create_order(request: web.Request) -> web.Response:
+    key = check_key(request.headers.get(HEADER))
+    principal = await request.config_dict[AUTHENTICATE](request)
+    data = decode_json_object(await read_json_body(request))
+    order = parse_order_body(data, today=_today())
+    fp = fingerprint(request.method, request.path, data)
+    answer = await request.config_dict[ORDER_SERVICE].create(principal, key, order, fp)
+    return web.Response(body=answer.body, status=answer.status, content_type="application/json")
+
+
+async def get_order(request: web.Request) -> web.Response:
+    principal = await request.config_dict[AUTHENTICATE](request)
+    order = await request.config_dict[ORDER_SERVICE].get(principal, request.match_info["order_id"])
+    return _json(OrderView.of(order))
+
+
+async def list_orders(request: web.Request) -> web.Response:
+    principal = await request.config_dict[AUTHENTICATE](request)
+    limit, after = parse_page(request.query)
+    orders, last = await request.config_dict[ORDER_SERVICE].list_orders(
+        principal, limit=limit, after=after
+    )
+    meta = ListMeta(limit=limit, after=None if last is None else encode_cursor(last))
+    return _json(OrderList(data=tuple(OrderView.of(o) for o in orders), meta=meta))
+
+
+async def cancel_order(request: web.Request) -> web.Response:
+    principal = await request.config_dict[AUTHENTICATE](request)
+    service = request.config_dict[ORDER_SERVICE]
+    order = await service.cancel(principal, request.match_info["order_id"])
+    return _json(OrderView.of(order))
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    router.add_post("/v1/orders", create_order, name="orders_create")
+    router.add_get("/v1/orders", list_orders, name="orders_list", allow_head=False)
+    router.add_get("/v1/orders/{order_id}", get_order, name="orders_get", allow_head=False)
+    router.add_post("/v1/orders/{order_id}/cancel", cancel_order, name="orders_cancel")
+
+
+_ORDER_ID = Parameter("order_id", "path", "An order id (`ord_...`)", required=True)
+_AUTH_ERRORS = {
+    401: "Missing, malformed, expired or wrongly signed Bearer token",
+    503: "The orders database (or the airline) cannot be reached now; nothing changed",
+}
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        method="post",
+        path="/v1/orders",
+        operation_id="create_order",
+        summary=(
+            "Book an offer: re-priced, then held at the airline until payment_required_by "
+            "(type hold). Idempotent per Idempotency-Key (kept 24 h, scoped to the caller): the "
+            "same key and body replays the first answer"
+        ),
+        tag="orders",
+        response_status=201,
+        request=CreateOrderRequest,
+        response=OrderView,
+        parameters=(
+            Parameter(
+                HEADER,
+                "header",
+                "Required; a unique value (e.g. a UUID) per new order, reused for its retries",
+                required=True,
+                schema={"type": "string", "minLength": 1, "maxLength": 255},
+            ),
+        ),
+        errors={
+            **_AUTH_ERRORS,
+            400: "Missing Idempotency-Key header, or malformed JSON",
+            404: "Unknown offer",
+            409: (
+                "The offer no longer has the seats, or its price changed (the problem carries "
+                "total_amount, total_currency and the new offer_id), or a request with this "
+                "Idempotency-Key is still in progress"
+            ),
+            410: "The offer expired",
+            422: (
+                "A field is invalid (`errors` names each: passengers must match the offer's "
+                "passenger mix and ages), or the Idempotency-Key was used for another request"
+            ),
+        },
+        security=("bearer",),
+    ),
+    Operation(
+        method="get",
+        path="/v1/orders",
+        operation_id="list_orders",
+        summary="The caller's orders (everyone's for support), newest first; pass meta.after "
+        "as ?after= for the next page (null on the last page)",
+        tag="orders",
+        response=OrderList,
+        parameters=(
+            Parameter(
+                "limit",
+                "query",
+                f"Orders per page, 1 to {LIMIT_MAX}",
+                schema={
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": LIMIT_MAX,
+                    "default": LIMIT_DEFAULT,
+                },
+            ),
+            Parameter("after", "query", "A cursor from meta.after of the previous page"),
+        ),
+        errors={**_AUTH_ERRORS, 422: "limit out of range, or a cursor this API did not return"},
+        security=("bearer",),
+    ),
+    Operation(
+        method="get",
+        path="/v1/orders/{order_id}",
+        operation_id="get_order",
+        summary="One order: the caller's own (any for support)",
+        tag="orders",
+        response=OrderView,
+        parameters=(_ORDER_ID,),
+        errors={**_AUTH_ERRORS, 404: "No such order, or another traveler's"},
+        security=("bearer",),
+    ),
+    Operation(
+        method="post",
+        path="/v1/orders/{order_id}/cancel",
+        operation_id="cancel_order",
+        summary=(
+            "Cancel an order: the airline releases its seats, a paid order is refunded. "
+            "Cancelling a cancelled order answers it unchanged"
+        ),
+        tag="orders",
+        response=OrderView,
+        parameters=(_ORDER_ID,),
+        errors={
+            **_AUTH_ERRORS,
+            404: "No such order, or another traveler's",
+            409: (
+                "The order expired (nothing to cancel), or it is paid and refunds are not "
+                "enabled, or the airline refused"
+            ),
+        },
+        security=("bearer",),
+    ),
+)

@@ -1,0 +1,131 @@
+"""The SQL of `PgOrderRepository` and the mapping between its rows and `Order` (no I/O here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import asyncpg
+import msgspec
+
+from booking.model import Order, Passenger
+from connectors.model import Slice
+
+_slices = msgspec.json.Decoder(tuple[Slice, ...])
+_passengers = msgspec.json.Decoder(tuple[Passenger, ...])
+
+# An order's passengers, in position order, as one JSON array (Passenger ignores the key columns).
+_PASSENGERS = (
+    "(SELECT coalesce(jsonb_agg(to_jsonb(p) ORDER BY p.position), '[]'::jsonb)"
+    " FROM order_passengers p WHERE p.order_id = o.id) AS passengers"
+)
+SELECT_ORDER = f"SELECT o.*, {_PASSENGERS} FROM orders o"
+
+# Data-modifying CTEs all run, once, in the one statement: the order, its passengers, its
+# history row, its outbox event and the idempotency recovery point commit together or not at all.
+CREATE_ORDER = """
+WITH o AS (
+    INSERT INTO orders (id, owner, booking_reference, type, status, offer_id, connector,
+                        total_amount, total_currency, slices)
+    VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9::jsonb)
+    RETURNING *
+), passengers AS (
+    INSERT INTO order_passengers
+        (order_id, position, type, given_name, family_name, born_on, gender, email, phone_number)
+    SELECT $1, t.n - 1, t.type, t.given_name, t.family_name, t.born_on, t.gender, t.email,
+           t.phone_number
+    FROM unnest($10::text[], $11::text[], $12::text[], $13::date[], $14::text[], $15::text[],
+                $16::text[])
+         WITH ORDINALITY AS t(type, given_name, family_name, born_on, gender, email,
+                              phone_number, n)
+    RETURNING to_jsonb(order_passengers) AS passenger, position
+), history AS (
+    INSERT INTO order_history
+        (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor)
+    VALUES ($1, NULL, 'pending', NULL, 'unpaid', 'created', $17)
+), event AS (
+    INSERT INTO outbox (event_id, type, order_id, payload)
+    VALUES ($18::uuid, 'order.created', $1, $19::jsonb)
+), recovery_point AS (
+    UPDATE idempotency_keys SET resource_id = $1 WHERE owner = $2 AND key = $20
+)
+SELECT o.*, (SELECT jsonb_agg(passenger ORDER BY position) FROM passengers) AS passengers
+FROM o"""
+
+# The guarded change. `old` reads the row FOR UPDATE first, so `from_*` are the values this
+# change replaced (a concurrent change commits before us or waits for us, never in between);
+# the outer WHERE re-checks the guard on the newest row version.
+TRANSITION = f"""
+UPDATE orders o SET
+    status = coalesce($3, o.status),
+    payment_status = coalesce($5, o.payment_status),
+    airline_locator = coalesce($6, o.airline_locator),
+    payment_required_by = coalesce($7, o.payment_required_by),
+    total_amount = coalesce($8, o.total_amount),
+    total_currency = coalesce($9, o.total_currency),
+    ticket_numbers = coalesce($10::text[], o.ticket_numbers),
+    failure_reason = coalesce($11, o.failure_reason),
+    updated_at = now()
+FROM (SELECT id, status, payment_status FROM orders WHERE id = $1 FOR UPDATE) AS old
+WHERE o.id = old.id AND o.status = ANY($2::text[])
+  AND ($4::text[] IS NULL OR o.payment_status = ANY($4::text[]))
+RETURNING o.*, old.status AS from_status, old.payment_status AS from_payment_status,
+          {_PASSENGERS}"""
+
+HISTORY_AND_EVENTS = """
+WITH history AS (
+    INSERT INTO order_history
+        (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor)
+    VALUES ($1, $2, $3, $4, $5, $6, $7)
+)
+INSERT INTO outbox (event_id, type, order_id, payload)
+SELECT e.event_id::uuid, e.type, $1, e.payload::jsonb
+FROM unnest($8::text[], $9::text[], $10::text[]) AS e(event_id, type, payload)"""
+
+
+class HistoryEntry(msgspec.Struct, frozen=True):
+    """One row of `order_history`: a change of status or payment status, and who made it."""
+
+    from_status: str | None
+    to_status: str
+    from_payment_status: str | None
+    to_payment_status: str
+    reason: str
+    actor: str
+    at: dt.datetime
+
+
+def passenger_columns(passengers: Sequence[Passenger]) -> tuple[list[object], ...]:
+    """The passengers as the column arrays `CREATE_ORDER` unnests ($10 … $16)."""
+    return (
+        [p.type for p in passengers],
+        [p.given_name for p in passengers],
+        [p.family_name for p in passengers],
+        [p.born_on for p in passengers],
+        [p.gender for p in passengers],
+        [p.email for p in passengers],
+        [p.phone_number for p in passengers],
+    )
+
+
+def order_from_row(row: asyncpg.Record) -> Order:
+    return Order(
+        id=row["id"],
+        owner=row["owner"],
+        booking_reference=row["booking_reference"],
+        type=row["type"],
+        status=row["status"],
+        payment_status=row["payment_status"],
+        offer_id=row["offer_id"],
+        connector=row["connector"],
+        airline_locator=row["airline_locator"],
+        total_amount=row["total_amount"],
+        total_currency=row["total_currency"],
+        payment_required_by=row["payment_required_by"],
+        slices=_slices.decode(row["slices"]),
+        passengers=_passengers.decode(row["passengers"] or "[]"),
+        ticket_numbers=tuple(row["ticket_numbers"]),
+        failure_reason=row["failure_reason"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )

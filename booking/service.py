@@ -1,0 +1,291 @@
+"""`OrderService`: the order use cases — create (idempotent), get, list, cancel.
+
+Create: claim the Idempotency-Key → re-price with the airline → insert `pending` (+ the key's
+recovery point) → hold at the airline with `reference=order.id` (the airline dedups on it, so a
+retried hold never books twice) → `held` + the stored answer in one transaction → 201.
+An airline that refuses fails the order and the refusal is the stored answer; an airline that
+does not answer leaves the order `pending` (the reconciler resolves it) and the key's lease
+lapses, so the client's retry with the same key resumes this very order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Mapping
+
+import msgspec
+
+from booking import metrics
+from booking.airline import Airline
+from booking.idempotency import (
+    Claimed,
+    Completion,
+    Fingerprint,
+    PgIdempotencyStore,
+    StoredResponse,
+    raise_stored,
+    stored_error,
+)
+from booking.model import CreateOrderRequest, NewOrder, Order, OrderView, PaymentMethod
+from booking.pagination import Position
+from booking.ports import PaymentStarter, Refunds
+from booking.references import new_order_id
+from booking.repository import OrderRepository
+from booking.state import Change
+from booking.validation import check_against_offer
+from connectors.base import Connector
+from kernel.auth import Principal
+from kernel.errors import (
+    Conflict,
+    DomainError,
+    FieldError,
+    NotFound,
+    ServiceUnavailable,
+    ValidationFailed,
+)
+
+logger = logging.getLogger(__name__)
+
+_encoder = msgspec.json.Encoder()
+NO_INSTANT = "instant orders need a payment method: not enabled on this deployment"
+
+
+def created_response(order: Order) -> StoredResponse:
+    """The answer to a successful `POST /v1/orders`: 201 and the order's public view."""
+    return StoredResponse(201, _encoder.encode(OrderView.of(order)))
+
+
+class OrderService:
+    """Orders for travelers; raises `kernel.errors` for the views.
+
+    `connectors` by name (the name an offer id carries). Airline calls get `price_timeout_s` /
+    `hold_timeout_s`; both must be well inside the idempotency lease.
+    """
+
+    def __init__(
+        self,
+        repository: OrderRepository,
+        keys: PgIdempotencyStore,
+        connectors: Mapping[str, Connector],
+        *,
+        price_timeout_s: float,
+        hold_timeout_s: float,
+    ) -> None:
+        self.repository = repository
+        self.keys = keys
+        self.airline = Airline(
+            connectors, price_timeout_s=price_timeout_s, hold_timeout_s=hold_timeout_s
+        )
+        self._payments: PaymentStarter | None = None
+        self._refunds: Refunds | None = None
+
+    def use_payments(self, starter: PaymentStarter | None, refunds: Refunds | None) -> None:
+        """Enable `instant` orders (`starter`) and cancelling paid orders (`refunds`)."""
+        self._payments = starter
+        self._refunds = refunds
+
+    # -- create -------------------------------------------------------------------------------
+
+    def check_type(self, request: CreateOrderRequest) -> None:
+        if request.type == "instant" and self._payments is None:
+            raise ValidationFailed([FieldError("type", NO_INSTANT)])
+
+    async def create(
+        self, principal: Principal, key: str, request: CreateOrderRequest, fp: Fingerprint
+    ) -> StoredResponse:
+        """The answer to `POST /v1/orders` (a 2xx), or raises the error answer."""
+        self.check_type(request)
+        owner = principal.subject
+        try:
+            claim = await self.keys.claim(owner, key, fp)
+        except Conflict:
+            metrics.order_outcome("in_progress")
+            raise
+        if not isinstance(claim, Claimed):
+            metrics.order_outcome("replayed")
+            if claim.response.status >= 300:
+                raise_stored(claim.response)
+            return claim.response
+        try:
+            response = await self._claimed(owner, key, request, claim.resource_id)
+        except BaseException as exc:
+            metrics.order_outcome(_outcome_of(exc))
+            # An answer stored with the change stays; otherwise nothing was created (the key is
+            # forgotten) or an order was (the lease lapses and a retry resumes it).
+            with contextlib.suppress(ServiceUnavailable):
+                await self.keys.release(owner, key)
+            raise
+        metrics.order_outcome("held")
+        return response
+
+    async def _claimed(
+        self, owner: str, key: str, request: CreateOrderRequest, resource_id: str | None
+    ) -> StoredResponse:
+        if resource_id is not None:
+            order = await self.repository.get(resource_id)
+            if order is None:  # orders are never deleted: the key points at another database
+                raise ServiceUnavailable("this Idempotency-Key's order cannot be found")
+            return await self._resume(order, key, request.payment)
+        offer = await self.airline.price(request.offer_id)
+        check_against_offer(request.passengers, offer.passengers, offer.departs_on)
+        new = NewOrder(
+            id=new_order_id(),
+            owner=owner,
+            type=request.type,
+            offer_id=request.offer_id,
+            connector=offer.connector,
+            total_amount=offer.priced.total_amount,
+            total_currency=offer.priced.total_currency,
+            slices=offer.priced.slices,
+            passengers=request.passengers,
+        )
+        order = await self.repository.create(new, actor=owner, idempotency_key=key)
+        return await self._hold(order, key, request.payment)
+
+    async def _hold(self, order: Order, key: str, payment: PaymentMethod | None) -> StoredResponse:
+        outcome = await self.airline.hold(order)
+        completion = Completion(order.owner, key, created_response)
+        if isinstance(outcome, DomainError):
+            refused = Completion(order.owner, key, lambda _: stored_error(outcome))
+            change = Change(
+                from_status=("pending",),
+                to_status="failed",
+                reason="the airline refused the hold",
+                failure_reason=outcome.detail[:500],
+            )
+            if await self.repository.transition(
+                order.id, change, actor="booking", completion=refused
+            ):
+                raise outcome
+            return await self._answer_current(order.id, key, payment)
+        change = Change(
+            from_status=("pending",),
+            to_status="held",
+            reason="held at the airline",
+            airline_locator=outcome.locator,
+            payment_required_by=outcome.payment_required_by,
+            total_amount=outcome.total_amount,
+            total_currency=outcome.total_currency,
+        )
+        instant = order.type == "instant"
+        held = await self.repository.transition(
+            order.id, change, actor="booking", completion=None if instant else completion
+        )
+        if held is None:  # the reconciler got there first
+            return await self._answer_current(order.id, key, payment)
+        if instant:
+            return await self._start_payment(held, key, payment)
+        return created_response(held)
+
+    async def _resume(
+        self, order: Order, key: str, payment: PaymentMethod | None
+    ) -> StoredResponse:
+        """A retry after an attempt that created `order` and never answered."""
+        if order.status == "pending":
+            return await self._hold(order, key, payment)
+        return await self._answer_current(order.id, key, payment)
+
+    async def _answer_current(
+        self, order_id: str, key: str, payment: PaymentMethod | None
+    ) -> StoredResponse:
+        """Answer with the order as it is now (someone else moved it), and store the answer."""
+        order = await self.repository.get(order_id)
+        if order is None or order.status == "pending":
+            raise ServiceUnavailable("the airline has not confirmed the hold yet; retry shortly")
+        if order.status == "failed":
+            error = Conflict(f"the airline refused the hold: {order.failure_reason}")
+            await self.keys.complete(order.owner, key, stored_error(error))
+            raise error
+        if order.type == "instant" and order.status == "held" and order.payment_status == "unpaid":
+            return await self._start_payment(order, key, payment)
+        response = created_response(order)
+        await self.keys.complete(order.owner, key, response)
+        return response
+
+    async def _start_payment(
+        self, order: Order, key: str, payment: PaymentMethod | None
+    ) -> StoredResponse:
+        if self._payments is None or payment is None:
+            raise ServiceUnavailable(NO_INSTANT)
+        completion = Completion(order.owner, key, created_response)
+        started = await self._payments.start(
+            order, payment, actor=order.owner, completion=completion
+        )
+        return created_response(started)
+
+    # -- read -----------------------------------------------------------------------------------
+
+    async def get(self, principal: Principal, order_id: str) -> Order:
+        """The caller's order (any order for support); `NotFound` otherwise, never 403."""
+        order = await self.repository.get(order_id) if len(order_id) <= 64 else None
+        if order is None or not order.visible or not _may_see(principal, order):
+            raise NotFound(f"no order {order_id[:64]!r}")
+        return order
+
+    async def list_orders(
+        self, principal: Principal, *, limit: int, after: Position | None
+    ) -> tuple[list[Order], Position | None]:
+        """A page of the caller's orders (everyone's for support), newest first, and where the
+        next page starts (None on the last page)."""
+        owner = None if principal.is_support else principal.subject
+        orders = await self.repository.list_orders(owner=owner, limit=limit + 1, after=after)
+        if len(orders) <= limit:
+            return orders, None
+        last = orders[limit - 1]
+        return orders[:limit], Position(last.created_at, last.id)
+
+    # -- cancel ---------------------------------------------------------------------------------
+
+    async def cancel(self, principal: Principal, order_id: str) -> Order:
+        """Cancel at the airline, then `cancelled` (refunding a paid order); cancelling a
+        cancelled order answers it unchanged. `Conflict` for an expired order, or a paid one
+        when refunds are not enabled; `ServiceUnavailable` when the airline cannot be reached
+        (nothing changed)."""
+        for _ in range(3):
+            order = await self.get(principal, order_id)
+            if order.status == "cancelled":
+                metrics.cancel_outcome("already_cancelled")
+                return order
+            self._check_cancellable(order)
+            await self.airline.cancel(order)
+            change = Change(
+                from_status=(order.status,),
+                to_status="cancelled",
+                reason="cancelled by support" if principal.is_support else "cancelled by traveler",
+            )
+            cancelled = await self.repository.transition(order.id, change, actor=principal.subject)
+            if cancelled is None:
+                continue  # it changed meanwhile (another cancel, a payment): look again
+            metrics.cancel_outcome("cancelled")
+            if cancelled.payment_status == "paid" and self._refunds is not None:
+                reason = "the order was cancelled"
+                return await self._refunds.refund(cancelled, actor=principal.subject, reason=reason)
+            return cancelled
+        raise Conflict("the order kept changing while it was being cancelled; retry")
+
+    def _check_cancellable(self, order: Order) -> None:
+        if order.status == "expired":
+            metrics.cancel_outcome("refused")
+            raise Conflict(
+                "the order expired: its seats were released when payment was not made in time;"
+                " there is nothing to cancel"
+            )
+        if order.payment_status == "paid" and self._refunds is None:
+            metrics.cancel_outcome("refused")
+            raise Conflict(
+                "this order is paid and refunds are not enabled on this deployment;"
+                " contact support to cancel it"
+            )
+
+
+def _may_see(principal: Principal, order: Order) -> bool:
+    return principal.is_support or order.owner == principal.subject
+
+
+def _outcome_of(exc: BaseException) -> metrics.CreateOutcome:
+    if isinstance(exc, ValidationFailed):
+        return "invalid"
+    if isinstance(exc, DomainError) and not isinstance(exc, ServiceUnavailable):
+        return "refused"
+    return "unknown"

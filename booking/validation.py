@@ -1,0 +1,211 @@
+"""`POST /v1/orders` bodies → `CreateOrderRequest`, naming every bad field in one 422 (pure).
+
+msgspec's typed decoding stops at the first error, so the body is decoded loosely and each field
+checked on its own. Two stages: `parse_order_body` checks what the body alone can tell (before
+the idempotency key is claimed); `check_against_offer` what needs the re-priced offer: the
+passenger mix of the offer and ages at departure (infant < 2, child 2–11, adult 12+).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import msgspec
+
+from booking.model import (
+    GENDERS,
+    ORDER_TYPES,
+    PASSENGER_TYPES,
+    CreateOrderRequest,
+    Passenger,
+    PaymentMethod,
+)
+from connectors.model import Passengers
+from kernel.errors import BadRequest, FieldError, ValidationFailed
+
+MAX_PASSENGERS = 18  # 9 seated + one infant on each adult's lap
+MAX_NAME = 50
+OLDEST = dt.date(1900, 1, 1)
+_BODY_FIELDS = frozenset(CreateOrderRequest.__struct_fields__)
+_PASSENGER_FIELDS = frozenset(Passenger.__struct_fields__)
+_PAYMENT_FIELDS = frozenset(PaymentMethod.__struct_fields__)
+# Letters (any script), spaces, hyphens, apostrophes and dots: what passports print.
+_NAME = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]*)*$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
+_PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")  # E.164
+_json = msgspec.json.Decoder()
+MISSING: Any = object()
+
+
+def decode_json_object(body: bytes) -> dict[str, Any]:
+    """The body as plain JSON values; `BadRequest` (400) unless it is a JSON object."""
+    try:
+        data = _json.decode(body)
+    except msgspec.DecodeError as exc:
+        raise BadRequest(f"malformed JSON: {exc}") from exc
+    if type(data) is not dict:
+        raise BadRequest("the request body must be a JSON object")
+    return data
+
+
+def parse_order_body(data: dict[str, Any], *, today: dt.date) -> CreateOrderRequest:
+    """Validate a decoded body; `ValidationFailed` names every bad field."""
+    errors: list[FieldError] = []
+    _unknown(errors, data, _BODY_FIELDS, "")
+    offer_id = data.get("offer_id", MISSING)
+    if type(offer_id) is not str or not offer_id:
+        errors.append(FieldError("offer_id", "required: an offer id from a search"))
+    kind = data.get("type", "hold")
+    if kind not in ORDER_TYPES:
+        errors.append(FieldError("type", f"must be one of: {', '.join(ORDER_TYPES)}"))
+    passengers = _passengers(errors, data.get("passengers", MISSING), today)
+    payment = _payment(errors, data.get("payment"), kind)
+    if errors:
+        raise ValidationFailed(errors)
+    return CreateOrderRequest(offer_id=offer_id, type=kind, passengers=passengers, payment=payment)
+
+
+def check_against_offer(
+    passengers: tuple[Passenger, ...], mix: Passengers, departs_on: dt.date
+) -> None:
+    """`ValidationFailed` unless the passengers are the offer's mix and their ages fit it."""
+    errors: list[FieldError] = []
+    got: dict[str, int] = {t: sum(1 for p in passengers if p.type == t) for t in PASSENGER_TYPES}
+    wanted = {"adult": mix.adults, "child": mix.children, "infant": mix.infants}
+    if got != wanted:
+        errors.append(
+            FieldError(
+                "passengers",
+                f"the offer is for {_mix(wanted)}; the order names {_mix(got)}",
+            )
+        )
+    for i, p in enumerate(passengers):
+        message = _age_problem(p, departs_on)
+        if message is not None:
+            errors.append(FieldError(f"passengers[{i}].born_on", message))
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def age_on(born_on: dt.date, day: dt.date) -> int:
+    """Whole years of age on `day`."""
+    return day.year - born_on.year - ((day.month, day.day) < (born_on.month, born_on.day))
+
+
+def _age_problem(p: Passenger, departs_on: dt.date) -> str | None:
+    age = age_on(p.born_on, departs_on)
+    if p.type == "infant" and age >= 2:
+        return f"an infant must be under 2 at departure ({departs_on}); this passenger is {age}"
+    if p.type == "child" and not 2 <= age < 12:
+        return f"a child must be 2 to 11 at departure ({departs_on}); this passenger is {age}"
+    if p.type == "adult" and age < 12:
+        return f"an adult must be 12 or older at departure ({departs_on}); this passenger is {age}"
+    return None
+
+
+def _mix(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {t}{'s' if n != 1 else ''}" for t, n in counts.items())
+
+
+def _unknown(
+    errors: list[FieldError], data: dict[str, Any], known: frozenset[str], at: str
+) -> None:
+    for name in data:
+        if name not in known:
+            errors.append(FieldError(f"{at}{name}", "unknown field"))
+
+
+def _passengers(errors: list[FieldError], value: Any, today: dt.date) -> tuple[Passenger, ...]:
+    if type(value) is not list or not 1 <= len(value) <= MAX_PASSENGERS:
+        errors.append(FieldError("passengers", f"required: an array of 1 to {MAX_PASSENGERS}"))
+        return ()
+    found = []
+    for i, item in enumerate(value):
+        passenger = _passenger(errors, item, f"passengers[{i}]", today)
+        if passenger is not None:
+            found.append(passenger)
+    return tuple(found)
+
+
+def _passenger(errors: list[FieldError], item: Any, at: str, today: dt.date) -> Passenger | None:
+    if type(item) is not dict:
+        errors.append(FieldError(at, "must be an object"))
+        return None
+    before = len(errors)
+    _unknown(errors, item, _PASSENGER_FIELDS, at + ".")
+    get = item.get
+    kind = _choice(errors, get("type", MISSING), f"{at}.type", PASSENGER_TYPES)
+    given = _name(errors, get("given_name", MISSING), f"{at}.given_name")
+    family = _name(errors, get("family_name", MISSING), f"{at}.family_name")
+    born_on = _birth_date(errors, get("born_on", MISSING), f"{at}.born_on", today)
+    gender = _choice(errors, get("gender", MISSING), f"{at}.gender", GENDERS)
+    email = _optional(errors, get("email"), f"{at}.email", _EMAIL, "an email address")
+    phone = _optional(
+        errors, get("phone_number"), f"{at}.phone_number", _PHONE, "E.164, e.g. +442071838750"
+    )
+    if len(errors) > before:
+        return None
+    return Passenger(kind, given, family, born_on, gender, email, phone)
+
+
+def _choice(errors: list[FieldError], value: Any, at: str, allowed: tuple[str, ...]) -> Any:
+    if value not in allowed:
+        errors.append(FieldError(at, f"must be one of: {', '.join(allowed)}"))
+    return value
+
+
+def _name(errors: list[FieldError], value: Any, at: str) -> str:
+    if type(value) is not str or not value.strip():
+        errors.append(FieldError(at, "required: a non-empty string"))
+        return ""
+    name = " ".join(value.split())
+    if len(name) > MAX_NAME:
+        errors.append(FieldError(at, f"at most {MAX_NAME} characters"))
+    elif not _NAME.match(name):
+        errors.append(FieldError(at, "letters, spaces, hyphens, apostrophes and dots only"))
+    return name
+
+
+def _birth_date(errors: list[FieldError], value: Any, at: str, today: dt.date) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(value) if type(value) is str and len(value) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        errors.append(FieldError(at, "required: a date, YYYY-MM-DD"))
+        return today
+    if not OLDEST <= day < today:
+        errors.append(FieldError(at, f"must be in the past (and after {OLDEST})"))
+    return day
+
+
+def _optional(
+    errors: list[FieldError], value: Any, at: str, pattern: re.Pattern[str], what: str
+) -> str | None:
+    if value is None:
+        return None
+    if type(value) is not str or len(value) > 254 or not pattern.match(value):
+        errors.append(FieldError(at, f"must be {what}"))
+        return None
+    return value
+
+
+def _payment(errors: list[FieldError], value: Any, kind: Any) -> PaymentMethod | None:
+    if value is None:
+        if kind == "instant":
+            errors.append(FieldError("payment", "required for instant orders"))
+        return None
+    if kind != "instant":
+        errors.append(FieldError("payment", "only instant orders are paid when created"))
+        return None
+    if type(value) is not dict:
+        errors.append(FieldError("payment", "must be an object"))
+        return None
+    _unknown(errors, value, _PAYMENT_FIELDS, "payment.")
+    token = value.get("card_token")
+    if type(token) is not str or not 1 <= len(token) <= 255:
+        errors.append(FieldError("payment.card_token", "required: a card token"))
+        return None
+    return PaymentMethod(token)

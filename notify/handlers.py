@@ -1,0 +1,125 @@
+"""The use case: send one event's notifications, each (event id, channel) at most once.
+
+The channels of one event go out concurrently and independently: a channel already sent (a
+redelivery, or a retry after the other channel failed) is skipped, so a retry resends only what
+failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+import msgspec
+
+from notify.dedup import Claim
+from notify.errors import PermanentDeliveryError
+from notify.metrics import NOTIFICATIONS_SENT
+from notify.templates import TEMPLATES, Email, Notification, Sms, render
+from notify.wire import EntryError, event_from_fields, event_type
+
+logger = logging.getLogger(__name__)
+
+
+class Mailer(Protocol):
+    async def send(self, mail: Email, *, key: str) -> None: ...
+
+
+class SmsSender(Protocol):
+    async def send(self, sms: Sms, *, key: str) -> None: ...
+
+
+class Dedup(Protocol):
+    async def claim(self, event_id: str, channel: str) -> Claim: ...
+    async def mark_sent(self, event_id: str, channel: str) -> None: ...
+    async def release(self, event_id: str, channel: str) -> None: ...
+
+
+class Outcome(enum.StrEnum):
+    SENT = "sent"  # every notification is out (some may have gone out before)
+    DUPLICATE = "duplicate"  # every notification had gone out before: a redelivery
+    SKIPPED = "skipped"  # nothing to send: a type nobody is told about, or no contact
+    BUSY = "busy"  # another worker is sending one of them right now: look again later
+    FAILED = "failed"  # a channel failed: retry later, or park it (`permanent`)
+
+
+class Result(msgspec.Struct, frozen=True):
+    outcome: Outcome
+    event_type: str
+    event_id: str = ""
+    error: str = ""
+    permanent: bool = False
+
+
+class Notifier:
+    def __init__(self, mailer: Mailer, sms: SmsSender, dedup: Dedup) -> None:
+        self._mailer = mailer
+        self._sms = sms
+        self._dedup = dedup
+
+    async def handle(self, fields: Mapping[bytes, bytes]) -> Result:
+        """Send what the entry's event asks for; never raises for a delivery failure."""
+        kind = event_type(fields)
+        if kind not in TEMPLATES:  # acked unread: other consumers care about those
+            return Result(Outcome.SKIPPED, kind)
+        try:
+            event = event_from_fields(fields)
+        except EntryError as exc:
+            return Result(Outcome.FAILED, kind, error=str(exc), permanent=True)
+        notifications = render(event)
+        if not notifications:
+            return Result(Outcome.SKIPPED, kind, event.id)
+        results = await asyncio.gather(
+            *(self._deliver(event.id, n) for n in notifications), return_exceptions=True
+        )
+        return _combine(kind, event.id, notifications, results)
+
+    async def _deliver(self, event_id: str, notification: Notification) -> Outcome:
+        """SENT now, DUPLICATE (sent before) or BUSY; raises what the channel raised."""
+        channel = notification.channel
+        claim = await self._dedup.claim(event_id, channel)
+        if claim is Claim.SENT:
+            return Outcome.DUPLICATE
+        if claim is Claim.BUSY:
+            return Outcome.BUSY
+        key = f"{event_id}.{channel}"
+        try:
+            if isinstance(notification, Email):
+                await self._mailer.send(notification, key=key)
+            else:
+                await self._sms.send(notification, key=key)
+        except Exception:
+            # Let the retry claim it at once; if even this fails, the lease runs out instead.
+            with contextlib.suppress(Exception):
+                await self._dedup.release(event_id, channel)
+            raise
+        await self._dedup.mark_sent(event_id, channel)
+        NOTIFICATIONS_SENT.labels(channel).inc()
+        return Outcome.SENT
+
+
+def _combine(
+    kind: str,
+    event_id: str,
+    notifications: Sequence[Notification],
+    results: Sequence[Outcome | BaseException],
+) -> Result:
+    failures: list[tuple[str, Exception]] = []
+    for notification, result in zip(notifications, results, strict=True):
+        if isinstance(result, BaseException):
+            if not isinstance(result, Exception):
+                raise result  # a cancellation: the worker is going away
+            failures.append((notification.channel, result))
+    if failures:
+        error = "; ".join(f"{channel}: {exc or type(exc).__name__}" for channel, exc in failures)
+        permanent = all(isinstance(exc, PermanentDeliveryError) for _, exc in failures)
+        return Result(Outcome.FAILED, kind, event_id, error=error, permanent=permanent)
+    if Outcome.BUSY in results:
+        return Result(Outcome.BUSY, kind, event_id)
+    if all(result is Outcome.DUPLICATE for result in results):
+        return Result(Outcome.DUPLICATE, kind, event_id)
+    return Result(Outcome.SENT, kind, event_id)

@@ -1,0 +1,49 @@
+"""The worker's Prometheus metrics, served by the worker process itself on its own port.
+
+Counters only exist in the process that counts, so the worker serves `/metrics` (see
+skyfare/notify_runner.py); the group's lag and pending count and the dead-letter stream's length
+are read from Redis (XINFO GROUPS, XLEN) when scraped.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge
+
+from notify.stream import EventStream
+from notify.templates import TEMPLATES
+
+EVENTS_CONSUMED = Counter(
+    "skyfare_events_consumed",
+    "Events the notification worker handled, by type and outcome "
+    "(sent, duplicate, skipped, busy, retry, dead).",
+    ("type", "outcome"),
+)
+NOTIFICATIONS_SENT = Counter(
+    "skyfare_notifications_sent",
+    "Notifications handed to their provider, by channel.",
+    ("channel",),
+)
+DEAD_LETTERED = Counter(
+    "skyfare_events_dead_lettered", "Events this worker parked in the dead-letter stream."
+)
+GROUP_LAG = Gauge(
+    "skyfare_notify_lag_events", "Events on the stream not yet delivered to the group `notify`."
+)
+GROUP_PENDING = Gauge(
+    "skyfare_notify_pending_events", "Events delivered to the group `notify`, not yet acknowledged."
+)
+DEAD_LETTERS = Gauge("skyfare_notify_dead_letters", "Entries in the dead-letter stream.")
+
+_KNOWN_TYPES = frozenset({*TEMPLATES, "order.created", "order.failed", "payment.refunded"})
+
+
+def type_label(event_type: str) -> str:
+    """The event type as a label: anything unexpected is `other` (bounded cardinality)."""
+    return event_type if event_type in _KNOWN_TYPES else "other"
+
+
+async def refresh_gauges(stream: EventStream) -> None:
+    state = await stream.state()
+    GROUP_LAG.set(state.lag)
+    GROUP_PENDING.set(state.pending)
+    DEAD_LETTERS.set(state.dead)

@@ -1,0 +1,155 @@
+"""What each event tells the traveler: an email (subject + plain-text body) and an SMS.
+
+Pure functions of the event. Only the event types in `TEMPLATES` notify anyone; an event with no
+contact, or a contact with no email (or phone number), sends nothing on that channel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Literal
+
+import msgspec
+
+from notify.wire import WireContact, WireEvent, WireOrder
+
+Channel = Literal["email", "sms"]
+
+
+class Email(msgspec.Struct, frozen=True):
+    to: str
+    subject: str
+    body: str
+
+    @property
+    def channel(self) -> Channel:
+        return "email"
+
+
+class Sms(msgspec.Struct, frozen=True):
+    to: str
+    body: str
+
+    @property
+    def channel(self) -> Channel:
+        return "sms"
+
+
+Notification = Email | Sms
+
+
+class Text(msgspec.Struct, frozen=True):
+    """One event's words: the email's subject and body paragraphs, and the SMS."""
+
+    subject: str
+    paragraphs: tuple[str, ...]
+    sms: str
+
+
+def money(amount: Decimal, currency: str) -> str:
+    return f"{amount:,.2f} {currency}"
+
+
+def when(moment: dt.datetime | None) -> str:
+    if moment is None:
+        return "soon"
+    return moment.astimezone(dt.UTC).strftime("%d %b %Y, %H:%M UTC")
+
+
+def _held(order: WireOrder) -> Text:
+    ref, total, deadline = order.booking_reference, _total(order), when(order.payment_required_by)
+    return Text(
+        subject=f"Booking {ref} is held: please pay by {deadline}",
+        paragraphs=(
+            f"Your booking {ref} is held. Total: {total}.",
+            f"Please pay by {deadline}; after that the airline releases the seats.",
+        ),
+        sms=f"Skyfare: booking {ref} is held. Pay {total} by {deadline}.",
+    )
+
+
+def _confirmed(order: WireOrder) -> Text:
+    ref, tickets = order.booking_reference, order.ticket_numbers
+    listed = "\n".join(f"  {number}" for number in tickets) or "  (they follow in a separate mail)"
+    return Text(
+        subject=f"Booking {ref} is confirmed: your e-tickets",
+        paragraphs=(
+            f"Your booking {ref} is confirmed and paid ({_total(order)}).",
+            f"Your e-ticket numbers:\n{listed}",
+        ),
+        sms=f"Skyfare: booking {ref} is confirmed. E-tickets: {', '.join(tickets) or 'by email'}.",
+    )
+
+
+def _cancelled(order: WireOrder) -> Text:
+    ref = order.booking_reference
+    refund = (
+        f"The {_total(order)} you paid is being refunded to your card."
+        if order.payment_status == "refunded"
+        else "Nothing was charged."
+    )
+    return Text(
+        subject=f"Booking {ref} is cancelled",
+        paragraphs=(f"Your booking {ref} is cancelled.", refund),
+        sms=f"Skyfare: booking {ref} is cancelled. {refund}",
+    )
+
+
+def _expired(order: WireOrder) -> Text:
+    ref = order.booking_reference
+    return Text(
+        subject=f"Booking {ref} has expired",
+        paragraphs=(
+            f"Your booking {ref} was not paid by {when(order.payment_required_by)}, so the "
+            "airline released the seats. Nothing was charged.",
+            "Search again to book a new flight.",
+        ),
+        sms=f"Skyfare: booking {ref} expired unpaid; the seats were released.",
+    )
+
+
+def _payment_failed(order: WireOrder) -> Text:
+    ref, total, deadline = order.booking_reference, _total(order), when(order.payment_required_by)
+    reason = f" ({order.failure_reason})" if order.failure_reason else ""
+    return Text(
+        subject=f"Payment for booking {ref} failed",
+        paragraphs=(
+            f"Your payment of {total} for booking {ref} did not go through{reason}.",
+            f"Your booking stays held: you can pay with another card until {deadline}.",
+        ),
+        sms=f"Skyfare: payment of {total} for booking {ref} failed. Try again by {deadline}.",
+    )
+
+
+def _total(order: WireOrder) -> str:
+    return money(order.total_amount, order.total_currency)
+
+
+TEMPLATES: dict[str, Callable[[WireOrder], Text]] = {
+    "order.held": _held,
+    "order.confirmed": _confirmed,
+    "order.cancelled": _cancelled,
+    "order.expired": _expired,
+    "payment.failed": _payment_failed,
+}
+
+
+def render(event: WireEvent) -> list[Notification]:
+    """The notifications `event` asks for: none, an email, an SMS, or both."""
+    template = TEMPLATES.get(event.type)
+    if template is None or event.contact is None:
+        return []
+    text = template(event.order)
+    found: list[Notification] = []
+    if event.contact.email:
+        found.append(Email(event.contact.email, text.subject, _body(event.contact, text)))
+    if event.contact.phone_number:
+        found.append(Sms(event.contact.phone_number, text.sms))
+    return found
+
+
+def _body(contact: WireContact, text: Text) -> str:
+    greeting = f"Hello {contact.given_name},"
+    return "\n\n".join((greeting, *text.paragraphs, "Skyfare")) + "\n"

@@ -1,0 +1,61 @@
+"""The event stream's entries as notifications read them: our own Structs, only the fields used.
+
+`booking.events.Event` is the producer's contract; this is the consumer's view of it. Unknown
+fields are ignored, so booking can add fields without breaking the worker. The stream entry has
+the fields `id`, `type` and `event` (the whole event as JSON).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+
+import msgspec
+
+
+class WireOrder(msgspec.Struct, frozen=True):
+    booking_reference: str
+    total_amount: Decimal
+    total_currency: str
+    payment_status: str = ""
+    payment_required_by: dt.datetime | None = None
+    ticket_numbers: tuple[str, ...] = ()
+    failure_reason: str | None = None
+
+
+class WireContact(msgspec.Struct, frozen=True):
+    given_name: str
+    family_name: str = ""
+    email: str | None = None
+    phone_number: str | None = None
+
+
+class WireEvent(msgspec.Struct, frozen=True):
+    id: str
+    type: str
+    order: WireOrder
+    contact: WireContact | None = None
+
+
+class EntryError(ValueError):
+    """A stream entry that is not an event we can read: retrying will not change that."""
+
+
+decode_event = msgspec.json.Decoder(WireEvent).decode
+
+
+def event_type(fields: Mapping[bytes, bytes]) -> str:
+    """The entry's `type` field, without decoding the event ("" when missing)."""
+    return fields.get(b"type", b"").decode("utf-8", "replace")
+
+
+def event_from_fields(fields: Mapping[bytes, bytes]) -> WireEvent:
+    """The event of a stream entry; EntryError if it has none or it does not decode."""
+    raw = fields.get(b"event")
+    if raw is None:
+        raise EntryError("the entry has no `event` field")
+    try:
+        return decode_event(raw)
+    except msgspec.DecodeError as exc:  # ValidationError is a DecodeError
+        raise EntryError(f"the event does not decode: {exc}") from exc

@@ -1,0 +1,125 @@
+"""The worker loop: take over dead consumers' entries, retry this consumer's due failures, read
+new entries, handle the batch concurrently, ack — until `stop()`.
+
+`stop()` (SIGTERM/SIGINT) ends a wait for new entries at once, but lets a batch being handled
+finish (every send is bounded by its timeout), so nothing is cut off mid-send. Entries read
+but not yet handled when the process dies stay pending and are taken over (or retried by this
+consumer's next run under the same name).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from notify.config import WorkerConfig
+from notify.handlers import Notifier, Outcome, Result
+from notify.metrics import DEAD_LETTERED, EVENTS_CONSUMED, type_label
+from notify.stream import Delivery, EventStream
+from notify.wire import event_type
+
+logger = logging.getLogger(__name__)
+
+
+class NotifyWorker:
+    def __init__(self, stream: EventStream, notifier: Notifier, config: WorkerConfig) -> None:
+        self._stream = stream
+        self._notifier = notifier
+        self._config = config
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Finish the batch in hand, then let `run()` return."""
+        self._stopping.set()
+
+    async def run(self) -> None:
+        """Consume until `stop()`; Redis errors are logged and retried after a growing pause."""
+        failures = 0
+        ready = False
+        while not self._stopping.is_set():
+            try:
+                if not ready:
+                    await self._stream.ensure_group()
+                    ready = True
+                await self.step()
+            except Exception as exc:  # the worker outlives any outage, and any surprise
+                failures += 1
+                # The stream (and its group) was deleted, or Redis restarted without its data.
+                ready = ready and "NOGROUP" not in str(exc)
+                if failures == 1 or failures % 20 == 0:
+                    logger.warning("notify worker: %r (%d in a row), retrying", exc, failures)
+                await self._pause(min(self._config.max_pause_s, 0.1 * 2**failures))
+                continue
+            if failures:
+                logger.warning("notify worker resumed after %d failed attempts", failures)
+                failures = 0
+
+    async def step(self) -> int:
+        """One batch: what to take over, what to retry, then new entries; how many handled."""
+        config = self._config
+        batch = await self._stream.takeover(config.takeover_idle_s, config.batch_size)
+        batch += await self._stream.retries(config.backoff, config.batch_size)
+        if len(batch) < config.batch_size:
+            # Wait for new entries only when there is nothing else to do.
+            block_s = None if batch else config.block_s
+            batch += await self._read_new(config.batch_size - len(batch), block_s)
+        unique = list({delivery.entry_id: delivery for delivery in batch}.values())
+        results = await asyncio.gather(*(self._process(d) for d in unique), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result  # e.g. Redis went away while acking: the entries stay pending
+        return len(unique)
+
+    async def _read_new(self, count: int, block_s: float | None) -> list[Delivery]:
+        if block_s is None:
+            return await self._stream.read_new(count, None)
+        read = asyncio.ensure_future(self._stream.read_new(count, block_s))
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({read, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+        if read.done():
+            return read.result()
+        # Stopping: entries this read may already have been handed stay pending for us.
+        read.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await read
+        return []
+
+    async def _process(self, delivery: Delivery) -> None:
+        try:
+            result = await self._notifier.handle(delivery.fields)
+        except Exception as exc:  # a bug: an attempt that failed, dead-lettered in the end
+            logger.exception("stream entry %s: unexpected error", delivery.entry_id)
+            result = Result(Outcome.FAILED, event_type(delivery.fields), error=repr(exc))
+        outcome = str(result.outcome)
+        if result.outcome in (Outcome.SENT, Outcome.DUPLICATE, Outcome.SKIPPED):
+            await self._stream.ack(delivery.entry_id)
+        elif result.outcome is Outcome.FAILED:
+            outcome = await self._failed(delivery, result)
+        # BUSY: left pending; the retry finds it sent, or the other worker's claim lapsed.
+        EVENTS_CONSUMED.labels(type_label(result.event_type), outcome).inc()
+
+    async def _failed(self, delivery: Delivery, result: Result) -> str:
+        if result.permanent or delivery.attempts >= self._config.max_attempts:
+            await self._stream.dead_letter(delivery, result.error)
+            DEAD_LETTERED.inc()
+            logger.error(
+                "event %s (%s, entry %s) dead-lettered after %d attempt(s): %s",
+                result.event_id, result.event_type, delivery.entry_id, delivery.attempts,
+                result.error,
+            )  # fmt: skip
+            return "dead"
+        delay = self._config.backoff.delay_s(delivery.attempts, delivery.entry_id)
+        # INFO, not WARNING: an outage fails every event a few times; the metric counts them.
+        logger.info(
+            "event %s (%s) attempt %d failed, retrying in %.1f s: %s",
+            result.event_id, result.event_type, delivery.attempts, delay, result.error,
+        )  # fmt: skip
+        return "retry"
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)

@@ -1,0 +1,110 @@
+"""Payments, what the gateway tells us about them, and the public views (API.md "Payments").
+
+Money is `Decimal` (msgspec writes it as a decimal string) with an ISO 4217 code; timestamps UTC.
+A payment's status (`payment/sql/0200_payments.sql`):
+
+    processing → succeeded | failed;  succeeded → refunding → refunded
+
+The order's `payment_status` follows it: processing, paid (succeeded), failed, refunded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from decimal import Decimal
+from typing import Annotated, Literal
+
+import msgspec
+
+PaymentStatus = Literal["processing", "succeeded", "failed", "refunding", "refunded"]
+IntentStatus = Literal["processing", "succeeded", "failed"]
+PAYMENT_ID_PREFIX = "pay_"
+
+
+def new_payment_id() -> str:
+    return PAYMENT_ID_PREFIX + secrets.token_hex(12)
+
+
+def intent_key(payment_id: str) -> str:
+    """Our idempotency key for creating the payment's intent: one intent per payment, ever."""
+    return f"{payment_id}:intent"
+
+
+def refund_key(payment_id: str) -> str:
+    """Our idempotency key for refunding the payment: every path that refunds it (a cancel, a
+    failed ticketing, a success that came too late, a retry) asks for the same one refund."""
+    return f"{payment_id}:refund"
+
+
+class Payment(msgspec.Struct, frozen=True, kw_only=True):
+    """A payment as stored: every column of `payments`."""
+
+    id: str
+    order_id: str
+    owner: str
+    amount: Decimal
+    currency: str
+    status: PaymentStatus
+    gateway_intent_id: str | None
+    failure_reason: str | None
+    refund_reason: str | None
+    order_failure_reason: str | None  # the order's failure_reason once the refund is recorded
+    gateway_refund_id: str | None
+    refunded_amount: Decimal | None
+    order_paid: bool  # this payment moved its order to `paid` (so it moves it to `refunded`)
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    refunded_at: dt.datetime | None
+
+
+class GatewayIntent(msgspec.Struct, frozen=True):
+    """A payment intent as the gateway reports it, reduced to what we act on."""
+
+    id: str
+    status: IntentStatus
+    amount: Decimal
+    currency: str
+    payment_id: str | None = None  # our id, from the intent's metadata
+    failure_reason: str | None = None  # the gateway's code, e.g. card_declined
+
+
+class GatewayRefund(msgspec.Struct, frozen=True):
+    id: str
+    intent_id: str
+    amount: Decimal
+    currency: str
+    accepted: bool  # succeeded, or pending: the money is on its way back
+
+
+EventKind = Literal["succeeded", "failed", "refunded", "ignored"]
+
+
+class GatewayEvent(msgspec.Struct, frozen=True):
+    """One webhook event, reduced to what we act on (`payment/wire.py` decodes it)."""
+
+    id: str
+    kind: EventKind
+    type: str  # the gateway's own name, e.g. payment_intent.succeeded
+    intent_id: str | None = None
+    payment_id: str | None = None
+    failure_reason: str | None = None
+    fully_refunded: bool = False  # charge.refunded: the whole amount went back
+
+
+CardToken = Annotated[str, msgspec.Meta(min_length=1, max_length=255, pattern=r"^\S+$")]
+
+
+class PaymentRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """`POST /v1/orders/{id}/payments`: a token from the gateway, never a card number."""
+
+    card_token: CardToken
+
+
+class PaymentView(msgspec.Struct, frozen=True):
+    """The `202` answer: the payment has started; its outcome comes through the order."""
+
+    id: str
+    status: PaymentStatus
+    amount: Decimal
+    currency: str

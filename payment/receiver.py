@@ -1,0 +1,89 @@
+"""`POST /v1/payments/webhook`: verify, decode, then hand the outcome to `Settlement`.
+
+Nothing is read or written before the signature and its timestamp check out: a forged, altered,
+stale or unsigned delivery is a 400 and changes nothing. The answer is 2xx only once the event
+has been applied (or was applied before): an airline that cannot ticket yet answers 503, so the
+gateway delivers again later and the redelivery finishes the work.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+
+import msgspec
+
+from kernel.errors import BadRequest, ServiceUnavailable
+from payment import metrics
+from payment.model import GatewayEvent
+from payment.repository import PgPaymentRepository
+from payment.settlement import Settlement
+from payment.ticketing import TicketingUnavailable
+from payment.webhooks import TOLERANCE_S, WebhookRejected, verify
+from payment.wire import decode_event, event_from_wire
+
+logger = logging.getLogger(__name__)
+
+
+class WebhookReceiver:
+    def __init__(
+        self,
+        payments: PgPaymentRepository,
+        settlement: Settlement,
+        secrets: Sequence[str],
+        *,
+        clock: Callable[[], float] = time.time,
+        tolerance_s: float = TOLERANCE_S,
+    ) -> None:
+        if not secrets:
+            raise ValueError("a webhook secret is required")
+        self._payments = payments
+        self._settlement = settlement
+        self._secrets = tuple(secrets)
+        self._clock = clock
+        self._tolerance_s = tolerance_s
+
+    async def receive(self, body: bytes, signature: str | None) -> GatewayEvent | None:
+        """Apply one delivery; the event (None for one we do not act on).
+
+        Raises `BadRequest` (not from the gateway, or not an event) and `ServiceUnavailable`
+        (the database or the airline cannot be reached: deliver again later).
+        """
+        event = self._authentic(body, signature)
+        if event.kind == "ignored":
+            return None
+        payment = await self._payments.find(payment_id=event.payment_id, intent_id=event.intent_id)
+        if payment is None:
+            # Not ours (another integration on the same account): acknowledged, or the gateway
+            # would retry it for days.
+            logger.warning("webhook %s (%s) names no payment of ours", event.id, event.type)
+            return None
+        dedup = (event.id, event.type)
+        try:
+            if event.kind == "succeeded":
+                await self._settlement.succeeded(payment, intent_id=event.intent_id, event=dedup)
+            elif event.kind == "failed":
+                reason = event.failure_reason or "payment_failed"
+                await self._settlement.failed(payment, reason=reason, event=dedup)
+            elif event.fully_refunded:
+                await self._settlement.refunded(payment, event=dedup)
+        except TicketingUnavailable as exc:
+            logger.warning("payment %s: ticketing must wait: %s", payment.id, exc)
+            raise ServiceUnavailable(
+                "the airline cannot issue tickets right now; deliver this event again later"
+            ) from exc
+        return event
+
+    def _authentic(self, body: bytes, signature: str | None) -> GatewayEvent:
+        try:
+            verify(body, signature, self._secrets, now=self._clock(), tolerance_s=self._tolerance_s)
+        except WebhookRejected as exc:
+            metrics.webhook_rejected(exc.reason)
+            logger.warning("webhook rejected (%s): %s", exc.reason, exc.detail)
+            raise BadRequest(f"webhook rejected: {exc.detail}", reason=exc.reason) from exc
+        try:
+            return event_from_wire(decode_event(body))
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            metrics.webhook_rejected("undecodable")
+            raise BadRequest(f"not a gateway event: {exc}") from exc

@@ -1,0 +1,98 @@
+"""The payment reconciler: finishes what webhooks alone may leave unfinished.
+
+Every `interval_s`, for payments unchanged for `after_s`:
+
+- `refunding`: the gateway did not confirm the refund (it was down, we crashed) → ask again,
+  with the same idempotency key, so it is one refund however often we ask.
+- `processing` with an intent: its webhook never came (the gateway gave up delivering) → read
+  the intent and apply its outcome as the webhook would have.
+- `processing` without an intent: the gateway never answered the charge → give up (`failed`,
+  `payment.failed`; the traveler may pay again). Were the card charged after all, its webhook
+  finds the payment given up and the money is refunded (`Settlement`).
+
+Every API process runs one; the guarded transitions make concurrent reconcilers harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+
+from kernel.errors import ServiceUnavailable
+from payment import errors
+from payment.gateway import PaymentGateway
+from payment.model import Payment
+from payment.refunds import Refunder
+from payment.repository import PgPaymentRepository
+from payment.settlement import Settlement
+from payment.ticketing import TicketingUnavailable
+
+logger = logging.getLogger(__name__)
+
+ACTOR = "reconciler"
+
+
+class PaymentReconciler:
+    def __init__(
+        self,
+        payments: PgPaymentRepository,
+        gateway: PaymentGateway,
+        settlement: Settlement,
+        refunder: Refunder,
+        *,
+        after_s: float,
+        gateway_timeout_s: float,
+        batch: int = 50,
+    ) -> None:
+        self._payments = payments
+        self._gateway = gateway
+        self._settlement = settlement
+        self._refunder = refunder
+        self._after = dt.timedelta(seconds=after_s)
+        self._timeout_s = gateway_timeout_s
+        self._batch = batch
+
+    async def run(self, interval_s: float) -> None:
+        """Reconcile every `interval_s` until cancelled."""
+        while True:
+            await asyncio.sleep(interval_s)
+            try:
+                await self.once()
+            except ServiceUnavailable:
+                continue  # the database is down: logged by booking.pg, next round
+            except Exception:
+                logger.exception("payment reconciliation failed")
+
+    async def once(self, now: dt.datetime | None = None) -> int:
+        """One pass; how many payments it looked at."""
+        before = (now or dt.datetime.now(dt.UTC)) - self._after
+        owed = await self._payments.stale("refunding", before, limit=self._batch)
+        for payment in owed:
+            reason = payment.refund_reason or "refund owed"
+            await self._refunder.refund(payment, actor=ACTOR, reason=reason)
+        waiting = await self._payments.stale("processing", before, limit=self._batch)
+        for payment in waiting:
+            await self._settle(payment)
+        return len(owed) + len(waiting)
+
+    async def _settle(self, payment: Payment) -> None:
+        if payment.gateway_intent_id is None:
+            logger.warning("payment %s: the gateway never answered; giving up", payment.id)
+            await self._settlement.failed(payment, reason="gateway_unreachable")
+            return
+        try:
+            intent = await self._gateway.get_intent(
+                payment.gateway_intent_id, timeout=self._timeout_s
+            )
+        except errors.GatewayError as exc:
+            logger.warning("payment %s: cannot read its intent: %s", payment.id, exc)
+            return
+        try:
+            if intent.status == "succeeded":
+                await self._settlement.succeeded(payment, intent_id=intent.id)
+            elif intent.status == "failed":
+                reason = intent.failure_reason or "payment_failed"
+                await self._settlement.failed(payment, reason=reason)
+        except TicketingUnavailable as exc:
+            logger.warning("payment %s: ticketing must wait: %s", payment.id, exc)

@@ -1,0 +1,130 @@
+"""Giving a captured payment's money back: once, whoever asks, however often.
+
+A cancel of a paid order, a ticketing failure, money that arrived for an order already over, a
+`charge.refunded` webhook and the reconciler may all ask at the same time. Each step is guarded:
+
+1. `succeeded → refunding` (the refund is now owed, durably, before the gateway is asked);
+2. the gateway refund, with the key `refund_key(payment.id)`: every asker gets the same refund;
+3. `refunding → refunded` and, in the same transaction, the order `paid → refunded` (emitting
+   `payment.refunded`) — only by the payment that made the order `paid`.
+
+A gateway that does not answer leaves the payment `refunding`; the reconciler asks again later.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import asyncpg
+
+from booking.model import OrderStatus
+from booking.state import Change
+from payment import errors, metrics
+from payment.gateway import PaymentGateway
+from payment.model import Payment, refund_key
+from payment.repository import PgPaymentRepository, orders_in
+
+logger = logging.getLogger(__name__)
+
+ANY_STATUS: tuple[OrderStatus, ...] = ("held", "confirmed", "cancelled", "expired", "failed")
+
+
+class Refunder:
+    def __init__(
+        self, payments: PgPaymentRepository, gateway: PaymentGateway, *, timeout_s: float
+    ) -> None:
+        self._payments = payments
+        self._gateway = gateway
+        self._timeout_s = timeout_s
+
+    async def refund(
+        self, payment: Payment, *, actor: str, reason: str, order_reason: str | None = None
+    ) -> Payment:
+        """Refund `payment` (`succeeded` or `refunding`); the payment as it is now.
+
+        `reason` goes into the payment and the order's history; `order_reason`, when given,
+        becomes the order's `failure_reason` (why the traveler's money went back).
+        """
+        if payment.status == "succeeded":
+            async with self._payments.transaction() as conn:
+                owed = await self._payments.move(
+                    conn,
+                    payment.id,
+                    ("succeeded",),
+                    "refunding",
+                    refund_reason=reason,
+                    order_failure_reason=order_reason,
+                )
+            payment = owed or await self._reread(payment)
+        if payment.status != "refunding":
+            return payment
+        if payment.gateway_intent_id is None:  # never charged through the gateway: a bug
+            logger.error("payment %s owes a refund but names no intent", payment.id)
+            return payment
+        try:
+            refund = await self._gateway.refund(
+                intent_id=payment.gateway_intent_id,
+                amount=payment.amount,
+                idempotency_key=refund_key(payment.id),
+                timeout=self._timeout_s,
+            )
+        except errors.GatewayUnavailable as exc:
+            logger.warning("payment %s: refund not confirmed yet (%s)", payment.id, exc)
+            return payment
+        except errors.RefundRejected as exc:
+            if exc.code != "charge_already_refunded":
+                logger.error("payment %s: the gateway refused the refund: %s", payment.id, exc)
+                return payment
+            refund_id = None  # refunded elsewhere (the gateway's dashboard): record it
+        else:
+            refund_id = refund.id
+        async with self._payments.transaction() as conn:
+            done = await self.record_refunded(
+                conn,
+                payment,
+                refund_id=refund_id,
+                actor=actor,
+                reason=reason,
+                order_reason=order_reason,
+            )
+        return done or await self._reread(payment)
+
+    async def record_refunded(
+        self,
+        conn: asyncpg.Connection,
+        payment: Payment,
+        *,
+        refund_id: str | None,
+        actor: str,
+        reason: str,
+        order_reason: str | None = None,
+    ) -> Payment | None:
+        """In the caller's transaction: `succeeded | refunding → refunded`, and the order
+        `paid → refunded` when this payment paid it. None when the payment was not refundable
+        (already refunded, never captured)."""
+        done = await self._payments.move(
+            conn,
+            payment.id,
+            ("succeeded", "refunding"),
+            "refunded",
+            refund_reason=reason,
+            refund_id=refund_id,
+            refunded_amount=payment.amount,
+        )
+        if done is None:
+            return None
+        if done.order_paid:
+            change = Change(
+                from_status=ANY_STATUS,
+                from_payment=("paid",),
+                to_payment="refunded",
+                reason=reason,
+                failure_reason=done.order_failure_reason or order_reason,
+            )
+            await orders_in(conn, self._payments.db).transition(done.order_id, change, actor=actor)
+        metrics.payment("refunded")
+        logger.info("payment %s of order %s refunded: %s", done.id, done.order_id, reason)
+        return done
+
+    async def _reread(self, payment: Payment) -> Payment:
+        return await self._payments.get(payment.id) or payment

@@ -1,0 +1,217 @@
+"""Payments and applied webhook events in PostgreSQL (`payment/sql/0200_payments.sql`).
+
+Every change of a payment is a guarded UPDATE (`... WHERE id = $1 AND status = ANY($2)`): a
+change whose guard fails writes nothing and returns None, so the caller lost a race and re-reads.
+Writes take the connection of the caller's transaction (`Tx`), so a payment change, the order
+change it causes (booking's repository, bound to the same connection by `orders_in`) and the
+webhook event's dedup row commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import AsyncIterator, Sequence
+from decimal import Decimal
+
+import asyncpg
+
+from booking.pg import Database, unavailable_on_failure
+from booking.repository import PgOrderRepository
+from payment.model import Payment, PaymentStatus
+
+_COLUMNS = (
+    "id, order_id, owner, amount, currency, status, gateway_intent_id, failure_reason,"
+    " refund_reason, order_failure_reason, gateway_refund_id, refunded_amount, order_paid,"
+    " created_at, updated_at, refunded_at"
+)
+
+
+class PaymentInFlight(Exception):
+    """The order already has a payment in flight or captured (payments_one_live_per_order)."""
+
+
+class BoundDatabase(Database):
+    """A `Database` whose only connection is `conn`, already inside its caller's transaction.
+
+    Booking's repository on it writes into that transaction; its own `transaction()` becomes a
+    SAVEPOINT, so a change that fails is undone without aborting the caller's transaction.
+    """
+
+    def __init__(self, conn: asyncpg.Connection, db: Database) -> None:
+        super().__init__(db.pool, timeout_s=db.timeout_s)
+        self._conn = conn
+
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+        with unavailable_on_failure():
+            yield self._conn
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+        with unavailable_on_failure():
+            async with self._conn.transaction():
+                yield self._conn
+
+
+def orders_in(conn: asyncpg.Connection, db: Database) -> PgOrderRepository:
+    """Booking's order repository, writing inside the transaction `conn` is in."""
+    return PgOrderRepository(BoundDatabase(conn, db))
+
+
+def _payment(row: asyncpg.Record) -> Payment:
+    return Payment(**{name: row[name] for name in row.keys()})  # noqa: SIM118
+
+
+class PgPaymentRepository:
+    """Payments on asyncpg; every method may raise `ServiceUnavailable` (booking/pg.py)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+        async with self.db.transaction() as conn:
+            yield conn
+
+    async def get(self, payment_id: str) -> Payment | None:
+        async with self.db.connection() as conn:
+            row = await conn.fetchrow(
+                f"SELECT {_COLUMNS} FROM payments WHERE id = $1",
+                payment_id,
+                timeout=self.db.timeout_s,
+            )
+        return None if row is None else _payment(row)
+
+    async def find(self, *, payment_id: str | None, intent_id: str | None) -> Payment | None:
+        """By our id (the intent's metadata), else by the gateway's intent id."""
+        async with self.db.connection() as conn:
+            row = await conn.fetchrow(
+                f"SELECT {_COLUMNS} FROM payments WHERE id = $1"
+                " OR ($1::text IS NULL AND gateway_intent_id = $2) LIMIT 1",
+                payment_id,
+                intent_id,
+                timeout=self.db.timeout_s,
+            )
+        return None if row is None else _payment(row)
+
+    async def live_for_order(self, order_id: str) -> Payment | None:
+        """The order's payment in flight or captured, if any (there is at most one)."""
+        async with self.db.connection() as conn:
+            row = await conn.fetchrow(
+                f"SELECT {_COLUMNS} FROM payments"
+                " WHERE order_id = $1 AND status IN ('processing', 'succeeded')",
+                order_id,
+                timeout=self.db.timeout_s,
+            )
+        return None if row is None else _payment(row)
+
+    async def paying(self, order_id: str) -> Payment | None:
+        """The payment that made the order `paid` (the one to refund when it is cancelled)."""
+        async with self.db.connection() as conn:
+            row = await conn.fetchrow(
+                f"SELECT {_COLUMNS} FROM payments WHERE order_id = $1 AND order_paid"
+                " ORDER BY created_at DESC LIMIT 1",
+                order_id,
+                timeout=self.db.timeout_s,
+            )
+        return None if row is None else _payment(row)
+
+    async def insert(
+        self,
+        conn: asyncpg.Connection,
+        *,
+        payment_id: str,
+        order_id: str,
+        owner: str,
+        amount: Decimal,
+        currency: str,
+    ) -> Payment:
+        """A new `processing` payment; raises PaymentInFlight when the order has a live one."""
+        try:
+            async with conn.transaction():  # a savepoint: the caller's transaction survives
+                row = await conn.fetchrow(
+                    "INSERT INTO payments (id, order_id, owner, amount, currency, status)"
+                    f" VALUES ($1, $2, $3, $4, $5, 'processing') RETURNING {_COLUMNS}",
+                    payment_id, order_id, owner, amount, currency,
+                    timeout=self.db.timeout_s,
+                )  # fmt: skip
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name == "payments_one_live_per_order":
+                raise PaymentInFlight(order_id) from exc
+            raise
+        assert row is not None
+        return _payment(row)
+
+    async def move(
+        self,
+        conn: asyncpg.Connection,
+        payment_id: str,
+        from_status: Sequence[PaymentStatus],
+        to_status: PaymentStatus,
+        *,
+        intent_id: str | None = None,
+        failure_reason: str | None = None,
+        refund_reason: str | None = None,
+        order_failure_reason: str | None = None,
+        refund_id: str | None = None,
+        refunded_amount: Decimal | None = None,
+        order_paid: bool | None = None,
+    ) -> Payment | None:
+        """The guarded change; fields given as None keep their value."""
+        row = await conn.fetchrow(
+            "UPDATE payments SET status = $3, updated_at = now(),"
+            " gateway_intent_id = COALESCE(gateway_intent_id, $4),"
+            " failure_reason = COALESCE($5, failure_reason),"
+            " refund_reason = COALESCE(refund_reason, $6),"  # the first reason stays
+            " gateway_refund_id = COALESCE($7, gateway_refund_id),"
+            " refunded_amount = COALESCE($8, refunded_amount),"
+            " order_paid = COALESCE($9, order_paid),"
+            " order_failure_reason = COALESCE(order_failure_reason, $10),"
+            " refunded_at = CASE WHEN $3 = 'refunded' THEN now() ELSE refunded_at END"
+            f" WHERE id = $1 AND status = ANY($2) RETURNING {_COLUMNS}",
+            payment_id, list(from_status), to_status, intent_id, failure_reason,
+            refund_reason, refund_id, refunded_amount, order_paid, order_failure_reason,
+            timeout=self.db.timeout_s,
+        )  # fmt: skip
+        return None if row is None else _payment(row)
+
+    async def set_intent(self, payment_id: str, intent_id: str) -> None:
+        """Remember the gateway's intent (once: a replayed answer names the same intent)."""
+        async with self.db.connection() as conn:
+            await conn.execute(
+                "UPDATE payments SET gateway_intent_id = $2, updated_at = now()"
+                " WHERE id = $1 AND gateway_intent_id IS NULL",
+                payment_id,
+                intent_id,
+                timeout=self.db.timeout_s,
+            )
+
+    async def record_event(
+        self, conn: asyncpg.Connection, event_id: str, type: str, payment_id: str | None
+    ) -> bool:
+        """Record a gateway event as applied; False if it already was (a redelivery)."""
+        inserted = await conn.fetchval(
+            "INSERT INTO webhook_events (id, type, payment_id) VALUES ($1, $2, $3)"
+            " ON CONFLICT (id) DO NOTHING RETURNING true",
+            event_id,
+            type,
+            payment_id,
+            timeout=self.db.timeout_s,
+        )
+        return bool(inserted)
+
+    async def stale(
+        self, status: PaymentStatus, before: dt.datetime, *, limit: int
+    ) -> list[Payment]:
+        """Payments in `status` unchanged since `before`, oldest first (the reconciler's work)."""
+        async with self.db.connection() as conn:
+            rows = await conn.fetch(
+                f"SELECT {_COLUMNS} FROM payments WHERE status = $1 AND updated_at < $2"
+                " ORDER BY updated_at LIMIT $3",
+                status,
+                before,
+                limit,
+                timeout=self.db.timeout_s,
+            )
+        return [_payment(row) for row in rows]

@@ -1,0 +1,114 @@
+"""Payment routes (API.md "Payments"): thin views over `PaymentService` and `WebhookReceiver`."""
+
+from __future__ import annotations
+
+import msgspec
+from aiohttp import web
+
+from booking.idempotency import HEADER, check_key, fingerprint
+from kernel.auth import AUTHENTICATE
+from kernel.http import read_json_body
+from kernel.openapi import Operation, Parameter
+from payment.model import PaymentRequest, PaymentView
+from payment.receiver import WebhookReceiver
+from payment.service import PaymentService
+from payment.validation import decode_payment_body
+from payment.webhooks import HEADER as SIGNATURE_HEADER
+
+PAYMENT_SERVICE = web.AppKey("payment_service", PaymentService)
+WEBHOOK_RECEIVER = web.AppKey("webhook_receiver", WebhookReceiver)
+
+_received = msgspec.json.encode({"received": True})
+
+
+class WebhookAck(msgspec.Struct, frozen=True):
+    received: bool
+
+
+async def create_payment(request: web.Request) -> web.Response:
+    key = check_key(request.headers.get(HEADER))
+    principal = await request.config_dict[AUTHENTICATE](request)
+    payment, data = decode_payment_body(await read_json_body(request))
+    fp = fingerprint(request.method, request.path, data)
+    answer = await request.config_dict[PAYMENT_SERVICE].pay(
+        principal, request.match_info["order_id"], key, payment, fp
+    )
+    return web.Response(body=answer.body, status=answer.status, content_type="application/json")
+
+
+async def receive_webhook(request: web.Request) -> web.Response:
+    receiver = request.config_dict[WEBHOOK_RECEIVER]
+    await receiver.receive(await request.read(), request.headers.get(SIGNATURE_HEADER))
+    return web.Response(body=_received, content_type="application/json")
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    router.add_post("/v1/orders/{order_id}/payments", create_payment, name="payments_create")
+    router.add_post("/v1/payments/webhook", receive_webhook, name="payments_webhook")
+
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        method="post",
+        path="/v1/orders/{order_id}/payments",
+        operation_id="create_payment",
+        summary=(
+            "Pay a held order with a card token from the payment gateway. The amount is the "
+            "order's. Answers 202 at once; the order becomes confirmed + paid (ticketed) or "
+            "stays held with payment_status failed when the gateway reports back. Idempotent "
+            "per Idempotency-Key (kept 24 h, scoped to the caller)"
+        ),
+        tag="payments",
+        response_status=202,
+        request=PaymentRequest,
+        response=PaymentView,
+        parameters=(
+            Parameter("order_id", "path", "The order to pay (`ord_...`)", required=True),
+            Parameter(
+                HEADER,
+                "header",
+                "Required; a unique value per payment attempt, reused for its retries",
+                required=True,
+                schema={"type": "string", "minLength": 1, "maxLength": 255},
+            ),
+        ),
+        errors={
+            400: "Missing Idempotency-Key header, or malformed JSON",
+            401: "Missing, malformed, expired or wrongly signed Bearer token",
+            404: "No such order of the caller",
+            409: (
+                "The order is not held (confirmed, cancelled, expired), its payment is already "
+                "processing or paid, or a request with this Idempotency-Key is in progress"
+            ),
+            422: "Bad or unknown card_token, or the Idempotency-Key was used for another request",
+            503: "The database or the payment gateway cannot be reached; retry with the same key",
+        },
+        security=("bearer",),
+    ),
+    Operation(
+        method="post",
+        path="/v1/payments/webhook",
+        operation_id="payment_webhook",
+        summary=(
+            "Called by the payment gateway only: signed with HMAC-SHA256 over "
+            "`<timestamp>.<raw body>` in `Skyfare-Signature: t=<unix>,v1=<hex>`. A redelivered "
+            "event changes nothing"
+        ),
+        tag="payments",
+        response=WebhookAck,
+        parameters=(
+            Parameter(
+                SIGNATURE_HEADER,
+                "header",
+                "t=<unix seconds>,v1=<hex HMAC-SHA256>[,v1=...] (several while rotating)",
+                required=True,
+            ),
+        ),
+        errors={
+            400: "Missing, malformed or wrong signature, a timestamp over 5 minutes off, or "
+            "not an event; nothing changed",
+            503: "The event could not be applied yet (database or airline unavailable); "
+            "deliver it again",
+        },
+    ),
+)

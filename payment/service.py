@@ -1,0 +1,280 @@
+"""`PaymentService`: paying a held order, and booking's two payment ports.
+
+`pay` (`POST /v1/orders/{id}/payments`): claim the Idempotency-Key → check the order (the
+caller's, `held`, payment `unpaid` or `failed`) → in ONE transaction insert the payment
+(`processing`), make it the key's recovery point and move the order's payment status to
+`processing` → create the gateway intent (our key: `intent_key(payment.id)`) → 202, stored. The
+amount is the order's, never the client's. A gateway that does not answer is a 503 that leaves
+the payment `processing`; the client's retry with the same key resumes that very payment (the
+gateway replays the intent), so a card is never charged twice.
+
+`start` is booking's `PaymentStarter` (instant orders), `refund` its `Refunds` (cancelling a
+paid order).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+import msgspec
+
+from booking.idempotency import (
+    Completion,
+    Fingerprint,
+    PgIdempotencyStore,
+    Replay,
+    StoredResponse,
+    raise_stored,
+    stored_error,
+)
+from booking.model import Order, PaymentMethod
+from booking.repository import OrderRepository
+from booking.state import Change
+from kernel.auth import Principal
+from kernel.errors import (
+    Conflict,
+    DomainError,
+    FieldError,
+    NotFound,
+    ServiceUnavailable,
+    ValidationFailed,
+)
+from payment import errors, metrics
+from payment.gateway import PaymentGateway
+from payment.model import Payment, PaymentRequest, PaymentView, intent_key, new_payment_id
+from payment.refunds import Refunder
+from payment.repository import PaymentInFlight, PgPaymentRepository, orders_in
+from payment.settlement import Settlement
+
+logger = logging.getLogger(__name__)
+
+_encoder = msgspec.json.Encoder()
+_SET_RECOVERY_POINT = "UPDATE idempotency_keys SET resource_id = $3 WHERE owner = $1 AND key = $2"
+
+
+class _OrderMoved(Exception):
+    """The order changed between our check and our guarded transition."""
+
+
+def accepted(payment: Payment) -> StoredResponse:
+    view = PaymentView(payment.id, "processing", payment.amount, payment.currency)
+    return StoredResponse(202, _encoder.encode(view))
+
+
+class PaymentService:
+    """Raises `kernel.errors` for the views."""
+
+    def __init__(
+        self,
+        payments: PgPaymentRepository,
+        orders: OrderRepository,
+        keys: PgIdempotencyStore,
+        gateway: PaymentGateway,
+        refunder: Refunder,
+        settlement: Settlement,
+        *,
+        gateway_timeout_s: float,
+    ) -> None:
+        self._payments = payments
+        self._orders = orders
+        self._keys = keys
+        self._gateway = gateway
+        self._refunder = refunder
+        self._settlement = settlement
+        self._timeout_s = gateway_timeout_s
+
+    # -- POST /v1/orders/{id}/payments -----------------------------------------------------------
+
+    async def pay(
+        self,
+        principal: Principal,
+        order_id: str,
+        key: str,
+        request: PaymentRequest,
+        fp: Fingerprint,
+    ) -> StoredResponse:
+        """The answer (202), or raises the error answer."""
+        owner = principal.subject
+        claim = await self._keys.claim(owner, key, fp)
+        if isinstance(claim, Replay):
+            if claim.response.status >= 300:
+                raise_stored(claim.response)
+            return claim.response
+        try:
+            return await self._claimed(owner, order_id, key, request, claim.resource_id)
+        except BaseException:
+            # A stored answer stays; otherwise the key is forgotten (nothing started) or keeps
+            # its payment (the lease lapses and a retry resumes it).
+            with contextlib.suppress(ServiceUnavailable):
+                await self._keys.release(owner, key)
+            raise
+
+    async def _claimed(
+        self,
+        owner: str,
+        order_id: str,
+        key: str,
+        request: PaymentRequest,
+        resource_id: str | None,
+    ) -> StoredResponse:
+        if resource_id is not None:
+            earlier = await self._payments.get(resource_id)
+            if earlier is not None and earlier.status == "processing":
+                return await self._charge(earlier, request.card_token, owner, key)
+        try:
+            order = await self._payable(owner, order_id)
+            payment = await self._begin(order, owner, key)
+        except (NotFound, Conflict) as exc:
+            await self._keys.complete(owner, key, stored_error(exc))
+            raise
+        return await self._charge(payment, request.card_token, owner, key)
+
+    async def _payable(self, owner: str, order_id: str) -> Order:
+        order = await self._orders.get(order_id) if len(order_id) <= 64 else None
+        if order is None or order.owner != owner or not order.visible:
+            raise NotFound(f"no order {order_id[:64]!r}")
+        if order.status != "held":
+            raise Conflict(f"the order is {order.status}: only a held order can be paid")
+        if order.payment_status not in ("unpaid", "failed"):
+            raise Conflict(f"the order's payment is already {order.payment_status}")
+        return order
+
+    async def _begin(self, order: Order, owner: str, key: str) -> Payment:
+        for _ in range(2):
+            try:
+                payment, _ = await self._insert(order, actor=owner, key=key)
+                return payment
+            except _OrderMoved:
+                order = await self._payable(owner, order.id)  # raises what the order is now
+        raise Conflict("the order kept changing while its payment was starting; retry")
+
+    async def _insert(
+        self, order: Order, *, actor: str, key: str | None, completion: Completion | None = None
+    ) -> tuple[Payment, Order]:
+        """The payment, its recovery point and the order's `processing`, in one transaction."""
+        change = Change(
+            from_status=("held",),
+            from_payment=("unpaid", "failed"),
+            to_payment="processing",
+            reason="payment started",
+        )
+        async with self._payments.transaction() as conn:
+            try:
+                payment = await self._payments.insert(
+                    conn,
+                    payment_id=new_payment_id(),
+                    order_id=order.id,
+                    owner=order.owner,
+                    amount=order.total_amount,
+                    currency=order.total_currency,
+                )
+            except PaymentInFlight:
+                raise Conflict("a payment of this order is already in progress") from None
+            if key is not None:
+                timeout = self._payments.db.timeout_s
+                await conn.execute(_SET_RECOVERY_POINT, actor, key, payment.id, timeout=timeout)
+            moved = await orders_in(conn, self._payments.db).transition(
+                order.id, change, actor=actor, completion=completion
+            )
+            if moved is None:
+                raise _OrderMoved  # rolls the payment back
+        return payment, moved
+
+    async def _charge(
+        self, payment: Payment, card_token: str, owner: str, key: str
+    ) -> StoredResponse:
+        try:
+            await self._create_intent(payment, card_token)
+        except errors.CardRejected as exc:
+            error = _card_refused(exc)
+            await self._give_up(payment, exc.code or "card_rejected", notify=False)
+            await self._keys.complete(owner, key, stored_error(error))
+            raise error from exc
+        except errors.GatewayRejected as exc:
+            logger.error("payment %s: the gateway refused our request: %s", payment.id, exc)
+            await self._give_up(payment, "gateway_refused", notify=False)
+            raise ServiceUnavailable("payments are unavailable right now") from exc
+        except errors.GatewayUnavailable as exc:
+            raise ServiceUnavailable(
+                "the payment gateway did not answer; retry with the same Idempotency-Key"
+            ) from exc
+        response = accepted(payment)
+        await self._keys.complete(owner, key, response)
+        return response
+
+    async def _create_intent(self, payment: Payment, card_token: str) -> None:
+        intent = await self._gateway.create_intent(
+            amount=payment.amount,
+            currency=payment.currency,
+            card_token=card_token,
+            metadata={"order_id": payment.order_id, "payment_id": payment.id},
+            idempotency_key=intent_key(payment.id),
+            timeout=self._timeout_s,
+        )
+        await self._payments.set_intent(payment.id, intent.id)
+        metrics.payment("started")
+        logger.info("payment %s of order %s started", payment.id, payment.order_id)
+
+    async def _give_up(self, payment: Payment, reason: str, *, notify: bool) -> None:
+        metrics.payment("rejected")
+        if notify:
+            await self._settlement.failed(payment, reason=reason)
+            return
+        async with self._payments.transaction() as conn:
+            if await self._payments.move(
+                conn, payment.id, ("processing",), "failed", failure_reason=reason
+            ):
+                change = Change(
+                    from_status=("held",),
+                    from_payment=("processing",),
+                    to_payment="failed",
+                    reason=f"card refused: {reason}",
+                    events=(),  # the traveler is told by the 422 answer
+                )
+                await orders_in(conn, self._payments.db).transition(
+                    payment.order_id, change, actor="payments"
+                )
+
+    # -- booking.ports.PaymentStarter ----------------------------------------------------------
+
+    async def start(
+        self, order: Order, method: PaymentMethod, *, actor: str, completion: Completion
+    ) -> Order:
+        """Pay an `instant` order just held; the order's answer is stored with `processing`,
+        and the order is returned as that answer shows it (its outcome comes later).
+
+        A card the gateway refuses fails the payment (`payment.failed`; the traveler may pay
+        again); a gateway that does not answer leaves it `processing` for the reconciler.
+        """
+        try:
+            payment, moved = await self._insert(order, actor=actor, key=None, completion=completion)
+        except (_OrderMoved, Conflict):
+            current = await self._orders.get(order.id) or order
+            await self._keys.complete(completion.owner, completion.key, completion.render(current))
+            return current
+        try:
+            await self._create_intent(payment, method.card_token)
+        except errors.GatewayRejected as exc:
+            await self._give_up(payment, exc.code or "card_rejected", notify=True)
+        except errors.GatewayUnavailable as exc:
+            logger.warning("payment %s: gateway did not answer: %s", payment.id, exc)
+        return moved
+
+    # -- booking.ports.Refunds -------------------------------------------------------------------
+
+    async def refund(self, order: Order, *, actor: str, reason: str) -> Order:
+        """Refund the payment that paid `order` (just cancelled); the order as it is now."""
+        payment = await self._payments.paying(order.id)
+        if payment is None:
+            logger.error("order %s is paid but no payment of it is", order.id)
+            return order
+        await self._refunder.refund(payment, actor=actor, reason=reason)
+        return await self._orders.get(order.id) or order
+
+
+def _card_refused(exc: errors.GatewayError) -> DomainError:
+    message = "the card was refused by the payment gateway"
+    if exc.code == "invalid_card_token":
+        message = "unknown card token"
+    return ValidationFailed([FieldError("card_token", message)], f"{message}; nothing was charged")

@@ -1,0 +1,43 @@
+"""`POST /v1/orders/{id}/payments` bodies, checked field by field (every bad field is named)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from kernel.errors import BadRequest, FieldError, ValidationFailed
+from payment.model import PaymentRequest
+
+_FIELDS = frozenset({"card_token"})
+MAX_TOKEN_LENGTH = 255
+_json = msgspec.json.Decoder()
+
+
+def decode_payment_body(body: bytes) -> tuple[PaymentRequest, dict[str, Any]]:
+    """The typed request and the decoded JSON (what the idempotency fingerprint hashes).
+
+    `BadRequest` for malformed JSON or a body that is not an object; `ValidationFailed` naming
+    each unknown field (the amount, in particular, is the order's: a client cannot set it) and a
+    missing or malformed `card_token`.
+    """
+    try:
+        data = _json.decode(body)
+    except msgspec.DecodeError as exc:
+        raise BadRequest(f"malformed JSON: {exc}") from exc
+    if type(data) is not dict:
+        raise BadRequest("the request body must be a JSON object")
+    errors = [
+        FieldError(name, "unknown field (the amount is always the order's)")
+        for name in sorted(set(data) - _FIELDS)
+    ]
+    token = data.get("card_token")
+    if type(token) is not str or not 1 <= len(token) <= MAX_TOKEN_LENGTH or not _compact(token):
+        errors.append(FieldError("card_token", "required: a card token from the payment gateway"))
+    if errors:
+        raise ValidationFailed(errors)
+    return PaymentRequest(card_token=str(token)), data
+
+
+def _compact(token: str) -> bool:
+    return token.isprintable() and not any(c.isspace() for c in token)

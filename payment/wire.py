@@ -1,0 +1,127 @@
+"""The gateway's JSON, decoded into the fields we map, and the pure mapping to `payment.model`.
+
+The gateway is Stripe-like: intents, refunds and events with a `data.object`, amounts as decimal
+strings, errors as `{"error": {"type", "code", "message"}}`. Unknown fields are ignored, so the
+gateway may add fields freely.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import msgspec
+
+from payment.model import EventKind, GatewayEvent, GatewayIntent, GatewayRefund, IntentStatus
+
+
+class PaymentError(msgspec.Struct, frozen=True):
+    code: str | None = None
+    decline_code: str | None = None
+
+
+class Intent(msgspec.Struct, frozen=True):
+    id: str
+    status: str
+    amount: Decimal
+    currency: str
+    metadata: dict[str, str] = {}
+    last_payment_error: PaymentError | None = None
+
+
+class Refund(msgspec.Struct, frozen=True):
+    id: str
+    payment_intent: str
+    amount: Decimal
+    currency: str
+    status: str
+
+
+class ErrorBody(msgspec.Struct, frozen=True):
+    type: str | None = None
+    code: str | None = None
+    message: str | None = None
+
+
+class ErrorEnvelope(msgspec.Struct, frozen=True):
+    error: ErrorBody
+
+
+class EventObject(msgspec.Struct, frozen=True):
+    """`data.object`: an intent, or a charge (which names its intent)."""
+
+    id: str
+    object: str | None = None
+    payment_intent: str | None = None
+    metadata: dict[str, str] = {}
+    last_payment_error: PaymentError | None = None
+    refunded: bool = False  # a charge: refunded in full
+
+
+class EventData(msgspec.Struct, frozen=True):
+    object: EventObject
+
+
+class Event(msgspec.Struct, frozen=True):
+    id: str
+    type: str
+    data: EventData
+
+
+decode_intent = msgspec.json.Decoder(Intent).decode
+decode_refund = msgspec.json.Decoder(Refund).decode
+decode_error = msgspec.json.Decoder(ErrorEnvelope).decode
+decode_event = msgspec.json.Decoder(Event).decode
+
+_INTENT_STATUS: dict[str, IntentStatus] = {
+    "succeeded": "succeeded",
+    "requires_payment_method": "failed",  # declined, or the capture failed: try another card
+    "canceled": "failed",
+}
+_EVENT_KIND: dict[str, EventKind] = {
+    "payment_intent.succeeded": "succeeded",
+    "payment_intent.payment_failed": "failed",
+    "charge.refunded": "refunded",
+}
+
+
+def _reason(error: PaymentError | None) -> str | None:
+    if error is None:
+        return None
+    return error.decline_code or error.code
+
+
+def intent_from_wire(intent: Intent) -> GatewayIntent:
+    return GatewayIntent(
+        id=intent.id,
+        status=_INTENT_STATUS.get(intent.status, "processing"),
+        amount=intent.amount,
+        currency=intent.currency,
+        payment_id=intent.metadata.get("payment_id"),
+        failure_reason=_reason(intent.last_payment_error),
+    )
+
+
+def refund_from_wire(refund: Refund) -> GatewayRefund:
+    return GatewayRefund(
+        id=refund.id,
+        intent_id=refund.payment_intent,
+        amount=refund.amount,
+        currency=refund.currency,
+        accepted=refund.status in ("succeeded", "pending"),
+    )
+
+
+def event_from_wire(event: Event) -> GatewayEvent:
+    """Raises nothing: an event type we do not act on maps to kind `ignored`."""
+    obj = event.data.object
+    kind = _EVENT_KIND.get(event.type, "ignored")
+    intent_id = obj.payment_intent if obj.object == "charge" else obj.id
+    return GatewayEvent(
+        id=event.id,
+        kind=kind,
+        type=event.type,
+        intent_id=intent_id,
+        payment_id=obj.metadata.get("payment_id"),
+        failure_reason=_reason(obj.last_payment_error),
+        fully_refunded=obj.refunded,
+    )

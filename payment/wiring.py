@@ -1,0 +1,103 @@
+"""Builds the payment module from what the composition root owns, and plugs it into booking."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+
+from booking.pg import Database
+from booking.service import OrderService
+from connectors.base import Connector
+from kernel.tasks import stop_task
+from payment.gateway import HttpPaymentGateway, PaymentGateway
+from payment.receiver import WebhookReceiver
+from payment.reconciler import PaymentReconciler
+from payment.refunds import Refunder
+from payment.repository import PgPaymentRepository
+from payment.service import PaymentService
+from payment.settlement import Settlement
+from payment.ticketing import Ticketing
+
+# One gateway call, retries included; well inside the idempotency lease (30 s by default).
+GATEWAY_TIMEOUT_S = 10.0
+# Issuing tickets is one airline call (capped lower by the connector's own timeout_s).
+TICKET_TIMEOUT_S = 10.0
+# A payment unchanged this long is the reconciler's: long after any webhook would have come.
+RECONCILE_AFTER_S = 60.0
+RECONCILE_INTERVAL_S = 15.0
+
+
+@dataclass(frozen=True, slots=True)
+class Payments:
+    service: PaymentService
+    receiver: WebhookReceiver
+    reconciler: PaymentReconciler
+
+
+def build_payments(
+    db: Database,
+    orders: OrderService,
+    gateway: PaymentGateway,
+    connectors: Sequence[Connector],
+    *,
+    webhook_secrets: Sequence[str],
+    gateway_timeout_s: float = GATEWAY_TIMEOUT_S,
+    ticket_timeout_s: float = TICKET_TIMEOUT_S,
+    reconcile_after_s: float = RECONCILE_AFTER_S,
+) -> Payments:
+    payments = PgPaymentRepository(db)
+    refunder = Refunder(payments, gateway, timeout_s=gateway_timeout_s)
+    ticketing = Ticketing({c.name: c for c in connectors}, timeout_s=ticket_timeout_s)
+    settlement = Settlement(payments, orders.repository, refunder, ticketing)
+    service = PaymentService(
+        payments,
+        orders.repository,
+        orders.keys,
+        gateway,
+        refunder,
+        settlement,
+        gateway_timeout_s=gateway_timeout_s,
+    )
+    return Payments(
+        service=service,
+        receiver=WebhookReceiver(payments, settlement, webhook_secrets),
+        reconciler=PaymentReconciler(
+            payments,
+            gateway,
+            settlement,
+            refunder,
+            after_s=reconcile_after_s,
+            gateway_timeout_s=gateway_timeout_s,
+        ),
+    )
+
+
+@contextlib.asynccontextmanager
+async def running_payments(
+    db: Database,
+    orders: OrderService,
+    connectors: Sequence[Connector],
+    *,
+    gateway_url: str,
+    gateway_key: str,
+    webhook_secrets: Sequence[str],
+    reconcile_interval_s: float = RECONCILE_INTERVAL_S,
+) -> AsyncIterator[Payments]:
+    """The payment module over the gateway at `gateway_url`, enabled in `orders` (instant
+    orders, refunds on cancel), with its reconciler running until exit."""
+    gateway = HttpPaymentGateway(gateway_url, gateway_key, timeout_s=GATEWAY_TIMEOUT_S)
+    try:
+        payments = build_payments(db, orders, gateway, connectors, webhook_secrets=webhook_secrets)
+        orders.use_payments(payments.service, payments.service)
+        task = asyncio.create_task(
+            payments.reconciler.run(reconcile_interval_s), name="payment-reconciler"
+        )
+        try:
+            yield payments
+        finally:
+            orders.use_payments(None, None)
+            await stop_task(task)
+    finally:
+        await gateway.close()

@@ -1,0 +1,127 @@
+"""The gateway's part of the sim's control API (`/_sim/payments/...`), for tests and demos.
+
+- `GET|PUT /_sim/payments/webhook` — where and how webhooks go (`WebhookConfig`; PUT takes any
+  subset of its fields: `url`, `secrets`, `duplicate_rate`, `reorder_ms`, `retry_base_ms`,
+  `retry_max_ms`, `max_attempts`, `timeout_ms`). GET never shows the secrets.
+- `GET|PUT /_sim/payments/timing` — `settle_ms`, `slow_ms`.
+- `GET /_sim/payments/intents[?order_id=]` — every intent with its refunds.
+- `GET /_sim/payments/events[?payment_intent=]` — every event raised, oldest first.
+- `GET /_sim/payments/deliveries[?event_id=]` — every delivery and its attempts.
+- `POST /_sim/payments/events/{id}/redeliver` — deliver an event once more (202).
+- `POST /_sim/payments/reset` — forget everything; back to the start-up configuration.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from aiohttp import web
+
+from sim.control import error_response, json_response
+from sim.payments.gateway import PAYMENTS, Timing
+from sim.payments.ledger import Event
+from sim.payments.webhooks import WebhookConfig
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    router.add_get("/_sim/payments/webhook", get_webhook, name="sim_payments_webhook")
+    router.add_put("/_sim/payments/webhook", put_webhook, name="sim_payments_webhook_put")
+    router.add_get("/_sim/payments/timing", get_timing, name="sim_payments_timing")
+    router.add_put("/_sim/payments/timing", put_timing, name="sim_payments_timing_put")
+    router.add_get("/_sim/payments/intents", get_intents, name="sim_payments_intents")
+    router.add_get("/_sim/payments/events", get_events, name="sim_payments_events")
+    router.add_get("/_sim/payments/deliveries", get_deliveries, name="sim_payments_deliveries")
+    router.add_post(
+        "/_sim/payments/events/{id}/redeliver", post_redeliver, name="sim_payments_redeliver"
+    )
+    router.add_post("/_sim/payments/reset", post_reset, name="sim_payments_reset")
+
+
+def _public(config: WebhookConfig) -> dict[str, Any]:
+    shown = msgspec.structs.asdict(config)
+    shown["secrets"] = len(config.secrets)  # how many, never which
+    return shown
+
+
+async def _merged(request: web.Request, current: msgspec.Struct) -> Any:
+    """`current` with the fields of the request body applied, validated as its type."""
+    try:
+        changes = msgspec.json.decode(await request.read(), type=dict[str, Any])
+        return msgspec.convert(
+            {**msgspec.structs.asdict(current), **changes}, type(current), strict=False
+        )
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from None
+
+
+async def get_webhook(request: web.Request) -> web.Response:
+    return json_response(_public(request.app[PAYMENTS].webhooks.config))
+
+
+async def put_webhook(request: web.Request) -> web.Response:
+    webhooks = request.app[PAYMENTS].webhooks
+    config: WebhookConfig = await _merged(request, webhooks.config)
+    if not config.secrets:
+        return error_response(400, "bad_request", "at least one webhook secret is needed")
+    webhooks.config = config
+    return json_response(_public(config))
+
+
+async def get_timing(request: web.Request) -> web.Response:
+    return json_response(request.app[PAYMENTS].timing)
+
+
+async def put_timing(request: web.Request) -> web.Response:
+    sim = request.app[PAYMENTS]
+    timing: Timing = await _merged(request, sim.timing)
+    sim.timing = timing
+    return json_response(timing)
+
+
+async def get_intents(request: web.Request) -> web.Response:
+    order_id = request.query.get("order_id")
+    intents = [
+        intent
+        for intent in request.app[PAYMENTS].ledger.intents.values()
+        if order_id is None or intent.metadata.get("order_id") == order_id
+    ]
+    return json_response({"intents": intents})
+
+
+def _intent_of(event: Event) -> str:
+    obj = event.data["object"]
+    return str(obj["payment_intent"] if obj.get("object") == "charge" else obj["id"])
+
+
+async def get_events(request: web.Request) -> web.Response:
+    intent = request.query.get("payment_intent")
+    events = [
+        event
+        for event in request.app[PAYMENTS].ledger.events.values()
+        if intent is None or _intent_of(event) == intent
+    ]
+    return json_response({"events": events})
+
+
+async def get_deliveries(request: web.Request) -> web.Response:
+    event_id = request.query.get("event_id")
+    deliveries = [
+        delivery
+        for delivery in request.app[PAYMENTS].webhooks.deliveries
+        if event_id is None or delivery.event_id == event_id
+    ]
+    return json_response({"deliveries": deliveries})
+
+
+async def post_redeliver(request: web.Request) -> web.Response:
+    sim = request.app[PAYMENTS]
+    event = sim.ledger.events.get(request.match_info["id"])
+    if event is None:
+        return error_response(404, "event_not_found", "no such event")
+    return json_response(sim.webhooks.redeliver(event), status=202)
+
+
+async def post_reset(request: web.Request) -> web.Response:
+    request.app[PAYMENTS].reset()
+    return web.Response(status=204)

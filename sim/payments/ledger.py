@@ -1,0 +1,241 @@
+"""The simulated gateway's books: payment intents, refunds and the events they raise.
+
+Pure state, no I/O: the app decides when an intent settles (after `settle_ms`, or `slow_ms` for
+`tok_slow`) and hands the events to the webhook dispatcher. Amounts are decimal strings on the
+wire (as Skyfare's API writes money), held as `Decimal`.
+
+Card tokens: `tok_visa` succeeds, `tok_declined` is declined, `tok_slow` succeeds late,
+`tok_fail_capture` is authorised and then fails to capture; any other token is refused (422).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
+
+import msgspec
+
+IntentStatus = Literal["processing", "succeeded", "requires_payment_method"]
+Outcome = Literal["succeed", "decline", "fail_capture"]
+EventType = Literal["payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded"]
+
+# What each known card token does, and whether it takes the slow path.
+CARD_TOKENS: dict[str, tuple[Outcome, bool]] = {
+    "tok_visa": ("succeed", False),
+    "tok_declined": ("decline", False),
+    "tok_slow": ("succeed", True),
+    "tok_fail_capture": ("fail_capture", False),
+}
+MAX_AMOUNT = Decimal("99999999.99")
+_CENT = Decimal("0.01")
+_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+class GatewayError(Exception):
+    """A refusal, answered as Stripe does: `{"error": {"type", "code", "message", "param"}}`."""
+
+    def __init__(
+        self, status: int, type: str, code: str, message: str, param: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.type = type
+        self.code = code
+        self.message = message
+        self.param = param
+
+    def body(self) -> dict[str, Any]:
+        error = {"type": self.type, "code": self.code, "message": self.message}
+        if self.param is not None:
+            error["param"] = self.param
+        return {"error": error}
+
+
+def invalid(code: str, message: str, param: str | None = None, status: int = 422) -> GatewayError:
+    return GatewayError(status, "invalid_request_error", code, message, param)
+
+
+class LastPaymentError(msgspec.Struct):
+    type: str
+    code: str
+    message: str
+    decline_code: str | None = None
+
+
+class Refund(msgspec.Struct):
+    id: str
+    payment_intent: str
+    amount: Decimal
+    currency: str
+    created: int
+    status: str = "succeeded"
+    object: str = "refund"
+
+
+class Intent(msgspec.Struct):
+    id: str
+    amount: Decimal
+    currency: str
+    card_token: str
+    created: int
+    metadata: dict[str, str]
+    status: IntentStatus = "processing"
+    amount_received: Decimal = Decimal("0.00")
+    amount_refunded: Decimal = Decimal("0.00")
+    last_payment_error: LastPaymentError | None = None
+    refunds: list[Refund] = msgspec.field(default_factory=list)
+    object: str = "payment_intent"
+
+
+class Event(msgspec.Struct):
+    id: str
+    type: EventType
+    created: int
+    data: dict[str, Any]  # {"object": the intent or charge as it is after the change}
+    object: str = "event"
+    livemode: bool = False
+    api_version: str = "2024-06-20"
+
+
+class CreateIntent(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    amount: str
+    currency: str
+    card_token: str
+    metadata: dict[str, str] = msgspec.field(default_factory=dict)
+    description: str | None = None
+
+
+class CreateRefund(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    payment_intent: str
+    amount: str | None = None  # None: whatever is left to refund
+    reason: str | None = None
+
+
+def parse_amount(raw: str, param: str) -> Decimal:
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation:
+        raise invalid("amount_invalid", f"{param} must be a decimal string", param) from None
+    if not amount.is_finite() or amount <= 0 or amount > MAX_AMOUNT:
+        raise invalid("amount_invalid", f"{param} must be between 0.01 and {MAX_AMOUNT}", param)
+    if amount != amount.quantize(_CENT):
+        raise invalid("amount_invalid", f"{param} has more than two decimal places", param)
+    return amount.quantize(_CENT)
+
+
+class Ledger:
+    """Every intent and refund the gateway knows, and the state changes the API may make."""
+
+    def __init__(self) -> None:
+        self.intents: dict[str, Intent] = {}
+        self.events: dict[str, Event] = {}
+
+    def create_intent(self, request: CreateIntent) -> tuple[Intent, Outcome, bool]:
+        """A new `processing` intent, with what its card will do and whether slowly."""
+        amount = parse_amount(request.amount, "amount")
+        currency = request.currency.upper()
+        if len(currency) != 3 or not currency.isalpha():
+            raise invalid("currency_invalid", "currency must be an ISO 4217 code", "currency")
+        known = CARD_TOKENS.get(request.card_token)
+        if known is None:
+            raise GatewayError(
+                422, "card_error", "invalid_card_token", "no such card token", "card_token"
+            )
+        intent = Intent(
+            id=self._new_id("pi"),
+            amount=amount,
+            currency=currency,
+            card_token=request.card_token,
+            created=int(time.time()),
+            metadata=dict(request.metadata),
+        )
+        self.intents[intent.id] = intent
+        outcome, slow = known
+        return intent, outcome, slow
+
+    def settle(self, intent_id: str, outcome: Outcome) -> Event:
+        """Finish a `processing` intent as its card dictates; the event that reports it."""
+        intent = self.intents[intent_id]
+        if outcome == "succeed":
+            intent.status = "succeeded"
+            intent.amount_received = intent.amount
+            return self._event("payment_intent.succeeded", _as_dict(intent))
+        if outcome == "decline":
+            error = LastPaymentError(
+                "card_error", "card_declined", "Your card was declined.", "generic_decline"
+            )
+        else:  # authorised, then the capture failed: the hold on the card is released
+            error = LastPaymentError(
+                "api_error", "capture_failed", "The authorised amount could not be captured."
+            )
+        intent.status = "requires_payment_method"
+        intent.last_payment_error = error
+        return self._event("payment_intent.payment_failed", _as_dict(intent))
+
+    def refund(self, request: CreateRefund) -> tuple[Refund, Event]:
+        intent = self.intents.get(request.payment_intent)
+        if intent is None:
+            raise invalid(
+                "resource_missing", "no such payment_intent", "payment_intent", status=404
+            )
+        if intent.status != "succeeded":
+            raise invalid(
+                "charge_not_captured", f"the payment intent is {intent.status}", "payment_intent"
+            )
+        left = intent.amount_received - intent.amount_refunded
+        if left <= 0:
+            raise invalid("charge_already_refunded", "the charge is already fully refunded")
+        amount = left if request.amount is None else parse_amount(request.amount, "amount")
+        if amount > left:
+            raise invalid(
+                "amount_too_large", f"refund {amount} exceeds the {left} left to refund", "amount"
+            )
+        refund = Refund(
+            id=self._new_id("re"),
+            payment_intent=intent.id,
+            amount=amount,
+            currency=intent.currency,
+            created=int(time.time()),
+        )
+        intent.refunds.append(refund)
+        intent.amount_refunded += amount
+        return refund, self._event("charge.refunded", _charge(intent))
+
+    def clear(self) -> None:
+        self.intents.clear()
+        self.events.clear()
+
+    def _event(self, type: EventType, obj: dict[str, Any]) -> Event:
+        event = Event(self._new_id("evt"), type, int(time.time()), {"object": obj})
+        self.events[event.id] = event
+        return event
+
+    def _new_id(self, prefix: str) -> str:
+        # Random, not drawn from the seed: a sim restarted with the same seed (and the same
+        # database behind Skyfare) must not reuse intent or event ids, as no real gateway does.
+        return f"{prefix}_{''.join(secrets.choice(_ID_ALPHABET) for _ in range(24))}"
+
+
+def _as_dict(value: msgspec.Struct) -> dict[str, Any]:
+    # A snapshot: the event must not change when the intent does later.
+    snapshot: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(value))
+    return snapshot
+
+
+def _charge(intent: Intent) -> dict[str, Any]:
+    """The intent's charge, as Stripe's `charge.refunded` event carries it."""
+    snapshot = _as_dict(intent)
+    return {
+        "id": "ch_" + intent.id.removeprefix("pi_"),
+        "object": "charge",
+        "payment_intent": intent.id,
+        "amount": snapshot["amount"],
+        "amount_captured": snapshot["amount_received"],
+        "amount_refunded": snapshot["amount_refunded"],
+        "currency": intent.currency,
+        "refunded": intent.amount_refunded >= intent.amount_received,
+        "metadata": dict(intent.metadata),
+        "refunds": snapshot["refunds"],
+    }

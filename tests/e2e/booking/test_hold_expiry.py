@@ -1,0 +1,72 @@
+"""An unpaid hold past its deadline, through the whole app: expired, and released at the airline."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import asyncpg
+import msgspec
+import pytest
+
+from skyfare.settings import Settings
+from tests.support.airline_orders import until
+from tests.support.booking import BookingEnv, booking_app
+
+
+@pytest.fixture
+async def sweeping_env(settings: Settings) -> AsyncIterator[BookingEnv]:
+    """The app with a hold sweeper that looks every 50 ms."""
+    async with booking_app(msgspec.structs.replace(settings, hold_sweep_interval_s=0.05)) as env:
+        yield env
+
+
+async def _airline_booking(env: BookingEnv, offer: dict[str, Any], order_id: str) -> Any:
+    """The booking the offer's (REST) airline keeps for `order_id`."""
+    url = f"{env.sim.url}/rest/{offer['source'].removeprefix('rest-')}/bookings"
+    async with (
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as http,
+        http.get(url, params={"reference": order_id}) as answer,
+    ):
+        assert answer.status == 200
+        return (await answer.json())["booking"]
+
+
+async def test_an_unpaid_hold_past_its_deadline_expires_and_its_seats_go_back_on_sale(
+    sweeping_env: BookingEnv, database_url: str
+) -> None:
+    env = sweeping_env
+    alice = await env.token("alice")
+    offer = await env.offer(days=50)
+    seats_before = await env.seats_left(offer)
+    response = await env.order(alice, offer)
+    order = await response.json()
+    assert response.status == 201, order
+    assert await env.seats_left(offer) == seats_before - 1
+
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute(
+            "UPDATE orders SET payment_required_by = now() - interval '1 second' WHERE id = $1",
+            order["id"],
+        )
+
+        async def expired() -> Any:
+            answer = await env.client.get(f"/v1/orders/{order['id']}", headers=alice)
+            body = await answer.json()
+            return body if body["status"] == "expired" else None
+
+        body = await until(expired, timeout_s=5)
+        actor = await conn.fetchval(
+            "SELECT actor FROM order_history WHERE order_id = $1 ORDER BY id DESC LIMIT 1",
+            order["id"],
+        )
+    finally:
+        await conn.close()
+
+    assert (body["status"], body["payment_status"]) == ("expired", "unpaid")
+    assert actor == "sweeper"
+    booking = await _airline_booking(env, offer, order["id"])
+    assert booking["status"] == "CANCELLED"
+    assert await env.seats_left(offer) == seats_before

@@ -1,0 +1,133 @@
+"""Payments through HTTP: the app in front of the sim airlines AND the sim gateway, whose webhooks
+are delivered to this app (fast settlement and retries, so each test takes well under a second)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+import asyncpg
+import msgspec
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from skyfare.app import create_app
+from skyfare.migrations import migrate
+from skyfare.settings import Settings
+from tests.support.booking import BookingEnv, Headers
+from tests.support.payment_sim import PaymentsSimControl, eventually, payments_control
+from tests.support.sim import fast_profiles, running_sim
+from tests.support.tokens import sim_issuer
+
+FAST_WEBHOOKS = {"retry_base_ms": 10, "retry_max_ms": 100, "timeout_ms": 3000}
+SETTLED = ("paid", "failed", "refunded", "unpaid")
+
+
+class PayEnv:
+    """`BookingEnv` (token, offer, order) plus the gateway's control API and payment moves."""
+
+    def __init__(self, booking: BookingEnv, gateway: PaymentsSimControl, pool: asyncpg.Pool):
+        self.booking = booking
+        self.client = booking.client
+        self.gateway = gateway
+        self.pool = pool
+
+    async def held_order(self, headers: Headers, *, days: int = 30, **body: Any) -> dict[str, Any]:
+        """A held order for the cheapest offer `days` ahead (different days: different flights,
+        so orders made together do not change each other's prices)."""
+        offer = await self.booking.offer(days=days)
+        response = await self.booking.order(headers, offer, **body)
+        order: dict[str, Any] = await response.json()
+        assert response.status == 201, order
+        return order
+
+    async def pay(
+        self, headers: Headers, order_id: str, card_token: str = "tok_visa", *, key: str = ""
+    ) -> aiohttp.ClientResponse:
+        return await self.client.post(
+            f"/v1/orders/{order_id}/payments",
+            json={"card_token": card_token},
+            headers={**headers, "Idempotency-Key": key or str(uuid.uuid4())},
+        )
+
+    async def order(self, headers: Headers, order_id: str) -> dict[str, Any]:
+        response = await self.client.get(f"/v1/orders/{order_id}", headers=headers)
+        body: dict[str, Any] = await response.json()
+        assert response.status == 200, body
+        return body
+
+    async def until(
+        self,
+        headers: Headers,
+        order_id: str,
+        accept: Callable[[dict[str, Any]], bool],
+        *,
+        timeout: float = 3.0,
+    ) -> dict[str, Any]:
+        """Poll the order until `accept` holds (the gateway answers by webhook, later)."""
+        return await eventually(lambda: self.order(headers, order_id), accept, timeout=timeout)
+
+    async def settled(self, headers: Headers, order_id: str) -> dict[str, Any]:
+        """The order once its payment is no longer in flight (paid and ticketed, or over)."""
+        return await self.until(
+            headers,
+            order_id,
+            lambda o: (
+                o["payment_status"] in SETTLED
+                and not (o["status"] == "held" and o["payment_status"] == "paid")
+            ),
+        )
+
+    async def events(self, order_id: str) -> list[str]:
+        """The types of the events the order emitted (its outbox rows), in order."""
+        rows = await self.pool.fetch(
+            "SELECT type FROM outbox WHERE order_id = $1 ORDER BY id", order_id
+        )
+        return [row["type"] for row in rows]
+
+    async def payments(self, order_id: str) -> list[asyncpg.Record]:
+        return await self.pool.fetch(
+            "SELECT * FROM payments WHERE order_id = $1 ORDER BY created_at", order_id
+        )
+
+
+@asynccontextmanager
+async def payment_app(settings: Settings) -> AsyncIterator[PayEnv]:
+    """The app (migrated database, sim airlines with fast profiles, the sim's token issuer and
+    gateway); the gateway's webhooks go to this app."""
+    assert settings.database_url is not None
+    async with asyncpg.create_pool(settings.database_url, min_size=0, max_size=4) as pool:
+        await migrate(pool, timeout=30)
+        async with running_sim(profiles=fast_profiles()) as sim:
+            configured = msgspec.structs.replace(
+                settings,
+                connectors=sim.connector_settings(),
+                jwt_issuer=sim_issuer(sim.url),
+                payment_gateway_url=f"{sim.url}/payments",
+                max_body_bytes=Settings().max_body_bytes,
+            )
+            timeout = aiohttp.ClientTimeout(total=5)
+            async with (
+                aiohttp.ClientSession(timeout=timeout) as session,
+                TestClient(TestServer(create_app(configured))) as client,
+                payments_control(sim.url) as gateway,
+            ):
+                webhook_url = str(client.make_url("/v1/payments/webhook"))
+                await gateway.configure_webhook(url=webhook_url, **FAST_WEBHOOKS)
+                await gateway.set_timing(settle_ms=5, slow_ms=300)
+                yield PayEnv(BookingEnv(client, sim, session), gateway, pool)
+
+
+@pytest.fixture
+async def pay_env(settings: Settings) -> AsyncIterator[PayEnv]:
+    async with payment_app(settings) as env:
+        yield env
+
+
+@pytest.fixture
+async def alice(pay_env: PayEnv) -> Headers:
+    """A traveler of this test only: the database outlives the test, and so do its orders."""
+    return await pay_env.booking.token(f"alice-{uuid.uuid4().hex[:8]}")

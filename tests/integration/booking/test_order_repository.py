@@ -1,0 +1,235 @@
+"""`PgOrderRepository` against real PostgreSQL: atomic creation, guarded transitions, listing."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from decimal import Decimal
+
+import asyncpg
+import pytest
+
+from booking.events import decode_event
+from booking.pagination import Position
+from booking.pg import Database
+from booking.references import ReferencesExhausted
+from booking.repository import PgOrderRepository
+from booking.state import Change, IllegalTransition
+from tests.integration.booking.conftest import ADA, new_order
+
+HOLD = Change(
+    from_status=("pending",),
+    to_status="held",
+    reason="held at the airline",
+    airline_locator="ABC123",
+    payment_required_by=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+)
+CANCEL = Change(from_status=("held",), to_status="cancelled", reason="cancelled by traveler")
+
+
+async def _outbox(pool: asyncpg.Pool, order_id: str) -> list[str]:
+    rows = await pool.fetch("SELECT type FROM outbox WHERE order_id = $1 ORDER BY id", order_id)
+    return [row["type"] for row in rows]
+
+
+async def test_create_writes_a_pending_order_its_passengers_history_and_created_event(
+    repository: PgOrderRepository, booking_pool: asyncpg.Pool
+) -> None:
+    order = await repository.create(new_order(), actor="alice")
+
+    assert order.status == "pending"
+    assert order.payment_status == "unpaid"
+    assert order.passengers == (ADA,)
+    assert len(order.booking_reference) == 6
+    assert order.total_amount == Decimal("612.40")
+    assert await repository.get(order.id) == order
+    history = await repository.history(order.id)
+    assert [(h.from_status, h.to_status, h.actor) for h in history] == [(None, "pending", "alice")]
+    payload = await booking_pool.fetchval(
+        "SELECT payload::text FROM outbox WHERE order_id = $1", order.id
+    )
+    event = decode_event(payload)
+    assert (event.type, event.order.booking_reference) == ("order.created", order.booking_reference)
+    assert event.contact is not None
+    assert event.contact.email == ADA.email
+
+
+async def test_create_sets_the_idempotency_keys_recovery_point_in_the_same_statement(
+    repository: PgOrderRepository, booking_pool: asyncpg.Pool
+) -> None:
+    await booking_pool.execute(
+        "INSERT INTO idempotency_keys (owner, key, request_method, request_path, request_hash)"
+        " VALUES ('alice', 'k1', 'POST', '/v1/orders', '\\x00')"
+    )
+
+    order = await repository.create(new_order(), actor="alice", idempotency_key="k1")
+
+    stored = await booking_pool.fetchval(
+        "SELECT resource_id FROM idempotency_keys WHERE owner = 'alice' AND key = 'k1'"
+    )
+    assert stored == order.id
+
+
+async def test_a_failed_create_leaves_nothing_behind(
+    repository: PgOrderRepository, booking_pool: asyncpg.Pool
+) -> None:
+    first = await repository.create(new_order(), actor="alice")
+
+    with pytest.raises(asyncpg.UniqueViolationError):
+        await repository.create(new_order(id=first.id), actor="alice")  # same id: refused
+
+    assert await booking_pool.fetchval("SELECT count(*) FROM order_passengers") == 1
+    assert await booking_pool.fetchval("SELECT count(*) FROM order_history") == 1
+    assert await booking_pool.fetchval("SELECT count(*) FROM outbox") == 1
+
+
+async def test_a_taken_booking_reference_is_retried_with_a_fresh_one(
+    db: Database, booking_pool: asyncpg.Pool
+) -> None:
+    draws = iter(["TAKEN2", "TAKEN2", "TAKEN2", "FRESH3"])
+    repository = PgOrderRepository(db, draw_reference=lambda: next(draws))
+    first = await repository.create(new_order(), actor="alice")
+
+    second = await repository.create(new_order(), actor="alice")
+
+    assert (first.booking_reference, second.booking_reference) == ("TAKEN2", "FRESH3")
+    assert await booking_pool.fetchval("SELECT count(*) FROM order_history") == 2
+    assert await booking_pool.fetchval("SELECT count(*) FROM outbox") == 2
+
+
+async def test_references_that_keep_colliding_give_up(db: Database) -> None:
+    repository = PgOrderRepository(db, draw_reference=lambda: "SAME22")
+    await repository.create(new_order(), actor="alice")
+
+    with pytest.raises(ReferencesExhausted):
+        await repository.create(new_order(), actor="alice")
+
+
+async def test_a_transition_writes_the_change_its_history_row_and_its_event(
+    repository: PgOrderRepository, booking_pool: asyncpg.Pool
+) -> None:
+    order = await repository.create(new_order(), actor="alice")
+
+    held = await repository.transition(order.id, HOLD, actor="booking")
+
+    assert held is not None
+    assert (held.status, held.airline_locator) == ("held", "ABC123")
+    assert held.payment_required_by == HOLD.payment_required_by
+    assert held.updated_at >= order.updated_at
+    history = await repository.history(order.id)
+    assert [(h.from_status, h.to_status, h.reason) for h in history][-1] == (
+        "pending",
+        "held",
+        "held at the airline",
+    )
+    assert await _outbox(booking_pool, order.id) == ["order.created", "order.held"]
+
+
+async def test_a_transition_whose_guard_fails_returns_none_and_writes_nothing(
+    repository: PgOrderRepository, booking_pool: asyncpg.Pool
+) -> None:
+    order = await repository.create(new_order(), actor="alice")
+
+    assert await repository.transition(order.id, CANCEL, actor="alice") is None
+
+    assert await repository.get(order.id) == order
+    assert len(await repository.history(order.id)) == 1
+    assert await _outbox(booking_pool, order.id) == ["order.created"]
+
+
+async def test_concurrent_transitions_from_one_state_have_exactly_one_winner(
+    repository: PgOrderRepository, booking_pool: asyncpg.Pool
+) -> None:
+    order = await repository.create(new_order(), actor="alice")
+    await repository.transition(order.id, HOLD, actor="booking")
+
+    results = await asyncio.gather(
+        *(repository.transition(order.id, CANCEL, actor=f"agent-{i}") for i in range(20))
+    )
+
+    winners = [r for r in results if r is not None]
+    assert len(winners) == 1
+    history = await repository.history(order.id)
+    assert [h.to_status for h in history] == ["pending", "held", "cancelled"]
+    assert await _outbox(booking_pool, order.id) == [
+        "order.created",
+        "order.held",
+        "order.cancelled",
+    ]
+
+
+async def test_payment_changes_are_guarded_by_the_payment_status_too(
+    repository: PgOrderRepository,
+) -> None:
+    order = await repository.create(new_order(), actor="alice")
+    await repository.transition(order.id, HOLD, actor="booking")
+    paying = Change(
+        from_status=("held",),
+        from_payment=("unpaid", "failed"),
+        to_payment="processing",
+        reason="payment started",
+    )
+
+    first = await repository.transition(order.id, paying, actor="payments")
+    second = await repository.transition(order.id, paying, actor="payments")
+
+    assert first is not None
+    assert (first.status, first.payment_status) == ("held", "processing")
+    assert second is None
+    last = (await repository.history(order.id))[-1]
+    assert (last.from_payment_status, last.to_payment_status) == ("unpaid", "processing")
+
+
+async def test_an_illegal_change_is_refused_before_any_sql(repository: PgOrderRepository) -> None:
+    with pytest.raises(IllegalTransition):
+        await repository.transition(
+            "ord_x", Change(from_status=("cancelled",), to_status="held", reason="no"), actor="x"
+        )
+
+
+async def test_listing_pages_newest_first_over_visible_orders_of_one_owner(
+    repository: PgOrderRepository,
+) -> None:
+    ids = []
+    for _ in range(5):
+        order = await repository.create(new_order("alice"), actor="alice")
+        await repository.transition(order.id, HOLD, actor="booking")
+        ids.append(order.id)
+    await repository.create(new_order("alice"), actor="alice")  # pending: never listed
+    other = await repository.create(new_order("bob"), actor="bob")
+    await repository.transition(other.id, HOLD, actor="booking")
+
+    first = await repository.list_orders(owner="alice", limit=2)
+    after = Position(first[-1].created_at, first[-1].id)
+    second = await repository.list_orders(owner="alice", limit=2, after=after)
+    after = Position(second[-1].created_at, second[-1].id)
+    third = await repository.list_orders(owner="alice", limit=2, after=after)
+    everyone = await repository.list_orders(owner=None, limit=10)
+
+    listed = [o.id for o in (*first, *second, *third)]
+    assert listed == list(reversed(ids))
+    assert len(everyone) == 6
+    assert other.id in {o.id for o in everyone}
+
+
+async def test_orders_created_in_one_instant_still_page_without_gaps(
+    repository: PgOrderRepository, booking_pool: asyncpg.Pool
+) -> None:
+    for _ in range(4):
+        order = await repository.create(new_order("carol"), actor="carol")
+        await repository.transition(order.id, HOLD, actor="booking")
+    await booking_pool.execute(
+        "UPDATE orders SET created_at = '2030-01-01T00:00:00Z' WHERE owner = 'carol'"
+    )
+
+    seen: list[str] = []
+    after = None
+    while True:
+        page = await repository.list_orders(owner="carol", limit=1, after=after)
+        if not page:
+            break
+        seen.append(page[0].id)
+        after = Position(page[0].created_at, page[0].id)
+
+    assert len(seen) == len(set(seen)) == 4
+    assert seen == sorted(seen, reverse=True)

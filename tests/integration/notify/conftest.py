@@ -1,0 +1,58 @@
+"""Events and notifications against real PostgreSQL, Redis and the sim servers over sockets.
+
+Each test gets its own schema (with every migration applied), its own stream name and its own
+dedup key prefix, so tests share the servers and nothing else.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+import redis.asyncio as redis
+
+from skyfare.migrations import migrate
+from tests.support.notify import NotifySim, running_notify_sim
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool whose tables (all migrations applied) live in the test's own schema."""
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(database_url)
+    try:
+        await admin.execute(f"CREATE SCHEMA {schema}")
+        async with asyncpg.create_pool(
+            database_url, min_size=0, max_size=10, server_settings={"search_path": schema}
+        ) as pool:
+            await migrate(pool, timeout=30)
+            yield pool
+        await admin.execute(f"DROP SCHEMA {schema} CASCADE")
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def redis_client(redis_url: str) -> AsyncIterator[redis.Redis]:
+    client = redis.Redis.from_url(redis_url, socket_timeout=3.0)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def stream(redis_client: redis.Redis) -> AsyncIterator[str]:
+    """A stream name no other test uses; it, its dead letters and its dedup keys (prefixed with
+    it) are deleted afterwards."""
+    name = f"test:{uuid.uuid4().hex}:events"
+    yield name
+    keys = [key async for key in redis_client.scan_iter(match=f"{name}*", count=1000)]
+    if keys:
+        await redis_client.delete(*keys)
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[NotifySim]:
+    async with running_notify_sim() as handle:
+        yield handle

@@ -1,0 +1,157 @@
+"""The outbox relay against real PostgreSQL and Redis: order, gaps, concurrency, outages."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import redis.asyncio as redis
+from prometheus_client import REGISTRY
+
+from booking.events import decode_event
+from booking.relay import OutboxRelay
+from skyfare.embedded import EmbeddedRedis
+from tests.support.notify import eventually, insert_outbox, order_event
+
+
+def _relay(pool: asyncpg.Pool, client: redis.Redis, stream: str, **options: float) -> OutboxRelay:
+    defaults: dict[str, float] = {"interval_s": 0.01, "max_backoff_s": 0.1, "db_timeout_s": 1.0}
+    return OutboxRelay(pool, client, stream, **{**defaults, **options})  # type: ignore[arg-type]
+
+
+@contextlib.asynccontextmanager
+async def _running(*relays: OutboxRelay) -> AsyncIterator[list[asyncio.Task[None]]]:
+    tasks = [asyncio.create_task(relay.run()) for relay in relays]
+    try:
+        yield tasks
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _stream_ids(client: redis.Redis, stream: str) -> list[str]:
+    return [fields[b"id"].decode() for _, fields in await client.xrange(stream)]
+
+
+async def _unpublished(pool: asyncpg.Pool) -> int:
+    count: int = await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+    return count
+
+
+async def test_relay_publishes_outbox_rows_in_id_order_and_marks_them_published(
+    pool: asyncpg.Pool, redis_client: redis.Redis, stream: str
+) -> None:
+    events = [order_event(reference=f"REF00{i}") for i in range(5)]
+    await insert_outbox(pool, *events)
+
+    published = await _relay(pool, redis_client, stream).relay_once()
+
+    assert published == 5
+    entries = await redis_client.xrange(stream)
+    assert [fields[b"id"].decode() for _, fields in entries] == [e.id for e in events]
+    first = entries[0][1]
+    assert first[b"type"] == b"order.held"
+    assert decode_event(first[b"event"]) == events[0]  # the whole event, as JSON
+    assert await _unpublished(pool) == 0
+    assert await _relay(pool, redis_client, stream).relay_once() == 0  # nothing twice
+
+
+async def test_a_lower_id_committed_after_a_higher_one_was_published_is_still_published(
+    pool: asyncpg.Pool, redis_client: redis.Redis, stream: str
+) -> None:
+    late, early = order_event(reference="LATE01"), order_event(reference="EARLY1")
+    relay = _relay(pool, redis_client, stream)
+    async with pool.acquire() as slow:
+        transaction = slow.transaction()
+        await transaction.start()
+        await insert_outbox(slow, late)  # takes the lower id, commits last
+        await insert_outbox(pool, early)
+        assert await relay.relay_once() == 1
+        await transaction.commit()
+
+    assert await relay.relay_once() == 1
+    assert await _stream_ids(redis_client, stream) == [early.id, late.id]
+    ids = await pool.fetch("SELECT id, event_id::text FROM outbox ORDER BY id")
+    assert [row["event_id"] for row in ids] == [late.id, early.id]
+
+
+async def test_two_relays_publish_every_one_of_500_events_concurrently_inserted_exactly_once(
+    pool: asyncpg.Pool, redis_client: redis.Redis, stream: str
+) -> None:
+    events = [order_event(reference=f"C{i:05d}") for i in range(500)]
+
+    async with _running(
+        _relay(pool, redis_client, stream, batch_size=37),
+        _relay(pool, redis_client, stream, batch_size=37),
+    ):
+        # 50 transactions of 10 rows, 10 at a time, while both relays poll.
+        chunks = [events[i : i + 10] for i in range(0, 500, 10)]
+        for start in range(0, len(chunks), 10):
+            await asyncio.gather(
+                *(_insert_in_one_transaction(pool, c) for c in chunks[start:][:10])
+            )
+
+        async def all_published() -> bool:
+            return await _unpublished(pool) == 0 and await redis_client.xlen(stream) >= 500
+
+        await eventually(all_published)
+
+    ids = await _stream_ids(redis_client, stream)
+    assert sorted(ids) == sorted(e.id for e in events)  # none lost, none twice
+
+
+async def _insert_in_one_transaction(pool: asyncpg.Pool, events: list[object]) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        await insert_outbox(conn, *events)  # type: ignore[arg-type]
+
+
+def _failures() -> float:
+    return REGISTRY.get_sample_value("skyfare_outbox_relay_failures_total") or 0.0
+
+
+async def test_relay_waits_out_a_redis_outage_and_publishes_what_was_written_meanwhile(
+    pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    server = EmbeddedRedis(tmp_path / "redis")
+    url = await asyncio.to_thread(server.start)
+    client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+    try:
+        before, during = order_event(reference="BEFORE"), order_event(reference="DURING")
+
+        async def all_published() -> bool:
+            return await _unpublished(pool) == 0
+
+        async with _running(_relay(pool, client, "events", redis_timeout_s=0.5)) as (task,):
+            await insert_outbox(pool, before)
+            await eventually(all_published)
+
+            await asyncio.to_thread(server.stop)
+            failures = _failures()
+            await insert_outbox(pool, during)
+            await eventually(lambda: _failures() > failures)
+            assert await _unpublished(pool) == 1  # not marked: its XADD failed
+            assert not task.done()
+
+            await asyncio.to_thread(server.start)
+            await eventually(all_published)
+        assert during.id in await _stream_ids(client, "events")
+    finally:
+        await client.aclose()
+        await asyncio.to_thread(server.stop)
+
+
+async def test_relay_keeps_trying_while_postgresql_is_unreachable(
+    redis_client: redis.Redis, stream: str
+) -> None:
+    # A pool to a port nothing listens on: every attempt fails to connect.
+    async with asyncpg.create_pool(
+        "postgresql://postgres@127.0.0.1:1/none", min_size=0, timeout=0.2
+    ) as dead_pool:
+        failures = _failures()
+        async with _running(_relay(dead_pool, redis_client, stream, db_timeout_s=0.2)) as (task,):
+            await eventually(lambda: _failures() >= failures + 2)
+            assert not task.done()

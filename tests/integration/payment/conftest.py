@@ -1,0 +1,146 @@
+"""Payment tests against a real sim server (the gateway at /payments) over sockets, and real
+PostgreSQL (each test its own migrated schema)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg
+import msgspec
+import pytest
+
+from booking.idempotency import PgIdempotencyStore
+from booking.model import Order
+from booking.pg import Database
+from booking.repository import PgOrderRepository
+from booking.service import OrderService
+from booking.state import Change
+from connectors.model import Hold
+from payment.gateway import HttpPaymentGateway
+from payment.wiring import Payments, build_payments
+from sim.payments import DEV_WEBHOOK_SECRET
+from skyfare.migrations import migrate
+from tests.fakes import FakeConnector
+from tests.integration.booking.conftest import new_order
+from tests.support.payment_sim import (
+    PaymentsSimControl,
+    Receiver,
+    payments_control,
+    running_receiver,
+)
+from tests.support.sim import SimHandle, fast_profiles, running_sim
+
+# Short retries and settlement, so a test waits milliseconds, not seconds.
+FAST_WEBHOOKS = {"retry_base_ms": 10, "retry_max_ms": 50, "timeout_ms": 2000}
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[SimHandle]:
+    async with running_sim(profiles=fast_profiles()) as handle:
+        yield handle
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    async with running_receiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+async def control(sim: SimHandle, receiver: Receiver) -> AsyncIterator[PaymentsSimControl]:
+    async with payments_control(sim.url) as control:
+        await control.configure_webhook(url=receiver.url, **FAST_WEBHOOKS)
+        await control.set_timing(settle_ms=1, slow_ms=150)
+        yield control
+
+
+@pytest.fixture
+async def gateway(control: PaymentsSimControl) -> AsyncIterator[HttpPaymentGateway]:
+    gateway = HttpPaymentGateway(control.gateway_url, control.api_key, backoff_s=0.01)
+    yield gateway
+    await gateway.close()
+
+
+@pytest.fixture
+async def payment_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool over a fresh schema holding every migration (orders and payments included)."""
+    schema = f"payment_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(database_url)
+    try:
+        await admin.execute(f"CREATE SCHEMA {schema}")
+        async with asyncpg.create_pool(
+            database_url, min_size=0, max_size=20, server_settings={"search_path": schema}
+        ) as pool:
+            await migrate(pool, timeout=30)
+            yield pool
+        await admin.execute(f"DROP SCHEMA {schema} CASCADE")
+    finally:
+        await admin.close()
+
+
+class TicketingAirline(FakeConnector):
+    """A fake airline whose tickets have numbers (the payment flow checks them)."""
+
+    async def ticket(self, locator: str, *, timeout: float) -> Hold:
+        hold = await super().ticket(locator, timeout=timeout)
+        return msgspec.structs.replace(hold, ticket_numbers=("1251234567890",))
+
+
+@pytest.fixture
+def airline() -> TicketingAirline:
+    return TicketingAirline("fake")
+
+
+@pytest.fixture
+def db(payment_pool: asyncpg.Pool) -> Database:
+    return Database(payment_pool, timeout_s=5.0)
+
+
+def payments_over(db: Database, gateway: HttpPaymentGateway, airline: TicketingAirline) -> Payments:
+    orders = OrderService(
+        PgOrderRepository(db),
+        PgIdempotencyStore(db, lease_s=30.0),
+        {airline.name: airline},
+        price_timeout_s=1.0,
+        hold_timeout_s=1.0,
+    )
+    return build_payments(
+        db,
+        orders,
+        gateway,
+        [airline],
+        webhook_secrets=[DEV_WEBHOOK_SECRET],
+        gateway_timeout_s=1.0,
+        reconcile_after_s=0.0,  # every payment is the reconciler's at once
+    )
+
+
+@pytest.fixture
+def payments(db: Database, gateway: HttpPaymentGateway, airline: TicketingAirline) -> Payments:
+    return payments_over(db, gateway, airline)
+
+
+async def held_order(db: Database, airline: TicketingAirline, owner: str = "alice") -> Order:
+    """An order held at the fake airline (with its locator), as booking leaves it."""
+    repository = PgOrderRepository(db)
+    order = await repository.create(new_order(owner, connector=airline.name), actor=owner)
+    hold = Hold(
+        locator=f"L{len(airline.holds):05d}",
+        reference=order.id,
+        status="held",
+        total_amount=order.total_amount,
+        total_currency=order.total_currency,
+        payment_required_by=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1),
+    )
+    airline.holds[order.id] = hold
+    change = Change(
+        from_status=("pending",),
+        to_status="held",
+        reason="held at the airline",
+        airline_locator=hold.locator,
+    )
+    held = await repository.transition(order.id, change, actor="booking")
+    assert held is not None
+    return held

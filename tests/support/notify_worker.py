@@ -1,0 +1,88 @@
+"""In-process notification workers for the integration tests, wired as `skyfare worker` wires
+them but with short idle times and backoffs, and the sim's SMTP sink and SMS provider."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+from collections.abc import AsyncIterator
+
+import msgspec
+import redis.asyncio as redis
+
+from notify.config import GROUP, WorkerConfig
+from notify.dedup import RedisDedup
+from notify.handlers import Notifier
+from notify.mail import SmtpMailer
+from notify.retry import Backoff
+from notify.sms import HttpSmsSender
+from notify.stream import EventStream
+from notify.worker import NotifyWorker
+from sim.sms import SIM_API_KEY
+from tests.support.notify import NotifySim
+
+FAST = WorkerConfig(
+    batch_size=10,
+    max_attempts=20,
+    claim_min_idle_s=0.3,
+    backoff=Backoff(base_s=0.02, max_s=0.1),
+    block_s=0.05,
+    max_pause_s=0.1,
+)
+
+
+class RunningWorker:
+    def __init__(self, worker: NotifyWorker, task: asyncio.Task[None], stream: EventStream):
+        self.worker = worker
+        self.task = task
+        self.stream = stream
+
+
+@contextlib.asynccontextmanager
+async def running_worker(
+    client: redis.Redis,
+    stream_name: str,
+    sim: NotifySim,
+    *,
+    consumer: str = "w1",
+    lease_s: float = 1.0,
+    send_timeout_s: float = 2.0,
+    **config: object,
+) -> AsyncIterator[RunningWorker]:
+    stream = EventStream(client, stream_name, group=GROUP, consumer=consumer, timeout_s=2.0)
+    mailer = SmtpMailer(
+        "127.0.0.1",
+        sim.sink.port,
+        mail_from="Skyfare <b@skyfare.example>",
+        timeout_s=send_timeout_s,
+    )
+    dedup = RedisDedup(
+        client,
+        owner=f"{consumer}:{secrets.token_hex(4)}",
+        lease_s=lease_s,
+        timeout_s=2.0,
+        prefix=f"{stream_name}:sent:",
+    )
+    async with HttpSmsSender(sim.sms_url, SIM_API_KEY, timeout_s=send_timeout_s) as sms:
+        worker = NotifyWorker(
+            stream, Notifier(mailer, sms, dedup), msgspec.structs.replace(FAST, **config)
+        )
+        task = asyncio.create_task(worker.run())
+        try:
+            yield RunningWorker(worker, task, stream)
+        finally:
+            worker.stop()
+            await asyncio.wait_for(task, timeout=5)
+            await mailer.close()
+
+
+async def settled(client: redis.Redis, stream: str) -> bool:
+    """Every entry delivered to the group and acknowledged."""
+    groups = await client.xinfo_groups(stream)
+    if not groups:
+        return False
+    last = await client.xrevrange(stream, count=1)
+    group = groups[0]
+    delivered = not last or group["last-delivered-id"] == last[0][0]
+    return bool(delivered and group["pending"] == 0)

@@ -1,0 +1,140 @@
+"""The sim payment gateway's control API for tests, and a webhook receiver to point it at.
+
+- `PaymentsSimControl(sim.url)`: `configure_webhook(url=..., retry_base_ms=...)`, `set_timing()`,
+  `intents()`, `events()`, `deliveries()`, `redeliver()`, `reset()`, and `wait_for()` to poll
+  the gateway's state until a condition holds (no sleeps as synchronisation).
+- `running_receiver()`: a real HTTP server recording every webhook delivery; its answers are
+  scripted (`receiver.answers = [500, 500]` fails the next two, then 200).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+import aiohttp
+from aiohttp import web
+
+from sim.payments import DEV_API_KEY
+
+T = TypeVar("T")
+_TIMEOUT = aiohttp.ClientTimeout(total=5)
+POLL_S = 0.01
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T]], accept: Callable[[T], bool], *, timeout: float = 5.0
+) -> T:
+    """Call `probe` until `accept` holds for its answer; the last answer in the failure."""
+    async with asyncio.timeout(timeout):
+        while True:
+            value = await probe()
+            if accept(value):
+                return value
+            await asyncio.sleep(POLL_S)
+
+
+class PaymentsSimControl:
+    def __init__(self, sim_url: str, session: aiohttp.ClientSession) -> None:
+        self.sim_url = sim_url
+        self.gateway_url = f"{sim_url}/payments"
+        self.api_key = DEV_API_KEY
+        self._session = session
+
+    async def configure_webhook(self, **fields: Any) -> dict[str, Any]:
+        result: dict[str, Any] = await self._call("PUT", "/_sim/payments/webhook", fields)
+        return result
+
+    async def set_timing(self, **fields: float) -> None:
+        await self._call("PUT", "/_sim/payments/timing", fields)
+
+    async def intents(self, order_id: str | None = None) -> list[dict[str, Any]]:
+        query = "" if order_id is None else f"?order_id={order_id}"
+        body = await self._call("GET", "/_sim/payments/intents" + query)
+        intents: list[dict[str, Any]] = body["intents"]
+        return intents
+
+    async def events(self, intent_id: str | None = None) -> list[dict[str, Any]]:
+        query = "" if intent_id is None else f"?payment_intent={intent_id}"
+        events: list[dict[str, Any]] = (await self._call("GET", "/_sim/payments/events" + query))[
+            "events"
+        ]
+        return events
+
+    async def deliveries(self, event_id: str | None = None) -> list[dict[str, Any]]:
+        query = "" if event_id is None else f"?event_id={event_id}"
+        body = await self._call("GET", "/_sim/payments/deliveries" + query)
+        deliveries: list[dict[str, Any]] = body["deliveries"]
+        return deliveries
+
+    async def redeliver(self, event_id: str) -> None:
+        await self._call("POST", f"/_sim/payments/events/{event_id}/redeliver")
+
+    async def reset(self) -> None:
+        await self._call("POST", "/_sim/payments/reset")
+
+    async def settled(self, *, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """Wait until `count` deliveries exist and none is pending; the deliveries."""
+        return await eventually(
+            self.deliveries,
+            lambda ds: len(ds) >= count and all(d["state"] != "pending" for d in ds),
+            timeout=timeout,
+        )
+
+    async def _call(self, method: str, path: str, json: Any = None) -> Any:
+        async with self._session.request(
+            method, self.sim_url + path, json=json, timeout=_TIMEOUT
+        ) as response:
+            response.raise_for_status()
+            return await response.json() if response.status != 204 else None
+
+
+@asynccontextmanager
+async def payments_control(sim_url: str) -> AsyncIterator[PaymentsSimControl]:
+    async with aiohttp.ClientSession(timeout=_TIMEOUT) as session:
+        yield PaymentsSimControl(sim_url, session)
+
+
+class Received:
+    def __init__(self, headers: dict[str, str], body: bytes) -> None:
+        self.headers = headers
+        self.body = body
+
+
+class Receiver:
+    """Records deliveries; answers each with the next of `answers`, then 200."""
+
+    def __init__(self) -> None:
+        self.url = ""
+        self.received: list[Received] = []
+        self.answers: list[int] = []
+        self._arrived = asyncio.Condition()
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.received.append(Received(dict(request.headers), await request.read()))
+        async with self._arrived:
+            self._arrived.notify_all()
+        return web.Response(status=self.answers.pop(0) if self.answers else 200)
+
+    async def wait_for(self, count: int, *, timeout: float = 5.0) -> list[Received]:
+        """At least `count` deliveries received (whatever was answered)."""
+        async with asyncio.timeout(timeout), self._arrived:
+            await self._arrived.wait_for(lambda: len(self.received) >= count)
+        return list(self.received)
+
+
+@asynccontextmanager
+async def running_receiver() -> AsyncIterator[Receiver]:
+    receiver = Receiver()
+    app = web.Application()
+    app.router.add_post("/webhook", receiver.handle)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        receiver.url = f"http://127.0.0.1:{runner.addresses[0][1]}/webhook"
+        yield receiver
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,82 @@
+"""A TCP proxy in front of PostgreSQL that a test can cut and restore: a database "going down"
+and "coming back" on the same address, without touching the real server.
+
+`async with PostgresProxy(database_url) as proxy:` → `proxy.url` reaches the same database through
+127.0.0.1:<port>; `await proxy.cut()` closes every connection and refuses new ones;
+`await proxy.restore()` listens on the same port again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import glob
+from types import TracebackType
+from urllib.parse import parse_qs, urlsplit
+
+
+class PostgresProxy:
+    def __init__(self, database_url: str) -> None:
+        parts = urlsplit(database_url)
+        self._user = parts.username or "postgres"
+        self._database = parts.path.lstrip("/") or self._user
+        socket_dir = parse_qs(parts.query).get("host", [None])[0] or (
+            parts.hostname if parts.hostname and parts.hostname.startswith("/") else None
+        )
+        self._unix_path = _socket_file(socket_dir) if socket_dir else None
+        self._upstream = (parts.hostname or "127.0.0.1", parts.port or 5432)
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://{self._user}@127.0.0.1:{self.port}/{self._database}"
+
+    async def __aenter__(self) -> PostgresProxy:
+        await self.restore()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.cut()
+
+    async def restore(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def cut(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        for writer in list(self._writers):
+            writer.close()
+        self._writers.clear()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self._unix_path is not None:
+            up_reader, up_writer = await asyncio.open_unix_connection(self._unix_path)
+        else:
+            up_reader, up_writer = await asyncio.open_connection(*self._upstream)
+        self._writers |= {writer, up_writer}
+        await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    with contextlib.suppress(ConnectionError, OSError):
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    writer.close()
+
+
+def _socket_file(directory: str) -> str:
+    found = sorted(glob.glob(f"{directory}/.s.PGSQL.*"))
+    found = [path for path in found if not path.endswith(".lock")]
+    if not found:
+        raise FileNotFoundError(f"no PostgreSQL socket in {directory}")
+    return found[0]

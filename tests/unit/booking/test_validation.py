@@ -1,0 +1,161 @@
+"""Order bodies: every bad field named at once; passengers matched to the offer's mix and ages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from booking.model import Passenger
+from booking.validation import (
+    age_on,
+    check_against_offer,
+    decode_json_object,
+    parse_order_body,
+)
+from connectors.model import Passengers
+from kernel.errors import BadRequest, ValidationFailed
+
+TODAY = dt.date(2026, 11, 25)
+DEPARTS = dt.date(2026, 12, 20)
+
+
+def _passenger(**changes: Any) -> dict[str, Any]:
+    return {
+        "type": "adult",
+        "given_name": "Ada",
+        "family_name": "Lovelace",
+        "born_on": "1990-12-10",
+        "gender": "f",
+        "email": "ada@example.com",
+        "phone_number": "+442071838750",
+        **changes,
+    }
+
+
+def _body(**changes: Any) -> dict[str, Any]:
+    return {"offer_id": "off_abc", "passengers": [_passenger()], **changes}
+
+
+def _fields(body: dict[str, Any]) -> set[str]:
+    with pytest.raises(ValidationFailed) as caught:
+        parse_order_body(body, today=TODAY)
+    return {e.field for e in caught.value.errors}
+
+
+def test_a_valid_body_becomes_a_hold_order_request() -> None:
+    request = parse_order_body(_body(), today=TODAY)
+
+    assert (request.offer_id, request.type, request.payment) == ("off_abc", "hold", None)
+    assert request.passengers[0].born_on == dt.date(1990, 12, 10)
+
+
+def test_names_are_trimmed_and_inner_spaces_collapsed() -> None:
+    body = _body(passengers=[_passenger(given_name="  Ada  Augusta ", family_name="King-Noel")])
+
+    passenger = parse_order_body(body, today=TODAY).passengers[0]
+
+    assert (passenger.given_name, passenger.family_name) == ("Ada Augusta", "King-Noel")
+
+
+def test_names_in_other_scripts_and_with_apostrophes_are_fine() -> None:
+    body = _body(passengers=[_passenger(given_name="Zoë", family_name="O'Brien-Müller")])
+
+    assert parse_order_body(body, today=TODAY).passengers[0].given_name == "Zoë"
+
+
+def test_every_bad_field_is_named_in_one_failure() -> None:
+    bad = _passenger(type="pet", given_name="", family_name="x" * 51, born_on="2026-13-01",
+                     gender="?", email="ada@", phone_number="07700 900000", pet=True)  # fmt: skip
+
+    fields = _fields({"offer_id": 7, "type": "later", "passengers": [bad], "coupon": "X"})
+
+    assert fields == {
+        "offer_id", "type", "coupon", "passengers[0].pet", "passengers[0].type",
+        "passengers[0].given_name", "passengers[0].family_name", "passengers[0].born_on",
+        "passengers[0].gender", "passengers[0].email", "passengers[0].phone_number",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "born_on", ["2026-11-25", "2027-01-01", "1899-12-31", "25/11/1990", 19901210]
+)
+def test_a_birth_date_must_be_a_past_date(born_on: object) -> None:
+    assert _fields(_body(passengers=[_passenger(born_on=born_on)])) == {"passengers[0].born_on"}
+
+
+@pytest.mark.parametrize("passengers", [[], None, "Ada", [_passenger()] * 19])
+def test_passengers_must_be_one_to_eighteen(passengers: object) -> None:
+    assert _fields(_body(passengers=passengers)) == {"passengers"}
+
+
+def test_an_instant_order_needs_a_payment_and_a_hold_order_takes_none() -> None:
+    assert _fields(_body(type="instant")) == {"payment"}
+    assert _fields(_body(payment={"card_token": "tok_visa"})) == {"payment"}
+    assert _fields(_body(type="instant", payment={"card": "4242"})) == {
+        "payment.card",
+        "payment.card_token",
+    }
+
+
+def test_an_instant_order_with_a_card_token_is_valid() -> None:
+    request = parse_order_body(
+        _body(type="instant", payment={"card_token": "tok_visa"}), today=TODAY
+    )
+
+    assert request.payment is not None
+    assert request.payment.card_token == "tok_visa"
+
+
+@pytest.mark.parametrize("body", [b"{", b"[1]", b"null", b'"x"'])
+def test_a_body_that_is_not_a_json_object_is_a_bad_request(body: bytes) -> None:
+    with pytest.raises(BadRequest):
+        decode_json_object(body)
+
+
+def _pax(kind: str, born_on: dt.date) -> Passenger:
+    return Passenger(kind, "Ada", "Lovelace", born_on, "f")  # type: ignore[arg-type]
+
+
+def test_passengers_matching_the_offers_mix_and_ages_pass() -> None:
+    family = (
+        _pax("adult", dt.date(1990, 1, 1)),
+        _pax("child", dt.date(2018, 1, 1)),
+        _pax("infant", dt.date(2026, 1, 1)),
+    )
+
+    check_against_offer(family, Passengers(adults=1, children=1, infants=1), DEPARTS)
+
+
+def test_a_mix_other_than_the_offers_is_refused_naming_passengers() -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        check_against_offer((_pax("adult", dt.date(1990, 1, 1)),) * 2, Passengers(), DEPARTS)
+
+    assert [e.field for e in caught.value.errors] == ["passengers"]
+    assert "1 adult" in caught.value.errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("kind", "born_on"),
+    [
+        ("infant", dt.date(2024, 12, 20)),  # turns 2 on the day of departure
+        ("child", dt.date(2024, 12, 21)),  # under 2: an infant
+        ("child", dt.date(2014, 12, 20)),  # 12 on the day of departure: an adult
+        ("adult", dt.date(2014, 12, 21)),  # 11
+    ],
+)
+def test_ages_at_departure_must_fit_the_passenger_type(kind: str, born_on: dt.date) -> None:
+    mix = Passengers(
+        adults=int(kind == "adult"), children=int(kind == "child"), infants=int(kind == "infant")
+    )
+
+    with pytest.raises(ValidationFailed) as caught:
+        check_against_offer((_pax(kind, born_on),), mix, DEPARTS)
+
+    assert [e.field for e in caught.value.errors] == ["passengers[0].born_on"]
+
+
+def test_age_counts_whole_years_up_to_the_day() -> None:
+    assert age_on(dt.date(2000, 12, 20), dt.date(2026, 12, 19)) == 25
+    assert age_on(dt.date(2000, 12, 20), dt.date(2026, 12, 20)) == 26

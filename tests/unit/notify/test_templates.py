@@ -1,0 +1,117 @@
+"""What each event type tells the traveler, by email and SMS."""
+
+from __future__ import annotations
+
+from email.header import decode_header, make_header
+
+import msgspec
+import pytest
+
+from booking.events import encode_event
+from notify.mail import build_message
+from notify.templates import Email, Sms, render
+from notify.wire import WireEvent, decode_event
+from tests.support.notify import order_event
+
+
+def _render(type: str, **options: object) -> tuple[Email, Sms]:
+    event = decode_event(encode_event(order_event(type, **options)))  # type: ignore[arg-type]
+    email, sms = render(event)
+    assert isinstance(email, Email)
+    assert isinstance(sms, Sms)
+    return email, sms
+
+
+def test_a_held_order_asks_for_payment_by_the_deadline_with_the_amount() -> None:
+    email, sms = _render("order.held")
+
+    assert email.to == "ada@example.com"
+    assert email.subject == "Booking K7Q2MZ is held: please pay by 01 Dec 2026, 14:00 UTC"
+    assert email.body.startswith("Hello Ada,\n\n")
+    assert "Total: 612.40 USD." in email.body
+    assert sms.to == "+442071838750"
+    assert sms.body == "Skyfare: booking K7Q2MZ is held. Pay 612.40 USD by 01 Dec 2026, 14:00 UTC."
+
+
+def test_a_confirmed_order_lists_every_ticket_number() -> None:
+    email, sms = _render("order.confirmed", tickets=("125-0000000001", "125-0000000002"))
+
+    assert email.subject == "Booking K7Q2MZ is confirmed: your e-tickets"
+    assert "  125-0000000001\n  125-0000000002" in email.body
+    assert "confirmed and paid (612.40 USD)" in email.body
+    assert sms.body.endswith("E-tickets: 125-0000000001, 125-0000000002.")
+
+
+def test_a_cancelled_paid_order_is_refunded_and_an_unpaid_one_was_never_charged() -> None:
+    refunded, _ = _render("order.cancelled", payment_status="refunded")
+    unpaid, _ = _render("order.cancelled")
+
+    assert refunded.subject == "Booking K7Q2MZ is cancelled"
+    assert "The 612.40 USD you paid is being refunded to your card." in refunded.body
+    assert "Nothing was charged." in unpaid.body
+
+
+def test_an_expired_order_says_the_seats_were_released() -> None:
+    email, sms = _render("order.expired")
+
+    assert email.subject == "Booking K7Q2MZ has expired"
+    assert "not paid by 01 Dec 2026, 14:00 UTC" in email.body
+    assert "expired unpaid" in sms.body
+
+
+def test_a_failed_payment_says_the_booking_stays_held_until_the_deadline() -> None:
+    email, sms = _render("payment.failed")
+
+    assert email.subject == "Payment for booking K7Q2MZ failed"
+    assert "you can pay with another card until 01 Dec 2026, 14:00 UTC" in email.body
+    assert sms.body.startswith("Skyfare: payment of 612.40 USD for booking K7Q2MZ failed.")
+
+
+@pytest.mark.parametrize("type", ["order.created", "order.failed", "payment.refunded"])
+def test_events_nobody_is_told_about_render_nothing(type: str) -> None:
+    event = decode_event(encode_event(order_event(type)))  # type: ignore[arg-type]
+
+    assert render(event) == []
+
+
+def test_only_the_channels_the_contact_can_be_reached_on_are_used() -> None:
+    only_email = decode_event(encode_event(order_event(phone=None)))
+    only_phone = decode_event(encode_event(order_event(email=None)))
+    nobody = decode_event(encode_event(order_event(email=None, phone=None)))
+
+    assert [n.channel for n in render(only_email)] == ["email"]
+    assert [n.channel for n in render(only_phone)] == ["sms"]
+    assert render(nobody) == []
+
+
+def test_large_amounts_get_thousands_separators() -> None:
+    event = decode_event(encode_event(order_event()))
+    order = msgspec.structs.replace(event.order, total_amount=event.order.total_amount * 10)
+    email, _ = render(msgspec.structs.replace(event, order=order))
+
+    assert "Total: 6,124.00 USD." in email.body
+
+
+def test_the_mail_carries_a_message_id_derived_from_event_and_channel() -> None:
+    event: WireEvent = decode_event(encode_event(order_event()))
+    email, _ = render(event)
+
+    first = build_message(email, mail_from="Skyfare <b@x.example>", key=f"{event.id}.email")
+    again = build_message(email, mail_from="Skyfare <b@x.example>", key=f"{event.id}.email")
+
+    assert (
+        first["Message-ID"] == again["Message-ID"] == f"<{event.id}.email@notify.skyfare.example>"
+    )
+    assert first["To"] == "ada@example.com"
+    payload = first.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    assert payload.decode() == email.body
+
+
+def test_a_subject_beyond_ascii_is_sent_as_encoded_words() -> None:
+    mail = Email("zoe@example.com", "Réservation K7Q2MZ ✈", "Bonjour Zoë,\n")
+
+    message = build_message(mail, mail_from="b@x.example", key="e1.email")
+
+    assert message["Subject"].startswith("=?utf-8?")
+    assert str(make_header(decode_header(message["Subject"]))) == "Réservation K7Q2MZ ✈"

@@ -1,0 +1,78 @@
+"""Mapping the gateway's JSON to our model, against payloads recorded from the sim gateway."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from payment.model import GatewayEvent, GatewayIntent
+from payment.wire import (
+    decode_error,
+    decode_event,
+    decode_intent,
+    decode_refund,
+    event_from_wire,
+    intent_from_wire,
+    refund_from_wire,
+)
+
+SAMPLES = Path(__file__).parent / "samples"
+PAYMENT_ID = "pay_5d1e0c9a2b7f4e6a8c3d1b2a"
+
+
+def sample(name: str) -> bytes:
+    return (SAMPLES / name).read_bytes()
+
+
+def test_a_new_intent_is_processing_and_names_our_payment() -> None:
+    intent = intent_from_wire(decode_intent(sample("intent_processing.json")))
+    assert intent == GatewayIntent(
+        id="pi_zawzYbIkM7lnGKvBIZnYcJ6T",
+        status="processing",
+        amount=Decimal("612.40"),
+        currency="USD",
+        payment_id=PAYMENT_ID,
+    )
+
+
+def test_a_succeeded_event_maps_to_succeeded_for_its_intent_and_payment() -> None:
+    event = event_from_wire(decode_event(sample("event_payment_intent_succeeded.json")))
+    assert event.kind == "succeeded"
+    assert event.intent_id == "pi_zawzYbIkM7lnGKvBIZnYcJ6T"
+    assert event.payment_id == PAYMENT_ID
+    assert event.failure_reason is None
+
+
+def test_a_declined_card_maps_to_failed_with_the_decline_code_as_reason() -> None:
+    event = event_from_wire(decode_event(sample("event_payment_intent_payment_failed.json")))
+    assert event.kind == "failed"
+    assert event.failure_reason == "generic_decline"
+    assert event.payment_id == PAYMENT_ID
+
+
+def test_a_refund_event_names_the_intent_of_its_charge() -> None:
+    event = event_from_wire(decode_event(sample("event_charge_refunded.json")))
+    assert event.kind == "refunded"
+    assert event.intent_id == "pi_zawzYbIkM7lnGKvBIZnYcJ6T"  # not the charge's own id
+    assert event.payment_id == PAYMENT_ID
+
+
+def test_an_event_type_we_do_not_act_on_is_ignored_not_an_error() -> None:
+    raw = b'{"id": "evt_9", "type": "customer.created", "data": {"object": {"id": "cus_1"}}}'
+    assert event_from_wire(decode_event(raw)) == GatewayEvent(
+        id="evt_9", kind="ignored", type="customer.created", intent_id="cus_1"
+    )
+
+
+def test_a_refund_answer_is_accepted_money() -> None:
+    refund = refund_from_wire(decode_refund(sample("refund.json")))
+    assert refund.accepted
+    assert refund.amount == Decimal("612.40")
+    assert refund.intent_id == "pi_zawzYbIkM7lnGKvBIZnYcJ6T"
+
+
+def test_error_answers_keep_the_gateway_type_and_code() -> None:
+    error = decode_error(sample("error_card_token.json")).error
+    assert (error.type, error.code) == ("card_error", "invalid_card_token")
+    error = decode_error(sample("error_refund_too_large.json")).error
+    assert error.code == "charge_already_refunded"
