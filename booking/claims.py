@@ -5,7 +5,7 @@ the request path:
 
 - A round claims its batch of orders with `SELECT … FOR UPDATE OF o SKIP LOCKED` in one
   transaction, asks the airline about every claimed order (concurrently, each call bounded), and
-  writes the outcomes through booking's repository INSIDE that transaction (`_OnConnection`: its
+  writes the outcomes through booking's repository INSIDE that transaction (`BoundDatabase`: its
   own transactions become savepoints). A second process skips the rows the first holds, so an
   order gets one airline call per round across all processes, not one per process.
 - The row lock also closes the races with the request path: a payment starting, a cancel, or a
@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 import asyncpg
 
 from booking.model import Order
-from booking.pg import Database, unavailable_on_failure
+from booking.pg import BoundDatabase, Database
 from booking.repository import PgOrderRepository
 from booking.rows import SELECT_ORDER, order_from_row
 from connectors.base import Connector
@@ -39,32 +39,13 @@ BATCH_SIZE = 20
 MAX_BACKOFF_S = 60.0
 
 
-class _OnConnection(Database):
-    """A `Database` whose only connection is `conn`, inside the round's transaction."""
-
-    def __init__(self, conn: asyncpg.Connection, db: Database) -> None:
-        super().__init__(db.pool, timeout_s=db.timeout_s)
-        self._conn = conn
-
-    @contextlib.asynccontextmanager
-    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
-        with unavailable_on_failure():
-            yield self._conn
-
-    @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
-        with unavailable_on_failure():
-            async with self._conn.transaction():  # nested: a SAVEPOINT
-                yield self._conn
-
-
 class Batch:
     """Orders claimed by one round, and booking's repository writing in the claiming transaction."""
 
     def __init__(self, conn: asyncpg.Connection, db: Database, orders: list[Order]) -> None:
         self.conn = conn
         self.orders = orders
-        self.repository = PgOrderRepository(_OnConnection(conn, db))
+        self.repository = PgOrderRepository(BoundDatabase(conn, db))
 
 
 @contextlib.asynccontextmanager

@@ -60,3 +60,27 @@ class Database:
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
         async with self.connection() as conn, conn.transaction():
             yield conn
+
+
+class BoundDatabase(Database):
+    """A `Database` whose only connection is `conn`, already inside its caller's transaction.
+
+    A repository on it writes into that transaction (a payment and the order change it causes,
+    a recovery round and the orders it locked); its own `transaction()` becomes a SAVEPOINT, so
+    a change that fails is undone without aborting the caller's transaction.
+    """
+
+    def __init__(self, conn: asyncpg.Connection, db: Database) -> None:
+        super().__init__(db.pool, timeout_s=db.timeout_s)
+        self._conn = conn
+
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+        with unavailable_on_failure():
+            yield self._conn
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+        with unavailable_on_failure():
+            async with self._conn.transaction():  # nested: a SAVEPOINT
+                yield self._conn

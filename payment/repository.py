@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import asyncpg
 
-from booking.pg import Database, unavailable_on_failure
+from booking.pg import BoundDatabase, Database
 from booking.repository import PgOrderRepository
 from payment.model import Payment, PaymentStatus
 
@@ -29,29 +29,6 @@ _COLUMNS = (
 
 class PaymentInFlight(Exception):
     """The order already has a payment in flight or captured (payments_one_live_per_order)."""
-
-
-class BoundDatabase(Database):
-    """A `Database` whose only connection is `conn`, already inside its caller's transaction.
-
-    Booking's repository on it writes into that transaction; its own `transaction()` becomes a
-    SAVEPOINT, so a change that fails is undone without aborting the caller's transaction.
-    """
-
-    def __init__(self, conn: asyncpg.Connection, db: Database) -> None:
-        super().__init__(db.pool, timeout_s=db.timeout_s)
-        self._conn = conn
-
-    @contextlib.asynccontextmanager
-    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
-        with unavailable_on_failure():
-            yield self._conn
-
-    @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
-        with unavailable_on_failure():
-            async with self._conn.transaction():
-                yield self._conn
 
 
 def orders_in(conn: asyncpg.Connection, db: Database) -> PgOrderRepository:

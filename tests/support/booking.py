@@ -124,6 +124,17 @@ def _legs(offer: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
+def trusting_sim(settings: Settings, sim: SimHandle) -> Settings:
+    """`settings` for an app whose airlines, token issuer and payment gateway are `sim`'s."""
+    return msgspec.structs.replace(
+        settings,
+        connectors=sim.connector_settings(),
+        jwt_issuer=sim_issuer(sim.url),
+        payment_gateway_url=f"{sim.url}/payments",
+        max_body_bytes=Settings().max_body_bytes,
+    )
+
+
 @asynccontextmanager
 async def booking_app(
     settings: Settings, *, profiles: dict[str, dict[str, float]] | None = None
@@ -134,13 +145,7 @@ async def booking_app(
     async with asyncpg.create_pool(settings.database_url, min_size=0, max_size=2) as pool:
         await migrate(pool, timeout=30)
     async with running_sim(profiles=profiles or fast_profiles()) as sim:
-        configured = msgspec.structs.replace(
-            settings,
-            connectors=sim.connector_settings(),
-            jwt_issuer=sim_issuer(sim.url),
-            payment_gateway_url=f"{sim.url}/payments",
-            max_body_bytes=Settings().max_body_bytes,
-        )
+        configured = trusting_sim(settings, sim)
         timeout = aiohttp.ClientTimeout(total=5)
         async with (
             aiohttp.ClientSession(timeout=timeout) as session,

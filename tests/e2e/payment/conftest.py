@@ -10,17 +10,15 @@ from typing import Any
 
 import aiohttp
 import asyncpg
-import msgspec
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from skyfare.app import create_app
 from skyfare.migrations import migrate
 from skyfare.settings import Settings
-from tests.support.booking import BookingEnv, Headers
+from tests.support.booking import BookingEnv, Headers, trusting_sim
 from tests.support.payment_sim import PaymentsSimControl, eventually, payments_control
 from tests.support.sim import fast_profiles, running_sim
-from tests.support.tokens import sim_issuer
 
 FAST_WEBHOOKS = {"retry_base_ms": 10, "retry_max_ms": 100, "timeout_ms": 3000}
 SETTLED = ("paid", "failed", "refunded", "unpaid")
@@ -102,13 +100,7 @@ async def payment_app(settings: Settings) -> AsyncIterator[PayEnv]:
     async with asyncpg.create_pool(settings.database_url, min_size=0, max_size=4) as pool:
         await migrate(pool, timeout=30)
         async with running_sim(profiles=fast_profiles()) as sim:
-            configured = msgspec.structs.replace(
-                settings,
-                connectors=sim.connector_settings(),
-                jwt_issuer=sim_issuer(sim.url),
-                payment_gateway_url=f"{sim.url}/payments",
-                max_body_bytes=Settings().max_body_bytes,
-            )
+            configured = trusting_sim(settings, sim)
             timeout = aiohttp.ClientTimeout(total=5)
             async with (
                 aiohttp.ClientSession(timeout=timeout) as session,

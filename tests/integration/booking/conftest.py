@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
@@ -15,25 +14,15 @@ from booking.model import NewOrder, Passenger
 from booking.pg import Database
 from booking.references import new_order_id
 from booking.repository import PgOrderRepository
-from skyfare.migrations import migrate
 from tests.fakes import offer
+from tests.support.database import migrated_pool
 
 
 @pytest.fixture
 async def booking_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
     """A pool over a fresh schema holding every migration (booking's tables included)."""
-    schema = f"booking_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(database_url)
-    try:
-        await admin.execute(f"CREATE SCHEMA {schema}")
-        async with asyncpg.create_pool(
-            database_url, min_size=0, max_size=30, server_settings={"search_path": schema}
-        ) as pool:
-            await migrate(pool, timeout=30)
-            yield pool
-        await admin.execute(f"DROP SCHEMA {schema} CASCADE")
-    finally:
-        await admin.close()
+    async with migrated_pool(database_url, prefix="booking", max_size=30) as pool:
+        yield pool
 
 
 @pytest.fixture

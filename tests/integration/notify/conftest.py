@@ -13,25 +13,15 @@ import asyncpg
 import pytest
 import redis.asyncio as redis
 
-from skyfare.migrations import migrate
+from tests.support.database import migrated_pool
 from tests.support.notify import NotifySim, running_notify_sim
 
 
 @pytest.fixture
 async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
     """A pool whose tables (all migrations applied) live in the test's own schema."""
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(database_url)
-    try:
-        await admin.execute(f"CREATE SCHEMA {schema}")
-        async with asyncpg.create_pool(
-            database_url, min_size=0, max_size=10, server_settings={"search_path": schema}
-        ) as pool:
-            await migrate(pool, timeout=30)
-            yield pool
-        await admin.execute(f"DROP SCHEMA {schema} CASCADE")
-    finally:
-        await admin.close()
+    async with migrated_pool(database_url, prefix="test", max_size=10) as pool:
+        yield pool
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ PostgreSQL (each test its own migrated schema)."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -21,9 +20,9 @@ from connectors.model import Hold
 from payment.gateway import HttpPaymentGateway
 from payment.wiring import Payments, build_payments
 from sim.payments import DEV_WEBHOOK_SECRET
-from skyfare.migrations import migrate
 from tests.fakes import FakeConnector
 from tests.integration.booking.conftest import new_order
+from tests.support.database import migrated_pool
 from tests.support.payment_sim import (
     PaymentsSimControl,
     Receiver,
@@ -66,18 +65,8 @@ async def gateway(control: PaymentsSimControl) -> AsyncIterator[HttpPaymentGatew
 @pytest.fixture
 async def payment_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
     """A pool over a fresh schema holding every migration (orders and payments included)."""
-    schema = f"payment_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(database_url)
-    try:
-        await admin.execute(f"CREATE SCHEMA {schema}")
-        async with asyncpg.create_pool(
-            database_url, min_size=0, max_size=20, server_settings={"search_path": schema}
-        ) as pool:
-            await migrate(pool, timeout=30)
-            yield pool
-        await admin.execute(f"DROP SCHEMA {schema} CASCADE")
-    finally:
-        await admin.close()
+    async with migrated_pool(database_url, prefix="payment", max_size=20) as pool:
+        yield pool
 
 
 class TicketingAirline(FakeConnector):
