@@ -35,6 +35,18 @@ class InMemoryFareCache:
         self._entries.move_to_end(key)
         return entry
 
+    def peek_fresh(self, key: str) -> FareEntry | None:
+        """`peek`, but only a fresh entry (`fresh_until` still ahead); one clock read."""
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        now = self._clock()
+        if entry.stale_until <= now:
+            del self._entries[key]
+            return None
+        self._entries.move_to_end(key)
+        return entry if entry.fresh_until > now else None
+
     def put(self, key: str, entry: FareEntry) -> None:
         if self.max_entries <= 0 or entry.stale_until <= self._clock():
             return

@@ -37,12 +37,12 @@ class TieredFareCache:
         self._suppressed = 0
 
     def peek_fresh(self, key: str) -> FareEntry | None:
-        """A fresh L1 entry, without awaiting anything (the hot path of a cached search)."""
-        entry = self.l1.peek(key)
-        if entry is not None and entry.fresh_until > self._clock():
+        """A fresh L1 entry (by the L1's clock), without awaiting anything (the hot path of a
+        cached search)."""
+        entry = self.l1.peek_fresh(key)
+        if entry is not None:
             metrics.count("l1", "hit")
-            return entry
-        return None
+        return entry
 
     async def get(self, key: str, *, timeout: float) -> FareEntry | None:
         local = self.l1.peek(key)

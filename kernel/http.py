@@ -6,6 +6,25 @@ from aiohttp import web
 
 from kernel.errors import UnsupportedMediaType
 
+# Headers the plumbing owes every response to a request (its `X-Request-Id`, a partner's
+# `RateLimit-*`), set for each request by the composition root's plumbing (skyfare/plumbing.py).
+# It adds them to the response a handler returns; a handler that prepares (streams) its own
+# response goes through `prepare_stream`, which adds them before the headers leave.
+RESPONSE_HEADERS: web.RequestKey[dict[str, str]] = web.RequestKey("response_headers")
+
+
+def add_response_headers(request: web.Request, headers: dict[str, str]) -> None:
+    """Owe `headers` to this request's response, whatever it turns out to be (an error too)."""
+    request.setdefault(RESPONSE_HEADERS, {}).update(headers)
+
+
+async def prepare_stream(request: web.Request, response: web.StreamResponse) -> None:
+    """`response.prepare(request)` with the headers owed to the request (see RESPONSE_HEADERS)."""
+    owed = request.get(RESPONSE_HEADERS)
+    if owed:
+        response.headers.update(owed)
+    await response.prepare(request)
+
 
 def is_json_media_type(content_type: str) -> bool:
     """`application/json` or a structured `+json` type (RFC 6839), parameters already stripped."""

@@ -14,7 +14,7 @@ from aiohttp import web
 from connectors.model import CABIN_CLASSES
 from kernel.auth import PARTNER_CHECK
 from kernel.errors import ServiceUnavailable
-from kernel.http import read_json_body
+from kernel.http import prepare_stream, read_json_body
 from kernel.openapi import Operation, Parameter
 from search.bulk import BulkLine, BulkRequest, parse_envelope
 from search.bulk_service import BulkFares
@@ -34,7 +34,7 @@ async def post_bulk(request: web.Request) -> web.StreamResponse:
     envelope = parse_envelope(await read_json_body(request))
     bulk = BulkFares(request.config_dict[SEARCH_SERVICE])
     response = web.StreamResponse(headers={"Content-Type": NDJSON, "Cache-Control": "no-store"})
-    await response.prepare(request)
+    await prepare_stream(request, response)  # with its X-Request-Id and RateLimit-* headers
     async with aclosing(bulk.lines(envelope, today=_today())) as lines:
         async for chunk in lines:
             await response.write(chunk)  # each chunk: every line ready so far, in order

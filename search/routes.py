@@ -12,7 +12,7 @@ from aiohttp import web
 from multidict import CIMultiDict
 
 from connectors.model import CABIN_CLASSES, PricedOffer
-from kernel.http import read_json_body
+from kernel.http import prepare_stream, read_json_body
 from kernel.openapi import Operation, Parameter
 from search.model import (
     CURRENCIES,
@@ -65,7 +65,9 @@ async def post_search(request: web.Request) -> web.StreamResponse:
 
 
 async def get_search(request: web.Request) -> web.Response:
-    service = request.config_dict[SEARCH_SERVICE]
+    # `add_routes` puts the route on the root app, which holds the service: `request.app` is
+    # that app, and cheaper than `config_dict` (a ChainMap proxy built per request).
+    service = request.app[SEARCH_SERVICE]
     # A query string seen before (validated today) whose answer is a fresh L1 hit is answered
     # straight from it: the same bytes the full path below gives, minus its parsing and hashing.
     raw_query = request.rel_url.raw_query_string
@@ -92,7 +94,7 @@ async def _stream(
         # be asked still answers 503 as a problem document rather than as a broken stream.
         first = await anext(lines)
         response = web.StreamResponse(headers={"Content-Type": NDJSON, "Cache-Control": "no-store"})
-        await response.prepare(request)
+        await prepare_stream(request, response)
         await response.write(first)
         async for line in lines:
             await response.write(line)  # each line reaches the socket as its connector answers
@@ -113,8 +115,10 @@ async def get_connectors(request: web.Request) -> web.Response:
 def add_routes(router: web.UrlDispatcher) -> None:
     # Load the airport table (~50 ms) while the app is built, not in the first traveler's search.
     known_airports()
-    router.add_post("/v1/search", post_search, name="search")
+    # GET first: the router tries the resources of one path in registration order, and the
+    # cached GET is the hot one (POST then pays the one extra, failed method match).
     router.add_get("/v1/search", get_search, name="search_get", allow_head=False)
+    router.add_post("/v1/search", post_search, name="search")
     router.add_get("/v1/offers/{offer_id}", get_offer, name="offer", allow_head=False)
     router.add_get("/v1/connectors", get_connectors, name="connectors", allow_head=False)
 

@@ -1,4 +1,4 @@
-"""The composition root: `create_app(settings)` wires every resource, route and middleware.
+"""The composition root: `create_app(settings)` wires every resource, route and the plumbing.
 
 Each resource has its own cleanup context, so a failure while starting one closes those already
 started, in reverse order. Neither PostgreSQL nor Redis being down stops the app from starting:
@@ -48,8 +48,8 @@ from skyfare.keys import (
     REDIS,
     SETTINGS,
 )
-from skyfare.middleware import plumbing_middleware, stamp_request_id
-from skyfare.partners import PartnerGate, PartnerKeys, stamp_rate_limit_headers
+from skyfare.partners import PartnerGate, PartnerKeys
+from skyfare.plumbing import install_plumbing
 from skyfare.ratelimit import RateLimiter
 from skyfare.settings import Settings
 
@@ -60,12 +60,9 @@ REDIS_TIMEOUT_S = 1.0
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(
-        middlewares=[plumbing_middleware], client_max_size=settings.max_body_bytes
-    )
+    app = web.Application(client_max_size=settings.max_body_bytes)
+    install_plumbing(app)  # request ids, problem documents, metrics: per route, at start-up
     app[SETTINGS] = settings
-    app.on_response_prepare.append(stamp_request_id)
-    app.on_response_prepare.append(stamp_rate_limit_headers)
     app.cleanup_ctx.extend(
         (_postgres, _redis, _partner_gate, _authenticator, _fare_cache, _connectors)
     )

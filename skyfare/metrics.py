@@ -7,7 +7,8 @@ number of series.
 Why not prometheus_client's Counter/Histogram: each `inc`/`observe` takes a lock and scans the
 buckets in Python, which cost ~10 % of the throughput of a cached search. Each event loop is one
 thread, so plain integers suffice; a collector in the default registry turns them into the same
-metric families at scrape time. Per-route state is found through a dict keyed by the route object.
+metric families at scrape time. Each route's series is looked up once, when the app starts
+(`skyfare.plumbing`), so a request pays no look-up.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterator
 
-from aiohttp import web
-from aiohttp.web import AbstractRoute
 from prometheus_client import REGISTRY
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -46,34 +45,26 @@ class RouteMetrics:
         self.total_seconds += seconds
 
 
-_by_route: dict[AbstractRoute, RouteMetrics] = {}
+_by_labels: dict[tuple[str, str], RouteMetrics] = {}
 _unmatched: dict[str, RouteMetrics] = {}
 
 
-def metrics_for(request: web.Request) -> RouteMetrics:
-    route = request.match_info.route
-    found = _by_route.get(route)
-    if found is not None:
-        return found
-    if request.match_info.http_exception is not None:
-        # aiohttp makes a fresh SystemRoute per unmatched request: key those by method instead.
-        method = request.method if request.method in _KNOWN_METHODS else "OTHER"
-        found = _unmatched.get(method)
-        if found is None:
-            found = _unmatched[method] = RouteMetrics(UNMATCHED, method)
-        return found
-    found = _by_route[route] = _shared(route.name or UNNAMED, route.method)
-    return found
-
-
-_by_labels: dict[tuple[str, str], RouteMetrics] = {}
-
-
-def _shared(route: str, method: str) -> RouteMetrics:
-    # Two apps (tests) or two route objects with one name share one series.
+def route_metrics(route: str, method: str) -> RouteMetrics:
+    """The series of one route name and method (two apps in tests, or two routes of one name,
+    share it); the plumbing looks it up once per route, when the app starts."""
     found = _by_labels.get((route, method))
     if found is None:
         found = _by_labels[(route, method)] = RouteMetrics(route, method)
+    return found
+
+
+def unmatched_metrics(method: str) -> RouteMetrics:
+    """The series of requests no route matched, by method (any method name a client sends is
+    folded into OTHER, so they cannot mint series)."""
+    method = method if method in _KNOWN_METHODS else "OTHER"
+    found = _unmatched.get(method)
+    if found is None:
+        found = _unmatched[method] = RouteMetrics(UNMATCHED, method)
     return found
 
 

@@ -22,7 +22,8 @@ import msgspec
 from aiohttp import web
 
 from kernel.errors import Conflict, RateLimited, ServiceUnavailable, Unauthorized
-from skyfare.ratelimit import Decision, RateLimiter, stamp_headers
+from kernel.http import add_response_headers
+from skyfare.ratelimit import RateLimiter, rate_limit_headers
 
 KEY_SCHEME = "sk_live_"
 PREFIX_LENGTH = 12
@@ -32,8 +33,6 @@ CHALLENGE = f'ApiKey header="{HEADER}"'
 CACHE_TTL_S = 30.0  # a revoked key works at most this long in a process that saw it
 _CACHE_MAX = 10_000  # bounds memory when a client sprays random keys
 _RANDOM_BYTES = 24  # → 32 url-safe characters
-# Where the gate leaves the request's rate-limit decision for `stamp_rate_limit_headers`.
-DECISION = web.RequestKey("skyfare_rate_limit_decision", Decision)
 
 
 class Partner(msgspec.Struct, frozen=True):
@@ -86,7 +85,8 @@ class PartnerKeys:
         self._cache: dict[bytes, tuple[float, Partner | None]] = {}
 
     async def create(self, name: str, *, rate_per_s: float, burst: int) -> tuple[Partner, str]:
-        """A new partner and its raw key (returned once, stored only hashed); Conflict if taken."""
+        """A new partner and its raw key (returned once, stored only hashed); Conflict if a
+        partner of that name has a live key (a revoked partner's name may be given again)."""
         raw_key = generate_key()
         try:
             row = await self._pool.fetchrow(
@@ -106,7 +106,7 @@ class PartnerKeys:
 
     async def list(self) -> list[Partner]:
         rows = await self._pool.fetch(
-            f"SELECT {_COLUMNS} FROM partners ORDER BY name", timeout=self._timeout_s
+            f"SELECT {_COLUMNS} FROM partners ORDER BY name, id", timeout=self._timeout_s
         )
         return [_partner(row) for row in rows]
 
@@ -153,8 +153,9 @@ class PartnerKeys:
 class PartnerGate:
     """The check a partner route makes first: `partner = await gate(request)`.
 
-    Reads `X-API-Key`, authenticates (401/503), rate-limits (429 with Retry-After) and leaves the
-    decision on the request so `stamp_rate_limit_headers` adds RateLimit-* to the response.
+    Reads `X-API-Key`, authenticates (401/503), rate-limits (429 with Retry-After) and owes the
+    response (a 429 too) the decision's RateLimit-* headers (`kernel.http.add_response_headers`:
+    only partner routes pay for them, not every response through a hook).
     """
 
     def __init__(self, keys: PartnerKeys, limiter: RateLimiter) -> None:
@@ -164,17 +165,10 @@ class PartnerGate:
     async def __call__(self, request: web.Request) -> Partner:
         partner = await self._keys.authenticate(request.headers.get(HEADER))
         decision = await self._limiter.decide(partner)
-        request[DECISION] = decision
+        add_response_headers(request, rate_limit_headers(decision))
         if not decision.allowed:
             raise RateLimited(
                 f"rate limit of {partner.rate_per_s:g} requests/s exceeded",
                 retry_after_s=decision.retry_after_s,
             )
         return partner
-
-
-async def stamp_rate_limit_headers(request: web.BaseRequest, response: web.StreamResponse) -> None:
-    """An `on_response_prepare` handler: RateLimit-* headers on responses the gate checked."""
-    decision = request.get(DECISION)
-    if decision is not None:
-        stamp_headers(response, decision)

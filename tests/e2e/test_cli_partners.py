@@ -59,6 +59,15 @@ def test_creating_a_taken_name_fails_without_printing_a_key(database_url: str) -
     assert again.stderr == f"skyfare: a partner named {name!r} exists already\n"
 
 
+def test_a_revoked_partner_name_can_be_created_again(database_url: str) -> None:
+    name = f"partner-{uuid.uuid4().hex[:8]}"
+    assert _skyfare(database_url, "partners", "create", "--name", name).returncode == 0
+    assert _skyfare(database_url, "partners", "revoke", "--name", name).returncode == 0
+    again = _skyfare(database_url, "partners", "create", "--name", name)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("sk_live_")
+
+
 def test_migrate_reports_and_is_idempotent(database_url: str) -> None:
     first = _skyfare(database_url, "migrate")
     assert first.returncode == 0, first.stderr

@@ -10,9 +10,9 @@ import redis.asyncio as redis
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from skyfare.middleware import plumbing_middleware
 from skyfare.migrations import migrate
-from skyfare.partners import PartnerGate, PartnerKeys, stamp_rate_limit_headers
+from skyfare.partners import PartnerGate, PartnerKeys
+from skyfare.plumbing import install_plumbing
 from skyfare.ratelimit import RateLimiter
 
 Client = TestClient[web.Request, web.Application]
@@ -34,9 +34,9 @@ async def keys(pool: asyncpg.Pool) -> PartnerKeys:
 async def client(
     keys: PartnerKeys, redis_client: redis.Redis, key_prefix: str
 ) -> AsyncIterator[Client]:
-    app = web.Application(middlewares=[plumbing_middleware])
+    app = web.Application()
+    install_plumbing(app)
     app[GATE] = PartnerGate(keys, RateLimiter(redis_client, prefix=key_prefix))
-    app.on_response_prepare.append(stamp_rate_limit_headers)
     app.router.add_get("/whoami", _whoami, name="whoami")
     async with TestClient(TestServer(app)) as client:
         yield client

@@ -102,6 +102,23 @@ async def test_a_taken_name_is_a_conflict(keys: PartnerKeys) -> None:
         await keys.create("kayak", rate_per_s=1, burst=1)
 
 
+async def test_a_revoked_name_can_be_given_to_a_new_key(
+    keys: PartnerKeys, migrated: asyncpg.Pool
+) -> None:
+    _, old_key = await keys.create("kayak", rate_per_s=50, burst=100)
+    assert await keys.revoke("kayak") is True
+    created, new_key = await keys.create("kayak", rate_per_s=10, burst=20)
+
+    fresh = PartnerKeys(migrated)
+    assert await fresh.authenticate(new_key) == created
+    with pytest.raises(Unauthorized):
+        await fresh.authenticate(old_key)
+    with pytest.raises(Conflict):  # while the new key is live, the name is taken again
+        await keys.create("kayak", rate_per_s=1, burst=1)
+    listed = [(p.name, p.key_prefix, p.revoked) for p in await keys.list()]
+    assert listed == [("kayak", old_key[:12], True), ("kayak", new_key[:12], False)]
+
+
 async def test_list_shows_prefixes_and_limits_never_keys(keys: PartnerKeys) -> None:
     _, first = await keys.create("skyscanner", rate_per_s=10, burst=10)
     await keys.create("kayak", rate_per_s=50, burst=100)

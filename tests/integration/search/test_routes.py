@@ -15,7 +15,7 @@ from connectors.errors import ConnectorUnavailable
 from connectors.resilience import ResiliencePolicy, ResilientConnector
 from search.routes import SEARCH_SERVICE, add_routes
 from search.service import SearchService
-from skyfare.middleware import plumbing_middleware
+from skyfare.plumbing import install_plumbing
 from tests.fakes import FakeConnector, offer, segment
 
 _ids = itertools.count()
@@ -35,7 +35,8 @@ def airline(**fake: Any) -> FakeConnector:
 async def client_for(
     *fakes: FakeConnector, policy: ResiliencePolicy = NO_RETRY
 ) -> TestClient[web.Request, web.Application]:
-    app = web.Application(middlewares=[plumbing_middleware])
+    app = web.Application()
+    install_plumbing(app)
     connectors = [ResilientConnector(f, policy) for f in fakes]
     app[SEARCH_SERVICE] = SearchService(connectors, default_deadline_ms=150)
     add_routes(app.router)

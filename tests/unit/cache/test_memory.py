@@ -51,3 +51,25 @@ def test_zero_entries_disables_the_l1() -> None:
 def test_freshness_of_an_entry() -> None:
     e = entry(fresh=10, stale=40)
     assert (e.freshness(1005), e.freshness(1010), e.freshness(1040)) == ("hit", "stale", None)
+
+
+def test_peek_fresh_answers_only_fresh_entries_and_keeps_stale_ones_for_the_full_path() -> None:
+    clock = Clock()
+    l1 = InMemoryFareCache(10, clock=clock)
+    l1.put("a", entry(fresh=10, stale=40))
+    assert l1.peek_fresh("a") == entry()
+    clock.now += 10
+    assert l1.peek_fresh("a") is None  # stale: not fresh, but still there
+    assert l1.peek("a") is not None
+    clock.now += 30
+    assert l1.peek_fresh("a") is None
+    assert len(l1) == 0  # expired: dropped
+
+
+def test_peek_fresh_counts_as_a_use_for_the_lru() -> None:
+    l1 = InMemoryFareCache(2, clock=Clock())
+    l1.put("a", entry())
+    l1.put("b", entry())
+    assert l1.peek_fresh("a") is not None
+    l1.put("c", entry())
+    assert (l1.peek("a"), l1.peek("b")) == (entry(), None)

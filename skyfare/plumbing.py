@@ -1,0 +1,110 @@
+"""What every request passes through: request id, problem documents, metrics, owed headers.
+
+`install_plumbing(app)` wraps each route's handler when the app starts, and answers paths no
+route matches (404, 405) through a catch-all route wrapped the same way. Per route, not as an
+aiohttp middleware: with any middleware at all, aiohttp runs every request through two more
+coroutine layers (the middleware and its own `_fix_request_current_app`) and a cached look-up of
+the chain, which cost a cached search ~7 % of its throughput (bench/results/2026-11-25-*).
+Wrapping at start-up also wraps routes added after `create_app` (tests do).
+
+No `on_response_prepare` hook either (a coroutine per response through aiosignal): the headers a
+response owes (`X-Request-Id`; `RateLimit-*` on partner routes, added by the gate) sit in the
+request's `kernel.http.RESPONSE_HEADERS`; they are added here to the response a handler returns
+or raises, and by `kernel.http.prepare_stream` to a response a handler streams itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from kernel.errors import DomainError
+from kernel.http import RESPONSE_HEADERS
+from skyfare import problems
+from skyfare.metrics import UNMATCHED, UNNAMED, RouteMetrics, route_metrics, unmatched_metrics
+from skyfare.request_id import HEADER, current_request_id, request_id_from
+
+logger = logging.getLogger(__name__)
+
+CATCH_ALL_PATH = "/{path:.*}"
+
+
+def install_plumbing(app: web.Application) -> None:
+    """Plumb every route of `app` when it starts (after all routes are added)."""
+    app.on_startup.append(_plumb_routes)
+
+
+async def _plumb_routes(app: web.Application) -> None:
+    router = app.router
+    # Last: the router tries the most specific path first, so this one only gets requests that
+    # no other route's path matches (and those whose path matched but not their method).
+    router.add_route("*", CATCH_ALL_PATH, _unmatched, name=UNMATCHED)
+    for resource in router.resources():
+        if not isinstance(resource, web.Resource):
+            continue  # a sub-app or static files: install_plumbing on the sub-app instead
+        for route in list(resource):
+            if resource.name == UNMATCHED:
+                handler = plumbed(route.handler, None)
+            else:
+                metrics = route_metrics(resource.name or UNNAMED, route.method)
+                handler = plumbed(route.handler, metrics)
+            # Public API: a route for the same method replaces the old one in its resource.
+            resource.register_route(
+                web.ResourceRoute(
+                    route.method, handler, resource, expect_handler=route.handle_expect_header
+                )
+            )
+
+
+def plumbed(handler: Handler, metrics: RouteMetrics | None) -> Handler:
+    """`handler` with the plumbing; `metrics` None: counted as unmatched, by request method."""
+
+    async def plumbing(request: web.Request) -> web.StreamResponse:
+        request_id = request_id_from(request.headers.get(HEADER))
+        owed = {HEADER: request_id}
+        request[RESPONSE_HEADERS] = owed
+        current_request_id.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = await handler(request)
+        except DomainError as exc:
+            response = _domain_problem(request, exc, request_id)
+        except web.HTTPException as exc:
+            if exc.status < 400:
+                found = metrics or unmatched_metrics(request.method)
+                found.observe(exc.status, time.perf_counter() - started)
+                exc.headers.update(owed)
+                raise  # redirects and the like are answers, not problems
+            response = problems.http_error_response(exc, request.path)
+        except Exception:
+            logger.exception("unhandled error in %s %s", request.method, request.path)
+            response = problems.internal_error_response(request_id)
+        found = metrics or unmatched_metrics(request.method)
+        found.observe(response.status, time.perf_counter() - started)
+        if not response.prepared:  # a streamed one got them in `prepare_stream`
+            response.headers.update(owed)
+        return response
+
+    return plumbing
+
+
+async def _unmatched(request: web.Request) -> web.StreamResponse:
+    """404, or 405 listing the methods allowed when another route's path matched."""
+    allowed: set[str] = set()
+    for resource in request.app.router.resources():
+        if resource.name != UNMATCHED:
+            allowed |= (await resource.resolve(request))[1]
+    if allowed:
+        raise web.HTTPMethodNotAllowed(request.method, allowed)
+    raise web.HTTPNotFound()
+
+
+def _domain_problem(request: web.Request, exc: DomainError, request_id: str) -> web.Response:
+    kind = problems.kind_of_domain_error(exc)
+    if kind is None:
+        logger.error("%s is not in the problem table", type(exc).__qualname__, exc_info=exc)
+        return problems.internal_error_response(request_id)
+    return problems.domain_error_response(exc, kind, request.path)
