@@ -11,9 +11,9 @@ from booking.idempotency import HEADER, check_key, fingerprint
 from booking.model import CreateOrderRequest, ListMeta, OrderList, OrderView
 from booking.pagination import LIMIT_DEFAULT, LIMIT_MAX, encode_cursor, parse_page
 from booking.service import OrderService
-from booking.validation import decode_json_object, parse_order_body
+from booking.validation import parse_order_body
 from kernel.auth import AUTHENTICATE
-from kernel.http import read_json_body
+from kernel.http import json_object, read_json_body
 from kernel.openapi import Operation, Parameter
 
 ORDER_SERVICE = web.AppKey("order_service", OrderService)
@@ -34,7 +34,7 @@ def _json(payload: object, status: int = 200) -> web.Response:
 async def create_order(request: web.Request) -> web.Response:
     key = check_key(request.headers.get(HEADER))
     principal = await request.config_dict[AUTHENTICATE](request)
-    data = decode_json_object(await read_json_body(request))
+    data = json_object(await read_json_body(request))
     order = parse_order_body(data, today=_today())
     fp = fingerprint(request.method, request.path, data)
     answer = await request.config_dict[ORDER_SERVICE].create(principal, key, order, fp)

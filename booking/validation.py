@@ -12,8 +12,6 @@ import datetime as dt
 import re
 from typing import Any
 
-import msgspec
-
 from booking.model import (
     GENDERS,
     ORDER_TYPES,
@@ -23,7 +21,7 @@ from booking.model import (
     PaymentMethod,
 )
 from connectors.model import Passengers
-from kernel.errors import BadRequest, FieldError, ValidationFailed
+from kernel.errors import FieldError, ValidationFailed
 
 MAX_PASSENGERS = 18  # 9 seated + one infant on each adult's lap
 MAX_NAME = 50
@@ -35,19 +33,7 @@ _PAYMENT_FIELDS = frozenset(PaymentMethod.__struct_fields__)
 _NAME = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]*)*$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
 _PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")  # E.164
-_json = msgspec.json.Decoder()
 MISSING: Any = object()
-
-
-def decode_json_object(body: bytes) -> dict[str, Any]:
-    """The body as plain JSON values; `BadRequest` (400) unless it is a JSON object."""
-    try:
-        data = _json.decode(body)
-    except msgspec.DecodeError as exc:
-        raise BadRequest(f"malformed JSON: {exc}") from exc
-    if type(data) is not dict:
-        raise BadRequest("the request body must be a JSON object")
-    return data
 
 
 def parse_order_body(data: dict[str, Any], *, today: dt.date) -> CreateOrderRequest:

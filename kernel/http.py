@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import msgspec
 from aiohttp import web
 
-from kernel.errors import UnsupportedMediaType
+from kernel.errors import BadRequest, UnsupportedMediaType
 
 # Headers the plumbing owes every response to a request (its `X-Request-Id`, a partner's
 # `RateLimit-*`), set for each request by the composition root's plumbing (skyfare/plumbing.py).
@@ -44,3 +47,18 @@ async def read_json_body(request: web.Request) -> bytes:
             f"expected Content-Type: application/json, got {request.content_type!r}"
         )
     return await request.read()
+
+
+_any_json = msgspec.json.Decoder()
+
+
+def json_object(body: bytes) -> dict[str, Any]:
+    """A request body decoded loosely, so every field can be checked and named, not just the
+    first bad one; `BadRequest` (400) unless it is a JSON object."""
+    try:
+        data = _any_json.decode(body)
+    except msgspec.DecodeError as exc:
+        raise BadRequest(f"malformed JSON: {exc}") from exc
+    if type(data) is not dict:
+        raise BadRequest("the request body must be a JSON object")
+    return data

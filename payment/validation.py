@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
-from kernel.errors import BadRequest, FieldError, ValidationFailed
+from kernel.errors import FieldError, ValidationFailed
+from kernel.http import json_object
 from payment.model import PaymentRequest
 
 _FIELDS = frozenset({"card_token"})
 MAX_TOKEN_LENGTH = 255
-_json = msgspec.json.Decoder()
 
 
 def decode_payment_body(body: bytes) -> tuple[PaymentRequest, dict[str, Any]]:
@@ -21,12 +19,7 @@ def decode_payment_body(body: bytes) -> tuple[PaymentRequest, dict[str, Any]]:
     each unknown field (the amount, in particular, is the order's: a client cannot set it) and a
     missing or malformed `card_token`.
     """
-    try:
-        data = _json.decode(body)
-    except msgspec.DecodeError as exc:
-        raise BadRequest(f"malformed JSON: {exc}") from exc
-    if type(data) is not dict:
-        raise BadRequest("the request body must be a JSON object")
+    data = json_object(body)
     errors = [
         FieldError(name, "unknown field (the amount is always the order's)")
         for name in sorted(set(data) - _FIELDS)

@@ -15,7 +15,8 @@ import msgspec
 
 from connectors.model import CABIN_CLASSES, CabinClass, Passengers, SliceQuery
 from kernel.errors import FieldError, ValidationFailed
-from search.checks import MISSING, Checks, json_object
+from kernel.http import json_object
+from search.checks import MISSING, Checks
 from search.fare_index import CheapestFare, IndexSlot, slot
 from search.model import MAX_SEATED, SearchRequest
 

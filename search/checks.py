@@ -13,10 +13,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import airportsdata
-import msgspec
 
 from connectors.model import Passengers, SliceQuery
-from kernel.errors import BadRequest, FieldError, ValidationFailed
+from kernel.errors import FieldError, ValidationFailed
 from search.model import (
     CURRENCIES,
     DEADLINE_MS_MAX,
@@ -27,20 +26,7 @@ from search.model import (
 )
 
 MISSING: Any = object()  # a field absent from the body (unlike an explicit null)
-_json = msgspec.json.Decoder()
 _MAX_AIRLINES = 100
-
-
-def json_object(body: bytes) -> dict[str, Any]:
-    """A request body decoded loosely, so every field can be checked and named, not just the
-    first bad one; `BadRequest` (400) unless it is a JSON object."""
-    try:
-        data = _json.decode(body)
-    except msgspec.DecodeError as exc:
-        raise BadRequest(f"malformed JSON: {exc}") from exc
-    if type(data) is not dict:
-        raise BadRequest("the request body must be a JSON object")
-    return data
 
 
 @functools.cache

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from connectors.model import CABIN_CLASSES, Passengers, SliceQuery
-from search.checks import MISSING, Checks, json_object, known_airports
+from kernel.http import json_object
+from search.checks import MISSING, Checks, known_airports
 from search.model import (
     LIMIT_MAX,
     MAX_CONNECTIONS,

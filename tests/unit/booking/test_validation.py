@@ -11,11 +11,11 @@ from booking.model import Passenger
 from booking.validation import (
     age_on,
     check_against_offer,
-    decode_json_object,
     parse_order_body,
 )
 from connectors.model import Passengers
 from kernel.errors import BadRequest, ValidationFailed
+from kernel.http import json_object
 
 TODAY = dt.date(2026, 11, 25)
 DEPARTS = dt.date(2026, 12, 20)
@@ -111,7 +111,7 @@ def test_an_instant_order_with_a_card_token_is_valid() -> None:
 @pytest.mark.parametrize("body", [b"{", b"[1]", b"null", b'"x"'])
 def test_a_body_that_is_not_a_json_object_is_a_bad_request(body: bytes) -> None:
     with pytest.raises(BadRequest):
-        decode_json_object(body)
+        json_object(body)
 
 
 def _pax(kind: str, born_on: dt.date) -> Passenger:
