@@ -41,9 +41,10 @@ fmt: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## bench: cold-search latency and throughput (wrk); QUICK=1 for a one-minute run
+## bench: ceiling, cold search, booking and the locust mix in one run, results in bench/results/;
+##        QUICK=1 for a one-minute run (bench/harness.py)
 bench: $(STAMP) wrk
-	$(BIN)/python -m bench.cold_search $(if $(QUICK),--runs 1 --searches 50 --wrk-seconds 3,)
+	$(BIN)/python -m bench.harness $(if $(QUICK),--quick,)
 
 # The load generator comes from Debian's packages; installing it needs root (as on CI).
 wrk:

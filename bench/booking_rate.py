@@ -1,0 +1,178 @@
+"""Booking: `POST /v1/orders` (hold) orders/s, beside a raw asyncpg loop writing the same rows.
+
+`api`: C clients, each with its own traveler token from the sim's identity provider, hold offers
+found by uncached searches (one adult each, a fresh `Idempotency-Key` per order) for a fixed time.
+`raw`: C tasks on a pool the size of one API process's (`SKYFARE_DB_POOL_MAX`, 10) run, per order,
+the database work a hold does — claim the idempotency key; insert the order with its passenger,
+history row, outbox event and recovery point in one statement; then, in one transaction, the
+guarded `pending → held` update, its history row and event, and the stored answer — with no HTTP,
+no airline and no domain code. Raw rows belong to an owner of their own and are deleted after.
+
+    python -m bench.booking_rate api --url http://127.0.0.1:8080 --sim-url http://127.0.0.1:9100
+    python -m bench.booking_rate raw --database-url "$DATABASE_URL"
+    [--seconds 10] [--concurrency 16]      # each prints one JSON object of figures
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import itertools
+import json
+import os
+import time
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+
+import aiohttp
+import asyncpg
+import uvloop
+
+from bench import booking_sql as sql
+from bench.stats import spectrum
+from bench.traffic import POPULAR, passengers
+
+TIMEOUT_S = 10.0
+WARMUP_S = 1.0
+SEARCHES = 30  # uncached searches whose offers are held, in turn
+
+
+async def _paced(
+    seconds: float, concurrency: int, one: Callable[[int], Awaitable[str]]
+) -> tuple[Counter[str], list[float]]:
+    """Run `one(worker)` in `concurrency` loops for WARMUP_S + `seconds`; outcome counts and
+    latencies (ms) of the calls that started after the warm-up."""
+    outcomes: Counter[str] = Counter()
+    latencies: list[float] = []
+    start = time.perf_counter()
+    measured_from, end = start + WARMUP_S, start + WARMUP_S + seconds
+
+    async def loop(worker: int) -> None:
+        while (began := time.perf_counter()) < end:
+            outcome = await one(worker)
+            outcomes["attempts_total"] += 1  # warm-up included: what the server CPU paid for
+            if began >= measured_from:
+                outcomes[outcome] += 1
+                if outcome == "ok":
+                    latencies.append((time.perf_counter() - began) * 1000)
+
+    await asyncio.gather(*(loop(w) for w in range(concurrency)))
+    return outcomes, latencies
+
+
+def figures(outcomes: Counter[str], latencies: Sequence[float], seconds: float) -> dict[str, float]:
+    result: dict[str, float] = {"orders_per_s": round(outcomes["ok"] / seconds, 2)}
+    result["attempts_total"] = float(outcomes.pop("attempts_total", 0))
+    result.update({f"outcome_{name}": float(count) for name, count in sorted(outcomes.items())})
+    if latencies:
+        result.update({f"{k}_ms": v for k, v in spectrum(latencies, (0.5, 0.99)).items()})
+    return result
+
+
+async def _offers(session: aiohttp.ClientSession, url: str) -> list[str]:
+    """Offer ids of uncached one-adult searches over popular routes and a spread of dates."""
+    ids: list[str] = []
+    today = _today()
+    for i in range(SEARCHES):
+        origin, destination = POPULAR[i % len(POPULAR)]
+        day = (today + dt.timedelta(days=20 + i)).isoformat()
+        query = f"origin={origin}&destination={destination}&departure_date={day}&cache=false"
+        async with session.get(f"{url}/v1/search?{query}") as response:
+            body = await response.json()
+        ids.extend(offer["id"] for offer in body.get("offers", []))
+    if not ids:
+        raise RuntimeError("the searches found no offers to hold")
+    return ids
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+async def _token(session: aiohttp.ClientSession, sim_url: str, sub: str) -> str:
+    async with session.post(f"{sim_url}/identity/token", json={"sub": sub}) as response:
+        response.raise_for_status()
+        token: str = (await response.json())["access_token"]
+    return token
+
+
+async def api(url: str, sim_url: str, seconds: float, concurrency: int) -> dict[str, float]:
+    timeout = aiohttp.ClientTimeout(total=TIMEOUT_S)
+    connector = aiohttp.TCPConnector(limit=concurrency + 1)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+        offers = await _offers(session, url)
+        run = f"{os.getpid()}-{int(time.time())}"
+        tokens = [
+            await _token(session, sim_url, f"bench-booker-{run}-{w}") for w in range(concurrency)
+        ]
+        turn = itertools.count()
+        people = passengers(1, 0, 0, _today())
+
+        async def hold(worker: int) -> str:
+            slot = next(turn) % len(offers)
+            body = {"offer_id": offers[slot], "type": "hold", "passengers": people}
+            headers = {
+                "Authorization": f"Bearer {tokens[worker]}",
+                "Idempotency-Key": uuid.uuid4().hex,
+            }
+            try:
+                async with session.post(f"{url}/v1/orders", json=body, headers=headers) as r:
+                    answer = await r.read()
+            except (aiohttp.ClientError, TimeoutError):
+                return "no_answer"
+            if r.status == 409:
+                # Every seat sold moves the sim's fare: the 409 names the offer at its new
+                # price, which the next order of this slot takes (a traveler confirming it).
+                offers[slot] = json.loads(answer).get("offer_id") or offers[slot]
+            return "ok" if r.status == 201 else str(r.status)
+
+        outcomes, latencies = await _paced(seconds, concurrency, hold)
+    result = figures(outcomes, latencies, seconds)
+    result["offers"] = float(len(set(offers)))
+    return result
+
+
+async def raw(dsn: str, seconds: float, concurrency: int, pool_size: int) -> dict[str, float]:
+    owner = f"bench-raw-{os.getpid()}-{int(time.time())}"
+    pool = await asyncpg.create_pool(dsn, min_size=pool_size, max_size=pool_size, timeout=TIMEOUT_S)
+    try:
+
+        async def order(_: int) -> str:
+            try:
+                await sql.write_order(pool, owner, timeout_s=TIMEOUT_S)
+            except (asyncpg.PostgresError, OSError, TimeoutError) as exc:
+                return type(exc).__name__
+            return "ok"
+
+        outcomes, latencies = await _paced(seconds, concurrency, order)
+        await sql.delete_owner(pool, owner, timeout_s=60.0)
+    finally:
+        await pool.close()
+    return figures(outcomes, latencies, seconds)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("mode", choices=("api", "raw"))
+    parser.add_argument("--url", help="api: the Skyfare API")
+    parser.add_argument("--sim-url", help="api: the sim (its identity provider mints tokens)")
+    parser.add_argument("--database-url", help="raw: the PostgreSQL the API uses")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--pool-size", type=int, default=10, help="raw: connections")
+    args = parser.parse_args(argv)
+    if args.mode == "api":
+        if not (args.url and args.sim_url):
+            parser.error("api needs --url and --sim-url")
+        result = uvloop.run(api(args.url, args.sim_url, args.seconds, args.concurrency))
+    else:
+        if not args.database_url:
+            parser.error("raw needs --database-url")
+        result = uvloop.run(raw(args.database_url, args.seconds, args.concurrency, args.pool_size))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""The raw side of the booking benchmark: the rows one hold writes, straight through asyncpg.
+
+Same tables (booking/sql/0100_orders.sql), same rows, same number of round trips and
+transactions as `POST /v1/orders` (hold) makes, none of its Python: claim the idempotency key;
+one statement inserting the order, its passenger, its history row, its `order.created` event and
+the key's recovery point; one transaction with the guarded `pending → held` update, its history
+row and `order.held` event, and the stored answer. The outbox rows are written already published
+(`published_at`), so the running relay does not send made-up events to the event stream.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import string
+import uuid
+
+import asyncpg
+
+_ALPHABET = string.ascii_uppercase + string.digits
+SLICES = json.dumps(
+    [
+        {
+            "origin": "LHR",
+            "destination": "JFK",
+            "duration": "PT8H10M",
+            "segments": [
+                {
+                    "marketing_carrier": "BA",
+                    "flight_number": "BA117",
+                    "origin": "LHR",
+                    "destination": "JFK",
+                    "departing_at": "2026-12-20T08:25:00",
+                    "arriving_at": "2026-12-20T11:35:00",
+                    "aircraft": "777",
+                    "cabin_class": "economy",
+                }
+            ],
+        }
+    ]
+)
+
+CLAIM = """
+INSERT INTO idempotency_keys (owner, key, request_method, request_path, request_hash, locked_until)
+VALUES ($1, $2, 'POST', '/v1/orders', $3, now() + interval '30 seconds')
+ON CONFLICT DO NOTHING"""
+
+CREATE = """
+WITH o AS (
+    INSERT INTO orders (id, owner, booking_reference, type, status, offer_id, connector,
+                        total_amount, total_currency, slices)
+    VALUES ($1, $2, $3, 'hold', 'pending', 'off_bench', 'rest-britannia', 612.40, 'USD', $4::jsonb)
+    RETURNING id
+), passengers AS (
+    INSERT INTO order_passengers
+        (order_id, position, type, given_name, family_name, born_on, gender, email, phone_number)
+    SELECT id, 0, 'adult', 'Ada', 'Lovelace', DATE '1990-12-10', 'f', 'ada@example.com',
+           '+442071838750' FROM o
+), history AS (
+    INSERT INTO order_history
+        (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor)
+    SELECT id, NULL, 'pending', NULL, 'unpaid', 'created', $2 FROM o
+), event AS (
+    INSERT INTO outbox (event_id, type, order_id, payload, published_at)
+    SELECT $5::uuid, 'order.created', id, $6::jsonb, now() FROM o
+)
+UPDATE idempotency_keys SET resource_id = $1 WHERE owner = $2 AND key = $7"""
+
+HOLD = """
+UPDATE orders SET status = 'held', airline_locator = $2,
+                  payment_required_by = now() + interval '30 minutes', updated_at = now()
+WHERE id = $1 AND status = 'pending'
+RETURNING id"""
+
+HOLD_HISTORY_AND_EVENT = """
+WITH history AS (
+    INSERT INTO order_history
+        (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor)
+    VALUES ($1, 'pending', 'held', 'unpaid', 'unpaid', 'held at airline', $2)
+)
+INSERT INTO outbox (event_id, type, order_id, payload, published_at)
+VALUES ($3::uuid, 'order.held', $1, $4::jsonb, now())"""
+
+ANSWER = """
+UPDATE idempotency_keys SET response_status = 201, response_body = $3, locked_until = NULL
+WHERE owner = $1 AND key = $2"""
+
+STATEMENTS = (CLAIM, CREATE, HOLD, HOLD_HISTORY_AND_EVENT, ANSWER)
+
+
+def _event(kind: str, order_id: str, reference: str) -> str:
+    return json.dumps(
+        {
+            "id": str(uuid.uuid4()),
+            "type": kind,
+            "occurred_at": dt.datetime.now(dt.UTC).isoformat(),
+            "order": {
+                "id": order_id,
+                "booking_reference": reference,
+                "status": kind.split(".")[1],
+                "payment_status": "unpaid",
+                "total_amount": "612.40",
+                "total_currency": "USD",
+                "slices": json.loads(SLICES),
+            },
+            "contact": {"email": "ada@example.com", "phone_number": "+442071838750"},
+        }
+    )
+
+
+async def write_order(pool: asyncpg.Pool, owner: str, *, timeout_s: float) -> None:
+    """One hold's rows; a booking-reference collision is retried with a fresh one."""
+    order_id = "ord_" + secrets.token_hex(12)
+    key = uuid.uuid4().hex
+    async with pool.acquire(timeout=timeout_s) as conn:
+        await conn.execute(CLAIM, owner, key, secrets.token_bytes(32), timeout=timeout_s)
+    for _ in range(3):
+        reference = "".join(secrets.choice(_ALPHABET) for _ in range(6))
+        try:
+            async with pool.acquire(timeout=timeout_s) as conn:
+                await conn.execute(
+                    CREATE,
+                    order_id,
+                    owner,
+                    reference,
+                    SLICES,
+                    uuid.uuid4(),
+                    _event("order.created", order_id, reference),
+                    key,
+                    timeout=timeout_s,
+                )
+            break
+        except asyncpg.UniqueViolationError:
+            continue
+    async with pool.acquire(timeout=timeout_s) as conn, conn.transaction():
+        await conn.fetchval(HOLD, order_id, "PNR" + reference[:3], timeout=timeout_s)
+        await conn.execute(
+            HOLD_HISTORY_AND_EVENT,
+            order_id,
+            owner,
+            uuid.uuid4(),
+            _event("order.held", order_id, reference),
+            timeout=timeout_s,
+        )
+        await conn.execute(
+            ANSWER, owner, key, b'{"id": "' + order_id.encode() + b'"}', timeout=timeout_s
+        )
+
+
+async def delete_owner(pool: asyncpg.Pool, owner: str, *, timeout_s: float) -> None:
+    """Remove every row the raw loop wrote (passengers and history go with their orders)."""
+    async with pool.acquire(timeout=timeout_s) as conn, conn.transaction():
+        await conn.execute(
+            "DELETE FROM outbox WHERE order_id IN (SELECT id FROM orders WHERE owner = $1)",
+            owner,
+            timeout=timeout_s,
+        )
+        await conn.execute("DELETE FROM orders WHERE owner = $1", owner, timeout=timeout_s)
+        await conn.execute(
+            "DELETE FROM idempotency_keys WHERE owner = $1", owner, timeout=timeout_s
+        )

@@ -1,0 +1,124 @@
+"""The difference between two benchmark result files, figure by figure.
+
+    python -m bench.compare bench/results/OLD.json bench/results/NEW.json [--all]
+
+Prints a Markdown table: each headline figure in both files, the change, and whether it is
+better or worse (throughput and ratios: higher is better; latencies and failures: lower is).
+`--all` adds every per-run median and every endpoint of the mixed scenario.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.report import Result, load
+
+# Figures where a larger number is the better one; every other figure is better smaller.
+_HIGHER_IS_BETTER = ("rps", "per_s", "ratio", "achieved_rate", "requests", "offers", "ok")
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    old: float | None
+    new: float | None
+
+    @property
+    def change(self) -> float | None:
+        return None if self.old is None or self.new is None else self.new - self.old
+
+    @property
+    def percent(self) -> float | None:
+        if self.change is None or not self.old:
+            return None
+        return 100.0 * self.change / abs(self.old)
+
+    @property
+    def verdict(self) -> str:
+        change = self.change
+        if change is None or change == 0:
+            return ""
+        higher = any(word in self.name for word in _HIGHER_IS_BETTER)
+        return "better" if (change > 0) == higher else "worse"
+
+
+def headline(result: Result, *, everything: bool = False) -> dict[str, float]:
+    """The figures of a result by a stable name, e.g. `ceiling.ratio`, `cold.p99`."""
+    figures: dict[str, float] = {}
+    if (c := result.ceiling) is not None:
+        figures |= {
+            "ceiling.ratio": c.ratio,
+            "ceiling.skyfare_rps": c.skyfare_median_rps,
+            "ceiling.baseline_rps": c.baseline_median_rps,
+        }
+    cold_keys = (
+        "p50",
+        "p99",
+        "p50_over_slowest_airline_ms",
+        "p99_over_slowest_airline_ms",
+        "errors",
+    )
+    if (cold := result.cold) is not None:
+        figures |= {f"cold.{k}": v for k, v in cold.median.items() if everything or k in cold_keys}
+    if (b := result.booking) is not None:
+        figures["booking.ratio"] = b.ratio
+        booking_keys = ("api_orders_per_s", "raw_orders_per_s", "api_p50_ms", "api_p99_ms")
+        figures |= {
+            f"booking.{k}": v for k, v in b.median.items() if everything or k in booking_keys
+        }
+    if (m := result.mixed) is not None:
+        t = m.median_total
+        figures |= {
+            "mixed.rps": t.rps,
+            "mixed.p50": t.p50,
+            "mixed.p95": t.p95,
+            "mixed.p99": t.p99,
+            "mixed.failures": float(t.failures),
+        }
+        for e in m.median if everything else ():
+            for key in ("rps", "p50", "p95", "p99", "failures"):
+                figures[f"mixed.{e.method} {e.name}.{key}"] = float(getattr(e, key))
+    return figures
+
+
+def diff(old: Result, new: Result, *, everything: bool = False) -> list[Row]:
+    """One row per figure in either result, in the order they first appear."""
+    a, b = headline(old, everything=everything), headline(new, everything=everything)
+    names = list(a) + [name for name in b if name not in a]
+    return [Row(name, a.get(name), b.get(name)) for name in names]
+
+
+def _cell(value: float | None, suffix: str = "") -> str:
+    return "-" if value is None else f"{value:,.2f}{suffix}"
+
+
+def render(old: Result, new: Result, rows: Sequence[Row]) -> str:
+    lines = [
+        f"| figure | {old.date} {old.sha} | {new.date} {new.sha} | change | % | |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row.name} | {_cell(row.old)} | {_cell(row.new)} | {_cell(row.change)} | "
+            f"{_cell(row.percent, ' %')} | {row.verdict} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("old")
+    parser.add_argument("new")
+    parser.add_argument("--all", action="store_true", help="every figure, not just the headline")
+    args = parser.parse_args(argv)
+    old, new = load(Path(args.old)), load(Path(args.new))
+    print(render(old, new, diff(old, new, everything=args.all)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

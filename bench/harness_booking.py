@@ -1,0 +1,159 @@
+"""Booking: `POST /v1/orders` (hold) orders/s beside the raw asyncpg loop (`bench.booking_rate`).
+
+Both sides run as child processes, in turns: the API clients on the load generator's cores, the
+raw loop on the server's cores (where the API worker runs), so each gets the same CPU for its
+Python. The sim airlines answer at once during this phase, so the airline is not what limits
+holds; their latencies are restored afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from bench.booking_sql import STATEMENTS
+from bench.harness_stack import (
+    Stack,
+    display,
+    get_json,
+    reset_sim,
+    server_cpu,
+    set_sim_latency,
+    sim_airlines,
+)
+from bench.machine import children_cpu_seconds, pin
+from bench.report import Booking, ToolCpu
+from bench.stats import median_of
+
+
+class Unavailable(Exception):
+    """The service under test has no `POST /v1/orders` yet."""
+
+
+def orders_available(stack: Stack) -> bool:
+    document = get_json(stack.url + "/openapi.json")
+    return isinstance(document, dict) and "/v1/orders" in document.get("paths", {})
+
+
+@contextmanager
+def database_url(stack: Stack) -> Iterator[str]:
+    """The stack's PostgreSQL: DATABASE_URL if configured, else its embedded server's URL."""
+    if "DATABASE_URL" in stack.env:
+        yield stack.env["DATABASE_URL"]
+        return
+    from skyfare.embedded import EmbeddedPostgres  # attaches to the running server
+
+    server = EmbeddedPostgres(stack.data_dir / "postgres")
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+def _child(command: list[str], timeout_s: float) -> tuple[dict[str, float], float, float]:
+    """Run a `bench.booking_rate` process: its figures, CPU seconds and wall seconds."""
+    cpu, started = children_cpu_seconds(), time.monotonic()
+    out = subprocess.run(
+        command, capture_output=True, text=True, timeout=timeout_s, stdin=subprocess.DEVNULL
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"{shlex.join(command[:6])} … failed:\n{out.stderr[-2000:]}")
+    figures = {k: float(v) for k, v in json.loads(out.stdout.strip().splitlines()[-1]).items()}
+    return figures, children_cpu_seconds() - cpu, time.monotonic() - started
+
+
+def measure(
+    stack: Stack,
+    *,
+    seconds: float,
+    concurrency: int,
+    runs: int,
+    server_cores: list[int],
+    loadgen_cores: list[int],
+    pinned: bool,
+) -> tuple[Booking, list[str]]:
+    if not orders_available(stack):
+        raise Unavailable("POST /v1/orders is not in the service's OpenAPI document yet")
+    python = [sys.executable, "-m", "bench.booking_rate"]
+    common = ["--seconds", f"{seconds:g}", "--concurrency", str(concurrency)]
+    api = pin(
+        [*python, "api", "--url", stack.url, "--sim-url", stack.sim_url, *common],
+        loadgen_cores,
+        enabled=pinned,
+    )
+    results, cpu = [], {"api": [0.0, 0.0], "raw": [0.0, 0.0]}
+    server_before, started = stack.cpu(), time.monotonic()
+    set_sim_latency(stack, dict.fromkeys(sim_airlines(stack), 0.0))
+    try:
+        with database_url(stack) as dsn:
+            raw = pin(
+                [*python, "raw", "--database-url", dsn, *common], server_cores, enabled=pinned
+            )
+            for index in range(runs):
+                figures: dict[str, float] = {}
+                for side in ("api", "raw") if index % 2 == 0 else ("raw", "api"):
+                    before = stack.cpu()
+                    out, cpu_s, wall_s = _child(api if side == "api" else raw, seconds + 120)
+                    figures.update({f"{side}_{k}": v for k, v in out.items()})
+                    figures.update(_cpu_per_attempt(side, before, stack.cpu(), out))
+                    cpu[side][0] += cpu_s
+                    cpu[side][1] += wall_s
+                results.append(figures)
+    finally:
+        reset_sim(stack)
+    server = server_cpu(server_before, stack.cpu(), time.monotonic() - started)
+    median = median_of(results)
+    ratio = median["api_orders_per_s"] / median["raw_orders_per_s"]
+    booking = Booking(
+        concurrency=concurrency,
+        duration_s=seconds,
+        runs=results,
+        median=median,
+        ratio=round(ratio, 3),
+        statements=[" ".join(s.split()) for s in STATEMENTS],
+        cpu=[
+            ToolCpu(
+                "API clients (load generator)", round(cpu["api"][0], 2), round(cpu["api"][1], 2)
+            ),
+            ToolCpu(
+                "raw asyncpg loop (server cores)", round(cpu["raw"][0], 2), round(cpu["raw"][1], 2)
+            ),
+            *server,
+        ],
+    )
+    return booking, _commands(stack, api, raw)
+
+
+def _cpu_per_attempt(
+    side: str, before: dict[str, float], after: dict[str, float], out: dict[str, float]
+) -> dict[str, float]:
+    """Server CPU milliseconds per order attempt, by component: where an order's time goes.
+    The API side's include the uncached searches that found the offers (a few percent)."""
+    attempts = out.get("attempts_total", 0.0)
+    if not attempts:
+        return {}
+    return {
+        f"{side}_cpu_ms_per_attempt_{re.sub(r'[^a-z]+', '_', name.split(':')[0].lower())}": round(
+            (after[name] - before.get(name, 0.0)) * 1000 / attempts, 3
+        )
+        for name in after
+    }
+
+
+def _commands(stack: Stack, api: list[str], raw: list[str]) -> list[str]:
+    shown_raw = [("$DATABASE_URL" if a.startswith("postgres") else a) for a in raw]
+    return [
+        *stack.command,
+        f"# every sim airline at 0 ms: curl -s -X PUT {stack.sim_url}/_sim/airlines/<slug>/profile"
+        ' -d \'{"latency_ms": 0, "latency_sigma": 0}\'',
+        display(api),
+        "# DATABASE_URL: the stack's (the embedded server's: a unix socket in its data dir)",
+        display(shown_raw),
+        f"curl -s -X POST {stack.sim_url}/_sim/reset",
+    ]

@@ -1,0 +1,130 @@
+"""Cold search: uncached searches at a fixed arrival rate, airlines at known, fixed latencies.
+
+Every sim airline answers in exactly its latency below (no jitter), `cache=false` makes every
+search ask the airlines, and the open-loop generator (`bench.open_loop`) sends at a fixed rate,
+measuring from each request's intended send time. Skyfare's own cost is the latency minus the
+slowest airline's latency (DESIGN: p50 ≤ +5 ms, p99 ≤ +20 ms); "minus the slowest connector"
+subtracts what Skyfare measured for that search instead (the sim's own work counts as airline).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import uvloop
+
+from bench import open_loop
+from bench.harness_stack import Stack, display, reset_sim, server_cpu, set_sim_latency
+from bench.machine import pin, self_cpu_seconds
+from bench.report import Cold, ToolCpu
+from bench.stats import median_of, percentile
+
+# Distinct on purpose: the slowest of the airlines a search asked is a known number.
+AIRLINE_LATENCY_MS: dict[str, float] = {
+    "britannia": 40.0,
+    "liberty": 50.0,
+    "hansa": 45.0,
+    "globetrotter": 60.0,
+    "nordic": 55.0,
+    "crimson": 70.0,
+}
+ROUTE = ("LHR", "JFK")
+TARGET_P50_OVER_MS = 5.0
+TARGET_P99_OVER_MS = 20.0
+WARMUP_S = 2.0
+
+
+def url_template(stack: Stack) -> str:
+    origin, destination = ROUTE
+    return (
+        f"{stack.url}/v1/search?origin={origin}&destination={destination}"
+        "&departure_date={date}&cache=false"
+    )
+
+
+def measure(
+    stack: Stack,
+    *,
+    rate: float,
+    duration_s: float,
+    runs: int,
+    loadgen_cores: list[int],
+    pinned: bool,
+) -> tuple[Cold, list[str]]:
+    set_sim_latency(stack, AIRLINE_LATENCY_MS)
+    try:
+        template = url_template(stack)
+        _run(template, open_loop.schedule(rate, WARMUP_S))  # pools, airports, connections
+        results, cpu_s, wall_s = [], 0.0, 0.0
+        server_before = stack.cpu()
+        for _ in range(runs):
+            started, cpu = time.monotonic(), self_cpu_seconds()
+            samples = _run(template, open_loop.schedule(rate, duration_s))
+            cpu_s += self_cpu_seconds() - cpu
+            wall_s += time.monotonic() - started
+            results.append(figures(samples, duration_s))
+        server_after = stack.cpu()
+    finally:
+        reset_sim(stack)
+    slowest = max(AIRLINE_LATENCY_MS.values())
+    cold = Cold(
+        route="-".join(ROUTE),
+        rate=rate,
+        duration_s=duration_s,
+        airline_latency_ms=dict(AIRLINE_LATENCY_MS),
+        slowest_airline_ms=slowest,
+        target_p50_over_ms=TARGET_P50_OVER_MS,
+        target_p99_over_ms=TARGET_P99_OVER_MS,
+        runs=results,
+        median=median_of(results),
+        cpu=[
+            ToolCpu("open-loop generator (load generator)", round(cpu_s, 2), round(wall_s, 2)),
+            *server_cpu(server_before, server_after, wall_s),
+        ],
+    )
+    return cold, _commands(stack, template, rate, duration_s, loadgen_cores, pinned)
+
+
+def _run(template: str, intended: list[float]) -> list[open_loop.Sample]:
+    today = open_loop.today_utc()
+    return uvloop.run(open_loop.run(lambda i: open_loop.expand(template, i, today), intended))
+
+
+def figures(samples: list[open_loop.Sample], duration_s: float) -> dict[str, float]:
+    """The open-loop summary plus Skyfare's own share: over the slowest airline (as configured
+    for the airlines the search asked) and over the slowest connector (as Skyfare measured)."""
+    result = open_loop.summarize(samples, duration_s)
+    if "p50" not in result:
+        return result
+    slowest = max(AIRLINE_LATENCY_MS.values())
+    result["p50_over_slowest_airline_ms"] = round(result["p50"] - slowest, 2)
+    result["p99_over_slowest_airline_ms"] = round(result["p99"] - slowest, 2)
+    over = [
+        s.latency_ms - s.slowest_connector_ms
+        for s in samples
+        if s.status == 200 and s.slowest_connector_ms is not None
+    ]
+    if over:
+        result["p50_over_slowest_connector_ms"] = round(percentile(over, 0.5), 2)
+        result["p99_over_slowest_connector_ms"] = round(percentile(over, 0.99), 2)
+    return result
+
+
+def _commands(
+    stack: Stack, template: str, rate: float, duration_s: float, cores: list[int], pinned: bool
+) -> list[str]:
+    profiles = [
+        f"curl -s -X PUT {stack.sim_url}/_sim/airlines/{slug}/profile "
+        f'-d \'{{"latency_ms": {ms:g}, "latency_sigma": 0}}\''
+        for slug, ms in AIRLINE_LATENCY_MS.items()
+    ]
+    generator = pin([sys.executable, "-m", "bench.open_loop"], cores, enabled=pinned)
+    return [
+        *stack.command,
+        *profiles,
+        display(
+            [*generator, "--rate", f"{rate:g}", "--duration", f"{duration_s:g}", "--url", template]
+        ),
+        f"curl -s -X POST {stack.sim_url}/_sim/reset",
+    ]

@@ -1,0 +1,165 @@
+"""The result file of one `make bench` run: typed, versioned, and read back by `bench.compare`.
+
+`bench/results/<date>-<short sha>.json` holds one `Result`. Each measurement keeps its runs and
+their median (the figure reported); a measurement that could not run is `None` with a reason in
+`skipped`. `commands` holds the exact command lines that produced the figures, so they can be
+re-run by hand.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import msgspec
+
+SCHEMA = 1
+
+
+class ToolCpu(msgspec.Struct, frozen=True):
+    """CPU time one tool used over a phase: `cpu_s / wall_s` is how many cores it kept busy."""
+
+    name: str
+    cpu_s: float
+    wall_s: float
+
+    @property
+    def cores_busy(self) -> float:
+        return self.cpu_s / self.wall_s if self.wall_s > 0 else 0.0
+
+
+class Machine(msgspec.Struct, frozen=True):
+    hostname: str
+    os: str
+    cpu_model: str
+    cpus: int
+    server_cores: list[int]
+    loadgen_cores: list[int]
+    pinned: bool  # False on one core: server and load generator share it
+    load_average_before: list[float]
+    sim_cores: list[int] = []  # the sim airlines (the outside world): beside the load generators
+    load_average_after: list[float] = []
+    python: str = ""
+    packages: dict[str, str] = {}  # aiohttp, uvloop, msgspec, asyncpg, locust, …
+    tools: dict[str, str] = {}  # wrk, PostgreSQL, Redis versions
+    git_sha: str = ""
+    git_dirty: bool = False
+
+
+class Ceiling(msgspec.Struct, frozen=True):
+    """Cached GET /v1/search against a bare aiohttp handler returning the same bytes (wrk)."""
+
+    workers: int
+    wrk: str
+    skyfare_rps: list[float]
+    baseline_rps: list[float]
+    skyfare_median_rps: float
+    baseline_median_rps: float
+    ratio: float
+    target: float
+    meets_target: bool
+    non_2xx: int
+    response_bytes: int
+    cpu: list[ToolCpu] = []
+
+
+class Cold(msgspec.Struct, frozen=True):
+    """Uncached searches at a fixed arrival rate (open loop), airlines at fixed latencies."""
+
+    route: str
+    rate: float
+    duration_s: float
+    airline_latency_ms: dict[str, float]
+    slowest_airline_ms: float
+    target_p50_over_ms: float
+    target_p99_over_ms: float
+    runs: list[dict[str, float]]
+    median: dict[str, float]
+    cpu: list[ToolCpu] = []
+
+
+class Booking(msgspec.Struct, frozen=True):
+    """POST /v1/orders (hold) orders/s beside a raw asyncpg loop writing rows of the same shape."""
+
+    concurrency: int
+    duration_s: float
+    runs: list[dict[str, float]]
+    median: dict[str, float]
+    ratio: float  # API orders/s over raw orders/s
+    statements: list[str] = []  # what one raw "order" writes
+    cpu: list[ToolCpu] = []
+
+
+class Endpoint(msgspec.Struct, frozen=True):
+    """One row of locust's stats: an endpoint (or the aggregate), times in milliseconds."""
+
+    method: str
+    name: str
+    requests: int
+    failures: int
+    rps: float
+    p50: float
+    p95: float
+    p99: float
+    average: float
+    max: float
+
+
+class Failure(msgspec.Struct, frozen=True):
+    method: str
+    name: str
+    error: str
+    occurrences: int
+
+
+class MixedRun(msgspec.Struct, frozen=True):
+    endpoints: list[Endpoint]
+    total: Endpoint
+    failures: list[Failure] = []
+
+
+class Mixed(msgspec.Struct, frozen=True):
+    """The locust scenario for a fixed duration; `median` per endpoint over the runs."""
+
+    users: int
+    spawn_rate: float
+    duration_s: int
+    user_classes: list[str]
+    runs: list[MixedRun]
+    median: list[Endpoint]
+    median_total: Endpoint
+    cpu: list[ToolCpu] = []
+
+
+class Skipped(msgspec.Struct, frozen=True):
+    measurement: str
+    reason: str
+
+
+class Result(msgspec.Struct, frozen=True):
+    date: str
+    started_at: str
+    sha: str
+    quick: bool
+    command: str  # how the harness was started
+    machine: Machine
+    commands: dict[str, list[str]]  # measurement → the commands that produced it
+    ceiling: Ceiling | None = None
+    cold: Cold | None = None
+    booking: Booking | None = None
+    mixed: Mixed | None = None
+    skipped: list[Skipped] = []
+    notes: list[str] = []
+    wall_s: float = 0.0
+    schema: int = SCHEMA
+
+
+def encode(result: Result) -> bytes:
+    return msgspec.json.format(msgspec.json.encode(result), indent=2) + b"\n"
+
+
+def decode(data: bytes) -> Result:
+    return msgspec.json.decode(data, type=Result)
+
+
+def load(path: Path) -> Result:
+    return decode(path.read_bytes())

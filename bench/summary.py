@@ -1,0 +1,234 @@
+"""The Markdown summary of a result (pure: a `Result` in, text out).
+
+python -m bench.summary bench/results/<date>-<sha>.json   # rewrites the .md beside it
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from bench.report import Booking, Ceiling, Cold, Mixed, Result, load
+
+NOISY = (
+    "The machine is shared and noisy: other work (test suites, builds) ran beside the benchmark, "
+    "so absolute figures move from run to run; the ratios, measured in turns in one run, move less."
+)
+
+
+def _n(value: float, digits: int = 0) -> str:
+    return f"{value:,.{digits}f}"
+
+
+def _mark(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def render(result: Result, *, plots: Iterable[str] = ()) -> str:
+    quick = " (quick)" if result.quick else ""
+    lines = [
+        f"# Skyfare benchmarks, {result.date}, {result.sha}{quick}",
+        "",
+        machine_line(result),
+        "",
+        NOISY,
+        "",
+        *headline(result),
+    ]
+    for plot in plots:
+        lines += ["", f"![{plot}]({plot})"]
+    if result.mixed is not None:
+        lines += ["", *mixed_table(result.mixed)]
+    if result.cold is not None:
+        lines += ["", *cold_table(result.cold)]
+    if result.booking is not None:
+        lines += ["", *booking_table(result.booking)]
+    lines += ["", *cpu_table(result)]
+    if result.skipped or result.notes:
+        lines += ["", "## Not measured, and notes", ""]
+        lines += [f"- {s.measurement}: {s.reason}" for s in result.skipped]
+        lines += [f"- {note}" for note in result.notes]
+    lines += ["", "## Commands", "", f"All of it: `{result.command}`"]
+    for name, commands in result.commands.items():
+        lines += ["", f"{name}:", "", "```sh", *commands, "```"]
+    return "\n".join(lines) + "\n"
+
+
+def machine_line(result: Result) -> str:
+    m = result.machine
+    packages = ", ".join(f"{k} {v}" for k, v in m.packages.items())
+    if m.pinned:
+        cores = (
+            f"server (API, PostgreSQL, Redis) on core(s) {','.join(map(str, m.server_cores))}, "
+            f"load generators and the sim airlines (the outside world) on core(s) "
+            f"{','.join(map(str, m.loadgen_cores))} (taskset)"
+        )
+    else:
+        cores = "server and load generator share the only core (not pinned)"
+    dirty = " with uncommitted changes" if m.git_dirty else ""
+    return (
+        f"Machine: {m.cpu_model}, {m.cpus} CPUs, {m.os} ({m.hostname}); Python {m.python}, "
+        f"{packages}; {m.tools.get('wrk', '')}. {cores[0].upper() + cores[1:]}. Load average "
+        f"before "
+        f"{'/'.join(map(str, m.load_average_before))}, after "
+        f"{'/'.join(map(str, m.load_average_after))}. Code: "
+        f"{m.git_sha[:12] or 'not a git checkout'}{dirty}; "
+        f"{_runs(result)}; took {result.wall_s:.0f} s."
+    )
+
+
+def _runs(result: Result) -> str:
+    runs = {len(x.runs) for x in (result.cold, result.booking, result.mixed) if x is not None}
+    return f"each figure the median of {max(runs) if runs else 1} run(s)"
+
+
+def headline(result: Result) -> list[str]:
+    rows = ["| measurement | figures | target | ratio / result |", "|---|---|---|---|"]
+    if result.ceiling is not None:
+        rows.append(_ceiling_row(result.ceiling))
+    if result.cold is not None:
+        rows.append(_cold_row(result.cold))
+    if result.booking is not None:
+        rows.append(_booking_row(result.booking))
+    if result.mixed is not None:
+        rows.append(_mixed_row(result.mixed))
+    return rows
+
+
+def _ceiling_row(c: Ceiling) -> str:
+    return (
+        f"| ceiling: cached `GET /v1/search` vs a bare aiohttp handler, same {c.response_bytes:,} "
+        f"bytes, {c.workers} worker(s), `{c.wrk}`, {len(c.skyfare_rps)} turns | "
+        f"{_n(c.skyfare_median_rps)} vs {_n(c.baseline_median_rps)} requests/s | ≥ {c.target} | "
+        f"{c.ratio:.2f}, {_mark(c.meets_target)} |"
+    )
+
+
+def _cold_row(c: Cold) -> str:
+    m = c.median
+    over50, over99 = m.get("p50_over_slowest_airline_ms"), m.get("p99_over_slowest_airline_ms")
+    ok = over50 is not None and over99 is not None
+    verdict = (
+        f"+{over50:.1f} / +{over99:.1f} ms, "
+        f"{_mark(over50 <= c.target_p50_over_ms and over99 <= c.target_p99_over_ms)}"
+        if over50 is not None and over99 is not None
+        else "no answers"
+    )
+    figures = f"p50 {m['p50']:.1f} ms, p99 {m['p99']:.1f} ms" if ok else "-"
+    return (
+        f"| cold search: `{c.route}` uncached, open loop at {c.rate:g}/s for {c.duration_s:g} s, "
+        f"airlines at fixed {min(c.airline_latency_ms.values()):g}–{c.slowest_airline_ms:g} ms | "
+        f"{figures}; errors {m.get('errors', 0):.0f} | p50 ≤ slowest airline "
+        f"+{c.target_p50_over_ms:g} ms, p99 ≤ +{c.target_p99_over_ms:g} ms | {verdict} |"
+    )
+
+
+def _booking_row(b: Booking) -> str:
+    m = b.median
+    moved = m.get("api_outcome_409", 0) / b.duration_s
+    return (
+        f"| booking: `POST /v1/orders` (hold) vs a raw asyncpg loop writing the same rows, "
+        f"{b.concurrency} concurrent, {b.duration_s:g} s | {_n(m['api_orders_per_s'])} vs "
+        f"{_n(m['raw_orders_per_s'])} orders/s (hold p50 {m.get('api_p50_ms', 0):.0f} ms; "
+        f"besides, {moved:.0f}/s answered 409: the fare moved) | "
+        f"limited by PostgreSQL, not Python | {b.ratio:.2f} |"
+    )
+
+
+def booking_table(b: Booking) -> list[str]:
+    """Server CPU per order attempt, by process: where an order's time goes."""
+    prefix = "_cpu_ms_per_attempt_"
+    parts = sorted({k.split(prefix)[1] for k in b.median if prefix in k})
+    rows = [
+        "## Booking: CPU per order attempt (ms, median of runs)",
+        "",
+        "| side | " + " | ".join(p.replace("_", " ") for p in parts) + " |",
+        "|---" * (len(parts) + 1) + "|",
+    ]
+    for side, label in (("api", "`POST /v1/orders`"), ("raw", "raw asyncpg loop")):
+        cells = " | ".join(f"{b.median.get(f'{side}{prefix}{p}', 0):g}" for p in parts)
+        rows.append(f"| {label} | {cells} |")
+    return rows
+
+
+def _mixed_row(x: Mixed) -> str:
+    t = x.median_total
+    return (
+        f"| mixed: locust {', '.join(x.user_classes)}, {x.users} users, {x.duration_s} s | "
+        f"{_n(t.rps, 1)} requests/s, p50 {t.p50:g} / p95 {t.p95:g} / p99 {t.p99:g} ms | "
+        f"no failures | {t.failures} failures of {t.requests:,} |"
+    )
+
+
+def mixed_table(x: Mixed) -> list[str]:
+    rows = [
+        "## Mixed scenario, per endpoint (median of runs; ms)",
+        "",
+        "| endpoint | requests/s | p50 | p95 | p99 | max | failures |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for e in [*x.median, x.median_total]:
+        name = "**all**" if e.name == "Aggregated" else f"`{e.method} {e.name}`"
+        rows.append(
+            f"| {name} | {e.rps:g} | {e.p50:g} | {e.p95:g} | {e.p99:g} | {e.max:g} | "
+            f"{e.failures} of {e.requests:,} |"
+        )
+    failures = {(f.method, f.name, f.error): f.occurrences for run in x.runs for f in run.failures}
+    if failures:
+        rows += ["", "Failures (all runs):", ""]
+        rows += [f"- `{m} {n}`: {err} ({count}×)" for (m, n, err), count in failures.items()]
+    return rows
+
+
+def cold_table(c: Cold) -> list[str]:
+    keys = ("p50", "p75", "p90", "p95", "p99", "p99.9", "max")
+    rows = [
+        "## Cold search latency, measured from each request's intended send time (ms)",
+        "",
+        "| run | " + " | ".join(keys) + " | over slowest connector p50 / p99 | generator lag p99 |",
+        "|---" * (len(keys) + 3) + "|",
+    ]
+    for label, figures in [*((str(i + 1), r) for i, r in enumerate(c.runs)), ("median", c.median)]:
+        cells = " | ".join(f"{figures.get(k, 0):g}" for k in keys)
+        over = (
+            f"{figures.get('p50_over_slowest_connector_ms', 0):g} / "
+            f"{figures.get('p99_over_slowest_connector_ms', 0):g}"
+        )
+        rows.append(f"| {label} | {cells} | {over} | {figures.get('lag_p99_ms', 0):g} |")
+    return rows
+
+
+def cpu_table(result: Result) -> list[str]:
+    rows = [
+        "## CPU use (seconds of CPU over seconds of wall time)",
+        "",
+        "| measurement | process | CPU s | wall s | cores busy |",
+        "|---|---|---|---|---|",
+    ]
+    for name in ("ceiling", "cold", "booking", "mixed"):
+        measurement = getattr(result, name)
+        for tool in measurement.cpu if measurement is not None else ():
+            rows.append(
+                f"| {name} | {tool.name} | {tool.cpu_s:g} | {tool.wall_s:g} | "
+                f"{tool.cores_busy:.2f} |"
+            )
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Rewrite a result's Markdown summary.")
+    parser.add_argument("result", type=Path)
+    args = parser.parse_args(argv)
+    stem = args.result.with_suffix("")
+    plots = [
+        p.name
+        for p in (stem.with_name(stem.name + s) for s in ("-latency.png", "-throughput.png"))
+        if p.exists()
+    ]
+    stem.with_suffix(".md").write_text(render(load(args.result), plots=plots))
+    print(stem.with_suffix(".md"))
+
+
+if __name__ == "__main__":
+    main()
