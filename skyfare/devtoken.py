@@ -7,6 +7,7 @@ with SKYFARE_JWT_ISSUER pointing at one this command says so instead of pretendi
 from __future__ import annotations
 
 import json
+import os
 import sys
 import urllib.error
 import urllib.request
@@ -76,9 +77,22 @@ def run_command(
     return 0
 
 
-def token_hint_line(api_base: str) -> str:
-    """What `skyfare up` prints so a newcomer finds the traveler endpoints' credentials."""
+def token_hint_line(api_base: str, command: str = "skyfare") -> str:
+    """What `skyfare up` prints so a newcomer finds the traveler endpoints' credentials;
+    `command` is how to run skyfare from the user's shell (`.venv/bin/skyfare` after `make run`)."""
     return (
-        "Traveler token (dev): skyfare token --sub alice [--role support] — try: "
-        f'curl -s -H "Authorization: Bearer $(skyfare token --sub alice)" {api_base}/v1/orders'
+        f"Traveler token (dev): {command} token --sub alice [--role support] — try: "
+        f'curl -s -H "Authorization: Bearer $({command} token --sub alice)" {api_base}/v1/orders'
     )
+
+
+def invoked_as(argv0: str, cwd: str) -> str:
+    """The command to print for the user to run again: `skyfare` when that is what they typed
+    (on the PATH), else its path relative to where they are (`make run`'s `.venv/bin/skyfare`)."""
+    if os.sep not in argv0:
+        return argv0
+    absolute = os.path.abspath(argv0)
+    path = os.path.relpath(absolute, cwd)
+    if path.startswith(".."):
+        return absolute
+    return path if os.sep in path else f".{os.sep}{path}"

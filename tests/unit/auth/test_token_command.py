@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from skyfare.cli import _parser
-from skyfare.devtoken import token_hint_line
+from skyfare.devtoken import invoked_as, token_hint_line
 
 
 def test_roles_repeat_and_the_lifetime_defaults_to_an_hour() -> None:
@@ -30,3 +30,21 @@ def test_the_up_hint_shows_the_command_and_a_curl_that_uses_it() -> None:
 
     assert "skyfare token --sub alice" in line
     assert 'Authorization: Bearer $(skyfare token --sub alice)" http://127.0.0.1:8080/' in line
+
+
+def test_the_up_hint_names_the_command_as_the_user_can_run_it() -> None:
+    line = token_hint_line("http://127.0.0.1:8080", ".venv/bin/skyfare")
+
+    assert "$(.venv/bin/skyfare token --sub alice)" in line
+
+
+@pytest.mark.parametrize(
+    ("argv0", "expected"),
+    [
+        ("skyfare", "skyfare"),  # found on the PATH: say it the same way
+        ("/work/p/.venv/bin/skyfare", ".venv/bin/skyfare"),  # make run, from the repository
+        ("/opt/skyfare/bin/skyfare", "/opt/skyfare/bin/skyfare"),
+    ],
+)
+def test_the_command_is_named_relative_to_the_working_directory(argv0: str, expected: str) -> None:
+    assert invoked_as(argv0, "/work/p") == expected
