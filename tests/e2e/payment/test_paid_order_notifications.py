@@ -20,7 +20,7 @@ from skyfare.settings import Settings, default_connectors
 from tests.e2e.payment.conftest import FAST_WEBHOOKS, PayEnv
 from tests.support.booking import BookingEnv
 from tests.support.notify import NotifySim, running_notify_sim
-from tests.support.notify_worker import running_worker
+from tests.support.notify_worker import running_worker, settled
 from tests.support.payment_sim import eventually, payments_control
 from tests.support.sim import FAST, SLUGS, SimHandle
 from tests.support.tokens import sim_issuer
@@ -70,11 +70,13 @@ async def test_a_paid_order_is_ticketed_and_the_traveler_gets_a_mail_and_an_sms(
             )
             await gateway.set_timing(settle_ms=5)
             env = PayEnv(BookingEnv(api, handle, session), gateway, pool)
-            await _book_pay_and_get_notified(env, sim)
+            await _book_pay_and_get_notified(env, sim, client, stream)
     await client.aclose()
 
 
-async def _book_pay_and_get_notified(env: PayEnv, sim: NotifySim) -> None:
+async def _book_pay_and_get_notified(
+    env: PayEnv, sim: NotifySim, client: redis.Redis, stream: str
+) -> None:
     alice = await env.booking.token(f"alice-{uuid.uuid4().hex[:8]}")
     order = await env.held_order(alice)
     assert (await env.pay(alice, order["id"])).status == 202
@@ -85,8 +87,17 @@ async def _book_pay_and_get_notified(env: PayEnv, sim: NotifySim) -> None:
     def mine(messages: list[dict[str, object]]) -> list[dict[str, object]]:
         return [m for m in messages if reference in str(m)]
 
-    mails = await eventually(sim.mails, lambda ms: any("confirmed" in str(m) for m in mine(ms)))
-    [mail] = [m for m in mine(mails) if "confirmed" in str(m["subject"])]
+    await eventually(sim.mails, lambda ms: any("confirmed" in str(m) for m in mine(ms)))
+    await eventually(sim.sms, lambda ms: any("confirmed" in str(m) for m in mine(ms)))
+    # Exactly one of each, counted once nothing is left to deliver: a duplicate would be sent
+    # by then (every event published, every entry acknowledged by the worker).
+    await eventually(lambda: _nothing_left(env, client, stream), lambda done: done)
+    [mail] = [m for m in mine(await sim.mails()) if "confirmed" in str(m["subject"])]
     assert confirmed["ticket_numbers"][0] in str(mail)
-    texts = await eventually(sim.sms, lambda ms: any("confirmed" in str(m) for m in mine(ms)))
-    assert any(confirmed["ticket_numbers"][0] in str(m["body"]) for m in mine(texts))
+    [text] = [m for m in mine(await sim.sms()) if "confirmed" in str(m["body"])]
+    assert confirmed["ticket_numbers"][0] in str(text["body"])
+
+
+async def _nothing_left(env: PayEnv, client: redis.Redis, stream: str) -> bool:
+    unpublished = await env.pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+    return unpublished == 0 and await settled(client, stream)
