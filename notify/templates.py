@@ -85,11 +85,14 @@ def _confirmed(order: WireOrder) -> Text:
 
 def _cancelled(order: WireOrder) -> Text:
     ref = order.booking_reference
-    refund = (
-        f"The {_total(order)} you paid is being refunded to your card."
-        if order.payment_status == "refunded"
-        else "Nothing was charged."
-    )
+    # `order.cancelled` is written by the cancel itself, before the refund it causes: a paid
+    # order is still `paid` in it (its `payment.refunded` event follows).
+    if order.payment_status in ("paid", "refunded"):
+        refund = f"The {_total(order)} you paid is being refunded to your card."
+    elif order.payment_status == "processing":
+        refund = "If your payment in progress goes through, it will be refunded to your card."
+    else:
+        refund = "Nothing was charged."
     return Text(
         subject=f"Booking {ref} is cancelled",
         paragraphs=(f"Your booking {ref} is cancelled.", refund),

@@ -97,6 +97,13 @@ async def _book_pay_and_get_notified(
     [text] = [m for m in mine(await sim.sms()) if "confirmed" in str(m["body"])]
     assert confirmed["ticket_numbers"][0] in str(text["body"])
 
+    # Cancelling it refunds it, and the traveler is told so (not "nothing was charged").
+    cancel = await env.client.post(f"/v1/orders/{order['id']}/cancel", headers=alice)
+    assert (await cancel.json())["payment_status"] == "refunded"
+    mails = await eventually(sim.mails, lambda ms: any("cancelled" in str(m) for m in mine(ms)))
+    [cancelled] = [m for m in mine(mails) if "cancelled" in str(m["subject"])]
+    assert "being refunded to your card" in str(cancelled["body"])
+
 
 async def _nothing_left(env: PayEnv, client: redis.Redis, stream: str) -> bool:
     unpublished = await env.pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")

@@ -51,6 +51,17 @@ def test_a_cancelled_paid_order_is_refunded_and_an_unpaid_one_was_never_charged(
     assert "Nothing was charged." in unpaid.body
 
 
+def test_the_cancellation_of_a_paid_order_promises_the_refund_that_follows_it() -> None:
+    # The cancel writes `order.cancelled` before the refund moves the order to `refunded`.
+    paid, sms = _render("order.cancelled", payment_status="paid")
+    processing, _ = _render("order.cancelled", payment_status="processing")
+
+    assert "The 612.40 USD you paid is being refunded to your card." in paid.body
+    assert "being refunded" in sms.body
+    assert "Nothing was charged." not in paid.body
+    assert "will be refunded" in processing.body
+
+
 def test_an_expired_order_says_the_seats_were_released() -> None:
     email, sms = _render("order.expired")
 
