@@ -63,13 +63,21 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=settings.max_body_bytes)
     install_plumbing(app)  # request ids, problem documents, metrics: per route, at start-up
     app[SETTINGS] = settings
+    # In dependency order (each may use what those before it set); closed in reverse.
     app.cleanup_ctx.extend(
-        (_postgres, _redis, _partner_gate, _authenticator, _fare_cache, _connectors)
+        (
+            _postgres,
+            _redis,
+            _partner_gate,
+            _authenticator,
+            _fare_cache,
+            _connectors,
+            _outbox_relay,
+            _orders,
+            _recovery,
+            _payments,
+        )
     )
-    app.cleanup_ctx.append(_outbox_relay)
-    app.cleanup_ctx.append(_orders)
-    app.cleanup_ctx.append(_recovery)
-    app.cleanup_ctx.append(_payments)
     ops.add_routes(app.router)
     search_routes.add_routes(app.router)
     bulk_routes.add_routes(app.router)
