@@ -64,6 +64,8 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench.machine import cpu_seconds, listening_pids
+
 TARGET = 0.75
 # The headers Skyfare answers a cached search with beyond aiohttp's own (Date, Server,
 # Content-Length, Content-Type): the baseline sends them too, so both write the same bytes.
@@ -190,36 +192,12 @@ def _server_pids(url: str) -> list[int]:
     target = urllib.parse.urlsplit(url)
     if target.hostname not in ("127.0.0.1", "localhost", "::1") or target.port is None:
         return []
-    inodes: set[str] = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == target.port:
-                inodes.add(f"socket:[{fields[9]}]")
-    pids = []
-    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
-        try:
-            if any(os.readlink(fd) in inodes for fd in fd_dir.iterdir()):
-                pids.append(int(fd_dir.parent.name))
-        except OSError:
-            continue  # gone, or not ours to read
-    return pids
+    return sorted(listening_pids(target.port))
 
 
 def _cpu_seconds(pids: list[int]) -> float:
     """User + system CPU time the processes used so far."""
-    ticks = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return sum(cpu_seconds(pid) for pid in pids)
 
 
 def _free_port() -> int:

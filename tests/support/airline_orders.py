@@ -27,8 +27,8 @@ from connectors import errors, offer_ids
 from connectors.base import Connector
 from connectors.model import Hold, HoldPassenger, Offer
 from connectors.registry import build_connectors
-from tests.integration.booking.conftest import new_order
 from tests.support.flights import query
+from tests.support.orders import new_order
 from tests.support.sim import SimHandle
 
 SLUG = "britannia"

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import AsyncIterator
-from decimal import Decimal
 
 import asyncpg
 import pytest
 
 from booking.idempotency import PgIdempotencyStore
-from booking.model import NewOrder, Passenger
 from booking.pg import Database
-from booking.references import new_order_id
 from booking.repository import PgOrderRepository
-from tests.fakes import offer
+from tests.support.airline_orders import AirlineOrders, running_airline
 from tests.support.database import migrated_pool
+from tests.support.sim import SimHandle, fast_profiles, running_sim
 
 
 @pytest.fixture
@@ -40,28 +37,14 @@ def keys(db: Database) -> PgIdempotencyStore:
     return PgIdempotencyStore(db, lease_s=30.0)
 
 
-ADA = Passenger(
-    type="adult",
-    given_name="Ada",
-    family_name="Lovelace",
-    born_on=dt.date(1990, 12, 10),
-    gender="f",
-    email="ada@example.com",
-    phone_number="+442071838750",
-)
+# The reconciler's and the sweeper's suites: a real sim airline and its seats and bookings.
+@pytest.fixture
+async def sim() -> AsyncIterator[SimHandle]:
+    async with running_sim(profiles=fast_profiles()) as handle:
+        yield handle
 
 
-def new_order(owner: str = "alice", **changes: object) -> NewOrder:
-    fields: dict[str, object] = {
-        "id": new_order_id(),
-        "owner": owner,
-        "type": "hold",
-        "offer_id": "off_test",
-        "connector": "fake",
-        "total_amount": Decimal("612.40"),
-        "total_currency": "USD",
-        "slices": offer().slices,
-        "passengers": (ADA,),
-    }
-    fields.update(changes)
-    return NewOrder(**fields)  # type: ignore[arg-type]
+@pytest.fixture
+async def airline(sim: SimHandle) -> AsyncIterator[AirlineOrders]:
+    async with running_airline(sim) as handle:
+        yield handle

@@ -19,7 +19,7 @@ from booking.pg import Database
 from booking.repository import PgOrderRepository
 from booking.state import Change
 from kernel.errors import Conflict, ValidationFailed
-from tests.integration.booking.conftest import new_order
+from tests.support.orders import new_order
 
 BODY = {"offer_id": "off_1", "passengers": [{"given_name": "Ada"}]}
 REQUEST = fingerprint("POST", "/v1/orders", BODY)

@@ -15,7 +15,7 @@ from booking.pg import Database
 from booking.references import ReferencesExhausted
 from booking.repository import PgOrderRepository
 from booking.state import Change, IllegalTransition
-from tests.integration.booking.conftest import ADA, new_order
+from tests.support.orders import ADA, new_order
 
 HOLD = Change(
     from_status=("pending",),

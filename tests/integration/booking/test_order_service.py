@@ -25,7 +25,7 @@ from connectors.model import Hold, HoldPassenger, PricedOffer
 from kernel.auth import Principal
 from kernel.errors import Conflict, Gone, NotFound, ServiceUnavailable, ValidationFailed
 from tests.fakes import FakeConnector, offer
-from tests.integration.booking.conftest import ADA
+from tests.support.orders import ADA
 
 ALICE = Principal("alice")
 BOB = Principal("bob")

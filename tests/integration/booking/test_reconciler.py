@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import asyncpg
 import msgspec
@@ -14,7 +13,6 @@ from booking.pg import Database
 from booking.reconciler import NOT_FOUND, RELEASED, Reconciler
 from booking.repository import PgOrderRepository
 from kernel.errors import Conflict, Gone
-from tests.integration.booking.conftest import new_order
 from tests.support.airline_orders import (
     NAME,
     SLUG,
@@ -22,21 +20,9 @@ from tests.support.airline_orders import (
     events,
     history,
     request_fingerprint,
-    running_airline,
 )
-from tests.support.sim import SimHandle, fast_profiles, running_sim
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[SimHandle]:
-    async with running_sim(profiles=fast_profiles()) as handle:
-        yield handle
-
-
-@pytest.fixture
-async def airline(sim: SimHandle) -> AsyncIterator[AirlineOrders]:
-    async with running_airline(sim) as handle:
-        yield handle
+from tests.support.orders import new_order
+from tests.support.sim import SimHandle
 
 
 def reconciler(db: Database, airline: AirlineOrders, *, after_s: float = 0.0) -> Reconciler:

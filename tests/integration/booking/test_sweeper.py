@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
@@ -21,25 +20,12 @@ from tests.support.airline_orders import (
     AirlineOrders,
     events,
     history,
-    running_airline,
     until,
 )
-from tests.support.sim import SimHandle, fast_profiles, running_sim
+from tests.support.sim import SimHandle
 
 PAST = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
 FUTURE = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[SimHandle]:
-    async with running_sim(profiles=fast_profiles()) as handle:
-        yield handle
-
-
-@pytest.fixture
-async def airline(sim: SimHandle) -> AsyncIterator[AirlineOrders]:
-    async with running_airline(sim) as handle:
-        yield handle
 
 
 def sweeper(db: Database, airline: AirlineOrders) -> HoldSweeper:

@@ -21,8 +21,8 @@ from payment.gateway import HttpPaymentGateway
 from payment.wiring import Payments, build_payments
 from sim.payments import DEV_WEBHOOK_SECRET
 from tests.fakes import FakeConnector
-from tests.integration.booking.conftest import new_order
 from tests.support.database import migrated_pool
+from tests.support.orders import new_order
 from tests.support.payment_sim import (
     PaymentsSimControl,
     Receiver,

@@ -1,0 +1,36 @@
+"""A valid passenger and new orders for the booking and payment suites (no I/O)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from booking.model import NewOrder, Passenger
+from booking.references import new_order_id
+from tests.fakes import offer
+
+ADA = Passenger(
+    type="adult",
+    given_name="Ada",
+    family_name="Lovelace",
+    born_on=dt.date(1990, 12, 10),
+    gender="f",
+    email="ada@example.com",
+    phone_number="+442071838750",
+)
+
+
+def new_order(owner: str = "alice", **changes: object) -> NewOrder:
+    fields: dict[str, object] = {
+        "id": new_order_id(),
+        "owner": owner,
+        "type": "hold",
+        "offer_id": "off_test",
+        "connector": "fake",
+        "total_amount": Decimal("612.40"),
+        "total_currency": "USD",
+        "slices": offer().slices,
+        "passengers": (ADA,),
+    }
+    fields.update(changes)
+    return NewOrder(**fields)  # type: ignore[arg-type]
