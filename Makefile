@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run up sim test test-unit lint fmt bench wrk install clean
+.PHONY: run up sim test test-unit soak lint fmt bench wrk install clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python >= 3.11 is required"; exit 1; }
@@ -31,6 +31,12 @@ test: $(STAMP)
 
 test-unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
+
+## soak: cancel, payment and the hold sweeper racing over 5,000 orders (make test runs 200)
+SKYFARE_SOAK_ORDERS ?= 5000
+soak: $(STAMP)
+	SKYFARE_SOAK_ORDERS=$(SKYFARE_SOAK_ORDERS) $(BIN)/pytest -q -p no:randomly --timeout 3600 \
+		tests/e2e/payment/test_cancel_race_soak.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+import asyncpg
+
 from booking.idempotency import Completion
 from booking.model import Order, PaymentMethod
 
@@ -32,6 +34,15 @@ class PaymentStarter(Protocol):
 
 class Refunds(Protocol):
     """Gives the money back when a paid order is cancelled."""
+
+    async def owe(self, conn: asyncpg.Connection, order: Order, *, reason: str) -> None:
+        """Record, in the transaction `conn` is in, that the money of `order` — just ended
+        (cancelled) while `paid` — is owed back.
+
+        Called inside the very transaction that ends the order, so no committed state ever
+        holds an ended order whose money nobody owes back: a crash right after the commit
+        leaves a refund owed, which the payment reconciler finishes.
+        """
 
     async def refund(self, order: Order, *, actor: str, reason: str) -> Order:
         """Refund `order`, which was just cancelled with payment status `paid`.

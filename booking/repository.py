@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 import asyncpg
@@ -40,6 +40,10 @@ from booking.state import Change
 
 _encoder = msgspec.json.Encoder()
 
+# Work that must commit or roll back with an order's change (e.g. owing the refund of an order
+# just cancelled): called inside the transition's transaction with the changed order.
+InTransaction = Callable[[asyncpg.Connection, Order], Awaitable[None]]
+
 
 class OrderRepository(Protocol):
     """Where orders live. Every method may raise `ServiceUnavailable`."""
@@ -56,8 +60,10 @@ class OrderRepository(Protocol):
         *,
         actor: str,
         completion: Completion | None = None,
+        also: InTransaction | None = None,
     ) -> Order | None:
-        """Apply `change` if its guard holds: the changed order, or None (nothing written)."""
+        """Apply `change` if its guard holds: the changed order, or None (nothing written).
+        `also` runs in the same transaction; what it raises rolls the change back."""
 
     async def get(self, order_id: str) -> Order | None: ...
 
@@ -114,6 +120,7 @@ class PgOrderRepository:
         *,
         actor: str,
         completion: Completion | None = None,
+        also: InTransaction | None = None,
     ) -> Order | None:
         state.check(change)
         timeout = self._db.timeout_s
@@ -140,6 +147,8 @@ class PgOrderRepository:
                 await record_response(
                     conn, completion.owner, completion.key, response, timeout=timeout
                 )
+            if also is not None:
+                await also(conn, order)
         metrics.transition(change.to_status, change.to_payment)
         return order
 

@@ -14,6 +14,7 @@ import contextlib
 import logging
 from collections.abc import Mapping
 
+import asyncpg
 import msgspec
 
 from booking import metrics
@@ -254,7 +255,12 @@ class OrderService:
                 to_status="cancelled",
                 reason="cancelled by support" if principal.is_support else "cancelled by traveler",
             )
-            cancelled = await self.repository.transition(order.id, change, actor=principal.subject)
+            try:
+                cancelled = await self.repository.transition(
+                    order.id, change, actor=principal.subject, also=self._owe_refund
+                )
+            except _PaidMeanwhile:
+                continue  # paid since we looked, and refunds are off: refused next round
             if cancelled is None:
                 continue  # it changed meanwhile (another cancel, a payment): look again
             metrics.cancel_outcome("cancelled")
@@ -263,6 +269,16 @@ class OrderService:
                 return await self._refunds.refund(cancelled, actor=principal.subject, reason=reason)
             return cancelled
         raise Conflict("the order kept changing while it was being cancelled; retry")
+
+    async def _owe_refund(self, conn: asyncpg.Connection, cancelled: Order) -> None:
+        """In the cancel's transaction: a paid order's money is owed back from its commit on
+        (the payment may have been captured after we looked: the guard reads the row as
+        written, not our earlier read)."""
+        if cancelled.payment_status != "paid":
+            return
+        if self._refunds is None:
+            raise _PaidMeanwhile  # rolls the cancel back
+        await self._refunds.owe(conn, cancelled, reason="the order was cancelled")
 
     def _check_cancellable(self, order: Order) -> None:
         if order.status == "expired":
@@ -277,6 +293,10 @@ class OrderService:
                 "this order is paid and refunds are not enabled on this deployment;"
                 " contact support to cancel it"
             )
+
+
+class _PaidMeanwhile(Exception):
+    """The order became paid while being cancelled, on a deployment without refunds."""
 
 
 def _may_see(principal: Principal, order: Order) -> bool:

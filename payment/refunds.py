@@ -89,6 +89,21 @@ class Refunder:
             )
         return done or await self._reread(payment)
 
+    async def owe(
+        self,
+        conn: asyncpg.Connection,
+        order_id: str,
+        *,
+        reason: str,
+        order_reason: str | None = None,
+    ) -> Payment | None:
+        """Step 1 for the payment that paid `order_id`, in the caller's transaction: the one that
+        ends the order (a cancel, a failed ticketing). The refund is then owed from the same
+        commit that ended the order; `refund` (or the reconciler, after a crash) pays it."""
+        return await self._payments.owe_refund(
+            conn, order_id, reason=reason, order_reason=order_reason
+        )
+
     async def record_refunded(
         self,
         conn: asyncpg.Connection,

@@ -153,6 +153,23 @@ class PgPaymentRepository:
         )  # fmt: skip
         return None if row is None else _payment(row)
 
+    async def owe_refund(
+        self, conn: asyncpg.Connection, order_id: str, *, reason: str, order_reason: str | None
+    ) -> Payment | None:
+        """In the caller's transaction: the payment that paid `order_id`, if its money is still
+        kept (`succeeded`), becomes `refunding`; that payment, or None."""
+        row = await conn.fetchrow(
+            "UPDATE payments SET status = 'refunding', updated_at = now(),"
+            " refund_reason = COALESCE(refund_reason, $2),"
+            " order_failure_reason = COALESCE(order_failure_reason, $3)"
+            f" WHERE order_id = $1 AND order_paid AND status = 'succeeded' RETURNING {_COLUMNS}",
+            order_id,
+            reason,
+            order_reason,
+            timeout=self.db.timeout_s,
+        )
+        return None if row is None else _payment(row)
+
     async def set_intent(self, payment_id: str, intent_id: str) -> None:
         """Remember the gateway's intent (once: a replayed answer names the same intent)."""
         async with self.db.connection() as conn:

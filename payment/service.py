@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
+import asyncpg
 import msgspec
 
 from booking.idempotency import (
@@ -262,6 +263,9 @@ class PaymentService:
         return moved
 
     # -- booking.ports.Refunds -------------------------------------------------------------------
+
+    async def owe(self, conn: asyncpg.Connection, order: Order, *, reason: str) -> None:
+        await self._refunder.owe(conn, order.id, reason=reason)
 
     async def refund(self, order: Order, *, actor: str, reason: str) -> Order:
         """Refund the payment that paid `order` (just cancelled); the order as it is now."""

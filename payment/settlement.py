@@ -4,7 +4,8 @@
   the event's dedup row; then (`drive`) ticket with the airline → `confirmed` (+ tickets,
   `order.confirmed`). Ticketing refused → the order is `cancelled` with a `failure_reason` and
   the payment refunded (`payment.refunded`). An order already over (cancelled, expired) → the
-  money goes back at once. Money for a payment we had given up → refunded, the order untouched.
+  refund is owed in the capture's own commit, and paid at once. Money for a payment we had
+  given up → refunded, the order untouched.
 - failed: `processing → failed`; a `held` order's payment status becomes `failed`
   (`payment.failed`), and it may be paid again.
 - refunded: the gateway refunded in full (by us, or from its dashboard) → `refunded`.
@@ -134,18 +135,30 @@ class Settlement:
             reason="payment captured",
         )
         order = await orders.transition(payment.order_id, paid, actor=ACTOR)
-        if order is None:  # the order ended while the card was being charged
-            after_end = Change(
-                from_status=OVER,
-                from_payment=("processing",),
-                to_payment="paid",
-                reason="payment captured after the order ended",
-                events=(),
-            )
-            order = await orders.transition(payment.order_id, after_end, actor=ACTOR)
         if order is not None:
             await self._payments.move(
                 conn, payment.id, ("succeeded",), "succeeded", order_paid=True
+            )
+            return
+        # The order ended while the card was being charged: it is paid, and in the same
+        # commit the money is owed back, so no reader ever sees an ended order keeping it.
+        after_end = Change(
+            from_status=OVER,
+            from_payment=("processing",),
+            to_payment="paid",
+            reason="payment captured after the order ended",
+            events=(),
+        )
+        ended = await orders.transition(payment.order_id, after_end, actor=ACTOR)
+        if ended is not None:
+            await self._payments.move(
+                conn,
+                payment.id,
+                ("succeeded",),
+                "refunding",
+                order_paid=True,
+                refund_reason=f"the order was {ended.status}",
+                order_failure_reason=_why_refunded(ended),
             )
 
     async def drive(self, payment_id: str) -> None:
@@ -205,17 +218,28 @@ class Settlement:
             reason="ticketing failed",
             failure_reason=reason,
         )
-        await self._orders.transition(order.id, cancel, actor=ACTOR)
+
+        async def owe(conn: asyncpg.Connection, cancelled: Order) -> None:
+            await self._refunder.owe(
+                conn, cancelled.id, reason="ticketing failed", order_reason=reason
+            )
+
+        await self._orders.transition(order.id, cancel, actor=ACTOR, also=owe)
         await self._refunder.refund(
             payment, actor=ACTOR, reason="ticketing failed", order_reason=reason
         )
 
     async def _refund_over(self, order: Order, payment: Payment) -> None:
-        why = (
-            None
-            if order.failure_reason is not None
-            else f"the order was {order.status}; the payment was refunded"
-        )
         await self._refunder.refund(
-            payment, actor=ACTOR, reason=f"the order was {order.status}", order_reason=why
+            payment,
+            actor=ACTOR,
+            reason=f"the order was {order.status}",
+            order_reason=_why_refunded(order),
         )
+
+
+def _why_refunded(order: Order) -> str | None:
+    """The failure_reason an ended order gets when its money goes back (None keeps its own)."""
+    if order.failure_reason is not None:
+        return None
+    return f"the order was {order.status}; the payment was refunded"

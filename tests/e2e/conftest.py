@@ -19,6 +19,15 @@ from skyfare.settings import Settings, load_settings
 from tests.support.sim import fast_profiles, running_sim
 
 MAX_BODY_BYTES = 4096
+# Bounds on PostgreSQL and Redis calls for the app under test. Production's are tight (2 s, 50 ms)
+# so a slow store degrades an answer instead of holding it; on a busy test machine (the suite must
+# pass beside `stress --cpu 2`) they would turn slowness into 503s and uncached answers that no
+# test is about. Tests about a store that hangs or is down set their own.
+PATIENT_STORES = {
+    "db_timeout_s": 30.0,
+    "cache_redis_timeout_ms": 2000,
+    "rate_limit_timeout_ms": 2000,
+}
 
 
 @pytest.fixture
@@ -29,6 +38,7 @@ def settings(database_url: str, redis_url: str) -> Settings:
         redis_url=redis_url,
         max_body_bytes=MAX_BODY_BYTES,
         connectors=(),
+        **PATIENT_STORES,
     )
 
 

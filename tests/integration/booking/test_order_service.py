@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+import asyncpg
 import msgspec
 import pytest
 
@@ -70,6 +71,10 @@ class RecordingRefunds:
     def __init__(self, repository: PgOrderRepository) -> None:
         self.repository = repository
         self.refunded: list[str] = []
+        self.owed: list[str] = []
+
+    async def owe(self, conn: asyncpg.Connection, order: Order, *, reason: str) -> None:
+        self.owed.append(order.id)
 
     async def refund(self, order: Order, *, actor: str, reason: str) -> Order:
         self.refunded.append(order.id)
@@ -320,7 +325,7 @@ async def test_a_paid_order_is_refunded_when_cancelled_and_refused_without_refun
     cancelled = await service.cancel(ALICE, order_id)
 
     assert (cancelled.status, cancelled.payment_status) == ("cancelled", "refunded")
-    assert refunds.refunded == [order_id]
+    assert refunds.owed == refunds.refunded == [order_id]
 
 
 def _far_future() -> dt.datetime:

@@ -87,17 +87,20 @@ def db(payment_pool: asyncpg.Pool) -> Database:
     return Database(payment_pool, timeout_s=5.0)
 
 
-def payments_over(db: Database, gateway: HttpPaymentGateway, airline: TicketingAirline) -> Payments:
-    orders = OrderService(
+def order_service(db: Database, airline: TicketingAirline) -> OrderService:
+    return OrderService(
         PgOrderRepository(db),
         PgIdempotencyStore(db, lease_s=30.0),
         {airline.name: airline},
         price_timeout_s=1.0,
         hold_timeout_s=1.0,
     )
+
+
+def payments_over(db: Database, gateway: HttpPaymentGateway, airline: TicketingAirline) -> Payments:
     return build_payments(
         db,
-        orders,
+        order_service(db, airline),
         gateway,
         [airline],
         webhook_secrets=[DEV_WEBHOOK_SECRET],
