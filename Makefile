@@ -3,14 +3,22 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+INSTALL_LOG := $(VENV)/install.log
 
 .PHONY: run up sim test test-unit soak lint fmt bench wrk install clean
 
+# pip's own output goes to $(INSTALL_LOG): a first install prints a line before and a summary
+# after, and the end of the log only when it fails.
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python >= 3.11 is required"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	@if [ -x $(BIN)/pip ]; then echo "pyproject.toml changed: updating $(VENV)…"; \
+	else echo "installing Skyfare and its dependencies into $(VENV) (a minute or two, once)…"; fi
+	@start=$$(date +%s); mkdir -p $(VENV); \
+	{ $(PYTHON) -m venv $(VENV) \
+	  && $(BIN)/pip install --upgrade pip \
+	  && $(BIN)/pip install -e '.[dev]'; } > $(INSTALL_LOG) 2>&1 \
+	|| { status=$$?; echo "install failed; the end of $(INSTALL_LOG):"; tail -n 40 $(INSTALL_LOG); exit $$status; }; \
+	echo "installed $$($(BIN)/pip list --format=freeze 2>/dev/null | wc -l) packages in $$(( $$(date +%s) - start )) s (pip's log: $(INSTALL_LOG))"
 	@touch $(STAMP)
 
 install: $(STAMP)

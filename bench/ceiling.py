@@ -1,6 +1,6 @@
 """Cached `GET /v1/search` against its ceiling: a bare aiohttp + uvloop handler, same bytes.
 
-DESIGN.md's target: cached search keeps >= 75 % of the throughput of a bare aiohttp handler
+The design target: cached search keeps >= 75 % of the throughput of a bare aiohttp handler
 returning the same bytes, same process count, same load tool (wrk), measured in turns in one run.
 
 The function `bench.harness` (and anyone else) imports:

@@ -1,4 +1,4 @@
-"""`make bench`: every benchmark of DESIGN.md in one run, on one stack, with the exact commands.
+"""`make bench`: every benchmark of docs/architecture.md in one run, on one stack, exact commands.
 
     python -m bench.harness [--quick] [--workers 1] [--runs N] [--only ceiling,cold,booking,mixed]
 

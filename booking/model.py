@@ -1,4 +1,4 @@
-"""Orders, their passengers and the public views of them (API.md "Orders").
+"""Orders, their passengers and the public views of them (docs/api.md "Orders").
 
 `Order` is the whole row as the booking core knows it (owner, connector, offer id included);
 `OrderView` is what a traveler is shown, and never names the owner. Money is `Decimal` (msgspec
@@ -123,7 +123,7 @@ def contact_of(passengers: tuple[Passenger, ...]) -> Contact | None:
 
 
 class OrderView(msgspec.Struct, frozen=True, kw_only=True):
-    """An order as API.md shows it to its traveler (or to support); never names the owner.
+    """An order as docs/api.md shows it to its traveler (or to support); never names the owner.
 
     `airline_locator` is the airline's own booking reference (its PNR) once the seats are held;
     `booking_reference` is ours, the one to quote to support.

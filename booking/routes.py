@@ -1,4 +1,4 @@
-"""Order routes: thin views over `OrderService` (API.md "Orders"), Bearer-authenticated."""
+"""Order routes: thin views over `OrderService` (docs/api.md "Orders"), Bearer-authenticated."""
 
 from __future__ import annotations
 

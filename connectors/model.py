@@ -1,6 +1,6 @@
 """Domain types shared by every connector: the query an airline receives and the offers it returns.
 
-They are frozen msgspec Structs so that one encoder turns them into the public JSON of API.md and
+They are frozen msgspec Structs so that one encoder turns them into the API's public JSON and
 nothing re-shapes them on the way out. Money is `Decimal` (msgspec encodes it as a string); segment
 times are the airport's local time without offset, as airlines print them; `expires_at` is UTC.
 """

@@ -1,4 +1,4 @@
-"""Payments, what the gateway tells us about them, and the public views (API.md "Payments").
+"""Payments, what the gateway tells us about them, and the public views (docs/api.md "Payments").
 
 Money is `Decimal` (msgspec writes it as a decimal string) with an ISO 4217 code; timestamps UTC.
 A payment's status (`payment/sql/0200_payments.sql`):

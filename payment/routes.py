@@ -1,4 +1,4 @@
-"""Payment routes (API.md "Payments"): thin views over `PaymentService` and `WebhookReceiver`."""
+"""Payment routes (docs/api.md): thin views over `PaymentService` and `WebhookReceiver`."""
 
 from __future__ import annotations
 

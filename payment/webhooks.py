@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 HEADER = "Skyfare-Signature"
-TOLERANCE_S = 300  # 5 minutes, both ways (API.md)
+TOLERANCE_S = 300  # 5 minutes, both ways (docs/api.md)
 MAX_HEADER_LENGTH = 4096  # a header larger than this is not ours: parse nothing of it
 
 Reason = Literal["missing", "malformed", "stale", "future", "mismatch"]

@@ -1,4 +1,4 @@
-"""Bulk fares (API.md "Bulk fares"): the request, its validation, and the NDJSON lines.
+"""Bulk fares (docs/api.md "Bulk fares"): the request, its validation, and the NDJSON lines.
 
 The envelope (`queries`, `max_age_s`, `mode`) is validated whole: any error there is a 422. Each
 query is validated on its own as the batch is answered, so a bad one becomes its own `invalid`

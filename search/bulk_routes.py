@@ -1,4 +1,4 @@
-"""Partner routes (API.md "Bulk fares"): `POST /v1/fares/bulk` and `GET /v1/fares/calendar`.
+"""Partner routes (docs/api.md "Bulk fares"): `POST /v1/fares/bulk` and `GET /v1/fares/calendar`.
 
 Both authenticate the partner first (`kernel.auth.PARTNER_CHECK`: 401, 429 before any work).
 """

@@ -1,4 +1,4 @@
-"""The fare calendar (API.md `GET /v1/fares/calendar`): the cheapest cached one-way fare per day.
+"""The fare calendar (`GET /v1/fares/calendar`, docs/api.md): the cheapest cached fare per day.
 
 Pure: the query is validated against `today` (UTC, injected) and the month is built from what
 the fare index holds for it (`FareIndex.month`), `null` for each day without a fare.

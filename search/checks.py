@@ -93,7 +93,7 @@ class Checks:
         if raw is None:
             return None
         try:
-            # fromisoformat alone also takes 20261220 and week dates; API.md says YYYY-MM-DD.
+            # fromisoformat alone also takes 20261220 and week dates; docs/api.md says YYYY-MM-DD.
             if len(raw) != 10 or raw[4] != "-" or raw[7] != "-":
                 raise ValueError(raw)
             day = dt.date.fromisoformat(raw)

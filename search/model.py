@@ -1,4 +1,4 @@
-"""The search request and response of API.md, as frozen Structs that encode straight to its JSON.
+"""The search request and response (docs/api.md), as frozen Structs that encode straight to JSON.
 
 `SearchRequest` is what `search.validation` produces from a POST body or a GET query: validated,
 codes upper-cased, defaults filled in. It is also the request schema of the OpenAPI document, so
@@ -34,7 +34,7 @@ CarrierCode = Annotated[str, msgspec.Meta(pattern="^[A-Z0-9]{2}$")]
 
 
 class SearchRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """A validated, normalized search (API.md "Search (travelers)")."""
+    """A validated, normalized search (docs/api.md "Search")."""
 
     slices: Annotated[tuple[SliceQuery, ...], msgspec.Meta(min_length=1, max_length=MAX_SLICES)]
     passengers: Passengers = Passengers()

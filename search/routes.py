@@ -1,4 +1,4 @@
-"""Search routes: thin views over `SearchService` (API.md "Search (travelers)")."""
+"""Search routes: thin views over `SearchService` (docs/api.md "Search")."""
 
 from __future__ import annotations
 

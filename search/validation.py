@@ -1,6 +1,6 @@
 """Search request validation: a POST body or a GET query → `SearchRequest`, naming every bad field.
 
-msgspec's typed decoding stops at the first error, and API.md wants all of them in one 422, so the
+msgspec's typed decoding stops at the first error, and the API wants all of them in one 422, so the
 body is decoded loosely (plain JSON values) and checked field by field (`search.checks`). Pure and
 allocation-light: this runs on every search. Dates are judged against `today` (UTC, injected), as
 the airlines sell from today (UTC) to `MAX_DAYS_AHEAD` days ahead.

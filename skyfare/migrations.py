@@ -179,7 +179,7 @@ async def run_migrations_once(settings: Settings) -> list[str]:
     """Migrate `settings.database_url` before the API workers start; never raises for a down DB.
 
     The parent process of `skyfare up/serve` calls it once. A database that cannot be reached is
-    logged and skipped: searches do not need PostgreSQL and must still be served (DESIGN.md),
+    logged and skipped: searches do not need PostgreSQL and must still be served,
     and the next start migrates. A changed applied migration (MigrationError) is a deploy bug: it
     is raised.
     """

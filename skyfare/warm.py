@@ -58,7 +58,7 @@ class Route(msgspec.Struct, frozen=True):
 
 
 class WarmQuery(msgspec.Struct, frozen=True):
-    """One bulk query (the wire shape of API.md "Bulk fares"); `route` is not sent."""
+    """One bulk query (the wire shape of docs/api.md "Bulk fares"); `route` is not sent."""
 
     origin: str
     destination: str

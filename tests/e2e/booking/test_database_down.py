@@ -1,5 +1,5 @@
 """PostgreSQL down: order endpoints answer 503 quickly, searches go on, and orders come back by
-themselves when the database does (DESIGN.md "Reliability rules")."""
+themselves when the database does (docs/architecture.md "Where state lives")."""
 
 from __future__ import annotations
 

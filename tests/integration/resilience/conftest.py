@@ -101,7 +101,7 @@ def lhr_jfk(deadline_ms: int | None = None) -> SearchRequest:
         "limit": "500",
     }
     request = parse_search_query(params.items(), today=today)
-    # A POST body field (API.md); the GET query has no `deadline_ms`.
+    # A POST body field (docs/api.md); the GET query has no `deadline_ms`.
     return msgspec.structs.replace(request, deadline_ms=deadline_ms)
 
 
