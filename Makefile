@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 INSTALL_LOG := $(VENV)/install.log
 
-.PHONY: run up sim test test-unit soak lint fmt bench wrk install clean
+.PHONY: run up sim test test-unit soak fuzz lint fmt bench wrk install clean
 
 # pip's own output goes to $(INSTALL_LOG): a first install prints a line before and a summary
 # after, and the end of the log only when it fails.
@@ -45,6 +45,12 @@ SKYFARE_SOAK_ORDERS ?= 5000
 soak: $(STAMP)
 	SKYFARE_SOAK_ORDERS=$(SKYFARE_SOAK_ORDERS) $(BIN)/pytest -q -p no:randomly --timeout 3600 \
 		tests/e2e/payment/test_cancel_race_soak.py
+
+## fuzz: the whole API under schemathesis, 200 random examples per operation (make test draws 8)
+SKYFARE_FUZZ_EXAMPLES ?= 200
+fuzz: $(STAMP)
+	SKYFARE_FUZZ_EXAMPLES=$(SKYFARE_FUZZ_EXAMPLES) SKYFARE_FUZZ_RANDOM=1 $(BIN)/pytest -q \
+		-p no:randomly --timeout 3600 tests/e2e/test_fuzz_api.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -44,3 +44,5 @@ class Operation(msgspec.Struct, frozen=True):
     parameters: tuple[Parameter, ...] = ()
     errors: dict[int, str] = msgspec.field(default_factory=dict)
     security: tuple[str, ...] = ()  # names of security schemes, e.g. ("bearer",) or ("api_key",)
+    # Structs the request or response schemas name only by reference (`extra_json_schema`).
+    referenced: tuple[Any, ...] = ()

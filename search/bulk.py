@@ -44,12 +44,24 @@ class BulkQueryBody(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     adults: Annotated[int, msgspec.Meta(ge=1, le=MAX_SEATED)] = 1
 
 
+# Any item is accepted into the batch: one that is not a valid BulkQueryBody gets its own
+# `invalid` line and does not fail the others, so the document says "a BulkQueryBody, or not".
+AnyQuery = Annotated[
+    Any,
+    msgspec.Meta(
+        extra_json_schema={
+            "anyOf": [{"$ref": "#/components/schemas/BulkQueryBody"}, {}],
+            "description": "A BulkQueryBody; anything else is answered by its own `invalid`"
+            " line, and the rest of the batch goes on.",
+        }
+    ),
+]
+
+
 class BulkRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """`POST /v1/fares/bulk`."""
 
-    queries: Annotated[
-        tuple[BulkQueryBody, ...], msgspec.Meta(min_length=1, max_length=MAX_QUERIES)
-    ]
+    queries: Annotated[tuple[AnyQuery, ...], msgspec.Meta(min_length=1, max_length=MAX_QUERIES)]
     max_age_s: Annotated[int, msgspec.Meta(ge=0, le=MAX_AGE_S_MAX)] = DEFAULT_MAX_AGE_S
     mode: Mode = "cached"
 

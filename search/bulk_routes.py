@@ -16,7 +16,7 @@ from kernel.auth import PARTNER_CHECK
 from kernel.errors import ServiceUnavailable
 from kernel.http import prepare_stream, read_json_body
 from kernel.openapi import Operation, Parameter
-from search.bulk import BulkLine, BulkRequest, parse_envelope
+from search.bulk import BulkLine, BulkQueryBody, BulkRequest, parse_envelope
 from search.bulk_service import BulkFares
 from search.calendar import CalendarResponse, build_calendar, parse_calendar_query
 from search.fare_index import FareIndexError
@@ -81,6 +81,7 @@ OPERATIONS: tuple[Operation, ...] = (
         tag="partners",
         request=BulkRequest,
         response=BulkLine,
+        referenced=(BulkQueryBody,),
         response_media=(NDJSON,),
         errors=_PARTNER_ERRORS,
         security=("api_key",),

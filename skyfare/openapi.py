@@ -35,7 +35,11 @@ def build_document(operations: Iterable[Operation], *, version: str) -> dict[str
     types = [problems.Problem]
     for op in ops:
         types.extend(t for t in (op.request, op.response) if t is not None)
-    schemas, components = msgspec.json.schema_components(types, ref_template=REF_TEMPLATE)
+    referenced = [t for op in ops for t in op.referenced]
+    schemas, components = msgspec.json.schema_components(
+        [*types, *referenced], ref_template=REF_TEMPLATE
+    )
+    schemas = schemas[: len(types)]
     schema_of = dict(zip(map(_type_key, types), schemas, strict=True))
     problem_ref = schema_of[_type_key(problems.Problem)]
     components["Problem"]["description"] = _problem_description()
