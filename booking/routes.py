@@ -77,6 +77,8 @@ _AUTH_ERRORS = {
     503: "The orders database (or the airline) cannot be reached now; nothing changed",
 }
 
+_NEW_ORDER_ID = "$response.body#/id"
+
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
         method="post",
@@ -116,6 +118,18 @@ OPERATIONS: tuple[Operation, ...] = (
             ),
         },
         security=("bearer",),
+        links={
+            "GetOrder": {"operationId": "get_order", "parameters": {"order_id": _NEW_ORDER_ID}},
+            "CancelOrder": {
+                "operationId": "cancel_order",
+                "parameters": {"order_id": _NEW_ORDER_ID},
+            },
+            "PayOrder": {
+                "operationId": "create_payment",
+                "parameters": {"order_id": _NEW_ORDER_ID},
+                "requestBody": {"card_token": "tok_visa"},
+            },
+        },
     ),
     Operation(
         method="get",

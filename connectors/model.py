@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -17,11 +17,28 @@ CabinClass = Literal["economy", "premium_economy", "business", "first"]
 ConnectorKind = Literal["rest", "soap", "ndc"]
 CABIN_CLASSES: tuple[CabinClass, ...] = ("economy", "premium_economy", "business", "first")
 
+# How an airport code looks in a request: three ASCII letters, any case. Validators enforce it
+# with their own messages (naming every bad field); this is what the OpenAPI document says, its
+# `format` naming the vocabulary (a fuzzer draws real airports for it).
+AIRPORT_CODE_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "pattern": "^[A-Za-z]{3}$",
+    "format": "iata-airport",
+}
+AirportCode = Annotated[str, msgspec.Meta(extra_json_schema=AIRPORT_CODE_SCHEMA)]
+
+
+def count_schema(low: int, high: int) -> Any:
+    """An int documented as `low`..`high` (enforced by the validators, not by decoding)."""
+    return msgspec.Meta(extra_json_schema={"minimum": low, "maximum": high})
+
 
 class Passengers(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    adults: int = 1
-    children: int = 0
-    infants: int = 0
+    """At most 9 seated (adults + children); infants travel on a lap, at most one per adult."""
+
+    adults: Annotated[int, count_schema(1, 9)] = 1
+    children: Annotated[int, count_schema(0, 8)] = 0
+    infants: Annotated[int, count_schema(0, 9)] = 0
 
     @property
     def seated(self) -> int:
@@ -34,8 +51,8 @@ class Passengers(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class SliceQuery(msgspec.Struct, frozen=True):
-    origin: str
-    destination: str
+    origin: AirportCode
+    destination: AirportCode
     departure_date: dt.date
 
 

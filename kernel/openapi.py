@@ -46,3 +46,6 @@ class Operation(msgspec.Struct, frozen=True):
     security: tuple[str, ...] = ()  # names of security schemes, e.g. ("bearer",) or ("api_key",)
     # Structs the request or response schemas name only by reference (`extra_json_schema`).
     referenced: tuple[Any, ...] = ()
+    # OpenAPI link objects of the success response, by name: how its answer feeds the next call
+    # (clients read them; the fuzzer follows them from a search to an order to a payment).
+    links: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)

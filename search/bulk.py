@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from connectors.model import CABIN_CLASSES, CabinClass, Passengers, SliceQuery
+from connectors.model import CABIN_CLASSES, AirportCode, CabinClass, Passengers, SliceQuery
 from kernel.errors import FieldError, ValidationFailed
 from kernel.http import json_object
 from search.checks import MISSING, Checks
@@ -36,8 +36,8 @@ _encoder = msgspec.json.Encoder()
 class BulkQueryBody(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """One query of the request body (the OpenAPI schema; validation is `validate_query`)."""
 
-    origin: str
-    destination: str
+    origin: AirportCode
+    destination: AirportCode
     departure_date: dt.date
     return_date: dt.date | None = None
     cabin_class: CabinClass = "economy"

@@ -11,7 +11,7 @@ from contextlib import aclosing
 import msgspec
 from aiohttp import web
 
-from connectors.model import CABIN_CLASSES
+from connectors.model import AIRPORT_CODE_SCHEMA, CABIN_CLASSES
 from kernel.auth import PARTNER_CHECK
 from kernel.errors import ServiceUnavailable
 from kernel.http import prepare_stream, read_json_body
@@ -62,7 +62,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/v1/fares/calendar", get_calendar, name="fares_calendar", allow_head=False)
 
 
-_CODE = {"type": "string", "pattern": "^[A-Za-z]{3}$"}
+_CODE = AIRPORT_CODE_SCHEMA
 _PARTNER_ERRORS = {
     401: "Missing, unknown or revoked X-API-Key",
     422: "A field is invalid; `errors` names every bad field",
@@ -101,7 +101,7 @@ OPERATIONS: tuple[Operation, ...] = (
                 "query",
                 "YYYY-MM, this month or later",
                 True,
-                {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+                {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "format": "year-month"},
             ),
             Parameter(
                 "cabin_class",

@@ -6,12 +6,13 @@ import datetime as dt
 import time
 from collections.abc import Mapping
 from contextlib import aclosing
+from typing import Any
 
 import msgspec
 from aiohttp import web
 from multidict import CIMultiDict
 
-from connectors.model import CABIN_CLASSES, PricedOffer
+from connectors.model import AIRPORT_CODE_SCHEMA, CABIN_CLASSES, PricedOffer
 from kernel.http import prepare_stream, read_json_body
 from kernel.openapi import Operation, Parameter
 from search.model import (
@@ -136,7 +137,7 @@ def _integer(low: int, high: int | None, default: int) -> dict[str, object]:
     return schema
 
 
-_CODE = {"type": "string", "pattern": "^[A-Za-z]{3}$"}
+_CODE = AIRPORT_CODE_SCHEMA
 _DATE = {"type": "string", "format": "date"}
 _SEARCH_PARAMETERS = (
     _query("origin", "IATA airport code (case-insensitive)", _CODE, required=True),
@@ -162,6 +163,24 @@ _SEARCH_ERRORS = {
     503: "No airline serving the route could be asked (every circuit open or busy)",
 }
 
+# From a search to what a traveler does next with its cheapest offer: re-price it, or hold it.
+_FIRST_OFFER = "$response.body#/offers/0/id"
+_OFFER_LINKS: dict[str, dict[str, Any]] = {
+    "RepriceFirstOffer": {"operationId": "get_offer", "parameters": {"offer_id": _FIRST_OFFER}},
+    "HoldFirstOffer": {
+        "operationId": "create_order",
+        "requestBody": {
+            "offer_id": _FIRST_OFFER,
+            "type": "hold",
+            "passengers": [
+                {"type": "adult", "given_name": "Ada", "family_name": "Lovelace",
+                 "born_on": "1990-12-10", "gender": "f", "email": "ada@example.com",
+                 "phone_number": "+442071838750"}
+            ],
+        },
+    },
+}  # fmt: skip
+
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
         method="post",
@@ -176,6 +195,7 @@ OPERATIONS: tuple[Operation, ...] = (
         response=SearchResponse,
         response_media=("application/json", NDJSON),
         errors=_SEARCH_ERRORS,
+        links=_OFFER_LINKS,
     ),
     Operation(
         method="get",
@@ -186,6 +206,7 @@ OPERATIONS: tuple[Operation, ...] = (
         response=SearchResponse,
         parameters=_SEARCH_PARAMETERS,
         errors=_SEARCH_ERRORS,
+        links=_OFFER_LINKS,
     ),
     Operation(
         method="get",

@@ -86,6 +86,8 @@ def _operation(
     responses: dict[str, Any] = {str(op.response_status): {"description": "Success"}}
     if success:
         responses[str(op.response_status)]["content"] = success
+    if op.links:
+        responses[str(op.response_status)]["links"] = op.links
     errors = dict(_BODY_ERRORS) if op.request is not None else {}
     errors.update(op.errors)
     errors.setdefault(500, "A server bug (the body carries no internals)")

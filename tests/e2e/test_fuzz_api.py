@@ -71,4 +71,5 @@ async def test_fuzzing_every_operation_finds_no_server_error_and_no_broken_contr
         )
         report, _ = await process.communicate()
     text = report.decode(errors="replace")
+    print(text)  # the report, with -s: phases, links followed, what was generated
     assert process.returncode == 0, text[-30_000:]
