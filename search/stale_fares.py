@@ -1,0 +1,116 @@
+"""Stale fares: when re-pricing shows a cached offer's price is wrong, the cache forgets it.
+
+A sale moves an airline's price, but the fare cache would answer the old one until its TTL and
+every booking from it would end in a 409. So each stored answer is tagged with its offer ids
+(`remember`); when re-pricing an offer (`GET /v1/offers/{id}`, order creation, a refused hold)
+finds another price or no seats, `checked` follows the offer's tag to every cached answer that
+holds it and evicts them (this process's L1, Redis, every other process's L1) with their
+cheapest-fare index entries, so the next search asks the airlines and shows the truth.
+
+Each check of an offer a cached answer holds counts in `skyfare_cache_price_checks_total{outcome}`
+(held | changed | gone): the share `held` is how often a cached price was the price.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Literal
+
+from prometheus_client import Counter
+
+from cache.model import CacheError, FareEntry
+from cache.tags import TagIndex
+from cache.tiered import TieredFareCache
+from search.fare_index import FareIndex, IndexSlot
+
+logger = logging.getLogger(__name__)
+
+PriceCheck = Literal["held", "changed", "gone"]
+
+PRICE_CHECKS = Counter(
+    "skyfare_cache_price_checks_total",
+    "Re-pricings of offers a cached search answer holds, by outcome: held (the cached price was"
+    " the price), changed (another price) or gone (sold out, expired); the last two evict.",
+    ["outcome"],
+)
+_COUNTERS = {outcome: PRICE_CHECKS.labels(outcome) for outcome in ("held", "changed", "gone")}
+
+_SEP = "\x1f"  # between the parts of a tag member; in neither cache keys nor index keys
+
+
+def member(key: str, slot: IndexSlot | None) -> str:
+    """What an offer's tag records for one answer: its cache key and its index slot, if any."""
+    return key if slot is None else _SEP.join((key, slot.key, slot.field))
+
+
+def parse_members(members: Iterable[str]) -> tuple[list[str], list[IndexSlot]]:
+    """The cache keys and the index slots the members name (each once, in a stable order)."""
+    keys: set[str] = set()
+    slots: set[tuple[str, str]] = set()
+    for text in members:
+        parts = text.split(_SEP)
+        keys.add(parts[0])
+        if len(parts) == 3:
+            slots.add((parts[1], parts[2]))
+    return sorted(keys), [IndexSlot(k, f) for k, f in sorted(slots)]
+
+
+class StaleFares:
+    """Tags stored answers with their offers and evicts the answers whose offers re-priced wrong.
+
+    Never raises: a Redis that cannot answer costs a stale answer until its TTL, as before.
+    """
+
+    def __init__(
+        self,
+        store: TieredFareCache,
+        tags: TagIndex,
+        index: FareIndex | None,
+        *,
+        timeout_s: float,
+        tag_timeout_s: float,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = store
+        self._tags = tags
+        self._index = index
+        # A check waits on an airline's answer anyway; tagging runs inside a search's deadline.
+        self._timeout_s = timeout_s
+        self._tag_timeout_s = tag_timeout_s
+        self._clock = clock
+
+    async def remember(
+        self, key: str, entry: FareEntry, offer_ids: Sequence[str], slot: IndexSlot | None
+    ) -> None:
+        """Tag the answer stored under `key` with each of its offers, for as long as it lives."""
+        try:
+            await self._tags.add(
+                offer_ids,
+                member(key, slot),
+                ttl_s=entry.stale_until - self._clock(),
+                timeout=self._tag_timeout_s,
+            )
+        except CacheError as exc:
+            logger.debug("fare cache: tagging %s failed: %s", key, exc)
+
+    async def checked(self, offer_id: str, outcome: PriceCheck) -> None:
+        """What re-pricing `offer_id` with its airline found; evicts on `changed` and `gone`."""
+        try:
+            if outcome == "held":
+                if await self._tags.contains(offer_id, timeout=self._timeout_s):
+                    _COUNTERS[outcome].inc()
+                return
+            members = await self._tags.take(offer_id, timeout=self._timeout_s)
+        except CacheError as exc:
+            logger.warning("fare cache: cannot look up the answers holding an offer: %s", exc)
+            return
+        if not members:
+            return  # no cached answer holds it (any more)
+        _COUNTERS[outcome].inc()
+        keys, slots = parse_members(members)
+        logger.info("fare cache: offer %s, evicting %d answers", outcome, len(keys))
+        await self._store.evict(keys, timeout=self._timeout_s)
+        if self._index is not None and slots:
+            await self._index.forget(slots, offer_id)
