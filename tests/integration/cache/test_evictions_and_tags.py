@@ -1,0 +1,161 @@
+"""Tags and the evictions feed against real Redis: what finds an answer again, what drops it
+from every process's L1."""
+
+import asyncio
+import socket
+import time
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+import redis.asyncio as aioredis
+
+from cache import evictions
+from cache.keys import PREFIX
+from cache.memory import InMemoryFareCache
+from cache.model import CacheError, FareEntry
+from cache.redis import RedisFareCache
+from cache.tags import RedisTagIndex, tag_key
+from cache.tiered import TieredFareCache
+from kernel.tasks import stop_task
+
+TIMEOUT = 1.0
+
+
+@pytest.fixture
+async def client(redis_url: str) -> AsyncIterator[aioredis.Redis]:
+    client = aioredis.Redis.from_url(redis_url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+def closed_redis() -> str:
+    """A Redis URL nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"redis://127.0.0.1:{port}/0"
+
+
+def key() -> str:
+    return PREFIX + uuid.uuid4().hex
+
+
+def entry() -> FareEntry:
+    now = time.time()
+    return FareEntry(b"[]", b"[]", False, 0, now, now + 60, now + 240)
+
+
+async def test_a_tag_leads_to_every_member_once(client: aioredis.Redis) -> None:
+    tags = RedisTagIndex(client)
+    offer, other = f"off_{uuid.uuid4().hex}", f"off_{uuid.uuid4().hex}"
+    await tags.add([offer, other], "k1", ttl_s=60, timeout=TIMEOUT)
+    await tags.add([offer], "k2", ttl_s=60, timeout=TIMEOUT)
+
+    assert await tags.contains(offer, timeout=TIMEOUT)
+    assert await tags.take(offer, timeout=TIMEOUT) == {"k1", "k2"}
+    assert not await tags.contains(offer, timeout=TIMEOUT)
+    assert await tags.take(offer, timeout=TIMEOUT) == set()
+    assert await tags.take(other, timeout=TIMEOUT) == {"k1"}
+
+
+async def test_a_tag_lives_as_long_as_its_longest_lived_member(client: aioredis.Redis) -> None:
+    tags = RedisTagIndex(client)
+    offer = f"off_{uuid.uuid4().hex}"
+    await tags.add([offer], "long", ttl_s=600, timeout=TIMEOUT)
+    await tags.add([offer], "short", ttl_s=5, timeout=TIMEOUT)
+
+    assert await client.pttl(tag_key(offer)) > 500_000
+
+
+async def test_tags_on_a_redis_that_is_down_raise_cache_error(closed_redis: str) -> None:
+    dead = aioredis.Redis.from_url(closed_redis, socket_connect_timeout=0.3)
+    tags = RedisTagIndex(dead)
+    try:
+        with pytest.raises(CacheError):
+            await tags.add(["off_x"], "k", ttl_s=60, timeout=0.5)
+        with pytest.raises(CacheError):
+            await tags.take("off_x", timeout=0.5)
+    finally:
+        await dead.aclose()
+
+
+async def test_an_eviction_reaches_the_l1_of_another_process(
+    client: aioredis.Redis, redis_url: str
+) -> None:
+    # Two "processes": each its own L1 over the same Redis; the second follows the feed.
+    here = TieredFareCache(
+        InMemoryFareCache(10),
+        RedisFareCache(client),
+        evictions=evictions.RedisEvictionFeed(client),
+    )
+    there_l1 = InMemoryFareCache(10)
+    follower_client = aioredis.Redis.from_url(redis_url, socket_timeout=3)
+    follower = asyncio.create_task(evictions.follow(follower_client, there_l1, block_ms=200))
+    try:
+        k, kept = key(), key()
+        await asyncio.sleep(0.3)  # the follower has read the stream's newest id
+        await here.set(k, entry(), timeout=TIMEOUT)
+        there_l1.put(k, entry())
+        there_l1.put(kept, entry())
+
+        await here.evict([k], timeout=TIMEOUT)
+
+        assert here.l1.peek(k) is None
+        assert await client.get(k) is None
+        for _ in range(100):
+            if there_l1.peek(k) is None:
+                break
+            await asyncio.sleep(0.05)
+        assert there_l1.peek(k) is None
+        assert there_l1.peek(kept) is not None
+    finally:
+        await stop_task(follower)
+        await follower_client.aclose()
+
+
+async def test_a_follower_that_could_not_read_empties_its_l1_once_it_can(
+    redis_url: str, closed_redis: str
+) -> None:
+    l1 = InMemoryFareCache(10)
+    l1.put(key(), entry())
+    dead = aioredis.Redis.from_url(closed_redis, socket_connect_timeout=0.2)
+    follower = asyncio.create_task(evictions.follow(dead, l1, block_ms=100, retry_s=0.05))
+    await asyncio.sleep(0.3)
+    assert len(l1) == 1  # nobody can evict while Redis is down: L1 goes on serving
+    await stop_task(follower)
+    await dead.aclose()
+
+    alive = aioredis.Redis.from_url(redis_url, socket_timeout=3)
+    # The same follower state, reconnected: a fresh one starts with an empty L1 anyway, so the
+    # failed-then-read path is driven on one task whose client comes back.
+    follower = asyncio.create_task(
+        evictions.follow(_Flaky(alive), l1, block_ms=100, retry_s=0.05)  # type: ignore[arg-type]
+    )
+    try:
+        for _ in range(100):
+            if len(l1) == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert len(l1) == 0
+    finally:
+        await stop_task(follower)
+        await alive.aclose()
+
+
+class _Flaky:
+    """A client whose first XREAD fails, then answers (a Redis that came back)."""
+
+    def __init__(self, client: aioredis.Redis) -> None:
+        self._client = client
+        self._failed = False
+
+    async def xrevrange(self, *args: object, **kwargs: object) -> object:
+        return await self._client.xrevrange(*args, **kwargs)  # type: ignore[arg-type]
+
+    async def xread(self, *args: object, **kwargs: object) -> object:
+        if not self._failed:
+            self._failed = True
+            raise ConnectionError("redis went away")
+        return await self._client.xread(*args, **kwargs)  # type: ignore[arg-type]
