@@ -108,6 +108,8 @@ class Airline:
             ) from exc
         if hold.status == "cancelled":  # a resumed order whose hold lapsed at the airline
             return Gone("the seats held for this order were released by the airline")
+        if self.checks is not None:
+            await self.checks.sold(order.offer_id)
         return hold
 
     async def cancel(self, order: Order) -> None:

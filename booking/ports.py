@@ -49,3 +49,6 @@ class PriceChecks(Protocol):
     async def checked(self, offer_id: str, outcome: Literal["held", "changed", "gone"]) -> None:
         """`held`: the price quoted is the price; `changed`: another price; `gone`: sold out or
         expired. Must not raise: the order flow goes on whatever it does."""
+
+    async def sold(self, offer_id: str) -> None:
+        """The airline just held seats of `offer_id` for an order. Must not raise."""

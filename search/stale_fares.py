@@ -5,7 +5,8 @@ every booking from it would end in a 409. So each stored answer is tagged with i
 (`remember`); when re-pricing an offer (`GET /v1/offers/{id}`, order creation, a refused hold)
 finds another price or no seats, `checked` follows the offer's tag to every cached answer that
 holds it and evicts them (this process's L1, Redis, every other process's L1) with their
-cheapest-fare index entries, so the next search asks the airlines and shows the truth.
+cheapest-fare index entries, so the next search asks the airlines and shows the truth. A hold we
+just made (`sold`) evicts the same way: our own sale moved the price.
 
 Each check of an offer a cached answer holds counts in `skyfare_cache_price_checks_total{outcome}`
 (held | changed | gone): the share `held` is how often a cached price was the price.
@@ -97,20 +98,33 @@ class StaleFares:
 
     async def checked(self, offer_id: str, outcome: PriceCheck) -> None:
         """What re-pricing `offer_id` with its airline found; evicts on `changed` and `gone`."""
-        try:
-            if outcome == "held":
+        if outcome == "held":
+            try:
                 if await self._tags.contains(offer_id, timeout=self._timeout_s):
                     _COUNTERS[outcome].inc()
-                return
+            except CacheError as exc:
+                logger.warning("fare cache: cannot look up the answers holding an offer: %s", exc)
+            return
+        if await self._evict(offer_id, outcome):
+            _COUNTERS[outcome].inc()
+
+    async def sold(self, offer_id: str) -> None:
+        """Seats of `offer_id` were just held: the airline's price for its flights moves with
+        the sale, so the answers quoting the old one go before the next traveler books them."""
+        await self._evict(offer_id, "sold")
+
+    async def _evict(self, offer_id: str, why: str) -> bool:
+        """Evict every answer holding `offer_id`; False when none (any more) does."""
+        try:
             members = await self._tags.take(offer_id, timeout=self._timeout_s)
         except CacheError as exc:
             logger.warning("fare cache: cannot look up the answers holding an offer: %s", exc)
-            return
+            return False
         if not members:
-            return  # no cached answer holds it (any more)
-        _COUNTERS[outcome].inc()
+            return False
         keys, slots = parse_members(members)
-        logger.info("fare cache: offer %s, evicting %d answers", outcome, len(keys))
+        logger.info("fare cache: offer %s, evicting %d answers", why, len(keys))
         await self._store.evict(keys, timeout=self._timeout_s)
         if self._index is not None and slots:
             await self._index.forget(slots, offer_id)
+        return True

@@ -181,3 +181,21 @@ async def test_another_process_stops_serving_an_evicted_answer(
             await asyncio.sleep(0.05)
         assert state == "MISS"
         assert not _same_flights(body["offers"], stale)
+
+
+async def test_our_own_sale_evicts_the_answers_quoting_the_old_price(env: BookingEnv) -> None:
+    days = 49
+    sold = await _cached(env.client, days)
+
+    response = await env.order(await env.token("stale-fares-first"), sold)
+    assert response.status == 201, await response.json()
+
+    # The next traveler is shown the price after the sale, not a 409 when booking the old one.
+    state, body = await _search(env.client, days)
+    assert state == "MISS"
+    [now] = _same_flights(body["offers"], sold)
+    repriced = await env.client.get(f"/v1/offers/{now['id']}")
+    assert repriced.status == 200
+    assert (await repriced.json())["price_changed"] is False
+    response = await env.order(await env.token("stale-fares-next"), now)
+    assert response.status == 201, await response.json()

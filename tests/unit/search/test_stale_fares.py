@@ -180,3 +180,15 @@ async def test_a_newer_indexed_fare_survives_the_eviction_of_an_older_one() -> N
         await setup.service.get_offer(setup.fake.offers[0].id)
 
     assert setup.index.hashes[slot_key][field] == newer
+
+
+async def test_a_sale_evicts_the_answers_without_counting_a_check() -> None:
+    setup = Setup(airline())
+    await setup.service.search_body(request())
+    before = {o: checks(o) for o in ("held", "changed", "gone")}
+
+    await setup.stale.sold(setup.fake.offers[0].id)
+
+    assert setup.l1.peek(setup.key(request())) is None
+    assert setup.l2.peek(setup.key(request())) is None
+    assert {o: checks(o) for o in before} == before
