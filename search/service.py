@@ -169,6 +169,7 @@ class SearchService:
         )
 
     async def _load(self, request: SearchRequest, start: float, key: str | None = None) -> Loaded:
+        began = self._wall_clock()
         answers = await self._answers(request, start)
         offers = rank((o for a in answers for o in a.offers), request)
         reports = self._reports(answers)
@@ -178,11 +179,13 @@ class SearchService:
         if not loaded[1] or not offers:
             return loaded
         slot = None if self._index is None else slot_for_search(request, self._index_scope)
+        # Tagged before the answer is served: a client may re-price its offers right after.
+        if self._stale is not None and key is not None:
+            ids = [o.id for o in offers]
+            if not await self._stale.remember(key, loaded[0], ids, slot, began=began):
+                return loaded[0], False  # evicted while we searched: served, not stored
         if self._index is not None and slot is not None:
             await self._index.record(slot, CheapestFare.of(offers[0], loaded[0]))
-        if self._stale is not None and key is not None:
-            # Before the answer is served: a client may re-price its offers right after.
-            await self._stale.remember(key, loaded[0], [o.id for o in offers], slot)
         return loaded
 
     async def _answers(self, request: SearchRequest, start: float) -> list[Answer]:

@@ -38,6 +38,9 @@ PRICE_CHECKS = Counter(
 )
 _COUNTERS = {outcome: PRICE_CHECKS.labels(outcome) for outcome in ("held", "changed", "gone")}
 
+# How long an eviction mark outlives the eviction: longer than any search (deadlines are at most
+# 10 s), so every search in flight when it happened has ended by then.
+MARK_S = 30.0
 _SEP = "\x1f"  # between the parts of a tag member; in neither cache keys nor index keys
 
 
@@ -83,18 +86,29 @@ class StaleFares:
         self._clock = clock
 
     async def remember(
-        self, key: str, entry: FareEntry, offer_ids: Sequence[str], slot: IndexSlot | None
-    ) -> None:
-        """Tag the answer stored under `key` with each of its offers, for as long as it lives."""
+        self,
+        key: str,
+        entry: FareEntry,
+        offer_ids: Sequence[str],
+        slot: IndexSlot | None,
+        *,
+        began: float,
+    ) -> bool:
+        """Tag the answer about to be stored under `key` with each of its offers, for as long as
+        it lives. False when `key` was evicted after its search `began` (unix seconds): the
+        answer may predate the sale that evicted it, so it must not be stored."""
         try:
-            await self._tags.add(
+            return await self._tags.add(
                 offer_ids,
                 member(key, slot),
                 ttl_s=entry.stale_until - self._clock(),
                 timeout=self._tag_timeout_s,
+                unless_marked=key,
+                since=began,
             )
         except CacheError as exc:
             logger.debug("fare cache: tagging %s failed: %s", key, exc)
+            return True  # stored untagged, as before tags: it lives out its TTL
 
     async def checked(self, offer_id: str, outcome: PriceCheck) -> None:
         """What re-pricing `offer_id` with its airline found; evicts on `changed` and `gone`."""
@@ -124,6 +138,11 @@ class StaleFares:
             return False
         keys, slots = parse_members(members)
         logger.info("fare cache: offer %s, evicting %d answers", why, len(keys))
+        try:
+            # Marked before they go: a search in flight must not store its older answer back.
+            await self._tags.mark(keys, at=self._clock(), ttl_s=MARK_S, timeout=self._timeout_s)
+        except CacheError as exc:
+            logger.warning("fare cache: cannot mark evicted answers: %s", exc)
         await self._store.evict(keys, timeout=self._timeout_s)
         if self._index is not None and slots:
             await self._index.forget(slots, offer_id)

@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
@@ -49,11 +50,15 @@ def entry() -> FareEntry:
     return FareEntry(b"[]", b"[]", False, 0, now, now + 60, now + 240)
 
 
+def unmarked() -> dict[str, Any]:
+    return {"unless_marked": key(), "since": time.time()}
+
+
 async def test_a_tag_leads_to_every_member_once(client: aioredis.Redis) -> None:
     tags = RedisTagIndex(client)
     offer, other = f"off_{uuid.uuid4().hex}", f"off_{uuid.uuid4().hex}"
-    await tags.add([offer, other], "k1", ttl_s=60, timeout=TIMEOUT)
-    await tags.add([offer], "k2", ttl_s=60, timeout=TIMEOUT)
+    await tags.add([offer, other], "k1", ttl_s=60, timeout=TIMEOUT, **unmarked())
+    await tags.add([offer], "k2", ttl_s=60, timeout=TIMEOUT, **unmarked())
 
     assert await tags.contains(offer, timeout=TIMEOUT)
     assert await tags.take(offer, timeout=TIMEOUT) == {"k1", "k2"}
@@ -65,10 +70,26 @@ async def test_a_tag_leads_to_every_member_once(client: aioredis.Redis) -> None:
 async def test_a_tag_lives_as_long_as_its_longest_lived_member(client: aioredis.Redis) -> None:
     tags = RedisTagIndex(client)
     offer = f"off_{uuid.uuid4().hex}"
-    await tags.add([offer], "long", ttl_s=600, timeout=TIMEOUT)
-    await tags.add([offer], "short", ttl_s=5, timeout=TIMEOUT)
+    await tags.add([offer], "long", ttl_s=600, timeout=TIMEOUT, **unmarked())
+    await tags.add([offer], "short", ttl_s=5, timeout=TIMEOUT, **unmarked())
 
     assert await client.pttl(tag_key(offer)) > 500_000
+
+
+async def test_an_answer_whose_key_was_evicted_after_its_search_began_is_not_tagged(
+    client: aioredis.Redis,
+) -> None:
+    tags = RedisTagIndex(client)
+    offer, evicted = f"off_{uuid.uuid4().hex}", key()
+    began = time.time()
+    await tags.mark([evicted], at=began + 0.05, ttl_s=30, timeout=TIMEOUT)
+
+    before = dict(unless_marked=evicted, since=began)
+    after = dict(unless_marked=evicted, since=began + 0.1)
+    assert not await tags.add([offer], "old", ttl_s=60, timeout=TIMEOUT, **before)
+    assert not await tags.contains(offer, timeout=TIMEOUT)
+    assert await tags.add([offer], "new", ttl_s=60, timeout=TIMEOUT, **after)
+    assert await tags.take(offer, timeout=TIMEOUT) == {"new"}
 
 
 async def test_tags_on_a_redis_that_is_down_raise_cache_error(closed_redis: str) -> None:
@@ -76,7 +97,7 @@ async def test_tags_on_a_redis_that_is_down_raise_cache_error(closed_redis: str)
     tags = RedisTagIndex(dead)
     try:
         with pytest.raises(CacheError):
-            await tags.add(["off_x"], "k", ttl_s=60, timeout=0.5)
+            await tags.add(["off_x"], "k", ttl_s=60, timeout=0.5, **unmarked())
         with pytest.raises(CacheError):
             await tags.take("off_x", timeout=0.5)
     finally:

@@ -1,11 +1,13 @@
 """Stale fares: tags from offers to cached answers, and what each re-pricing outcome evicts."""
 
+import asyncio
 import datetime as dt
 import itertools
 import time
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 import pytest
 from prometheus_client import REGISTRY
 
@@ -192,3 +194,21 @@ async def test_a_sale_evicts_the_answers_without_counting_a_check() -> None:
     assert setup.l1.peek(setup.key(request())) is None
     assert setup.l2.peek(setup.key(request())) is None
     assert {o: checks(o) for o in before} == before
+
+
+async def test_a_search_in_flight_when_its_answer_is_evicted_answers_but_does_not_store() -> None:
+    fake = airline()
+    setup = Setup(fake)
+    await setup.service.search_body(request())
+    fake.delay = 0.2
+    in_flight = asyncio.ensure_future(setup.service.search_body(request(cache=False)))
+    await asyncio.sleep(0.05)  # it asked the airline, before the sale
+
+    await setup.stale.checked(fake.offers[0].id, "gone")
+    body, state = await in_flight
+
+    assert state == "miss"
+    assert msgspec.json.decode(body)["offers"]
+    assert setup.l1.peek(setup.key(request())) is None
+    assert setup.l2.peek(setup.key(request())) is None
+    assert fake.offers[0].id not in setup.tags.sets
