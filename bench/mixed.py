@@ -3,17 +3,22 @@
 Runs locust as a child process (it monkey-patches the standard library with gevent, so never in
 this process) with `--csv`, then parses its `<prefix>_stats.csv` and `<prefix>_failures.csv`:
 requests/s, p50/p95/p99 per endpoint, and the failures. Statistics are reset once every user has
-spawned (`--reset-stats`), so ramp-up does not count.
+spawned (`--reset-stats`), so ramp-up does not count. Around each run it reads the API's
+`/metrics` for the fare cache's price checks (how often a cached price held at re-pricing); with
+several API workers a scrape reaches one of them, so the figure is that worker's sample.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,12 +26,15 @@ import msgspec
 
 from bench.harness_stack import Stack, display, server_cpu
 from bench.machine import children_cpu_seconds, pin
-from bench.report import Endpoint, Failure, Mixed, MixedRun, ToolCpu
+from bench.report import Endpoint, Failure, Mixed, MixedRun, PriceChecks, ToolCpu
 from bench.stats import median_of
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 USER_CLASSES = ("Traveler", "MetasearchPartner")
 AGGREGATED = "Aggregated"
+_PRICE_CHECK = re.compile(
+    r'^skyfare_cache_price_checks_total\{outcome="(held|changed|gone)"\} ([0-9.eE+]+)$', re.M
+)
 
 
 def parse_stats(text: str) -> tuple[list[Endpoint], Endpoint]:
@@ -63,6 +71,33 @@ def parse_failures(text: str) -> list[Failure]:
         Failure(row["Method"], row["Name"], row["Error"], int(row["Occurrences"]))
         for row in csv.DictReader(io.StringIO(text))
     ]
+
+
+def parse_price_checks(metrics: str) -> PriceChecks:
+    """`skyfare_cache_price_checks_total` by outcome, from a Prometheus text exposition."""
+    found = {outcome: round(float(value)) for outcome, value in _PRICE_CHECK.findall(metrics)}
+    return PriceChecks(**found)
+
+
+def price_checks_between(before: PriceChecks, after: PriceChecks) -> PriceChecks:
+    return PriceChecks(
+        held=after.held - before.held,
+        changed=after.changed - before.changed,
+        gone=after.gone - before.gone,
+    )
+
+
+def _add(a: PriceChecks, b: PriceChecks) -> PriceChecks:
+    return PriceChecks(held=a.held + b.held, changed=a.changed + b.changed, gone=a.gone + b.gone)
+
+
+def scrape_price_checks(url: str) -> PriceChecks | None:
+    """The API's price checks so far (None when /metrics does not answer)."""
+    try:
+        with urllib.request.urlopen(url + "/metrics", timeout=10) as response:
+            return parse_price_checks(response.read().decode())
+    except (urllib.error.URLError, OSError):
+        return None
 
 
 def median_endpoints(runs: Sequence[MixedRun]) -> tuple[list[Endpoint], Endpoint]:
@@ -151,6 +186,7 @@ def measure(
     results: list[MixedRun] = []
     cpu_s = wall_s = 0.0
     server: dict[str, float] = {}
+    checks: PriceChecks | None = PriceChecks()
     with tempfile.TemporaryDirectory(prefix="skyfare-bench-locust-") as tmp:
         for index in range(runs):
             prefix = f"{tmp}/run{index}"
@@ -163,7 +199,7 @@ def measure(
                 partner_key=partner_key,
             )
             started, cpu = time.monotonic(), children_cpu_seconds()
-            before = stack.cpu()
+            before, checks_before = stack.cpu(), scrape_price_checks(stack.url)
             subprocess.run(
                 command,
                 check=True,
@@ -173,6 +209,11 @@ def measure(
             )
             wall_s += time.monotonic() - started
             cpu_s += children_cpu_seconds() - cpu
+            checks_after = scrape_price_checks(stack.url)
+            if checks is not None and checks_before is not None and checks_after is not None:
+                checks = _add(checks, price_checks_between(checks_before, checks_after))
+            else:
+                checks = None
             for name, seconds_used in stack.cpu().items():
                 server[name] = server.get(name, 0.0) + seconds_used - before.get(name, 0.0)
             endpoints, total = parse_stats(Path(f"{prefix}_stats.csv").read_text())
@@ -194,5 +235,6 @@ def measure(
             ToolCpu("locust (load generator)", round(cpu_s, 2), round(wall_s, 2)),
             *server_cpu({}, server, wall_s),
         ],
+        price_checks=checks,
     )
     return mixed, [*stack.command, display(shown)]

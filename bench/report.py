@@ -117,6 +117,24 @@ class MixedRun(msgspec.Struct, frozen=True):
     failures: list[Failure] = []
 
 
+class PriceChecks(msgspec.Struct, frozen=True):
+    """Re-pricings of offers the fare cache held during the runs, from the API's
+    `skyfare_cache_price_checks_total{outcome}`: whether the cached price was the price."""
+
+    held: int = 0
+    changed: int = 0
+    gone: int = 0
+
+    @property
+    def checked(self) -> int:
+        return self.held + self.changed + self.gone
+
+    @property
+    def held_share(self) -> float | None:
+        """The cache's price accuracy: the share of checks whose price held."""
+        return self.held / self.checked if self.checked else None
+
+
 class Mixed(msgspec.Struct, frozen=True):
     """The locust scenario for a fixed duration; `median` per endpoint over the runs."""
 
@@ -128,6 +146,7 @@ class Mixed(msgspec.Struct, frozen=True):
     median: list[Endpoint]
     median_total: Endpoint
     cpu: list[ToolCpu] = []
+    price_checks: PriceChecks | None = None  # summed over the runs; None: /metrics unreadable
 
 
 class Skipped(msgspec.Struct, frozen=True):

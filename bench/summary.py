@@ -9,7 +9,7 @@ import argparse
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from bench.report import Booking, Ceiling, Cold, Mixed, Result, load
+from bench.report import Booking, Ceiling, Cold, Mixed, PriceChecks, Result, load
 
 NOISY = (
     "The machine is shared and noisy: other work (test suites, builds) ran beside the benchmark, "
@@ -93,7 +93,19 @@ def headline(result: Result) -> list[str]:
         rows.append(_booking_row(result.booking))
     if result.mixed is not None:
         rows.append(_mixed_row(result.mixed))
+        if result.mixed.price_checks is not None:
+            rows.append(price_checks_row(result.mixed.price_checks))
     return rows
+
+
+def price_checks_row(p: PriceChecks) -> str:
+    """How often a price the fare cache served held when re-priced, in the mixed scenario."""
+    share = p.held_share
+    return (
+        "| fare cache price accuracy (mixed): cached offers re-priced or booked | "
+        f"{p.held:,} held, {p.changed:,} changed, {p.gone:,} gone of {p.checked:,} | "
+        f"— | {'no checks' if share is None else f'{share:.1%} held'} |"
+    )
 
 
 def _ceiling_row(c: Ceiling) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 import msgspec
 
 from booking.model import Order
+from booking.ports import PriceChecks
 from connectors import errors, offer_ids
 from connectors.base import Connector
 from connectors.model import Hold, HoldPassenger, Passengers, PricedOffer
@@ -53,6 +54,7 @@ class Airline:
         self._connectors = dict(connectors)
         self._price_timeout_s = price_timeout_s
         self._hold_timeout_s = hold_timeout_s
+        self.checks: PriceChecks | None = None  # told what each re-pricing found
 
     def connector(self, name: str) -> Connector | None:
         return self._connectors.get(name)
@@ -70,11 +72,14 @@ class Airline:
         try:
             priced = await connector.price(supplier_id, timeout=self._price_timeout_s)
         except errors.SupplierRejected as exc:
+            await self._checked(offer_id, exc)
             raise refusal(exc, offer_id) from exc
         except errors.ConnectorError as exc:
             raise ServiceUnavailable(
                 f"{name} cannot price offers right now ({exc.status})"
             ) from exc
+        if self.checks is not None:
+            await self.checks.checked(offer_id, "changed" if priced.price_changed else "held")
         if priced.price_changed:
             raise _price_changed(priced.total_amount, priced.total_currency, priced.id)
         return PricedFor(name, supplier_id, priced)
@@ -93,6 +98,7 @@ class Airline:
             )
         except errors.SupplierRejected as exc:
             logger.info("order %s: %s refused the hold: %s", order.id, name, exc)
+            await self._checked(order.offer_id, exc)
             return refusal(exc, order.offer_id)
         except errors.ConnectorError as exc:
             logger.warning("order %s: hold outcome unknown (%s): %s", order.id, exc.status, exc)
@@ -102,6 +108,8 @@ class Airline:
             ) from exc
         if hold.status == "cancelled":  # a resumed order whose hold lapsed at the airline
             return Gone("the seats held for this order were released by the airline")
+        if self.checks is not None:
+            await self.checks.sold(order.offer_id)
         return hold
 
     async def cancel(self, order: Order) -> None:
@@ -124,6 +132,15 @@ class Airline:
             raise ServiceUnavailable(
                 "the airline cannot be reached to cancel; nothing changed, retry shortly"
             ) from exc
+
+    async def _checked(self, offer_id: str, exc: errors.SupplierRejected) -> None:
+        """Tell `checks` when the airline's "no" means the offer's price or seats moved."""
+        if self.checks is None:
+            return
+        if isinstance(exc, errors.PriceChanged):
+            await self.checks.checked(offer_id, "changed")
+        elif isinstance(exc, errors.SoldOut | errors.OfferExpired):
+            await self.checks.checked(offer_id, "gone")
 
 
 def refusal(exc: errors.SupplierRejected, offer_id: str) -> DomainError:

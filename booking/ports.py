@@ -2,12 +2,13 @@
 
 The order flow calls them at the right moment; the payment module owns how money moves. Until
 the composition root provides them (`OrderService.use_payments`), `instant` orders are refused
-(422 naming `type`) and paid orders cannot be cancelled (409).
+(422 naming `type`) and paid orders cannot be cancelled (409). `PriceChecks` is the fare cache's
+(search/stale_fares.py), told what each re-pricing found (`OrderService.use_price_checks`).
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Literal, Protocol
 
 import asyncpg
 
@@ -51,3 +52,14 @@ class Refunds(Protocol):
         `payment.refunded`) when the gateway confirms, and returns the order as it is now (still
         `paid` if the refund is pending). Must be idempotent per order.
         """
+
+
+class PriceChecks(Protocol):
+    """Hears what re-pricing an offer with its airline found, so a cache can correct itself."""
+
+    async def checked(self, offer_id: str, outcome: Literal["held", "changed", "gone"]) -> None:
+        """`held`: the price quoted is the price; `changed`: another price; `gone`: sold out or
+        expired. Must not raise: the order flow goes on whatever it does."""
+
+    async def sold(self, offer_id: str) -> None:
+        """The airline just held seats of `offer_id` for an order. Must not raise."""

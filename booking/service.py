@@ -30,7 +30,7 @@ from booking.idempotency import (
 )
 from booking.model import CreateOrderRequest, NewOrder, Order, OrderView, PaymentMethod
 from booking.pagination import Position
-from booking.ports import PaymentStarter, Refunds
+from booking.ports import PaymentStarter, PriceChecks, Refunds
 from booking.references import new_order_id
 from booking.repository import OrderRepository
 from booking.state import Change
@@ -85,6 +85,10 @@ class OrderService:
         """Enable `instant` orders (`starter`) and cancelling paid orders (`refunds`)."""
         self._payments = starter
         self._refunds = refunds
+
+    def use_price_checks(self, checks: PriceChecks | None) -> None:
+        """Tell `checks` (the fare cache) what re-pricing each offer with its airline found."""
+        self.airline.checks = checks
 
     # -- create -------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from cache.model import FareEntry
 
@@ -55,8 +55,18 @@ class InMemoryFareCache:
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
 
+    def discard(self, key: str) -> None:
+        self._entries.pop(key, None)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
     async def get(self, key: str, *, timeout: float) -> FareEntry | None:
         return self.peek(key)
 
     async def set(self, key: str, entry: FareEntry, *, timeout: float) -> None:
         self.put(key, entry)
+
+    async def delete(self, keys: Sequence[str], *, timeout: float) -> None:
+        for key in keys:
+            self.discard(key)

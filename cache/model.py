@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal, Protocol
 
 import msgspec
@@ -46,6 +47,10 @@ class FareCache(Protocol):
     async def get(self, key: str, *, timeout: float) -> FareEntry | None: ...
 
     async def set(self, key: str, entry: FareEntry, *, timeout: float) -> None: ...
+
+    async def delete(self, keys: Sequence[str], *, timeout: float) -> None:
+        """Forget `keys` (an answer found to be wrong); absent keys are not an error."""
+        ...
 
 
 _encoder = msgspec.msgpack.Encoder()

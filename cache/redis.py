@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -43,3 +43,16 @@ class RedisFareCache:
                 await self._client.set(key, dump_entry(entry), px=ttl_ms)
         except (RedisError, OSError, TimeoutError) as exc:
             raise CacheError(f"redis SET failed: {exc!r}") from exc
+
+    async def delete(self, keys: Sequence[str], *, timeout: float) -> None:
+        if not keys:
+            return
+        try:
+            async with asyncio.timeout(timeout):
+                # One DEL per key: keys of one command must share a Redis Cluster slot.
+                async with self._client.pipeline(transaction=False) as pipe:
+                    for key in keys:
+                        pipe.delete(key)
+                    await pipe.execute()
+        except (RedisError, OSError, TimeoutError) as exc:
+            raise CacheError(f"redis DEL failed: {exc!r}") from exc

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from cache import metrics
+from cache.evictions import EvictionFeed
 from cache.memory import InMemoryFareCache
 from cache.model import CacheError, FareCache, FareEntry
 
@@ -28,9 +29,11 @@ class TieredFareCache:
         *,
         clock: Callable[[], float] = time.time,
         log_every_s: float = 10.0,
+        evictions: EvictionFeed | None = None,
     ) -> None:
         self.l1 = l1
         self._l2 = l2
+        self._evictions = evictions
         self._clock = clock
         self._log_every_s = log_every_s
         self._last_log = -float("inf")
@@ -71,6 +74,19 @@ class TieredFareCache:
             return
         try:
             await self._l2.set(key, entry, timeout=timeout)
+        except CacheError as exc:
+            self._error(exc)
+
+    async def evict(self, keys: Sequence[str], *, timeout: float) -> None:
+        """Forget `keys` everywhere: this L1 at once, Redis, then every other process's L1 (they
+        follow the `evictions` feed). The next lookup of a key misses and loads afresh."""
+        for key in keys:
+            self.l1.discard(key)
+        try:
+            if self._l2 is not None:
+                await self._l2.delete(keys, timeout=timeout)
+            if self._evictions is not None:
+                await self._evictions.publish(keys, timeout=timeout)
         except CacheError as exc:
             self._error(exc)
 

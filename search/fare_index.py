@@ -140,10 +140,14 @@ def slot_for_search(request: SearchRequest, scope: str) -> IndexSlot | None:
 
 
 class FareIndex(Protocol):
-    """The port. `record` never raises (a failed write only costs partners a miss);
-    `lookup` and `month` raise `FareIndexError`."""
+    """The port. `record` and `forget` never raise (a failed write only costs partners a miss,
+    or a wrong fare until its stale window ends); `lookup` and `month` raise `FareIndexError`."""
 
     async def record(self, slot: IndexSlot, fare: CheapestFare) -> None: ...
+
+    async def forget(self, slots: Sequence[IndexSlot], offer_id: str) -> None:
+        """Drop each slot's fare if it is still `offer_id` (a newer search's fare stays)."""
+        ...
 
     async def lookup(self, slots: Sequence[IndexSlot]) -> list[CheapestFare | None]: ...
 
@@ -159,6 +163,13 @@ class InMemoryFareIndex:
 
     async def record(self, slot: IndexSlot, fare: CheapestFare) -> None:
         self.hashes.setdefault(slot.key, {})[slot.field] = fare
+
+    async def forget(self, slots: Sequence[IndexSlot], offer_id: str) -> None:
+        for s in slots:
+            fields = self.hashes.get(s.key, {})
+            fare = fields.get(s.field)
+            if fare is not None and fare.offer_id == offer_id:
+                del fields[s.field]
 
     async def lookup(self, slots: Sequence[IndexSlot]) -> list[CheapestFare | None]:
         self.lookups.append(len(slots))

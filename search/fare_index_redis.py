@@ -24,6 +24,13 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 if ttl < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1
 """
+# Deletes the field only if it still holds the bytes read: a fare a newer search recorded stays.
+_FORGET = """
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
+    return redis.call('HDEL', KEYS[1], ARGV[1])
+end
+return 0
+"""
 _encoder = msgspec.msgpack.Encoder()
 _decoder = msgspec.msgpack.Decoder(CheapestFare)
 _FAILURES = (RedisError, OSError, TimeoutError)
@@ -51,6 +58,7 @@ class RedisFareIndex:
     ) -> None:
         self._client = client
         self._script = client.register_script(_RECORD)
+        self._forget = client.register_script(_FORGET)
         self._timeout_s = timeout_s
         # Reads serve a partner batch (up to 100 fields a call), not one traveler's search.
         self._read_timeout_s = read_timeout_s
@@ -69,15 +77,32 @@ class RedisFareIndex:
         except _FAILURES as exc:
             self._log(exc)
 
-    async def lookup(self, slots: Sequence[IndexSlot]) -> list[CheapestFare | None]:
+    async def forget(self, slots: Sequence[IndexSlot], offer_id: str) -> None:
+        try:
+            values = await self._raw(slots, self._timeout_s)
+            async with asyncio.timeout(self._timeout_s):
+                async with self._client.pipeline(transaction=False) as pipe:
+                    for s, data in zip(slots, values, strict=True):
+                        fare = _decode(data)
+                        if data is not None and fare is not None and fare.offer_id == offer_id:
+                            await self._forget(keys=[s.key], args=[s.field, data], client=pipe)
+                    await pipe.execute()
+        except _FAILURES as exc:
+            self._log(exc)
+
+    async def _raw(self, slots: Sequence[IndexSlot], timeout: float) -> list[bytes | None]:
         if not slots:
             return []
+        async with asyncio.timeout(timeout):
+            async with self._client.pipeline(transaction=False) as pipe:
+                for s in slots:
+                    pipe.hget(s.key, s.field)
+                values: list[bytes | None] = await pipe.execute()
+        return values
+
+    async def lookup(self, slots: Sequence[IndexSlot]) -> list[CheapestFare | None]:
         try:
-            async with asyncio.timeout(self._read_timeout_s):
-                async with self._client.pipeline(transaction=False) as pipe:
-                    for s in slots:
-                        pipe.hget(s.key, s.field)
-                    values = await pipe.execute()
+            values = await self._raw(slots, self._read_timeout_s)
         except _FAILURES as exc:
             raise FareIndexError(f"redis HGET failed: {exc!r}") from exc
         return [_decode(v) for v in values]

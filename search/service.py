@@ -28,6 +28,7 @@ from search.model import (
     SearchResponse,
 )
 from search.ranking import rank
+from search.stale_fares import PriceCheck, StaleFares
 
 # Encodes the NDJSON lines of streamed searches (responses are encoded once, in the views).
 _encoder = msgspec.json.Encoder()
@@ -56,6 +57,7 @@ class SearchService:
         wall_clock: Callable[[], float] = time.time,
         cache_scope: str = "",
         index: FareIndex | None = None,
+        stale: StaleFares | None = None,
     ) -> None:
         self._connectors = {c.name: c for c in connectors}
         self._order = {name: i for i, name in enumerate(self._connectors)}
@@ -72,11 +74,17 @@ class SearchService:
         self._index = index
         self._index_scope = scope_of(self._cache_scope)
         self._query_keys = QueryKeys()
+        self._stale = stale
 
     @property
     def fare_index(self) -> FareIndex | None:
         """The cheapest-fare index complete answers are recorded in (bulk fares read it)."""
         return self._index
+
+    @property
+    def stale_fares(self) -> StaleFares | None:
+        """What corrects the fare cache after a re-pricing (order creation reports to it too)."""
+        return self._stale
 
     @property
     def index_scope(self) -> str:
@@ -149,9 +157,10 @@ class SearchService:
         if self._fares is None:
             return (await self._load(request, start))[0], "miss"
         budget = (self._deadline(request, start) - start) / 10
+        key = key or cache_key(request, self._cache_scope)
         return await self._fares.fetch(
-            key or cache_key(request, self._cache_scope),
-            lambda background: self._load(request, self._clock() if background else start),
+            key,
+            lambda background: self._load(request, self._clock() if background else start, key),
             timeout=min(self._cache_timeout_s, budget),
             use_cache=request.cache,
             # Another worker's search is waited for at most half of what is left, keeping the
@@ -159,17 +168,24 @@ class SearchService:
             wait=max(0.0, (self._deadline(request, start) - self._clock()) / 2),
         )
 
-    async def _load(self, request: SearchRequest, start: float) -> Loaded:
+    async def _load(self, request: SearchRequest, start: float, key: str | None = None) -> Loaded:
+        began = self._wall_clock()
         answers = await self._answers(request, start)
         offers = rank((o for a in answers for o in a.offers), request)
         reports = self._reports(answers)
         loaded = to_entry(
             offers, reports, request=request, policy=self._ttl, now=self._wall_clock()
         )
-        if loaded[1] and offers and self._index is not None:
-            slot = slot_for_search(request, self._index_scope)
-            if slot is not None:
-                await self._index.record(slot, CheapestFare.of(offers[0], loaded[0]))
+        if not loaded[1] or not offers:
+            return loaded
+        slot = None if self._index is None else slot_for_search(request, self._index_scope)
+        # Tagged before the answer is served: a client may re-price its offers right after.
+        if self._stale is not None and key is not None:
+            ids = [o.id for o in offers]
+            if not await self._stale.remember(key, loaded[0], ids, slot, began=began):
+                return loaded[0], False  # evicted while we searched: served, not stored
+        if self._index is not None and slot is not None:
+            await self._index.record(slot, CheapestFare.of(offers[0], loaded[0]))
         return loaded
 
     async def _answers(self, request: SearchRequest, start: float) -> list[Answer]:
@@ -205,7 +221,8 @@ class SearchService:
 
         `NotFound` for an id we did not issue or the airline does not know, `Gone` when it expired
         or sold out, `Conflict` if the airline reports a price change as an error,
-        `ServiceUnavailable` when the airline cannot answer now.
+        `ServiceUnavailable` when the airline cannot answer now. A changed price or no seats
+        evicts the cached answers holding the offer (`StaleFares`).
         """
         try:
             name, supplier_id = offer_ids.decode(offer_id)
@@ -215,12 +232,14 @@ class SearchService:
         if connector is None:
             raise NotFound(f"unknown offer {offer_id[:80]!r}")
         try:
-            return await connector.price(supplier_id, timeout=self._default_deadline_s)
+            priced = await connector.price(supplier_id, timeout=self._default_deadline_s)
         except (errors.OfferNotFound, errors.InvalidRequest) as exc:
             raise NotFound(f"offer {offer_id[:80]!r} is unknown to {name}") from exc
         except (errors.OfferExpired, errors.SoldOut) as exc:
+            await self._checked(offer_id, "gone")
             raise Gone(f"offer {offer_id[:80]!r} is no longer available: {exc}") from exc
         except errors.PriceChanged as exc:
+            await self._checked(offer_id, "changed")
             raise Conflict(
                 "the offer's price changed",
                 total_amount=str(exc.new_amount),
@@ -229,6 +248,12 @@ class SearchService:
         except errors.ConnectorError as exc:
             detail = f"{name} cannot price offers right now ({exc.status})"
             raise ServiceUnavailable(detail) from exc
+        await self._checked(offer_id, "changed" if priced.price_changed else "held")
+        return priced
+
+    async def _checked(self, offer_id: str, outcome: PriceCheck) -> None:
+        if self._stale is not None:
+            await self._stale.checked(offer_id, outcome)
 
     def connector_statuses(self) -> list[ConnectorStatus]:
         """Each connector's circuit state, error rate, latency and load, in configuration order."""

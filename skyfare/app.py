@@ -22,11 +22,13 @@ from booking.pg import Database
 from booking.recovery import running_recovery
 from booking.relay import OutboxRelay
 from booking.wiring import running_order_service
+from cache import evictions
 from cache.flight_lock import RedisFlightLock
 from cache.memory import InMemoryFareCache
 from cache.policy import TtlPolicy
 from cache.read_through import ReadThroughCache
 from cache.redis import RedisFareCache
+from cache.tags import RedisTagIndex
 from cache.tiered import TieredFareCache
 from connectors.registry import build_connectors
 from kernel.auth import AUTHENTICATE, PARTNER_CHECK
@@ -37,6 +39,7 @@ from search import bulk_routes
 from search import routes as search_routes
 from search.fare_index_redis import RedisFareIndex
 from search.service import SearchService
+from search.stale_fares import StaleFares
 from skyfare import openapi, ops
 from skyfare.auth import JwksAuthenticator, JwksKeySet
 from skyfare.keys import (
@@ -57,6 +60,8 @@ logger = logging.getLogger(__name__)
 
 # How long Redis may take to connect or answer one command before the caller sees an error.
 REDIS_TIMEOUT_S = 1.0
+# How long the eviction follower's XREAD blocks; its own connection waits a little longer.
+EVICTIONS_BLOCK_S = 2.0
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -162,6 +167,8 @@ async def _orders(app: web.Application) -> AsyncIterator[None]:
         price_timeout_s=settings.search_deadline_ms / 1000,
     ) as service:
         app[order_routes.ORDER_SERVICE] = service
+        # Order creation re-prices too: a changed price or no seats corrects the fare cache.
+        service.use_price_checks(app[search_routes.SEARCH_SERVICE].stale_fares)
         yield
 
 
@@ -227,15 +234,30 @@ async def _partner_gate(app: web.Application) -> AsyncIterator[None]:
 
 async def _fare_cache(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
+    assert settings.redis_url is not None  # checked by _redis
     store = TieredFareCache(
-        InMemoryFareCache(settings.cache_l1_entries), RedisFareCache(app[REDIS])
+        InMemoryFareCache(settings.cache_l1_entries),
+        RedisFareCache(app[REDIS]),
+        evictions=evictions.RedisEvictionFeed(app[REDIS]),
     )
     # One search per missed key across all workers: the lock outlives a normal search and
     # expires soon after a hung one; a waiting worker keeps half its deadline for its own search.
     deadline_s = settings.search_deadline_ms / 1000
     lock = RedisFlightLock(app[REDIS], ttl_s=deadline_s)
     fares = app[FARE_CACHE] = ReadThroughCache(store, lock=lock, lock_wait_s=deadline_s / 2)
+    # Other processes' evictions, on a connection of its own (a blocking read holds it).
+    follower_client = redis.Redis.from_url(
+        settings.redis_url,
+        socket_timeout=EVICTIONS_BLOCK_S + REDIS_TIMEOUT_S,
+        socket_connect_timeout=REDIS_TIMEOUT_S,
+    )
+    follower = asyncio.create_task(
+        evictions.follow(follower_client, store.l1, block_ms=int(EVICTIONS_BLOCK_S * 1000)),
+        name="fare-evictions",
+    )
     yield
+    await stop_task(follower)
+    await follower_client.aclose()
     await fares.close()
 
 
@@ -263,14 +285,25 @@ async def _connectors(app: web.Application) -> AsyncIterator[None]:
             if isinstance(result, BaseException):
                 raise result
         app[CONNECTORS] = connectors
+        cache_timeout_s = settings.cache_redis_timeout_ms / 1000
+        fares = app[FARE_CACHE]
+        index = RedisFareIndex(app[REDIS], timeout_s=cache_timeout_s)
+        stale = StaleFares(
+            fares.store,
+            RedisTagIndex(app[REDIS]),
+            index,
+            timeout_s=REDIS_TIMEOUT_S,
+            tag_timeout_s=cache_timeout_s,
+        )
         service = app[search_routes.SEARCH_SERVICE] = SearchService(
             connectors,
             default_deadline_ms=settings.search_deadline_ms,
-            fares=app[FARE_CACHE],
+            fares=fares,
             ttl=_ttl_policy(settings),
-            cache_timeout_s=settings.cache_redis_timeout_ms / 1000,
+            cache_timeout_s=cache_timeout_s,
             cache_scope=" ".join(c.base_url for c in settings.connectors),
-            index=RedisFareIndex(app[REDIS], timeout_s=settings.cache_redis_timeout_ms / 1000),
+            index=index,
+            stale=stale,
         )
         yield
         # Stops connector calls that ignored cancellation at their search's deadline.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
@@ -330,3 +331,53 @@ async def test_a_paid_order_is_refunded_when_cancelled_and_refused_without_refun
 
 def _far_future() -> dt.datetime:
     return dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+
+class RecordingPriceChecks:
+    """The fare cache's port, recording what order creation told it."""
+
+    def __init__(self) -> None:
+        self.told: list[tuple[str, str]] = []
+
+    async def checked(self, offer_id: str, outcome: str) -> None:
+        self.told.append((outcome, offer_id))
+
+    async def sold(self, offer_id: str) -> None:
+        self.told.append(("sold", offer_id))
+
+
+@pytest.mark.parametrize(
+    ("price_error", "hold_error", "new_price", "told"),
+    [
+        (None, None, None, ["held", "sold"]),
+        (None, None, Decimal("700.00"), ["changed"]),
+        (errors.SoldOut("no seats"), None, None, ["gone"]),
+        (errors.OfferExpired("late"), None, None, ["gone"]),
+        (errors.OfferNotFound("who?"), None, None, []),
+        (None, errors.SoldOut("gone meanwhile"), None, ["held", "gone"]),
+        (
+            None,
+            errors.PriceChanged("moved", new_amount=Decimal("650.00"), currency="USD"),
+            None,
+            ["held", "changed"],
+        ),
+    ],
+)
+async def test_order_creation_tells_the_fare_cache_what_the_airline_said(
+    service: OrderService,
+    airline: ScriptedAirline,
+    price_error: BaseException | None,
+    hold_error: BaseException | None,
+    new_price: Decimal | None,
+    told: list[str],
+) -> None:
+    checks = RecordingPriceChecks()
+    service.use_price_checks(checks)
+    airline.price_errors = [price_error] if price_error else []
+    airline.hold_errors = [hold_error] if hold_error else []
+    airline.new_price = new_price
+
+    with contextlib.suppress(Conflict, Gone, NotFound):
+        await _create(service)
+
+    assert checks.told == [(outcome, OFFER.id) for outcome in told]

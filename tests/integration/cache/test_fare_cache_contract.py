@@ -120,3 +120,15 @@ async def test_a_redis_that_does_not_answer_costs_the_timeout_and_no_more(tmp_pa
         await writer.wait_closed()
     server.close()
     await server.wait_closed()
+
+
+@pytest.mark.parametrize("cache", ["memory", "redis"], indirect=True)
+async def test_deleted_keys_are_misses_and_others_stay(cache: FareCache) -> None:
+    gone, kept = key(), key()
+    await cache.set(gone, entry(), timeout=TIMEOUT)
+    await cache.set(kept, entry(), timeout=TIMEOUT)
+
+    await cache.delete([gone, key()], timeout=TIMEOUT)
+
+    assert await cache.get(gone, timeout=TIMEOUT) is None
+    assert await cache.get(kept, timeout=TIMEOUT) is not None

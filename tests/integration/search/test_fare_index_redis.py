@@ -6,6 +6,7 @@ import uuid
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
+import msgspec
 import pytest
 import redis.asyncio as aioredis
 
@@ -116,3 +117,17 @@ async def test_a_complete_search_records_its_first_offer(client: aioredis.Redis)
     assert recorded is not None
     assert (recorded.amount, recorded.offers) == (Decimal("640.00"), 2)
     assert recorded.offer_id.encode() in body
+
+
+async def test_forget_drops_a_fare_only_while_it_is_the_offer_given(
+    client: aioredis.Redis,
+) -> None:
+    index = RedisFareIndex(client)
+    gone, kept, empty = fresh_slot(20), fresh_slot(21), fresh_slot(22)
+    await index.record(gone, fare("250.00"))
+    newer = msgspec.structs.replace(fare("260.00"), offer_id="off_newer")
+    await index.record(kept, newer)
+
+    await index.forget([gone, kept, empty], "off_a")
+
+    assert await index.lookup([gone, kept, empty]) == [None, newer, None]

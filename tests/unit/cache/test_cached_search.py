@@ -3,6 +3,7 @@
 import asyncio
 import datetime as dt
 import itertools
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -38,6 +39,9 @@ class BrokenFareCache:
         raise CacheError("down")
 
     async def set(self, key: str, entry: FareEntry, *, timeout: float) -> None:
+        raise CacheError("down")
+
+    async def delete(self, keys: Sequence[str], *, timeout: float) -> None:
         raise CacheError("down")
 
 

@@ -1,0 +1,113 @@
+"""Evictions every process hears of: L1 is per process, so a wrong answer must leave all of them.
+
+A process that evicts keys (`TieredFareCache.evict`) drops them from its own L1 and Redis, then
+appends them to a Redis stream (`skyfare:fares:evictions`, capped). Every API process runs
+`follow`: a blocking `XREAD` on its own connection that drops each announced key from its L1.
+The cached-search fast path is untouched (no check per hit): the price is a few milliseconds
+during which another process may still answer the old entry.
+
+A stream rather than pub/sub: a follower that loses its connection resumes from the last entry it
+read. While Redis is down nobody can evict (the tags that find entries live there too), so L1 goes
+on serving; once the follower reads again it empties its L1 once, in case the capped stream lost
+entries meanwhile, and the next searches reload from Redis or the airlines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any, Protocol, cast
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from cache.memory import InMemoryFareCache
+from cache.model import CacheError
+
+logger = logging.getLogger(__name__)
+
+STREAM = "skyfare:fares:evictions"
+# Entries kept: far more than followers fall behind by between two reads (each read takes 512).
+MAXLEN = 10_000
+_FAILURES = (RedisError, OSError, TimeoutError)
+# XRANGE's answer, and XREAD's: [(stream, XRANGE's answer), ...]
+_Entries = list[tuple[str | bytes, dict[Any, Any]]]
+_Read = list[tuple[Any, _Entries]]
+
+
+class EvictionFeed(Protocol):
+    """The port: announce evicted keys to every process (`CacheError` when it cannot)."""
+
+    async def publish(self, keys: Sequence[str], *, timeout: float) -> None: ...
+
+
+class RedisEvictionFeed:
+    """Publishes on the shared client; `follow` needs a client of its own whose socket timeout
+    is longer than `block_ms` (a blocking read holds its connection)."""
+
+    def __init__(self, client: aioredis.Redis) -> None:
+        self._client = client
+
+    async def publish(self, keys: Sequence[str], *, timeout: float) -> None:
+        if not keys:
+            return
+        try:
+            async with asyncio.timeout(timeout):
+                await self._client.xadd(
+                    STREAM, {"keys": "\n".join(keys)}, maxlen=MAXLEN, approximate=True
+                )
+        except _FAILURES as exc:
+            raise CacheError(f"redis XADD of evictions failed: {exc!r}") from exc
+
+
+async def follow(
+    client: aioredis.Redis,
+    l1: InMemoryFareCache,
+    *,
+    block_ms: int = 2000,
+    retry_s: float = 1.0,
+    log_every_s: float = 30.0,
+) -> None:
+    """Drop every key announced on the stream from `l1`, until cancelled."""
+    last: str | bytes | None = None
+    last_log = -float("inf")
+    failed = False
+    while True:
+        try:
+            if last is None:
+                last = await _newest(client)
+            found = cast(_Read, await client.xread({STREAM: last}, count=512, block=block_ms))
+        except _FAILURES as exc:
+            failed = True
+            if time.monotonic() - last_log >= log_every_s:
+                last_log = time.monotonic()
+                logger.warning("fare cache: evictions unreadable, retrying: %r", exc)
+            await asyncio.sleep(retry_s)
+            continue
+        if failed:
+            l1.clear()
+            failed = False
+        for _stream, entries in found or ():
+            for entry_id, fields in entries:
+                last = entry_id
+                apply(l1, fields)
+
+
+def apply(l1: InMemoryFareCache, fields: dict[Any, Any]) -> None:
+    """Drop the keys of one stream entry from `l1`."""
+    for name, value in fields.items():
+        if name in (b"keys", "keys"):
+            text = value.decode() if isinstance(value, bytes) else value
+            for key in text.split("\n"):
+                l1.discard(key)
+
+
+async def _newest(client: aioredis.Redis) -> str | bytes:
+    """The id of the newest entry ("0-0" for none): what came before it is already applied (a new
+    process has an empty L1)."""
+    newest = cast(_Entries, await client.xrevrange(STREAM, count=1))
+    if not newest:
+        return "0-0"
+    return newest[0][0]

@@ -1,0 +1,180 @@
+"""Tags: which stored entries hold a tag (an opaque string, e.g. an offer id), found from the tag.
+
+Cache keys are hashes of whole queries, so nothing leads from one offer back to the answers that
+hold it. When an answer is stored, its caller tags it: for each tag, a Redis set
+(`skyfare:fares:tag:v1:<hash of the tag>`) gains a member the caller chose (the cache key, and
+whatever else the caller must correct). A set lives as long as the longest-lived entry it names,
+so a tag leads nowhere once every answer holding it has expired.
+
+An eviction also leaves a short-lived mark (`mark`): a load that began before it read the world as
+it was before the eviction, so `add` refuses to tag its answer (and the caller does not store it)
+— otherwise a search in flight during a sale would put the old price back for a whole TTL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Iterable
+from typing import Protocol
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from cache.model import CacheError
+
+PREFIX = "skyfare:fares:tag:v1:"
+MARK_PREFIX = "skyfare:fares:evicted:v1:"
+_FAILURES = (RedisError, OSError, TimeoutError)
+
+# Adds the member to every tag's set and only ever extends a set's TTL (Redis 6.2 has no
+# `PEXPIRE ... GT`): a set must outlive the longest-lived answer it names. One call for all the
+# offers of an answer: a pipeline of one command per offer cost ten times the CPU (redis-py packs
+# each command in Python) on the path of a cache miss. (Under Redis Cluster the keys would need a
+# common hash tag, as the flight lock's entry and lock keys would.)
+_ADD = """
+local evicted = redis.call('GET', KEYS[1])
+if evicted and tonumber(evicted) >= tonumber(ARGV[3]) then return 0 end
+for i = 2, #KEYS do
+    redis.call('SADD', KEYS[i], ARGV[1])
+    if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[2]) then
+        redis.call('PEXPIRE', KEYS[i], ARGV[2])
+    end
+end
+return 1
+"""
+
+
+def tag_key(tag: str) -> str:
+    """Short keys for long tags (offer ids run to a few hundred characters)."""
+    return PREFIX + hashlib.blake2b(tag.encode(), digest_size=12).hexdigest()
+
+
+def mark_key(name: str) -> str:
+    return MARK_PREFIX + name
+
+
+class TagIndex(Protocol):
+    """The port. Every call is bounded by `timeout` seconds and raises `CacheError` on failure."""
+
+    async def add(
+        self,
+        tags: Iterable[str],
+        member: str,
+        *,
+        ttl_s: float,
+        timeout: float,
+        unless_marked: str,
+        since: float,
+    ) -> bool:
+        """Record `member` under each of `tags` for at least `ttl_s` seconds, unless
+        `unless_marked` was marked at or after `since` (unix seconds): then record nothing and
+        answer False."""
+        ...
+
+    async def mark(self, names: Iterable[str], *, at: float, ttl_s: float, timeout: float) -> None:
+        """Mark `names` (evicted at `at`, unix seconds) for `ttl_s` seconds."""
+        ...
+
+    async def contains(self, tag: str, *, timeout: float) -> bool:
+        """Whether anything is recorded under `tag`."""
+        ...
+
+    async def take(self, tag: str, *, timeout: float) -> set[str]:
+        """The members recorded under `tag`, forgetting them (one caller gets each)."""
+        ...
+
+
+class RedisTagIndex:
+    """A `TagIndex` over a `redis.asyncio` client (which owns the connections)."""
+
+    def __init__(self, client: aioredis.Redis) -> None:
+        self._client = client
+        self._add = client.register_script(_ADD)
+
+    async def add(
+        self,
+        tags: Iterable[str],
+        member: str,
+        *,
+        ttl_s: float,
+        timeout: float,
+        unless_marked: str,
+        since: float,
+    ) -> bool:
+        ttl_ms = int(ttl_s * 1000)
+        keys = list(dict.fromkeys(map(tag_key, tags)))
+        if ttl_ms <= 0 or not keys:
+            return True
+        try:
+            async with asyncio.timeout(timeout):
+                added = await self._add(
+                    keys=[mark_key(unless_marked), *keys], args=[member, ttl_ms, repr(since)]
+                )
+        except _FAILURES as exc:
+            raise CacheError(f"redis tag SADD failed: {exc!r}") from exc
+        return bool(added)
+
+    async def mark(self, names: Iterable[str], *, at: float, ttl_s: float, timeout: float) -> None:
+        try:
+            async with asyncio.timeout(timeout):
+                async with self._client.pipeline(transaction=False) as pipe:
+                    for name in names:
+                        pipe.set(mark_key(name), repr(at), px=int(ttl_s * 1000))
+                    await pipe.execute()
+        except _FAILURES as exc:
+            raise CacheError(f"redis eviction mark failed: {exc!r}") from exc
+
+    async def contains(self, tag: str, *, timeout: float) -> bool:
+        try:
+            async with asyncio.timeout(timeout):
+                return bool(await self._client.exists(tag_key(tag)))
+        except _FAILURES as exc:
+            raise CacheError(f"redis tag EXISTS failed: {exc!r}") from exc
+
+    async def take(self, tag: str, *, timeout: float) -> set[str]:
+        key = tag_key(tag)
+        try:
+            async with asyncio.timeout(timeout):
+                async with self._client.pipeline(transaction=True) as pipe:
+                    pipe.smembers(key)
+                    pipe.delete(key)
+                    members, _ = await pipe.execute()
+        except _FAILURES as exc:
+            raise CacheError(f"redis tag SMEMBERS failed: {exc!r}") from exc
+        return {m.decode() if isinstance(m, bytes) else m for m in members}
+
+
+class InMemoryTagIndex:
+    """The fake: a dict of sets and one of marks, no expiry."""
+
+    def __init__(self) -> None:
+        self.sets: dict[str, set[str]] = {}
+        self.marks: dict[str, float] = {}
+
+    async def add(
+        self,
+        tags: Iterable[str],
+        member: str,
+        *,
+        ttl_s: float,
+        timeout: float,
+        unless_marked: str,
+        since: float,
+    ) -> bool:
+        if self.marks.get(unless_marked, -float("inf")) >= since:
+            return False
+        if ttl_s > 0:
+            for tag in tags:
+                self.sets.setdefault(tag, set()).add(member)
+        return True
+
+    async def mark(self, names: Iterable[str], *, at: float, ttl_s: float, timeout: float) -> None:
+        for name in names:
+            self.marks[name] = at
+
+    async def contains(self, tag: str, *, timeout: float) -> bool:
+        return tag in self.sets
+
+    async def take(self, tag: str, *, timeout: float) -> set[str]:
+        return self.sets.pop(tag, set())

@@ -1,0 +1,165 @@
+"""Tags and the evictions feed against real Redis: what finds an answer again, what drops it
+from every process's L1."""
+
+import asyncio
+import socket
+import time
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis.asyncio as aioredis
+
+from cache import evictions
+from cache.keys import PREFIX
+from cache.memory import InMemoryFareCache
+from cache.model import CacheError, FareEntry
+from cache.redis import RedisFareCache
+from cache.tags import RedisTagIndex, tag_key
+from cache.tiered import TieredFareCache
+from kernel.tasks import stop_task
+from skyfare.embedded import EmbeddedRedis
+
+TIMEOUT = 1.0
+
+
+@pytest.fixture
+async def client(redis_url: str) -> AsyncIterator[aioredis.Redis]:
+    client = aioredis.Redis.from_url(redis_url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+def closed_redis() -> str:
+    """A Redis URL nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"redis://127.0.0.1:{port}/0"
+
+
+def key() -> str:
+    return PREFIX + uuid.uuid4().hex
+
+
+def entry() -> FareEntry:
+    now = time.time()
+    return FareEntry(b"[]", b"[]", False, 0, now, now + 60, now + 240)
+
+
+def unmarked() -> dict[str, Any]:
+    return {"unless_marked": key(), "since": time.time()}
+
+
+async def test_a_tag_leads_to_every_member_once(client: aioredis.Redis) -> None:
+    tags = RedisTagIndex(client)
+    offer, other = f"off_{uuid.uuid4().hex}", f"off_{uuid.uuid4().hex}"
+    await tags.add([offer, other], "k1", ttl_s=60, timeout=TIMEOUT, **unmarked())
+    await tags.add([offer], "k2", ttl_s=60, timeout=TIMEOUT, **unmarked())
+
+    assert await tags.contains(offer, timeout=TIMEOUT)
+    assert await tags.take(offer, timeout=TIMEOUT) == {"k1", "k2"}
+    assert not await tags.contains(offer, timeout=TIMEOUT)
+    assert await tags.take(offer, timeout=TIMEOUT) == set()
+    assert await tags.take(other, timeout=TIMEOUT) == {"k1"}
+
+
+async def test_a_tag_lives_as_long_as_its_longest_lived_member(client: aioredis.Redis) -> None:
+    tags = RedisTagIndex(client)
+    offer = f"off_{uuid.uuid4().hex}"
+    await tags.add([offer], "long", ttl_s=600, timeout=TIMEOUT, **unmarked())
+    await tags.add([offer], "short", ttl_s=5, timeout=TIMEOUT, **unmarked())
+
+    assert await client.pttl(tag_key(offer)) > 500_000
+
+
+async def test_an_answer_whose_key_was_evicted_after_its_search_began_is_not_tagged(
+    client: aioredis.Redis,
+) -> None:
+    tags = RedisTagIndex(client)
+    offer, evicted = f"off_{uuid.uuid4().hex}", key()
+    began = time.time()
+    await tags.mark([evicted], at=began + 0.05, ttl_s=30, timeout=TIMEOUT)
+
+    before = dict(unless_marked=evicted, since=began)
+    after = dict(unless_marked=evicted, since=began + 0.1)
+    assert not await tags.add([offer], "old", ttl_s=60, timeout=TIMEOUT, **before)
+    assert not await tags.contains(offer, timeout=TIMEOUT)
+    assert await tags.add([offer], "new", ttl_s=60, timeout=TIMEOUT, **after)
+    assert await tags.take(offer, timeout=TIMEOUT) == {"new"}
+
+
+async def test_tags_on_a_redis_that_is_down_raise_cache_error(closed_redis: str) -> None:
+    dead = aioredis.Redis.from_url(closed_redis, socket_connect_timeout=0.3)
+    tags = RedisTagIndex(dead)
+    try:
+        with pytest.raises(CacheError):
+            await tags.add(["off_x"], "k", ttl_s=60, timeout=0.5, **unmarked())
+        with pytest.raises(CacheError):
+            await tags.take("off_x", timeout=0.5)
+    finally:
+        await dead.aclose()
+
+
+async def test_an_eviction_reaches_the_l1_of_another_process(
+    client: aioredis.Redis, redis_url: str
+) -> None:
+    # Two "processes": each its own L1 over the same Redis; the second follows the feed.
+    here = TieredFareCache(
+        InMemoryFareCache(10),
+        RedisFareCache(client),
+        evictions=evictions.RedisEvictionFeed(client),
+    )
+    there_l1 = InMemoryFareCache(10)
+    follower_client = aioredis.Redis.from_url(redis_url, socket_timeout=3)
+    follower = asyncio.create_task(evictions.follow(follower_client, there_l1, block_ms=200))
+    try:
+        k, kept = key(), key()
+        await asyncio.sleep(0.3)  # the follower has read the stream's newest id
+        await here.set(k, entry(), timeout=TIMEOUT)
+        there_l1.put(k, entry())
+        there_l1.put(kept, entry())
+
+        await here.evict([k], timeout=TIMEOUT)
+
+        assert here.l1.peek(k) is None
+        assert await client.get(k) is None
+        for _ in range(100):
+            if there_l1.peek(k) is None:
+                break
+            await asyncio.sleep(0.05)
+        assert there_l1.peek(k) is None
+        assert there_l1.peek(kept) is not None
+    finally:
+        await stop_task(follower)
+        await follower_client.aclose()
+
+
+async def test_a_follower_that_lost_redis_empties_its_l1_once_when_redis_is_back(
+    tmp_path: Path,
+) -> None:
+    redis = EmbeddedRedis(tmp_path / "redis")
+    url = await asyncio.to_thread(redis.start)
+    client = aioredis.Redis.from_url(url, socket_timeout=3, socket_connect_timeout=0.3)
+    l1 = InMemoryFareCache(10)
+    follower = asyncio.create_task(evictions.follow(client, l1, block_ms=100, retry_s=0.05))
+    try:
+        await asyncio.sleep(0.3)  # reading
+        l1.put(key(), entry())
+        await asyncio.to_thread(redis.stop)
+        await asyncio.sleep(0.5)
+        assert len(l1) == 1  # nobody can evict while Redis is down: L1 goes on serving
+
+        assert await asyncio.to_thread(redis.start) == url
+        for _ in range(100):
+            if len(l1) == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert len(l1) == 0  # evictions may have been lost meanwhile
+    finally:
+        await stop_task(follower)
+        await client.aclose()
+        await asyncio.to_thread(redis.stop)
