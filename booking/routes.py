@@ -53,7 +53,7 @@ async def get_order(request: web.Request) -> web.Response:
 
 async def list_orders(request: web.Request) -> web.Response:
     principal = caller(request)
-    limit, after = parse_page(request.query)
+    limit, after = parse_page(request.query.items())
     orders, last = await request.config_dict[ORDER_SERVICE].list_orders(
         principal, limit=limit, after=after
     )

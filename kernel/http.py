@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import msgspec
@@ -51,14 +52,42 @@ async def read_json_body(request: web.Request) -> bytes:
 
 _any_json = msgspec.json.Decoder()
 
+# Deeper than any body this API takes (a search or an order is 3 levels); bounds the work a
+# hostile body can cause anywhere after decoding. msgspec has no depth option: a body nested
+# about a thousand levels deep makes it raise RecursionError, which must not become a 500.
+MAX_JSON_DEPTH = 32
+
 
 def json_object(body: bytes) -> dict[str, Any]:
     """A request body decoded loosely, so every field can be checked and named, not just the
-    first bad one; `BadRequest` (400) unless it is a JSON object."""
+    first bad one; `BadRequest` (400) unless it is a JSON object nested at most
+    `MAX_JSON_DEPTH` levels deep."""
     try:
         data = _any_json.decode(body)
     except msgspec.DecodeError as exc:
         raise BadRequest(f"malformed JSON: {exc}") from exc
+    except RecursionError:
+        raise _too_deep() from None
     if type(data) is not dict:
         raise BadRequest("the request body must be a JSON object")
+    # Fewer brackets than the limit cannot nest past it: most bodies skip the walk.
+    if body.count(b"{") + body.count(b"[") > MAX_JSON_DEPTH and _deeper_than(data, MAX_JSON_DEPTH):
+        raise _too_deep()
     return data
+
+
+def _too_deep() -> BadRequest:
+    return BadRequest(f"the request body nests JSON deeper than {MAX_JSON_DEPTH} levels")
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    """Whether arrays and objects nest more than `limit` deep; a loop, not recursion."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        assert isinstance(children, Iterable)
+        stack.extend((child, depth + 1) for child in children if type(child) in (dict, list))
+    return False
