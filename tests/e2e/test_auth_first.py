@@ -10,6 +10,7 @@ app needs no sim: a missing token, another scheme, a token that is no JWT, `alg:
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from typing import Any, NamedTuple
@@ -174,3 +175,27 @@ async def test_unknown_paths_and_methods_stay_404_and_405_without_credentials(
 
     assert unknown.status == 404
     assert wrong_method.status == 405
+
+
+RAW_CREDENTIALS = {
+    "api-key": (b"GET /v1/fares/calendar", b"X-API-Key: sk_live_\xff\xfe" + b"x" * 30),
+    "bearer": (b"GET /v1/orders", b"Authorization: Bearer \xff\xfe.e30.c2ln"),
+}
+
+
+@pytest.mark.parametrize(("request_line", "header"), RAW_CREDENTIALS.values(), ids=RAW_CREDENTIALS)
+async def test_a_credential_that_is_not_utf8_is_a_401(
+    client: Client, request_line: bytes, header: bytes
+) -> None:
+    # aiohttp hands such header bytes over as lone surrogates, which no encode() survives.
+    reader, writer = await asyncio.open_connection(client.host, client.port)
+    try:
+        writer.write(
+            request_line + b" HTTP/1.1\r\nHost: x\r\n" + header + b"\r\nConnection: close\r\n\r\n"
+        )
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(), timeout=10)
+    finally:
+        writer.close()
+
+    assert answer.startswith(b"HTTP/1.1 401 "), answer[:300]
