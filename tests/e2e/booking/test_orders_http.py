@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from tests.support.booking import BookingEnv, Headers, adult
@@ -165,7 +166,8 @@ async def test_bad_list_parameters_are_each_named(booking_env: BookingEnv, alice
 async def test_another_traveler_can_neither_see_list_nor_cancel_an_order_but_support_can(
     booking_env: BookingEnv, alice: Headers
 ) -> None:
-    bob = await booking_env.token("bob")
+    # A bob of this test only: the database outlives it, and his list must hold no order.
+    bob = await booking_env.token(f"bob-{uuid.uuid4().hex[:8]}")
     support = await booking_env.token("agent-7", roles=["support"])
     order = await _held(booking_env, alice)
     path = f"/v1/orders/{order['id']}"
@@ -201,3 +203,24 @@ async def test_cancelling_gives_the_seats_back_and_twice_is_not_an_error(
     assert (first.status, second.status) == (200, 200)
     assert (await first.json())["status"] == (await second.json())["status"] == "cancelled"
     assert await booking_env.seats_left(offer) == 5
+
+
+async def test_another_travelers_idempotency_key_replays_nothing_of_the_first_order(
+    booking_env: BookingEnv, alice: Headers
+) -> None:
+    # Keys are scoped to the caller: the same key and body from bob is bob's own new request,
+    # never a replay of alice's answer (which would hand him her order, names and all).
+    bob = await booking_env.token(f"bob-{uuid.uuid4().hex[:8]}")
+    offer = await booking_env.offer()
+    key = str(uuid.uuid4())
+    first = await booking_env.order(alice, offer, key=key)
+    assert first.status == 201
+    alices = await first.json()
+
+    second = await booking_env.order(bob, offer, key=key)
+    answer = await second.json()
+
+    assert answer.get("id") != alices["id"]
+    assert alices["booking_reference"] not in str(answer)
+    mine = await (await booking_env.client.get("/v1/orders", headers=alice)).json()
+    assert [o["id"] for o in mine["data"]] == [alices["id"]]
