@@ -21,6 +21,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from skyfare.keys import OPENAPI_DOCUMENT
 from skyfare.migrations import migrate
 from tests.e2e.conftest import MAX_BODY_BYTES
 
@@ -199,3 +200,30 @@ async def test_a_credential_that_is_not_utf8_is_a_401(
         writer.close()
 
     assert answer.startswith(b"HTTP/1.1 401 "), answer[:300]
+
+
+def test_every_route_is_documented_and_every_traveler_or_partner_route_declares_security(
+    app: web.Application,
+) -> None:
+    # The plumbing guards what the OpenAPI document declares: an API route missing from the
+    # document could not declare that it needs a token, so none may be missing.
+    document = json.loads(app[OPENAPI_DOCUMENT])
+    documented = {
+        (method.upper(), path): entry.get("security")
+        for path, item in document["paths"].items()
+        for method, entry in item.items()
+    }
+    api_routes = {
+        (route.method, route.resource.canonical)
+        for route in app.router.routes()
+        if route.resource is not None
+        and route.resource.canonical.startswith("/v1/")
+        and route.method not in ("HEAD", "OPTIONS")  # HTTP's own methods, not operations
+    }
+
+    assert api_routes <= set(documented)
+    for (method, path), security in documented.items():
+        if path.startswith("/v1/orders"):
+            assert security == [{"bearer": []}], (method, path)
+        elif path.startswith("/v1/fares/"):
+            assert security == [{"api_key": []}], (method, path)
