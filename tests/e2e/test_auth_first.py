@@ -227,3 +227,25 @@ def test_every_route_is_documented_and_every_traveler_or_partner_route_declares_
             assert security == [{"bearer": []}], (method, path)
         elif path.startswith("/v1/fares/"):
             assert security == [{"api_key": []}], (method, path)
+
+
+@pytest.mark.parametrize("path", ["/v1/orders", "/v1/fares/bulk"])
+async def test_an_anonymous_oversized_body_announced_with_expect_is_a_401_not_a_413(
+    client: Client, path: str
+) -> None:
+    # The body is never sent: whoever answers the Expect must not judge it before the caller.
+    reader, writer = await asyncio.open_connection(client.host, client.port)
+    try:
+        writer.write(
+            f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {MAX_BODY_BYTES * 100}\r\nExpect: 100-continue\r\n"
+            "Idempotency-Key: k-1\r\nConnection: close\r\n\r\n".encode()
+        )
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
+        if answer.startswith(b"HTTP/1.1 100 "):
+            answer = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
+    finally:
+        writer.close()
+
+    assert answer.startswith(b"HTTP/1.1 401 "), answer
