@@ -2,7 +2,8 @@
 document now (400, 404 or 422) naming what is wrong, on every route that reads it.
 
 - a JSON body nested thousands of levels deep (RecursionError in the decoder), on every JSON route;
-- a NUL byte, a control or a non-ASCII character in a path id (it reached PostgreSQL);
+- a NUL byte, a control or a non-ASCII character in a path id (it reached PostgreSQL), and a NUL
+  character in any string of a JSON body (an email held one all the way to PostgreSQL);
 - a non-ASCII digit in a number parameter (`²` passes `isdigit()` and fails `int()`), and a
   repeated parameter, which silently took the first.
 """
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 
 from connectors import offer_ids
-from tests.support.booking import BookingEnv, Headers, in_days
+from tests.support.booking import BookingEnv, Headers, adult, in_days
 
 PROBLEM = "application/problem+json"
 ORDER_ID = "ord_" + "0" * 24
@@ -53,6 +54,17 @@ async def test_a_deeply_nested_body_is_a_400_naming_the_body_on_every_json_route
 
         problem = await _problem(response, 400)
         assert "request body nests JSON deeper than" in problem["detail"], path
+
+
+async def test_a_nul_character_in_a_body_string_is_a_422_naming_the_field(
+    booking_env: BookingEnv, alice: Headers
+) -> None:
+    offer = await booking_env.offer()
+
+    response = await booking_env.order(alice, offer, passengers=[adult(email="a\x00@example.com")])
+
+    problem = await _problem(response, 422)
+    assert [e["field"] for e in problem["errors"]] == ["passengers[0].email"]
 
 
 BAD_IDS = {
