@@ -13,10 +13,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import msgspec
 import pytest
 
 from connectors import offer_ids
-from tests.support.booking import BookingEnv, Headers, adult, in_days
+from skyfare.settings import Settings
+from tests.support.booking import BookingEnv, Headers, adult, booking_app, in_days
+from tests.support.tcp_proxy import PostgresProxy
 
 PROBLEM = "application/problem+json"
 ORDER_ID = "ord_" + "0" * 24
@@ -171,3 +174,27 @@ async def test_an_airport_is_compared_in_ascii_so_a_sharp_s_is_no_ssa(
 
     problem = await _problem(response, 422)
     assert [e["field"] for e in problem["errors"]] == ["query.origin"]
+
+
+async def test_an_impossible_order_id_is_404_without_asking_the_database(
+    settings: Settings,
+) -> None:
+    # With PostgreSQL cut off, any query would be a 503: a 404 proves none was made.
+    assert settings.database_url is not None
+    async with PostgresProxy(settings.database_url) as proxy:
+        through_proxy = msgspec.structs.replace(settings, database_url=proxy.url)
+        async with booking_app(through_proxy) as env:
+            alice = await env.token(f"alice-{uuid.uuid4().hex[:8]}")
+            await proxy.cut()
+            pay = {**alice, "Idempotency-Key": str(uuid.uuid4())}
+            client = env.client
+            responses = [
+                await client.get("/v1/orders/ord_%00", headers=alice),
+                await client.post("/v1/orders/x/cancel", headers=alice),
+                await client.post(
+                    "/v1/orders/ord_1/payments", json={"card_token": "tok_visa"}, headers=pay
+                ),
+                await client.get(f"/v1/orders/{ORDER_ID}", headers=alice),  # a real shape: asked
+            ]
+
+            assert [r.status for r in responses] == [404, 404, 404, 503]
