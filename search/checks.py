@@ -50,10 +50,10 @@ class Checks:
         self.errors.append(FieldError(field=field, message=message))
 
     def query_params(
-        self, params: Iterable[tuple[str, str]], known: Iterable[str]
+        self, params: Iterable[tuple[str, str]], known: frozenset[str]
     ) -> dict[str, str]:
         """Query parameters by name; each unknown or repeated one is failed as `query.<name>`."""
-        query, errors = kernel_query.query_params(params, frozenset(known))
+        query, errors = kernel_query.query_params(params, known)
         self.errors.extend(errors)
         return query
 
