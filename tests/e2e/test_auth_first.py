@@ -57,6 +57,7 @@ def _body_cases(path: str, *, keyed: bool) -> list[Bad]:
         Bad("wrong-media-type", "POST", path, {"Content-Type": "text/plain", **key}, b"{}"),
         Bad("too-big", "POST", path, {**JSON, **key}, TOO_BIG),
         Bad("invalid", "POST", path, {**JSON, **key}, b'{"unknown": 1}'),
+        Bad("nul-in-a-string", "POST", path, {**JSON, **key}, b'{"x": "\\u0000"}'),
     ]
     if keyed:
         cases.append(Bad("no-idempotency-key", "POST", path, JSON, ORDER))
