@@ -124,7 +124,9 @@ def raise_stored(response: StoredResponse) -> NoReturn:
 def check_key(key: str | None) -> str:
     """The header's value, or `BadRequest`/`ValidationFailed` naming it."""
     if key is None:
-        raise BadRequest(f"the {HEADER} header is required: a unique value per new order")
+        raise BadRequest(
+            f"the {HEADER} header is required: a unique value per request, reused for its retries"
+        )
     if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
         raise ValidationFailed(
             [FieldError(FIELD, f"must be 1 to {MAX_KEY_LENGTH} printable characters")]

@@ -8,6 +8,7 @@ writes it as a decimal string); timestamps are UTC.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Literal
 
@@ -38,6 +39,14 @@ GENDERS: tuple[Gender, ...] = ("m", "f", "x")
 # clients see only these; an order in another status answers 404 and is never listed.
 VISIBLE_STATUSES: tuple[OrderStatus, ...] = ("held", "confirmed", "cancelled", "expired")
 ORDER_ID_PREFIX = "ord_"
+# What `references.new_order_id` mints: the prefix and 96 random bits in lower-case hex.
+_ORDER_ID = re.compile(r"ord_[0-9a-f]{24}")
+
+
+def is_order_id(value: str) -> bool:
+    """Whether `value` could name an order: anything else (a NUL byte, non-ASCII, another
+    length) is answered 404 without asking the database."""
+    return _ORDER_ID.fullmatch(value) is not None
 
 
 class Passenger(msgspec.Struct, frozen=True):

@@ -9,16 +9,18 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable
 
 import msgspec
 
-from booking.model import ORDER_ID_PREFIX
+from booking.model import is_order_id
 from kernel.errors import FieldError, ValidationFailed
+from kernel.query import ascii_int, query_params
 
 LIMIT_DEFAULT = 20
 LIMIT_MAX = 200
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_PARAMS = frozenset({"limit", "after"})
 
 
 class Position(msgspec.Struct, frozen=True):
@@ -39,24 +41,23 @@ def decode_cursor(cursor: str) -> Position | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
         micros, sep, order_id = raw.partition(":")
-        if not sep or not micros.isdigit() or not order_id.startswith(ORDER_ID_PREFIX):
+        if not sep or not micros.isdigit() or not is_order_id(order_id):
             return None
         return Position(_EPOCH + dt.timedelta(microseconds=int(micros)), order_id)
     except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError):
         return None
 
 
-def parse_page(query: Mapping[str, str]) -> tuple[int, Position | None]:
-    """`?limit=&after=` → (limit, position); `ValidationFailed` names each bad parameter."""
-    errors = []
-    for name in query:
-        if name not in ("limit", "after"):
-            errors.append(FieldError(f"query.{name}", "unknown parameter"))
+def parse_page(params: Iterable[tuple[str, str]]) -> tuple[int, Position | None]:
+    """`?limit=&after=` → (limit, position); `ValidationFailed` names each bad parameter
+    (unknown, repeated, out of range, not ASCII digits, not a cursor of ours)."""
+    query, errors = query_params(params, _PARAMS)
     limit = LIMIT_DEFAULT
     raw_limit = query.get("limit")
     if raw_limit is not None:
-        if raw_limit.isdigit() and 1 <= int(raw_limit) <= LIMIT_MAX:
-            limit = int(raw_limit)
+        parsed = ascii_int(raw_limit)
+        if parsed is not None and 1 <= parsed <= LIMIT_MAX:
+            limit = parsed
         else:
             errors.append(FieldError("query.limit", f"must be an integer from 1 to {LIMIT_MAX}"))
     after = None

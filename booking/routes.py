@@ -1,4 +1,8 @@
-"""Order routes: thin views over `OrderService` (docs/api.md "Orders"), Bearer-authenticated."""
+"""Order routes: thin views over `OrderService` (docs/api.md "Orders").
+
+Each declares `security=("bearer",)`: the plumbing authenticates the caller before the view runs
+(skyfare/guard.py), so a 401 comes before any check made here.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from booking.model import CreateOrderRequest, ListMeta, OrderList, OrderView
 from booking.pagination import LIMIT_DEFAULT, LIMIT_MAX, encode_cursor, parse_page
 from booking.service import OrderService
 from booking.validation import parse_order_body
-from kernel.auth import AUTHENTICATE
+from kernel.auth import principal as caller
 from kernel.http import json_object, read_json_body
 from kernel.openapi import Operation, Parameter
 
@@ -32,8 +36,8 @@ def _json(payload: object, status: int = 200) -> web.Response:
 
 
 async def create_order(request: web.Request) -> web.Response:
+    principal = caller(request)
     key = check_key(request.headers.get(HEADER))
-    principal = await request.config_dict[AUTHENTICATE](request)
     data = json_object(await read_json_body(request))
     order = parse_order_body(data, today=_today())
     fp = fingerprint(request.method, request.path, data)
@@ -42,14 +46,14 @@ async def create_order(request: web.Request) -> web.Response:
 
 
 async def get_order(request: web.Request) -> web.Response:
-    principal = await request.config_dict[AUTHENTICATE](request)
+    principal = caller(request)
     order = await request.config_dict[ORDER_SERVICE].get(principal, request.match_info["order_id"])
     return _json(OrderView.of(order))
 
 
 async def list_orders(request: web.Request) -> web.Response:
-    principal = await request.config_dict[AUTHENTICATE](request)
-    limit, after = parse_page(request.query)
+    principal = caller(request)
+    limit, after = parse_page(request.query.items())
     orders, last = await request.config_dict[ORDER_SERVICE].list_orders(
         principal, limit=limit, after=after
     )
@@ -58,7 +62,7 @@ async def list_orders(request: web.Request) -> web.Response:
 
 
 async def cancel_order(request: web.Request) -> web.Response:
-    principal = await request.config_dict[AUTHENTICATE](request)
+    principal = caller(request)
     service = request.config_dict[ORDER_SERVICE]
     order = await service.cancel(principal, request.match_info["order_id"])
     return _json(OrderView.of(order))

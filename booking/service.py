@@ -28,7 +28,14 @@ from booking.idempotency import (
     raise_stored,
     stored_error,
 )
-from booking.model import CreateOrderRequest, NewOrder, Order, OrderView, PaymentMethod
+from booking.model import (
+    CreateOrderRequest,
+    NewOrder,
+    Order,
+    OrderView,
+    PaymentMethod,
+    is_order_id,
+)
 from booking.pagination import Position
 from booking.ports import PaymentStarter, PriceChecks, Refunds
 from booking.references import new_order_id
@@ -223,7 +230,7 @@ class OrderService:
 
     async def get(self, principal: Principal, order_id: str) -> Order:
         """The caller's order (any order for support); `NotFound` otherwise, never 403."""
-        order = await self.repository.get(order_id) if len(order_id) <= 64 else None
+        order = await self.repository.get(order_id) if is_order_id(order_id) else None
         if order is None or not order.visible or not _may_see(principal, order):
             raise NotFound(f"no order {order_id[:64]!r}")
         return order

@@ -31,6 +31,12 @@ def decode(offer_id: str) -> tuple[str, str]:
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise InvalidOfferId(offer_id) from exc
     source, sep, supplier_id = raw.partition("\x1f")
-    if not sep or not source or not supplier_id:
+    if not sep or not _plain(source) or not _plain(supplier_id):
         raise InvalidOfferId(offer_id)
     return source, supplier_id
+
+
+def _plain(part: str) -> bool:
+    # Anyone can base64 a NUL byte or a control character; no airline id holds one, and the
+    # SOAP and NDC connectors could not even put it into XML.
+    return bool(part) and part.isascii() and part.isprintable()

@@ -24,7 +24,7 @@ class Principal(msgspec.Struct, frozen=True):
 Authenticate = Callable[[web.Request], Awaitable[Principal]]
 
 
-# Partner (bulk fare) routes call it first: `await request.config_dict[PARTNER_CHECK](request)`.
+# The plumbing calls it before a partner route's view (skyfare/guard.py).
 # It authenticates the `X-API-Key` and rate-limits (raising `Unauthorized` / `RateLimited`); the
 # composition root sets it to its partner gate, so domain packages need not import `skyfare/`.
 class PartnerCheck(Protocol):
@@ -36,10 +36,11 @@ class PartnerCheck(Protocol):
 PARTNER_CHECK: web.AppKey[PartnerCheck] = web.AppKey("partner_check")
 
 
-# Traveler routes call it first: `principal = await request.config_dict[AUTHENTICATE](request)`.
-# It verifies the `Authorization: Bearer <JWT>` header (raising `Unauthorized`, or
-# `ServiceUnavailable` when the identity provider cannot be reached to check the token's key);
-# the composition root sets it (skyfare/jwt_auth.py), so domain packages need not import `skyfare/`.
+# The plumbing calls it before a traveler route's view (skyfare/guard.py), which then reads the
+# caller with `principal(request)`. It verifies the `Authorization: Bearer <JWT>` header (raising
+# `Unauthorized`, or `ServiceUnavailable` when the identity provider cannot be reached to check
+# the token's key); the composition root sets it (skyfare/auth/), so domain packages need not
+# import `skyfare/`.
 class Authenticator(Protocol):
     """`Authenticate` as a Protocol, so an AppKey can hold it."""
 
@@ -47,3 +48,18 @@ class Authenticator(Protocol):
 
 
 AUTHENTICATE: web.AppKey[Authenticator] = web.AppKey("authenticate")
+
+
+# The caller of a route that declares `security=("bearer",)`, set before its view runs.
+PRINCIPAL: web.RequestKey[Principal] = web.RequestKey("principal")
+
+
+def principal(request: web.Request) -> Principal:
+    """The authenticated caller; a route that reads it must declare the bearer scheme."""
+    try:
+        return request[PRINCIPAL]
+    except KeyError:
+        raise RuntimeError(
+            f"{request.method} {request.match_info.route.resource!r} reads the caller but its "
+            "operation declares no bearer security"
+        ) from None

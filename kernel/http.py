@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Any
 
 import msgspec
 from aiohttp import web
 
-from kernel.errors import BadRequest, UnsupportedMediaType
+from kernel.errors import BadRequest, FieldError, UnsupportedMediaType, ValidationFailed
 
 # Headers the plumbing owes every response to a request (its `X-Request-Id`, a partner's
 # `RateLimit-*`), set for each request by the composition root's plumbing (skyfare/plumbing.py).
@@ -51,14 +53,73 @@ async def read_json_body(request: web.Request) -> bytes:
 
 _any_json = msgspec.json.Decoder()
 
+# Deeper than any body this API takes (a search or an order is 3 levels); bounds the work a
+# hostile body can cause anywhere after decoding. msgspec has no depth option: a body nested
+# about a thousand levels deep makes it raise RecursionError, which must not become a 500.
+MAX_JSON_DEPTH = 32
+
+
+# A NUL character can only come escaped (`\u0000`; a raw one is not JSON), and not after an
+# escaped backslash (`\\u0000` is a backslash and "u0000"). No field takes one, and PostgreSQL
+# text cannot store it: found in any string, it would reach the database as a 500.
+_ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+_MAX_NAMED = 20
+
 
 def json_object(body: bytes) -> dict[str, Any]:
     """A request body decoded loosely, so every field can be checked and named, not just the
-    first bad one; `BadRequest` (400) unless it is a JSON object."""
+    first bad one; `BadRequest` (400) unless it is a JSON object nested at most
+    `MAX_JSON_DEPTH` levels deep, `ValidationFailed` (422) naming each string that holds a NUL
+    character."""
     try:
         data = _any_json.decode(body)
     except msgspec.DecodeError as exc:
         raise BadRequest(f"malformed JSON: {exc}") from exc
+    except RecursionError:
+        raise _too_deep() from None
     if type(data) is not dict:
         raise BadRequest("the request body must be a JSON object")
+    # Fewer brackets than the limit cannot nest past it: most bodies skip the walk.
+    if body.count(b"{") + body.count(b"[") > MAX_JSON_DEPTH and _deeper_than(data, MAX_JSON_DEPTH):
+        raise _too_deep()
+    if _ESCAPED_NUL.search(body) is not None:
+        raise ValidationFailed(_nul_fields(data))
     return data
+
+
+def _too_deep() -> BadRequest:
+    return BadRequest(f"the request body nests JSON deeper than {MAX_JSON_DEPTH} levels")
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    """Whether arrays and objects nest more than `limit` deep; a loop, not recursion."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        assert isinstance(children, Iterable)
+        stack.extend((child, depth + 1) for child in children if type(child) in (dict, list))
+    return False
+
+
+def _nul_fields(data: dict[str, Any]) -> list[FieldError]:
+    """Each field whose string (or name) holds a NUL character, as `passengers[0].email`."""
+    found: list[FieldError] = []
+    stack: list[tuple[str, object]] = [("", data)]
+    while stack and len(found) < _MAX_NAMED:
+        path, node = stack.pop()
+        if isinstance(node, str) and "\x00" in node:
+            found.append(FieldError(path, "must not contain a NUL character"))
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                at = f"{path}.{key}" if path else key
+                if "\x00" in key:
+                    shown = at.replace("\x00", "\\u0000")
+                    found.append(FieldError(shown, "a field name must not contain a NUL character"))
+                else:
+                    stack.append((at, value))
+        elif isinstance(node, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in enumerate(node))
+    return sorted(found, key=lambda error: error.field)

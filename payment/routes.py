@@ -6,7 +6,7 @@ import msgspec
 from aiohttp import web
 
 from booking.idempotency import HEADER, check_key, fingerprint
-from kernel.auth import AUTHENTICATE
+from kernel.auth import principal as caller
 from kernel.http import read_json_body
 from kernel.openapi import Operation, Parameter
 from payment.model import PaymentRequest, PaymentView
@@ -26,8 +26,8 @@ class WebhookAck(msgspec.Struct, frozen=True):
 
 
 async def create_payment(request: web.Request) -> web.Response:
+    principal = caller(request)
     key = check_key(request.headers.get(HEADER))
-    principal = await request.config_dict[AUTHENTICATE](request)
     payment, data = decode_payment_body(await read_json_body(request))
     fp = fingerprint(request.method, request.path, data)
     answer = await request.config_dict[PAYMENT_SERVICE].pay(

@@ -29,7 +29,7 @@ from booking.idempotency import (
     raise_stored,
     stored_error,
 )
-from booking.model import Order, PaymentMethod
+from booking.model import Order, PaymentMethod, is_order_id
 from booking.repository import OrderRepository
 from booking.state import Change
 from kernel.auth import Principal
@@ -96,6 +96,8 @@ class PaymentService:
         fp: Fingerprint,
     ) -> StoredResponse:
         """The answer (202), or raises the error answer."""
+        if not is_order_id(order_id):
+            raise NotFound(f"no order {order_id[:64]!r}")  # no key claimed for an impossible id
         owner = principal.subject
         claim = await self._keys.claim(owner, key, fp)
         if isinstance(claim, Replay):
@@ -132,7 +134,7 @@ class PaymentService:
         return await self._charge(payment, request.card_token, owner, key)
 
     async def _payable(self, owner: str, order_id: str) -> Order:
-        order = await self._orders.get(order_id) if len(order_id) <= 64 else None
+        order = await self._orders.get(order_id) if is_order_id(order_id) else None
         if order is None or order.owner != owner or not order.visible:
             raise NotFound(f"no order {order_id[:64]!r}")
         if order.status != "held":

@@ -14,6 +14,7 @@ import msgspec
 
 from connectors.model import CABIN_CLASSES, CabinClass
 from kernel.errors import ValidationFailed
+from kernel.query import ascii_int
 from search.bulk import Price
 from search.checks import MISSING, Checks
 from search.fare_index import CheapestFare, month_key
@@ -78,9 +79,10 @@ def _month(check: Checks, value: str) -> str | None:
         check.fail(field, "required")
         return None
     try:
-        if len(value) != 7 or value[4] != "-":
+        year, month = ascii_int(value[:4]), ascii_int(value[5:])
+        if len(value) != 7 or value[4] != "-" or year is None or month is None:
             raise ValueError(value)
-        first = dt.date(int(value[:4]), int(value[5:]), 1)
+        first = dt.date(year, month, 1)
     except ValueError:
         check.fail(field, "must be a month YYYY-MM")
         return None

@@ -15,6 +15,7 @@ from typing import Any
 import airportsdata
 
 from connectors.model import Passengers, SliceQuery
+from kernel import query as kernel_query
 from kernel.errors import FieldError, ValidationFailed
 from search.model import (
     CURRENCIES,
@@ -49,16 +50,11 @@ class Checks:
         self.errors.append(FieldError(field=field, message=message))
 
     def query_params(
-        self, params: Iterable[tuple[str, str]], known: Iterable[str]
+        self, params: Iterable[tuple[str, str]], known: frozenset[str]
     ) -> dict[str, str]:
         """Query parameters by name; each unknown or repeated one is failed as `query.<name>`."""
-        query: dict[str, str] = {}
-        for name, value in params:
-            if name not in known:
-                self.fail(f"query.{name}", "unknown parameter")
-            elif name in query:
-                self.fail(f"query.{name}", "given more than once")
-            query[name] = value
+        query, errors = kernel_query.query_params(params, known)
+        self.errors.extend(errors)
         return query
 
     def unknown(self, given: Iterable[str], known: frozenset[str], prefix: str = "") -> None:
@@ -79,8 +75,9 @@ class Checks:
         raw = self.string(value, field)
         if raw is None:
             return None
-        code = raw.upper()
-        if len(code) != 3 or not code.isascii() or not code.isalpha():
+        # ASCII before upper(): "ßa".upper() is "SSA", an airport the traveler never typed.
+        code = raw.upper() if raw.isascii() else ""
+        if len(code) != 3 or not code.isalpha():
             self.fail(field, "must be a 3-letter IATA airport code")
         elif code not in known_airports():
             self.fail(field, f"unknown airport {code!r}")
@@ -123,9 +120,7 @@ class Checks:
     ) -> int | None:
         if value is None:
             return default
-        if not (value.isascii() and value.isdigit()) or len(value) > 6:
-            return self.integer(None, field, low, high)
-        return self.integer(int(value), field, low, high)
+        return self.integer(kernel_query.ascii_int(value), field, low, high)
 
     def boolean(self, value: Any, field: str) -> bool:
         if type(value) is not bool:
@@ -154,8 +149,8 @@ class Checks:
         raw = self.string(value, field)
         if raw is None:
             return None
-        code = raw.upper()
-        if len(code) != 3 or not code.isascii() or not code.isalpha():
+        code = raw.upper() if raw.isascii() else ""
+        if len(code) != 3 or not code.isalpha():
             self.fail(field, "must be an ISO 4217 currency code")
         elif code not in CURRENCIES:
             self.fail(field, f"unsupported currency {code!r}, expected one of: EUR, GBP, USD")
@@ -174,8 +169,8 @@ class Checks:
             return None
         codes = set()
         for i, item in enumerate(value):
-            code = item.upper() if type(item) is str else ""
-            if len(code) != 2 or not code.isascii() or not code.isalnum():
+            code = item.upper() if type(item) is str and item.isascii() else ""
+            if len(code) != 2 or not code.isalnum():
                 self.fail(f"{field}[{i}]", "must be a 2-character IATA carrier code")
             else:
                 codes.add(code)

@@ -42,6 +42,7 @@ from search.service import SearchService
 from search.stale_fares import StaleFares
 from skyfare import openapi, ops
 from skyfare.auth import JwksAuthenticator, JwksKeySet
+from skyfare.guard import route_security
 from skyfare.keys import (
     CONNECTORS,
     FARE_CACHE,
@@ -49,6 +50,7 @@ from skyfare.keys import (
     PARTNER_GATE,
     PG_POOL,
     REDIS,
+    ROUTE_SECURITY,
     SETTINGS,
 )
 from skyfare.partners import PartnerGate, PartnerKeys
@@ -88,16 +90,16 @@ def create_app(settings: Settings) -> web.Application:
     bulk_routes.add_routes(app.router)
     order_routes.add_routes(app.router)
     payment_routes.add_routes(app.router)
-    app[OPENAPI_DOCUMENT] = openapi.encode_document(
-        (
-            *ops.OPERATIONS,
-            *search_routes.OPERATIONS,
-            *bulk_routes.OPERATIONS,
-            *order_routes.OPERATIONS,
-            *payment_routes.OPERATIONS,
-        ),
-        version=_version(),
+    operations = (
+        *ops.OPERATIONS,
+        *search_routes.OPERATIONS,
+        *bulk_routes.OPERATIONS,
+        *order_routes.OPERATIONS,
+        *payment_routes.OPERATIONS,
     )
+    app[OPENAPI_DOCUMENT] = openapi.encode_document(operations, version=_version())
+    # What each operation declares is what the plumbing enforces, before the view (guard.py).
+    app[ROUTE_SECURITY] = route_security(operations)
     return app
 
 

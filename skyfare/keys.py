@@ -26,3 +26,6 @@ OPENAPI_DOCUMENT = web.AppKey("openapi_document", bytes)
 FARE_CACHE = web.AppKey("fare_cache", ReadThroughCache)
 # Partner (bulk fare) routes call it first: `await request.config_dict[PARTNER_GATE](request)`.
 PARTNER_GATE = web.AppKey("partner_gate", PartnerGate)
+# (METHOD, path template) → the security scheme its operation declares; the plumbing checks it
+# before the route's view (skyfare/guard.py).
+ROUTE_SECURITY = web.AppKey("route_security", dict[tuple[str, str], str])

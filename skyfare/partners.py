@@ -120,7 +120,9 @@ class PartnerKeys:
         return bool(status == "UPDATE 1")
 
     async def authenticate(self, raw_key: str | None) -> Partner:
-        if not raw_key or not raw_key.startswith(KEY_SCHEME):
+        # ASCII first: aiohttp passes header bytes that are not UTF-8 on as lone surrogates,
+        # which hash_key's encode() would fail on (a 500); no key we issue is anything but ASCII.
+        if not raw_key or not raw_key.isascii() or not raw_key.startswith(KEY_SCHEME):
             raise Unauthorized(f"a valid {HEADER} header is required", challenge=CHALLENGE)
         digest = hash_key(raw_key)
         now = self._clock()

@@ -1,7 +1,8 @@
 """What every request passes through: request id, problem documents, metrics, owed headers.
 
 `install_plumbing(app)` wraps each route's handler when the app starts, and answers paths no
-route matches (404, 405) through a catch-all route wrapped the same way. Per route, not as an
+route matches (404, 405) through a catch-all route wrapped the same way. A route whose operation
+declares a security scheme authenticates before its view (skyfare/guard.py). Per route, not as an
 aiohttp middleware: with any middleware at all, aiohttp runs every request through two more
 coroutine layers (the middleware and its own `_fix_request_current_app`) and a cached look-up of
 the chain, which cost a cached search ~7 % of its throughput (bench/results/2026-11-25-*).
@@ -24,6 +25,8 @@ from aiohttp.typedefs import Handler
 from kernel.errors import DomainError
 from kernel.http import RESPONSE_HEADERS
 from skyfare import problems
+from skyfare.guard import check_all_guarded, guarded, scheme_of
+from skyfare.keys import ROUTE_SECURITY
 from skyfare.metrics import UNMATCHED, UNNAMED, RouteMetrics, route_metrics, unmatched_metrics
 from skyfare.request_id import HEADER, current_request_id, request_id_from
 
@@ -42,6 +45,8 @@ async def _plumb_routes(app: web.Application) -> None:
     # Last: the router tries the most specific path first, so this one only gets requests that
     # no other route's path matches (and those whose path matched but not their method).
     router.add_route("*", CATCH_ALL_PATH, _unmatched, name=UNMATCHED)
+    security = app.get(ROUTE_SECURITY, {})
+    secured: set[tuple[str, str]] = set()
     for resource in router.resources():
         if not isinstance(resource, web.Resource):
             continue  # a sub-app or static files: install_plumbing on the sub-app instead
@@ -50,13 +55,18 @@ async def _plumb_routes(app: web.Application) -> None:
                 handler = plumbed(route.handler, None)
             else:
                 metrics = route_metrics(resource.name or UNNAMED, route.method)
-                handler = plumbed(route.handler, metrics)
+                # Authentication first, inside the plumbing so its 401 is a problem document.
+                scheme = scheme_of(security, route.method, resource.canonical)
+                if scheme is not None:
+                    secured.add((route.method, resource.canonical))
+                handler = plumbed(guarded(route.handler, scheme), metrics)
             # Public API: a route for the same method replaces the old one in its resource.
             resource.register_route(
                 web.ResourceRoute(
                     route.method, handler, resource, expect_handler=route.handle_expect_header
                 )
             )
+    check_all_guarded(security, secured)
 
 
 def plumbed(handler: Handler, metrics: RouteMetrics | None) -> Handler:

@@ -7,6 +7,7 @@ with the public key as an HMAC secret can pass.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import jwt
@@ -24,6 +25,7 @@ ALGORITHMS_BY_KEY_TYPE: dict[str, frozenset[str]] = {
 }
 ALLOWED_ALGORITHMS: frozenset[str] = frozenset().union(*ALGORITHMS_BY_KEY_TYPE.values())
 REQUIRED_CLAIMS = ("exp", "iss", "aud", "sub")
+DATE_CLAIMS = ("exp", "nbf", "iat")
 
 
 class VerificationKey(msgspec.Struct, frozen=True):
@@ -95,6 +97,7 @@ def verify(
         raise invalid_token(f"the token lacks the {exc.claim} claim") from None
     except jwt.InvalidTokenError as exc:
         raise invalid_token(_reason(exc)) from None
+    _check_dates(claims)
     return _principal(claims)
 
 
@@ -103,6 +106,18 @@ def _reason(exc: jwt.InvalidTokenError) -> str:
         if isinstance(exc, cls):
             return reason
     return "the token is invalid"
+
+
+def _check_dates(claims: dict[str, Any]) -> None:
+    # RFC 7519 §2: a NumericDate is a JSON number. PyJWT reads these claims with int(), which
+    # takes the string "9999999999" (and "٩٩٩") too: an issuer that writes strings is broken,
+    # and a token that carries them is refused rather than read leniently.
+    for claim in DATE_CLAIMS:
+        if claim not in claims:
+            continue  # exp is required (checked above); nbf and iat are optional
+        value = claims[claim]
+        if type(value) not in (int, float) or not math.isfinite(value):
+            raise invalid_token(f"the token's {claim} claim is not a number")
 
 
 def _principal(claims: dict[str, Any]) -> Principal:

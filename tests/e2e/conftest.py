@@ -70,6 +70,7 @@ async def api_key(database_url: str) -> str:
     """A fresh metasearch partner's key, with a rate limit no test reaches."""
     async with asyncpg.create_pool(database_url, min_size=0) as pool:
         await migrate(pool, timeout=10)
+        # A generous timeout: the 1 s default is for serving, and a busy machine misses it.
         _, raw_key = await PartnerKeys(pool, timeout_s=30).create(
             f"e2e-{uuid.uuid4().hex[:8]}", rate_per_s=1000, burst=1000
         )

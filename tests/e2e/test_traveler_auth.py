@@ -111,6 +111,15 @@ async def test_a_wrongly_signed_token_is_401(client: Client, sim: SimHandle) -> 
     assert "signature" in str(problem["detail"])
 
 
+async def test_a_token_whose_exp_is_a_string_is_401(client: Client, sim: SimHandle) -> None:
+    # Signed by the trusted key, so only the claim's type is wrong; PyJWT alone accepted it.
+    token = sign_as_sim(sim_claims(sim.url, "alice", exp="9999999999"))
+
+    problem = await _unauthorized(client, bearer(token))
+
+    assert "exp claim is not a number" in str(problem["detail"])
+
+
 @pytest.mark.parametrize(
     "authorization", ["Bearer not-a-jwt", "Basic YWxpY2U6c2VjcmV0", "Bearer ", "token abc.def.ghi"]
 )

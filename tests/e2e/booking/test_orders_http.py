@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+import uuid
 from typing import Any
 
 from tests.support.booking import BookingEnv, Headers, adult
+from tests.support.tokens import bearer, sign_as_sim, sim_claims
 
 PROBLEM = "application/problem+json"
 
@@ -165,7 +168,8 @@ async def test_bad_list_parameters_are_each_named(booking_env: BookingEnv, alice
 async def test_another_traveler_can_neither_see_list_nor_cancel_an_order_but_support_can(
     booking_env: BookingEnv, alice: Headers
 ) -> None:
-    bob = await booking_env.token("bob")
+    # A bob of this test only: the database outlives it, and his list must hold no order.
+    bob = await booking_env.token(f"bob-{uuid.uuid4().hex[:8]}")
     support = await booking_env.token("agent-7", roles=["support"])
     order = await _held(booking_env, alice)
     path = f"/v1/orders/{order['id']}"
@@ -201,3 +205,58 @@ async def test_cancelling_gives_the_seats_back_and_twice_is_not_an_error(
     assert (first.status, second.status) == (200, 200)
     assert (await first.json())["status"] == (await second.json())["status"] == "cancelled"
     assert await booking_env.seats_left(offer) == 5
+
+
+async def test_another_travelers_idempotency_key_replays_nothing_of_the_first_order(
+    booking_env: BookingEnv, alice: Headers
+) -> None:
+    # Keys are scoped to the caller: the same key and body from bob is bob's own new request,
+    # never a replay of alice's answer (which would hand him her order, names and all).
+    bob = await booking_env.token(f"bob-{uuid.uuid4().hex[:8]}")
+    offer = await booking_env.offer()
+    key = str(uuid.uuid4())
+    first = await booking_env.order(alice, offer, key=key)
+    assert first.status == 201
+    alices = await first.json()
+
+    second = await booking_env.order(bob, offer, key=key)
+    answer = await second.json()
+
+    assert answer.get("id") != alices["id"]
+    assert alices["booking_reference"] not in str(answer)
+    mine = await (await booking_env.client.get("/v1/orders", headers=alice)).json()
+    assert [o["id"] for o in mine["data"]] == [alices["id"]]
+
+
+async def test_tokens_the_issuer_did_not_grant_are_401_before_any_check_of_the_request(
+    booking_env: BookingEnv,
+) -> None:
+    # Regressions that held when probed, through the whole app and ahead of every other check.
+    url = booking_env.sim.url
+    now = int(time.time())
+    tokens = {
+        "expired": sign_as_sim(sim_claims(url, "alice", exp=now - 120)),
+        "forged-support": sign_as_sim(
+            sim_claims(url, "mallory", roles=["support"]), seed=7, kid="sim-42-1"
+        ),
+        "unknown-kid": sign_as_sim(sim_claims(url, "alice"), kid="sim-42-99"),
+        "wrong-issuer": sign_as_sim(sim_claims(url, "alice", iss="https://login.example.com/")),
+        "wrong-audience": sign_as_sim(sim_claims(url, "alice", aud="another-api")),
+        "string-exp": sign_as_sim(sim_claims(url, "alice", exp=str(now + 3600))),
+    }
+    junk = "ord_%00"
+    requests = [
+        ("POST", "/v1/orders", {"Content-Type": "application/json"}, b"{not json"),
+        ("GET", "/v1/orders?limit=5&limit=7", {}, None),
+        ("GET", f"/v1/orders/{junk}", {}, None),
+        ("POST", f"/v1/orders/{junk}/cancel", {}, None),
+        ("POST", f"/v1/orders/{junk}/payments", {"Content-Type": "text/plain"}, b"x"),
+    ]
+
+    for name, token in tokens.items():
+        for method, path, headers, body in requests:
+            response = await booking_env.client.request(
+                method, path, headers={**headers, **bearer(token)}, data=body
+            )
+            assert response.status == 401, (name, method, path, await response.text())
+            assert response.headers["WWW-Authenticate"].startswith('Bearer realm="skyfare"')

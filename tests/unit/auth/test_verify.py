@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -188,3 +189,37 @@ def test_a_token_without_a_kid_is_rejected_before_any_key_lookup() -> None:
 def test_a_header_that_is_not_json_is_rejected() -> None:
     with pytest.raises(Unauthorized, match="header"):
         read_header("bm90IGpzb24.e30.c2ln")
+
+
+_ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+NOT_NUMBERS = {
+    "string": str,
+    "arabic-indic-string": lambda value: str(value).translate(_ARABIC_INDIC),
+}
+
+
+@pytest.mark.parametrize("claim", ["exp", "nbf", "iat"])
+@pytest.mark.parametrize("spelling", NOT_NUMBERS.values(), ids=NOT_NUMBERS.keys())
+def test_a_date_claim_that_is_not_a_json_number_is_rejected(
+    claim: str, spelling: Callable[[int], object]
+) -> None:
+    # PyJWT reads these with int(), which takes strings: an exp of "9999999999" passed.
+    valid = claims()[claim]
+
+    error = rejected(sign(claims(**{claim: spelling(valid)})))
+
+    assert claim in error.detail
+
+
+@pytest.mark.parametrize("claim", ["nbf", "iat"])
+def test_a_boolean_date_claim_is_not_a_number(claim: str) -> None:
+    # int(True) is 1: PyJWT took it for a date in 1970.
+    assert f"{claim} claim is not a number" in rejected(sign(claims(**{claim: True}))).detail
+
+
+@pytest.mark.parametrize("claim", ["exp", "nbf", "iat"])
+def test_a_fractional_date_claim_is_a_number_and_accepted(claim: str) -> None:
+    now = time.time()
+    value = {"exp": now + 600.5, "nbf": now - 0.5, "iat": now - 0.5}[claim]
+
+    assert check(sign(claims(**{claim: value}))).subject

@@ -34,12 +34,12 @@ def test_anything_but_a_cursor_is_not_a_position(cursor: str) -> None:
 
 
 def test_the_default_page_is_twenty_from_the_newest() -> None:
-    assert parse_page({}) == (LIMIT_DEFAULT, None)
+    assert parse_page({}.items()) == (LIMIT_DEFAULT, None)
 
 
 def test_every_bad_parameter_is_named_at_once() -> None:
     with pytest.raises(ValidationFailed) as caught:
-        parse_page({"limit": "0", "after": "nonsense", "sort": "asc"})
+        parse_page({"limit": "0", "after": "nonsense", "sort": "asc"}.items())
 
     fields = {e.field for e in caught.value.errors}
     assert fields == {"query.limit", "query.after", "query.sort"}
@@ -47,10 +47,10 @@ def test_every_bad_parameter_is_named_at_once() -> None:
 
 @pytest.mark.parametrize("limit", ["1", "200"])
 def test_limits_from_one_to_two_hundred_are_accepted(limit: str) -> None:
-    assert parse_page({"limit": limit})[0] == int(limit)
+    assert parse_page({"limit": limit}.items())[0] == int(limit)
 
 
 @pytest.mark.parametrize("limit", ["0", "201", "-1", "ten", "1.5"])
 def test_other_limits_are_refused(limit: str) -> None:
     with pytest.raises(ValidationFailed):
-        parse_page({"limit": limit})
+        parse_page({"limit": limit}.items())

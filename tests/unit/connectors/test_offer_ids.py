@@ -21,3 +21,15 @@ def test_offer_id_is_url_safe() -> None:
 def test_decode_rejects_garbage(garbage: str) -> None:
     with pytest.raises(offer_ids.InvalidOfferId):
         offer_ids.decode(garbage)
+
+
+@pytest.mark.parametrize(
+    ("source", "supplier_id"),
+    [("rest-britannia", "F1\x00"), ("rest-britannia", "F1\n"), ("rest-\x00", "F1"), ("x", "é")],
+)
+def test_decode_rejects_ids_that_carry_control_or_non_ascii_characters(
+    source: str, supplier_id: str
+) -> None:
+    # Anyone can base64 them; they would reach the airline (and lxml refuses NUL in XML).
+    with pytest.raises(offer_ids.InvalidOfferId):
+        offer_ids.decode(offer_ids.encode(source, supplier_id))
