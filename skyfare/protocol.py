@@ -19,6 +19,9 @@ So the protocol here is aiohttp's `RequestHandler` with two additions:
   the detail names the kind of error, never the bytes sent.
 
 `app_runner` builds the runner with both; `create_app` alone (aiohttp's TestServer) has neither.
+aiohttp has no public hook for "a request head was parsed", so `data_received` reads three of
+`RequestHandler`'s own fields (`_request_count`, `_messages`, `_force_close`); an aiohttp upgrade
+that changes them fails tests/e2e/test_http_protocol.py.
 """
 
 from __future__ import annotations
