@@ -59,15 +59,26 @@ def scheme_of(security: RouteSecurity, method: str, path: str) -> str | None:
     return security.get(("GET" if method == "HEAD" else method, path))
 
 
+# Set on a request once its route's check passed: an `Expect: 100-continue` request is checked
+# by its expect handler (before the body is invited), and not again by its route.
+AUTHENTICATED: web.RequestKey[bool] = web.RequestKey("authenticated")
+
+
+async def authenticate(request: web.Request, scheme: str) -> None:
+    """Run the check of `scheme` on `request` once; raises its `kernel.errors` (401, 429)."""
+    if not request.get(AUTHENTICATED):
+        await CHECKS[scheme](request)
+        request[AUTHENTICATED] = True
+
+
 def guarded(handler: Handler, scheme: str | None) -> Handler:
     """`handler` behind the check of `scheme`; unchanged when the route declares none (public
     routes, the hot cached search among them, pay nothing)."""
     if scheme is None:
         return handler
-    check = CHECKS[scheme]
 
     async def guard(request: web.Request) -> web.StreamResponse:
-        await check(request)
+        await authenticate(request, scheme)
         return await handler(request)
 
     return guard

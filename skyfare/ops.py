@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from importlib import resources
 from typing import Literal
 
 import asyncpg
@@ -15,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from kernel.errors import ServiceUnavailable
 from kernel.openapi import Operation
+from skyfare import docs
 from skyfare.keys import OPENAPI_DOCUMENT, PG_POOL, REDIS
 
 logger = logging.getLogger(__name__)
@@ -87,21 +87,12 @@ async def openapi(request: web.Request) -> web.Response:
     return web.Response(body=request.config_dict[OPENAPI_DOCUMENT], content_type="application/json")
 
 
-def docs_page() -> bytes:
-    return resources.files("skyfare").joinpath("docs.html").read_bytes()
-
-
 def add_routes(router: web.UrlDispatcher) -> None:
-    page = docs_page()
-
-    async def docs(request: web.Request) -> web.Response:
-        return web.Response(body=page, content_type="text/html", charset="utf-8")
-
     router.add_get("/healthz", healthz, name="healthz")
     router.add_get("/readyz", readyz, name="readyz")
     router.add_get("/metrics", metrics, name="metrics")
     router.add_get("/openapi.json", openapi, name="openapi")
-    router.add_get("/docs", docs, name="docs")
+    docs.add_routes(router)  # /docs and its assets
 
 
 _DOWN = "a dependency (named in `checks`) did not answer within its timeout"
@@ -125,5 +116,11 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "get", "/docs", "docs", "A page that renders the OpenAPI document", "operations",
         response_media=("text/html",),
+    ),
+    Operation(
+        "get", "/docs/assets/{name}", "docs_asset",
+        "A file /docs loads (Swagger UI, pinned; content-hashed names, cached as immutable)",
+        "operations", response_media=("application/javascript", "text/css"),
+        errors={404: "No such file"},
     ),
 )  # fmt: skip

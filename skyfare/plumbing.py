@@ -27,8 +27,10 @@ from kernel.http import RESPONSE_HEADERS
 from skyfare import problems
 from skyfare.guard import check_all_guarded, guarded, scheme_of
 from skyfare.keys import ROUTE_SECURITY
+from skyfare.methods import add_head_routes, expect_handler, unrouted_method
 from skyfare.metrics import UNMATCHED, UNNAMED, RouteMetrics, route_metrics, unmatched_metrics
 from skyfare.request_id import HEADER, current_request_id, request_id_from
+from skyfare.security_headers import owed_headers
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ def install_plumbing(app: web.Application) -> None:
 
 async def _plumb_routes(app: web.Application) -> None:
     router = app.router
+    add_head_routes(router)
     # Last: the router tries the most specific path first, so this one only gets requests that
     # no other route's path matches (and those whose path matched but not their method).
     router.add_route("*", CATCH_ALL_PATH, _unmatched, name=UNMATCHED)
@@ -51,6 +54,7 @@ async def _plumb_routes(app: web.Application) -> None:
         if not isinstance(resource, web.Resource):
             continue  # a sub-app or static files: install_plumbing on the sub-app instead
         for route in list(resource):
+            scheme = None
             if resource.name == UNMATCHED:
                 handler = plumbed(route.handler, None)
             else:
@@ -63,7 +67,7 @@ async def _plumb_routes(app: web.Application) -> None:
             # Public API: a route for the same method replaces the old one in its resource.
             resource.register_route(
                 web.ResourceRoute(
-                    route.method, handler, resource, expect_handler=route.handle_expect_header
+                    route.method, handler, resource, expect_handler=expect_handler(scheme)
                 )
             )
     check_all_guarded(security, secured)
@@ -74,7 +78,7 @@ def plumbed(handler: Handler, metrics: RouteMetrics | None) -> Handler:
 
     async def plumbing(request: web.Request) -> web.StreamResponse:
         request_id = request_id_from(request.headers.get(HEADER))
-        owed = {HEADER: request_id}
+        owed = owed_headers(HEADER, request_id)  # X-Request-Id and the security headers
         request[RESPONSE_HEADERS] = owed
         current_request_id.set(request_id)
         started = time.perf_counter()
@@ -102,13 +106,13 @@ def plumbed(handler: Handler, metrics: RouteMetrics | None) -> Handler:
 
 
 async def _unmatched(request: web.Request) -> web.StreamResponse:
-    """404, or 405 listing the methods allowed when another route's path matched."""
+    """404; or when another route's path matched, 405 listing its methods (204 to OPTIONS)."""
     allowed: set[str] = set()
     for resource in request.app.router.resources():
         if resource.name != UNMATCHED:
             allowed |= (await resource.resolve(request))[1]
     if allowed:
-        raise web.HTTPMethodNotAllowed(request.method, allowed)
+        return unrouted_method(request.method, allowed)
     raise web.HTTPNotFound()
 
 

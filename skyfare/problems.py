@@ -56,6 +56,11 @@ METHOD_NOT_ALLOWED = ProblemKind(405, "method-not-allowed", "Method not allowed"
 CONFLICT = ProblemKind(409, "conflict", "Conflict")
 GONE = ProblemKind(410, "gone", "Gone")
 TOO_LARGE = ProblemKind(413, "payload-too-large", "Request body too large")
+# The HTTP layer's own (skyfare/protocol.py, skyfare/methods.py): a body that did not arrive in
+# time, an `Expect` other than 100-continue, a request head over the size limits.
+REQUEST_TIMEOUT = ProblemKind(408, "request-timeout", "Request body not received in time")
+EXPECTATION_FAILED = ProblemKind(417, "expectation-failed", "Expectation not supported")
+HEADERS_TOO_LARGE = ProblemKind(431, "request-header-fields-too-large", "Request head too large")
 RATE_LIMITED = ProblemKind(429, "rate-limited", "Too many requests")
 INTERNAL = ProblemKind(500, "internal-error", "Internal server error")
 UNAVAILABLE = ProblemKind(503, "service-unavailable", "Service unavailable")
@@ -84,6 +89,9 @@ HTTP_PROBLEMS: dict[int, ProblemKind] = {
         GONE,
         TOO_LARGE,
         UNSUPPORTED_MEDIA,
+        REQUEST_TIMEOUT,
+        EXPECTATION_FAILED,
+        HEADERS_TOO_LARGE,
         RATE_LIMITED,
         INTERNAL,
         UNAVAILABLE,

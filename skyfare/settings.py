@@ -41,6 +41,13 @@ class Settings(msgspec.Struct, frozen=True):
     data_dir: str = ".skyfare"
     log_level: str = "INFO"
     max_body_bytes: int = 1 << 20
+    # Slow clients (skyfare/protocol.py): a request's head must arrive within
+    # `header_read_timeout_s` of its first byte (of the connection, for the first request), its
+    # body within `body_read_timeout_s` of the head; an idle keep-alive connection is closed after
+    # `keepalive_timeout_s` (above the gateway's own, so the gateway closes first).
+    header_read_timeout_s: float = 10.0
+    body_read_timeout_s: float = 30.0
+    keepalive_timeout_s: float = 75.0
     search_deadline_ms: int = 2500
     db_pool_max: int = 10
     redis_pool_max: int = 200  # Redis connections per process; more wait for a free one
@@ -169,6 +176,9 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_DATA_DIR": "data_dir",
     "SKYFARE_LOG_LEVEL": "log_level",
     "SKYFARE_MAX_BODY_BYTES": "max_body_bytes",
+    "SKYFARE_HEADER_READ_TIMEOUT_S": "header_read_timeout_s",
+    "SKYFARE_BODY_READ_TIMEOUT_S": "body_read_timeout_s",
+    "SKYFARE_KEEPALIVE_TIMEOUT_S": "keepalive_timeout_s",
     "SKYFARE_SEARCH_DEADLINE_MS": "search_deadline_ms",
     "SKYFARE_DB_POOL_MAX": "db_pool_max",
     "SKYFARE_REDIS_POOL_MAX": "redis_pool_max",

@@ -68,8 +68,9 @@ async def serve_sim_until_signalled(settings: Settings) -> None:
 
 async def _serve_api(settings: Settings, ready: Connection) -> None:
     from skyfare.app import create_app
+    from skyfare.protocol import app_runner
 
-    runner = web.AppRunner(create_app(settings), access_log=None, handle_signals=False)
+    runner = app_runner(create_app(settings), settings)
     await runner.setup()
     try:
         site = web.TCPSite(runner, settings.host, settings.port, reuse_port=True, backlog=BACKLOG)

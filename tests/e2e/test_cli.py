@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -75,12 +77,19 @@ def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
 
 
 def _start_and_stop(
-    data_dir: Path, command: list[str], *, min_children: int = 3, log: Path | None = None
+    data_dir: Path,
+    command: list[str],
+    *,
+    min_children: int = 3,
+    log: Path | None = None,
+    settings: dict[str, str] | None = None,
+    check: Callable[[int], None] | None = None,
 ) -> str:
     """Start `skyfare <command>`, check it serves, SIGINT it, check nothing is left.
 
-    Its log (warnings and up) goes to `log` when given."""
-    env = _environment(data_dir)
+    Its log (warnings and up) goes to `log` when given; `settings` add to its environment, and
+    `check` gets its API port once it serves."""
+    env = {**_environment(data_dir), **(settings or {})}
     with (log or Path(os.devnull)).open("w") as stderr:
         process = subprocess.Popen(
             [sys.executable, "-m", "skyfare.cli", *command],
@@ -97,6 +106,8 @@ def _start_and_stop(
         assert "curl -s" in ready
         assert _get(base + "/healthz")[0] == 200
         assert _get(base + "/readyz")[0] == 200  # the embedded PostgreSQL and Redis answer
+        if check is not None:
+            check(int(env["SKYFARE_PORT"]))
         if command[0] == "up":
             status, body = _get(ready.split('curl -s "')[1].rstrip().rstrip('"'))
             assert status == 200
@@ -123,10 +134,27 @@ def _start_and_stop(
         process.stdout.close()
 
 
+def _speaks_guarded_http(port: int) -> None:
+    """The workers run skyfare.protocol: a silent client is cut off after its head deadline
+    (SKYFARE_HEADER_READ_TIMEOUT_S=1 below), and a malformed request gets a problem document."""
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as silent:
+        assert silent.recv(1024) == b""  # closed by the server, long before the 20 s timeout
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as bad:
+        bad.sendall(b"GET /healthz HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n")
+        answer = b"".join(iter(lambda: bad.recv(4096), b""))
+    assert answer.startswith(b"HTTP/1.0 400")
+    assert b"Content-Type: application/problem+json" in answer
+
+
 def test_serve_starts_workers_and_embedded_services_and_sigint_stops_them_all(
     tmp_path: Path,
 ) -> None:
-    _start_and_stop(tmp_path / "data", ["serve", "--workers", "2"])
+    _start_and_stop(
+        tmp_path / "data",
+        ["serve", "--workers", "2"],
+        settings={"SKYFARE_HEADER_READ_TIMEOUT_S": "1"},
+        check=_speaks_guarded_http,
+    )
     # A second run on the same data directory (stale pid and socket files) starts again.
     _start_and_stop(tmp_path / "data", ["serve", "--workers", "2"])
 

@@ -127,10 +127,10 @@ def test_method_not_allowed_keeps_allow_and_names_the_allowed_methods() -> None:
 
 
 def test_a_status_without_an_entry_is_about_blank_with_the_reason_phrase() -> None:
-    doc = _doc(problems.http_error_response(web.HTTPRequestTimeout(), "/x"))
+    doc = _doc(problems.http_error_response(web.HTTPRequestRangeNotSatisfiable(), "/x"))
     assert doc["type"] == "about:blank"
-    assert doc["title"] == "Request Timeout"
-    assert doc["status"] == 408
+    assert doc["title"] == "Requested Range Not Satisfiable"
+    assert doc["status"] == 416
 
 
 def test_the_internal_error_says_nothing_but_the_request_id() -> None:

@@ -1,0 +1,222 @@
+"""The HTTP server `skyfare serve` runs: aiohttp's, plus what aiohttp leaves to the application.
+
+aiohttp (3.14) bounds an idle keep-alive connection (`keepalive_timeout`) and the size of a
+request head (`max_line_size`, `max_field_size`, `max_headers`), but not the time a client takes
+to send a head or a body: one that trickles a byte now and then holds its connection for ever,
+and a few thousand such clients hold the process's sockets (slowloris). And it answers a request
+it cannot parse (a duplicate Content-Length, a header over the limit, bad chunking) in
+`text/plain`, echoing the offending bytes, before any route or middleware sees the request: its
+only hook for that is the protocol's `handle_error`.
+
+So the protocol here is aiohttp's `RequestHandler` with two additions:
+- Read deadlines. A request head must be complete within `header_read_timeout_s` of its first
+  byte (of the connection itself, for the first request: a client that connects and says nothing
+  is closed as well); its body within `body_read_timeout_s` of its head. Past the head deadline
+  the connection is closed: there is no request yet to answer (Go's `ReadHeaderTimeout` and
+  nginx's `client_header_timeout` do the same). Past the body deadline the body fails with a 408
+  problem for the handler reading it, and the connection closes after that answer.
+- Problem documents for protocol errors: 431 for a head over the size limits, 400 otherwise;
+  the detail names the kind of error, never the bytes sent.
+
+`app_runner` builds the runner with both; `create_app` alone (aiohttp's TestServer) has neither.
+aiohttp has no public hook for "a request head was parsed", so `data_received` reads three of
+`RequestHandler`'s own fields (`_request_count`, `_messages`, `_force_close`); an aiohttp upgrade
+that changes them fails tests/e2e/test_http_protocol.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any, NamedTuple
+
+from aiohttp import http_exceptions, web
+from aiohttp.http_exceptions import BadHttpMessage
+from aiohttp.streams import StreamReader
+from aiohttp.web_protocol import RequestHandler
+from aiohttp.web_request import BaseRequest
+
+from skyfare import problems, security_headers
+from skyfare.request_id import HEADER, new_request_id
+from skyfare.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class ReadLimits(NamedTuple):
+    head_s: float
+    body_s: float
+
+
+class SlowBody(web.HTTPRequestTimeout):
+    """The request body did not arrive within its deadline (answered 408 by the plumbing)."""
+
+
+def app_runner(app: web.Application, settings: Settings) -> web.AppRunner:
+    """The runner `skyfare serve` starts `app` with: read deadlines and protocol problems."""
+    limits = ReadLimits(settings.header_read_timeout_s, settings.body_read_timeout_s)
+    return _Runner(app, limits, access_log=None, keepalive_timeout=settings.keepalive_timeout_s)
+
+
+class _Runner(web.AppRunner):
+    def __init__(self, app: web.Application, limits: ReadLimits, **protocol: Any) -> None:
+        super().__init__(app, handle_signals=False, **protocol)
+        self._limits = limits
+        self._protocol = protocol
+
+    async def _make_server(self) -> web.Server:
+        # BaseRunner's extension point. aiohttp's own server (built after the app's start-up)
+        # lends its request handler and factory to ours, which differs only in its protocol.
+        plain = await super()._make_server()
+        return _Server(
+            plain.request_handler,
+            request_factory=plain.request_factory,
+            limits=self._limits,
+            **self._protocol,
+        )
+
+
+class _Server(web.Server):
+    def __init__(self, handler: Any, *, limits: ReadLimits, **kwargs: Any) -> None:
+        super().__init__(handler, **kwargs)
+        self._event_loop = asyncio.get_running_loop()
+        self._limits = limits
+        self._protocol_kwargs = {k: v for k, v in kwargs.items() if k != "request_factory"}
+
+    def __call__(self) -> RequestHandler:
+        return GuardedRequestHandler(
+            self, loop=self._event_loop, limits=self._limits, **self._protocol_kwargs
+        )
+
+
+class GuardedRequestHandler(RequestHandler):
+    """aiohttp's protocol with read deadlines and problem-document protocol errors."""
+
+    def __init__(self, manager: web.Server, *, limits: ReadLimits, **kwargs: Any) -> None:
+        super().__init__(manager, **kwargs)
+        self._limits = limits
+        self._head_timer: asyncio.TimerHandle | None = None
+        self._body_timer: asyncio.TimerHandle | None = None
+        self._body: StreamReader | None = None  # the body of the last request head parsed
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        self._head_timer = self._loop.call_later(self._limits.head_s, self._head_late)
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        self._stop_timers()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        heads = self._request_count  # aiohttp counts each request head it parses
+        super().data_received(data)
+        if self._request_count != heads and self._messages:
+            self._stop_timers()
+            self._body = self._messages[-1][1]  # the newest head's body (aiohttp's queue)
+            if not self._body.is_eof():
+                self._body_timer = self._loop.call_later(self._limits.body_s, self._body_late)
+        elif self._body is None or self._body.is_eof():
+            if self._body_timer is not None:
+                self._body_timer.cancel()
+                self._body_timer = None
+            if data and self._head_timer is None and not self._force_close:
+                # Bytes past the last complete body begin the next head: its deadline starts.
+                self._head_timer = self._loop.call_later(self._limits.head_s, self._head_late)
+
+    def _stop_timers(self) -> None:
+        for timer in (self._head_timer, self._body_timer):
+            if timer is not None:
+                timer.cancel()
+        self._head_timer = self._body_timer = None
+
+    def _head_late(self) -> None:
+        self._head_timer = None
+        logger.info(
+            "closing a connection from %s: no complete request head within %s s",
+            self.peername,
+            self._limits.head_s,
+        )
+        self.force_close()
+
+    def _body_late(self) -> None:
+        self._body_timer = None
+        body = self._body
+        if body is not None and not body.is_eof():
+            logger.info(
+                "a request body from %s did not arrive within %s s",
+                self.peername,
+                self._limits.body_s,
+            )
+            # Whoever reads the body (the handler, or aiohttp draining it after the answer)
+            # gets this; the plumbing answers 408 and the connection closes after it.
+            body.set_exception(
+                SlowBody(text=f"the request body did not arrive within {self._limits.body_s:g} s")
+            )
+
+    def log_exception(self, *args: Any, **kwargs: Any) -> None:
+        # aiohttp logs what it met draining a body after the answer as an unhandled error;
+        # a body that ran out of time has been answered already.
+        if isinstance(kwargs.get("exc_info"), SlowBody):
+            logger.debug("closed a connection after its request body ran out of time")
+            return
+        super().log_exception(*args, **kwargs)
+
+    def handle_error(
+        self,
+        request: BaseRequest,
+        status: int = 500,
+        exc: BaseException | None = None,
+        message: str | None = None,
+    ) -> web.StreamResponse:
+        """A problem document in place of aiohttp's text/plain echo of the request's bytes."""
+        kind, detail = _protocol_problem(status, exc, self.max_field_size)
+        request_id = new_request_id()
+        if kind.status >= 500:
+            logger.error("error handling a request (%s)", request_id, exc_info=exc)
+        else:
+            logger.info("refused a request from %s: %s", request.remote, detail)
+        if request.writer.output_size > 0:
+            raise ConnectionError("an answer was already under way: the connection is broken")
+        response = problems.problem_response(kind, detail)
+        security_headers.apply(response)
+        response.headers[HEADER] = request_id
+        response.force_close()
+        return response
+
+
+# What each parse error is called in a problem's detail: never the bytes the client sent.
+_PARSE_ERRORS: tuple[tuple[type[Exception], str], ...] = (
+    (http_exceptions.BadHttpMethod, "the request line has no valid method"),
+    (http_exceptions.BadStatusLine, "the request line is malformed"),
+    (http_exceptions.InvalidURLError, "the request target is not a valid URL"),
+    (http_exceptions.InvalidHeader, "a header field is malformed"),
+    (http_exceptions.TransferEncodingError, "the chunked body is malformed"),
+    (http_exceptions.ContentLengthError, "the body does not match its Content-Length"),
+    (http_exceptions.ContentEncodingError, "the body does not match its Content-Encoding"),
+)
+_PLAIN_REASON = re.compile(r"[A-Za-z][A-Za-z '-]{0,80}")
+
+
+def _protocol_problem(
+    status: int, exc: BaseException | None, max_field_size: int
+) -> tuple[problems.ProblemKind, str]:
+    if status >= 500:
+        return problems.INTERNAL, "An unexpected error occurred while handling the request."
+    if isinstance(exc, http_exceptions.LineTooLong) or (
+        isinstance(exc, BadHttpMessage) and "Too many headers" in exc.message
+    ):
+        return problems.HEADERS_TOO_LARGE, (
+            f"the request line or a header field is over {max_field_size} bytes, "
+            "or there are too many header fields"
+        )
+    for cls, detail in _PARSE_ERRORS:
+        if isinstance(exc, cls):
+            return problems.BAD_REQUEST, f"not a valid HTTP/1.1 request: {detail}"
+    # A fixed reason ("Missing 'Host' header in request"), or llhttp's, which comes before the
+    # bytes it quotes ("Duplicate Content-Length:\n\n  b'...'"): only such plain text is repeated.
+    if isinstance(exc, BadHttpMessage):
+        reason = exc.message.split(":\n", 1)[0].rstrip(".")
+        if _PLAIN_REASON.fullmatch(reason):
+            return problems.BAD_REQUEST, f"not a valid HTTP/1.1 request: {reason}"
+    return problems.BAD_REQUEST, "not a valid HTTP/1.1 request"
