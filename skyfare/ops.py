@@ -120,7 +120,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "get", "/docs/assets/{name}", "docs_asset",
         "A file /docs loads (Swagger UI, pinned; content-hashed names, cached as immutable)",
-        "operations", response_media=("application/javascript", "text/css"),
+        "operations", response_media=("text/javascript", "text/css", "image/png"),
         errors={404: "No such file"},
     ),
 )  # fmt: skip
