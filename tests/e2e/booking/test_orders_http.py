@@ -99,6 +99,27 @@ async def test_every_bad_field_of_an_order_is_named_in_one_problem(
     }  # fmt: skip
 
 
+async def test_contact_details_that_are_not_one_address_or_number_are_each_named(
+    booking_env: BookingEnv, alice: Headers
+) -> None:
+    passengers = [
+        adult(email="a,bob@example.com", phone_number="+442071838750\n"),
+        adult("Grace", "Hopper", email="<x>@example.com", phone_number="+44 20 7183 8750"),
+        adult("Alan", "Turing", email="ada@example.com\n", phone_number="+442071838750"),
+        adult("Kath", "Johnson", email="ad\u202ea@example.com", phone_number="+442071838750"),
+    ]
+
+    response = await booking_env.order(alice, "off_x", passengers=passengers)
+    problem = await response.json()
+
+    assert response.status == 422
+    assert response.content_type == PROBLEM
+    assert {e["field"] for e in problem["errors"]} == {
+        "passengers[0].email", "passengers[0].phone_number", "passengers[1].email",
+        "passengers[1].phone_number", "passengers[2].email", "passengers[3].email",
+    }  # fmt: skip
+
+
 async def test_passengers_that_do_not_match_the_offer_are_refused(
     booking_env: BookingEnv, alice: Headers
 ) -> None:

@@ -159,3 +159,63 @@ def test_ages_at_departure_must_fit_the_passenger_type(kind: str, born_on: dt.da
 def test_age_counts_whole_years_up_to_the_day() -> None:
     assert age_on(dt.date(2000, 12, 20), dt.date(2026, 12, 19)) == 25
     assert age_on(dt.date(2000, 12, 20), dt.date(2026, 12, 20)) == 26
+
+
+# -- contact details: exactly one address, exactly one number ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "a,bob@example.com",  # two recipients
+        "<x>@example.com",  # mailed x
+        "Ada <ada@example.com>",  # a display name
+        "ada@example.com\n",  # passes `$`
+        "ada@example.com\r\nBcc: eve@example.com",
+        "ad\u202ea@example.com",  # right-to-left override
+        "ada\x00@example.com",
+        "ada\u200b@example.com",  # zero-width space
+        "ada @example.com",
+        '"ada lovelace"@example.com',
+        "ada@example.com,eve@example.com",
+        "ada@@example.com",
+        "ada.@example.com",
+        "ada@localhost",
+        "ada@[127.0.0.1]",
+        "ada@exa_mple.com",
+        "ada@-example.com",
+        "adä@example.com",
+        "a" * 65 + "@example.com",
+        "ada@" + "a" * 250 + ".com",
+    ],
+)
+def test_an_email_that_is_not_exactly_one_address_is_refused(email: str) -> None:
+    assert _fields(_body(passengers=[_passenger(email=email)])) == {"passengers[0].email"}
+
+
+@pytest.mark.parametrize(
+    "email", ["ada@example.com", "ada.king+trips@mail.example.co.uk", "o'brien@xn--bcher-kva.de"]
+)
+def test_plain_addresses_are_kept_as_given(email: str) -> None:
+    passenger = parse_order_body(_body(passengers=[_passenger(email=email)]), today=TODAY)
+
+    assert passenger.passengers[0].email == email
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "+442071838750\n",
+        "+44 20 7183 8750",
+        "+44207183875\u202e0",
+        "+" + "\u0664\u0664\u0662\u0660\u0667\u0661\u0668\u0663\u0668\u0667",  # Arabic digits
+        "+4420718387501234",  # 16 digits
+        "+1234567",  # 7 digits
+        "+0442071838750",
+        "442071838750",
+    ],
+)
+def test_a_phone_number_must_be_e164_ascii(phone: str) -> None:
+    assert _fields(_body(passengers=[_passenger(phone_number=phone)])) == {
+        "passengers[0].phone_number"
+    }
