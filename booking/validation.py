@@ -9,7 +9,6 @@ passenger mix of the offer and ages at departure (infant < 2, child 2–11, adul
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +23,7 @@ from booking.model import (
 from connectors.model import Passengers
 from kernel.contacts import EMAIL_RULE, PHONE_RULE, is_email, is_phone
 from kernel.errors import FieldError, ValidationFailed
+from kernel.names import person_name
 
 MAX_PASSENGERS = 18  # 9 seated + one infant on each adult's lap
 MAX_NAME = 50
@@ -31,8 +31,6 @@ OLDEST = dt.date(1900, 1, 1)
 _BODY_FIELDS = frozenset(CreateOrderRequest.__struct_fields__)
 _PASSENGER_FIELDS = frozenset(Passenger.__struct_fields__)
 _PAYMENT_FIELDS = frozenset(PaymentMethod.__struct_fields__)
-# Letters (any script), spaces, hyphens, apostrophes and dots: what passports print.
-_NAME = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]*)*$")
 MISSING: Any = object()
 
 
@@ -144,11 +142,11 @@ def _name(errors: list[FieldError], value: Any, at: str) -> str:
     if type(value) is not str or not value.strip():
         errors.append(FieldError(at, "required: a non-empty string"))
         return ""
-    name = " ".join(value.split())
+    name, problem = person_name(value)
     if len(name) > MAX_NAME:
         errors.append(FieldError(at, f"at most {MAX_NAME} characters"))
-    elif not _NAME.match(name):
-        errors.append(FieldError(at, "letters, spaces, hyphens, apostrophes and dots only"))
+    elif problem is not None:
+        errors.append(FieldError(at, problem))
     return name
 
 

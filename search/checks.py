@@ -35,6 +35,15 @@ def known_airports() -> frozenset[str]:
     return frozenset(airportsdata.load("IATA"))
 
 
+def ascii_upper(raw: str) -> str:
+    """`raw` upper-cased if it is ASCII, else "" (never a valid code).
+
+    Codes are compared case-insensitively on ASCII only: `str.upper()` maps "ß" to "SS" and "ﬀ"
+    to "FF", so "ßa" would become the real airport SSA and "ß" the carrier SS.
+    """
+    return raw.upper() if raw.isascii() else ""
+
+
 class Checks:
     """Collects the field errors of one request; each check returns the normalized value or None."""
 
@@ -79,8 +88,8 @@ class Checks:
         raw = self.string(value, field)
         if raw is None:
             return None
-        code = raw.upper()
-        if len(code) != 3 or not code.isascii() or not code.isalpha():
+        code = ascii_upper(raw)
+        if len(code) != 3 or not code.isalpha():
             self.fail(field, "must be a 3-letter IATA airport code")
         elif code not in known_airports():
             self.fail(field, f"unknown airport {code!r}")
@@ -154,8 +163,8 @@ class Checks:
         raw = self.string(value, field)
         if raw is None:
             return None
-        code = raw.upper()
-        if len(code) != 3 or not code.isascii() or not code.isalpha():
+        code = ascii_upper(raw)
+        if len(code) != 3 or not code.isalpha():
             self.fail(field, "must be an ISO 4217 currency code")
         elif code not in CURRENCIES:
             self.fail(field, f"unsupported currency {code!r}, expected one of: EUR, GBP, USD")
@@ -174,8 +183,8 @@ class Checks:
             return None
         codes = set()
         for i, item in enumerate(value):
-            code = item.upper() if type(item) is str else ""
-            if len(code) != 2 or not code.isascii() or not code.isalnum():
+            code = ascii_upper(item) if type(item) is str else ""
+            if len(code) != 2 or not code.isalnum():
                 self.fail(f"{field}[{i}]", "must be a 2-character IATA carrier code")
             else:
                 codes.add(code)

@@ -219,3 +219,55 @@ def test_a_phone_number_must_be_e164_ascii(phone: str) -> None:
     assert _fields(_body(passengers=[_passenger(phone_number=phone)])) == {
         "passengers[0].phone_number"
     }
+
+
+# -- names: one form (NFC), one script, nothing invisible ----------------------------------------
+
+
+def _named(given_name: str) -> Passenger:
+    return parse_order_body(_body(passengers=[_passenger(given_name=given_name)]), today=TODAY)
+
+
+def test_a_decomposed_name_is_accepted_and_stored_composed() -> None:
+    decomposed = "Jose\u0301"
+
+    passenger = _named(decomposed).passengers[0]
+
+    assert passenger.given_name == "Jos\u00e9"  # NFC: the same bytes as a composed José
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Zoë", "Nguyễn Thị", "Ólafur", "Łukasz", "Ἀλέξανδρος", "Алексей", "山田 太郎", "やまだ たろう",
+     "김민준", "अनिल", "محمد", "ʻIolani", "Saint-Exupéry", "D'Arcy"],
+)  # fmt: skip
+def test_names_in_one_script_with_their_diacritics_are_fine(name: str) -> None:
+    assert _named(name).passengers[0].given_name == name
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "\u3164",  # Hangul filler: a "letter" that shows nothing
+        "Ada\u3164",
+        "\u115f\u1160",
+        "Ada\u2800",  # Braille blank
+        "Ad\u200ba",  # zero-width space
+        "Ada\u200d",  # zero-width joiner
+        "\u202eadA",  # right-to-left override
+        "Ada\u2066",  # left-to-right isolate
+        "Ada\x00",
+        "Ada\nLovelace",
+        "Ada\ufe0f",  # variation selector
+        "\u0410da",  # Cyrillic А + Latin "da": a homoglyph of "Ada"
+        "Ada L\u043evelace",  # Cyrillic о inside a Latin name
+        "\U0001d400da",  # mathematical bold A
+        "\uff21da",  # fullwidth A
+        "A\u0301\u0300\u0302\u0303\u0304da",  # a stack of combining marks
+        "\u0301Ada",
+        "-Ada",
+        "Ada2",
+    ],
+)
+def test_invisible_control_mixed_script_and_styled_names_are_refused(name: str) -> None:
+    assert _fields(_body(passengers=[_passenger(given_name=name)])) == {"passengers[0].given_name"}
