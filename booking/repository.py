@@ -23,6 +23,7 @@ import msgspec
 from booking import metrics, state
 from booking.events import OrderSnapshot, encode_event, new_event
 from booking.idempotency import Completion, record_response
+from booking.limits import OpenHold, OrderLimits, check_limits, flights_of, seats_of
 from booking.model import VISIBLE_STATUSES, NewOrder, Order, contact_of
 from booking.pagination import Position
 from booking.pg import Database
@@ -30,6 +31,9 @@ from booking.references import ReferenceCollision, new_booking_reference, with_r
 from booking.rows import (
     CREATE_ORDER,
     HISTORY_AND_EVENTS,
+    LOCK_OWNER,
+    OPEN_HOLDS,
+    OWNER_LOCK_SPACE,
     SELECT_ORDER,
     TRANSITION,
     HistoryEntry,
@@ -37,17 +41,27 @@ from booking.rows import (
     passenger_columns,
 )
 from booking.state import Change
+from connectors.model import Slice
+from kernel.errors import LimitReached
 
 _encoder = msgspec.json.Encoder()
+_slices = msgspec.json.Decoder(tuple[Slice, ...])
 
 
 class OrderRepository(Protocol):
     """Where orders live. Every method may raise `ServiceUnavailable`."""
 
     async def create(
-        self, order: NewOrder, *, actor: str, idempotency_key: str | None = None
+        self,
+        order: NewOrder,
+        *,
+        actor: str,
+        idempotency_key: str | None = None,
+        limits: OrderLimits | None = None,
     ) -> Order:
-        """Insert `order` as `pending` (+ history, `order.created`, the key's resource_id)."""
+        """Insert `order` as `pending` (+ history, `order.created`, the key's resource_id);
+        with `limits`, `LimitReached` (nothing written) unless it fits beside the owner's open
+        holds, checked race-free against concurrent creates of the same owner."""
 
     async def transition(
         self,
@@ -79,14 +93,21 @@ class PgOrderRepository:
         self._draw_reference = draw_reference
 
     async def create(
-        self, order: NewOrder, *, actor: str, idempotency_key: str | None = None
+        self,
+        order: NewOrder,
+        *,
+        actor: str,
+        idempotency_key: str | None = None,
+        limits: OrderLimits | None = None,
     ) -> Order:
         created = new_event("order.created", _pending_snapshot(order), contact_of(order.passengers))
 
         async def insert(reference: str) -> Order:
             snapshot = msgspec.structs.replace(created.order, booking_reference=reference)
             event = msgspec.structs.replace(created, order=snapshot)
-            async with self._db.connection() as conn:
+            async with self._db.transaction() as conn:
+                if limits is not None:
+                    await _check_limits(conn, order, limits, timeout=self._db.timeout_s)
                 try:
                     row = await conn.fetchrow(
                         CREATE_ORDER,
@@ -201,6 +222,24 @@ class PgOrderRepository:
                 timeout=self._db.timeout_s,
             )  # fmt: skip
         return [order_from_row(row) for row in rows]
+
+
+async def _check_limits(
+    conn: asyncpg.Connection, order: NewOrder, limits: OrderLimits, *, timeout: float
+) -> None:
+    # Check-then-insert is race-free only if one create per owner runs it at a time: the lock
+    # (released by the commit) serializes them, and as a statement of its own it comes before
+    # the snapshot of the count (READ COMMITTED: each statement sees what committed before it
+    # began), so the count includes every order a create that held the lock before us wrote.
+    await conn.execute(LOCK_OWNER, OWNER_LOCK_SPACE, order.owner, timeout=timeout)
+    rows = await conn.fetch(OPEN_HOLDS, order.owner, timeout=timeout)
+    held = [OpenHold(flights_of(_slices.decode(r["slices"])), r["seats"]) for r in rows]
+    new = OpenHold(flights_of(order.slices), seats_of(order.passengers))
+    try:
+        check_limits(limits, held, new)
+    except LimitReached as exc:
+        metrics.limit_reached(exc.limit)
+        raise
 
 
 def _pending_snapshot(order: NewOrder) -> OrderSnapshot:
