@@ -19,6 +19,16 @@ from skyfare.settings import Settings, load_settings
 from tests.support.sim import fast_profiles, running_sim
 
 MAX_BODY_BYTES = 4096
+# The suite's travelers do what no person does (six holds racing six cancels, hundreds of
+# orders in a stress run, fifty requests at once), so the traveler limits are far above their
+# defaults here; tests/e2e/booking/test_traveler_limits.py tests the limits at their defaults.
+SUITE_TRAVELER_LIMITS = {
+    "order_max_open_holds": 10_000,
+    "order_max_held_seats": 100_000,
+    "order_max_held_seats_per_flight": 100_000,
+    "traveler_rate_per_s": 10_000.0,
+    "traveler_burst": 100_000,
+}
 
 
 @pytest.fixture
@@ -29,6 +39,7 @@ def settings(database_url: str, redis_url: str) -> Settings:
         redis_url=redis_url,
         max_body_bytes=MAX_BODY_BYTES,
         connectors=(),
+        **SUITE_TRAVELER_LIMITS,
     )
 
 
