@@ -3,6 +3,7 @@ day (OWASP API6): caps on open holds, a per-traveler rate limit and a hold windo
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from collections.abc import AsyncIterator
@@ -32,6 +33,20 @@ async def limited(settings: Settings) -> AsyncIterator[BookingEnv]:
         traveler_burst=6,
     )
     async with booking_app(tight) as env:
+        yield env
+
+
+@pytest.fixture
+async def capped(settings: Settings) -> AsyncIterator[BookingEnv]:
+    """The app with the default caps on unpaid holds (and the suite's generous rate limit)."""
+    defaults = Settings()
+    caps = msgspec.structs.replace(
+        settings,
+        order_max_open_holds=defaults.order_max_open_holds,
+        order_max_held_seats=defaults.order_max_held_seats,
+        order_max_held_seats_per_flight=defaults.order_max_held_seats_per_flight,
+    )
+    async with booking_app(caps) as env:
         yield env
 
 
@@ -124,3 +139,23 @@ async def test_the_rate_limit_covers_creating_cancelling_and_paying(
     )
 
     assert [create.status, cancel.status, pay.status] == [429] * 3
+
+
+async def test_ten_concurrent_holds_on_ten_flights_hold_exactly_the_cap_of_five(
+    capped: BookingEnv, alice_sub: str
+) -> None:
+    alice = await capped.token(alice_sub)
+    offers = [await capped.offer(days=40 + i) for i in range(10)]
+    before = _refusals("open_holds")
+
+    responses = await asyncio.gather(*(capped.order(alice, offer) for offer in offers))
+    bodies = [await r.json() for r in responses]
+
+    assert sorted(r.status for r in responses) == [201] * 5 + [409] * 5, bodies
+    refused = [b for r, b in zip(responses, bodies, strict=True) if r.status == 409]
+    assert {(b["type"], b["limit"], b["maximum"]) for b in refused} == {
+        (LIMIT_REACHED, "open_holds", 5)
+    }
+    listed = await (await capped.client.get("/v1/orders?limit=100", headers=alice)).json()
+    assert len(listed["data"]) == 5
+    assert _refusals("open_holds") == before + 5
