@@ -295,6 +295,6 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
 def _name_variable(message: str) -> str:
     """Turn msgspec's `$.field` path into the environment variable a user has to fix."""
     for var, field in _ENV_FIELDS.items():
-        if f"$.{field}" in message:
+        if f"`$.{field}`" in message:  # whole: `$.a` is a prefix of `$.a_b`
             return message.replace(f"`$.{field}`", var)
     return message
