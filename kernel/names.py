@@ -1,7 +1,8 @@
 """Person names as passports print them: letters of one script, spaces, hyphens, apostrophes, dots.
 
-`person_name(raw)` → `(name, problem)`: the name in NFC with its whitespace collapsed (what is
-stored and sent to the airline), and why it is refused, or None. Pure.
+`person_name(raw)` → `(name, problem)`: the name in NFC with its whitespace collapsed and a
+typographic apostrophe made plain (what is stored and sent to the airline), and why it is
+refused, or None. Pure.
 
 - NFC first: a decomposed "José" (e + U+0301) is the same name as the composed one. Combining
   marks that remain (scripts without precomposed forms: Devanagari vowel signs, Thai tone
@@ -41,7 +42,8 @@ MIXED = "letters of one script only (not, say, Latin mixed with Cyrillic)"
 
 def person_name(raw: str) -> tuple[str, str | None]:
     """The name as stored (NFC, single spaces, trimmed) and why it is refused, or None."""
-    name = unicodedata.normalize("NFC", raw)
+    # Phone keyboards type the typographic apostrophe (U+2019) for O'Brien: the same name.
+    name = unicodedata.normalize("NFC", raw).replace("\u2019", "'")
     if any(unicodedata.category(c) in _REFUSED_CATEGORIES for c in name):
         return name, CONTROL
     name = " ".join(name.split())

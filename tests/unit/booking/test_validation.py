@@ -236,6 +236,10 @@ def test_a_decomposed_name_is_accepted_and_stored_composed() -> None:
     assert passenger.given_name == "Jos\u00e9"  # NFC: the same bytes as a composed José
 
 
+def test_a_typographic_apostrophe_is_stored_as_a_plain_one() -> None:
+    assert _named("D\u2019Arcy").passengers[0].given_name == "D'Arcy"
+
+
 @pytest.mark.parametrize(
     "name",
     ["Zoë", "Nguyễn Thị", "Ólafur", "Łukasz", "Ἀλέξανδρος", "Алексей", "山田 太郎", "やまだ たろう",
