@@ -118,12 +118,13 @@ def _departure_utc(slices: Sequence[Slice]) -> dt.datetime | None:
 
 
 @functools.cache
-def _zones() -> dict[str, str]:
+def airport_zones() -> dict[str, str]:
+    """Each airport's time zone name; loaded on first use (tens of ms), then kept."""
     return {code: row["tz"] for code, row in airportsdata.load("IATA").items() if row["tz"]}
 
 
 def _zone(airport: str) -> ZoneInfo | None:
-    name = _zones().get(airport)
+    name = airport_zones().get(airport)
     if name is None:
         return None
     try:

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Sequence
 import asyncpg
 
 from booking.idempotency import PgIdempotencyStore
-from booking.limits import OrderLimits
+from booking.limits import OrderLimits, airport_zones
 from booking.pg import Database
 from booking.repository import PgOrderRepository
 from booking.service import OrderService
@@ -42,6 +42,8 @@ async def running_order_service(
 ) -> AsyncIterator[OrderService]:
     """The order service over `pool`, with its expired-key purge running until exit; `limits`
     and `hold_window_s` as `OrderService` takes them."""
+    if hold_window_s is not None:
+        airport_zones()  # while the app starts, not in the first traveler's order
     db = Database(pool, timeout_s=db_timeout_s)
     keys = PgIdempotencyStore(db, lease_s=lease_s)
     service = OrderService(
