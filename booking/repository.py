@@ -2,7 +2,9 @@
 
 - `create` inserts a `pending` order, its passengers, its history row, its `order.created` outbox
   event and the idempotency key's `resource_id` in ONE statement (so one atomic unit, one round
-  trip); a taken booking reference is retried with a fresh one.
+  trip); a taken booking reference is retried with a fresh one. With a traveler's limits
+  (booking/limits.py), the statement runs in a transaction after a per-owner lock and a count of
+  the owner's open holds.
 - `transition` is the only way an order changes: a guarded
   `UPDATE orders ... WHERE id = $1 AND status = ANY($2) [AND payment_status = ANY($3)]` that, in
   the same transaction, writes the history row, the change's outbox events and (optionally) the
@@ -105,7 +107,10 @@ class PgOrderRepository:
         async def insert(reference: str) -> Order:
             snapshot = msgspec.structs.replace(created.order, booking_reference=reference)
             event = msgspec.structs.replace(created, order=snapshot)
-            async with self._db.transaction() as conn:
+            # With limits: their check and the insert in one transaction (a few round trips
+            # more); without, the insert alone is its own atomic unit, one round trip.
+            unit = self._db.connection() if limits is None else self._db.transaction()
+            async with unit as conn:
                 if limits is not None:
                     await _check_limits(conn, order, limits, timeout=self._db.timeout_s)
                 try:
