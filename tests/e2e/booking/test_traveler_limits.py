@@ -31,6 +31,8 @@ async def limited(settings: Settings) -> AsyncIterator[BookingEnv]:
         hold_window_s=600.0,
         traveler_rate_per_s=0.01,
         traveler_burst=6,
+        # A busy machine must not make the limiter fail open (50 ms by default) mid-test.
+        rate_limit_timeout_ms=5000,
     )
     async with booking_app(tight) as env:
         yield env

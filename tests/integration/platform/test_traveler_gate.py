@@ -45,7 +45,9 @@ async def _client(limiter: RateLimiter) -> Client:
 
 @pytest.fixture
 async def client(redis_client: redis.Redis, key_prefix: str) -> AsyncIterator[Client]:
-    async with await _client(RateLimiter(redis_client, prefix=key_prefix)) as client:
+    # A generous timeout: a busy machine must not make the limiter fail open mid-test.
+    limiter = RateLimiter(redis_client, prefix=key_prefix, timeout_s=5.0)
+    async with await _client(limiter) as client:
         yield client
 
 
