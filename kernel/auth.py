@@ -38,8 +38,9 @@ PARTNER_CHECK: web.AppKey[PartnerCheck] = web.AppKey("partner_check")
 
 # Traveler routes call it first: `principal = await request.config_dict[AUTHENTICATE](request)`.
 # It verifies the `Authorization: Bearer <JWT>` header (raising `Unauthorized`, or
-# `ServiceUnavailable` when the identity provider cannot be reached to check the token's key);
-# the composition root sets it (skyfare/jwt_auth.py), so domain packages need not import `skyfare/`.
+# `ServiceUnavailable` when the identity provider cannot be reached to check the token's key),
+# then applies the traveler's rate limit (raising `RateLimited`); the composition root sets it
+# (skyfare/travelers.py), so domain packages need not import `skyfare/`.
 class Authenticator(Protocol):
     """`Authenticate` as a Protocol, so an AppKey can hold it."""
 
