@@ -9,8 +9,10 @@ from tests.support.booking import BookingEnv, Headers, adult
 PROBLEM = "application/problem+json"
 
 
-async def _held(env: BookingEnv, headers: Headers, offer: dict[str, Any] | None = None) -> Any:
-    response = await env.order(headers, offer or await env.offer())
+async def _held(
+    env: BookingEnv, headers: Headers, offer: dict[str, Any] | None = None, **body: Any
+) -> Any:
+    response = await env.order(headers, offer or await env.offer(), **body)
     body = await response.json()
     assert response.status == 201, body
     return body
@@ -118,6 +120,20 @@ async def test_contact_details_that_are_not_one_address_or_number_are_each_named
         "passengers[0].email", "passengers[0].phone_number", "passengers[1].email",
         "passengers[1].phone_number", "passengers[2].email", "passengers[3].email",
     }  # fmt: skip
+
+
+async def test_a_decomposed_name_is_booked_and_stored_composed(
+    booking_env: BookingEnv, alice: Headers
+) -> None:
+    decomposed = adult("Jose\u0301", "Mu\u0308ller")  # e + combining acute, u + diaeresis
+
+    order = await _held(booking_env, alice, passengers=[decomposed])
+
+    fetched = await (
+        await booking_env.client.get(f"/v1/orders/{order['id']}", headers=alice)
+    ).json()
+    names = (fetched["passengers"][0]["given_name"], fetched["passengers"][0]["family_name"])
+    assert names == ("Jos\u00e9", "M\u00fcller")
 
 
 async def test_passengers_that_do_not_match_the_offer_are_refused(
