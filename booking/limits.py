@@ -35,11 +35,15 @@ Flight = tuple[str, dt.date]  # flight number (carrier + number), departure date
 
 
 class OrderLimits(msgspec.Struct, frozen=True):
-    """Caps on one traveler's open holds (support tokens are not held to them)."""
+    """Caps on one traveler's open holds (support tokens are not held to them); 0: no cap."""
 
     max_open_holds: int
     max_held_seats: int
     max_held_seats_per_flight: int
+
+    @property
+    def any(self) -> bool:
+        return bool(self.max_open_holds or self.max_held_seats or self.max_held_seats_per_flight)
 
 
 class OpenHold(msgspec.Struct, frozen=True):
@@ -63,7 +67,7 @@ def seats_of(passengers: Iterable[Passenger]) -> int:
 
 def check_limits(limits: OrderLimits, held: Sequence[OpenHold], new: OpenHold) -> None:
     """Raise `LimitReached` unless `new` fits beside the traveler's open holds `held`."""
-    if len(held) + 1 > limits.max_open_holds:
+    if limits.max_open_holds and len(held) + 1 > limits.max_open_holds:
         raise LimitReached(
             f"you have {len(held)} unpaid holds, the most allowed at once is "
             f"{limits.max_open_holds}: pay or cancel one first",
@@ -72,7 +76,7 @@ def check_limits(limits: OrderLimits, held: Sequence[OpenHold], new: OpenHold) -
             current=len(held),
         )
     seats = sum(h.seats for h in held)
-    if seats + new.seats > limits.max_held_seats:
+    if limits.max_held_seats and seats + new.seats > limits.max_held_seats:
         raise LimitReached(
             f"this order would hold {seats + new.seats} seats in your unpaid holds, the most "
             f"allowed is {limits.max_held_seats}: pay or cancel a hold first",
@@ -80,7 +84,7 @@ def check_limits(limits: OrderLimits, held: Sequence[OpenHold], new: OpenHold) -
             maximum=limits.max_held_seats,
             current=seats,
         )
-    for flight in sorted(new.flights):
+    for flight in sorted(new.flights) if limits.max_held_seats_per_flight else ():
         on_flight = sum(h.seats for h in held if flight in h.flights)
         if on_flight + new.seats > limits.max_held_seats_per_flight:
             raise LimitReached(

@@ -163,15 +163,21 @@ async def _orders(app: web.Application) -> AsyncIterator[None]:
         db_timeout_s=settings.db_timeout_s,
         lease_s=settings.idempotency_lease_s,
         price_timeout_s=settings.search_deadline_ms / 1000,
-        limits=OrderLimits(
-            max_open_holds=settings.order_max_open_holds,
-            max_held_seats=settings.order_max_held_seats,
-            max_held_seats_per_flight=settings.order_max_held_seats_per_flight,
-        ),
+        limits=_order_limits(settings),
         hold_window_s=settings.hold_window_s,
     ) as service:
         app[order_routes.ORDER_SERVICE] = service
         yield
+
+
+def _order_limits(settings: Settings) -> OrderLimits | None:
+    """The traveler caps; None when every one is 0 (off): no per-owner lock on order creates."""
+    limits = OrderLimits(
+        max_open_holds=settings.order_max_open_holds,
+        max_held_seats=settings.order_max_held_seats,
+        max_held_seats_per_flight=settings.order_max_held_seats_per_flight,
+    )
+    return limits if limits.any else None
 
 
 async def _recovery(app: web.Application) -> AsyncIterator[None]:

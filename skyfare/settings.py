@@ -104,13 +104,13 @@ class Settings(msgspec.Struct, frozen=True):
     # every `reconcile_interval_s`; the hold sweeper expires unpaid holds past their deadline
     # every `hold_sweep_interval_s`.
     # Traveler limits (booking/limits.py; support tokens are exempt): open (unpaid) holds at
-    # once, seats held in them in all and on one flight; how long a hold lasts at most (the
-    # airline's own limit and departure cap it further); and the per-traveler rate limit of
+    # once, seats held in them in all and on one flight (0: no cap); how long a hold lasts at
+    # most (the airline's own limit and departure cap it further); the per-traveler rate limit of
     # order and payment routes (GCRA in Redis keyed on the token's `sub`: requests per second,
     # and the burst allowed at once).
-    order_max_open_holds: Annotated[int, msgspec.Meta(ge=1)] = 5
-    order_max_held_seats: Annotated[int, msgspec.Meta(ge=1)] = 18
-    order_max_held_seats_per_flight: Annotated[int, msgspec.Meta(ge=1)] = 9
+    order_max_open_holds: Annotated[int, msgspec.Meta(ge=0)] = 5
+    order_max_held_seats: Annotated[int, msgspec.Meta(ge=0)] = 18
+    order_max_held_seats_per_flight: Annotated[int, msgspec.Meta(ge=0)] = 9
     hold_window_s: Annotated[float, msgspec.Meta(gt=0)] = 3 * 3600.0
     traveler_rate_per_s: Annotated[float, msgspec.Meta(gt=0)] = 5.0
     traveler_burst: Annotated[int, msgspec.Meta(ge=1)] = 60

@@ -47,6 +47,9 @@ async def capped(settings: Settings) -> AsyncIterator[BookingEnv]:
         order_max_open_holds=defaults.order_max_open_holds,
         order_max_held_seats=defaults.order_max_held_seats,
         order_max_held_seats_per_flight=defaults.order_max_held_seats_per_flight,
+        # Ten creates of one traveler queue for its lock: on a busy machine the last one waits
+        # for nine transactions, more than the default 2 s query timeout.
+        db_timeout_s=15.0,
     )
     async with booking_app(caps) as env:
         yield env

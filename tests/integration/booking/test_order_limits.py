@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import asyncpg
 import msgspec
 import pytest
 
 from booking.idempotency import PgIdempotencyStore, fingerprint
 from booking.limits import OrderLimits
 from booking.model import CreateOrderRequest
+from booking.pg import Database
 from booking.repository import PgOrderRepository
 from booking.service import OrderService
 from connectors.model import Offer, Passengers
@@ -31,9 +33,17 @@ LIMITS = OrderLimits(max_open_holds=5, max_held_seats=18, max_held_seats_per_fli
 
 
 @pytest.fixture
-def service(repository: PgOrderRepository, keys: PgIdempotencyStore) -> OrderService:
+def repository(booking_pool: asyncpg.Pool) -> PgOrderRepository:
+    # Ten creates of one traveler queue for its lock: on a busy machine the last one waits for
+    # nine transactions, so a query timeout far above the usual one.
+    return PgOrderRepository(Database(booking_pool, timeout_s=15.0))
+
+
+@pytest.fixture
+def service(repository: PgOrderRepository, booking_pool: asyncpg.Pool) -> OrderService:
     # Slow holds: every request's order is still `pending` while the others insert theirs.
     airline = FakeConnector(offers=[*OFFERS, FAMILY], delay=0.05)
+    keys = PgIdempotencyStore(Database(booking_pool, timeout_s=15.0), lease_s=30.0)
     return OrderService(
         repository, keys, {"fake": airline}, price_timeout_s=5.0, hold_timeout_s=5.0, limits=LIMITS
     )

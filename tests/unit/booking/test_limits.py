@@ -72,3 +72,12 @@ def test_the_airlines_own_limit_and_departure_cut_the_window_short() -> None:
     assert payment_deadline(late, CREATED, 12 * 3600, LONDON_EVENING) == dt.datetime(
         2030, 4, 1, 19, 0, tzinfo=dt.UTC
     )
+
+
+def test_a_cap_of_zero_is_no_cap() -> None:
+    off = OrderLimits(max_open_holds=0, max_held_seats=0, max_held_seats_per_flight=0)
+    many = [OpenHold(frozenset({BA1}), 9)] * 100
+
+    check_limits(off, many, OpenHold(frozenset({BA1}), 9))
+    assert not off.any
+    assert LIMITS.any

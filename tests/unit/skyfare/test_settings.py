@@ -75,4 +75,4 @@ def test_traveler_limits_are_read_and_must_be_positive() -> None:
     assert (settings.traveler_rate_per_s, settings.traveler_burst) == (0.5, 10)
     for variable in ("SKYFARE_ORDER_MAX_HELD_SEATS_PER_FLIGHT", "SKYFARE_TRAVELER_RATE_PER_S"):
         with pytest.raises(SettingsError, match=variable):
-            load_settings({variable: "0"})
+            load_settings({variable: "-1"})
