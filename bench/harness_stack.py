@@ -113,6 +113,15 @@ def free_port() -> int:
     return port
 
 
+# A benchmark's few tokens hold orders as fast as the service takes them: the traveler limits
+# (README "Limits") would measure 409s and 429s, not order creation. Far above any run's needs.
+BENCH_TRAVELER_LIMITS = {
+    "SKYFARE_ORDER_MAX_OPEN_HOLDS": "1000000",
+    "SKYFARE_ORDER_MAX_HELD_SEATS": "1000000",
+    "SKYFARE_ORDER_MAX_HELD_SEATS_PER_FLIGHT": "1000000",
+    "SKYFARE_TRAVELER_RATE_PER_S": "1000000",
+    "SKYFARE_TRAVELER_BURST": "1000000",
+}
 PORTS = ("SKYFARE_PORT", "SKYFARE_SIM_PORT", "SKYFARE_SIM_SMTP_PORT", "SKYFARE_NOTIFY_METRICS_PORT")
 
 
@@ -124,6 +133,7 @@ def stack_env(base: Mapping[str, str], data_dir: Path, ports: Mapping[str, int])
     env.update(
         SKYFARE_DATA_DIR=str(data_dir), SKYFARE_HOST="127.0.0.1", SKYFARE_LOG_LEVEL="WARNING"
     )
+    env.update(BENCH_TRAVELER_LIMITS)
     env.update({name: str(port) for name, port in ports.items()})
     return env
 

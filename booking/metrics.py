@@ -2,8 +2,11 @@
 
 - `skyfare_orders_total{outcome}`: what each `POST /v1/orders` came to: `held` (a new order),
   `replayed` (an idempotent replay), `refused` (the airline or the offer said no: 404/409/410),
-  `invalid` (422), `unknown` (the airline's answer is unknown: 503, the order stays pending),
-  `in_progress` (409 to a concurrent retry).
+  `invalid` (422), `limited` (409: a traveler limit, booking/limits.py), `unknown` (the
+  airline's answer is unknown: 503, the order stays pending), `in_progress` (409 to a
+  concurrent retry).
+- `skyfare_order_limits_total{limit}`: requests refused by a traveler limit: `open_holds`,
+  `held_seats`, `held_seats_per_flight` (409), `rate` (429, the per-traveler rate limit).
 - `skyfare_order_transitions_total{to_status}`: committed changes of status (history rows), so
   orders by status over time; payment changes are counted by `to_payment`.
 """
@@ -14,13 +17,20 @@ from typing import Literal
 
 from prometheus_client import Counter
 
-CreateOutcome = Literal["held", "replayed", "refused", "invalid", "unknown", "in_progress"]
+CreateOutcome = Literal[
+    "held", "replayed", "refused", "invalid", "limited", "unknown", "in_progress"
+]
 
 ORDERS = Counter("skyfare_orders_total", "Order creations by outcome.", ["outcome"])
 TRANSITIONS = Counter(
     "skyfare_order_transitions_total",
     "Committed order changes, by the status (or payment status) they changed to.",
     ["to_status", "to_payment"],
+)
+LIMITS = Counter(
+    "skyfare_order_limits_total",
+    "Traveler requests refused by a limit: open_holds, held_seats, held_seats_per_flight, rate.",
+    ["limit"],
 )
 CANCELS = Counter(
     "skyfare_order_cancels_total",
@@ -39,3 +49,7 @@ def transition(to_status: str | None, to_payment: str | None) -> None:
 
 def cancel_outcome(outcome: Literal["cancelled", "already_cancelled", "refused"]) -> None:
     CANCELS.labels(outcome).inc()
+
+
+def limit_reached(limit: str) -> None:
+    LIMITS.labels(limit).inc()

@@ -21,6 +21,7 @@ ask twice about one order in one round, and every change is a guarded transition
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
 from typing import Literal
@@ -29,6 +30,7 @@ from prometheus_client import Counter
 
 from booking.claims import AIRLINE_TIMEOUT_S, BATCH_SIZE, Batch, bounded_calls, claimed, configured
 from booking.idempotency import Completion, StoredResponse, stored_error
+from booking.limits import payment_deadline
 from booking.model import Order
 from booking.pg import Database
 from booking.service import created_response
@@ -75,8 +77,10 @@ class Reconciler:
         after_s: float,
         airline_timeout_s: float = AIRLINE_TIMEOUT_S,
         batch_size: int = BATCH_SIZE,
+        hold_window_s: float | None = None,
     ) -> None:
         self._db = db
+        self._hold_window_s = hold_window_s
         self._connectors = dict(connectors)
         self._after_s = after_s
         self._airline_timeout_s = airline_timeout_s
@@ -102,6 +106,14 @@ class Reconciler:
             RECONCILED.labels(outcome).inc()
         return sum(outcome in ("held", "failed") for outcome in outcomes)
 
+    def _deadline(self, order: Order, airline_deadline: dt.datetime) -> dt.datetime:
+        # The same hold window as an order held by its own request (OrderService).
+        if self._hold_window_s is None:
+            return airline_deadline
+        return payment_deadline(
+            airline_deadline, order.created_at, self._hold_window_s, order.slices
+        )
+
     async def _retrieve(self, order: Order) -> Hold:
         connector = self._connectors[order.connector]
         return await connector.retrieve(order.id, timeout=self._airline_timeout_s)
@@ -113,7 +125,7 @@ class Reconciler:
                 to_status="held",
                 reason="held at the airline (found by the reconciler)",
                 airline_locator=answer.locator,
-                payment_required_by=answer.payment_required_by,
+                payment_required_by=self._deadline(order, answer.payment_required_by),
                 total_amount=answer.total_amount,
                 total_currency=answer.total_currency,
             )

@@ -29,12 +29,14 @@ async def running_recovery(
     reconcile_after_s: float,
     reconcile_interval_s: float,
     hold_sweep_interval_s: float,
+    hold_window_s: float | None = None,
 ) -> AsyncIterator[tuple[Reconciler, HoldSweeper]]:
     """Reconcile pending orders every `reconcile_interval_s` (those pending over
-    `reconcile_after_s`) and sweep expired holds every `hold_sweep_interval_s`, until exit."""
+    `reconcile_after_s`; a hold found gets `hold_window_s` at most) and sweep expired holds every
+    `hold_sweep_interval_s`, until exit."""
     db = Database(pool, timeout_s=db_timeout_s)
     by_name = {c.name: c for c in connectors}
-    reconciler = Reconciler(db, by_name, after_s=reconcile_after_s)
+    reconciler = Reconciler(db, by_name, after_s=reconcile_after_s, hold_window_s=hold_window_s)
     sweeper = HoldSweeper(db, by_name)
     tasks = (
         asyncio.create_task(

@@ -2,7 +2,9 @@
 
 - `create` inserts a `pending` order, its passengers, its history row, its `order.created` outbox
   event and the idempotency key's `resource_id` in ONE statement (so one atomic unit, one round
-  trip); a taken booking reference is retried with a fresh one.
+  trip); a taken booking reference is retried with a fresh one. With a traveler's limits
+  (booking/limits.py), the statement runs in a transaction after a per-owner lock and a count of
+  the owner's open holds.
 - `transition` is the only way an order changes: a guarded
   `UPDATE orders ... WHERE id = $1 AND status = ANY($2) [AND payment_status = ANY($3)]` that, in
   the same transaction, writes the history row, the change's outbox events and (optionally) the
@@ -23,6 +25,7 @@ import msgspec
 from booking import metrics, state
 from booking.events import OrderSnapshot, encode_event, new_event
 from booking.idempotency import Completion, record_response
+from booking.limits import OpenHold, OrderLimits, check_limits, flights_of, seats_of
 from booking.model import VISIBLE_STATUSES, NewOrder, Order, contact_of
 from booking.pagination import Position
 from booking.pg import Database
@@ -30,6 +33,9 @@ from booking.references import ReferenceCollision, new_booking_reference, with_r
 from booking.rows import (
     CREATE_ORDER,
     HISTORY_AND_EVENTS,
+    LOCK_OWNER,
+    OPEN_HOLDS,
+    OWNER_LOCK_SPACE,
     SELECT_ORDER,
     TRANSITION,
     HistoryEntry,
@@ -37,8 +43,11 @@ from booking.rows import (
     passenger_columns,
 )
 from booking.state import Change
+from connectors.model import Slice
+from kernel.errors import LimitReached
 
 _encoder = msgspec.json.Encoder()
+_slices = msgspec.json.Decoder(tuple[Slice, ...])
 
 # Work that must commit or roll back with an order's change (e.g. owing the refund of an order
 # just cancelled): called inside the transition's transaction with the changed order.
@@ -49,9 +58,16 @@ class OrderRepository(Protocol):
     """Where orders live. Every method may raise `ServiceUnavailable`."""
 
     async def create(
-        self, order: NewOrder, *, actor: str, idempotency_key: str | None = None
+        self,
+        order: NewOrder,
+        *,
+        actor: str,
+        idempotency_key: str | None = None,
+        limits: OrderLimits | None = None,
     ) -> Order:
-        """Insert `order` as `pending` (+ history, `order.created`, the key's resource_id)."""
+        """Insert `order` as `pending` (+ history, `order.created`, the key's resource_id);
+        with `limits`, `LimitReached` (nothing written) unless it fits beside the owner's open
+        holds, checked race-free against concurrent creates of the same owner."""
 
     async def transition(
         self,
@@ -85,14 +101,24 @@ class PgOrderRepository:
         self._draw_reference = draw_reference
 
     async def create(
-        self, order: NewOrder, *, actor: str, idempotency_key: str | None = None
+        self,
+        order: NewOrder,
+        *,
+        actor: str,
+        idempotency_key: str | None = None,
+        limits: OrderLimits | None = None,
     ) -> Order:
         created = new_event("order.created", _pending_snapshot(order), contact_of(order.passengers))
 
         async def insert(reference: str) -> Order:
             snapshot = msgspec.structs.replace(created.order, booking_reference=reference)
             event = msgspec.structs.replace(created, order=snapshot)
-            async with self._db.connection() as conn:
+            # With limits: their check and the insert in one transaction (a few round trips
+            # more); without, the insert alone is its own atomic unit, one round trip.
+            unit = self._db.connection() if limits is None else self._db.transaction()
+            async with unit as conn:
+                if limits is not None:
+                    await _check_limits(conn, order, limits, timeout=self._db.timeout_s)
                 try:
                     row = await conn.fetchrow(
                         CREATE_ORDER,
@@ -210,6 +236,24 @@ class PgOrderRepository:
                 timeout=self._db.timeout_s,
             )  # fmt: skip
         return [order_from_row(row) for row in rows]
+
+
+async def _check_limits(
+    conn: asyncpg.Connection, order: NewOrder, limits: OrderLimits, *, timeout: float
+) -> None:
+    # Check-then-insert is race-free only if one create per owner runs it at a time: the lock
+    # (released by the commit) serializes them, and as a statement of its own it comes before
+    # the snapshot of the count (READ COMMITTED: each statement sees what committed before it
+    # began), so the count includes every order a create that held the lock before us wrote.
+    await conn.execute(LOCK_OWNER, OWNER_LOCK_SPACE, order.owner, timeout=timeout)
+    rows = await conn.fetch(OPEN_HOLDS, order.owner, timeout=timeout)
+    held = [OpenHold(flights_of(_slices.decode(r["slices"])), r["seats"]) for r in rows]
+    new = OpenHold(flights_of(order.slices), seats_of(order.passengers))
+    try:
+        check_limits(limits, held, new)
+    except LimitReached as exc:
+        metrics.limit_reached(exc.limit)
+        raise
 
 
 def _pending_snapshot(order: NewOrder) -> OrderSnapshot:

@@ -78,6 +78,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
 _ORDER_ID = Parameter("order_id", "path", "An order id (`ord_...`)", required=True)
 _AUTH_ERRORS = {
     401: "Missing, malformed, expired or wrongly signed Bearer token",
+    429: "Past this traveler's rate limit on order and payment routes; see Retry-After",
     503: "The orders database (or the airline) cannot be reached now; nothing changed",
 }
 
@@ -113,7 +114,10 @@ OPERATIONS: tuple[Operation, ...] = (
             409: (
                 "The offer no longer has the seats, or its price changed (the problem carries "
                 "total_amount, total_currency and the new offer_id), or a request with this "
-                "Idempotency-Key is still in progress"
+                "Idempotency-Key is still in progress, or (type limit-reached) the order would "
+                "pass one of the traveler's limits on unpaid holds: `limit` names it "
+                "(open_holds, held_seats, held_seats_per_flight), `maximum` and `current` say "
+                "how far"
             ),
             410: "The offer expired",
             422: (

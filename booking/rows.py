@@ -52,6 +52,20 @@ WITH o AS (
 SELECT o.*, (SELECT jsonb_agg(passenger ORDER BY position) FROM passengers) AS passengers
 FROM o"""
 
+# A traveler's open holds (booking/limits.py): pending or held, not paid nor being paid.
+OPEN_HOLDS = """
+SELECT o.slices,
+       (SELECT count(*) FROM order_passengers p
+        WHERE p.order_id = o.id AND p.type <> 'infant')::int AS seats
+FROM orders o
+WHERE o.owner = $1 AND o.status IN ('pending', 'held')
+  AND o.payment_status IN ('unpaid', 'failed')"""
+# One order create per owner at a time while limits are checked: a transaction-scoped advisory
+# lock on (this constant, hash of the owner). A hash collision only makes two travelers wait for
+# each other's insert. The constant spells "ORDR".
+OWNER_LOCK_SPACE = 0x4F524452
+LOCK_OWNER = "SELECT pg_advisory_xact_lock($1::int, hashtext($2))"
+
 # The guarded change. `old` reads the row FOR UPDATE first, so `from_*` are the values this
 # change replaced (a concurrent change commits before us or waits for us, never in between);
 # the outer WHERE re-checks the guard on the newest row version.

@@ -11,6 +11,7 @@ lapses, so the client's retry with the same key resumes this very order.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import Mapping
 
@@ -28,6 +29,7 @@ from booking.idempotency import (
     raise_stored,
     stored_error,
 )
+from booking.limits import OrderLimits, payment_deadline
 from booking.model import (
     CreateOrderRequest,
     NewOrder,
@@ -48,6 +50,7 @@ from kernel.errors import (
     Conflict,
     DomainError,
     FieldError,
+    LimitReached,
     NotFound,
     ServiceUnavailable,
     ValidationFailed,
@@ -68,7 +71,10 @@ class OrderService:
     """Orders for travelers; raises `kernel.errors` for the views.
 
     `connectors` by name (the name an offer id carries). Airline calls get `price_timeout_s` /
-    `hold_timeout_s`; both must be well inside the idempotency lease.
+    `hold_timeout_s`; both must be well inside the idempotency lease. `limits` caps each
+    traveler's open holds (support tokens are exempt: agents book for many travelers, and every
+    change they make is in the order's history); `hold_window_s` shortens the airline's payment
+    deadline (booking/limits.py). None: neither applies.
     """
 
     def __init__(
@@ -79,8 +85,12 @@ class OrderService:
         *,
         price_timeout_s: float,
         hold_timeout_s: float,
+        limits: OrderLimits | None = None,
+        hold_window_s: float | None = None,
     ) -> None:
         self.repository = repository
+        self._limits = limits
+        self._hold_window_s = hold_window_s
         self.keys = keys
         self.airline = Airline(
             connectors, price_timeout_s=price_timeout_s, hold_timeout_s=hold_timeout_s
@@ -120,7 +130,8 @@ class OrderService:
                 raise_stored(claim.response)
             return claim.response
         try:
-            response = await self._claimed(owner, key, request, claim.resource_id)
+            limits = None if principal.is_support else self._limits
+            response = await self._claimed(owner, key, request, claim.resource_id, limits)
         except BaseException as exc:
             metrics.order_outcome(_outcome_of(exc))
             # An answer stored with the change stays; otherwise nothing was created (the key is
@@ -132,7 +143,12 @@ class OrderService:
         return response
 
     async def _claimed(
-        self, owner: str, key: str, request: CreateOrderRequest, resource_id: str | None
+        self,
+        owner: str,
+        key: str,
+        request: CreateOrderRequest,
+        resource_id: str | None,
+        limits: OrderLimits | None,
     ) -> StoredResponse:
         if resource_id is not None:
             order = await self.repository.get(resource_id)
@@ -152,7 +168,7 @@ class OrderService:
             slices=offer.priced.slices,
             passengers=request.passengers,
         )
-        order = await self.repository.create(new, actor=owner, idempotency_key=key)
+        order = await self.repository.create(new, actor=owner, idempotency_key=key, limits=limits)
         return await self._hold(order, key, request.payment)
 
     async def _hold(self, order: Order, key: str, payment: PaymentMethod | None) -> StoredResponse:
@@ -176,7 +192,7 @@ class OrderService:
             to_status="held",
             reason="held at the airline",
             airline_locator=outcome.locator,
-            payment_required_by=outcome.payment_required_by,
+            payment_required_by=self.payment_deadline(order, outcome.payment_required_by),
             total_amount=outcome.total_amount,
             total_currency=outcome.total_currency,
         )
@@ -189,6 +205,14 @@ class OrderService:
         if instant:
             return await self._start_payment(held, key, payment)
         return created_response(held)
+
+    def payment_deadline(self, order: Order, airline_deadline: dt.datetime) -> dt.datetime:
+        """When `order`'s hold must be paid: the airline's limit, shortened by the hold window."""
+        if self._hold_window_s is None:
+            return airline_deadline
+        return payment_deadline(
+            airline_deadline, order.created_at, self._hold_window_s, order.slices
+        )
 
     async def _resume(
         self, order: Order, key: str, payment: PaymentMethod | None
@@ -317,6 +341,8 @@ def _may_see(principal: Principal, order: Order) -> bool:
 def _outcome_of(exc: BaseException) -> metrics.CreateOutcome:
     if isinstance(exc, ValidationFailed):
         return "invalid"
+    if isinstance(exc, LimitReached):
+        return "limited"
     if isinstance(exc, DomainError) and not isinstance(exc, ServiceUnavailable):
         return "refused"
     return "unknown"

@@ -9,7 +9,7 @@ passenger mix of the offer and ages at departure (infant < 2, child 2–11, adul
 from __future__ import annotations
 
 import datetime as dt
-import re
+from collections.abc import Callable
 from typing import Any
 
 from booking.model import (
@@ -21,7 +21,9 @@ from booking.model import (
     PaymentMethod,
 )
 from connectors.model import Passengers
+from kernel.contacts import EMAIL_RULE, PHONE_RULE, is_email, is_phone
 from kernel.errors import FieldError, ValidationFailed
+from kernel.names import person_name
 
 MAX_PASSENGERS = 18  # 9 seated + one infant on each adult's lap
 MAX_NAME = 50
@@ -29,10 +31,6 @@ OLDEST = dt.date(1900, 1, 1)
 _BODY_FIELDS = frozenset(CreateOrderRequest.__struct_fields__)
 _PASSENGER_FIELDS = frozenset(Passenger.__struct_fields__)
 _PAYMENT_FIELDS = frozenset(PaymentMethod.__struct_fields__)
-# Letters (any script), spaces, hyphens, apostrophes and dots: what passports print.
-_NAME = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]*)*$")
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
-_PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")  # E.164
 MISSING: Any = object()
 
 
@@ -127,10 +125,8 @@ def _passenger(errors: list[FieldError], item: Any, at: str, today: dt.date) -> 
     family = _name(errors, get("family_name", MISSING), f"{at}.family_name")
     born_on = _birth_date(errors, get("born_on", MISSING), f"{at}.born_on", today)
     gender = _choice(errors, get("gender", MISSING), f"{at}.gender", GENDERS)
-    email = _optional(errors, get("email"), f"{at}.email", _EMAIL, "an email address")
-    phone = _optional(
-        errors, get("phone_number"), f"{at}.phone_number", _PHONE, "E.164, e.g. +442071838750"
-    )
+    email = _optional(errors, get("email"), f"{at}.email", is_email, EMAIL_RULE)
+    phone = _optional(errors, get("phone_number"), f"{at}.phone_number", is_phone, PHONE_RULE)
     if len(errors) > before:
         return None
     return Passenger(kind, given, family, born_on, gender, email, phone)
@@ -146,11 +142,11 @@ def _name(errors: list[FieldError], value: Any, at: str) -> str:
     if type(value) is not str or not value.strip():
         errors.append(FieldError(at, "required: a non-empty string"))
         return ""
-    name = " ".join(value.split())
+    name, problem = person_name(value)
     if len(name) > MAX_NAME:
         errors.append(FieldError(at, f"at most {MAX_NAME} characters"))
-    elif not _NAME.match(name):
-        errors.append(FieldError(at, "letters, spaces, hyphens, apostrophes and dots only"))
+    elif problem is not None:
+        errors.append(FieldError(at, problem))
     return name
 
 
@@ -168,14 +164,14 @@ def _birth_date(errors: list[FieldError], value: Any, at: str, today: dt.date) -
 
 
 def _optional(
-    errors: list[FieldError], value: Any, at: str, pattern: re.Pattern[str], what: str
+    errors: list[FieldError], value: Any, at: str, valid: Callable[[object], bool], what: str
 ) -> str | None:
     if value is None:
         return None
-    if type(value) is not str or len(value) > 254 or not pattern.match(value):
+    if not valid(value):
         errors.append(FieldError(at, f"must be {what}"))
         return None
-    return value
+    return str(value)
 
 
 def _payment(errors: list[FieldError], value: Any, kind: Any) -> PaymentMethod | None:

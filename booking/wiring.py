@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Sequence
 import asyncpg
 
 from booking.idempotency import PgIdempotencyStore
+from booking.limits import OrderLimits, airport_zones
 from booking.pg import Database
 from booking.repository import PgOrderRepository
 from booking.service import OrderService
@@ -36,8 +37,13 @@ async def running_order_service(
     price_timeout_s: float,
     hold_timeout_s: float = HOLD_TIMEOUT_S,
     purge_interval_s: float = PURGE_INTERVAL_S,
+    limits: OrderLimits | None = None,
+    hold_window_s: float | None = None,
 ) -> AsyncIterator[OrderService]:
-    """The order service over `pool`, with its expired-key purge running until exit."""
+    """The order service over `pool`, with its expired-key purge running until exit; `limits`
+    and `hold_window_s` as `OrderService` takes them."""
+    if hold_window_s is not None:
+        airport_zones()  # while the app starts, not in the first traveler's order
     db = Database(pool, timeout_s=db_timeout_s)
     keys = PgIdempotencyStore(db, lease_s=lease_s)
     service = OrderService(
@@ -46,6 +52,8 @@ async def running_order_service(
         {c.name: c for c in connectors},
         price_timeout_s=price_timeout_s,
         hold_timeout_s=hold_timeout_s,
+        limits=limits,
+        hold_window_s=hold_window_s,
     )
     task = asyncio.create_task(_purge(keys, purge_interval_s), name="idempotency-purge")
     try:

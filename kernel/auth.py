@@ -39,8 +39,8 @@ PARTNER_CHECK: web.AppKey[PartnerCheck] = web.AppKey("partner_check")
 # The plumbing calls it before a traveler route's view (skyfare/guard.py), which then reads the
 # caller with `principal(request)`. It verifies the `Authorization: Bearer <JWT>` header (raising
 # `Unauthorized`, or `ServiceUnavailable` when the identity provider cannot be reached to check
-# the token's key); the composition root sets it (skyfare/auth/), so domain packages need not
-# import `skyfare/`.
+# the token's key), then applies the traveler's rate limit (raising `RateLimited`); the
+# composition root sets it (skyfare/travelers.py), so domain packages need not import `skyfare/`.
 class Authenticator(Protocol):
     """`Authenticate` as a Protocol, so an AppKey can hold it."""
 

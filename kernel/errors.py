@@ -10,6 +10,7 @@ these; `skyfare.problems` maps each class to a status, type and title in one tab
   - `UnsupportedMediaType` (415) — a body that is not JSON.
   - `Unauthorized` (401), `NotFound` (404), `Conflict` (409), `Gone` (410),
     `RateLimited` (429), `ServiceUnavailable` (503).
+    - `LimitReached` (409, its own problem type): a quota of the caller's is used up.
 """
 
 from __future__ import annotations
@@ -61,6 +62,16 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     pass
+
+
+class LimitReached(Conflict):
+    """The request would take the caller past one of its quotas (say, open holds): retrying
+    does not help until the caller frees some. `limit` names it, `maximum` is its value and
+    `current` what the caller uses; all three are members of the problem document."""
+
+    def __init__(self, detail: str, *, limit: str, maximum: int, current: int) -> None:
+        super().__init__(detail, limit=limit, maximum=maximum, current=current)
+        self.limit = limit
 
 
 class Gone(DomainError):

@@ -16,6 +16,7 @@ from typing import Protocol
 
 import msgspec
 
+from kernel.contacts import is_email, is_phone
 from notify.dedup import Claim
 from notify.errors import PermanentDeliveryError
 from notify.metrics import NOTIFICATIONS_SENT
@@ -81,6 +82,7 @@ class Notifier:
     async def _deliver(self, event_id: str, notification: Notification) -> Outcome:
         """SENT now, DUPLICATE (sent before) or BUSY; raises what the channel raised."""
         channel = notification.channel
+        _check_recipient(notification)
         claim = await self._dedup.claim(event_id, channel)
         if claim is Claim.SENT:
             return Outcome.DUPLICATE
@@ -100,6 +102,17 @@ class Notifier:
         await self._dedup.mark_sent(event_id, channel)
         NOTIFICATIONS_SENT.labels(channel).inc()
         return Outcome.SENT
+
+
+def _check_recipient(notification: Notification) -> None:
+    """PermanentDeliveryError for a recipient no provider should be handed: the API refuses
+    them, but events written before it did (or by another writer) may still carry one, and a
+    mail server would read `a,b@x` as two recipients or `<x>@y` as `x`. No retry can fix it."""
+    if isinstance(notification, Email):
+        if not is_email(notification.to):
+            raise PermanentDeliveryError("not a deliverable email address")
+    elif not is_phone(notification.to):
+        raise PermanentDeliveryError("not an E.164 phone number")
 
 
 def _combine(

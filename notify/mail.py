@@ -70,7 +70,10 @@ class SmtpMailer:
 
     async def send(self, mail: Email, *, key: str) -> None:
         """Deliver `mail`; DeliveryError (temporary) or PermanentDeliveryError (a 5xx refusal)."""
-        message = build_message(mail, mail_from=self._mail_from, key=key)
+        try:
+            message = build_message(mail, mail_from=self._mail_from, key=key)
+        except ValueError as exc:  # a header that cannot be written (UnicodeError included)
+            raise PermanentDeliveryError("the mail cannot be built") from exc
         async with self._slots:
             client = self._idle.pop() if self._idle else None
             try:

@@ -75,6 +75,7 @@ OPERATIONS: tuple[Operation, ...] = (
         errors={
             400: "Missing Idempotency-Key header, or malformed JSON",
             401: "Missing, malformed, expired or wrongly signed Bearer token",
+            429: "Past this traveler's rate limit on order and payment routes; see Retry-After",
             404: "No such order of the caller",
             409: (
                 "The order is not held (confirmed, cancelled, expired), its payment is already "

@@ -36,6 +36,15 @@ def known_airports() -> frozenset[str]:
     return frozenset(airportsdata.load("IATA"))
 
 
+def ascii_upper(raw: str) -> str:
+    """`raw` upper-cased if it is ASCII, else "" (never a valid code).
+
+    Codes are compared case-insensitively on ASCII only: `str.upper()` maps "ß" to "SS" and "ﬀ"
+    to "FF", so "ßa" would become the real airport SSA and "ß" the carrier SS.
+    """
+    return raw.upper() if raw.isascii() else ""
+
+
 class Checks:
     """Collects the field errors of one request; each check returns the normalized value or None."""
 
@@ -75,8 +84,7 @@ class Checks:
         raw = self.string(value, field)
         if raw is None:
             return None
-        # ASCII before upper(): "ßa".upper() is "SSA", an airport the traveler never typed.
-        code = raw.upper() if raw.isascii() else ""
+        code = ascii_upper(raw)
         if len(code) != 3 or not code.isalpha():
             self.fail(field, "must be a 3-letter IATA airport code")
         elif code not in known_airports():
@@ -149,7 +157,7 @@ class Checks:
         raw = self.string(value, field)
         if raw is None:
             return None
-        code = raw.upper() if raw.isascii() else ""
+        code = ascii_upper(raw)
         if len(code) != 3 or not code.isalpha():
             self.fail(field, "must be an ISO 4217 currency code")
         elif code not in CURRENCIES:
@@ -169,7 +177,7 @@ class Checks:
             return None
         codes = set()
         for i, item in enumerate(value):
-            code = item.upper() if type(item) is str and item.isascii() else ""
+            code = ascii_upper(item) if type(item) is str else ""
             if len(code) != 2 or not code.isalnum():
                 self.fail(f"{field}[{i}]", "must be a 2-character IATA carrier code")
             else:

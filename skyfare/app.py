@@ -18,6 +18,7 @@ import redis.asyncio as redis
 from aiohttp import web
 
 from booking import routes as order_routes
+from booking.limits import OrderLimits
 from booking.pg import Database
 from booking.recovery import running_recovery
 from booking.relay import OutboxRelay
@@ -57,6 +58,8 @@ from skyfare.partners import PartnerGate, PartnerKeys
 from skyfare.plumbing import install_plumbing
 from skyfare.ratelimit import RateLimiter
 from skyfare.settings import Settings
+from skyfare.travelers import KEY_PREFIX as TRAVELER_KEY_PREFIX
+from skyfare.travelers import TravelerGate
 
 logger = logging.getLogger(__name__)
 
@@ -167,11 +170,23 @@ async def _orders(app: web.Application) -> AsyncIterator[None]:
         db_timeout_s=settings.db_timeout_s,
         lease_s=settings.idempotency_lease_s,
         price_timeout_s=settings.search_deadline_ms / 1000,
+        limits=_order_limits(settings),
+        hold_window_s=settings.hold_window_s,
     ) as service:
         app[order_routes.ORDER_SERVICE] = service
         # Order creation re-prices too: a changed price or no seats corrects the fare cache.
         service.use_price_checks(app[search_routes.SEARCH_SERVICE].stale_fares)
         yield
+
+
+def _order_limits(settings: Settings) -> OrderLimits | None:
+    """The traveler caps; None when every one is 0 (off): no per-owner lock on order creates."""
+    limits = OrderLimits(
+        max_open_holds=settings.order_max_open_holds,
+        max_held_seats=settings.order_max_held_seats,
+        max_held_seats_per_flight=settings.order_max_held_seats_per_flight,
+    )
+    return limits if limits.any else None
 
 
 async def _recovery(app: web.Application) -> AsyncIterator[None]:
@@ -186,6 +201,7 @@ async def _recovery(app: web.Application) -> AsyncIterator[None]:
         reconcile_after_s=settings.reconcile_after_s,
         reconcile_interval_s=settings.reconcile_interval_s,
         hold_sweep_interval_s=settings.hold_sweep_interval_s,
+        hold_window_s=settings.hold_window_s,
     ):
         yield
 
@@ -210,13 +226,22 @@ async def _payments(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _authenticator(app: web.Application) -> AsyncIterator[None]:
-    """Traveler Bearer tokens, checked against the issuer's JWKS (fetched on first use)."""
+    """Traveler Bearer tokens, checked against the issuer's JWKS (fetched on first use), and
+    each traveler's rate limit (skyfare/travelers.py)."""
     settings = app[SETTINGS]
     keys = JwksKeySet(settings.trusted_jwks_url)
     authenticator = JwksAuthenticator(
         keys, issuer=settings.trusted_issuer, audience=settings.jwt_audience
     )
-    app[AUTHENTICATE] = authenticator
+    limiter = RateLimiter(
+        app[REDIS], timeout_s=settings.rate_limit_timeout_ms / 1000, prefix=TRAVELER_KEY_PREFIX
+    )
+    app[AUTHENTICATE] = TravelerGate(
+        authenticator,
+        limiter,
+        rate_per_s=settings.traveler_rate_per_s,
+        burst=settings.traveler_burst,
+    )
     yield
     await authenticator.close()
 

@@ -54,6 +54,7 @@ UNAUTHORIZED = ProblemKind(401, "unauthorized", "Authentication required")
 NOT_FOUND = ProblemKind(404, "not-found", "Not found")
 METHOD_NOT_ALLOWED = ProblemKind(405, "method-not-allowed", "Method not allowed")
 CONFLICT = ProblemKind(409, "conflict", "Conflict")
+LIMIT_REACHED = ProblemKind(409, "limit-reached", "Limit reached")
 GONE = ProblemKind(410, "gone", "Gone")
 TOO_LARGE = ProblemKind(413, "payload-too-large", "Request body too large")
 # The HTTP layer's own (skyfare/protocol.py, skyfare/methods.py): a body that did not arrive in
@@ -73,6 +74,7 @@ DOMAIN_PROBLEMS: dict[type[errors.DomainError], ProblemKind] = {
     errors.Unauthorized: UNAUTHORIZED,
     errors.NotFound: NOT_FOUND,
     errors.Conflict: CONFLICT,
+    errors.LimitReached: LIMIT_REACHED,
     errors.Gone: GONE,
     errors.RateLimited: RATE_LIMITED,
     errors.ServiceUnavailable: UNAVAILABLE,

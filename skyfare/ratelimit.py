@@ -62,10 +62,11 @@ return {1, math.floor(diff / emission), 0, math.ceil(reset_after)}
 
 
 class Limited(Protocol):
-    """What the limiter needs to know about a caller (a `skyfare.partners.Partner`)."""
+    """What the limiter needs to know about a caller (a `skyfare.partners.Partner`, or a
+    `skyfare.travelers.Traveler` under its own key prefix)."""
 
     @property
-    def id(self) -> int: ...
+    def id(self) -> int | str: ...
     @property
     def rate_per_s(self) -> float: ...
     @property

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
@@ -110,6 +110,17 @@ class Settings(msgspec.Struct, frozen=True):
     # (longer than any order request) is settled with its airline by the reconciler, which runs
     # every `reconcile_interval_s`; the hold sweeper expires unpaid holds past their deadline
     # every `hold_sweep_interval_s`.
+    # Traveler limits (booking/limits.py; support tokens are exempt): open (unpaid) holds at
+    # once, seats held in them in all and on one flight (0: no cap); how long a hold lasts at
+    # most (the airline's own limit and departure cap it further); the per-traveler rate limit of
+    # order and payment routes (GCRA in Redis keyed on the token's `sub`: requests per second,
+    # and the burst allowed at once).
+    order_max_open_holds: Annotated[int, msgspec.Meta(ge=0)] = 5
+    order_max_held_seats: Annotated[int, msgspec.Meta(ge=0)] = 18
+    order_max_held_seats_per_flight: Annotated[int, msgspec.Meta(ge=0)] = 9
+    hold_window_s: Annotated[float, msgspec.Meta(gt=0)] = 3 * 3600.0
+    traveler_rate_per_s: Annotated[float, msgspec.Meta(gt=0)] = 5.0
+    traveler_burst: Annotated[int, msgspec.Meta(ge=1)] = 60
     reconcile_after_s: float = 30.0
     reconcile_interval_s: float = 10.0
     hold_sweep_interval_s: float = 10.0
@@ -204,6 +215,12 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_WEBHOOK_SECRET": "webhook_secret",
     "SKYFARE_SIM_WEBHOOK_URL": "sim_webhook_url",
     "SKYFARE_IDEMPOTENCY_LEASE_S": "idempotency_lease_s",
+    "SKYFARE_ORDER_MAX_OPEN_HOLDS": "order_max_open_holds",
+    "SKYFARE_ORDER_MAX_HELD_SEATS": "order_max_held_seats",
+    "SKYFARE_ORDER_MAX_HELD_SEATS_PER_FLIGHT": "order_max_held_seats_per_flight",
+    "SKYFARE_HOLD_WINDOW_S": "hold_window_s",
+    "SKYFARE_TRAVELER_RATE_PER_S": "traveler_rate_per_s",
+    "SKYFARE_TRAVELER_BURST": "traveler_burst",
     "SKYFARE_RECONCILE_AFTER_S": "reconcile_after_s",
     "SKYFARE_RECONCILE_INTERVAL_S": "reconcile_interval_s",
     "SKYFARE_HOLD_SWEEP_INTERVAL_S": "hold_sweep_interval_s",
@@ -288,6 +305,6 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
 def _name_variable(message: str) -> str:
     """Turn msgspec's `$.field` path into the environment variable a user has to fix."""
     for var, field in _ENV_FIELDS.items():
-        if f"$.{field}" in message:
+        if f"`$.{field}`" in message:  # whole: `$.a` is a prefix of `$.a_b`
             return message.replace(f"`$.{field}`", var)
     return message

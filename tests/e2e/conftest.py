@@ -28,6 +28,18 @@ PATIENT_STORES = {
     "cache_redis_timeout_ms": 2000,
     "rate_limit_timeout_ms": 2000,
 }
+# The suite's travelers do what no person does (six holds racing six cancels, hundreds of
+# orders in a stress run, fifty requests at once), so the caps are off here (0; and so is the
+# per-traveler lock, whose queue of fifty creates outlasts the query timeout on a busy machine)
+# and the rate limit far above its default; tests/e2e/booking/test_traveler_limits.py tests the
+# limits at their defaults.
+SUITE_TRAVELER_LIMITS = {
+    "order_max_open_holds": 0,
+    "order_max_held_seats": 0,
+    "order_max_held_seats_per_flight": 0,
+    "traveler_rate_per_s": 10_000.0,
+    "traveler_burst": 100_000,
+}
 
 
 @pytest.fixture
@@ -39,6 +51,7 @@ def settings(database_url: str, redis_url: str) -> Settings:
         max_body_bytes=MAX_BODY_BYTES,
         connectors=(),
         **PATIENT_STORES,
+        **SUITE_TRAVELER_LIMITS,
     )
 
 

@@ -12,8 +12,10 @@ from tests.support.tokens import bearer, sign_as_sim, sim_claims
 PROBLEM = "application/problem+json"
 
 
-async def _held(env: BookingEnv, headers: Headers, offer: dict[str, Any] | None = None) -> Any:
-    response = await env.order(headers, offer or await env.offer())
+async def _held(
+    env: BookingEnv, headers: Headers, offer: dict[str, Any] | None = None, **body: Any
+) -> Any:
+    response = await env.order(headers, offer or await env.offer(), **body)
     body = await response.json()
     assert response.status == 201, body
     return body
@@ -100,6 +102,41 @@ async def test_every_bad_field_of_an_order_is_named_in_one_problem(
         "passengers[0].family_name", "passengers[0].born_on", "passengers[0].gender",
         "passengers[0].email", "passengers[0].phone_number",
     }  # fmt: skip
+
+
+async def test_contact_details_that_are_not_one_address_or_number_are_each_named(
+    booking_env: BookingEnv, alice: Headers
+) -> None:
+    passengers = [
+        adult(email="a,bob@example.com", phone_number="+442071838750\n"),
+        adult("Grace", "Hopper", email="<x>@example.com", phone_number="+44 20 7183 8750"),
+        adult("Alan", "Turing", email="ada@example.com\n", phone_number="+442071838750"),
+        adult("Kath", "Johnson", email="ad\u202ea@example.com", phone_number="+442071838750"),
+    ]
+
+    response = await booking_env.order(alice, "off_x", passengers=passengers)
+    problem = await response.json()
+
+    assert response.status == 422
+    assert response.content_type == PROBLEM
+    assert {e["field"] for e in problem["errors"]} == {
+        "passengers[0].email", "passengers[0].phone_number", "passengers[1].email",
+        "passengers[1].phone_number", "passengers[2].email", "passengers[3].email",
+    }  # fmt: skip
+
+
+async def test_a_decomposed_name_is_booked_and_stored_composed(
+    booking_env: BookingEnv, alice: Headers
+) -> None:
+    decomposed = adult("Jose\u0301", "Mu\u0308ller")  # e + combining acute, u + diaeresis
+
+    order = await _held(booking_env, alice, passengers=[decomposed])
+
+    fetched = await (
+        await booking_env.client.get(f"/v1/orders/{order['id']}", headers=alice)
+    ).json()
+    names = (fetched["passengers"][0]["given_name"], fetched["passengers"][0]["family_name"])
+    assert names == ("Jos\u00e9", "M\u00fcller")
 
 
 async def test_passengers_that_do_not_match_the_offer_are_refused(

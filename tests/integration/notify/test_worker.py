@@ -211,3 +211,27 @@ async def test_the_worker_recreates_its_group_when_the_stream_was_deleted(
         "Booking AFTER1",
         "Booking FIRST1",
     ]
+
+
+async def test_an_address_that_is_not_one_recipient_is_dead_lettered_at_once_unsent(
+    redis_client: redis.Redis, stream: str, sim: NotifySim
+) -> None:
+    # Contacts from before the API checked them strictly: each would reach someone else, or
+    # make the provider refuse (and the worker retry) until the attempts ran out.
+    events = [
+        order_event("order.held", reference="BAD001", email="a,bob@example.com", phone=None),
+        order_event("order.held", reference="BAD002", email="<x>@example.com", phone=None),
+        order_event("order.held", reference="BAD003", email="ada@example.com\n", phone=None),
+        order_event("order.held", reference="BAD004", email="ad\u202ea@example.com", phone=None),
+        order_event("order.held", reference="BAD005", email=None, phone="+442071838750\n"),
+    ]
+    await publish(redis_client, stream, *events)
+    async with running_worker(redis_client, stream, sim, max_attempts=8):
+        await eventually(lambda: settled(redis_client, stream))
+
+    assert await sim.mails() == []
+    assert await sim.sms() == []
+    dead = await redis_client.xrange(f"{stream}:dead")
+    assert sorted(fields[b"id"].decode() for _, fields in dead) == sorted(e.id for e in events)
+    assert {fields[b"attempts"] for _, fields in dead} == {b"1"}
+    assert all(b"@" not in fields[b"error"] for _, fields in dead)  # never the address itself

@@ -159,3 +159,119 @@ def test_ages_at_departure_must_fit_the_passenger_type(kind: str, born_on: dt.da
 def test_age_counts_whole_years_up_to_the_day() -> None:
     assert age_on(dt.date(2000, 12, 20), dt.date(2026, 12, 19)) == 25
     assert age_on(dt.date(2000, 12, 20), dt.date(2026, 12, 20)) == 26
+
+
+# -- contact details: exactly one address, exactly one number ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "a,bob@example.com",  # two recipients
+        "<x>@example.com",  # mailed x
+        "Ada <ada@example.com>",  # a display name
+        "ada@example.com\n",  # passes `$`
+        "ada@example.com\r\nBcc: eve@example.com",
+        "ad\u202ea@example.com",  # right-to-left override
+        "ada\x00@example.com",
+        "ada\u200b@example.com",  # zero-width space
+        "ada @example.com",
+        '"ada lovelace"@example.com',
+        "ada@example.com,eve@example.com",
+        "ada@@example.com",
+        "ada.@example.com",
+        "ada@localhost",
+        "ada@[127.0.0.1]",
+        "ada@exa_mple.com",
+        "ada@-example.com",
+        "adä@example.com",
+        "a" * 65 + "@example.com",
+        "ada@" + "a" * 250 + ".com",
+    ],
+)
+def test_an_email_that_is_not_exactly_one_address_is_refused(email: str) -> None:
+    assert _fields(_body(passengers=[_passenger(email=email)])) == {"passengers[0].email"}
+
+
+@pytest.mark.parametrize(
+    "email", ["ada@example.com", "ada.king+trips@mail.example.co.uk", "o'brien@xn--bcher-kva.de"]
+)
+def test_plain_addresses_are_kept_as_given(email: str) -> None:
+    passenger = parse_order_body(_body(passengers=[_passenger(email=email)]), today=TODAY)
+
+    assert passenger.passengers[0].email == email
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "+442071838750\n",
+        "+44 20 7183 8750",
+        "+44207183875\u202e0",
+        "+" + "\u0664\u0664\u0662\u0660\u0667\u0661\u0668\u0663\u0668\u0667",  # Arabic digits
+        "+4420718387501234",  # 16 digits
+        "+1234567",  # 7 digits
+        "+0442071838750",
+        "442071838750",
+    ],
+)
+def test_a_phone_number_must_be_e164_ascii(phone: str) -> None:
+    assert _fields(_body(passengers=[_passenger(phone_number=phone)])) == {
+        "passengers[0].phone_number"
+    }
+
+
+# -- names: one form (NFC), one script, nothing invisible ----------------------------------------
+
+
+def _named(given_name: str) -> Passenger:
+    return parse_order_body(_body(passengers=[_passenger(given_name=given_name)]), today=TODAY)
+
+
+def test_a_decomposed_name_is_accepted_and_stored_composed() -> None:
+    decomposed = "Jose\u0301"
+
+    passenger = _named(decomposed).passengers[0]
+
+    assert passenger.given_name == "Jos\u00e9"  # NFC: the same bytes as a composed José
+
+
+def test_a_typographic_apostrophe_is_stored_as_a_plain_one() -> None:
+    assert _named("D\u2019Arcy").passengers[0].given_name == "D'Arcy"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Zoë", "Nguyễn Thị", "Ólafur", "Łukasz", "Ἀλέξανδρος", "Алексей", "山田 太郎", "やまだ たろう",
+     "김민준", "अनिल", "محمد", "ʻIolani", "Saint-Exupéry", "D'Arcy"],
+)  # fmt: skip
+def test_names_in_one_script_with_their_diacritics_are_fine(name: str) -> None:
+    assert _named(name).passengers[0].given_name == name
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "\u3164",  # Hangul filler: a "letter" that shows nothing
+        "Ada\u3164",
+        "\u115f\u1160",
+        "Ada\u2800",  # Braille blank
+        "Ad\u200ba",  # zero-width space
+        "Ada\u200d",  # zero-width joiner
+        "\u202eadA",  # right-to-left override
+        "Ada\u2066",  # left-to-right isolate
+        "Ada\x00",
+        "Ada\nLovelace",
+        "Ada\ufe0f",  # variation selector
+        "\u0410da",  # Cyrillic А + Latin "da": a homoglyph of "Ada"
+        "Ada L\u043evelace",  # Cyrillic о inside a Latin name
+        "\U0001d400da",  # mathematical bold A
+        "\uff21da",  # fullwidth A
+        "A\u0301\u0300\u0302\u0303\u0304da",  # a stack of combining marks
+        "\u0301Ada",
+        "-Ada",
+        "Ada2",
+    ],
+)
+def test_invisible_control_mixed_script_and_styled_names_are_refused(name: str) -> None:
+    assert _fields(_body(passengers=[_passenger(given_name=name)])) == {"passengers[0].given_name"}

@@ -202,3 +202,10 @@ async def test_an_unavailable_index_gives_error_lines_in_cached_mode() -> None:
     chunks = await collect(queries=[query(), 7], max_age_s=60, lookup=broken)
 
     assert [(line["index"], line["status"]) for line in chunks[0]] == [(0, "error"), (1, "invalid")]
+
+
+def test_a_non_ascii_airport_code_is_invalid_not_upper_cased_into_a_real_one() -> None:
+    errors = validate_query(query(origin="ßa"), TODAY)  # "ßa".upper() is "SSA" (Salvador)
+
+    assert isinstance(errors, tuple)
+    assert {e.field for e in errors} == {"origin"}

@@ -54,3 +54,8 @@ def test_the_calendar_has_every_day_and_null_where_nothing_is_cached() -> None:
         "off_x",
         9,
     )
+
+
+def test_a_non_ascii_airport_code_is_refused_not_upper_cased_into_a_real_one() -> None:
+    # "ßa".upper() is "SSA" (Salvador)
+    assert failed_fields(origin="ßa", destination="JFK", month="2030-06") == {"query.origin"}

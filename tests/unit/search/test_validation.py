@@ -244,3 +244,18 @@ def test_today_and_the_last_bookable_day_are_accepted(day: str) -> None:
     slices = [{"origin": "LHR", "destination": "JFK", "departure_date": day}]
 
     assert parse(body(slices=slices)).slices[0].departure_date == dt.date.fromisoformat(day)
+
+
+@pytest.mark.parametrize("code", ["ßa", "ﬀa", "ßf"])  # upper(): SSA, FFA, SSF, real airports
+def test_a_non_ascii_airport_code_never_becomes_a_real_airport(code: str) -> None:
+    slices = [{"origin": code, "destination": "JFK", "departure_date": "2030-02-01"}]
+
+    assert set(errors_of(body(slices=slices))) == {"slices[0].origin"}
+    assert set(query_errors(origin="LHR", destination=code, departure_date="2030-02-01")) == {
+        "query.destination"
+    }
+
+
+@pytest.mark.parametrize("code", ["ß", "ﬀ"])  # upper(): SS and FF, real carriers
+def test_a_non_ascii_carrier_code_never_becomes_a_real_carrier(code: str) -> None:
+    assert set(errors_of(body(airlines=["BA", code]))) == {"airlines[1]"}

@@ -63,3 +63,16 @@ def test_a_connectors_resilience_policy_is_validated_and_named() -> None:
     good = load_settings({"SKYFARE_CONNECTORS": prefix + ' "resilience": {"open_s": 1}}]'})
 
     assert good.connectors[0].resilience == ResiliencePolicy(open_s=1)
+
+
+def test_traveler_limits_are_read_and_must_be_positive() -> None:
+    settings = load_settings(
+        {"SKYFARE_ORDER_MAX_OPEN_HOLDS": "2", "SKYFARE_HOLD_WINDOW_S": "900",
+         "SKYFARE_TRAVELER_RATE_PER_S": "0.5", "SKYFARE_TRAVELER_BURST": "10"}
+    )  # fmt: skip
+
+    assert (settings.order_max_open_holds, settings.hold_window_s) == (2, 900.0)
+    assert (settings.traveler_rate_per_s, settings.traveler_burst) == (0.5, 10)
+    for variable in ("SKYFARE_ORDER_MAX_HELD_SEATS_PER_FLIGHT", "SKYFARE_TRAVELER_RATE_PER_S"):
+        with pytest.raises(SettingsError, match=variable):
+            load_settings({variable: "-1"})
