@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -49,14 +49,23 @@ def is_order_id(value: str) -> bool:
     return _ORDER_ID.fullmatch(value) is not None
 
 
+# What the request document says of a passenger's fields. booking/validation.py and
+# kernel/contacts.py enforce it (with every bad field named); `extra_json_schema` only documents,
+# so stored orders decode as they were written.
+_NAME = msgspec.Meta(extra_json_schema={"minLength": 1, "maxLength": 50})
+_EMAIL = msgspec.Meta(extra_json_schema={"format": "email", "maxLength": 254})
+_PHONE = msgspec.Meta(extra_json_schema={"pattern": r"^\+[1-9][0-9]{7,14}$"})
+ORDER_ID_SCHEMA = {"type": "string", "pattern": "^ord_[0-9a-f]{24}$"}
+
+
 class Passenger(msgspec.Struct, frozen=True):
     type: PassengerType
-    given_name: str
-    family_name: str
+    given_name: Annotated[str, _NAME]
+    family_name: Annotated[str, _NAME]
     born_on: dt.date
     gender: Gender
-    email: str | None = None
-    phone_number: str | None = None
+    email: Annotated[str, _EMAIL] | None = None
+    phone_number: Annotated[str, _PHONE] | None = None
 
 
 class PaymentMethod(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -192,7 +201,10 @@ class CreateOrderRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unkno
     """`POST /v1/orders`: decoded loosely and checked field by field (booking/validation.py);
     this Struct is the validated result and the request schema of the OpenAPI document."""
 
-    offer_id: str
+    offer_id: Annotated[str, msgspec.Meta(extra_json_schema={"minLength": 1})]
     type: OrderType = "hold"
-    passengers: tuple[Passenger, ...]
+    # 9 seated and an infant on each adult's lap (booking/validation.py's MAX_PASSENGERS)
+    passengers: Annotated[
+        tuple[Passenger, ...], msgspec.Meta(extra_json_schema={"minItems": 1, "maxItems": 18})
+    ]
     payment: PaymentMethod | None = None

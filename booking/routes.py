@@ -12,7 +12,7 @@ import msgspec
 from aiohttp import web
 
 from booking.idempotency import HEADER, check_key, fingerprint
-from booking.model import CreateOrderRequest, ListMeta, OrderList, OrderView
+from booking.model import ORDER_ID_SCHEMA, CreateOrderRequest, ListMeta, OrderList, OrderView
 from booking.pagination import LIMIT_DEFAULT, LIMIT_MAX, encode_cursor, parse_page
 from booking.service import OrderService
 from booking.validation import parse_order_body
@@ -75,7 +75,9 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/v1/orders/{order_id}/cancel", cancel_order, name="orders_cancel")
 
 
-_ORDER_ID = Parameter("order_id", "path", "An order id (`ord_...`)", required=True)
+_ORDER_ID = Parameter(
+    "order_id", "path", "An order id (`ord_...`)", required=True, schema=ORDER_ID_SCHEMA
+)
 _AUTH_ERRORS = {
     401: "Missing, malformed, expired or wrongly signed Bearer token",
     429: "Past this traveler's rate limit on order and payment routes; see Retry-After",

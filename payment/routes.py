@@ -6,6 +6,7 @@ import msgspec
 from aiohttp import web
 
 from booking.idempotency import HEADER, check_key, fingerprint
+from booking.model import ORDER_ID_SCHEMA
 from kernel.auth import principal as caller
 from kernel.http import read_json_body
 from kernel.openapi import Operation, Parameter
@@ -63,7 +64,13 @@ OPERATIONS: tuple[Operation, ...] = (
         request=PaymentRequest,
         response=PaymentView,
         parameters=(
-            Parameter("order_id", "path", "The order to pay (`ord_...`)", required=True),
+            Parameter(
+                "order_id",
+                "path",
+                "The order to pay (`ord_...`)",
+                required=True,
+                schema=ORDER_ID_SCHEMA,
+            ),
             Parameter(
                 HEADER,
                 "header",

@@ -23,7 +23,10 @@ TODAY = dt.date.today()
 
 
 def _bookable_dates() -> st.SearchStrategy[str]:
-    days = st.integers(min_value=1, max_value=300)
+    """Mostly a departure date that can be booked today; sometimes a birth date."""
+    days = st.one_of(
+        st.integers(min_value=1, max_value=300), st.integers(min_value=-30_000, max_value=-700)
+    )
     return days.map(lambda n: (TODAY + dt.timedelta(days=n)).isoformat())
 
 
