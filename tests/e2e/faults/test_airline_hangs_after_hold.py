@@ -18,8 +18,14 @@ import pytest
 from skyfare.settings import Settings
 from tests.support.airline_orders import until
 from tests.support.booking import booking_app
+from tests.support.faults import Tally, report
 
 pytestmark = pytest.mark.slow
+
+_HELD_AFTER_S = """
+SELECT extract(epoch FROM h.at - o.created_at)::float8
+FROM orders o JOIN order_history h ON h.order_id = o.id AND h.to_status = 'held'
+WHERE o.id = $1"""
 
 
 async def test_an_order_whose_airline_hangs_after_the_hold_is_reconciled_in_the_same_process(
@@ -56,6 +62,8 @@ async def test_an_order_whose_airline_hangs_after_the_hold_is_reconciled_in_the_
         actors = await db.fetch(
             "SELECT to_status, actor FROM order_history WHERE order_id = $1 ORDER BY id", order_id
         )
+        # From the order's creation to the reconciler's hold, on PostgreSQL's clock.
+        recover_s = await db.fetchval(_HELD_AFTER_S, order_id)
         events = await db.fetch("SELECT type FROM outbox WHERE order_id = $1", order_id)
         stats = await env.sim.stats()
 
@@ -66,3 +74,15 @@ async def test_an_order_whose_airline_hangs_after_the_hold_is_reconciled_in_the_
     assert [tuple(r.values()) for r in actors][-1] == ("held", "reconciler")
     assert [e["type"] for e in events].count("order.held") == 1
     assert stats[slug]["bookings"] == 1  # one hold asked of the airline
+    report(
+        "airline-hang",
+        Tally(),
+        requests=2,
+        answers={"order": {str(gave_up.status): 1, str(retried.status): 1}},
+        errors={str(gave_up.status): 1},
+        orders_created=1,
+        orders_lost=int(order["id"] != order_id),
+        airline_holds=stats[slug]["bookings"],
+        events_duplicated=[e["type"] for e in events].count("order.held") - 1,
+        recover_s=recover_s,
+    )
