@@ -38,6 +38,8 @@ import asyncpg
 import redis.asyncio as redis
 from prometheus_client import Counter, Gauge
 
+from booking.pg import UNAVAILABLE
+
 logger = logging.getLogger(__name__)
 
 # An arbitrary constant naming "the outbox relay" among the advisory locks of the database.
@@ -175,7 +177,7 @@ def _log_failure(exc: Exception, failures: int) -> None:
         return
     if isinstance(exc, asyncpg.UndefinedTableError):
         logger.warning("outbox relay: no outbox table yet (migrations not applied?)")
-    elif isinstance(exc, OSError | TimeoutError | asyncpg.PostgresError | redis.RedisError):
+    elif isinstance(exc, (*UNAVAILABLE, asyncpg.PostgresError, redis.RedisError)):
         logger.warning("outbox relay failed (%d in a row), retrying: %r", failures, exc)
     else:
         logger.exception("outbox relay failed unexpectedly (%d in a row), retrying", failures)
