@@ -166,11 +166,12 @@ async def driving(client: Client, sim: SimHandle) -> AsyncIterator[Load]:
         await asyncio.gather(*tasks)
 
 
-def report(fault: str, tally: Tally, **figures: Any) -> None:
-    """Append this fault's figures to `$SKYFARE_FAULT_REPORT` (when set) as one JSON line."""
+def report(fault: str, tally: Tally | None = None, **figures: Any) -> None:
+    """Append this fault's figures (the load's, when it had one, and `figures`) to
+    `$SKYFARE_FAULT_REPORT` (when set) as one JSON line."""
     path = os.environ.get(REPORT_ENV)
     if not path:
         return
-    line = {"fault": fault, **tally.figures(), **figures}
+    line = {"fault": fault, **(tally.figures() if tally else {}), **figures}
     with open(path, "a", encoding="utf-8") as out:
         out.write(json.dumps(line, sort_keys=True) + "\n")

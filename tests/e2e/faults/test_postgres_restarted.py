@@ -40,7 +40,7 @@ async def _restart(load: Load, server: EmbeddedPostgres, url: str) -> tuple[floa
     await asyncio.to_thread(server.stop)
     down_at = time.monotonic()
     await load.until(
-        lambda t: t.count("order", since=down_at) >= 4 and t.count("search", since=down_at) >= 10
+        lambda t: t.count("order", since=down_at) >= 8 and t.count("search", since=down_at) >= 20
     )
     starting_at = time.monotonic()
     assert await asyncio.to_thread(server.start) == url  # the same address: the app's URL

@@ -37,7 +37,7 @@ async def _kill_and_restart(load: Load, server: EmbeddedRedis) -> tuple[float, f
     dead_at = time.monotonic()
     await load.until(
         lambda t: (
-            t.count("order", 201, since=dead_at) >= 3 and t.count("search", since=dead_at) >= 20
+            t.count("order", 201, since=dead_at) >= 5 and t.count("search", since=dead_at) >= 40
         )
     )
     await asyncio.to_thread(server.stop)  # reaps the killed process

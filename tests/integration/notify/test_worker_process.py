@@ -18,7 +18,7 @@ import pytest
 import redis.asyncio as redis
 
 from tests.e2e.conftest import closed_port
-from tests.support.faults import Tally, report
+from tests.support.faults import report
 from tests.support.notify import NotifySim, eventually, order_event, publish
 from tests.support.notify_worker import settled
 
@@ -104,7 +104,6 @@ async def test_a_worker_killed_mid_batch_leaves_every_notification_sent_exactly_
     assert set(mails.values()) == set(sms.values()) == {1}, log.read_text()
     report(
         "worker",
-        Tally(),
         notifications=2 * len(events),
         delivered=len(mails) + len(sms),
         notifications_lost=2 * len(events) - len(mails) - len(sms),
