@@ -68,6 +68,7 @@ async def test_an_order_whose_airline_hangs_after_the_hold_is_reconciled_in_the_
         stats = await env.sim.stats()
 
     assert (gave_up.status, problem["status"]) == (503, 503), problem
+    assert "did not confirm the hold" in problem["detail"]  # the airline's silence, not the DB
     assert int(gave_up.headers["Retry-After"]) >= 1
     assert retried.status == 201, order
     assert (order["id"], order["status"]) == (order_id, "held")
