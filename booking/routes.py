@@ -74,7 +74,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
 _ORDER_ID = Parameter("order_id", "path", "An order id (`ord_...`)", required=True)
 _AUTH_ERRORS = {
     401: "Missing, malformed, expired or wrongly signed Bearer token",
-    503: "The orders database (or the airline) cannot be reached now; nothing changed",
+    503: "The orders database (or the airline) cannot be reached now; retry after Retry-After s",
 }
 
 OPERATIONS: tuple[Operation, ...] = (
