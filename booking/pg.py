@@ -26,6 +26,9 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (
     TimeoutError,  # acquire, connect or query past its timeout
     asyncpg.PostgresConnectionError,  # class 08: the connection failed or went away
     asyncpg.InterfaceError,  # a connection that was closed under us, a closing pool
+    # What asyncpg raises when the server ends a session while a query is on the wire (seen
+    # during a fast shutdown: "cannot switch to state 12; another operation is in progress").
+    asyncpg.InternalClientError,
     asyncpg.exceptions.OperatorInterventionError,  # class 57: shutdown, cannot connect now
     asyncpg.exceptions.InsufficientResourcesError,  # class 53: too many connections, disk full
 )
@@ -52,9 +55,25 @@ class Database:
     @contextlib.asynccontextmanager
     async def connection(self) -> AsyncIterator[asyncpg.Connection]:
         with unavailable_on_failure():
-            async with self.pool.acquire(timeout=self.timeout_s) as proxy:
+            proxy = await self.pool.acquire(timeout=self.timeout_s)
+        try:
+            with unavailable_on_failure():
                 # The pool's proxy forwards every Connection method; the stubs type it apart.
                 yield cast(asyncpg.Connection, proxy)
+        finally:
+            await self._release(proxy)
+
+    async def _release(self, proxy: object) -> None:
+        """Give the connection back. Its reset can fail when the server is going down under it
+        (asyncpg raises even an InternalClientError then): asyncpg has dropped the connection
+        already, the pool opens a new one, and the caller's work — done or failed — stands, so
+        the failure is logged, not raised (raised, it was a 500 during a PostgreSQL restart)."""
+        try:
+            await self.pool.release(proxy, timeout=self.timeout_s)  # type: ignore[arg-type]
+        except Exception as exc:
+            logger.warning(
+                "orders database: a connection failed its reset and was dropped: %r", exc
+            )
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:

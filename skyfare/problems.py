@@ -153,7 +153,7 @@ def domain_error_response(
     headers: dict[str, str] | None = None
     if isinstance(exc, errors.Unauthorized):
         headers = {"WWW-Authenticate": exc.challenge}
-    elif isinstance(exc, errors.RateLimited):
+    elif isinstance(exc, errors.RateLimited | errors.ServiceUnavailable):
         headers = {"Retry-After": str(max(1, math.ceil(exc.retry_after_s)))}
     extensions = {k: v for k, v in exc.extensions.items() if k not in _RESERVED}
     field_errors = exc.errors if isinstance(exc, errors.ValidationFailed) else None

@@ -3,7 +3,9 @@ and "coming back" on the same address, without touching the real server.
 
 `async with PostgresProxy(database_url) as proxy:` → `proxy.url` reaches the same database through
 127.0.0.1:<port>; `await proxy.cut()` closes every connection and refuses new ones;
-`await proxy.restore()` listens on the same port again.
+`await proxy.restore()` listens on the same port again; `await proxy.send_to_clients(data)`
+writes `data` to every client as if the server had sent it (a server's FATAL on an idle session,
+before it closes the socket).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class PostgresProxy:
         self._upstream = (parts.hostname or "127.0.0.1", parts.port or 5432)
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self._clients: set[asyncio.StreamWriter] = set()
         self.port = 0
 
     @property
@@ -56,6 +59,12 @@ class PostgresProxy:
         for writer in list(self._writers):
             writer.close()
         self._writers.clear()
+        self._clients.clear()
+
+    async def send_to_clients(self, data: bytes) -> None:
+        for writer in list(self._clients):
+            writer.write(data)
+            await writer.drain()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if self._unix_path is not None:
@@ -63,6 +72,7 @@ class PostgresProxy:
         else:
             up_reader, up_writer = await asyncio.open_connection(*self._upstream)
         self._writers |= {writer, up_writer}
+        self._clients.add(writer)
         await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
 
 

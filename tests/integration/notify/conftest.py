@@ -33,11 +33,13 @@ async def redis_client(redis_url: str) -> AsyncIterator[redis.Redis]:
 
 @pytest.fixture
 async def stream(redis_client: redis.Redis) -> AsyncIterator[str]:
-    """A stream name no other test uses; it, its dead letters and its dedup keys (prefixed with
-    it) are deleted afterwards."""
+    """A stream name no other test uses; it, its dead letters, its dedup keys (prefixed with
+    it) and the relay's markers are deleted afterwards."""
     name = f"test:{uuid.uuid4().hex}:events"
     yield name
     keys = [key async for key in redis_client.scan_iter(match=f"{name}*", count=1000)]
+    # The relay's published markers, hash-tagged with the stream's name (booking/relay.py).
+    keys += [key async for key in redis_client.scan_iter(match=f"{{{name}}}*", count=1000)]
     if keys:
         await redis_client.delete(*keys)
 

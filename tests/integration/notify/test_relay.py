@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
+import pytest
 import redis.asyncio as redis
 from prometheus_client import REGISTRY
 
@@ -58,6 +59,31 @@ async def test_relay_publishes_outbox_rows_in_id_order_and_marks_them_published(
     assert decode_event(first[b"event"]) == events[0]  # the whole event, as JSON
     assert await _unpublished(pool) == 0
     assert await _relay(pool, redis_client, stream).relay_once() == 0  # nothing twice
+
+
+async def test_a_batch_sent_again_after_its_marking_failed_adds_nothing_to_the_stream(
+    pool: asyncpg.Pool, redis_client: redis.Redis, stream: str
+) -> None:
+    # What a Redis killed after the XADD, or a relay timed out waiting for its answer, leaves:
+    # the entries are in the stream, the rows unmarked, and the next round sends them again.
+    events = [order_event(reference=f"AGAIN{i}") for i in range(3)]
+    await insert_outbox(pool, *events)
+    relay = _relay(pool, redis_client, stream)
+    await pool.execute(_REFUSE_MARKING)
+    with pytest.raises(asyncpg.RaiseError):
+        await relay.relay_once()
+    await pool.execute("DROP TRIGGER refuse_marking ON outbox")
+
+    assert await relay.relay_once() == 3
+    assert await _stream_ids(redis_client, stream) == [e.id for e in events]  # each once
+    assert await _unpublished(pool) == 0
+
+
+_REFUSE_MARKING = """
+CREATE FUNCTION refuse_marking() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'marking refused'; END $$;
+CREATE TRIGGER refuse_marking BEFORE UPDATE ON outbox EXECUTE FUNCTION refuse_marking();
+"""
 
 
 async def test_a_lower_id_committed_after_a_higher_one_was_published_is_still_published(

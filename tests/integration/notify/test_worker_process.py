@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ import pytest
 import redis.asyncio as redis
 
 from tests.e2e.conftest import closed_port
+from tests.support.faults import report
 from tests.support.notify import NotifySim, eventually, order_event, publish
 from tests.support.notify_worker import settled
 
@@ -79,6 +81,7 @@ async def test_a_worker_killed_mid_batch_leaves_every_notification_sent_exactly_
             return len(mails) == 10 and held == 10 and marked == [b"sent"] * 10
 
         await eventually(mid_batch)
+        killed_at = time.monotonic()
         first.send_signal(signal.SIGKILL)
         assert await asyncio.to_thread(first.wait, 10) == -signal.SIGKILL
 
@@ -89,6 +92,7 @@ async def test_a_worker_killed_mid_batch_leaves_every_notification_sent_exactly_
     # its SMS claims are worker-a's until their 1 s lease lapses, then they are sent.
     with _worker(env, "worker-b", log) as second:
         await eventually(lambda: settled(redis_client, stream), timeout_s=20)
+        recovered_at = time.monotonic()
         metrics = await _get(f"http://127.0.0.1:{metrics_port}/metrics")
         second.send_signal(signal.SIGTERM)
         assert await asyncio.to_thread(second.wait, 10) == 0
@@ -98,6 +102,14 @@ async def test_a_worker_killed_mid_batch_leaves_every_notification_sent_exactly_
     assert sorted(mails) == sorted(f"<{e.id}.email@notify.skyfare.example>" for e in events)
     assert sorted(sms) == sorted(f"{e.id}.sms" for e in events)
     assert set(mails.values()) == set(sms.values()) == {1}, log.read_text()
+    report(
+        "worker",
+        notifications=2 * len(events),
+        delivered=len(mails) + len(sms),
+        notifications_lost=2 * len(events) - len(mails) - len(sms),
+        notifications_duplicated=sum(mails.values()) + sum(sms.values()) - len(mails) - len(sms),
+        recover_s=recovered_at - killed_at,
+    )
     assert 'skyfare_notifications_sent_total{channel="email"} 20.0' in metrics
     assert 'skyfare_notifications_sent_total{channel="sms"} 30.0' in metrics
     assert "skyfare_notify_pending_events 0.0" in metrics
