@@ -18,6 +18,7 @@ import aiohttp
 from aiohttp import web
 
 from sim.payments import DEV_API_KEY
+from tests.support.fake_server import serve
 
 T = TypeVar("T")
 _TIMEOUT = aiohttp.ClientTimeout(total=5)
@@ -130,11 +131,6 @@ async def running_receiver() -> AsyncIterator[Receiver]:
     receiver = Receiver()
     app = web.Application()
     app.router.add_post("/webhook", receiver.handle)
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        receiver.url = f"http://127.0.0.1:{runner.addresses[0][1]}/webhook"
+    async with serve(app) as url:  # fails the test if the receiver raised on its own
+        receiver.url = f"{url}/webhook"
         yield receiver
-    finally:
-        await runner.cleanup()

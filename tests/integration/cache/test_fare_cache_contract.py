@@ -13,6 +13,7 @@ from cache.keys import PREFIX
 from cache.memory import InMemoryFareCache
 from cache.model import CacheError, FareCache, FareEntry
 from cache.redis import RedisFareCache
+from tests.support.fake_server import Faults
 
 TIMEOUT = 0.5
 
@@ -98,7 +99,9 @@ async def test_redis_that_is_not_there_is_a_cache_error(tmp_path: Path) -> None:
     await client.aclose()
 
 
-async def test_a_redis_that_does_not_answer_costs_the_timeout_and_no_more(tmp_path: Path) -> None:
+async def test_a_redis_that_does_not_answer_costs_the_timeout_and_no_more(
+    tmp_path: Path, fake_faults: Faults
+) -> None:
     writers: list[asyncio.StreamWriter] = []
 
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -106,7 +109,7 @@ async def test_a_redis_that_does_not_answer_costs_the_timeout_and_no_more(tmp_pa
         await reader.read(1 << 16)  # reads the command, never answers
 
     path = tmp_path / "silent.sock"
-    server = await asyncio.start_unix_server(silent, path=str(path))
+    server = await asyncio.start_unix_server(fake_faults.guard(silent), path=str(path))
     client = aioredis.Redis.from_url(f"unix://{path}")
     start = time.perf_counter()
     with pytest.raises(CacheError):
