@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run up sim test test-unit lint fmt bench wrk install clean
+.PHONY: run up sim test test-unit flaky lint fmt bench wrk install clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python >= 3.11 is required"; exit 1; }
@@ -31,6 +31,25 @@ test: $(STAMP)
 
 test-unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
+
+# The tests where races and timing live: payment and order races, crash and database recovery,
+# rate limits across processes, deadlines, retries, hedging and breakers, single-flight, the
+# notification worker's claims and redeliveries, the partner CLI against a shared database.
+FLAKY_TESTS := tests/e2e/payment tests/e2e/booking/test_order_races.py \
+	tests/e2e/booking/test_crash_recovery.py tests/e2e/booking/test_database_down.py \
+	tests/e2e/booking/test_hold_expiry.py tests/e2e/test_rate_limit_processes.py \
+	tests/e2e/test_search_cache.py tests/e2e/test_cli_partners.py tests/e2e/notify \
+	tests/integration/platform/test_rate_limiter.py tests/integration/resilience \
+	tests/integration/cache tests/integration/notify/test_worker.py \
+	tests/integration/booking/test_sweeper.py tests/integration/booking/test_reconciler.py \
+	tests/unit/connectors tests/unit/cache tests/unit/search/test_engine.py
+COUNT ?= 3
+
+## flaky: the race- and timing-prone tests, COUNT times each (default 3), in a random order
+##        (pytest-randomly; SEED=N replays an order it printed)
+flaky: $(STAMP)
+	$(BIN)/pytest -q -p randomly $(if $(SEED),--randomly-seed=$(SEED),) \
+		--count=$(COUNT) $(FLAKY_TESTS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
