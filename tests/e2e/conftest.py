@@ -16,6 +16,7 @@ from skyfare.app import create_app
 from skyfare.migrations import migrate
 from skyfare.partners import PartnerKeys
 from skyfare.settings import Settings, load_settings
+from tests.support.database import SETUP_TIMEOUT_S
 from tests.support.sim import fast_profiles, running_sim
 
 MAX_BODY_BYTES = 4096
@@ -29,6 +30,12 @@ def settings(database_url: str, redis_url: str) -> Settings:
         redis_url=redis_url,
         max_body_bytes=MAX_BODY_BYTES,
         connectors=(),
+        # Budgets a shared, busy test machine keeps: at the production 2.5 s and 2 s, searches
+        # timed every airline out and fifty concurrent orders met 503s under `stress --cpu 2`.
+        # Tests of a deadline or a database going away set their own or cut the connection.
+        search_deadline_ms=8000,
+        db_timeout_s=10.0,
+        rate_limit_timeout_ms=10_000,  # over budget the limiter fails open: no limit to see
     )
 
 
@@ -60,7 +67,7 @@ async def api_key(database_url: str) -> str:
     """A fresh metasearch partner's key, with a rate limit no test reaches."""
     async with asyncpg.create_pool(database_url, min_size=0) as pool:
         await migrate(pool, timeout=10)
-        _, raw_key = await PartnerKeys(pool).create(
+        _, raw_key = await PartnerKeys(pool, timeout_s=SETUP_TIMEOUT_S).create(
             f"e2e-{uuid.uuid4().hex[:8]}", rate_per_s=1000, burst=1000
         )
     return raw_key

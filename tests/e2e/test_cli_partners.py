@@ -16,6 +16,7 @@ from kernel.errors import Unauthorized
 from skyfare.migrations import load_migrations
 from skyfare.partners import PartnerKeys
 from tests.e2e.conftest import closed_port
+from tests.support.database import SETUP_TIMEOUT_S
 from tests.support.payment_sim import eventually
 
 
@@ -38,7 +39,7 @@ async def test_a_created_key_is_printed_once_and_authenticates(database_url: str
     [raw_key] = created.stdout.splitlines()  # the key and nothing else on stdout
     assert raw_key.startswith("sk_live_")
     async with asyncpg.create_pool(database_url, min_size=0) as pool:
-        partner = await PartnerKeys(pool).authenticate(raw_key)
+        partner = await PartnerKeys(pool, timeout_s=SETUP_TIMEOUT_S).authenticate(raw_key)
     assert (partner.name, partner.rate_per_s, partner.burst) == (name, 50, 50)
 
     listed = _skyfare(database_url, "partners", "list")
@@ -50,7 +51,7 @@ async def test_a_created_key_is_printed_once_and_authenticates(database_url: str
     assert revoked.returncode == 0, revoked.stderr
     async with asyncpg.create_pool(database_url, min_size=0) as pool:
         with pytest.raises(Unauthorized):
-            await PartnerKeys(pool).authenticate(raw_key)
+            await PartnerKeys(pool, timeout_s=SETUP_TIMEOUT_S).authenticate(raw_key)
 
 
 async def _lock_waiters(pool: asyncpg.Pool, statement: str) -> int:

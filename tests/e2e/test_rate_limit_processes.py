@@ -24,6 +24,7 @@ import pytest
 from skyfare.migrations import migrate
 from skyfare.partners import PartnerKeys
 from tests.e2e.conftest import closed_port
+from tests.support.database import SETUP_TIMEOUT_S
 
 pytestmark = pytest.mark.slow
 
@@ -81,7 +82,7 @@ def _get(url: str, key: str) -> tuple[int, str]:
 async def _partner_key(database_url: str, *, rate_per_s: float, burst: int) -> str:
     async with asyncpg.create_pool(database_url, min_size=0) as pool:
         await migrate(pool, timeout=10)
-        _, raw_key = await PartnerKeys(pool).create(
+        _, raw_key = await PartnerKeys(pool, timeout_s=SETUP_TIMEOUT_S).create(
             f"two-workers-{uuid.uuid4().hex[:8]}", rate_per_s=rate_per_s, burst=burst
         )
     return raw_key

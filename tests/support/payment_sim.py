@@ -26,7 +26,7 @@ POLL_S = 0.01
 
 
 async def eventually(
-    probe: Callable[[], Awaitable[T]], accept: Callable[[T], bool], *, timeout: float = 5.0
+    probe: Callable[[], Awaitable[T]], accept: Callable[[T], bool], *, timeout: float = 20.0
 ) -> T:
     """Call `probe` until `accept` holds for its answer; the last answer in the failure."""
     async with asyncio.timeout(timeout):
@@ -76,7 +76,7 @@ class PaymentsSimControl:
     async def reset(self) -> None:
         await self._call("POST", "/_sim/payments/reset")
 
-    async def settled(self, *, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+    async def settled(self, *, count: int, timeout: float = 20.0) -> list[dict[str, Any]]:
         """Wait until `count` deliveries exist and none is pending; the deliveries."""
         return await eventually(
             self.deliveries,
@@ -119,7 +119,7 @@ class Receiver:
             self._arrived.notify_all()
         return web.Response(status=self.answers.pop(0) if self.answers else 200)
 
-    async def wait_for(self, count: int, *, timeout: float = 5.0) -> list[Received]:
+    async def wait_for(self, count: int, *, timeout: float = 20.0) -> list[Received]:
         """At least `count` deliveries received (whatever was answered)."""
         async with asyncio.timeout(timeout), self._arrived:
             await self._arrived.wait_for(lambda: len(self.received) >= count)

@@ -310,14 +310,17 @@ async def test_the_primary_still_wins_when_the_hedge_fails() -> None:
     [
         (ResiliencePolicy(hedge=False), 1.0),  # switched off
         (ResiliencePolicy(hedge=True, hedge_min_samples=50), 1.0),  # p95 not known yet
-        (ResiliencePolicy(hedge=True, hedge_min_samples=20), 0.06),  # no room for a second try
+        (ResiliencePolicy(hedge=True, hedge_min_samples=20), 1.0),  # no room for a second try
     ],
 )
 async def test_no_hedge_unless_enabled_known_and_affordable(
     policy: ResiliencePolicy, timeout: float
 ) -> None:
-    clock = FakeClock()  # the warm-up calls "take" 30 ms each: p95 is 30 ms
-    inner = airline(*[Step(advance=0.03)] * 20, Step(delay=0.045, label="only"), clock=clock)
+    # The warm-up calls "take" 0.5 s each on the connector's clock: p95 is 0.5 s, and a 1 s
+    # deadline leaves no room for a second try. The last call really takes 0.6 s, past p95 (a
+    # hedge would be tempted) and 0.4 s inside the real 1 s timeout, which a busy machine keeps.
+    clock = FakeClock()
+    inner = airline(*[Step(advance=0.5)] * 20, Step(delay=0.6, label="only"), clock=clock)
     connector = ResilientConnector(inner, policy, clock=clock)
     await warm_up(connector, 20)
     assert await connector.search(QUERY, timeout=timeout) == ["only"]
