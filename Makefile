@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 INSTALL_LOG := $(VENV)/install.log
 
-.PHONY: run up sim test test-unit soak fuzz lint fmt bench wrk install clean
+.PHONY: run up sim test test-unit soak fuzz flaky lint fmt bench wrk install clean
 
 # pip's own output goes to $(INSTALL_LOG): a first install prints a line before and a summary
 # after, and the end of the log only when it fails.
@@ -51,6 +51,25 @@ SKYFARE_FUZZ_EXAMPLES ?= 200
 fuzz: $(STAMP)
 	SKYFARE_FUZZ_EXAMPLES=$(SKYFARE_FUZZ_EXAMPLES) SKYFARE_FUZZ_RANDOM=1 $(BIN)/pytest -q \
 		-p no:randomly --timeout 3600 tests/e2e/test_fuzz_api.py
+
+# The tests where races and timing live: payment and order races, crash and database recovery,
+# rate limits across processes, deadlines, retries, hedging and breakers, single-flight, the
+# notification worker's claims and redeliveries, the partner CLI against a shared database.
+FLAKY_TESTS := tests/e2e/payment tests/e2e/booking/test_order_races.py \
+	tests/e2e/booking/test_crash_recovery.py tests/e2e/booking/test_database_down.py \
+	tests/e2e/booking/test_hold_expiry.py tests/e2e/test_rate_limit_processes.py \
+	tests/e2e/test_search_cache.py tests/e2e/test_cli_partners.py tests/e2e/notify \
+	tests/integration/platform/test_rate_limiter.py tests/integration/resilience \
+	tests/integration/cache tests/integration/notify/test_worker.py \
+	tests/integration/booking/test_sweeper.py tests/integration/booking/test_reconciler.py \
+	tests/unit/connectors tests/unit/cache tests/unit/search/test_engine.py
+COUNT ?= 3
+
+## flaky: the race- and timing-prone tests, COUNT times each (default 3), in a random order
+##        (pytest-randomly; SEED=N replays an order it printed)
+flaky: $(STAMP)
+	$(BIN)/pytest -q -p randomly $(if $(SEED),--randomly-seed=$(SEED),) \
+		--count=$(COUNT) $(FLAKY_TESTS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

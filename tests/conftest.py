@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from skyfare.embedded import EmbeddedPostgres, EmbeddedRedis
+from tests.support.fake_server import Faults
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +40,11 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield server.start()
     finally:
         server.stop()
+
+
+@pytest.fixture
+def fake_faults() -> Iterator[Faults]:
+    """For a test that serves its own fake: watch the fake with it; any fault fails the test."""
+    faults = Faults()
+    yield faults
+    faults.check()

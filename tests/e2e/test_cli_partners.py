@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -15,6 +16,8 @@ from kernel.errors import Unauthorized
 from skyfare.migrations import load_migrations
 from skyfare.partners import PartnerKeys
 from tests.e2e.conftest import closed_port
+from tests.support.database import SETUP_TIMEOUT_S
+from tests.support.payment_sim import eventually
 
 
 def _skyfare(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -36,7 +39,7 @@ async def test_a_created_key_is_printed_once_and_authenticates(database_url: str
     [raw_key] = created.stdout.splitlines()  # the key and nothing else on stdout
     assert raw_key.startswith("sk_live_")
     async with asyncpg.create_pool(database_url, min_size=0) as pool:
-        partner = await PartnerKeys(pool).authenticate(raw_key)
+        partner = await PartnerKeys(pool, timeout_s=SETUP_TIMEOUT_S).authenticate(raw_key)
     assert (partner.name, partner.rate_per_s, partner.burst) == (name, 50, 50)
 
     listed = _skyfare(database_url, "partners", "list")
@@ -44,10 +47,45 @@ async def test_a_created_key_is_printed_once_and_authenticates(database_url: str
     assert raw_key[:12] in listed.stdout
     assert raw_key not in listed.stdout + listed.stderr
 
-    assert _skyfare(database_url, "partners", "revoke", "--name", name).returncode == 0
+    revoked = _skyfare(database_url, "partners", "revoke", "--name", name)
+    assert revoked.returncode == 0, revoked.stderr
     async with asyncpg.create_pool(database_url, min_size=0) as pool:
         with pytest.raises(Unauthorized):
-            await PartnerKeys(pool).authenticate(raw_key)
+            await PartnerKeys(pool, timeout_s=SETUP_TIMEOUT_S).authenticate(raw_key)
+
+
+async def _lock_waiters(pool: asyncpg.Pool, statement: str) -> int:
+    """Backends whose `statement` waits for a lock (PostgreSQL's own account, no clock)."""
+    count: int = await pool.fetchval(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE wait_event_type = 'Lock' AND query LIKE $1 || '%'",
+        statement,
+    )
+    return count
+
+
+async def test_revoke_waits_for_a_busy_database_instead_of_giving_up_after_a_second(
+    database_url: str,
+) -> None:
+    # A loaded PostgreSQL once took over the 1 s budget of an API request to answer the CLI's
+    # revoke, which failed with "skyfare: " and nothing else. A row lock held past that budget
+    # (and past the API's 2 s db timeout) stands in for the busy server, deterministically.
+    name = f"partner-{uuid.uuid4().hex[:8]}"
+    assert _skyfare(database_url, "partners", "create", "--name", name).returncode == 0
+    async with asyncpg.create_pool(database_url, min_size=0) as pool, pool.acquire() as holder:
+        transaction = holder.transaction()
+        await transaction.start()
+        await holder.execute("SELECT 1 FROM partners WHERE name = $1 FOR UPDATE", name)
+        revoking = asyncio.create_task(
+            asyncio.to_thread(_skyfare, database_url, "partners", "revoke", "--name", name)
+        )
+        waiting = lambda: _lock_waiters(pool, "UPDATE partners SET revoked_at")  # noqa: E731
+        await eventually(waiting, lambda count: count > 0, timeout=20)
+        await asyncio.sleep(2.5)  # the CLI's UPDATE waits on the lock all this time
+        await transaction.rollback()
+        revoked = await revoking
+    assert revoked.returncode == 0, revoked.stderr
+    assert revoked.stdout == f"revoked {name}\n"
 
 
 def test_creating_a_taken_name_fails_without_printing_a_key(database_url: str) -> None:

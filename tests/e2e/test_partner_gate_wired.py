@@ -13,6 +13,7 @@ from skyfare.keys import PARTNER_GATE
 from skyfare.migrations import migrate
 from skyfare.partners import PartnerKeys
 from skyfare.settings import Settings
+from tests.support.database import SETUP_TIMEOUT_S
 
 
 async def _partner_only(request: web.Request) -> web.Response:
@@ -23,8 +24,10 @@ async def _partner_only(request: web.Request) -> web.Response:
 async def test_the_app_gates_partner_routes(settings: Settings, database_url: str) -> None:
     async with asyncpg.create_pool(database_url, min_size=0) as pool:
         await migrate(pool, timeout=10)
-        _, raw_key = await PartnerKeys(pool).create(
-            f"wired-{uuid.uuid4().hex[:8]}", rate_per_s=1, burst=1
+        _, raw_key = await PartnerKeys(pool, timeout_s=SETUP_TIMEOUT_S).create(
+            f"wired-{uuid.uuid4().hex[:8]}",
+            rate_per_s=1 / 3600,
+            burst=1,  # no refill during the test
         )
     app = create_app(settings)
     app.router.add_get("/partner-only", _partner_only, name="partner_only")

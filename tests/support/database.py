@@ -29,3 +29,9 @@ async def migrated_pool(
         await admin.execute(f"DROP SCHEMA {schema} CASCADE")
     finally:
         await admin.close()
+
+
+# What a test waits for PostgreSQL when the wait is not what it tests (creating a partner,
+# reading a row back): the shared server of a busy machine can take seconds, and the 1 s budget
+# of the request path then fails a test that is about something else.
+SETUP_TIMEOUT_S = 30.0

@@ -20,13 +20,13 @@ from typing import Any
 import aiohttp
 import asyncpg
 import redis.asyncio as redis
-from aiohttp import web
 
 from booking.events import Contact, Event, EventType, OrderSnapshot, encode_event, new_event
 from sim.server import create_sim_app
 from sim.smtp import MAILBOX, SmtpSink
+from tests.support.fake_server import serve
 
-WAIT_S = 10.0
+WAIT_S = 30.0  # only a failing test waits this long; a busy machine may need 10 s
 
 
 class NotifySim:
@@ -78,18 +78,15 @@ class NotifySim:
 @asynccontextmanager
 async def running_notify_sim() -> AsyncIterator[NotifySim]:
     app = create_sim_app()
-    runner = web.AppRunner(app, access_log=None, handler_cancellation=True, shutdown_timeout=0.5)
-    await runner.setup()
     sink = SmtpSink(app[MAILBOX], "127.0.0.1", 0)
-    try:
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
+    # `serve` fails the test if the sim raised on its own (tests/support/fake_server.py).
+    async with serve(app) as url:
         await sink.start()
-        port = runner.addresses[0][1]
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
-            yield NotifySim(f"http://127.0.0.1:{port}", sink, session)
-    finally:
-        await sink.stop()
-        await runner.cleanup()
+        try:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+                yield NotifySim(url, sink, session)
+        finally:
+            await sink.stop()
 
 
 def order_event(

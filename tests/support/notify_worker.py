@@ -73,8 +73,12 @@ async def running_worker(
             yield RunningWorker(worker, task, stream)
         finally:
             worker.stop()
-            await asyncio.wait_for(task, timeout=5)
-            await mailer.close()
+            try:
+                # It finishes the batch in hand; one that outlives the wait is cancelled, and
+                # awaited, so it holds no SMTP or HTTP connection past this block.
+                await asyncio.wait_for(task, timeout=5)
+            finally:
+                await mailer.close()
 
 
 async def settled(client: redis.Redis, stream: str) -> bool:

@@ -18,6 +18,7 @@ import aiohttp
 from aiohttp import web
 
 from sim.payments import DEV_API_KEY
+from tests.support.fake_server import serve
 
 T = TypeVar("T")
 _TIMEOUT = aiohttp.ClientTimeout(total=5)
@@ -25,7 +26,7 @@ POLL_S = 0.01
 
 
 async def eventually(
-    probe: Callable[[], Awaitable[T]], accept: Callable[[T], bool], *, timeout: float = 5.0
+    probe: Callable[[], Awaitable[T]], accept: Callable[[T], bool], *, timeout: float = 20.0
 ) -> T:
     """Call `probe` until `accept` holds for its answer; the last answer in the failure."""
     async with asyncio.timeout(timeout):
@@ -75,7 +76,7 @@ class PaymentsSimControl:
     async def reset(self) -> None:
         await self._call("POST", "/_sim/payments/reset")
 
-    async def settled(self, *, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+    async def settled(self, *, count: int, timeout: float = 20.0) -> list[dict[str, Any]]:
         """Wait until `count` deliveries exist and none is pending; the deliveries."""
         return await eventually(
             self.deliveries,
@@ -118,7 +119,7 @@ class Receiver:
             self._arrived.notify_all()
         return web.Response(status=self.answers.pop(0) if self.answers else 200)
 
-    async def wait_for(self, count: int, *, timeout: float = 5.0) -> list[Received]:
+    async def wait_for(self, count: int, *, timeout: float = 20.0) -> list[Received]:
         """At least `count` deliveries received (whatever was answered)."""
         async with asyncio.timeout(timeout), self._arrived:
             await self._arrived.wait_for(lambda: len(self.received) >= count)
@@ -130,11 +131,6 @@ async def running_receiver() -> AsyncIterator[Receiver]:
     receiver = Receiver()
     app = web.Application()
     app.router.add_post("/webhook", receiver.handle)
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        receiver.url = f"http://127.0.0.1:{runner.addresses[0][1]}/webhook"
+    async with serve(app) as url:  # fails the test if the receiver raised on its own
+        receiver.url = f"{url}/webhook"
         yield receiver
-    finally:
-        await runner.cleanup()

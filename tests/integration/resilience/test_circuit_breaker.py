@@ -1,8 +1,6 @@
 """The circuit breaker against a real failing airline: opening, skipping, probing, exporting."""
 
 import asyncio
-import statistics
-import time
 
 import pytest
 
@@ -18,9 +16,11 @@ from tests.integration.resilience.conftest import (
     offers_from,
     report,
 )
+from tests.support.suspend import run_without_suspending
 
 MIN_CALLS = 10
-OPEN_S = 0.25
+# Long enough that a busy machine still makes its refused searches before the breaker half-opens.
+OPEN_S = 1.0
 # Waiting out the open interval is the one sleep the breaker's design asks for (open_jitter=0).
 PAST_OPEN_S = OPEN_S + 0.05
 STATE = "skyfare_connector_circuit_state"
@@ -70,28 +70,22 @@ async def test_open_breaker_skips_the_airline_without_calling_it(make_rig: MakeR
     responses = [await rig.search() for _ in range(5)]
 
     assert [report(r)[0] for r in responses] == ["circuit_open"] * 5
-    # Refused before any I/O: 0 ms (the median, so one preemption of a busy machine cannot fail it).
-    assert statistics.median(report(r)[1] for r in responses) == 0
     assert all(report(r, "rest-britannia")[0] == "ok" and r.offers for r in responses)
     assert all(r.meta.partial for r in responses)
     assert await rig.reached() == reached
 
 
-async def test_open_breaker_refuses_a_call_in_microseconds(make_rig: MakeRig) -> None:
+async def test_open_breaker_refuses_a_call_without_waiting_for_anything(make_rig: MakeRig) -> None:
     rig = await make_rig(breaker(open_s=5.0))
     await open_circuit(rig, error_rate=0.6)
     reached = await rig.reached()
     query = lhr_jfk().flight_query()
-    took = []
 
     for _ in range(20):
-        start = time.perf_counter()
         with pytest.raises(CircuitOpen):
-            await rig.airline.search(query, timeout=1.0)
-        took.append(time.perf_counter() - start)
+            # Never suspends: no socket, no sleep, no lock (its speed is bench/'s business).
+            run_without_suspending(rig.airline.search(query, timeout=1.0))
 
-    # The median, so one preemption of a busy machine does not decide the test.
-    assert statistics.median(took) < 0.001
     assert await rig.reached() == reached
 
 

@@ -43,6 +43,16 @@ class Loader:
         return entry(self.offers), True
 
 
+class CountingLock(InMemoryFlightLock):
+    """Counts the peeks of waiting workers: how long they waited, told without a clock."""
+
+    peeks = 0
+
+    async def peek(self, key: str, *, timeout: float) -> tuple[FareEntry | None, bool]:
+        self.peeks += 1
+        return await super().peek(key, timeout=timeout)
+
+
 class BrokenLock(InMemoryFlightLock):
     async def acquire(self, key: str, *, timeout: float) -> str | None:
         raise CacheError("down")
@@ -95,29 +105,27 @@ async def test_when_the_winner_fails_the_waiting_worker_loads_itself() -> None:
 
 
 async def test_a_worker_stops_waiting_after_its_wait_and_loads_itself() -> None:
-    lock = InMemoryFlightLock(InMemoryFareCache(10))
+    lock = CountingLock(InMemoryFareCache(10))
     await lock.acquire(KEY, timeout=TIMEOUT)  # a holder that never stores nor releases
     own = Loader()
     own.release.set()
 
-    start = time.perf_counter()
     _, state = await worker(lock, wait=0.02).fetch(KEY, own, timeout=TIMEOUT)
 
     assert (state, own.calls) == ("miss", 1)
-    assert 0.02 <= time.perf_counter() - start < 0.2
+    assert lock.peeks >= 2  # it looked again after a poll before giving up on the holder
 
 
 async def test_a_per_fetch_wait_overrides_the_default() -> None:
-    lock = InMemoryFlightLock(InMemoryFareCache(10))
+    lock = CountingLock(InMemoryFareCache(10))
     await lock.acquire(KEY, timeout=TIMEOUT)
     own = Loader()
     own.release.set()
 
-    start = time.perf_counter()
-    await worker(lock, wait=10.0).fetch(KEY, own, timeout=TIMEOUT, wait=0.0)
+    await worker(lock, wait=30.0).fetch(KEY, own, timeout=TIMEOUT, wait=0.0)
 
     assert own.calls == 1
-    assert time.perf_counter() - start < 0.05
+    assert lock.peeks == 1  # one look, no poll: the default's 30 s wait did not apply
 
 
 async def test_a_lock_that_cannot_answer_means_loading_locally() -> None:

@@ -1,5 +1,4 @@
 import random
-import time
 
 import msgspec
 import pytest
@@ -85,17 +84,20 @@ def test_failures_slide_out_of_the_window() -> None:
 
 
 def test_open_fails_fast_without_waiting() -> None:
-    breaker, _, _ = make_breaker()
+    breaker, _, transitions = make_breaker()
     open_breaker(breaker)
+    seen = list(transitions)
     refused = 0
-    started = time.process_time()  # CPU time: what it costs, whatever else the machine runs
+    # `acquire` is synchronous: it cannot wait. What must hold is that every call is refused
+    # and none of them disturbs the state (its cost is bench/'s business, not a unit test's).
     for _ in range(10_000):
         try:
             breaker.acquire()
         except CircuitOpen:
             refused += 1
-    assert time.process_time() - started < 0.05
     assert refused == 10_000
+    assert breaker.state == "open"
+    assert transitions == seen
 
 
 @pytest.mark.parametrize("seed", range(20))

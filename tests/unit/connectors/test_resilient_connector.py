@@ -18,6 +18,7 @@ from connectors.errors import (
 )
 from connectors.model import FlightQuery, Passengers, SliceQuery
 from connectors.resilience import ResiliencePolicy, ResilientConnector
+from tests.support.suspend import run_without_suspending
 
 QUERY = FlightQuery(
     slices=(SliceQuery("JFK", "LHR", dt.date(2030, 5, 1)),), passengers=Passengers(adults=1)
@@ -123,19 +124,21 @@ async def call(connector: ResilientConnector, operation: str, timeout: float = 1
 
 async def test_the_inner_call_gets_the_time_left_of_the_deadline() -> None:
     inner = airline()
-    connector = ResilientConnector(inner)
+    # A clock that stands still: the real one may move by any amount on a busy machine.
+    connector = ResilientConnector(inner, clock=FakeClock())
     assert await connector.search(QUERY, timeout=0.5) == ["ok"]
-    ((operation, timeout),) = inner.calls
-    assert operation == "search"
-    assert 0.49 < timeout <= 0.5
+    assert inner.calls == [("search", 0.5)]
 
 
 async def test_a_connector_that_ignores_its_timeout_is_cut_at_the_deadline() -> None:
-    connector = ResilientConnector(airline(then=Step(delay=5)), NO_RETRY)
+    inner = airline(then=Step(delay=30))
+    connector = ResilientConnector(inner, NO_RETRY)
     started = time.perf_counter()
     with pytest.raises(ConnectorTimeout):
         await connector.search(QUERY, timeout=0.02)
-    assert time.perf_counter() - started < 0.2
+    # Not waiting for a 30 s answer shows whatever the machine's load: the margin is wide.
+    assert time.perf_counter() - started < 10
+    assert inner.cancelled == ["ok"]
     assert counted(connector, "timeout") == 1
 
 
@@ -154,22 +157,17 @@ async def test_timeouts_open_the_breaker_and_then_calls_fail_fast() -> None:
     assert counted(connector, "circuit_open") == 1
 
 
-async def test_ten_thousand_calls_on_an_open_circuit_take_microseconds_each() -> None:
+async def test_ten_thousand_calls_on_an_open_circuit_never_wait_nor_reach_the_airline() -> None:
     inner = airline(then=Step(error=ConnectorUnavailable))
     connector = ResilientConnector(inner, NO_RETRY)
     for _ in range(4):
         with pytest.raises(ConnectorUnavailable):
             await connector.search(QUERY, timeout=1.0)
-    refused = 0
-    started = time.process_time()  # CPU time: what it costs, whatever else the machine runs
     for _ in range(10_000):
-        try:
-            await connector.search(QUERY, timeout=1.0)
-        except CircuitOpen:
-            refused += 1
-    assert time.process_time() - started < 0.05  # about 3 µs each here
-    assert refused == 10_000
+        with pytest.raises(CircuitOpen):
+            run_without_suspending(connector.search(QUERY, timeout=1.0))
     assert len(inner.calls) == 4
+    assert counted(connector, "circuit_open") == 10_000
 
 
 @pytest.mark.parametrize("rejection", [SoldOut, InvalidRequest])
@@ -257,20 +255,19 @@ async def test_booking_calls_are_never_retried(operation: str) -> None:
 
 
 async def test_retries_stop_within_the_deadline() -> None:
-    inner = airline(then=Step(error=ConnectorUnavailable))
+    # Each failed attempt moves the connector's clock by 10 ms, so the deadline is read on a
+    # clock the test controls (the real backoff sleeps are 2-4 ms and do not move it).
+    clock = FakeClock()
+    inner = airline(then=Step(error=ConnectorUnavailable, advance=0.01), clock=clock)
     policy = ResiliencePolicy(
         retries=1000, backoff_base_s=0.002, backoff_max_s=0.004, min_attempt_s=0.01
     )
-    connector = ResilientConnector(inner, policy)
-    started = time.perf_counter()
+    connector = ResilientConnector(inner, policy, clock=clock)
     with pytest.raises(ConnectorUnavailable):
         await connector.search(QUERY, timeout=0.06)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 0.06
-    assert 2 <= len(inner.calls) < 60
-    # No attempt starts without min_attempt_s left (less the event loop's lateness waking from
-    # the backoff sleep, which the stop condition cannot foresee).
-    assert all(timeout > 0.007 for _, timeout in inner.calls)
+    # Attempts at 0, 10, 20, 30 and 40 ms; after the fifth, 20 ms less a backoff is left, under
+    # min_attempt_s once the backoff is counted: it stops, never starting one it cannot finish.
+    assert [round(timeout, 6) for _, timeout in inner.calls] == [0.06, 0.05, 0.04, 0.03, 0.02]
 
 
 async def test_no_retry_when_the_deadline_leaves_no_time_for_one() -> None:
@@ -287,12 +284,10 @@ async def warm_up(connector: ResilientConnector, samples: int) -> None:
 
 
 async def test_a_search_slower_than_p95_is_hedged_and_the_first_answer_wins() -> None:
-    inner = airline(*[Step()] * 20, Step(delay=5, label="slow"), Step(label="hedge"))
+    inner = airline(*[Step()] * 20, Step(delay=30, label="slow"), Step(label="hedge"))
     connector = ResilientConnector(inner, ResiliencePolicy(hedge=True, hedge_min_samples=20))
     await warm_up(connector, 20)
-    started = time.perf_counter()
     assert await connector.search(QUERY, timeout=1.0) == ["hedge"]
-    assert time.perf_counter() - started < 0.2
     assert inner.cancelled == ["slow"]
     assert len(inner.calls) == 22
     assert metric("skyfare_connector_hedges_total", connector) == 1
@@ -315,14 +310,17 @@ async def test_the_primary_still_wins_when_the_hedge_fails() -> None:
     [
         (ResiliencePolicy(hedge=False), 1.0),  # switched off
         (ResiliencePolicy(hedge=True, hedge_min_samples=50), 1.0),  # p95 not known yet
-        (ResiliencePolicy(hedge=True, hedge_min_samples=20), 0.06),  # no room for a second try
+        (ResiliencePolicy(hedge=True, hedge_min_samples=20), 1.0),  # no room for a second try
     ],
 )
 async def test_no_hedge_unless_enabled_known_and_affordable(
     policy: ResiliencePolicy, timeout: float
 ) -> None:
-    clock = FakeClock()  # the warm-up calls "take" 30 ms each: p95 is 30 ms
-    inner = airline(*[Step(advance=0.03)] * 20, Step(delay=0.045, label="only"), clock=clock)
+    # The warm-up calls "take" 0.5 s each on the connector's clock: p95 is 0.5 s, and a 1 s
+    # deadline leaves no room for a second try. The last call really takes 0.6 s, past p95 (a
+    # hedge would be tempted) and 0.4 s inside the real 1 s timeout, which a busy machine keeps.
+    clock = FakeClock()
+    inner = airline(*[Step(advance=0.5)] * 20, Step(delay=0.6, label="only"), clock=clock)
     connector = ResilientConnector(inner, policy, clock=clock)
     await warm_up(connector, 20)
     assert await connector.search(QUERY, timeout=timeout) == ["only"]

@@ -19,7 +19,10 @@ from search.service import SearchService
 from tests.fakes import FakeConnector, offer, segment
 
 DEADLINE_MS = 150
-SLACK_S = 0.03  # what answering may take beyond the deadline
+# A bound that only a search waiting for a hanging airline (forever, or 30 s) could break: wide
+# enough that no load on the machine reaches it. How close to the deadline a search answers is
+# measured by bench/, not asserted here.
+NOT_WAITING_S = 10
 _ids = itertools.count()
 FAIL_FAST = ResiliencePolicy(retries=0, min_calls=1, failure_rate_threshold=0.5, open_s=60)
 
@@ -73,7 +76,7 @@ async def test_search_returns_partial_results_when_one_airline_hangs() -> None:
 
     response, took = await timed_search(service(resilient(fast), resilient(hung)))
 
-    assert took < DEADLINE_MS / 1000 + SLACK_S
+    assert took < NOT_WAITING_S
     assert statuses(response) == {fast.name: "ok", hung.name: "timeout"}
     assert [o.source for o in response.offers] == [fast.name]
     assert response.meta.partial is True
@@ -83,21 +86,22 @@ async def test_search_returns_partial_results_when_one_airline_hangs() -> None:
 async def test_request_deadline_overrides_the_default() -> None:
     hung = airline(delay=math.inf)
 
-    response, took = await timed_search(service(resilient(hung), deadline_ms=5000), deadline_ms=100)
+    svc = service(resilient(hung), deadline_ms=30_000)
+    response, took = await timed_search(svc, deadline_ms=100)
 
-    assert 0.1 <= took < 0.1 + SLACK_S
+    assert took < NOT_WAITING_S  # the request's 0.1 s, not the default's 30 s
     assert statuses(response) == {hung.name: "timeout"}
 
 
 async def test_search_answers_by_the_deadline_when_a_connector_ignores_cancellation() -> None:
-    stubborn = airline(delay=math.inf, ignore_cancel_s=0.1)
+    stubborn = airline(delay=math.inf, ignore_cancel_s=0.5)
     svc = service(resilient(stubborn), resilient(fast := airline()))
 
-    response, took = await timed_search(svc)
+    response = await svc.search(request())
 
-    assert took < DEADLINE_MS / 1000 + SLACK_S
-    assert statuses(response) == {stubborn.name: "timeout", fast.name: "ok"}
+    # The stubborn call still runs (an orphan) when the answer is out: the search did not wait.
     assert svc.fan_out.orphans == 1
+    assert statuses(response) == {stubborn.name: "timeout", fast.name: "ok"}
     await svc.close()
     assert svc.fan_out.orphans == 0
 
