@@ -38,6 +38,9 @@ class TieredFareCache:
         self._log_every_s = log_every_s
         self._last_log = -float("inf")
         self._suppressed = 0
+        # Whether the last call to Redis answered: False while it is down, so an answer it
+        # could not cache says so (searches are flagged, not failed).
+        self.shared_available = True
 
     def peek_fresh(self, key: str) -> FareEntry | None:
         """A fresh L1 entry (by the L1's clock), without awaiting anything (the hot path of a
@@ -61,6 +64,7 @@ class TieredFareCache:
         except CacheError as exc:
             self._error(exc)
             return local
+        self.shared_available = True
         if shared is None or (local is not None and shared.cached_at <= local.cached_at):
             metrics.count("redis", "miss" if shared is None else "stale")
             return local
@@ -76,6 +80,8 @@ class TieredFareCache:
             await self._l2.set(key, entry, timeout=timeout)
         except CacheError as exc:
             self._error(exc)
+            return
+        self.shared_available = True
 
     async def evict(self, keys: Sequence[str], *, timeout: float) -> None:
         """Forget `keys` everywhere: this L1 at once, Redis, then every other process's L1 (they
@@ -91,6 +97,7 @@ class TieredFareCache:
             self._error(exc)
 
     def _error(self, exc: CacheError) -> None:
+        self.shared_available = False
         metrics.count("redis", "error")
         now = time.monotonic()
         if now - self._last_log < self._log_every_s:

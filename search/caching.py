@@ -102,7 +102,14 @@ def to_entry(
 _STATES: dict[CacheState, bytes] = {"hit": b"hit", "miss": b"miss", "stale": b"stale"}
 
 
-def response_body(search_id: str, entry: FareEntry, *, took_ms: int, cache: CacheState) -> bytes:
+def response_body(
+    search_id: str,
+    entry: FareEntry,
+    *,
+    took_ms: int,
+    cache: CacheState,
+    cache_unavailable: bool = False,
+) -> bytes:
     """The JSON of a `SearchResponse`, built around the entry's stored bytes."""
     return b"".join(
         (
@@ -114,7 +121,7 @@ def response_body(search_id: str, entry: FareEntry, *, took_ms: int, cache: Cach
             str(took_ms).encode(),
             b',"cache":"',
             _STATES[cache],
-            b'","partial":',
+            b'","cache_unavailable":true,"partial":' if cache_unavailable else b'","partial":',
             b"true" if entry.partial else b"false",
             b',"connectors":',
             entry.connectors,

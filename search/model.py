@@ -69,9 +69,12 @@ class ConnectorReport(msgspec.Struct, frozen=True):
     latency_ms: int
 
 
-class SearchMeta(msgspec.Struct, frozen=True):
+class SearchMeta(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     took_ms: int
     cache: CacheState
+    # Present (true) only when the shared fare cache (Redis) could not be reached: the answer
+    # is live and was not cached for other processes.
+    cache_unavailable: bool = False
     partial: bool
     connectors: tuple[ConnectorReport, ...]
 

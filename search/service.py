@@ -125,7 +125,14 @@ class SearchService:
         if raw_query is not None and request.cache and self._fares is not None:
             self._query_keys.put(raw_query, key, day)
         took_ms = round((self._clock() - start) * 1000)
-        return response_body(new_search_id(), entry, took_ms=took_ms, cache=state), state
+        # Redis down: the answer is live and could not be shared with other processes; say so.
+        unavailable = (
+            state == "miss" and self._fares is not None and not self._fares.store.shared_available
+        )
+        body = response_body(
+            new_search_id(), entry, took_ms=took_ms, cache=state, cache_unavailable=unavailable
+        )
+        return body, state
 
     def cached_query_body(self, raw_query: str, day: int) -> bytes | None:
         """What `search_body` answers a GET query string validated before on UTC `day`, if that

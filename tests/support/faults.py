@@ -44,6 +44,7 @@ class Answer:
     kind: str  # "search" | "offer" | "order" | "orders"
     status: int  # 0: no HTTP answer at all
     cache: str | None = None  # X-Cache of a search
+    cache_unavailable: bool = False  # a search's meta.cache_unavailable: Redis could not be asked
     retry_after: str | None = None
     order_id: str | None = None
 
@@ -142,6 +143,8 @@ class Load:
                     kind,
                     response.status,
                     cache=response.headers.get("X-Cache"),
+                    cache_unavailable=kind == "search"
+                    and bool((body or {}).get("meta", {}).get("cache_unavailable")),
                     retry_after=response.headers.get("Retry-After"),
                     order_id=body.get("id") if kind == "order" and response.status == 201 else None,
                 )

@@ -100,7 +100,8 @@ async def test_redis_killed_mid_load_costs_no_search_and_no_order_event(
 
     outage = tally.of("search", since=dead_at, until=starting_at)
     assert outage, "no search during the outage"
-    assert {(a.status, a.cache) for a in outage} == {(200, "MISS")}  # answered, uncached
+    # answered, uncached, and flagged as such
+    assert {(a.status, a.cache, a.cache_unavailable) for a in outage} == {(200, "MISS", True)}
     assert tally.figures()["errors"] == {}, tally.figures()
     during = {a.order_id for a in tally.of("order", since=dead_at, until=starting_at)} - {None}
     assert during, "no order during the outage"
@@ -109,6 +110,7 @@ async def test_redis_killed_mid_load_costs_no_search_and_no_order_event(
     duplicated = {e: n for e, n in published.items() if e in events and n > 1}
     assert duplicated == {}
     recovered = min(a.at for a in tally.answers if a.cache == "HIT" and a.at >= back_at)
+    assert not any(a.cache_unavailable for a in tally.of("search", since=recovered))
     report(
         "redis",
         tally,
