@@ -2,10 +2,8 @@
 from every process's L1."""
 
 import asyncio
-import socket
 import time
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -21,24 +19,15 @@ from cache.tags import RedisTagIndex, tag_key
 from cache.tiered import TieredFareCache
 from kernel.tasks import stop_task
 from skyfare.embedded import EmbeddedRedis
+from tests.e2e.conftest import closed_port
 
 TIMEOUT = 1.0
 
 
 @pytest.fixture
-async def client(redis_url: str) -> AsyncIterator[aioredis.Redis]:
-    client = aioredis.Redis.from_url(redis_url)
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
 def closed_redis() -> str:
     """A Redis URL nothing listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"redis://127.0.0.1:{port}/0"
+    return f"redis://127.0.0.1:{closed_port()}/0"
 
 
 def key() -> str:

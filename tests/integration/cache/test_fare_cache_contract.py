@@ -19,13 +19,6 @@ TIMEOUT = 0.5
 
 
 @pytest.fixture
-async def client(redis_url: str) -> AsyncIterator[aioredis.Redis]:
-    client = aioredis.Redis.from_url(redis_url)
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
 async def cache(request: pytest.FixtureRequest, redis_url: str) -> AsyncIterator[FareCache]:
     if request.param == "memory":
         yield InMemoryFareCache(100)

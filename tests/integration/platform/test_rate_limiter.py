@@ -14,6 +14,7 @@ from prometheus_client import REGISTRY
 from kernel.errors import RateLimited
 from skyfare.partners import Partner
 from skyfare.ratelimit import RateLimiter
+from tests.e2e.conftest import closed_port
 
 PARTNER = Partner(id=7, name="kayak", key_prefix="sk_live_abcd", rate_per_s=10, burst=10)
 # One request an hour after the burst: nothing refills while a test runs, however slow the machine.
@@ -106,10 +107,7 @@ async def test_redis_down_fails_open_and_counts_it() -> None:
 
 
 async def test_redis_refusing_connections_fails_open() -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    client = redis.Redis(host="127.0.0.1", port=port)
+    client = redis.Redis(host="127.0.0.1", port=closed_port())
     try:
         assert (await RateLimiter(client).check(PARTNER)).allowed
     finally:

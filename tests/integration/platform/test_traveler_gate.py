@@ -3,7 +3,6 @@ Redis down lets travelers through (fail open), as it does partners."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 
 import pytest
@@ -17,6 +16,7 @@ from kernel.errors import Unauthorized
 from skyfare.plumbing import install_plumbing
 from skyfare.ratelimit import RateLimiter
 from skyfare.travelers import TravelerGate
+from tests.e2e.conftest import closed_port
 
 Client = TestClient[web.Request, web.Application]
 GATE = web.AppKey("gate", TravelerGate)
@@ -69,10 +69,7 @@ async def test_an_anonymous_request_is_401_and_never_counted(client: Client) -> 
 
 
 async def test_redis_refusing_connections_lets_travelers_through() -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    down = redis.Redis(host="127.0.0.1", port=port)
+    down = redis.Redis(host="127.0.0.1", port=closed_port())
     before = REGISTRY.get_sample_value("skyfare_ratelimit_fail_open_total") or 0.0
     try:
         async with await _client(RateLimiter(down)) as client:
