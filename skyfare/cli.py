@@ -83,12 +83,9 @@ def run(settings: Settings, *, with_sim: bool) -> int:
                 print(ready_line(settings, with_sim=with_sim), flush=True)
                 if dev_key is not None:
                     print(dev_key_line(settings, dev_key), flush=True)
-                    print(
-                        devtoken.token_hint_line(
-                            _base_url(settings), devtoken.invoked_as(sys.argv[0], os.getcwd())
-                        ),
-                        flush=True,
-                    )
+                    command = devtoken.invoked_as(sys.argv[0], os.getcwd())
+                    print(devtoken.token_hint_line(_base_url(settings), command), flush=True)
+                    print(devlogin.login_hint_line(_base_url(settings), command), flush=True)
                     print(notifications_line(settings), flush=True)
                 child = supervisor.wait_for_a_child_to_exit()
                 logger.error("%s exited with code %s: stopping", child.name, child.exitcode)

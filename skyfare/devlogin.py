@@ -223,6 +223,15 @@ async def login(
         )
 
 
+def login_hint_line(api_base: str, command: str = "skyfare") -> str:
+    """What `skyfare up` prints so a newcomer signs in as a seeded user through the real flow."""
+    login = f"{command} login --email ada@example.com --password lovelace-1815"
+    return (
+        f"Sign in (sim users in the README): {login} — try: "
+        f'curl -s -H "Authorization: Bearer $({login})" {api_base}/v1/orders'
+    )
+
+
 def run_command(
     issuer: str, email: str, password: str, *, show_all: bool, out: TextIO = sys.stdout
 ) -> int:
