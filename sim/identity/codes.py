@@ -15,7 +15,7 @@ import hmac
 import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 Clock = Callable[[], float]
 _VERIFIER = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")  # RFC 7636 §4.1
@@ -73,7 +73,6 @@ class _Family:
     current: str
     expires_at: float
     revoked: bool = False
-    spent: set[str] = field(default_factory=set)
 
 
 class Grants:
@@ -136,7 +135,6 @@ class Grants:
             raise GrantRefused("the refresh token was already used: its family is revoked")
         if self._clock() >= family.expires_at:
             raise GrantRefused("the refresh token has expired")
-        family.spent.add(family.current)
         family.current = self._new_refresh_token(family_id)
         return family.grant, family.current
 
@@ -145,6 +143,7 @@ class Grants:
             family.revoked = True
 
     def _start_family(self, grant: Grant) -> tuple[str, str]:
+        self._forget_expired_families(self._clock())
         family_id = secrets.token_hex(8)
         token = self._new_refresh_token(family_id)
         self._families[family_id] = _Family(
@@ -156,6 +155,14 @@ class Grants:
         token = secrets.token_urlsafe(32)
         self._family_of[token] = family_id
         return token
+
+    def _forget_expired_families(self, now: float) -> None:
+        # A long-running sim (`skyfare up`) keeps only the families that can still be used.
+        expired = {f for f, family in self._families.items() if now >= family.expires_at}
+        for family_id in expired:
+            del self._families[family_id]
+        if expired:
+            self._family_of = {t: f for t, f in self._family_of.items() if f not in expired}
 
     def _forget_expired_codes(self, now: float) -> None:
         # Spent codes stay until they expire, so a replay within their lifetime is recognised.
