@@ -28,7 +28,8 @@ async def get_authorize(request: web.Request) -> web.Response:
     checked = authorize.check(request.query, request.config_dict[IDENTITY].clients)
     if not isinstance(checked, AuthorizationRequest):
         return _refusal(checked)
-    return pages.sign_in_page(checked)
+    # OIDC Core §3.1.2.1 `login_hint`: the app may already know who is signing in.
+    return pages.sign_in_page(checked, entered={"email": request.query.get("login_hint", "")})
 
 
 async def post_sign_in(request: web.Request) -> web.Response:

@@ -79,6 +79,20 @@ async def test_a_seeded_user_signs_in_and_gets_tokens_for_the_api_and_the_client
     assert tokens.refresh_token
 
 
+async def test_the_seeded_support_agent_gets_the_support_role_and_a_login_hint_fills_the_email(
+    sim: SimHandle, session: aiohttp.ClientSession
+) -> None:
+    tokens = await sign_in(sim.url, "grace@example.com", SEEDED["grace@example.com"])
+    page = await get(session, Flow(sim.url).url() + "&login_hint=grace%40example.com")
+
+    assert jwt.decode(tokens.access_token, options={"verify_signature": False})["roles"] == [
+        "support"
+    ]
+    assert 'name="email" type="email" required autocomplete="email" value="grace@example.com"' in (
+        page.text
+    )
+
+
 async def test_the_same_user_has_the_same_subject_at_every_sign_in_and_restart(
     sim: SimHandle,
 ) -> None:
