@@ -14,6 +14,7 @@ from sim import control
 from sim.control import BEHAVIOUR, Behaviour
 from sim.identity import install_identity
 from sim.ndc import ndc_airline_app
+from sim.ndc.schemas import Schemas
 from sim.payments import PaymentsConfig, install_payments
 from sim.rest import airline_app
 from sim.seats import install_seat_control
@@ -33,12 +34,15 @@ def create_sim_app(
     seed: int = 42,
     profiles: Mapping[str, Mapping[str, float]] | None = None,
     payments: PaymentsConfig | None = None,
+    standards_dir: str | None = None,
 ) -> web.Application:
     """The whole simulated outside world as one aiohttp application (no socket opened here).
 
     `profiles` overrides `control.DEFAULT_PROFILES` per airline slug; they are also what
     `POST /_sim/reset` returns to. Raises ValueError for an unknown slug or profile field.
     `payments` configures the payment gateway (its key, webhook target and secret, timing).
+    `standards_dir` holds IATA's NDC 21.3 schemas the NDC airlines check requests against
+    (default: `../shared/standards` beside the project; without them they answer unchecked).
     """
     world = World(seed)  # loads airportsdata once, now, not on the first request
     behaviour = Behaviour(control.profiles_with(profiles), seed=seed)
@@ -46,11 +50,16 @@ def create_sim_app(
     app[WORLD] = world
     app[BEHAVIOUR] = behaviour
     control.add_routes(app.router)
+    schemas = Schemas.find(standards_dir)
+    if schemas is None:
+        logger.warning("sim: no NDC 21.3 schemas found; NDC requests are not checked")
     for airline in world.airlines.values():
         if airline.spec.protocol == "rest":
             app.add_subapp(airline.spec.base_path, airline_app(airline, behaviour))
         elif airline.spec.protocol == "ndc":
-            app.add_subapp(airline.spec.base_path, ndc_airline_app(airline, behaviour))
+            app.add_subapp(
+                airline.spec.base_path, ndc_airline_app(airline, behaviour, schemas=schemas)
+            )
         elif airline.spec.protocol == "soap":
             front = soap_airline_app(
                 airline, behaviour, username=SIM_USERNAME, password=SIM_PASSWORD

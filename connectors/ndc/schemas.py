@@ -56,7 +56,7 @@ def problems(root: etree._Element, folder: Path) -> list[str]:
     checker = schema(message, folder)
     if checker.validate(root):
         return []
-    return [f"{message} line {e.line}: {_short(e.message)}" for e in checker.error_log]
+    return [f"{message} line {e.line}: {_short(e.message)}" for e in checker.error_log]  # type: ignore[attr-defined]
 
 
 def validate(root: etree._Element, folder: Path) -> None:
