@@ -24,8 +24,8 @@ from sim import control
 from sim.catalog import airline
 from sim.control import BEHAVIOUR, Behaviour
 from sim.ndc import ndc_airline_app
-from sim.world import World
 from sim.ndc.schemas import Schemas
+from sim.world import World
 from tests.support import fake_server
 from tests.support.ndc_exchanges import ExchangeRecorder, schema_folder, schema_folder_or_none
 from tests.support.sim import SimHandle, fast_profiles
