@@ -102,6 +102,7 @@ async def serve_sim(
     profile_json: str = "",
     payments: PaymentsConfig | None = None,
     smtp_port: int | None = None,
+    standards_dir: str | None = None,
 ) -> None:
     """Serve the sim on host:port until cancelled; the options as in `create_sim_app`, and
     the SMTP sink (sim/smtp.py) on host:`smtp_port` when given."""
@@ -111,7 +112,9 @@ async def serve_sim(
         else None
     )
     runner = web.AppRunner(
-        create_sim_app(seed=seed, profiles=profiles, payments=payments),
+        create_sim_app(
+            seed=seed, profiles=profiles, payments=payments, standards_dir=standards_dir
+        ),
         access_log=None,
         handler_cancellation=True,  # a hanging call ends as soon as its client gives up
         shutdown_timeout=1.0,

@@ -103,6 +103,12 @@ class Settings(msgspec.Struct, frozen=True):
     notify_mail_from: str = "Skyfare <bookings@skyfare.example>"
     notify_consumer: str = ""  # empty: <hostname>-<pid>
     notify_metrics_port: int | None = None
+    # IATA's NDC 21.3 XML Schemas live in `<standards_dir>/iata-ndc-21.3/` (None: the
+    # `../shared/standards` beside the project). The sim's NDC airlines check every request
+    # against them; with `ndc_validate_responses` (certification runs, slow) the NDC connectors
+    # check every answer too, and an answer that is not valid is that airline's error.
+    standards_dir: str | None = None
+    ndc_validate_responses: bool = False
     # Orders: how long an Idempotency-Key stays "in progress" (409 to a retry) when its request
     # never finishes; it must outlast the longest order request (airline calls included).
     idempotency_lease_s: float = 30.0
@@ -245,6 +251,8 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_NOTIFY_MAIL_FROM": "notify_mail_from",
     "SKYFARE_NOTIFY_CONSUMER": "notify_consumer",
     "SKYFARE_NOTIFY_METRICS_PORT": "notify_metrics_port",
+    "SKYFARE_STANDARDS_DIR": "standards_dir",
+    "SKYFARE_NDC_VALIDATE_RESPONSES": "ndc_validate_responses",
 }
 
 

@@ -62,6 +62,7 @@ async def serve_sim_until_signalled(settings: Settings) -> None:
             profile_json=settings.sim_profile,
             payments=payments,
             smtp_port=settings.sim_smtp_listen_port,
+            standards_dir=settings.standards_dir,
         )
     )
 
