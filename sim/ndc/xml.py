@@ -58,7 +58,7 @@ def texts(element: etree._Element, steps: str) -> list[str]:
 def document(tag: str) -> etree._Element:
     """A message root; its PayloadAttributes follow the Response (`payload`), as 21.3 orders."""
     # The default namespace is keyed None; lxml-stubs only allow str keys.
-    return etree.Element(f"{{{NS}}}{tag}", nsmap={None: NS, "c": CNS})  # type: ignore[dict-item]
+    return etree.Element(f"{{{NS}}}{tag}", nsmap={"ndc": NS, None: CNS})  # type: ignore[dict-item]
 
 
 def payload(root: etree._Element) -> etree._Element:
