@@ -1,4 +1,4 @@
-"""`NdcConnector`: the `Connector` port over an IATA NDC (21.3-style XML) airline API."""
+"""`NdcConnector`: the `Connector` port over an IATA NDC 21.3 (XML) airline API."""
 
 from __future__ import annotations
 
