@@ -292,7 +292,11 @@ def _kid_text(kids: dict[str, etree._Element], name: str) -> str:
 def _allowed(item: dict[str, etree._Element], restriction: str) -> bool:
     """CancelRestrictions / ChangeRestrictions: allowed only when the airline says so."""
     found = item.get(_tags(restriction)[0])
-    return found is not None and found.findtext(_ALLOWED, "").strip() == "true"
+    if found is not None:
+        for child in found:  # by hand: findtext goes through ElementPath (bench/ndc_cost.py)
+            if child.tag == _ALLOWED:
+                return (child.text or "").strip() == "true"
+    return False
 
 
 _ALLOWED = _tag("AllowedModificationInd")
@@ -317,7 +321,7 @@ def _offer(offer: etree._Element, lists: _Lists, *, source: str, owner: Owner) -
     ]
     if not journey_ids:
         raise Malformed("offer without journeys")
-    items = [_kids(item) for item in offer.iterfind(_ITEM)]
+    items = [_kids(item) for item in offer if item.tag == _ITEM]
     if not items:
         raise Malformed("offer without OfferItem")
     offer_id = _kid_text(kids, "OfferID")
