@@ -27,6 +27,7 @@ class ConnectorSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True)
     max_concurrency: int = 64
     username: str | None = None
     password: str | None = None
+    owner_code: str | None = None  # NDC: the airline's IATA designator; else from its /network
     # Breaker, retry and hedging parameters; the bulkhead is `max_concurrency` above, which also
     # sizes the airline's connection pool, so the policy's own `max_concurrency` is replaced by it.
     resilience: ResiliencePolicy | None = None

@@ -21,6 +21,7 @@ def build(config: ConnectorConfig, *, schema_folder: Path | None = None) -> Conn
         max_timeout_s=config.timeout_s,
         max_connections=config.max_concurrency,
         api_key=config.password,
+        owner_code=config.owner_code,
         schema_folder=schema_folder,
     )
 

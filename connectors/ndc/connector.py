@@ -32,7 +32,8 @@ class NdcConnector:
 
     Ticketing is an OrderChangeRQ paying the order's amount (read first with OrderRetrieve);
     cancelling is 21.3's two steps, OrderReshopRQ (the cancellation quote) then an OrderChangeRQ
-    accepting it. `schema_folder` turns on checking every answer against its schema
+    accepting it. `owner_code` is the airline's IATA designator (`OwnerCode`), learned from its
+    route network when not given. `schema_folder` turns on checking every answer against its schema
     (certification runs; too slow for every call). `start()` reads the airline's route
     network (`GET {base}/network`, a `Skyfare_RouteNetworkRS`) so `serves()` answers without
     I/O; if that fails every route is asked for. `hold` sends our order id as a BookingRef, so
@@ -49,6 +50,7 @@ class NdcConnector:
         max_timeout_s: float = 5.0,
         max_connections: int = 64,
         api_key: str | None = None,
+        owner_code: str | None = None,
         schema_folder: Path | None = None,
     ) -> None:
         self.name = name
@@ -60,14 +62,16 @@ class NdcConnector:
             api_key=api_key,
             schema_folder=schema_folder,
         )
-        self._owner = Owner(iata_code="", name=name)
+        self._owner = Owner(iata_code=owner_code or "", name=name)
         self._airports: frozenset[str] | None = None  # None: not learned yet, ask for everything
 
     async def start(self) -> None:
         await self._client.open()
         try:
             root = await self._client.call("/network", None, timeout=_START_TIMEOUT_S)
-            self._owner, self._airports = mapping.to_network(root, airline=self.name)
+            owner, self._airports = mapping.to_network(root, airline=self.name)
+            # A configured owner code stands; the network names the carrier.
+            self._owner = Owner(self._owner.iata_code or owner.iata_code, owner.name)
         except errors.ConnectorError as exc:
             logger.warning(
                 "connector %s: route network unknown, asking for every route: %s", self.name, exc

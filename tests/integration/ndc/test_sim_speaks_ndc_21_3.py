@@ -171,3 +171,23 @@ async def test_a_certification_run_against_the_sim_checks_and_reads_every_answer
     assert found == held
     assert (ticketed.status, len(ticketed.ticket_numbers)) == ("ticketed", 1)
     assert cancelled.status == "cancelled"
+
+
+async def test_an_airline_without_a_route_network_works_with_its_configured_owner_code(
+    sim: SimHandle,
+) -> None:
+    connector = NdcConnector(
+        "ndc-crimson", sim.url + CRIMSON.base_path, max_timeout_s=TIMEOUT, owner_code="VS"
+    )
+    try:  # no start(): nothing learned from /network, every request names VS as configured
+        [offer] = await connector.search(LHR_JFK, timeout=TIMEOUT)
+        held = await connector.hold(
+            supplier_id(offer), adults(1), reference="ord_cfg", timeout=TIMEOUT
+        )
+        ticketed = await connector.ticket(held.locator, timeout=TIMEOUT)
+    finally:
+        await connector.close()
+
+    assert offer.owner.iata_code == "VS"
+    assert ticketed.status == "ticketed"
+    assert (await sim.stats())["crimson"]["network"] == 0
