@@ -1,5 +1,7 @@
 """Per-search CPU cost of the NDC connector: parsing and mapping one AirShoppingRS with lxml.
 
+Results: bench/results/2026-12-03-ndc-cost.md (before and after NDC 21.3).
+
 The answer is what the sim's NDC front writes for a round trip of ~50 offers (the most a sim
 airline quotes); the same quotes as REST JSON, decoded by the REST connector, are timed beside
 it for scale. Pure CPU, no sockets:

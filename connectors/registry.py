@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Protocol
 
 import msgspec
@@ -31,6 +32,8 @@ class ConnectorConfig(Protocol):
     @property
     def password(self) -> str | None: ...
     @property
+    def owner_code(self) -> str | None: ...
+    @property
     def resilience(self) -> ResiliencePolicy | None: ...
 
 
@@ -58,6 +61,7 @@ def build_connectors(
     configs: Sequence[ConnectorConfig],
     *,
     policy_for: Callable[[ConnectorConfig], ResiliencePolicy] | None = None,
+    ndc_schema_folder: Path | None = None,
 ) -> list[ResilientConnector]:
     """One connector per config, each wrapped in the resilience layer.
 
@@ -65,6 +69,7 @@ def build_connectors(
     the defaults) apply, with the bulkhead sized by the config's `max_concurrency`, which sizes the
     airline's connection pool too: a bulkhead wider than the pool would queue in aiohttp. Raises
     `ValueError` for duplicate names and `UnknownConnectorKind` for a kind without a builder.
+    `ndc_schema_folder` turns on checking every NDC answer against IATA's schemas there.
     """
     names = [c.name for c in configs]
     duplicated = sorted({n for n in names if names.count(n) > 1})
@@ -84,5 +89,10 @@ def build_connectors(
             policy = msgspec.structs.replace(
                 config.resilience or ResiliencePolicy(), max_concurrency=config.max_concurrency
             )
-        built.append(ResilientConnector(builder(config), policy))
+        connector = (
+            ndc.build(config, schema_folder=ndc_schema_folder)
+            if config.kind == "ndc"
+            else builder(config)
+        )
+        built.append(ResilientConnector(connector, policy))
     return built

@@ -134,6 +134,10 @@ class SimAirline:
             raise errors.booking_not_found()
         return booking
 
+    def order(self, locator: str) -> Booking:
+        """The booking of the airline's own `locator` (NDC retrieves by OrderID too)."""
+        return self._booking(locator)
+
     def ticket(self, locator: str) -> Booking:
         booking = self._booking(locator)
         if booking.status == "CANCELLED":

@@ -14,6 +14,7 @@ from sim import control
 from sim.control import BEHAVIOUR, Behaviour
 from sim.identity import IdentityConfig, install_identity
 from sim.ndc import ndc_airline_app
+from sim.ndc.schemas import Schemas
 from sim.payments import PaymentsConfig, install_payments
 from sim.rest import airline_app
 from sim.seats import install_seat_control
@@ -34,6 +35,7 @@ def create_sim_app(
     profiles: Mapping[str, Mapping[str, float]] | None = None,
     payments: PaymentsConfig | None = None,
     identity: IdentityConfig | None = None,
+    standards_dir: str | None = None,
 ) -> web.Application:
     """The whole simulated outside world as one aiohttp application (no socket opened here).
 
@@ -41,6 +43,8 @@ def create_sim_app(
     `POST /_sim/reset` returns to. Raises ValueError for an unknown slug or profile field.
     `payments` configures the payment gateway (its key, webhook target and secret, timing);
     `identity` the identity provider (its clients' redirect URIs, the dev-only direct grant).
+    `standards_dir` holds IATA's NDC 21.3 schemas the NDC airlines check requests against
+    (default: `../shared/standards` beside the project; without them they answer unchecked).
     """
     world = World(seed)  # loads airportsdata once, now, not on the first request
     behaviour = Behaviour(control.profiles_with(profiles), seed=seed)
@@ -48,11 +52,16 @@ def create_sim_app(
     app[WORLD] = world
     app[BEHAVIOUR] = behaviour
     control.add_routes(app.router)
+    schemas = Schemas.find(standards_dir)
+    if schemas is None:
+        logger.warning("sim: no NDC 21.3 schemas found; NDC requests are not checked")
     for airline in world.airlines.values():
         if airline.spec.protocol == "rest":
             app.add_subapp(airline.spec.base_path, airline_app(airline, behaviour))
         elif airline.spec.protocol == "ndc":
-            app.add_subapp(airline.spec.base_path, ndc_airline_app(airline, behaviour))
+            app.add_subapp(
+                airline.spec.base_path, ndc_airline_app(airline, behaviour, schemas=schemas)
+            )
         elif airline.spec.protocol == "soap":
             front = soap_airline_app(
                 airline, behaviour, username=SIM_USERNAME, password=SIM_PASSWORD
@@ -96,6 +105,7 @@ async def serve_sim(
     payments: PaymentsConfig | None = None,
     identity: IdentityConfig | None = None,
     smtp_port: int | None = None,
+    standards_dir: str | None = None,
 ) -> None:
     """Serve the sim on host:port until cancelled; the options as in `create_sim_app`, and
     the SMTP sink (sim/smtp.py) on host:`smtp_port` when given."""
@@ -105,7 +115,13 @@ async def serve_sim(
         else None
     )
     runner = web.AppRunner(
-        create_sim_app(seed=seed, profiles=profiles, payments=payments, identity=identity),
+        create_sim_app(
+            seed=seed,
+            profiles=profiles,
+            payments=payments,
+            identity=identity,
+            standards_dir=standards_dir,
+        ),
         access_log=None,
         handler_cancellation=True,  # a hanging call ends as soon as its client gives up
         shutdown_timeout=1.0,

@@ -31,6 +31,7 @@ from cache.read_through import ReadThroughCache
 from cache.redis import RedisFareCache
 from cache.tags import RedisTagIndex
 from cache.tiered import TieredFareCache
+from connectors.ndc import schemas as ndc_schemas
 from connectors.registry import build_connectors
 from kernel.auth import AUTHENTICATE, PARTNER_CHECK
 from kernel.tasks import stop_task
@@ -302,7 +303,14 @@ def _ttl_policy(settings: Settings) -> TtlPolicy:
 
 async def _connectors(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    connectors = build_connectors(settings.connectors)
+    connectors = build_connectors(
+        settings.connectors,
+        ndc_schema_folder=(
+            ndc_schemas.schema_dir(settings.standards_dir)
+            if settings.ndc_validate_responses
+            else None
+        ),
+    )
     # Concurrently: each start learns a route network under its own timeout, and one airline
     # slow to answer at boot must not hold the others (and the whole start-up) behind it.
     results = await asyncio.gather(*(c.start() for c in connectors), return_exceptions=True)

@@ -27,6 +27,7 @@ class ConnectorSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True)
     max_concurrency: int = 64
     username: str | None = None
     password: str | None = None
+    owner_code: str | None = None  # NDC: the airline's IATA designator; else from its /network
     # Breaker, retry and hedging parameters; the bulkhead is `max_concurrency` above, which also
     # sizes the airline's connection pool, so the policy's own `max_concurrency` is replaced by it.
     resilience: ResiliencePolicy | None = None
@@ -109,6 +110,12 @@ class Settings(msgspec.Struct, frozen=True):
     notify_mail_from: str = "Skyfare <bookings@skyfare.example>"
     notify_consumer: str = ""  # empty: <hostname>-<pid>
     notify_metrics_port: int | None = None
+    # IATA's NDC 21.3 XML Schemas live in `<standards_dir>/iata-ndc-21.3/` (None: the
+    # `../shared/standards` beside the project). The sim's NDC airlines check every request
+    # against them; with `ndc_validate_responses` (certification runs, slow) the NDC connectors
+    # check every answer too, and an answer that is not valid is that airline's error.
+    standards_dir: str | None = None
+    ndc_validate_responses: bool = False
     # Orders: how long an Idempotency-Key stays "in progress" (409 to a retry) when its request
     # never finishes; it must outlast the longest order request (airline calls included).
     idempotency_lease_s: float = 30.0
@@ -263,6 +270,8 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_NOTIFY_MAIL_FROM": "notify_mail_from",
     "SKYFARE_NOTIFY_CONSUMER": "notify_consumer",
     "SKYFARE_NOTIFY_METRICS_PORT": "notify_metrics_port",
+    "SKYFARE_STANDARDS_DIR": "standards_dir",
+    "SKYFARE_NDC_VALIDATE_RESPONSES": "ndc_validate_responses",
 }
 
 

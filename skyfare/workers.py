@@ -68,6 +68,7 @@ async def serve_sim_until_signalled(settings: Settings) -> None:
             payments=payments,
             identity=identity,
             smtp_port=settings.sim_smtp_listen_port,
+            standards_dir=settings.standards_dir,
         )
     )
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import aiohttp
 from lxml import etree
 
 from connectors import errors
 from connectors.http import airline_session, network_errors
-from connectors.ndc import mapping
+from connectors.ndc import mapping, schemas
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +20,9 @@ CONTENT_TYPE = "application/xml; charset=utf-8"
 class NdcAirlineClient:
     """One `aiohttp.ClientSession` per airline, so pools and timeouts are the airline's own.
 
-    `api_key`, when given, goes as `Authorization: Bearer <key>` on every call.
+    `api_key`, when given, goes as `Authorization: Bearer <key>` on every call. With
+    `schema_folder` (certification runs) every answer is checked against its NDC 21.3 schema
+    and one that is not valid is the airline being unavailable.
     """
 
     def __init__(
@@ -30,8 +33,10 @@ class NdcAirlineClient:
         max_timeout_s: float,
         max_connections: int,
         api_key: str | None = None,
+        schema_folder: Path | None = None,
     ) -> None:
         self.name = name
+        self._schema_folder = schema_folder
         self._base_url = base_url.rstrip("/")
         self._max_timeout_s = max_timeout_s
         self._max_connections = max_connections
@@ -78,7 +83,18 @@ class NdcAirlineClient:
         if status >= 500:
             raise errors.ConnectorUnavailable(f"{self.name}: {path} answered HTTP {status}")
         root = mapping.parse(payload, airline=self.name)
+        if self._schema_folder is not None and body is not None:
+            self._validate(root, path)
         mapping.raise_for_errors(root, airline=self.name)
         if status >= 300:
             raise errors.ConnectorUnavailable(f"{self.name}: {path} answered HTTP {status}")
         return root
+
+    def _validate(self, root: etree._Element, path: str) -> None:
+        try:
+            schemas.validate(root, self._schema_folder or Path())
+        except (schemas.SchemaInvalid, schemas.SchemasUnavailable) as exc:
+            logger.warning("connector %s: %s answer is not NDC 21.3: %s", self.name, path, exc)
+            raise errors.ConnectorUnavailable(
+                f"{self.name}: {path} answer is not NDC 21.3: {exc}"
+            ) from exc

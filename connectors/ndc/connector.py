@@ -1,9 +1,11 @@
-"""`NdcConnector`: the `Connector` port over an IATA NDC (21.3-style XML) airline API."""
+"""`NdcConnector`: the `Connector` port over an IATA NDC 21.3 (XML) airline API."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 
 from connectors import errors
 from connectors.model import (
@@ -26,11 +28,16 @@ _START_TIMEOUT_S = 5.0
 
 
 class NdcConnector:
-    """An NDC airline: AirShopping, OfferPrice, OrderCreate/Retrieve/Change/Cancel.
+    """An NDC 21.3 airline: AirShopping, OfferPrice, OrderCreate/Retrieve/Change/Reshop.
 
-    `start()` reads the airline's route network (`GET {base}/network`, a
-    `Skyfare_RouteNetworkRS`) so `serves()` answers without I/O; if that fails every route is
-    asked for. `hold` sends our order id as a BookingRef, so the airline never books it twice.
+    Ticketing is an OrderChangeRQ paying the order's amount (read first with OrderRetrieve);
+    cancelling is 21.3's two steps, OrderReshopRQ (the cancellation quote) then an OrderChangeRQ
+    accepting it. `owner_code` is the airline's IATA designator (`OwnerCode`), learned from its
+    route network when not given. `schema_folder` turns on checking every answer against its schema
+    (certification runs; too slow for every call). `start()` reads the airline's route
+    network (`GET {base}/network`, a `Skyfare_RouteNetworkRS`) so `serves()` answers without
+    I/O; if that fails every route is asked for. `hold` sends our order id as a BookingRef, so
+    the airline never books it twice.
     """
 
     kind: ConnectorKind = "ndc"
@@ -43,6 +50,8 @@ class NdcConnector:
         max_timeout_s: float = 5.0,
         max_connections: int = 64,
         api_key: str | None = None,
+        owner_code: str | None = None,
+        schema_folder: Path | None = None,
     ) -> None:
         self.name = name
         self._client = NdcAirlineClient(
@@ -51,15 +60,18 @@ class NdcConnector:
             max_timeout_s=max_timeout_s,
             max_connections=max_connections,
             api_key=api_key,
+            schema_folder=schema_folder,
         )
-        self._owner = Owner(iata_code="", name=name)
+        self._owner = Owner(iata_code=owner_code or "", name=name)
         self._airports: frozenset[str] | None = None  # None: not learned yet, ask for everything
 
     async def start(self) -> None:
         await self._client.open()
         try:
             root = await self._client.call("/network", None, timeout=_START_TIMEOUT_S)
-            self._owner, self._airports = mapping.to_network(root, airline=self.name)
+            owner, self._airports = mapping.to_network(root, airline=self.name)
+            # A configured owner code stands; the network names the carrier.
+            self._owner = Owner(self._owner.iata_code or owner.iata_code, owner.name)
         except errors.ConnectorError as exc:
             logger.warning(
                 "connector %s: route network unknown, asking for every route: %s", self.name, exc
@@ -72,9 +84,8 @@ class NdcConnector:
         return serves_route(self._airports, query)
 
     async def search(self, query: FlightQuery, *, timeout: float) -> list[Offer]:
-        root = await self._client.call(
-            "/AirShopping", messages.air_shopping(query), timeout=timeout
-        )
+        body = messages.air_shopping(query, carrier=self._owner.iata_code or self.name)
+        root = await self._client.call("/AirShopping", body, timeout=timeout)
         return mapping.to_offers(root, source=self.name, owner=self._owner)
 
     async def price(self, supplier_offer_id: str, *, timeout: float) -> PricedOffer:
@@ -97,16 +108,35 @@ class NdcConnector:
         return mapping.to_hold(root, airline=self.name)
 
     async def retrieve(self, reference: str, *, timeout: float) -> Hold:
-        body = messages.order_retrieve(reference)
+        body = messages.order_retrieve(reference, owner_code=self._owner.iata_code)
         root = await self._client.call("/OrderRetrieve", body, timeout=timeout)
         return mapping.to_hold(root, airline=self.name)
 
     async def ticket(self, locator: str, *, timeout: float) -> Hold:
-        body = messages.order_change_issue_tickets(locator, owner_code=self._owner.iata_code)
-        root = await self._client.call("/OrderChange", body, timeout=timeout)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        owner_code = self._owner.iata_code
+        body = messages.order_retrieve_by_id(locator, owner_code=owner_code)
+        root = await self._client.call("/OrderRetrieve", body, timeout=timeout)
+        order = mapping.to_hold(root, airline=self.name)
+        if order.status == "ticketed":
+            return order  # paid already: paying twice would be the airline's problem and ours
+        body = messages.order_change_issue_tickets(
+            locator,
+            owner_code=owner_code,
+            amount=order.total_amount,
+            currency=order.total_currency,
+        )
+        root = await self._client.call("/OrderChange", body, timeout=deadline - loop.time())
         return mapping.to_hold(root, airline=self.name)
 
     async def cancel(self, locator: str, *, timeout: float) -> Hold:
-        body = messages.order_cancel(locator, owner_code=self._owner.iata_code)
-        root = await self._client.call("/OrderCancel", body, timeout=timeout)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        owner_code = self._owner.iata_code
+        body = messages.order_reshop_cancel(locator, owner_code=owner_code)
+        root = await self._client.call("/OrderReshop", body, timeout=timeout)
+        offer_id = mapping.to_cancel_offer(root, airline=self.name)
+        body = messages.order_change_accept_cancel(locator, offer_id, owner_code=owner_code)
+        root = await self._client.call("/OrderChange", body, timeout=deadline - loop.time())
         return mapping.to_hold(root, airline=self.name)

@@ -1,20 +1,27 @@
-"""Pure builders of the NDC request messages Skyfare sends (IATA NDC 21.3 style, no I/O).
+"""Pure builders of the IATA NDC 21.3 request messages Skyfare sends (no I/O).
 
-Each returns the serialized document ready to POST; `reference` (our order id) travels as a
-`BookingRef` of our own organisation, which the airline uses to make OrderCreate idempotent.
+Every request names its `DistributionChain` (Skyfare the seller, the airline the carrier) and
+`PayloadAttributes/VersionNumber` 21.3; below the message's own children every element is in the
+common-types namespace, as the schemas (`connectors/ndc/schemas.py`) require. `reference` (our
+order id) travels as a `BookingRef` of our own organisation, which the airline uses to make
+OrderCreate idempotent and to find the order again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from lxml import etree
 
 from connectors.model import CabinClass, FlightQuery, HoldPassenger
 
 NS = "http://www.iata.org/IATA/2015/EASD/00/IATA_OffersAndOrdersMessage"
+CNS = "http://www.iata.org/IATA/2015/EASD/00/IATA_OffersAndOrdersCommonTypes"
 VERSION = "21.3"
-AGENCY_ID = "SKYFARE"  # our OrgID / AgencyID with every airline
+AGENCY_ID = "SKYFARE"  # our OrgID with every airline
+AGENCY_NAME = "Skyfare"
+LANGUAGE = "EN"
 
 CABIN_CODES: dict[CabinClass, str] = {
     "economy": "Y",
@@ -24,102 +31,191 @@ CABIN_CODES: dict[CabinClass, str] = {
 }
 _PTC = {"adult": "ADT", "child": "CHD", "infant": "INF"}
 _GENDER = {"m": "M", "f": "F", "x": "X"}
+_NSMAP = {None: NS, "c": CNS}
+
+
+class SelectedOffer:
+    """What selecting an offer needs back: its id, its item ids and the airline's pax ids.
+
+    Packed into one printable string (the supplier offer id inside our public offer id) as
+    `item,item;pax,pax;OfferID` — the OfferID last, so the id reads as the airline's at its end.
+    """
+
+    __slots__ = ("item_ids", "offer_id", "pax_ids")
+
+    def __init__(self, offer_id: str, item_ids: Sequence[str], pax_ids: Sequence[str]) -> None:
+        self.offer_id = offer_id
+        self.item_ids = tuple(item_ids)
+        self.pax_ids = tuple(pax_ids)
+
+    def pack(self) -> str:
+        return f"{','.join(self.item_ids)};{','.join(self.pax_ids)};{self.offer_id}"
+
+    @classmethod
+    def unpack(cls, packed: str) -> SelectedOffer:
+        """The parts of `pack`'s string; a string not packed so is an offer id on its own."""
+        items, sep, rest = packed.partition(";")
+        paxs, sep2, offer_id = rest.partition(";")
+        if not (sep and sep2 and items and paxs and offer_id):
+            return cls(packed, (packed,), ("PAX1",))
+        return cls(offer_id, items.split(","), paxs.split(","))
 
 
 def _add(parent: etree._Element, tag: str, value: str | None = None) -> etree._Element:
-    element = etree.SubElement(parent, f"{{{NS}}}{tag}")
+    element = etree.SubElement(parent, f"{{{CNS}}}{tag}")
     if value is not None:
         element.text = value
     return element
 
 
-def _document(tag: str) -> tuple[etree._Element, etree._Element]:
-    """A message root with PayloadAttributes and our Party; returns (root, Request)."""
-    root = etree.Element(f"{{{NS}}}{tag}", nsmap={None: NS})  # type: ignore[dict-item]
-    _add(_add(root, "PayloadAttributes"), "VersionNumber", VERSION)
-    agency = _add(_add(_add(root, "Party"), "Sender"), "TravelAgency")
-    _add(agency, "AgencyID", AGENCY_ID)
-    return root, _add(root, "Request")
+def _top(parent: etree._Element, tag: str) -> etree._Element:
+    return etree.SubElement(parent, f"{{{NS}}}{tag}")
+
+
+def _document(tag: str, carrier: str) -> tuple[etree._Element, etree._Element]:
+    """A message root with its DistributionChain and PayloadAttributes; returns (root, Request)."""
+    # The default namespace is keyed None; lxml-stubs only allow str keys.
+    root = etree.Element(f"{{{NS}}}{tag}", nsmap=_NSMAP)  # type: ignore[arg-type]
+    chain = _top(root, "DistributionChain")
+    for ordinal, (role, org_id, name) in enumerate(
+        (("Seller", AGENCY_ID, AGENCY_NAME), ("Carrier", carrier, None)), start=1
+    ):
+        link = _add(chain, "DistributionChainLink")
+        _add(link, "Ordinal", str(ordinal))
+        _add(link, "OrgRole", role)
+        org = _add(link, "ParticipatingOrg")
+        if name:
+            _add(org, "Name", name)
+        _add(org, "OrgID", org_id)
+    _add(_top(root, "PayloadAttributes"), "VersionNumber", VERSION)
+    return root, _top(root, "Request")
 
 
 def _bytes(root: etree._Element) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-def air_shopping(query: FlightQuery) -> bytes:
-    root, request = _document("IATA_AirShoppingRQ")
+def air_shopping(query: FlightQuery, *, carrier: str) -> bytes:
+    root, request = _document("IATA_AirShoppingRQ", carrier)
     criteria = _add(_add(request, "FlightRequest"), "FlightRequestOriginDestinationsCriteria")
     for number, wanted in enumerate(query.slices, start=1):
         od = _add(criteria, "OriginDestCriteria")
+        cabin = _add(od, "CabinType")
+        _add(cabin, "CabinTypeCode", CABIN_CODES[query.cabin_class])
+        _add(_add(cabin, "PrefLevel"), "PrefLevelCode", "Required")
+        _add(_add(od, "DestArrivalCriteria"), "IATA_LocationCode", wanted.destination)
         departure = _add(od, "OriginDepCriteria")
         _add(departure, "Date", wanted.departure_date.isoformat())
         _add(departure, "IATA_LocationCode", wanted.origin)
-        _add(_add(od, "DestArrivalCriteria"), "IATA_LocationCode", wanted.destination)
         _add(od, "OriginDestID", f"OD{number}")
-    paxs = _add(request, "Paxs")
+    # FlightRelatedCriteria comes before FlightRequest in the schema's (alphabetical) order.
+    related = etree.Element(f"{{{CNS}}}FlightRelatedCriteria")
+    connection = _add(related, "ConnectionCriteria")
+    _add(connection, "ConnectionCriteriaID", "CONN1")
+    _add(connection, "MaximumConnectionQty", str(query.max_connections))
+    request.insert(0, related)
+    pax_list = _add(request, "PaxList")
     pax = query.passengers
     ptcs = ["ADT"] * pax.adults + ["CHD"] * pax.children + ["INF"] * pax.infants
     for number, ptc in enumerate(ptcs, start=1):
-        element = _add(paxs, "Pax")
+        element = _add(pax_list, "Pax")
         _add(element, "PaxID", f"PAX{number}")
         _add(element, "PTC", ptc)
-    currency = _add(_add(request, "ResponseParameters"), "CurParameter")
-    _add(currency, "RequestedCurCode", query.currency)
-    criteria_element = _add(request, "ShoppingCriteria")
-    connections = _add(criteria_element, "ConnectionPrefCriteria")
-    _add(connections, "MaximumConnectionQty", str(query.max_connections))
-    cabin = _add(criteria_element, "CabinTypeCriteria")
-    _add(cabin, "CabinTypeCode", CABIN_CODES[query.cabin_class])
+    _add(_add(_add(request, "ResponseParameters"), "CurParameter"), "CurCode", query.currency)
     return _bytes(root)
 
 
-def offer_price(offer_id: str, *, owner_code: str) -> bytes:
-    root, request = _document("IATA_OfferPriceRQ")
-    selected = _add(_add(_add(request, "PricedOffer"), "SelectedOfferList"), "SelectedOffer")
-    _add(selected, "OfferRefID", offer_id)
+def _selected(parent: etree._Element, tag: str, packed: str, owner_code: str) -> None:
+    offer = SelectedOffer.unpack(packed)
+    selected = _add(parent, tag)
+    _add(selected, "OfferRefID", offer.offer_id)
     _add(selected, "OwnerCode", owner_code)
+    for item_id in offer.item_ids:
+        item = _add(selected, "SelectedOfferItem")
+        _add(item, "OfferItemRefID", item_id)
+        for pax_id in offer.pax_ids:
+            _add(item, "PaxRefID", pax_id)
+
+
+def offer_price(packed_offer: str, *, owner_code: str) -> bytes:
+    root, request = _document("IATA_OfferPriceRQ", owner_code)
+    selected_list = _add(_add(request, "PricedOffer"), "SelectedOfferList")
+    _selected(selected_list, "SelectedOffer", packed_offer, owner_code)
     return _bytes(root)
 
 
 def order_create(
-    offer_id: str, passengers: Sequence[HoldPassenger], *, reference: str, owner_code: str
+    packed_offer: str, passengers: Sequence[HoldPassenger], *, reference: str, owner_code: str
 ) -> bytes:
-    root, request = _document("IATA_OrderCreateRQ")
-    offers = _add(_add(request, "CreateOrder"), "AcceptSelectedQuotedOfferList")
-    selected = _add(offers, "SelectedPricedOffer")
-    _add(selected, "OfferRefID", offer_id)
-    _add(selected, "OwnerCode", owner_code)
+    root, request = _document("IATA_OrderCreateRQ", owner_code)
     _booking_ref(request, reference)
+    offers = _add(_add(request, "CreateOrder"), "AcceptSelectedQuotedOfferList")
+    _selected(offers, "SelectedPricedOffer", packed_offer, owner_code)
     pax_list = _add(_add(request, "DataLists"), "PaxList")
+    pax_ids = SelectedOffer.unpack(packed_offer).pax_ids
     for number, passenger in enumerate(passengers, start=1):
         pax = _add(pax_list, "Pax")
-        _add(pax, "PaxID", f"PAX{number}")
-        _add(pax, "PTC", _PTC[passenger.type])
         _add(pax, "Birthdate", passenger.born_on.isoformat())
         individual = _add(pax, "Individual")
         _add(individual, "GenderCode", _GENDER[passenger.gender])
         _add(individual, "GivenName", passenger.given_name)
         _add(individual, "Surname", passenger.family_name)
+        # The airline's own pax ids when the offer named as many, ours otherwise.
+        pax_id = pax_ids[number - 1] if len(pax_ids) == len(passengers) else f"PAX{number}"
+        _add(pax, "PaxID", pax_id)
+        _add(pax, "PTC", _PTC[passenger.type])
     return _bytes(root)
 
 
-def order_retrieve(reference: str) -> bytes:
-    root, request = _document("IATA_OrderRetrieveRQ")
-    _booking_ref(_add(request, "OrderFilterCriteria"), reference)
+def order_retrieve(reference: str, *, owner_code: str) -> bytes:
+    """OrderRetrieveRQ finding the order by our own BookingRef."""
+    root, request = _document("IATA_OrderRetrieveRQ", owner_code)
+    criteria = _add(request, "OrderValidationFilterCriteria")
+    booking = _add(criteria, "BookingRefFilterCriteria")
+    _add(booking, "BookingID", reference)
+    org = _add(booking, "Org")
+    _add(org, "Name", AGENCY_NAME)
+    _add(org, "OrgID", AGENCY_ID)
     return _bytes(root)
 
 
-def order_change_issue_tickets(locator: str, *, owner_code: str) -> bytes:
-    """OrderChangeRQ that pays (settled by the agency, outside the message) and tickets."""
-    root, request = _document("IATA_OrderChangeRQ")
+def order_retrieve_by_id(locator: str, *, owner_code: str) -> bytes:
+    """OrderRetrieveRQ finding the order by the airline's OrderID."""
+    root, request = _document("IATA_OrderRetrieveRQ", owner_code)
+    criteria = _add(_add(request, "OrderValidationFilterCriteria"), "OrderFilterCriteria")
+    _add(criteria, "OrderID", locator)
+    _add(criteria, "OwnerCode", owner_code)
+    return _bytes(root)
+
+
+def order_change_issue_tickets(
+    locator: str, *, owner_code: str, amount: Decimal, currency: str
+) -> bytes:
+    """OrderChangeRQ paying the order's amount by agency settlement (BSP), which tickets it."""
+    root, request = _document("IATA_OrderChangeRQ", owner_code)
     _order(request, locator, owner_code)
     processing = _add(_add(request, "PaymentFunctions"), "PaymentProcessingDetails")
-    _add(processing, "TypeCode", "AGT")  # agency settlement: no card data goes to the airline
+    total = _add(processing, "Amount", str(amount))
+    total.set("CurCode", currency)
+    plan = _add(_add(processing, "PaymentMethod"), "SettlementPlan")
+    _add(plan, "PaymentTypeCode", "CA")  # cash via the settlement plan: no card data travels
     return _bytes(root)
 
 
-def order_cancel(locator: str, *, owner_code: str) -> bytes:
-    root, request = _document("IATA_OrderCancelRQ")
+def order_reshop_cancel(locator: str, *, owner_code: str) -> bytes:
+    """OrderReshopRQ asking what cancelling the whole order refunds (21.3's cancellation quote)."""
+    root, request = _document("IATA_OrderReshopRQ", owner_code)
+    _add(request, "OrderRefID", locator)
+    _add(_add(_add(request, "UpdateOrder"), "CancelOrderRef"), "OrderRefID", locator)
+    return _bytes(root)
+
+
+def order_change_accept_cancel(locator: str, offer_id: str, *, owner_code: str) -> bytes:
+    """OrderChangeRQ accepting the cancellation offer an OrderReshopRS quoted."""
+    root, request = _document("IATA_OrderChangeRQ", owner_code)
+    accepted = _add(_add(request, "ChangeOrderChoice"), "AcceptCancelledOffer")
+    _add(accepted, "OfferID", offer_id)
+    _add(accepted, "OwnerCode", owner_code)
     _order(request, locator, owner_code)
     return _bytes(root)
 
@@ -132,5 +228,7 @@ def _order(request: etree._Element, locator: str, owner_code: str) -> None:
 
 def _booking_ref(parent: etree._Element, reference: str) -> None:
     ref = _add(parent, "BookingRef")
+    org = _add(_add(ref, "BookingEntity"), "Org")
+    _add(org, "Name", AGENCY_NAME)
+    _add(org, "OrgID", AGENCY_ID)
     _add(ref, "BookingID", reference)
-    _add(_add(_add(ref, "BookingEntity"), "Org"), "OrgID", AGENCY_ID)

@@ -1,4 +1,4 @@
-"""The NDC (IATA NDC 21.3-style XML) front of the simulated airlines; see `sim.ndc.app`."""
+"""The NDC (IATA NDC 21.3 XML) front of the simulated airlines; see `sim.ndc.app`."""
 
 from sim.ndc.app import ndc_airline_app
 

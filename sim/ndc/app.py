@@ -1,4 +1,4 @@
-"""The NDC front of a simulated airline: IATA NDC 21.3-style XML over HTTP POST.
+"""The NDC front of a simulated airline: IATA NDC 21.3 XML over HTTP POST.
 
 One POST endpoint per message under the airline's base path (`/ndc/<slug>`):
 
@@ -9,11 +9,14 @@ One POST endpoint per message under the airline's base path (`/ndc/<slug>`):
 | `/OrderCreate`    | IATA_OrderCreateRQ     | IATA_OrderViewRS       | bookings   |
 | `/OrderRetrieve`  | IATA_OrderRetrieveRQ   | IATA_OrderViewRS       | retrieve   |
 | `/OrderChange`    | IATA_OrderChangeRQ     | IATA_OrderViewRS       | ticket     |
-| `/OrderCancel`    | IATA_OrderCancelRQ     | IATA_OrderCancelRS     | cancel     |
+| `/OrderReshop`    | IATA_OrderReshopRQ     | IATA_OrderReshopRS     | cancel     |
 | `GET /network`    | —                      | Skyfare_RouteNetworkRS | network    |
 
-Business refusals are `<Errors><Error><Code>` in an HTTP 200 answer, as NDC hubs do; a request
-that is not well-formed or misses a field is the same document with HTTP 400. With an `api_key`
+OrderChange pays (and so tickets) an order, or accepts the cancellation offer OrderReshop quoted
+(21.3 cancels in those two steps). Business refusals are the answer with `<Error><Code>` in
+place of its Response, HTTP 200, as NDC hubs do; a request that is not well-formed, not valid
+against its NDC 21.3 schema (when the front has the schemas) or misses a field is the same
+document with HTTP 400, its DescText naming the element. With an `api_key`
 the front wants `Authorization: Bearer <key>` on every call and answers 401 otherwise.
 """
 
@@ -31,9 +34,11 @@ from sim import errors
 from sim.airline import SimAirline
 from sim.control import Behaviour
 from sim.ndc import requests, responses, xml
+from sim.ndc.schemas import Schemas
 
 AIRLINE: web.AppKey[SimAirline] = web.AppKey("sim_ndc_airline", SimAirline)
 API_KEY: web.AppKey[str] = web.AppKey("sim_ndc_api_key", str)
+SCHEMAS: web.AppKey[Schemas | None] = web.AppKey("sim_ndc_schemas")
 
 
 class Operation(NamedTuple):
@@ -55,24 +60,33 @@ def _price(airline: SimAirline, rq: etree._Element) -> etree._Element:
 
 def _create(airline: SimAirline, rq: etree._Element) -> etree._Element:
     booking, _created = airline.book(requests.booking_request(rq))
-    return responses.order_response("IATA_OrderViewRS", booking, airline.spec)
+    return responses.order_response(booking, airline.spec)
 
 
 def _retrieve(airline: SimAirline, rq: etree._Element) -> etree._Element:
-    booking = airline.retrieve(requests.retrieve_reference(rq))
-    return responses.order_response("IATA_OrderViewRS", booking, airline.spec)
+    kind, key = requests.retrieve_key(rq)
+    booking = airline.order(key) if kind == "locator" else airline.retrieve(key)
+    return responses.order_response(booking, airline.spec)
 
 
 def _change(airline: SimAirline, rq: etree._Element) -> etree._Element:
+    """OrderChangeRQ: pay (and so ticket) the order, or accept its cancellation offer."""
     locator = requests.order_id(rq)
+    cancellation = requests.accepted_cancellation(rq)
+    if cancellation is not None:
+        if cancellation != responses.CANCEL_OFFER_PREFIX + locator:
+            raise errors.AirlineError(404, "fare_not_found", "not a cancellation offer we made")
+        return responses.order_response(airline.cancel(locator), airline.spec)
     if not requests.wants_tickets(rq):
-        raise errors.bad_request("OrderChangeRQ: only PaymentFunctions (ticketing) is supported")
-    return responses.order_response("IATA_OrderViewRS", airline.ticket(locator), airline.spec)
+        raise errors.bad_request(
+            "OrderChangeRQ: only PaymentFunctions (ticketing) and AcceptCancelledOffer"
+        )
+    return responses.order_response(airline.ticket(locator), airline.spec)
 
 
-def _cancel(airline: SimAirline, rq: etree._Element) -> etree._Element:
-    booking = airline.cancel(requests.order_id(rq))
-    return responses.order_response("IATA_OrderCancelRS", booking, airline.spec)
+def _reshop(airline: SimAirline, rq: etree._Element) -> etree._Element:
+    booking = airline.order(requests.reshop_cancel_order(rq))
+    return responses.cancel_quote_response(booking, airline.spec)
 
 
 OPERATIONS = (
@@ -81,17 +95,25 @@ OPERATIONS = (
     Operation("OrderCreate", "IATA_OrderCreateRQ", "IATA_OrderViewRS", "bookings", _create),
     Operation("OrderRetrieve", "IATA_OrderRetrieveRQ", "IATA_OrderViewRS", "retrieve", _retrieve),
     Operation("OrderChange", "IATA_OrderChangeRQ", "IATA_OrderViewRS", "ticket", _change),
-    Operation("OrderCancel", "IATA_OrderCancelRQ", "IATA_OrderCancelRS", "cancel", _cancel),
+    Operation("OrderReshop", "IATA_OrderReshopRQ", "IATA_OrderReshopRS", "cancel", _reshop),
 )
 
 
 def ndc_airline_app(
-    airline: SimAirline, behaviour: Behaviour, *, api_key: str = ""
+    airline: SimAirline,
+    behaviour: Behaviour,
+    *,
+    api_key: str = "",
+    schemas: Schemas | None = None,
 ) -> web.Application:
-    """The NDC endpoints of `airline`, behaving as its profile says (mount at `/ndc/<slug>`)."""
+    """The NDC endpoints of `airline`, behaving as its profile says (mount at `/ndc/<slug>`).
+
+    With `schemas` every request is checked against its NDC 21.3 schema first.
+    """
     app = web.Application(middlewares=[behaviour.middleware(airline.spec.slug), _authorize])
     app[AIRLINE] = airline
     app[API_KEY] = api_key
+    app[SCHEMAS] = schemas
     app.router.add_get("/network", network, name="network")
     for operation in OPERATIONS:
         app.router.add_post(f"/{operation.path}", _endpoint(operation), name=operation.endpoint)
@@ -111,9 +133,18 @@ async def _authorize(request: web.Request, handler: Handler) -> web.StreamRespon
         given = request.headers.get("Authorization", "").removeprefix("Bearer ")
         if not hmac.compare_digest(given.encode(), expected.encode()):
             error = errors.AirlineError(401, "unauthorized", "missing or wrong API key")
-            root = responses.error_response("Skyfare_ErrorRS", error)
+            root = responses.error_response(_answer_of(request), error)
             return _xml_response(root, 401)
     return await handler(request)
+
+
+def _answer_of(request: web.Request) -> str:
+    """The answer message of the operation `request` is for (AirShoppingRS for anything else)."""
+    name = request.path.rsplit("/", 1)[-1]
+    for operation in OPERATIONS:
+        if operation.path == name:
+            return operation.response
+    return "IATA_AirShoppingRS"
 
 
 async def network(request: web.Request) -> web.Response:
@@ -127,6 +158,10 @@ def _endpoint(operation: Operation) -> Handler:
             rq = xml.parse(await request.read())
             if xml.local_name(rq) != operation.request:
                 raise errors.bad_request(f"expected {operation.request}, got {rq.tag}")
+            schemas = request.app[SCHEMAS]
+            found = [] if schemas is None else schemas.problems(rq)
+            if found:
+                raise errors.bad_request(f"{operation.request} is not NDC 21.3: {found[0]}")
             return _xml_response(operation.run(request.app[AIRLINE], rq))
         except errors.AirlineError as exc:
             status = 400 if exc.status == 400 else 200

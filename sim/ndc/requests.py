@@ -1,7 +1,8 @@
-"""NDC request messages read into the sales system's own request shapes (sim/wire.py).
+"""NDC 21.3 request messages read into the sales system's own request shapes (sim/wire.py).
 
-Values are gathered as plain data and validated by `msgspec.convert`, so a missing or malformed
-field becomes the same `bad_request` the REST front answers.
+The request has passed its schema (sim/ndc/schemas.py) before it gets here; values are gathered
+as plain data and validated by `msgspec.convert`, so what the schema allows but the sales system
+cannot serve becomes the same `bad_request` the REST front answers.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import msgspec
 from lxml import etree
 
 from sim import errors, wire
-from sim.ndc.xml import path, text, texts
+from sim.ndc.xml import path, text
 
 T = TypeVar("T")
+# Cabin codes beyond our four that airlines' requests commonly carry.
+_CABINS = {"Y": "Y", "M": "Y", "W": "W", "C": "C", "J": "C", "F": "F"}
 
 
 def _convert(data: dict[str, Any], kind: type[T]) -> T:
@@ -25,11 +28,23 @@ def _convert(data: dict[str, Any], kind: type[T]) -> T:
 
 
 def shopping_request(rq: etree._Element) -> wire.ShoppingRequest:
-    """IATA_AirShoppingRQ: one OriginDestCriteria per journey, the Paxs, cabin, stops, currency."""
-    criteria = rq.iterfind(
-        path("Request/FlightRequest/FlightRequestOriginDestinationsCriteria/OriginDestCriteria")
+    """IATA_AirShoppingRQ: one OriginDestCriteria per journey, the Paxs, cabin, stops, currency.
+
+    A Pax without a PTC is an adult; no PaxList is one adult.
+    """
+    if rq.find(path("Request/FlightRequest/FlightRequestOriginDestinationsCriteria")) is None:
+        raise errors.bad_request("FlightRequest: only FlightRequestOriginDestinationsCriteria")
+    criteria = list(
+        rq.iterfind(
+            path("Request/FlightRequest/FlightRequestOriginDestinationsCriteria/OriginDestCriteria")
+        )
     )
-    ptcs = texts(rq, "Request/Paxs/Pax/PTC")
+    paxs = list(rq.iterfind(path("Request/PaxList/Pax")))
+    ptcs = [text(pax, "PTC") or "ADT" for pax in paxs] or ["ADT"]
+    unknown = sorted(set(ptcs) - {"ADT", "CHD", "INF"})
+    if unknown:
+        raise errors.bad_request(f"PTC: {', '.join(unknown)} not sold here (ADT, CHD, INF)")
+    cabin = text(criteria[0], "CabinType/CabinTypeCode") if criteria else None
     data: dict[str, Any] = {
         "journeys": [
             {
@@ -40,10 +55,10 @@ def shopping_request(rq: etree._Element) -> wire.ShoppingRequest:
             for od in criteria
         ],
         "travellers": {ptc: ptcs.count(ptc) for ptc in ("ADT", "CHD", "INF")},
-        "cabin": text(rq, "Request/ShoppingCriteria/CabinTypeCriteria/CabinTypeCode") or "Y",
-        "currency": text(rq, "Request/ResponseParameters/CurParameter/RequestedCurCode") or "USD",
+        "cabin": _CABINS.get(cabin or "Y", cabin),
+        "currency": text(rq, "Request/ResponseParameters/CurParameter/CurCode") or "USD",
     }
-    stops = text(rq, "Request/ShoppingCriteria/ConnectionPrefCriteria/MaximumConnectionQty")
+    stops = text(rq, "Request/FlightRelatedCriteria/ConnectionCriteria/MaximumConnectionQty")
     if stops is not None:
         data["max_stops"] = _integer(stops, "MaximumConnectionQty")
     return _convert(data, wire.ShoppingRequest)
@@ -63,7 +78,8 @@ def priced_offer_ref(rq: etree._Element) -> str:
 
 
 def booking_request(rq: etree._Element) -> wire.BookingRequest:
-    """IATA_OrderCreateRQ: the accepted offer, our BookingRef (the idempotency key), the Paxs."""
+    """IATA_OrderCreateRQ: the accepted offer, the seller's BookingRef (the idempotency key),
+    the Paxs with their names."""
     paxs = rq.iterfind(path("Request/DataLists/PaxList/Pax"))
     data: dict[str, Any] = {
         "fare_id": required(
@@ -72,10 +88,10 @@ def booking_request(rq: etree._Element) -> wire.BookingRequest:
         "reference": text(rq, "Request/BookingRef/BookingID"),
         "passengers": [
             {
-                "type": text(pax, "PTC"),
+                "type": text(pax, "PTC") or "ADT",
                 "first_name": text(pax, "Individual/GivenName"),
                 "last_name": text(pax, "Individual/Surname"),
-                "birth_date": text(pax, "Birthdate"),
+                "birth_date": text(pax, "Birthdate") or text(pax, "Individual/Birthdate"),
                 "gender": text(pax, "Individual/GenderCode"),
             }
             for pax in paxs
@@ -85,18 +101,35 @@ def booking_request(rq: etree._Element) -> wire.BookingRequest:
 
 
 def order_id(rq: etree._Element) -> str:
-    """The airline's OrderID (the locator) of OrderChangeRQ and OrderCancelRQ."""
+    """The airline's OrderID (the locator) of an OrderChangeRQ."""
     return required(rq, "Request/Order/OrderID")
 
 
-def retrieve_reference(rq: etree._Element) -> str:
-    """The seller's BookingRef an IATA_OrderRetrieveRQ filters on."""
-    return required(rq, "Request/OrderFilterCriteria/BookingRef/BookingID")
+def retrieve_key(rq: etree._Element) -> tuple[str, str]:
+    """What an IATA_OrderRetrieveRQ filters on: ("reference", the seller's BookingID) or
+    ("locator", our OrderID)."""
+    criteria = "Request/OrderValidationFilterCriteria"
+    locator = text(rq, f"{criteria}/OrderFilterCriteria/OrderID")
+    if locator:
+        return "locator", locator
+    return "reference", required(rq, f"{criteria}/BookingRefFilterCriteria/BookingID")
 
 
 def wants_tickets(rq: etree._Element) -> bool:
-    """An OrderChangeRQ carrying PaymentFunctions asks to pay and issue the tickets."""
-    return rq.find(path("Request/PaymentFunctions")) is not None
+    """An OrderChangeRQ carrying PaymentFunctions pays, which issues the tickets."""
+    return rq.find(path("Request/PaymentFunctions/PaymentProcessingDetails")) is not None
+
+
+def accepted_cancellation(rq: etree._Element) -> str | None:
+    """The OfferID of the cancellation an OrderChangeRQ accepts, if that is what it does."""
+    return text(rq, "Request/ChangeOrderChoice/AcceptCancelledOffer/OfferID")
+
+
+def reshop_cancel_order(rq: etree._Element) -> str:
+    """The order an IATA_OrderReshopRQ asks to quote the cancellation of."""
+    if rq.find(path("Request/UpdateOrder/CancelOrderRef")) is None:
+        raise errors.bad_request("OrderReshopRQ: only UpdateOrder/CancelOrderRef is supported")
+    return required(rq, "Request/UpdateOrder/CancelOrderRef/OrderRefID")
 
 
 def _integer(value: str, name: str) -> int:

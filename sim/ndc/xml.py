@@ -13,6 +13,11 @@ from lxml import etree
 from sim import errors
 
 NS = "http://www.iata.org/IATA/2015/EASD/00/IATA_OffersAndOrdersMessage"
+CNS = "http://www.iata.org/IATA/2015/EASD/00/IATA_OffersAndOrdersCommonTypes"
+# A message's own children are in its namespace; everything below them in the common types'.
+TOP = frozenset(
+    {"AugmentationPoint", "DistributionChain", "Error", "PayloadAttributes", "Request", "Response"}
+)
 VERSION = "21.3"
 CONTENT_TYPE = "application/xml"
 
@@ -36,8 +41,9 @@ def local_name(element: etree._Element) -> str:
 
 @lru_cache(maxsize=256)
 def path(steps: str) -> str:
-    """`A/B` as the namespaced ElementPath `{ns}A/{ns}B`."""
-    return "/".join(f"{{{NS}}}{step}" for step in steps.split("/"))
+    """`A/B` as the namespaced ElementPath: a message's own children in its namespace, the rest
+    in the common types' (`Request/PaxList` is `{ns}Request/{cns}PaxList`)."""
+    return "/".join(f"{{{NS if step in TOP else CNS}}}{step}" for step in steps.split("/"))
 
 
 def text(element: etree._Element, steps: str) -> str | None:
@@ -50,9 +56,13 @@ def texts(element: etree._Element, steps: str) -> list[str]:
 
 
 def document(tag: str) -> etree._Element:
-    """A message root with its PayloadAttributes, as every NDC answer starts."""
+    """A message root; its PayloadAttributes follow the Response (`payload`), as 21.3 orders."""
     # The default namespace is keyed None; lxml-stubs only allow str keys.
-    root = etree.Element(f"{{{NS}}}{tag}", nsmap={None: NS})  # type: ignore[dict-item]
+    return etree.Element(f"{{{NS}}}{tag}", nsmap={"ndc": NS, None: CNS})  # type: ignore[dict-item]
+
+
+def payload(root: etree._Element) -> etree._Element:
+    """Close an answer with its PayloadAttributes/VersionNumber."""
     add(add(root, "PayloadAttributes"), "VersionNumber", VERSION)
     return root
 
@@ -60,7 +70,8 @@ def document(tag: str) -> etree._Element:
 def add(
     parent: etree._Element, tag: str, value: str | None = None, **attrib: str
 ) -> etree._Element:
-    element = etree.SubElement(parent, f"{{{NS}}}{tag}", attrib)
+    namespace = NS if tag in TOP and parent.getparent() is None else CNS
+    element = etree.SubElement(parent, f"{{{namespace}}}{tag}", attrib)
     if value is not None:
         element.text = value
     return element

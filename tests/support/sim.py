@@ -12,6 +12,7 @@ from sim.identity import IdentityConfig
 from sim.server import create_sim_app
 from skyfare.settings import ConnectorSettings, default_connectors
 from tests.support.fake_server import serve
+from tests.support.ndc_exchanges import ExchangeRecorder, schema_folder_or_none, standards_dir
 
 FAST: dict[str, float] = {"latency_ms": 2, "latency_sigma": 0.1}
 SLUGS = ("britannia", "liberty", "hansa", "nordic", "crimson", "globetrotter")
@@ -57,10 +58,21 @@ async def running_sim(
     identity: IdentityConfig | None = None,
 ) -> AsyncIterator[SimHandle]:
     """Start the sim on a free port of 127.0.0.1; stop it (and every hanging call) on exit.
-    Fails the test if the sim raised on its own (tests/support/fake_server.py). `identity`
-    configures its identity provider (a test clock, the direct grant off, redirect URIs)."""
+    Fails the test if the sim raised on its own (tests/support/fake_server.py), or if an NDC
+    message it exchanged is not valid against IATA's NDC 21.3 schemas, when they are here
+    (tests/support/ndc_exchanges.py; the tests that need them fail under CI without them).
+    `identity` configures its identity provider (a test clock, the direct grant off, redirect
+    URIs)."""
+    recorder = ExchangeRecorder()
+    app = create_sim_app(
+        seed=seed, profiles=profiles, identity=identity, standards_dir=str(standards_dir())
+    )
+    app.middlewares.append(recorder.middleware)
     async with (
-        serve(create_sim_app(seed=seed, profiles=profiles, identity=identity)) as url,
+        serve(app) as url,
         aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session,
     ):
         yield SimHandle(url, session)
+    folder = schema_folder_or_none()
+    if folder is not None:
+        recorder.check(folder)

@@ -3,12 +3,16 @@
 Built the way the sim server builds itself: the control API plus the airline's sub-app under its
 base path, sharing one `Behaviour` (profiles, hangs and stats work as for REST). The world's
 clock is a `SimClock` the tests can move forward, so offers expire without waiting.
+
+Every NDC message of every test here is recorded and checked against IATA's NDC 21.3 schemas in
+both directions (`ndc_exchanges`, tests/support/ndc_exchanges.py); the airline checks each
+request itself too, as a conforming airline does.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import aiohttp
 import pytest
@@ -19,8 +23,10 @@ from sim import control
 from sim.catalog import airline
 from sim.control import BEHAVIOUR, Behaviour
 from sim.ndc import ndc_airline_app
+from sim.ndc.schemas import Schemas
 from sim.world import World
 from tests.support import fake_server
+from tests.support.ndc_exchanges import ExchangeRecorder, schema_folder_or_none
 from tests.support.sim import SimHandle, fast_profiles
 
 CRIMSON = airline("crimson")
@@ -37,14 +43,23 @@ class SimClock:
         return dt.datetime.now(dt.UTC) + self.shift
 
 
-def ndc_sim_app(clock: SimClock, *, seed: int = 42, api_key: str = "") -> web.Application:
+def ndc_sim_app(
+    clock: SimClock,
+    *,
+    seed: int = 42,
+    api_key: str = "",
+    recorder: ExchangeRecorder | None = None,
+) -> web.Application:
     world = World(seed, clock=clock)
     behaviour = Behaviour(control.profiles_with(fast_profiles()), seed=seed)
-    app = web.Application()
+    app = web.Application(middlewares=[] if recorder is None else [recorder.middleware])
+    folder = schema_folder_or_none()
+    schemas = None if folder is None else Schemas(folder)
     app[BEHAVIOUR] = behaviour
     control.add_routes(app.router)
     app.add_subapp(
-        CRIMSON.base_path, ndc_airline_app(world.airlines["crimson"], behaviour, api_key=api_key)
+        CRIMSON.base_path,
+        ndc_airline_app(world.airlines["crimson"], behaviour, api_key=api_key, schemas=schemas),
     )
 
     async def release(app: web.Application) -> None:
@@ -67,8 +82,20 @@ def clock() -> SimClock:
 
 
 @pytest.fixture
-async def sim(clock: SimClock) -> AsyncIterator[SimHandle]:
-    async for url in serve(ndc_sim_app(clock)):
+def ndc_exchanges() -> Iterator[ExchangeRecorder]:
+    """The NDC messages of the test, each checked against its schema when the test ends (when
+    the schemas are here: the tests that need them, test_sim_speaks_ndc_21_3.py, skip without
+    them, or fail under CI)."""
+    recorder = ExchangeRecorder()
+    yield recorder
+    folder = schema_folder_or_none()
+    if folder is not None:
+        recorder.check(folder)
+
+
+@pytest.fixture
+async def sim(clock: SimClock, ndc_exchanges: ExchangeRecorder) -> AsyncIterator[SimHandle]:
+    async for url in serve(ndc_sim_app(clock, recorder=ndc_exchanges)):
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
             yield SimHandle(url, session)
 

@@ -54,13 +54,12 @@ def main() -> None:
         for ptc in ("ADT", "ADT", "CHD", "INF")
     )
     booking, _ = crimson.book(wire.BookingRequest(quote.fare_id, "ord_sample", passengers))
-    _write("order_view_held_rs.xml", responses.order_response("IATA_OrderViewRS", booking, spec))
+    _write("order_view_held_rs.xml", responses.order_response(booking, spec))
     crimson.ticket(booking.locator)
-    _write(
-        "order_view_ticketed_rs.xml", responses.order_response("IATA_OrderViewRS", booking, spec)
-    )
+    _write("order_view_ticketed_rs.xml", responses.order_response(booking, spec))
+    _write("order_reshop_cancel_rs.xml", responses.cancel_quote_response(booking, spec))
     crimson.cancel(booking.locator)
-    _write("order_cancel_rs.xml", responses.order_response("IATA_OrderCancelRS", booking, spec))
+    _write("order_cancel_rs.xml", responses.order_response(booking, spec))
     refusals = {
         "error_offer_expired_rs.xml": ("IATA_OfferPriceRS", errors.fare_expired()),
         "error_offer_not_found_rs.xml": ("IATA_OfferPriceRS", errors.fare_not_found()),

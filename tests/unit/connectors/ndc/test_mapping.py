@@ -11,7 +11,9 @@ from lxml import etree
 
 from connectors import errors, offer_ids
 from connectors.model import Owner, Passengers
-from connectors.ndc import mapping
+from connectors.ndc import mapping, schemas
+from connectors.ndc.messages import SelectedOffer
+from tests.support.ndc_exchanges import schema_folder
 
 SAMPLES = Path(__file__).parent / "samples"
 CRIMSON = Owner("VS", "Crimson Atlantic")
@@ -27,8 +29,13 @@ def test_round_trip_offer_maps_prices_times_durations_and_passengers() -> None:
         sample("air_shopping_round_trip_rs.xml"), source=SOURCE, owner=CRIMSON
     )
 
-    assert offer_ids.decode(offer.id)[0] == SOURCE
-    assert offer_ids.decode(offer.id)[1].startswith("mJKRk6JWU6M")
+    source, packed = offer_ids.decode(offer.id)
+    selected = SelectedOffer.unpack(packed)
+    assert source == SOURCE
+    assert selected.offer_id.startswith("mJKRk6JWU6M")
+    # What OfferPrice and OrderCreate must name back: the offer's items and the airline's paxs.
+    assert selected.item_ids == ("mJKRk6JWU6Mx-1",)
+    assert selected.pax_ids == ("PAX1", "PAX2", "PAX3", "PAX4")
     assert (offer.total_amount, offer.base_amount, offer.tax_amount) == (
         Decimal("3453.16"),
         Decimal("3007.00"),
@@ -68,7 +75,23 @@ def test_connection_segments_are_resolved_through_the_journey_list() -> None:
     assert (offer.conditions.refundable, offer.conditions.changeable) == (False, True)
 
 
-def test_a_shopping_answer_without_offers_group_is_no_offers() -> None:
+def test_an_airline_that_leaves_out_what_21_3_makes_optional_is_still_read() -> None:
+    """No AugmentationPoint (seats left), no BaseAmount, no restrictions: defaults, not errors."""
+    root = sample("air_shopping_round_trip_rs.xml")
+    for optional in root.xpath(
+        "//n:AugmentationPoint | //c:TotalPrice/c:BaseAmount | //c:CancelRestrictions",
+        namespaces={"n": mapping.NS, "c": mapping.CNS},
+    ):
+        optional.getparent().remove(optional)
+
+    [offer] = mapping.to_offers(root, source=SOURCE, owner=CRIMSON)
+
+    assert offer.seats_remaining == mapping.DEFAULT_SEATS
+    assert offer.base_amount == offer.total_amount - offer.tax_amount == Decimal("3007.00")
+    assert not offer.conditions.refundable
+
+
+def test_a_shopping_answer_without_offers_is_no_offers() -> None:
     assert (
         mapping.to_offers(sample("air_shopping_empty_rs.xml"), source=SOURCE, owner=CRIMSON) == []
     )
@@ -99,6 +122,14 @@ def test_order_views_map_to_holds_through_their_lifecycle() -> None:
     assert cancelled.status == "cancelled"
 
 
+def test_a_cancellation_quote_names_the_offer_to_accept() -> None:
+    quote = sample("order_reshop_cancel_rs.xml")
+
+    assert mapping.to_cancel_offer(quote, airline=SOURCE) == "CXL-MZ6HK3"
+    with pytest.raises(errors.ConnectorUnavailable, match="malformed"):
+        mapping.to_cancel_offer(sample("order_view_held_rs.xml"), airline=SOURCE)
+
+
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
@@ -109,10 +140,19 @@ def test_order_views_map_to_holds_through_their_lifecycle() -> None:
     ],
 )
 def test_ndc_error_codes_become_supplier_rejections(
-    name: str, expected: type[errors.SupplierRejected]
+    name: str, expected: type[errors.SupplierRejected], caplog: pytest.LogCaptureFixture
 ) -> None:
-    with pytest.raises(expected):
-        mapping.raise_for_errors(sample(name), airline=SOURCE)
+    root = sample(name)
+    code = root.findtext(f"{{{mapping.NS}}}Error/{{{mapping.CNS}}}Code")
+    text = root.findtext(f"{{{mapping.NS}}}Error/{{{mapping.CNS}}}DescText")
+
+    with caplog.at_level("INFO", logger="connectors.ndc.mapping"), pytest.raises(expected):
+        mapping.raise_for_errors(root, airline=SOURCE)
+
+    # The airline's own code and text are in the log, for whoever reads it.
+    assert code
+    assert text
+    assert f"{code}: {text}" in caplog.text
 
 
 def test_price_changed_error_carries_the_new_total() -> None:
@@ -151,3 +191,13 @@ def test_entities_are_neither_expanded_nor_fetched() -> None:
 
     assert "root" not in owner.iata_code
     assert "lol" not in owner.name
+
+
+NOT_NDC = {"network_rs.xml", "unexpected_shape_rs.xml"}  # ours, and a deliberately wrong one
+
+
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in SAMPLES.glob("*_rs.xml") if p.name not in NOT_NDC)
+)
+def test_every_recorded_answer_is_valid_ndc_21_3(name: str) -> None:
+    assert schemas.problems(sample(name), schema_folder()) == []
