@@ -116,9 +116,12 @@ class UserService:
         """The profile with `patch` merged in; 412 when `if_match` is not its current ETag."""
         today = self._today()
 
+        # A patch that cannot apply is a 422 whatever its If-Match: knowing the version it
+        # should have been sent against would not help the client.
         def change(profile: Profile) -> ProfileFields | None:
+            document = merge_patch(profile_document(profile), patch)
+            fields = parse_profile(document, today=today, patch=patch)
             check_if_match(if_match, profile_etag(profile))
-            fields = parse_profile(merge_patch(profile_document(profile), patch), today=today)
             return None if fields == profile.fields else fields  # None: no new version
 
         for _ in range(2):  # once more if the profile was erased in between
@@ -155,11 +158,14 @@ class UserService:
         today = self._today()
 
         def change(stored: StoredTraveler) -> NewTraveler | None:
-            check_if_match(if_match, traveler_etag(stored))
             before = traveler_document(stored.traveler)
             fields = parse_traveler(
-                merge_patch(before, patch), today=today, stored_document=before.get("document")
+                merge_patch(before, patch),
+                today=today,
+                stored_document=before.get("document"),
+                patch=patch,
             )
+            check_if_match(if_match, traveler_etag(stored))  # after the 422, as for profiles
             return None if fields == _as_new(stored.traveler) else fields
 
         changed = None
