@@ -7,9 +7,12 @@ import logging
 
 import msgspec
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 
 from skyfare.app import create_app
+from skyfare.keys import SETTINGS
 from skyfare.settings import Settings
+from tests.e2e.conftest import closed_port
 from tests.e2e.users.conftest import Client, Headers, merge_patch_headers
 
 NUMBER = "Q9876543210"
@@ -56,3 +59,26 @@ async def test_no_log_line_holds_a_document_number(
     assert refused.status == 422
     assert "document revealed" in caplog.text  # the reveal is logged, as an event
     assert NUMBER not in caplog.text
+
+
+async def test_profiles_answer_503_while_postgresql_is_unreachable(
+    client: Client, ada: Headers
+) -> None:
+    unreachable = msgspec.structs.replace(
+        client.app[SETTINGS],
+        database_url=f"postgresql://postgres@127.0.0.1:{closed_port()}/nowhere",
+        db_timeout_s=2.0,
+    )
+    async with TestClient(TestServer(create_app(unreachable))) as down:
+        answers = [
+            await down.get("/v1/me", headers=ada),
+            await down.get("/v1/me/travelers", headers=ada),
+            await down.get("/v1/me/travelers/trv_" + "0" * 24, headers=ada),
+        ]
+
+        for response in answers:
+            assert response.status == 503
+            assert response.headers["Retry-After"] == "1"
+            assert (await response.json())[
+                "type"
+            ] == "https://skyfare.dev/problems/service-unavailable"
