@@ -18,7 +18,7 @@ from typing import Any
 
 from kernel.auth import Principal
 from kernel.errors import Conflict, NotFound, ValidationFailed
-from users.etags import check_if_match, etag
+from users.etags import check_if_match, etag, hash_versions
 from users.merge_patch import merge_patch
 from users.model import (
     TRAVELER_ID_PREFIX,
@@ -58,6 +58,12 @@ def profile_etag(profile: Profile) -> str:
 
 def traveler_etag(stored: StoredTraveler) -> str:
     return etag("traveler", stored.traveler.id, stored.version)
+
+
+def travelers_etag(subject: str, travelers: list[StoredTraveler]) -> str:
+    """The list's: changes when a traveler is added, changed or deleted."""
+    versions = ",".join(f"{s.traveler.id}:{s.version}" for s in travelers)
+    return etag("travelers", subject, hash_versions(versions))
 
 
 def _as_new(traveler: SavedTraveler) -> NewTraveler:
