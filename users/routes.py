@@ -47,7 +47,7 @@ def _json(payload: object, *, etag: str | None = None, status: int = 200) -> web
 def _query(request: web.Request, known: Collection[str] = ()) -> dict[str, str]:
     """The query parameters; 422 naming each unknown, repeated or bad one."""
     query, errors = query_params(request.query.items(), known)
-    if REVEAL in query and query[REVEAL] != "document":
+    if REVEAL in known and REVEAL in query and query[REVEAL] != "document":
         errors.append(FieldError("query.reveal", 'must be "document" (show document numbers)'))
     if errors:
         raise ValidationFailed(errors)
