@@ -61,6 +61,10 @@ from skyfare.ratelimit import RateLimiter
 from skyfare.settings import Settings
 from skyfare.travelers import KEY_PREFIX as TRAVELER_KEY_PREFIX
 from skyfare.travelers import TravelerGate
+from users import routes as user_routes
+from users.crypto import DocumentCipher
+from users.errors import DocumentKeyError
+from users.wiring import user_service
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +75,7 @@ EVICTIONS_BLOCK_S = 2.0
 
 
 def create_app(settings: Settings) -> web.Application:
+    _check_document_key(settings)  # before anything opens: a bad key is a deploy bug
     app = web.Application(client_max_size=settings.max_body_bytes)
     install_plumbing(app)  # request ids, problem documents, metrics: per route, at start-up
     app[SETTINGS] = settings
@@ -87,6 +92,7 @@ def create_app(settings: Settings) -> web.Application:
             _orders,
             _recovery,
             _payments,
+            _users,
         )
     )
     ops.add_routes(app.router)
@@ -94,12 +100,14 @@ def create_app(settings: Settings) -> web.Application:
     bulk_routes.add_routes(app.router)
     order_routes.add_routes(app.router)
     payment_routes.add_routes(app.router)
+    user_routes.add_routes(app.router)
     operations = (
         *ops.OPERATIONS,
         *search_routes.OPERATIONS,
         *bulk_routes.OPERATIONS,
         *order_routes.OPERATIONS,
         *payment_routes.OPERATIONS,
+        *user_routes.OPERATIONS,
     )
     app[OPENAPI_DOCUMENT] = openapi.encode_document(operations, version=_version())
     # What each operation declares is what the plumbing enforces, before the view (guard.py).
@@ -224,6 +232,27 @@ async def _payments(app: web.Application) -> AsyncIterator[None]:
         app[payment_routes.PAYMENT_SERVICE] = payments.service
         app[payment_routes.WEBHOOK_RECEIVER] = payments.receiver
         yield
+
+
+def _check_document_key(settings: Settings) -> None:
+    """RuntimeError naming SKYFARE_USERS_DOCUMENT_KEY (never the key) when it is malformed."""
+    try:
+        DocumentCipher.from_setting(settings.users_document_key)
+    except DocumentKeyError as exc:
+        raise RuntimeError(str(exc)) from None
+
+
+async def _users(app: web.Application) -> AsyncIterator[None]:
+    """Profiles and saved travelers (users/), their document numbers sealed under the key(s)
+    of SKYFARE_USERS_DOCUMENT_KEY (checked by `create_app`)."""
+    settings = app[SETTINGS]
+    app[user_routes.USER_SERVICE] = user_service(
+        app[PG_POOL],
+        db_timeout_s=settings.db_timeout_s,
+        document_key=settings.users_document_key,
+        max_travelers=settings.users_max_travelers,
+    )
+    yield
 
 
 async def _authenticator(app: web.Application) -> AsyncIterator[None]:
