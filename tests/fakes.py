@@ -257,7 +257,7 @@ class FakeSavedTravelers:
 
 
 class FakeChannelPreferences:
-    """`notify.ports.ChannelPreferences` over a dict: owner → channels (absent: None, defaults).
+    """`notify.handlers.ChannelPreferences` over a dict: owner → channels (absent: None, defaults).
 
     `fail_with` makes every lookup raise it; `asked` records the owners looked up.
     """
