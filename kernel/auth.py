@@ -10,10 +10,17 @@ from aiohttp import web
 
 
 class Principal(msgspec.Struct, frozen=True):
-    """An authenticated traveler (or support agent): `subject` is the token's `sub`."""
+    """An authenticated traveler (or support agent): `subject` is the token's `sub`.
+
+    `email`, `given_name` and `family_name` are the token's standard OpenID Connect claims when
+    it carries them (strings, unchecked here): what a new profile starts from (users/).
+    """
 
     subject: str
     roles: frozenset[str] = frozenset()
+    email: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
 
     @property
     def is_support(self) -> bool:

@@ -11,6 +11,7 @@ these; `skyfare.problems` maps each class to a status, type and title in one tab
   - `Unauthorized` (401), `NotFound` (404), `Conflict` (409), `Gone` (410),
     `RateLimited` (429), `ServiceUnavailable` (503).
     - `LimitReached` (409, its own problem type): a quota of the caller's is used up.
+  - `PreconditionFailed` (412) — an `If-Match` naming another version than the current one.
 """
 
 from __future__ import annotations
@@ -76,6 +77,11 @@ class LimitReached(Conflict):
 
 class Gone(DomainError):
     pass
+
+
+class PreconditionFailed(DomainError):
+    """412: the request's `If-Match` does not match the resource's current `ETag` (someone
+    changed it since the client read it: a lost update prevented)."""
 
 
 class RateLimited(DomainError):

@@ -28,6 +28,8 @@ class Operation(msgspec.Struct, frozen=True):
     """One method on one path.
 
     `request` / `response` are the types the handler decodes and encodes (a Struct, or None);
+    `request_media` is the one media type the request body must be declared as (e.g.
+    `application/merge-patch+json` for a JSON Merge Patch);
     `response_media` names the success media type (e.g. `application/x-ndjson` beside JSON);
     `errors` maps each problem status the route may answer to a one-line reason.
     """
@@ -39,6 +41,7 @@ class Operation(msgspec.Struct, frozen=True):
     tag: str
     response_status: int = 200
     request: Any = None
+    request_media: str = "application/json"
     response: Any = None
     response_media: tuple[str, ...] = ("application/json",)
     parameters: tuple[Parameter, ...] = ()

@@ -60,6 +60,9 @@ from skyfare.ratelimit import RateLimiter
 from skyfare.settings import Settings
 from skyfare.travelers import KEY_PREFIX as TRAVELER_KEY_PREFIX
 from skyfare.travelers import TravelerGate
+from users import routes as user_routes
+from users.errors import DocumentKeyError
+from users.wiring import user_service
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +89,7 @@ def create_app(settings: Settings) -> web.Application:
             _orders,
             _recovery,
             _payments,
+            _users,
         )
     )
     ops.add_routes(app.router)
@@ -93,12 +97,14 @@ def create_app(settings: Settings) -> web.Application:
     bulk_routes.add_routes(app.router)
     order_routes.add_routes(app.router)
     payment_routes.add_routes(app.router)
+    user_routes.add_routes(app.router)
     operations = (
         *ops.OPERATIONS,
         *search_routes.OPERATIONS,
         *bulk_routes.OPERATIONS,
         *order_routes.OPERATIONS,
         *payment_routes.OPERATIONS,
+        *user_routes.OPERATIONS,
     )
     app[OPENAPI_DOCUMENT] = openapi.encode_document(operations, version=_version())
     # What each operation declares is what the plumbing enforces, before the view (guard.py).
@@ -223,6 +229,23 @@ async def _payments(app: web.Application) -> AsyncIterator[None]:
         app[payment_routes.PAYMENT_SERVICE] = payments.service
         app[payment_routes.WEBHOOK_RECEIVER] = payments.receiver
         yield
+
+
+async def _users(app: web.Application) -> AsyncIterator[None]:
+    """Profiles and saved travelers (users/), their document numbers sealed under the key(s)
+    of SKYFARE_USERS_DOCUMENT_KEY; a malformed key stops the start, naming the variable."""
+    settings = app[SETTINGS]
+    try:
+        service = user_service(
+            app[PG_POOL],
+            db_timeout_s=settings.db_timeout_s,
+            document_key=settings.users_document_key,
+            max_travelers=settings.users_max_travelers,
+        )
+    except DocumentKeyError as exc:
+        raise RuntimeError(str(exc)) from None
+    app[user_routes.USER_SERVICE] = service
+    yield
 
 
 async def _authenticator(app: web.Application) -> AsyncIterator[None]:

@@ -75,7 +75,7 @@ def _operation(
     if op.request is not None:
         out["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": schema_of[_type_key(op.request)]}},
+            "content": {op.request_media: {"schema": schema_of[_type_key(op.request)]}},
         }
     success: dict[str, Any] = {}
     for media in op.response_media:
@@ -89,6 +89,8 @@ def _operation(
     if op.links:
         responses[str(op.response_status)]["links"] = op.links
     errors = dict(_BODY_ERRORS) if op.request is not None else {}
+    if op.request is not None and op.request_media != "application/json":
+        errors[415] = f"Request body is not {op.request_media}"
     errors.update(op.errors)
     errors.setdefault(500, "A server bug (the body carries no internals)")
     problem_content = {problems.MEDIA_TYPE: {"schema": problem_ref}}

@@ -56,6 +56,7 @@ METHOD_NOT_ALLOWED = ProblemKind(405, "method-not-allowed", "Method not allowed"
 CONFLICT = ProblemKind(409, "conflict", "Conflict")
 LIMIT_REACHED = ProblemKind(409, "limit-reached", "Limit reached")
 GONE = ProblemKind(410, "gone", "Gone")
+PRECONDITION_FAILED = ProblemKind(412, "precondition-failed", "Precondition failed")
 TOO_LARGE = ProblemKind(413, "payload-too-large", "Request body too large")
 # The HTTP layer's own (skyfare/protocol.py, skyfare/methods.py): a body that did not arrive in
 # time, an `Expect` other than 100-continue, a request head over the size limits.
@@ -76,6 +77,7 @@ DOMAIN_PROBLEMS: dict[type[errors.DomainError], ProblemKind] = {
     errors.Conflict: CONFLICT,
     errors.LimitReached: LIMIT_REACHED,
     errors.Gone: GONE,
+    errors.PreconditionFailed: PRECONDITION_FAILED,
     errors.RateLimited: RATE_LIMITED,
     errors.ServiceUnavailable: UNAVAILABLE,
 }
@@ -89,6 +91,7 @@ HTTP_PROBLEMS: dict[int, ProblemKind] = {
         METHOD_NOT_ALLOWED,
         CONFLICT,
         GONE,
+        PRECONDITION_FAILED,
         TOO_LARGE,
         UNSUPPORTED_MEDIA,
         REQUEST_TIMEOUT,

@@ -13,6 +13,7 @@ import msgspec
 
 from connectors.model import ConnectorKind
 from connectors.resilience import ResiliencePolicy
+from users.crypto import DEV_KEY as DEV_DOCUMENT_KEY
 
 
 class SettingsError(ValueError):
@@ -133,6 +134,12 @@ class Settings(msgspec.Struct, frozen=True):
     webhook_secret: str = "whsec_skyfare_dev_only"
     # Where the sim gateway delivers its webhooks. None: this API, http://127.0.0.1:<port>/...
     sim_webhook_url: str | None = None
+    # Users (users/): the key(s) sealing saved travelers' document numbers (AES-256-GCM; 32
+    # bytes in base64, comma-separated while rotating: the first seals, all open). A secret,
+    # never logged; the default is a public development key for `make run` and the tests.
+    # And how many travelers one user may save.
+    users_document_key: str = DEV_DOCUMENT_KEY
+    users_max_travelers: Annotated[int, msgspec.Meta(ge=1)] = 20
     connectors: tuple[ConnectorSettings, ...] = ()
 
     @property
@@ -214,6 +221,8 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_PAYMENT_GATEWAY_KEY": "payment_gateway_key",
     "SKYFARE_WEBHOOK_SECRET": "webhook_secret",
     "SKYFARE_SIM_WEBHOOK_URL": "sim_webhook_url",
+    "SKYFARE_USERS_DOCUMENT_KEY": "users_document_key",
+    "SKYFARE_USERS_MAX_TRAVELERS": "users_max_travelers",
     "SKYFARE_IDEMPOTENCY_LEASE_S": "idempotency_lease_s",
     "SKYFARE_ORDER_MAX_OPEN_HOLDS": "order_max_open_holds",
     "SKYFARE_ORDER_MAX_HELD_SEATS": "order_max_held_seats",

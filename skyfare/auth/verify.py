@@ -127,4 +127,23 @@ def _principal(claims: dict[str, Any]) -> Principal:
     roles = claims.get("roles", [])
     if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
         raise invalid_token("the token's roles claim is not a list of strings")
-    return Principal(subject=subject, roles=frozenset(roles))
+    return Principal(
+        subject=subject,
+        roles=frozenset(roles),
+        email=_profile_claim(claims, "email"),
+        given_name=_profile_claim(claims, "given_name"),
+        family_name=_profile_claim(claims, "family_name"),
+    )
+
+
+# Far above any real name or address (users/ checks them properly before a profile takes them).
+MAX_PROFILE_CLAIM = 320
+
+
+def _profile_claim(claims: dict[str, Any], name: str) -> str | None:
+    """An OpenID Connect profile claim when it is a usable string, else None: these only seed a
+    new profile, so a token with an odd one is not refused for it."""
+    value = claims.get(name)
+    if type(value) is not str or not value.strip() or len(value) > MAX_PROFILE_CLAIM:
+        return None
+    return value

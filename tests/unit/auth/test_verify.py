@@ -58,6 +58,25 @@ def test_a_valid_token_names_its_subject_and_roles() -> None:
     assert principal.is_support
 
 
+def test_a_token_carries_its_openid_profile_claims_into_the_principal() -> None:
+    token = sign(claims(email="ada@example.com", given_name="Ada", family_name="Lovelace"))
+
+    principal = check(token)
+
+    assert (principal.email, principal.given_name, principal.family_name) == (
+        "ada@example.com",
+        "Ada",
+        "Lovelace",
+    )
+
+
+def test_odd_profile_claims_are_left_out_rather_than_refusing_the_token() -> None:
+    principal = check(sign(claims(email=["a@example.com"], given_name="  ", family_name="x" * 999)))
+
+    assert principal.subject == "alice"
+    assert (principal.email, principal.given_name, principal.family_name) == (None, None, None)
+
+
 def test_a_token_without_roles_is_a_plain_traveler() -> None:
     principal = check(sign(claims()))
 

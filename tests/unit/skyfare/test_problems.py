@@ -24,6 +24,7 @@ def _doc(response: web.Response) -> dict[str, object]:
         (errors.NotFound("x"), 404, "not-found"),
         (errors.Conflict("x"), 409, "conflict"),
         (errors.Gone("x"), 410, "gone"),
+        (errors.PreconditionFailed("x"), 412, "precondition-failed"),
         (errors.RateLimited("x", retry_after_s=1), 429, "rate-limited"),
         (errors.ServiceUnavailable("x"), 503, "service-unavailable"),
     ],

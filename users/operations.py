@@ -1,0 +1,172 @@
+"""The user routes' OpenAPI operations (exported as `users.routes.OPERATIONS`)."""
+
+from __future__ import annotations
+
+from kernel.openapi import Operation, Parameter
+from users.merge_patch import MEDIA_TYPE as MERGE_PATCH
+from users.model import (
+    TRAVELER_ID_SCHEMA,
+    NewTraveler,
+    ProfilePatch,
+    ProfileView,
+    TravelerList,
+    TravelerPatch,
+    TravelerView,
+)
+
+_AUTH_ERRORS = {
+    401: "Missing, malformed, expired or wrongly signed Bearer token",
+    429: "Past this traveler's rate limit; see Retry-After",
+    503: "The users database cannot be reached now; retry after Retry-After s",
+}
+_QUERY_ERROR = "An unknown or repeated query parameter"
+_TRAVELER_ID = Parameter(
+    "traveler_id",
+    "path",
+    "A saved traveler id (`trv_...`)",
+    required=True,
+    schema=TRAVELER_ID_SCHEMA,
+)
+_REVEAL = Parameter(
+    "reveal",
+    "query",
+    "`document`: show document numbers in clear (else masked, e.g. `•••••1234`)",
+    schema={"type": "string", "enum": ["document"]},
+)
+_IF_MATCH = Parameter(
+    "If-Match",
+    "header",
+    "Optional: the ETag of the version this change was made from; 412 if it is no longer "
+    "current (without it, the change applies to the current version)",
+)
+_PRECONDITION = "If-Match does not name the current version (someone changed it since)"
+_KEPT_CHANGING = "Other writers kept changing it while this change was applied; retry"
+_NOT_FOUND = "No such saved traveler, or another user's"
+_NEW_TRAVELER_ID = "$response.body#/id"
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        method="get",
+        path="/v1/me",
+        operation_id="get_me",
+        summary="The caller's profile (created on the first call from the token's email and "
+        "names); ETag names its version",
+        tag="users",
+        response=ProfileView,
+        errors={**_AUTH_ERRORS, 422: _QUERY_ERROR},
+        security=("bearer",),
+    ),
+    Operation(
+        method="patch",
+        path="/v1/me",
+        operation_id="patch_me",
+        summary="Change the caller's profile with a JSON Merge Patch (RFC 7396): members "
+        "replace, null removes; If-Match guards against lost updates",
+        tag="users",
+        request=ProfilePatch,
+        request_media=MERGE_PATCH,
+        response=ProfileView,
+        parameters=(_IF_MATCH,),
+        errors={
+            **_AUTH_ERRORS,
+            409: _KEPT_CHANGING,
+            412: _PRECONDITION,
+            422: "A field is invalid (`errors` names each)",
+        },
+        security=("bearer",),
+    ),
+    Operation(
+        method="get",
+        path="/v1/me/travelers",
+        operation_id="list_travelers",
+        summary="The caller's saved travelers, oldest first; document numbers masked unless "
+        "?reveal=document",
+        tag="users",
+        response=TravelerList,
+        parameters=(_REVEAL,),
+        errors={**_AUTH_ERRORS, 422: _QUERY_ERROR + ", or reveal other than document"},
+        security=("bearer",),
+    ),
+    Operation(
+        method="post",
+        path="/v1/me/travelers",
+        operation_id="create_traveler",
+        summary="Save a traveler (as their passport names them) for booking later; the "
+        "document number is stored encrypted and answered masked",
+        tag="users",
+        response_status=201,
+        request=NewTraveler,
+        response=TravelerView,
+        errors={
+            **_AUTH_ERRORS,
+            409: "(type limit-reached) the caller has as many saved travelers as one account "
+            "may keep: `maximum` and `current` say how many",
+            422: "A field is invalid (`errors` names each)",
+        },
+        security=("bearer",),
+        links={
+            "GetTraveler": {
+                "operationId": "get_traveler",
+                "parameters": {"traveler_id": _NEW_TRAVELER_ID},
+            },
+            "PatchTraveler": {
+                "operationId": "patch_traveler",
+                "parameters": {"traveler_id": _NEW_TRAVELER_ID},
+            },
+            "DeleteTraveler": {
+                "operationId": "delete_traveler",
+                "parameters": {"traveler_id": _NEW_TRAVELER_ID},
+            },
+        },
+    ),
+    Operation(
+        method="get",
+        path="/v1/me/travelers/{traveler_id}",
+        operation_id="get_traveler",
+        summary="One of the caller's saved travelers; ?reveal=document shows the document "
+        "number in clear",
+        tag="users",
+        response=TravelerView,
+        parameters=(_TRAVELER_ID, _REVEAL),
+        errors={**_AUTH_ERRORS, 404: _NOT_FOUND, 422: _QUERY_ERROR},
+        security=("bearer",),
+    ),
+    Operation(
+        method="patch",
+        path="/v1/me/travelers/{traveler_id}",
+        operation_id="patch_traveler",
+        summary="Change a saved traveler with a JSON Merge Patch (RFC 7396); `document: null` "
+        "removes the document, a member of `document` alone changes just that member",
+        tag="users",
+        request=TravelerPatch,
+        request_media=MERGE_PATCH,
+        response=TravelerView,
+        parameters=(_TRAVELER_ID, _IF_MATCH),
+        errors={
+            **_AUTH_ERRORS,
+            404: _NOT_FOUND,
+            409: _KEPT_CHANGING,
+            412: _PRECONDITION,
+            422: "A field is invalid (`errors` names each)",
+        },
+        security=("bearer",),
+    ),
+    Operation(
+        method="delete",
+        path="/v1/me/travelers/{traveler_id}",
+        operation_id="delete_traveler",
+        summary="Delete a saved traveler (orders booked with it keep their copy)",
+        tag="users",
+        response_status=204,
+        response_media=(),
+        parameters=(_TRAVELER_ID, _IF_MATCH),
+        errors={
+            **_AUTH_ERRORS,
+            404: _NOT_FOUND,
+            409: _KEPT_CHANGING,
+            412: _PRECONDITION,
+            422: _QUERY_ERROR,
+        },
+        security=("bearer",),
+    ),
+)

@@ -1,0 +1,141 @@
+"""The repository's SQL and its row mapping (tables of users/sql/0300_users.sql)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from users.crypto import DocumentCipher
+from users.errors import DocumentUnreadable
+from users.model import (
+    LoyaltyAccount,
+    NewTraveler,
+    Preferences,
+    Profile,
+    ProfileFields,
+    SavedTraveler,
+    StoredTraveler,
+    TravelDocument,
+)
+
+_encoder = msgspec.json.Encoder()
+_preferences = msgspec.json.Decoder(Preferences)
+_accounts = msgspec.json.Decoder(tuple[LoyaltyAccount, ...])
+
+SELECT_PROFILE = "SELECT * FROM users WHERE subject = $1"
+# Two first calls at once: the loser's insert waits for the winner's commit and does nothing;
+# the caller then reads the winner's row (a new statement, so it sees it).
+INSERT_PROFILE = """
+INSERT INTO users (subject, email, given_name, family_name, phone_number, preferences)
+VALUES ($1, $2, $3, $4, $5, $6::jsonb)
+ON CONFLICT (subject) DO NOTHING
+RETURNING *"""
+UPDATE_PROFILE = """
+UPDATE users SET email = $3, given_name = $4, family_name = $5, phone_number = $6,
+                 preferences = $7::jsonb, version = version + 1, updated_at = now()
+WHERE id = $1 AND version = $2
+RETURNING *"""
+
+_OWNED = "FROM saved_travelers t JOIN users u ON u.id = t.user_id WHERE u.subject = $1"
+SELECT_TRAVELERS = f"SELECT t.* {_OWNED} ORDER BY t.created_at, t.id"
+SELECT_TRAVELER = f"SELECT t.* {_OWNED} AND t.id = $2"
+# Inserts of one user queue on its row, so the count and the insert cannot interleave.
+LOCK_USER = "SELECT id FROM users WHERE id = $1 FOR UPDATE"
+COUNT_TRAVELERS = "SELECT count(*) FROM saved_travelers WHERE user_id = $1"
+INSERT_TRAVELER = """
+INSERT INTO saved_travelers (id, user_id, given_name, family_name, born_on, gender,
+                             loyalty_accounts, document_type, document_number,
+                             document_issuing_country, document_expires_on)
+VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)
+RETURNING *"""
+UPDATE_TRAVELER = """
+UPDATE saved_travelers t
+SET given_name = $4, family_name = $5, born_on = $6, gender = $7, loyalty_accounts = $8::jsonb,
+    document_type = $9, document_number = $10, document_issuing_country = $11,
+    document_expires_on = $12, version = t.version + 1, updated_at = now()
+FROM users u
+WHERE u.id = t.user_id AND u.subject = $1 AND t.id = $2 AND t.version = $3
+RETURNING t.*"""
+DELETE_TRAVELER = """
+DELETE FROM saved_travelers t USING users u
+WHERE u.id = t.user_id AND u.subject = $1 AND t.id = $2 AND ($3::integer IS NULL OR t.version = $3)
+RETURNING t.id"""
+LOCK_SUBJECT = "SELECT id FROM users WHERE subject = $1 FOR UPDATE"
+DELETE_TRAVELERS = "DELETE FROM saved_travelers WHERE user_id = $1"
+DELETE_PROFILE = "DELETE FROM users WHERE id = $1"
+
+
+def profile_args(fields: ProfileFields) -> tuple[Any, ...]:
+    """email, given_name, family_name, phone_number, preferences (JSON)."""
+    return (
+        fields.email,
+        fields.given_name,
+        fields.family_name,
+        fields.phone_number,
+        _encoder.encode(fields.preferences).decode(),
+    )
+
+
+def profile_from_row(row: asyncpg.Record) -> Profile:
+    return Profile(
+        id=row["id"],
+        subject=row["subject"],
+        fields=ProfileFields(
+            given_name=row["given_name"],
+            family_name=row["family_name"],
+            email=row["email"],
+            phone_number=row["phone_number"],
+            preferences=_preferences.decode(row["preferences"]),
+        ),
+        version=row["version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def traveler_args(traveler_id: str, fields: NewTraveler, cipher: DocumentCipher) -> tuple[Any, ...]:
+    """given_name … document_expires_on, the number sealed with the row id as associated data."""
+    doc = fields.document
+    return (
+        fields.given_name,
+        fields.family_name,
+        fields.born_on,
+        fields.gender,
+        _encoder.encode(fields.loyalty_accounts).decode(),
+        None if doc is None else doc.type,
+        None if doc is None else cipher.seal(doc.number, traveler_id),
+        None if doc is None else doc.issuing_country,
+        None if doc is None else doc.expires_on,
+    )
+
+
+def traveler_from_row(row: asyncpg.Record, cipher: DocumentCipher) -> StoredTraveler:
+    document = None
+    if row["document_type"] is not None:
+        document = TravelDocument(
+            type=row["document_type"],
+            number=_open(cipher, row["document_number"], row["id"]),
+            issuing_country=row["document_issuing_country"],
+            expires_on=row["document_expires_on"],
+        )
+    traveler = SavedTraveler(
+        id=row["id"],
+        given_name=row["given_name"],
+        family_name=row["family_name"],
+        born_on=row["born_on"],
+        gender=row["gender"],
+        loyalty_accounts=_accounts.decode(row["loyalty_accounts"]),
+        document=document,
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+    return StoredTraveler(traveler, row["version"])
+
+
+def _open(cipher: DocumentCipher, sealed: str, traveler_id: str) -> str:
+    try:
+        return cipher.open(sealed, traveler_id)
+    except DocumentUnreadable as exc:
+        raise DocumentUnreadable(f"saved traveler {traveler_id}: {exc}") from exc
