@@ -101,7 +101,8 @@ def _channels(checks: Checks, value: Any) -> Any:
 
 def traveler_document(traveler: SavedTraveler) -> dict[str, Any]:
     """A stored traveler as the JSON document a merge patch applies to (number in clear)."""
-    doc: dict[str, Any] = msgspec.to_builtins(traveler)
+    # Through JSON, not `to_builtins`: that keeps tuples, which are no JSON array to the checks.
+    doc: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(traveler))
     for name in _TRAVELER_READ_ONLY:
         doc.pop(name)
     if doc["document"] is None:
