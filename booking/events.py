@@ -2,8 +2,8 @@
 event stream (Redis Streams), consumed by the notification worker and anyone else listening.
 
 An event carries everything its consumers need (the order's state, the lead passenger's contact
-and whose order it is), so a consumer never reads our database. Every event has a unique `id`: delivery is at
-least once, and consumers dedup on it.
+and whose order it is), so a consumer never reads our database. Every event has a unique `id`:
+delivery is at least once, and consumers dedup on it.
 
 On the stream, one entry per event with the fields `id`, `type` and `event` (this Struct as
 JSON). Consumers in other packages decode their own copy of the fields they use.

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Protocol
 
 import msgspec
 from aiohttp import web
@@ -30,6 +30,7 @@ from kernel.auth import principal as caller
 from kernel.openapi import Operation
 from payment.model import Payment
 from payment.repository import PgPaymentRepository
+from users.model import ErasedUser, UserExport
 
 ORDERS_KEPT = (
     "Orders are kept for the retention period bookkeeping and tax law require, and as the "
@@ -46,21 +47,11 @@ SIGN_IN_NOTE = (
 )
 
 
-class ErasedUser(Protocol):
-    """What the user service says it erased (users.model.ErasedUser)."""
-
-    @property
-    def profile(self) -> bool: ...
-
-    @property
-    def travelers(self) -> int: ...
-
-
 class UserData(Protocol):
     """The user service's side of a traveler's data (users.service.UserService)."""
 
-    async def export(self, subject: str) -> Any:
-        """Everything the user service holds about `subject`, as a msgspec Struct."""
+    async def export(self, subject: str) -> UserExport:
+        """Everything the user service holds about `subject`."""
 
     async def erase(self, subject: str) -> ErasedUser:
         """Erase `subject`'s profile and saved travelers; idempotent."""
@@ -120,7 +111,7 @@ class DataExport(msgspec.Struct, frozen=True, kw_only=True):
 
     subject: str
     exported_at: dt.datetime
-    user: Any  # the user service's export (users.model.UserExport)
+    user: UserExport
     orders: tuple[ExportedOrder, ...]
 
 
