@@ -122,7 +122,9 @@ class OrderService:
 
     # -- create -------------------------------------------------------------------------------
 
-    def check_type(self, request: CreateOrderRequest) -> None:
+    def check_enabled(self, request: CreateOrderRequest) -> None:
+        """`ValidationFailed` for what this deployment does not offer (instant orders without
+        payments, saved travelers without a user service), before the key is claimed."""
         errors = []
         if request.type == "instant" and self._payments is None:
             errors.append(FieldError("type", NO_INSTANT))
@@ -167,7 +169,7 @@ class OrderService:
         self, principal: Principal, key: str, request: CreateOrderRequest, fp: Fingerprint
     ) -> StoredResponse:
         """The answer to `POST /v1/orders` (a 2xx), or raises the error answer."""
-        self.check_type(request)
+        self.check_enabled(request)
         owner = principal.subject
         try:
             claim = await self.keys.claim(owner, key, fp)

@@ -103,3 +103,18 @@ async def test_export_and_delete_need_a_token(booking_env: BookingEnv) -> None:
         response = await booking_env.client.request(method, path)
         assert response.status == 401
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+async def test_the_openapi_document_describes_export_and_erasure(booking_env: BookingEnv) -> None:
+    document = await (await booking_env.client.get("/openapi.json")).json()
+
+    export = document["paths"]["/v1/me/export"]["get"]
+    erase = document["paths"]["/v1/me"]["delete"]
+    assert export["security"] == erase["security"] == [{"bearer": []}]
+    assert {"200", "401", "503"} <= set(export["responses"])
+    assert {"200", "401", "409", "503"} <= set(erase["responses"])
+    schemas = document["components"]["schemas"]
+    assert schemas["DataExport"]["properties"]["user"] == {
+        "$ref": "#/components/schemas/UserExport"
+    }
+    assert set(schemas["ErasureReport"]["required"]) == {"erased", "kept", "detail"}
