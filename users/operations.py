@@ -40,7 +40,7 @@ _IF_MATCH = Parameter(
     "current (without it, the change applies to the current version)",
 )
 _PRECONDITION = "If-Match does not name the current version (someone changed it since)"
-_KEPT_CHANGING = "Other writers kept changing it while this change was applied; retry"
+_ERASED = "The profile was erased (DELETE /v1/me) while this change was applied; retry"
 _NOT_FOUND = "No such saved traveler, or another user's"
 _NEW_TRAVELER_ID = "$response.body#/id"
 
@@ -69,7 +69,7 @@ OPERATIONS: tuple[Operation, ...] = (
         parameters=(_IF_MATCH,),
         errors={
             **_AUTH_ERRORS,
-            409: _KEPT_CHANGING,
+            409: _ERASED,
             412: _PRECONDITION,
             422: "A field is invalid (`errors` names each)",
         },
@@ -145,7 +145,6 @@ OPERATIONS: tuple[Operation, ...] = (
         errors={
             **_AUTH_ERRORS,
             404: _NOT_FOUND,
-            409: _KEPT_CHANGING,
             412: _PRECONDITION,
             422: "A field is invalid (`errors` names each)",
         },
@@ -163,7 +162,6 @@ OPERATIONS: tuple[Operation, ...] = (
         errors={
             **_AUTH_ERRORS,
             404: _NOT_FOUND,
-            409: _KEPT_CHANGING,
             412: _PRECONDITION,
             422: _QUERY_ERROR,
         },

@@ -1,8 +1,10 @@
 """`UserRepository`: profiles and saved travelers in PostgreSQL (users/sql/0300_users.sql).
 
-- Every change is guarded on the row's `version` (`UPDATE … WHERE version = $n`): a guard that
-  fails wrote nothing and returns None; the caller re-reads and decides (412, or retry).
 - A profile is created race-free: `INSERT … ON CONFLICT (subject) DO NOTHING`, then a read.
+- A change locks its row (`SELECT … FOR UPDATE`), lets the caller decide on what is stored (the
+  If-Match check, the merge patch, validation: pure functions), and writes, in one transaction:
+  writers of one row queue, none retries, and none loses another's change. Each write bumps
+  the row's `version` (the ETag).
 - Saved travelers are only ever reached through their owner's subject, so another user's id
   reads as absent. Document numbers are sealed here on the way in and opened on the way out
   (users/crypto.py): no other path writes them.
@@ -11,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from kernel.errors import LimitReached, ServiceUnavailable
@@ -24,7 +27,9 @@ from users.rows import (
     DELETE_TRAVELERS,
     INSERT_PROFILE,
     INSERT_TRAVELER,
+    LOCK_PROFILE,
     LOCK_SUBJECT,
+    LOCK_TRAVELER,
     LOCK_USER,
     SELECT_PROFILE,
     SELECT_TRAVELER,
@@ -37,6 +42,11 @@ from users.rows import (
     traveler_from_row,
 )
 
+# Given the stored row, under its lock: the fields to write, or None to leave it as it is.
+ProfileChange = Callable[[Profile], ProfileFields | None]
+TravelerChange = Callable[[StoredTraveler], NewTraveler | None]
+TravelerCheck = Callable[[StoredTraveler], None]
+
 
 class UserRepository(Protocol):
     """Where profiles and saved travelers live. Every method may raise `ServiceUnavailable`."""
@@ -46,8 +56,9 @@ class UserRepository(Protocol):
     async def create_profile(self, subject: str, fields: ProfileFields) -> Profile:
         """A new profile with `fields`, or the one a concurrent call created first."""
 
-    async def update_profile(self, profile: Profile, fields: ProfileFields) -> Profile | None:
-        """`fields` written if `profile.version` is still current, else None."""
+    async def change_profile(self, subject: str, change: ProfileChange) -> Profile | None:
+        """The profile after `change` (None when there is no profile), decided and written
+        under the row's lock; what `change` raises writes nothing."""
 
     async def travelers(self, subject: str) -> list[StoredTraveler]: ...
 
@@ -58,13 +69,15 @@ class UserRepository(Protocol):
     ) -> StoredTraveler:
         """Insert unless the user has `limit` travelers already (`LimitReached`)."""
 
-    async def update_traveler(
-        self, subject: str, traveler_id: str, version: int, fields: NewTraveler
+    async def change_traveler(
+        self, subject: str, traveler_id: str, change: TravelerChange
     ) -> StoredTraveler | None:
-        """`fields` written if `version` is still current, else None."""
+        """The subject's traveler after `change` (None when the subject has no such traveler),
+        decided and written under the row's lock; what `change` raises writes nothing."""
 
-    async def delete_traveler(self, subject: str, traveler_id: str, version: int | None) -> bool:
-        """Whether it was deleted (the version matched, when one is given)."""
+    async def delete_traveler(self, subject: str, traveler_id: str, check: TravelerCheck) -> bool:
+        """Whether the subject's traveler was there and is deleted; `check` runs on it under
+        the row's lock first, and what it raises deletes nothing."""
 
     async def erase(self, subject: str) -> ErasedUser:
         """The profile and every saved traveler of `subject` deleted; idempotent."""
@@ -97,16 +110,20 @@ class PgUserRepository:
                     return profile_from_row(row)
         raise ServiceUnavailable("the profile was erased while it was being created; retry")
 
-    async def update_profile(self, profile: Profile, fields: ProfileFields) -> Profile | None:
-        async with self._db.connection() as conn:
-            row = await conn.fetchrow(
-                UPDATE_PROFILE,
-                profile.id,
-                profile.version,
-                *profile_args(fields),
-                timeout=self._db.timeout_s,
-            )
-        return None if row is None else profile_from_row(row)
+    async def change_profile(self, subject: str, change: ProfileChange) -> Profile | None:
+        timeout = self._db.timeout_s
+        async with self._db.transaction() as conn:
+            row = await conn.fetchrow(LOCK_PROFILE, subject, timeout=timeout)
+            if row is None:
+                return None
+            profile = profile_from_row(row)
+            fields = change(profile)
+            if fields is None:
+                return profile
+            args = profile_args(fields)
+            row = await conn.fetchrow(UPDATE_PROFILE, profile.id, *args, timeout=timeout)
+        assert row is not None  # the row is locked
+        return profile_from_row(row)
 
     async def travelers(self, subject: str) -> list[StoredTraveler]:
         async with self._db.connection() as conn:
@@ -142,22 +159,32 @@ class PgUserRepository:
         assert row is not None
         return traveler_from_row(row, self._cipher)
 
-    async def update_traveler(
-        self, subject: str, traveler_id: str, version: int, fields: NewTraveler
+    async def change_traveler(
+        self, subject: str, traveler_id: str, change: TravelerChange
     ) -> StoredTraveler | None:
-        args = traveler_args(traveler_id, fields, self._cipher)
-        async with self._db.connection() as conn:
-            row = await conn.fetchrow(
-                UPDATE_TRAVELER, subject, traveler_id, version, *args, timeout=self._db.timeout_s
-            )
-        return None if row is None else traveler_from_row(row, self._cipher)
+        timeout = self._db.timeout_s
+        async with self._db.transaction() as conn:
+            row = await conn.fetchrow(LOCK_TRAVELER, subject, traveler_id, timeout=timeout)
+            if row is None:
+                return None
+            stored = traveler_from_row(row, self._cipher)
+            fields = change(stored)
+            if fields is None:
+                return stored
+            args = traveler_args(traveler_id, fields, self._cipher)
+            row = await conn.fetchrow(UPDATE_TRAVELER, traveler_id, *args, timeout=timeout)
+        assert row is not None  # the row is locked
+        return traveler_from_row(row, self._cipher)
 
-    async def delete_traveler(self, subject: str, traveler_id: str, version: int | None) -> bool:
-        async with self._db.connection() as conn:
-            deleted = await conn.fetchval(
-                DELETE_TRAVELER, subject, traveler_id, version, timeout=self._db.timeout_s
-            )
-        return deleted is not None
+    async def delete_traveler(self, subject: str, traveler_id: str, check: TravelerCheck) -> bool:
+        timeout = self._db.timeout_s
+        async with self._db.transaction() as conn:
+            row = await conn.fetchrow(LOCK_TRAVELER, subject, traveler_id, timeout=timeout)
+            if row is None:
+                return False
+            check(traveler_from_row(row, self._cipher))
+            await conn.execute(DELETE_TRAVELER, traveler_id, timeout=timeout)
+        return True
 
     async def erase(self, subject: str) -> ErasedUser:
         timeout = self._db.timeout_s

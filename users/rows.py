@@ -32,15 +32,20 @@ INSERT INTO users (subject, email, given_name, family_name, phone_number, prefer
 VALUES ($1, $2, $3, $4, $5, $6::jsonb)
 ON CONFLICT (subject) DO NOTHING
 RETURNING *"""
+# A change reads its row FOR UPDATE, decides, and writes in one transaction: concurrent writers
+# of one profile (or traveler) queue instead of retrying, and an If-Match is judged against
+# the version that will be replaced.
+LOCK_PROFILE = "SELECT * FROM users WHERE subject = $1 FOR UPDATE"
 UPDATE_PROFILE = """
-UPDATE users SET email = $3, given_name = $4, family_name = $5, phone_number = $6,
-                 preferences = $7::jsonb, version = version + 1, updated_at = now()
-WHERE id = $1 AND version = $2
+UPDATE users SET email = $2, given_name = $3, family_name = $4, phone_number = $5,
+                 preferences = $6::jsonb, version = version + 1, updated_at = now()
+WHERE id = $1
 RETURNING *"""
 
 _OWNED = "FROM saved_travelers t JOIN users u ON u.id = t.user_id WHERE u.subject = $1"
 SELECT_TRAVELERS = f"SELECT t.* {_OWNED} ORDER BY t.created_at, t.id"
 SELECT_TRAVELER = f"SELECT t.* {_OWNED} AND t.id = $2"
+LOCK_TRAVELER = f"SELECT t.* {_OWNED} AND t.id = $2 FOR UPDATE OF t"
 # Inserts of one user queue on its row, so the count and the insert cannot interleave.
 LOCK_USER = "SELECT id FROM users WHERE id = $1 FOR UPDATE"
 COUNT_TRAVELERS = "SELECT count(*) FROM saved_travelers WHERE user_id = $1"
@@ -51,17 +56,13 @@ INSERT INTO saved_travelers (id, user_id, given_name, family_name, born_on, gend
 VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)
 RETURNING *"""
 UPDATE_TRAVELER = """
-UPDATE saved_travelers t
-SET given_name = $4, family_name = $5, born_on = $6, gender = $7, loyalty_accounts = $8::jsonb,
-    document_type = $9, document_number = $10, document_issuing_country = $11,
-    document_expires_on = $12, version = t.version + 1, updated_at = now()
-FROM users u
-WHERE u.id = t.user_id AND u.subject = $1 AND t.id = $2 AND t.version = $3
-RETURNING t.*"""
-DELETE_TRAVELER = """
-DELETE FROM saved_travelers t USING users u
-WHERE u.id = t.user_id AND u.subject = $1 AND t.id = $2 AND ($3::integer IS NULL OR t.version = $3)
-RETURNING t.id"""
+UPDATE saved_travelers
+SET given_name = $2, family_name = $3, born_on = $4, gender = $5, loyalty_accounts = $6::jsonb,
+    document_type = $7, document_number = $8, document_issuing_country = $9,
+    document_expires_on = $10, version = version + 1, updated_at = now()
+WHERE id = $1
+RETURNING *"""
+DELETE_TRAVELER = "DELETE FROM saved_travelers WHERE id = $1"
 LOCK_SUBJECT = "SELECT id FROM users WHERE subject = $1 FOR UPDATE"
 DELETE_TRAVELERS = "DELETE FROM saved_travelers WHERE user_id = $1"
 DELETE_PROFILE = "DELETE FROM users WHERE id = $1"

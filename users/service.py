@@ -3,10 +3,10 @@
 Routes call the `Principal`-taking methods; the other packages (through ports the composition
 root wires) call `saved_traveler`, `notification_channels`, `export` and `erase` with a subject.
 
-Writes are merge patches (RFC 7396) applied to the stored document, validated whole, and written
-under a guard on the version they were computed from; the version is the ETag. With `If-Match`
-a lost race is a 412; without, the patch is applied again to what won (last writer wins, but no
-field another writer changed and this patch did not touch is lost).
+Writes are merge patches (RFC 7396) applied to the stored document and validated whole, decided
+under the row's lock (users/repository.py): with `If-Match` naming an older version the answer
+is a 412; without, the patch applies to what is stored, so no field another writer changed and
+this patch did not touch is lost. Each write bumps the version, which the ETag names.
 """
 
 from __future__ import annotations
@@ -41,9 +41,6 @@ from users.validation import (
 )
 
 DEFAULT_MAX_TRAVELERS = 20
-# Guarded writes retried when another writer won (only without If-Match): a human edits a
-# profile, so more than a couple of lost races in a row means something is hammering it.
-MAX_ATTEMPTS = 5
 _SEED_CLAIMS = ("email", "given_name", "family_name")
 
 
@@ -117,17 +114,19 @@ class UserService:
         self, principal: Principal, patch: dict[str, Any], if_match: str | None
     ) -> Profile:
         """The profile with `patch` merged in; 412 when `if_match` is not its current ETag."""
-        for _ in range(MAX_ATTEMPTS):
-            profile = await self.me(principal)
+        today = self._today()
+
+        def change(profile: Profile) -> ProfileFields | None:
             check_if_match(if_match, profile_etag(profile))
-            document = merge_patch(profile_document(profile), patch)
-            fields = parse_profile(document, today=self._today())
-            if fields == profile.fields:
-                return profile  # nothing changes: no new version
-            updated = await self._repository.update_profile(profile, fields)
-            if updated is not None:
-                return updated
-        raise Conflict("the profile kept changing while this change was applied; retry")
+            fields = parse_profile(merge_patch(profile_document(profile), patch), today=today)
+            return None if fields == profile.fields else fields  # None: no new version
+
+        for _ in range(2):  # once more if the profile was erased in between
+            await self.me(principal)
+            changed = await self._repository.change_profile(principal.subject, change)
+            if changed is not None:
+                return changed
+        raise Conflict("the profile was erased while this change was applied; retry")
 
     # --- the caller's saved travelers -------------------------------------------------------
 
@@ -152,33 +151,35 @@ class UserService:
     async def patch_traveler(
         self, principal: Principal, traveler_id: str, patch: dict[str, Any], if_match: str | None
     ) -> StoredTraveler:
-        for _ in range(MAX_ATTEMPTS):
-            stored = await self.traveler(principal, traveler_id)
+        """The traveler with `patch` merged in; 412 when `if_match` is not its current ETag."""
+        today = self._today()
+
+        def change(stored: StoredTraveler) -> NewTraveler | None:
             check_if_match(if_match, traveler_etag(stored))
             before = traveler_document(stored.traveler)
-            document = merge_patch(before, patch)
             fields = parse_traveler(
-                document, today=self._today(), stored_document=before.get("document")
+                merge_patch(before, patch), today=today, stored_document=before.get("document")
             )
-            if fields == _as_new(stored.traveler):
-                return stored  # nothing changes: no new version
-            updated = await self._repository.update_traveler(
-                principal.subject, traveler_id, stored.version, fields
-            )
-            if updated is not None:
-                return updated
-        raise Conflict("the saved traveler kept changing while this change was applied; retry")
+            return None if fields == _as_new(stored.traveler) else fields
+
+        changed = None
+        if is_traveler_id(traveler_id):
+            changed = await self._repository.change_traveler(principal.subject, traveler_id, change)
+        if changed is None:
+            raise _not_found(traveler_id)
+        return changed
 
     async def delete_traveler(
         self, principal: Principal, traveler_id: str, if_match: str | None
     ) -> None:
-        for _ in range(MAX_ATTEMPTS):
-            stored = await self.traveler(principal, traveler_id)
+        def check(stored: StoredTraveler) -> None:
             check_if_match(if_match, traveler_etag(stored))
-            version = None if if_match is None else stored.version
-            if await self._repository.delete_traveler(principal.subject, traveler_id, version):
-                return
-        raise Conflict("the saved traveler kept changing while it was deleted; retry")
+
+        deleted = is_traveler_id(traveler_id) and await self._repository.delete_traveler(
+            principal.subject, traveler_id, check
+        )
+        if not deleted:
+            raise _not_found(traveler_id)
 
     # --- for the other packages (issue 14's contracts) --------------------------------------
 

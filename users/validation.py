@@ -49,9 +49,15 @@ def profile_document(profile: Profile | None) -> dict[str, Any]:
     if profile is None:
         return {}
     fields = profile.fields
-    flat = {**msgspec.to_builtins(fields), **msgspec.to_builtins(fields.preferences)}
+    flat = {**_json_value(fields), **_json_value(fields.preferences)}
     flat.pop("preferences")
     return {name: value for name, value in flat.items() if value is not None}
+
+
+def _json_value(value: object) -> Any:
+    """`value` as JSON would give it back (arrays as lists, dates as strings): what a merge
+    patch is applied to and what the client's own values are compared with."""
+    return msgspec.json.decode(msgspec.json.encode(value))
 
 
 def parse_profile(data: dict[str, Any], *, today: dt.date) -> ProfileFields:
@@ -101,8 +107,7 @@ def _channels(checks: Checks, value: Any) -> Any:
 
 def traveler_document(traveler: SavedTraveler) -> dict[str, Any]:
     """A stored traveler as the JSON document a merge patch applies to (number in clear)."""
-    # Through JSON, not `to_builtins`: that keeps tuples, which are no JSON array to the checks.
-    doc: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(traveler))
+    doc: dict[str, Any] = _json_value(traveler)
     for name in _TRAVELER_READ_ONLY:
         doc.pop(name)
     if doc["document"] is None:
