@@ -64,6 +64,7 @@ from skyfare.travelers import KEY_PREFIX as TRAVELER_KEY_PREFIX
 from skyfare.travelers import TravelerGate
 from skyfare.user_ports import SavedTravelersOfUsers
 from users import routes as user_routes
+from users.crypto import DocumentCipher
 from users.errors import DocumentKeyError
 from users.wiring import user_service
 
@@ -76,6 +77,7 @@ EVICTIONS_BLOCK_S = 2.0
 
 
 def create_app(settings: Settings) -> web.Application:
+    _check_document_key(settings)  # before anything opens: a bad key is a deploy bug
     app = web.Application(client_max_size=settings.max_body_bytes)
     install_plumbing(app)  # request ids, problem documents, metrics: per route, at start-up
     app[SETTINGS] = settings
@@ -239,20 +241,24 @@ async def _payments(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
-async def _users(app: web.Application) -> AsyncIterator[None]:
-    """Profiles and saved travelers (users/), their document numbers sealed under the key(s)
-    of SKYFARE_USERS_DOCUMENT_KEY; a malformed key stops the start, naming the variable."""
-    settings = app[SETTINGS]
+def _check_document_key(settings: Settings) -> None:
+    """RuntimeError naming SKYFARE_USERS_DOCUMENT_KEY (never the key) when it is malformed."""
     try:
-        service = user_service(
-            app[PG_POOL],
-            db_timeout_s=settings.db_timeout_s,
-            document_key=settings.users_document_key,
-            max_travelers=settings.users_max_travelers,
-        )
+        DocumentCipher.from_setting(settings.users_document_key)
     except DocumentKeyError as exc:
         raise RuntimeError(str(exc)) from None
-    app[user_routes.USER_SERVICE] = service
+
+
+async def _users(app: web.Application) -> AsyncIterator[None]:
+    """Profiles and saved travelers (users/), their document numbers sealed under the key(s)
+    of SKYFARE_USERS_DOCUMENT_KEY (checked by `create_app`)."""
+    settings = app[SETTINGS]
+    app[user_routes.USER_SERVICE] = user_service(
+        app[PG_POOL],
+        db_timeout_s=settings.db_timeout_s,
+        document_key=settings.users_document_key,
+        max_travelers=settings.users_max_travelers,
+    )
     yield
 
 

@@ -16,9 +16,14 @@ from kernel.errors import PreconditionFailed
 HEADER = "If-Match"
 
 
-def etag(kind: str, key: str | int, version: int) -> str:
+def etag(kind: str, key: str | int, version: int | str) -> str:
     digest = hashlib.sha256(f"{kind}:{key}:{version}".encode()).hexdigest()[:20]
     return f'"{digest}"'
+
+
+def hash_versions(versions: str) -> str:
+    """One version for a list, from its members' ids and versions."""
+    return hashlib.sha256(versions.encode()).hexdigest()
 
 
 def matches(if_match: str | None, current: str) -> bool:

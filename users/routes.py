@@ -2,8 +2,8 @@
 
 Each declares `security=("bearer",)` (users/operations.py): the plumbing authenticates the caller
 before the view runs (skyfare/guard.py), so a 401 comes before any check made here. Every answer
-carries `Cache-Control: no-store` (the plumbing's default, skyfare/security_headers.py) and an
-answer about one profile or traveler its `ETag`.
+carries `Cache-Control: no-store` (the plumbing's default, skyfare/security_headers.py) and
+every answer with a body its `ETag`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from users.etags import HEADER as IF_MATCH
 from users.merge_patch import MEDIA_TYPE as MERGE_PATCH
 from users.model import ProfileView, StoredTraveler, TravelerList, traveler_view
 from users.operations import OPERATIONS
-from users.service import UserService, profile_etag, traveler_etag
+from users.service import UserService, profile_etag, traveler_etag, travelers_etag
 
 __all__ = ["OPERATIONS", "USER_SERVICE", "add_routes"]
 
@@ -93,7 +93,7 @@ async def list_travelers(request: web.Request) -> web.Response:
     if reveal and stored:
         logger.info("saved travelers: %d documents revealed to their owner", len(stored))
     views = tuple(traveler_view(s, reveal=reveal) for s in stored)
-    return _json(TravelerList(data=views))
+    return _json(TravelerList(data=views), etag=travelers_etag(principal.subject, stored))
 
 
 async def create_traveler(request: web.Request) -> web.Response:

@@ -18,7 +18,7 @@ from typing import Any
 
 from kernel.auth import Principal
 from kernel.errors import Conflict, NotFound, ValidationFailed
-from users.etags import check_if_match, etag
+from users.etags import check_if_match, etag, hash_versions
 from users.merge_patch import merge_patch
 from users.model import (
     TRAVELER_ID_PREFIX,
@@ -58,6 +58,12 @@ def profile_etag(profile: Profile) -> str:
 
 def traveler_etag(stored: StoredTraveler) -> str:
     return etag("traveler", stored.traveler.id, stored.version)
+
+
+def travelers_etag(subject: str, travelers: list[StoredTraveler]) -> str:
+    """The list's: changes when a traveler is added, changed or deleted."""
+    versions = ",".join(f"{s.traveler.id}:{s.version}" for s in travelers)
+    return etag("travelers", subject, hash_versions(versions))
 
 
 def _as_new(traveler: SavedTraveler) -> NewTraveler:
@@ -116,9 +122,12 @@ class UserService:
         """The profile with `patch` merged in; 412 when `if_match` is not its current ETag."""
         today = self._today()
 
+        # A patch that cannot apply is a 422 whatever its If-Match: knowing the version it
+        # should have been sent against would not help the client.
         def change(profile: Profile) -> ProfileFields | None:
+            document = merge_patch(profile_document(profile), patch)
+            fields = parse_profile(document, today=today, patch=patch)
             check_if_match(if_match, profile_etag(profile))
-            fields = parse_profile(merge_patch(profile_document(profile), patch), today=today)
             return None if fields == profile.fields else fields  # None: no new version
 
         for _ in range(2):  # once more if the profile was erased in between
@@ -155,11 +164,14 @@ class UserService:
         today = self._today()
 
         def change(stored: StoredTraveler) -> NewTraveler | None:
-            check_if_match(if_match, traveler_etag(stored))
             before = traveler_document(stored.traveler)
             fields = parse_traveler(
-                merge_patch(before, patch), today=today, stored_document=before.get("document")
+                merge_patch(before, patch),
+                today=today,
+                stored_document=before.get("document"),
+                patch=patch,
             )
+            check_if_match(if_match, traveler_etag(stored))  # after the 422, as for profiles
             return None if fields == _as_new(stored.traveler) else fields
 
         changed = None

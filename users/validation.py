@@ -60,10 +60,14 @@ def _json_value(value: object) -> Any:
     return msgspec.json.decode(msgspec.json.encode(value))
 
 
-def parse_profile(data: dict[str, Any], *, today: dt.date) -> ProfileFields:
-    """A whole profile document → `ProfileFields`; `ValidationFailed` names every bad field."""
+def parse_profile(
+    data: dict[str, Any], *, today: dt.date, patch: dict[str, Any] | None = None
+) -> ProfileFields:
+    """A whole profile document → `ProfileFields`; `ValidationFailed` names every bad field
+    (of the `patch` it came from, too: see `_removed_unknowns`)."""
     checks = Checks(today)
     checks.fields(data, _PROFILE_FIELDS, _PROFILE_READ_ONLY)
+    _removed_unknowns(checks, patch, _PROFILE_FIELDS, _PROFILE_READ_ONLY)
     get, c = data.get, checks
 
     def optional(name: str, check: Any, *args: Any) -> Any:
@@ -86,6 +90,19 @@ def parse_profile(data: dict[str, Any], *, today: dt.date) -> ProfileFields:
     )
     checks.raise_if_failed()
     return fields
+
+
+def _removed_unknowns(
+    checks: Checks,
+    patch: dict[str, Any] | None,
+    known: frozenset[str],
+    read_only: tuple[str, ...],
+    at: str = "",
+) -> None:
+    """A patch's `null` for a member that is not a field removes nothing, so the merged
+    document cannot show it: named here (the others are named in the merged document)."""
+    if patch is not None:
+        checks.fields({k: v for k, v in patch.items() if v is None}, known, read_only, at)
 
 
 def _channels(checks: Checks, value: Any) -> Any:
@@ -116,7 +133,11 @@ def traveler_document(traveler: SavedTraveler) -> dict[str, Any]:
 
 
 def parse_traveler(
-    data: dict[str, Any], *, today: dt.date, stored_document: Any = MISSING
+    data: dict[str, Any],
+    *,
+    today: dt.date,
+    stored_document: Any = MISSING,
+    patch: dict[str, Any] | None = None,
 ) -> NewTraveler:
     """A whole traveler document → `NewTraveler`; `ValidationFailed` names every bad field.
 
@@ -126,6 +147,9 @@ def parse_traveler(
     """
     checks = Checks(today)
     checks.fields(data, _TRAVELER_FIELDS, _TRAVELER_READ_ONLY)
+    _removed_unknowns(checks, patch, _TRAVELER_FIELDS, _TRAVELER_READ_ONLY)
+    if patch is not None and type(patch.get("document")) is dict:
+        _removed_unknowns(checks, patch["document"], _DOCUMENT_FIELDS, (), "document.")
     get = data.get
     document_value = get("document")
     unchanged = stored_document is not MISSING and document_value == stored_document

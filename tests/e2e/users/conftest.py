@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import asyncpg
@@ -71,6 +71,3 @@ MERGE_PATCH = {"Content-Type": "application/merge-patch+json"}
 
 def merge_patch_headers(headers: Headers, **extra: str) -> Headers:
     return {**headers, **MERGE_PATCH, **extra}
-
-
-Json = Callable[..., Awaitable[Any]]

@@ -70,6 +70,7 @@ async def test_a_saved_traveler_is_answered_masked_and_revealed_on_request(
     assert (await revealed.json())["document"]["number"] == "X1234567"
     assert revealed.headers["Cache-Control"] == "no-store"
     assert (await listed.json())["data"] == [created]
+    assert listed.headers["ETag"] == listed_revealed.headers["ETag"]
     assert (await listed_revealed.json())["data"][0]["document"]["number"] == "X1234567"
 
 
@@ -122,6 +123,7 @@ async def test_a_deleted_traveler_is_gone(client: Client, ada: Headers) -> None:
     created = await create(client, ada)
     path = f"/v1/me/travelers/{created['id']}"
 
+    listed_before = await client.get("/v1/me/travelers", headers=ada)
     stale = await client.delete(path, headers={**ada, "If-Match": '"not-the-etag"'})
     deleted = await client.delete(path, headers=ada)
     again = await client.delete(path, headers=ada)
@@ -129,6 +131,10 @@ async def test_a_deleted_traveler_is_gone(client: Client, ada: Headers) -> None:
 
     assert stale.status == 412
     assert deleted.status == 204
+    assert (
+        listed_before.headers["ETag"]
+        != (await client.get("/v1/me/travelers", headers=ada)).headers["ETag"]
+    )
     assert await deleted.read() == b""
     assert (again.status, got.status) == (404, 404)
 

@@ -209,3 +209,23 @@ def test_a_document_number_is_5_to_20_ascii_letters_and_digits(number: str) -> N
     document = traveler()["document"] | {"number": number}
 
     assert "document.number" in failed_fields(parse_traveler, traveler(document=document))
+
+
+def test_a_patch_removing_a_field_that_does_not_exist_is_refused_too() -> None:
+    patch = {"": None, "nickname": None, "updated_at": None, "currency": None}
+
+    errors = failed_fields(parse_profile, {}, patch=patch)
+
+    assert errors == {
+        "": "unknown field",
+        "nickname": "unknown field",
+        "updated_at": "read-only: set by the service",
+    }
+
+
+def test_a_traveler_patch_removing_an_unknown_document_member_is_refused() -> None:
+    patch = {"document": {"visa": None, "expires_on": "2031-01-01"}, "id": None}
+
+    errors = failed_fields(parse_traveler, traveler(), patch=patch)
+
+    assert errors == {"document.visa": "unknown field", "id": "read-only: set by the service"}
