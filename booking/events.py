@@ -1,9 +1,9 @@
 """The events orders emit: written to the outbox with the change they describe, relayed to the
 event stream (Redis Streams), consumed by the notification worker and anyone else listening.
 
-An event carries everything its consumers need (the order's state and the lead passenger's
-contact), so a consumer never reads our database. Every event has a unique `id`: delivery is at
-least once, and consumers dedup on it.
+An event carries everything its consumers need (the order's state, the lead passenger's contact
+and whose order it is), so a consumer never reads our database. Every event has a unique `id`:
+delivery is at least once, and consumers dedup on it.
 
 On the stream, one entry per event with the fields `id`, `type` and `event` (this Struct as
 JSON). Consumers in other packages decode their own copy of the fields they use.
@@ -59,6 +59,9 @@ class Event(msgspec.Struct, frozen=True):
     occurred_at: dt.datetime  # UTC
     order: OrderSnapshot
     contact: Contact | None = None
+    # The order's owner (the JWT `sub`): whose preferences apply, e.g. the notification
+    # channels the user chose. None in events written before it was added.
+    owner: str | None = None
 
 
 def new_event(
@@ -66,6 +69,7 @@ def new_event(
     order: OrderSnapshot,
     contact: Contact | None,
     *,
+    owner: str | None = None,
     now: dt.datetime | None = None,
 ) -> Event:
     return Event(
@@ -74,6 +78,7 @@ def new_event(
         occurred_at=now or dt.datetime.now(dt.UTC),
         order=order,
         contact=contact,
+        owner=owner,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 import msgspec
 
@@ -66,6 +66,41 @@ class Passenger(msgspec.Struct, frozen=True):
     gender: Gender
     email: Annotated[str, _EMAIL] | None = None
     phone_number: Annotated[str, _PHONE] | None = None
+
+
+TRAVELER_ID_SCHEMA = {"type": "string", "pattern": "^trv_[A-Za-z0-9_-]{1,60}$"}
+
+
+class TravelerPassenger(msgspec.Struct, frozen=True):
+    """A passenger booked as one of the caller's saved travelers (`GET /v1/me/travelers`): the
+    names, birth date and gender are the saved traveler's, copied into the order when it is
+    created (a later edit of the saved traveler never changes the order). Contact fields, as
+    for any passenger, come with the request."""
+
+    type: PassengerType
+    traveler_id: Annotated[str, msgspec.Meta(extra_json_schema=TRAVELER_ID_SCHEMA)]
+    email: Annotated[str, _EMAIL] | None = None
+    phone_number: Annotated[str, _PHONE] | None = None
+
+
+# A passenger of a request: given in full, or a saved traveler the order service resolves into a
+# `Passenger` before the offer check. msgspec describes no union of untagged Structs, so the
+# schema is written out: either shape, by reference. Requests are built by booking/validation.py,
+# never decoded by msgspec, so this runtime alias is read only for the OpenAPI document.
+if TYPE_CHECKING:
+    PassengerInput: TypeAlias = Passenger | TravelerPassenger
+else:
+    PassengerInput = Annotated[
+        Any,
+        msgspec.Meta(
+            extra_json_schema={
+                "anyOf": [
+                    {"$ref": "#/components/schemas/Passenger"},
+                    {"$ref": "#/components/schemas/TravelerPassenger"},
+                ]
+            }
+        ),
+    ]
 
 
 class PaymentMethod(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -205,6 +240,7 @@ class CreateOrderRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unkno
     type: OrderType = "hold"
     # 9 seated and an infant on each adult's lap (booking/validation.py's MAX_PASSENGERS)
     passengers: Annotated[
-        tuple[Passenger, ...], msgspec.Meta(extra_json_schema={"minItems": 1, "maxItems": 18})
+        tuple[PassengerInput, ...],
+        msgspec.Meta(extra_json_schema={"minItems": 1, "maxItems": 18}),
     ]
     payment: PaymentMethod | None = None

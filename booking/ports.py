@@ -4,16 +4,20 @@ The order flow calls them at the right moment; the payment module owns how money
 the composition root provides them (`OrderService.use_payments`), `instant` orders are refused
 (422 naming `type`) and paid orders cannot be cancelled (409). `PriceChecks` is the fare cache's
 (search/stale_fares.py), told what each re-pricing found (`OrderService.use_price_checks`).
+`SavedTravelers` is the user service's (users/), which resolves a passenger given as
+`traveler_id` (`OrderService.use_saved_travelers`); without it such a passenger is refused (422).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal, Protocol
 
 import asyncpg
+import msgspec
 
 from booking.idempotency import Completion
-from booking.model import Order, PaymentMethod
+from booking.model import Gender, Order, PaymentMethod
 
 
 class PaymentStarter(Protocol):
@@ -63,3 +67,21 @@ class PriceChecks(Protocol):
 
     async def sold(self, offer_id: str) -> None:
         """The airline just held seats of `offer_id` for an order. Must not raise."""
+
+
+class TravelerDetails(msgspec.Struct, frozen=True):
+    """What an order copies from a saved traveler: the passenger's identity as on the passport."""
+
+    given_name: str
+    family_name: str
+    born_on: dt.date
+    gender: Gender
+
+
+class SavedTravelers(Protocol):
+    """The travelers each user keeps on file, looked up when an order names one."""
+
+    async def traveler(self, owner: str, traveler_id: str) -> TravelerDetails | None:
+        """`owner`'s saved traveler `traveler_id`; None when unknown or another user's (the
+        two are not told apart). Raises `kernel.errors.ServiceUnavailable` when the lookup
+        cannot be made now."""

@@ -108,7 +108,12 @@ class PgOrderRepository:
         idempotency_key: str | None = None,
         limits: OrderLimits | None = None,
     ) -> Order:
-        created = new_event("order.created", _pending_snapshot(order), contact_of(order.passengers))
+        created = new_event(
+            "order.created",
+            _pending_snapshot(order),
+            contact_of(order.passengers),
+            owner=order.owner,
+        )
 
         async def insert(reference: str) -> Order:
             snapshot = msgspec.structs.replace(created.order, booking_reference=reference)
@@ -158,7 +163,8 @@ class PgOrderRepository:
                 return None
             order = order_from_row(row)
             events = [
-                new_event(t, order.snapshot(), order.contact()) for t in state.events_of(change)
+                new_event(t, order.snapshot(), order.contact(), owner=order.owner)
+                for t in state.events_of(change)
             ]
             await conn.execute(
                 HISTORY_AND_EVENTS,

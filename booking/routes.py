@@ -12,7 +12,15 @@ import msgspec
 from aiohttp import web
 
 from booking.idempotency import HEADER, check_key, fingerprint
-from booking.model import ORDER_ID_SCHEMA, CreateOrderRequest, ListMeta, OrderList, OrderView
+from booking.model import (
+    ORDER_ID_SCHEMA,
+    CreateOrderRequest,
+    ListMeta,
+    OrderList,
+    OrderView,
+    Passenger,
+    TravelerPassenger,
+)
 from booking.pagination import LIMIT_DEFAULT, LIMIT_MAX, encode_cursor, parse_page
 from booking.service import OrderService
 from booking.validation import parse_order_body
@@ -93,13 +101,15 @@ OPERATIONS: tuple[Operation, ...] = (
         operation_id="create_order",
         summary=(
             "Book an offer: re-priced, then held at the airline until payment_required_by "
-            "(type hold). Idempotent per Idempotency-Key (kept 24 h, scoped to the caller): the "
-            "same key and body replays the first answer"
+            "(type hold). A passenger is given in full, or as one of the caller's saved "
+            "travelers (traveler_id: the order keeps a copy). Idempotent per Idempotency-Key "
+            "(kept 24 h, scoped to the caller): the same key and body replays the first answer"
         ),
         tag="orders",
         response_status=201,
         request=CreateOrderRequest,
         response=OrderView,
+        referenced=(Passenger, TravelerPassenger),
         parameters=(
             Parameter(
                 HEADER,
@@ -124,7 +134,8 @@ OPERATIONS: tuple[Operation, ...] = (
             410: "The offer expired",
             422: (
                 "A field is invalid (`errors` names each: passengers must match the offer's "
-                "passenger mix and ages), or the Idempotency-Key was used for another request"
+                "passenger mix and ages; a traveler_id must name one of the caller's saved "
+                "travelers), or the Idempotency-Key was used for another request"
             ),
         },
         security=("bearer",),

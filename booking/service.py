@@ -6,6 +6,9 @@ retried hold never books twice) → `held` + the stored answer in one transactio
 An airline that refuses fails the order and the refusal is the stored answer; an airline that
 does not answer leaves the order `pending` (the reconciler resolves it) and the key's lease
 lapses, so the client's retry with the same key resumes this very order.
+Passengers given as `traveler_id` are resolved through `SavedTravelers` right after the claim
+(so a replay answers from the key, whatever became of the saved traveler since) and copied into
+the order: the order keeps the traveler as booked.
 """
 
 from __future__ import annotations
@@ -35,11 +38,14 @@ from booking.model import (
     NewOrder,
     Order,
     OrderView,
+    Passenger,
+    PassengerInput,
     PaymentMethod,
+    TravelerPassenger,
     is_order_id,
 )
 from booking.pagination import Position
-from booking.ports import PaymentStarter, PriceChecks, Refunds
+from booking.ports import PaymentStarter, PriceChecks, Refunds, SavedTravelers
 from booking.references import new_order_id
 from booking.repository import OrderRepository
 from booking.state import Change
@@ -60,6 +66,8 @@ logger = logging.getLogger(__name__)
 
 _encoder = msgspec.json.Encoder()
 NO_INSTANT = "instant orders need a payment method: not enabled on this deployment"
+NO_SAVED_TRAVELERS = "saved travelers are not available on this deployment"
+UNKNOWN_TRAVELER = "no such saved traveler of yours"
 
 
 def created_response(order: Order) -> StoredResponse:
@@ -97,6 +105,7 @@ class OrderService:
         )
         self._payments: PaymentStarter | None = None
         self._refunds: Refunds | None = None
+        self._travelers: SavedTravelers | None = None
 
     def use_payments(self, starter: PaymentStarter | None, refunds: Refunds | None) -> None:
         """Enable `instant` orders (`starter`) and cancelling paid orders (`refunds`)."""
@@ -107,17 +116,60 @@ class OrderService:
         """Tell `checks` (the fare cache) what re-pricing each offer with its airline found."""
         self.airline.checks = checks
 
+    def use_saved_travelers(self, travelers: SavedTravelers | None) -> None:
+        """Accept passengers given as `traveler_id`, looked up in `travelers`."""
+        self._travelers = travelers
+
     # -- create -------------------------------------------------------------------------------
 
-    def check_type(self, request: CreateOrderRequest) -> None:
+    def check_enabled(self, request: CreateOrderRequest) -> None:
+        """`ValidationFailed` for what this deployment does not offer (instant orders without
+        payments, saved travelers without a user service), before the key is claimed."""
+        errors = []
         if request.type == "instant" and self._payments is None:
-            raise ValidationFailed([FieldError("type", NO_INSTANT)])
+            errors.append(FieldError("type", NO_INSTANT))
+        if self._travelers is None:
+            errors.extend(
+                FieldError(f"passengers[{i}].traveler_id", NO_SAVED_TRAVELERS)
+                for i, p in enumerate(request.passengers)
+                if isinstance(p, TravelerPassenger)
+            )
+        if errors:
+            raise ValidationFailed(errors)
+
+    async def resolve_passengers(
+        self, owner: str, passengers: tuple[PassengerInput, ...]
+    ) -> tuple[Passenger, ...]:
+        """The passengers with each saved traveler copied in; `ValidationFailed` naming every
+        `traveler_id` that is not one of `owner`'s."""
+        found: list[Passenger] = []
+        errors: list[FieldError] = []
+        for i, p in enumerate(passengers):
+            resolved = p if isinstance(p, Passenger) else await self._saved(owner, p)
+            if resolved is None:
+                errors.append(FieldError(f"passengers[{i}].traveler_id", UNKNOWN_TRAVELER))
+            else:
+                found.append(resolved)
+        if errors:
+            raise ValidationFailed(errors)
+        return tuple(found)
+
+    async def _saved(self, owner: str, p: TravelerPassenger) -> Passenger | None:
+        saved = (
+            None
+            if self._travelers is None
+            else await self._travelers.traveler(owner, p.traveler_id)
+        )
+        if saved is None:
+            return None
+        names = (saved.given_name, saved.family_name)
+        return Passenger(p.type, *names, saved.born_on, saved.gender, p.email, p.phone_number)
 
     async def create(
         self, principal: Principal, key: str, request: CreateOrderRequest, fp: Fingerprint
     ) -> StoredResponse:
         """The answer to `POST /v1/orders` (a 2xx), or raises the error answer."""
-        self.check_type(request)
+        self.check_enabled(request)
         owner = principal.subject
         try:
             claim = await self.keys.claim(owner, key, fp)
@@ -155,8 +207,9 @@ class OrderService:
             if order is None:  # orders are never deleted: the key points at another database
                 raise ServiceUnavailable("this Idempotency-Key's order cannot be found")
             return await self._resume(order, key, request.payment)
+        passengers = await self.resolve_passengers(owner, request.passengers)
         offer = await self.airline.price(request.offer_id)
-        check_against_offer(request.passengers, offer.passengers, offer.departs_on)
+        check_against_offer(passengers, offer.passengers, offer.departs_on)
         new = NewOrder(
             id=new_order_id(),
             owner=owner,
@@ -166,7 +219,7 @@ class OrderService:
             total_amount=offer.priced.total_amount,
             total_currency=offer.priced.total_currency,
             slices=offer.priced.slices,
-            passengers=request.passengers,
+            passengers=passengers,
         )
         order = await self.repository.create(new, actor=owner, idempotency_key=key, limits=limits)
         return await self._hold(order, key, request.payment)

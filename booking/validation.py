@@ -4,11 +4,16 @@ msgspec's typed decoding stops at the first error, so the body is decoded loosel
 checked on its own. Two stages: `parse_order_body` checks what the body alone can tell (before
 the idempotency key is claimed); `check_against_offer` what needs the re-priced offer: the
 passenger mix of the offer and ages at departure (infant < 2, child 2–11, adult 12+).
+
+A passenger given as `traveler_id` (one of the caller's saved travelers) carries its type and
+contact fields only: the order service resolves the rest (booking/service.py) before the second
+stage, so ages are checked against the saved traveler's birth date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +23,9 @@ from booking.model import (
     PASSENGER_TYPES,
     CreateOrderRequest,
     Passenger,
+    PassengerInput,
     PaymentMethod,
+    TravelerPassenger,
 )
 from connectors.model import Passengers
 from kernel.contacts import EMAIL_RULE, PHONE_RULE, is_email, is_phone
@@ -30,6 +37,10 @@ MAX_NAME = 50
 OLDEST = dt.date(1900, 1, 1)
 _BODY_FIELDS = frozenset(CreateOrderRequest.__struct_fields__)
 _PASSENGER_FIELDS = frozenset(Passenger.__struct_fields__)
+_TRAVELER_FIELDS = frozenset(TravelerPassenger.__struct_fields__)
+# What a saved traveler supplies: naming it beside `traveler_id` is ambiguous, so refused.
+_IDENTITY_FIELDS = frozenset(Passenger.__struct_fields__) - _TRAVELER_FIELDS
+_TRAVELER_ID = re.compile(r"trv_[A-Za-z0-9_-]{1,60}")
 _PAYMENT_FIELDS = frozenset(PaymentMethod.__struct_fields__)
 MISSING: Any = object()
 
@@ -101,7 +112,7 @@ def _unknown(
             errors.append(FieldError(f"{at}{name}", "unknown field"))
 
 
-def _passengers(errors: list[FieldError], value: Any, today: dt.date) -> tuple[Passenger, ...]:
+def _passengers(errors: list[FieldError], value: Any, today: dt.date) -> tuple[PassengerInput, ...]:
     if type(value) is not list or not 1 <= len(value) <= MAX_PASSENGERS:
         errors.append(FieldError("passengers", f"required: an array of 1 to {MAX_PASSENGERS}"))
         return ()
@@ -113,10 +124,14 @@ def _passengers(errors: list[FieldError], value: Any, today: dt.date) -> tuple[P
     return tuple(found)
 
 
-def _passenger(errors: list[FieldError], item: Any, at: str, today: dt.date) -> Passenger | None:
+def _passenger(
+    errors: list[FieldError], item: Any, at: str, today: dt.date
+) -> PassengerInput | None:
     if type(item) is not dict:
         errors.append(FieldError(at, "must be an object"))
         return None
+    if "traveler_id" in item:
+        return _saved_traveler(errors, item, at)
     before = len(errors)
     _unknown(errors, item, _PASSENGER_FIELDS, at + ".")
     get = item.get
@@ -130,6 +145,29 @@ def _passenger(errors: list[FieldError], item: Any, at: str, today: dt.date) -> 
     if len(errors) > before:
         return None
     return Passenger(kind, given, family, born_on, gender, email, phone)
+
+
+def _saved_traveler(
+    errors: list[FieldError], item: dict[str, Any], at: str
+) -> TravelerPassenger | None:
+    before = len(errors)
+    for name in item:
+        if name in _IDENTITY_FIELDS:
+            errors.append(
+                FieldError(f"{at}.{name}", "not with traveler_id: the saved traveler's is used")
+            )
+        elif name not in _TRAVELER_FIELDS:
+            errors.append(FieldError(f"{at}.{name}", "unknown field"))
+    get = item.get
+    kind = _choice(errors, get("type", MISSING), f"{at}.type", PASSENGER_TYPES)
+    traveler_id: Any = get("traveler_id")
+    if type(traveler_id) is not str or _TRAVELER_ID.fullmatch(traveler_id) is None:
+        errors.append(FieldError(f"{at}.traveler_id", "must be a saved traveler's id (trv_...)"))
+    email = _optional(errors, get("email"), f"{at}.email", is_email, EMAIL_RULE)
+    phone = _optional(errors, get("phone_number"), f"{at}.phone_number", is_phone, PHONE_RULE)
+    if len(errors) > before:
+        return None
+    return TravelerPassenger(kind, traveler_id, email, phone)
 
 
 def _choice(errors: list[FieldError], value: Any, at: str, allowed: tuple[str, ...]) -> Any:

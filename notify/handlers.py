@@ -3,6 +3,12 @@
 The channels of one event go out concurrently and independently: a channel already sent (a
 redelivery, or a retry after the other channel failed) is skipped, so a retry resends only what
 failed.
+
+Only the channels the order's owner wants go out (`ChannelPreferences`, e.g. SMS turned off);
+a channel turned off is skipped, not failed. When the preferences cannot be read, the event
+fails like a delivery and is retried with backoff (dead-lettered, never dropped, if it keeps
+failing): sending on a channel the user turned off breaks their choice for good, while waiting
+only delays the message.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import msgspec
 from kernel.contacts import is_email, is_phone
 from notify.dedup import Claim
 from notify.errors import PermanentDeliveryError
-from notify.metrics import NOTIFICATIONS_SENT
+from notify.metrics import NOTIFICATIONS_SENT, NOTIFICATIONS_TURNED_OFF
 from notify.templates import TEMPLATES, Email, Notification, Sms, render
 from notify.wire import EntryError, event_from_fields, event_type
 
@@ -40,10 +46,20 @@ class Dedup(Protocol):
     async def release(self, event_id: str, channel: str) -> None: ...
 
 
+class ChannelPreferences(Protocol):
+    """The notification channels each user chose (the user service's)."""
+
+    async def channels(self, owner: str) -> frozenset[str] | None:
+        """The channels `owner` wants notifications on (a subset of {"email", "sms"}); None
+        when they chose none (no profile): then every channel. Raises when it cannot tell now;
+        it must bound its own wait."""
+
+
 class Outcome(enum.StrEnum):
     SENT = "sent"  # every notification is out (some may have gone out before)
     DUPLICATE = "duplicate"  # every notification had gone out before: a redelivery
-    SKIPPED = "skipped"  # nothing to send: a type nobody is told about, or no contact
+    # nothing to send: a type nobody is told about, no contact, or every channel turned off
+    SKIPPED = "skipped"
     BUSY = "busy"  # another worker is sending one of them right now: look again later
     FAILED = "failed"  # a channel failed: retry later, or park it (`permanent`)
 
@@ -57,10 +73,21 @@ class Result(msgspec.Struct, frozen=True):
 
 
 class Notifier:
-    def __init__(self, mailer: Mailer, sms: SmsSender, dedup: Dedup) -> None:
+    """Sends events' notifications; with `preferences`, only on the channels the order's owner
+    wants (without, or for an event that names no owner: on every channel)."""
+
+    def __init__(
+        self,
+        mailer: Mailer,
+        sms: SmsSender,
+        dedup: Dedup,
+        *,
+        preferences: ChannelPreferences | None = None,
+    ) -> None:
         self._mailer = mailer
         self._sms = sms
         self._dedup = dedup
+        self._preferences = preferences
 
     async def handle(self, fields: Mapping[bytes, bytes]) -> Result:
         """Send what the entry's event asks for; never raises for a delivery failure."""
@@ -72,6 +99,13 @@ class Notifier:
         except EntryError as exc:
             return Result(Outcome.FAILED, kind, error=str(exc), permanent=True)
         notifications = render(event)
+        if notifications and event.owner is not None and self._preferences is not None:
+            try:
+                wanted = await self._preferences.channels(event.owner)
+            except Exception as exc:  # retried like a delivery: see the module's docstring
+                error = f"notification preferences unavailable: {exc!r}"
+                return Result(Outcome.FAILED, kind, event.id, error=error)
+            notifications = _on(wanted, notifications)
         if not notifications:
             return Result(Outcome.SKIPPED, kind, event.id)
         results = await asyncio.gather(
@@ -102,6 +136,15 @@ class Notifier:
         await self._dedup.mark_sent(event_id, channel)
         NOTIFICATIONS_SENT.labels(channel).inc()
         return Outcome.SENT
+
+
+def _on(wanted: frozenset[str] | None, notifications: list[Notification]) -> list[Notification]:
+    if wanted is None:
+        return notifications
+    for n in notifications:
+        if n.channel not in wanted:
+            NOTIFICATIONS_TURNED_OFF.labels(n.channel).inc()
+    return [n for n in notifications if n.channel in wanted]
 
 
 def _check_recipient(notification: Notification) -> None:

@@ -23,6 +23,11 @@ NOTIFICATIONS_SENT = Counter(
     "Notifications handed to their provider, by channel.",
     ("channel",),
 )
+NOTIFICATIONS_TURNED_OFF = Counter(
+    "skyfare_notifications_turned_off",
+    "Notifications not sent because the order's owner turned their channel off, by channel.",
+    ("channel",),
+)
 DEAD_LETTERED = Counter(
     "skyfare_events_dead_lettered", "Events this worker parked in the dead-letter stream."
 )

@@ -36,6 +36,7 @@ class WireEvent(msgspec.Struct, frozen=True):
     type: str
     order: WireOrder
     contact: WireContact | None = None
+    owner: str | None = None  # whose order: the user whose notification channels apply
 
 
 class EntryError(ValueError):

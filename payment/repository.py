@@ -83,6 +83,17 @@ class PgPaymentRepository:
             )
         return None if row is None else _payment(row)
 
+    async def of_orders(self, order_ids: list[str]) -> list[Payment]:
+        """Every payment of these orders, oldest first (a traveler's data export)."""
+        async with self.db.connection() as conn:
+            rows = await conn.fetch(
+                f"SELECT {_COLUMNS} FROM payments WHERE order_id = ANY($1::text[])"
+                " ORDER BY created_at, id",
+                order_ids,
+                timeout=self.db.timeout_s,
+            )
+        return [_payment(row) for row in rows]
+
     async def paying(self, order_id: str) -> Payment | None:
         """The payment that made the order `paid` (the one to refund when it is cancelled)."""
         async with self.db.connection() as conn:

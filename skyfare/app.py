@@ -19,6 +19,7 @@ from aiohttp import web
 
 from booking import routes as order_routes
 from booking.limits import OrderLimits
+from booking.personal_data import PgPersonalData
 from booking.pg import Database
 from booking.recovery import running_recovery
 from booking.relay import OutboxRelay
@@ -36,13 +37,14 @@ from connectors.registry import build_connectors
 from kernel.auth import AUTHENTICATE, PARTNER_CHECK
 from kernel.tasks import stop_task
 from payment import routes as payment_routes
+from payment.repository import PgPaymentRepository
 from payment.wiring import running_payments
 from search import bulk_routes
 from search import routes as search_routes
 from search.fare_index_redis import RedisFareIndex
 from search.service import SearchService
 from search.stale_fares import StaleFares
-from skyfare import openapi, ops
+from skyfare import openapi, ops, privacy
 from skyfare.auth import JwksAuthenticator, JwksKeySet
 from skyfare.guard import route_security
 from skyfare.keys import (
@@ -61,6 +63,7 @@ from skyfare.ratelimit import RateLimiter
 from skyfare.settings import Settings
 from skyfare.travelers import KEY_PREFIX as TRAVELER_KEY_PREFIX
 from skyfare.travelers import TravelerGate
+from skyfare.user_ports import SavedTravelersOfUsers
 from users import routes as user_routes
 from users.crypto import DocumentCipher
 from users.errors import DocumentKeyError
@@ -89,10 +92,11 @@ def create_app(settings: Settings) -> web.Application:
             _fare_cache,
             _connectors,
             _outbox_relay,
+            _users,
             _orders,
             _recovery,
             _payments,
-            _users,
+            _privacy,
         )
     )
     ops.add_routes(app.router)
@@ -101,6 +105,7 @@ def create_app(settings: Settings) -> web.Application:
     order_routes.add_routes(app.router)
     payment_routes.add_routes(app.router)
     user_routes.add_routes(app.router)
+    privacy.add_routes(app.router)
     operations = (
         *ops.OPERATIONS,
         *search_routes.OPERATIONS,
@@ -108,6 +113,7 @@ def create_app(settings: Settings) -> web.Application:
         *order_routes.OPERATIONS,
         *payment_routes.OPERATIONS,
         *user_routes.OPERATIONS,
+        *privacy.OPERATIONS,
     )
     app[OPENAPI_DOCUMENT] = openapi.encode_document(operations, version=_version())
     # What each operation declares is what the plumbing enforces, before the view (guard.py).
@@ -183,6 +189,8 @@ async def _orders(app: web.Application) -> AsyncIterator[None]:
         hold_window_s=settings.hold_window_s,
     ) as service:
         app[order_routes.ORDER_SERVICE] = service
+        # A passenger may be one of the caller's saved travelers (users/): the order copies it.
+        service.use_saved_travelers(SavedTravelersOfUsers(app[user_routes.USER_SERVICE]))
         # Order creation re-prices too: a changed price or no seats corrects the fare cache.
         service.use_price_checks(app[search_routes.SEARCH_SERVICE].stale_fares)
         yield
@@ -251,6 +259,15 @@ async def _users(app: web.Application) -> AsyncIterator[None]:
         db_timeout_s=settings.db_timeout_s,
         document_key=settings.users_document_key,
         max_travelers=settings.users_max_travelers,
+    )
+    yield
+
+
+async def _privacy(app: web.Application) -> AsyncIterator[None]:
+    """The caller's data export and erasure, across users, booking and payment (privacy.py)."""
+    db = Database(app[PG_POOL], timeout_s=app[SETTINGS].db_timeout_s)
+    app[privacy.PRIVACY] = privacy.Privacy(
+        app[user_routes.USER_SERVICE], PgPersonalData(db), PgPaymentRepository(db)
     )
     yield
 

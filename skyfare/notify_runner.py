@@ -4,6 +4,10 @@ Its metrics are served by the worker itself on `notify_metrics_listen_port` (`SK
 by default; 0: none): the counters live in this process, and the group's lag is read from Redis
 at scrape time. A port in use is logged and the worker runs on without metrics, rather than
 taking `skyfare up` down with it.
+
+The worker sends only on the channels each order's owner chose (`UserService.notification_channels`
+over its own small PostgreSQL pool). Without a DATABASE_URL it cannot read them and says so at
+start: every channel is used, as before users had preferences.
 """
 
 from __future__ import annotations
@@ -14,15 +18,18 @@ import os
 import secrets
 import signal
 import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import asyncpg
 import redis.asyncio as redis
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from notify.config import GROUP, WorkerConfig
 from notify.dedup import RedisDedup
-from notify.handlers import Notifier
+from notify.handlers import ChannelPreferences, Notifier
 from notify.mail import SmtpMailer
 from notify.metrics import refresh_gauges
 from notify.retry import Backoff
@@ -31,12 +38,16 @@ from notify.stream import EventStream
 from notify.worker import NotifyWorker
 from skyfare.embedded import EmbeddedRedis
 from skyfare.settings import Settings
+from skyfare.user_ports import ChannelsOfUsers
+from users.wiring import user_service
 
 logger = logging.getLogger(__name__)
 
 REDIS_TIMEOUT_S = 1.0
 REDIS_CONNECTIONS = 32
 BLOCK_S = 1.0
+# A batch looks up its events' owners concurrently; past this many a lookup waits its turn.
+PG_CONNECTIONS = 8
 
 
 def worker_config(settings: Settings) -> WorkerConfig:
@@ -88,22 +99,60 @@ async def serve_notify(settings: Settings) -> None:
         lease_s=settings.notify_lease_s,
         timeout_s=REDIS_TIMEOUT_S,
     )
-    worker = NotifyWorker(stream, Notifier(mailer, sms, dedup), worker_config(settings))
     metrics = await _serve_metrics(settings, stream)
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, worker.stop)
-    logger.info("notify worker %s consuming %s", consumer, settings.event_stream)
     try:
-        async with sms:
-            await worker.run()
+        async with sms, channel_preferences(settings) as preferences:
+            notifier = Notifier(mailer, sms, dedup, preferences=preferences)
+            worker = NotifyWorker(stream, notifier, worker_config(settings))
+            logger.info("notify worker %s consuming %s", consumer, settings.event_stream)
+            await _run_until_signalled(worker)
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
         await mailer.close()
         if metrics is not None:
             await metrics.cleanup()
         await client.aclose()
+
+
+async def _run_until_signalled(worker: NotifyWorker) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, worker.stop)
+    try:
+        await worker.run()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+@asynccontextmanager
+async def channel_preferences(settings: Settings) -> AsyncIterator[ChannelPreferences | None]:
+    """The owners' notification channels from the user service, or None (every channel) when
+    no DATABASE_URL is set. The pool connects on first use, so a database that is down at start
+    only fails (and retries) the events that need it."""
+    if settings.database_url is None:
+        logger.warning(
+            "notify worker: DATABASE_URL is unset, so users' notification channels cannot be "
+            "read: every notification goes out on every channel"
+        )
+        yield None
+        return
+    pool = await asyncpg.create_pool(
+        settings.database_url,
+        min_size=0,
+        max_size=PG_CONNECTIONS,
+        command_timeout=settings.db_timeout_s,
+        timeout=settings.db_timeout_s,
+    )
+    try:
+        users = user_service(
+            pool,
+            db_timeout_s=settings.db_timeout_s,
+            document_key=settings.users_document_key,
+            max_travelers=settings.users_max_travelers,
+        )
+        yield ChannelsOfUsers(users)
+    finally:
+        await pool.close()
 
 
 async def _serve_metrics(settings: Settings, stream: EventStream) -> web.AppRunner | None:

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import msgspec
 
+from booking.ports import TravelerDetails
 from connectors import errors, offer_ids
 from connectors.model import (
     CabinClass,
@@ -224,3 +225,50 @@ class FakeConnector:
                 await asyncio.sleep(left)
             except asyncio.CancelledError:
                 self.cancelled += 1
+
+
+class FakeSavedTravelers:
+    """`booking.ports.SavedTravelers` over a dict: (owner, traveler id) → details.
+
+    `fail_with` makes every lookup raise it (the user service unreachable); `lookups` records
+    each (owner, traveler id) asked, so a test can tell a lookup was (not) made.
+    """
+
+    def __init__(self, fail_with: BaseException | None = None) -> None:
+        self.saved: dict[tuple[str, str], TravelerDetails] = {}
+        self.fail_with = fail_with
+        self.lookups: list[tuple[str, str]] = []
+
+    def add(self, owner: str, traveler_id: str, **fields: object) -> None:
+        details: dict[str, object] = {
+            "given_name": "Grace",
+            "family_name": "Hopper",
+            "born_on": dt.date(1986, 12, 9),
+            "gender": "f",
+            **fields,
+        }
+        self.saved[owner, traveler_id] = TravelerDetails(**details)  # type: ignore[arg-type]
+
+    async def traveler(self, owner: str, traveler_id: str) -> TravelerDetails | None:
+        self.lookups.append((owner, traveler_id))
+        if self.fail_with is not None:
+            raise self.fail_with
+        return self.saved.get((owner, traveler_id))
+
+
+class FakeChannelPreferences:
+    """`notify.handlers.ChannelPreferences` over a dict: owner → channels (absent: None, defaults).
+
+    `fail_with` makes every lookup raise it; `asked` records the owners looked up.
+    """
+
+    def __init__(self, fail_with: BaseException | None = None) -> None:
+        self.channels_of: dict[str, frozenset[str]] = {}
+        self.fail_with = fail_with
+        self.asked: list[str] = []
+
+    async def channels(self, owner: str) -> frozenset[str] | None:
+        self.asked.append(owner)
+        if self.fail_with is not None:
+            raise self.fail_with
+        return self.channels_of.get(owner)

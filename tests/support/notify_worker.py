@@ -13,7 +13,7 @@ import redis.asyncio as redis
 
 from notify.config import GROUP, WorkerConfig
 from notify.dedup import RedisDedup
-from notify.handlers import Notifier
+from notify.handlers import ChannelPreferences, Notifier
 from notify.mail import SmtpMailer
 from notify.retry import Backoff
 from notify.sms import HttpSmsSender
@@ -48,6 +48,7 @@ async def running_worker(
     consumer: str = "w1",
     lease_s: float = 1.0,
     send_timeout_s: float = 2.0,
+    preferences: ChannelPreferences | None = None,
     **config: object,
 ) -> AsyncIterator[RunningWorker]:
     stream = EventStream(client, stream_name, group=GROUP, consumer=consumer, timeout_s=2.0)
@@ -66,7 +67,9 @@ async def running_worker(
     )
     async with HttpSmsSender(sim.sms_url, SIM_API_KEY, timeout_s=send_timeout_s) as sms:
         worker = NotifyWorker(
-            stream, Notifier(mailer, sms, dedup), msgspec.structs.replace(FAST, **config)
+            stream,
+            Notifier(mailer, sms, dedup, preferences=preferences),
+            msgspec.structs.replace(FAST, **config),
         )
         task = asyncio.create_task(worker.run())
         try:

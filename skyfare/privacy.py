@@ -1,0 +1,262 @@
+"""The traveler's own data, across packages: `GET /v1/me/export` and `DELETE /v1/me`.
+
+Composition-level because it combines the user service (users/: the profile and saved
+travelers) with booking (orders, their history and passengers) and payment (payments):
+- export: everything held about the caller, as one JSON attachment — their profile and saved
+  travelers (document numbers revealed: it is their own copy), and every order of theirs in every
+  status, with its passengers, history and payments.
+- delete: booking first removes the contact details of the caller's orders' passengers
+  (booking/personal_data.py; refused with 409, nothing erased, while an order is in flight), then
+  the user service erases the profile and saved travelers. Orders and payments are kept, with
+  the reason in the answer. Asking again erases nothing more and answers the same shape, so a
+  client that lost the first answer may retry; a failure between the two steps (503) is
+  finished by the retry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Protocol
+
+import msgspec
+from aiohttp import web
+
+from booking.model import OrderStatus, OrderType, Passenger, PaymentStatus
+from booking.personal_data import PgPersonalData
+from booking.rows import HistoryEntry
+from connectors.model import Slice
+from kernel.auth import principal as caller
+from kernel.openapi import Operation
+from payment.model import Payment
+from payment.repository import PgPaymentRepository
+from users.model import ErasedUser, UserExport
+
+ORDERS_KEPT = (
+    "Orders are kept for the retention period bookkeeping and tax law require, and as the "
+    "record of the contract with the airline: the passengers' names, birth dates and genders "
+    "stay as ticketed; their emails and phone numbers were removed."
+)
+PAYMENTS_KEPT = (
+    "Payments are accounting records kept for the same period; they hold amounts and the "
+    "payment gateway's references, never a card number."
+)
+SIGN_IN_NOTE = (
+    "Your sign-in account is held by the identity provider, not by this service: close it "
+    "there. Signing in again starts a new, empty profile."
+)
+
+
+class UserData(Protocol):
+    """The user service's side of a traveler's data (users.service.UserService)."""
+
+    async def export(self, subject: str) -> UserExport:
+        """Everything the user service holds about `subject`."""
+
+    async def erase(self, subject: str) -> ErasedUser:
+        """Erase `subject`'s profile and saved travelers; idempotent."""
+
+
+class PaymentRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A payment as exported: every column but the owner (the caller)."""
+
+    id: str
+    order_id: str
+    amount: Decimal
+    currency: str
+    status: str
+    gateway_intent_id: str | None
+    failure_reason: str | None
+    refund_reason: str | None
+    gateway_refund_id: str | None
+    refunded_amount: Decimal | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    refunded_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, payment: Payment) -> PaymentRecord:
+        fields = msgspec.structs.asdict(payment)
+        for internal in ("owner", "order_paid", "order_failure_reason"):
+            del fields[internal]
+        return cls(**fields)
+
+
+class ExportedOrder(msgspec.Struct, frozen=True, kw_only=True):
+    """An order as exported: as stored (internal statuses included), with its changes and
+    payments."""
+
+    id: str
+    booking_reference: str
+    type: OrderType
+    status: OrderStatus
+    payment_status: PaymentStatus
+    payment_required_by: dt.datetime | None
+    total_amount: Decimal
+    total_currency: str
+    slices: tuple[Slice, ...]
+    passengers: tuple[Passenger, ...]
+    airline_locator: str | None
+    ticket_numbers: tuple[str, ...]
+    failure_reason: str | None
+    offer_id: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    history: tuple[HistoryEntry, ...]
+    payments: tuple[PaymentRecord, ...]
+
+
+class DataExport(msgspec.Struct, frozen=True, kw_only=True):
+    """`GET /v1/me/export`: everything this service holds about the caller."""
+
+    subject: str
+    exported_at: dt.datetime
+    user: UserExport
+    orders: tuple[ExportedOrder, ...]
+
+
+class Erased(msgspec.Struct, frozen=True, kw_only=True):
+    profile: bool
+    saved_travelers: int
+    passengers_contact_details: int  # passengers whose email and phone number were removed
+
+
+class Kept(msgspec.Struct, frozen=True, kw_only=True):
+    what: str
+    count: int
+    why: str
+
+
+class ErasureReport(msgspec.Struct, frozen=True, kw_only=True):
+    """`DELETE /v1/me`: what was erased, what was kept and why."""
+
+    erased: Erased
+    kept: tuple[Kept, ...]
+    detail: str
+
+
+class Privacy:
+    """The export and the erasure of one traveler's data, over the packages that hold it."""
+
+    def __init__(
+        self, users: UserData, orders: PgPersonalData, payments: PgPaymentRepository
+    ) -> None:
+        self._users = users
+        self._orders = orders
+        self._payments = payments
+
+    async def export(self, subject: str, *, now: dt.datetime) -> DataExport:
+        user = await self._users.export(subject)
+        orders = await self._orders.orders_of(subject)
+        history = await self._orders.history_of(subject) if orders else {}
+        payments = await self._payments.of_orders([o.id for o in orders]) if orders else []
+        exported = []
+        for order in orders:
+            fields = msgspec.structs.asdict(order)
+            for internal in ("owner", "connector"):
+                del fields[internal]
+            exported.append(
+                ExportedOrder(
+                    **fields,
+                    history=tuple(history.get(order.id, ())),
+                    payments=tuple(PaymentRecord.of(p) for p in payments if p.order_id == order.id),
+                )
+            )
+        return DataExport(subject=subject, exported_at=now, user=user, orders=tuple(exported))
+
+    async def erase(self, subject: str) -> ErasureReport:
+        # Booking first: it may refuse (an order in flight), and then nothing is erased.
+        pseudonymized = await self._orders.pseudonymize(subject)
+        erased = await self._users.erase(subject)
+        orders = await self._orders.orders_of(subject) if pseudonymized.orders else []
+        payments = await self._payments.of_orders([o.id for o in orders]) if orders else []
+        kept = []
+        if orders:
+            kept.append(Kept(what="orders", count=len(orders), why=ORDERS_KEPT))
+        if payments:
+            kept.append(Kept(what="payments", count=len(payments), why=PAYMENTS_KEPT))
+        return ErasureReport(
+            erased=Erased(
+                profile=erased.profile,
+                saved_travelers=erased.travelers,
+                passengers_contact_details=pseudonymized.passengers,
+            ),
+            kept=tuple(kept),
+            detail=SIGN_IN_NOTE,
+        )
+
+
+PRIVACY = web.AppKey("privacy", Privacy)
+
+_encoder = msgspec.json.Encoder()
+
+
+async def export_me(request: web.Request) -> web.Response:
+    principal = caller(request)
+    now = dt.datetime.now(dt.UTC)
+    export = await request.config_dict[PRIVACY].export(principal.subject, now=now)
+    response = web.Response(body=_encoder.encode(export), content_type="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="skyfare-data-{now:%Y-%m-%d}.json"'
+    )
+    return response
+
+
+async def delete_me(request: web.Request) -> web.Response:
+    principal = caller(request)
+    report = await request.config_dict[PRIVACY].erase(principal.subject)
+    response = web.Response(body=_encoder.encode(report), content_type="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    router.add_get("/v1/me/export", export_me, name="me_export", allow_head=False)
+    router.add_delete("/v1/me", delete_me, name="me_delete")
+
+
+_ERRORS = {
+    401: "Missing, malformed, expired or wrongly signed Bearer token",
+    429: "Past this traveler's rate limit; see Retry-After",
+    503: "A database cannot be reached now; retry after Retry-After s (a retry is safe)",
+}
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        method="get",
+        path="/v1/me/export",
+        operation_id="export_me",
+        summary=(
+            "Everything held about the caller, as a JSON attachment: profile, saved travelers "
+            "(document numbers revealed), and every order with its passengers, history and "
+            "payments"
+        ),
+        tag="users",
+        response=DataExport,
+        errors=_ERRORS,
+        security=("bearer",),
+    ),
+    Operation(
+        method="delete",
+        path="/v1/me",
+        operation_id="delete_me",
+        summary=(
+            "Erase the caller's profile and saved travelers, and remove the contact details "
+            "(emails, phone numbers) of their orders' passengers; orders and payments are kept "
+            "for the legal retention period. The answer says what was erased, what was kept "
+            "and why. Asking again erases nothing more"
+        ),
+        tag="users",
+        response=ErasureReport,
+        errors={
+            **_ERRORS,
+            409: (
+                "An order is still in flight (held, being booked or being paid): "
+                "`orders_in_flight` names them; cancel the holds or wait, then ask again. "
+                "Nothing was erased"
+            ),
+        },
+        security=("bearer",),
+    ),
+)

@@ -1,0 +1,155 @@
+"""The privacy use cases (skyfare/privacy.py) over real PostgreSQL, with the user service's
+side faked: the export gathers orders and payments, the erasure says what went and what stayed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import msgspec
+import pytest
+
+from booking.personal_data import PgPersonalData
+from booking.pg import Database
+from booking.repository import PgOrderRepository
+from booking.state import Change
+from kernel.errors import Conflict, ServiceUnavailable
+from payment.repository import PgPaymentRepository
+from skyfare.privacy import Privacy
+from tests.support.orders import new_order
+
+NOW = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
+
+
+class UserPart(msgspec.Struct, frozen=True):
+    subject: str
+    travelers: int
+
+
+class Erased(msgspec.Struct, frozen=True):
+    profile: bool
+    travelers: int
+
+
+class FakeUsers:
+    """The user service's `export` and `erase`: one profile with two travelers per subject."""
+
+    def __init__(self) -> None:
+        self.erased: set[str] = set()
+        self.fail_with: BaseException | None = None
+
+    async def export(self, subject: str) -> UserPart:
+        return UserPart(subject, 0 if subject in self.erased else 2)
+
+    async def erase(self, subject: str) -> Erased:
+        if self.fail_with is not None:
+            raise self.fail_with
+        first = subject not in self.erased
+        self.erased.add(subject)
+        return Erased(profile=first, travelers=2 if first else 0)
+
+
+@pytest.fixture
+def users() -> FakeUsers:
+    return FakeUsers()
+
+
+@pytest.fixture
+def payments(db: Database) -> PgPaymentRepository:
+    return PgPaymentRepository(db)
+
+
+@pytest.fixture
+def privacy(db: Database, users: FakeUsers, payments: PgPaymentRepository) -> Privacy:
+    return Privacy(users, PgPersonalData(db), payments)
+
+
+async def _cancelled_order(repository: PgOrderRepository, owner: str) -> str:
+    order = await repository.create(new_order(owner), actor=owner)
+    for before, after in (("pending", "held"), ("held", "cancelled")):
+        change = Change(from_status=(before,), to_status=after, reason=after)  # type: ignore[arg-type]
+        assert await repository.transition(order.id, change, actor="test") is not None
+    return order.id
+
+
+async def _payment(payments: PgPaymentRepository, order_id: str, owner: str) -> None:
+    async with payments.transaction() as conn:
+        await payments.insert(
+            conn, payment_id=f"pay_{order_id[4:]}", order_id=order_id, owner=owner,
+            amount=Decimal("612.40"), currency="USD",
+        )  # fmt: skip
+
+
+async def test_the_export_holds_the_user_part_and_the_callers_orders_with_payments(
+    privacy: Privacy, repository: PgOrderRepository, payments: PgPaymentRepository
+) -> None:
+    mine = await _cancelled_order(repository, "ada")
+    await _payment(payments, mine, "ada")
+    await _payment(payments, await _cancelled_order(repository, "bob"), "bob")
+
+    export = msgspec.to_builtins(await privacy.export("ada", now=NOW))
+
+    assert export["user"] == {"subject": "ada", "travelers": 2}
+    (order,) = export["orders"]
+    assert order["id"] == mine
+    assert order["passengers"][0]["email"] == "ada@example.com"
+    assert [h["to_status"] for h in order["history"]] == ["pending", "held", "cancelled"]
+    assert [p["order_id"] for p in order["payments"]] == [mine]
+    assert "owner" not in order
+    assert "owner" not in order["payments"][0]
+
+
+async def test_the_erasure_says_what_was_erased_and_what_was_kept_and_why(
+    privacy: Privacy, repository: PgOrderRepository, payments: PgPaymentRepository
+) -> None:
+    order_id = await _cancelled_order(repository, "ada")
+    await _payment(payments, order_id, "ada")
+
+    report = await privacy.erase("ada")
+
+    assert (report.erased.profile, report.erased.saved_travelers) == (True, 2)
+    assert report.erased.passengers_contact_details == 1
+    assert [(k.what, k.count) for k in report.kept] == [("orders", 1), ("payments", 1)]
+    assert all(k.why for k in report.kept)
+    order = await repository.get(order_id)
+    assert order is not None
+    assert order.passengers[0].email is None
+
+
+async def test_erasing_again_erases_nothing_more_and_keeps_the_same(
+    privacy: Privacy, repository: PgOrderRepository
+) -> None:
+    await _cancelled_order(repository, "ada")
+    await privacy.erase("ada")
+
+    again = await privacy.erase("ada")
+
+    assert again.erased == msgspec.structs.replace(
+        again.erased, profile=False, saved_travelers=0, passengers_contact_details=0
+    )
+    assert [(k.what, k.count) for k in again.kept] == [("orders", 1)]
+
+
+async def test_an_order_in_flight_refuses_before_the_user_service_erases_anything(
+    privacy: Privacy, repository: PgOrderRepository, users: FakeUsers
+) -> None:
+    await repository.create(new_order("ada"), actor="ada")  # pending: the airline not answered
+
+    with pytest.raises(Conflict):
+        await privacy.erase("ada")
+
+    assert users.erased == set()
+
+
+async def test_a_user_service_failure_after_the_orders_is_finished_by_the_retry(
+    privacy: Privacy, repository: PgOrderRepository, users: FakeUsers
+) -> None:
+    await _cancelled_order(repository, "ada")
+    users.fail_with = ServiceUnavailable("users database down")
+    with pytest.raises(ServiceUnavailable):
+        await privacy.erase("ada")
+    users.fail_with = None
+
+    report = await privacy.erase("ada")
+
+    assert (report.erased.profile, report.erased.passengers_contact_details) == (True, 0)
