@@ -11,7 +11,7 @@ import pytest
 
 from skyfare.devlogin import SignInFailed, callback_params, verified_id_token
 from tests.integration.auth.conftest import WallClock
-from tests.integration.auth.flow import (
+from tests.support.oidc_flow import (
     Flow,
     code_for,
     code_grant,

@@ -11,7 +11,7 @@ import pytest
 
 from sim.identity import IdentityConfig
 from tests.integration.auth.conftest import WallClock
-from tests.integration.auth.flow import Flow, code_for, code_grant, refresh_grant, token
+from tests.support.oidc_flow import Flow, code_for, code_grant, refresh_grant, token
 from tests.support.sim import SimHandle, running_sim
 from tests.support.tokens import SEEDED, mint_token, register_redirect_uris, sign_in, sim_issuer
 
