@@ -41,6 +41,7 @@ from search import routes as search_routes
 from search.fare_index_redis import RedisFareIndex
 from search.service import SearchService
 from search.stale_fares import StaleFares
+from search.usage import SearchUsage
 from skyfare import openapi, ops
 from skyfare.auth import JwksAuthenticator, JwksKeySet
 from skyfare.guard import route_security
@@ -53,6 +54,7 @@ from skyfare.keys import (
     REDIS,
     ROUTE_SECURITY,
     SETTINGS,
+    USAGE,
 )
 from skyfare.partners import PartnerGate, PartnerKeys
 from skyfare.plumbing import install_plumbing
@@ -60,6 +62,7 @@ from skyfare.ratelimit import RateLimiter
 from skyfare.settings import Settings
 from skyfare.travelers import KEY_PREFIX as TRAVELER_KEY_PREFIX
 from skyfare.travelers import TravelerGate
+from skyfare.usage import UsagePriceChecks, usage_events, watch_breakers
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +81,7 @@ def create_app(settings: Settings) -> web.Application:
         (
             _postgres,
             _redis,
+            usage_events,
             _partner_gate,
             _authenticator,
             _fare_cache,
@@ -175,7 +179,8 @@ async def _orders(app: web.Application) -> AsyncIterator[None]:
     ) as service:
         app[order_routes.ORDER_SERVICE] = service
         # Order creation re-prices too: a changed price or no seats corrects the fare cache.
-        service.use_price_checks(app[search_routes.SEARCH_SERVICE].stale_fares)
+        stale = app[search_routes.SEARCH_SERVICE].stale_fares
+        service.use_price_checks(UsagePriceChecks(stale, app[USAGE]))
         yield
 
 
@@ -331,7 +336,9 @@ async def _connectors(app: web.Application) -> AsyncIterator[None]:
             cache_scope=" ".join(c.base_url for c in settings.connectors),
             index=index,
             stale=stale,
+            usage=SearchUsage(app[USAGE]),
         )
+        watch_breakers(connectors, app[USAGE])
         yield
         # Stops connector calls that ignored cancellation at their search's deadline.
         await service.close()
