@@ -28,21 +28,21 @@ class Report(msgspec.Struct, frozen=True):
 _SQL: dict[str, tuple[str, str]] = {
     "searches": (
         "Searches per day and channel",
-        "SELECT date, channel, count(*) AS searches FROM searches WHERE at >= ? "
+        "SELECT date, channel, count(*) AS searches FROM searches WHERE occurred_at >= ? "
         "GROUP BY date, channel ORDER BY date, channel",
     ),
     "routes": (
         "Top routes by searches, and how many the fare cache answered",
         "SELECT route, count(*) AS searches, "
         "count(*) FILTER (WHERE cache IN ('hit', 'stale')) AS from_cache "
-        "FROM searches WHERE at >= ? GROUP BY route ORDER BY searches DESC, route LIMIT 20",
+        "FROM searches WHERE occurred_at >= ? GROUP BY route ORDER BY searches DESC, route LIMIT 20",
     ),
     "cache": (
         "Cache hit ratio per day, and searches saved from the airlines",
         "SELECT date, count(*) AS searches, "
         "count(*) FILTER (WHERE cache IN ('hit', 'stale')) AS saved, "
         "round(count(*) FILTER (WHERE cache IN ('hit', 'stale')) / count(*), 4) AS hit_ratio "
-        "FROM searches WHERE at >= ? AND channel IN ('get', 'post') GROUP BY date ORDER BY date",
+        "FROM searches WHERE occurred_at >= ? AND channel IN ('get', 'post') GROUP BY date ORDER BY date",
     ),
     "airlines": (
         "Each airline's latency (p50, p95 ms), timeout and error rates in live searches",
@@ -50,19 +50,19 @@ _SQL: dict[str, tuple[str, str]] = {
         "quantile_cont(latency_ms, 0.5) AS p50_ms, quantile_cont(latency_ms, 0.95) AS p95_ms, "
         "round(count(*) FILTER (WHERE status = 'timeout') / count(*), 4) AS timeout_rate, "
         "round(count(*) FILTER (WHERE status = 'error') / count(*), 4) AS error_rate "
-        "FROM connector_calls WHERE at >= ? GROUP BY connector ORDER BY connector",
+        "FROM connector_calls WHERE occurred_at >= ? GROUP BY connector ORDER BY connector",
     ),
     "breakers": (
         "Circuit breaker openings per day and airline",
         "SELECT date, connector, count(*) AS openings FROM breakers "
-        "WHERE at >= ? AND state = 'open' GROUP BY date, connector ORDER BY date, connector",
+        "WHERE occurred_at >= ? AND state = 'open' GROUP BY date, connector ORDER BY date, connector",
     ),
     "price_accuracy": (
         "Share of re-priced offers whose price held, per airline, stage and source",
         "SELECT connector, stage, source, count(*) AS checks, "
         "count(*) FILTER (WHERE outcome = 'held') AS held, "
         "round(count(*) FILTER (WHERE outcome = 'held') / count(*), 4) AS held_ratio "
-        "FROM reprices WHERE at >= ? GROUP BY connector, stage, source "
+        "FROM reprices WHERE occurred_at >= ? GROUP BY connector, stage, source "
         "ORDER BY connector, stage, source",
     ),
     "revenue": (
@@ -72,18 +72,18 @@ _SQL: dict[str, tuple[str, str]] = {
         "coalesce(sum(total_amount) FILTER (WHERE type = 'order.confirmed'), 0) AS revenue, "
         "count(*) FILTER (WHERE type = 'payment.refunded') AS refunds, "
         "coalesce(sum(total_amount) FILTER (WHERE type = 'payment.refunded'), 0) AS refunded "
-        "FROM order_events WHERE at >= ? GROUP BY date, currency ORDER BY date, currency",
+        "FROM order_events WHERE occurred_at >= ? GROUP BY date, currency ORDER BY date, currency",
     ),
     "funnel": (
         "Conversion funnel: search, re-price, hold, paid, ticketed",
-        "SELECT 'search' AS step, count(*) AS count FROM searches WHERE at >= ? "
-        "UNION ALL SELECT 're-price', count(*) FROM reprices WHERE at >= ? "
+        "SELECT 'search' AS step, count(*) AS count FROM searches WHERE occurred_at >= ? "
+        "UNION ALL SELECT 're-price', count(*) FROM reprices WHERE occurred_at >= ? "
         "UNION ALL SELECT 'hold', count(DISTINCT order_id) FROM order_events "
-        "  WHERE at >= ? AND type = 'order.held' "
+        "  WHERE occurred_at >= ? AND type = 'order.held' "
         "UNION ALL SELECT 'paid', count(DISTINCT order_id) FROM order_events "
-        "  WHERE at >= ? AND payment_status IN ('paid', 'refunded') "
+        "  WHERE occurred_at >= ? AND payment_status IN ('paid', 'refunded') "
         "UNION ALL SELECT 'ticketed', count(DISTINCT order_id) FROM order_events "
-        "  WHERE at >= ? AND type = 'order.confirmed'",
+        "  WHERE occurred_at >= ? AND type = 'order.confirmed'",
     ),
 }
 NAMES: tuple[str, ...] = tuple(_SQL)
@@ -103,19 +103,14 @@ def report(store: AnalyticsStore, name: str, since: dt.datetime) -> Report:
     """Raises KeyError for an unknown name (`NAMES` are the known ones)."""
     title, sql = _SQL[name]
     naive = since.astimezone(dt.UTC).replace(tzinfo=None)
-    rows = store.query(sql, [naive] * sql.count("?"))
+    names, rows = store.query(sql, [naive] * sql.count("?"))
     return Report(
         name=name,
         title=title,
         since=since,
-        columns=tuple(_columns(store, sql, naive)),
+        columns=tuple(names),
         rows=tuple(tuple(_plain(v) for v in row) for row in rows),
     )
-
-
-def _columns(store: AnalyticsStore, sql: str, since: dt.datetime) -> list[str]:
-    cursor = store.db.execute(sql, [since] * sql.count("?"))
-    return [d[0] for d in cursor.description or ()]
 
 
 def _plain(value: Any) -> Any:

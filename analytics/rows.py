@@ -17,7 +17,7 @@ from kernel.usage import BreakerEvent, RepriceEvent, SearchEvent, decode_usage
 
 Row = tuple[Any, ...]
 # Tables and their columns, in insert order; every table starts with the stream position.
-POSITION = ("stream", "stream_id", "ms", "seq", "at", "date")
+POSITION = ("stream", "stream_id", "ms", "seq", "occurred_at", "date")
 TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "searches": (
         ("channel", "VARCHAR"), ("partner", "VARCHAR"), ("origin", "VARCHAR"),

@@ -10,9 +10,11 @@ day's file always equals that day's rows once written, however often it is rewri
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import duckdb
@@ -23,41 +25,87 @@ DB_FILE = "skyfare.duckdb"
 _POSITION_TYPES = ("VARCHAR", "VARCHAR", "BIGINT", "BIGINT", "TIMESTAMP", "DATE")
 
 
-class AnalyticsStore:
-    """One DuckDB connection (DuckDB allows one writing process per file)."""
+class StoreBusy(Exception):
+    """The DuckDB file stayed locked by another process for the whole wait."""
 
-    def __init__(self, directory: str, *, read_only: bool = False) -> None:
+
+class AnalyticsStore:
+    """The DuckDB file, opened for each piece of work and closed after it.
+
+    DuckDB lets one process write a file and no other process read it meanwhile, and the
+    consumer, `skyfare report` and the API's report routes are different processes: each holds
+    the file only for one batch or one report, and waits (up to `lock_wait_s`) for the other.
+    """
+
+    def __init__(self, directory: str, *, read_only: bool = False, lock_wait_s: float = 10.0):
         self.directory = directory
         self.parquet_dir = os.path.join(directory, "parquet")
+        self.path = os.path.join(directory, DB_FILE)
+        self._read_only = read_only
+        self._lock_wait_s = lock_wait_s
+        self._db: duckdb.DuckDBPyConnection | None = None
         os.makedirs(directory, exist_ok=True)
-        path = os.path.join(directory, DB_FILE)
-        if read_only and not os.path.exists(path):
-            duckdb.connect(path).close()  # an empty store: the schema below makes it readable
-            read_only = False
-        self.db = duckdb.connect(path, read_only=read_only)
-        if not read_only:
-            self._schema()
+        if not read_only or not os.path.exists(self.path):
+            with self.session(write=True):
+                self._schema()
+
+    @property
+    def db(self) -> duckdb.DuckDBPyConnection:
+        if self._db is None:
+            raise RuntimeError("the store is used outside a session")
+        return self._db
+
+    @contextlib.contextmanager
+    def session(self, *, write: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The file open (read-only unless `write`) for the block; nested sessions share it."""
+        if self._db is not None:
+            yield self._db
+            return
+        deadline = time.monotonic() + self._lock_wait_s
+        while True:
+            try:
+                self._db = duckdb.connect(self.path, read_only=not write)
+                break
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise StoreBusy(f"{self.path} is locked by another process") from exc
+                time.sleep(0.02)
+        try:
+            yield self._db
+        finally:
+            self._db.close()
+            self._db = None
 
     def close(self) -> None:
-        self.db.close()
+        """Nothing stays open between sessions; kept for symmetry with other resources."""
 
     def _schema(self) -> None:
+        db = self.db
         for table, fields in TABLES.items():
             defs = [f"{n} {t}" for n, t in zip(POSITION, _POSITION_TYPES, strict=True)]
             defs += [f"{name} {kind}" for name, kind in fields]
             defs.append("PRIMARY KEY (stream, stream_id)")
-            self.db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(defs)})")
-        self.db.execute(
+            db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(defs)})")
+        db.execute(
             "CREATE TABLE IF NOT EXISTS positions (stream VARCHAR PRIMARY KEY, last_id VARCHAR)"
         )
 
     def positions(self) -> dict[str, str]:
         """Each stream's last entry id committed to the store."""
-        return dict(self.db.execute("SELECT stream, last_id FROM positions").fetchall())
+        with self.session() as db:
+            return dict(db.execute("SELECT stream, last_id FROM positions").fetchall())
 
     def load(self, rows: Mapping[str, Sequence[Row]], positions: Mapping[str, str]) -> None:
         """The batch's rows and the positions it ends at, in one transaction."""
-        db = self.db
+        with self.session(write=True) as db:
+            self._load(db, rows, positions)
+
+    def _load(
+        self,
+        db: duckdb.DuckDBPyConnection,
+        rows: Mapping[str, Sequence[Row]],
+        positions: Mapping[str, str],
+    ) -> None:
         db.execute("BEGIN TRANSACTION")
         try:
             for table, table_rows in rows.items():
@@ -84,7 +132,17 @@ class AnalyticsStore:
         before it (a replay loads them again), in one transaction."""
         ms, seq = split_id(entry_id)
         before = f"{ms}-{seq - 1}" if seq > 0 else f"{max(ms - 1, 0)}-18446744073709551615"
-        db = self.db
+        with self.session(write=True) as db:
+            self._forget(db, streams, ms, seq, before)
+
+    def _forget(
+        self,
+        db: duckdb.DuckDBPyConnection,
+        streams: Iterable[str],
+        ms: int,
+        seq: int,
+        before: str,
+    ) -> None:
         db.execute("BEGIN TRANSACTION")
         try:
             for stream in streams:
@@ -106,6 +164,10 @@ class AnalyticsStore:
 
     def export_days(self, dates: Iterable[dt.date]) -> None:
         """Rewrite the Parquet file of each table for each of `dates`."""
+        with self.session():
+            self._export_days(dates)
+
+    def _export_days(self, dates: Iterable[dt.date]) -> None:
         for date in sorted(set(dates)):
             for table in TABLES:
                 folder = os.path.join(
@@ -126,15 +188,21 @@ class AnalyticsStore:
                 os.replace(temporary, target)  # readers see the old file or the new, whole
 
     def export_all(self) -> None:
-        dates: set[dt.date] = set()
-        for table in TABLES:
-            dates.update(
-                d for (d,) in self.db.execute(f"SELECT DISTINCT date FROM {table}").fetchall()
-            )
-        self.export_days(dates)
+        with self.session() as db:
+            dates: set[dt.date] = set()
+            for table in TABLES:
+                found = db.execute(f"SELECT DISTINCT date FROM {table}").fetchall()
+                dates.update(d for (d,) in found)
+            self._export_days(dates)
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return self.db.execute(sql, list(params)).fetchall()
+    def query(
+        self, sql: str, params: Sequence[Any] = ()
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Column names and rows of one query."""
+        with self.session() as db:
+            cursor = db.execute(sql, list(params))
+            names = [d[0] for d in cursor.description or ()]
+            return names, cursor.fetchall()
 
 
 def _quoted(path: str) -> str:

@@ -1,7 +1,7 @@
 """The `skyfare` command: `up` (everything), `serve` (the API), `sim` (the simulated world),
 `migrate` (the database schema), `partners` (metasearch partner keys), `warm` (fill the fare
-cache of a running Skyfare), `token` (a dev traveler token from the sim) and `worker` (the
-notification worker)."""
+cache of a running Skyfare), `token` (a dev traveler token from the sim), `worker` (the
+notification worker), `analytics` (the analytics consumer) and `report` (its reports)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,13 @@ from skyfare.partners import PartnerKeys
 from skyfare.ratelimit import parse_rate
 from skyfare.settings import Settings, SettingsError, load_settings
 from skyfare.supervisor import Shutdown, StartupFailed, Supervisor, raise_on_signals
-from skyfare.workers import run_api_worker, run_notify_worker, run_sim, serve_sim_until_signalled
+from skyfare.workers import (
+    run_analytics,
+    run_api_worker,
+    run_notify_worker,
+    run_sim,
+    serve_sim_until_signalled,
+)
 
 logger = logging.getLogger("skyfare")
 
@@ -58,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return devtoken.run_command(settings, args.sub, args.roles, args.ttl)
     if args.command == "warm":
         return _warm(settings, args)
+    if args.command == "analytics":
+        return _analytics(settings, args)
+    if args.command == "report":
+        return _report(settings, args)
     if args.command in ("migrate", "partners"):
         return uvloop.run(_admin(settings, args))
     return run(settings, with_sim=args.command == "up")
@@ -112,6 +122,8 @@ def _start(supervisor: Supervisor, settings: Settings, *, with_sim: bool) -> Non
     if with_sim:
         # One notification worker sends what the API workers' outbox relays publish.
         supervisor.spawn("notify-worker", run_notify_worker, settings)
+        # One analytics consumer loads usage and order events (one writer per DuckDB file).
+        supervisor.spawn("analytics", run_analytics, settings)
 
 
 def worker_count(settings: Settings) -> int:
@@ -164,9 +176,58 @@ def _parser() -> argparse.ArgumentParser:
         "(REDIS_URL, else the embedded Redis of a running `skyfare serve`)",
     )
     _add_admin_commands(commands)
+    _add_analytics_commands(commands)
     _add_warm_command(commands)
     _add_token_command(commands)
     return parser
+
+
+def _add_analytics_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    analytics = commands.add_parser(
+        "analytics",
+        help="the analytics consumer: usage and order events into DuckDB and daily Parquet",
+    )
+    actions = analytics.add_subparsers(dest="action")
+    replay = actions.add_parser(
+        "replay", help="rebuild the store from a stream id on, from what the streams still hold"
+    )
+    replay.add_argument("--from", dest="from_id", required=True, type=_stream_id)
+    report = commands.add_parser("report", help="the analytics reports (tables, --out: plots)")
+    report.add_argument("--since", default="7d", type=_since, help="e.g. 7d, 24h (default 7d)")
+    report.add_argument("--out", type=Path, help="write PNG plots into this folder")
+
+
+def _stream_id(text: str) -> str:
+    ms, sep, seq = text.partition("-")
+    if not (ms.isascii() and ms.isdigit()) or (sep and not (seq.isascii() and seq.isdigit())):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a stream id (e.g. 1764000000000-0)")
+    return f"{int(ms)}-{int(seq or 0)}"
+
+
+def _since(text: str) -> dt.datetime:
+    from analytics.reports import parse_since
+
+    since = parse_since(text, dt.datetime.now(dt.UTC))
+    if since is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a span like 7d or 24h")
+    return since
+
+
+def _analytics(settings: Settings, args: argparse.Namespace) -> int:
+    from skyfare import analytics_runner
+
+    if args.action == "replay":
+        loaded = uvloop.run(analytics_runner.replay_from(settings, args.from_id))
+        print(f"replayed {loaded} stream entries from {args.from_id}")
+        return 0
+    uvloop.run(analytics_runner.serve_analytics(settings))
+    return 0
+
+
+def _report(settings: Settings, args: argparse.Namespace) -> int:
+    from skyfare import analytics_runner
+
+    return analytics_runner.run_report(settings, args.since, args.out)
 
 
 def _add_token_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

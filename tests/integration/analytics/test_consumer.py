@@ -1,0 +1,199 @@
+"""The analytics consumer against a real Redis and a real DuckDB file: a scripted day of traffic
+(usage events and order events, as the API and the outbox relay publish them) is loaded once,
+the reports count exactly what the script did, the Parquet files open in plain DuckDB, and the
+store holds no personal data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import msgspec
+import pytest
+import redis.asyncio as redis
+
+from analytics.consumer import AnalyticsConsumer, replay
+from analytics.publisher import UsageBuffer
+from analytics.reports import report
+from analytics.store import AnalyticsStore
+from booking.events import Contact, OrderSnapshot, encode_event, new_event
+from kernel.usage import (
+    BreakerEvent,
+    ConnectorUsage,
+    RepriceEvent,
+    SearchEvent,
+    SliceUsage,
+    UsageEvent,
+)
+
+DAY = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+SINCE = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+CONTACT = Contact("Grace", "Hopper", "grace.hopper@example.com", "+14155550123")
+
+
+@pytest.fixture
+async def streams(redis_client: redis.Redis) -> AsyncIterator[tuple[str, str]]:
+    names = (f"test:{uuid.uuid4().hex}:usage", f"test:{uuid.uuid4().hex}:events")
+    yield names
+    await redis_client.delete(*names)
+
+
+def _search(minute: int, channel: str, cache: str, route: tuple[str, str]) -> SearchEvent:
+    live = cache != "hit"
+    return SearchEvent(
+        at=(DAY + dt.timedelta(minutes=minute)).timestamp(),
+        channel=channel,  # type: ignore[arg-type]
+        partner="acme" if channel in ("bulk", "calendar") else None,
+        slices=(SliceUsage(*route, "2027-01-10"),),
+        offers=4,
+        cheapest_amount="199.99",
+        currency="USD",
+        took_ms=3,
+        cache=cache,  # type: ignore[arg-type]
+        connectors=(ConnectorUsage("rest-liberty", "ok", 4, 80),) if live else (),
+    )
+
+
+def _script() -> tuple[list[UsageEvent], list[tuple[str, bytes]]]:
+    """The day: 30 searches (18 LHR-JFK, 12 FRA-JFK) over six channels, 6 re-prices (4 held),
+    3 holds, 2 of them paid and ticketed, 1 of those refunded, and one breaker opening."""
+    usage: list[UsageEvent] = []
+    channels = ("get", "post", "bulk", "get", "stream", "calendar")
+    for i in range(30):
+        route = ("LHR", "JFK") if i < 18 else ("FRA", "JFK")
+        cache = "hit" if i % 3 else "miss"
+        channel = channels[i % len(channels)]
+        usage.append(_search(i, channel, "live" if channel == "stream" else cache, route))
+    for i in range(6):
+        usage.append(
+            RepriceEvent(
+                at=(DAY + dt.timedelta(hours=1, minutes=i)).timestamp(),
+                stage="offer" if i % 2 else "order",
+                connector="rest-liberty",
+                outcome="held" if i < 4 else "changed",
+                source="cache",
+            )
+        )
+    usage.append(BreakerEvent(at=(DAY + dt.timedelta(hours=2)).timestamp(),
+                              connector="soap-nordic", state="open"))  # fmt: skip
+    orders: list[tuple[str, bytes]] = []
+    for n in range(3):
+        order_id = f"ord_{n:020d}"
+        steps = [("order.created", "pending", "unpaid"), ("order.held", "held", "unpaid")]
+        if n < 2:
+            steps.append(("order.confirmed", "confirmed", "paid"))
+        if n == 0:
+            steps.append(("payment.refunded", "cancelled", "refunded"))
+        for minute, (kind, status, paid) in enumerate(steps):
+            snapshot = OrderSnapshot(order_id, f"BR{n:04d}", status, paid, Decimal("250.50"), "EUR")
+            when = DAY + dt.timedelta(hours=3 + n, minutes=minute)
+            event = new_event(kind, snapshot, CONTACT, now=when)  # type: ignore[arg-type]
+            orders.append((kind, encode_event(event)))
+    return usage, orders
+
+
+async def _publish(client: redis.Redis, streams: tuple[str, str]) -> None:
+    usage, orders = _script()
+    buffer = UsageBuffer(client, streams[0], maxlen=10_000)
+    for event in usage:
+        buffer.emit(event)
+    await buffer.drain()
+    for kind, data in orders:  # as the outbox relay writes them
+        await client.xadd(streams[1], {"id": str(uuid.uuid4()), "type": kind, "event": data})
+
+
+def _consumer(
+    client: redis.Redis, store: AnalyticsStore, streams: tuple[str, str]
+) -> AnalyticsConsumer:
+    return AnalyticsConsumer(
+        client, store, usage_stream=streams[0], event_stream=streams[1], batch_size=7
+    )
+
+
+def _table(store: AnalyticsStore, name: str) -> dict[str, list[object]]:
+    found = report(store, name, SINCE)
+    return {c: [row[i] for row in found.rows] for i, c in enumerate(found.columns)}
+
+
+async def test_a_scripted_day_reports_exactly_what_was_done(
+    redis_client: redis.Redis, streams: tuple[str, str], tmp_path: Path
+) -> None:
+    await _publish(redis_client, streams)
+    store = AnalyticsStore(str(tmp_path))
+
+    loaded = await _consumer(redis_client, store, streams).catch_up()
+
+    assert loaded == 37 + 3 * 2 + 2 + 1
+    funnel = dict(report(store, "funnel", SINCE).rows)
+    assert funnel == {"search": 30, "re-price": 6, "hold": 3, "paid": 2, "ticketed": 2}
+    assert dict(report(store, "routes", SINCE).rows[i][:2] for i in range(2)) == {
+        "LHR-JFK": 18, "FRA-JFK": 12}  # fmt: skip
+    per_channel = {(r[1]): r[2] for r in report(store, "searches", SINCE).rows}
+    assert per_channel == {"get": 10, "post": 5, "bulk": 5, "stream": 5, "calendar": 5}
+    revenue = report(store, "revenue", SINCE).rows
+    assert revenue == ((DAY.date().isoformat(), "EUR", 2, "501.00", 1, "250.50"),)
+    accuracy = {(r[1], r[4]) for r in report(store, "price_accuracy", SINCE).rows}
+    assert accuracy == {("offer", 2), ("order", 2)}  # held: 4 of 6
+    assert report(store, "breakers", SINCE).rows == ((DAY.date().isoformat(), "soap-nordic", 1),)
+    cache = _table(store, "cache")
+    assert sum(cache["searches"]) == 15  # get and post only
+    assert sum(cache["saved"]) == 5  # every 3rd search missed: all gets (0, 3 mod 6); posts hit
+
+
+async def test_parquet_files_open_in_plain_duckdb_by_day(
+    redis_client: redis.Redis, streams: tuple[str, str], tmp_path: Path
+) -> None:
+    await _publish(redis_client, streams)
+    store = AnalyticsStore(str(tmp_path))
+    await _consumer(redis_client, store, streams).catch_up()
+
+    day = tmp_path / "parquet" / "searches" / "year=2026" / "month=12" / "day=01"
+    assert (day / "data.parquet").is_file()
+    glob = str(tmp_path / "parquet" / "searches" / "*" / "*" / "*" / "*.parquet")
+    with duckdb.connect() as db:
+        (count, days) = db.execute(
+            f"SELECT count(*), count(DISTINCT day) FROM read_parquet('{glob}', "
+            "hive_partitioning = true)"
+        ).fetchone() or (0, 0)
+    assert (count, days) == (30, 1)
+
+
+async def test_the_store_holds_no_personal_data(
+    redis_client: redis.Redis, streams: tuple[str, str], tmp_path: Path
+) -> None:
+    await _publish(redis_client, streams)
+    store = AnalyticsStore(str(tmp_path))
+    await _consumer(redis_client, store, streams).catch_up()
+
+    dump = []
+    with store.session() as db:
+        for (table,) in db.execute("SHOW TABLES").fetchall():
+            dump += [str(v) for row in db.execute(f"SELECT * FROM {table}").fetchall() for v in row]
+    text = "\n".join(dump)
+    for value in (*msgspec.structs.astuple(CONTACT), "BR0000", "BR0001", "BR0002"):
+        assert value not in text
+    parquet = b"".join(p.read_bytes() for p in tmp_path.rglob("*.parquet"))
+    assert b"Hopper" not in parquet
+    assert b"grace.hopper" not in parquet
+
+
+async def test_replay_from_an_id_rebuilds_without_duplicates(
+    redis_client: redis.Redis, streams: tuple[str, str], tmp_path: Path
+) -> None:
+    await _publish(redis_client, streams)
+    store = AnalyticsStore(str(tmp_path))
+    consumer = _consumer(redis_client, store, streams)
+    await consumer.catch_up()
+    entries = await redis_client.xrange(streams[0])
+    middle = entries[len(entries) // 2][0].decode()
+
+    reloaded = await replay(consumer, store, streams, middle)
+
+    assert reloaded >= len(entries) - len(entries) // 2
+    assert dict(report(store, "funnel", SINCE).rows)["search"] == 30
+    _, rows = store.query("SELECT count(*), count(DISTINCT stream_id) FROM searches")
+    assert rows == [(30, 30)]
