@@ -35,14 +35,16 @@ _SQL: dict[str, tuple[str, str]] = {
         "Top routes by searches, and how many the fare cache answered",
         "SELECT route, count(*) AS searches, "
         "count(*) FILTER (WHERE cache IN ('hit', 'stale')) AS from_cache "
-        "FROM searches WHERE occurred_at >= ? GROUP BY route ORDER BY searches DESC, route LIMIT 20",
+        "FROM searches WHERE occurred_at >= ? "
+        "GROUP BY route ORDER BY searches DESC, route LIMIT 20",
     ),
     "cache": (
         "Cache hit ratio per day, and searches saved from the airlines",
         "SELECT date, count(*) AS searches, "
         "count(*) FILTER (WHERE cache IN ('hit', 'stale')) AS saved, "
         "round(count(*) FILTER (WHERE cache IN ('hit', 'stale')) / count(*), 4) AS hit_ratio "
-        "FROM searches WHERE occurred_at >= ? AND channel IN ('get', 'post') GROUP BY date ORDER BY date",
+        "FROM searches WHERE occurred_at >= ? AND channel IN ('get', 'post') "
+        "GROUP BY date ORDER BY date",
     ),
     "airlines": (
         "Each airline's latency (p50, p95 ms), timeout and error rates in live searches",
@@ -55,7 +57,8 @@ _SQL: dict[str, tuple[str, str]] = {
     "breakers": (
         "Circuit breaker openings per day and airline",
         "SELECT date, connector, count(*) AS openings FROM breakers "
-        "WHERE occurred_at >= ? AND state = 'open' GROUP BY date, connector ORDER BY date, connector",
+        "WHERE occurred_at >= ? AND state = 'open' "
+        "GROUP BY date, connector ORDER BY date, connector",
     ),
     "price_accuracy": (
         "Share of re-priced offers whose price held, per airline, stage and source",

@@ -176,7 +176,7 @@ async def test_the_store_holds_no_personal_data(
     text = "\n".join(dump)
     for value in (*msgspec.structs.astuple(CONTACT), "BR0000", "BR0001", "BR0002"):
         assert value not in text
-    parquet = b"".join(p.read_bytes() for p in tmp_path.rglob("*.parquet"))
+    parquet = b"".join(p.read_bytes() for p in tmp_path.rglob("*.parquet"))  # noqa: ASYNC240
     assert b"Hopper" not in parquet
     assert b"grace.hopper" not in parquet
 
