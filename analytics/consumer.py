@@ -11,6 +11,7 @@ consumer process per store (DuckDB has one writer per file).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -23,6 +24,8 @@ from analytics.store import AnalyticsStore
 logger = logging.getLogger(__name__)
 
 GROUP = "analytics"
+# How long the consumer keeps the DuckDB file while busy before letting a reader in.
+HOLD_S = 1.0
 Parse = Callable[[str, str, bytes, dict[str, list[Row]]], None]
 
 
@@ -48,6 +51,12 @@ class AnalyticsConsumer:
         self._export_every = export_every
         self._dirty: set[Any] = set()
         self._batches = 0
+        self._stopping = False
+        self._held_since: float | None = None
+
+    def stop(self) -> None:
+        """End `run` after the batch in hand (a signal handler calls it)."""
+        self._stopping = True
 
     async def start(self) -> None:
         """Create the group where missing, and put it at the store's positions."""
@@ -66,10 +75,23 @@ class AnalyticsConsumer:
         and at the end."""
         await self.start()
         try:
-            while True:
-                await self.step(block_ms=self._block_ms)
+            while not self._stopping:
+                loaded = await self.step(block_ms=self._block_ms)
+                # Busy: keep the file open (opening costs more than a batch). Idle, or held for
+                # HOLD_S: let it go, so a report in another process can read.
+                now = time.monotonic()
+                if loaded and self._held_since is None:
+                    self._store.hold()
+                    self._held_since = now
+                elif self._held_since is not None and (
+                    not loaded or now - self._held_since > HOLD_S
+                ):
+                    self.export()
+                    self._store.release()
+                    self._held_since = None
         finally:
             self.export()
+            self._store.release()
 
     async def step(self, *, block_ms: int | None = None) -> int:
         """Read and load one batch; the number of entries it held."""
@@ -105,9 +127,13 @@ class AnalyticsConsumer:
         """Load until both streams are read to their end (replays, tests); entries loaded."""
         await self.start()
         total = 0
-        while loaded := await self.step(block_ms=None):
-            total += loaded
-        self.export()
+        self._store.hold()
+        try:
+            while loaded := await self.step(block_ms=None):
+                total += loaded
+            self.export()
+        finally:
+            self._store.release()
         return total
 
     def export(self) -> None:

@@ -48,10 +48,10 @@ async def serve_analytics(settings: Settings) -> None:
     store = AnalyticsStore(settings.analytics_path)
     client = _client(settings)
     consumer = _consumer(settings, client, store)
-    task = asyncio.ensure_future(consumer.run())
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, task.cancel)
+        # Not a cancellation: the read in hand ends within BLOCK_S, its batch commits or not.
+        loop.add_signal_handler(sig, consumer.stop)
     logger.info(
         "analytics consuming %s and %s into %s",
         settings.usage_stream,
@@ -59,10 +59,7 @@ async def serve_analytics(settings: Settings) -> None:
         settings.analytics_path,
     )
     try:
-        await task
-    except asyncio.CancelledError:
-        if not task.cancelled():
-            raise
+        await consumer.run()
     finally:
         await client.aclose()
         store.close()
