@@ -98,7 +98,9 @@ class AnalyticsStore:
         for table, fields in TABLES.items():
             defs = [f"{n} {t}" for n, t in zip(POSITION, _POSITION_TYPES, strict=True)]
             defs += [f"{name} {kind}" for name, kind in fields]
-            defs.append("PRIMARY KEY (stream, stream_id)")
+            # One row per entry, but one per airline of a search in `connector_calls`.
+            extra = ", connector" if table == "connector_calls" else ""
+            defs.append(f"PRIMARY KEY (stream, stream_id{extra})")
             db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(defs)})")
         db.execute(
             "CREATE TABLE IF NOT EXISTS positions (stream VARCHAR PRIMARY KEY, last_id VARCHAR)"

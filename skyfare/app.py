@@ -17,6 +17,8 @@ import asyncpg
 import redis.asyncio as redis
 from aiohttp import web
 
+from analytics import routes as analytics_routes
+from analytics.service import ReportService
 from booking import routes as order_routes
 from booking.limits import OrderLimits
 from booking.pg import Database
@@ -97,12 +99,15 @@ def create_app(settings: Settings) -> web.Application:
     bulk_routes.add_routes(app.router)
     order_routes.add_routes(app.router)
     payment_routes.add_routes(app.router)
+    analytics_routes.add_routes(app.router)
+    app[analytics_routes.REPORT_SERVICE] = ReportService(settings.analytics_path)
     operations = (
         *ops.OPERATIONS,
         *search_routes.OPERATIONS,
         *bulk_routes.OPERATIONS,
         *order_routes.OPERATIONS,
         *payment_routes.OPERATIONS,
+        *analytics_routes.OPERATIONS,
     )
     app[OPENAPI_DOCUMENT] = openapi.encode_document(operations, version=_version())
     # What each operation declares is what the plumbing enforces, before the view (guard.py).

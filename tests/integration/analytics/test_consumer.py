@@ -54,7 +54,14 @@ def _search(minute: int, channel: str, cache: str, route: tuple[str, str]) -> Se
         currency="USD",
         took_ms=3,
         cache=cache,  # type: ignore[arg-type]
-        connectors=(ConnectorUsage("rest-liberty", "ok", 4, 80),) if live else (),
+        connectors=(
+            (
+                ConnectorUsage("rest-liberty", "ok", 4, 80),
+                ConnectorUsage("ndc-crimson", "timeout", 0, 2500),
+            )
+            if live
+            else ()
+        ),
     )
 
 
@@ -139,6 +146,10 @@ async def test_a_scripted_day_reports_exactly_what_was_done(
     accuracy = {(r[1], r[4]) for r in report(store, "price_accuracy", SINCE).rows}
     assert accuracy == {("offer", 2), ("order", 2)}  # held: 4 of 6
     assert report(store, "breakers", SINCE).rows == ((DAY.date().isoformat(), "soap-nordic", 1),)
+    airlines = _table(store, "airlines")
+    assert airlines["connector"] == ["ndc-crimson", "rest-liberty"]
+    assert airlines["calls"] == [15, 15]  # 10 misses and 5 streamed searches asked them
+    assert airlines["timeout_rate"] == [1.0, 0.0]
     cache = _table(store, "cache")
     assert sum(cache["searches"]) == 15  # get and post only
     assert sum(cache["saved"]) == 5  # every 3rd search missed: all gets (0, 3 mod 6); posts hit
