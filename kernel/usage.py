@@ -103,13 +103,22 @@ def traveler_hash(secret: bytes, subject: str) -> str:
 
 
 class UsageSink(Protocol):
-    """Where producers put usage events; `emit` never blocks, awaits or raises."""
+    """Where producers put usage events; `emit` never blocks, awaits or raises.
+
+    `emit_json` takes an event already encoded as `encode_usage` would (the cached search's hot
+    path stamps a pre-encoded template instead of building and encoding a Struct per hit).
+    """
 
     def emit(self, event: UsageEvent) -> None: ...
+
+    def emit_json(self, data: bytes) -> None: ...
 
 
 class NoUsage:
     """The sink when usage events are off: drops everything, costs one call."""
 
     def emit(self, event: UsageEvent) -> None:
+        pass
+
+    def emit_json(self, data: bytes) -> None:
         pass

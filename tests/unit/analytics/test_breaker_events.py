@@ -21,6 +21,9 @@ class ListSink:
     def emit(self, event: UsageEvent) -> None:
         self.events.append(event)
 
+    def emit_json(self, data: bytes) -> None:
+        raise AssertionError("breaker events are Structs")
+
 
 async def test_a_breaker_that_opens_emits_one_breaker_event() -> None:
     clock = [0.0]
