@@ -17,6 +17,8 @@ from pathlib import Path
 
 import asyncpg
 import uvloop
+from rich.console import Console
+from rich.table import Table
 
 from kernel.errors import DomainError
 from skyfare import devtoken, warm
@@ -25,7 +27,7 @@ from skyfare.embedded import EmbeddedPostgres, embedded_services
 from skyfare.logs import configure_logging
 from skyfare.migrations import MIGRATE_TIMEOUT_S, MigrationError, migrate, run_migrations_once
 from skyfare.notify_runner import notifications_line, serve_notify
-from skyfare.partners import PartnerKeys
+from skyfare.partners import Partner, PartnerKeys
 from skyfare.ratelimit import parse_rate
 from skyfare.settings import Settings, SettingsError, load_settings
 from skyfare.supervisor import Shutdown, StartupFailed, Supervisor, raise_on_signals
@@ -333,15 +335,28 @@ async def _partners(keys: PartnerKeys, args: argparse.Namespace) -> int:
         print(raw_key)  # the only line on stdout: scripts capture it; it is shown only now
         return 0
     if args.action == "list":
-        for p in await keys.list():
-            state = "revoked" if p.revoked else "active"
-            print(f"{p.name}\t{p.key_prefix}…\t{p.rate_per_s:g}/s\tburst {p.burst}\t{state}")
+        _print_partners(await keys.list())
         return 0
     if await keys.revoke(args.name):
         print(f"revoked {args.name}")
         return 0
     print(f"skyfare: no active partner named {args.name!r}", file=sys.stderr)
     return 1
+
+
+def _print_partners(partners: Sequence[Partner]) -> None:
+    """A table on a terminal (rich); one tab-separated line a partner otherwise (scripts)."""
+    console = Console()
+    if not console.is_terminal:
+        for p in partners:
+            state = "revoked" if p.revoked else "active"
+            print(f"{p.name}\t{p.key_prefix}…\t{p.rate_per_s:g}/s\tburst {p.burst}\t{state}")
+        return
+    table = Table("name", "key", "rate", "burst", "state")
+    for p in partners:
+        state = "[red]revoked[/red]" if p.revoked else "[green]active[/green]"
+        table.add_row(p.name, f"{p.key_prefix}…", f"{p.rate_per_s:g}/s", str(p.burst), state)
+    console.print(table)
 
 
 @asynccontextmanager
