@@ -4,6 +4,7 @@ PNG plots (matplotlib, Agg: no display needed)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from pathlib import Path
 from typing import IO, Any
@@ -47,6 +48,8 @@ def _cell(value: Any) -> str:
 
 def write_plots(reports: list[Report], out: Path) -> list[Path]:
     """PNG plots of the reports that have a time axis or a ranking; the files written."""
+    # Dates on a categorical axis are meant: its INFO line about them is noise on a terminal.
+    logging.getLogger("matplotlib.category").setLevel(logging.WARNING)
     out.mkdir(parents=True, exist_ok=True)
     by_name = {r.name: r for r in reports}
     written = []

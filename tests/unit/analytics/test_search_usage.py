@@ -68,3 +68,14 @@ def test_a_miss_reports_the_airlines_asked() -> None:
     assert isinstance(event, SearchEvent)
     assert (event.channel, event.cache, event.took_ms) == ("post", "miss", 41)
     assert [(c.name, c.status, c.latency_ms) for c in event.connectors] == [("rest-a", "ok", 40)]
+
+
+def test_a_stale_answer_reports_no_airline_asked() -> None:
+    sink = ListSink()
+    usage = SearchUsage(sink, wall_clock=lambda: 1.0)
+
+    usage.answer(REQUEST, ENTRY, channel="get", cache="stale", took_ms=2)
+
+    (event,) = sink.events
+    assert isinstance(event, SearchEvent)
+    assert (event.cache, event.connectors) == ("stale", ())
