@@ -5,10 +5,8 @@ store holds no personal data."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import AsyncIterator
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -17,22 +15,9 @@ import pytest
 import redis.asyncio as redis
 
 from analytics.consumer import AnalyticsConsumer, replay
-from analytics.publisher import UsageBuffer
 from analytics.reports import report
 from analytics.store import AnalyticsStore
-from booking.events import Contact, OrderSnapshot, encode_event, new_event
-from kernel.usage import (
-    BreakerEvent,
-    ConnectorUsage,
-    RepriceEvent,
-    SearchEvent,
-    SliceUsage,
-    UsageEvent,
-)
-
-DAY = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
-SINCE = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
-CONTACT = Contact("Grace", "Hopper", "grace.hopper@example.com", "+14155550123")
+from tests.support.analytics import CONTACT, DAY, SINCE, publish
 
 
 @pytest.fixture
@@ -40,77 +25,6 @@ async def streams(redis_client: redis.Redis) -> AsyncIterator[tuple[str, str]]:
     names = (f"test:{uuid.uuid4().hex}:usage", f"test:{uuid.uuid4().hex}:events")
     yield names
     await redis_client.delete(*names)
-
-
-def _search(minute: int, channel: str, cache: str, route: tuple[str, str]) -> SearchEvent:
-    live = cache != "hit"
-    return SearchEvent(
-        at=(DAY + dt.timedelta(minutes=minute)).timestamp(),
-        channel=channel,  # type: ignore[arg-type]
-        partner="acme" if channel in ("bulk", "calendar") else None,
-        slices=(SliceUsage(*route, "2027-01-10"),),
-        offers=4,
-        cheapest_amount="199.99",
-        currency="USD",
-        took_ms=3,
-        cache=cache,  # type: ignore[arg-type]
-        connectors=(
-            (
-                ConnectorUsage("rest-liberty", "ok", 4, 80),
-                ConnectorUsage("ndc-crimson", "timeout", 0, 2500),
-            )
-            if live
-            else ()
-        ),
-    )
-
-
-def _script() -> tuple[list[UsageEvent], list[tuple[str, bytes]]]:
-    """The day: 30 searches (18 LHR-JFK, 12 FRA-JFK) over six channels, 6 re-prices (4 held),
-    3 holds, 2 of them paid and ticketed, 1 of those refunded, and one breaker opening."""
-    usage: list[UsageEvent] = []
-    channels = ("get", "post", "bulk", "get", "stream", "calendar")
-    for i in range(30):
-        route = ("LHR", "JFK") if i < 18 else ("FRA", "JFK")
-        cache = "hit" if i % 3 else "miss"
-        channel = channels[i % len(channels)]
-        usage.append(_search(i, channel, "live" if channel == "stream" else cache, route))
-    for i in range(6):
-        usage.append(
-            RepriceEvent(
-                at=(DAY + dt.timedelta(hours=1, minutes=i)).timestamp(),
-                stage="offer" if i % 2 else "order",
-                connector="rest-liberty",
-                outcome="held" if i < 4 else "changed",
-                source="cache",
-            )
-        )
-    usage.append(BreakerEvent(at=(DAY + dt.timedelta(hours=2)).timestamp(),
-                              connector="soap-nordic", state="open"))  # fmt: skip
-    orders: list[tuple[str, bytes]] = []
-    for n in range(3):
-        order_id = f"ord_{n:020d}"
-        steps = [("order.created", "pending", "unpaid"), ("order.held", "held", "unpaid")]
-        if n < 2:
-            steps.append(("order.confirmed", "confirmed", "paid"))
-        if n == 0:
-            steps.append(("payment.refunded", "cancelled", "refunded"))
-        for minute, (kind, status, paid) in enumerate(steps):
-            snapshot = OrderSnapshot(order_id, f"BR{n:04d}", status, paid, Decimal("250.50"), "EUR")
-            when = DAY + dt.timedelta(hours=3 + n, minutes=minute)
-            event = new_event(kind, snapshot, CONTACT, now=when)  # type: ignore[arg-type]
-            orders.append((kind, encode_event(event)))
-    return usage, orders
-
-
-async def _publish(client: redis.Redis, streams: tuple[str, str]) -> None:
-    usage, orders = _script()
-    buffer = UsageBuffer(client, streams[0], maxlen=10_000)
-    for event in usage:
-        buffer.emit(event)
-    await buffer.drain()
-    for kind, data in orders:  # as the outbox relay writes them
-        await client.xadd(streams[1], {"id": str(uuid.uuid4()), "type": kind, "event": data})
 
 
 def _consumer(
@@ -129,7 +43,7 @@ def _table(store: AnalyticsStore, name: str) -> dict[str, list[object]]:
 async def test_a_scripted_day_reports_exactly_what_was_done(
     redis_client: redis.Redis, streams: tuple[str, str], tmp_path: Path
 ) -> None:
-    await _publish(redis_client, streams)
+    await publish(redis_client, streams)
     store = AnalyticsStore(str(tmp_path))
 
     loaded = await _consumer(redis_client, store, streams).catch_up()
@@ -158,7 +72,7 @@ async def test_a_scripted_day_reports_exactly_what_was_done(
 async def test_parquet_files_open_in_plain_duckdb_by_day(
     redis_client: redis.Redis, streams: tuple[str, str], tmp_path: Path
 ) -> None:
-    await _publish(redis_client, streams)
+    await publish(redis_client, streams)
     store = AnalyticsStore(str(tmp_path))
     await _consumer(redis_client, store, streams).catch_up()
 
@@ -176,7 +90,7 @@ async def test_parquet_files_open_in_plain_duckdb_by_day(
 async def test_the_store_holds_no_personal_data(
     redis_client: redis.Redis, streams: tuple[str, str], tmp_path: Path
 ) -> None:
-    await _publish(redis_client, streams)
+    await publish(redis_client, streams)
     store = AnalyticsStore(str(tmp_path))
     await _consumer(redis_client, store, streams).catch_up()
 
@@ -195,7 +109,7 @@ async def test_the_store_holds_no_personal_data(
 async def test_replay_from_an_id_rebuilds_without_duplicates(
     redis_client: redis.Redis, streams: tuple[str, str], tmp_path: Path
 ) -> None:
-    await _publish(redis_client, streams)
+    await publish(redis_client, streams)
     store = AnalyticsStore(str(tmp_path))
     consumer = _consumer(redis_client, store, streams)
     await consumer.catch_up()
