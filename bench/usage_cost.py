@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import redis  # the sync client: this harness runs no event loop
+
 from bench.ceiling import _prime, _process, _wait_ready, measure_ceiling
 
 TARGET = 0.97
@@ -59,9 +61,12 @@ def measure(port_base: int, *, turns: int, seconds: int, connections: int) -> di
             _wait_ready(f"http://127.0.0.1:{port_base + 2}/healthz", timeout_s=120)
             _prime(on_url)
             _prime(off_url)
-            result = measure_ceiling(
-                on_url, off_url, turns=turns, seconds=seconds, connections=connections
-            )
+            try:
+                result = measure_ceiling(
+                    on_url, off_url, turns=turns, seconds=seconds, connections=connections
+                )
+            finally:
+                _delete_stream(env["REDIS_URL"])
     on, off = result["skyfare_rps"], result["baseline_rps"]
     return {
         "usage_on_rps": on,
@@ -82,6 +87,14 @@ def measure(port_base: int, *, turns: int, seconds: int, connections: int) -> di
         "load_average_before": result["load_average_before"],
         "commit": _commit(),
     }
+
+
+def _delete_stream(redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_url)
+    try:
+        client.delete(STREAM)
+    finally:
+        client.close()
 
 
 def _wait_listening(port: int, timeout_s: float = 60) -> None:
