@@ -42,6 +42,10 @@ class PartnerCheck(Protocol):
 
 PARTNER_CHECK: web.AppKey[PartnerCheck] = web.AppKey("partner_check")
 
+# The name of the partner whose key a partner route's request carried, set by the check above
+# (usage events name the partner; the key itself is never passed on).
+PARTNER_NAME: web.RequestKey[str] = web.RequestKey("partner_name")
+
 
 # The plumbing calls it before a traveler route's view (skyfare/guard.py), which then reads the
 # caller with `principal(request)`. It verifies the `Authorization: Bearer <JWT>` header (raising

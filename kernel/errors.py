@@ -8,7 +8,8 @@ these; `skyfare.problems` maps each class to a status, type and title in one tab
   - `ValidationFailed` (422) — names every bad field in `errors`.
   - `BadRequest` (400) — a request that cannot be understood (malformed JSON, missing header).
   - `UnsupportedMediaType` (415) — a body that is not JSON.
-  - `Unauthorized` (401), `NotFound` (404), `Conflict` (409), `Gone` (410),
+  - `Unauthorized` (401), `Forbidden` (403: authenticated, without the role needed),
+    `NotFound` (404), `Conflict` (409), `Gone` (410),
     `RateLimited` (429), `ServiceUnavailable` (503).
     - `LimitReached` (409, its own problem type): a quota of the caller's is used up.
   - `PreconditionFailed` (412) — an `If-Match` naming another version than the current one.
@@ -55,6 +56,10 @@ class Unauthorized(DomainError):
     def __init__(self, detail: str, *, challenge: str = "Bearer", **extensions: Any) -> None:
         super().__init__(detail, **extensions)
         self.challenge = challenge
+
+
+class Forbidden(DomainError):
+    """The caller is authenticated but lacks the role the route needs."""
 
 
 class NotFound(DomainError):

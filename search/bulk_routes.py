@@ -13,6 +13,7 @@ import msgspec
 from aiohttp import web
 
 from connectors.model import AIRPORT_CODE_SCHEMA, CABIN_CLASSES
+from kernel.auth import PARTNER_NAME
 from kernel.errors import ServiceUnavailable
 from kernel.http import prepare_stream, read_json_body
 from kernel.openapi import Operation, Parameter
@@ -31,7 +32,7 @@ def _today() -> dt.date:
 
 async def post_bulk(request: web.Request) -> web.StreamResponse:
     envelope = parse_envelope(await read_json_body(request))
-    bulk = BulkFares(request.config_dict[SEARCH_SERVICE])
+    bulk = BulkFares(request.config_dict[SEARCH_SERVICE], partner=request.get(PARTNER_NAME))
     response = web.StreamResponse(headers={"Content-Type": NDJSON, "Cache-Control": "no-store"})
     await prepare_stream(request, response)  # with its X-Request-Id and RateLimit-* headers
     async with aclosing(bulk.lines(envelope, today=_today())) as lines:
@@ -51,7 +52,18 @@ async def get_calendar(request: web.Request) -> web.Response:
             fares = await index.month(query.key(service.index_scope))
         except FareIndexError as exc:
             raise ServiceUnavailable("the fare index cannot be read right now") from exc
-    body = _encoder.encode(build_calendar(query, fares))
+    calendar = build_calendar(query, fares)
+    if service.usage.enabled:
+        service.usage.calendar(
+            query.origin,
+            query.destination,
+            f"{query.month}-01",
+            cabin=query.cabin_class,
+            adults=query.adults,
+            days=len(fares),
+            partner=request.get(PARTNER_NAME),
+        )
+    body = _encoder.encode(calendar)
     return web.Response(body=body, content_type="application/json")
 
 

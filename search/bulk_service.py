@@ -28,6 +28,8 @@ CHUNK = 100
 CONCURRENCY = 16
 Lookup = Callable[[Sequence[IndexSlot]], Awaitable[list[CheapestFare | None]]]
 LiveSearch = Callable[[int, BulkQuery], Awaitable[BulkLine]]
+# Told each valid query's cached answer (None: not cached) when no live search follows.
+Record = Callable[[BulkQuery, CheapestFare | None], None]
 _Pending = BulkLine | asyncio.Task[BulkLine]
 
 
@@ -41,13 +43,14 @@ async def ordered_lines(
     lookup: Lookup,
     live: LiveSearch | None = None,
     chunk: int = CHUNK,
+    record: Record | None = None,
 ) -> AsyncGenerator[bytes, None]:
     """NDJSON bytes, one line per query in order; each yield is every line ready so far."""
     pending: deque[_Pending] = deque()
     try:
         for start in range(0, len(queries), chunk):
             for item in await _chunk(
-                queries, start, chunk, today, now, max_age_s, scope, lookup, live
+                queries, start, chunk, today, now, max_age_s, scope, lookup, live, record
             ):
                 pending.append(item)
             ready = []
@@ -78,6 +81,7 @@ async def _chunk(
     scope: str,
     lookup: Lookup,
     live: LiveSearch | None,
+    record: Record | None = None,
 ) -> list[_Pending]:
     items: list[_Pending | BulkQuery] = []
     valid: list[tuple[int, BulkQuery]] = []
@@ -98,9 +102,15 @@ async def _chunk(
     for (i, query), fare in zip(valid, fares, strict=True):
         if fare is not None and fare.usable(now, max_age_s):
             answers[i] = fare_line(i, fare)
-        elif live is not None:
+            if record is not None:
+                record(query, fare)
+            continue
+        if live is not None:
             answers[i] = asyncio.ensure_future(live(i, query))
-        elif failed:
+            continue
+        if record is not None:
+            record(query, None)
+        if failed:
             answers[i] = BulkLine(index=i, status="error", detail="the fare index is unavailable")
         else:
             answers[i] = BulkLine(index=i, status="not_cached")
@@ -118,8 +128,10 @@ class BulkFares:
         *,
         concurrency: int = CONCURRENCY,
         wall_clock: Callable[[], float] = time.time,
+        partner: str | None = None,
     ) -> None:
         self._service = service
+        self._partner = partner
         self._slots = asyncio.Semaphore(concurrency)
         self._wall_clock = wall_clock
 
@@ -134,6 +146,16 @@ class BulkFares:
             scope=self._service.index_scope,
             lookup=_no_index if index is None else index.lookup,
             live=(lambda i, q: self._live(i, q, max_age_s)) if envelope.mode == "live" else None,
+            record=self._record if self._service.usage.enabled else None,
+        )
+
+    def _record(self, query: BulkQuery, fare: CheapestFare | None, cache: str = "hit") -> None:
+        self._service.usage.fare(
+            query.search_request(),
+            fare,
+            channel="bulk",
+            cache="hit" if fare is not None and cache == "hit" else "miss",
+            partner=self._partner,
         )
 
     async def _live(self, index: int, query: BulkQuery, max_age_s: float) -> BulkLine:
@@ -148,6 +170,8 @@ class BulkFares:
             except Exception:
                 logger.exception("bulk fares: live search %d failed", index)
                 return BulkLine(index=index, status="error", detail="the search failed")
+        if self._service.usage.enabled:
+            self._record(query, fare, "miss")
         if fare is not None:
             return fare_line(index, fare)
         if entry.partial:

@@ -40,21 +40,26 @@ class QueryKeys:
 
     def __init__(self, max_entries: int = QUERY_KEYS_MAX) -> None:
         self.max_entries = max_entries
-        self._keys: dict[str, tuple[str, int]] = {}
+        self._keys: dict[str, tuple[str, int, SearchRequest | None]] = {}
 
     def __len__(self) -> int:
         return len(self._keys)
 
     def get(self, query: str, day: int) -> str | None:
+        found = self.find(query, day)
+        return None if found is None else found[0]
+
+    def find(self, query: str, day: int) -> tuple[str, SearchRequest | None] | None:
+        """The key of `query` and the search it was validated into (for usage events)."""
         found = self._keys.get(query)
         if found is None or found[1] != day:
             return None
-        return found[0]
+        return found[0], found[2]
 
-    def put(self, query: str, key: str, day: int) -> None:
+    def put(self, query: str, key: str, day: int, request: SearchRequest | None = None) -> None:
         if len(self._keys) >= self.max_entries:
             self._keys.clear()
-        self._keys[query] = (key, day)
+        self._keys[query] = (key, day, request)
 
 
 def cache_key(request: SearchRequest, scope: bytes = b"") -> str:

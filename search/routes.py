@@ -77,7 +77,7 @@ async def get_search(request: web.Request) -> web.Response:
     if body is not None:
         return web.Response(body=body, headers=_HEADERS["hit"])
     search = parse_search_query(request.query.items(), today=_today(day))
-    body, state = await service.search_body(search, raw_query=raw_query, day=day)
+    body, state = await service.search_body(search, raw_query=raw_query, day=day, channel="get")
     return web.Response(body=body, headers=_HEADERS[state])
 
 

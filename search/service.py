@@ -15,6 +15,7 @@ from connectors import errors, offer_ids
 from connectors.model import PricedOffer
 from connectors.resilience import ConnectorStatus, ResilientConnector
 from kernel.errors import Conflict, Gone, NotFound, ServiceUnavailable
+from kernel.usage import CacheOutcome, Channel, RepriceEvent
 from search.caching import QueryKeys, cache_key, response_body, to_entry
 from search.engine import Answer, FanOut
 from search.fare_index import CheapestFare, FareIndex, cheapest_of, scope_of, slot_for_search
@@ -29,6 +30,7 @@ from search.model import (
 )
 from search.ranking import rank
 from search.stale_fares import PriceCheck, StaleFares
+from search.usage import SearchUsage
 
 # Encodes the NDJSON lines of streamed searches (responses are encoded once, in the views).
 _encoder = msgspec.json.Encoder()
@@ -58,6 +60,7 @@ class SearchService:
         cache_scope: str = "",
         index: FareIndex | None = None,
         stale: StaleFares | None = None,
+        usage: SearchUsage | None = None,
     ) -> None:
         self._connectors = {c.name: c for c in connectors}
         self._order = {name: i for i, name in enumerate(self._connectors)}
@@ -75,6 +78,7 @@ class SearchService:
         self._index_scope = scope_of(self._cache_scope)
         self._query_keys = QueryKeys()
         self._stale = stale
+        self.usage = SearchUsage() if usage is None else usage
 
     @property
     def fare_index(self) -> FareIndex | None:
@@ -109,7 +113,12 @@ class SearchService:
         )
 
     async def search_body(
-        self, request: SearchRequest, *, raw_query: str | None = None, day: int = 0
+        self,
+        request: SearchRequest,
+        *,
+        raw_query: str | None = None,
+        day: int = 0,
+        channel: Channel = "post",
     ) -> tuple[bytes, CacheState]:
         """The JSON of a `SearchResponse`, from the fare cache when it holds the answer.
 
@@ -123,8 +132,12 @@ class SearchService:
         key = cache_key(request, self._cache_scope)
         entry, state = await self._fetch(request, start, key)
         if raw_query is not None and request.cache and self._fares is not None:
-            self._query_keys.put(raw_query, key, day)
+            self._query_keys.put(raw_query, key, day, request)
         took_ms = round((self._clock() - start) * 1000)
+        usage = self.usage
+        if usage.enabled:
+            outcome: CacheOutcome = state if request.cache or state != "miss" else "live"
+            usage.answer(request, entry, channel=channel, cache=outcome, took_ms=took_ms)
         # Redis down: the answer is live and could not be shared with other processes; say so.
         unavailable = (
             state == "miss" and self._fares is not None and not self._fares.store.shared_available
@@ -142,14 +155,17 @@ class SearchService:
         """
         if self._fares is None:
             return None
-        key = self._query_keys.get(raw_query, day)
-        if key is None:
+        found = self._query_keys.find(raw_query, day)
+        if found is None:
             return None
+        key, request = found
         start = self._clock()
         entry = self._fares.store.peek_fresh(key)
         if entry is None:
             return None
         took_ms = round((self._clock() - start) * 1000)
+        if request is not None and self.usage.enabled:
+            self.usage.answer(request, entry, channel="get", cache="hit", took_ms=took_ms)
         return response_body(new_search_id(), entry, took_ms=took_ms, cache="hit")
 
     async def cheapest(self, request: SearchRequest) -> tuple[CheapestFare | None, FareEntry]:
@@ -220,7 +236,13 @@ class SearchService:
                     offers=tuple(rank(answer.offers, request)),
                 )
                 yield _encoder.encode(line) + b"\n"
-        done = DoneLine(search_id=new_search_id(), meta=self._meta(answers, start))
+        meta = self._meta(answers, start)
+        done = DoneLine(search_id=new_search_id(), meta=meta)
+        if self.usage.enabled:
+            offers = [o for a in answers for o in a.offers]
+            self.usage.live(
+                request, offers, meta.connectors, channel="stream", took_ms=meta.took_ms
+            )
         yield _encoder.encode(done) + b"\n"
 
     async def get_offer(self, offer_id: str) -> PricedOffer:
@@ -243,10 +265,12 @@ class SearchService:
         except (errors.OfferNotFound, errors.InvalidRequest) as exc:
             raise NotFound(f"offer {offer_id[:80]!r} is unknown to {name}") from exc
         except (errors.OfferExpired, errors.SoldOut) as exc:
-            await self._checked(offer_id, "gone")
+            await self._checked(offer_id, name, "gone")
             raise Gone(f"offer {offer_id[:80]!r} is no longer available: {exc}") from exc
         except errors.PriceChanged as exc:
-            await self._checked(offer_id, "changed")
+            await self._checked(
+                offer_id, name, "changed", amount=str(exc.new_amount), currency=exc.currency
+            )
             raise Conflict(
                 "the offer's price changed",
                 total_amount=str(exc.new_amount),
@@ -255,12 +279,39 @@ class SearchService:
         except errors.ConnectorError as exc:
             detail = f"{name} cannot price offers right now ({exc.status})"
             raise ServiceUnavailable(detail) from exc
-        await self._checked(offer_id, "changed" if priced.price_changed else "held")
+        await self._checked(
+            offer_id,
+            name,
+            "changed" if priced.price_changed else "held",
+            amount=str(priced.total_amount),
+            currency=priced.total_currency,
+        )
         return priced
 
-    async def _checked(self, offer_id: str, outcome: PriceCheck) -> None:
+    async def _checked(
+        self,
+        offer_id: str,
+        connector: str,
+        outcome: PriceCheck,
+        *,
+        amount: str | None = None,
+        currency: str | None = None,
+    ) -> None:
+        cached = False
         if self._stale is not None:
-            await self._stale.checked(offer_id, outcome)
+            cached = await self._stale.checked(offer_id, outcome)
+        if self.usage.enabled:
+            self.usage.sink.emit(
+                RepriceEvent(
+                    at=self._wall_clock(),
+                    stage="offer",
+                    connector=connector,
+                    outcome=outcome,
+                    source="cache" if cached else "live",
+                    amount=amount,
+                    currency=currency,
+                )
+            )
 
     def connector_statuses(self) -> list[ConnectorStatus]:
         """Each connector's circuit state, error rate, latency and load, in configuration order."""

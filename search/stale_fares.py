@@ -110,17 +110,23 @@ class StaleFares:
             logger.debug("fare cache: tagging %s failed: %s", key, exc)
             return True  # stored untagged, as before tags: it lives out its TTL
 
-    async def checked(self, offer_id: str, outcome: PriceCheck) -> None:
-        """What re-pricing `offer_id` with its airline found; evicts on `changed` and `gone`."""
+    async def checked(self, offer_id: str, outcome: PriceCheck) -> bool:
+        """What re-pricing `offer_id` with its airline found; evicts on `changed` and `gone`.
+
+        True when a cached answer held the offer (what usage events call a check "from cache").
+        """
         if outcome == "held":
             try:
                 if await self._tags.contains(offer_id, timeout=self._timeout_s):
                     _COUNTERS[outcome].inc()
+                    return True
             except CacheError as exc:
                 logger.warning("fare cache: cannot look up the answers holding an offer: %s", exc)
-            return
+            return False
         if await self._evict(offer_id, outcome):
             _COUNTERS[outcome].inc()
+            return True
+        return False
 
     async def sold(self, offer_id: str) -> None:
         """Seats of `offer_id` were just held: the airline's price for its flights moves with

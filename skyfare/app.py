@@ -17,6 +17,8 @@ import asyncpg
 import redis.asyncio as redis
 from aiohttp import web
 
+from analytics import routes as analytics_routes
+from analytics.service import ReportService
 from booking import routes as order_routes
 from booking.limits import OrderLimits
 from booking.personal_data import PgPersonalData
@@ -44,6 +46,7 @@ from search import routes as search_routes
 from search.fare_index_redis import RedisFareIndex
 from search.service import SearchService
 from search.stale_fares import StaleFares
+from search.usage import SearchUsage
 from skyfare import openapi, ops, privacy
 from skyfare.auth import JwksAuthenticator, JwksKeySet
 from skyfare.guard import route_security
@@ -56,6 +59,7 @@ from skyfare.keys import (
     REDIS,
     ROUTE_SECURITY,
     SETTINGS,
+    USAGE,
 )
 from skyfare.partners import PartnerGate, PartnerKeys
 from skyfare.plumbing import install_plumbing
@@ -63,6 +67,7 @@ from skyfare.ratelimit import RateLimiter
 from skyfare.settings import Settings
 from skyfare.travelers import KEY_PREFIX as TRAVELER_KEY_PREFIX
 from skyfare.travelers import TravelerGate
+from skyfare.usage import UsagePriceChecks, usage_events, watch_breakers
 from skyfare.user_ports import SavedTravelersOfUsers
 from users import routes as user_routes
 from users.crypto import DocumentCipher
@@ -87,6 +92,7 @@ def create_app(settings: Settings) -> web.Application:
         (
             _postgres,
             _redis,
+            usage_events,
             _partner_gate,
             _authenticator,
             _fare_cache,
@@ -106,6 +112,8 @@ def create_app(settings: Settings) -> web.Application:
     payment_routes.add_routes(app.router)
     user_routes.add_routes(app.router)
     privacy.add_routes(app.router)
+    analytics_routes.add_routes(app.router)
+    app[analytics_routes.REPORT_SERVICE] = ReportService(settings.analytics_path)
     operations = (
         *ops.OPERATIONS,
         *search_routes.OPERATIONS,
@@ -114,6 +122,7 @@ def create_app(settings: Settings) -> web.Application:
         *payment_routes.OPERATIONS,
         *user_routes.OPERATIONS,
         *privacy.OPERATIONS,
+        *analytics_routes.OPERATIONS,
     )
     app[OPENAPI_DOCUMENT] = openapi.encode_document(operations, version=_version())
     # What each operation declares is what the plumbing enforces, before the view (guard.py).
@@ -192,7 +201,8 @@ async def _orders(app: web.Application) -> AsyncIterator[None]:
         # A passenger may be one of the caller's saved travelers (users/): the order copies it.
         service.use_saved_travelers(SavedTravelersOfUsers(app[user_routes.USER_SERVICE]))
         # Order creation re-prices too: a changed price or no seats corrects the fare cache.
-        service.use_price_checks(app[search_routes.SEARCH_SERVICE].stale_fares)
+        stale = app[search_routes.SEARCH_SERVICE].stale_fares
+        service.use_price_checks(UsagePriceChecks(stale, app[USAGE]))
         yield
 
 
@@ -385,7 +395,9 @@ async def _connectors(app: web.Application) -> AsyncIterator[None]:
             cache_scope=" ".join(c.base_url for c in settings.connectors),
             index=index,
             stale=stale,
+            usage=SearchUsage(app[USAGE]),
         )
+        watch_breakers(connectors, app[USAGE])
         yield
         # Stops connector calls that ignored cancellation at their search's deadline.
         await service.close()

@@ -1,7 +1,8 @@
 """The `skyfare` command: `up` (everything), `serve` (the API), `sim` (the simulated world),
 `migrate` (the database schema), `partners` (metasearch partner keys), `warm` (fill the fare
 cache of a running Skyfare), `token` (a dev traveler token from the sim), `login` (sign in to the
-sim's identity provider through its real flow) and `worker` (the notification worker)."""
+sim's identity provider through its real flow), `worker` (the notification worker), `analytics`
+(the analytics consumer) and `report` (its reports)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from pathlib import Path
 
 import asyncpg
 import uvloop
+from rich.console import Console
+from rich.table import Table
 
 from kernel.errors import DomainError
 from skyfare import devlogin, devtoken, warm
@@ -26,11 +29,17 @@ from skyfare.embedded import EmbeddedPostgres, embedded_services
 from skyfare.logs import configure_logging
 from skyfare.migrations import MIGRATE_TIMEOUT_S, MigrationError, migrate, run_migrations_once
 from skyfare.notify_runner import notifications_line, serve_notify
-from skyfare.partners import PartnerKeys
+from skyfare.partners import Partner, PartnerKeys
 from skyfare.ratelimit import parse_rate
 from skyfare.settings import Settings, SettingsError, load_settings
 from skyfare.supervisor import Shutdown, StartupFailed, Supervisor, raise_on_signals
-from skyfare.workers import run_api_worker, run_notify_worker, run_sim, serve_sim_until_signalled
+from skyfare.workers import (
+    run_analytics,
+    run_api_worker,
+    run_notify_worker,
+    run_sim,
+    serve_sim_until_signalled,
+)
 
 logger = logging.getLogger("skyfare")
 
@@ -64,6 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if args.command == "warm":
         return _warm(settings, args)
+    if args.command == "analytics":
+        return _analytics(settings, args)
+    if args.command == "report":
+        return _report(settings, args)
     if args.command in ("migrate", "partners"):
         return uvloop.run(_admin(settings, args))
     return run(settings, with_sim=args.command == "up")
@@ -115,6 +128,8 @@ def _start(supervisor: Supervisor, settings: Settings, *, with_sim: bool) -> Non
     if with_sim:
         # One notification worker sends what the API workers' outbox relays publish.
         supervisor.spawn("notify-worker", run_notify_worker, settings)
+        # One analytics consumer loads usage and order events (one writer per DuckDB file).
+        supervisor.spawn("analytics", run_analytics, settings)
 
 
 def worker_count(settings: Settings) -> int:
@@ -167,6 +182,7 @@ def _parser() -> argparse.ArgumentParser:
         "(REDIS_URL, else the embedded Redis of a running `skyfare serve`)",
     )
     _add_admin_commands(commands)
+    _add_analytics_commands(commands)
     _add_warm_command(commands)
     _add_token_command(commands)
     _add_login_command(commands)
@@ -184,6 +200,54 @@ def _add_login_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     sub.add_argument(
         "--json", action="store_true", help="print every token (access, refresh, ID) as JSON"
     )
+
+
+def _add_analytics_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    analytics = commands.add_parser(
+        "analytics",
+        help="the analytics consumer: usage and order events into DuckDB and daily Parquet",
+    )
+    actions = analytics.add_subparsers(dest="action")
+    replay = actions.add_parser(
+        "replay", help="rebuild the store from a stream id on, from what the streams still hold"
+    )
+    replay.add_argument("--from", dest="from_id", required=True, type=_stream_id)
+    report = commands.add_parser("report", help="the analytics reports (tables, --out: plots)")
+    report.add_argument("--since", default="7d", type=_since, help="e.g. 7d, 24h (default 7d)")
+    report.add_argument("--out", type=Path, help="write PNG plots into this folder")
+
+
+def _stream_id(text: str) -> str:
+    ms, sep, seq = text.partition("-")
+    if not (ms.isascii() and ms.isdigit()) or (sep and not (seq.isascii() and seq.isdigit())):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a stream id (e.g. 1764000000000-0)")
+    return f"{int(ms)}-{int(seq or 0)}"
+
+
+def _since(text: str) -> dt.datetime:
+    from analytics.reports import parse_since
+
+    since = parse_since(text, dt.datetime.now(dt.UTC))
+    if since is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a span like 7d or 24h")
+    return since
+
+
+def _analytics(settings: Settings, args: argparse.Namespace) -> int:
+    from skyfare import analytics_runner
+
+    if args.action == "replay":
+        loaded = uvloop.run(analytics_runner.replay_from(settings, args.from_id))
+        print(f"replayed {loaded} stream entries from {args.from_id}")
+        return 0
+    uvloop.run(analytics_runner.serve_analytics(settings))
+    return 0
+
+
+def _report(settings: Settings, args: argparse.Namespace) -> int:
+    from skyfare import analytics_runner
+
+    return analytics_runner.run_report(settings, args.since, args.out)
 
 
 def _add_token_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -289,15 +353,28 @@ async def _partners(keys: PartnerKeys, args: argparse.Namespace) -> int:
         print(raw_key)  # the only line on stdout: scripts capture it; it is shown only now
         return 0
     if args.action == "list":
-        for p in await keys.list():
-            state = "revoked" if p.revoked else "active"
-            print(f"{p.name}\t{p.key_prefix}…\t{p.rate_per_s:g}/s\tburst {p.burst}\t{state}")
+        _print_partners(await keys.list())
         return 0
     if await keys.revoke(args.name):
         print(f"revoked {args.name}")
         return 0
     print(f"skyfare: no active partner named {args.name!r}", file=sys.stderr)
     return 1
+
+
+def _print_partners(partners: Sequence[Partner]) -> None:
+    """A table on a terminal (rich); one tab-separated line a partner otherwise (scripts)."""
+    console = Console()
+    if not console.is_terminal:
+        for p in partners:
+            state = "revoked" if p.revoked else "active"
+            print(f"{p.name}\t{p.key_prefix}…\t{p.rate_per_s:g}/s\tburst {p.burst}\t{state}")
+        return
+    table = Table("name", "key", "rate", "burst", "state")
+    for p in partners:
+        state = "[red]revoked[/red]" if p.revoked else "[green]active[/green]"
+        table.add_row(p.name, f"{p.key_prefix}…", f"{p.rate_per_s:g}/s", str(p.burst), state)
+    console.print(table)
 
 
 @asynccontextmanager

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from cache.read_through import ReadThroughCache
 from connectors.resilience import ResilientConnector
+from kernel.usage import UsageSink
 from skyfare.partners import PartnerGate
 from skyfare.settings import Settings
 
@@ -29,3 +30,5 @@ PARTNER_GATE = web.AppKey("partner_gate", PartnerGate)
 # (METHOD, path template) → the security scheme its operation declares; the plumbing checks it
 # before the route's view (skyfare/guard.py).
 ROUTE_SECURITY = web.AppKey("route_security", dict[tuple[str, str], str])
+# Where usage events go (skyfare/usage.py): a buffer published in the background, or nothing.
+USAGE = web.AppKey("usage", UsageSink)

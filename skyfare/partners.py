@@ -21,6 +21,7 @@ import asyncpg
 import msgspec
 from aiohttp import web
 
+from kernel.auth import PARTNER_NAME
 from kernel.errors import Conflict, RateLimited, ServiceUnavailable, Unauthorized
 from kernel.http import add_response_headers
 from skyfare.ratelimit import RateLimiter, rate_limit_headers
@@ -166,6 +167,7 @@ class PartnerGate:
 
     async def __call__(self, request: web.Request) -> Partner:
         partner = await self._keys.authenticate(request.headers.get(HEADER))
+        request[PARTNER_NAME] = partner.name
         decision = await self._limiter.decide(partner)
         add_response_headers(request, rate_limit_headers(decision))
         if not decision.allowed:

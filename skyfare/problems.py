@@ -51,6 +51,7 @@ VALIDATION = ProblemKind(422, "validation-error", "Your request parameters didn'
 BAD_REQUEST = ProblemKind(400, "bad-request", "Bad request")
 UNSUPPORTED_MEDIA = ProblemKind(415, "unsupported-media-type", "Unsupported media type")
 UNAUTHORIZED = ProblemKind(401, "unauthorized", "Authentication required")
+FORBIDDEN = ProblemKind(403, "forbidden", "Forbidden")
 NOT_FOUND = ProblemKind(404, "not-found", "Not found")
 METHOD_NOT_ALLOWED = ProblemKind(405, "method-not-allowed", "Method not allowed")
 CONFLICT = ProblemKind(409, "conflict", "Conflict")
@@ -73,6 +74,7 @@ DOMAIN_PROBLEMS: dict[type[errors.DomainError], ProblemKind] = {
     errors.BadRequest: BAD_REQUEST,
     errors.UnsupportedMediaType: UNSUPPORTED_MEDIA,
     errors.Unauthorized: UNAUTHORIZED,
+    errors.Forbidden: FORBIDDEN,
     errors.NotFound: NOT_FOUND,
     errors.Conflict: CONFLICT,
     errors.LimitReached: LIMIT_REACHED,

@@ -153,7 +153,24 @@ class Settings(msgspec.Struct, frozen=True):
     # And how many travelers one user may save.
     users_document_key: str = DEV_DOCUMENT_KEY
     users_max_travelers: Annotated[int, msgspec.Meta(ge=1)] = 20
+    # Usage events (kernel/usage.py, analytics/EVENTS.md): on or off, the Redis stream they go to
+    # (capped at about `usage_stream_maxlen` entries), how many may wait in a process's buffer
+    # before more are dropped, and the secret travelers are hashed with (never logged; the
+    # default is a development value). The analytics consumer (`skyfare analytics`) reads them
+    # and the order events in batches of `analytics_batch_size` into DuckDB and Parquet under
+    # `analytics_dir` (default: `<data_dir>/analytics`).
+    usage_events: bool = True
+    usage_stream: str = "skyfare:usage"
+    usage_stream_maxlen: int = 1_000_000
+    usage_buffer_max: Annotated[int, msgspec.Meta(ge=1)] = 10_000
+    usage_hash_secret: str = "skyfare-dev-usage-hash-secret"
+    analytics_batch_size: Annotated[int, msgspec.Meta(ge=1)] = 500
+    analytics_dir: str | None = None
     connectors: tuple[ConnectorSettings, ...] = ()
+
+    @property
+    def analytics_path(self) -> str:
+        return self.analytics_dir or os.path.join(self.data_dir, "analytics")
 
     @property
     def sim_url(self) -> str:
@@ -281,6 +298,13 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_NOTIFY_METRICS_PORT": "notify_metrics_port",
     "SKYFARE_STANDARDS_DIR": "standards_dir",
     "SKYFARE_NDC_VALIDATE_RESPONSES": "ndc_validate_responses",
+    "SKYFARE_USAGE_EVENTS": "usage_events",
+    "SKYFARE_USAGE_STREAM": "usage_stream",
+    "SKYFARE_USAGE_STREAM_MAXLEN": "usage_stream_maxlen",
+    "SKYFARE_USAGE_BUFFER_MAX": "usage_buffer_max",
+    "SKYFARE_USAGE_HASH_SECRET": "usage_hash_secret",
+    "SKYFARE_ANALYTICS_BATCH_SIZE": "analytics_batch_size",
+    "SKYFARE_ANALYTICS_DIR": "analytics_dir",
 }
 
 

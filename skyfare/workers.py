@@ -46,6 +46,14 @@ def run_notify_worker(settings: Settings) -> None:
     uvloop.run(serve_notify(settings))
 
 
+def run_analytics(settings: Settings) -> None:
+    """Process entry point: the analytics consumer (analytics/), until SIGINT/SIGTERM."""
+    _prepare_child(settings)
+    from skyfare.analytics_runner import serve_analytics
+
+    uvloop.run(serve_analytics(settings))
+
+
 async def serve_sim_until_signalled(settings: Settings) -> None:
     from sim.identity import IdentityConfig
     from sim.payments import PaymentsConfig, WebhookConfig

@@ -12,7 +12,7 @@ from connectors import errors
 from connectors.base import Connector
 from connectors.model import FlightQuery, Hold, HoldPassenger, Offer, PricedOffer
 from connectors.resilience.attempts import Attempts, Send
-from connectors.resilience.breaker import CircuitBreaker
+from connectors.resilience.breaker import CircuitBreaker, CircuitState
 from connectors.resilience.bulkhead import Bulkhead
 from connectors.resilience.latency import LatencyTracker
 from connectors.resilience.metrics import ConnectorMetrics, Operation
@@ -48,8 +48,11 @@ class ResilientConnector:
         metrics = ConnectorMetrics(inner.name)
         self._clock = clock
         self._metrics = metrics
+        self._listeners: list[Callable[[str, CircuitState], None]] = [
+            lambda _, state: metrics.state(state)
+        ]
         self._breaker = CircuitBreaker(
-            inner.name, policy, clock=clock, rng=rng, on_transition=metrics.state
+            inner.name, policy, clock=clock, rng=rng, on_transition=self._transitioned
         )
         self._bulkhead = Bulkhead(inner.name, policy.max_concurrency)
         self._latency = LatencyTracker(policy.latency_samples)
@@ -61,6 +64,14 @@ class ResilientConnector:
             metrics=metrics,
             latency=self._latency,
         )
+
+    def on_transition(self, listener: Callable[[str, CircuitState], None]) -> None:
+        """Call `listener(name, state)` on each breaker transition (it must not raise)."""
+        self._listeners.append(listener)
+
+    def _transitioned(self, state: CircuitState) -> None:
+        for listener in self._listeners:
+            listener(self.name, state)
 
     async def start(self) -> None:
         await self.inner.start()

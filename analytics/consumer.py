@@ -1,0 +1,166 @@
+"""`AnalyticsConsumer`: the usage stream and the order event stream into the store, exactly once.
+
+It reads both streams as consumer group `analytics`, in batches. The store, not the group, is
+the record of what was loaded: a batch's rows and the entry ids it ends at are committed in one
+DuckDB transaction (`AnalyticsStore.load`), then the entries are acknowledged. At start the
+group is moved to the store's positions (`XGROUP SETID`), so entries delivered but not committed
+before a crash are delivered again, and those committed are not: no gap, no duplicate. One
+consumer process per store (DuckDB has one writer per file).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import redis.asyncio as redis
+from redis.exceptions import ResponseError
+
+from analytics.rows import Row, dates_of, empty_rows, order_rows, usage_rows
+from analytics.store import AnalyticsStore
+
+logger = logging.getLogger(__name__)
+
+GROUP = "analytics"
+# How long the consumer keeps the DuckDB file while busy before letting a reader in.
+HOLD_S = 1.0
+Parse = Callable[[str, str, bytes, dict[str, list[Row]]], None]
+
+
+class AnalyticsConsumer:
+    def __init__(
+        self,
+        client: redis.Redis,
+        store: AnalyticsStore,
+        *,
+        usage_stream: str,
+        event_stream: str,
+        consumer: str = "analytics-1",
+        batch_size: int = 500,
+        block_ms: int = 1000,
+        export_every: int = 20,
+    ) -> None:
+        self._client = client
+        self._store = store
+        self._parsers: dict[str, Parse] = {usage_stream: usage_rows, event_stream: order_rows}
+        self._consumer = consumer
+        self._batch_size = batch_size
+        self._block_ms = block_ms
+        self._export_every = export_every
+        self._dirty: set[Any] = set()
+        self._batches = 0
+        self._stopping = False
+        self._held_since: float | None = None
+
+    def stop(self) -> None:
+        """End `run` after the batch in hand (a signal handler calls it)."""
+        self._stopping = True
+
+    async def start(self) -> None:
+        """Create the group where missing, and put it at the store's positions."""
+        positions = self._store.positions()
+        for stream in self._parsers:
+            at = positions.get(stream, "0-0")
+            try:
+                await self._client.xgroup_create(stream, GROUP, id=at, mkstream=True)
+            except ResponseError as exc:
+                if "BUSYGROUP" not in str(exc):
+                    raise
+                await self._client.xgroup_setid(stream, GROUP, id=at)
+
+    async def run(self) -> None:
+        """Load batches until cancelled; the Parquet files follow every `export_every` batches
+        and at the end."""
+        await self.start()
+        try:
+            while not self._stopping:
+                loaded = await self.step(block_ms=self._block_ms)
+                # Busy: keep the file open (opening costs more than a batch). Idle, or held for
+                # HOLD_S: let it go, so a report in another process can read.
+                now = time.monotonic()
+                if loaded and self._held_since is None:
+                    self._store.hold()
+                    self._held_since = now
+                elif self._held_since is not None and (
+                    not loaded or now - self._held_since > HOLD_S
+                ):
+                    self.export()
+                    self._store.release()
+                    self._held_since = None
+        finally:
+            self.export()
+            self._store.release()
+
+    async def step(self, *, block_ms: int | None = None) -> int:
+        """Read and load one batch; the number of entries it held."""
+        reply = await self._client.xreadgroup(
+            GROUP,
+            self._consumer,
+            dict.fromkeys(self._parsers, ">"),
+            count=self._batch_size,
+            block=block_ms,
+        )
+        entries = _entries(reply)
+        if not entries:
+            return 0
+        rows = empty_rows()
+        positions: dict[str, str] = {}
+        for stream, items in entries.items():
+            parse = self._parsers[stream]
+            for entry_id, fields in items:
+                data = fields.get(b"event")
+                if data is not None:
+                    parse(stream, entry_id, data, rows)
+                positions[stream] = entry_id
+        self._store.load(rows, positions)
+        for stream, items in entries.items():
+            await self._client.xack(stream, GROUP, *(entry_id for entry_id, _ in items))
+        self._dirty |= dates_of(rows)
+        self._batches += 1
+        if self._batches % self._export_every == 0:
+            self.export()
+        return sum(len(items) for items in entries.values())
+
+    async def catch_up(self) -> int:
+        """Load until both streams are read to their end (replays, tests); entries loaded."""
+        await self.start()
+        total = 0
+        self._store.hold()
+        try:
+            while loaded := await self.step(block_ms=None):
+                total += loaded
+            self.export()
+        finally:
+            self._store.release()
+        return total
+
+    def export(self) -> None:
+        if self._dirty:
+            self._store.export_days(self._dirty)
+            self._dirty = set()
+
+
+def _entries(reply: Any) -> dict[str, list[tuple[str, Mapping[bytes, bytes]]]]:
+    """XREADGROUP's reply as {stream: [(entry id, fields)]} with text names and ids."""
+    found: dict[str, list[tuple[str, Mapping[bytes, bytes]]]] = {}
+    for stream, items in reply or ():
+        name = stream.decode() if isinstance(stream, bytes) else stream
+        kept = [(_text(entry_id), fields or {}) for entry_id, fields in items]
+        if kept:
+            found[name] = kept
+    return found
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+async def replay(consumer: AnalyticsConsumer, store: AnalyticsStore, streams: Sequence[str],
+                 from_id: str) -> int:  # fmt: skip
+    """Forget what the store holds from `from_id` on and load it again from the streams."""
+    store.forget_from(streams, from_id)
+    loaded = await consumer.catch_up()
+    logger.info("analytics replay from %s: %d entries loaded", from_id, loaded)
+    return loaded

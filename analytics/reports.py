@@ -1,0 +1,124 @@
+"""The reports: named SQL over the store, each a table of plain values (JSON- and rich-ready).
+
+Every report takes `since` (a UTC datetime): only what happened at or after it counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+import msgspec
+
+from analytics.store import AnalyticsStore
+
+
+class Report(msgspec.Struct, frozen=True):
+    """One report: its name, what it shows, its columns and rows (values: str, int, float)."""
+
+    name: str
+    title: str
+    since: dt.datetime
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+
+_SQL: dict[str, tuple[str, str]] = {
+    "searches": (
+        "Searches per day and channel",
+        "SELECT date, channel, count(*) AS searches FROM searches WHERE occurred_at >= ? "
+        "GROUP BY date, channel ORDER BY date, channel",
+    ),
+    "routes": (
+        "Top routes by searches, and how many the fare cache answered",
+        "SELECT route, count(*) AS searches, "
+        "count(*) FILTER (WHERE cache IN ('hit', 'stale')) AS from_cache "
+        "FROM searches WHERE occurred_at >= ? "
+        "GROUP BY route ORDER BY searches DESC, route LIMIT 20",
+    ),
+    "cache": (
+        "Cache hit ratio per day, and searches saved from the airlines",
+        "SELECT date, count(*) AS searches, "
+        "count(*) FILTER (WHERE cache IN ('hit', 'stale')) AS saved, "
+        "round(count(*) FILTER (WHERE cache IN ('hit', 'stale')) / count(*), 4) AS hit_ratio "
+        "FROM searches WHERE occurred_at >= ? AND channel IN ('get', 'post') "
+        "GROUP BY date ORDER BY date",
+    ),
+    "airlines": (
+        "Each airline's latency (p50, p95 ms), timeout and error rates in live searches",
+        "SELECT connector, count(*) AS calls, "
+        "quantile_cont(latency_ms, 0.5) AS p50_ms, quantile_cont(latency_ms, 0.95) AS p95_ms, "
+        "round(count(*) FILTER (WHERE status = 'timeout') / count(*), 4) AS timeout_rate, "
+        "round(count(*) FILTER (WHERE status = 'error') / count(*), 4) AS error_rate "
+        "FROM connector_calls WHERE occurred_at >= ? GROUP BY connector ORDER BY connector",
+    ),
+    "breakers": (
+        "Circuit breaker openings per day and airline",
+        "SELECT date, connector, count(*) AS openings FROM breakers "
+        "WHERE occurred_at >= ? AND state = 'open' "
+        "GROUP BY date, connector ORDER BY date, connector",
+    ),
+    "price_accuracy": (
+        "Share of re-priced offers whose price held, per airline, stage and source",
+        "SELECT connector, stage, source, count(*) AS checks, "
+        "count(*) FILTER (WHERE outcome = 'held') AS held, "
+        "round(count(*) FILTER (WHERE outcome = 'held') / count(*), 4) AS held_ratio "
+        "FROM reprices WHERE occurred_at >= ? GROUP BY connector, stage, source "
+        "ORDER BY connector, stage, source",
+    ),
+    "revenue": (
+        "Revenue (confirmed orders) and refunds per day and currency",
+        "SELECT date, currency, "
+        "count(*) FILTER (WHERE type = 'order.confirmed') AS confirmed, "
+        "coalesce(sum(total_amount) FILTER (WHERE type = 'order.confirmed'), 0) AS revenue, "
+        "count(*) FILTER (WHERE type = 'payment.refunded') AS refunds, "
+        "coalesce(sum(total_amount) FILTER (WHERE type = 'payment.refunded'), 0) AS refunded "
+        "FROM order_events WHERE occurred_at >= ? GROUP BY date, currency ORDER BY date, currency",
+    ),
+    "funnel": (
+        "Conversion funnel: search, re-price, hold, paid, ticketed",
+        "SELECT 'search' AS step, count(*) AS count FROM searches WHERE occurred_at >= ? "
+        "UNION ALL SELECT 're-price', count(*) FROM reprices WHERE occurred_at >= ? "
+        "UNION ALL SELECT 'hold', count(DISTINCT order_id) FROM order_events "
+        "  WHERE occurred_at >= ? AND type = 'order.held' "
+        "UNION ALL SELECT 'paid', count(DISTINCT order_id) FROM order_events "
+        "  WHERE occurred_at >= ? AND payment_status IN ('paid', 'refunded') "
+        "UNION ALL SELECT 'ticketed', count(DISTINCT order_id) FROM order_events "
+        "  WHERE occurred_at >= ? AND type = 'order.confirmed'",
+    ),
+}
+NAMES: tuple[str, ...] = tuple(_SQL)
+_SINCE = re.compile(r"^([1-9][0-9]{0,3})([dh])$")
+
+
+def parse_since(text: str, now: dt.datetime) -> dt.datetime | None:
+    """`7d`, `24h` (1 to 9999) → the UTC time that far before `now`; None when malformed."""
+    found = _SINCE.match(text)
+    if found is None:
+        return None
+    amount, unit = int(found[1]), found[2]
+    return now - (dt.timedelta(days=amount) if unit == "d" else dt.timedelta(hours=amount))
+
+
+def report(store: AnalyticsStore, name: str, since: dt.datetime) -> Report:
+    """Raises KeyError for an unknown name (`NAMES` are the known ones)."""
+    title, sql = _SQL[name]
+    naive = since.astimezone(dt.UTC).replace(tzinfo=None)
+    names, rows = store.query(sql, [naive] * sql.count("?"))
+    return Report(
+        name=name,
+        title=title,
+        since=since,
+        columns=tuple(names),
+        rows=tuple(tuple(_plain(v) for v in row) for row in rows),
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value

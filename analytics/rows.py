@@ -1,0 +1,136 @@
+"""Stream entries → table rows (pure): usage events (kernel/usage.py) and order events.
+
+Order events are decoded into a view of their own that holds no personal data: the contact
+(names, email, phone) and the booking reference are never read, so they cannot reach the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+import msgspec
+
+from kernel.usage import BreakerEvent, RepriceEvent, SearchEvent, decode_usage
+
+Row = tuple[Any, ...]
+# Tables and their columns, in insert order; every table starts with the stream position.
+POSITION = ("stream", "stream_id", "ms", "seq", "occurred_at", "date")
+TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "searches": (
+        ("channel", "VARCHAR"), ("partner", "VARCHAR"), ("origin", "VARCHAR"),
+        ("destination", "VARCHAR"), ("route", "VARCHAR"), ("slices", "INTEGER"),
+        ("departure_date", "VARCHAR"), ("adults", "INTEGER"), ("children", "INTEGER"),
+        ("infants", "INTEGER"), ("cabin", "VARCHAR"), ("offers", "INTEGER"),
+        ("cheapest_amount", "DECIMAL(18,2)"), ("currency", "VARCHAR"), ("took_ms", "INTEGER"),
+        ("cache", "VARCHAR"), ("traveler_hash", "VARCHAR"),
+    ),
+    "connector_calls": (
+        ("connector", "VARCHAR"), ("status", "VARCHAR"), ("offers", "INTEGER"),
+        ("latency_ms", "INTEGER"), ("channel", "VARCHAR"),
+    ),
+    "reprices": (
+        ("stage", "VARCHAR"), ("connector", "VARCHAR"), ("outcome", "VARCHAR"),
+        ("source", "VARCHAR"), ("amount", "DECIMAL(18,2)"), ("change", "DECIMAL(18,2)"),
+        ("currency", "VARCHAR"), ("traveler_hash", "VARCHAR"),
+    ),
+    "breakers": (("connector", "VARCHAR"), ("state", "VARCHAR")),
+    "order_events": (
+        ("event_id", "VARCHAR"), ("type", "VARCHAR"), ("order_id", "VARCHAR"),
+        ("status", "VARCHAR"), ("payment_status", "VARCHAR"),
+        ("total_amount", "DECIMAL(18,2)"), ("currency", "VARCHAR"),
+    ),
+}  # fmt: skip
+
+
+class _OrderView(msgspec.Struct, frozen=True):
+    id: str
+    status: str
+    payment_status: str
+    total_amount: Decimal
+    total_currency: str
+
+
+class _OrderEventView(msgspec.Struct, frozen=True):
+    id: str
+    type: str
+    occurred_at: dt.datetime
+    order: _OrderView
+
+
+_order_decoder = msgspec.json.Decoder(_OrderEventView)
+
+
+def split_id(entry_id: str) -> tuple[int, int]:
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq or 0)
+
+
+def _position(stream: str, entry_id: str, at: dt.datetime) -> Row:
+    ms, seq = split_id(entry_id)
+    return (stream, entry_id, ms, seq, at, at.date())
+
+
+def _utc(unix_s: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(unix_s, dt.UTC).replace(tzinfo=None)
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def usage_rows(stream: str, entry_id: str, data: bytes, rows: dict[str, list[Row]]) -> None:
+    """Add the rows of one usage entry to `rows`; an entry that is no known event adds none."""
+    try:
+        event = decode_usage(data)
+    except (msgspec.DecodeError, ValueError):
+        return
+    if event.version != 1:
+        return
+    pos = _position(stream, entry_id, _utc(event.at))
+    if isinstance(event, SearchEvent):
+        first = event.slices[0] if event.slices else None
+        origin = first.origin if first else None
+        destination = first.destination if first else None
+        rows["searches"].append((*pos, event.channel, event.partner, origin, destination,
+            f"{origin}-{destination}", len(event.slices), first.departure_date if first else None,
+            event.adults, event.children, event.infants, event.cabin, event.offers,
+            _decimal(event.cheapest_amount), event.currency, event.took_ms, event.cache,
+            event.traveler_hash))  # fmt: skip
+        for c in event.connectors:
+            rows["connector_calls"].append(
+                (*pos, c.name, c.status, c.offers, c.latency_ms, event.channel)
+            )
+    elif isinstance(event, RepriceEvent):
+        rows["reprices"].append((*pos, event.stage, event.connector, event.outcome, event.source,
+            _decimal(event.amount), _decimal(event.change), event.currency,
+            event.traveler_hash))  # fmt: skip
+    elif isinstance(event, BreakerEvent):
+        rows["breakers"].append((*pos, event.connector, event.state))
+
+
+def order_rows(stream: str, entry_id: str, data: bytes, rows: dict[str, list[Row]]) -> None:
+    """Add the row of one order event; an undecodable entry adds none."""
+    try:
+        event = _order_decoder.decode(data)
+    except (msgspec.DecodeError, ValueError):
+        return
+    at = event.occurred_at.astimezone(dt.UTC).replace(tzinfo=None)
+    order = event.order
+    rows["order_events"].append((*_position(stream, entry_id, at), event.id, event.type,
+        order.id, order.status, order.payment_status, order.total_amount,
+        order.total_currency))  # fmt: skip
+
+
+def empty_rows() -> dict[str, list[Row]]:
+    return {table: [] for table in TABLES}
+
+
+def dates_of(rows: dict[str, list[Row]]) -> set[dt.date]:
+    return {row[5] for table in rows.values() for row in table}
+
+
+def columns(table: str) -> Iterable[str]:
+    return (*POSITION, *(name for name, _ in TABLES[table]))

@@ -1,0 +1,43 @@
+"""`ReportService`: the reports for the API, read from the store in a thread (DuckDB is
+synchronous), each under a bounded wait for the consumer's hold on the file."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable
+
+from analytics.reports import NAMES, Report, report
+from analytics.store import AnalyticsStore, StoreBusy
+from kernel.errors import NotFound, ServiceUnavailable
+
+LOCK_WAIT_S = 3.0
+
+
+class ReportService:
+    """Reports by name over the store in `directory`; raises `kernel.errors` for the views."""
+
+    def __init__(
+        self,
+        directory: str,
+        *,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self._directory = directory
+        self._clock = clock
+
+    def now(self) -> dt.datetime:
+        return self._clock()
+
+    async def report(self, name: str, since: dt.datetime) -> Report:
+        """`NotFound` for a name not in `NAMES`; `ServiceUnavailable` while the store is busy."""
+        if name not in NAMES:
+            raise NotFound(f"no report named {name[:40]!r}; reports: {', '.join(NAMES)}")
+        try:
+            return await asyncio.to_thread(self._read, name, since)
+        except StoreBusy as exc:
+            raise ServiceUnavailable("the analytics store is busy", retry_after_s=2.0) from exc
+
+    def _read(self, name: str, since: dt.datetime) -> Report:
+        store = AnalyticsStore(self._directory, read_only=True, lock_wait_s=LOCK_WAIT_S)
+        return report(store, name, since)

@@ -1,0 +1,124 @@
+"""Usage events: what the search side tells analytics (analytics/EVENTS.md documents each field).
+
+The vocabulary lives here, in the kernel, because producers (search/, the composition root) and
+the consumer (analytics/) may not import each other. Events are frozen Structs tagged by `type`
+and carry a `version`: a consumer reads the versions it knows and skips the others.
+
+No personal data: a traveler appears only as `traveler_hash` (a keyed hash, see `traveler_hash`),
+never a name, email, phone number, document number, token or key.
+
+Producers hold a `UsageSink`: `emit` appends to an in-process buffer and returns at once, so a
+search never waits on (or fails with) the stream behind it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Literal, Protocol
+
+import msgspec
+
+VERSION = 1
+
+Channel = Literal["get", "post", "stream", "bulk", "calendar"]
+CacheOutcome = Literal["hit", "miss", "stale", "live"]
+RepriceStage = Literal["offer", "order"]
+RepriceOutcome = Literal["held", "changed", "gone"]
+BreakerState = Literal["closed", "half_open", "open"]
+
+
+class SliceUsage(msgspec.Struct, frozen=True, array_like=True):
+    """One slice of a search: `[origin, destination, departure_date]`."""
+
+    origin: str
+    destination: str
+    departure_date: str  # YYYY-MM-DD
+
+
+class ConnectorUsage(msgspec.Struct, frozen=True, array_like=True):
+    """How one airline did in a live search: `[name, status, offers, latency_ms]`."""
+
+    name: str
+    status: str
+    offers: int
+    latency_ms: int
+
+
+class SearchEvent(msgspec.Struct, frozen=True, kw_only=True, tag="search", tag_field="type"):
+    version: int = VERSION
+    at: float  # unix seconds, UTC
+    channel: Channel
+    partner: str | None = None  # the partner's name on bulk/calendar
+    slices: tuple[SliceUsage, ...]
+    adults: int = 1
+    children: int = 0
+    infants: int = 0
+    cabin: str = "economy"
+    offers: int
+    cheapest_amount: str | None = None  # a decimal string, in `currency`
+    currency: str | None = None
+    took_ms: int
+    cache: CacheOutcome
+    # Empty on a cache hit (no airline was asked): airline health counts live searches only.
+    connectors: tuple[ConnectorUsage, ...] = ()
+    traveler_hash: str | None = None
+
+
+class RepriceEvent(msgspec.Struct, frozen=True, kw_only=True, tag="reprice", tag_field="type"):
+    version: int = VERSION
+    at: float
+    stage: RepriceStage  # `GET /v1/offers/{id}`, or the re-pricing of `POST /v1/orders`
+    connector: str  # the offer's airline
+    outcome: RepriceOutcome
+    source: Literal["cache", "live"]  # whether a cached answer held the offer
+    amount: str | None = None  # the re-priced total (decimal string), when known
+    change: str | None = None  # the new total minus the quoted one, when known
+    currency: str | None = None
+    traveler_hash: str | None = None
+
+
+class BreakerEvent(msgspec.Struct, frozen=True, kw_only=True, tag="breaker", tag_field="type"):
+    version: int = VERSION
+    at: float
+    connector: str
+    state: BreakerState
+
+
+UsageEvent = SearchEvent | RepriceEvent | BreakerEvent
+
+encode_usage = msgspec.json.Encoder().encode
+_decoder = msgspec.json.Decoder(UsageEvent)
+
+
+def decode_usage(data: bytes) -> UsageEvent:
+    """Raises `msgspec.DecodeError` (a `ValueError`) for bytes that are no known event."""
+    return _decoder.decode(data)
+
+
+def traveler_hash(secret: bytes, subject: str) -> str:
+    """A keyed hash of a traveler's subject: equal for the same traveler, not reversible, and not
+    guessable from a list of subjects without the secret."""
+    return hmac.new(secret, subject.encode(), hashlib.blake2b).hexdigest()[:32]
+
+
+class UsageSink(Protocol):
+    """Where producers put usage events; `emit` never blocks, awaits or raises.
+
+    `emit_json` takes an event already encoded as `encode_usage` would (the cached search's hot
+    path stamps a pre-encoded template instead of building and encoding a Struct per hit).
+    """
+
+    def emit(self, event: UsageEvent) -> None: ...
+
+    def emit_json(self, data: bytes) -> None: ...
+
+
+class NoUsage:
+    """The sink when usage events are off: drops everything, costs one call."""
+
+    def emit(self, event: UsageEvent) -> None:
+        pass
+
+    def emit_json(self, data: bytes) -> None:
+        pass

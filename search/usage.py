@@ -1,0 +1,238 @@
+"""`SearchUsage`: turns searches into usage events (kernel/usage.py) for the sink it was given.
+
+A cached search must stay cheap: what an event says about a search (its slices, passengers) and
+about a cached answer (offers, cheapest) is worked out once per search object and answer, and a
+hit only stamps a copy with its time, `took_ms` and channel. The sink's `emit` is an append.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+
+import msgspec
+
+from cache.model import FareEntry
+from connectors.model import Offer
+from kernel.usage import (
+    CacheOutcome,
+    Channel,
+    ConnectorUsage,
+    NoUsage,
+    SearchEvent,
+    SliceUsage,
+    UsageSink,
+    encode_usage,
+)
+from search.fare_index import CheapestFare, cheapest_of
+from search.model import ConnectorReport, SearchRequest
+
+MEMO_MAX = 10_000
+# A hit's event as bytes with `%r` for `at` and `%d` for `took_ms` (`%` doubled elsewhere);
+# the marks are values no event carries, found once in the template's encoding.
+_Stamp = bytes
+_AT_MARK = 1234567.890625
+_TOOK_MARK = 918273645
+_AT_BYTES = b'"at":' + encode_usage(_AT_MARK)
+_TOOK_BYTES = b'"took_ms":' + encode_usage(_TOOK_MARK)
+_reports = msgspec.json.Decoder(tuple[ConnectorReport, ...])
+
+
+def _slices(request: SearchRequest) -> tuple[SliceUsage, ...]:
+    return tuple(
+        SliceUsage(s.origin, s.destination, s.departure_date.isoformat()) for s in request.slices
+    )
+
+
+def connector_usage(reports: Iterable[ConnectorReport]) -> tuple[ConnectorUsage, ...]:
+    return tuple(ConnectorUsage(r.name, r.status, r.offers, r.latency_ms) for r in reports)
+
+
+def _cheapest(offers: Sequence[Offer]) -> tuple[str | None, str | None]:
+    if not offers:
+        return None, None
+    best = min(offers, key=lambda o: o.total_amount)
+    return str(best.total_amount), best.total_currency
+
+
+class SearchUsage:
+    """Usage events of searches; `enabled` is False for `NoUsage` (nothing is built at all)."""
+
+    def __init__(
+        self, sink: UsageSink | None = None, *, wall_clock: Callable[[], float] = time.time
+    ) -> None:
+        self.sink: UsageSink = NoUsage() if sink is None else sink
+        self.enabled = not isinstance(self.sink, NoUsage)
+        self._wall_clock = wall_clock
+        # (id(search), id(answer)) → (search, answer, event template): the objects are held, so
+        # their ids cannot be reused while the entry lives. Cleared when full.
+        self._memo: dict[tuple[int, int], tuple[object, object, SearchEvent]] = {}
+        # The same, with the channel: a hit's event encoded around its time and `took_ms`.
+        self._hits: dict[tuple[int, int, str], tuple[object, object, _Stamp]] = {}
+
+    def answer(
+        self,
+        request: SearchRequest,
+        entry: FareEntry,
+        *,
+        channel: Channel,
+        cache: CacheOutcome,
+        took_ms: int,
+    ) -> None:
+        """A search answered from (or stored as) `entry`."""
+        if not self.enabled:
+            return
+        if cache == "hit":
+            # The hot path: no Struct built, no encoding; the bytes equal encode_usage's.
+            found = self._hits.get((id(request), id(entry), channel))
+            stamp = self._stamp(request, entry, channel) if found is None else found[2]
+            self.sink.emit_json(stamp % (self._wall_clock(), took_ms))
+            return
+        template = self._template(request, entry)
+        # A stale answer was searched before (its refresh runs apart): no airline was asked now.
+        connectors = () if cache == "stale" else connector_usage(_reports.decode(entry.connectors))
+        self.sink.emit(
+            msgspec.structs.replace(
+                template,
+                at=self._wall_clock(),
+                channel=channel,
+                cache=cache,
+                took_ms=took_ms,
+                connectors=connectors,
+            )
+        )
+
+    def live(
+        self,
+        request: SearchRequest,
+        offers: Sequence[Offer],
+        reports: Iterable[ConnectorReport],
+        *,
+        channel: Channel,
+        took_ms: int,
+    ) -> None:
+        """A search that asked the airlines and was not cached (a streamed one)."""
+        if not self.enabled:
+            return
+        amount, currency = _cheapest(offers)
+        event = self._event(
+            request, channel=channel, cache="live", took_ms=took_ms, offers=len(offers)
+        )
+        self.sink.emit(
+            msgspec.structs.replace(
+                event,
+                cheapest_amount=amount,
+                currency=currency,
+                connectors=connector_usage(reports),
+            )
+        )
+
+    def fare(
+        self,
+        request: SearchRequest,
+        fare: CheapestFare | None,
+        *,
+        channel: Channel,
+        cache: CacheOutcome,
+        partner: str | None,
+        took_ms: int = 0,
+    ) -> None:
+        """A partner's bulk query, answered from the fare index or a live search."""
+        if not self.enabled:
+            return
+        event = self._event(
+            request,
+            channel=channel,
+            cache=cache,
+            took_ms=took_ms,
+            offers=0 if fare is None else fare.offers,
+            partner=partner,
+        )
+        if fare is not None:
+            event = msgspec.structs.replace(
+                event, cheapest_amount=str(fare.amount), currency=fare.currency
+            )
+        self.sink.emit(event)
+
+    def calendar(
+        self,
+        origin: str,
+        destination: str,
+        month_start: str,
+        *,
+        cabin: str,
+        adults: int,
+        days: int,
+        partner: str | None,
+    ) -> None:
+        """A partner's calendar month: `offers` counts the days with a cached fare."""
+        if not self.enabled:
+            return
+        self.sink.emit(
+            SearchEvent(
+                at=self._wall_clock(),
+                channel="calendar",
+                partner=partner,
+                slices=(SliceUsage(origin, destination, month_start),),
+                adults=adults,
+                cabin=cabin,
+                offers=days,
+                took_ms=0,
+                cache="hit",
+            )
+        )
+
+    def _event(
+        self,
+        request: SearchRequest,
+        *,
+        channel: Channel,
+        cache: CacheOutcome,
+        took_ms: int,
+        offers: int,
+        partner: str | None = None,
+    ) -> SearchEvent:
+        passengers = request.passengers
+        return SearchEvent(
+            at=self._wall_clock(),
+            channel=channel,
+            partner=partner,
+            slices=_slices(request),
+            adults=passengers.adults,
+            children=passengers.children,
+            infants=passengers.infants,
+            cabin=request.cabin_class,
+            offers=offers,
+            took_ms=took_ms,
+            cache=cache,
+        )
+
+    def _stamp(self, request: SearchRequest, entry: FareEntry, channel: Channel) -> _Stamp:
+        template = msgspec.structs.replace(
+            self._template(request, entry), channel=channel, cache="hit", connectors=()
+        )
+        encoded = encode_usage(
+            msgspec.structs.replace(template, at=_AT_MARK, took_ms=_TOOK_MARK)
+        ).replace(b"%", b"%%")
+        stamp = encoded.replace(_AT_BYTES, b'"at":%r', 1).replace(_TOOK_BYTES, b'"took_ms":%d', 1)
+        if len(self._hits) >= MEMO_MAX:
+            self._hits.clear()
+        self._hits[id(request), id(entry), channel] = (request, entry, stamp)
+        return stamp
+
+    def _template(self, request: SearchRequest, entry: FareEntry) -> SearchEvent:
+        found = self._memo.get((id(request), id(entry)))
+        if found is not None:
+            return found[2]
+        event = self._event(request, channel="get", cache="hit", took_ms=0, offers=0)
+        fare = cheapest_of(entry)
+        event = msgspec.structs.replace(
+            event,
+            offers=entry.offer_count,
+            cheapest_amount=None if fare is None else str(fare.amount),
+            currency=None if fare is None else fare.currency,
+        )
+        if len(self._memo) >= MEMO_MAX:
+            self._memo.clear()
+        self._memo[id(request), id(entry)] = (request, entry, event)
+        return event

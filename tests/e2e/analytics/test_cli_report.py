@@ -1,0 +1,65 @@
+"""`skyfare analytics replay` and `skyfare report` as real processes over a scripted day."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import redis.asyncio as redis
+
+from tests.support.analytics import publish
+
+
+@pytest.fixture
+async def streams(redis_url: str) -> AsyncIterator[tuple[str, str]]:
+    names = (f"test:{uuid.uuid4().hex}:usage", f"test:{uuid.uuid4().hex}:events")
+    client = redis.Redis.from_url(redis_url)
+    await publish(client, names)
+    yield names
+    await client.delete(*names)
+    await client.aclose()
+
+
+def _skyfare(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "skyfare.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_replay_then_report_prints_the_tables_and_writes_the_plots(
+    redis_url: str, streams: tuple[str, str], tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "REDIS_URL": redis_url,
+        "SKYFARE_USAGE_STREAM": streams[0],
+        "SKYFARE_EVENT_STREAM": streams[1],
+        "SKYFARE_ANALYTICS_DIR": str(tmp_path / "store"),
+        "SKYFARE_LOG_LEVEL": "WARNING",
+    }
+
+    replayed = _skyfare(env, "analytics", "replay", "--from", "0-0")
+    reported = _skyfare(env, "report", "--since", "9999d", "--out", str(tmp_path / "plots"))
+    bad = _skyfare(env, "report", "--since", "a week")
+
+    assert replayed.returncode == 0, replayed.stderr
+    assert replayed.stdout.strip() == "replayed 46 stream entries from 0-0"
+    assert reported.returncode == 0, reported.stderr
+    funnel = reported.stdout.split("# funnel")[1].splitlines()
+    assert funnel[1:7] == ["step\tcount", "search\t30", "re-price\t6", "hold\t3", "paid\t2",
+                           "ticketed\t2"]  # fmt: skip
+    plots = sorted(p.name for p in (tmp_path / "plots").iterdir())
+    names = ["airlines", "cache", "funnel", "price_accuracy", "searches"]
+    assert plots == [f"{name}.png" for name in names]
+    assert bad.returncode == 2
+    assert "7d or 24h" in bad.stderr

@@ -1,0 +1,133 @@
+"""Reports over HTTP, and usage events of a real booking: the report route's authorization
+(401 first, then 403 without the analyst role), and no personal data in any usage event or in
+the store, after a search, an order with a passenger and the consumer's load."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+import redis.asyncio as redis
+
+from analytics.consumer import AnalyticsConsumer
+from analytics.store import AnalyticsStore
+from skyfare.settings import Settings
+from tests.support.booking import BookingEnv, adult, booking_app
+
+BOUND_S = 30.0
+PASSENGER = adult(
+    "Zephyrine",
+    "Quarterbridge",
+    email="zephyrine.q@example.org",
+    phone_number="+447700900123",
+    born_on="1987-03-14",
+)
+
+
+@pytest.fixture
+def streams() -> tuple[str, str]:
+    return (f"test:{uuid.uuid4().hex}:usage", f"test:{uuid.uuid4().hex}:events")
+
+
+@pytest.fixture
+async def env(
+    settings: Settings, streams: tuple[str, str], tmp_path: Path, redis_url: str
+) -> AsyncIterator[BookingEnv]:
+    configured = msgspec.structs.replace(
+        settings,
+        usage_stream=streams[0],
+        event_stream=streams[1],
+        analytics_dir=str(tmp_path),
+        order_max_open_holds=0,
+    )
+    async with booking_app(configured) as booking:
+        yield booking
+    client = redis.Redis.from_url(redis_url)
+    await client.delete(*streams)
+    await client.aclose()
+
+
+async def _entries(client: redis.Redis, stream: str, wanted: int) -> list[bytes]:
+    deadline = time.monotonic() + BOUND_S
+    while True:
+        entries = await client.xrange(stream)
+        if len(entries) >= wanted or time.monotonic() > deadline:
+            return [b" ".join(k + b"=" + v for k, v in f.items()) for _, f in entries]
+        await asyncio.sleep(0.05)
+
+
+async def test_reports_want_a_token_then_the_analyst_role(env: BookingEnv) -> None:
+    traveler = await env.token("alice")
+    analyst = await env.token("ana", roles=["analyst"])
+
+    anonymous = await env.client.get("/v1/reports/funnel?since=bad")
+    forbidden = await env.client.get("/v1/reports/funnel?since=bad", headers=traveler)
+    allowed = await env.client.get("/v1/reports/funnel", headers=analyst)
+    unknown = await env.client.get("/v1/reports/nope", headers=analyst)
+    invalid = await env.client.get("/v1/reports/funnel?since=7w&since=1d", headers=analyst)
+
+    assert anonymous.status == 401
+    assert "Bearer" in anonymous.headers["WWW-Authenticate"]
+    assert forbidden.status == 403
+    assert (await forbidden.json())["type"].endswith("/forbidden")
+    body = await allowed.json()
+    assert allowed.status == 200, body
+    assert allowed.headers["Cache-Control"] == "private"
+    assert body["name"] == "funnel"
+    assert body["columns"] == ["step", "count"]
+    assert unknown.status == 404
+    assert invalid.status == 422
+    fields = {e["field"] for e in (await invalid.json())["errors"]}
+    assert fields == {"query.since"}
+
+
+async def test_a_booking_leaves_no_personal_data_in_usage_events_or_the_store(
+    env: BookingEnv, streams: tuple[str, str], redis_url: str, tmp_path: Path
+) -> None:
+    traveler = await env.token(f"traveler-{uuid.uuid4().hex[:6]}")
+    offer = await env.offer()
+    created = await env.order(traveler, offer, passengers=[PASSENGER], type="hold")
+    order: dict[str, Any] = await created.json()
+    assert created.status == 201, order
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        usage = await _entries(client, streams[0], 2)  # the search and the order's re-price
+        events = await _entries(client, streams[1], 2)  # order.created, order.held
+        store = AnalyticsStore(str(tmp_path))
+        await AnalyticsConsumer(
+            client, store, usage_stream=streams[0], event_stream=streams[1]
+        ).catch_up()
+    finally:
+        await client.aclose()
+
+    personal = [
+        *(str(v) for k, v in PASSENGER.items() if k not in ("type", "gender")),
+        order["booking_reference"],
+        traveler["Authorization"].removeprefix("Bearer "),
+    ]
+    assert any(p.encode() in b"".join(events) for p in personal)  # the test can see them
+    usage_text = b"\n".join(usage)
+    assert [p for p in personal if p.encode() in usage_text] == []
+    with store.session() as db:
+        dump = "\n".join(
+            str(value)
+            for (table,) in db.execute("SHOW TABLES").fetchall()
+            for row in db.execute(f"SELECT * FROM {table}").fetchall()
+            for value in row
+        )
+    assert [p for p in personal if p in dump] == []
+    funnel = dict(
+        (await (await env.client.get(
+            "/v1/reports/funnel", headers=await env.token("ana", roles=["analyst"])
+        )).json())["rows"]
+    )  # fmt: skip
+    assert funnel["search"] == 1
+    assert funnel["re-price"] == 1
+    assert funnel["hold"] >= 1

@@ -1,0 +1,116 @@
+"""Usage events through the whole app: every search channel, re-pricing and the breaker each put
+their event on the usage stream (a stream of this test's own), decodable as `kernel.usage`."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import msgspec
+import pytest
+import redis.asyncio as redis
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from connectors import offer_ids
+from kernel.usage import RepriceEvent, SearchEvent, UsageEvent, decode_usage
+from skyfare.app import create_app
+from skyfare.settings import Settings
+from tests.support.sim import fast_profiles, running_sim
+
+Client = TestClient[web.Request, web.Application]
+
+
+def _in_days(days: int) -> str:
+    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days)).isoformat()
+
+
+@pytest.fixture
+def stream() -> str:
+    return f"test:usage:{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+async def client(settings: Settings, stream: str) -> AsyncIterator[Client]:
+    async with running_sim(profiles=fast_profiles()) as sim:
+        configured = msgspec.structs.replace(
+            settings,
+            connectors=sim.connector_settings(),
+            max_body_bytes=Settings().max_body_bytes,
+            usage_stream=stream,
+        )
+        async with TestClient(TestServer(create_app(configured))) as client:
+            yield client
+
+
+async def _events(redis_url: str, stream: str, count: int) -> list[UsageEvent]:
+    """The stream's events once it holds at least `count` (polled, generously bounded)."""
+    client = redis.Redis.from_url(redis_url)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            entries = await client.xrange(stream)
+            if len(entries) >= count or time.monotonic() > deadline:
+                return [decode_usage(fields[b"event"]) for _, fields in entries]
+            await asyncio.sleep(0.05)
+    finally:
+        await client.delete(stream)
+        await client.aclose()
+
+
+async def _ok(response: Any) -> Any:
+    text = await response.text()
+    assert response.status == 200, text
+    return text
+
+
+async def test_every_search_channel_and_reprice_publishes_one_event(
+    client: Client, redis_url: str, stream: str, api_key: str
+) -> None:
+    params = {"origin": "LHR", "destination": "JFK", "departure_date": _in_days(30)}
+    first = msgspec.json.decode(await _ok(await client.get("/v1/search", params=params)))
+    await _ok(await client.get("/v1/search", params=params))  # the fast path's hit
+    body = {"slices": [{**params}], "passengers": {"adults": 2, "children": 1}}
+    await _ok(await client.post("/v1/search", json=body))
+    ndjson = {"Accept": "application/x-ndjson"}
+    await _ok(await client.post("/v1/search", json=body, headers=ndjson))
+    key = {"X-API-Key": api_key}
+    bulk = {"queries": [{**params}, {**params, "destination": "CDG"}]}
+    await _ok(await client.post("/v1/fares/bulk", json=bulk, headers=key))
+    calendar = {"origin": "LHR", "destination": "JFK", "month": _in_days(30)[:7]}
+    await _ok(await client.get("/v1/fares/calendar", params=calendar, headers=key))
+    offer = await client.get(f"/v1/offers/{first['offers'][0]['id']}")
+    assert offer.status in (200, 409, 410)
+
+    events = await _events(redis_url, stream, 8)
+    assert len(events) == 8
+
+    searches = [e for e in events if isinstance(e, SearchEvent)]
+    assert [(e.channel, e.cache) for e in searches] == [
+        ("get", "miss"),
+        ("get", "hit"),
+        ("post", "miss"),
+        ("stream", "live"),
+        ("bulk", "hit"),
+        ("bulk", "miss"),
+        ("calendar", "hit"),
+    ]
+    get_miss, get_hit, post = searches[:3]
+    assert get_miss.offers == get_hit.offers == len(first["offers"]) > 0
+    assert get_hit.cheapest_amount == first["offers"][0]["total_amount"]
+    assert get_miss.connectors
+    assert not get_hit.connectors
+    assert (post.adults, post.children, post.infants) == (2, 1, 0)
+    assert [(s.origin, s.destination) for s in get_miss.slices] == [("LHR", "JFK")]
+    partners = {e.partner for e in searches[4:]}
+    assert len(partners) == 1
+    assert None not in partners
+    assert api_key not in msgspec.json.encode(events).decode()
+    (reprice,) = [e for e in events if isinstance(e, RepriceEvent)]
+    assert reprice.stage == "offer"
+    assert reprice.source == "cache"  # the offer came from a cached answer
+    assert reprice.connector == offer_ids.decode(first["offers"][0]["id"])[0]

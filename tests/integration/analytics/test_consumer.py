@@ -1,0 +1,124 @@
+"""The analytics consumer against a real Redis and a real DuckDB file: a scripted day of traffic
+(usage events and order events, as the API and the outbox relay publish them) is loaded once,
+the reports count exactly what the script did, the Parquet files open in plain DuckDB, and the
+store holds no personal data."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import duckdb
+import msgspec
+import pytest
+import redis.asyncio as redis
+
+from analytics.consumer import AnalyticsConsumer, replay
+from analytics.reports import report
+from analytics.store import AnalyticsStore
+from tests.support.analytics import CONTACT, DAY, SINCE, publish
+
+
+@pytest.fixture
+async def streams(redis_client: redis.Redis) -> AsyncIterator[tuple[str, str]]:
+    names = (f"test:{uuid.uuid4().hex}:usage", f"test:{uuid.uuid4().hex}:events")
+    yield names
+    await redis_client.delete(*names)
+
+
+def _consumer(
+    client: redis.Redis, store: AnalyticsStore, streams: tuple[str, str]
+) -> AnalyticsConsumer:
+    return AnalyticsConsumer(
+        client, store, usage_stream=streams[0], event_stream=streams[1], batch_size=7
+    )
+
+
+def _table(store: AnalyticsStore, name: str) -> dict[str, list[object]]:
+    found = report(store, name, SINCE)
+    return {c: [row[i] for row in found.rows] for i, c in enumerate(found.columns)}
+
+
+async def test_a_scripted_day_reports_exactly_what_was_done(
+    redis_client: redis.Redis, streams: tuple[str, str], tmp_path: Path
+) -> None:
+    await publish(redis_client, streams)
+    store = AnalyticsStore(str(tmp_path))
+
+    loaded = await _consumer(redis_client, store, streams).catch_up()
+
+    assert loaded == 37 + 3 * 2 + 2 + 1
+    funnel = dict(report(store, "funnel", SINCE).rows)
+    assert funnel == {"search": 30, "re-price": 6, "hold": 3, "paid": 2, "ticketed": 2}
+    assert dict(report(store, "routes", SINCE).rows[i][:2] for i in range(2)) == {
+        "LHR-JFK": 18, "FRA-JFK": 12}  # fmt: skip
+    per_channel = {(r[1]): r[2] for r in report(store, "searches", SINCE).rows}
+    assert per_channel == {"get": 10, "post": 5, "bulk": 5, "stream": 5, "calendar": 5}
+    revenue = report(store, "revenue", SINCE).rows
+    assert revenue == ((DAY.date().isoformat(), "EUR", 2, "501.00", 1, "250.50"),)
+    accuracy = {(r[1], r[4]) for r in report(store, "price_accuracy", SINCE).rows}
+    assert accuracy == {("offer", 2), ("order", 2)}  # held: 4 of 6
+    assert report(store, "breakers", SINCE).rows == ((DAY.date().isoformat(), "soap-nordic", 1),)
+    airlines = _table(store, "airlines")
+    assert airlines["connector"] == ["ndc-crimson", "rest-liberty"]
+    assert airlines["calls"] == [15, 15]  # 10 misses and 5 streamed searches asked them
+    assert airlines["timeout_rate"] == [1.0, 0.0]
+    cache = _table(store, "cache")
+    assert sum(cache["searches"]) == 15  # get and post only
+    assert sum(cache["saved"]) == 5  # every 3rd search missed: all gets (0, 3 mod 6); posts hit
+
+
+async def test_parquet_files_open_in_plain_duckdb_by_day(
+    redis_client: redis.Redis, streams: tuple[str, str], tmp_path: Path
+) -> None:
+    await publish(redis_client, streams)
+    store = AnalyticsStore(str(tmp_path))
+    await _consumer(redis_client, store, streams).catch_up()
+
+    day = tmp_path / "parquet" / "searches" / "year=2026" / "month=12" / "day=01"
+    assert (day / "data.parquet").is_file()
+    glob = str(tmp_path / "parquet" / "searches" / "*" / "*" / "*" / "*.parquet")
+    with duckdb.connect() as db:
+        (count, days) = db.execute(
+            f"SELECT count(*), count(DISTINCT day) FROM read_parquet('{glob}', "
+            "hive_partitioning = true)"
+        ).fetchone() or (0, 0)
+    assert (count, days) == (30, 1)
+
+
+async def test_the_store_holds_no_personal_data(
+    redis_client: redis.Redis, streams: tuple[str, str], tmp_path: Path
+) -> None:
+    await publish(redis_client, streams)
+    store = AnalyticsStore(str(tmp_path))
+    await _consumer(redis_client, store, streams).catch_up()
+
+    dump = []
+    with store.session() as db:
+        for (table,) in db.execute("SHOW TABLES").fetchall():
+            dump += [str(v) for row in db.execute(f"SELECT * FROM {table}").fetchall() for v in row]
+    text = "\n".join(dump)
+    for value in (*msgspec.structs.astuple(CONTACT), "BR0000", "BR0001", "BR0002"):
+        assert value not in text
+    parquet = b"".join(p.read_bytes() for p in tmp_path.rglob("*.parquet"))  # noqa: ASYNC240
+    assert b"Hopper" not in parquet
+    assert b"grace.hopper" not in parquet
+
+
+async def test_replay_from_an_id_rebuilds_without_duplicates(
+    redis_client: redis.Redis, streams: tuple[str, str], tmp_path: Path
+) -> None:
+    await publish(redis_client, streams)
+    store = AnalyticsStore(str(tmp_path))
+    consumer = _consumer(redis_client, store, streams)
+    await consumer.catch_up()
+    entries = await redis_client.xrange(streams[0])
+    middle = entries[len(entries) // 2][0].decode()
+
+    reloaded = await replay(consumer, store, streams, middle)
+
+    assert reloaded >= len(entries) - len(entries) // 2
+    assert dict(report(store, "funnel", SINCE).rows)["search"] == 30
+    _, rows = store.query("SELECT count(*), count(DISTINCT stream_id) FROM searches")
+    assert rows == [(30, 30)]

@@ -1,0 +1,96 @@
+"""A scripted day of traffic for the analytics tests: usage events as the API publishes them and
+order events as the outbox relay writes them (no I/O but `publish`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import redis.asyncio as redis
+
+from analytics.publisher import UsageBuffer
+from booking.events import Contact, OrderSnapshot, encode_event, new_event
+from kernel.usage import (
+    BreakerEvent,
+    ConnectorUsage,
+    RepriceEvent,
+    SearchEvent,
+    SliceUsage,
+    UsageEvent,
+)
+
+DAY = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+SINCE = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+CONTACT = Contact("Grace", "Hopper", "grace.hopper@example.com", "+14155550123")
+
+
+def search_event(minute: int, channel: str, cache: str, route: tuple[str, str]) -> SearchEvent:
+    live = cache != "hit"
+    return SearchEvent(
+        at=(DAY + dt.timedelta(minutes=minute)).timestamp(),
+        channel=channel,  # type: ignore[arg-type]
+        partner="acme" if channel in ("bulk", "calendar") else None,
+        slices=(SliceUsage(*route, "2027-01-10"),),
+        offers=4,
+        cheapest_amount="199.99",
+        currency="USD",
+        took_ms=3,
+        cache=cache,  # type: ignore[arg-type]
+        connectors=(
+            (
+                ConnectorUsage("rest-liberty", "ok", 4, 80),
+                ConnectorUsage("ndc-crimson", "timeout", 0, 2500),
+            )
+            if live
+            else ()
+        ),
+    )
+
+
+def script() -> tuple[list[UsageEvent], list[tuple[str, bytes]]]:
+    """The day: 30 searches (18 LHR-JFK, 12 FRA-JFK) over six channels, 6 re-prices (4 held),
+    3 holds, 2 of them paid and ticketed, 1 of those refunded, and one breaker opening."""
+    usage: list[UsageEvent] = []
+    channels = ("get", "post", "bulk", "get", "stream", "calendar")
+    for i in range(30):
+        route = ("LHR", "JFK") if i < 18 else ("FRA", "JFK")
+        cache = "hit" if i % 3 else "miss"
+        channel = channels[i % len(channels)]
+        usage.append(search_event(i, channel, "live" if channel == "stream" else cache, route))
+    for i in range(6):
+        usage.append(
+            RepriceEvent(
+                at=(DAY + dt.timedelta(hours=1, minutes=i)).timestamp(),
+                stage="offer" if i % 2 else "order",
+                connector="rest-liberty",
+                outcome="held" if i < 4 else "changed",
+                source="cache",
+            )
+        )
+    usage.append(BreakerEvent(at=(DAY + dt.timedelta(hours=2)).timestamp(),
+                              connector="soap-nordic", state="open"))  # fmt: skip
+    orders: list[tuple[str, bytes]] = []
+    for n in range(3):
+        order_id = f"ord_{n:020d}"
+        steps = [("order.created", "pending", "unpaid"), ("order.held", "held", "unpaid")]
+        if n < 2:
+            steps.append(("order.confirmed", "confirmed", "paid"))
+        if n == 0:
+            steps.append(("payment.refunded", "cancelled", "refunded"))
+        for minute, (kind, status, paid) in enumerate(steps):
+            snapshot = OrderSnapshot(order_id, f"BR{n:04d}", status, paid, Decimal("250.50"), "EUR")
+            when = DAY + dt.timedelta(hours=3 + n, minutes=minute)
+            event = new_event(kind, snapshot, CONTACT, now=when)  # type: ignore[arg-type]
+            orders.append((kind, encode_event(event)))
+    return usage, orders
+
+
+async def publish(client: redis.Redis, streams: tuple[str, str]) -> None:
+    usage, orders = script()
+    buffer = UsageBuffer(client, streams[0], maxlen=10_000)
+    for event in usage:
+        buffer.emit(event)
+    await buffer.drain()
+    for kind, data in orders:  # as the outbox relay writes them
+        await client.xadd(streams[1], {"id": str(uuid.uuid4()), "type": kind, "event": data})

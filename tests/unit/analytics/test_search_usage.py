@@ -1,0 +1,81 @@
+"""`SearchUsage`: a cached hit's pre-encoded event is the event the Struct path encodes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import msgspec
+
+from cache.model import FareEntry
+from connectors.model import Passengers, SliceQuery
+from kernel.usage import SearchEvent, SliceUsage, UsageEvent, decode_usage
+from search.model import SearchRequest
+from search.usage import SearchUsage
+
+
+class ListSink:
+    def __init__(self) -> None:
+        self.events: list[UsageEvent] = []
+
+    def emit(self, event: UsageEvent) -> None:
+        self.events.append(event)
+
+    def emit_json(self, data: bytes) -> None:
+        self.events.append(decode_usage(data))
+
+
+REQUEST = SearchRequest(
+    slices=(SliceQuery("LHR", "JFK", dt.date(2027, 1, 10)),),
+    passengers=Passengers(adults=2, infants=1),
+    cabin_class="business",
+)
+ENTRY = FareEntry(
+    offers=b'[{"id":"off_1","total_amount":"918273645.50","total_currency":"GBP"}]',
+    connectors=b'[{"name":"rest-a","status":"ok","offers":1,"latency_ms":40}]',
+    partial=False,
+    offer_count=1,
+    cached_at=0.0,
+    fresh_until=1e12,
+    stale_until=1e12,
+)
+
+
+def test_a_hit_is_stamped_from_a_template_and_decodes_to_the_full_event() -> None:
+    now = [1_800_000_000.25]
+    sink = ListSink()
+    usage = SearchUsage(sink, wall_clock=lambda: now[0])
+
+    usage.answer(REQUEST, ENTRY, channel="get", cache="hit", took_ms=0)
+    now[0] = 1_800_000_001.5
+    usage.answer(REQUEST, ENTRY, channel="get", cache="hit", took_ms=3)  # from the memo
+
+    expected = SearchEvent(
+        at=1_800_000_000.25, channel="get", slices=(SliceUsage("LHR", "JFK", "2027-01-10"),),
+        adults=2, infants=1, cabin="business", offers=1, cheapest_amount="918273645.50",
+        currency="GBP", took_ms=0, cache="hit",
+    )  # fmt: skip
+    assert sink.events[0] == expected
+    assert sink.events[1] == msgspec.structs.replace(expected, at=1_800_000_001.5, took_ms=3)
+
+
+def test_a_miss_reports_the_airlines_asked() -> None:
+    sink = ListSink()
+    usage = SearchUsage(sink, wall_clock=lambda: 1.0)
+
+    usage.answer(REQUEST, ENTRY, channel="post", cache="miss", took_ms=41)
+
+    (event,) = sink.events
+    assert isinstance(event, SearchEvent)
+    assert (event.channel, event.cache, event.took_ms) == ("post", "miss", 41)
+    assert [(c.name, c.status, c.latency_ms) for c in event.connectors] == [("rest-a", "ok", 40)]
+
+
+def test_a_stale_answer_reports_no_airline_asked() -> None:
+    sink = ListSink()
+    usage = SearchUsage(sink, wall_clock=lambda: 1.0)
+
+    usage.answer(REQUEST, ENTRY, channel="get", cache="stale", took_ms=2)
+
+    (event,) = sink.events
+    assert isinstance(event, SearchEvent)
+    assert (event.cache, event.connectors) == ("stale", ())
