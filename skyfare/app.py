@@ -41,7 +41,7 @@ from search import routes as search_routes
 from search.fare_index_redis import RedisFareIndex
 from search.service import SearchService
 from search.stale_fares import StaleFares
-from skyfare import openapi, ops
+from skyfare import openapi, ops, webapp
 from skyfare.auth import JwksAuthenticator, JwksKeySet
 from skyfare.guard import route_security
 from skyfare.keys import (
@@ -93,12 +93,14 @@ def create_app(settings: Settings) -> web.Application:
     bulk_routes.add_routes(app.router)
     order_routes.add_routes(app.router)
     payment_routes.add_routes(app.router)
+    webapp.add_routes(app.router, settings.web_dist_dir, issuer=settings.trusted_issuer)
     operations = (
         *ops.OPERATIONS,
         *search_routes.OPERATIONS,
         *bulk_routes.OPERATIONS,
         *order_routes.OPERATIONS,
         *payment_routes.OPERATIONS,
+        *webapp.OPERATIONS,
     )
     app[OPENAPI_DOCUMENT] = openapi.encode_document(operations, version=_version())
     # What each operation declares is what the plumbing enforces, before the view (guard.py).

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Annotated, Any
 
 import msgspec
@@ -133,6 +134,10 @@ class Settings(msgspec.Struct, frozen=True):
     webhook_secret: str = "whsec_skyfare_dev_only"
     # Where the sim gateway delivers its webhooks. None: this API, http://127.0.0.1:<port>/...
     sim_webhook_url: str | None = None
+    # The traveler web app (skyfare/webapp.py): the Vite build served at `/` (None: web/dist of
+    # this checkout), and its OAuth client id at the identity provider (a public client, no secret).
+    web_dist: str | None = None
+    web_client_id: str = "skyfare-web"
     connectors: tuple[ConnectorSettings, ...] = ()
 
     @property
@@ -154,6 +159,10 @@ class Settings(msgspec.Struct, frozen=True):
     @property
     def trusted_issuer(self) -> str:
         return self.jwt_issuer or f"{self.sim_url}/identity"
+
+    @property
+    def web_dist_dir(self) -> Path:
+        return Path(self.web_dist) if self.web_dist else Path(__file__).parents[1] / "web" / "dist"
 
     @property
     def trusted_jwks_url(self) -> str:
@@ -245,6 +254,8 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_NOTIFY_MAIL_FROM": "notify_mail_from",
     "SKYFARE_NOTIFY_CONSUMER": "notify_consumer",
     "SKYFARE_NOTIFY_METRICS_PORT": "notify_metrics_port",
+    "SKYFARE_WEB_DIST": "web_dist",
+    "SKYFARE_WEB_CLIENT_ID": "web_client_id",
 }
 
 

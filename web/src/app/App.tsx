@@ -1,0 +1,33 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { createBrowserRouter, RouterProvider } from "react-router";
+
+import { OfferPage } from "../features/offers";
+import { ResultsPage } from "../features/results";
+import { HomePage } from "./HomePage";
+import { Layout } from "./Layout";
+import { NotFound } from "./NotFound";
+
+// The server answers the shell on exactly these paths (skyfare/webapp.py CLIENT_ROUTES).
+const router = createBrowserRouter([
+  {
+    element: <Layout />,
+    children: [
+      { path: "/", element: <HomePage /> },
+      { path: "/results", element: <ResultsPage /> },
+      { path: "/offers/:offerId", element: <OfferPage /> },
+      { path: "*", element: <NotFound /> },
+    ],
+  },
+]);
+
+const queryClient = new QueryClient({
+  defaultOptions: { queries: { refetchOnWindowFocus: false, retry: 1 } },
+});
+
+export function App() {
+  return (
+    <QueryClientProvider client={queryClient}>
+      <RouterProvider router={router} />
+    </QueryClientProvider>
+  );
+}

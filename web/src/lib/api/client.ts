@@ -1,0 +1,15 @@
+import createClient from "openapi-fetch";
+
+import type { components, paths } from "./schema";
+
+/** The one API client: same origin (the API serves this app), typed from /openapi.json. */
+export const api = createClient<paths>({ baseUrl: "" });
+
+export type Schemas = components["schemas"];
+export type Offer = Schemas["Offer"];
+export type PricedOffer = Schemas["PricedOffer"];
+export type SearchRequest = Schemas["SearchRequest"];
+export type SearchMeta = Schemas["SearchMeta"];
+export type ConnectorReport = Schemas["ConnectorReport"];
+export type Airport = Schemas["Airport"];
+export type CabinClass = NonNullable<SearchRequest["cabin_class"]>;
