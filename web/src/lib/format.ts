@@ -48,3 +48,9 @@ export function minutesBetween(from: string, to: string): number {
 export function todayIso(): string {
   return new Date().toISOString().slice(0, 10);
 }
+
+/** ` +1` when a flight lands on a later calendar day than it left (local dates), else "". */
+export function dayShift(departing: string, arriving: string): string {
+  const days = Math.round((Date.parse(arriving.slice(0, 10)) - Date.parse(departing.slice(0, 10))) / 86_400_000);
+  return days > 0 ? ` +${days}` : days < 0 ? ` ${days}` : "";
+}

@@ -68,7 +68,11 @@ export function OfferPage() {
           {passengers} passenger{passengers === 1 ? "" : "s"}, taxes
           included ({money(offer.tax_amount, offer.total_currency)})
         </p>
-        <p>Price confirmed with the airline just now. Only {offer.seats_remaining} seat(s) left at this price.</p>
+        <p>
+          Price confirmed with the airline just now.
+          {offer.seats_remaining <= 9 &&
+            ` Only ${offer.seats_remaining} seat${offer.seats_remaining === 1 ? "" : "s"} left at this price.`}
+        </p>
       </section>
       {offer.slices.map((slice, index) => (
         <SliceDetails key={index} slice={slice} />

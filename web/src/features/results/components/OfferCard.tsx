@@ -1,5 +1,5 @@
 import type { Offer } from "../../../lib/api/client";
-import { duration, durationMinutes, localTime, money } from "../../../lib/format";
+import { dayShift, duration, durationMinutes, localTime, money } from "../../../lib/format";
 
 interface Props {
   offer: Offer;
@@ -18,8 +18,8 @@ export function OfferCard({ offer, onSelect }: Props) {
           return (
             <div key={index} className="offer-slice">
               <span className="times">
-                {first && localTime(first.departing_at)} {slice.origin} → {last && localTime(last.arriving_at)}{" "}
-                {slice.destination}
+                {first && localTime(first.departing_at)} {slice.origin} → {last && localTime(last.arriving_at)}
+                {first && last && dayShift(first.departing_at, last.arriving_at)} {slice.destination}
               </span>
               <span className="meta">
                 {duration(durationMinutes(slice.duration))} ·{" "}
