@@ -12,7 +12,7 @@ from aiohttp import web
 
 from sim import control
 from sim.control import BEHAVIOUR, Behaviour
-from sim.identity import install_identity
+from sim.identity import IdentityConfig, install_identity
 from sim.ndc import ndc_airline_app
 from sim.payments import PaymentsConfig, install_payments
 from sim.rest import airline_app
@@ -33,12 +33,14 @@ def create_sim_app(
     seed: int = 42,
     profiles: Mapping[str, Mapping[str, float]] | None = None,
     payments: PaymentsConfig | None = None,
+    identity: IdentityConfig | None = None,
 ) -> web.Application:
     """The whole simulated outside world as one aiohttp application (no socket opened here).
 
     `profiles` overrides `control.DEFAULT_PROFILES` per airline slug; they are also what
     `POST /_sim/reset` returns to. Raises ValueError for an unknown slug or profile field.
-    `payments` configures the payment gateway (its key, webhook target and secret, timing).
+    `payments` configures the payment gateway (its key, webhook target and secret, timing);
+    `identity` the identity provider (its clients' redirect URIs, the dev-only direct grant).
     """
     world = World(seed)  # loads airportsdata once, now, not on the first request
     behaviour = Behaviour(control.profiles_with(profiles), seed=seed)
@@ -56,7 +58,7 @@ def create_sim_app(
                 airline, behaviour, username=SIM_USERNAME, password=SIM_PASSWORD
             )
             app.add_subapp(airline.spec.base_path, front)
-    install_identity(app, seed=seed)  # the token issuer (JWKS) at /identity
+    install_identity(app, seed=seed, config=identity)  # the OIDC provider at /identity
     install_payments(app, seed=seed, config=payments)  # the card gateway at /payments
     install_sms(app, seed=seed)  # the SMS provider at /sms, its messages at /_sim/sms
     install_smtp_sink(app, seed=seed)  # the SMTP sink's mailbox, listed at /_sim/smtp
@@ -92,6 +94,7 @@ async def serve_sim(
     seed: int,
     profile_json: str = "",
     payments: PaymentsConfig | None = None,
+    identity: IdentityConfig | None = None,
     smtp_port: int | None = None,
 ) -> None:
     """Serve the sim on host:port until cancelled; the options as in `create_sim_app`, and
@@ -102,7 +105,7 @@ async def serve_sim(
         else None
     )
     runner = web.AppRunner(
-        create_sim_app(seed=seed, profiles=profiles, payments=payments),
+        create_sim_app(seed=seed, profiles=profiles, payments=payments, identity=identity),
         access_log=None,
         handler_cancellation=True,  # a hanging call ends as soon as its client gives up
         shutdown_timeout=1.0,

@@ -1,12 +1,13 @@
 """The `skyfare` command: `up` (everything), `serve` (the API), `sim` (the simulated world),
 `migrate` (the database schema), `partners` (metasearch partner keys), `warm` (fill the fare
-cache of a running Skyfare), `token` (a dev traveler token from the sim) and `worker` (the
-notification worker)."""
+cache of a running Skyfare), `token` (a dev traveler token from the sim), `login` (sign in to the
+sim's identity provider through its real flow) and `worker` (the notification worker)."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import logging
 import math
 import os
@@ -19,7 +20,7 @@ import asyncpg
 import uvloop
 
 from kernel.errors import DomainError
-from skyfare import devtoken, warm
+from skyfare import devlogin, devtoken, warm
 from skyfare.devkey import KEY_FILE, dev_partner_key
 from skyfare.embedded import EmbeddedPostgres, embedded_services
 from skyfare.logs import configure_logging
@@ -56,6 +57,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "token":
         return devtoken.run_command(settings, args.sub, args.roles, args.ttl)
+    if args.command == "login":
+        password = args.password if args.password is not None else getpass.getpass()
+        return devlogin.run_command(
+            settings.trusted_issuer, args.email, password, show_all=args.json
+        )
     if args.command == "warm":
         return _warm(settings, args)
     if args.command in ("migrate", "partners"):
@@ -77,12 +83,9 @@ def run(settings: Settings, *, with_sim: bool) -> int:
                 print(ready_line(settings, with_sim=with_sim), flush=True)
                 if dev_key is not None:
                     print(dev_key_line(settings, dev_key), flush=True)
-                    print(
-                        devtoken.token_hint_line(
-                            _base_url(settings), devtoken.invoked_as(sys.argv[0], os.getcwd())
-                        ),
-                        flush=True,
-                    )
+                    command = devtoken.invoked_as(sys.argv[0], os.getcwd())
+                    print(devtoken.token_hint_line(_base_url(settings), command), flush=True)
+                    print(devlogin.login_hint_line(_base_url(settings), command), flush=True)
                     print(notifications_line(settings), flush=True)
                 child = supervisor.wait_for_a_child_to_exit()
                 logger.error("%s exited with code %s: stopping", child.name, child.exitcode)
@@ -169,7 +172,21 @@ def _parser() -> argparse.ArgumentParser:
     _add_admin_commands(commands)
     _add_warm_command(commands)
     _add_token_command(commands)
+    _add_login_command(commands)
     return parser
+
+
+def _add_login_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sub = commands.add_parser(
+        "login",
+        help="sign in to the running sim's identity provider (code flow + PKCE); "
+        "prints the access token",
+    )
+    sub.add_argument("--email", required=True, help="e.g. ada@example.com (README: seeded users)")
+    sub.add_argument("--password", help="asked for on the terminal when not given")
+    sub.add_argument(
+        "--json", action="store_true", help="print every token (access, refresh, ID) as JSON"
+    )
 
 
 def _add_token_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -52,17 +52,25 @@ def request_token(issuer: str, sub: str, roles: Sequence[str], ttl_s: int) -> st
 
 def _refusal(url: str, exc: urllib.error.HTTPError) -> TokenRequestFailed:
     if exc.code in (400, 422):
-        try:
-            message = json.loads(exc.read())["error"]["message"]
-        except (ValueError, KeyError, TypeError):
-            message = f"HTTP {exc.code}"
-        return TokenRequestFailed(f"the identity provider refused: {message}", exit_code=2)
+        return TokenRequestFailed(f"the identity provider refused: {_reason(exc)}", exit_code=2)
     if exc.code in (404, 405):
         return TokenRequestFailed(
             f"{url} issues no dev tokens: SKYFARE_JWT_ISSUER points at an identity provider "
             "that is not the sim's"
         )
     return TokenRequestFailed(f"{url} answered HTTP {exc.code}")
+
+
+def _reason(exc: urllib.error.HTTPError) -> str:
+    """The sim's own `{"error": {"message"}}`, or an RFC 6749 `error_description` (the sim
+    with its direct grant off answers as an OAuth token endpoint)."""
+    try:
+        error = json.loads(exc.read())
+        if isinstance(error.get("error"), dict):
+            return str(error["error"]["message"])
+        return str(error["error_description"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return f"HTTP {exc.code}"
 
 
 def run_command(

@@ -81,6 +81,12 @@ class Settings(msgspec.Struct, frozen=True):
     jwt_issuer: str | None = None
     jwt_audience: str = "skyfare"
     jwks_url: str | None = None
+    # The sim identity provider (`skyfare up` / `skyfare sim`): its dev-only direct grant
+    # (`skyfare token`, tests, benchmarks; off: sign-in is the only way to a token, as with a
+    # production provider), and redirect URIs of the web client beyond the API's own
+    # `http://{127.0.0.1,localhost}:<port>/auth/callback` (comma-separated).
+    sim_dev_tokens: bool = True
+    sim_redirect_uris: str = ""
     # Events: the Redis stream the outbox relay of every API process publishes to (capped at
     # about `event_stream_maxlen` entries) and how often a relay looks for new outbox rows.
     event_stream: str = "skyfare:events"
@@ -169,6 +175,16 @@ class Settings(msgspec.Struct, frozen=True):
         return self.jwks_url or f"{self.trusted_issuer.rstrip('/')}/.well-known/jwks.json"
 
     @property
+    def sim_web_redirect_uris(self) -> tuple[str, ...]:
+        """Where the sim lets the web client's sign-in come back to."""
+        extra = (uri.strip() for uri in self.sim_redirect_uris.split(","))
+        return (
+            f"http://127.0.0.1:{self.port}/auth/callback",
+            f"http://localhost:{self.port}/auth/callback",
+            *(uri for uri in extra if uri),
+        )
+
+    @property
     def sim_smtp_listen_port(self) -> int:
         return self.sim_smtp_port if self.sim_smtp_port is not None else self.sim_port + 25
 
@@ -236,6 +252,8 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_JWT_ISSUER": "jwt_issuer",
     "SKYFARE_JWT_AUDIENCE": "jwt_audience",
     "SKYFARE_JWKS_URL": "jwks_url",
+    "SKYFARE_SIM_DEV_TOKENS": "sim_dev_tokens",
+    "SKYFARE_SIM_REDIRECT_URIS": "sim_redirect_uris",
     "SKYFARE_EVENT_STREAM": "event_stream",
     "SKYFARE_EVENT_STREAM_MAXLEN": "event_stream_maxlen",
     "SKYFARE_EVENT_RELAY_INTERVAL_S": "event_relay_interval_s",

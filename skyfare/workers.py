@@ -47,6 +47,7 @@ def run_notify_worker(settings: Settings) -> None:
 
 
 async def serve_sim_until_signalled(settings: Settings) -> None:
+    from sim.identity import IdentityConfig
     from sim.payments import PaymentsConfig, WebhookConfig
     from sim.server import serve_sim  # the sim is a dev/test tool: imported only where it runs
 
@@ -54,6 +55,10 @@ async def serve_sim_until_signalled(settings: Settings) -> None:
     # works with any SKYFARE_PAYMENT_GATEWAY_KEY / SKYFARE_WEBHOOK_SECRET.
     webhook = WebhookConfig(url=settings.sim_webhook_target, secrets=settings.webhook_secrets[:1])
     payments = PaymentsConfig(api_key=settings.payment_gateway_key, webhook=webhook)
+    # The web app's sign-in comes back to this API's own origin (`web/` is served by the API).
+    identity = IdentityConfig(
+        direct_grant=settings.sim_dev_tokens, web_redirect_uris=settings.sim_web_redirect_uris
+    )
     await _until_signalled(
         serve_sim(
             settings.sim_host,
@@ -61,6 +66,7 @@ async def serve_sim_until_signalled(settings: Settings) -> None:
             seed=settings.sim_seed,
             profile_json=settings.sim_profile,
             payments=payments,
+            identity=identity,
             smtp_port=settings.sim_smtp_listen_port,
         )
     )

@@ -1,5 +1,5 @@
-"""The sim identity provider (a token issuer serving a JWKS), mounted at `/identity`."""
+"""The sim identity provider (an OpenID Connect provider serving a JWKS), mounted at `/identity`."""
 
-from sim.identity.app import AUDIENCE, MOUNT_PATH, install_identity
+from sim.identity.app import AUDIENCE, MOUNT_PATH, IdentityConfig, install_identity
 
-__all__ = ["AUDIENCE", "MOUNT_PATH", "install_identity"]
+__all__ = ["AUDIENCE", "MOUNT_PATH", "IdentityConfig", "install_identity"]

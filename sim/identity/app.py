@@ -1,54 +1,60 @@
-"""The sim identity provider: OpenID discovery, a JWKS and a dev-only token endpoint.
+"""The sim identity provider, mounted at `/identity`: an OpenID Connect provider for Skyfare.
 
-Mounted at `/identity` on the sim server; its issuer is `<the URL the client used>/identity`, so a
-sim on a random test port issues tokens for exactly the URL the app under test was given.
-Control API: `POST /_sim/identity/rotate` adds a new current signing key; `GET /_sim/identity`
-counts JWKS requests; `PUT /_sim/identity/behaviour` `{"jwks": "ok" | "error" | "hang"}` makes the
-JWKS endpoint answer, fail with 503 or never answer (an identity provider outage).
+- Discovery and JWKS: `GET /identity/.well-known/openid-configuration`, `.../jwks.json`.
+- Sign-in (flows.py): the authorization code flow with PKCE (S256 only) at
+  `GET /identity/authorize`, a server-rendered page with a sign-in and a sign-up form.
+- Tokens (token_endpoint.py): `POST /identity/token`, code and refresh grants, and the dev-only
+  direct grant when `IdentityConfig.direct_grant` is on.
+- CORS: the token endpoint, discovery and JWKS answer browser pages whose origin is that of a
+  registered redirect URI (a public client such as the web app calls them from its own origin).
+
+Its issuer is `<the URL the client used>/identity`, so a sim on a random test port issues tokens
+for exactly the URL the app under test was given. Control API (tests, `skyfare up`):
+`GET /_sim/identity` (keys, JWKS requests, clients, accounts), `POST /_sim/identity/rotate`
+(a new current signing key), `PUT /_sim/identity/behaviour` `{"jwks": "ok" | "error" | "hang"}`
+(an identity provider outage), `POST /_sim/identity/clients`
+`{"client_id": "skyfare-web", "redirect_uris": [...]}` (register redirect URIs at run time).
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
-import uuid
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, TypeVar
 
-import jwt
 import msgspec
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from sim.control import error_response, json_response
-from sim.identity.keys import ALGORITHM, KeyRing
+from sim.identity.authorize import SCOPES_SUPPORTED
+from sim.identity.clients import redirect_uri_problem
+from sim.identity.config import MOUNT_PATH, IdentityConfig
+from sim.identity.flows import get_authorize, issuer_of, post_sign_in, post_sign_up
+from sim.identity.keys import ALGORITHM
+from sim.identity.provider import IDENTITY, IdentityProvider, JwksMode
+from sim.identity.token_endpoint import post_token
+from sim.identity.tokens import AUDIENCE
 
-MOUNT_PATH = "/identity"
-AUDIENCE = "skyfare"
-MAX_TTL_S = 7 * 86400
+__all__ = ["AUDIENCE", "IDENTITY", "MOUNT_PATH", "IdentityConfig", "install_identity"]
 
 T = TypeVar("T")
-JwksMode = Literal["ok", "error", "hang"]
 _HANG_S = 600.0  # "never": the client gives up first, which cancels the handler
-
-
-class IdentityProvider:
-    """The key ring plus what tests observe and steer: JWKS requests served, outage mode."""
-
-    def __init__(self, seed: int) -> None:
-        self.keys = KeyRing(seed)
-        self.jwks_requests = 0
-        self.jwks_mode: JwksMode = "ok"
-
-
-IDENTITY: web.AppKey[IdentityProvider] = web.AppKey("sim_identity", IdentityProvider)
-
-Subject = Annotated[str, msgspec.Meta(min_length=1, max_length=255, pattern=r"^\S+$")]
-Role = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
-
-
-class TokenRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    sub: Subject
-    roles: Annotated[tuple[Role, ...], msgspec.Meta(max_length=16)] = ()
-    ttl_s: Annotated[int, msgspec.Meta(ge=1, le=MAX_TTL_S)] = 3600
+_CORS_PATHS = ("/token", "/.well-known/openid-configuration", "/.well-known/jwks.json")
+_CLAIMS = (
+    "sub",
+    "iss",
+    "aud",
+    "exp",
+    "iat",
+    "auth_time",
+    "nonce",
+    "email",
+    "email_verified",
+    "given_name",
+    "family_name",
+    "roles",
+    "scope",
+)
 
 
 class RotateRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -59,30 +65,72 @@ class BehaviourRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     jwks: JwksMode
 
 
-_token_request = msgspec.json.Decoder(TokenRequest)
+ClientId = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+RedirectUri = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+
+
+class ClientRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    client_id: ClientId
+    redirect_uris: Annotated[tuple[RedirectUri, ...], msgspec.Meta(min_length=1, max_length=20)]
+
+
 _rotate_request = msgspec.json.Decoder(RotateRequest)
 _behaviour_request = msgspec.json.Decoder(BehaviourRequest)
+_client_request = msgspec.json.Decoder(ClientRequest)
 
 
-def install_identity(app: web.Application, *, seed: int) -> None:
-    """Mount the identity provider on the sim app and add its control route."""
-    app[IDENTITY] = IdentityProvider(seed)
+def install_identity(
+    app: web.Application, *, seed: int, config: IdentityConfig | None = None
+) -> None:
+    """Mount the identity provider on the sim app and add its control routes."""
+    app[IDENTITY] = IdentityProvider(seed, config or IdentityConfig())
     app.router.add_get("/_sim/identity", get_state, name="sim_identity")
     app.router.add_post("/_sim/identity/rotate", post_rotate, name="sim_identity_rotate")
     app.router.add_put("/_sim/identity/behaviour", put_behaviour, name="sim_identity_behaviour")
+    app.router.add_post("/_sim/identity/clients", post_clients, name="sim_identity_clients")
     app.add_subapp(MOUNT_PATH, _identity_app())
 
 
 def _identity_app() -> web.Application:
-    identity = web.Application()
+    identity = web.Application(middlewares=[_cors])
     identity.router.add_get("/.well-known/openid-configuration", get_configuration)
     identity.router.add_get("/.well-known/jwks.json", get_jwks)
+    identity.router.add_get("/authorize", get_authorize)
+    identity.router.add_post("/authorize", post_sign_in)
+    identity.router.add_post("/signup", post_sign_up)
     identity.router.add_post("/token", post_token)
+    for path in _CORS_PATHS:
+        identity.router.add_route("OPTIONS", path, preflight)
     return identity
 
 
-def issuer_of(request: web.Request) -> str:
-    return f"{request.scheme}://{request.host}{MOUNT_PATH}"
+@web.middleware
+async def _cors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Let pages at a registered redirect URI's origin read the answers of `_CORS_PATHS`."""
+    response = await handler(request)
+    path = request.path.removeprefix(MOUNT_PATH)
+    if path in _CORS_PATHS and request.method != "OPTIONS":
+        response.headers["Vary"] = "Origin"
+        origin = request.headers.get("Origin")
+        if origin and request.config_dict[IDENTITY].clients.allows_origin(origin):
+            response.headers["Access-Control-Allow-Origin"] = origin
+    return response
+
+
+async def preflight(request: web.Request) -> web.Response:
+    origin = request.headers.get("Origin", "")
+    if not request.config_dict[IDENTITY].clients.allows_origin(origin):
+        return web.Response(status=403, headers={"Vary": "Origin"})
+    return web.Response(
+        status=204,
+        headers={
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Allow-Methods": "GET, POST",
+            "Access-Control-Allow-Headers": "Content-Type",
+            "Access-Control-Max-Age": "600",
+            "Vary": "Origin",
+        },
+    )
 
 
 async def get_configuration(request: web.Request) -> web.Response:
@@ -90,11 +138,19 @@ async def get_configuration(request: web.Request) -> web.Response:
     return json_response(
         {
             "issuer": issuer,
-            "jwks_uri": f"{issuer}/.well-known/jwks.json",
+            "authorization_endpoint": f"{issuer}/authorize",
             "token_endpoint": f"{issuer}/token",
-            "id_token_signing_alg_values_supported": [ALGORITHM],
+            "jwks_uri": f"{issuer}/.well-known/jwks.json",
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "grant_types_supported": ["authorization_code", "refresh_token"],
+            "code_challenge_methods_supported": ["S256"],
+            "token_endpoint_auth_methods_supported": ["none"],
+            "scopes_supported": list(SCOPES_SUPPORTED),
+            "claims_supported": list(_CLAIMS),
             "subject_types_supported": ["public"],
-            "response_types_supported": ["token"],
+            "id_token_signing_alg_values_supported": [ALGORITHM],
+            "authorization_response_iss_parameter_supported": True,
         }
     )
 
@@ -111,35 +167,6 @@ async def get_jwks(request: web.Request) -> web.Response:
     return response
 
 
-async def post_token(request: web.Request) -> web.Response:
-    """Dev only: a token for whoever asks, as `{"sub": ..., "roles": [...], "ttl_s": ...}`."""
-    asked = await _decode(request, _token_request)
-    if isinstance(asked, web.Response):
-        return asked
-    token = sign_token(request.config_dict[IDENTITY].keys, issuer_of(request), asked)
-    response = json_response(
-        {"access_token": token, "token_type": "Bearer", "expires_in": asked.ttl_s}
-    )
-    response.headers["Cache-Control"] = "no-store"  # RFC 6749 §5.1
-    return response
-
-
-def sign_token(keys: KeyRing, issuer: str, asked: TokenRequest) -> str:
-    now = int(time.time())
-    claims: dict[str, Any] = {
-        "iss": issuer,
-        "sub": asked.sub,
-        "aud": AUDIENCE,
-        "iat": now,
-        "nbf": now,
-        "exp": now + asked.ttl_s,
-        "jti": uuid.uuid4().hex,
-        "roles": list(asked.roles),
-    }
-    key = keys.current
-    return jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers={"kid": key.kid})
-
-
 async def get_state(request: web.Request) -> web.Response:
     identity = request.app[IDENTITY]
     return json_response(
@@ -148,6 +175,9 @@ async def get_state(request: web.Request) -> web.Response:
             "current_kid": identity.keys.current.kid,
             "jwks_requests": identity.jwks_requests,
             "jwks": identity.jwks_mode,
+            "clients": identity.clients.listing(),
+            "accounts": identity.accounts.count(),
+            "direct_grant": identity.config.direct_grant,
         }
     )
 
@@ -167,6 +197,18 @@ async def put_behaviour(request: web.Request) -> web.Response:
         return asked
     request.app[IDENTITY].jwks_mode = asked.jwks
     return json_response({"jwks": asked.jwks})
+
+
+async def post_clients(request: web.Request) -> web.Response:
+    """Register more redirect URIs for a client (a new public client when unknown)."""
+    asked = await _decode(request, _client_request)
+    if isinstance(asked, web.Response):
+        return asked
+    problems = [p for uri in asked.redirect_uris if (p := redirect_uri_problem(uri))]
+    if problems:
+        return error_response(422, "invalid_request", "; ".join(problems))
+    uris = request.app[IDENTITY].clients.register(asked.client_id, asked.redirect_uris)
+    return json_response({"client_id": asked.client_id, "redirect_uris": uris})
 
 
 async def _decode(request: web.Request, decoder: msgspec.json.Decoder[T]) -> T | web.Response:

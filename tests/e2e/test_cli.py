@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -161,7 +162,25 @@ def test_serve_starts_workers_and_embedded_services_and_sigint_stops_them_all(
 
 def test_up_starts_the_sim_and_the_api_and_its_curl_example_finds_flights(tmp_path: Path) -> None:
     log = tmp_path / "skyfare.log"
-    ready = _start_and_stop(tmp_path / "data", ["up", "--workers", "1"], log=log)
+    sim_port = closed_port()
+    extra = "https://app.example.test/auth/callback"
+
+    def web_client_may_return_to_the_api(api_port: int) -> None:
+        # The sim's identity provider lets the web app's sign-in come back to this API.
+        state = json.loads(_get(f"http://127.0.0.1:{sim_port}/_sim/identity")[1])
+        assert state["clients"]["skyfare-web"] == [
+            f"http://127.0.0.1:{api_port}/auth/callback",
+            f"http://localhost:{api_port}/auth/callback",
+            extra,
+        ]
+
+    ready = _start_and_stop(
+        tmp_path / "data",
+        ["up", "--workers", "1"],
+        log=log,
+        settings={"SKYFARE_SIM_PORT": str(sim_port), "SKYFARE_SIM_REDIRECT_URIS": extra},
+        check=web_client_may_return_to_the_api,
+    )
     assert ready.startswith("Skyfare ready on http://127.0.0.1:")
     # The sim listens before the workers start, so every connector learned its route network.
     assert "route network unknown" not in log.read_text()

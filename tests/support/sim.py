@@ -8,6 +8,7 @@ from typing import Any
 
 import aiohttp
 
+from sim.identity import IdentityConfig
 from sim.server import create_sim_app
 from skyfare.settings import ConnectorSettings, default_connectors
 from tests.support.fake_server import serve
@@ -50,12 +51,16 @@ class SimHandle:
 
 @asynccontextmanager
 async def running_sim(
-    *, seed: int = 42, profiles: dict[str, dict[str, float]] | None = None
+    *,
+    seed: int = 42,
+    profiles: dict[str, dict[str, float]] | None = None,
+    identity: IdentityConfig | None = None,
 ) -> AsyncIterator[SimHandle]:
     """Start the sim on a free port of 127.0.0.1; stop it (and every hanging call) on exit.
-    Fails the test if the sim raised on its own (tests/support/fake_server.py)."""
+    Fails the test if the sim raised on its own (tests/support/fake_server.py). `identity`
+    configures its identity provider (a test clock, the direct grant off, redirect URIs)."""
     async with (
-        serve(create_sim_app(seed=seed, profiles=profiles)) as url,
+        serve(create_sim_app(seed=seed, profiles=profiles, identity=identity)) as url,
         aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session,
     ):
         yield SimHandle(url, session)

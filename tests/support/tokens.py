@@ -1,6 +1,11 @@
 """Traveler tokens for tests, from the sim's identity provider (`sim/identity`).
 
-- `await mint_token(sim.url, "alice", roles=["support"])` asks the running sim's token endpoint.
+- `await sign_in(sim.url, "ada@example.com", "lovelace-1815")` signs in through the real flow
+  (authorization code + PKCE over HTTP, the sign-in page's form posted): `Tokens`, whose
+  `access_token` has the account's `usr_...` id as `sub` and its email and names as claims.
+  `SEEDED` lists the sim's seeded users; `register_redirect_uris` adds a client's redirect URIs.
+- `await mint_token(sim.url, "alice", roles=["support"])` asks the running sim's dev-only
+  direct grant (optional `email`, `given_name`, `family_name` claims too).
 - `mint_token_sync(...)` does the same without an event loop (for subprocess/CLI tests).
 - `sign_as_sim(claims)` signs arbitrary claims with the sim's own key (its keys derive from the
   seed), for tokens the endpoint refuses to mint: expired, wrong audience, not yet valid.
@@ -20,7 +25,18 @@ import aiohttp
 import jwt
 
 from sim.identity.app import AUDIENCE, MOUNT_PATH
+from sim.identity.clients import WEB_CLIENT_ID
 from sim.identity.keys import ALGORITHM, SigningKey
+from sim.identity.users import SEED_USERS
+from skyfare.devlogin import SignInFailed, Tokens
+from skyfare.devlogin import sign_in as _sign_in
+
+__all__ = ["SEEDED", "SignInFailed", "Tokens"]
+
+# email → password of the sim's seeded users (sim/identity/users.py).
+SEEDED = {user.email: user.password for user in SEED_USERS}
+# A redirect URI the sim registers for the web client at start (the API's default port).
+WEB_REDIRECT_URI = "http://127.0.0.1:8080/auth/callback"
 
 _TIMEOUT_S = 5.0
 
@@ -34,11 +50,57 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+async def sign_in(
+    sim_url: str,
+    email: str,
+    password: str,
+    *,
+    client_id: str = WEB_CLIENT_ID,
+    redirect_uri: str = WEB_REDIRECT_URI,
+    scope: str = "openid profile email",
+) -> Tokens:
+    """Sign in through the sim's real flow, as a browser does: GET /identity/authorize, post
+    the sign-in form found on the page, take the code from the redirect's Location (state
+    checked), exchange it with the PKCE verifier, check the ID token (signature, nonce).
+    Raises SignInFailed saying at which step it stopped (a wrong password, say)."""
+    timeout = aiohttp.ClientTimeout(total=_TIMEOUT_S)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        return await _sign_in(
+            session,
+            sim_issuer(sim_url),
+            email,
+            password,
+            client_id=client_id,
+            redirect_uri=redirect_uri,
+            scope=scope,
+        )
+
+
+async def register_redirect_uris(
+    sim_url: str, redirect_uris: Sequence[str], *, client_id: str = WEB_CLIENT_ID
+) -> list[str]:
+    """Let `client_id` be sent back to `redirect_uris` too; all its redirect URIs now."""
+    body = {"client_id": client_id, "redirect_uris": list(redirect_uris)}
+    payload = await _call("POST", f"{sim_url}/_sim/identity/clients", body)
+    uris: list[str] = payload["redirect_uris"]
+    return uris
+
+
 async def mint_token(
-    sim_url: str, sub: str, *, roles: Sequence[str] = (), ttl_s: int = 3600
+    sim_url: str,
+    sub: str,
+    *,
+    roles: Sequence[str] = (),
+    ttl_s: int = 3600,
+    email: str | None = None,
+    given_name: str | None = None,
+    family_name: str | None = None,
 ) -> str:
-    """A token for `sub` signed by the sim's current key, as the sim's token endpoint issues it."""
-    body = {"sub": sub, "roles": list(roles), "ttl_s": ttl_s}
+    """A token for `sub` signed by the sim's current key, as the sim's dev-only direct grant
+    issues it; `email`, `given_name`, `family_name` become claims when given."""
+    body: dict[str, Any] = {"sub": sub, "roles": list(roles), "ttl_s": ttl_s}
+    claims = {"email": email, "given_name": given_name, "family_name": family_name}
+    body.update({name: value for name, value in claims.items() if value is not None})
     payload = await _call("POST", f"{sim_issuer(sim_url)}/token", body)
     token: str = payload["access_token"]
     return token

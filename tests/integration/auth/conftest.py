@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 
+from sim.identity import IdentityConfig
 from skyfare.auth import JwksAuthenticator, JwksKeySet
 from tests.support.sim import SimHandle, running_sim
 from tests.support.tokens import sim_issuer
@@ -61,3 +64,34 @@ async def authenticator(sim: SimHandle, clock: ManualClock) -> AsyncIterator[Jwk
 
 def bearer_request(token: str) -> web.Request:
     return make_mocked_request("GET", "/v1/orders", headers={"Authorization": f"Bearer {token}"})
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+        yield session
+
+
+class WallClock:
+    """The identity provider's wall clock, at the real time until the test moves it."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def wall_clock() -> WallClock:
+    return WallClock()
+
+
+@pytest.fixture
+async def clocked_sim(wall_clock: WallClock) -> AsyncIterator[SimHandle]:
+    """A sim whose identity provider reads `wall_clock`."""
+    async with running_sim(identity=IdentityConfig(clock=wall_clock)) as sim:
+        yield sim

@@ -32,3 +32,23 @@ def test_issuer_audience_and_jwks_url_are_read_from_the_environment() -> None:
     assert settings.trusted_issuer == "https://login.example.com"
     assert settings.jwt_audience == "api://skyfare"
     assert settings.trusted_jwks_url == "https://keys.example.com/jwks"
+
+
+def test_the_sim_lets_the_web_client_return_to_the_apis_own_port_and_configured_uris() -> None:
+    settings = load_settings(
+        {
+            "SKYFARE_PORT": "8181",
+            "SKYFARE_SIM_REDIRECT_URIS": " https://app.example.test/auth/callback ,, ",
+        }
+    )
+
+    assert settings.sim_web_redirect_uris == (
+        "http://127.0.0.1:8181/auth/callback",
+        "http://localhost:8181/auth/callback",
+        "https://app.example.test/auth/callback",
+    )
+
+
+def test_the_sims_dev_token_grant_is_on_unless_switched_off() -> None:
+    assert load_settings({}).sim_dev_tokens is True
+    assert load_settings({"SKYFARE_SIM_DEV_TOKENS": "false"}).sim_dev_tokens is False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from skyfare.cli import _parser
+from skyfare.devlogin import login_hint_line
 from skyfare.devtoken import invoked_as, token_hint_line
 
 
@@ -30,6 +31,13 @@ def test_the_up_hint_shows_the_command_and_a_curl_that_uses_it() -> None:
 
     assert "skyfare token --sub alice" in line
     assert 'Authorization: Bearer $(skyfare token --sub alice)" http://127.0.0.1:8080/' in line
+
+
+def test_the_up_sign_in_hint_logs_in_a_seeded_user_and_uses_the_token() -> None:
+    line = login_hint_line("http://127.0.0.1:8080", ".venv/bin/skyfare")
+
+    login = ".venv/bin/skyfare login --email ada@example.com --password lovelace-1815"
+    assert f'Authorization: Bearer $({login})" http://127.0.0.1:8080/v1/orders' in line
 
 
 def test_the_up_hint_names_the_command_as_the_user_can_run_it() -> None:
