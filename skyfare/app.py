@@ -93,7 +93,12 @@ def create_app(settings: Settings) -> web.Application:
     bulk_routes.add_routes(app.router)
     order_routes.add_routes(app.router)
     payment_routes.add_routes(app.router)
-    webapp.add_routes(app.router, settings.web_dist_dir, issuer=settings.trusted_issuer)
+    webapp.add_routes(
+        app.router,
+        settings.web_dist_dir,
+        issuer=settings.trusted_issuer,
+        client_id=settings.web_client_id,
+    )
     operations = (
         *ops.OPERATIONS,
         *search_routes.OPERATIONS,

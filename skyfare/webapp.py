@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+import msgspec
 from aiohttp import web
 
 from kernel.http import add_response_headers
@@ -59,6 +60,19 @@ _NOT_BUILT = b"""<!doctype html>
 """
 
 
+SIGN_IN_SCOPE = "openid profile email"
+
+
+class AuthConfig(msgspec.Struct, frozen=True):
+    """What the web app needs to sign a traveler in (OIDC authorization code + PKCE): the
+    issuer (its discovery document is `{issuer}/.well-known/openid-configuration`), the app's
+    public client id, and the scope to ask for. The redirect URI is `{origin}/auth/callback`."""
+
+    issuer: str
+    client_id: str
+    scope: str
+
+
 class Build(NamedTuple):
     shell: bytes  # index.html
     assets: dict[str, bytes]  # web/dist/assets, by file name
@@ -90,9 +104,15 @@ def load_build(dist: Path) -> Build | None:
     return Build(index.read_bytes(), assets, root)
 
 
-def add_routes(router: web.UrlDispatcher, dist: Path, *, issuer: str) -> None:
+def add_routes(router: web.UrlDispatcher, dist: Path, *, issuer: str, client_id: str) -> None:
     build = load_build(dist)
     csp = content_security_policy(issuer)
+    auth_config = msgspec.json.encode(
+        AuthConfig(issuer=issuer.rstrip("/"), client_id=client_id, scope=SIGN_IN_SCOPE)
+    )
+
+    async def get_auth_config(request: web.Request) -> web.Response:
+        return web.Response(body=auth_config, content_type="application/json")
 
     async def shell(request: web.Request) -> web.Response:
         add_response_headers(request, {"Content-Security-Policy": csp, "Cache-Control": NO_CACHE})
@@ -117,6 +137,7 @@ def add_routes(router: web.UrlDispatcher, dist: Path, *, issuer: str) -> None:
 
         return handler
 
+    router.add_get("/v1/auth/config", get_auth_config, name="auth_config", allow_head=False)
     for path in CLIENT_ROUTES:
         router.add_get(path, shell)
     router.add_get("/assets/{name}", asset, name="web_asset")
@@ -146,6 +167,11 @@ def _page(path: str, summary: str) -> Operation:
 
 
 OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "get", "/v1/auth/config", "auth_config",
+        "Where the web app signs travelers in: the OIDC issuer, its client id and scope",
+        "web", response=AuthConfig,
+    ),
     _page("/", "The web app: search (its shell; the app draws each screen from the URL)"),
     _page("/results", "The web app: search results (the shell)"),
     _page("/offers/{offer_id}", "The web app: an offer's details (the shell)"),

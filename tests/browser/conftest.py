@@ -12,10 +12,10 @@ import asyncio
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import msgspec
@@ -29,6 +29,7 @@ from skyfare.settings import load_settings
 from tests.e2e.conftest import PATIENT_STORES, SUITE_TRAVELER_LIMITS
 from tests.support.sim import fast_profiles, running_sim
 
+T = TypeVar("T")
 CHROMIUM = "/usr/bin/chromium"
 DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
 CHROMIUM_ARGS = [
@@ -77,6 +78,8 @@ class Stack:
 
     def __init__(self, database_url: str, redis_url: str) -> None:
         self._urls = (database_url, redis_url)
+        self.url = ""
+        self.sim_url = ""
         self._ready: Future[str] = Future()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
@@ -85,6 +88,11 @@ class Stack:
     def start(self) -> str:
         self._thread.start()
         return self._ready.result(timeout=120)
+
+    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        """Run `coroutine` on the stack's loop (Playwright's sync API owns this thread's)."""
+        assert self._loop is not None
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=120)
 
     def stop(self) -> None:
         if self._loop is not None and self._stop is not None:
@@ -122,19 +130,28 @@ class Stack:
             await runner.setup()
             try:
                 await web.TCPSite(runner, "127.0.0.1", 0).start()
-                self._ready.set_result(f"http://127.0.0.1:{runner.addresses[0][1]}")
+                url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+                # The sim's identity provider sends the browser back to this app's callback.
+                await sim.register_redirect(f"{url}/auth/callback")
+                self.sim_url = sim.url
+                self._ready.set_result(url)
                 await self._stop.wait()
             finally:
                 await runner.cleanup()
 
 
 @pytest.fixture(scope="session")
-def base_url(database_url: str, redis_url: str) -> Iterator[str]:
+def stack(database_url: str, redis_url: str) -> Iterator[Stack]:
+    running = Stack(database_url, redis_url)
+    running.url = running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def base_url(stack: Stack) -> str:
     """The API serving the built app (pytest-base-url's fixture, so `page.goto("/")` works)."""
-    stack = Stack(database_url, redis_url)
-    url = stack.start()
-    yield url
-    stack.stop()
+    return stack.url
 
 
 @pytest.fixture(params=list(VIEWPORTS))

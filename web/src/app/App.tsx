@@ -1,8 +1,10 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { createBrowserRouter, RouterProvider } from "react-router";
 
+import { AuthCallback } from "../features/auth";
 import { OfferPage } from "../features/offers";
 import { ResultsPage } from "../features/results";
+import { TripsPage } from "../features/trips";
 import { HomePage } from "./HomePage";
 import { Layout } from "./Layout";
 import { NotFound } from "./NotFound";
@@ -15,6 +17,8 @@ const router = createBrowserRouter([
       { path: "/", element: <HomePage /> },
       { path: "/results", element: <ResultsPage /> },
       { path: "/offers/:offerId", element: <OfferPage /> },
+      { path: "/auth/callback", element: <AuthCallback /> },
+      { path: "/trips", element: <TripsPage /> },
       { path: "*", element: <NotFound /> },
     ],
   },

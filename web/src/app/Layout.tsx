@@ -2,6 +2,7 @@ import { useEffect, useRef } from "react";
 import { Link, Outlet, useLocation } from "react-router";
 
 import { OfflineBanner } from "../components/OfflineBanner";
+import { SessionMenu } from "../features/auth";
 
 /** Header, the screen, and focus moved to the new screen's heading on navigation. */
 export function Layout() {
@@ -28,6 +29,7 @@ export function Layout() {
         </Link>
         <nav aria-label="Main">
           <Link to="/">Search</Link>
+          <SessionMenu />
         </nav>
       </header>
       <OfflineBanner />
