@@ -33,7 +33,15 @@ logger = logging.getLogger(__name__)
 IMMUTABLE = "public, max-age=31536000, immutable"
 NO_CACHE = "no-cache"
 # The screens of the app (web/src/app/routes.tsx): each answers the shell.
-CLIENT_ROUTES: tuple[str, ...] = ("/", "/results", "/offers/{offer_id}", "/auth/callback", "/trips")
+CLIENT_ROUTES: tuple[str, ...] = (
+    "/",
+    "/results",
+    "/offers/{offer_id}",
+    "/book/{offer_id}",
+    "/auth/callback",
+    "/trips",
+    "/trips/{order_id}",
+)
 # Files at the root of the build (web/public), at fixed URLs: the manifest and the service worker
 # cannot move (the worker's URL is its scope), so they are revalidated rather than immutable.
 ROOT_FILES: dict[str, str] = {
@@ -154,6 +162,12 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _page_id(path: str) -> str:
+    """`/trips/{order_id}` → `web_trips_order_id`: unique per path."""
+    words = path.strip("/").replace("{", "").replace("}", "").replace("/", "_").replace("-", "_")
+    return f"web_{words or 'home'}"
+
+
 def _page(path: str, summary: str) -> Operation:
     parameters = tuple(
         Parameter(segment[1:-1], "path", "Any value: the app reads it", required=True)
@@ -161,7 +175,7 @@ def _page(path: str, summary: str) -> Operation:
         if segment.startswith("{")
     )
     return Operation(
-        "get", path, "web_" + (path.strip("/").split("/")[0] or "home").replace("-", "_"),
+        "get", path, _page_id(path),
         summary, "web", response_media=("text/html",), parameters=parameters,
     )  # fmt: skip
 
@@ -176,7 +190,9 @@ OPERATIONS: tuple[Operation, ...] = (
     _page("/results", "The web app: search results (the shell)"),
     _page("/offers/{offer_id}", "The web app: an offer's details (the shell)"),
     _page("/auth/callback", "The web app: where the identity provider returns (the shell)"),
+    _page("/book/{offer_id}", "The web app: passengers, then hold or pay (the shell)"),
     _page("/trips", "The web app: my trips (the shell)"),
+    _page("/trips/{order_id}", "The web app: one trip (the shell)"),
     Operation(
         "get", "/assets/{name}", "web_asset",
         "A file of the web app (content-hashed names, cached as immutable)", "web",

@@ -27,6 +27,7 @@ from skyfare.app import create_app
 from skyfare.migrations import migrate
 from skyfare.settings import load_settings
 from tests.e2e.conftest import PATIENT_STORES, SUITE_TRAVELER_LIMITS
+from tests.support.payment_sim import payments_control
 from tests.support.sim import fast_profiles, running_sim
 
 T = TypeVar("T")
@@ -47,6 +48,7 @@ VIEWPORTS: dict[str, dict[str, Any]] = {
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
     "desktop": {"viewport": {"width": 1280, "height": 900}},
 }
+WEBHOOKS = {"retry_base_ms": 10, "retry_max_ms": 100, "timeout_ms": 5000}
 # One airline always failing, so every results page shows a failed airline beside the others.
 FAILING_AIRLINE = "crimson"
 
@@ -133,6 +135,10 @@ class Stack:
                 url = f"http://127.0.0.1:{runner.addresses[0][1]}"
                 # The sim's identity provider sends the browser back to this app's callback.
                 await sim.register_redirect(f"{url}/auth/callback")
+                # The sim gateway's webhooks (a payment's outcome) come to this app, promptly.
+                async with payments_control(sim.url) as gateway:
+                    await gateway.configure_webhook(url=f"{url}/v1/payments/webhook", **WEBHOOKS)
+                    await gateway.set_timing(settle_ms=5, slow_ms=300)
                 self.sim_url = sim.url
                 self._ready.set_result(url)
                 await self._stop.wait()

@@ -2,6 +2,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { createBrowserRouter, RouterProvider } from "react-router";
 
 import { AuthCallback } from "../features/auth";
+import { BookPage, OrderPage } from "../features/booking";
 import { OfferPage } from "../features/offers";
 import { ResultsPage } from "../features/results";
 import { TripsPage } from "../features/trips";
@@ -19,6 +20,8 @@ const router = createBrowserRouter([
       { path: "/offers/:offerId", element: <OfferPage /> },
       { path: "/auth/callback", element: <AuthCallback /> },
       { path: "/trips", element: <TripsPage /> },
+      { path: "/trips/:orderId", element: <OrderPage /> },
+      { path: "/book/:offerId", element: <BookPage /> },
       { path: "*", element: <NotFound /> },
     ],
   },

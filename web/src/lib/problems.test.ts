@@ -1,5 +1,6 @@
 import { describe as group, expect, it } from "vitest";
 
+import { passengerFieldFor } from "../features/booking/model";
 import { searchFieldFor } from "../features/search/model";
 import { describe, fieldErrors, type Problem } from "./problems";
 
@@ -55,5 +56,18 @@ group("fieldErrors", () => {
       { field: "slices[0].origin", message: "b" },
     ]);
     expect(fieldErrors(problem, searchFieldFor("one-way")).byField).toEqual({ "origin-0": "a; b" });
+  });
+});
+
+group("passenger errors", () => {
+  it("puts each passenger's error beside that passenger's field", () => {
+    const problem = validation([
+      { field: "passengers[0].born_on", message: "must be in the past" },
+      { field: "passengers[1].given_name", message: "required" },
+      { field: "offer_id", message: "unknown offer" },
+    ]);
+    const { byField, other } = fieldErrors(problem, passengerFieldFor);
+    expect(byField).toEqual({ "p0-born_on": "must be in the past", "p1-given_name": "required" });
+    expect(other).toEqual([{ field: "offer_id", message: "unknown offer" }]);
   });
 });

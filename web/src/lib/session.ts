@@ -10,6 +10,8 @@ export interface Session {
   refreshToken: string | null;
   expiresAt: number; // ms since the epoch
   name: string; // given name, else email, for the header
+  givenName: string | null;
+  familyName: string | null;
   email: string | null;
 }
 

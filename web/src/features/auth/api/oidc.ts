@@ -101,11 +101,14 @@ function keep(tokens: TokenResponse): void {
   const claims = jwtClaims(tokens.access_token);
   const email = typeof claims.email === "string" ? claims.email : null;
   const given = typeof claims.given_name === "string" ? claims.given_name : null;
+  const family = typeof claims.family_name === "string" ? claims.family_name : null;
   setSession({
     accessToken: tokens.access_token,
     refreshToken: tokens.refresh_token ?? null,
     expiresAt: Date.now() + tokens.expires_in * 1000,
     name: given ?? email ?? "Traveler",
+    givenName: given,
+    familyName: family,
     email,
   });
   clearTimeout(refreshTimer);

@@ -85,7 +85,12 @@ export function OfferPage() {
           <li>Baggage: as the airline's fare rules say (not reported with this offer)</li>
         </ul>
       </section>
-      <p className="actions">{back}</p>
+      <p className="actions">
+        <Link className="button primary" to={`/book/${encodeURIComponent(offer.id)}`}>
+          Continue to passengers
+        </Link>
+        {back}
+      </p>
     </div>
   );
 }

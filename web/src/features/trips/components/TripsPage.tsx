@@ -1,3 +1,5 @@
+import { Link } from "react-router";
+
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
 import { localDate, localTime, money } from "../../../lib/format";
@@ -61,7 +63,9 @@ function TripSummary({ order }: { order: Order }) {
   return (
     <article aria-label={`Trip ${order.booking_reference}`}>
       <h2>
-        {order.slices.map((slice) => `${slice.origin} → ${slice.destination}`).join(", ")}
+        <Link to={`/trips/${encodeURIComponent(order.id)}`}>
+          {order.slices.map((slice) => `${slice.origin} → ${slice.destination}`).join(", ")}
+        </Link>
       </h2>
       <p>
         {first && `${localDate(first.departing_at)} at ${localTime(first.departing_at)} · `}

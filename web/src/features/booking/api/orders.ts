@@ -1,0 +1,70 @@
+import { useQuery } from "@tanstack/react-query";
+
+import { api, type Order, type Schemas } from "../../../lib/api/client";
+import { isProblem, offlineProblem, type Problem } from "../../../lib/problems";
+
+export const bookingKeys = {
+  order: (id: string) => ["orders", "detail", id] as const,
+};
+
+export class BookingProblem extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.type);
+  }
+}
+
+function problemOf(error: unknown, status: number): BookingProblem {
+  return new BookingProblem(isProblem(error) ? error : { type: "about:blank", status });
+}
+
+/** Holds the offer for these passengers (one Idempotency-Key per attempt). */
+export async function holdOffer(offerId: string, passengers: Schemas["Passenger"][]): Promise<Order> {
+  let result;
+  try {
+    result = await api.POST("/v1/orders", {
+      body: { offer_id: offerId, type: "hold", passengers },
+      params: { header: { "Idempotency-Key": crypto.randomUUID() } },
+    });
+  } catch {
+    throw new BookingProblem(offlineProblem());
+  }
+  if (result.error !== undefined) throw problemOf(result.error, result.response.status);
+  return result.data;
+}
+
+/** Pays a held order with a gateway card token; the outcome arrives on the order later. */
+export async function payOrder(orderId: string, cardToken: string): Promise<void> {
+  let result;
+  try {
+    result = await api.POST("/v1/orders/{order_id}/payments", {
+      params: { path: { order_id: orderId }, header: { "Idempotency-Key": crypto.randomUUID() } },
+      body: { card_token: cardToken },
+    });
+  } catch {
+    throw new BookingProblem(offlineProblem());
+  }
+  if (result.error !== undefined) throw problemOf(result.error, result.response.status);
+}
+
+/** The order, followed (every second) while its payment is processing or it is pending. */
+export function useOrder(id: string) {
+  return useQuery<Order, BookingProblem>({
+    queryKey: bookingKeys.order(id),
+    retry: false,
+    refetchInterval: (query) => {
+      const order = query.state.data;
+      if (!order) return false;
+      return order.payment_status === "processing" || order.status === "pending" ? 1000 : false;
+    },
+    queryFn: async ({ signal }) => {
+      let result;
+      try {
+        result = await api.GET("/v1/orders/{order_id}", { params: { path: { order_id: id } }, signal });
+      } catch {
+        throw new BookingProblem(offlineProblem());
+      }
+      if (result.error !== undefined) throw problemOf(result.error, result.response.status);
+      return result.data;
+    },
+  });
+}
