@@ -53,7 +53,14 @@ WEBHOOKS = {"retry_base_ms": 10, "retry_max_ms": 100, "timeout_ms": 5000}
 FAILING_AIRLINE = "crimson"
 
 
+def _is_browser_test(item: pytest.Item) -> bool:
+    return Path(__file__).parent in Path(str(item.path)).parents
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Last: Playwright's sync API leaves its event loop set on the main thread until the session
+    # ends, and pytest-asyncio cannot run a test's loop beside it.
+    items.sort(key=_is_browser_test)  # stable: each group keeps its order
     missing = [
         what
         for what, present in (
@@ -66,7 +73,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return
     skip = pytest.mark.skip(reason=f"browser tests need {', '.join(missing)}")
     for item in items:
-        if "tests/browser" in str(item.path):
+        if _is_browser_test(item):
             item.add_marker(skip)
 
 

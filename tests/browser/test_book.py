@@ -1,5 +1,6 @@
 """From an offer to a booked, paid trip: sign in when asked, passengers (the API's errors beside
-their fields), pay with the sim gateway's test card, follow the payment to the confirmation."""
+their fields), pay with the sim gateway's test card, follow the payment to the confirmation,
+then cancel it."""
 
 from __future__ import annotations
 
@@ -68,6 +69,12 @@ def test_a_signed_in_traveler_books_and_pays_and_sees_the_booking_reference(scre
     expect(booking).to_contain_text("Paid and ticketed")
     assert_accessible(page)
     screenshot(page, "confirmation")
+
+    # Cancelling says what happens first (a refund, since it is paid), then does it.
+    page.get_by_role("button", name="Cancel this trip…").click()
+    expect(page.get_by_role("region", name="Cancel this trip")).to_contain_text("refunded to your card")
+    page.get_by_role("button", name="Yes, cancel the trip").click()
+    expect(page.get_by_role("heading", name="This trip is cancelled")).to_be_visible()
 
 
 def test_a_declined_card_keeps_the_seats_held_and_says_so(screen: Page) -> None:

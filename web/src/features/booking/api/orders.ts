@@ -46,15 +46,24 @@ export async function payOrder(orderId: string, cardToken: string): Promise<void
   if (result.error !== undefined) throw problemOf(result.error, result.response.status);
 }
 
-/** The order, followed (every second) while its payment is processing or it is pending. */
-export function useOrder(id: string) {
+const SETTLED_PAYMENT = new Set<Order["payment_status"]>(["paid", "failed", "refunded"]);
+const SETTLED_ORDER = new Set<Order["status"]>(["confirmed", "cancelled", "expired", "failed"]);
+
+/** Whether to look again in a second: the payment is processing, the order pending, or a payment
+ * was just made and its outcome (or even its `processing`) has not shown on the order yet. */
+export function stillMoving(order: Order, paying: boolean): boolean {
+  if (order.payment_status === "processing" || order.status === "pending") return true;
+  return paying && !SETTLED_PAYMENT.has(order.payment_status) && !SETTLED_ORDER.has(order.status);
+}
+
+/** The order, followed every second while it is still moving (`stillMoving`). */
+export function useOrder(id: string, paying = false) {
   return useQuery<Order, BookingProblem>({
     queryKey: bookingKeys.order(id),
     retry: false,
     refetchInterval: (query) => {
       const order = query.state.data;
-      if (!order) return false;
-      return order.payment_status === "processing" || order.status === "pending" ? 1000 : false;
+      return order && stillMoving(order, paying) ? 1000 : false;
     },
     queryFn: async ({ signal }) => {
       let result;
@@ -67,4 +76,16 @@ export function useOrder(id: string) {
       return result.data;
     },
   });
+}
+
+/** Cancels the order (the airline releases the seats; a paid order is refunded). */
+export async function cancelOrder(orderId: string): Promise<Order> {
+  let result;
+  try {
+    result = await api.POST("/v1/orders/{order_id}/cancel", { params: { path: { order_id: orderId } } });
+  } catch {
+    throw new BookingProblem(offlineProblem());
+  }
+  if (result.error !== undefined) throw problemOf(result.error, result.response.status);
+  return result.data;
 }

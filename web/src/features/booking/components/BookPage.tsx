@@ -59,7 +59,7 @@ function Booking({ offerId }: { offerId: string }) {
     try {
       const order = await holdOffer(offerId, toPassengers(list));
       if (pay) await payOrder(order.id, card);
-      navigate(`/trips/${encodeURIComponent(order.id)}`);
+      navigate(`/trips/${encodeURIComponent(order.id)}`, { state: { paying: pay } });
     } catch (error) {
       setProblem(error instanceof BookingProblem ? error.problem : { type: "about:blank", status: 0 });
       setBusy(false);

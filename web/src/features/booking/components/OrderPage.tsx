@@ -1,4 +1,4 @@
-import { useParams } from "react-router";
+import { useLocation, useParams } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
@@ -7,9 +7,11 @@ import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
 import { SliceDetails } from "../../offers";
 import { useOrder } from "../api/orders";
+import { CancelTrip } from "./CancelTrip";
 
-function headline(order: Order): string {
-  if (order.payment_status === "processing") return "Payment in progress…";
+function headline(order: Order, paying: boolean): string {
+  if (order.payment_status === "processing" || (paying && order.payment_status === "unpaid" && order.status === "held"))
+    return "Payment in progress…";
   if (order.status === "confirmed") return "Your trip is booked";
   if (order.status === "held" && order.payment_status === "failed") return "The payment was declined";
   if (order.status === "held") return "Your seats are on hold";
@@ -33,13 +35,15 @@ export function OrderPage() {
 }
 
 function OrderDetails({ orderId }: { orderId: string }) {
-  const { data: order, error } = useOrder(orderId);
+  const location = useLocation();
+  const paying = (location.state as { paying?: boolean } | null)?.paying === true;
+  const { data: order, error } = useOrder(orderId, paying);
   if (error) return <ProblemNotice problem={error.problem} />;
   if (!order) return <p role="status">Loading your trip…</p>;
   const declined = order.status === "held" && order.payment_status === "failed";
   return (
     <div className="order-page">
-      <h1>{headline(order)}</h1>
+      <h1>{headline(order, paying)}</h1>
       <section className="price-box" aria-label="Booking" aria-live="polite">
         <p>
           Booking reference <strong className="reference">{order.booking_reference}</strong>
@@ -67,6 +71,7 @@ function OrderDetails({ orderId }: { orderId: string }) {
           ))}
         </ul>
       </section>
+      <CancelTrip order={order} />
     </div>
   );
 }
