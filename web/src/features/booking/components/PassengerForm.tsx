@@ -43,6 +43,7 @@ export function PassengerForm({ index, passenger, errors, onChange }: Props) {
       <legend>
         Passenger {index + 1} ({TYPE_LABEL[passenger.type]})
       </legend>
+      <div className="passenger-fields">
       {input("given_name", "Given name", "text", "given-name")}
       {input("family_name", "Family name", "text", "family-name")}
       {input("born_on", "Date of birth", "date", "bday")}
@@ -65,6 +66,7 @@ export function PassengerForm({ index, passenger, errors, onChange }: Props) {
       </div>
       {index === 0 && input("email", "Email", "email", "email")}
       {index === 0 && input("phone_number", "Phone number (optional, +44…)", "tel", "tel", false)}
+      </div>
     </fieldset>
   );
 }
