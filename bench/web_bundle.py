@@ -19,7 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "web" / "dist"
 RESULTS = ROOT / "bench" / "results" / "web-bundle.md"
 BUDGET_KB = 150.0
-_LOADED = re.compile(r'<(?:script[^>]*src|link[^>]*rel="modulepreload"[^>]*href)="(/assets/[^"]+\.js)"')
+_LOADED = re.compile(
+    r'<(?:script[^>]*src|link[^>]*rel="modulepreload"[^>]*href)="(/assets/[^"]+\.js)"'
+)
 
 
 def initial_scripts(dist: Path) -> list[Path]:

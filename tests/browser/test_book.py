@@ -72,7 +72,8 @@ def test_a_signed_in_traveler_books_and_pays_and_sees_the_booking_reference(scre
 
     # Cancelling says what happens first (a refund, since it is paid), then does it.
     page.get_by_role("button", name="Cancel this trip…").click()
-    expect(page.get_by_role("region", name="Cancel this trip")).to_contain_text("refunded to your card")
+    cancelling = page.get_by_role("region", name="Cancel this trip")
+    expect(cancelling).to_contain_text("refunded to your card")
     page.get_by_role("button", name="Yes, cancel the trip").click()
     expect(page.get_by_role("heading", name="This trip is cancelled")).to_be_visible()
 
