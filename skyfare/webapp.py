@@ -140,7 +140,11 @@ def add_routes(router: web.UrlDispatcher, dist: Path, *, issuer: str, client_id:
             body = None if build is None else build.root_files.get(name)
             if body is None:
                 raise web.HTTPNotFound()
-            add_response_headers(request, {"Cache-Control": NO_CACHE})
+            # A service worker runs under its own script's CSP: the API's `default-src 'none'`
+            # would block the worker's fetches of the shell it caches.
+            add_response_headers(
+                request, {"Cache-Control": NO_CACHE, "Content-Security-Policy": csp}
+            )
             return web.Response(body=body, content_type=ROOT_FILES[name])
 
         return handler

@@ -102,6 +102,8 @@ async def test_the_manifest_and_service_worker_are_revalidated(web_client: Clien
     assert manifest.content_type == "application/manifest+json"
     assert worker.content_type == "text/javascript"
     assert manifest.headers["Cache-Control"] == worker.headers["Cache-Control"] == "no-cache"
+    # The worker runs under its script's policy: it may fetch (and cache) this origin's shell.
+    assert "connect-src 'self'" in worker.headers["Content-Security-Policy"]
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ if (root) {
 
 // The shell opens offline once it has been seen (public/sw.js); never in `vite dev`.
 if ("serviceWorker" in navigator && import.meta.env.PROD) {
-  window.addEventListener("load", () => {
-    navigator.serviceWorker.register("/sw.js").catch(() => undefined);
+  navigator.serviceWorker.register("/sw.js").catch((error: unknown) => {
+    console.warn("the offline shell is unavailable:", error);
   });
 }
