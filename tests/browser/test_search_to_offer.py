@@ -119,3 +119,13 @@ def test_a_refused_search_names_the_field_beside_it(screen: Page) -> None:
     expect(to).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_text("unknown airport 'QQQ'")).to_be_visible()
     assert_accessible(page)
+
+
+def test_an_offer_that_cannot_be_found_says_so_and_offers_a_new_search(screen: Page) -> None:
+    page = screen
+    page.goto("/offers/off_unknown")
+
+    expect(page.get_by_role("alert")).to_contain_text("We could not find that flight")
+    page.get_by_role("link", name="Search again").click()
+    expect(page.get_by_role("button", name="Search", exact=True)).to_be_visible()
+    assert_accessible(page)

@@ -16,7 +16,7 @@ export function ResultsPage() {
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const key = params.toString();
-  const form = useMemo(() => fromParams(params), [key]); // eslint-disable-line react-hooks/exhaustive-deps
+  const form = useMemo(() => fromParams(params), [key]); // the URL's text, not its object, decides
   const request = useMemo(() => (form ? toRequest(form) : null), [form]);
   const stream = useSearchStream(request, key);
   const [filters, setFilters] = useState<Filters>(DEFAULT_FILTERS);

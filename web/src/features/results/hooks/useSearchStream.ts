@@ -48,8 +48,8 @@ export function useSearchStream(request: SearchRequest | null, key: string): Str
       }
     })();
     return () => controller.abort();
-    // `key` stands for `request`: a new object with the same search is the same search
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `key` stands for `request` (deliberately the only dependency): a new object holding the
+    // same search is the same search, and must not start it again.
   }, [key]);
   return state;
 }
