@@ -13,4 +13,7 @@ it("follows a payment until the order shows its outcome", () => {
   expect(stillMoving(order("held", "unpaid"), false)).toBe(false);
   expect(stillMoving(order("confirmed", "paid"), true)).toBe(false);
   expect(stillMoving(order("held", "failed"), true)).toBe(false);
+  // Paid, and the airline is still issuing the tickets: the order is not confirmed yet.
+  expect(stillMoving(order("held", "paid"), false)).toBe(true);
+  expect(stillMoving(order("cancelled", "refunded"), true)).toBe(false);
 });

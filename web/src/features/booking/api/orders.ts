@@ -46,14 +46,13 @@ export async function payOrder(orderId: string, cardToken: string): Promise<void
   if (result.error !== undefined) throw problemOf(result.error, result.response.status);
 }
 
-const SETTLED_PAYMENT = new Set<Order["payment_status"]>(["paid", "failed", "refunded"]);
-const SETTLED_ORDER = new Set<Order["status"]>(["confirmed", "cancelled", "expired", "failed"]);
-
-/** Whether to look again in a second: the payment is processing, the order pending, or a payment
- * was just made and its outcome (or even its `processing`) has not shown on the order yet. */
+/** Whether to look again in a second: the payment is processing, the order pending, the order
+ * paid but not yet ticketed (still `held`), or a payment was just made and not even its
+ * `processing` has shown on the order yet. */
 export function stillMoving(order: Order, paying: boolean): boolean {
   if (order.payment_status === "processing" || order.status === "pending") return true;
-  return paying && !SETTLED_PAYMENT.has(order.payment_status) && !SETTLED_ORDER.has(order.status);
+  if (order.status !== "held") return false;
+  return order.payment_status === "paid" || (paying && order.payment_status === "unpaid");
 }
 
 /** The order, followed every second while it is still moving (`stillMoving`). */

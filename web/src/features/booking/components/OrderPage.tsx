@@ -13,6 +13,7 @@ function headline(order: Order, paying: boolean): string {
   if (order.payment_status === "processing" || (paying && order.payment_status === "unpaid" && order.status === "held"))
     return "Payment in progress…";
   if (order.status === "confirmed") return "Your trip is booked";
+  if (order.status === "held" && order.payment_status === "paid") return "Paid: issuing your tickets…";
   if (order.status === "held" && order.payment_status === "failed") return "The payment was declined";
   if (order.status === "held") return "Your seats are on hold";
   if (order.status === "pending") return "Confirming with the airline…";
@@ -51,6 +52,7 @@ function OrderDetails({ orderId }: { orderId: string }) {
         <p role="status">
           {order.status === "confirmed" && "Paid and ticketed. "}
           {order.status === "held" &&
+            order.payment_status !== "paid" &&
             order.payment_required_by &&
             `Pay by ${order.payment_required_by.slice(0, 16).replace("T", " ")} UTC to keep these seats. `}
           {declined && "Nothing was charged: try another card. "}
