@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 INSTALL_LOG := $(VENV)/install.log
 
-.PHONY: run up sim test test-unit soak fuzz flaky lint fmt bench wrk install clean
+.PHONY: run up sim test test-unit test-web soak fuzz flaky lint fmt bench wrk install clean web web-types chromium
 
 # pip's own output goes to $(INSTALL_LOG): a first install prints a line before and a summary
 # after, and the end of the log only when it fails.
@@ -23,8 +23,40 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: the whole service with embedded PostgreSQL/Redis and the simulated airlines
-run: $(STAMP)
+# The web app (web/): `npm ci` from the committed lock file, then Vite's build in web/dist, which
+# the API serves at /. Node >= 20.19 from PATH, else from a PyPI wheel in .venv (web/npm.sh).
+NPM := web/npm.sh
+WEB_MODULES := web/node_modules/.installed
+WEB_BUILD := web/dist/index.html
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html \
+	web/vite.config.ts web/tsconfig.json web/package.json
+
+$(WEB_MODULES): web/package-lock.json $(STAMP)
+	$(NPM) ci --no-audit --no-fund
+	@touch $@
+
+$(WEB_BUILD): $(WEB_MODULES) $(WEB_SOURCES)
+	$(NPM) run build
+	@touch $@
+
+## web: build the web app into web/dist
+web: $(WEB_BUILD)
+
+## web-types: regenerate web/openapi.json (the served document) and the TypeScript types from it
+##            (after adding or changing a route; tests/unit/test_web_types.py fails until then)
+web-types: $(STAMP) $(WEB_MODULES)
+	$(BIN)/python -m skyfare.webtypes snapshot web/openapi.json
+	$(NPM) run types
+	$(BIN)/python -m skyfare.webtypes stamp web/openapi.json web/src/lib/api/schema.d.ts
+
+# Debian's Chromium for the browser tests (tests/browser); installing it needs root (as on CI).
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
+		|| { echo "chromium is needed for tests/browser: apt-get install chromium"; exit 1; }
+
+## run: the whole service with embedded PostgreSQL/Redis and the simulated airlines, and the web
+##      app (built first when web/dist is missing or older than its sources)
+run: $(STAMP) $(WEB_BUILD)
 	$(BIN)/skyfare up
 
 up: run
@@ -33,9 +65,13 @@ up: run
 sim: $(STAMP)
 	$(BIN)/skyfare sim
 
-## test: the whole suite (unit, integration, e2e)
-test: $(STAMP)
+## test: the whole suite (the web app's Vitest tests, then unit, integration, e2e and browser)
+test: $(STAMP) test-web chromium
 	$(BIN)/pytest -q
+
+## test-web: the web app's own tests (Vitest) and type check, and its build for tests/browser
+test-web: $(WEB_BUILD)
+	$(NPM) test
 
 test-unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
@@ -91,4 +127,4 @@ wrk:
 		|| { echo "wrk is needed: apt-get install wrk"; exit 1; }
 
 clean:
-	rm -rf $(VENV) .skyfare .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .skyfare .pytest_cache .mypy_cache .ruff_cache web/node_modules web/dist

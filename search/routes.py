@@ -15,6 +15,7 @@ from multidict import CIMultiDict
 from connectors.model import AIRPORT_CODE_SCHEMA, CABIN_CLASSES, PricedOffer
 from kernel.http import prepare_stream, read_json_body
 from kernel.openapi import Operation, Parameter
+from search import airports
 from search.model import (
     CURRENCIES,
     LIMIT_MAX,
@@ -113,6 +114,11 @@ async def get_connectors(request: web.Request) -> web.Response:
     return _json(ConnectorsResponse(connectors=tuple(statuses)))
 
 
+async def get_airports(request: web.Request) -> web.Response:
+    q, limit = airports.parse_airport_query(request.query.items())
+    return _json(airports.AirportsResponse(airports=airports.match_airports(q, limit)))
+
+
 def add_routes(router: web.UrlDispatcher) -> None:
     # Load the airport table (~50 ms) while the app is built, not in the first traveler's search.
     known_airports()
@@ -122,6 +128,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/v1/search", post_search, name="search")
     router.add_get("/v1/offers/{offer_id}", get_offer, name="offer", allow_head=False)
     router.add_get("/v1/connectors", get_connectors, name="connectors", allow_head=False)
+    router.add_get("/v1/airports", get_airports, name="airports", allow_head=False)
 
 
 def _query(
@@ -222,6 +229,24 @@ OPERATIONS: tuple[Operation, ...] = (
             410: "The offer expired or sold out",
             503: "The airline cannot be reached now",
         },
+    ),
+    Operation(
+        method="get",
+        path="/v1/airports",
+        operation_id="list_airports",
+        summary="Airports whose code, city or name match `q` (type-ahead), best match first",
+        tag="search",
+        response=airports.AirportsResponse,
+        parameters=(
+            _query(
+                "q",
+                "What the traveler typed: a code, a city or a word of the name",
+                {"type": "string", "minLength": 1, "maxLength": airports.QUERY_MAX},
+                required=True,
+            ),
+            _query("limit", "", _integer(1, airports.LIMIT_MAX, airports.LIMIT_DEFAULT)),
+        ),
+        errors={422: "`q` is missing or too long, or `limit` is out of range"},
     ),
     Operation(
         method="get",

@@ -47,7 +47,7 @@ from search.fare_index_redis import RedisFareIndex
 from search.service import SearchService
 from search.stale_fares import StaleFares
 from search.usage import SearchUsage
-from skyfare import openapi, ops, privacy
+from skyfare import openapi, ops, privacy, webapp
 from skyfare.auth import JwksAuthenticator, JwksKeySet
 from skyfare.guard import route_security
 from skyfare.keys import (
@@ -114,6 +114,12 @@ def create_app(settings: Settings) -> web.Application:
     privacy.add_routes(app.router)
     analytics_routes.add_routes(app.router)
     app[analytics_routes.REPORT_SERVICE] = ReportService(settings.analytics_path)
+    webapp.add_routes(
+        app.router,
+        settings.web_dist_dir,
+        issuer=settings.trusted_issuer,
+        client_id=settings.web_client_id,
+    )
     operations = (
         *ops.OPERATIONS,
         *search_routes.OPERATIONS,
@@ -123,6 +129,7 @@ def create_app(settings: Settings) -> web.Application:
         *user_routes.OPERATIONS,
         *privacy.OPERATIONS,
         *analytics_routes.OPERATIONS,
+        *webapp.OPERATIONS,
     )
     app[OPENAPI_DOCUMENT] = openapi.encode_document(operations, version=_version())
     # What each operation declares is what the plumbing enforces, before the view (guard.py).

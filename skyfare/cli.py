@@ -146,8 +146,11 @@ def ready_line(settings: Settings, *, with_sim: bool) -> str:
     what = "Skyfare ready" if with_sim else "Skyfare API ready"
     date = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()
     example = f"{base}/v1/search?origin=LHR&destination=JFK&departure_date={date}"
+    # With the sim, the web app is the thing to open: the line leads with the one URL.
+    opening = " — open it in a browser, or try:" if with_sim else " — try:"
     return (
-        f'{what} on {base} ({_plural(worker_count(settings), "worker")}) — try: curl -s "{example}"'
+        f"{what} on {base} ({_plural(worker_count(settings), 'worker')}){opening} "
+        f'curl -s "{example}"'
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Annotated, Any
 
 import msgspec
@@ -166,6 +167,10 @@ class Settings(msgspec.Struct, frozen=True):
     usage_hash_secret: str = "skyfare-dev-usage-hash-secret"
     analytics_batch_size: Annotated[int, msgspec.Meta(ge=1)] = 500
     analytics_dir: str | None = None
+    # The traveler web app (skyfare/webapp.py): the Vite build served at `/` (None: web/dist of
+    # this checkout), and its OAuth client id at the identity provider (a public client, no secret).
+    web_dist: str | None = None
+    web_client_id: str = "skyfare-web"
     connectors: tuple[ConnectorSettings, ...] = ()
 
     @property
@@ -191,6 +196,10 @@ class Settings(msgspec.Struct, frozen=True):
     @property
     def trusted_issuer(self) -> str:
         return self.jwt_issuer or f"{self.sim_url}/identity"
+
+    @property
+    def web_dist_dir(self) -> Path:
+        return Path(self.web_dist) if self.web_dist else Path(__file__).parents[1] / "web" / "dist"
 
     @property
     def trusted_jwks_url(self) -> str:
@@ -305,6 +314,8 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_USAGE_HASH_SECRET": "usage_hash_secret",
     "SKYFARE_ANALYTICS_BATCH_SIZE": "analytics_batch_size",
     "SKYFARE_ANALYTICS_DIR": "analytics_dir",
+    "SKYFARE_WEB_DIST": "web_dist",
+    "SKYFARE_WEB_CLIENT_ID": "web_client_id",
 }
 
 

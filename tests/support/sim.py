@@ -41,6 +41,11 @@ class SimHandle:
         stats: dict[str, dict[str, int]] = await self._call("GET", "/_sim/stats")
         return stats
 
+    async def register_redirect(self, redirect_uri: str, client_id: str = "skyfare-web") -> None:
+        """Let the identity provider send `client_id`'s sign-ins back to `redirect_uri`."""
+        body = {"client_id": client_id, "redirect_uris": [redirect_uri]}
+        await self._call("POST", "/_sim/identity/clients", json=body)
+
     async def reset(self) -> None:
         await self._call("POST", "/_sim/reset")
 

@@ -3,12 +3,13 @@ import msgspec
 from search.routes import OPERATIONS
 
 
-def test_operations_describe_the_four_named_search_routes() -> None:
+def test_operations_describe_the_five_named_search_routes() -> None:
     assert {(op.method, op.path, op.operation_id) for op in OPERATIONS} == {
         ("post", "/v1/search", "search"),
         ("get", "/v1/search", "search_get"),
         ("get", "/v1/offers/{offer_id}", "get_offer"),
         ("get", "/v1/connectors", "list_connectors"),
+        ("get", "/v1/airports", "list_airports"),
     }
 
 

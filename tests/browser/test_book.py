@@ -1,0 +1,92 @@
+"""From an offer to a booked, paid trip: sign in when asked, passengers (the API's errors beside
+their fields), pay with the sim gateway's test card, follow the payment to the confirmation,
+then cancel it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_search_to_offer import assert_accessible, screenshot
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def _day(days_ahead: int) -> str:
+    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days_ahead)).isoformat()
+
+
+def open_an_offer(page: Page) -> None:
+    page.goto(
+        f"/results?trip=one-way&leg=LHR.JFK.{_day(50)}&adults=1&children=0&infants=0&cabin=economy"
+    )
+    results = page.get_by_role("region", name="Results")
+    expect(page.get_by_role("status").filter(has_text="offers found")).to_be_visible()
+    results.get_by_role("button", name="Select").first.click()
+    expect(
+        page.get_by_text("Price confirmed with the airline").or_(page.get_by_role("alert"))
+    ).to_be_visible()
+
+
+def sign_in_as_ada(page: Page) -> None:
+    page.get_by_role("main").get_by_role("button", name="Sign in").click()
+    form = page.get_by_role("form", name="Sign in")
+    form.get_by_label("Email").fill("ada@example.com")
+    form.get_by_label("Password").fill("lovelace-1815")
+    form.get_by_role("button", name="Sign in").click()
+
+
+def test_a_signed_in_traveler_books_and_pays_and_sees_the_booking_reference(screen: Page) -> None:
+    page = screen
+    open_an_offer(page)
+    page.get_by_role("link", name="Continue to passengers").click()
+    expect(page.get_by_text("Sign in to book")).to_be_visible()
+    sign_in_as_ada(page)
+
+    expect(page).to_have_url(re.compile(r"/book/off_"))
+    expect(page.get_by_label("Given name")).to_have_value("Ada")  # from the profile's claims
+    expect(page.get_by_label("Family name")).to_have_value("Lovelace")
+    page.get_by_label("Gender (as on the passport)").select_option("f")
+    page.get_by_label("Date of birth").fill(_day(30))  # in the future: the API refuses it
+    page.get_by_role("button", name="Hold").click()
+    birth = page.get_by_label("Date of birth")
+    expect(birth).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_role("alert")).to_contain_text("Some details need fixing")
+    assert_accessible(page)
+    screenshot(page, "passengers")
+
+    birth.fill("1990-12-10")
+    page.get_by_label("Test card that succeeds").check()
+    page.get_by_role("button", name="Pay").click()
+
+    expect(page).to_have_url(re.compile(r"/trips/ord_"))
+    expect(page.get_by_role("heading", name="Your trip is booked")).to_be_visible()
+    booking = page.get_by_role("region", name="Booking")
+    expect(booking).to_contain_text(re.compile(r"Booking reference [A-Z0-9]{6}"))
+    expect(booking).to_contain_text("Paid and ticketed")
+    assert_accessible(page)
+    screenshot(page, "confirmation")
+
+    # Cancelling says what happens first (a refund, since it is paid), then does it.
+    page.get_by_role("button", name="Cancel this trip…").click()
+    cancelling = page.get_by_role("region", name="Cancel this trip")
+    expect(cancelling).to_contain_text("refunded to your card")
+    page.get_by_role("button", name="Yes, cancel the trip").click()
+    expect(page.get_by_role("heading", name="This trip is cancelled")).to_be_visible()
+
+
+def test_a_declined_card_keeps_the_seats_held_and_says_so(screen: Page) -> None:
+    page = screen
+    open_an_offer(page)
+    page.get_by_role("link", name="Continue to passengers").click()
+    sign_in_as_ada(page)
+    page.get_by_label("Gender (as on the passport)").select_option("f")
+    page.get_by_label("Date of birth").fill("1990-12-10")
+    page.get_by_label("Test card that is declined").check()
+    page.get_by_role("button", name="Pay").click()
+
+    expect(page.get_by_role("heading", name="The payment was declined")).to_be_visible()
+    expect(page.get_by_role("region", name="Booking")).to_contain_text("Nothing was charged")

@@ -1,0 +1,131 @@
+"""A traveler searches, watches results arrive, and opens an offer: phone and desktop windows.
+
+Every screen is scanned with axe-core: no serious or critical accessibility violation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.timeout(300)
+
+_axe = Axe()
+
+
+def _day(days_ahead: int) -> str:
+    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days_ahead)).isoformat()
+
+
+def assert_accessible(page: Page) -> None:
+    results = _axe.run(page)
+    grave = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert grave == [], "\n".join(grave)
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Kept when SKYFARE_SCREENSHOTS names a folder (README's pictures come from there)."""
+    folder = os.environ.get("SKYFARE_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{folder}/{name}-{page.viewport_name}.png")  # type: ignore[attr-defined]
+
+
+def pick_airport(page: Page, label: str, typed: str, code: str) -> None:
+    field = page.get_by_role("combobox", name=label, exact=True)
+    field.fill(typed)
+    page.get_by_role("option", name=re.compile(rf"^{code} ")).click()
+    expect(field).to_have_value(code)
+
+
+def test_search_streams_results_and_an_offer_opens_re_priced(screen: Page) -> None:
+    page = screen
+    page.goto("/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page)
+
+    pick_airport(page, "From", "Lond", "LHR")
+    pick_airport(page, "To", "new york", "JFK")
+    page.get_by_label("Departure date").fill(_day(30))
+    page.get_by_label("Return date").fill(_day(37))
+    screenshot(page, "search")
+    page.get_by_role("button", name="Search", exact=True).click()
+
+    results = page.get_by_role("region", name="Results")
+    offers = results.get_by_role("listitem").filter(has=page.get_by_role("button", name="Select"))
+    expect(offers.first).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="offers found")).to_be_visible()
+    # The failing airline is named, and the results say they may be incomplete.
+    airlines = page.get_by_role("region", name="Airlines")
+    expect(airlines.get_by_text("Crimson")).to_be_visible()
+    expect(airlines.get_by_text("did not answer")).to_be_visible()
+    expect(airlines.get_by_text("Britannia")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "results")
+
+    offers.first.get_by_role("button", name="Select").click()
+    expect(page).to_have_url(re.compile(r"/offers/off_"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("LHR → JFK")
+    # Re-priced on open: either the confirmed price or a notice that it changed or expired.
+    confirmed = page.get_by_text("Price confirmed with the airline")
+    notice = page.get_by_role("alert")
+    expect(confirmed.or_(notice)).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "offer")
+
+    page.get_by_role("button", name="Back to results").click()
+    expect(offers.first).to_be_visible()
+
+
+def test_sorting_and_filters_apply_without_a_new_search(screen: Page) -> None:
+    page = screen
+    page.goto(
+        f"/results?trip=one-way&leg=LHR.JFK.{_day(20)}&adults=1&children=0&infants=0&cabin=economy"
+    )
+    expect(page.get_by_role("status").filter(has_text="offers found")).to_be_visible()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+
+    page.get_by_text("Sort and filter").click()
+    page.get_by_label("Stops").select_option("0")
+    page.get_by_label("Sort by").select_option("duration")
+
+    results = page.get_by_role("region", name="Results")
+    expect(results.get_by_role("status")).to_contain_text("shown with your filters")
+    expect(results.get_by_text("non-stop").first).to_be_visible()
+    expect(results.get_by_text(re.compile(r"\d stops? \("))).to_have_count(0)
+    assert_accessible(page)
+    assert [url for url in requests if "/v1/search" in url] == []
+
+
+def test_a_refused_search_names_the_field_beside_it(screen: Page) -> None:
+    page = screen
+    page.goto(
+        f"/results?trip=one-way&leg=LHR.QQQ.{_day(20)}&adults=1&children=0&infants=0&cabin=economy"
+    )
+
+    expect(page.get_by_role("alert")).to_contain_text("Some details need fixing")
+    to = page.get_by_role("combobox", name="To", exact=True)
+    expect(to).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_text("unknown airport 'QQQ'")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_an_offer_that_cannot_be_found_says_so_and_offers_a_new_search(screen: Page) -> None:
+    page = screen
+    page.goto("/offers/off_unknown")
+
+    expect(page.get_by_role("alert")).to_contain_text("We could not find that flight")
+    page.get_by_role("link", name="Search again").click()
+    expect(page.get_by_role("button", name="Search", exact=True)).to_be_visible()
+    assert_accessible(page)

@@ -1,0 +1,84 @@
+"""A traveler signs in with the identity provider (code + PKCE) from the app and back, sees
+their trips, and signs out: tokens live in the page's memory only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import APIRequestContext, Page, expect
+
+from tests.browser.conftest import Stack
+from tests.browser.test_search_to_offer import assert_accessible, screenshot
+from tests.support.tokens import sign_in
+
+ADA = ("ada@example.com", "lovelace-1815")
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def hold_for_ada(stack: Stack, request: APIRequestContext) -> str:
+    """A hold booked through the API as Ada (signed in through the same flow): its reference."""
+    tokens = stack.run(sign_in(stack.sim_url, *ADA, redirect_uri=f"{stack.url}/auth/callback"))
+    day = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=45)).isoformat()
+    search = request.get(f"/v1/search?origin=LHR&destination=JFK&departure_date={day}&cache=false")
+    assert search.ok, search.text()
+    passenger = {"type": "adult", "given_name": "Ada", "family_name": "Lovelace",
+                 "born_on": "1990-12-10", "gender": "f", "email": ADA[0],
+                 "phone_number": "+442071838750"}  # fmt: skip
+    for offer in search.json()["offers"][:5]:  # a re-priced or sold-out offer: the next one
+        order = request.post(
+            "/v1/orders",
+            headers={"Authorization": f"Bearer {tokens.access_token}",
+                     "Idempotency-Key": str(uuid.uuid4())},
+            data={"offer_id": offer["id"], "type": "hold", "passengers": [passenger]},
+        )  # fmt: skip
+        if order.status == 201:
+            reference: str = order.json()["booking_reference"]
+            return reference
+    raise AssertionError("no offer could be held")
+
+
+def test_signing_in_returns_to_my_trips_and_signing_out_forgets_the_traveler(
+    screen: Page, stack: Stack
+) -> None:
+    page = screen
+    reference = hold_for_ada(stack, page.request)
+    page.goto("/trips")
+    expect(page.get_by_text("Sign in to see your trips")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("main").get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Sign in to Skyfare")).to_be_visible()
+    form = page.get_by_role("form", name="Sign in")
+    form.get_by_label("Email").fill("ada@example.com")
+    form.get_by_label("Password").fill("lovelace-1815")
+    form.get_by_role("button", name="Sign in").click()
+
+    expect(page).to_have_url(re.compile(r"/trips$"))
+    expect(page.get_by_text("Hi, Ada")).to_be_visible()
+    expect(page.get_by_role("heading", name="My trips")).to_be_visible()
+    trip = page.get_by_role("list", name="Trips").get_by_role("listitem").filter(has_text=reference)
+    expect(trip.first).to_contain_text("Booking reference")
+    expect(trip.first).to_contain_text("On hold")
+    assert_accessible(page)
+    screenshot(page, "trips")
+    # Nothing about the session is stored where a later script could read it.
+    stored = page.evaluate(
+        "() => JSON.stringify({...localStorage}) + JSON.stringify({...sessionStorage})"
+    )
+    assert "ey" not in stored  # no JWT (they start with "ey")
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("Sign in to see your trips")).to_be_visible()
+    expect(page.get_by_text("Hi, Ada")).to_have_count(0)
+
+
+def test_a_callback_without_a_sign_in_of_ours_is_refused(screen: Page) -> None:
+    page = screen
+    page.goto("/auth/callback?code=forged&state=forged")
+
+    expect(page.get_by_role("alert")).to_contain_text("not the one we started")
+    expect(page.get_by_text("Hi, ")).to_have_count(0)

@@ -1,0 +1,162 @@
+"""The API serves the web app's build at / (skyfare/webapp.py), and the airports type-ahead."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import msgspec
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from skyfare.app import create_app
+from skyfare.settings import Settings
+
+Client = TestClient  # type: ignore[type-arg]
+
+SHELL = b'<!doctype html><html><head><script type="module" src="/assets/index-abc123.js"></script>'
+
+
+@pytest.fixture
+def dist(tmp_path: Path) -> Path:
+    """A build as Vite lays it out: the shell, hashed assets, the public files."""
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "index.html").write_bytes(SHELL)
+    (tmp_path / "assets" / "index-abc123.js").write_bytes(b"console.log(1)")
+    (tmp_path / "assets" / "index-def456.css").write_bytes(b"body{}")
+    (tmp_path / "manifest.webmanifest").write_bytes(b'{"name": "Skyfare"}')
+    (tmp_path / "sw.js").write_bytes(b"self.addEventListener('fetch', () => {})")
+    return tmp_path
+
+
+async def _client(settings: Settings, dist: Path) -> AsyncIterator[Client]:
+    app = create_app(msgspec.structs.replace(settings, web_dist=str(dist)))
+    async with TestClient(TestServer(app)) as client:
+        yield client
+
+
+@pytest.fixture
+async def web_client(settings: Settings, dist: Path) -> AsyncIterator[Client]:
+    async for client in _client(settings, dist):
+        yield client
+
+
+@pytest.fixture
+async def unbuilt_client(settings: Settings, tmp_path: Path) -> AsyncIterator[Client]:
+    async for client in _client(settings, tmp_path / "missing"):
+        yield client
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/results?leg=LHR.JFK.2026-12-20", "/offers/off_x", "/trips"]
+)
+async def test_every_screen_of_the_app_answers_the_shell_revalidated(
+    web_client: Client, path: str
+) -> None:
+    response = await web_client.get(path)
+
+    assert response.status == 200
+    assert await response.read() == SHELL
+    assert response.content_type == "text/html"
+    assert response.headers["Cache-Control"] == "no-cache"
+
+
+async def test_the_shell_has_a_strict_content_security_policy(web_client: Client) -> None:
+    response = await web_client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+
+    assert directives["default-src"] == "'none'"
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert "unsafe-inline" not in csp
+    assert "unsafe-eval" not in csp
+    assert directives["frame-ancestors"] == "'none'"
+    # The app exchanges its sign-in code at the identity provider (the sim's, by default).
+    assert directives["connect-src"].split() == ["'self'", "http://127.0.0.1:9100"]
+
+
+async def test_hashed_assets_are_immutable_with_their_media_type(web_client: Client) -> None:
+    script = await web_client.get("/assets/index-abc123.js")
+    style = await web_client.get("/assets/index-def456.css")
+
+    assert script.status == 200
+    assert await script.read() == b"console.log(1)"
+    assert script.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert script.content_type == "text/javascript"
+    assert style.content_type == "text/css"
+
+
+async def test_an_unknown_asset_is_a_404_problem(web_client: Client) -> None:
+    response = await web_client.get("/assets/index-000000.js")
+
+    assert response.status == 404
+    assert response.content_type == "application/problem+json"
+    assert "immutable" not in response.headers["Cache-Control"]
+
+
+async def test_the_manifest_and_service_worker_are_revalidated(web_client: Client) -> None:
+    manifest = await web_client.get("/manifest.webmanifest")
+    worker = await web_client.get("/sw.js")
+
+    assert manifest.content_type == "application/manifest+json"
+    assert worker.content_type == "text/javascript"
+    assert manifest.headers["Cache-Control"] == worker.headers["Cache-Control"] == "no-cache"
+    # The worker runs under its script's policy: it may fetch (and cache) this origin's shell.
+    assert "connect-src 'self'" in worker.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/nope", "/v1/offers", "/results/extra", "/metrics/x", "/docs/x"]
+)
+async def test_paths_outside_the_app_keep_their_404(web_client: Client, path: str) -> None:
+    response = await web_client.get(path)
+
+    assert response.status == 404
+    assert response.content_type == "application/problem+json"
+
+
+async def test_the_api_routes_beside_the_app_still_answer(web_client: Client) -> None:
+    assert (await web_client.get("/openapi.json")).content_type == "application/json"
+    assert (await web_client.get("/docs")).content_type == "text/html"
+    assert (await web_client.get("/healthz")).status == 200
+
+
+async def test_without_a_build_the_app_says_how_to_build_it(unbuilt_client: Client) -> None:
+    page = await unbuilt_client.get("/")
+    asset = await unbuilt_client.get("/assets/index-abc123.js")
+    manifest = await unbuilt_client.get("/manifest.webmanifest")
+
+    assert page.status == 200
+    assert "make run" in await page.text()
+    assert asset.status == manifest.status == 404
+
+
+async def test_airports_match_a_city_with_its_airports_first(client: Client) -> None:
+    response = await client.get("/v1/airports", params={"q": "london", "limit": "20"})
+    codes = [airport["code"] for airport in (await response.json())["airports"]]
+
+    assert response.status == 200
+    assert {"LHR", "LGW", "STN", "LCY"} <= set(codes)
+    assert len(codes) <= 20
+
+
+async def test_airports_match_a_code_first_ignoring_case_and_accents(client: Client) -> None:
+    by_code = await (await client.get("/v1/airports", params={"q": "jfk"})).json()
+    by_accent = await (await client.get("/v1/airports", params={"q": "zürich"})).json()
+
+    assert by_code["airports"][0] == {
+        "code": "JFK",
+        "name": "John F Kennedy International Airport",
+        "city": "New York",
+        "country": "US",
+    }
+    assert by_accent["airports"][0]["code"] == "ZRH"
+
+
+async def test_airports_name_every_bad_parameter(client: Client) -> None:
+    response = await client.get("/v1/airports", params={"limit": "99", "size": "1"})
+    problem = await response.json()
+
+    assert response.status == 422
+    assert {e["field"] for e in problem["errors"]} == {"query.q", "query.limit", "query.size"}

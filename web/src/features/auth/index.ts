@@ -1,0 +1,3 @@
+export { AuthCallback } from "./components/AuthCallback";
+export { SessionMenu } from "./components/SessionMenu";
+export { SignInButton } from "./components/SignInButton";

@@ -1,0 +1,19 @@
+import { expect, it } from "vitest";
+
+import type { Order } from "../../../lib/api/client";
+import { stillMoving } from "./orders";
+
+const order = (status: Order["status"], payment_status: Order["payment_status"]) => ({ status, payment_status }) as Order;
+
+it("follows a payment until the order shows its outcome", () => {
+  expect(stillMoving(order("held", "processing"), false)).toBe(true);
+  expect(stillMoving(order("pending", "unpaid"), false)).toBe(true);
+  // Just paid, and the order does not show it yet: keep looking.
+  expect(stillMoving(order("held", "unpaid"), true)).toBe(true);
+  expect(stillMoving(order("held", "unpaid"), false)).toBe(false);
+  expect(stillMoving(order("confirmed", "paid"), true)).toBe(false);
+  expect(stillMoving(order("held", "failed"), true)).toBe(false);
+  // Paid, and the airline is still issuing the tickets: the order is not confirmed yet.
+  expect(stillMoving(order("held", "paid"), false)).toBe(true);
+  expect(stillMoving(order("cancelled", "refunded"), true)).toBe(false);
+});

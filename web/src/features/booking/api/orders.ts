@@ -1,0 +1,90 @@
+import { useQuery } from "@tanstack/react-query";
+
+import { api, type Order, type Schemas } from "../../../lib/api/client";
+import { isProblem, offlineProblem, type Problem } from "../../../lib/problems";
+
+export const bookingKeys = {
+  order: (id: string) => ["orders", "detail", id] as const,
+};
+
+export class BookingProblem extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.type);
+  }
+}
+
+function problemOf(error: unknown, status: number): BookingProblem {
+  return new BookingProblem(isProblem(error) ? error : { type: "about:blank", status });
+}
+
+/** Holds the offer for these passengers (one Idempotency-Key per attempt). */
+export async function holdOffer(offerId: string, passengers: Schemas["Passenger"][]): Promise<Order> {
+  let result;
+  try {
+    result = await api.POST("/v1/orders", {
+      body: { offer_id: offerId, type: "hold", passengers },
+      params: { header: { "Idempotency-Key": crypto.randomUUID() } },
+    });
+  } catch {
+    throw new BookingProblem(offlineProblem());
+  }
+  if (result.error !== undefined) throw problemOf(result.error, result.response.status);
+  return result.data;
+}
+
+/** Pays a held order with a gateway card token; the outcome arrives on the order later. */
+export async function payOrder(orderId: string, cardToken: string): Promise<void> {
+  let result;
+  try {
+    result = await api.POST("/v1/orders/{order_id}/payments", {
+      params: { path: { order_id: orderId }, header: { "Idempotency-Key": crypto.randomUUID() } },
+      body: { card_token: cardToken },
+    });
+  } catch {
+    throw new BookingProblem(offlineProblem());
+  }
+  if (result.error !== undefined) throw problemOf(result.error, result.response.status);
+}
+
+/** Whether to look again in a second: the payment is processing, the order pending, the order
+ * paid but not yet ticketed (still `held`), or a payment was just made and not even its
+ * `processing` has shown on the order yet. */
+export function stillMoving(order: Order, paying: boolean): boolean {
+  if (order.payment_status === "processing" || order.status === "pending") return true;
+  if (order.status !== "held") return false;
+  return order.payment_status === "paid" || (paying && order.payment_status === "unpaid");
+}
+
+/** The order, followed every second while it is still moving (`stillMoving`). */
+export function useOrder(id: string, paying = false) {
+  return useQuery<Order, BookingProblem>({
+    queryKey: bookingKeys.order(id),
+    retry: false,
+    refetchInterval: (query) => {
+      const order = query.state.data;
+      return order && stillMoving(order, paying) ? 1000 : false;
+    },
+    queryFn: async ({ signal }) => {
+      let result;
+      try {
+        result = await api.GET("/v1/orders/{order_id}", { params: { path: { order_id: id } }, signal });
+      } catch {
+        throw new BookingProblem(offlineProblem());
+      }
+      if (result.error !== undefined) throw problemOf(result.error, result.response.status);
+      return result.data;
+    },
+  });
+}
+
+/** Cancels the order (the airline releases the seats; a paid order is refunded). */
+export async function cancelOrder(orderId: string): Promise<Order> {
+  let result;
+  try {
+    result = await api.POST("/v1/orders/{order_id}/cancel", { params: { path: { order_id: orderId } } });
+  } catch {
+    throw new BookingProblem(offlineProblem());
+  }
+  if (result.error !== undefined) throw problemOf(result.error, result.response.status);
+  return result.data;
+}

@@ -1,0 +1,72 @@
+import type { PassengerDraft } from "../model";
+
+interface Props {
+  index: number;
+  passenger: PassengerDraft;
+  errors: Record<string, string>;
+  onChange: (change: Partial<PassengerDraft>) => void;
+}
+
+const TYPE_LABEL = { adult: "adult", child: "child", infant: "infant" } as const;
+
+/** One traveler's details as the airline needs them; the API's errors beside each field. */
+export function PassengerForm({ index, passenger, errors, onChange }: Props) {
+  const field = (name: keyof PassengerDraft) => `p${index}-${name}`;
+  const input = (name: keyof PassengerDraft, label: string, type: string, autoComplete: string, required = true) => {
+    const id = field(name);
+    const error = errors[id];
+    return (
+      <div className="field">
+        <label htmlFor={id}>{label}</label>
+        <input
+          id={id}
+          name={id}
+          type={type}
+          required={required}
+          autoComplete={index === 0 ? autoComplete : "off"}
+          value={passenger[name]}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? `${id}-error` : undefined}
+          onChange={(event) => onChange({ [name]: event.target.value })}
+        />
+        {error && (
+          <p id={`${id}-error`} className="field-error">
+            {error}
+          </p>
+        )}
+      </div>
+    );
+  };
+  const genderId = field("gender");
+  return (
+    <fieldset className="passenger">
+      <legend>
+        Passenger {index + 1} ({TYPE_LABEL[passenger.type]})
+      </legend>
+      <div className="passenger-fields">
+      {input("given_name", "Given name", "text", "given-name")}
+      {input("family_name", "Family name", "text", "family-name")}
+      {input("born_on", "Date of birth", "date", "bday")}
+      <div className="field">
+        <label htmlFor={genderId}>Gender (as on the passport)</label>
+        <select
+          id={genderId}
+          name={genderId}
+          required
+          value={passenger.gender}
+          aria-invalid={errors[genderId] ? true : undefined}
+          onChange={(event) => onChange({ gender: event.target.value as PassengerDraft["gender"] })}
+        >
+          <option value="">Choose…</option>
+          <option value="f">Female</option>
+          <option value="m">Male</option>
+          <option value="x">Unspecified (X)</option>
+        </select>
+        {errors[genderId] && <p className="field-error">{errors[genderId]}</p>}
+      </div>
+      {index === 0 && input("email", "Email", "email", "email")}
+      {index === 0 && input("phone_number", "Phone number (optional, +44…)", "tel", "tel", false)}
+      </div>
+    </fieldset>
+  );
+}

@@ -1,0 +1,2 @@
+export { BookPage } from "./components/BookPage";
+export { OrderPage } from "./components/OrderPage";

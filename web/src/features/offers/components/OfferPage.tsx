@@ -1,0 +1,96 @@
+import { Link, useNavigate, useParams } from "react-router";
+
+import { ProblemNotice } from "../../../components/ProblemNotice";
+import { money } from "../../../lib/format";
+import { problemKind } from "../../../lib/problems";
+import { seenOffer } from "../../../lib/seenOffers";
+import { usePricedOffer } from "../api/offer";
+import { SliceDetails } from "./SliceDetails";
+
+/** An offer's details, re-priced with its airline on open. */
+export function OfferPage() {
+  const { offerId = "" } = useParams();
+  const navigate = useNavigate();
+  const { data: offer, error, isPending } = usePricedOffer(offerId);
+  const before = seenOffer(offerId);
+  const back = (
+    <button type="button" className="secondary" onClick={() => navigate(-1)}>
+      Back to results
+    </button>
+  );
+
+  if (isPending) {
+    return (
+      <p role="status" className="loading">
+        Checking the price with the airline…
+      </p>
+    );
+  }
+  if (error) {
+    const kind = problemKind(error.problem);
+    const newPrice =
+      kind === "conflict" && typeof error.problem.total_amount === "string"
+        ? money(error.problem.total_amount, String(error.problem.total_currency ?? ""))
+        : null;
+    return (
+      <div className="offer-page">
+        <h1>Offer details</h1>
+        <ProblemNotice problem={error.problem}>
+          {newPrice && <p>The new price is {newPrice}.</p>}
+        </ProblemNotice>
+        <p className="actions">
+          {back} <Link to="/">Search again</Link>
+        </p>
+      </div>
+    );
+  }
+  const oldTotal = before ? money(before.total_amount, before.total_currency) : null;
+  const total = money(offer.total_amount, offer.total_currency);
+  const { adults = 1, children = 0, infants = 0 } = offer.passengers;
+  const passengers = adults + children + infants;
+  return (
+    <div className="offer-page">
+      <h1>
+        {offer.slices[0]?.origin} → {offer.slices[0]?.destination} with {offer.owner.name}
+      </h1>
+      {offer.price_changed && (
+        <div className="notice warning" role="alert">
+          <p>
+            <strong>The price changed</strong>
+            {oldTotal ? ` from ${oldTotal}` : ""} to {total} when we checked with the airline.
+          </p>
+          <p>Continue at the new price, or go back to the results.</p>
+        </div>
+      )}
+      <section className="price-box" aria-label="Price">
+        <p className="price">{total}</p>
+        <p className="price-note">
+          {passengers} passenger{passengers === 1 ? "" : "s"}, taxes
+          included ({money(offer.tax_amount, offer.total_currency)})
+        </p>
+        <p>
+          Price confirmed with the airline just now.
+          {offer.seats_remaining <= 9 &&
+            ` Only ${offer.seats_remaining} seat${offer.seats_remaining === 1 ? "" : "s"} left at this price.`}
+        </p>
+      </section>
+      {offer.slices.map((slice, index) => (
+        <SliceDetails key={index} slice={slice} />
+      ))}
+      <section aria-label="Fare conditions" className="conditions">
+        <h2>Fare conditions</h2>
+        <ul>
+          <li>{offer.conditions.refundable ? "Refundable" : "Not refundable"}</li>
+          <li>{offer.conditions.changeable ? "Changes allowed" : "No changes"}</li>
+          <li>Baggage: as the airline's fare rules say (not reported with this offer)</li>
+        </ul>
+      </section>
+      <p className="actions">
+        <Link className="button primary" to={`/book/${encodeURIComponent(offer.id)}`}>
+          Continue to passengers
+        </Link>
+        {back}
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,47 @@
+import type { Offer } from "../../../lib/api/client";
+import { dayShift, duration, durationMinutes, localTime, money } from "../../../lib/format";
+
+interface Props {
+  offer: Offer;
+  onSelect: (offer: Offer) => void;
+}
+
+/** One offer in the results: each slice's times, duration and stops, the price, and Select. */
+export function OfferCard({ offer, onSelect }: Props) {
+  return (
+    <article className="offer-card" aria-label={`${offer.owner.name}, ${money(offer.total_amount, offer.total_currency)}`}>
+      <div className="offer-slices">
+        {offer.slices.map((slice, index) => {
+          const first = slice.segments[0];
+          const last = slice.segments[slice.segments.length - 1];
+          const stops = slice.segments.length - 1;
+          return (
+            <div key={index} className="offer-slice">
+              <span className="times">
+                {first && localTime(first.departing_at)} {slice.origin} → {last && localTime(last.arriving_at)}
+                {first && last && dayShift(first.departing_at, last.arriving_at)} {slice.destination}
+              </span>
+              <span className="meta">
+                {duration(durationMinutes(slice.duration))} ·{" "}
+                {stops === 0 ? "non-stop" : `${stops} stop${stops > 1 ? "s" : ""} (${slice.segments
+                  .slice(0, -1)
+                  .map((s) => s.destination)
+                  .join(", ")})`}
+              </span>
+            </div>
+          );
+        })}
+        <span className="airline-name">
+          {offer.owner.name}
+          {offer.conditions.refundable ? " · refundable" : ""}
+        </span>
+      </div>
+      <div className="offer-price">
+        <span className="price">{money(offer.total_amount, offer.total_currency)}</span>
+        <button type="button" className="primary" onClick={() => onSelect(offer)}>
+          Select
+        </button>
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,77 @@
+import type { Offer } from "../../lib/api/client";
+import { durationMinutes } from "../../lib/format";
+
+/** Client-side sorting and filtering of the streamed offers: no new request. */
+export type SortKey = "price" | "duration" | "departure";
+export type Stops = "any" | "0" | "1";
+export type DepartureWindow = "any" | "morning" | "afternoon" | "evening";
+
+export interface Filters {
+  sort: SortKey;
+  stops: Stops;
+  departure: DepartureWindow;
+  refundableOnly: boolean;
+  excludedAirlines: string[]; // owners' IATA codes unticked
+}
+
+export const DEFAULT_FILTERS: Filters = {
+  sort: "price",
+  stops: "any",
+  departure: "any",
+  refundableOnly: false,
+  excludedAirlines: [],
+};
+
+export function stopsOf(offer: Offer): number {
+  return Math.max(0, ...offer.slices.map((slice) => slice.segments.length - 1));
+}
+
+export function totalMinutes(offer: Offer): number {
+  return offer.slices.reduce((sum, slice) => sum + durationMinutes(slice.duration), 0);
+}
+
+export function departureOf(offer: Offer): string {
+  return offer.slices[0]?.segments[0]?.departing_at ?? "";
+}
+
+const WINDOWS: Record<Exclude<DepartureWindow, "any">, [number, number]> = {
+  morning: [0, 12],
+  afternoon: [12, 18],
+  evening: [18, 24],
+};
+
+function inWindow(offer: Offer, window: DepartureWindow): boolean {
+  if (window === "any") return true;
+  const hour = Number(departureOf(offer).slice(11, 13));
+  const [from, to] = WINDOWS[window];
+  return hour >= from && hour < to;
+}
+
+export function applyFilters(offers: readonly Offer[], filters: Filters): Offer[] {
+  const excluded = new Set(filters.excludedAirlines);
+  const kept = offers.filter(
+    (offer) =>
+      (filters.stops === "any" || stopsOf(offer) <= Number(filters.stops)) &&
+      (!filters.refundableOnly || offer.conditions.refundable) &&
+      !excluded.has(offer.owner.iata_code) &&
+      inWindow(offer, filters.departure),
+  );
+  const key: Record<SortKey, (offer: Offer) => number | string> = {
+    price: (offer) => Number(offer.total_amount),
+    duration: totalMinutes,
+    departure: departureOf,
+  };
+  const by = key[filters.sort];
+  return kept.sort((a, b) => {
+    const x = by(a);
+    const y = by(b);
+    return x < y ? -1 : x > y ? 1 : Number(a.total_amount) - Number(b.total_amount);
+  });
+}
+
+/** The airlines among the offers, for the airline filter: code → name. */
+export function airlinesOf(offers: readonly Offer[]): [string, string][] {
+  const names = new Map<string, string>();
+  for (const offer of offers) names.set(offer.owner.iata_code, offer.owner.name);
+  return [...names.entries()].sort((a, b) => a[1].localeCompare(b[1]));
+}

@@ -1,0 +1,170 @@
+import { useState } from "react";
+
+import { todayIso } from "../../../lib/format";
+import { type Leg, MAX_LEGS, type SearchForm as Form, type Trip } from "../model";
+import { AirportField } from "./AirportField";
+import { PassengerFields } from "./PassengerFields";
+
+interface Props {
+  initial: Form;
+  errors?: Record<string, string>;
+  onSearch: (form: Form) => void;
+}
+
+const TRIPS: { value: Trip; label: string }[] = [
+  { value: "round-trip", label: "Round trip" },
+  { value: "one-way", label: "One way" },
+  { value: "multi-city", label: "Multi-city" },
+];
+
+/** The search: trip type, airports and dates per flight, passengers and cabin. */
+export function SearchForm({ initial, errors = {}, onSearch }: Props) {
+  const [form, setForm] = useState(initial);
+  const today = todayIso();
+  const legs = form.trip === "multi-city" ? form.legs : form.legs.slice(0, 1);
+
+  function setLeg(index: number, change: Partial<Leg>) {
+    setForm((f) => ({ ...f, legs: f.legs.map((leg, i) => (i === index ? { ...leg, ...change } : leg)) }));
+  }
+
+  function setTrip(trip: Trip) {
+    setForm((f) => {
+      const needed = trip === "multi-city" ? Math.max(2, f.legs.length) : 1;
+      const legs = [...f.legs];
+      while (legs.length < needed) {
+        const prev = legs[legs.length - 1];
+        legs.push({ origin: prev?.destination ?? "", destination: "", date: "" });
+      }
+      return { ...f, trip, legs };
+    });
+  }
+
+  return (
+    <form
+      className="search-form"
+      aria-label="Search flights"
+      onSubmit={(event) => {
+        event.preventDefault();
+        onSearch(form);
+      }}
+    >
+      <fieldset className="trip-type">
+        <legend>Trip</legend>
+        {TRIPS.map((trip) => (
+          <label key={trip.value} className="chip">
+            <input
+              type="radio"
+              name="trip"
+              value={trip.value}
+              checked={form.trip === trip.value}
+              onChange={() => setTrip(trip.value)}
+            />
+            {trip.label}
+          </label>
+        ))}
+      </fieldset>
+
+      {legs.map((leg, index) => (
+        <fieldset key={index} className="leg">
+          <legend className={form.trip === "multi-city" ? undefined : "visually-hidden"}>
+            Flight {index + 1}
+          </legend>
+          <AirportField
+            label="From"
+            name={`origin-${index}`}
+            value={leg.origin}
+            error={errors[`origin-${index}`]}
+            onChange={(origin) => setLeg(index, { origin })}
+          />
+          <AirportField
+            label="To"
+            name={`destination-${index}`}
+            value={leg.destination}
+            error={errors[`destination-${index}`]}
+            onChange={(destination) => setLeg(index, { destination })}
+          />
+          <DateField
+            label="Departure date"
+            name={`date-${index}`}
+            min={index > 0 ? (legs[index - 1]?.date || today) : today}
+            value={leg.date}
+            error={errors[`date-${index}`]}
+            onChange={(date) => setLeg(index, { date })}
+          />
+          {form.trip === "round-trip" && (
+            <DateField
+              label="Return date"
+              name="return"
+              min={leg.date || today}
+              value={form.returnDate}
+              error={errors.return}
+              onChange={(returnDate) => setForm((f) => ({ ...f, returnDate }))}
+            />
+          )}
+          {form.trip === "multi-city" && legs.length > 2 && (
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => setForm((f) => ({ ...f, legs: f.legs.filter((_, i) => i !== index) }))}
+            >
+              Remove flight {index + 1}
+            </button>
+          )}
+        </fieldset>
+      ))}
+      {form.trip === "multi-city" && form.legs.length < MAX_LEGS && (
+        <button
+          type="button"
+          className="secondary"
+          onClick={() =>
+            setForm((f) => ({
+              ...f,
+              legs: [...f.legs, { origin: f.legs[f.legs.length - 1]?.destination ?? "", destination: "", date: "" }],
+            }))
+          }
+        >
+          Add a flight
+        </button>
+      )}
+
+      <PassengerFields form={form} errors={errors} onChange={(change) => setForm((f) => ({ ...f, ...change }))} />
+      <button type="submit" className="primary">
+        Search
+      </button>
+    </form>
+  );
+}
+
+interface DateProps {
+  label: string;
+  name: string;
+  min: string;
+  value: string;
+  error: string | undefined;
+  onChange: (value: string) => void;
+}
+
+function DateField({ label, name, min, value, error, onChange }: DateProps) {
+  const id = `field-${name}`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        name={name}
+        type="date"
+        required
+        min={min}
+        value={value}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+        onChange={(event) => onChange(event.target.value)}
+      />
+      {error && (
+        <p id={`${id}-error`} className="field-error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,79 @@
+import { Link } from "react-router";
+
+import { ProblemNotice } from "../../../components/ProblemNotice";
+import type { Order } from "../../../lib/api/client";
+import { localDate, localTime, money } from "../../../lib/format";
+import { useSession } from "../../../lib/session";
+import { SignInButton } from "../../auth";
+import { useOrders } from "../api/orders";
+
+const STATUS: Record<Order["status"], string> = {
+  pending: "Being confirmed",
+  held: "On hold (not paid)",
+  confirmed: "Confirmed",
+  cancelled: "Cancelled",
+  expired: "Hold expired",
+  failed: "Not booked",
+};
+
+/** My trips: the signed-in traveler's orders, newest first, with "Show more" for older ones. */
+export function TripsPage() {
+  const session = useSession();
+  if (!session) {
+    return (
+      <div>
+        <h1>My trips</h1>
+        <p>Sign in to see your trips.</p>
+        <SignInButton returnTo="/trips" className="primary" />
+      </div>
+    );
+  }
+  return <Trips subject={session.accessToken.slice(-16)} />;
+}
+
+function Trips({ subject }: { subject: string }) {
+  const { data, error, isPending, hasNextPage, fetchNextPage, isFetchingNextPage } = useOrders(subject);
+  const orders = data?.pages.flatMap((page) => page.data) ?? [];
+  return (
+    <div>
+      <h1>My trips</h1>
+      {error && <ProblemNotice problem={error.problem} />}
+      {isPending && <p role="status">Loading your trips…</p>}
+      {!isPending && !error && orders.length === 0 && <p>No trips yet. Search for a flight to book one.</p>}
+      {orders.length > 0 && (
+        <ul className="trips" aria-label="Trips">
+          {orders.map((order) => (
+            <li key={order.id} className="trip-card">
+              <TripSummary order={order} />
+            </li>
+          ))}
+        </ul>
+      )}
+      {hasNextPage && (
+        <button type="button" className="secondary" disabled={isFetchingNextPage} onClick={() => void fetchNextPage()}>
+          {isFetchingNextPage ? "Loading…" : "Show older trips"}
+        </button>
+      )}
+    </div>
+  );
+}
+
+function TripSummary({ order }: { order: Order }) {
+  const first = order.slices[0]?.segments[0];
+  return (
+    <article aria-label={`Trip ${order.booking_reference}`}>
+      <h2>
+        <Link to={`/trips/${encodeURIComponent(order.id)}`}>
+          {order.slices.map((slice) => `${slice.origin} → ${slice.destination}`).join(", ")}
+        </Link>
+      </h2>
+      <p>
+        {first && `${localDate(first.departing_at)} at ${localTime(first.departing_at)} · `}
+        {STATUS[order.status]} · {money(order.total_amount, order.total_currency)}
+      </p>
+      <p>
+        Booking reference <strong className="reference">{order.booking_reference}</strong>
+      </p>
+    </article>
+  );
+}

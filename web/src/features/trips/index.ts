@@ -1,0 +1,1 @@
+export { TripsPage } from "./components/TripsPage";

@@ -1,0 +1,56 @@
+/** Display helpers. Segment times are the airport's local time without an offset (docs/api.md):
+ * they are shown as written, never converted to the browser's zone. */
+
+export function money(amount: string, currency: string): string {
+  const value = Number(amount);
+  try {
+    return new Intl.NumberFormat("en", { style: "currency", currency }).format(value);
+  } catch {
+    return `${amount} ${currency}`;
+  }
+}
+
+/** ISO 8601 duration (`PT8H10M`, `P1DT2H`) in minutes. */
+export function durationMinutes(iso: string): number {
+  const match = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/.exec(iso);
+  if (!match) return 0;
+  const [, days, hours, minutes] = match;
+  return Number(days ?? 0) * 1440 + Number(hours ?? 0) * 60 + Number(minutes ?? 0);
+}
+
+export function duration(minutes: number): string {
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return h ? `${h}h ${String(m).padStart(2, "0")}m` : `${m}m`;
+}
+
+/** `2026-12-20T08:25:00` → `08:25` (local to the airport). */
+export function localTime(stamp: string): string {
+  return stamp.slice(11, 16);
+}
+
+const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** `2026-12-20…` → `Sun 20 Dec` (the calendar date as written, no zone). */
+export function localDate(stamp: string): string {
+  const [y, mo, d] = stamp.slice(0, 10).split("-").map(Number);
+  if (!y || !mo || !d) return stamp;
+  const day = new Date(Date.UTC(y, mo - 1, d)).getUTCDay();
+  return `${DAYS[day]} ${d} ${MONTHS[mo - 1]}`;
+}
+
+/** Minutes between two local stamps at the same airport (a layover). */
+export function minutesBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}Z`) - Date.parse(`${from}Z`)) / 60000);
+}
+
+export function todayIso(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+/** ` +1` when a flight lands on a later calendar day than it left (local dates), else "". */
+export function dayShift(departing: string, arriving: string): string {
+  const days = Math.round((Date.parse(arriving.slice(0, 10)) - Date.parse(departing.slice(0, 10))) / 86_400_000);
+  return days > 0 ? ` +${days}` : days < 0 ? ` ${days}` : "";
+}

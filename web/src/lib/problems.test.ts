@@ -1,0 +1,73 @@
+import { describe as group, expect, it } from "vitest";
+
+import { passengerFieldFor } from "../features/booking/model";
+import { searchFieldFor } from "../features/search/model";
+import { describe, fieldErrors, type Problem } from "./problems";
+
+const validation = (errors: Problem["errors"]): Problem => ({
+  type: "https://skyfare.dev/problems/validation-error",
+  status: 422,
+  errors,
+});
+
+group("describe", () => {
+  it("words each problem type with a next step", () => {
+    const gone = describe({ type: "https://skyfare.dev/problems/gone" });
+    expect(gone.message).toMatch(/expired/);
+    expect(gone.next).toMatch(/Search again/);
+  });
+
+  it("has a fallback for a type it does not know", () => {
+    expect(describe({ type: "about:blank" }).message).toBe("Something went wrong.");
+  });
+});
+
+group("fieldErrors", () => {
+  it("puts each error beside its field and keeps the others apart", () => {
+    const problem = validation([
+      { field: "slices[0].origin", message: "unknown airport 'XXX'" },
+      { field: "passengers.adults", message: "must be between 1 and 9" },
+      { field: "max_price", message: "must be positive" },
+    ]);
+    const { byField, other } = fieldErrors(problem, searchFieldFor("one-way"));
+    expect(byField).toEqual({ "origin-0": "unknown airport 'XXX'", adults: "must be between 1 and 9" });
+    expect(other).toEqual([{ field: "max_price", message: "must be positive" }]);
+  });
+
+  it("maps a round trip's return slice to the outbound fields and the return date", () => {
+    const problem = validation([
+      { field: "slices[1].departure_date", message: "date is in the past" },
+      { field: "slices[1].origin", message: "unknown airport 'ZZZ'" },
+    ]);
+    const { byField } = fieldErrors(problem, searchFieldFor("round-trip"));
+    expect(byField).toEqual({ return: "date is in the past", "destination-0": "unknown airport 'ZZZ'" });
+  });
+
+  it("keeps a multi-city slice's errors on its own leg", () => {
+    const problem = validation([{ field: "slices[2].departure_date", message: "must be a date YYYY-MM-DD" }]);
+    expect(fieldErrors(problem, searchFieldFor("multi-city")).byField).toEqual({
+      "date-2": "must be a date YYYY-MM-DD",
+    });
+  });
+
+  it("joins two errors of one field", () => {
+    const problem = validation([
+      { field: "slices[0].origin", message: "a" },
+      { field: "slices[0].origin", message: "b" },
+    ]);
+    expect(fieldErrors(problem, searchFieldFor("one-way")).byField).toEqual({ "origin-0": "a; b" });
+  });
+});
+
+group("passenger errors", () => {
+  it("puts each passenger's error beside that passenger's field", () => {
+    const problem = validation([
+      { field: "passengers[0].born_on", message: "must be in the past" },
+      { field: "passengers[1].given_name", message: "required" },
+      { field: "offer_id", message: "unknown offer" },
+    ]);
+    const { byField, other } = fieldErrors(problem, passengerFieldFor);
+    expect(byField).toEqual({ "p0-born_on": "must be in the past", "p1-given_name": "required" });
+    expect(other).toEqual([{ field: "offer_id", message: "unknown offer" }]);
+  });
+});

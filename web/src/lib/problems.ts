@@ -1,0 +1,107 @@
+/**
+ * Every failure a traveler can meet, as a human sentence and a next step, written once here and
+ * keyed by the problem document's `type` (docs/api.md "Errors"). Screens never word errors
+ * themselves: they pass the problem (or a network failure) to `describe`.
+ */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export interface Problem {
+  type: string;
+  title?: string;
+  status: number;
+  detail?: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+export interface Explained {
+  message: string;
+  next: string;
+}
+
+const BASE = "https://skyfare.dev/problems/";
+export const OFFLINE = "offline";
+
+const MESSAGES: Record<string, Explained> = {
+  "validation-error": {
+    message: "Some details need fixing.",
+    next: "Check the fields marked below and try again.",
+  },
+  "bad-request": { message: "That request could not be read.", next: "Reload the page and try again." },
+  unauthorized: { message: "Please sign in to continue.", next: "Sign in, then try again." },
+  "not-found": {
+    message: "We could not find that flight or trip.",
+    next: "Search again to see current offers.",
+  },
+  conflict: {
+    message: "The airline changed this offer.",
+    next: "Review the new price, or go back to the results.",
+  },
+  gone: {
+    message: "This offer has expired or sold out.",
+    next: "Search again to see current offers.",
+  },
+  "rate-limited": { message: "Too many requests in a short time.", next: "Wait a moment, then try again." },
+  "service-unavailable": {
+    message: "The airlines cannot be reached right now.",
+    next: "Nothing was changed. Try again in a moment.",
+  },
+  "internal-error": {
+    message: "Something went wrong on our side.",
+    next: "Try again; if it keeps happening, contact support with the reference shown.",
+  },
+  [OFFLINE]: {
+    message: "You appear to be offline.",
+    next: "Check your connection; the page will work again once you are back online.",
+  },
+};
+
+const FALLBACK: Explained = {
+  message: "Something went wrong.",
+  next: "Try again in a moment.",
+};
+
+/** The short name of a problem type: `https://skyfare.dev/problems/gone` → `gone`. */
+export function problemKind(problem: Pick<Problem, "type">): string {
+  return problem.type.startsWith(BASE) ? problem.type.slice(BASE.length) : problem.type;
+}
+
+export function describe(problem: Pick<Problem, "type">): Explained {
+  return MESSAGES[problemKind(problem)] ?? FALLBACK;
+}
+
+export function isProblem(value: unknown): value is Problem {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Problem).type === "string" &&
+    typeof (value as Problem).status === "number"
+  );
+}
+
+/** A thrown fetch (no answer at all) as a problem, so it is described like the others. */
+export function offlineProblem(): Problem {
+  return { type: OFFLINE, status: 0 };
+}
+
+/**
+ * The problem's `errors[]` placed beside the form's fields: `fieldFor` maps an API path
+ * (`slices[1].origin`, `passengers.adults`) to a form field's name, or undefined when the form
+ * has no such field; those errors are returned in `other`, to be shown above the form.
+ */
+export function fieldErrors(
+  problem: Problem,
+  fieldFor: (apiField: string) => string | undefined,
+): { byField: Record<string, string>; other: FieldError[] } {
+  const byField: Record<string, string> = {};
+  const other: FieldError[] = [];
+  for (const error of problem.errors ?? []) {
+    const name = fieldFor(error.field);
+    if (name === undefined) other.push(error);
+    else byField[name] = byField[name] ? `${byField[name]}; ${error.message}` : error.message;
+  }
+  return { byField, other };
+}
