@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from importlib.metadata import PackageNotFoundError, version
+from typing import Protocol
 
 import asyncpg
 import redis.asyncio as redis
@@ -33,6 +34,7 @@ from cache.tags import RedisTagIndex
 from cache.tiered import TieredFareCache
 from connectors.registry import build_connectors
 from kernel.auth import AUTHENTICATE, PARTNER_CHECK
+from kernel.openapi import Operation
 from kernel.tasks import stop_task
 from payment import routes as payment_routes
 from payment.wiring import running_payments
@@ -50,13 +52,16 @@ from skyfare.keys import (
     OPENAPI_DOCUMENT,
     PARTNER_GATE,
     PG_POOL,
+    READY_CHECKS,
     REDIS,
     ROUTE_SECURITY,
     SETTINGS,
 )
+from skyfare.ops import ReadyCheck
 from skyfare.partners import PartnerGate, PartnerKeys
 from skyfare.plumbing import install_plumbing
 from skyfare.ratelimit import RateLimiter
+from skyfare.services import ALL, BOOKING, SEARCH, SERVICES
 from skyfare.settings import Settings
 from skyfare.travelers import KEY_PREFIX as TRAVELER_KEY_PREFIX
 from skyfare.travelers import TravelerGate
@@ -69,41 +74,29 @@ REDIS_TIMEOUT_S = 1.0
 EVICTIONS_BLOCK_S = 2.0
 
 
-def create_app(settings: Settings) -> web.Application:
+def create_app(settings: Settings, service: str = "all") -> web.Application:
+    """The app of one deployable `service` (SERVICES: `search`, `booking`, or `all` of them)."""
+    if service not in SERVICES:
+        raise ValueError(f"unknown service {service!r}: one of {', '.join(SERVICES)}")
     app = web.Application(client_max_size=settings.max_body_bytes)
     install_plumbing(app)  # request ids, problem documents, metrics: per route, at start-up
     app[SETTINGS] = settings
     # In dependency order (each may use what those before it set); closed in reverse.
-    app.cleanup_ctx.extend(
-        (
-            _postgres,
-            _redis,
-            _partner_gate,
-            _authenticator,
-            _fare_cache,
-            _connectors,
-            _outbox_relay,
-            _orders,
-            _recovery,
-            _payments,
-        )
-    )
-    ops.add_routes(app.router)
-    search_routes.add_routes(app.router)
-    bulk_routes.add_routes(app.router)
-    order_routes.add_routes(app.router)
-    payment_routes.add_routes(app.router)
-    operations = (
-        *ops.OPERATIONS,
-        *search_routes.OPERATIONS,
-        *bulk_routes.OPERATIONS,
-        *order_routes.OPERATIONS,
-        *payment_routes.OPERATIONS,
-    )
-    app[OPENAPI_DOCUMENT] = openapi.encode_document(operations, version=_version())
+    app.cleanup_ctx.extend(ctx for ctx, services in _CONTEXTS if _runs(service, services))
+    served = [group for group, services in _ROUTE_GROUPS if _runs(service, services)]
+    for group in served:
+        group.add_routes(app.router)
+    app[READY_CHECKS] = tuple(c for c, services in _READY_CHECKS if _runs(service, services))
+    # The document is the whole API, as the gateway serves it, whichever part this service is.
+    everything = tuple(op for group, _ in _ROUTE_GROUPS for op in group.OPERATIONS)
+    app[OPENAPI_DOCUMENT] = openapi.encode_document(everything, version=_version())
     # What each operation declares is what the plumbing enforces, before the view (guard.py).
-    app[ROUTE_SECURITY] = route_security(operations)
+    app[ROUTE_SECURITY] = route_security(op for group in served for op in group.OPERATIONS)
     return app
+
+
+def _runs(service: str, services: frozenset[str]) -> bool:
+    return service == ALL or service in services
 
 
 async def _postgres(app: web.Application) -> AsyncIterator[None]:
@@ -341,6 +334,56 @@ async def _connectors(app: web.Application) -> AsyncIterator[None]:
                 await connector.close()
             except Exception:
                 logger.exception("closing connector %s failed", connector.name)
+
+
+class RouteGroup(Protocol):
+    """A package's routes: `add_routes(router)` and their `OPERATIONS` (for /openapi.json)."""
+
+    OPERATIONS: tuple[Operation, ...]
+
+    def add_routes(self, router: web.UrlDispatcher) -> None: ...
+
+
+CleanupContext = Callable[[web.Application], AsyncIterator[None]]
+
+# The deployable services (DESIGN.md "Deployable services"; `skyfare serve --service NAME`):
+# `search` is the hot path, scaled on its own, and needs Redis but not PostgreSQL (partner keys
+# are read from PostgreSQL and cached: skyfare/partners.py); `booking` takes orders, payments
+# and their webhooks. `all` (what `skyfare up` runs) is every row of the tables below. The outbox
+# relay runs in `all`, and in a deployment of separate services as `skyfare relay`.
+_BOTH = frozenset({SEARCH, BOOKING})
+_ONLY_ALL: frozenset[str] = frozenset()
+
+# Cleanup contexts, in dependency order, and the services that run each.
+_CONTEXTS: tuple[tuple[CleanupContext, frozenset[str]], ...] = (
+    (_postgres, _BOTH),
+    (_redis, _BOTH),
+    (_partner_gate, frozenset({SEARCH})),
+    (_authenticator, frozenset({BOOKING})),
+    # Booking re-prices offers with the airlines and evicts the cached answers a price change
+    # makes wrong, so it has the connectors and the fare cache too.
+    (_fare_cache, _BOTH),
+    (_connectors, _BOTH),
+    (_outbox_relay, _ONLY_ALL),
+    (_orders, frozenset({BOOKING})),
+    (_recovery, frozenset({BOOKING})),
+    (_payments, frozenset({BOOKING})),
+)
+# Route groups and the services that serve them (the gateway routes by these paths:
+# deploy/nginx/).
+_ROUTE_GROUPS: tuple[tuple[RouteGroup, frozenset[str]], ...] = (
+    (ops, _BOTH),
+    (search_routes, frozenset({SEARCH})),
+    (bulk_routes, frozenset({SEARCH})),
+    (order_routes, frozenset({BOOKING})),
+    (payment_routes, frozenset({BOOKING})),
+)
+# What `/readyz` checks (skyfare/ops.py): only what the service cannot answer without. Booking
+# works without Redis (its rate limits fail open, cache evictions are skipped).
+_READY_CHECKS: tuple[tuple[ReadyCheck, frozenset[str]], ...] = (
+    ("database", frozenset({BOOKING})),
+    ("cache", frozenset({SEARCH})),
+)
 
 
 def _version() -> str:

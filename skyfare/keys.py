@@ -29,3 +29,5 @@ PARTNER_GATE = web.AppKey("partner_gate", PartnerGate)
 # (METHOD, path template) → the security scheme its operation declares; the plumbing checks it
 # before the route's view (skyfare/guard.py).
 ROUTE_SECURITY = web.AppKey("route_security", dict[tuple[str, str], str])
+# What this service's /readyz checks ("database", "cache"): only what it cannot answer without.
+READY_CHECKS = web.AppKey("ready_checks", tuple[str, ...])

@@ -48,6 +48,9 @@ class Settings(msgspec.Struct, frozen=True):
     header_read_timeout_s: float = 10.0
     body_read_timeout_s: float = 30.0
     keepalive_timeout_s: float = 75.0
+    # SIGTERM: the process stops accepting, lets the requests in flight finish for at most this
+    # long (then cancels them), closes its pools and exits 0.
+    shutdown_timeout_s: Annotated[float, msgspec.Meta(ge=0)] = 20.0
     search_deadline_ms: int = 2500
     db_pool_max: int = 10
     redis_pool_max: int = 200  # Redis connections per process; more wait for a free one
@@ -190,6 +193,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_HEADER_READ_TIMEOUT_S": "header_read_timeout_s",
     "SKYFARE_BODY_READ_TIMEOUT_S": "body_read_timeout_s",
     "SKYFARE_KEEPALIVE_TIMEOUT_S": "keepalive_timeout_s",
+    "SKYFARE_SHUTDOWN_TIMEOUT_S": "shutdown_timeout_s",
     "SKYFARE_SEARCH_DEADLINE_MS": "search_deadline_ms",
     "SKYFARE_DB_POOL_MAX": "db_pool_max",
     "SKYFARE_REDIS_POOL_MAX": "redis_pool_max",
