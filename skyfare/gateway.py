@@ -74,7 +74,7 @@ def render(layout: GatewayLayout, directory: Path) -> dict[str, str]:
         ),
     }
     files: dict[str, str] = {}
-    for source in sorted(TEMPLATES.glob("*.conf")) + [TEMPLATES / MAIN_TEMPLATE]:
+    for source in [*sorted(TEMPLATES.glob("*.conf")), TEMPLATES / MAIN_TEMPLATE]:
         text = string.Template(source.read_text()).safe_substitute(values)
         if "${SKYFARE_" in text:
             raise GatewayError(f"{source.name}: a ${{SKYFARE_*}} is left unfilled")

@@ -148,6 +148,7 @@ async def test_an_anonymous_search_flood_gets_429_problems_with_retry_after(
     assert statuses == {422, 429}  # the service's answer to a date in the past, or the limit
     assert len(limited) >= flood // 2
     retry_after, doc = limited[0]
-    assert retry_after is not None and int(retry_after) >= 1
+    assert retry_after is not None
+    assert int(retry_after) >= 1
     assert doc["type"] == "https://skyfare.dev/problems/rate-limited"
     assert doc["status"] == 429
