@@ -9,6 +9,7 @@ call), each on a port of its own, in front of the test's sim, PostgreSQL and Red
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -107,3 +108,33 @@ class ServiceProcess:
     def kill(self) -> None:
         if self.process.returncode is None:
             self.process.kill()
+
+
+def worker_pids(parent: int) -> list[int]:
+    """The worker processes a `skyfare serve` supervisor started (its direct children)."""
+    path = f"/proc/{parent}/task/{parent}/children"
+    try:
+        with open(path) as children:
+            return [int(pid) for pid in children.read().split()]
+    except OSError:
+        return []
+
+
+def kill_hard(service: ServiceProcess) -> None:
+    """SIGKILL the workers (what a crash or the OOM killer does: nothing drains), then their
+    supervisor, whose death would otherwise SIGTERM them (a graceful stop)."""
+    for pid in worker_pids(service.process.pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    service.kill()
+
+
+async def served(port: int, route: str) -> bool:
+    """Whether the process on `port` has answered a request of `route` (its own /metrics)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(b"GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        text = (await reader.read()).decode()
+    finally:
+        writer.close()
+    return f'route="{route}",status="2' in text
