@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 INSTALL_LOG := $(VENV)/install.log
 
-.PHONY: run up sim test test-unit soak fuzz flaky lint fmt bench wrk install clean
+.PHONY: run up run-gateway sim test test-unit soak fuzz flaky lint fmt bench wrk nginx install clean
 
 # pip's own output goes to $(INSTALL_LOG): a first install prints a line before and a summary
 # after, and the end of the log only when it fails.
@@ -29,12 +29,20 @@ run: $(STAMP)
 
 up: run
 
+## run-gateway: the deployment of deploy/ on this machine: nginx (HTTPS on :8443, a dev certificate
+##              made at start) in front of two search processes and one booking process, the relay,
+##              the notification worker, the sim
+run-gateway: $(STAMP) nginx
+	$(BIN)/skyfare up --gateway
+
 ## sim: only the simulated outside world
 sim: $(STAMP)
 	$(BIN)/skyfare sim
 
-## test: the whole suite (unit, integration, e2e)
+## test: the whole suite (unit, integration, e2e); the gateway tests need nginx (installed here
+##       when missing and possible; skipped, saying so, where it cannot be installed)
 test: $(STAMP)
+	@$(MAKE) --no-print-directory nginx || echo "nginx could not be installed: the gateway tests will be skipped"
 	$(BIN)/pytest -q
 
 test-unit: $(STAMP)
@@ -89,6 +97,12 @@ bench: $(STAMP) wrk
 wrk:
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
 		|| { echo "wrk is needed: apt-get install wrk"; exit 1; }
+
+# The API gateway, from Debian's packages; installing it needs root (as on CI).
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx \
+		|| { apt-get update -qq && apt-get install -y -qq nginx >/dev/null; } \
+		|| { echo "nginx is needed: apt-get install nginx"; exit 1; }
 
 clean:
 	rm -rf $(VENV) .skyfare .pytest_cache .mypy_cache .ruff_cache

@@ -23,6 +23,8 @@ from kernel.errors import DomainError
 from skyfare import devtoken, warm
 from skyfare.devkey import KEY_FILE, dev_partner_key
 from skyfare.embedded import EmbeddedPostgres, embedded_services
+from skyfare.gateway import GatewayLayout
+from skyfare.gateway_up import gateway_base_url, gateway_curl, gateway_ready_line, start_gateway
 from skyfare.logs import configure_logging
 from skyfare.migrations import MIGRATE_TIMEOUT_S, MigrationError, migrate, run_migrations_once
 from skyfare.notify_runner import notifications_line, serve_notify
@@ -73,10 +75,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in ("migrate", "partners"):
         return uvloop.run(_admin(settings, args))
     service = getattr(args, "service", ALL)
-    return run(settings, with_sim=args.command == "up", service=service)
+    gateway = getattr(args, "gateway", False)
+    return run(settings, with_sim=args.command == "up", service=service, gateway=gateway)
 
 
-def run(settings: Settings, *, with_sim: bool, service: str = ALL) -> int:
+def run(settings: Settings, *, with_sim: bool, service: str = ALL, gateway: bool = False) -> int:
     """Embedded services where no URL is set, the sim if asked, N API workers of `service`;
     until signalled, then each worker drains (up to `shutdown_timeout_s`) and all exit 0."""
     raise_on_signals()
@@ -91,17 +94,14 @@ def run(settings: Settings, *, with_sim: bool, service: str = ALL) -> int:
                 uvloop.run(run_migrations_once(settings))
             dev_key = uvloop.run(dev_partner_key(settings)) if with_sim else None
             try:
-                _start(supervisor, settings, with_sim=with_sim, service=service)
-                print(ready_line(settings, with_sim=with_sim, service=service), flush=True)
+                if gateway:
+                    layout = _start_behind_gateway(supervisor, settings)
+                    print(gateway_ready_line(settings, layout), flush=True)
+                else:
+                    _start(supervisor, settings, with_sim=with_sim, service=service)
+                    print(ready_line(settings, with_sim=with_sim, service=service), flush=True)
                 if dev_key is not None:
-                    print(dev_key_line(settings, dev_key), flush=True)
-                    print(
-                        devtoken.token_hint_line(
-                            _base_url(settings), devtoken.invoked_as(sys.argv[0], os.getcwd())
-                        ),
-                        flush=True,
-                    )
-                    print(notifications_line(settings), flush=True)
+                    _print_dev_lines(settings, dev_key, gateway=gateway)
                 child = supervisor.wait_for_a_child_to_exit()
                 logger.error("%s exited with code %s: stopping", child.name, child.exitcode)
                 return 1
@@ -132,6 +132,12 @@ def _start(supervisor: Supervisor, settings: Settings, *, with_sim: bool, servic
         supervisor.spawn("notify-worker", run_notify_worker, settings)
 
 
+def _start_behind_gateway(supervisor: Supervisor, settings: Settings) -> GatewayLayout:
+    supervisor.spawn("sim", run_sim, settings)
+    supervisor.wait_ready([], [(settings.sim_host, settings.sim_port)])
+    return start_gateway(supervisor, settings)
+
+
 def worker_count(settings: Settings) -> int:
     return settings.workers if settings.workers > 0 else (os.cpu_count() or 1)
 
@@ -153,9 +159,22 @@ def ready_line(settings: Settings, *, with_sim: bool, service: str = ALL) -> str
     )
 
 
-def dev_key_line(settings: Settings, key: str) -> str:
+def _print_dev_lines(settings: Settings, dev_key: str, *, gateway: bool) -> None:
+    base = gateway_base_url(settings) if gateway else _base_url(settings)
+    lines = [
+        dev_key_line(settings, dev_key, base=base),
+        devtoken.token_hint_line(base, devtoken.invoked_as(sys.argv[0], os.getcwd())),
+    ]
+    if gateway:  # its examples trust the development certificate made at start
+        lines = [line.replace("curl -s ", f"{gateway_curl(settings)} ") for line in lines]
+    for line in [*lines, notifications_line(settings)]:
+        print(line, flush=True)
+
+
+def dev_key_line(settings: Settings, key: str, *, base: str | None = None) -> str:
     month = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).strftime("%Y-%m")
-    example = f"{_base_url(settings)}/v1/fares/calendar?origin=LHR&destination=JFK&month={month}"
+    api = base or _base_url(settings)
+    example = f"{api}/v1/fares/calendar?origin=LHR&destination=JFK&month={month}"
     return f"Partner API key (dev): {key} — try: curl -s -H 'X-API-Key: {key}' \"{example}\""
 
 
@@ -171,6 +190,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     up = commands.add_parser(
         "up", help="everything: embedded PostgreSQL/Redis if no URL is set, the sim, the API"
+    )
+    up.add_argument(
+        "--gateway",
+        action="store_true",
+        help="behind the nginx gateway: two search processes, one booking, the relay (deploy/)",
     )
     serve = commands.add_parser("serve", help="the API only (embedded PostgreSQL/Redis if unset)")
     for sub in (up, serve):

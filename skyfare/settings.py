@@ -51,6 +51,8 @@ class Settings(msgspec.Struct, frozen=True):
     # SIGTERM: the process stops accepting, lets the requests in flight finish for at most this
     # long (then cancels them), closes its pools and exits 0.
     shutdown_timeout_s: Annotated[float, msgspec.Meta(ge=0)] = 20.0
+    # `skyfare up --gateway`: nginx's HTTPS port (its plain HTTP one is `port`).
+    gateway_port: int = 8443
     search_deadline_ms: int = 2500
     db_pool_max: int = 10
     redis_pool_max: int = 200  # Redis connections per process; more wait for a free one
@@ -194,6 +196,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_BODY_READ_TIMEOUT_S": "body_read_timeout_s",
     "SKYFARE_KEEPALIVE_TIMEOUT_S": "keepalive_timeout_s",
     "SKYFARE_SHUTDOWN_TIMEOUT_S": "shutdown_timeout_s",
+    "SKYFARE_GATEWAY_PORT": "gateway_port",
     "SKYFARE_SEARCH_DEADLINE_MS": "search_deadline_ms",
     "SKYFARE_DB_POOL_MAX": "db_pool_max",
     "SKYFARE_REDIS_POOL_MAX": "redis_pool_max",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import ctypes.util
+import os
 import signal
 import sys
 from collections.abc import Coroutine
@@ -53,6 +54,14 @@ def run_notify_worker(settings: Settings) -> None:
     from skyfare.notify_runner import serve_notify
 
     uvloop.run(serve_notify(settings))
+
+
+def run_nginx(settings: Settings, command: list[str]) -> None:
+    """Process entry point: become nginx (in the foreground), so the supervisor's SIGTERM and
+    the parent-death signal (kept across exec) reach nginx itself."""
+    _prepare_child(settings)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.execv(command[0], command)
 
 
 async def serve_sim_until_signalled(settings: Settings) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from tests.support.booking import in_days
 from tests.support.gateway import gateway_stack
 from tests.support.gateway_load import GatewayLoad
 from tests.support.payment_sim import eventually
@@ -29,8 +30,16 @@ async def test_a_search_process_killed_mid_load_costs_no_search_an_error(
             # Long enough for requests to meet the dead process: its keep-alive connections,
             # then new ones, until nginx leaves it out; and after that.
             await load.until(lambda t: t.count("search", since=killed_at) >= 60)
+        # And with no search process left, a problem document from the gateway.
+        kill_hard(stack.processes[stack.layout.search_ports[1]])
+        query = {"origin": "LHR", "destination": "JFK", "departure_date": in_days(70)}
+        async with s.get(stack.url("/v1/search"), params=query) as response:
+            none_left = response.status, response.headers.get("Retry-After")
+            doc = await response.json(content_type="application/problem+json")
     assert load.failures() == []
     assert {a.status for a in load.answers} == {200}
+    assert none_left == (503, "1")
+    assert doc["type"] == "https://skyfare.dev/problems/service-unavailable"
 
 
 async def test_a_rolling_restart_of_every_process_fails_no_request_and_loses_no_order(
