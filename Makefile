@@ -39,10 +39,11 @@ run-gateway: $(STAMP) nginx
 sim: $(STAMP)
 	$(BIN)/skyfare sim
 
-## test: the whole suite (unit, integration, e2e); the gateway tests need nginx (installed here
+## test: hadolint on deploy/Dockerfile, then the whole suite (unit, integration, e2e); the gateway tests need nginx (installed here
 ##       when missing and possible; skipped, saying so, where it cannot be installed)
 test: $(STAMP)
 	@$(MAKE) --no-print-directory nginx || echo "nginx could not be installed: the gateway tests will be skipped"
+	$(BIN)/hadolint deploy/Dockerfile
 	$(BIN)/pytest -q
 
 test-unit: $(STAMP)
