@@ -63,7 +63,8 @@ fuzz: $(STAMP)
 
 # The tests where races and timing live: payment and order races, crash and database recovery,
 # rate limits across processes, deadlines, retries, hedging and breakers, single-flight, the
-# notification worker's claims and redeliveries, the partner CLI against a shared database.
+# notification worker's claims and redeliveries, the partner CLI against a shared database,
+# processes killed, drained and restarted behind the gateway.
 FLAKY_TESTS := tests/e2e/payment tests/e2e/booking/test_order_races.py \
 	tests/e2e/booking/test_crash_recovery.py tests/e2e/booking/test_database_down.py \
 	tests/e2e/booking/test_hold_expiry.py tests/e2e/test_rate_limit_processes.py \
@@ -71,7 +72,8 @@ FLAKY_TESTS := tests/e2e/payment tests/e2e/booking/test_order_races.py \
 	tests/integration/platform/test_rate_limiter.py tests/integration/resilience \
 	tests/integration/cache tests/integration/notify/test_worker.py \
 	tests/integration/booking/test_sweeper.py tests/integration/booking/test_reconciler.py \
-	tests/unit/connectors tests/unit/cache tests/unit/search/test_engine.py
+	tests/unit/connectors tests/unit/cache tests/unit/search/test_engine.py \
+	tests/e2e/deploy/test_gateway_restarts.py tests/e2e/deploy/test_graceful_shutdown.py
 COUNT ?= 3
 
 ## flaky: the race- and timing-prone tests, COUNT times each (default 3), in a random order

@@ -146,7 +146,7 @@ async def test_an_anonymous_search_flood_gets_429_problems_with_retry_after(
     statuses = {status for status, _, _ in answers}
     limited = [(retry, doc) for status, retry, doc in answers if status == 429]
     assert statuses == {422, 429}  # the service's answer to a date in the past, or the limit
-    assert len(limited) >= flood // 2
+    assert len(limited) >= SEARCH_BURST  # most of them, however slowly the flood was sent
     retry_after, doc = limited[0]
     assert retry_after is not None
     assert int(retry_after) >= 1

@@ -15,7 +15,8 @@ from tests.support.gateway_load import GatewayLoad
 from tests.support.payment_sim import eventually
 from tests.support.services import kill_hard, served
 
-pytestmark = pytest.mark.slow
+# Processes start one after another here: a busy 2-core machine needs more than the default 60 s.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
 
 async def test_a_search_process_killed_mid_load_costs_no_search_an_error(

@@ -22,7 +22,7 @@ from skyfare.gateway import GatewayError, nginx_binary
 from tests.e2e.conftest import closed_port
 from tests.e2e.test_cli import _descendants, _still_alive_after
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 
 def _port_with_free_neighbours() -> int:
