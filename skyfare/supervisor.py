@@ -75,7 +75,8 @@ class Supervisor:
 
     def stop_all(self) -> bool:
         """SIGTERM every child, SIGKILL those still running after the stop timeout; True when
-        every child exited by itself with code 0 (it drained and closed what it held)."""
+        every child exited with code 0 (it drained and closed what it held) or was ended by the
+        SIGTERM before it had started."""
         for process in reversed(self._children):
             if process.is_alive() and process.pid is not None:
                 process.terminate()
@@ -87,7 +88,9 @@ class Supervisor:
                 logger.warning("%s did not stop in time: killing it", process.name)
                 process.kill()
                 process.join()
-            if process.exitcode != 0:
+            # Killed by our SIGTERM itself: the child was still starting (every child handles
+            # SIGTERM once it runs), so it served and held nothing. Anything else is unclean.
+            if process.exitcode not in (0, -signal.SIGTERM):
                 logger.warning("%s exited with code %s", process.name, process.exitcode)
                 clean = False
         return clean
