@@ -74,7 +74,7 @@ REDIS_TIMEOUT_S = 1.0
 EVICTIONS_BLOCK_S = 2.0
 
 
-def create_app(settings: Settings, service: str = "all") -> web.Application:
+def create_app(settings: Settings, service: str = ALL) -> web.Application:
     """The app of one deployable `service` (SERVICES: `search`, `booking`, or `all` of them)."""
     if service not in SERVICES:
         raise ValueError(f"unknown service {service!r}: one of {', '.join(SERVICES)}")
