@@ -3,6 +3,9 @@
 In `skyfare up` (the `all` service) every API process relays; a deployment of separate services
 runs the relay as its own deployment instead, since `search` has no outbox and `booking` does
 not relay. Any number may run: one publishes at a time (a transaction-scoped advisory lock).
+Its counters live in this process, so it serves its own `/metrics` (`relay_metrics_listen_port`:
+`SKYFARE_PORT` + 2 by default; 0: none): `skyfare_outbox_lag_seconds`,
+`skyfare_events_published_total`, `skyfare_outbox_relay_failures_total`.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import logging
 
 import asyncpg
 import redis.asyncio as redis
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from booking.relay import OutboxRelay
 from kernel.tasks import stop_task
@@ -51,10 +56,37 @@ async def serve_relay(settings: Settings) -> None:
         redis_timeout_s=REDIS_TIMEOUT_S,
     )
     task = asyncio.create_task(relay.run(), name="outbox-relay")
+    metrics = await _serve_metrics(settings)
     logger.info("outbox relay publishing to %s", settings.event_stream)
     try:
         await asyncio.shield(task)
     finally:
         await stop_task(task)
+        if metrics is not None:
+            await metrics.cleanup()
         await client.aclose()
         await pool.close()
+
+
+async def _serve_metrics(settings: Settings) -> web.AppRunner | None:
+    """/metrics on the relay's port; a port in use is logged, and the relay runs on without."""
+    port = settings.relay_metrics_listen_port
+    if port == 0:
+        return None
+
+    async def metrics(request: web.Request) -> web.Response:
+        response = web.Response(body=generate_latest(REGISTRY))
+        response.headers["Content-Type"] = CONTENT_TYPE_LATEST
+        return response
+
+    app = web.Application()
+    app.router.add_get("/metrics", metrics)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, settings.host, port).start()
+    except OSError as exc:
+        logger.error("outbox relay: cannot serve /metrics on port %d: %s", port, exc)
+        await runner.cleanup()
+        return None
+    return runner

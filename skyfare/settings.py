@@ -108,6 +108,8 @@ class Settings(msgspec.Struct, frozen=True):
     notify_mail_from: str = "Skyfare <bookings@skyfare.example>"
     notify_consumer: str = ""  # empty: <hostname>-<pid>
     notify_metrics_port: int | None = None
+    # `skyfare relay`'s /metrics (the outbox lag, events published). None: `port` + 2; 0: none.
+    relay_metrics_port: int | None = None
     # Orders: how long an Idempotency-Key stays "in progress" (409 to a retry) when its request
     # never finishes; it must outlast the longest order request (airline calls included).
     idempotency_lease_s: float = 30.0
@@ -176,6 +178,11 @@ class Settings(msgspec.Struct, frozen=True):
     @property
     def sms_base_url(self) -> str:
         return (self.sms_url or f"{self.sim_url}/sms").rstrip("/")
+
+    @property
+    def relay_metrics_listen_port(self) -> int:
+        """`skyfare relay`'s /metrics port; 0: none."""
+        return self.relay_metrics_port if self.relay_metrics_port is not None else self.port + 2
 
     @property
     def notify_metrics_listen_port(self) -> int:
@@ -252,6 +259,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_NOTIFY_MAIL_FROM": "notify_mail_from",
     "SKYFARE_NOTIFY_CONSUMER": "notify_consumer",
     "SKYFARE_NOTIFY_METRICS_PORT": "notify_metrics_port",
+    "SKYFARE_RELAY_METRICS_PORT": "relay_metrics_port",
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 
+import aiohttp
 import asyncpg
 import pytest
 import redis.asyncio as redis
@@ -36,11 +37,15 @@ async def test_relay_command_publishes_the_outbox_and_exits_0_on_sigterm(
                 SKYFARE_EVENT_STREAM=stream,
                 SKYFARE_LOG_LEVEL="WARNING",
             )
+            metrics_port = closed_port()
+            env["SKYFARE_RELAY_METRICS_PORT"] = str(metrics_port)
             relay = await ServiceProcess.start("relay", closed_port(), env)
             try:
                 await insert_outbox(pool, *events)
                 # Marked published: the stream has them and the batch's transaction committed.
                 await eventually(lambda: _all_published(pool), timeout_s=30)
+                # Served by the relay itself (counted once the batch's connection is released).
+                await eventually(lambda: _counted(metrics_port, len(events)), timeout_s=30)
                 code = await relay.stop()
             finally:
                 relay.kill()
@@ -54,3 +59,12 @@ async def test_relay_command_publishes_the_outbox_and_exits_0_on_sigterm(
 
 async def _all_published(pool: asyncpg.Pool) -> bool:
     return not await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+
+
+async def _counted(port: int, events: int) -> bool:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"http://127.0.0.1:{port}/metrics") as response,
+    ):
+        text = await response.text()
+    return f"skyfare_events_published_total {events:.1f}" in text and "outbox_lag" in text

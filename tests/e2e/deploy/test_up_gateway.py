@@ -26,12 +26,13 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 
 def _port_with_free_neighbours() -> int:
-    """A free port whose +10 … +13 (the services' ports: skyfare/gateway_up.py) are free too."""
+    """A free port whose +2 (the relay's /metrics) and +10 … +13 (the services' ports:
+    skyfare/gateway_up.py) are free too."""
     while True:
         port = closed_port()
         try:
             with contextlib.ExitStack() as held:
-                for offset in (10, 11, 12, 13):
+                for offset in (2, 10, 11, 12, 13):
                     sock = held.enter_context(socket.socket())
                     sock.bind(("127.0.0.1", port + offset))
         except OSError:
