@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from importlib.metadata import PackageNotFoundError, version
+from typing import Protocol
 
 import asyncpg
 import redis.asyncio as redis
@@ -37,6 +38,7 @@ from cache.tiered import TieredFareCache
 from connectors.ndc import schemas as ndc_schemas
 from connectors.registry import build_connectors
 from kernel.auth import AUTHENTICATE, PARTNER_CHECK
+from kernel.openapi import Operation
 from kernel.tasks import stop_task
 from payment import routes as payment_routes
 from payment.repository import PgPaymentRepository
@@ -56,14 +58,17 @@ from skyfare.keys import (
     OPENAPI_DOCUMENT,
     PARTNER_GATE,
     PG_POOL,
+    READY_CHECKS,
     REDIS,
     ROUTE_SECURITY,
     SETTINGS,
     USAGE,
 )
+from skyfare.ops import ReadyCheck
 from skyfare.partners import PartnerGate, PartnerKeys
 from skyfare.plumbing import install_plumbing
 from skyfare.ratelimit import RateLimiter
+from skyfare.services import ALL, BOOKING, SEARCH, SERVICES
 from skyfare.settings import Settings
 from skyfare.travelers import KEY_PREFIX as TRAVELER_KEY_PREFIX
 from skyfare.travelers import TravelerGate
@@ -82,59 +87,37 @@ REDIS_TIMEOUT_S = 1.0
 EVICTIONS_BLOCK_S = 2.0
 
 
-def create_app(settings: Settings) -> web.Application:
+def create_app(settings: Settings, service: str = ALL) -> web.Application:
+    """The app of one deployable `service` (SERVICES: `search`, `booking`, or `all` of them)."""
+    if service not in SERVICES:
+        raise ValueError(f"unknown service {service!r}: one of {', '.join(SERVICES)}")
     _check_document_key(settings)  # before anything opens: a bad key is a deploy bug
     app = web.Application(client_max_size=settings.max_body_bytes)
     install_plumbing(app)  # request ids, problem documents, metrics: per route, at start-up
     app[SETTINGS] = settings
     # In dependency order (each may use what those before it set); closed in reverse.
-    app.cleanup_ctx.extend(
-        (
-            _postgres,
-            _redis,
-            usage_events,
-            _partner_gate,
-            _authenticator,
-            _fare_cache,
-            _connectors,
-            _outbox_relay,
-            _users,
-            _orders,
-            _recovery,
-            _payments,
-            _privacy,
-        )
-    )
-    ops.add_routes(app.router)
-    search_routes.add_routes(app.router)
-    bulk_routes.add_routes(app.router)
-    order_routes.add_routes(app.router)
-    payment_routes.add_routes(app.router)
-    user_routes.add_routes(app.router)
-    privacy.add_routes(app.router)
-    analytics_routes.add_routes(app.router)
-    app[analytics_routes.REPORT_SERVICE] = ReportService(settings.analytics_path)
-    webapp.add_routes(
-        app.router,
-        settings.web_dist_dir,
-        issuer=settings.trusted_issuer,
-        client_id=settings.web_client_id,
-    )
-    operations = (
-        *ops.OPERATIONS,
-        *search_routes.OPERATIONS,
-        *bulk_routes.OPERATIONS,
-        *order_routes.OPERATIONS,
-        *payment_routes.OPERATIONS,
-        *user_routes.OPERATIONS,
-        *privacy.OPERATIONS,
-        *analytics_routes.OPERATIONS,
-        *webapp.OPERATIONS,
-    )
-    app[OPENAPI_DOCUMENT] = openapi.encode_document(operations, version=_version())
+    app.cleanup_ctx.extend(ctx for ctx, services in _CONTEXTS if _runs(service, services))
+    groups = _route_groups(settings)
+    served = [group for group, services in groups if _runs(service, services)]
+    for group in served:
+        group.add_routes(app.router)
+    app[READY_CHECKS] = tuple(c for c, services in _READY_CHECKS if _runs(service, services))
+    # The document is the whole API, as the gateway serves it, whichever part this service is.
+    everything = tuple(op for group, _ in groups for op in group.OPERATIONS)
+    app[OPENAPI_DOCUMENT] = openapi.encode_document(everything, version=_version())
     # What each operation declares is what the plumbing enforces, before the view (guard.py).
-    app[ROUTE_SECURITY] = route_security(operations)
+    app[ROUTE_SECURITY] = route_security(op for group in served for op in group.OPERATIONS)
     return app
+
+
+def _runs(service: str, services: frozenset[str]) -> bool:
+    return service == ALL or service in services
+
+
+async def _reports(app: web.Application) -> AsyncIterator[None]:
+    """The analytics reports (`/v1/reports`), read from the consumer's DuckDB file."""
+    app[analytics_routes.REPORT_SERVICE] = ReportService(app[SETTINGS].analytics_path)
+    yield
 
 
 async def _postgres(app: web.Application) -> AsyncIterator[None]:
@@ -414,6 +397,87 @@ async def _connectors(app: web.Application) -> AsyncIterator[None]:
                 await connector.close()
             except Exception:
                 logger.exception("closing connector %s failed", connector.name)
+
+
+class RouteGroup(Protocol):
+    """A package's routes: `add_routes(router)` and their `OPERATIONS` (for /openapi.json)."""
+
+    OPERATIONS: tuple[Operation, ...]
+
+    def add_routes(self, router: web.UrlDispatcher) -> None: ...
+
+
+CleanupContext = Callable[[web.Application], AsyncIterator[None]]
+
+# The deployable services (DESIGN.md "Deployable services"; `skyfare serve --service NAME`):
+# `search` is the hot path, scaled on its own, and needs Redis but not PostgreSQL (partner keys
+# are read from PostgreSQL and cached: skyfare/partners.py); `booking` takes orders, payments
+# and their webhooks. `all` (what `skyfare up` runs) is every row of the tables below. The outbox
+# relay runs in `all`, and in a deployment of separate services as `skyfare relay`.
+_BOTH = frozenset({SEARCH, BOOKING})
+_ONLY_ALL: frozenset[str] = frozenset()
+
+# Cleanup contexts, in dependency order, and the services that run each.
+_CONTEXTS: tuple[tuple[CleanupContext, frozenset[str]], ...] = (
+    (_postgres, _BOTH),
+    (_redis, _BOTH),
+    # Searches (search) and re-prices (booking) both publish usage events.
+    (usage_events, _BOTH),
+    (_partner_gate, frozenset({SEARCH})),
+    (_authenticator, frozenset({BOOKING})),
+    # Booking re-prices offers with the airlines and evicts the cached answers a price change
+    # makes wrong, so it has the connectors and the fare cache too.
+    (_fare_cache, _BOTH),
+    (_connectors, _BOTH),
+    (_outbox_relay, _ONLY_ALL),
+    (_users, frozenset({BOOKING})),
+    (_orders, frozenset({BOOKING})),
+    (_recovery, frozenset({BOOKING})),
+    (_payments, frozenset({BOOKING})),
+    (_privacy, frozenset({BOOKING})),
+    (_reports, frozenset({BOOKING})),
+)
+
+
+# Route groups and the services that serve them (the gateway routes by these paths:
+# deploy/nginx/; everything not a search path, the web app at `/` included, goes to booking).
+def _route_groups(settings: Settings) -> tuple[tuple[RouteGroup, frozenset[str]], ...]:
+    return (
+        (ops, _BOTH),
+        (search_routes, frozenset({SEARCH})),
+        (bulk_routes, frozenset({SEARCH})),
+        (order_routes, frozenset({BOOKING})),
+        (payment_routes, frozenset({BOOKING})),
+        (user_routes, frozenset({BOOKING})),
+        (privacy, frozenset({BOOKING})),
+        (analytics_routes, frozenset({BOOKING})),
+        (_WebApp(settings), frozenset({BOOKING})),
+    )
+
+
+class _WebApp:
+    """The web app's routes (skyfare/webapp.py) as a route group: they are built from settings."""
+
+    OPERATIONS = webapp.OPERATIONS
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    def add_routes(self, router: web.UrlDispatcher) -> None:
+        webapp.add_routes(
+            router,
+            self._settings.web_dist_dir,
+            issuer=self._settings.trusted_issuer,
+            client_id=self._settings.web_client_id,
+        )
+
+
+# What `/readyz` checks (skyfare/ops.py): only what the service cannot answer without. Booking
+# works without Redis (its rate limits fail open, cache evictions are skipped).
+_READY_CHECKS: tuple[tuple[ReadyCheck, frozenset[str]], ...] = (
+    ("database", frozenset({BOOKING})),
+    ("cache", frozenset({SEARCH})),
+)
 
 
 def _version() -> str:

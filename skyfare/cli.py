@@ -1,4 +1,5 @@
-"""The `skyfare` command: `up` (everything), `serve` (the API), `sim` (the simulated world),
+"""The `skyfare` command: `up` (everything), `serve` (the API, or one service of it: search,
+booking), `relay` (the outbox relay alone), `sim` (the simulated world),
 `migrate` (the database schema), `partners` (metasearch partner keys), `warm` (fill the fare
 cache of a running Skyfare), `token` (a dev traveler token from the sim), `login` (sign in to the
 sim's identity provider through its real flow), `worker` (the notification worker), `analytics`
@@ -26,17 +27,21 @@ from kernel.errors import DomainError
 from skyfare import devlogin, devtoken, warm
 from skyfare.devkey import KEY_FILE, dev_partner_key
 from skyfare.embedded import EmbeddedPostgres, embedded_services
+from skyfare.gateway import GatewayLayout
+from skyfare.gateway_up import gateway_base_url, gateway_curl, gateway_ready_line, start_gateway
 from skyfare.logs import configure_logging
 from skyfare.migrations import MIGRATE_TIMEOUT_S, MigrationError, migrate, run_migrations_once
 from skyfare.notify_runner import notifications_line, serve_notify
 from skyfare.partners import Partner, PartnerKeys
 from skyfare.ratelimit import parse_rate
+from skyfare.services import ALL, SEARCH, SERVICES
 from skyfare.settings import Settings, SettingsError, load_settings
 from skyfare.supervisor import Shutdown, StartupFailed, Supervisor, raise_on_signals
 from skyfare.workers import (
     run_analytics,
     run_api_worker,
     run_notify_worker,
+    run_relay,
     run_sim,
     serve_sim_until_signalled,
 )
@@ -47,6 +52,8 @@ logger = logging.getLogger("skyfare")
 # lookup, `db_timeout_s`) protect a request's deadline; a command typed by hand has none, and a
 # busy server answering in two seconds is no reason to fail it.
 ADMIN_TIMEOUT_S = 30.0
+# What a worker gets past its drain (`shutdown_timeout_s`) to close its pools before SIGKILL.
+STOP_MARGIN_S = 10.0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -64,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "worker":
         uvloop.run(serve_notify(settings))
         return 0
+    if args.command == "relay":
+        return _relay(settings)
     if args.command == "token":
         return devtoken.run_command(settings, args.sub, args.roles, args.ttl)
     if args.command == "login":
@@ -79,40 +88,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _report(settings, args)
     if args.command in ("migrate", "partners"):
         return uvloop.run(_admin(settings, args))
-    return run(settings, with_sim=args.command == "up")
+    service = getattr(args, "service", ALL)
+    gateway = getattr(args, "gateway", False)
+    return run(settings, with_sim=args.command == "up", service=service, gateway=gateway)
 
 
-def run(settings: Settings, *, with_sim: bool) -> int:
-    """Embedded services where no URL is set, the sim if asked, N API workers; until signalled."""
+def run(settings: Settings, *, with_sim: bool, service: str = ALL, gateway: bool = False) -> int:
+    """Embedded services where no URL is set, the sim if asked, N API workers of `service`;
+    until signalled, then each worker drains (up to `shutdown_timeout_s`) and all exit 0."""
     raise_on_signals()
-    supervisor = Supervisor()
+    # Past the drain, closing the pools and connectors gets a few seconds more.
+    supervisor = Supervisor(stop_timeout_s=settings.shutdown_timeout_s + STOP_MARGIN_S)
+    clean = True
     try:
         with embedded_services(settings) as settings:
-            # Once, in the parent, before any worker: workers never race to migrate.
-            uvloop.run(run_migrations_once(settings))
+            # Once, in the parent, before any worker: workers never race to migrate. `search`
+            # owns no table and must start while PostgreSQL is down.
+            if service != SEARCH:
+                uvloop.run(run_migrations_once(settings))
             dev_key = uvloop.run(dev_partner_key(settings)) if with_sim else None
             try:
-                _start(supervisor, settings, with_sim=with_sim)
-                print(ready_line(settings, with_sim=with_sim), flush=True)
+                if gateway:
+                    layout = _start_behind_gateway(supervisor, settings)
+                    print(gateway_ready_line(settings, layout), flush=True)
+                else:
+                    _start(supervisor, settings, with_sim=with_sim, service=service)
+                    print(ready_line(settings, with_sim=with_sim, service=service), flush=True)
                 if dev_key is not None:
-                    print(dev_key_line(settings, dev_key), flush=True)
-                    command = devtoken.invoked_as(sys.argv[0], os.getcwd())
-                    print(devtoken.token_hint_line(_base_url(settings), command), flush=True)
-                    print(devlogin.login_hint_line(_base_url(settings), command), flush=True)
-                    print(notifications_line(settings), flush=True)
+                    _print_dev_lines(settings, dev_key, gateway=gateway)
                 child = supervisor.wait_for_a_child_to_exit()
                 logger.error("%s exited with code %s: stopping", child.name, child.exitcode)
                 return 1
             finally:
-                supervisor.stop_all()
+                clean = supervisor.stop_all()
     except Shutdown:
-        return 0
+        return 0 if clean else 1
     except (StartupFailed, MigrationError) as exc:
         logger.error("startup failed: %s", exc)
         return 1
 
 
-def _start(supervisor: Supervisor, settings: Settings, *, with_sim: bool) -> None:
+def _start(supervisor: Supervisor, settings: Settings, *, with_sim: bool, service: str) -> None:
     if with_sim:
         supervisor.spawn("sim", run_sim, settings)
         # Before the workers: each learns its airlines' route networks as it starts, and an
@@ -121,7 +137,7 @@ def _start(supervisor: Supervisor, settings: Settings, *, with_sim: bool) -> Non
     pipes = []
     for index in range(worker_count(settings)):
         parent_end, child_end = supervisor.ready_pipe()
-        supervisor.spawn(f"api-worker-{index}", run_api_worker, settings, child_end)
+        supervisor.spawn(f"api-worker-{index}", run_api_worker, settings, child_end, service)
         child_end.close()  # the child holds its own copy now
         pipes.append(parent_end)
     supervisor.wait_ready(pipes, [])
@@ -130,6 +146,12 @@ def _start(supervisor: Supervisor, settings: Settings, *, with_sim: bool) -> Non
         supervisor.spawn("notify-worker", run_notify_worker, settings)
         # One analytics consumer loads usage and order events (one writer per DuckDB file).
         supervisor.spawn("analytics", run_analytics, settings)
+
+
+def _start_behind_gateway(supervisor: Supervisor, settings: Settings) -> GatewayLayout:
+    supervisor.spawn("sim", run_sim, settings)
+    supervisor.wait_ready([], [(settings.sim_host, settings.sim_port)])
+    return start_gateway(supervisor, settings)
 
 
 def worker_count(settings: Settings) -> int:
@@ -141,9 +163,11 @@ def _base_url(settings: Settings) -> str:
     return f"http://{'[' + host + ']' if ':' in host else host}:{settings.port}"
 
 
-def ready_line(settings: Settings, *, with_sim: bool) -> str:
+def ready_line(settings: Settings, *, with_sim: bool, service: str = ALL) -> str:
     base = _base_url(settings)
     what = "Skyfare ready" if with_sim else "Skyfare API ready"
+    if service != ALL:
+        what = f"Skyfare {service} service ready"
     date = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()
     example = f"{base}/v1/search?origin=LHR&destination=JFK&departure_date={date}"
     # With the sim, the web app is the thing to open: the line leads with the one URL.
@@ -154,9 +178,23 @@ def ready_line(settings: Settings, *, with_sim: bool) -> str:
     )
 
 
-def dev_key_line(settings: Settings, key: str) -> str:
+def _print_dev_lines(settings: Settings, dev_key: str, *, gateway: bool) -> None:
+    base = gateway_base_url(settings) if gateway else _base_url(settings)
+    lines = [
+        dev_key_line(settings, dev_key, base=base),
+        devtoken.token_hint_line(base, devtoken.invoked_as(sys.argv[0], os.getcwd())),
+        devlogin.login_hint_line(base, devtoken.invoked_as(sys.argv[0], os.getcwd())),
+    ]
+    if gateway:  # its examples trust the development certificate made at start
+        lines = [line.replace("curl -s ", f"{gateway_curl(settings)} ") for line in lines]
+    for line in [*lines, notifications_line(settings)]:
+        print(line, flush=True)
+
+
+def dev_key_line(settings: Settings, key: str, *, base: str | None = None) -> str:
     month = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).strftime("%Y-%m")
-    example = f"{_base_url(settings)}/v1/fares/calendar?origin=LHR&destination=JFK&month={month}"
+    api = base or _base_url(settings)
+    example = f"{api}/v1/fares/calendar?origin=LHR&destination=JFK&month={month}"
     return f"Partner API key (dev): {key} — try: curl -s -H 'X-API-Key: {key}' \"{example}\""
 
 
@@ -173,12 +211,28 @@ def _parser() -> argparse.ArgumentParser:
     up = commands.add_parser(
         "up", help="everything: embedded PostgreSQL/Redis if no URL is set, the sim, the API"
     )
+    up.add_argument(
+        "--gateway",
+        action="store_true",
+        help="behind the nginx gateway: two search processes, one booking, the relay (deploy/)",
+    )
     serve = commands.add_parser("serve", help="the API only (embedded PostgreSQL/Redis if unset)")
     for sub in (up, serve):
         sub.add_argument(
             "--workers", type=int, help="API processes sharing the port (default: one per core)"
         )
+    serve.add_argument(
+        "--service",
+        choices=SERVICES,
+        default=ALL,
+        help="the deployable part to serve: search, booking, or all of it (default)",
+    )
     commands.add_parser("sim", help="only the simulated airlines")
+    commands.add_parser(
+        "relay",
+        help="the outbox relay alone: order/payment events → the Redis stream "
+        "(DATABASE_URL and REDIS_URL)",
+    )
     commands.add_parser(
         "worker",
         help="the notification worker: order/payment events → email and SMS "
@@ -293,6 +347,14 @@ def _add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     actions.add_parser("list", help="partners, key prefixes and limits (never the keys)")
     revoke = actions.add_parser("revoke", help="revoke a partner's key")
     revoke.add_argument("--name", required=True)
+
+
+def _relay(settings: Settings) -> int:
+    if settings.database_url is None or settings.redis_url is None:
+        print("skyfare: relay needs DATABASE_URL and REDIS_URL", file=sys.stderr)
+        return 2
+    run_relay(settings)
+    return 0
 
 
 def _rate(text: str) -> float:

@@ -32,3 +32,5 @@ PARTNER_GATE = web.AppKey("partner_gate", PartnerGate)
 ROUTE_SECURITY = web.AppKey("route_security", dict[tuple[str, str], str])
 # Where usage events go (skyfare/usage.py): a buffer published in the background, or nothing.
 USAGE = web.AppKey("usage", UsageSink)
+# What this service's /readyz checks ("database", "cache"): only what it cannot answer without.
+READY_CHECKS = web.AppKey("ready_checks", tuple[str, ...])

@@ -15,7 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from kernel.errors import ServiceUnavailable
 from kernel.openapi import Operation
 from skyfare import docs
-from skyfare.keys import OPENAPI_DOCUMENT, PG_POOL, REDIS
+from skyfare.keys import OPENAPI_DOCUMENT, PG_POOL, READY_CHECKS, REDIS
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +23,9 @@ logger = logging.getLogger(__name__)
 CHECK_TIMEOUT_S = 1.0
 
 Check = Literal["ok", "down"]
+# What a service's /readyz may check: PostgreSQL, Redis (each service checks only what it needs:
+# skyfare/app.py, `_READY_CHECKS`).
+ReadyCheck = Literal["database", "cache"]
 
 
 class Health(msgspec.Struct, frozen=True):
@@ -44,10 +47,14 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def readyz(request: web.Request) -> web.Response:
     config = request.config_dict
-    database, cache = await asyncio.gather(
-        _check_database(config[PG_POOL]), _check_cache(config[REDIS])
+    names = config[READY_CHECKS]
+    states = await asyncio.gather(
+        *(
+            _check_database(config[PG_POOL]) if name == "database" else _check_cache(config[REDIS])
+            for name in names
+        )
     )
-    checks: dict[str, Check] = {"database": database, "cache": cache}
+    checks: dict[str, Check] = dict(zip(names, states, strict=True))
     down = [name for name, state in checks.items() if state == "down"]
     if down:
         raise ServiceUnavailable(f"not ready: {', '.join(down)} down", checks=checks)
@@ -102,7 +109,7 @@ OPERATIONS: tuple[Operation, ...] = (
         response=Health,
     ),
     Operation(
-        "get", "/readyz", "readyz", "Readiness: PostgreSQL and Redis answer", "operations",
+        "get", "/readyz", "readyz", "Readiness: what this service needs answers", "operations",
         response=Readiness, errors={503: _DOWN},
     ),
     Operation(

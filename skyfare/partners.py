@@ -32,6 +32,10 @@ HEADER = "X-API-Key"
 # No registered HTTP scheme exists for API keys; this names the header, as API gateways do.
 CHALLENGE = f'ApiKey header="{HEADER}"'
 CACHE_TTL_S = 30.0  # a revoked key works at most this long in a process that saw it
+# While PostgreSQL is down, a key this process checked is still served this long past its cache
+# entry's expiry (stale-if-error): a search process must not need PostgreSQL (README, "Services
+# deployed on their own"). A key revoked just before an outage works that long too, at most.
+STALE_IF_ERROR_S = 3600.0
 _CACHE_MAX = 10_000  # bounds memory when a client sprays random keys
 _RANDOM_BYTES = 24  # → 32 url-safe characters
 
@@ -66,9 +70,11 @@ class PartnerKeys:
     """Partner key service over the `partners` table (skyfare/sql/0001_partners.sql).
 
     `authenticate` raises Unauthorized (missing, malformed, unknown or revoked key) or
-    ServiceUnavailable (PostgreSQL did not answer within `timeout_s`). Answers, including
+    ServiceUnavailable (PostgreSQL did not answer within `timeout_s`, and this process has no
+    answer for the key younger than `cache_ttl_s` + `stale_if_error_s`). Answers, including
     "unknown", are cached in-process for `cache_ttl_s`, so a busy partner costs PostgreSQL one
-    query per process per TTL.
+    query per process per TTL; while PostgreSQL is down an expired answer is used for up to
+    `stale_if_error_s` more.
     """
 
     def __init__(
@@ -77,11 +83,13 @@ class PartnerKeys:
         *,
         timeout_s: float = 1.0,
         cache_ttl_s: float = CACHE_TTL_S,
+        stale_if_error_s: float = STALE_IF_ERROR_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._pool = pool
         self._timeout_s = timeout_s
         self._ttl = cache_ttl_s
+        self._stale_s = stale_if_error_s
         self._clock = clock
         self._cache: dict[bytes, tuple[float, Partner | None]] = {}
 
@@ -131,10 +139,16 @@ class PartnerKeys:
         if cached is not None and cached[0] > now:
             partner = cached[1]
         else:
-            partner = await self._lookup(digest)
-            if len(self._cache) >= _CACHE_MAX:
-                self._cache.clear()
-            self._cache[digest] = (now + self._ttl, partner)
+            try:
+                partner = await self._lookup(digest)
+            except ServiceUnavailable:
+                if cached is None or now - cached[0] > self._stale_s:
+                    raise
+                partner = cached[1]  # PostgreSQL is down: the answer it gave last
+            else:
+                if len(self._cache) >= _CACHE_MAX:
+                    self._cache.clear()
+                self._cache[digest] = (now + self._ttl, partner)
         if partner is None or partner.revoked:
             raise Unauthorized(f"unknown or revoked {HEADER}", challenge=CHALLENGE)
         return partner

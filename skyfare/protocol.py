@@ -56,12 +56,22 @@ class SlowBody(web.HTTPRequestTimeout):
 def app_runner(app: web.Application, settings: Settings) -> web.AppRunner:
     """The runner `skyfare serve` starts `app` with: read deadlines and protocol problems."""
     limits = ReadLimits(settings.header_read_timeout_s, settings.body_read_timeout_s)
-    return _Runner(app, limits, access_log=None, keepalive_timeout=settings.keepalive_timeout_s)
+    return _Runner(
+        app,
+        limits,
+        settings.shutdown_timeout_s,
+        access_log=None,
+        keepalive_timeout=settings.keepalive_timeout_s,
+    )
 
 
 class _Runner(web.AppRunner):
-    def __init__(self, app: web.Application, limits: ReadLimits, **protocol: Any) -> None:
-        super().__init__(app, handle_signals=False, **protocol)
+    def __init__(
+        self, app: web.Application, limits: ReadLimits, shutdown_timeout_s: float, **protocol: Any
+    ) -> None:
+        # cleanup(): stop listening, close idle connections, let requests in flight finish for
+        # up to `shutdown_timeout_s` (then cancel them), then close the app's resources.
+        super().__init__(app, handle_signals=False, shutdown_timeout=shutdown_timeout_s, **protocol)
         self._limits = limits
         self._protocol = protocol
 

@@ -51,6 +51,11 @@ class Settings(msgspec.Struct, frozen=True):
     header_read_timeout_s: float = 10.0
     body_read_timeout_s: float = 30.0
     keepalive_timeout_s: float = 75.0
+    # SIGTERM: the process stops accepting, lets the requests in flight finish for at most this
+    # long (then cancels them), closes its pools and exits 0.
+    shutdown_timeout_s: Annotated[float, msgspec.Meta(ge=0)] = 20.0
+    # `skyfare up --gateway`: nginx's HTTPS port (its plain HTTP one is `port`).
+    gateway_port: int = 8443
     search_deadline_ms: int = 2500
     db_pool_max: int = 10
     redis_pool_max: int = 200  # Redis connections per process; more wait for a free one
@@ -118,6 +123,8 @@ class Settings(msgspec.Struct, frozen=True):
     # check every answer too, and an answer that is not valid is that airline's error.
     standards_dir: str | None = None
     ndc_validate_responses: bool = False
+    # `skyfare relay`'s /metrics (the outbox lag, events published). None: `port` + 2; 0: none.
+    relay_metrics_port: int | None = None
     # Orders: how long an Idempotency-Key stays "in progress" (409 to a retry) when its request
     # never finishes; it must outlast the longest order request (airline calls included).
     idempotency_lease_s: float = 30.0
@@ -209,9 +216,12 @@ class Settings(msgspec.Struct, frozen=True):
     def sim_web_redirect_uris(self) -> tuple[str, ...]:
         """Where the sim lets the web client's sign-in come back to."""
         extra = (uri.strip() for uri in self.sim_redirect_uris.split(","))
+        # The app is served by the API itself, and by the gateway (`skyfare up --gateway`).
         return (
             f"http://127.0.0.1:{self.port}/auth/callback",
             f"http://localhost:{self.port}/auth/callback",
+            f"https://127.0.0.1:{self.gateway_port}/auth/callback",
+            f"https://localhost:{self.gateway_port}/auth/callback",
             *(uri for uri in extra if uri),
         )
 
@@ -227,6 +237,11 @@ class Settings(msgspec.Struct, frozen=True):
     @property
     def sms_base_url(self) -> str:
         return (self.sms_url or f"{self.sim_url}/sms").rstrip("/")
+
+    @property
+    def relay_metrics_listen_port(self) -> int:
+        """`skyfare relay`'s /metrics port; 0: none."""
+        return self.relay_metrics_port if self.relay_metrics_port is not None else self.port + 2
 
     @property
     def notify_metrics_listen_port(self) -> int:
@@ -246,6 +261,8 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_HEADER_READ_TIMEOUT_S": "header_read_timeout_s",
     "SKYFARE_BODY_READ_TIMEOUT_S": "body_read_timeout_s",
     "SKYFARE_KEEPALIVE_TIMEOUT_S": "keepalive_timeout_s",
+    "SKYFARE_SHUTDOWN_TIMEOUT_S": "shutdown_timeout_s",
+    "SKYFARE_GATEWAY_PORT": "gateway_port",
     "SKYFARE_SEARCH_DEADLINE_MS": "search_deadline_ms",
     "SKYFARE_DB_POOL_MAX": "db_pool_max",
     "SKYFARE_REDIS_POOL_MAX": "redis_pool_max",
@@ -316,6 +333,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_ANALYTICS_DIR": "analytics_dir",
     "SKYFARE_WEB_DIST": "web_dist",
     "SKYFARE_WEB_CLIENT_ID": "web_client_id",
+    "SKYFARE_RELAY_METRICS_PORT": "relay_metrics_port",
 }
 
 

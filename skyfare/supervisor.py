@@ -36,8 +36,9 @@ class StartupFailed(RuntimeError):
 class Supervisor:
     """Owns the child processes; `stop_all` leaves none behind (SIGTERM, then SIGKILL)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, stop_timeout_s: float = STOP_TIMEOUT_S) -> None:
         self._ctx = multiprocessing.get_context("spawn")
+        self._stop_timeout_s = stop_timeout_s
         self._children: list[SpawnProcess] = []
 
     def ready_pipe(self) -> tuple[Connection, Connection]:
@@ -72,17 +73,27 @@ class Supervisor:
                     return process
             wait([p.sentinel for p in self._children])
 
-    def stop_all(self) -> None:
+    def stop_all(self) -> bool:
+        """SIGTERM every child, SIGKILL those still running after the stop timeout; True when
+        every child exited with code 0 (it drained and closed what it held) or was ended by the
+        SIGTERM before it had started."""
         for process in reversed(self._children):
             if process.is_alive() and process.pid is not None:
                 process.terminate()
-        deadline = time.monotonic() + STOP_TIMEOUT_S
+        deadline = time.monotonic() + self._stop_timeout_s
+        clean = True
         for process in self._children:
             process.join(max(0.0, deadline - time.monotonic()))
             if process.is_alive():
                 logger.warning("%s did not stop in time: killing it", process.name)
                 process.kill()
                 process.join()
+            # Killed by our SIGTERM itself: the child was still starting (every child handles
+            # SIGTERM once it runs), so it served and held nothing. Anything else is unclean.
+            if process.exitcode not in (0, -signal.SIGTERM):
+                logger.warning("%s exited with code %s", process.name, process.exitcode)
+                clean = False
+        return clean
 
     def _raise_if_a_child_died(self) -> None:
         for process in self._children:

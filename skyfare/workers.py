@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import ctypes.util
+import os
 import signal
 import sys
 from collections.abc import Coroutine
@@ -26,10 +27,19 @@ _PR_SET_PDEATHSIG = 1
 BACKLOG = 1024
 
 
-def run_api_worker(settings: Settings, ready: Connection) -> None:
-    """Process entry point: serve the API on settings.host:port (SO_REUSEPORT) until signalled."""
+def run_api_worker(settings: Settings, ready: Connection, service: str = "all") -> None:
+    """Process entry point: serve `service`'s part of the API on settings.host:port
+    (SO_REUSEPORT) until signalled, then drain (skyfare/protocol.py) and return."""
     _prepare_child(settings)
-    uvloop.run(_serve_api(settings, ready))
+    uvloop.run(_serve_api(settings, ready, service))
+
+
+def run_relay(settings: Settings) -> None:
+    """Process entry point: the outbox relay alone (`skyfare relay`), until SIGINT/SIGTERM."""
+    _prepare_child(settings)
+    from skyfare.relay_runner import serve_relay
+
+    uvloop.run(_until_signalled(serve_relay(settings)))
 
 
 def run_sim(settings: Settings) -> None:
@@ -52,6 +62,14 @@ def run_analytics(settings: Settings) -> None:
     from skyfare.analytics_runner import serve_analytics
 
     uvloop.run(serve_analytics(settings))
+
+
+def run_nginx(settings: Settings, command: list[str]) -> None:
+    """Process entry point: become nginx (in the foreground), so the supervisor's SIGTERM and
+    the parent-death signal (kept across exec) reach nginx itself."""
+    _prepare_child(settings)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.execv(command[0], command)
 
 
 async def serve_sim_until_signalled(settings: Settings) -> None:
@@ -81,11 +99,11 @@ async def serve_sim_until_signalled(settings: Settings) -> None:
     )
 
 
-async def _serve_api(settings: Settings, ready: Connection) -> None:
+async def _serve_api(settings: Settings, ready: Connection, service: str) -> None:
     from skyfare.app import create_app
     from skyfare.protocol import app_runner
 
-    runner = app_runner(create_app(settings), settings)
+    runner = app_runner(create_app(settings, service), settings)
     await runner.setup()
     try:
         site = web.TCPSite(runner, settings.host, settings.port, reuse_port=True, backlog=BACKLOG)

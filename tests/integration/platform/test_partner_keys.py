@@ -10,9 +10,10 @@ import pytest
 
 from kernel.errors import Conflict, ServiceUnavailable, Unauthorized
 from skyfare.migrations import migrate
-from skyfare.partners import PartnerKeys, hash_key
+from skyfare.partners import STALE_IF_ERROR_S, PartnerKeys, hash_key
 from tests.e2e.conftest import closed_port
 from tests.support.database import SETUP_TIMEOUT_S
+from tests.support.tcp_proxy import PostgresProxy
 
 
 class FakeClock:
@@ -149,3 +150,28 @@ async def test_postgres_that_never_answers_is_service_unavailable_after_the_time
                 await PartnerKeys(hanging, timeout_s=0.2).authenticate("sk_live_" + "x" * 32)
             # The socket never answers: any finite wait shows the timeout held.
             assert time.monotonic() - started < 10
+
+
+async def test_a_key_checked_before_postgres_went_down_is_served_while_it_is_down(
+    migrated: asyncpg.Pool, database_url: str, schema: str, clock: FakeClock
+) -> None:
+    setup = PartnerKeys(migrated, timeout_s=SETUP_TIMEOUT_S)
+    _, checked = await setup.create("kayak", rate_per_s=50, burst=100)
+    _, unchecked = await setup.create("skyscanner", rate_per_s=50, burst=100)
+    settings = {"search_path": schema}
+    async with (
+        PostgresProxy(database_url) as proxy,
+        asyncpg.create_pool(proxy.url, min_size=0, server_settings=settings) as through,
+    ):
+        keys = PartnerKeys(through, cache_ttl_s=30, clock=clock, timeout_s=SETUP_TIMEOUT_S)
+        partner = await keys.authenticate(checked)
+        await proxy.cut()
+        clock.now += 31  # the cached answer expired: it would be asked again
+        served = await keys.authenticate(checked)
+        with pytest.raises(ServiceUnavailable):
+            await keys.authenticate(unchecked)  # never checked by this process
+        clock.now += STALE_IF_ERROR_S  # and past the stale bound
+        with pytest.raises(ServiceUnavailable):
+            await keys.authenticate(checked)
+        await proxy.restore()
+    assert served == partner

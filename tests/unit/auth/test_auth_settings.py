@@ -34,10 +34,11 @@ def test_issuer_audience_and_jwks_url_are_read_from_the_environment() -> None:
     assert settings.trusted_jwks_url == "https://keys.example.com/jwks"
 
 
-def test_the_sim_lets_the_web_client_return_to_the_apis_own_port_and_configured_uris() -> None:
+def test_the_sim_lets_the_web_client_return_to_the_api_the_gateway_and_configured_uris() -> None:
     settings = load_settings(
         {
             "SKYFARE_PORT": "8181",
+            "SKYFARE_GATEWAY_PORT": "8444",
             "SKYFARE_SIM_REDIRECT_URIS": " https://app.example.test/auth/callback ,, ",
         }
     )
@@ -45,6 +46,8 @@ def test_the_sim_lets_the_web_client_return_to_the_apis_own_port_and_configured_
     assert settings.sim_web_redirect_uris == (
         "http://127.0.0.1:8181/auth/callback",
         "http://localhost:8181/auth/callback",
+        "https://127.0.0.1:8444/auth/callback",
+        "https://localhost:8444/auth/callback",
         "https://app.example.test/auth/callback",
     )
 

@@ -1,0 +1,120 @@
+"""SIGTERM to a real `skyfare serve --service search` process: it stops accepting, lets the
+request in flight finish (bounded by SKYFARE_SHUTDOWN_TIMEOUT_S), closes its pools, exits 0."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import aiohttp
+import msgspec
+import pytest
+
+from tests.e2e.conftest import closed_port
+from tests.support.booking import in_days
+from tests.support.payment_sim import eventually
+from tests.support.services import ServiceProcess, service_environment
+from tests.support.sim import SimHandle, fast_profiles, running_sim
+
+pytestmark = pytest.mark.slow
+
+SLOW_AIRLINE = "britannia"
+_TIMEOUT = aiohttp.ClientTimeout(total=60)
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[SimHandle]:
+    async with running_sim(profiles=fast_profiles()) as sim:
+        yield sim
+
+
+def _one_airline(sim: SimHandle) -> str:
+    """SKYFARE_CONNECTORS with the slow airline only: the search waits for it alone."""
+    return msgspec.json.encode(
+        [c for c in sim.connector_settings() if c.name == f"rest-{SLOW_AIRLINE}"]
+    ).decode()
+
+
+async def _calls(sim: SimHandle) -> int:
+    return sum((await sim.stats())[SLOW_AIRLINE].values())
+
+
+async def _refused(port: int) -> bool:
+    try:
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+    except ConnectionRefusedError:
+        return True
+    writer.close()
+    return False
+
+
+async def _search_in_flight(
+    session: aiohttp.ClientSession, sim: SimHandle, port: int
+) -> asyncio.Task[tuple[int, dict[str, object]]]:
+    """A live search sent, and asked of the airline (which is still answering it)."""
+    calls = await _calls(sim)
+    url = f"http://127.0.0.1:{port}/v1/search"
+    query = {"origin": "LHR", "destination": "JFK", "departure_date": in_days(40)}
+    params = {**query, "cache": "false"}  # deadline: SKYFARE_SEARCH_DEADLINE_MS, 8 s
+
+    async def search() -> tuple[int, dict[str, object]]:
+        async with session.get(url, params=params) as response:
+            return response.status, await response.json()
+
+    task = asyncio.create_task(search())
+    await eventually(lambda: _calls(sim), lambda n: n > calls)
+    return task
+
+
+async def test_sigterm_finishes_the_search_in_flight_refuses_new_ones_and_exits_0(
+    database_url: str, redis_url: str, sim: SimHandle
+) -> None:
+    port = closed_port()
+    env = service_environment(database_url, redis_url, sim, SKYFARE_CONNECTORS=_one_airline(sim))
+    service = await ServiceProcess.start("search", port, env)
+    try:
+        # Slow enough that SIGTERM surely arrives while the airline is still answering.
+        await sim.set_profile(SLOW_AIRLINE, latency_ms=3000, latency_sigma=0)
+        async with aiohttp.ClientSession(timeout=_TIMEOUT) as session:
+            in_flight = await _search_in_flight(session, sim, port)
+            service.terminate()
+            await eventually(lambda: _refused(port), bool)  # no longer accepting
+            status, body = await in_flight
+        code = await service.wait()
+    finally:
+        service.kill()
+    assert status == 200
+    assert body["offers"]  # the airline's answer, not a cut-short search
+    assert code == 0
+
+
+async def test_sigterm_cancels_what_is_still_in_flight_after_the_shutdown_timeout(
+    database_url: str, redis_url: str, sim: SimHandle
+) -> None:
+    port = closed_port()
+    env = service_environment(
+        database_url,
+        redis_url,
+        sim,
+        SKYFARE_CONNECTORS=_one_airline(sim),
+        SKYFARE_SHUTDOWN_TIMEOUT_S="0.5",
+    )
+    service = await ServiceProcess.start("search", port, env)
+    try:
+        # The airline never answers: the search would run to its 8 s deadline.
+        await sim.set_profile(SLOW_AIRLINE, hang_rate=1)
+        calls = await _calls(sim)
+        # By hand: aiohttp's client would send the search again on a new connection.
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        path = f"/v1/search?origin=LHR&destination=JFK&departure_date={in_days(40)}&cache=false"
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: skyfare\r\n\r\n".encode())
+        await eventually(lambda: _calls(sim), lambda n: n > calls)
+        service.terminate()
+        async with asyncio.timeout(30):
+            answer = await reader.read()  # until the server closes the connection
+        writer.close()
+        code = await service.wait()
+    finally:
+        service.kill()
+    assert answer == b""  # cut at the shutdown timeout, unanswered, long before the deadline
+    assert code == 0

@@ -1,0 +1,96 @@
+"""`skyfare up --gateway` (`make run-gateway`) as a real process: nginx in front of two search
+processes and one booking process answers over HTTPS with its development certificate, and
+SIGTERM stops every process with exit code 0."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from skyfare.gateway import GatewayError, nginx_binary
+from tests.e2e.conftest import closed_port
+from tests.e2e.test_cli import _descendants, _still_alive_after
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
+
+
+def _port_with_free_neighbours() -> int:
+    """A free port whose +2 (the relay's /metrics) and +10 … +13 (the services' ports:
+    skyfare/gateway_up.py) are free too."""
+    while True:
+        port = closed_port()
+        try:
+            with contextlib.ExitStack() as held:
+                for offset in (2, 10, 11, 12, 13):
+                    sock = held.enter_context(socket.socket())
+                    sock.bind(("127.0.0.1", port + offset))
+        except OSError:
+            continue
+        return port
+
+
+def test_up_with_the_gateway_serves_searches_over_https_and_stops_cleanly(
+    database_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    try:
+        nginx_binary()
+    except GatewayError as exc:
+        pytest.skip(str(exc))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SKYFARE_")}
+    env.update(
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        SKYFARE_PORT=str(_port_with_free_neighbours()),
+        SKYFARE_GATEWAY_PORT=str(closed_port()),
+        SKYFARE_SIM_PORT=str(closed_port()),
+        SKYFARE_SIM_SMTP_PORT=str(closed_port()),
+        SKYFARE_NOTIFY_METRICS_PORT=str(closed_port()),
+        SKYFARE_DATA_DIR=str(tmp_path / "data"),
+        SKYFARE_LOG_LEVEL="WARNING",
+    )
+    log = tmp_path / "skyfare.log"
+    with log.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "skyfare.cli", "up", "--gateway"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        )
+    try:
+        assert process.stdout is not None
+        ready = process.stdout.readline()
+        base = f"https://127.0.0.1:{env['SKYFARE_GATEWAY_PORT']}"
+        expected = f"Skyfare ready behind the gateway on {base} (2 search, 1 booking)"
+        assert ready.startswith(expected), log.read_text()[-3000:]
+        cert = tmp_path / "data" / "gateway" / "gateway.crt"
+        assert f"--cacert {cert}" in ready
+        date = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()
+        url = f"{base}/v1/search?origin=LHR&destination=JFK&departure_date={date}"
+        context = ssl.create_default_context(cafile=str(cert))
+        with urllib.request.urlopen(url, timeout=20, context=context) as response:
+            body = json.loads(response.read())
+        children = _descendants(process.pid)  # the sim, the services, relay, worker, nginx
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=45)
+        left = _still_alive_after(children, seconds=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        assert process.stdout is not None
+        process.stdout.close()
+    assert body["offers"]
+    assert code == 0
+    assert not left

@@ -1,0 +1,161 @@
+"""The nginx gateway of deploy/nginx in front of real Skyfare service processes, for tests:
+
+    async with gateway_stack(database_url, redis_url, tmp_path) as stack:
+        async with stack.session() as session:        # trusts the run's dev certificate
+            await session.get(stack.url("/v1/search"), params=...)
+
+Two `search` processes and one `booking` process (`skyfare serve --service ...`), the sim in the
+test's event loop (airlines, payment gateway delivering its webhooks through the gateway's plain
+HTTP port, token issuer), and nginx itself, each on a free port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import ssl
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+import pytest
+
+from skyfare.gateway import GatewayError, GatewayLayout, nginx_binary, nginx_command, write_config
+from skyfare.migrations import migrate
+from tests.e2e.conftest import closed_port
+from tests.support.payment_sim import PaymentsSimControl, payments_control
+from tests.support.services import ServiceProcess, service_environment
+from tests.support.sim import SimHandle, fast_profiles, running_sim
+
+START_TIMEOUT_S = 20.0
+FAST_WEBHOOKS = {"retry_base_ms": 10, "retry_max_ms": 200, "timeout_ms": 5000}
+# Anonymous searches per second (and burst) per client address: above what the load of the
+# tests sends from 127.0.0.1, far below a flood.
+SEARCH_RATE = 50
+SEARCH_BURST = 100
+
+
+class GatewayStack:
+    def __init__(
+        self,
+        sim: SimHandle,
+        payments: PaymentsSimControl,
+        env: dict[str, str],
+        layout: GatewayLayout,
+        directory: Path,
+    ) -> None:
+        self.sim = sim
+        self.payments = payments
+        self.env = env
+        self.layout = layout
+        self.directory = directory
+        self.processes: dict[int, ServiceProcess] = {}  # by port
+        self.ssl = ssl.create_default_context(cafile=str(directory / "gateway.crt"))
+
+    def url(self, path: str) -> str:
+        return f"https://127.0.0.1:{self.layout.https_port}{path}"
+
+    def http_url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.layout.http_port}{path}"
+
+    def session(self, **options: object) -> aiohttp.ClientSession:
+        timeout = aiohttp.ClientTimeout(total=30)
+        connector = aiohttp.TCPConnector(ssl=self.ssl, **options)  # type: ignore[arg-type]
+        return aiohttp.ClientSession(timeout=timeout, connector=connector)
+
+    async def start(self, service: str, port: int) -> ServiceProcess:
+        process = await ServiceProcess.start(service, port, self.env)
+        self.processes[port] = process
+        return process
+
+    async def restart(self, port: int) -> ServiceProcess:
+        """SIGTERM the process on `port`, check it drained and exited 0, start a new one there."""
+        old = self.processes[port]
+        assert await old.stop() == 0, f"{old.name} on {port} did not exit 0"
+        return await self.start(old.name, port)
+
+    def error_log(self) -> str:
+        path = self.directory / "error.log"
+        return path.read_text() if path.exists() else ""
+
+
+@asynccontextmanager
+async def gateway_stack(
+    database_url: str, redis_url: str, directory: Path, *, search: int = 2
+) -> AsyncIterator[GatewayStack]:
+    try:
+        nginx_binary()
+    except GatewayError as exc:  # `make test` installs it where it can (apt-get, as root)
+        pytest.skip(str(exc))
+    async with asyncpg.create_pool(database_url, min_size=0, max_size=1) as pool:
+        await migrate(pool, timeout=30)
+    layout = GatewayLayout(
+        https_port=closed_port(),
+        http_port=closed_port(),
+        search_ports=tuple(closed_port() for _ in range(search)),
+        booking_port=closed_port(),
+        booking_spare_port=closed_port(),
+        search_rate_per_s=SEARCH_RATE,
+        search_burst=SEARCH_BURST,
+        fail_timeout_s=2,
+        workers="1",
+    )
+    config = write_config(layout, directory)
+    async with (
+        running_sim(profiles=fast_profiles()) as sim,
+        payments_control(sim.url) as payments,
+    ):
+        await payments.configure_webhook(
+            url=f"http://127.0.0.1:{layout.http_port}/v1/payments/webhook", **FAST_WEBHOOKS
+        )
+        await payments.set_timing(settle_ms=5, slow_ms=300)
+        stack = GatewayStack(
+            sim, payments, service_environment(database_url, redis_url, sim), layout, directory
+        )
+        try:
+            await asyncio.gather(
+                *(stack.start("search", port) for port in layout.search_ports),
+                stack.start("booking", layout.booking_port),
+            )
+            async with _nginx(config, layout, stack):
+                yield stack
+        finally:
+            for process in stack.processes.values():
+                process.terminate()
+            for process in stack.processes.values():
+                with contextlib.suppress(TimeoutError):
+                    await process.wait()
+                process.kill()
+
+
+@asynccontextmanager
+async def _nginx(config: Path, layout: GatewayLayout, stack: GatewayStack) -> AsyncIterator[None]:
+    process = await asyncio.create_subprocess_exec(*nginx_command(config))
+    try:
+        async with asyncio.timeout(START_TIMEOUT_S):
+            while not await _accepts(layout.https_port):
+                assert process.returncode is None, f"nginx exited: {stack.error_log()}"
+                await asyncio.sleep(0.02)
+        yield
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        try:
+            async with asyncio.timeout(10):
+                await process.wait()
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
+async def _accepts(port: int) -> bool:
+    try:
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+    except OSError:
+        return False
+    writer.close()
+    await writer.wait_closed()
+    return True

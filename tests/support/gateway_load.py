@@ -1,0 +1,120 @@
+"""A steady, bounded load through the gateway while a test kills or restarts processes:
+
+    load = GatewayLoad(stack, session)
+    async with load.running(searchers=2, orderers=2):
+        ...  # kill, restart; `await load.until(lambda t: ...)` waits on what it answered
+    assert load.failures() == []
+
+Searchers ask cached searches; orderers find a fresh offer (a live search), hold it with an
+`Idempotency-Key` and read the order back. Each worker pauses between requests: load, not a
+flood, on a shared 2-core machine (and under the gateway's per-address search limit).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+from tests.support.booking import adult, in_days
+from tests.support.gateway import GatewayStack
+from tests.support.tokens import bearer, mint_token
+
+PAUSE_S = 0.05
+CACHED_DAYS = (210, 211, 212)
+
+
+@dataclass
+class Answer:
+    at: float
+    kind: str  # "search" | "offer" | "order" | "read"
+    status: int  # 0: no HTTP answer (a connection error, a timeout)
+    error: str = ""
+
+
+@dataclass
+class GatewayLoad:
+    stack: GatewayStack
+    session: aiohttp.ClientSession
+    answers: list[Answer] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)  # ids of the orders answered 201
+    travelers: list[str] = field(default_factory=list)
+    _running: bool = True
+    _days: itertools.count[int] = field(default_factory=lambda: itertools.count(20))
+
+    def count(self, kind: str, status: int | None = None, *, since: float = 0.0) -> int:
+        return sum(
+            1
+            for a in self.answers
+            if a.kind == kind and a.at >= since and (status is None or a.status == status)
+        )
+
+    def failures(self) -> list[Answer]:
+        """Answers that are no answer or a server error: what a traveler would see fail."""
+        return [a for a in self.answers if a.status == 0 or a.status >= 500]
+
+    async def until(self, probe: Callable[[GatewayLoad], bool], *, timeout_s: float = 30) -> None:
+        async with asyncio.timeout(timeout_s):
+            while True:
+                if probe(self):
+                    return
+                await asyncio.sleep(0.02)
+
+    @asynccontextmanager
+    async def running(self, *, searchers: int, orderers: int) -> AsyncIterator[GatewayLoad]:
+        tokens = []
+        for _ in range(orderers):
+            sub = f"gw-load-{uuid.uuid4().hex[:8]}"
+            self.travelers.append(sub)
+            tokens.append(bearer(await mint_token(self.stack.sim.url, sub)))
+        tasks = [asyncio.create_task(self._searching(n)) for n in range(searchers)]
+        tasks += [asyncio.create_task(self._ordering(headers)) for headers in tokens]
+        try:
+            yield self
+        finally:
+            self._running = False
+            await asyncio.gather(*tasks)
+
+    async def _searching(self, worker: int) -> None:
+        for n in itertools.count(worker):
+            if not self._running:
+                return
+            day = CACHED_DAYS[n % len(CACHED_DAYS)]
+            query = {"origin": "LHR", "destination": "JFK", "departure_date": in_days(day)}
+            await self._record("search", "GET", "/v1/search", params=query)
+            await asyncio.sleep(PAUSE_S)
+
+    async def _ordering(self, headers: dict[str, str]) -> None:
+        while self._running:
+            day = next(self._days)  # a fresh flight per order: no price moved by another
+            query = {"origin": "LHR", "destination": "JFK", "departure_date": in_days(day)}
+            params = {**query, "cache": "false", "max_connections": "0"}
+            search = await self._record("offer", "GET", "/v1/search", params=params)
+            offers = [o for o in (search or {}).get("offers", []) if o["source"][:5] == "rest-"]
+            if offers:
+                body = {"offer_id": offers[0]["id"], "passengers": [adult()]}
+                key = {"Idempotency-Key": str(uuid.uuid4())}
+                order = await self._record(
+                    "order", "POST", "/v1/orders", json=body, headers=headers | key
+                )
+                if order and order.get("id", "").startswith("ord_"):
+                    self.created.append(order["id"])
+                    await self._record("read", "GET", f"/v1/orders/{order['id']}", headers=headers)
+            await asyncio.sleep(PAUSE_S)
+
+    async def _record(self, kind: str, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            async with self.session.request(method, self.stack.url(path), **kwargs) as response:
+                body = await response.json(content_type=None)
+                self.answers.append(Answer(time.monotonic(), kind, response.status))
+                return body if response.status < 300 else None
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            self.answers.append(Answer(time.monotonic(), kind, 0, repr(exc)))
+            return None
