@@ -3,17 +3,38 @@
 `database_url` / `redis_url` are the environment's DATABASE_URL / REDIS_URL when set (a machine
 with services running, CI with service containers); otherwise embedded servers (skyfare.embedded)
 under a temporary directory, started only when a test requests the fixture, once per session.
+
+Each run takes a temporary root of its own (not pytest's shared `/tmp/pytest-of-<user>/pytest-N`):
+pytest prunes that shared folder down to its three newest runs, and a run started beside this one
+(a developer's, another checkout's) deleted a running session's embedded PostgreSQL from under it.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 
 import pytest
 
 from skyfare.embedded import EmbeddedPostgres, EmbeddedRedis
 from tests.support.fake_server import Faults
+
+_OWN_BASETEMP = pytest.StashKey[str]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.option.basetemp is None:
+        config.option.basetemp = config.stash[_OWN_BASETEMP] = tempfile.mkdtemp(
+            prefix="skyfare-pytest-"
+        )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    own = config.stash.get(_OWN_BASETEMP, None)
+    if own is not None:
+        shutil.rmtree(own, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
