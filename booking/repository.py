@@ -41,6 +41,7 @@ from booking.rows import (
     HistoryEntry,
     order_from_row,
     passenger_columns,
+    terms_columns,
 )
 from booking.state import Change
 from connectors.model import Slice
@@ -132,6 +133,7 @@ class PgOrderRepository:
                         _encoder.encode(order.slices).decode(),
                         *passenger_columns(order.passengers),
                         actor, event.id, encode_event(event).decode(), idempotency_key,
+                        *terms_columns(order.terms),
                         timeout=self._db.timeout_s,
                     )  # fmt: skip
                 except asyncpg.UniqueViolationError as exc:
