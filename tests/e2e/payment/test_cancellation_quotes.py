@@ -46,7 +46,8 @@ async def test_a_non_refundable_paid_order_is_cancelled_with_exactly_the_quoted_
 
     status, quoted = await quote(pay_env, alice, order["id"])
     assert status == 201, quoted
-    assert quoted["id"].startswith("ocr_") and quoted["status"] == "quoted"
+    assert quoted["id"].startswith("ocr_")
+    assert quoted["status"] == "quoted"
     assert (quoted["refund_amount"], quoted["refund_currency"]) == (
         offer["tax_amount"],
         order["total_currency"],
@@ -159,4 +160,5 @@ async def test_the_history_says_who_changed_the_order_when_and_why(
 
     seen_by_support = await history(agent)
     [by_agent] = [r for r in seen_by_support if r["reason"] == "cancelled by support"]
-    assert by_agent["actor"]["type"] == "support" and by_agent["actor"]["name"].startswith("agent-")
+    assert by_agent["actor"]["type"] == "support"
+    assert by_agent["actor"]["name"].startswith("agent-")

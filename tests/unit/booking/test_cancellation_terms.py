@@ -68,7 +68,8 @@ def test_an_order_without_kept_terms_is_refunded_in_full_as_before() -> None:
 
 
 @pytest.mark.parametrize(
-    ("status", "payment"), [("cancelled", "refunded"), ("expired", "unpaid"), ("held", "processing")]
+    ("status", "payment"),
+    [("cancelled", "refunded"), ("expired", "unpaid"), ("held", "processing")],
 )
 def test_an_order_over_or_being_paid_cannot_be_quoted(
     status: OrderStatus, payment: PaymentStatus
