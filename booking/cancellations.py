@@ -120,6 +120,8 @@ class CancellationService:
             from_payment=(quote.order_payment_status,),
             to_status="cancelled",
             reason=f"cancelled by {who} as quoted ({quote.id})",
+            refund_amount=quote.refund_amount if quote.refund_to else None,
+            penalty_amount=quote.penalty_amount if quote.refund_to else None,
         )
 
         async def confirm_and_owe(conn: asyncpg.Connection, cancelled: Order) -> None:

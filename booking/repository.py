@@ -164,8 +164,13 @@ class PgOrderRepository:
             if row is None:
                 return None
             order = order_from_row(row)
+            snapshot = msgspec.structs.replace(
+                order.snapshot(),
+                refund_amount=change.refund_amount,
+                penalty_amount=change.penalty_amount,
+            )
             events = [
-                new_event(t, order.snapshot(), order.contact(), owner=order.owner)
+                new_event(t, snapshot, order.contact(), owner=order.owner)
                 for t in state.events_of(change)
             ]
             await conn.execute(

@@ -144,6 +144,7 @@ class Refunder:
                 to_payment="refunded",
                 reason=reason,
                 failure_reason=done.order_failure_reason or order_reason,
+                refund_amount=owed_of(done),
             )
             await orders_in(conn, self._payments.db).transition(done.order_id, change, actor=actor)
         metrics.payment("refunded")

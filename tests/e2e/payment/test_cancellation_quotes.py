@@ -3,6 +3,7 @@ quote → confirm performs exactly the quote; expired → 410; the order changed
 
 from __future__ import annotations
 
+import json
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -62,6 +63,13 @@ async def test_a_non_refundable_paid_order_is_cancelled_with_exactly_the_quoted_
     assert (done["status"], done["order"]["status"]) == ("confirmed", "cancelled")
     again_status, again = await confirm(pay_env, alice, order["id"], quoted["id"])
     assert (again_status, again["confirmed_at"]) == (200, done["confirmed_at"])
+
+    told = await pay_env.pool.fetchval(
+        "SELECT payload->'order' FROM outbox WHERE order_id = $1 AND type = 'order.cancelled'",
+        order["id"],
+    )
+    told_amounts = (json.loads(told)["refund_amount"], json.loads(told)["penalty_amount"])
+    assert told_amounts == (offer["tax_amount"], str(penalty))  # what the traveler's mail says
 
     final = await pay_env.until(alice, order["id"], lambda o: o["payment_status"] == "refunded")
     assert final["status"] == "cancelled"
