@@ -3,6 +3,7 @@ quote → confirm performs exactly the quote; expired → 410; the order changed
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from decimal import Decimal
@@ -170,3 +171,22 @@ async def test_the_history_says_who_changed_the_order_when_and_why(
     [by_agent] = [r for r in seen_by_support if r["reason"] == "cancelled by support"]
     assert by_agent["actor"]["type"] == "support"
     assert by_agent["actor"]["name"].startswith("agent-")
+
+
+async def test_two_confirms_of_one_quote_at_once_cancel_once_and_refund_once(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order, offer = await paid_order(pay_env, alice, days=47)
+    _, quoted = await quote(pay_env, alice, order["id"])
+
+    answers = await asyncio.gather(
+        *(confirm(pay_env, alice, order["id"], quoted["id"]) for _ in range(4))
+    )
+    assert [status for status, _ in answers] == [200] * 4, answers
+    assert len({body["confirmed_at"] for _, body in answers}) == 1
+
+    await pay_env.until(alice, order["id"], lambda o: o["payment_status"] == "refunded")
+    [intent] = await pay_env.gateway.intents(order["id"])
+    assert (intent["amount_refunded"], len(intent["refunds"])) == (offer["tax_amount"], 1)
+    events = await pay_env.events(order["id"])
+    assert (events.count("order.cancelled"), events.count("payment.refunded")) == (1, 1)
