@@ -62,7 +62,8 @@ class CancellationService:
         self._ttl = dt.timedelta(seconds=ttl_s)
         self._clock = clock
 
-    async def quote(self, principal: Principal, order_id: str) -> Quote:
+    async def quote(self, principal: Principal, order_id: str) -> tuple[Quote, Order]:
+        """A new quote for cancelling the order now, and the order it was made from."""
         order = await self._orders.get(principal, order_id)
         terms = terms_for(order)
         now = self._clock()
@@ -82,7 +83,7 @@ class CancellationService:
         )
         await self._store.insert(quote, actor=principal.subject)
         QUOTES.labels("quoted").inc()
-        return quote
+        return quote, order
 
     async def confirm(
         self, principal: Principal, order_id: str, quote_id: str

@@ -80,8 +80,7 @@ async def order_history(request: web.Request) -> web.Response:
 async def quote_cancellation(request: web.Request) -> web.Response:
     principal = caller(request)
     order_id = request.match_info["order_id"]
-    quote = await request.config_dict[CANCELLATIONS].quote(principal, order_id)
-    order = await request.config_dict[ORDER_SERVICE].get(principal, order_id)
+    quote, order = await request.config_dict[CANCELLATIONS].quote(principal, order_id)
     return _json(CancellationView.of(quote, order), status=201)
 
 
