@@ -42,6 +42,10 @@ class OrderSnapshot(msgspec.Struct, frozen=True):
     payment_required_by: dt.datetime | None = None
     ticket_numbers: tuple[str, ...] = ()
     failure_reason: str | None = None
+    # What the change gives back and keeps, when it is a cancellation or a refund that says so
+    # (a quoted cancellation, the refund it caused): for the traveler's mail, not stored.
+    refund_amount: Decimal | None = None
+    penalty_amount: Decimal | None = None
 
 
 class Contact(msgspec.Struct, frozen=True):

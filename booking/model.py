@@ -121,6 +121,17 @@ class NewOrder(msgspec.Struct, frozen=True, kw_only=True):
     total_currency: str
     slices: tuple[Slice, ...]
     passengers: tuple[Passenger, ...]
+    terms: FareTerms | None = None
+
+
+class FareTerms(msgspec.Struct, frozen=True):
+    """What the offer was sold under: its taxes and fare conditions (cancellation and change
+    penalties follow from them: booking/cancellations.py). None on orders made before they
+    were kept."""
+
+    tax_amount: Decimal
+    refundable: bool
+    changeable: bool
 
 
 class Order(msgspec.Struct, frozen=True, kw_only=True):
@@ -144,6 +155,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
     failure_reason: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    terms: FareTerms | None = None
 
     @property
     def visible(self) -> bool:

@@ -11,6 +11,7 @@ the composition root provides them (`OrderService.use_payments`), `instant` orde
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Literal, Protocol
 
 import asyncpg
@@ -40,9 +41,17 @@ class PaymentStarter(Protocol):
 class Refunds(Protocol):
     """Gives the money back when a paid order is cancelled."""
 
-    async def owe(self, conn: asyncpg.Connection, order: Order, *, reason: str) -> None:
+    async def owe(
+        self,
+        conn: asyncpg.Connection,
+        order: Order,
+        *,
+        reason: str,
+        amount: Decimal | None = None,
+    ) -> None:
         """Record, in the transaction `conn` is in, that the money of `order` — just ended
-        (cancelled) while `paid` — is owed back.
+        (cancelled) while `paid` — is owed back: `amount` of it (a cancellation quote's refund,
+        the fare's penalty kept), or all of it when None.
 
         Called inside the very transaction that ends the order, so no committed state ever
         holds an ended order whose money nobody owes back: a crash right after the commit

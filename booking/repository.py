@@ -41,6 +41,7 @@ from booking.rows import (
     HistoryEntry,
     order_from_row,
     passenger_columns,
+    terms_columns,
 )
 from booking.state import Change
 from connectors.model import Slice
@@ -132,6 +133,7 @@ class PgOrderRepository:
                         _encoder.encode(order.slices).decode(),
                         *passenger_columns(order.passengers),
                         actor, event.id, encode_event(event).decode(), idempotency_key,
+                        *terms_columns(order.terms),
                         timeout=self._db.timeout_s,
                     )  # fmt: skip
                 except asyncpg.UniqueViolationError as exc:
@@ -162,8 +164,13 @@ class PgOrderRepository:
             if row is None:
                 return None
             order = order_from_row(row)
+            snapshot = msgspec.structs.replace(
+                order.snapshot(),
+                refund_amount=change.refund_amount,
+                penalty_amount=change.penalty_amount,
+            )
             events = [
-                new_event(t, order.snapshot(), order.contact(), owner=order.owner)
+                new_event(t, snapshot, order.contact(), owner=order.owner)
                 for t in state.events_of(change)
             ]
             await conn.execute(

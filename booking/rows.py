@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import asyncpg
 import msgspec
 
-from booking.model import Order, Passenger
+from booking.model import FareTerms, Order, Passenger
 from connectors.model import Slice
 
 _slices = msgspec.json.Decoder(tuple[Slice, ...])
@@ -26,8 +26,9 @@ SELECT_ORDER = f"SELECT o.*, {_PASSENGERS} FROM orders o"
 CREATE_ORDER = """
 WITH o AS (
     INSERT INTO orders (id, owner, booking_reference, type, status, offer_id, connector,
-                        total_amount, total_currency, slices)
-    VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9::jsonb)
+                        total_amount, total_currency, slices, tax_amount, refundable,
+                        changeable)
+    VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9::jsonb, $21, $22, $23)
     RETURNING *
 ), passengers AS (
     INSERT INTO order_passengers
@@ -142,4 +143,18 @@ def order_from_row(row: asyncpg.Record) -> Order:
         failure_reason=row["failure_reason"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        terms=terms_of(row),
     )
+
+
+def terms_of(row: asyncpg.Record) -> FareTerms | None:
+    if row["tax_amount"] is None or row["refundable"] is None or row["changeable"] is None:
+        return None
+    return FareTerms(row["tax_amount"], row["refundable"], row["changeable"])
+
+
+def terms_columns(terms: FareTerms | None) -> tuple[object, object, object]:
+    """The fare terms as `CREATE_ORDER`'s $21 … $23."""
+    if terms is None:
+        return (None, None, None)
+    return (terms.tax_amount, terms.refundable, terms.changeable)

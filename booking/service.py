@@ -35,6 +35,7 @@ from booking.idempotency import (
 from booking.limits import OrderLimits, payment_deadline
 from booking.model import (
     CreateOrderRequest,
+    FareTerms,
     NewOrder,
     Order,
     OrderView,
@@ -115,6 +116,11 @@ class OrderService:
     def use_price_checks(self, checks: PriceChecks | None) -> None:
         """Tell `checks` (the fare cache) what re-pricing each offer with its airline found."""
         self.airline.checks = checks
+
+    @property
+    def refunds(self) -> Refunds | None:
+        """What gives a cancelled order's money back (None: paid orders cannot be cancelled)."""
+        return self._refunds
 
     def use_saved_travelers(self, travelers: SavedTravelers | None) -> None:
         """Accept passengers given as `traveler_id`, looked up in `travelers`."""
@@ -220,6 +226,11 @@ class OrderService:
             total_currency=offer.priced.total_currency,
             slices=offer.priced.slices,
             passengers=passengers,
+            terms=FareTerms(
+                offer.priced.tax_amount,
+                offer.priced.conditions.refundable,
+                offer.priced.conditions.changeable,
+            ),
         )
         order = await self.repository.create(new, actor=owner, idempotency_key=key, limits=limits)
         return await self._hold(order, key, request.payment)

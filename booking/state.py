@@ -81,6 +81,9 @@ class Change(msgspec.Struct, frozen=True, kw_only=True):
     ticket_numbers: tuple[str, ...] | None = None
     failure_reason: str | None = None
     events: tuple[EventType, ...] | None = None
+    # Carried by the change's events only (booking/events.py), never stored on the order.
+    refund_amount: Decimal | None = None
+    penalty_amount: Decimal | None = None
 
 
 def check(change: Change) -> None:

@@ -88,7 +88,7 @@ def _cancelled(order: WireOrder) -> Text:
     # `order.cancelled` is written by the cancel itself, before the refund it causes: a paid
     # order is still `paid` in it (its `payment.refunded` event follows).
     if order.payment_status in ("paid", "refunded"):
-        refund = f"The {_total(order)} you paid is being refunded to your card."
+        refund = _refund_promise(order)
     elif order.payment_status == "processing":
         refund = "If your payment in progress goes through, it will be refunded to your card."
     else:
@@ -97,6 +97,19 @@ def _cancelled(order: WireOrder) -> Text:
         subject=f"Booking {ref} is cancelled",
         paragraphs=(f"Your booking {ref} is cancelled.", refund),
         sms=f"Skyfare: booking {ref} is cancelled. {refund}",
+    )
+
+
+def _refund_promise(order: WireOrder) -> str:
+    """What a cancelled paid order gives back: all of it, or what its quote said (the fare
+    conditions keep the penalty)."""
+    if order.refund_amount is None or not order.penalty_amount:
+        return f"The {_total(order)} you paid is being refunded to your card."
+    refund = money(order.refund_amount, order.total_currency)
+    penalty = money(order.penalty_amount, order.total_currency)
+    return (
+        f"{refund} of the {_total(order)} you paid is being refunded to your card; "
+        f"the fare conditions keep {penalty}."
     )
 
 

@@ -22,6 +22,8 @@ class WireOrder(msgspec.Struct, frozen=True):
     payment_required_by: dt.datetime | None = None
     ticket_numbers: tuple[str, ...] = ()
     failure_reason: str | None = None
+    refund_amount: Decimal | None = None
+    penalty_amount: Decimal | None = None
 
 
 class WireContact(msgspec.Struct, frozen=True):

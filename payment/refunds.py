@@ -14,6 +14,7 @@ A gateway that does not answer leaves the payment `refunding`; the reconciler as
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 
 import asyncpg
 
@@ -27,6 +28,12 @@ from payment.repository import PgPaymentRepository, orders_in
 logger = logging.getLogger(__name__)
 
 ANY_STATUS: tuple[OrderStatus, ...] = ("held", "confirmed", "cancelled", "expired", "failed")
+
+
+def owed_of(payment: Payment) -> Decimal:
+    """What refunding `payment` gives back: the amount owed when a quote fixed it (kept in
+    `refunded_amount` from the moment it is owed), else all of it."""
+    return payment.amount if payment.refunded_amount is None else payment.refunded_amount
 
 
 class Refunder:
@@ -64,7 +71,7 @@ class Refunder:
         try:
             refund = await self._gateway.refund(
                 intent_id=payment.gateway_intent_id,
-                amount=payment.amount,
+                amount=owed_of(payment),
                 idempotency_key=refund_key(payment.id),
                 timeout=self._timeout_s,
             )
@@ -96,12 +103,14 @@ class Refunder:
         *,
         reason: str,
         order_reason: str | None = None,
+        amount: Decimal | None = None,
     ) -> Payment | None:
         """Step 1 for the payment that paid `order_id`, in the caller's transaction: the one that
         ends the order (a cancel, a failed ticketing). The refund is then owed from the same
-        commit that ended the order; `refund` (or the reconciler, after a crash) pays it."""
+        commit that ended the order; `refund` (or the reconciler, after a crash) pays it.
+        `amount` (a cancellation quote's refund) is what is owed; None: all of it."""
         return await self._payments.owe_refund(
-            conn, order_id, reason=reason, order_reason=order_reason
+            conn, order_id, reason=reason, order_reason=order_reason, amount=amount
         )
 
     async def record_refunded(
@@ -124,7 +133,7 @@ class Refunder:
             "refunded",
             refund_reason=reason,
             refund_id=refund_id,
-            refunded_amount=payment.amount,
+            refunded_amount=owed_of(payment),
         )
         if done is None:
             return None
@@ -135,6 +144,7 @@ class Refunder:
                 to_payment="refunded",
                 reason=reason,
                 failure_reason=done.order_failure_reason or order_reason,
+                refund_amount=owed_of(done),
             )
             await orders_in(conn, self._payments.db).transition(done.order_id, change, actor=actor)
         metrics.payment("refunded")

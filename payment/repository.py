@@ -165,18 +165,28 @@ class PgPaymentRepository:
         return None if row is None else _payment(row)
 
     async def owe_refund(
-        self, conn: asyncpg.Connection, order_id: str, *, reason: str, order_reason: str | None
+        self,
+        conn: asyncpg.Connection,
+        order_id: str,
+        *,
+        reason: str,
+        order_reason: str | None,
+        amount: Decimal | None = None,
     ) -> Payment | None:
         """In the caller's transaction: the payment that paid `order_id`, if its money is still
-        kept (`succeeded`), becomes `refunding`; that payment, or None."""
+        kept (`succeeded`), becomes `refunding`; that payment, or None. `amount` (less than
+        all, e.g. a fare's penalty kept) is written as `refunded_amount` at once: what the
+        refund will give back, whoever pays it."""
         row = await conn.fetchrow(
             "UPDATE payments SET status = 'refunding', updated_at = now(),"
             " refund_reason = COALESCE(refund_reason, $2),"
-            " order_failure_reason = COALESCE(order_failure_reason, $3)"
+            " order_failure_reason = COALESCE(order_failure_reason, $3),"
+            " refunded_amount = COALESCE(refunded_amount, $4)"
             f" WHERE order_id = $1 AND order_paid AND status = 'succeeded' RETURNING {_COLUMNS}",
             order_id,
             reason,
             order_reason,
+            amount,
             timeout=self.db.timeout_s,
         )
         return None if row is None else _payment(row)

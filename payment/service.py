@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from decimal import Decimal
 
 import asyncpg
 import msgspec
@@ -266,8 +267,15 @@ class PaymentService:
 
     # -- booking.ports.Refunds -------------------------------------------------------------------
 
-    async def owe(self, conn: asyncpg.Connection, order: Order, *, reason: str) -> None:
-        await self._refunder.owe(conn, order.id, reason=reason)
+    async def owe(
+        self,
+        conn: asyncpg.Connection,
+        order: Order,
+        *,
+        reason: str,
+        amount: Decimal | None = None,
+    ) -> None:
+        await self._refunder.owe(conn, order.id, reason=reason, amount=amount)
 
     async def refund(self, order: Order, *, actor: str, reason: str) -> Order:
         """Refund the payment that paid `order` (just cancelled); the order as it is now."""

@@ -21,6 +21,9 @@ from aiohttp import web
 from analytics import routes as analytics_routes
 from analytics.service import ReportService
 from booking import routes as order_routes
+from booking import trip_routes
+from booking.cancellation_store import PgCancellations
+from booking.cancellations import CancellationService
 from booking.limits import OrderLimits
 from booking.personal_data import PgPersonalData
 from booking.pg import Database
@@ -188,6 +191,8 @@ async def _orders(app: web.Application) -> AsyncIterator[None]:
         hold_window_s=settings.hold_window_s,
     ) as service:
         app[order_routes.ORDER_SERVICE] = service
+        db = Database(app[PG_POOL], timeout_s=settings.db_timeout_s)
+        app[trip_routes.CANCELLATIONS] = CancellationService(service, PgCancellations(db))
         # A passenger may be one of the caller's saved travelers (users/): the order copies it.
         service.use_saved_travelers(SavedTravelersOfUsers(app[user_routes.USER_SERVICE]))
         # Order creation re-prices too: a changed price or no seats corrects the fare cache.
@@ -447,6 +452,7 @@ def _route_groups(settings: Settings) -> tuple[tuple[RouteGroup, frozenset[str]]
         (search_routes, frozenset({SEARCH})),
         (bulk_routes, frozenset({SEARCH})),
         (order_routes, frozenset({BOOKING})),
+        (trip_routes, frozenset({BOOKING})),
         (payment_routes, frozenset({BOOKING})),
         (user_routes, frozenset({BOOKING})),
         (privacy, frozenset({BOOKING})),

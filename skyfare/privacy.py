@@ -22,7 +22,7 @@ from typing import Protocol
 import msgspec
 from aiohttp import web
 
-from booking.model import OrderStatus, OrderType, Passenger, PaymentStatus
+from booking.model import FareTerms, OrderStatus, OrderType, Passenger, PaymentStatus
 from booking.personal_data import PgPersonalData
 from booking.rows import HistoryEntry
 from connectors.model import Slice
@@ -104,6 +104,7 @@ class ExportedOrder(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: dt.datetime
     history: tuple[HistoryEntry, ...]
     payments: tuple[PaymentRecord, ...]
+    terms: FareTerms | None = None  # the taxes and fare conditions it was sold under
 
 
 class DataExport(msgspec.Struct, frozen=True, kw_only=True):

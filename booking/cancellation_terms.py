@@ -1,0 +1,92 @@
+"""What cancelling an order costs and gives back, by its fare conditions (pure).
+
+- Not paid (held, unpaid or its card declined): nothing was taken, nothing to refund.
+- Paid, refundable fare: everything back, no penalty.
+- Paid, non-refundable fare: the taxes back (the airline owes them: they are levied per flown
+  passenger), the fare kept as the penalty.
+- Paid, terms unknown (an order made before they were kept): everything back, as cancelling
+  always did.
+A payment in flight cannot be quoted (its outcome decides the answer); an order that is over
+(cancelled, expired) has nothing to cancel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from decimal import Decimal
+from typing import Literal
+
+import msgspec
+
+from booking.model import Order, OrderStatus, PaymentStatus
+from kernel.errors import Conflict
+
+CANCELLATION_ID_PREFIX = "ocr_"
+RefundTo = Literal["original_form_of_payment"]
+CancellationStatus = Literal["quoted", "confirmed"]
+NOTHING = Decimal("0.00")
+QUOTABLE: tuple[OrderStatus, ...] = ("held", "confirmed")
+
+
+def new_cancellation_id() -> str:
+    return CANCELLATION_ID_PREFIX + secrets.token_hex(12)
+
+
+def is_cancellation_id(value: str) -> bool:
+    body = value.removeprefix(CANCELLATION_ID_PREFIX)
+    return (
+        value.startswith(CANCELLATION_ID_PREFIX)
+        and len(body) == 24
+        and all(c in "0123456789abcdef" for c in body)
+    )
+
+
+class Terms(msgspec.Struct, frozen=True):
+    refund_amount: Decimal
+    penalty_amount: Decimal
+    refund_to: RefundTo | None
+
+
+class Quote(msgspec.Struct, frozen=True, kw_only=True):
+    """A stored cancellation quote and the order as it was when it was made."""
+
+    id: str
+    order_id: str
+    status: CancellationStatus
+    refund_amount: Decimal
+    penalty_amount: Decimal
+    currency: str
+    refund_to: RefundTo | None
+    order_status: OrderStatus
+    order_payment_status: PaymentStatus
+    order_updated_at: dt.datetime
+    expires_at: dt.datetime
+    created_at: dt.datetime
+    confirmed_at: dt.datetime | None = None
+
+    def expired(self, now: dt.datetime) -> bool:
+        return self.status == "quoted" and now >= self.expires_at
+
+    def describes(self, order: Order) -> bool:
+        """Whether `order` is still as it was quoted."""
+        return (order.status, order.payment_status, order.updated_at) == (
+            self.order_status,
+            self.order_payment_status,
+            self.order_updated_at,
+        )
+
+
+def terms_for(order: Order) -> Terms:
+    """What cancelling `order` now would give back; `Conflict` when it cannot be quoted."""
+    if order.status not in QUOTABLE:
+        raise Conflict(f"the order is {order.status}: there is nothing to cancel")
+    if order.payment_status == "processing":
+        raise Conflict("a payment of this order is in progress: ask again once it has settled")
+    if order.payment_status != "paid":
+        return Terms(NOTHING, NOTHING, None)
+    total = order.total_amount
+    if order.terms is None or order.terms.refundable:
+        return Terms(total, NOTHING, "original_form_of_payment")
+    refund = min(order.terms.tax_amount, total)
+    return Terms(refund, total - refund, "original_form_of_payment")

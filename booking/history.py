@@ -1,0 +1,84 @@
+"""An order's history as its traveler (or support) reads it: `GET /v1/orders/{id}/history`.
+
+Every change of status or payment status is an `order_history` row written in the transaction
+of the change (booking/repository.py), with the actor that made it: the order's owner (the
+traveler), one of our own processes (the hold sweeper, the reconciler, the payment webhook's
+settlement, the booking flow itself) or anyone else — a support agent acting under their own
+identity. Pure mapping here: who is shown how.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import msgspec
+
+from booking.model import Order
+from booking.rows import HistoryEntry
+from kernel.auth import Principal
+
+ActorType = Literal["traveler", "support", "system"]
+
+# The actors our own processes write (booking/sweeper.py, booking/reconciler.py,
+# payment/settlement.py, payment/reconciler.py, booking/service.py, booking/cancellations.py).
+SYSTEM_ACTORS: dict[str, str] = {
+    "booking": "booking",
+    "sweeper": "sweeper",
+    "reconciler": "reconciler",
+    "payments": "webhook",  # the gateway's webhook, settled by payment/settlement.py
+    "gateway": "webhook",  # a refund the gateway reported (charge.refunded)
+}
+
+
+class Actor(msgspec.Struct, frozen=True, omit_defaults=True):
+    """Who made a change. `name`: the process for `system` (sweeper, reconciler, webhook,
+    booking); the agent's subject for `support`, shown to support only; never for `traveler`."""
+
+    type: ActorType
+    name: str | None = None
+
+
+class HistoryItem(msgspec.Struct, frozen=True):
+    """One change: from what to what (status and payment status), why, who and when."""
+
+    at: dt.datetime
+    from_status: str | None
+    to_status: str
+    from_payment_status: str | None
+    to_payment_status: str
+    reason: str
+    actor: Actor
+
+
+class OrderHistory(msgspec.Struct, frozen=True):
+    """Every change of the order, oldest first (its creation is the first)."""
+
+    order_id: str
+    data: tuple[HistoryItem, ...]
+
+
+def actor_of(actor: str, order: Order, viewer: Principal) -> Actor:
+    if actor == order.owner:
+        return Actor("traveler")
+    if actor in SYSTEM_ACTORS:
+        return Actor("system", SYSTEM_ACTORS[actor])
+    return Actor("support", actor if viewer.is_support else None)
+
+
+def history_view(order: Order, entries: list[HistoryEntry], viewer: Principal) -> OrderHistory:
+    return OrderHistory(
+        order_id=order.id,
+        data=tuple(
+            HistoryItem(
+                at=e.at,
+                from_status=e.from_status,
+                to_status=e.to_status,
+                from_payment_status=e.from_payment_status,
+                to_payment_status=e.to_payment_status,
+                reason=e.reason,
+                actor=actor_of(e.actor, order, viewer),
+            )
+            for e in entries
+        ),
+    )

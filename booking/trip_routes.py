@@ -1,0 +1,192 @@
+"""Managing a booked trip: the order's history and cancellation quotes (docs/api.md "Orders").
+
+Thin views over `OrderService` (history) and `CancellationService` (booking/cancellations.py);
+each declares `security=("bearer",)`, so the caller is authenticated before the view runs.
+Another traveler's order is 404, as for every order route; support sees every order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import msgspec
+from aiohttp import web
+
+from booking.cancellation_terms import CancellationStatus, Quote, RefundTo
+from booking.cancellations import CancellationService
+from booking.history import OrderHistory, history_view
+from booking.model import ORDER_ID_SCHEMA, Order, OrderView
+from booking.routes import ORDER_SERVICE
+from kernel.auth import principal as caller
+from kernel.openapi import Operation, Parameter
+
+CANCELLATIONS = web.AppKey("cancellations", CancellationService)
+
+_encoder = msgspec.json.Encoder()
+
+
+class CancellationView(msgspec.Struct, frozen=True, kw_only=True):
+    """A cancellation quote: what cancelling gives back (`refund_amount`, to `refund_to`: the
+    card that paid; null when nothing was paid) and what the fare keeps (`penalty_amount`),
+    valid until `expires_at`; `status` becomes `confirmed` once performed. `order` is the
+    order as it is now."""
+
+    id: str
+    order_id: str
+    status: CancellationStatus
+    refund_amount: Decimal
+    refund_currency: str
+    refund_to: RefundTo | None
+    penalty_amount: Decimal
+    penalty_currency: str
+    expires_at: dt.datetime
+    created_at: dt.datetime
+    confirmed_at: dt.datetime | None
+    order: OrderView
+
+    @classmethod
+    def of(cls, quote: Quote, order: Order) -> CancellationView:
+        return cls(
+            id=quote.id,
+            order_id=quote.order_id,
+            status=quote.status,
+            refund_amount=quote.refund_amount,
+            refund_currency=quote.currency,
+            refund_to=quote.refund_to,
+            penalty_amount=quote.penalty_amount,
+            penalty_currency=quote.currency,
+            expires_at=quote.expires_at,
+            created_at=quote.created_at,
+            confirmed_at=quote.confirmed_at,
+            order=OrderView.of(order),
+        )
+
+
+def _json(payload: object, status: int = 200) -> web.Response:
+    return web.Response(
+        body=_encoder.encode(payload), status=status, content_type="application/json"
+    )
+
+
+async def order_history(request: web.Request) -> web.Response:
+    principal = caller(request)
+    service = request.config_dict[ORDER_SERVICE]
+    order = await service.get(principal, request.match_info["order_id"])
+    entries = await service.repository.history(order.id)
+    return _json(history_view(order, entries, principal))
+
+
+async def quote_cancellation(request: web.Request) -> web.Response:
+    principal = caller(request)
+    order_id = request.match_info["order_id"]
+    quote, order = await request.config_dict[CANCELLATIONS].quote(principal, order_id)
+    return _json(CancellationView.of(quote, order), status=201)
+
+
+async def confirm_cancellation(request: web.Request) -> web.Response:
+    principal = caller(request)
+    order_id, quote_id = request.match_info["order_id"], request.match_info["cancellation_id"]
+    quote, order = await request.config_dict[CANCELLATIONS].confirm(principal, order_id, quote_id)
+    return _json(CancellationView.of(quote, order))
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    router.add_get(
+        "/v1/orders/{order_id}/history", order_history, name="orders_history", allow_head=False
+    )
+    router.add_post(
+        "/v1/orders/{order_id}/cancellations", quote_cancellation, name="cancellations_create"
+    )
+    router.add_post(
+        "/v1/orders/{order_id}/cancellations/{cancellation_id}/confirm",
+        confirm_cancellation,
+        name="cancellations_confirm",
+    )
+
+
+_ORDER_ID = Parameter(
+    "order_id", "path", "An order id (`ord_...`)", required=True, schema=ORDER_ID_SCHEMA
+)
+_CANCELLATION_ID = Parameter(
+    "cancellation_id",
+    "path",
+    "A cancellation quote's id (`ocr_...`)",
+    required=True,
+    schema={"type": "string", "pattern": "^ocr_[0-9a-f]{24}$"},
+)
+_AUTH_ERRORS = {
+    401: "Missing, malformed, expired or wrongly signed Bearer token",
+    429: "Past this traveler's rate limit on order and payment routes; see Retry-After",
+    503: "The orders database (or the airline) cannot be reached now; retry after Retry-After s",
+}
+_NOT_FOUND = "No such order, or another traveler's"
+_QUOTE_ID = "$response.body#/id"
+_QUOTED_ORDER = "$response.body#/order_id"
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        method="get",
+        path="/v1/orders/{order_id}/history",
+        operation_id="get_order_history",
+        summary=(
+            "Every change of the order's status or payment status, oldest first: when, from "
+            "what to what, why, and who (the traveler, a support agent, or the system: "
+            "booking, sweeper, reconciler, webhook)"
+        ),
+        tag="orders",
+        response=OrderHistory,
+        parameters=(_ORDER_ID,),
+        errors={**_AUTH_ERRORS, 404: _NOT_FOUND},
+        security=("bearer",),
+    ),
+    Operation(
+        method="post",
+        path="/v1/orders/{order_id}/cancellations",
+        operation_id="create_cancellation",
+        summary=(
+            "Quote cancelling the order, valid a few minutes: the refund by fare conditions "
+            "(refundable: everything; non-refundable: the taxes; unpaid: nothing) to the card "
+            "that paid, and the penalty kept. Nothing changes until it is confirmed"
+        ),
+        tag="orders",
+        response_status=201,
+        response=CancellationView,
+        parameters=(_ORDER_ID,),
+        errors={
+            **_AUTH_ERRORS,
+            404: _NOT_FOUND,
+            409: "The order is over (cancelled or expired), or a payment of it is in progress",
+        },
+        security=("bearer",),
+        links={
+            "ConfirmCancellation": {
+                "operationId": "confirm_cancellation",
+                "parameters": {"order_id": _QUOTED_ORDER, "cancellation_id": _QUOTE_ID},
+            },
+        },
+    ),
+    Operation(
+        method="post",
+        path="/v1/orders/{order_id}/cancellations/{cancellation_id}/confirm",
+        operation_id="confirm_cancellation",
+        summary=(
+            "Cancel the order exactly as quoted: the airline releases the seats, the quoted "
+            "refund is owed with the cancel and sent to the card. Confirming again answers the "
+            "confirmed quote"
+        ),
+        tag="orders",
+        response=CancellationView,
+        parameters=(_ORDER_ID, _CANCELLATION_ID),
+        errors={
+            **_AUTH_ERRORS,
+            404: "No such order or quote, or another traveler's",
+            409: (
+                "The order changed since the quote (paid, cancelled or expired meanwhile): ask "
+                "for a new quote; or the airline refused"
+            ),
+            410: "The quote expired: ask for a new one",
+        },
+        security=("bearer",),
+    ),
+)

@@ -1,0 +1,192 @@
+"""Cancellation quotes and the order's history through HTTP, with the sim's airline and gateway:
+quote → confirm performs exactly the quote; expired → 410; the order changed since → 409."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from tests.e2e.payment.conftest import PayEnv
+from tests.support.booking import Headers
+from tests.support.payment_sim import eventually
+
+
+async def paid_order(pay_env: PayEnv, headers: Headers, days: int) -> tuple[dict[str, Any], Any]:
+    """A confirmed, paid order and the offer it was booked from (economy: non-refundable)."""
+    offer = await pay_env.booking.offer(days=days)
+    response = await pay_env.booking.order(headers, offer)
+    order = await response.json()
+    assert response.status == 201, order
+    assert (await pay_env.pay(headers, order["id"])).status == 202
+    paid = await pay_env.settled(headers, order["id"])
+    assert (paid["status"], paid["payment_status"]) == ("confirmed", "paid"), paid
+    return paid, offer
+
+
+async def quote(pay_env: PayEnv, headers: Headers, order_id: str) -> tuple[int, dict[str, Any]]:
+    response = await pay_env.client.post(f"/v1/orders/{order_id}/cancellations", headers=headers)
+    return response.status, await response.json()
+
+
+async def confirm(
+    pay_env: PayEnv, headers: Headers, order_id: str, quote_id: str
+) -> tuple[int, dict[str, Any]]:
+    response = await pay_env.client.post(
+        f"/v1/orders/{order_id}/cancellations/{quote_id}/confirm", headers=headers
+    )
+    return response.status, await response.json()
+
+
+async def test_a_non_refundable_paid_order_is_cancelled_with_exactly_the_quoted_refund(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order, offer = await paid_order(pay_env, alice, days=41)
+    assert offer["conditions"]["refundable"] is False
+
+    status, quoted = await quote(pay_env, alice, order["id"])
+    assert status == 201, quoted
+    assert quoted["id"].startswith("ocr_")
+    assert quoted["status"] == "quoted"
+    assert (quoted["refund_amount"], quoted["refund_currency"]) == (
+        offer["tax_amount"],
+        order["total_currency"],
+    )
+    penalty = Decimal(order["total_amount"]) - Decimal(offer["tax_amount"])
+    assert Decimal(quoted["penalty_amount"]) == penalty
+    assert quoted["refund_to"] == "original_form_of_payment"
+    assert quoted["order"]["status"] == "confirmed"  # a quote changes nothing
+
+    status, done = await confirm(pay_env, alice, order["id"], quoted["id"])
+    assert status == 200, done
+    assert (done["status"], done["order"]["status"]) == ("confirmed", "cancelled")
+    again_status, again = await confirm(pay_env, alice, order["id"], quoted["id"])
+    assert (again_status, again["confirmed_at"]) == (200, done["confirmed_at"])
+
+    told = await pay_env.pool.fetchval(
+        "SELECT payload->'order' FROM outbox WHERE order_id = $1 AND type = 'order.cancelled'",
+        order["id"],
+    )
+    told_amounts = (json.loads(told)["refund_amount"], json.loads(told)["penalty_amount"])
+    assert told_amounts == (offer["tax_amount"], str(penalty))  # what the traveler's mail says
+
+    final = await pay_env.until(alice, order["id"], lambda o: o["payment_status"] == "refunded")
+    assert final["status"] == "cancelled"
+    [intent] = await pay_env.gateway.intents(order["id"])
+    assert intent["amount_refunded"] == offer["tax_amount"]  # the fare kept as the penalty
+    assert len(intent["refunds"]) == 1
+
+
+async def test_an_unpaid_hold_is_quoted_nothing_to_refund_and_cancelled_at_the_airline(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order = await pay_env.held_order(alice, days=42)
+    status, quoted = await quote(pay_env, alice, order["id"])
+    assert status == 201, quoted
+    assert (quoted["refund_amount"], quoted["penalty_amount"], quoted["refund_to"]) == (
+        "0.00",
+        "0.00",
+        None,
+    )
+    status, done = await confirm(pay_env, alice, order["id"], quoted["id"])
+    assert status == 200, done
+    assert (done["order"]["status"], done["order"]["payment_status"]) == ("cancelled", "unpaid")
+    assert await pay_env.events(order["id"]) == ["order.created", "order.held", "order.cancelled"]
+
+
+async def test_an_expired_quote_is_gone_and_changes_nothing(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order = await pay_env.held_order(alice, days=43)
+    _, quoted = await quote(pay_env, alice, order["id"])
+    await pay_env.pool.execute(
+        "UPDATE order_cancellations SET expires_at = now() - interval '1 second' WHERE id = $1",
+        quoted["id"],
+    )
+    status, problem = await confirm(pay_env, alice, order["id"], quoted["id"])
+    assert status == 410, problem
+    assert (await pay_env.order(alice, order["id"]))["status"] == "held"
+
+
+async def test_a_quote_for_an_order_that_changed_since_is_a_conflict(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order = await pay_env.held_order(alice, days=44)
+    _, quoted = await quote(pay_env, alice, order["id"])  # nothing to refund: unpaid
+    assert (await pay_env.pay(alice, order["id"])).status == 202
+    await pay_env.settled(alice, order["id"])
+
+    status, problem = await confirm(pay_env, alice, order["id"], quoted["id"])
+    assert status == 409, problem
+    after = await pay_env.order(alice, order["id"])
+    assert (after["status"], after["payment_status"]) == ("confirmed", "paid")
+
+
+async def test_another_travelers_order_and_unknown_quotes_are_not_found(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order = await pay_env.held_order(alice, days=45)
+    mallory = await pay_env.booking.token(f"mallory-{uuid.uuid4().hex[:8]}")
+    assert (await quote(pay_env, mallory, order["id"]))[0] == 404
+    _, quoted = await quote(pay_env, alice, order["id"])
+    assert (await confirm(pay_env, mallory, order["id"], quoted["id"]))[0] == 404
+    assert (await confirm(pay_env, alice, order["id"], "ocr_" + "0" * 24))[0] == 404
+    response = await pay_env.client.get(f"/v1/orders/{order['id']}/history", headers=mallory)
+    assert response.status == 404
+
+
+async def test_the_history_says_who_changed_the_order_when_and_why(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order, _ = await paid_order(pay_env, alice, days=46)
+    agent = await pay_env.booking.token(f"agent-{uuid.uuid4().hex[:8]}", roles=["support"])
+    cancel = await pay_env.client.post(f"/v1/orders/{order['id']}/cancel", headers=agent)
+    assert cancel.status == 200, await cancel.json()
+
+    async def history(headers: Headers) -> list[dict[str, Any]]:
+        response = await pay_env.client.get(f"/v1/orders/{order['id']}/history", headers=headers)
+        body = await response.json()
+        assert response.status == 200, body
+        assert body["order_id"] == order["id"]
+        rows: list[dict[str, Any]] = body["data"]
+        return rows
+
+    rows = await eventually(
+        lambda: history(alice), lambda rs: rs[-1]["to_payment_status"] == "refunded"
+    )
+    moves = [(r["to_status"], r["to_payment_status"], r["actor"]["type"]) for r in rows]
+    assert moves[:2] == [("pending", "unpaid", "traveler"), ("held", "unpaid", "system")]
+    assert ("held", "processing", "traveler") in moves
+    assert ("confirmed", "paid", "system") in moves
+    [cancelled] = [
+        r for r in rows if r["to_status"] == "cancelled" and r["from_status"] != r["to_status"]
+    ]
+    assert cancelled["actor"] == {"type": "support"}  # the agent's name is support's to see
+    assert cancelled["reason"] == "cancelled by support"
+    assert [r["at"] for r in rows] == sorted(r["at"] for r in rows)
+
+    seen_by_support = await history(agent)
+    [by_agent] = [r for r in seen_by_support if r["reason"] == "cancelled by support"]
+    assert by_agent["actor"]["type"] == "support"
+    assert by_agent["actor"]["name"].startswith("agent-")
+
+
+async def test_two_confirms_of_one_quote_at_once_cancel_once_and_refund_once(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order, offer = await paid_order(pay_env, alice, days=47)
+    _, quoted = await quote(pay_env, alice, order["id"])
+
+    answers = await asyncio.gather(
+        *(confirm(pay_env, alice, order["id"], quoted["id"]) for _ in range(4))
+    )
+    assert [status for status, _ in answers] == [200] * 4, answers
+    assert len({body["confirmed_at"] for _, body in answers}) == 1
+
+    await pay_env.until(alice, order["id"], lambda o: o["payment_status"] == "refunded")
+    [intent] = await pay_env.gateway.intents(order["id"])
+    assert (intent["amount_refunded"], len(intent["refunds"])) == (offer["tax_amount"], 1)
+    events = await pay_env.events(order["id"])
+    assert (events.count("order.cancelled"), events.count("payment.refunded")) == (1, 1)
