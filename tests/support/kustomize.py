@@ -73,12 +73,16 @@ def render_python(directory: Path) -> list[Obj]:
         for container in _containers(objects):
             _set_image(container, image)
     for replica in spec.get("replicas", []):
-        matched = [o for o in objects if o["kind"] in _SCALABLE and _name(o) == replica["name"]]
-        if not matched:
-            raise KustomizeError(f"replicas: no workload named {replica['name']}")
-        for obj in matched:
-            obj["spec"]["replicas"] = replica["count"]
+        _set_replicas(objects, replica)
     return objects
+
+
+def _set_replicas(objects: list[Obj], replica: Obj) -> None:
+    matched = [o for o in objects if o["kind"] in _SCALABLE and _name(o) == replica["name"]]
+    if not matched:
+        raise KustomizeError(f"replicas: no workload named {replica['name']}")
+    for obj in matched:
+        obj["spec"]["replicas"] = replica["count"]
 
 
 def _name(obj: Obj) -> str:
