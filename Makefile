@@ -4,8 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 INSTALL_LOG := $(VENV)/install.log
-# checkov's own venv (see the checkov target)
-CHECKOV_VENV := .venv-checkov
+# checkov's own venv, inside $(VENV) so every tool already leaves it alone (see the checkov target)
+CHECKOV_VENV := $(VENV)/checkov
 CHECKOV := $(CHECKOV_VENV)/bin/checkov
 
 .PHONY: run up run-gateway sim test test-unit test-web test-deploy soak fuzz flaky lint fmt bench wrk nginx promtool checkov install clean web web-types chromium
@@ -97,14 +97,15 @@ test-deploy: $(STAMP) $(CHECKOV) promtool
 	$(BIN)/hadolint deploy/Dockerfile
 	$(BIN)/pytest -q tests/unit/deploy tests/integration/deploy
 
-# checkov (deploy/k8s/checkov.yaml) in a venv of its own: its exact pins would downgrade packages
-# the project uses (packaging, python-dateutil), so it never goes into $(VENV).
-$(CHECKOV):
+# checkov (deploy/k8s/checkov.yaml) in a venv of its own ($(VENV)/checkov): its exact pins would
+# downgrade packages the project uses (packaging, python-dateutil), so it never goes into $(VENV)'s
+# own site-packages.
+$(CHECKOV): | $(STAMP)
 	@echo "installing checkov into $(CHECKOV_VENV) (its own venv, once)…"
 	@{ $(PYTHON) -m venv $(CHECKOV_VENV) && $(CHECKOV_VENV)/bin/pip install 'checkov>=3.2,<4'; } \
-		> $(CHECKOV_VENV).log 2>&1 \
-		|| { status=$$?; echo "checkov install failed; the end of $(CHECKOV_VENV).log:"; \
-		     tail -n 40 $(CHECKOV_VENV).log; rm -rf $(CHECKOV_VENV); exit $$status; }
+		> $(VENV)/checkov-install.log 2>&1 \
+		|| { status=$$?; echo "checkov install failed; the end of $(VENV)/checkov-install.log:"; \
+		     tail -n 40 $(VENV)/checkov-install.log; rm -rf $(CHECKOV_VENV); exit $$status; }
 
 checkov: $(CHECKOV)
 
@@ -173,4 +174,4 @@ nginx:
 		|| { echo "nginx is needed: apt-get install nginx"; exit 1; }
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) $(CHECKOV_VENV).log .skyfare .pytest_cache .mypy_cache .ruff_cache web/node_modules web/dist
+	rm -rf $(VENV) .skyfare .pytest_cache .mypy_cache .ruff_cache web/node_modules web/dist

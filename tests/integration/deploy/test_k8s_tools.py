@@ -14,7 +14,7 @@ import yaml
 
 from tests.support import kustomize
 
-CHECKOV = kustomize.ROOT / ".venv-checkov" / "bin" / "checkov"
+CHECKOV = kustomize.ROOT / ".venv" / "checkov" / "bin" / "checkov"
 CONFIG = kustomize.K8S / "checkov.yaml"
 
 # What checkov must refuse, so a passing run means the checks ran (and the config skips little).
