@@ -8,7 +8,7 @@ INSTALL_LOG := $(VENV)/install.log
 CHECKOV_VENV := $(VENV)/checkov
 CHECKOV := $(CHECKOV_VENV)/bin/checkov
 
-.PHONY: run up run-gateway sim test test-unit test-web test-deploy soak fuzz flaky lint fmt bench wrk nginx promtool checkov install clean web web-types chromium
+.PHONY: run up run-gateway sim test test-unit test-web test-deploy k8s-gateway-config soak fuzz flaky lint fmt bench wrk nginx promtool checkov install clean web web-types chromium
 
 # pip's own output goes to $(INSTALL_LOG): a first install prints a line before and a summary
 # after, and the end of the log only when it fails.
@@ -96,6 +96,11 @@ test-unit: $(STAMP)
 test-deploy: $(STAMP) $(CHECKOV) promtool
 	$(BIN)/hadolint deploy/Dockerfile
 	$(BIN)/pytest -q tests/unit/deploy tests/integration/deploy
+
+## k8s-gateway-config: rewrite deploy/k8s/base/gateway-config.yaml from deploy/nginx (after changing
+##                     the gateway's configuration; tests/unit/deploy fails until then)
+k8s-gateway-config: $(STAMP)
+	$(BIN)/python -m tests.support.kustomize
 
 # checkov (deploy/k8s/checkov.yaml) in a venv of its own ($(VENV)/checkov): its exact pins would
 # downgrade packages the project uses (packaging, python-dateutil), so it never goes into $(VENV)'s

@@ -175,3 +175,51 @@ def _set_image(container: Obj, image: Obj) -> None:
         container["image"] = f"{new}:{image['newTag']}"
     else:
         container["image"] = current.replace(name, new, 1)
+
+
+GATEWAY_CONFIG = K8S / "base" / "gateway-config.yaml"
+_GATEWAY_HEADER = """\
+# The gateway's nginx configuration: deploy/nginx's files, as templates the nginx image fills in
+# at start from the container's SKYFARE_GATEWAY_* variables (gateway.yaml). Generated, do not
+# edit: `make k8s-gateway-config` rewrites it from deploy/nginx, and tests/unit/deploy fails
+# while it differs.
+"""
+
+
+def gateway_configmap() -> str:
+    """deploy/k8s/base/gateway-config.yaml's text, from deploy/nginx."""
+    templates = ROOT / "deploy" / "nginx"
+    data = {
+        path.name.removesuffix(".template") + ".template": path.read_text()
+        for path in sorted(templates.iterdir())
+    }
+    configmap = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": "skyfare-gateway",
+            "labels": {
+                "app.kubernetes.io/name": "skyfare",
+                "app.kubernetes.io/component": "gateway",
+                "app.kubernetes.io/part-of": "skyfare",
+            },
+        },
+        "data": data,
+    }
+    return _GATEWAY_HEADER + yaml.dump(configmap, Dumper=_BlockDumper, sort_keys=False, width=1000)
+
+
+class _BlockDumper(yaml.SafeDumper):
+    """Multi-line strings as literal blocks (`|`), readable in a review."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_BlockDumper.add_representer(str, _str)
+
+
+if __name__ == "__main__":
+    GATEWAY_CONFIG.write_text(gateway_configmap())

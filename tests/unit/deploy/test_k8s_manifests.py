@@ -180,3 +180,36 @@ def test_only_the_services_reach_postgresql_and_redis(rendered: list[Obj]) -> No
             assert may_connect(policies, pods[service], pods[store], port), (service, store)
         for other in ("gateway", "stranger", "other-namespace", "ingress", "prometheus"):
             assert not may_connect(policies, pods[other], pods[store], port), (other, store)
+
+
+def test_the_gateway_configmap_is_deploy_nginx() -> None:
+    assert kustomize.GATEWAY_CONFIG.read_text() == kustomize.gateway_configmap(), (
+        "deploy/nginx changed: run `make k8s-gateway-config`"
+    )
+
+
+def test_the_gateway_fills_in_every_template_variable(rendered: list[Obj]) -> None:
+    gateway = _one(rendered, "Deployment", "skyfare-gateway")["spec"]["template"]["spec"]
+    nginx = gateway["containers"][0]
+    env = {e["name"]: e["value"] for e in nginx["env"]}
+    config = _one(rendered, "ConfigMap", "skyfare-gateway")["data"]
+    wanted = {v for text in config.values() for v in re.findall(r"\$\{(SKYFARE_\w+)\}", text)}
+    assert wanted
+    assert wanted <= set(env), wanted - set(env)
+    assert all(name.endswith(".template") for name in config)
+    # The image's envsubst step reads the mounted templates and writes where nginx reads them.
+    mounts = {m["name"]: m["mountPath"] for m in nginx["volumeMounts"]}
+    assert mounts["config"] == env["NGINX_ENVSUBST_TEMPLATE_DIR"]
+    assert nginx["args"][:3] == ["nginx", "-c", env["NGINX_ENVSUBST_OUTPUT_DIR"] + "/nginx.conf"]
+    assert mounts["tmp"] == env["NGINX_ENVSUBST_OUTPUT_DIR"]
+    assert env["SKYFARE_GATEWAY_DIR"].startswith(mounts["tmp"] + "/")
+    # Its upstreams are the search and booking Services.
+    upstreams = re.findall(
+        r"server ([a-z0-9-]+):(\d+)",
+        env["SKYFARE_GATEWAY_SEARCH_SERVERS"] + env["SKYFARE_GATEWAY_BOOKING_SERVERS"],
+    )
+    assert [name for name, _ in upstreams] == ["skyfare-search", "skyfare-booking"]
+    for name, port in upstreams:
+        service = _one(rendered, "Service", name)
+        assert int(port) in {p["port"] for p in service["spec"]["ports"]}
+    assert int(env["SKYFARE_GATEWAY_HTTPS_PORT"]) == nginx["ports"][0]["containerPort"]
