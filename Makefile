@@ -76,7 +76,8 @@ sim: $(STAMP)
 
 ## test: hadolint on deploy/Dockerfile, the web app's Vitest tests, then the whole suite (unit,
 ##       integration, e2e and browser); the gateway tests need nginx (installed here when missing
-##       and possible; skipped, saying so, where it cannot be installed)
+##       and possible; skipped, saying so, where it cannot be installed), deploy/'s checks need
+##       checkov (its own venv, made here once) and promtool (installed here like nginx)
 test: $(STAMP) test-web chromium $(CHECKOV)
 	@$(MAKE) --no-print-directory nginx || echo "nginx could not be installed: the gateway tests will be skipped"
 	@$(MAKE) --no-print-directory promtool || echo "promtool could not be installed: the alert rule tests will be skipped"
