@@ -4,8 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 INSTALL_LOG := $(VENV)/install.log
+# checkov's own venv, inside $(VENV) so every tool already leaves it alone (see the checkov target)
+CHECKOV_VENV := $(VENV)/checkov
+CHECKOV := $(CHECKOV_VENV)/bin/checkov
 
-.PHONY: run up run-gateway sim test test-unit test-web soak fuzz flaky lint fmt bench wrk nginx install clean web web-types chromium
+.PHONY: run up run-gateway sim test test-unit test-web test-deploy k8s-gateway-config soak fuzz flaky lint fmt bench wrk nginx promtool checkov install clean web web-types chromium
 
 # pip's own output goes to $(INSTALL_LOG): a first install prints a line before and a summary
 # after, and the end of the log only when it fails.
@@ -73,9 +76,11 @@ sim: $(STAMP)
 
 ## test: hadolint on deploy/Dockerfile, the web app's Vitest tests, then the whole suite (unit,
 ##       integration, e2e and browser); the gateway tests need nginx (installed here when missing
-##       and possible; skipped, saying so, where it cannot be installed)
-test: $(STAMP) test-web chromium
+##       and possible; skipped, saying so, where it cannot be installed), deploy/'s checks need
+##       checkov (its own venv, made here once) and promtool (installed here like nginx)
+test: $(STAMP) test-web chromium $(CHECKOV)
 	@$(MAKE) --no-print-directory nginx || echo "nginx could not be installed: the gateway tests will be skipped"
+	@$(MAKE) --no-print-directory promtool || echo "promtool could not be installed: the alert rule tests will be skipped"
 	$(BIN)/hadolint deploy/Dockerfile
 	$(BIN)/pytest -q
 
@@ -85,6 +90,36 @@ test-web: $(WEB_BUILD)
 
 test-unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
+
+## test-deploy: only deploy/'s checks (make test runs them too): the Kubernetes overlays rendered,
+##              validated against the Kubernetes schemas and passed through checkov; the compose
+##              file; the alert rules through promtool; the dashboard's metric names
+test-deploy: $(STAMP) $(CHECKOV) promtool
+	$(BIN)/hadolint deploy/Dockerfile
+	$(BIN)/pytest -q tests/unit/deploy tests/integration/deploy
+
+## k8s-gateway-config: rewrite deploy/k8s/base/gateway-config.yaml from deploy/nginx (after changing
+##                     the gateway's configuration; tests/unit/deploy fails until then)
+k8s-gateway-config: $(STAMP)
+	$(BIN)/python -m tests.support.kustomize
+
+# checkov (deploy/k8s/checkov.yaml) in a venv of its own ($(VENV)/checkov): its exact pins would
+# downgrade packages the project uses (packaging, python-dateutil), so it never goes into $(VENV)'s
+# own site-packages.
+$(CHECKOV): | $(STAMP)
+	@echo "installing checkov into $(CHECKOV_VENV) (its own venv, once)…"
+	@{ $(PYTHON) -m venv $(CHECKOV_VENV) && $(CHECKOV_VENV)/bin/pip install 'checkov>=3.2,<4'; } \
+		> $(VENV)/checkov-install.log 2>&1 \
+		|| { status=$$?; echo "checkov install failed; the end of $(VENV)/checkov-install.log:"; \
+		     tail -n 40 $(VENV)/checkov-install.log; rm -rf $(CHECKOV_VENV); exit $$status; }
+
+checkov: $(CHECKOV)
+
+# promtool checks and unit-tests deploy/prometheus; from Debian's prometheus package (root, as on CI).
+promtool:
+	@command -v promtool >/dev/null \
+		|| { apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus >/dev/null; } \
+		|| { echo "promtool is needed: apt-get install prometheus"; exit 1; }
 
 ## soak: cancel, payment and the hold sweeper racing over 5,000 orders (make test runs 200)
 SKYFARE_SOAK_ORDERS ?= 5000

@@ -29,7 +29,14 @@ from skyfare.guard import check_all_guarded, guarded, scheme_of
 from skyfare.keys import ROUTE_SECURITY
 from skyfare.methods import add_head_routes, expect_handler, unrouted_method
 from skyfare.metrics import UNMATCHED, UNNAMED, RouteMetrics, route_metrics, unmatched_metrics
-from skyfare.request_id import HEADER, current_request_id, request_id_from
+from skyfare.request_id import (
+    HEADER,
+    TRACEPARENT,
+    current_request_id,
+    current_trace_id,
+    request_id_from,
+    trace_id_from,
+)
 from skyfare.security_headers import owed_headers
 
 logger = logging.getLogger(__name__)
@@ -81,6 +88,7 @@ def plumbed(handler: Handler, metrics: RouteMetrics | None) -> Handler:
         owed = owed_headers(HEADER, request_id)  # X-Request-Id and the security headers
         request[RESPONSE_HEADERS] = owed
         current_request_id.set(request_id)
+        current_trace_id.set(trace_id_from(request.headers.get(TRACEPARENT)))
         started = time.perf_counter()
         try:
             response = await handler(request)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -43,6 +43,9 @@ class Settings(msgspec.Struct, frozen=True):
     redis_url: str | None = None  # None: embedded Redis under data_dir
     data_dir: str = ".skyfare"
     log_level: str = "INFO"
+    # text: one `key=value` line per record, for people; json: one JSON object per line (with the
+    # request id and trace id), for log aggregation.
+    log_format: Literal["text", "json"] = "text"
     max_body_bytes: int = 1 << 20
     # Slow clients (skyfare/protocol.py): a request's head must arrive within
     # `header_read_timeout_s` of its first byte (of the connection, for the first request), its
@@ -257,6 +260,7 @@ _ENV_FIELDS: dict[str, str] = {
     "REDIS_URL": "redis_url",
     "SKYFARE_DATA_DIR": "data_dir",
     "SKYFARE_LOG_LEVEL": "log_level",
+    "SKYFARE_LOG_FORMAT": "log_format",
     "SKYFARE_MAX_BODY_BYTES": "max_body_bytes",
     "SKYFARE_HEADER_READ_TIMEOUT_S": "header_read_timeout_s",
     "SKYFARE_BODY_READ_TIMEOUT_S": "body_read_timeout_s",

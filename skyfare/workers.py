@@ -134,7 +134,7 @@ async def _until_signalled(work: Coroutine[Any, Any, Any]) -> None:
 def _prepare_child(settings: Settings) -> None:
     # Until the event loop's handlers are in place, Ctrl-C must not print a KeyboardInterrupt trace.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     if sys.platform == "linux":
         libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)

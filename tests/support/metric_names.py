@@ -1,0 +1,64 @@
+"""The metric names Skyfare's processes really expose, from the code's own registry.
+
+Every module that names a `skyfare_*` metric is imported (so its metrics register in
+prometheus_client's default registry), then each family's exposed series names are derived from
+its type, as the text exposition writes them: a counter `x` as `x_total` (and `x_created`), a
+histogram as `x_bucket`, `x_sum`, `x_count`, a gauge as `x`. A family with labels and no child yet
+has no sample, which is why the names come from the types and not from a scrape.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+from prometheus_client import REGISTRY
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = (
+    "kernel",
+    "skyfare",
+    "search",
+    "connectors",
+    "cache",
+    "booking",
+    "payment",
+    "notify",
+    "users",
+    "analytics",
+)
+_SUFFIXES = {
+    "counter": ("_total", "_created"),
+    "histogram": ("_bucket", "_sum", "_count", "_created"),
+    "summary": ("_sum", "_count", "_created"),
+    "gauge": ("",),
+    "info": ("_info",),
+    "stateset": ("",),
+    "gaugehistogram": ("_bucket", "_gsum", "_gcount"),
+    "unknown": ("",),
+}
+# A metric name where PromQL or a recording rule may use it: a name, not a label value or a string.
+NAME_IN_EXPR = re.compile(r"\b(skyfare_[a-z0-9_]+)\b")
+
+
+def _modules() -> list[str]:
+    found = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if '"skyfare_' in path.read_text():
+                module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+                found.append(module.removesuffix(".__init__"))
+    return found
+
+
+def exposed() -> set[str]:
+    """Every series name a Skyfare process can expose."""
+    for module in _modules():
+        importlib.import_module(module)
+    names: set[str] = set()
+    for family in REGISTRY.collect():
+        if not family.name.startswith("skyfare_"):
+            continue
+        names.update(family.name + suffix for suffix in _SUFFIXES[family.type])
+    return names

@@ -1,0 +1,138 @@
+"""deploy/compose.yaml, which no container engine here can run: parsed, and its structure checked
+(the services, a start order by health without cycles, commands the CLI knows, settings Skyfare
+reads, the gateway's templates all filled in and pointing at services that exist)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from skyfare.cli import _parser
+from skyfare.settings import _ENV_FIELDS
+
+DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
+SKYFARE_SERVICES = {
+    "search-1",
+    "search-2",
+    "booking",
+    "relay",
+    "worker",
+    "analytics",
+    "sim",
+    "migrate",
+}
+# Variables of other programs that the compose file sets on purpose.
+OTHER_VARIABLES = {"DATABASE_URL", "REDIS_URL"}
+
+
+@pytest.fixture(scope="module")
+def services() -> dict[str, Any]:
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    return compose["services"]  # type: ignore[no-any-return]
+
+
+def _depends(service: dict[str, Any]) -> dict[str, Any]:
+    return service.get("depends_on") or {}
+
+
+def test_the_services(services: dict[str, Any]) -> None:
+    assert set(services) >= {
+        "postgres",
+        "pgbouncer",
+        "redis",
+        "nginx",
+        *SKYFARE_SERVICES,
+    }
+    skyfare = {n for n, s in services.items() if "skyfare" in s["image"]}
+    assert skyfare >= SKYFARE_SERVICES
+
+
+def test_only_the_gateway_is_published(services: dict[str, Any]) -> None:
+    assert {n for n, s in services.items() if s.get("ports")} == {"nginx"}
+
+
+def test_the_start_order_is_by_health_and_has_no_cycle(services: dict[str, Any]) -> None:
+    for name, service in services.items():
+        for dependency, spec in _depends(service).items():
+            assert dependency in services, (name, dependency)
+            condition = spec["condition"]
+            target = services[dependency]
+            if condition == "service_healthy":
+                check = target.get("healthcheck", {})
+                assert check, (name, dependency)
+                assert not check.get("disable"), (name, dependency)
+            else:
+                assert condition == "service_completed_successfully", (name, dependency)
+                assert target.get("restart") == "no", dependency
+    order: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(name: str) -> None:
+        assert name not in visiting, f"a cycle through {name}"
+        if name in order:
+            return
+        visiting.add(name)
+        for dependency in _depends(services[name]):
+            visit(dependency)
+        visiting.discard(name)
+        order.append(name)
+
+    for name in services:
+        visit(name)
+    for later, earlier in (
+        ("pgbouncer", "postgres"),
+        ("booking", "pgbouncer"),
+        ("booking", "migrate"),
+        ("search-1", "redis"),
+        ("relay", "migrate"),
+        ("nginx", "search-2"),
+        ("nginx", "booking"),
+    ):
+        assert order.index(earlier) < order.index(later), (earlier, later)
+
+
+def test_every_command_is_one_the_cli_knows(services: dict[str, Any]) -> None:
+    for name in SKYFARE_SERVICES:
+        command = services[name]["command"]
+        _parser().parse_args(command)  # exits (SystemExit) on an unknown command or option
+        if name.startswith(("search", "booking")):
+            assert command[command.index("--service") + 1] == name.split("-")[0]
+
+
+def test_every_setting_is_one_skyfare_reads(services: dict[str, Any]) -> None:
+    for name in SKYFARE_SERVICES:
+        for variable in services[name]["environment"]:
+            assert variable in _ENV_FIELDS or variable in OTHER_VARIABLES, (name, variable)
+    booking = services["booking"]["environment"]
+    assert "@pgbouncer:" in booking["DATABASE_URL"]
+    assert "@postgres:" in services["migrate"]["environment"]["DATABASE_URL"]
+
+
+def test_the_gateway_templates_are_filled_and_route_to_services(
+    services: dict[str, Any],
+) -> None:
+    nginx = services["nginx"]
+    environment = nginx["environment"]
+    mounted = {}
+    for volume in nginx["volumes"]:
+        source, target = volume.split(":")[:2]
+        if source.startswith("./"):
+            assert (DEPLOY / source).is_file(), source
+            mounted[Path(source).name] = target
+    templates = {p.name for p in (DEPLOY / "nginx").iterdir()}
+    assert set(mounted) == templates
+    for name, target in mounted.items():
+        assert target.startswith("/etc/nginx/templates/")
+        assert target.endswith(".template")
+        wanted = set(re.findall(r"\$\{(SKYFARE_[A-Z_]+)\}", (DEPLOY / "nginx" / name).read_text()))
+        assert wanted <= set(environment), (name, wanted - set(environment))
+    upstreams = re.findall(
+        r"server ([a-z0-9-]+):8080",
+        environment["SKYFARE_GATEWAY_SEARCH_SERVERS"]
+        + environment["SKYFARE_GATEWAY_BOOKING_SERVERS"],
+    )
+    assert upstreams == ["search-1", "search-2", "booking"]

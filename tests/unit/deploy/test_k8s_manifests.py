@@ -1,0 +1,215 @@
+"""deploy/k8s, rendered by the Python renderer (tests/support/kustomize.py; where kubectl is
+present tests/integration/deploy checks `kubectl kustomize` renders the same): every object valid
+against the Kubernetes JSON schemas, and what the deployment promises (deploy/README.md,
+"Kubernetes") checked on the rendered objects."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import kubernetes_validate
+import pytest
+
+from tests.support import kustomize
+from tests.support.kustomize import OVERLAYS, Obj, pod_specs, render_python
+from tests.support.netpol import Pod, may_connect, may_leave
+
+# The oldest Kubernetes these manifests are for (HPA autoscaling/v2, PDB policy/v1: 1.23+).
+KUBERNETES_VERSION = "1.30.0"
+# How long the load balancer and kube-proxy may still send a pod new connections after it is
+# marked terminating (deploy/README.md): every preStop pause is longer.
+DEREGISTRATION_S = 10
+SERVICES = ("search", "booking", "relay", "worker", "analytics")
+SECRET_NAMES = re.compile(r"(URL|KEY|SECRET|PASSWORD|TOKEN)$")
+
+
+@pytest.fixture(scope="module", params=OVERLAYS)
+def rendered(request: pytest.FixtureRequest) -> list[Obj]:
+    return render_python(kustomize.K8S / "overlays" / request.param)
+
+
+def _one(objects: list[Obj], kind: str, name: str) -> Obj:
+    found = [o for o in objects if o["kind"] == kind and o["metadata"]["name"] == name]
+    assert len(found) == 1, f"{kind}/{name}: {len(found)} found"
+    return found[0]
+
+
+def _component(obj: Obj) -> str:
+    return str(obj["metadata"]["labels"]["app.kubernetes.io/component"])
+
+
+def test_every_object_validates_against_the_kubernetes_schemas(rendered: list[Obj]) -> None:
+    checked = 0
+    for obj in rendered:
+        if obj["kind"] == "ServiceMonitor":  # a CRD: kubernetes-validate ships no schema for it
+            continue
+        kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+        checked += 1
+    assert checked >= 25
+
+
+def test_the_validation_fails_on_a_field_that_does_not_exist(rendered: list[Obj]) -> None:
+    deployment = _one(rendered, "Deployment", "skyfare-search")
+    broken: dict[str, Any] = {**deployment, "spec": {**deployment["spec"], "replica": 2}}
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(broken, KUBERNETES_VERSION, strict=True)
+
+
+def test_the_service_monitor_scrapes_the_services_that_export_metrics(
+    rendered: list[Obj],
+) -> None:
+    monitor = _one(rendered, "ServiceMonitor", "skyfare")
+    assert monitor["apiVersion"] == "monitoring.coreos.com/v1"
+    selector = monitor["spec"]["selector"]["matchLabels"]
+    ports = {e["port"] for e in monitor["spec"]["endpoints"]}
+    scraped = {
+        _component(s)
+        for s in rendered
+        if s["kind"] == "Service"
+        and all(s["metadata"]["labels"].get(k) == v for k, v in selector.items())
+        and ports & {p["name"] for p in s["spec"]["ports"]}
+    }
+    assert scraped == {"search", "booking", "relay", "worker"}
+
+
+def test_one_deployment_per_service_and_the_gateway(rendered: list[Obj]) -> None:
+    deployments = {_component(o) for o in rendered if o["kind"] == "Deployment"}
+    assert deployments == {*SERVICES, "gateway"}
+    assert "Secret" not in {o["kind"] for o in rendered}
+
+
+def test_probes_resources_and_the_stop_sequence(rendered: list[Obj]) -> None:
+    config = _one(rendered, "ConfigMap", "skyfare-config")["data"]
+    drain_s = int(config["SKYFARE_SHUTDOWN_TIMEOUT_S"])
+    for obj, pod in pod_specs(rendered):
+        for container in pod["containers"]:
+            where = f"{obj['kind']}/{obj['metadata']['name']}"
+            resources = container["resources"]
+            assert set(resources["requests"]) >= {"cpu", "memory"}, where
+            assert set(resources["limits"]) >= {"cpu", "memory"}, where
+            assert container["securityContext"]["readOnlyRootFilesystem"] is True, where
+            if obj["kind"] == "Job" or _component(obj) == "analytics":
+                continue
+            assert "readinessProbe" in container, where
+            assert "livenessProbe" in container, where
+            pause = container["lifecycle"]["preStop"]["exec"]["command"]
+            assert pause[0] == "sleep", where
+            assert int(pause[1]) > DEREGISTRATION_S, where
+            assert pod["terminationGracePeriodSeconds"] > int(pause[1]) + drain_s + 5, where
+        if obj["kind"] == "Deployment" and _component(obj) in ("search", "booking"):
+            container = pod["containers"][0]
+            assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+            assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+
+
+def test_secrets_are_references_never_values(rendered: list[Obj]) -> None:
+    for _, pod in pod_specs(rendered):
+        for container in pod["containers"]:
+            for env in container.get("env", []):
+                if SECRET_NAMES.search(env["name"]):
+                    assert "value" not in env, env["name"]
+                    assert env["valueFrom"]["secretKeyRef"]["name"] == "skyfare-secrets"
+    config = _one(rendered, "ConfigMap", "skyfare-config")["data"]
+    assert not [k for k in config if SECRET_NAMES.search(k)]
+
+
+def test_the_autoscalers(rendered: list[Obj]) -> None:
+    search = _one(rendered, "HorizontalPodAutoscaler", "skyfare-search")["spec"]
+    assert search["scaleTargetRef"]["name"] == "skyfare-search"
+    assert search["metrics"][0]["resource"]["name"] == "cpu"
+    worker = _one(rendered, "HorizontalPodAutoscaler", "skyfare-worker")["spec"]
+    assert worker["scaleTargetRef"]["name"] == "skyfare-worker"
+    assert worker["metrics"][0]["external"]["metric"]["name"] == "skyfare_notify_lag_events"
+
+
+def test_every_scaled_out_deployment_has_a_disruption_budget(rendered: list[Obj]) -> None:
+    budgets = {o["metadata"]["name"] for o in rendered if o["kind"] == "PodDisruptionBudget"}
+    for obj in rendered:
+        if obj["kind"] == "Deployment" and obj["spec"]["replicas"] > 1:
+            assert obj["metadata"]["name"] in budgets
+
+
+def test_the_images_are_the_overlays_and_never_latest(rendered: list[Obj]) -> None:
+    for _, pod in pod_specs(rendered):
+        for container in pod["containers"]:
+            image = container["image"]
+            assert ":" in image.rsplit("/", 1)[-1] or "@sha256:" in image, image
+            assert not image.endswith(":latest"), image
+            if container["name"] != "nginx":
+                assert image.startswith("registry.skyfare.example/skyfare:"), image
+
+
+def _pods(rendered: list[Obj]) -> dict[str, Pod]:
+    namespace = rendered[0]["metadata"]["namespace"]
+    pods = {
+        _component(obj): Pod(obj["spec"]["template"]["metadata"]["labels"], namespace)
+        for obj in rendered
+        if obj["kind"] in ("Deployment", "Job")
+    }
+    for store in ("postgresql", "pgbouncer", "redis"):
+        pods[store] = Pod({"app.kubernetes.io/name": store}, namespace)
+    pods["stranger"] = Pod({"app": "something-else"}, namespace)
+    pods["other-namespace"] = Pod(pods["gateway"].labels, "elsewhere")
+    pods["ingress"] = Pod({"app.kubernetes.io/name": "ingress-nginx"}, "ingress-nginx")
+    pods["prometheus"] = Pod({"app.kubernetes.io/name": "prometheus"}, "monitoring")
+    return pods
+
+
+def test_only_the_gateway_reaches_the_services(rendered: list[Obj]) -> None:
+    policies = [o for o in rendered if o["kind"] == "NetworkPolicy"]
+    pods = _pods(rendered)
+    for service in ("search", "booking"):
+        target = pods[service]
+        assert may_connect(policies, pods["gateway"], target, 8080)
+        assert may_leave(policies, pods["gateway"], target, 8080)
+        assert may_connect(policies, pods["prometheus"], target, 8080)  # /metrics
+        for other in ("ingress", "stranger", "other-namespace", "worker", "redis"):
+            assert not may_connect(policies, pods[other], target, 8080), (other, service)
+    assert may_connect(policies, pods["ingress"], pods["gateway"], 8443)
+    for other in ("stranger", "other-namespace", "search"):
+        assert not may_connect(policies, pods[other], pods["gateway"], 8443), other
+    assert not may_leave(policies, pods["gateway"], pods["redis"], 6379)
+
+
+def test_only_the_services_reach_postgresql_and_redis(rendered: list[Obj]) -> None:
+    policies = [o for o in rendered if o["kind"] == "NetworkPolicy"]
+    pods = _pods(rendered)
+    for store, port in (("postgresql", 5432), ("pgbouncer", 6432), ("redis", 6379)):
+        for service in (*SERVICES, "migrate"):
+            assert may_connect(policies, pods[service], pods[store], port), (service, store)
+        for other in ("gateway", "stranger", "other-namespace", "ingress", "prometheus"):
+            assert not may_connect(policies, pods[other], pods[store], port), (other, store)
+
+
+def test_the_gateway_configmap_is_deploy_nginx() -> None:
+    assert kustomize.GATEWAY_CONFIG.read_text() == kustomize.gateway_configmap(), (
+        "deploy/nginx changed: run `make k8s-gateway-config`"
+    )
+
+
+def test_the_gateway_fills_in_every_template_variable(rendered: list[Obj]) -> None:
+    gateway = _one(rendered, "Deployment", "skyfare-gateway")["spec"]["template"]["spec"]
+    nginx = gateway["containers"][0]
+    env = {e["name"]: e["value"] for e in nginx["env"]}
+    config = _one(rendered, "ConfigMap", "skyfare-gateway")["data"]
+    wanted = {v for text in config.values() for v in re.findall(r"\$\{(SKYFARE_\w+)\}", text)}
+    assert wanted
+    assert wanted <= set(env), wanted - set(env)
+    assert all(name.endswith(".template") for name in config)
+    # The image's envsubst step reads the mounted templates and writes where nginx reads them.
+    mounts = {m["name"]: m["mountPath"] for m in nginx["volumeMounts"]}
+    assert mounts["config"] == env["NGINX_ENVSUBST_TEMPLATE_DIR"]
+    assert nginx["args"][:3] == ["nginx", "-c", env["NGINX_ENVSUBST_OUTPUT_DIR"] + "/nginx.conf"]
+    assert mounts["tmp"] == env["NGINX_ENVSUBST_OUTPUT_DIR"]
+    assert env["SKYFARE_GATEWAY_DIR"].startswith(mounts["tmp"] + "/")
+    # Its upstreams are the search and booking Services.
+    upstreams = re.findall(
+        r"server ([a-z0-9-]+):(\d+)",
+        env["SKYFARE_GATEWAY_SEARCH_SERVERS"] + env["SKYFARE_GATEWAY_BOOKING_SERVERS"],
+    )
+    assert [name for name, _ in upstreams] == ["skyfare-search", "skyfare-booking"]
+    for name, port in upstreams:
+        service = _one(rendered, "Service", name)
+        assert int(port) in {p["port"] for p in service["spec"]["ports"]}
+    assert int(env["SKYFARE_GATEWAY_HTTPS_PORT"]) == nginx["ports"][0]["containerPort"]
