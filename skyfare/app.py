@@ -67,6 +67,7 @@ from skyfare.keys import (
 from skyfare.ops import ReadyCheck
 from skyfare.partners import PartnerGate, PartnerKeys
 from skyfare.plumbing import install_plumbing
+from skyfare.postgres import connect_options
 from skyfare.ratelimit import RateLimiter
 from skyfare.services import ALL, BOOKING, SEARCH, SERVICES
 from skyfare.settings import Settings
@@ -132,6 +133,7 @@ async def _postgres(app: web.Application) -> AsyncIterator[None]:
         max_size=settings.db_pool_max,
         command_timeout=settings.db_timeout_s,
         timeout=settings.db_timeout_s,  # connect timeout
+        **connect_options(settings),
     )
     app[PG_POOL] = pool
     yield

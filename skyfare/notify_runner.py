@@ -37,6 +37,7 @@ from notify.sms import HttpSmsSender
 from notify.stream import EventStream
 from notify.worker import NotifyWorker
 from skyfare.embedded import EmbeddedRedis
+from skyfare.postgres import connect_options
 from skyfare.settings import Settings
 from skyfare.user_ports import ChannelsOfUsers
 from users.wiring import user_service
@@ -142,6 +143,7 @@ async def channel_preferences(settings: Settings) -> AsyncIterator[ChannelPrefer
         max_size=PG_CONNECTIONS,
         command_timeout=settings.db_timeout_s,
         timeout=settings.db_timeout_s,
+        **connect_options(settings),
     )
     try:
         users = user_service(

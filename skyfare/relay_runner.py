@@ -20,6 +20,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from booking.relay import OutboxRelay
 from kernel.tasks import stop_task
+from skyfare.postgres import connect_options
 from skyfare.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ async def serve_relay(settings: Settings) -> None:
         max_size=DB_CONNECTIONS,
         command_timeout=settings.db_timeout_s,
         timeout=settings.db_timeout_s,
+        **connect_options(settings),
     )
     client = redis.Redis.from_url(
         settings.redis_url,

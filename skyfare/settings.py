@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -60,6 +60,13 @@ class Settings(msgspec.Struct, frozen=True):
     db_pool_max: int = 10
     redis_pool_max: int = 200  # Redis connections per process; more wait for a free one
     db_timeout_s: float = 2.0
+    # What sits between Skyfare and PostgreSQL: "none", or "pgbouncer" in transaction pooling
+    # mode (deploy/README.md), where a server connection is ours for one transaction only, so
+    # asyncpg's named prepared statements are off (skyfare/postgres.py).
+    db_pooler: Literal["none", "pgbouncer"] = "none"
+    # Redis Cluster: the client is redis-py's RedisCluster, `redis_url` one of its nodes (the
+    # others are discovered). Also on for a `redis+cluster://` URL.
+    redis_cluster: bool = False
     sim_host: str = "127.0.0.1"
     sim_port: int = 9100
     sim_seed: int = 42
@@ -267,6 +274,8 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_DB_POOL_MAX": "db_pool_max",
     "SKYFARE_REDIS_POOL_MAX": "redis_pool_max",
     "SKYFARE_DB_TIMEOUT_S": "db_timeout_s",
+    "SKYFARE_DB_POOLER": "db_pooler",
+    "SKYFARE_REDIS_CLUSTER": "redis_cluster",
     "SKYFARE_SIM_HOST": "sim_host",
     "SKYFARE_SIM_PORT": "sim_port",
     "SKYFARE_SIM_SEED": "sim_seed",
