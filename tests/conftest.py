@@ -15,6 +15,7 @@ import pytest
 from skyfare.embedded import EmbeddedPostgres, EmbeddedRedis
 from tests.support.fake_server import Faults
 from tests.support.pgbouncer import PgBouncer, pgbouncer_binary
+from tests.support.redis_cluster import RedisClusterHandle, redis_server_binary
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +42,19 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield server.start()
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisClusterHandle]:
+    """A Redis Cluster of three masters and three replicas (Debian's `redis-server`) on free
+    ports, once per session, for the tests parametrized ["redis", "cluster"]."""
+    if redis_server_binary() is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    cluster = RedisClusterHandle(tmp_path_factory.mktemp("redis-cluster"))
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
 
 
 @pytest.fixture(scope="session")
