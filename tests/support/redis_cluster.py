@@ -158,6 +158,38 @@ class RedisClusterHandle:
                     return int(master[1])
         raise LookupError(f"no node serves slot {slot}")
 
+    def replicas_of(self, key: str) -> list[int]:
+        """The ports of the replicas of the master serving `key`'s slot."""
+        slot = key_slot(key.encode())
+        with self._node(self._alive_ports()[0]) as node:
+            for start, end, _master, *replicas in node.execute_command("CLUSTER SLOTS"):
+                if start <= slot <= end:
+                    return [int(replica[1]) for replica in replicas]
+        raise LookupError(f"no node serves slot {slot}")
+
+    def replicated(self, key: str, length: int) -> bool:
+        """Whether every replica of `key`'s master holds the stream `key` with `length` entries."""
+        for port in self.replicas_of(key):
+            with self._node(port) as node:
+                node.execute_command("READONLY")
+                if node.xlen(key) != length:
+                    return False
+        return True
+
+    def wait(self, condition: Any, what: str) -> None:
+        self._wait(condition, what)
+
+    def restart(self, port: int) -> None:
+        """Start a killed node again; it rejoins (from its nodes file) as a replica, and the
+        cluster is whole again when this returns."""
+        binary = redis_server_binary()
+        assert binary is not None
+        self.processes[port] = self._server(binary, port)
+        wait_for_port(
+            port, timeout=START_TIMEOUT_S, alive=lambda: self.processes[port].poll() is None
+        )
+        self._wait(self._healthy, "the restarted node to rejoin as a replica")
+
     def kill(self, port: int) -> None:
         """SIGKILL one node (no goodbye: its peers find out by its silence)."""
         process = self.processes[port]
