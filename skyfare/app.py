@@ -165,6 +165,7 @@ async def _outbox_relay(app: web.Application) -> AsyncIterator[None]:
         app[REDIS],
         settings.event_stream,
         maxlen=settings.event_stream_maxlen,
+        replicas=settings.event_stream_replicas,
         interval_s=settings.event_relay_interval_s,
         db_timeout_s=settings.db_timeout_s,
         redis_timeout_s=REDIS_TIMEOUT_S,

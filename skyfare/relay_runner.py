@@ -49,6 +49,7 @@ async def serve_relay(settings: Settings) -> None:
         client,
         settings.event_stream,
         maxlen=settings.event_stream_maxlen,
+        replicas=settings.event_stream_replicas,
         interval_s=settings.event_relay_interval_s,
         db_timeout_s=settings.db_timeout_s,
         redis_timeout_s=REDIS_TIMEOUT_S,

@@ -105,6 +105,10 @@ class Settings(msgspec.Struct, frozen=True):
     # about `event_stream_maxlen` entries) and how often a relay looks for new outbox rows.
     event_stream: str = "skyfare:events"
     event_stream_maxlen: int = 1_000_000
+    # How many replicas of the stream's Redis must hold a relayed batch (WAIT) before its outbox
+    # rows are marked published: 0 (one Redis, no replica), 1 on a Redis Cluster with replicas,
+    # so a failover right after cannot lose an event the outbox already let go of.
+    event_stream_replicas: Annotated[int, msgspec.Meta(ge=0)] = 0
     event_relay_interval_s: float = 0.1
     # Notifications (notify/, `skyfare worker`). None: the sim's SMTP sink (on sim_port + 25,
     # 9125 by default) and SMS provider (`{sim_url}/sms`); the worker's /metrics on port + 1.
@@ -315,6 +319,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_SIM_REDIRECT_URIS": "sim_redirect_uris",
     "SKYFARE_EVENT_STREAM": "event_stream",
     "SKYFARE_EVENT_STREAM_MAXLEN": "event_stream_maxlen",
+    "SKYFARE_EVENT_STREAM_REPLICAS": "event_stream_replicas",
     "SKYFARE_EVENT_RELAY_INTERVAL_S": "event_relay_interval_s",
     "SKYFARE_SIM_SMTP_PORT": "sim_smtp_port",
     "SKYFARE_SMTP_HOST": "smtp_host",

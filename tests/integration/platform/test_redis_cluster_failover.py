@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import msgspec
 import pytest
+import redis
 
 from booking.pg import Database
 from booking.relay import OutboxRelay
@@ -71,13 +72,14 @@ async def test_a_master_dies_searches_answer_the_cache_recovers_and_events_survi
             await service.search_body(_request(days))
             assert (await service.search_body(_request(days)))[1] == "hit"
 
-        # Five order events, relayed to the stream and copied to its master's replica.
+        # Five order events, relayed to the stream as Skyfare runs on a cluster (WAIT 1).
         await events.ensure_group()
         repository = PgOrderRepository(Database(pool, timeout_s=10.0))
         orders = [await repository.create(new_order(f"fo{n}"), actor="test") for n in range(5)]
-        relay = OutboxRelay(pool, client, stream=stream, db_timeout_s=10.0, redis_timeout_s=5.0)
-        assert await relay.relay_once() == 5
-        redis_cluster.wait(lambda: redis_cluster.replicated(stream, 5), "the events' replication")
+        relay = OutboxRelay(
+            pool, client, stream=stream, replicas=1, db_timeout_s=10.0, redis_timeout_s=5.0
+        )
+        assert await relay.relay_once() == 5  # marked published once the replica held them
 
         dead = redis_cluster.master_of(stream)
         redis_cluster.kill(dead)
@@ -103,3 +105,32 @@ async def test_a_master_dies_searches_answer_the_cache_recovers_and_events_survi
 def _order_of(event: bytes) -> str:
     decoded: dict[str, dict[str, object]] = msgspec.json.decode(event)
     return str(decoded["order"]["id"])
+
+
+async def test_the_relay_marks_a_batch_published_only_once_a_replica_holds_it(
+    redis_cluster: RedisClusterHandle, redis_url: str, pool: asyncpg.Pool
+) -> None:
+    repository = PgOrderRepository(Database(pool, timeout_s=10.0))
+    for n in range(3):
+        await repository.create(new_order(f"wait{n}"), actor="test")
+    stream = f"test:{uuid.uuid4().hex}:events"
+    unreplicated = client_of(redis_url)  # the test Redis: no replica acknowledges anything
+    cluster = await connected(client_of(redis_cluster.url, socket_timeout=2.0))
+    unpublished = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
+    try:
+        alone = OutboxRelay(pool, unreplicated, stream=stream, replicas=1, redis_timeout_s=0.4)
+        with pytest.raises(redis.RedisError, match="0 of 1 replicas"):
+            await alone.relay_once()
+        assert await pool.fetchval(unpublished) == 3  # kept, for the next round
+
+        relay = OutboxRelay(pool, cluster, stream=stream, replicas=1, redis_timeout_s=5.0)
+        assert await relay.relay_once() == 3
+        assert await pool.fetchval(unpublished) == 0
+        # No waiting here: WAIT answered only once the replica held the batch.
+        assert redis_cluster.replicated(stream, 3)
+    finally:
+        markers = [key async for key in unreplicated.scan_iter(match=f"{{{stream}}}*")]
+        await unreplicated.delete(stream, *markers)
+        await cluster.delete(stream)
+        await unreplicated.aclose()
+        await cluster.aclose()
