@@ -81,9 +81,17 @@ test: $(STAMP) test-web chromium
 	$(BIN)/pytest -q
 	@$(MAKE) --no-print-directory test-pgbouncer
 
-## test-pgbouncer: the booking and payment integration suites and one e2e pay flow once more,
-##                 through PgBouncer in transaction pooling mode (tests/support/pgbouncer.py)
-PGBOUNCER_TESTS := tests/integration/booking tests/integration/payment \
+## test-pgbouncer: booking's and payment's PostgreSQL work (orders, idempotency keys, per-traveler
+##                 locks and limits, settlement) and the e2e pay flow once more, through PgBouncer
+##                 in transaction pooling mode (tests/support/pgbouncer.py); the whole booking and
+##                 payment suites: make test-pgbouncer PGBOUNCER_TESTS="tests/integration/booking
+##                 tests/integration/payment tests/e2e/payment/test_pay_order.py"
+PGBOUNCER_TESTS ?= tests/integration/booking/test_order_service.py \
+	tests/integration/booking/test_order_repository.py \
+	tests/integration/booking/test_idempotency_store.py \
+	tests/integration/booking/test_order_limits.py \
+	tests/integration/payment/test_settlement.py \
+	tests/integration/payment/test_ended_orders_keep_no_money.py \
 	tests/e2e/payment/test_pay_order.py
 test-pgbouncer: $(STAMP)
 	SKYFARE_TEST_DB_POOLER=pgbouncer $(BIN)/pytest -q $(PGBOUNCER_TESTS)
