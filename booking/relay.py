@@ -175,6 +175,11 @@ class OutboxRelay:
             conn = self._one_connection()
             try:
                 await self._publish_once(keys=keys, args=args, client=conn)
+                # A write of this connection's own, always: WAIT waits for the connection's last
+                # write, and the replication stream is ordered, so once a replica holds this it
+                # holds the batch too, even entries an earlier round added whose WAIT failed
+                # (their markers make this round's script write nothing).
+                await conn.set(published_marker(self._stream, "wait"), "1", ex=60)
                 wait_ms = max(1, int(self._redis_timeout_s * 500))  # half the budget
                 acked = await conn.wait(self._replicas, wait_ms)
             except (redis.RedisError, OSError):
