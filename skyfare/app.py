@@ -68,7 +68,7 @@ from skyfare.partners import PartnerGate, PartnerKeys
 from skyfare.plumbing import install_plumbing
 from skyfare.postgres import connect_options
 from skyfare.ratelimit import RateLimiter
-from skyfare.redis_client import redis_client
+from skyfare.redis_client import redis_client, warm_up
 from skyfare.services import ALL, BOOKING, SEARCH, SERVICES
 from skyfare.settings import Settings
 from skyfare.travelers import KEY_PREFIX as TRAVELER_KEY_PREFIX
@@ -152,6 +152,7 @@ async def _redis(app: web.Application) -> AsyncIterator[None]:
         socket_timeout=REDIS_TIMEOUT_S,
         connect_timeout=REDIS_TIMEOUT_S,
     )
+    await warm_up(client)
     app[REDIS] = client
     yield
     await client.aclose()

@@ -12,6 +12,9 @@ script touches together share a hash tag, and nothing calls across slots.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from typing import cast
 
 import redis.asyncio as redis
@@ -19,7 +22,10 @@ from redis.asyncio.cluster import RedisCluster
 
 from skyfare.settings import Settings
 
+logger = logging.getLogger(__name__)
+
 CLUSTER_SCHEME = "redis+cluster://"
+WARM_UP_TIMEOUT_S = 2.0
 
 
 def is_cluster(settings: Settings, url: str | None = None) -> bool:
@@ -67,3 +73,17 @@ def redis_client(
         socket_connect_timeout=connect_timeout,
     )
     return redis.Redis.from_pool(pool)  # closing the client closes the pool
+
+
+async def warm_up(client: redis.Redis) -> None:
+    """On a cluster, learn the slot map and open a connection to every node before requests
+    come: redis-py's cluster client (8.1) has failed commands ("'NoneType' object has no
+    attribute 'writelines'") when a hundred of them met a client that had not connected yet.
+    Never fails: a cluster that is down now is the requests' problem, as without a cluster."""
+    if not isinstance(client, RedisCluster):
+        return
+    with contextlib.suppress(redis.RedisError, OSError, TimeoutError):
+        async with asyncio.timeout(WARM_UP_TIMEOUT_S):
+            await client.ping(target_nodes=RedisCluster.ALL_NODES)
+            return
+    logger.warning("Redis Cluster: not every node answered at start-up")
