@@ -53,7 +53,7 @@ def settings(database_url: str, redis_url: str, db_pooler: PgBouncer | None) -> 
     pooled = {} if db_pooler is None else {"db_pooler": "pgbouncer"}
     return load_settings(
         {},
-        database_url=database_url if db_pooler is None else db_pooler.url("postgres"),
+        database_url=database_url if db_pooler is None else db_pooler.url(db_pooler.user),
         redis_url=redis_url,
         **pooled,
         max_body_bytes=MAX_BODY_BYTES,

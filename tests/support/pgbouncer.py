@@ -68,7 +68,12 @@ class PgBouncer:
         self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         log.close()
         wait_for_port(self.port, timeout=START_TIMEOUT_S, alive=self._alive)
-        return self.url(self._upstream.username or "postgres")
+        return self.url(self.user)
+
+    @property
+    def user(self) -> str:
+        """The upstream URL's user (the embedded server's, or DATABASE_URL's)."""
+        return self._upstream.username or "postgres"
 
     def url(self, user: str) -> str:
         database = self._upstream.path.lstrip("/") or "postgres"
