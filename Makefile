@@ -8,7 +8,7 @@ INSTALL_LOG := $(VENV)/install.log
 CHECKOV_VENV := $(VENV)/checkov
 CHECKOV := $(CHECKOV_VENV)/bin/checkov
 
-.PHONY: run up run-gateway sim test test-unit test-web test-deploy k8s-gateway-config soak fuzz flaky lint fmt bench wrk nginx promtool checkov install clean web web-types chromium
+.PHONY: run up run-gateway sim test test-unit test-web test-deploy test-pgbouncer k8s-gateway-config soak fuzz flaky lint fmt bench wrk nginx pgbouncer promtool checkov install clean web web-types chromium
 
 # pip's own output goes to $(INSTALL_LOG): a first install prints a line before and a summary
 # after, and the end of the log only when it fails.
@@ -81,8 +81,25 @@ sim: $(STAMP)
 test: $(STAMP) test-web chromium $(CHECKOV)
 	@$(MAKE) --no-print-directory nginx || echo "nginx could not be installed: the gateway tests will be skipped"
 	@$(MAKE) --no-print-directory promtool || echo "promtool could not be installed: the alert rule tests will be skipped"
+	@$(MAKE) --no-print-directory pgbouncer || echo "pgbouncer could not be installed: its tests will be skipped"
 	$(BIN)/hadolint deploy/Dockerfile
 	$(BIN)/pytest -q
+	@$(MAKE) --no-print-directory test-pgbouncer
+
+## test-pgbouncer: booking's and payment's PostgreSQL work (orders, idempotency keys, per-traveler
+##                 locks and limits, settlement) and the e2e pay flow once more, through PgBouncer
+##                 in transaction pooling mode (tests/support/pgbouncer.py); the whole booking and
+##                 payment suites: make test-pgbouncer PGBOUNCER_TESTS="tests/integration/booking
+##                 tests/integration/payment tests/e2e/payment/test_pay_order.py"
+PGBOUNCER_TESTS ?= tests/integration/booking/test_order_service.py \
+	tests/integration/booking/test_order_repository.py \
+	tests/integration/booking/test_idempotency_store.py \
+	tests/integration/booking/test_order_limits.py \
+	tests/integration/payment/test_settlement.py \
+	tests/integration/payment/test_ended_orders_keep_no_money.py \
+	tests/e2e/payment/test_pay_order.py
+test-pgbouncer: $(STAMP)
+	SKYFARE_TEST_DB_POOLER=pgbouncer $(BIN)/pytest -q $(PGBOUNCER_TESTS)
 
 ## test-web: the web app's own tests (Vitest) and type check, and its build for tests/browser
 test-web: $(WEB_BUILD)
@@ -178,6 +195,12 @@ nginx:
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx \
 		|| { apt-get update -qq && apt-get install -y -qq nginx >/dev/null; } \
 		|| { echo "nginx is needed: apt-get install nginx"; exit 1; }
+
+# The connection pooler of deploy/README.md, from Debian's packages (the tests start it).
+pgbouncer:
+	@command -v pgbouncer >/dev/null || test -x /usr/sbin/pgbouncer \
+		|| { apt-get update -qq && apt-get -o DPkg::Lock::Timeout=300 install -y -qq pgbouncer >/dev/null; } \
+		|| { echo "pgbouncer is needed: apt-get install pgbouncer"; exit 1; }
 
 clean:
 	rm -rf $(VENV) .skyfare .pytest_cache .mypy_cache .ruff_cache web/node_modules web/dist

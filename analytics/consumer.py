@@ -10,12 +10,15 @@ consumer process per store (DuckDB has one writer per file).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import redis.asyncio as redis
+from redis.asyncio.cluster import RedisCluster
+from redis.crc import key_slot
 from redis.exceptions import ResponseError
 
 from analytics.rows import Row, dates_of, empty_rows, order_rows, usage_rows
@@ -27,6 +30,10 @@ GROUP = "analytics"
 # How long the consumer keeps the DuckDB file while busy before letting a reader in.
 HOLD_S = 1.0
 Parse = Callable[[str, str, bytes, dict[str, list[Row]]], None]
+
+
+# Redis Cluster, streams in different slots: how often an idle consumer looks again.
+CLUSTER_POLL_MS = 200
 
 
 class AnalyticsConsumer:
@@ -93,16 +100,35 @@ class AnalyticsConsumer:
             self.export()
             self._store.release()
 
+    async def _read(
+        self, block_ms: int | None
+    ) -> dict[str, list[tuple[str, Mapping[bytes, bytes]]]]:
+        streams = list(self._parsers)
+        if not isinstance(self._client, RedisCluster) or _one_slot(streams):
+            reply = await self._client.xreadgroup(
+                GROUP,
+                self._consumer,
+                dict.fromkeys(streams, ">"),
+                count=self._batch_size,
+                block=block_ms,
+            )
+            return _entries(reply)
+        # Redis Cluster, the streams in different slots: one XREADGROUP cannot read them both.
+        # Each is read without blocking; with nothing in either, a short pause stands in for the
+        # blocking read (a loader of reports can be a fraction of a second late).
+        found: dict[str, list[tuple[str, Mapping[bytes, bytes]]]] = {}
+        for stream in streams:
+            reply = await self._client.xreadgroup(
+                GROUP, self._consumer, {stream: ">"}, count=self._batch_size
+            )
+            found.update(_entries(reply))
+        if not found and block_ms:
+            await asyncio.sleep(min(block_ms, CLUSTER_POLL_MS) / 1000)
+        return found
+
     async def step(self, *, block_ms: int | None = None) -> int:
         """Read and load one batch; the number of entries it held."""
-        reply = await self._client.xreadgroup(
-            GROUP,
-            self._consumer,
-            dict.fromkeys(self._parsers, ">"),
-            count=self._batch_size,
-            block=block_ms,
-        )
-        entries = _entries(reply)
+        entries = await self._read(block_ms)
         if not entries:
             return 0
         rows = empty_rows()
@@ -140,6 +166,10 @@ class AnalyticsConsumer:
         if self._dirty:
             self._store.export_days(self._dirty)
             self._dirty = set()
+
+
+def _one_slot(streams: Sequence[str]) -> bool:
+    return len({key_slot(stream.encode()) for stream in streams}) == 1
 
 
 def _entries(reply: Any) -> dict[str, list[tuple[str, Mapping[bytes, bytes]]]]:

@@ -31,12 +31,14 @@ backs off (up to `max_backoff_s`) and resumes by itself.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 
 import asyncpg
 import redis.asyncio as redis
 from prometheus_client import Counter, Gauge
+from redis.asyncio.cluster import RedisCluster
 
 from booking.pg import UNAVAILABLE
 
@@ -95,6 +97,7 @@ class OutboxRelay:
         stream: str,
         *,
         maxlen: int = 1_000_000,
+        replicas: int = 0,
         interval_s: float = 0.1,
         batch_size: int = 500,
         db_timeout_s: float = 2.0,
@@ -106,6 +109,7 @@ class OutboxRelay:
         self._redis = redis_client
         self._stream = stream
         self._maxlen = maxlen
+        self._replicas = replicas
         self._interval_s = interval_s
         self._batch_size = batch_size
         self._db_timeout_s = db_timeout_s
@@ -163,7 +167,52 @@ class OutboxRelay:
             keys.append(published_marker(self._stream, event_id))
             args += [event_id, row["type"], row["payload"]]
         async with asyncio.timeout(self._redis_timeout_s):
-            await self._publish_once(keys=keys, args=args)
+            if not self._replicas:
+                await self._publish_once(keys=keys, args=args)
+                return
+            # WAIT counts the replicas holding this connection's writes: the script and WAIT
+            # must share one connection (to the stream's master, on a cluster).
+            conn = self._one_connection()
+            try:
+                await self._publish_once(keys=keys, args=args, client=conn)
+                # A write of this connection's own, always: WAIT waits for the connection's last
+                # write, and the replication stream is ordered, so once a replica holds this it
+                # holds the batch too, even entries an earlier round added whose WAIT failed
+                # (their markers make this round's script write nothing).
+                await conn.set(published_marker(self._stream, "wait"), "1", ex=60)
+                wait_ms = max(1, int(self._redis_timeout_s * 500))  # half the budget
+                acked = await conn.wait(self._replicas, wait_ms)
+            except (redis.RedisError, OSError):
+                if isinstance(self._redis, RedisCluster):
+                    await self._refresh_slots()
+                raise
+            finally:
+                await conn.aclose()
+        if int(acked) < self._replicas:
+            # Not marked published: the next round publishes the batch again, and the markers
+            # of the entries that did arrive keep them from being added twice.
+            raise redis.RedisError(
+                f"event stream: {acked} of {self._replicas} replicas acknowledged the batch"
+            )
+
+    def _one_connection(self) -> redis.Redis:
+        """A client over one connection: of the pool, or to the master of the stream's slot."""
+        if isinstance(self._redis, RedisCluster):
+            node = self._redis.get_node_from_key(self._stream)
+            return redis.Redis(
+                host=node.host,
+                port=node.port,
+                single_connection_client=True,
+                socket_timeout=self._redis_timeout_s,
+                socket_connect_timeout=self._redis_timeout_s,
+            )
+        return self._redis.client()
+
+    async def _refresh_slots(self) -> None:
+        """After a failover the stream's master moved: a command through the cluster client
+        makes it learn the new slot map (MOVED, or reconnecting), for the next round."""
+        with contextlib.suppress(redis.RedisError, OSError):
+            await self._redis.xlen(self._stream)
 
 
 def published_marker(stream: str, event_id: str) -> str:

@@ -20,6 +20,17 @@ from cache.memory import InMemoryFareCache
 from cache.model import CacheError, FareEntry, load_entry
 
 LOCK_PREFIX = "skyfare:fares:lock:"
+
+
+def lock_key(key: str) -> str:
+    """The lock of the entry `key`, in the entry's Redis Cluster slot (one MGET reads both): the
+    key becomes the lock's hash tag, unless it carries a tag of its own, which then still rules."""
+    start = key.find("{")
+    if start != -1 and key.find("}", start + 1) > start + 1:
+        return LOCK_PREFIX + key
+    return LOCK_PREFIX + "{" + key + "}"
+
+
 MIN_TTL_S = 0.1
 MAX_TTL_S = 10.0
 
@@ -68,7 +79,7 @@ class RedisFlightLock:
         token = secrets.token_hex(8)
         try:
             async with asyncio.timeout(timeout):
-                taken = await self._client.set(LOCK_PREFIX + key, token, nx=True, px=self._ttl_ms)
+                taken = await self._client.set(lock_key(key), token, nx=True, px=self._ttl_ms)
         except (RedisError, OSError, TimeoutError) as exc:
             raise CacheError(f"redis lock SET failed: {exc!r}") from exc
         return token if taken else None
@@ -76,14 +87,14 @@ class RedisFlightLock:
     async def release(self, key: str, token: str, *, timeout: float) -> None:
         try:
             async with asyncio.timeout(timeout):
-                await self._release(keys=[LOCK_PREFIX + key], args=[token])
+                await self._release(keys=[lock_key(key)], args=[token])
         except (RedisError, OSError, TimeoutError) as exc:
             raise CacheError(f"redis lock release failed: {exc!r}") from exc
 
     async def peek(self, key: str, *, timeout: float) -> tuple[FareEntry | None, bool]:
         try:
             async with asyncio.timeout(timeout):
-                data, lock = await self._client.mget(key, LOCK_PREFIX + key)
+                data, lock = await self._client.mget(key, lock_key(key))
         except (RedisError, OSError, TimeoutError) as exc:
             raise CacheError(f"redis lock MGET failed: {exc!r}") from exc
         if data is None:

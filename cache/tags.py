@@ -2,9 +2,9 @@
 
 Cache keys are hashes of whole queries, so nothing leads from one offer back to the answers that
 hold it. When an answer is stored, its caller tags it: for each tag, a Redis set
-(`skyfare:fares:tag:v1:<hash of the tag>`) gains a member the caller chose (the cache key, and
-whatever else the caller must correct). A set lives as long as the longest-lived entry it names,
-so a tag leads nowhere once every answer holding it has expired.
+(`skyfare:fares:{tags}:tag:v1:<hash of the tag>`) gains a member the caller chose (the cache
+key, and whatever else the caller must correct). A set lives as long as the longest-lived entry
+it names, so a tag leads nowhere once every answer holding it has expired.
 
 An eviction also leaves a short-lived mark (`mark`): a load that began before it read the world as
 it was before the eviction, so `add` refuses to tag its answer (and the caller does not store it)
@@ -23,15 +23,18 @@ from redis.exceptions import RedisError
 
 from cache.model import CacheError
 
-PREFIX = "skyfare:fares:tag:v1:"
-MARK_PREFIX = "skyfare:fares:evicted:v1:"
+# One hash tag for every tag set and eviction mark: `_ADD` reads a mark and writes tag sets in one
+# script, which Redis Cluster allows only within one slot. The price: all of them live on one
+# shard (small sets, written once per cache miss; deploy/README.md, "Redis Cluster").
+PREFIX = "skyfare:fares:{tags}:tag:v1:"
+MARK_PREFIX = "skyfare:fares:{tags}:evicted:v1:"
 _FAILURES = (RedisError, OSError, TimeoutError)
 
 # Adds the member to every tag's set and only ever extends a set's TTL (Redis 6.2 has no
 # `PEXPIRE ... GT`): a set must outlive the longest-lived answer it names. One call for all the
 # offers of an answer: a pipeline of one command per offer cost ten times the CPU (redis-py packs
-# each command in Python) on the path of a cache miss. (Under Redis Cluster the keys would need a
-# common hash tag, as the flight lock's entry and lock keys would.)
+# each command in Python) on the path of a cache miss. Under Redis Cluster its keys share the
+# `{tags}` hash tag (PREFIX, MARK_PREFIX).
 _ADD = """
 local evicted = redis.call('GET', KEYS[1])
 if evicted and tonumber(evicted) >= tonumber(ARGV[3]) then return 0 end
@@ -42,6 +45,15 @@ for i = 2, #KEYS do
     end
 end
 return 1
+"""
+
+
+# SMEMBERS and DEL at once: one caller gets each member. A script, not MULTI: redis-py's cluster
+# client (8.1) fails on a transaction pipeline, and one round trip is all this needs.
+_TAKE = """
+local members = redis.call('SMEMBERS', KEYS[1])
+redis.call('DEL', KEYS[1])
+return members
 """
 
 
@@ -91,6 +103,7 @@ class RedisTagIndex:
     def __init__(self, client: aioredis.Redis) -> None:
         self._client = client
         self._add = client.register_script(_ADD)
+        self._take = client.register_script(_TAKE)
 
     async def add(
         self,
@@ -136,10 +149,7 @@ class RedisTagIndex:
         key = tag_key(tag)
         try:
             async with asyncio.timeout(timeout):
-                async with self._client.pipeline(transaction=True) as pipe:
-                    pipe.smembers(key)
-                    pipe.delete(key)
-                    members, _ = await pipe.execute()
+                members = await self._take(keys=[key])
         except _FAILURES as exc:
             raise CacheError(f"redis tag SMEMBERS failed: {exc!r}") from exc
         return {m.decode() if isinstance(m, bytes) else m for m in members}

@@ -80,13 +80,18 @@ class RedisFareIndex:
     async def forget(self, slots: Sequence[IndexSlot], offer_id: str) -> None:
         try:
             values = await self._raw(slots, self._timeout_s)
+            # One script call per slot, at once: a pipeline of scripts is refused by redis-py's
+            # cluster client, and the slots' keys may live on different shards anyway.
             async with asyncio.timeout(self._timeout_s):
-                async with self._client.pipeline(transaction=False) as pipe:
-                    for s, data in zip(slots, values, strict=True):
-                        fare = _decode(data)
-                        if data is not None and fare is not None and fare.offer_id == offer_id:
-                            await self._forget(keys=[s.key], args=[s.field, data], client=pipe)
-                    await pipe.execute()
+                await asyncio.gather(
+                    *(
+                        self._forget(keys=[s.key], args=[s.field, data])
+                        for s, data in zip(slots, values, strict=True)
+                        if data is not None
+                        and (fare := _decode(data)) is not None
+                        and fare.offer_id == offer_id
+                    )
+                )
         except _FAILURES as exc:
             self._log(exc)
 

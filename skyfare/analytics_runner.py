@@ -15,6 +15,7 @@ import redis.asyncio as redis
 from analytics.consumer import AnalyticsConsumer, replay
 from analytics.store import AnalyticsStore
 from skyfare.notify_runner import redis_url
+from skyfare.redis_client import redis_client
 from skyfare.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -25,10 +26,11 @@ REDIS_TIMEOUT_S = 2.0
 
 
 def _client(settings: Settings) -> redis.Redis:
-    return redis.Redis.from_url(
-        redis_url(settings),
+    return redis_client(
+        settings,
+        url=redis_url(settings),
         socket_timeout=BLOCK_S + REDIS_TIMEOUT_S,
-        socket_connect_timeout=REDIS_TIMEOUT_S,
+        connect_timeout=REDIS_TIMEOUT_S,
     )
 
 

@@ -15,7 +15,6 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Protocol
 
 import asyncpg
-import redis.asyncio as redis
 from aiohttp import web
 
 from analytics import routes as analytics_routes
@@ -70,7 +69,9 @@ from skyfare.keys import (
 from skyfare.ops import ReadyCheck
 from skyfare.partners import PartnerGate, PartnerKeys
 from skyfare.plumbing import install_plumbing
+from skyfare.postgres import connect_options
 from skyfare.ratelimit import RateLimiter
+from skyfare.redis_client import redis_client, warm_up
 from skyfare.services import ALL, BOOKING, SEARCH, SERVICES
 from skyfare.settings import Settings
 from skyfare.travelers import KEY_PREFIX as TRAVELER_KEY_PREFIX
@@ -135,6 +136,7 @@ async def _postgres(app: web.Application) -> AsyncIterator[None]:
         max_size=settings.db_pool_max,
         command_timeout=settings.db_timeout_s,
         timeout=settings.db_timeout_s,  # connect timeout
+        **connect_options(settings),
     )
     app[PG_POOL] = pool
     yield
@@ -145,16 +147,15 @@ async def _redis(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     if settings.redis_url is None:
         raise RuntimeError("redis_url is unset: start the embedded Redis first")
-    # A blocking pool: past its size a command waits (bounded by the timeout) for a free
-    # connection, where redis-py's default pool fails at once with "Too many connections".
-    pool = redis.BlockingConnectionPool.from_url(
-        settings.redis_url,
+    # A blocking pool (skyfare/redis_client.py); a RedisCluster under SKYFARE_REDIS_CLUSTER.
+    client = redis_client(
+        settings,
         max_connections=settings.redis_pool_max,
-        timeout=REDIS_TIMEOUT_S,
+        pool_timeout=REDIS_TIMEOUT_S,
         socket_timeout=REDIS_TIMEOUT_S,
-        socket_connect_timeout=REDIS_TIMEOUT_S,
+        connect_timeout=REDIS_TIMEOUT_S,
     )
-    client = redis.Redis.from_pool(pool)  # closing the client closes the pool
+    await warm_up(client)
     app[REDIS] = client
     yield
     await client.aclose()
@@ -168,6 +169,7 @@ async def _outbox_relay(app: web.Application) -> AsyncIterator[None]:
         app[REDIS],
         settings.event_stream,
         maxlen=settings.event_stream_maxlen,
+        replicas=settings.event_stream_replicas,
         interval_s=settings.event_relay_interval_s,
         db_timeout_s=settings.db_timeout_s,
         redis_timeout_s=REDIS_TIMEOUT_S,
@@ -325,10 +327,10 @@ async def _fare_cache(app: web.Application) -> AsyncIterator[None]:
     lock = RedisFlightLock(app[REDIS], ttl_s=deadline_s)
     fares = app[FARE_CACHE] = ReadThroughCache(store, lock=lock, lock_wait_s=deadline_s / 2)
     # Other processes' evictions, on a connection of its own (a blocking read holds it).
-    follower_client = redis.Redis.from_url(
-        settings.redis_url,
+    follower_client = redis_client(
+        settings,
         socket_timeout=EVICTIONS_BLOCK_S + REDIS_TIMEOUT_S,
-        socket_connect_timeout=REDIS_TIMEOUT_S,
+        connect_timeout=REDIS_TIMEOUT_S,
     )
     follower = asyncio.create_task(
         evictions.follow(follower_client, store.l1, block_ms=int(EVICTIONS_BLOCK_S * 1000)),

@@ -33,6 +33,7 @@ from skyfare.logs import configure_logging
 from skyfare.migrations import MIGRATE_TIMEOUT_S, MigrationError, migrate, run_migrations_once
 from skyfare.notify_runner import notifications_line, serve_notify
 from skyfare.partners import Partner, PartnerKeys
+from skyfare.postgres import connect_options
 from skyfare.ratelimit import parse_rate
 from skyfare.services import ALL, SEARCH, SERVICES
 from skyfare.settings import Settings, SettingsError, load_settings
@@ -451,7 +452,9 @@ async def _connection(settings: Settings) -> AsyncIterator[asyncpg.Connection]:
         server = EmbeddedPostgres(Path(settings.data_dir) / "postgres")
         url = server.start()
     try:
-        conn = await asyncpg.connect(url, timeout=settings.db_timeout_s)
+        conn = await asyncpg.connect(
+            url, timeout=settings.db_timeout_s, **connect_options(settings)
+        )
         try:
             yield conn
         finally:

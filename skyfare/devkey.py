@@ -17,6 +17,7 @@ import asyncpg
 
 from kernel.errors import DomainError, Unauthorized
 from skyfare.partners import PartnerKeys
+from skyfare.postgres import connect_options
 from skyfare.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,9 @@ async def dev_partner_key(settings: Settings) -> str | None:
     assert settings.database_url is not None, "embedded services start first"
     path = Path(settings.data_dir) / KEY_FILE
     try:
-        conn = await asyncpg.connect(settings.database_url, timeout=settings.db_timeout_s)
+        conn = await asyncpg.connect(
+            settings.database_url, timeout=settings.db_timeout_s, **connect_options(settings)
+        )
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
         logger.warning("no dev partner key: the database does not answer: %s", exc)
         return None

@@ -27,6 +27,7 @@ from typing import cast
 import asyncpg
 import msgspec
 
+from skyfare.postgres import connect_options
 from skyfare.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -187,7 +188,9 @@ async def run_migrations_once(settings: Settings) -> list[str]:
     if settings.database_url is None:
         raise ValueError("database_url is unset: start the embedded PostgreSQL first")
     try:
-        conn = await asyncpg.connect(settings.database_url, timeout=settings.db_timeout_s)
+        conn = await asyncpg.connect(
+            settings.database_url, timeout=settings.db_timeout_s, **connect_options(settings)
+        )
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
         logger.error("PostgreSQL unreachable, migrations not applied: %s", exc)
         return []

@@ -23,7 +23,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
-import redis.asyncio as redis
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
@@ -37,6 +36,8 @@ from notify.sms import HttpSmsSender
 from notify.stream import EventStream
 from notify.worker import NotifyWorker
 from skyfare.embedded import EmbeddedRedis
+from skyfare.postgres import connect_options
+from skyfare.redis_client import redis_client
 from skyfare.settings import Settings
 from skyfare.user_ports import ChannelsOfUsers
 from users.wiring import user_service
@@ -71,14 +72,14 @@ async def serve_notify(settings: Settings) -> None:
     # A blocking pool: a batch handles its events concurrently, two Redis commands each at
     # once, and redis-py's default pool fails ("Too many connections") past 100 instead of
     # waiting. The socket timeout outlasts a blocking read; every command has its own bound.
-    pool = redis.BlockingConnectionPool.from_url(
-        redis_url(settings),
+    client = redis_client(
+        settings,
+        url=redis_url(settings),
         max_connections=REDIS_CONNECTIONS,
-        timeout=REDIS_TIMEOUT_S,
+        pool_timeout=REDIS_TIMEOUT_S,
         socket_timeout=BLOCK_S + 2 * REDIS_TIMEOUT_S,
-        socket_connect_timeout=REDIS_TIMEOUT_S,
+        connect_timeout=REDIS_TIMEOUT_S,
     )
-    client = redis.Redis.from_pool(pool)
     stream = EventStream(
         client, settings.event_stream, group=GROUP, consumer=consumer, timeout_s=REDIS_TIMEOUT_S
     )
@@ -142,6 +143,7 @@ async def channel_preferences(settings: Settings) -> AsyncIterator[ChannelPrefer
         max_size=PG_CONNECTIONS,
         command_timeout=settings.db_timeout_s,
         timeout=settings.db_timeout_s,
+        **connect_options(settings),
     )
     try:
         users = user_service(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Literal
 
@@ -11,6 +12,7 @@ import msgspec
 import redis.asyncio as redis
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from redis.asyncio.cluster import RedisCluster
 
 from kernel.errors import ServiceUnavailable
 from kernel.openapi import Operation
@@ -50,7 +52,7 @@ async def readyz(request: web.Request) -> web.Response:
     names = config[READY_CHECKS]
     states = await asyncio.gather(
         *(
-            _check_database(config[PG_POOL]) if name == "database" else _check_cache(config[REDIS])
+            _check_database(config[PG_POOL]) if name == "database" else check_cache(config[REDIS])
             for name in names
         )
     )
@@ -74,14 +76,34 @@ async def _check_database(pool: asyncpg.Pool) -> Check:
     return "ok"
 
 
-async def _check_cache(client: redis.Redis) -> Check:
+async def check_cache(client: redis.Redis) -> Check:
+    """ "ok" when Redis answers. On a Redis Cluster, when any node answers: PING goes to every
+    node there, and one master down (its slots are misses until its replica takes over) must not
+    take every search process out of its load balancer."""
     try:
         async with asyncio.timeout(CHECK_TIMEOUT_S):
-            await client.ping()
+            if isinstance(client, RedisCluster):
+                await _ping_any(client)
+            else:
+                await client.ping()
     except Exception as exc:
         logger.warning("readiness: cache down: %r", exc)
         return "down"
     return "ok"
+
+
+async def _ping_any(cluster: RedisCluster) -> None:
+    # The first node to answer decides: a dead one may take its connect timeout to fail.
+    pings = [asyncio.ensure_future(cluster.ping(target_nodes=node)) for node in cluster.get_nodes()]
+    try:
+        for answered in asyncio.as_completed(pings):
+            with contextlib.suppress(redis.RedisError, OSError):
+                if await answered is True:
+                    return
+    finally:
+        for ping in pings:
+            ping.cancel()
+    raise ConnectionError("no node of the Redis Cluster answers")
 
 
 async def metrics(request: web.Request) -> web.Response:

@@ -14,12 +14,13 @@ import asyncio
 import logging
 
 import asyncpg
-import redis.asyncio as redis
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from booking.relay import OutboxRelay
 from kernel.tasks import stop_task
+from skyfare.postgres import connect_options
+from skyfare.redis_client import redis_client
 from skyfare.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -40,17 +41,15 @@ async def serve_relay(settings: Settings) -> None:
         max_size=DB_CONNECTIONS,
         command_timeout=settings.db_timeout_s,
         timeout=settings.db_timeout_s,
+        **connect_options(settings),
     )
-    client = redis.Redis.from_url(
-        settings.redis_url,
-        socket_timeout=REDIS_TIMEOUT_S,
-        socket_connect_timeout=REDIS_TIMEOUT_S,
-    )
+    client = redis_client(settings, socket_timeout=REDIS_TIMEOUT_S, connect_timeout=REDIS_TIMEOUT_S)
     relay = OutboxRelay(
         pool,
         client,
         settings.event_stream,
         maxlen=settings.event_stream_maxlen,
+        replicas=settings.event_stream_replicas,
         interval_s=settings.event_relay_interval_s,
         db_timeout_s=settings.db_timeout_s,
         redis_timeout_s=REDIS_TIMEOUT_S,

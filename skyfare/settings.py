@@ -63,6 +63,13 @@ class Settings(msgspec.Struct, frozen=True):
     db_pool_max: int = 10
     redis_pool_max: int = 200  # Redis connections per process; more wait for a free one
     db_timeout_s: float = 2.0
+    # What sits between Skyfare and PostgreSQL: "none", or "pgbouncer" in transaction pooling
+    # mode (deploy/README.md), where a server connection is ours for one transaction only, so
+    # asyncpg's named prepared statements are off (skyfare/postgres.py).
+    db_pooler: Literal["none", "pgbouncer"] = "none"
+    # Redis Cluster: the client is redis-py's RedisCluster, `redis_url` one of its nodes (the
+    # others are discovered). Also on for a `redis+cluster://` URL.
+    redis_cluster: bool = False
     sim_host: str = "127.0.0.1"
     sim_port: int = 9100
     sim_seed: int = 42
@@ -101,6 +108,10 @@ class Settings(msgspec.Struct, frozen=True):
     # about `event_stream_maxlen` entries) and how often a relay looks for new outbox rows.
     event_stream: str = "skyfare:events"
     event_stream_maxlen: int = 1_000_000
+    # How many replicas of the stream's Redis must hold a relayed batch (WAIT) before its outbox
+    # rows are marked published: 0 (one Redis, no replica), 1 on a Redis Cluster with replicas,
+    # so a failover right after cannot lose an event the outbox already let go of.
+    event_stream_replicas: Annotated[int, msgspec.Meta(ge=0)] = 0
     event_relay_interval_s: float = 0.1
     # Notifications (notify/, `skyfare worker`). None: the sim's SMTP sink (on sim_port + 25,
     # 9125 by default) and SMS provider (`{sim_url}/sms`); the worker's /metrics on port + 1.
@@ -271,6 +282,8 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_DB_POOL_MAX": "db_pool_max",
     "SKYFARE_REDIS_POOL_MAX": "redis_pool_max",
     "SKYFARE_DB_TIMEOUT_S": "db_timeout_s",
+    "SKYFARE_DB_POOLER": "db_pooler",
+    "SKYFARE_REDIS_CLUSTER": "redis_cluster",
     "SKYFARE_SIM_HOST": "sim_host",
     "SKYFARE_SIM_PORT": "sim_port",
     "SKYFARE_SIM_SEED": "sim_seed",
@@ -310,6 +323,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_SIM_REDIRECT_URIS": "sim_redirect_uris",
     "SKYFARE_EVENT_STREAM": "event_stream",
     "SKYFARE_EVENT_STREAM_MAXLEN": "event_stream_maxlen",
+    "SKYFARE_EVENT_STREAM_REPLICAS": "event_stream_replicas",
     "SKYFARE_EVENT_RELAY_INTERVAL_S": "event_relay_interval_s",
     "SKYFARE_SIM_SMTP_PORT": "sim_smtp_port",
     "SKYFARE_SMTP_HOST": "smtp_host",

@@ -20,6 +20,8 @@ import pytest
 
 from skyfare.embedded import EmbeddedPostgres, EmbeddedRedis
 from tests.support.fake_server import Faults
+from tests.support.pgbouncer import PgBouncer, pgbouncer_binary
+from tests.support.redis_cluster import RedisClusterHandle, redis_server_binary
 
 _OWN_BASETEMP = pytest.StashKey[str]()
 
@@ -61,6 +63,43 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield server.start()
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisClusterHandle]:
+    """A Redis Cluster of three masters and three replicas (Debian's `redis-server`) on free
+    ports, once per session, for the tests parametrized ["redis", "cluster"]."""
+    if redis_server_binary() is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    cluster = RedisClusterHandle(tmp_path_factory.mktemp("redis-cluster"))
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pgbouncer(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgBouncer]:
+    """PgBouncer in transaction pooling mode in front of the test PostgreSQL (once per session;
+    skipped, saying so, where Debian's `pgbouncer` is not installed: `make test` installs it)."""
+    if pgbouncer_binary() is None:
+        pytest.skip("pgbouncer is not installed (apt-get install pgbouncer)")
+    server = PgBouncer(tmp_path_factory.mktemp("pgbouncer"))
+    try:
+        server.start(database_url)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def db_pooler(request: pytest.FixtureRequest) -> PgBouncer | None:
+    """What the booking and payment suites reach PostgreSQL through: PgBouncer when
+    SKYFARE_TEST_DB_POOLER=pgbouncer (`make test` runs them so once more), else nothing."""
+    if os.environ.get("SKYFARE_TEST_DB_POOLER") != "pgbouncer":
+        return None
+    pooler: PgBouncer = request.getfixturevalue("pgbouncer")
+    return pooler
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from skyfare.migrations import migrate
 from skyfare.partners import PartnerKeys
 from skyfare.settings import Settings, load_settings
 from tests.support.database import SETUP_TIMEOUT_S
+from tests.support.pgbouncer import PgBouncer
 from tests.support.sim import fast_profiles, running_sim
 
 MAX_BODY_BYTES = 4096
@@ -47,11 +48,14 @@ SUITE_TRAVELER_LIMITS = {
 
 
 @pytest.fixture
-def settings(database_url: str, redis_url: str) -> Settings:
+def settings(database_url: str, redis_url: str, db_pooler: PgBouncer | None) -> Settings:
+    # SKYFARE_TEST_DB_POOLER=pgbouncer: the app reaches PostgreSQL through PgBouncer.
+    pooled = {} if db_pooler is None else {"db_pooler": "pgbouncer"}
     return load_settings(
         {},
-        database_url=database_url,
+        database_url=database_url if db_pooler is None else db_pooler.url(db_pooler.user),
         redis_url=redis_url,
+        **pooled,
         max_body_bytes=MAX_BODY_BYTES,
         connectors=(),
         **PATIENT_STORES,

@@ -20,6 +20,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from skyfare.app import create_app
 from skyfare.migrations import migrate
+from skyfare.postgres import connect_options
 from skyfare.settings import Settings
 from tests.support.sim import SimHandle, fast_profiles, running_sim
 from tests.support.tokens import bearer, mint_token, sim_issuer
@@ -142,7 +143,9 @@ async def booking_app(
     """The app (migrated database, sim airlines with fast profiles, the sim's token issuer and
     payment gateway)."""
     assert settings.database_url is not None
-    async with asyncpg.create_pool(settings.database_url, min_size=0, max_size=2) as pool:
+    async with asyncpg.create_pool(
+        settings.database_url, min_size=0, max_size=2, **connect_options(settings)
+    ) as pool:
         await migrate(pool, timeout=30)
     async with running_sim(profiles=profiles or fast_profiles()) as sim:
         configured = trusting_sim(settings, sim)

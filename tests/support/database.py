@@ -9,24 +9,44 @@ from contextlib import asynccontextmanager
 import asyncpg
 
 from skyfare.migrations import migrate
+from tests.support.pgbouncer import PgBouncer
 
 
 @asynccontextmanager
 async def migrated_pool(
-    database_url: str, *, prefix: str = "test", max_size: int = 10
+    database_url: str,
+    *,
+    prefix: str = "test",
+    max_size: int = 10,
+    pooler: PgBouncer | None = None,
 ) -> AsyncIterator[asyncpg.Pool]:
     """A pool whose `search_path` is a fresh schema holding every package's tables, so tests
-    sharing one database never see each other's rows."""
+    sharing one database never see each other's rows.
+
+    With `pooler`, the pool goes through PgBouncer in transaction mode, as a role of the
+    schema's own whose `search_path` is the schema (tests/support/pgbouncer.py says why), with
+    asyncpg's statement cache off as Skyfare runs behind it (skyfare/postgres.py)."""
     schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(database_url)
     try:
-        await admin.execute(f"CREATE SCHEMA {schema}")
-        async with asyncpg.create_pool(
-            database_url, min_size=0, max_size=max_size, server_settings={"search_path": schema}
-        ) as pool:
+        if pooler is None:
+            await admin.execute(f"CREATE SCHEMA {schema}")
+            pool = asyncpg.create_pool(
+                database_url, min_size=0, max_size=max_size, server_settings={"search_path": schema}
+            )
+        else:
+            await admin.execute(f"CREATE ROLE {schema} LOGIN")
+            await admin.execute(f"CREATE SCHEMA {schema} AUTHORIZATION {schema}")
+            await admin.execute(f"ALTER ROLE {schema} SET search_path = {schema}")
+            pool = asyncpg.create_pool(
+                pooler.url(schema), min_size=0, max_size=max_size, statement_cache_size=0
+            )
+        async with pool:
             await migrate(pool, timeout=30)
             yield pool
         await admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        if pooler is not None:
+            await admin.execute(f"DROP ROLE {schema}")
     finally:
         await admin.close()
 

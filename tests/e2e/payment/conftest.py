@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from skyfare.app import create_app
 from skyfare.migrations import migrate
+from skyfare.postgres import connect_options
 from skyfare.settings import Settings
 from tests.support.booking import BookingEnv, Headers, trusting_sim
 from tests.support.payment_sim import PaymentsSimControl, eventually, payments_control
@@ -97,7 +98,9 @@ async def payment_app(settings: Settings) -> AsyncIterator[PayEnv]:
     """The app (migrated database, sim airlines with fast profiles, the sim's token issuer and
     gateway); the gateway's webhooks go to this app."""
     assert settings.database_url is not None
-    async with asyncpg.create_pool(settings.database_url, min_size=0, max_size=4) as pool:
+    async with asyncpg.create_pool(
+        settings.database_url, min_size=0, max_size=4, **connect_options(settings)
+    ) as pool:
         await migrate(pool, timeout=30)
         async with running_sim(profiles=fast_profiles()) as sim:
             configured = trusting_sim(settings, sim)

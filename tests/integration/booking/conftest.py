@@ -12,13 +12,16 @@ from booking.pg import Database
 from booking.repository import PgOrderRepository
 from tests.support.airline_orders import AirlineOrders, running_airline
 from tests.support.database import migrated_pool
+from tests.support.pgbouncer import PgBouncer
 from tests.support.sim import SimHandle, fast_profiles, running_sim
 
 
 @pytest.fixture
-async def booking_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+async def booking_pool(
+    database_url: str, db_pooler: PgBouncer | None
+) -> AsyncIterator[asyncpg.Pool]:
     """A pool over a fresh schema holding every migration (booking's tables included)."""
-    async with migrated_pool(database_url, prefix="booking", max_size=30) as pool:
+    async with migrated_pool(database_url, pooler=db_pooler, prefix="booking", max_size=30) as pool:
         yield pool
 
 

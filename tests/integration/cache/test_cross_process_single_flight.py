@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from cache.flight_lock import LOCK_PREFIX, RedisFlightLock
+from cache.flight_lock import RedisFlightLock, lock_key
 from cache.keys import PREFIX
 from cache.memory import InMemoryFareCache
 from cache.model import FareEntry
 from cache.read_through import Loaded, ReadThroughCache
 from cache.redis import RedisFareCache
 from cache.tiered import TieredFareCache
+from tests.support.redis_cluster import client_of
 
 TIMEOUT = 0.5
 
@@ -42,7 +43,7 @@ class Loader:
 
 @pytest.fixture
 async def clients(redis_url: str) -> AsyncIterator[list[aioredis.Redis]]:
-    clients = [aioredis.Redis.from_url(redis_url) for _ in range(2)]
+    clients = [client_of(redis_url) for _ in range(2)]
     yield clients
     for client in clients:
         await client.aclose()
@@ -70,7 +71,7 @@ async def test_concurrent_misses_across_workers_run_one_search(
     assert loader.calls == 1
     assert len({found for found, _ in results}) == 1
     assert sorted({state for _, state in results}) == ["hit", "miss"]
-    assert await clients[0].exists(LOCK_PREFIX + k) == 0  # released once stored
+    assert await clients[0].exists(lock_key(k)) == 0  # released once stored
 
 
 async def test_when_the_winner_fails_another_worker_searches_within_its_wait(
@@ -119,12 +120,12 @@ async def test_an_expired_holder_does_not_release_the_next_holders_lock(
     assert stale_token is not None
     assert await second.acquire(k, timeout=TIMEOUT) is None
     # Redis expiry has no event to await: sleep out the lock's remaining TTL.
-    await asyncio.sleep(await clients[0].pttl(LOCK_PREFIX + k) / 1000 + 0.01)
+    await asyncio.sleep(await clients[0].pttl(lock_key(k)) / 1000 + 0.01)
     assert await second.acquire(k, timeout=TIMEOUT) is not None
 
     await first.release(k, stale_token, timeout=TIMEOUT)
 
-    assert await clients[0].exists(LOCK_PREFIX + k) == 1
+    assert await clients[0].exists(lock_key(k)) == 1
 
 
 async def test_with_redis_down_each_worker_searches_for_itself_at_once(tmp_path: Path) -> None:

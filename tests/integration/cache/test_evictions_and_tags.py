@@ -20,6 +20,7 @@ from cache.tiered import TieredFareCache
 from kernel.tasks import stop_task
 from skyfare.embedded import EmbeddedRedis
 from tests.e2e.conftest import closed_port
+from tests.support.redis_cluster import client_of
 
 TIMEOUT = 1.0
 
@@ -103,7 +104,7 @@ async def test_an_eviction_reaches_the_l1_of_another_process(
         evictions=evictions.RedisEvictionFeed(client),
     )
     there_l1 = InMemoryFareCache(10)
-    follower_client = aioredis.Redis.from_url(redis_url, socket_timeout=3)
+    follower_client = client_of(redis_url, socket_timeout=3)
     follower = asyncio.create_task(evictions.follow(follower_client, there_l1, block_ms=200))
     try:
         k, kept = key(), key()

@@ -14,6 +14,7 @@ from cache.memory import InMemoryFareCache
 from cache.model import CacheError, FareCache, FareEntry
 from cache.redis import RedisFareCache
 from tests.support.fake_server import Faults
+from tests.support.redis_cluster import client_of
 
 TIMEOUT = 0.5
 
@@ -23,7 +24,7 @@ async def cache(request: pytest.FixtureRequest, redis_url: str) -> AsyncIterator
     if request.param == "memory":
         yield InMemoryFareCache(100)
         return
-    client = aioredis.Redis.from_url(redis_url)
+    client = client_of(redis_url)
     yield RedisFareCache(client)
     await client.aclose()
 

@@ -15,6 +15,7 @@ import redis.asyncio as redis
 
 from tests.support.database import migrated_pool
 from tests.support.notify import NotifySim, running_notify_sim
+from tests.support.redis_cluster import client_of
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
 
 @pytest.fixture
 async def redis_client(redis_url: str) -> AsyncIterator[redis.Redis]:
-    client = redis.Redis.from_url(redis_url, socket_timeout=3.0)
+    client = client_of(redis_url, socket_timeout=3.0)
     yield client
     await client.aclose()
 

@@ -16,6 +16,13 @@ from booking.events import decode_event
 from booking.relay import OutboxRelay
 from skyfare.embedded import EmbeddedRedis
 from tests.support.notify import eventually, insert_outbox, order_event
+from tests.support.redis_cluster import redis_or_cluster
+
+
+@pytest.fixture(params=["redis", "cluster"])
+def redis_url(request: pytest.FixtureRequest, redis_url: str) -> str:
+    """Each test against one Redis and against a Redis Cluster (tests/support/redis_cluster.py)."""
+    return redis_or_cluster(request, redis_url)
 
 
 def _relay(pool: asyncpg.Pool, client: redis.Redis, stream: str, **options: float) -> OutboxRelay:

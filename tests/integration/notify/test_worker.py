@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
+import pytest
 import redis.asyncio as redis
 from prometheus_client import REGISTRY
 
@@ -12,6 +13,13 @@ from notify.config import GROUP
 from notify.stream import EventStream
 from tests.support.notify import NotifySim, eventually, order_event, publish
 from tests.support.notify_worker import running_worker, settled
+from tests.support.redis_cluster import redis_or_cluster
+
+
+@pytest.fixture(params=["redis", "cluster"])
+def redis_url(request: pytest.FixtureRequest, redis_url: str) -> str:
+    """Each test against one Redis and against a Redis Cluster (tests/support/redis_cluster.py)."""
+    return redis_or_cluster(request, redis_url)
 
 
 def _consumed(type: str, outcome: str) -> float:

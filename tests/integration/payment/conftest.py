@@ -29,6 +29,7 @@ from tests.support.payment_sim import (
     payments_control,
     running_receiver,
 )
+from tests.support.pgbouncer import PgBouncer
 from tests.support.sim import SimHandle, fast_profiles, running_sim
 
 # Short retries and settlement, so a test waits milliseconds, not seconds.
@@ -63,9 +64,11 @@ async def gateway(control: PaymentsSimControl) -> AsyncIterator[HttpPaymentGatew
 
 
 @pytest.fixture
-async def payment_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+async def payment_pool(
+    database_url: str, db_pooler: PgBouncer | None
+) -> AsyncIterator[asyncpg.Pool]:
     """A pool over a fresh schema holding every migration (orders and payments included)."""
-    async with migrated_pool(database_url, prefix="payment", max_size=20) as pool:
+    async with migrated_pool(database_url, pooler=db_pooler, prefix="payment", max_size=20) as pool:
         yield pool
 
 

@@ -9,6 +9,8 @@ import asyncpg
 import pytest
 import redis.asyncio as redis
 
+from tests.support.redis_cluster import client_of
+
 
 @pytest.fixture
 async def schema(database_url: str) -> AsyncIterator[str]:
@@ -34,7 +36,7 @@ async def pool(database_url: str, schema: str) -> AsyncIterator[asyncpg.Pool]:
 
 @pytest.fixture
 async def redis_client(redis_url: str) -> AsyncIterator[redis.Redis]:
-    client = redis.Redis.from_url(redis_url, socket_timeout=1.0)
+    client = client_of(redis_url, socket_timeout=1.0)
     yield client
     await client.aclose()
 

@@ -20,11 +20,18 @@ from search.fare_index_redis import RedisFareIndex
 from search.model import SearchRequest
 from search.service import SearchService
 from tests.fakes import FakeConnector, offer, segment
+from tests.support.redis_cluster import client_of, connected, redis_or_cluster
+
+
+@pytest.fixture(params=["redis", "cluster"])
+def redis_url(request: pytest.FixtureRequest, redis_url: str) -> str:
+    """Each test against one Redis and against a Redis Cluster (tests/support/redis_cluster.py)."""
+    return redis_or_cluster(request, redis_url)
 
 
 @pytest.fixture
 async def client(redis_url: str) -> AsyncIterator[aioredis.Redis]:
-    client = aioredis.Redis.from_url(redis_url)
+    client = await connected(client_of(redis_url))
     yield client
     await client.aclose()
 

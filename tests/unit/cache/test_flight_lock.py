@@ -140,3 +140,13 @@ async def test_a_lock_that_cannot_answer_means_loading_locally() -> None:
 
 def test_the_lock_ttl_is_bounded() -> None:
     assert (lock_ttl(0.01), lock_ttl(2.5), lock_ttl(60.0)) == (0.1, 2.5, 10.0)
+
+
+def test_a_lock_shares_its_entrys_redis_cluster_slot() -> None:
+    from redis.crc import key_slot
+
+    from cache.flight_lock import lock_key
+
+    # (A key with a brace but no tag, "x{}y", has no lock in its slot: fare keys are hex.)
+    for key in (KEY, "skyfare:fares:v1:{abc}", "a{b}c{d}"):
+        assert key_slot(lock_key(key).encode()) == key_slot(key.encode()), key

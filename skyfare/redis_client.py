@@ -1,0 +1,89 @@
+"""The Redis client every Skyfare process uses: one Redis, or a Redis Cluster.
+
+`SKYFARE_REDIS_CLUSTER=true` (or a `redis+cluster://host:port` URL) makes it redis-py's
+`RedisCluster`, seeded with that one node: it discovers the others and the slot map, follows
+MOVED/ASK redirections, and after a failover asks again who serves a slot. Everything Skyfare
+keeps in Redis works on a cluster (deploy/README.md, "Redis Cluster"): keys that one command or
+script touches together share a hash tag, and nothing calls across slots.
+
+`RedisCluster` answers the same commands as `Redis`, so the rest of the code types its client as
+`redis.asyncio.Redis` and never knows which one it got.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import cast
+
+import redis.asyncio as redis
+from redis.asyncio.cluster import RedisCluster
+
+from skyfare.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+CLUSTER_SCHEME = "redis+cluster://"
+WARM_UP_TIMEOUT_S = 2.0
+
+
+def is_cluster(settings: Settings, url: str | None = None) -> bool:
+    return settings.redis_cluster or (url or settings.redis_url or "").startswith(CLUSTER_SCHEME)
+
+
+def redis_client(
+    settings: Settings,
+    *,
+    url: str | None = None,
+    socket_timeout: float,
+    connect_timeout: float,
+    max_connections: int | None = None,
+    pool_timeout: float | None = None,
+) -> redis.Redis:
+    """A client of `settings.redis_url`. `max_connections`: a blocking pool of that size (past
+    it a command waits up to `pool_timeout` for a free connection); per node on a cluster.
+    `url`: instead of `settings.redis_url` (the embedded Redis of `skyfare up`)."""
+    url = url or settings.redis_url
+    if url is None:
+        raise RuntimeError("redis_url is unset: start the embedded Redis first")
+    if is_cluster(settings, url):
+        cluster = RedisCluster.from_url(
+            "redis://" + url.removeprefix(CLUSTER_SCHEME).removeprefix("redis://"),
+            socket_timeout=socket_timeout,
+            socket_connect_timeout=connect_timeout,
+            max_connections=max_connections or 2**31,
+            # A master that is down leaves its slots uncovered until its replica is promoted;
+            # the other slots must keep answering meanwhile (the servers run with
+            # `cluster-require-full-coverage no` for the same reason).
+            require_full_coverage=False,
+        )
+        return cast(redis.Redis, cluster)
+    if max_connections is None:
+        return redis.Redis.from_url(
+            url, socket_timeout=socket_timeout, socket_connect_timeout=connect_timeout
+        )
+    # A blocking pool: past its size a command waits (bounded by the timeout) for a free
+    # connection, where redis-py's default pool fails at once with "Too many connections".
+    pool = redis.BlockingConnectionPool.from_url(
+        url,
+        max_connections=max_connections,
+        timeout=pool_timeout,
+        socket_timeout=socket_timeout,
+        socket_connect_timeout=connect_timeout,
+    )
+    return redis.Redis.from_pool(pool)  # closing the client closes the pool
+
+
+async def warm_up(client: redis.Redis) -> None:
+    """On a cluster, learn the slot map and open a connection to every node before requests
+    come: redis-py's cluster client (8.1) has failed commands ("'NoneType' object has no
+    attribute 'writelines'") when a hundred of them met a client that had not connected yet.
+    Never fails: a cluster that is down now is the requests' problem, as without a cluster."""
+    if not isinstance(client, RedisCluster):
+        return
+    with contextlib.suppress(redis.RedisError, OSError, TimeoutError):
+        async with asyncio.timeout(WARM_UP_TIMEOUT_S):
+            await client.ping(target_nodes=RedisCluster.ALL_NODES)
+            return
+    logger.warning("Redis Cluster: not every node answered at start-up")
