@@ -115,12 +115,15 @@ async def test_an_expired_holder_does_not_release_the_next_holders_lock(
     clients: list[aioredis.Redis],
 ) -> None:
     k = key()
-    first, second = (RedisFlightLock(c, ttl_s=0.1) for c in clients)
+    first, second = (RedisFlightLock(c, ttl_s=30.0) for c in clients)
     stale_token = await first.acquire(k, timeout=TIMEOUT)
     assert stale_token is not None
     assert await second.acquire(k, timeout=TIMEOUT) is None
-    # Redis expiry has no event to await: sleep out the lock's remaining TTL.
-    await asyncio.sleep(await clients[0].pttl(lock_key(k)) / 1000 + 0.01)
+    # The first holder's lock runs out (made to, at once: with a short TTL for both, a busy
+    # machine let the second holder's lock run out too before it was checked).
+    await clients[0].pexpire(lock_key(k), 1)
+    while await clients[0].exists(lock_key(k)):
+        await asyncio.sleep(0.005)
     assert await second.acquire(k, timeout=TIMEOUT) is not None
 
     await first.release(k, stale_token, timeout=TIMEOUT)
