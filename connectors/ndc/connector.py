@@ -20,6 +20,7 @@ from connectors.model import (
 )
 from connectors.ndc import mapping, messages
 from connectors.ndc.client import NdcAirlineClient
+from connectors.seat_model import SeatMaps, SeatSelection
 
 logger = logging.getLogger(__name__)
 
@@ -140,3 +141,14 @@ class NdcConnector:
         body = messages.order_change_accept_cancel(locator, offer_id, owner_code=owner_code)
         root = await self._client.call("/OrderChange", body, timeout=deadline - loop.time())
         return mapping.to_hold(root, airline=self.name)
+
+    async def seat_maps(self, supplier_offer_id: str, *, timeout: float) -> SeatMaps:
+        raise errors.InvalidRequest(f"{self.name}: seat maps are not mapped for this protocol yet")
+
+    async def booking_seat_maps(self, locator: str, *, timeout: float) -> SeatMaps:
+        raise errors.InvalidRequest(f"{self.name}: seat maps are not mapped for this protocol yet")
+
+    async def select_seats(
+        self, locator: str, selections: Sequence[SeatSelection], *, timeout: float
+    ) -> tuple[SeatSelection, ...]:
+        raise errors.InvalidRequest(f"{self.name}: seats are not sold through this protocol yet")

@@ -15,6 +15,7 @@ from connectors.model import (
     PricedOffer,
     serves_route,
 )
+from connectors.seat_model import SeatMaps, SeatSelection
 from connectors.soap import mapping, shopping
 from connectors.soap.client import SoapAirlineClient
 
@@ -113,3 +114,14 @@ class SoapConnector:
         return await self._client.call(
             "Cancel", mapping.cancel_body(locator), mapping.to_hold, timeout=timeout
         )
+
+    async def seat_maps(self, supplier_offer_id: str, *, timeout: float) -> SeatMaps:
+        raise errors.InvalidRequest(f"{self.name}: seat maps are not mapped for this protocol yet")
+
+    async def booking_seat_maps(self, locator: str, *, timeout: float) -> SeatMaps:
+        raise errors.InvalidRequest(f"{self.name}: seat maps are not mapped for this protocol yet")
+
+    async def select_seats(
+        self, locator: str, selections: Sequence[SeatSelection], *, timeout: float
+    ) -> tuple[SeatSelection, ...]:
+        raise errors.InvalidRequest(f"{self.name}: seats are not sold through this protocol yet")
