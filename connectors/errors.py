@@ -81,3 +81,7 @@ class SeatRestricted(SupplierRejected):
     def __init__(self, message: str, *, rule: str = "") -> None:
         super().__init__(message)
         self.rule = rule
+
+
+class SeatMapsUnsupported(SupplierRejected):
+    """The airline (or this connector) offers no seat maps: travelers see none, not an error."""

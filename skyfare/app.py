@@ -49,6 +49,8 @@ from search.fare_index_redis import RedisFareIndex
 from search.service import SearchService
 from search.stale_fares import StaleFares
 from search.usage import SearchUsage
+from seats import routes as seat_routes
+from seats.service import SeatMapService
 from skyfare import openapi, ops, privacy, webapp
 from skyfare.auth import JwksAuthenticator, JwksKeySet
 from skyfare.guard import route_security
@@ -399,6 +401,17 @@ async def _connectors(app: web.Application) -> AsyncIterator[None]:
                 logger.exception("closing connector %s failed", connector.name)
 
 
+async def _seat_maps(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    service = app[seat_routes.SEAT_MAP_SERVICE] = SeatMapService(
+        {c.name: c for c in app[CONNECTORS]},
+        ttl_s=settings.seat_map_ttl_s,
+        deadline_s=settings.search_deadline_ms / 1000,
+    )
+    yield
+    await service.close()
+
+
 class RouteGroup(Protocol):
     """A package's routes: `add_routes(router)` and their `OPERATIONS` (for /openapi.json)."""
 
@@ -429,6 +442,7 @@ _CONTEXTS: tuple[tuple[CleanupContext, frozenset[str]], ...] = (
     # makes wrong, so it has the connectors and the fare cache too.
     (_fare_cache, _BOTH),
     (_connectors, _BOTH),
+    (_seat_maps, frozenset({SEARCH})),
     (_outbox_relay, _ONLY_ALL),
     (_users, frozenset({BOOKING})),
     (_orders, frozenset({BOOKING})),
@@ -446,6 +460,7 @@ def _route_groups(settings: Settings) -> tuple[tuple[RouteGroup, frozenset[str]]
         (ops, _BOTH),
         (search_routes, frozenset({SEARCH})),
         (bulk_routes, frozenset({SEARCH})),
+        (seat_routes, frozenset({SEARCH})),
         (order_routes, frozenset({BOOKING})),
         (payment_routes, frozenset({BOOKING})),
         (user_routes, frozenset({BOOKING})),

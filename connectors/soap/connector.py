@@ -116,10 +116,10 @@ class SoapConnector:
         )
 
     async def seat_maps(self, supplier_offer_id: str, *, timeout: float) -> SeatMaps:
-        raise errors.InvalidRequest(f"{self.name}: seat maps are not mapped for this protocol yet")
+        raise errors.SeatMapsUnsupported(f"{self.name}: no seat maps through this protocol yet")
 
     async def booking_seat_maps(self, locator: str, *, timeout: float) -> SeatMaps:
-        raise errors.InvalidRequest(f"{self.name}: seat maps are not mapped for this protocol yet")
+        raise errors.SeatMapsUnsupported(f"{self.name}: no seat maps through this protocol yet")
 
     async def select_seats(
         self, locator: str, selections: Sequence[SeatSelection], *, timeout: float
