@@ -83,3 +83,18 @@ def segment_id(
 ) -> str:
     raw = f"{carrier}{number}:{origin}{destination}:{departure_date.isoformat()}"
     return "seg_" + base64.urlsafe_b64encode(raw.encode()).rstrip(b"=").decode("ascii")
+
+
+def facility_row(facilities: tuple[str, ...], sections: int, *, bassinet: bool) -> SeatRow:
+    """A row without seats in front of a cabin: galley left, lavatory right, bassinet between."""
+    places: list[tuple[Place, ...]] = []
+    for index in range(max(sections, 1)):
+        if index == 0 and "galley" in facilities:
+            places.append((Place("galley"),))
+        elif index == sections - 1 and "lavatory" in facilities:
+            places.append((Place("lavatory"),))
+        elif bassinet:
+            places.append((Place("bassinet"),))
+        else:
+            places.append((Place("empty"),))
+    return SeatRow(None, tuple(places))

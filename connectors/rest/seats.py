@@ -20,6 +20,7 @@ from connectors.seat_model import (
     SeatPaxType,
     SeatRow,
     SeatSelection,
+    facility_row,
 )
 
 _PAX: dict[str, PaxType] = {"ADT": "adult", "CHD": "child", "INF": "infant"}
@@ -115,21 +116,6 @@ def _leg(leg: WireLegMap, currency: str) -> LegSeatMap:
         currency=currency,
         cabins=(cabin,),
     )
-
-
-def facility_row(facilities: tuple[str, ...], sections: int, *, bassinet: bool) -> SeatRow:
-    """A row without seats in front of a cabin: galley left, lavatory right, bassinet between."""
-    places: list[tuple[Place, ...]] = []
-    for index in range(max(sections, 1)):
-        if index == 0 and "galley" in facilities:
-            places.append((Place("galley"),))
-        elif index == sections - 1 and "lavatory" in facilities:
-            places.append((Place("lavatory"),))
-        elif bassinet:
-            places.append((Place("bassinet"),))
-        else:
-            places.append((Place("empty"),))
-    return SeatRow(None, tuple(places))
 
 
 def _has_bassinet(row: WireRow) -> bool:
