@@ -15,7 +15,7 @@ from typing import Literal
 
 import msgspec
 
-from connectors.model import CabinClass
+from connectors.model import CabinClass, Segment
 
 PlaceType = Literal["seat", "empty", "exit_row", "lavatory", "galley", "bassinet"]
 SeatPaxType = Literal["adult", "child"]
@@ -50,7 +50,7 @@ class CabinMap(msgspec.Struct, frozen=True):
 
 class LegSeatMap(msgspec.Struct, frozen=True):
     carrier: str
-    flight_number: str
+    flight_number: str  # with the carrier's code, as offers show it (BA117)
     origin: str
     destination: str
     departure_date: dt.date  # local at the origin
@@ -60,9 +60,7 @@ class LegSeatMap(msgspec.Struct, frozen=True):
 
     @property
     def segment_id(self) -> str:
-        return segment_id(
-            self.carrier, self.flight_number, self.origin, self.destination, self.departure_date
-        )
+        return segment_id(self.flight_number, self.origin, self.destination, self.departure_date)
 
 
 class SeatMaps(msgspec.Struct, frozen=True):
@@ -78,10 +76,9 @@ class SeatSelection(msgspec.Struct, frozen=True):
     designator: str
 
 
-def segment_id(
-    carrier: str, number: str, origin: str, destination: str, departure_date: dt.date
-) -> str:
-    raw = f"{carrier}{number}:{origin}{destination}:{departure_date.isoformat()}"
+def segment_id(flight_number: str, origin: str, destination: str, departure_date: dt.date) -> str:
+    """The id of a flight on a date: the same for an offer's segment and its seat map."""
+    raw = f"{flight_number}:{origin}{destination}:{departure_date.isoformat()}"
     return "seg_" + base64.urlsafe_b64encode(raw.encode()).rstrip(b"=").decode("ascii")
 
 
@@ -98,3 +95,9 @@ def facility_row(facilities: tuple[str, ...], sections: int, *, bassinet: bool) 
         else:
             places.append((Place("empty"),))
     return SeatRow(None, tuple(places))
+
+
+def segment_id_of(segment: Segment) -> str:
+    return segment_id(
+        segment.flight_number, segment.origin, segment.destination, segment.departing_at.date()
+    )

@@ -20,7 +20,7 @@ from sim.fares import RATES, Money, PaxType, adult_fare_usd, journey_price
 from sim.inventory import Inventory, unit_hash
 from sim.journeys import Journey, journeys
 from sim.offers import MAX_FARES, Option, combine
-from sim.schedule import LegInstance, Schedule
+from sim.schedule import Flight, LegInstance, Schedule
 from sim.wire import BookingRequest, ShoppingRequest
 
 QUOTE_VALIDITY = dt.timedelta(minutes=30)
@@ -157,6 +157,9 @@ class SimAirline:
         """The key of a valid fare id and every leg it flies (seat maps of an offer)."""
         key = self._valid_key(fare_id)
         return key, tuple(leg for idents in key.journeys for leg in self._legs(idents))
+
+    def leg_instance(self, flight: Flight, day: dt.date) -> LegInstance:
+        return self._schedule.instance(flight, day)
 
     def booking(self, locator: str) -> Booking:
         return self._booking(locator)

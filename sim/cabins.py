@@ -20,7 +20,7 @@ NO_ROW_13 = frozenset({"320", "777", "789", "748", "351"})
 # Seat letters per section (a section break is an aisle), by cabin, narrow- or wide-body.
 _NARROW: dict[Cabin, tuple[str, ...]] = {"C": ("AC", "DF"), "Y": ("ABC", "DEF")}
 _WIDE: dict[Cabin, tuple[str, ...]] = {
-    "F": ("A", "E", "K"),
+    "F": ("A", "EF", "K"),
     "C": ("A", "DG", "K"),
     "W": ("AC", "DEF", "HK"),
     "Y": ("ABC", "DEF", "HJK"),
@@ -110,11 +110,8 @@ def layout(equipment: str) -> tuple[CabinLayout, ...]:
                             section=s_index,
                             window=(s_index == 0 and l_index == 0)
                             or (s_index == len(sections) - 1 and l_index == len(letters) - 1),
-                            aisle=len(letters) > 1
-                            and (
-                                (l_index == len(letters) - 1 and s_index < len(sections) - 1)
-                                or (l_index == 0 and s_index > 0)
-                            ),
+                            aisle=(l_index == len(letters) - 1 and s_index < len(sections) - 1)
+                            or (l_index == 0 and s_index > 0),
                             exit_row=row_number in exits,
                             extra_legroom=row_number in exits or index == 0,
                             bassinet=index == 0 and s_index == len(sections) // 2,

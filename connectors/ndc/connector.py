@@ -18,7 +18,7 @@ from connectors.model import (
     PricedOffer,
     serves_route,
 )
-from connectors.ndc import mapping, messages
+from connectors.ndc import mapping, messages, seats
 from connectors.ndc.client import NdcAirlineClient
 from connectors.seat_model import SeatMaps, SeatSelection
 
@@ -143,10 +143,14 @@ class NdcConnector:
         return mapping.to_hold(root, airline=self.name)
 
     async def seat_maps(self, supplier_offer_id: str, *, timeout: float) -> SeatMaps:
-        raise errors.SeatMapsUnsupported(f"{self.name}: no seat maps through this protocol yet")
+        body = seats.offer_seat_availability(supplier_offer_id, owner_code=self._owner.iata_code)
+        root = await self._client.call("/SeatAvailability", body, timeout=timeout)
+        return seats.to_seat_maps(root, airline=self.name)
 
     async def booking_seat_maps(self, locator: str, *, timeout: float) -> SeatMaps:
-        raise errors.SeatMapsUnsupported(f"{self.name}: no seat maps through this protocol yet")
+        body = seats.order_seat_availability(locator, owner_code=self._owner.iata_code)
+        root = await self._client.call("/SeatAvailability", body, timeout=timeout)
+        return seats.to_seat_maps(root, airline=self.name)
 
     async def select_seats(
         self, locator: str, selections: Sequence[SeatSelection], *, timeout: float

@@ -108,7 +108,7 @@ def _leg(leg: WireLegMap, currency: str) -> LegSeatMap:
     )
     return LegSeatMap(
         carrier=leg.carrier,
-        flight_number=leg.number,
+        flight_number=f"{leg.carrier}{leg.number}",
         origin=leg.origin,
         destination=leg.destination,
         departure_date=leg.date,

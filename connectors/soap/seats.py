@@ -69,6 +69,7 @@ def _find(node: etree._Element, name: str) -> etree._Element:
 
 def _leg(node: etree._Element, currency: str) -> LegSeatMap:
     info = _find(node, "FlightSegmentInfo")
+    carrier = _find(info, "MarketingAirline").get("Code", "")
     cabin = _find(_find(node, "SeatMapDetails"), "CabinClass")
     columns = cabin.get("Columns", "").split()
     rows: list[SeatRow] = []
@@ -83,8 +84,8 @@ def _leg(node: etree._Element, currency: str) -> LegSeatMap:
             wing_rows.append(len(rows))
         rows.append(_row(row, seats, columns))
     return LegSeatMap(
-        carrier=_find(info, "MarketingAirline").get("Code", ""),
-        flight_number=info.get("FlightNumber", ""),
+        carrier=carrier,
+        flight_number=carrier + info.get("FlightNumber", ""),
         origin=_find(info, "DepartureAirport").get("LocationCode", ""),
         destination=_find(info, "ArrivalAirport").get("LocationCode", ""),
         departure_date=dt.date.fromisoformat(info.get("DepartureDate", "")),
