@@ -69,6 +69,33 @@ async def test_a_rest_airlines_offer_has_a_drawable_map_per_segment(client: Clie
     assert await again.json() == body
 
 
+async def test_each_protocols_airline_draws_its_seat_maps(client: Client) -> None:
+    offers = await _offers(client, destination="JFK")
+    kinds = {}
+    for offer in offers:
+        kinds.setdefault(str(offer["source"]).split("-")[0], offer)
+    assert {"rest", "soap", "ndc"} <= set(kinds)
+
+    for kind in ("rest", "soap", "ndc"):
+        offer = kinds[kind]
+        response = await client.get("/v1/seat_maps", params={"offer_id": str(offer["id"])})
+        body = await response.json()
+        assert response.status == 200, (kind, body)
+        segments = [s for sl in offer["slices"] for s in sl["segments"]]  # type: ignore[attr-defined]
+        assert [m["flight_number"] for m in body["seat_maps"]] == [
+            s["flight_number"] for s in segments
+        ], kind
+        rows = body["seat_maps"][0]["cabins"][0]["rows"]
+        designators = [
+            e["designator"]
+            for r in rows
+            for sec in r["sections"]
+            for e in sec["elements"]
+            if e["type"] == "seat"
+        ]
+        assert len(designators) == len(set(designators)) > 0, kind
+
+
 async def test_bad_and_unknown_offers_are_problems(client: Client) -> None:
     missing = await client.get("/v1/seat_maps")
     assert missing.status == 422
