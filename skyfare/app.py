@@ -21,11 +21,13 @@ from aiohttp import web
 from analytics import routes as analytics_routes
 from analytics.service import ReportService
 from booking import routes as order_routes
+from booking import seat_routes as order_seat_routes
 from booking.limits import OrderLimits
 from booking.personal_data import PgPersonalData
 from booking.pg import Database
 from booking.recovery import running_recovery
 from booking.relay import OutboxRelay
+from booking.seats import OrderSeatDesk
 from booking.wiring import running_order_service
 from cache import evictions
 from cache.flight_lock import RedisFlightLock
@@ -412,6 +414,17 @@ async def _seat_maps(app: web.Application) -> AsyncIterator[None]:
     await service.close()
 
 
+async def _order_seats(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    app[order_seat_routes.SEAT_DESK] = OrderSeatDesk(
+        Database(app[PG_POOL], timeout_s=settings.db_timeout_s),
+        app[order_routes.ORDER_SERVICE],
+        {c.name: c for c in app[CONNECTORS]},
+        timeout_s=settings.search_deadline_ms / 1000,
+    )
+    yield
+
+
 class RouteGroup(Protocol):
     """A package's routes: `add_routes(router)` and their `OPERATIONS` (for /openapi.json)."""
 
@@ -446,6 +459,7 @@ _CONTEXTS: tuple[tuple[CleanupContext, frozenset[str]], ...] = (
     (_outbox_relay, _ONLY_ALL),
     (_users, frozenset({BOOKING})),
     (_orders, frozenset({BOOKING})),
+    (_order_seats, frozenset({BOOKING})),
     (_recovery, frozenset({BOOKING})),
     (_payments, frozenset({BOOKING})),
     (_privacy, frozenset({BOOKING})),
@@ -462,6 +476,7 @@ def _route_groups(settings: Settings) -> tuple[tuple[RouteGroup, frozenset[str]]
         (bulk_routes, frozenset({SEARCH})),
         (seat_routes, frozenset({SEARCH})),
         (order_routes, frozenset({BOOKING})),
+        (order_seat_routes, frozenset({BOOKING})),
         (payment_routes, frozenset({BOOKING})),
         (user_routes, frozenset({BOOKING})),
         (privacy, frozenset({BOOKING})),
