@@ -27,6 +27,7 @@ from connectors.base import Connector
 from connectors.seat_model import SeatFacts, SeatMaps, SeatSelection, segment_id_of
 from kernel.auth import Principal
 from kernel.errors import Conflict, FieldError, ServiceUnavailable, ValidationFailed
+from seats import metrics
 from seats.view import forbidding_rule, infant_carriers, passenger_index
 
 CHANGE_CUTOFF = dt.timedelta(hours=24)
@@ -135,6 +136,7 @@ class OrderSeatDesk:
         try:
             maps = await connector.booking_seat_maps(order.airline_locator, timeout=self._timeout_s)
         except errors.SeatMapsUnsupported as exc:
+            metrics.choice("refused")
             raise Conflict("this airline sells no seats through Skyfare") from exc
         except errors.ConnectorError as exc:
             raise ServiceUnavailable(f"{order.connector} cannot sell seats now") from exc
@@ -142,14 +144,20 @@ class OrderSeatDesk:
         try:
             await connector.select_seats(order.airline_locator, selections, timeout=self._timeout_s)
         except errors.SeatUnavailable as exc:
+            metrics.choice("taken")
             named = [s.designator for s in selections if s.designator in str(exc)]
             taken = named or [s.designator for s in selections]
             raise Conflict(f"seat {', '.join(taken)} is taken", seats=taken) from exc
         except errors.SeatRestricted as exc:
+            metrics.choice("restricted")
             raise ValidationFailed([FieldError("services", f"{exc.rule}: {exc}")]) from exc
+        except errors.SeatMapsUnsupported as exc:
+            metrics.choice("refused")
+            raise Conflict("this airline sells no seats through Skyfare yet") from exc
         except errors.ConnectorError as exc:
             raise ServiceUnavailable(f"{order.connector} cannot sell seats now") from exc
         await self._record(order, services, selections, prices)
+        metrics.choice("chosen")
         return await self._view(await self._orders.get(principal, order_id))
 
     def _check_changeable(self, order: Order) -> None:
@@ -216,6 +224,7 @@ class OrderSeatDesk:
                 )
             prices.append(seat.prices.get(pax, Decimal(0)) if pax != "infant" else Decimal(0))
         if problems:
+            metrics.choice("restricted")
             raise ValidationFailed(problems)
         return prices
 

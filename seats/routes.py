@@ -7,6 +7,7 @@ from aiohttp import web
 from kernel.errors import FieldError, ValidationFailed
 from kernel.openapi import Operation, Parameter
 from kernel.query import query_params
+from seats import metrics
 from seats.service import SeatMapService
 from seats.view import SeatMapsResponse
 
@@ -24,6 +25,7 @@ async def get_seat_maps(request: web.Request) -> web.Response:
     if errors:
         raise ValidationFailed(errors)
     body, hit = await request.config_dict[SEAT_MAP_SERVICE].for_offer(offer_id)
+    metrics.seat_map(hit)
     return web.Response(
         body=body,
         content_type="application/json",

@@ -131,4 +131,6 @@ class SoapConnector:
     async def select_seats(
         self, locator: str, selections: Sequence[SeatSelection], *, timeout: float
     ) -> tuple[SeatSelection, ...]:
-        raise errors.InvalidRequest(f"{self.name}: seats are not sold through this protocol yet")
+        raise errors.SeatMapsUnsupported(
+            f"{self.name}: seats are not sold through this protocol yet"
+        )
