@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from connectors.model import ConnectorKind, FlightQuery, Hold, HoldPassenger, Offer, PricedOffer
+from connectors.seat_model import SeatMaps, SeatSelection
 
 
 @runtime_checkable
@@ -53,3 +54,18 @@ class Connector(Protocol):
 
     async def cancel(self, locator: str, *, timeout: float) -> Hold:
         """Release a hold or void a booking; cancelling twice is not an error."""
+
+    async def seat_maps(self, supplier_offer_id: str, *, timeout: float) -> SeatMaps:
+        """The seat map of every leg of an offer; raises `OfferNotFound` or `OfferExpired`."""
+
+    async def booking_seat_maps(self, locator: str, *, timeout: float) -> SeatMaps:
+        """The seat map of every leg of a held or ticketed booking (its own seats available)."""
+
+    async def select_seats(
+        self, locator: str, selections: Sequence[SeatSelection], *, timeout: float
+    ) -> tuple[SeatSelection, ...]:
+        """Give passengers the seats chosen (all or none); answers every seat the booking holds.
+
+        Raises `SeatUnavailable` for a seat someone else holds, `SeatRestricted` (with its
+        `rule`) for a seat the passenger may not take.
+        """

@@ -69,3 +69,19 @@ class HoldNotFound(SupplierRejected):
 
 class InvalidRequest(SupplierRejected):
     """The airline rejected our request as malformed: a bug on our side, or an unsupported query."""
+
+
+class SeatUnavailable(SupplierRejected):
+    """Someone else holds the seat (or it is blocked): the message names it."""
+
+
+class SeatRestricted(SupplierRejected):
+    """The passenger may not sit there; `rule` names why (e.g. `exit_row_child`)."""
+
+    def __init__(self, message: str, *, rule: str = "") -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
+class SeatMapsUnsupported(SupplierRejected):
+    """The airline (or this connector) offers no seat maps: travelers see none, not an error."""

@@ -20,7 +20,7 @@ from sim.fares import RATES, Money, PaxType, adult_fare_usd, journey_price
 from sim.inventory import Inventory, unit_hash
 from sim.journeys import Journey, journeys
 from sim.offers import MAX_FARES, Option, combine
-from sim.schedule import Schedule
+from sim.schedule import Flight, LegInstance, Schedule
 from sim.wire import BookingRequest, ShoppingRequest
 
 QUOTE_VALIDITY = dt.timedelta(minutes=30)
@@ -58,10 +58,12 @@ class SimAirline:
         self.spec = spec
         self._schedule = schedule
         self._inventory = inventory
+        self.inventory = inventory  # seat maps read it (sim/seat_sales.py)
         self.desk = desk
         self._operators = operators
         self._codec = FareIdCodec(secret, spec.slug)
         self._seed = seed
+        self.seed = seed
         self._clock = clock
         carriers = spec.resells or (spec.code,)
         self._hubs = {c: tuple(operators[c].hubs) for c in carriers}
@@ -122,6 +124,7 @@ class SimAirline:
                 seats=key.adults + key.children,
                 passengers=len(request.passengers),
                 ticket_prefix=self._operators[first.flight.carrier].ticket_prefix,
+                passenger_types=tuple(p.type for p in request.passengers),
             )
         )
         if booking is None:
@@ -149,6 +152,17 @@ class SimAirline:
         booking = self._booking(locator)
         self.desk.cancel(booking)
         return booking
+
+    def fare_legs(self, fare_id: str) -> tuple[FareKey, tuple[LegInstance, ...]]:
+        """The key of a valid fare id and every leg it flies (seat maps of an offer)."""
+        key = self._valid_key(fare_id)
+        return key, tuple(leg for idents in key.journeys for leg in self._legs(idents))
+
+    def leg_instance(self, flight: Flight, day: dt.date) -> LegInstance:
+        return self._schedule.instance(flight, day)
+
+    def booking(self, locator: str) -> Booking:
+        return self._booking(locator)
 
     def _booking(self, locator: str) -> Booking:
         booking = self.desk.by_locator(locator, self.now())

@@ -14,7 +14,7 @@ from typing import Literal
 
 from sim.catalog import Cabin
 from sim.fares import Money
-from sim.inventory import Inventory
+from sim.inventory import Inventory, leg_key
 from sim.schedule import Flight
 
 Status = Literal["HELD", "TICKETED", "CANCELLED"]
@@ -33,6 +33,7 @@ class Booking:
     passengers: int
     ticket_prefix: str
     status: Status = "HELD"
+    passenger_types: tuple[str, ...] = ()  # ADT / CHD / INF, as the booking request listed them
     tickets: tuple[str, ...] = ()
 
 
@@ -90,6 +91,8 @@ class BookingDesk:
     def cancel(self, booking: Booking) -> None:
         if booking.status != "CANCELLED":
             self._inventory.give_back(booking.legs, booking.cabin, booking.seats)
+            keys = [leg_key(f, d, booking.cabin) for f, d in booking.legs]
+            self._inventory.ledger.release(booking.reference, keys)
             booking.status = "CANCELLED"
             self._held.pop(booking.locator, None)
 
@@ -126,3 +129,4 @@ class BookingDraft:
     seats: int
     passengers: int
     ticket_prefix: str
+    passenger_types: tuple[str, ...] = ()

@@ -13,6 +13,7 @@ import math
 from collections.abc import Sequence
 
 from sim.catalog import Cabin
+from sim.ledger import SeatLedger
 from sim.schedule import Flight
 
 LegKey = tuple[str, str, int, Cabin]  # carrier, number, date ordinal, cabin
@@ -36,6 +37,7 @@ class Inventory:
         self._opened_on = opened_on  # initial loads are drawn relative to this day, once
         self._taken: dict[LegKey, int] = {}
         self._pinned_load: dict[LegKey, float] = {}  # legs set by `set_seats_left`
+        self.ledger = SeatLedger()  # which seats were chosen, by whom (sim/seatmap.py)
 
     def capacity(self, flight: Flight, cabin: Cabin) -> int:
         return flight.capacity.get(cabin, 0)

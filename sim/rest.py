@@ -12,7 +12,7 @@ import msgspec
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from sim import errors, wire
+from sim import errors, seat_routes, wire
 from sim.airline import Quote, SimAirline
 from sim.bookings import Booking
 from sim.control import Behaviour, json_response
@@ -37,6 +37,7 @@ def airline_app(airline: SimAirline, behaviour: Behaviour) -> web.Application:
     app.router.add_get("/bookings", retrieve_booking, name="retrieve")
     app.router.add_post("/bookings/{locator}/ticket", ticket_booking, name="ticket")
     app.router.add_post("/bookings/{locator}/cancel", cancel_booking, name="cancel")
+    seat_routes.add_routes(app.router, AIRLINE)
     return app
 
 

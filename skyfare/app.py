@@ -20,6 +20,7 @@ from aiohttp import web
 from analytics import routes as analytics_routes
 from analytics.service import ReportService
 from booking import routes as order_routes
+from booking import seat_routes as order_seat_routes
 from booking import trip_routes
 from booking.cancellation_store import PgCancellations
 from booking.cancellations import CancellationService
@@ -28,6 +29,7 @@ from booking.personal_data import PgPersonalData
 from booking.pg import Database
 from booking.recovery import running_recovery
 from booking.relay import OutboxRelay
+from booking.seats import OrderSeatDesk
 from booking.wiring import running_order_service
 from cache import evictions
 from cache.flight_lock import RedisFlightLock
@@ -51,6 +53,8 @@ from search.fare_index_redis import RedisFareIndex
 from search.service import SearchService
 from search.stale_fares import StaleFares
 from search.usage import SearchUsage
+from seats import routes as seat_routes
+from seats.service import SeatMapService
 from skyfare import openapi, ops, privacy, webapp
 from skyfare.auth import JwksAuthenticator, JwksKeySet
 from skyfare.guard import route_security
@@ -406,6 +410,28 @@ async def _connectors(app: web.Application) -> AsyncIterator[None]:
                 logger.exception("closing connector %s failed", connector.name)
 
 
+async def _seat_maps(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    service = app[seat_routes.SEAT_MAP_SERVICE] = SeatMapService(
+        {c.name: c for c in app[CONNECTORS]},
+        ttl_s=settings.seat_map_ttl_s,
+        deadline_s=settings.search_deadline_ms / 1000,
+    )
+    yield
+    await service.close()
+
+
+async def _order_seats(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    app[order_seat_routes.SEAT_DESK] = OrderSeatDesk(
+        Database(app[PG_POOL], timeout_s=settings.db_timeout_s),
+        app[order_routes.ORDER_SERVICE],
+        {c.name: c for c in app[CONNECTORS]},
+        timeout_s=settings.search_deadline_ms / 1000,
+    )
+    yield
+
+
 class RouteGroup(Protocol):
     """A package's routes: `add_routes(router)` and their `OPERATIONS` (for /openapi.json)."""
 
@@ -436,9 +462,11 @@ _CONTEXTS: tuple[tuple[CleanupContext, frozenset[str]], ...] = (
     # makes wrong, so it has the connectors and the fare cache too.
     (_fare_cache, _BOTH),
     (_connectors, _BOTH),
+    (_seat_maps, frozenset({SEARCH})),
     (_outbox_relay, _ONLY_ALL),
     (_users, frozenset({BOOKING})),
     (_orders, frozenset({BOOKING})),
+    (_order_seats, frozenset({BOOKING})),
     (_recovery, frozenset({BOOKING})),
     (_payments, frozenset({BOOKING})),
     (_privacy, frozenset({BOOKING})),
@@ -453,8 +481,10 @@ def _route_groups(settings: Settings) -> tuple[tuple[RouteGroup, frozenset[str]]
         (ops, _BOTH),
         (search_routes, frozenset({SEARCH})),
         (bulk_routes, frozenset({SEARCH})),
+        (seat_routes, frozenset({SEARCH})),
         (order_routes, frozenset({BOOKING})),
         (trip_routes, frozenset({BOOKING})),
+        (order_seat_routes, frozenset({BOOKING})),
         (payment_routes, frozenset({BOOKING})),
         (user_routes, frozenset({BOOKING})),
         (privacy, frozenset({BOOKING})),

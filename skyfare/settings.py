@@ -60,6 +60,7 @@ class Settings(msgspec.Struct, frozen=True):
     # `skyfare up --gateway`: nginx's HTTPS port (its plain HTTP one is `port`).
     gateway_port: int = 8443
     search_deadline_ms: int = 2500
+    seat_map_ttl_s: Annotated[float, msgspec.Meta(ge=0)] = 5.0  # GET /v1/seat_maps cache
     db_pool_max: int = 10
     redis_pool_max: int = 200  # Redis connections per process; more wait for a free one
     db_timeout_s: float = 2.0
@@ -279,6 +280,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_SHUTDOWN_TIMEOUT_S": "shutdown_timeout_s",
     "SKYFARE_GATEWAY_PORT": "gateway_port",
     "SKYFARE_SEARCH_DEADLINE_MS": "search_deadline_ms",
+    "SKYFARE_SEAT_MAP_TTL_S": "seat_map_ttl_s",
     "SKYFARE_DB_POOL_MAX": "db_pool_max",
     "SKYFARE_REDIS_POOL_MAX": "redis_pool_max",
     "SKYFARE_DB_TIMEOUT_S": "db_timeout_s",

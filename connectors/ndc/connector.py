@@ -18,8 +18,9 @@ from connectors.model import (
     PricedOffer,
     serves_route,
 )
-from connectors.ndc import mapping, messages
+from connectors.ndc import mapping, messages, seats
 from connectors.ndc.client import NdcAirlineClient
+from connectors.seat_model import SeatMaps, SeatSelection
 
 logger = logging.getLogger(__name__)
 
@@ -140,3 +141,20 @@ class NdcConnector:
         body = messages.order_change_accept_cancel(locator, offer_id, owner_code=owner_code)
         root = await self._client.call("/OrderChange", body, timeout=deadline - loop.time())
         return mapping.to_hold(root, airline=self.name)
+
+    async def seat_maps(self, supplier_offer_id: str, *, timeout: float) -> SeatMaps:
+        body = seats.offer_seat_availability(supplier_offer_id, owner_code=self._owner.iata_code)
+        root = await self._client.call("/SeatAvailability", body, timeout=timeout)
+        return seats.to_seat_maps(root, airline=self.name)
+
+    async def booking_seat_maps(self, locator: str, *, timeout: float) -> SeatMaps:
+        body = seats.order_seat_availability(locator, owner_code=self._owner.iata_code)
+        root = await self._client.call("/SeatAvailability", body, timeout=timeout)
+        return seats.to_seat_maps(root, airline=self.name)
+
+    async def select_seats(
+        self, locator: str, selections: Sequence[SeatSelection], *, timeout: float
+    ) -> tuple[SeatSelection, ...]:
+        raise errors.SeatMapsUnsupported(
+            f"{self.name}: seats are not sold through this protocol yet"
+        )

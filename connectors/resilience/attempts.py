@@ -19,7 +19,7 @@ Send = Callable[[float], Awaitable[T]]  # the inner call, given the seconds it m
 
 # Safe to send twice. `hold` and `ticket` are not; `cancel` is idempotent at the airline but is
 # retried by the booking core's sweeper, which knows the order, rather than blindly here.
-IDEMPOTENT: frozenset[Operation] = frozenset({"search", "price", "retrieve"})
+IDEMPOTENT: frozenset[Operation] = frozenset({"search", "price", "retrieve", "seat_maps"})
 
 
 class Attempts:

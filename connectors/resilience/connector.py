@@ -18,6 +18,7 @@ from connectors.resilience.latency import LatencyTracker
 from connectors.resilience.metrics import ConnectorMetrics, Operation
 from connectors.resilience.model import ConnectorStatus
 from connectors.resilience.policy import ResiliencePolicy
+from connectors.seat_model import SeatMaps, SeatSelection
 
 T = TypeVar("T")
 
@@ -116,6 +117,25 @@ class ResilientConnector:
 
     async def cancel(self, locator: str, *, timeout: float) -> Hold:
         return await self._call("cancel", lambda t: self.inner.cancel(locator, timeout=t), timeout)
+
+    async def seat_maps(self, supplier_offer_id: str, *, timeout: float) -> SeatMaps:
+        return await self._call(
+            "seat_maps", lambda t: self.inner.seat_maps(supplier_offer_id, timeout=t), timeout
+        )
+
+    async def booking_seat_maps(self, locator: str, *, timeout: float) -> SeatMaps:
+        return await self._call(
+            "seat_maps", lambda t: self.inner.booking_seat_maps(locator, timeout=t), timeout
+        )
+
+    async def select_seats(
+        self, locator: str, selections: Sequence[SeatSelection], *, timeout: float
+    ) -> tuple[SeatSelection, ...]:
+        return await self._call(
+            "select_seats",
+            lambda t: self.inner.select_seats(locator, selections, timeout=t),
+            timeout,
+        )
 
     def status(self) -> ConnectorStatus:
         """Circuit state, windowed error rate, recent latency and load, for `GET /v1/connectors`."""

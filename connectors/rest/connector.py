@@ -20,6 +20,14 @@ from connectors.model import (
 )
 from connectors.rest import mapping, wire
 from connectors.rest.client import RestAirlineClient
+from connectors.rest.seats import (
+    SeatMapsResponse,
+    SeatsResponse,
+    seats_request,
+    to_seat_maps,
+    to_selections,
+)
+from connectors.seat_model import SeatMaps, SeatSelection
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +35,8 @@ _network = msgspec.json.Decoder(wire.NetworkResponse)
 _shopping = msgspec.json.Decoder(wire.ShoppingResponse)
 _pricing = msgspec.json.Decoder(wire.PricingResponse)
 _booking = msgspec.json.Decoder(wire.BookingResponse)
+_seat_maps = msgspec.json.Decoder(SeatMapsResponse)
+_seats = msgspec.json.Decoder(SeatsResponse)
 
 # Learning the route network happens once at start-up, outside any traveler's deadline.
 _START_TIMEOUT_S = 5.0
@@ -106,3 +116,27 @@ class RestConnector:
             "POST", f"/bookings/{locator}/cancel", _booking, timeout=timeout
         )
         return mapping.to_hold(answer.booking)
+
+    async def seat_maps(self, supplier_offer_id: str, *, timeout: float) -> SeatMaps:
+        answer = await self._client.call(
+            "POST", "/seatmaps", _seat_maps, body={"fare_id": supplier_offer_id}, timeout=timeout
+        )
+        return to_seat_maps(answer)
+
+    async def booking_seat_maps(self, locator: str, *, timeout: float) -> SeatMaps:
+        answer = await self._client.call(
+            "GET", f"/bookings/{locator}/seatmaps", _seat_maps, timeout=timeout
+        )
+        return to_seat_maps(answer)
+
+    async def select_seats(
+        self, locator: str, selections: Sequence[SeatSelection], *, timeout: float
+    ) -> tuple[SeatSelection, ...]:
+        answer = await self._client.call(
+            "POST",
+            f"/bookings/{locator}/seats",
+            _seats,
+            body=seats_request(tuple(selections)),
+            timeout=timeout,
+        )
+        return to_selections(answer)

@@ -135,6 +135,7 @@ _REJECTIONS: dict[str, type[errors.SupplierRejected]] = {
     "invalid_passengers": errors.InvalidRequest,
     "bad_request": errors.InvalidRequest,
     "unsupported_currency": errors.InvalidRequest,
+    "seat_unavailable": errors.SeatUnavailable,
 }
 
 
@@ -149,4 +150,7 @@ def error_for(
     if code == "price_changed" and body.error.price is not None:
         price = body.error.price
         return errors.PriceChanged(message, new_amount=price.total, currency=price.currency)
+    if code == "seat_restricted":
+        rule = body.error.message.rpartition(": ")[2]
+        return errors.SeatRestricted(message, rule=rule)
     return _REJECTIONS.get(code, errors.InvalidRequest)(message)

@@ -15,7 +15,8 @@ from connectors.model import (
     PricedOffer,
     serves_route,
 )
-from connectors.soap import mapping, shopping
+from connectors.seat_model import SeatMaps, SeatSelection
+from connectors.soap import mapping, seats, shopping
 from connectors.soap.client import SoapAirlineClient
 
 logger = logging.getLogger(__name__)
@@ -112,4 +113,24 @@ class SoapConnector:
     async def cancel(self, locator: str, *, timeout: float) -> Hold:
         return await self._client.call(
             "Cancel", mapping.cancel_body(locator), mapping.to_hold, timeout=timeout
+        )
+
+    async def seat_maps(self, supplier_offer_id: str, *, timeout: float) -> SeatMaps:
+        return await self._seat_maps(seats.seat_map_body(fare_id=supplier_offer_id), timeout)
+
+    async def booking_seat_maps(self, locator: str, *, timeout: float) -> SeatMaps:
+        return await self._seat_maps(seats.seat_map_body(locator=locator), timeout)
+
+    async def _seat_maps(self, body: dict[str, object], timeout: float) -> SeatMaps:
+        def read(status: int, payload: bytes) -> SeatMaps:
+            return seats.to_seat_maps(status, payload, source=self.name)
+
+        # A cabin of seats is a big answer: read with lxml, like shopping.
+        return await self._client.call_raw("SeatMap", body, read, timeout=timeout)
+
+    async def select_seats(
+        self, locator: str, selections: Sequence[SeatSelection], *, timeout: float
+    ) -> tuple[SeatSelection, ...]:
+        raise errors.SeatMapsUnsupported(
+            f"{self.name}: seats are not sold through this protocol yet"
         )

@@ -58,7 +58,7 @@ def to_offers(status: int, payload: bytes, *, source: str) -> list[Offer]:
         ) from exc
 
 
-def _response(status: int, payload: bytes, *, airline: str) -> etree._Element:
+def _response(status: int, payload: bytes, *, airline: str, rs: str = _RS) -> etree._Element:
     """The OTA_AirLowFareSearchRS in the envelope's Body, after zeep's checks in zeep's order:
     XML (no DTD), then a Fault or any status but 200, then the envelope and its body element."""
     malformed = f"{airline}: malformed answer (HTTP {status})"
@@ -75,9 +75,9 @@ def _response(status: int, payload: bytes, *, airline: str) -> etree._Element:
         raise fault_error(code or "", message, airline=airline)
     if status != 200:
         raise fault_error("", f"HTTP {status} without a Fault", airline=airline)
-    response = None if body is None or root.tag != _ENVELOPE else _child(body, _RS)
+    response = None if body is None or root.tag != _ENVELOPE else _child(body, rs)
     if response is None:
-        raise errors.ConnectorUnavailable(f"{malformed}: no {_RS} in a SOAP 1.1 Body")
+        raise errors.ConnectorUnavailable(f"{malformed}: no {rs} in a SOAP 1.1 Body")
     return response
 
 

@@ -33,7 +33,7 @@ from lxml import etree
 from sim import errors
 from sim.airline import SimAirline
 from sim.control import Behaviour
-from sim.ndc import requests, responses, xml
+from sim.ndc import requests, responses, seat_messages, xml
 from sim.ndc.schemas import Schemas
 
 AIRLINE: web.AppKey[SimAirline] = web.AppKey("sim_ndc_airline", SimAirline)
@@ -96,6 +96,13 @@ OPERATIONS = (
     Operation("OrderRetrieve", "IATA_OrderRetrieveRQ", "IATA_OrderViewRS", "retrieve", _retrieve),
     Operation("OrderChange", "IATA_OrderChangeRQ", "IATA_OrderViewRS", "ticket", _change),
     Operation("OrderReshop", "IATA_OrderReshopRQ", "IATA_OrderReshopRS", "cancel", _reshop),
+    Operation(
+        "SeatAvailability",
+        "IATA_SeatAvailabilityRQ",
+        "IATA_SeatAvailabilityRS",
+        "seatmaps",
+        seat_messages.seat_availability,
+    ),
 )
 
 

@@ -18,7 +18,7 @@ from lxml import etree
 from sim import errors
 from sim.airline import SimAirline
 from sim.control import Behaviour
-from sim.soap import envelope, messages
+from sim.soap import envelope, messages, seat_messages
 
 ACTION_PREFIX = "urn:skyfare:sim:nordic#"
 _XML = "text/xml"
@@ -74,6 +74,9 @@ OPERATIONS: dict[str, Operation] = {
     "Read": Operation("OTA_ReadRQ", "OTA_AirBookRS", "retrieve", _read),
     "DemandTicket": Operation("OTA_AirDemandTicketRQ", "OTA_AirDemandTicketRS", "ticket", _ticket),
     "Cancel": Operation("OTA_CancelRQ", "OTA_CancelRS", "cancel", _cancel),
+    "SeatMap": Operation(
+        "OTA_AirSeatMapRQ", "OTA_AirSeatMapRS", "seatmaps", seat_messages.seat_map
+    ),
     "RouteNetwork": Operation(
         "Skyfare_RouteNetworkRQ", "Skyfare_RouteNetworkRS", "network", _network
     ),

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from sim import errors, wire
-from sim.ndc import responses
+from sim import errors, seat_sales, wire
+from sim.ndc import responses, seat_messages
 from sim.world import World
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -73,6 +73,20 @@ def main() -> None:
     for name, (tag, error) in refusals.items():
         _write(name, responses.error_response(tag, error))
     _write("network_rs.xml", responses.network_response(spec, crimson.airports))
+    record_seat_availability(world)
+
+
+def record_seat_availability(world: World) -> None:
+    """A family's business-class seat map of a one-stop journey (the 789's 1-2-1 cabin)."""
+    crimson = world.airlines["crimson"]
+    business = wire.ShoppingRequest(
+        journeys=(wire.JourneyRequest("LHR", "JFK", DAY),),
+        travellers=wire.Travellers(ADT=1, CHD=1, INF=1),
+        cabin="C",
+    )
+    quote = crimson.shop(business)[0]
+    maps = seat_sales.fare_seat_maps(crimson, quote.fare_id)
+    _write("seat_availability_rs.xml", seat_messages.seat_availability_response(crimson, maps))
 
 
 if __name__ == "__main__":

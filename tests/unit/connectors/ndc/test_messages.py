@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 from connectors.model import FlightQuery, HoldPassenger, Passengers, SliceQuery
-from connectors.ndc import messages, schemas
+from connectors.ndc import messages, schemas, seats
 from tests.support.ndc_exchanges import schema_folder
 
 NSMAP = {"n": messages.NS, "c": messages.CNS}
@@ -42,6 +42,8 @@ REQUESTS = {
     ),
     "cancel quote": lambda: messages.order_reshop_cancel("MZ6HK3", owner_code="VS"),
     "cancel": lambda: messages.order_change_accept_cancel("MZ6HK3", "CXL-1", owner_code="VS"),
+    "offer seats": lambda: seats.offer_seat_availability(PACKED, owner_code="VS"),
+    "order seats": lambda: seats.order_seat_availability("MZ6HK3", owner_code="VS"),
 }
 
 
@@ -144,3 +146,12 @@ def test_a_selection_packs_into_one_printable_id_and_back() -> None:
         ("I1", "I2"),
         ("PAX1", "PAX2", "PAX3"),
     )
+
+
+def test_seat_availability_names_the_offer_or_the_order() -> None:
+    offer = parsed(REQUESTS["offer seats"]())
+    order = parsed(REQUESTS["order seats"]())
+
+    core = "n:Request/c:SeatAvailibilityCoreRequest"
+    assert texts(offer, f"{core}/c:OfferRequest/c:Offer/c:OfferID/text()") == ["OFFER-1"]
+    assert texts(order, f"{core}/c:OrderRequest/c:Order/c:OrderID/text()") == ["MZ6HK3"]
