@@ -27,6 +27,8 @@ PACKAGES = (
     "notify",
     "users",
     "analytics",
+    "seats",
+    "support",
 )
 _SUFFIXES = {
     "counter": ("_total", "_created"),
