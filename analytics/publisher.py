@@ -5,11 +5,13 @@ The request path only appends (`emit`): no encoding, no await, no Redis. The loo
 `interval_s`, encodes what is waiting and sends it as one command: a Lua script that `XADD`s
 each event as its own entry (capped at about `maxlen` entries), under `timeout_s`. The events
 travel as one argument, newline-separated (msgspec's JSON never holds a raw newline), which the
-script splits: redis-py packs every command and argument in Python, ~11 µs of the API process's
-CPU per event as a pipeline of `XADD`s and ~1.3 µs as one argument each (measured), and the
-publisher shares its process's core with the searches it reports. A full buffer, or a batch
-Redis failed or was too slow for, is counted as dropped (`skyfare_usage_events_dropped_total`),
-never retried into the request path.
+script splits with a plain `string.find` (a pattern match costs Redis ~20 % more): redis-py
+packs every command and argument in Python, ~11 µs of the API process's CPU per event as a
+pipeline of `XADD`s and ~1.3 µs as one argument each (measured), and the publisher shares its
+process's core with the searches it reports. Batches of up to 1,024 events cost the API process
+~0.25 µs an event against ~0.55 µs for 256 (redis-py's fixed cost per call) and hold Redis ~2 ms.
+A full buffer, or a batch Redis failed or was too slow for, is counted as dropped
+(`skyfare_usage_events_dropped_total`), never retried into the request path.
 """
 
 from __future__ import annotations
@@ -33,10 +35,16 @@ LOG_EVERY_S = 60.0
 # One entry per event, as a pipeline of XADDs would write them; KEYS[1] is the stream, ARGV[1]
 # the cap, ARGV[2] the events, one a line. A script touching one key is Redis Cluster safe.
 _XADD_ALL = """
-local added = 0
-for event in string.gmatch(ARGV[2], "[^\\n]+") do
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'event', event)
-  added = added + 1
+local events, cap, stream = ARGV[2], ARGV[1], KEYS[1]
+local find, sub, call = string.find, string.sub, redis.call
+local added, from = 0, 1
+while from <= #events do
+  local to = find(events, "\\n", from, true) or #events + 1
+  if to > from then
+    call('XADD', stream, 'MAXLEN', '~', cap, '*', 'event', sub(events, from, to - 1))
+    added = added + 1
+  end
+  from = to + 1
 end
 return added
 """
@@ -52,7 +60,7 @@ class UsageBuffer:
         *,
         maxlen: int,
         capacity: int = 10_000,
-        batch_size: int = 256,
+        batch_size: int = 1024,
         interval_s: float = 0.05,
         timeout_s: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
