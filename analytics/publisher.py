@@ -9,7 +9,9 @@ script splits with a plain `string.find` (a pattern match costs Redis ~20 % more
 packs every command and argument in Python, ~11 µs of the API process's CPU per event as a
 pipeline of `XADD`s and ~1.3 µs as one argument each (measured), and the publisher shares its
 process's core with the searches it reports. Batches of up to 1,024 events cost the API process
-~0.25 µs an event against ~0.55 µs for 256 (redis-py's fixed cost per call) and hold Redis ~2 ms.
+~0.25 µs an event against ~0.55 µs for 256 (redis-py's fixed cost per call) and hold Redis ~2 ms;
+waking every 0.2 s rather than 0.05 s halves the publisher's CPU per event again at 15,000
+events/s (bench/results/2026-12-03-usage-cost-perf.md).
 A full buffer, or a batch Redis failed or was too slow for, is counted as dropped
 (`skyfare_usage_events_dropped_total`), never retried into the request path.
 """
@@ -61,7 +63,7 @@ class UsageBuffer:
         maxlen: int,
         capacity: int = 10_000,
         batch_size: int = 1024,
-        interval_s: float = 0.05,
+        interval_s: float = 0.2,
         timeout_s: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
