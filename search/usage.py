@@ -2,7 +2,7 @@
 
 A cached search must stay cheap: what an event says about a search (its slices, passengers) and
 about a cached answer (offers, cheapest) is worked out once per search object and answer, and a
-hit only joins the pre-encoded pieces of its event around its time and `took_ms`. The sink's
+hit only hands the sink the pre-encoded pieces of its event, its time and `took_ms`. The sink's
 `emit` is an append.
 
 A hit's `at` is kept to the millisecond, formatted once per millisecond: `repr` of a float was
@@ -22,6 +22,7 @@ from kernel.usage import (
     CacheOutcome,
     Channel,
     ConnectorUsage,
+    HitStamp,
     NoUsage,
     SearchEvent,
     SliceUsage,
@@ -34,13 +35,11 @@ from search.model import ConnectorReport, SearchRequest
 MEMO_MAX = 10_000
 # A hit's event as the bytes before `at`, between `at` and `took_ms`, and after `took_ms`; the
 # marks are values no event carries, found once in the template's encoding.
-_Stamp = tuple[bytes, bytes, bytes]
 _AT_MARK = 1234567.890625
 _TOOK_MARK = 918273645
 _AT_BYTES = b'"at":' + encode_usage(_AT_MARK)
 _TOOK_BYTES = b'"took_ms":' + encode_usage(_TOOK_MARK)
 _reports = msgspec.json.Decoder(tuple[ConnectorReport, ...])
-_join = b"".join
 # `took_ms` of a hit is almost always small: its digits, ready.
 _TOOK = tuple(b"%d" % n for n in range(256))
 
@@ -75,7 +74,7 @@ class SearchUsage:
         # their ids cannot be reused while the entry lives. Cleared when full.
         self._memo: dict[tuple[int, int], tuple[object, object, SearchEvent]] = {}
         # The same, with the channel: a hit's event encoded around its time and `took_ms`.
-        self._hits: dict[tuple[int, int, str], tuple[object, object, _Stamp]] = {}
+        self._hits: dict[tuple[int, int, str], tuple[object, object, HitStamp]] = {}
         # The millisecond of the last hit and its `at` as JSON.
         self._at_ms = -1
         self._at = b""
@@ -95,12 +94,12 @@ class SearchUsage:
         if cache == "hit":
             # The hot path: no Struct built, no encoding; the bytes decode as encode_usage's.
             found = self._hits.get((id(request), id(entry), channel))
-            head, middle, tail = self._stamp(request, entry, channel) if found is None else found[2]
+            stamp = self._stamp(request, entry, channel) if found is None else found[2]
             ms = int(self._wall_clock() * 1000)
             if ms != self._at_ms:
                 self._at_ms, self._at = ms, b"%d.%03d" % divmod(ms, 1000)
             took = _TOOK[took_ms] if 0 <= took_ms < 256 else b"%d" % took_ms
-            self.sink.emit_json(_join((head, self._at, middle, took, tail)))
+            self.sink.emit_hit(stamp, self._at, took)
             return
         template = self._template(request, entry)
         # A stale answer was searched before (its refresh runs apart): no airline was asked now.
@@ -221,7 +220,7 @@ class SearchUsage:
             cache=cache,
         )
 
-    def _stamp(self, request: SearchRequest, entry: FareEntry, channel: Channel) -> _Stamp:
+    def _stamp(self, request: SearchRequest, entry: FareEntry, channel: Channel) -> HitStamp:
         template = msgspec.structs.replace(
             self._template(request, entry), channel=channel, cache="hit", connectors=()
         )

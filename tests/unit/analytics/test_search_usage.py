@@ -8,7 +8,14 @@ import msgspec
 
 from cache.model import FareEntry
 from connectors.model import Passengers, SliceQuery
-from kernel.usage import SearchEvent, SliceUsage, UsageEvent, decode_usage
+from kernel.usage import (
+    HitStamp,
+    SearchEvent,
+    SliceUsage,
+    UsageEvent,
+    decode_usage,
+    stamped,
+)
 from search.model import SearchRequest
 from search.usage import SearchUsage
 
@@ -22,6 +29,9 @@ class ListSink:
 
     def emit_json(self, data: bytes) -> None:
         self.events.append(decode_usage(data))
+
+    def emit_hit(self, stamp: HitStamp, at: bytes, took_ms: bytes) -> None:
+        self.events.append(decode_usage(stamped(stamp, at, took_ms)))
 
 
 REQUEST = SearchRequest(
