@@ -86,6 +86,9 @@ class BreakerEvent(msgspec.Struct, frozen=True, kw_only=True, tag="breaker", tag
 
 
 UsageEvent = SearchEvent | RepriceEvent | BreakerEvent
+# A cached hit's event, pre-encoded around its `at` and `took_ms`: the JSON before `at`'s value,
+# between it and `took_ms`'s value, and after (see `stamped`).
+HitStamp = tuple[bytes, bytes, bytes]
 
 encode_usage = msgspec.json.Encoder().encode
 _decoder = msgspec.json.Decoder(UsageEvent)
@@ -94,6 +97,12 @@ _decoder = msgspec.json.Decoder(UsageEvent)
 def decode_usage(data: bytes) -> UsageEvent:
     """Raises `msgspec.DecodeError` (a `ValueError`) for bytes that are no known event."""
     return _decoder.decode(data)
+
+
+def stamped(stamp: HitStamp, at: bytes, took_ms: bytes) -> bytes:
+    """The event `stamp` is with its `at` and `took_ms` (JSON numbers) filled in."""
+    head, middle, tail = stamp
+    return b"".join((head, at, middle, took_ms, tail))
 
 
 def traveler_hash(secret: bytes, subject: str) -> str:
@@ -105,13 +114,16 @@ def traveler_hash(secret: bytes, subject: str) -> str:
 class UsageSink(Protocol):
     """Where producers put usage events; `emit` never blocks, awaits or raises.
 
-    `emit_json` takes an event already encoded as `encode_usage` would (the cached search's hot
-    path stamps a pre-encoded template instead of building and encoding a Struct per hit).
+    `emit_json` takes an event already encoded as `encode_usage` would; `emit_hit` one as
+    `stamped(stamp, at, took_ms)` would encode it, left unjoined (the cached search's hot path:
+    a sink may send the stamp once and only `at` and `took_ms` per event).
     """
 
     def emit(self, event: UsageEvent) -> None: ...
 
     def emit_json(self, data: bytes) -> None: ...
+
+    def emit_hit(self, stamp: HitStamp, at: bytes, took_ms: bytes) -> None: ...
 
 
 class NoUsage:
@@ -121,4 +133,7 @@ class NoUsage:
         pass
 
     def emit_json(self, data: bytes) -> None:
+        pass
+
+    def emit_hit(self, stamp: HitStamp, at: bytes, took_ms: bytes) -> None:
         pass

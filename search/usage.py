@@ -2,7 +2,11 @@
 
 A cached search must stay cheap: what an event says about a search (its slices, passengers) and
 about a cached answer (offers, cheapest) is worked out once per search object and answer, and a
-hit only stamps a copy with its time, `took_ms` and channel. The sink's `emit` is an append.
+hit only hands the sink the pre-encoded pieces of its event, its time and `took_ms`. The sink's
+`emit` is an append.
+
+A hit's `at` is kept to the millisecond, formatted once per millisecond: `repr` of a float was
+most of a hit's cost (~0.4 of ~0.65 µs, bench/results/2026-12-03-usage-cost-perf.md).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from kernel.usage import (
     CacheOutcome,
     Channel,
     ConnectorUsage,
+    HitStamp,
     NoUsage,
     SearchEvent,
     SliceUsage,
@@ -28,14 +33,15 @@ from search.fare_index import CheapestFare, cheapest_of
 from search.model import ConnectorReport, SearchRequest
 
 MEMO_MAX = 10_000
-# A hit's event as bytes with `%r` for `at` and `%d` for `took_ms` (`%` doubled elsewhere);
-# the marks are values no event carries, found once in the template's encoding.
-_Stamp = bytes
+# A hit's event as the bytes before `at`, between `at` and `took_ms`, and after `took_ms`; the
+# marks are values no event carries, found once in the template's encoding.
 _AT_MARK = 1234567.890625
 _TOOK_MARK = 918273645
 _AT_BYTES = b'"at":' + encode_usage(_AT_MARK)
 _TOOK_BYTES = b'"took_ms":' + encode_usage(_TOOK_MARK)
 _reports = msgspec.json.Decoder(tuple[ConnectorReport, ...])
+# `took_ms` of a hit is almost always small: its digits, ready.
+_TOOK = tuple(b"%d" % n for n in range(256))
 
 
 def _slices(request: SearchRequest) -> tuple[SliceUsage, ...]:
@@ -68,7 +74,10 @@ class SearchUsage:
         # their ids cannot be reused while the entry lives. Cleared when full.
         self._memo: dict[tuple[int, int], tuple[object, object, SearchEvent]] = {}
         # The same, with the channel: a hit's event encoded around its time and `took_ms`.
-        self._hits: dict[tuple[int, int, str], tuple[object, object, _Stamp]] = {}
+        self._hits: dict[tuple[int, int, str], tuple[object, object, HitStamp]] = {}
+        # The millisecond of the last hit and its `at` as JSON.
+        self._at_ms = -1
+        self._at = b""
 
     def answer(
         self,
@@ -83,10 +92,14 @@ class SearchUsage:
         if not self.enabled:
             return
         if cache == "hit":
-            # The hot path: no Struct built, no encoding; the bytes equal encode_usage's.
+            # The hot path: no Struct built, no encoding; the bytes decode as encode_usage's.
             found = self._hits.get((id(request), id(entry), channel))
             stamp = self._stamp(request, entry, channel) if found is None else found[2]
-            self.sink.emit_json(stamp % (self._wall_clock(), took_ms))
+            ms = int(self._wall_clock() * 1000)
+            if ms != self._at_ms:
+                self._at_ms, self._at = ms, b"%d.%03d" % divmod(ms, 1000)
+            took = _TOOK[took_ms] if 0 <= took_ms < 256 else b"%d" % took_ms
+            self.sink.emit_hit(stamp, self._at, took)
             return
         template = self._template(request, entry)
         # A stale answer was searched before (its refresh runs apart): no airline was asked now.
@@ -207,14 +220,14 @@ class SearchUsage:
             cache=cache,
         )
 
-    def _stamp(self, request: SearchRequest, entry: FareEntry, channel: Channel) -> _Stamp:
+    def _stamp(self, request: SearchRequest, entry: FareEntry, channel: Channel) -> HitStamp:
         template = msgspec.structs.replace(
             self._template(request, entry), channel=channel, cache="hit", connectors=()
         )
-        encoded = encode_usage(
-            msgspec.structs.replace(template, at=_AT_MARK, took_ms=_TOOK_MARK)
-        ).replace(b"%", b"%%")
-        stamp = encoded.replace(_AT_BYTES, b'"at":%r', 1).replace(_TOOK_BYTES, b'"took_ms":%d', 1)
+        encoded = encode_usage(msgspec.structs.replace(template, at=_AT_MARK, took_ms=_TOOK_MARK))
+        head, rest = encoded.split(_AT_BYTES, 1)
+        middle, tail = rest.split(_TOOK_BYTES, 1)
+        stamp = (head + b'"at":', middle + b'"took_ms":', tail)
         if len(self._hits) >= MEMO_MAX:
             self._hits.clear()
         self._hits[id(request), id(entry), channel] = (request, entry, stamp)

@@ -4,6 +4,9 @@
 signature and claims checked, its `sub` and `roles` returned. A bad token is a 401 saying why;
 an identity provider that cannot be reached for a key we have never seen is a 503, because the
 token may well be valid and the client should retry, not log the traveler out.
+
+A token that verified is remembered until shortly before its `exp`, while the key set is fresh
+and unchanged (`token_cache.VerifiedTokens`): the next request with it skips the signature.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from kernel.auth import Principal
 from kernel.errors import ServiceUnavailable
 from skyfare.auth.bearer import bearer_token, invalid_token
 from skyfare.auth.jwks import JwksKeySet, KeysUnavailable, UnknownKey
-from skyfare.auth.verify import read_header, verify
+from skyfare.auth.token_cache import VerifiedTokens
+from skyfare.auth.verify import read_header, verify_until
 
 # Clock skew tolerated between the IdP and us on exp, nbf and iat.
 LEEWAY_S = 30.0
@@ -28,12 +32,18 @@ class JwksAuthenticator:
         self._issuer = issuer
         self._audience = audience
         self._leeway_s = leeway_s
+        self.verified = VerifiedTokens()
 
     async def __call__(self, request: web.Request, /) -> Principal:
         return await self.authenticate(request)
 
     async def authenticate(self, request: web.Request) -> Principal:
         token = bearer_token(request)
+        keys = self.keys
+        if keys.fresh:
+            remembered = self.verified.get(token, keys.generation)
+            if remembered is not None:
+                return remembered
         header = read_header(token)
         try:
             key = await self.keys.key(header.kid)
@@ -45,7 +55,7 @@ class JwksAuthenticator:
             raise ServiceUnavailable(
                 "the identity provider cannot be reached to check the token's signing key"
             ) from None
-        return verify(
+        principal, exp = verify_until(
             token,
             header,
             key,
@@ -53,6 +63,8 @@ class JwksAuthenticator:
             audience=self._audience,
             leeway_s=self._leeway_s,
         )
+        self.verified.put(token, principal, exp, keys.generation)
+        return principal
 
     async def close(self) -> None:
         await self.keys.close()

@@ -100,6 +100,9 @@ class JwksKeySet:
         self._refetch_interval_s = refetch_interval_s
         self._clock = clock
         self._keys: dict[str, VerificationKey] = {}
+        # Moves each time a fetch brings a document unlike the last (a key added or retired).
+        self.generation = 0
+        self._document: bytes | None = None
         self._fetched_at: float | None = None
         self._last_attempt: float | None = None
         self._last_failed = False
@@ -118,6 +121,11 @@ class JwksKeySet:
         if self._last_failed:
             raise KeysUnavailable(self.url)
         raise UnknownKey(kid)
+
+    @property
+    def fresh(self) -> bool:
+        """Whether the keys are younger than `max_age_s` (`key` would not refetch them)."""
+        return not self._is_stale()
 
     async def close(self) -> None:
         self._closed = True
@@ -140,12 +148,16 @@ class JwksKeySet:
                 return
             self._last_attempt = self._clock()
             try:
-                keys = parse_jwks(await self._fetch())
+                document = await self._fetch()
+                keys = parse_jwks(document)
             except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
                 self._last_failed = True
                 logger.warning("jwks: fetching %s failed: %s", self.url, _describe(exc))
                 return
             self._keys, self._fetched_at, self._last_failed = keys, self._clock(), False
+            if document != self._document:
+                self._document = document
+                self.generation += 1
             logger.info("jwks: %d signing key(s) from %s", len(keys), self.url)
 
     async def _fetch(self) -> bytes:

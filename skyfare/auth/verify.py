@@ -81,6 +81,19 @@ def verify(
     leeway_s: float,
 ) -> Principal:
     """The principal the token names, or `Unauthorized` saying what is wrong with it."""
+    return verify_until(token, header, key, issuer=issuer, audience=audience, leeway_s=leeway_s)[0]
+
+
+def verify_until(
+    token: str,
+    header: TokenHeader,
+    key: VerificationKey,
+    *,
+    issuer: str,
+    audience: str,
+    leeway_s: float,
+) -> tuple[Principal, float]:
+    """`verify`, and the token's `exp` (unix seconds)."""
     if header.alg not in key.algorithms:
         raise invalid_token("the token's algorithm does not fit its signing key")
     try:
@@ -98,7 +111,7 @@ def verify(
     except jwt.InvalidTokenError as exc:
         raise invalid_token(_reason(exc)) from None
     _check_dates(claims)
-    return _principal(claims)
+    return _principal(claims), float(claims["exp"])
 
 
 def _reason(exc: jwt.InvalidTokenError) -> str:

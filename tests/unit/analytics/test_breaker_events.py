@@ -9,7 +9,7 @@ import pytest
 from connectors import errors
 from connectors.model import FlightQuery, Passengers, SliceQuery
 from connectors.resilience import ResiliencePolicy, ResilientConnector
-from kernel.usage import BreakerEvent, UsageEvent
+from kernel.usage import BreakerEvent, HitStamp, UsageEvent
 from skyfare.usage import watch_breakers
 from tests.fakes import FakeConnector
 
@@ -22,6 +22,9 @@ class ListSink:
         self.events.append(event)
 
     def emit_json(self, data: bytes) -> None:
+        raise AssertionError("breaker events are Structs")
+
+    def emit_hit(self, stamp: HitStamp, at: bytes, took_ms: bytes) -> None:
         raise AssertionError("breaker events are Structs")
 
 

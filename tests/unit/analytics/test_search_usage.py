@@ -8,7 +8,14 @@ import msgspec
 
 from cache.model import FareEntry
 from connectors.model import Passengers, SliceQuery
-from kernel.usage import SearchEvent, SliceUsage, UsageEvent, decode_usage
+from kernel.usage import (
+    HitStamp,
+    SearchEvent,
+    SliceUsage,
+    UsageEvent,
+    decode_usage,
+    stamped,
+)
 from search.model import SearchRequest
 from search.usage import SearchUsage
 
@@ -22,6 +29,9 @@ class ListSink:
 
     def emit_json(self, data: bytes) -> None:
         self.events.append(decode_usage(data))
+
+    def emit_hit(self, stamp: HitStamp, at: bytes, took_ms: bytes) -> None:
+        self.events.append(decode_usage(stamped(stamp, at, took_ms)))
 
 
 REQUEST = SearchRequest(
@@ -79,3 +89,22 @@ def test_a_stale_answer_reports_no_airline_asked() -> None:
     (event,) = sink.events
     assert isinstance(event, SearchEvent)
     assert (event.cache, event.connectors) == ("stale", ())
+
+
+def test_a_hit_keeps_its_time_to_the_millisecond_and_any_took_ms() -> None:
+    now = [1_800_000_000.0004]
+    sink = ListSink()
+    usage = SearchUsage(sink, wall_clock=lambda: now[0])
+
+    usage.answer(REQUEST, ENTRY, channel="get", cache="hit", took_ms=0)
+    now[0] = 1_800_000_000.0006  # the same millisecond: the same time
+    usage.answer(REQUEST, ENTRY, channel="post", cache="hit", took_ms=255)
+    now[0] = 1_800_000_002.0421
+    usage.answer(REQUEST, ENTRY, channel="get", cache="hit", took_ms=1234)
+
+    got = [(e.at, e.channel, e.took_ms) for e in sink.events if isinstance(e, SearchEvent)]
+    assert got == [
+        (1_800_000_000.0, "get", 0),
+        (1_800_000_000.0, "post", 255),
+        (1_800_000_002.042, "get", 1234),
+    ]
