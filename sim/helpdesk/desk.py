@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import time
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any, Literal
 
@@ -88,7 +89,9 @@ class HelpdeskSim:
         self._ids = itertools.count(1)
 
     def next_id(self, prefix: str) -> str:
-        return f"{prefix}_{next(self._ids):06d}"
+        # Unique across restarts, as a real helpdesk's are: the integration's database
+        # outlives a sim (a counter, for reading order, and random bits).
+        return f"{prefix}_{next(self._ids):06d}{uuid.uuid4().hex[:10]}"
 
     async def lifecycle(self, _app: web.Application) -> AsyncIterator[None]:
         await self.webhooks.start()
