@@ -10,6 +10,7 @@ import socket
 from collections.abc import AsyncIterator
 
 import msgspec
+import redis.asyncio as redis
 from aiohttp import web
 
 from booking import routes as order_routes
@@ -27,6 +28,8 @@ from support.webhook import SupportWebhook
 
 KEY_PREFIX = "skyfare:ratelimit:support:"
 HELPDESK_TIMEOUT_S = 5.0
+# The sync's blocking read; its own connection waits a little longer (as the eviction follower).
+SYNC_BLOCK_S = 1.0
 
 
 class _Address(msgspec.Struct, frozen=True):
@@ -70,9 +73,19 @@ async def running_support(app: web.Application) -> AsyncIterator[None]:
     amendments = Amendments(db, max_name_changes=settings.support_name_change_max)
     secrets = [settings.helpdesk_webhook_secret]
     app[support_routes.SUPPORT_WEBHOOK] = SupportWebhook(repository, orders, amendments, secrets)
+    # A connection of its own: a blocking XREADGROUP would hold one of the shared pool's, and
+    # outlast its socket timeout.
+    assert settings.redis_url is not None  # checked by the Redis context
+    stream_client = redis.Redis.from_url(
+        settings.redis_url, socket_timeout=SYNC_BLOCK_S + 1.0, socket_connect_timeout=1.0
+    )
     consumer = f"{socket.gethostname()}-{os.getpid()}"
-    sync = OrderSync(app[REDIS], settings.event_stream, helpdesk, repository, consumer=consumer)
+    sync = OrderSync(
+        stream_client, settings.event_stream, helpdesk, repository,
+        consumer=consumer, block_ms=int(SYNC_BLOCK_S * 1000),
+    )  # fmt: skip
     task = asyncio.create_task(sync.run(), name="support-sync")
     yield
     await stop_task(task)
+    await stream_client.aclose()
     await helpdesk.close()

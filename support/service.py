@@ -20,6 +20,7 @@ from booking.model import Order
 from booking.service import OrderService
 from kernel.auth import Principal
 from kernel.errors import NotFound, ServiceUnavailable
+from support import metrics
 from support.helpdesk import Helpdesk, HelpdeskUnavailable
 from support.model import CaseView, OpenCaseRequest
 from support.repository import PgSupportRepository, new_case_id
@@ -108,6 +109,7 @@ class SupportService:
             subject=request.subject,
             message=request.message,
         )
+        metrics.CASES_OPENED.labels("anonymous" if principal is None else "traveler").inc()
         case = await self._repository.get(case_id)
         assert case is not None
         return case

@@ -17,6 +17,7 @@ from typing import Any
 import msgspec
 import redis.asyncio as redis
 
+from support import metrics
 from support.helpdesk import Helpdesk, HelpdeskUnavailable
 from support.repository import PgSupportRepository
 
@@ -126,3 +127,4 @@ class OrderSync:
                 "payment_status": event.order.payment_status,
             },
         )
+        metrics.SYNCED.inc()

@@ -30,6 +30,7 @@ from booking.service import OrderService
 from kernel.auth import Principal
 from kernel.errors import BadRequest, DomainError, ServiceUnavailable
 from payment.webhooks import TOLERANCE_S, WebhookRejected, verify
+from support import metrics
 from support.model import HelpdeskEvent, decode_helpdesk_event
 from support.repository import CaseRef, PgSupportRepository
 
@@ -61,6 +62,11 @@ class SupportWebhook:
     async def receive(self, body: bytes, signature: str | None) -> str:
         """Apply one delivery; what became of it (`applied`, `duplicate`, `refused`, `ignored`).
         Raises `BadRequest` (not from the helpdesk) and `ServiceUnavailable` (retry later)."""
+        outcome = await self._receive(body, signature)
+        metrics.WEBHOOKS.labels(outcome).inc()
+        return outcome
+
+    async def _receive(self, body: bytes, signature: str | None) -> str:
         event = self._authentic(body, signature)
         case = await self._repository.find(event.case_id, event.external_id)
         if case is None:
@@ -84,6 +90,7 @@ class SupportWebhook:
         try:
             verify(body, signature, self._secrets, now=self._clock(), tolerance_s=TOLERANCE_S)
         except WebhookRejected as exc:
+            metrics.WEBHOOKS.labels("rejected").inc()
             logger.warning("helpdesk webhook rejected (%s): %s", exc.reason, exc.detail)
             raise BadRequest(f"webhook rejected: {exc.detail}", reason=exc.reason) from exc
         try:

@@ -146,6 +146,8 @@ async def test_a_webhook_with_a_bad_signature_is_refused_and_changes_nothing(
     unsigned = await env.client.post("/v1/support/webhook", data=body)
     assert unsigned.status == 400
     assert (await env.pay.order(alice, order["id"]))["status"] == "held"
+    metrics = await (await env.client.get("/metrics")).text()
+    assert 'skyfare_support_webhooks_total{outcome="rejected"}' in metrics
 
 
 async def test_anonymous_cases_need_the_right_pair_and_cannot_probe_references(
