@@ -27,6 +27,9 @@ EventType = Literal[
     "order.failed",
     "payment.failed",
     "payment.refunded",
+    # Amendments that keep the status (booking/amendments.py), made by support agents.
+    "order.name_corrected",
+    "order.itinerary_resent",
 ]
 
 

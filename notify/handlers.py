@@ -26,7 +26,7 @@ from kernel.contacts import is_email, is_phone
 from notify.dedup import Claim
 from notify.errors import PermanentDeliveryError
 from notify.metrics import NOTIFICATIONS_SENT, NOTIFICATIONS_TURNED_OFF
-from notify.templates import TEMPLATES, Email, Notification, Sms, render
+from notify.templates import NOTIFIED_TYPES, Email, Notification, Sms, render
 from notify.wire import EntryError, event_from_fields, event_type
 
 logger = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ class Notifier:
     async def handle(self, fields: Mapping[bytes, bytes]) -> Result:
         """Send what the entry's event asks for; never raises for a delivery failure."""
         kind = event_type(fields)
-        if kind not in TEMPLATES:  # acked unread: other consumers care about those
+        if kind not in NOTIFIED_TYPES:  # acked unread: other consumers care about those
             return Result(Outcome.SKIPPED, kind)
         try:
             event = event_from_fields(fields)

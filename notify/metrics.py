@@ -10,7 +10,7 @@ from __future__ import annotations
 from prometheus_client import Counter, Gauge
 
 from notify.stream import EventStream
-from notify.templates import TEMPLATES
+from notify.templates import NOTIFIED_TYPES
 
 EVENTS_CONSUMED = Counter(
     "skyfare_events_consumed",
@@ -39,7 +39,7 @@ GROUP_PENDING = Gauge(
 )
 DEAD_LETTERS = Gauge("skyfare_notify_dead_letters", "Entries in the dead-letter stream.")
 
-_KNOWN_TYPES = frozenset({*TEMPLATES, "order.created", "order.failed", "payment.refunded"})
+_KNOWN_TYPES = frozenset({*NOTIFIED_TYPES, "order.created", "order.failed", "payment.refunded"})
 
 
 def type_label(event_type: str) -> str:

@@ -13,7 +13,7 @@ from typing import Literal
 
 import msgspec
 
-from notify.wire import WireContact, WireEvent, WireOrder
+from notify.wire import WireContact, WireEvent, WireOrder, WireReply
 
 Channel = Literal["email", "sms"]
 
@@ -139,6 +139,47 @@ def _payment_failed(order: WireOrder) -> Text:
     )
 
 
+def _name_corrected(order: WireOrder) -> Text:
+    ref = order.booking_reference
+    return Text(
+        subject=f"Booking {ref}: a passenger's name was corrected",
+        paragraphs=(
+            f"At your request, our support team corrected the spelling of a passenger's name "
+            f"on booking {ref}.",
+            "The name on the booking now matches the travel document.",
+        ),
+        sms=f"Skyfare: a passenger's name on booking {ref} was corrected.",
+    )
+
+
+def _itinerary(order: WireOrder) -> Text:
+    ref, tickets = order.booking_reference, order.ticket_numbers
+    listed = "\n".join(f"  {number}" for number in tickets) or "  (not ticketed yet)"
+    return Text(
+        subject=f"Your itinerary for booking {ref}",
+        paragraphs=(
+            f"Here is your itinerary for booking {ref} ({order.status or 'booked'}, "
+            f"{_total(order)}).",
+            f"E-ticket numbers:\n{listed}",
+        ),
+        sms=f"Skyfare: your itinerary for booking {ref} was sent to you by email.",
+    )
+
+
+def _support_reply(order: WireOrder, reply: WireReply) -> Text:
+    ref = order.booking_reference
+    agent = f" ({reply.agent})" if reply.agent else ""
+    return Text(
+        subject=f"Re: {reply.subject} [booking {ref}]",
+        paragraphs=(
+            f"Our support team{agent} answered your question about booking {ref}:",
+            reply.body,
+            f"Your case: {reply.case_id}.",
+        ),
+        sms=f"Skyfare: support answered your question about booking {ref}; see your email.",
+    )
+
+
 def _total(order: WireOrder) -> str:
     return money(order.total_amount, order.total_currency)
 
@@ -149,15 +190,24 @@ TEMPLATES: dict[str, Callable[[WireOrder], Text]] = {
     "order.cancelled": _cancelled,
     "order.expired": _expired,
     "payment.failed": _payment_failed,
+    "order.name_corrected": _name_corrected,
+    "order.itinerary_resent": _itinerary,
 }
+
+# Every type that notifies anyone: the order templates, and support agents' replies.
+NOTIFIED_TYPES = frozenset({*TEMPLATES, "support.replied"})
 
 
 def render(event: WireEvent) -> list[Notification]:
     """The notifications `event` asks for: none, an email, an SMS, or both."""
-    template = TEMPLATES.get(event.type)
-    if template is None or event.contact is None:
+    if event.contact is None:
         return []
-    text = template(event.order)
+    if event.type == "support.replied" and event.reply is not None:
+        text = _support_reply(event.order, event.reply)
+    elif (template := TEMPLATES.get(event.type)) is not None:
+        text = template(event.order)
+    else:
+        return []
     found: list[Notification] = []
     if event.contact.email:
         found.append(Email(event.contact.email, text.subject, _body(event.contact, text)))

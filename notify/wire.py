@@ -18,6 +18,7 @@ class WireOrder(msgspec.Struct, frozen=True):
     booking_reference: str
     total_amount: Decimal
     total_currency: str
+    status: str = ""
     payment_status: str = ""
     payment_required_by: dt.datetime | None = None
     ticket_numbers: tuple[str, ...] = ()
@@ -33,12 +34,22 @@ class WireContact(msgspec.Struct, frozen=True):
     phone_number: str | None = None
 
 
+class WireReply(msgspec.Struct, frozen=True):
+    """A support agent's answer (`support.replied`, written by support/)."""
+
+    case_id: str
+    subject: str
+    body: str
+    agent: str = ""
+
+
 class WireEvent(msgspec.Struct, frozen=True):
     id: str
     type: str
     order: WireOrder
     contact: WireContact | None = None
     owner: str | None = None  # whose order: the user whose notification channels apply
+    reply: WireReply | None = None
 
 
 class EntryError(ValueError):

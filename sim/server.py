@@ -12,6 +12,7 @@ from aiohttp import web
 
 from sim import control
 from sim.control import BEHAVIOUR, Behaviour
+from sim.helpdesk import HelpdeskConfig, install_helpdesk
 from sim.identity import IdentityConfig, install_identity
 from sim.ndc import ndc_airline_app
 from sim.ndc.schemas import Schemas
@@ -36,12 +37,14 @@ def create_sim_app(
     payments: PaymentsConfig | None = None,
     identity: IdentityConfig | None = None,
     standards_dir: str | None = None,
+    helpdesk: HelpdeskConfig | None = None,
 ) -> web.Application:
     """The whole simulated outside world as one aiohttp application (no socket opened here).
 
     `profiles` overrides `control.DEFAULT_PROFILES` per airline slug; they are also what
     `POST /_sim/reset` returns to. Raises ValueError for an unknown slug or profile field.
     `payments` configures the payment gateway (its key, webhook target and secret, timing);
+    `helpdesk` the support helpdesk (its API key, webhook target and secret);
     `identity` the identity provider (its clients' redirect URIs, the dev-only direct grant).
     `standards_dir` holds IATA's NDC 21.3 schemas the NDC airlines check requests against
     (default: `../shared/standards` beside the project; without them they answer unchecked).
@@ -69,6 +72,7 @@ def create_sim_app(
             app.add_subapp(airline.spec.base_path, front)
     install_identity(app, seed=seed, config=identity)  # the OIDC provider at /identity
     install_payments(app, seed=seed, config=payments)  # the card gateway at /payments
+    install_helpdesk(app, seed=seed, config=helpdesk)  # the helpdesk at /helpdesk
     install_sms(app, seed=seed)  # the SMS provider at /sms, its messages at /_sim/sms
     install_smtp_sink(app, seed=seed)  # the SMTP sink's mailbox, listed at /_sim/smtp
     install_seat_control(app, world.schedule, world.inventory)  # /_sim/inventory, for tests
@@ -106,6 +110,7 @@ async def serve_sim(
     identity: IdentityConfig | None = None,
     smtp_port: int | None = None,
     standards_dir: str | None = None,
+    helpdesk: HelpdeskConfig | None = None,
 ) -> None:
     """Serve the sim on host:port until cancelled; the options as in `create_sim_app`, and
     the SMTP sink (sim/smtp.py) on host:`smtp_port` when given."""
@@ -121,6 +126,7 @@ async def serve_sim(
             payments=payments,
             identity=identity,
             standards_dir=standards_dir,
+            helpdesk=helpdesk,
         ),
         access_log=None,
         handler_cancellation=True,  # a hanging call ends as soon as its client gives up

@@ -78,10 +78,12 @@ from skyfare.ratelimit import RateLimiter
 from skyfare.redis_client import redis_client, warm_up
 from skyfare.services import ALL, BOOKING, SEARCH, SERVICES
 from skyfare.settings import Settings
+from skyfare.support_wiring import running_support
 from skyfare.travelers import KEY_PREFIX as TRAVELER_KEY_PREFIX
 from skyfare.travelers import TravelerGate
 from skyfare.usage import UsagePriceChecks, usage_events, watch_breakers
 from skyfare.user_ports import SavedTravelersOfUsers
+from support import routes as support_routes
 from users import routes as user_routes
 from users.crypto import DocumentCipher
 from users.errors import DocumentKeyError
@@ -469,6 +471,7 @@ _CONTEXTS: tuple[tuple[CleanupContext, frozenset[str]], ...] = (
     (_order_seats, frozenset({BOOKING})),
     (_recovery, frozenset({BOOKING})),
     (_payments, frozenset({BOOKING})),
+    (running_support, frozenset({BOOKING})),
     (_privacy, frozenset({BOOKING})),
     (_reports, frozenset({BOOKING})),
 )
@@ -487,6 +490,7 @@ def _route_groups(settings: Settings) -> tuple[tuple[RouteGroup, frozenset[str]]
         (order_seat_routes, frozenset({BOOKING})),
         (payment_routes, frozenset({BOOKING})),
         (user_routes, frozenset({BOOKING})),
+        (support_routes, frozenset({BOOKING})),
         (privacy, frozenset({BOOKING})),
         (analytics_routes, frozenset({BOOKING})),
         (_WebApp(settings), frozenset({BOOKING})),

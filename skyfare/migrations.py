@@ -3,7 +3,8 @@
 - Every package with tables ships a folder of `.sql` files and is listed, once, in
   `MIGRATION_DIRECTORIES` (booking will add `booking/sql`). Versions are global across folders
   (a duplicate is an error), so each package takes its own range: the platform 0001–0099,
-  booking 0100–0199, payment 0200–0299, users 0300–0399.
+  booking 0100–0199, payment 0200–0299, users 0300–0399,
+  support 0400–0499.
 - Each file runs in its own transaction together with its row in `schema_migrations`, so a file
   is either applied and recorded, or neither.
 - Several API processes may start at once: every transaction first takes one PostgreSQL
@@ -39,6 +40,7 @@ MIGRATION_DIRECTORIES: tuple[Traversable, ...] = (
     files("booking") / "sql",
     files("payment") / "sql",
     files("users") / "sql",
+    files("support") / "sql",
 )
 
 # An arbitrary constant identifying "Skyfare migrates" among the advisory locks of the database.

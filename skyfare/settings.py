@@ -170,6 +170,16 @@ class Settings(msgspec.Struct, frozen=True):
     webhook_secret: str = "whsec_skyfare_dev_only"
     # Where the sim gateway delivers its webhooks. None: this API, http://127.0.0.1:<port>/...
     sim_webhook_url: str | None = None
+    # Support (support/): the helpdesk's API (None: the sim's, `{sim_url}/helpdesk`) and key,
+    # the secret its webhooks are signed with (secrets: never logged; the defaults are the sim's
+    # dev values), anonymous case openings per client address, and how many characters an
+    # agent's name-spelling correction may change.
+    helpdesk_url: str | None = None
+    helpdesk_api_key: str = "hd_test_skyfare_sim"
+    helpdesk_webhook_secret: str = "whsec_helpdesk_dev_only"
+    support_anonymous_rate_per_s: Annotated[float, msgspec.Meta(gt=0)] = 0.1
+    support_anonymous_burst: Annotated[int, msgspec.Meta(ge=1)] = 5
+    support_name_change_max: Annotated[int, msgspec.Meta(ge=0)] = 3
     # Users (users/): the key(s) sealing saved travelers' document numbers (AES-256-GCM; 32
     # bytes in base64, comma-separated while rotating: the first seals, all open). A secret,
     # never logged; the default is a public development key for `make run` and the tests.
@@ -206,6 +216,10 @@ class Settings(msgspec.Struct, frozen=True):
     @property
     def payment_gateway_base_url(self) -> str:
         return (self.payment_gateway_url or f"{self.sim_url}/payments").rstrip("/")
+
+    @property
+    def helpdesk_base_url(self) -> str:
+        return (self.helpdesk_url or f"{self.sim_url}/helpdesk").rstrip("/")
 
     @property
     def webhook_secrets(self) -> tuple[str, ...]:
@@ -306,6 +320,12 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_PAYMENT_GATEWAY_KEY": "payment_gateway_key",
     "SKYFARE_WEBHOOK_SECRET": "webhook_secret",
     "SKYFARE_SIM_WEBHOOK_URL": "sim_webhook_url",
+    "SKYFARE_HELPDESK_URL": "helpdesk_url",
+    "SKYFARE_HELPDESK_API_KEY": "helpdesk_api_key",
+    "SKYFARE_HELPDESK_WEBHOOK_SECRET": "helpdesk_webhook_secret",
+    "SKYFARE_SUPPORT_ANONYMOUS_RATE_PER_S": "support_anonymous_rate_per_s",
+    "SKYFARE_SUPPORT_ANONYMOUS_BURST": "support_anonymous_burst",
+    "SKYFARE_SUPPORT_NAME_CHANGE_MAX": "support_name_change_max",
     "SKYFARE_USERS_DOCUMENT_KEY": "users_document_key",
     "SKYFARE_USERS_MAX_TRAVELERS": "users_max_travelers",
     "SKYFARE_IDEMPOTENCY_LEASE_S": "idempotency_lease_s",

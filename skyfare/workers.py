@@ -73,6 +73,7 @@ def run_nginx(settings: Settings, command: list[str]) -> None:
 
 
 async def serve_sim_until_signalled(settings: Settings) -> None:
+    from sim.helpdesk import HelpdeskConfig
     from sim.identity import IdentityConfig
     from sim.payments import PaymentsConfig, WebhookConfig
     from sim.server import serve_sim  # the sim is a dev/test tool: imported only where it runs
@@ -81,6 +82,12 @@ async def serve_sim_until_signalled(settings: Settings) -> None:
     # works with any SKYFARE_PAYMENT_GATEWAY_KEY / SKYFARE_WEBHOOK_SECRET.
     webhook = WebhookConfig(url=settings.sim_webhook_target, secrets=settings.webhook_secrets[:1])
     payments = PaymentsConfig(api_key=settings.payment_gateway_key, webhook=webhook)
+    # Likewise the helpdesk: our key, our webhook secret, agents' actions sent to this API.
+    helpdesk_hook = WebhookConfig(
+        url=f"http://127.0.0.1:{settings.port}/v1/support/webhook",
+        secrets=(settings.helpdesk_webhook_secret,),
+    )
+    helpdesk = HelpdeskConfig(api_key=settings.helpdesk_api_key, webhook=helpdesk_hook)
     # The web app's sign-in comes back to this API's own origin (`web/` is served by the API).
     identity = IdentityConfig(
         direct_grant=settings.sim_dev_tokens, web_redirect_uris=settings.sim_web_redirect_uris
@@ -95,6 +102,7 @@ async def serve_sim_until_signalled(settings: Settings) -> None:
             identity=identity,
             smtp_port=settings.sim_smtp_listen_port,
             standards_dir=settings.standards_dir,
+            helpdesk=helpdesk,
         )
     )
 

@@ -16,12 +16,11 @@ import asyncio
 import logging
 import random
 import time
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import aiohttp
 import msgspec
 
-from sim.payments.ledger import Event
 from sim.payments.signing import HEADER, signature_header
 
 logger = logging.getLogger(__name__)
@@ -41,6 +40,16 @@ class WebhookConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     retry_max_ms: Millis = 30_000.0
     max_attempts: Annotated[int, msgspec.Meta(ge=0)] = 0  # 0: retry until a 2xx
     timeout_ms: Annotated[float, msgspec.Meta(gt=0)] = 5_000.0
+
+
+class Event(Protocol):
+    """What the dispatcher delivers: a msgspec Struct with an `id` and a `type` (the payment
+    ledger's events, the helpdesk's)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def type(self) -> str: ...
 
 
 class Attempt(msgspec.Struct):
@@ -63,8 +72,9 @@ _encode = msgspec.json.Encoder().encode
 
 
 class Dispatcher:
-    def __init__(self, config: WebhookConfig, *, seed: int) -> None:
+    def __init__(self, config: WebhookConfig, *, seed: int, name: str = "payments") -> None:
         self.config = config
+        self._name = name
         self.deliveries: list[Delivery] = []
         self._rng = random.Random(f"{seed}:webhooks")
         self._tasks: set[asyncio.Task[None]] = set()
@@ -114,7 +124,9 @@ class Dispatcher:
             tries = len(delivery.attempts)
             if config.max_attempts and tries >= config.max_attempts:
                 delivery.state = "gave_up"
-                logger.warning("sim payments: gave up on %s after %d", delivery.event_id, tries)
+                logger.warning(
+                    "sim %s: gave up on %s after %d", self._name, delivery.event_id, tries
+                )
                 return
             backoff_ms = min(config.retry_max_ms, config.retry_base_ms * 2 ** (tries - 1))
             await asyncio.sleep(backoff_ms * self._rng.uniform(0.8, 1.2) / 1000)

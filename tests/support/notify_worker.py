@@ -86,7 +86,8 @@ async def running_worker(
 
 async def settled(client: redis.Redis, stream: str) -> bool:
     """Every entry delivered to the group and acknowledged."""
-    groups = await client.xinfo_groups(stream)
+    # The notification worker's group: other consumers (support's sync) read the stream too.
+    groups = [g for g in await client.xinfo_groups(stream) if g["name"] in (GROUP, GROUP.encode())]
     if not groups:
         return False
     last = await client.xrevrange(stream, count=1)

@@ -1,0 +1,122 @@
+"""Support's wire types: the route bodies and answers, and the helpdesk's webhook events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Literal
+
+import msgspec
+
+from booking.model import ORDER_ID_SCHEMA
+from kernel.errors import FieldError, ValidationFailed
+
+CaseStatus = Literal["open", "answered", "closed"]
+_REFERENCE = re.compile(r"[A-Z0-9]{6}")
+_ORDER_ID = re.compile(ORDER_ID_SCHEMA["pattern"])
+MAX_SUBJECT = 200
+MAX_MESSAGE = 5000
+
+
+class OpenCaseRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A traveler's question: about `order_id` (with a token), or, without one, about the
+    booking `booking_reference` whose passengers include `family_name`."""
+
+    # Required, but checked by `check_open` so every bad field is named at once.
+    subject: str = ""
+    message: str = ""
+    order_id: str | None = None
+    booking_reference: str | None = None
+    family_name: str | None = None
+
+
+def check_open(data: dict[str, Any], *, anonymous: bool) -> OpenCaseRequest:
+    """The request, or `ValidationFailed` naming every bad field."""
+    errors: list[FieldError] = []
+    known = {"subject", "message", "order_id", "booking_reference", "family_name"}
+    errors.extend(FieldError(name, "unknown field") for name in data if name not in known)
+    text: dict[str, str | None] = {}
+    for name in known:
+        value = data.get(name)
+        if value is not None and not isinstance(value, str):
+            errors.append(FieldError(name, "must be a string"))
+            value = None
+        text[name] = value
+    for name, limit in (("subject", MAX_SUBJECT), ("message", MAX_MESSAGE)):
+        value = (text[name] or "").strip()
+        if not value or len(value) > limit:
+            errors.append(FieldError(name, f"required, 1 to {limit} characters"))
+    if anonymous:
+        reference, family = text["booking_reference"], text["family_name"]
+        if reference is None or not _REFERENCE.fullmatch(reference):
+            errors.append(
+                FieldError("booking_reference", "required without a token: 6 letters or digits")
+            )
+        if family is None or not 1 <= len(family.strip()) <= 50:
+            errors.append(FieldError("family_name", "required without a token: 1 to 50 characters"))
+    elif text["order_id"] is None or not _ORDER_ID.fullmatch(text["order_id"]):
+        errors.append(FieldError("order_id", "required: one of your orders (ord_...)"))
+    if errors:
+        raise ValidationFailed(errors)
+    return OpenCaseRequest(
+        subject=(text["subject"] or "").strip(),
+        message=(text["message"] or "").strip(),
+        order_id=text["order_id"],
+        booking_reference=text["booking_reference"],
+        family_name=text["family_name"],
+    )
+
+
+class MessageView(msgspec.Struct, frozen=True):
+    author: Literal["traveler", "agent"]
+    body: str
+    at: dt.datetime
+    agent: str | None = None
+
+
+class CaseView(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    order_id: str
+    booking_reference: str
+    subject: str
+    status: CaseStatus
+    messages: tuple[MessageView, ...]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class CaseList(msgspec.Struct, frozen=True):
+    data: tuple[CaseView, ...]
+
+
+# -- the helpdesk's webhook, as we read it (only the fields we use) -----------------------------
+
+
+class HelpdeskAgent(msgspec.Struct, frozen=True):
+    id: str
+    name: str = ""
+
+
+class HelpdeskMessage(msgspec.Struct, frozen=True):
+    body: str
+
+
+class HelpdeskAction(msgspec.Struct, frozen=True):
+    type: str  # cancel | correct_name | resend_itinerary (others are acknowledged, not applied)
+    passenger_index: int | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+    note: str | None = None
+
+
+class HelpdeskEvent(msgspec.Struct, frozen=True):
+    id: str
+    type: str  # case.replied | case.action_requested
+    case_id: str
+    external_id: str
+    agent: HelpdeskAgent
+    message: HelpdeskMessage | None = None
+    action: HelpdeskAction | None = None
+
+
+decode_helpdesk_event = msgspec.json.Decoder(HelpdeskEvent).decode

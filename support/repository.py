@@ -1,0 +1,160 @@
+"""`PgSupportRepository`: support cases, their messages and the webhook events applied.
+
+An agent's reply is one transaction: the event's id claimed (a redelivery finds it and changes
+nothing), the message, the case's status and the `support.replied` outbox event (relayed to the
+event stream like every order event; the notification worker mails it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import msgspec
+
+from booking.pg import Database
+from support.model import CaseView, MessageView
+
+_messages = msgspec.json.Decoder(tuple[MessageView, ...])
+
+_SELECT_CASES = """
+SELECT c.id, c.order_id, o.booking_reference, c.subject, c.status, c.created_at, c.updated_at,
+       (SELECT coalesce(jsonb_agg(jsonb_build_object('author', m.author, 'body', m.body,
+                                                     'at', m.at, 'agent', m.agent) ORDER BY m.id),
+                        '[]'::jsonb)
+        FROM support_messages m WHERE m.case_id = c.id) AS messages
+FROM support_cases c JOIN orders o ON o.id = c.order_id"""
+
+_CLAIM = """
+INSERT INTO support_webhook_events (event_id, type) VALUES ($1, $2)
+ON CONFLICT (event_id) DO NOTHING RETURNING event_id"""
+
+
+class CaseRef(msgspec.Struct, frozen=True):
+    id: str
+    order_id: str
+    subject: str
+
+
+def new_case_id() -> str:
+    return f"cas_{uuid.uuid4().hex[:24]}"
+
+
+class PgSupportRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def order_id_by_reference(self, reference: str) -> str | None:
+        async with self._db.connection() as conn:
+            found: str | None = await conn.fetchval(
+                "SELECT id FROM orders WHERE booking_reference = $1",
+                reference,
+                timeout=self._db.timeout_s,
+            )
+        return found
+
+    async def create(
+        self, case_id: str, *, owner: str | None, order_id: str, helpdesk_id: str, subject: str,
+        message: str,
+    ) -> None:  # fmt: skip
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO support_cases (id, owner, order_id, helpdesk_id, subject)"
+                " VALUES ($1, $2, $3, $4, $5)",
+                case_id, owner, order_id, helpdesk_id, subject, timeout=self._db.timeout_s,
+            )  # fmt: skip
+            await conn.execute(
+                "INSERT INTO support_messages (case_id, author, body) VALUES ($1, 'traveler', $2)",
+                case_id, message, timeout=self._db.timeout_s,
+            )  # fmt: skip
+
+    async def get(self, case_id: str) -> CaseView | None:
+        rows = await self._fetch(f"{_SELECT_CASES} WHERE c.id = $1", case_id)
+        return rows[0] if rows else None
+
+    async def cases_of(self, owner: str, *, limit: int) -> list[CaseView]:
+        return await self._fetch(
+            f"{_SELECT_CASES} WHERE c.owner = $1 ORDER BY c.created_at DESC, c.id DESC LIMIT $2",
+            owner,
+            limit,
+        )
+
+    async def _fetch(self, query: str, *args: object) -> list[CaseView]:
+        async with self._db.connection() as conn:
+            rows = await conn.fetch(query, *args, timeout=self._db.timeout_s)
+        return [
+            CaseView(
+                id=row["id"],
+                order_id=row["order_id"],
+                booking_reference=row["booking_reference"],
+                subject=row["subject"],
+                status=row["status"],
+                messages=_messages.decode(row["messages"]),
+                created_at=row["created_at"],
+                updated_at=row["updated_at"],
+            )
+            for row in rows
+        ]
+
+    async def find(self, helpdesk_id: str, external_id: str) -> CaseRef | None:
+        """The case the helpdesk names, by its id for it or by ours."""
+        async with self._db.connection() as conn:
+            row = await conn.fetchrow(
+                "SELECT id, order_id, subject FROM support_cases"
+                " WHERE helpdesk_id = $1 OR id = $2 LIMIT 1",
+                helpdesk_id, external_id, timeout=self._db.timeout_s,
+            )  # fmt: skip
+        return None if row is None else CaseRef(row["id"], row["order_id"], row["subject"])
+
+    async def applied(self, event_id: str) -> bool:
+        async with self._db.connection() as conn:
+            found = await conn.fetchval(
+                "SELECT 1 FROM support_webhook_events WHERE event_id = $1",
+                event_id,
+                timeout=self._db.timeout_s,
+            )
+        return found is not None
+
+    async def record(self, event_id: str, type: str) -> None:
+        async with self._db.connection() as conn:
+            await conn.execute(_CLAIM, event_id, type, timeout=self._db.timeout_s)
+
+    async def add_reply(
+        self, event_id: str, case: CaseRef, *, agent: str, body: str, outbox: dict[str, Any],
+    ) -> bool:  # fmt: skip
+        """Record an agent's reply and its `support.replied` event; False for a redelivery."""
+        timeout = self._db.timeout_s
+        async with self._db.transaction() as conn:
+            if await conn.fetchval(_CLAIM, event_id, "case.replied", timeout=timeout) is None:
+                return False
+            await conn.execute(
+                "INSERT INTO support_messages (case_id, author, agent, body)"
+                " VALUES ($1, 'agent', $2, $3)",
+                case.id, agent, body, timeout=timeout,
+            )  # fmt: skip
+            await conn.execute(
+                "UPDATE support_cases SET status = 'answered', updated_at = now() WHERE id = $1",
+                case.id,
+                timeout=timeout,
+            )
+            await conn.execute(
+                "INSERT INTO outbox (event_id, type, order_id, payload)"
+                " VALUES ($1::uuid, 'support.replied', $2, $3::jsonb)",
+                outbox["id"], case.order_id, msgspec.json.encode(outbox).decode(),
+                timeout=timeout,
+            )  # fmt: skip
+        return True
+
+    async def has_cases(self, order_id: str) -> bool:
+        async with self._db.connection() as conn:
+            found = await conn.fetchval(
+                "SELECT 1 FROM support_cases WHERE order_id = $1 LIMIT 1",
+                order_id,
+                timeout=self._db.timeout_s,
+            )
+        return found is not None
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

@@ -1,0 +1,131 @@
+"""Support routes (docs/api.md): thin views over `SupportService` and `SupportWebhook`.
+
+`POST /v1/support/cases` declares no security: it takes a traveler's token when one is sent
+(then it is checked first, as on every bearer route: a bad token is a 401), and without one it
+is the anonymous path (booking reference + family name, rate-limited per client address).
+"""
+
+from __future__ import annotations
+
+import msgspec
+from aiohttp import web
+
+from kernel.auth import AUTHENTICATE, Principal
+from kernel.auth import principal as caller
+from kernel.http import json_object, read_json_body
+from kernel.openapi import Operation, Parameter
+from payment.webhooks import HEADER as SIGNATURE_HEADER
+from support.model import CaseList, CaseView, OpenCaseRequest, check_open
+from support.service import SupportService
+from support.webhook import SupportWebhook
+
+SUPPORT_SERVICE = web.AppKey("support_service", SupportService)
+SUPPORT_WEBHOOK = web.AppKey("support_webhook", SupportWebhook)
+
+_encoder = msgspec.json.Encoder()
+
+
+class WebhookAck(msgspec.Struct, frozen=True):
+    received: bool
+    outcome: str
+
+
+def _json(value: object, status: int = 200) -> web.Response:
+    return web.Response(body=_encoder.encode(value), status=status, content_type="application/json")
+
+
+async def open_case(request: web.Request) -> web.Response:
+    principal: Principal | None = None
+    if "Authorization" in request.headers:  # a token sent is a token checked, before the body
+        principal = await request.config_dict[AUTHENTICATE](request)
+    data = json_object(await read_json_body(request))
+    case_request = check_open(data, anonymous=principal is None)
+    case = await request.config_dict[SUPPORT_SERVICE].open_case(
+        principal, case_request, address=request.remote or ""
+    )
+    return _json(case, status=201)
+
+
+async def list_cases(request: web.Request) -> web.Response:
+    cases = await request.config_dict[SUPPORT_SERVICE].list_cases(caller(request))
+    return _json(CaseList(data=tuple(cases)))
+
+
+async def receive_webhook(request: web.Request) -> web.Response:
+    receiver = request.config_dict[SUPPORT_WEBHOOK]
+    outcome = await receiver.receive(await request.read(), request.headers.get(SIGNATURE_HEADER))
+    return _json(WebhookAck(received=True, outcome=outcome))
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    router.add_post("/v1/support/cases", open_case, name="support_cases_create")
+    router.add_get("/v1/support/cases", list_cases, name="support_cases_list")
+    router.add_post("/v1/support/webhook", receive_webhook, name="support_webhook")
+
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        method="post",
+        path="/v1/support/cases",
+        operation_id="open_support_case",
+        summary=(
+            "Open a support case about an order: with a Bearer token, `order_id` of one of the "
+            "caller's orders; without one, `booking_reference` + `family_name` of a passenger "
+            "(rate-limited per client address). The case is opened in the helpdesk with the "
+            "order's context (never card data or document numbers)"
+        ),
+        tag="support",
+        response_status=201,
+        request=OpenCaseRequest,
+        response=CaseView,
+        errors={
+            400: "Malformed JSON",
+            401: "A Bearer token was sent and it is missing, malformed, expired or wrongly signed",
+            404: "No such order of the caller, or no booking with this reference and family "
+            "name (the same answer for both)",
+            415: "The body is not declared application/json",
+            422: "Bad fields (subject, message, order_id or booking_reference + family_name)",
+            429: "Too many anonymous cases from this address; see Retry-After",
+            503: "The database or the helpdesk cannot be reached; retry",
+        },
+    ),
+    Operation(
+        method="get",
+        path="/v1/support/cases",
+        operation_id="list_support_cases",
+        summary="The caller's support cases, newest first, with their status and messages",
+        tag="support",
+        response=CaseList,
+        errors={
+            401: "Missing, malformed, expired or wrongly signed Bearer token",
+            429: "Past this traveler's rate limit; see Retry-After",
+            503: "The database cannot be reached",
+        },
+        security=("bearer",),
+    ),
+    Operation(
+        method="post",
+        path="/v1/support/webhook",
+        operation_id="support_webhook",
+        summary=(
+            "Called by the helpdesk only, when an agent replies or requests a booking "
+            "modification: signed with HMAC-SHA256 over `<timestamp>.<raw body>` in "
+            "`Skyfare-Signature: t=<unix>,v1=<hex>`. A redelivered event changes nothing"
+        ),
+        tag="support",
+        response=WebhookAck,
+        parameters=(
+            Parameter(
+                SIGNATURE_HEADER,
+                "header",
+                "t=<unix seconds>,v1=<hex HMAC-SHA256>[,v1=...]",
+                required=True,
+            ),
+        ),
+        errors={
+            400: "Missing, malformed or wrong signature, a timestamp over 5 minutes off, or "
+            "not a helpdesk event; nothing changed",
+            503: "The event could not be applied yet; deliver it again",
+        },
+    ),
+)

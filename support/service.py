@@ -1,0 +1,132 @@
+"""`SupportService`: travelers open cases about their orders and read them back.
+
+A traveler names one of their orders; an anonymous caller names a booking reference and a family
+name on it, and is rate-limited per client address. A wrong pair and an unknown reference get
+the very same 404, so the route cannot be used to learn which references exist. The case is
+opened in the helpdesk first (it dedups on our case id, so a retry finds the same case), then
+stored with the traveler's first message.
+
+The order's context for the agent is an allow-list: reference, status, money, flights and
+passenger names. Orders hold no card data and no document numbers, and nothing else is copied.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from booking.model import Order
+from booking.service import OrderService
+from kernel.auth import Principal
+from kernel.errors import NotFound, ServiceUnavailable
+from support import metrics
+from support.helpdesk import Helpdesk, HelpdeskUnavailable
+from support.model import CaseView, OpenCaseRequest
+from support.repository import PgSupportRepository, new_case_id
+
+logger = logging.getLogger(__name__)
+
+NO_BOOKING = "no booking with this reference and family name"
+LIST_LIMIT = 50
+
+# Checks the anonymous rate limit of one client address; raises `kernel.errors.RateLimited`.
+AddressLimit = Callable[[str], Awaitable[None]]
+
+
+def order_context(order: Order) -> dict[str, Any]:
+    """What an agent sees of the order (an allow-list: never card data, never documents)."""
+    return {
+        "order_id": order.id,
+        "booking_reference": order.booking_reference,
+        "status": order.status,
+        "payment_status": order.payment_status,
+        "total_amount": str(order.total_amount),
+        "total_currency": order.total_currency,
+        "flights": [
+            {
+                "origin": segment.origin,
+                "destination": segment.destination,
+                "departing_at": segment.departing_at.isoformat(),
+                "flight": f"{segment.marketing_carrier}{segment.flight_number}",
+            }
+            for slice_ in order.slices
+            for segment in slice_.segments
+        ],
+        "passengers": [
+            {"given_name": p.given_name, "family_name": p.family_name, "type": p.type}
+            for p in order.passengers
+        ],
+    }
+
+
+class SupportService:
+    def __init__(
+        self,
+        repository: PgSupportRepository,
+        orders: OrderService,
+        helpdesk: Helpdesk,
+        *,
+        address_limit: AddressLimit,
+    ) -> None:
+        self._repository = repository
+        self._orders = orders
+        self._helpdesk = helpdesk
+        self._address_limit = address_limit
+
+    async def open_case(
+        self, principal: Principal | None, request: OpenCaseRequest, *, address: str
+    ) -> CaseView:
+        """Open a case; `NotFound` for an order that is not the caller's (or no such booking),
+        `RateLimited` for an anonymous address past its limit, `ServiceUnavailable` when the
+        helpdesk cannot be reached (nothing stored)."""
+        if principal is None:
+            await self._address_limit(address)
+            order = await self._anonymous_order(request)
+        else:
+            assert request.order_id is not None  # checked by check_open
+            order = await self._orders.get(principal, request.order_id)
+        case_id = new_case_id()
+        contact = order.contact()
+        requester = {
+            "name": f"{contact.given_name} {contact.family_name}" if contact else "",
+            "email": contact.email if contact else None,
+            "authenticated": principal is not None,
+        }
+        try:
+            helpdesk_id = await self._helpdesk.open_case(
+                case_id, request.subject, request.message,
+                requester=requester, context=order_context(order),
+            )  # fmt: skip
+        except HelpdeskUnavailable as exc:
+            logger.warning("support: case for %s not opened: %s", order.id, exc)
+            raise ServiceUnavailable("the support desk cannot be reached; retry shortly") from exc
+        await self._repository.create(
+            case_id,
+            owner=None if principal is None else principal.subject,
+            order_id=order.id,
+            helpdesk_id=helpdesk_id,
+            subject=request.subject,
+            message=request.message,
+        )
+        metrics.CASES_OPENED.labels("anonymous" if principal is None else "traveler").inc()
+        case = await self._repository.get(case_id)
+        assert case is not None
+        return case
+
+    async def _anonymous_order(self, request: OpenCaseRequest) -> Order:
+        assert request.booking_reference is not None
+        assert request.family_name is not None
+        order_id = await self._repository.order_id_by_reference(request.booking_reference)
+        order = None if order_id is None else await self._orders.repository.get(order_id)
+        wanted = request.family_name.strip().casefold()
+        if (
+            order is None
+            or not order.visible
+            or all(p.family_name.strip().casefold() != wanted for p in order.passengers)
+        ):
+            raise NotFound(NO_BOOKING)  # the same answer for a wrong pair as for no booking
+        return order
+
+    async def list_cases(self, principal: Principal) -> list[CaseView]:
+        return await self._repository.cases_of(principal.subject, limit=LIST_LIMIT)

@@ -1,0 +1,130 @@
+"""Order events synced to the helpdesk, so an agent sees the booking as it is now.
+
+A consumer of the event stream in its own consumer group (`support-sync`): for each order event
+an agent cares about (confirmed, changed, cancelled, refunded, amended) about an order that has
+a support case, it posts a booking update to the helpdesk. The helpdesk dedups updates on the
+event's id, and an entry is acknowledged only once posted, so a redelivery (a crash, a retry of
+our own pending entries) is harmless: idempotent end to end. A helpdesk that does not answer
+leaves the entry pending; it is read again after `retry_s`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import msgspec
+import redis.asyncio as redis
+
+from support import metrics
+from support.helpdesk import Helpdesk, HelpdeskUnavailable
+from support.repository import PgSupportRepository
+
+logger = logging.getLogger(__name__)
+
+GROUP = "support-sync"
+SYNCED = frozenset(
+    {
+        "order.confirmed",
+        "order.changed",
+        "order.cancelled",
+        "payment.refunded",
+        "order.name_corrected",
+    }
+)
+
+
+class _Order(msgspec.Struct, frozen=True):
+    id: str
+    booking_reference: str
+    status: str
+    payment_status: str
+
+
+class _Event(msgspec.Struct, frozen=True):
+    id: str
+    type: str
+    order: _Order
+
+
+_decode = msgspec.json.Decoder(_Event).decode
+
+
+class OrderSync:
+    def __init__(
+        self,
+        client: redis.Redis,
+        stream: str,
+        helpdesk: Helpdesk,
+        repository: PgSupportRepository,
+        *,
+        consumer: str,
+        block_ms: int = 1000,
+        retry_s: float = 1.0,
+    ) -> None:
+        self._redis = client
+        self._stream = stream
+        self._helpdesk = helpdesk
+        self._repository = repository
+        self._consumer = consumer
+        self._block_ms = block_ms
+        self._retry_s = retry_s
+
+    async def run(self) -> None:
+        """Until cancelled; Redis or the helpdesk failing is logged and retried."""
+        while True:
+            try:
+                await self._ensure_group()
+                await self._round("0")  # our own pending entries first (a retry)
+                while await self._round(">"):
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # keep syncing whatever one round met
+                logger.warning("support sync: %r; retrying", exc)
+                await asyncio.sleep(self._retry_s)
+
+    async def _ensure_group(self) -> None:
+        try:
+            await self._redis.xgroup_create(self._stream, GROUP, id="$", mkstream=True)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    async def _round(self, start: str) -> bool:
+        """One read; False when an entry stays pending (read it again later)."""
+        answer: Any = await self._redis.xreadgroup(
+            GROUP, self._consumer, {self._stream: start}, count=50,
+            block=None if start == "0" else self._block_ms,
+        )  # fmt: skip
+        for _stream, entries in answer or []:
+            for entry_id, fields in entries:
+                try:
+                    await self._sync(fields)
+                except HelpdeskUnavailable as exc:
+                    logger.warning("support sync: helpdesk unavailable: %s", exc)
+                    await asyncio.sleep(self._retry_s)
+                    return False
+                await self._redis.xack(self._stream, GROUP, entry_id)
+        return True
+
+    async def _sync(self, fields: dict[bytes, bytes]) -> None:
+        if fields.get(b"type", b"").decode("utf-8", "replace") not in SYNCED:
+            return
+        try:
+            event = _decode(fields.get(b"event", b""))
+        except msgspec.DecodeError:
+            return  # not an order event we can read: nothing to sync
+        if not await self._repository.has_cases(event.order.id):
+            return
+        await self._helpdesk.booking_update(
+            event.order.booking_reference,
+            {
+                "id": event.id,
+                "type": event.type,
+                "status": event.order.status,
+                "payment_status": event.order.payment_status,
+            },
+        )
+        metrics.SYNCED.inc()

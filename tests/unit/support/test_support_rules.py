@@ -1,0 +1,86 @@
+"""Support's pure rules: what a case request must hold, and what a name correction may change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from booking.amendments import check_correction, edit_distance
+from booking.model import Order, Passenger
+from kernel.errors import ValidationFailed
+from notify.templates import Email, render
+from notify.wire import WireContact, WireEvent, WireOrder, WireReply
+from support.model import check_open
+
+
+def _fields(exc: pytest.ExceptionInfo[ValidationFailed]) -> set[str]:
+    return {e.field for e in exc.value.errors}
+
+
+def test_a_traveler_case_names_every_bad_field() -> None:
+    with pytest.raises(ValidationFailed) as exc:
+        check_open({"subject": " ", "order_id": "ord_nope", "extra": 1}, anonymous=False)
+
+    assert _fields(exc) == {"subject", "message", "order_id", "extra"}
+
+
+def test_an_anonymous_case_needs_a_reference_and_a_family_name() -> None:
+    with pytest.raises(ValidationFailed) as exc:
+        check_open({"subject": "Q", "message": "?", "booking_reference": "k7q2"}, anonymous=True)
+
+    assert _fields(exc) == {"booking_reference", "family_name"}
+
+
+def test_a_good_anonymous_case_is_trimmed() -> None:
+    request = check_open(
+        {"subject": " Q ", "message": "?", "booking_reference": "K7Q2MZ", "family_name": "X"},
+        anonymous=True,
+    )
+    assert (request.subject, request.booking_reference) == ("Q", "K7Q2MZ")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "distance"),
+    [("Lovelace", "Lovelace", 0), ("Lovelace", "Lovelase", 1), ("Ada", "Adda", 1), ("", "abc", 3)],
+)
+def test_edit_distance(a: str, b: str, distance: int) -> None:
+    assert edit_distance(a, b) == distance
+
+
+def _order() -> Order:
+    now = dt.datetime.now(dt.UTC)
+    return Order(
+        id="ord_" + "0" * 24, owner="alice", booking_reference="K7Q2MZ", type="hold",
+        status="held", payment_status="unpaid", offer_id="off_x", connector="rest-x",
+        airline_locator=None, total_amount=Decimal("10"), total_currency="EUR",
+        payment_required_by=None, slices=(),
+        passengers=(Passenger("adult", "Ada", "Lovelace", dt.date(1990, 1, 1), "f"),),
+        ticket_numbers=(), failure_reason=None, created_at=now, updated_at=now,
+    )  # fmt: skip
+
+
+def test_a_correction_within_the_limit_passes_and_one_past_it_is_refused() -> None:
+    check_correction(_order(), 0, "Ada", "Lovelase", max_changes=3)
+    with pytest.raises(ValidationFailed) as exc:
+        check_correction(_order(), 0, "Ada", "Byron", max_changes=3)
+    assert _fields(exc) == {"family_name"}
+    with pytest.raises(ValidationFailed) as exc:
+        check_correction(_order(), 1, "Ada", "Lovelace", max_changes=3)
+    assert _fields(exc) == {"passenger_index"}
+
+
+def test_an_agent_reply_is_mailed_with_its_words() -> None:
+    event = WireEvent(
+        id="e1",
+        type="support.replied",
+        order=WireOrder("K7Q2MZ", Decimal("10"), "EUR"),
+        contact=WireContact("Ada", "Lovelace", "ada@example.com", "+442071838750"),
+        reply=WireReply("cas_1", "Extra bag", "Yes: 35 EUR.", "Grace"),
+    )
+    [mail, sms] = render(event)
+
+    assert isinstance(mail, Email)
+    assert "Yes: 35 EUR." in mail.body
+    assert "K7Q2MZ" in sms.body
