@@ -7,6 +7,7 @@ import { fieldErrors, type Problem } from "../../../lib/problems";
 import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
 import { usePricedOffer } from "../../offers";
+import { subjectOf, useProfile, useTravelers } from "../../profile";
 import { BookingProblem, holdOffer, payOrder } from "../api/orders";
 import { drafts, type PassengerDraft, passengerFieldFor, toPassengers } from "../model";
 import { PassengerForm } from "./PassengerForm";
@@ -37,19 +38,25 @@ function Booking({ offerId }: { offerId: string }) {
   const session = useSession();
   const navigate = useNavigate();
   const { data: offer, error: offerError } = usePricedOffer(offerId);
+  const subject = session ? subjectOf(session.accessToken) : "";
+  // The first passenger starts as the profile (else the token's claims); the others may be saved travelers.
+  const { data: profile, isPending: profilePending } = useProfile(subject);
+  const { data: travelers = [] } = useTravelers(subject);
   const [passengers, setPassengers] = useState<PassengerDraft[] | null>(null);
   const [card, setCard] = useState("tok_visa");
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
 
   if (offerError) return <ProblemNotice problem={offerError.problem} />;
-  if (!offer) return <p role="status">Checking the price with the airline…</p>;
+  if (!offer || profilePending) return <p role="status">Checking the price with the airline…</p>;
+  const me = profile?.data;
   const list =
     passengers ??
     drafts(offer.passengers, {
-      given_name: session?.givenName ?? undefined,
-      family_name: session?.familyName ?? undefined,
-      email: session?.email ?? undefined,
+      given_name: me?.given_name ?? session?.givenName ?? undefined,
+      family_name: me?.family_name ?? session?.familyName ?? undefined,
+      email: me?.email ?? session?.email ?? undefined,
+      phone_number: me?.phone_number ?? undefined,
     });
   const errors = problem ? fieldErrors(problem, passengerFieldFor) : { byField: {}, other: [] };
 
@@ -87,6 +94,7 @@ function Booking({ offerId }: { offerId: string }) {
           key={index}
           index={index}
           passenger={passenger}
+          travelers={travelers}
           errors={errors.byField}
           onChange={(change) =>
             setPassengers(list.map((p, i) => (i === index ? { ...p, ...change } : p)))
