@@ -89,6 +89,7 @@ class Stack:
         self._urls = (database_url, redis_url)
         self.url = ""
         self.sim_url = ""
+        self.app: web.Application | None = None  # set once serving: tests reach its services
         self._ready: Future[str] = Future()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
@@ -135,7 +136,8 @@ class Stack:
             settings = msgspec.structs.replace(settings, sim_port=int(sim.url.rsplit(":", 1)[1]))
             async with asyncpg.create_pool(database_url, min_size=0) as pool:
                 await migrate(pool, timeout=60)
-            runner = web.AppRunner(create_app(settings), access_log=None)
+            self.app = create_app(settings)
+            runner = web.AppRunner(self.app, access_log=None)
             await runner.setup()
             try:
                 await web.TCPSite(runner, "127.0.0.1", 0).start()
