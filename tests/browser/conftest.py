@@ -28,7 +28,7 @@ from skyfare.migrations import migrate
 from skyfare.settings import load_settings
 from tests.e2e.conftest import PATIENT_STORES, SUITE_TRAVELER_LIMITS
 from tests.support.payment_sim import payments_control
-from tests.support.sim import fast_profiles, running_sim
+from tests.support.sim import SimHandle, fast_profiles, running_sim
 
 T = TypeVar("T")
 CHROMIUM = "/usr/bin/chromium"
@@ -90,6 +90,7 @@ class Stack:
         self.url = ""
         self.sim_url = ""
         self.app: web.Application | None = None  # set once serving: tests reach its services
+        self.sim: SimHandle | None = None  # the sim's control API (run its calls with `run`)
         self._ready: Future[str] = Future()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
@@ -149,6 +150,7 @@ class Stack:
                     await gateway.configure_webhook(url=f"{url}/v1/payments/webhook", **WEBHOOKS)
                     await gateway.set_timing(settle_ms=5, slow_ms=300)
                 self.sim_url = sim.url
+                self.sim = sim
                 self._ready.set_result(url)
                 await self._stop.wait()
             finally:

@@ -26,6 +26,7 @@ def cache_a_fare(stack: Stack, day: dt.date, amount: str) -> None:
     now = time.time()
     fare = CheapestFare(Decimal(amount), "USD", "off_calendar", 12, now, now + 3600, now + 7200)
     where = slot(service.index_scope, "LHR", "JFK", day, None, "economy", 1)
+    assert service.fare_index is not None
     stack.run(service.fare_index.record(where, fare))
 
 

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { useNavigate, useParams } from "react-router";
+import { useLocation, useNavigate, useParams } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { money } from "../../../lib/format";
@@ -10,6 +10,7 @@ import { usePricedOffer } from "../../offers";
 import { subjectOf, useProfile, useTravelers } from "../../profile";
 import { BookingProblem, holdOffer, payOrder } from "../api/orders";
 import { drafts, type PassengerDraft, passengerFieldFor, toPassengers } from "../model";
+import { BookingFailure } from "./BookingFailure";
 import { PassengerForm } from "./PassengerForm";
 
 // The sim gateway's test cards (README "Payments"): a real gateway's card form would give a token.
@@ -37,12 +38,16 @@ export function BookPage() {
 function Booking({ offerId }: { offerId: string }) {
   const session = useSession();
   const navigate = useNavigate();
+  const location = useLocation();
   const { data: offer, error: offerError } = usePricedOffer(offerId);
   const subject = session ? subjectOf(session.accessToken) : "";
   // The first passenger starts as the profile (else the token's claims); the others may be saved travelers.
   const { data: profile, isPending: profilePending } = useProfile(subject);
   const { data: travelers = [] } = useTravelers(subject);
-  const [passengers, setPassengers] = useState<PassengerDraft[] | null>(null);
+  // Passengers already typed come along when a new price came with a new offer id (409).
+  const carried = (location.state as { passengers?: PassengerDraft[] } | null)?.passengers ?? null;
+  const [passengers, setPassengers] = useState<PassengerDraft[] | null>(carried);
+  const [paying, setPaying] = useState(false);
   const [card, setCard] = useState("tok_visa");
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
@@ -61,6 +66,7 @@ function Booking({ offerId }: { offerId: string }) {
   const errors = problem ? fieldErrors(problem, passengerFieldFor) : { byField: {}, other: [] };
 
   async function book(pay: boolean) {
+    setPaying(pay);
     setBusy(true);
     setProblem(null);
     try {
@@ -88,7 +94,17 @@ function Booking({ offerId }: { offerId: string }) {
         {offer.slices.map((s) => `${s.origin} → ${s.destination}`).join(", ")} with {offer.owner.name} ·{" "}
         <strong>{money(offer.total_amount, offer.total_currency)}</strong>
       </p>
-      {problem && <ProblemNotice problem={problem} other={errors.other} />}
+      {problem && (
+        <BookingFailure
+          problem={problem}
+          other={errors.other}
+          onAccept={() => {
+            const renewed = typeof problem.offer_id === "string" ? problem.offer_id : offerId;
+            if (renewed === offerId) void book(paying);
+            else navigate(`/book/${encodeURIComponent(renewed)}`, { state: { passengers: list } });
+          }}
+        />
+      )}
       {list.map((passenger, index) => (
         <PassengerForm
           key={index}
