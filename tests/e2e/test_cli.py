@@ -171,6 +171,9 @@ def test_up_starts_the_sim_and_the_api_and_its_curl_example_finds_flights(tmp_pa
         assert state["clients"]["skyfare-web"] == [
             f"http://127.0.0.1:{api_port}/auth/callback",
             f"http://localhost:{api_port}/auth/callback",
+            # and through the gateway (`skyfare up --gateway`, settings.sim_web_redirect_uris)
+            "https://127.0.0.1:8443/auth/callback",
+            "https://localhost:8443/auth/callback",
             extra,
         ]
 
