@@ -6,7 +6,6 @@ import { useFareCalendar } from "../api/calendar";
 import { monthGrid, monthLabel, shiftMonth } from "../calendarGrid";
 
 interface Props {
-  label: string; // the date field's label: "Departure date"
   origin: string;
   destination: string;
   cabin: CabinClass;
@@ -19,7 +18,7 @@ interface Props {
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 /** The month under a date field, each day with its cheapest cached fare (asked only once opened). */
-export function PriceCalendar({ label, origin, destination, cabin, adults, min, value, onPick }: Props) {
+export function PriceCalendar({ origin, destination, cabin, adults, min, value, onPick }: Props) {
   const id = useId();
   const [open, setOpen] = useState(false);
   const [month, setMonth] = useState((value || min).slice(0, 7));
@@ -38,7 +37,7 @@ export function PriceCalendar({ label, origin, destination, cabin, adults, min, 
               type="button"
               className="link-button"
               disabled={month <= earliest}
-              aria-label={`${label}: previous month`}
+              aria-label="Previous month"
               onClick={() => setMonth(shiftMonth(month, -1))}
             >
               ‹ Previous
@@ -49,7 +48,7 @@ export function PriceCalendar({ label, origin, destination, cabin, adults, min, 
             <button
               type="button"
               className="link-button"
-              aria-label={`${label}: next month`}
+              aria-label="Next month"
               onClick={() => setMonth(shiftMonth(month, 1))}
             >
               Next ›

@@ -170,7 +170,7 @@ function DateField({ label, name, min, value, error, onChange, prices }: DatePro
           {error}
         </p>
       )}
-      <PriceCalendar label={label} min={min} value={value} onPick={onChange} {...prices} />
+      <PriceCalendar min={min} value={value} onPick={onChange} {...prices} />
     </div>
   );
 }
