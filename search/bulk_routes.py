@@ -1,7 +1,11 @@
-"""Partner routes (docs/api.md "Bulk fares"): `POST /v1/fares/bulk` and `GET /v1/fares/calendar`.
+"""Partner routes (docs/api.md "Bulk fares"): `POST /v1/fares/bulk` and `GET /v1/fares/calendar`,
+and the travelers' read of the same calendar, `GET /v1/calendar` (the web app's date picker).
 
-Both declare `security=("api_key",)`: the plumbing checks the partner's key and rate limit
-(401, 429) before the view runs (skyfare/guard.py).
+The partner routes declare `security=("api_key",)`: the plumbing checks the partner's key and rate
+limit (401, 429) before the view runs (skyfare/guard.py). `GET /v1/calendar` is public, like an
+anonymous search: the gateway limits it per client address with the searches
+(deploy/nginx/routes.conf). Both calendars answer only what the fare index holds: neither asks an
+airline, so neither can be used to make the service search.
 """
 
 from __future__ import annotations
@@ -43,6 +47,14 @@ async def post_bulk(request: web.Request) -> web.StreamResponse:
 
 
 async def get_calendar(request: web.Request) -> web.Response:
+    return await _calendar(request, partner=request.get(PARTNER_NAME))
+
+
+async def get_public_calendar(request: web.Request) -> web.Response:
+    return await _calendar(request, partner=None)
+
+
+async def _calendar(request: web.Request, *, partner: str | None) -> web.Response:
     query = parse_calendar_query(request.query.items(), today=_today())
     service = request.config_dict[SEARCH_SERVICE]
     index = service.fare_index
@@ -61,7 +73,7 @@ async def get_calendar(request: web.Request) -> web.Response:
             cabin=query.cabin_class,
             adults=query.adults,
             days=len(fares),
-            partner=request.get(PARTNER_NAME),
+            partner=partner,
         )
     body = _encoder.encode(calendar)
     return web.Response(body=body, content_type="application/json")
@@ -70,6 +82,7 @@ async def get_calendar(request: web.Request) -> web.Response:
 def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/v1/fares/bulk", post_bulk, name="fares_bulk")
     router.add_get("/v1/fares/calendar", get_calendar, name="fares_calendar", allow_head=False)
+    router.add_get("/v1/calendar", get_public_calendar, name="calendar", allow_head=False)
 
 
 _CODE = AIRPORT_CODE_SCHEMA
@@ -78,6 +91,32 @@ _PARTNER_ERRORS = {
     422: "A field is invalid; `errors` names every bad field",
     429: "Over the partner's rate limit (Retry-After)",
 }
+
+_MONTH_PARAMETERS = (
+    Parameter("origin", "query", "IATA airport code", True, _CODE),
+    Parameter("destination", "query", "IATA airport code", True, _CODE),
+    Parameter(
+        "month",
+        "query",
+        "YYYY-MM, this month or later",
+        True,
+        {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "format": "year-month"},
+    ),
+    Parameter(
+        "cabin_class",
+        "query",
+        "",
+        False,
+        {"enum": list(CABIN_CLASSES), "default": "economy"},
+    ),
+    Parameter(
+        "adults",
+        "query",
+        "1 to 9",
+        False,
+        {"type": "integer", "minimum": 1, "maximum": 9, "default": 1},
+    ),
+)
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
@@ -103,32 +142,24 @@ OPERATIONS: tuple[Operation, ...] = (
         summary="The cheapest cached one-way fare for each day of a month (null when not cached)",
         tag="partners",
         response=CalendarResponse,
-        parameters=(
-            Parameter("origin", "query", "IATA airport code", True, _CODE),
-            Parameter("destination", "query", "IATA airport code", True, _CODE),
-            Parameter(
-                "month",
-                "query",
-                "YYYY-MM, this month or later",
-                True,
-                {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "format": "year-month"},
-            ),
-            Parameter(
-                "cabin_class",
-                "query",
-                "",
-                False,
-                {"enum": list(CABIN_CLASSES), "default": "economy"},
-            ),
-            Parameter(
-                "adults",
-                "query",
-                "1 to 9",
-                False,
-                {"type": "integer", "minimum": 1, "maximum": 9, "default": 1},
-            ),
-        ),
+        parameters=_MONTH_PARAMETERS,
         errors=_PARTNER_ERRORS,
         security=("api_key",),
+    ),
+    Operation(
+        method="get",
+        path="/v1/calendar",
+        operation_id="calendar",
+        summary=(
+            "The traveler's price calendar: the cheapest cached one-way fare for each day of a "
+            "month (null when not cached), the partners' calendar without a key"
+        ),
+        tag="search",
+        response=CalendarResponse,
+        parameters=_MONTH_PARAMETERS,
+        errors={
+            422: "A parameter is invalid; `errors` names every bad one",
+            503: "The fare index cannot be read right now",
+        },
     ),
 )

@@ -178,7 +178,8 @@ class SearchUsage:
         days: int,
         partner: str | None,
     ) -> None:
-        """A partner's calendar month: `offers` counts the days with a cached fare."""
+        """A calendar month, a partner's or (`partner` None) a traveler's date picker: `offers`
+        counts the days with a cached fare."""
         if not self.enabled:
             return
         self.sink.emit(

@@ -41,6 +41,7 @@ CLIENT_ROUTES: tuple[str, ...] = (
     "/auth/callback",
     "/trips",
     "/trips/{order_id}",
+    "/profile",
 )
 # Files at the root of the build (web/public), at fixed URLs: the manifest and the service worker
 # cannot move (the worker's URL is its scope), so they are revalidated rather than immutable.
@@ -197,6 +198,7 @@ OPERATIONS: tuple[Operation, ...] = (
     _page("/book/{offer_id}", "The web app: passengers, then hold or pay (the shell)"),
     _page("/trips", "The web app: my trips (the shell)"),
     _page("/trips/{order_id}", "The web app: one trip (the shell)"),
+    _page("/profile", "The web app: profile, saved travelers, export and erasure (the shell)"),
     Operation(
         "get", "/assets/{name}", "web_asset",
         "A file of the web app (content-hashed names, cached as immutable)", "web",

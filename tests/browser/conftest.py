@@ -28,7 +28,7 @@ from skyfare.migrations import migrate
 from skyfare.settings import load_settings
 from tests.e2e.conftest import PATIENT_STORES, SUITE_TRAVELER_LIMITS
 from tests.support.payment_sim import payments_control
-from tests.support.sim import fast_profiles, running_sim
+from tests.support.sim import SimHandle, fast_profiles, running_sim
 
 T = TypeVar("T")
 CHROMIUM = "/usr/bin/chromium"
@@ -89,6 +89,8 @@ class Stack:
         self._urls = (database_url, redis_url)
         self.url = ""
         self.sim_url = ""
+        self.app: web.Application | None = None  # set once serving: tests reach its services
+        self.sim: SimHandle | None = None  # the sim's control API (run its calls with `run`)
         self._ready: Future[str] = Future()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
@@ -135,7 +137,8 @@ class Stack:
             settings = msgspec.structs.replace(settings, sim_port=int(sim.url.rsplit(":", 1)[1]))
             async with asyncpg.create_pool(database_url, min_size=0) as pool:
                 await migrate(pool, timeout=60)
-            runner = web.AppRunner(create_app(settings), access_log=None)
+            self.app = create_app(settings)
+            runner = web.AppRunner(self.app, access_log=None)
             await runner.setup()
             try:
                 await web.TCPSite(runner, "127.0.0.1", 0).start()
@@ -147,6 +150,7 @@ class Stack:
                     await gateway.configure_webhook(url=f"{url}/v1/payments/webhook", **WEBHOOKS)
                     await gateway.set_timing(settle_ms=5, slow_ms=300)
                 self.sim_url = sim.url
+                self.sim = sim
                 self._ready.set_result(url)
                 await self._stop.wait()
             finally:

@@ -19,19 +19,25 @@ ADA = ("ada@example.com", "lovelace-1815")
 pytestmark = pytest.mark.timeout(300)
 
 
-def hold_for_ada(stack: Stack, request: APIRequestContext) -> str:
-    """A hold booked through the API as Ada (signed in through the same flow): its reference."""
-    tokens = stack.run(sign_in(stack.sim_url, *ADA, redirect_uri=f"{stack.url}/auth/callback"))
+def token_for(stack: Stack, user: tuple[str, str]) -> str:
+    """An access token of `user` (email, password), signed in through the app's own flow."""
+    tokens = stack.run(sign_in(stack.sim_url, *user, redirect_uri=f"{stack.url}/auth/callback"))
+    return tokens.access_token
+
+
+def hold_for_ada(stack: Stack, request: APIRequestContext, user: tuple[str, str] = ADA) -> str:
+    """A hold booked through the API as Ada (or `user`): its reference."""
+    access_token = token_for(stack, user)
     day = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=45)).isoformat()
     search = request.get(f"/v1/search?origin=LHR&destination=JFK&departure_date={day}&cache=false")
     assert search.ok, search.text()
     passenger = {"type": "adult", "given_name": "Ada", "family_name": "Lovelace",
-                 "born_on": "1990-12-10", "gender": "f", "email": ADA[0],
+                 "born_on": "1990-12-10", "gender": "f", "email": user[0],
                  "phone_number": "+442071838750"}  # fmt: skip
     for offer in search.json()["offers"][:5]:  # a re-priced or sold-out offer: the next one
         order = request.post(
             "/v1/orders",
-            headers={"Authorization": f"Bearer {tokens.access_token}",
+            headers={"Authorization": f"Bearer {access_token}",
                      "Idempotency-Key": str(uuid.uuid4())},
             data={"offer_id": offer["id"], "type": "hold", "passengers": [passenger]},
         )  # fmt: skip

@@ -159,3 +159,28 @@ async def test_a_calendar_month_in_the_past_is_refused(client: Client, api_key: 
 
     assert response.status == 422
     assert [e["field"] for e in (await response.json())["errors"]] == ["query.month"]
+
+
+async def test_travelers_read_the_same_calendar_without_a_key(client: Client, api_key: str) -> None:
+    # Its own route (JFK → LHR) and day: the partners' calendar test above sees only its own.
+    warmed = await _warm(client, 62, origin="JFK", destination="LHR")
+    day = _in_days(62)
+    params = {"origin": "JFK", "destination": "LHR", "month": day[:7]}
+
+    public = await client.get("/v1/calendar", params=params)
+    partners = await client.get("/v1/fares/calendar", params=params, headers={"X-API-Key": api_key})
+    body = await public.json()
+
+    assert public.status == 200, body
+    assert body["days"][day]["cheapest"] == _cheapest(warmed)
+    assert body == await partners.json()
+
+
+async def test_the_travelers_calendar_names_each_bad_parameter(client: Client) -> None:
+    response = await client.get(
+        "/v1/calendar", params={"origin": "LHR", "destination": "QQQ", "month": "2020-01"}
+    )
+
+    assert response.status == 422
+    fields = {e["field"] for e in (await response.json())["errors"]}
+    assert fields == {"query.destination", "query.month"}

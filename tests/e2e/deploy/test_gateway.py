@@ -152,3 +152,21 @@ async def test_an_anonymous_search_flood_gets_429_problems_with_retry_after(
     assert int(retry_after) >= 1
     assert doc["type"] == "https://skyfare.dev/problems/rate-limited"
     assert doc["status"] == 429
+
+
+async def test_the_travelers_calendar_is_limited_with_the_anonymous_searches(
+    stack: GatewayStack,
+) -> None:
+    # Public like a search, so limited like one (its own address: the other floods are apart).
+    flood = SEARCH_BURST * 6
+    query = {"origin": "LHR", "destination": "JFK", "month": "2020-01"}
+    async with stack.session(local_addr=("127.0.0.3", 0), limit=50) as session:
+
+        async def calendar() -> int:
+            async with session.get(stack.url("/v1/calendar"), params=query) as r:
+                await r.read()
+                return r.status
+
+        statuses = await asyncio.gather(*(calendar() for _ in range(flood)))
+    assert set(statuses) == {422, 429}  # the search service's answer to a past month, or the limit
+    assert statuses.count(429) >= SEARCH_BURST

@@ -4,6 +4,7 @@ import { createBrowserRouter, RouterProvider } from "react-router";
 import { AuthCallback } from "../features/auth";
 import { BookPage, OrderPage } from "../features/booking";
 import { OfferPage } from "../features/offers";
+import { ProfilePage } from "../features/profile";
 import { ResultsPage } from "../features/results";
 import { TripsPage } from "../features/trips";
 import { HomePage } from "./HomePage";
@@ -22,6 +23,7 @@ const router = createBrowserRouter([
       { path: "/trips", element: <TripsPage /> },
       { path: "/trips/:orderId", element: <OrderPage /> },
       { path: "/book/:offerId", element: <BookPage /> },
+      { path: "/profile", element: <ProfilePage /> },
       { path: "*", element: <NotFound /> },
     ],
   },

@@ -54,3 +54,14 @@ export function dayShift(departing: string, arriving: string): string {
   const days = Math.round((Date.parse(arriving.slice(0, 10)) - Date.parse(departing.slice(0, 10))) / 86_400_000);
   return days > 0 ? ` +${days}` : days < 0 ? ` ${days}` : "";
 }
+
+/** A price in whole units (`$549`), for the tight cells of the price calendar. */
+export function moneyRounded(amount: string, currency: string): string {
+  try {
+    return new Intl.NumberFormat("en", { style: "currency", currency, maximumFractionDigits: 0 }).format(
+      Math.round(Number(amount)),
+    );
+  } catch {
+    return `${Math.round(Number(amount))} ${currency}`;
+  }
+}

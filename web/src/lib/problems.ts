@@ -24,6 +24,8 @@ export interface Explained {
 
 const BASE = "https://skyfare.dev/problems/";
 export const OFFLINE = "offline";
+// A 409 of `DELETE /v1/me` carrying `orders_in_flight`: a conflict of its own in words.
+const ORDERS_IN_FLIGHT = "orders-in-flight";
 
 const MESSAGES: Record<string, Explained> = {
   "validation-error": {
@@ -39,6 +41,18 @@ const MESSAGES: Record<string, Explained> = {
   conflict: {
     message: "The airline changed this offer.",
     next: "Review the new price, or go back to the results.",
+  },
+  "precondition-failed": {
+    message: "Your profile was changed elsewhere since you opened this page.",
+    next: "We loaded the latest version: make your change again and save.",
+  },
+  "limit-reached": {
+    message: "You have reached the most you can keep.",
+    next: "Delete one you no longer need, then try again.",
+  },
+  [ORDERS_IN_FLIGHT]: {
+    message: "Some of your trips are still in progress, so your account was not deleted.",
+    next: "Cancel the trips on hold listed below (or wait until they are paid or expire), then delete your account again.",
   },
   gone: {
     message: "This offer has expired or sold out.",
@@ -69,7 +83,8 @@ export function problemKind(problem: Pick<Problem, "type">): string {
   return problem.type.startsWith(BASE) ? problem.type.slice(BASE.length) : problem.type;
 }
 
-export function describe(problem: Pick<Problem, "type">): Explained {
+export function describe(problem: Pick<Problem, "type"> & { orders_in_flight?: unknown }): Explained {
+  if (problem.orders_in_flight !== undefined) return MESSAGES[ORDERS_IN_FLIGHT] ?? FALLBACK;
   return MESSAGES[problemKind(problem)] ?? FALLBACK;
 }
 

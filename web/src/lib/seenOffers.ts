@@ -11,3 +11,24 @@ export function rememberOffers(offers: readonly Offer[]): void {
 export function seenOffer(id: string): Offer | undefined {
   return seen.get(id);
 }
+
+/** The latest results page's URL (path and query): "Back to results" and "Search again" lead there
+ * (opening it searches again). In sessionStorage, so it outlives the sign-in's round trip; a
+ * search is not a secret. */
+const RESULTS = "skyfare.results";
+
+export function rememberResults(url: string): void {
+  try {
+    sessionStorage.setItem(RESULTS, url);
+  } catch {
+    // storage refused (a private window's quota): "/" instead, a new search
+  }
+}
+
+export function lastResults(): string {
+  try {
+    return sessionStorage.getItem(RESULTS) ?? "/";
+  } catch {
+    return "/";
+  }
+}

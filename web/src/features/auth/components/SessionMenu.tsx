@@ -13,6 +13,7 @@ export function SessionMenu() {
     <>
       <span className="signed-in">Hi, {session.name}</span>
       <Link to="/trips">My trips</Link>
+      <Link to="/profile">Profile</Link>
       <button type="button" className="header-button" onClick={signOut}>
         Sign out
       </button>

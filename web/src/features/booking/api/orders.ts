@@ -18,7 +18,10 @@ function problemOf(error: unknown, status: number): BookingProblem {
 }
 
 /** Holds the offer for these passengers (one Idempotency-Key per attempt). */
-export async function holdOffer(offerId: string, passengers: Schemas["Passenger"][]): Promise<Order> {
+export async function holdOffer(
+  offerId: string,
+  passengers: Schemas["CreateOrderRequest"]["passengers"],
+): Promise<Order> {
   let result;
   try {
     result = await api.POST("/v1/orders", {

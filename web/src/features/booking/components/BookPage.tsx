@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { useNavigate, useParams } from "react-router";
+import { useLocation, useNavigate, useParams } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { money } from "../../../lib/format";
@@ -7,8 +7,10 @@ import { fieldErrors, type Problem } from "../../../lib/problems";
 import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
 import { usePricedOffer } from "../../offers";
+import { subjectOf, useProfile, useTravelers } from "../../profile";
 import { BookingProblem, holdOffer, payOrder } from "../api/orders";
 import { drafts, type PassengerDraft, passengerFieldFor, toPassengers } from "../model";
+import { BookingFailure } from "./BookingFailure";
 import { PassengerForm } from "./PassengerForm";
 
 // The sim gateway's test cards (README "Payments"): a real gateway's card form would give a token.
@@ -36,24 +38,35 @@ export function BookPage() {
 function Booking({ offerId }: { offerId: string }) {
   const session = useSession();
   const navigate = useNavigate();
+  const location = useLocation();
   const { data: offer, error: offerError } = usePricedOffer(offerId);
-  const [passengers, setPassengers] = useState<PassengerDraft[] | null>(null);
+  const subject = session ? subjectOf(session.accessToken) : "";
+  // The first passenger starts as the profile (else the token's claims); the others may be saved travelers.
+  const { data: profile, isPending: profilePending } = useProfile(subject);
+  const { data: travelers = [] } = useTravelers(subject);
+  // Passengers already typed come along when a new price came with a new offer id (409).
+  const carried = (location.state as { passengers?: PassengerDraft[] } | null)?.passengers ?? null;
+  const [passengers, setPassengers] = useState<PassengerDraft[] | null>(carried);
+  const [paying, setPaying] = useState(false);
   const [card, setCard] = useState("tok_visa");
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
 
   if (offerError) return <ProblemNotice problem={offerError.problem} />;
-  if (!offer) return <p role="status">Checking the price with the airline…</p>;
+  if (!offer || profilePending) return <p role="status">Checking the price with the airline…</p>;
+  const me = profile?.data;
   const list =
     passengers ??
     drafts(offer.passengers, {
-      given_name: session?.givenName ?? undefined,
-      family_name: session?.familyName ?? undefined,
-      email: session?.email ?? undefined,
+      given_name: me?.given_name ?? session?.givenName ?? undefined,
+      family_name: me?.family_name ?? session?.familyName ?? undefined,
+      email: me?.email ?? session?.email ?? undefined,
+      phone_number: me?.phone_number ?? undefined,
     });
   const errors = problem ? fieldErrors(problem, passengerFieldFor) : { byField: {}, other: [] };
 
   async function book(pay: boolean) {
+    setPaying(pay);
     setBusy(true);
     setProblem(null);
     try {
@@ -81,12 +94,23 @@ function Booking({ offerId }: { offerId: string }) {
         {offer.slices.map((s) => `${s.origin} → ${s.destination}`).join(", ")} with {offer.owner.name} ·{" "}
         <strong>{money(offer.total_amount, offer.total_currency)}</strong>
       </p>
-      {problem && <ProblemNotice problem={problem} other={errors.other} />}
+      {problem && (
+        <BookingFailure
+          problem={problem}
+          other={errors.other}
+          onAccept={() => {
+            const renewed = typeof problem.offer_id === "string" ? problem.offer_id : offerId;
+            if (renewed === offerId) void book(paying);
+            else navigate(`/book/${encodeURIComponent(renewed)}`, { state: { passengers: list } });
+          }}
+        />
+      )}
       {list.map((passenger, index) => (
         <PassengerForm
           key={index}
           index={index}
           passenger={passenger}
+          travelers={travelers}
           errors={errors.byField}
           onChange={(change) =>
             setPassengers(list.map((p, i) => (i === index ? { ...p, ...change } : p)))

@@ -1,8 +1,10 @@
+import type { Traveler } from "../../profile";
 import type { PassengerDraft } from "../model";
 
 interface Props {
   index: number;
   passenger: PassengerDraft;
+  travelers: Traveler[]; // the saved travelers to choose from instead of typing
   errors: Record<string, string>;
   onChange: (change: Partial<PassengerDraft>) => void;
 }
@@ -10,7 +12,8 @@ interface Props {
 const TYPE_LABEL = { adult: "adult", child: "child", infant: "infant" } as const;
 
 /** One traveler's details as the airline needs them; the API's errors beside each field. */
-export function PassengerForm({ index, passenger, errors, onChange }: Props) {
+export function PassengerForm({ index, passenger, travelers, errors, onChange }: Props) {
+  const saved = passenger.traveler_id !== "";
   const field = (name: keyof PassengerDraft) => `p${index}-${name}`;
   const input = (name: keyof PassengerDraft, label: string, type: string, autoComplete: string, required = true) => {
     const id = field(name);
@@ -23,6 +26,7 @@ export function PassengerForm({ index, passenger, errors, onChange }: Props) {
           name={id}
           type={type}
           required={required}
+          readOnly={saved && !["email", "phone_number"].includes(name)}
           autoComplete={index === 0 ? autoComplete : "off"}
           value={passenger[name]}
           aria-invalid={error ? true : undefined}
@@ -44,6 +48,39 @@ export function PassengerForm({ index, passenger, errors, onChange }: Props) {
         Passenger {index + 1} ({TYPE_LABEL[passenger.type]})
       </legend>
       <div className="passenger-fields">
+      {travelers.length > 0 && (
+        <div className="field saved-traveler">
+          <label htmlFor={field("traveler_id")}>Saved traveler</label>
+          <select
+            id={field("traveler_id")}
+            name={field("traveler_id")}
+            value={passenger.traveler_id}
+            aria-invalid={errors[field("traveler_id")] ? true : undefined}
+            onChange={(event) => {
+              const chosen = travelers.find((t) => t.id === event.target.value);
+              onChange(
+                chosen
+                  ? {
+                      traveler_id: chosen.id,
+                      given_name: chosen.given_name,
+                      family_name: chosen.family_name,
+                      born_on: chosen.born_on,
+                      gender: chosen.gender,
+                    }
+                  : { traveler_id: "", given_name: "", family_name: "", born_on: "", gender: "" },
+              );
+            }}
+          >
+            <option value="">Someone else: type their details</option>
+            {travelers.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.given_name} {t.family_name} (born {t.born_on})
+              </option>
+            ))}
+          </select>
+          {errors[field("traveler_id")] && <p className="field-error">{errors[field("traveler_id")]}</p>}
+        </div>
+      )}
       {input("given_name", "Given name", "text", "given-name")}
       {input("family_name", "Family name", "text", "family-name")}
       {input("born_on", "Date of birth", "date", "bday")}
@@ -53,6 +90,7 @@ export function PassengerForm({ index, passenger, errors, onChange }: Props) {
           id={genderId}
           name={genderId}
           required
+          disabled={saved}
           value={passenger.gender}
           aria-invalid={errors[genderId] ? true : undefined}
           onChange={(event) => onChange({ gender: event.target.value as PassengerDraft["gender"] })}

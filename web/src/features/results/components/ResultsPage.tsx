@@ -3,7 +3,7 @@ import { Link, useNavigate, useSearchParams } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { fieldErrors } from "../../../lib/problems";
-import { rememberOffers } from "../../../lib/seenOffers";
+import { rememberOffers, rememberResults } from "../../../lib/seenOffers";
 import { fromParams, SearchForm, searchFieldFor, toParams, toRequest } from "../../search";
 import { useSearchStream } from "../hooks/useSearchStream";
 import { airlinesOf, applyFilters, DEFAULT_FILTERS, type Filters } from "../model";
@@ -23,6 +23,7 @@ export function ResultsPage() {
   const shown = useMemo(() => applyFilters(stream.offers, filters), [stream.offers, filters]);
   const airlines = useMemo(() => airlinesOf(stream.offers), [stream.offers]);
   useEffect(() => rememberOffers(stream.offers), [stream.offers]);
+  useEffect(() => rememberResults(`/results?${key}`), [key]);
 
   if (!form) {
     return (

@@ -4,6 +4,7 @@ import { todayIso } from "../../../lib/format";
 import { type Leg, MAX_LEGS, type SearchForm as Form, type Trip } from "../model";
 import { AirportField } from "./AirportField";
 import { PassengerFields } from "./PassengerFields";
+import { PriceCalendar } from "./PriceCalendar";
 
 interface Props {
   initial: Form;
@@ -90,6 +91,7 @@ export function SearchForm({ initial, errors = {}, onSearch }: Props) {
             value={leg.date}
             error={errors[`date-${index}`]}
             onChange={(date) => setLeg(index, { date })}
+            prices={{ origin: leg.origin, destination: leg.destination, cabin: form.cabin, adults: form.adults }}
           />
           {form.trip === "round-trip" && (
             <DateField
@@ -99,6 +101,7 @@ export function SearchForm({ initial, errors = {}, onSearch }: Props) {
               value={form.returnDate}
               error={errors.return}
               onChange={(returnDate) => setForm((f) => ({ ...f, returnDate }))}
+              prices={{ origin: leg.destination, destination: leg.origin, cabin: form.cabin, adults: form.adults }}
             />
           )}
           {form.trip === "multi-city" && legs.length > 2 && (
@@ -142,9 +145,11 @@ interface DateProps {
   value: string;
   error: string | undefined;
   onChange: (value: string) => void;
+  prices: { origin: string; destination: string; cabin: Form["cabin"]; adults: number };
 }
 
-function DateField({ label, name, min, value, error, onChange }: DateProps) {
+/** A date, typed or picked from the price calendar under it. */
+function DateField({ label, name, min, value, error, onChange, prices }: DateProps) {
   const id = `field-${name}`;
   return (
     <div className="field">
@@ -165,6 +170,7 @@ function DateField({ label, name, min, value, error, onChange }: DateProps) {
           {error}
         </p>
       )}
+      <PriceCalendar min={min} value={value} onPick={onChange} {...prices} />
     </div>
   );
 }

@@ -1,0 +1,166 @@
+"""Failure paths in the browser, each with its human message and way forward: a new price at
+booking (409: shown, accepted), an offer expired at booking (410: search again), an airline that
+hangs (pending, then timed out, the others' offers shown), and the silent token refresh.
+
+The 409 and 410 of `POST /v1/orders` are answered by Playwright's router (the sim re-prices at
+random, so neither can be caused on demand); the rest is the real stack.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, Request, Route, expect
+
+from tests.browser.conftest import Stack
+from tests.browser.test_book import open_an_offer, sign_in_as_ada
+from tests.browser.test_search_to_offer import assert_accessible, screenshot
+
+pytestmark = pytest.mark.timeout(300)
+
+PROBLEM = "application/problem+json"
+
+
+def _day(days_ahead: int) -> str:
+    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days_ahead)).isoformat()
+
+
+def to_passengers(page: Page) -> str:
+    """Ada on the passengers page of an offer; the offer's id."""
+    open_an_offer(page)
+    page.get_by_role("link", name="Continue to passengers").click()
+    sign_in_as_ada(page)
+    expect(page).to_have_url(re.compile(r"/book/off_"))
+    page.get_by_label("Gender (as on the passport)").select_option("f")
+    page.get_by_label("Date of birth").fill("1990-12-10")
+    return page.url.rsplit("/", 1)[1]
+
+
+def answer_orders_once(page: Page, status: int, problem: dict[str, object]) -> None:
+    """The next `POST /v1/orders` (the page's next call there) is answered with `problem`;
+    later ones reach the API."""
+
+    def refuse(route: Route) -> None:
+        assert route.request.method == "POST"
+        route.fulfill(status=status, content_type=PROBLEM, body=json.dumps(problem))
+
+    page.route("**/v1/orders", refuse, times=1)
+
+
+def test_a_new_price_at_booking_is_shown_and_can_be_accepted(screen: Page) -> None:
+    page = screen
+    offer_id = to_passengers(page)
+    answer_orders_once(
+        page,
+        409,
+        {
+            "type": "https://skyfare.dev/problems/conflict",
+            "title": "Conflict",
+            "status": 409,
+            "detail": "the price changed",
+            "total_amount": "612.40",
+            "total_currency": "USD",
+            "offer_id": offer_id,
+        },
+    )
+    page.get_by_role("button", name="Hold").click()
+
+    refused = page.get_by_role("alert")
+    expect(refused).to_contain_text("The airline changed this offer")
+    expect(refused).to_contain_text("The new price is $612.40")
+    expect(refused.get_by_role("link", name="Back to results")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "price-changed")
+
+    refused.get_by_role("button", name="Book at $612.40").click()
+    expect(page.get_by_role("heading", name="Your seats are on hold")).to_be_visible()
+    page.get_by_role("button", name="Cancel this trip…").click()
+    page.get_by_role("button", name="Yes, cancel the trip").click()
+    expect(page.get_by_role("heading", name="This trip is cancelled")).to_be_visible()
+
+
+def test_an_offer_expired_at_booking_leads_to_a_new_search(screen: Page) -> None:
+    page = screen
+    to_passengers(page)
+    answer_orders_once(
+        page,
+        410,
+        {"type": "https://skyfare.dev/problems/gone", "title": "Gone", "status": 410},
+    )
+    page.get_by_role("button", name="Hold").click()
+
+    refused = page.get_by_role("alert")
+    expect(refused).to_contain_text("This offer has expired or sold out")
+    assert_accessible(page)
+    refused.get_by_role("link", name="Search again").click()
+    expect(page).to_have_url(re.compile(r"/results\?"))
+    expect(page.get_by_role("status").filter(has_text="offers found")).to_be_visible()
+
+
+@pytest.fixture
+def hanging_airline(stack: Stack) -> Iterator[str]:
+    """Hansa never answers a search (its calls hang) until the test ends."""
+    assert stack.sim is not None
+    stack.run(stack.sim.set_profile("hansa", hang_rate=1.0))
+    yield "Hansa"
+    stack.run(stack.sim.set_profile("hansa", hang_rate=0.0))
+
+
+def test_an_airline_that_hangs_is_pending_then_timed_out_beside_the_others_offers(
+    screen: Page, hanging_airline: str
+) -> None:
+    page = screen
+    # A day no other test searched: not answered from the cache.
+    page.goto(
+        f"/results?trip=one-way&leg=LHR.JFK.{_day(97)}&adults=1&children=0&infants=0&cabin=economy"
+    )
+    airlines = page.get_by_role("region", name="Airlines")
+    hansa = airlines.get_by_role("listitem").filter(has_text=hanging_airline)
+    expect(hansa).to_contain_text("still searching…")
+    results = page.get_by_role("region", name="Results")
+    expect(results.get_by_role("button", name="Select").first).to_be_visible()  # the others'
+
+    expect(hansa).to_contain_text("timed out")
+    expect(airlines).to_contain_text("did not answer: these results may be incomplete")
+    expect(page.get_by_role("status").filter(has_text="offers found")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "airline-timed-out")
+
+
+def test_the_session_is_refreshed_silently_before_the_access_token_expires(screen: Page) -> None:
+    page = screen
+    bearer: list[str] = []
+
+    def keep_bearer(request: Request) -> None:
+        if "/v1/orders" in request.url and request.headers.get("authorization"):
+            bearer.append(request.headers["authorization"])
+
+    page.on("request", keep_bearer)
+    page.clock.install()  # the refresh timer runs on a clock the test moves
+    page.goto("/trips")
+    page.get_by_role("main").get_by_role("button", name="Sign in").click()
+    form = page.get_by_role("form", name="Sign in")
+    form.get_by_label("Email").fill("ada@example.com")
+    form.get_by_label("Password").fill("lovelace-1815")
+    form.get_by_role("button", name="Sign in").click()
+    trips = page.get_by_role("list", name="Trips").or_(page.get_by_text("No trips yet"))
+    expect(trips).to_be_visible()
+    first = bearer[-1]
+
+    # An hour on, the access token is about to expire: the app refreshes it, unasked.
+    with page.expect_request(
+        lambda r: r.method == "POST" and "grant_type=refresh_token" in (r.post_data or "")
+    ):
+        page.clock.fast_forward("01:00:00")
+    expect(page.get_by_text("Hi, Ada")).to_be_visible()
+    page.get_by_role("link", name="Search").click()
+    page.get_by_role("link", name="My trips").click()
+    expect(trips).to_be_visible()
+    # Asked with the new access token, and no sign-in page in between.
+    expect(page).to_have_url(re.compile(r"/trips$"))
+    assert len(set(bearer)) >= 2, "the trips were never asked for with a refreshed token"
+    assert bearer[-1] != first

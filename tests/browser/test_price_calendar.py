@@ -1,0 +1,60 @@
+"""The date fields' price calendar: each day of the month with the cheapest fare the service has
+cached for the route (`GET /v1/calendar`, no airline asked); a day is picked from it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from search.fare_index import CheapestFare, slot
+from search.routes import SEARCH_SERVICE
+from tests.browser.conftest import Stack
+from tests.browser.test_search_to_offer import assert_accessible, pick_airport, screenshot
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def cache_a_fare(stack: Stack, day: dt.date, amount: str) -> None:
+    """What a complete search of LHR → JFK on `day` records in the fare index (the stack's
+    searches never complete: one airline always fails, so they are never indexed)."""
+    assert stack.app is not None
+    service = stack.app[SEARCH_SERVICE]
+    now = time.time()
+    fare = CheapestFare(Decimal(amount), "USD", "off_calendar", 12, now, now + 3600, now + 7200)
+    where = slot(service.index_scope, "LHR", "JFK", day, None, "economy", 1)
+    assert service.fare_index is not None
+    stack.run(service.fare_index.record(where, fare))
+
+
+def test_the_departure_date_is_picked_from_the_cheapest_fares_of_the_month(
+    screen: Page, stack: Stack
+) -> None:
+    page = screen
+    day = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=75)
+    cache_a_fare(stack, day, "123.45")
+
+    page.goto("/")
+    pick_airport(page, "From", "Lond", "LHR")
+    pick_airport(page, "To", "new york", "JFK")
+    page.get_by_text("Prices by day").first.click()
+    month = f"{day:%B %Y}"
+    today = dt.datetime.now(dt.UTC).date()
+    for ahead in range(1, (day.year - today.year) * 12 + day.month - today.month + 1):
+        page.get_by_role("button", name="Next month").click()  # the open calendar's
+        shown = dt.date(
+            today.year + (today.month - 1 + ahead) // 12, (today.month - 1 + ahead) % 12 + 1, 1
+        )
+        expect(page.get_by_role("table", name=f"{shown:%B %Y}")).to_be_visible()
+    expect(page.get_by_role("heading", name=month)).to_be_visible()
+    priced = page.get_by_role("button", name=f"{day.day} {month}, from $123", exact=True)
+    expect(priced).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "price-calendar")
+
+    priced.click()
+    expect(page.get_by_label("Departure date", exact=True)).to_have_value(day.isoformat())
+    expect(priced).to_have_attribute("aria-pressed", "true")

@@ -1,0 +1,229 @@
+"""The traveler's profile, saved travelers and data in the browser: edit the profile (the API's
+errors beside the fields, a change made elsewhere meanwhile is a 412 that reloads the form),
+save, reveal, edit and delete a companion, export everything, delete the account (refused while
+a hold is open, with the way forward), and book a saved traveler by id."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import APIRequestContext, Page, expect
+
+from tests.browser.conftest import Stack
+from tests.browser.test_book import open_an_offer
+from tests.browser.test_search_to_offer import assert_accessible, screenshot
+from tests.browser.test_sign_in import ADA, hold_for_ada, token_for
+
+pytestmark = pytest.mark.timeout(300)
+
+KATHERINE = ("katherine@example.com", "johnson-1918")
+ALAN = ("alan@example.com", "turing-1912")
+
+
+def unique_family_name() -> str:
+    """A name no earlier run saved (names are letters only): this run's travelers are its own."""
+    return "Babbage-" + "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:6])
+
+
+def sign_in_at_profile(page: Page, user: tuple[str, str]) -> None:
+    page.goto("/profile")
+    expect(page.get_by_text("Sign in to see your profile")).to_be_visible()
+    page.get_by_role("main").get_by_role("button", name="Sign in").click()
+    form = page.get_by_role("form", name="Sign in")
+    form.get_by_label("Email").fill(user[0])
+    form.get_by_label("Password").fill(user[1])
+    form.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/profile$"))
+    expect(page.get_by_role("form", name="Your profile")).to_be_visible()
+
+
+def patch_profile(request: APIRequestContext, token: str, patch: dict[str, object]) -> None:
+    answer = request.patch(
+        "/v1/me",
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/merge-patch+json",
+        },
+        data=json.dumps(patch),
+    )
+    assert answer.ok, answer.text()
+
+
+def test_profile_travelers_export_and_erasure(screen: Page, stack: Stack, tmp_path: Path) -> None:
+    page = screen
+    sign_in_at_profile(page, KATHERINE)
+    profile = page.get_by_role("form", name="Your profile")
+    expect(profile.get_by_label("Given name")).to_have_value("Katherine")  # from the token's claims
+    assert_accessible(page)
+
+    # A bad airport is named beside its field; fixed, the profile saves.
+    profile.get_by_label("Home airport").fill("QQQ")
+    profile.get_by_label("Seat").select_option("aisle")
+    profile.get_by_role("button", name="Save profile").click()
+    expect(profile.get_by_label("Home airport")).to_have_attribute("aria-invalid", "true")
+    expect(profile.get_by_role("alert")).to_contain_text("Some details need fixing")
+    profile.get_by_label("Home airport").fill("lhr")
+    profile.get_by_role("button", name="Save profile").click()
+    expect(profile.get_by_role("status")).to_have_text("Your profile is saved.")
+    expect(profile.get_by_label("Home airport")).to_have_value("LHR")  # as the API answers it
+
+    # Changed elsewhere after this page read it: the save is refused (If-Match), the form reloads.
+    # A new value each run: a patch that changes nothing keeps the ETag.
+    phone = f"+44207{uuid.uuid4().int % 10**6:06d}"
+    patch_profile(page.request, token_for(stack, KATHERINE), {"phone_number": phone})
+    language = profile.get_by_label("Language")
+    before = language.input_value()
+    language.fill("en-US" if before != "en-US" else "en-GB")
+    profile.get_by_role("button", name="Save profile").click()
+    expect(profile.get_by_role("alert")).to_contain_text("changed elsewhere")
+    expect(profile.get_by_label("Phone number")).to_have_value(phone)
+    expect(profile.get_by_label("Language")).to_have_value(before)
+    screenshot(page, "profile")
+
+    # A companion: a bad country beside its field, then saved with the number masked.
+    family = unique_family_name()
+    page.get_by_role("button", name="Add a traveler").click()
+    new = page.get_by_role("form", name="New traveler")
+    new.get_by_label("Given name").fill("Charles")
+    new.get_by_label("Family name").fill(family)
+    new.get_by_label("Date of birth").fill("1991-12-26")
+    new.get_by_label("Gender (as on the passport)").select_option("m")
+    new.get_by_label("Travel document").select_option("passport")
+    new.get_by_label("Document number").fill("X1234567")
+    new.get_by_label("Issuing country").fill("QQ")
+    new.get_by_label("Expiry date").fill("2035-01-01")
+    new.get_by_role("button", name="Save traveler").click()
+    expect(new.get_by_label("Issuing country")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page)
+    new.get_by_label("Issuing country").fill("GB")
+    new.get_by_role("button", name="Save traveler").click()
+
+    name = f"Charles {family}"
+    companion = page.get_by_role("article", name=name)
+    expect(companion).to_contain_text("•••••4567")
+    expect(companion).not_to_contain_text("X1234567")
+    companion.get_by_role("button", name=f"Show {name}'s document number").click()
+    expect(companion).to_contain_text("X1234567")
+    companion.get_by_role("button", name=f"Hide {name}'s document number").click()
+    expect(companion).not_to_contain_text("X1234567")
+    assert_accessible(page)
+    screenshot(page, "travelers")
+
+    # Edit: the number is left blank, so it stays; the new given name shows.
+    companion.get_by_role("button", name=f"Edit {name}").click()
+    edit = page.get_by_role("form", name=f"Edit {name}")
+    expect(edit.get_by_text("Leave blank to keep •••••4567")).to_be_visible()
+    edit.get_by_label("Given name").fill("Ada Charles")
+    edit.get_by_role("button", name="Save traveler").click()
+    renamed = page.get_by_role("article", name=f"Ada Charles {family}")
+    expect(renamed).to_contain_text("•••••4567")
+
+    # Delete, confirmed first.
+    renamed.get_by_role("button", name=f"Delete Ada Charles {family}").click()
+    page.get_by_role("button", name=f"Yes, delete Ada Charles {family}").click()
+    expect(page.get_by_role("article", name=f"Ada Charles {family}")).to_have_count(0)
+
+    # Export: said what it holds, confirmed, downloaded.
+    page.get_by_role("button", name="Export my data…").click()
+    expect(page.get_by_role("group", name="Download your data?")).to_contain_text(
+        "document numbers"
+    )
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download my data").click()
+    saved = tmp_path / "export.json"
+    download.value.save_as(saved)
+    exported = json.loads(saved.read_text())
+    assert exported["user"]["profile"]["home_airport"] == "LHR"
+    expect(page.get_by_role("status").filter(has_text="downloaded")).to_be_visible()
+
+    # Delete the account: what happens is said first; then what was kept, and sign out.
+    page.get_by_role("button", name="Delete my account…").click()
+    expect(page.get_by_role("group", name="Delete your account?")).to_contain_text(
+        "cannot be undone"
+    )
+    assert_accessible(page)
+    page.get_by_role("button", name="Yes, delete my account").click()
+    expect(page.get_by_role("heading", name="Your account is deleted")).to_be_visible()
+    page.get_by_role("main").get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("navigation").get_by_role("button", name="Sign in")).to_be_visible()
+
+
+def test_an_open_hold_keeps_the_account_until_it_is_cancelled(screen: Page, stack: Stack) -> None:
+    page = screen
+    hold_for_ada(stack, page.request, user=ALAN)
+    sign_in_at_profile(page, ALAN)
+
+    page.get_by_role("button", name="Delete my account…").click()
+    page.get_by_role("button", name="Yes, delete my account").click()
+    refused = page.get_by_role("alert")
+    expect(refused).to_contain_text("still in progress")
+    expect(refused).to_contain_text("Cancel the trips on hold")
+    assert_accessible(page)
+    screenshot(page, "erase-refused")
+
+    # Each trip in progress is a link to it: cancel them all, then deleting works.
+    while refused.get_by_role("link", name="Open this trip to cancel it").count() > 0:
+        refused.get_by_role("link", name="Open this trip to cancel it").first.click()
+        page.get_by_role("button", name="Cancel this trip…").click()
+        page.get_by_role("button", name="Yes, cancel the trip").click()
+        expect(page.get_by_role("heading", name="This trip is cancelled")).to_be_visible()
+        page.get_by_role("link", name="Profile").click()
+        page.get_by_role("button", name="Delete my account…").click()
+        page.get_by_role("button", name="Yes, delete my account").click()
+        expect(
+            page.get_by_role("heading", name="Your account is deleted").or_(refused)
+        ).to_be_visible()
+    expect(page.get_by_role("heading", name="Your account is deleted")).to_be_visible()
+
+
+def test_a_saved_traveler_is_booked_by_id_and_the_profile_prefills_the_contact(
+    screen: Page, stack: Stack
+) -> None:
+    page = screen
+    token = token_for(stack, ADA)
+    auth = {"Authorization": f"Bearer {token}"}
+    patch_profile(page.request, token, {"phone_number": "+442071838750"})
+    family = unique_family_name()
+    created = page.request.post(
+        "/v1/me/travelers",
+        headers=auth,
+        data={
+            "given_name": "Charles",
+            "family_name": family,
+            "born_on": "1991-12-26",
+            "gender": "m",
+        },
+    )
+    assert created.status == 201, created.text()
+    try:
+        open_an_offer(page)
+        page.get_by_role("link", name="Continue to passengers").click()
+        page.get_by_role("main").get_by_role("button", name="Sign in").click()
+        form = page.get_by_role("form", name="Sign in")
+        form.get_by_label("Email").fill(ADA[0])
+        form.get_by_label("Password").fill(ADA[1])
+        form.get_by_role("button", name="Sign in").click()
+
+        expect(page.get_by_label("Given name")).to_have_value("Ada")  # from the profile
+        expect(page.get_by_label("Phone number (optional, +44…)")).to_have_value("+442071838750")
+        page.get_by_label("Saved traveler").select_option(
+            label=f"Charles {family} (born 1991-12-26)"
+        )
+        expect(page.get_by_label("Family name")).to_have_value(family)
+        expect(page.get_by_label("Family name")).to_have_attribute("readonly", "")
+        assert_accessible(page)
+        screenshot(page, "passengers-saved-traveler")
+        page.get_by_role("button", name="Hold").click()
+
+        expect(page.get_by_role("heading", name="Your seats are on hold")).to_be_visible()
+        passengers = page.get_by_role("region", name="Passengers")
+        expect(passengers).to_contain_text(f"Charles {family}")
+        page.get_by_role("button", name="Cancel this trip…").click()
+        page.get_by_role("button", name="Yes, cancel the trip").click()
+        expect(page.get_by_role("heading", name="This trip is cancelled")).to_be_visible()
+    finally:
+        page.request.delete(f"/v1/me/travelers/{created.json()['id']}", headers=auth)

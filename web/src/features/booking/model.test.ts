@@ -1,0 +1,14 @@
+import { expect, it } from "vitest";
+
+import { drafts, passengerFieldFor, toPassengers } from "./model";
+
+it("books a saved traveler by id with the contact typed, and the others in full", () => {
+  const [first, second] = drafts({ adults: 2 }, { given_name: "Ada", email: "ada@example.com", phone_number: "+4420" });
+  if (!first || !second) throw new Error("two drafts");
+  const chosen = { ...second, traveler_id: "trv_1", given_name: "Charles", family_name: "Babbage", born_on: "1991-12-26", gender: "m" as const };
+  expect(toPassengers([{ ...first, family_name: "Lovelace", born_on: "1990-12-10", gender: "f" }, chosen])).toEqual([
+    { type: "adult", given_name: "Ada", family_name: "Lovelace", born_on: "1990-12-10", gender: "f", email: "ada@example.com", phone_number: "+4420" },
+    { type: "adult", traveler_id: "trv_1" },
+  ]);
+  expect(passengerFieldFor("passengers[1].traveler_id")).toBe("p1-traveler_id");
+});

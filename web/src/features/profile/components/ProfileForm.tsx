@@ -1,0 +1,165 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+
+import { SelectField, TextField } from "../../../components/Field";
+import { ProblemNotice } from "../../../components/ProblemNotice";
+import { fieldErrors, problemKind, type Problem } from "../../../lib/problems";
+import { MeProblem, meKeys, type Profile, saveProfile } from "../api/me";
+import { type ProfileDraft, profileDraft, profileFieldFor, profilePatch } from "../model";
+
+interface Props {
+  subject: string;
+  profile: Profile;
+  etag: string | null;
+  /** Why the form was reloaded (a 412: changed elsewhere since it was read), shown until the next save. */
+  reloaded: Problem | null;
+  onStale: (problem: Problem) => Promise<void>;
+}
+
+const CABINS: [string, string][] = [
+  ["", "No preference"],
+  ["economy", "Economy"],
+  ["premium_economy", "Premium economy"],
+  ["business", "Business"],
+  ["first", "First"],
+];
+const SEATS: [string, string][] = [
+  ["", "No preference"],
+  ["window", "Window"],
+  ["aisle", "Aisle"],
+  ["none", "Any seat"],
+];
+
+/** The profile: saved as a merge patch of the fields changed, guarded by the ETag it was read at. */
+export function ProfileForm({ subject, profile, etag, reloaded, onStale }: Props) {
+  const queryClient = useQueryClient();
+  const initial = profileDraft(profile);
+  const [draft, setDraft] = useState<ProfileDraft>(initial);
+  const [problem, setProblem] = useState<Problem | null>(reloaded);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const errors = problem ? fieldErrors(problem, profileFieldFor) : { byField: {} as Record<string, string>, other: [] };
+  const set = (change: Partial<ProfileDraft>) => {
+    setDraft((d) => ({ ...d, ...change }));
+    setSaved(null);
+  };
+  const text = (name: keyof ProfileDraft & string, label: string, type = "text", autoComplete?: string, hint?: string) => (
+    <TextField
+      id={`profile-${name}`}
+      label={label}
+      type={type}
+      hint={hint}
+      autoComplete={autoComplete}
+      value={draft[name] as string}
+      error={errors.byField[name]}
+      onChange={(value) => set({ [name]: value })}
+    />
+  );
+
+  async function save() {
+    const patch = profilePatch(initial, draft);
+    setProblem(null);
+    if (Object.keys(patch).length === 0) {
+      setSaved("Nothing changed.");
+      return;
+    }
+    setBusy(true);
+    try {
+      const answer = await saveProfile(patch, etag);
+      queryClient.setQueryData(meKeys.profile(subject), answer);
+      setDraft(profileDraft(answer.data));
+      setSaved("Your profile is saved.");
+    } catch (error) {
+      const failed = error instanceof MeProblem ? error.problem : { type: "about:blank", status: 0 };
+      // Changed elsewhere since this page read it: the form starts again from the current version
+      // (re-sending this draft would undo the other change).
+      if (problemKind(failed) === "precondition-failed") {
+        await onStale(failed);
+      } else {
+        setProblem(failed);
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form
+      className="profile-form card-form"
+      aria-label="Your profile"
+      noValidate
+      onSubmit={(event) => {
+        event.preventDefault();
+        void save();
+      }}
+    >
+      <h2>Your details</h2>
+      {problem && <ProblemNotice problem={problem} other={errors.other} />}
+      <div className="form-grid">
+        {text("given_name", "Given name", "text", "given-name", "As on your passport")}
+        {text("family_name", "Family name", "text", "family-name")}
+        {text("email", "Email", "email", "email")}
+        {text("phone_number", "Phone number", "tel", "tel", "With the country code: +44…")}
+      </div>
+      <h3>Travel preferences</h3>
+      <div className="form-grid">
+        {text("home_airport", "Home airport", "text", undefined, "Its IATA code, such as LHR")}
+        <SelectField
+          id="profile-cabin_class"
+          label="Cabin"
+          value={draft.cabin_class}
+          options={CABINS}
+          error={errors.byField.cabin_class}
+          onChange={(cabin_class) => set({ cabin_class })}
+        />
+        <SelectField
+          id="profile-seat_preference"
+          label="Seat"
+          value={draft.seat_preference}
+          options={SEATS}
+          error={errors.byField.seat_preference}
+          onChange={(seat_preference) => set({ seat_preference })}
+        />
+        {text("currency", "Currency", "text", undefined, "Such as GBP, EUR or USD")}
+        {text("language", "Language", "text", undefined, "Such as en-GB")}
+      </div>
+      <fieldset
+        className="channels"
+        aria-describedby={errors.byField.notification_channels ? "profile-channels-error" : undefined}
+      >
+        <legend>Send me trip updates by</legend>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={draft.email_notifications}
+            onChange={(event) => set({ email_notifications: event.target.checked })}
+          />
+          Email
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={draft.sms_notifications}
+            onChange={(event) => set({ sms_notifications: event.target.checked })}
+          />
+          SMS
+        </label>
+        {errors.byField.notification_channels && (
+          <p id="profile-channels-error" className="field-error">
+            {errors.byField.notification_channels}
+          </p>
+        )}
+      </fieldset>
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy}>
+          Save profile
+        </button>
+        {saved && (
+          <p role="status" className="saved">
+            {saved}
+          </p>
+        )}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,64 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useNavigate } from "react-router";
+
+import { ProblemNotice } from "../../../components/ProblemNotice";
+import type { Problem } from "../../../lib/problems";
+import { useSession } from "../../../lib/session";
+import { SignInButton, signOut } from "../../auth";
+import { meKeys, subjectOf, useProfile } from "../api/me";
+import { ProfileForm } from "./ProfileForm";
+import { SavedTravelers } from "./SavedTravelers";
+import { YourData } from "./YourData";
+
+/** Profile: the traveler's details and preferences, saved travelers, and their data. */
+export function ProfilePage() {
+  const session = useSession();
+  if (!session) {
+    return (
+      <div>
+        <h1>Your profile</h1>
+        <p>Sign in to see your profile and saved travelers.</p>
+        <SignInButton returnTo="/profile" className="primary" />
+      </div>
+    );
+  }
+  return <Profile subject={subjectOf(session.accessToken)} />;
+}
+
+function Profile({ subject }: { subject: string }) {
+  const navigate = useNavigate();
+  const { data, error, isPending } = useProfile(subject);
+  const queryClient = useQueryClient();
+  const [reloaded, setReloaded] = useState<Problem | null>(null);
+  // A new form (its draft from the profile as it is now) each time a save found it stale.
+  const [generation, setGeneration] = useState(0);
+  return (
+    <div className="profile-page">
+      <h1>Your profile</h1>
+      {error && <ProblemNotice problem={error.problem} />}
+      {isPending && <p role="status">Loading your profile…</p>}
+      {data && (
+        <ProfileForm
+          key={generation}
+          subject={subject}
+          profile={data.data}
+          etag={data.etag}
+          reloaded={reloaded}
+          onStale={async (problem) => {
+            await queryClient.refetchQueries({ queryKey: meKeys.profile(subject) });
+            setReloaded(problem);
+            setGeneration((g) => g + 1);
+          }}
+        />
+      )}
+      <SavedTravelers subject={subject} />
+      <YourData
+        onErased={() => {
+          signOut();
+          navigate("/");
+        }}
+      />
+    </div>
+  );
+}

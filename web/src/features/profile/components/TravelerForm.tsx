@@ -1,0 +1,106 @@
+import { useState } from "react";
+
+import { SelectField, TextField } from "../../../components/Field";
+import { ProblemNotice } from "../../../components/ProblemNotice";
+import { fieldErrors, type Problem } from "../../../lib/problems";
+import { MeProblem } from "../api/me";
+import { type TravelerDraft, travelerFieldFor } from "../model";
+
+interface Props {
+  title: string;
+  initial: TravelerDraft;
+  maskedNumber?: string | undefined; // the stored document's number, masked: blank keeps it
+  onSave: (draft: TravelerDraft) => Promise<void>;
+  onCancel: () => void;
+}
+
+const GENDERS: [string, string][] = [
+  ["", "Choose…"],
+  ["f", "Female"],
+  ["m", "Male"],
+  ["x", "Unspecified (X)"],
+];
+const DOCUMENTS: [string, string][] = [
+  ["", "No document"],
+  ["passport", "Passport"],
+  ["id_card", "Identity card"],
+];
+
+/** A companion as their passport names them, and their travel document; errors beside each field. */
+export function TravelerForm({ title, initial, maskedNumber, onSave, onCancel }: Props) {
+  const [draft, setDraft] = useState(initial);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [busy, setBusy] = useState(false);
+  const errors = problem ? fieldErrors(problem, travelerFieldFor) : { byField: {} as Record<string, string>, other: [] };
+  const text = (name: keyof TravelerDraft, label: string, type = "text", hint?: string) => (
+    <TextField
+      id={`traveler-${name}`}
+      label={label}
+      type={type}
+      hint={hint}
+      value={draft[name]}
+      error={errors.byField[name]}
+      onChange={(value) => setDraft((d) => ({ ...d, [name]: value }))}
+    />
+  );
+  return (
+    <form
+      className="traveler-form card-form"
+      aria-label={title}
+      noValidate
+      onSubmit={(event) => {
+        event.preventDefault();
+        setBusy(true);
+        setProblem(null);
+        onSave(draft).catch((error: unknown) => {
+          setProblem(error instanceof MeProblem ? error.problem : { type: "about:blank", status: 0 });
+          setBusy(false);
+        });
+      }}
+    >
+      <h3>{title}</h3>
+      {problem && <ProblemNotice problem={problem} other={errors.other} />}
+      <div className="form-grid">
+        {text("given_name", "Given name")}
+        {text("family_name", "Family name")}
+        {text("born_on", "Date of birth", "date")}
+        <SelectField
+          id="traveler-gender"
+          label="Gender (as on the passport)"
+          value={draft.gender}
+          options={GENDERS}
+          error={errors.byField.gender}
+          onChange={(gender) => setDraft((d) => ({ ...d, gender: gender as TravelerDraft["gender"] }))}
+        />
+        <SelectField
+          id="traveler-document_type"
+          label="Travel document"
+          value={draft.document_type}
+          options={DOCUMENTS}
+          error={errors.byField.document_type}
+          onChange={(type) => setDraft((d) => ({ ...d, document_type: type as TravelerDraft["document_type"] }))}
+        />
+        {draft.document_type !== "" && (
+          <>
+            {text(
+              "document_number",
+              "Document number",
+              "text",
+              maskedNumber ? `Leave blank to keep ${maskedNumber}` : "Letters and digits, as printed",
+            )}
+            {text("issuing_country", "Issuing country", "text", "Two letters, such as GB")}
+            {text("expires_on", "Expiry date", "date")}
+          </>
+        )}
+      </div>
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy}>
+          Save traveler
+        </button>
+        <button type="button" className="secondary" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,136 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { Link } from "react-router";
+
+import { ProblemNotice } from "../../../components/ProblemNotice";
+import type { Problem } from "../../../lib/problems";
+import { downloadExport, eraseAccount, type Erasure, MeProblem, meKeys } from "../api/me";
+
+type Step = "idle" | "confirm-export" | "confirm-erase";
+
+const asProblem = (error: unknown): Problem =>
+  error instanceof MeProblem ? error.problem : { type: "about:blank", status: 0 };
+
+/** Export my data and delete my account: each says what it does, and waits for a yes. */
+export function YourData({ onErased }: { onErased: () => void }) {
+  const queryClient = useQueryClient();
+  const [step, setStep] = useState<Step>("idle");
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  const [erased, setErased] = useState<Erasure | null>(null);
+
+  async function run(action: () => Promise<void>) {
+    setBusy(true);
+    setProblem(null);
+    setDone(null);
+    try {
+      await action();
+    } catch (error) {
+      setProblem(asProblem(error));
+    } finally {
+      setBusy(false);
+      setStep("idle");
+    }
+  }
+
+  if (erased) {
+    return (
+      <section className="card-section" aria-labelledby="data-heading">
+        <h2 id="data-heading">Your account is deleted</h2>
+        <p role="status">{erased.detail}</p>
+        <ul>
+          {erased.kept.map((kept) => (
+            <li key={kept.what}>
+              Kept: {kept.count} {kept.what}. {kept.why}
+            </li>
+          ))}
+        </ul>
+        <button type="button" className="primary" onClick={onErased}>
+          Sign out
+        </button>
+      </section>
+    );
+  }
+  const inFlight = Array.isArray(problem?.orders_in_flight) ? (problem.orders_in_flight as string[]) : [];
+  return (
+    <section className="card-section" aria-labelledby="data-heading">
+      <h2 id="data-heading">Your data</h2>
+      {problem && (
+        <ProblemNotice problem={problem}>
+          {inFlight.length > 0 && (
+            <ul aria-label="Trips still in progress">
+              {inFlight.map((id) => (
+                <li key={id}>
+                  <Link to={`/trips/${encodeURIComponent(id)}`}>Open this trip to cancel it</Link>
+                </li>
+              ))}
+            </ul>
+          )}
+        </ProblemNotice>
+      )}
+      {done && <p role="status">{done}</p>}
+      {step === "confirm-export" ? (
+        <div className="notice warning" role="group" aria-label="Download your data?">
+          <p>
+            The file holds your profile, your saved travelers with their document numbers in clear, and every trip
+            with its passengers and payments. Keep it somewhere safe.
+          </p>
+          <p className="actions">
+            <button
+              type="button"
+              className="primary"
+              disabled={busy}
+              onClick={() =>
+                void run(async () => {
+                  await downloadExport();
+                  setDone("Your data is downloaded.");
+                })
+              }
+            >
+              Download my data
+            </button>
+            <button type="button" className="secondary" onClick={() => setStep("idle")}>
+              Not now
+            </button>
+          </p>
+        </div>
+      ) : step === "confirm-erase" ? (
+        <div className="notice error" role="group" aria-label="Delete your account?">
+          <p>
+            <strong>This cannot be undone.</strong> Your profile and saved travelers are erased, and the emails and
+            phone numbers of your trips' passengers are removed. Your trips and payments are kept, as the law requires
+            for bookkeeping, without your contact details. Trips on hold must be cancelled first.
+          </p>
+          <p className="actions">
+            <button
+              type="button"
+              className="primary danger"
+              disabled={busy}
+              onClick={() =>
+                void run(async () => {
+                  setErased(await eraseAccount());
+                  queryClient.removeQueries({ queryKey: meKeys.all });
+                })
+              }
+            >
+              Yes, delete my account
+            </button>
+            <button type="button" className="secondary" onClick={() => setStep("idle")}>
+              Keep my account
+            </button>
+          </p>
+        </div>
+      ) : (
+        <p className="actions">
+          <button type="button" className="secondary" onClick={() => setStep("confirm-export")}>
+            Export my data…
+          </button>
+          <button type="button" className="secondary" onClick={() => setStep("confirm-erase")}>
+            Delete my account…
+          </button>
+        </p>
+      )}
+    </section>
+  );
+}

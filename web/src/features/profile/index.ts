@@ -1,0 +1,2 @@
+export { subjectOf, type Traveler, useProfile, useTravelers } from "./api/me";
+export { ProfilePage } from "./components/ProfilePage";

@@ -1,0 +1,70 @@
+import { expect, it } from "vitest";
+
+import type { Profile, Traveler } from "./api/me";
+import { profileDraft, profileFieldFor, profilePatch, travelerDraft, travelerFieldFor, travelerPatch } from "./model";
+
+const profile: Profile = {
+  given_name: "Ada",
+  family_name: "Lovelace",
+  email: "ada@example.com",
+  phone_number: null,
+  home_airport: "LHR",
+  cabin_class: null,
+  currency: "GBP",
+  seat_preference: null,
+  notification_channels: ["email", "sms"],
+  language: null,
+  created_at: "",
+  updated_at: "",
+};
+
+it("patches only the profile fields changed, an emptied one as null", () => {
+  const before = profileDraft(profile);
+  expect(profilePatch(before, before)).toEqual({});
+  expect(profilePatch(before, { ...before, home_airport: " jfk ", currency: "", sms_notifications: false })).toEqual({
+    home_airport: "jfk",
+    currency: null,
+    notification_channels: ["email"],
+  });
+});
+
+it("places the profile's errors beside their fields", () => {
+  expect(profileFieldFor("home_airport")).toBe("home_airport");
+  expect(profileFieldFor("notification_channels[1]")).toBe("notification_channels");
+  expect(profileFieldFor("colour")).toBeUndefined();
+});
+
+const traveler: Traveler = {
+  id: "trv_1",
+  given_name: "Charles",
+  family_name: "Babbage",
+  born_on: "1991-12-26",
+  gender: "m",
+  loyalty_accounts: [],
+  document: { type: "passport", number: "•••••4567", issuing_country: "GB", expires_on: "2030-01-01" },
+  created_at: "",
+  updated_at: "",
+};
+
+it("keeps the stored document number unless a new one is typed", () => {
+  const before = travelerDraft(traveler);
+  expect(before.document_number).toBe("");
+  expect(travelerPatch(before, { ...before, expires_on: "2035-01-01" })).toEqual({
+    document: { expires_on: "2035-01-01" },
+  });
+  expect(travelerPatch(before, { ...before, document_number: "Y7654321" })).toEqual({
+    document: { number: "Y7654321" },
+  });
+});
+
+it("removes the document when every field of it is emptied", () => {
+  const before = travelerDraft(traveler);
+  const emptied = { ...before, document_type: "", issuing_country: "", expires_on: "" } as const;
+  expect(travelerPatch(before, emptied)).toEqual({ document: null });
+});
+
+it("places a document's errors beside its fields", () => {
+  expect(travelerFieldFor("document.number")).toBe("document_number");
+  expect(travelerFieldFor("born_on")).toBe("born_on");
+  expect(travelerFieldFor("loyalty_accounts[0].account_number")).toBeUndefined();
+});

@@ -1,0 +1,148 @@
+import type { Schemas } from "../../lib/api/client";
+import type { Profile, Traveler } from "./api/me";
+
+/** The profile form: every field as typed (empty = unset). */
+export interface ProfileDraft {
+  given_name: string;
+  family_name: string;
+  email: string;
+  phone_number: string;
+  home_airport: string;
+  cabin_class: string;
+  currency: string;
+  seat_preference: string;
+  language: string;
+  email_notifications: boolean;
+  sms_notifications: boolean;
+}
+
+const TEXT_FIELDS = [
+  "given_name",
+  "family_name",
+  "email",
+  "phone_number",
+  "home_airport",
+  "cabin_class",
+  "currency",
+  "seat_preference",
+  "language",
+] as const;
+
+export function profileDraft(profile: Profile): ProfileDraft {
+  const draft = Object.fromEntries(TEXT_FIELDS.map((name) => [name, profile[name] ?? ""])) as Omit<
+    ProfileDraft,
+    "email_notifications" | "sms_notifications"
+  >;
+  return {
+    ...draft,
+    email_notifications: profile.notification_channels.includes("email"),
+    sms_notifications: profile.notification_channels.includes("sms"),
+  };
+}
+
+/** The merge patch (RFC 7396) from `before` to `after`: changed fields only, an emptied one `null`. */
+export function profilePatch(before: ProfileDraft, after: ProfileDraft): Schemas["ProfilePatch"] {
+  const patch: Record<string, unknown> = {};
+  for (const name of TEXT_FIELDS) {
+    const value = after[name].trim();
+    if (value !== before[name].trim()) patch[name] = value === "" ? null : value;
+  }
+  if (
+    before.email_notifications !== after.email_notifications ||
+    before.sms_notifications !== after.sms_notifications
+  ) {
+    patch.notification_channels = [
+      ...(after.email_notifications ? ["email"] : []),
+      ...(after.sms_notifications ? ["sms"] : []),
+    ];
+  }
+  return patch as Schemas["ProfilePatch"];
+}
+
+/** `home_airport` → the field of that name; `notification_channels[0]` → the channels; else none. */
+export function profileFieldFor(apiField: string): string | undefined {
+  if (apiField.startsWith("notification_channels")) return "notification_channels";
+  return (TEXT_FIELDS as readonly string[]).includes(apiField) ? apiField : undefined;
+}
+
+/** A saved traveler's form. The document number is blank when editing: blank keeps the stored one. */
+export interface TravelerDraft {
+  given_name: string;
+  family_name: string;
+  born_on: string;
+  gender: "" | Traveler["gender"];
+  document_type: "" | "passport" | "id_card";
+  document_number: string;
+  issuing_country: string;
+  expires_on: string;
+}
+
+export function travelerDraft(traveler?: Traveler): TravelerDraft {
+  return {
+    given_name: traveler?.given_name ?? "",
+    family_name: traveler?.family_name ?? "",
+    born_on: traveler?.born_on ?? "",
+    gender: traveler?.gender ?? "",
+    document_type: traveler?.document?.type ?? "",
+    document_number: "",
+    issuing_country: traveler?.document?.issuing_country ?? "",
+    expires_on: traveler?.document?.expires_on ?? "",
+  };
+}
+
+function hasDocument(draft: TravelerDraft): boolean {
+  return Boolean(draft.document_type || draft.document_number.trim() || draft.issuing_country.trim() || draft.expires_on);
+}
+
+/** `POST /v1/me/travelers`; the document only when one of its fields is given (the API checks the rest). */
+export function newTraveler(draft: TravelerDraft): Schemas["NewTraveler"] {
+  return {
+    given_name: draft.given_name.trim(),
+    family_name: draft.family_name.trim(),
+    born_on: draft.born_on,
+    gender: (draft.gender || "x") as Traveler["gender"],
+    ...(hasDocument(draft)
+      ? {
+          document: {
+            type: (draft.document_type || "passport") as "passport" | "id_card",
+            number: draft.document_number.trim(),
+            issuing_country: draft.issuing_country.trim(),
+            expires_on: draft.expires_on,
+          },
+        }
+      : {}),
+  };
+}
+
+/** The merge patch of an edit: changed fields; the document's changed members (its number only
+ * when a new one was typed), or `null` when every document field was emptied. */
+export function travelerPatch(before: TravelerDraft, after: TravelerDraft): Schemas["TravelerPatch"] {
+  const patch: Record<string, unknown> = {};
+  for (const name of ["given_name", "family_name", "born_on", "gender"] as const) {
+    if (after[name].trim() !== before[name].trim()) patch[name] = after[name].trim() || null;
+  }
+  if (hasDocument(before) && !hasDocument(after)) {
+    patch.document = null;
+  } else if (hasDocument(after)) {
+    const document: Record<string, string> = {};
+    if (after.document_type !== before.document_type) document.type = after.document_type || "passport";
+    if (after.document_number.trim()) document.number = after.document_number.trim();
+    if (after.issuing_country.trim() !== before.issuing_country.trim()) document.issuing_country = after.issuing_country.trim();
+    if (after.expires_on !== before.expires_on) document.expires_on = after.expires_on;
+    if (Object.keys(document).length > 0) patch.document = document;
+  }
+  return patch as Schemas["TravelerPatch"];
+}
+
+const DOCUMENT_FIELDS: Record<string, keyof TravelerDraft> = {
+  document: "document_number",
+  "document.type": "document_type",
+  "document.number": "document_number",
+  "document.issuing_country": "issuing_country",
+  "document.expires_on": "expires_on",
+};
+
+export function travelerFieldFor(apiField: string): string | undefined {
+  if (["given_name", "family_name", "born_on", "gender"].includes(apiField)) return apiField;
+  return DOCUMENT_FIELDS[apiField];
+}

@@ -1,0 +1,38 @@
+import { useQuery } from "@tanstack/react-query";
+
+import { api, type CabinClass, type Schemas } from "../../../lib/api/client";
+
+export type FareCalendar = Schemas["CalendarResponse"];
+
+export const calendarKeys = {
+  all: ["calendar"] as const,
+  month: (origin: string, destination: string, month: string, cabin: CabinClass, adults: number) =>
+    [...calendarKeys.all, origin, destination, month, cabin, adults] as const,
+};
+
+const CODE = /^[A-Z]{3}$/;
+
+/** `GET /v1/calendar`: the cheapest cached fare of each day of a month (no airline is asked). */
+export function useFareCalendar(
+  origin: string,
+  destination: string,
+  month: string,
+  cabin: CabinClass,
+  adults: number,
+  enabled: boolean,
+) {
+  return useQuery({
+    queryKey: calendarKeys.month(origin, destination, month, cabin, adults),
+    enabled: enabled && CODE.test(origin) && CODE.test(destination) && origin !== destination,
+    staleTime: 60_000,
+    retry: false,
+    queryFn: async ({ signal }) => {
+      const { data, error } = await api.GET("/v1/calendar", {
+        params: { query: { origin, destination, month, cabin_class: cabin, adults } },
+        signal,
+      });
+      if (error) throw error;
+      return data;
+    },
+  });
+}
