@@ -129,8 +129,14 @@ def _start_and_stop(
         return ready
     finally:
         if process.poll() is None:
-            process.kill()
-            process.wait()
+            # A failed check: stop it as Ctrl-C does, so it stops what it started (a SIGKILL
+            # left its embedded redis-server and workers running after every failure).
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         assert process.stdout is not None
         process.stdout.close()
 
