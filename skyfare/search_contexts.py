@@ -1,0 +1,212 @@
+"""The search service's resources, as cleanup contexts: Redis, the fare cache, connectors, seat
+maps and the gates in front of them. `skyfare/app.py` decides which service runs each (booking
+uses several of them too: it re-prices with the connectors and evicts from the fare cache).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from cache import evictions
+from cache.flight_lock import RedisFlightLock
+from cache.memory import InMemoryFareCache
+from cache.policy import TtlPolicy
+from cache.read_through import ReadThroughCache
+from cache.redis import RedisFareCache
+from cache.tags import RedisTagIndex
+from cache.tiered import TieredFareCache
+from connectors.ndc import schemas as ndc_schemas
+from connectors.registry import build_connectors
+from kernel.auth import AUTHENTICATE, PARTNER_CHECK
+from kernel.tasks import stop_task
+from search import routes as search_routes
+from search.fare_index_redis import RedisFareIndex
+from search.service import SearchService
+from search.stale_fares import StaleFares
+from search.usage import SearchUsage
+from seats import routes as seat_routes
+from seats.service import SeatMapService
+from skyfare.auth import JwksAuthenticator, JwksKeySet
+from skyfare.keys import (
+    CONNECTORS,
+    FARE_CACHE,
+    PARTNER_GATE,
+    PG_POOL,
+    REDIS,
+    SETTINGS,
+    USAGE,
+)
+from skyfare.partners import PartnerGate, PartnerKeys
+from skyfare.ratelimit import RateLimiter
+from skyfare.redis_client import redis_client, warm_up
+from skyfare.settings import Settings
+from skyfare.travelers import KEY_PREFIX as TRAVELER_KEY_PREFIX
+from skyfare.travelers import TravelerGate
+from skyfare.usage import watch_breakers
+
+logger = logging.getLogger(__name__)
+
+# How long Redis may take to connect or answer one command before the caller sees an error.
+REDIS_TIMEOUT_S = 1.0
+# How long the eviction follower's XREAD blocks; its own connection waits a little longer.
+EVICTIONS_BLOCK_S = 2.0
+
+
+async def redis(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    if settings.redis_url is None:
+        raise RuntimeError("redis_url is unset: start the embedded Redis first")
+    # A blocking pool (skyfare/redis_client.py); a RedisCluster under SKYFARE_REDIS_CLUSTER.
+    client = redis_client(
+        settings,
+        max_connections=settings.redis_pool_max,
+        pool_timeout=REDIS_TIMEOUT_S,
+        socket_timeout=REDIS_TIMEOUT_S,
+        connect_timeout=REDIS_TIMEOUT_S,
+    )
+    await warm_up(client)
+    app[REDIS] = client
+    yield
+    await client.aclose()
+
+
+async def authenticator(app: web.Application) -> AsyncIterator[None]:
+    """Traveler Bearer tokens, checked against the issuer's JWKS (fetched on first use), and
+    each traveler's rate limit (skyfare/travelers.py)."""
+    settings = app[SETTINGS]
+    keys = JwksKeySet(settings.trusted_jwks_url)
+    authenticator = JwksAuthenticator(
+        keys, issuer=settings.trusted_issuer, audience=settings.jwt_audience
+    )
+    limiter = RateLimiter(
+        app[REDIS], timeout_s=settings.rate_limit_timeout_ms / 1000, prefix=TRAVELER_KEY_PREFIX
+    )
+    app[AUTHENTICATE] = TravelerGate(
+        authenticator,
+        limiter,
+        rate_per_s=settings.traveler_rate_per_s,
+        burst=settings.traveler_burst,
+    )
+    yield
+    await authenticator.close()
+
+
+async def partner_gate(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    keys = PartnerKeys(
+        app[PG_POOL],
+        timeout_s=settings.db_timeout_s,
+        cache_ttl_s=settings.partner_key_cache_ttl_s,
+    )
+    limiter = RateLimiter(app[REDIS], timeout_s=settings.rate_limit_timeout_ms / 1000)
+    app[PARTNER_GATE] = PartnerGate(keys, limiter)
+    app[PARTNER_CHECK] = app[PARTNER_GATE]
+    yield
+
+
+async def fare_cache(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    assert settings.redis_url is not None  # checked by redis
+    store = TieredFareCache(
+        InMemoryFareCache(settings.cache_l1_entries),
+        RedisFareCache(app[REDIS]),
+        evictions=evictions.RedisEvictionFeed(app[REDIS]),
+    )
+    # One search per missed key across all workers: the lock outlives a normal search and
+    # expires soon after a hung one; a waiting worker keeps half its deadline for its own search.
+    deadline_s = settings.search_deadline_ms / 1000
+    lock = RedisFlightLock(app[REDIS], ttl_s=deadline_s)
+    fares = app[FARE_CACHE] = ReadThroughCache(store, lock=lock, lock_wait_s=deadline_s / 2)
+    # Other processes' evictions, on a connection of its own (a blocking read holds it).
+    follower_client = redis_client(
+        settings,
+        socket_timeout=EVICTIONS_BLOCK_S + REDIS_TIMEOUT_S,
+        connect_timeout=REDIS_TIMEOUT_S,
+    )
+    follower = asyncio.create_task(
+        evictions.follow(follower_client, store.l1, block_ms=int(EVICTIONS_BLOCK_S * 1000)),
+        name="fare-evictions",
+    )
+    yield
+    await stop_task(follower)
+    await follower_client.aclose()
+    await fares.close()
+
+
+def ttl_policy(settings: Settings) -> TtlPolicy:
+    return TtlPolicy(
+        near_days=settings.cache_near_days,
+        near_ttl_s=settings.cache_near_ttl_s,
+        mid_days=settings.cache_mid_days,
+        mid_ttl_s=settings.cache_mid_ttl_s,
+        far_ttl_s=settings.cache_far_ttl_s,
+        stale_factor=settings.cache_stale_factor,
+        empty_ttl_s=settings.cache_empty_ttl_s,
+    )
+
+
+async def connectors(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    connectors = build_connectors(
+        settings.connectors,
+        ndc_schema_folder=(
+            ndc_schemas.schema_dir(settings.standards_dir)
+            if settings.ndc_validate_responses
+            else None
+        ),
+    )
+    # Concurrently: each start learns a route network under its own timeout, and one airline
+    # slow to answer at boot must not hold the others (and the whole start-up) behind it.
+    results = await asyncio.gather(*(c.start() for c in connectors), return_exceptions=True)
+    started = [c for c, result in zip(connectors, results, strict=True) if result is None]
+    try:
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        app[CONNECTORS] = connectors
+        cache_timeout_s = settings.cache_redis_timeout_ms / 1000
+        fares = app[FARE_CACHE]
+        index = RedisFareIndex(app[REDIS], timeout_s=cache_timeout_s)
+        stale = StaleFares(
+            fares.store,
+            RedisTagIndex(app[REDIS]),
+            index,
+            timeout_s=REDIS_TIMEOUT_S,
+            tag_timeout_s=cache_timeout_s,
+        )
+        service = app[search_routes.SEARCH_SERVICE] = SearchService(
+            connectors,
+            default_deadline_ms=settings.search_deadline_ms,
+            fares=fares,
+            ttl=ttl_policy(settings),
+            cache_timeout_s=cache_timeout_s,
+            cache_scope=" ".join(c.base_url for c in settings.connectors),
+            index=index,
+            stale=stale,
+            usage=SearchUsage(app[USAGE]),
+        )
+        watch_breakers(connectors, app[USAGE])
+        yield
+        # Stops connector calls that ignored cancellation at their search's deadline.
+        await service.close()
+    finally:
+        for connector in reversed(started):
+            try:
+                await connector.close()
+            except Exception:
+                logger.exception("closing connector %s failed", connector.name)
+
+
+async def seat_maps(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    service = app[seat_routes.SEAT_MAP_SERVICE] = SeatMapService(
+        {c.name: c for c in app[CONNECTORS]},
+        ttl_s=settings.seat_map_ttl_s,
+        deadline_s=settings.search_deadline_ms / 1000,
+    )
+    yield
+    await service.close()
