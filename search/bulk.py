@@ -14,9 +14,10 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from connectors.model import CABIN_CLASSES, AirportCode, CabinClass, Passengers, SliceQuery
+from kernel.checks import MISSING
 from kernel.errors import FieldError, ValidationFailed
 from kernel.http import json_object
-from search.checks import MISSING, Checks
+from search.checks import Checks
 from search.fare_index import CheapestFare, IndexSlot, slot
 from search.model import MAX_SEATED, SearchRequest
 

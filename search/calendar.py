@@ -13,10 +13,11 @@ from collections.abc import Iterable, Mapping
 import msgspec
 
 from connectors.model import CABIN_CLASSES, CabinClass
+from kernel.checks import MISSING
 from kernel.errors import ValidationFailed
 from kernel.query import ascii_int
 from search.bulk import Price
-from search.checks import MISSING, Checks
+from search.checks import Checks
 from search.fare_index import CheapestFare, month_key
 from search.model import MAX_SEATED
 

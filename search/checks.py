@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import airportsdata
-
 from connectors.model import Passengers, SliceQuery
 from kernel import query as kernel_query
-from kernel.errors import FieldError, ValidationFailed
+from kernel.checks import FieldChecks, ascii_upper
+from kernel.errors import ValidationFailed
 from search.model import (
     CURRENCIES,
     DEADLINE_MS_MAX,
@@ -26,37 +24,17 @@ from search.model import (
     SearchRequest,
 )
 
-MISSING: Any = object()  # a field absent from the body (unlike an explicit null)
 _MAX_AIRLINES = 100
 
 
-@functools.cache
-def known_airports() -> frozenset[str]:
-    """Every IATA airport code; loaded on first use (about 50 ms), then kept."""
-    return frozenset(airportsdata.load("IATA"))
+class Checks(FieldChecks):
+    """The search request's checks; each returns the normalized value or None."""
 
-
-def ascii_upper(raw: str) -> str:
-    """`raw` upper-cased if it is ASCII, else "" (never a valid code).
-
-    Codes are compared case-insensitively on ASCII only: `str.upper()` maps "ß" to "SS" and "ﬀ"
-    to "FF", so "ßa" would become the real airport SSA and "ß" the carrier SS.
-    """
-    return raw.upper() if raw.isascii() else ""
-
-
-class Checks:
-    """Collects the field errors of one request; each check returns the normalized value or None."""
-
-    __slots__ = ("errors", "last_day", "today")
+    __slots__ = ("last_day",)
 
     def __init__(self, today: dt.date) -> None:
-        self.errors: list[FieldError] = []
-        self.today = today
+        super().__init__(today)
         self.last_day = today + dt.timedelta(days=MAX_DAYS_AHEAD)
-
-    def fail(self, field: str, message: str) -> None:
-        self.errors.append(FieldError(field=field, message=message))
 
     def query_params(
         self, params: Iterable[tuple[str, str]], known: frozenset[str]
@@ -70,28 +48,6 @@ class Checks:
         for name in given:
             if name not in known:
                 self.fail(prefix + name, "unknown field")
-
-    def string(self, value: Any, field: str) -> str | None:
-        if value is MISSING:
-            self.fail(field, "required")
-        elif type(value) is not str:
-            self.fail(field, "must be a string")
-        else:
-            return value
-        return None
-
-    def airport(self, value: Any, field: str) -> str | None:
-        raw = self.string(value, field)
-        if raw is None:
-            return None
-        code = ascii_upper(raw)
-        if len(code) != 3 or not code.isalpha():
-            self.fail(field, "must be a 3-letter IATA airport code")
-        elif code not in known_airports():
-            self.fail(field, f"unknown airport {code!r}")
-        else:
-            return code
-        return None
 
     def date(self, value: Any, field: str) -> dt.date | None:
         raw = self.string(value, field)

@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from connectors.model import CABIN_CLASSES, Passengers, SliceQuery
+from kernel.checks import MISSING, known_airports
 from kernel.http import json_object
-from search.checks import MISSING, Checks, known_airports
+from search.checks import Checks
 from search.model import (
     LIMIT_MAX,
     MAX_CONNECTIONS,

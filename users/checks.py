@@ -11,31 +11,19 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from kernel.checks import FieldChecks, ascii_upper
 from kernel.contacts import EMAIL_RULE, PHONE_RULE, is_email, is_phone
-from kernel.errors import FieldError, ValidationFailed
 from kernel.names import person_name
-from users.codes import ascii_upper, known_airports, language_tag
+from users.codes import language_tag
 
-MISSING: Any = object()  # a field absent from the document (unlike an explicit value)
 MAX_NAME = 50
 OLDEST = dt.date(1900, 1, 1)
 
 
-class Checks:
-    """Collects the field errors of one document; each check returns the value or None."""
+class Checks(FieldChecks):
+    """The profile and traveler documents' checks; each returns the value or None."""
 
-    __slots__ = ("errors", "today")
-
-    def __init__(self, today: dt.date) -> None:
-        self.errors: list[FieldError] = []
-        self.today = today
-
-    def fail(self, field: str, message: str) -> None:
-        self.errors.append(FieldError(field, message))
-
-    def raise_if_failed(self) -> None:
-        if self.errors:
-            raise ValidationFailed(self.errors)
+    __slots__ = ()
 
     def fields(
         self, data: dict[str, Any], known: Iterable[str], read_only: Iterable[str], at: str = ""
@@ -47,15 +35,6 @@ class Checks:
                 self.fail(f"{at}{name}", "read-only: set by the service")
             elif name not in known:
                 self.fail(f"{at}{name}", "unknown field")
-
-    def string(self, value: Any, field: str) -> str | None:
-        if value is MISSING:
-            self.fail(field, "required")
-        elif type(value) is not str:
-            self.fail(field, "must be a string")
-        else:
-            return value
-        return None
 
     def name(self, value: Any, field: str) -> str | None:
         raw = self.string(value, field)
@@ -100,19 +79,6 @@ class Checks:
             self.fail(field, f"must be {what}")
             return None
         return code
-
-    def airport(self, value: Any, field: str) -> str | None:
-        raw = self.string(value, field)
-        if raw is None:
-            return None
-        code = ascii_upper(raw)
-        if len(code) != 3 or not code.isalpha():
-            self.fail(field, "must be a 3-letter IATA airport code")
-        elif code not in known_airports():
-            self.fail(field, f"unknown airport {code!r}")
-        else:
-            return code
-        return None
 
     def language(self, value: Any, field: str) -> str | None:
         raw = self.string(value, field)

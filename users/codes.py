@@ -13,10 +13,7 @@
 
 from __future__ import annotations
 
-import functools
 import re
-
-import airportsdata
 
 _CURRENCY_CODES = """
     AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN
@@ -52,17 +49,6 @@ _LANGUAGE_TAG = re.compile(
     r"(?:-x(?:-[a-z0-9]{1,8})+)?",  # private use
     re.ASCII | re.IGNORECASE,
 )
-
-
-@functools.cache
-def known_airports() -> frozenset[str]:
-    """Every IATA airport code; loaded on first use (about 50 ms), then kept."""
-    return frozenset(airportsdata.load("IATA"))
-
-
-def ascii_upper(raw: str) -> str:
-    """`raw` upper-cased when ASCII, else "" (never a code): `"ß".upper()` is "SS"."""
-    return raw.upper() if raw.isascii() else ""
 
 
 def is_airline_code(code: str) -> bool:

@@ -12,8 +12,9 @@ from typing import Any
 
 import msgspec
 
-from users.checks import MISSING, Checks
-from users.codes import COUNTRIES, CURRENCIES, ascii_upper, is_airline_code
+from kernel.checks import MISSING, ascii_upper
+from users.checks import Checks
+from users.codes import COUNTRIES, CURRENCIES, is_airline_code
 from users.model import (
     CABIN_CLASSES,
     CHANNELS,

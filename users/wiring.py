@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from users.codes import known_airports
+from kernel.checks import known_airports
 from users.crypto import DocumentCipher
 from users.pg import Database
 from users.repository import PgUserRepository
