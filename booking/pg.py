@@ -1,84 +1,22 @@
-"""The booking core's PostgreSQL access: bounded waits and ONE translation of "database down".
-
-The repository and the idempotency store reach PostgreSQL only through `Database`. Acquiring a
-connection (which, with the app's `min_size=0` pool, may mean connecting) and every query get a
-timeout; a refused connection, a timeout, a dropped connection or a server shutting down becomes
-`ServiceUnavailable` here, so order endpoints answer 503 quickly while searches go on, and the
-next request after PostgreSQL is back just works. Other database errors are bugs and propagate.
+"""The booking core's PostgreSQL access: kernel/pg.py's `Database`, naming orders in its 503s,
+and `BoundDatabase` for work inside a caller's transaction.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
-from collections.abc import AsyncIterator, Iterator
-from typing import cast
+from collections.abc import AsyncIterator
 
 import asyncpg
 
-from kernel.errors import ServiceUnavailable
+from kernel import pg
+from kernel.pg import UNAVAILABLE, unavailable_on_failure
 
-logger = logging.getLogger(__name__)
-
-# Errors meaning "PostgreSQL cannot serve us now", as opposed to a bug in our SQL.
-UNAVAILABLE: tuple[type[BaseException], ...] = (
-    OSError,  # refused, reset, unreachable
-    TimeoutError,  # acquire, connect or query past its timeout
-    asyncpg.PostgresConnectionError,  # class 08: the connection failed or went away
-    asyncpg.InterfaceError,  # a connection that was closed under us, a closing pool
-    # What asyncpg raises when the server ends a session while a query is on the wire (seen
-    # during a fast shutdown: "cannot switch to state 12; another operation is in progress").
-    asyncpg.InternalClientError,
-    asyncpg.exceptions.OperatorInterventionError,  # class 57: shutdown, cannot connect now
-    asyncpg.exceptions.InsufficientResourcesError,  # class 53: too many connections, disk full
-)
+__all__ = ["UNAVAILABLE", "BoundDatabase", "Database"]
 
 
-@contextlib.contextmanager
-def unavailable_on_failure() -> Iterator[None]:
-    try:
-        yield
-    except UNAVAILABLE as exc:
-        logger.warning("orders database unavailable: %r", exc)
-        raise ServiceUnavailable(
-            "orders are unavailable right now: the database cannot be reached; retry shortly"
-        ) from exc
-
-
-class Database:
-    """A pool plus the timeout every wait on it gets (`timeout_s`: acquire and each query)."""
-
-    def __init__(self, pool: asyncpg.Pool, *, timeout_s: float) -> None:
-        self.pool = pool
-        self.timeout_s = timeout_s
-
-    @contextlib.asynccontextmanager
-    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
-        with unavailable_on_failure():
-            proxy = await self.pool.acquire(timeout=self.timeout_s)
-        try:
-            with unavailable_on_failure():
-                # The pool's proxy forwards every Connection method; the stubs type it apart.
-                yield cast(asyncpg.Connection, proxy)
-        finally:
-            await self._release(proxy)
-
-    async def _release(self, proxy: object) -> None:
-        """Give the connection back. Its reset can fail when the server is going down under it
-        (asyncpg raises even an InternalClientError then): asyncpg has dropped the connection
-        already, the pool opens a new one, and the caller's work — done or failed — stands, so
-        the failure is logged, not raised (raised, it was a 500 during a PostgreSQL restart)."""
-        try:
-            await self.pool.release(proxy, timeout=self.timeout_s)  # type: ignore[arg-type]
-        except Exception as exc:
-            logger.warning(
-                "orders database: a connection failed its reset and was dropped: %r", exc
-            )
-
-    @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
-        async with self.connection() as conn, conn.transaction():
-            yield conn
+class Database(pg.Database):
+    NOUN = "orders"
 
 
 class BoundDatabase(Database):
@@ -95,11 +33,11 @@ class BoundDatabase(Database):
 
     @contextlib.asynccontextmanager
     async def connection(self) -> AsyncIterator[asyncpg.Connection]:
-        with unavailable_on_failure():
+        with unavailable_on_failure(self.NOUN):
             yield self._conn
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
-        with unavailable_on_failure():
+        with unavailable_on_failure(self.NOUN):
             async with self._conn.transaction():  # nested: a SAVEPOINT
                 yield self._conn
