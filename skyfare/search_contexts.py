@@ -112,7 +112,7 @@ async def fare_cache(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     assert settings.redis_url is not None  # checked by redis
     store = TieredFareCache(
-        InMemoryFareCache(settings.cache_l1_entries),
+        InMemoryFareCache(settings.cache_l1_entries, max_bytes=settings.cache_l1_bytes),
         RedisFareCache(app[REDIS]),
         evictions=evictions.RedisEvictionFeed(app[REDIS]),
     )

@@ -75,11 +75,13 @@ class Settings(msgspec.Struct, frozen=True):
     sim_port: int = 9100
     sim_seed: int = 42
     sim_profile: str = ""  # JSON: per-airline latency / error / hang overrides for `skyfare sim`
-    # Fare cache (cache/): L1 size per process (0 disables L1), the bound on each Redis call
+    # Fare cache (cache/): L1 size per process in entries (0 disables L1) and in bytes of
+    # encoded answers (0: entries only), the bound on each Redis call
     # (further capped at a tenth of the search's deadline), fresh TTLs by days to departure
     # (< near_days, < mid_days, beyond), the stale window as a multiple of the fresh TTL, and
     # the TTL of a complete answer with no flights.
     cache_l1_entries: int = 10_000
+    cache_l1_bytes: Annotated[int, msgspec.Meta(ge=0)] = 64 * 1024 * 1024
     cache_redis_timeout_ms: int = 50
     cache_near_days: int = 3
     cache_near_ttl_s: float = 60.0
@@ -305,6 +307,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_SIM_SEED": "sim_seed",
     "SKYFARE_SIM_PROFILE": "sim_profile",
     "SKYFARE_CACHE_L1_ENTRIES": "cache_l1_entries",
+    "SKYFARE_CACHE_L1_BYTES": "cache_l1_bytes",
     "SKYFARE_CACHE_REDIS_TIMEOUT_MS": "cache_redis_timeout_ms",
     "SKYFARE_CACHE_NEAR_DAYS": "cache_near_days",
     "SKYFARE_CACHE_NEAR_TTL_S": "cache_near_ttl_s",
