@@ -83,6 +83,12 @@ def terms_for(order: Order) -> Terms:
         raise Conflict(f"the order is {order.status}: there is nothing to cancel")
     if order.payment_status == "processing":
         raise Conflict("a payment of this order is in progress: ask again once it has settled")
+    return money_back(order)
+
+
+def money_back(order: Order) -> Terms:
+    """What the fare conditions give back of `order`'s payment, whatever its status now: the
+    one-step cancel reads it off the row it has just cancelled."""
     if order.payment_status != "paid":
         return Terms(NOTHING, NOTHING, None)
     total = order.total_amount

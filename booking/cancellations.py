@@ -7,8 +7,8 @@ it was quoted in), marks the quote confirmed and, for a paid order, owes the quo
 (`Refunds.owe`, amount fixed), so no commit ever holds a cancelled order whose money nobody
 owes back. Confirming again answers the confirmed quote (idempotent); an expired quote is 410;
 an order that changed since the quote (paid, cancelled, expired meanwhile) is 409: ask again.
-`POST /v1/orders/{id}/cancel` stays the one-step cancel (booking/service.py): everything paid
-goes back, as its contract has always said.
+`POST /v1/orders/{id}/cancel` stays the one-step cancel (booking/service.py): it gives back
+what a quote confirmed at once would (`money_back`), without keeping a quote.
 """
 
 from __future__ import annotations
@@ -144,7 +144,8 @@ class CancellationService:
     async def _lost(self, principal: Principal, order: Order, quote_id: str) -> tuple[Quote, Order]:
         """The guard failed after the airline released the booking: a concurrent confirm of
         this quote won (answer it), or the order moved meanwhile (a payment captured): finish
-        the cancel the one-step way — everything paid goes back — and say it was not as quoted."""
+        the cancel the one-step way — by the fare conditions of the order as it is now — and say
+        it was not as quoted."""
         quote = await self._found(order.id, quote_id)
         current = await self._orders.get(principal, order.id)
         if quote.status == "confirmed":
@@ -156,7 +157,7 @@ class CancellationService:
             await self._orders.cancel(principal, order.id)
         raise Conflict(
             "the order changed while this quote was being confirmed; it is cancelled, and "
-            "everything paid is refunded"
+            "refunded by its fare conditions as it stood then"
         )
 
     async def _found(self, order_id: str, quote_id: str) -> Quote:

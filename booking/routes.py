@@ -193,8 +193,9 @@ OPERATIONS: tuple[Operation, ...] = (
         path="/v1/orders/{order_id}/cancel",
         operation_id="cancel_order",
         summary=(
-            "Cancel an order: the airline releases its seats, a paid order is refunded. "
-            "Cancelling a cancelled order answers it unchanged"
+            "Cancel an order: the airline releases its seats, a paid order is refunded by its "
+            "fare conditions (a cancellation quote confirmed at once: a non-refundable fare "
+            "gives back its taxes). Cancelling a cancelled order answers it unchanged"
         ),
         tag="orders",
         response=OrderView,

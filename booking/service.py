@@ -23,6 +23,7 @@ import msgspec
 
 from booking import metrics
 from booking.airline import Airline
+from booking.cancellation_terms import money_back
 from booking.idempotency import (
     Claimed,
     Completion,
@@ -338,8 +339,9 @@ class OrderService:
     # -- cancel ---------------------------------------------------------------------------------
 
     async def cancel(self, principal: Principal, order_id: str) -> Order:
-        """Cancel at the airline, then `cancelled` (refunding a paid order); cancelling a
-        cancelled order answers it unchanged. `Conflict` for an expired order, or a paid one
+        """Cancel at the airline, then `cancelled`, refunding a paid order by its fare conditions
+        (a cancellation quote confirmed in one step); cancelling a cancelled order answers it
+        unchanged. `Conflict` for an expired order, or a paid one
         when refunds are not enabled; `ServiceUnavailable` when the airline cannot be reached
         (nothing changed)."""
         for _ in range(3):
@@ -377,7 +379,9 @@ class OrderService:
             return
         if self._refunds is None:
             raise _PaidMeanwhile  # rolls the cancel back
-        await self._refunds.owe(conn, cancelled, reason="the order was cancelled")
+        # As a quote confirmed at once would: by the fare conditions (booking/cancellations.py).
+        refund = money_back(cancelled).refund_amount
+        await self._refunds.owe(conn, cancelled, reason="the order was cancelled", amount=refund)
 
     def _check_cancellable(self, order: Order) -> None:
         if order.status == "expired":

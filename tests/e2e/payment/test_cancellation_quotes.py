@@ -190,3 +190,20 @@ async def test_two_confirms_of_one_quote_at_once_cancel_once_and_refund_once(
     assert (intent["amount_refunded"], len(intent["refunds"])) == (offer["tax_amount"], 1)
     events = await pay_env.events(order["id"])
     assert (events.count("order.cancelled"), events.count("payment.refunded")) == (1, 1)
+
+
+async def test_the_one_step_cancel_refunds_what_a_quote_would_have_said(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    """`/cancel` is a quote confirmed at once: a non-refundable fare gives back its taxes only
+    (it refunded everything before, whatever the fare)."""
+    order, offer = await paid_order(pay_env, alice, days=44)
+    assert offer["conditions"]["refundable"] is False
+    response = await pay_env.client.post(f"/v1/orders/{order['id']}/cancel", headers=alice)
+    assert response.status == 200, await response.text()
+
+    final = await pay_env.until(alice, order["id"], lambda o: o["payment_status"] == "refunded")
+    assert final["status"] == "cancelled"
+    [intent] = await pay_env.gateway.intents(order["id"])
+    assert intent["amount_refunded"] == offer["tax_amount"]
+    assert len(intent["refunds"]) == 1
