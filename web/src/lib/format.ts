@@ -1,10 +1,23 @@
 /** Display helpers. Segment times are the airport's local time without an offset (docs/api.md):
  * they are shown as written, never converted to the browser's zone. */
 
+/** One `Intl.NumberFormat` per currency and rounding: building one costs far more than using it
+ * (V8 loads locale data each time), and a results page formats two prices per offer card. */
+const formats = new Map<string, Intl.NumberFormat>();
+
+function currencyFormat(currency: string, whole: boolean): Intl.NumberFormat {
+  const key = `${currency}:${whole}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat("en", { style: "currency", currency, ...(whole ? { maximumFractionDigits: 0 } : {}) });
+    formats.set(key, format);
+  }
+  return format;
+}
+
 export function money(amount: string, currency: string): string {
-  const value = Number(amount);
   try {
-    return new Intl.NumberFormat("en", { style: "currency", currency }).format(value);
+    return currencyFormat(currency, false).format(Number(amount));
   } catch {
     return `${amount} ${currency}`;
   }
@@ -58,9 +71,7 @@ export function dayShift(departing: string, arriving: string): string {
 /** A price in whole units (`$549`), for the tight cells of the price calendar. */
 export function moneyRounded(amount: string, currency: string): string {
   try {
-    return new Intl.NumberFormat("en", { style: "currency", currency, maximumFractionDigits: 0 }).format(
-      Math.round(Number(amount)),
-    );
+    return currencyFormat(currency, true).format(Math.round(Number(amount)));
   } catch {
     return `${Math.round(Number(amount))} ${currency}`;
   }
