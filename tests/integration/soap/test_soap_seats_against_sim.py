@@ -1,19 +1,25 @@
-"""Seat maps through the SOAP connector against the sim's SOAP airline (the WSDL's SeatMap)."""
+"""Seats through the SOAP connector against the sim's SOAP airline: the WSDL's SeatMap, and
+SelectSeats choosing seats on a held booking (taken seats, a race, the exit-row rule)."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator
 
 import pytest
 
 from connectors import errors
-from connectors.seat_model import LegSeatMap
+from connectors.model import Hold, HoldPassenger, Passengers
+from connectors.seat_model import LegSeatMap, SeatSelection
 from connectors.soap import SoapConnector
 from sim.soap import SIM_PASSWORD, SIM_USERNAME
 from tests.support.flights import adults, query, supplier_id
+from tests.support.seat_maps import available, free_seats
 from tests.support.sim import SimHandle
 
 TIMEOUT = 2.0
+CHILD = HoldPassenger("child", "Tom", "Lovelace", dt.date(2020, 1, 1), "m")
 
 
 @pytest.fixture
@@ -59,3 +65,77 @@ async def test_an_offer_and_a_booking_have_seat_maps_per_segment(nordic: SoapCon
 async def test_an_unknown_fare_is_refused(nordic: SoapConnector) -> None:
     with pytest.raises(errors.OfferNotFound):
         await nordic.seat_maps("not-a-fare", timeout=TIMEOUT)
+
+
+async def _held(nordic: SoapConnector, reference: str, *, family: bool = False) -> Hold:
+    """A held booking on CPH-JFK (nonstop): one adult, or an adult and a child."""
+    pax = Passengers(adults=1, children=1) if family else Passengers(adults=1)
+    offer = (
+        await nordic.search(query(("CPH", "JFK", 30), passengers=pax, stops=0), timeout=TIMEOUT)
+    )[0]
+    passengers = [*adults(1), *([CHILD] if family else [])]
+    return await nordic.hold(supplier_id(offer), passengers, reference=reference, timeout=TIMEOUT)
+
+
+async def test_a_chosen_seat_is_the_bookings_and_taken_for_everyone_else(
+    nordic: SoapConnector,
+) -> None:
+    first = await _held(nordic, "ord_soap_a")
+    second = await _held(nordic, "ord_soap_b")
+    leg = (await nordic.booking_seat_maps(first.locator, timeout=TIMEOUT)).legs[0]
+    seat, other = free_seats(leg)[:2]
+
+    chosen = await nordic.select_seats(first.locator, [SeatSelection(0, 0, seat)], timeout=TIMEOUT)
+
+    assert chosen == (SeatSelection(0, 0, seat),)
+    mine = (await nordic.booking_seat_maps(first.locator, timeout=TIMEOUT)).legs[0]
+    theirs = (await nordic.booking_seat_maps(second.locator, timeout=TIMEOUT)).legs[0]
+    assert available(mine, seat) and not available(theirs, seat)
+    with pytest.raises(errors.SeatUnavailable, match=seat):
+        await nordic.select_seats(second.locator, [SeatSelection(0, 0, seat)], timeout=TIMEOUT)
+    # A new choice replaces the old seat, which is free again.
+    moved = await nordic.select_seats(first.locator, [SeatSelection(0, 0, other)], timeout=TIMEOUT)
+    assert moved == (SeatSelection(0, 0, other),)
+    assert available(
+        (await nordic.booking_seat_maps(second.locator, timeout=TIMEOUT)).legs[0], seat
+    )
+
+
+async def test_two_bookings_racing_for_one_seat_one_wins(nordic: SoapConnector) -> None:
+    first = await _held(nordic, "ord_soap_r1")
+    second = await _held(nordic, "ord_soap_r2")
+    seat = free_seats((await nordic.booking_seat_maps(first.locator, timeout=TIMEOUT)).legs[0])[0]
+
+    results = await asyncio.gather(
+        nordic.select_seats(first.locator, [SeatSelection(0, 0, seat)], timeout=TIMEOUT),
+        nordic.select_seats(second.locator, [SeatSelection(0, 0, seat)], timeout=TIMEOUT),
+        return_exceptions=True,
+    )
+
+    refusals = [r for r in results if isinstance(r, BaseException)]
+    assert len(refusals) == 1 and isinstance(refusals[0], errors.SeatUnavailable), results
+    winner = first if results[1] is refusals[0] else second
+    leg = (await nordic.booking_seat_maps(winner.locator, timeout=TIMEOUT)).legs[0]
+    loser = second if winner is first else first
+    assert available(leg, seat)
+    assert not available(
+        (await nordic.booking_seat_maps(loser.locator, timeout=TIMEOUT)).legs[0], seat
+    )
+
+
+async def test_an_exit_row_for_a_child_and_an_unknown_seat_are_refused(
+    nordic: SoapConnector,
+) -> None:
+    hold = await _held(nordic, "ord_soap_c", family=True)
+    leg = (await nordic.booking_seat_maps(hold.locator, timeout=TIMEOUT)).legs[0]
+    exit_seat = free_seats(leg, exit_row=True)[0]
+
+    with pytest.raises(errors.SeatRestricted) as refused:
+        await nordic.select_seats(hold.locator, [SeatSelection(0, 1, exit_seat)], timeout=TIMEOUT)
+
+    assert refused.value.rule == "exit_row_child"
+    with pytest.raises(errors.InvalidRequest, match="99Z"):
+        await nordic.select_seats(hold.locator, [SeatSelection(0, 0, "99Z")], timeout=TIMEOUT)
+    # Nothing was given by the refused calls; the adult may take the exit seat.
+    both = [SeatSelection(0, 0, exit_seat), SeatSelection(0, 1, free_seats(leg)[0])]
+    assert set(await nordic.select_seats(hold.locator, both, timeout=TIMEOUT)) == set(both)
