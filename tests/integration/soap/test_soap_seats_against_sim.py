@@ -90,7 +90,8 @@ async def test_a_chosen_seat_is_the_bookings_and_taken_for_everyone_else(
     assert chosen == (SeatSelection(0, 0, seat),)
     mine = (await nordic.booking_seat_maps(first.locator, timeout=TIMEOUT)).legs[0]
     theirs = (await nordic.booking_seat_maps(second.locator, timeout=TIMEOUT)).legs[0]
-    assert available(mine, seat) and not available(theirs, seat)
+    assert available(mine, seat)
+    assert not available(theirs, seat)
     with pytest.raises(errors.SeatUnavailable, match=seat):
         await nordic.select_seats(second.locator, [SeatSelection(0, 0, seat)], timeout=TIMEOUT)
     # A new choice replaces the old seat, which is free again.
@@ -113,7 +114,8 @@ async def test_two_bookings_racing_for_one_seat_one_wins(nordic: SoapConnector) 
     )
 
     refusals = [r for r in results if isinstance(r, BaseException)]
-    assert len(refusals) == 1 and isinstance(refusals[0], errors.SeatUnavailable), results
+    assert len(refusals) == 1, results
+    assert isinstance(refusals[0], errors.SeatUnavailable)
     winner = first if results[1] is refusals[0] else second
     leg = (await nordic.booking_seat_maps(winner.locator, timeout=TIMEOUT)).legs[0]
     loser = second if winner is first else first
