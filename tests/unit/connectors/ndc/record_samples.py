@@ -12,7 +12,7 @@ from pathlib import Path
 from lxml import etree
 
 from sim import errors, seat_sales, wire
-from sim.ndc import responses, seat_messages
+from sim.ndc import responses, seat_messages, seat_orders
 from sim.world import World
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -87,6 +87,45 @@ def record_seat_availability(world: World) -> None:
     quote = crimson.shop(business)[0]
     maps = seat_sales.fare_seat_maps(crimson, quote.fare_id)
     _write("seat_availability_rs.xml", seat_messages.seat_availability_response(crimson, maps))
+    record_seat_order(world)
+
+
+def record_seat_order(world: World) -> None:
+    """An adult's and a child's paid economy seats on a held LHR-JFK order, and the refusals."""
+    crimson = world.airlines["crimson"]
+    family = wire.ShoppingRequest(
+        journeys=(wire.JourneyRequest("LHR", "JFK", DAY),),
+        travellers=wire.Travellers(ADT=1, CHD=1),
+    )
+    quote = crimson.shop(family)[0]
+    passengers = tuple(
+        wire.BookingPassenger(ptc, "Ada", "Lovelace", dt.date(2015, 1, 1), "F")
+        for ptc in ("ADT", "CHD")
+    )
+    booking, _ = crimson.book(wire.BookingRequest(quote.fare_id, "ord_seats", passengers))
+    maps = seat_sales.booking_seat_maps(crimson, booking.locator)
+    _write(
+        "seat_availability_order_rs.xml", seat_messages.seat_availability_response(crimson, maps)
+    )
+    leg = maps.legs[0]
+    paid = [
+        s.designator
+        for s in leg.layout.spots
+        if leg.states[s.designator] == "available" and s.window and not s.exit_row
+    ]
+    choices = [seat_sales.SeatChoice(0, 0, paid[0]), seat_sales.SeatChoice(0, 1, paid[1])]
+    seat_sales.choose_seats(crimson, booking.locator, choices)
+    _write("order_view_seats_rs.xml", seat_orders.order_view(crimson, booking))
+    refusals = {
+        "error_seat_unavailable_rs.xml": errors.AirlineError(
+            409, "seat_unavailable", "30A is taken"
+        ),
+        "error_seat_restricted_rs.xml": errors.AirlineError(
+            422, "seat_restricted", "12C: exit_row_child"
+        ),
+    }
+    for name, error in refusals.items():
+        _write(name, responses.error_response("IATA_OrderViewRS", error))
 
 
 if __name__ == "__main__":
