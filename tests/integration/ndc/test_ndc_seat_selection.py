@@ -5,7 +5,6 @@ against IATA's NDC 21.3 schemas in both directions (`ndc_exchanges`, conftest.py
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 import pytest
@@ -14,6 +13,7 @@ from connectors import errors
 from connectors.model import Hold, HoldPassenger, Passengers
 from connectors.ndc import NdcConnector
 from connectors.seat_model import SeatSelection
+from tests.support import seat_contract
 from tests.support.flights import adults, query, supplier_id
 from tests.support.ndc_exchanges import ExchangeRecorder
 from tests.support.seat_maps import available, free_seats, seats
@@ -60,38 +60,13 @@ async def test_a_paid_seat_is_the_orders_its_price_in_the_total_and_taken_for_ot
 async def test_two_orders_racing_for_one_seat_one_wins(crimson: NdcConnector) -> None:
     first = await _held(crimson, "ord_ndc_r1")
     second = await _held(crimson, "ord_ndc_r2")
-    seat = free_seats((await crimson.booking_seat_maps(first.locator, timeout=TIMEOUT)).legs[0])[0]
 
-    results = await asyncio.gather(
-        crimson.select_seats(first.locator, [SeatSelection(0, 0, seat)], timeout=TIMEOUT),
-        crimson.select_seats(second.locator, [SeatSelection(0, 0, seat)], timeout=TIMEOUT),
-        return_exceptions=True,
-    )
-
-    refusals = [r for r in results if isinstance(r, BaseException)]
-    assert len(refusals) == 1, results
-    assert isinstance(refusals[0], errors.SeatUnavailable)
-    winner, loser = (second, first) if results[0] is refusals[0] else (first, second)
-    assert available(
-        (await crimson.booking_seat_maps(winner.locator, timeout=TIMEOUT)).legs[0], seat
-    )
-    assert not available(
-        (await crimson.booking_seat_maps(loser.locator, timeout=TIMEOUT)).legs[0], seat
-    )
+    await seat_contract.one_of_two_racing_bookings_gets_the_seat(crimson, first, second)
 
 
 async def test_an_exit_row_for_a_child_and_an_unknown_seat_are_refused(
     crimson: NdcConnector,
 ) -> None:
-    hold = await _held(crimson, "ord_ndc_c", family=True)
-    leg = (await crimson.booking_seat_maps(hold.locator, timeout=TIMEOUT)).legs[0]
-    exit_seat = free_seats(leg, exit_row=True)[0]
+    family = await _held(crimson, "ord_ndc_c", family=True)
 
-    with pytest.raises(errors.SeatRestricted) as refused:
-        await crimson.select_seats(hold.locator, [SeatSelection(0, 1, exit_seat)], timeout=TIMEOUT)
-
-    assert refused.value.rule == "exit_row_child"
-    with pytest.raises(errors.InvalidRequest, match="99Z"):
-        await crimson.select_seats(hold.locator, [SeatSelection(0, 0, "99Z")], timeout=TIMEOUT)
-    both = [SeatSelection(0, 0, exit_seat), SeatSelection(0, 1, free_seats(leg)[0])]
-    assert set(await crimson.select_seats(hold.locator, both, timeout=TIMEOUT)) == set(both)
+    await seat_contract.rules_and_unknown_seats_are_refused(crimson, family)

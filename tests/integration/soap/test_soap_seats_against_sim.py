@@ -3,7 +3,6 @@ SelectSeats choosing seats on a held booking (taken seats, a race, the exit-row 
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 
@@ -14,6 +13,7 @@ from connectors.model import Hold, HoldPassenger, Passengers
 from connectors.seat_model import LegSeatMap, SeatSelection
 from connectors.soap import SoapConnector
 from sim.soap import SIM_PASSWORD, SIM_USERNAME
+from tests.support import seat_contract
 from tests.support.flights import adults, query, supplier_id
 from tests.support.seat_maps import available, free_seats
 from tests.support.sim import SimHandle
@@ -105,39 +105,13 @@ async def test_a_chosen_seat_is_the_bookings_and_taken_for_everyone_else(
 async def test_two_bookings_racing_for_one_seat_one_wins(nordic: SoapConnector) -> None:
     first = await _held(nordic, "ord_soap_r1")
     second = await _held(nordic, "ord_soap_r2")
-    seat = free_seats((await nordic.booking_seat_maps(first.locator, timeout=TIMEOUT)).legs[0])[0]
 
-    results = await asyncio.gather(
-        nordic.select_seats(first.locator, [SeatSelection(0, 0, seat)], timeout=TIMEOUT),
-        nordic.select_seats(second.locator, [SeatSelection(0, 0, seat)], timeout=TIMEOUT),
-        return_exceptions=True,
-    )
-
-    refusals = [r for r in results if isinstance(r, BaseException)]
-    assert len(refusals) == 1, results
-    assert isinstance(refusals[0], errors.SeatUnavailable)
-    winner = first if results[1] is refusals[0] else second
-    leg = (await nordic.booking_seat_maps(winner.locator, timeout=TIMEOUT)).legs[0]
-    loser = second if winner is first else first
-    assert available(leg, seat)
-    assert not available(
-        (await nordic.booking_seat_maps(loser.locator, timeout=TIMEOUT)).legs[0], seat
-    )
+    await seat_contract.one_of_two_racing_bookings_gets_the_seat(nordic, first, second)
 
 
 async def test_an_exit_row_for_a_child_and_an_unknown_seat_are_refused(
     nordic: SoapConnector,
 ) -> None:
-    hold = await _held(nordic, "ord_soap_c", family=True)
-    leg = (await nordic.booking_seat_maps(hold.locator, timeout=TIMEOUT)).legs[0]
-    exit_seat = free_seats(leg, exit_row=True)[0]
+    family = await _held(nordic, "ord_soap_c", family=True)
 
-    with pytest.raises(errors.SeatRestricted) as refused:
-        await nordic.select_seats(hold.locator, [SeatSelection(0, 1, exit_seat)], timeout=TIMEOUT)
-
-    assert refused.value.rule == "exit_row_child"
-    with pytest.raises(errors.InvalidRequest, match="99Z"):
-        await nordic.select_seats(hold.locator, [SeatSelection(0, 0, "99Z")], timeout=TIMEOUT)
-    # Nothing was given by the refused calls; the adult may take the exit seat.
-    both = [SeatSelection(0, 0, exit_seat), SeatSelection(0, 1, free_seats(leg)[0])]
-    assert set(await nordic.select_seats(hold.locator, both, timeout=TIMEOUT)) == set(both)
+    await seat_contract.rules_and_unknown_seats_are_refused(nordic, family)

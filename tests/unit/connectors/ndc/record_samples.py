@@ -14,6 +14,7 @@ from lxml import etree
 from sim import errors, seat_sales, wire
 from sim.ndc import responses, seat_messages, seat_orders
 from sim.world import World
+from tests.support.sim_bookings import family_booking, free_seats
 
 SAMPLES = Path(__file__).parent / "samples"
 DAY = dt.date(2026, 12, 24)
@@ -93,26 +94,12 @@ def record_seat_availability(world: World) -> None:
 def record_seat_order(world: World) -> None:
     """An adult's and a child's paid economy seats on a held LHR-JFK order, and the refusals."""
     crimson = world.airlines["crimson"]
-    family = wire.ShoppingRequest(
-        journeys=(wire.JourneyRequest("LHR", "JFK", DAY),),
-        travellers=wire.Travellers(ADT=1, CHD=1),
-    )
-    quote = crimson.shop(family)[0]
-    passengers = tuple(
-        wire.BookingPassenger(ptc, "Ada", "Lovelace", dt.date(2015, 1, 1), "F")
-        for ptc in ("ADT", "CHD")
-    )
-    booking, _ = crimson.book(wire.BookingRequest(quote.fare_id, "ord_seats", passengers))
+    booking = family_booking(crimson, "LHR", "JFK", DAY, reference="ord_seats")
     maps = seat_sales.booking_seat_maps(crimson, booking.locator)
     _write(
         "seat_availability_order_rs.xml", seat_messages.seat_availability_response(crimson, maps)
     )
-    leg = maps.legs[0]
-    paid = [
-        s.designator
-        for s in leg.layout.spots
-        if leg.states[s.designator] == "available" and s.window and not s.exit_row
-    ]
+    paid = free_seats(crimson, booking, window=True)
     choices = [seat_sales.SeatChoice(0, 0, paid[0]), seat_sales.SeatChoice(0, 1, paid[1])]
     seat_sales.choose_seats(crimson, booking.locator, choices)
     _write("order_view_seats_rs.xml", seat_orders.order_view(crimson, booking))

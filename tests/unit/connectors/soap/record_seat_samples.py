@@ -13,9 +13,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from sim import errors, seat_sales, wire
+from sim import errors
 from sim.soap import envelope, messages, seat_messages
 from sim.world import World
+from tests.support.sim_bookings import family_booking, free_seats
 
 SAMPLES = Path(__file__).parent / "samples"
 DAY = dt.date(2026, 12, 24)
@@ -29,26 +30,11 @@ def main() -> None:
     (SAMPLES / "ota.xsd").write_bytes((package / "ota.xsd").read_bytes())
     world = World(42, clock=lambda: dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC))
     nordic = world.airlines["nordic"]
-    family = wire.ShoppingRequest(
-        journeys=(wire.JourneyRequest("CPH", "AMS", DAY),),
-        travellers=wire.Travellers(ADT=1, CHD=1),
-    )
-    quote = nordic.shop(family)[0]
-    passengers = tuple(
-        wire.BookingPassenger(ptc, "Ada", "Lovelace", dt.date(2015, 1, 1), "F")
-        for ptc in ("ADT", "CHD")
-    )
-    booking, _ = nordic.book(wire.BookingRequest(quote.fare_id, "ord_seats", passengers))
+    booking = family_booking(nordic, "CPH", "AMS", DAY, reference="ord_seats")
     rq = etree.Element(messages.q("Skyfare_SelectSeatsRQ"), Version=messages.VERSION)
     etree.SubElement(rq, messages.q("BookingReferenceID"), ID=booking.locator)
     requests = etree.SubElement(rq, messages.q("SeatRequests"))
-    leg = seat_sales.booking_seat_maps(nordic, booking.locator).legs[0]
-    free = [
-        s.designator
-        for s in leg.layout.spots
-        if leg.states[s.designator] == "available" and not s.exit_row
-    ]
-    for traveller, seat in enumerate(free[:2], start=1):
+    for traveller, seat in enumerate(free_seats(nordic, booking)[:2], start=1):
         etree.SubElement(
             requests,
             messages.q("SeatRequest"),
