@@ -5,30 +5,32 @@ against IATA's NDC 21.3 schemas in both directions (`ndc_exchanges`, conftest.py
 
 from __future__ import annotations
 
-import datetime as dt
+from dataclasses import replace
 
+import aiohttp
 import pytest
+from lxml import etree
 
 from connectors import errors
-from connectors.model import Hold, HoldPassenger, Passengers
-from connectors.ndc import NdcConnector
+from connectors.model import Hold
+from connectors.ndc import NdcConnector, seat_orders
+from connectors.ndc import seats as seats_module
+from connectors.ndc.messages import CNS, NS
 from connectors.seat_model import SeatSelection
-from tests.support import seat_contract
 from tests.support.flights import adults, query, supplier_id
 from tests.support.ndc_exchanges import ExchangeRecorder
 from tests.support.seat_maps import available, free_seats, seats
+from tests.support.sim import SimHandle
 
 TIMEOUT = 2.0
-CHILD = HoldPassenger("child", "Tom", "Lovelace", dt.date(2020, 1, 1), "m")
+NSMAP = {"n": NS, "c": CNS}
 
 
-async def _held(crimson: NdcConnector, reference: str, *, family: bool = False) -> Hold:
-    """A held order on LHR-JFK (nonstop): one adult, or an adult and a child."""
-    pax = Passengers(adults=1, children=1) if family else Passengers(adults=1)
-    wanted = query(("LHR", "JFK", 30), passengers=pax, stops=0)
+async def _held(crimson: NdcConnector, reference: str) -> Hold:
+    """A held booking of one adult on LHR-JFK (nonstop)."""
+    wanted = query(("LHR", "JFK", 30), stops=0)
     offer = (await crimson.search(wanted, timeout=TIMEOUT))[0]
-    passengers = [*adults(1), *([CHILD] if family else [])]
-    return await crimson.hold(supplier_id(offer), passengers, reference=reference, timeout=TIMEOUT)
+    return await crimson.hold(supplier_id(offer), adults(1), reference=reference, timeout=TIMEOUT)
 
 
 async def test_a_paid_seat_is_the_orders_its_price_in_the_total_and_taken_for_others(
@@ -57,16 +59,36 @@ async def test_a_paid_seat_is_the_orders_its_price_in_the_total_and_taken_for_ot
     assert ndc_exchanges.exchanges  # each message above is checked when the test ends
 
 
-async def test_two_orders_racing_for_one_seat_one_wins(crimson: NdcConnector) -> None:
-    first = await _held(crimson, "ord_ndc_r1")
-    second = await _held(crimson, "ord_ndc_r2")
-
-    await seat_contract.one_of_two_racing_bookings_gets_the_seat(crimson, first, second)
-
-
-async def test_an_exit_row_for_a_child_and_an_unknown_seat_are_refused(
-    crimson: NdcConnector,
+async def test_the_airline_refuses_an_offer_item_that_does_not_price_the_seat(
+    crimson: NdcConnector, sim: SimHandle
 ) -> None:
-    family = await _held(crimson, "ord_ndc_c", family=True)
+    hold = await _held(crimson, "ord_ndc_item")
+    body = seats_module.order_seat_availability(hold.locator, owner_code="VS")
+    offer = seat_orders.seat_offer(await _post(sim, "SeatAvailability", body), airline="x")
+    leg = (await crimson.booking_seat_maps(hold.locator, timeout=TIMEOUT)).legs[0]
+    paid = next(d for d in free_seats(leg) if seats(leg)[d].prices["adult"] > 0)
+    free = next(d for d in free_seats(leg) if seats(leg)[d].prices["adult"] == 0)
+    # A schema-valid request naming the free seat's item for the paid seat.
+    items = list(offer.seats[0][paid][1])
+    swapped = (offer.seats[0][free][1][0],)
+    wrong = replace(offer, seats=({**offer.seats[0], paid: ("F", swapped)},))
+    body = seat_orders.order_change_seats(
+        hold.locator, wrong, [SeatSelection(0, 0, paid)], owner_code="VS", airline="x"
+    )
 
-    await seat_contract.rules_and_unknown_seats_are_refused(crimson, family)
+    answer = await _post(sim, "OrderChange", body)
+
+    codes = answer.xpath("n:Error/c:Code/text()", namespaces=NSMAP)
+    assert codes == ["INVALID_REQUEST"]
+    (text,) = answer.xpath("n:Error/c:DescText/text()", namespaces=NSMAP)
+    assert "OfferItemRefID" in text
+    assert items[0] in text  # the item that prices it
+    assert available((await crimson.booking_seat_maps(hold.locator, timeout=TIMEOUT)).legs[0], paid)
+
+
+async def _post(sim: SimHandle, operation: str, body: bytes) -> etree._Element:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{sim.url}/ndc/crimson/{operation}", data=body) as response,
+    ):
+        return etree.fromstring(await response.read())

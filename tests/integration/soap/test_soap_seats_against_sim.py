@@ -1,25 +1,23 @@
 """Seats through the SOAP connector against the sim's SOAP airline: the WSDL's SeatMap, and
-SelectSeats choosing seats on a held booking (taken seats, a race, the exit-row rule)."""
+SelectSeats choosing and changing seats on a held booking (the race and the rules every
+protocol shares: tests/integration/test_seat_selection_contract.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import AsyncIterator
 
 import pytest
 
 from connectors import errors
-from connectors.model import Hold, HoldPassenger, Passengers
+from connectors.model import Hold
 from connectors.seat_model import LegSeatMap, SeatSelection
 from connectors.soap import SoapConnector
 from sim.soap import SIM_PASSWORD, SIM_USERNAME
-from tests.support import seat_contract
 from tests.support.flights import adults, query, supplier_id
 from tests.support.seat_maps import available, free_seats
 from tests.support.sim import SimHandle
 
 TIMEOUT = 2.0
-CHILD = HoldPassenger("child", "Tom", "Lovelace", dt.date(2020, 1, 1), "m")
 
 
 @pytest.fixture
@@ -67,14 +65,11 @@ async def test_an_unknown_fare_is_refused(nordic: SoapConnector) -> None:
         await nordic.seat_maps("not-a-fare", timeout=TIMEOUT)
 
 
-async def _held(nordic: SoapConnector, reference: str, *, family: bool = False) -> Hold:
-    """A held booking on CPH-JFK (nonstop): one adult, or an adult and a child."""
-    pax = Passengers(adults=1, children=1) if family else Passengers(adults=1)
-    offer = (
-        await nordic.search(query(("CPH", "JFK", 30), passengers=pax, stops=0), timeout=TIMEOUT)
-    )[0]
-    passengers = [*adults(1), *([CHILD] if family else [])]
-    return await nordic.hold(supplier_id(offer), passengers, reference=reference, timeout=TIMEOUT)
+async def _held(nordic: SoapConnector, reference: str) -> Hold:
+    """A held booking of one adult on CPH-JFK (nonstop)."""
+    wanted = query(("CPH", "JFK", 30), stops=0)
+    offer = (await nordic.search(wanted, timeout=TIMEOUT))[0]
+    return await nordic.hold(supplier_id(offer), adults(1), reference=reference, timeout=TIMEOUT)
 
 
 async def test_a_chosen_seat_is_the_bookings_and_taken_for_everyone_else(
@@ -100,18 +95,3 @@ async def test_a_chosen_seat_is_the_bookings_and_taken_for_everyone_else(
     assert available(
         (await nordic.booking_seat_maps(second.locator, timeout=TIMEOUT)).legs[0], seat
     )
-
-
-async def test_two_bookings_racing_for_one_seat_one_wins(nordic: SoapConnector) -> None:
-    first = await _held(nordic, "ord_soap_r1")
-    second = await _held(nordic, "ord_soap_r2")
-
-    await seat_contract.one_of_two_racing_bookings_gets_the_seat(nordic, first, second)
-
-
-async def test_an_exit_row_for_a_child_and_an_unknown_seat_are_refused(
-    nordic: SoapConnector,
-) -> None:
-    family = await _held(nordic, "ord_soap_c", family=True)
-
-    await seat_contract.rules_and_unknown_seats_are_refused(nordic, family)
