@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+import msgspec
 from lxml import etree
 
 from connectors import errors
@@ -41,8 +41,7 @@ _SEAT, _COLUMN, _STATUS, _ITEM_REF = (
 _DESIGNATOR = re.compile(r"([0-9]{1,3})([A-Z])")
 
 
-@dataclass(frozen=True)
-class SeatOffer:
+class SeatOffer(msgspec.Struct, frozen=True):
     """What choosing seats of an order needs from its SeatAvailabilityRS."""
 
     offer_id: str

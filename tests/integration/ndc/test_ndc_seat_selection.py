@@ -5,9 +5,8 @@ against IATA's NDC 21.3 schemas in both directions (`ndc_exchanges`, conftest.py
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import aiohttp
+import msgspec
 import pytest
 from lxml import etree
 
@@ -71,7 +70,7 @@ async def test_the_airline_refuses_an_offer_item_that_does_not_price_the_seat(
     # A schema-valid request naming the free seat's item for the paid seat.
     items = list(offer.seats[0][paid][1])
     swapped = (offer.seats[0][free][1][0],)
-    wrong = replace(offer, seats=({**offer.seats[0], paid: ("F", swapped)},))
+    wrong = msgspec.structs.replace(offer, seats=({**offer.seats[0], paid: ("F", swapped)},))
     body = seat_orders.order_change_seats(
         hold.locator, wrong, [SeatSelection(0, 0, paid)], owner_code="VS", airline="x"
     )
