@@ -18,7 +18,7 @@ from connectors.model import (
     PricedOffer,
     serves_route,
 )
-from connectors.ndc import mapping, messages, seats
+from connectors.ndc import mapping, messages, seat_orders, seats
 from connectors.ndc.client import NdcAirlineClient
 from connectors.seat_model import SeatMaps, SeatSelection
 
@@ -29,12 +29,15 @@ _START_TIMEOUT_S = 5.0
 
 
 class NdcConnector:
-    """An NDC 21.3 airline: AirShopping, OfferPrice, OrderCreate/Retrieve/Change/Reshop.
+    """An NDC 21.3 airline: AirShopping, OfferPrice, OrderCreate/Retrieve/Change/Reshop,
+    SeatAvailability.
 
     Ticketing is an OrderChangeRQ paying the order's amount (read first with OrderRetrieve);
     cancelling is 21.3's two steps, OrderReshopRQ (the cancellation quote) then an OrderChangeRQ
-    accepting it. `owner_code` is the airline's IATA designator (`OwnerCode`), learned from its
-    route network when not given. `schema_folder` turns on checking every answer against its schema
+    accepting it. Seats are chosen in two steps too: the order's SeatAvailabilityRS (its
+    a-la-carte seat offer), then an OrderChangeRQ accepting the items of the seats chosen.
+    `owner_code` is the airline's IATA designator (`OwnerCode`), learned from its route network
+    when not given. `schema_folder` turns on checking every answer against its schema
     (certification runs; too slow for every call). `start()` reads the airline's route
     network (`GET {base}/network`, a `Skyfare_RouteNetworkRS`) so `serves()` answers without
     I/O; if that fails every route is asked for. `hold` sends our order id as a BookingRef, so
@@ -155,6 +158,16 @@ class NdcConnector:
     async def select_seats(
         self, locator: str, selections: Sequence[SeatSelection], *, timeout: float
     ) -> tuple[SeatSelection, ...]:
-        raise errors.SeatMapsUnsupported(
-            f"{self.name}: seats are not sold through this protocol yet"
+        # 21.3's two steps: the order's seat offer (SeatAvailability), then an OrderChange
+        # accepting its items for the seats chosen (connectors/ndc/seat_orders.py).
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        owner_code = self._owner.iata_code
+        body = seats.order_seat_availability(locator, owner_code=owner_code)
+        root = await self._client.call("/SeatAvailability", body, timeout=timeout)
+        offer = seat_orders.seat_offer(root, airline=self.name)
+        body = seat_orders.order_change_seats(
+            locator, offer, selections, owner_code=owner_code, airline=self.name
         )
+        root = await self._client.call("/OrderChange", body, timeout=deadline - loop.time())
+        return seat_orders.to_selections(root, offer, airline=self.name)

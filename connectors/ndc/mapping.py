@@ -53,6 +53,7 @@ _REJECTIONS: dict[str, type[errors.SupplierRejected]] = {
     "INVALID_PAX": errors.InvalidRequest,
     "INVALID_CURRENCY": errors.InvalidRequest,
     "INVALID_REQUEST": errors.InvalidRequest,
+    "SEAT_UNAVAILABLE": errors.SeatUnavailable,
 }
 # No entities, no DTD fetching, no huge trees: an answer is untrusted input (defusedxml rules).
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
@@ -134,6 +135,8 @@ def raise_for_errors(root: etree._Element, *, airline: str) -> None:
                 raise Malformed("PRICE_CHANGED without its new total")
             new_amount, currency = Decimal(amount.text or ""), amount.get("CurCode", "")
             raise errors.PriceChanged(message, new_amount=new_amount, currency=currency)
+    if code == "SEAT_RESTRICTED":  # DescText "<seat>: <rule>", as the REST airline words it
+        raise errors.SeatRestricted(message, rule=text.rpartition(": ")[2])
     if code == "UNAUTHORIZED":  # our configuration, not the traveler's request
         raise errors.ConnectorUnavailable(message)
     raise _REJECTIONS.get(code, errors.InvalidRequest)(message)

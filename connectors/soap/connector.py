@@ -131,6 +131,9 @@ class SoapConnector:
     async def select_seats(
         self, locator: str, selections: Sequence[SeatSelection], *, timeout: float
     ) -> tuple[SeatSelection, ...]:
-        raise errors.SeatMapsUnsupported(
-            f"{self.name}: seats are not sold through this protocol yet"
+        return await self._client.call(
+            "SelectSeats",
+            seats.select_seats_body(locator, selections),
+            seats.to_selections,
+            timeout=timeout,
         )

@@ -53,7 +53,9 @@ _REJECTIONS: dict[str, type[errors.SupplierRejected]] = {
     "CUR": errors.InvalidRequest,
     "IPX": errors.InvalidRequest,
     "BRQ": errors.InvalidRequest,
+    "SNA": errors.SeatUnavailable,
 }
+SEAT_RESTRICTED = "SRS"  # ShortText "<seat>: <rule>", as the REST airline words it
 
 
 def search_body(query: FlightQuery) -> dict[str, Any]:
@@ -244,6 +246,8 @@ def ota_error(
             return errors.PriceChanged(message, new_amount=Decimal(amount), currency=currency)
         except InvalidOperation:
             return errors.InvalidRequest(message)
+    if code == SEAT_RESTRICTED:
+        return errors.SeatRestricted(message, rule=(short_text or "").rpartition(": ")[2])
     return _REJECTIONS.get(code, errors.InvalidRequest)(message)
 
 

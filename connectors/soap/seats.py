@@ -1,8 +1,11 @@
-"""The SOAP airline's seat maps (OTA_AirSeatMapRS) read with lxml into `SeatMaps` (pure)."""
+"""The SOAP airline's seats (pure): seat maps (OTA_AirSeatMapRS) read with lxml into `SeatMaps`;
+seat choices sent as `Skyfare_SelectSeatsRQ` (OTA SeatRequests, the WSDL's SelectSeats) and its
+zeep-parsed answer read back into `SeatSelection`s."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +21,7 @@ from connectors.seat_model import (
     SeatMaps,
     SeatPaxType,
     SeatRow,
+    SeatSelection,
     facility_row,
 )
 from connectors.soap.mapping import CABIN_FROM_OTA
@@ -39,6 +43,37 @@ def seat_map_body(*, fare_id: str | None = None, locator: str | None = None) -> 
     if fare_id is not None:
         return {"Version": "2.001", "FareReference": fare_id}
     return {"Version": "2.001", "BookingReferenceID": {"ID": locator}}
+
+
+def select_seats_body(locator: str, selections: Sequence[SeatSelection]) -> dict[str, Any]:
+    """The seats to give; OTA's RPHs count the booking's segments and travellers from 1."""
+    return {
+        "Version": "2.001",
+        "BookingReferenceID": {"ID": locator},
+        "SeatRequests": {
+            "SeatRequest": [
+                {
+                    "SeatNumber": s.designator,
+                    "FlightRefNumberRPHList": str(s.leg + 1),
+                    "TravelerRefNumberRPHList": str(s.passenger + 1),
+                }
+                for s in selections
+            ]
+        },
+    }
+
+
+def to_selections(rs: Any) -> tuple[SeatSelection, ...]:
+    """Every seat the booking holds, from a zeep-parsed `Skyfare_SelectSeatsRS`."""
+    held = rs.SeatRequests
+    return tuple(
+        SeatSelection(
+            leg=int(seat.FlightRefNumberRPHList) - 1,
+            passenger=int(seat.TravelerRefNumberRPHList) - 1,
+            designator=seat.SeatNumber,
+        )
+        for seat in ([] if held is None else held.SeatRequest or [])
+    )
 
 
 def to_seat_maps(status: int, payload: bytes, *, source: str) -> SeatMaps:

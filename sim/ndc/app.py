@@ -10,14 +10,17 @@ One POST endpoint per message under the airline's base path (`/ndc/<slug>`):
 | `/OrderRetrieve`  | IATA_OrderRetrieveRQ   | IATA_OrderViewRS       | retrieve   |
 | `/OrderChange`    | IATA_OrderChangeRQ     | IATA_OrderViewRS       | ticket     |
 | `/OrderReshop`    | IATA_OrderReshopRQ     | IATA_OrderReshopRS     | cancel     |
+| `/SeatAvailability` | IATA_SeatAvailabilityRQ | IATA_SeatAvailabilityRS | seatmaps |
 | `GET /network`    | —                      | Skyfare_RouteNetworkRS | network    |
 
-OrderChange pays (and so tickets) an order, or accepts the cancellation offer OrderReshop quoted
-(21.3 cancels in those two steps). Business refusals are the answer with `<Error><Code>` in
-place of its Response, HTTP 200, as NDC hubs do; a request that is not well-formed, not valid
-against its NDC 21.3 schema (when the front has the schemas) or misses a field is the same
-document with HTTP 400, its DescText naming the element. With an `api_key`
-the front wants `Authorization: Bearer <key>` on every call and answers 401 otherwise.
+OrderChange pays (and so tickets) an order, accepts the cancellation offer OrderReshop quoted
+(21.3 cancels in those two steps), or accepts seats of SeatAvailability's a-la-carte offer
+(sim/ndc/seat_orders.py); every OrderViewRS shows the seats the order holds. Business refusals
+are the answer with `<Error><Code>` in place of its Response, HTTP 200, as NDC hubs do; a
+request that is not well-formed, not valid against its NDC 21.3 schema (when the front has the
+schemas) or misses a field is the same document with HTTP 400, its DescText naming the element.
+With an `api_key` the front wants `Authorization: Bearer <key>` on every call and answers 401
+otherwise.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from lxml import etree
 from sim import errors
 from sim.airline import SimAirline
 from sim.control import Behaviour
-from sim.ndc import requests, responses, seat_messages, xml
+from sim.ndc import requests, responses, seat_messages, seat_orders, xml
 from sim.ndc.schemas import Schemas
 
 AIRLINE: web.AppKey[SimAirline] = web.AppKey("sim_ndc_airline", SimAirline)
@@ -60,28 +63,30 @@ def _price(airline: SimAirline, rq: etree._Element) -> etree._Element:
 
 def _create(airline: SimAirline, rq: etree._Element) -> etree._Element:
     booking, _created = airline.book(requests.booking_request(rq))
-    return responses.order_response(booking, airline.spec)
+    return seat_orders.order_view(airline, booking)
 
 
 def _retrieve(airline: SimAirline, rq: etree._Element) -> etree._Element:
     kind, key = requests.retrieve_key(rq)
     booking = airline.order(key) if kind == "locator" else airline.retrieve(key)
-    return responses.order_response(booking, airline.spec)
+    return seat_orders.order_view(airline, booking)
 
 
 def _change(airline: SimAirline, rq: etree._Element) -> etree._Element:
-    """OrderChangeRQ: pay (and so ticket) the order, or accept its cancellation offer."""
+    """OrderChangeRQ: pay (and so ticket) the order, accept its cancellation offer, or seats."""
     locator = requests.order_id(rq)
     cancellation = requests.accepted_cancellation(rq)
     if cancellation is not None:
         if cancellation != responses.CANCEL_OFFER_PREFIX + locator:
             raise errors.AirlineError(404, "fare_not_found", "not a cancellation offer we made")
         return responses.order_response(airline.cancel(locator), airline.spec)
+    if seat_orders.wants_seats(rq):
+        return seat_orders.assign_seats(airline, rq)
     if not requests.wants_tickets(rq):
         raise errors.bad_request(
-            "OrderChangeRQ: only PaymentFunctions (ticketing) and AcceptCancelledOffer"
+            "OrderChangeRQ: only PaymentFunctions (ticketing), AcceptCancelledOffer and seats"
         )
-    return responses.order_response(airline.ticket(locator), airline.spec)
+    return seat_orders.order_view(airline, airline.ticket(locator))
 
 
 def _reshop(airline: SimAirline, rq: etree._Element) -> etree._Element:

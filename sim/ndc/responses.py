@@ -43,6 +43,8 @@ ERROR_CODES = {
     "unsupported_currency": "INVALID_CURRENCY",
     "bad_request": "INVALID_REQUEST",
     "unauthorized": "UNAUTHORIZED",
+    "seat_unavailable": "SEAT_UNAVAILABLE",
+    "seat_restricted": "SEAT_RESTRICTED",  # DescText "<seat>: <rule>"
 }
 ORDER_STATUS = {"HELD": "OPENED", "TICKETED": "TICKETED", "CANCELLED": "CANCELLED"}
 SELLER_ORG = "SKYFARE"  # BookingEntity/Org/OrgID of the seller's own reference

@@ -47,21 +47,11 @@ def seat_availability_response(airline: SimAirline, maps: SeatMaps) -> etree._El
     code = airline.spec.code
     paying: list[PaxType] = sorted({p for p in maps.passengers if p != "INF"})
     offer = add(response, "ALaCarteOffer")
-    items: dict[tuple[PaxType, int], str] = {}
-    # Every price a seat of these maps can have, per passenger type: the a-la-carte items.
-    prices = sorted(
-        {
-            (pax, seat_price_cents(spot, leg.cabin, pax, maps.currency))
-            for leg in maps.legs
-            for spot in leg.layout.spots
-            for pax in paying
-        }
-    )
     lists = _DataLists(response, maps.legs[0].cabin if maps.legs else "Y", maps.passengers)
-    offer_id = f"SEATS-{code}"
+    offer_id = seat_offer_id(code)
+    items = seat_items(maps, offer_id)
     add(offer, "OfferID", offer_id)
-    for number, (pax, cents) in enumerate(prices, start=1):
-        item_id = items[(pax, cents)] = f"{offer_id}-{number}"
+    for number, ((pax, cents), item_id) in enumerate(items.items(), start=1):
         item = add(offer, "OfferItem")
         eligibility = add(item, "Eligibility")
         for pax_id, ptc in zip(lists.pax_ids, maps.passengers, strict=True):
@@ -86,6 +76,26 @@ def seat_availability_response(airline: SimAirline, maps: SeatMaps) -> etree._El
     for leg, segment_id in zip(maps.legs, segment_ids, strict=True):
         _seat_map(response, leg, segment_id, items, paying, maps.currency)
     return payload(root)
+
+
+def seat_offer_id(code: str) -> str:
+    """The OfferID of the airline's seats: one a-la-carte offer, its items a price each."""
+    return f"SEATS-{code}"
+
+
+def seat_items(maps: SeatMaps, offer_id: str) -> dict[tuple[PaxType, int], str]:
+    """Every price a seat of these maps can have, per passenger type: the a-la-carte items,
+    numbered in a stable order, so an OrderChange can be checked against the items it names."""
+    paying = sorted({p for p in maps.passengers if p != "INF"})
+    prices = sorted(
+        {
+            (pax, seat_price_cents(spot, leg.cabin, pax, maps.currency))
+            for leg in maps.legs
+            for spot in leg.layout.spots
+            for pax in paying
+        }
+    )
+    return {price: f"{offer_id}-{n}" for n, price in enumerate(prices, start=1)}
 
 
 def _seat_map(

@@ -77,6 +77,9 @@ OPERATIONS: dict[str, Operation] = {
     "SeatMap": Operation(
         "OTA_AirSeatMapRQ", "OTA_AirSeatMapRS", "seatmaps", seat_messages.seat_map
     ),
+    "SelectSeats": Operation(
+        "Skyfare_SelectSeatsRQ", "Skyfare_SelectSeatsRS", "choose_seats", seat_messages.select_seats
+    ),
     "RouteNetwork": Operation(
         "Skyfare_RouteNetworkRQ", "Skyfare_RouteNetworkRS", "network", _network
     ),

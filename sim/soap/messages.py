@@ -40,6 +40,8 @@ ERROR_CODES: dict[str, tuple[str, str]] = {
     "unsupported_currency": ("3", "CUR"),
     "invalid_passengers": ("10", "IPX"),
     "bad_request": ("10", "BRQ"),
+    "seat_unavailable": ("3", "SNA"),
+    "seat_restricted": ("3", "SRS"),  # ShortText "<seat>: <rule>"
 }
 PRICE_CHANGED = ("3", "PCH")
 

@@ -1,4 +1,6 @@
-"""The SOAP airline's seat maps: `OTA_AirSeatMapRQ` read, `OTA_AirSeatMapRS` written (ota.xsd)."""
+"""The SOAP airline's seats (ota.xsd): `OTA_AirSeatMapRQ` read and `OTA_AirSeatMapRS` written;
+`Skyfare_SelectSeatsRQ` (OTA SeatRequests on a booking) read and `Skyfare_SelectSeatsRS` written,
+through the same seat desk as every other protocol (sim/seat_sales.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +12,16 @@ from sim import errors
 from sim.airline import SimAirline
 from sim.cabins import Spot
 from sim.fares import PaxType, decimal_amount
-from sim.seat_sales import SeatMaps, booking_seat_maps, fare_seat_maps
+from sim.seat_sales import (
+    SeatChoice,
+    SeatMaps,
+    booking_seat_maps,
+    booking_seats,
+    choose_seats,
+    fare_seat_maps,
+)
 from sim.seatmap import EXIT_ROW_CHILD, EXIT_ROW_INFANT, LegSeats, seat_price_cents
-from sim.soap.messages import CABIN_TO_OTA, q, response
+from sim.soap.messages import CABIN_TO_OTA, q, response, unique_id
 
 FEATURES = (
     ("window", "Window"),
@@ -33,6 +42,42 @@ def seat_map(airline: SimAirline, rq: etree._Element) -> etree._Element:
     else:
         raise errors.bad_request("FareReference or BookingReferenceID: required")
     return seat_map_response(maps)
+
+
+def select_seats(airline: SimAirline, rq: etree._Element) -> etree._Element:
+    """Skyfare_SelectSeatsRQ: the seats asked for (1-based RPHs), given all or none."""
+    locator = unique_id(rq, "BookingReferenceID")
+    choices = [
+        SeatChoice(
+            leg=_rph(node, "FlightRefNumberRPHList"),
+            passenger=_rph(node, "TravelerRefNumberRPHList"),
+            designator=node.get("SeatNumber", ""),
+        )
+        for node in rq.iterfind(f"{q('SeatRequests')}/{q('SeatRequest')}")
+    ]
+    if not choices:
+        raise errors.bad_request("SeatRequests: at least one SeatRequest")
+    booking = choose_seats(airline, locator, choices)
+    rs = response("Skyfare_SelectSeatsRS")
+    etree.SubElement(rs, q("Success"))
+    etree.SubElement(rs, q("BookingReferenceID"), ID=booking.locator)
+    held = etree.SubElement(rs, q("SeatRequests"))
+    for seat in booking_seats(airline, booking):
+        etree.SubElement(
+            held,
+            q("SeatRequest"),
+            SeatNumber=seat.designator,
+            FlightRefNumberRPHList=str(seat.leg + 1),
+            TravelerRefNumberRPHList=str(seat.passenger + 1),
+        )
+    return rs
+
+
+def _rph(node: etree._Element, name: str) -> int:
+    value = node.get(name, "")
+    if not value.isdigit() or int(value) < 1:
+        raise errors.bad_request(f"SeatRequest@{name}: an RPH from 1, not {value[:20]!r}")
+    return int(value) - 1
 
 
 def seat_map_response(maps: SeatMaps) -> etree._Element:

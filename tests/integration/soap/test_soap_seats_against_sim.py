@@ -1,4 +1,6 @@
-"""Seat maps through the SOAP connector against the sim's SOAP airline (the WSDL's SeatMap)."""
+"""Seats through the SOAP connector against the sim's SOAP airline: the WSDL's SeatMap, and
+SelectSeats choosing and changing seats on a held booking (the race and the rules every
+protocol shares: tests/integration/test_seat_selection_contract.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +9,12 @@ from collections.abc import AsyncIterator
 import pytest
 
 from connectors import errors
-from connectors.seat_model import LegSeatMap
+from connectors.model import Hold
+from connectors.seat_model import LegSeatMap, SeatSelection
 from connectors.soap import SoapConnector
 from sim.soap import SIM_PASSWORD, SIM_USERNAME
 from tests.support.flights import adults, query, supplier_id
+from tests.support.seat_maps import available, free_seats
 from tests.support.sim import SimHandle
 
 TIMEOUT = 2.0
@@ -59,3 +63,35 @@ async def test_an_offer_and_a_booking_have_seat_maps_per_segment(nordic: SoapCon
 async def test_an_unknown_fare_is_refused(nordic: SoapConnector) -> None:
     with pytest.raises(errors.OfferNotFound):
         await nordic.seat_maps("not-a-fare", timeout=TIMEOUT)
+
+
+async def _held(nordic: SoapConnector, reference: str) -> Hold:
+    """A held booking of one adult on CPH-JFK (nonstop)."""
+    wanted = query(("CPH", "JFK", 30), stops=0)
+    offer = (await nordic.search(wanted, timeout=TIMEOUT))[0]
+    return await nordic.hold(supplier_id(offer), adults(1), reference=reference, timeout=TIMEOUT)
+
+
+async def test_a_chosen_seat_is_the_bookings_and_taken_for_everyone_else(
+    nordic: SoapConnector,
+) -> None:
+    first = await _held(nordic, "ord_soap_a")
+    second = await _held(nordic, "ord_soap_b")
+    leg = (await nordic.booking_seat_maps(first.locator, timeout=TIMEOUT)).legs[0]
+    seat, other = free_seats(leg)[:2]
+
+    chosen = await nordic.select_seats(first.locator, [SeatSelection(0, 0, seat)], timeout=TIMEOUT)
+
+    assert chosen == (SeatSelection(0, 0, seat),)
+    mine = (await nordic.booking_seat_maps(first.locator, timeout=TIMEOUT)).legs[0]
+    theirs = (await nordic.booking_seat_maps(second.locator, timeout=TIMEOUT)).legs[0]
+    assert available(mine, seat)
+    assert not available(theirs, seat)
+    with pytest.raises(errors.SeatUnavailable, match=seat):
+        await nordic.select_seats(second.locator, [SeatSelection(0, 0, seat)], timeout=TIMEOUT)
+    # A new choice replaces the old seat, which is free again.
+    moved = await nordic.select_seats(first.locator, [SeatSelection(0, 0, other)], timeout=TIMEOUT)
+    assert moved == (SeatSelection(0, 0, other),)
+    assert available(
+        (await nordic.booking_seat_maps(second.locator, timeout=TIMEOUT)).legs[0], seat
+    )

@@ -12,8 +12,9 @@ from pathlib import Path
 from lxml import etree
 
 from sim import errors, seat_sales, wire
-from sim.ndc import responses, seat_messages
+from sim.ndc import responses, seat_messages, seat_orders
 from sim.world import World
+from tests.support.sim_bookings import family_booking, free_seats
 
 SAMPLES = Path(__file__).parent / "samples"
 DAY = dt.date(2026, 12, 24)
@@ -87,6 +88,31 @@ def record_seat_availability(world: World) -> None:
     quote = crimson.shop(business)[0]
     maps = seat_sales.fare_seat_maps(crimson, quote.fare_id)
     _write("seat_availability_rs.xml", seat_messages.seat_availability_response(crimson, maps))
+    record_seat_order(world)
+
+
+def record_seat_order(world: World) -> None:
+    """An adult's and a child's paid economy seats on a held LHR-JFK order, and the refusals."""
+    crimson = world.airlines["crimson"]
+    booking = family_booking(crimson, "LHR", "JFK", DAY, reference="ord_seats")
+    maps = seat_sales.booking_seat_maps(crimson, booking.locator)
+    _write(
+        "seat_availability_order_rs.xml", seat_messages.seat_availability_response(crimson, maps)
+    )
+    paid = free_seats(crimson, booking, window=True)
+    choices = [seat_sales.SeatChoice(0, 0, paid[0]), seat_sales.SeatChoice(0, 1, paid[1])]
+    seat_sales.choose_seats(crimson, booking.locator, choices)
+    _write("order_view_seats_rs.xml", seat_orders.order_view(crimson, booking))
+    refusals = {
+        "error_seat_unavailable_rs.xml": errors.AirlineError(
+            409, "seat_unavailable", "30A is taken"
+        ),
+        "error_seat_restricted_rs.xml": errors.AirlineError(
+            422, "seat_restricted", "12C: exit_row_child"
+        ),
+    }
+    for name, error in refusals.items():
+        _write(name, responses.error_response("IATA_OrderViewRS", error))
 
 
 if __name__ == "__main__":

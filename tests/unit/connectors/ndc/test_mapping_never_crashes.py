@@ -16,16 +16,21 @@ from lxml import etree
 
 from connectors import errors
 from connectors.model import Owner
-from connectors.ndc import mapping
+from connectors.ndc import mapping, seat_orders
 
 SAMPLES = Path(__file__).parent / "samples"
 OWNER = Owner("VS", "Crimson Atlantic")
+SEAT_OFFER = seat_orders.seat_offer(
+    mapping.parse((SAMPLES / "seat_availability_order_rs.xml").read_bytes(), airline="x"),
+    airline="x",
+)
 MAPPINGS: dict[str, Callable[[etree._Element], Any]] = {
     "air_shopping_connections_rs.xml": lambda r: mapping.to_offers(r, source="x", owner=OWNER),
     "offer_price_changed_rs.xml": lambda r: mapping.to_priced_offer(r, source="x", owner=OWNER),
     "order_view_ticketed_rs.xml": lambda r: mapping.to_hold(r, airline="x"),
     "order_reshop_cancel_rs.xml": lambda r: mapping.to_cancel_offer(r, airline="x"),
     "error_price_changed_rs.xml": lambda r: mapping.raise_for_errors(r, airline="x"),
+    "order_view_seats_rs.xml": lambda r: seat_orders.to_selections(r, SEAT_OFFER, airline="x"),
 }
 
 
