@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 
 from cache.model import FareEntry
 
-
 # What one entry costs beyond its encoded bytes and key: the struct, its dict slot, the bytes
 # objects' headers and the key string's (measured with tracemalloc on CPython 3.11 over 20,000
 # entries: 294 bytes each; rounded up).
