@@ -10,8 +10,8 @@ import redis.asyncio as redis
 from redis.exceptions import ResponseError
 
 from notify.pipeline import AutoPipeline
-from tests.support.redis_proxy import RedisProxy
 from tests.support.redis_cluster import client_of
+from tests.support.redis_proxy import RedisProxy
 
 
 async def test_concurrent_commands_each_get_their_own_answer_or_error(
