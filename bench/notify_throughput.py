@@ -13,13 +13,24 @@ Each run uses a fresh stream (and so a fresh consumer group). DATABASE_URL / RED
 when set, else embedded servers under a temporary directory. Writes
 `bench/results/<date>-notify-throughput.json` and prints a Markdown summary.
 
+On a shared machine the wall clock moves with the neighbours' load, so a change is measured
+against its base in the same run: `--tree base=/path/to/old/checkout --tree this=.` runs the
+worker and the sim (SMTP sink, SMS provider) from each source tree in turn (base, this, base,
+this, …), the relay, Redis and PostgreSQL shared, and reports each tree's medians and their ratio
+to the first tree's.
+The worker's CPU per event is reported beside the wall clock: it moves far less with the load.
+`--profile DIR` attaches py-spy to each worker and writes a speedscope profile per run (py-spy
+costs the worker some time: profile in runs of their own, not in the ones you compare).
+
     python -m bench.notify_throughput [--events 2000] [--runs 3] [--batch-size 50] [--per-tx 100]
+        [--tree LABEL=PATH ...] [--profile DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
@@ -67,10 +78,14 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _process(args: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+def _process(
+    args: list[str], env: dict[str, str], cwd: Path | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`skyfare <args>` from the source tree `cwd` (`-m` puts it first on sys.path)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "skyfare.cli", *args],
         env=env,
+        cwd=cwd,
         stdout=subprocess.DEVNULL,
         start_new_session=True,
     )
@@ -117,6 +132,14 @@ class Sim:
             return answer
 
 
+class Tree(msgspec.Struct, frozen=True):
+    """A source tree the worker runs from, and where its profiles go (None: no profile)."""
+
+    label: str
+    path: Path
+    profile: Path | None = None
+
+
 async def _one_run(
     args: argparse.Namespace,
     env: dict[str, str],
@@ -124,6 +147,7 @@ async def _one_run(
     client: redis.Redis,
     sim: Sim,
     sim_pid: int,
+    tree: Tree,
 ) -> dict[str, float]:
     stream = f"bench:{uuid.uuid4().hex[:8]}:events"
     events = [order_event(f"B{i:05d}") for i in range(args.events)]
@@ -131,7 +155,7 @@ async def _one_run(
     await sim.clear()
     worker_env = {**env, "SKYFARE_EVENT_STREAM": stream}
     relay = OutboxRelay(pool, client, stream, interval_s=0.05)
-    with _process(["worker"], worker_env) as worker:
+    with _process(["worker"], worker_env, tree.path) as worker, _profiled(worker.pid, tree):
         await _until(lambda: _group_exists(client, stream))
         relaying = asyncio.create_task(relay.run())
         cpu = (_cpu_s(worker.pid), _cpu_s(sim_pid), time.process_time())
@@ -159,7 +183,29 @@ async def _one_run(
         "worker_cpu_s": round(worker_cpu, 2),
         "sim_cpu_s": round(sim_cpu, 2),
         "relay_and_inserts_cpu_s": round(bench_cpu, 2),
+        "worker_cpu_ms_per_event": round(1000 * worker_cpu / args.events, 3),
+        "sim_cpu_ms_per_event": round(1000 * sim_cpu / args.events, 3),
     }
+
+
+@contextmanager
+def _profiled(pid: int, tree: Tree) -> Iterator[None]:
+    """py-spy records process `pid` while the block runs, when `tree.profile` is set."""
+    if tree.profile is None:
+        yield
+        return
+    tree.profile.mkdir(parents=True, exist_ok=True)
+    out = tree.profile / f"{tree.label}-{dt.datetime.now():%H%M%S}.speedscope.json"
+    spy = subprocess.Popen(
+        [Path(sys.executable).with_name("py-spy"), "record", "--pid", str(pid), "--rate", "250",
+         "--format", "speedscope", "--output", str(out)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+        spy.wait(timeout=60)
 
 
 def order_event(reference: str) -> Event:
@@ -211,8 +257,12 @@ async def _cleanup(pool: asyncpg.Pool, client: redis.Redis, stream: str, ids: li
 
 
 async def _bench(
-    args: argparse.Namespace, settings: Settings, env: dict[str, str], sim_pid: int
-) -> list[Any]:
+    args: argparse.Namespace,
+    settings: Settings,
+    sims: dict[str, tuple[dict[str, str], int]],
+    trees: list[Tree],
+) -> dict[str, list[dict[str, float]]]:
+    """Each tree's runs, against the sim run from that tree: {label: (its env, its pid)}."""
     assert settings.database_url is not None
     assert settings.redis_url is not None
     schema = f"bench_notify_{uuid.uuid4().hex[:8]}"
@@ -230,13 +280,19 @@ async def _bench(
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session,
         ):
             await migrate(pool, timeout=60)
-            sim = Sim(f"http://127.0.0.1:{env['SKYFARE_SIM_PORT']}", 0, session)
-            await sim.wait_ready()
-            runs = []
+            handles = {}
+            for label, (env, _) in sims.items():
+                handles[label] = Sim(f"http://127.0.0.1:{env['SKYFARE_SIM_PORT']}", 0, session)
+                await handles[label].wait_ready()
+            runs: dict[str, list[dict[str, float]]] = {tree.label: [] for tree in trees}
+            # Interleaved (base, this, base, this, …): a change in the machine's load hits both.
             for number in range(1, args.runs + 1):
-                run = await _one_run(args, env, pool, client, sim, sim_pid)
-                print(f"run {number}: {json.dumps(run)}", flush=True)
-                runs.append(run)
+                for tree in trees:
+                    env, sim_pid = sims[tree.label]
+                    sim = handles[tree.label]
+                    run = await _one_run(args, env, pool, client, sim, sim_pid, tree)
+                    print(f"run {number} {tree.label}: {json.dumps(run)}", flush=True)
+                    runs[tree.label].append(run)
             return runs
     finally:
         await client.aclose()
@@ -244,30 +300,83 @@ async def _bench(
         await admin.close()
 
 
-def _summary(args: argparse.Namespace, runs: list[dict[str, float]]) -> dict[str, Any]:
-    def median(key: str) -> float:
-        return round(statistics.median(run[key] for run in runs), 1)
+FIGURES = (
+    "end_to_end_events_per_s",
+    "relay_events_per_s",
+    "worker_cpu_ms_per_event",
+    "sim_cpu_ms_per_event",
+)
 
-    return {
+
+def _summary(
+    args: argparse.Namespace, trees: list[Tree], runs: dict[str, list[dict[str, float]]]
+) -> dict[str, Any]:
+    medians = {
+        label: {key: round(statistics.median(run[key] for run in found), 3) for key in FIGURES}
+        for label, found in runs.items()
+    }
+    first = medians[trees[0].label]
+    summary: dict[str, Any] = {
         "date": dt.date.today().isoformat(),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average_1m_at_end": round(os.getloadavg()[0], 2),
+        },
         "command": "python -m bench.notify_throughput " + " ".join(sys.argv[1:]),
         "events": args.events,
         "worker_batch_size": args.batch_size,
         "per_tx": args.per_tx,
-        "median_end_to_end_events_per_s": median("end_to_end_events_per_s"),
-        "median_relay_events_per_s": median("relay_events_per_s"),
+        "trees": {tree.label: str(tree.path) for tree in trees},
+        "medians": medians,
+        # Each tree's median over the first tree's: > 1 is faster for events/s, cheaper < 1 for CPU.
+        "ratios_to_first": {
+            label: {key: round(m[key] / first[key], 3) if first[key] else 0.0 for key in FIGURES}
+            for label, m in medians.items()
+        },
         "runs": runs,
     }
+    return summary
+
+
+def _trees(args: argparse.Namespace) -> list[Tree]:
+    specs = args.tree or [f"this={Path(__file__).parent.parent}"]
+    trees = []
+    for spec in specs:
+        label, _, path = spec.partition("=")
+        profile = Path(args.profile) if args.profile else None
+        trees.append(Tree(label, Path(path or ".").resolve(), profile))
+    return trees
+
+
+def _table(summary: dict[str, Any]) -> str:
+    lines = [
+        "| tree | end to end (events/s) | ratio | worker CPU (ms/event) | ratio "
+        "| sim CPU (ms/event) | ratio |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for label, m in summary["medians"].items():
+        r = summary["ratios_to_first"][label]
+        lines.append(
+            f"| {label} | {m['end_to_end_events_per_s']} | {r['end_to_end_events_per_s']} "
+            f"| {m['worker_cpu_ms_per_event']} | {r['worker_cpu_ms_per_event']} "
+            f"| {m['sim_cpu_ms_per_event']} | {r['sim_cpu_ms_per_event']} |"
+        )
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=2000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=3, help="runs per tree")
     parser.add_argument("--batch-size", type=int, default=50, help="SKYFARE_NOTIFY_BATCH_SIZE")
     parser.add_argument("--per-tx", type=int, default=100, help="outbox rows per transaction")
+    parser.add_argument(
+        "--tree", action="append", help="LABEL=PATH: run the worker from this source tree"
+    )
+    parser.add_argument("--profile", help="write a py-spy speedscope profile per run here")
     args = parser.parse_args()
+    trees = _trees(args)
     with tempfile.TemporaryDirectory(prefix="skyfare-bench-") as tmp:
         configured = Settings(
             data_dir=tmp,
@@ -281,22 +390,28 @@ def main() -> None:
                 "REDIS_URL": settings.redis_url,
                 "SKYFARE_DATA_DIR": tmp,
                 "SKYFARE_LOG_LEVEL": "WARNING",
-                "SKYFARE_SIM_PORT": str(_free_port()),
-                "SKYFARE_SIM_SMTP_PORT": str(_free_port()),
                 "SKYFARE_NOTIFY_BATCH_SIZE": str(args.batch_size),
                 "SKYFARE_NOTIFY_METRICS_PORT": "0",
             }
-            with _process(["sim"], env) as sim:
-                runs = asyncio.run(_bench(args, settings, env, sim.pid))
-    summary = _summary(args, runs)
+            # One sim per tree, run from that tree: the SMTP sink and SMS provider are part of
+            # what the end-to-end figure measures, and may have changed too.
+            with contextlib.ExitStack() as stack:
+                sims = {}
+                for tree in trees:
+                    tree_env = {
+                        **env,
+                        "SKYFARE_SIM_PORT": str(_free_port()),
+                        "SKYFARE_SIM_SMTP_PORT": str(_free_port()),
+                    }
+                    sim = stack.enter_context(_process(["sim"], tree_env, tree.path))
+                    sims[tree.label] = (tree_env, sim.pid)
+                runs = asyncio.run(_bench(args, settings, sims, trees))
+    summary = _summary(args, trees, runs)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{summary['date']}-notify-throughput.json"
     out.write_bytes(msgspec.json.format(msgspec.json.encode(summary)) + b"\n")
-    print(
-        f"\n| events | end to end (events/s, median) | relay (events/s, median) |\n"
-        f"|---|---|---|\n| {args.events} | {summary['median_end_to_end_events_per_s']} "
-        f"| {summary['median_relay_events_per_s']} |\n\nwritten to {out}"
-    )
+    print(f"\n{args.events} events, medians of {args.runs} runs per tree\n\n{_table(summary)}")
+    print(f"\nwritten to {out}")
 
 
 if __name__ == "__main__":

@@ -8,9 +8,15 @@
   consumers and parks messages that keep failing in `<stream>:dead` (`stream.py`).
 - `mail.py` (SMTP) and `sms.py` (the SMS provider's HTTP API) are the adapters.
 
+- `pipeline.py` (`AutoPipeline`): the Redis commands of a batch's concurrent events (claims,
+  "sent" marks, acks) go out as one pipeline per event-loop turn, not a round trip each.
+
 Delivery is at least once and sends are deduplicated per (event id, channel), so a redelivery
-never sends twice. One window remains: a worker that dies after the mail server or the SMS
-provider accepted a message but before it recorded "sent" (one Redis command later) leaves a
-claim whose lease lapses, and the next worker sends again. The Message-ID (and the SMS
-`reference`) derive from the event id and channel, so receivers can tell the copies apart.
+never sends twice. "Sent" is written as soon as the provider accepted a message (in the next
+loop turn's pipeline, never at the end of the batch); when Redis cannot take it then, the
+worker remembers it and writes it on the retry instead of sending again. One window remains: a
+worker that dies after the mail server or the SMS provider accepted a message but before it
+recorded "sent" (one Redis round trip later) leaves a claim whose lease lapses, and the next
+worker sends again. The Message-ID (and the SMS `reference`) derive from the event id and
+channel, so receivers can tell the copies apart.
 """

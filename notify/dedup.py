@@ -12,10 +12,11 @@ again (the residual window described in notify/__init__.py). The lease must outl
 
 from __future__ import annotations
 
-import asyncio
 import enum
 
 import redis.asyncio as redis
+
+from notify.pipeline import AutoPipeline
 
 SENT = b"sent"
 # "sent" markers outlive every redelivery: the retries of a message last minutes, a relay
@@ -52,7 +53,12 @@ def sent_key(prefix: str, event_id: str, channel: str) -> str:
 
 
 class RedisDedup:
-    """Claims and "sent" markers under `prefix` (default `notify:sent:`)."""
+    """Claims and "sent" markers under `prefix` (default `notify:sent:`).
+
+    The commands of concurrent calls share pipelines (notify/pipeline.py); each pipeline, and
+    so each call, is bounded by `timeout_s`. The scripts go as EVAL, not EVALSHA: Redis keeps
+    the compiled script by its hash either way, and a pipeline has no NOSCRIPT to recover from
+    (on a cluster, a node that never saw the script)."""
 
     def __init__(
         self,
@@ -63,26 +69,20 @@ class RedisDedup:
         timeout_s: float,
         prefix: str = "notify:sent:",
     ) -> None:
-        self._redis = client
+        self._pipeline = AutoPipeline(client, timeout_s=timeout_s)
         self._owner = f"claim:{owner}"
         self._lease_ms = max(1, int(lease_s * 1000))
-        self._timeout_s = timeout_s
         self._prefix = prefix
-        self._claim = client.register_script(_CLAIM)
-        self._release = client.register_script(_RELEASE)
 
     async def claim(self, event_id: str, channel: str) -> Claim:
         key = sent_key(self._prefix, event_id, channel)
-        async with asyncio.timeout(self._timeout_s):
-            answer = await self._claim(keys=[key], args=[self._owner, self._lease_ms])
+        answer = await self._pipeline.execute("EVAL", _CLAIM, 1, key, self._owner, self._lease_ms)
         return Claim(answer.decode() if isinstance(answer, bytes) else answer)
 
     async def mark_sent(self, event_id: str, channel: str) -> None:
         key = sent_key(self._prefix, event_id, channel)
-        async with asyncio.timeout(self._timeout_s):
-            await self._redis.set(key, SENT, ex=RETENTION_S)
+        await self._pipeline.execute("SET", key, SENT, "EX", RETENTION_S)
 
     async def release(self, event_id: str, channel: str) -> None:
         key = sent_key(self._prefix, event_id, channel)
-        async with asyncio.timeout(self._timeout_s):
-            await self._release(keys=[key], args=[self._owner])
+        await self._pipeline.execute("EVAL", _RELEASE, 1, key, self._owner)

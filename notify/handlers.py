@@ -24,12 +24,16 @@ import msgspec
 
 from kernel.contacts import is_email, is_phone
 from notify.dedup import Claim
-from notify.errors import PermanentDeliveryError
+from notify.errors import DeliveryError, PermanentDeliveryError
 from notify.metrics import NOTIFICATIONS_SENT, NOTIFICATIONS_TURNED_OFF
 from notify.templates import NOTIFIED_TYPES, Email, Notification, Sms, render
 from notify.wire import EntryError, event_from_fields, event_type
 
 logger = logging.getLogger(__name__)
+
+# A mark the worker could not write is retried within the event's backoff (seconds to minutes):
+# this many outlast any outage that a retry would see end, at ~100 bytes each.
+MAX_UNRECORDED = 100_000
 
 
 class Mailer(Protocol):
@@ -88,6 +92,9 @@ class Notifier:
         self._sms = sms
         self._dedup = dedup
         self._preferences = preferences
+        # (event id, channel) of notifications this process sent whose "sent" mark Redis did
+        # not take (an outage, a timeout): an insertion-ordered set, oldest dropped past the cap.
+        self._unrecorded: dict[tuple[str, str], None] = {}
 
     async def handle(self, fields: Mapping[bytes, bytes]) -> Result:
         """Send what the entry's event asks for; never raises for a delivery failure."""
@@ -117,6 +124,9 @@ class Notifier:
         """SENT now, DUPLICATE (sent before) or BUSY; raises what the channel raised."""
         channel = notification.channel
         _check_recipient(notification)
+        if (event_id, channel) in self._unrecorded:  # sent by us: only "sent" is missing
+            await self._record_sent(event_id, channel)
+            return Outcome.SENT
         claim = await self._dedup.claim(event_id, channel)
         if claim is Claim.SENT:
             return Outcome.DUPLICATE
@@ -133,9 +143,21 @@ class Notifier:
             with contextlib.suppress(Exception):
                 await self._dedup.release(event_id, channel)
             raise
-        await self._dedup.mark_sent(event_id, channel)
         NOTIFICATIONS_SENT.labels(channel).inc()
+        await self._record_sent(event_id, channel)
         return Outcome.SENT
+
+    async def _record_sent(self, event_id: str, channel: str) -> None:
+        """Write "sent"; when Redis cannot take it now, remember it here, so that the retry
+        writes it then instead of sending again (our claim is still ours: it would)."""
+        try:
+            await self._dedup.mark_sent(event_id, channel)
+        except Exception as exc:
+            self._unrecorded[(event_id, channel)] = None
+            if len(self._unrecorded) > MAX_UNRECORDED:
+                del self._unrecorded[next(iter(self._unrecorded))]
+            raise DeliveryError(f"sent, but not yet recorded as sent ({exc!r})") from exc
+        self._unrecorded.pop((event_id, channel), None)
 
 
 def _on(wanted: frozenset[str] | None, notifications: list[Notification]) -> list[Notification]:

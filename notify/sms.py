@@ -38,7 +38,10 @@ class HttpSmsSender:
         self._session = aiohttp.ClientSession(
             timeout=self._timeout,
             connector=aiohttp.TCPConnector(limit=self._connections),
-            headers={"Authorization": f"Bearer {self._api_key}"},
+            headers={
+                "Authorization": f"Bearer {self._api_key}",
+                "Content-Type": "application/json",  # every request's: merged once, not per send
+            },
         )
         return self
 
@@ -53,9 +56,7 @@ class HttpSmsSender:
             raise RuntimeError("HttpSmsSender used outside `async with`")
         body = _encode(SmsBody(to=sms.to, body=sms.body, reference=key))
         try:
-            async with self._session.post(
-                self._url, data=body, headers={"Content-Type": "application/json"}
-            ) as response:
+            async with self._session.post(self._url, data=body) as response:
                 status = response.status
                 await response.read()
         except (aiohttp.ClientError, TimeoutError) as exc:

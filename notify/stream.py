@@ -17,6 +17,7 @@ import msgspec
 import redis.asyncio as redis
 from redis.exceptions import ResponseError
 
+from notify.pipeline import AutoPipeline
 from notify.retry import Backoff
 
 Fields = dict[bytes, bytes]
@@ -57,6 +58,7 @@ class EventStream:
         self._timeout_s = timeout_s
         self._dead_maxlen = dead_maxlen
         self._takeover_cursor = "0-0"
+        self._acks = AutoPipeline(client, timeout_s=timeout_s)
 
     async def ensure_group(self) -> None:
         """Create the group (and the stream) if missing; it starts at the stream's beginning."""
@@ -136,8 +138,8 @@ class EventStream:
         }
 
     async def ack(self, entry_id: str) -> None:
-        async with asyncio.timeout(self._timeout_s):
-            await self._redis.xack(self.stream, self.group, entry_id)
+        """Acks of entries handled together share one pipeline (notify/pipeline.py)."""
+        await self._acks.execute("XACK", self.stream, self.group, entry_id)
 
     async def dead_letter(self, delivery: Delivery, error: str) -> None:
         """Park the entry in `<stream>:dead` with the error, then ack it (in that order: a crash

@@ -119,6 +119,50 @@ async def test_a_worker_killed_mid_batch_leaves_every_notification_sent_exactly_
     )
 
 
+async def test_a_worker_killed_with_mails_in_flight_on_reused_connections_sends_each_once(
+    redis_url: str, redis_client: redis.Redis, stream: str, sim: NotifySim, tmp_path: Path
+) -> None:
+    warm = order_event("order.held", reference="WARM00")
+    events = [order_event("order.held", reference=f"SMTP{i:02d}") for i in range(30)]
+    env = _environment(redis_url, stream, sim, tmp_path)
+    log = tmp_path / "worker.log"
+
+    with _worker(env, "worker-a", log) as first:
+        await publish(redis_client, stream, warm)
+        await eventually(lambda: settled(redis_client, stream), timeout_s=20)
+        # Its SMTP connection is open and idle now: the next batch's mails go out on it. The
+        # sink holds every DATA: the batch's SMS go out, its mails hang mid-transaction.
+        await sim.smtp_behaviour(hold=True)
+        await publish(redis_client, stream, *events)
+
+        async def mid_batch() -> bool:
+            held = (await sim.smtp_behaviour())["in_flight"]
+            sms = [m["reference"].removesuffix(".sms") for m in await sim.sms()]
+            marked = [await redis_client.get(f"notify:sent:{i}:sms") for i in sms]
+            return held >= 1 and len(sms) == 11 and marked == [b"sent"] * 11
+
+        await eventually(mid_batch)
+        first.send_signal(signal.SIGKILL)
+        assert await asyncio.to_thread(first.wait, 10) == -signal.SIGKILL
+
+    # The held mails were never answered: the sink dropped them with the connections.
+    await sim.smtp_behaviour(hold=False)
+    with _worker(env, "worker-b", log) as second:
+        await eventually(lambda: settled(redis_client, stream), timeout_s=20)
+        second.send_signal(signal.SIGTERM)
+        assert await asyncio.to_thread(second.wait, 10) == 0
+
+    everyone = [warm, *events]
+    mails = Counter(m["message_id"] for m in await sim.mails())
+    sms = Counter(m["reference"] for m in await sim.sms())
+    assert sorted(mails) == sorted(f"<{e.id}.email@notify.skyfare.example>" for e in everyone)
+    assert sorted(sms) == sorted(f"{e.id}.sms" for e in everyone)
+    assert set(mails.values()) == set(sms.values()) == {1}, log.read_text()
+    await redis_client.delete(
+        *(f"notify:sent:{e.id}:{channel}" for e in everyone for channel in ("email", "sms"))
+    )
+
+
 def _sent_key(message_id: str) -> str:
     event_id = message_id.strip("<>").split(".email@")[0]
     return f"notify:sent:{event_id}:email"

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from email.header import decode_header, make_header
-
 import msgspec
 import pytest
 
 from booking.events import encode_event
-from notify.mail import build_message
 from notify.templates import Email, Sms, render
-from notify.wire import WireEvent, decode_event
+from notify.wire import decode_event
 from tests.support.notify import order_event
 
 
@@ -101,28 +98,3 @@ def test_large_amounts_get_thousands_separators() -> None:
     email, _ = render(msgspec.structs.replace(event, order=order))
 
     assert "Total: 6,124.00 USD." in email.body
-
-
-def test_the_mail_carries_a_message_id_derived_from_event_and_channel() -> None:
-    event: WireEvent = decode_event(encode_event(order_event()))
-    email, _ = render(event)
-
-    first = build_message(email, mail_from="Skyfare <b@x.example>", key=f"{event.id}.email")
-    again = build_message(email, mail_from="Skyfare <b@x.example>", key=f"{event.id}.email")
-
-    assert (
-        first["Message-ID"] == again["Message-ID"] == f"<{event.id}.email@notify.skyfare.example>"
-    )
-    assert first["To"] == "ada@example.com"
-    payload = first.get_payload(decode=True)
-    assert isinstance(payload, bytes)
-    assert payload.decode() == email.body
-
-
-def test_a_subject_beyond_ascii_is_sent_as_encoded_words() -> None:
-    mail = Email("zoe@example.com", "Réservation K7Q2MZ ✈", "Bonjour Zoë,\n")
-
-    message = build_message(mail, mail_from="b@x.example", key="e1.email")
-
-    assert message["Subject"].startswith("=?utf-8?")
-    assert str(make_header(decode_header(message["Subject"]))) == "Réservation K7Q2MZ ✈"
