@@ -140,14 +140,20 @@ def stack_env(base: Mapping[str, str], data_dir: Path, ports: Mapping[str, int])
 
 @contextmanager
 def running_stack(
-    workers: int, cores: list[int], *, pinned: bool, sim_cores: list[int] | None = None
+    workers: int,
+    cores: list[int],
+    *,
+    pinned: bool,
+    sim_cores: list[int] | None = None,
+    settings: Mapping[str, str] | None = None,
 ) -> Iterator[Stack]:
     """The stack on `cores`; its sim (the airlines: the outside world, not Skyfare) moved to
-    `sim_cores` once it runs, so its work does not count against Skyfare's CPU."""
+    `sim_cores` once it runs, so its work does not count against Skyfare's CPU. `settings`
+    (`SKYFARE_*` variables) are what a run compares, e.g. the L1 off."""
     data_dir = Path(tempfile.mkdtemp(prefix="skyfare-bench-"))
     ports = {name: free_port() for name in PORTS}
     port, sim_port = ports["SKYFARE_PORT"], ports["SKYFARE_SIM_PORT"]
-    env = stack_env(os.environ, data_dir, ports)
+    env = {**stack_env(os.environ, data_dir, ports), **(settings or {})}
     skyfare = str(Path(sys.executable).with_name("skyfare"))
     command = pin([skyfare, "up", "--workers", str(workers)], cores, enabled=pinned)
     log = (data_dir / "stack.log").open("wb")
@@ -159,7 +165,7 @@ def running_stack(
         stderr=subprocess.STDOUT,
         start_new_session=True,  # a terminal's Ctrl-C reaches the harness, which stops us
     )
-    shown = " ".join(f"{k}={env[k]}" for k in PORTS)
+    shown = " ".join(f"{k}={env[k]}" for k in (*PORTS, *(settings or {})))
     passed = "".join(f" {k}=…" for k in _PASSED_ON if k in env)
     stack = Stack(
         url=f"http://127.0.0.1:{port}",

@@ -100,10 +100,18 @@ def summarize(samples: Sequence[Sample], warmup_s: float) -> list[Worker]:
     return workers
 
 
-def measure(*, workers: int, users: int, minutes: float, warmup_s: float, every_s: float) -> Result:
+def measure(
+    *,
+    workers: int,
+    users: int,
+    minutes: float,
+    warmup_s: float,
+    every_s: float,
+    settings: dict[str, str],
+) -> Result:
     seconds = int(minutes * 60)
     with (
-        running_stack(workers, [], pinned=False) as stack,
+        running_stack(workers, [], pinned=False, settings=settings) as stack,
         tempfile.TemporaryDirectory(prefix="skyfare-bench-rss-") as tmp,
     ):
         key = partner_key(stack)
@@ -171,14 +179,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--every", type=float, default=10.0, help="seconds between samples")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--users", type=int, default=20)
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SKYFARE_NAME=VALUE",
+        help="a setting of the stack (repeatable), e.g. SKYFARE_CACHE_L1_ENTRIES=0",
+    )
     parser.add_argument("--out", type=Path, help="write <date>-rss.json and .md there")
     args = parser.parse_args(argv)
+    settings = dict(item.split("=", 1) for item in args.set)
+    if bad := [name for name in settings if not name.startswith("SKYFARE_")]:
+        parser.error(f"--set takes SKYFARE_* settings, not {', '.join(bad)}")
     result = measure(
         workers=args.workers,
         users=args.users,
         minutes=args.minutes,
         warmup_s=args.warmup,
         every_s=args.every,
+        settings=settings,
     )
     text = render(result)
     print(text)
