@@ -31,7 +31,7 @@ class ChangeAirline:
         connector = self._connectors.get(order.connector)
         if connector is None:
             raise ServiceUnavailable(f"connector {order.connector} is not configured")
-        if not isinstance(connector, SliceChanger):
+        if not isinstance(connector, SliceChanger) or not connector.supports_changes:
             raise _unsupported(order)
         if order.airline_locator is None:
             raise Conflict("the airline has not confirmed this order's booking yet")

@@ -109,6 +109,7 @@ class ChangeService:
         """New change offers for one slice of the order (none when the airline has nothing)."""
         order = await self._orders.get(principal, order_id)
         check_against_order(search, order)
+        self._airline.changer(order)  # an airline that cannot change says so first
         check_changeable(order)
         query = SliceQuery(search.origin, search.destination, search.departure_date)
         try:
@@ -117,11 +118,14 @@ class ChangeService:
             CHANGES.labels("refused").inc()
             raise
         now = self._clock()
-        offers = [
-            self._offer(order, search.slice_index, f, now)
-            for f in found[:MAX_OFFERS]
-            if f.currency == order.total_currency
-        ]
+        offers = sorted(
+            (
+                self._offer(order, search.slice_index, f, now)
+                for f in found[:MAX_OFFERS]
+                if f.currency == order.total_currency
+            ),
+            key=lambda o: (o.due_amount, o.new_total_amount),
+        )
         if offers:
             await self._store.insert(offers, actor=principal.subject)
         CHANGES.labels("quoted").inc()

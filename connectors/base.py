@@ -86,7 +86,12 @@ class SliceChanger(Protocol):
 
     Raises `ChangeUnsupported` when the airline behind it cannot, `NotChangeable` when the
     booking's fare does not allow it, and the other `connectors.errors` as usual.
+    `supports_changes` says it without a call (False: every call raises `ChangeUnsupported`;
+    a wrapper such as `ResilientConnector` answers for what it wraps).
     """
+
+    @property
+    def supports_changes(self) -> bool: ...
 
     async def reshop(
         self,

@@ -180,9 +180,13 @@ class ResilientConnector:
             "change", lambda t: inner.undo_change(locator, reference, timeout=t), timeout
         )
 
+    @property
+    def supports_changes(self) -> bool:
+        return isinstance(self.inner, SliceChanger) and self.inner.supports_changes
+
     def _changer(self) -> SliceChanger:
         # Before any permit: a connector that cannot change says so without a call to blame.
-        if not isinstance(self.inner, SliceChanger):
+        if not isinstance(self.inner, SliceChanger) or not self.inner.supports_changes:
             raise errors.ChangeUnsupported(f"{self.name} cannot change booked flights")
         return self.inner
 

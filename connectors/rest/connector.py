@@ -47,6 +47,7 @@ _START_TIMEOUT_S = 5.0
 
 class RestConnector:
     kind: ConnectorKind = "rest"
+    supports_changes = True  # sim/REST_API.md "Changes"
 
     def __init__(
         self, name: str, base_url: str, *, max_timeout_s: float = 5.0, max_connections: int = 64
