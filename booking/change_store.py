@@ -39,6 +39,10 @@ WHERE id = $1 AND status = $2 AND payment_status = $3
 RETURNING id"""
 
 
+class _OrderMoved(Exception):
+    """The order is no longer in the status it was quoted in: the change rolls back."""
+
+
 def _offer(row: asyncpg.Record) -> ChangeOffer:
     fields = {name: row[name] for name in row.keys()}  # noqa: SIM118
     fields["new_slice"] = _slice.decode(fields["new_slice"])
@@ -115,43 +119,63 @@ class PgChanges:
         *,
         actor: str,
         answer: Callable[[Order], tuple[str, str, StoredResponse]],
-    ) -> Order | None:
+    ) -> Order | Literal["confirmed", "moved"]:
         """The order flies the new slice, in one transaction with its history row, its
         `order.changed` event, the offer confirmed and the answer `answer` renders (stored
-        under its owner and key). None when the order moved meanwhile (nothing written)."""
+        under its owner and key). Nothing is written when another confirmation of the offer
+        committed first (`confirmed`) or the order moved meanwhile (`moved`)."""
+        try:
+            async with self._db.transaction() as conn:
+                return await self._apply(conn, offer, order, hold, actor, answer)
+        except _OrderMoved:
+            return "moved"
+
+    async def _apply(
+        self,
+        conn: asyncpg.Connection,
+        offer: ChangeOffer,
+        order: Order,
+        hold: Hold,
+        actor: str,
+        answer: Callable[[Order], tuple[str, str, StoredResponse]],
+    ) -> Order | Literal["confirmed"]:
+        timeout = self._db.timeout_s
+        # The offer first, guarded: of concurrent confirmations resuming one offer, exactly one
+        # gets past this statement (the others wait for its commit, then find it confirmed).
+        won = await conn.fetchval(
+            "UPDATE order_changes SET status = 'confirmed', confirmed_at = now()"
+            " WHERE id = $1 AND status = 'confirming' RETURNING true",
+            offer.id,
+            timeout=timeout,
+        )
+        if not won:
+            return "confirmed"
         slices = list(order.slices)
         slices[offer.slice_index] = offer.new_slice
         detail = f"slice {offer.slice_index + 1} changed to {summary(offer.new_slice)}"
-        timeout = self._db.timeout_s
-        async with self._db.transaction() as conn:
-            updated = await conn.fetchval(
-                _APPLY,
-                order.id, offer.order_status, offer.order_payment_status,
-                _encoder.encode(slices).decode(), offer.new_total_amount, offer.new_tax_amount,
-                offer.refundable, offer.changeable, list(hold.ticket_numbers),
-                note(offer, "confirmed", detail),
-                timeout=timeout,
-            )  # fmt: skip
-            if updated is None:
-                return None
-            changed = await self._order(conn, order.id)
-            snapshot = msgspec.structs.replace(
-                changed.snapshot(),
-                penalty_amount=offer.penalty_amount,
-                charged_amount=offer.due_amount if offer.due_amount > 0 else None,
-                refund_amount=-offer.due_amount if offer.due_amount < 0 else None,
-                change_summary=summary(offer.new_slice),
-            )
-            event = new_event("order.changed", snapshot, changed.contact(), owner=changed.owner)
-            await self._history(conn, changed, f"{detail} ({offer.id})", actor, [event])
-            await conn.execute(
-                "UPDATE order_changes SET status = 'confirmed', confirmed_at = now() WHERE id = $1",
-                offer.id,
-                timeout=timeout,
-            )
-            owner, key, response = answer(changed)
-            await record_response(conn, owner, key, response, timeout=timeout)
-            return changed
+        updated = await conn.fetchval(
+            _APPLY,
+            order.id, offer.order_status, offer.order_payment_status,
+            _encoder.encode(slices).decode(), offer.new_total_amount, offer.new_tax_amount,
+            offer.refundable, offer.changeable, list(hold.ticket_numbers),
+            note(offer, "confirmed", detail),
+            timeout=timeout,
+        )  # fmt: skip
+        if updated is None:
+            raise _OrderMoved  # rolls the offer's confirmation back too
+        changed = await self._order(conn, order.id)
+        snapshot = msgspec.structs.replace(
+            changed.snapshot(),
+            penalty_amount=offer.penalty_amount,
+            charged_amount=offer.due_amount if offer.due_amount > 0 else None,
+            refund_amount=-offer.due_amount if offer.due_amount < 0 else None,
+            change_summary=summary(offer.new_slice),
+        )
+        event = new_event("order.changed", snapshot, changed.contact(), owner=changed.owner)
+        await self._history(conn, changed, f"{detail} ({offer.id})", actor, [event])
+        owner, key, response = answer(changed)
+        await record_response(conn, owner, key, response, timeout=timeout)
+        return changed
 
     async def fail(self, offer: ChangeOffer, order_id: str, reason: str, *, actor: str) -> Order:
         """The change failed and was undone: the offer says why, and so do the order's history

@@ -254,7 +254,10 @@ class ChangeService:
         changed = await self._store.apply(
             offer, order, hold, actor=principal.subject, answer=answer
         )
-        if changed is None:  # cancelled or refunded meanwhile: the change cannot stand
+        if changed == "confirmed":  # a concurrent confirmation of this offer committed first
+            CHANGES.labels("replayed").inc()
+            return await self._answer(principal, await self._found(order.id, offer.id), key)
+        if changed == "moved":  # cancelled or refunded meanwhile: the change cannot stand
             await self._airline.undo(order, offer.id)
             reason = "the order changed while the change was confirmed; nothing was changed"
             await self._fail(principal, order, offer, reason)

@@ -5,10 +5,14 @@ may change."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from decimal import Decimal
 from typing import Any
 
+import aiohttp
+
+from connectors import offer_ids
 from tests.e2e.payment.conftest import PayEnv
 from tests.support.booking import Headers, in_days
 
@@ -210,3 +214,96 @@ async def test_an_airline_that_cannot_change_is_named_and_bad_fields_are_named(
     assert response.status == 422, problem
     fields = {e["field"] for e in problem["errors"]}
     assert fields == {"slice_index", "origin", "departure_date", "seat"}
+
+
+async def test_a_confirmation_the_airline_could_not_answer_resumes_on_retry(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order = await paid_order(pay_env, alice, days=96, **FLEX_CABIN)
+    _, offers = await change_offers(pay_env, alice, order, days=26)
+    chosen = dearest(offers)
+    slug = order_airline(pay_env, order).removeprefix("rest-")
+    key = str(uuid.uuid4())
+
+    await pay_env.booking.sim.set_profile(slug, error_rate=1.0)
+    try:
+        status, problem = await confirm(
+            pay_env, alice, order["id"], chosen["id"], key, card_token="tok_visa"
+        )
+    finally:
+        await pay_env.booking.sim.set_profile(slug, error_rate=0.0)
+    assert status == 503, problem
+    assert (await pay_env.order(alice, order["id"]))["slices"] == order["slices"]
+
+    status, done = await confirm(
+        pay_env, alice, order["id"], chosen["id"], key, card_token="tok_visa"
+    )
+    assert status == 200, done
+    assert done["order"]["slices"][0] == chosen["slice"]
+
+
+async def test_an_airline_answer_lost_on_the_way_back_does_not_change_the_flights_twice(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    """The airline made the change but its answer never reached us (a timeout): the retry asks
+    with the same reference, and the airline answers the change it already made."""
+    order = await paid_order(pay_env, alice, days=97, **FLEX_CABIN)
+    _, offers = await change_offers(pay_env, alice, order, days=27)
+    chosen = dearest(offers)
+    new_flight = {"slices": [chosen["slice"]]}
+    seats_before = await pay_env.booking.seats_left(new_flight)
+    fare_id = await pay_env.pool.fetchval(
+        "SELECT supplier_fare_id FROM order_changes WHERE id = $1", chosen["id"]
+    )
+    base_url = order_airline_url(pay_env, order)
+    async with aiohttp.ClientSession() as session:
+        first = await session.post(
+            f"{base_url}/bookings/{order['airline_locator']}/changes",
+            json={"journey": 0, "fare_id": fare_id, "reference": chosen["id"]},
+        )
+        assert first.status == 200, await first.text()
+
+    status, done = await confirm(
+        pay_env, alice, order["id"], chosen["id"], str(uuid.uuid4()), card_token="tok_visa"
+    )
+    assert status == 200, done
+    assert done["order"]["slices"][0] == chosen["slice"]
+    assert await pay_env.booking.seats_left(new_flight) == seats_before - 1  # taken once
+
+
+async def test_concurrent_confirmations_of_one_change_offer_change_and_charge_once(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order = await paid_order(pay_env, alice, days=98, **FLEX_CABIN)
+    _, offers = await change_offers(pay_env, alice, order, days=28)
+    chosen = dearest(offers)
+
+    answers = await asyncio.gather(
+        *(
+            confirm(
+                pay_env, alice, order["id"], chosen["id"], str(uuid.uuid4()), card_token="tok_visa"
+            )
+            for _ in range(4)
+        )
+    )
+    statuses = sorted(status for status, _ in answers)
+    assert 200 in statuses, answers
+    assert set(statuses) <= {200, 409}, answers
+    reasons = await history_reasons(pay_env, alice, order["id"])
+    assert sum("changed to" in r for r in reasons) == 1
+    assert (await pay_env.events(order["id"])).count("order.changed") == 1
+    due = chosen["change_total_amount"]
+    charges = [i for i in await pay_env.gateway.intents(order["id"]) if i["amount"] == due]
+    assert len(charges) == 1
+
+
+def order_airline(pay_env: PayEnv, order: dict[str, Any]) -> str:
+    """The connector that sold the order (its offer id names it)."""
+    name, _ = offer_ids.decode(order["offer_id"])
+    return name
+
+
+def order_airline_url(pay_env: PayEnv, order: dict[str, Any]) -> str:
+    name = order_airline(pay_env, order)
+    [settings] = [s for s in pay_env.booking.sim.connector_settings() if s.name == name]
+    return settings.base_url
