@@ -277,9 +277,11 @@ class ChangeService:
             except Conflict as exc:
                 await self._compensate(principal, order, offer, exc.detail)
             return
-        assert request.card_token is not None
+        if request.card_token is None and offer.payment_intent_id is None:
+            # A confirmation resumed by another request than the one that started it.
+            raise ValidationFailed([FieldError("card_token", f"required: this change costs {due}")])
         outcome = await payments.charge(
-            order, offer.id, due, request.card_token, intent_id=offer.payment_intent_id
+            order, offer.id, due, request.card_token or "", intent_id=offer.payment_intent_id
         )
         if outcome.intent_id and offer.payment_intent_id is None:
             await self._store.set_intent(offer.id, outcome.intent_id)

@@ -307,3 +307,22 @@ def order_airline_url(pay_env: PayEnv, order: dict[str, Any]) -> str:
     name = order_airline(pay_env, order)
     [settings] = [s for s in pay_env.booking.sim.connector_settings() if s.name == name]
     return settings.base_url
+
+
+async def test_a_cheaper_slice_on_a_refundable_fare_refunds_the_difference_to_the_card(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    # first class (flexible) needs a long-haul 777: London to Los Angeles, two weeks out (dear)
+    order = await paid_order(pay_env, alice, days=15, destination="LAX", cabin_class="first")
+    _, offers = await change_offers(pay_env, alice, order, days=99)  # far out: cheaper
+    chosen = min(offers["data"], key=lambda o: Decimal(o["change_total_amount"]))
+    refund = -Decimal(chosen["change_total_amount"])
+    assert refund > 0, chosen
+    assert chosen["penalty_total_amount"] == "0.00"  # refundable: changes are free
+
+    status, done = await confirm(pay_env, alice, order["id"], chosen["id"], str(uuid.uuid4()))
+    assert status == 200, done
+    assert Decimal(done["order"]["total_amount"]) == Decimal(order["total_amount"]) - refund
+    assert done["order"]["payment_status"] == "paid"
+    [intent] = await pay_env.gateway.intents(order["id"])  # no new charge: the paying one
+    assert Decimal(intent["amount_refunded"]) == refund
