@@ -53,6 +53,9 @@ _REJECTIONS: dict[str, type[errors.SupplierRejected]] = {
     "CUR": errors.InvalidRequest,
     "IPX": errors.InvalidRequest,
     "BRQ": errors.InvalidRequest,
+    "NCH": errors.NotChangeable,
+    "CNF": errors.ChangeNotFound,
+    "IFR": errors.InvalidRequest,
 }
 
 

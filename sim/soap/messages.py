@@ -40,6 +40,9 @@ ERROR_CODES: dict[str, tuple[str, str]] = {
     "unsupported_currency": ("3", "CUR"),
     "invalid_passengers": ("10", "IPX"),
     "bad_request": ("10", "BRQ"),
+    "not_changeable": ("3", "NCH"),
+    "change_not_found": ("3", "CNF"),
+    "invalid_fare": ("10", "IFR"),
 }
 PRICE_CHANGED = ("3", "PCH")
 

@@ -326,3 +326,14 @@ async def test_a_cheaper_slice_on_a_refundable_fare_refunds_the_difference_to_th
     assert done["order"]["payment_status"] == "paid"
     [intent] = await pay_env.gateway.intents(order["id"])  # no new charge: the paying one
     assert Decimal(intent["amount_refunded"]) == refund
+
+
+async def test_a_soap_airlines_order_changes_too(pay_env: PayEnv, alice: Headers) -> None:
+    held = await held_order(pay_env, alice, days=100, origin="CPH", source="soap-", **FLEX_CABIN)
+    status, offers = await change_offers(pay_env, alice, held, days=30)
+    assert status == 201, offers
+    chosen = offers["data"][0]
+    status, done = await confirm(pay_env, alice, held["id"], chosen["id"], str(uuid.uuid4()))
+    assert status == 200, done
+    assert done["order"]["slices"][0] == chosen["slice"]
+    assert done["order"]["booking_reference"] == held["booking_reference"]
