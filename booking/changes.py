@@ -51,10 +51,12 @@ from connectors.change_model import SliceChangeOffer
 from connectors.model import SliceQuery
 from kernel.auth import Principal
 from kernel.errors import (
+    ChangeUnsupported,
     Conflict,
     DomainError,
     FieldError,
     Gone,
+    NotChangeable,
     NotFound,
     ServiceUnavailable,
     ValidationFailed,
@@ -241,9 +243,11 @@ class ChangeService:
             hold = await self._airline.change(
                 order, offer.slice_index, offer.supplier_fare_id, offer.id
             )
-        except (Conflict, ValidationFailed) as exc:  # the airline said no: nothing changed
+        except (Conflict, NotChangeable, ChangeUnsupported) as exc:  # a "no": nothing changed
             await self._fail(principal, order, offer, f"the airline refused: {exc.detail}")
-            raise _Final(exc) from exc
+            if isinstance(exc, Conflict):
+                raise _Final(exc) from exc
+            raise  # a 422 of its own type, not stored: a retry finds the offer failed (409)
         await self._move_money(principal, order, offer, request)
         confirmed = msgspec.structs.replace(offer, status="confirmed", confirmed_at=self._clock())
 
