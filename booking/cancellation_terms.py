@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, Protocol
 
 import msgspec
 
@@ -29,17 +29,35 @@ NOTHING = Decimal("0.00")
 QUOTABLE: tuple[OrderStatus, ...] = ("held", "confirmed")
 
 
+def new_quote_id(prefix: str) -> str:
+    """A quote's id: `prefix` and 96 random bits in lower-case hex (cancellations, changes)."""
+    return prefix + secrets.token_hex(12)
+
+
+def is_quote_id(value: str, prefix: str) -> bool:
+    body = value.removeprefix(prefix)
+    return (
+        value.startswith(prefix) and len(body) == 24 and all(c in "0123456789abcdef" for c in body)
+    )
+
+
 def new_cancellation_id() -> str:
-    return CANCELLATION_ID_PREFIX + secrets.token_hex(12)
+    return new_quote_id(CANCELLATION_ID_PREFIX)
 
 
 def is_cancellation_id(value: str) -> bool:
-    body = value.removeprefix(CANCELLATION_ID_PREFIX)
-    return (
-        value.startswith(CANCELLATION_ID_PREFIX)
-        and len(body) == 24
-        and all(c in "0123456789abcdef" for c in body)
-    )
+    return is_quote_id(value, CANCELLATION_ID_PREFIX)
+
+
+class QuotedOrder(Protocol):
+    """What a quote remembers of the order it was made from."""
+
+    @property
+    def order_status(self) -> OrderStatus: ...
+    @property
+    def order_payment_status(self) -> PaymentStatus: ...
+    @property
+    def order_updated_at(self) -> dt.datetime: ...
 
 
 class Terms(msgspec.Struct, frozen=True):
@@ -70,19 +88,30 @@ class Quote(msgspec.Struct, frozen=True, kw_only=True):
 
     def describes(self, order: Order) -> bool:
         """Whether `order` is still as it was quoted."""
-        return (order.status, order.payment_status, order.updated_at) == (
-            self.order_status,
-            self.order_payment_status,
-            self.order_updated_at,
-        )
+        return describes(self, order)
+
+
+def check_quotable(order: Order, action: str) -> None:
+    """`Conflict` unless the order is live (held or confirmed) with no payment in flight: the
+    quote of a cancellation or a change depends on what the payment settles to."""
+    if order.status not in QUOTABLE:
+        raise Conflict(f"the order is {order.status}: there is nothing to {action}")
+    if order.payment_status == "processing":
+        raise Conflict("a payment of this order is in progress: ask again once it has settled")
+
+
+def describes(quote: QuotedOrder, order: Order) -> bool:
+    """Whether `order` is still as it was when `quote` was made."""
+    return (order.status, order.payment_status, order.updated_at) == (
+        quote.order_status,
+        quote.order_payment_status,
+        quote.order_updated_at,
+    )
 
 
 def terms_for(order: Order) -> Terms:
     """What cancelling `order` now would give back; `Conflict` when it cannot be quoted."""
-    if order.status not in QUOTABLE:
-        raise Conflict(f"the order is {order.status}: there is nothing to cancel")
-    if order.payment_status == "processing":
-        raise Conflict("a payment of this order is in progress: ask again once it has settled")
+    check_quotable(order, "cancel")
     return money_back(order)
 
 

@@ -30,6 +30,8 @@ EventType = Literal[
     # Amendments that keep the status (booking/amendments.py), made by support agents.
     "order.name_corrected",
     "order.itinerary_resent",
+    # A slice flown on another date or flight (booking/changes.py): same booking reference.
+    "order.changed",
 ]
 
 
@@ -49,6 +51,10 @@ class OrderSnapshot(msgspec.Struct, frozen=True):
     # (a quoted cancellation, the refund it caused): for the traveler's mail, not stored.
     refund_amount: Decimal | None = None
     penalty_amount: Decimal | None = None
+    # A confirmed change (order.changed): what the card was charged for it, and the new slice
+    # in words, for the traveler's mail; not stored.
+    charged_amount: Decimal | None = None
+    change_summary: str | None = None
 
 
 class Contact(msgspec.Struct, frozen=True):

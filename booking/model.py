@@ -134,6 +134,18 @@ class FareTerms(msgspec.Struct, frozen=True):
     changeable: bool
 
 
+class LastChange(msgspec.Struct, frozen=True):
+    """How the order's last flight change ended (`POST /v1/orders/{id}/changes/{cid}/confirm`):
+    `confirmed` (the order flies the new slice), or `failed` with what went wrong and what was
+    done about it (e.g. the card was declined, so the airline put the old flights back).
+    Every change, failed or not, is also in the order's history."""
+
+    id: str
+    status: Literal["confirmed", "failed"]
+    detail: str
+    at: dt.datetime
+
+
 class Order(msgspec.Struct, frozen=True, kw_only=True):
     """An order as stored: every column of `orders` and its passengers in position order."""
 
@@ -156,6 +168,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
     created_at: dt.datetime
     updated_at: dt.datetime
     terms: FareTerms | None = None
+    last_change: LastChange | None = None
 
     @property
     def visible(self) -> bool:
@@ -209,6 +222,7 @@ class OrderView(msgspec.Struct, frozen=True, kw_only=True):
     offer_id: str
     created_at: dt.datetime
     updated_at: dt.datetime
+    last_change: LastChange | None = None
 
     @classmethod
     def of(cls, order: Order) -> OrderView:
@@ -228,6 +242,7 @@ class OrderView(msgspec.Struct, frozen=True, kw_only=True):
             offer_id=order.offer_id,
             created_at=order.created_at,
             updated_at=order.updated_at,
+            last_change=order.last_change,
         )
 
 

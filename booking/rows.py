@@ -8,11 +8,12 @@ from collections.abc import Sequence
 import asyncpg
 import msgspec
 
-from booking.model import FareTerms, Order, Passenger
+from booking.model import FareTerms, LastChange, Order, Passenger
 from connectors.model import Slice
 
 _slices = msgspec.json.Decoder(tuple[Slice, ...])
 _passengers = msgspec.json.Decoder(tuple[Passenger, ...])
+_last_change = msgspec.json.Decoder(LastChange)
 
 # An order's passengers, in position order, as one JSON array (Passenger ignores the key columns).
 _PASSENGERS = (
@@ -144,6 +145,7 @@ def order_from_row(row: asyncpg.Record) -> Order:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         terms=terms_of(row),
+        last_change=None if row["last_change"] is None else _last_change.decode(row["last_change"]),
     )
 
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-from connectors.model import ConnectorKind, FlightQuery, Hold, HoldPassenger, Offer, PricedOffer
+from connectors.change_model import SliceChangeOffer
+from connectors.model import (
+    ConnectorKind,
+    FlightQuery,
+    Hold,
+    HoldPassenger,
+    Offer,
+    PricedOffer,
+    SliceQuery,
+)
 from connectors.seat_model import SeatMaps, SeatSelection
 
 
@@ -69,3 +78,43 @@ class Connector(Protocol):
         Raises `SeatUnavailable` for a seat someone else holds, `SeatRestricted` (with its
         `rule`) for a seat the passenger may not take.
         """
+
+
+@runtime_checkable
+class SliceChanger(Protocol):
+    """A connector that can change one slice of a held or ticketed booking (the locator stays).
+
+    Raises `ChangeUnsupported` when the airline behind it cannot, `NotChangeable` when the
+    booking's fare does not allow it, and the other `connectors.errors` as usual.
+    `supports_changes` says it without a call (False: every call raises `ChangeUnsupported`;
+    a wrapper such as `ResilientConnector` answers for what it wraps).
+    """
+
+    @property
+    def supports_changes(self) -> bool: ...
+
+    async def reshop(
+        self,
+        locator: str,
+        slice_index: int,
+        query: SliceQuery,
+        *,
+        max_connections: int,
+        timeout: float,
+    ) -> list[SliceChangeOffer]:
+        """Ways slice `slice_index` could be flown instead, on `query`'s day and route."""
+
+    async def change_slice(
+        self,
+        locator: str,
+        slice_index: int,
+        supplier_fare_id: str,
+        *,
+        reference: str,
+        timeout: float,
+    ) -> Hold:
+        """Swap the slice for the reshopped fare; the same `reference` never changes twice."""
+
+    async def undo_change(self, locator: str, reference: str, *, timeout: float) -> Hold:
+        """Put the booking back as it was before change `reference` (the compensation when a
+        later step failed); undoing twice is not an error. Raises `ChangeNotFound`."""

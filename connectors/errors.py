@@ -85,3 +85,15 @@ class SeatRestricted(SupplierRejected):
 
 class SeatMapsUnsupported(SupplierRejected):
     """The airline (or this connector) offers no seat maps: travelers see none, not an error."""
+
+
+class ChangeUnsupported(SupplierRejected):
+    """The airline (or this connector) cannot change a booked journey."""
+
+
+class NotChangeable(SupplierRejected):
+    """The booking's fare conditions do not allow changes."""
+
+
+class ChangeNotFound(SupplierRejected):
+    """The airline knows no change by that reference on the booking (nothing to undo)."""

@@ -13,6 +13,8 @@ these; `skyfare.problems` maps each class to a status, type and title in one tab
     `RateLimited` (429), `ServiceUnavailable` (503).
     - `LimitReached` (409, its own problem type): a quota of the caller's is used up.
   - `PreconditionFailed` (412) — an `If-Match` naming another version than the current one.
+  - `NotChangeable`, `ChangeUnsupported` (422, each its own problem type): a flight change the
+    fare conditions, or the airline, does not allow.
 """
 
 from __future__ import annotations
@@ -82,6 +84,18 @@ class LimitReached(Conflict):
 
 class Gone(DomainError):
     pass
+
+
+class NotChangeable(DomainError):
+    """422 `fare-not-changeable`: the order's fare conditions do not allow a change."""
+
+
+class ChangeUnsupported(DomainError):
+    """422 `change-unsupported`: the order's airline cannot change booked flights through us;
+    `airline` (a member of the problem document) names it."""
+
+    def __init__(self, detail: str, *, airline: str) -> None:
+        super().__init__(detail, airline=airline)
 
 
 class PreconditionFailed(DomainError):

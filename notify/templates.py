@@ -166,6 +166,34 @@ def _itinerary(order: WireOrder) -> Text:
     )
 
 
+def _changed(order: WireOrder) -> Text:
+    ref, currency = order.booking_reference, order.total_currency
+    flights = order.change_summary or "your new flights"
+    if order.charged_amount:
+        money_line = f"{money(order.charged_amount, currency)} was charged to your card."
+    elif order.refund_amount:
+        money_line = f"{money(order.refund_amount, currency)} is being refunded to your card."
+    else:
+        money_line = "Nothing more was charged."
+    penalty = (
+        f" It includes the change fee of {money(order.penalty_amount, currency)} your fare "
+        "conditions set."
+        if order.penalty_amount
+        else ""
+    )
+    tickets = ", ".join(order.ticket_numbers)
+    return Text(
+        subject=f"Booking {ref} is changed: {flights}",
+        paragraphs=(
+            f"Your booking {ref} is changed: you now fly {flights}. The booking reference "
+            "stays the same.",
+            money_line + penalty,
+            f"E-ticket numbers: {tickets}" if tickets else "Your new e-tickets follow.",
+        ),
+        sms=f"Skyfare: booking {ref} is changed: {flights}. {money_line}",
+    )
+
+
 def _support_reply(order: WireOrder, reply: WireReply) -> Text:
     ref = order.booking_reference
     agent = f" ({reply.agent})" if reply.agent else ""
@@ -192,6 +220,7 @@ TEMPLATES: dict[str, Callable[[WireOrder], Text]] = {
     "payment.failed": _payment_failed,
     "order.name_corrected": _name_corrected,
     "order.itinerary_resent": _itinerary,
+    "order.changed": _changed,
 }
 
 # Every type that notifies anyone: the order templates, and support agents' replies.

@@ -25,6 +25,8 @@ class WireOrder(msgspec.Struct, frozen=True):
     failure_reason: str | None = None
     refund_amount: Decimal | None = None
     penalty_amount: Decimal | None = None
+    charged_amount: Decimal | None = None
+    change_summary: str | None = None
 
 
 class WireContact(msgspec.Struct, frozen=True):

@@ -115,6 +115,10 @@ def event_from_wire(event: Event) -> GatewayEvent:
     """Raises nothing: an event type we do not act on maps to kind `ignored`."""
     obj = event.data.object
     kind = _EVENT_KIND.get(event.type, "ignored")
+    if "change_id" in obj.metadata and "payment_id" not in obj.metadata:
+        # A flight change's own charge (payment/change_payments.py): the change reads its
+        # outcome from the gateway itself, so its webhook moves nothing here.
+        kind = "ignored"
     intent_id = obj.payment_intent if obj.object == "charge" else obj.id
     return GatewayEvent(
         id=event.id,

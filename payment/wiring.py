@@ -34,6 +34,7 @@ class Payments:
     service: PaymentService
     receiver: WebhookReceiver
     reconciler: PaymentReconciler
+    gateway: PaymentGateway  # flight changes charge and refund through it too
 
 
 def build_payments(
@@ -71,6 +72,7 @@ def build_payments(
             after_s=reconcile_after_s,
             gateway_timeout_s=gateway_timeout_s,
         ),
+        gateway=gateway,
     )
 
 

@@ -125,6 +125,8 @@ class SimAirline:
                 passengers=len(request.passengers),
                 ticket_prefix=self._operators[first.flight.carrier].ticket_prefix,
                 passenger_types=tuple(p.type for p in request.passengers),
+                journey_legs=tuple(len(j) for j in quote.journeys),
+                journey_prices=self._journey_prices(key, quote.journeys, now.date()),
             )
         )
         if booking is None:
@@ -271,6 +273,16 @@ class SimAirline:
             key = msgspec.structs.replace(key, total=money.total, valid_until=valid_until)
         fare_id = self._codec.encode(key)
         return Quote(fare_id, key, legs_per_journey, money, seats), changed
+
+    def _journey_prices(
+        self, key: FareKey, legs_per_journey: tuple[Journey, ...], today: dt.date
+    ) -> tuple[Money, ...]:
+        """Each journey's share of the fare, priced as `_reprice` prices the whole."""
+        pax: dict[PaxType, int] = {"ADT": key.adults, "CHD": key.children, "INF": key.infants}
+        return tuple(
+            self._journey_price(legs, key.cabin, pax, key.currency, today)
+            for legs in legs_per_journey
+        )
 
     def _legs(self, idents: tuple[tuple[str, str, int], ...]) -> Journey:
         legs = []

@@ -10,7 +10,7 @@ import datetime as dt
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from sim.catalog import Cabin
 from sim.fares import Money
@@ -35,6 +35,11 @@ class Booking:
     status: Status = "HELD"
     passenger_types: tuple[str, ...] = ()  # ADT / CHD / INF, as the booking request listed them
     tickets: tuple[str, ...] = ()
+    # How many of `legs` each journey flies, and each journey's price (their sum is `price`):
+    # a change replaces one journey (sim/changes.py). Empty: one journey, priced as a whole.
+    journey_legs: tuple[int, ...] = ()
+    journey_prices: tuple[Money, ...] = ()
+    changes: dict[str, Any] = field(default_factory=dict)  # reference → sim.changes.Swap
 
 
 @dataclass
@@ -88,6 +93,11 @@ class BookingDesk:
             booking.status = "TICKETED"
             self._held.pop(booking.locator, None)
 
+    def reissue(self, booking: Booking) -> None:
+        """New ticket numbers for a ticketed booking whose flights changed (an exchange)."""
+        if booking.status == "TICKETED":
+            booking.tickets = self._stock.issue(booking.ticket_prefix, booking.passengers)
+
     def cancel(self, booking: Booking) -> None:
         if booking.status != "CANCELLED":
             self._inventory.give_back(booking.legs, booking.cabin, booking.seats)
@@ -130,3 +140,5 @@ class BookingDraft:
     passengers: int
     ticket_prefix: str
     passenger_types: tuple[str, ...] = ()
+    journey_legs: tuple[int, ...] = ()
+    journey_prices: tuple[Money, ...] = ()

@@ -20,7 +20,18 @@ from sim.catalog import AIRLINES
 
 Rate = Annotated[float, msgspec.Meta(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, msgspec.Meta(ge=0.0)]
-ENDPOINTS = ("network", "shopping", "pricing", "bookings", "retrieve", "ticket", "cancel")
+ENDPOINTS = (
+    "network",
+    "shopping",
+    "pricing",
+    "bookings",
+    "retrieve",
+    "ticket",
+    "cancel",
+    "reshop",
+    "change",
+    "undo_change",
+)
 _HANG_POLL_S = 0.05
 
 

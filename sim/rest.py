@@ -15,6 +15,8 @@ from aiohttp.typedefs import Handler
 from sim import errors, seat_routes, wire
 from sim.airline import Quote, SimAirline
 from sim.bookings import Booking
+from sim.change_wire import ChangeFare, ChangeRequest, ReshopRequest, ReshopResponse
+from sim.changes import ChangeDesk, ChangeOption
 from sim.control import Behaviour, json_response
 from sim.fares import CONDITIONS
 
@@ -24,12 +26,16 @@ AIRLINE: web.AppKey[SimAirline] = web.AppKey("sim_airline", SimAirline)
 _shopping = msgspec.json.Decoder(wire.ShoppingRequest)
 _pricing = msgspec.json.Decoder(wire.PricingRequest)
 _booking = msgspec.json.Decoder(wire.BookingRequest)
+_reshop = msgspec.json.Decoder(ReshopRequest)
+_change = msgspec.json.Decoder(ChangeRequest)
+CHANGES: web.AppKey[ChangeDesk] = web.AppKey("sim_changes", ChangeDesk)
 
 
 def airline_app(airline: SimAirline, behaviour: Behaviour) -> web.Application:
     """The endpoints of `airline`, behaving as its profile says (mount at `/rest/<slug>`)."""
     app = web.Application(middlewares=[behaviour.middleware(airline.spec.slug), _airline_errors])
     app[AIRLINE] = airline
+    app[CHANGES] = ChangeDesk(airline)
     app.router.add_get("/network", network, name="network")
     app.router.add_post("/shopping", shopping, name="shopping")
     app.router.add_post("/pricing", pricing, name="pricing")
@@ -37,6 +43,11 @@ def airline_app(airline: SimAirline, behaviour: Behaviour) -> web.Application:
     app.router.add_get("/bookings", retrieve_booking, name="retrieve")
     app.router.add_post("/bookings/{locator}/ticket", ticket_booking, name="ticket")
     app.router.add_post("/bookings/{locator}/cancel", cancel_booking, name="cancel")
+    app.router.add_post("/bookings/{locator}/reshop", reshop_booking, name="reshop")
+    app.router.add_post("/bookings/{locator}/changes", change_booking, name="change")
+    app.router.add_post(
+        "/bookings/{locator}/changes/{reference}/undo", undo_change, name="undo_change"
+    )
     seat_routes.add_routes(app.router, AIRLINE)
     return app
 
@@ -88,6 +99,41 @@ async def ticket_booking(request: web.Request) -> web.Response:
 
 async def cancel_booking(request: web.Request) -> web.Response:
     return _booking_response(request.app[AIRLINE].cancel(request.match_info["locator"]))
+
+
+async def reshop_booking(request: web.Request) -> web.Response:
+    body = _decode(_reshop, await request.read())
+    options = request.app[CHANGES].reshop(
+        request.match_info["locator"], body.journey, body.to, max_stops=body.max_stops
+    )
+    return json_response(ReshopResponse(tuple(_change_fare(o) for o in options)))
+
+
+async def change_booking(request: web.Request) -> web.Response:
+    body = _decode(_change, await request.read())
+    locator = request.match_info["locator"]
+    booking = request.app[CHANGES].change(locator, body.journey, body.fare_id, body.reference)
+    return _booking_response(booking)
+
+
+async def undo_change(request: web.Request) -> web.Response:
+    match = request.match_info
+    return _booking_response(request.app[CHANGES].undo(match["locator"], match["reference"]))
+
+
+def _change_fare(option: ChangeOption) -> ChangeFare:
+    fare = fare_to_wire(option.quote)
+    return ChangeFare(
+        fare_id=fare.fare_id,
+        valid_until=fare.valid_until,
+        price=fare.price,
+        old_total=wire.price(option.old_total),
+        new_total=wire.price(option.new_total),
+        seats_left=fare.seats_left,
+        refundable=fare.refundable,
+        changeable=fare.changeable,
+        journey=fare.journeys[0],
+    )
 
 
 def _decode(decoder: msgspec.json.Decoder[T], body: bytes) -> T:

@@ -16,9 +16,9 @@ from typing import Protocol
 from aiohttp import web
 
 from analytics import routes as analytics_routes
+from booking import change_routes, trip_routes
 from booking import routes as order_routes
 from booking import seat_routes as order_seat_routes
-from booking import trip_routes
 from kernel.openapi import Operation
 from payment import routes as payment_routes
 from search import bulk_routes
@@ -110,6 +110,7 @@ _CONTEXTS: tuple[tuple[CleanupContext, frozenset[str]], ...] = (
     (booking_contexts.order_seats, frozenset({BOOKING})),
     (booking_contexts.recovery, frozenset({BOOKING})),
     (booking_contexts.payments, frozenset({BOOKING})),
+    (booking_contexts.order_changes, frozenset({BOOKING})),
     (running_support, frozenset({BOOKING})),
     (booking_contexts.privacy, frozenset({BOOKING})),
     (booking_contexts.reports, frozenset({BOOKING})),
@@ -126,6 +127,7 @@ def _route_groups(settings: Settings) -> tuple[tuple[RouteGroup, frozenset[str]]
         (seat_routes, frozenset({SEARCH})),
         (order_routes, frozenset({BOOKING})),
         (trip_routes, frozenset({BOOKING})),
+        (change_routes, frozenset({BOOKING})),
         (order_seat_routes, frozenset({BOOKING})),
         (payment_routes, frozenset({BOOKING})),
         (user_routes, frozenset({BOOKING})),

@@ -12,11 +12,14 @@ from aiohttp import web
 
 from analytics import routes as analytics_routes
 from analytics.service import ReportService
+from booking import change_routes, trip_routes
 from booking import routes as order_routes
 from booking import seat_routes as order_seat_routes
-from booking import trip_routes
 from booking.cancellation_store import PgCancellations
 from booking.cancellations import CancellationService
+from booking.change_airline import ChangeAirline
+from booking.change_store import PgChanges
+from booking.changes import ChangeService
 from booking.limits import OrderLimits
 from booking.personal_data import PgPersonalData
 from booking.pg import Database
@@ -26,12 +29,14 @@ from booking.seats import OrderSeatDesk
 from booking.wiring import running_order_service
 from kernel.tasks import stop_task
 from payment import routes as payment_routes
+from payment.change_payments import GatewayChangePayments
 from payment.repository import PgPaymentRepository
-from payment.wiring import running_payments
+from payment.wiring import GATEWAY_TIMEOUT_S, running_payments
 from search import routes as search_routes
 from skyfare import privacy as privacy_rights
 from skyfare.keys import (
     CONNECTORS,
+    PAYMENT_GATEWAY,
     PG_POOL,
     REDIS,
     SETTINGS,
@@ -156,9 +161,28 @@ async def payments(app: web.Application) -> AsyncIterator[None]:
         gateway_key=settings.payment_gateway_key,
         webhook_secrets=settings.webhook_secrets,
     ) as payments:
+        app[PAYMENT_GATEWAY] = payments.gateway
         app[payment_routes.PAYMENT_SERVICE] = payments.service
         app[payment_routes.WEBHOOK_RECEIVER] = payments.receiver
         yield
+
+
+async def order_changes(app: web.Application) -> AsyncIterator[None]:
+    """Flight changes (booking/changes.py): the airlines' reshop and change through the
+    connectors, the difference through the card gateway the payments context opened."""
+    settings = app[SETTINGS]
+    db = Database(app[PG_POOL], timeout_s=settings.db_timeout_s)
+    airline = ChangeAirline(
+        {c.name: c for c in app[CONNECTORS]}, timeout_s=settings.search_deadline_ms / 1000
+    )
+    service = ChangeService(app[order_routes.ORDER_SERVICE], PgChanges(db), airline)
+    gateway = app.get(PAYMENT_GATEWAY)
+    if gateway is not None:
+        service.payments = GatewayChangePayments(
+            gateway, PgPaymentRepository(db), timeout_s=GATEWAY_TIMEOUT_S
+        )
+    app[change_routes.CHANGES] = service
+    yield
 
 
 def check_document_key(settings: Settings) -> None:

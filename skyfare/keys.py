@@ -13,6 +13,7 @@ from aiohttp import web
 from cache.read_through import ReadThroughCache
 from connectors.resilience import ResilientConnector
 from kernel.usage import UsageSink
+from payment.gateway import PaymentGateway
 from skyfare.partners import PartnerGate
 from skyfare.settings import Settings
 
@@ -34,3 +35,5 @@ ROUTE_SECURITY = web.AppKey("route_security", dict[tuple[str, str], str])
 USAGE = web.AppKey("usage", UsageSink)
 # What this service's /readyz checks ("database", "cache"): only what it cannot answer without.
 READY_CHECKS = web.AppKey("ready_checks", tuple[str, ...])
+# The card gateway client the payments context opened (flight changes charge through it too).
+PAYMENT_GATEWAY = web.AppKey("payment_gateway", PaymentGateway)

@@ -22,7 +22,14 @@ from typing import Protocol
 import msgspec
 from aiohttp import web
 
-from booking.model import FareTerms, OrderStatus, OrderType, Passenger, PaymentStatus
+from booking.model import (
+    FareTerms,
+    LastChange,
+    OrderStatus,
+    OrderType,
+    Passenger,
+    PaymentStatus,
+)
 from booking.personal_data import PgPersonalData
 from booking.rows import HistoryEntry
 from connectors.model import Slice
@@ -105,6 +112,7 @@ class ExportedOrder(msgspec.Struct, frozen=True, kw_only=True):
     history: tuple[HistoryEntry, ...]
     payments: tuple[PaymentRecord, ...]
     terms: FareTerms | None = None  # the taxes and fare conditions it was sold under
+    last_change: LastChange | None = None  # how its last flight change ended
 
 
 class DataExport(msgspec.Struct, frozen=True, kw_only=True):

@@ -57,6 +57,8 @@ METHOD_NOT_ALLOWED = ProblemKind(405, "method-not-allowed", "Method not allowed"
 CONFLICT = ProblemKind(409, "conflict", "Conflict")
 LIMIT_REACHED = ProblemKind(409, "limit-reached", "Limit reached")
 GONE = ProblemKind(410, "gone", "Gone")
+NOT_CHANGEABLE = ProblemKind(422, "fare-not-changeable", "The fare does not allow changes")
+CHANGE_UNSUPPORTED = ProblemKind(422, "change-unsupported", "The airline cannot change flights")
 PRECONDITION_FAILED = ProblemKind(412, "precondition-failed", "Precondition failed")
 TOO_LARGE = ProblemKind(413, "payload-too-large", "Request body too large")
 # The HTTP layer's own (skyfare/protocol.py, skyfare/methods.py): a body that did not arrive in
@@ -79,6 +81,8 @@ DOMAIN_PROBLEMS: dict[type[errors.DomainError], ProblemKind] = {
     errors.Conflict: CONFLICT,
     errors.LimitReached: LIMIT_REACHED,
     errors.Gone: GONE,
+    errors.NotChangeable: NOT_CHANGEABLE,
+    errors.ChangeUnsupported: CHANGE_UNSUPPORTED,
     errors.PreconditionFailed: PRECONDITION_FAILED,
     errors.RateLimited: RATE_LIMITED,
     errors.ServiceUnavailable: UNAVAILABLE,

@@ -9,8 +9,9 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from connectors import errors
-from connectors.base import Connector
-from connectors.model import FlightQuery, Hold, HoldPassenger, Offer, PricedOffer
+from connectors.base import Connector, SliceChanger
+from connectors.change_model import SliceChangeOffer
+from connectors.model import FlightQuery, Hold, HoldPassenger, Offer, PricedOffer, SliceQuery
 from connectors.resilience.attempts import Attempts, Send
 from connectors.resilience.breaker import CircuitBreaker, CircuitState
 from connectors.resilience.bulkhead import Bulkhead
@@ -136,6 +137,58 @@ class ResilientConnector:
             lambda t: self.inner.select_seats(locator, selections, timeout=t),
             timeout,
         )
+
+    async def reshop(
+        self,
+        locator: str,
+        slice_index: int,
+        query: SliceQuery,
+        *,
+        max_connections: int,
+        timeout: float,
+    ) -> list[SliceChangeOffer]:
+        inner = self._changer()
+        return await self._call(
+            "reshop",
+            lambda t: inner.reshop(
+                locator, slice_index, query, max_connections=max_connections, timeout=t
+            ),
+            timeout,
+        )
+
+    async def change_slice(
+        self,
+        locator: str,
+        slice_index: int,
+        supplier_fare_id: str,
+        *,
+        reference: str,
+        timeout: float,
+    ) -> Hold:
+        inner = self._changer()
+        return await self._call(
+            "change",
+            lambda t: inner.change_slice(
+                locator, slice_index, supplier_fare_id, reference=reference, timeout=t
+            ),
+            timeout,
+        )
+
+    async def undo_change(self, locator: str, reference: str, *, timeout: float) -> Hold:
+        inner = self._changer()
+        return await self._call(
+            "change", lambda t: inner.undo_change(locator, reference, timeout=t), timeout
+        )
+
+    @property
+    def supports_changes(self) -> bool:
+        return isinstance(self.inner, SliceChanger) and self.inner.supports_changes
+
+    def _changer(self) -> SliceChanger:
+        # Before any permit: a connector that cannot change says so without a call to blame.
+        if not isinstance(self.inner, SliceChanger) or not self.inner.supports_changes:
+            raise errors.ChangeUnsupported(f"{self.name} cannot change booked flights")
+        return self.inner
 
     def status(self) -> ConnectorStatus:
         """Circuit state, windowed error rate, recent latency and load, for `GET /v1/connectors`."""

@@ -14,7 +14,16 @@ from prometheus_client import Counter, Gauge, Histogram
 from connectors.resilience.breaker import CircuitState
 
 Operation = Literal[
-    "search", "price", "hold", "retrieve", "ticket", "cancel", "seat_maps", "select_seats"
+    "search",
+    "price",
+    "hold",
+    "retrieve",
+    "ticket",
+    "cancel",
+    "seat_maps",
+    "select_seats",
+    "reshop",
+    "change",
 ]
 # ok / rejected (the airline said no) / timeout / error: attempts that reached the airline;
 # cancelled: an attempt abandoned early (a hedge that lost, a caller that went away);

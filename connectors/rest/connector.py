@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import msgspec
 
 from connectors import errors
+from connectors.change_model import SliceChangeOffer
 from connectors.model import (
     ConnectorKind,
     FlightQuery,
@@ -16,9 +17,10 @@ from connectors.model import (
     Offer,
     Owner,
     PricedOffer,
+    SliceQuery,
     serves_route,
 )
-from connectors.rest import mapping, wire
+from connectors.rest import changes, mapping, wire
 from connectors.rest.client import RestAirlineClient
 from connectors.rest.seats import (
     SeatMapsResponse,
@@ -37,6 +39,7 @@ _pricing = msgspec.json.Decoder(wire.PricingResponse)
 _booking = msgspec.json.Decoder(wire.BookingResponse)
 _seat_maps = msgspec.json.Decoder(SeatMapsResponse)
 _seats = msgspec.json.Decoder(SeatsResponse)
+_reshop = msgspec.json.Decoder(changes.ReshopResponse)
 
 # Learning the route network happens once at start-up, outside any traveler's deadline.
 _START_TIMEOUT_S = 5.0
@@ -44,6 +47,7 @@ _START_TIMEOUT_S = 5.0
 
 class RestConnector:
     kind: ConnectorKind = "rest"
+    supports_changes = True  # sim/REST_API.md "Changes"
 
     def __init__(
         self, name: str, base_url: str, *, max_timeout_s: float = 5.0, max_connections: int = 64
@@ -140,3 +144,39 @@ class RestConnector:
             timeout=timeout,
         )
         return to_selections(answer)
+
+    async def reshop(
+        self,
+        locator: str,
+        slice_index: int,
+        query: SliceQuery,
+        *,
+        max_connections: int,
+        timeout: float,
+    ) -> list[SliceChangeOffer]:
+        body = changes.reshop_request(slice_index, query, max_connections=max_connections)
+        answer = await self._client.call(
+            "POST", f"/bookings/{locator}/reshop", _reshop, body=body, timeout=timeout
+        )
+        return changes.to_change_offers(answer)
+
+    async def change_slice(
+        self,
+        locator: str,
+        slice_index: int,
+        supplier_fare_id: str,
+        *,
+        reference: str,
+        timeout: float,
+    ) -> Hold:
+        body = changes.ChangeRequest(slice_index, supplier_fare_id, reference)
+        answer = await self._client.call(
+            "POST", f"/bookings/{locator}/changes", _booking, body=body, timeout=timeout
+        )
+        return mapping.to_hold(answer.booking)
+
+    async def undo_change(self, locator: str, reference: str, *, timeout: float) -> Hold:
+        answer = await self._client.call(
+            "POST", f"/bookings/{locator}/changes/{reference}/undo", _booking, timeout=timeout
+        )
+        return mapping.to_hold(answer.booking)

@@ -61,7 +61,7 @@ def to_offer(fare: wire.Fare, *, source: str, owner: Owner) -> Offer:
         expires_at=fare.valid_until,
         seats_remaining=fare.seats_left,
         conditions=Conditions(refundable=fare.refundable, changeable=fare.changeable),
-        slices=tuple(_to_slice(j) for j in fare.journeys),
+        slices=tuple(to_slice(j) for j in fare.journeys),
         passengers=Passengers(
             adults=fare.travellers.ADT, children=fare.travellers.CHD, infants=fare.travellers.INF
         ),
@@ -73,7 +73,7 @@ def to_priced_offer(answer: wire.PricingResponse, *, source: str, owner: Owner) 
     return PricedOffer(**msgspec.structs.asdict(offer), price_changed=answer.price_changed)
 
 
-def _to_slice(journey: wire.FareJourney) -> Slice:
+def to_slice(journey: wire.FareJourney) -> Slice:
     legs = journey.legs
     return Slice(
         origin=legs[0].origin,
@@ -136,6 +136,9 @@ _REJECTIONS: dict[str, type[errors.SupplierRejected]] = {
     "bad_request": errors.InvalidRequest,
     "unsupported_currency": errors.InvalidRequest,
     "seat_unavailable": errors.SeatUnavailable,
+    "not_changeable": errors.NotChangeable,
+    "change_not_found": errors.ChangeNotFound,
+    "invalid_fare": errors.InvalidRequest,
 }
 
 

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 
 from connectors import errors
+from connectors.change_model import SliceChangeOffer
 from connectors.model import (
     ConnectorKind,
     FlightQuery,
@@ -13,10 +14,11 @@ from connectors.model import (
     HoldPassenger,
     Offer,
     PricedOffer,
+    SliceQuery,
     serves_route,
 )
 from connectors.seat_model import SeatMaps, SeatSelection
-from connectors.soap import mapping, seats, shopping
+from connectors.soap import changes, mapping, seats, shopping
 from connectors.soap.client import SoapAirlineClient
 
 logger = logging.getLogger(__name__)
@@ -30,6 +32,7 @@ class SoapConnector:
     airline's `RouteNetwork` operation (described in its WSDL: OTA has no such message)."""
 
     kind: ConnectorKind = "soap"
+    supports_changes = True  # OTA_AirBookModifyRQ (sim/soap/ota.xsd)
 
     def __init__(
         self,
@@ -137,3 +140,34 @@ class SoapConnector:
             seats.to_selections,
             timeout=timeout,
         )
+
+    async def reshop(
+        self,
+        locator: str,
+        slice_index: int,
+        query: SliceQuery,
+        *,
+        max_connections: int,
+        timeout: float,
+    ) -> list[SliceChangeOffer]:
+        def read(rs: object) -> list[SliceChangeOffer]:
+            return changes.to_change_offers(rs, source=self.name)
+
+        body = changes.reshop_body(locator, slice_index, query, max_connections=max_connections)
+        return await self._client.call("BookModify", body, read, timeout=timeout)
+
+    async def change_slice(
+        self,
+        locator: str,
+        slice_index: int,
+        supplier_fare_id: str,
+        *,
+        reference: str,
+        timeout: float,
+    ) -> Hold:
+        body = changes.change_body(locator, slice_index, supplier_fare_id, reference)
+        return await self._client.call("BookModify", body, mapping.to_hold, timeout=timeout)
+
+    async def undo_change(self, locator: str, reference: str, *, timeout: float) -> Hold:
+        body = changes.undo_body(locator, reference)
+        return await self._client.call("BookModify", body, mapping.to_hold, timeout=timeout)

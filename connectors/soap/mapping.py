@@ -54,6 +54,9 @@ _REJECTIONS: dict[str, type[errors.SupplierRejected]] = {
     "IPX": errors.InvalidRequest,
     "BRQ": errors.InvalidRequest,
     "SNA": errors.SeatUnavailable,
+    "NCH": errors.NotChangeable,
+    "CNF": errors.ChangeNotFound,
+    "IFR": errors.InvalidRequest,
 }
 SEAT_RESTRICTED = "SRS"  # ShortText "<seat>: <rule>", as the REST airline words it
 

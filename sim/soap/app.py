@@ -18,7 +18,7 @@ from lxml import etree
 from sim import errors
 from sim.airline import SimAirline
 from sim.control import Behaviour
-from sim.soap import envelope, messages, seat_messages
+from sim.soap import change_messages, envelope, messages, seat_messages
 
 ACTION_PREFIX = "urn:skyfare:sim:nordic#"
 _XML = "text/xml"
@@ -79,6 +79,9 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "SelectSeats": Operation(
         "Skyfare_SelectSeatsRQ", "Skyfare_SelectSeatsRS", "choose_seats", seat_messages.select_seats
+    ),
+    "BookModify": Operation(
+        "OTA_AirBookModifyRQ", "OTA_AirBookModifyRS", "change", change_messages.book_modify
     ),
     "RouteNetwork": Operation(
         "Skyfare_RouteNetworkRQ", "Skyfare_RouteNetworkRS", "network", _network

@@ -42,6 +42,9 @@ ERROR_CODES: dict[str, tuple[str, str]] = {
     "bad_request": ("10", "BRQ"),
     "seat_unavailable": ("3", "SNA"),
     "seat_restricted": ("3", "SRS"),  # ShortText "<seat>: <rule>"
+    "not_changeable": ("3", "NCH"),
+    "change_not_found": ("3", "CNF"),
+    "invalid_fare": ("10", "IFR"),
 }
 PRICE_CHANGED = ("3", "PCH")
 

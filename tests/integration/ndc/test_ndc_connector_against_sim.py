@@ -228,6 +228,9 @@ async def test_stats_count_every_ndc_message_under_its_endpoint(
         "retrieve": 2,
         "ticket": 2,
         "cancel": 1,
+        "reshop": 0,  # journey changes: REST and SOAP only
+        "change": 0,
+        "undo_change": 0,
     }
 
 

@@ -1,0 +1,44 @@
+"""What a flight change needs from the payment module (payment/change_payments.py implements it).
+
+The booking core calls it in the middle of a change, after the airline swapped the slice: its
+outcome decides whether the change commits or is undone at the airline.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal, Protocol
+
+import msgspec
+
+from booking.model import Order
+
+
+class ChargeOutcome(msgspec.Struct, frozen=True):
+    """`processing`: not settled within the wait; ask again (the same charge) later."""
+
+    intent_id: str
+    status: Literal["succeeded", "failed", "processing"]
+    reason: str | None = None  # why it failed, in the gateway's words (e.g. card_declined)
+
+
+class ChangePayments(Protocol):
+    """Moves a change's money: charges the difference to a card, or refunds it."""
+
+    async def charge(
+        self,
+        order: Order,
+        change_id: str,
+        amount: Decimal,
+        card_token: str,
+        *,
+        intent_id: str | None,
+    ) -> ChargeOutcome:
+        """Charge `amount` for change `change_id` (one charge per change, ever: a retry asks
+        for the same one, and `intent_id`, once known, is read instead of charging again), and
+        wait a bounded time for its outcome. Raises `kernel.errors.ServiceUnavailable` when the
+        gateway cannot be reached."""
+
+    async def refund(self, order: Order, change_id: str, amount: Decimal) -> None:
+        """Give `amount` back to the card that paid `order` (one refund per change, ever).
+        Raises `ServiceUnavailable` (retry) or `Conflict` (the gateway refused)."""

@@ -1,0 +1,195 @@
+"""Changing a booked trip: change offers for one slice and their confirmation (docs: README
+"Manage a trip"). Thin views over `ChangeService` (booking/changes.py); each declares
+`security=("bearer",)`, so the caller is authenticated before the view runs. Another
+traveler's order is 404, as for every order route; support sees every order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import msgspec
+from aiohttp import web
+
+from booking.change_terms import SliceSearch
+from booking.change_validation import ConfirmChange, parse_confirm, parse_search
+from booking.change_views import ChangeOffers, ChangeOfferView
+from booking.changes import ChangeService
+from booking.idempotency import HEADER, check_key, fingerprint
+from booking.model import ORDER_ID_SCHEMA
+from kernel.auth import principal as caller
+from kernel.http import json_object, read_json_body
+from kernel.openapi import Operation, Parameter
+
+CHANGES = web.AppKey("changes", ChangeService)
+
+_encoder = msgspec.json.Encoder()
+_NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _json(payload: object, status: int = 200) -> web.Response:
+    return web.Response(
+        body=_encoder.encode(payload),
+        status=status,
+        content_type="application/json",
+        headers=_NO_STORE,
+    )
+
+
+async def create_changes(request: web.Request) -> web.Response:
+    principal = caller(request)
+    data = json_object(await read_json_body(request))
+    search = parse_search(data, today=dt.datetime.now(dt.UTC).date())
+    offers, order = await request.config_dict[CHANGES].quote(
+        principal, request.match_info["order_id"], search
+    )
+    views = tuple(ChangeOfferView.of(o) for o in offers)
+    return _json(ChangeOffers(order.id, search.slice_index, views), status=201)
+
+
+async def get_change(request: web.Request) -> web.Response:
+    principal = caller(request)
+    match = request.match_info
+    offer, order = await request.config_dict[CHANGES].get(
+        principal, match["order_id"], match["change_offer_id"]
+    )
+    return _json(ChangeOfferView.of(offer, order))
+
+
+async def confirm_change(request: web.Request) -> web.Response:
+    principal = caller(request)
+    key = check_key(request.headers.get(HEADER))
+    raw = await request.read()
+    # The body is optional (a change that costs nothing needs no card): none is `{}`.
+    data = json_object(await read_json_body(request)) if raw else {}
+    body = parse_confirm(data)
+    fp = fingerprint(request.method, request.path, data)
+    match = request.match_info
+    answer = await request.config_dict[CHANGES].confirm(
+        principal, match["order_id"], match["change_offer_id"], key, body, fp
+    )
+    return web.Response(
+        body=answer.body,
+        status=answer.status,
+        content_type="application/json",
+        headers=_NO_STORE,
+    )
+
+
+def add_routes(router: web.UrlDispatcher) -> None:
+    router.add_post("/v1/orders/{order_id}/changes", create_changes, name="changes_create")
+    router.add_get(
+        "/v1/orders/{order_id}/changes/{change_offer_id}",
+        get_change,
+        name="changes_get",
+        allow_head=False,
+    )
+    router.add_post(
+        "/v1/orders/{order_id}/changes/{change_offer_id}/confirm",
+        confirm_change,
+        name="changes_confirm",
+    )
+
+
+_ORDER_ID = Parameter(
+    "order_id", "path", "An order id (`ord_...`)", required=True, schema=ORDER_ID_SCHEMA
+)
+_CHANGE_ID = Parameter(
+    "change_offer_id",
+    "path",
+    "A change offer's id (`och_...`)",
+    required=True,
+    schema={"type": "string", "pattern": "^och_[0-9a-f]{24}$"},
+)
+_KEY = Parameter(
+    HEADER,
+    "header",
+    "Required; a unique value per confirmation, reused for its retries",
+    required=True,
+    schema={"type": "string", "minLength": 1, "maxLength": 255},
+)
+_AUTH_ERRORS = {
+    401: "Missing, malformed, expired or wrongly signed Bearer token",
+    429: "Past this traveler's rate limit on order and payment routes; see Retry-After",
+    503: "The orders database, the airline or the payment gateway cannot be reached now; "
+    "retry after Retry-After s (a confirmation resumes where it stopped)",
+}
+_NOT_CHANGEABLE = (
+    "`fare-not-changeable`: the fare conditions do not allow changes; or "
+    "`change-unsupported`: the order's airline cannot change flights through us (`airline` "
+    "names it); or `validation-error` naming each bad field"
+)
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        method="post",
+        path="/v1/orders/{order_id}/changes",
+        operation_id="create_order_changes",
+        summary=(
+            "Search the order's airline for another way to fly one slice (another date or "
+            "flight, same cabin) and answer change offers, valid a few minutes: the fare "
+            "difference, the penalty the fare conditions set, the total to pay (or refunded) "
+            "and the order's new total. Nothing changes until one is confirmed"
+        ),
+        tag="orders",
+        response_status=201,
+        request=SliceSearch,
+        response=ChangeOffers,
+        parameters=(_ORDER_ID,),
+        errors={
+            **_AUTH_ERRORS,
+            400: "Malformed JSON, or a body that is not a JSON object",
+            404: "No such order, or another traveler's",
+            409: (
+                "The order is over (cancelled or expired), a payment of it is in progress, or "
+                "the airline refused to search for changes"
+            ),
+            415: "The body is not declared application/json",
+            422: _NOT_CHANGEABLE,
+        },
+        security=("bearer",),
+    ),
+    Operation(
+        method="get",
+        path="/v1/orders/{order_id}/changes/{change_offer_id}",
+        operation_id="get_order_change",
+        summary="One change offer of the order, its status, and the order as it is now",
+        tag="orders",
+        response=ChangeOfferView,
+        parameters=(_ORDER_ID, _CHANGE_ID),
+        errors={**_AUTH_ERRORS, 404: "No such order or change offer, or another traveler's"},
+        security=("bearer",),
+    ),
+    Operation(
+        method="post",
+        path="/v1/orders/{order_id}/changes/{change_offer_id}/confirm",
+        operation_id="confirm_order_change",
+        summary=(
+            "Fly the change offer's slice instead: the airline swaps the flights (same booking "
+            "reference), the change total is charged to `card_token` (or refunded to the card "
+            "that paid), the order shows the new slice and the traveler gets a mail and SMS. "
+            "A declined card is compensated: the airline puts the old flights back and the "
+            "order's `last_change` says so. Idempotent per Idempotency-Key"
+        ),
+        tag="orders",
+        request=ConfirmChange,
+        response=ChangeOfferView,
+        parameters=(_ORDER_ID, _CHANGE_ID, _KEY),
+        errors={
+            **_AUTH_ERRORS,
+            400: "Missing Idempotency-Key, or malformed JSON",
+            404: "No such order or change offer, or another traveler's",
+            409: (
+                "The order changed since the offer (ask again); the airline refused (sold "
+                "out, price moved); the card was declined (the change was undone: the order "
+                "keeps its flights); the offer already failed; or another confirmation of it "
+                "is in progress"
+            ),
+            410: "The change offer expired: ask for new change offers",
+            415: "The body is not declared application/json",
+            422: "`card_token` missing when the change costs money, or another bad field; "
+            "the same Idempotency-Key with another body",
+        },
+        security=("bearer",),
+    ),
+)

@@ -1,0 +1,214 @@
+"""Change offers in PostgreSQL (booking/sql/0130_order_changes.sql), and the two transactions
+that end a confirmation: the order changed (with its history row, its `order.changed` outbox
+event, the offer confirmed and the idempotency answer) or the change failed (history row and
+`orders.last_change`, the offer failed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Literal
+
+import asyncpg
+import msgspec
+
+from booking.change_terms import ChangeOffer, summary
+from booking.events import Event, encode_event, new_event
+from booking.idempotency import StoredResponse, record_response
+from booking.model import LastChange, Order
+from booking.pg import Database
+from booking.rows import HISTORY_AND_EVENTS, SELECT_ORDER, order_from_row
+from connectors.model import Hold, Slice
+
+_COLUMNS = (
+    "id, order_id, status, slice_index, supplier_fare_id, new_slice, fare_difference,"
+    " penalty_amount, due_amount, new_total_amount, new_tax_amount, currency, refundable,"
+    " changeable, order_status, order_payment_status, order_updated_at, expires_at, created_at,"
+    " payment_intent_id, failure_reason, confirmed_at"
+)
+_encoder = msgspec.json.Encoder()
+_slice = msgspec.json.Decoder(Slice)
+
+# The order flies the new slice: guarded on the status and payment status it was quoted in
+# (a cancel or a refund meanwhile wins, and the change is undone at the airline instead).
+_APPLY = """
+UPDATE orders SET slices = $4::jsonb, total_amount = $5,
+    tax_amount = coalesce($6, tax_amount), refundable = $7, changeable = $8,
+    ticket_numbers = $9::text[], last_change = $10::jsonb, updated_at = now()
+WHERE id = $1 AND status = $2 AND payment_status = $3
+RETURNING id"""
+
+
+class _OrderMoved(Exception):
+    """The order is no longer in the status it was quoted in: the change rolls back."""
+
+
+def _offer(row: asyncpg.Record) -> ChangeOffer:
+    fields = {name: row[name] for name in row.keys()}  # noqa: SIM118
+    fields["new_slice"] = _slice.decode(fields["new_slice"])
+    return ChangeOffer(**fields)
+
+
+def note(offer: ChangeOffer, status: Literal["confirmed", "failed"], detail: str) -> str:
+    """`orders.last_change` as JSON (booking.model.LastChange)."""
+    at = dt.datetime.now(dt.UTC)
+    return _encoder.encode(LastChange(offer.id, status, detail, at)).decode()
+
+
+class PgChanges:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def insert(self, offers: Sequence[ChangeOffer], *, actor: str) -> None:
+        rows = [
+            (
+                o.id, o.order_id, o.status, o.slice_index, o.supplier_fare_id,
+                _encoder.encode(o.new_slice).decode(), o.fare_difference, o.penalty_amount,
+                o.due_amount, o.new_total_amount, o.new_tax_amount, o.currency, o.refundable,
+                o.changeable, o.order_status, o.order_payment_status, o.order_updated_at,
+                o.expires_at, o.created_at, actor,
+            )
+            for o in offers
+        ]  # fmt: skip
+        async with self._db.connection() as conn:
+            await conn.executemany(
+                "INSERT INTO order_changes (id, order_id, status, slice_index, supplier_fare_id,"
+                " new_slice, fare_difference, penalty_amount, due_amount, new_total_amount,"
+                " new_tax_amount, currency, refundable, changeable, order_status,"
+                " order_payment_status, order_updated_at, expires_at, created_at, actor)"
+                " VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $13, $14,"
+                " $15, $16, $17, $18, $19, $20)",
+                rows,
+                timeout=self._db.timeout_s,
+            )
+
+    async def get(self, order_id: str, change_id: str) -> ChangeOffer | None:
+        async with self._db.connection() as conn:
+            row = await conn.fetchrow(
+                f"SELECT {_COLUMNS} FROM order_changes WHERE id = $1 AND order_id = $2",
+                change_id,
+                order_id,
+                timeout=self._db.timeout_s,
+            )
+        return None if row is None else _offer(row)
+
+    async def begin(self, change_id: str, *, actor: str) -> bool:
+        """`quoted → confirming`; False when it was not `quoted` (another confirm is at it)."""
+        return await self._set(
+            "status = 'confirming', confirmed_by = $2", "status = 'quoted'", change_id, actor
+        )
+
+    async def set_intent(self, change_id: str, intent_id: str) -> None:
+        await self._set("payment_intent_id = $2", "status = 'confirming'", change_id, intent_id)
+
+    async def _set(self, assignments: str, guard: str, change_id: str, value: str) -> bool:
+        async with self._db.connection() as conn:
+            done = await conn.fetchval(
+                f"UPDATE order_changes SET {assignments} WHERE id = $1 AND {guard} RETURNING true",
+                change_id,
+                value,
+                timeout=self._db.timeout_s,
+            )
+        return bool(done)
+
+    async def apply(
+        self,
+        offer: ChangeOffer,
+        order: Order,
+        hold: Hold,
+        *,
+        actor: str,
+        answer: Callable[[Order], tuple[str, str, StoredResponse]],
+    ) -> Order | Literal["confirmed", "moved"]:
+        """The order flies the new slice, in one transaction with its history row, its
+        `order.changed` event, the offer confirmed and the answer `answer` renders (stored
+        under its owner and key). Nothing is written when another confirmation of the offer
+        committed first (`confirmed`) or the order moved meanwhile (`moved`)."""
+        try:
+            async with self._db.transaction() as conn:
+                return await self._apply(conn, offer, order, hold, actor, answer)
+        except _OrderMoved:
+            return "moved"
+
+    async def _apply(
+        self,
+        conn: asyncpg.Connection,
+        offer: ChangeOffer,
+        order: Order,
+        hold: Hold,
+        actor: str,
+        answer: Callable[[Order], tuple[str, str, StoredResponse]],
+    ) -> Order | Literal["confirmed"]:
+        timeout = self._db.timeout_s
+        # The offer first, guarded: of concurrent confirmations resuming one offer, exactly one
+        # gets past this statement (the others wait for its commit, then find it confirmed).
+        won = await conn.fetchval(
+            "UPDATE order_changes SET status = 'confirmed', confirmed_at = now()"
+            " WHERE id = $1 AND status = 'confirming' RETURNING true",
+            offer.id,
+            timeout=timeout,
+        )
+        if not won:
+            return "confirmed"
+        slices = list(order.slices)
+        slices[offer.slice_index] = offer.new_slice
+        detail = f"slice {offer.slice_index + 1} changed to {summary(offer.new_slice)}"
+        updated = await conn.fetchval(
+            _APPLY,
+            order.id, offer.order_status, offer.order_payment_status,
+            _encoder.encode(slices).decode(), offer.new_total_amount, offer.new_tax_amount,
+            offer.refundable, offer.changeable, list(hold.ticket_numbers),
+            note(offer, "confirmed", detail),
+            timeout=timeout,
+        )  # fmt: skip
+        if updated is None:
+            raise _OrderMoved  # rolls the offer's confirmation back too
+        changed = await self._order(conn, order.id)
+        snapshot = msgspec.structs.replace(
+            changed.snapshot(),
+            penalty_amount=offer.penalty_amount,
+            charged_amount=offer.due_amount if offer.due_amount > 0 else None,
+            refund_amount=-offer.due_amount if offer.due_amount < 0 else None,
+            change_summary=summary(offer.new_slice),
+        )
+        event = new_event("order.changed", snapshot, changed.contact(), owner=changed.owner)
+        await self._history(conn, changed, f"{detail} ({offer.id})", actor, [event])
+        owner, key, response = answer(changed)
+        await record_response(conn, owner, key, response, timeout=timeout)
+        return changed
+
+    async def fail(self, offer: ChangeOffer, order_id: str, reason: str, *, actor: str) -> Order:
+        """The change failed and was undone: the offer says why, and so do the order's history
+        and `last_change`."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE order_changes SET status = 'failed', failure_reason = $2"
+                " WHERE id = $1 AND status <> 'confirmed'",
+                offer.id, reason[:500], timeout=self._db.timeout_s,
+            )  # fmt: skip
+            await conn.execute(
+                "UPDATE orders SET last_change = $2::jsonb, updated_at = now() WHERE id = $1",
+                order_id, note(offer, "failed", reason), timeout=self._db.timeout_s,
+            )  # fmt: skip
+            order = await self._order(conn, order_id)
+            await self._history(conn, order, f"change {offer.id} failed: {reason}", actor, [])
+            return order
+
+    async def _order(self, conn: asyncpg.Connection, order_id: str) -> Order:
+        row = await conn.fetchrow(
+            f"{SELECT_ORDER} WHERE o.id = $1", order_id, timeout=self._db.timeout_s
+        )
+        assert row is not None  # orders are never deleted
+        return order_from_row(row)
+
+    async def _history(
+        self, conn: asyncpg.Connection, order: Order, reason: str, actor: str, events: list[Event]
+    ) -> None:
+        # A change keeps the status: the history row says so, from and to the same.
+        await conn.execute(
+            HISTORY_AND_EVENTS,
+            order.id, order.status, order.status, order.payment_status, order.payment_status,
+            reason[:1000], actor, [e.id for e in events], [e.type for e in events],
+            [encode_event(e).decode() for e in events],
+            timeout=self._db.timeout_s,
+        )  # fmt: skip

@@ -1,0 +1,328 @@
+"""Order changes: one slice flown on another date or flight, with the same airline and the same
+booking reference.
+
+`quote` asks the order's airline (its connector's reshop) how the slice could be flown instead
+and prices each way by the fare conditions (booking/change_terms.py): change offers, kept in
+PostgreSQL for `ttl_s`. `confirm` (Idempotency-Key) performs one, in steps that are each
+idempotent by the change offer's id, so any retry resumes where the last attempt stopped:
+
+1. `quoted → confirming` (guarded: one confirmation at a time; the recovery point);
+2. the airline swaps the slice (its reference: the change offer's id; the locator stays);
+3. the money: the difference plus the penalty charged to the card given (a paid order), or the
+   negative total refunded to the card that paid;
+4. ONE transaction: the order's new slices, total, tickets and `last_change`, its history row,
+   the `order.changed` outbox event (the traveler's mail and SMS), the offer `confirmed` and
+   the stored answer.
+
+A card declined at step 3 after the airline accepted at step 2 is compensated: the airline puts
+the old flights back (undo, by the same reference), the offer becomes `failed` and the order
+says what happened (`last_change` and a history row). An airline that does not answer leaves
+the offer `confirming`: the retry (same key, or a new one) resumes it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+import msgspec
+from prometheus_client import Counter
+
+from booking.cancellation_terms import NOTHING
+from booking.change_airline import ChangeAirline
+from booking.change_ports import ChangePayments
+from booking.change_store import PgChanges
+from booking.change_terms import (
+    ChangeOffer,
+    SliceSearch,
+    check_changeable,
+    is_change_id,
+    new_change_id,
+    price_change,
+)
+from booking.change_validation import ConfirmChange, check_against_order
+from booking.change_views import ChangeOfferView
+from booking.idempotency import Fingerprint, Replay, StoredResponse, raise_stored, stored_error
+from booking.model import Order
+from booking.service import OrderService
+from connectors.change_model import SliceChangeOffer
+from connectors.model import SliceQuery
+from kernel.auth import Principal
+from kernel.errors import (
+    ChangeUnsupported,
+    Conflict,
+    DomainError,
+    FieldError,
+    Gone,
+    NotChangeable,
+    NotFound,
+    ServiceUnavailable,
+    ValidationFailed,
+)
+
+logger = logging.getLogger(__name__)
+
+OFFER_TTL_S = 300.0  # a few minutes: long enough to choose, short enough to stay true
+MAX_OFFERS = 20
+CHANGES = Counter(
+    "skyfare_order_changes_total",
+    "Order changes by outcome: quoted, confirmed, replayed, expired, refused, failed "
+    "(nothing changed), compensated (the airline changed, the payment failed, undone).",
+    ["outcome"],
+)
+_encoder = msgspec.json.Encoder()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class _Final(Exception):
+    """An answer to store under the Idempotency-Key (it will not change on a retry)."""
+
+    def __init__(self, error: DomainError) -> None:
+        self.error = error
+
+
+class ChangeService:
+    """Change offers and their confirmation for an order's owner (or support)."""
+
+    def __init__(
+        self,
+        orders: OrderService,
+        store: PgChanges,
+        airline: ChangeAirline,
+        *,
+        ttl_s: float = OFFER_TTL_S,
+        clock: Callable[[], dt.datetime] = _now,
+    ) -> None:
+        self._orders = orders
+        self._store = store
+        self._airline = airline
+        self._ttl = dt.timedelta(seconds=ttl_s)
+        self._clock = clock
+        self.payments: ChangePayments | None = None  # None: paid orders change only for free
+
+    async def quote(
+        self, principal: Principal, order_id: str, search: SliceSearch
+    ) -> tuple[list[ChangeOffer], Order]:
+        """New change offers for one slice of the order (none when the airline has nothing)."""
+        order = await self._orders.get(principal, order_id)
+        check_against_order(search, order)
+        self._airline.changer(order)  # an airline that cannot change says so first
+        check_changeable(order)
+        query = SliceQuery(search.origin, search.destination, search.departure_date)
+        try:
+            found = await self._airline.reshop(order, search.slice_index, query)
+        except DomainError:
+            CHANGES.labels("refused").inc()
+            raise
+        now = self._clock()
+        offers = sorted(
+            (
+                self._offer(order, search.slice_index, f, now)
+                for f in found[:MAX_OFFERS]
+                if f.currency == order.total_currency
+            ),
+            key=lambda o: (o.due_amount, o.new_total_amount),
+        )
+        if offers:
+            await self._store.insert(offers, actor=principal.subject)
+        CHANGES.labels("quoted").inc()
+        return offers, order
+
+    def _offer(
+        self, order: Order, index: int, found: SliceChangeOffer, now: dt.datetime
+    ) -> ChangeOffer:
+        pricing = price_change(order, found.old_total, found.new_total)
+        tax = None if order.terms is None else order.terms.tax_amount + found.tax_difference
+        return ChangeOffer(
+            id=new_change_id(),
+            order_id=order.id,
+            status="quoted",
+            slice_index=index,
+            supplier_fare_id=found.supplier_fare_id,
+            new_slice=found.slice,
+            fare_difference=pricing.difference,
+            penalty_amount=pricing.penalty,
+            due_amount=pricing.due,
+            new_total_amount=pricing.new_total,
+            new_tax_amount=None if tax is None else max(tax, NOTHING),
+            currency=order.total_currency,
+            refundable=found.conditions.refundable,
+            changeable=found.conditions.changeable,
+            order_status=order.status,
+            order_payment_status=order.payment_status,
+            order_updated_at=order.updated_at,
+            expires_at=min(now + self._ttl, found.expires_at),
+            created_at=now,
+        )
+
+    async def get(
+        self, principal: Principal, order_id: str, change_id: str
+    ) -> tuple[ChangeOffer, Order]:
+        order = await self._orders.get(principal, order_id)
+        return await self._found(order.id, change_id), order
+
+    async def confirm(
+        self,
+        principal: Principal,
+        order_id: str,
+        change_id: str,
+        key: str,
+        request: ConfirmChange,
+        fp: Fingerprint,
+    ) -> StoredResponse:
+        """The answer (200 and the confirmed change with the order), or raises the error."""
+        order = await self._orders.get(principal, order_id)
+        await self._found(order.id, change_id)
+        keys, owner = self._orders.keys, principal.subject
+        claim = await keys.claim(owner, key, fp)
+        if isinstance(claim, Replay):
+            CHANGES.labels("replayed").inc()
+            if claim.response.status >= 300:
+                raise_stored(claim.response)
+            return claim.response
+        try:
+            return await self._claimed(principal, order, change_id, key, request)
+        except _Final as final:
+            await keys.complete(owner, key, stored_error(final.error))
+            raise final.error from None
+        except BaseException:
+            # Nothing stored: forget the key, so the same request resumes the change offer.
+            with contextlib.suppress(ServiceUnavailable):
+                await keys.release(owner, key)
+            raise
+
+    async def _claimed(
+        self,
+        principal: Principal,
+        order: Order,
+        change_id: str,
+        key: str,
+        request: ConfirmChange,
+    ) -> StoredResponse:
+        offer = await self._found(order.id, change_id)
+        if offer.status == "confirmed":
+            CHANGES.labels("replayed").inc()
+            return await self._answer(principal, offer, key)
+        if offer.status == "failed":
+            raise _Final(Conflict(f"this change failed: {offer.failure_reason}; ask again"))
+        if offer.status == "quoted":
+            self._check_confirmable(order, offer, request)
+            if not await self._store.begin(offer.id, actor=principal.subject):
+                raise Conflict("this change is being confirmed by another request; retry")
+        return await self._perform(principal, order, offer, key, request)
+
+    def _check_confirmable(self, order: Order, offer: ChangeOffer, request: ConfirmChange) -> None:
+        if offer.expired(self._clock()):
+            CHANGES.labels("expired").inc()
+            raise _Final(Gone("this change offer expired: ask for new change offers"))
+        if not offer.describes(order):
+            raise _Final(Conflict("the order changed since this change offer: ask again"))
+        moves_money = offer.order_payment_status == "paid" and offer.due_amount != 0
+        if moves_money and self.payments is None:
+            raise _Final(Conflict("this change moves money; payments are not enabled here"))
+        if offer.order_payment_status == "paid" and offer.due_amount > 0 and not request.card_token:
+            amount = f"{offer.due_amount} {offer.currency}"
+            raise ValidationFailed(
+                [FieldError("card_token", f"required: this change costs {amount}")]
+            )
+
+    async def _perform(
+        self,
+        principal: Principal,
+        order: Order,
+        offer: ChangeOffer,
+        key: str,
+        request: ConfirmChange,
+    ) -> StoredResponse:
+        try:
+            hold = await self._airline.change(
+                order, offer.slice_index, offer.supplier_fare_id, offer.id
+            )
+        except (Conflict, NotChangeable, ChangeUnsupported) as exc:  # a "no": nothing changed
+            await self._fail(principal, order, offer, f"the airline refused: {exc.detail}")
+            if isinstance(exc, Conflict):
+                raise _Final(exc) from exc
+            raise  # a 422 of its own type, not stored: a retry finds the offer failed (409)
+        await self._move_money(principal, order, offer, request)
+        confirmed = msgspec.structs.replace(offer, status="confirmed", confirmed_at=self._clock())
+
+        def answer(changed: Order) -> tuple[str, str, StoredResponse]:
+            body = _encoder.encode(ChangeOfferView.of(confirmed, changed))
+            return principal.subject, key, StoredResponse(200, body)
+
+        changed = await self._store.apply(
+            offer, order, hold, actor=principal.subject, answer=answer
+        )
+        if changed == "confirmed":  # a concurrent confirmation of this offer committed first
+            CHANGES.labels("replayed").inc()
+            return await self._answer(principal, await self._found(order.id, offer.id), key)
+        if changed == "moved":  # cancelled or refunded meanwhile: the change cannot stand
+            await self._airline.undo(order, offer.id)
+            reason = "the order changed while the change was confirmed; nothing was changed"
+            await self._fail(principal, order, offer, reason)
+            raise _Final(Conflict(reason))
+        CHANGES.labels("confirmed").inc()
+        return answer(changed)[2]
+
+    async def _move_money(
+        self, principal: Principal, order: Order, offer: ChangeOffer, request: ConfirmChange
+    ) -> None:
+        payments, due = self.payments, offer.due_amount
+        if offer.order_payment_status != "paid" or due == 0 or payments is None:
+            return
+        if due < 0:
+            try:
+                await payments.refund(order, offer.id, -due)
+            except Conflict as exc:
+                await self._compensate(principal, order, offer, exc.detail)
+            return
+        if request.card_token is None and offer.payment_intent_id is None:
+            # A confirmation resumed by another request than the one that started it.
+            raise ValidationFailed([FieldError("card_token", f"required: this change costs {due}")])
+        outcome = await payments.charge(
+            order, offer.id, due, request.card_token or "", intent_id=offer.payment_intent_id
+        )
+        if outcome.intent_id and offer.payment_intent_id is None:
+            await self._store.set_intent(offer.id, outcome.intent_id)
+        if outcome.status == "processing":
+            raise ServiceUnavailable(
+                "the card payment has not settled yet; retry with the same Idempotency-Key"
+            )
+        if outcome.status == "failed":
+            reason = f"the card payment of {due} {offer.currency} failed ({outcome.reason})"
+            await self._compensate(principal, order, offer, reason)
+
+    async def _compensate(
+        self, principal: Principal, order: Order, offer: ChangeOffer, reason: str
+    ) -> None:
+        """The airline changed the flights but the money did not move: put the old flights
+        back (a 503 here leaves the offer `confirming`, and the retry compensates again)."""
+        await self._airline.undo(order, offer.id)
+        CHANGES.labels("compensated").inc()
+        detail = f"{reason}; the airline put the original flights back"
+        await self._store.fail(offer, order.id, detail, actor=principal.subject)
+        logger.info("order %s: change %s undone: %s", order.id, offer.id, reason)
+        raise _Final(Conflict(f"the change was not made: {detail}", change_status="failed"))
+
+    async def _fail(
+        self, principal: Principal, order: Order, offer: ChangeOffer, reason: str
+    ) -> None:
+        CHANGES.labels("failed").inc()
+        await self._store.fail(offer, order.id, reason, actor=principal.subject)
+
+    async def _answer(self, principal: Principal, offer: ChangeOffer, key: str) -> StoredResponse:
+        order = await self._orders.get(principal, offer.order_id)
+        response = StoredResponse(200, _encoder.encode(ChangeOfferView.of(offer, order)))
+        await self._orders.keys.complete(principal.subject, key, response)
+        return response
+
+    async def _found(self, order_id: str, change_id: str) -> ChangeOffer:
+        offer = await self._store.get(order_id, change_id) if is_change_id(change_id) else None
+        if offer is None:
+            raise NotFound(f"no change offer {change_id[:64]!r} of this order")
+        return offer

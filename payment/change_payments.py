@@ -1,0 +1,96 @@
+"""booking's `ChangePayments` over the card gateway: a flight change's difference charged, or
+refunded to the card that paid the order.
+
+The gateway answers a charge `processing` at once and settles it moments later (its webhook
+names no payment of ours, so the receiver acknowledges and ignores it): a change must know the
+outcome before it commits, so `charge` reads the intent until it settles, within `wait_s`.
+Idempotency keys derive from the change id, so a retried confirmation never charges or refunds
+twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from decimal import Decimal
+
+from booking.change_ports import ChargeOutcome
+from booking.model import Order
+from kernel.errors import Conflict, ServiceUnavailable
+from payment import errors
+from payment.gateway import PaymentGateway
+from payment.model import GatewayIntent
+from payment.repository import PgPaymentRepository
+
+logger = logging.getLogger(__name__)
+
+
+class GatewayChangePayments:
+    def __init__(
+        self,
+        gateway: PaymentGateway,
+        payments: PgPaymentRepository,
+        *,
+        timeout_s: float,
+        wait_s: float = 10.0,
+        poll_s: float = 0.05,
+    ) -> None:
+        self._gateway = gateway
+        self._payments = payments
+        self._timeout_s = timeout_s
+        self._wait_s = wait_s
+        self._poll_s = poll_s
+
+    async def charge(
+        self,
+        order: Order,
+        change_id: str,
+        amount: Decimal,
+        card_token: str,
+        *,
+        intent_id: str | None,
+    ) -> ChargeOutcome:
+        try:
+            if intent_id is None:
+                intent = await self._gateway.create_intent(
+                    amount=amount,
+                    currency=order.total_currency,
+                    card_token=card_token,
+                    metadata={"order_id": order.id, "change_id": change_id},
+                    idempotency_key=f"{change_id}:intent",
+                    timeout=self._timeout_s,
+                )
+            else:
+                intent = await self._gateway.get_intent(intent_id, timeout=self._timeout_s)
+            return await self._settled(intent)
+        except errors.GatewayUnavailable as exc:
+            raise ServiceUnavailable(
+                "the payment gateway cannot be reached; retry with the same Idempotency-Key"
+            ) from exc
+        except errors.GatewayRejected as exc:
+            # The card token itself was refused: no charge exists, nothing to wait for.
+            return ChargeOutcome(intent_id or "", "failed", exc.code or "card_rejected")
+
+    async def _settled(self, intent: GatewayIntent) -> ChargeOutcome:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._wait_s
+        while intent.status == "processing" and loop.time() < deadline:
+            await asyncio.sleep(self._poll_s)
+            intent = await self._gateway.get_intent(intent.id, timeout=self._timeout_s)
+        return ChargeOutcome(intent.id, intent.status, intent.failure_reason)
+
+    async def refund(self, order: Order, change_id: str, amount: Decimal) -> None:
+        paid = await self._payments.paying(order.id)
+        if paid is None or paid.gateway_intent_id is None:
+            raise Conflict("no card payment of this order to refund the difference to")
+        try:
+            await self._gateway.refund(
+                intent_id=paid.gateway_intent_id,
+                amount=amount,
+                idempotency_key=f"{change_id}:refund",
+                timeout=self._timeout_s,
+            )
+        except errors.GatewayUnavailable as exc:
+            raise ServiceUnavailable("the payment gateway cannot be reached; retry") from exc
+        except errors.GatewayRejected as exc:
+            raise Conflict(f"the payment gateway refused the refund: {exc}") from exc

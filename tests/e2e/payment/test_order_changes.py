@@ -1,0 +1,339 @@
+"""Order changes through HTTP, with the sim's airlines and card gateway: search → book → pay →
+change a slice to another date paying the difference; a declined card half way (the airline
+already swapped the flights) is compensated; the fare conditions and the airline decide what
+may change."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import aiohttp
+
+from connectors import offer_ids
+from tests.e2e.payment.conftest import PayEnv
+from tests.support.booking import Headers, in_days
+
+FLEX_CABIN = {"cabin_class": "premium_economy"}  # the sims' changeable, non-refundable fare
+
+
+async def paid_order(pay_env: PayEnv, headers: Headers, days: int, **search: str) -> dict[str, Any]:
+    offer = await pay_env.booking.offer(days=days, **search)
+    response = await pay_env.booking.order(headers, offer)
+    order: dict[str, Any] = await response.json()
+    assert response.status == 201, order
+    assert (await pay_env.pay(headers, order["id"])).status == 202
+    paid = await pay_env.settled(headers, order["id"])
+    assert (paid["status"], paid["payment_status"]) == ("confirmed", "paid"), paid
+    return paid
+
+
+async def held_order(pay_env: PayEnv, headers: Headers, days: int, **search: str) -> dict[str, Any]:
+    offer = await pay_env.booking.offer(days=days, **search)
+    response = await pay_env.booking.order(headers, offer)
+    order: dict[str, Any] = await response.json()
+    assert response.status == 201, order
+    return order
+
+
+async def change_offers(
+    pay_env: PayEnv, headers: Headers, order: dict[str, Any], days: int
+) -> tuple[int, dict[str, Any]]:
+    first = order["slices"][0]
+    response = await pay_env.client.post(
+        f"/v1/orders/{order['id']}/changes",
+        json={
+            "slice_index": 0,
+            "origin": first["origin"],
+            "destination": first["destination"],
+            "departure_date": in_days(days),
+        },
+        headers=headers,
+    )
+    return response.status, await response.json()
+
+
+async def confirm(
+    pay_env: PayEnv, headers: Headers, order_id: str, change_id: str, key: str, **body: str
+) -> tuple[int, dict[str, Any]]:
+    response = await pay_env.client.post(
+        f"/v1/orders/{order_id}/changes/{change_id}/confirm",
+        json=body,
+        headers={**headers, "Idempotency-Key": key},
+    )
+    return response.status, await response.json()
+
+
+async def history_reasons(pay_env: PayEnv, headers: Headers, order_id: str) -> list[str]:
+    response = await pay_env.client.get(f"/v1/orders/{order_id}/history", headers=headers)
+    assert response.status == 200
+    return [item["reason"] for item in (await response.json())["data"]]
+
+
+def dearest(offers: dict[str, Any]) -> dict[str, Any]:
+    """The change offer that costs the most: the one that surely charges the card."""
+    chosen: dict[str, Any] = max(offers["data"], key=lambda o: Decimal(o["change_total_amount"]))
+    assert Decimal(chosen["change_total_amount"]) > 0, chosen
+    return chosen
+
+
+async def test_a_paid_order_changes_to_another_date_paying_the_difference_same_reference(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order = await paid_order(pay_env, alice, days=90, **FLEX_CABIN)
+    status, offers = await change_offers(pay_env, alice, order, days=20)
+    assert status == 201, offers
+    chosen = dearest(offers)
+    assert chosen["id"].startswith("och_")
+    assert chosen["status"] == "quoted"
+    assert chosen["slice"]["segments"][0]["departing_at"].startswith(in_days(20))
+    due = Decimal(chosen["fare_difference_amount"]) + Decimal(chosen["penalty_total_amount"])
+    assert Decimal(chosen["change_total_amount"]) == due
+    assert Decimal(chosen["penalty_total_amount"]) > 0  # non-refundable: the fee applies
+    assert (await pay_env.order(alice, order["id"]))["slices"] == order["slices"]  # nothing yet
+
+    key = str(uuid.uuid4())
+    status, done = await confirm(
+        pay_env, alice, order["id"], chosen["id"], key, card_token="tok_visa"
+    )
+    assert status == 200, done
+    assert done["status"] == "confirmed"
+    changed = done["order"]
+    assert changed["booking_reference"] == order["booking_reference"]
+    assert changed["airline_locator"] == order["airline_locator"]
+    assert changed["slices"][0] == chosen["slice"]
+    assert changed["total_amount"] == chosen["new_total_amount"]
+    assert (changed["status"], changed["payment_status"]) == ("confirmed", "paid")
+    assert changed["ticket_numbers"]
+    assert changed["ticket_numbers"] != order["ticket_numbers"]
+    assert changed["last_change"]["status"] == "confirmed"
+    assert await pay_env.order(alice, order["id"]) == changed
+
+    again_status, again = await confirm(
+        pay_env, alice, order["id"], chosen["id"], key, card_token="tok_visa"
+    )
+    assert (again_status, again) == (status, done)  # replayed, nothing twice
+    charges = [i for i in await pay_env.gateway.intents(order["id"]) if i["amount"] == str(due)]
+    assert len(charges) == 1
+    assert charges[0]["status"] == "succeeded"
+    assert (await pay_env.events(order["id"]))[-1] == "order.changed"
+    assert any("changed to" in r for r in await history_reasons(pay_env, alice, order["id"]))
+
+
+async def test_a_declined_card_after_the_airline_swapped_the_flights_puts_them_back(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order = await paid_order(pay_env, alice, days=91, **FLEX_CABIN)
+    _, offers = await change_offers(pay_env, alice, order, days=21)
+    chosen = dearest(offers)
+    new_flight = {"slices": [chosen["slice"]]}
+    seats_before = await pay_env.booking.seats_left(new_flight)
+
+    status, problem = await confirm(
+        pay_env, alice, order["id"], chosen["id"], str(uuid.uuid4()), card_token="tok_declined"
+    )
+    assert status == 409, problem
+    assert "decline" in problem["detail"]
+    assert "original flights back" in problem["detail"]
+
+    after = await pay_env.order(alice, order["id"])
+    assert after["slices"] == order["slices"]
+    assert (after["total_amount"], after["ticket_numbers"]) == (
+        order["total_amount"],
+        order["ticket_numbers"],
+    )
+    assert after["last_change"]["status"] == "failed"
+    assert after["last_change"]["id"] == chosen["id"]
+    assert "decline" in after["last_change"]["detail"]
+    assert await pay_env.booking.seats_left(new_flight) == seats_before  # the airline undid it
+    assert any("failed" in r for r in await history_reasons(pay_env, alice, order["id"]))
+    assert "order.changed" not in await pay_env.events(order["id"])
+    response = await pay_env.client.get(
+        f"/v1/orders/{order['id']}/changes/{chosen['id']}", headers=alice
+    )
+    assert (await response.json())["status"] == "failed"
+    # A failed change offer stays failed: a new attempt starts from new change offers.
+    status, _ = await confirm(
+        pay_env, alice, order["id"], chosen["id"], str(uuid.uuid4()), card_token="tok_visa"
+    )
+    assert status == 409
+
+
+async def test_an_economy_fare_is_not_changeable_and_an_expired_offer_is_gone(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    economy = await paid_order(pay_env, alice, days=92)
+    status, problem = await change_offers(pay_env, alice, economy, days=22)
+    assert status == 422, problem
+    assert problem["type"].endswith("/fare-not-changeable")
+
+    held = await held_order(pay_env, alice, days=93, **FLEX_CABIN)
+    status, offers = await change_offers(pay_env, alice, held, days=23)
+    assert status == 201, offers
+    chosen = offers["data"][0]
+    assert chosen["change_total_amount"] == "0.00"  # unpaid: it pays the new total later
+    await pay_env.pool.execute(
+        "UPDATE order_changes SET expires_at = now() - interval '1 second' WHERE id = $1",
+        chosen["id"],
+    )
+    status, problem = await confirm(pay_env, alice, held["id"], chosen["id"], str(uuid.uuid4()))
+    assert status == 410, problem
+    assert (await pay_env.order(alice, held["id"]))["slices"] == held["slices"]
+
+
+async def test_an_unpaid_hold_changes_for_free_and_will_pay_the_new_total(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    held = await held_order(pay_env, alice, days=94, **FLEX_CABIN)
+    _, offers = await change_offers(pay_env, alice, held, days=24)
+    chosen = offers["data"][0]
+    status, done = await confirm(pay_env, alice, held["id"], chosen["id"], str(uuid.uuid4()))
+    assert status == 200, done
+    assert done["order"]["total_amount"] == chosen["new_total_amount"]
+    assert done["order"]["status"] == "held"
+    assert await pay_env.gateway.intents(held["id"]) == []  # no money moved
+
+
+async def test_an_airline_that_cannot_change_is_named_and_bad_fields_are_named(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    ndc = await held_order(pay_env, alice, days=95, source="ndc-", **FLEX_CABIN)
+    status, problem = await change_offers(pay_env, alice, ndc, days=25)
+    assert status == 422, problem
+    assert problem["type"].endswith("/change-unsupported")
+    assert problem["airline"].startswith("ndc-")
+
+    response = await pay_env.client.post(
+        f"/v1/orders/{ndc['id']}/changes",
+        json={"slice_index": 7, "origin": "XXX", "destination": "JFK", "seat": "1A"},
+        headers=alice,
+    )
+    problem = await response.json()
+    assert response.status == 422, problem
+    fields = {e["field"] for e in problem["errors"]}
+    assert fields == {"slice_index", "origin", "departure_date", "seat"}
+
+
+async def test_a_confirmation_the_airline_could_not_answer_resumes_on_retry(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order = await paid_order(pay_env, alice, days=96, **FLEX_CABIN)
+    _, offers = await change_offers(pay_env, alice, order, days=26)
+    chosen = dearest(offers)
+    slug = order_airline(pay_env, order).removeprefix("rest-")
+    key = str(uuid.uuid4())
+
+    await pay_env.booking.sim.set_profile(slug, error_rate=1.0)
+    try:
+        status, problem = await confirm(
+            pay_env, alice, order["id"], chosen["id"], key, card_token="tok_visa"
+        )
+    finally:
+        await pay_env.booking.sim.set_profile(slug, error_rate=0.0)
+    assert status == 503, problem
+    assert (await pay_env.order(alice, order["id"]))["slices"] == order["slices"]
+
+    status, done = await confirm(
+        pay_env, alice, order["id"], chosen["id"], key, card_token="tok_visa"
+    )
+    assert status == 200, done
+    assert done["order"]["slices"][0] == chosen["slice"]
+
+
+async def test_an_airline_answer_lost_on_the_way_back_does_not_change_the_flights_twice(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    """The airline made the change but its answer never reached us (a timeout): the retry asks
+    with the same reference, and the airline answers the change it already made."""
+    order = await paid_order(pay_env, alice, days=97, **FLEX_CABIN)
+    _, offers = await change_offers(pay_env, alice, order, days=27)
+    chosen = dearest(offers)
+    new_flight = {"slices": [chosen["slice"]]}
+    seats_before = await pay_env.booking.seats_left(new_flight)
+    fare_id = await pay_env.pool.fetchval(
+        "SELECT supplier_fare_id FROM order_changes WHERE id = $1", chosen["id"]
+    )
+    base_url = order_airline_url(pay_env, order)
+    async with aiohttp.ClientSession() as session:
+        first = await session.post(
+            f"{base_url}/bookings/{order['airline_locator']}/changes",
+            json={"journey": 0, "fare_id": fare_id, "reference": chosen["id"]},
+        )
+        assert first.status == 200, await first.text()
+
+    status, done = await confirm(
+        pay_env, alice, order["id"], chosen["id"], str(uuid.uuid4()), card_token="tok_visa"
+    )
+    assert status == 200, done
+    assert done["order"]["slices"][0] == chosen["slice"]
+    assert await pay_env.booking.seats_left(new_flight) == seats_before - 1  # taken once
+
+
+async def test_concurrent_confirmations_of_one_change_offer_change_and_charge_once(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order = await paid_order(pay_env, alice, days=98, **FLEX_CABIN)
+    _, offers = await change_offers(pay_env, alice, order, days=28)
+    chosen = dearest(offers)
+
+    answers = await asyncio.gather(
+        *(
+            confirm(
+                pay_env, alice, order["id"], chosen["id"], str(uuid.uuid4()), card_token="tok_visa"
+            )
+            for _ in range(4)
+        )
+    )
+    statuses = sorted(status for status, _ in answers)
+    assert 200 in statuses, answers
+    assert set(statuses) <= {200, 409}, answers
+    reasons = await history_reasons(pay_env, alice, order["id"])
+    assert sum("changed to" in r for r in reasons) == 1
+    assert (await pay_env.events(order["id"])).count("order.changed") == 1
+    due = chosen["change_total_amount"]
+    charges = [i for i in await pay_env.gateway.intents(order["id"]) if i["amount"] == due]
+    assert len(charges) == 1
+
+
+def order_airline(pay_env: PayEnv, order: dict[str, Any]) -> str:
+    """The connector that sold the order (its offer id names it)."""
+    name, _ = offer_ids.decode(order["offer_id"])
+    return name
+
+
+def order_airline_url(pay_env: PayEnv, order: dict[str, Any]) -> str:
+    name = order_airline(pay_env, order)
+    [settings] = [s for s in pay_env.booking.sim.connector_settings() if s.name == name]
+    return settings.base_url
+
+
+async def test_a_cheaper_slice_on_a_refundable_fare_refunds_the_difference_to_the_card(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    # first class (flexible) needs a long-haul 777: London to Los Angeles, two weeks out (dear)
+    order = await paid_order(pay_env, alice, days=15, destination="LAX", cabin_class="first")
+    _, offers = await change_offers(pay_env, alice, order, days=99)  # far out: cheaper
+    chosen = min(offers["data"], key=lambda o: Decimal(o["change_total_amount"]))
+    refund = -Decimal(chosen["change_total_amount"])
+    assert refund > 0, chosen
+    assert chosen["penalty_total_amount"] == "0.00"  # refundable: changes are free
+
+    status, done = await confirm(pay_env, alice, order["id"], chosen["id"], str(uuid.uuid4()))
+    assert status == 200, done
+    assert Decimal(done["order"]["total_amount"]) == Decimal(order["total_amount"]) - refund
+    assert done["order"]["payment_status"] == "paid"
+    [intent] = await pay_env.gateway.intents(order["id"])  # no new charge: the paying one
+    assert Decimal(intent["amount_refunded"]) == refund
+
+
+async def test_a_soap_airlines_order_changes_too(pay_env: PayEnv, alice: Headers) -> None:
+    held = await held_order(pay_env, alice, days=100, origin="CPH", source="soap-", **FLEX_CABIN)
+    status, offers = await change_offers(pay_env, alice, held, days=30)
+    assert status == 201, offers
+    chosen = offers["data"][0]
+    status, done = await confirm(pay_env, alice, held["id"], chosen["id"], str(uuid.uuid4()))
+    assert status == 200, done
+    assert done["order"]["slices"][0] == chosen["slice"]
+    assert done["order"]["booking_reference"] == held["booking_reference"]

@@ -1,0 +1,94 @@
+"""What changing a slice costs: the airline's fare difference plus the penalty the fare
+conditions set, the total charged or refunded, and the order's new total (pure arithmetic)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from booking.change_terms import (
+    check_changeable,
+    is_change_id,
+    new_change_id,
+    price_change,
+    summary,
+)
+from booking.model import FareTerms, PaymentStatus
+from connectors.model import Segment, Slice
+from kernel.errors import Conflict, NotChangeable
+from tests.unit.booking.test_cancellation_terms import NOW, order
+
+FLEX = FareTerms(Decimal("92.40"), refundable=True, changeable=True)
+SEMI = FareTerms(Decimal("92.40"), refundable=False, changeable=True)
+LOCKED = FareTerms(Decimal("92.40"), refundable=False, changeable=False)
+
+
+def test_a_dearer_slice_on_a_paid_semi_flexible_fare_pays_difference_plus_ten_percent_fee() -> None:
+    # 612.40 paid, of which 92.40 taxes: the fee is 10% of the 520.00 fare.
+    pricing = price_change(order(terms=SEMI), Decimal("612.40"), Decimal("700.00"))
+    assert pricing.difference == Decimal("87.60")
+    assert pricing.penalty == Decimal("52.00")
+    assert pricing.due == Decimal("139.60")
+    assert pricing.new_total == Decimal("752.00")  # what the traveler will have paid in all
+
+
+def test_a_cheaper_slice_on_a_flexible_fare_refunds_the_difference_with_no_fee() -> None:
+    pricing = price_change(order(terms=FLEX), Decimal("612.40"), Decimal("500.40"))
+    assert (pricing.difference, pricing.penalty) == (Decimal("-112.00"), Decimal("0.00"))
+    assert pricing.due == Decimal("-112.00")  # negative: refunded to the card that paid
+    assert pricing.new_total == Decimal("500.40")
+
+
+def test_a_slightly_cheaper_slice_still_pays_the_fee_net_of_the_saving() -> None:
+    pricing = price_change(order(terms=SEMI), Decimal("612.40"), Decimal("592.40"))
+    assert pricing.due == Decimal("32.00")  # -20.00 + 52.00
+
+
+def test_a_refund_never_exceeds_what_was_paid() -> None:
+    pricing = price_change(order(terms=FLEX), Decimal("612.40"), Decimal("-1000.00"))
+    assert pricing.due == Decimal("-612.40")
+    assert pricing.new_total == Decimal("0.00")
+
+
+@pytest.mark.parametrize("payment", ["unpaid", "failed"])
+def test_an_unpaid_hold_moves_no_money_and_pays_no_fee_it_just_gets_the_new_total(
+    payment: PaymentStatus,
+) -> None:
+    held = order(status="held", payment=payment, terms=SEMI)
+    pricing = price_change(held, Decimal("612.40"), Decimal("650.00"))
+    assert (pricing.penalty, pricing.due) == (Decimal("0.00"), Decimal("0.00"))
+    assert pricing.new_total == Decimal("650.00")
+
+
+def test_an_order_sold_before_fare_terms_were_kept_changes_without_a_fee() -> None:
+    pricing = price_change(order(terms=None), Decimal("612.40"), Decimal("620.00"))
+    assert (pricing.penalty, pricing.due) == (Decimal("0.00"), Decimal("7.60"))
+
+
+def test_a_fare_that_does_not_allow_changes_is_refused_saying_so() -> None:
+    with pytest.raises(NotChangeable, match="does not allow changes"):
+        check_changeable(order(terms=LOCKED))
+    check_changeable(order(terms=SEMI))  # no error
+
+
+@pytest.mark.parametrize(("status", "payment"), [("cancelled", "refunded"), ("held", "processing")])
+def test_an_order_over_or_being_paid_cannot_be_changed(status: str, payment: str) -> None:
+    with pytest.raises(Conflict):
+        check_changeable(order(status=status, payment=payment, terms=SEMI))  # type: ignore[arg-type]
+
+
+def test_change_offer_ids_are_recognised_and_random() -> None:
+    first, second = new_change_id(), new_change_id()
+    assert first != second
+    assert is_change_id(first)
+    assert not is_change_id("ocr_" + first[4:])
+    assert not is_change_id(first + "0")
+
+
+def test_the_new_slice_in_words_for_the_travelers_mail() -> None:
+    leg = Segment("BA", "BA117", "LHR", "JFK", NOW.replace(hour=8, minute=25, tzinfo=None),
+                  NOW.replace(hour=11, minute=35, tzinfo=None), "777", "economy")  # fmt: skip
+    assert summary(Slice("LHR", "JFK", "PT8H10M", (leg,))) == (
+        "LHR → JFK on 2026-12-01 (BA117 at 08:25)"
+    )
