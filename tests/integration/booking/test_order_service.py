@@ -74,7 +74,9 @@ class RecordingRefunds:
         self.refunded: list[str] = []
         self.owed: list[str] = []
 
-    async def owe(self, conn: asyncpg.Connection, order: Order, *, reason: str) -> None:
+    async def owe(
+        self, conn: asyncpg.Connection, order: Order, *, reason: str, amount: Decimal | None = None
+    ) -> None:
         self.owed.append(order.id)
 
     async def refund(self, order: Order, *, actor: str, reason: str) -> Order:
