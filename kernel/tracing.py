@@ -13,7 +13,7 @@ is read, so the consumer's work joins the producer's trace.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -47,25 +47,38 @@ def current_traceparent() -> str | None:
     return carrier.get(TRACEPARENT)
 
 
-@contextmanager
+# Off: one shared do-nothing context manager, no generator made per call.
+_OFF: AbstractContextManager[None] = nullcontext()
+
+
 def span(
     name: str,
     *,
     parent: str | None = None,
     consumer: bool = False,
     attributes: Mapping[str, AttributeValue] | None = None,
-) -> Iterator[Span | None]:
+) -> AbstractContextManager[Span | None]:
     """A span around the block (None when tracing is off). `parent`: a `traceparent` carried
     across a queue, whose trace the span joins (else the current span is the parent);
     `consumer`: the span handles a message (OpenTelemetry's CONSUMER kind)."""
     if _tracer is None:
-        yield None
-        return
+        return _OFF
+    return _span(_tracer, name, parent, consumer, attributes)
+
+
+@contextmanager
+def _span(
+    tracer: Tracer,
+    name: str,
+    parent: str | None,
+    consumer: bool,
+    attributes: Mapping[str, AttributeValue] | None,
+) -> Iterator[Span]:
     from opentelemetry import propagate, trace
 
     context = propagate.extract({TRACEPARENT: parent}) if parent else None
     kind = trace.SpanKind.CONSUMER if consumer else trace.SpanKind.INTERNAL
-    with _tracer.start_as_current_span(
+    with tracer.start_as_current_span(
         name, context=context, kind=kind, attributes=dict(attributes or {})
     ) as current:
         yield current
