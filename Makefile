@@ -8,7 +8,7 @@ INSTALL_LOG := $(VENV)/install.log
 CHECKOV_VENV := $(VENV)/checkov
 CHECKOV := $(CHECKOV_VENV)/bin/checkov
 
-.PHONY: run up run-gateway sim test test-unit test-web test-deploy test-pgbouncer k8s-gateway-config soak fuzz flaky lint fmt bench wrk nginx pgbouncer promtool checkov install clean web web-types chromium
+.PHONY: run up run-gateway sim test test-unit test-web test-deploy test-pgbouncer k8s-gateway-config soak fuzz flaky lint fmt bench bench-gateway wrk nginx pgbouncer promtool checkov install clean web web-types chromium
 
 # pip's own output goes to $(INSTALL_LOG): a first install prints a line before and a summary
 # after, and the end of the log only when it fails.
@@ -182,8 +182,14 @@ fmt: $(STAMP)
 
 ## bench: ceiling, cold search, booking and the locust mix in one run, results in bench/results/;
 ##        QUICK=1 for a one-minute run (bench/harness.py)
-bench: $(STAMP) wrk
+bench: $(STAMP) wrk nginx
 	$(BIN)/python -m bench.harness $(if $(QUICK),--quick,)
+	$(BIN)/python -m bench.gateway $(if $(QUICK),--runs 1 --seconds 2,)
+
+## bench-gateway: only the gateway run (bench/gateway.py): search through nginx with 1 and 2
+##                search processes, booking through nginx; results in bench/results/
+bench-gateway: $(STAMP) wrk nginx
+	$(BIN)/python -m bench.gateway $(if $(QUICK),--runs 1 --seconds 2,)
 
 # The load generator comes from Debian's packages; installing it needs root (as on CI).
 wrk:

@@ -98,11 +98,21 @@ async def _token(session: aiohttp.ClientSession, sim_url: str, sub: str) -> str:
     return token
 
 
-async def api(url: str, sim_url: str, seconds: float, concurrency: int) -> dict[str, float]:
+async def api(
+    url: str,
+    sim_url: str,
+    seconds: float,
+    concurrency: int,
+    *,
+    verify: bool = True,
+    search_url: str | None = None,
+) -> dict[str, float]:
     timeout = aiohttp.ClientTimeout(total=TIMEOUT_S)
-    connector = aiohttp.TCPConnector(limit=concurrency + 1)
+    # verify=False: the gateway's certificate, made at run time (bench/gateway.py).
+    connector = aiohttp.TCPConnector(limit=concurrency + 1, ssl=verify)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
-        offers = await _offers(session, url)
+        # A `booking` process alone serves no searches: they go to `search_url` then.
+        offers = await _offers(session, search_url or url)
         run = f"{os.getpid()}-{int(time.time())}"
         tokens = [
             await _token(session, sim_url, f"bench-booker-{run}-{w}") for w in range(concurrency)
@@ -162,11 +172,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--pool-size", type=int, default=10, help="raw: connections")
+    parser.add_argument("--insecure", action="store_true", help="api: trust any certificate")
+    parser.add_argument("--search-url", help="api: where the searches go (default: --url)")
     args = parser.parse_args(argv)
     if args.mode == "api":
         if not (args.url and args.sim_url):
             parser.error("api needs --url and --sim-url")
-        result = uvloop.run(api(args.url, args.sim_url, args.seconds, args.concurrency))
+        result = uvloop.run(
+            api(
+                args.url,
+                args.sim_url,
+                args.seconds,
+                args.concurrency,
+                verify=not args.insecure,
+                search_url=args.search_url,
+            )
+        )
     else:
         if not args.database_url:
             parser.error("raw needs --database-url")

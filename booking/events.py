@@ -18,6 +18,8 @@ from typing import Literal
 
 import msgspec
 
+from kernel.tracing import current_traceparent
+
 EventType = Literal[
     "order.created",
     "order.held",
@@ -75,6 +77,10 @@ class Event(msgspec.Struct, frozen=True):
     # The order's owner (the JWT `sub`): whose preferences apply, e.g. the notification
     # channels the user chose. None in events written before it was added.
     owner: str | None = None
+    # The W3C trace context of the request that made the change (CloudEvents' distributed
+    # tracing extension names it so), so the consumers' work joins its trace; None when
+    # tracing is off (kernel/tracing.py).
+    traceparent: str | None = None
 
 
 def new_event(
@@ -92,6 +98,7 @@ def new_event(
         order=order,
         contact=contact,
         owner=owner,
+        traceparent=current_traceparent(),
     )
 
 

@@ -23,11 +23,12 @@ from typing import Protocol
 import msgspec
 
 from kernel.contacts import is_email, is_phone
+from kernel.tracing import span
 from notify.dedup import Claim
 from notify.errors import DeliveryError, PermanentDeliveryError
 from notify.metrics import NOTIFICATIONS_SENT, NOTIFICATIONS_TURNED_OFF
 from notify.templates import NOTIFIED_TYPES, Email, Notification, Sms, render
-from notify.wire import EntryError, event_from_fields, event_type
+from notify.wire import EntryError, WireEvent, event_from_fields, event_type
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +106,12 @@ class Notifier:
             event = event_from_fields(fields)
         except EntryError as exc:
             return Result(Outcome.FAILED, kind, error=str(exc), permanent=True)
+        # The send joins the trace of the request that made the change (nothing when off).
+        attributes = {"messaging.message.id": event.id, "skyfare.event.type": kind}
+        with span(f"notify {kind}", parent=event.traceparent, consumer=True, attributes=attributes):
+            return await self._handle(event, kind)
+
+    async def _handle(self, event: WireEvent, kind: str) -> Result:
         notifications = render(event)
         if notifications and event.owner is not None and self._preferences is not None:
             try:

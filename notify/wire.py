@@ -52,6 +52,8 @@ class WireEvent(msgspec.Struct, frozen=True):
     contact: WireContact | None = None
     owner: str | None = None  # whose order: the user whose notification channels apply
     reply: WireReply | None = None
+    # The trace of the request that made the change (kernel/tracing.py): the send joins it.
+    traceparent: str | None = None
 
 
 class EntryError(ValueError):

@@ -24,6 +24,7 @@ from connectors.errors import ConnectorError
 from connectors.model import FlightQuery, Offer
 from connectors.resilience import ResilientConnector
 from kernel.errors import ServiceUnavailable
+from kernel.tracing import span
 from search.metrics import SearchMetrics
 from search.model import ConnectorOutcome, ConnectorReport
 
@@ -135,15 +136,23 @@ class FanOut:
         start = self._clock()
         offers: list[Offer] = []
         status: ConnectorOutcome = "ok"
-        try:
-            offers = await connector.search(query, timeout=deadline - start)
-        except ConnectorError as exc:
-            status = _OUTCOMES.get(exc.status, "error")
-            logger.debug("connector %s: search %s: %s", connector.name, status, exc)
-        except Exception:
-            # A connector bug must cost its own answer, never the search.
-            status = "error"
-            logger.exception("connector %s: search failed unexpectedly", connector.name)
+        # One span per airline asked (its HTTP calls, retries and hedges are its children).
+        with span(
+            f"connector {connector.name}", attributes={"skyfare.connector": connector.name}
+        ) as traced:
+            try:
+                offers = await connector.search(query, timeout=deadline - start)
+            except ConnectorError as exc:
+                status = _OUTCOMES.get(exc.status, "error")
+                logger.debug("connector %s: search %s: %s", connector.name, status, exc)
+            except Exception:
+                # A connector bug must cost its own answer, never the search.
+                status = "error"
+                logger.exception("connector %s: search failed unexpectedly", connector.name)
+            if traced is not None:
+                traced.set_attributes(
+                    {"skyfare.connector.outcome": status, "skyfare.offers": len(offers)}
+                )
         return self._answer(connector.name, status, offers, self._clock() - start)
 
     def _answer(

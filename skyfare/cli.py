@@ -38,6 +38,7 @@ from skyfare.ratelimit import parse_rate
 from skyfare.services import ALL, SEARCH, SERVICES
 from skyfare.settings import Settings, SettingsError, load_settings
 from skyfare.supervisor import Shutdown, StartupFailed, Supervisor, raise_on_signals
+from skyfare.tracing import start_tracing
 from skyfare.workers import (
     run_analytics,
     run_api_worker,
@@ -70,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         uvloop.run(serve_sim_until_signalled(settings))
         return 0
     if args.command == "worker":
+        start_tracing(settings, "worker")
         uvloop.run(serve_notify(settings))
         return 0
     if args.command == "relay":

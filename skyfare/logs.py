@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 import orjson
 
+from skyfare import tracing
 from skyfare.request_id import current_request_id, current_trace_id
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s pid=%(process)d request_id=%(request_id)s %(message)s"
@@ -18,12 +19,13 @@ LogFormat = Literal["text", "json"]
 
 
 class RequestIdFilter(logging.Filter):
-    """Stamps each record with the id of the request being handled, and its trace id (the
-    ContextVars)."""
+    """Stamps each record with the id of the request being handled, and its trace id: the
+    current span's when tracing is on (also outside requests: the worker's sends), else the
+    request's `traceparent`'s (the ContextVars)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id.get()
-        record.trace_id = current_trace_id.get()
+        record.trace_id = tracing.current_trace_id() or current_trace_id.get()
         return True
 
 

@@ -46,6 +46,9 @@ class Settings(msgspec.Struct, frozen=True):
     # text: one `key=value` line per record, for people; json: one JSON object per line (with the
     # request id and trace id), for log aggregation.
     log_format: Literal["text", "json"] = "text"
+    # OpenTelemetry (skyfare/tracing.py): spans exported over OTLP/HTTP to this base URL (the
+    # standard variable; `/v1/traces` is added). None: tracing off, nothing installed.
+    otel_endpoint: str | None = None
     max_body_bytes: int = 1 << 20
     # Slow clients (skyfare/protocol.py): a request's head must arrive within
     # `header_read_timeout_s` of its first byte (of the connection, for the first request), its
@@ -289,6 +292,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_DATA_DIR": "data_dir",
     "SKYFARE_LOG_LEVEL": "log_level",
     "SKYFARE_LOG_FORMAT": "log_format",
+    "OTEL_EXPORTER_OTLP_ENDPOINT": "otel_endpoint",
     "SKYFARE_MAX_BODY_BYTES": "max_body_bytes",
     "SKYFARE_HEADER_READ_TIMEOUT_S": "header_read_timeout_s",
     "SKYFARE_BODY_READ_TIMEOUT_S": "body_read_timeout_s",

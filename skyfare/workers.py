@@ -22,6 +22,7 @@ from aiohttp import web
 
 from skyfare.logs import configure_logging
 from skyfare.settings import Settings
+from skyfare.tracing import start_tracing
 
 _PR_SET_PDEATHSIG = 1
 BACKLOG = 1024
@@ -31,12 +32,14 @@ def run_api_worker(settings: Settings, ready: Connection, service: str = "all") 
     """Process entry point: serve `service`'s part of the API on settings.host:port
     (SO_REUSEPORT) until signalled, then drain (skyfare/protocol.py) and return."""
     _prepare_child(settings)
+    start_tracing(settings, service)
     uvloop.run(_serve_api(settings, ready, service))
 
 
 def run_relay(settings: Settings) -> None:
     """Process entry point: the outbox relay alone (`skyfare relay`), until SIGINT/SIGTERM."""
     _prepare_child(settings)
+    start_tracing(settings, "relay")
     from skyfare.relay_runner import serve_relay
 
     uvloop.run(_until_signalled(serve_relay(settings)))
@@ -51,6 +54,7 @@ def run_sim(settings: Settings) -> None:
 def run_notify_worker(settings: Settings) -> None:
     """Process entry point: the notification worker (notify/), until SIGINT/SIGTERM."""
     _prepare_child(settings)
+    start_tracing(settings, "worker")
     from skyfare.notify_runner import serve_notify
 
     uvloop.run(serve_notify(settings))

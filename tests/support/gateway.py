@@ -82,28 +82,37 @@ class GatewayStack:
         return path.read_text() if path.exists() else ""
 
 
-@asynccontextmanager
-async def gateway_stack(
-    database_url: str, redis_url: str, directory: Path, *, search: int = 2
-) -> AsyncIterator[GatewayStack]:
+async def gateway_prerequisites(database_url: str) -> None:
+    """nginx installed (else the test is skipped) and the database migrated."""
     try:
         nginx_binary()
     except GatewayError as exc:  # `make test` installs it where it can (apt-get, as root)
         pytest.skip(str(exc))
     async with asyncpg.create_pool(database_url, min_size=0, max_size=1) as pool:
         await migrate(pool, timeout=30)
-    layout = GatewayLayout(
+
+
+def gateway_layout(*, search_ports: tuple[int, ...], booking_port: int) -> GatewayLayout:
+    """The tests' gateway on free ports in front of these service ports, with the tests' limits."""
+    return GatewayLayout(
         https_port=closed_port(),
         http_port=closed_port(),
-        search_ports=tuple(closed_port() for _ in range(search)),
-        booking_port=closed_port(),
+        search_ports=search_ports,
+        booking_port=booking_port,
         booking_spare_port=closed_port(),
         search_rate_per_s=SEARCH_RATE,
         search_burst=SEARCH_BURST,
         fail_timeout_s=2,
         workers="1",
     )
-    config = write_config(layout, directory)
+
+
+@asynccontextmanager
+async def gateway_world(
+    layout: GatewayLayout,
+) -> AsyncIterator[tuple[SimHandle, PaymentsSimControl]]:
+    """The sim in this event loop, its payment gateway delivering webhooks through the gateway's
+    plain HTTP port, quickly."""
     async with (
         running_sim(profiles=fast_profiles()) as sim,
         payments_control(sim.url) as payments,
@@ -112,6 +121,19 @@ async def gateway_stack(
             url=f"http://127.0.0.1:{layout.http_port}/v1/payments/webhook", **FAST_WEBHOOKS
         )
         await payments.set_timing(settle_ms=5, slow_ms=300)
+        yield sim, payments
+
+
+@asynccontextmanager
+async def gateway_stack(
+    database_url: str, redis_url: str, directory: Path, *, search: int = 2
+) -> AsyncIterator[GatewayStack]:
+    await gateway_prerequisites(database_url)
+    layout = gateway_layout(
+        search_ports=tuple(closed_port() for _ in range(search)), booking_port=closed_port()
+    )
+    config = write_config(layout, directory)
+    async with gateway_world(layout) as (sim, payments):
         stack = GatewayStack(
             sim, payments, service_environment(database_url, redis_url, sim), layout, directory
         )
@@ -120,7 +142,7 @@ async def gateway_stack(
                 *(stack.start("search", port) for port in layout.search_ports),
                 stack.start("booking", layout.booking_port),
             )
-            async with _nginx(config, layout, stack):
+            async with running_nginx(config, layout, stack):
                 yield stack
         finally:
             for process in stack.processes.values():
@@ -132,7 +154,10 @@ async def gateway_stack(
 
 
 @asynccontextmanager
-async def _nginx(config: Path, layout: GatewayLayout, stack: GatewayStack) -> AsyncIterator[None]:
+async def running_nginx(
+    config: Path, layout: GatewayLayout, stack: GatewayStack
+) -> AsyncIterator[None]:
+    """nginx with `config` until the block ends; ready once it accepts on the HTTPS port."""
     process = await asyncio.create_subprocess_exec(*nginx_command(config))
     try:
         async with asyncio.timeout(START_TIMEOUT_S):
