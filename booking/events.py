@@ -30,6 +30,10 @@ EventType = Literal[
     # Amendments that keep the status (booking/amendments.py), made by support agents.
     "order.name_corrected",
     "order.itinerary_resent",
+    # Seats chosen or changed after booking (booking/seats.py), and a paid seat change the
+    # airline refused once the card was charged (refunded: payment/seat_charges.py).
+    "order.seats_changed",
+    "order.seat_change_refunded",
 ]
 
 
@@ -49,6 +53,16 @@ class OrderSnapshot(msgspec.Struct, frozen=True):
     # (a quoted cancellation, the refund it caused): for the traveler's mail, not stored.
     refund_amount: Decimal | None = None
     penalty_amount: Decimal | None = None
+    # What a seat change charged (or refunded, when the airline refused it afterwards).
+    seat_charge_amount: Decimal | None = None
+
+
+class SeatNote(msgspec.Struct, frozen=True):
+    """A seat as a mail names it: the flight, the passenger, the seat."""
+
+    flight: str  # BA117 LHR-JFK
+    passenger: str  # Ada Lovelace
+    designator: str
 
 
 class Contact(msgspec.Struct, frozen=True):
@@ -69,6 +83,7 @@ class Event(msgspec.Struct, frozen=True):
     # The order's owner (the JWT `sub`): whose preferences apply, e.g. the notification
     # channels the user chose. None in events written before it was added.
     owner: str | None = None
+    seats: tuple[SeatNote, ...] = ()  # order.seats_changed: the seats chosen
 
 
 def new_event(

@@ -25,6 +25,13 @@ class WireOrder(msgspec.Struct, frozen=True):
     failure_reason: str | None = None
     refund_amount: Decimal | None = None
     penalty_amount: Decimal | None = None
+    seat_charge_amount: Decimal | None = None
+
+
+class WireSeat(msgspec.Struct, frozen=True):
+    flight: str
+    passenger: str
+    designator: str
 
 
 class WireContact(msgspec.Struct, frozen=True):
@@ -50,6 +57,7 @@ class WireEvent(msgspec.Struct, frozen=True):
     contact: WireContact | None = None
     owner: str | None = None  # whose order: the user whose notification channels apply
     reply: WireReply | None = None
+    seats: tuple[WireSeat, ...] = ()
 
 
 class EntryError(ValueError):
