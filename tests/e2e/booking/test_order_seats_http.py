@@ -9,6 +9,7 @@ from typing import Any
 import aiohttp
 
 from tests.support.booking import BookingEnv, Headers, adult
+from tests.support.seat_maps import seat_elements
 
 
 async def _order(env: BookingEnv, headers: Headers, offer: dict[str, Any], **kw: Any) -> Any:
@@ -23,17 +24,6 @@ async def _seat_map(env: BookingEnv, offer: dict[str, Any]) -> dict[str, Any]:
     body: dict[str, Any] = await response.json()
     assert response.status == 200, body
     return body["seat_maps"][0]
-
-
-def _seats(seat_map: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        e
-        for c in seat_map["cabins"]
-        for r in c["rows"]
-        for s in r["sections"]
-        for e in s["elements"]
-        if e["type"] == "seat"
-    ]
 
 
 async def _choose(
@@ -73,12 +63,12 @@ async def test_a_paid_seat_is_added_to_the_total_and_a_change_replaces_its_price
     seat_map = await _seat_map(booking_env, offer)
     paid = next(
         e
-        for e in _seats(seat_map)
+        for e in seat_elements(seat_map)
         if e.get("available_services") and Decimal(e["available_services"][0]["total_amount"]) > 0
     )
     free = next(
         e
-        for e in _seats(seat_map)
+        for e in seat_elements(seat_map)
         if e.get("available_services") and Decimal(e["available_services"][0]["total_amount"]) == 0
     )
     price = Decimal(paid["available_services"][0]["total_amount"])
@@ -107,7 +97,7 @@ async def test_two_travelers_choosing_one_seat_at_once_one_wins_and_the_airline_
     first = await _order(booking_env, alice, offer)
     second = await _order(booking_env, bob, await booking_env.offer())
     seat_map = await _seat_map(booking_env, offer)
-    seat = next(e["designator"] for e in _seats(seat_map) if e.get("available_services"))
+    seat = next(e["designator"] for e in seat_elements(seat_map) if e.get("available_services"))
 
     answers = await asyncio.gather(
         _choose(booking_env, alice, first, seat_map["segment_id"], seat),
@@ -134,7 +124,7 @@ async def test_an_exit_row_for_a_child_is_422_naming_the_rule(
     seat_map = await _seat_map(booking_env, offer)
     exit_seat = next(
         e["designator"]
-        for e in _seats(seat_map)
+        for e in seat_elements(seat_map)
         if e["available"] and "exit_row" in e.get("characteristics", [])
     )
 

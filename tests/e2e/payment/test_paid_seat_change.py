@@ -1,0 +1,141 @@
+"""The seat story over real servers: search → seat map → book with a paid seat → pay (signed
+webhook, ticketed) → the order's own seat map → change to a dearer seat on the confirmed order,
+paying the difference through the card gateway → the traveler gets a mail and an SMS."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import aiohttp
+import redis.asyncio as redis
+
+from skyfare.settings import Settings
+from tests.e2e.payment.conftest import PayEnv, nothing_left, notified_app
+from tests.support.booking import Headers, adult
+from tests.support.notify import NotifySim
+from tests.support.payment_sim import eventually
+from tests.support.seat_maps import price_of, seat_elements
+
+
+async def test_book_with_a_paid_seat_pay_then_change_it_paying_the_difference(
+    settings: Settings, stream: str, redis_url: str
+) -> None:
+    async with notified_app(settings, stream, redis_url) as (env, sim, client):
+        alice = await env.booking.token(f"alice-{uuid.uuid4().hex[:8]}")
+        offer = await env.booking.offer(days=45)
+        seat_map = await _map(env, {"offer_id": offer["id"]})
+        cheap, dear = _two_prices(
+            sorted((e["price"], e["designator"]) for e in seat_element_prices(seat_map))
+        )
+        segment = seat_map["segment_id"]
+
+        order = await _book(env, alice, offer, segment, cheap[1])
+        assert Decimal(order["total_amount"]) == Decimal(offer["total_amount"]) + cheap[0]
+        assert [(s["passenger_id"], s["designator"]) for s in order["seats"]] == [
+            ("pas_1", cheap[1])
+        ]
+        assert (await env.pay(alice, order["id"])).status == 202
+        confirmed = await env.settled(alice, order["id"])
+        assert confirmed["status"] == "confirmed"
+
+        own = await _map(env, {"order_id": order["id"]}, alice)
+        mine = next(e for e in seat_elements(own) if e["designator"] == cheap[1])
+        assert mine["available"] is True  # the traveler's own seat, theirs to keep or leave
+        stranger = await env.booking.token(f"eve-{uuid.uuid4().hex[:8]}")
+        hidden = await env.client.get(
+            "/v1/seat_maps", params={"order_id": order["id"]}, headers=stranger
+        )
+        assert hidden.status == 404
+
+        unpaid = await _choose(env, alice, order["id"], segment, dear[1])
+        assert unpaid.status == 422
+        assert (await unpaid.json())["errors"][0]["field"] == "payment.card_token"
+        charged = await _choose(env, alice, order["id"], segment, dear[1], card="tok_visa")
+        body = await charged.json()
+        assert charged.status == 202, body
+        assert body["seat_charge"]["status"] == "processing"
+        assert Decimal(body["seat_charge"]["amount"]) == dear[0] - cheap[0]
+
+        seats = await eventually(
+            lambda: _seats(env, alice, order["id"]),
+            lambda s: s["seat_charge"]["status"] == "succeeded",
+        )
+        assert [s["designator"] for s in seats["seats"]] == [dear[1]]
+        assert seats["total_amount"] == confirmed["total_amount"]  # the order's own payment
+        intents = await env.gateway.intents(order["id"])
+        assert sorted(Decimal(i["amount"]) for i in intents) == sorted(
+            [Decimal(confirmed["total_amount"]), dear[0] - cheap[0]]
+        )
+
+        # Back to the cheaper seat: free to do, and nothing is refunded.
+        back = await _choose(env, alice, order["id"], segment, cheap[1])
+        assert back.status == 200, await back.text()
+        assert len(await env.gateway.intents(order["id"])) == 2
+
+        await _told(env, sim, client, stream, confirmed["booking_reference"], dear[1])
+
+
+def seat_element_prices(seat_map: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
+    for element in seat_elements(seat_map):
+        price = price_of(element)
+        if price is not None and price > 0:
+            found.append({"designator": element["designator"], "price": price})
+    return found
+
+
+def _two_prices(priced: list[tuple[Decimal, str]]) -> tuple[tuple[Decimal, str], ...]:
+    cheap = priced[0]
+    dear = next(p for p in reversed(priced) if p[0] > cheap[0])
+    return cheap, dear
+
+
+async def _map(env: PayEnv, params: dict[str, str], headers: Headers | None = None) -> Any:
+    response = await env.client.get("/v1/seat_maps", params=params, headers=headers or {})
+    body = await response.json()
+    assert response.status == 200, body
+    return body["seat_maps"][0]
+
+
+async def _book(
+    env: PayEnv, headers: Headers, offer: dict[str, Any], segment: str, designator: str
+) -> Any:
+    service = {"type": "seat", "segment_id": segment, "passenger_id": "pas_1"}
+    response = await env.booking.order(
+        headers, offer, passengers=[adult()], services=[{**service, "designator": designator}]
+    )
+    body = await response.json()
+    assert response.status == 201, body
+    return body
+
+
+async def _choose(
+    env: PayEnv, headers: Headers, order_id: str, segment: str, seat: str, card: str = ""
+) -> aiohttp.ClientResponse:
+    service = {"type": "seat", "segment_id": segment, "passenger_id": "pas_1", "designator": seat}
+    payload: dict[str, Any] = {"services": [service]}
+    if card:
+        payload["payment"] = {"card_token": card}
+    return await env.client.post(f"/v1/orders/{order_id}/seats", json=payload, headers=headers)
+
+
+async def _seats(env: PayEnv, headers: Headers, order_id: str) -> Any:
+    response = await env.client.get(f"/v1/orders/{order_id}/seats", headers=headers)
+    assert response.status == 200
+    return await response.json()
+
+
+async def _told(
+    env: PayEnv, sim: NotifySim, client: redis.Redis, stream: str, reference: str, seat: str
+) -> None:
+    def mine(messages: list[dict[str, object]]) -> list[dict[str, object]]:
+        return [m for m in messages if reference in str(m) and "seats" in str(m)]
+
+    await eventually(sim.mails, lambda ms: any(seat in str(m) for m in mine(ms)))
+    await eventually(sim.sms, lambda ms: any(seat in str(m) for m in mine(ms)))
+    await eventually(lambda: nothing_left(env, client, stream), lambda done: done)
+    paid_mail = [m for m in mine(await sim.mails()) if seat in str(m["body"])]
+    assert len(paid_mail) == 1
+    assert "was charged" in str(paid_mail[0]["body"])
