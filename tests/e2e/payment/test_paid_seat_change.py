@@ -139,3 +139,67 @@ async def _told(
     paid_mail = [m for m in mine(await sim.mails()) if seat in str(m["body"])]
     assert len(paid_mail) == 1
     assert "was charged" in str(paid_mail[0]["body"])
+
+
+async def _confirmed_with_seat(
+    env: PayEnv, headers: Headers, days: int
+) -> tuple[dict[str, Any], dict[str, Any], list[tuple[Decimal, str]]]:
+    """A confirmed order holding its cheapest paid seat; its map and the paid seats, cheap first."""
+    offer = await env.booking.offer(days=days)
+    seat_map = await _map(env, {"offer_id": offer["id"]})
+    priced = sorted((e["price"], e["designator"]) for e in seat_element_prices(seat_map))
+    order = await _book(env, headers, offer, seat_map["segment_id"], priced[0][1])
+    assert (await env.pay(headers, order["id"])).status == 202
+    assert (await env.settled(headers, order["id"]))["status"] == "confirmed"
+    return order, seat_map, priced
+
+
+async def test_a_declined_card_changes_no_seat_and_frees_the_way_for_another_try(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order, seat_map, priced = await _confirmed_with_seat(pay_env, alice, days=46)
+    dear = _two_prices(priced)[1][1]
+    segment = seat_map["segment_id"]
+
+    declined = await _choose(pay_env, alice, order["id"], segment, dear, card="tok_declined")
+    body = await declined.json()
+
+    # The sim declines at once or by webhook: either way no seat moves and nothing is charged.
+    if declined.status == 202:
+        body = await eventually(
+            lambda: _seats(pay_env, alice, order["id"]),
+            lambda s: s["seat_charge"]["status"] != "processing",
+        )
+        assert body["seat_charge"]["status"] == "failed"
+    else:
+        assert declined.status == 422, body
+        assert body["errors"][0]["field"] == "payment.card_token"
+    seats = await _seats(pay_env, alice, order["id"])
+    assert [s["designator"] for s in seats["seats"]] == [priced[0][1]]
+    retried = await _choose(pay_env, alice, order["id"], segment, dear, card="tok_visa")
+    assert retried.status == 202, await retried.text()
+
+
+async def test_a_seat_taken_while_the_card_is_charged_is_refunded_and_nothing_moves(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order, seat_map, priced = await _confirmed_with_seat(pay_env, alice, days=47)
+    dear = _two_prices(priced)[1][1]
+    segment = seat_map["segment_id"]
+    bob = await pay_env.booking.token(f"bob-{uuid.uuid4().hex[:8]}")
+    rival = await pay_env.held_order(bob, days=47)
+    await pay_env.gateway.set_timing(settle_ms=5, slow_ms=1500)
+
+    slow = await _choose(pay_env, alice, order["id"], segment, dear, card="tok_slow")
+    assert slow.status == 202, await slow.text()
+    again = await _choose(pay_env, alice, order["id"], segment, dear, card="tok_visa")
+    assert again.status == 409  # one seat charge of an order at a time: never charged twice
+    taken = await _choose(pay_env, bob, rival["id"], segment, dear)
+    assert taken.status == 200, await taken.text()
+
+    seats = await eventually(
+        lambda: _seats(pay_env, alice, order["id"]),
+        lambda s: s["seat_charge"]["status"] == "refunded",
+    )
+    assert [s["designator"] for s in seats["seats"]] == [priced[0][1]]
+    assert "order.seat_change_refunded" in await pay_env.events(order["id"])
