@@ -139,3 +139,30 @@ async def test_an_exit_row_for_a_child_is_422_naming_the_rule(
         "services[0].segment_id",
         "services[0].passenger_id",
     ]
+
+
+async def test_an_orders_seat_map_is_its_travelers_own(
+    booking_env: BookingEnv, alice: Headers
+) -> None:
+    offer = await booking_env.offer()
+    order = await _order(booking_env, alice, offer)
+    seat_map = await _seat_map(booking_env, offer)
+    seat = next(e["designator"] for e in seat_elements(seat_map) if e.get("available_services"))
+    chosen = await _choose(booking_env, alice, order, seat_map["segment_id"], seat)
+    assert chosen.status == 200, await chosen.text()
+    params = {"order_id": order["id"]}
+
+    anonymous = await booking_env.client.get("/v1/seat_maps", params=params)
+    stranger = await booking_env.client.get(
+        "/v1/seat_maps", params=params, headers=await booking_env.token("eve-seats")
+    )
+    own = await booking_env.client.get("/v1/seat_maps", params=params, headers=alice)
+
+    assert anonymous.status == 401
+    assert "Bearer" in anonymous.headers["WWW-Authenticate"]
+    assert stranger.status == 404
+    body = await own.json()
+    assert own.status == 200, body
+    assert own.headers["Cache-Control"] == "no-store"
+    [mine] = [e for e in seat_elements(body["seat_maps"][0]) if e["designator"] == seat]
+    assert [s["passenger_id"] for s in mine["available_services"]] == ["pas_1"]
