@@ -11,9 +11,9 @@ travelers) with booking (orders, their history and passengers) and payment (paym
   (booking/personal_data.py; refused with 409, nothing erased, while an order is in flight), then
   the user service erases the profile and saved travelers, then the words of their support cases
   (subjects and messages) are erased; each case's row stays, anonymised, beside the order it
-  was about. Orders and payments are kept, with the reason in the answer. Asking again erases nothing more and answers the same shape, so a
-  client that lost the first answer may retry; a failure between the two steps (503) is
-  finished by the retry.
+  was about. Orders and payments are kept, with the reason in the answer. Asking again erases
+  nothing more and answers the same shape, so a client that lost the first answer may retry; a
+  failure between the steps (503) is finished by the retry.
 """
 
 from __future__ import annotations

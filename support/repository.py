@@ -163,15 +163,12 @@ class PgSupportRepository:
         order, status and times: the record that the service was given). Idempotent; how many
         cases had words erased."""
         async with self._db.transaction() as conn:
-            erased: list[str] = [
-                row["id"]
-                for row in await conn.fetch(
-                    f"UPDATE support_cases c SET subject = $2, updated_at = now()"
-                    f" FROM orders o WHERE o.id = c.order_id AND ({_ABOUT})"
-                    " AND c.subject <> $2 RETURNING c.id",
-                    subject, ERASED, timeout=self._db.timeout_s,
-                )  # fmt: skip
-            ]
+            erased = await conn.fetch(
+                "UPDATE support_cases c SET subject = $2, updated_at = now()"
+                f" FROM orders o WHERE o.id = c.order_id AND ({_ABOUT})"
+                " AND c.subject <> $2 RETURNING c.id",
+                subject, ERASED, timeout=self._db.timeout_s,
+            )  # fmt: skip
             await conn.execute(
                 "UPDATE support_messages m SET body = $2, agent = NULL FROM support_cases c,"
                 f" orders o WHERE m.case_id = c.id AND o.id = c.order_id AND ({_ABOUT})",

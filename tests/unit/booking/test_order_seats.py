@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from booking.model import Order, OrderSeat, PaymentMethod, Passenger, SeatService
+from booking.model import Order, OrderSeat, Passenger, PaymentMethod, SeatService
 from booking.seat_pricing import selections_of
 from booking.seats import ChooseSeatsRequest, OrderSeatDesk, _difference, parse_choose_seats
 from connectors.model import Segment, Slice
