@@ -131,7 +131,6 @@ class Reconciler:
                 _log_unreachable(order, exc)
                 return "unreachable"
             if refusal is not None:
-                await _release(self._connectors[order.connector], order, answer.locator)
                 change = Change(
                     from_status=("pending",),
                     to_status="failed",
@@ -190,13 +189,6 @@ class Reconciler:
             return "changed"
         logger.info("order %s: reconciled, now %s", order.id, changed.status)
         return outcome
-
-
-async def _release(connector: Connector, order: Order, locator: str) -> None:
-    try:
-        await connector.cancel(locator, timeout=AIRLINE_TIMEOUT_S)
-    except errors.ConnectorError as exc:  # the hold lapses at the airline by itself
-        logger.warning("order %s: hold %s not released: %s", order.id, locator, exc)
 
 
 def _failure(answer: Hold | errors.HoldNotFound) -> tuple[str, DomainError]:

@@ -89,9 +89,12 @@ class SeatsAtBooking:
         )
 
     async def hold(self, connector: Connector, order: Order, locator: str) -> DomainError | None:
-        """Give `order`'s passengers their seats in booking `locator`: None, or the refusal to
-        answer (the caller releases the hold). Raises ServiceUnavailable when the airline
+        """Give `order`'s passengers their seats in booking `locator` (just held): None, or the
+        refusal to answer, the hold released first (nothing half-made stays at the airline; a
+        release that fails lapses there by itself). Raises ServiceUnavailable when the airline
         did not answer (the outcome is unknown: a retry selects the same seats again)."""
+        if not order.seats:
+            return None
         selections = selections_of(
             order.slices,
             [p.type for p in order.passengers],
@@ -101,6 +104,10 @@ class SeatsAtBooking:
             await select_at_airline(connector, locator, selections, timeout=self._timeout_s)
         except (Conflict, ValidationFailed) as exc:
             logger.info("order %s: the airline refused its seats: %s", order.id, exc.detail)
+            try:
+                await connector.cancel(locator, timeout=self._timeout_s)
+            except errors.ConnectorError as failed:
+                logger.warning("order %s: hold %s not released: %s", order.id, locator, failed)
             return exc
         metrics.choice("chosen")
         return None

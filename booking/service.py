@@ -248,7 +248,10 @@ class OrderService:
         completion = Completion(order.owner, key, created_response)
         if isinstance(outcome, DomainError):
             return await self._refused(order, key, payment, outcome, "the airline refused the hold")
-        refusal = await self.seats_with_hold(order, outcome.locator)
+        connector = self.airline.connector(order.connector)
+        refusal = (
+            None if connector is None else await self.seats.hold(connector, order, outcome.locator)
+        )
         if refusal is not None:
             return await self._refused(order, key, payment, refusal, "the airline refused a seat")
         change = Change(
@@ -284,22 +287,6 @@ class OrderService:
         if await self.repository.transition(order.id, change, actor="booking", completion=refused):
             raise error
         return await self._answer_current(order.id, key, payment)
-
-    async def seats_with_hold(self, order: Order, locator: str) -> DomainError | None:
-        """Give `order`'s passengers the seats it asked for, just after its hold `locator`; on a
-        refusal, the hold is released (nothing half-made stays at the airline) and the refusal
-        is returned. Raises ServiceUnavailable when the airline did not answer."""
-        connector = self.airline.connector(order.connector)
-        if not order.seats or connector is None:
-            return None
-        refusal = await self.seats.hold(connector, order, locator)
-        if refusal is not None:
-            held = msgspec.structs.replace(order, airline_locator=locator)
-            try:
-                await self.airline.cancel(held)
-            except DomainError as exc:  # its hold lapses at the airline by itself
-                logger.warning("order %s: hold %s not released: %s", order.id, locator, exc)
-        return refusal
 
     def payment_deadline(self, order: Order, airline_deadline: dt.datetime) -> dt.datetime:
         """When `order`'s hold must be paid: the airline's limit, shortened by the hold window."""
