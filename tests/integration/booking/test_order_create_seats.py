@@ -15,7 +15,9 @@ import msgspec
 import pytest
 
 from booking.idempotency import PgIdempotencyStore, StoredResponse, fingerprint
-from booking.model import CreateOrderRequest, Passenger, SeatService
+from booking.model import CreateOrderRequest, OrderSeat, Passenger, SeatService
+from booking.pg import Database
+from booking.reconciler import Reconciler
 from booking.repository import PgOrderRepository
 from booking.service import OrderService
 from connectors import offer_ids
@@ -26,7 +28,7 @@ from kernel.auth import Principal
 from kernel.errors import Conflict, NotFound, ValidationFailed
 from tests.support.airline_orders import NAME, TIMEOUT_S, AirlineOrders
 from tests.support.flights import query
-from tests.support.orders import ADA
+from tests.support.orders import ADA, new_order
 
 ALICE = Principal(subject="alice-seats")
 BOB = Principal(subject="bob-seats")
@@ -259,3 +261,32 @@ async def test_an_exit_row_for_the_adult_carrying_an_infant_is_422_naming_the_ru
     assert lap.value.errors[0].field == "services[0].passenger_id"
     with pytest.raises(NotFound):
         await service.get(ALICE, "ord_" + "0" * 24)
+
+
+async def test_the_reconciler_gives_a_pending_order_the_seats_it_asked_for(
+    db: Database, repository: PgOrderRepository, airline: AirlineOrders
+) -> None:
+    offer = await airline.offer()
+    segment = segment_id_of(offer.slices[0].segments[0])
+    paid = next(s for s in await _seats(airline, offer) if s.prices.get("adult", 0) > 0)
+    price = paid.prices["adult"]
+    asked = (OrderSeat(segment, "pas_1", paid.designator, price, offer.total_currency),)
+    new = new_order(
+        ALICE.subject,
+        offer_id=offer.id,
+        connector=NAME,
+        total_amount=offer.total_amount + price,
+        slices=offer.slices,
+        seats=asked,
+    )
+    order = await repository.create(new, actor=ALICE.subject)
+    hold = await airline.hold(order)  # ... and the process died before the seats were given
+
+    reconciler = Reconciler(db, {NAME: airline.connector}, after_s=0.0, airline_timeout_s=2.0)
+    assert await reconciler.reconcile_once() == 1
+
+    held = await repository.get(order.id)
+    assert held is not None
+    assert (held.status, held.seats) == ("held", asked)
+    assert held.total_amount == hold.total_amount + price
+    assert paid.designator not in {s.designator for s in await _seats(airline, offer)}
