@@ -34,7 +34,7 @@ from booking.model import Order, OrderSeat, PaymentMethod, SeatService, is_order
 from booking.pg import Database
 from booking.ports import SeatChargeView, SeatPayments
 from booking.rows import HISTORY_AND_EVENTS, SELECT_ORDER, order_from_row
-from booking.seat_booking import NO_SEATS, select_at_airline
+from booking.seat_booking import NO_SEATS, select_at_airline, taken
 from booking.seat_pricing import parse_services, priced, selections_of
 from booking.service import OrderService
 from connectors import errors
@@ -122,10 +122,13 @@ class OrderSeatDesk:
         selections = selections_of(order.slices, types, request.services)
         maps = await self._booking_maps(connector, order)
         try:
-            prices, _ = priced(types, maps, selections)
+            prices, shown_taken = priced(types, maps, selections)
         except ValidationFailed:
             metrics.choice("restricted")
             raise
+        if shown_taken:  # before any card is charged for a seat the map already shows taken
+            metrics.choice("taken")
+            raise taken(shown_taken)
         wanted = tuple(
             OrderSeat(s.segment_id, s.passenger_id, sel.designator, price, order.total_currency)
             for s, sel, price in zip(request.services, selections, prices, strict=True)
