@@ -30,7 +30,7 @@ from booking.pg import Database
 from booking.ports import SeatChargeView
 from booking.seats import OrderSeatDesk, record_seat_refund
 from kernel.errors import Conflict, FieldError, ServiceUnavailable, ValidationFailed
-from payment import errors
+from payment import errors, metrics
 from payment.gateway import PaymentGateway
 from payment.model import GatewayEvent
 
@@ -97,7 +97,9 @@ class SeatCharges:
                 timeout=self._timeout_s,
             )
         except errors.CardRejected as exc:
-            await self._move(charge_id, ("processing",), "failed", reason=exc.code or "card")
+            metrics.seat_charge("rejected")
+            reason = exc.code or "card_rejected"
+            await self._move(charge_id, ("processing",), "failed", reason=reason, counted=True)
             refused = "the card was refused by the payment gateway; nothing was charged"
             raise ValidationFailed([FieldError("payment.card_token", refused)]) from exc
         except errors.GatewayRejected as exc:
@@ -110,6 +112,7 @@ class SeatCharges:
             charge_id,
             intent.id,
         )
+        metrics.seat_charge("started")
         return charge.view()
 
     async def latest(self, order_id: str) -> SeatChargeView | None:
@@ -165,7 +168,9 @@ class SeatCharges:
                 "UPDATE seat_charges SET status = $2, updated_at = now() WHERE id = $1",
                 charge.id, status, timeout=self._db.timeout_s,
             )  # fmt: skip
-        if status == "refunding":
+        if status == "succeeded":
+            metrics.seat_charge("succeeded")
+        else:
             await self._refund(msgspec.structs.replace(charge, status=status))
 
     async def reconcile_once(self, before: dt.datetime) -> int:
@@ -216,14 +221,22 @@ class SeatCharges:
         await self._move(charge.id, ("refunding",), "refunded", reason=None)
 
     async def _move(
-        self, charge_id: str, from_status: tuple[str, ...], to: str, *, reason: str | None
+        self,
+        charge_id: str,
+        from_status: tuple[str, ...],
+        to: Literal["failed", "refunded"],
+        *,
+        reason: str | None,
+        counted: bool = False,
     ) -> None:
-        await self._one(
+        moved = await self._one(
             "UPDATE seat_charges SET status = $3, updated_at = now(),"
             " failure_reason = coalesce($4, failure_reason)"
             " WHERE id = $1 AND status = ANY($2::text[]) RETURNING id",
             charge_id, list(from_status), to, reason,
         )  # fmt: skip
+        if moved is not None and not counted:
+            metrics.seat_charge(to)
 
     async def _one(self, query: str, *args: object) -> asyncpg.Record | None:
         async with self._db.connection() as conn:

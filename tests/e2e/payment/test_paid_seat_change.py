@@ -69,6 +69,10 @@ async def test_book_with_a_paid_seat_pay_then_change_it_paying_the_difference(
             [Decimal(confirmed["total_amount"]), dear[0] - cheap[0]]
         )
 
+        metrics = await (await env.client.get("/metrics")).text()
+        assert 'skyfare_seat_charges_total{outcome="succeeded"}' in metrics
+        assert 'skyfare_seat_choices_total{outcome="charged"}' in metrics
+
         # Back to the cheaper seat: free to do, and nothing is refunded.
         back = await _choose(env, alice, order["id"], segment, cheap[1])
         assert back.status == 200, await back.text()
