@@ -4,6 +4,7 @@ paying the difference through the card gateway → the traveler gets a mail and 
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -11,6 +12,8 @@ from typing import Any
 import aiohttp
 import redis.asyncio as redis
 
+from booking.seat_routes import SEAT_DESK
+from payment.seat_charges import SeatCharges
 from skyfare.settings import Settings
 from tests.e2e.payment.conftest import PayEnv, nothing_left, notified_app
 from tests.support.booking import Headers, adult
@@ -207,3 +210,54 @@ async def test_a_seat_taken_while_the_card_is_charged_is_refunded_and_nothing_mo
     )
     assert [s["designator"] for s in seats["seats"]] == [priced[0][1]]
     assert "order.seat_change_refunded" in await pay_env.events(order["id"])
+
+
+async def test_a_seat_charge_delivered_twice_gives_the_seat_and_mails_once(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order, seat_map, priced = await _confirmed_with_seat(pay_env, alice, days=48)
+    dear = _two_prices(priced)[1][1]
+    await pay_env.gateway.configure_webhook(duplicate_rate=1.0)
+
+    charged = await _choose(pay_env, alice, order["id"], seat_map["segment_id"], dear, "tok_visa")
+    assert charged.status == 202, await charged.text()
+    charge_id = (await charged.json())["seat_charge"]["id"]
+    await eventually(
+        lambda: _seats(pay_env, alice, order["id"]),
+        lambda s: s["seat_charge"]["status"] == "succeeded",
+    )
+    intent = next(
+        i for i in await pay_env.gateway.intents(order["id"]) if charge_id in str(i["metadata"])
+    )
+    events = await pay_env.gateway.events(intent["id"])
+    succeeded = next(e for e in events if e["type"] == "payment_intent.succeeded")
+    # Both deliveries of the success are in and answered before the count is read.
+    await eventually(
+        lambda: pay_env.gateway.deliveries(succeeded["id"]),
+        lambda ds: len(ds) >= 2 and all(d["state"] != "pending" for d in ds),
+    )
+    assert (await pay_env.events(order["id"])).count("order.seats_changed") == 1
+
+
+async def test_a_seat_charge_whose_webhook_never_came_is_settled_by_the_reconciler(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order, seat_map, priced = await _confirmed_with_seat(pay_env, alice, days=49)
+    dear = _two_prices(priced)[1][1]
+    await pay_env.gateway.configure_webhook(url="http://127.0.0.1:9/lost", max_attempts=1)
+
+    charged = await _choose(pay_env, alice, order["id"], seat_map["segment_id"], dear, "tok_visa")
+    assert charged.status == 202, await charged.text()
+    await eventually(
+        lambda: pay_env.gateway.intents(order["id"]),
+        lambda intents: all(i["status"] == "succeeded" for i in intents),
+    )
+    charges = pay_env.client.app[SEAT_DESK].payments
+    assert isinstance(charges, SeatCharges)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)
+
+    assert await charges.reconcile_once(later) >= 1
+
+    seats = await _seats(pay_env, alice, order["id"])
+    assert seats["seat_charge"]["status"] == "succeeded"
+    assert [s["designator"] for s in seats["seats"]] == [dear]
