@@ -60,7 +60,7 @@ def parse_order_body(data: dict[str, Any], *, today: dt.date) -> CreateOrderRequ
     passengers = _passengers(errors, data.get("passengers", MISSING), today)
     payment = _payment(errors, data.get("payment"), kind)
     services: list[SeatService] = []
-    if data.get("services") is not None:
+    if data.get("services") not in (None, []):  # no seats asked for: none held
         services, problems = parse_services(data["services"])
         errors.extend(problems)
     if errors:
