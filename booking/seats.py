@@ -109,7 +109,13 @@ class OrderSeatDesk:
         return order.connector, order.airline_locator
 
     async def seats(self, principal: Principal, order_id: str) -> OrderSeats:
-        return await self._view(await self._orders.get(principal, order_id))
+        # The charge before the order: a charge read `succeeded` committed with its seats, so
+        # the order read after it has them (read the other way, the two could disagree).
+        charge = None
+        if self.payments is not None and is_order_id(order_id):
+            charge = await self.payments.latest(order_id)
+        order = await self._orders.get(principal, order_id)  # the caller's, or 404
+        return OrderSeats(order.id, order.total_amount, order.total_currency, order.seats, charge)
 
     async def choose(
         self, principal: Principal, order_id: str, request: ChooseSeatsRequest
