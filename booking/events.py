@@ -34,6 +34,10 @@ EventType = Literal[
     "order.itinerary_resent",
     # A slice flown on another date or flight (booking/changes.py): same booking reference.
     "order.changed",
+    # Seats chosen or changed after booking (booking/seats.py), and a paid seat change the
+    # airline refused once the card was charged (refunded: payment/seat_charges.py).
+    "order.seats_changed",
+    "order.seat_change_refunded",
 ]
 
 
@@ -57,6 +61,16 @@ class OrderSnapshot(msgspec.Struct, frozen=True):
     # in words, for the traveler's mail; not stored.
     charged_amount: Decimal | None = None
     change_summary: str | None = None
+    # What a seat change charged (or refunded, when the airline refused it afterwards).
+    seat_charge_amount: Decimal | None = None
+
+
+class SeatNote(msgspec.Struct, frozen=True):
+    """A seat as a mail names it: the flight, the passenger, the seat."""
+
+    flight: str  # BA117 LHR-JFK
+    passenger: str  # Ada Lovelace
+    designator: str
 
 
 class Contact(msgspec.Struct, frozen=True):
@@ -81,6 +95,7 @@ class Event(msgspec.Struct, frozen=True):
     # tracing extension names it so), so the consumers' work joins its trace; None when
     # tracing is off (kernel/tracing.py).
     traceparent: str | None = None
+    seats: tuple[SeatNote, ...] = ()  # order.seats_changed: the seats chosen
 
 
 def new_event(

@@ -109,8 +109,34 @@ class PaymentMethod(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     card_token: str
 
 
+DESIGNATOR_SCHEMA = {"type": "string", "pattern": "^[0-9]{1,3}[A-Za-z]$"}
+PASSENGER_ID_SCHEMA = {"type": "string", "pattern": "^pas_[1-9][0-9]{0,2}$"}
+
+
+class SeatService(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A seat asked for: `segment_id` from `GET /v1/seat_maps`, `passenger_id` `pas_N` (the
+    N-th passenger of the order, as listed when it was created), `designator` like `14C`."""
+
+    type: Literal["seat"]
+    segment_id: str
+    passenger_id: Annotated[str, msgspec.Meta(extra_json_schema=PASSENGER_ID_SCHEMA)]
+    designator: Annotated[str, msgspec.Meta(extra_json_schema=DESIGNATOR_SCHEMA)]
+
+
+class OrderSeat(msgspec.Struct, frozen=True):
+    """The seat a passenger holds on a segment, and its price (paid with the order, or by a
+    seat charge when chosen after payment)."""
+
+    segment_id: str
+    passenger_id: str
+    designator: str
+    total_amount: Decimal
+    total_currency: str
+
+
 class NewOrder(msgspec.Struct, frozen=True, kw_only=True):
-    """What `OrderRepository.create` inserts, as a `pending` order."""
+    """What `OrderRepository.create` inserts, as a `pending` order (with the seats it asks
+    for: held at the airline right after its hold)."""
 
     id: str
     owner: str
@@ -122,6 +148,7 @@ class NewOrder(msgspec.Struct, frozen=True, kw_only=True):
     slices: tuple[Slice, ...]
     passengers: tuple[Passenger, ...]
     terms: FareTerms | None = None
+    seats: tuple[OrderSeat, ...] = ()
 
 
 class FareTerms(msgspec.Struct, frozen=True):
@@ -169,6 +196,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: dt.datetime
     terms: FareTerms | None = None
     last_change: LastChange | None = None
+    seats: tuple[OrderSeat, ...] = ()
 
     @property
     def visible(self) -> bool:
@@ -204,7 +232,8 @@ class OrderView(msgspec.Struct, frozen=True, kw_only=True):
     """An order as docs/api.md shows it to its traveler (or to support); never names the owner.
 
     `airline_locator` is the airline's own booking reference (its PNR) once the seats are held;
-    `booking_reference` is ours, the one to quote to support.
+    `booking_reference` is ours, the one to quote to support. `seats`: each passenger's seat
+    per segment (`passenger_id` `pas_N` is the N-th of `passengers`).
     """
 
     id: str
@@ -223,6 +252,7 @@ class OrderView(msgspec.Struct, frozen=True, kw_only=True):
     created_at: dt.datetime
     updated_at: dt.datetime
     last_change: LastChange | None = None
+    seats: tuple[OrderSeat, ...] = ()
 
     @classmethod
     def of(cls, order: Order) -> OrderView:
@@ -243,6 +273,7 @@ class OrderView(msgspec.Struct, frozen=True, kw_only=True):
             created_at=order.created_at,
             updated_at=order.updated_at,
             last_change=order.last_change,
+            seats=order.seats,
         )
 
 
@@ -271,3 +302,7 @@ class CreateOrderRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unkno
         msgspec.Meta(extra_json_schema={"minItems": 1, "maxItems": 18}),
     ]
     payment: PaymentMethod | None = None
+    # Seats to hold with the order (their prices are added to total_amount)
+    services: Annotated[
+        tuple[SeatService, ...], msgspec.Meta(extra_json_schema={"maxItems": 36})
+    ] = ()

@@ -18,7 +18,7 @@ import asyncpg
 import msgspec
 
 from booking.idempotency import Completion
-from booking.model import Gender, Order, PaymentMethod
+from booking.model import Gender, Order, OrderSeat, PaymentMethod
 
 
 class PaymentStarter(Protocol):
@@ -94,3 +94,30 @@ class SavedTravelers(Protocol):
         """`owner`'s saved traveler `traveler_id`; None when unknown or another user's (the
         two are not told apart). Raises `kernel.errors.ServiceUnavailable` when the lookup
         cannot be made now."""
+
+
+class SeatChargeView(msgspec.Struct, frozen=True):
+    """A seat change paid on a confirmed order: `processing` until the card gateway answers,
+    then `succeeded` (the seats are the traveler's), `failed` (nothing changed), or
+    `refunded` (the airline gave the seat away meanwhile; the money went back)."""
+
+    id: str
+    status: Literal["processing", "succeeded", "failed", "refunding", "refunded"]
+    amount: Decimal
+    currency: str
+    seats: tuple[OrderSeat, ...]
+
+
+class SeatPayments(Protocol):
+    """Charges the difference of a seat change on a paid order (the payment module's)."""
+
+    async def charge(
+        self, order: Order, seats: tuple[OrderSeat, ...], amount: Decimal, method: PaymentMethod
+    ) -> SeatChargeView:
+        """Start charging `amount` for `seats`; the seats are given (booking/seats.py's
+        `OrderSeatDesk.apply_paid`) once the card is charged. Raises `Conflict` while another
+        seat charge of the order is in flight, `ValidationFailed` naming `payment.card_token`
+        for a refused card, `ServiceUnavailable` when the gateway cannot be reached."""
+
+    async def latest(self, order_id: str) -> SeatChargeView | None:
+        """The order's most recent seat charge, if any."""

@@ -33,12 +33,13 @@ from booking.idempotency import Completion, StoredResponse, stored_error
 from booking.limits import payment_deadline
 from booking.model import Order
 from booking.pg import Database
+from booking.seat_booking import SeatsAtBooking, seats_total
 from booking.service import created_response
 from booking.state import Change
 from connectors import errors
 from connectors.base import Connector
 from connectors.model import Hold
-from kernel.errors import Conflict, DomainError, Gone
+from kernel.errors import Conflict, DomainError, Gone, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ class Reconciler:
         self._after_s = after_s
         self._airline_timeout_s = airline_timeout_s
         self.batch_size = batch_size
+        self._seats = SeatsAtBooking(timeout_s=airline_timeout_s)
 
     async def reconcile_once(self) -> int:
         """One round: how many orders it settled (held or failed)."""
@@ -119,6 +121,26 @@ class Reconciler:
         return await connector.retrieve(order.id, timeout=self._airline_timeout_s)
 
     async def _settle(self, batch: Batch, order: Order, answer: object) -> Outcome:
+        if isinstance(answer, Hold) and answer.status != "cancelled" and order.seats:
+            # The seats it asked for, as its own request would have given them after the hold.
+            try:
+                refusal = await self._seats.hold(
+                    self._connectors[order.connector], order, answer.locator
+                )
+            except ServiceUnavailable as exc:
+                _log_unreachable(order, exc)
+                return "unreachable"
+            if refusal is not None:
+                change = Change(
+                    from_status=("pending",),
+                    to_status="failed",
+                    reason="the airline refused a seat (found by the reconciler)",
+                    failure_reason=refusal.detail[:500],
+                )
+                answer_error = stored_error(refusal)
+                return await self._transition(
+                    batch, order, change, lambda _: answer_error, "failed"
+                )
         if isinstance(answer, Hold) and answer.status != "cancelled":
             change = Change(
                 from_status=("pending",),
@@ -126,7 +148,7 @@ class Reconciler:
                 reason="held at the airline (found by the reconciler)",
                 airline_locator=answer.locator,
                 payment_required_by=self._deadline(order, answer.payment_required_by),
-                total_amount=answer.total_amount,
+                total_amount=answer.total_amount + seats_total(order.seats),
                 total_currency=answer.total_currency,
             )
             # An instant order's 201 is stored by its retry, once its payment has started.

@@ -41,6 +41,7 @@ from booking.rows import (
     HistoryEntry,
     order_from_row,
     passenger_columns,
+    seat_columns,
     terms_columns,
 )
 from booking.state import Change
@@ -133,7 +134,7 @@ class PgOrderRepository:
                         _encoder.encode(order.slices).decode(),
                         *passenger_columns(order.passengers),
                         actor, event.id, encode_event(event).decode(), idempotency_key,
-                        *terms_columns(order.terms),
+                        *terms_columns(order.terms), *seat_columns(order.seats),
                         timeout=self._db.timeout_s,
                     )  # fmt: skip
                 except asyncpg.UniqueViolationError as exc:

@@ -102,7 +102,10 @@ OPERATIONS: tuple[Operation, ...] = (
         summary=(
             "Book an offer: re-priced, then held at the airline until payment_required_by "
             "(type hold). A passenger is given in full, or as one of the caller's saved "
-            "travelers (traveler_id: the order keeps a copy). Idempotent per Idempotency-Key "
+            "travelers (traveler_id: the order keeps a copy). `services` hold seats with the "
+            "order (passenger_id pas_N: the N-th of passengers), their prices added to "
+            "total_amount; the answer's `seats` shows each passenger's seat per segment. "
+            "Idempotent per Idempotency-Key "
             "(kept 24 h, scoped to the caller): the same key and body replays the first answer"
         ),
         tag="orders",
@@ -124,7 +127,9 @@ OPERATIONS: tuple[Operation, ...] = (
             400: "Missing Idempotency-Key header, or malformed JSON",
             404: "Unknown offer",
             409: (
-                "The offer no longer has the seats, or its price changed (the problem carries "
+                "A seat asked for in `services` is taken (the problem names it in detail and "
+                "`seats`; no order is created, its hold released), or "
+                "the offer no longer has the seats, or its price changed (the problem carries "
                 "total_amount, total_currency and the new offer_id), or a request with this "
                 "Idempotency-Key is still in progress, or (type limit-reached) the order would "
                 "pass one of the traveler's limits on unpaid holds: `limit` names it "
@@ -135,7 +140,10 @@ OPERATIONS: tuple[Operation, ...] = (
             422: (
                 "A field is invalid (`errors` names each: passengers must match the offer's "
                 "passenger mix and ages; a traveler_id must name one of the caller's saved "
-                "travelers), or the Idempotency-Key was used for another request"
+                "travelers; services[i].segment_id, .passenger_id and .designator must name a "
+                "segment, a seated passenger and a seat open to them, else the rule: "
+                "exit_row_child, exit_row_infant), or the Idempotency-Key was used for another "
+                "request"
             ),
         },
         security=("bearer",),

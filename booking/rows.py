@@ -8,23 +8,33 @@ from collections.abc import Sequence
 import asyncpg
 import msgspec
 
-from booking.model import FareTerms, LastChange, Order, Passenger
+from booking.model import FareTerms, LastChange, Order, OrderSeat, Passenger
 from connectors.model import Slice
 
 _slices = msgspec.json.Decoder(tuple[Slice, ...])
 _passengers = msgspec.json.Decoder(tuple[Passenger, ...])
 _last_change = msgspec.json.Decoder(LastChange)
+_seats = msgspec.json.Decoder(tuple[OrderSeat, ...])
 
 # An order's passengers, in position order, as one JSON array (Passenger ignores the key columns).
 _PASSENGERS = (
     "(SELECT coalesce(jsonb_agg(to_jsonb(p) ORDER BY p.position), '[]'::jsonb)"
     " FROM order_passengers p WHERE p.order_id = o.id) AS passengers"
 )
-SELECT_ORDER = f"SELECT o.*, {_PASSENGERS} FROM orders o"
+# Its seats (booking/sql/0114_order_seats.sql), shaped as `OrderSeat`.
+_SEAT_JSON = (
+    "jsonb_build_object('segment_id', s.segment_id, 'passenger_id', s.passenger_id,"
+    " 'designator', s.designator, 'total_amount', s.amount, 'total_currency', s.currency)"
+)
+_SEATS = (
+    f"(SELECT coalesce(jsonb_agg({_SEAT_JSON} ORDER BY s.segment_id, s.passenger_id),"
+    " '[]'::jsonb) FROM order_seats s WHERE s.order_id = o.id) AS seats"
+)
+SELECT_ORDER = f"SELECT o.*, {_PASSENGERS}, {_SEATS} FROM orders o"
 
 # Data-modifying CTEs all run, once, in the one statement: the order, its passengers, its
 # history row, its outbox event and the idempotency recovery point commit together or not at all.
-CREATE_ORDER = """
+CREATE_ORDER = f"""
 WITH o AS (
     INSERT INTO orders (id, owner, booking_reference, type, status, offer_id, connector,
                         total_amount, total_currency, slices, tax_amount, refundable,
@@ -50,8 +60,16 @@ WITH o AS (
     VALUES ($18::uuid, 'order.created', $1, $19::jsonb)
 ), recovery_point AS (
     UPDATE idempotency_keys SET resource_id = $1 WHERE owner = $2 AND key = $20
+), s AS (
+    INSERT INTO order_seats (order_id, segment_id, passenger_id, designator, amount, currency)
+    SELECT $1, t.segment_id, t.passenger_id, t.designator, t.amount, $8
+    FROM unnest($24::text[], $25::text[], $26::text[], $27::numeric[])
+         AS t(segment_id, passenger_id, designator, amount)
+    RETURNING *
 )
-SELECT o.*, (SELECT jsonb_agg(passenger ORDER BY position) FROM passengers) AS passengers
+SELECT o.*, (SELECT jsonb_agg(passenger ORDER BY position) FROM passengers) AS passengers,
+       (SELECT coalesce(jsonb_agg({_SEAT_JSON} ORDER BY s.segment_id, s.passenger_id),
+                        '[]'::jsonb) FROM s) AS seats
 FROM o"""
 
 # A traveler's open holds (booking/limits.py): pending or held, not paid nor being paid.
@@ -86,7 +104,7 @@ FROM (SELECT id, status, payment_status FROM orders WHERE id = $1 FOR UPDATE) AS
 WHERE o.id = old.id AND o.status = ANY($2::text[])
   AND ($4::text[] IS NULL OR o.payment_status = ANY($4::text[]))
 RETURNING o.*, old.status AS from_status, old.payment_status AS from_payment_status,
-          {_PASSENGERS}"""
+          {_PASSENGERS}, {_SEATS}"""
 
 HISTORY_AND_EVENTS = """
 WITH history AS (
@@ -146,6 +164,7 @@ def order_from_row(row: asyncpg.Record) -> Order:
         updated_at=row["updated_at"],
         terms=terms_of(row),
         last_change=None if row["last_change"] is None else _last_change.decode(row["last_change"]),
+        seats=_seats.decode(row.get("seats") or "[]"),
     )
 
 
@@ -153,6 +172,16 @@ def terms_of(row: asyncpg.Record) -> FareTerms | None:
     if row["tax_amount"] is None or row["refundable"] is None or row["changeable"] is None:
         return None
     return FareTerms(row["tax_amount"], row["refundable"], row["changeable"])
+
+
+def seat_columns(seats: Sequence[OrderSeat]) -> tuple[list[object], ...]:
+    """The seats asked for as the column arrays `CREATE_ORDER` unnests ($24 … $27)."""
+    return (
+        [s.segment_id for s in seats],
+        [s.passenger_id for s in seats],
+        [s.designator for s in seats],
+        [s.total_amount for s in seats],
+    )
 
 
 def terms_columns(terms: FareTerms | None) -> tuple[object, object, object]:

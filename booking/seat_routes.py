@@ -5,7 +5,8 @@ from __future__ import annotations
 import msgspec
 from aiohttp import web
 
-from booking.model import ORDER_ID_SCHEMA
+from booking.model import ORDER_ID_SCHEMA, OrderSeat
+from booking.ports import SeatChargeView
 from booking.seats import ChooseSeatsRequest, OrderSeatDesk, OrderSeats, parse_choose_seats
 from kernel.auth import principal as caller
 from kernel.http import json_object, read_json_body
@@ -15,9 +16,10 @@ SEAT_DESK = web.AppKey("order_seat_desk", OrderSeatDesk)
 _encoder = msgspec.json.Encoder()
 
 
-def _json(payload: object) -> web.Response:
+def _json(payload: object, status: int = 200) -> web.Response:
     return web.Response(
         body=_encoder.encode(payload),
+        status=status,
         content_type="application/json",
         headers={"Cache-Control": "no-store"},
     )
@@ -30,9 +32,10 @@ async def get_seats(request: web.Request) -> web.Response:
 
 async def choose_seats(request: web.Request) -> web.Response:
     principal = caller(request)
-    services = parse_choose_seats(json_object(await read_json_body(request)))
+    choice = parse_choose_seats(json_object(await read_json_body(request)))
     desk = request.config_dict[SEAT_DESK]
-    return _json(await desk.choose(principal, request.match_info["order_id"], services))
+    seats, status = await desk.choose(principal, request.match_info["order_id"], choice)
+    return _json(seats, status)
 
 
 def add_routes(router: web.UrlDispatcher) -> None:
@@ -65,26 +68,38 @@ OPERATIONS: tuple[Operation, ...] = (
         path="/v1/orders/{order_id}/seats",
         operation_id="choose_order_seats",
         summary=(
-            "Choose or change seats on a held, unpaid order (more than 24 h before departure): "
-            "each seat's price is added to total_amount"
+            "Choose or change seats on a held or confirmed order, more than 24 h before "
+            "departure (passenger_id pas_N: the order's N-th passenger). Held: each seat's "
+            "price is added to total_amount (200). Confirmed (paid): a change costing more than "
+            "the seats it replaces charges the difference, net, to payment.card_token and "
+            "answers 202 with seat_charge `processing`; the seats are given once the card is "
+            "charged (refunded if the airline gave the seat away meanwhile). A cheaper or free "
+            "seat refunds nothing. Mail and SMS tell the traveler"
         ),
         tag="orders",
         request=ChooseSeatsRequest,
         response=OrderSeats,
+        referenced=(OrderSeat, SeatChargeView),
+        also_success={
+            202: "A confirmed order's change waits for its card charge (seat_charge processing)"
+        },
         parameters=(_ORDER_ID,),
         errors={
             **_AUTH_ERRORS,
             400: "Malformed JSON",
             404: "No such order, or another traveler's",
             409: (
-                "The seat is taken (the problem names it), the order is not held and unpaid, "
-                "or the flight leaves within 24 hours"
+                "The seat is taken (the problem names it in detail and `seats`), the order is "
+                "neither held (unpaid) nor confirmed, a seat charge of it is in progress, or "
+                "its airline sells no seats"
             ),
             413: "Body too large",
             415: "Not JSON",
             422: (
-                "A bad field (named), or a seat closed to the passenger by a rule "
-                "(exit_row_child, exit_row_infant)"
+                "A bad field (named: services[i].segment_id, .passenger_id, .designator; "
+                "payment.card_token when the change costs money or the card is refused), a seat "
+                "closed to the passenger by a rule (exit_row_child, exit_row_infant), or "
+                "change_cutoff_24h: the first flight leaves within 24 hours"
             ),
         },
         security=("bearer",),

@@ -1,13 +1,22 @@
 """Choosing seats on an order after booking (`POST /v1/orders/{id}/seats`).
 
-A held, unpaid order takes seats from its airline's seat map: each service names a segment
-(`segment_id` of `GET /v1/seat_maps`), a passenger (`pas_N`, the order's N-th passenger) and a
-seat. The airline decides who gets a seat two travelers want at once (its seat desk is atomic):
-the loser gets 409 naming the seat. A seat closed to the passenger by a rule (an exit row for a
-child or for an adult with an infant) is 422 naming the rule. The seat's price is added to the
-order's `total_amount` in the same transaction that records the seat (a changed seat replaces
-the old one's price). Not yet: changing seats on a confirmed (paid) order, which would charge the
-difference through the payment module — refused with 409 for now.
+A held or confirmed order takes seats from its airline's seat map while its first flight leaves
+more than 24 hours from now (later: 422 naming the rule `change_cutoff_24h`). Each service names
+a segment (`segment_id` of `GET /v1/seat_maps`), a passenger (`pas_N`, the order's N-th
+passenger) and a seat; the checks are booking/seat_pricing.py's, the airline call
+booking/seat_booking.py's (two travelers wanting one seat: one wins, the other gets 409 naming
+it).
+
+Money: on a held, unpaid order the seat's price is added to `total_amount` (paid with the
+order; a changed seat replaces the old one's price). On a confirmed (paid) order, a change that
+costs more than the seats it replaces (a paid seat for a free one, a dearer one) charges the
+difference, net over the request, through the payment module (`SeatPayments`, with the card in
+`payment`): the answer is 202 and the seats are given once the card is charged (`apply_paid`).
+A cheaper or free seat refunds nothing: a seat bought is the traveler's to use or leave, as
+airlines sell them. `total_amount` of a paid order stays what its payment charged; seat charges
+are their own payments, shown as `seat_charge`.
+
+Every change is recorded with a history row and an `order.seats_changed` event (mail and SMS).
 """
 
 from __future__ import annotations
@@ -17,42 +26,35 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+import asyncpg
 import msgspec
 
-from booking.model import Order
+from booking.events import EventType, SeatNote, encode_event, new_event
+from booking.model import Order, OrderSeat, PaymentMethod, SeatService, is_order_id
 from booking.pg import Database
+from booking.ports import SeatChargeView, SeatPayments
+from booking.rows import HISTORY_AND_EVENTS, SELECT_ORDER, order_from_row
+from booking.seat_booking import NO_SEATS, select_at_airline, taken
+from booking.seat_pricing import parse_services, priced, selections_of
 from booking.service import OrderService
 from connectors import errors
 from connectors.base import Connector
-from connectors.seat_model import SeatFacts, SeatMaps, SeatSelection, segment_id_of
+from connectors.seat_model import SeatMaps, segment_id_of
 from kernel.auth import Principal
-from kernel.errors import Conflict, FieldError, ServiceUnavailable, ValidationFailed
+from kernel.errors import Conflict, FieldError, NotFound, ServiceUnavailable, ValidationFailed
 from seats import metrics
-from seats.view import forbidding_rule, infant_carriers, passenger_index
+from seats.view import passenger_index
 
 CHANGE_CUTOFF = dt.timedelta(hours=24)
+CUTOFF_RULE = "change_cutoff_24h"
 # Segment times are local at the airport; judged in UTC, a departure is up to 14 h earlier.
 MAX_UTC_OFFSET = dt.timedelta(hours=14)
-MAX_SERVICES = 36  # 9 seated passengers on 4 segments
-
-
-class SeatService(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    type: str
-    segment_id: str
-    passenger_id: str
-    designator: str
 
 
 class ChooseSeatsRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     services: tuple[SeatService, ...]
-
-
-class OrderSeat(msgspec.Struct, frozen=True):
-    segment_id: str
-    passenger_id: str
-    designator: str
-    total_amount: Decimal
-    total_currency: str
+    # A confirmed order's change that costs more: the card to charge the difference to
+    payment: PaymentMethod | None = None
 
 
 class OrderSeats(msgspec.Struct, frozen=True):
@@ -60,48 +62,26 @@ class OrderSeats(msgspec.Struct, frozen=True):
     total_amount: Decimal
     total_currency: str
     seats: tuple[OrderSeat, ...]
+    seat_charge: SeatChargeView | None = None  # the latest seat change paid after payment
 
 
-def parse_choose_seats(data: dict[str, Any]) -> list[SeatService]:
-    """The services of a seat choice; `ValidationFailed` naming every bad field."""
-    problems = [FieldError(str(name)[:40], "unknown field") for name in data if name != "services"]
-    services = data.get("services")
-    if not isinstance(services, list) or not 1 <= len(services) <= MAX_SERVICES:
-        problems.append(FieldError("services", f"a list of 1 to {MAX_SERVICES} seat services"))
-        raise ValidationFailed(problems)
-    found = []
-    for i, item in enumerate(services):
-        service = _service(f"services[{i}]", item, problems)
-        if service is not None:
-            found.append(service)
+def parse_choose_seats(data: dict[str, Any]) -> ChooseSeatsRequest:
+    """The seat choice of a body; `ValidationFailed` naming every bad field."""
+    known = ("services", "payment")
+    problems = [FieldError(str(name)[:40], "unknown field") for name in data if name not in known]
+    services, bad = parse_services(data.get("services"))
+    problems.extend(bad)
+    payment = data.get("payment")
+    method = None
+    if payment is not None:
+        token = payment.get("card_token") if isinstance(payment, dict) else None
+        if not isinstance(token, str) or not 1 <= len(token) <= 255 or len(payment) != 1:
+            problems.append(FieldError("payment.card_token", "required: a card token"))
+        else:
+            method = PaymentMethod(token)
     if problems:
         raise ValidationFailed(problems)
-    return found
-
-
-def _service(field: str, item: object, problems: list[FieldError]) -> SeatService | None:
-    if not isinstance(item, dict):
-        problems.append(FieldError(field, "an object"))
-        return None
-    before = len(problems)
-    values: dict[str, str] = {}
-    for name in ("type", "segment_id", "passenger_id", "designator"):
-        value = item.get(name)
-        if isinstance(value, str) and 1 <= len(value) <= 200:
-            values[name] = value
-        else:
-            problems.append(FieldError(f"{field}.{name}", "required: a string"))
-    problems.extend(
-        FieldError(f"{field}.{str(name)[:40]}", "unknown field")
-        for name in item
-        if name not in _FIELDS
-    )
-    if values.get("type", "seat") != "seat":
-        problems.append(FieldError(f"{field}.type", "must be `seat`"))
-    return SeatService(**values) if len(problems) == before else None
-
-
-_FIELDS = frozenset({"type", "segment_id", "passenger_id", "designator"})
+    return ChooseSeatsRequest(tuple(services), method)
 
 
 class OrderSeatDesk:
@@ -119,184 +99,256 @@ class OrderSeatDesk:
         self._connectors = connectors
         self._timeout_s = timeout_s
         self._clock = clock
+        self.payments: SeatPayments | None = None  # charges on paid orders (payment module)
+
+    async def booking(self, principal: Principal, order_id: str) -> tuple[str, str]:
+        """`seats.routes.OrderLookup`: the airline booking of the caller's live order."""
+        order = await self._orders.get(principal, order_id)
+        if order.status not in ("held", "confirmed") or order.airline_locator is None:
+            raise Conflict(f"the order is {order.status}: the airline holds no seats for it")
+        return order.connector, order.airline_locator
 
     async def seats(self, principal: Principal, order_id: str) -> OrderSeats:
-        order = await self._orders.get(principal, order_id)
-        return await self._view(order)
+        # The charge before the order: a charge read `succeeded` committed with its seats, so
+        # the order read after it has them (read the other way, the two could disagree).
+        charge = None
+        if self.payments is not None and is_order_id(order_id):
+            charge = await self.payments.latest(order_id)
+        order = await self._orders.get(principal, order_id)  # the caller's, or 404
+        return OrderSeats(order.id, order.total_amount, order.total_currency, order.seats, charge)
 
     async def choose(
-        self, principal: Principal, order_id: str, services: Sequence[SeatService]
-    ) -> OrderSeats:
+        self, principal: Principal, order_id: str, request: ChooseSeatsRequest
+    ) -> tuple[OrderSeats, int]:
+        """The order's seats after the choice, and 200 (done) or 202 (waiting for the card)."""
         order = await self._orders.get(principal, order_id)
         self._check_changeable(order)
-        connector = self._connectors.get(order.connector)
-        if connector is None or order.airline_locator is None:
-            raise ServiceUnavailable(f"{order.connector} is not configured")
-        selections = self._selections(order, services)
+        connector = self._connector(order)
+        types = [p.type for p in order.passengers]
+        selections = selections_of(order.slices, types, request.services)
+        maps = await self._booking_maps(connector, order)
         try:
-            maps = await connector.booking_seat_maps(order.airline_locator, timeout=self._timeout_s)
-        except errors.SeatMapsUnsupported as exc:
-            metrics.choice("refused")
-            raise Conflict("this airline sells no seats through Skyfare") from exc
-        except errors.ConnectorError as exc:
-            raise ServiceUnavailable(f"{order.connector} cannot sell seats now") from exc
-        prices = self._priced(order, maps, selections)
-        try:
-            await connector.select_seats(order.airline_locator, selections, timeout=self._timeout_s)
-        except errors.SeatUnavailable as exc:
-            metrics.choice("taken")
-            named = [s.designator for s in selections if s.designator in str(exc)]
-            taken = named or [s.designator for s in selections]
-            raise Conflict(f"seat {', '.join(taken)} is taken", seats=taken) from exc
-        except errors.SeatRestricted as exc:
+            prices, shown_taken = priced(types, maps, selections)
+        except ValidationFailed:
             metrics.choice("restricted")
-            raise ValidationFailed([FieldError("services", f"{exc.rule}: {exc}")]) from exc
-        except errors.SeatMapsUnsupported as exc:
-            metrics.choice("refused")
-            raise Conflict("this airline sells no seats through Skyfare yet") from exc
-        except errors.ConnectorError as exc:
-            raise ServiceUnavailable(f"{order.connector} cannot sell seats now") from exc
-        await self._record(order, services, selections, prices)
+            raise
+        if shown_taken:  # before any card is charged for a seat the map already shows taken
+            metrics.choice("taken")
+            raise taken(shown_taken)
+        wanted = tuple(
+            OrderSeat(s.segment_id, s.passenger_id, sel.designator, price, order.total_currency)
+            for s, sel, price in zip(request.services, selections, prices, strict=True)
+        )
+        due = _difference(order, wanted)
+        if order.status == "confirmed" and due > 0:
+            return await self._charge(order, wanted, due, request.payment), 202
+        await select_at_airline(connector, _locator(order), selections, timeout=self._timeout_s)
+        await self._record(order.id, wanted, actor=principal.subject, charged=None)
         metrics.choice("chosen")
-        return await self._view(await self._orders.get(principal, order_id))
+        return await self._view(await self._orders.get(principal, order_id)), 200
+
+    async def apply_paid(
+        self,
+        conn: asyncpg.Connection,
+        order_id: str,
+        seats: tuple[OrderSeat, ...],
+        charged: Decimal,
+        *,
+        actor: str,
+    ) -> None:
+        """Give the seats a seat charge paid for, recorded in `conn`'s transaction (the payment
+        module's, once the card is charged). Raises `Conflict` (taken, or the order is no
+        longer confirmed), `ValidationFailed` (a rule) or `ServiceUnavailable` (ask later)."""
+        order = await _locked(conn, order_id, self._db.timeout_s)
+        if order.status != "confirmed":
+            raise Conflict(f"the order is {order.status}: its seats cannot change")
+        types = [p.type for p in order.passengers]
+        asked = [SeatService("seat", s.segment_id, s.passenger_id, s.designator) for s in seats]
+        selections = selections_of(order.slices, types, asked)
+        connector = self._connector(order)
+        await select_at_airline(connector, _locator(order), selections, timeout=self._timeout_s)
+        await self._write(conn, order_id, seats, actor=actor, charged=charged)
+        metrics.choice("chosen")
+
+    async def _charge(
+        self,
+        order: Order,
+        wanted: tuple[OrderSeat, ...],
+        due: Decimal,
+        payment: PaymentMethod | None,
+    ) -> OrderSeats:
+        if self.payments is None:
+            metrics.choice("refused")
+            raise Conflict("paid seat changes need payments, not enabled on this deployment")
+        if payment is None:
+            money = f"{due} {order.total_currency}"
+            raise ValidationFailed(
+                [FieldError("payment.card_token", f"this change costs {money}: a card to charge")]
+            )
+        charge = await self.payments.charge(order, wanted, due, payment)
+        metrics.choice("charged")
+        return msgspec.structs.replace(await self._view(order), seat_charge=charge)
 
     def _check_changeable(self, order: Order) -> None:
-        if order.status != "held" or order.payment_status != "unpaid":
+        if not _changeable(order):
+            metrics.choice("refused")
             raise Conflict(
-                "seats can be chosen on a held, unpaid order (changing a paid order's seats is "
-                "not supported yet)"
+                f"seats can be chosen on a held or confirmed order, not one {order.status} "
+                f"with payment {order.payment_status}"
             )
         first = order.slices[0].segments[0].departing_at
         now = self._clock().astimezone(dt.UTC).replace(tzinfo=None)
         if first - MAX_UTC_OFFSET - now <= CHANGE_CUTOFF:
-            raise Conflict("seats can no longer be changed: the flight leaves within 24 hours")
+            metrics.choice("refused")
+            raise ValidationFailed(
+                [FieldError("services", f"{CUTOFF_RULE}: the first flight leaves within 24 hours")],
+                f"{CUTOFF_RULE}: seats can no longer be changed within 24 hours of departure",
+            )
 
-    def _selections(self, order: Order, services: Sequence[SeatService]) -> list[SeatSelection]:
-        legs = [segment_id_of(s) for sl in order.slices for s in sl.segments]
-        problems: list[FieldError] = []
-        found: list[SeatSelection] = []
-        wanted: set[tuple[int, int]] = set()
-        for i, service in enumerate(services):
-            leg = legs.index(service.segment_id) if service.segment_id in legs else None
-            pax = passenger_index(service.passenger_id)
-            if leg is None:
-                problems.append(
-                    FieldError(f"services[{i}].segment_id", "not a segment of the order")
-                )
-            if pax is None or pax >= len(order.passengers):
-                problems.append(
-                    FieldError(f"services[{i}].passenger_id", "not a passenger of the order")
-                )
-            elif order.passengers[pax].type == "infant":
-                problems.append(
-                    FieldError(f"services[{i}].passenger_id", "an infant sits on a lap")
-                )
-            if leg is not None and pax is not None:
-                if (leg, pax) in wanted:
-                    problems.append(
-                        FieldError(f"services[{i}]", "a second seat for this passenger")
-                    )
-                wanted.add((leg, pax))
-                found.append(SeatSelection(leg, pax, service.designator.upper()))
-        if problems:
-            raise ValidationFailed(problems)
-        return found
+    def _connector(self, order: Order) -> Connector:
+        connector = self._connectors.get(order.connector)
+        if connector is None or order.airline_locator is None:
+            raise ServiceUnavailable(f"{order.connector} is not configured")
+        return connector
 
-    def _priced(
-        self, order: Order, maps: SeatMaps, selections: Sequence[SeatSelection]
-    ) -> list[Decimal]:
-        types = tuple(p.type for p in order.passengers)
-        carriers = infant_carriers(types)
-        prices = []
-        problems: list[FieldError] = []
-        for i, selection in enumerate(selections):
-            seat = _seat(maps, selection)
-            field = f"services[{i}].designator"
-            if seat is None:
-                problems.append(FieldError(field, f"{selection.designator}: no such seat"))
-                prices.append(Decimal(0))
-                continue
-            pax = types[selection.passenger]
-            rule = forbidding_rule(seat.restrictions, pax, selection.passenger in carriers)
-            if rule is not None:
-                problems.append(
-                    FieldError(field, f"{rule}: {selection.designator} is not for this passenger")
-                )
-            prices.append(seat.prices.get(pax, Decimal(0)) if pax != "infant" else Decimal(0))
-        if problems:
-            metrics.choice("restricted")
-            raise ValidationFailed(problems)
-        return prices
+    async def _booking_maps(self, connector: Connector, order: Order) -> SeatMaps:
+        try:
+            return await connector.booking_seat_maps(_locator(order), timeout=self._timeout_s)
+        except errors.SeatMapsUnsupported as exc:
+            metrics.choice("refused")
+            raise Conflict(NO_SEATS) from exc
+        except errors.ConnectorError as exc:
+            raise ServiceUnavailable(f"{order.connector} cannot sell seats now") from exc
 
     async def _record(
-        self,
-        order: Order,
-        services: Sequence[SeatService],
-        selections: Sequence[SeatSelection],
-        prices: Sequence[Decimal],
+        self, order_id: str, seats: Sequence[OrderSeat], *, actor: str, charged: Decimal | None
     ) -> None:
         async with self._db.transaction() as conn:
-            delta = Decimal(0)
-            for service, selection, price in zip(services, selections, prices, strict=True):
-                old = await conn.fetchval(
-                    "SELECT amount FROM order_seats WHERE order_id = $1 AND segment_id = $2"
-                    " AND passenger_id = $3 FOR UPDATE",
-                    order.id,
-                    service.segment_id,
-                    service.passenger_id,
-                )
-                delta += price - (old or Decimal(0))
-                await conn.execute(
-                    "INSERT INTO order_seats (order_id, segment_id, passenger_id, designator,"
-                    " amount, currency) VALUES ($1, $2, $3, $4, $5, $6)"
-                    " ON CONFLICT (order_id, segment_id, passenger_id) DO UPDATE SET"
-                    " designator = EXCLUDED.designator, amount = EXCLUDED.amount,"
-                    " updated_at = now()",
-                    order.id,
-                    service.segment_id,
-                    service.passenger_id,
-                    selection.designator,
-                    price,
-                    order.total_currency,
-                )
-            updated = await conn.execute(
+            await self._write(conn, order_id, seats, actor=actor, charged=charged)
+
+    async def _write(
+        self,
+        conn: asyncpg.Connection,
+        order_id: str,
+        seats: Sequence[OrderSeat],
+        *,
+        actor: str,
+        charged: Decimal | None,
+    ) -> None:
+        """The seats, the unpaid order's new total, a history row and `order.seats_changed`,
+        in `conn`'s transaction, while the order is as the change assumed."""
+        timeout = self._db.timeout_s
+        order = await _locked(conn, order_id, timeout)
+        if not _changeable(order):
+            raise Conflict("the order changed meanwhile (paid or cancelled); seats not recorded")
+        delta = _difference(order, seats, net=True)
+        for seat in seats:
+            await conn.execute(
+                "INSERT INTO order_seats (order_id, segment_id, passenger_id, designator,"
+                " amount, currency) VALUES ($1, $2, $3, $4, $5, $6)"
+                " ON CONFLICT (order_id, segment_id, passenger_id) DO UPDATE SET"
+                " designator = EXCLUDED.designator, amount = EXCLUDED.amount,"
+                " updated_at = now()",
+                order_id, seat.segment_id, seat.passenger_id, seat.designator,
+                seat.total_amount, seat.total_currency, timeout=timeout,
+            )  # fmt: skip
+        if order.status == "held" and delta:  # paid with the order: its total says so
+            await conn.execute(
                 "UPDATE orders SET total_amount = total_amount + $2, updated_at = now()"
-                " WHERE id = $1 AND status = 'held' AND payment_status = 'unpaid'",
-                order.id,
-                delta,
-            )
-            if updated != "UPDATE 1":
-                raise Conflict(
-                    "the order changed meanwhile (paid or cancelled); seats not recorded"
-                )
+                " WHERE id = $1",
+                order_id, delta, timeout=timeout,
+            )  # fmt: skip
+        changed = await _locked(conn, order_id, timeout)
+        notes = _notes(changed, seats)
+        reason = "seats " + ", ".join(f"{n.designator} ({n.passenger})" for n in notes)
+        await _event(conn, changed, "order.seats_changed", reason, actor, charged, notes, timeout)
 
     async def _view(self, order: Order) -> OrderSeats:
-        async with self._db.connection() as conn:
-            rows = await conn.fetch(
-                "SELECT segment_id, passenger_id, designator, amount, currency FROM order_seats"
-                " WHERE order_id = $1 ORDER BY segment_id, passenger_id",
-                order.id,
-            )
-        return OrderSeats(
-            order_id=order.id,
-            total_amount=order.total_amount,
-            total_currency=order.total_currency,
-            seats=tuple(
-                OrderSeat(
-                    r["segment_id"], r["passenger_id"], r["designator"], r["amount"], r["currency"]
-                )
-                for r in rows
-            ),
-        )
+        charge = None if self.payments is None else await self.payments.latest(order.id)
+        return OrderSeats(order.id, order.total_amount, order.total_currency, order.seats, charge)
 
 
-def _seat(maps: SeatMaps, selection: SeatSelection) -> SeatFacts | None:
-    if selection.leg >= len(maps.legs):
-        return None
-    for cabin in maps.legs[selection.leg].cabins:
-        for row in cabin.rows:
-            for section in row.sections:
-                for place in section:
-                    if place.seat is not None and place.seat.designator == selection.designator:
-                        return place.seat
-    return None
+def _changeable(order: Order) -> bool:
+    """Held and not being paid (its total is what the payment will charge), or confirmed."""
+    if order.status == "held":
+        return order.payment_status in ("unpaid", "failed")
+    return order.status == "confirmed" and order.payment_status == "paid"
+
+
+def _difference(order: Order, seats: Sequence[OrderSeat], *, net: bool = False) -> Decimal:
+    """What `seats` cost beyond the seats they replace (net over the request; never below 0
+    unless `net`)."""
+    held = {(s.segment_id, s.passenger_id): s.total_amount for s in order.seats}
+    diff = sum(
+        (s.total_amount - held.get((s.segment_id, s.passenger_id), Decimal(0)) for s in seats),
+        Decimal(0),
+    )
+    return diff if net else max(diff, Decimal(0))
+
+
+def _pax(passenger_id: str) -> int:
+    index = passenger_index(passenger_id)
+    assert index is not None  # checked when the seat was asked for
+    return index
+
+
+def _locator(order: Order) -> str:
+    assert order.airline_locator is not None  # checked by _connector
+    return order.airline_locator
+
+
+async def _locked(conn: asyncpg.Connection, order_id: str, timeout: float) -> Order:
+    row = (
+        await conn.fetchrow(f"{SELECT_ORDER} WHERE o.id = $1 FOR UPDATE", order_id, timeout=timeout)
+        if is_order_id(order_id)
+        else None
+    )
+    if row is None:
+        raise NotFound(f"no order {order_id[:64]!r}")
+    return order_from_row(row)
+
+
+async def record_seat_refund(
+    conn: asyncpg.Connection, order_id: str, amount: Decimal, why: str, *, timeout: float
+) -> None:
+    """In `conn`'s transaction: a paid seat change the airline refused once the card was
+    charged; its money goes back (history row and `order.seat_change_refunded`)."""
+    order = await _locked(conn, order_id, timeout)
+    reason = f"seat change refused after payment, refunded: {why}"[:500]
+    await _event(conn, order, "order.seat_change_refunded", reason, "payments", amount, (), timeout)
+
+
+def _notes(order: Order, seats: Sequence[OrderSeat]) -> tuple[SeatNote, ...]:
+    flights = {
+        segment_id_of(s): f"{s.flight_number} {s.origin}-{s.destination}"
+        for sl in order.slices
+        for s in sl.segments
+    }
+    notes = []
+    for seat in seats:
+        pax = order.passengers[_pax(seat.passenger_id)]
+        name = f"{pax.given_name} {pax.family_name}"
+        notes.append(SeatNote(flights.get(seat.segment_id, "?"), name, seat.designator))
+    return tuple(notes)
+
+
+async def _event(
+    conn: asyncpg.Connection,
+    order: Order,
+    type: EventType,
+    reason: str,
+    actor: str,
+    charged: Decimal | None,
+    notes: tuple[SeatNote, ...],
+    timeout: float,
+) -> None:
+    snapshot = msgspec.structs.replace(order.snapshot(), seat_charge_amount=charged)
+    event = msgspec.structs.replace(
+        new_event(type, snapshot, order.contact(), owner=order.owner), seats=notes
+    )
+    await conn.execute(
+        HISTORY_AND_EVENTS,
+        order.id, order.status, order.status, order.payment_status, order.payment_status,
+        reason[:500], actor, [event.id], [event.type], [encode_event(event).decode()],
+        timeout=timeout,
+    )  # fmt: skip

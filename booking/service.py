@@ -39,6 +39,7 @@ from booking.model import (
     FareTerms,
     NewOrder,
     Order,
+    OrderSeat,
     OrderView,
     Passenger,
     PassengerInput,
@@ -50,6 +51,7 @@ from booking.pagination import Position
 from booking.ports import PaymentStarter, PriceChecks, Refunds, SavedTravelers
 from booking.references import new_order_id
 from booking.repository import OrderRepository
+from booking.seat_booking import SeatsAtBooking, seats_total
 from booking.state import Change
 from booking.validation import check_against_offer
 from connectors.base import Connector
@@ -105,6 +107,7 @@ class OrderService:
         self.airline = Airline(
             connectors, price_timeout_s=price_timeout_s, hold_timeout_s=hold_timeout_s
         )
+        self.seats = SeatsAtBooking(timeout_s=hold_timeout_s)
         self._payments: PaymentStarter | None = None
         self._refunds: Refunds | None = None
         self._travelers: SavedTravelers | None = None
@@ -217,16 +220,21 @@ class OrderService:
         passengers = await self.resolve_passengers(owner, request.passengers)
         offer = await self.airline.price(request.offer_id)
         check_against_offer(passengers, offer.passengers, offer.departs_on)
+        connector = self.airline.connector(offer.connector)
+        seats: tuple[OrderSeat, ...] = ()
+        if request.services and connector is not None:
+            seats = await self.seats.quote(connector, offer, passengers, request.services)
         new = NewOrder(
             id=new_order_id(),
             owner=owner,
             type=request.type,
             offer_id=request.offer_id,
             connector=offer.connector,
-            total_amount=offer.priced.total_amount,
+            total_amount=offer.priced.total_amount + seats_total(seats),
             total_currency=offer.priced.total_currency,
             slices=offer.priced.slices,
             passengers=passengers,
+            seats=seats,
             terms=FareTerms(
                 offer.priced.tax_amount,
                 offer.priced.conditions.refundable,
@@ -240,25 +248,20 @@ class OrderService:
         outcome = await self.airline.hold(order)
         completion = Completion(order.owner, key, created_response)
         if isinstance(outcome, DomainError):
-            refused = Completion(order.owner, key, lambda _: stored_error(outcome))
-            change = Change(
-                from_status=("pending",),
-                to_status="failed",
-                reason="the airline refused the hold",
-                failure_reason=outcome.detail[:500],
-            )
-            if await self.repository.transition(
-                order.id, change, actor="booking", completion=refused
-            ):
-                raise outcome
-            return await self._answer_current(order.id, key, payment)
+            return await self._refused(order, key, payment, outcome, "the airline refused the hold")
+        connector = self.airline.connector(order.connector)
+        refusal = (
+            None if connector is None else await self.seats.hold(connector, order, outcome.locator)
+        )
+        if refusal is not None:
+            return await self._refused(order, key, payment, refusal, "the airline refused a seat")
         change = Change(
             from_status=("pending",),
             to_status="held",
             reason="held at the airline",
             airline_locator=outcome.locator,
             payment_required_by=self.payment_deadline(order, outcome.payment_required_by),
-            total_amount=outcome.total_amount,
+            total_amount=outcome.total_amount + seats_total(order.seats),
             total_currency=outcome.total_currency,
         )
         instant = order.type == "instant"
@@ -270,6 +273,21 @@ class OrderService:
         if instant:
             return await self._start_payment(held, key, payment)
         return created_response(held)
+
+    async def _refused(
+        self, order: Order, key: str, payment: PaymentMethod | None, error: DomainError, why: str
+    ) -> StoredResponse:
+        """The airline said no: the order fails (never shown) and `error` is the key's answer."""
+        refused = Completion(order.owner, key, lambda _: stored_error(error))
+        change = Change(
+            from_status=("pending",),
+            to_status="failed",
+            reason=why,
+            failure_reason=error.detail[:500],
+        )
+        if await self.repository.transition(order.id, change, actor="booking", completion=refused):
+            raise error
+        return await self._answer_current(order.id, key, payment)
 
     def payment_deadline(self, order: Order, airline_deadline: dt.datetime) -> dt.datetime:
         """When `order`'s hold must be paid: the airline's limit, shortened by the hold window."""

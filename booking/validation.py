@@ -25,8 +25,10 @@ from booking.model import (
     Passenger,
     PassengerInput,
     PaymentMethod,
+    SeatService,
     TravelerPassenger,
 )
+from booking.seat_pricing import parse_services
 from connectors.model import Passengers
 from kernel.contacts import EMAIL_RULE, PHONE_RULE, is_email, is_phone
 from kernel.errors import FieldError, ValidationFailed
@@ -57,9 +59,19 @@ def parse_order_body(data: dict[str, Any], *, today: dt.date) -> CreateOrderRequ
         errors.append(FieldError("type", f"must be one of: {', '.join(ORDER_TYPES)}"))
     passengers = _passengers(errors, data.get("passengers", MISSING), today)
     payment = _payment(errors, data.get("payment"), kind)
+    services: list[SeatService] = []
+    if data.get("services") not in (None, []):  # no seats asked for: none held
+        services, problems = parse_services(data["services"])
+        errors.extend(problems)
     if errors:
         raise ValidationFailed(errors)
-    return CreateOrderRequest(offer_id=offer_id, type=kind, passengers=passengers, payment=payment)
+    return CreateOrderRequest(
+        offer_id=offer_id,
+        type=kind,
+        passengers=passengers,
+        payment=payment,
+        services=tuple(services),
+    )
 
 
 def check_against_offer(

@@ -52,3 +52,5 @@ class Operation(msgspec.Struct, frozen=True):
     # OpenAPI link objects of the success response, by name: how its answer feeds the next call
     # (clients read them; the fuzzer follows them from a search to an order to a payment).
     links: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
+    # Other success statuses answering the same body, with why (e.g. 202: accepted, not done)
+    also_success: dict[int, str] = msgspec.field(default_factory=dict)

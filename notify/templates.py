@@ -13,7 +13,7 @@ from typing import Literal
 
 import msgspec
 
-from notify.wire import WireContact, WireEvent, WireOrder, WireReply
+from notify.wire import WireContact, WireEvent, WireOrder, WireReply, WireSeat
 
 Channel = Literal["email", "sms"]
 
@@ -208,6 +208,37 @@ def _support_reply(order: WireOrder, reply: WireReply) -> Text:
     )
 
 
+def _seats_changed(order: WireOrder, seats: tuple[WireSeat, ...]) -> Text:
+    ref = order.booking_reference
+    listed = "\n".join(f"  {s.flight}: {s.passenger}, seat {s.designator}" for s in seats)
+    short = ", ".join(s.designator for s in seats)
+    charged = ""
+    if order.seat_charge_amount:
+        charged = f" {money(order.seat_charge_amount, order.total_currency)} was charged."
+    return Text(
+        subject=f"Booking {ref}: your seats",
+        paragraphs=(
+            f"Your seats on booking {ref} are now:\n{listed or '  (none)'}",
+            f"Seats can be changed until 24 hours before departure.{charged}",
+        ),
+        sms=f"Skyfare: booking {ref} seats now {short or 'none'}.{charged}",
+    )
+
+
+def _seat_change_refunded(order: WireOrder) -> Text:
+    ref = order.booking_reference
+    amount = money(order.seat_charge_amount or Decimal(0), order.total_currency)
+    return Text(
+        subject=f"Booking {ref}: your seat change could not be made",
+        paragraphs=(
+            f"The seat you paid for on booking {ref} was taken before your payment completed, "
+            f"so your seats are unchanged and the {amount} we charged is on its way back.",
+            "You can choose another seat on your booking page.",
+        ),
+        sms=f"Skyfare: the seat change on booking {ref} failed; {amount} is refunded.",
+    )
+
+
 def _total(order: WireOrder) -> str:
     return money(order.total_amount, order.total_currency)
 
@@ -221,10 +252,11 @@ TEMPLATES: dict[str, Callable[[WireOrder], Text]] = {
     "order.name_corrected": _name_corrected,
     "order.itinerary_resent": _itinerary,
     "order.changed": _changed,
+    "order.seat_change_refunded": _seat_change_refunded,
 }
 
-# Every type that notifies anyone: the order templates, and support agents' replies.
-NOTIFIED_TYPES = frozenset({*TEMPLATES, "support.replied"})
+# Every type that notifies anyone: the order templates, support agents' replies, seat changes.
+NOTIFIED_TYPES = frozenset({*TEMPLATES, "support.replied", "order.seats_changed"})
 
 
 def render(event: WireEvent) -> list[Notification]:
@@ -233,6 +265,8 @@ def render(event: WireEvent) -> list[Notification]:
         return []
     if event.type == "support.replied" and event.reply is not None:
         text = _support_reply(event.order, event.reply)
+    elif event.type == "order.seats_changed":
+        text = _seats_changed(event.order, event.seats)
     elif (template := TEMPLATES.get(event.type)) is not None:
         text = template(event.order)
     else:

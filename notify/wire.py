@@ -27,6 +27,13 @@ class WireOrder(msgspec.Struct, frozen=True):
     penalty_amount: Decimal | None = None
     charged_amount: Decimal | None = None
     change_summary: str | None = None
+    seat_charge_amount: Decimal | None = None
+
+
+class WireSeat(msgspec.Struct, frozen=True):
+    flight: str
+    passenger: str
+    designator: str
 
 
 class WireContact(msgspec.Struct, frozen=True):
@@ -54,6 +61,7 @@ class WireEvent(msgspec.Struct, frozen=True):
     reply: WireReply | None = None
     # The trace of the request that made the change (kernel/tracing.py): the send joins it.
     traceparent: str | None = None
+    seats: tuple[WireSeat, ...] = ()
 
 
 class EntryError(ValueError):

@@ -4,6 +4,10 @@
   gateway refused the card at once), `succeeded`, `failed` (declined, or the capture failed),
   `confirmed` (ticketed), `ticketing_failed`, `refunded`, `late` (money arrived for an order
   that was already over: refunded).
+- `skyfare_seat_charges_total{outcome}` — seat changes paid on confirmed orders
+  (payment/seat_charges.py): `started`, `rejected` (the card refused at once), `succeeded` (the
+  seats given), `failed` (declined later, or the gateway never answered), `refunded` (the
+  airline gave the seat away while the card was charged: the money went back).
 - `skyfare_webhook_verifications_failed_total{reason}` — webhook deliveries refused:
   `missing`, `malformed`, `stale`, `future`, `mismatch` (payment/webhooks.py), `undecodable`.
 """
@@ -26,6 +30,10 @@ Outcome = Literal[
 ]
 
 PAYMENTS = Counter("skyfare_payments", "Payments by what happened to them.", ["outcome"])
+SeatChargeOutcome = Literal["started", "rejected", "succeeded", "failed", "refunded"]
+SEAT_CHARGES = Counter(
+    "skyfare_seat_charges", "Seat changes paid after booking, by outcome.", ["outcome"]
+)
 WEBHOOK_REJECTIONS = Counter(
     "skyfare_webhook_verifications_failed",
     "Webhook deliveries refused before anything changed, by reason.",
@@ -37,5 +45,14 @@ def payment(outcome: Outcome) -> None:
     PAYMENTS.labels(outcome).inc()
 
 
+def seat_charge(outcome: SeatChargeOutcome) -> None:
+    SEAT_CHARGES.labels(outcome).inc()
+
+
 def webhook_rejected(reason: str) -> None:
     WEBHOOK_REJECTIONS.labels(reason).inc()
+
+
+# Every series from the first scrape, at 0, so a rate() over it never starts from nothing.
+for _outcome in ("started", "rejected", "succeeded", "failed", "refunded"):
+    SEAT_CHARGES.labels(_outcome)

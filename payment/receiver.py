@@ -18,6 +18,7 @@ from kernel.errors import BadRequest, ServiceUnavailable
 from payment import metrics
 from payment.model import GatewayEvent
 from payment.repository import PgPaymentRepository
+from payment.seat_charges import SeatCharges
 from payment.settlement import Settlement
 from payment.ticketing import TicketingUnavailable
 from payment.webhooks import TOLERANCE_S, WebhookRejected, verify
@@ -33,6 +34,7 @@ class WebhookReceiver:
         settlement: Settlement,
         secrets: Sequence[str],
         *,
+        seat_charges: SeatCharges | None = None,
         clock: Callable[[], float] = time.time,
         tolerance_s: float = TOLERANCE_S,
     ) -> None:
@@ -40,6 +42,7 @@ class WebhookReceiver:
             raise ValueError("a webhook secret is required")
         self._payments = payments
         self._settlement = settlement
+        self._seat_charges = seat_charges
         self._secrets = tuple(secrets)
         self._clock = clock
         self._tolerance_s = tolerance_s
@@ -54,6 +57,9 @@ class WebhookReceiver:
         if event.kind == "ignored":
             return None
         payment = await self._payments.find(payment_id=event.payment_id, intent_id=event.intent_id)
+        charges = self._seat_charges
+        if payment is None and charges is not None and await charges.settle(event):
+            return event  # a seat change paid after booking
         if payment is None:
             # Not ours (another integration on the same account): acknowledged, or the gateway
             # would retry it for days.

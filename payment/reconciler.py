@@ -25,6 +25,7 @@ from payment.gateway import PaymentGateway
 from payment.model import Payment
 from payment.refunds import Refunder
 from payment.repository import PgPaymentRepository
+from payment.seat_charges import SeatCharges
 from payment.settlement import Settlement
 from payment.ticketing import TicketingUnavailable
 
@@ -44,6 +45,7 @@ class PaymentReconciler:
         after_s: float,
         gateway_timeout_s: float,
         batch: int = 50,
+        seat_charges: SeatCharges | None = None,
     ) -> None:
         self._payments = payments
         self._gateway = gateway
@@ -52,6 +54,7 @@ class PaymentReconciler:
         self._after = dt.timedelta(seconds=after_s)
         self._timeout_s = gateway_timeout_s
         self._batch = batch
+        self._seat_charges = seat_charges
 
     async def run(self, interval_s: float) -> None:
         """Reconcile every `interval_s` until cancelled."""
@@ -74,7 +77,10 @@ class PaymentReconciler:
         waiting = await self._payments.stale("processing", before, limit=self._batch)
         for payment in waiting:
             await self._settle(payment)
-        return len(owed) + len(waiting)
+        charges = 0
+        if self._seat_charges is not None:  # seat changes paid after booking, the same way
+            charges = await self._seat_charges.reconcile_once(before)
+        return len(owed) + len(waiting) + charges
 
     async def _settle(self, payment: Payment) -> None:
         if payment.gateway_intent_id is None:

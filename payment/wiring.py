@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from booking.pg import Database
+from booking.seats import OrderSeatDesk
 from booking.service import OrderService
 from connectors.base import Connector
 from kernel.tasks import stop_task
@@ -16,6 +17,7 @@ from payment.receiver import WebhookReceiver
 from payment.reconciler import PaymentReconciler
 from payment.refunds import Refunder
 from payment.repository import PgPaymentRepository
+from payment.seat_charges import SeatCharges
 from payment.service import PaymentService
 from payment.settlement import Settlement
 from payment.ticketing import Ticketing
@@ -35,6 +37,7 @@ class Payments:
     receiver: WebhookReceiver
     reconciler: PaymentReconciler
     gateway: PaymentGateway  # flight changes charge and refund through it too
+    seat_charges: SeatCharges | None = None
 
 
 def build_payments(
@@ -47,6 +50,7 @@ def build_payments(
     gateway_timeout_s: float = GATEWAY_TIMEOUT_S,
     ticket_timeout_s: float = TICKET_TIMEOUT_S,
     reconcile_after_s: float = RECONCILE_AFTER_S,
+    seat_desk: OrderSeatDesk | None = None,
 ) -> Payments:
     payments = PgPaymentRepository(db)
     refunder = Refunder(payments, gateway, timeout_s=gateway_timeout_s)
@@ -61,9 +65,14 @@ def build_payments(
         settlement,
         gateway_timeout_s=gateway_timeout_s,
     )
+    charges = (
+        None
+        if seat_desk is None
+        else SeatCharges(db, gateway, seat_desk, timeout_s=gateway_timeout_s)
+    )
     return Payments(
         service=service,
-        receiver=WebhookReceiver(payments, settlement, webhook_secrets),
+        receiver=WebhookReceiver(payments, settlement, webhook_secrets, seat_charges=charges),
         reconciler=PaymentReconciler(
             payments,
             gateway,
@@ -71,8 +80,10 @@ def build_payments(
             refunder,
             after_s=reconcile_after_s,
             gateway_timeout_s=gateway_timeout_s,
+            seat_charges=charges,
         ),
         gateway=gateway,
+        seat_charges=charges,
     )
 
 
@@ -86,13 +97,19 @@ async def running_payments(
     gateway_key: str,
     webhook_secrets: Sequence[str],
     reconcile_interval_s: float = RECONCILE_INTERVAL_S,
+    seat_desk: OrderSeatDesk | None = None,
 ) -> AsyncIterator[Payments]:
     """The payment module over the gateway at `gateway_url`, enabled in `orders` (instant
-    orders, refunds on cancel), with its reconciler running until exit."""
+    orders, refunds on cancel) and in `seat_desk` (seat changes on paid orders), with its
+    reconciler running until exit."""
     gateway = HttpPaymentGateway(gateway_url, gateway_key, timeout_s=GATEWAY_TIMEOUT_S)
     try:
-        payments = build_payments(db, orders, gateway, connectors, webhook_secrets=webhook_secrets)
+        payments = build_payments(
+            db, orders, gateway, connectors, webhook_secrets=webhook_secrets, seat_desk=seat_desk
+        )
         orders.use_payments(payments.service, payments.service)
+        if seat_desk is not None:
+            seat_desk.payments = payments.seat_charges
         task = asyncio.create_task(
             payments.reconciler.run(reconcile_interval_s), name="payment-reconciler"
         )
@@ -100,6 +117,8 @@ async def running_payments(
             yield payments
         finally:
             orders.use_payments(None, None)
+            if seat_desk is not None:
+                seat_desk.payments = None
             await stop_task(task)
     finally:
         await gateway.close()

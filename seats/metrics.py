@@ -4,7 +4,9 @@
   cache) or `miss` (asked of the airline, or shared with a concurrent ask).
 - `skyfare_seat_choices_total{outcome}`: `POST /v1/orders/{id}/seats`: `chosen`, `taken` (409:
   another traveler holds the seat), `restricted` (422: a rule closes it to the passenger),
-  `refused` (409: the order or its airline cannot change seats now).
+  `refused` (409/422: the order or its airline cannot change seats now, or it is within 24 h
+  of departure), `charged` (202: a paid order's change waits for its card charge). Seats asked
+  for with a new order (`POST /v1/orders` `services`) count the same way.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Literal
 
 from prometheus_client import Counter
 
-ChoiceOutcome = Literal["chosen", "taken", "restricted", "refused"]
+ChoiceOutcome = Literal["chosen", "taken", "restricted", "refused", "charged"]
 
 SEAT_MAPS = Counter("skyfare_seat_maps_total", "Seat map answers, by cache outcome.", ["cache"])
 CHOICES = Counter("skyfare_seat_choices_total", "Seat choices on orders, by outcome.", ["outcome"])
@@ -30,5 +32,5 @@ def choice(outcome: ChoiceOutcome) -> None:
 # Every series from the first scrape, at 0, so a rate() over it never starts from nothing.
 for _cache in ("hit", "miss"):
     SEAT_MAPS.labels(_cache)
-for _outcome in ("chosen", "taken", "restricted", "refused"):
+for _outcome in ("chosen", "taken", "restricted", "refused", "charged"):
     CHOICES.labels(_outcome)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 
 import msgspec
 
@@ -57,8 +58,10 @@ class SeatMapService:
 
         return await self._cached(f"offer:{offer_id}", name, load)
 
-    async def for_booking(self, connector_name: str, locator: str) -> tuple[bytes, bool]:
-        """A booking's seat maps (its own seats shown available to it), as JSON."""
+    async def for_booking(self, connector_name: str, locator: str) -> bytes:
+        """A booking's seat maps (its own seats shown available to it), as JSON. Never cached:
+        they are the traveler's own and change with each of their choices; concurrent asks
+        for one booking share one airline call."""
         connector = self._connectors.get(connector_name)
         if connector is None:
             raise ServiceUnavailable(f"{connector_name} is not configured")
@@ -66,11 +69,8 @@ class SeatMapService:
         async def load() -> SeatMaps:
             return await connector.booking_seat_maps(locator, timeout=self._deadline_s)
 
-        return await self._cached(f"booking:{connector_name}:{locator}", connector_name, load)
-
-    def forget_booking(self, connector_name: str, locator: str) -> None:
-        """Drop a booking's cached maps (its seats just changed)."""
-        self._cache.pop(f"booking:{connector_name}:{locator}", None)
+        key = f"booking:{connector_name}:{locator}"
+        return await self._flights.run(key, partial(self._fetch, key, connector_name, load, 0))
 
     async def close(self) -> None:
         await self._flights.close()
@@ -83,25 +83,28 @@ class SeatMapService:
         if hit is not None and hit[0] > now:
             return hit[1], True
 
-        async def fetch() -> bytes:
-            self.airline_calls += 1
-            try:
-                maps = await load()
-            except errors.SeatMapsUnsupported:
-                maps = SeatMaps(passengers=(), legs=())
-            except (errors.OfferNotFound, errors.HoldNotFound, errors.InvalidRequest) as exc:
-                raise NotFound(f"{name} knows no such offer or booking") from exc
-            except (errors.OfferExpired, errors.SoldOut) as exc:
-                raise Gone(f"the offer is no longer available: {exc}") from exc
-            except errors.ConnectorError as exc:
-                raise ServiceUnavailable(
-                    f"{name} cannot show seat maps now ({exc.status})"
-                ) from exc
-            body = _encoder.encode(shape(maps))
-            self._cache[key] = (self._clock() + self._ttl_s, body)
+        return await self._flights.run(
+            key, partial(self._fetch, key, name, load, self._ttl_s)
+        ), False
+
+    async def _fetch(
+        self, key: str, name: str, load: Callable[[], Awaitable[SeatMaps]], ttl_s: float
+    ) -> bytes:
+        self.airline_calls += 1
+        try:
+            maps = await load()
+        except errors.SeatMapsUnsupported:
+            maps = SeatMaps(passengers=(), legs=())
+        except (errors.OfferNotFound, errors.HoldNotFound, errors.InvalidRequest) as exc:
+            raise NotFound(f"{name} knows no such offer or booking") from exc
+        except (errors.OfferExpired, errors.SoldOut) as exc:
+            raise Gone(f"the offer is no longer available: {exc}") from exc
+        except errors.ConnectorError as exc:
+            raise ServiceUnavailable(f"{name} cannot show seat maps now ({exc.status})") from exc
+        body = _encoder.encode(shape(maps))
+        if ttl_s > 0:
+            self._cache[key] = (self._clock() + ttl_s, body)
             self._cache.move_to_end(key)
             while len(self._cache) > self._max_entries:
                 self._cache.popitem(last=False)
-            return body
-
-        return await self._flights.run(key, fetch), False
+        return body

@@ -103,7 +103,8 @@ _CONTEXTS: tuple[tuple[CleanupContext, frozenset[str]], ...] = (
     # makes wrong, so it has the connectors and the fare cache too.
     (search_contexts.fare_cache, _BOTH),
     (search_contexts.connectors, _BOTH),
-    (search_contexts.seat_maps, frozenset({SEARCH})),
+    # Offer seat maps on search; an order's (`?order_id=`, the gateway sends it to booking) too.
+    (search_contexts.seat_maps, _BOTH),
     (booking_contexts.outbox_relay, _ONLY_ALL),
     (booking_contexts.users, frozenset({BOOKING})),
     (booking_contexts.orders, frozenset({BOOKING})),
@@ -124,7 +125,7 @@ def _route_groups(settings: Settings) -> tuple[tuple[RouteGroup, frozenset[str]]
         (ops, _BOTH),
         (search_routes, frozenset({SEARCH})),
         (bulk_routes, frozenset({SEARCH})),
-        (seat_routes, frozenset({SEARCH})),
+        (seat_routes, _BOTH),
         (order_routes, frozenset({BOOKING})),
         (trip_routes, frozenset({BOOKING})),
         (change_routes, frozenset({BOOKING})),

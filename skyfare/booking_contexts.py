@@ -33,6 +33,7 @@ from payment.change_payments import GatewayChangePayments
 from payment.repository import PgPaymentRepository
 from payment.wiring import GATEWAY_TIMEOUT_S, running_payments
 from search import routes as search_routes
+from seats import routes as seat_map_routes
 from skyfare import privacy as privacy_rights
 from skyfare.keys import (
     CONNECTORS,
@@ -47,6 +48,7 @@ from skyfare.search_contexts import REDIS_TIMEOUT_S
 from skyfare.settings import Settings
 from skyfare.usage import UsagePriceChecks
 from skyfare.user_ports import SavedTravelersOfUsers
+from support.repository import PgSupportRepository
 from users import routes as user_routes
 from users.crypto import DocumentCipher
 from users.errors import DocumentKeyError
@@ -160,6 +162,7 @@ async def payments(app: web.Application) -> AsyncIterator[None]:
         gateway_url=settings.payment_gateway_base_url,
         gateway_key=settings.payment_gateway_key,
         webhook_secrets=settings.webhook_secrets,
+        seat_desk=app[order_seat_routes.SEAT_DESK],
     ) as payments:
         app[PAYMENT_GATEWAY] = payments.gateway
         app[payment_routes.PAYMENT_SERVICE] = payments.service
@@ -210,17 +213,22 @@ async def privacy(app: web.Application) -> AsyncIterator[None]:
     """The caller's data export and erasure, across users, booking and payment (privacy.py)."""
     db = Database(app[PG_POOL], timeout_s=app[SETTINGS].db_timeout_s)
     app[privacy_rights.PRIVACY] = privacy_rights.Privacy(
-        app[user_routes.USER_SERVICE], PgPersonalData(db), PgPaymentRepository(db)
+        app[user_routes.USER_SERVICE],
+        PgPersonalData(db),
+        PgPaymentRepository(db),
+        PgSupportRepository(db),
     )
     yield
 
 
 async def order_seats(app: web.Application) -> AsyncIterator[None]:
+    """Seats on orders (booking/seats.py), and the orders behind `GET /v1/seat_maps?order_id=`."""
     settings = app[SETTINGS]
-    app[order_seat_routes.SEAT_DESK] = OrderSeatDesk(
+    desk = app[order_seat_routes.SEAT_DESK] = OrderSeatDesk(
         Database(app[PG_POOL], timeout_s=settings.db_timeout_s),
         app[order_routes.ORDER_SERVICE],
         {c.name: c for c in app[CONNECTORS]},
         timeout_s=settings.search_deadline_ms / 1000,
     )
+    app[seat_map_routes.ORDER_LOOKUP] = desk
     yield

@@ -88,6 +88,8 @@ def _operation(
         responses[str(op.response_status)]["content"] = success
     if op.links:
         responses[str(op.response_status)]["links"] = op.links
+    for status, why in op.also_success.items():
+        responses[str(status)] = {"description": why, **({"content": success} if success else {})}
     errors = dict(_BODY_ERRORS) if op.request is not None else {}
     if op.request is not None and op.request_media != "application/json":
         errors[415] = f"Request body is not {op.request_media}"

@@ -5,12 +5,15 @@ travelers) with booking (orders, their history and passengers) and payment (paym
 - export: everything held about the caller, as one JSON attachment — their profile and saved
   travelers (document numbers revealed: it is their own copy), and every order of theirs in every
   status, with its passengers, history and payments.
+  It also lists their support cases (support/): those they opened, and those opened anonymously
+  about their orders, with every message.
 - delete: booking first removes the contact details of the caller's orders' passengers
   (booking/personal_data.py; refused with 409, nothing erased, while an order is in flight), then
-  the user service erases the profile and saved travelers. Orders and payments are kept, with
-  the reason in the answer. Asking again erases nothing more and answers the same shape, so a
-  client that lost the first answer may retry; a failure between the two steps (503) is
-  finished by the retry.
+  the user service erases the profile and saved travelers, then the words of their support cases
+  (subjects and messages) are erased; each case's row stays, anonymised, beside the order it
+  was about. Orders and payments are kept, with the reason in the answer. Asking again erases
+  nothing more and answers the same shape, so a client that lost the first answer may retry; a
+  failure between the steps (503) is finished by the retry.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from aiohttp import web
 from booking.model import (
     FareTerms,
     LastChange,
+    OrderSeat,
     OrderStatus,
     OrderType,
     Passenger,
@@ -37,6 +41,8 @@ from kernel.auth import principal as caller
 from kernel.openapi import Operation
 from payment.model import Payment
 from payment.repository import PgPaymentRepository
+from support.model import CaseView
+from support.repository import PgSupportRepository
 from users.model import ErasedUser, UserExport
 
 ORDERS_KEPT = (
@@ -47,6 +53,10 @@ ORDERS_KEPT = (
 PAYMENTS_KEPT = (
     "Payments are accounting records kept for the same period; they hold amounts and the "
     "payment gateway's references, never a card number."
+)
+CASES_KEPT = (
+    "Support cases are kept as the record that the service was given, beside the order they "
+    "were about, with their subjects and messages erased."
 )
 SIGN_IN_NOTE = (
     "Your sign-in account is held by the identity provider, not by this service: close it "
@@ -113,6 +123,7 @@ class ExportedOrder(msgspec.Struct, frozen=True, kw_only=True):
     payments: tuple[PaymentRecord, ...]
     terms: FareTerms | None = None  # the taxes and fare conditions it was sold under
     last_change: LastChange | None = None  # how its last flight change ended
+    seats: tuple[OrderSeat, ...] = ()  # each passenger's seat per segment
 
 
 class DataExport(msgspec.Struct, frozen=True, kw_only=True):
@@ -122,12 +133,14 @@ class DataExport(msgspec.Struct, frozen=True, kw_only=True):
     exported_at: dt.datetime
     user: UserExport
     orders: tuple[ExportedOrder, ...]
+    support_cases: tuple[CaseView, ...] = ()  # opened by them, or anonymously about their orders
 
 
 class Erased(msgspec.Struct, frozen=True, kw_only=True):
     profile: bool
     saved_travelers: int
     passengers_contact_details: int  # passengers whose email and phone number were removed
+    support_cases: int = 0  # cases whose subject and messages were erased
 
 
 class Kept(msgspec.Struct, frozen=True, kw_only=True):
@@ -148,11 +161,16 @@ class Privacy:
     """The export and the erasure of one traveler's data, over the packages that hold it."""
 
     def __init__(
-        self, users: UserData, orders: PgPersonalData, payments: PgPaymentRepository
+        self,
+        users: UserData,
+        orders: PgPersonalData,
+        payments: PgPaymentRepository,
+        support: PgSupportRepository,
     ) -> None:
         self._users = users
         self._orders = orders
         self._payments = payments
+        self._support = support
 
     async def export(self, subject: str, *, now: dt.datetime) -> DataExport:
         user = await self._users.export(subject)
@@ -171,12 +189,20 @@ class Privacy:
                     payments=tuple(PaymentRecord.of(p) for p in payments if p.order_id == order.id),
                 )
             )
-        return DataExport(subject=subject, exported_at=now, user=user, orders=tuple(exported))
+        cases = await self._support.cases_about(subject)
+        return DataExport(
+            subject=subject,
+            exported_at=now,
+            user=user,
+            orders=tuple(exported),
+            support_cases=tuple(cases),
+        )
 
     async def erase(self, subject: str) -> ErasureReport:
         # Booking first: it may refuse (an order in flight), and then nothing is erased.
         pseudonymized = await self._orders.pseudonymize(subject)
         erased = await self._users.erase(subject)
+        cases = await self._support.erase_about(subject)
         orders = await self._orders.orders_of(subject) if pseudonymized.orders else []
         payments = await self._payments.of_orders([o.id for o in orders]) if orders else []
         kept = []
@@ -184,11 +210,14 @@ class Privacy:
             kept.append(Kept(what="orders", count=len(orders), why=ORDERS_KEPT))
         if payments:
             kept.append(Kept(what="payments", count=len(payments), why=PAYMENTS_KEPT))
+        if cases:
+            kept.append(Kept(what="support_cases", count=cases, why=CASES_KEPT))
         return ErasureReport(
             erased=Erased(
                 profile=erased.profile,
                 saved_travelers=erased.travelers,
                 passengers_contact_details=pseudonymized.passengers,
+                support_cases=cases,
             ),
             kept=tuple(kept),
             detail=SIGN_IN_NOTE,
@@ -238,8 +267,8 @@ OPERATIONS: tuple[Operation, ...] = (
         operation_id="export_me",
         summary=(
             "Everything held about the caller, as a JSON attachment: profile, saved travelers "
-            "(document numbers revealed), and every order with its passengers, history and "
-            "payments"
+            "(document numbers revealed), every order with its passengers, history and "
+            "payments, and their support cases with every message"
         ),
         tag="users",
         response=DataExport,
@@ -251,9 +280,10 @@ OPERATIONS: tuple[Operation, ...] = (
         path="/v1/me",
         operation_id="delete_me",
         summary=(
-            "Erase the caller's profile and saved travelers, and remove the contact details "
-            "(emails, phone numbers) of their orders' passengers; orders and payments are kept "
-            "for the legal retention period. The answer says what was erased, what was kept "
+            "Erase the caller's profile and saved travelers, remove the contact details "
+            "(emails, phone numbers) of their orders' passengers, and erase the subjects and "
+            "messages of their support cases; orders, payments and the anonymised cases are "
+            "kept for the legal retention period. The answer says what was erased, what was kept "
             "and why. Asking again erases nothing more"
         ),
         tag="users",

@@ -26,6 +26,10 @@ SELECT c.id, c.order_id, o.booking_reference, c.subject, c.status, c.created_at,
         FROM support_messages m WHERE m.case_id = c.id) AS messages
 FROM support_cases c JOIN orders o ON o.id = c.order_id"""
 
+# The cases about a traveler: opened by them, or anonymously about one of their orders ($1: sub).
+_ABOUT = "c.owner = $1 OR (c.owner IS NULL AND o.owner = $1)"
+ERASED = "[erased at the traveler's request]"
+
 _CLAIM = """
 INSERT INTO support_webhook_events (event_id, type) VALUES ($1, $2)
 ON CONFLICT (event_id) DO NOTHING RETURNING event_id"""
@@ -145,6 +149,32 @@ class PgSupportRepository:
                 timeout=timeout,
             )  # fmt: skip
         return True
+
+    async def cases_about(self, subject: str) -> list[CaseView]:
+        """A traveler's cases for their data export: those they opened, and those opened
+        anonymously (booking reference + family name) about their orders."""
+        return await self._fetch(
+            f"{_SELECT_CASES} WHERE {_ABOUT} ORDER BY c.created_at DESC, c.id DESC", subject
+        )
+
+    async def erase_about(self, subject: str) -> int:
+        """Erase the words of a traveler's cases (subject and every message: the traveler's
+        and the agents' replies to them may both name people), keeping each case's row (its
+        order, status and times: the record that the service was given). Idempotent; how many
+        cases had words erased."""
+        async with self._db.transaction() as conn:
+            erased = await conn.fetch(
+                "UPDATE support_cases c SET subject = $2, updated_at = now()"
+                f" FROM orders o WHERE o.id = c.order_id AND ({_ABOUT})"
+                " AND c.subject <> $2 RETURNING c.id",
+                subject, ERASED, timeout=self._db.timeout_s,
+            )  # fmt: skip
+            await conn.execute(
+                "UPDATE support_messages m SET body = $2, agent = NULL FROM support_cases c,"
+                f" orders o WHERE m.case_id = c.id AND o.id = c.order_id AND ({_ABOUT})",
+                subject, ERASED, timeout=self._db.timeout_s,
+            )  # fmt: skip
+        return len(erased)
 
     async def has_cases(self, order_id: str) -> bool:
         async with self._db.connection() as conn:

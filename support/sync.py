@@ -31,6 +31,7 @@ SYNCED = frozenset(
         "order.cancelled",
         "payment.refunded",
         "order.name_corrected",
+        "order.seats_changed",
     }
 )
 

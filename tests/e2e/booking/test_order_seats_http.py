@@ -8,6 +8,7 @@ from typing import Any
 
 import aiohttp
 
+from tests.support.api_seat_maps import seat_elements
 from tests.support.booking import BookingEnv, Headers, adult
 
 
@@ -23,17 +24,6 @@ async def _seat_map(env: BookingEnv, offer: dict[str, Any]) -> dict[str, Any]:
     body: dict[str, Any] = await response.json()
     assert response.status == 200, body
     return body["seat_maps"][0]
-
-
-def _seats(seat_map: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        e
-        for c in seat_map["cabins"]
-        for r in c["rows"]
-        for s in r["sections"]
-        for e in s["elements"]
-        if e["type"] == "seat"
-    ]
 
 
 async def _choose(
@@ -73,12 +63,12 @@ async def test_a_paid_seat_is_added_to_the_total_and_a_change_replaces_its_price
     seat_map = await _seat_map(booking_env, offer)
     paid = next(
         e
-        for e in _seats(seat_map)
+        for e in seat_elements(seat_map)
         if e.get("available_services") and Decimal(e["available_services"][0]["total_amount"]) > 0
     )
     free = next(
         e
-        for e in _seats(seat_map)
+        for e in seat_elements(seat_map)
         if e.get("available_services") and Decimal(e["available_services"][0]["total_amount"]) == 0
     )
     price = Decimal(paid["available_services"][0]["total_amount"])
@@ -107,7 +97,7 @@ async def test_two_travelers_choosing_one_seat_at_once_one_wins_and_the_airline_
     first = await _order(booking_env, alice, offer)
     second = await _order(booking_env, bob, await booking_env.offer())
     seat_map = await _seat_map(booking_env, offer)
-    seat = next(e["designator"] for e in _seats(seat_map) if e.get("available_services"))
+    seat = next(e["designator"] for e in seat_elements(seat_map) if e.get("available_services"))
 
     answers = await asyncio.gather(
         _choose(booking_env, alice, first, seat_map["segment_id"], seat),
@@ -134,7 +124,7 @@ async def test_an_exit_row_for_a_child_is_422_naming_the_rule(
     seat_map = await _seat_map(booking_env, offer)
     exit_seat = next(
         e["designator"]
-        for e in _seats(seat_map)
+        for e in seat_elements(seat_map)
         if e["available"] and "exit_row" in e.get("characteristics", [])
     )
 
@@ -149,3 +139,30 @@ async def test_an_exit_row_for_a_child_is_422_naming_the_rule(
         "services[0].segment_id",
         "services[0].passenger_id",
     ]
+
+
+async def test_an_orders_seat_map_is_its_travelers_own(
+    booking_env: BookingEnv, alice: Headers
+) -> None:
+    offer = await booking_env.offer()
+    order = await _order(booking_env, alice, offer)
+    seat_map = await _seat_map(booking_env, offer)
+    seat = next(e["designator"] for e in seat_elements(seat_map) if e.get("available_services"))
+    chosen = await _choose(booking_env, alice, order, seat_map["segment_id"], seat)
+    assert chosen.status == 200, await chosen.text()
+    params = {"order_id": order["id"]}
+
+    anonymous = await booking_env.client.get("/v1/seat_maps", params=params)
+    stranger = await booking_env.client.get(
+        "/v1/seat_maps", params=params, headers=await booking_env.token("eve-seats")
+    )
+    own = await booking_env.client.get("/v1/seat_maps", params=params, headers=alice)
+
+    assert anonymous.status == 401
+    assert "Bearer" in anonymous.headers["WWW-Authenticate"]
+    assert stranger.status == 404
+    body = await own.json()
+    assert own.status == 200, body
+    assert own.headers["Cache-Control"] == "no-store"
+    [mine] = [e for e in seat_elements(body["seat_maps"][0]) if e["designator"] == seat]
+    assert [s["passenger_id"] for s in mine["available_services"]] == ["pas_1"]

@@ -73,6 +73,34 @@ async def test_a_traveler_searches_holds_pays_and_is_confirmed_through_the_gatew
     assert confirmed["ticket_numbers"]
 
 
+async def test_an_orders_seat_map_goes_to_booking_and_an_offers_to_search(
+    stack: GatewayStack, session: aiohttp.ClientSession
+) -> None:
+    query = {"origin": "LHR", "destination": "JFK", "departure_date": in_days(34)}
+    async with session.get(stack.url("/v1/search"), params={**query, "cache": "false"}) as r:
+        search = await _json(r)
+    offer = next(o for o in search["offers"] if o["source"].startswith("rest-"))
+    async with session.get(stack.url("/v1/seat_maps"), params={"offer_id": offer["id"]}) as r:
+        assert r.status == 200, await r.text()
+        assert r.headers["X-Cache"] in ("HIT", "MISS")  # the search service's cached maps
+    headers = bearer(await mint_token(stack.sim.url, f"gw-{uuid.uuid4().hex[:8]}"))
+    body = {"offer_id": offer["id"], "passengers": [adult()]}
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    async with session.post(stack.url("/v1/orders"), json=body, headers=headers | key) as r:
+        order = await _json(r)
+        assert r.status == 201, order
+
+    # Only booking knows orders and tokens: a search process would answer 503 here.
+    params = {"order_id": order["id"]}
+    async with session.get(stack.url("/v1/seat_maps"), params=params, headers=headers) as r:
+        maps = await _json(r)
+        assert r.status == 200, maps
+        assert r.headers["Cache-Control"] == "no-store"
+    assert maps["seat_maps"]
+    async with session.get(stack.url("/v1/seat_maps"), params=params) as r:
+        assert r.status == 401
+
+
 async def test_answers_carry_the_request_id_and_the_security_headers(
     stack: GatewayStack, session: aiohttp.ClientSession
 ) -> None:

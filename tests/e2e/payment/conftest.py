@@ -10,16 +10,22 @@ from typing import Any
 
 import aiohttp
 import asyncpg
+import msgspec
 import pytest
+import redis.asyncio as redis
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from skyfare.app import create_app
 from skyfare.migrations import migrate
 from skyfare.postgres import connect_options
-from skyfare.settings import Settings
+from skyfare.settings import Settings, default_connectors
 from tests.support.booking import BookingEnv, Headers, trusting_sim
+from tests.support.notify import NotifySim, running_notify_sim
+from tests.support.notify_worker import running_worker, settled
 from tests.support.payment_sim import PaymentsSimControl, eventually, payments_control
-from tests.support.sim import fast_profiles, running_sim
+from tests.support.sim import FAST, SLUGS, SimHandle, fast_profiles, running_sim
+from tests.support.tokens import sim_issuer
 
 FAST_WEBHOOKS = {"retry_base_ms": 10, "retry_max_ms": 100, "timeout_ms": 3000}
 SETTLED = ("paid", "failed", "refunded", "unpaid")
@@ -126,3 +132,59 @@ async def pay_env(settings: Settings) -> AsyncIterator[PayEnv]:
 async def alice(pay_env: PayEnv) -> Headers:
     """A traveler of this test only: the database outlives the test, and so do its orders."""
     return await pay_env.booking.token(f"alice-{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture
+async def stream(redis_url: str) -> AsyncIterator[str]:
+    name = f"test:{uuid.uuid4().hex}:events"
+    yield name
+    async with redis.Redis.from_url(redis_url) as client:
+        keys = [key async for key in client.scan_iter(match=f"{name}*", count=1000)]
+        if keys:
+            await client.delete(*keys)
+
+
+@asynccontextmanager
+async def notified_app(
+    settings: Settings, stream: str, redis_url: str
+) -> AsyncIterator[tuple[PayEnv, NotifySim, redis.Redis]]:
+    """The whole story's servers: the app, the sim (airlines, gateway, SMTP and SMS sinks), the
+    outbox relay to `stream` and the notification worker reading it."""
+    assert settings.database_url is not None
+    # Every resource is opened by an `async with`, so each is closed whether the story passes
+    # or fails half-way (an unclosed one surfaces later as an unraisable ResourceWarning).
+    async with (
+        redis.Redis.from_url(redis_url, socket_timeout=3) as client,
+        asyncpg.create_pool(settings.database_url, min_size=0, max_size=2) as pool,
+        running_notify_sim() as sim,
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session,
+    ):
+        await migrate(pool, timeout=30)
+        handle = SimHandle(sim.url, session)
+        for slug in SLUGS:
+            await handle.set_profile(slug, **FAST)
+        configured = msgspec.structs.replace(
+            settings,
+            connectors=default_connectors(sim.url),
+            jwt_issuer=sim_issuer(sim.url),
+            payment_gateway_url=f"{sim.url}/payments",
+            event_stream=stream,
+            event_relay_interval_s=0.02,
+            max_body_bytes=Settings().max_body_bytes,
+        )
+        async with (
+            TestClient[web.Request, web.Application](TestServer(create_app(configured))) as api,
+            payments_control(sim.url) as gateway,
+            running_worker(client, stream, sim),
+        ):
+            await gateway.configure_webhook(
+                url=str(api.make_url("/v1/payments/webhook")), **FAST_WEBHOOKS
+            )
+            await gateway.set_timing(settle_ms=5)
+            yield PayEnv(BookingEnv(api, handle, session), gateway, pool), sim, client
+
+
+async def nothing_left(env: PayEnv, client: redis.Redis, stream: str) -> bool:
+    """Every event published and acknowledged by the worker: a duplicate would be out by now."""
+    unpublished = await env.pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+    return unpublished == 0 and await settled(client, stream)

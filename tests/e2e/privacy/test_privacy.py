@@ -70,6 +70,7 @@ async def test_delete_refuses_while_a_hold_is_open_then_erases_and_keeps_the_ord
         "profile": True,
         "saved_travelers": 1,
         "passengers_contact_details": 1,
+        "support_cases": 0,
     }
     assert [(k["what"], k["count"]) for k in report["kept"]] == [("orders", 1)]
     kept = await (await client.get(f"/v1/orders/{order['id']}", headers=ada)).json()
@@ -95,6 +96,7 @@ async def test_delete_again_erases_nothing_more(booking_env: BookingEnv, ada: He
         "profile": False,
         "saved_travelers": 0,
         "passengers_contact_details": 0,
+        "support_cases": 0,
     }
 
 

@@ -16,6 +16,7 @@ from booking.state import Change
 from kernel.errors import Conflict, ServiceUnavailable
 from payment.repository import PgPaymentRepository
 from skyfare.privacy import Privacy
+from support.repository import ERASED, PgSupportRepository
 from tests.support.orders import new_order
 
 NOW = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
@@ -61,7 +62,7 @@ def payments(db: Database) -> PgPaymentRepository:
 
 @pytest.fixture
 def privacy(db: Database, users: FakeUsers, payments: PgPaymentRepository) -> Privacy:
-    return Privacy(users, PgPersonalData(db), payments)
+    return Privacy(users, PgPersonalData(db), payments, PgSupportRepository(db))
 
 
 async def _cancelled_order(repository: PgOrderRepository, owner: str) -> str:
@@ -153,3 +154,42 @@ async def test_a_user_service_failure_after_the_orders_is_finished_by_the_retry(
     report = await privacy.erase("ada")
 
     assert (report.erased.profile, report.erased.passengers_contact_details) == (True, 0)
+
+
+async def _case(db: Database, case_id: str, owner: str | None, order_id: str) -> None:
+    await PgSupportRepository(db).create(
+        case_id, owner=owner, order_id=order_id, helpdesk_id=f"hd_{case_id}",
+        subject="Wrong birth date", message="I am Ada, born 1990-12-10, not 1990-12-01",
+    )  # fmt: skip
+
+
+async def test_the_export_lists_the_callers_support_cases_and_the_erasure_anonymises_them(
+    privacy: Privacy, repository: PgOrderRepository, db: Database
+) -> None:
+    mine = await _cancelled_order(repository, "ada")
+    theirs = await _cancelled_order(repository, "bob")
+    await _case(db, "cas_ada_signed_in", "ada", mine)
+    await _case(db, "cas_ada_anonymous", None, mine)  # booking reference + family name
+    await _case(db, "cas_bob", "bob", theirs)
+
+    export = msgspec.to_builtins(await privacy.export("ada", now=NOW))
+    report = await privacy.erase("ada")
+
+    assert sorted(c["id"] for c in export["support_cases"]) == [
+        "cas_ada_anonymous",
+        "cas_ada_signed_in",
+    ]
+    assert export["support_cases"][0]["messages"][0]["body"].startswith("I am Ada")
+    assert report.erased.support_cases == 2
+    assert ("support_cases", 2) in [(k.what, k.count) for k in report.kept]
+    support = PgSupportRepository(db)
+    erased = await support.get("cas_ada_signed_in")
+    assert erased is not None
+    assert erased.subject == ERASED
+    assert [m.body for m in erased.messages] == [ERASED]
+    assert erased.order_id == mine  # the record of the service given stays
+    kept = await support.get("cas_bob")
+    assert kept is not None
+    assert kept.messages[0].body.startswith("I am Ada")  # another traveler's case: untouched
+    again = await privacy.erase("ada")
+    assert again.erased.support_cases == 0

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from booking.model import Order, Passenger
-from booking.seats import OrderSeatDesk, SeatService, parse_choose_seats
+from booking.model import Order, OrderSeat, Passenger, PaymentMethod, SeatService
+from booking.seat_pricing import selections_of
+from booking.seats import ChooseSeatsRequest, OrderSeatDesk, _difference, parse_choose_seats
 from connectors.model import Segment, Slice
 from connectors.seat_model import segment_id_of
 from kernel.errors import Conflict, ValidationFailed
@@ -78,39 +79,79 @@ def test_a_body_names_every_bad_field() -> None:
     ]
     with pytest.raises(ValidationFailed):
         parse_choose_seats({"services": []})
-    ok = {"type": "seat", "segment_id": "s", "passenger_id": "pas_1", "designator": "1A"}
-    assert parse_choose_seats({"services": [ok]}) == [SeatService("seat", "s", "pas_1", "1A")]
+    ok = {"type": "seat", "segment_id": "s", "passenger_id": "pas_1", "designator": "1a"}
+    assert parse_choose_seats({"services": [ok]}) == ChooseSeatsRequest(
+        (SeatService("seat", "s", "pas_1", "1A"),)
+    )
+    paid = parse_choose_seats({"services": [ok], "payment": {"card_token": "tok_visa"}})
+    assert paid.payment == PaymentMethod("tok_visa")
+
+
+def test_a_bad_designator_or_passenger_id_or_card_is_named() -> None:
+    bad = {"type": "seat", "segment_id": "s", "passenger_id": "p1", "designator": "C14"}
+    with pytest.raises(ValidationFailed) as failed:
+        parse_choose_seats({"services": [bad], "payment": {"card": "x"}})
+    assert [e.field for e in failed.value.errors] == [
+        "services[0].passenger_id",
+        "services[0].designator",
+        "payment.card_token",
+    ]
 
 
 @pytest.mark.parametrize(
     ("order", "allowed"),
     [
         (_order(), True),
-        (_order(status="confirmed", payment_status="paid"), False),
+        (_order(payment_status="failed"), True),
+        (_order(status="confirmed", payment_status="paid"), True),
+        (_order(status="cancelled", payment_status="refunded"), False),
         (_order(payment_status="processing"), False),
         # Local 40 h away may be 26 h in UTC: still allowed; 37 h may be 23 h: refused.
         (_order(dt.datetime(2030, 3, 3, 4, 0)), True),
         (_order(dt.datetime(2030, 3, 3, 1, 0)), False),
     ],
 )
-def test_only_a_held_unpaid_order_well_before_departure_changes_seats(
+def test_only_a_held_or_confirmed_order_well_before_departure_changes_seats(
     order: Order, allowed: bool
 ) -> None:
     if allowed:
         _desk()._check_changeable(order)
     else:
-        with pytest.raises(Conflict):
+        with pytest.raises((Conflict, ValidationFailed)):
             _desk()._check_changeable(order)
+
+
+def test_within_24_hours_the_refusal_is_a_422_naming_the_rule() -> None:
+    order = _order(dt.datetime(2030, 3, 2, 20, 0), status="confirmed", payment_status="paid")
+    with pytest.raises(ValidationFailed) as failed:
+        _desk()._check_changeable(order)
+    assert failed.value.errors[0].message.startswith("change_cutoff_24h")
+    assert "change_cutoff_24h" in failed.value.detail
+
+
+def test_a_change_costs_what_it_adds_net_and_a_cheaper_seat_refunds_nothing() -> None:
+    segment = segment_id_of(SEGMENT)
+    held = (OrderSeat(segment, "pas_1", "3A", Decimal("30.00"), "USD"),)
+    order = _order(seats=held)
+    swap = [OrderSeat(segment, "pas_1", "14C", Decimal("0.00"), "USD")]
+    assert _difference(order, swap) == 0
+    assert _difference(order, swap, net=True) == Decimal("-30.00")
+    dearer = [OrderSeat(segment, "pas_1", "1A", Decimal("45.00"), "USD")]
+    assert _difference(order, dearer) == Decimal("15.00")
+    fresh = [OrderSeat("seg_other", "pas_1", "1A", Decimal("12.00"), "USD")]
+    assert _difference(_order(), fresh) == Decimal("12.00")
 
 
 def test_services_must_name_the_orders_segments_and_seated_passengers() -> None:
     order = _order()
     segment = segment_id_of(order.slices[0].segments[0])
+    types = [p.type for p in order.passengers]
     good = SeatService("seat", segment, "pas_1", "14c")
-    assert [s.designator for s in _desk()._selections(order, [good])] == ["14C"]
+    assert [s.designator for s in selections_of(order.slices, types, [good])] == ["14C"]
     with pytest.raises(ValidationFailed) as failed:
-        _desk()._selections(
-            order,
+        selections_of(
+            order.slices,
+            types,
             [
                 SeatService("seat", "seg_other", "pas_1", "1A"),
                 SeatService("seat", segment, "pas_2", "1A"),  # the infant

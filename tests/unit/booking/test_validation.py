@@ -275,3 +275,21 @@ def test_names_in_one_script_with_their_diacritics_are_fine(name: str) -> None:
 )
 def test_invisible_control_mixed_script_and_styled_names_are_refused(name: str) -> None:
     assert _fields(_body(passengers=[_passenger(given_name=name)])) == {"passengers[0].given_name"}
+
+
+def test_seats_asked_for_with_the_order_are_read_and_each_bad_field_named() -> None:
+    seat = {"type": "seat", "segment_id": "seg_x", "passenger_id": "pas_1", "designator": "14c"}
+    asked = parse_order_body(_body(services=[seat]), today=TODAY)
+    assert [(s.passenger_id, s.designator) for s in asked.services] == [("pas_1", "14C")]
+    assert parse_order_body(_body(services=[]), today=TODAY).services == ()
+
+    bad = {"type": "bag", "segment_id": "seg_x", "passenger_id": "ada", "designator": "C14"}
+    with pytest.raises(ValidationFailed) as failed:
+        parse_order_body(_body(services=[seat, bad, "14C"]), today=TODAY)
+
+    assert [e.field for e in failed.value.errors] == [
+        "services[1].type",
+        "services[1].passenger_id",
+        "services[1].designator",
+        "services[2]",
+    ]

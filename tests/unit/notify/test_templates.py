@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import msgspec
 import pytest
 
-from booking.events import encode_event
+from booking.events import SeatNote, encode_event
 from notify.templates import Email, Sms, render
-from notify.wire import decode_event
+from notify.wire import WireEvent, decode_event
 from tests.support.notify import order_event
 
 
@@ -73,6 +75,38 @@ def test_a_failed_payment_says_the_booking_stays_held_until_the_deadline() -> No
     assert email.subject == "Payment for booking K7Q2MZ failed"
     assert "you can pay with another card until 01 Dec 2026, 14:00 UTC" in email.body
     assert sms.body.startswith("Skyfare: payment of 612.40 USD for booking K7Q2MZ failed.")
+
+
+def _seat_event(type: str, charged: str | None) -> WireEvent:
+    event = order_event(type, payment_status="paid")  # type: ignore[arg-type]
+    amount = None if charged is None else Decimal(charged)
+    event = msgspec.structs.replace(
+        event,
+        order=msgspec.structs.replace(event.order, seat_charge_amount=amount),
+        seats=(SeatNote("BA117 LHR-JFK", "Ada Lovelace", "14C"),),
+    )
+    return decode_event(encode_event(event))
+
+
+def test_a_seat_change_lists_each_seat_and_what_it_charged() -> None:
+    email, sms = render(_seat_event("order.seats_changed", "25.00"))
+
+    assert isinstance(email, Email)
+    assert isinstance(sms, Sms)
+    assert email.subject == "Booking K7Q2MZ: your seats"
+    assert "  BA117 LHR-JFK: Ada Lovelace, seat 14C" in email.body
+    assert "25.00 USD was charged." in email.body
+    assert sms.body == "Skyfare: booking K7Q2MZ seats now 14C. 25.00 USD was charged."
+    free_email, _ = render(_seat_event("order.seats_changed", None))
+    assert "charged" not in free_email.body  # type: ignore[union-attr]
+
+
+def test_a_refused_paid_seat_change_says_the_money_goes_back() -> None:
+    email, sms = render(_seat_event("order.seat_change_refunded", "25.00"))
+
+    assert isinstance(email, Email)
+    assert "25.00 USD we charged is on its way back" in email.body
+    assert sms.body.endswith("25.00 USD is refunded.")
 
 
 @pytest.mark.parametrize("type", ["order.created", "order.failed", "payment.refunded"])

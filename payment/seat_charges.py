@@ -1,0 +1,251 @@
+"""Seat changes paid on confirmed orders: booking's `SeatPayments` port (booking/ports.py).
+
+`charge` writes the charge (`processing`, with the seats it buys) BEFORE the gateway is asked,
+so a crash or a timeout leaves a row the reconciler finishes; one charge of an order may be in
+flight at a time (seat_charges_one_live_per_order), so a retried request never charges twice.
+The gateway's key is `<charge id>:intent`, and the intent's metadata `payment_id` names the
+charge: the webhook finds it even before we stored the intent id.
+
+Outcome (webhook, or the reconciler reading the intent): `succeeded` → under the charge's row
+lock, the seats are given at the airline and recorded (booking/seats.py `apply_paid`), and the
+charge is `succeeded` in the same transaction; if the airline refuses (someone took the seat
+while the card was charged, or the order was cancelled meanwhile) the money goes back:
+`refunding` (with an `order.seat_change_refunded` event) → gateway refund (`<id>:refund`) →
+`refunded`. `failed` → `failed`, the seats unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from decimal import Decimal
+from typing import Literal
+
+import asyncpg
+import msgspec
+
+from booking.model import Order, OrderSeat, PaymentMethod
+from booking.pg import Database
+from booking.ports import SeatChargeView
+from booking.seats import OrderSeatDesk, record_seat_refund
+from kernel.errors import Conflict, FieldError, ServiceUnavailable, ValidationFailed
+from payment import errors, metrics
+from payment.gateway import PaymentGateway
+from payment.model import GatewayEvent
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "sch_"
+ACTOR = "payments"
+_COLUMNS = "id, order_id, status, amount, currency, seats, gateway_intent_id"
+_seats = msgspec.json.Decoder(tuple[OrderSeat, ...])
+_encode = msgspec.json.Encoder().encode
+
+
+ChargeStatus = Literal["processing", "succeeded", "failed", "refunding", "refunded"]
+
+
+class _Charge(msgspec.Struct, frozen=True):
+    id: str
+    order_id: str
+    status: ChargeStatus
+    amount: Decimal
+    currency: str
+    seats: tuple[OrderSeat, ...]
+    gateway_intent_id: str | None
+
+    def view(self) -> SeatChargeView:
+        return SeatChargeView(self.id, self.status, self.amount, self.currency, self.seats)
+
+
+def _charge(row: asyncpg.Record) -> _Charge:
+    return _Charge(**{**dict(row), "seats": _seats.decode(row["seats"])})
+
+
+class SeatCharges:
+    def __init__(
+        self, db: Database, gateway: PaymentGateway, desk: OrderSeatDesk, *, timeout_s: float
+    ) -> None:
+        self._db = db
+        self._gateway = gateway
+        self._desk = desk
+        self._timeout_s = timeout_s
+
+    async def charge(
+        self, order: Order, seats: tuple[OrderSeat, ...], amount: Decimal, method: PaymentMethod
+    ) -> SeatChargeView:
+        charge_id = PREFIX + secrets.token_hex(12)
+        try:
+            row = await self._one(
+                "INSERT INTO seat_charges (id, order_id, owner, amount, currency, seats, status)"
+                f" VALUES ($1, $2, $3, $4, $5, $6::jsonb, 'processing') RETURNING {_COLUMNS}",
+                charge_id, order.id, order.owner, amount, order.total_currency,
+                _encode(seats).decode(),
+            )  # fmt: skip
+        except asyncpg.UniqueViolationError as exc:
+            raise Conflict("a seat change of this order is being paid; wait for it") from exc
+        assert row is not None
+        charge = _charge(row)
+        try:
+            intent = await self._gateway.create_intent(
+                amount=amount,
+                currency=order.total_currency,
+                card_token=method.card_token,
+                metadata={"order_id": order.id, "payment_id": charge_id},
+                idempotency_key=f"{charge_id}:intent",
+                timeout=self._timeout_s,
+            )
+        except errors.CardRejected as exc:
+            metrics.seat_charge("rejected")
+            reason = exc.code or "card_rejected"
+            await self._move(charge_id, ("processing",), "failed", reason=reason, counted=True)
+            refused = "the card was refused by the payment gateway; nothing was charged"
+            raise ValidationFailed([FieldError("payment.card_token", refused)]) from exc
+        except errors.GatewayRejected as exc:
+            await self._move(charge_id, ("processing",), "failed", reason="gateway_refused")
+            raise ServiceUnavailable("payments are unavailable right now") from exc
+        except errors.GatewayUnavailable as exc:  # left processing: the reconciler settles it
+            raise ServiceUnavailable("the payment gateway did not answer; retry later") from exc
+        await self._one(
+            "UPDATE seat_charges SET gateway_intent_id = $2 WHERE id = $1 RETURNING id",
+            charge_id,
+            intent.id,
+        )
+        metrics.seat_charge("started")
+        return charge.view()
+
+    async def latest(self, order_id: str) -> SeatChargeView | None:
+        row = await self._one(
+            f"SELECT {_COLUMNS} FROM seat_charges WHERE order_id = $1"
+            " ORDER BY created_at DESC LIMIT 1",
+            order_id,
+        )
+        return None if row is None else _charge(row).view()
+
+    async def settle(self, event: GatewayEvent) -> bool:
+        """Apply a gateway event about a seat charge; False when it names none of ours."""
+        row = await self._one(
+            f"SELECT {_COLUMNS} FROM seat_charges WHERE id = $1"
+            " OR ($1::text IS NULL AND gateway_intent_id = $2)",
+            event.payment_id,
+            event.intent_id,
+        )
+        if row is None:
+            return False
+        charge = _charge(row)
+        if event.kind == "succeeded":
+            await self.succeeded(charge.id)
+        elif event.kind == "failed":
+            await self._move(charge.id, ("processing",), "failed", reason=event.failure_reason)
+        elif event.fully_refunded:
+            await self._move(charge.id, ("refunding",), "refunded", reason=None)
+        return True
+
+    async def succeeded(self, charge_id: str) -> None:
+        """The card was charged: give the seats, or give the money back."""
+        async with self._db.transaction() as conn:
+            row = await conn.fetchrow(
+                f"SELECT {_COLUMNS} FROM seat_charges WHERE id = $1 FOR UPDATE",
+                charge_id,
+                timeout=self._db.timeout_s,
+            )
+            if row is None or row["status"] != "processing":
+                return  # a redelivery, or the reconciler got there first
+            charge = _charge(row)
+            try:
+                await self._desk.apply_paid(
+                    conn, charge.order_id, charge.seats, charge.amount, actor=ACTOR
+                )
+                status: ChargeStatus = "succeeded"
+            except (Conflict, ValidationFailed) as exc:
+                logger.info("seat charge %s: the airline refused: %s", charge.id, exc.detail)
+                await record_seat_refund(
+                    conn, charge.order_id, charge.amount, exc.detail, timeout=self._db.timeout_s
+                )
+                status = "refunding"
+            await conn.execute(
+                "UPDATE seat_charges SET status = $2, updated_at = now() WHERE id = $1",
+                charge.id, status, timeout=self._db.timeout_s,
+            )  # fmt: skip
+        if status == "succeeded":
+            metrics.seat_charge("succeeded")
+        else:
+            await self._refund(msgspec.structs.replace(charge, status=status))
+
+    async def reconcile_once(self, before: dt.datetime) -> int:
+        """Finish charges unchanged since `before`: read the intent of one still processing
+        (its webhook never came), refund one still owed. How many it looked at."""
+        rows = await self._many(
+            f"SELECT {_COLUMNS} FROM seat_charges WHERE status IN ('processing', 'refunding')"
+            " AND updated_at < $1 ORDER BY updated_at LIMIT 50",
+            before,
+        )
+        for charge in map(_charge, rows):
+            if charge.status == "refunding":
+                await self._refund(charge)
+            elif charge.gateway_intent_id is None:
+                await self._move(charge.id, ("processing",), "failed", reason="gateway_unreachable")
+            else:
+                try:
+                    intent = await self._gateway.get_intent(
+                        charge.gateway_intent_id, timeout=self._timeout_s
+                    )
+                except errors.GatewayError as exc:
+                    logger.warning("seat charge %s: cannot read its intent: %s", charge.id, exc)
+                    continue
+                if intent.status == "succeeded":
+                    await self.succeeded(charge.id)
+                elif intent.status == "failed":
+                    await self._move(charge.id, ("processing",), "failed", reason="payment_failed")
+        return len(rows)
+
+    async def _refund(self, charge: _Charge) -> None:
+        if charge.gateway_intent_id is None:
+            logger.error("seat charge %s owes a refund but names no intent", charge.id)
+            return
+        try:
+            await self._gateway.refund(
+                intent_id=charge.gateway_intent_id,
+                amount=charge.amount,
+                idempotency_key=f"{charge.id}:refund",
+                timeout=self._timeout_s,
+            )
+        except errors.GatewayUnavailable as exc:  # still owed: the reconciler asks again
+            logger.warning("seat charge %s: refund not confirmed yet (%s)", charge.id, exc)
+            return
+        except errors.RefundRejected as exc:
+            if exc.code != "charge_already_refunded":
+                logger.error("seat charge %s: the gateway refused the refund: %s", charge.id, exc)
+                return
+        await self._move(charge.id, ("refunding",), "refunded", reason=None)
+
+    async def _move(
+        self,
+        charge_id: str,
+        from_status: tuple[str, ...],
+        to: Literal["failed", "refunded"],
+        *,
+        reason: str | None,
+        counted: bool = False,
+    ) -> None:
+        moved = await self._one(
+            "UPDATE seat_charges SET status = $3, updated_at = now(),"
+            " failure_reason = coalesce($4, failure_reason)"
+            " WHERE id = $1 AND status = ANY($2::text[]) RETURNING id",
+            charge_id, list(from_status), to, reason,
+        )  # fmt: skip
+        if moved is not None and not counted:
+            metrics.seat_charge(to)
+
+    async def _one(self, query: str, *args: object) -> asyncpg.Record | None:
+        async with self._db.connection() as conn:
+            row: asyncpg.Record | None = await conn.fetchrow(
+                query, *args, timeout=self._db.timeout_s
+            )
+            return row
+
+    async def _many(self, query: str, *args: object) -> list[asyncpg.Record]:
+        async with self._db.connection() as conn:
+            rows: list[asyncpg.Record] = await conn.fetch(query, *args, timeout=self._db.timeout_s)
+            return rows
