@@ -4,6 +4,8 @@ commit. Real PostgreSQL and the sim gateway."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import asyncpg
 import pytest
 
@@ -27,8 +29,10 @@ class DyingAfterCommit:
     def __init__(self, service: PaymentService) -> None:
         self._service = service
 
-    async def owe(self, conn: asyncpg.Connection, order: Order, *, reason: str) -> None:
-        await self._service.owe(conn, order, reason=reason)
+    async def owe(
+        self, conn: asyncpg.Connection, order: Order, *, reason: str, amount: Decimal | None = None
+    ) -> None:
+        await self._service.owe(conn, order, reason=reason, amount=amount)
 
     async def refund(self, order: Order, *, actor: str, reason: str) -> Order:
         raise ProcessDiedError
