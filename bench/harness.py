@@ -31,6 +31,7 @@ import datetime as dt
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import time
 import traceback
@@ -127,7 +128,9 @@ def _measure(args: argparse.Namespace, plan: Plan) -> Result:
                     found[name] = figures
             except harness_booking.Unavailable as exc:
                 skipped.append(Skipped(name, str(exc)))
-            except (RuntimeError, OSError, ValueError, KeyError) as exc:
+            except (RuntimeError, OSError, ValueError, KeyError, subprocess.SubprocessError) as exc:
+                # Recorded and the run goes on: one failed step (a `skyfare warm` that timed
+                # out on a busy machine) must not lose the figures the others measured.
                 traceback.print_exc()
                 skipped.append(Skipped(name, f"failed: {exc!r}"[:500]))
     machine = msgspec.structs.replace(

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -82,11 +84,13 @@ def baseline(
             _wait_answering(url, proc)
             yield url, proc, command
         finally:
-            proc.terminate()
+            # The whole group: with --workers 2 the baseline forks a child the parent's
+            # SIGTERM alone would leave serving.
+            os.killpg(proc.pid, signal.SIGTERM)
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
 
 
