@@ -3,7 +3,9 @@
 It returns exactly the body a cached `GET /v1/search` returned (captured by the harness), with no
 middleware, validation or cache look-up, so `cached search rps / baseline rps` says how much of
 aiohttp's ceiling Skyfare keeps. `--header "X-Cache: HIT"` (repeatable) adds the headers Skyfare
-sends beyond aiohttp's own, fixed, so both sides write the same bytes per response. Like Skyfare's
+sends beyond aiohttp's own (all of them but Date, Content-Length and Content-Type, which aiohttp
+writes itself: the request id, X-Cache, the security headers, `Server: skyfare`), fixed, so both
+sides write the same bytes per response. Like Skyfare's
 workers: uvloop, a plain `web.Response`, no access log, SO_REUSEPORT, the same backlog.
 """
 
@@ -28,6 +30,9 @@ def make_app(body: bytes, headers: Mapping[str, str] | None = None) -> web.Appli
 
     app = web.Application()
     app.router.add_get("/v1/search", handler)
+    # The cached POST /v1/search row sends its JSON body here too: the bare handler ignores it
+    # (aiohttp still receives it), so both sides read the same request bytes.
+    app.router.add_post("/v1/search", handler)
     return app
 
 

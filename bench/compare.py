@@ -1,24 +1,58 @@
 """The difference between two benchmark result files, figure by figure.
 
-    python -m bench.compare bench/results/OLD.json bench/results/NEW.json [--all]
+    python -m bench.compare [OLD.json] [NEW.json] [--all]
 
 Prints a Markdown table: each headline figure in both files, the change, and whether it is
 better or worse (throughput and ratios: higher is better; latencies and failures: lower is).
-`--all` adds every per-run median and every endpoint of the mixed scenario.
+`--all` adds every per-run median and every endpoint of the mixed scenario. Without OLD, the
+last committed result (`last_committed`: the newest `make bench` result file git knows in
+bench/results/); without NEW, the newest result file there, committed or not.
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
+
 from bench.report import Result, load
 
+RESULTS = Path(__file__).parent / "results"
 # Figures where a larger number is the better one; every other figure is better smaller.
-_HIGHER_IS_BETTER = ("rps", "per_s", "ratio", "achieved_rate", "requests", "offers", "ok")
+_HIGHER_IS_BETTER = (
+    "rps", "per_s", "ratio", "achieved_rate", "requests", "offers", "ok", "scaling",
+)  # fmt: skip
+
+
+def _results(paths: list[Path]) -> list[tuple[str, Path]]:
+    """(started_at, path) of each file that is a `make bench` result (others are skipped)."""
+    found = []
+    for path in paths:
+        try:
+            found.append((load(path).started_at, path))
+        except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+            continue  # another benchmark's JSON (bench.ceiling, usage_cost, …)
+    return sorted(found)
+
+
+def last_committed(folder: Path = RESULTS, *, exclude: Path | None = None) -> Path | None:
+    """The newest `make bench` result committed to git in `folder` (by its `started_at`)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--", "*.json"], cwd=folder, capture_output=True, text=True
+    ).stdout.split()
+    paths = [folder / name for name in listed]
+    found = [p for _, p in _results(paths) if exclude is None or p.resolve() != exclude.resolve()]
+    return found[-1] if found else None
+
+
+def newest(folder: Path = RESULTS) -> Path | None:
+    found = _results(sorted(folder.glob("*.json")))
+    return found[-1][1] if found else None
 
 
 @dataclass(frozen=True)
@@ -55,6 +89,19 @@ def headline(result: Result, *, everything: bool = False) -> dict[str, float]:
             "ceiling.skyfare_rps": c.skyfare_median_rps,
             "ceiling.baseline_rps": c.baseline_median_rps,
         }
+    if (cs := result.ceilings) is not None:
+        for row in cs.rows:
+            figures |= {
+                f"ceiling.{row.name}.ratio": row.ratio,
+                f"ceiling.{row.name}.skyfare_rps": row.skyfare_median_rps,
+                f"ceiling.{row.name}.baseline_rps": row.baseline_median_rps,
+            }
+            if row.cpu_ratio is not None:
+                figures[f"ceiling.{row.name}.cpu_ratio"] = row.cpu_ratio
+        if cs.scaling is not None:
+            figures["ceiling.scaling_2w_over_1w"] = cs.scaling
+    if (bulk := result.bulk) is not None:
+        figures |= {f"bulk.{k}": v for k, v in bulk.median.items()}
     cold_keys = (
         "p50",
         "p99",
@@ -111,11 +158,16 @@ def render(old: Result, new: Result, rows: Sequence[Row]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("old")
-    parser.add_argument("new")
+    parser.add_argument("old", nargs="?", type=Path, help="default: the last committed result")
+    parser.add_argument("new", nargs="?", type=Path, help="default: the newest result file")
     parser.add_argument("--all", action="store_true", help="every figure, not just the headline")
     args = parser.parse_args(argv)
-    old, new = load(Path(args.old)), load(Path(args.new))
+    new_path = args.new or newest()
+    old_path = args.old or last_committed(exclude=new_path)
+    if old_path is None or new_path is None:
+        parser.error("no result to compare: give OLD.json and NEW.json")
+    old, new = load(old_path), load(new_path)
+    print(f"{old_path} → {new_path}\n")
     print(render(old, new, diff(old, new, everything=args.all)))
     return 0
 

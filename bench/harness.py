@@ -1,20 +1,26 @@
 """`make bench`: every benchmark of docs/architecture.md in one run, on one stack, exact commands.
 
-    python -m bench.harness [--quick] [--workers 1] [--runs N] [--only ceiling,cold,booking,mixed]
+    python -m bench.harness [--quick] [--workers 1] [--runs N]
+                            [--only ceiling,bulk,cold,booking,mixed]
 
 Starts `skyfare up --workers N` (embedded PostgreSQL/Redis unless DATABASE_URL / REDIS_URL are
 set) in a temp dir, pins it to the server cores and this process (with every load generator it
 starts) to the others, then measures, in order:
 
-1. ceiling — wrk against cached GET /v1/search and a bare aiohttp handler with the same bytes;
+1. ceiling — wrk against cached GET /v1/search and a bare aiohttp handler with the same bytes,
+   and (issue 18) cached POST /v1/search, and cached GET on a second stack of 2 workers;
+   bulk — POST /v1/fares/bulk of 1000 cached queries: time to its first and last line;
 2. cold — uncached searches at a fixed arrival rate (open loop), airlines at known latencies;
 3. booking — POST /v1/orders (hold) orders/s beside a raw asyncpg loop writing the same rows;
 4. mixed — the locust scenario (bench/locustfile.py) for a fixed duration.
 
 Writes `bench/results/<date>-<short sha>[-quick].json`, a Markdown summary (`.md`) and two PNG
-plots beside it, and prints the summary. A measurement that cannot run (wrk missing, the
-service has no orders endpoint yet) is recorded as skipped with its reason; one that fails too,
-and the exit status is then 1. The stack is stopped on success, failure and Ctrl-C alike.
+plots beside it, and prints the summary: first issue 18's table (`bench/issue18.py`: every
+target with this run's figure and whether it is met, "not measured in this run" where its part
+did not run), then the change against the last committed result (`bench/compare.py`). A
+measurement that cannot run (wrk missing, the service has no orders endpoint yet) is recorded as
+skipped with its reason; one that fails too, and the exit status is then 1. The stack is
+stopped on success, failure and Ctrl-C alike.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import datetime as dt
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import time
 import traceback
@@ -36,20 +43,32 @@ from typing import Any
 
 import msgspec
 
-from bench import harness_booking, harness_ceiling, harness_cold, mixed, plots, summary, traffic
+from bench import (
+    compare,
+    harness_booking,
+    harness_bulk,
+    harness_ceiling,
+    harness_cold,
+    mixed,
+    plots,
+    summary,
+    traffic,
+)
 from bench.harness_stack import Stack, display, partner_key, running_stack
 from bench.machine import available_cpus, describe, plan_cores, short_sha
 from bench.report import Result, Skipped, encode
 
 RESULTS = Path(__file__).parent / "results"
-MEASUREMENTS = ("ceiling", "cold", "booking", "mixed")
+MEASUREMENTS = ("ceiling", "bulk", "cold", "booking", "mixed")
 
 
 @dataclass(frozen=True)
 class Plan:
     runs: int
     ceiling_turns: int = 5
-    ceiling_seconds: int = 8
+    ceiling_seconds: int = 6
+    ceiling_two_workers: bool = True
+    bulk_requests: int = 20
     wrk_connections: int = 64
     cold_rate: float = 40.0
     cold_seconds: float = 20.0
@@ -66,6 +85,7 @@ QUICK = Plan(
     runs=1,
     ceiling_turns=2,
     ceiling_seconds=3,
+    bulk_requests=5,
     cold_rate=30.0,
     cold_seconds=6.0,
     booking_seconds=4.0,
@@ -101,10 +121,16 @@ def _measure(args: argparse.Namespace, plan: Plan) -> Result:
         for name in args.only:
             print(f"bench: {name} …", file=sys.stderr, flush=True)
             try:
-                found[name], commands[name] = steps[name]()
+                figures, commands[name] = steps[name]()
+                if name == "ceiling":
+                    found["ceiling"], found["ceilings"] = figures
+                else:
+                    found[name] = figures
             except harness_booking.Unavailable as exc:
                 skipped.append(Skipped(name, str(exc)))
-            except (RuntimeError, OSError, ValueError, KeyError) as exc:
+            except (RuntimeError, OSError, ValueError, KeyError, subprocess.SubprocessError) as exc:
+                # Recorded and the run goes on: one failed step (a `skyfare warm` that timed
+                # out on a busy machine) must not lose the figures the others measured.
                 traceback.print_exc()
                 skipped.append(Skipped(name, f"failed: {exc!r}"[:500]))
     machine = msgspec.structs.replace(
@@ -136,8 +162,10 @@ def _steps(
             turns=plan.ceiling_turns,
             seconds=plan.ceiling_seconds,
             connections=plan.wrk_connections,
+            two_workers=plan.ceiling_two_workers,
             **both,
         ),
+        "bulk": lambda: harness_bulk.measure(stack, runs=plan.runs, requests=plan.bulk_requests),
         "cold": lambda: harness_cold.measure(
             stack, rate=plan.cold_rate, duration_s=plan.cold_seconds, runs=plan.runs, **loadgen
         ),
@@ -201,6 +229,11 @@ def _parser() -> argparse.ArgumentParser:
         "--only", default=",".join(MEASUREMENTS), help="comma-separated: " + ",".join(MEASUREMENTS)
     )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where results are written")
+    parser.add_argument(
+        "--one-worker-only",
+        action="store_true",
+        help="ceiling: skip the second stack of 2 workers (a 1-core machine has no second core)",
+    )
     return parser
 
 
@@ -212,6 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     plan = QUICK if args.quick else FULL
     if args.runs:
         plan = dataclasses.replace(plan, runs=args.runs)
+    if args.one_worker_only:
+        plan = dataclasses.replace(plan, ceiling_two_workers=False)
     signal.signal(signal.SIGTERM, _on_sigterm)
     # Every child (the stack, locust, the generators) runs this checkout's code, whatever the
     # current directory and however the package was installed.
@@ -225,6 +260,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     path, text = write(result, args.out)
     print(text)
     print(f"bench: written {path} (+ .json, plots)", file=sys.stderr)
+    previous = compare.last_committed(exclude=path.with_suffix(".json"))
+    if previous is not None:
+        old = compare.load(previous)
+        print(f"\n## Against the last committed result, {previous}\n")
+        print(compare.render(old, result, compare.diff(old, result)))
     return 1 if any(s.reason.startswith("failed") for s in result.skipped) else 0
 
 

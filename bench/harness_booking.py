@@ -37,7 +37,8 @@ class Unavailable(Exception):
 
 
 def orders_available(stack: Stack) -> bool:
-    document = get_json(stack.url + "/openapi.json")
+    # The document is built on its first request: seconds on a machine busy with other work.
+    document = get_json(stack.url + "/openapi.json", timeout_s=120)
     return isinstance(document, dict) and "/v1/orders" in document.get("paths", {})
 
 

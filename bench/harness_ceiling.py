@@ -1,14 +1,20 @@
-"""Ceiling: cached GET /v1/search against a bare aiohttp handler returning the same bytes.
+"""Ceiling: cached `/v1/search` against a bare aiohttp handler returning the same bytes.
 
-The alternating-turns wrk measurement itself is `bench.ceiling.measure_ceiling` (the perf
-helper's module); this adapter starts the baseline server pinned beside Skyfare on the server
-cores, primes the fare cache, and records CPU use and the commands. wrk runs on the load
-generator's cores because the harness process is pinned there and wrk inherits it.
+Issue 18's rows, measured in the same alternating turns (`bench.ceilings`): cached GET with one
+worker, cached POST (JSON body) with one worker, and cached GET on a second stack of two workers
+spread over every core, each beside a bare handler (`bench.baseline_server`) with the same
+process count on the same cores, serving the body and every header Skyfare sends. This adapter
+starts the baselines and the second stack, primes the fare caches, and records CPU use and the
+commands. wrk runs on the load generator's cores because the harness process is pinned there
+and wrk inherits it (with 2 workers the server shares that core with wrk, as the issue asks).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -16,14 +22,14 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from contextlib import ExitStack, contextmanager
 
-from bench.ceiling import COPIED_HEADERS, measure_ceiling
-from bench.harness_stack import Stack, display, free_port
+from bench import ceilings
+from bench.ceiling import COPIED_HEADERS
+from bench.harness_stack import Stack, display, free_port, running_stack
 from bench.harness_stack import server_cpu as server_cpu_between
 from bench.machine import children_cpu_seconds, pin, tree_cpu_seconds
-from bench.report import Ceiling, ToolCpu
+from bench.report import Ceiling, Ceilings, ToolCpu
 
 
 def search_url(stack: Stack) -> str:
@@ -78,11 +84,13 @@ def baseline(
             _wait_answering(url, proc)
             yield url, proc, command
         finally:
-            proc.terminate()
+            # The whole group: with --workers 2 the baseline forks a child the parent's
+            # SIGTERM alone would leave serving.
+            os.killpg(proc.pid, signal.SIGTERM)
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
 
 
@@ -97,6 +105,26 @@ def _wait_answering(url: str, proc: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("the baseline server did not answer")
 
 
+def prime_post(url: str, body: bytes) -> None:
+    """POST `body` until the fare cache answers it (X-Cache: HIT)."""
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json"}
+    )
+    for _ in range(50):
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+            if response.status == 200 and response.headers.get("X-Cache") == "HIT":
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"POST {url} is never answered from the fare cache")
+
+
+def post_body(url: str) -> bytes:
+    """The JSON body of the same one-way search as the GET `url`'s query."""
+    query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
+    return json.dumps({"slices": [query]}, separators=(",", ":")).encode()
+
+
 def measure(
     stack: Stack,
     *,
@@ -107,59 +135,98 @@ def measure(
     server_cores: list[int],
     loadgen_cores: list[int],
     pinned: bool,
-) -> tuple[Ceiling, list[str]]:
+    two_workers: bool = True,
+) -> tuple[tuple[Ceiling, Ceilings], list[str]]:
+    """Issue 18's ceiling rows: cached GET with `workers` (1), cached POST, and (`two_workers`)
+    cached GET on a second stack of 2 workers over every core, each beside a bare handler with
+    the same process count and cores; wrk stays on the load generator's cores throughout."""
     url = search_url(stack)
     body, headers = prime(url)
-    # The same request target as Skyfare's, query string included: both parse the same line.
+    payload = post_body(url)
+    prime_post(url.split("?")[0], payload)
     split = urllib.parse.urlsplit(url)
-    target = split.path + ("?" + split.query if split.query else "")
-    with baseline(body, headers, workers, server_cores, pinned=pinned, target=target) as (
-        base,
-        proc,
-        cmd,
-    ):
+    path = split.path + ("?" + split.query if split.query else "")
+    every_core = sorted({*server_cores, *loadgen_cores})
+    commands: list[str] = [*stack.command, f"curl -s -o body.json '{url}'  # until X-Cache: HIT"]
+    with ExitStack() as servers:
+        base_url, base_proc, base_cmd = servers.enter_context(
+            baseline(body, headers, workers, server_cores, pinned=pinned, target=path)
+        )
+        targets = {
+            "skyfare_get_1w": ceilings.Target(url, workers=workers),
+            "bare_get_1w": ceilings.Target(base_url, workers=workers),
+            "skyfare_post_1w": ceilings.Target(url.split("?")[0], "POST", payload, workers),
+            "bare_post_1w": ceilings.Target(base_url.split("?")[0], "POST", payload, workers),
+        }
+        commands.append(_baseline_line(base_cmd))
+        procs = [base_proc]
+        if two_workers and len(every_core) > 1:
+            two = servers.enter_context(
+                running_stack(2, every_core, pinned=pinned, sim_cores=loadgen_cores)
+            )
+            two_url = search_url(two)
+            prime(two_url)
+            two_base, two_proc, two_cmd = servers.enter_context(
+                baseline(body, headers, 2, every_core, pinned=pinned, target=path)
+            )
+            targets["skyfare_get_2w"] = ceilings.Target(two_url, workers=2)
+            targets["bare_get_2w"] = ceilings.Target(two_base, workers=2)
+            commands += [*two.command, _baseline_line(two_cmd)]
+            procs.append(two_proc)
         wall, wrk_cpu = time.monotonic(), children_cpu_seconds()
-        server_cpu, baseline_cpu = stack.cpu(), tree_cpu_seconds(proc.pid)
-        raw = _measure_ceiling(
-            url, base, workers=workers, turns=turns, seconds=seconds, connections=connections
+        server_cpu, baseline_cpu = stack.cpu(), sum(tree_cpu_seconds(p.pid) for p in procs)
+        rps, cpu_us, non_2xx, wrk_lines = ceilings.measure_turns(
+            targets,
+            turns=turns,
+            seconds=seconds,
+            connections=connections,
+            warmup_s=min(seconds, 2),
         )
         wall = round(time.monotonic() - wall, 2)
         cpu = [
             ToolCpu("wrk (load generator)", round(children_cpu_seconds() - wrk_cpu, 2), wall),
             *server_cpu_between(server_cpu, stack.cpu(), wall),
             ToolCpu(
-                "bare aiohttp baseline", round(tree_cpu_seconds(proc.pid) - baseline_cpu, 2), wall
+                "bare aiohttp baselines",
+                round(sum(tree_cpu_seconds(p.pid) for p in procs) - baseline_cpu, 2),
+                wall,
             ),
         ]
-    wrk = pin(raw["wrk"].split(), loadgen_cores, enabled=pinned)
-    commands = [
-        *stack.command,
-        f"curl -s -o body.json '{url}'  # until X-Cache: HIT",
-        display([*cmd[: cmd.index("--body-file") + 1], "body.json", *cmd[cmd.index("--port") :]]),
-        f"# {turns} turns, order flipped every turn, after a {min(seconds, 2)} s warm-up each:",
-        display([*wrk, url]),
-        display([*wrk, base]),
+    rows = ceilings.rows(rps, cpu_us, targets)
+    wrk = f"wrk -t1 -c{connections} -d{seconds}s"
+    commands += [
+        f"# {turns} turns, every target once a turn, the order reversed every other turn, "
+        f"after {min(seconds, 2)} s of warm-up each (POSTs with a wrk Lua script: method, "
+        "Content-Type: application/json and this body: " + payload.decode() + "):",
+        *(display(pin(line.split(), loadgen_cores, enabled=pinned)) for line in wrk_lines),
     ]
-    return _ceiling(raw, cpu), commands
-
-
-def _measure_ceiling(url: str, base: str, **options: int) -> dict[str, Any]:
-    """The seam to the perf helper's module (see bench/ceiling.py's docstring for the shape)."""
-    return measure_ceiling(url, base, warmup_s=min(options["seconds"], 2), **options)
-
-
-def _ceiling(raw: dict[str, Any], cpu: list[ToolCpu]) -> Ceiling:
-    return Ceiling(
-        workers=int(raw["workers"]),
-        wrk=str(raw["wrk"]),
-        skyfare_rps=[float(x) for x in raw["skyfare_rps"]],
-        baseline_rps=[float(x) for x in raw["baseline_rps"]],
-        skyfare_median_rps=round(float(raw["skyfare_median_rps"]), 1),
-        baseline_median_rps=round(float(raw["baseline_median_rps"]), 1),
-        ratio=float(raw["ratio"]),
-        target=float(raw["target"]),
-        meets_target=bool(raw["meets_target"]),
-        non_2xx=int(raw["non_2xx"]),
-        response_bytes=int(raw["response_bytes"]),
+    table = Ceilings(
+        wrk=wrk,
+        turns=turns,
+        seconds=seconds,
+        response_bytes=len(body),
+        rows=rows,
+        scaling=ceilings.scaling(rps),
+        scaling_target=ceilings.SCALING_TARGET,
         cpu=cpu,
     )
+    get = next(r for r in rows if r.name == "get_1w")
+    legacy = Ceiling(
+        workers=workers,
+        wrk=wrk,
+        skyfare_rps=get.skyfare_rps,
+        baseline_rps=get.baseline_rps,
+        skyfare_median_rps=get.skyfare_median_rps,
+        baseline_median_rps=get.baseline_median_rps,
+        ratio=get.ratio,
+        target=get.target,
+        meets_target=get.meets_target,
+        non_2xx=non_2xx,
+        response_bytes=len(body),
+        cpu=cpu,
+    )
+    return (legacy, table), commands
+
+
+def _baseline_line(cmd: list[str]) -> str:
+    return display([*cmd[: cmd.index("--body-file") + 1], "body.json", *cmd[cmd.index("--port") :]])

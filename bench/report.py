@@ -62,6 +62,59 @@ class Ceiling(msgspec.Struct, frozen=True):
     cpu: list[ToolCpu] = []
 
 
+class CeilingRow(msgspec.Struct, frozen=True):
+    """One row of the ceiling table: a Skyfare request against the bare handler, in turns.
+
+    `cpu_us_*`: server CPU (user + system, /proc) per request, median of the turns: what the
+    ratio would be were each side alone on its cores, the steadier figure on a shared machine.
+    """
+
+    name: str  # "get_1w", "post_1w", "get_2w"
+    method: str
+    workers: int
+    skyfare_rps: list[float]
+    baseline_rps: list[float]
+    skyfare_median_rps: float
+    baseline_median_rps: float
+    ratio: float
+    target: float
+    meets_target: bool
+    cpu_us_skyfare: float | None = None
+    cpu_us_baseline: float | None = None
+    cpu_ratio: float | None = None
+    non_2xx: int = 0
+
+
+class Ceilings(msgspec.Struct, frozen=True):
+    """Every ceiling row measured in the same alternating turns (wrk), and 2 workers ÷ 1."""
+
+    wrk: str
+    turns: int
+    seconds: int
+    response_bytes: int
+    rows: list[CeilingRow]
+    scaling: float | None = None  # Skyfare GET req/s with 2 workers ÷ with 1
+    scaling_target: float = 1.6
+    cpu: list[ToolCpu] = []
+
+    def row(self, name: str) -> CeilingRow | None:
+        return next((r for r in self.rows if r.name == name), None)
+
+
+class Bulk(msgspec.Struct, frozen=True):
+    """`POST /v1/fares/bulk` of `queries` cached queries: time to the response's first and last
+    NDJSON line over loopback (ms), `requests` per run, the median of each run's medians."""
+
+    queries: int
+    distinct: int
+    requests: int
+    runs: list[dict[str, float]]
+    median: dict[str, float]
+    target_first_ms: float = 2.0
+    target_last_ms: float = 10.0
+    cpu: list[ToolCpu] = []
+
+
 class Cold(msgspec.Struct, frozen=True):
     """Uncached searches at a fixed arrival rate (open loop), airlines at fixed latencies."""
 
@@ -163,6 +216,8 @@ class Result(msgspec.Struct, frozen=True):
     machine: Machine
     commands: dict[str, list[str]]  # measurement → the commands that produced it
     ceiling: Ceiling | None = None
+    ceilings: Ceilings | None = None
+    bulk: Bulk | None = None
     cold: Cold | None = None
     booking: Booking | None = None
     mixed: Mixed | None = None

@@ -9,7 +9,8 @@ import argparse
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from bench.report import Booking, Ceiling, Cold, Mixed, PriceChecks, Result, load
+from bench import issue18
+from bench.report import Booking, Ceiling, Ceilings, Cold, Mixed, PriceChecks, Result, load
 
 NOISY = (
     "The machine is shared and noisy: other work (test suites, builds) ran beside the benchmark, "
@@ -34,8 +35,12 @@ def render(result: Result, *, plots: Iterable[str] = ()) -> str:
         "",
         NOISY,
         "",
+        *issue18.table(result),
+        "",
         *headline(result),
     ]
+    if result.ceilings is not None:
+        lines += ["", *ceilings_table(result.ceilings)]
     for plot in plots:
         lines += ["", f"![{plot}]({plot})"]
     if result.mixed is not None:
@@ -79,14 +84,25 @@ def machine_line(result: Result) -> str:
 
 
 def _runs(result: Result) -> str:
-    runs = {len(x.runs) for x in (result.cold, result.booking, result.mixed) if x is not None}
-    return f"each figure the median of {max(runs) if runs else 1} run(s)"
+    runs = {
+        len(x.runs)
+        for x in (result.bulk, result.cold, result.booking, result.mixed)
+        if x is not None
+    }
+    turns = (
+        f", ceilings the medians of {result.ceilings.turns} alternating turns"
+        if (result.ceilings is not None)
+        else ""
+    )
+    return f"each figure the median of {max(runs) if runs else 1} run(s){turns}"
 
 
 def headline(result: Result) -> list[str]:
     rows = ["| measurement | figures | target | ratio / result |", "|---|---|---|---|"]
     if result.ceiling is not None:
         rows.append(_ceiling_row(result.ceiling))
+    if result.bulk is not None:
+        rows.append(_bulk_row(result))
     if result.cold is not None:
         rows.append(_cold_row(result.cold))
     if result.booking is not None:
@@ -95,6 +111,37 @@ def headline(result: Result) -> list[str]:
         rows.append(_mixed_row(result.mixed))
         if result.mixed.price_checks is not None:
             rows.append(price_checks_row(result.mixed.price_checks))
+    return rows
+
+
+def ceilings_table(c: Ceilings) -> list[str]:
+    """Every ceiling row of the same turns: req/s per turn, medians, ratios, CPU per request."""
+    rows = [
+        f"## Ceiling rows: `{c.wrk}`, {c.turns} alternating turns, same {c.response_bytes:,} bytes",
+        "",
+        "| row | Skyfare req/s (turns) | bare req/s (turns) | ratio (medians) | "
+        "CPU µs/request Skyfare / bare | CPU ratio | target |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in c.rows:
+        turns = " ".join(f"{x:,.0f}" for x in r.skyfare_rps)
+        bare = " ".join(f"{x:,.0f}" for x in r.baseline_rps)
+        cpu = (
+            f"{r.cpu_us_skyfare:g} / {r.cpu_us_baseline:g}"
+            if r.cpu_us_skyfare is not None and r.cpu_us_baseline is not None
+            else "-"
+        )
+        ratio_cpu = "-" if r.cpu_ratio is None else f"{r.cpu_ratio:.2f}"
+        rows.append(
+            f"| {r.method} {r.workers} worker(s) | {turns} | {bare} | **{r.ratio:.2f}** | {cpu} | "
+            f"{ratio_cpu} | ≥ {r.target} |"
+        )
+    if c.scaling is not None:
+        rows += [
+            "",
+            f"2 workers ÷ 1 worker (Skyfare GET, medians): **{c.scaling:.2f}** "
+            f"(target ≥ {c.scaling_target}).",
+        ]
     return rows
 
 
@@ -114,6 +161,19 @@ def _ceiling_row(c: Ceiling) -> str:
         f"bytes, {c.workers} worker(s), `{c.wrk}`, {len(c.skyfare_rps)} turns | "
         f"{_n(c.skyfare_median_rps)} vs {_n(c.baseline_median_rps)} requests/s | ≥ {c.target} | "
         f"{c.ratio:.2f}, {_mark(c.meets_target)} |"
+    )
+
+
+def _bulk_row(result: Result) -> str:
+    b = result.bulk
+    assert b is not None
+    m = b.median
+    return (
+        f"| bulk fares: `POST /v1/fares/bulk`, {b.queries} cached queries ({b.distinct} distinct), "
+        f"{b.requests} requests a run, loopback | first line {m['first_ms']:.1f} ms, last line "
+        f"{m['last_ms']:.1f} ms (p90 {m['first_p90_ms']:.1f} / {m['last_p90_ms']:.1f}) | "
+        f"≤ {b.target_first_ms:g} / ≤ {b.target_last_ms:g} ms | "
+        f"{_mark(m['first_ms'] <= b.target_first_ms and m['last_ms'] <= b.target_last_ms)} |"
     )
 
 
@@ -218,7 +278,7 @@ def cpu_table(result: Result) -> list[str]:
         "| measurement | process | CPU s | wall s | cores busy |",
         "|---|---|---|---|---|",
     ]
-    for name in ("ceiling", "cold", "booking", "mixed"):
+    for name in ("ceilings", "bulk", "cold", "booking", "mixed"):
         measurement = getattr(result, name)
         for tool in measurement.cpu if measurement is not None else ():
             rows.append(

@@ -22,13 +22,18 @@ from search.model import CacheState, ConnectorReport, SearchRequest
 
 _encoder = msgspec.json.Encoder()
 QUERY_KEYS_MAX = 10_000
+# A POST body is remembered only up to this size: a valid search is a few hundred bytes, and
+# whitespace could pad one to the body limit (10,000 of those would be a lot of memory).
+BODY_KEY_MAX_BYTES = 2048
 
 
 class QueryKeys:
-    """Raw `GET /v1/search` query strings already validated → their fare-cache key.
+    """Raw `GET /v1/search` query strings (`str`) and `POST /v1/search` JSON bodies (`bytes`,
+    at most `BODY_KEY_MAX_BYTES`) already validated → their fare-cache key.
 
-    The fast path of a repeated GET: the string the client sent is looked up as-is, so a hit
-    skips parsing, validation, canonical encoding and hashing. Only valid searches that may be
+    The fast path of a repeated search: what the client sent is looked up as-is, so a hit
+    skips parsing, validation, canonical encoding and hashing (a query string and a body never
+    compare equal, so both live in one table). Only valid searches that may be
     answered from the cache are remembered (an invalid query raises before, `cache=false` is not
     put), and each entry holds for the UTC day it was validated on (`day`, days since the epoch):
     validation judges dates against that day. Equivalent spellings of one search are separate
@@ -40,23 +45,27 @@ class QueryKeys:
 
     def __init__(self, max_entries: int = QUERY_KEYS_MAX) -> None:
         self.max_entries = max_entries
-        self._keys: dict[str, tuple[str, int, SearchRequest | None]] = {}
+        self._keys: dict[str | bytes, tuple[str, int, SearchRequest | None]] = {}
 
     def __len__(self) -> int:
         return len(self._keys)
 
-    def get(self, query: str, day: int) -> str | None:
+    def get(self, query: str | bytes, day: int) -> str | None:
         found = self.find(query, day)
         return None if found is None else found[0]
 
-    def find(self, query: str, day: int) -> tuple[str, SearchRequest | None] | None:
+    def find(self, query: str | bytes, day: int) -> tuple[str, SearchRequest | None] | None:
         """The key of `query` and the search it was validated into (for usage events)."""
         found = self._keys.get(query)
         if found is None or found[1] != day:
             return None
         return found[0], found[2]
 
-    def put(self, query: str, key: str, day: int, request: SearchRequest | None = None) -> None:
+    def put(
+        self, query: str | bytes, key: str, day: int, request: SearchRequest | None = None
+    ) -> None:
+        if type(query) is bytes and len(query) > BODY_KEY_MAX_BYTES:
+            return
         if len(self._keys) >= self.max_entries:
             self._keys.clear()
         self._keys[query] = (key, day, request)

@@ -57,13 +57,21 @@ def _json(payload: object) -> web.Response:
 
 
 async def post_search(request: web.Request) -> web.StreamResponse:
-    search = parse_search_body(await read_json_body(request), today=_today())
-    service = request.config_dict[SEARCH_SERVICE]
+    raw = await read_json_body(request)
+    service = request.app[SEARCH_SERVICE]  # see get_search
+    day = _utc_day()
     if NDJSON in request.headers.get("Accept", ""):
         # Streamed searches bypass the fare cache: their point is each airline's offers as it
         # answers, which a cached answer (already merged and ranked) no longer has.
-        return await _stream(request, service, search)
-    return await _cached(service, search)
+        return await _stream(request, service, parse_search_body(raw, today=_today(day)))
+    # As for GET: a body validated before today whose answer is a fresh L1 hit is answered
+    # from it, without decoding, validating or hashing it again.
+    body = service.cached_query_body(raw, day, channel="post")
+    if body is not None:
+        return web.Response(body=body, headers=_HEADERS["hit"])
+    search = parse_search_body(raw, today=_today(day))
+    body, state = await service.search_body(search, raw_query=raw, day=day, channel="post")
+    return web.Response(body=body, headers=_HEADERS[state])
 
 
 async def get_search(request: web.Request) -> web.Response:
@@ -79,11 +87,6 @@ async def get_search(request: web.Request) -> web.Response:
         return web.Response(body=body, headers=_HEADERS["hit"])
     search = parse_search_query(request.query.items(), today=_today(day))
     body, state = await service.search_body(search, raw_query=raw_query, day=day, channel="get")
-    return web.Response(body=body, headers=_HEADERS[state])
-
-
-async def _cached(service: SearchService, search: SearchRequest) -> web.Response:
-    body, state = await service.search_body(search)
     return web.Response(body=body, headers=_HEADERS[state])
 
 

@@ -116,7 +116,7 @@ class SearchService:
         self,
         request: SearchRequest,
         *,
-        raw_query: str | None = None,
+        raw_query: str | bytes | None = None,
         day: int = 0,
         channel: Channel = "post",
     ) -> tuple[bytes, CacheState]:
@@ -125,8 +125,8 @@ class SearchService:
         A hit is served from the stored bytes; a miss searches (once for concurrent identical
         searches) and stores complete answers; `request.cache=False` forces a live search. Cache
         calls get a small share of the deadline, so a slow Redis costs a miss, never the deadline.
-        `raw_query`: the GET query string `request` was validated from on UTC `day`, remembered
-        for `cached_query_body`.
+        `raw_query`: the GET query string (or the POST body) `request` was validated from on UTC
+        `day`, remembered for `cached_query_body`.
         """
         start = self._clock()
         key = cache_key(request, self._cache_scope)
@@ -147,9 +147,12 @@ class SearchService:
         )
         return body, state
 
-    def cached_query_body(self, raw_query: str, day: int) -> bytes | None:
-        """What `search_body` answers a GET query string validated before on UTC `day`, if that
-        is a fresh L1 hit; else None (take the full path, which also handles stale entries).
+    def cached_query_body(
+        self, raw_query: str | bytes, day: int, channel: Channel = "get"
+    ) -> bytes | None:
+        """What `search_body` answers a GET query string (or a POST body) validated before on
+        UTC `day`, if that is a fresh L1 hit; else None (take the full path, which also handles
+        stale entries).
 
         The hot path of a cached search: no validation, key building, hashing or await.
         """
@@ -165,7 +168,7 @@ class SearchService:
             return None
         took_ms = round((self._clock() - start) * 1000)
         if request is not None and self.usage.enabled:
-            self.usage.answer(request, entry, channel="get", cache="hit", took_ms=took_ms)
+            self.usage.answer(request, entry, channel=channel, cache="hit", took_ms=took_ms)
         return response_body(new_search_id(), entry, took_ms=took_ms, cache="hit")
 
     async def cheapest(self, request: SearchRequest) -> tuple[CheapestFare | None, FareEntry]:

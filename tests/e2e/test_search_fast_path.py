@@ -124,3 +124,71 @@ def _value(metrics: str, series: str) -> float:
         if line.startswith(series + " "):
             return float(line.rsplit(" ", 1)[1])
     return 0.0
+
+
+async def _post(client: Client, body: bytes, **headers: str) -> tuple[Any, dict[str, Any]]:
+    response = await client.post(
+        "/v1/search", data=body, headers={"Content-Type": "application/json", **headers}
+    )
+    return response, msgspec.json.decode(await response.read())
+
+
+async def test_a_repeated_post_body_gets_the_bytes_and_headers_the_full_path_gives(
+    client: Client, sim: SimHandle
+) -> None:
+    date = _in_days(43)
+    body = f'{{"slices":[{{"origin":"LHR","destination":"JFK","departure_date":"{date}"}}]}}'
+    spelled_otherwise = body.replace('"LHR"', '"lhr"').replace("{", "{ ", 1)
+
+    miss, first = await _post(client, body.encode())
+    await sim.reset()
+    full, by_full_path = await _post(client, spelled_otherwise.encode())
+    assert service_remembers(client, body.encode())
+    fast, by_fast_path = await _post(client, body.encode())
+
+    assert miss.headers["X-Cache"] == "MISS"
+    assert (full.headers["X-Cache"], fast.headers["X-Cache"]) == ("HIT", "HIT")
+    as_a_hit = {**_answer(first), "meta": {**_answer(first)["meta"], "cache": "hit"}}
+    assert _answer(by_fast_path) == _answer(by_full_path) == as_a_hit
+    assert _headers(fast) == _headers(full)
+    assert sum(c["shopping"] for c in (await sim.stats()).values()) == 0  # nobody asked
+
+
+async def test_a_remembered_body_still_streams_live_when_asked_for_ndjson(
+    client: Client, sim: SimHandle
+) -> None:
+    date = _in_days(44)
+    body = f'{{"slices":[{{"origin":"LHR","destination":"JFK","departure_date":"{date}"}}]}}'
+    await _post(client, body.encode())
+    await sim.reset()
+
+    response = await client.post(
+        "/v1/search",
+        data=body.encode(),
+        headers={"Content-Type": "application/json", "Accept": "application/x-ndjson"},
+    )
+    lines = (await response.read()).splitlines()
+
+    assert response.headers["Content-Type"] == "application/x-ndjson"
+    assert msgspec.json.decode(lines[-1])["meta"]["cache"] == "miss"
+    assert sum(c["shopping"] for c in (await sim.stats()).values()) > 0
+
+
+async def test_an_invalid_post_body_is_a_422_every_time_and_never_remembered(
+    client: Client,
+) -> None:
+    body = (
+        f'{{"slices":[{{"origin":"LHR","destination":"XXX","departure_date":"{_in_days(30)}"}}]}}'
+    )
+    for _ in range(2):
+        response = await client.post(
+            "/v1/search", data=body.encode(), headers={"Content-Type": "application/json"}
+        )
+        assert response.status == 422
+        await response.read()
+    assert not service_remembers(client, body.encode())
+
+
+def service_remembers(client: Client, body: bytes) -> bool:
+    service = client.app[SEARCH_SERVICE]
+    return service.cached_query_body(body, int(time.time() // 86_400), "post") is not None

@@ -169,6 +169,26 @@ async def test_the_first_chunk_is_out_before_the_last_chunk_is_looked_up() -> No
     assert sum(len(c.splitlines()) for c in rest) == 150
 
 
+async def test_a_small_first_chunk_leaves_before_the_full_sized_ones_are_looked_up() -> None:
+    index = InMemoryFareIndex()
+
+    lines = ordered_lines(
+        [query()] * 250, today=TODAY, now=NOW, max_age_s=60, scope=SCOPE,
+        lookup=index.lookup, chunk=100, first_chunk=10,
+    )  # fmt: skip
+    first = await anext(lines)
+    lookups_at_first_yield = list(index.lookups)
+    rest = [chunk async for chunk in lines]
+
+    assert len(first.splitlines()) == 10
+    assert lookups_at_first_yield == [10]
+    assert index.lookups == [10, 100, 100, 40]
+    indexes = [
+        msgspec.json.decode(line)["index"] for c in [first, *rest] for line in c.splitlines()
+    ]
+    assert indexes == list(range(250))
+
+
 async def test_live_mode_searches_the_missing_and_keeps_the_order() -> None:
     index = InMemoryFareIndex()
     await warm(index, query(days=4), fare("150.00"))

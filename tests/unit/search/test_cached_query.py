@@ -13,7 +13,7 @@ from cache.read_through import ReadThroughCache
 from cache.tiered import TieredFareCache
 from connectors.model import Passengers, SliceQuery
 from connectors.resilience import ResiliencePolicy, ResilientConnector
-from search.caching import QueryKeys
+from search.caching import BODY_KEY_MAX_BYTES, QueryKeys
 from search.model import SearchRequest
 from search.service import SearchService
 from tests.fakes import FakeConnector, offer, segment
@@ -151,3 +151,29 @@ def test_query_keys_are_bounded_by_clearing_when_full() -> None:
 
     assert len(keys) == 1
     assert (keys.get("a", DAY), keys.get("c", DAY)) == (None, "key-c")
+
+
+async def test_a_body_seen_before_is_answered_from_l1_as_the_full_path_answers_it() -> None:
+    fake = airline()
+    svc, _ = service(fake, Clock())
+    body = b'{"slices":[{"origin":"LHR","destination":"JFK","departure_date":"2030-05-01"}]}'
+    await svc.search_body(request(), raw_query=body, day=DAY)
+
+    fast = svc.cached_query_body(body, DAY, channel="post")
+    full, state = await svc.search_body(request())
+
+    assert fast is not None
+    assert state == "hit"
+    assert _without_ids(fast) == _without_ids(full)
+    # A query string with the same characters is another request: it was never validated.
+    assert svc.cached_query_body(body.decode(), DAY) is None
+    assert fake.search_calls == 1
+
+
+async def test_a_body_over_the_size_bound_is_not_remembered() -> None:
+    svc, _ = service(airline(), Clock())
+    padded = b'{"slices": []' + b" " * BODY_KEY_MAX_BYTES + b"}"
+
+    await svc.search_body(request(), raw_query=padded, day=DAY)
+
+    assert svc.cached_query_body(padded, DAY, channel="post") is None

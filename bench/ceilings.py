@@ -1,0 +1,154 @@
+"""Issue 18's ceiling rows in one set of alternating wrk turns: cached search against the bare
+aiohttp + uvloop handler serving the same bytes, with 1 worker, as `POST`, and with 2 workers.
+
+    rows = measure_rows(targets, turns=5, seconds=6, connections=64)
+
+`targets` name each wrk target (`Target`: a URL, a method and a body); each turn runs every
+target once for `seconds`, the order reversed every other turn, so no side always follows the
+same neighbour and a burst of other load on the machine falls on all of them alike. CPU per
+request comes from /proc (the processes listening on each target's port). Pure over its
+arguments but for wrk and /proc; `bench.harness_ceiling` starts the servers it measures.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import subprocess
+import tempfile
+import urllib.parse
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.ceiling import parse_wrk
+from bench.machine import cpu_seconds, listening_pids
+from bench.report import CeilingRow
+
+# Issue 18's targets: (Skyfare target, bare target, required ratio).
+ROWS: dict[str, tuple[str, str, float]] = {
+    "get_1w": ("skyfare_get_1w", "bare_get_1w", 0.90),
+    "post_1w": ("skyfare_post_1w", "bare_post_1w", 0.80),
+    "get_2w": ("skyfare_get_2w", "bare_get_2w", 0.85),
+}
+SCALING_TARGET = 1.6
+
+
+@dataclass(frozen=True)
+class Target:
+    url: str
+    method: str = "GET"
+    body: bytes = b""
+    workers: int = 1
+
+    @property
+    def port(self) -> int:
+        return urllib.parse.urlsplit(self.url).port or 80
+
+
+def wrk_command(
+    target: Target, script: Path | None, *, seconds: int, connections: int
+) -> list[str]:
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s"]
+    if script is not None:
+        command += ["-s", str(script)]
+    return [*command, target.url]
+
+
+@contextmanager
+def _scripts(targets: Mapping[str, Target]) -> Iterator[dict[str, Path | None]]:
+    """A wrk Lua script per POST target (method, body, Content-Type); None for GETs."""
+    with tempfile.TemporaryDirectory(prefix="skyfare-wrk-") as folder:
+        scripts: dict[str, Path | None] = {}
+        for name, target in targets.items():
+            if target.method == "GET":
+                scripts[name] = None
+                continue
+            path = Path(folder) / f"{name}.lua"
+            body = target.body.decode().replace("\\", "\\\\").replace('"', '\\"')
+            path.write_text(
+                f'wrk.method = "{target.method}"\nwrk.body = "{body}"\n'
+                'wrk.headers["Content-Type"] = "application/json"\n'
+            )
+            scripts[name] = path
+        yield scripts
+
+
+def measure_turns(
+    targets: Mapping[str, Target], *, turns: int, seconds: int, connections: int, warmup_s: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]], int, list[str]]:
+    """(req/s per target per turn, CPU µs per request per target per turn, non-2xx, commands)."""
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed: apt-get install wrk (or make wrk)")
+    pids = {name: sorted(listening_pids(t.port)) for name, t in targets.items()}
+    rps: dict[str, list[float]] = {name: [] for name in targets}
+    cpu: dict[str, list[float]] = {name: [] for name in targets}
+    non_2xx = 0
+    with _scripts(targets) as scripts:
+        commands = [
+            " ".join(wrk_command(t, scripts[n], seconds=seconds, connections=connections))
+            for n, t in targets.items()
+        ]
+        for name, target in targets.items():
+            _wrk(wrk_command(target, scripts[name], seconds=warmup_s, connections=connections))
+        order = list(targets)
+        for turn in range(turns):
+            for name in order if turn % 2 == 0 else reversed(order):
+                command = wrk_command(
+                    targets[name], scripts[name], seconds=seconds, connections=connections
+                )
+                before = sum(map(cpu_seconds, pids[name]))
+                result = _wrk(command)
+                used = sum(map(cpu_seconds, pids[name])) - before
+                rps[name].append(result["requests_per_s"])
+                cpu[name].append(round(used / max(1.0, result["requests"]) * 1e6, 2))
+                non_2xx += int(result["non_2xx"])
+    return rps, cpu, non_2xx, commands
+
+
+def _wrk(command: Sequence[str]) -> dict[str, float]:
+    seconds = int(command[3].removeprefix("-d").removesuffix("s"))
+    out = subprocess.run(
+        list(command), capture_output=True, text=True, check=True, timeout=seconds + 30
+    ).stdout
+    return parse_wrk(out)
+
+
+def rows(
+    rps: Mapping[str, list[float]], cpu: Mapping[str, list[float]], targets: Mapping[str, Target]
+) -> list[CeilingRow]:
+    """Issue 18's rows from the turns (those whose two targets were both measured)."""
+    found = []
+    for name, (sky, bare, target) in ROWS.items():
+        if sky not in rps or bare not in rps:
+            continue
+        s, b = statistics.median(rps[sky]), statistics.median(rps[bare])
+        cs, cb = statistics.median(cpu[sky]), statistics.median(cpu[bare])
+        measured = cs > 0 and cb > 0
+        found.append(
+            CeilingRow(
+                name=name,
+                method=targets[sky].method,
+                workers=targets[sky].workers,
+                skyfare_rps=rps[sky],
+                baseline_rps=rps[bare],
+                skyfare_median_rps=round(s, 1),
+                baseline_median_rps=round(b, 1),
+                ratio=round(s / b, 3),
+                target=target,
+                meets_target=s / b >= target,
+                cpu_us_skyfare=cs if measured else None,
+                cpu_us_baseline=cb if measured else None,
+                cpu_ratio=round(cb / cs, 3) if measured else None,
+            )
+        )
+    return found
+
+
+def scaling(rps: Mapping[str, list[float]]) -> float | None:
+    """Skyfare's GET req/s with 2 workers over 1 (medians of the same turns)."""
+    if "skyfare_get_2w" not in rps or "skyfare_get_1w" not in rps:
+        return None
+    two, one = statistics.median(rps["skyfare_get_2w"]), statistics.median(rps["skyfare_get_1w"])
+    return round(two / one, 3)

@@ -1,0 +1,155 @@
+"""Issue 18's table from a result: each target, the figure the issue started from, this run's
+figure, and whether it is met (pure: a `Result` in, Markdown rows out).
+
+A row whose part did not run (`--only`, or a measurement other people own that the harness does
+not take yet: notifications, RSS) says "not measured in this run"; it is never counted as met.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bench.report import Result
+
+NOT_MEASURED = "not measured in this run"
+
+
+@dataclass(frozen=True)
+class Row:
+    figure: str
+    before: str  # the issue's "now"
+    target: str
+    measure: Callable[[Result], tuple[str, bool] | None]  # (this run's figure, met), or None
+
+
+def _ratio(name: str, target: float) -> Callable[[Result], tuple[str, bool] | None]:
+    def measure(result: Result) -> tuple[str, bool] | None:
+        row = result.ceilings.row(name) if result.ceilings is not None else None
+        legacy = result.ceiling
+        if row is None and name == "get_1w" and legacy is not None:  # a result before issue 18
+            text = f"{legacy.ratio:.2f} ({legacy.skyfare_median_rps:,.0f} / "
+            return text + f"{legacy.baseline_median_rps:,.0f} req/s)", legacy.ratio >= target
+        if row is None:
+            return None
+        cpu = f"; CPU ratio {row.cpu_ratio:.2f}" if row.cpu_ratio is not None else ""
+        figures = (
+            f"{row.ratio:.2f} ({row.skyfare_median_rps:,.0f} / {row.baseline_median_rps:,.0f} "
+            f"req/s{cpu})"
+        )
+        return figures, row.ratio >= target
+
+    return measure
+
+
+def _two_workers(result: Result) -> tuple[str, bool] | None:
+    found = _ratio("get_2w", 0.85)(result)
+    c = result.ceilings
+    if found is None or c is None or c.scaling is None:
+        return None
+    text, met = found
+    return f"{text}; 2 ÷ 1 worker {c.scaling:.2f}", met and c.scaling >= c.scaling_target
+
+
+def _booking(result: Result) -> tuple[str, bool] | None:
+    b = result.booking
+    if b is None:
+        return None
+    m = b.median
+    text = f"{b.ratio:.2f} ({m['api_orders_per_s']:,.0f} / {m['raw_orders_per_s']:,.0f} orders/s)"
+    return text, b.ratio >= 0.45
+
+
+def _cold(result: Result) -> tuple[str, bool] | None:
+    c = result.cold
+    if c is None:
+        return None
+    over50 = c.median.get("p50_over_slowest_airline_ms")
+    over99 = c.median.get("p99_over_slowest_airline_ms")
+    if over50 is None or over99 is None:
+        return None
+    # The issue asks for both 40/s and 200/s; the harness runs one rate (Plan.cold_rate).
+    text = f"+{over50:.1f} / +{over99:.1f} ms at {c.rate:g}/s; 200/s {NOT_MEASURED}"
+    return text, False if c.rate != 200 else over50 <= 3 and over99 <= 12
+
+
+def _bulk(result: Result) -> tuple[str, bool] | None:
+    b = result.bulk
+    if b is None:
+        return None
+    first, last = b.median["first_ms"], b.median["last_ms"]
+    return f"{first:.1f} / {last:.1f} ms", first <= b.target_first_ms and last <= b.target_last_ms
+
+
+def _not_taken(result: Result) -> None:
+    return None
+
+
+ROWS = (
+    Row(
+        "booking: `POST /v1/orders` (hold, airlines at 0 ms) ÷ raw asyncpg loop, same rows",
+        "0.16",
+        "≥ 0.45",
+        _booking,
+    ),
+    Row(
+        "cached `GET /v1/search` ÷ bare aiohttp + uvloop handler, same bytes, 1 worker",
+        "0.76–0.80",
+        "≥ 0.90",
+        _ratio("get_1w", 0.90),
+    ),
+    Row(
+        "the same with 2 workers (both cores, load generator pinned as today)",
+        "not measured",
+        "≥ 0.85, and 2 workers ≥ 1.6 × 1 worker",
+        _two_workers,
+    ),
+    Row(
+        "cached `POST /v1/search` (JSON body) ÷ the same bare handler",
+        "not measured",
+        "≥ 0.80",
+        _ratio("post_1w", 0.80),
+    ),
+    Row(
+        "cold search over the slowest answering airline, open loop at 40/s and at 200/s",
+        "+5.0 / +20.5 ms at 40/s",
+        "≤ +3 / +12 ms at both rates",
+        _cold,
+    ),
+    Row(
+        "bulk fares: 1000 cached queries, first line / last line, server time",
+        "4 / 16–23 ms",
+        "≤ 2 / ≤ 10 ms",
+        _bulk,
+    ),
+    Row(
+        "notifications end to end per worker (outbox → stream → worker → SMTP sink + SMS sim)",
+        "371 events/s",
+        "≥ 1,000 events/s, still exactly once",
+        _not_taken,
+    ),
+    Row(
+        "API worker RSS after 10 minutes of the locust mix",
+        "not measured",
+        "flat after warm-up, in MB; L1 bounded in bytes",
+        _not_taken,
+    ),
+)
+
+
+def table(result: Result) -> list[str]:
+    lines = [
+        "## Issue 18's targets",
+        "",
+        "| figure | issue's figure | this run | target | met |",
+        "|---|---|---|---|---|",
+    ]
+    for row in ROWS:
+        found = row.measure(result)
+        now, met = (NOT_MEASURED, "—") if found is None else (found[0], _met(found[1]))
+        lines.append(f"| {row.figure} | {row.before} | {now} | {row.target} | {met} |")
+    return lines
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**not met**"

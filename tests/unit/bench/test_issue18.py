@@ -1,0 +1,97 @@
+"""Issue 18's table, the ceiling rows it reads and the default comparison of `bench.compare`."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import msgspec
+
+from bench import ceilings, issue18
+from bench.compare import diff, last_committed
+from bench.report import Bulk, Ceilings, encode
+from tests.unit.bench.samples import result
+
+TARGETS = {
+    "skyfare_get_1w": ceilings.Target("http://127.0.0.1:1/v1/search?q"),
+    "bare_get_1w": ceilings.Target("http://127.0.0.1:2/v1/search?q"),
+    "skyfare_post_1w": ceilings.Target("http://127.0.0.1:1/v1/search", "POST", b"{}"),
+    "bare_post_1w": ceilings.Target("http://127.0.0.1:2/v1/search", "POST", b"{}"),
+    "skyfare_get_2w": ceilings.Target("http://127.0.0.1:3/v1/search?q", workers=2),
+    "bare_get_2w": ceilings.Target("http://127.0.0.1:4/v1/search?q", workers=2),
+}
+RPS = {
+    "skyfare_get_1w": [900.0, 950.0, 920.0],
+    "bare_get_1w": [1000.0, 1000.0, 1000.0],
+    "skyfare_post_1w": [700.0, 800.0, 750.0],
+    "bare_post_1w": [1000.0, 990.0, 1000.0],
+    "skyfare_get_2w": [1500.0, 1400.0, 1450.0],
+    "bare_get_2w": [1800.0, 1700.0, 1750.0],
+}
+CPU = {name: [30.0, 30.0, 30.0] if "skyfare" in name else [27.0] * 3 for name in RPS}
+
+
+def _with_rows() -> Ceilings:
+    return Ceilings(
+        wrk="wrk -t1 -c64 -d6s",
+        turns=3,
+        seconds=6,
+        response_bytes=9000,
+        rows=ceilings.rows(RPS, CPU, TARGETS),
+        scaling=ceilings.scaling(RPS),
+    )
+
+
+def test_each_row_is_the_ratio_of_the_medians_of_its_two_targets() -> None:
+    table = _with_rows()
+    get, post, two = (table.row(name) for name in ("get_1w", "post_1w", "get_2w"))
+
+    assert get is not None
+    assert post is not None
+    assert two is not None
+    assert (get.ratio, get.meets_target) == (0.92, True)  # 920 / 1000, target 0.90
+    assert (post.ratio, post.meets_target, post.method) == (0.75, False, "POST")
+    assert (two.ratio, two.workers, two.cpu_ratio) == (0.829, 2, 0.9)
+    assert table.scaling == round(1450 / 920, 3)
+
+
+def test_the_issue_table_says_met_per_row_and_not_measured_for_what_did_not_run() -> None:
+    bulk = Bulk(
+        queries=1000,
+        distinct=100,
+        requests=20,
+        runs=[],
+        median={"first_ms": 1.5, "last_ms": 12.0, "first_p90_ms": 2.0, "last_p90_ms": 15.0},
+    )
+    found = msgspec.structs.replace(result(), ceilings=_with_rows(), bulk=bulk, booking=None)
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in issue18.table(found)[4:]}
+
+    def row(start: str) -> str:
+        return next(line for name, line in rows.items() if name.startswith(start))
+
+    assert row("cached `GET").endswith("| met |")
+    assert "**not met**" in row("cached `POST")
+    assert "2 ÷ 1 worker 1.58" in row("the same with 2 workers")  # ratio 0.83 < 0.85 too
+    assert "1.5 / 12.0 ms" in row("bulk fares")
+    assert "**not met**" in row("bulk fares")
+    for name in ("booking", "notifications", "API worker RSS"):
+        assert issue18.NOT_MEASURED in row(name)
+        assert row(name).endswith("| — |")
+
+
+def test_without_arguments_compare_takes_the_last_committed_result(tmp_path: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    old = result()
+    new = msgspec.structs.replace(old, started_at="2026-12-03T00:00:00+00:00", sha="bbbbbbb")
+    git("init", "-q")
+    (tmp_path / "old.json").write_bytes(encode(old))
+    (tmp_path / "other.json").write_text('{"ratio": 0.5}')  # another benchmark's file
+    git("add", "old.json", "other.json")
+    (tmp_path / "new.json").write_bytes(encode(new))  # written by this run, not committed
+
+    found = last_committed(tmp_path, exclude=tmp_path / "new.json")
+
+    assert found == tmp_path / "old.json"
+    assert diff(old, new)  # and the two compare figure by figure
