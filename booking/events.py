@@ -49,6 +49,9 @@ class OrderSnapshot(msgspec.Struct, frozen=True):
     # (a quoted cancellation, the refund it caused): for the traveler's mail, not stored.
     refund_amount: Decimal | None = None
     penalty_amount: Decimal | None = None
+    # The first slice's `ORIGIN-DESTINATION` (analytics: bookings per route, beside searches).
+    # None in events written before it was added.
+    route: str | None = None
 
 
 class Contact(msgspec.Struct, frozen=True):

@@ -19,7 +19,9 @@ from typing import Literal, Protocol
 
 import msgspec
 
-VERSION = 1
+# 2: `traveler_hash` is an HMAC-SHA256 (64 hex digits) and is filled for signed-in travelers;
+# version 1 events never carried one. Consumers read both.
+VERSION = 2
 
 Channel = Literal["get", "post", "stream", "bulk", "calendar"]
 CacheOutcome = Literal["hit", "miss", "stale", "live"]
@@ -106,9 +108,10 @@ def stamped(stamp: HitStamp, at: bytes, took_ms: bytes) -> bytes:
 
 
 def traveler_hash(secret: bytes, subject: str) -> str:
-    """A keyed hash of a traveler's subject: equal for the same traveler, not reversible, and not
-    guessable from a list of subjects without the secret."""
-    return hmac.new(secret, subject.encode(), hashlib.blake2b).hexdigest()[:32]
+    """HMAC-SHA256 of a traveler's subject (the token's `sub`), as 64 hex digits: equal for the
+    same traveler (conversion can be counted), not reversible, and not guessable from a list of
+    subjects without the secret (a plain hash would be: subjects are often sequential ids)."""
+    return hmac.new(secret, subject.encode(), hashlib.sha256).hexdigest()
 
 
 class UsageSink(Protocol):

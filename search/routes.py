@@ -13,6 +13,7 @@ from aiohttp import web
 from multidict import CIMultiDict
 
 from connectors.model import AIRPORT_CODE_SCHEMA, CABIN_CLASSES, PricedOffer
+from kernel.auth import signed_in_subject
 from kernel.http import prepare_stream, read_json_body
 from kernel.openapi import Operation, Parameter
 from search import airports
@@ -59,11 +60,13 @@ def _json(payload: object) -> web.Response:
 async def post_search(request: web.Request) -> web.StreamResponse:
     search = parse_search_body(await read_json_body(request), today=_today())
     service = request.config_dict[SEARCH_SERVICE]
+    traveler = await signed_in_subject(request)  # for usage events only: the search is public
     if NDJSON in request.headers.get("Accept", ""):
         # Streamed searches bypass the fare cache: their point is each airline's offers as it
         # answers, which a cached answer (already merged and ranked) no longer has.
-        return await _stream(request, service, search)
-    return await _cached(service, search)
+        return await _stream(request, service, search, traveler)
+    body, state = await service.search_body(search, traveler=traveler)
+    return web.Response(body=body, headers=_HEADERS[state])
 
 
 async def get_search(request: web.Request) -> web.Response:
@@ -74,23 +77,26 @@ async def get_search(request: web.Request) -> web.Response:
     # straight from it: the same bytes the full path below gives, minus its parsing and hashing.
     raw_query = request.rel_url.raw_query_string
     day = _utc_day()
-    body = service.cached_query_body(raw_query, day)
-    if body is not None:
-        return web.Response(body=body, headers=_HEADERS["hit"])
+    # A signed-in traveler's search takes the full path: its usage event names the traveler
+    # (hashed), which the fast path's pre-encoded event cannot.
+    traveler = None
+    if "Authorization" in request.headers:
+        traveler = await signed_in_subject(request)
+    if traveler is None:
+        body = service.cached_query_body(raw_query, day)
+        if body is not None:
+            return web.Response(body=body, headers=_HEADERS["hit"])
     search = parse_search_query(request.query.items(), today=_today(day))
-    body, state = await service.search_body(search, raw_query=raw_query, day=day, channel="get")
-    return web.Response(body=body, headers=_HEADERS[state])
-
-
-async def _cached(service: SearchService, search: SearchRequest) -> web.Response:
-    body, state = await service.search_body(search)
+    body, state = await service.search_body(
+        search, raw_query=raw_query, day=day, channel="get", traveler=traveler
+    )
     return web.Response(body=body, headers=_HEADERS[state])
 
 
 async def _stream(
-    request: web.Request, service: SearchService, search: SearchRequest
+    request: web.Request, service: SearchService, search: SearchRequest, traveler: str | None
 ) -> web.StreamResponse:
-    lines = service.stream(search)
+    lines = service.stream(search, traveler=traveler)
     async with aclosing(lines):
         # The first line is awaited before the headers go out, so a search that no airline could
         # be asked still answers 503 as a problem document rather than as a broken stream.
