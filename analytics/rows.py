@@ -15,7 +15,15 @@ from typing import Any
 
 import msgspec
 
-from kernel.usage import BreakerEvent, RepriceEvent, SearchEvent, decode_usage, traveler_hash
+from kernel.usage import (
+    BreakerEvent,
+    HitsEvent,
+    RepriceEvent,
+    SearchEvent,
+    decode_usage,
+    expand,
+    traveler_hash,
+)
 
 Row = tuple[Any, ...]
 # Tables and their columns, in insert order; every table starts with the stream position.
@@ -76,9 +84,12 @@ def split_id(entry_id: str) -> tuple[int, int]:
     return int(ms), int(seq or 0)
 
 
-def _position(stream: str, entry_id: str, at: dt.datetime) -> Row:
+def _position(stream: str, entry_id: str, at: dt.datetime, index: int | None = None) -> Row:
+    """The position columns; `index`: which event of a `hits` entry (its `stream_id` is
+    `<entry id>.<index>`, unique like an entry's, and `ms`/`seq` are the entry's)."""
     ms, seq = split_id(entry_id)
-    return (stream, entry_id, ms, seq, at, at.date())
+    stream_id = entry_id if index is None else f"{entry_id}.{index}"
+    return (stream, stream_id, ms, seq, at, at.date())
 
 
 def _utc(unix_s: float) -> dt.datetime:
@@ -97,26 +108,35 @@ def usage_rows(stream: str, entry_id: str, data: bytes, rows: dict[str, list[Row
         return
     if event.version not in VERSIONS:
         return
+    if isinstance(event, HitsEvent):
+        for index, search in enumerate(expand(event)):
+            assert isinstance(search, SearchEvent)
+            _search_rows(_position(stream, entry_id, _utc(search.at), index), search, rows)
+        return
     pos = _position(stream, entry_id, _utc(event.at))
     if isinstance(event, SearchEvent):
-        first = event.slices[0] if event.slices else None
-        origin = first.origin if first else None
-        destination = first.destination if first else None
-        rows["searches"].append((*pos, event.channel, event.partner, origin, destination,
-            f"{origin}-{destination}", len(event.slices), first.departure_date if first else None,
-            event.adults, event.children, event.infants, event.cabin, event.offers,
-            _decimal(event.cheapest_amount), event.currency, event.took_ms, event.cache,
-            event.traveler_hash))  # fmt: skip
-        for c in event.connectors:
-            rows["connector_calls"].append(
-                (*pos, c.name, c.status, c.offers, c.latency_ms, event.channel)
-            )
+        _search_rows(pos, event, rows)
     elif isinstance(event, RepriceEvent):
         rows["reprices"].append((*pos, event.stage, event.connector, event.outcome, event.source,
             _decimal(event.amount), _decimal(event.change), event.currency,
             event.traveler_hash))  # fmt: skip
     elif isinstance(event, BreakerEvent):
         rows["breakers"].append((*pos, event.connector, event.state))
+
+
+def _search_rows(pos: Row, event: SearchEvent, rows: dict[str, list[Row]]) -> None:
+    first = event.slices[0] if event.slices else None
+    origin = first.origin if first else None
+    destination = first.destination if first else None
+    rows["searches"].append((*pos, event.channel, event.partner, origin, destination,
+        f"{origin}-{destination}", len(event.slices), first.departure_date if first else None,
+        event.adults, event.children, event.infants, event.cabin, event.offers,
+        _decimal(event.cheapest_amount), event.currency, event.took_ms, event.cache,
+        event.traveler_hash))  # fmt: skip
+    for c in event.connectors:
+        rows["connector_calls"].append(
+            (*pos, c.name, c.status, c.offers, c.latency_ms, event.channel)
+        )
 
 
 class OrderRows:
