@@ -9,7 +9,9 @@ starts) to the others, then measures, in order:
 1. ceiling — wrk against cached GET /v1/search and a bare aiohttp handler with the same bytes;
 2. cold — uncached searches at a fixed arrival rate (open loop), airlines at known latencies;
 3. booking — POST /v1/orders (hold) orders/s beside a raw asyncpg loop writing the same rows;
-4. mixed — the locust scenario (bench/locustfile.py) for a fixed duration.
+4. mixed — the locust scenario (bench/locustfile.py) for a fixed duration;
+5. usage — cached GET /v1/search with usage events on ÷ off, two servers of its own side by side
+   (bench/harness_usage.py; needs DATABASE_URL and REDIS_URL, else recorded as skipped).
 
 Writes `bench/results/<date>-<short sha>[-quick].json`, a Markdown summary (`.md`) and two PNG
 plots beside it, and prints the summary. A measurement that cannot run (wrk missing, the
@@ -36,13 +38,22 @@ from typing import Any
 
 import msgspec
 
-from bench import harness_booking, harness_ceiling, harness_cold, mixed, plots, summary, traffic
+from bench import (
+    harness_booking,
+    harness_ceiling,
+    harness_cold,
+    harness_usage,
+    mixed,
+    plots,
+    summary,
+    traffic,
+)
 from bench.harness_stack import Stack, display, partner_key, running_stack
 from bench.machine import available_cpus, describe, plan_cores, short_sha
 from bench.report import Result, Skipped, encode
 
 RESULTS = Path(__file__).parent / "results"
-MEASUREMENTS = ("ceiling", "cold", "booking", "mixed")
+MEASUREMENTS = ("ceiling", "cold", "booking", "mixed", "usage")
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,8 @@ class Plan:
     mixed_spawn_rate: float = 50.0
     mixed_seconds: int = 45
     warm_days: int = traffic.POPULAR_DAYS
+    usage_turns: int = 5
+    usage_seconds: int = 8
 
 
 FULL = Plan(runs=3)
@@ -71,6 +84,8 @@ QUICK = Plan(
     booking_seconds=4.0,
     mixed_users=50,
     mixed_seconds=12,
+    usage_turns=3,
+    usage_seconds=4,
 )
 
 
@@ -149,6 +164,9 @@ def _steps(
             **both,
         ),
         "mixed": lambda: _mixed(stack, plan, loadgen),
+        "usage": lambda: harness_usage.measure(
+            turns=plan.usage_turns, seconds=plan.usage_seconds, connections=plan.wrk_connections
+        ),
     }
 
 
