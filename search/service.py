@@ -168,7 +168,7 @@ class SearchService:
             return None
         took_ms = round((self._clock() - start) * 1000)
         if request is not None and self.usage.enabled:
-            self.usage.answer(request, entry, channel="get", cache="hit", took_ms=took_ms)
+            self.usage.get_hit(request, entry, took_ms)
         return response_body(new_search_id(), entry, took_ms=took_ms, cache="hit")
 
     async def cheapest(self, request: SearchRequest) -> tuple[CheapestFare | None, FareEntry]:

@@ -133,3 +133,19 @@ def test_a_signed_in_travelers_hit_carries_the_keyed_hash_of_the_subject_only() 
     assert again.traveler_hash == signed_in.traveler_hash  # conversion can be counted
     assert isinstance(keyed_otherwise, SearchEvent)
     assert keyed_otherwise.traveler_hash != signed_in.traveler_hash  # the secret matters
+
+
+def test_the_fast_paths_get_hit_is_the_event_answer_gives_and_follows_a_new_answer() -> None:
+    sink = ListSink()
+    usage = SearchUsage(sink, wall_clock=lambda: 1_800_000_000.5)
+    newer = msgspec.structs.replace(ENTRY, offer_count=7)
+
+    usage.answer(REQUEST, ENTRY, channel="get", cache="hit", took_ms=2)
+    usage.get_hit(REQUEST, ENTRY, 2)
+    usage.get_hit(REQUEST, ENTRY, 2)  # from its memo
+    usage.get_hit(REQUEST, newer, 999)  # the answer was refreshed: a new stamp
+
+    assert sink.events[1] == sink.events[2] == sink.events[0]
+    refreshed = sink.events[3]
+    assert isinstance(refreshed, SearchEvent)
+    assert (refreshed.offers, refreshed.took_ms) == (7, 999)
