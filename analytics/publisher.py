@@ -10,9 +10,11 @@ pipeline of `XADD`s and ~1.3 µs as one argument each (measured), and the publis
 process's core with the searches it reports. The cached hits of one search and answer in a
 batch go as one `hits` entry (kernel/usage.py `HitsEvent`: the event once, then each hit's `at`
 and `took_ms`): an entry per hit cost Redis ~3 µs (its `XADD`) and the publisher ~0.9 µs, on
-the cores the searches use (bench/results/2026-12-03-usage-hits-coalesced.md). Batches of up
-to 1,024 events; waking every 0.2 s rather than 0.05 s halves the publisher's CPU per event at
-15,000 events/s (bench/results/2026-12-03-usage-cost-perf.md).
+the cores the searches use (bench/results/2026-12-03-usage-hits-coalesced.md); the hits wait
+grouped that way already, as references to the bytes the caller holds, so a hit allocates
+nothing here. A batch holds up to 1,024 other events and every hit waiting (a few bytes each);
+waking every 0.2 s rather than 0.05 s halves the publisher's CPU per event at 15,000 events/s
+(bench/results/2026-12-03-usage-cost-perf.md).
 A full buffer, or a batch Redis failed or was too slow for, is counted as dropped
 (`skyfare_usage_events_dropped_total`), never retried into the request path.
 """
@@ -78,29 +80,41 @@ class UsageBuffer:
         self._interval_s = interval_s
         self._timeout_s = timeout_s
         self._clock = clock
-        self._events: deque[UsageEvent | bytes | tuple[HitStamp, bytes, bytes]] = deque()
+        self._events: deque[UsageEvent | bytes] = deque()
+        # Cached hits waiting, per stamp: each hit's `at` and `took_ms` (kernel/usage.HitsEvent).
+        self._hits: dict[HitStamp, tuple[list[bytes], list[bytes]]] = {}
+        self._waiting_hits = 0
         self._xadd_all = client.register_script(_XADD_ALL)
         self._logged_at = -LOG_EVERY_S
         self._suppressed = 0
 
     def __len__(self) -> int:
-        return len(self._events)
+        return len(self._events) + self._waiting_hits
 
     def emit(self, event: UsageEvent) -> None:
-        if len(self._events) < self._capacity:
+        if len(self) < self._capacity:
             self._events.append(event)
         else:
             metrics.count("dropped")
 
     def emit_json(self, data: bytes) -> None:
-        if len(self._events) < self._capacity:
+        if len(self) < self._capacity:
             self._events.append(data)
         else:
             metrics.count("dropped")
 
     def emit_hit(self, stamp: HitStamp, at: bytes, took_ms: bytes) -> None:
-        if len(self._events) < self._capacity:
-            self._events.append((stamp, at, took_ms))
+        # Grouped here, per stamp, as references to bytes the caller keeps anyway: nothing is
+        # allocated per hit (a tuple per hit, kept until the next batch, cost the API ~15 µs a
+        # request when it shared a core with its load generator, bench/results/
+        # 2026-12-03-usage-hits-coalesced.md).
+        if self._waiting_hits + len(self._events) < self._capacity:
+            found = self._hits.get(stamp)
+            if found is None:
+                found = self._hits[stamp] = ([], [])
+            found[0].append(at)
+            found[1].append(took_ms)
+            self._waiting_hits += 1
         else:
             metrics.count("dropped")
 
@@ -108,45 +122,34 @@ class UsageBuffer:
         """Publish forever (until cancelled), one batch after another while events wait."""
         while True:
             await asyncio.sleep(self._interval_s)
-            while self._events:
+            while len(self):
                 await self.flush()
 
     async def flush(self) -> int:
-        """Send up to `batch_size` waiting events; the number sent (0 when dropped)."""
+        """Send up to `batch_size` waiting events and every waiting hit (one `hits` entry per
+        search and answer); the number of events sent (0 when dropped)."""
         events = self._events
         batch = [events.popleft() for _ in range(min(self._batch_size, len(events)))]
-        if not batch:
+        hits, self._hits = self._hits, {}
+        count, self._waiting_hits = len(batch) + self._waiting_hits, 0
+        if not count:
             return 0
-        # The hits of one stamp (one search and answer) become one `hits` entry.
-        hits: dict[HitStamp, tuple[list[bytes], list[bytes]]] = {}
-        lines = []
-        for event in batch:
-            if type(event) is tuple:
-                stamp, at, took_ms = event
-                found = hits.get(stamp)
-                if found is None:
-                    found = hits[stamp] = ([], [])
-                found[0].append(at)
-                found[1].append(took_ms)
-            elif type(event) is bytes:
-                lines.append(event)
-            else:
-                lines.append(encode_usage(event))
+        lines = [event if type(event) is bytes else encode_usage(event) for event in batch]
         lines += [hits_json(stamp, at, took_ms) for stamp, (at, took_ms) in hits.items()]
         args = (self._maxlen, b"\n".join(lines))
         try:
             async with asyncio.timeout(self._timeout_s):
                 await self._xadd_all(keys=[self._stream], args=args)
         except (RedisError, OSError, TimeoutError) as exc:
-            metrics.count("dropped", len(batch))
-            self._log_failure(exc, len(batch))
+            metrics.count("dropped", count)
+            self._log_failure(exc, count)
             return 0
-        metrics.count("published", len(batch))
-        return len(batch)
+        metrics.count("published", count)
+        return count
 
     async def drain(self) -> None:
         """Send what is waiting (at shutdown): each batch under its own timeout."""
-        while self._events:
+        while len(self):
             await self.flush()
 
     def _log_failure(self, exc: BaseException, dropped: int) -> None:

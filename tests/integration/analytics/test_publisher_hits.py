@@ -7,6 +7,7 @@ from __future__ import annotations
 import msgspec
 import redis.asyncio as redis
 
+from analytics import metrics
 from analytics.publisher import UsageBuffer
 from cache.model import FareEntry
 from kernel.usage import BreakerEvent, HitsEvent, SearchEvent, decode_usage, expand
@@ -48,3 +49,22 @@ async def test_stamped_hits_round_trip_among_whole_events(
     direct = SearchUsage(ListSink(), wall_clock=lambda: 1_800_000_000.5)
     direct.answer(REQUEST, ENTRY, channel="get", cache="hit", took_ms=300)
     assert hits[2] == direct.sink.events[0]  # type: ignore[attr-defined]
+
+
+async def test_waiting_hits_count_against_the_buffers_capacity(
+    redis_client: redis.Redis, stream: str
+) -> None:
+    buffer = UsageBuffer(redis_client, stream, maxlen=1000, capacity=3)
+    usage = SearchUsage(buffer, wall_clock=lambda: 1_800_000_000.0)
+    dropped = metrics.value("dropped")
+
+    buffer.emit(BreakerEvent(at=1_800_000_000.0, connector="ndc-crimson", state="open"))
+    for took_ms in range(4):
+        usage.get_hit(REQUEST, ENTRY, took_ms)
+
+    assert len(buffer) == 3
+    assert metrics.value("dropped") - dropped == 2
+    assert await buffer.flush() == 3
+    assert len(buffer) == 0
+    entries = [decode_usage(fields[b"event"]) for _, fields in await redis_client.xrange(stream)]
+    assert [len(expand(e)) for e in entries] == [1, 2]  # the breaker, then two hits in one entry
