@@ -21,7 +21,7 @@ from redis.asyncio.cluster import RedisCluster
 from redis.crc import key_slot
 from redis.exceptions import ResponseError
 
-from analytics.rows import Row, dates_of, empty_rows, order_rows, usage_rows
+from analytics.rows import OrderRows, Row, dates_of, empty_rows, usage_rows
 from analytics.store import AnalyticsStore
 
 logger = logging.getLogger(__name__)
@@ -48,10 +48,13 @@ class AnalyticsConsumer:
         batch_size: int = 500,
         block_ms: int = 1000,
         export_every: int = 20,
+        traveler_key: bytes = b"",
     ) -> None:
         self._client = client
         self._store = store
-        self._parsers: dict[str, Parse] = {usage_stream: usage_rows, event_stream: order_rows}
+        # `traveler_key`: what order owners are hashed with (the search side's secret).
+        orders = OrderRows(traveler_key)
+        self._parsers: dict[str, Parse] = {usage_stream: usage_rows, event_stream: orders}
         self._consumer = consumer
         self._batch_size = batch_size
         self._block_ms = block_ms

@@ -55,6 +55,8 @@ def write_plots(reports: list[Report], out: Path) -> list[Path]:
     written = []
     plots = (
         ("searches", _searches_per_day),
+        ("bookings", _bookings),
+        ("look_to_book", _look_to_book),
         ("cache", _cache_ratio),
         ("airlines", _airline_latency),
         ("price_accuracy", _price_accuracy),
@@ -87,6 +89,24 @@ def _searches_per_day(found: Report, ax: Any) -> None:
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ax.set_ylabel("searches")
     ax.legend()
+
+
+def _bookings(found: Report, ax: Any) -> None:
+    routes = [row[0] for row in found.rows]
+    ax.bar(routes, [row[2] for row in found.rows], label="holds", color="#c8d6e5")
+    ax.bar(routes, [row[1] for row in found.rows], label="bookings (ticketed)")
+    ax.set_ylabel("orders")
+    ax.tick_params(axis="x", labelrotation=30)
+    ax.legend()
+
+
+def _look_to_book(found: Report, ax: Any) -> None:
+    booked = [row for row in found.rows if row[3] is not None]
+    ax.bar([row[0] for row in booked], [float(row[3]) for row in booked])
+    ax.set_ylabel("searches per booking")
+    ax.tick_params(axis="x", labelrotation=30)
+    if len(booked) < len(found.rows):  # routes searched but never booked have no ratio
+        ax.set_xlabel(f"{len(found.rows) - len(booked)} searched route(s) without a booking")
 
 
 def _cache_ratio(found: Report, ax: Any) -> None:

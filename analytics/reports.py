@@ -38,6 +38,32 @@ _SQL: dict[str, tuple[str, str]] = {
         "FROM searches WHERE occurred_at >= ? "
         "GROUP BY route ORDER BY searches DESC, route LIMIT 20",
     ),
+    # A booking is an order that was paid and ticketed (`order.confirmed`), refunded later or
+    # not; a hold that never got paid is not one. Routes as searches name them: the first
+    # slice's ORIGIN-DESTINATION (orders from before events carried it have none).
+    "bookings": (
+        "Top routes by bookings (ticketed orders), and their holds",
+        "SELECT route, "
+        "count(DISTINCT order_id) FILTER (WHERE type = 'order.confirmed') AS bookings, "
+        "count(DISTINCT order_id) FILTER (WHERE type = 'order.held') AS holds "
+        "FROM order_events WHERE occurred_at >= ? AND route IS NOT NULL "
+        "GROUP BY route ORDER BY bookings DESC, holds DESC, route LIMIT 20",
+    ),
+    # Searches of every channel (partners' looks too) per booking; no ratio without a booking.
+    "look_to_book": (
+        "Look-to-book ratio per route: searches per booking",
+        "WITH s AS (SELECT route, count(*) AS searches FROM searches WHERE occurred_at >= ? "
+        "  GROUP BY route), "
+        "b AS (SELECT route, count(DISTINCT order_id) AS bookings FROM order_events "
+        "  WHERE occurred_at >= ? AND type = 'order.confirmed' AND route IS NOT NULL "
+        "  GROUP BY route) "
+        "SELECT coalesce(s.route, b.route) AS route, coalesce(s.searches, 0) AS searches, "
+        "coalesce(b.bookings, 0) AS bookings, "
+        "CASE WHEN b.bookings > 0 THEN round(coalesce(s.searches, 0) / b.bookings, 2) END "
+        "AS look_to_book "
+        "FROM s FULL OUTER JOIN b ON s.route = b.route "
+        "ORDER BY searches DESC, bookings DESC, route LIMIT 20",
+    ),
     "cache": (
         "Cache hit ratio per day, and searches saved from the airlines",
         "SELECT date, count(*) AS searches, "

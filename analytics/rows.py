@@ -1,7 +1,9 @@
 """Stream entries → table rows (pure): usage events (kernel/usage.py) and order events.
 
 Order events are decoded into a view of their own that holds no personal data: the contact
-(names, email, phone) and the booking reference are never read, so they cannot reach the store.
+(names, email, phone) and the booking reference are never read, so they cannot reach the store,
+and the owner (the token's `sub`) is stored only as its keyed hash, `traveler_hash`, the same a
+signed-in traveler's searches carry (kernel/usage.py): conversion per traveler, nobody named.
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ from typing import Any
 
 import msgspec
 
-from kernel.usage import BreakerEvent, RepriceEvent, SearchEvent, decode_usage
+from kernel.usage import (
+    BreakerEvent,
+    HitsEvent,
+    RepriceEvent,
+    SearchEvent,
+    decode_usage,
+    expand,
+    traveler_hash,
+)
 
 Row = tuple[Any, ...]
 # Tables and their columns, in insert order; every table starts with the stream position.
@@ -41,8 +51,12 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("event_id", "VARCHAR"), ("type", "VARCHAR"), ("order_id", "VARCHAR"),
         ("status", "VARCHAR"), ("payment_status", "VARCHAR"),
         ("total_amount", "DECIMAL(18,2)"), ("currency", "VARCHAR"),
+        # Added later: `AnalyticsStore` adds them to an older file (new columns go last).
+        ("route", "VARCHAR"), ("traveler_hash", "VARCHAR"),
     ),
 }  # fmt: skip
+# The usage event versions these rows read (kernel/usage.py VERSION).
+VERSIONS = (1, 2)
 
 
 class _OrderView(msgspec.Struct, frozen=True):
@@ -51,6 +65,7 @@ class _OrderView(msgspec.Struct, frozen=True):
     payment_status: str
     total_amount: Decimal
     total_currency: str
+    route: str | None = None
 
 
 class _OrderEventView(msgspec.Struct, frozen=True):
@@ -58,6 +73,7 @@ class _OrderEventView(msgspec.Struct, frozen=True):
     type: str
     occurred_at: dt.datetime
     order: _OrderView
+    owner: str | None = None
 
 
 _order_decoder = msgspec.json.Decoder(_OrderEventView)
@@ -68,9 +84,12 @@ def split_id(entry_id: str) -> tuple[int, int]:
     return int(ms), int(seq or 0)
 
 
-def _position(stream: str, entry_id: str, at: dt.datetime) -> Row:
+def _position(stream: str, entry_id: str, at: dt.datetime, index: int | None = None) -> Row:
+    """The position columns; `index`: which event of a `hits` entry (its `stream_id` is
+    `<entry id>.<index>`, unique like an entry's, and `ms`/`seq` are the entry's)."""
     ms, seq = split_id(entry_id)
-    return (stream, entry_id, ms, seq, at, at.date())
+    stream_id = entry_id if index is None else f"{entry_id}.{index}"
+    return (stream, stream_id, ms, seq, at, at.date())
 
 
 def _utc(unix_s: float) -> dt.datetime:
@@ -87,22 +106,16 @@ def usage_rows(stream: str, entry_id: str, data: bytes, rows: dict[str, list[Row
         event = decode_usage(data)
     except (msgspec.DecodeError, ValueError):
         return
-    if event.version != 1:
+    if event.version not in VERSIONS:
+        return
+    if isinstance(event, HitsEvent):
+        for index, search in enumerate(expand(event)):
+            assert isinstance(search, SearchEvent)
+            _search_rows(_position(stream, entry_id, _utc(search.at), index), search, rows)
         return
     pos = _position(stream, entry_id, _utc(event.at))
     if isinstance(event, SearchEvent):
-        first = event.slices[0] if event.slices else None
-        origin = first.origin if first else None
-        destination = first.destination if first else None
-        rows["searches"].append((*pos, event.channel, event.partner, origin, destination,
-            f"{origin}-{destination}", len(event.slices), first.departure_date if first else None,
-            event.adults, event.children, event.infants, event.cabin, event.offers,
-            _decimal(event.cheapest_amount), event.currency, event.took_ms, event.cache,
-            event.traveler_hash))  # fmt: skip
-        for c in event.connectors:
-            rows["connector_calls"].append(
-                (*pos, c.name, c.status, c.offers, c.latency_ms, event.channel)
-            )
+        _search_rows(pos, event, rows)
     elif isinstance(event, RepriceEvent):
         rows["reprices"].append((*pos, event.stage, event.connector, event.outcome, event.source,
             _decimal(event.amount), _decimal(event.change), event.currency,
@@ -111,17 +124,39 @@ def usage_rows(stream: str, entry_id: str, data: bytes, rows: dict[str, list[Row
         rows["breakers"].append((*pos, event.connector, event.state))
 
 
-def order_rows(stream: str, entry_id: str, data: bytes, rows: dict[str, list[Row]]) -> None:
-    """Add the row of one order event; an undecodable entry adds none."""
-    try:
-        event = _order_decoder.decode(data)
-    except (msgspec.DecodeError, ValueError):
-        return
-    at = event.occurred_at.astimezone(dt.UTC).replace(tzinfo=None)
-    order = event.order
-    rows["order_events"].append((*_position(stream, entry_id, at), event.id, event.type,
-        order.id, order.status, order.payment_status, order.total_amount,
-        order.total_currency))  # fmt: skip
+def _search_rows(pos: Row, event: SearchEvent, rows: dict[str, list[Row]]) -> None:
+    first = event.slices[0] if event.slices else None
+    origin = first.origin if first else None
+    destination = first.destination if first else None
+    rows["searches"].append((*pos, event.channel, event.partner, origin, destination,
+        f"{origin}-{destination}", len(event.slices), first.departure_date if first else None,
+        event.adults, event.children, event.infants, event.cabin, event.offers,
+        _decimal(event.cheapest_amount), event.currency, event.took_ms, event.cache,
+        event.traveler_hash))  # fmt: skip
+    for c in event.connectors:
+        rows["connector_calls"].append(
+            (*pos, c.name, c.status, c.offers, c.latency_ms, event.channel)
+        )
+
+
+class OrderRows:
+    """Adds the row of one order event (a `Parse`); an undecodable entry adds none. `key`: the
+    secret owners are hashed with (settings `usage_hash_secret`, as the search side's)."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def __call__(self, stream: str, entry_id: str, data: bytes, rows: dict[str, list[Row]]) -> None:
+        try:
+            event = _order_decoder.decode(data)
+        except (msgspec.DecodeError, ValueError):
+            return
+        at = event.occurred_at.astimezone(dt.UTC).replace(tzinfo=None)
+        order = event.order
+        owner = None if event.owner is None else traveler_hash(self._key, event.owner)
+        rows["order_events"].append((*_position(stream, entry_id, at), event.id, event.type,
+            order.id, order.status, order.payment_status, order.total_amount,
+            order.total_currency, order.route, owner))  # fmt: skip
 
 
 def empty_rows() -> dict[str, list[Row]]:

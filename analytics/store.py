@@ -102,6 +102,10 @@ class AnalyticsStore:
             extra = ", connector" if table == "connector_calls" else ""
             defs.append(f"PRIMARY KEY (stream, stream_id{extra})")
             db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(defs)})")
+            # A file made before a column was added (rows.TABLES appends new ones last, so
+            # `SELECT *` and the Parquet files keep the declared order).
+            for name, kind in fields:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {kind}")
         db.execute(
             "CREATE TABLE IF NOT EXISTS positions (stream VARCHAR PRIMARY KEY, last_id VARCHAR)"
         )

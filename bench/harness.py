@@ -12,7 +12,9 @@ starts) to the others, then measures, in order:
    bulk — POST /v1/fares/bulk of 1000 cached queries: time to its first and last line;
 2. cold — uncached searches at a fixed arrival rate (open loop), airlines at known latencies;
 3. booking — POST /v1/orders (hold) orders/s beside a raw asyncpg loop writing the same rows;
-4. mixed — the locust scenario (bench/locustfile.py) for a fixed duration.
+4. mixed — the locust scenario (bench/locustfile.py) for a fixed duration;
+5. usage — cached GET /v1/search with usage events on ÷ off, two servers of its own side by side
+   (bench/harness_usage.py; needs DATABASE_URL and REDIS_URL, else recorded as skipped).
 
 Writes `bench/results/<date>-<short sha>[-quick].json`, a Markdown summary (`.md`) and two PNG
 plots beside it, and prints the summary: first issue 18's table (`bench/issue18.py`: every
@@ -49,6 +51,7 @@ from bench import (
     harness_bulk,
     harness_ceiling,
     harness_cold,
+    harness_usage,
     mixed,
     plots,
     summary,
@@ -59,7 +62,7 @@ from bench.machine import available_cpus, describe, plan_cores, short_sha
 from bench.report import Result, Skipped, encode
 
 RESULTS = Path(__file__).parent / "results"
-MEASUREMENTS = ("ceiling", "bulk", "cold", "booking", "mixed")
+MEASUREMENTS = ("ceiling", "bulk", "cold", "booking", "mixed", "usage")
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,8 @@ class Plan:
     mixed_spawn_rate: float = 50.0
     mixed_seconds: int = 45
     warm_days: int = traffic.POPULAR_DAYS
+    usage_turns: int = 5
+    usage_seconds: int = 8
 
 
 FULL = Plan(runs=3)
@@ -91,6 +96,8 @@ QUICK = Plan(
     booking_seconds=4.0,
     mixed_users=50,
     mixed_seconds=12,
+    usage_turns=3,
+    usage_seconds=4,
 )
 
 
@@ -177,6 +184,9 @@ def _steps(
             **both,
         ),
         "mixed": lambda: _mixed(stack, plan, loadgen),
+        "usage": lambda: harness_usage.measure(
+            turns=plan.usage_turns, seconds=plan.usage_seconds, connections=plan.wrk_connections
+        ),
     }
 
 

@@ -115,6 +115,23 @@ class Bulk(msgspec.Struct, frozen=True):
     cpu: list[ToolCpu] = []
 
 
+class UsageCost(msgspec.Struct, frozen=True):
+    """Cached GET /v1/search with usage events on ÷ off: two `skyfare serve` side by side
+    (bench/usage_cost.py), alternating wrk turns; `cpu_ratio` is off ÷ on in CPU per request."""
+
+    wrk: str
+    on_rps: list[float]
+    off_rps: list[float]
+    on_median_rps: float
+    off_median_rps: float
+    ratio: float
+    cpu_us_per_request: dict[str, list[float]]
+    cpu_ratio: float
+    target: float
+    meets_target: bool
+    non_2xx: int
+
+
 class Cold(msgspec.Struct, frozen=True):
     """Uncached searches at a fixed arrival rate (open loop), airlines at fixed latencies."""
 
@@ -221,6 +238,7 @@ class Result(msgspec.Struct, frozen=True):
     cold: Cold | None = None
     booking: Booking | None = None
     mixed: Mixed | None = None
+    usage: UsageCost | None = None
     skipped: list[Skipped] = []
     notes: list[str] = []
     wall_s: float = 0.0

@@ -8,9 +8,20 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from statistics import median
 
 from bench import issue18
-from bench.report import Booking, Ceiling, Ceilings, Cold, Mixed, PriceChecks, Result, load
+from bench.report import (
+    Booking,
+    Ceiling,
+    Ceilings,
+    Cold,
+    Mixed,
+    PriceChecks,
+    Result,
+    UsageCost,
+    load,
+)
 
 NOISY = (
     "The machine is shared and noisy: other work (test suites, builds) ran beside the benchmark, "
@@ -111,6 +122,8 @@ def headline(result: Result) -> list[str]:
         rows.append(_mixed_row(result.mixed))
         if result.mixed.price_checks is not None:
             rows.append(price_checks_row(result.mixed.price_checks))
+    if result.usage is not None:
+        rows.append(usage_row(result.usage))
     return rows
 
 
@@ -143,6 +156,17 @@ def ceilings_table(c: Ceilings) -> list[str]:
             f"(target ≥ {c.scaling_target}).",
         ]
     return rows
+
+
+def usage_row(u: UsageCost) -> str:
+    """Cached search throughput with usage events on ÷ off (and the steadier CPU figure)."""
+    cpu = u.cpu_us_per_request
+    return (
+        f"| usage events: cached `GET /v1/search` with them on vs off, `{u.wrk}`, "
+        f"{len(u.on_rps)} turns | {_n(u.on_median_rps)} vs {_n(u.off_median_rps)} requests/s; "
+        f"CPU {median(cpu['on']):.1f} vs {median(cpu['off']):.1f} µs/request | ≥ {u.target} | "
+        f"{u.ratio:.3f} (CPU {u.cpu_ratio:.3f}), {_mark(u.meets_target)} |"
+    )
 
 
 def price_checks_row(p: PriceChecks) -> str:

@@ -63,6 +63,9 @@ class OrderSnapshot(msgspec.Struct, frozen=True):
     change_summary: str | None = None
     # What a seat change charged (or refunded, when the airline refused it afterwards).
     seat_charge_amount: Decimal | None = None
+    # The first slice's `ORIGIN-DESTINATION` (analytics: bookings per route, beside searches).
+    # None in events written before it was added.
+    route: str | None = None
 
 
 class SeatNote(msgspec.Struct, frozen=True):

@@ -214,10 +214,16 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
             payment_required_by=self.payment_required_by,
             ticket_numbers=self.ticket_numbers,
             failure_reason=self.failure_reason,
+            route=route_of(self.slices),
         )
 
     def contact(self) -> Contact | None:
         return contact_of(self.passengers)
+
+
+def route_of(slices: tuple[Slice, ...]) -> str | None:
+    """`ORIGIN-DESTINATION` of the first slice, as usage events name a search's route."""
+    return f"{slices[0].origin}-{slices[0].destination}" if slices else None
 
 
 def contact_of(passengers: tuple[Passenger, ...]) -> Contact | None:

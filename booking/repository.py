@@ -26,7 +26,7 @@ from booking import metrics, state
 from booking.events import OrderSnapshot, encode_event, new_event
 from booking.idempotency import Completion, record_response
 from booking.limits import OpenHold, OrderLimits, check_limits, flights_of, seats_of
-from booking.model import VISIBLE_STATUSES, NewOrder, Order, contact_of
+from booking.model import VISIBLE_STATUSES, NewOrder, Order, contact_of, route_of
 from booking.pagination import Position
 from booking.pg import Database
 from booking.references import ReferenceCollision, new_booking_reference, with_retries
@@ -279,6 +279,7 @@ def _pending_snapshot(order: NewOrder) -> OrderSnapshot:
         payment_status="unpaid",
         total_amount=order.total_amount,
         total_currency=order.total_currency,
+        route=route_of(order.slices),
     )
 
 

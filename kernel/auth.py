@@ -8,6 +8,8 @@ from typing import Protocol
 import msgspec
 from aiohttp import web
 
+from kernel.errors import ServiceUnavailable, Unauthorized
+
 
 class Principal(msgspec.Struct, frozen=True):
     """An authenticated traveler (or support agent): `subject` is the token's `sub`.
@@ -59,6 +61,23 @@ class Authenticator(Protocol):
 
 
 AUTHENTICATE: web.AppKey[Authenticator] = web.AppKey("authenticate")
+
+# The Bearer check alone (no rate limit), for public routes that only want to know whether a
+# signed-in traveler calls: the searches, so usage events can say who (hashed). Set by the
+# composition root beside AUTHENTICATE; absent where no traveler can sign in.
+IDENTIFY: web.AppKey[Authenticator] = web.AppKey("identify")
+
+
+async def signed_in_subject(request: web.Request) -> str | None:
+    """The subject of the request's Bearer token when it verifies, else None: a public route
+    answers the same with a bad, expired or unverifiable token as without one."""
+    identify = request.config_dict.get(IDENTIFY)
+    if identify is None or "Authorization" not in request.headers:
+        return None
+    try:
+        return (await identify(request)).subject
+    except (Unauthorized, ServiceUnavailable):
+        return None
 
 
 # The caller of a route that declares `security=("bearer",)`, set before its view runs.

@@ -13,6 +13,7 @@ from aiohttp import web
 from multidict import CIMultiDict
 
 from connectors.model import AIRPORT_CODE_SCHEMA, CABIN_CLASSES, PricedOffer
+from kernel.auth import signed_in_subject
 from kernel.http import prepare_stream, read_json_body
 from kernel.openapi import Operation, Parameter
 from search import airports
@@ -60,17 +61,24 @@ async def post_search(request: web.Request) -> web.StreamResponse:
     raw = await read_json_body(request)
     service = request.app[SEARCH_SERVICE]  # see get_search
     day = _utc_day()
+    traveler = None  # for usage events only: the search is public
+    if "Authorization" in request.headers:
+        traveler = await signed_in_subject(request)
     if NDJSON in request.headers.get("Accept", ""):
         # Streamed searches bypass the fare cache: their point is each airline's offers as it
         # answers, which a cached answer (already merged and ranked) no longer has.
-        return await _stream(request, service, parse_search_body(raw, today=_today(day)))
-    # As for GET: a body validated before today whose answer is a fresh L1 hit is answered
-    # from it, without decoding, validating or hashing it again.
-    body = service.cached_query_body(raw, day, channel="post")
-    if body is not None:
-        return web.Response(body=body, headers=_HEADERS["hit"])
+        search = parse_search_body(raw, today=_today(day))
+        return await _stream(request, service, search, traveler)
+    # As for GET: an anonymous body validated before today whose answer is a fresh L1 hit is
+    # answered from it, without decoding, validating or hashing it again.
+    if traveler is None:
+        body = service.cached_query_body(raw, day, channel="post")
+        if body is not None:
+            return web.Response(body=body, headers=_HEADERS["hit"])
     search = parse_search_body(raw, today=_today(day))
-    body, state = await service.search_body(search, raw_query=raw, day=day, channel="post")
+    body, state = await service.search_body(
+        search, raw_query=raw, day=day, channel="post", traveler=traveler
+    )
     return web.Response(body=body, headers=_HEADERS[state])
 
 
@@ -82,18 +90,26 @@ async def get_search(request: web.Request) -> web.Response:
     # straight from it: the same bytes the full path below gives, minus its parsing and hashing.
     raw_query = request.rel_url.raw_query_string
     day = _utc_day()
-    body = service.cached_query_body(raw_query, day)
-    if body is not None:
-        return web.Response(body=body, headers=_HEADERS["hit"])
+    # A signed-in traveler's search takes the full path: its usage event names the traveler
+    # (hashed), which the fast path's pre-encoded event cannot.
+    traveler = None
+    if "Authorization" in request.headers:
+        traveler = await signed_in_subject(request)
+    if traveler is None:
+        body = service.cached_query_body(raw_query, day)
+        if body is not None:
+            return web.Response(body=body, headers=_HEADERS["hit"])
     search = parse_search_query(request.query.items(), today=_today(day))
-    body, state = await service.search_body(search, raw_query=raw_query, day=day, channel="get")
+    body, state = await service.search_body(
+        search, raw_query=raw_query, day=day, channel="get", traveler=traveler
+    )
     return web.Response(body=body, headers=_HEADERS[state])
 
 
 async def _stream(
-    request: web.Request, service: SearchService, search: SearchRequest
+    request: web.Request, service: SearchService, search: SearchRequest, traveler: str | None
 ) -> web.StreamResponse:
-    lines = service.stream(search)
+    lines = service.stream(search, traveler=traveler)
     async with aclosing(lines):
         # The first line is awaited before the headers go out, so a search that no airline could
         # be asked still answers 503 as a problem document rather than as a broken stream.

@@ -119,6 +119,7 @@ class SearchService:
         raw_query: str | bytes | None = None,
         day: int = 0,
         channel: Channel = "post",
+        traveler: str | None = None,
     ) -> tuple[bytes, CacheState]:
         """The JSON of a `SearchResponse`, from the fare cache when it holds the answer.
 
@@ -126,7 +127,8 @@ class SearchService:
         searches) and stores complete answers; `request.cache=False` forces a live search. Cache
         calls get a small share of the deadline, so a slow Redis costs a miss, never the deadline.
         `raw_query`: the GET query string (or the POST body) `request` was validated from on UTC
-        `day`, remembered for `cached_query_body`.
+        `day`, remembered for `cached_query_body`. `traveler`: the signed-in caller's subject, for
+        usage events.
         """
         start = self._clock()
         key = cache_key(request, self._cache_scope)
@@ -137,7 +139,9 @@ class SearchService:
         usage = self.usage
         if usage.enabled:
             outcome: CacheOutcome = state if request.cache or state != "miss" else "live"
-            usage.answer(request, entry, channel=channel, cache=outcome, took_ms=took_ms)
+            usage.answer(
+                request, entry, channel=channel, cache=outcome, took_ms=took_ms, traveler=traveler
+            )
         # Redis down: the answer is live and could not be shared with other processes; say so.
         unavailable = (
             state == "miss" and self._fares is not None and not self._fares.store.shared_available
@@ -168,7 +172,10 @@ class SearchService:
             return None
         took_ms = round((self._clock() - start) * 1000)
         if request is not None and self.usage.enabled:
-            self.usage.answer(request, entry, channel=channel, cache="hit", took_ms=took_ms)
+            if channel == "get":
+                self.usage.get_hit(request, entry, took_ms)
+            else:
+                self.usage.answer(request, entry, channel=channel, cache="hit", took_ms=took_ms)
         return response_body(new_search_id(), entry, took_ms=took_ms, cache="hit")
 
     async def cheapest(self, request: SearchRequest) -> tuple[CheapestFare | None, FareEntry]:
@@ -222,7 +229,9 @@ class SearchService:
                 answers.append(answer)
         return answers
 
-    async def stream(self, request: SearchRequest) -> AsyncGenerator[bytes, None]:
+    async def stream(
+        self, request: SearchRequest, *, traveler: str | None = None
+    ) -> AsyncGenerator[bytes, None]:
         """NDJSON lines: one per connector as it answers (its own offers, ranked), then `done`.
 
         Raises `ServiceUnavailable` before the first line when no serving connector could be asked.
@@ -244,7 +253,12 @@ class SearchService:
         if self.usage.enabled:
             offers = [o for a in answers for o in a.offers]
             self.usage.live(
-                request, offers, meta.connectors, channel="stream", took_ms=meta.took_ms
+                request,
+                offers,
+                meta.connectors,
+                channel="stream",
+                took_ms=meta.took_ms,
+                traveler=traveler,
             )
         yield _encoder.encode(done) + b"\n"
 

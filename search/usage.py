@@ -28,6 +28,7 @@ from kernel.usage import (
     SliceUsage,
     UsageSink,
     encode_usage,
+    traveler_hash,
 )
 from search.fare_index import CheapestFare, cheapest_of
 from search.model import ConnectorReport, SearchRequest
@@ -65,16 +66,26 @@ class SearchUsage:
     """Usage events of searches; `enabled` is False for `NoUsage` (nothing is built at all)."""
 
     def __init__(
-        self, sink: UsageSink | None = None, *, wall_clock: Callable[[], float] = time.time
+        self,
+        sink: UsageSink | None = None,
+        *,
+        traveler_key: bytes = b"",
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.sink: UsageSink = NoUsage() if sink is None else sink
         self.enabled = not isinstance(self.sink, NoUsage)
         self._wall_clock = wall_clock
+        self._traveler_key = traveler_key
+        # subject → its keyed hash: a signed-in traveler searches many times with one token.
+        self._travelers: dict[str, str] = {}
         # (id(search), id(answer)) → (search, answer, event template): the objects are held, so
         # their ids cannot be reused while the entry lives. Cleared when full.
         self._memo: dict[tuple[int, int], tuple[object, object, SearchEvent]] = {}
         # The same, with the channel: a hit's event encoded around its time and `took_ms`.
         self._hits: dict[tuple[int, int, str], tuple[object, object, HitStamp]] = {}
+        # The GET fast path's memo: id(search) → (search, answer, stamp), one answer per search
+        # object (a query string's), so no key tuple is built per hit.
+        self._get_hits: dict[int, tuple[SearchRequest, FareEntry, HitStamp]] = {}
         # The millisecond of the last hit and its `at` as JSON.
         self._at_ms = -1
         self._at = b""
@@ -87,11 +98,13 @@ class SearchUsage:
         channel: Channel,
         cache: CacheOutcome,
         took_ms: int,
+        traveler: str | None = None,
     ) -> None:
-        """A search answered from (or stored as) `entry`."""
+        """A search answered from (or stored as) `entry`; `traveler`: the signed-in caller's
+        subject (hashed here, never sent as it is)."""
         if not self.enabled:
             return
-        if cache == "hit":
+        if cache == "hit" and traveler is None:
             # The hot path: no Struct built, no encoding; the bytes decode as encode_usage's.
             found = self._hits.get((id(request), id(entry), channel))
             stamp = self._stamp(request, entry, channel) if found is None else found[2]
@@ -102,8 +115,10 @@ class SearchUsage:
             self.sink.emit_hit(stamp, self._at, took)
             return
         template = self._template(request, entry)
-        # A stale answer was searched before (its refresh runs apart): no airline was asked now.
-        connectors = () if cache == "stale" else connector_usage(_reports.decode(entry.connectors))
+        # A hit or a stale answer was searched before (a stale one's refresh runs apart): no
+        # airline was asked now.
+        asked = cache not in ("hit", "stale")
+        connectors = connector_usage(_reports.decode(entry.connectors)) if asked else ()
         self.sink.emit(
             msgspec.structs.replace(
                 template,
@@ -112,7 +127,25 @@ class SearchUsage:
                 cache=cache,
                 took_ms=took_ms,
                 connectors=connectors,
+                traveler_hash=self.traveler_hash(traveler),
             )
+        )
+
+    def get_hit(self, request: SearchRequest, entry: FareEntry, took_ms: int) -> None:
+        """`answer(request, entry, channel="get", cache="hit", took_ms=took_ms)` of an anonymous
+        search, for the cached GET's fast path: one dict lookup, one clock read, one append."""
+        found = self._get_hits.get(id(request))
+        if found is None or found[1] is not entry or found[0] is not request:
+            if len(self._get_hits) >= MEMO_MAX:
+                self._get_hits.clear()
+            found = self._get_hits[id(request)] = (
+                request, entry, self._stamp(request, entry, "get")
+            )  # fmt: skip
+        ms = int(self._wall_clock() * 1000)
+        if ms != self._at_ms:
+            self._at_ms, self._at = ms, b"%d.%03d" % divmod(ms, 1000)
+        self.sink.emit_hit(
+            found[2], self._at, _TOOK[took_ms] if 0 <= took_ms < 256 else b"%d" % took_ms
         )
 
     def live(
@@ -123,6 +156,7 @@ class SearchUsage:
         *,
         channel: Channel,
         took_ms: int,
+        traveler: str | None = None,
     ) -> None:
         """A search that asked the airlines and was not cached (a streamed one)."""
         if not self.enabled:
@@ -137,6 +171,7 @@ class SearchUsage:
                 cheapest_amount=amount,
                 currency=currency,
                 connectors=connector_usage(reports),
+                traveler_hash=self.traveler_hash(traveler),
             )
         )
 
@@ -195,6 +230,17 @@ class SearchUsage:
                 cache="hit",
             )
         )
+
+    def traveler_hash(self, subject: str | None) -> str | None:
+        """The keyed hash of a signed-in traveler's subject (kernel/usage.py); None for none."""
+        if subject is None:
+            return None
+        found = self._travelers.get(subject)
+        if found is None:
+            if len(self._travelers) >= MEMO_MAX:
+                self._travelers.clear()
+            found = self._travelers[subject] = traveler_hash(self._traveler_key, subject)
+        return found
 
     def _event(
         self,

@@ -3,7 +3,7 @@ booking), `relay` (the outbox relay alone), `sim` (the simulated world),
 `migrate` (the database schema), `partners` (metasearch partner keys), `warm` (fill the fare
 cache of a running Skyfare), `token` (a dev traveler token from the sim), `login` (sign in to the
 sim's identity provider through its real flow), `worker` (the notification worker), `analytics`
-(the analytics consumer) and `report` (its reports)."""
+(the analytics consumer) and `report` (its reports), those two in skyfare/cli_analytics.py."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kernel.errors import DomainError
-from skyfare import devlogin, devtoken, warm
+from skyfare import cli_analytics, devlogin, devtoken, warm
 from skyfare.devkey import KEY_FILE, dev_partner_key
 from skyfare.embedded import EmbeddedPostgres, embedded_services
 from skyfare.gateway import GatewayLayout
@@ -85,10 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if args.command == "warm":
         return _warm(settings, args)
-    if args.command == "analytics":
-        return _analytics(settings, args)
-    if args.command == "report":
-        return _report(settings, args)
+    if args.command in cli_analytics.COMMANDS:
+        return cli_analytics.run_command(settings, args)
     if args.command in ("migrate", "partners"):
         return uvloop.run(_admin(settings, args))
     service = getattr(args, "service", ALL)
@@ -242,7 +240,7 @@ def _parser() -> argparse.ArgumentParser:
         "(REDIS_URL, else the embedded Redis of a running `skyfare serve`)",
     )
     _add_admin_commands(commands)
-    _add_analytics_commands(commands)
+    cli_analytics.add_commands(commands)
     _add_warm_command(commands)
     _add_token_command(commands)
     _add_login_command(commands)
@@ -260,54 +258,6 @@ def _add_login_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     sub.add_argument(
         "--json", action="store_true", help="print every token (access, refresh, ID) as JSON"
     )
-
-
-def _add_analytics_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    analytics = commands.add_parser(
-        "analytics",
-        help="the analytics consumer: usage and order events into DuckDB and daily Parquet",
-    )
-    actions = analytics.add_subparsers(dest="action")
-    replay = actions.add_parser(
-        "replay", help="rebuild the store from a stream id on, from what the streams still hold"
-    )
-    replay.add_argument("--from", dest="from_id", required=True, type=_stream_id)
-    report = commands.add_parser("report", help="the analytics reports (tables, --out: plots)")
-    report.add_argument("--since", default="7d", type=_since, help="e.g. 7d, 24h (default 7d)")
-    report.add_argument("--out", type=Path, help="write PNG plots into this folder")
-
-
-def _stream_id(text: str) -> str:
-    ms, sep, seq = text.partition("-")
-    if not (ms.isascii() and ms.isdigit()) or (sep and not (seq.isascii() and seq.isdigit())):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a stream id (e.g. 1764000000000-0)")
-    return f"{int(ms)}-{int(seq or 0)}"
-
-
-def _since(text: str) -> dt.datetime:
-    from analytics.reports import parse_since
-
-    since = parse_since(text, dt.datetime.now(dt.UTC))
-    if since is None:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a span like 7d or 24h")
-    return since
-
-
-def _analytics(settings: Settings, args: argparse.Namespace) -> int:
-    from skyfare import analytics_runner
-
-    if args.action == "replay":
-        loaded = uvloop.run(analytics_runner.replay_from(settings, args.from_id))
-        print(f"replayed {loaded} stream entries from {args.from_id}")
-        return 0
-    uvloop.run(analytics_runner.serve_analytics(settings))
-    return 0
-
-
-def _report(settings: Settings, args: argparse.Namespace) -> int:
-    from skyfare import analytics_runner
-
-    return analytics_runner.run_report(settings, args.since, args.out)
 
 
 def _add_token_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -21,7 +21,7 @@ from cache.tags import RedisTagIndex
 from cache.tiered import TieredFareCache
 from connectors.ndc import schemas as ndc_schemas
 from connectors.registry import build_connectors
-from kernel.auth import AUTHENTICATE, PARTNER_CHECK
+from kernel.auth import AUTHENTICATE, IDENTIFY, PARTNER_CHECK
 from kernel.tasks import stop_task
 from search import routes as search_routes
 from search.fare_index_redis import RedisFareIndex
@@ -85,6 +85,8 @@ async def authenticator(app: web.Application) -> AsyncIterator[None]:
     limiter = RateLimiter(
         app[REDIS], timeout_s=settings.rate_limit_timeout_ms / 1000, prefix=TRAVELER_KEY_PREFIX
     )
+    # Public searches only ask who calls (usage events): verified, never rate-limited.
+    app[IDENTIFY] = authenticator
     app[AUTHENTICATE] = TravelerGate(
         authenticator,
         limiter,
@@ -187,7 +189,7 @@ async def connectors(app: web.Application) -> AsyncIterator[None]:
             cache_scope=" ".join(c.base_url for c in settings.connectors),
             index=index,
             stale=stale,
-            usage=SearchUsage(app[USAGE]),
+            usage=SearchUsage(app[USAGE], traveler_key=settings.usage_hash_secret.encode()),
         )
         watch_breakers(connectors, app[USAGE])
         yield

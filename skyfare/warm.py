@@ -3,8 +3,9 @@
 What a metasearch-facing deployment runs before partners arrive: every route of a routes file is
 searched for each departure date today+1 … today+N (one-way) through `POST /v1/fares/bulk` with
 `mode: "live"`, in batches, a few batches in flight. Parsing the routes file, planning the queries
-and rendering progress are pure functions; `warm` is the shell (one ClientSession, explicit
-timeouts).
+and the plain progress lines are pure functions; `warm` is the shell (one ClientSession, explicit
+timeouts). On a terminal the progress is a rich bar and the summary a rich table; off one, plain
+lines a script can read (a step line per 10 % on stderr, the summary line on stdout).
 """
 
 from __future__ import annotations
@@ -22,11 +23,14 @@ from typing import TextIO, TypeVar
 import aiohttp
 import msgspec
 import uvloop
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
+from rich.table import Table
 
 from connectors.model import CABIN_CLASSES, CabinClass
 
 BATCH_SIZE = 100
-BAR_WIDTH = 30
 # A live batch of 100 searches fans out to every airline: generous, never aiohttp's 300 s default.
 BATCH_TIMEOUT_S = 120.0
 CONNECT_TIMEOUT_S = 5.0
@@ -149,13 +153,6 @@ def batches(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
         yield items[start : start + size]
 
 
-def progress_bar(tally: Tally, total: int, width: int = BAR_WIDTH) -> str:
-    """The tty line, drawn over itself: `\\r[#####     ] 450/900 queries  ok 430  errors 2`."""
-    filled = width * tally.done // total if total else width
-    bar = "#" * filled + " " * (width - filled)
-    return f"\r[{bar}] {tally.done}/{total} queries  {_counts(tally)}"
-
-
 def progress_step(tally: Tally, total: int) -> str:
     """The line written (not on a tty) each time another 10 % of the queries is answered."""
     return f"warm: {tally.done}/{total} queries ({_percent(tally.done, total)} %)  {_counts(tally)}"
@@ -184,26 +181,60 @@ def _percent(done: int, total: int) -> int:
 
 
 class Progress:
-    """Renders the tally on `stream`: a bar redrawn in place on a tty, else one line per 10 %."""
+    """Renders the tally on `stream`: a rich progress bar on a terminal (`terminal`: None asks
+    the stream), else one plain line per 10 %."""
 
-    def __init__(self, stream: TextIO, total: int) -> None:
+    def __init__(self, stream: TextIO, total: int, *, terminal: bool | None = None) -> None:
         self._stream = stream
         self._total = total
-        self._tty = stream.isatty()
         self._reported = 0
+        console = Console(file=stream, force_terminal=terminal)
+        self._bar: RichProgress | None = None
+        if console.is_terminal:
+            self._bar = RichProgress(
+                TextColumn("warm"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("queries  {task.fields[counts]}"),
+                TimeElapsedColumn(),
+                console=console,
+            )
+            self._task = self._bar.add_task("warm", total=total, counts=_counts(Tally()))
+            self._bar.start()
 
     def update(self, tally: Tally) -> None:
-        if self._tty:
-            self._stream.write(progress_bar(tally, self._total))
+        if self._bar is not None:
+            self._bar.update(self._task, completed=tally.done, counts=_counts(tally))
         elif (step := tenths(tally.done, self._total)) > self._reported:
             self._reported = step
             self._stream.write(progress_step(tally, self._total) + "\n")
-        self._stream.flush()
+            self._stream.flush()
 
     def close(self) -> None:
-        if self._tty:
-            self._stream.write("\n")
-            self._stream.flush()
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def print_summary(
+    tally: Tally,
+    routes: int,
+    days: int,
+    elapsed_s: float,
+    out: TextIO,
+    *,
+    terminal: bool | None = None,
+) -> None:
+    """The tally as a rich table on a terminal, else `summary`'s one line."""
+    console = Console(file=out, force_terminal=terminal)
+    if not console.is_terminal:
+        print(summary(tally, routes, days, elapsed_s), file=out)
+        return
+    table = Table(title=f"warmed {routes} route(s) × {days} day(s) in {elapsed_s:.2f} s")
+    for name in ("queries", "ok", "not_cached", "invalid", "errors"):
+        table.add_column(name, justify="right")
+    counts = (tally.done, tally.ok, tally.not_cached, tally.invalid, tally.error)
+    table.add_row(*(str(n) for n in counts))
+    console.print(table)
 
 
 class Warmer:
@@ -340,5 +371,6 @@ def run_command(routes_path: Path, url: str, key: str, *, days: int, concurrency
         return 1
     for line, reason in sorted(warmer.invalid.items()):
         print(f"skyfare: {routes_path}, line {line}: refused by the API: {reason}", file=sys.stderr)
-    print(summary(warmer.tally, len(routes), days, time.monotonic() - start))
+    elapsed_s = time.monotonic() - start
+    print_summary(warmer.tally, len(routes), days, elapsed_s, sys.stdout)
     return 1 if warmer.tally.error else 0

@@ -23,6 +23,8 @@ from kernel.usage import (
 DAY = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 SINCE = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
 CONTACT = Contact("Grace", "Hopper", "grace.hopper@example.com", "+14155550123")
+# The orders' owners (token subjects): orders 0 and 2 are the first traveler's.
+OWNERS = ("auth0|grace-7741", "auth0|alan-1912")
 
 
 def search_event(minute: int, channel: str, cache: str, route: tuple[str, str]) -> SearchEvent:
@@ -50,7 +52,8 @@ def search_event(minute: int, channel: str, cache: str, route: tuple[str, str]) 
 
 def script() -> tuple[list[UsageEvent], list[tuple[str, bytes]]]:
     """The day: 30 searches (18 LHR-JFK, 12 FRA-JFK) over six channels, 6 re-prices (4 held),
-    3 holds, 2 of them paid and ticketed, 1 of those refunded, and one breaker opening."""
+    3 holds (LHR-JFK, FRA-JFK, LHR-JFK), the first 2 paid and ticketed, 1 of those refunded,
+    and one breaker opening."""
     usage: list[UsageEvent] = []
     channels = ("get", "post", "bulk", "get", "stream", "calendar")
     for i in range(30):
@@ -71,6 +74,7 @@ def script() -> tuple[list[UsageEvent], list[tuple[str, bytes]]]:
     usage.append(BreakerEvent(at=(DAY + dt.timedelta(hours=2)).timestamp(),
                               connector="soap-nordic", state="open"))  # fmt: skip
     orders: list[tuple[str, bytes]] = []
+    routes = ("LHR-JFK", "FRA-JFK", "LHR-JFK")
     for n in range(3):
         order_id = f"ord_{n:020d}"
         steps = [("order.created", "pending", "unpaid"), ("order.held", "held", "unpaid")]
@@ -79,9 +83,10 @@ def script() -> tuple[list[UsageEvent], list[tuple[str, bytes]]]:
         if n == 0:
             steps.append(("payment.refunded", "cancelled", "refunded"))
         for minute, (kind, status, paid) in enumerate(steps):
-            snapshot = OrderSnapshot(order_id, f"BR{n:04d}", status, paid, Decimal("250.50"), "EUR")
+            snapshot = OrderSnapshot(order_id, f"BR{n:04d}", status, paid, Decimal("250.50"),
+                                     "EUR", route=routes[n])  # fmt: skip
             when = DAY + dt.timedelta(hours=3 + n, minutes=minute)
-            event = new_event(kind, snapshot, CONTACT, now=when)  # type: ignore[arg-type]
+            event = new_event(kind, snapshot, CONTACT, owner=OWNERS[n % 2], now=when)  # type: ignore[arg-type]
             orders.append((kind, encode_event(event)))
     return usage, orders
 

@@ -58,8 +58,19 @@ def test_replay_then_report_prints_the_tables_and_writes_the_plots(
     funnel = reported.stdout.split("# funnel")[1].splitlines()
     assert funnel[1:7] == ["step\tcount", "search\t30", "re-price\t6", "hold\t3", "paid\t2",
                            "ticketed\t2"]  # fmt: skip
+    look = reported.stdout.split("# look_to_book")[1].splitlines()
+    assert look[1:4] == ["route\tsearches\tbookings\tlook_to_book", "LHR-JFK\t18\t1\t18.0",
+                         "FRA-JFK\t12\t1\t12.0"]  # fmt: skip
     plots = sorted(p.name for p in (tmp_path / "plots").iterdir())
-    names = ["airlines", "cache", "funnel", "price_accuracy", "searches"]
+    names = [
+        "airlines",
+        "bookings",
+        "cache",
+        "funnel",
+        "look_to_book",
+        "price_accuracy",
+        "searches",
+    ]
     assert plots == [f"{name}.png" for name in names]
     assert bad.returncode == 2
     assert "7d or 24h" in bad.stderr

@@ -17,8 +17,9 @@ import redis.asyncio as redis
 
 from analytics.consumer import AnalyticsConsumer
 from analytics.store import AnalyticsStore
+from kernel.usage import SearchEvent, decode_usage, expand, traveler_hash
 from skyfare.settings import Settings
-from tests.support.booking import BookingEnv, adult, booking_app
+from tests.support.booking import BookingEnv, adult, booking_app, in_days
 
 BOUND_S = 30.0
 PASSENGER = adult(
@@ -102,21 +103,31 @@ async def test_reports_want_a_token_then_the_analyst_role(env: BookingEnv) -> No
 
 
 async def test_a_booking_leaves_no_personal_data_in_usage_events_or_the_store(
-    env: BookingEnv, streams: tuple[str, str], redis_url: str, tmp_path: Path
+    env: BookingEnv, streams: tuple[str, str], redis_url: str, tmp_path: Path, settings: Settings
 ) -> None:
-    traveler = await env.token(f"traveler-{uuid.uuid4().hex[:6]}")
+    subject = f"traveler-{uuid.uuid4().hex[:6]}"
+    traveler = await env.token(subject)
     offer = await env.offer()
     created = await env.order(traveler, offer, passengers=[PASSENGER], type="hold")
     order: dict[str, Any] = await created.json()
     assert created.status == 201, order
+    # The same traveler, signed in, searches again: its event says who, hashed.
+    params = {"origin": "LHR", "destination": "JFK", "departure_date": in_days(31)}
+    searched = await env.client.get("/v1/search", params=params, headers=traveler)
+    assert searched.status == 200, await searched.text()
 
     client = redis.Redis.from_url(redis_url)
     try:
-        usage = await _entries(client, streams[0], 2)  # the search and the order's re-price
+        # The anonymous search, the order's re-price, the signed-in search.
+        usage = await _entries(client, streams[0], 3)
         events = await _events_of(client, streams[1], order["id"])
         store = AnalyticsStore(str(tmp_path))
         await AnalyticsConsumer(
-            client, store, usage_stream=streams[0], event_stream=streams[1]
+            client,
+            store,
+            usage_stream=streams[0],
+            event_stream=streams[1],
+            traveler_key=settings.usage_hash_secret.encode(),
         ).catch_up()
     finally:
         await client.aclose()
@@ -125,6 +136,7 @@ async def test_a_booking_leaves_no_personal_data_in_usage_events_or_the_store(
         *(str(v) for k, v in PASSENGER.items() if k not in ("type", "gender")),
         order["booking_reference"],
         traveler["Authorization"].removeprefix("Bearer "),
+        subject,
     ]
     assert any(p.encode() in b"".join(events) for p in personal)  # the test can see them
     usage_text = b"\n".join(usage)
@@ -137,11 +149,24 @@ async def test_a_booking_leaves_no_personal_data_in_usage_events_or_the_store(
             for value in row
         )
     assert [p for p in personal if p in dump] == []
+    hashed = traveler_hash(settings.usage_hash_secret.encode(), subject)
+    searches = [s for e in usage for s in expand(decode_usage(e.partition(b"event=")[2]))]
+    assert [getattr(e, "traveler_hash", None) for e in searches if isinstance(e, SearchEvent)] == [
+        None, hashed]  # fmt: skip
+    with store.session() as db:
+        owners = db.execute(
+            "SELECT DISTINCT traveler_hash FROM order_events WHERE order_id = ?", [order["id"]]
+        ).fetchall()
+        searched_by = db.execute(
+            "SELECT count(*) FROM searches WHERE traveler_hash = ?", [hashed]
+        ).fetchall()
+    assert owners == [(hashed,)]  # the order and the search are one traveler's
+    assert searched_by == [(1,)]
     funnel = dict(
         (await (await env.client.get(
             "/v1/reports/funnel", headers=await env.token("ana", roles=["analyst"])
         )).json())["rows"]
     )  # fmt: skip
-    assert funnel["search"] == 1
+    assert funnel["search"] == 2
     assert funnel["re-price"] == 1
     assert funnel["hold"] >= 1

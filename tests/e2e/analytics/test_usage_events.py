@@ -17,7 +17,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from connectors import offer_ids
-from kernel.usage import RepriceEvent, SearchEvent, UsageEvent, decode_usage
+from kernel.usage import RepriceEvent, SearchEvent, UsageEvent, decode_usage, expand
 from skyfare.app import create_app
 from skyfare.settings import Settings
 from tests.support.sim import fast_profiles, running_sim
@@ -48,14 +48,17 @@ async def client(settings: Settings, stream: str) -> AsyncIterator[Client]:
 
 
 async def _events(redis_url: str, stream: str, count: int) -> list[UsageEvent]:
-    """The stream's events once it holds at least `count` (polled, generously bounded)."""
+    """The stream's events once it holds at least `count` (polled, generously bounded), cached
+    hits expanded from their `hits` entries, in the order they happened (a batch sends its hits
+    after its other events)."""
     client = redis.Redis.from_url(redis_url)
     try:
         deadline = time.monotonic() + 30
         while True:
             entries = await client.xrange(stream)
-            if len(entries) >= count or time.monotonic() > deadline:
-                return [decode_usage(fields[b"event"]) for _, fields in entries]
+            events = [e for _, f in entries for e in expand(decode_usage(f[b"event"]))]
+            if len(events) >= count or time.monotonic() > deadline:
+                return sorted(events, key=lambda e: e.at)
             await asyncio.sleep(0.05)
     finally:
         await client.delete(stream)

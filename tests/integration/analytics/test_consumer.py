@@ -17,7 +17,10 @@ import redis.asyncio as redis
 from analytics.consumer import AnalyticsConsumer, replay
 from analytics.reports import report
 from analytics.store import AnalyticsStore
-from tests.support.analytics import CONTACT, DAY, SINCE, publish
+from kernel.usage import traveler_hash
+from tests.support.analytics import CONTACT, DAY, OWNERS, SINCE, publish
+
+KEY = b"test-traveler-key"
 
 
 @pytest.fixture
@@ -31,7 +34,12 @@ def _consumer(
     client: redis.Redis, store: AnalyticsStore, streams: tuple[str, str]
 ) -> AnalyticsConsumer:
     return AnalyticsConsumer(
-        client, store, usage_stream=streams[0], event_stream=streams[1], batch_size=7
+        client,
+        store,
+        usage_stream=streams[0],
+        event_stream=streams[1],
+        batch_size=7,
+        traveler_key=KEY,
     )
 
 
@@ -64,6 +72,12 @@ async def test_a_scripted_day_reports_exactly_what_was_done(
     assert airlines["connector"] == ["ndc-crimson", "rest-liberty"]
     assert airlines["calls"] == [15, 15]  # 10 misses and 5 streamed searches asked them
     assert airlines["timeout_rate"] == [1.0, 0.0]
+    bookings = _table(store, "bookings")
+    # One ticketed each (the LHR-JFK one refunded later: still booked); the tie goes to holds.
+    assert bookings == {"route": ["LHR-JFK", "FRA-JFK"], "bookings": [1, 1], "holds": [2, 1]}
+    look_to_book = _table(store, "look_to_book")
+    assert look_to_book == {"route": ["LHR-JFK", "FRA-JFK"], "searches": [18, 12],
+                            "bookings": [1, 1], "look_to_book": [18.0, 12.0]}  # fmt: skip
     cache = _table(store, "cache")
     assert sum(cache["searches"]) == 15  # get and post only
     assert sum(cache["saved"]) == 5  # every 3rd search missed: all gets (0, 3 mod 6); posts hit
@@ -99,8 +113,14 @@ async def test_the_store_holds_no_personal_data(
         for (table,) in db.execute("SHOW TABLES").fetchall():
             dump += [str(v) for row in db.execute(f"SELECT * FROM {table}").fetchall() for v in row]
     text = "\n".join(dump)
-    for value in (*msgspec.structs.astuple(CONTACT), "BR0000", "BR0001", "BR0002"):
+    for value in (*msgspec.structs.astuple(CONTACT), "BR0000", "BR0001", "BR0002", *OWNERS):
         assert value not in text
+    # The owners are there only as their keyed hashes: one per traveler, counted per traveler.
+    _, owners = store.query(
+        "SELECT traveler_hash, count(DISTINCT order_id) FROM order_events "
+        "GROUP BY traveler_hash ORDER BY 2 DESC"
+    )
+    assert owners == [(traveler_hash(KEY, OWNERS[0]), 2), (traveler_hash(KEY, OWNERS[1]), 1)]
     parquet = b"".join(p.read_bytes() for p in tmp_path.rglob("*.parquet"))  # noqa: ASYNC240
     assert b"Hopper" not in parquet
     assert b"grace.hopper" not in parquet

@@ -10,6 +10,7 @@ from analytics.publisher import UsageBuffer
 from kernel.usage import (
     BreakerEvent,
     ConnectorUsage,
+    HitsEvent,
     RepriceEvent,
     SearchEvent,
     SliceUsage,
@@ -47,6 +48,18 @@ EVENTS: list[UsageEvent] = [
         currency="EUR",
     ),
     BreakerEvent(at=1_800_000_002.0, connector="ndc-crimson", state="half_open"),
+    HitsEvent(
+        search=SearchEvent(
+            at=0,
+            channel="get",
+            slices=(SliceUsage("FRA", "JFK", "2027-01-03"),),
+            offers=3,
+            took_ms=0,
+            cache="hit",
+        ),
+        at=(1_800_000_003.001, 1_800_000_003.25),
+        took_ms=(0, 2),
+    ),
 ]
 
 

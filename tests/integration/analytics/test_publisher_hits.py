@@ -1,17 +1,18 @@
-"""`UsageBuffer` against a real Redis: a cached hit handed over as its stamp, time and `took_ms`
-lands in the stream as the very event `SearchUsage` encodes, one entry each, in order, among
-whole events."""
+"""`UsageBuffer` against a real Redis: cached hits handed over as their stamp, time and `took_ms`
+land in the stream as one `hits` entry per search and answer, which expands to the very events
+`SearchUsage` encodes, among whole events."""
 
 from __future__ import annotations
 
 import msgspec
 import redis.asyncio as redis
 
+from analytics import metrics
 from analytics.publisher import UsageBuffer
 from cache.model import FareEntry
-from kernel.usage import BreakerEvent, SearchEvent, UsageEvent, decode_usage
+from kernel.usage import BreakerEvent, HitsEvent, SearchEvent, decode_usage, expand
 from search.usage import SearchUsage
-from tests.unit.analytics.test_search_usage import ENTRY, REQUEST
+from tests.unit.analytics.test_search_usage import ENTRY, REQUEST, ListSink
 
 OTHER_ENTRY = msgspec.structs.replace(
     ENTRY, offers=b'[{"id":"off_2","total_amount":"12.00","total_currency":"EUR"}]'
@@ -33,15 +34,37 @@ async def test_stamped_hits_round_trip_among_whole_events(
 
     assert await buffer.flush() == 5
 
-    events: list[UsageEvent] = [
-        decode_usage(fields[b"event"]) for _, fields in await redis_client.xrange(stream)
-    ]
-    hits = [e for e in events if isinstance(e, SearchEvent)]
-    assert [(e.at, e.channel, e.took_ms, e.cheapest_amount) for e in hits] == [
+    entries = [decode_usage(fields[b"event"]) for _, fields in await redis_client.xrange(stream)]
+    breaker, *grouped = entries
+    assert isinstance(breaker, BreakerEvent)  # whole events first, then a `hits` entry a stamp
+    assert [type(e) for e in grouped] == [HitsEvent] * 3  # two answers on get, one on post
+    hits = sorted((e for entry in grouped for e in expand(entry)), key=lambda e: e.at)
+    assert all(isinstance(e, SearchEvent) for e in hits)
+    assert [(e.at, e.channel, e.took_ms, e.cheapest_amount) for e in hits] == [  # type: ignore[union-attr]
         (1_800_000_000.0, "get", 0, "918273645.50"),
         (1_800_000_000.25, "get", 3, "12.00"),
         (1_800_000_000.5, "get", 300, "918273645.50"),
         (1_800_000_000.75, "post", 1, "12.00"),
     ]
-    assert all((e.cache, e.adults, e.infants, e.cabin) == ("hit", 2, 1, "business") for e in hits)
-    assert isinstance(events[3], BreakerEvent)
+    direct = SearchUsage(ListSink(), wall_clock=lambda: 1_800_000_000.5)
+    direct.answer(REQUEST, ENTRY, channel="get", cache="hit", took_ms=300)
+    assert hits[2] == direct.sink.events[0]  # type: ignore[attr-defined]
+
+
+async def test_waiting_hits_count_against_the_buffers_capacity(
+    redis_client: redis.Redis, stream: str
+) -> None:
+    buffer = UsageBuffer(redis_client, stream, maxlen=1000, capacity=3)
+    usage = SearchUsage(buffer, wall_clock=lambda: 1_800_000_000.0)
+    dropped = metrics.value("dropped")
+
+    buffer.emit(BreakerEvent(at=1_800_000_000.0, connector="ndc-crimson", state="open"))
+    for took_ms in range(4):
+        usage.get_hit(REQUEST, ENTRY, took_ms)
+
+    assert len(buffer) == 3
+    assert metrics.value("dropped") - dropped == 2
+    assert await buffer.flush() == 3
+    assert len(buffer) == 0
+    entries = [decode_usage(fields[b"event"]) for _, fields in await redis_client.xrange(stream)]
+    assert [len(expand(e)) for e in entries] == [1, 2]  # the breaker, then two hits in one entry

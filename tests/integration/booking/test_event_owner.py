@@ -1,5 +1,6 @@
 """Every event names whose order it is, so consumers (the notification worker's channel
-preferences) can apply the owner's choices without reading the orders database."""
+preferences) can apply the owner's choices without reading the orders database, and its route
+(analytics counts bookings per route)."""
 
 from __future__ import annotations
 
@@ -25,3 +26,5 @@ async def test_the_created_event_and_every_change_event_carry_the_owner(
     events = [decode_event(row["payload"]) for row in rows]
     assert [e.type for e in events] == ["order.created", "order.held"]
     assert {e.owner for e in events} == {"usr_ada"}
+    route = f"{order.slices[0].origin}-{order.slices[0].destination}"
+    assert {e.order.route for e in events} == {route}

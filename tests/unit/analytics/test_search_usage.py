@@ -15,6 +15,7 @@ from kernel.usage import (
     UsageEvent,
     decode_usage,
     stamped,
+    traveler_hash,
 )
 from search.model import SearchRequest
 from search.usage import SearchUsage
@@ -108,3 +109,43 @@ def test_a_hit_keeps_its_time_to_the_millisecond_and_any_took_ms() -> None:
         (1_800_000_000.0, "post", 255),
         (1_800_000_002.042, "get", 1234),
     ]
+
+
+def test_a_signed_in_travelers_hit_carries_the_keyed_hash_of_the_subject_only() -> None:
+    sink = ListSink()
+    usage = SearchUsage(sink, traveler_key=b"k1", wall_clock=lambda: 1_800_000_000.0)
+    other_key = SearchUsage(sink, traveler_key=b"k2", wall_clock=lambda: 1_800_000_000.0)
+
+    usage.answer(REQUEST, ENTRY, channel="get", cache="hit", took_ms=0, traveler="auth0|ada-1")
+    usage.answer(REQUEST, ENTRY, channel="get", cache="hit", took_ms=0)  # anonymous: the stamp
+    usage.answer(REQUEST, ENTRY, channel="post", cache="hit", took_ms=0, traveler="auth0|ada-1")
+    other_key.answer(REQUEST, ENTRY, channel="get", cache="hit", took_ms=0, traveler="auth0|ada-1")
+
+    signed_in, anonymous, again, keyed_otherwise = sink.events
+    assert isinstance(signed_in, SearchEvent)
+    assert signed_in.traveler_hash == traveler_hash(b"k1", "auth0|ada-1")
+    assert signed_in.traveler_hash is not None
+    assert len(signed_in.traveler_hash) == 64
+    assert "ada" not in msgspec.json.encode(signed_in).decode()
+    assert (signed_in.cache, signed_in.connectors) == ("hit", ())  # no airline was asked
+    assert anonymous == msgspec.structs.replace(signed_in, traveler_hash=None)
+    assert isinstance(again, SearchEvent)
+    assert again.traveler_hash == signed_in.traveler_hash  # conversion can be counted
+    assert isinstance(keyed_otherwise, SearchEvent)
+    assert keyed_otherwise.traveler_hash != signed_in.traveler_hash  # the secret matters
+
+
+def test_the_fast_paths_get_hit_is_the_event_answer_gives_and_follows_a_new_answer() -> None:
+    sink = ListSink()
+    usage = SearchUsage(sink, wall_clock=lambda: 1_800_000_000.5)
+    newer = msgspec.structs.replace(ENTRY, offer_count=7)
+
+    usage.answer(REQUEST, ENTRY, channel="get", cache="hit", took_ms=2)
+    usage.get_hit(REQUEST, ENTRY, 2)
+    usage.get_hit(REQUEST, ENTRY, 2)  # from its memo
+    usage.get_hit(REQUEST, newer, 999)  # the answer was refreshed: a new stamp
+
+    assert sink.events[1] == sink.events[2] == sink.events[0]
+    refreshed = sink.events[3]
+    assert isinstance(refreshed, SearchEvent)
+    assert (refreshed.offers, refreshed.took_ms) == (7, 999)

@@ -8,7 +8,7 @@ import msgspec
 import pytest
 
 from bench import plots, summary
-from bench.report import SCHEMA, decode, encode
+from bench.report import SCHEMA, UsageCost, decode, encode
 from tests.unit.bench.samples import result
 
 
@@ -66,3 +66,26 @@ def test_plots_are_drawn_for_a_complete_and_for_a_partial_result(tmp_path: Path)
         "partial-throughput.png",
     ]
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in paths)
+
+
+def test_the_summary_shows_the_cost_of_usage_events_when_measured() -> None:
+    usage = UsageCost(
+        wrk="wrk -t1 -c64 -d8s",
+        on_rps=[9_700.0, 9_800.0, 9_900.0],
+        off_rps=[10_000.0, 10_000.0, 10_100.0],
+        on_median_rps=9_800.0,
+        off_median_rps=10_000.0,
+        ratio=0.98,
+        cpu_us_per_request={"on": [41.0, 42.0, 43.0], "off": [40.0, 41.0, 41.0]},
+        cpu_ratio=0.976,
+        target=0.97,
+        meets_target=True,
+        non_2xx=0,
+    )
+
+    text = summary.render(msgspec.structs.replace(result(), usage=usage))
+
+    assert "| usage events: cached `GET /v1/search` with them on vs off" in text
+    assert "9,800 vs 10,000 requests/s; CPU 42.0 vs 41.0 µs/request | ≥ 0.97 | 0.980" in text
+    assert "(CPU 0.976), met |" in text
+    assert decode(encode(msgspec.structs.replace(result(), usage=usage))).usage == usage

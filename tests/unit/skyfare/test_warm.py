@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 
 import pytest
 
 from skyfare.warm import (
+    Progress,
     Route,
     RoutesFileError,
     Tally,
@@ -14,7 +17,7 @@ from skyfare.warm import (
     batches,
     parse_routes,
     plan,
-    progress_bar,
+    print_summary,
     progress_step,
     tenths,
 )
@@ -79,17 +82,50 @@ def test_batches_hold_at_most_the_batch_size_in_order() -> None:
     assert [list(b) for b in batches(list(range(7)), 3)] == [[0, 1, 2], [3, 4, 5], [6]]
 
 
-def test_the_tty_bar_fills_with_the_share_of_queries_answered() -> None:
-    tally = Tally(ok=430, error=2, not_cached=18)
-
-    assert progress_bar(tally, 900, width=10) == "\r[#####     ] 450/900 queries  ok 430  errors 2"
-    assert progress_bar(Tally(ok=4), 4, width=4) == "\r[####] 4/4 queries  ok 4  errors 0"
+def _shown(text: str) -> str:
+    """What a terminal shows of rich's output, without its escape sequences."""
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
 
 
-def test_the_bar_shows_invalid_queries_only_when_there_are_some() -> None:
-    bar = progress_bar(Tally(ok=1, invalid=3), 8, width=8)
+def test_on_a_terminal_a_rich_bar_shows_the_queries_answered_and_the_counts() -> None:
+    out = io.StringIO()
+    progress = Progress(out, 900, terminal=True)
+    progress.update(Tally(ok=430, error=2, not_cached=18))
+    progress.close()
 
-    assert bar == "\r[####    ] 4/8 queries  ok 1  errors 0  invalid 3"
+    shown = _shown(out.getvalue())
+    assert "450/900" in shown
+    assert "ok 430  errors 2" in shown
+    assert "warm: " not in shown  # no plain step lines on a terminal
+
+
+def test_off_a_terminal_the_progress_is_plain_step_lines_only() -> None:
+    out = io.StringIO()
+    progress = Progress(out, 4, terminal=False)
+    for ok in range(1, 5):
+        progress.update(Tally(ok=ok))
+    progress.close()
+
+    assert out.getvalue().splitlines() == [
+        "warm: 1/4 queries (25 %)  ok 1  errors 0",
+        "warm: 2/4 queries (50 %)  ok 2  errors 0",
+        "warm: 3/4 queries (75 %)  ok 3  errors 0",
+        "warm: 4/4 queries (100 %)  ok 4  errors 0",
+    ]
+
+
+def test_the_summary_is_a_table_on_a_terminal_and_one_line_off_it() -> None:
+    tally = Tally(ok=3, invalid=1)
+    table, line = io.StringIO(), io.StringIO()
+
+    print_summary(tally, 2, 2, 1.5, table, terminal=True)
+    print_summary(tally, 2, 2, 1.5, line, terminal=False)
+
+    assert "warmed 2 route(s) × 2 day(s) in 1.50 s" in _shown(table.getvalue())
+    assert line.getvalue() == (
+        "warmed 2 route(s) × 2 day(s) = 4 queries in 1.50 s: "
+        "ok 3  not_cached 0  invalid 1  errors 0\n"
+    )
 
 
 def test_off_a_tty_a_step_line_is_due_at_each_ten_percent() -> None:

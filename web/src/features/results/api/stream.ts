@@ -1,6 +1,7 @@
 import type { ConnectorReport, Offer, SearchMeta, SearchRequest } from "../../../lib/api/client";
 import { readNdjson } from "../../../lib/ndjson";
 import { isProblem, offlineProblem, type Problem } from "../../../lib/problems";
+import { getSession } from "../../../lib/session";
 
 /** One line of `POST /v1/search` with `Accept: application/x-ndjson` (docs/api.md "Streaming"). */
 export interface ConnectorLine {
@@ -27,6 +28,18 @@ export class StreamFailed extends Error {
   }
 }
 
+/** The signed-in traveler's token too, as the typed client sends it (usage counts a signed-in
+ * traveler's searches, hashed; the search itself stays public). */
+function streamHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {
+    "Content-Type": "application/json",
+    Accept: "application/x-ndjson",
+  };
+  const session = getSession();
+  if (session) headers.Authorization = `Bearer ${session.accessToken}`;
+  return headers;
+}
+
 /**
  * Streams a search: yields each airline's line the moment it arrives, then the `done` line.
  * A refused search (422, 503) or no connection throws `StreamFailed` with its problem.
@@ -39,7 +52,7 @@ export async function* streamSearch(
   try {
     response = await fetch("/v1/search", {
       method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/x-ndjson" },
+      headers: streamHeaders(),
       body: JSON.stringify(request),
       signal,
     });
