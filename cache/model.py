@@ -10,11 +10,13 @@ import msgspec
 Freshness = Literal["hit", "stale"]
 
 
-class FareEntry(msgspec.Struct, frozen=True, array_like=True):
+class FareEntry(msgspec.Struct, frozen=True, array_like=True, weakref=True):
     """An encoded answer: `offers` (a JSON array) and `connectors` (the reports, a JSON array).
 
     Times are wall-clock unix seconds, so every process (and Redis) agrees on them: the entry is
     fresh until `fresh_until`, may be served stale (while a refresh runs) until `stale_until`.
+    Weakly referenceable: what is derived from an entry (search/usage.py) must not keep it
+    alive once the L1 has let it go, or the L1's byte bound would not bound memory.
     """
 
     offers: bytes

@@ -12,6 +12,7 @@ most of a hit's cost (~0.4 of ~0.65 µs, bench/results/2026-12-03-usage-cost-per
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 
 import msgspec
@@ -34,6 +35,8 @@ from search.fare_index import CheapestFare, cheapest_of
 from search.model import ConnectorReport, SearchRequest
 
 MEMO_MAX = 10_000
+# A memo's hold on an answer: weak, so an answer the L1 let go is freed (see SearchUsage).
+AnswerRef = weakref.ref[FareEntry]
 # A hit's event as the bytes before `at`, between `at` and `took_ms`, and after `took_ms`; the
 # marks are values no event carries, found once in the template's encoding.
 _AT_MARK = 1234567.890625
@@ -78,14 +81,17 @@ class SearchUsage:
         self._traveler_key = traveler_key
         # subject → its keyed hash: a signed-in traveler searches many times with one token.
         self._travelers: dict[str, str] = {}
-        # (id(search), id(answer)) → (search, answer, event template): the objects are held, so
-        # their ids cannot be reused while the entry lives. Cleared when full.
-        self._memo: dict[tuple[int, int], tuple[object, object, SearchEvent]] = {}
+        # (id(search), id(answer)) → (search, weak ref to the answer, event template): the search
+        # is held, so its id cannot be reused while the entry lives; the answer is only weakly
+        # held (an answer the L1 evicted must be freed: its bytes are most of a worker's memory),
+        # so an entry is good while its ref still gives the very answer asked about. Cleared
+        # when full.
+        self._memo: dict[tuple[int, int], tuple[object, AnswerRef, SearchEvent]] = {}
         # The same, with the channel: a hit's event encoded around its time and `took_ms`.
-        self._hits: dict[tuple[int, int, str], tuple[object, object, HitStamp]] = {}
-        # The GET fast path's memo: id(search) → (search, answer, stamp), one answer per search
-        # object (a query string's), so no key tuple is built per hit.
-        self._get_hits: dict[int, tuple[SearchRequest, FareEntry, HitStamp]] = {}
+        self._hits: dict[tuple[int, int, str], tuple[object, AnswerRef, HitStamp]] = {}
+        # The GET fast path's memo: id(search) → (search, answer ref, stamp), one answer per
+        # search object (a query string's), so no key tuple is built per hit.
+        self._get_hits: dict[int, tuple[SearchRequest, AnswerRef, HitStamp]] = {}
         # The millisecond of the last hit and its `at` as JSON.
         self._at_ms = -1
         self._at = b""
@@ -107,7 +113,10 @@ class SearchUsage:
         if cache == "hit" and traveler is None:
             # The hot path: no Struct built, no encoding; the bytes decode as encode_usage's.
             found = self._hits.get((id(request), id(entry), channel))
-            stamp = self._stamp(request, entry, channel) if found is None else found[2]
+            if found is None or found[1]() is not entry:
+                stamp = self._stamp(request, entry, channel)
+            else:
+                stamp = found[2]
             ms = int(self._wall_clock() * 1000)
             if ms != self._at_ms:
                 self._at_ms, self._at = ms, b"%d.%03d" % divmod(ms, 1000)
@@ -135,11 +144,11 @@ class SearchUsage:
         """`answer(request, entry, channel="get", cache="hit", took_ms=took_ms)` of an anonymous
         search, for the cached GET's fast path: one dict lookup, one clock read, one append."""
         found = self._get_hits.get(id(request))
-        if found is None or found[1] is not entry or found[0] is not request:
+        if found is None or found[1]() is not entry or found[0] is not request:
             if len(self._get_hits) >= MEMO_MAX:
                 self._get_hits.clear()
             found = self._get_hits[id(request)] = (
-                request, entry, self._stamp(request, entry, "get")
+                request, weakref.ref(entry), self._stamp(request, entry, "get")
             )  # fmt: skip
         ms = int(self._wall_clock() * 1000)
         if ms != self._at_ms:
@@ -277,12 +286,12 @@ class SearchUsage:
         stamp = (head + b'"at":', middle + b'"took_ms":', tail)
         if len(self._hits) >= MEMO_MAX:
             self._hits.clear()
-        self._hits[id(request), id(entry), channel] = (request, entry, stamp)
+        self._hits[id(request), id(entry), channel] = (request, weakref.ref(entry), stamp)
         return stamp
 
     def _template(self, request: SearchRequest, entry: FareEntry) -> SearchEvent:
         found = self._memo.get((id(request), id(entry)))
-        if found is not None:
+        if found is not None and found[1]() is entry:
             return found[2]
         event = self._event(request, channel="get", cache="hit", took_ms=0, offers=0)
         fare = cheapest_of(entry)
@@ -294,5 +303,5 @@ class SearchUsage:
         )
         if len(self._memo) >= MEMO_MAX:
             self._memo.clear()
-        self._memo[id(request), id(entry)] = (request, entry, event)
+        self._memo[id(request), id(entry)] = (request, weakref.ref(entry), event)
         return event

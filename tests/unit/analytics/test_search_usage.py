@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 
 import msgspec
 
@@ -149,3 +150,25 @@ def test_the_fast_paths_get_hit_is_the_event_answer_gives_and_follows_a_new_answ
     refreshed = sink.events[3]
     assert isinstance(refreshed, SearchEvent)
     assert (refreshed.offers, refreshed.took_ms) == (7, 999)
+
+
+def test_usage_events_do_not_keep_an_answer_alive_once_the_cache_lets_it_go() -> None:
+    """The memos of hit events hold answers weakly: an answer's bytes are most of a worker's
+    memory, and an L1 bounded in bytes bounds nothing if the memos keep evicted answers."""
+    usage = SearchUsage(ListSink())
+    answer = msgspec.structs.replace(ENTRY, cached_at=1.0)
+    usage.answer(REQUEST, answer, channel="post", cache="hit", took_ms=1)
+    usage.get_hit(REQUEST, answer, 1)
+    usage.answer(REQUEST, answer, channel="get", cache="miss", took_ms=40)
+    gone = weakref.ref(answer)
+    del answer
+    assert gone() is None  # CPython frees it at once: no memo refers to it
+
+
+def test_a_new_answer_at_an_evicted_answers_address_is_stamped_afresh() -> None:
+    sink = ListSink()
+    usage = SearchUsage(sink, wall_clock=lambda: 1_800_000_000.0)
+    for amount in ("10.00", "20.00"):  # the second may reuse the first one's id: not its event
+        offers = b'[{"id":"off_1","total_amount":"%s","total_currency":"GBP"}]' % amount.encode()
+        usage.get_hit(REQUEST, msgspec.structs.replace(ENTRY, offers=offers), 1)
+    assert [e.cheapest_amount for e in sink.events] == ["10.00", "20.00"]  # type: ignore[union-attr]
