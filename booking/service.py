@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import logging
 from collections.abc import Mapping
+from decimal import Decimal
 
 import asyncpg
 import msgspec
@@ -359,9 +361,8 @@ class OrderService:
     async def cancel(self, principal: Principal, order_id: str) -> Order:
         """Cancel at the airline, then `cancelled`, refunding a paid order by its fare conditions
         (a cancellation quote confirmed in one step); cancelling a cancelled order answers it
-        unchanged. `Conflict` for an expired order, or a paid one
-        when refunds are not enabled; `ServiceUnavailable` when the airline cannot be reached
-        (nothing changed)."""
+        unchanged. `Conflict` for an expired order, or a paid one when refunds are not enabled;
+        `ServiceUnavailable` when the airline cannot be reached (nothing changed)."""
         for _ in range(3):
             order = await self.get(principal, order_id)
             if order.status == "cancelled":
@@ -369,14 +370,23 @@ class OrderService:
                 return order
             self._check_cancellable(order)
             await self.airline.cancel(order)
+            # As a quote made now would say: a paid order gets back what its fare conditions
+            # give. Money that arrives while an unpaid order is being cancelled all goes back
+            # (the traveler cancelled before paying): the penalty is fixed by what we read.
+            terms = money_back(order) if order.payment_status == "paid" else None
             change = Change(
                 from_status=(order.status,),
                 to_status="cancelled",
                 reason="cancelled by support" if principal.is_support else "cancelled by traveler",
+                refund_amount=None if terms is None else terms.refund_amount,
+                penalty_amount=None if terms is None else terms.penalty_amount,
+            )
+            owe = functools.partial(
+                self._owe_refund, amount=None if terms is None else terms.refund_amount
             )
             try:
                 cancelled = await self.repository.transition(
-                    order.id, change, actor=principal.subject, also=self._owe_refund
+                    order.id, change, actor=principal.subject, also=owe
                 )
             except _PaidMeanwhile:
                 continue  # paid since we looked, and refunds are off: refused next round
@@ -389,17 +399,17 @@ class OrderService:
             return cancelled
         raise Conflict("the order kept changing while it was being cancelled; retry")
 
-    async def _owe_refund(self, conn: asyncpg.Connection, cancelled: Order) -> None:
+    async def _owe_refund(
+        self, conn: asyncpg.Connection, cancelled: Order, *, amount: Decimal | None
+    ) -> None:
         """In the cancel's transaction: a paid order's money is owed back from its commit on
         (the payment may have been captured after we looked: the guard reads the row as
-        written, not our earlier read)."""
+        written, not our earlier read); `amount` of it, None: all."""
         if cancelled.payment_status != "paid":
             return
         if self._refunds is None:
             raise _PaidMeanwhile  # rolls the cancel back
-        # As a quote confirmed at once would: by the fare conditions (booking/cancellations.py).
-        refund = money_back(cancelled).refund_amount
-        await self._refunds.owe(conn, cancelled, reason="the order was cancelled", amount=refund)
+        await self._refunds.owe(conn, cancelled, reason="the order was cancelled", amount=amount)
 
     def _check_cancellable(self, order: Order) -> None:
         if order.status == "expired":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from decimal import Decimal
 from typing import Any
 
 import aiohttp
@@ -92,6 +93,16 @@ class PayEnv:
             "SELECT type FROM outbox WHERE order_id = $1 ORDER BY id", order_id
         )
         return [row["type"] for row in rows]
+
+    async def stated_penalty(self, order_id: str) -> Decimal:
+        """What the order's cancellation said the airline keeps (its `order.cancelled` event,
+        which the traveler's mail quotes): 0 when it said nothing, as for an unpaid order."""
+        penalty = await self.pool.fetchval(
+            "SELECT payload->'order'->>'penalty_amount' FROM outbox"
+            " WHERE order_id = $1 AND type = 'order.cancelled'",
+            order_id,
+        )
+        return Decimal(0) if penalty is None else Decimal(penalty)
 
     async def payments(self, order_id: str) -> list[asyncpg.Record]:
         return await self.pool.fetch(
