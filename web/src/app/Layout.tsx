@@ -14,9 +14,24 @@ export function Layout() {
       first.current = false;
       return;
     }
-    const heading = main.current?.querySelector("h1");
-    heading?.setAttribute("tabindex", "-1");
-    heading?.focus();
+    const focusHeading = () => {
+      const heading = main.current?.querySelector("h1");
+      if (!heading) return false;
+      heading.setAttribute("tabindex", "-1");
+      heading.focus();
+      return true;
+    };
+    if (focusHeading() || !main.current) return;
+    // A screen loaded on first use (React.lazy) draws its heading a moment later.
+    const observer = new MutationObserver(() => {
+      if (focusHeading()) observer.disconnect();
+    });
+    observer.observe(main.current, { childList: true, subtree: true });
+    const timer = window.setTimeout(() => observer.disconnect(), 10_000);
+    return () => {
+      observer.disconnect();
+      window.clearTimeout(timer);
+    };
   }, [location.pathname]);
   return (
     <>
