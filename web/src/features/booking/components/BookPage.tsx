@@ -3,12 +3,13 @@ import { useLocation, useNavigate, useParams, useSearchParams } from "react-rout
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { money } from "../../../lib/format";
-import { fieldErrors, type Problem } from "../../../lib/problems";
+import { useAttempt } from "../../../lib/attempt";
+import { fieldErrors } from "../../../lib/problems";
 import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
 import { usePricedOffer } from "../../offers";
 import { subjectOf, useProfile, useTravelers } from "../../profile";
-import { BookingProblem, holdOffer } from "../api/orders";
+import { holdOffer } from "../api/orders";
 import { drafts, type PassengerDraft, passengerFieldFor, toPassengers } from "../model";
 import { BookingFailure } from "./BookingFailure";
 import { BookingSteps, Steps } from "./BookingSteps";
@@ -26,7 +27,7 @@ export function BookPage() {
       <div>
         <h1>Book this flight</h1>
         <p>Sign in to book: your trips are kept in your account.</p>
-        <SignInButton returnTo={`/book/${encodeURIComponent(offerId)}`} className="primary" />
+        <SignInButton returnTo={`/book/${encodeURIComponent(offerId)}${orderId ? `?order=${encodeURIComponent(orderId)}` : ""}`} className="primary" />
       </div>
     );
   }
@@ -46,8 +47,7 @@ function Booking({ offerId }: { offerId: string }) {
   // Passengers already typed come along when a new price came with a new offer id (409).
   const carried = (location.state as { passengers?: PassengerDraft[] } | null)?.passengers ?? null;
   const [passengers, setPassengers] = useState<PassengerDraft[] | null>(carried);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { problem, busy, attempt } = useAttempt();
 
   if (offerError) return <ProblemNotice problem={offerError.problem} />;
   if (!offer || profilePending) return <p role="status">Checking the price with the airline…</p>;
@@ -63,17 +63,11 @@ function Booking({ offerId }: { offerId: string }) {
   const errors = problem ? fieldErrors(problem, passengerFieldFor) : { byField: {}, other: [] };
 
   // The seats are held now, so that seats can be chosen on the order; paying comes after.
-  async function book() {
-    setBusy(true);
-    setProblem(null);
-    try {
+  const book = () =>
+    attempt(async () => {
       const order = await holdOffer(offerId, toPassengers(list));
       navigate(`/book/${encodeURIComponent(offerId)}?order=${encodeURIComponent(order.id)}`, { replace: true });
-    } catch (error) {
-      setProblem(error instanceof BookingProblem ? error.problem : { type: "about:blank", status: 0 });
-      setBusy(false);
-    }
-  }
+    });
 
   return (
     <form

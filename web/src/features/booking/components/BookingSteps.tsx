@@ -1,6 +1,8 @@
+import { useRef } from "react";
 import { Navigate, useNavigate } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
+import { useHeadingFocus } from "../../../lib/headingFocus";
 import { useOrder } from "../api/orders";
 import { PayStep } from "./PayStep";
 import { SeatStep } from "./SeatStep";
@@ -31,19 +33,35 @@ export function Steps({ current }: { current: Step }) {
 /** The steps after the seats are held: seats (optional), then pay or keep the hold. */
 export function BookingSteps({ offerId, orderId, step }: { offerId: string; orderId: string; step: "seats" | "pay" }) {
   const navigate = useNavigate();
+  const page = useRef<HTMLDivElement>(null);
+  // A step is a new screen at the same path: the Layout does not see it, this does.
+  useHeadingFocus(page, step, false);
   const { data: order, error } = useOrder(orderId);
-  if (error) return <ProblemNotice problem={error.problem} />;
-  if (!order) return <p role="status">Loading your booking…</p>;
-  if (order.status !== "held" || order.payment_status === "paid") {
-    // Paid, cancelled or expired meanwhile (another tab, the hold's deadline): the trip says what.
-    return <Navigate to={`/trips/${encodeURIComponent(order.id)}`} replace />;
-  }
-  const toPay = () =>
-    navigate(`/book/${encodeURIComponent(offerId)}?order=${encodeURIComponent(order.id)}&step=pay`);
   return (
-    <div className="book-page">
-      <Steps current={step} />
-      {step === "seats" ? <SeatStep order={order} mode="booking" onDone={toPay} /> : <PayStep order={order} />}
+    <div className="book-page" ref={page}>
+      {error ? (
+        <ProblemNotice problem={error.problem} />
+      ) : !order ? (
+        <p role="status">Loading your booking…</p>
+      ) : order.status !== "held" || order.payment_status === "paid" ? (
+        // Paid, cancelled or expired meanwhile (another tab, the hold's deadline): the trip says what.
+        <Navigate to={`/trips/${encodeURIComponent(order.id)}`} replace />
+      ) : (
+        <>
+          <Steps current={step} />
+          {step === "seats" ? (
+            <SeatStep
+              order={order}
+              mode="booking"
+              onDone={() =>
+                navigate(`/book/${encodeURIComponent(offerId)}?order=${encodeURIComponent(order.id)}&step=pay`)
+              }
+            />
+          ) : (
+            <PayStep order={order} />
+          )}
+        </>
+      )}
     </div>
   );
 }

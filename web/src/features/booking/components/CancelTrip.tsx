@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
@@ -27,6 +27,11 @@ function useExpired(expiresAt: string | undefined): boolean {
 export function CancelTrip({ order }: { order: Order }) {
   const queryClient = useQueryClient();
   const [quote, setQuote] = useState<Cancellation | null>(null);
+  const terms = useRef<HTMLDListElement>(null);
+  // A new quote is read out and brought into view (on a phone it opens below the fold).
+  useEffect(() => {
+    if (quote?.status === "quoted") terms.current?.focus();
+  }, [quote]);
   // Refused at confirm: 410, the quote expired; 409, the order changed since (paid meanwhile).
   const [refused, setRefused] = useState<410 | 409 | null>(null);
   const expired = useExpired(quote?.status === "quoted" ? quote.expires_at : undefined) || refused !== null;
@@ -82,7 +87,7 @@ export function CancelTrip({ order }: { order: Order }) {
       )}
       {quote && !expired ? (
         <>
-          <dl className="quote">
+          <dl className="quote" ref={terms} tabIndex={-1} aria-label="Cancellation quote">
             <dt>Refund</dt>
             <dd>
               {Number(quote.refund_amount) > 0

@@ -4,8 +4,8 @@ import { Link, useNavigate } from "react-router";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
 import { money } from "../../../lib/format";
-import type { Problem } from "../../../lib/problems";
-import { BookingProblem, payOrder } from "../api/orders";
+import { useAttempt } from "../../../lib/attempt";
+import { payOrder } from "../api/orders";
 import { PassengerSeats } from "./PassengerSeats";
 
 // The sim gateway's test cards (README "Payments"): a real gateway's card form would give a token.
@@ -18,21 +18,14 @@ const CARDS = [
 export function PayStep({ order }: { order: Order }) {
   const navigate = useNavigate();
   const [card, setCard] = useState("tok_visa");
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { problem, busy, attempt } = useAttempt();
   const trip = `/trips/${encodeURIComponent(order.id)}`;
 
-  async function pay() {
-    setBusy(true);
-    setProblem(null);
-    try {
+  const pay = () =>
+    attempt(async () => {
       await payOrder(order.id, card);
       navigate(trip, { state: { paying: true } });
-    } catch (error) {
-      setProblem(error instanceof BookingProblem ? error.problem : { type: "about:blank", status: 0 });
-      setBusy(false);
-    }
-  }
+    });
 
   return (
     <form

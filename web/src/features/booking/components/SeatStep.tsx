@@ -4,6 +4,7 @@ import { useState } from "react";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
 import { money } from "../../../lib/format";
+import { useAttempt } from "../../../lib/attempt";
 import { type Problem, SEATS_CLOSED } from "../../../lib/problems";
 import {
   changedServices,
@@ -14,7 +15,6 @@ import {
   seatKeys,
   type SeatedPassenger,
   SeatPicker,
-  SeatsProblem,
   useOrderSeats,
   useSeatMaps,
 } from "../../seats";
@@ -40,15 +40,14 @@ export function SeatStep({ order, mode, onDone }: Props) {
   const maps = useSeatMaps(order);
   const held = useOrderSeats(order.id);
   const [choices, setChoices] = useState<Choices | null>(null);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { problem, busy, attempt } = useAttempt(explainRefusal);
   const heading = mode === "booking" ? "Choose your seats" : "Change seats";
 
   if (maps.error || held.error) {
     return (
       <div className="seat-step">
         <h1>{heading}</h1>
-        <ProblemNotice problem={(maps.error ?? held.error)?.problem ?? { type: "about:blank", status: 0 }} />
+        <ProblemNotice problem={loadProblem((maps.error ?? held.error)?.problem)} />
         <Actions mode={mode} busy={false} onSkip={onDone} />
       </div>
     );
@@ -61,23 +60,16 @@ export function SeatStep({ order, mode, onDone }: Props) {
   async function confirm() {
     const services = changedServices(current, start);
     if (services.length === 0) return onDone();
-    setBusy(true);
-    setProblem(null);
-    try {
+    const chosen = await attempt(async () => {
       await chooseSeats(order.id, services);
       await Promise.all([
         queryClient.invalidateQueries({ queryKey: seatKeys.order(order.id) }),
         queryClient.invalidateQueries({ queryKey: bookingKeys.order(order.id) }),
       ]);
-      onDone();
-    } catch (error) {
-      const refused = error instanceof SeatsProblem ? error.problem : { type: "about:blank", status: 0 };
-      // A 409 naming no seat is not about a seat: seats are closed on this booking.
-      setProblem(refused.status === 409 && !Array.isArray(refused.seats) ? { ...refused, type: SEATS_CLOSED } : refused);
-      // A seat someone else just took: the map is drawn again as it is now.
-      void queryClient.invalidateQueries({ queryKey: seatKeys.maps(order.id) });
-      setBusy(false);
-    }
+    });
+    if (chosen) onDone();
+    // A seat someone else just took: the map is drawn again as it is now.
+    else void queryClient.invalidateQueries({ queryKey: seatKeys.maps(order.id) });
   }
 
   return (
@@ -138,4 +130,15 @@ function Actions({ mode, busy, onSkip, onConfirm }: { mode: Props["mode"]; busy:
 function sentence(detail: string): string {
   const text = detail.charAt(0).toUpperCase() + detail.slice(1);
   return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+/** A 409 naming no seat is not about a seat: seats are closed on this booking. */
+function explainRefusal(problem: Problem): Problem {
+  return problem.status === 409 && !Array.isArray(problem.seats) ? { ...problem, type: SEATS_CLOSED } : problem;
+}
+
+/** Why the seat map could not be drawn; an offer gone (404, 410) closes seats on this booking. */
+function loadProblem(problem: Problem | undefined): Problem {
+  if (!problem) return { type: "about:blank", status: 0 };
+  return [404, 409, 410].includes(problem.status) ? { ...problem, type: SEATS_CLOSED } : problem;
 }

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
-import { Field, TextField } from "../../../components/Field";
+import { Field } from "../../../components/Field";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { fieldErrors } from "../../../lib/problems";
 import { openCase, type SupportCase, supportKeys, type SupportProblem, useCases } from "../api/cases";
@@ -62,7 +62,12 @@ export function SupportCases({ orderId }: { orderId: string }) {
           }}
         >
           {send.error && <ProblemNotice problem={send.error.problem} other={errors?.other ?? []} />}
-          <TextField id="subject" label="Subject" value={subject} onChange={setSubject} required error={errors?.byField.subject} />
+          <Field id="subject" label="Subject" error={errors?.byField.subject}>
+            {(aria) => (
+              // The form opens at the traveler's request: its first field takes the focus.
+              <input id="subject" name="subject" type="text" required autoFocus value={subject} onChange={(e) => setSubject(e.target.value)} {...aria} />
+            )}
+          </Field>
           <Field id="message" label="Message" error={errors?.byField.message} hint="What can we help with? Never send card numbers.">
             {(aria) => (
               <textarea id="message" name="message" rows={5} required value={message} onChange={(e) => setMessage(e.target.value)} {...aria} />
