@@ -108,6 +108,7 @@ def test_seats_are_optional_and_can_be_changed_from_the_trip_while_on_hold(scree
     designator = (seat.get_attribute("aria-label") or "").split(",")[0].removeprefix("Seat ")
     seat.click()
     assert_accessible(page)
+    screenshot(page, "change-seats")
     page.get_by_role("button", name="Save seats").click()
     expect(page.get_by_role("heading", name="Your seats are on hold")).to_be_visible()
     expect(page.get_by_role("region", name="Passengers")).to_contain_text(f"Seat {designator}")

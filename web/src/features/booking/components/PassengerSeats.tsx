@@ -31,7 +31,7 @@ export function PassengerSeats({ order }: { order: Order }) {
           );
         })}
       </ul>
-      {data && seats.length === 0 && <p className="meta">No seats chosen: the airline gives seats at check-in.</p>}
+      {data && seats.length === 0 && ["held", "confirmed"].includes(order.status) && <p className="meta">No seats chosen: the airline gives seats at check-in.</p>}
     </>
   );
 }

@@ -79,8 +79,10 @@ export function SeatStep({ order, mode, onDone }: Props) {
         <p>This airline does not offer seat selection here: seats are given at check-in.</p>
       ) : (
         <p className="price-note">
-          Optional: pick a seat for each traveler, or skip and the airline gives you seats at check-in. Seat fees are
-          added to your trip’s total.
+          {mode === "booking"
+            ? "Optional: pick a seat for each traveler, or skip and the airline gives you seats at check-in."
+            : "Pick a new seat for any traveler; the others keep theirs."}{" "}
+          Seat fees are added to your trip’s total.
         </p>
       )}
       {problem && (
