@@ -1,6 +1,6 @@
 """From an offer to a booked, paid trip: sign in when asked, passengers (the API's errors beside
-their fields), pay with the sim gateway's test card, follow the payment to the confirmation,
-then cancel it."""
+their fields), the seat step skipped, pay with the sim gateway's test card, follow the payment to
+the confirmation, then cancel it."""
 
 from __future__ import annotations
 
@@ -39,6 +39,21 @@ def sign_in_as_ada(page: Page) -> None:
     form.get_by_role("button", name="Sign in").click()
 
 
+def skip_seats(page: Page) -> None:
+    """Past the optional seat step, to the payment step."""
+    expect(page.get_by_role("heading", name="Choose your seats")).to_be_visible()
+    page.get_by_role("button", name="Skip").click()
+    expect(page.get_by_role("heading", name="Pay for your trip")).to_be_visible()
+
+
+def hold_without_seats(page: Page) -> None:
+    """From the filled passengers page: hold the seats, skip choosing them, pay later."""
+    page.get_by_role("button", name="Continue to seats").click()
+    skip_seats(page)
+    page.get_by_role("button", name="Hold").click()
+    expect(page.get_by_role("heading", name="Your seats are on hold")).to_be_visible()
+
+
 def test_a_signed_in_traveler_books_and_pays_and_sees_the_booking_reference(screen: Page) -> None:
     page = screen
     open_an_offer(page)
@@ -51,7 +66,7 @@ def test_a_signed_in_traveler_books_and_pays_and_sees_the_booking_reference(scre
     expect(page.get_by_label("Family name")).to_have_value("Lovelace")
     page.get_by_label("Gender (as on the passport)").select_option("f")
     page.get_by_label("Date of birth").fill(_day(30))  # in the future: the API refuses it
-    page.get_by_role("button", name="Hold").click()
+    page.get_by_role("button", name="Continue to seats").click()
     birth = page.get_by_label("Date of birth")
     expect(birth).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_role("alert")).to_contain_text("Some details need fixing")
@@ -59,6 +74,8 @@ def test_a_signed_in_traveler_books_and_pays_and_sees_the_booking_reference(scre
     screenshot(page, "passengers")
 
     birth.fill("1990-12-10")
+    page.get_by_role("button", name="Continue to seats").click()
+    skip_seats(page)
     page.get_by_label("Test card that succeeds").check()
     page.get_by_role("button", name="Pay").click()
 
@@ -85,6 +102,8 @@ def test_a_declined_card_keeps_the_seats_held_and_says_so(screen: Page) -> None:
     sign_in_as_ada(page)
     page.get_by_label("Gender (as on the passport)").select_option("f")
     page.get_by_label("Date of birth").fill("1990-12-10")
+    page.get_by_role("button", name="Continue to seats").click()
+    skip_seats(page)
     page.get_by_label("Test card that is declined").check()
     page.get_by_role("button", name="Pay").click()
 

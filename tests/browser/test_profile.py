@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import APIRequestContext, Page, expect
 
 from tests.browser.conftest import Stack
-from tests.browser.test_book import open_an_offer
+from tests.browser.test_book import hold_without_seats, open_an_offer
 from tests.browser.test_search_to_offer import assert_accessible, screenshot
 from tests.browser.test_sign_in import ADA, hold_for_ada, token_for
 
@@ -217,9 +217,7 @@ def test_a_saved_traveler_is_booked_by_id_and_the_profile_prefills_the_contact(
         expect(page.get_by_label("Family name")).to_have_attribute("readonly", "")
         assert_accessible(page)
         screenshot(page, "passengers-saved-traveler")
-        page.get_by_role("button", name="Hold").click()
-
-        expect(page.get_by_role("heading", name="Your seats are on hold")).to_be_visible()
+        hold_without_seats(page)
         passengers = page.get_by_role("region", name="Passengers")
         expect(passengers).to_contain_text(f"Charles {family}")
         page.get_by_role("button", name="Cancel this trip…").click()

@@ -1,23 +1,15 @@
-import { useEffect, useRef } from "react";
+import { useRef } from "react";
 import { Link, Outlet, useLocation } from "react-router";
 
 import { OfflineBanner } from "../components/OfflineBanner";
 import { SessionMenu } from "../features/auth";
+import { useHeadingFocus } from "../lib/headingFocus";
 
 /** Header, the screen, and focus moved to the new screen's heading on navigation. */
 export function Layout() {
   const location = useLocation();
   const main = useRef<HTMLElement>(null);
-  const first = useRef(true);
-  useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
-    }
-    const heading = main.current?.querySelector("h1");
-    heading?.setAttribute("tabindex", "-1");
-    heading?.focus();
-  }, [location.pathname]);
+  useHeadingFocus(main, location.pathname, true);
   return (
     <>
       <a className="skip-link" href="#main">

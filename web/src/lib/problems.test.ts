@@ -17,6 +17,12 @@ group("describe", () => {
     expect(gone.next).toMatch(/Search again/);
   });
 
+  it("words a seat someone else just took apart from other conflicts", () => {
+    const taken = describe({ type: "https://skyfare.dev/problems/conflict", seats: ["14C"] });
+    expect(taken.message).toMatch(/taken that seat/);
+    expect(describe({ type: "https://skyfare.dev/problems/conflict" }).message).toMatch(/changed this offer/);
+  });
+
   it("has a fallback for a type it does not know", () => {
     expect(describe({ type: "about:blank" }).message).toBe("Something went wrong.");
   });

@@ -26,6 +26,11 @@ const BASE = "https://skyfare.dev/problems/";
 export const OFFLINE = "offline";
 // A 409 of `DELETE /v1/me` carrying `orders_in_flight`: a conflict of its own in words.
 const ORDERS_IN_FLIGHT = "orders-in-flight";
+// A 409 of `POST /v1/orders/{id}/seats` carrying `seats`: someone else was quicker.
+const SEAT_TAKEN = "seat-taken";
+// Any other 409 of choosing seats: the order is paid or over, the flight is within 24 hours, or
+// the airline sells no seats through us (its `detail` says which).
+export const SEATS_CLOSED = "seats-closed";
 
 const MESSAGES: Record<string, Explained> = {
   "validation-error": {
@@ -53,6 +58,14 @@ const MESSAGES: Record<string, Explained> = {
   [ORDERS_IN_FLIGHT]: {
     message: "Some of your trips are still in progress, so your account was not deleted.",
     next: "Cancel the trips on hold listed below (or wait until they are paid or expire), then delete your account again.",
+  },
+  [SEAT_TAKEN]: {
+    message: "Another traveler has just taken that seat.",
+    next: "The map now shows it taken: choose another seat, or skip.",
+  },
+  [SEATS_CLOSED]: {
+    message: "Seats cannot be chosen on this booking now.",
+    next: "Continue without choosing: the airline gives you seats at check-in.",
   },
   gone: {
     message: "This offer has expired or sold out.",
@@ -83,8 +96,9 @@ export function problemKind(problem: Pick<Problem, "type">): string {
   return problem.type.startsWith(BASE) ? problem.type.slice(BASE.length) : problem.type;
 }
 
-export function describe(problem: Pick<Problem, "type"> & { orders_in_flight?: unknown }): Explained {
+export function describe(problem: Pick<Problem, "type"> & { orders_in_flight?: unknown; seats?: unknown }): Explained {
   if (problem.orders_in_flight !== undefined) return MESSAGES[ORDERS_IN_FLIGHT] ?? FALLBACK;
+  if (Array.isArray(problem.seats)) return MESSAGES[SEAT_TAKEN] ?? FALLBACK;
   return MESSAGES[problemKind(problem)] ?? FALLBACK;
 }
 

@@ -1,37 +1,37 @@
 import { useState } from "react";
-import { useLocation, useNavigate, useParams } from "react-router";
+import { useLocation, useNavigate, useParams, useSearchParams } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { money } from "../../../lib/format";
-import { fieldErrors, type Problem } from "../../../lib/problems";
+import { useAttempt } from "../../../lib/attempt";
+import { fieldErrors } from "../../../lib/problems";
 import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
 import { usePricedOffer } from "../../offers";
 import { subjectOf, useProfile, useTravelers } from "../../profile";
-import { BookingProblem, holdOffer, payOrder } from "../api/orders";
+import { holdOffer } from "../api/orders";
 import { drafts, type PassengerDraft, passengerFieldFor, toPassengers } from "../model";
 import { BookingFailure } from "./BookingFailure";
+import { BookingSteps, Steps } from "./BookingSteps";
 import { PassengerForm } from "./PassengerForm";
 
-// The sim gateway's test cards (README "Payments"): a real gateway's card form would give a token.
-const CARDS = [
-  { token: "tok_visa", label: "Test card that succeeds" },
-  { token: "tok_declined", label: "Test card that is declined" },
-];
-
-/** Passengers, then hold the seats or pay now; asks a traveler who is not signed in to sign in. */
+/** Passengers (the seats are held for them), then seats, then pay now or keep the hold; asks a
+ * traveler who is not signed in to sign in. The held order's steps are `?order=…&step=…`. */
 export function BookPage() {
   const { offerId = "" } = useParams();
+  const [params] = useSearchParams();
   const session = useSession();
+  const orderId = params.get("order");
   if (!session) {
     return (
       <div>
         <h1>Book this flight</h1>
         <p>Sign in to book: your trips are kept in your account.</p>
-        <SignInButton returnTo={`/book/${encodeURIComponent(offerId)}`} className="primary" />
+        <SignInButton returnTo={`/book/${encodeURIComponent(offerId)}${orderId ? `?order=${encodeURIComponent(orderId)}` : ""}`} className="primary" />
       </div>
     );
   }
+  if (orderId) return <BookingSteps offerId={offerId} orderId={orderId} step={params.get("step") === "pay" ? "pay" : "seats"} />;
   return <Booking offerId={offerId} />;
 }
 
@@ -47,10 +47,7 @@ function Booking({ offerId }: { offerId: string }) {
   // Passengers already typed come along when a new price came with a new offer id (409).
   const carried = (location.state as { passengers?: PassengerDraft[] } | null)?.passengers ?? null;
   const [passengers, setPassengers] = useState<PassengerDraft[] | null>(carried);
-  const [paying, setPaying] = useState(false);
-  const [card, setCard] = useState("tok_visa");
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { problem, busy, attempt } = useAttempt();
 
   if (offerError) return <ProblemNotice problem={offerError.problem} />;
   if (!offer || profilePending) return <p role="status">Checking the price with the airline…</p>;
@@ -65,30 +62,23 @@ function Booking({ offerId }: { offerId: string }) {
     });
   const errors = problem ? fieldErrors(problem, passengerFieldFor) : { byField: {}, other: [] };
 
-  async function book(pay: boolean) {
-    setPaying(pay);
-    setBusy(true);
-    setProblem(null);
-    try {
+  // The seats are held now, so that seats can be chosen on the order; paying comes after.
+  const book = () =>
+    attempt(async () => {
       const order = await holdOffer(offerId, toPassengers(list));
-      if (pay) await payOrder(order.id, card);
-      navigate(`/trips/${encodeURIComponent(order.id)}`, { state: { paying: pay } });
-    } catch (error) {
-      setProblem(error instanceof BookingProblem ? error.problem : { type: "about:blank", status: 0 });
-      setBusy(false);
-    }
-  }
+      navigate(`/book/${encodeURIComponent(offerId)}?order=${encodeURIComponent(order.id)}`, { replace: true });
+    });
 
   return (
     <form
       className="book-page"
-      aria-label="Passengers and payment"
+      aria-label="Passengers"
       onSubmit={(event) => {
         event.preventDefault();
-        const submitter = (event.nativeEvent as SubmitEvent).submitter;
-        void book(submitter?.getAttribute("value") === "pay");
+        void book();
       }}
     >
+      <Steps current="passengers" />
       <h1>Who is flying?</h1>
       <p className="price-note">
         {offer.slices.map((s) => `${s.origin} → ${s.destination}`).join(", ")} with {offer.owner.name} ·{" "}
@@ -100,7 +90,7 @@ function Booking({ offerId }: { offerId: string }) {
           other={errors.other}
           onAccept={() => {
             const renewed = typeof problem.offer_id === "string" ? problem.offer_id : offerId;
-            if (renewed === offerId) void book(paying);
+            if (renewed === offerId) void book();
             else navigate(`/book/${encodeURIComponent(renewed)}`, { state: { passengers: list } });
           }}
         />
@@ -117,29 +107,11 @@ function Booking({ offerId }: { offerId: string }) {
           }
         />
       ))}
-      <fieldset className="payment">
-        <legend>Payment</legend>
-        {CARDS.map((option) => (
-          <label key={option.token} className="check">
-            <input
-              type="radio"
-              name="card"
-              value={option.token}
-              checked={card === option.token}
-              onChange={() => setCard(option.token)}
-            />
-            {option.label}
-          </label>
-        ))}
-      </fieldset>
       <div className="actions">
-        <button type="submit" className="primary" value="pay" disabled={busy}>
-          Pay
+        <button type="submit" className="primary" disabled={busy}>
+          Continue to seats
         </button>
-        <button type="submit" className="secondary" value="hold" disabled={busy}>
-          Hold
-        </button>
-        <span className="price-note">Hold: the seats are kept for you until the deadline shown; pay later.</span>
+        <span className="price-note">Your seats are held while you choose them and pay.</span>
       </div>
     </form>
   );

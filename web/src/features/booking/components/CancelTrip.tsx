@@ -1,47 +1,117 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
 import { money } from "../../../lib/format";
-import { type BookingProblem, bookingKeys, cancelOrder } from "../api/orders";
+import { type Cancellation, confirmCancellation, quoteCancellation } from "../api/cancellations";
+import { type BookingProblem, bookingKeys } from "../api/orders";
 
-/** Cancel, in two steps: what happens is said before the traveler confirms. */
+/** `2026-12-03T22:45:10Z` → `22:45` in the traveler's own clock (a quote lives minutes). */
+const clock = (stamp: string) => new Date(stamp).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+
+/** True once `expiresAt` has passed, re-rendering when it does. */
+function useExpired(expiresAt: string | undefined): boolean {
+  const [now, setNow] = useState(() => Date.now());
+  const at = expiresAt ? Date.parse(expiresAt) : Number.POSITIVE_INFINITY;
+  useEffect(() => {
+    if (!Number.isFinite(at) || at <= Date.now()) return;
+    const timer = window.setTimeout(() => setNow(Date.now()), at - Date.now() + 50);
+    return () => window.clearTimeout(timer);
+  }, [at]);
+  return now >= at;
+}
+
+/** Cancel with a quote first: the refund, the penalty and how long the quote holds are said
+ * before the traveler confirms; an expired quote is asked for again. */
 export function CancelTrip({ order }: { order: Order }) {
   const queryClient = useQueryClient();
-  const [asking, setAsking] = useState(false);
-  const cancel = useMutation<Order, BookingProblem>({
-    mutationFn: () => cancelOrder(order.id),
-    onSuccess: (cancelled) => {
-      queryClient.setQueryData(bookingKeys.order(order.id), cancelled);
+  const [quote, setQuote] = useState<Cancellation | null>(null);
+  const terms = useRef<HTMLDListElement>(null);
+  // A new quote is read out and brought into view (on a phone it opens below the fold).
+  useEffect(() => {
+    if (quote?.status === "quoted") terms.current?.focus();
+  }, [quote]);
+  // Refused at confirm: 410, the quote expired; 409, the order changed since (paid meanwhile).
+  const [refused, setRefused] = useState<410 | 409 | null>(null);
+  const expired = useExpired(quote?.status === "quoted" ? quote.expires_at : undefined) || refused !== null;
+  const confirm = useMutation<Cancellation, BookingProblem, Cancellation>({
+    mutationFn: (q) => confirmCancellation(order.id, q.id),
+    onSuccess: (done) => {
+      setQuote(done);
+      queryClient.setQueryData(bookingKeys.order(order.id), done.order);
       void queryClient.invalidateQueries({ queryKey: ["orders"] });
     },
+    onError: (error) => {
+      const status = error.problem.status;
+      if (status === 410 || status === 409) setRefused(status);
+    },
   });
+
+  const ask = useMutation<Cancellation, BookingProblem>({
+    mutationFn: () => quoteCancellation(order.id),
+    onSuccess: (fresh) => {
+      setRefused(null);
+      confirm.reset(); // the refused confirmation belongs to the old quote
+      setQuote(fresh);
+    },
+  });
+
+  if (quote?.status === "confirmed") {
+    return (
+      <section className="conditions" aria-label="Cancel this trip">
+        <h2>Trip cancelled</h2>
+        <p role="status">
+          {Number(quote.refund_amount) > 0
+            ? `${money(quote.refund_amount, quote.refund_currency)} is refunded to your card.`
+            : "Nothing was charged, so there is nothing to refund."}
+        </p>
+      </section>
+    );
+  }
   if (!["held", "confirmed"].includes(order.status)) return null;
-  const paid = order.payment_status === "paid";
+  const failure = ask.error ?? (confirm.error && refused === null ? confirm.error : null);
   return (
     <section className="conditions" aria-label="Cancel this trip">
       <h2>Cancel this trip</h2>
-      {cancel.error && <ProblemNotice problem={cancel.error.problem} />}
-      {asking ? (
-        <>
+      {failure && <ProblemNotice problem={failure.problem} />}
+      {quote && expired && (
+        <div className="notice warning" role="alert">
           <p>
-            {paid
-              ? `The airline releases your seats and ${money(order.total_amount, order.total_currency)} is refunded to your card.`
-              : "The airline releases your seats. Nothing was charged."}
+            <strong>
+              {refused === 409 ? "Your trip changed since this quote." : "This cancellation quote has expired."}
+            </strong>{" "}
+            Refunds are quoted for a few minutes and for the trip as it is: ask for a new quote.
           </p>
+        </div>
+      )}
+      {quote && !expired ? (
+        <>
+          <dl className="quote" ref={terms} tabIndex={-1} aria-label="Cancellation quote">
+            <dt>Refund</dt>
+            <dd>
+              {Number(quote.refund_amount) > 0
+                ? `${money(quote.refund_amount, quote.refund_currency)}, refunded to your card`
+                : "Nothing to refund: nothing was charged"}
+            </dd>
+            <dt>Kept by the airline</dt>
+            <dd>{money(quote.penalty_amount, quote.penalty_currency)}</dd>
+            <dt>Quote valid until</dt>
+            <dd>{clock(quote.expires_at)}</dd>
+          </dl>
+          <p>The airline releases your seats.</p>
           <p className="actions">
-            <button type="button" className="primary" disabled={cancel.isPending} onClick={() => cancel.mutate()}>
+            <button type="button" className="primary" disabled={confirm.isPending} onClick={() => confirm.mutate(quote)}>
               Yes, cancel the trip
             </button>
-            <button type="button" className="secondary" onClick={() => setAsking(false)}>
+            <button type="button" className="secondary" onClick={() => setQuote(null)}>
               Keep the trip
             </button>
           </p>
         </>
       ) : (
-        <button type="button" className="secondary" onClick={() => setAsking(true)}>
-          Cancel this trip…
+        <button type="button" className="secondary" disabled={ask.isPending} onClick={() => ask.mutate()}>
+          {quote ? "Get a new quote" : "Cancel this trip…"}
         </button>
       )}
     </section>

@@ -1,4 +1,4 @@
-import { useLocation, useParams } from "react-router";
+import { Link, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
@@ -6,8 +6,11 @@ import { money } from "../../../lib/format";
 import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
 import { SliceDetails } from "../../offers";
+import { SupportCases } from "../../support";
 import { useOrder } from "../api/orders";
 import { CancelTrip } from "./CancelTrip";
+import { PassengerSeats } from "./PassengerSeats";
+import { SeatStep } from "./SeatStep";
 
 function headline(order: Order, paying: boolean): string {
   if (order.payment_status === "processing" || (paying && order.payment_status === "unpaid" && order.status === "held"))
@@ -37,10 +40,17 @@ export function OrderPage() {
 
 function OrderDetails({ orderId }: { orderId: string }) {
   const location = useLocation();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
   const paying = (location.state as { paying?: boolean } | null)?.paying === true;
   const { data: order, error } = useOrder(orderId, paying);
   if (error) return <ProblemNotice problem={error.problem} />;
   if (!order) return <p role="status">Loading your trip…</p>;
+  // Seats can be chosen while the order is held and not paid (booking/seats.py).
+  const seatsOpen = order.status === "held" && order.payment_status === "unpaid";
+  if (params.get("change") === "seats" && seatsOpen) {
+    return <SeatStep order={order} mode="change" onDone={() => navigate(`/trips/${encodeURIComponent(order.id)}`)} />;
+  }
   const declined = order.status === "held" && order.payment_status === "failed";
   return (
     <div className="order-page">
@@ -58,6 +68,16 @@ function OrderDetails({ orderId }: { orderId: string }) {
           {declined && "Nothing was charged: try another card. "}
           Total {money(order.total_amount, order.total_currency)}.
         </p>
+        {order.status === "held" && ["unpaid", "failed"].includes(order.payment_status) && !paying && (
+          <p>
+            <Link
+              className="button primary"
+              to={`/book/${encodeURIComponent(order.offer_id)}?order=${encodeURIComponent(order.id)}&step=pay`}
+            >
+              Pay now
+            </Link>
+          </p>
+        )}
         {order.ticket_numbers.length > 0 && <p>Tickets: {order.ticket_numbers.join(", ")}</p>}
       </section>
       {order.slices.map((slice, index) => (
@@ -65,15 +85,15 @@ function OrderDetails({ orderId }: { orderId: string }) {
       ))}
       <section className="conditions" aria-label="Passengers">
         <h2>Passengers</h2>
-        <ul>
-          {order.passengers.map((p, index) => (
-            <li key={index}>
-              {p.given_name} {p.family_name}
-            </li>
-          ))}
-        </ul>
+        <PassengerSeats order={order} />
+        {seatsOpen && (
+          <p>
+            <Link to="?change=seats">Change seats</Link>
+          </p>
+        )}
       </section>
       <CancelTrip order={order} />
+      <SupportCases orderId={order.id} />
     </div>
   );
 }

@@ -1,0 +1,83 @@
+import { useState } from "react";
+import { Link, useNavigate } from "react-router";
+
+import { ProblemNotice } from "../../../components/ProblemNotice";
+import type { Order } from "../../../lib/api/client";
+import { money } from "../../../lib/format";
+import { useAttempt } from "../../../lib/attempt";
+import { payOrder } from "../api/orders";
+import { PassengerSeats } from "./PassengerSeats";
+
+// The sim gateway's test cards (README "Payments"): a real gateway's card form would give a token.
+const CARDS = [
+  { token: "tok_visa", label: "Test card that succeeds" },
+  { token: "tok_declined", label: "Test card that is declined" },
+];
+
+/** Pay now, or keep the hold and pay later from the trip's page. */
+export function PayStep({ order }: { order: Order }) {
+  const navigate = useNavigate();
+  const [card, setCard] = useState("tok_visa");
+  const { problem, busy, attempt } = useAttempt();
+  const trip = `/trips/${encodeURIComponent(order.id)}`;
+
+  const pay = () =>
+    attempt(async () => {
+      await payOrder(order.id, card);
+      navigate(trip, { state: { paying: true } });
+    });
+
+  return (
+    <form
+      className="book-page"
+      aria-label="Payment"
+      onSubmit={(event) => {
+        event.preventDefault();
+        const submitter = (event.nativeEvent as SubmitEvent).submitter;
+        if (submitter?.getAttribute("value") === "hold") navigate(trip);
+        else void pay();
+      }}
+    >
+      <h1>Pay for your trip</h1>
+      {problem && <ProblemNotice problem={problem} />}
+      <section className="price-box" aria-label="Your trip">
+        <h2>{order.slices.map((s) => `${s.origin} → ${s.destination}`).join(", ")}</h2>
+        <PassengerSeats order={order} />
+        <p>
+          Total <strong className="price">{money(order.total_amount, order.total_currency)}</strong>
+        </p>
+        <p className="price-note">
+          <Link to={`?order=${encodeURIComponent(order.id)}`}>Change seats</Link>
+        </p>
+      </section>
+      <fieldset className="payment">
+        <legend>Payment</legend>
+        {CARDS.map((option) => (
+          <label key={option.token} className="check">
+            <input
+              type="radio"
+              name="card"
+              value={option.token}
+              checked={card === option.token}
+              onChange={() => setCard(option.token)}
+            />
+            {option.label}
+          </label>
+        ))}
+      </fieldset>
+      <div className="actions">
+        <button type="submit" className="primary" value="pay" disabled={busy}>
+          Pay
+        </button>
+        <button type="submit" className="secondary" value="hold" disabled={busy}>
+          Hold
+        </button>
+        <span className="price-note">
+          Hold: the seats are kept for you until{" "}
+          {order.payment_required_by ? `${order.payment_required_by.slice(0, 16).replace("T", " ")} UTC` : "the deadline"}; pay
+          later from My trips.
+        </span>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,146 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+
+import { ProblemNotice } from "../../../components/ProblemNotice";
+import type { Order } from "../../../lib/api/client";
+import { money } from "../../../lib/format";
+import { useAttempt } from "../../../lib/attempt";
+import { type Problem, SEATS_CLOSED } from "../../../lib/problems";
+import {
+  changedServices,
+  type Choices,
+  choicesTotal,
+  chooseSeats,
+  heldChoices,
+  seatKeys,
+  type SeatedPassenger,
+  SeatPicker,
+  useOrderSeats,
+  useSeatMaps,
+} from "../../seats";
+import { bookingKeys } from "../api/orders";
+
+interface Props {
+  order: Order;
+  /** `booking`: a step before paying (Skip goes on); `change`: from the trip's page. */
+  mode: "booking" | "change";
+  onDone: () => void;
+}
+
+/** The order's seated passengers as the seat desk names them (`pas_N`, by position). */
+export function seatedPassengers(order: Order): SeatedPassenger[] {
+  return order.passengers.flatMap((p, index) =>
+    p.type === "infant" ? [] : [{ id: `pas_${index + 1}`, name: `${p.given_name} ${p.family_name}` }],
+  );
+}
+
+/** Choose a seat for each passenger on each flight, or skip: seats are optional. */
+export function SeatStep({ order, mode, onDone }: Props) {
+  const queryClient = useQueryClient();
+  const maps = useSeatMaps(order);
+  const held = useOrderSeats(order.id);
+  const [choices, setChoices] = useState<Choices | null>(null);
+  const { problem, busy, attempt } = useAttempt(explainRefusal);
+  const heading = mode === "booking" ? "Choose your seats" : "Change seats";
+
+  if (maps.error || held.error) {
+    return (
+      <div className="seat-step">
+        <h1>{heading}</h1>
+        <ProblemNotice problem={loadProblem((maps.error ?? held.error)?.problem)} />
+        <Actions mode={mode} busy={false} onSkip={onDone} />
+      </div>
+    );
+  }
+  if (!maps.data || !held.data) return <p role="status">Loading the seat map…</p>;
+  const start = heldChoices(held.data);
+  const current = choices ?? start;
+  const total = choicesTotal(maps.data, held.data, current);
+
+  async function confirm() {
+    const services = changedServices(current, start);
+    if (services.length === 0) return onDone();
+    const chosen = await attempt(async () => {
+      await chooseSeats(order.id, services);
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: seatKeys.order(order.id) }),
+        queryClient.invalidateQueries({ queryKey: bookingKeys.order(order.id) }),
+      ]);
+    });
+    if (chosen) onDone();
+    // A seat someone else just took: the map is drawn again as it is now.
+    else void queryClient.invalidateQueries({ queryKey: seatKeys.maps(order.id) });
+  }
+
+  return (
+    <div className="seat-step">
+      <h1>{heading}</h1>
+      {maps.data.seat_maps.length === 0 ? (
+        <p>This airline does not offer seat selection here: seats are given at check-in.</p>
+      ) : (
+        <p className="price-note">
+          {mode === "booking"
+            ? "Optional: pick a seat for each traveler, or skip and the airline gives you seats at check-in."
+            : "Pick a new seat for any traveler; the others keep theirs."}{" "}
+          Seat fees are added to your trip’s total.
+        </p>
+      )}
+      {problem && (
+        <ProblemNotice problem={problem} other={problem.errors ?? []}>
+          {typeof problem.detail === "string" && <p>{sentence(problem.detail)}</p>}
+        </ProblemNotice>
+      )}
+      <SeatPicker
+        maps={maps.data}
+        passengers={seatedPassengers(order)}
+        held={held.data}
+        choices={current}
+        onChange={setChoices}
+      />
+      <div className="seat-summary" role="group" aria-label="Your seats">
+        <p>
+          {total ? (
+            <>
+              Seats: <strong>{money(total.amount, total.currency)}</strong>
+            </>
+          ) : (
+            "No seats chosen"
+          )}
+        </p>
+        <Actions mode={mode} busy={busy} onSkip={onDone} onConfirm={() => void confirm()} />
+      </div>
+    </div>
+  );
+}
+
+function Actions({ mode, busy, onSkip, onConfirm }: { mode: Props["mode"]; busy: boolean; onSkip: () => void; onConfirm?: () => void }) {
+  return (
+    <p className="actions">
+      {onConfirm && (
+        <button type="button" className="primary" disabled={busy} onClick={onConfirm}>
+          {mode === "booking" ? "Confirm seats" : "Save seats"}
+        </button>
+      )}
+      <button type="button" className="secondary" disabled={busy} onClick={onSkip}>
+        {mode === "booking" ? "Skip" : "Keep my seats"}
+      </button>
+    </p>
+  );
+}
+
+/** The API's `detail` ("the flight leaves within 24 hours") as a sentence. */
+function sentence(detail: string): string {
+  const text = detail.charAt(0).toUpperCase() + detail.slice(1);
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+/** A 409 naming no seat is not about a seat: seats are closed on this booking. */
+function explainRefusal(problem: Problem): Problem {
+  return problem.status === 409 && !Array.isArray(problem.seats) ? { ...problem, type: SEATS_CLOSED } : problem;
+}
+
+/** Why the seat map could not be drawn; an offer gone (404, 410) closes seats on this booking. */
+function loadProblem(problem: Problem | undefined): Problem {
+  if (!problem) return { type: "about:blank", status: 0 };
+  return [404, 409, 410].includes(problem.status) ? { ...problem, type: SEATS_CLOSED } : problem;
+}

@@ -1,0 +1,132 @@
+import { useState } from "react";
+
+import { money } from "../../../lib/format";
+import type { OrderSeats, SeatMapsResponse } from "../api/seats";
+import { type Choices, choose, type SeatedPassenger, sumPrices } from "../choices";
+import { type HeldSeat, layoutCabin, type Price, type SeatMapData, seatsIn } from "../layout";
+import { SeatLegend } from "./SeatLegend";
+import { SeatMap } from "./SeatMap";
+
+interface Props {
+  maps: SeatMapsResponse;
+  passengers: SeatedPassenger[]; // the order's seated passengers (infants sit on a lap)
+  held: OrderSeats | undefined; // the seats the order holds already
+  choices: Choices;
+  onChange: (choices: Choices) => void;
+}
+
+/** The order's seats as `Choices`, the starting point of the picker. */
+export function heldChoices(held: OrderSeats | undefined): Choices {
+  const choices: Choices = {};
+  for (const seat of held?.seats ?? []) {
+    choices[seat.segment_id] = { ...(choices[seat.segment_id] ?? {}), [seat.passenger_id]: seat.designator };
+  }
+  return choices;
+}
+
+function heldOn(held: OrderSeats | undefined, segment: string): Record<string, HeldSeat> {
+  const out: Record<string, HeldSeat> = {};
+  for (const seat of held?.seats ?? []) {
+    if (seat.segment_id === segment) {
+      out[seat.designator] = { passengerId: seat.passenger_id, price: { amount: seat.total_amount, currency: seat.total_currency } };
+    }
+  }
+  return out;
+}
+
+/** What the chosen seats cost together, or null while none is chosen. */
+export function choicesTotal(maps: SeatMapsResponse, held: OrderSeats | undefined, choices: Choices): Price | null {
+  const prices: Price[] = [];
+  for (const map of maps.seat_maps) {
+    const seats = map.cabins.flatMap((cabin) => seatsIn(layoutCabin(cabin, heldOn(held, map.segment_id))));
+    for (const [passenger, designator] of Object.entries(choices[map.segment_id] ?? {})) {
+      const price = seats.find((s) => s.designator === designator)?.prices[passenger];
+      if (price) prices.push(price);
+    }
+  }
+  return prices.length ? sumPrices(prices, prices[0]?.currency ?? "USD") : null;
+}
+
+/** Every flight's seat map, one passenger choosing at a time. */
+export function SeatPicker({ maps, passengers, held, choices, onChange }: Props) {
+  return (
+    <>
+      <SeatLegend />
+      {maps.seat_maps.map((map, index) => (
+        <FlightSeats
+          key={map.segment_id}
+          map={map}
+          number={index + 1}
+          passengers={passengers}
+          held={heldOn(held, map.segment_id)}
+          seated={choices[map.segment_id] ?? {}}
+          onChoose={(passenger, designator) => onChange(choose(choices, map.segment_id, passenger, designator))}
+        />
+      ))}
+    </>
+  );
+}
+
+interface FlightProps {
+  map: SeatMapData;
+  number: number;
+  passengers: SeatedPassenger[];
+  held: Record<string, HeldSeat>;
+  seated: Record<string, string>;
+  onChoose: (passenger: string, designator: string) => void;
+}
+
+function FlightSeats({ map, number, passengers, held, seated, onChoose }: FlightProps) {
+  const [active, setActive] = useState(passengers[0]?.id ?? "pas_1");
+  const headingId = `flight-${map.segment_id}`;
+  const title = `${map.origin} → ${map.destination}`;
+  const prices = Object.fromEntries(
+    map.cabins.flatMap((cabin) => seatsIn(layoutCabin(cabin, held))).map((s) => [s.designator, s.prices]),
+  );
+  function chosen(designator: string) {
+    onChoose(active, designator);
+    // The next passenger without a seat on this flight chooses next.
+    const next = passengers.find((p) => p.id !== active && !seated[p.id]);
+    if (next && seated[active] !== designator) setActive(next.id);
+  }
+  return (
+    <section className="flight-seats card-section" aria-labelledby={headingId}>
+      <h2 id={headingId}>
+        Flight {number}: {title}
+      </h2>
+      <p className="meta">
+        {map.flight_number} · {map.departure_date} · aircraft {map.aircraft}
+      </p>
+      <fieldset className="seat-passengers">
+        <legend>Choosing a seat for</legend>
+        {passengers.map((p) => {
+          const designator = seated[p.id];
+          const price = designator ? prices[designator]?.[p.id] : undefined;
+          return (
+            <label key={p.id} className="chip">
+              <input type="radio" name={`who-${map.segment_id}`} checked={active === p.id} onChange={() => setActive(p.id)} />
+              {p.name}: {designator ? `seat ${designator}` : "no seat yet"}
+              {price && Number(price.amount) > 0 ? ` (${money(price.amount, price.currency)})` : ""}
+            </label>
+          );
+        })}
+      </fieldset>
+      {map.cabins.map((cabin, index) => (
+        <SeatMap
+          key={index}
+          layout={layoutCabin(cabin, held)}
+          caption={`Seats on flight ${number}, ${title}: rows front to back, the arrow keys move between seats`}
+          passenger={active}
+          seated={seated}
+          passengers={passengers}
+          onChoose={chosen}
+        />
+      ))}
+      <ul className="disclosures meta">
+        {map.disclosures.map((text) => (
+          <li key={text}>{text}</li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,49 @@
+import { useQuery } from "@tanstack/react-query";
+
+import { api, type Schemas } from "../../../lib/api/client";
+import { isProblem, offlineProblem, type Problem } from "../../../lib/problems";
+
+export type SupportCase = Schemas["CaseView"];
+
+export const supportKeys = {
+  cases: ["support", "cases"] as const,
+};
+
+export class SupportProblem extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.type);
+  }
+}
+
+const problemOf = (error: unknown, status: number) =>
+  new SupportProblem(isProblem(error) ? error : { type: "about:blank", status });
+
+/** The signed-in traveler's support cases, newest first, with their status and messages. */
+export function useCases() {
+  return useQuery<SupportCase[], SupportProblem>({
+    queryKey: supportKeys.cases,
+    retry: false,
+    queryFn: async ({ signal }) => {
+      let result;
+      try {
+        result = await api.GET("/v1/support/cases", { signal });
+      } catch {
+        throw new SupportProblem(offlineProblem());
+      }
+      if (result.error !== undefined) throw problemOf(result.error, result.response.status);
+      return result.data.data;
+    },
+  });
+}
+
+/** Opens a case about one of the traveler's orders in the helpdesk. */
+export async function openCase(orderId: string, subject: string, message: string): Promise<SupportCase> {
+  let result;
+  try {
+    result = await api.POST("/v1/support/cases", { body: { order_id: orderId, subject, message } });
+  } catch {
+    throw new SupportProblem(offlineProblem());
+  }
+  if (result.error !== undefined) throw problemOf(result.error, result.response.status);
+  return result.data;
+}

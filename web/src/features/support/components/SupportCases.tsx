@@ -1,0 +1,113 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+
+import { Field } from "../../../components/Field";
+import { ProblemNotice } from "../../../components/ProblemNotice";
+import { fieldErrors } from "../../../lib/problems";
+import { openCase, type SupportCase, supportKeys, type SupportProblem, useCases } from "../api/cases";
+
+const STATUS: Record<SupportCase["status"], string> = {
+  open: "Open: waiting for an answer",
+  answered: "Answered",
+  closed: "Closed",
+};
+
+const when = (stamp: string) =>
+  new Date(stamp).toLocaleString([], { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+
+/** Contact support about this trip, and the cases already opened about it with their answers. */
+export function SupportCases({ orderId }: { orderId: string }) {
+  const queryClient = useQueryClient();
+  const { data: cases, error } = useCases();
+  const [writing, setWriting] = useState(false);
+  const [subject, setSubject] = useState("");
+  const [message, setMessage] = useState("");
+  const send = useMutation<SupportCase, SupportProblem>({
+    mutationFn: () => openCase(orderId, subject, message),
+    onSuccess: (opened) => {
+      queryClient.setQueryData<SupportCase[]>(supportKeys.cases, (old) => [opened, ...(old ?? [])]);
+      setWriting(false);
+      setSubject("");
+      setMessage("");
+    },
+  });
+  const mine = (cases ?? []).filter((c) => c.order_id === orderId);
+  const errors = send.error ? fieldErrors(send.error.problem, (f) => (f === "subject" || f === "message" ? f : undefined)) : null;
+
+  return (
+    <section className="conditions support" aria-labelledby="support-heading">
+      <h2 id="support-heading">Help with this trip</h2>
+      {error && <ProblemNotice problem={error.problem} />}
+      {send.isSuccess && !writing && (
+        <p role="status" className="saved">
+          Your message was sent to support. Their answer will appear here.
+        </p>
+      )}
+      {mine.length > 0 && (
+        <ul className="cases" aria-label="Support cases">
+          {mine.map((c) => (
+            <li key={c.id}>
+              <CaseCard supportCase={c} />
+            </li>
+          ))}
+        </ul>
+      )}
+      {writing ? (
+        <form
+          className="card-form case-form"
+          aria-label="Contact support"
+          onSubmit={(event) => {
+            event.preventDefault();
+            send.mutate();
+          }}
+        >
+          {send.error && <ProblemNotice problem={send.error.problem} other={errors?.other ?? []} />}
+          <Field id="subject" label="Subject" error={errors?.byField.subject}>
+            {(aria) => (
+              // The form opens at the traveler's request: its first field takes the focus.
+              <input id="subject" name="subject" type="text" required autoFocus value={subject} onChange={(e) => setSubject(e.target.value)} {...aria} />
+            )}
+          </Field>
+          <Field id="message" label="Message" error={errors?.byField.message} hint="What can we help with? Never send card numbers.">
+            {(aria) => (
+              <textarea id="message" name="message" rows={5} required value={message} onChange={(e) => setMessage(e.target.value)} {...aria} />
+            )}
+          </Field>
+          <p className="actions">
+            <button type="submit" className="primary" disabled={send.isPending}>
+              Send to support
+            </button>
+            <button type="button" className="secondary" onClick={() => setWriting(false)}>
+              Cancel
+            </button>
+          </p>
+        </form>
+      ) : (
+        <button type="button" className="secondary" onClick={() => setWriting(true)}>
+          Contact support
+        </button>
+      )}
+    </section>
+  );
+}
+
+function CaseCard({ supportCase }: { supportCase: SupportCase }) {
+  return (
+    <article className="case" aria-label={`Case: ${supportCase.subject}`}>
+      <h3>{supportCase.subject}</h3>
+      <p className={`case-status case-${supportCase.status}`}>
+        <strong>Status:</strong> {STATUS[supportCase.status]}
+      </p>
+      <ol className="messages" aria-label="Messages">
+        {supportCase.messages.map((m, index) => (
+          <li key={index} className={`message message-${m.author}`}>
+            <p className="meta">
+              {m.author === "traveler" ? "You" : (m.agent ?? "Support")} · {when(m.at)}
+            </p>
+            <p>{m.body}</p>
+          </li>
+        ))}
+      </ol>
+    </article>
+  );
+}

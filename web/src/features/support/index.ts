@@ -1,0 +1,1 @@
+export { SupportCases } from "./components/SupportCases";
