@@ -14,34 +14,29 @@ import asyncio
 import contextlib
 import glob
 from types import TracebackType
+from typing import Self
 from urllib.parse import parse_qs, urlsplit
 
 from tests.support.fake_server import Faults
 
 
-class PostgresProxy:
-    def __init__(self, database_url: str) -> None:
-        parts = urlsplit(database_url)
-        self._user = parts.username or "postgres"
-        self._database = parts.path.lstrip("/") or self._user
-        socket_dir = parse_qs(parts.query).get("host", [None])[0] or (
-            parts.hostname if parts.hostname and parts.hostname.startswith("/") else None
-        )
-        self._unix_path = _socket_file(socket_dir) if socket_dir else None
-        self._upstream = (parts.hostname or "127.0.0.1", parts.port or 5432)
+class CuttableProxy:
+    """A TCP proxy on 127.0.0.1 to one upstream (TCP `host:port`, or a unix socket), which a
+    test can `cut()` (every connection closed, new ones refused) and `restore()` on the same
+    port. A subclass names its upstream and its `url`."""
+
+    def __init__(self, upstream: tuple[str, int], unix_path: str | None) -> None:
+        self._upstream = upstream
+        self._unix_path = unix_path
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._clients: set[asyncio.StreamWriter] = set()
-        # A proxy that breaks on its own would look like the database going down: record it and
+        # A proxy that breaks on its own would look like the server going down: record it and
         # fail the test on leaving (tests/support/fake_server.py).
         self.faults = Faults()
         self.port = 0
 
-    @property
-    def url(self) -> str:
-        return f"postgresql://{self._user}@127.0.0.1:{self.port}/{self._database}"
-
-    async def __aenter__(self) -> PostgresProxy:
+    async def __aenter__(self) -> Self:
         await self.restore()
         return self
 
@@ -83,6 +78,24 @@ class PostgresProxy:
         self._writers |= {writer, up_writer}
         self._clients.add(writer)
         await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+
+
+class PostgresProxy(CuttableProxy):
+    def __init__(self, database_url: str) -> None:
+        parts = urlsplit(database_url)
+        self._user = parts.username or "postgres"
+        self._database = parts.path.lstrip("/") or self._user
+        socket_dir = parse_qs(parts.query).get("host", [None])[0] or (
+            parts.hostname if parts.hostname and parts.hostname.startswith("/") else None
+        )
+        super().__init__(
+            (parts.hostname or "127.0.0.1", parts.port or 5432),
+            _socket_file(socket_dir) if socket_dir else None,
+        )
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://{self._user}@127.0.0.1:{self.port}/{self._database}"
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
