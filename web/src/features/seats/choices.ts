@@ -1,4 +1,5 @@
 import { money } from "../../lib/format";
+import type { SeatServiceRequest } from "./api/seats";
 import type { Price, Seat } from "./layout";
 
 /** The seats chosen: segment id → passenger id (`pas_N`) → seat designator. */
@@ -28,11 +29,11 @@ export function occupantOf(choices: Choices, segment: string, designator: string
 }
 
 /** The services `POST /v1/orders/{id}/seats` takes: the choices that differ from `held`. */
-export function changedServices(choices: Choices, held: Choices) {
+export function changedServices(choices: Choices, held: Choices): SeatServiceRequest[] {
   return Object.entries(choices).flatMap(([segment, byPassenger]) =>
     Object.entries(byPassenger)
       .filter(([passenger, designator]) => held[segment]?.[passenger] !== designator)
-      .map(([passenger, designator]) => ({ type: "seat", segment_id: segment, passenger_id: passenger, designator })),
+      .map(([passenger, designator]) => ({ type: "seat" as const, segment_id: segment, passenger_id: passenger, designator })),
   );
 }
 

@@ -5,7 +5,7 @@ import { isProblem, offlineProblem, type Problem } from "../../../lib/problems";
 
 export type SeatMapsResponse = Schemas["SeatMapsResponse"];
 export type OrderSeats = Schemas["OrderSeats"];
-export type SeatServiceRequest = Schemas["booking.seats.SeatService"];
+export type SeatServiceRequest = Schemas["booking.model.SeatService"];
 
 export const seatKeys = {
   maps: (orderId: string) => ["seats", "maps", orderId] as const,
