@@ -16,7 +16,7 @@ from booking.change_validation import ConfirmChange, parse_confirm, parse_search
 from booking.change_views import ChangeOffers, ChangeOfferView
 from booking.changes import ChangeService
 from booking.idempotency import HEADER, check_key, fingerprint
-from booking.model import ORDER_ID_SCHEMA
+from booking.routes import ORDER_ID_PARAMETER
 from kernel.auth import principal as caller
 from kernel.http import json_object, read_json_body
 from kernel.openapi import Operation, Parameter
@@ -91,9 +91,6 @@ def add_routes(router: web.UrlDispatcher) -> None:
     )
 
 
-_ORDER_ID = Parameter(
-    "order_id", "path", "An order id (`ord_...`)", required=True, schema=ORDER_ID_SCHEMA
-)
 _CHANGE_ID = Parameter(
     "change_offer_id",
     "path",
@@ -135,7 +132,7 @@ OPERATIONS: tuple[Operation, ...] = (
         response_status=201,
         request=SliceSearch,
         response=ChangeOffers,
-        parameters=(_ORDER_ID,),
+        parameters=(ORDER_ID_PARAMETER,),
         errors={
             **_AUTH_ERRORS,
             400: "Malformed JSON, or a body that is not a JSON object",
@@ -156,7 +153,7 @@ OPERATIONS: tuple[Operation, ...] = (
         summary="One change offer of the order, its status, and the order as it is now",
         tag="orders",
         response=ChangeOfferView,
-        parameters=(_ORDER_ID, _CHANGE_ID),
+        parameters=(ORDER_ID_PARAMETER, _CHANGE_ID),
         errors={**_AUTH_ERRORS, 404: "No such order or change offer, or another traveler's"},
         security=("bearer",),
     ),
@@ -174,7 +171,7 @@ OPERATIONS: tuple[Operation, ...] = (
         tag="orders",
         request=ConfirmChange,
         response=ChangeOfferView,
-        parameters=(_ORDER_ID, _CHANGE_ID, _KEY),
+        parameters=(ORDER_ID_PARAMETER, _CHANGE_ID, _KEY),
         errors={
             **_AUTH_ERRORS,
             400: "Missing Idempotency-Key, or malformed JSON",

@@ -83,7 +83,8 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/v1/orders/{order_id}/cancel", cancel_order, name="orders_cancel")
 
 
-_ORDER_ID = Parameter(
+# The `{order_id}` of every order route (booking's other route modules name it too).
+ORDER_ID_PARAMETER = Parameter(
     "order_id", "path", "An order id (`ord_...`)", required=True, schema=ORDER_ID_SCHEMA
 )
 _AUTH_ERRORS = {
@@ -192,7 +193,7 @@ OPERATIONS: tuple[Operation, ...] = (
         summary="One order: the caller's own (any for support)",
         tag="orders",
         response=OrderView,
-        parameters=(_ORDER_ID,),
+        parameters=(ORDER_ID_PARAMETER,),
         errors={**_AUTH_ERRORS, 404: "No such order, or another traveler's"},
         security=("bearer",),
     ),
@@ -207,7 +208,7 @@ OPERATIONS: tuple[Operation, ...] = (
         ),
         tag="orders",
         response=OrderView,
-        parameters=(_ORDER_ID,),
+        parameters=(ORDER_ID_PARAMETER,),
         errors={
             **_AUTH_ERRORS,
             404: "No such order, or another traveler's",

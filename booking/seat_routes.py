@@ -5,12 +5,13 @@ from __future__ import annotations
 import msgspec
 from aiohttp import web
 
-from booking.model import ORDER_ID_SCHEMA, OrderSeat
+from booking.model import OrderSeat
 from booking.ports import SeatChargeView
+from booking.routes import ORDER_ID_PARAMETER
 from booking.seats import ChooseSeatsRequest, OrderSeatDesk, OrderSeats, parse_choose_seats
 from kernel.auth import principal as caller
 from kernel.http import json_object, read_json_body
-from kernel.openapi import Operation, Parameter
+from kernel.openapi import Operation
 
 SEAT_DESK = web.AppKey("order_seat_desk", OrderSeatDesk)
 _encoder = msgspec.json.Encoder()
@@ -43,9 +44,6 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/v1/orders/{order_id}/seats", choose_seats, name="order_seats_choose")
 
 
-_ORDER_ID = Parameter(
-    "order_id", "path", "An order id (`ord_...`)", required=True, schema=ORDER_ID_SCHEMA
-)
 _AUTH_ERRORS = {
     401: "Missing, malformed, expired or wrongly signed Bearer token",
     429: "Past this traveler's rate limit on order and payment routes; see Retry-After",
@@ -59,7 +57,7 @@ OPERATIONS: tuple[Operation, ...] = (
         summary="The seat each passenger of the order holds on each segment, with its price",
         tag="orders",
         response=OrderSeats,
-        parameters=(_ORDER_ID,),
+        parameters=(ORDER_ID_PARAMETER,),
         errors={**_AUTH_ERRORS, 404: "No such order, or another traveler's"},
         security=("bearer",),
     ),
@@ -83,7 +81,7 @@ OPERATIONS: tuple[Operation, ...] = (
         also_success={
             202: "A confirmed order's change waits for its card charge (seat_charge processing)"
         },
-        parameters=(_ORDER_ID,),
+        parameters=(ORDER_ID_PARAMETER,),
         errors={
             **_AUTH_ERRORS,
             400: "Malformed JSON",

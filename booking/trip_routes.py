@@ -16,8 +16,8 @@ from aiohttp import web
 from booking.cancellation_terms import CancellationStatus, Quote, RefundTo
 from booking.cancellations import CancellationService
 from booking.history import OrderHistory, history_view
-from booking.model import ORDER_ID_SCHEMA, Order, OrderView
-from booking.routes import ORDER_SERVICE
+from booking.model import Order, OrderView
+from booking.routes import ORDER_ID_PARAMETER, ORDER_SERVICE
 from kernel.auth import principal as caller
 from kernel.openapi import Operation, Parameter
 
@@ -105,9 +105,6 @@ def add_routes(router: web.UrlDispatcher) -> None:
     )
 
 
-_ORDER_ID = Parameter(
-    "order_id", "path", "An order id (`ord_...`)", required=True, schema=ORDER_ID_SCHEMA
-)
 _CANCELLATION_ID = Parameter(
     "cancellation_id",
     "path",
@@ -136,7 +133,7 @@ OPERATIONS: tuple[Operation, ...] = (
         ),
         tag="orders",
         response=OrderHistory,
-        parameters=(_ORDER_ID,),
+        parameters=(ORDER_ID_PARAMETER,),
         errors={**_AUTH_ERRORS, 404: _NOT_FOUND},
         security=("bearer",),
     ),
@@ -152,7 +149,7 @@ OPERATIONS: tuple[Operation, ...] = (
         tag="orders",
         response_status=201,
         response=CancellationView,
-        parameters=(_ORDER_ID,),
+        parameters=(ORDER_ID_PARAMETER,),
         errors={
             **_AUTH_ERRORS,
             404: _NOT_FOUND,
@@ -177,7 +174,7 @@ OPERATIONS: tuple[Operation, ...] = (
         ),
         tag="orders",
         response=CancellationView,
-        parameters=(_ORDER_ID, _CANCELLATION_ID),
+        parameters=(ORDER_ID_PARAMETER, _CANCELLATION_ID),
         errors={
             **_AUTH_ERRORS,
             404: "No such order or quote, or another traveler's",
