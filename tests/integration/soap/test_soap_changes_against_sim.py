@@ -3,32 +3,14 @@ BookModify, OTA_AirBookModifyRQ/RS): reshop, change once per reference, undo."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from connectors import errors
 from connectors.model import SliceQuery
 from connectors.soap import SoapConnector
-from sim.soap import SIM_PASSWORD, SIM_USERNAME
 from tests.support.flights import adults, day, query, supplier_id
-from tests.support.sim import SimHandle
 
 TIMEOUT = 2.0
-
-
-@pytest.fixture
-async def nordic(sim: SimHandle) -> AsyncIterator[SoapConnector]:
-    soap = SoapConnector(
-        "soap-nordic",
-        sim.url + "/soap/nordic",
-        username=SIM_USERNAME,
-        password=SIM_PASSWORD,
-        max_timeout_s=TIMEOUT,
-    )
-    await soap.start()
-    yield soap
-    await soap.close()
 
 
 async def test_a_journey_changes_and_is_undone_over_soap(nordic: SoapConnector) -> None:

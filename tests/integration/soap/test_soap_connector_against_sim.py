@@ -32,14 +32,6 @@ def connector(url: str, *, password: str = SIM_PASSWORD) -> SoapConnector:
     )
 
 
-@pytest.fixture
-async def nordic(sim: SimHandle) -> AsyncIterator[SoapConnector]:
-    soap = connector(sim.url + "/soap/nordic")
-    await soap.start()
-    yield soap
-    await soap.close()
-
-
 async def test_start_learns_the_route_network_from_the_wsdl_operation(
     nordic: SoapConnector,
 ) -> None:

@@ -4,34 +4,16 @@ protocol shares: tests/integration/test_seat_selection_contract.py)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from connectors import errors
 from connectors.model import Hold
 from connectors.seat_model import LegSeatMap, SeatSelection
 from connectors.soap import SoapConnector
-from sim.soap import SIM_PASSWORD, SIM_USERNAME
 from tests.support.flights import adults, query, supplier_id
 from tests.support.seat_maps import available, free_seats
-from tests.support.sim import SimHandle
 
 TIMEOUT = 2.0
-
-
-@pytest.fixture
-async def nordic(sim: SimHandle) -> AsyncIterator[SoapConnector]:
-    soap = SoapConnector(
-        "soap-nordic",
-        sim.url + "/soap/nordic",
-        username=SIM_USERNAME,
-        password=SIM_PASSWORD,
-        max_timeout_s=TIMEOUT,
-    )
-    await soap.start()
-    yield soap
-    await soap.close()
 
 
 def _seats(leg: LegSeatMap) -> dict[str, bool]:
