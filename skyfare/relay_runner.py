@@ -14,11 +14,10 @@ import asyncio
 import logging
 
 import asyncpg
-from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from booking.relay import OutboxRelay
 from kernel.tasks import stop_task
+from skyfare.metrics_port import serve_metrics
 from skyfare.postgres import connect_options
 from skyfare.redis_client import redis_client
 from skyfare.settings import Settings
@@ -55,7 +54,8 @@ async def serve_relay(settings: Settings) -> None:
         redis_timeout_s=REDIS_TIMEOUT_S,
     )
     task = asyncio.create_task(relay.run(), name="outbox-relay")
-    metrics = await _serve_metrics(settings)
+    # A port in use is logged, and the relay runs on without /metrics.
+    metrics = await serve_metrics(settings.host, settings.relay_metrics_listen_port, "outbox relay")
     logger.info("outbox relay publishing to %s", settings.event_stream)
     try:
         await asyncio.shield(task)
@@ -65,27 +65,3 @@ async def serve_relay(settings: Settings) -> None:
             await metrics.cleanup()
         await client.aclose()
         await pool.close()
-
-
-async def _serve_metrics(settings: Settings) -> web.AppRunner | None:
-    """/metrics on the relay's port; a port in use is logged, and the relay runs on without."""
-    port = settings.relay_metrics_listen_port
-    if port == 0:
-        return None
-
-    async def metrics(request: web.Request) -> web.Response:
-        response = web.Response(body=generate_latest(REGISTRY))
-        response.headers["Content-Type"] = CONTENT_TYPE_LATEST
-        return response
-
-    app = web.Application()
-    app.router.add_get("/metrics", metrics)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, settings.host, port).start()
-    except OSError as exc:
-        logger.error("outbox relay: cannot serve /metrics on port %d: %s", port, exc)
-        await runner.cleanup()
-        return None
-    return runner
