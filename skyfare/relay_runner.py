@@ -14,6 +14,7 @@ import asyncio
 import logging
 
 import asyncpg
+import redis.asyncio as redis
 
 from booking.relay import OutboxRelay
 from kernel.tasks import stop_task
@@ -27,6 +28,23 @@ logger = logging.getLogger(__name__)
 REDIS_TIMEOUT_S = 1.0
 # One batch holds one connection; a second lets a slow batch's successor start.
 DB_CONNECTIONS = 2
+
+
+def outbox_relay_for(
+    settings: Settings, pool: asyncpg.Pool, client: redis.Redis, *, redis_timeout_s: float
+) -> OutboxRelay:
+    """The relay of `pool`'s outbox to the settings' event stream: `skyfare relay`'s, and every
+    API process's (skyfare/booking_contexts.py)."""
+    return OutboxRelay(
+        pool,
+        client,
+        settings.event_stream,
+        maxlen=settings.event_stream_maxlen,
+        replicas=settings.event_stream_replicas,
+        interval_s=settings.event_relay_interval_s,
+        db_timeout_s=settings.db_timeout_s,
+        redis_timeout_s=redis_timeout_s,
+    )
 
 
 async def serve_relay(settings: Settings) -> None:
@@ -43,16 +61,7 @@ async def serve_relay(settings: Settings) -> None:
         **connect_options(settings),
     )
     client = redis_client(settings, socket_timeout=REDIS_TIMEOUT_S, connect_timeout=REDIS_TIMEOUT_S)
-    relay = OutboxRelay(
-        pool,
-        client,
-        settings.event_stream,
-        maxlen=settings.event_stream_maxlen,
-        replicas=settings.event_stream_replicas,
-        interval_s=settings.event_relay_interval_s,
-        db_timeout_s=settings.db_timeout_s,
-        redis_timeout_s=REDIS_TIMEOUT_S,
-    )
+    relay = outbox_relay_for(settings, pool, client, redis_timeout_s=REDIS_TIMEOUT_S)
     task = asyncio.create_task(relay.run(), name="outbox-relay")
     # A port in use is logged, and the relay runs on without /metrics.
     metrics = await serve_metrics(settings.host, settings.relay_metrics_listen_port, "outbox relay")
