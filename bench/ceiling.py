@@ -49,8 +49,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -65,6 +63,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.machine import cpu_seconds, listening_pids
+from bench.processes import free_port, process_group
 
 TARGET = 0.75
 # The headers Skyfare answers a cached search with beyond aiohttp's own (Date, Content-Length,
@@ -210,30 +209,6 @@ def _cpu_seconds(pids: list[int]) -> float:
     return sum(cpu_seconds(pid) for pid in pids)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
-@contextmanager
-def _process(args: list[str], env: dict[str, str] | None = None) -> Iterator[None]:
-    proc = subprocess.Popen(
-        args, env=env, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )  # fmt: skip
-    try:
-        yield
-    finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
 def _get(url: str) -> tuple[int, bytes, dict[str, str]]:
     with urllib.request.urlopen(url, timeout=10) as response:
         return response.status, response.read(), dict(response.headers)
@@ -254,17 +229,17 @@ def _wait_ready(url: str, timeout_s: float) -> None:
 @contextmanager
 def _skyfare_up(workers: int) -> Iterator[str]:
     """`skyfare up` (embedded PostgreSQL and Redis, the sim airlines) on free ports."""
-    port = _free_port()
+    port = free_port()
     with tempfile.TemporaryDirectory(prefix="skyfare-ceiling-") as data_dir:
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
         env.update(
             SKYFARE_PORT=str(port),
-            SKYFARE_SIM_PORT=str(_free_port()),
+            SKYFARE_SIM_PORT=str(free_port()),
             SKYFARE_DATA_DIR=data_dir,
             SKYFARE_LOG_LEVEL="WARNING",
         )
         command = [sys.executable, "-m", "skyfare.cli", "up", "--workers", str(workers)]
-        with _process(command, env):
+        with process_group(command, env):
             base = f"http://127.0.0.1:{port}"
             _wait_ready(base + "/healthz", timeout_s=90)
             date = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()
@@ -283,7 +258,7 @@ def _prime(search_url: str) -> tuple[bytes, dict[str, str]]:
 
 @contextmanager
 def _baseline(body: bytes, headers: dict[str, str], workers: int, path: str) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     with tempfile.NamedTemporaryFile(prefix="skyfare-ceiling-", suffix=".json") as body_file:
         body_file.write(body)
         body_file.flush()
@@ -292,7 +267,7 @@ def _baseline(body: bytes, headers: dict[str, str], workers: int, path: str) -> 
             "--port", str(port), "--workers", str(workers),
             *(f"--header={name}: {value}" for name, value in headers.items()),
         ]  # fmt: skip
-        with _process(command):
+        with process_group(command):
             url = f"http://127.0.0.1:{port}{path}"
             _wait_ready(url, timeout_s=30)
             yield url

@@ -24,20 +24,18 @@ import os
 import platform
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import msgspec
 
+from bench.processes import process_group
 from skyfare.settings import default_connectors
 
 DEFAULT_AIRLINES = "britannia,liberty,globetrotter"
@@ -64,20 +62,6 @@ def _env(
         "SKYFARE_DATA_DIR": data_dir,
         "SKYFARE_LOG_LEVEL": "WARNING",
     }
-
-
-@contextmanager
-def _process(args: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
-    try:
-        yield proc
-    finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 async def _wait_ready(url: str, timeout_s: float = 60.0) -> None:
@@ -180,8 +164,8 @@ def main() -> None:
         airlines = args.airlines.split(",")
         env = _env(args.api_port, args.sim_port, args.airline_ms, data_dir, airlines)
         with (
-            _process([skyfare, "sim"], env),
-            _process([skyfare, "serve", "--workers", "1"], env),
+            process_group([skyfare, "sim"], env, stop_timeout_s=15),
+            process_group([skyfare, "serve", "--workers", "1"], env, stop_timeout_s=15),
         ):
             asyncio.run(_wait_ready(f"{base}/healthz"))
             for _ in range(args.runs):

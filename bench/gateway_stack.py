@@ -23,8 +23,9 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.harness_stack import free_port, send_json
+from bench.harness_stack import send_json
 from bench.machine import tree_cpu_seconds
+from bench.processes import free_port
 from skyfare.embedded import embedded_services
 from skyfare.gateway import GatewayLayout, nginx_command, write_config
 from skyfare.settings import load_settings

@@ -26,9 +26,10 @@ from contextlib import ExitStack, contextmanager
 
 from bench import ceilings
 from bench.ceiling import COPIED_HEADERS
-from bench.harness_stack import Stack, display, free_port, running_stack
+from bench.harness_stack import Stack, display, running_stack
 from bench.harness_stack import server_cpu as server_cpu_between
 from bench.machine import children_cpu_seconds, pin, tree_cpu_seconds
+from bench.processes import free_port
 from bench.report import Ceiling, Ceilings, ToolCpu
 
 

@@ -15,7 +15,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,7 @@ from bench.machine import (
     process_tree,
     tree_cpu_seconds,
 )
+from bench.processes import free_port
 from bench.report import ToolCpu
 
 START_TIMEOUT_S = 120.0
@@ -104,13 +104,6 @@ def display(command: list[str]) -> str:
     """`command` as a shell line, paths relative to the checkout, `$VARIABLES` left to the shell."""
     line = shlex.join(command).replace(str(ROOT) + "/", "")
     return re.sub(r"'(\$[A-Z_]+)'", r'"\1"', line)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 # A benchmark's few tokens hold orders as fast as the service takes them: the traveler limits

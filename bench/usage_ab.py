@@ -17,36 +17,18 @@ import argparse
 import json
 import os
 import random
-import signal
 import statistics
-import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from bench.ceiling import _prime, _wait_ready, run_wrk
 from bench.machine import cpu_seconds, listening_pids
+from bench.processes import process_group
 from bench.usage_cost import STREAM, _delete_stream, _in_days, _wait_listening
 
 HERE = Path(__file__).resolve().parent.parent
-
-
-@contextmanager
-def _process(args: list[str], env: dict[str, str], cwd: Path) -> Iterator[None]:
-    proc = subprocess.Popen(
-        args, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
-    try:
-        yield
-    finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def measure(old_tree: Path, port_base: int, turns: int, seconds: int) -> dict[str, Any]:
@@ -67,11 +49,13 @@ def measure(old_tree: Path, port_base: int, turns: int, seconds: int) -> dict[st
     cpu: dict[str, list[float]] = {name: [] for name in sides}
     rps: dict[str, list[float]] = {name: [] for name in sides}
     with ExitStack() as stack:
-        stack.enter_context(_process([*skyfare, "sim"], env, HERE))
+        stack.enter_context(process_group([*skyfare, "sim"], env, cwd=HERE, quiet=True))
         _wait_listening(port_base + 10)
         for tree, port, extra in sides.values():
             side_env = {**env, **extra, "SKYFARE_PORT": str(port)}
-            stack.enter_context(_process([*skyfare, "serve", "--workers", "1"], side_env, tree))
+            stack.enter_context(
+                process_group([*skyfare, "serve", "--workers", "1"], side_env, cwd=tree, quiet=True)
+            )
         urls = {name: f"http://127.0.0.1:{port}{path}" for name, (_, port, _) in sides.items()}
         for name, (_, port, _) in sides.items():
             _wait_ready(f"http://127.0.0.1:{port}/healthz", timeout_s=120)

@@ -28,7 +28,8 @@ from typing import Any
 
 import redis  # the sync client: this harness runs no event loop
 
-from bench.ceiling import _prime, _process, _wait_ready, measure_ceiling
+from bench.ceiling import _prime, _wait_ready, measure_ceiling
+from bench.processes import process_group
 
 TARGET = 0.97
 # The stream of the "on" process during the run (deleted afterwards): capped small, so a long
@@ -51,11 +52,11 @@ def measure(port_base: int, *, turns: int, seconds: int, connections: int) -> di
     skyfare = [sys.executable, "-m", "skyfare.cli"]
     path = "/v1/search?origin=LHR&destination=JFK&departure_date=" + _in_days(30)
     on_url, off_url = (f"http://127.0.0.1:{p}{path}" for p in (port_base, port_base + 2))
-    with _process([*skyfare, "sim"], env):
+    with process_group([*skyfare, "sim"], env):
         _wait_listening(port_base + 10)
         with (
-            _process([*skyfare, "serve", "--workers", "1"], on_env),
-            _process([*skyfare, "serve", "--workers", "1"], off_env),
+            process_group([*skyfare, "serve", "--workers", "1"], on_env),
+            process_group([*skyfare, "serve", "--workers", "1"], off_env),
         ):
             _wait_ready(f"http://127.0.0.1:{port_base}/healthz", timeout_s=120)
             _wait_ready(f"http://127.0.0.1:{port_base + 2}/healthz", timeout_s=120)

@@ -58,6 +58,19 @@ class FieldChecks:
             return value
         return None
 
+    def date(self, value: Any, field: str) -> dt.date | None:
+        raw = self.string(value, field)
+        if raw is None:
+            return None
+        try:
+            # fromisoformat alone also takes 20261220 and week dates; docs/api.md says YYYY-MM-DD.
+            if len(raw) != 10 or raw[4] != "-" or raw[7] != "-":
+                raise ValueError(raw)
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            self.fail(field, "must be a date YYYY-MM-DD")
+            return None
+
     def airport(self, value: Any, field: str) -> str | None:
         raw = self.string(value, field)
         if raw is None:

@@ -50,16 +50,9 @@ class Checks(FieldChecks):
                 self.fail(prefix + name, "unknown field")
 
     def date(self, value: Any, field: str) -> dt.date | None:
-        raw = self.string(value, field)
-        if raw is None:
-            return None
-        try:
-            # fromisoformat alone also takes 20261220 and week dates; docs/api.md says YYYY-MM-DD.
-            if len(raw) != 10 or raw[4] != "-" or raw[7] != "-":
-                raise ValueError(raw)
-            day = dt.date.fromisoformat(raw)
-        except ValueError:
-            self.fail(field, "must be a date YYYY-MM-DD")
+        """A departure date: YYYY-MM-DD, from today to the end of the booking horizon."""
+        day = super().date(value, field)
+        if day is None:
             return None
         if day < self.today:
             self.fail(field, "date is in the past")

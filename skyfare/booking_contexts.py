@@ -24,7 +24,6 @@ from booking.limits import OrderLimits
 from booking.personal_data import PgPersonalData
 from booking.pg import Database
 from booking.recovery import running_recovery
-from booking.relay import OutboxRelay
 from booking.seats import OrderSeatDesk
 from booking.wiring import running_order_service
 from kernel.tasks import stop_task
@@ -44,6 +43,7 @@ from skyfare.keys import (
     USAGE,
 )
 from skyfare.postgres import connect_options
+from skyfare.relay_runner import outbox_relay_for
 from skyfare.search_contexts import REDIS_TIMEOUT_S
 from skyfare.settings import Settings
 from skyfare.usage import UsagePriceChecks
@@ -83,16 +83,7 @@ async def postgres(app: web.Application) -> AsyncIterator[None]:
 async def outbox_relay(app: web.Application) -> AsyncIterator[None]:
     """Every API process relays the outbox to the event stream (one at a time: booking/relay.py)."""
     settings = app[SETTINGS]
-    relay = OutboxRelay(
-        app[PG_POOL],
-        app[REDIS],
-        settings.event_stream,
-        maxlen=settings.event_stream_maxlen,
-        replicas=settings.event_stream_replicas,
-        interval_s=settings.event_relay_interval_s,
-        db_timeout_s=settings.db_timeout_s,
-        redis_timeout_s=REDIS_TIMEOUT_S,
-    )
+    relay = outbox_relay_for(settings, app[PG_POOL], app[REDIS], redis_timeout_s=REDIS_TIMEOUT_S)
     task = asyncio.create_task(relay.run(), name="outbox-relay")
     yield
     await stop_task(task)

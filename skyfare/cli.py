@@ -3,16 +3,14 @@ booking), `relay` (the outbox relay alone), `sim` (the simulated world),
 `migrate` (the database schema), `partners` (metasearch partner keys), `warm` (fill the fare
 cache of a running Skyfare), `token` (a dev traveler token from the sim), `login` (sign in to the
 sim's identity provider through its real flow), `worker` (the notification worker), `analytics`
-(the analytics consumer) and `report` (its reports), those two in skyfare/cli_analytics.py."""
+(the analytics consumer) and `report` (its reports), those two in skyfare/cli_analytics.py.
+What `up` and `serve` start, and the lines they print, is skyfare/launch.py."""
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import getpass
-import logging
 import math
-import os
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -25,37 +23,24 @@ from rich.table import Table
 
 from kernel.errors import DomainError
 from skyfare import cli_analytics, devlogin, devtoken, warm
-from skyfare.devkey import KEY_FILE, dev_partner_key
-from skyfare.embedded import EmbeddedPostgres, embedded_services
-from skyfare.gateway import GatewayLayout
-from skyfare.gateway_up import gateway_base_url, gateway_curl, gateway_ready_line, start_gateway
+from skyfare.devkey import KEY_FILE
+from skyfare.embedded import EmbeddedPostgres
+from skyfare.launch import run
 from skyfare.logs import configure_logging
-from skyfare.migrations import MIGRATE_TIMEOUT_S, MigrationError, migrate, run_migrations_once
-from skyfare.notify_runner import notifications_line, serve_notify
+from skyfare.migrations import MIGRATE_TIMEOUT_S, MigrationError, migrate
+from skyfare.notify_runner import serve_notify
 from skyfare.partners import Partner, PartnerKeys
 from skyfare.postgres import connect_options
 from skyfare.ratelimit import parse_rate
-from skyfare.services import ALL, SEARCH, SERVICES
+from skyfare.services import ALL, SERVICES
 from skyfare.settings import Settings, SettingsError, load_settings
-from skyfare.supervisor import Shutdown, StartupFailed, Supervisor, raise_on_signals
 from skyfare.tracing import start_tracing
-from skyfare.workers import (
-    run_analytics,
-    run_api_worker,
-    run_notify_worker,
-    run_relay,
-    run_sim,
-    serve_sim_until_signalled,
-)
-
-logger = logging.getLogger("skyfare")
+from skyfare.workers import run_relay, serve_sim_until_signalled
 
 # What an operator's `partners` command waits for PostgreSQL. The API's budgets (1 s for a key
 # lookup, `db_timeout_s`) protect a request's deadline; a command typed by hand has none, and a
 # busy server answering in two seconds is no reason to fail it.
 ADMIN_TIMEOUT_S = 30.0
-# What a worker gets past its drain (`shutdown_timeout_s`) to close its pools before SIGKILL.
-STOP_MARGIN_S = 10.0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -92,115 +77,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     service = getattr(args, "service", ALL)
     gateway = getattr(args, "gateway", False)
     return run(settings, with_sim=args.command == "up", service=service, gateway=gateway)
-
-
-def run(settings: Settings, *, with_sim: bool, service: str = ALL, gateway: bool = False) -> int:
-    """Embedded services where no URL is set, the sim if asked, N API workers of `service`;
-    until signalled, then each worker drains (up to `shutdown_timeout_s`) and all exit 0."""
-    raise_on_signals()
-    # Past the drain, closing the pools and connectors gets a few seconds more.
-    supervisor = Supervisor(stop_timeout_s=settings.shutdown_timeout_s + STOP_MARGIN_S)
-    clean = True
-    try:
-        with embedded_services(settings) as settings:
-            # Once, in the parent, before any worker: workers never race to migrate. `search`
-            # owns no table and must start while PostgreSQL is down.
-            if service != SEARCH:
-                uvloop.run(run_migrations_once(settings))
-            dev_key = uvloop.run(dev_partner_key(settings)) if with_sim else None
-            try:
-                if gateway:
-                    layout = _start_behind_gateway(supervisor, settings)
-                    print(gateway_ready_line(settings, layout), flush=True)
-                else:
-                    _start(supervisor, settings, with_sim=with_sim, service=service)
-                    print(ready_line(settings, with_sim=with_sim, service=service), flush=True)
-                if dev_key is not None:
-                    _print_dev_lines(settings, dev_key, gateway=gateway)
-                child = supervisor.wait_for_a_child_to_exit()
-                logger.error("%s exited with code %s: stopping", child.name, child.exitcode)
-                return 1
-            finally:
-                clean = supervisor.stop_all()
-    except Shutdown:
-        return 0 if clean else 1
-    except (StartupFailed, MigrationError) as exc:
-        logger.error("startup failed: %s", exc)
-        return 1
-
-
-def _start(supervisor: Supervisor, settings: Settings, *, with_sim: bool, service: str) -> None:
-    if with_sim:
-        supervisor.spawn("sim", run_sim, settings)
-        # Before the workers: each learns its airlines' route networks as it starts, and an
-        # airline not yet listening would leave that connector asking for every route.
-        supervisor.wait_ready([], [(settings.sim_host, settings.sim_port)])
-    pipes = []
-    for index in range(worker_count(settings)):
-        parent_end, child_end = supervisor.ready_pipe()
-        supervisor.spawn(f"api-worker-{index}", run_api_worker, settings, child_end, service)
-        child_end.close()  # the child holds its own copy now
-        pipes.append(parent_end)
-    supervisor.wait_ready(pipes, [])
-    if with_sim:
-        # One notification worker sends what the API workers' outbox relays publish.
-        supervisor.spawn("notify-worker", run_notify_worker, settings)
-        # One analytics consumer loads usage and order events (one writer per DuckDB file).
-        supervisor.spawn("analytics", run_analytics, settings)
-
-
-def _start_behind_gateway(supervisor: Supervisor, settings: Settings) -> GatewayLayout:
-    supervisor.spawn("sim", run_sim, settings)
-    supervisor.wait_ready([], [(settings.sim_host, settings.sim_port)])
-    return start_gateway(supervisor, settings)
-
-
-def worker_count(settings: Settings) -> int:
-    return settings.workers if settings.workers > 0 else (os.cpu_count() or 1)
-
-
-def _base_url(settings: Settings) -> str:
-    host = settings.host if settings.host not in ("", "0.0.0.0", "::") else "127.0.0.1"
-    return f"http://{'[' + host + ']' if ':' in host else host}:{settings.port}"
-
-
-def ready_line(settings: Settings, *, with_sim: bool, service: str = ALL) -> str:
-    base = _base_url(settings)
-    what = "Skyfare ready" if with_sim else "Skyfare API ready"
-    if service != ALL:
-        what = f"Skyfare {service} service ready"
-    date = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()
-    example = f"{base}/v1/search?origin=LHR&destination=JFK&departure_date={date}"
-    # With the sim, the web app is the thing to open: the line leads with the one URL.
-    opening = " — open it in a browser, or try:" if with_sim else " — try:"
-    return (
-        f"{what} on {base} ({_plural(worker_count(settings), 'worker')}){opening} "
-        f'curl -s "{example}"'
-    )
-
-
-def _print_dev_lines(settings: Settings, dev_key: str, *, gateway: bool) -> None:
-    base = gateway_base_url(settings) if gateway else _base_url(settings)
-    lines = [
-        dev_key_line(settings, dev_key, base=base),
-        devtoken.token_hint_line(base, devtoken.invoked_as(sys.argv[0], os.getcwd())),
-        devlogin.login_hint_line(base, devtoken.invoked_as(sys.argv[0], os.getcwd())),
-    ]
-    if gateway:  # its examples trust the development certificate made at start
-        lines = [line.replace("curl -s ", f"{gateway_curl(settings)} ") for line in lines]
-    for line in [*lines, notifications_line(settings)]:
-        print(line, flush=True)
-
-
-def dev_key_line(settings: Settings, key: str, *, base: str | None = None) -> str:
-    month = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).strftime("%Y-%m")
-    api = base or _base_url(settings)
-    example = f"{api}/v1/fares/calendar?origin=LHR&destination=JFK&month={month}"
-    return f"Partner API key (dev): {key} — try: curl -s -H 'X-API-Key: {key}' \"{example}\""
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -24,7 +24,6 @@ from pathlib import Path
 
 import asyncpg
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from notify.config import GROUP, WorkerConfig
 from notify.dedup import RedisDedup
@@ -36,6 +35,7 @@ from notify.sms import HttpSmsSender
 from notify.stream import EventStream
 from notify.worker import NotifyWorker
 from skyfare.embedded import EmbeddedRedis
+from skyfare.metrics_port import serve_metrics
 from skyfare.postgres import connect_options
 from skyfare.redis_client import redis_client
 from skyfare.settings import Settings
@@ -158,30 +158,14 @@ async def channel_preferences(settings: Settings) -> AsyncIterator[ChannelPrefer
 
 
 async def _serve_metrics(settings: Settings, stream: EventStream) -> web.AppRunner | None:
-    port = settings.notify_metrics_listen_port
-    if port == 0:
-        return None
-
-    async def metrics(request: web.Request) -> web.Response:
+    async def refresh() -> None:
         try:
             await refresh_gauges(stream)
         except Exception as exc:  # Redis down: the counters are still worth serving
             logger.warning("notify metrics: group state unavailable: %r", exc)
-        response = web.Response(body=generate_latest(REGISTRY))
-        response.headers["Content-Type"] = CONTENT_TYPE_LATEST
-        return response
 
-    app = web.Application()
-    app.router.add_get("/metrics", metrics)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, settings.host, port).start()
-    except OSError as exc:
-        logger.error("notify worker: cannot serve /metrics on port %d: %s", port, exc)
-        await runner.cleanup()
-        return None
-    return runner
+    port = settings.notify_metrics_listen_port
+    return await serve_metrics(settings.host, port, "notify worker", before_scrape=refresh)
 
 
 def notifications_line(settings: Settings) -> str:

@@ -14,11 +14,11 @@ import asyncio
 import logging
 
 import asyncpg
-from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+import redis.asyncio as redis
 
 from booking.relay import OutboxRelay
 from kernel.tasks import stop_task
+from skyfare.metrics_port import serve_metrics
 from skyfare.postgres import connect_options
 from skyfare.redis_client import redis_client
 from skyfare.settings import Settings
@@ -28,6 +28,23 @@ logger = logging.getLogger(__name__)
 REDIS_TIMEOUT_S = 1.0
 # One batch holds one connection; a second lets a slow batch's successor start.
 DB_CONNECTIONS = 2
+
+
+def outbox_relay_for(
+    settings: Settings, pool: asyncpg.Pool, client: redis.Redis, *, redis_timeout_s: float
+) -> OutboxRelay:
+    """The relay of `pool`'s outbox to the settings' event stream: `skyfare relay`'s, and every
+    API process's (skyfare/booking_contexts.py)."""
+    return OutboxRelay(
+        pool,
+        client,
+        settings.event_stream,
+        maxlen=settings.event_stream_maxlen,
+        replicas=settings.event_stream_replicas,
+        interval_s=settings.event_relay_interval_s,
+        db_timeout_s=settings.db_timeout_s,
+        redis_timeout_s=redis_timeout_s,
+    )
 
 
 async def serve_relay(settings: Settings) -> None:
@@ -44,18 +61,10 @@ async def serve_relay(settings: Settings) -> None:
         **connect_options(settings),
     )
     client = redis_client(settings, socket_timeout=REDIS_TIMEOUT_S, connect_timeout=REDIS_TIMEOUT_S)
-    relay = OutboxRelay(
-        pool,
-        client,
-        settings.event_stream,
-        maxlen=settings.event_stream_maxlen,
-        replicas=settings.event_stream_replicas,
-        interval_s=settings.event_relay_interval_s,
-        db_timeout_s=settings.db_timeout_s,
-        redis_timeout_s=REDIS_TIMEOUT_S,
-    )
+    relay = outbox_relay_for(settings, pool, client, redis_timeout_s=REDIS_TIMEOUT_S)
     task = asyncio.create_task(relay.run(), name="outbox-relay")
-    metrics = await _serve_metrics(settings)
+    # A port in use is logged, and the relay runs on without /metrics.
+    metrics = await serve_metrics(settings.host, settings.relay_metrics_listen_port, "outbox relay")
     logger.info("outbox relay publishing to %s", settings.event_stream)
     try:
         await asyncio.shield(task)
@@ -65,27 +74,3 @@ async def serve_relay(settings: Settings) -> None:
             await metrics.cleanup()
         await client.aclose()
         await pool.close()
-
-
-async def _serve_metrics(settings: Settings) -> web.AppRunner | None:
-    """/metrics on the relay's port; a port in use is logged, and the relay runs on without."""
-    port = settings.relay_metrics_listen_port
-    if port == 0:
-        return None
-
-    async def metrics(request: web.Request) -> web.Response:
-        response = web.Response(body=generate_latest(REGISTRY))
-        response.headers["Content-Type"] = CONTENT_TYPE_LATEST
-        return response
-
-    app = web.Application()
-    app.router.add_get("/metrics", metrics)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, settings.host, port).start()
-    except OSError as exc:
-        logger.error("outbox relay: cannot serve /metrics on port %d: %s", port, exc)
-        await runner.cleanup()
-        return None
-    return runner

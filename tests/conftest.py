@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -22,6 +22,7 @@ from skyfare.embedded import EmbeddedPostgres, EmbeddedRedis
 from tests.support.fake_server import Faults
 from tests.support.pgbouncer import PgBouncer, pgbouncer_binary
 from tests.support.redis_cluster import RedisClusterHandle, redis_server_binary
+from tests.support.sim import SimHandle, fast_profiles, running_sim
 
 _OWN_BASETEMP = pytest.StashKey[str]()
 
@@ -108,3 +109,10 @@ def fake_faults() -> Iterator[Faults]:
     faults = Faults()
     yield faults
     faults.check()
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[SimHandle]:
+    """The sim airlines (and the rest of the sim's world) on a free port, answering fast."""
+    async with running_sim(profiles=fast_profiles()) as handle:
+        yield handle

@@ -89,19 +89,6 @@ class Checks(FieldChecks):
             self.fail(field, "must be a BCP 47 language tag, e.g. en, en-GB, pt-BR")
         return tag
 
-    def date(self, value: Any, field: str) -> dt.date | None:
-        raw = self.string(value, field)
-        if raw is None:
-            return None
-        try:
-            # fromisoformat alone also takes 20261220 and week dates: YYYY-MM-DD only.
-            if len(raw) != 10 or raw[4] != "-" or raw[7] != "-":
-                raise ValueError(raw)
-            return dt.date.fromisoformat(raw)
-        except ValueError:
-            self.fail(field, "must be a date, YYYY-MM-DD")
-            return None
-
     def birth_date(self, value: Any, field: str) -> dt.date | None:
         day = self.date(value, field)
         if day is not None and not OLDEST <= day < self.today:

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import msgspec
 import pytest
+import redis.asyncio as redis
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -84,6 +85,18 @@ async def sim_client(settings: Settings) -> AsyncIterator[TestClient[web.Request
         )
         async with TestClient(TestServer(create_app(configured))) as client:
             yield client
+
+
+@pytest.fixture
+async def stream(redis_url: str) -> AsyncIterator[str]:
+    """An event stream of this test's own (the outbox relay publishes there), deleted after it
+    with every key named after it (the dead-letter stream, the worker's)."""
+    name = f"test:{uuid.uuid4().hex}:events"
+    yield name
+    async with redis.Redis.from_url(redis_url) as client:
+        keys = [key async for key in client.scan_iter(match=f"{name}*", count=1000)]
+        if keys:
+            await client.delete(*keys)
 
 
 @pytest.fixture

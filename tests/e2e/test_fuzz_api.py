@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from skyfare.settings import Settings
-from tests.e2e.payment.conftest import payment_app
+from tests.support.payment_app import payment_app
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -19,7 +18,7 @@ from skyfare.app import create_app
 from skyfare.embedded import EmbeddedRedis
 from skyfare.keys import FARE_CACHE
 from skyfare.settings import Settings
-from tests.support.sim import SimHandle, fast_profiles, running_sim
+from tests.support.sim import SimHandle
 
 Client = TestClient[web.Request, web.Application]
 
@@ -30,12 +29,6 @@ def _in_days(days: int) -> str:
 
 def _params(days: int = 30, **extra: str) -> dict[str, str]:
     return {"origin": "LHR", "destination": "JFK", "departure_date": _in_days(days), **extra}
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[SimHandle]:
-    async with running_sim(profiles=fast_profiles()) as handle:
-        yield handle
 
 
 @asynccontextmanager

@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from search.routes import SEARCH_SERVICE
 from skyfare.app import create_app
 from skyfare.settings import Settings
-from tests.support.sim import SimHandle, fast_profiles, running_sim
+from tests.support.sim import SimHandle
 
 Client = TestClient[web.Request, web.Application]
 PROBLEM = "application/problem+json"
@@ -31,12 +31,6 @@ def _in_days(days: int) -> str:
 def _remembered(client: Client, raw_query: str) -> bool:
     service = client.app[SEARCH_SERVICE]
     return service.cached_query_body(raw_query, int(time.time() // 86_400)) is not None
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[SimHandle]:
-    async with running_sim(profiles=fast_profiles()) as handle:
-        yield handle
 
 
 @pytest.fixture

@@ -12,15 +12,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from skyfare.app import create_app
 from skyfare.settings import Settings
-from tests.support.sim import SimHandle, fast_profiles, running_sim
+from tests.support.sim import SimHandle
 
 Client = TestClient[web.Request, web.Application]
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[SimHandle]:
-    async with running_sim(profiles=fast_profiles()) as handle:
-        yield handle
 
 
 @pytest.fixture

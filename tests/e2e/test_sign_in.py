@@ -3,9 +3,6 @@ accepts the access token the code flow gives, and `skyfare login` gets one from 
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -19,6 +16,7 @@ from skyfare.app import create_app
 from skyfare.migrations import migrate
 from skyfare.settings import Settings
 from tests.e2e.conftest import closed_port
+from tests.support.cli import skyfare_against_sim
 from tests.support.sim import SimHandle, running_sim
 from tests.support.tokens import SEEDED, bearer, sign_in, sim_issuer
 
@@ -61,7 +59,9 @@ async def test_skyfare_login_prints_an_access_token_the_api_accepts(
 ) -> None:
     port = int(sim.url.rsplit(":", 1)[1])
 
-    code, out, _ = await _skyfare("login", "--email", ADA, "--password", SEEDED[ADA], sim_port=port)
+    code, out, _ = await skyfare_against_sim(
+        "login", "--email", ADA, "--password", SEEDED[ADA], sim_port=port
+    )
 
     assert code == 0
     assert out.count("\n") == 1  # only the token: `$(skyfare login ...)` just works
@@ -73,7 +73,9 @@ async def test_skyfare_login_prints_an_access_token_the_api_accepts(
 async def test_skyfare_login_with_a_wrong_password_says_so(sim: SimHandle) -> None:
     port = int(sim.url.rsplit(":", 1)[1])
 
-    code, out, err = await _skyfare("login", "--email", ADA, "--password", "nope", sim_port=port)
+    code, out, err = await skyfare_against_sim(
+        "login", "--email", ADA, "--password", "nope", sim_port=port
+    )
 
     assert (code, out) == (2, "")
     assert "Wrong email or password" in err
@@ -81,27 +83,9 @@ async def test_skyfare_login_with_a_wrong_password_says_so(sim: SimHandle) -> No
 
 
 async def test_skyfare_login_without_a_running_sim_says_to_start_it() -> None:
-    code, _, err = await _skyfare(
+    code, _, err = await skyfare_against_sim(
         "login", "--email", ADA, "--password", "x", sim_port=closed_port()
     )
 
     assert code == 1
     assert "is the sim running" in err
-
-
-async def _skyfare(*args: str, sim_port: int) -> tuple[int, str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SKYFARE_JWT")}
-    env.update(SKYFARE_SIM_HOST="127.0.0.1", SKYFARE_SIM_PORT=str(sim_port))
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "skyfare.cli",
-        *args,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=20)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()

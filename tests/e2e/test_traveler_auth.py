@@ -6,10 +6,7 @@ The order routes that use it are tested with orders; a test-only route stands in
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import os
-import sys
 import time
 from collections.abc import AsyncIterator
 
@@ -22,6 +19,7 @@ from kernel.auth import AUTHENTICATE
 from skyfare.app import create_app
 from skyfare.settings import Settings
 from tests.e2e.conftest import closed_port
+from tests.support.cli import skyfare_against_sim
 from tests.support.sim import SimHandle, running_sim
 from tests.support.tokens import bearer, mint_token, sign_as_sim, sim_claims, sim_issuer
 
@@ -140,27 +138,12 @@ async def test_an_unreachable_identity_provider_is_503_not_401(settings: Setting
         assert "identity provider" in (await response.json())["detail"]
 
 
-async def _skyfare(*args: str, sim_port: int) -> tuple[int, str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SKYFARE_JWT")}
-    env.update(SKYFARE_SIM_HOST="127.0.0.1", SKYFARE_SIM_PORT=str(sim_port))
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "skyfare.cli",
-        *args,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=20)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
-
-
 async def test_skyfare_token_prints_a_token_the_app_accepts(client: Client, sim: SimHandle) -> None:
     port = int(sim.url.rsplit(":", 1)[1])
 
-    code, out, _ = await _skyfare("token", "--sub", "alice", "--role", "support", sim_port=port)
+    code, out, _ = await skyfare_against_sim(
+        "token", "--sub", "alice", "--role", "support", sim_port=port
+    )
 
     assert code == 0
     assert out.count("\n") == 1  # only the token: `$(skyfare token --sub alice)` just works
@@ -169,7 +152,7 @@ async def test_skyfare_token_prints_a_token_the_app_accepts(client: Client, sim:
 
 
 async def test_skyfare_token_without_a_running_sim_says_to_start_it() -> None:
-    code, out, err = await _skyfare("token", "--sub", "alice", sim_port=closed_port())
+    code, out, err = await skyfare_against_sim("token", "--sub", "alice", sim_port=closed_port())
 
     assert code == 1
     assert out == ""

@@ -13,16 +13,10 @@ from connectors import errors
 from connectors.model import Hold, SliceQuery
 from connectors.rest.connector import RestConnector
 from tests.support.flights import adults, day, query, supplier_id
-from tests.support.sim import SimHandle, fast_profiles, running_sim
+from tests.support.sim import SimHandle
 
 TIMEOUT = 2.0
 CABIN_CODES = {"economy": "Y", "premium_economy": "W"}
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[SimHandle]:
-    async with running_sim(profiles=fast_profiles()) as handle:
-        yield handle
 
 
 @pytest.fixture

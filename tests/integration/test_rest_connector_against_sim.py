@@ -12,15 +12,9 @@ import pytest
 from connectors import errors
 from connectors.rest.connector import RestConnector
 from tests.support.flights import LHR_JFK, adults, flights, query, supplier_id
-from tests.support.sim import SimHandle, fast_profiles, running_sim
+from tests.support.sim import SimHandle
 
 TIMEOUT = 2.0
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[SimHandle]:
-    async with running_sim(profiles=fast_profiles()) as handle:
-        yield handle
 
 
 @pytest.fixture

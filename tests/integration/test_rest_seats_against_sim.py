@@ -13,15 +13,9 @@ from connectors.model import HoldPassenger, Passengers
 from connectors.rest.connector import RestConnector
 from connectors.seat_model import LegSeatMap, SeatSelection
 from tests.support.flights import LHR_JFK, adults, query, supplier_id
-from tests.support.sim import SimHandle, fast_profiles, running_sim
+from tests.support.sim import SimHandle
 
 TIMEOUT = 2.0
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[SimHandle]:
-    async with running_sim(profiles=fast_profiles()) as handle:
-        yield handle
 
 
 @pytest.fixture

@@ -18,17 +18,11 @@ from connectors.registry import BUILDERS
 from connectors.seat_model import LegSeatMap, SeatSelection
 from tests.support.flights import adults, query, supplier_id
 from tests.support.seat_maps import available, free_seats
-from tests.support.sim import SimHandle, fast_profiles, running_sim
+from tests.support.sim import SimHandle
 
 TIMEOUT = 2.0
 CHILD = HoldPassenger("child", "Tom", "Lovelace", dt.date(2020, 1, 1), "m")
 ORIGINS = {"rest-britannia": "LHR", "soap-nordic": "CPH", "ndc-crimson": "LHR"}  # nonstop to JFK
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[SimHandle]:
-    async with running_sim(profiles=fast_profiles()) as handle:
-        yield handle
 
 
 @pytest.fixture(params=sorted(ORIGINS))

@@ -22,6 +22,8 @@ import asyncpg
 import redis.asyncio as redis
 
 from booking.events import Contact, Event, EventType, OrderSnapshot, encode_event, new_event
+from notify.templates import Email, Sms, render
+from notify.wire import decode_event
 from sim.server import create_sim_app
 from sim.smtp import MAILBOX, SmtpSink
 from tests.support.fake_server import serve
@@ -148,3 +150,11 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"still not true after {timeout_s} s: {check}")
         await asyncio.sleep(every_s)
+
+
+def rendered(event: Event) -> tuple[Email, Sms]:
+    """The email and the SMS the worker would send for `event`, after the trip over the wire."""
+    email, sms = render(decode_event(encode_event(event)))
+    assert isinstance(email, Email)
+    assert isinstance(sms, Sms)
+    return email, sms

@@ -3,7 +3,6 @@ a mail in the SMTP sink and an SMS at the provider sim."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -24,17 +23,6 @@ from tests.support.notify import (
     running_notify_sim,
 )
 from tests.support.notify_worker import running_worker, settled
-
-
-@pytest.fixture
-async def stream(redis_url: str) -> AsyncIterator[str]:
-    name = f"test:{uuid.uuid4().hex}:events"
-    yield name
-    client = redis.Redis.from_url(redis_url)
-    keys = [key async for key in client.scan_iter(match=f"{name}*", count=1000)]
-    if keys:
-        await client.delete(*keys)
-    await client.aclose()
 
 
 @pytest.fixture

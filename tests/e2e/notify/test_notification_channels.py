@@ -19,17 +19,6 @@ from tests.support.notify_worker import running_worker, settled
 
 
 @pytest.fixture
-async def stream(redis_url: str) -> AsyncIterator[str]:
-    name = f"test:{uuid.uuid4().hex}:events"
-    yield name
-    client = redis.Redis.from_url(redis_url)
-    keys = [key async for key in client.scan_iter(match=f"{name}*", count=1000)]
-    if keys:
-        await client.delete(*keys)
-    await client.aclose()
-
-
-@pytest.fixture
 async def booking_env(settings: Settings, stream: str) -> AsyncIterator[BookingEnv]:
     configured = msgspec.structs.replace(settings, event_stream=stream, event_relay_interval_s=0.02)
     async with booking_app(configured) as env:

@@ -21,8 +21,8 @@ import msgspec
 import pytest
 
 from skyfare.settings import Settings
-from tests.e2e.payment.conftest import PayEnv, payment_app
 from tests.e2e.payment.test_cancel_races import airline_status
+from tests.support.payment_app import PayEnv, payment_app
 from tests.support.payment_sim import eventually
 
 ORDERS = int(os.environ.get("SKYFARE_SOAK_ORDERS", "200"))

@@ -11,8 +11,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.e2e.payment.conftest import PayEnv
 from tests.support.booking import Headers
+from tests.support.payment_app import PayEnv
 from tests.support.payment_sim import eventually
 
 # Cancels sent this long after the payment request. Across these delays and settle times the

@@ -9,8 +9,8 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from tests.e2e.payment.conftest import PayEnv
 from tests.support.booking import Headers
+from tests.support.payment_app import PayEnv
 from tests.support.payment_sim import eventually
 
 

@@ -13,8 +13,8 @@ from typing import Any
 import aiohttp
 
 from connectors import offer_ids
-from tests.e2e.payment.conftest import PayEnv
 from tests.support.booking import Headers, in_days
+from tests.support.payment_app import PayEnv
 
 FLEX_CABIN = {"cabin_class": "premium_economy"}  # the sims' changeable, non-refundable fare
 

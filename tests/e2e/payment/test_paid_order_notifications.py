@@ -8,8 +8,8 @@ import uuid
 import redis.asyncio as redis
 
 from skyfare.settings import Settings
-from tests.e2e.payment.conftest import PayEnv, nothing_left, notified_app
 from tests.support.notify import NotifySim
+from tests.support.payment_app import PayEnv, nothing_left, notified_app
 from tests.support.payment_sim import eventually
 
 

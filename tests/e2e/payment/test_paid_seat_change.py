@@ -15,10 +15,10 @@ import redis.asyncio as redis
 from booking.seat_routes import SEAT_DESK
 from payment.seat_charges import SeatCharges
 from skyfare.settings import Settings
-from tests.e2e.payment.conftest import PayEnv, nothing_left, notified_app
 from tests.support.api_seat_maps import price_of, seat_elements
 from tests.support.booking import Headers, adult
 from tests.support.notify import NotifySim
+from tests.support.payment_app import PayEnv, nothing_left, notified_app
 from tests.support.payment_sim import eventually
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from tests.e2e.payment.conftest import PayEnv
 from tests.support.booking import Headers
+from tests.support.payment_app import PayEnv
 
 PROBLEM = "application/problem+json"
 

@@ -11,8 +11,8 @@ import aiohttp
 from booking.pg import Database
 from booking.repository import PgOrderRepository
 from booking.state import Change
-from tests.e2e.payment.conftest import PayEnv
 from tests.support.booking import Headers, adult
+from tests.support.payment_app import PayEnv
 from tests.support.payment_sim import eventually
 
 

@@ -10,8 +10,8 @@ import pytest
 
 from sim.payments import DEV_WEBHOOK_SECRET
 from sim.payments.signing import HEADER, signature_header
-from tests.e2e.payment.conftest import PayEnv
 from tests.support.booking import Headers
+from tests.support.payment_app import PayEnv
 
 WEBHOOK = "/v1/payments/webhook"
 

@@ -1,5 +1,5 @@
-"""The whole sim server (SOAP airline included) on a free port, with the fast profiles, and a
-started SOAP connector to its airline (`nordic`)."""
+"""A started SOAP connector to the sim's SOAP airline (`nordic`), on the `sim` of
+tests/conftest.py (the whole sim server on a free port, with the fast profiles)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,7 @@ import pytest
 
 from connectors.soap import SoapConnector
 from sim.soap import SIM_PASSWORD, SIM_USERNAME
-from tests.support.sim import SimHandle, fast_profiles, running_sim
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[SimHandle]:
-    async with running_sim(profiles=fast_profiles()) as handle:
-        yield handle
+from tests.support.sim import SimHandle
 
 
 @pytest.fixture

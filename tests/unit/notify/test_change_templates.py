@@ -7,10 +7,8 @@ from decimal import Decimal
 
 import msgspec
 
-from booking.events import Event, encode_event
-from notify.templates import Email, Sms, render
-from notify.wire import decode_event
-from tests.support.notify import order_event
+from booking.events import Event
+from tests.support.notify import order_event, rendered
 
 FLIGHTS = "LHR → JFK on 2026-12-22 (BA117 at 08:25)"
 
@@ -21,15 +19,8 @@ def _changed(**amounts: Decimal) -> Event:
     return msgspec.structs.replace(event, order=order)
 
 
-def _render(event: Event) -> tuple[Email, Sms]:
-    email, sms = render(decode_event(encode_event(event)))
-    assert isinstance(email, Email)
-    assert isinstance(sms, Sms)
-    return email, sms
-
-
 def test_a_change_paid_by_card_names_the_new_flights_the_charge_and_the_fee() -> None:
-    email, sms = _render(
+    email, sms = rendered(
         _changed(charged_amount=Decimal("139.60"), penalty_amount=Decimal("52.00"))
     )
     assert email.subject == f"Booking K7Q2MZ is changed: {FLIGHTS}"
@@ -43,7 +34,7 @@ def test_a_change_paid_by_card_names_the_new_flights_the_charge_and_the_fee() ->
 
 
 def test_a_cheaper_change_says_the_difference_is_refunded() -> None:
-    email, sms = _render(_changed(refund_amount=Decimal("112.00")))
+    email, sms = rendered(_changed(refund_amount=Decimal("112.00")))
     assert "112.00 USD is being refunded to your card." in email.body
     assert "112.00 USD is being refunded" in sms.body
     assert "change fee" not in email.body

@@ -7,10 +7,8 @@ from decimal import Decimal
 
 import msgspec
 
-from booking.events import Event, encode_event
-from notify.templates import Email, Sms, render
-from notify.wire import decode_event
-from tests.support.notify import order_event
+from booking.events import Event
+from tests.support.notify import order_event, rendered
 
 
 def _with_refund(event: Event, refund: str, penalty: str) -> Event:
@@ -20,16 +18,9 @@ def _with_refund(event: Event, refund: str, penalty: str) -> Event:
     return msgspec.structs.replace(event, order=order)
 
 
-def _render(event: Event) -> tuple[Email, Sms]:
-    email, sms = render(decode_event(encode_event(event)))
-    assert isinstance(email, Email)
-    assert isinstance(sms, Sms)
-    return email, sms
-
-
 def test_a_quoted_cancellation_names_the_refund_and_the_penalty_the_fare_keeps() -> None:
     event = _with_refund(order_event("order.cancelled", payment_status="paid"), "92.40", "520.00")
-    email, sms = _render(event)
+    email, sms = rendered(event)
     promise = (
         "92.40 USD of the 612.40 USD you paid is being refunded to your card; "
         "the fare conditions keep 520.00 USD."
@@ -40,5 +31,5 @@ def test_a_quoted_cancellation_names_the_refund_and_the_penalty_the_fare_keeps()
 
 def test_a_quoted_cancellation_without_penalty_promises_everything_back() -> None:
     event = _with_refund(order_event("order.cancelled", payment_status="paid"), "612.40", "0.00")
-    email, _ = _render(event)
+    email, _ = rendered(event)
     assert "The 612.40 USD you paid is being refunded to your card." in email.body

@@ -10,15 +10,11 @@ import pytest
 from booking.events import SeatNote, encode_event
 from notify.templates import Email, Sms, render
 from notify.wire import WireEvent, decode_event
-from tests.support.notify import order_event
+from tests.support.notify import order_event, rendered
 
 
 def _render(type: str, **options: object) -> tuple[Email, Sms]:
-    event = decode_event(encode_event(order_event(type, **options)))  # type: ignore[arg-type]
-    email, sms = render(event)
-    assert isinstance(email, Email)
-    assert isinstance(sms, Sms)
-    return email, sms
+    return rendered(order_event(type, **options))  # type: ignore[arg-type]
 
 
 def test_a_held_order_asks_for_payment_by_the_deadline_with_the_amount() -> None:
