@@ -24,7 +24,7 @@ import msgspec
 
 from booking import metrics, state
 from booking.events import OrderSnapshot, encode_event, new_event
-from booking.idempotency import Completion, record_response
+from booking.idempotency import Completion
 from booking.limits import OpenHold, OrderLimits, check_limits, flights_of, seats_of
 from booking.model import VISIBLE_STATUSES, NewOrder, Order, contact_of, route_of
 from booking.pagination import Position
@@ -33,6 +33,7 @@ from booking.references import ReferenceCollision, new_booking_reference, with_r
 from booking.rows import (
     CREATE_ORDER,
     HISTORY_AND_EVENTS,
+    HISTORY_EVENTS_AND_ANSWER,
     LOCK_OWNER,
     OPEN_HOLDS,
     OWNER_LOCK_SPACE,
@@ -174,19 +175,21 @@ class PgOrderRepository:
                 new_event(t, snapshot, order.contact(), owner=order.owner)
                 for t in state.events_of(change)
             ]
-            await conn.execute(
-                HISTORY_AND_EVENTS,
+            args = (
                 order_id, row["from_status"], order.status, row["from_payment_status"],
                 order.payment_status, change.reason, actor,
                 [e.id for e in events], [e.type for e in events],
                 [encode_event(e).decode() for e in events],
-                timeout=timeout,
             )  # fmt: skip
-            if completion is not None:
+            if completion is None:
+                await conn.execute(HISTORY_AND_EVENTS, *args, timeout=timeout)
+            else:  # the answer in the same statement: one round trip less (issue 18)
                 response = completion.render(order)
-                await record_response(
-                    conn, completion.owner, completion.key, response, timeout=timeout
-                )
+                await conn.execute(
+                    HISTORY_EVENTS_AND_ANSWER,
+                    *args, completion.owner, completion.key, response.status, response.body,
+                    timeout=timeout,
+                )  # fmt: skip
             if also is not None:
                 await also(conn, order)
         metrics.transition(change.to_status, change.to_payment)

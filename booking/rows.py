@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import asyncpg
 import msgspec
 
+from booking.idempotency import record_statement
 from booking.model import FareTerms, LastChange, Order, OrderSeat, Passenger
 from connectors.model import Slice
 
@@ -106,15 +107,20 @@ WHERE o.id = old.id AND o.status = ANY($2::text[])
 RETURNING o.*, old.status AS from_status, old.payment_status AS from_payment_status,
           {_PASSENGERS}, {_SEATS}"""
 
-HISTORY_AND_EVENTS = """
-WITH history AS (
+_HISTORY = """
     INSERT INTO order_history
         (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor)
-    VALUES ($1, $2, $3, $4, $5, $6, $7)
-)
+    VALUES ($1, $2, $3, $4, $5, $6, $7)"""
+_EVENTS = """
 INSERT INTO outbox (event_id, type, order_id, payload)
 SELECT e.event_id::uuid, e.type, $1, e.payload::jsonb
 FROM unnest($8::text[], $9::text[], $10::text[]) AS e(event_id, type, payload)"""
+HISTORY_AND_EVENTS = f"WITH history AS ({_HISTORY}\n){_EVENTS}"
+# The same and the idempotency key's answer ($11 … $14: owner, key, status, body), one round
+# trip: a hold's `held` change is this and its guarded UPDATE, in one transaction.
+HISTORY_EVENTS_AND_ANSWER = (
+    f"WITH history AS ({_HISTORY}\n), answer AS ({record_statement(11)}\n){_EVENTS}"
+)
 
 
 class HistoryEntry(msgspec.Struct, frozen=True):

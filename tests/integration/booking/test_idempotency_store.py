@@ -161,6 +161,29 @@ async def test_an_answer_is_stored_with_the_change_and_not_when_the_change_loses
     assert await keys.claim("alice", "k", REQUEST) == Replay(StoredResponse(201, order.id.encode()))
 
 
+async def test_an_answer_written_with_its_change_rolls_back_with_it(
+    keys: PgIdempotencyStore, repository: PgOrderRepository
+) -> None:
+    # The answer shares the history row's statement (one round trip): still one transaction.
+    await keys.claim("alice", "k", REQUEST)
+    order = await repository.create(new_order(), actor="alice", idempotency_key="k")
+    completion = Completion("alice", "k", lambda changed: StoredResponse(201, changed.id.encode()))
+    change = Change(from_status=("pending",), to_status="failed", reason="refused")
+
+    async def fail_after(conn: asyncpg.Connection, changed: object) -> None:
+        raise RuntimeError("the transaction rolls back")
+
+    with pytest.raises(RuntimeError):
+        await repository.transition(
+            order.id, change, actor="x", completion=completion, also=fail_after
+        )
+
+    with pytest.raises(Conflict):
+        await keys.claim("alice", "k", REQUEST)  # still in progress: nothing was stored
+    unchanged = await repository.get(order.id)
+    assert unchanged is not None and unchanged.status == "pending"
+
+
 async def test_an_expired_key_is_forgotten_when_met_again(
     keys: PgIdempotencyStore, booking_pool: asyncpg.Pool
 ) -> None:
