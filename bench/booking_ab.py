@@ -10,7 +10,8 @@ step (bench/harness_booking.py: the API clients, then the raw asyncpg loop on th
 database), so a busy machine slows both sides alike. Prints, per side, the medians over turns:
 orders/s, the ratio to the raw loop, and the server CPU per order from /proc — the API worker
 plus PostgreSQL per successful hold beside the raw loop plus PostgreSQL per raw order (their
-quotient is the CPU-per-request ratio; 1.0 would be "no cost above the raw rows").
+quotient is the CPU-per-request ratio; 1.0 would be "no cost above the raw rows"), over the
+measured window only (`bench.booking_rate --cpu`).
 
 The base checkout needs a virtualenv of its own (`skyfare` importing that checkout's code).
 """
@@ -28,30 +29,19 @@ from bench import harness_booking
 from bench.harness_stack import running_stack
 from bench.machine import available_cpus, plan_cores
 
-API_WORKER = "api_cpu_ms_per_attempt_api_workers"
-API_POSTGRES = "api_cpu_ms_per_attempt_postgresql"
-RAW_POSTGRES = "raw_cpu_ms_per_attempt_postgresql"
 
-
-def per_order(figures: dict[str, float], raw_loop_cpu_s: float) -> dict[str, float]:
-    """CPU milliseconds per successful order: the API side (worker + PostgreSQL) and the raw side
-    (loop + PostgreSQL), from the harness's per-attempt figures."""
-    measured = sum(v for k, v in figures.items() if k.startswith("api_outcome_"))
-    ok = figures.get("api_outcome_ok", 0.0)
-    attempts_per_ok = measured / ok if ok else float("nan")
-    api_worker = figures[API_WORKER] * attempts_per_ok
-    api_total = api_worker + figures.get(API_POSTGRES, 0.0) * attempts_per_ok
-    raw_attempts = figures["raw_attempts_total"]
-    raw_total = raw_loop_cpu_s * 1000 / raw_attempts + figures.get(RAW_POSTGRES, 0.0)
+def per_order(figures: dict[str, float]) -> dict[str, float]:
+    """The figures this A/B compares, from one harness run's (bench/harness_booking.py)."""
+    api = figures["api_cpu_ms_per_ok_api_workers"] + figures["api_cpu_ms_per_ok_postgresql"]
+    raw = figures["raw_cpu_ms_per_ok_client"] + figures["raw_cpu_ms_per_ok_postgresql"]
     return {
         "api_orders_per_s": figures["api_orders_per_s"],
         "raw_orders_per_s": figures["raw_orders_per_s"],
         "ratio": figures["api_orders_per_s"] / figures["raw_orders_per_s"],
-        "attempts_per_ok": attempts_per_ok,
-        "api_worker_cpu_ms_per_order": api_worker,
-        "api_cpu_ms_per_order": api_total,
-        "raw_cpu_ms_per_order": raw_total,
-        "cpu_ratio": raw_total / api_total,
+        "api_worker_cpu_ms_per_order": figures["api_cpu_ms_per_ok_api_workers"],
+        "api_postgres_cpu_ms_per_order": figures["api_cpu_ms_per_ok_postgresql"],
+        "raw_cpu_ms_per_order": raw,
+        "cpu_ratio": raw / api,
     }
 
 
@@ -84,8 +74,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                     loadgen_cores=loadgen,
                     pinned=pinned,
                 )
-                raw_loop = next(c for c in booking.cpu if c.name.startswith("raw asyncpg"))
-                figures = {**booking.runs[0], **per_order(booking.runs[0], raw_loop.cpu_s)}
+                figures = {**booking.runs[0], **per_order(booking.runs[0])}
                 sides[name].append(figures)
                 print(f"turn {turn} {name}: " + _line(figures), flush=True)
     for name, turns in sides.items():
@@ -98,10 +87,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 def _line(f: dict[str, float]) -> str:
     return (
         f"api {f['api_orders_per_s']:.1f}/s raw {f['raw_orders_per_s']:.1f}/s"
-        f" ratio {f['ratio']:.3f} | attempts/ok {f['attempts_per_ok']:.2f}"
-        f" | CPU ms/order: worker {f['api_worker_cpu_ms_per_order']:.2f}"
-        f" API+PG {f['api_cpu_ms_per_order']:.2f} raw+PG {f['raw_cpu_ms_per_order']:.2f}"
-        f" cpu ratio {f['cpu_ratio']:.3f}"
+        f" ratio {f['ratio']:.3f} | CPU ms/order: worker {f['api_worker_cpu_ms_per_order']:.2f}"
+        f" + PG {f['api_postgres_cpu_ms_per_order']:.2f}, raw+PG {f['raw_cpu_ms_per_order']:.2f}"
+        f" | cpu ratio {f['cpu_ratio']:.3f}"
     )
 
 

@@ -87,6 +87,16 @@ class Stack:
         return figures
 
 
+def cpu_pids(stack: Stack) -> dict[str, list[int]]:
+    """The processes whose CPU an order costs: the API workers and (when it is the stack's own)
+    the PostgreSQL postmaster, whose backends are its children (`bench.booking_rate --cpu`)."""
+    named = {"api_workers": sorted(listening_pids(stack.port))}
+    postmaster = _postmaster_pid(stack.data_dir / "postgres")
+    if postmaster is not None:
+        named["postgresql"] = [postmaster]
+    return named
+
+
 def server_cpu(
     before: Mapping[str, float], after: Mapping[str, float], wall_s: float
 ) -> list[ToolCpu]:

@@ -245,6 +245,16 @@ def booking_table(b: Booking) -> list[str]:
     for side, label in (("api", "`POST /v1/orders`"), ("raw", "raw asyncpg loop")):
         cells = " | ".join(f"{b.median.get(f'{side}{prefix}{p}', 0):g}" for p in parts)
         rows.append(f"| {label} | {cells} |")
+    if b.cpu_ratio is not None:
+        m = b.median
+        rows += [
+            "",
+            "Over the measured window only (no searches, no warm-up), CPU ms per order made: "
+            f"API worker {m['api_cpu_ms_per_ok_api_workers']:g} + PostgreSQL "
+            f"{m['api_cpu_ms_per_ok_postgresql']:g}, raw loop {m['raw_cpu_ms_per_ok_client']:g}"
+            f" + PostgreSQL {m['raw_cpu_ms_per_ok_postgresql']:g}: CPU ratio raw ÷ API "
+            f"**{b.cpu_ratio:.2f}**.",
+        ]
     return rows
 
 
