@@ -34,12 +34,11 @@ from booking.rows import (
     CREATE_ORDER,
     HISTORY_AND_EVENTS,
     HISTORY_EVENTS_AND_ANSWER,
-    LOCK_OWNER,
     OPEN_HOLDS,
-    OWNER_LOCK_SPACE,
     SELECT_ORDER,
     TRANSITION,
     HistoryEntry,
+    lock_owner,
     order_from_row,
     passenger_columns,
     seat_columns,
@@ -121,9 +120,14 @@ class PgOrderRepository:
         async def insert(reference: str) -> Order:
             snapshot = msgspec.structs.replace(created.order, booking_reference=reference)
             event = msgspec.structs.replace(created, order=snapshot)
-            # With limits: their check and the insert in one transaction (a few round trips
-            # more); without, the insert alone is its own atomic unit, one round trip.
-            unit = self._db.connection() if limits is None else self._db.transaction()
+            # With limits: the owner's lock (sent with BEGIN), their check and the insert in
+            # one transaction, three round trips more; without, the insert alone is its own
+            # atomic unit, one round trip.
+            unit = (
+                self._db.connection()
+                if limits is None
+                else self._db.transaction_from(lock_owner(order.owner))
+            )
             async with unit as conn:
                 if limits is not None:
                     await _check_limits(conn, order, limits, timeout=self._db.timeout_s)
@@ -259,10 +263,10 @@ async def _check_limits(
     conn: asyncpg.Connection, order: NewOrder, limits: OrderLimits, *, timeout: float
 ) -> None:
     # Check-then-insert is race-free only if one create per owner runs it at a time: the lock
-    # (released by the commit) serializes them, and as a statement of its own it comes before
-    # the snapshot of the count (READ COMMITTED: each statement sees what committed before it
-    # began), so the count includes every order a create that held the lock before us wrote.
-    await conn.execute(LOCK_OWNER, OWNER_LOCK_SPACE, order.owner, timeout=timeout)
+    # (`lock_owner`, taken first in the transaction, released by the commit) serializes them,
+    # and as a statement of its own it comes before the snapshot of the count (READ COMMITTED:
+    # each statement sees what committed before it began), so the count includes every order a
+    # create that held the lock before us wrote.
     rows = await conn.fetch(OPEN_HOLDS, order.owner, timeout=timeout)
     held = [OpenHold(flights_of(_slices.decode(r["slices"])), r["seats"]) for r in rows]
     new = OpenHold(flights_of(order.slices), seats_of(order.passengers))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections.abc import Sequence
 
 import asyncpg
@@ -85,7 +86,16 @@ WHERE o.owner = $1 AND o.status IN ('pending', 'held')
 # lock on (this constant, hash of the owner). A hash collision only makes two travelers wait for
 # each other's insert. The constant spells "ORDR".
 OWNER_LOCK_SPACE = 0x4F524452
-LOCK_OWNER = "SELECT pg_advisory_xact_lock($1::int, hashtext($2))"
+
+
+def lock_owner(owner: str) -> str:
+    """The statement taking `owner`'s lock, numbers only: it is sent with its transaction's BEGIN
+    in one round trip (`Database.transaction_from`), where no parameter can be bound. The hash is
+    CRC-32 as a signed int4, the second key of `pg_advisory_xact_lock(int4, int4)`."""
+    key = zlib.crc32(owner.encode())
+    signed = key - (1 << 32) if key >= 1 << 31 else key
+    return f"SELECT pg_advisory_xact_lock({OWNER_LOCK_SPACE}, {signed})"
+
 
 # The guarded change. `old` reads the row FOR UPDATE first, so `from_*` are the values this
 # change replaced (a concurrent change commits before us or waits for us, never in between);
