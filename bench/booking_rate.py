@@ -5,8 +5,9 @@ found by uncached searches (one adult each, a fresh `Idempotency-Key` per order)
 `raw`: C tasks on a pool the size of one API process's (`SKYFARE_DB_POOL_MAX`, 10) run, per order,
 the database work a hold does — claim the idempotency key; insert the order with its passenger,
 history row, outbox event and recovery point in one statement; then, in one transaction, the
-guarded `pending → held` update, its history row and event, and the stored answer — with no HTTP,
-no airline and no domain code. Raw rows belong to an owner of their own and are deleted after.
+guarded `pending → held` update, then its history row, event and stored answer in one statement
+— with no HTTP, no airline and no domain code, on connections released without a reset query.
+Raw rows belong to an owner of their own and are deleted after.
 
     python -m bench.booking_rate api --url http://127.0.0.1:8080 --sim-url http://127.0.0.1:9100
     python -m bench.booking_rate raw --database-url "$DATABASE_URL"
@@ -35,6 +36,7 @@ from bench import booking_sql as sql
 from bench.machine import tree_cpu_seconds
 from bench.stats import spectrum
 from bench.traffic import POPULAR, passengers
+from skyfare.postgres import StatelessConnection
 
 TIMEOUT_S = 10.0
 WARMUP_S = 1.0
@@ -210,7 +212,13 @@ async def raw(
     cpu: Mapping[str, Sequence[int]] | None = None,
 ) -> dict[str, float]:
     owner = f"bench-raw-{os.getpid()}-{int(time.time())}"
-    pool = await asyncpg.create_pool(dsn, min_size=pool_size, max_size=pool_size, timeout=TIMEOUT_S)
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=pool_size,
+        max_size=pool_size,
+        timeout=TIMEOUT_S,
+        connection_class=StatelessConnection,  # released without a reset query, as the API's
+    )
     try:
 
         async def order(_: int) -> str:
