@@ -5,12 +5,14 @@ found by uncached searches (one adult each, a fresh `Idempotency-Key` per order)
 `raw`: C tasks on a pool the size of one API process's (`SKYFARE_DB_POOL_MAX`, 10) run, per order,
 the database work a hold does — claim the idempotency key; insert the order with its passenger,
 history row, outbox event and recovery point in one statement; then, in one transaction, the
-guarded `pending → held` update, its history row and event, and the stored answer — with no HTTP,
-no airline and no domain code. Raw rows belong to an owner of their own and are deleted after.
+guarded `pending → held` update, then its history row, event and stored answer in one statement
+— with no HTTP, no airline and no domain code, on connections released without a reset query.
+Raw rows belong to an owner of their own and are deleted after.
 
     python -m bench.booking_rate api --url http://127.0.0.1:8080 --sim-url http://127.0.0.1:9100
     python -m bench.booking_rate raw --database-url "$DATABASE_URL"
     [--seconds 10] [--concurrency 16]      # each prints one JSON object of figures
+    [--cpu api_workers=PID+PID --cpu postgresql=PID]   # + CPU ms per order, measured window
 """
 
 from __future__ import annotations
@@ -24,30 +26,71 @@ import os
 import time
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 import aiohttp
 import asyncpg
 import uvloop
 
 from bench import booking_sql as sql
+from bench.machine import tree_cpu_seconds
 from bench.stats import spectrum
 from bench.traffic import POPULAR, passengers
+from skyfare.postgres import StatelessConnection
 
 TIMEOUT_S = 10.0
 WARMUP_S = 1.0
 SEARCHES = 30  # uncached searches whose offers are held, in turn
 
 
+class CpuProbe:
+    """CPU seconds of named server processes (`--cpu name=pid+pid`, each with its children: a
+    postmaster's backends) and of this process, over the measured window only: the searches,
+    the token minting and the warm-up before it are not an order's cost."""
+
+    def __init__(self, named: Mapping[str, Sequence[int]]) -> None:
+        self._named = named
+        self._start: dict[str, float] = {}
+        self.used: dict[str, float] = {}
+
+    def _now(self) -> dict[str, float]:
+        now = {name: sum(map(tree_cpu_seconds, pids)) for name, pids in self._named.items()}
+        return {**now, "client": time.process_time()}
+
+    def start(self) -> None:
+        self._start = self._now()
+
+    def stop(self) -> None:
+        self.used = {k: v - self._start[k] for k, v in self._now().items()}
+
+    async def window(self, start_at: float, stop_at: float) -> None:
+        await asyncio.sleep(max(0.0, start_at - time.perf_counter()))
+        self.start()
+        await asyncio.sleep(max(0.0, stop_at - time.perf_counter()))
+        self.stop()
+
+
+def parse_cpu(values: Sequence[str]) -> dict[str, list[int]]:
+    """`["api_workers=12+13", "postgresql=40"]` → `{"api_workers": [12, 13], …}`."""
+    named = (value.split("=", 1) for value in values)
+    return {name: [int(pid) for pid in pids.split("+") if pid] for name, pids in named}
+
+
 async def _paced(
-    seconds: float, concurrency: int, one: Callable[[int], Awaitable[str]]
+    seconds: float,
+    concurrency: int,
+    one: Callable[[int], Awaitable[str]],
+    probe: CpuProbe | None = None,
 ) -> tuple[Counter[str], list[float]]:
     """Run `one(worker)` in `concurrency` loops for WARMUP_S + `seconds`; outcome counts and
-    latencies (ms) of the calls that started after the warm-up."""
+    latencies (ms) of the calls that started after the warm-up; `probe` reads the CPU used
+    between the two."""
     outcomes: Counter[str] = Counter()
     latencies: list[float] = []
     start = time.perf_counter()
     measured_from, end = start + WARMUP_S, start + WARMUP_S + seconds
+    if probe is not None:
+        window = asyncio.create_task(probe.window(measured_from, end))
 
     async def loop(worker: int) -> None:
         while (began := time.perf_counter()) < end:
@@ -59,11 +102,26 @@ async def _paced(
                     latencies.append((time.perf_counter() - began) * 1000)
 
     await asyncio.gather(*(loop(w) for w in range(concurrency)))
+    if probe is not None:
+        await window
     return outcomes, latencies
 
 
-def figures(outcomes: Counter[str], latencies: Sequence[float], seconds: float) -> dict[str, float]:
+def figures(
+    outcomes: Counter[str],
+    latencies: Sequence[float],
+    seconds: float,
+    probe: CpuProbe | None = None,
+) -> dict[str, float]:
     result: dict[str, float] = {"orders_per_s": round(outcomes["ok"] / seconds, 2)}
+    if probe is not None and outcomes["ok"]:
+        # Per order made in the window (the API side's 409s included in what it cost).
+        result.update(
+            {
+                f"cpu_ms_per_ok_{k}": round(v * 1000 / outcomes["ok"], 3)
+                for k, v in probe.used.items()
+            }
+        )
     result["attempts_total"] = float(outcomes.pop("attempts_total", 0))
     result.update({f"outcome_{name}": float(count) for name, count in sorted(outcomes.items())})
     if latencies:
@@ -106,6 +164,7 @@ async def api(
     *,
     verify: bool = True,
     search_url: str | None = None,
+    cpu: Mapping[str, Sequence[int]] | None = None,
 ) -> dict[str, float]:
     timeout = aiohttp.ClientTimeout(total=TIMEOUT_S)
     # verify=False: the gateway's certificate, made at run time (bench/gateway.py).
@@ -138,15 +197,28 @@ async def api(
                 offers[slot] = json.loads(answer).get("offer_id") or offers[slot]
             return "ok" if r.status == 201 else str(r.status)
 
-        outcomes, latencies = await _paced(seconds, concurrency, hold)
-    result = figures(outcomes, latencies, seconds)
+        probe = None if cpu is None else CpuProbe(cpu)
+        outcomes, latencies = await _paced(seconds, concurrency, hold, probe)
+    result = figures(outcomes, latencies, seconds, probe)
     result["offers"] = float(len(set(offers)))
     return result
 
 
-async def raw(dsn: str, seconds: float, concurrency: int, pool_size: int) -> dict[str, float]:
+async def raw(
+    dsn: str,
+    seconds: float,
+    concurrency: int,
+    pool_size: int,
+    cpu: Mapping[str, Sequence[int]] | None = None,
+) -> dict[str, float]:
     owner = f"bench-raw-{os.getpid()}-{int(time.time())}"
-    pool = await asyncpg.create_pool(dsn, min_size=pool_size, max_size=pool_size, timeout=TIMEOUT_S)
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=pool_size,
+        max_size=pool_size,
+        timeout=TIMEOUT_S,
+        connection_class=StatelessConnection,  # released without a reset query, as the API's
+    )
     try:
 
         async def order(_: int) -> str:
@@ -156,11 +228,12 @@ async def raw(dsn: str, seconds: float, concurrency: int, pool_size: int) -> dic
                 return type(exc).__name__
             return "ok"
 
-        outcomes, latencies = await _paced(seconds, concurrency, order)
+        probe = None if cpu is None else CpuProbe(cpu)
+        outcomes, latencies = await _paced(seconds, concurrency, order, probe)
         await sql.delete_owner(pool, owner, timeout_s=60.0)
     finally:
         await pool.close()
-    return figures(outcomes, latencies, seconds)
+    return figures(outcomes, latencies, seconds, probe)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -174,7 +247,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--pool-size", type=int, default=10, help="raw: connections")
     parser.add_argument("--insecure", action="store_true", help="api: trust any certificate")
     parser.add_argument("--search-url", help="api: where the searches go (default: --url)")
+    parser.add_argument(
+        "--cpu",
+        action="append",
+        default=[],
+        metavar="NAME=PID[+PID…]",
+        help="server processes (with their children) whose CPU per order is reported",
+    )
     args = parser.parse_args(argv)
+    cpu = parse_cpu(args.cpu) if args.cpu else None
     if args.mode == "api":
         if not (args.url and args.sim_url):
             parser.error("api needs --url and --sim-url")
@@ -186,12 +267,15 @@ def main(argv: Sequence[str] | None = None) -> None:
                 args.concurrency,
                 verify=not args.insecure,
                 search_url=args.search_url,
+                cpu=cpu,
             )
         )
     else:
         if not args.database_url:
             parser.error("raw needs --database-url")
-        result = uvloop.run(raw(args.database_url, args.seconds, args.concurrency, args.pool_size))
+        result = uvloop.run(
+            raw(args.database_url, args.seconds, args.concurrency, args.pool_size, cpu)
+        )
     print(json.dumps(result))
 
 

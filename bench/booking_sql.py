@@ -1,10 +1,12 @@
 """The raw side of the booking benchmark: the rows one hold writes, straight through asyncpg.
 
 Same tables (booking/sql/0100_orders.sql), same rows, same number of round trips and
-transactions as `POST /v1/orders` (hold) makes, none of its Python: claim the idempotency key;
-one statement inserting the order, its passenger, its history row, its `order.created` event and
-the key's recovery point; one transaction with the guarded `pending → held` update, its history
-row and `order.held` event, and the stored answer. The outbox rows are written already published
+transactions as `POST /v1/orders` (hold) makes without a traveler's limits, none of its Python:
+claim the idempotency key; one statement inserting the order, its passenger, its history row,
+its `order.created` event and the key's recovery point; one transaction with the guarded
+`pending → held` update, then its history row, `order.held` event and stored answer in one
+statement; connections released without asyncpg's reset query, as the API's are
+(skyfare/postgres.py, `bench.booking_rate raw`). The outbox rows are written already published
 (`published_at`), so the running relay does not send made-up events to the event stream.
 """
 
@@ -73,20 +75,20 @@ UPDATE orders SET status = 'held', airline_locator = $2,
 WHERE id = $1 AND status = 'pending'
 RETURNING id"""
 
-HOLD_HISTORY_AND_EVENT = """
+# As the API writes them since issue 18: history row, event and stored answer in one statement.
+HOLD_HISTORY_EVENT_AND_ANSWER = """
 WITH history AS (
     INSERT INTO order_history
         (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor)
     VALUES ($1, 'pending', 'held', 'unpaid', 'unpaid', 'held at airline', $2)
+), answer AS (
+    UPDATE idempotency_keys SET response_status = 201, response_body = $5, locked_until = NULL
+    WHERE owner = $2 AND key = $6
 )
 INSERT INTO outbox (event_id, type, order_id, payload, published_at)
 VALUES ($3::uuid, 'order.held', $1, $4::jsonb, now())"""
 
-ANSWER = """
-UPDATE idempotency_keys SET response_status = 201, response_body = $3, locked_until = NULL
-WHERE owner = $1 AND key = $2"""
-
-STATEMENTS = (CLAIM, CREATE, HOLD, HOLD_HISTORY_AND_EVENT, ANSWER)
+STATEMENTS = (CLAIM, CREATE, HOLD, HOLD_HISTORY_EVENT_AND_ANSWER)
 
 
 def _event(kind: str, order_id: str, reference: str) -> str:
@@ -136,15 +138,14 @@ async def write_order(pool: asyncpg.Pool, owner: str, *, timeout_s: float) -> No
     async with pool.acquire(timeout=timeout_s) as conn, conn.transaction():
         await conn.fetchval(HOLD, order_id, "PNR" + reference[:3], timeout=timeout_s)
         await conn.execute(
-            HOLD_HISTORY_AND_EVENT,
+            HOLD_HISTORY_EVENT_AND_ANSWER,
             order_id,
             owner,
             uuid.uuid4(),
             _event("order.held", order_id, reference),
+            b'{"id": "' + order_id.encode() + b'"}',
+            key,
             timeout=timeout_s,
-        )
-        await conn.execute(
-            ANSWER, owner, key, b'{"id": "' + order_id.encode() + b'"}', timeout=timeout_s
         )
 
 

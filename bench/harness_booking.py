@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from bench.booking_sql import STATEMENTS
 from bench.harness_stack import (
     Stack,
+    cpu_pids,
     display,
     get_json,
     reset_sim,
@@ -83,18 +84,25 @@ def measure(
         raise Unavailable("POST /v1/orders is not in the service's OpenAPI document yet")
     python = [sys.executable, "-m", "bench.booking_rate"]
     common = ["--seconds", f"{seconds:g}", "--concurrency", str(concurrency)]
+    pids = cpu_pids(stack)
     api = pin(
-        [*python, "api", "--url", stack.url, "--sim-url", stack.sim_url, *common],
+        [
+            *python, "api", "--url", stack.url, "--sim-url", stack.sim_url, *common,
+            *_cpu_args(pids),
+        ],
         loadgen_cores,
         enabled=pinned,
-    )
+    )  # fmt: skip
     results, cpu = [], {"api": [0.0, 0.0], "raw": [0.0, 0.0]}
     server_before, started = stack.cpu(), time.monotonic()
     set_sim_latency(stack, dict.fromkeys(sim_airlines(stack), 0.0))
     try:
         with database_url(stack) as dsn:
+            postgres = {k: v for k, v in pids.items() if k == "postgresql"}
             raw = pin(
-                [*python, "raw", "--database-url", dsn, *common], server_cores, enabled=pinned
+                [*python, "raw", "--database-url", dsn, *common, *_cpu_args(postgres)],
+                server_cores,
+                enabled=pinned,
             )
             for index in range(runs):
                 figures: dict[str, float] = {}
@@ -117,6 +125,7 @@ def measure(
         runs=results,
         median=median,
         ratio=round(ratio, 3),
+        cpu_ratio=cpu_ratio(median),
         statements=[" ".join(s.split()) for s in STATEMENTS],
         cpu=[
             ToolCpu(
@@ -129,6 +138,21 @@ def measure(
         ],
     )
     return booking, _commands(stack, api, raw)
+
+
+def _cpu_args(pids: dict[str, list[int]]) -> list[str]:
+    return [a for name, p in pids.items() for a in ("--cpu", f"{name}={'+'.join(map(str, p))}")]
+
+
+def cpu_ratio(median: dict[str, float]) -> float | None:
+    """Server CPU per order, raw ÷ API: the raw loop and its PostgreSQL backends beside the API
+    worker and its backends, over the measured windows (`bench.booking_rate --cpu`). 1.0: an
+    order costs the API no CPU beyond the rows it writes; None when they were not measured."""
+    api = [median.get(f"api_cpu_ms_per_ok_{k}") for k in ("api_workers", "postgresql")]
+    raw = [median.get(f"raw_cpu_ms_per_ok_{k}") for k in ("client", "postgresql")]
+    if None in api or None in raw:
+        return None
+    return round(sum(v for v in raw if v) / sum(v for v in api if v), 3)
 
 
 def _cpu_per_attempt(

@@ -87,6 +87,16 @@ class Stack:
         return figures
 
 
+def cpu_pids(stack: Stack) -> dict[str, list[int]]:
+    """The processes whose CPU an order costs: the API workers and (when it is the stack's own)
+    the PostgreSQL postmaster, whose backends are its children (`bench.booking_rate --cpu`)."""
+    named = {"api_workers": sorted(listening_pids(stack.port))}
+    postmaster = _postmaster_pid(stack.data_dir / "postgres")
+    if postmaster is not None:
+        named["postgresql"] = [postmaster]
+    return named
+
+
 def server_cpu(
     before: Mapping[str, float], after: Mapping[str, float], wall_s: float
 ) -> list[ToolCpu]:
@@ -139,15 +149,17 @@ def running_stack(
     pinned: bool,
     sim_cores: list[int] | None = None,
     settings: Mapping[str, str] | None = None,
+    skyfare: str | None = None,
 ) -> Iterator[Stack]:
     """The stack on `cores`; its sim (the airlines: the outside world, not Skyfare) moved to
     `sim_cores` once it runs, so its work does not count against Skyfare's CPU. `settings`
-    (`SKYFARE_*` variables) are what a run compares, e.g. the L1 off."""
+    (`SKYFARE_*` variables) are what a run compares, e.g. the L1 off. `skyfare`: the CLI of
+    another checkout's virtualenv (an A/B run, bench/booking_ab.py); default this one's."""
     data_dir = Path(tempfile.mkdtemp(prefix="skyfare-bench-"))
     ports = {name: free_port() for name in PORTS}
     port, sim_port = ports["SKYFARE_PORT"], ports["SKYFARE_SIM_PORT"]
     env = {**stack_env(os.environ, data_dir, ports), **(settings or {})}
-    skyfare = str(Path(sys.executable).with_name("skyfare"))
+    skyfare = skyfare or str(Path(sys.executable).with_name("skyfare"))
     command = pin([skyfare, "up", "--workers", str(workers)], cores, enabled=pinned)
     log = (data_dir / "stack.log").open("wb")
     proc = subprocess.Popen(

@@ -155,6 +155,9 @@ class Booking(msgspec.Struct, frozen=True):
     runs: list[dict[str, float]]
     median: dict[str, float]
     ratio: float  # API orders/s over raw orders/s
+    # Server CPU per order, raw loop + its PostgreSQL ÷ API worker + its PostgreSQL (issue 18);
+    # None in results written before it was measured.
+    cpu_ratio: float | None = None
     statements: list[str] = []  # what one raw "order" writes
     cpu: list[ToolCpu] = []
 

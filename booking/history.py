@@ -21,7 +21,7 @@ from kernel.auth import Principal
 ActorType = Literal["traveler", "support", "system"]
 
 # The actors our own processes write (booking/sweeper.py, booking/reconciler.py,
-# payment/settlement.py, payment/reconciler.py, booking/service.py, booking/cancellations.py).
+# payment/settlement.py, payment/reconciler.py, booking/creation.py, booking/cancellations.py).
 SYSTEM_ACTORS: dict[str, str] = {
     "booking": "booking",
     "sweeper": "sweeper",

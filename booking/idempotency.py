@@ -5,9 +5,10 @@
 - The same key with the same method, path and body (SHA-256 of the canonical JSON) replays the
   stored answer, status and body; with another body or path → 422; while the first request still
   holds its lease → 409.
-- The answer is stored in the SAME transaction as the order change that produced it
-  (`record_response`, called by the repository), so no answer is stored for a change that did not
-  commit, and no committed change lacks its answer for long.
+- The answer is stored in the SAME transaction as the order change that produced it (the
+  repository writes it with the change's history row, `record_statement`; a change of another
+  table, with `record_response`), so no answer is stored for a change that did not commit, and
+  no committed change lacks its answer for long.
 - `resource_id` is the recovery point: the order insert sets it in its own statement. A request
   that dies after that (a crash, an airline that did not answer) leaves the key unanswered; once
   its lease has lapsed, a retry takes the claim over and is given the order to resume
@@ -161,10 +162,19 @@ WITH forgotten AS (
 )
 UPDATE idempotency_keys SET locked_until = NULL
 WHERE owner = $1 AND key = $2 AND response_status IS NULL AND resource_id IS NOT NULL"""
-_RECORD = """
+
+
+def record_statement(first: int) -> str:
+    """The UPDATE storing an answer; its parameters (owner, key, status, body) are numbered from
+    `first`, so a caller's statement can carry it as a CTE (booking/rows.py)."""
+    owner, key, status, body = (f"${n}" for n in range(first, first + 4))
+    return f"""
 UPDATE idempotency_keys
-SET response_status = $3, response_body = $4, locked_until = NULL
-WHERE owner = $1 AND key = $2"""
+SET response_status = {status}, response_body = {body}, locked_until = NULL
+WHERE owner = {owner} AND key = {key}"""
+
+
+_RECORD = record_statement(1)
 
 
 async def record_response(

@@ -1,5 +1,6 @@
 """The booking core's PostgreSQL access: kernel/pg.py's `Database`, naming orders in its 503s,
-and `BoundDatabase` for work inside a caller's transaction.
+`transaction_from` (a transaction and its first statement in one round trip), and
+`BoundDatabase` for work inside a caller's transaction.
 """
 
 from __future__ import annotations
@@ -17,6 +18,23 @@ __all__ = ["UNAVAILABLE", "BoundDatabase", "Database"]
 
 class Database(pg.Database):
     NOUN = "orders"
+
+    @contextlib.asynccontextmanager
+    async def transaction_from(self, statement: str) -> AsyncIterator[asyncpg.Connection]:
+        """A transaction whose first statement is `statement`, sent with its BEGIN in one round
+        trip (PostgreSQL's simple query protocol: `statement` takes no parameters, so it must
+        hold literals only — numbers, never text from a request). Committed at the end of the
+        block, rolled back if the block raises."""
+        async with self.connection() as conn:
+            await conn.execute(f"BEGIN; {statement}", timeout=self.timeout_s)
+            try:
+                yield conn
+            except BaseException:
+                # Failing that, the pool's release rolls back a transaction left open.
+                with contextlib.suppress(*UNAVAILABLE):
+                    await conn.execute("ROLLBACK", timeout=self.timeout_s)
+                raise
+            await conn.execute("COMMIT", timeout=self.timeout_s)
 
 
 class BoundDatabase(Database):
@@ -41,3 +59,9 @@ class BoundDatabase(Database):
         with unavailable_on_failure(self.NOUN):
             async with self._conn.transaction():  # nested: a SAVEPOINT
                 yield self._conn
+
+    @contextlib.asynccontextmanager
+    async def transaction_from(self, statement: str) -> AsyncIterator[asyncpg.Connection]:
+        async with self.transaction() as conn:
+            await conn.execute(statement, timeout=self.timeout_s)
+            yield conn

@@ -29,12 +29,12 @@ from typing import Literal
 from prometheus_client import Counter
 
 from booking.claims import AIRLINE_TIMEOUT_S, BATCH_SIZE, Batch, bounded_calls, claimed, configured
+from booking.creation import created_response
 from booking.idempotency import Completion, StoredResponse, stored_error
 from booking.limits import payment_deadline
 from booking.model import Order
 from booking.pg import Database
 from booking.seat_booking import SeatsAtBooking, seats_total
-from booking.service import created_response
 from booking.state import Change
 from connectors import errors
 from connectors.base import Connector

@@ -24,7 +24,7 @@ import msgspec
 
 from booking import metrics, state
 from booking.events import OrderSnapshot, encode_event, new_event
-from booking.idempotency import Completion, record_response
+from booking.idempotency import Completion
 from booking.limits import OpenHold, OrderLimits, check_limits, flights_of, seats_of
 from booking.model import VISIBLE_STATUSES, NewOrder, Order, contact_of, route_of
 from booking.pagination import Position
@@ -33,12 +33,12 @@ from booking.references import ReferenceCollision, new_booking_reference, with_r
 from booking.rows import (
     CREATE_ORDER,
     HISTORY_AND_EVENTS,
-    LOCK_OWNER,
+    HISTORY_EVENTS_AND_ANSWER,
     OPEN_HOLDS,
-    OWNER_LOCK_SPACE,
     SELECT_ORDER,
     TRANSITION,
     HistoryEntry,
+    lock_owner,
     order_from_row,
     passenger_columns,
     seat_columns,
@@ -120,9 +120,14 @@ class PgOrderRepository:
         async def insert(reference: str) -> Order:
             snapshot = msgspec.structs.replace(created.order, booking_reference=reference)
             event = msgspec.structs.replace(created, order=snapshot)
-            # With limits: their check and the insert in one transaction (a few round trips
-            # more); without, the insert alone is its own atomic unit, one round trip.
-            unit = self._db.connection() if limits is None else self._db.transaction()
+            # With limits: the owner's lock (sent with BEGIN), their check and the insert in
+            # one transaction, three round trips more; without, the insert alone is its own
+            # atomic unit, one round trip.
+            unit = (
+                self._db.connection()
+                if limits is None
+                else self._db.transaction_from(lock_owner(order.owner))
+            )
             async with unit as conn:
                 if limits is not None:
                     await _check_limits(conn, order, limits, timeout=self._db.timeout_s)
@@ -174,19 +179,21 @@ class PgOrderRepository:
                 new_event(t, snapshot, order.contact(), owner=order.owner)
                 for t in state.events_of(change)
             ]
-            await conn.execute(
-                HISTORY_AND_EVENTS,
+            args = (
                 order_id, row["from_status"], order.status, row["from_payment_status"],
                 order.payment_status, change.reason, actor,
                 [e.id for e in events], [e.type for e in events],
                 [encode_event(e).decode() for e in events],
-                timeout=timeout,
             )  # fmt: skip
-            if completion is not None:
+            if completion is None:
+                await conn.execute(HISTORY_AND_EVENTS, *args, timeout=timeout)
+            else:  # the answer in the same statement: one round trip less (issue 18)
                 response = completion.render(order)
-                await record_response(
-                    conn, completion.owner, completion.key, response, timeout=timeout
-                )
+                await conn.execute(
+                    HISTORY_EVENTS_AND_ANSWER,
+                    *args, completion.owner, completion.key, response.status, response.body,
+                    timeout=timeout,
+                )  # fmt: skip
             if also is not None:
                 await also(conn, order)
         metrics.transition(change.to_status, change.to_payment)
@@ -256,10 +263,10 @@ async def _check_limits(
     conn: asyncpg.Connection, order: NewOrder, limits: OrderLimits, *, timeout: float
 ) -> None:
     # Check-then-insert is race-free only if one create per owner runs it at a time: the lock
-    # (released by the commit) serializes them, and as a statement of its own it comes before
-    # the snapshot of the count (READ COMMITTED: each statement sees what committed before it
-    # began), so the count includes every order a create that held the lock before us wrote.
-    await conn.execute(LOCK_OWNER, OWNER_LOCK_SPACE, order.owner, timeout=timeout)
+    # (`lock_owner`, taken first in the transaction, released by the commit) serializes them,
+    # and as a statement of its own it comes before the snapshot of the count (READ COMMITTED:
+    # each statement sees what committed before it began), so the count includes every order a
+    # create that held the lock before us wrote.
     rows = await conn.fetch(OPEN_HOLDS, order.owner, timeout=timeout)
     held = [OpenHold(flights_of(_slices.decode(r["slices"])), r["seats"]) for r in rows]
     new = OpenHold(flights_of(order.slices), seats_of(order.passengers))

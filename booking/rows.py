@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections.abc import Sequence
 
 import asyncpg
 import msgspec
 
+from booking.idempotency import record_statement
 from booking.model import FareTerms, LastChange, Order, OrderSeat, Passenger
 from connectors.model import Slice
 
@@ -84,7 +86,16 @@ WHERE o.owner = $1 AND o.status IN ('pending', 'held')
 # lock on (this constant, hash of the owner). A hash collision only makes two travelers wait for
 # each other's insert. The constant spells "ORDR".
 OWNER_LOCK_SPACE = 0x4F524452
-LOCK_OWNER = "SELECT pg_advisory_xact_lock($1::int, hashtext($2))"
+
+
+def lock_owner(owner: str) -> str:
+    """The statement taking `owner`'s lock, numbers only: it is sent with its transaction's BEGIN
+    in one round trip (`Database.transaction_from`), where no parameter can be bound. The hash is
+    CRC-32 as a signed int4, the second key of `pg_advisory_xact_lock(int4, int4)`."""
+    key = zlib.crc32(owner.encode())
+    signed = key - (1 << 32) if key >= 1 << 31 else key
+    return f"SELECT pg_advisory_xact_lock({OWNER_LOCK_SPACE}, {signed})"
+
 
 # The guarded change. `old` reads the row FOR UPDATE first, so `from_*` are the values this
 # change replaced (a concurrent change commits before us or waits for us, never in between);
@@ -106,15 +117,20 @@ WHERE o.id = old.id AND o.status = ANY($2::text[])
 RETURNING o.*, old.status AS from_status, old.payment_status AS from_payment_status,
           {_PASSENGERS}, {_SEATS}"""
 
-HISTORY_AND_EVENTS = """
-WITH history AS (
+_HISTORY = """
     INSERT INTO order_history
         (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor)
-    VALUES ($1, $2, $3, $4, $5, $6, $7)
-)
+    VALUES ($1, $2, $3, $4, $5, $6, $7)"""
+_EVENTS = """
 INSERT INTO outbox (event_id, type, order_id, payload)
 SELECT e.event_id::uuid, e.type, $1, e.payload::jsonb
 FROM unnest($8::text[], $9::text[], $10::text[]) AS e(event_id, type, payload)"""
+HISTORY_AND_EVENTS = f"WITH history AS ({_HISTORY}\n){_EVENTS}"
+# The same and the idempotency key's answer ($11 … $14: owner, key, status, body), one round
+# trip: a hold's `held` change is this and its guarded UPDATE, in one transaction.
+HISTORY_EVENTS_AND_ANSWER = (
+    f"WITH history AS ({_HISTORY}\n), answer AS ({record_statement(11)}\n){_EVENTS}"
+)
 
 
 class HistoryEntry(msgspec.Struct, frozen=True):

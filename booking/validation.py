@@ -6,7 +6,7 @@ the idempotency key is claimed); `check_against_offer` what needs the re-priced 
 passenger mix of the offer and ages at departure (infant < 2, child 2–11, adult 12+).
 
 A passenger given as `traveler_id` (one of the caller's saved travelers) carries its type and
-contact fields only: the order service resolves the rest (booking/service.py) before the second
+contact fields only: the order service resolves the rest (booking/creation.py) before the second
 stage, so ages are checked against the saved traveler's birth date.
 """
 

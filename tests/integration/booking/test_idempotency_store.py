@@ -15,6 +15,7 @@ from booking.idempotency import (
     StoredResponse,
     fingerprint,
 )
+from booking.model import Order
 from booking.pg import Database
 from booking.repository import PgOrderRepository
 from booking.state import Change
@@ -143,22 +144,51 @@ async def test_a_lapsed_lease_is_taken_over_by_exactly_one_retry(
     assert sum(isinstance(r, Conflict) for r in results) == 9
 
 
+ANSWER_ID = Completion("alice", "k", lambda changed: StoredResponse(201, changed.id.encode()))
+
+
+async def _claimed_order(keys: PgIdempotencyStore, repository: PgOrderRepository) -> Order:
+    """Alice's key "k" claimed, and the order its request created."""
+    await keys.claim("alice", "k", REQUEST)
+    return await repository.create(new_order(), actor="alice", idempotency_key="k")
+
+
 async def test_an_answer_is_stored_with_the_change_and_not_when_the_change_loses(
     keys: PgIdempotencyStore, repository: PgOrderRepository
 ) -> None:
-    await keys.claim("alice", "k", REQUEST)
-    order = await repository.create(new_order(), actor="alice", idempotency_key="k")
-    completion = Completion("alice", "k", lambda changed: StoredResponse(201, changed.id.encode()))
+    order = await _claimed_order(keys, repository)
     losing = Change(from_status=("held",), to_status="cancelled", reason="cancelled")
 
-    assert await repository.transition(order.id, losing, actor="x", completion=completion) is None
+    assert await repository.transition(order.id, losing, actor="x", completion=ANSWER_ID) is None
     with pytest.raises(Conflict):
         await keys.claim("alice", "k", REQUEST)  # still in progress: nothing was stored
 
     winning = Change(from_status=("pending",), to_status="failed", reason="refused")
-    await repository.transition(order.id, winning, actor="x", completion=completion)
+    await repository.transition(order.id, winning, actor="x", completion=ANSWER_ID)
 
     assert await keys.claim("alice", "k", REQUEST) == Replay(StoredResponse(201, order.id.encode()))
+
+
+async def test_an_answer_written_with_its_change_rolls_back_with_it(
+    keys: PgIdempotencyStore, repository: PgOrderRepository
+) -> None:
+    # The answer shares the history row's statement (one round trip): still one transaction.
+    order = await _claimed_order(keys, repository)
+    change = Change(from_status=("pending",), to_status="failed", reason="refused")
+
+    async def fail_after(conn: asyncpg.Connection, changed: object) -> None:
+        raise RuntimeError("the transaction rolls back")
+
+    with pytest.raises(RuntimeError):
+        await repository.transition(
+            order.id, change, actor="x", completion=ANSWER_ID, also=fail_after
+        )
+
+    with pytest.raises(Conflict):
+        await keys.claim("alice", "k", REQUEST)  # still in progress: nothing was stored
+    unchanged = await repository.get(order.id)
+    assert unchanged is not None
+    assert unchanged.status == "pending"
 
 
 async def test_an_expired_key_is_forgotten_when_met_again(

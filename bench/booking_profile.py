@@ -1,0 +1,69 @@
+"""A py-spy profile of the API worker under the booking load (issue 18's flame graphs).
+
+    python -m bench.booking_profile --out bench/results/<date>-booking-after
+                                    [--skyfare /other/checkout/.venv/bin/skyfare] [--seconds 4]
+
+Starts `skyfare up --workers 1` pinned to the server core (its sim on the load generator's, every
+sim airline at 0 ms, as the harness's booking step has them), runs `bench.booking_rate api` (16
+concurrent holds) and, once its searches and warm-up are over, records the API worker with
+`py-spy record --nonblocking`: `<out>.speedscope.json` (open it at https://www.speedscope.app)
+and `<out>.collapsed.txt` (one line per stack, for grep). Prints the load generator's figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from bench.harness_stack import running_stack, set_sim_latency, sim_airlines
+from bench.machine import available_cpus, listening_pids, pin, plan_cores
+
+SETTLE_S = 6.0  # the load generator's searches, token minting and warm-up
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--out", type=Path, required=True, help="path stem of the two profiles")
+    parser.add_argument("--skyfare", help="another checkout's skyfare CLI (default: this one's)")
+    parser.add_argument("--seconds", type=float, default=4.0, help="of each recording")
+    parser.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
+    args = parser.parse_args(argv)
+    server, loadgen = plan_cores(available_cpus(), 1)
+    pinned = server != loadgen
+    py_spy = str(Path(sys.executable).with_name("py-spy"))
+    with running_stack(1, server, pinned=pinned, sim_cores=loadgen, skyfare=args.skyfare) as stack:
+        set_sim_latency(stack, dict.fromkeys(sim_airlines(stack), 0.0))
+        worker = max(listening_pids(stack.port))  # the supervisor's child: the newest pid
+        load_s = SETTLE_S + 2 * args.seconds + 2
+        load = subprocess.Popen(
+            pin(
+                [
+                    *(sys.executable, "-m", "bench.booking_rate", "api"),
+                    *("--url", stack.url, "--sim-url", stack.sim_url),
+                    *("--seconds", f"{load_s:g}", "--concurrency", "16"),
+                ],
+                loadgen,
+                enabled=pinned,
+            ),
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(SETTLE_S)
+        for fmt, suffix in (("speedscope", "speedscope.json"), ("raw", "collapsed.txt")):
+            subprocess.run(
+                [
+                    *(py_spy, "record", "-p", str(worker), "-d", f"{args.seconds:g}"),
+                    *("-r", str(args.rate), "--format", fmt, "--nonblocking"),
+                    *("-o", f"{args.out}.{suffix}"),
+                ],
+                check=True,
+            )
+        print(load.communicate()[0].strip())
+
+
+if __name__ == "__main__":
+    main()

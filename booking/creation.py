@@ -1,0 +1,337 @@
+"""Creating an order (`POST /v1/orders`), idempotently: `OrderCreation`, the base of `OrderService`.
+
+Create: claim the Idempotency-Key → re-price with the airline → insert `pending` (+ the key's
+recovery point) → hold at the airline with `reference=order.id` (the airline dedups on it, so a
+retried hold never books twice) → `held` + the stored answer in one transaction → 201.
+An airline that refuses fails the order and the refusal is the stored answer; an airline that
+does not answer leaves the order `pending` (the reconciler resolves it) and the key's lease
+lapses, so the client's retry with the same key resumes this very order.
+Passengers given as `traveler_id` are resolved through `SavedTravelers` right after the claim
+(so a replay answers from the key, whatever became of the saved traveler since) and copied into
+the order: the order keeps the traveler as booked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Mapping
+
+import msgspec
+
+from booking import metrics
+from booking.airline import Airline
+from booking.idempotency import (
+    Claimed,
+    Completion,
+    Fingerprint,
+    PgIdempotencyStore,
+    StoredResponse,
+    raise_stored,
+    stored_error,
+)
+from booking.limits import OrderLimits, payment_deadline
+from booking.model import (
+    CreateOrderRequest,
+    FareTerms,
+    NewOrder,
+    Order,
+    OrderSeat,
+    OrderView,
+    Passenger,
+    PassengerInput,
+    PaymentMethod,
+    TravelerPassenger,
+)
+from booking.ports import PaymentStarter, PriceChecks, Refunds, SavedTravelers
+from booking.references import new_order_id
+from booking.repository import OrderRepository
+from booking.seat_booking import SeatsAtBooking, seats_total
+from booking.state import Change
+from booking.validation import check_against_offer
+from connectors.base import Connector
+from kernel.auth import Principal
+from kernel.errors import (
+    Conflict,
+    DomainError,
+    FieldError,
+    LimitReached,
+    ServiceUnavailable,
+    ValidationFailed,
+)
+
+_encoder = msgspec.json.Encoder()
+NO_INSTANT = "instant orders need a payment method: not enabled on this deployment"
+NO_SAVED_TRAVELERS = "saved travelers are not available on this deployment"
+UNKNOWN_TRAVELER = "no such saved traveler of yours"
+
+
+def created_response(order: Order) -> StoredResponse:
+    """The answer to a successful `POST /v1/orders`: 201 and the order's public view."""
+    return StoredResponse(201, _encoder.encode(OrderView.of(order)))
+
+
+class OrderCreation:
+    """Orders for travelers, as far as creating them goes (`OrderService` adds reading and
+    cancelling); raises `kernel.errors` for the views.
+
+    `connectors` by name (the name an offer id carries). Airline calls get `price_timeout_s` /
+    `hold_timeout_s`; both must be well inside the idempotency lease. `limits` caps each
+    traveler's open holds (support tokens are exempt: agents book for many travelers, and every
+    change they make is in the order's history); `hold_window_s` shortens the airline's payment
+    deadline (booking/limits.py). None: neither applies.
+    """
+
+    def __init__(
+        self,
+        repository: OrderRepository,
+        keys: PgIdempotencyStore,
+        connectors: Mapping[str, Connector],
+        *,
+        price_timeout_s: float,
+        hold_timeout_s: float,
+        limits: OrderLimits | None = None,
+        hold_window_s: float | None = None,
+    ) -> None:
+        self.repository = repository
+        self._limits = limits
+        self._hold_window_s = hold_window_s
+        self.keys = keys
+        self.airline = Airline(
+            connectors, price_timeout_s=price_timeout_s, hold_timeout_s=hold_timeout_s
+        )
+        self.seats = SeatsAtBooking(timeout_s=hold_timeout_s)
+        self._payments: PaymentStarter | None = None
+        self._refunds: Refunds | None = None
+        self._travelers: SavedTravelers | None = None
+
+    def use_payments(self, starter: PaymentStarter | None, refunds: Refunds | None) -> None:
+        """Enable `instant` orders (`starter`) and cancelling paid orders (`refunds`)."""
+        self._payments = starter
+        self._refunds = refunds
+
+    def use_price_checks(self, checks: PriceChecks | None) -> None:
+        """Tell `checks` (the fare cache) what re-pricing each offer with its airline found."""
+        self.airline.checks = checks
+
+    @property
+    def refunds(self) -> Refunds | None:
+        """What gives a cancelled order's money back (None: paid orders cannot be cancelled)."""
+        return self._refunds
+
+    def use_saved_travelers(self, travelers: SavedTravelers | None) -> None:
+        """Accept passengers given as `traveler_id`, looked up in `travelers`."""
+        self._travelers = travelers
+
+    # -- create -------------------------------------------------------------------------------
+
+    def check_enabled(self, request: CreateOrderRequest) -> None:
+        """`ValidationFailed` for what this deployment does not offer (instant orders without
+        payments, saved travelers without a user service), before the key is claimed."""
+        errors = []
+        if request.type == "instant" and self._payments is None:
+            errors.append(FieldError("type", NO_INSTANT))
+        if self._travelers is None:
+            errors.extend(
+                FieldError(f"passengers[{i}].traveler_id", NO_SAVED_TRAVELERS)
+                for i, p in enumerate(request.passengers)
+                if isinstance(p, TravelerPassenger)
+            )
+        if errors:
+            raise ValidationFailed(errors)
+
+    async def resolve_passengers(
+        self, owner: str, passengers: tuple[PassengerInput, ...]
+    ) -> tuple[Passenger, ...]:
+        """The passengers with each saved traveler copied in; `ValidationFailed` naming every
+        `traveler_id` that is not one of `owner`'s."""
+        found: list[Passenger] = []
+        errors: list[FieldError] = []
+        for i, p in enumerate(passengers):
+            resolved = p if isinstance(p, Passenger) else await self._saved(owner, p)
+            if resolved is None:
+                errors.append(FieldError(f"passengers[{i}].traveler_id", UNKNOWN_TRAVELER))
+            else:
+                found.append(resolved)
+        if errors:
+            raise ValidationFailed(errors)
+        return tuple(found)
+
+    async def _saved(self, owner: str, p: TravelerPassenger) -> Passenger | None:
+        saved = (
+            None
+            if self._travelers is None
+            else await self._travelers.traveler(owner, p.traveler_id)
+        )
+        if saved is None:
+            return None
+        names = (saved.given_name, saved.family_name)
+        return Passenger(p.type, *names, saved.born_on, saved.gender, p.email, p.phone_number)
+
+    async def create(
+        self, principal: Principal, key: str, request: CreateOrderRequest, fp: Fingerprint
+    ) -> StoredResponse:
+        """The answer to `POST /v1/orders` (a 2xx), or raises the error answer."""
+        self.check_enabled(request)
+        owner = principal.subject
+        try:
+            claim = await self.keys.claim(owner, key, fp)
+        except Conflict:
+            metrics.order_outcome("in_progress")
+            raise
+        if not isinstance(claim, Claimed):
+            metrics.order_outcome("replayed")
+            if claim.response.status >= 300:
+                raise_stored(claim.response)
+            return claim.response
+        try:
+            limits = None if principal.is_support else self._limits
+            response = await self._claimed(owner, key, request, claim.resource_id, limits)
+        except BaseException as exc:
+            metrics.order_outcome(_outcome_of(exc))
+            # An answer stored with the change stays; otherwise nothing was created (the key is
+            # forgotten) or an order was (the lease lapses and a retry resumes it).
+            with contextlib.suppress(ServiceUnavailable):
+                await self.keys.release(owner, key)
+            raise
+        metrics.order_outcome("held")
+        return response
+
+    async def _claimed(
+        self,
+        owner: str,
+        key: str,
+        request: CreateOrderRequest,
+        resource_id: str | None,
+        limits: OrderLimits | None,
+    ) -> StoredResponse:
+        if resource_id is not None:
+            order = await self.repository.get(resource_id)
+            if order is None:  # orders are never deleted: the key points at another database
+                raise ServiceUnavailable("this Idempotency-Key's order cannot be found")
+            return await self._resume(order, key, request.payment)
+        passengers = await self.resolve_passengers(owner, request.passengers)
+        offer = await self.airline.price(request.offer_id)
+        check_against_offer(passengers, offer.passengers, offer.departs_on)
+        connector = self.airline.connector(offer.connector)
+        seats: tuple[OrderSeat, ...] = ()
+        if request.services and connector is not None:
+            seats = await self.seats.quote(connector, offer, passengers, request.services)
+        new = NewOrder(
+            id=new_order_id(),
+            owner=owner,
+            type=request.type,
+            offer_id=request.offer_id,
+            connector=offer.connector,
+            total_amount=offer.priced.total_amount + seats_total(seats),
+            total_currency=offer.priced.total_currency,
+            slices=offer.priced.slices,
+            passengers=passengers,
+            seats=seats,
+            terms=FareTerms(
+                offer.priced.tax_amount,
+                offer.priced.conditions.refundable,
+                offer.priced.conditions.changeable,
+            ),
+        )
+        order = await self.repository.create(new, actor=owner, idempotency_key=key, limits=limits)
+        return await self._hold(order, key, request.payment)
+
+    async def _hold(self, order: Order, key: str, payment: PaymentMethod | None) -> StoredResponse:
+        outcome = await self.airline.hold(order)
+        completion = Completion(order.owner, key, created_response)
+        if isinstance(outcome, DomainError):
+            return await self._refused(order, key, payment, outcome, "the airline refused the hold")
+        connector = self.airline.connector(order.connector)
+        refusal = (
+            None if connector is None else await self.seats.hold(connector, order, outcome.locator)
+        )
+        if refusal is not None:
+            return await self._refused(order, key, payment, refusal, "the airline refused a seat")
+        change = Change(
+            from_status=("pending",),
+            to_status="held",
+            reason="held at the airline",
+            airline_locator=outcome.locator,
+            payment_required_by=self.payment_deadline(order, outcome.payment_required_by),
+            total_amount=outcome.total_amount + seats_total(order.seats),
+            total_currency=outcome.total_currency,
+        )
+        instant = order.type == "instant"
+        held = await self.repository.transition(
+            order.id, change, actor="booking", completion=None if instant else completion
+        )
+        if held is None:  # the reconciler got there first
+            return await self._answer_current(order.id, key, payment)
+        if instant:
+            return await self._start_payment(held, key, payment)
+        return created_response(held)
+
+    async def _refused(
+        self, order: Order, key: str, payment: PaymentMethod | None, error: DomainError, why: str
+    ) -> StoredResponse:
+        """The airline said no: the order fails (never shown) and `error` is the key's answer."""
+        refused = Completion(order.owner, key, lambda _: stored_error(error))
+        change = Change(
+            from_status=("pending",),
+            to_status="failed",
+            reason=why,
+            failure_reason=error.detail[:500],
+        )
+        if await self.repository.transition(order.id, change, actor="booking", completion=refused):
+            raise error
+        return await self._answer_current(order.id, key, payment)
+
+    def payment_deadline(self, order: Order, airline_deadline: dt.datetime) -> dt.datetime:
+        """When `order`'s hold must be paid: the airline's limit, shortened by the hold window."""
+        if self._hold_window_s is None:
+            return airline_deadline
+        return payment_deadline(
+            airline_deadline, order.created_at, self._hold_window_s, order.slices
+        )
+
+    async def _resume(
+        self, order: Order, key: str, payment: PaymentMethod | None
+    ) -> StoredResponse:
+        """A retry after an attempt that created `order` and never answered."""
+        if order.status == "pending":
+            return await self._hold(order, key, payment)
+        return await self._answer_current(order.id, key, payment)
+
+    async def _answer_current(
+        self, order_id: str, key: str, payment: PaymentMethod | None
+    ) -> StoredResponse:
+        """Answer with the order as it is now (someone else moved it), and store the answer."""
+        order = await self.repository.get(order_id)
+        if order is None or order.status == "pending":
+            raise ServiceUnavailable("the airline has not confirmed the hold yet; retry shortly")
+        if order.status == "failed":
+            error = Conflict(f"the airline refused the hold: {order.failure_reason}")
+            await self.keys.complete(order.owner, key, stored_error(error))
+            raise error
+        if order.type == "instant" and order.status == "held" and order.payment_status == "unpaid":
+            return await self._start_payment(order, key, payment)
+        response = created_response(order)
+        await self.keys.complete(order.owner, key, response)
+        return response
+
+    async def _start_payment(
+        self, order: Order, key: str, payment: PaymentMethod | None
+    ) -> StoredResponse:
+        if self._payments is None or payment is None:
+            raise ServiceUnavailable(NO_INSTANT)
+        completion = Completion(order.owner, key, created_response)
+        started = await self._payments.start(
+            order, payment, actor=order.owner, completion=completion
+        )
+        return created_response(started)
+
+
+def _outcome_of(exc: BaseException) -> metrics.CreateOutcome:
+    if isinstance(exc, ValidationFailed):
+        return "invalid"
+    if isinstance(exc, LimitReached):
+        return "limited"
+    if isinstance(exc, DomainError) and not isinstance(exc, ServiceUnavailable):
+        return "refused"
+    return "unknown"

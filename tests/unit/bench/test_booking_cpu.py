@@ -1,0 +1,45 @@
+"""The booking step's CPU per order (issue 18): which processes, and the raw ÷ API ratio."""
+
+from __future__ import annotations
+
+from bench.booking_rate import parse_cpu
+from bench.harness_booking import cpu_ratio
+from bench.report import Booking
+from bench.summary import booking_table
+
+MEDIAN = {
+    "api_orders_per_s": 30.0,
+    "raw_orders_per_s": 400.0,
+    "api_cpu_ms_per_ok_api_workers": 8.0,
+    "api_cpu_ms_per_ok_postgresql": 2.0,
+    "raw_cpu_ms_per_ok_client": 0.5,
+    "raw_cpu_ms_per_ok_postgresql": 1.5,
+}
+
+
+def test_processes_are_named_with_their_pids() -> None:
+    assert parse_cpu(["api_workers=12+13", "postgresql=40"]) == {
+        "api_workers": [12, 13],
+        "postgresql": [40],
+    }
+
+
+def test_the_cpu_ratio_is_the_raw_sides_cost_over_the_apis() -> None:
+    assert cpu_ratio(MEDIAN) == 0.2  # (0.5 + 1.5) / (8 + 2)
+    assert cpu_ratio({k: v for k, v in MEDIAN.items() if "postgresql" not in k}) is None
+
+
+def test_the_summary_shows_the_cpu_per_order_and_its_ratio() -> None:
+    booking = Booking(
+        concurrency=16,
+        duration_s=10,
+        runs=[MEDIAN],
+        median=MEDIAN,
+        ratio=0.075,
+        cpu_ratio=cpu_ratio(MEDIAN),
+    )
+
+    text = "\n".join(booking_table(booking))
+
+    assert "API worker 8 + PostgreSQL 2, raw loop 0.5 + PostgreSQL 1.5" in text
+    assert "CPU ratio raw ÷ API **0.20**" in text
