@@ -42,3 +42,9 @@ class ChangePayments(Protocol):
     async def refund(self, order: Order, change_id: str, amount: Decimal) -> None:
         """Give `amount` back to the card that paid `order` (one refund per change, ever).
         Raises `ServiceUnavailable` (retry) or `Conflict` (the gateway refused)."""
+
+    async def refund_charge(
+        self, order: Order, change_id: str, intent_id: str, amount: Decimal
+    ) -> None:
+        """Give back the `amount` charged for change `change_id` by `intent_id` (the change did
+        not stand); once ever. Raises `ServiceUnavailable` (retry) or `Conflict`."""

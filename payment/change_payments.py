@@ -83,11 +83,19 @@ class GatewayChangePayments:
         paid = await self._payments.paying(order.id)
         if paid is None or paid.gateway_intent_id is None:
             raise Conflict("no card payment of this order to refund the difference to")
+        await self._refund(paid.gateway_intent_id, amount, f"{change_id}:refund")
+
+    async def refund_charge(
+        self, order: Order, change_id: str, intent_id: str, amount: Decimal
+    ) -> None:
+        await self._refund(intent_id, amount, f"{change_id}:charge-refund")
+
+    async def _refund(self, intent_id: str, amount: Decimal, idempotency_key: str) -> None:
         try:
             await self._gateway.refund(
-                intent_id=paid.gateway_intent_id,
+                intent_id=intent_id,
                 amount=amount,
-                idempotency_key=f"{change_id}:refund",
+                idempotency_key=idempotency_key,
                 timeout=self._timeout_s,
             )
         except errors.GatewayUnavailable as exc:

@@ -166,6 +166,10 @@ class Settings(msgspec.Struct, frozen=True):
     reconcile_after_s: float = 30.0
     reconcile_interval_s: float = 10.0
     hold_sweep_interval_s: float = 10.0
+    # The change sweeper (booking/change_sweeper.py) runs every `change_sweep_interval_s` and
+    # settles flight changes left `confirming` and unclaimed for `change_sweep_idle_s`.
+    change_sweep_interval_s: Annotated[float, msgspec.Meta(gt=0)] = 10.0
+    change_sweep_idle_s: Annotated[float, msgspec.Meta(ge=0)] = 120.0
     # Payments: the card gateway (None: the sim's, `{sim_url}/payments`) and its secret API key;
     # the webhook secret(s) the gateway signs with (comma-separated while rotating: the first
     # signs the sim's webhooks, all are accepted). Secrets: never logged. The defaults are the
@@ -345,6 +349,8 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_RECONCILE_AFTER_S": "reconcile_after_s",
     "SKYFARE_RECONCILE_INTERVAL_S": "reconcile_interval_s",
     "SKYFARE_HOLD_SWEEP_INTERVAL_S": "hold_sweep_interval_s",
+    "SKYFARE_CHANGE_SWEEP_INTERVAL_S": "change_sweep_interval_s",
+    "SKYFARE_CHANGE_SWEEP_IDLE_S": "change_sweep_idle_s",
     "SKYFARE_JWT_ISSUER": "jwt_issuer",
     "SKYFARE_JWT_AUDIENCE": "jwt_audience",
     "SKYFARE_JWKS_URL": "jwks_url",

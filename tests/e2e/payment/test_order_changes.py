@@ -6,6 +6,7 @@ may change."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import aiohttp
 
 from connectors import offer_ids
+from skyfare.settings import Settings
 from tests.e2e.payment.conftest import PayEnv
 from tests.support.booking import Headers, in_days
 
@@ -252,16 +254,7 @@ async def test_an_airline_answer_lost_on_the_way_back_does_not_change_the_flight
     chosen = dearest(offers)
     new_flight = {"slices": [chosen["slice"]]}
     seats_before = await pay_env.booking.seats_left(new_flight)
-    fare_id = await pay_env.pool.fetchval(
-        "SELECT supplier_fare_id FROM order_changes WHERE id = $1", chosen["id"]
-    )
-    base_url = order_airline_url(pay_env, order)
-    async with aiohttp.ClientSession() as session:
-        first = await session.post(
-            f"{base_url}/bookings/{order['airline_locator']}/changes",
-            json={"journey": 0, "fare_id": fare_id, "reference": chosen["id"]},
-        )
-        assert first.status == 200, await first.text()
+    await airline_changes(pay_env, order, chosen["id"])
 
     status, done = await confirm(
         pay_env, alice, order["id"], chosen["id"], str(uuid.uuid4()), card_token="tok_visa"
@@ -295,6 +288,19 @@ async def test_concurrent_confirmations_of_one_change_offer_change_and_charge_on
     due = chosen["change_total_amount"]
     charges = [i for i in await pay_env.gateway.intents(order["id"]) if i["amount"] == due]
     assert len(charges) == 1
+
+
+async def airline_changes(pay_env: PayEnv, order: dict[str, Any], change_id: str) -> None:
+    """The airline's side of a confirmation, asked of it directly (as a confirmation would)."""
+    fare_id = await pay_env.pool.fetchval(
+        "SELECT supplier_fare_id FROM order_changes WHERE id = $1", change_id
+    )
+    async with aiohttp.ClientSession() as session:
+        answer = await session.post(
+            f"{order_airline_url(pay_env, order)}/bookings/{order['airline_locator']}/changes",
+            json={"journey": 0, "fare_id": fare_id, "reference": change_id},
+        )
+        assert answer.status == 200, await answer.text()
 
 
 def order_airline(pay_env: PayEnv, order: dict[str, Any]) -> str:
@@ -337,3 +343,27 @@ async def test_a_soap_airlines_order_changes_too(pay_env: PayEnv, alice: Headers
     assert status == 200, done
     assert done["order"]["slices"][0] == chosen["slice"]
     assert done["order"]["booking_reference"] == held["booking_reference"]
+
+
+async def test_a_changed_hold_gets_the_payment_deadline_its_new_booking_would_have_had(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    held = await held_order(pay_env, alice, days=107, **FLEX_CABIN)
+    # Nearly due: as if the hold window were ending; the changed booking gets a deadline anew.
+    await pay_env.pool.execute(
+        "UPDATE orders SET payment_required_by = now() + interval '5 minutes' WHERE id = $1",
+        held["id"],
+    )
+    _, offers = await change_offers(pay_env, alice, held, days=37)
+    status, done = await confirm(
+        pay_env, alice, held["id"], offers["data"][0]["id"], str(uuid.uuid4())
+    )
+    assert status == 200, done
+    # The earliest of the airline's time limit (a day), the hold window from the order's
+    # creation (3 h by default) and the first departure (weeks away): the window.
+    created = dt.datetime.fromisoformat(held["created_at"])
+    after = dt.datetime.fromisoformat(done["order"]["payment_required_by"])
+    assert after == created + dt.timedelta(seconds=Settings().hold_window_s)
+    assert (await pay_env.order(alice, held["id"]))["payment_required_by"] == (
+        done["order"]["payment_required_by"]
+    )
