@@ -12,12 +12,13 @@ from typing import Literal
 import asyncpg
 import msgspec
 
-from booking.change_terms import ChangeOffer, summary
+from booking.change_terms import ChangeOffer, replaced_seats, summary
 from booking.events import Event, encode_event, new_event
 from booking.idempotency import StoredResponse, record_response
 from booking.model import LastChange, Order
 from booking.pg import Database
 from booking.rows import HISTORY_AND_EVENTS, SELECT_ORDER, order_from_row
+from booking.seats import seat_notes
 from connectors.model import Hold, Slice
 
 _COLUMNS = (
@@ -212,6 +213,14 @@ class PgChanges:
         )  # fmt: skip
         if updated is None:
             raise _OrderMoved  # rolls the offer's confirmation back too
+        released = replaced_seats(order, offer.slice_index)
+        if released:  # the airline released them with the old flights
+            await conn.execute(
+                "DELETE FROM order_seats WHERE order_id = $1 AND segment_id = ANY($2::text[])",
+                order.id, [s.segment_id for s in released], timeout=timeout,
+            )  # fmt: skip
+            listed = ", ".join(s.designator for s in released)
+            detail = f"{detail}; seats {listed} released"
         changed = await self._order(conn, order.id)
         snapshot = msgspec.structs.replace(
             changed.snapshot(),
@@ -220,7 +229,10 @@ class PgChanges:
             refund_amount=-offer.due_amount if offer.due_amount < 0 else None,
             change_summary=summary(offer.new_slice),
         )
-        event = new_event("order.changed", snapshot, changed.contact(), owner=changed.owner)
+        event = msgspec.structs.replace(
+            new_event("order.changed", snapshot, changed.contact(), owner=changed.owner),
+            seats=seat_notes(order, released),
+        )
         await self._history(conn, changed, f"{detail} ({offer.id})", actor, [event])
         if answer is not None:
             owner, key, response = answer(changed)

@@ -46,6 +46,7 @@ from booking.change_terms import (
     is_change_id,
     new_change_id,
     price_change,
+    seat_credit,
 )
 from booking.change_validation import ConfirmChange, check_against_order
 from booking.change_views import ChangeOfferView
@@ -161,7 +162,7 @@ class ChangeService:
             fare_difference=pricing.difference,
             penalty_amount=pricing.penalty,
             due_amount=pricing.due,
-            new_total_amount=pricing.new_total,
+            new_total_amount=max(pricing.new_total - seat_credit(order, index), NOTHING),
             new_tax_amount=None if tax is None else max(tax, NOTHING),
             currency=order.total_currency,
             refundable=found.conditions.refundable,
