@@ -36,6 +36,8 @@ _REJECTIONS: dict[str, type[errors.SupplierRejected]] = {
     "INVALID_CURRENCY": errors.InvalidRequest,
     "INVALID_REQUEST": errors.InvalidRequest,
     "SEAT_UNAVAILABLE": errors.SeatUnavailable,
+    "NOT_CHANGEABLE": errors.NotChangeable,
+    "CHANGE_NOT_FOUND": errors.ChangeNotFound,
 }
 # No entities, no DTD fetching, no huge trees: an answer is untrusted input (defusedxml rules).
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
