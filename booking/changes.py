@@ -364,11 +364,17 @@ class ChangeService:
                 raise ValidationFailed(
                     [FieldError("card_token", f"required: this change costs {due}")]
                 )
-            reason = f"the card payment of {due} {offer.currency} was never made"
-            await self._compensate(principal, order, offer, reason)
-        outcome = await payments.charge(
-            order, offer.id, due, request.card_token or "", intent_id=offer.payment_intent_id
-        )
+            # The sweeper has no card: a charge made whose answer was lost is found by the
+            # change's id; none means the card was never charged.
+            found = await payments.find_charge(order, offer.id)
+            if found is None:
+                reason = f"the card payment of {due} {offer.currency} was never made"
+                await self._compensate(principal, order, offer, reason)
+            outcome = found
+        else:
+            outcome = await payments.charge(
+                order, offer.id, due, request.card_token or "", intent_id=offer.payment_intent_id
+            )
         if outcome.intent_id and offer.payment_intent_id is None:
             await self._store.set_intent(offer.id, outcome.intent_id)
         if outcome.status == "processing":

@@ -71,6 +71,16 @@ class GatewayChangePayments:
             # The card token itself was refused: no charge exists, nothing to wait for.
             return ChargeOutcome(intent_id or "", "failed", exc.code or "card_rejected")
 
+    async def find_charge(self, order: Order, change_id: str) -> ChargeOutcome | None:
+        try:
+            found = await self._gateway.search_intents(
+                "change_id", change_id, timeout=self._timeout_s
+            )
+        except errors.GatewayUnavailable as exc:
+            raise ServiceUnavailable("the payment gateway cannot be reached; retry") from exc
+        ours = [i for i in found if i.currency == order.total_currency]
+        return None if not ours else await self._settled(ours[0])
+
     async def _settled(self, intent: GatewayIntent) -> ChargeOutcome:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._wait_s

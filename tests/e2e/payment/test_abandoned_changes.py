@@ -8,6 +8,8 @@ import asyncio
 import uuid
 from decimal import Decimal
 
+import pytest
+
 from booking import change_routes
 from booking.change_store import PgChanges
 from booking.change_sweeper import ChangeSweeper
@@ -84,11 +86,14 @@ async def test_an_airline_change_never_paid_for_is_undone_and_the_order_says_so(
     assert status == 409  # failed stays failed
 
 
+@pytest.mark.parametrize(("recorded", "days"), [(True, 102), (False, 110)])
 async def test_a_change_charged_but_never_committed_is_finished_and_charged_once(
-    pay_env: PayEnv, alice: Headers
+    pay_env: PayEnv, alice: Headers, recorded: bool, days: int
 ) -> None:
-    order = await paid_order(pay_env, alice, days=102, **FLEX_CABIN)
-    _, offers = await change_offers(pay_env, alice, order, days=32)
+    """The process died after the card was charged: with the charge's id recorded, or before it
+    was (the gateway's answer was lost): the sweeper finds the charge by the change's id."""
+    order = await paid_order(pay_env, alice, days=days, **FLEX_CABIN)
+    _, offers = await change_offers(pay_env, alice, order, days=days - 70)
     chosen = dearest(offers)
     due = Decimal(chosen["change_total_amount"])
     await abandon(pay_env, chosen["id"])
@@ -102,9 +107,10 @@ async def test_a_change_charged_but_never_committed_is_finished_and_charged_once
         idempotency_key=f"{chosen['id']}:intent",
         timeout=5,
     )
-    await pay_env.pool.execute(
-        "UPDATE order_changes SET payment_intent_id = $2 WHERE id = $1", chosen["id"], intent.id
-    )  # then the process died before its commit
+    if recorded:
+        await pay_env.pool.execute(
+            "UPDATE order_changes SET payment_intent_id = $2 WHERE id = $1", chosen["id"], intent.id
+        )  # then the process died before its commit
 
     swept = sweeper(pay_env)
     for _ in range(100):  # the card settles within moments; until it did, the round leaves it
@@ -118,6 +124,9 @@ async def test_a_change_charged_but_never_committed_is_finished_and_charged_once
     assert changed["total_amount"] == chosen["new_total_amount"]
     assert changed["last_change"]["status"] == "confirmed"
     assert await status_of(pay_env, chosen["id"]) == "confirmed"
+    assert intent.id == await pay_env.pool.fetchval(
+        "SELECT payment_intent_id FROM order_changes WHERE id = $1", chosen["id"]
+    )
     assert (await pay_env.events(order["id"]))[-1] == "order.changed"
     charges = [i for i in await pay_env.gateway.intents(order["id"]) if i["id"] == intent.id]
     assert [c["status"] for c in charges] == ["succeeded"]
