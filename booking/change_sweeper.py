@@ -37,7 +37,8 @@ SETTLED = Counter(
     "Change offers the change sweeper found abandoned in `confirming`, by outcome: completed "
     "(the order changed), compensated (undone at the airline, the order says why), failed "
     "(the airline refused: nothing changed), confirmed (another confirmation finished it), "
-    "unsettled (the airline or the gateway could not tell yet: next round).",
+    "unsettled (the airline or the gateway could not tell yet, or refused to undo: next round; "
+    "an error log names a refusal).",
     ["outcome"],
 )
 

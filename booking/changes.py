@@ -258,11 +258,13 @@ class ChangeService:
         order = await self._orders.get(SWEEPER, offer.order_id)
         try:
             changed = await self._perform(SWEEPER, order, offer, ConfirmChange(), None)
-        except _Final:
-            return "compensated"
+        except _Final as final:  # undone at the airline, or the airline refused the change
+            return "compensated" if "change_status" in final.error.extensions else "failed"
         except (NotChangeable, ChangeUnsupported):
             return "failed"
-        except ServiceUnavailable:  # the airline or the gateway: next round
+        except DomainError as exc:  # unreachable (503), or a refusal to undo (e.g. sold out)
+            if not isinstance(exc, ServiceUnavailable):
+                logger.error("order %s: change %s cannot be settled: %s", order.id, offer.id, exc)
             with contextlib.suppress(ServiceUnavailable):
                 await self._store.release(offer.id)
             return "unsettled"

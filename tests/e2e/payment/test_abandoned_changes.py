@@ -189,3 +189,22 @@ async def test_two_sweepers_at_once_settle_each_abandoned_change_once(
         reasons = await history_reasons(pay_env, alice, order["id"])
         assert sum("changed to" in r for r in reasons) == 1
         assert (await pay_env.events(order["id"])).count("order.changed") == 1
+
+
+async def test_a_change_the_airline_never_made_and_now_refuses_fails_with_nothing_changed(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    held = await held_order(pay_env, alice, days=111, **FLEX_CABIN)
+    _, offers = await change_offers(pay_env, alice, held, days=41)
+    chosen = offers["data"][0]
+    await abandon(pay_env, chosen["id"])  # died before asking the airline; its fare is gone
+    await pay_env.pool.execute(
+        "UPDATE order_changes SET supplier_fare_id = 'no-such-fare' WHERE id = $1", chosen["id"]
+    )
+
+    assert await sweeper(pay_env).sweep_once() == 1
+    after = await pay_env.order(alice, held["id"])
+    assert after["slices"] == held["slices"]
+    assert after["last_change"]["status"] == "failed"
+    assert "the airline refused" in after["last_change"]["detail"]
+    assert await status_of(pay_env, chosen["id"]) == "failed"
