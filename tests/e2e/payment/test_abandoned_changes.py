@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -42,6 +43,15 @@ async def abandon(pay_env: PayEnv, change_id: str) -> None:
         " claimed_until = now() - interval '1 hour' WHERE id = $1",
         change_id,
     )
+
+
+async def held_with_offer(
+    pay_env: PayEnv, alice: Headers, *, days: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A held flexible order `days` out and its cheapest change offer, 70 days sooner."""
+    held = await held_order(pay_env, alice, days=days, **FLEX_CABIN)
+    _, offers = await change_offers(pay_env, alice, held, days=days - 70)
+    return held, offers["data"][0]
 
 
 async def status_of(pay_env: PayEnv, change_id: str) -> str:
@@ -140,9 +150,7 @@ async def test_a_change_charged_but_never_committed_is_finished_and_charged_once
 async def test_a_free_change_of_a_hold_the_airline_made_is_finished(
     pay_env: PayEnv, alice: Headers
 ) -> None:
-    held = await held_order(pay_env, alice, days=103, **FLEX_CABIN)
-    _, offers = await change_offers(pay_env, alice, held, days=33)
-    chosen = offers["data"][0]
+    held, chosen = await held_with_offer(pay_env, alice, days=103)
     await abandon(pay_env, chosen["id"])
     await airline_changes(pay_env, held, chosen["id"])
 
@@ -156,9 +164,7 @@ async def test_a_free_change_of_a_hold_the_airline_made_is_finished(
 async def test_a_change_being_confirmed_is_not_swept_and_the_sweeper_claim_holds_off_a_retry(
     pay_env: PayEnv, alice: Headers
 ) -> None:
-    held = await held_order(pay_env, alice, days=104, **FLEX_CABIN)
-    _, offers = await change_offers(pay_env, alice, held, days=34)
-    chosen = offers["data"][0]
+    held, chosen = await held_with_offer(pay_env, alice, days=104)
     await pay_env.pool.execute(
         "UPDATE order_changes SET status = 'confirming', confirmed_by = 'x',"
         " claimed_until = now() + interval '1 hour' WHERE id = $1",
@@ -173,13 +179,11 @@ async def test_a_change_being_confirmed_is_not_swept_and_the_sweeper_claim_holds
 async def test_two_sweepers_at_once_settle_each_abandoned_change_once(
     pay_env: PayEnv, alice: Headers
 ) -> None:
-    held = [await held_order(pay_env, alice, days=d, **FLEX_CABIN) for d in (105, 106)]
-    chosen = []
-    for days, order in zip((35, 36), held, strict=True):
-        _, offers = await change_offers(pay_env, alice, order, days=days)
-        chosen.append(offers["data"][0])
-        await abandon(pay_env, offers["data"][0]["id"])
-        await airline_changes(pay_env, order, offers["data"][0]["id"])
+    pairs = [await held_with_offer(pay_env, alice, days=d) for d in (105, 106)]
+    held, chosen = [order for order, _ in pairs], [offer for _, offer in pairs]
+    for order, offer in pairs:
+        await abandon(pay_env, offer["id"])
+        await airline_changes(pay_env, order, offer["id"])
 
     first, second = sweeper(pay_env), sweeper(pay_env)  # two processes' rounds, side by side
     settled = await asyncio.gather(first.sweep_once(), second.sweep_once())
@@ -194,9 +198,7 @@ async def test_two_sweepers_at_once_settle_each_abandoned_change_once(
 async def test_a_change_the_airline_never_made_and_now_refuses_fails_with_nothing_changed(
     pay_env: PayEnv, alice: Headers
 ) -> None:
-    held = await held_order(pay_env, alice, days=111, **FLEX_CABIN)
-    _, offers = await change_offers(pay_env, alice, held, days=41)
-    chosen = offers["data"][0]
+    held, chosen = await held_with_offer(pay_env, alice, days=111)
     await abandon(pay_env, chosen["id"])  # died before asking the airline; its fare is gone
     await pay_env.pool.execute(
         "UPDATE order_changes SET supplier_fare_id = 'no-such-fare' WHERE id = $1", chosen["id"]
