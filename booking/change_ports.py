@@ -39,6 +39,16 @@ class ChangePayments(Protocol):
         wait a bounded time for its outcome. Raises `kernel.errors.ServiceUnavailable` when the
         gateway cannot be reached."""
 
+    async def find_charge(self, order: Order, change_id: str) -> ChargeOutcome | None:
+        """The charge made for change `change_id` whose id we never learned (its creation's
+        answer was lost), as it is now; None when there is none. Raises `ServiceUnavailable`."""
+
     async def refund(self, order: Order, change_id: str, amount: Decimal) -> None:
         """Give `amount` back to the card that paid `order` (one refund per change, ever).
         Raises `ServiceUnavailable` (retry) or `Conflict` (the gateway refused)."""
+
+    async def refund_charge(
+        self, order: Order, change_id: str, intent_id: str, amount: Decimal
+    ) -> None:
+        """Give back the `amount` charged for change `change_id` by `intent_id` (the change did
+        not stand); once ever. Raises `ServiceUnavailable` (retry) or `Conflict`."""

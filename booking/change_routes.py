@@ -126,7 +126,9 @@ OPERATIONS: tuple[Operation, ...] = (
             "Search the order's airline for another way to fly one slice (another date or "
             "flight, same cabin) and answer change offers, valid a few minutes: the fare "
             "difference, the penalty the fare conditions set, the total to pay (or refunded) "
-            "and the order's new total. Nothing changes until one is confirmed"
+            "and the order's new total. Nothing changes until one is confirmed. Seats chosen "
+            "on the slice are not carried over: a change releases them (an unpaid hold's new "
+            "total is without their price)"
         ),
         tag="orders",
         response_status=201,
@@ -166,7 +168,9 @@ OPERATIONS: tuple[Operation, ...] = (
             "reference), the change total is charged to `card_token` (or refunded to the card "
             "that paid), the order shows the new slice and the traveler gets a mail and SMS. "
             "A declined card is compensated: the airline puts the old flights back and the "
-            "order's `last_change` says so. Idempotent per Idempotency-Key"
+            "order's `last_change` says so. The replaced slice's seats are released at the "
+            "airline and taken off the order (the mail names them: choose new ones); an unpaid "
+            "hold's `payment_required_by` is set anew. Idempotent per Idempotency-Key"
         ),
         tag="orders",
         request=ConfirmChange,

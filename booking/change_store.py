@@ -12,12 +12,13 @@ from typing import Literal
 import asyncpg
 import msgspec
 
-from booking.change_terms import ChangeOffer, summary
+from booking.change_terms import ChangeOffer, replaced_seats, summary
 from booking.events import Event, encode_event, new_event
 from booking.idempotency import StoredResponse, record_response
 from booking.model import LastChange, Order
 from booking.pg import Database
 from booking.rows import HISTORY_AND_EVENTS, SELECT_ORDER, order_from_row
+from booking.seats import seat_notes
 from connectors.model import Hold, Slice
 
 _COLUMNS = (
@@ -26,6 +27,8 @@ _COLUMNS = (
     " changeable, order_status, order_payment_status, order_updated_at, expires_at, created_at,"
     " payment_intent_id, failure_reason, confirmed_at"
 )
+# The answer to store with the change, under its owner and Idempotency-Key.
+Answer = Callable[[Order], tuple[str, str, StoredResponse]]
 _encoder = msgspec.json.Encoder()
 _slice = msgspec.json.Decoder(Slice)
 
@@ -34,7 +37,8 @@ _slice = msgspec.json.Decoder(Slice)
 _APPLY = """
 UPDATE orders SET slices = $4::jsonb, total_amount = $5,
     tax_amount = coalesce($6, tax_amount), refundable = $7, changeable = $8,
-    ticket_numbers = $9::text[], last_change = $10::jsonb, updated_at = now()
+    ticket_numbers = $9::text[], last_change = $10::jsonb,
+    payment_required_by = coalesce($11, payment_required_by), updated_at = now()
 WHERE id = $1 AND status = $2 AND payment_status = $3
 RETURNING id"""
 
@@ -92,21 +96,62 @@ class PgChanges:
             )
         return None if row is None else _offer(row)
 
-    async def begin(self, change_id: str, *, actor: str) -> bool:
-        """`quoted → confirming`; False when it was not `quoted` (another confirm is at it)."""
+    async def begin(self, change_id: str, *, actor: str, lease_s: float) -> bool:
+        """`quoted → confirming`, claimed for `lease_s`; False when it was not `quoted`
+        (another confirmation is at it)."""
         return await self._set(
-            "status = 'confirming', confirmed_by = $2", "status = 'quoted'", change_id, actor
+            "status = 'confirming', confirmed_by = $2,"
+            " claimed_until = now() + make_interval(secs => $3)",
+            "status = 'quoted'",
+            change_id,
+            actor,
+            lease_s,
         )
+
+    async def claim(self, change_id: str, *, lease_s: float) -> bool:
+        """A `confirming` offer nobody works on, claimed for `lease_s`: False when a request or
+        the change sweeper holds it."""
+        return await self._set(
+            "claimed_until = now() + make_interval(secs => $2)",
+            "status = 'confirming' AND claimed_until <= now()",
+            change_id,
+            lease_s,
+        )
+
+    async def release(self, change_id: str) -> None:
+        """Free an offer this process claimed and stopped working on (a retry may resume it)."""
+        await self._set("claimed_until = now()", "status = 'confirming'", change_id)
+
+    async def stuck(self, *, idle_s: float, lease_s: float, limit: int) -> list[ChangeOffer]:
+        """Claim (for `lease_s`) up to `limit` `confirming` offers nobody claimed for `idle_s`:
+        the change sweeper's work. Of several processes, each claims different offers."""
+        async with self._db.connection() as conn:
+            rows = await conn.fetch(
+                f"UPDATE order_changes SET claimed_until = now() + make_interval(secs => $2)"
+                " WHERE id IN (SELECT id FROM order_changes WHERE status = 'confirming'"
+                " AND claimed_until <= now() - make_interval(secs => $1)"
+                " ORDER BY claimed_until LIMIT $3 FOR UPDATE SKIP LOCKED)"
+                f" RETURNING {_COLUMNS}",
+                idle_s,
+                lease_s,
+                limit,
+                timeout=self._db.timeout_s,
+            )
+        return [_offer(row) for row in rows]
+
+    async def order(self, order_id: str) -> Order:
+        async with self._db.connection() as conn:
+            return await self._order(conn, order_id)
 
     async def set_intent(self, change_id: str, intent_id: str) -> None:
         await self._set("payment_intent_id = $2", "status = 'confirming'", change_id, intent_id)
 
-    async def _set(self, assignments: str, guard: str, change_id: str, value: str) -> bool:
+    async def _set(self, assignments: str, guard: str, change_id: str, *args: object) -> bool:
         async with self._db.connection() as conn:
             done = await conn.fetchval(
                 f"UPDATE order_changes SET {assignments} WHERE id = $1 AND {guard} RETURNING true",
                 change_id,
-                value,
+                *args,
                 timeout=self._db.timeout_s,
             )
         return bool(done)
@@ -118,15 +163,19 @@ class PgChanges:
         hold: Hold,
         *,
         actor: str,
-        answer: Callable[[Order], tuple[str, str, StoredResponse]],
+        answer: Answer | None,
+        payment_required_by: dt.datetime | None = None,
     ) -> Order | Literal["confirmed", "moved"]:
         """The order flies the new slice, in one transaction with its history row, its
         `order.changed` event, the offer confirmed and the answer `answer` renders (stored
-        under its owner and key). Nothing is written when another confirmation of the offer
-        committed first (`confirmed`) or the order moved meanwhile (`moved`)."""
+        under its owner and key; None: nobody to answer). An unpaid hold's deadline becomes
+        `payment_required_by` (None: kept). Nothing is written when another confirmation of
+        the offer committed first (`confirmed`) or the order moved meanwhile (`moved`)."""
         try:
             async with self._db.transaction() as conn:
-                return await self._apply(conn, offer, order, hold, actor, answer)
+                return await self._apply(
+                    conn, offer, order, hold, actor, answer, payment_required_by
+                )
         except _OrderMoved:
             return "moved"
 
@@ -137,7 +186,8 @@ class PgChanges:
         order: Order,
         hold: Hold,
         actor: str,
-        answer: Callable[[Order], tuple[str, str, StoredResponse]],
+        answer: Answer | None,
+        payment_required_by: dt.datetime | None,
     ) -> Order | Literal["confirmed"]:
         timeout = self._db.timeout_s
         # The offer first, guarded: of concurrent confirmations resuming one offer, exactly one
@@ -158,11 +208,19 @@ class PgChanges:
             order.id, offer.order_status, offer.order_payment_status,
             _encoder.encode(slices).decode(), offer.new_total_amount, offer.new_tax_amount,
             offer.refundable, offer.changeable, list(hold.ticket_numbers),
-            note(offer, "confirmed", detail),
+            note(offer, "confirmed", detail), payment_required_by,
             timeout=timeout,
         )  # fmt: skip
         if updated is None:
             raise _OrderMoved  # rolls the offer's confirmation back too
+        released = replaced_seats(order, offer.slice_index)
+        if released:  # the airline released them with the old flights
+            await conn.execute(
+                "DELETE FROM order_seats WHERE order_id = $1 AND segment_id = ANY($2::text[])",
+                order.id, [s.segment_id for s in released], timeout=timeout,
+            )  # fmt: skip
+            listed = ", ".join(s.designator for s in released)
+            detail = f"{detail}; seats {listed} released"
         changed = await self._order(conn, order.id)
         snapshot = msgspec.structs.replace(
             changed.snapshot(),
@@ -171,10 +229,14 @@ class PgChanges:
             refund_amount=-offer.due_amount if offer.due_amount < 0 else None,
             change_summary=summary(offer.new_slice),
         )
-        event = new_event("order.changed", snapshot, changed.contact(), owner=changed.owner)
+        event = msgspec.structs.replace(
+            new_event("order.changed", snapshot, changed.contact(), owner=changed.owner),
+            seats=seat_notes(order, released),
+        )
         await self._history(conn, changed, f"{detail} ({offer.id})", actor, [event])
-        owner, key, response = answer(changed)
-        await record_response(conn, owner, key, response, timeout=timeout)
+        if answer is not None:
+            owner, key, response = answer(changed)
+            await record_response(conn, owner, key, response, timeout=timeout)
         return changed
 
     async def fail(self, offer: ChangeOffer, order_id: str, reason: str, *, actor: str) -> Order:

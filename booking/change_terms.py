@@ -22,8 +22,9 @@ from typing import Literal
 import msgspec
 
 from booking.cancellation_terms import NOTHING, check_quotable, describes, is_quote_id, new_quote_id
-from booking.model import Order, OrderStatus, PaymentStatus
+from booking.model import Order, OrderSeat, OrderStatus, PaymentStatus
 from connectors.model import CabinClass, Slice
+from connectors.seat_model import segment_id_of
 from kernel.errors import NotChangeable
 
 CHANGE_ID_PREFIX = "och_"
@@ -93,6 +94,21 @@ def price_change(order: Order, old_total: Decimal, new_total: Decimal) -> Pricin
     return Pricing(
         difference, penalty, due, max(order.total_amount + difference + penalty, NOTHING)
     )
+
+
+def replaced_seats(order: Order, slice_index: int) -> tuple[OrderSeat, ...]:
+    """The seats the order holds on slice `slice_index`'s flights: a change of that slice
+    releases them (the new flights' seats are chosen anew; none is carried over)."""
+    replaced = {segment_id_of(s) for s in order.slices[slice_index].segments}
+    return tuple(seat for seat in order.seats if seat.segment_id in replaced)
+
+
+def seat_credit(order: Order, slice_index: int) -> Decimal:
+    """What an unpaid hold's total drops by when the slice's seats go with it (it would have
+    paid for them); a paid order's seats were paid: nothing comes off."""
+    if order.payment_status == "paid":
+        return NOTHING
+    return sum((s.total_amount for s in replaced_seats(order, slice_index)), NOTHING)
 
 
 class ChangeOffer(msgspec.Struct, frozen=True, kw_only=True):

@@ -6,18 +6,22 @@ and prices each way by the fare conditions (booking/change_terms.py): change off
 PostgreSQL for `ttl_s`. `confirm` (Idempotency-Key) performs one, in steps that are each
 idempotent by the change offer's id, so any retry resumes where the last attempt stopped:
 
-1. `quoted → confirming` (guarded: one confirmation at a time; the recovery point);
+1. `quoted → confirming` (guarded: one confirmation at a time; the recovery point), the offer
+   claimed by this request for `lease_s` (a resuming request claims it again);
 2. the airline swaps the slice (its reference: the change offer's id; the locator stays);
 3. the money: the difference plus the penalty charged to the card given (a paid order), or the
    negative total refunded to the card that paid;
 4. ONE transaction: the order's new slices, total, tickets and `last_change`, its history row,
    the `order.changed` outbox event (the traveler's mail and SMS), the offer `confirmed` and
-   the stored answer.
+   the stored answer; an unpaid hold's `payment_required_by` set from the changed booking's
+   time limit as its hold set it.
 
 A card declined at step 3 after the airline accepted at step 2 is compensated: the airline puts
 the old flights back (undo, by the same reference), the offer becomes `failed` and the order
 says what happened (`last_change` and a history row). An airline that does not answer leaves
-the offer `confirming`: the retry (same key, or a new one) resumes it.
+the offer `confirming` and frees its claim: the retry (same key, or a new one) resumes it. A
+process that dies half way leaves it claimed until the lease ends; then the change sweeper
+(booking/change_sweeper.py) settles it through `settle`, the same steps without a card.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable
+from typing import Literal, NoReturn
 
 import msgspec
 from prometheus_client import Counter
@@ -33,7 +38,7 @@ from prometheus_client import Counter
 from booking.cancellation_terms import NOTHING
 from booking.change_airline import ChangeAirline
 from booking.change_ports import ChangePayments
-from booking.change_store import PgChanges
+from booking.change_store import Answer, PgChanges
 from booking.change_terms import (
     ChangeOffer,
     SliceSearch,
@@ -41,6 +46,7 @@ from booking.change_terms import (
     is_change_id,
     new_change_id,
     price_change,
+    seat_credit,
 )
 from booking.change_validation import ConfirmChange, check_against_order
 from booking.change_views import ChangeOfferView
@@ -48,7 +54,7 @@ from booking.idempotency import Fingerprint, Replay, StoredResponse, raise_store
 from booking.model import Order
 from booking.service import OrderService
 from connectors.change_model import SliceChangeOffer
-from connectors.model import SliceQuery
+from connectors.model import Hold, SliceQuery
 from kernel.auth import Principal
 from kernel.errors import (
     ChangeUnsupported,
@@ -64,6 +70,12 @@ from kernel.errors import (
 
 logger = logging.getLogger(__name__)
 
+# A confirmation's claim on its offer: longer than its steps take (the airline's change, the
+# card's settling), so nobody else resumes an offer whose request is still at it.
+CLAIM_LEASE_S = 60.0
+# The change sweeper's identity: it reads any order, as support does.
+SWEEPER = Principal("change-sweeper", frozenset({"support"}))
+Settled = Literal["completed", "confirmed", "compensated", "failed", "unsettled"]
 OFFER_TTL_S = 300.0  # a few minutes: long enough to choose, short enough to stay true
 MAX_OFFERS = 20
 CHANGES = Counter(
@@ -96,12 +108,14 @@ class ChangeService:
         airline: ChangeAirline,
         *,
         ttl_s: float = OFFER_TTL_S,
+        lease_s: float = CLAIM_LEASE_S,
         clock: Callable[[], dt.datetime] = _now,
     ) -> None:
         self._orders = orders
         self._store = store
         self._airline = airline
         self._ttl = dt.timedelta(seconds=ttl_s)
+        self._lease = lease_s
         self._clock = clock
         self.payments: ChangePayments | None = None  # None: paid orders change only for free
 
@@ -148,7 +162,7 @@ class ChangeService:
             fare_difference=pricing.difference,
             penalty_amount=pricing.penalty,
             due_amount=pricing.due,
-            new_total_amount=pricing.new_total,
+            new_total_amount=max(pricing.new_total - seat_credit(order, index), NOTHING),
             new_tax_amount=None if tax is None else max(tax, NOTHING),
             currency=order.total_currency,
             refundable=found.conditions.refundable,
@@ -212,9 +226,49 @@ class ChangeService:
             raise _Final(Conflict(f"this change failed: {offer.failure_reason}; ask again"))
         if offer.status == "quoted":
             self._check_confirmable(order, offer, request)
-            if not await self._store.begin(offer.id, actor=principal.subject):
-                raise Conflict("this change is being confirmed by another request; retry")
-        return await self._perform(principal, order, offer, key, request)
+            claimed = await self._store.begin(
+                offer.id, actor=principal.subject, lease_s=self._lease
+            )
+        else:  # `confirming`: resumed, unless a request or the change sweeper is at it
+            claimed = await self._store.claim(offer.id, lease_s=self._lease)
+        if not claimed:
+            raise Conflict("this change is being confirmed by another request; retry")
+        confirmed = msgspec.structs.replace(offer, status="confirmed", confirmed_at=self._clock())
+
+        def answer(changed: Order) -> tuple[str, str, StoredResponse]:
+            body = _encoder.encode(ChangeOfferView.of(confirmed, changed))
+            return principal.subject, key, StoredResponse(200, body)
+
+        try:
+            changed = await self._perform(principal, order, offer, request, answer)
+        except BaseException:
+            # Not settled here: free the offer at once for the traveler's retry.
+            with contextlib.suppress(ServiceUnavailable):
+                await self._store.release(offer.id)
+            raise
+        if changed is None:
+            return await self._answer(principal, await self._found(order.id, offer.id), key)
+        return answer(changed)[2]
+
+    async def settle(self, offer: ChangeOffer) -> Settled:
+        """Finish `offer`, `confirming` but abandoned half way (its process died), as its own
+        request would have: the airline's change by the same reference (made now if it never
+        was), the money as the gateway says it went, then the order changed; or undone at the
+        airline when the card was never charged or was declined. The caller claimed it."""
+        order = await self._orders.get(SWEEPER, offer.order_id)
+        try:
+            changed = await self._perform(SWEEPER, order, offer, ConfirmChange(), None)
+        except _Final as final:  # undone at the airline, or the airline refused the change
+            return "compensated" if "change_status" in final.error.extensions else "failed"
+        except (NotChangeable, ChangeUnsupported):
+            return "failed"
+        except DomainError as exc:  # unreachable (503), or a refusal to undo (e.g. sold out)
+            if not isinstance(exc, ServiceUnavailable):
+                logger.error("order %s: change %s cannot be settled: %s", order.id, offer.id, exc)
+            with contextlib.suppress(ServiceUnavailable):
+                await self._store.release(offer.id)
+            return "unsettled"
+        return "completed" if changed is not None else "confirmed"
 
     def _check_confirmable(self, order: Order, offer: ChangeOffer, request: ConfirmChange) -> None:
         if offer.expired(self._clock()):
@@ -236,9 +290,12 @@ class ChangeService:
         principal: Principal,
         order: Order,
         offer: ChangeOffer,
-        key: str,
         request: ConfirmChange,
-    ) -> StoredResponse:
+        answer: Answer | None,
+    ) -> Order | None:
+        """The steps after `confirming`: the changed order (with `answer` stored in its
+        transaction; None: the sweeper's, nobody waits for it), or None when another
+        confirmation of the offer committed first."""
         try:
             hold = await self._airline.change(
                 order, offer.slice_index, offer.supplier_fare_id, offer.id
@@ -248,45 +305,78 @@ class ChangeService:
             if isinstance(exc, Conflict):
                 raise _Final(exc) from exc
             raise  # a 422 of its own type, not stored: a retry finds the offer failed (409)
-        await self._move_money(principal, order, offer, request)
-        confirmed = msgspec.structs.replace(offer, status="confirmed", confirmed_at=self._clock())
-
-        def answer(changed: Order) -> tuple[str, str, StoredResponse]:
-            body = _encoder.encode(ChangeOfferView.of(confirmed, changed))
-            return principal.subject, key, StoredResponse(200, body)
-
+        retried = answer is not None
+        charge = await self._move_money(principal, order, offer, request, retried=retried)
+        deadline = self._payment_deadline(order, offer, hold)
         changed = await self._store.apply(
-            offer, order, hold, actor=principal.subject, answer=answer
+            offer,
+            order,
+            hold,
+            actor=principal.subject,
+            answer=answer,
+            payment_required_by=deadline,
         )
         if changed == "confirmed":  # a concurrent confirmation of this offer committed first
             CHANGES.labels("replayed").inc()
-            return await self._answer(principal, await self._found(order.id, offer.id), key)
+            return None
         if changed == "moved":  # cancelled or refunded meanwhile: the change cannot stand
             await self._airline.undo(order, offer.id)
             reason = "the order changed while the change was confirmed; nothing was changed"
+            if charge is not None and self.payments is not None:
+                await self.payments.refund_charge(order, offer.id, charge, offer.due_amount)
+                reason += f"; the {offer.due_amount} {offer.currency} charged is refunded"
             await self._fail(principal, order, offer, reason)
             raise _Final(Conflict(reason))
         CHANGES.labels("confirmed").inc()
-        return answer(changed)[2]
+        return changed
+
+    def _payment_deadline(self, order: Order, offer: ChangeOffer, hold: Hold) -> dt.datetime | None:
+        """An unpaid hold's new `payment_required_by`, set as its hold set it: the airline's time
+        limit for the changed booking, within the hold window and before the (new) first
+        departure. None (kept) on an order that is paid."""
+        if offer.order_status != "held" or offer.order_payment_status == "paid":
+            return None
+        slices = list(order.slices)
+        slices[offer.slice_index] = offer.new_slice
+        changed = msgspec.structs.replace(order, slices=tuple(slices))
+        return self._orders.payment_deadline(changed, hold.payment_required_by)
 
     async def _move_money(
-        self, principal: Principal, order: Order, offer: ChangeOffer, request: ConfirmChange
-    ) -> None:
+        self,
+        principal: Principal,
+        order: Order,
+        offer: ChangeOffer,
+        request: ConfirmChange,
+        *,
+        retried: bool,
+    ) -> str | None:
+        """The charge's intent once it succeeded (None: nothing was charged). `retried`: a
+        traveler's request, who may retry with the card; the sweeper has no card to charge."""
         payments, due = self.payments, offer.due_amount
         if offer.order_payment_status != "paid" or due == 0 or payments is None:
-            return
+            return None
         if due < 0:
             try:
                 await payments.refund(order, offer.id, -due)
             except Conflict as exc:
                 await self._compensate(principal, order, offer, exc.detail)
-            return
+            return None
         if request.card_token is None and offer.payment_intent_id is None:
-            # A confirmation resumed by another request than the one that started it.
-            raise ValidationFailed([FieldError("card_token", f"required: this change costs {due}")])
-        outcome = await payments.charge(
-            order, offer.id, due, request.card_token or "", intent_id=offer.payment_intent_id
-        )
+            if retried:  # a confirmation resumed by another request than the one that started it
+                raise ValidationFailed(
+                    [FieldError("card_token", f"required: this change costs {due}")]
+                )
+            # The sweeper has no card: a charge made whose answer was lost is found by the
+            # change's id; none means the card was never charged.
+            found = await payments.find_charge(order, offer.id)
+            if found is None:
+                reason = f"the card payment of {due} {offer.currency} was never made"
+                await self._compensate(principal, order, offer, reason)
+            outcome = found
+        else:
+            outcome = await payments.charge(
+                order, offer.id, due, request.card_token or "", intent_id=offer.payment_intent_id
+            )
         if outcome.intent_id and offer.payment_intent_id is None:
             await self._store.set_intent(offer.id, outcome.intent_id)
         if outcome.status == "processing":
@@ -296,10 +386,11 @@ class ChangeService:
         if outcome.status == "failed":
             reason = f"the card payment of {due} {offer.currency} failed ({outcome.reason})"
             await self._compensate(principal, order, offer, reason)
+        return outcome.intent_id
 
     async def _compensate(
         self, principal: Principal, order: Order, offer: ChangeOffer, reason: str
-    ) -> None:
+    ) -> NoReturn:
         """The airline changed the flights but the money did not move: put the old flights
         back (a 503 here leaves the offer `confirming`, and the retry compensates again)."""
         await self._airline.undo(order, offer.id)

@@ -98,7 +98,8 @@ class Event(msgspec.Struct, frozen=True):
     # tracing extension names it so), so the consumers' work joins its trace; None when
     # tracing is off (kernel/tracing.py).
     traceparent: str | None = None
-    seats: tuple[SeatNote, ...] = ()  # order.seats_changed: the seats chosen
+    # order.seats_changed: the seats chosen; order.changed: the replaced slice's seats, released
+    seats: tuple[SeatNote, ...] = ()
 
 
 def new_event(

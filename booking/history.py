@@ -25,6 +25,7 @@ ActorType = Literal["traveler", "support", "system"]
 SYSTEM_ACTORS: dict[str, str] = {
     "booking": "booking",
     "sweeper": "sweeper",
+    "change-sweeper": "change-sweeper",  # booking/change_sweeper.py
     "reconciler": "reconciler",
     "payments": "webhook",  # the gateway's webhook, settled by payment/settlement.py
     "gateway": "webhook",  # a refund the gateway reported (charge.refunded)

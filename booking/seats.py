@@ -259,7 +259,7 @@ class OrderSeatDesk:
                 order_id, delta, timeout=timeout,
             )  # fmt: skip
         changed = await _locked(conn, order_id, timeout)
-        notes = _notes(changed, seats)
+        notes = seat_notes(changed, seats)
         reason = "seats " + ", ".join(f"{n.designator} ({n.passenger})" for n in notes)
         await _event(conn, changed, "order.seats_changed", reason, actor, charged, notes, timeout)
 
@@ -318,7 +318,8 @@ async def record_seat_refund(
     await _event(conn, order, "order.seat_change_refunded", reason, "payments", amount, (), timeout)
 
 
-def _notes(order: Order, seats: Sequence[OrderSeat]) -> tuple[SeatNote, ...]:
+def seat_notes(order: Order, seats: Sequence[OrderSeat]) -> tuple[SeatNote, ...]:
+    """The seats as a mail names them, by `order`'s flights and passengers."""
     flights = {
         segment_id_of(s): f"{s.flight_number} {s.origin}-{s.destination}"
         for sl in order.slices

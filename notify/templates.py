@@ -166,7 +166,7 @@ def _itinerary(order: WireOrder) -> Text:
     )
 
 
-def _changed(order: WireOrder) -> Text:
+def _changed(order: WireOrder, released: tuple[WireSeat, ...] = ()) -> Text:
     ref, currency = order.booking_reference, order.total_currency
     flights = order.change_summary or "your new flights"
     if order.charged_amount:
@@ -189,9 +189,19 @@ def _changed(order: WireOrder) -> Text:
             "stays the same.",
             money_line + penalty,
             f"E-ticket numbers: {tickets}" if tickets else "Your new e-tickets follow.",
+            *_released_seats(released),
         ),
-        sms=f"Skyfare: booking {ref} is changed: {flights}. {money_line}",
+        sms=f"Skyfare: booking {ref} is changed: {flights}. {money_line}"
+        + (" Choose your seats again." if released else ""),
     )
+
+
+def _released_seats(released: tuple[WireSeat, ...]) -> tuple[str, ...]:
+    """Seats are not carried over to new flights: the mail names the ones released."""
+    if not released:
+        return ()
+    listed = "\n".join(f"  {s.flight}: {s.passenger}, seat {s.designator}" for s in released)
+    return (f"These seats on your old flights were released; choose new ones:\n{listed}",)
 
 
 def _support_reply(order: WireOrder, reply: WireReply) -> Text:
@@ -267,6 +277,8 @@ def render(event: WireEvent) -> list[Notification]:
         text = _support_reply(event.order, event.reply)
     elif event.type == "order.seats_changed":
         text = _seats_changed(event.order, event.seats)
+    elif event.type == "order.changed":
+        text = _changed(event.order, event.seats)
     elif (template := TEMPLATES.get(event.type)) is not None:
         text = template(event.order)
     else:

@@ -71,6 +71,16 @@ class GatewayChangePayments:
             # The card token itself was refused: no charge exists, nothing to wait for.
             return ChargeOutcome(intent_id or "", "failed", exc.code or "card_rejected")
 
+    async def find_charge(self, order: Order, change_id: str) -> ChargeOutcome | None:
+        try:
+            found = await self._gateway.search_intents(
+                "change_id", change_id, timeout=self._timeout_s
+            )
+        except errors.GatewayUnavailable as exc:
+            raise ServiceUnavailable("the payment gateway cannot be reached; retry") from exc
+        ours = [i for i in found if i.currency == order.total_currency]
+        return None if not ours else await self._settled(ours[0])
+
     async def _settled(self, intent: GatewayIntent) -> ChargeOutcome:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._wait_s
@@ -83,11 +93,19 @@ class GatewayChangePayments:
         paid = await self._payments.paying(order.id)
         if paid is None or paid.gateway_intent_id is None:
             raise Conflict("no card payment of this order to refund the difference to")
+        await self._refund(paid.gateway_intent_id, amount, f"{change_id}:refund")
+
+    async def refund_charge(
+        self, order: Order, change_id: str, intent_id: str, amount: Decimal
+    ) -> None:
+        await self._refund(intent_id, amount, f"{change_id}:charge-refund")
+
+    async def _refund(self, intent_id: str, amount: Decimal, idempotency_key: str) -> None:
         try:
             await self._gateway.refund(
-                intent_id=paid.gateway_intent_id,
+                intent_id=intent_id,
                 amount=amount,
-                idempotency_key=f"{change_id}:refund",
+                idempotency_key=idempotency_key,
                 timeout=self._timeout_s,
             )
         except errors.GatewayUnavailable as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import urllib.parse
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
@@ -23,6 +24,7 @@ from payment.wire import (
     decode_error,
     decode_intent,
     decode_refund,
+    decode_search,
     intent_from_wire,
     refund_from_wire,
 )
@@ -54,6 +56,12 @@ class PaymentGateway(Protocol):
 
     async def get_intent(self, intent_id: str, *, timeout: float) -> GatewayIntent:
         """The intent as it is now (reconciling a webhook that never came)."""
+
+    async def search_intents(
+        self, metadata_key: str, value: str, *, timeout: float
+    ) -> list[GatewayIntent]:
+        """The intents whose metadata has `value` under `metadata_key` (finding a charge whose
+        creation answered nobody)."""
 
     async def refund(
         self, *, intent_id: str, amount: Decimal | None, idempotency_key: str, timeout: float
@@ -117,6 +125,14 @@ class HttpPaymentGateway:
     async def get_intent(self, intent_id: str, *, timeout: float) -> GatewayIntent:
         raw = await self._call("GET", f"/v1/payment_intents/{intent_id}", None, None, timeout)
         return intent_from_wire(_decode(decode_intent, raw))
+
+    async def search_intents(
+        self, metadata_key: str, value: str, *, timeout: float
+    ) -> list[GatewayIntent]:
+        query = urllib.parse.urlencode({"query": f"metadata['{metadata_key}']:'{value}'"})
+        path = f"/v1/payment_intents/search?{query}"
+        raw = await self._call("GET", path, None, None, timeout)
+        return [intent_from_wire(i) for i in _decode(decode_search, raw).data]
 
     async def refund(
         self, *, intent_id: str, amount: Decimal | None, idempotency_key: str, timeout: float

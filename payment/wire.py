@@ -67,7 +67,12 @@ class Event(msgspec.Struct, frozen=True):
     data: EventData
 
 
+class SearchResult(msgspec.Struct, frozen=True):
+    data: tuple[Intent, ...]
+
+
 decode_intent = msgspec.json.Decoder(Intent).decode
+decode_search = msgspec.json.Decoder(SearchResult).decode
 decode_refund = msgspec.json.Decoder(Refund).decode
 decode_error = msgspec.json.Decoder(ErrorEnvelope).decode
 decode_event = msgspec.json.Decoder(Event).decode

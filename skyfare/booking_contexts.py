@@ -19,7 +19,9 @@ from booking.cancellation_store import PgCancellations
 from booking.cancellations import CancellationService
 from booking.change_airline import ChangeAirline
 from booking.change_store import PgChanges
+from booking.change_sweeper import ChangeSweeper
 from booking.changes import ChangeService
+from booking.claims import run_rounds
 from booking.limits import OrderLimits
 from booking.personal_data import PgPersonalData
 from booking.pg import Database
@@ -163,7 +165,8 @@ async def payments(app: web.Application) -> AsyncIterator[None]:
 
 async def order_changes(app: web.Application) -> AsyncIterator[None]:
     """Flight changes (booking/changes.py): the airlines' reshop and change through the
-    connectors, the difference through the card gateway the payments context opened."""
+    connectors, the difference through the card gateway the payments context opened; and the
+    change sweeper settling the changes a dead process left half way."""
     settings = app[SETTINGS]
     db = Database(app[PG_POOL], timeout_s=settings.db_timeout_s)
     airline = ChangeAirline(
@@ -176,7 +179,18 @@ async def order_changes(app: web.Application) -> AsyncIterator[None]:
             gateway, PgPaymentRepository(db), timeout_s=GATEWAY_TIMEOUT_S
         )
     app[change_routes.CHANGES] = service
+    sweeper = ChangeSweeper(service, PgChanges(db), idle_s=settings.change_sweep_idle_s)
+    task = asyncio.create_task(
+        run_rounds(
+            "change sweeper",
+            sweeper.sweep_once,
+            interval_s=settings.change_sweep_interval_s,
+            batch_size=sweeper.batch_size,
+        ),
+        name="change-sweeper",
+    )
     yield
+    await stop_task(task)
 
 
 def check_document_key(settings: Settings) -> None:

@@ -90,6 +90,8 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_RECONCILE_AFTER_S": "reconcile_after_s",
     "SKYFARE_RECONCILE_INTERVAL_S": "reconcile_interval_s",
     "SKYFARE_HOLD_SWEEP_INTERVAL_S": "hold_sweep_interval_s",
+    "SKYFARE_CHANGE_SWEEP_INTERVAL_S": "change_sweep_interval_s",
+    "SKYFARE_CHANGE_SWEEP_IDLE_S": "change_sweep_idle_s",
     "SKYFARE_JWT_ISSUER": "jwt_issuer",
     "SKYFARE_JWT_AUDIENCE": "jwt_audience",
     "SKYFARE_JWKS_URL": "jwks_url",

@@ -162,6 +162,10 @@ class Settings(msgspec.Struct, frozen=True):
     reconcile_after_s: float = 30.0
     reconcile_interval_s: float = 10.0
     hold_sweep_interval_s: float = 10.0
+    # The change sweeper (booking/change_sweeper.py) runs every `change_sweep_interval_s` and
+    # settles flight changes left `confirming` and unclaimed for `change_sweep_idle_s`.
+    change_sweep_interval_s: Annotated[float, msgspec.Meta(gt=0)] = 10.0
+    change_sweep_idle_s: Annotated[float, msgspec.Meta(ge=0)] = 120.0
     # Payments: the card gateway (None: the sim's, `{sim_url}/payments`) and its secret API key;
     # the webhook secret(s) the gateway signs with (comma-separated while rotating: the first
     # signs the sim's webhooks, all are accepted). Secrets: never logged. The defaults are the

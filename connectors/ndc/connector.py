@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from connectors import errors
+from connectors.change_model import SliceChangeOffer
 from connectors.model import (
     ConnectorKind,
     FlightQuery,
@@ -16,9 +17,10 @@ from connectors.model import (
     Offer,
     Owner,
     PricedOffer,
+    SliceQuery,
     serves_route,
 )
-from connectors.ndc import mapping, messages, seat_orders, seats
+from connectors.ndc import changes, mapping, messages, seat_orders, seats
 from connectors.ndc.client import NdcAirlineClient
 from connectors.seat_model import SeatMaps, SeatSelection
 
@@ -35,7 +37,9 @@ class NdcConnector:
     Ticketing is an OrderChangeRQ paying the order's amount (read first with OrderRetrieve);
     cancelling is 21.3's two steps, OrderReshopRQ (the cancellation quote) then an OrderChangeRQ
     accepting it. Seats are chosen in two steps too: the order's SeatAvailabilityRS (its
-    a-la-carte seat offer), then an OrderChangeRQ accepting the items of the seats chosen.
+    a-la-carte seat offer), then an OrderChangeRQ accepting the items of the seats chosen; a
+    journey changes the same way, an OrderReshopRQ's change offers then an OrderChangeRQ
+    accepting one (connectors/ndc/changes.py).
     `owner_code` is the airline's IATA designator (`OwnerCode`), learned from its route network
     when not given. `schema_folder` turns on checking every answer against its schema
     (certification runs; too slow for every call). `start()` reads the airline's route
@@ -45,6 +49,7 @@ class NdcConnector:
     """
 
     kind: ConnectorKind = "ndc"
+    supports_changes = True  # OrderReshop / OrderChange (connectors/ndc/changes.py)
 
     def __init__(
         self,
@@ -171,3 +176,43 @@ class NdcConnector:
         )
         root = await self._client.call("/OrderChange", body, timeout=deadline - loop.time())
         return seat_orders.to_selections(root, offer, airline=self.name)
+
+    async def reshop(
+        self,
+        locator: str,
+        slice_index: int,
+        query: SliceQuery,
+        *,
+        max_connections: int,
+        timeout: float,
+    ) -> list[SliceChangeOffer]:
+        body = changes.order_reshop_change(
+            locator,
+            slice_index,
+            query,
+            owner_code=self._owner.iata_code,
+            max_connections=max_connections,
+        )
+        root = await self._client.call("/OrderReshop", body, timeout=timeout)
+        return changes.to_change_offers(root, airline=self.name)
+
+    async def change_slice(
+        self,
+        locator: str,
+        slice_index: int,
+        supplier_fare_id: str,
+        *,
+        reference: str,
+        timeout: float,
+    ) -> Hold:
+        # The change offer's id names the journey it replaces: the airline made it so.
+        body = changes.order_change_accept(
+            locator, supplier_fare_id, reference=reference, owner_code=self._owner.iata_code
+        )
+        root = await self._client.call("/OrderChange", body, timeout=timeout)
+        return mapping.to_hold(root, airline=self.name)
+
+    async def undo_change(self, locator: str, reference: str, *, timeout: float) -> Hold:
+        body = changes.order_change_undo(locator, reference, owner_code=self._owner.iata_code)
+        root = await self._client.call("/OrderChange", body, timeout=timeout)
+        return mapping.to_hold(root, airline=self.name)

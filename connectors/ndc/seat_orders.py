@@ -22,16 +22,16 @@ import msgspec
 from lxml import etree
 
 from connectors import errors
-from connectors.ndc.mapping import (
-    Malformed,
-    _all,
-    _answer_of,
-    _find,
-    _text,
-    _texts,
-    raise_for_errors,
-)
 from connectors.ndc.messages import CNS, _add, _bytes, _document, _order
+from connectors.ndc.reading import (
+    Malformed,
+    answer_of,
+    every,
+    find,
+    raise_for_errors,
+    text,
+    texts,
+)
 from connectors.seat_model import SeatSelection
 
 FREE = "F"
@@ -55,20 +55,20 @@ class SeatOffer(msgspec.Struct, frozen=True):
 def seat_offer(root: etree._Element, *, airline: str) -> SeatOffer:
     """The seat offer of an order's IATA_SeatAvailabilityRS."""
     raise_for_errors(root, airline=airline)
-    with _answer_of(airline):
-        response = _find(root, "Response")
-        offer = None if response is None else _find(response, "ALaCarteOffer")
+    with answer_of(airline):
+        response = find(root, "Response")
+        offer = None if response is None else find(response, "ALaCarteOffer")
         if response is None or offer is None:
             raise Malformed("SeatAvailabilityRS without an ALaCarteOffer")
         return SeatOffer(
-            offer_id=_text(offer, "OfferID"),
-            owner_code=_text(offer, "OwnerCode"),
-            pax_ids=tuple(_texts(response, "DataLists/PaxList/Pax/PaxID")),
-            segment_ids=tuple(_texts(response, "SeatMap/PaxSegmentRefID")),
-            seats=tuple(_seats(seat_map) for seat_map in _all(response, "SeatMap")),
+            offer_id=text(offer, "OfferID"),
+            owner_code=text(offer, "OwnerCode"),
+            pax_ids=tuple(texts(response, "DataLists/PaxList/Pax/PaxID")),
+            segment_ids=tuple(texts(response, "SeatMap/PaxSegmentRefID")),
+            seats=tuple(_seats(seat_map) for seat_map in every(response, "SeatMap")),
             eligible={
-                _text(item, "OfferItemID"): frozenset(_texts(item, "Eligibility/PaxRefID"))
-                for item in _all(offer, "OfferItem")
+                text(item, "OfferItemID"): frozenset(texts(item, "Eligibility/PaxRefID"))
+                for item in every(offer, "OfferItem")
             },
         )
 
@@ -77,8 +77,8 @@ def _seats(seat_map: etree._Element) -> dict[str, tuple[str, tuple[str, ...]]]:
     """Each seat's status and the items pricing it, children walked by hand: ElementPath lookups
     per seat made reading a 180-seat cabin three times slower."""
     found = {}
-    for row in _all(seat_map, "CabinCompartment/SeatRow"):
-        number = _text(row, "RowNumber")
+    for row in every(seat_map, "CabinCompartment/SeatRow"):
+        number = text(row, "RowNumber")
         for seat in row:
             if seat.tag != _SEAT:
                 continue
@@ -160,24 +160,24 @@ def to_selections(
     """Every seat the order of an IATA_OrderViewRS holds, numbered as `offer` numbers legs and
     passengers."""
     raise_for_errors(root, airline=airline)
-    with _answer_of(airline):
-        order = _find(root, "Response/Order")
+    with answer_of(airline):
+        order = find(root, "Response/Order")
         if order is None:
             raise Malformed("no Order")
         found = []
-        for service in _all(order, "OrderItem/Service"):
-            on_leg = _find(service, "OrderServiceAssociation/SeatOnLeg")
+        for service in every(order, "OrderItem/Service"):
+            on_leg = find(service, "OrderServiceAssociation/SeatOnLeg")
             if on_leg is None:
                 continue
-            segment = _text(on_leg, "SeatAssignmentAssociations/PaxSegmentRef/PaxSegmentRefID")
-            pax = _text(service, "PaxRefID")
+            segment = text(on_leg, "SeatAssignmentAssociations/PaxSegmentRef/PaxSegmentRefID")
+            pax = text(service, "PaxRefID")
             if segment not in offer.segment_ids or pax not in offer.pax_ids:
                 raise Malformed(f"a seat on {segment} for {pax}: not in the seat offer")
             found.append(
                 SeatSelection(
                     leg=offer.segment_ids.index(segment),
                     passenger=offer.pax_ids.index(pax),
-                    designator=_text(on_leg, "Seat/RowNumber") + _text(on_leg, "Seat/ColumnID"),
+                    designator=text(on_leg, "Seat/RowNumber") + text(on_leg, "Seat/ColumnID"),
                 )
             )
         return tuple(found)

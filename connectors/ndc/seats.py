@@ -14,17 +14,16 @@ from decimal import Decimal
 from lxml import etree
 
 from connectors import errors
-from connectors.ndc.mapping import (
-    CABINS,
-    _all,
-    _answer_of,
-    _find,
-    _Lists,
-    _text,
-    _texts,
-    raise_for_errors,
-)
+from connectors.ndc.datalists import CABINS, DataLists
 from connectors.ndc.messages import SelectedOffer, _add, _bytes, _document
+from connectors.ndc.reading import (
+    answer_of,
+    every,
+    find,
+    raise_for_errors,
+    text,
+    texts,
+)
 from connectors.seat_model import (
     CabinMap,
     LegSeatMap,
@@ -62,60 +61,60 @@ def order_seat_availability(locator: str, *, owner_code: str) -> bytes:
 
 def to_seat_maps(root: etree._Element, *, airline: str) -> SeatMaps:
     raise_for_errors(root, airline=airline)
-    response = _find(root, "Response")
+    response = find(root, "Response")
     if response is None:
         raise errors.ConnectorUnavailable(f"{airline}: SeatAvailabilityRS without a Response")
-    with _answer_of(airline):
-        lists = _Lists(response, root)
-        paxs = {_text(p, "PaxID"): _text(p, "PTC") for p in _all(response, "DataLists/PaxList/Pax")}
+    with answer_of(airline):
+        lists = DataLists(response, root)
+        paxs = {text(p, "PaxID"): text(p, "PTC") for p in every(response, "DataLists/PaxList/Pax")}
         currency = ""
         items: dict[str, tuple[set[str], Decimal]] = {}
-        for item in _all(response, "ALaCarteOffer/OfferItem"):
-            price = _find(item, "UnitPrice/TotalAmount")
+        for item in every(response, "ALaCarteOffer/OfferItem"):
+            price = find(item, "UnitPrice/TotalAmount")
             if price is None:
                 raise ValueError("OfferItem without UnitPrice/TotalAmount")
             currency = price.get("CurCode", currency)
-            ptcs = {paxs[p] for p in _texts(item, "Eligibility/PaxRefID")}
-            items[_text(item, "OfferItemID")] = (ptcs, Decimal((price.text or "").strip()))
+            ptcs = {paxs[p] for p in texts(item, "Eligibility/PaxRefID")}
+            items[text(item, "OfferItemID")] = (ptcs, Decimal((price.text or "").strip()))
         legs = tuple(
-            _leg(seat_map, lists, items, currency) for seat_map in _all(response, "SeatMap")
+            _leg(seat_map, lists, items, currency) for seat_map in every(response, "SeatMap")
         )
         return SeatMaps(passengers=tuple(_PAX[p] for p in paxs.values()), legs=legs)
 
 
 def _leg(
     seat_map: etree._Element,
-    lists: _Lists,
+    lists: DataLists,
     items: dict[str, tuple[set[str], Decimal]],
     currency: str,
 ) -> LegSeatMap:
-    segment = lists.segment(_text(seat_map, "PaxSegmentRefID"))
-    compartment = _find(seat_map, "CabinCompartment")
+    segment = lists.segment(text(seat_map, "PaxSegmentRefID"))
+    compartment = find(seat_map, "CabinCompartment")
     if compartment is None:
         raise ValueError("SeatMap without a CabinCompartment")
     columns = [
-        (_text(c, "ColumnID"), frozenset(_texts(c, "SeatCharacteristicCode")))
-        for c in _all(compartment, "SeatColumn")
+        (text(c, "ColumnID"), frozenset(texts(c, "SeatCharacteristicCode")))
+        for c in every(compartment, "SeatColumn")
     ]
     sections = _sections(columns)
     facilities: dict[int, list[str]] = {}
-    for component in _all(compartment, "CabinComponent"):
-        kind = _FACILITIES.get(_text(component, "CabinComponentTypeCode"))
+    for component in every(compartment, "CabinComponent"):
+        kind = _FACILITIES.get(text(component, "CabinComponentTypeCode"))
         if kind is not None:
-            facilities.setdefault(int(_text(component, "FirstRowNumber")), []).append(kind)
+            facilities.setdefault(int(text(component, "FirstRowNumber")), []).append(kind)
     rows: list[SeatRow] = []
     wing_rows: list[int] = []
-    for row in _all(compartment, "SeatRow"):
-        number = int(_text(row, "RowNumber"))
-        codes = set(_texts(row, "RowCharacteristicCode"))
-        seats = {_text(s, "ColumnID"): s for s in _all(row, "Seat")}
+    for row in every(compartment, "SeatRow"):
+        number = int(text(row, "RowNumber"))
+        codes = set(texts(row, "RowCharacteristicCode"))
+        seats = {text(s, "ColumnID"): s for s in every(row, "Seat")}
         if number in facilities:
-            bassinet = any("B" in _texts(s, "SeatCharacteristicCode") for s in seats.values())
+            bassinet = any("B" in texts(s, "SeatCharacteristicCode") for s in seats.values())
             rows.append(facility_row(tuple(facilities[number]), len(sections), bassinet=bassinet))
         if "K" in codes:
             wing_rows.append(len(rows))
         rows.append(SeatRow(number, _row(number, sections, seats, "E" in codes, items)))
-    cabin_code = _text(compartment, "CabinType/CabinTypeCode")
+    cabin_code = text(compartment, "CabinType/CabinTypeCode")
     return LegSeatMap(
         carrier=segment.marketing_carrier,
         flight_number=segment.flight_number,
@@ -172,9 +171,9 @@ def _row(
 
 
 def _seat(number: int, seat: etree._Element, items: dict[str, tuple[set[str], Decimal]]) -> Place:
-    codes = _texts(seat, "SeatCharacteristicCode")
+    codes = texts(seat, "SeatCharacteristicCode")
     prices: dict[SeatPaxType, Decimal] = {}
-    for ref in _texts(seat, "OfferItemRefID"):
+    for ref in texts(seat, "OfferItemRefID"):
         ptcs, amount = items[ref]
         for ptc in ptcs:
             if ptc in _SEAT_PAX:
@@ -182,9 +181,9 @@ def _seat(number: int, seat: etree._Element, items: dict[str, tuple[set[str], De
     return Place(
         "seat",
         SeatFacts(
-            designator=f"{number}{_text(seat, 'ColumnID')}",
-            available=(_find(seat, "OccupationStatusCode") is not None)
-            and _text(seat, "OccupationStatusCode") == "F",
+            designator=f"{number}{text(seat, 'ColumnID')}",
+            available=(find(seat, "OccupationStatusCode") is not None)
+            and text(seat, "OccupationStatusCode") == "F",
             characteristics=tuple(_FEATURES[c] for c in codes if c in _FEATURES),
             prices=prices,
             restrictions=tuple(sorted(_RULES[c] for c in codes if c in _RULES)),

@@ -14,11 +14,13 @@ One POST endpoint per message under the airline's base path (`/ndc/<slug>`):
 | `GET /network`    | —                      | Skyfare_RouteNetworkRS | network    |
 
 OrderChange pays (and so tickets) an order, accepts the cancellation offer OrderReshop quoted
-(21.3 cancels in those two steps), or accepts seats of SeatAvailability's a-la-carte offer
-(sim/ndc/seat_orders.py); every OrderViewRS shows the seats the order holds. Business refusals
-are the answer with `<Error><Code>` in place of its Response, HTTP 200, as NDC hubs do; a
-request that is not well-formed, not valid against its NDC 21.3 schema (when the front has the
-schemas) or misses a field is the same document with HTTP 400, its DescText naming the element.
+(21.3 cancels in those two steps), accepts seats of SeatAvailability's a-la-carte offer
+(sim/ndc/seat_orders.py), or accepts a change offer OrderReshop quoted for one journey, or undoes
+that change (sim/ndc/change_messages.py); every OrderViewRS shows the seats the order holds.
+Business refusals are the answer with `<Error><Code>` in place of its Response, HTTP 200, as NDC
+hubs do; a request that is not well-formed, not valid against its NDC 21.3 schema (when the
+front has the schemas) or misses a field is the same document with HTTP 400, its DescText
+naming the element.
 With an `api_key` the front wants `Authorization: Bearer <key>` on every call and answers 401
 otherwise.
 """
@@ -36,7 +38,7 @@ from lxml import etree
 from sim import errors
 from sim.airline import SimAirline
 from sim.control import Behaviour
-from sim.ndc import requests, responses, seat_messages, seat_orders, xml
+from sim.ndc import change_messages, requests, responses, seat_messages, seat_orders, xml
 from sim.ndc.schemas import Schemas
 
 AIRLINE: web.AppKey[SimAirline] = web.AppKey("sim_ndc_airline", SimAirline)
@@ -73,7 +75,8 @@ def _retrieve(airline: SimAirline, rq: etree._Element) -> etree._Element:
 
 
 def _change(airline: SimAirline, rq: etree._Element) -> etree._Element:
-    """OrderChangeRQ: pay (and so ticket) the order, accept its cancellation offer, or seats."""
+    """OrderChangeRQ: pay (and so ticket) the order, accept its cancellation offer, seats or a
+    change offer, or undo a change."""
     locator = requests.order_id(rq)
     cancellation = requests.accepted_cancellation(rq)
     if cancellation is not None:
@@ -82,14 +85,24 @@ def _change(airline: SimAirline, rq: etree._Element) -> etree._Element:
         return responses.order_response(airline.cancel(locator), airline.spec)
     if seat_orders.wants_seats(rq):
         return seat_orders.assign_seats(airline, rq)
+    change = change_messages.accepted_change(rq)
+    if change is not None:
+        return change_messages.change(airline, rq, change)
+    undone = change_messages.undo_reference(rq)
+    if undone is not None:
+        return change_messages.undo(airline, rq, undone)
     if not requests.wants_tickets(rq):
         raise errors.bad_request(
-            "OrderChangeRQ: only PaymentFunctions (ticketing), AcceptCancelledOffer and seats"
+            "OrderChangeRQ: only PaymentFunctions (ticketing), AcceptCancelledOffer, seats, "
+            "a change offer, or undoing a change"
         )
     return seat_orders.order_view(airline, airline.ticket(locator))
 
 
 def _reshop(airline: SimAirline, rq: etree._Element) -> etree._Element:
+    """OrderReshopRQ: a journey flown another way (change offers), or the cancellation quote."""
+    if change_messages.wants_reshop(rq):
+        return change_messages.reshop(airline, rq)
     booking = airline.order(requests.reshop_cancel_order(rq))
     return responses.cancel_quote_response(booking, airline.spec)
 

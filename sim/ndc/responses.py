@@ -45,6 +45,8 @@ ERROR_CODES = {
     "unauthorized": "UNAUTHORIZED",
     "seat_unavailable": "SEAT_UNAVAILABLE",
     "seat_restricted": "SEAT_RESTRICTED",  # DescText "<seat>: <rule>"
+    "not_changeable": "NOT_CHANGEABLE",
+    "change_not_found": "CHANGE_NOT_FOUND",
 }
 ORDER_STATUS = {"HELD": "OPENED", "TICKETED": "TICKETED", "CANCELLED": "CANCELLED"}
 SELLER_ORG = "SKYFARE"  # BookingEntity/Org/OrgID of the seller's own reference

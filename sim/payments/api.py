@@ -3,6 +3,9 @@
 - `POST /v1/payment_intents` `{"amount": "612.40", "currency": "USD", "card_token": "tok_visa",
   "metadata": {...}}` → 200, the intent, `status: processing`; the outcome comes by webhook.
 - `GET /v1/payment_intents/{id}` → the intent as it is now.
+- `GET /v1/payment_intents/search?query=metadata['key']:'value'` → `{"object": "search_result",
+  "data": [...]}`, the intents whose metadata has that value (Stripe's search, that one clause):
+  how a caller that lost a create's answer finds what it created.
 - `POST /v1/refunds` `{"payment_intent": "pi_...", "amount": "100.00"}` (amount optional: the rest)
   → 200, the refund (`status: succeeded`); `charge.refunded` follows by webhook.
 
@@ -13,6 +16,7 @@ Errors are `{"error": {"type", "code", "message", "param"}}`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -31,6 +35,7 @@ _encoder = msgspec.json.Encoder()
 def gateway_app() -> web.Application:
     api = web.Application(middlewares=[_errors])
     api.router.add_post("/v1/payment_intents", post_intent, name="create_intent")
+    api.router.add_get("/v1/payment_intents/search", search_intents, name="search_intents")
     api.router.add_get("/v1/payment_intents/{id}", get_intent, name="get_intent")
     api.router.add_post("/v1/refunds", post_refund, name="create_refund")
     return api
@@ -71,6 +76,19 @@ async def get_intent(request: web.Request) -> web.Response:
     if intent is None:
         raise invalid("resource_missing", "no such payment_intent", "id", status=404)
     return _json(intent)
+
+
+_METADATA_CLAUSE = re.compile(r"^metadata\['([A-Za-z0-9_]{1,40})'\]:'([^']{1,500})'$")
+
+
+async def search_intents(request: web.Request) -> web.Response:
+    sim = _authenticate(request)
+    clause = _METADATA_CLAUSE.match(request.query.get("query", ""))
+    if clause is None:
+        raise invalid("parameter_invalid", "query: only metadata['key']:'value'", "query", 400)
+    key, value = clause.groups()
+    found = [i for i in sim.ledger.intents.values() if i.metadata.get(key) == value]
+    return _json({"object": "search_result", "data": found})
 
 
 async def _idempotent(

@@ -52,10 +52,10 @@ async def test_book_with_a_paid_seat_pay_then_change_it_paying_the_difference(
         )
         assert hidden.status == 404
 
-        unpaid = await _choose(env, alice, order["id"], segment, dear[1])
+        unpaid = await choose_seat(env, alice, order["id"], segment, dear[1])
         assert unpaid.status == 422
         assert (await unpaid.json())["errors"][0]["field"] == "payment.card_token"
-        charged = await _choose(env, alice, order["id"], segment, dear[1], card="tok_visa")
+        charged = await choose_seat(env, alice, order["id"], segment, dear[1], card="tok_visa")
         body = await charged.json()
         assert charged.status == 202, body
         assert body["seat_charge"]["status"] == "processing"
@@ -77,7 +77,7 @@ async def test_book_with_a_paid_seat_pay_then_change_it_paying_the_difference(
         assert 'skyfare_seat_choices_total{outcome="charged"}' in metrics
 
         # Back to the cheaper seat: free to do, and nothing is refunded.
-        back = await _choose(env, alice, order["id"], segment, cheap[1])
+        back = await choose_seat(env, alice, order["id"], segment, cheap[1])
         assert back.status == 200, await back.text()
         assert len(await env.gateway.intents(order["id"])) == 2
 
@@ -118,7 +118,7 @@ async def _book(
     return body
 
 
-async def _choose(
+async def choose_seat(
     env: PayEnv, headers: Headers, order_id: str, segment: str, seat: str, card: str = ""
 ) -> aiohttp.ClientResponse:
     service = {"type": "seat", "segment_id": segment, "passenger_id": "pas_1", "designator": seat}
@@ -168,7 +168,7 @@ async def test_a_declined_card_changes_no_seat_and_frees_the_way_for_another_try
     dear = _two_prices(priced)[1][1]
     segment = seat_map["segment_id"]
 
-    declined = await _choose(pay_env, alice, order["id"], segment, dear, card="tok_declined")
+    declined = await choose_seat(pay_env, alice, order["id"], segment, dear, card="tok_declined")
     body = await declined.json()
 
     # The sim declines at once or by webhook: either way no seat moves and nothing is charged.
@@ -183,7 +183,7 @@ async def test_a_declined_card_changes_no_seat_and_frees_the_way_for_another_try
         assert body["errors"][0]["field"] == "payment.card_token"
     seats = await _seats(pay_env, alice, order["id"])
     assert [s["designator"] for s in seats["seats"]] == [priced[0][1]]
-    retried = await _choose(pay_env, alice, order["id"], segment, dear, card="tok_visa")
+    retried = await choose_seat(pay_env, alice, order["id"], segment, dear, card="tok_visa")
     assert retried.status == 202, await retried.text()
 
 
@@ -197,11 +197,11 @@ async def test_a_seat_taken_while_the_card_is_charged_is_refunded_and_nothing_mo
     rival = await pay_env.held_order(bob, days=47)
     await pay_env.gateway.set_timing(settle_ms=5, slow_ms=1500)
 
-    slow = await _choose(pay_env, alice, order["id"], segment, dear, card="tok_slow")
+    slow = await choose_seat(pay_env, alice, order["id"], segment, dear, card="tok_slow")
     assert slow.status == 202, await slow.text()
-    again = await _choose(pay_env, alice, order["id"], segment, dear, card="tok_visa")
+    again = await choose_seat(pay_env, alice, order["id"], segment, dear, card="tok_visa")
     assert again.status == 409  # one seat charge of an order at a time: never charged twice
-    taken = await _choose(pay_env, bob, rival["id"], segment, dear)
+    taken = await choose_seat(pay_env, bob, rival["id"], segment, dear)
     assert taken.status == 200, await taken.text()
 
     seats = await eventually(
@@ -219,7 +219,9 @@ async def test_a_seat_charge_delivered_twice_gives_the_seat_and_mails_once(
     dear = _two_prices(priced)[1][1]
     await pay_env.gateway.configure_webhook(duplicate_rate=1.0)
 
-    charged = await _choose(pay_env, alice, order["id"], seat_map["segment_id"], dear, "tok_visa")
+    charged = await choose_seat(
+        pay_env, alice, order["id"], seat_map["segment_id"], dear, "tok_visa"
+    )
     assert charged.status == 202, await charged.text()
     charge_id = (await charged.json())["seat_charge"]["id"]
     await eventually(
@@ -246,7 +248,9 @@ async def test_a_seat_charge_whose_webhook_never_came_is_settled_by_the_reconcil
     dear = _two_prices(priced)[1][1]
     await pay_env.gateway.configure_webhook(url="http://127.0.0.1:9/lost", max_attempts=1)
 
-    charged = await _choose(pay_env, alice, order["id"], seat_map["segment_id"], dear, "tok_visa")
+    charged = await choose_seat(
+        pay_env, alice, order["id"], seat_map["segment_id"], dear, "tok_visa"
+    )
     assert charged.status == 202, await charged.text()
     await eventually(
         lambda: pay_env.gateway.intents(order["id"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import msgspec
 import pytest
 
 from booking.change_terms import (
@@ -12,10 +13,13 @@ from booking.change_terms import (
     is_change_id,
     new_change_id,
     price_change,
+    replaced_seats,
+    seat_credit,
     summary,
 )
-from booking.model import FareTerms, PaymentStatus
+from booking.model import FareTerms, Order, OrderSeat, PaymentStatus
 from connectors.model import Segment, Slice
+from connectors.seat_model import segment_id_of
 from kernel.errors import Conflict, NotChangeable
 from tests.unit.booking.test_cancellation_terms import NOW, order
 
@@ -92,3 +96,25 @@ def test_the_new_slice_in_words_for_the_travelers_mail() -> None:
     assert summary(Slice("LHR", "JFK", "PT8H10M", (leg,))) == (
         "LHR → JFK on 2026-12-01 (BA117 at 08:25)"
     )
+
+
+def _two_slices_with_seats(payment: PaymentStatus) -> Order:
+    out = Segment("BA", "BA117", "LHR", "JFK", NOW.replace(hour=8, tzinfo=None),
+                  NOW.replace(hour=11, tzinfo=None), "777", "economy")  # fmt: skip
+    back = msgspec.structs.replace(out, flight_number="BA112", origin="JFK", destination="LHR")
+    seats = (
+        OrderSeat(segment_id_of(out), "pas_1", "14A", Decimal("25.00"), "USD"),
+        OrderSeat(segment_id_of(back), "pas_1", "20C", Decimal("40.00"), "USD"),
+    )
+    slices = (Slice("LHR", "JFK", "PT8H", (out,)), Slice("JFK", "LHR", "PT7H", (back,)))
+    held = order(status="held" if payment != "paid" else "confirmed", payment=payment)
+    return msgspec.structs.replace(held, slices=slices, seats=seats)
+
+
+def test_a_replaced_slice_takes_its_seats_and_an_unpaid_hold_no_longer_pays_for_them() -> None:
+    held = _two_slices_with_seats("unpaid")
+    assert [s.designator for s in replaced_seats(held, 1)] == ["20C"]
+    assert seat_credit(held, 1) == Decimal("40.00")
+    assert seat_credit(held, 0) == Decimal("25.00")
+    # A paid order's seats were paid for with it: a change does not give their price back.
+    assert seat_credit(_two_slices_with_seats("paid"), 1) == Decimal("0.00")

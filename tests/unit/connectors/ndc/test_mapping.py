@@ -146,7 +146,7 @@ def test_ndc_error_codes_become_supplier_rejections(
     code = root.findtext(f"{{{mapping.NS}}}Error/{{{mapping.CNS}}}Code")
     text = root.findtext(f"{{{mapping.NS}}}Error/{{{mapping.CNS}}}DescText")
 
-    with caplog.at_level("INFO", logger="connectors.ndc.mapping"), pytest.raises(expected):
+    with caplog.at_level("INFO", logger="connectors.ndc.reading"), pytest.raises(expected):
         mapping.raise_for_errors(root, airline=SOURCE)
 
     # The airline's own code and text are in the log, for whoever reads it.

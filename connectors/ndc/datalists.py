@@ -1,0 +1,122 @@
+"""The DataLists of an NDC 21.3 answer, resolved: passengers, segments and journeys by id, and
+the seats left our sim adds (lxml, no I/O)."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from connectors.model import (
+    CabinClass,
+    Passengers,
+    Segment,
+    Slice,
+    iso_duration,
+    parse_iso_duration,
+)
+from connectors.ndc.messages import CABIN_CODES
+from connectors.ndc.reading import (
+    EXT,
+    Malformed,
+    child,
+    child_text,
+    children,
+    every,
+    find,
+    local,
+    path,
+    tag,
+    text,
+    texts,
+)
+
+CABINS: dict[str, CabinClass] = {code: cabin for cabin, code in CABIN_CODES.items()}
+
+
+class DataLists:
+    """The DataLists of an answer, resolved: passengers, segments, journeys by id.
+
+    A 21.3 PaxSegment names its DatedMarketingSegment (where, when, which flight), which names
+    the DatedOperatingSegment flying it, which names its DatedOperatingLeg(s) (the aircraft).
+    """
+
+    def __init__(self, response: etree._Element, root: etree._Element) -> None:
+        paxs = list(every(response, "DataLists/PaxList/Pax"))
+        ptcs = [(p.findtext(_PTC) or "ADT").strip() for p in paxs]
+        self.pax_ids = tuple(text(p, "PaxID") for p in paxs)
+        self.passengers = Passengers(
+            adults=ptcs.count("ADT"), children=ptcs.count("CHD"), infants=ptcs.count("INF")
+        )
+        self._marketing = by_id(
+            response,
+            "DataLists/DatedMarketingSegmentList/DatedMarketingSegment",
+            "DatedMarketingSegmentId",
+        )
+        self._operating = by_id(
+            response,
+            "DataLists/DatedOperatingSegmentList/DatedOperatingSegment",
+            "DatedOperatingSegmentId",
+        )
+        self._legs = by_id(
+            response, "DataLists/DatedOperatingLegList/DatedOperatingLeg", "DatedOperatingLegID"
+        )
+        self.segments = {
+            text(s, "PaxSegmentID"): s
+            for s in every(response, "DataLists/PaxSegmentList/PaxSegment")
+        }
+        self.journeys = {
+            text(j, "PaxJourneyID"): j
+            for j in every(response, "DataLists/PaxJourneyList/PaxJourney")
+        }
+        self.seats = {
+            e.get("OfferRefID", ""): int(e.get("Qty", ""))
+            for e in root.iterfind(f"{path('AugmentationPoint')}/{{{EXT}}}SeatsLeft/{{{EXT}}}Offer")
+        }
+        self._slices: dict[str, Slice] = {}
+        self._segments: dict[str, Segment] = {}
+
+    def slice(self, journey_id: str) -> Slice:
+        found = self._slices.get(journey_id)
+        if found is None:
+            journey = self.journeys[journey_id]
+            segments = tuple(self.segment(i) for i in texts(journey, "PaxSegmentRefID"))
+            if not segments:
+                raise Malformed(f"journey {journey_id} without segments")
+            found = self._slices[journey_id] = Slice(
+                origin=segments[0].origin,
+                destination=segments[-1].destination,
+                duration=iso_duration(parse_iso_duration(text(journey, "Duration"))),
+                segments=segments,
+            )
+        return found
+
+    def segment(self, segment_id: str) -> Segment:
+        found = self._segments.get(segment_id)
+        if found is None:
+            pax_segment = self.segments[segment_id]
+            marketing = self._marketing[text(pax_segment, "DatedMarketingSegmentRefId")]
+            kids = children(marketing)
+            operating = self._operating.get(child_text(kids, "DatedOperatingSegmentRefId"))
+            leg_id = None if operating is None else operating.findtext(_LEG_REF)
+            leg = None if leg_id is None else self._legs.get(leg_id.strip())
+            aircraft = None if leg is None else find(leg, "IATA_AircraftType/IATA_AircraftTypeCode")
+            carrier = child_text(kids, "CarrierDesigCode")
+            cabin = text(pax_segment, "CabinTypeAssociationChoice/SegmentCabinType/CabinTypeCode")
+            found = self._segments[segment_id] = Segment(
+                marketing_carrier=carrier,
+                flight_number=carrier + child_text(kids, "MarketingCarrierFlightNumberText"),
+                origin=text(child(kids, "Dep"), "IATA_LocationCode"),
+                destination=text(child(kids, "Arrival"), "IATA_LocationCode"),
+                departing_at=local(text(child(kids, "Dep"), "AircraftScheduledDateTime")),
+                arriving_at=local(text(child(kids, "Arrival"), "AircraftScheduledDateTime")),
+                aircraft="" if aircraft is None else (aircraft.text or "").strip(),
+                cabin_class=CABINS[cabin],
+            )
+        return found
+
+
+_PTC = tag("PTC")
+_LEG_REF = tag("DatedOperatingLegRefID")
+
+
+def by_id(element: etree._Element, steps: str, id_tag: str) -> dict[str, etree._Element]:
+    return {text(e, id_tag): e for e in every(element, steps)}
