@@ -16,7 +16,7 @@ from booking.change_store import PgChanges
 from booking.change_sweeper import ChangeSweeper
 from booking.pg import Database
 from skyfare.keys import PAYMENT_GATEWAY
-from tests.e2e.payment.conftest import PayEnv
+from tests.support.payment_app import PayEnv
 from tests.e2e.payment.test_order_changes import (
     FLEX_CABIN,
     airline_changes,

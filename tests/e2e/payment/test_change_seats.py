@@ -15,7 +15,7 @@ from booking.events import decode_event
 from connectors import offer_ids
 from notify.templates import Email, render
 from notify.wire import WireEvent
-from tests.e2e.payment.conftest import PayEnv
+from tests.support.payment_app import PayEnv
 from tests.e2e.payment.test_order_changes import (
     FLEX_CABIN,
     change_offers,
