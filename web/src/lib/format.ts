@@ -76,3 +76,9 @@ export function moneyRounded(amount: string, currency: string): string {
     return `${Math.round(Number(amount))} ${currency}`;
   }
 }
+
+/** The API's `detail` ("the flight leaves within 24 hours") as a sentence. */
+export function sentence(detail: string): string {
+  const text = detail.charAt(0).toUpperCase() + detail.slice(1);
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
