@@ -15,9 +15,19 @@ function currencyFormat(currency: string, whole: boolean): Intl.NumberFormat {
   return format;
 }
 
+let lastCurrency = "USD";
+
+/** Builds the price format ahead of time (the currency last shown, else US dollars): while a
+ * search waits for the airlines, not when their first offers are to be painted. */
+export function warmMoney(): void {
+  currencyFormat(lastCurrency, false).format(0);
+}
+
 export function money(amount: string, currency: string): string {
   try {
-    return currencyFormat(currency, false).format(Number(amount));
+    const text = currencyFormat(currency, false).format(Number(amount));
+    lastCurrency = currency; // a known one: `warmMoney` cannot throw
+    return text;
   } catch {
     return `${amount} ${currency}`;
   }
