@@ -46,7 +46,7 @@ export default function ChangeFlight({ order, sliceIndex, onDone }: Props) {
         Now: <strong>{sliceLine(slice)}</strong>
       </p>
       <form
-        className="change-search"
+        className="flight-search"
         aria-label="Find another flight"
         onSubmit={(event) => {
           event.preventDefault();
