@@ -6,36 +6,29 @@ opened about a trip and listed with its status and message. Every new screen is 
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import uuid
 
-import asyncpg
 import pytest
-from playwright.sync_api import APIRequestContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Stack
 from tests.browser.test_book import sign_in_as_ada
 from tests.browser.test_search_to_offer import assert_accessible, screenshot
 from tests.browser.test_sign_in import ADA, token_for
+from tests.browser.trips import SEATLESS_AIRLINE, day, expire, open_trip, paid_trip
 
 pytestmark = pytest.mark.timeout(300)
 
-# The SOAP airline shows seat maps but sells no seats through Skyfare yet (409 on choosing).
-SEATLESS_AIRLINE = "Nordic Skyways"
 CHOOSABLE_SEAT = re.compile(
     r"^Seat \d+[A-K], (window|aisle|middle seat)(, extra legroom)?, (free|\$[\d.]+)$"
 )
 
 
-def _day(days_ahead: int) -> str:
-    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days_ahead)).isoformat()
-
-
 def _to_seat_step(page: Page, days_ahead: int) -> None:
     """Ada on the seat step of a held offer of an airline that sells seats."""
     page.goto(
-        f"/results?trip=one-way&leg=LHR.JFK.{_day(days_ahead)}"
+        f"/results?trip=one-way&leg=LHR.JFK.{day(days_ahead)}"
         "&adults=1&children=0&infants=0&cabin=economy"
     )
     results = page.get_by_role("region", name="Results")
@@ -90,8 +83,8 @@ def test_a_seat_chosen_in_the_booking_flow_is_paid_for_and_shown_on_the_trip(scr
     expect(page.get_by_role("heading", name="Your trip is booked")).to_be_visible()
     passengers = page.get_by_role("region", name="Passengers")
     expect(passengers).to_contain_text(re.compile(rf"Ada Lovelace\s*Seat {designator}\b"))
-    # Paid: seats are no longer changed here (the API refuses it on a paid order).
-    expect(page.get_by_role("link", name="Change seats")).to_have_count(0)
+    # Paid, the seats can still change (tests/browser/test_change_trip.py).
+    expect(page.get_by_role("link", name="Change seats")).to_be_visible()
 
 
 def test_seats_are_optional_and_can_be_changed_from_the_trip_while_on_hold(screen: Page) -> None:
@@ -114,58 +107,12 @@ def test_seats_are_optional_and_can_be_changed_from_the_trip_while_on_hold(scree
     expect(page.get_by_role("region", name="Passengers")).to_contain_text(f"Seat {designator}")
 
 
-def _paid_trip(stack: Stack, request: APIRequestContext) -> str:
-    """A trip Ada booked and paid through the API: its order id, once confirmed."""
-    headers = {"Authorization": f"Bearer {token_for(stack, ADA)}"}
-    search = request.get(f"/v1/search?origin=LHR&destination=JFK&departure_date={_day(46)}")
-    assert search.ok, search.text()
-    passenger = {"type": "adult", "given_name": "Ada", "family_name": "Lovelace",
-                 "born_on": "1990-12-10", "gender": "f", "email": ADA[0]}  # fmt: skip
-    for offer in search.json()["offers"][:5]:  # a re-priced or sold-out offer: the next one
-        order = request.post(
-            "/v1/orders",
-            headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
-            data={"offer_id": offer["id"], "type": "hold", "passengers": [passenger]},
-        )
-        if order.status == 201:
-            order_id: str = order.json()["id"]
-            paid = request.post(
-                f"/v1/orders/{order_id}/payments",
-                headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
-                data={"card_token": "tok_visa"},
-            )
-            assert paid.status == 202, paid.text()
-            return order_id
-    raise AssertionError("no offer could be held")
-
-
-def _open_trip(page: Page, order_id: str) -> None:
-    page.goto(f"/trips/{order_id}")
-    sign_in_as_ada(page)
-    expect(page.get_by_role("heading", name="Your trip is booked")).to_be_visible()
-
-
-def _expire_quotes(stack: Stack, database_url: str, order_id: str) -> None:
-    async def expire() -> None:
-        connection = await asyncpg.connect(database_url)
-        try:
-            await connection.execute(
-                "UPDATE order_cancellations SET expires_at = now() - interval '1 second'"
-                " WHERE order_id = $1",
-                order_id,
-            )
-        finally:
-            await connection.close()
-
-    stack.run(expire())
-
-
 def test_a_cancellation_is_quoted_asked_again_once_expired_then_confirmed_with_its_refund(
     screen: Page, stack: Stack, database_url: str
 ) -> None:
     page = screen
-    order_id = _paid_trip(stack, page.request)
-    _open_trip(page, order_id)
+    order_id = paid_trip(stack, page.request)
+    open_trip(page, order_id)
 
     page.get_by_role("button", name="Cancel this trip…").click()
     cancelling = page.get_by_role("region", name="Cancel this trip")
@@ -177,7 +124,7 @@ def test_a_cancellation_is_quoted_asked_again_once_expired_then_confirmed_with_i
     screenshot(page, "cancellation-quote")
 
     # The quote runs out before the traveler confirms: the API says 410, the page asks again.
-    _expire_quotes(stack, database_url, order_id)
+    expire(stack, database_url, "order_cancellations", order_id)
     cancelling.get_by_role("button", name="Yes, cancel the trip").click()
     expect(cancelling.get_by_role("alert")).to_contain_text("This cancellation quote has expired")
     assert_accessible(page)
@@ -195,8 +142,8 @@ def test_a_support_case_is_opened_about_a_trip_and_listed_with_its_status(
     screen: Page, stack: Stack
 ) -> None:
     page = screen
-    order_id = _paid_trip(stack, page.request)
-    _open_trip(page, order_id)
+    order_id = paid_trip(stack, page.request)
+    open_trip(page, order_id)
     subject = f"Wheelchair at JFK {uuid.uuid4().hex[:6]}"
 
     page.get_by_role("button", name="Contact support").click()

@@ -4,8 +4,14 @@
 const CACHE = "skyfare-shell-v1";
 const SHELL = ["/", "/manifest.webmanifest", "/icon.svg"];
 
+// The API goes straight to the network, without this worker (Chrome 123+ static routes): its fetch
+// handler lets API calls pass anyway, but a search's request and its stream would first wait for
+// the worker to start and run it. Elsewhere the handler below just returns for them.
+const API_ROUTE = { condition: { urlPattern: { pathname: "/v1/*" } }, source: "network" };
+
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)));
+  const routed = event.addRoutes ? event.addRoutes(API_ROUTE).catch(() => undefined) : Promise.resolve();
+  event.waitUntil(Promise.all([caches.open(CACHE).then((cache) => cache.addAll(SHELL)), routed]));
   self.skipWaiting();
 });
 

@@ -14,9 +14,13 @@ if (root) {
   );
 }
 
-// The shell opens offline once it has been seen (public/sw.js); never in `vite dev`.
+// The shell opens offline once it has been seen (public/sw.js); never in `vite dev`. Registered
+// once the page has loaded: installing fetches and caches the shell, which the first screen (a
+// search's results, often) should not wait behind.
 if ("serviceWorker" in navigator && import.meta.env.PROD) {
-  navigator.serviceWorker.register("/sw.js").catch((error: unknown) => {
-    console.warn("the offline shell is unavailable:", error);
+  window.addEventListener("load", () => {
+    navigator.serviceWorker.register("/sw.js").catch((error: unknown) => {
+      console.warn("the offline shell is unavailable:", error);
+    });
   });
 }

@@ -15,9 +15,19 @@ function currencyFormat(currency: string, whole: boolean): Intl.NumberFormat {
   return format;
 }
 
+let lastCurrency = "USD";
+
+/** Builds the price format ahead of time (the currency last shown, else US dollars): while a
+ * search waits for the airlines, not when their first offers are to be painted. */
+export function warmMoney(): void {
+  currencyFormat(lastCurrency, false).format(0);
+}
+
 export function money(amount: string, currency: string): string {
   try {
-    return currencyFormat(currency, false).format(Number(amount));
+    const text = currencyFormat(currency, false).format(Number(amount));
+    lastCurrency = currency; // a known one: `warmMoney` cannot throw
+    return text;
   } catch {
     return `${amount} ${currency}`;
   }
@@ -75,4 +85,10 @@ export function moneyRounded(amount: string, currency: string): string {
   } catch {
     return `${Math.round(Number(amount))} ${currency}`;
   }
+}
+
+/** The API's `detail` ("the flight leaves within 24 hours") as a sentence. */
+export function sentence(detail: string): string {
+  const text = detail.charAt(0).toUpperCase() + detail.slice(1);
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }

@@ -67,6 +67,14 @@ const MESSAGES: Record<string, Explained> = {
     message: "Seats cannot be chosen on this booking now.",
     next: "Continue without choosing: the airline gives you seats at check-in.",
   },
+  "fare-not-changeable": {
+    message: "This fare cannot be changed.",
+    next: "Its conditions allow no changes: you can cancel the trip instead, or contact support.",
+  },
+  "change-unsupported": {
+    message: "This airline cannot change flights through us.",
+    next: "Contact support to change it, or cancel the trip instead.",
+  },
   gone: {
     message: "This offer has expired or sold out.",
     next: "Search again to see current offers.",

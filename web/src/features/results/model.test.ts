@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 
 import type { Offer } from "../../lib/api/client";
-import { applyFilters, DEFAULT_FILTERS } from "./model";
+import { airlinesOf, applyFilters, DEFAULT_FILTERS } from "./model";
 
 function offer(id: string, amount: string, departs: string, stops: number, refundable = false, owner = "BA"): Offer {
   const segments = Array.from({ length: stops + 1 }, (_, i) => ({
@@ -48,4 +48,13 @@ it("filters by stops, refundability, departure time and airline", () => {
   expect(ids({ refundableOnly: true })).toEqual(["a"]);
   expect(ids({ departure: "evening" })).toEqual(["a"]);
   expect(ids({ excludedAirlines: ["BA"] })).toEqual(["c"]);
+});
+
+it("lists each airline once, by name", () => {
+  const named = (o: Offer | undefined, name: string) => ({ ...(o as Offer), owner: { iata_code: o?.owner.iata_code ?? "", name } });
+  const [a, b, c] = offers;
+  expect(airlinesOf([named(a, "Zephyr"), named(c, "Aero"), named(b, "Zephyr")])).toEqual([
+    ["LH", "Aero"],
+    ["BA", "Zephyr"],
+  ]);
 });

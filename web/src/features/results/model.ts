@@ -73,5 +73,7 @@ export function applyFilters(offers: readonly Offer[], filters: Filters): Offer[
 export function airlinesOf(offers: readonly Offer[]): [string, string][] {
   const names = new Map<string, string>();
   for (const offer of offers) names.set(offer.owner.iata_code, offer.owner.name);
-  return [...names.entries()].sort((a, b) => a[1].localeCompare(b[1]));
+  // Not localeCompare: its first call builds a collator (ICU data), tens of ms on the first
+  // airline's line, before its offers can paint (bench/results/2026-12-04-web-paint.md).
+  return [...names.entries()].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
 }

@@ -1,4 +1,4 @@
-export { chooseSeats, type OrderSeats, seatKeys, SeatsProblem, useOrderSeats, useSeatMaps } from "./api/seats";
+export { charging, chooseSeats, type OrderSeats, type SeatCharge, seatKeys, SeatsProblem, useOrderSeats, useSeatMaps } from "./api/seats";
 export { changedServices, type Choices, type SeatedPassenger } from "./choices";
 export { segmentIdOf } from "./layout";
-export { choicesTotal, heldChoices, SeatPicker } from "./components/SeatPicker";
+export { changeDue, choicesTotal, heldChoices, SeatPicker } from "./components/SeatPicker";

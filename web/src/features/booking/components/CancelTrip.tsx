@@ -3,24 +3,10 @@ import { useEffect, useRef, useState } from "react";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
+import { clock, useExpired } from "../../../lib/expiry";
 import { money } from "../../../lib/format";
 import { type Cancellation, confirmCancellation, quoteCancellation } from "../api/cancellations";
 import { type BookingProblem, bookingKeys } from "../api/orders";
-
-/** `2026-12-03T22:45:10Z` → `22:45` in the traveler's own clock (a quote lives minutes). */
-const clock = (stamp: string) => new Date(stamp).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-
-/** True once `expiresAt` has passed, re-rendering when it does. */
-function useExpired(expiresAt: string | undefined): boolean {
-  const [now, setNow] = useState(() => Date.now());
-  const at = expiresAt ? Date.parse(expiresAt) : Number.POSITIVE_INFINITY;
-  useEffect(() => {
-    if (!Number.isFinite(at) || at <= Date.now()) return;
-    const timer = window.setTimeout(() => setNow(Date.now()), at - Date.now() + 50);
-    return () => window.clearTimeout(timer);
-  }, [at]);
-  return now >= at;
-}
 
 /** Cancel with a quote first: the refund, the penalty and how long the quote holds are said
  * before the traveler confirms; an expired quote is asked for again. */

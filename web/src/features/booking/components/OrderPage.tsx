@@ -1,16 +1,28 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { lazy, Suspense } from "react";
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
-import { money } from "../../../lib/format";
+import { money, sentence } from "../../../lib/format";
 import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
 import { SliceDetails } from "../../offers";
 import { SupportCases } from "../../support";
-import { useOrder } from "../api/orders";
+import { bookingKeys, useOrder } from "../api/orders";
 import { CancelTrip } from "./CancelTrip";
 import { PassengerSeats } from "./PassengerSeats";
+import { SeatChargeNotice } from "./SeatChargeNotice";
 import { SeatStep } from "./SeatStep";
+
+// Changing a flight is rare: its screen loads when opened.
+const ChangeFlight = lazy(() => import("../../changes").then((m) => ({ default: m.ChangeFlight })));
+
+/** Flights and seats change on a live order with no payment in flight (booking/seats.py,
+ * booking/change_terms.py); the API has the last word on the fare's conditions. */
+const changeable = (order: Order) =>
+  (order.status === "held" && order.payment_status === "unpaid") ||
+  (order.status === "confirmed" && order.payment_status === "paid");
 
 function headline(order: Order, paying: boolean): string {
   if (order.payment_status === "processing" || (paying && order.payment_status === "unpaid" && order.status === "held"))
@@ -43,13 +55,27 @@ function OrderDetails({ orderId }: { orderId: string }) {
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const paying = (location.state as { paying?: boolean } | null)?.paying === true;
+  const queryClient = useQueryClient();
   const { data: order, error } = useOrder(orderId, paying);
   if (error) return <ProblemNotice problem={error.problem} />;
   if (!order) return <p role="status">Loading your trip…</p>;
-  // Seats can be chosen while the order is held and not paid (booking/seats.py).
-  const seatsOpen = order.status === "held" && order.payment_status === "unpaid";
-  if (params.get("change") === "seats" && seatsOpen) {
-    return <SeatStep order={order} mode="change" onDone={() => navigate(`/trips/${encodeURIComponent(order.id)}`)} />;
+  const open = changeable(order);
+  const back = () => navigate(`/trips/${encodeURIComponent(order.id)}`);
+  if (params.get("change") === "seats" && open) return <SeatStep order={order} mode="change" onDone={back} />;
+  if (params.get("change") === "flight" && open) {
+    return (
+      <Suspense fallback={<p role="status">Loading…</p>}>
+        <ChangeFlight
+          order={order}
+          sliceIndex={Number(params.get("slice") ?? 0)}
+          onDone={(changed) => {
+            if (changed?.order) queryClient.setQueryData(bookingKeys.order(order.id), changed.order);
+            void queryClient.invalidateQueries({ queryKey: ["orders"] });
+            back();
+          }}
+        />
+      </Suspense>
+    );
   }
   const declined = order.status === "held" && order.payment_status === "failed";
   return (
@@ -80,13 +106,24 @@ function OrderDetails({ orderId }: { orderId: string }) {
         )}
         {order.ticket_numbers.length > 0 && <p>Tickets: {order.ticket_numbers.join(", ")}</p>}
       </section>
+      {order.last_change && <LastChangeNotice change={order.last_change} />}
       {order.slices.map((slice, index) => (
-        <SliceDetails key={index} slice={slice} />
+        <div key={index}>
+          <SliceDetails slice={slice} />
+          {open && (
+            <p>
+              <Link to={`?change=flight&slice=${index}`} aria-label={`Change this flight, ${slice.origin} to ${slice.destination}`}>
+                Change this flight
+              </Link>
+            </p>
+          )}
+        </div>
       ))}
       <section className="conditions" aria-label="Passengers">
         <h2>Passengers</h2>
         <PassengerSeats order={order} />
-        {seatsOpen && (
+        {order.status === "confirmed" && <SeatChargeNotice orderId={order.id} />}
+        {open && (
           <p>
             <Link to="?change=seats">Change seats</Link>
           </p>
@@ -94,6 +131,18 @@ function OrderDetails({ orderId }: { orderId: string }) {
       </section>
       <CancelTrip order={order} />
       <SupportCases orderId={order.id} />
+    </div>
+  );
+}
+
+/** How the last flight change ended, in the API's words (a declined card undoes it). */
+function LastChangeNotice({ change }: { change: NonNullable<Order["last_change"]> }) {
+  return (
+    <div className={change.status === "confirmed" ? "notice" : "notice warning"} role="status">
+      <p>
+        <strong>{change.status === "confirmed" ? "Your flight was changed." : "Your last flight change was not made."}</strong>{" "}
+        {sentence(change.detail)}
+      </p>
     </div>
   );
 }

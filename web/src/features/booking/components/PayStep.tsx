@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 
+import { CardChoice, DEFAULT_CARD } from "../../../components/CardChoice";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
 import { money } from "../../../lib/format";
@@ -8,16 +9,10 @@ import { useAttempt } from "../../../lib/attempt";
 import { payOrder } from "../api/orders";
 import { PassengerSeats } from "./PassengerSeats";
 
-// The sim gateway's test cards (README "Payments"): a real gateway's card form would give a token.
-const CARDS = [
-  { token: "tok_visa", label: "Test card that succeeds" },
-  { token: "tok_declined", label: "Test card that is declined" },
-];
-
 /** Pay now, or keep the hold and pay later from the trip's page. */
 export function PayStep({ order }: { order: Order }) {
   const navigate = useNavigate();
-  const [card, setCard] = useState("tok_visa");
+  const [card, setCard] = useState(DEFAULT_CARD);
   const { problem, busy, attempt } = useAttempt();
   const trip = `/trips/${encodeURIComponent(order.id)}`;
 
@@ -50,21 +45,7 @@ export function PayStep({ order }: { order: Order }) {
           <Link to={`?order=${encodeURIComponent(order.id)}`}>Change seats</Link>
         </p>
       </section>
-      <fieldset className="payment">
-        <legend>Payment</legend>
-        {CARDS.map((option) => (
-          <label key={option.token} className="check">
-            <input
-              type="radio"
-              name="card"
-              value={option.token}
-              checked={card === option.token}
-              onChange={() => setCard(option.token)}
-            />
-            {option.label}
-          </label>
-        ))}
-      </fieldset>
+      <CardChoice legend="Payment" card={card} onChange={setCard} />
       <div className="actions">
         <button type="submit" className="primary" value="pay" disabled={busy}>
           Pay

@@ -1,12 +1,14 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
+import { CardChoice, DEFAULT_CARD } from "../../../components/CardChoice";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
-import { money } from "../../../lib/format";
+import { money, sentence } from "../../../lib/format";
 import { useAttempt } from "../../../lib/attempt";
 import { type Problem, SEATS_CLOSED } from "../../../lib/problems";
 import {
+  changeDue,
   changedServices,
   type Choices,
   choicesTotal,
@@ -40,6 +42,9 @@ export function SeatStep({ order, mode, onDone }: Props) {
   const maps = useSeatMaps(order);
   const held = useOrderSeats(order.id);
   const [choices, setChoices] = useState<Choices | null>(null);
+  const [card, setCard] = useState(DEFAULT_CARD);
+  // A paid trip's dearer seats are charged to a card, the difference only (booking/seats.py).
+  const paid = order.status === "confirmed";
   const { problem, busy, attempt } = useAttempt(explainRefusal);
   const heading = mode === "booking" ? "Choose your seats" : "Change seats";
 
@@ -56,12 +61,14 @@ export function SeatStep({ order, mode, onDone }: Props) {
   const start = heldChoices(held.data);
   const current = choices ?? start;
   const total = choicesTotal(maps.data, held.data, current);
+  const due = paid ? changeDue(maps.data, held.data, current) : null;
+  const charges = due !== null && Number(due.amount) > 0;
 
   async function confirm() {
     const services = changedServices(current, start);
     if (services.length === 0) return onDone();
     const chosen = await attempt(async () => {
-      await chooseSeats(order.id, services);
+      await chooseSeats(order.id, services, charges ? card : undefined);
       await Promise.all([
         queryClient.invalidateQueries({ queryKey: seatKeys.order(order.id) }),
         queryClient.invalidateQueries({ queryKey: bookingKeys.order(order.id) }),
@@ -82,7 +89,9 @@ export function SeatStep({ order, mode, onDone }: Props) {
           {mode === "booking"
             ? "Optional: pick a seat for each traveler, or skip and the airline gives you seats at check-in."
             : "Pick a new seat for any traveler; the others keep theirs."}{" "}
-          Seat fees are added to your trip’s total.
+          {paid
+            ? "A dearer seat is charged to your card, the difference only; a cheaper one refunds nothing."
+            : "Seat fees are added to your trip’s total."}
         </p>
       )}
       {problem && (
@@ -97,9 +106,18 @@ export function SeatStep({ order, mode, onDone }: Props) {
         choices={current}
         onChange={setChoices}
       />
+      {charges && <CardChoice legend="Pay for the new seats with" card={card} onChange={setCard} />}
       <div className="seat-summary" role="group" aria-label="Your seats">
         <p>
-          {total ? (
+          {due ? (
+            charges ? (
+              <>
+                To pay now: <strong>{money(due.amount, due.currency)}</strong>
+              </>
+            ) : (
+              "Nothing to pay"
+            )
+          ) : total ? (
             <>
               Seats: <strong>{money(total.amount, total.currency)}</strong>
             </>
@@ -126,12 +144,6 @@ function Actions({ mode, busy, onSkip, onConfirm }: { mode: Props["mode"]; busy:
       </button>
     </p>
   );
-}
-
-/** The API's `detail` ("the flight leaves within 24 hours") as a sentence. */
-function sentence(detail: string): string {
-  const text = detail.charAt(0).toUpperCase() + detail.slice(1);
-  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 /** A 409 naming no seat is not about a seat: seats are closed on this booking. */

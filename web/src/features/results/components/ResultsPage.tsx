@@ -1,15 +1,20 @@
-import { useEffect, useMemo, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { fieldErrors } from "../../../lib/problems";
 import { rememberOffers, rememberResults } from "../../../lib/seenOffers";
-import { fromParams, SearchForm, searchFieldFor, toParams, toRequest } from "../../search";
+import type { Offer } from "../../../lib/api/client";
+import { fromParams, SearchForm, type SearchFormModel, searchFieldFor, toParams, toRequest } from "../../search";
 import { useSearchStream } from "../hooks/useSearchStream";
 import { airlinesOf, applyFilters, DEFAULT_FILTERS, type Filters } from "../model";
 import { AirlineStatus } from "./AirlineStatus";
 import { FilterPanel } from "./FilterPanel";
 import { OfferList } from "./OfferList";
+
+// Drawn once per search, not again for each airline's line (the results page re-renders then).
+const StableSearchForm = memo(SearchForm);
+const NO_ERRORS: Record<string, string> = {};
 
 /** The results of the search in the URL, drawn as each airline answers. */
 export function ResultsPage() {
@@ -24,6 +29,12 @@ export function ResultsPage() {
   const airlines = useMemo(() => airlinesOf(stream.offers), [stream.offers]);
   useEffect(() => rememberOffers(stream.offers), [stream.offers]);
   useEffect(() => rememberResults(`/results?${key}`), [key]);
+  const search = useCallback((next: SearchFormModel) => navigate(`/results?${toParams(next)}`), [navigate]);
+  const select = useCallback((offer: Offer) => navigate(`/offers/${encodeURIComponent(offer.id)}`), [navigate]);
+  const errors = useMemo(
+    () => (stream.problem && form ? fieldErrors(stream.problem, searchFieldFor(form.trip)) : null),
+    [stream.problem, form],
+  );
 
   if (!form) {
     return (
@@ -32,7 +43,6 @@ export function ResultsPage() {
       </p>
     );
   }
-  const errors = stream.problem ? fieldErrors(stream.problem, searchFieldFor(form.trip)) : null;
   const done = stream.meta !== null;
   const summary = done
     ? `${stream.offers.length} offer${stream.offers.length === 1 ? "" : "s"} found`
@@ -46,12 +56,7 @@ export function ResultsPage() {
       <h1>{route}</h1>
       <details className="change-search" open={errors !== null}>
         <summary>Change search</summary>
-        <SearchForm
-          key={key}
-          initial={form}
-          errors={errors?.byField ?? {}}
-          onSearch={(next) => navigate(`/results?${toParams(next)}`)}
-        />
+        <StableSearchForm key={key} initial={form} errors={errors?.byField ?? NO_ERRORS} onSearch={search} />
       </details>
       {stream.problem ? (
         <ProblemNotice problem={stream.problem} other={errors?.other ?? []} />
@@ -67,7 +72,7 @@ export function ResultsPage() {
             {done && stream.offers.length === 0 && (
               <p>No flights on this route and date. Try other dates or nearby airports.</p>
             )}
-            <OfferList offers={shown} onSelect={(offer) => navigate(`/offers/${encodeURIComponent(offer.id)}`)} />
+            <OfferList offers={shown} onSelect={select} />
           </section>
         </>
       )}

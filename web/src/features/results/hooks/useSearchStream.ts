@@ -1,6 +1,7 @@
 import { useEffect, useReducer } from "react";
 
 import type { ConnectorReport, Offer, SearchMeta, SearchRequest } from "../../../lib/api/client";
+import { warmMoney } from "../../../lib/format";
 import type { Problem } from "../../../lib/problems";
 import { isDone, type StreamLine, StreamFailed, streamSearch } from "../api/stream";
 
@@ -47,7 +48,11 @@ export function useSearchStream(request: SearchRequest | null, key: string): Str
         if (error instanceof StreamFailed) dispatch({ kind: "failed", problem: error.problem });
       }
     })();
-    return () => controller.abort();
+    const warming = window.setTimeout(warmMoney, 0); // while the request is out
+    return () => {
+      controller.abort();
+      window.clearTimeout(warming);
+    };
     // `key` stands for `request` (deliberately the only dependency): a new object holding the
     // same search is the same search, and must not start it again.
   }, [key]);

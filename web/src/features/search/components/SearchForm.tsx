@@ -1,5 +1,6 @@
 import { useState } from "react";
 
+import { RadioGroup } from "../../../components/RadioGroup";
 import { todayIso } from "../../../lib/format";
 import { type Leg, MAX_LEGS, type SearchForm as Form, type Trip } from "../model";
 import { AirportField } from "./AirportField";
@@ -49,21 +50,7 @@ export function SearchForm({ initial, errors = {}, onSearch }: Props) {
         onSearch(form);
       }}
     >
-      <fieldset className="trip-type">
-        <legend>Trip</legend>
-        {TRIPS.map((trip) => (
-          <label key={trip.value} className="chip">
-            <input
-              type="radio"
-              name="trip"
-              value={trip.value}
-              checked={form.trip === trip.value}
-              onChange={() => setTrip(trip.value)}
-            />
-            {trip.label}
-          </label>
-        ))}
-      </fieldset>
+      <RadioGroup legend="Trip" name="trip" options={TRIPS} value={form.trip} onChange={setTrip} className="trip-type" optionClassName="chip" />
 
       {legs.map((leg, index) => (
         <fieldset key={index} className="leg">

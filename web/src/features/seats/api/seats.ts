@@ -6,6 +6,11 @@ import { isProblem, offlineProblem, type Problem } from "../../../lib/problems";
 export type SeatMapsResponse = Schemas["SeatMapsResponse"];
 export type OrderSeats = Schemas["OrderSeats"];
 export type SeatServiceRequest = Schemas["booking.model.SeatService"];
+export type SeatCharge = Schemas["SeatChargeView"];
+
+/** A seat charge the card gateway (or a refund) has not settled yet. */
+export const charging = (charge: SeatCharge | null | undefined) =>
+  charge?.status === "processing" || charge?.status === "refunding";
 
 export const seatKeys = {
   maps: (orderId: string) => ["seats", "maps", orderId] as const,
@@ -54,11 +59,13 @@ export function useSeatMaps(order: { id: string; offer_id: string }) {
   });
 }
 
-/** The seat each passenger of the order holds on each segment, with its price. */
+/** The seat each passenger of the order holds on each segment, with its price; followed every
+ * second while a seat charge is settling (the seats change once the card is charged). */
 export function useOrderSeats(orderId: string) {
   return useQuery<OrderSeats, SeatsProblem>({
     queryKey: seatKeys.order(orderId),
     retry: false,
+    refetchInterval: (query) => (charging(query.state.data?.seat_charge) ? 1000 : false),
     queryFn: async ({ signal }) => {
       let result;
       try {
@@ -72,13 +79,14 @@ export function useOrderSeats(orderId: string) {
   });
 }
 
-/** Chooses seats on a held, unpaid order; each seat's price is added to the order's total. */
-export async function chooseSeats(orderId: string, services: SeatServiceRequest[]): Promise<OrderSeats> {
+/** Chooses seats: on a held, unpaid order each seat's price is added to the order's total; on a
+ * paid one a dearer change is charged to `cardToken` (202, `seat_charge` processing). */
+export async function chooseSeats(orderId: string, services: SeatServiceRequest[], cardToken?: string): Promise<OrderSeats> {
   let result;
   try {
     result = await api.POST("/v1/orders/{order_id}/seats", {
       params: { path: { order_id: orderId } },
-      body: { services },
+      body: cardToken ? { services, payment: { card_token: cardToken } } : { services },
     });
   } catch {
     throw new SeatsProblem(offlineProblem());

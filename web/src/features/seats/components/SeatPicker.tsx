@@ -2,7 +2,7 @@ import { useState } from "react";
 
 import { money } from "../../../lib/format";
 import type { OrderSeats, SeatMapsResponse } from "../api/seats";
-import { type Choices, choose, type SeatedPassenger, sumPrices } from "../choices";
+import { changedServices, type Choices, choose, type SeatedPassenger, sumPrices } from "../choices";
 import { type HeldSeat, layoutCabin, type Price, type SeatMapData, seatsIn } from "../layout";
 import { SeatLegend } from "./SeatLegend";
 import { SeatMap } from "./SeatMap";
@@ -34,17 +34,38 @@ function heldOn(held: OrderSeats | undefined, segment: string): Record<string, H
   return out;
 }
 
-/** What the chosen seats cost together, or null while none is chosen. */
-export function choicesTotal(maps: SeatMapsResponse, held: OrderSeats | undefined, choices: Choices): Price | null {
-  const prices: Price[] = [];
+/** The price of each chosen seat to its passenger, keyed `segment passenger`. */
+function chosenPrices(maps: SeatMapsResponse, held: OrderSeats | undefined, choices: Choices): Map<string, Price> {
+  const prices = new Map<string, Price>();
   for (const map of maps.seat_maps) {
     const seats = map.cabins.flatMap((cabin) => seatsIn(layoutCabin(cabin, heldOn(held, map.segment_id))));
     for (const [passenger, designator] of Object.entries(choices[map.segment_id] ?? {})) {
       const price = seats.find((s) => s.designator === designator)?.prices[passenger];
-      if (price) prices.push(price);
+      if (price) prices.set(`${map.segment_id} ${passenger}`, price);
     }
   }
+  return prices;
+}
+
+/** What the chosen seats cost together, or null while none is chosen. */
+export function choicesTotal(maps: SeatMapsResponse, held: OrderSeats | undefined, choices: Choices): Price | null {
+  const prices = [...chosenPrices(maps, held, choices).values()];
   return prices.length ? sumPrices(prices, prices[0]?.currency ?? "USD") : null;
+}
+
+/** What changing a paid trip's seats to `choices` charges: the new seats less the seats they
+ * replace, never below zero (a cheaper seat refunds nothing: booking/seats.py `_difference`). */
+export function changeDue(maps: SeatMapsResponse, held: OrderSeats, choices: Choices): Price {
+  const prices = chosenPrices(maps, held, choices);
+  const parts: Price[] = [];
+  for (const service of changedServices(choices, heldChoices(held))) {
+    const price = prices.get(`${service.segment_id} ${service.passenger_id}`);
+    if (price) parts.push(price);
+    const replaced = held.seats.find((s) => s.segment_id === service.segment_id && s.passenger_id === service.passenger_id);
+    if (replaced) parts.push({ amount: `-${replaced.total_amount}`, currency: replaced.total_currency });
+  }
+  const due = sumPrices(parts, held.total_currency);
+  return Number(due.amount) > 0 ? due : { amount: "0.00", currency: due.currency };
 }
 
 /** Every flight's seat map, one passenger choosing at a time. */

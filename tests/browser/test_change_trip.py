@@ -1,0 +1,147 @@
+"""Changing a booked, paid trip in the browser, against the real stack: a flight moved to another
+date (change offers with the fare difference, change fee, total and expiry; an expired offer and
+a declined card refused and searched again; then confirmed, same booking); a fare that allows no
+change refused in words; seats changed after payment, the dearer seat charged to a card (a
+declined card leaves the seats as they were). Every new screen is scanned by axe."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.browser.conftest import Stack
+from tests.browser.test_search_to_offer import assert_accessible, screenshot
+from tests.browser.trips import SEATLESS_AIRLINE, day, expire, open_trip, paid_trip
+
+pytestmark = pytest.mark.timeout(300)
+
+FLEX_CABIN = "premium_economy"  # the sims' changeable, non-refundable fare (economy is neither)
+PAID_SEAT = re.compile(r"^Seat \d+[A-K], (window|aisle|middle seat)(, extra legroom)?, \$[\d.]+$")
+
+
+def _shown_date(days_ahead: int) -> str:
+    """A date as the app shows it: `Tue 3 Feb`."""
+    when = dt.date.fromisoformat(day(days_ahead))
+    return f"{when:%a} {when.day} {when:%b}"
+
+
+def _find_flights(page: Page, days_ahead: int) -> Locator:
+    """Searches the trip's first flight on another day: the change offers' region."""
+    page.get_by_label("New departure date").fill(day(days_ahead))
+    page.get_by_role("button", name="Find flights").click()
+    offers = page.get_by_role("region", name="Change offers")
+    expect(offers.get_by_role("status")).to_contain_text("prices held until")
+    return offers
+
+
+def _choose_dearest(page: Page, offers: Locator) -> Locator:
+    """Chooses the last (dearest) change offer: the confirmation's region."""
+    offers.get_by_role("listitem").last.get_by_role("button", name="Choose").click()
+    confirming = page.get_by_role("region", name="Confirm the change")
+    expect(confirming).to_contain_text("to pay now")
+    return confirming
+
+
+def test_a_flight_is_changed_to_another_date_after_an_expired_offer_and_a_declined_card(
+    screen: Page, stack: Stack, database_url: str
+) -> None:
+    page = screen
+    order_id = paid_trip(stack, page.request, days_ahead=90, cabin=FLEX_CABIN)
+    open_trip(page, order_id)
+    reference = page.locator(".reference").inner_text()
+
+    page.get_by_role("link", name="Change this flight, LHR to JFK").click()
+    expect(page.get_by_role("heading", name="Change your flight")).to_be_visible()
+    offers = _find_flights(page, 20)
+    first = offers.get_by_role("listitem").first
+    for term in ("Fare difference", "Change fee", "Total", "New trip total"):
+        expect(first.get_by_text(term, exact=True)).to_be_visible()
+    expect(first).to_contain_text(_shown_date(20))
+    assert_accessible(page)
+    screenshot(page, "change-offers")
+
+    # The offer runs out before the traveler confirms: the API says 410, the page searches again.
+    confirming = _choose_dearest(page, offers)
+    expire(stack, database_url, "order_changes", order_id)
+    confirming.get_by_role("button", name="Confirm change").click()
+    expect(confirming.get_by_role("alert")).to_contain_text("These change offers have expired")
+    assert_accessible(page)
+    confirming.get_by_role("button", name="Search again").click()
+
+    # A declined card: 409, the airline puts the old flights back, nothing is charged.
+    confirming = _choose_dearest(page, offers)
+    confirming.get_by_label("Test card that is declined").check()
+    confirming.get_by_role("button", name="Confirm change").click()
+    expect(confirming.get_by_role("alert")).to_contain_text("Your flight was not changed")
+    expect(confirming.get_by_role("alert")).to_contain_text("the card payment of")
+    confirming.get_by_role("button", name="Search again").click()
+
+    confirming = _choose_dearest(page, offers)
+    expect(confirming.get_by_label("Test card that succeeds")).to_be_checked()
+    assert_accessible(page)
+    screenshot(page, "change-confirm")
+    confirming.get_by_role("button", name="Confirm change").click()
+
+    expect(page.get_by_role("heading", name="Your trip is booked")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Your flight was changed")).to_be_visible()
+    expect(page.get_by_role("region", name="LHR to JFK")).to_contain_text(_shown_date(20))
+    expect(page.locator(".reference")).to_have_text(reference)  # the same booking
+    assert_accessible(page)
+    screenshot(page, "flight-changed")
+
+
+def test_a_fare_that_allows_no_change_is_refused_in_words(screen: Page, stack: Stack) -> None:
+    page = screen
+    order_id = paid_trip(stack, page.request, days_ahead=91)  # economy: not changeable
+    open_trip(page, order_id)
+    page.get_by_role("link", name="Change this flight, LHR to JFK").click()
+    page.get_by_label("New departure date").fill(day(93))
+    page.get_by_role("button", name="Find flights").click()
+    refused = page.get_by_role("alert")
+    expect(refused).to_contain_text("This fare cannot be changed.")
+    expect(refused).to_contain_text("cancel the trip instead")
+    assert_accessible(page)
+    page.get_by_role("button", name="Keep my flight").click()
+    expect(page.get_by_role("heading", name="Your trip is booked")).to_be_visible()
+
+
+def _choose_paid_seat(page: Page) -> str:
+    """On the seat map of the paid trip, a seat that costs money: its designator."""
+    page.get_by_role("link", name="Change seats").click()
+    expect(page.get_by_role("heading", name="Change seats")).to_be_visible()
+    seat = page.get_by_role("table").first.get_by_role("button", name=PAID_SEAT).first
+    designator = (seat.get_attribute("aria-label") or "").split(",")[0].removeprefix("Seat ")
+    seat.click()
+    expect(page.get_by_role("group", name="Your seats")).to_contain_text("To pay now: $")
+    return designator
+
+
+def test_seats_change_on_a_paid_trip_charging_the_dearer_seat_to_a_card(
+    screen: Page, stack: Stack
+) -> None:
+    page = screen
+    order_id = paid_trip(stack, page.request, days_ahead=47, avoid_airline=SEATLESS_AIRLINE)
+    open_trip(page, order_id)
+
+    # Declined: the seats stay as they were, and the trip says so.
+    designator = _choose_paid_seat(page)
+    page.get_by_label("Test card that is declined").check()
+    page.get_by_role("button", name="Save seats").click()
+    expect(page.get_by_role("heading", name="Your trip is booked")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="The card was declined")).to_be_visible()
+    expect(page.get_by_role("region", name="Passengers")).not_to_contain_text(f"Seat {designator}")
+
+    designator = _choose_paid_seat(page)
+    expect(page.get_by_label("Test card that succeeds")).to_be_checked()
+    assert_accessible(page)
+    screenshot(page, "paid-seat-change")
+    page.get_by_role("button", name="Save seats").click()
+    charged = page.get_by_role("status").filter(has_text="Your new seats are confirmed")
+    expect(charged).to_contain_text(re.compile(r"\$[\d.]+ was charged to your card"))
+    passengers = page.get_by_role("region", name="Passengers")
+    expect(passengers).to_contain_text(re.compile(rf"Ada Lovelace\s*Seat {designator}\b"))
+    assert_accessible(page)
+    screenshot(page, "paid-seats-changed")

@@ -1,0 +1,81 @@
+"""Trips made through the API for the browser tests that start on a trip's page (cancelling,
+changing a flight, changing seats): Ada's paid order, opened signed in, and quotes run out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import asyncpg
+from playwright.sync_api import APIRequestContext, Page, expect
+
+from tests.browser.conftest import Stack
+from tests.browser.test_book import sign_in_as_ada
+from tests.browser.test_sign_in import ADA, token_for
+
+# The SOAP airline shows seat maps but sells no seats through Skyfare yet (409 on choosing).
+SEATLESS_AIRLINE = "Nordic Skyways"
+
+
+def day(days_ahead: int) -> str:
+    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days_ahead)).isoformat()
+
+
+def paid_trip(
+    stack: Stack,
+    request: APIRequestContext,
+    days_ahead: int = 46,
+    cabin: str = "economy",
+    avoid_airline: str | None = None,
+) -> str:
+    """A trip LHR → JFK Ada booked and paid through the API: its order id (the payment settles
+    on the gateway's webhook, moments later)."""
+    headers = {"Authorization": f"Bearer {token_for(stack, ADA)}"}
+    search = request.get(
+        f"/v1/search?origin=LHR&destination=JFK&departure_date={day(days_ahead)}"
+        f"&cabin_class={cabin}"
+    )
+    assert search.ok, search.text()
+    offers = [o for o in search.json()["offers"] if o["owner"]["name"] != avoid_airline]
+    passenger = {"type": "adult", "given_name": "Ada", "family_name": "Lovelace",
+                 "born_on": "1990-12-10", "gender": "f", "email": ADA[0]}  # fmt: skip
+    for offer in offers[:5]:  # a re-priced or sold-out offer: the next one
+        order = request.post(
+            "/v1/orders",
+            headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
+            data={"offer_id": offer["id"], "type": "hold", "passengers": [passenger]},
+        )
+        if order.status == 201:
+            order_id: str = order.json()["id"]
+            paid = request.post(
+                f"/v1/orders/{order_id}/payments",
+                headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
+                data={"card_token": "tok_visa"},
+            )
+            assert paid.status == 202, paid.text()
+            return order_id
+    raise AssertionError("no offer could be held")
+
+
+def open_trip(page: Page, order_id: str) -> None:
+    """The trip's page, Ada signed in, once the payment has confirmed it."""
+    page.goto(f"/trips/{order_id}")
+    sign_in_as_ada(page)
+    expect(page.get_by_role("heading", name="Your trip is booked")).to_be_visible()
+
+
+def expire(stack: Stack, database_url: str, table: str, order_id: str) -> None:
+    """Every quote of the order in `table` (order_cancellations, order_changes) runs out now."""
+    assert table in ("order_cancellations", "order_changes")
+
+    async def run() -> None:
+        connection = await asyncpg.connect(database_url)
+        try:
+            await connection.execute(
+                f"UPDATE {table} SET expires_at = now() - interval '1 second' WHERE order_id = $1",
+                order_id,
+            )
+        finally:
+            await connection.close()
+
+    stack.run(run())

@@ -1,0 +1,100 @@
+import { useMutation } from "@tanstack/react-query";
+import { useState } from "react";
+
+import { Field } from "../../../components/Field";
+import { ProblemNotice } from "../../../components/ProblemNotice";
+import type { Order } from "../../../lib/api/client";
+import { ApiProblem } from "../../../lib/api/settle";
+import { clock } from "../../../lib/expiry";
+import { localDate } from "../../../lib/format";
+import { type ChangeOffer, type ChangeOffers, searchChanges } from "../api/changes";
+import { ChangeOfferCard, sliceLine } from "./ChangeOfferCard";
+import { ConfirmChange } from "./ConfirmChange";
+
+interface Props {
+  order: Order;
+  sliceIndex: number;
+  onDone: (changed: ChangeOffer | null) => void;
+}
+
+const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+
+/** Another date or flight for one slice of a booked trip: search, compare what each costs
+ * (fare difference, change fee, total to pay or refunded), confirm one. */
+export default function ChangeFlight({ order, sliceIndex, onDone }: Props) {
+  const slice = order.slices[sliceIndex];
+  const [date, setDate] = useState(() => slice?.segments[0]?.departing_at.slice(0, 10) ?? tomorrow());
+  const [chosen, setChosen] = useState<ChangeOffer | null>(null);
+  const search = useMutation<ChangeOffers, ApiProblem, string>({
+    mutationFn: (day) =>
+      searchChanges(order.id, {
+        slice_index: sliceIndex,
+        origin: slice?.origin ?? "",
+        destination: slice?.destination ?? "",
+        departure_date: day,
+      }),
+    onMutate: () => setChosen(null),
+  });
+  if (!slice) return <p role="alert">This trip has no such flight.</p>;
+  const offers = search.data?.data ?? [];
+  const dateError = search.error?.problem.errors?.find((e) => e.field === "departure_date")?.message;
+
+  return (
+    <div className="change-flight">
+      <h1>Change your flight</h1>
+      <p>
+        Now: <strong>{sliceLine(slice)}</strong>
+      </p>
+      <form
+        className="flight-search"
+        aria-label="Find another flight"
+        onSubmit={(event) => {
+          event.preventDefault();
+          search.mutate(date);
+        }}
+      >
+        <Field id="change-date" label="New departure date" error={dateError}>
+          {(aria) => (
+            <input id="change-date" type="date" required min={tomorrow()} value={date} onChange={(e) => setDate(e.target.value)} {...aria} />
+          )}
+        </Field>
+        <p className="actions">
+          <button type="submit" className="primary" disabled={search.isPending}>
+            Find flights
+          </button>
+          <button type="button" className="secondary" onClick={() => onDone(null)}>
+            Keep my flight
+          </button>
+        </p>
+      </form>
+      {search.error && !dateError && <ProblemNotice problem={search.error.problem} other={search.error.problem.errors ?? []} />}
+      {chosen ? (
+        <ConfirmChange
+          order={order}
+          offer={chosen}
+          onChanged={onDone}
+          onBack={() => setChosen(null)}
+          onSearchAgain={() => search.mutate(date)}
+        />
+      ) : (
+        <section className="change-offers" aria-label="Change offers" aria-live="polite" aria-busy={search.isPending}>
+          {search.isPending && <p role="status">Asking the airline…</p>}
+          {search.data && (
+            <p role="status">
+              {offers.length === 0
+                ? `No flights on ${localDate(date)}: try another day.`
+                : `${offers.length} flight${offers.length > 1 ? "s" : ""} on ${localDate(date)}; prices held until ${clock(offers[0]?.expires_at ?? "")}.`}
+            </p>
+          )}
+          {offers.length > 0 && (
+            <ul className="change-list">
+              {offers.map((offer) => (
+                <ChangeOfferCard key={offer.id} offer={offer} onChoose={() => setChosen(offer)} />
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+    </div>
+  );
+}
