@@ -143,8 +143,10 @@ OPERATIONS: tuple[Operation, ...] = (
         operation_id="create_cancellation",
         summary=(
             "Quote cancelling the order, valid a few minutes: the refund by fare conditions "
-            "(refundable: everything; non-refundable: the taxes; unpaid: nothing) to the card "
-            "that paid, and the penalty kept. Nothing changes until it is confirmed"
+            "of all that was paid (the order's payment, a change's difference, seats bought "
+            "after booking) — refundable: everything, seats included; non-refundable: the "
+            "taxes, seats kept; unpaid: nothing — to the cards that paid, and the penalty "
+            "kept. Nothing changes until it is confirmed"
         ),
         tag="orders",
         response_status=201,
@@ -169,8 +171,9 @@ OPERATIONS: tuple[Operation, ...] = (
         operation_id="confirm_cancellation",
         summary=(
             "Cancel the order exactly as quoted: the airline releases the seats, the quoted "
-            "refund is owed with the cancel and sent to the card. Confirming again answers the "
-            "confirmed quote"
+            "refund is owed with the cancel, split across the order's charges (latest first, "
+            "each at most what it took) and sent to the cards; the order's history says what "
+            "went where. Confirming again answers the confirmed quote"
         ),
         tag="orders",
         response=CancellationView,

@@ -74,8 +74,17 @@ class RecordingRefunds:
         self.refunded: list[str] = []
         self.owed: list[str] = []
 
+    async def paid(self, order: Order) -> Decimal:
+        return order.total_amount
+
     async def owe(
-        self, conn: asyncpg.Connection, order: Order, *, reason: str, amount: Decimal | None = None
+        self,
+        conn: asyncpg.Connection,
+        order: Order,
+        *,
+        reason: str,
+        amount: Decimal | None = None,
+        paid: Decimal | None = None,
     ) -> None:
         self.owed.append(order.id)
 

@@ -11,7 +11,7 @@ import pytest
 
 from booking.model import Order
 from booking.pg import Database
-from payment.service import PaymentService
+from payment.cancellation_refunds import CancellationRefunds
 from payment.wiring import Payments
 from tests.integration.payment.conftest import TicketingAirline, held_order, order_service
 from tests.integration.payment.test_settlement import ALICE, current, intent_status, pay
@@ -26,13 +26,22 @@ class DyingAfterCommit:
     """Booking's `Refunds` port as the payment module implements it, except that the process
     dies right after the cancel committed, before the refund is asked of the gateway."""
 
-    def __init__(self, service: PaymentService) -> None:
-        self._service = service
+    def __init__(self, refunds: CancellationRefunds) -> None:
+        self._refunds = refunds
+
+    async def paid(self, order: Order) -> Decimal:
+        return await self._refunds.paid(order)
 
     async def owe(
-        self, conn: asyncpg.Connection, order: Order, *, reason: str, amount: Decimal | None = None
+        self,
+        conn: asyncpg.Connection,
+        order: Order,
+        *,
+        reason: str,
+        amount: Decimal | None = None,
+        paid: Decimal | None = None,
     ) -> None:
-        await self._service.owe(conn, order, reason=reason, amount=amount)
+        await self._refunds.owe(conn, order, reason=reason, amount=amount, paid=paid)
 
     async def refund(self, order: Order, *, actor: str, reason: str) -> Order:
         raise ProcessDiedError
@@ -55,15 +64,16 @@ async def test_a_cancel_that_dies_right_after_its_commit_leaves_the_refund_owed(
 ) -> None:
     order = await confirmed_order(payments, db, airline, control)
     orders = order_service(db, airline)
-    orders.use_payments(None, DyingAfterCommit(payments.service))
+    orders.use_payments(None, DyingAfterCommit(payments.refunds))
 
     with pytest.raises(ProcessDiedError):
         await orders.cancel(ALICE, order.id)
 
     ended = await current(db, order)
     assert (ended.status, ended.payment_status) == ("cancelled", "paid")
-    [owed] = await db.pool.fetch("SELECT status, refund_reason FROM payments")
-    assert (owed["status"], owed["refund_reason"]) == ("refunding", "the order was cancelled")
+    [owed] = await db.pool.fetch("SELECT status, reason, amount FROM order_refunds")
+    assert (owed["status"], owed["reason"]) == ("owed", "the order was cancelled")
+    assert owed["amount"] == order.total_amount
 
     await payments.reconciler.once()  # what a restarted process does
 
