@@ -26,7 +26,7 @@ from prometheus_client import Counter
 from booking.cancellation_store import PgCancellations
 from booking.cancellation_terms import Quote, is_cancellation_id, new_cancellation_id, terms_for
 from booking.model import Order
-from booking.ports import PaidChanged
+from booking.ports import PaidChanged, RefundPart
 from booking.service import OrderService
 from booking.state import Change
 from kernel.auth import Principal
@@ -121,6 +121,13 @@ class CancellationService:
                 cancelled, actor=principal.subject, reason="the order was cancelled"
             )
         return await self._found(order.id, quote_id), cancelled
+
+    async def refunds_of(self, quote: Quote) -> tuple[RefundPart, ...]:
+        """Where a confirmed quote's refund went, part by part (none before it is confirmed)."""
+        refunds = self._orders.refunds
+        if quote.status != "confirmed" or refunds is None:
+            return ()
+        return await refunds.parts(quote.order_id)
 
     async def _cancel(self, principal: Principal, quote: Quote) -> Order | None:
         who = "support" if principal.is_support else "traveler"

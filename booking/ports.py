@@ -43,6 +43,18 @@ class PaidChanged(Exception):
     priced on (a seat charge captured meanwhile): the cancel rolls back and looks again."""
 
 
+class RefundPart(msgspec.Struct, frozen=True):
+    """One part of a cancelled order's refund: `amount` back to the card of one charge
+    (`charge_id`: `pay_…` the order's payment, `och_…` a change's difference, `sch_…` seats
+    bought later); `owed` until the gateway confirms it (`detail`: its last refusal)."""
+
+    charge_id: str
+    amount: Decimal
+    currency: str
+    status: Literal["owed", "refunded"]
+    detail: str | None = None
+
+
 class Refunds(Protocol):
     """Gives the money back when a paid order is cancelled: all of its charges are one set (its
     own payment, the differences its flight changes charged, the seats bought after booking)."""
@@ -70,6 +82,9 @@ class Refunds(Protocol):
         leaves a refund owed, which the payment reconciler finishes. Raises `PaidChanged` when
         the charges no longer hold `paid` (what `amount` was priced on).
         """
+
+    async def parts(self, order_id: str) -> tuple[RefundPart, ...]:
+        """Where a cancelled order's refund went (or goes): one part per charge refunded."""
 
     async def refund(self, order: Order, *, actor: str, reason: str) -> Order:
         """Refund `order`, which was just cancelled with payment status `paid`.

@@ -17,6 +17,7 @@ from booking.cancellation_terms import CancellationStatus, Quote, RefundTo
 from booking.cancellations import CancellationService
 from booking.history import OrderHistory, history_view
 from booking.model import Order, OrderView
+from booking.ports import RefundPart
 from booking.routes import ORDER_ID_PARAMETER, ORDER_SERVICE
 from kernel.auth import principal as caller
 from kernel.openapi import Operation, Parameter
@@ -30,7 +31,8 @@ class CancellationView(msgspec.Struct, frozen=True, kw_only=True):
     """A cancellation quote: what cancelling gives back (`refund_amount`, to `refund_to`: the
     card that paid; null when nothing was paid) and what the fare keeps (`penalty_amount`),
     valid until `expires_at`; `status` becomes `confirmed` once performed. `order` is the
-    order as it is now."""
+    order as it is now; `refunds`, once confirmed, where the refund went: one part per charge
+    of the order (its payment, a change's difference, seats bought later), latest first."""
 
     id: str
     order_id: str
@@ -44,9 +46,12 @@ class CancellationView(msgspec.Struct, frozen=True, kw_only=True):
     created_at: dt.datetime
     confirmed_at: dt.datetime | None
     order: OrderView
+    refunds: tuple[RefundPart, ...] = ()
 
     @classmethod
-    def of(cls, quote: Quote, order: Order) -> CancellationView:
+    def of(
+        cls, quote: Quote, order: Order, refunds: tuple[RefundPart, ...] = ()
+    ) -> CancellationView:
         return cls(
             id=quote.id,
             order_id=quote.order_id,
@@ -60,6 +65,7 @@ class CancellationView(msgspec.Struct, frozen=True, kw_only=True):
             created_at=quote.created_at,
             confirmed_at=quote.confirmed_at,
             order=OrderView.of(order),
+            refunds=refunds,
         )
 
 
@@ -87,8 +93,9 @@ async def quote_cancellation(request: web.Request) -> web.Response:
 async def confirm_cancellation(request: web.Request) -> web.Response:
     principal = caller(request)
     order_id, quote_id = request.match_info["order_id"], request.match_info["cancellation_id"]
-    quote, order = await request.config_dict[CANCELLATIONS].confirm(principal, order_id, quote_id)
-    return _json(CancellationView.of(quote, order))
+    service = request.config_dict[CANCELLATIONS]
+    quote, order = await service.confirm(principal, order_id, quote_id)
+    return _json(CancellationView.of(quote, order, await service.refunds_of(quote)))
 
 
 def add_routes(router: web.UrlDispatcher) -> None:

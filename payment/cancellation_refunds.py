@@ -23,7 +23,7 @@ import asyncpg
 import msgspec
 
 from booking.model import Order
-from booking.ports import PaidChanged
+from booking.ports import PaidChanged, RefundPart
 from booking.repository import OrderRepository
 from booking.state import Change
 from payment import errors, metrics
@@ -105,8 +105,10 @@ class CancellationRefunds:
         parts = split(charges, holding if amount is None else amount)
         for part in parts:
             await conn.execute(
+                # clock_timestamp(): the parts keep the split's order (latest charge first)
                 "INSERT INTO order_refunds (id, order_id, charge_id, intent_id, amount, currency,"
-                " reason, status) VALUES ($1, $2, $3, $4, $5, $6, $7, 'owed')",
+                " reason, status, created_at)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, 'owed', clock_timestamp())",
                 PREFIX + secrets.token_hex(12), order.id, part.charge.id, part.charge.intent_id,
                 part.amount, order.total_currency, reason,
                 timeout=self._db.timeout_s,
@@ -114,6 +116,15 @@ class CancellationRefunds:
         if parts:
             where = describe(_named(parts), order.total_currency)
             await self._note(conn, order.id, f"refund owed: {where}", "payments")
+
+    async def parts(self, order_id: str) -> tuple[RefundPart, ...]:
+        async with self._db.connection() as conn:
+            rows = await conn.fetch(
+                "SELECT charge_id, amount, currency, status, last_error AS detail"
+                " FROM order_refunds WHERE order_id = $1 ORDER BY created_at, id",
+                order_id, timeout=self._db.timeout_s,
+            )  # fmt: skip
+        return tuple(RefundPart(**dict(row)) for row in rows)
 
     async def refund(self, order: Order, *, actor: str, reason: str) -> Order:
         await self.settle(order.id, actor=actor, reason=reason)

@@ -103,7 +103,12 @@ async def test_a_refundable_fare_gives_back_everything_paid_across_its_three_cha
     response = await pay_env.client.post(
         f"/v1/orders/{order['id']}/cancellations/{offered['id']}/confirm", headers=alice
     )
-    assert response.status == 200, await response.text()
+    confirmed = await response.json()
+    assert response.status == 200, confirmed
+    parts = confirmed["refunds"]  # where it went: latest charge first, each all it took
+    assert [p["charge_id"][:4] for p in parts] == ["och_", "sch_", "pay_"]
+    assert sum(Decimal(p["amount"]) for p in parts) == paid
+    assert {p["status"] for p in parts} == {"refunded"}
 
     done = await refunded(pay_env, alice, order["id"])
     assert done["status"] == "cancelled"

@@ -19,6 +19,7 @@ from booking.idempotency import (
     fingerprint,
 )
 from booking.model import CreateOrderRequest, Order, PaymentMethod
+from booking.ports import RefundPart
 from booking.repository import PgOrderRepository
 from booking.service import OrderService
 from booking.state import Change
@@ -76,6 +77,9 @@ class RecordingRefunds:
 
     async def paid(self, order: Order) -> Decimal:
         return order.total_amount
+
+    async def parts(self, order_id: str) -> tuple[RefundPart, ...]:
+        return ()
 
     async def owe(
         self,

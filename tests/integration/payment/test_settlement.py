@@ -193,7 +193,7 @@ async def test_a_refund_the_gateway_did_not_confirm_is_retried_by_the_reconciler
     assert confirmed.status == "confirmed"
 
     offline = payments_over(db, dead_gateway, airline)
-    async with db.pool.acquire() as conn, conn.transaction():  # as the cancel's transaction
+    async with db.transaction() as conn:  # as the cancel's transaction
         await conn.execute("UPDATE orders SET status = 'cancelled' WHERE id = $1", order.id)
         await offline.refunds.owe(conn, confirmed, reason="cancelled")
     still_paid = await offline.refunds.refund(confirmed, actor="alice", reason="cancelled")
