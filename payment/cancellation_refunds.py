@@ -115,7 +115,7 @@ class CancellationRefunds:
             )  # fmt: skip
         if parts:
             where = describe(_named(parts), order.total_currency)
-            await self._note(conn, order.id, f"refund owed: {where}", "payments")
+            await self._note(conn, order.id, f"refund owed: {where}", "booking")
 
     async def parts(self, order_id: str) -> tuple[RefundPart, ...]:
         async with self._db.connection() as conn:
