@@ -1,9 +1,10 @@
 """What cancelling an order costs and gives back, by its fare conditions (pure).
 
 - Not paid (held, unpaid or its card declined): nothing was taken, nothing to refund.
-- Paid, refundable fare: everything back, no penalty.
-- Paid, non-refundable fare: the taxes back (the airline owes them: they are levied per flown
-  passenger), the fare kept as the penalty.
+- Paid, refundable fare: everything paid back (the order's payment, a flight change's
+  difference, seats bought after booking), no penalty.
+- Paid, non-refundable fare: the taxes of the fare as it is now (the airline owes them: they
+  are levied per flown passenger) back; the rest kept as the penalty, seats bought included.
 - Paid, terms unknown (an order made before they were kept): everything back, as cancelling
   always did.
 A payment in flight cannot be quoted (its outcome decides the answer); an order that is over
@@ -65,6 +66,11 @@ class Terms(msgspec.Struct, frozen=True):
     penalty_amount: Decimal
     refund_to: RefundTo | None
 
+    @property
+    def paid_amount(self) -> Decimal:
+        """What was paid, that the refund and the penalty share."""
+        return self.refund_amount + self.penalty_amount
+
 
 class Quote(msgspec.Struct, frozen=True, kw_only=True):
     """A stored cancellation quote and the order as it was when it was made."""
@@ -109,18 +115,23 @@ def describes(quote: QuotedOrder, order: Order) -> bool:
     )
 
 
-def terms_for(order: Order) -> Terms:
+def terms_for(order: Order, paid: Decimal | None = None) -> Terms:
     """What cancelling `order` now would give back; `Conflict` when it cannot be quoted."""
     check_quotable(order, "cancel")
-    return money_back(order)
+    return money_back(order, paid)
 
 
-def money_back(order: Order) -> Terms:
-    """What the fare conditions give back of `order`'s payment, whatever its status now: the
-    one-step cancel reads it off the row it has just cancelled."""
+def money_back(order: Order, paid: Decimal | None = None) -> Terms:
+    """What the fare conditions give back of what was paid for `order` (`paid`: all its
+    charges net — its payment, a change's difference, seats bought later; None: its total),
+    whatever its status now: the one-step cancel reads it off the row it has just cancelled.
+
+    A refundable fare gives back everything paid, seats bought after booking included (they
+    were sold with the fare); a non-refundable one its taxes only, the seats kept with the fare.
+    """
     if order.payment_status != "paid":
         return Terms(NOTHING, NOTHING, None)
-    total = order.total_amount
+    total = order.total_amount if paid is None else paid
     if order.terms is None or order.terms.refundable:
         return Terms(total, NOTHING, "original_form_of_payment")
     refund = min(order.terms.tax_amount, total)

@@ -4,9 +4,12 @@
 and keeps it for `ttl_s`. `confirm` performs it as quoted: the airline releases the booking,
 then ONE transaction moves the order to `cancelled` (guarded on the status and payment status
 it was quoted in), marks the quote confirmed and, for a paid order, owes the quoted refund
-(`Refunds.owe`, amount fixed), so no commit ever holds a cancelled order whose money nobody
+(`Refunds.owe`, amount fixed, split across the order's charges: its payment, a change's
+difference, seats bought later), so no commit ever holds a cancelled order whose money nobody
 owes back. Confirming again answers the confirmed quote (idempotent); an expired quote is 410;
 an order that changed since the quote (paid, cancelled, expired meanwhile) is 409: ask again.
+The quote prices all the order's charges (`Refunds.paid`): a seat charge captured between the
+quote and its confirmation is a 409 too (the order is then cancelled the one-step way).
 `POST /v1/orders/{id}/cancel` stays the one-step cancel (booking/service.py): it gives back
 what a quote confirmed at once would (`money_back`), without keeping a quote.
 """
@@ -23,6 +26,7 @@ from prometheus_client import Counter
 from booking.cancellation_store import PgCancellations
 from booking.cancellation_terms import Quote, is_cancellation_id, new_cancellation_id, terms_for
 from booking.model import Order
+from booking.ports import PaidChanged, RefundPart
 from booking.service import OrderService
 from booking.state import Change
 from kernel.auth import Principal
@@ -65,7 +69,11 @@ class CancellationService:
     async def quote(self, principal: Principal, order_id: str) -> tuple[Quote, Order]:
         """A new quote for cancelling the order now, and the order it was made from."""
         order = await self._orders.get(principal, order_id)
-        terms = terms_for(order)
+        refunds = self._orders.refunds
+        paid = None
+        if order.payment_status == "paid" and refunds is not None:
+            paid = await refunds.paid(order)
+        terms = terms_for(order, paid)
         now = self._clock()
         quote = Quote(
             id=new_cancellation_id(),
@@ -114,6 +122,13 @@ class CancellationService:
             )
         return await self._found(order.id, quote_id), cancelled
 
+    async def refunds_of(self, quote: Quote) -> tuple[RefundPart, ...]:
+        """Where a confirmed quote's refund went, part by part (none before it is confirmed)."""
+        refunds = self._orders.refunds
+        if quote.status != "confirmed" or refunds is None:
+            return ()
+        return await refunds.parts(quote.order_id)
+
     async def _cancel(self, principal: Principal, quote: Quote) -> Order | None:
         who = "support" if principal.is_support else "traveler"
         change = Change(
@@ -131,14 +146,18 @@ class CancellationService:
             refunds = self._orders.refunds
             if cancelled.payment_status == "paid" and refunds is not None:
                 await refunds.owe(
-                    conn, cancelled, reason="the order was cancelled", amount=quote.refund_amount
+                    conn,
+                    cancelled,
+                    reason="the order was cancelled",
+                    amount=quote.refund_amount,
+                    paid=quote.refund_amount + quote.penalty_amount,
                 )
 
         try:
             return await self._orders.repository.transition(
                 quote.order_id, change, actor=principal.subject, also=confirm_and_owe
             )
-        except _AlreadyConfirmed:
+        except (_AlreadyConfirmed, PaidChanged):  # PaidChanged: a seat charge since the quote
             return None
 
     async def _lost(self, principal: Principal, order: Order, quote_id: str) -> tuple[Quote, Order]:

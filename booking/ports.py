@@ -38,8 +38,31 @@ class PaymentStarter(Protocol):
         """
 
 
+class PaidChanged(Exception):
+    """`Refunds.owe` found the order's charges holding another amount than its refund was
+    priced on (a seat charge captured meanwhile): the cancel rolls back and looks again."""
+
+
+class RefundPart(msgspec.Struct, frozen=True):
+    """One part of a cancelled order's refund: `amount` back to the card of one charge
+    (`charge_id`: `pay_…` the order's payment, `och_…` a change's difference, `sch_…` seats
+    bought later); `owed` until the gateway confirms it (`detail`: its last refusal)."""
+
+    charge_id: str
+    amount: Decimal
+    currency: str
+    status: Literal["owed", "refunded"]
+    detail: str | None = None
+
+
 class Refunds(Protocol):
-    """Gives the money back when a paid order is cancelled."""
+    """Gives the money back when a paid order is cancelled: all of its charges are one set (its
+    own payment, the differences its flight changes charged, the seats bought after booking)."""
+
+    async def paid(self, order: Order) -> Decimal:
+        """What the traveler paid for `order`, net: every captured charge of it minus what was
+        given back already (e.g. a change to a cheaper slice). The fare conditions decide how
+        much of it a cancellation gives back (booking/cancellation_terms.py `money_back`)."""
 
     async def owe(
         self,
@@ -48,22 +71,27 @@ class Refunds(Protocol):
         *,
         reason: str,
         amount: Decimal | None = None,
+        paid: Decimal | None = None,
     ) -> None:
         """Record, in the transaction `conn` is in, that the money of `order` — just ended
         (cancelled) while `paid` — is owed back: `amount` of it (a cancellation quote's refund,
-        the fare's penalty kept), or all of it when None.
+        the fare's penalty kept), or all of it when None, split across its charges.
 
         Called inside the very transaction that ends the order, so no committed state ever
         holds an ended order whose money nobody owes back: a crash right after the commit
-        leaves a refund owed, which the payment reconciler finishes.
+        leaves a refund owed, which the payment reconciler finishes. Raises `PaidChanged` when
+        the charges no longer hold `paid` (what `amount` was priced on).
         """
+
+    async def parts(self, order_id: str) -> tuple[RefundPart, ...]:
+        """Where a cancelled order's refund went (or goes): one part per charge refunded."""
 
     async def refund(self, order: Order, *, actor: str, reason: str) -> Order:
         """Refund `order`, which was just cancelled with payment status `paid`.
 
         Moves the payment status paid → refunded through `OrderRepository.transition` (emitting
-        `payment.refunded`) when the gateway confirms, and returns the order as it is now (still
-        `paid` if the refund is pending). Must be idempotent per order.
+        `payment.refunded`) once every part is confirmed by the gateway, and returns the order
+        as it is now (still `paid` while a part is pending). Must be idempotent per order.
         """
 
 

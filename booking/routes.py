@@ -203,8 +203,11 @@ OPERATIONS: tuple[Operation, ...] = (
         operation_id="cancel_order",
         summary=(
             "Cancel an order: the airline releases its seats, a paid order is refunded by its "
-            "fare conditions (a cancellation quote confirmed at once: a non-refundable fare "
-            "gives back its taxes). Cancelling a cancelled order answers it unchanged"
+            "fare conditions (a cancellation quote confirmed at once: a refundable fare gives "
+            "back everything paid, seats bought after booking and a change's difference "
+            "included; a non-refundable fare its taxes), split across the cards' charges, "
+            "latest first. Cancelling a cancelled order answers it, asking again for any "
+            "refund still owed"
         ),
         tag="orders",
         response=OrderView,

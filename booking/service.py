@@ -4,15 +4,15 @@ cancel."""
 from __future__ import annotations
 
 import functools
-from decimal import Decimal
 
 import asyncpg
 
 from booking import metrics
-from booking.cancellation_terms import money_back
+from booking.cancellation_terms import Terms, money_back
 from booking.creation import OrderCreation
 from booking.model import Order, is_order_id
 from booking.pagination import Position
+from booking.ports import PaidChanged
 from booking.state import Change
 from kernel.auth import Principal
 from kernel.errors import Conflict, NotFound
@@ -47,19 +47,25 @@ class OrderService(OrderCreation):
     async def cancel(self, principal: Principal, order_id: str) -> Order:
         """Cancel at the airline, then `cancelled`, refunding a paid order by its fare conditions
         (a cancellation quote confirmed in one step); cancelling a cancelled order answers it
-        unchanged. `Conflict` for an expired order, or a paid one when refunds are not enabled;
-        `ServiceUnavailable` when the airline cannot be reached (nothing changed)."""
+        unchanged, but for asking again for a refund still owed. `Conflict` for an expired
+        order, or a paid one when refunds are not enabled; `ServiceUnavailable` when the
+        airline cannot be reached (nothing changed)."""
         for _ in range(3):
             order = await self.get(principal, order_id)
             if order.status == "cancelled":
                 metrics.cancel_outcome("already_cancelled")
+                if order.payment_status == "paid" and self._refunds is not None:
+                    # A refund still owed (the gateway refused a part, or did not answer):
+                    # cancelling again asks for it now rather than at the reconciler's next round.
+                    reason = "the order was cancelled"
+                    return await self._refunds.refund(order, actor=principal.subject, reason=reason)
                 return order
             self._check_cancellable(order)
             await self.airline.cancel(order)
             # As a quote made now would say: a paid order gets back what its fare conditions
             # give. Money that arrives while an unpaid order is being cancelled all goes back
             # (the traveler cancelled before paying): the penalty is fixed by what we read.
-            terms = money_back(order) if order.payment_status == "paid" else None
+            terms = await self._money_back(order) if order.payment_status == "paid" else None
             change = Change(
                 from_status=(order.status,),
                 to_status="cancelled",
@@ -67,15 +73,15 @@ class OrderService(OrderCreation):
                 refund_amount=None if terms is None else terms.refund_amount,
                 penalty_amount=None if terms is None else terms.penalty_amount,
             )
-            owe = functools.partial(
-                self._owe_refund, amount=None if terms is None else terms.refund_amount
-            )
+            owe = functools.partial(self._owe_refund, terms=terms)
             try:
                 cancelled = await self.repository.transition(
                     order.id, change, actor=principal.subject, also=owe
                 )
             except _PaidMeanwhile:
                 continue  # paid since we looked, and refunds are off: refused next round
+            except PaidChanged:
+                continue  # a seat charge captured since we priced the refund: price it again
             if cancelled is None:
                 continue  # it changed meanwhile (another cancel, a payment): look again
             metrics.cancel_outcome("cancelled")
@@ -85,17 +91,28 @@ class OrderService(OrderCreation):
             return cancelled
         raise Conflict("the order kept changing while it was being cancelled; retry")
 
+    async def _money_back(self, order: Order) -> Terms:
+        """What the fare conditions give back of all that was paid for `order`."""
+        paid = None if self._refunds is None else await self._refunds.paid(order)
+        return money_back(order, paid)
+
     async def _owe_refund(
-        self, conn: asyncpg.Connection, cancelled: Order, *, amount: Decimal | None
+        self, conn: asyncpg.Connection, cancelled: Order, *, terms: Terms | None
     ) -> None:
         """In the cancel's transaction: a paid order's money is owed back from its commit on
         (the payment may have been captured after we looked: the guard reads the row as
-        written, not our earlier read); `amount` of it, None: all."""
+        written, not our earlier read); what `terms` give back of it, None: all."""
         if cancelled.payment_status != "paid":
             return
         if self._refunds is None:
             raise _PaidMeanwhile  # rolls the cancel back
-        await self._refunds.owe(conn, cancelled, reason="the order was cancelled", amount=amount)
+        await self._refunds.owe(
+            conn,
+            cancelled,
+            reason="the order was cancelled",
+            amount=None if terms is None else terms.refund_amount,
+            paid=None if terms is None else terms.paid_amount,
+        )
 
     def _check_cancellable(self, order: Order) -> None:
         if order.status == "expired":

@@ -17,6 +17,7 @@ from booking.cancellation_terms import CancellationStatus, Quote, RefundTo
 from booking.cancellations import CancellationService
 from booking.history import OrderHistory, history_view
 from booking.model import Order, OrderView
+from booking.ports import RefundPart
 from booking.routes import ORDER_ID_PARAMETER, ORDER_SERVICE
 from kernel.auth import principal as caller
 from kernel.openapi import Operation, Parameter
@@ -30,7 +31,8 @@ class CancellationView(msgspec.Struct, frozen=True, kw_only=True):
     """A cancellation quote: what cancelling gives back (`refund_amount`, to `refund_to`: the
     card that paid; null when nothing was paid) and what the fare keeps (`penalty_amount`),
     valid until `expires_at`; `status` becomes `confirmed` once performed. `order` is the
-    order as it is now."""
+    order as it is now; `refunds`, once confirmed, where the refund went: one part per charge
+    of the order (its payment, a change's difference, seats bought later), latest first."""
 
     id: str
     order_id: str
@@ -44,9 +46,12 @@ class CancellationView(msgspec.Struct, frozen=True, kw_only=True):
     created_at: dt.datetime
     confirmed_at: dt.datetime | None
     order: OrderView
+    refunds: tuple[RefundPart, ...] = ()
 
     @classmethod
-    def of(cls, quote: Quote, order: Order) -> CancellationView:
+    def of(
+        cls, quote: Quote, order: Order, refunds: tuple[RefundPart, ...] = ()
+    ) -> CancellationView:
         return cls(
             id=quote.id,
             order_id=quote.order_id,
@@ -60,6 +65,7 @@ class CancellationView(msgspec.Struct, frozen=True, kw_only=True):
             created_at=quote.created_at,
             confirmed_at=quote.confirmed_at,
             order=OrderView.of(order),
+            refunds=refunds,
         )
 
 
@@ -87,8 +93,9 @@ async def quote_cancellation(request: web.Request) -> web.Response:
 async def confirm_cancellation(request: web.Request) -> web.Response:
     principal = caller(request)
     order_id, quote_id = request.match_info["order_id"], request.match_info["cancellation_id"]
-    quote, order = await request.config_dict[CANCELLATIONS].confirm(principal, order_id, quote_id)
-    return _json(CancellationView.of(quote, order))
+    service = request.config_dict[CANCELLATIONS]
+    quote, order = await service.confirm(principal, order_id, quote_id)
+    return _json(CancellationView.of(quote, order, await service.refunds_of(quote)))
 
 
 def add_routes(router: web.UrlDispatcher) -> None:
@@ -143,8 +150,10 @@ OPERATIONS: tuple[Operation, ...] = (
         operation_id="create_cancellation",
         summary=(
             "Quote cancelling the order, valid a few minutes: the refund by fare conditions "
-            "(refundable: everything; non-refundable: the taxes; unpaid: nothing) to the card "
-            "that paid, and the penalty kept. Nothing changes until it is confirmed"
+            "of all that was paid (the order's payment, a change's difference, seats bought "
+            "after booking) — refundable: everything, seats included; non-refundable: the "
+            "taxes, seats kept; unpaid: nothing — to the cards that paid, and the penalty "
+            "kept. Nothing changes until it is confirmed"
         ),
         tag="orders",
         response_status=201,
@@ -169,8 +178,9 @@ OPERATIONS: tuple[Operation, ...] = (
         operation_id="confirm_cancellation",
         summary=(
             "Cancel the order exactly as quoted: the airline releases the seats, the quoted "
-            "refund is owed with the cancel and sent to the card. Confirming again answers the "
-            "confirmed quote"
+            "refund is owed with the cancel, split across the order's charges (latest first, "
+            "each at most what it took) and sent to the cards; the order's history says what "
+            "went where. Confirming again answers the confirmed quote"
         ),
         tag="orders",
         response=CancellationView,

@@ -6,6 +6,8 @@ Every `interval_s`, for payments unchanged for `after_s`:
   with the same idempotency key, so it is one refund however often we ask.
 - `processing` with an intent: its webhook never came (the gateway gave up delivering) → read
   the intent and apply its outcome as the webhook would have.
+- a cancellation's refund part still `owed` (payment/cancellation_refunds.py): asked again, with
+  the same key after no answer, a new one after a refusal.
 - `processing` without an intent: the gateway never answered the charge → give up (`failed`,
   `payment.failed`; the traveler may pay again). Were the card charged after all, its webhook
   finds the payment given up and the money is refunded (`Settlement`).
@@ -21,6 +23,7 @@ import logging
 
 from kernel.errors import ServiceUnavailable
 from payment import errors
+from payment.cancellation_refunds import CancellationRefunds
 from payment.gateway import PaymentGateway
 from payment.model import Payment
 from payment.refunds import Refunder
@@ -46,6 +49,7 @@ class PaymentReconciler:
         gateway_timeout_s: float,
         batch: int = 50,
         seat_charges: SeatCharges | None = None,
+        cancellations: CancellationRefunds | None = None,
     ) -> None:
         self._payments = payments
         self._gateway = gateway
@@ -55,6 +59,7 @@ class PaymentReconciler:
         self._timeout_s = gateway_timeout_s
         self._batch = batch
         self._seat_charges = seat_charges
+        self._cancellations = cancellations
 
     async def run(self, interval_s: float) -> None:
         """Reconcile every `interval_s` until cancelled."""
@@ -80,7 +85,10 @@ class PaymentReconciler:
         charges = 0
         if self._seat_charges is not None:  # seat changes paid after booking, the same way
             charges = await self._seat_charges.reconcile_once(before)
-        return len(owed) + len(waiting) + charges
+        parts = 0
+        if self._cancellations is not None:  # cancellations' refunds split across charges
+            parts = await self._cancellations.reconcile_once(before, actor=ACTOR)
+        return len(owed) + len(waiting) + charges + parts
 
     async def _settle(self, payment: Payment) -> None:
         if payment.gateway_intent_id is None:

@@ -137,7 +137,9 @@ class Refunder:
         )
         if done is None:
             return None
-        if done.order_paid:
+        # A cancellation's refund is split across the order's charges: the order is refunded
+        # once all its parts are (payment/cancellation_refunds.py), not when this one is.
+        if done.order_paid and not await self._payments.split_refund(conn, done.order_id):
             change = Change(
                 from_status=ANY_STATUS,
                 from_payment=("paid",),

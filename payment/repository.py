@@ -191,6 +191,16 @@ class PgPaymentRepository:
         )
         return None if row is None else _payment(row)
 
+    async def split_refund(self, conn: asyncpg.Connection, order_id: str) -> bool:
+        """Whether the order's cancellation refund is split across its charges (order_refunds),
+        which then decides when the order is refunded."""
+        found = await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM order_refunds WHERE order_id = $1)",
+            order_id,
+            timeout=self.db.timeout_s,
+        )
+        return bool(found)
+
     async def set_intent(self, payment_id: str, intent_id: str) -> None:
         """Remember the gateway's intent (once: a replayed answer names the same intent)."""
         async with self.db.connection() as conn:

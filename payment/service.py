@@ -1,4 +1,4 @@
-"""`PaymentService`: paying a held order, and booking's two payment ports.
+"""`PaymentService`: paying a held order, and booking's `PaymentStarter`.
 
 `pay` (`POST /v1/orders/{id}/payments`): claim the Idempotency-Key → check the order (the
 caller's, `held`, payment `unpaid` or `failed`) → in ONE transaction insert the payment
@@ -8,17 +8,15 @@ amount is the order's, never the client's. A gateway that does not answer is a 5
 the payment `processing`; the client's retry with the same key resumes that very payment (the
 gateway replays the intent), so a card is never charged twice.
 
-`start` is booking's `PaymentStarter` (instant orders), `refund` its `Refunds` (cancelling a
-paid order).
+`start` is booking's `PaymentStarter` (instant orders); its `Refunds` (cancelling a paid order)
+is payment/cancellation_refunds.py.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from decimal import Decimal
 
-import asyncpg
 import msgspec
 
 from booking.idempotency import (
@@ -264,27 +262,6 @@ class PaymentService:
         except errors.GatewayUnavailable as exc:
             logger.warning("payment %s: gateway did not answer: %s", payment.id, exc)
         return moved
-
-    # -- booking.ports.Refunds -------------------------------------------------------------------
-
-    async def owe(
-        self,
-        conn: asyncpg.Connection,
-        order: Order,
-        *,
-        reason: str,
-        amount: Decimal | None = None,
-    ) -> None:
-        await self._refunder.owe(conn, order.id, reason=reason, amount=amount)
-
-    async def refund(self, order: Order, *, actor: str, reason: str) -> Order:
-        """Refund the payment that paid `order` (just cancelled); the order as it is now."""
-        payment = await self._payments.paying(order.id)
-        if payment is None:
-            logger.error("order %s is paid but no payment of it is", order.id)
-            return order
-        await self._refunder.refund(payment, actor=actor, reason=reason)
-        return await self._orders.get(order.id) or order
 
 
 def _card_refused(exc: errors.GatewayError) -> DomainError:

@@ -12,6 +12,7 @@ from booking.seats import OrderSeatDesk
 from booking.service import OrderService
 from connectors.base import Connector
 from kernel.tasks import stop_task
+from payment.cancellation_refunds import CancellationRefunds
 from payment.gateway import HttpPaymentGateway, PaymentGateway
 from payment.receiver import WebhookReceiver
 from payment.reconciler import PaymentReconciler
@@ -37,6 +38,7 @@ class Payments:
     receiver: WebhookReceiver
     reconciler: PaymentReconciler
     gateway: PaymentGateway  # flight changes charge and refund through it too
+    refunds: CancellationRefunds  # booking's `Refunds`: cancelled orders' money back
     seat_charges: SeatCharges | None = None
 
 
@@ -56,6 +58,7 @@ def build_payments(
     refunder = Refunder(payments, gateway, timeout_s=gateway_timeout_s)
     ticketing = Ticketing({c.name: c for c in connectors}, timeout_s=ticket_timeout_s)
     settlement = Settlement(payments, orders.repository, refunder, ticketing)
+    refunds = CancellationRefunds(payments, orders.repository, gateway, timeout_s=gateway_timeout_s)
     service = PaymentService(
         payments,
         orders.repository,
@@ -81,8 +84,10 @@ def build_payments(
             after_s=reconcile_after_s,
             gateway_timeout_s=gateway_timeout_s,
             seat_charges=charges,
+            cancellations=refunds,
         ),
         gateway=gateway,
+        refunds=refunds,
         seat_charges=charges,
     )
 
@@ -107,7 +112,7 @@ async def running_payments(
         payments = build_payments(
             db, orders, gateway, connectors, webhook_secrets=webhook_secrets, seat_desk=seat_desk
         )
-        orders.use_payments(payments.service, payments.service)
+        orders.use_payments(payments.service, payments.refunds)
         if seat_desk is not None:
             seat_desk.payments = payments.seat_charges
         task = asyncio.create_task(

@@ -85,8 +85,9 @@ def leg_seats(
 
 
 def seat_price_cents(spot: Spot, cabin: Cabin, pax: PaxType, currency: str) -> int:
-    """Free in the front cabins and in economy's middle seats; a passenger type pays its share."""
-    if cabin != "Y" or pax == "INF":
+    """Free in economy's middle seats and in the front cabins but for their first row (its extra
+    legroom sells as in economy); a passenger type pays its share."""
+    if pax == "INF" or (cabin != "Y" and not spot.extra_legroom):
         return 0
     if spot.extra_legroom:
         usd = EXTRA_LEGROOM_USD

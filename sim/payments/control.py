@@ -5,6 +5,8 @@
   `retry_max_ms`, `max_attempts`, `timeout_ms`). GET never shows the secrets.
 - `GET|PUT /_sim/payments/timing` — `settle_ms`, `slow_ms`.
 - `GET /_sim/payments/intents[?order_id=]` — every intent with its refunds.
+- `POST /_sim/payments/intents/{id}/refuse_refunds` `{"times": 1, "code": "charge_disputed"}` —
+  the intent's next `times` refunds are refused with `code` (422; a new key may then succeed).
 - `GET /_sim/payments/events[?payment_intent=]` — every event raised, oldest first.
 - `GET /_sim/payments/deliveries[?event_id=]` — every delivery and its attempts.
 - `POST /_sim/payments/events/{id}/redeliver` — deliver an event once more (202).
@@ -30,6 +32,11 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/_sim/payments/timing", get_timing, name="sim_payments_timing")
     router.add_put("/_sim/payments/timing", put_timing, name="sim_payments_timing_put")
     router.add_get("/_sim/payments/intents", get_intents, name="sim_payments_intents")
+    router.add_post(
+        "/_sim/payments/intents/{id}/refuse_refunds",
+        post_refuse_refunds,
+        name="sim_payments_refuse_refunds",
+    )
     router.add_get("/_sim/payments/events", get_events, name="sim_payments_events")
     router.add_get("/_sim/payments/deliveries", get_deliveries, name="sim_payments_deliveries")
     router.add_post(
@@ -87,6 +94,24 @@ async def get_intents(request: web.Request) -> web.Response:
         if order_id is None or intent.metadata.get("order_id") == order_id
     ]
     return json_response({"intents": intents})
+
+
+class RefundRefusals(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    times: int = msgspec.field(default=1)
+    code: str = "charge_disputed"
+
+
+async def post_refuse_refunds(request: web.Request) -> web.Response:
+    sim = request.app[PAYMENTS]
+    intent_id = request.match_info["id"]
+    if intent_id not in sim.ledger.intents:
+        return error_response(404, "not_found", f"no intent {intent_id}")
+    try:
+        refusals = msgspec.json.decode(await request.read() or b"{}", type=RefundRefusals)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from None
+    sim.ledger.refusals.setdefault(intent_id, []).extend([refusals.code] * refusals.times)
+    return json_response({"payment_intent": intent_id, "refusals": sim.ledger.refusals[intent_id]})
 
 
 def _intent_of(event: Event) -> str:

@@ -131,6 +131,9 @@ class Ledger:
     def __init__(self) -> None:
         self.intents: dict[str, Intent] = {}
         self.events: dict[str, Event] = {}
+        # Refusals set by the control API: the next refunds of an intent fail with these codes
+        # (a disputed charge, a closed card), as a real gateway sometimes refuses for a while.
+        self.refusals: dict[str, list[str]] = {}
 
     def create_intent(self, request: CreateIntent) -> tuple[Intent, Outcome, bool]:
         """A new `processing` intent, with what its card will do and whether slowly."""
@@ -184,6 +187,10 @@ class Ledger:
             raise invalid(
                 "charge_not_captured", f"the payment intent is {intent.status}", "payment_intent"
             )
+        refusals = self.refusals.get(intent.id)
+        if refusals:
+            code = refusals.pop(0)
+            raise invalid(code, f"the refund was refused ({code})", "payment_intent")
         left = intent.amount_received - intent.amount_refunded
         if left <= 0:
             raise invalid("charge_already_refunded", "the charge is already fully refunded")
@@ -206,6 +213,7 @@ class Ledger:
     def clear(self) -> None:
         self.intents.clear()
         self.events.clear()
+        self.refusals.clear()
 
     def _event(self, type: EventType, obj: dict[str, Any]) -> Event:
         event = Event(self._new_id("evt"), type, int(time.time()), {"object": obj})

@@ -57,6 +57,12 @@ class PaymentsSimControl:
         intents: list[dict[str, Any]] = body["intents"]
         return intents
 
+    async def refuse_refunds(self, intent_id: str, *, times: int = 1) -> None:
+        """The intent's next `times` refunds are refused (`charge_disputed`)."""
+        await self._call(
+            "POST", f"/_sim/payments/intents/{intent_id}/refuse_refunds", {"times": times}
+        )
+
     async def events(self, intent_id: str | None = None) -> list[dict[str, Any]]:
         query = "" if intent_id is None else f"?payment_intent={intent_id}"
         events: list[dict[str, Any]] = (await self._call("GET", "/_sim/payments/events" + query))[

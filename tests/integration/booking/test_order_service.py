@@ -19,6 +19,7 @@ from booking.idempotency import (
     fingerprint,
 )
 from booking.model import CreateOrderRequest, Order, PaymentMethod
+from booking.ports import RefundPart
 from booking.repository import PgOrderRepository
 from booking.service import OrderService
 from booking.state import Change
@@ -74,8 +75,20 @@ class RecordingRefunds:
         self.refunded: list[str] = []
         self.owed: list[str] = []
 
+    async def paid(self, order: Order) -> Decimal:
+        return order.total_amount
+
+    async def parts(self, order_id: str) -> tuple[RefundPart, ...]:
+        return ()
+
     async def owe(
-        self, conn: asyncpg.Connection, order: Order, *, reason: str, amount: Decimal | None = None
+        self,
+        conn: asyncpg.Connection,
+        order: Order,
+        *,
+        reason: str,
+        amount: Decimal | None = None,
+        paid: Decimal | None = None,
     ) -> None:
         self.owed.append(order.id)
 

@@ -4,14 +4,14 @@ commit. Real PostgreSQL and the sim gateway."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import asyncpg
 import pytest
 
 from booking.model import Order
 from booking.pg import Database
-from payment.service import PaymentService
+from booking.repository import PgOrderRepository
+from payment.cancellation_refunds import CancellationRefunds
+from payment.repository import PgPaymentRepository
 from payment.wiring import Payments
 from tests.integration.payment.conftest import TicketingAirline, held_order, order_service
 from tests.integration.payment.test_settlement import ALICE, current, intent_status, pay
@@ -22,20 +22,18 @@ class ProcessDiedError(Exception):
     """Stands for the API process dying between two steps."""
 
 
-class DyingAfterCommit:
+class DyingAfterCommit(CancellationRefunds):
     """Booking's `Refunds` port as the payment module implements it, except that the process
     dies right after the cancel committed, before the refund is asked of the gateway."""
 
-    def __init__(self, service: PaymentService) -> None:
-        self._service = service
-
-    async def owe(
-        self, conn: asyncpg.Connection, order: Order, *, reason: str, amount: Decimal | None = None
-    ) -> None:
-        await self._service.owe(conn, order, reason=reason, amount=amount)
-
     async def refund(self, order: Order, *, actor: str, reason: str) -> Order:
         raise ProcessDiedError
+
+
+def dying_after_commit(db: Database, payments: Payments) -> DyingAfterCommit:
+    return DyingAfterCommit(
+        PgPaymentRepository(db), PgOrderRepository(db), payments.gateway, timeout_s=5.0
+    )
 
 
 async def confirmed_order(
@@ -55,15 +53,16 @@ async def test_a_cancel_that_dies_right_after_its_commit_leaves_the_refund_owed(
 ) -> None:
     order = await confirmed_order(payments, db, airline, control)
     orders = order_service(db, airline)
-    orders.use_payments(None, DyingAfterCommit(payments.service))
+    orders.use_payments(None, dying_after_commit(db, payments))
 
     with pytest.raises(ProcessDiedError):
         await orders.cancel(ALICE, order.id)
 
     ended = await current(db, order)
     assert (ended.status, ended.payment_status) == ("cancelled", "paid")
-    [owed] = await db.pool.fetch("SELECT status, refund_reason FROM payments")
-    assert (owed["status"], owed["refund_reason"]) == ("refunding", "the order was cancelled")
+    [owed] = await db.pool.fetch("SELECT status, reason, amount FROM order_refunds")
+    assert (owed["status"], owed["reason"]) == ("owed", "the order was cancelled")
+    assert owed["amount"] == order.total_amount
 
     await payments.reconciler.once()  # what a restarted process does
 

@@ -193,10 +193,13 @@ async def test_a_refund_the_gateway_did_not_confirm_is_retried_by_the_reconciler
     assert confirmed.status == "confirmed"
 
     offline = payments_over(db, dead_gateway, airline)
-    still_paid = await offline.service.refund(confirmed, actor="alice", reason="cancelled")
+    async with db.transaction() as conn:  # as the cancel's transaction
+        await conn.execute("UPDATE orders SET status = 'cancelled' WHERE id = $1", order.id)
+        await offline.refunds.owe(conn, confirmed, reason="cancelled")
+    still_paid = await offline.refunds.refund(confirmed, actor="alice", reason="cancelled")
     assert still_paid.payment_status == "paid"  # the refund is owed, not confirmed
-    [owed] = await db.pool.fetch("SELECT status FROM payments")
-    assert owed["status"] == "refunding"
+    [owed] = await db.pool.fetch("SELECT status FROM order_refunds")
+    assert owed["status"] == "owed"
 
     await asyncio.gather(payments.reconciler.once(), payments.reconciler.once())
 

@@ -103,3 +103,16 @@ def test_ids_never_repeat_across_restarts_of_the_sim() -> None:
     # Skyfare dedups webhooks on event ids and keys payments by intent ids, in a database that
     # outlives the sim: a restarted sim must not reuse them.
     assert new_intent(Ledger()) != new_intent(Ledger())
+
+
+def test_a_refund_refusal_set_by_the_control_api_refuses_once_and_moves_nothing() -> None:
+    ledger = Ledger()
+    intent_id = new_intent(ledger)
+    ledger.settle(intent_id, "succeed")
+    ledger.refusals[intent_id] = ["charge_disputed"]
+    with pytest.raises(GatewayError) as caught:
+        ledger.refund(CreateRefund(intent_id, "40.00"))
+    assert (caught.value.status, caught.value.code) == (422, "charge_disputed")
+    assert ledger.intents[intent_id].amount_refunded == 0
+    refund, _ = ledger.refund(CreateRefund(intent_id, "40.00"))
+    assert refund.amount == Decimal("40.00")

@@ -1,0 +1,239 @@
+"""Booking's `Refunds` port: a cancelled order's money given back across all of its charges.
+
+1. `owe`, in the transaction that cancels the order: the refund is split over the order's
+   captured charges (payment/ledger.py: latest first, each part at most what its charge has
+   left) and every part is written `owed` in `order_refunds`, with a history row naming them.
+2. `refund` (right after the commit) and the reconciler (after a crash, a timeout, a refusal)
+   ask the gateway for each owed part: key `<part id>:refund:<attempt>`. A call that did not
+   answer keeps its key (the money may have moved: asking again is the same refund); a refusal
+   (nothing moved) is written on the part and on the order's history, and the next attempt is
+   a new request, since the gateway replays a refusal for its key.
+3. Once no part is owed, ONE transaction moves the order `paid → refunded` (emitting
+   `payment.refunded` with the whole amount) and the order's own payment `refunded`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from decimal import Decimal
+
+import asyncpg
+import msgspec
+
+from booking.model import Order
+from booking.ports import PaidChanged, RefundPart
+from booking.repository import OrderRepository
+from booking.state import Change
+from payment import errors, metrics
+from payment.gateway import PaymentGateway
+from payment.ledger import Part, charges_of, held, split
+from payment.model import PAYMENT_ID_PREFIX
+from payment.refunds import ANY_STATUS
+from payment.repository import PgPaymentRepository, orders_in
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "rfd_"
+_COLUMNS = "id, order_id, charge_id, intent_id, amount, currency, reason, status, attempt"
+
+_NOTE = """
+INSERT INTO order_history
+    (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor)
+SELECT id, status, status, payment_status, payment_status, $2, $3 FROM orders WHERE id = $1"""
+
+
+class OwedPart(msgspec.Struct, frozen=True):
+    """One part of a cancellation's refund, as stored."""
+
+    id: str
+    order_id: str
+    charge_id: str
+    intent_id: str
+    amount: Decimal
+    currency: str
+    reason: str
+    status: str
+    attempt: int
+
+    def key(self) -> str:
+        return f"{self.id}:refund:{self.attempt}"
+
+
+def _part(row: asyncpg.Record) -> OwedPart:
+    return OwedPart(**{name: row[name] for name in row.keys()})  # noqa: SIM118
+
+
+def describe(parts: list[tuple[str, Decimal]], currency: str) -> str:
+    """`"80.00 USD to och_…, 20.00 USD to pay_…"`: what went (or goes) back where."""
+    return ", ".join(f"{amount} {currency} to {charge}" for charge, amount in parts)
+
+
+class CancellationRefunds:
+    def __init__(
+        self,
+        payments: PgPaymentRepository,
+        orders: OrderRepository,
+        gateway: PaymentGateway,
+        *,
+        timeout_s: float,
+    ) -> None:
+        self._payments = payments
+        self._orders = orders
+        self._db = payments.db
+        self._gateway = gateway
+        self._timeout_s = timeout_s
+
+    async def paid(self, order: Order) -> Decimal:
+        async with self._db.connection() as conn:
+            return held(await charges_of(conn, order.id, timeout=self._db.timeout_s))
+
+    async def owe(
+        self,
+        conn: asyncpg.Connection,
+        order: Order,
+        *,
+        reason: str,
+        amount: Decimal | None = None,
+        paid: Decimal | None = None,
+    ) -> None:
+        charges = await charges_of(conn, order.id, timeout=self._db.timeout_s)
+        holding = held(charges)
+        if paid is not None and paid != holding:
+            raise PaidChanged(f"order {order.id} holds {holding}, priced on {paid}")
+        parts = split(charges, holding if amount is None else amount)
+        for part in parts:
+            await conn.execute(
+                # clock_timestamp(): the parts keep the split's order (latest charge first)
+                "INSERT INTO order_refunds (id, order_id, charge_id, intent_id, amount, currency,"
+                " reason, status, created_at)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, 'owed', clock_timestamp())",
+                PREFIX + secrets.token_hex(12), order.id, part.charge.id, part.charge.intent_id,
+                part.amount, order.total_currency, reason,
+                timeout=self._db.timeout_s,
+            )  # fmt: skip
+        if parts:
+            where = describe(_named(parts), order.total_currency)
+            await self._note(conn, order.id, f"refund owed: {where}", "booking")
+
+    async def parts(self, order_id: str) -> tuple[RefundPart, ...]:
+        async with self._db.connection() as conn:
+            rows = await conn.fetch(
+                "SELECT charge_id, amount, currency, status, last_error AS detail"
+                " FROM order_refunds WHERE order_id = $1 ORDER BY created_at, id",
+                order_id, timeout=self._db.timeout_s,
+            )  # fmt: skip
+        return tuple(RefundPart(**dict(row)) for row in rows)
+
+    async def refund(self, order: Order, *, actor: str, reason: str) -> Order:
+        await self.settle(order.id, actor=actor, reason=reason)
+        return await self._orders.get(order.id) or order
+
+    async def settle(self, order_id: str, *, actor: str, reason: str) -> None:
+        """Ask the gateway for every part of the order still owed; finish the order once none
+        is left."""
+        for part in await self._owed(order_id):
+            await self._pay(part, actor)
+        await self._finish(order_id, actor=actor, reason=reason)
+
+    async def reconcile_once(self, before: dt.datetime, *, actor: str, limit: int = 50) -> int:
+        """Settle the orders whose owed parts are unchanged since `before`; how many parts."""
+        async with self._db.connection() as conn:
+            rows = await conn.fetch(
+                "SELECT order_id, min(reason) AS reason FROM order_refunds"
+                " WHERE status = 'owed' AND updated_at < $1 GROUP BY order_id LIMIT $2",
+                before, limit, timeout=self._db.timeout_s,
+            )  # fmt: skip
+        for row in rows:
+            await self.settle(row["order_id"], actor=actor, reason=row["reason"])
+        return len(rows)
+
+    async def _pay(self, part: OwedPart, actor: str) -> None:
+        try:
+            refund = await self._gateway.refund(
+                intent_id=part.intent_id,
+                amount=part.amount,
+                idempotency_key=part.key(),
+                timeout=self._timeout_s,
+            )
+        except errors.GatewayUnavailable as exc:  # maybe moved: the same key asks again later
+            logger.warning("refund %s of order %s: no answer yet: %s", part.id, part.order_id, exc)
+            return
+        except errors.RefundRejected as exc:
+            if exc.code != "charge_already_refunded":
+                await self._refused(part, exc, actor)
+                return
+            refund_id = None  # refunded elsewhere (the gateway's dashboard): record it
+        else:
+            refund_id = refund.id
+        async with self._db.connection() as conn:
+            await conn.execute(
+                "UPDATE order_refunds SET status = 'refunded', gateway_refund_id = $2,"
+                " refunded_at = now(), updated_at = now() WHERE id = $1 AND status = 'owed'",
+                part.id, refund_id, timeout=self._db.timeout_s,
+            )  # fmt: skip
+
+    async def _refused(self, part: OwedPart, exc: errors.RefundRejected, actor: str) -> None:
+        """Nothing moved: the next attempt is a new request; the order's history says it once
+        per kind of refusal."""
+        error = (exc.code or "refund_refused")[:100]
+        logger.error("refund %s of order %s refused: %s", part.id, part.order_id, exc)
+        async with self._db.transaction() as conn:
+            changed = await conn.fetchval(
+                "UPDATE order_refunds SET attempt = attempt + 1, updated_at = now(),"
+                " last_error = $3 WHERE id = $1 AND status = 'owed' AND attempt = $2"
+                " RETURNING last_error IS DISTINCT FROM $3",
+                part.id, part.attempt, error, timeout=self._db.timeout_s,
+            )  # fmt: skip
+            if changed is None:
+                return  # another asker got there first
+            what = describe([(part.charge_id, part.amount)], part.currency)
+            note = f"refund of {what} refused by the payment gateway ({error}); it is retried"
+            await self._note(conn, part.order_id, note, actor)
+
+    async def _finish(self, order_id: str, *, actor: str, reason: str) -> None:
+        async with self._db.transaction() as conn:
+            rows = await conn.fetch(
+                f"SELECT {_COLUMNS} FROM order_refunds WHERE order_id = $1 ORDER BY created_at, id"
+                " FOR UPDATE",
+                order_id, timeout=self._db.timeout_s,
+            )  # fmt: skip
+            parts = [_part(row) for row in rows]
+            if not parts or any(p.status == "owed" for p in parts):
+                return
+            total = sum((p.amount for p in parts), Decimal(0))
+            where = describe([(p.charge_id, p.amount) for p in parts], parts[0].currency)
+            change = Change(
+                from_status=ANY_STATUS,
+                from_payment=("paid",),
+                to_payment="refunded",
+                reason=f"{reason}: refunded {where}"[:500],
+                refund_amount=total,
+            )
+            done = await orders_in(conn, self._db).transition(order_id, change, actor=actor)
+            if done is None:
+                return  # already refunded: another asker finished it
+            for part in (p for p in parts if p.charge_id.startswith(PAYMENT_ID_PREFIX)):
+                await self._payments.move(
+                    conn, part.charge_id, ("succeeded",), "refunded",
+                    refund_reason=reason, refunded_amount=part.amount,
+                )  # fmt: skip
+        metrics.payment("refunded")
+        logger.info("order %s refunded: %s", order_id, where)
+
+    async def _owed(self, order_id: str) -> list[OwedPart]:
+        async with self._db.connection() as conn:
+            rows = await conn.fetch(
+                f"SELECT {_COLUMNS} FROM order_refunds WHERE order_id = $1 AND status = 'owed'"
+                " ORDER BY created_at, id",
+                order_id, timeout=self._db.timeout_s,
+            )  # fmt: skip
+        return [_part(row) for row in rows]
+
+    async def _note(self, conn: asyncpg.Connection, order_id: str, note: str, actor: str) -> None:
+        await conn.execute(_NOTE, order_id, note[:500], actor, timeout=self._db.timeout_s)
+
+
+def _named(parts: list[Part]) -> list[tuple[str, Decimal]]:
+    return [(p.charge.id, p.amount) for p in parts]

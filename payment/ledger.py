@@ -1,0 +1,95 @@
+"""An order's money as one set: every charge the gateway captured for it, and what each has left.
+
+An order is paid by its own payment (`payments`), then possibly by the difference of a flight
+change to a dearer slice (`order_changes.due_amount > 0`, charged to its own intent) and by seats
+bought after booking (`seat_charges`). What went back already counts against the charge it left:
+a change to a cheaper slice refunds the payment that paid the order (payment/change_payments.py),
+and a cancellation's parts are in `order_refunds`. Money the old single-payment path is giving
+back (a payment `refunding` or `refunded`: a late capture, a failed ticketing) is not the
+order's to split.
+
+`split` is pure: a refund spread over the charges, latest first (the last thing bought goes back
+first, as a card statement reads), each never more than it has left.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import asyncpg
+import msgspec
+
+NOTHING = Decimal("0.00")
+
+# `left`: what the charge took minus what was given back of it already.
+_CHARGES = """
+WITH charges AS (
+    SELECT p.id, p.gateway_intent_id AS intent_id, p.amount, p.created_at,
+           CASE WHEN p.order_paid THEN (
+               SELECT coalesce(sum(-c.due_amount), 0) FROM order_changes c
+               WHERE c.order_id = p.order_id AND c.status = 'confirmed' AND c.due_amount < 0
+           ) ELSE 0 END AS changed_back
+    FROM payments p
+    WHERE p.order_id = $1 AND p.status = 'succeeded' AND p.gateway_intent_id IS NOT NULL
+    UNION ALL
+    SELECT c.id, c.payment_intent_id, c.due_amount, coalesce(c.confirmed_at, c.created_at), 0
+    FROM order_changes c
+    WHERE c.order_id = $1 AND c.status = 'confirmed' AND c.due_amount > 0
+      AND c.payment_intent_id IS NOT NULL
+    UNION ALL
+    SELECT s.id, s.gateway_intent_id, s.amount, s.created_at, 0
+    FROM seat_charges s
+    WHERE s.order_id = $1 AND s.status = 'succeeded' AND s.gateway_intent_id IS NOT NULL
+)
+SELECT c.id, c.intent_id, c.amount, c.created_at,
+       c.amount - c.changed_back - coalesce(
+           (SELECT sum(r.amount) FROM order_refunds r WHERE r.charge_id = c.id), 0) AS left
+FROM charges c
+ORDER BY c.created_at DESC, c.id DESC"""
+
+
+class Charge(msgspec.Struct, frozen=True):
+    """One captured charge of an order: `pay_…` (its payment), `och_…` (a change's difference)
+    or `sch_…` (seats bought later); `left` is what may still be refunded of it."""
+
+    id: str
+    intent_id: str
+    amount: Decimal
+    left: Decimal
+    created_at: dt.datetime
+
+
+class Part(msgspec.Struct, frozen=True):
+    """What one charge gives back of a refund."""
+
+    charge: Charge
+    amount: Decimal
+
+
+async def charges_of(conn: asyncpg.Connection, order_id: str, *, timeout: float) -> list[Charge]:
+    """The order's captured charges that still hold money, latest first."""
+    rows = await conn.fetch(_CHARGES, order_id, timeout=timeout)
+    charges = [Charge(**{name: row[name] for name in row.keys()}) for row in rows]  # noqa: SIM118
+    return [c for c in charges if c.left > 0]
+
+
+def held(charges: list[Charge]) -> Decimal:
+    """What the order's charges hold, all together: what the traveler paid, net."""
+    return sum((c.left for c in charges), NOTHING)
+
+
+def split(charges: list[Charge], amount: Decimal) -> list[Part]:
+    """`amount` spread over `charges` in their order, each part at most what its charge has
+    left; `ValueError` when they hold less than `amount`."""
+    parts: list[Part] = []
+    rest = amount
+    for charge in charges:
+        if rest <= 0:
+            break
+        take = min(rest, charge.left)
+        parts.append(Part(charge, take))
+        rest -= take
+    if rest > 0:
+        raise ValueError(f"the charges hold {amount - rest}, less than the {amount} to refund")
+    return parts
