@@ -16,7 +16,6 @@ from booking.change_store import PgChanges
 from booking.change_sweeper import ChangeSweeper
 from booking.pg import Database
 from skyfare.keys import PAYMENT_GATEWAY
-from tests.support.payment_app import PayEnv
 from tests.e2e.payment.test_order_changes import (
     FLEX_CABIN,
     airline_changes,
@@ -28,6 +27,7 @@ from tests.e2e.payment.test_order_changes import (
     paid_order,
 )
 from tests.support.booking import Headers
+from tests.support.payment_app import PayEnv
 
 
 def sweeper(pay_env: PayEnv) -> ChangeSweeper:

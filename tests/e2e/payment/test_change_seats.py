@@ -15,7 +15,6 @@ from booking.events import decode_event
 from connectors import offer_ids
 from notify.templates import Email, render
 from notify.wire import WireEvent
-from tests.support.payment_app import PayEnv
 from tests.e2e.payment.test_order_changes import (
     FLEX_CABIN,
     change_offers,
@@ -25,6 +24,7 @@ from tests.e2e.payment.test_order_changes import (
 from tests.e2e.payment.test_paid_seat_change import choose_seat
 from tests.support.api_seat_maps import seat_elements
 from tests.support.booking import Headers
+from tests.support.payment_app import PayEnv
 
 
 async def first_seat_map(pay_env: PayEnv, offer_id: str) -> dict[str, Any]:
