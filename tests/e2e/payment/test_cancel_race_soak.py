@@ -34,12 +34,14 @@ CARDS = ("tok_visa", "tok_slow", "tok_fail_capture")
 KEPT_MONEY = """
 SELECT o.id, o.status, o.payment_status FROM orders o JOIN payments p ON p.order_id = o.id
 WHERE o.id = ANY($1::text[]) AND o.status = ANY($2::text[]) AND o.payment_status = 'paid'
-  AND p.order_paid AND p.status = 'succeeded'"""
+  AND p.order_paid AND p.status = 'succeeded'
+  AND NOT EXISTS (SELECT 1 FROM order_refunds r WHERE r.order_id = o.id)"""
 IN_FLIGHT = """
 SELECT count(*) FROM orders o WHERE o.id = ANY($1::text[]) AND (
     o.payment_status = 'processing' OR (o.status = 'held' AND o.payment_status = 'paid')
     OR EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id
-               AND p.status IN ('processing', 'refunding')))"""
+               AND p.status IN ('processing', 'refunding'))
+    OR EXISTS (SELECT 1 FROM order_refunds r WHERE r.order_id = o.id AND r.status = 'owed'))"""
 
 
 @pytest.fixture
