@@ -9,6 +9,9 @@ A cancel of a paid order, a ticketing failure, money that arrived for an order a
    `payment.refunded`) — only by the payment that made the order `paid`.
 
 A gateway that does not answer leaves the payment `refunding`; the reconciler asks again later.
+The payment that paid an order a cancellation ended is not refunded here: the cancellation owes
+its refund, split across the order's charges (payment/cancellation_refunds.py). Both decide under
+the order's row lock, so exactly one of them gives its money back.
 """
 
 from __future__ import annotations
@@ -54,6 +57,13 @@ class Refunder:
         """
         if payment.status == "succeeded":
             async with self._payments.transaction() as conn:
+                if payment.order_paid and await self._payments.split_refund(
+                    conn, payment.order_id, lock=True
+                ):
+                    # A cancellation already owes what goes back of it, by its fare terms
+                    # (payment/cancellation_refunds.py): asking for all of it as well would
+                    # give back the penalty, or be refused for ever once the parts are paid.
+                    return payment
                 owed = await self._payments.move(
                     conn,
                     payment.id,

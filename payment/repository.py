@@ -191,9 +191,17 @@ class PgPaymentRepository:
         )
         return None if row is None else _payment(row)
 
-    async def split_refund(self, conn: asyncpg.Connection, order_id: str) -> bool:
+    async def split_refund(
+        self, conn: asyncpg.Connection, order_id: str, *, lock: bool = False
+    ) -> bool:
         """Whether the order's cancellation refund is split across its charges (order_refunds),
-        which then decides when the order is refunded."""
+        which then decides when the order is refunded. `lock`: hold the order's row until the
+        caller's commit first, as a cancel does while it owes the parts, so the answer stays
+        true."""
+        if lock:
+            await conn.execute(
+                "SELECT 1 FROM orders WHERE id = $1 FOR UPDATE", order_id, timeout=self.db.timeout_s
+            )
         found = await conn.fetchval(
             "SELECT EXISTS (SELECT 1 FROM order_refunds WHERE order_id = $1)",
             order_id,

@@ -117,10 +117,14 @@ def payments(db: Database, gateway: HttpPaymentGateway, airline: TicketingAirlin
     return payments_over(db, gateway, airline)
 
 
-async def held_order(db: Database, airline: TicketingAirline, owner: str = "alice") -> Order:
-    """An order held at the fake airline (with its locator), as booking leaves it."""
+async def held_order(
+    db: Database, airline: TicketingAirline, owner: str = "alice", **changes: object
+) -> Order:
+    """An order held at the fake airline (with its locator), as booking leaves it; `changes`
+    to the new order's fields (tests/support/orders.py)."""
     repository = PgOrderRepository(db)
-    order = await repository.create(new_order(owner, connector=airline.name), actor=owner)
+    new = new_order(owner, connector=airline.name, **changes)
+    order = await repository.create(new, actor=owner)
     hold = Hold(
         locator=f"L{len(airline.holds):05d}",
         reference=order.id,

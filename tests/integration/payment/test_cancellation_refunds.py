@@ -4,11 +4,22 @@ key). Real PostgreSQL and the sim gateway."""
 
 from __future__ import annotations
 
+import asyncio
+from decimal import Decimal
+
+from booking.model import FareTerms
 from booking.pg import Database
+from connectors.model import Hold
+from payment.gateway import HttpPaymentGateway
 from payment.wiring import Payments
-from tests.integration.payment.conftest import TicketingAirline, order_service
+from tests.integration.payment.conftest import (
+    TicketingAirline,
+    held_order,
+    order_service,
+    payments_over,
+)
 from tests.integration.payment.test_ended_orders_keep_no_money import confirmed_order
-from tests.integration.payment.test_settlement import ALICE, current
+from tests.integration.payment.test_settlement import ALICE, current, intent_status, pay
 from tests.support.payment_sim import PaymentsSimControl
 
 
@@ -43,3 +54,50 @@ async def test_a_refused_refund_stays_owed_and_the_reconciler_finishes_it(
     await payments.reconciler.once()  # nothing left: nothing asked again
     [intent] = await control.intents(order.id)
     assert len(intent["refunds"]) == 1
+
+
+class TicketingOnCue(TicketingAirline):
+    """Tickets only once the test says so: the order stays paid and not yet ticketed meanwhile."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.asked = asyncio.Event()
+        self.cue = asyncio.Event()
+
+    async def ticket(self, locator: str, *, timeout: float) -> Hold:
+        self.asked.set()
+        await self.cue.wait()
+        return await super().ticket(locator, timeout=timeout)
+
+
+async def test_a_cancel_while_ticketing_gives_back_only_what_it_stated_and_settles(
+    db: Database, gateway: HttpPaymentGateway, control: PaymentsSimControl
+) -> None:
+    """A non-refundable order cancelled between its capture and its ticketing, its refund not
+    through yet (the gateway refused it once): the cancel owes the taxes back (the fare is kept
+    as the penalty) and settlement, finding the order over, must leave the money to that
+    refund. It used to ask for all of it too, so one of the two refunds was refused forever
+    and the order never settled (CI, 2026-12-04)."""
+    airline = TicketingOnCue("fake")
+    payments = payments_over(db, gateway, airline)
+    order = await held_order(db, airline, terms=FareTerms(Decimal("92.40"), False, False))
+    await pay(payments, order)
+    await intent_status(control, order, "succeeded")
+    [intent] = await control.intents(order.id)
+    await control.refuse_refunds(intent["id"])
+    settling = asyncio.create_task(payments.reconciler.once())  # captured, then tickets
+    await airline.asked.wait()
+    orders = order_service(db, airline)
+    orders.use_payments(None, payments.refunds)
+
+    cancelled = await orders.cancel(ALICE, order.id)
+    airline.cue.set()
+    await settling
+    await payments.reconciler.once()  # anything left owed is asked again
+
+    assert (cancelled.status, cancelled.payment_status) == ("cancelled", "paid")  # owed
+    assert (await current(db, order)).payment_status == "refunded"
+    [intent] = await control.intents(order.id)
+    assert [r["amount"] for r in intent["refunds"]] == ["92.40"]
+    [payment] = await db.pool.fetch("SELECT status, refunded_amount FROM payments")
+    assert (payment["status"], payment["refunded_amount"]) == ("refunded", Decimal("92.40"))
