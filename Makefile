@@ -171,10 +171,13 @@ flaky: $(STAMP)
 	$(BIN)/pytest -q -p randomly $(if $(SEED),--randomly-seed=$(SEED),) \
 		--count=$(COUNT) $(FLAKY_TESTS)
 
-lint: $(STAMP)
+## lint: ruff, ruff format and mypy on the Python; ESLint on the web app (web/eslint.config.js:
+##       typescript-eslint with types, the rules of hooks, jsx-a11y)
+lint: $(STAMP) $(WEB_MODULES)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(NPM) run lint
 
 fmt: $(STAMP)
 	$(BIN)/ruff format .

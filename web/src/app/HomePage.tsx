@@ -7,7 +7,7 @@ export function HomePage() {
   return (
     <div className="home">
       <h1>Where to next?</h1>
-      <SearchForm initial={emptyForm()} onSearch={(form) => navigate(`/results?${toParams(form)}`)} />
+      <SearchForm initial={emptyForm()} onSearch={(form) => void navigate(`/results?${toParams(form)}`)} />
     </div>
   );
 }

@@ -46,7 +46,7 @@ export function toPassengers(list: PassengerDraft[]): Schemas["CreateOrderReques
     given_name: p.given_name.trim(),
     family_name: p.family_name.trim(),
     born_on: p.born_on,
-    gender: (p.gender || "x") as Schemas["Passenger"]["gender"],
+    gender: (p.gender || "x"),
     ...contact(p),
   }));
 }

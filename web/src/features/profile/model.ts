@@ -56,7 +56,7 @@ export function profilePatch(before: ProfileDraft, after: ProfileDraft): Schemas
       ...(after.sms_notifications ? ["sms"] : []),
     ];
   }
-  return patch as Schemas["ProfilePatch"];
+  return patch;
 }
 
 /** `home_airport` → the field of that name; `notification_channels[0]` → the channels; else none. */
@@ -100,11 +100,11 @@ export function newTraveler(draft: TravelerDraft): Schemas["NewTraveler"] {
     given_name: draft.given_name.trim(),
     family_name: draft.family_name.trim(),
     born_on: draft.born_on,
-    gender: (draft.gender || "x") as Traveler["gender"],
+    gender: (draft.gender || "x"),
     ...(hasDocument(draft)
       ? {
           document: {
-            type: (draft.document_type || "passport") as "passport" | "id_card",
+            type: (draft.document_type || "passport"),
             number: draft.document_number.trim(),
             issuing_country: draft.issuing_country.trim(),
             expires_on: draft.expires_on,
@@ -131,7 +131,7 @@ export function travelerPatch(before: TravelerDraft, after: TravelerDraft): Sche
     if (after.expires_on !== before.expires_on) document.expires_on = after.expires_on;
     if (Object.keys(document).length > 0) patch.document = document;
   }
-  return patch as Schemas["TravelerPatch"];
+  return patch;
 }
 
 const DOCUMENT_FIELDS: Record<string, keyof TravelerDraft> = {

@@ -11,7 +11,7 @@ export function SignInButton({ returnTo, className = "secondary" }: { returnTo: 
         type="button"
         className={className}
         onClick={() =>
-          beginSignIn(returnTo).catch((error: unknown) =>
+          void beginSignIn(returnTo).catch((error: unknown) =>
             setFailure(error instanceof SignInFailed ? error.message : "The sign-in service cannot be reached."),
           )
         }

@@ -66,7 +66,7 @@ function Booking({ offerId }: { offerId: string }) {
   const book = () =>
     attempt(async () => {
       const order = await holdOffer(offerId, toPassengers(list));
-      navigate(`/book/${encodeURIComponent(offerId)}?order=${encodeURIComponent(order.id)}`, { replace: true });
+      await navigate(`/book/${encodeURIComponent(offerId)}?order=${encodeURIComponent(order.id)}`, { replace: true });
     });
 
   return (
@@ -91,7 +91,7 @@ function Booking({ offerId }: { offerId: string }) {
           onAccept={() => {
             const renewed = typeof problem.offer_id === "string" ? problem.offer_id : offerId;
             if (renewed === offerId) void book();
-            else navigate(`/book/${encodeURIComponent(renewed)}`, { state: { passengers: list } });
+            else void navigate(`/book/${encodeURIComponent(renewed)}`, { state: { passengers: list } });
           }}
         />
       )}

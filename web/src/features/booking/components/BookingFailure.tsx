@@ -23,7 +23,7 @@ export function BookingFailure({ problem, other, onAccept }: Props) {
   }, [problem]);
   const newPrice =
     kind === "conflict" && typeof problem.total_amount === "string"
-      ? money(problem.total_amount, String(problem.total_currency ?? "USD"))
+      ? money(problem.total_amount, typeof problem.total_currency === "string" ? problem.total_currency : "USD")
       : null;
   return (
     <div ref={box} tabIndex={-1} className="failure">

@@ -54,7 +54,7 @@ export function BookingSteps({ offerId, orderId, step }: { offerId: string; orde
               order={order}
               mode="booking"
               onDone={() =>
-                navigate(`/book/${encodeURIComponent(offerId)}?order=${encodeURIComponent(order.id)}&step=pay`)
+                void navigate(`/book/${encodeURIComponent(offerId)}?order=${encodeURIComponent(order.id)}&step=pay`)
               }
             />
           ) : (

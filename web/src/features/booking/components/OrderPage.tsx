@@ -60,7 +60,7 @@ function OrderDetails({ orderId }: { orderId: string }) {
   if (error) return <ProblemNotice problem={error.problem} />;
   if (!order) return <p role="status">Loading your trip…</p>;
   const open = changeable(order);
-  const back = () => navigate(`/trips/${encodeURIComponent(order.id)}`);
+  const back = () => void navigate(`/trips/${encodeURIComponent(order.id)}`);
   if (params.get("change") === "seats" && open) return <SeatStep order={order} mode="change" onDone={back} />;
   if (params.get("change") === "flight" && open) {
     return (

@@ -19,7 +19,7 @@ export function PayStep({ order }: { order: Order }) {
   const pay = () =>
     attempt(async () => {
       await payOrder(order.id, card);
-      navigate(trip, { state: { paying: true } });
+      await navigate(trip, { state: { paying: true } });
     });
 
   return (
@@ -28,8 +28,8 @@ export function PayStep({ order }: { order: Order }) {
       aria-label="Payment"
       onSubmit={(event) => {
         event.preventDefault();
-        const submitter = (event.nativeEvent as SubmitEvent).submitter;
-        if (submitter?.getAttribute("value") === "hold") navigate(trip);
+        const submitter = (event.nativeEvent).submitter;
+        if (submitter?.getAttribute("value") === "hold") void navigate(trip);
         else void pay();
       }}
     >

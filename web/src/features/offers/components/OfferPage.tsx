@@ -14,7 +14,7 @@ export function OfferPage() {
   const { data: offer, error, isPending } = usePricedOffer(offerId);
   const before = seenOffer(offerId);
   const back = (
-    <button type="button" className="secondary" onClick={() => navigate(-1)}>
+    <button type="button" className="secondary" onClick={() => void navigate(-1)}>
       Back to results
     </button>
   );
@@ -30,7 +30,7 @@ export function OfferPage() {
     const kind = problemKind(error.problem);
     const newPrice =
       kind === "conflict" && typeof error.problem.total_amount === "string"
-        ? money(error.problem.total_amount, String(error.problem.total_currency ?? ""))
+        ? money(error.problem.total_amount, typeof error.problem.total_currency === "string" ? error.problem.total_currency : "")
         : null;
     return (
       <div className="offer-page">

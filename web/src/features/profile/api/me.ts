@@ -103,7 +103,7 @@ export async function removeTraveler(id: string): Promise<void> {
 /** Everything held about the traveler, saved as a JSON file (the browser's download). */
 export async function downloadExport(): Promise<void> {
   const { data } = await settle(() => api.GET("/v1/me/export", { parseAs: "blob" }));
-  const url = URL.createObjectURL(data as Blob);
+  const url = URL.createObjectURL(data);
   const link = document.createElement("a");
   link.href = url;
   link.download = `skyfare-my-data-${new Date().toISOString().slice(0, 10)}.json`;

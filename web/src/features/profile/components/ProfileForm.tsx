@@ -43,7 +43,7 @@ export function ProfileForm({ subject, profile, etag, reloaded, onStale }: Props
     setDraft((d) => ({ ...d, ...change }));
     setSaved(null);
   };
-  const text = (name: keyof ProfileDraft & string, label: string, type = "text", autoComplete?: string, hint?: string) => (
+  const text = (name: keyof ProfileDraft, label: string, type = "text", autoComplete?: string, hint?: string) => (
     <TextField
       id={`profile-${name}`}
       label={label}

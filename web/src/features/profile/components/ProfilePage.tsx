@@ -56,7 +56,7 @@ function Profile({ subject }: { subject: string }) {
       <YourData
         onErased={() => {
           signOut();
-          navigate("/");
+          void navigate("/");
         }}
       />
     </div>

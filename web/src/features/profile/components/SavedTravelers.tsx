@@ -107,7 +107,7 @@ function TravelerItem({ traveler, onChanged }: { traveler: Traveler; onChanged: 
             onClick={() =>
               revealed
                 ? setRevealed(null)
-                : getTraveler(traveler.id, true).then(({ data }) => setRevealed(data.document?.number ?? null), fail)
+                : void getTraveler(traveler.id, true).then(({ data }) => setRevealed(data.document?.number ?? null), fail)
             }
           >
             {revealed ? "Hide number" : "Show number"}
@@ -123,7 +123,7 @@ function TravelerItem({ traveler, onChanged }: { traveler: Traveler; onChanged: 
             <button
               type="button"
               className="primary"
-              onClick={() => removeTraveler(traveler.id).then(onChanged, fail)}
+              onClick={() => void removeTraveler(traveler.id).then(onChanged, fail)}
             >
               Yes, delete {name}
             </button>
@@ -138,7 +138,7 @@ function TravelerItem({ traveler, onChanged }: { traveler: Traveler; onChanged: 
             type="button"
             className="secondary"
             aria-label={`Edit ${name}`}
-            onClick={() => getTraveler(traveler.id).then(({ data, etag }) => setEditing({ traveler: data, etag }), fail)}
+            onClick={() => void getTraveler(traveler.id).then(({ data, etag }) => setEditing({ traveler: data, etag }), fail)}
           >
             Edit
           </button>

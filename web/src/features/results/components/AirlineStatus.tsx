@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 
 import { api, type ConnectorReport, type SearchMeta } from "../../../lib/api/client";
+import { settle } from "../../../lib/api/settle";
 
 const STATUS_TEXT: Record<ConnectorReport["status"], string> = {
   ok: "answered",
@@ -27,8 +28,7 @@ export function AirlineStatus({ answered, meta }: Props) {
     queryKey: ["connectors"],
     staleTime: 60_000,
     queryFn: async () => {
-      const { data, error } = await api.GET("/v1/connectors");
-      if (error) throw error;
+      const data = await settle(() => api.GET("/v1/connectors"));
       return data.connectors.map((connector) => connector.name);
     },
   });

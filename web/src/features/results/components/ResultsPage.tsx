@@ -21,16 +21,17 @@ export function ResultsPage() {
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const key = params.toString();
-  const form = useMemo(() => fromParams(params), [key]); // the URL's text, not its object, decides
+  // The URL's text, not its object, decides: the same search is not started again.
+  const form = useMemo(() => fromParams(new URLSearchParams(key)), [key]);
   const request = useMemo(() => (form ? toRequest(form) : null), [form]);
-  const stream = useSearchStream(request, key);
+  const stream = useSearchStream(request);
   const [filters, setFilters] = useState<Filters>(DEFAULT_FILTERS);
   const shown = useMemo(() => applyFilters(stream.offers, filters), [stream.offers, filters]);
   const airlines = useMemo(() => airlinesOf(stream.offers), [stream.offers]);
   useEffect(() => rememberOffers(stream.offers), [stream.offers]);
   useEffect(() => rememberResults(`/results?${key}`), [key]);
-  const search = useCallback((next: SearchFormModel) => navigate(`/results?${toParams(next)}`), [navigate]);
-  const select = useCallback((offer: Offer) => navigate(`/offers/${encodeURIComponent(offer.id)}`), [navigate]);
+  const search = useCallback((next: SearchFormModel) => void navigate(`/results?${toParams(next)}`), [navigate]);
+  const select = useCallback((offer: Offer) => void navigate(`/offers/${encodeURIComponent(offer.id)}`), [navigate]);
   const errors = useMemo(
     () => (stream.problem && form ? fieldErrors(stream.problem, searchFieldFor(form.trip)) : null),
     [stream.problem, form],

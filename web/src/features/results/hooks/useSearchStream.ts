@@ -34,14 +34,15 @@ export function reduce(state: StreamState, action: Action): StreamState {
   }
 }
 
-/** Runs the search and keeps each airline's offers as they arrive; a new `key` starts over. */
-export function useSearchStream(request: SearchRequest | null, key: string): StreamState {
+/** Runs the search and keeps each airline's offers as they arrive; a new `request` starts over,
+ * so the caller keeps one object per search (ResultsPage memoizes it on the URL's text). */
+export function useSearchStream(request: SearchRequest | null): StreamState {
   const [state, dispatch] = useReducer(reduce, INITIAL);
   useEffect(() => {
     if (!request) return;
     const controller = new AbortController();
     dispatch({ kind: "reset" });
-    (async () => {
+    void (async () => {
       try {
         for await (const line of streamSearch(request, controller.signal)) dispatch({ kind: "line", line });
       } catch (error) {
@@ -53,8 +54,6 @@ export function useSearchStream(request: SearchRequest | null, key: string): Str
       controller.abort();
       window.clearTimeout(warming);
     };
-    // `key` stands for `request` (deliberately the only dependency): a new object holding the
-    // same search is the same search, and must not start it again.
-  }, [key]);
+  }, [request]);
   return state;
 }

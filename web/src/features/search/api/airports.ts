@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 
 import { api } from "../../../lib/api/client";
+import { settle } from "../../../lib/api/settle";
 
 export const airportKeys = {
   all: ["airports"] as const,
@@ -15,11 +16,9 @@ export function useAirports(q: string) {
     enabled: query.length >= 2,
     staleTime: Number.POSITIVE_INFINITY,
     queryFn: async ({ signal }) => {
-      const { data, error } = await api.GET("/v1/airports", {
-        params: { query: { q: query, limit: 8 } },
-        signal,
-      });
-      if (error) throw error;
+      const data = await settle(() =>
+        api.GET("/v1/airports", { params: { query: { q: query, limit: 8 } }, signal }),
+      );
       return data.airports;
     },
   });

@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 
 import { api, type CabinClass, type Schemas } from "../../../lib/api/client";
+import { settle } from "../../../lib/api/settle";
 
 export type FareCalendar = Schemas["CalendarResponse"];
 
@@ -27,12 +28,12 @@ export function useFareCalendar(
     staleTime: 60_000,
     retry: false,
     queryFn: async ({ signal }) => {
-      const { data, error } = await api.GET("/v1/calendar", {
-        params: { query: { origin, destination, month, cabin_class: cabin, adults } },
-        signal,
-      });
-      if (error) throw error;
-      return data;
+      return settle(() =>
+        api.GET("/v1/calendar", {
+          params: { query: { origin, destination, month, cabin_class: cabin, adults } },
+          signal,
+        }),
+      );
     },
   });
 }

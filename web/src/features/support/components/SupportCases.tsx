@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import { Field } from "../../../components/Field";
 import { ProblemNotice } from "../../../components/ProblemNotice";
@@ -22,6 +22,11 @@ export function SupportCases({ orderId }: { orderId: string }) {
   const [writing, setWriting] = useState(false);
   const [subject, setSubject] = useState("");
   const [message, setMessage] = useState("");
+  // The form opens at the traveler's request (never on arrival): its first field takes the focus.
+  const subjectField = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (writing) subjectField.current?.focus();
+  }, [writing]);
   const send = useMutation<SupportCase, SupportProblem>({
     mutationFn: () => openCase(orderId, subject, message),
     onSuccess: (opened) => {
@@ -64,8 +69,7 @@ export function SupportCases({ orderId }: { orderId: string }) {
           {send.error && <ProblemNotice problem={send.error.problem} other={errors?.other ?? []} />}
           <Field id="subject" label="Subject" error={errors?.byField.subject}>
             {(aria) => (
-              // The form opens at the traveler's request: its first field takes the focus.
-              <input id="subject" name="subject" type="text" required autoFocus value={subject} onChange={(e) => setSubject(e.target.value)} {...aria} />
+              <input ref={subjectField} id="subject" name="subject" type="text" required value={subject} onChange={(e) => setSubject(e.target.value)} {...aria} />
             )}
           </Field>
           <Field id="message" label="Message" error={errors?.byField.message} hint="What can we help with? Never send card numbers.">
