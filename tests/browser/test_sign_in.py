@@ -3,16 +3,18 @@ their trips, and signs out: tokens live in the page's memory only."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 import re
 import uuid
 
 import pytest
-from playwright.sync_api import APIRequestContext, Page, expect
+from playwright.sync_api import APIRequestContext, Locator, Page, Route, expect
 
 from tests.browser.conftest import Stack
 from tests.browser.test_search_to_offer import assert_accessible, screenshot
-from tests.support.tokens import sign_in
+from tests.support.tokens import set_jwks_behaviour, sign_in
 
 ADA = ("ada@example.com", "lovelace-1815")
 
@@ -94,3 +96,66 @@ def test_a_callback_without_a_sign_in_of_ours_is_refused(screen: Page) -> None:
 
     expect(page.get_by_role("alert")).to_contain_text("not the one we started")
     expect(page.get_by_text("Hi, ")).to_have_count(0)
+
+
+def _sign_in_as_ada(where: Locator) -> None:
+    """Ada through the provider's sign-in form, from the Sign in button `where` holds."""
+    where.get_by_role("button", name="Sign in").click()
+    form = where.page.get_by_role("form", name="Sign in")
+    form.get_by_label("Email").fill(ADA[0])
+    form.get_by_label("Password").fill(ADA[1])
+    form.get_by_role("button", name="Sign in").click()
+
+
+def _forged(id_token: str) -> str:
+    """`id_token` with its payload changed after signing: another given name, same signature."""
+    header, payload, signature = id_token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["given_name"] = "Mallory"
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    return f"{header}.{forged}.{signature}"
+
+
+def test_an_id_token_changed_on_its_way_is_refused_and_no_one_is_signed_in(screen: Page) -> None:
+    page = screen
+
+    def tamper(route: Route) -> None:
+        # The provider's real answer, its ID token altered in transit (as an attacker would).
+        response = route.fetch()
+        tokens = response.json()
+        tokens["id_token"] = _forged(tokens["id_token"])
+        route.fulfill(response=response, json=tokens)
+
+    page.route(re.compile(r"/identity/token$"), tamper)
+    page.goto("/trips")
+    _sign_in_as_ada(page.get_by_role("main"))
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text(
+        "The sign-in answer could not be verified: its signature does not match."
+    )
+    expect(page.get_by_text("Hi, ")).to_have_count(0)
+    expect(page.get_by_role("banner").get_by_role("button", name="Sign out")).to_have_count(0)
+    assert_accessible(page)
+    screenshot(page, "sign-in-refused")
+
+    # Untouched, the same provider's answer signs Ada in.
+    page.unroute(re.compile(r"/identity/token$"))
+    _sign_in_as_ada(alert)
+    expect(page.get_by_role("banner").get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def test_a_sign_in_is_refused_while_the_providers_keys_cannot_be_fetched(
+    screen: Page, stack: Stack
+) -> None:
+    page = screen
+    page.goto("/trips")
+    stack.run(set_jwks_behaviour(stack.sim_url, "error"))
+    try:
+        _sign_in_as_ada(page.get_by_role("main"))
+        expect(page.get_by_role("alert")).to_contain_text(
+            "The sign-in service's keys cannot be reached"
+        )
+        expect(page.get_by_text("Hi, ")).to_have_count(0)
+    finally:
+        stack.run(set_jwks_behaviour(stack.sim_url, "ok"))

@@ -6,6 +6,7 @@ import { useSyncExternalStore } from "react";
  * sign in again (the identity provider remembers nothing here either).
  */
 export interface Session {
+  subject: string; // the verified ID token's `sub`: the key of this traveler's cached answers
   accessToken: string;
   refreshToken: string | null;
   expiresAt: number; // ms since the epoch
@@ -34,17 +35,4 @@ function subscribe(listener: () => void): () => void {
 
 export function useSession(): Session | null {
   return useSyncExternalStore(subscribe, getSession);
-}
-
-/** The payload of a JWT, unverified: for display and the nonce check only (the API verifies). */
-export function jwtClaims(token: string): Record<string, unknown> {
-  const part = token.split(".")[1] ?? "";
-  const base64 = part.replace(/-/g, "+").replace(/_/g, "/");
-  try {
-    const json = new TextDecoder().decode(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
-    const claims: unknown = JSON.parse(json);
-    return typeof claims === "object" && claims !== null ? (claims as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
 }

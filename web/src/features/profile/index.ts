@@ -1,2 +1,2 @@
-export { subjectOf, type Traveler, useProfile, useTravelers } from "./api/me";
+export { type Traveler, useProfile, useTravelers } from "./api/me";
 export { ProfilePage } from "./components/ProfilePage";

@@ -1,17 +1,23 @@
 import { api } from "../../../lib/api/client";
-import { jwtClaims, setSession } from "../../../lib/session";
+import { getSession, setSession } from "../../../lib/session";
+import { type IdClaims, IdTokenRejected, type JsonWebKeySet, verifyIdToken } from "./idToken";
 import { challengeFor, randomToken } from "./pkce";
+import { ProviderKeys } from "./providerKeys";
 
 /**
  * Sign-in with the identity provider: OIDC authorization code + PKCE for a public client
  * (README "Signing in"). Only the pending request (verifier, state, nonce, where to return)
- * crosses the redirect, in sessionStorage; the tokens stay in memory (lib/session).
+ * crosses the redirect, in sessionStorage; the tokens stay in memory (lib/session). Who signed
+ * in is read from the ID token only once it is verified (./idToken.ts) against the provider's
+ * JWKS; the access token is the API's to verify and is never read for that.
  */
 interface Provider {
+  issuer: string;
   clientId: string;
   scope: string;
   authorizationEndpoint: string;
   tokenEndpoint: string;
+  jwksUri: string;
 }
 
 interface Pending {
@@ -45,13 +51,54 @@ async function loadProvider(): Promise<Provider> {
   if (error || !data) throw new SignInFailed("The sign-in service is not configured.");
   const response = await fetch(`${data.issuer}/.well-known/openid-configuration`);
   if (!response.ok) throw new SignInFailed("The sign-in service cannot be reached.");
-  const discovery = (await response.json()) as { authorization_endpoint: string; token_endpoint: string };
+  const discovery = (await response.json()) as {
+    issuer: string;
+    authorization_endpoint: string;
+    token_endpoint: string;
+    jwks_uri: string;
+  };
+  // OpenID Connect Discovery §4.3: the document must name the issuer it was fetched from.
+  if (discovery.issuer !== data.issuer) throw new SignInFailed("The sign-in service is not the one configured.");
   return {
+    issuer: data.issuer,
     clientId: data.client_id,
     scope: data.scope,
     authorizationEndpoint: discovery.authorization_endpoint,
     tokenEndpoint: discovery.token_endpoint,
+    jwksUri: discovery.jwks_uri,
   };
+}
+
+async function fetchJwks(jwksUri: string): Promise<JsonWebKeySet> {
+  let response: Response;
+  try {
+    response = await fetch(jwksUri);
+  } catch {
+    throw new SignInFailed("The sign-in service's keys cannot be reached. Please try again.");
+  }
+  if (!response.ok) throw new SignInFailed("The sign-in service's keys cannot be reached. Please try again.");
+  return (await response.json()) as JsonWebKeySet;
+}
+
+const providerKeys = new ProviderKeys(async () => fetchJwks((await getProvider()).jwksUri));
+
+/** The ID token's claims once verified (signature, issuer, audience, expiry, nonce). */
+async function verified(idToken: string | undefined, nonce: string | null): Promise<IdClaims> {
+  if (!idToken) throw new SignInFailed("The sign-in answer did not say who signed in. Please sign in again.");
+  const { issuer, clientId } = await getProvider();
+  try {
+    return await verifyIdToken(idToken, await providerKeys.for(idToken), {
+      issuer,
+      clientId,
+      nonce,
+      now: Math.floor(Date.now() / 1000),
+    });
+  } catch (error) {
+    if (error instanceof IdTokenRejected) {
+      throw new SignInFailed(`The sign-in answer could not be verified: ${error.message}. Please sign in again.`);
+    }
+    throw error;
+  }
 }
 
 function getProvider(): Promise<Provider> {
@@ -97,12 +144,15 @@ async function tokenRequest(form: Record<string, string>): Promise<TokenResponse
   return (await response.json()) as TokenResponse;
 }
 
-function keep(tokens: TokenResponse): void {
-  const claims = jwtClaims(tokens.access_token);
+/** Who signed in: the verified ID token's claims shown and keyed on. */
+type Identity = Pick<IdClaims, "sub"> & { email?: unknown; given_name?: unknown; family_name?: unknown };
+
+function keep(tokens: TokenResponse, claims: Identity): void {
   const email = typeof claims.email === "string" ? claims.email : null;
   const given = typeof claims.given_name === "string" ? claims.given_name : null;
   const family = typeof claims.family_name === "string" ? claims.family_name : null;
   setSession({
+    subject: claims.sub,
     accessToken: tokens.access_token,
     refreshToken: tokens.refresh_token ?? null,
     expiresAt: Date.now() + tokens.expires_in * 1000,
@@ -123,7 +173,14 @@ function keep(tokens: TokenResponse): void {
 export async function refreshSilently(refreshToken: string): Promise<void> {
   const { clientId } = await getProvider();
   try {
-    keep(await tokenRequest({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: clientId }));
+    const tokens = await tokenRequest({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: clientId });
+    const session = getSession();
+    if (!session) return; // signed out meanwhile
+    // A provider may send no new ID token on a refresh: the verified one of the sign-in stands.
+    // One it sends carries no nonce (OIDC Core §12.2) and must name the same traveler.
+    const claims = tokens.id_token ? await verified(tokens.id_token, null) : null;
+    if (claims && claims.sub !== session.subject) throw new SignInFailed("The refreshed sign-in is someone else's.");
+    keep(tokens, claims ?? { sub: session.subject, email: session.email, given_name: session.givenName, family_name: session.familyName });
   } catch {
     signOut();
   }
@@ -159,10 +216,7 @@ async function exchange(params: URLSearchParams): Promise<string> {
     client_id: clientId,
     code_verifier: pending.verifier,
   });
-  if (tokens.id_token && jwtClaims(tokens.id_token).nonce !== pending.nonce) {
-    throw new SignInFailed("The sign-in answer was not for this request. Please sign in again.");
-  }
-  keep(tokens);
+  keep(tokens, await verified(tokens.id_token, pending.nonce));
   return pending.returnTo.startsWith("/") ? pending.returnTo : "/";
 }
 

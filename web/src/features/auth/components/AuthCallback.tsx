@@ -18,7 +18,7 @@ export function AuthCallback() {
   }, [params, navigate]);
   return (
     <div>
-      <h1>Signing in</h1>
+      <h1>{failure ? "You are not signed in" : "Signing in"}</h1>
       {failure ? (
         <div className="notice error" role="alert">
           <p>

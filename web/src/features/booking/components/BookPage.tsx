@@ -8,7 +8,7 @@ import { fieldErrors } from "../../../lib/problems";
 import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
 import { usePricedOffer } from "../../offers";
-import { subjectOf, useProfile, useTravelers } from "../../profile";
+import { useProfile, useTravelers } from "../../profile";
 import { holdOffer } from "../api/orders";
 import { drafts, type PassengerDraft, passengerFieldFor, toPassengers } from "../model";
 import { BookingFailure } from "./BookingFailure";
@@ -40,7 +40,7 @@ function Booking({ offerId }: { offerId: string }) {
   const navigate = useNavigate();
   const location = useLocation();
   const { data: offer, error: offerError } = usePricedOffer(offerId);
-  const subject = session ? subjectOf(session.accessToken) : "";
+  const subject = session ? session.subject : "";
   // The first passenger starts as the profile (else the token's claims); the others may be saved travelers.
   const { data: profile, isPending: profilePending } = useProfile(subject);
   const { data: travelers = [] } = useTravelers(subject);

@@ -2,7 +2,6 @@ import { useQuery } from "@tanstack/react-query";
 
 import { api, type Schemas } from "../../../lib/api/client";
 import { isProblem, offlineProblem, type Problem } from "../../../lib/problems";
-import { jwtClaims } from "../../../lib/session";
 
 export type Profile = Schemas["ProfileView"];
 export type Traveler = Schemas["TravelerView"];
@@ -120,8 +119,3 @@ export async function eraseAccount(): Promise<Erasure> {
   return (await settle(() => api.DELETE("/v1/me", {}))).data;
 }
 
-/** The token's `sub`: the key of this traveler's cached answers (a refreshed token keeps it). */
-export function subjectOf(accessToken: string): string {
-  const sub = jwtClaims(accessToken).sub;
-  return typeof sub === "string" ? sub : accessToken.slice(-16);
-}

@@ -6,7 +6,7 @@ import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Problem } from "../../../lib/problems";
 import { useSession } from "../../../lib/session";
 import { SignInButton, signOut } from "../../auth";
-import { meKeys, subjectOf, useProfile } from "../api/me";
+import { meKeys, useProfile } from "../api/me";
 import { ProfileForm } from "./ProfileForm";
 import { SavedTravelers } from "./SavedTravelers";
 import { YourData } from "./YourData";
@@ -23,7 +23,7 @@ export function ProfilePage() {
       </div>
     );
   }
-  return <Profile subject={subjectOf(session.accessToken)} />;
+  return <Profile subject={session.subject} />;
 }
 
 function Profile({ subject }: { subject: string }) {
