@@ -14,6 +14,7 @@ import { CancelTrip } from "./CancelTrip";
 import { PassengerSeats } from "./PassengerSeats";
 import { SeatChargeNotice } from "./SeatChargeNotice";
 import { SeatStep } from "./SeatStep";
+import { TripHistory } from "./TripHistory";
 
 // Changing a flight is rare: its screen loads when opened.
 const ChangeFlight = lazy(() => import("../../changes").then((m) => ({ default: m.ChangeFlight })));
@@ -129,6 +130,7 @@ function OrderDetails({ orderId }: { orderId: string }) {
           </p>
         )}
       </section>
+      <TripHistory order={order} />
       <CancelTrip order={order} />
       <SupportCases orderId={order.id} />
     </div>

@@ -1,0 +1,57 @@
+"""The trip's history on its page, against the real stack: every change of the order (booked,
+paid, ticketed, then cancelled by the traveler) as an ordered timeline with when, who and why,
+kept in step with the order as it moves. Scanned by axe."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Stack
+from tests.browser.test_search_to_offer import assert_accessible, screenshot
+from tests.browser.trips import open_trip, paid_trip
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def test_the_trip_page_shows_its_history_as_a_timeline_that_follows_a_cancellation(
+    screen: Page, stack: Stack
+) -> None:
+    page = screen
+    order_id = paid_trip(stack, page.request, days_ahead=58)
+    open_trip(page, order_id)
+
+    history = page.get_by_role("region", name="Trip history")
+    steps = history.get_by_role("list").get_by_role("listitem")
+    # Oldest first: the booking starts the trip, the ticketing is (so far) its last change.
+    expect(steps.first).to_contain_text("Booking started")
+    expect(steps.last).to_contain_text("Booked and ticketed")
+    expect(steps.filter(has_text="Seats held with the airline")).to_have_count(1)
+    expect(steps.filter(has_text="Payment received")).to_have_count(1)
+    # Who made each change: the traveler started the payment, Skyfare's processes the rest.
+    expect(steps.filter(has_text="Payment started")).to_contain_text("· You")
+    expect(steps.last).to_contain_text("· Skyfare")
+    # When: a machine-readable instant beside the words.
+    stamp = steps.first.locator("time").get_attribute("datetime") or ""
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", stamp), stamp
+    assert_accessible(page)
+    history.scroll_into_view_if_needed()
+    screenshot(page, "trip-history")
+
+    # The timeline follows the order: a cancellation is its newest step, made by the traveler.
+    before = steps.count()
+    page.get_by_role("button", name="Cancel this trip…").click()
+    cancelling = page.get_by_role("region", name="Cancel this trip")
+    cancelling.get_by_role("button", name="Yes, cancel the trip").click()
+    expect(page.get_by_role("heading", name="This trip is cancelled")).to_be_visible()
+    # The cancellation is the first step after the ticketing (its refund may follow it).
+    cancelled = steps.nth(before)
+    expect(cancelled).to_contain_text("Trip cancelled")
+    expect(cancelled).to_contain_text("· You")
+    expect(cancelled).to_contain_text("Cancelled by you as quoted")
+    expect(steps.filter(has_text="Trip cancelled")).to_have_count(1)
+    history.scroll_into_view_if_needed()
+    assert_accessible(page)
+    screenshot(page, "trip-history-cancelled")

@@ -1,0 +1,39 @@
+import { useId } from "react";
+
+import type { Order } from "../../../lib/api/client";
+import { useOrderHistory } from "../api/history";
+import { stepOf } from "../history";
+
+// In the traveler's own zone and language: the API's times are UTC instants.
+const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+/** The trip's history as a timeline: each change, when, who made it and why (oldest first). */
+export function TripHistory({ order }: { order: Order }) {
+  const heading = useId();
+  const { data, error } = useOrderHistory(order);
+  return (
+    <section className="conditions trip-history" aria-labelledby={heading}>
+      <h2 id={heading}>Trip history</h2>
+      {error ? (
+        <p>The trip&apos;s history cannot be shown just now. Reload the page to try again.</p>
+      ) : !data ? (
+        <p role="status">Loading the trip&apos;s history…</p>
+      ) : (
+        <ol className="timeline">
+          {data.data.map((item, index) => {
+            const step = stepOf(item);
+            return (
+              <li key={`${item.at}-${index}`} className={`timeline-step ${step.tone}`}>
+                <p className="timeline-title">{step.title}</p>
+                <p className="timeline-meta">
+                  <time dateTime={item.at}>{WHEN.format(new Date(item.at))}</time> · {step.by}
+                </p>
+                {step.reason && <p className="timeline-reason">{step.reason}</p>}
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </section>
+  );
+}
