@@ -148,6 +148,7 @@ def test_a_support_case_is_opened_about_a_trip_and_listed_with_its_status(
 
     page.get_by_role("button", name="Contact support").click()
     form = page.get_by_role("form", name="Contact support")
+    expect(form.get_by_label("Subject")).to_be_focused()  # opened on request: focus goes there
     form.get_by_role("button", name="Send to support").click()  # empty: the browser asks first
     assert form.get_by_label("Subject").evaluate("field => field.validity.valueMissing")
     form.get_by_label("Subject").fill(subject)
