@@ -61,14 +61,7 @@ class Airline:
 
     async def price(self, offer_id: str) -> PricedFor:
         """Re-price `offer_id`; raises NotFound / Gone / Conflict / ServiceUnavailable."""
-        unknown = NotFound(f"unknown offer {offer_id[:80]!r}")
-        try:
-            name, supplier_id = offer_ids.decode(offer_id)
-        except offer_ids.InvalidOfferId as exc:
-            raise unknown from exc
-        connector = self._connectors.get(name)
-        if connector is None:
-            raise unknown
+        name, connector, supplier_id = offer_ids.issuer(offer_id, self._connectors)
         try:
             priced = await connector.price(supplier_id, timeout=self._price_timeout_s)
         except errors.SupplierRejected as exc:

@@ -30,7 +30,7 @@ from booking.idempotency import (
     raise_stored,
     stored_error,
 )
-from booking.limits import OrderLimits, payment_deadline
+from booking.limits import OrderLimits, held_change, hold_deadline
 from booking.model import (
     CreateOrderRequest,
     FareTerms,
@@ -248,15 +248,7 @@ class OrderCreation:
         )
         if refusal is not None:
             return await self._refused(order, key, payment, refusal, "the airline refused a seat")
-        change = Change(
-            from_status=("pending",),
-            to_status="held",
-            reason="held at the airline",
-            airline_locator=outcome.locator,
-            payment_required_by=self.payment_deadline(order, outcome.payment_required_by),
-            total_amount=outcome.total_amount + seats_total(order.seats),
-            total_currency=outcome.total_currency,
-        )
+        change = held_change(order, outcome, self._hold_window_s, "held at the airline")
         instant = order.type == "instant"
         held = await self.repository.transition(
             order.id, change, actor="booking", completion=None if instant else completion
@@ -284,11 +276,7 @@ class OrderCreation:
 
     def payment_deadline(self, order: Order, airline_deadline: dt.datetime) -> dt.datetime:
         """When `order`'s hold must be paid: the airline's limit, shortened by the hold window."""
-        if self._hold_window_s is None:
-            return airline_deadline
-        return payment_deadline(
-            airline_deadline, order.created_at, self._hold_window_s, order.slices
-        )
+        return hold_deadline(order, airline_deadline, self._hold_window_s)
 
     async def _resume(
         self, order: Order, key: str, payment: PaymentMethod | None

@@ -25,8 +25,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import airportsdata
 import msgspec
 
-from booking.model import Passenger
-from connectors.model import Slice
+from booking.model import Order, Passenger
+from booking.seat_booking import seats_total
+from booking.state import Change
+from connectors.model import Hold, Slice
 from kernel.errors import LimitReached
 
 LimitName = Literal["open_holds", "held_seats", "held_seats_per_flight"]
@@ -108,6 +110,31 @@ def payment_deadline(
     deadline = min(airline_deadline, created_at + dt.timedelta(seconds=window_s))
     departs = _departure_utc(slices)
     return deadline if departs is None else min(deadline, departs)
+
+
+def hold_deadline(
+    order: Order, airline_deadline: dt.datetime, window_s: float | None
+) -> dt.datetime:
+    """When `order`'s hold must be paid: the airline's limit, shortened by the hold window
+    (`payment_deadline`); `window_s` None: no hold window, the airline's limit stands."""
+    if window_s is None:
+        return airline_deadline
+    return payment_deadline(airline_deadline, order.created_at, window_s, order.slices)
+
+
+def held_change(order: Order, hold: Hold, window_s: float | None, reason: str) -> Change:
+    """The `pending → held` change for the airline's `hold` of `order`: the same whether the
+    order's own request or the reconciler found the hold, so both give it the same deadline
+    and total (the airline's fare plus the order's seats)."""
+    return Change(
+        from_status=("pending",),
+        to_status="held",
+        reason=reason,
+        airline_locator=hold.locator,
+        payment_required_by=hold_deadline(order, hold.payment_required_by, window_s),
+        total_amount=hold.total_amount + seats_total(order.seats),
+        total_currency=hold.total_currency,
+    )
 
 
 def _departure_utc(slices: Sequence[Slice]) -> dt.datetime | None:

@@ -21,7 +21,6 @@ ask twice about one order in one round, and every change is a guarded transition
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
 from typing import Literal
@@ -31,10 +30,10 @@ from prometheus_client import Counter
 from booking.claims import AIRLINE_TIMEOUT_S, BATCH_SIZE, Batch, bounded_calls, claimed, configured
 from booking.creation import created_response
 from booking.idempotency import Completion, StoredResponse, stored_error
-from booking.limits import payment_deadline
+from booking.limits import held_change
 from booking.model import Order
 from booking.pg import Database
-from booking.seat_booking import SeatsAtBooking, seats_total
+from booking.seat_booking import SeatsAtBooking
 from booking.state import Change
 from connectors import errors
 from connectors.base import Connector
@@ -108,14 +107,6 @@ class Reconciler:
             RECONCILED.labels(outcome).inc()
         return sum(outcome in ("held", "failed") for outcome in outcomes)
 
-    def _deadline(self, order: Order, airline_deadline: dt.datetime) -> dt.datetime:
-        # The same hold window as an order held by its own request (OrderService).
-        if self._hold_window_s is None:
-            return airline_deadline
-        return payment_deadline(
-            airline_deadline, order.created_at, self._hold_window_s, order.slices
-        )
-
     async def _retrieve(self, order: Order) -> Hold:
         connector = self._connectors[order.connector]
         return await connector.retrieve(order.id, timeout=self._airline_timeout_s)
@@ -142,14 +133,9 @@ class Reconciler:
                     batch, order, change, lambda _: answer_error, "failed"
                 )
         if isinstance(answer, Hold) and answer.status != "cancelled":
-            change = Change(
-                from_status=("pending",),
-                to_status="held",
-                reason="held at the airline (found by the reconciler)",
-                airline_locator=answer.locator,
-                payment_required_by=self._deadline(order, answer.payment_required_by),
-                total_amount=answer.total_amount + seats_total(order.seats),
-                total_currency=answer.total_currency,
+            # The same change as an order held by its own request (OrderService).
+            change = held_change(
+                order, answer, self._hold_window_s, "held at the airline (found by the reconciler)"
             )
             # An instant order's 201 is stored by its retry, once its payment has started.
             render = None if order.type == "instant" else created_response

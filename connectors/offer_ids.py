@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
+from typing import TypeVar
+
+from kernel.errors import NotFound
 
 PREFIX = "off_"
+C = TypeVar("C")
 
 
 class InvalidOfferId(ValueError):
@@ -34,6 +39,23 @@ def decode(offer_id: str) -> tuple[str, str]:
     if not sep or not _plain(source) or not _plain(supplier_id):
         raise InvalidOfferId(offer_id)
     return source, supplier_id
+
+
+def issuer(offer_id: str, connectors: Mapping[str, C]) -> tuple[str, C, str]:
+    """The connector that issued `offer_id`: (its name, it, the airline's own offer id).
+
+    `NotFound` for an id we did not issue or whose connector is not configured here: search,
+    seat maps and booking all answer such an id the same way, as an offer that does not exist.
+    """
+    unknown = NotFound(f"unknown offer {offer_id[:80]!r}")
+    try:
+        name, supplier_id = decode(offer_id)
+    except InvalidOfferId as exc:
+        raise unknown from exc
+    connector = connectors.get(name)
+    if connector is None:
+        raise unknown
+    return name, connector, supplier_id
 
 
 def _plain(part: str) -> bool:

@@ -270,13 +270,7 @@ class SearchService:
         `ServiceUnavailable` when the airline cannot answer now. A changed price or no seats
         evicts the cached answers holding the offer (`StaleFares`).
         """
-        try:
-            name, supplier_id = offer_ids.decode(offer_id)
-        except offer_ids.InvalidOfferId as exc:
-            raise NotFound(f"unknown offer {offer_id[:80]!r}") from exc
-        connector = self._connectors.get(name)
-        if connector is None:
-            raise NotFound(f"unknown offer {offer_id[:80]!r}")
+        name, connector, supplier_id = offer_ids.issuer(offer_id, self._connectors)
         try:
             priced = await connector.price(supplier_id, timeout=self._default_deadline_s)
         except (errors.OfferNotFound, errors.InvalidRequest) as exc:

@@ -45,13 +45,7 @@ class SeatMapService:
 
     async def for_offer(self, offer_id: str) -> tuple[bytes, bool]:
         """The offer's seat maps as JSON, and whether they came from the cache."""
-        try:
-            name, supplier_id = offer_ids.decode(offer_id)
-        except offer_ids.InvalidOfferId as exc:
-            raise NotFound(f"unknown offer {offer_id[:80]!r}") from exc
-        connector = self._connectors.get(name)
-        if connector is None:
-            raise NotFound(f"unknown offer {offer_id[:80]!r}")
+        name, connector, supplier_id = offer_ids.issuer(offer_id, self._connectors)
 
         async def load() -> SeatMaps:
             return await connector.seat_maps(supplier_id, timeout=self._deadline_s)

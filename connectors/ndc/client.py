@@ -9,7 +9,7 @@ import aiohttp
 from lxml import etree
 
 from connectors import errors
-from connectors.http import airline_session, network_errors
+from connectors.http import AirlineSession, network_errors
 from connectors.ndc import mapping, schemas
 
 logger = logging.getLogger(__name__)
@@ -38,25 +38,18 @@ class NdcAirlineClient:
         self.name = name
         self._schema_folder = schema_folder
         self._base_url = base_url.rstrip("/")
-        self._max_timeout_s = max_timeout_s
-        self._max_connections = max_connections
-        self._headers = {"Accept": "application/xml"}
+        headers = {"Accept": "application/xml"}
         if api_key:
-            self._headers["Authorization"] = f"Bearer {api_key}"
-        self._session: aiohttp.ClientSession | None = None
+            headers["Authorization"] = f"Bearer {api_key}"
+        self._http = AirlineSession(
+            name, max_connections=max_connections, max_timeout_s=max_timeout_s, headers=headers
+        )
 
     async def open(self) -> None:
-        if self._session is None:
-            self._session = airline_session(
-                max_connections=self._max_connections,
-                max_timeout_s=self._max_timeout_s,
-                headers=self._headers,
-            )
+        await self._http.open()
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self._http.close()
 
     async def call(self, path: str, body: bytes | None, *, timeout: float) -> etree._Element:
         """POST `body` (GET without one) and return the answer's root element.
@@ -64,14 +57,10 @@ class NdcAirlineClient:
         Raises `ConnectorTimeout`, `ConnectorUnavailable` (network, 5xx, unparseable XML) or the
         `SupplierRejected` an NDC `<Errors>` block stands for.
         """
-        if self._session is None:
-            await self.open()
-        assert self._session is not None
-        budget = min(timeout, self._max_timeout_s)
-        if budget <= 0:
-            raise errors.ConnectorTimeout(f"{self.name}: no time left for {path}")
+        session = await self._http.opened()
+        budget = self._http.budget(timeout, path)
         with network_errors(self.name, path, budget):
-            async with self._session.request(
+            async with session.request(
                 "GET" if body is None else "POST",
                 self._base_url + path,
                 data=body,

@@ -9,7 +9,7 @@ import aiohttp
 import msgspec
 
 from connectors import errors
-from connectors.http import airline_session, network_errors
+from connectors.http import AirlineSession, network_errors
 from connectors.rest import mapping, wire
 
 logger = logging.getLogger(__name__)
@@ -26,20 +26,15 @@ class RestAirlineClient:
     def __init__(self, name: str, base_url: str, *, max_timeout_s: float, max_connections: int):
         self.name = name
         self._base_url = base_url.rstrip("/")
-        self._max_timeout_s = max_timeout_s
-        self._max_connections = max_connections
-        self._session: aiohttp.ClientSession | None = None
+        self._http = AirlineSession(
+            name, max_connections=max_connections, max_timeout_s=max_timeout_s
+        )
 
     async def open(self) -> None:
-        if self._session is None:
-            self._session = airline_session(
-                max_connections=self._max_connections, max_timeout_s=self._max_timeout_s
-            )
+        await self._http.open()
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self._http.close()
 
     async def call(
         self,
@@ -52,15 +47,11 @@ class RestAirlineClient:
         params: dict[str, str] | None = None,
     ) -> T:
         """Send one request and decode a 2xx answer with `decoder`; raise `ConnectorError`s."""
-        if self._session is None:
-            await self.open()
-        assert self._session is not None
-        budget = min(timeout, self._max_timeout_s)
-        if budget <= 0:
-            raise errors.ConnectorTimeout(f"{self.name}: no time left for {path}")
+        session = await self._http.opened()
+        budget = self._http.budget(timeout, path)
         data = None if body is None else _encoder.encode(body)
         with network_errors(self.name, path, budget):
-            async with self._session.request(
+            async with session.request(
                 method,
                 self._base_url + path,
                 data=data,

@@ -26,7 +26,7 @@ from lxml import etree
 from zeep.wsse.username import UsernameToken
 
 from connectors import errors
-from connectors.http import airline_session, network_errors
+from connectors.http import AirlineSession, network_errors
 from connectors.soap import mapping
 
 logger = logging.getLogger(__name__)
@@ -145,22 +145,17 @@ class SoapAirlineClient:
         self._endpoint = base_url.rstrip("/")
         self.wsdl_url = self._endpoint + "?wsdl"
         self._credentials = (username, password)
-        self._max_timeout_s = max_timeout_s
-        self._max_connections = max_connections
-        self._session: aiohttp.ClientSession | None = None
+        self._session = AirlineSession(
+            name, max_connections=max_connections, max_timeout_s=max_timeout_s
+        )
         self._zeep: zeep.Client | None = None
         self._loading = asyncio.Lock()
 
     async def open(self) -> None:
-        if self._session is None:
-            self._session = airline_session(
-                max_connections=self._max_connections, max_timeout_s=self._max_timeout_s
-            )
+        await self._session.open()
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self._session.close()
 
     async def call(
         self, operation: str, body: Mapping[str, Any], read: Callable[[Any], T], *, timeout: float
@@ -195,10 +190,8 @@ class SoapAirlineClient:
         self, operation: str, body: Mapping[str, Any], timeout: float
     ) -> tuple[zeep.Client, int, bytes]:
         loop = asyncio.get_running_loop()
-        budget = min(timeout, self._max_timeout_s)
+        budget = self._session.budget(timeout, operation)
         deadline = loop.time() + budget
-        if budget <= 0:
-            raise errors.ConnectorTimeout(f"{self.name}: no time left for {operation}")
         try:
             with network_errors(self.name, operation, budget):
                 client = await self._client(budget)
@@ -231,6 +224,4 @@ class SoapAirlineClient:
             return response.status, await response.read()
 
     def _http(self) -> aiohttp.ClientSession:
-        if self._session is None:
-            raise errors.ConnectorUnavailable(f"{self.name}: not started")
-        return self._session
+        return self._session.started()

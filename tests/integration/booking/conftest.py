@@ -13,7 +13,7 @@ from booking.repository import PgOrderRepository
 from tests.support.airline_orders import AirlineOrders, running_airline
 from tests.support.database import migrated_pool
 from tests.support.pgbouncer import PgBouncer
-from tests.support.sim import SimHandle, fast_profiles, running_sim
+from tests.support.sim import SimHandle
 
 
 @pytest.fixture
@@ -40,13 +40,8 @@ def keys(db: Database) -> PgIdempotencyStore:
     return PgIdempotencyStore(db, lease_s=30.0)
 
 
-# The reconciler's and the sweeper's suites: a real sim airline and its seats and bookings.
-@pytest.fixture
-async def sim() -> AsyncIterator[SimHandle]:
-    async with running_sim(profiles=fast_profiles()) as handle:
-        yield handle
-
-
+# The reconciler's and the sweeper's suites: a real sim airline (tests/conftest.py's `sim`)
+# and its seats and bookings.
 @pytest.fixture
 async def airline(sim: SimHandle) -> AsyncIterator[AirlineOrders]:
     async with running_airline(sim) as handle:

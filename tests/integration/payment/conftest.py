@@ -1,5 +1,5 @@
-"""Payment tests against a real sim server (the gateway at /payments) over sockets, and real
-PostgreSQL (each test its own migrated schema)."""
+"""Payment tests against a real sim server (tests/conftest.py's `sim`: the gateway at /payments)
+over sockets, and real PostgreSQL (each test its own migrated schema)."""
 
 from __future__ import annotations
 
@@ -30,16 +30,10 @@ from tests.support.payment_sim import (
     running_receiver,
 )
 from tests.support.pgbouncer import PgBouncer
-from tests.support.sim import SimHandle, fast_profiles, running_sim
+from tests.support.sim import SimHandle
 
 # Short retries and settlement, so a test waits milliseconds, not seconds.
 FAST_WEBHOOKS = {"retry_base_ms": 10, "retry_max_ms": 50, "timeout_ms": 2000}
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[SimHandle]:
-    async with running_sim(profiles=fast_profiles()) as handle:
-        yield handle
 
 
 @pytest.fixture

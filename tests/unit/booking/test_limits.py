@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
-from booking.limits import OpenHold, OrderLimits, check_limits, flights_of, payment_deadline
+from booking.limits import (
+    OpenHold,
+    OrderLimits,
+    check_limits,
+    flights_of,
+    held_change,
+    payment_deadline,
+)
+from booking.model import Order, OrderSeat
+from connectors.model import Hold
 from kernel.errors import LimitReached
 from tests.fakes import offer, segment
 
@@ -81,3 +91,42 @@ def test_a_cap_of_zero_is_no_cap() -> None:
     check_limits(off, many, OpenHold(frozenset({BA1}), 9))
     assert not off.any
     assert LIMITS.any
+
+
+def _pending(seats: tuple[OrderSeat, ...]) -> Order:
+    return Order(
+        id="ord_" + "a" * 24,
+        owner="alice",
+        booking_reference="K7Q2MZ",
+        type="hold",
+        status="pending",
+        payment_status="unpaid",
+        offer_id="off_x",
+        connector="rest-ba",
+        airline_locator=None,
+        total_amount=Decimal("100.00"),
+        total_currency="USD",
+        payment_required_by=None,
+        slices=offer().slices,
+        passengers=(),
+        ticket_numbers=(),
+        failure_reason=None,
+        created_at=CREATED,
+        updated_at=CREATED,
+        seats=seats,
+    )
+
+
+def test_a_held_change_carries_the_airlines_hold_with_the_seats_and_the_hold_window() -> None:
+    seat = OrderSeat("s1", "p1", "12A", Decimal("25.00"), "USD")
+    hold = Hold("ABC123", "ord_x", "held", Decimal("100.00"), "USD", CREATED + dt.timedelta(days=1))
+
+    windowed = held_change(_pending((seat,)), hold, 3 * 3600, "held at the airline")
+    unbounded = held_change(_pending(()), hold, None, "held at the airline")
+
+    assert (windowed.from_status, windowed.to_status) == (("pending",), "held")
+    assert windowed.airline_locator == "ABC123"
+    assert windowed.payment_required_by == CREATED + dt.timedelta(hours=3)
+    assert (windowed.total_amount, windowed.total_currency) == (Decimal("125.00"), "USD")
+    assert unbounded.payment_required_by == hold.payment_required_by
+    assert unbounded.total_amount == Decimal("100.00")

@@ -1,6 +1,7 @@
 import pytest
 
 from connectors import offer_ids
+from kernel.errors import NotFound
 
 
 def test_offer_id_round_trips_connector_and_supplier_id() -> None:
@@ -33,3 +34,16 @@ def test_decode_rejects_ids_that_carry_control_or_non_ascii_characters(
     # Anyone can base64 them; they would reach the airline (and lxml refuses NUL in XML).
     with pytest.raises(offer_ids.InvalidOfferId):
         offer_ids.decode(offer_ids.encode(source, supplier_id))
+
+
+def test_the_issuer_of_an_offer_is_its_configured_connector() -> None:
+    connectors = {"rest-britannia": "the connector"}
+    offer_id = offer_ids.encode("rest-britannia", "F1")
+
+    assert offer_ids.issuer(offer_id, connectors) == ("rest-britannia", "the connector", "F1")
+
+
+@pytest.mark.parametrize("offer_id", ["nope", offer_ids.encode("soap-elsewhere", "F1")])
+def test_an_offer_we_did_not_issue_or_cannot_reach_is_not_found(offer_id: str) -> None:
+    with pytest.raises(NotFound, match="unknown offer"):
+        offer_ids.issuer(offer_id, {"rest-britannia": "the connector"})

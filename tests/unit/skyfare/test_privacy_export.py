@@ -1,0 +1,43 @@
+"""The export's order and payment are the stored ones minus what it leaves out: a field added to
+`Order` or `Payment` and forgotten in the export (or the other way round) fails here, not in a
+traveler's export."""
+
+from __future__ import annotations
+
+import msgspec
+
+from booking.model import Order
+from payment.model import Payment
+from skyfare.privacy import (
+    ORDER_FIELDS_NOT_EXPORTED,
+    PAYMENT_FIELDS_NOT_EXPORTED,
+    ExportedOrder,
+    PaymentRecord,
+)
+
+Field = tuple[str, object, object]
+
+
+def _fields(struct: type[msgspec.Struct], leaving_out: tuple[str, ...] = ()) -> set[Field]:
+    return {
+        (f.name, f.type, f.default)
+        for f in msgspec.structs.fields(struct)
+        if f.name not in leaving_out
+    }
+
+
+def test_an_exported_order_is_every_stored_field_but_those_it_leaves_out() -> None:
+    added = {"history", "payments"}
+    own = {field for field in _fields(ExportedOrder) if field[0] not in added}
+
+    assert own == _fields(Order, ORDER_FIELDS_NOT_EXPORTED)
+    assert {name for name, _, _ in _fields(ExportedOrder)} >= added
+    assert set(ORDER_FIELDS_NOT_EXPORTED) <= {name for name, _, _ in _fields(Order)}
+
+
+def test_an_exported_payment_names_every_stored_field_but_those_it_leaves_out() -> None:
+    # Names only: the export declares `status` as a plain string in its schema.
+    exported = {name for name, _, _ in _fields(PaymentRecord)}
+
+    assert exported == {name for name, _, _ in _fields(Payment, PAYMENT_FIELDS_NOT_EXPORTED)}
+    assert set(PAYMENT_FIELDS_NOT_EXPORTED) <= {name for name, _, _ in _fields(Payment)}
