@@ -218,8 +218,10 @@ class StaleFares:
             keys.update(owed_keys)
             if self._index is not None and slots:
                 forgets.append(self._index.forget(slots, taken.tag))
-        evicted = await self._store.evict(sorted(keys), timeout=self._timeout_s)
-        await asyncio.gather(*forgets)  # never raises: a failure leaves an index entry to expire
+        # At once; neither raises: a failed forget leaves an index entry to expire, as before.
+        evicted, *_ = await asyncio.gather(
+            self._store.evict(sorted(keys), timeout=self._timeout_s), *forgets
+        )
         if not evicted:
             return
         try:
