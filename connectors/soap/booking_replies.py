@@ -1,10 +1,11 @@
 """The hold path's answers (OTA_AirPriceRS, OTA_AirBookRS) read with lxml into the domain.
 
-zeep's typed parse of these small answers cost ~6 ms (Price) and ~1.6 ms (Book) of the event
-loop per order, against ~0.2 ms here (bench/results/2026-12-04-soap-replies.md): a re-price and
-a hold per order made zeep the largest single cost of a SOAP airline's hold. The envelope checks,
-faults and OTA `<Errors>` are shopping.py's (zeep's order and translation); the priced
-itinerary is the shopping answer's, read by the same code. zeep still builds every request.
+zeep's typed parse of these small answers cost ~2.1 ms (Price) and ~0.5 ms (Book) of the event
+loop per order, against ~0.11 and ~0.06 ms here (bench/soap_booking_cost.py, results in
+bench/results/2026-12-04-hold-path.md): with a re-price and a hold per order, zeep's parse was
+the largest single cost of a SOAP airline's hold. The envelope checks, faults and OTA `<Errors>`
+are shopping.py's (zeep's order and translation); the priced itinerary is the shopping answer's,
+read by the same code. zeep still builds every request.
 """
 
 from __future__ import annotations
