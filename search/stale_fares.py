@@ -146,8 +146,13 @@ class StaleFares:
         finishing them leaves them owed, and another process's `run` finishes them once overdue.
         """
         taken = await self._take(offer_id)
-        if taken is not None:
-            self._owed.put_nowait(taken)
+        if taken is None:
+            return
+        # This process's L1 at once (no I/O): the traveler who just booked, searching again
+        # here, is not shown the old price; Redis and the other processes follow within moments.
+        for key in parse_members(taken.members)[0]:
+            self._store.l1.discard(key)
+        self._owed.put_nowait(taken)
 
     async def run(self, *, retry_every_s: float = RETRY_EVERY_S) -> None:
         """Finish owed evictions until cancelled: this process's as `sold` queues them, and every

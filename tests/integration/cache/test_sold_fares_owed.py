@@ -61,12 +61,17 @@ async def test_a_sale_marks_its_answers_and_records_them_owed_until_they_are_evi
 ) -> None:
     offer = f"off_{uuid.uuid4().hex}"
     key = await cached_answer(client, offer)
-    here = process(client)
+    l1 = InMemoryFareCache(10)
+    l1.put(key, entry())
+    store = TieredFareCache(l1, RedisFareCache(client))
+    here = StaleFares(store, RedisTagIndex(client), None, timeout_s=TIMEOUT, tag_timeout_s=TIMEOUT)
 
     await here.sold(offer)
 
-    # The hold's path: the tag is taken, the answer marked and owed, not yet evicted.
+    # The hold's path: the tag is taken, the answer marked and owed, gone from this process's
+    # L1 but not yet from Redis.
     assert await client.get(mark_key(key)) is not None
+    assert l1.peek(key) is None
     assert await client.exists(key)
     assert len(await owed_records(client, offer)) == 1
     assert not await RedisTagIndex(client).contains(offer, timeout=TIMEOUT)
