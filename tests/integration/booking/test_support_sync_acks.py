@@ -68,10 +68,14 @@ async def test_every_event_a_read_synced_is_acknowledged_and_a_failed_one_stays_
             await asyncio.sleep(0.02)
         assert await _pending(redis_client, stream) == []
 
-        # A confirmed order with a case goes to the helpdesk, which cannot be reached.
+        # A confirmed order with a case goes to the helpdesk, which cannot be reached. Published
+        # while the sync is stopped, so that its next read takes all three at once.
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
         before = await _publish(redis_client, stream, "order.held", order.id)
         failed = await _publish(redis_client, stream, "order.confirmed", order.id)
         after = await _publish(redis_client, stream, "order.held", order.id)
+        task = asyncio.create_task(sync.run())
         await _read_to(redis_client, stream, after)
         for _ in range(200):
             if before not in await _pending(redis_client, stream):
