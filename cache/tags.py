@@ -6,6 +6,13 @@ hold it. When an answer is stored, its caller tags it: for each tag, a Redis set
 key, and whatever else the caller must correct). A set lives as long as the longest-lived entry
 it names, so a tag leads nowhere once every answer holding it has expired.
 
+A member is `name` or `name SEP rest`: `name` is what an eviction marks (a cache key).
+
+`take_owed` takes a tag's members, marks their names and records them as owed, in one script:
+the caller finishes the eviction later (off a request's path) and then `settle`s it. What a
+process crashed before settling stays owed, and `overdue` hands it to another process, so a take
+is never lost between Redis and the caller (a plain `take` followed by a crash would be).
+
 An eviction also leaves a short-lived mark (`mark`): a load that began before it read the world as
 it was before the eviction, so `add` refuses to tag its answer (and the caller does not store it)
 — otherwise a search in flight during a sale would put the old price back for a whole TTL.
@@ -16,8 +23,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Iterable
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
+import msgspec
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
@@ -28,6 +36,8 @@ from cache.model import CacheError
 # shard (small sets, written once per cache miss; deploy/README.md, "Redis Cluster").
 PREFIX = "skyfare:fares:{tags}:tag:v1:"
 MARK_PREFIX = "skyfare:fares:{tags}:evicted:v1:"
+OWED_KEY = "skyfare:fares:{tags}:owed:v1"  # sorted set: owed evictions by when taken (or retried)
+SEP = "\x1f"  # ends a member's name; in neither cache keys nor index keys
 _FAILURES = (RedisError, OSError, TimeoutError)
 
 # Adds the member to every tag's set and only ever extends a set's TTL (Redis 6.2 has no
@@ -55,6 +65,48 @@ local members = redis.call('SMEMBERS', KEYS[1])
 redis.call('DEL', KEYS[1])
 return members
 """
+
+
+# `take` + `mark` of each member's name + the owed record, atomically: no crash can separate the
+# members leaving their tag from the record that they still need evicting. The marks' keys are
+# not declared (they come from the members) but share the `{tags}` hash tag, so they live on the
+# script's shard under Redis Cluster too. The record is the JSON [tag, [members…]].
+_TAKE_OWED = """
+local members = redis.call('SMEMBERS', KEYS[1])
+if #members == 0 then return false end
+redis.call('DEL', KEYS[1])
+for _, m in ipairs(members) do
+    local name = string.match(m, '^[^\\31]*')
+    redis.call('SET', ARGV[1] .. name, ARGV[2], 'PX', ARGV[3])
+end
+local owed = cjson.encode({ARGV[4], members})
+redis.call('ZADD', KEYS[2], ARGV[2], owed)
+return owed
+"""
+
+# Owed records taken at or before ARGV[1], re-stamped ARGV[2]: the caller retries them, and
+# another process sees them again only once they are overdue anew (the caller crashed too).
+_OVERDUE = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3])
+for _, owed in ipairs(due) do redis.call('ZADD', KEYS[1], ARGV[2], owed) end
+return due
+"""
+
+_owed_decoder = msgspec.json.Decoder(tuple[str, list[str]])
+
+
+class Owed(NamedTuple):
+    """Members taken from `tag` whose eviction is not finished; `record` settles it."""
+
+    record: str
+    tag: str
+    members: frozenset[str]
+
+
+def owed(record: str | bytes) -> Owed:
+    tag, members = _owed_decoder.decode(record)
+    text = record.decode() if isinstance(record, bytes) else record
+    return Owed(text, tag, frozenset(members))
 
 
 def tag_key(tag: str) -> str:
@@ -96,6 +148,24 @@ class TagIndex(Protocol):
         """The members recorded under `tag`, forgetting them (one caller gets each)."""
         ...
 
+    async def take_owed(
+        self, tag: str, *, at: float, mark_ttl_s: float, timeout: float
+    ) -> Owed | None:
+        """`take`, `mark` each member's name (`at`, for `mark_ttl_s`) and record the members as
+        owed until `settle`d, all at once; None when nothing is recorded under `tag`."""
+        ...
+
+    async def settle(self, records: Iterable[str], *, timeout: float) -> None:
+        """The evictions owed under `records` are done."""
+        ...
+
+    async def overdue(
+        self, *, taken_before: float, now: float, limit: int, timeout: float
+    ) -> list[Owed]:
+        """Up to `limit` owed records taken before `taken_before`, handed to the caller: they
+        count as taken `now`, so nobody else retries them unless the caller does not settle."""
+        ...
+
 
 class RedisTagIndex:
     """A `TagIndex` over a `redis.asyncio` client (which owns the connections)."""
@@ -104,6 +174,8 @@ class RedisTagIndex:
         self._client = client
         self._add = client.register_script(_ADD)
         self._take = client.register_script(_TAKE)
+        self._take_owed = client.register_script(_TAKE_OWED)
+        self._overdue = client.register_script(_OVERDUE)
 
     async def add(
         self,
@@ -154,13 +226,47 @@ class RedisTagIndex:
             raise CacheError(f"redis tag SMEMBERS failed: {exc!r}") from exc
         return {m.decode() if isinstance(m, bytes) else m for m in members}
 
+    async def take_owed(
+        self, tag: str, *, at: float, mark_ttl_s: float, timeout: float
+    ) -> Owed | None:
+        args: list[str | int] = [MARK_PREFIX, repr(at), int(mark_ttl_s * 1000), tag]
+        try:
+            async with asyncio.timeout(timeout):
+                record = await self._take_owed(keys=[tag_key(tag), OWED_KEY], args=args)
+        except _FAILURES as exc:
+            raise CacheError(f"redis tag take failed: {exc!r}") from exc
+        return None if record is None else owed(record)
+
+    async def settle(self, records: Iterable[str], *, timeout: float) -> None:
+        settled = list(records)
+        if not settled:
+            return
+        try:
+            async with asyncio.timeout(timeout):
+                await self._client.zrem(OWED_KEY, *settled)
+        except _FAILURES as exc:
+            raise CacheError(f"redis owed ZREM failed: {exc!r}") from exc
+
+    async def overdue(
+        self, *, taken_before: float, now: float, limit: int, timeout: float
+    ) -> list[Owed]:
+        try:
+            async with asyncio.timeout(timeout):
+                due = await self._overdue(
+                    keys=[OWED_KEY], args=[repr(taken_before), repr(now), limit]
+                )
+        except _FAILURES as exc:
+            raise CacheError(f"redis owed ZRANGEBYSCORE failed: {exc!r}") from exc
+        return [owed(record) for record in due]
+
 
 class InMemoryTagIndex:
-    """The fake: a dict of sets and one of marks, no expiry."""
+    """The fake: a dict of sets, one of marks and one of owed records, no expiry."""
 
     def __init__(self) -> None:
         self.sets: dict[str, set[str]] = {}
         self.marks: dict[str, float] = {}
+        self.owed: dict[str, float] = {}  # record → when taken
 
     async def add(
         self,
@@ -188,3 +294,26 @@ class InMemoryTagIndex:
 
     async def take(self, tag: str, *, timeout: float) -> set[str]:
         return self.sets.pop(tag, set())
+
+    async def take_owed(
+        self, tag: str, *, at: float, mark_ttl_s: float, timeout: float
+    ) -> Owed | None:
+        members = self.sets.pop(tag, set())
+        if not members:
+            return None
+        await self.mark({m.split(SEP, 1)[0] for m in members}, at=at, ttl_s=mark_ttl_s, timeout=0)
+        record = msgspec.json.encode((tag, sorted(members))).decode()
+        self.owed[record] = at
+        return owed(record)
+
+    async def settle(self, records: Iterable[str], *, timeout: float) -> None:
+        for record in records:
+            self.owed.pop(record, None)
+
+    async def overdue(
+        self, *, taken_before: float, now: float, limit: int, timeout: float
+    ) -> list[Owed]:
+        due = [r for r, at in sorted(self.owed.items(), key=lambda i: i[1]) if at <= taken_before]
+        for record in due[:limit]:
+            self.owed[record] = now
+        return [owed(record) for record in due[:limit]]

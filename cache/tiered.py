@@ -83,9 +83,10 @@ class TieredFareCache:
             return
         self.shared_available = True
 
-    async def evict(self, keys: Sequence[str], *, timeout: float) -> None:
+    async def evict(self, keys: Sequence[str], *, timeout: float) -> bool:
         """Forget `keys` everywhere: this L1 at once, Redis, then every other process's L1 (they
-        follow the `evictions` feed). The next lookup of a key misses and loads afresh."""
+        follow the `evictions` feed). The next lookup of a key misses and loads afresh. False
+        when Redis failed: the keys may still be there or in another process's L1."""
         for key in keys:
             self.l1.discard(key)
         try:
@@ -95,6 +96,8 @@ class TieredFareCache:
                 await self._evictions.publish(keys, timeout=timeout)
         except CacheError as exc:
             self._error(exc)
+            return False
+        return True
 
     def _error(self, exc: CacheError) -> None:
         self.shared_available = False

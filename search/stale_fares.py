@@ -6,7 +6,9 @@ every booking from it would end in a 409. So each stored answer is tagged with i
 finds another price or no seats, `checked` follows the offer's tag to every cached answer that
 holds it and evicts them (this process's L1, Redis, every other process's L1) with their
 cheapest-fare index entries, so the next search asks the airlines and shows the truth. A hold we
-just made (`sold`) evicts the same way: our own sale moved the price.
+just made (`sold`) evicts the same way: our own sale moved the price — but after the hold has
+answered: its path pays one Redis round trip that takes the tag and records the eviction as owed
+(in Redis, so a crash cannot lose it), and `run`'s task evicts and settles, in batches.
 
 Each check of an offer a cached answer holds counts in `skyfare_cache_price_checks_total{outcome}`
 (held | changed | gone): the share `held` is how often a cached price was the price.
@@ -14,6 +16,7 @@ Each check of an offer a cached answer holds counts in `skyfare_cache_price_chec
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -22,7 +25,7 @@ from typing import Literal
 from prometheus_client import Counter
 
 from cache.model import CacheError, FareEntry
-from cache.tags import TagIndex
+from cache.tags import SEP, Owed, TagIndex
 from cache.tiered import TieredFareCache
 from search.fare_index import FareIndex, IndexSlot
 
@@ -41,12 +44,16 @@ _COUNTERS = {outcome: PRICE_CHECKS.labels(outcome) for outcome in ("held", "chan
 # How long an eviction mark outlives the eviction: longer than any search (deadlines are at most
 # 10 s), so every search in flight when it happened has ended by then.
 MARK_S = 30.0
-_SEP = "\x1f"  # between the parts of a tag member; in neither cache keys nor index keys
+# An owed eviction another process may finish: long after its own process would have (each step
+# is bounded by `timeout_s`), so a live process's queue is not raced but for a Redis outage.
+OVERDUE_S = 30.0
+OVERDUE_BATCH = 100
+RETRY_EVERY_S = 10.0
 
 
 def member(key: str, slot: IndexSlot | None) -> str:
     """What an offer's tag records for one answer: its cache key and its index slot, if any."""
-    return key if slot is None else _SEP.join((key, slot.key, slot.field))
+    return key if slot is None else SEP.join((key, slot.key, slot.field))
 
 
 def parse_members(members: Iterable[str]) -> tuple[list[str], list[IndexSlot]]:
@@ -54,7 +61,7 @@ def parse_members(members: Iterable[str]) -> tuple[list[str], list[IndexSlot]]:
     keys: set[str] = set()
     slots: set[tuple[str, str]] = set()
     for text in members:
-        parts = text.split(_SEP)
+        parts = text.split(SEP)
         keys.add(parts[0])
         if len(parts) == 3:
             slots.add((parts[1], parts[2]))
@@ -84,6 +91,7 @@ class StaleFares:
         self._timeout_s = timeout_s
         self._tag_timeout_s = tag_timeout_s
         self._clock = clock
+        self._owed: asyncio.Queue[Owed] = asyncio.Queue()  # sold, to evict after the answer
 
     async def remember(
         self,
@@ -130,26 +138,98 @@ class StaleFares:
 
     async def sold(self, offer_id: str) -> None:
         """Seats of `offer_id` were just held: the airline's price for its flights moves with
-        the sale, so the answers quoting the old one go before the next traveler books them."""
-        await self._evict(offer_id, "sold")
+        the sale, so the answers quoting the old one go before the next traveler books them.
+
+        One Redis round trip on the hold's path: the tag is taken, the answers marked and their
+        eviction recorded as owed at once (`TagIndex.take_owed`). The evictions themselves run
+        in `run`'s task, in batches, after the hold has answered; a process that dies before
+        finishing them leaves them owed, and another process's `run` finishes them once overdue.
+        """
+        taken = await self._take(offer_id)
+        if taken is None:
+            return
+        # This process's L1 at once (no I/O): the traveler who just booked, searching again
+        # here, is not shown the old price; Redis and the other processes follow within moments.
+        for key in parse_members(taken.members)[0]:
+            self._store.l1.discard(key)
+        self._owed.put_nowait(taken)
+
+    async def run(self, *, retry_every_s: float = RETRY_EVERY_S) -> None:
+        """Finish owed evictions until cancelled: this process's as `sold` queues them, and every
+        `retry_every_s` those left overdue by any process (crashed, or Redis failed it)."""
+        loop = asyncio.get_running_loop()
+        retry_at = loop.time()
+        while True:
+            try:
+                async with asyncio.timeout_at(retry_at):
+                    batch = [await self._owed.get()]
+            except TimeoutError:
+                batch = []
+            while not self._owed.empty():  # one batch for every sale queued meanwhile
+                batch.append(self._owed.get_nowait())
+            if batch:
+                await self._finish(batch)
+            if loop.time() >= retry_at:
+                await self.finish_overdue()
+                retry_at = loop.time() + retry_every_s
+
+    async def finish_owed(self) -> None:
+        """Finish this process's queued evictions now (at shutdown, and in tests)."""
+        batch = []
+        while not self._owed.empty():
+            batch.append(self._owed.get_nowait())
+        if batch:
+            await self._finish(batch)
+
+    async def finish_overdue(self) -> None:
+        """Finish the owed evictions taken more than `OVERDUE_S` ago, by any process."""
+        now = self._clock()
+        try:
+            due = await self._tags.overdue(
+                taken_before=now - OVERDUE_S, now=now, limit=OVERDUE_BATCH, timeout=self._timeout_s
+            )
+        except CacheError as exc:
+            logger.warning("fare cache: cannot read the owed evictions: %s", exc)
+            return
+        if due:
+            logger.warning("fare cache: finishing %d overdue evictions", len(due))
+            await self._finish(due)
 
     async def _evict(self, offer_id: str, why: str) -> bool:
-        """Evict every answer holding `offer_id`; False when none (any more) does."""
-        try:
-            members = await self._tags.take(offer_id, timeout=self._timeout_s)
-        except CacheError as exc:
-            logger.warning("fare cache: cannot look up the answers holding an offer: %s", exc)
+        """Evict every answer holding `offer_id` now; False when none (any more) does."""
+        taken = await self._take(offer_id)
+        if taken is None:
             return False
-        if not members:
-            return False
-        keys, slots = parse_members(members)
-        logger.info("fare cache: offer %s, evicting %d answers", why, len(keys))
+        logger.info("fare cache: offer %s, evicting %d answers", why, len(taken.members))
+        await self._finish([taken])
+        return True
+
+    async def _take(self, offer_id: str) -> Owed | None:
         try:
             # Marked before they go: a search in flight must not store its older answer back.
-            await self._tags.mark(keys, at=self._clock(), ttl_s=MARK_S, timeout=self._timeout_s)
+            return await self._tags.take_owed(
+                offer_id, at=self._clock(), mark_ttl_s=MARK_S, timeout=self._timeout_s
+            )
         except CacheError as exc:
-            logger.warning("fare cache: cannot mark evicted answers: %s", exc)
-        await self._store.evict(keys, timeout=self._timeout_s)
-        if self._index is not None and slots:
-            await self._index.forget(slots, offer_id)
-        return True
+            logger.warning("fare cache: cannot look up the answers holding an offer: %s", exc)
+            return None
+
+    async def _finish(self, batch: Sequence[Owed]) -> None:
+        """Evict what `batch` owes, all keys at once, then settle it; what fails stays owed."""
+        keys: set[str] = set()
+        forgets = []
+        for taken in batch:
+            owed_keys, slots = parse_members(taken.members)
+            keys.update(owed_keys)
+            if self._index is not None and slots:
+                forgets.append(self._index.forget(slots, taken.tag))
+        # At once; neither raises: a failed forget leaves an index entry to expire, as before.
+        evicted, *_ = await asyncio.gather(
+            self._store.evict(sorted(keys), timeout=self._timeout_s), *forgets
+        )
+        if not evicted:
+            return
+        try:
+            await self._tags.settle([t.record for t in batch], timeout=self._timeout_s)
+        except CacheError as exc:  # retried once overdue: evicting twice is harmless
+            logger.warning("fare cache: cannot settle owed evictions: %s", exc)

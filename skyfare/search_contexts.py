@@ -192,7 +192,11 @@ async def connectors(app: web.Application) -> AsyncIterator[None]:
             usage=SearchUsage(app[USAGE], traveler_key=settings.usage_hash_secret.encode()),
         )
         watch_breakers(connectors, app[USAGE])
+        # Evicts what holds sold after they answered, and what a crashed process left owed.
+        evicting = asyncio.create_task(stale.run(), name="sold-fare-evictions")
         yield
+        await stop_task(evicting)
+        await stale.finish_owed()
         # Stops connector calls that ignored cancellation at their search's deadline.
         await service.close()
     finally:

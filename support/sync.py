@@ -99,15 +99,26 @@ class OrderSync:
             GROUP, self._consumer, {self._stream: start}, count=50,
             block=None if start == "0" else self._block_ms,
         )  # fmt: skip
+        # One XACK per read for the entries synced, not one per entry: every API process runs
+        # this consumer, and two order events per hold made it two Redis round trips per order.
+        # Entries synced but not acked when a round fails are read again: harmless, as the
+        # helpdesk dedups on the event's id.
+        synced: list[Any] = []
+        unavailable = None
         for _stream, entries in answer or []:
             for entry_id, fields in entries:
                 try:
                     await self._sync(fields)
                 except HelpdeskUnavailable as exc:
-                    logger.warning("support sync: helpdesk unavailable: %s", exc)
-                    await asyncio.sleep(self._retry_s)
-                    return False
-                await self._redis.xack(self._stream, GROUP, entry_id)
+                    unavailable = exc
+                    break
+                synced.append(entry_id)
+        if synced:
+            await self._redis.xack(self._stream, GROUP, *synced)
+        if unavailable is not None:
+            logger.warning("support sync: helpdesk unavailable: %s", unavailable)
+            await asyncio.sleep(self._retry_s)
+            return False
         return True
 
     async def _sync(self, fields: dict[bytes, bytes]) -> None:

@@ -18,7 +18,7 @@ from connectors.model import (
     serves_route,
 )
 from connectors.seat_model import SeatMaps, SeatSelection
-from connectors.soap import changes, mapping, seats, shopping
+from connectors.soap import booking_replies, changes, mapping, seats, shopping
 from connectors.soap.client import SoapAirlineClient
 
 logger = logging.getLogger(__name__)
@@ -85,10 +85,11 @@ class SoapConnector:
         )
 
     async def price(self, supplier_offer_id: str, *, timeout: float) -> PricedOffer:
-        def read(rs: object) -> PricedOffer:
-            return mapping.to_priced_offer(rs, source=self.name)
+        def read(status: int, payload: bytes) -> PricedOffer:
+            return booking_replies.to_priced_offer(status, payload, source=self.name)
 
-        return await self._client.call(
+        # On every order's path: read with lxml, not zeep (connectors/soap/booking_replies.py).
+        return await self._client.call_raw(
             "Price", mapping.price_body(supplier_offer_id), read, timeout=timeout
         )
 
@@ -100,8 +101,11 @@ class SoapConnector:
         reference: str,
         timeout: float,
     ) -> Hold:
+        def read(status: int, payload: bytes) -> Hold:
+            return booking_replies.to_hold(status, payload, airline=self.name)
+
         body = mapping.book_body(supplier_offer_id, passengers, reference=reference)
-        return await self._client.call("Book", body, mapping.to_hold, timeout=timeout)
+        return await self._client.call_raw("Book", body, read, timeout=timeout)
 
     async def retrieve(self, reference: str, *, timeout: float) -> Hold:
         return await self._client.call(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -42,7 +42,11 @@ CABIN_TO_OTA: dict[CabinClass, str] = {
 CABIN_FROM_OTA: dict[str, CabinClass] = {v: k for k, v in CABIN_TO_OTA.items()}
 _PAX_TYPE = {"adult": "ADT", "child": "CHD", "infant": "INF"}
 _GENDER = {"m": "Male", "f": "Female", "x": "Unknown"}
-_STATUS = {"Held": "held", "Ticketed": "ticketed", "Cancelled": "cancelled"}
+HOLD_STATUS: dict[str, Literal["held", "ticketed", "cancelled"]] = {
+    "Held": "held",
+    "Ticketed": "ticketed",
+    "Cancelled": "cancelled",
+}
 PRICE_CHANGED = "PCH"
 _REJECTIONS: dict[str, type[errors.SupplierRejected]] = {
     "FNF": errors.OfferNotFound,
@@ -203,7 +207,7 @@ def to_hold(rs: Any) -> Hold:
     return Hold(
         locator=locator,
         reference=ids[OUR_CONTEXT],
-        status=_STATUS[ticketing.TicketingStatus],  # type: ignore[arg-type]
+        status=HOLD_STATUS[ticketing.TicketingStatus],
         total_amount=total.Amount,
         total_currency=total.CurrencyCode,
         payment_required_by=_utc(ticketing.TicketTimeLimit),

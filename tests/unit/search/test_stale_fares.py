@@ -190,6 +190,7 @@ async def test_a_sale_evicts_the_answers_without_counting_a_check() -> None:
     before = {o: checks(o) for o in ("held", "changed", "gone")}
 
     await setup.stale.sold(setup.fake.offers[0].id)
+    await setup.stale.finish_owed()
 
     assert setup.l1.peek(setup.key(request())) is None
     assert setup.l2.peek(setup.key(request())) is None
