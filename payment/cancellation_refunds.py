@@ -9,7 +9,10 @@
    (nothing moved) is written on the part and on the order's history, and the next attempt is
    a new request, since the gateway replays a refusal for its key.
 3. Once no part is owed, ONE transaction moves the order `paid → refunded` (emitting
-   `payment.refunded` with the whole amount) and the order's own payment `refunded`.
+   `payment.refunded` with the whole amount), the order's own payment `refunded` and a seat
+   charge a part gave back `refunded`.
+A cancellation that gives nothing back owes no part: the order is `refunded` (0.00) in the very
+transaction that cancels it, the charges kept as the penalty.
 """
 
 from __future__ import annotations
@@ -28,10 +31,11 @@ from booking.repository import OrderRepository
 from booking.state import Change
 from payment import errors, metrics
 from payment.gateway import PaymentGateway
-from payment.ledger import Part, charges_of, held, split
+from payment.ledger import NOTHING, Part, charges_of, held, split
 from payment.model import PAYMENT_ID_PREFIX
 from payment.refunds import ANY_STATUS
 from payment.repository import PgPaymentRepository, orders_in
+from payment.seat_charges import PREFIX as SEAT_CHARGE_PREFIX
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +107,9 @@ class CancellationRefunds:
         if paid is not None and paid != holding:
             raise PaidChanged(f"order {order.id} holds {holding}, priced on {paid}")
         parts = split(charges, holding if amount is None else amount)
+        if not parts:
+            await self._nothing_back(conn, order, reason=reason, kept=holding)
+            return
         for part in parts:
             await conn.execute(
                 # clock_timestamp(): the parts keep the split's order (latest charge first)
@@ -113,9 +120,31 @@ class CancellationRefunds:
                 part.amount, order.total_currency, reason,
                 timeout=self._db.timeout_s,
             )  # fmt: skip
-        if parts:
-            where = describe(_named(parts), order.total_currency)
-            await self._note(conn, order.id, f"refund owed: {where}", "booking")
+        where = describe(_named(parts), order.total_currency)
+        await self._note(conn, order.id, f"refund owed: {where}", "booking")
+
+    async def _nothing_back(
+        self, conn: asyncpg.Connection, order: Order, *, reason: str, kept: Decimal
+    ) -> None:
+        """A cancellation that gives nothing back (a non-refundable fare without taxes, or all
+        of it given back already): no part is owed, so the order is settled in the very
+        transaction that cancels it — `paid → refunded` with a refund of 0.00 and the charges
+        left as they are (what they hold is the penalty, kept). No `payment.refunded` event:
+        the `order.cancelled` one already states the refund and the penalty."""
+        if kept > 0:
+            why = f"the fare keeps the {kept} {order.total_currency} paid as the penalty"
+        else:
+            why = "everything paid was given back already"
+        change = Change(
+            from_status=ANY_STATUS,
+            from_payment=("paid",),
+            to_payment="refunded",
+            reason=f"{reason}: nothing to refund ({why})"[:500],
+            refund_amount=NOTHING,
+            events=(),
+        )
+        if await orders_in(conn, self._db).transition(order.id, change, actor="booking") is None:
+            raise PaidChanged(f"order {order.id} is no longer paid")
 
     async def parts(self, order_id: str) -> tuple[RefundPart, ...]:
         async with self._db.connection() as conn:
@@ -218,6 +247,15 @@ class CancellationRefunds:
                 await self._payments.move(
                     conn, part.charge_id, ("succeeded",), "refunded",
                     refund_reason=reason, refunded_amount=part.amount,
+                )  # fmt: skip
+            # A seat bought after booking whose money went back (all or the part the fare
+            # gives) reads `refunded`, as a seat charge the airline refused does.
+            seats = [p.charge_id for p in parts if p.charge_id.startswith(SEAT_CHARGE_PREFIX)]
+            if seats:
+                await conn.execute(
+                    "UPDATE seat_charges SET status = 'refunded', updated_at = now()"
+                    " WHERE id = ANY($1::text[]) AND status = 'succeeded'",
+                    seats, timeout=self._db.timeout_s,
                 )  # fmt: skip
         metrics.payment("refunded")
         logger.info("order %s refunded: %s", order_id, where)
