@@ -6,7 +6,7 @@ event, the offer confirmed and the idempotency answer) or the change failed (his
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Literal
 
 import asyncpg
@@ -29,6 +29,8 @@ _COLUMNS = (
 )
 # The answer to store with the change, under its owner and Idempotency-Key.
 Answer = Callable[[Order], tuple[str, str, StoredResponse]]
+# More to write in the transaction that changes the order (a cheaper change's refund owed).
+AlsoInChange = Callable[[asyncpg.Connection, Order], Awaitable[None]]
 _encoder = msgspec.json.Encoder()
 _slice = msgspec.json.Decoder(Slice)
 
@@ -165,16 +167,18 @@ class PgChanges:
         actor: str,
         answer: Answer | None,
         payment_required_by: dt.datetime | None = None,
+        also: AlsoInChange | None = None,
     ) -> Order | Literal["confirmed", "moved"]:
         """The order flies the new slice, in one transaction with its history row, its
         `order.changed` event, the offer confirmed and the answer `answer` renders (stored
         under its owner and key; None: nobody to answer). An unpaid hold's deadline becomes
-        `payment_required_by` (None: kept). Nothing is written when another confirmation of
+        `payment_required_by` (None: kept). `also` runs in the transaction, with the changed order
+        (what it raises rolls the change back). Nothing is written when another confirmation of
         the offer committed first (`confirmed`) or the order moved meanwhile (`moved`)."""
         try:
             async with self._db.transaction() as conn:
                 return await self._apply(
-                    conn, offer, order, hold, actor, answer, payment_required_by
+                    conn, offer, order, hold, actor, answer, payment_required_by, also
                 )
         except _OrderMoved:
             return "moved"
@@ -188,6 +192,7 @@ class PgChanges:
         actor: str,
         answer: Answer | None,
         payment_required_by: dt.datetime | None,
+        also: AlsoInChange | None,
     ) -> Order | Literal["confirmed"]:
         timeout = self._db.timeout_s
         # The offer first, guarded: of concurrent confirmations resuming one offer, exactly one
@@ -222,6 +227,8 @@ class PgChanges:
             listed = ", ".join(s.designator for s in released)
             detail = f"{detail}; seats {listed} released"
         changed = await self._order(conn, order.id)
+        if also is not None:
+            await also(conn, changed)
         snapshot = msgspec.structs.replace(
             changed.snapshot(),
             penalty_amount=offer.penalty_amount,

@@ -9,8 +9,10 @@ idempotent by the change offer's id, so any retry resumes where the last attempt
 1. `quoted → confirming` (guarded: one confirmation at a time; the recovery point), the offer
    claimed by this request for `lease_s` (a resuming request claims it again);
 2. the airline swaps the slice (its reference: the change offer's id; the locator stays);
-3. the money: the difference plus the penalty charged to the card given (a paid order), or the
-   negative total refunded to the card that paid;
+3. the money: the difference plus the penalty charged to the card given (a paid order); a
+   negative total is owed back in step 4's transaction, split across the order's charges
+   latest first (payment/cancellation_refunds.py `owe_change`), and asked of the gateway right
+   after its commit (a refusal stays owed, on the order's history, for the payment reconciler);
 4. ONE transaction: the order's new slices, total, tickets and `last_change`, its history row,
    the `order.changed` outbox event (the traveler's mail and SMS), the offer `confirmed` and
    the stored answer; an unpaid hold's `payment_required_by` set from the changed booking's
@@ -32,13 +34,14 @@ import logging
 from collections.abc import Callable
 from typing import Literal, NoReturn
 
+import asyncpg
 import msgspec
 from prometheus_client import Counter
 
 from booking.cancellation_terms import NOTHING
 from booking.change_airline import ChangeAirline
 from booking.change_ports import ChangePayments
-from booking.change_store import Answer, PgChanges
+from booking.change_store import AlsoInChange, Answer, PgChanges
 from booking.change_terms import (
     ChangeOffer,
     SliceSearch,
@@ -308,6 +311,7 @@ class ChangeService:
         retried = answer is not None
         charge = await self._move_money(principal, order, offer, request, retried=retried)
         deadline = self._payment_deadline(order, offer, hold)
+        refund = self._refund_owed(offer)
         changed = await self._store.apply(
             offer,
             order,
@@ -315,6 +319,7 @@ class ChangeService:
             actor=principal.subject,
             answer=answer,
             payment_required_by=deadline,
+            also=refund,
         )
         if changed == "confirmed":  # a concurrent confirmation of this offer committed first
             CHANGES.labels("replayed").inc()
@@ -328,7 +333,26 @@ class ChangeService:
             await self._fail(principal, order, offer, reason)
             raise _Final(Conflict(reason))
         CHANGES.labels("confirmed").inc()
+        if refund is not None and self.payments is not None:
+            # Owed from the commit on: a refusal or a lost answer stays owed, the payment
+            # reconciler asks again; the traveler's change stands either way.
+            try:
+                await self.payments.refund(order, offer.id, actor=principal.subject)
+            except ServiceUnavailable as exc:
+                logger.warning("order %s: change %s refund left owed: %s", order.id, offer.id, exc)
         return changed
+
+    def _refund_owed(self, offer: ChangeOffer) -> AlsoInChange | None:
+        """What a change to a cheaper slice of a paid order writes with the change: its
+        difference owed back across the order's charges (None: nothing goes back)."""
+        payments = self.payments
+        if offer.order_payment_status != "paid" or offer.due_amount >= 0 or payments is None:
+            return None
+
+        async def owe(conn: asyncpg.Connection, changed: Order) -> None:
+            await payments.owe_refund(conn, changed, offer.id, -offer.due_amount)
+
+        return owe
 
     def _payment_deadline(self, order: Order, offer: ChangeOffer, hold: Hold) -> dt.datetime | None:
         """An unpaid hold's new `payment_required_by`, set as its hold set it: the airline's time
@@ -355,11 +379,7 @@ class ChangeService:
         payments, due = self.payments, offer.due_amount
         if offer.order_payment_status != "paid" or due == 0 or payments is None:
             return None
-        if due < 0:
-            try:
-                await payments.refund(order, offer.id, -due)
-            except Conflict as exc:
-                await self._compensate(principal, order, offer, exc.detail)
+        if due < 0:  # owed in the change's own transaction (`_refund_owed`), paid after it
             return None
         if request.card_token is None and offer.payment_intent_id is None:
             if retried:  # a confirmation resumed by another request than the one that started it
