@@ -98,10 +98,14 @@ class PgChanges:
             )
         return None if row is None else _offer(row)
 
-    async def begin(self, change_id: str, *, actor: str, lease_s: float) -> bool:
-        """`quoted → confirming`, claimed for `lease_s`; False when it was not `quoted`
-        (another confirmation is at it)."""
-        return await self._set(
+    # A claim is its `claimed_until`: whoever holds that value holds the offer (a fencing
+    # token), so a claim extended, or freed, by a request whose lease lapsed meanwhile and that
+    # someone else claimed since, changes nothing.
+
+    async def begin(self, change_id: str, *, actor: str, lease_s: float) -> dt.datetime | None:
+        """`quoted → confirming`, claimed for `lease_s`: the claim, or None when it was not
+        `quoted` (another confirmation is at it)."""
+        return await self._claim(
             "status = 'confirming', confirmed_by = $2,"
             " claimed_until = now() + make_interval(secs => $3)",
             "status = 'quoted'",
@@ -110,19 +114,47 @@ class PgChanges:
             lease_s,
         )
 
-    async def claim(self, change_id: str, *, lease_s: float) -> bool:
-        """A `confirming` offer nobody works on, claimed for `lease_s`: False when a request or
-        the change sweeper holds it."""
-        return await self._set(
+    async def claim(self, change_id: str, *, lease_s: float) -> dt.datetime | None:
+        """A `confirming` offer nobody works on, claimed for `lease_s`: the claim, or None when
+        a request or the change sweeper holds it."""
+        return await self._claim(
             "claimed_until = now() + make_interval(secs => $2)",
             "status = 'confirming' AND claimed_until <= now()",
             change_id,
             lease_s,
         )
 
-    async def release(self, change_id: str) -> None:
+    async def extend(
+        self, change_id: str, claim: dt.datetime, *, lease_s: float
+    ) -> dt.datetime | None:
+        """Keep holding a `confirming` offer for `lease_s` more: the new claim, or None when
+        `claim` is not the offer's claim any more (it was settled, or lapsed and taken)."""
+        return await self._claim(
+            "claimed_until = greatest(claimed_until, now() + make_interval(secs => $3))",
+            "status = 'confirming' AND claimed_until = $2",
+            change_id,
+            claim,
+            lease_s,
+        )
+
+    async def claim_of(self, change_id: str) -> dt.datetime | None:
+        """The claim on a `confirming` offer (the change sweeper's, just made by `stuck`)."""
+        async with self._db.connection() as conn:
+            claim: dt.datetime | None = await conn.fetchval(
+                "SELECT claimed_until FROM order_changes WHERE id = $1 AND status = 'confirming'",
+                change_id,
+                timeout=self._db.timeout_s,
+            )
+        return claim
+
+    async def release(self, change_id: str, claim: dt.datetime) -> None:
         """Free an offer this process claimed and stopped working on (a retry may resume it)."""
-        await self._set("claimed_until = now()", "status = 'confirming'", change_id)
+        await self._set(
+            "claimed_until = now()",
+            "status = 'confirming' AND claimed_until = $2",
+            change_id,
+            claim,
+        )
 
     async def stuck(self, *, idle_s: float, lease_s: float, limit: int) -> list[ChangeOffer]:
         """Claim (for `lease_s`) up to `limit` `confirming` offers nobody claimed for `idle_s`:
@@ -147,6 +179,19 @@ class PgChanges:
 
     async def set_intent(self, change_id: str, intent_id: str) -> None:
         await self._set("payment_intent_id = $2", "status = 'confirming'", change_id, intent_id)
+
+    async def _claim(
+        self, assignments: str, guard: str, change_id: str, *args: object
+    ) -> dt.datetime | None:
+        async with self._db.connection() as conn:
+            claim: dt.datetime | None = await conn.fetchval(
+                f"UPDATE order_changes SET {assignments} WHERE id = $1 AND {guard}"
+                " RETURNING claimed_until",
+                change_id,
+                *args,
+                timeout=self._db.timeout_s,
+            )
+        return claim
 
     async def _set(self, assignments: str, guard: str, change_id: str, *args: object) -> bool:
         async with self._db.connection() as conn:

@@ -7,7 +7,8 @@ PostgreSQL for `ttl_s`. `confirm` (Idempotency-Key) performs one, in steps that 
 idempotent by the change offer's id, so any retry resumes where the last attempt stopped:
 
 1. `quoted → confirming` (guarded: one confirmation at a time; the recovery point), the offer
-   claimed by this request for `lease_s` (a resuming request claims it again);
+   claimed by this request for `lease_s` (a resuming request claims it again), the claim kept
+   alive while the steps run (booking/change_claims.py);
 2. the airline swaps the slice (its reference: the change offer's id; the locator stays);
 3. the money: the difference plus the penalty charged to the card given (a paid order); a
    negative total is owed back in step 4's transaction, split across the order's charges
@@ -40,6 +41,7 @@ from prometheus_client import Counter
 
 from booking.cancellation_terms import NOTHING
 from booking.change_airline import ChangeAirline
+from booking.change_claims import HeldClaim
 from booking.change_ports import ChangePayments
 from booking.change_store import AlsoInChange, Answer, PgChanges
 from booking.change_terms import (
@@ -234,8 +236,9 @@ class ChangeService:
             )
         else:  # `confirming`: resumed, unless a request or the change sweeper is at it
             claimed = await self._store.claim(offer.id, lease_s=self._lease)
-        if not claimed:
+        if claimed is None:
             raise Conflict("this change is being confirmed by another request; retry")
+        claim = HeldClaim(self._store, offer.id, claimed, lease_s=self._lease)
         confirmed = msgspec.structs.replace(offer, status="confirmed", confirmed_at=self._clock())
 
         def answer(changed: Order) -> tuple[str, str, StoredResponse]:
@@ -243,11 +246,10 @@ class ChangeService:
             return principal.subject, key, StoredResponse(200, body)
 
         try:
-            changed = await self._perform(principal, order, offer, request, answer)
+            changed = await claim.run(self._perform(principal, order, offer, request, answer))
         except BaseException:
             # Not settled here: free the offer at once for the traveler's retry.
-            with contextlib.suppress(ServiceUnavailable):
-                await self._store.release(offer.id)
+            await claim.release()
             raise
         if changed is None:
             return await self._answer(principal, await self._found(order.id, offer.id), key)
@@ -259,8 +261,12 @@ class ChangeService:
         was), the money as the gateway says it went, then the order changed; or undone at the
         airline when the card was never charged or was declined. The caller claimed it."""
         order = await self._orders.get(SWEEPER, offer.order_id)
+        token = await self._store.claim_of(offer.id)
+        if token is None:
+            return "confirmed"  # settled since it was claimed
+        claim = HeldClaim(self._store, offer.id, token, lease_s=self._lease)
         try:
-            changed = await self._perform(SWEEPER, order, offer, ConfirmChange(), None)
+            changed = await claim.run(self._perform(SWEEPER, order, offer, ConfirmChange(), None))
         except _Final as final:  # undone at the airline, or the airline refused the change
             return "compensated" if "change_status" in final.error.extensions else "failed"
         except (NotChangeable, ChangeUnsupported):
@@ -268,8 +274,7 @@ class ChangeService:
         except DomainError as exc:  # unreachable (503), or a refusal to undo (e.g. sold out)
             if not isinstance(exc, ServiceUnavailable):
                 logger.error("order %s: change %s cannot be settled: %s", order.id, offer.id, exc)
-            with contextlib.suppress(ServiceUnavailable):
-                await self._store.release(offer.id)
+            await claim.release()
             return "unsettled"
         return "completed" if changed is not None else "confirmed"
 
