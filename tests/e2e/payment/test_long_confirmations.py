@@ -70,7 +70,7 @@ async def test_a_confirmation_outlasting_its_lease_keeps_its_claim_and_is_not_sw
             str(uuid.uuid4()),
             ConfirmChange(),
             fingerprint("POST", path, {}),
-        )  # fmt: skip
+        )
     )
     await airline.asked.wait()
     first = await claim_of(pay_env, chosen["id"])
