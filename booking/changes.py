@@ -86,7 +86,8 @@ MAX_OFFERS = 20
 CHANGES = Counter(
     "skyfare_order_changes_total",
     "Order changes by outcome: quoted, confirmed, replayed, expired, refused, failed "
-    "(nothing changed), compensated (the airline changed, the payment failed, undone).",
+    "(nothing changed), compensated (the airline changed, the payment failed, undone), "
+    "undo_refused (the airline would not put the original flights back: for support).",
     ["outcome"],
 )
 _encoder = msgspec.json.Encoder()
@@ -99,8 +100,9 @@ def _now() -> dt.datetime:
 class _Final(Exception):
     """An answer to store under the Idempotency-Key (it will not change on a retry)."""
 
-    def __init__(self, error: DomainError) -> None:
+    def __init__(self, error: DomainError, *, undone: bool = True) -> None:
         self.error = error
+        self.undone = undone  # False: the airline refused to put the original flights back
 
 
 class ChangeService:
@@ -268,10 +270,11 @@ class ChangeService:
         try:
             changed = await claim.run(self._perform(SWEEPER, order, offer, ConfirmChange(), None))
         except _Final as final:  # undone at the airline, or the airline refused the change
-            return "compensated" if "change_status" in final.error.extensions else "failed"
+            compensated = "change_status" in final.error.extensions and final.undone
+            return "compensated" if compensated else "failed"
         except (NotChangeable, ChangeUnsupported):
             return "failed"
-        except DomainError as exc:  # unreachable (503), or a refusal to undo (e.g. sold out)
+        except DomainError as exc:  # unreachable (503), or an unexpected refusal
             if not isinstance(exc, ServiceUnavailable):
                 logger.error("order %s: change %s cannot be settled: %s", order.id, offer.id, exc)
             await claim.release()
@@ -330,8 +333,10 @@ class ChangeService:
             CHANGES.labels("replayed").inc()
             return None
         if changed == "moved":  # cancelled or refunded meanwhile: the change cannot stand
-            await self._airline.undo(order, offer.id)
+            refused = await self._undo(order, offer)
             reason = "the order changed while the change was confirmed; nothing was changed"
+            if refused is not None:
+                reason = f"the order changed while the change was confirmed; {refused}"
             if charge is not None and self.payments is not None:
                 await self.payments.refund_charge(order, offer.id, charge, offer.due_amount)
                 reason += f"; the {offer.due_amount} {offer.currency} charged is refunded"
@@ -417,13 +422,33 @@ class ChangeService:
         self, principal: Principal, order: Order, offer: ChangeOffer, reason: str
     ) -> NoReturn:
         """The airline changed the flights but the money did not move: put the old flights
-        back (a 503 here leaves the offer `confirming`, and the retry compensates again)."""
-        await self._airline.undo(order, offer.id)
-        CHANGES.labels("compensated").inc()
-        detail = f"{reason}; the airline put the original flights back"
+        back (a 503 here leaves the offer `confirming`, and the retry compensates again). An
+        airline that refuses (the old flights sold out meanwhile) will not say yes on a retry:
+        the offer fails all the same, saying what the airline kept, for support to settle."""
+        refused = await self._undo(order, offer)
+        if refused is None:
+            CHANGES.labels("compensated").inc()
+            detail = f"{reason}; the airline put the original flights back"
+            logger.info("order %s: change %s undone: %s", order.id, offer.id, reason)
+        else:
+            detail = f"{reason}; {refused}"
         await self._store.fail(offer, order.id, detail, actor=principal.subject)
-        logger.info("order %s: change %s undone: %s", order.id, offer.id, reason)
-        raise _Final(Conflict(f"the change was not made: {detail}", change_status="failed"))
+        error = Conflict(f"the change was not made: {detail}", change_status="failed")
+        raise _Final(error, undone=refused is None)
+
+    async def _undo(self, order: Order, offer: ChangeOffer) -> str | None:
+        """Put the old flights back: None when done, else what the airline's refusal leaves
+        (a `ServiceUnavailable` propagates: asked again later)."""
+        try:
+            await self._airline.undo(order, offer.id)
+        except Conflict as exc:
+            CHANGES.labels("undo_refused").inc()
+            logger.error("order %s: change %s cannot be undone: %s", order.id, offer.id, exc)
+            return (
+                f"{exc.detail}: the airline's booking keeps the new flights, unpaid, and "
+                "support settles it with the traveler"
+            )
+        return None
 
     async def _fail(
         self, principal: Principal, order: Order, offer: ChangeOffer, reason: str
