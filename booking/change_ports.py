@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal, Protocol
 
+import asyncpg
 import msgspec
 
 from booking.model import Order
@@ -43,9 +44,17 @@ class ChangePayments(Protocol):
         """The charge made for change `change_id` whose id we never learned (its creation's
         answer was lost), as it is now; None when there is none. Raises `ServiceUnavailable`."""
 
-    async def refund(self, order: Order, change_id: str, amount: Decimal) -> None:
-        """Give `amount` back to the card that paid `order` (one refund per change, ever).
-        Raises `ServiceUnavailable` (retry) or `Conflict` (the gateway refused)."""
+    async def owe_refund(
+        self, conn: asyncpg.Connection, order: Order, change_id: str, amount: Decimal
+    ) -> None:
+        """In the transaction that changes `order` (`conn`'s): `amount` is owed back, split
+        across the order's charges latest first (one refund per change, ever). Raises
+        `Conflict` when they hold less."""
+
+    async def refund(self, order: Order, change_id: str, *, actor: str) -> None:
+        """After that commit: ask the gateway for what change `change_id` owes back. A refusal
+        or no answer leaves it owed (written on the order's history); the payment reconciler
+        asks again. Raises `ServiceUnavailable` when the database cannot be reached."""
 
     async def refund_charge(
         self, order: Order, change_id: str, intent_id: str, amount: Decimal

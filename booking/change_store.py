@@ -6,7 +6,7 @@ event, the offer confirmed and the idempotency answer) or the change failed (his
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Literal
 
 import asyncpg
@@ -29,6 +29,8 @@ _COLUMNS = (
 )
 # The answer to store with the change, under its owner and Idempotency-Key.
 Answer = Callable[[Order], tuple[str, str, StoredResponse]]
+# More to write in the transaction that changes the order (a cheaper change's refund owed).
+AlsoInChange = Callable[[asyncpg.Connection, Order], Awaitable[None]]
 _encoder = msgspec.json.Encoder()
 _slice = msgspec.json.Decoder(Slice)
 
@@ -96,10 +98,14 @@ class PgChanges:
             )
         return None if row is None else _offer(row)
 
-    async def begin(self, change_id: str, *, actor: str, lease_s: float) -> bool:
-        """`quoted → confirming`, claimed for `lease_s`; False when it was not `quoted`
-        (another confirmation is at it)."""
-        return await self._set(
+    # A claim is its `claimed_until`: whoever holds that value holds the offer (a fencing
+    # token), so a claim extended, or freed, by a request whose lease lapsed meanwhile and that
+    # someone else claimed since, changes nothing.
+
+    async def begin(self, change_id: str, *, actor: str, lease_s: float) -> dt.datetime | None:
+        """`quoted → confirming`, claimed for `lease_s`: the claim, or None when it was not
+        `quoted` (another confirmation is at it)."""
+        return await self._claim(
             "status = 'confirming', confirmed_by = $2,"
             " claimed_until = now() + make_interval(secs => $3)",
             "status = 'quoted'",
@@ -108,19 +114,47 @@ class PgChanges:
             lease_s,
         )
 
-    async def claim(self, change_id: str, *, lease_s: float) -> bool:
-        """A `confirming` offer nobody works on, claimed for `lease_s`: False when a request or
-        the change sweeper holds it."""
-        return await self._set(
+    async def claim(self, change_id: str, *, lease_s: float) -> dt.datetime | None:
+        """A `confirming` offer nobody works on, claimed for `lease_s`: the claim, or None when
+        a request or the change sweeper holds it."""
+        return await self._claim(
             "claimed_until = now() + make_interval(secs => $2)",
             "status = 'confirming' AND claimed_until <= now()",
             change_id,
             lease_s,
         )
 
-    async def release(self, change_id: str) -> None:
+    async def extend(
+        self, change_id: str, claim: dt.datetime, *, lease_s: float
+    ) -> dt.datetime | None:
+        """Keep holding a `confirming` offer for `lease_s` more: the new claim, or None when
+        `claim` is not the offer's claim any more (it was settled, or lapsed and taken)."""
+        return await self._claim(
+            "claimed_until = greatest(claimed_until, now() + make_interval(secs => $3))",
+            "status = 'confirming' AND claimed_until = $2",
+            change_id,
+            claim,
+            lease_s,
+        )
+
+    async def claim_of(self, change_id: str) -> dt.datetime | None:
+        """The claim on a `confirming` offer (the change sweeper's, just made by `stuck`)."""
+        async with self._db.connection() as conn:
+            claim: dt.datetime | None = await conn.fetchval(
+                "SELECT claimed_until FROM order_changes WHERE id = $1 AND status = 'confirming'",
+                change_id,
+                timeout=self._db.timeout_s,
+            )
+        return claim
+
+    async def release(self, change_id: str, claim: dt.datetime) -> None:
         """Free an offer this process claimed and stopped working on (a retry may resume it)."""
-        await self._set("claimed_until = now()", "status = 'confirming'", change_id)
+        await self._set(
+            "claimed_until = now()",
+            "status = 'confirming' AND claimed_until = $2",
+            change_id,
+            claim,
+        )
 
     async def stuck(self, *, idle_s: float, lease_s: float, limit: int) -> list[ChangeOffer]:
         """Claim (for `lease_s`) up to `limit` `confirming` offers nobody claimed for `idle_s`:
@@ -146,6 +180,19 @@ class PgChanges:
     async def set_intent(self, change_id: str, intent_id: str) -> None:
         await self._set("payment_intent_id = $2", "status = 'confirming'", change_id, intent_id)
 
+    async def _claim(
+        self, assignments: str, guard: str, change_id: str, *args: object
+    ) -> dt.datetime | None:
+        async with self._db.connection() as conn:
+            claim: dt.datetime | None = await conn.fetchval(
+                f"UPDATE order_changes SET {assignments} WHERE id = $1 AND {guard}"
+                " RETURNING claimed_until",
+                change_id,
+                *args,
+                timeout=self._db.timeout_s,
+            )
+        return claim
+
     async def _set(self, assignments: str, guard: str, change_id: str, *args: object) -> bool:
         async with self._db.connection() as conn:
             done = await conn.fetchval(
@@ -165,16 +212,18 @@ class PgChanges:
         actor: str,
         answer: Answer | None,
         payment_required_by: dt.datetime | None = None,
+        also: AlsoInChange | None = None,
     ) -> Order | Literal["confirmed", "moved"]:
         """The order flies the new slice, in one transaction with its history row, its
         `order.changed` event, the offer confirmed and the answer `answer` renders (stored
         under its owner and key; None: nobody to answer). An unpaid hold's deadline becomes
-        `payment_required_by` (None: kept). Nothing is written when another confirmation of
+        `payment_required_by` (None: kept). `also` runs in the transaction, with the changed order
+        (what it raises rolls the change back). Nothing is written when another confirmation of
         the offer committed first (`confirmed`) or the order moved meanwhile (`moved`)."""
         try:
             async with self._db.transaction() as conn:
                 return await self._apply(
-                    conn, offer, order, hold, actor, answer, payment_required_by
+                    conn, offer, order, hold, actor, answer, payment_required_by, also
                 )
         except _OrderMoved:
             return "moved"
@@ -188,6 +237,7 @@ class PgChanges:
         actor: str,
         answer: Answer | None,
         payment_required_by: dt.datetime | None,
+        also: AlsoInChange | None,
     ) -> Order | Literal["confirmed"]:
         timeout = self._db.timeout_s
         # The offer first, guarded: of concurrent confirmations resuming one offer, exactly one
@@ -222,6 +272,8 @@ class PgChanges:
             listed = ", ".join(s.designator for s in released)
             detail = f"{detail}; seats {listed} released"
         changed = await self._order(conn, order.id)
+        if also is not None:
+            await also(conn, changed)
         snapshot = msgspec.structs.replace(
             changed.snapshot(),
             penalty_amount=offer.penalty_amount,

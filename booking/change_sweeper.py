@@ -10,7 +10,8 @@ retry first), and settles each as its request would have (`ChangeService.settle`
   makes it now, or refuses: then nothing changed and the offer fails);
 - a charge is read back from the gateway by its intent: succeeded → the order is changed;
   declined, or never made (no card to charge) → the airline puts the old flights back and the
-  offer fails; still processing → left for the next round;
+  offer fails (it fails too when the airline refuses to put them back, saying so for support);
+  still processing → left for the next round;
 - a refund is asked again with the same idempotency key; a free change needs nothing;
 - then the one transaction of a confirmation: the new slice, the history row and the
   `order.changed` event; or, compensated, `last_change` and the history say what happened.
@@ -37,8 +38,7 @@ SETTLED = Counter(
     "Change offers the change sweeper found abandoned in `confirming`, by outcome: completed "
     "(the order changed), compensated (undone at the airline, the order says why), failed "
     "(the airline refused: nothing changed), confirmed (another confirmation finished it), "
-    "unsettled (the airline or the gateway could not tell yet, or refused to undo: next round; "
-    "an error log names a refusal).",
+    "unsettled (the airline or the gateway could not tell yet: next round).",
     ["outcome"],
 )
 

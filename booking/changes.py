@@ -7,10 +7,13 @@ PostgreSQL for `ttl_s`. `confirm` (Idempotency-Key) performs one, in steps that 
 idempotent by the change offer's id, so any retry resumes where the last attempt stopped:
 
 1. `quoted → confirming` (guarded: one confirmation at a time; the recovery point), the offer
-   claimed by this request for `lease_s` (a resuming request claims it again);
+   claimed by this request for `lease_s` (a resuming request claims it again), the claim kept
+   alive while the steps run (booking/change_claims.py);
 2. the airline swaps the slice (its reference: the change offer's id; the locator stays);
-3. the money: the difference plus the penalty charged to the card given (a paid order), or the
-   negative total refunded to the card that paid;
+3. the money: the difference plus the penalty charged to the card given (a paid order); a
+   negative total is owed back in step 4's transaction, split across the order's charges
+   latest first (payment/cancellation_refunds.py `owe_change`), and asked of the gateway right
+   after its commit (a refusal stays owed, on the order's history, for the payment reconciler);
 4. ONE transaction: the order's new slices, total, tickets and `last_change`, its history row,
    the `order.changed` outbox event (the traveler's mail and SMS), the offer `confirmed` and
    the stored answer; an unpaid hold's `payment_required_by` set from the changed booking's
@@ -32,13 +35,15 @@ import logging
 from collections.abc import Callable
 from typing import Literal, NoReturn
 
+import asyncpg
 import msgspec
 from prometheus_client import Counter
 
 from booking.cancellation_terms import NOTHING
 from booking.change_airline import ChangeAirline
+from booking.change_claims import HeldClaim
 from booking.change_ports import ChangePayments
-from booking.change_store import Answer, PgChanges
+from booking.change_store import AlsoInChange, Answer, PgChanges
 from booking.change_terms import (
     ChangeOffer,
     SliceSearch,
@@ -81,7 +86,8 @@ MAX_OFFERS = 20
 CHANGES = Counter(
     "skyfare_order_changes_total",
     "Order changes by outcome: quoted, confirmed, replayed, expired, refused, failed "
-    "(nothing changed), compensated (the airline changed, the payment failed, undone).",
+    "(nothing changed), compensated (the airline changed, the payment failed, undone), "
+    "undo_refused (the airline would not put the original flights back: for support).",
     ["outcome"],
 )
 _encoder = msgspec.json.Encoder()
@@ -94,8 +100,9 @@ def _now() -> dt.datetime:
 class _Final(Exception):
     """An answer to store under the Idempotency-Key (it will not change on a retry)."""
 
-    def __init__(self, error: DomainError) -> None:
+    def __init__(self, error: DomainError, *, undone: bool = True) -> None:
         self.error = error
+        self.undone = undone  # False: the airline refused to put the original flights back
 
 
 class ChangeService:
@@ -231,8 +238,9 @@ class ChangeService:
             )
         else:  # `confirming`: resumed, unless a request or the change sweeper is at it
             claimed = await self._store.claim(offer.id, lease_s=self._lease)
-        if not claimed:
+        if claimed is None:
             raise Conflict("this change is being confirmed by another request; retry")
+        claim = HeldClaim(self._store, offer.id, claimed, lease_s=self._lease)
         confirmed = msgspec.structs.replace(offer, status="confirmed", confirmed_at=self._clock())
 
         def answer(changed: Order) -> tuple[str, str, StoredResponse]:
@@ -240,11 +248,10 @@ class ChangeService:
             return principal.subject, key, StoredResponse(200, body)
 
         try:
-            changed = await self._perform(principal, order, offer, request, answer)
+            changed = await claim.run(self._perform(principal, order, offer, request, answer))
         except BaseException:
             # Not settled here: free the offer at once for the traveler's retry.
-            with contextlib.suppress(ServiceUnavailable):
-                await self._store.release(offer.id)
+            await claim.release()
             raise
         if changed is None:
             return await self._answer(principal, await self._found(order.id, offer.id), key)
@@ -256,17 +263,21 @@ class ChangeService:
         was), the money as the gateway says it went, then the order changed; or undone at the
         airline when the card was never charged or was declined. The caller claimed it."""
         order = await self._orders.get(SWEEPER, offer.order_id)
+        token = await self._store.claim_of(offer.id)
+        if token is None:
+            return "confirmed"  # settled since it was claimed
+        claim = HeldClaim(self._store, offer.id, token, lease_s=self._lease)
         try:
-            changed = await self._perform(SWEEPER, order, offer, ConfirmChange(), None)
+            changed = await claim.run(self._perform(SWEEPER, order, offer, ConfirmChange(), None))
         except _Final as final:  # undone at the airline, or the airline refused the change
-            return "compensated" if "change_status" in final.error.extensions else "failed"
+            compensated = "change_status" in final.error.extensions and final.undone
+            return "compensated" if compensated else "failed"
         except (NotChangeable, ChangeUnsupported):
             return "failed"
-        except DomainError as exc:  # unreachable (503), or a refusal to undo (e.g. sold out)
+        except DomainError as exc:  # unreachable (503), or an unexpected refusal
             if not isinstance(exc, ServiceUnavailable):
                 logger.error("order %s: change %s cannot be settled: %s", order.id, offer.id, exc)
-            with contextlib.suppress(ServiceUnavailable):
-                await self._store.release(offer.id)
+            await claim.release()
             return "unsettled"
         return "completed" if changed is not None else "confirmed"
 
@@ -308,6 +319,7 @@ class ChangeService:
         retried = answer is not None
         charge = await self._move_money(principal, order, offer, request, retried=retried)
         deadline = self._payment_deadline(order, offer, hold)
+        refund = self._refund_owed(offer)
         changed = await self._store.apply(
             offer,
             order,
@@ -315,20 +327,42 @@ class ChangeService:
             actor=principal.subject,
             answer=answer,
             payment_required_by=deadline,
+            also=refund,
         )
         if changed == "confirmed":  # a concurrent confirmation of this offer committed first
             CHANGES.labels("replayed").inc()
             return None
         if changed == "moved":  # cancelled or refunded meanwhile: the change cannot stand
-            await self._airline.undo(order, offer.id)
+            refused = await self._undo(order, offer)
             reason = "the order changed while the change was confirmed; nothing was changed"
+            if refused is not None:
+                reason = f"the order changed while the change was confirmed; {refused}"
             if charge is not None and self.payments is not None:
                 await self.payments.refund_charge(order, offer.id, charge, offer.due_amount)
                 reason += f"; the {offer.due_amount} {offer.currency} charged is refunded"
             await self._fail(principal, order, offer, reason)
             raise _Final(Conflict(reason))
         CHANGES.labels("confirmed").inc()
+        if refund is not None and self.payments is not None:
+            # Owed from the commit on: a refusal or a lost answer stays owed, the payment
+            # reconciler asks again; the traveler's change stands either way.
+            try:
+                await self.payments.refund(order, offer.id, actor=principal.subject)
+            except ServiceUnavailable as exc:
+                logger.warning("order %s: change %s refund left owed: %s", order.id, offer.id, exc)
         return changed
+
+    def _refund_owed(self, offer: ChangeOffer) -> AlsoInChange | None:
+        """What a change to a cheaper slice of a paid order writes with the change: its
+        difference owed back across the order's charges (None: nothing goes back)."""
+        payments = self.payments
+        if offer.order_payment_status != "paid" or offer.due_amount >= 0 or payments is None:
+            return None
+
+        async def owe(conn: asyncpg.Connection, changed: Order) -> None:
+            await payments.owe_refund(conn, changed, offer.id, -offer.due_amount)
+
+        return owe
 
     def _payment_deadline(self, order: Order, offer: ChangeOffer, hold: Hold) -> dt.datetime | None:
         """An unpaid hold's new `payment_required_by`, set as its hold set it: the airline's time
@@ -355,11 +389,7 @@ class ChangeService:
         payments, due = self.payments, offer.due_amount
         if offer.order_payment_status != "paid" or due == 0 or payments is None:
             return None
-        if due < 0:
-            try:
-                await payments.refund(order, offer.id, -due)
-            except Conflict as exc:
-                await self._compensate(principal, order, offer, exc.detail)
+        if due < 0:  # owed in the change's own transaction (`_refund_owed`), paid after it
             return None
         if request.card_token is None and offer.payment_intent_id is None:
             if retried:  # a confirmation resumed by another request than the one that started it
@@ -392,13 +422,33 @@ class ChangeService:
         self, principal: Principal, order: Order, offer: ChangeOffer, reason: str
     ) -> NoReturn:
         """The airline changed the flights but the money did not move: put the old flights
-        back (a 503 here leaves the offer `confirming`, and the retry compensates again)."""
-        await self._airline.undo(order, offer.id)
-        CHANGES.labels("compensated").inc()
-        detail = f"{reason}; the airline put the original flights back"
+        back (a 503 here leaves the offer `confirming`, and the retry compensates again). An
+        airline that refuses (the old flights sold out meanwhile) will not say yes on a retry:
+        the offer fails all the same, saying what the airline kept, for support to settle."""
+        refused = await self._undo(order, offer)
+        if refused is None:
+            CHANGES.labels("compensated").inc()
+            detail = f"{reason}; the airline put the original flights back"
+            logger.info("order %s: change %s undone: %s", order.id, offer.id, reason)
+        else:
+            detail = f"{reason}; {refused}"
         await self._store.fail(offer, order.id, detail, actor=principal.subject)
-        logger.info("order %s: change %s undone: %s", order.id, offer.id, reason)
-        raise _Final(Conflict(f"the change was not made: {detail}", change_status="failed"))
+        error = Conflict(f"the change was not made: {detail}", change_status="failed")
+        raise _Final(error, undone=refused is None)
+
+    async def _undo(self, order: Order, offer: ChangeOffer) -> str | None:
+        """Put the old flights back: None when done, else what the airline's refusal leaves
+        (a `ServiceUnavailable` propagates: asked again later)."""
+        try:
+            await self._airline.undo(order, offer.id)
+        except Conflict as exc:
+            CHANGES.labels("undo_refused").inc()
+            logger.error("order %s: change %s cannot be undone: %s", order.id, offer.id, exc)
+            return (
+                f"{exc.detail}: the airline's booking keeps the new flights, unpaid, and "
+                "support settles it with the traveler"
+            )
+        return None
 
     async def _fail(
         self, principal: Principal, order: Order, offer: ChangeOffer, reason: str

@@ -130,6 +130,7 @@ class SeatChargeView(msgspec.Struct, frozen=True):
     `refunded` (the airline gave the seat away meanwhile; the money went back)."""
 
     id: str
+    # `refunded` also once the order's cancellation (or the gateway) gave the money back.
     status: Literal["processing", "succeeded", "failed", "refunding", "refunded"]
     amount: Decimal
     currency: str

@@ -9,7 +9,14 @@
    (nothing moved) is written on the part and on the order's history, and the next attempt is
    a new request, since the gateway replays a refusal for its key.
 3. Once no part is owed, ONE transaction moves the order `paid → refunded` (emitting
-   `payment.refunded` with the whole amount) and the order's own payment `refunded`.
+   `payment.refunded` with the whole amount), the order's own payment `refunded` and a seat
+   charge a part gave back `refunded`.
+A change to a cheaper slice owes its difference the same way (`owe_change`, in the
+transaction that changes the order; its parts name the change): paid by `settle` and the
+reconciler like a cancellation's, each one noted on the order's history once refunded, and never
+counted as the cancellation's own (`parts`, `_finish` and the 0204 guard read only those).
+A cancellation that gives nothing back owes no part: the order is `refunded` (0.00) in the very
+transaction that cancels it, the charges kept as the penalty.
 """
 
 from __future__ import annotations
@@ -26,17 +33,21 @@ from booking.model import Order
 from booking.ports import PaidChanged, RefundPart
 from booking.repository import OrderRepository
 from booking.state import Change
+from kernel.errors import Conflict
 from payment import errors, metrics
 from payment.gateway import PaymentGateway
-from payment.ledger import Part, charges_of, held, split
+from payment.ledger import NOTHING, Part, charges_of, held, split
 from payment.model import PAYMENT_ID_PREFIX
 from payment.refunds import ANY_STATUS
 from payment.repository import PgPaymentRepository, orders_in
+from payment.seat_charges import PREFIX as SEAT_CHARGE_PREFIX
 
 logger = logging.getLogger(__name__)
 
 PREFIX = "rfd_"
-_COLUMNS = "id, order_id, charge_id, intent_id, amount, currency, reason, status, attempt"
+_COLUMNS = (
+    "id, order_id, charge_id, intent_id, amount, currency, reason, status, attempt, change_id"
+)
 
 _NOTE = """
 INSERT INTO order_history
@@ -56,6 +67,7 @@ class OwedPart(msgspec.Struct, frozen=True):
     reason: str
     status: str
     attempt: int
+    change_id: str | None  # och_…: a change's difference given back; None: the cancellation's
 
     def key(self) -> str:
         return f"{self.id}:refund:{self.attempt}"
@@ -103,25 +115,86 @@ class CancellationRefunds:
         if paid is not None and paid != holding:
             raise PaidChanged(f"order {order.id} holds {holding}, priced on {paid}")
         parts = split(charges, holding if amount is None else amount)
+        if not parts:
+            await self._nothing_back(conn, order, reason=reason, kept=holding)
+            return
+        await self._write(conn, order.id, parts, order.total_currency, reason, None)
+        where = describe(_named(parts), order.total_currency)
+        await self._note(conn, order.id, f"refund owed: {where}", "booking")
+
+    async def owe_change(
+        self,
+        conn: asyncpg.Connection,
+        order_id: str,
+        change_id: str,
+        amount: Decimal,
+        currency: str,
+        *,
+        actor: str,
+    ) -> None:
+        """In the transaction that changes the order to a cheaper slice: its difference is owed
+        back, split across the order's charges as a cancellation's refund is (the latest first:
+        a dearer change's own charge before the payment that paid the order), one part per
+        charge; `settle` pays them. `Conflict` when the charges hold less than `amount`."""
+        charges = await charges_of(conn, order_id, timeout=self._db.timeout_s)
+        try:
+            parts = split(charges, amount)
+        except ValueError as exc:
+            raise Conflict(f"the order's payments cannot give back {amount}: {exc}") from exc
+        reason = f"the flight change {change_id} cost {amount} {currency} less"
+        await self._write(conn, order_id, parts, currency, reason, change_id)
+        where = describe(_named(parts), currency)
+        await self._note(conn, order_id, f"{reason}: refund owed: {where}", actor)
+
+    async def _write(
+        self,
+        conn: asyncpg.Connection,
+        order_id: str,
+        parts: list[Part],
+        currency: str,
+        reason: str,
+        change_id: str | None,
+    ) -> None:
         for part in parts:
             await conn.execute(
                 # clock_timestamp(): the parts keep the split's order (latest charge first)
                 "INSERT INTO order_refunds (id, order_id, charge_id, intent_id, amount, currency,"
-                " reason, status, created_at)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, 'owed', clock_timestamp())",
-                PREFIX + secrets.token_hex(12), order.id, part.charge.id, part.charge.intent_id,
-                part.amount, order.total_currency, reason,
+                " reason, status, change_id, created_at)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, 'owed', $8, clock_timestamp())",
+                PREFIX + secrets.token_hex(12), order_id, part.charge.id, part.charge.intent_id,
+                part.amount, currency, reason, change_id,
                 timeout=self._db.timeout_s,
             )  # fmt: skip
-        if parts:
-            where = describe(_named(parts), order.total_currency)
-            await self._note(conn, order.id, f"refund owed: {where}", "booking")
+
+    async def _nothing_back(
+        self, conn: asyncpg.Connection, order: Order, *, reason: str, kept: Decimal
+    ) -> None:
+        """A cancellation that gives nothing back (a non-refundable fare without taxes, or all
+        of it given back already): no part is owed, so the order is settled in the very
+        transaction that cancels it — `paid → refunded` with a refund of 0.00 and the charges
+        left as they are (what they hold is the penalty, kept). No `payment.refunded` event:
+        the `order.cancelled` one already states the refund and the penalty."""
+        if kept > 0:
+            why = f"the fare keeps the {kept} {order.total_currency} paid as the penalty"
+        else:
+            why = "everything paid was given back already"
+        change = Change(
+            from_status=ANY_STATUS,
+            from_payment=("paid",),
+            to_payment="refunded",
+            reason=f"{reason}: nothing to refund ({why})"[:500],
+            refund_amount=NOTHING,
+            events=(),
+        )
+        if await orders_in(conn, self._db).transition(order.id, change, actor="booking") is None:
+            raise PaidChanged(f"order {order.id} is no longer paid")
 
     async def parts(self, order_id: str) -> tuple[RefundPart, ...]:
         async with self._db.connection() as conn:
             rows = await conn.fetch(
                 "SELECT charge_id, amount, currency, status, last_error AS detail"
-                " FROM order_refunds WHERE order_id = $1 ORDER BY created_at, id",
+                " FROM order_refunds WHERE order_id = $1 AND change_id IS NULL"
+                " ORDER BY created_at, id",
                 order_id, timeout=self._db.timeout_s,
             )  # fmt: skip
         return tuple(RefundPart(**dict(row)) for row in rows)
@@ -141,7 +214,9 @@ class CancellationRefunds:
         """Settle the orders whose owed parts are unchanged since `before`; how many parts."""
         async with self._db.connection() as conn:
             rows = await conn.fetch(
-                "SELECT order_id, min(reason) AS reason FROM order_refunds"
+                # the reason the order's cancellation (if any) gives, for its history
+                "SELECT order_id, coalesce(min(reason) FILTER (WHERE change_id IS NULL),"
+                " 'the order was cancelled') AS reason FROM order_refunds"
                 " WHERE status = 'owed' AND updated_at < $1 GROUP BY order_id LIMIT $2",
                 before, limit, timeout=self._db.timeout_s,
             )  # fmt: skip
@@ -167,12 +242,16 @@ class CancellationRefunds:
             refund_id = None  # refunded elsewhere (the gateway's dashboard): record it
         else:
             refund_id = refund.id
-        async with self._db.connection() as conn:
-            await conn.execute(
+        async with self._db.transaction() as conn:
+            done = await conn.fetchval(
                 "UPDATE order_refunds SET status = 'refunded', gateway_refund_id = $2,"
-                " refunded_at = now(), updated_at = now() WHERE id = $1 AND status = 'owed'",
+                " refunded_at = now(), updated_at = now() WHERE id = $1 AND status = 'owed'"
+                " RETURNING true",
                 part.id, refund_id, timeout=self._db.timeout_s,
             )  # fmt: skip
+            if done and part.change_id is not None:  # a cancellation's says it when it ends
+                what = describe([(part.charge_id, part.amount)], part.currency)
+                await self._note(conn, part.order_id, f"{part.reason}: refunded {what}", actor)
 
     async def _refused(self, part: OwedPart, exc: errors.RefundRejected, actor: str) -> None:
         """Nothing moved: the next attempt is a new request; the order's history says it once
@@ -195,8 +274,8 @@ class CancellationRefunds:
     async def _finish(self, order_id: str, *, actor: str, reason: str) -> None:
         async with self._db.transaction() as conn:
             rows = await conn.fetch(
-                f"SELECT {_COLUMNS} FROM order_refunds WHERE order_id = $1 ORDER BY created_at, id"
-                " FOR UPDATE",
+                f"SELECT {_COLUMNS} FROM order_refunds WHERE order_id = $1 AND change_id IS NULL"
+                " ORDER BY created_at, id FOR UPDATE",
                 order_id, timeout=self._db.timeout_s,
             )  # fmt: skip
             parts = [_part(row) for row in rows]
@@ -218,6 +297,15 @@ class CancellationRefunds:
                 await self._payments.move(
                     conn, part.charge_id, ("succeeded",), "refunded",
                     refund_reason=reason, refunded_amount=part.amount,
+                )  # fmt: skip
+            # A seat bought after booking whose money went back (all or the part the fare
+            # gives) reads `refunded`, as a seat charge the airline refused does.
+            seats = [p.charge_id for p in parts if p.charge_id.startswith(SEAT_CHARGE_PREFIX)]
+            if seats:
+                await conn.execute(
+                    "UPDATE seat_charges SET status = 'refunded', updated_at = now()"
+                    " WHERE id = ANY($1::text[]) AND status = 'succeeded'",
+                    seats, timeout=self._db.timeout_s,
                 )  # fmt: skip
         metrics.payment("refunded")
         logger.info("order %s refunded: %s", order_id, where)

@@ -1,5 +1,7 @@
 """booking's `ChangePayments` over the card gateway: a flight change's difference charged, or
-refunded to the card that paid the order.
+refunded across the order's charges, latest first, as a cancellation's refund is
+(payment/cancellation_refunds.py `owe_change`: owed in the change's transaction, paid after its
+commit, a refusal retried by the payment reconciler).
 
 The gateway answers a charge `processing` at once and settles it moments later (its webhook
 names no payment of ours, so the receiver acknowledges and ignores it): a change must know the
@@ -14,10 +16,13 @@ import asyncio
 import logging
 from decimal import Decimal
 
+import asyncpg
+
 from booking.change_ports import ChargeOutcome
 from booking.model import Order
 from kernel.errors import Conflict, ServiceUnavailable
 from payment import errors
+from payment.cancellation_refunds import CancellationRefunds
 from payment.gateway import PaymentGateway
 from payment.model import GatewayIntent
 from payment.repository import PgPaymentRepository
@@ -30,6 +35,7 @@ class GatewayChangePayments:
         self,
         gateway: PaymentGateway,
         payments: PgPaymentRepository,
+        refunds: CancellationRefunds,
         *,
         timeout_s: float,
         wait_s: float = 10.0,
@@ -37,6 +43,7 @@ class GatewayChangePayments:
     ) -> None:
         self._gateway = gateway
         self._payments = payments
+        self.refunds = refunds
         self._timeout_s = timeout_s
         self._wait_s = wait_s
         self._poll_s = poll_s
@@ -89,11 +96,16 @@ class GatewayChangePayments:
             intent = await self._gateway.get_intent(intent.id, timeout=self._timeout_s)
         return ChargeOutcome(intent.id, intent.status, intent.failure_reason)
 
-    async def refund(self, order: Order, change_id: str, amount: Decimal) -> None:
-        paid = await self._payments.paying(order.id)
-        if paid is None or paid.gateway_intent_id is None:
-            raise Conflict("no card payment of this order to refund the difference to")
-        await self._refund(paid.gateway_intent_id, amount, f"{change_id}:refund")
+    async def owe_refund(
+        self, conn: asyncpg.Connection, order: Order, change_id: str, amount: Decimal
+    ) -> None:
+        await self.refunds.owe_change(
+            conn, order.id, change_id, amount, order.total_currency, actor="booking"
+        )
+
+    async def refund(self, order: Order, change_id: str, *, actor: str) -> None:
+        reason = f"the flight change {change_id} cost less"
+        await self.refunds.settle(order.id, actor=actor, reason=reason)
 
     async def refund_charge(
         self, order: Order, change_id: str, intent_id: str, amount: Decimal

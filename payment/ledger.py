@@ -3,10 +3,10 @@
 An order is paid by its own payment (`payments`), then possibly by the difference of a flight
 change to a dearer slice (`order_changes.due_amount > 0`, charged to its own intent) and by seats
 bought after booking (`seat_charges`). What went back already counts against the charge it left:
-a change to a cheaper slice refunds the payment that paid the order (payment/change_payments.py),
-and a cancellation's parts are in `order_refunds`. Money the old single-payment path is giving
-back (a payment `refunding` or `refunded`: a late capture, a failed ticketing) is not the
-order's to split.
+every refund of a change to a cheaper slice and of a cancellation is split into parts, one per
+charge, in `order_refunds` (owed or refunded: an owed part is money no longer the order's).
+Money the old single-payment path is giving back (a payment `refunding` or `refunded`: a late
+capture, a failed ticketing) is not the order's to split.
 
 `split` is pure: a refund spread over the charges, latest first (the last thing bought goes back
 first, as a card statement reads), each never more than it has left.
@@ -25,25 +25,21 @@ NOTHING = Decimal("0.00")
 # `left`: what the charge took minus what was given back of it already.
 _CHARGES = """
 WITH charges AS (
-    SELECT p.id, p.gateway_intent_id AS intent_id, p.amount, p.created_at,
-           CASE WHEN p.order_paid THEN (
-               SELECT coalesce(sum(-c.due_amount), 0) FROM order_changes c
-               WHERE c.order_id = p.order_id AND c.status = 'confirmed' AND c.due_amount < 0
-           ) ELSE 0 END AS changed_back
+    SELECT p.id, p.gateway_intent_id AS intent_id, p.amount, p.created_at
     FROM payments p
     WHERE p.order_id = $1 AND p.status = 'succeeded' AND p.gateway_intent_id IS NOT NULL
     UNION ALL
-    SELECT c.id, c.payment_intent_id, c.due_amount, coalesce(c.confirmed_at, c.created_at), 0
+    SELECT c.id, c.payment_intent_id, c.due_amount, coalesce(c.confirmed_at, c.created_at)
     FROM order_changes c
     WHERE c.order_id = $1 AND c.status = 'confirmed' AND c.due_amount > 0
       AND c.payment_intent_id IS NOT NULL
     UNION ALL
-    SELECT s.id, s.gateway_intent_id, s.amount, s.created_at, 0
+    SELECT s.id, s.gateway_intent_id, s.amount, s.created_at
     FROM seat_charges s
     WHERE s.order_id = $1 AND s.status = 'succeeded' AND s.gateway_intent_id IS NOT NULL
 )
 SELECT c.id, c.intent_id, c.amount, c.created_at,
-       c.amount - c.changed_back - coalesce(
+       c.amount - coalesce(
            (SELECT sum(r.amount) FROM order_refunds r WHERE r.charge_id = c.id), 0) AS left
 FROM charges c
 ORDER BY c.created_at DESC, c.id DESC"""

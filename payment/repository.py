@@ -203,7 +203,7 @@ class PgPaymentRepository:
                 "SELECT 1 FROM orders WHERE id = $1 FOR UPDATE", order_id, timeout=self.db.timeout_s
             )
         found = await conn.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM order_refunds WHERE order_id = $1)",
+            "SELECT EXISTS (SELECT 1 FROM order_refunds WHERE order_id = $1 AND change_id IS NULL)",
             order_id,
             timeout=self.db.timeout_s,
         )

@@ -138,8 +138,8 @@ class SeatCharges:
             await self.succeeded(charge.id)
         elif event.kind == "failed":
             await self._move(charge.id, ("processing",), "failed", reason=event.failure_reason)
-        elif event.fully_refunded:
-            await self._move(charge.id, ("refunding",), "refunded", reason=None)
+        elif event.fully_refunded:  # by us (owed), or by a cancellation's part, or by hand
+            await self._move(charge.id, ("succeeded", "refunding"), "refunded", reason=None)
         return True
 
     async def succeeded(self, charge_id: str) -> None:

@@ -30,6 +30,7 @@ from booking.seats import OrderSeatDesk
 from booking.wiring import running_order_service
 from kernel.tasks import stop_task
 from payment import routes as payment_routes
+from payment.cancellation_refunds import CancellationRefunds
 from payment.change_payments import GatewayChangePayments
 from payment.repository import PgPaymentRepository
 from payment.wiring import GATEWAY_TIMEOUT_S, running_payments
@@ -175,8 +176,11 @@ async def order_changes(app: web.Application) -> AsyncIterator[None]:
     service = ChangeService(app[order_routes.ORDER_SERVICE], PgChanges(db), airline)
     gateway = app.get(PAYMENT_GATEWAY)
     if gateway is not None:
+        payments = PgPaymentRepository(db)
+        orders = app[order_routes.ORDER_SERVICE].repository
+        refunds = CancellationRefunds(payments, orders, gateway, timeout_s=GATEWAY_TIMEOUT_S)
         service.payments = GatewayChangePayments(
-            gateway, PgPaymentRepository(db), timeout_s=GATEWAY_TIMEOUT_S
+            gateway, payments, refunds, timeout_s=GATEWAY_TIMEOUT_S
         )
     app[change_routes.CHANGES] = service
     sweeper = ChangeSweeper(service, PgChanges(db), idle_s=settings.change_sweep_idle_s)

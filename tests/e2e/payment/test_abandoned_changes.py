@@ -210,3 +210,27 @@ async def test_a_change_the_airline_never_made_and_now_refuses_fails_with_nothin
     assert after["last_change"]["status"] == "failed"
     assert "the airline refused" in after["last_change"]["detail"]
     assert await status_of(pay_env, chosen["id"]) == "failed"
+
+
+async def test_a_change_the_airline_will_not_undo_fails_clearly_instead_of_staying_confirming(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    """Never paid for, and the original flights sold out since: the airline refuses to put them
+    back. The offer used to stay `confirming`, swept again every round for ever."""
+    order = await paid_order(pay_env, alice, days=113, **FLEX_CABIN)
+    _, offers = await change_offers(pay_env, alice, order, days=43)
+    chosen = dearest(offers)
+    await abandon(pay_env, chosen["id"])
+    await airline_changes(pay_env, order, chosen["id"])  # then the process died: no card charged
+    await pay_env.booking.set_seats_left({"slices": order["slices"]}, 0)
+
+    assert await sweeper(pay_env).sweep_once() == 1
+    assert await status_of(pay_env, chosen["id"]) == "failed"
+    after = await pay_env.order(alice, order["id"])
+    assert after["last_change"]["status"] == "failed"
+    detail = after["last_change"]["detail"]
+    assert all(w in detail for w in ("never made", "sold out", "support")), detail
+    assert any("sold out" in r for r in await history_reasons(pay_env, alice, order["id"]))
+    assert after["payment_status"] == "paid"
+    assert len(await pay_env.gateway.intents(order["id"])) == 1  # the order's own payment only
+    assert await sweeper(pay_env).sweep_once() == 0  # settled: nothing left to sweep
