@@ -115,7 +115,14 @@ def _choose_paid_seat(page: Page) -> str:
     seat = page.get_by_role("table").first.get_by_role("button", name=PAID_SEAT).first
     designator = (seat.get_attribute("aria-label") or "").split(",")[0].removeprefix("Seat ")
     seat.click()
-    expect(page.get_by_role("group", name="Your seats")).to_contain_text("To pay now: $")
+    summary = page.get_by_role("group", name="Your seats")
+    expect(summary).to_contain_text("To pay now: $")
+    # What to pay and the card to pay it with are on screen beside the seat just chosen, even
+    # on a phone whose seat map is taller than the screen (the bar stays at its foot).
+    expect(summary.get_by_text("To pay now")).to_be_in_viewport()
+    expect(summary.get_by_role("group", name="Pay for the new seats with")).to_be_in_viewport()
+    expect(page.get_by_label("Test card that is declined")).to_be_in_viewport()
+    expect(summary.get_by_role("button", name="Save seats")).to_be_in_viewport()
     return designator
 
 
