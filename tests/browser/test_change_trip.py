@@ -154,7 +154,9 @@ def test_seats_change_on_a_paid_trip_charging_the_dearer_seat_to_a_card(
     screenshot(page, "paid-seats-changed")
 
 
-def test_a_change_whose_answer_is_lost_is_followed_until_it_ends(screen: Page, stack: Stack) -> None:
+def test_a_change_whose_answer_is_lost_is_followed_until_it_ends(
+    screen: Page, stack: Stack
+) -> None:
     """The confirmation reaches the API and is made, but its answer never reaches the page (the
     connection drops): the page follows the change offer (`GET …/changes/{id}`) and shows the
     trip with its new flight, rather than leaving the traveler unsure."""
