@@ -40,6 +40,7 @@ from skyfare import privacy as privacy_rights
 from skyfare.keys import (
     CONNECTORS,
     PAYMENT_GATEWAY,
+    PAYMENT_RECONCILER,
     PG_POOL,
     REDIS,
     SETTINGS,
@@ -159,6 +160,7 @@ async def payments(app: web.Application) -> AsyncIterator[None]:
         seat_desk=app[order_seat_routes.SEAT_DESK],
     ) as payments:
         app[PAYMENT_GATEWAY] = payments.gateway
+        app[PAYMENT_RECONCILER] = payments.reconciler
         app[payment_routes.PAYMENT_SERVICE] = payments.service
         app[payment_routes.WEBHOOK_RECEIVER] = payments.receiver
         yield

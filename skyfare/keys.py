@@ -14,6 +14,7 @@ from cache.read_through import ReadThroughCache
 from connectors.resilience import ResilientConnector
 from kernel.usage import UsageSink
 from payment.gateway import PaymentGateway
+from payment.reconciler import PaymentReconciler
 from skyfare.partners import PartnerGate
 from skyfare.settings import Settings
 
@@ -37,3 +38,6 @@ USAGE = web.AppKey("usage", UsageSink)
 READY_CHECKS = web.AppKey("ready_checks", tuple[str, ...])
 # The card gateway client the payments context opened (flight changes charge through it too).
 PAYMENT_GATEWAY = web.AppKey("payment_gateway", PaymentGateway)
+# The payments context's reconciler (it also runs on its own every few seconds): operators and
+# the browser tests run a round now, e.g. to finish a refund the gateway refused once.
+PAYMENT_RECONCILER = web.AppKey("payment_reconciler", PaymentReconciler)

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 from tests.browser.conftest import Stack
 from tests.browser.test_search_to_offer import assert_accessible, screenshot
@@ -115,7 +115,14 @@ def _choose_paid_seat(page: Page) -> str:
     seat = page.get_by_role("table").first.get_by_role("button", name=PAID_SEAT).first
     designator = (seat.get_attribute("aria-label") or "").split(",")[0].removeprefix("Seat ")
     seat.click()
-    expect(page.get_by_role("group", name="Your seats")).to_contain_text("To pay now: $")
+    summary = page.get_by_role("group", name="Your seats")
+    expect(summary).to_contain_text("To pay now: $")
+    # What to pay and the card to pay it with are on screen beside the seat just chosen, even
+    # on a phone whose seat map is taller than the screen (the bar stays at its foot).
+    expect(summary.get_by_text("To pay now")).to_be_in_viewport()
+    expect(summary.get_by_role("group", name="Pay for the new seats with")).to_be_in_viewport()
+    expect(page.get_by_label("Test card that is declined")).to_be_in_viewport()
+    expect(summary.get_by_role("button", name="Save seats")).to_be_in_viewport()
     return designator
 
 
@@ -145,3 +152,27 @@ def test_seats_change_on_a_paid_trip_charging_the_dearer_seat_to_a_card(
     expect(passengers).to_contain_text(re.compile(rf"Ada Lovelace\s*Seat {designator}\b"))
     assert_accessible(page)
     screenshot(page, "paid-seats-changed")
+
+
+def test_a_change_whose_answer_is_lost_is_followed_until_it_ends(
+    screen: Page, stack: Stack
+) -> None:
+    """The confirmation reaches the API and is made, but its answer never reaches the page (the
+    connection drops): the page follows the change offer (`GET …/changes/{id}`) and shows the
+    trip with its new flight, rather than leaving the traveler unsure."""
+    page = screen
+    order_id = paid_trip(stack, page.request, days_ahead=91, cabin=FLEX_CABIN)
+    open_trip(page, order_id)
+    page.get_by_role("link", name="Change this flight, LHR to JFK").click()
+    confirming = _choose_dearest(page, _find_flights(page, 21))
+
+    def made_but_answer_lost(route: Route) -> None:
+        route.fetch()  # the API confirms the change…
+        route.abort("connectionreset")  # …and the page never hears of it
+
+    page.route("**/v1/orders/*/changes/*/confirm", made_but_answer_lost)
+    confirming.get_by_role("button", name="Confirm change").click()
+
+    expect(page.get_by_role("heading", name="Your trip is booked")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Your flight was changed")).to_be_visible()
+    expect(page.get_by_role("region", name="LHR to JFK")).to_contain_text(_shown_date(21))

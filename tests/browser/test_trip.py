@@ -134,7 +134,7 @@ def test_a_cancellation_is_quoted_asked_again_once_expired_then_confirmed_with_i
     cancelling.get_by_role("button", name="Yes, cancel the trip").click()
     expect(page.get_by_role("heading", name="This trip is cancelled")).to_be_visible()
     amount = refund.split(",")[0]
-    expect(cancelling).to_contain_text(f"{amount} is refunded to your card")
+    expect(cancelling).to_contain_text(f"{amount} was refunded to your card")
     screenshot(page, "cancelled")
 
 

@@ -4,14 +4,17 @@ kept in step with the order as it moves. Scanned by axe."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from skyfare.keys import PAYMENT_RECONCILER
 from tests.browser.conftest import Stack
 from tests.browser.test_search_to_offer import assert_accessible, screenshot
 from tests.browser.trips import open_trip, paid_trip
+from tests.support.payment_sim import payments_control
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -50,8 +53,63 @@ def test_the_trip_page_shows_its_history_as_a_timeline_that_follows_a_cancellati
     cancelled = steps.nth(before)
     expect(cancelled).to_contain_text("Trip cancelled")
     expect(cancelled).to_contain_text("· You")
-    expect(cancelled).to_contain_text("Cancelled by you as quoted")
+    expect(cancelled).to_contain_text("On the terms you were quoted")
     expect(steps.filter(has_text="Trip cancelled")).to_have_count(1)
     history.scroll_into_view_if_needed()
     assert_accessible(page)
     screenshot(page, "trip-history-cancelled")
+
+
+def test_a_refund_that_comes_through_late_joins_the_timeline_without_a_reload(
+    screen: Page, stack: Stack
+) -> None:
+    """The gateway refuses the cancellation's refund once: the trip is cancelled with its money
+    still owed, and the page keeps following it. The payment reconciler (run here at once,
+    rather than at its next round) asks again; the page shows the refund on its own."""
+    page = screen
+    order_id = paid_trip(stack, page.request, days_ahead=57)
+    open_trip(page, order_id)
+
+    async def refuse_the_next_refund() -> None:
+        async with payments_control(stack.sim_url) as gateway:
+            [intent] = await gateway.intents(order_id)
+            await gateway.refuse_refunds(intent["id"])
+
+    stack.run(refuse_the_next_refund())
+    # A mark on this document: it is gone if anything reloads the page.
+    page.evaluate("window.stillTheSamePage = true")
+    page.get_by_role("button", name="Cancel this trip…").click()
+    page.get_by_role("region", name="Cancel this trip").get_by_role(
+        "button", name="Yes, cancel the trip"
+    ).click()
+    expect(page.get_by_role("heading", name="This trip is cancelled")).to_be_visible()
+
+    history = page.get_by_role("region", name="Trip history")
+    steps = history.get_by_role("list").get_by_role("listitem")
+    delayed = steps.filter(has_text="Refund delayed")
+    expect(delayed).to_have_count(1)
+    expect(delayed).to_contain_text("We are trying again")
+    expect(delayed).to_contain_text("· Skyfare, after you cancelled")
+    expect(page.get_by_role("status").filter(has_text="Your refund is on its way")).to_be_visible()
+    cancelling = page.get_by_role("region", name="Cancel this trip")
+    expect(cancelling).to_contain_text("is on its way back to your card")
+    refunded = steps.filter(has=page.get_by_text("Refunded", exact=True))
+    expect(refunded).to_have_count(0)
+    history.scroll_into_view_if_needed()
+    assert_accessible(page)
+    screenshot(page, "trip-history-refund-delayed")
+
+    # Every part owed counts as stale to this round: the refund goes through now.
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    assert stack.app is not None
+    stack.run(stack.app[PAYMENT_RECONCILER].once(now=later))
+
+    expect(refunded).to_have_count(1)  # the page's own polling brought it
+    expect(steps.last).to_contain_text("Refunded")
+    expect(refunded).to_contain_text("back to your card")
+    expect(refunded).to_contain_text("· Skyfare")
+    expect(page.get_by_role("status").filter(has_text="Your refund is complete")).to_be_visible()
+    expect(cancelling).to_contain_text("was refunded to your card")
+    assert page.evaluate("window.stillTheSamePage") is True
+    history.scroll_into_view_if_needed()
+    screenshot(page, "trip-history-refunded-late")

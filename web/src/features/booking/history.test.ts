@@ -13,21 +13,56 @@ const item = (change: Partial<HistoryItem>): HistoryItem => ({
   ...change,
 });
 
+const cancelled = { from_status: "cancelled", to_status: "cancelled", from_payment_status: "paid", to_payment_status: "paid" } as const;
+
 describe("stepOf", () => {
   it("names a change of the order's status before one of its payment", () => {
     const step = stepOf(item({ from_status: "held", to_status: "confirmed", to_payment_status: "paid", reason: "paid and ticketed" }));
-    expect(step).toEqual({ title: "Booked and ticketed", reason: "Paid and ticketed", by: "Skyfare", tone: "done" });
+    expect(step).toEqual({ title: "Booked and ticketed", reason: null, by: "Skyfare", tone: "done" });
   });
 
-  it("names the payment's change when the status stays", () => {
+  it("says why a card was refused in words, keeping what the gateway said", () => {
     const step = stepOf(item({ to_payment_status: "failed", reason: "card refused: gateway_refused", actor: { type: "system", name: "webhook" } }));
-    expect(step).toMatchObject({ title: "Payment declined", reason: "Card refused: gateway refused", tone: "problem" });
+    expect(step).toMatchObject({ title: "Payment declined", reason: "The card payment service refused the card. Nothing was charged.", tone: "problem" });
+    const declined = stepOf(item({ to_payment_status: "failed", reason: "payment failed: generic_decline" }));
+    expect(declined.reason).toBe("Your bank declined the card. Nothing was charged.");
+    const unknown = stepOf(item({ to_payment_status: "failed", reason: "payment failed: velocity_limit" }));
+    expect(unknown.reason).toBe('The card payment service said "velocity limit". Nothing was charged.');
   });
 
-  it("makes the reason the step when neither status moved", () => {
-    const owed = stepOf(item({ from_status: "cancelled", to_status: "cancelled", from_payment_status: "paid", to_payment_status: "paid",
-      reason: "refund owed: 89.28 USD to pay_9af57676a918016eea1fb084" }));
-    expect(owed).toMatchObject({ title: "Refund owed: 89.28 USD to your card", reason: null, tone: "progress" });
+  it("makes a refund owed a step of its own, with each amount and what it paid for", () => {
+    const owed = stepOf(item({ ...cancelled, reason: "refund owed: 80.00 USD to och_0123456789abcdef01234567, 9.28 USD to pay_9af57676a918016eea1fb084" }));
+    expect(owed).toEqual({
+      title: "Refund on its way",
+      reason: "$80.00 for a flight change and $9.28 for your booking, back to your card",
+      by: "Skyfare",
+      tone: "progress",
+    });
+  });
+
+  it("says a refused refund is retried, and why it was refused, as Skyfare's doing", () => {
+    const refused = stepOf(item({ ...cancelled, actor: { type: "traveler" },
+      reason: "refund of 89.28 USD to pay_9af57676a918016eea1fb084 refused by the payment gateway (charge_disputed); it is retried" }));
+    expect(refused).toEqual({
+      title: "Refund delayed",
+      reason: "The card payment service did not accept the refund of $89.28 for your booking (the payment is disputed with your bank). We are trying again: you need do nothing.",
+      by: "Skyfare, after you cancelled",
+      tone: "problem",
+    });
+  });
+
+  it("gives the refund to Skyfare, not to the traveler whose cancellation ran it", () => {
+    const refunded = stepOf(item({ ...cancelled, to_payment_status: "refunded", actor: { type: "traveler" },
+      reason: "the order was cancelled: refunded 80.00 USD to sch_0123456789abcdef01234567, 9.28 USD to pay_9af57676a918016eea1fb084" }));
+    expect(refunded).toEqual({
+      title: "Refunded",
+      reason: "$80.00 for new seats and $9.28 for your booking, back to your card (booking cancelled)",
+      by: "Skyfare, after you cancelled",
+      tone: "ended",
+    });
+    const later = stepOf(item({ ...cancelled, to_payment_status: "refunded", actor: { type: "system", name: "reconciler" },
+      reason: "the order was cancelled: refunded 89.28 USD to pay_9af57676a918016eea1fb084" }));
+    expect(later.by).toBe("Skyfare");
   });
 
   it("says who made the change without naming a support agent", () => {
@@ -35,13 +70,33 @@ describe("stepOf", () => {
     expect(stepOf(item({ to_status: "cancelled", actor: { type: "support" } })).by).toBe("Skyfare support");
   });
 
-  it("leaves out a quote's id and a reason that only repeats the title", () => {
-    const cancelled = stepOf(item({ to_status: "cancelled", reason: "cancelled by traveler as quoted (ocr_0123456789abcdef01234567)" }));
-    expect(cancelled.reason).toBe("Cancelled by you as quoted");
+  it("says a cancellation followed its quote, without the quote's id", () => {
+    const mine = stepOf(item({ to_status: "cancelled", actor: { type: "traveler" }, reason: "cancelled by traveler as quoted (ocr_0123456789abcdef01234567)" }));
+    expect(mine).toMatchObject({ title: "Trip cancelled", reason: "On the terms you were quoted", by: "You" });
+    const agents = stepOf(item({ to_status: "cancelled", actor: { type: "support" }, reason: "cancelled by support as quoted (ocr_0123456789abcdef01234567)" }));
+    expect(agents.reason).toBe("Cancelled by Skyfare support on the terms you were quoted");
+    expect(stepOf(item({ to_status: "cancelled", reason: "cancelled by traveler" })).reason).toBeNull();
+  });
+
+  it("leaves out a reason that only repeats the title", () => {
     expect(stepOf(item({ to_payment_status: "processing", reason: "payment started" })).reason).toBeNull();
-    const refunded = stepOf(item({ to_status: "cancelled", from_status: "cancelled", to_payment_status: "refunded",
-      reason: "the order was cancelled: refunded 80.00 USD to och_0123456789abcdef01234567, 9.28 USD to pay_9af57676a918016eea1fb084" }));
-    expect(refunded).toMatchObject({ title: "Refunded", reason: "The order was cancelled: refunded 80.00 USD to your card, 9.28 USD to your card" });
+    expect(stepOf(item({ from_status: "pending", reason: "held at the airline" })).reason).toBeNull();
+  });
+
+  it("tells a flight change and a seat change as steps, naming the passenger", () => {
+    const changed = stepOf(item({ from_status: "confirmed", to_status: "confirmed", from_payment_status: "paid", to_payment_status: "paid",
+      reason: "slice 1 changed to LHR → JFK on 2026-12-21 (BA117 at 08:25); seats 14C released (och_0123456789abcdef01234567)" }));
+    expect(changed).toMatchObject({ title: "Flight changed", reason: "Flight 1 is now LHR → JFK on 2026-12-21 (BA117 at 08:25); seats 14C were released" });
+    const seats = stepOf(item({ from_status: "confirmed", to_status: "confirmed", reason: "seats 14C (pas_1), 14D (pas_2)" }), ["Ada Lovelace", "Charles Babbage"]);
+    expect(seats).toMatchObject({ title: "Seats changed", reason: "14C for Ada Lovelace, 14D for Charles Babbage" });
+    const failed = stepOf(item({ from_status: "confirmed", to_status: "confirmed",
+      reason: "change och_0123456789abcdef01234567 failed: the card payment of 40.00 USD failed (generic_decline); the airline put the original flights back" }));
+    expect(failed).toMatchObject({ title: "Flight change not made", tone: "problem" });
+  });
+
+  it("shows a reason it does not know as written, without ids or underscores", () => {
+    const odd = stepOf(item({ from_status: "held", to_status: "expired", reason: "released_by airline (ord_0123456789abcdef)" }));
+    expect(odd).toMatchObject({ title: "Hold ran out", reason: "Released by airline" });
   });
 
   it("starts the trip with its creation", () => {

@@ -1,4 +1,5 @@
 import type { Schemas } from "../../lib/api/client";
+import { inWords, type Words } from "./historyWords";
 
 export type HistoryItem = Schemas["HistoryItem"];
 
@@ -7,7 +8,7 @@ export interface Step {
   title: string;
   /** Why, as the system recorded it, made readable; null when it only repeats the title. */
   reason: string | null;
-  /** Who: "You", "Skyfare support" or "Skyfare" (our own processes). */
+  /** Who: "You", "Skyfare support" or "Skyfare" (our own processes; a refund is always ours). */
   by: string;
   /** A settled state of the trip (booked, cancelled…) rather than a step on the way. */
   tone: "done" | "ended" | "progress" | "problem";
@@ -30,41 +31,37 @@ const PAYMENT_TITLES: Record<string, [string, Step["tone"]]> = {
   unpaid: ["Payment not taken", "progress"],
 };
 
-function who(actor: HistoryItem["actor"]): string {
+function who(actor: HistoryItem["actor"], words: Words): string {
+  if (words.money) {
+    // A refund is Skyfare's doing, even when it ran in the traveler's (or an agent's) request.
+    if (actor.type === "traveler") return "Skyfare, after you cancelled";
+    if (actor.type === "support") return "Skyfare support";
+    return "Skyfare";
+  }
   if (actor.type === "traveler") return "You";
   if (actor.type === "support") return "Skyfare support";
   return "Skyfare";
 }
 
-/** `gateway_refused` → `Gateway refused`; our ids mean nothing to the traveler: a quote's
- * (`(ocr_…)`) is left out, and a refund "to pay_…" (any charge: the payment, a change's, a
- * seat's) went back to the card. The traveler is "you". */
-function readable(reason: string): string {
-  const text = reason
-    .replace(/\s*\([a-z]{2,4}_[0-9a-z]+\)/g, "")
-    .replace(/\bto [a-z]{2,4}_[0-9a-z]+/g, "to your card")
-    .replace(/_/g, " ")
-    .replace(/\bby traveler\b/, "by you")
-    .trim();
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
 /** The change as a step: the order's status when it moved, else its payment's; when neither
- * moved (a refund owed on a cancelled order, say), the reason is the step. */
-export function stepOf(item: HistoryItem): Step {
+ * moved (a refund owed, a flight or seats changed), the reason says what the step is.
+ * `names`: the order's passengers in order, for the seats' notes (`pas_N`). */
+export function stepOf(item: HistoryItem, names: string[] = []): Step {
+  const words = inWords(item.reason, names);
   const statusMoved = item.from_status !== item.to_status;
-  if (!statusMoved && item.from_payment_status === item.to_payment_status && item.reason) {
-    return { title: readable(item.reason), reason: null, by: who(item.actor), tone: "progress" };
+  const paymentMoved = item.from_payment_status !== item.to_payment_status;
+  const by = who(item.actor, words);
+  if (!statusMoved && !paymentMoved && item.from_status !== null) {
+    return { title: words.title ?? words.text ?? "Trip updated", reason: words.title ? words.text : null, by, tone: words.tone ?? "progress" };
   }
   const [title, tone] = statusMoved
     ? (STATUS_TITLES[item.to_status] ?? [`Now ${item.to_status}`, "progress"])
     : (PAYMENT_TITLES[item.to_payment_status] ?? [`Payment ${item.to_payment_status}`, "progress"]);
-  // The creation's reason ("created") only repeats that the booking started.
-  const reason = item.reason && item.from_status !== null ? readable(item.reason) : "";
+  const reason = words.text;
   return {
     title,
     reason: reason && reason.toLowerCase() !== title.toLowerCase() ? reason : null,
-    by: who(item.actor),
+    by,
     tone,
   };
 }

@@ -6,12 +6,16 @@ import { type ApiProblem, settle } from "../../../lib/api/settle";
 export type OrderHistory = Schemas["OrderHistory"];
 
 /** `GET /v1/orders/{id}/history`: every change of the order, oldest first. Asked again whenever
- * the order's status or payment status moves (the page follows the order), and with every
- * `["orders"]` invalidation (a change, a cancellation). */
-export function useOrderHistory(order: Pick<Order, "id" | "status" | "payment_status">) {
+ * the order moves (its status, payment status or `updated_at`: the page follows an order whose
+ * money is moving, so a refund recorded later shows without a reload), and with every
+ * `["orders"]` invalidation (a change, a cancellation). The steps shown stay until the new
+ * answer replaces them. */
+export function useOrderHistory(order: Pick<Order, "id" | "status" | "payment_status" | "updated_at">) {
   return useQuery<OrderHistory, ApiProblem>({
-    queryKey: ["orders", "history", order.id, order.status, order.payment_status],
+    queryKey: ["orders", "history", order.id, order.status, order.payment_status, order.updated_at],
     retry: false,
+    // The same trip's earlier answer, never another trip's.
+    placeholderData: (previous, previousQuery) => (previousQuery?.queryKey[2] === order.id ? previous : undefined),
     queryFn: ({ signal }) =>
       settle(() => api.GET("/v1/orders/{order_id}/history", { params: { path: { order_id: order.id } }, signal })),
   });

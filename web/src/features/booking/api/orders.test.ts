@@ -17,3 +17,11 @@ it("follows a payment until the order shows its outcome", () => {
   expect(stillMoving(order("held", "paid"), false)).toBe(true);
   expect(stillMoving(order("cancelled", "refunded"), true)).toBe(false);
 });
+
+it("follows an ended order until its refund is through", () => {
+  expect(stillMoving(order("cancelled", "paid"), false)).toBe(true); // refund owed
+  expect(stillMoving(order("expired", "paid"), false)).toBe(true);
+  expect(stillMoving(order("cancelled", "unpaid"), false)).toBe(false);
+  expect(stillMoving(order("expired", "unpaid"), true)).toBe(false);
+  expect(stillMoving(order("failed", "refunded"), false)).toBe(false);
+});

@@ -1,6 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 
 import { api, type Order, type Schemas } from "../../../lib/api/client";
+import { newFollowMemory, nextPoll } from "../../../lib/follow";
 import { isProblem, offlineProblem, type Problem } from "../../../lib/problems";
 
 export const bookingKeys = {
@@ -49,24 +51,27 @@ export async function payOrder(orderId: string, cardToken: string): Promise<void
   if (result.error !== undefined) throw problemOf(result.error, result.response.status);
 }
 
-/** Whether to look again in a second: the payment is processing, the order pending, the order
- * paid but not yet ticketed (still `held`), or a payment was just made and not even its
- * `processing` has shown on the order yet. */
+/** Whether money or the booking is still moving, so the page keeps looking: the payment is
+ * processing, the order pending, the order paid but not yet ticketed (still `held`), a payment
+ * was just made and not even its `processing` has shown yet, or the order ended (cancelled,
+ * expired, failed) while still `paid`: its refund is owed and not through yet. */
 export function stillMoving(order: Order, paying: boolean): boolean {
   if (order.payment_status === "processing" || order.status === "pending") return true;
+  if (ENDED.has(order.status)) return order.payment_status === "paid";
   if (order.status !== "held") return false;
   return order.payment_status === "paid" || (paying && order.payment_status === "unpaid");
 }
 
-/** The order, followed every second while it is still moving (`stillMoving`). */
+const ENDED = new Set<Order["status"]>(["cancelled", "expired", "failed"]);
+
+/** The order, followed while it is still moving (`stillMoving`), backing off (lib/follow.ts). */
 export function useOrder(id: string, paying = false) {
+  const [memory] = useState(newFollowMemory);
   return useQuery<Order, BookingProblem>({
     queryKey: bookingKeys.order(id),
     retry: false,
-    refetchInterval: (query) => {
-      const order = query.state.data;
-      return order && stillMoving(order, paying) ? 1000 : false;
-    },
+    refetchInterval: (query) => nextPoll(memory, query.state, (order) => stillMoving(order, paying)),
+    refetchIntervalInBackground: false, // a hidden tab does not poll; showing it again refreshes
     queryFn: async ({ signal }) => {
       let result;
       try {

@@ -48,9 +48,11 @@ export function CancelTrip({ order }: { order: Order }) {
       <section className="conditions" aria-label="Cancel this trip">
         <h2>Trip cancelled</h2>
         <p role="status">
-          {Number(quote.refund_amount) > 0
-            ? `${money(quote.refund_amount, quote.refund_currency)} is refunded to your card.`
-            : "Nothing was charged, so there is nothing to refund."}
+          {Number(quote.refund_amount) <= 0
+            ? "Nothing was charged, so there is nothing to refund."
+            : order.payment_status === "refunded"
+              ? `${money(quote.refund_amount, quote.refund_currency)} was refunded to your card.`
+              : `${money(quote.refund_amount, quote.refund_currency)} is on its way back to your card.`}
         </p>
       </section>
     );

@@ -25,6 +25,9 @@ const changeable = (order: Order) =>
   (order.status === "held" && order.payment_status === "unpaid") ||
   (order.status === "confirmed" && order.payment_status === "paid");
 
+/** An ended order still `paid`: its refund is owed (the page follows it, useOrder). */
+const refundOwed = (order: Order) => order.status !== "held" && order.status !== "confirmed" && order.status !== "pending" && order.payment_status === "paid";
+
 function headline(order: Order, paying: boolean): string {
   if (order.payment_status === "processing" || (paying && order.payment_status === "unpaid" && order.status === "held"))
     return "Payment in progress…";
@@ -93,6 +96,8 @@ function OrderDetails({ orderId }: { orderId: string }) {
             order.payment_required_by &&
             `Pay by ${order.payment_required_by.slice(0, 16).replace("T", " ")} UTC to keep these seats. `}
           {declined && "Nothing was charged: try another card. "}
+          {refundOwed(order) && "Your refund is on its way: this page shows it once it is through. "}
+          {order.payment_status === "refunded" && "Your refund is complete. "}
           Total {money(order.total_amount, order.total_currency)}.
         </p>
         {order.status === "held" && ["unpaid", "failed"].includes(order.payment_status) && !paying && (

@@ -106,7 +106,8 @@ export function SeatStep({ order, mode, onDone }: Props) {
         choices={current}
         onChange={setChoices}
       />
-      {charges && <CardChoice legend="Pay for the new seats with" card={card} onChange={setCard} />}
+      {/* One bar kept in view below the map (sticky: a phone's map is taller than its screen),
+          in reading order after it: what to pay, the card to pay it with, then Save. */}
       <div className="seat-summary" role="group" aria-label="Your seats">
         <p>
           {due ? (
@@ -125,6 +126,7 @@ export function SeatStep({ order, mode, onDone }: Props) {
             "No seats chosen"
           )}
         </p>
+        {charges && <CardChoice legend="Pay for the new seats with" card={card} onChange={setCard} />}
         <Actions mode={mode} busy={busy} onSkip={onDone} onConfirm={() => void confirm()} />
       </div>
     </div>

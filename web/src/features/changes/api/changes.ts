@@ -1,5 +1,9 @@
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+
 import { api, type Schemas } from "../../../lib/api/client";
-import { settle } from "../../../lib/api/settle";
+import { type ApiProblem, settle } from "../../../lib/api/settle";
+import { newFollowMemory, nextPoll } from "../../../lib/follow";
 
 export type ChangeOffer = Schemas["ChangeOfferView"];
 export type ChangeOffers = Schemas["ChangeOffers"];
@@ -22,4 +26,25 @@ export function confirmChange(orderId: string, offerId: string, key: string, car
       body: cardToken ? { card_token: cardToken } : {},
     }),
   );
+}
+
+/** A change offer as it is now, followed while `follow` and the offer is still `confirming` (a
+ * confirmation whose answer was lost, or that the airline left unanswered: the change sweeper or
+ * a retry finishes it), backing off (lib/follow.ts). */
+export function useChangeOffer(orderId: string, offerId: string, follow: boolean) {
+  const [memory] = useState(newFollowMemory);
+  return useQuery<ChangeOffer, ApiProblem>({
+    queryKey: ["orders", "change", orderId, offerId],
+    enabled: follow,
+    retry: false,
+    refetchInterval: (query) => nextPoll(memory, query.state, (offer) => offer.status === "confirming"),
+    refetchIntervalInBackground: false,
+    queryFn: ({ signal }) =>
+      settle(() =>
+        api.GET("/v1/orders/{order_id}/changes/{change_offer_id}", {
+          params: { path: { order_id: orderId, change_offer_id: offerId } },
+          signal,
+        }),
+      ),
+  });
 }

@@ -7,7 +7,7 @@ import { useAttempt } from "../../../lib/attempt";
 import { clock, useExpired } from "../../../lib/expiry";
 import { sentence } from "../../../lib/format";
 import type { Problem } from "../../../lib/problems";
-import { type ChangeOffer, confirmChange } from "../api/changes";
+import { type ChangeOffer, confirmChange, useChangeOffer } from "../api/changes";
 import { ChangeTerms, sliceLine } from "./ChangeOfferCard";
 
 interface Props {
@@ -27,10 +27,22 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
   const key = useMemo(() => crypto.randomUUID(), []);
   const { problem, busy, attempt } = useAttempt();
   const expired = useExpired(offer.expires_at) || problem?.status === 410;
-  const refused = problem?.status === 409;
+
   const charges = order.payment_status === "paid" && Number(offer.change_total_amount) > 0;
   const summary = useRef<HTMLElement>(null);
   useEffect(() => summary.current?.focus(), []);
+
+  // No answer (503, offline): the change may be under way. It is followed until it ends.
+  const unanswered = problem !== null && (problem.status === 503 || problem.status === 0);
+  const followed = useChangeOffer(order.id, offer.id, unanswered).data;
+  const ended = followed && unanswered ? followed : null;
+  const refused = problem?.status === 409 || ended?.status === "failed";
+  const told = useRef(false); // the trip's page is told once
+  useEffect(() => {
+    if (ended?.status !== "confirmed" || told.current) return;
+    told.current = true;
+    onChanged(ended);
+  }, [ended, onChanged]);
 
   const confirm = () =>
     attempt(async () => {
@@ -48,8 +60,17 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
           </p>
         </div>
       )}
-      {refused && problem && <Refusal problem={problem} />}
-      {problem && !expired && !refused && <ProblemNotice problem={problem} other={problem.errors ?? []} />}
+      {refused && problem && (
+        <Refusal problem={ended?.status === "failed" ? { ...problem, detail: ended.failure_reason ?? "" } : problem} />
+      )}
+      {ended?.status === "confirming" && (
+        <p className="notice" role="status">
+          Your change is being confirmed with the airline: this page shows it once it is done.
+        </p>
+      )}
+      {problem && !expired && !refused && ended?.status !== "confirming" && (
+        <ProblemNotice problem={problem} other={problem.errors ?? []} />
+      )}
       <ChangeTerms offer={offer} />
       {!expired && !refused && <p className="price-note">Price held until {clock(offer.expires_at)}.</p>}
       {charges && !expired && !refused && <CardChoice legend="Pay the change with" card={card} onChange={setCard} />}
@@ -59,7 +80,7 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
             Search again
           </button>
         ) : (
-          <button type="button" className="primary" disabled={busy} onClick={() => void confirm()}>
+          <button type="button" className="primary" disabled={busy || ended?.status === "confirming"} onClick={() => void confirm()}>
             Confirm change
           </button>
         )}

@@ -1,6 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 
 import { api, type Schemas } from "../../../lib/api/client";
+import { newFollowMemory, nextPoll } from "../../../lib/follow";
 import { isProblem, offlineProblem, type Problem } from "../../../lib/problems";
 
 export type SeatMapsResponse = Schemas["SeatMapsResponse"];
@@ -59,13 +61,16 @@ export function useSeatMaps(order: { id: string; offer_id: string }) {
   });
 }
 
-/** The seat each passenger of the order holds on each segment, with its price; followed every
- * second while a seat charge is settling (the seats change once the card is charged). */
+/** The seat each passenger of the order holds on each segment, with its price; followed while
+ * a seat charge is settling (the seats change once the card is charged), backing off
+ * (lib/follow.ts). */
 export function useOrderSeats(orderId: string) {
+  const [memory] = useState(newFollowMemory);
   return useQuery<OrderSeats, SeatsProblem>({
     queryKey: seatKeys.order(orderId),
     retry: false,
-    refetchInterval: (query) => (charging(query.state.data?.seat_charge) ? 1000 : false),
+    refetchInterval: (query) => nextPoll(memory, query.state, (seats) => charging(seats.seat_charge)),
+    refetchIntervalInBackground: false,
     queryFn: async ({ signal }) => {
       let result;
       try {
