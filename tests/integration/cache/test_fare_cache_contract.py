@@ -105,11 +105,9 @@ async def test_a_redis_that_does_not_answer_costs_the_timeout_and_no_more(
     path = tmp_path / "silent.sock"
     server = await asyncio.start_unix_server(fake_faults.guard(silent), path=str(path))
     client = aioredis.Redis.from_url(f"unix://{path}")
-    start = time.perf_counter()
-    with pytest.raises(CacheError):
+    # The server never answers: without the timeout the call would hang (pytest-timeout).
+    with pytest.raises(CacheError, match=r"^redis GET failed: TimeoutError\(\)$"):
         await RedisFareCache(client).get(key(), timeout=0.05)
-    # The server never answers: any finite wait shows the timeout held; 10 s is beyond any load.
-    assert time.perf_counter() - start < 10
     await client.aclose()
     for writer in writers:
         writer.close()
