@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import time
 
 import msgspec
 import pytest
@@ -99,22 +98,21 @@ def _fail_open_count() -> float:
     return REGISTRY.get_sample_value("skyfare_ratelimit_fail_open_total") or 0.0
 
 
-async def test_redis_down_fails_open_and_counts_it() -> None:
+async def test_redis_down_fails_open_and_counts_it(caplog: pytest.LogCaptureFixture) -> None:
     with socket.socket() as silent:  # accepts connections but never answers
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         client = redis.Redis(host="127.0.0.1", port=silent.getsockname()[1])
         try:
             before = _fail_open_count()
-            started = time.monotonic()
+            # The silent Redis would hang the check forever (and pytest-timeout fail it).
             decision = await RateLimiter(client, timeout_s=0.05).check(PARTNER)
-            # The silent Redis would hang the check forever: any finite wait shows the budget
-            # held; the margin is wide so a busy machine cannot fail it.
-            assert time.monotonic() - started < 10
         finally:
             await client.aclose()
     assert decision.allowed
     assert _fail_open_count() == before + 1
+    # The 0.05 s bound ended it, not a refused connection.
+    assert "Redis did not answer: TimeoutError()" in caplog.text
 
 
 async def test_redis_refusing_connections_fails_open() -> None:
