@@ -151,14 +151,21 @@ async def test_a_failing_idp_is_unavailable_until_it_recovers(
 
 
 async def test_a_hanging_idp_costs_the_fetch_timeout_then_is_unavailable(
-    sim: SimHandle, authenticator: JwksAuthenticator, caplog: pytest.LogCaptureFixture
+    sim: SimHandle, clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     token = await mint_token(sim.url, "alice")
     await set_jwks_behaviour(sim.url, "hang")
+    issuer = sim_issuer(sim.url)
+    authenticator = authenticator_for(
+        f"{issuer}/.well-known/jwks.json", issuer, clock, fetch_timeout_s=0.5
+    )
 
     # The sim hangs 600 s, past pytest-timeout: only the key set's fetch timeout ends the wait.
-    with pytest.raises(ServiceUnavailable):
-        await authenticator(bearer_request(token))
+    try:
+        with pytest.raises(ServiceUnavailable):
+            await authenticator(bearer_request(token))
+    finally:
+        await authenticator.close()
 
     assert await jwks_requests(sim) == 1
     assert "/.well-known/jwks.json failed: TimeoutError\n" in caplog.text  # not an HTTP error
