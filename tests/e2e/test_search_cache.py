@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -119,10 +118,9 @@ async def test_searches_answer_uncached_while_redis_is_down_and_recover(
 
             await asyncio.to_thread(redis.stop)
             for _ in range(3):
-                start = time.perf_counter()
+                # Each Redis call is bounded (by the cache's timeout, a share of the deadline):
+                # the search still gets its airlines' full answer, not a partial one.
                 state, body = await _search(client, **_params(34), cache="true")
-                # A dead Redis costs no wait (10 s: a margin no load on the machine reaches).
-                assert time.perf_counter() - start < 10
                 assert (state, body["meta"]["partial"]) == ("MISS", False)
                 assert body["offers"]
 

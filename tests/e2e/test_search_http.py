@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import AsyncIterator
 
 import msgspec
@@ -112,26 +111,31 @@ async def test_search_metrics_are_labelled_by_route_name(search_client: Client) 
 
 
 async def test_a_hanging_airline_costs_the_deadline_and_never_more(
-    search_client: Client, sim: SimHandle
+    settings: Settings, sim: SimHandle
 ) -> None:
+    # The sim hangs forever, and here neither an airline's per-call ceiling nor the default
+    # deadline ends the wait before pytest-timeout would: only the request's own deadline can.
+    # 1 s of it: room for the other airlines to answer on a busy machine (0.3 s once was not).
+    an_hour_s = 3600
+    never = msgspec.structs.replace(
+        settings,
+        connectors=tuple(
+            msgspec.structs.replace(c, timeout_s=an_hour_s) for c in sim.connector_settings()
+        ),
+        search_deadline_ms=an_hour_s * 1000,
+    )
     await sim.set_profile("liberty", hang_rate=1)
     search = {
         "slices": [{"origin": "LHR", "destination": "JFK", "departure_date": _in_days(30)}],
-        "deadline_ms": 300,
+        "deadline_ms": 1000,
         "cache": False,  # a live search: an earlier test's answer must not stand in for it
     }
 
-    start = time.perf_counter()
-    response = await search_client.post("/v1/search", json=search)
-    took = time.perf_counter() - start
+    async with TestClient(TestServer(create_app(never))) as client:
+        response = await client.post("/v1/search", json=search)
+        body = await response.json()
 
-    body = await response.json()
     assert response.status == 200
-    # Waiting for the hang would cost the airline's 5 s per-call ceiling; the deadline is 0.3 s.
-    # Both bounds sit far from both (how close to its deadline a search answers is measured by
-    # bench/, not asserted: a busy machine decides that).
-    assert body["meta"]["took_ms"] < 2500
-    assert took < 4.5
     assert body["meta"]["partial"] is True
     statuses = {c["name"]: c["status"] for c in body["meta"]["connectors"]}
     assert statuses.pop("rest-liberty") == "timeout"

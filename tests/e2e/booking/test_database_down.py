@@ -3,8 +3,6 @@ themselves when the database does (docs/architecture.md "Where state lives")."""
 
 from __future__ import annotations
 
-import time
-
 import msgspec
 
 from skyfare.settings import Settings
@@ -25,10 +23,10 @@ async def test_orders_answer_503_while_postgres_is_down_and_resume_when_it_is_ba
             order = await before.json()
             assert before.status == 201, order
 
+            # PostgreSQL stays unreachable until `restore` below: a request that waited for it to
+            # come back would hang, and pytest-timeout fail the test.
             await proxy.cut()
-            started = time.monotonic()
             create = await env.order(alice, offer)
-            took = time.monotonic() - started
             problem = await create.json()
             get = await env.client.get(f"/v1/orders/{order['id']}", headers=alice)
             listing = await env.client.get("/v1/orders", headers=alice)
@@ -39,7 +37,6 @@ async def test_orders_answer_503_while_postgres_is_down_and_resume_when_it_is_ba
             assert create.content_type == "application/problem+json"
             assert int(create.headers["Retry-After"]) >= 1  # clients back off by it
             assert "database" in problem["detail"]
-            assert took < 10  # no waiting for PostgreSQL to come back (wide margin for load)
             assert (get.status, listing.status, cancel.status) == (503, 503, 503)
             assert searched["id"]
 

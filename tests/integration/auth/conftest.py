@@ -43,10 +43,17 @@ def clock() -> ManualClock:
     return ManualClock()
 
 
-def authenticator_for(jwks_url: str, issuer: str, clock: ManualClock) -> JwksAuthenticator:
+# What a fetch of the sim's key set may take: far beyond what a busy machine needs, since a fetch
+# cut short fails the test as an unreachable IdP. The hanging-IdP test passes a short one.
+FETCH_TIMEOUT_S = 30.0
+
+
+def authenticator_for(
+    jwks_url: str, issuer: str, clock: ManualClock, *, fetch_timeout_s: float = FETCH_TIMEOUT_S
+) -> JwksAuthenticator:
     keys = JwksKeySet(
         jwks_url,
-        timeout_s=0.5,
+        timeout_s=fetch_timeout_s,
         max_age_s=MAX_AGE_S,
         refetch_interval_s=REFETCH_INTERVAL_S,
         clock=clock,

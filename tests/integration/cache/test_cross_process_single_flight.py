@@ -1,7 +1,14 @@
 """Cross-process single-flight against real Redis: two caches, each with its own client, play two
-worker processes searching the same key at once."""
+worker processes searching the same key at once.
+
+No outcome here hangs on the machine's speed: the workers wait for each other without a bound
+(`lock_wait_s=inf`), a winner's search answers on an event rather than after a sleep, and the
+bounds left (each Redis call's, the lock TTL of a winner that finishes) are far beyond what a
+loaded machine takes. A broken behaviour hangs instead, and pytest-timeout fails the test.
+"""
 
 import asyncio
+import math
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -10,7 +17,7 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from cache.flight_lock import RedisFlightLock, lock_key
+from cache.flight_lock import FlightLock, RedisFlightLock, lock_key
 from cache.keys import PREFIX
 from cache.memory import InMemoryFareCache
 from cache.model import FareEntry
@@ -19,22 +26,51 @@ from cache.redis import RedisFareCache
 from cache.tiered import TieredFareCache
 from tests.support.redis_cluster import client_of
 
-TIMEOUT = 0.5
+# Per Redis call. No test here is about a slow Redis: a call that ran out would make its worker
+# search uncached (two searches where one is expected), so with 0.5 s a busy machine, not the
+# lock, decided the outcome of the cluster variant (it failed so in CI).
+TIMEOUT = 30.0
+# The lock TTL of a winner that does finish (the most `lock_ttl` allows): it must not run out
+# while a loaded machine stores the entry, or a waiting worker takes the lock and searches again.
+LONG_TTL_S = 10.0
+
+
+class WatchedLock:
+    """A `RedisFlightLock` that sets `waited_on` once a worker waits on another's lock (`peek`)."""
+
+    def __init__(self, client: aioredis.Redis, waited_on: asyncio.Event) -> None:
+        self.inner = RedisFlightLock(client, ttl_s=LONG_TTL_S)
+        self.waited_on = waited_on
+
+    async def acquire(self, key: str, *, timeout: float) -> str | None:
+        return await self.inner.acquire(key, timeout=timeout)
+
+    async def release(self, key: str, token: str, *, timeout: float) -> None:
+        await self.inner.release(key, token, timeout=timeout)
+
+    async def peek(self, key: str, *, timeout: float) -> tuple[FareEntry | None, bool]:
+        found = await self.inner.peek(key, timeout=timeout)
+        self.waited_on.set()
+        return found
 
 
 class Loader:
-    """A search that takes `delay` seconds: counts its runs, fails with `fail_with` if set."""
+    """A search that answers once `until` is set (never, when it never is): counts its runs,
+    fails with `fail_with` if set."""
 
-    def __init__(self, *, delay: float = 0.1, fail_with: Exception | None = None) -> None:
+    def __init__(
+        self, *, until: asyncio.Event | None = None, fail_with: Exception | None = None
+    ) -> None:
         self.calls = 0
-        self.delay = delay
+        self.until = until
         self.fail_with = fail_with
         self.started = asyncio.Event()  # set once running: its worker holds the lock by then
 
     async def __call__(self, background: bool) -> Loaded:
         self.calls += 1
         self.started.set()
-        await asyncio.sleep(self.delay)
+        if self.until is not None:
+            await self.until.wait()
         if self.fail_with is not None:
             raise self.fail_with
         now = time.time()
@@ -49,10 +85,14 @@ async def clients(redis_url: str) -> AsyncIterator[list[aioredis.Redis]]:
         await client.aclose()
 
 
-def worker(client: aioredis.Redis, *, ttl_s: float = 2.0, wait: float = 1.0) -> ReadThroughCache:
+def worker(
+    client: aioredis.Redis, *, ttl_s: float = LONG_TTL_S, lock: FlightLock | None = None
+) -> ReadThroughCache:
+    """A worker that waits for another's search as long as that takes: when it stops waiting, the
+    behaviour under test made it stop, not a bound the machine's load ran out."""
     store = TieredFareCache(InMemoryFareCache(10), RedisFareCache(client))
-    lock = RedisFlightLock(client, ttl_s=ttl_s)
-    return ReadThroughCache(store, lock=lock, lock_wait_s=wait, poll_s=0.01)
+    flight_lock = lock or RedisFlightLock(client, ttl_s=ttl_s)
+    return ReadThroughCache(store, lock=flight_lock, lock_wait_s=math.inf, poll_s=0.01)
 
 
 def key() -> str:
@@ -62,7 +102,11 @@ def key() -> str:
 async def test_concurrent_misses_across_workers_run_one_search(
     clients: list[aioredis.Redis],
 ) -> None:
-    workers, k, loader = [worker(c) for c in clients], key(), Loader()
+    # The search answers only once the other worker waits on the winner's lock: both workers have
+    # missed by then, so the other must share the winner's answer rather than search again.
+    waiting = asyncio.Event()
+    workers = [worker(c, lock=WatchedLock(c, waiting)) for c in clients]
+    k, loader = key(), Loader(until=waiting)
 
     results = await asyncio.gather(
         *(workers[i % 2].fetch(k, loader, timeout=TIMEOUT) for i in range(20))
@@ -74,20 +118,20 @@ async def test_concurrent_misses_across_workers_run_one_search(
     assert await clients[0].exists(lock_key(k)) == 0  # released once stored
 
 
-async def test_when_the_winner_fails_another_worker_searches_within_its_wait(
+async def test_when_the_winner_fails_the_worker_waiting_on_it_searches_itself(
     clients: list[aioredis.Redis],
 ) -> None:
-    k = key()
-    failing, own = Loader(fail_with=RuntimeError("fan-out broke")), Loader(delay=0.01)
+    k, waiting = key(), asyncio.Event()
+    # The winner fails only once the other worker waits on its lock.
+    failing, own = Loader(until=waiting, fail_with=RuntimeError("fan-out broke")), Loader()
     winner = asyncio.create_task(worker(clients[0]).fetch(k, failing, timeout=TIMEOUT))
     await failing.started.wait()
 
-    start = time.perf_counter()
-    _, state = await worker(clients[1], wait=30.0).fetch(k, own, timeout=TIMEOUT)
+    second = worker(clients[1], lock=WatchedLock(clients[1], waiting))
+    _, state = await second.fetch(k, own, timeout=TIMEOUT)
 
+    # It waited without a bound: only the failed winner's lock going let it search for itself.
     assert (state, own.calls) == ("miss", 1)
-    # The failed winner's ~0.1 s, then its own search; not the 30 s wait (wide margin for load).
-    assert time.perf_counter() - start < 10
     with pytest.raises(RuntimeError):
         await winner
 
@@ -96,17 +140,16 @@ async def test_a_hung_winner_holds_the_others_no_longer_than_the_lock_ttl(
     clients: list[aioredis.Redis],
 ) -> None:
     k = key()
-    hung, own = Loader(delay=30.0), Loader(delay=0.01)
+    hung, own = Loader(until=asyncio.Event()), Loader()  # the winner's search never answers
     first = worker(clients[0], ttl_s=0.2)
     winner = asyncio.create_task(first.fetch(k, hung, timeout=TIMEOUT))
     await hung.started.wait()
 
-    start = time.perf_counter()
-    _, state = await worker(clients[1], wait=30.0).fetch(k, own, timeout=TIMEOUT)
+    _, state = await worker(clients[1]).fetch(k, own, timeout=TIMEOUT)
 
+    # It waited without a bound while the winner hangs: only the lock's TTL let it search.
     assert (state, own.calls) == ("miss", 1)
-    # The lock's 0.2 s TTL, not the hung winner's 30 s nor the 30 s wait (wide margin for load).
-    assert time.perf_counter() - start < 10
+    assert not winner.done()
     winner.cancel()
     await first.close()
 
@@ -131,15 +174,15 @@ async def test_an_expired_holder_does_not_release_the_next_holders_lock(
 
 async def test_with_redis_down_each_worker_searches_for_itself_at_once(tmp_path: Path) -> None:
     down = [aioredis.Redis.from_url(f"unix://{tmp_path / 'nobody.sock'}") for _ in range(2)]
-    workers, k, loader = [worker(c, wait=30.0) for c in down], key(), Loader(delay=0.01)
+    workers, k, loader = [worker(c) for c in down], key(), Loader()
 
-    start = time.perf_counter()
+    # The workers would wait for each other without a bound: they search because the lock store
+    # failed, whether the refused connection or the 0.05 s bound ends each Redis call.
     results = await asyncio.gather(
         *(workers[i % 2].fetch(k, loader, timeout=0.05) for i in range(10))
     )
 
     assert loader.calls == 2  # one per worker: in-process single-flight still holds
     assert {state for _, state in results} == {"miss"}
-    assert time.perf_counter() - start < 10  # not the 30 s lock wait
     for client in down:
         await client.aclose()

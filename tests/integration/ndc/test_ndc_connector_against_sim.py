@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 
@@ -187,14 +186,12 @@ async def test_hang_rate_one_times_out_within_the_timeout(
     sim: SimHandle, crimson: NdcConnector
 ) -> None:
     await sim.set_profile("crimson", hang_rate=1.0)
-    loop = asyncio.get_running_loop()
-    started = loop.time()
 
-    with pytest.raises(errors.ConnectorTimeout):
+    # The sim hangs forever: without the timeout the call would too (pytest-timeout fails it).
+    with pytest.raises(
+        errors.ConnectorTimeout, match=r"^ndc-crimson: /AirShopping took over 0\.050s$"
+    ):
         await crimson.search(LHR_JFK, timeout=0.05)
-
-    # The sim hangs forever: any finite wait shows the timeout held; 10 s is beyond any load.
-    assert loop.time() - started < 10
 
 
 async def test_error_rate_one_makes_the_airline_unavailable(

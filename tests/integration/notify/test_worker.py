@@ -13,7 +13,7 @@ from notify.config import GROUP
 from notify.stream import EventStream
 from tests.support.notify import NotifySim, eventually, order_event, publish
 from tests.support.notify_worker import running_worker, settled
-from tests.support.redis_cluster import redis_or_cluster
+from tests.support.redis_cluster import client_of, redis_or_cluster
 
 
 @pytest.fixture(params=["redis", "cluster"])
@@ -157,14 +157,20 @@ async def test_pending_messages_of_a_consumer_that_died_are_taken_over(
 
 
 async def test_stop_ends_a_worker_waiting_for_events_at_once(
-    redis_client: redis.Redis, stream: str, sim: NotifySim
+    redis_url: str, stream: str, sim: NotifySim
 ) -> None:
-    # A read blocks for 2 s (the test client's socket timeout is 3 s); stop must not wait for it.
-    async with running_worker(redis_client, stream, sim, block_s=2.0) as running:
-        await publish(redis_client, stream, order_event("order.created"))
-        await eventually(lambda: settled(redis_client, stream))  # now it waits for the next
-        running.worker.stop()
-        await asyncio.wait_for(running.task, timeout=1.5)  # well before the 2 s read ends
+    # A read blocks for an hour, on a client without a socket timeout to end it sooner (redis-py
+    # has a 5 s one unless told None): a stop that waited for the read would hang, and
+    # pytest-timeout fail the test.
+    client = client_of(redis_url, socket_timeout=None)
+    try:
+        async with running_worker(client, stream, sim, block_s=3600.0) as running:
+            await publish(client, stream, order_event("order.created"))
+            await eventually(lambda: settled(client, stream))  # now it waits for the next
+            running.worker.stop()
+            await running.task
+    finally:
+        await client.aclose()
 
 
 async def test_stop_lets_the_batch_in_hand_finish_before_the_worker_returns(
@@ -182,7 +188,7 @@ async def test_stop_lets_the_batch_in_hand_finish_before_the_worker_returns(
         done, _ = await asyncio.wait({running.task}, timeout=0.2)
         assert not done  # still sending
         await sim.sms_behaviour(hold=False)
-        await asyncio.wait_for(running.task, timeout=2.0)
+        await running.task  # the batch finished; a worker that did not return would hang
 
     assert len(await sim.sms()) == 1
     assert await settled(redis_client, stream)

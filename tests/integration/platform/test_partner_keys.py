@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import time
 
 import asyncpg
 import pytest
@@ -145,11 +144,11 @@ async def test_postgres_that_never_answers_is_service_unavailable_after_the_time
         silent.listen()
         url = f"postgresql://u@127.0.0.1:{silent.getsockname()[1]}/db"
         async with asyncpg.create_pool(url, min_size=0) as hanging:
-            started = time.monotonic()
-            with pytest.raises(ServiceUnavailable):
+            # The socket never answers: without the timeout the check would hang (and
+            # pytest-timeout fail it); what it raised says the 0.2 s bound ended it.
+            with pytest.raises(ServiceUnavailable) as refused:
                 await PartnerKeys(hanging, timeout_s=0.2).authenticate("sk_live_" + "x" * 32)
-            # The socket never answers: any finite wait shows the timeout held.
-            assert time.monotonic() - started < 10
+    assert isinstance(refused.value.__cause__, TimeoutError)
 
 
 async def test_a_key_checked_before_postgres_went_down_is_served_while_it_is_down(

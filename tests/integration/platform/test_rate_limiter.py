@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import time
 
 import msgspec
 import pytest
@@ -90,31 +89,31 @@ async def test_the_script_is_reloaded_after_redis_forgets_it(
     redis_client: redis.Redis, key_prefix: str
 ) -> None:
     rl = limiter(redis_client, key_prefix)
-    await rl.check(PARTNER)
+    await rl.check(HOURLY)
     await redis_client.script_flush()  # as after a Redis restart: EVALSHA answers NOSCRIPT
-    assert (await rl.check(PARTNER)).remaining == 8
+    # Hourly: at 10/s, 0.1 s between the two checks on a busy machine gave the token back (9).
+    assert (await rl.check(HOURLY)).remaining == 8
 
 
 def _fail_open_count() -> float:
     return REGISTRY.get_sample_value("skyfare_ratelimit_fail_open_total") or 0.0
 
 
-async def test_redis_down_fails_open_and_counts_it() -> None:
+async def test_redis_down_fails_open_and_counts_it(caplog: pytest.LogCaptureFixture) -> None:
     with socket.socket() as silent:  # accepts connections but never answers
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         client = redis.Redis(host="127.0.0.1", port=silent.getsockname()[1])
         try:
             before = _fail_open_count()
-            started = time.monotonic()
+            # The silent Redis would hang the check forever (and pytest-timeout fail it).
             decision = await RateLimiter(client, timeout_s=0.05).check(PARTNER)
-            # The silent Redis would hang the check forever: any finite wait shows the budget
-            # held; the margin is wide so a busy machine cannot fail it.
-            assert time.monotonic() - started < 10
         finally:
             await client.aclose()
     assert decision.allowed
     assert _fail_open_count() == before + 1
+    # The 0.05 s bound ended it, not a refused connection.
+    assert "Redis did not answer: TimeoutError()" in caplog.text
 
 
 async def test_redis_refusing_connections_fails_open() -> None:

@@ -134,7 +134,9 @@ async def test_the_relay_marks_a_batch_published_only_once_a_replica_holds_it(
     cluster = await connected(client_of(redis_cluster.url, socket_timeout=2.0))
     unpublished = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
     try:
-        alone = OutboxRelay(pool, unreplicated, stream=stream, replicas=1, redis_timeout_s=0.4)
+        # WAIT gets half the Redis budget, the script and XADD the rest: with 0.4 s, 0.2 s of a
+        # busy machine turned the "0 of 1 replicas" answer into a timeout. WAIT costs 2 s here.
+        alone = OutboxRelay(pool, unreplicated, stream=stream, replicas=1, redis_timeout_s=4.0)
         with pytest.raises(redis.RedisError, match="0 of 1 replicas"):
             await _relayed(alone, 3)
         assert await pool.fetchval(unpublished) == 3  # kept, for the next round

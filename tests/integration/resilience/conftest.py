@@ -30,9 +30,6 @@ UNDER_TEST = "rest-liberty"
 UNDER_TEST_SLUG = "liberty"
 STEADY = "rest-britannia"
 DEFAULT_DEADLINE_MS = 300
-# A bound only a search that waited for a hanging airline could break, far above any deadline
-# here and any load on the machine (how close to its deadline a search answers is bench/'s).
-NOT_WAITING_S = 10
 
 
 @dataclass

@@ -1,11 +1,13 @@
-"""Deadlines against a hanging airline, and retries against a failing one, over real sockets."""
+"""Deadlines against a hanging airline, and retries against a failing one, over real sockets.
 
-import time
+The sim's hang lasts forever, so a search that waited for it hangs and pytest-timeout fails the
+test: what a search reports (each connector's status, the calls that reached the airline) says
+what happened, never the time it took.
+"""
 
 from connectors.resilience import ResiliencePolicy
 from search.model import SearchResponse
 from tests.integration.resilience.conftest import (
-    NOT_WAITING_S,
     UNDER_TEST_SLUG,
     MakeRig,
     Rig,
@@ -18,14 +20,12 @@ from tests.integration.resilience.conftest import (
 DEADLINE_MS = 300
 
 
-async def timed_search(rig: Rig, deadline_ms: int) -> tuple[SearchResponse, float, int]:
-    """A search, its wall time, and how many calls of it reached the airline under test."""
+async def counted_search(rig: Rig, deadline_ms: int) -> tuple[SearchResponse, int]:
+    """A search, and how many calls of it reached the airline under test."""
     request = lhr_jfk(deadline_ms)
     before = await rig.reached()
-    start = time.perf_counter()
     response = await rig.service.search(request)
-    took = time.perf_counter() - start
-    return response, took, await rig.reached() - before
+    return response, await rig.reached() - before
 
 
 async def test_hanging_airline_never_pushes_a_search_past_its_deadline(make_rig: MakeRig) -> None:
@@ -34,9 +34,8 @@ async def test_hanging_airline_never_pushes_a_search_past_its_deadline(make_rig:
     await rig.sim.set_profile(UNDER_TEST_SLUG, hang_rate=1.0)
 
     for _ in range(5):
-        response, took, reached = await timed_search(rig, DEADLINE_MS)
+        response, reached = await counted_search(rig, DEADLINE_MS)
 
-        assert took < NOT_WAITING_S  # the sim hangs forever
         assert report(response)[0] == "timeout"
         assert reached == 1
         assert report(response, "rest-britannia")[0] == "ok"
@@ -47,22 +46,22 @@ async def test_hanging_calls_count_as_failures_and_open_the_breaker(make_rig: Ma
     rig = await make_rig(ResiliencePolicy(retries=0, min_calls=5, window_s=2.0, open_s=5.0))
     await rig.sim.set_profile(UNDER_TEST_SLUG, hang_rate=1.0)
 
-    timeouts = [report((await timed_search(rig, DEADLINE_MS))[0])[0] for _ in range(5)]
+    timeouts = [report((await counted_search(rig, DEADLINE_MS))[0])[0] for _ in range(5)]
     status = rig.status()
-    response, took, reached = await timed_search(rig, DEADLINE_MS)
+    response, reached = await counted_search(rig, DEADLINE_MS)
 
     assert timeouts == ["timeout"] * 5
     assert (status.circuit_state, status.calls, status.error_rate) == ("open", 5, 1.0)
     assert report(response)[0] == "circuit_open"
     assert reached == 0  # nobody waits for the hanging airline any more
-    assert took < NOT_WAITING_S
 
 
 async def test_retries_against_a_failing_airline_stop_at_the_deadline(make_rig: MakeRig) -> None:
     # min_attempt_s is far above what a 503 from the sim takes even on a busy machine, so no
-    # attempt is cut by the deadline: the search ends on the airline's own error.
+    # attempt is cut by the deadline: the search ends on the airline's own error. (At 0.15 s
+    # of a 0.5 s deadline, a 503 beside 'stress --cpu 2' once took longer: three times both.)
     policy = ResiliencePolicy(
-        retries=3, backoff_base_s=0.1, backoff_max_s=2.5, min_attempt_s=0.15, min_calls=100
+        retries=3, backoff_base_s=0.3, backoff_max_s=2.5, min_attempt_s=0.45, min_calls=100
     )
     rig = await make_rig(policy)
     await rig.sim.set_profile(UNDER_TEST_SLUG, error_rate=1.0)
@@ -70,9 +69,8 @@ async def test_retries_against_a_failing_airline_stop_at_the_deadline(make_rig: 
     attempts = []
 
     for _ in range(5):
-        response, took, reached = await timed_search(rig, 500)
+        response, reached = await counted_search(rig, 1500)
 
-        assert took < NOT_WAITING_S
         # Given up in time, with the airline's last error: no attempt was cut by the deadline.
         assert report(response)[0] == "error"
         assert 1 <= reached <= policy.retries + 1
@@ -91,9 +89,8 @@ async def test_retries_rescue_most_searches_of_a_flaky_airline(make_rig: MakeRig
 
     for _ in range(20):
         # A deadline no busy machine reaches: the outcome is the airline's, never a timeout.
-        response, took, reached = await timed_search(rig, 2000)
+        response, reached = await counted_search(rig, 2000)
 
-        assert took < NOT_WAITING_S
         assert 1 <= reached <= policy.retries + 1
         statuses.append(report(response)[0])
         attempts.append(reached)

@@ -12,8 +12,10 @@ from tests.integration.resilience.conftest import (
 
 HEDGES = "skyfare_connector_hedges_total"
 SAMPLES = 20
-# Far above the sim's latencies here, so the outcome is the hedge's, never a timeout.
-DEADLINE_MS = 3000
+# Far above the sim's latencies here, so the outcome is the hedge's, never a timeout: the slow
+# tests wait a 1 s answer, and with 3 s a busy machine once timed one out. A search ends when
+# its airline answers, so the room costs nothing.
+DEADLINE_MS = 10_000
 
 
 def hedging() -> ResiliencePolicy:
@@ -80,17 +82,18 @@ async def test_no_hedge_when_the_deadline_leaves_no_room_for_a_second_request(
     rig = await make_rig(hedging())
     await rig.sim.set_profile(UNDER_TEST_SLUG, latency_ms=160, latency_sigma=0)
     await warm_up(rig)  # p95 ≈ 160 ms: more than half the deadline
-    # Past p95, and 100 ms within the deadline. Load only raises the measured p95, which only
-    # leaves less room for a hedge: the outcome holds on a busy machine.
+    # Past p95, so a hedge would leave before the answer if the rule let it. Load only raises
+    # the measured p95, which only leaves less room for a hedge: the outcome holds on a busy
+    # machine. Whether the answer itself beats the 300 ms deadline is the machine's business
+    # (100 ms to spare), not this test's: the airline's status is not asserted.
     await rig.sim.set_profile(UNDER_TEST_SLUG, latency_ms=200)
     hedged = metric(HEDGES)
     reached = await rig.reached()
 
-    response = await rig.service.search(lhr_jfk(300))
+    await rig.service.search(lhr_jfk(300))
 
     assert metric(HEDGES) == hedged
     assert await rig.reached() - reached == 1
-    assert report(response)[0] == "ok"
 
 
 async def test_no_hedge_until_the_tracker_holds_hedge_min_samples(make_rig: MakeRig) -> None:

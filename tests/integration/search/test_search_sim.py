@@ -1,7 +1,6 @@
 """Searches through the simulated airlines over real sockets (tests/support/sim.py)."""
 
 import datetime as dt
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,8 +20,6 @@ from tests.support.sim import SimHandle, fast_profiles, running_sim
 # (a 300 ms deadline once timed every airline out); the hang test asks for a shorter one.
 DEADLINE_MS = 5000
 HANG_DEADLINE_MS = 1000
-# A bound only a search that waited for the hanging airline (forever) could break.
-NOT_WAITING_S = 10
 
 
 @dataclass
@@ -90,13 +87,11 @@ async def test_search_merges_several_airlines_and_keeps_the_cheapest_of_each_fli
 async def test_search_answers_by_the_deadline_when_an_airline_hangs(world: World) -> None:
     await world.sim.set_profile("liberty", hang_rate=1)
 
-    start = time.perf_counter()
+    # The sim hangs forever: a search that waited for it would hang (pytest-timeout fails it).
     response = await world.service.search(
         msgspec.structs.replace(lhr_jfk(), deadline_ms=HANG_DEADLINE_MS)
     )
-    took = time.perf_counter() - start
 
-    assert took < NOT_WAITING_S
     assert statuses(response)["rest-liberty"] == "timeout"
     assert response.meta.partial is True
     assert response.offers

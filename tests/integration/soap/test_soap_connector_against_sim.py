@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
@@ -176,13 +175,12 @@ async def test_a_wrong_password_is_rejected_at_once_and_not_retryable(sim: SimHa
 
 async def test_hang_times_out_within_the_timeout(sim: SimHandle, nordic: SoapConnector) -> None:
     await sim.set_profile("nordic", hang_rate=1.0)
-    started = time.monotonic()
 
-    with pytest.raises(errors.ConnectorTimeout):
+    # The sim hangs forever: without the timeout the call would too (pytest-timeout fails it).
+    with pytest.raises(
+        errors.ConnectorTimeout, match=r"^soap-nordic: LowFareSearch took over 0\.100s$"
+    ):
         await nordic.search(LHR_JFK, timeout=0.1)
-
-    # The sim hangs forever: any finite wait shows the timeout held; 10 s is beyond any load.
-    assert time.monotonic() - started < 10
 
 
 async def test_error_rate_one_makes_the_airline_unavailable_and_stats_count_ota_calls(

@@ -1,6 +1,7 @@
 """Cross-process single-flight with the fake lock: two caches over one shared L2 are two workers."""
 
 import asyncio
+import math
 import time
 
 import pytest
@@ -21,7 +22,9 @@ def entry(offers: bytes = b"[1]") -> FareEntry:
     return FareEntry(offers, b"[]", False, 1, now, now + 60, now + 240)
 
 
-def worker(lock: InMemoryFlightLock, *, wait: float = 1.0) -> ReadThroughCache:
+def worker(lock: InMemoryFlightLock, *, wait: float = math.inf) -> ReadThroughCache:
+    """A worker that waits for another's entry as long as that takes, unless told otherwise: when
+    it stops waiting, the behaviour under test made it, not a bound a busy machine ran out."""
     store = TieredFareCache(InMemoryFareCache(10), lock.shared)
     return ReadThroughCache(store, lock=lock, lock_wait_s=wait, poll_s=0.001)
 
@@ -31,12 +34,14 @@ class Loader:
 
     def __init__(self, offers: bytes = b"[1]", *, fail_with: Exception | None = None) -> None:
         self.calls = 0
+        self.started = asyncio.Event()  # set once running: its worker holds the lock by then
         self.release = asyncio.Event()
         self.offers = offers
         self.fail_with = fail_with
 
     async def __call__(self, background: bool) -> Loaded:
         self.calls += 1
+        self.started.set()
         await self.release.wait()
         if self.fail_with is not None:
             raise self.fail_with
@@ -44,12 +49,17 @@ class Loader:
 
 
 class CountingLock(InMemoryFlightLock):
-    """Counts the peeks of waiting workers: how long they waited, told without a clock."""
+    """Counts the peeks of waiting workers: how long they waited, told without a clock; `peeked`
+    is set at the first (a worker is waiting on the holder)."""
 
-    peeks = 0
+    def __init__(self, shared: InMemoryFareCache) -> None:
+        super().__init__(shared)
+        self.peeks = 0
+        self.peeked = asyncio.Event()
 
     async def peek(self, key: str, *, timeout: float) -> tuple[FareEntry | None, bool]:
         self.peeks += 1
+        self.peeked.set()
         return await super().peek(key, timeout=timeout)
 
 
@@ -66,15 +76,15 @@ def shared_count() -> float:
 
 
 async def test_a_second_worker_waits_for_the_entry_the_first_one_loads() -> None:
-    lock = InMemoryFlightLock(InMemoryFareCache(10))
+    lock = CountingLock(InMemoryFareCache(10))
     first, second = worker(lock), worker(lock)
     loader = Loader()
     before = shared_count()
 
     winner = asyncio.create_task(first.fetch(KEY, loader, timeout=TIMEOUT))
     loser = asyncio.create_task(second.fetch(KEY, loader, timeout=TIMEOUT))
-    await asyncio.sleep(0.005)
-    assert lock.holders  # the winner holds the lock while it loads
+    await asyncio.gather(loader.started.wait(), lock.peeked.wait())
+    assert lock.holders  # the winner holds the lock while it loads, the other waits on it
     loader.release.set()
 
     (won, won_state), (lost, lost_state) = await asyncio.gather(winner, loser)
@@ -87,14 +97,14 @@ async def test_a_second_worker_waits_for_the_entry_the_first_one_loads() -> None
 
 
 async def test_when_the_winner_fails_the_waiting_worker_loads_itself() -> None:
-    lock = InMemoryFlightLock(InMemoryFareCache(10))
+    lock = CountingLock(InMemoryFareCache(10))
     failing, own = Loader(fail_with=RuntimeError("fan-out broke")), Loader(b"[2]")
     own.release.set()
 
     winner = asyncio.create_task(worker(lock).fetch(KEY, failing, timeout=TIMEOUT))
-    await asyncio.sleep(0)
+    await failing.started.wait()
     loser = asyncio.create_task(worker(lock).fetch(KEY, own, timeout=TIMEOUT))
-    await asyncio.sleep(0.005)
+    await lock.peeked.wait()  # it waits on the winner, without a bound: only the failure ends it
     failing.release.set()
 
     with pytest.raises(RuntimeError):

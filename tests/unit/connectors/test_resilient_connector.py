@@ -1,7 +1,7 @@
 import asyncio
 import datetime as dt
 import itertools
-import time
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,13 +131,10 @@ async def test_the_inner_call_gets_the_time_left_of_the_deadline() -> None:
 
 
 async def test_a_connector_that_ignores_its_timeout_is_cut_at_the_deadline() -> None:
-    inner = airline(then=Step(delay=30))
+    inner = airline(then=Step(delay=math.inf))  # never answers: only the deadline ends the call
     connector = ResilientConnector(inner, NO_RETRY)
-    started = time.perf_counter()
     with pytest.raises(ConnectorTimeout):
         await connector.search(QUERY, timeout=0.02)
-    # Not waiting for a 30 s answer shows whatever the machine's load: the margin is wide.
-    assert time.perf_counter() - started < 10
     assert inner.cancelled == ["ok"]
     assert counted(connector, "timeout") == 1
 

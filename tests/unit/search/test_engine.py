@@ -4,7 +4,6 @@ import asyncio
 import datetime as dt
 import itertools
 import math
-import time
 from typing import Any
 
 import pytest
@@ -19,10 +18,10 @@ from search.service import SearchService
 from tests.fakes import FakeConnector, offer, segment
 
 DEADLINE_MS = 150
-# A bound that only a search waiting for a hanging airline (forever, or 30 s) could break: wide
-# enough that no load on the machine reaches it. How close to the deadline a search answers is
-# measured by bench/, not asserted here.
-NOT_WAITING_S = 10
+# A search that waits for an airline hanging forever (`delay=math.inf`) hangs, and pytest-timeout
+# fails it: the tests read the search's own report, never the clock. How close to the deadline a
+# search answers is measured by bench/, not asserted here.
+A_DAY_MS = 24 * 3600 * 1000
 _ids = itertools.count()
 FAIL_FAST = ResiliencePolicy(retries=0, min_calls=1, failure_rate_threshold=0.5, open_s=60)
 
@@ -51,12 +50,6 @@ def statuses(response: SearchResponse) -> dict[str, str]:
     return {c.name: c.status for c in response.meta.connectors}
 
 
-async def timed_search(svc: SearchService, **fields: Any) -> tuple[SearchResponse, float]:
-    start = time.perf_counter()
-    response = await svc.search(request(**fields))
-    return response, time.perf_counter() - start
-
-
 async def test_search_merges_the_offers_of_every_airline() -> None:
     ba, aa = airline("ba"), airline("aa", delay=0.01)
 
@@ -74,9 +67,8 @@ async def test_search_merges_the_offers_of_every_airline() -> None:
 async def test_search_returns_partial_results_when_one_airline_hangs() -> None:
     fast, hung = airline("ba"), airline("aa", delay=math.inf)
 
-    response, took = await timed_search(service(resilient(fast), resilient(hung)))
+    response = await service(resilient(fast), resilient(hung)).search(request())
 
-    assert took < NOT_WAITING_S
     assert statuses(response) == {fast.name: "ok", hung.name: "timeout"}
     assert [o.source for o in response.offers] == [fast.name]
     assert response.meta.partial is True
@@ -86,11 +78,12 @@ async def test_search_returns_partial_results_when_one_airline_hangs() -> None:
 async def test_request_deadline_overrides_the_default() -> None:
     hung = airline(delay=math.inf)
 
-    svc = service(resilient(hung), deadline_ms=30_000)
-    response, took = await timed_search(svc, deadline_ms=100)
+    # Under the default a search would outlast pytest-timeout: it answers by the request's 0.1 s.
+    svc = service(resilient(hung), deadline_ms=A_DAY_MS)
+    response = await svc.search(request(deadline_ms=100))
 
-    assert took < NOT_WAITING_S  # the request's 0.1 s, not the default's 30 s
     assert statuses(response) == {hung.name: "timeout"}
+    assert hung.cancelled >= 1
 
 
 async def test_search_answers_by_the_deadline_when_a_connector_ignores_cancellation() -> None:
