@@ -25,9 +25,11 @@ def airline(**fake: Any) -> FakeConnector:
     return FakeConnector(name, **fake)
 
 
-def service(*fakes: FakeConnector, policy: ResiliencePolicy | None = None) -> SearchService:
+def service(
+    *fakes: FakeConnector, policy: ResiliencePolicy | None = None, deadline_ms: int = 150
+) -> SearchService:
     connectors = [ResilientConnector(f, policy or ResiliencePolicy(retries=0)) for f in fakes]
-    return SearchService(connectors, default_deadline_ms=150)
+    return SearchService(connectors, default_deadline_ms=deadline_ms)
 
 
 def request(**fields: Any) -> SearchRequest:
@@ -97,7 +99,7 @@ async def test_stream_sends_a_line_per_airline_as_it_answers_then_done() -> None
         offer("600.00", segment("BA2"), source=fast.name),
     ]
 
-    got = await lines(service(slow, fast))
+    got = await lines(service(slow, fast, deadline_ms=24 * 3600 * 1000))  # both answer
 
     assert [(line.get("connector"), line.get("status")) for line in got] == [
         (fast.name, "ok"),
