@@ -17,13 +17,14 @@ import itertools
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 
+from search.model import MAX_DAYS_AHEAD
 from tests.support.booking import adult, in_days
 from tests.support.gateway import SEARCH_RATE, GatewayStack
 from tests.support.tokens import bearer, mint_token
@@ -33,6 +34,16 @@ from tests.support.tokens import bearer, mint_token
 # workers could send 80/s against a limit of 50, and a quiet machine got 429s).
 PAUSE_S = 0.1
 CACHED_DAYS = (210, 211, 212)
+FIRST_ORDER_DAY = 20
+
+
+def order_days() -> Iterator[int]:
+    """How many days ahead each order's flight leaves: a fresh flight per order (no price moved
+    by another order), and round again from the start after the booking horizon. Counting on
+    past it, every live search of the orderers was answered 422 (a date too far ahead) and the
+    load made no order any more: a long test (a rolling restart on a busy machine) timed out
+    waiting for one."""
+    return itertools.cycle(range(FIRST_ORDER_DAY, MAX_DAYS_AHEAD + 1))
 
 
 @dataclass
@@ -51,7 +62,7 @@ class GatewayLoad:
     created: list[str] = field(default_factory=list)  # ids of the orders answered 201
     travelers: list[str] = field(default_factory=list)
     _running: bool = True
-    _days: itertools.count[int] = field(default_factory=lambda: itertools.count(20))
+    _days: Iterator[int] = field(default_factory=order_days)
     _waiting: dict[int, tuple[str, float]] = field(default_factory=dict)  # kind, sent at
     _request_ids: itertools.count[int] = field(default_factory=itertools.count)
 
