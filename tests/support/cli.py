@@ -7,6 +7,9 @@ import asyncio
 import os
 import sys
 
+# A command starts a fresh interpreter: generous for a busy 2-core machine.
+COMMAND_TIMEOUT_S = 60
+
 
 async def skyfare_against_sim(*args: str, sim_port: int) -> tuple[int, str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SKYFARE_JWT")}
@@ -21,6 +24,13 @@ async def skyfare_against_sim(*args: str, sim_port: int) -> tuple[int, str, str]
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=20)
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), timeout=COMMAND_TIMEOUT_S)
+    except TimeoutError:
+        # Not left running, nor its pipes open for the garbage collector to find (a
+        # ResourceWarning, an error in whichever later test it surfaces): killed, read to the end.
+        process.kill()
+        await process.communicate()
+        raise
     assert process.returncode is not None
     return process.returncode, out.decode(), err.decode()

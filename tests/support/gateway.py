@@ -12,7 +12,6 @@ HTTP port, token issuer), and nginx itself, each on a free port.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import signal
 import ssl
 from collections.abc import AsyncIterator
@@ -145,12 +144,17 @@ async def gateway_stack(
             async with running_nginx(config, layout, stack):
                 yield stack
         finally:
+            # SIGTERM to all first, so that they drain side by side; then each one stopped
+            # (SIGKILLed if it does not exit in time) and its pipe closed, all of them even if
+            # one fails.
             for process in stack.processes.values():
                 process.terminate()
-            for process in stack.processes.values():
-                with contextlib.suppress(TimeoutError):
-                    await process.wait()
-                process.kill()
+            stopped = await asyncio.gather(
+                *(process.stop() for process in stack.processes.values()), return_exceptions=True
+            )
+            for error in stopped:
+                if isinstance(error, BaseException):
+                    raise error
 
 
 @asynccontextmanager

@@ -16,13 +16,15 @@ import asyncio
 import itertools
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 
+from search.model import MAX_DAYS_AHEAD
 from tests.support.booking import adult, in_days
 from tests.support.gateway import SEARCH_RATE, GatewayStack
 from tests.support.tokens import bearer, mint_token
@@ -32,6 +34,16 @@ from tests.support.tokens import bearer, mint_token
 # workers could send 80/s against a limit of 50, and a quiet machine got 429s).
 PAUSE_S = 0.1
 CACHED_DAYS = (210, 211, 212)
+FIRST_ORDER_DAY = 20
+
+
+def order_days() -> Iterator[int]:
+    """How many days ahead each order's flight leaves: a fresh flight per order (no price moved
+    by another order), and round again from the start after the booking horizon. Counting on
+    past it, every live search of the orderers was answered 422 (a date too far ahead) and the
+    load made no order any more: a long test (a rolling restart on a busy machine) timed out
+    waiting for one."""
+    return itertools.cycle(range(FIRST_ORDER_DAY, MAX_DAYS_AHEAD + 1))
 
 
 @dataclass
@@ -50,7 +62,9 @@ class GatewayLoad:
     created: list[str] = field(default_factory=list)  # ids of the orders answered 201
     travelers: list[str] = field(default_factory=list)
     _running: bool = True
-    _days: itertools.count[int] = field(default_factory=lambda: itertools.count(20))
+    _days: Iterator[int] = field(default_factory=order_days)
+    _waiting: dict[int, tuple[str, float]] = field(default_factory=dict)  # kind, sent at
+    _request_ids: itertools.count[int] = field(default_factory=itertools.count)
 
     def count(self, kind: str, status: int | None = None, *, since: float = 0.0) -> int:
         return sum(
@@ -64,11 +78,25 @@ class GatewayLoad:
         return [a for a in self.answers if a.status == 0 or a.status >= 500]
 
     async def until(self, probe: Callable[[GatewayLoad], bool], *, timeout_s: float = 30) -> None:
-        async with asyncio.timeout(timeout_s):
-            while True:
-                if probe(self):
-                    return
-                await asyncio.sleep(0.02)
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(timeout_s):
+                while True:
+                    if probe(self):
+                        return
+                    await asyncio.sleep(0.02)
+        except TimeoutError:
+            # What the load saw meanwhile: a bare TimeoutError said nothing the times it came.
+            raise AssertionError(f"not reached in {timeout_s} s: {self.report(started)}") from None
+
+    def report(self, since: float) -> str:
+        """The answers since `since` by kind and status, the requests still unanswered (with
+        their age in seconds) and the last errors."""
+        answered = Counter((a.kind, a.status) for a in self.answers if a.at >= since)
+        now = time.monotonic()
+        waiting = sorted((kind, round(now - sent, 1)) for kind, sent in self._waiting.values())
+        errors = [a.error for a in self.answers if a.at >= since and a.error][-3:]
+        return f"answered {dict(answered)}, unanswered {waiting}, last errors {errors}"
 
     @asynccontextmanager
     async def running(self, *, searchers: int, orderers: int) -> AsyncIterator[GatewayLoad]:
@@ -115,6 +143,8 @@ class GatewayLoad:
             await asyncio.sleep(PAUSE_S)
 
     async def _record(self, kind: str, method: str, path: str, **kwargs: Any) -> Any:
+        request_id = next(self._request_ids)
+        self._waiting[request_id] = (kind, time.monotonic())
         try:
             async with self.session.request(method, self.stack.url(path), **kwargs) as response:
                 body = await response.json(content_type=None)
@@ -123,3 +153,5 @@ class GatewayLoad:
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             self.answers.append(Answer(time.monotonic(), kind, 0, repr(exc)))
             return None
+        finally:
+            del self._waiting[request_id]

@@ -3,7 +3,9 @@ and `skyfare relay`, started with asyncio (the test's own event loop keeps servi
 call), each on a port of its own, in front of the test's sim, PostgreSQL and Redis.
 
 `service = await ServiceProcess.start("search", port, env)`; `service.terminate()` sends SIGTERM
-(the process drains and exits); `await service.wait()` its exit code.
+(the process drains and exits); `await service.wait()` its exit code; `await service.stop()` both.
+Every started process ends with `stop()` or `close()` (in a `finally`): they wait for its stdout
+pipe's end too and close the pipe, which waiting for the exit alone does not (below).
 """
 
 from __future__ import annotations
@@ -54,10 +56,17 @@ def service_environment(
 class ServiceProcess:
     """One `skyfare` process (a supervisor and its worker) started by a test."""
 
-    def __init__(self, name: str, port: int, process: asyncio.subprocess.Process) -> None:
+    def __init__(
+        self,
+        name: str,
+        port: int,
+        process: asyncio.subprocess.Process,
+        transport: asyncio.SubprocessTransport,
+    ) -> None:
         self.name = name
         self.port = port
         self.process = process
+        self._transport = transport
 
     @classmethod
     async def start(
@@ -68,7 +77,10 @@ class ServiceProcess:
         command = ["relay"] if service == "relay" else ["serve", "--service", service]
         if service != "relay":
             command += ["--workers", "1"]
-        process = await asyncio.create_subprocess_exec(
+        # As asyncio.create_subprocess_exec, but keeping the transport: `close` closes it.
+        loop = asyncio.get_running_loop()
+        transport, protocol = await loop.subprocess_exec(
+            lambda: asyncio.subprocess.SubprocessStreamProtocol(limit=2**16, loop=loop),
             sys.executable,
             "-m",
             "skyfare.cli",
@@ -76,9 +88,15 @@ class ServiceProcess:
             env={**env, "SKYFARE_PORT": str(port)},
             stdout=asyncio.subprocess.PIPE,
         )
-        started = cls(service, port, process)
+        started = cls(
+            service, port, asyncio.subprocess.Process(transport, protocol, loop), transport
+        )
         if wait_ready and service != "relay":
-            await started.ready()
+            try:
+                await started.ready()
+            except BaseException:
+                await started.close()  # not ready in time, or said something else: not left running
+                raise
         return started
 
     async def ready(self) -> str:
@@ -97,17 +115,45 @@ class ServiceProcess:
             return await self.process.wait()
 
     async def stop(self) -> int:
-        """SIGTERM and wait for the exit code; SIGKILL if it does not exit in time."""
+        """SIGTERM and wait for the exit code; SIGKILL if it does not exit in time. Closes the
+        process's pipe (`close`)."""
         self.terminate()
-        try:
-            return await self.wait()
-        except TimeoutError:
-            self.kill()
-            return await self.process.wait()
+        with contextlib.suppress(TimeoutError):
+            await self.wait()
+        await self.close()
+        assert self.process.returncode is not None
+        return self.process.returncode
+
+    @property
+    def closed(self) -> bool:
+        """Whether the process's transport (and with it its stdout pipe) is closed."""
+        return self._transport.is_closing()
 
     def kill(self) -> None:
         if self.process.returncode is None:
             self.process.kill()
+
+    async def close(self) -> None:
+        """Nothing of the process left: SIGKILLed with its workers if it still runs, reaped, its
+        stdout read to the end, and the pipe's transport closed.
+
+        The exit alone is not the end: the pipe stays open while any process that inherited it
+        lives on (the workers, draining after their supervisor died; multiprocessing's resource
+        tracker, for a moment after the supervisor), and on Python 3.11 `Process.wait()` returns
+        at once when the exit is already known, pipe open or not. A transport still open when
+        the test's event loop closes is found by the garbage collector later, in whichever test
+        it runs, as a ResourceWarning: an error under pytest's `filterwarnings = error`. Raises
+        TimeoutError (after closing the transport) if the pipe stays open: a process outlived it.
+        """
+        if self.process.returncode is None:
+            kill_hard(self)
+        assert self.process.stdout is not None
+        try:
+            async with asyncio.timeout(STOP_TIMEOUT_S):
+                await self.process.wait()
+                await self.process.stdout.read()  # to the end: every writer has closed it
+        finally:
+            self._transport.close()
 
 
 def worker_pids(parent: int) -> list[int]:

@@ -55,11 +55,11 @@ async def test_a_rolling_restart_of_every_process_fails_no_request_and_loses_no_
                 await stack.restart(port)  # drained, exited 0, started again
                 # Back in nginx's rotation (a failed server is left out for fail_timeout)
                 # before the next one stops.
-                await eventually(lambda port=port: served(port, "search_get"), bool, timeout=30)
+                await _until_served(load, port, "search_get")
             # Booking has one process: its replacement starts on the backup address first.
             spare = await stack.start("booking", layout.booking_spare_port)
             await stack.restart(layout.booking_port)
-            await eventually(lambda: served(layout.booking_port, "orders_create"), bool, timeout=30)
+            await _until_served(load, layout.booking_port, "orders_create")
             assert await spare.stop() == 0
             restarted_at = time.monotonic()
             await load.until(lambda t: t.count("order", 201, since=restarted_at) >= 2)
@@ -71,3 +71,13 @@ async def test_a_rolling_restart_of_every_process_fails_no_request_and_loses_no_
     assert {a.status for a in load.answers} <= {200, 201}
     assert sorted(row["id"] for row in stored) == sorted(load.created)  # none lost, none doubled
     assert {row["status"] for row in stored} == {"held"}
+
+
+async def _until_served(load: GatewayLoad, port: int, route: str) -> None:
+    """Until the process on `port` has answered `route` (2xx); what the load saw if not."""
+    started = time.monotonic()
+    try:
+        await eventually(lambda: served(port, route), bool, timeout=30)
+    except TimeoutError:
+        report = load.report(started)
+        raise AssertionError(f"{route} not served on {port} in 30 s: {report}") from None

@@ -1,9 +1,12 @@
 """SIGTERM to a real `skyfare serve --service search` process: it stops accepting, lets the
-request in flight finish (bounded by SKYFARE_SHUTDOWN_TIMEOUT_S), closes its pools, exits 0."""
+request in flight finish (bounded by SKYFARE_SHUTDOWN_TIMEOUT_S), closes its pools, exits 0.
+And a worker whose supervisor is killed drains the same way, holding the process's stdout pipe
+until it exits: what tests/support/services.py's `stop` waits for before closing the pipe."""
 
 from __future__ import annotations
 
 import asyncio
+import signal
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -84,26 +87,27 @@ async def test_sigterm_finishes_the_search_in_flight_refuses_new_ones_and_exits_
             status, body = await in_flight
         code = await service.wait()
     finally:
-        service.kill()
+        await service.close()
     assert status == 200
     assert body["offers"]  # the airline's answer, not a cut-short search
     assert code == 0
 
 
-async def test_sigterm_cancels_what_is_still_in_flight_after_the_shutdown_timeout(
-    database_url: str, redis_url: str, sim: SimHandle
-) -> None:
+async def _started_with_a_hanging_search(
+    database_url: str, redis_url: str, sim: SimHandle, *, shutdown_timeout_s: float
+) -> tuple[ServiceProcess, asyncio.StreamReader, asyncio.StreamWriter]:
+    """A search process whose one airline never answers, with a search in flight at it (which
+    would run to its 8 s deadline); the caller closes the process."""
     port = closed_port()
     env = service_environment(
         database_url,
         redis_url,
         sim,
         SKYFARE_CONNECTORS=_one_airline(sim),
-        SKYFARE_SHUTDOWN_TIMEOUT_S="0.5",
+        SKYFARE_SHUTDOWN_TIMEOUT_S=str(shutdown_timeout_s),
     )
     service = await ServiceProcess.start("search", port, env)
     try:
-        # The airline never answers: the search would run to its 8 s deadline.
         await sim.set_profile(SLOW_AIRLINE, hang_rate=1)
         calls = await _calls(sim)
         # By hand: aiohttp's client would send the search again on a new connection.
@@ -111,12 +115,54 @@ async def test_sigterm_cancels_what_is_still_in_flight_after_the_shutdown_timeou
         path = f"/v1/search?origin=LHR&destination=JFK&departure_date={in_days(40)}&cache=false"
         writer.write(f"GET {path} HTTP/1.1\r\nHost: skyfare\r\n\r\n".encode())
         await eventually(lambda: _calls(sim), lambda n: n > calls)
+    except BaseException:
+        await service.close()
+        raise
+    return service, reader, writer
+
+
+async def test_sigterm_cancels_what_is_still_in_flight_after_the_shutdown_timeout(
+    database_url: str, redis_url: str, sim: SimHandle
+) -> None:
+    service, reader, writer = await _started_with_a_hanging_search(
+        database_url, redis_url, sim, shutdown_timeout_s=0.5
+    )
+    try:
         service.terminate()
         async with asyncio.timeout(30):
             answer = await reader.read()  # until the server closes the connection
-        writer.close()
         code = await service.wait()
     finally:
-        service.kill()
+        writer.close()
+        await service.close()
     assert answer == b""  # cut at the shutdown timeout, unanswered, long before the deadline
     assert code == 0
+
+
+async def test_a_worker_outliving_its_killed_supervisor_holds_the_pipe_stop_waits_for_and_closes(
+    database_url: str, redis_url: str, sim: SimHandle
+) -> None:
+    service, reader, writer = await _started_with_a_hanging_search(
+        database_url, redis_url, sim, shutdown_timeout_s=3
+    )
+    try:
+        # The supervisor alone: its worker, sent SIGTERM by the kernel (PR_SET_PDEATHSIG),
+        # drains the hanging search for the 3 s shutdown timeout, with the pipe still open.
+        service.kill()
+        await eventually(lambda: _returncode(service), lambda code: code is not None)
+        code = await service.stop()
+        assert service.process.stdout is not None
+        pipe_ended = service.process.stdout.at_eof()
+        async with asyncio.timeout(30):
+            answer = await reader.read()  # the worker is gone: its connection closed
+    finally:
+        writer.close()
+        await service.close()
+    assert code == -signal.SIGKILL
+    assert pipe_ended  # stop returned after the worker closed the pipe, not at its parent's exit
+    assert service.closed
+    assert answer == b""
+
+
+async def _returncode(service: ServiceProcess) -> int | None:
+    return service.process.returncode

@@ -48,7 +48,7 @@ async def test_relay_command_publishes_the_outbox_and_exits_0_on_sigterm(
                 await eventually(lambda: _counted(metrics_port, len(events)), timeout_s=30)
                 code = await relay.stop()
             finally:
-                relay.kill()
+                await relay.close()
         ids = [fields[b"id"].decode() for _, fields in await client.xrange(stream)]
     finally:
         await client.delete(stream)
