@@ -32,13 +32,12 @@ import msgspec
 from booking.model import Order
 from booking.ports import PaidChanged, RefundPart
 from booking.repository import OrderRepository
-from booking.state import Change
 from kernel.errors import Conflict
 from payment import errors, metrics
 from payment.gateway import PaymentGateway
 from payment.ledger import NOTHING, Part, charges_of, held, split
 from payment.model import PAYMENT_ID_PREFIX
-from payment.refunds import ANY_STATUS
+from payment.refunds import order_refunded
 from payment.repository import PgPaymentRepository, orders_in
 from payment.seat_charges import PREFIX as SEAT_CHARGE_PREFIX
 
@@ -178,14 +177,7 @@ class CancellationRefunds:
             why = f"the fare keeps the {kept} {order.total_currency} paid as the penalty"
         else:
             why = "everything paid was given back already"
-        change = Change(
-            from_status=ANY_STATUS,
-            from_payment=("paid",),
-            to_payment="refunded",
-            reason=f"{reason}: nothing to refund ({why})"[:500],
-            refund_amount=NOTHING,
-            events=(),
-        )
+        change = order_refunded(f"{reason}: nothing to refund ({why})"[:500], NOTHING, events=())
         if await orders_in(conn, self._db).transition(order.id, change, actor="booking") is None:
             raise PaidChanged(f"order {order.id} is no longer paid")
 
@@ -283,13 +275,7 @@ class CancellationRefunds:
                 return
             total = sum((p.amount for p in parts), Decimal(0))
             where = describe([(p.charge_id, p.amount) for p in parts], parts[0].currency)
-            change = Change(
-                from_status=ANY_STATUS,
-                from_payment=("paid",),
-                to_payment="refunded",
-                reason=f"{reason}: refunded {where}"[:500],
-                refund_amount=total,
-            )
+            change = order_refunded(f"{reason}: refunded {where}"[:500], total)
             done = await orders_in(conn, self._db).transition(order_id, change, actor=actor)
             if done is None:
                 return  # already refunded: another asker finished it

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from decimal import Decimal
+from typing import Any
 
 import asyncpg
 
@@ -31,6 +32,19 @@ from payment.repository import PgPaymentRepository, orders_in
 logger = logging.getLogger(__name__)
 
 ANY_STATUS: tuple[OrderStatus, ...] = ("held", "confirmed", "cancelled", "expired", "failed")
+
+
+def order_refunded(reason: str, amount: Decimal, **fields: Any) -> Change:
+    """The order's `paid → refunded`, whatever its status: `amount` given back; `fields` the
+    rest of the `Change` (a failure reason, no events)."""
+    return Change(
+        from_status=ANY_STATUS,
+        from_payment=("paid",),
+        to_payment="refunded",
+        reason=reason,
+        refund_amount=amount,
+        **fields,
+    )
 
 
 def owed_of(payment: Payment) -> Decimal:
@@ -150,13 +164,8 @@ class Refunder:
         # A cancellation's refund is split across the order's charges: the order is refunded
         # once all its parts are (payment/cancellation_refunds.py), not when this one is.
         if done.order_paid and not await self._payments.split_refund(conn, done.order_id):
-            change = Change(
-                from_status=ANY_STATUS,
-                from_payment=("paid",),
-                to_payment="refunded",
-                reason=reason,
-                failure_reason=done.order_failure_reason or order_reason,
-                refund_amount=owed_of(done),
+            change = order_refunded(
+                reason, owed_of(done), failure_reason=done.order_failure_reason or order_reason
             )
             await orders_in(conn, self._payments.db).transition(done.order_id, change, actor=actor)
         metrics.payment("refunded")
