@@ -14,13 +14,9 @@ from booking.model import FareTerms, Order
 from booking.pg import Database
 from payment.gateway import HttpPaymentGateway
 from payment.wiring import Payments
-from tests.integration.payment.conftest import (
-    TicketingAirline,
-    held_order,
-    order_service,
-    payments_over,
-)
-from tests.integration.payment.test_settlement import ALICE, current, intent_status, pay
+from tests.integration.payment.conftest import TicketingAirline, order_service, payments_over
+from tests.integration.payment.test_ended_orders_keep_no_money import confirmed_order
+from tests.integration.payment.test_settlement import ALICE, current
 from tests.support.payment_sim import PaymentsSimControl
 
 NO_TAXES_KEPT = FareTerms(Decimal("0.00"), False, False)  # non-refundable, taxes 0
@@ -29,13 +25,7 @@ NO_TAXES_KEPT = FareTerms(Decimal("0.00"), False, False)  # non-refundable, taxe
 async def paid_without_taxes(
     payments: Payments, db: Database, airline: TicketingAirline, control: PaymentsSimControl
 ) -> Order:
-    order = await held_order(db, airline, terms=NO_TAXES_KEPT)
-    await pay(payments, order)
-    await intent_status(control, order, "succeeded")
-    await payments.reconciler.once()  # captured and ticketed
-    confirmed = await current(db, order)
-    assert (confirmed.status, confirmed.payment_status) == ("confirmed", "paid")
-    return confirmed
+    return await confirmed_order(payments, db, airline, control, terms=NO_TAXES_KEPT)
 
 
 async def stated_penalty(db: Database, order_id: str) -> str | None:

@@ -37,9 +37,14 @@ def dying_after_commit(db: Database, payments: Payments) -> DyingAfterCommit:
 
 
 async def confirmed_order(
-    payments: Payments, db: Database, airline: TicketingAirline, control: PaymentsSimControl
+    payments: Payments,
+    db: Database,
+    airline: TicketingAirline,
+    control: PaymentsSimControl,
+    **changes: object,
 ) -> Order:
-    order = await held_order(db, airline)
+    """A paid and ticketed order; `changes` to its fields (held_order)."""
+    order = await held_order(db, airline, **changes)
     await pay(payments, order)
     await intent_status(control, order, "succeeded")
     await payments.reconciler.once()  # captured and ticketed
