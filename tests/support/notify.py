@@ -122,8 +122,12 @@ def entry_fields(event: Event) -> dict[str, str | bytes]:
 
 
 async def publish(client: redis.Redis, stream: str, *events: Event) -> None:
-    for event in events:
-        await client.xadd(stream, entry_fields(event))  # type: ignore[arg-type]
+    """All of `events` at once (MULTI/EXEC): a worker blocked on the stream reads them in one
+    batch, not the first alone — tests that hold a batch mid-send count on its size."""
+    async with client.pipeline(transaction=True) as pipe:
+        for event in events:
+            pipe.xadd(stream, entry_fields(event))  # type: ignore[arg-type]
+        await pipe.execute()
 
 
 async def insert_outbox(conn: asyncpg.Connection | asyncpg.Pool, *events: Event) -> None:
