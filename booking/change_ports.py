@@ -48,7 +48,8 @@ class ChangePayments(Protocol):
         self, conn: asyncpg.Connection, order: Order, change_id: str, amount: Decimal
     ) -> None:
         """In the transaction that changes `order` (`conn`'s): `amount` is owed back, split
-        across the order's charges latest first (one refund per change, ever). Raises
+        across the order's fare charges latest first, seats bought later last (one refund per
+        change, ever). Raises
         `Conflict` when they hold less."""
 
     async def refund(self, order: Order, change_id: str, *, actor: str) -> None:

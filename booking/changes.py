@@ -11,9 +11,10 @@ idempotent by the change offer's id, so any retry resumes where the last attempt
    alive while the steps run (booking/change_claims.py);
 2. the airline swaps the slice (its reference: the change offer's id; the locator stays);
 3. the money: the difference plus the penalty charged to the card given (a paid order); a
-   negative total is owed back in step 4's transaction, split across the order's charges
-   latest first (payment/cancellation_refunds.py `owe_change`), and asked of the gateway right
-   after its commit (a refusal stays owed, on the order's history, for the payment reconciler);
+   negative total is owed back in step 4's transaction, split across the order's fare charges
+   latest first, seats last (payment/cancellation_refunds.py `owe_change`), and asked of the
+   gateway right after its commit (a refusal stays owed, on the order's history, for the
+   payment reconciler);
 4. ONE transaction: the order's new slices, total, tickets and `last_change`, its history row,
    the `order.changed` outbox event (the traveler's mail and SMS), the offer `confirmed` and
    the stored answer; an unpaid hold's `payment_required_by` set from the changed booking's

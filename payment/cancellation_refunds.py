@@ -35,7 +35,7 @@ from booking.repository import OrderRepository
 from kernel.errors import Conflict
 from payment import errors, metrics
 from payment.gateway import PaymentGateway
-from payment.ledger import NOTHING, Part, charges_of, held, split
+from payment.ledger import NOTHING, Part, charges_of, fare_first, held, split
 from payment.model import PAYMENT_ID_PREFIX
 from payment.refunds import order_refunded
 from payment.repository import PgPaymentRepository, orders_in
@@ -132,12 +132,12 @@ class CancellationRefunds:
         actor: str,
     ) -> None:
         """In the transaction that changes the order to a cheaper slice: its difference is owed
-        back, split across the order's charges as a cancellation's refund is (the latest first:
-        a dearer change's own charge before the payment that paid the order), one part per
-        charge; `settle` pays them. `Conflict` when the charges hold less than `amount`."""
+        back, split across the order's fare charges latest first (a dearer change's own charge
+        before the payment that paid the order), seats bought later only after them, one part
+        per charge; `settle` pays them. `Conflict` when the charges hold less than `amount`."""
         charges = await charges_of(conn, order_id, timeout=self._db.timeout_s)
         try:
-            parts = split(charges, amount)
+            parts = split(fare_first(charges), amount)
         except ValueError as exc:
             raise Conflict(f"the order's payments cannot give back {amount}: {exc}") from exc
         reason = f"the flight change {change_id} cost {amount} {currency} less"

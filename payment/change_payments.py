@@ -1,5 +1,5 @@
 """booking's `ChangePayments` over the card gateway: a flight change's difference charged, or
-refunded across the order's charges, latest first, as a cancellation's refund is
+refunded across the order's fare charges, latest first, seats bought later last
 (payment/cancellation_refunds.py `owe_change`: owed in the change's transaction, paid after its
 commit, a refusal retried by the payment reconciler).
 

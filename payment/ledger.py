@@ -9,7 +9,8 @@ Money the old single-payment path is giving back (a payment `refunding` or `refu
 capture, a failed ticketing) is not the order's to split.
 
 `split` is pure: a refund spread over the charges, latest first (the last thing bought goes back
-first, as a card statement reads), each never more than it has left.
+first, as a card statement reads), each never more than it has left. A change's refund is fare
+money: it takes from the fare's charges before any seat's (`fare_first`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from decimal import Decimal
 
 import asyncpg
 import msgspec
+
+from payment.seat_charges import PREFIX as SEAT_CHARGE
 
 NOTHING = Decimal("0.00")
 
@@ -73,6 +76,13 @@ async def charges_of(conn: asyncpg.Connection, order_id: str, *, timeout: float)
 def held(charges: list[Charge]) -> Decimal:
     """What the order's charges hold, all together: what the traveler paid, net."""
     return sum((c.left for c in charges), NOTHING)
+
+
+def fare_first(charges: list[Charge]) -> list[Charge]:
+    """`charges` with the fare's (the order's payment, a change's difference) before seats
+    bought later, each group in its order: a change's difference is fare money, and a seat the
+    traveler keeps must not read as refunded because it was the last thing bought."""
+    return sorted(charges, key=lambda charge: charge.id.startswith(SEAT_CHARGE))
 
 
 def split(charges: list[Charge], amount: Decimal) -> list[Part]:

@@ -15,13 +15,14 @@ from booking import change_routes
 from tests.e2e.payment.conftest import PayEnv
 from tests.e2e.payment.test_cancel_after_extra_charges import (
     REFUNDABLE,
+    buy_a_seat,
     given_back,
     history_reasons,
     refunded,
     taken,
 )
 from tests.e2e.payment.test_order_changes import change_offers, confirm, dearest, paid_order
-from tests.support.booking import Headers
+from tests.support.booking import Headers, in_days
 
 NEAR, FAR = 3, 99  # fares rise as the day comes closer: near is dear, far is cheap
 
@@ -84,6 +85,35 @@ async def test_cheaper_changes_give_back_from_the_latest_charge_whatever_the_pay
     await refunded(pay_env, alice, order["id"])
     intents = await pay_env.gateway.intents(order["id"])
     assert all(i["amount_refunded"] == i["amount_received"] for i in intents), intents
+
+
+async def test_a_cheaper_return_gives_back_fare_money_not_the_charge_of_a_seat_kept(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    """A paid round trip, a seat bought afterwards on the outbound (the latest charge), then the
+    return changed to a cheaper flight: the difference comes back from the order's payment. It
+    used to come from the seat's charge first, latest first, and the seat the traveler still
+    holds read as refunded."""
+    order = await paid_order(pay_env, alice, 60, return_date=in_days(67), **REFUNDABLE)
+    [paying] = await pay_env.gateway.intents(order["id"])
+    await buy_a_seat(pay_env, alice, order["id"])
+    status, offers = await change_offers(pay_env, alice, order, FAR, slice_index=1)
+    assert status == 201, offers
+    chosen = min(offers["data"], key=lambda o: Decimal(o["change_total_amount"]))
+    cheaper = -Decimal(chosen["change_total_amount"])
+    assert cheaper > 0, chosen
+    status, done = await confirm(pay_env, alice, order["id"], chosen["id"], str(uuid.uuid4()))
+    assert status == 200, done
+
+    await pay_env.until(alice, order["id"], lambda o: o["payment_status"] == "paid")
+    intents = by_charge(await pay_env.gateway.intents(order["id"]))
+    payment_id = paying["metadata"]["payment_id"]
+    [seat] = [i for charge, i in intents.items() if charge != payment_id]
+    assert Decimal(intents[payment_id]["amount_refunded"]) == cheaper, intents
+    assert Decimal(seat["amount_refunded"]) == 0, seat
+    response = await pay_env.client.get(f"/v1/orders/{order['id']}/seats", headers=alice)
+    seats = await response.json()
+    assert seats["seat_charge"]["status"] == "succeeded", seats
 
 
 async def test_a_change_refund_the_gateway_refuses_stays_owed_and_is_finished_later(

@@ -42,15 +42,15 @@ async def held_order(pay_env: PayEnv, headers: Headers, days: int, **search: str
 
 
 async def change_offers(
-    pay_env: PayEnv, headers: Headers, order: dict[str, Any], days: int
+    pay_env: PayEnv, headers: Headers, order: dict[str, Any], days: int, slice_index: int = 0
 ) -> tuple[int, dict[str, Any]]:
-    first = order["slices"][0]
+    changed = order["slices"][slice_index]
     response = await pay_env.client.post(
         f"/v1/orders/{order['id']}/changes",
         json={
-            "slice_index": 0,
-            "origin": first["origin"],
-            "destination": first["destination"],
+            "slice_index": slice_index,
+            "origin": changed["origin"],
+            "destination": changed["destination"],
             "departure_date": in_days(days),
         },
         headers=headers,

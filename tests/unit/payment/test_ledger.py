@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from payment.ledger import Charge, held, split
+from payment.ledger import Charge, fare_first, held, split
 
 AT = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 
@@ -36,3 +36,15 @@ def test_everything_held_comes_back_from_every_charge() -> None:
 def test_a_refund_larger_than_what_the_charges_hold_is_refused() -> None:
     with pytest.raises(ValueError, match="less than"):
         split(CHARGES, Decimal("732.61"))
+
+
+def test_a_change_refund_takes_fare_money_before_a_seat_bought_later() -> None:
+    """The seat is the latest charge, but a change's difference is fare money: the dearer
+    change's charge goes first, then the payment, and the seat only when they hold too little."""
+    parts = split(fare_first(CHARGES), Decimal("100.00"))
+    assert [(p.charge.id, p.amount) for p in parts] == [
+        ("och_1", Decimal("87.60")),
+        ("pay_1", Decimal("12.40")),
+    ]
+    whole = split(fare_first(CHARGES), held(CHARGES))
+    assert [p.charge.id for p in whole] == ["och_1", "pay_1", "sch_1"]
