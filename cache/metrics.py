@@ -1,4 +1,6 @@
-"""`skyfare_cache_requests_total{layer,outcome}`: each layer's answer to each lookup.
+"""`skyfare_cache_requests_total{layer,outcome}`: each layer's answer to each lookup; and the
+process's L1 as it stands (`skyfare_cache_l1_bytes`, `_entries` and their bounds), so memory is
+read against the bound in bytes, not only counted in entries.
 
 Plain integers, exposed by a collector at scrape time (as `skyfare.metrics` does for HTTP): a
 prometheus_client `Counter.inc` takes a lock on every call, and a cached search counts at least
@@ -7,13 +9,17 @@ one lookup. Each event loop is one thread, so a dict of ints is enough.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from itertools import product
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 from prometheus_client import REGISTRY
-from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+
+if TYPE_CHECKING:
+    from cache.memory import InMemoryFareCache
 
 Layer = Literal["l1", "redis"]
 Outcome = Literal["hit", "miss", "stale", "error", "shared"]
@@ -37,12 +43,32 @@ def value(layer: Layer, outcome: Outcome) -> int:
     return _counts[layer, outcome]
 
 
+# The process's L1 (one per API process), held weakly: an app torn down in tests frees it.
+_l1: weakref.ref[InMemoryFareCache] | None = None
+
+
+def watch_l1(l1: InMemoryFareCache) -> None:
+    """Export `l1`'s size at each scrape, in place of any L1 watched before."""
+    global _l1
+    _l1 = weakref.ref(l1)
+
+
 class CacheCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         family = CounterMetricFamily(NAME, HELP, labels=("layer", "outcome"))
         for labels, total in _counts.items():
             family.add_metric(labels, total)
         yield family
+        l1 = _l1() if _l1 is not None else None
+        if l1 is None:
+            return
+        for name, text, value in (
+            ("bytes", "What the L1's entries cost in memory now (entry_size), bytes.", l1.bytes),
+            ("max_bytes", "The L1's bound in bytes (0: bounded by count only).", l1.max_bytes),
+            ("entries", "Entries in the L1 now.", len(l1)),
+            ("max_entries", "The L1's bound in entries.", l1.max_entries),
+        ):
+            yield GaugeMetricFamily(f"skyfare_cache_l1_{name}", text, value=value)
 
 
 REGISTRY.register(CacheCollector())

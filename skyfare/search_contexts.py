@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from cache import evictions
+from cache import metrics as cache_metrics
 from cache.flight_lock import RedisFlightLock
 from cache.memory import InMemoryFareCache
 from cache.policy import TtlPolicy
@@ -118,6 +119,7 @@ async def fare_cache(app: web.Application) -> AsyncIterator[None]:
         RedisFareCache(app[REDIS]),
         evictions=evictions.RedisEvictionFeed(app[REDIS]),
     )
+    cache_metrics.watch_l1(store.l1)
     # One search per missed key across all workers: the lock outlives a normal search and
     # expires soon after a hung one; a waiting worker keeps half its deadline for its own search.
     deadline_s = settings.search_deadline_ms / 1000

@@ -111,6 +111,11 @@ async def test_fast_path_answers_are_counted_in_the_metrics(client: Client) -> N
     l1_hits = 'skyfare_cache_requests_total{layer="l1",outcome="hit"}'
     for name in (series, l1_hits):
         assert _value(after, name) == _value(before, name) + 1, name
+    # The L1 holds the answer: its size in bytes is exported beside its bound.
+    assert (
+        0 < _value(after, "skyfare_cache_l1_bytes") <= _value(after, "skyfare_cache_l1_max_bytes")
+    )
+    assert _value(after, "skyfare_cache_l1_entries") >= 1
 
 
 def _value(metrics: str, series: str) -> float:
