@@ -22,6 +22,10 @@ import os
 import statistics
 import sys
 
+import aiohttp
+import asyncpg
+import redis
+
 from bench.harness_stack import ROOT, display
 from bench.machine import pin
 from bench.notify_pipeline import Tree
@@ -62,7 +66,11 @@ def measure(
         finally:
             os.sched_setaffinity(0, own)
         worker_cores = server_cores if pinned else None
-        found = asyncio.run(bench_runs(args, settings, sims, [THIS], worker_cores=worker_cores))
+        try:
+            found = asyncio.run(bench_runs(args, settings, sims, [THIS], worker_cores=worker_cores))
+        except (asyncpg.PostgresError, redis.RedisError, aiohttp.ClientError) as exc:
+            # As a failure the harness records and goes on past, not one that ends the run.
+            raise RuntimeError(f"the notification pipeline failed: {exc!r}") from exc
     notify = summarize(found[THIS.label], events=events, batch_size=batch_size, per_tx=per_tx)
     return notify, _commands(events, runs, batch_size, per_tx, loadgen_cores, pinned)
 
