@@ -20,12 +20,13 @@ from pathlib import Path
 
 import msgspec
 
-from bench.report import Result, load
+from bench.report import Result, colds, load
 
 RESULTS = Path(__file__).parent / "results"
 # Figures where a larger number is the better one; every other figure is better smaller.
 _HIGHER_IS_BETTER = (
     "rps", "per_s", "ratio", "achieved_rate", "requests", "offers", "ok", "scaling",
+    "exactly_once",
 )  # fmt: skip
 
 
@@ -81,7 +82,7 @@ class Row:
 
 
 def headline(result: Result, *, everything: bool = False) -> dict[str, float]:
-    """The figures of a result by a stable name, e.g. `ceiling.ratio`, `cold.p99`."""
+    """The figures of a result by a stable name, e.g. `ceiling.ratio`, `cold.40/s.p99`."""
     figures: dict[str, float] = {}
     if (c := result.ceiling) is not None:
         figures |= {
@@ -109,14 +110,19 @@ def headline(result: Result, *, everything: bool = False) -> dict[str, float]:
         "p99_over_slowest_airline_ms",
         "errors",
     )
-    if (cold := result.cold) is not None:
-        figures |= {f"cold.{k}": v for k, v in cold.median.items() if everything or k in cold_keys}
+    for cold in colds(result):  # by rate: an old result's one rate compares with the same now
+        figures |= {
+            f"cold.{cold.rate:g}/s.{k}": v
+            for k, v in cold.median.items()
+            if everything or k in cold_keys
+        }
     if (b := result.booking) is not None:
         figures["booking.ratio"] = b.ratio
         booking_keys = ("api_orders_per_s", "raw_orders_per_s", "api_p50_ms", "api_p99_ms")
         figures |= {
             f"booking.{k}": v for k, v in b.median.items() if everything or k in booking_keys
         }
+    figures |= _notify_and_rss(result)
     if (m := result.mixed) is not None:
         t = m.median_total
         figures |= {
@@ -129,6 +135,22 @@ def headline(result: Result, *, everything: bool = False) -> dict[str, float]:
         for e in m.median if everything else ():
             for key in ("rps", "p50", "p95", "p99", "failures"):
                 figures[f"mixed.{e.method} {e.name}.{key}"] = float(getattr(e, key))
+    return figures
+
+
+def _notify_and_rss(result: Result) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    if (n := result.notify) is not None:
+        notify_keys = ("end_to_end_events_per_s", "relay_events_per_s", "worker_cpu_ms_per_event")
+        figures |= {f"notify.{k}": n.median[k] for k in notify_keys if k in n.median}
+        figures["notify.exactly_once"] = float(n.exactly_once)
+    if (r := result.rss) is not None:
+        # pids differ from run to run: the workers by their rank
+        for rank, w in enumerate(r.per_worker, 1):
+            figures[f"rss.worker{rank}.end_mib"] = w.end_mib
+            figures[f"rss.worker{rank}.window_slope_mib_per_min"] = w.window_slope_mib_per_min
+        if r.l1_bytes is not None:
+            figures["rss.l1_bytes"] = r.l1_bytes
     return figures
 
 

@@ -1,7 +1,7 @@
 """`make bench`: every benchmark of docs/architecture.md in one run, on one stack, exact commands.
 
     python -m bench.harness [--quick] [--workers 1] [--runs N]
-                            [--only ceiling,bulk,cold,booking,mixed]
+                            [--only ceiling,bulk,cold,booking,mixed,usage,notify,rss]
 
 Starts `skyfare up --workers N` (embedded PostgreSQL/Redis unless DATABASE_URL / REDIS_URL are
 set) in a temp dir, pins it to the server cores and this process (with every load generator it
@@ -10,11 +10,18 @@ starts) to the others, then measures, in order:
 1. ceiling — wrk against cached GET /v1/search and a bare aiohttp handler with the same bytes,
    and (issue 18) cached POST /v1/search, and cached GET on a second stack of 2 workers;
    bulk — POST /v1/fares/bulk of 1000 cached queries: time to its first and last line;
-2. cold — uncached searches at a fixed arrival rate (open loop), airlines at known latencies;
+2. cold — uncached searches at fixed arrival rates (open loop: 40/s, then 200/s),
+   airlines at known latencies;
 3. booking — POST /v1/orders (hold) orders/s beside a raw asyncpg loop writing the same rows;
 4. mixed — the locust scenario (bench/locustfile.py) for a fixed duration;
 5. usage — cached GET /v1/search with usage events on ÷ off, two servers of its own side by side
-   (bench/harness_usage.py; needs DATABASE_URL and REDIS_URL, else recorded as skipped).
+   (bench/harness_usage.py; needs DATABASE_URL and REDIS_URL, else recorded as skipped);
+6. notify — notifications end to end for one worker: outbox rows → relay → stream → `skyfare
+   worker` → the sim's SMTP sink and SMS provider, on services of its own (bench/harness_notify.py):
+   events/s, the worker's CPU per event, and exactly once (each sink's count once all is acked);
+7. rss — each API worker's RSS while the locust mix runs for 10 minutes (`--quick`: 1), on the
+   stack: after the warm-up, at the end, the slopes, "flat" by a stated rule, and the L1's bytes
+   against its byte bound (bench/harness_rss.py).
 
 Writes `bench/results/<date>-<short sha>[-quick].json`, a Markdown summary (`.md`) and two PNG
 plots beside it, and prints the summary: first issue 18's table (`bench/issue18.py`: every
@@ -51,6 +58,8 @@ from bench import (
     harness_bulk,
     harness_ceiling,
     harness_cold,
+    harness_notify,
+    harness_rss,
     harness_usage,
     mixed,
     plots,
@@ -62,7 +71,9 @@ from bench.machine import available_cpus, describe, plan_cores, short_sha
 from bench.report import Result, Skipped, encode
 
 RESULTS = Path(__file__).parent / "results"
-MEASUREMENTS = ("ceiling", "bulk", "cold", "booking", "mixed", "usage")
+MEASUREMENTS = ("ceiling", "bulk", "cold", "booking", "mixed", "usage", "notify", "rss")
+# Where a step's figures go in the `Result`, when not under its own name.
+_FIELDS = {"cold": "cold_by_rate"}
 
 
 @dataclass(frozen=True)
@@ -73,7 +84,7 @@ class Plan:
     ceiling_two_workers: bool = True
     bulk_requests: int = 20
     wrk_connections: int = 64
-    cold_rate: float = 40.0
+    cold_rates: tuple[float, ...] = (40.0, 200.0)  # issue 18: both
     cold_seconds: float = 20.0
     booking_seconds: float = 10.0
     booking_concurrency: int = 16
@@ -83,6 +94,14 @@ class Plan:
     warm_days: int = traffic.POPULAR_DAYS
     usage_turns: int = 5
     usage_seconds: int = 8
+    notify_events: int = 2000
+    notify_batch_size: int = 50
+    notify_per_tx: int = 100
+    rss_minutes: float = 10.0
+    rss_users: int = 20
+    rss_warmup_s: float = 120.0
+    rss_every_s: float = 10.0
+    rss_window_s: float = 300.0  # "flat" is judged over the last 5 minutes
 
 
 FULL = Plan(runs=3)
@@ -91,13 +110,17 @@ QUICK = Plan(
     ceiling_turns=2,
     ceiling_seconds=3,
     bulk_requests=5,
-    cold_rate=30.0,
     cold_seconds=6.0,
     booking_seconds=4.0,
     mixed_users=50,
     mixed_seconds=12,
     usage_turns=3,
     usage_seconds=4,
+    notify_events=500,
+    rss_minutes=1.0,
+    rss_warmup_s=20.0,
+    rss_every_s=2.0,
+    rss_window_s=30.0,
 )
 
 
@@ -132,7 +155,7 @@ def _measure(args: argparse.Namespace, plan: Plan) -> Result:
                 if name == "ceiling":
                     found["ceiling"], found["ceilings"] = figures
                 else:
-                    found[name] = figures
+                    found[_FIELDS.get(name, name)] = figures
             except harness_booking.Unavailable as exc:
                 skipped.append(Skipped(name, str(exc)))
             except (RuntimeError, OSError, ValueError, KeyError, subprocess.SubprocessError) as exc:
@@ -174,7 +197,7 @@ def _steps(
         ),
         "bulk": lambda: harness_bulk.measure(stack, runs=plan.runs, requests=plan.bulk_requests),
         "cold": lambda: harness_cold.measure(
-            stack, rate=plan.cold_rate, duration_s=plan.cold_seconds, runs=plan.runs, **loadgen
+            stack, rates=plan.cold_rates, duration_s=plan.cold_seconds, runs=plan.runs, **loadgen
         ),
         "booking": lambda: harness_booking.measure(
             stack,
@@ -186,6 +209,22 @@ def _steps(
         "mixed": lambda: _mixed(stack, plan, loadgen),
         "usage": lambda: harness_usage.measure(
             turns=plan.usage_turns, seconds=plan.usage_seconds, connections=plan.wrk_connections
+        ),
+        "notify": lambda: harness_notify.measure(
+            events=plan.notify_events,
+            runs=plan.runs,
+            batch_size=plan.notify_batch_size,
+            per_tx=plan.notify_per_tx,
+            **both,
+        ),
+        "rss": lambda: harness_rss.measure(
+            stack,
+            users=plan.rss_users,
+            minutes=plan.rss_minutes,
+            warmup_s=plan.rss_warmup_s,
+            every_s=plan.rss_every_s,
+            window_s=plan.rss_window_s,
+            **loadgen,
         ),
     }
 
@@ -232,7 +271,7 @@ def write(result: Result, directory: Path) -> tuple[Path, str]:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="one short run of each: ~1 minute")
+    parser.add_argument("--quick", action="store_true", help="one short run of each: a few minutes")
     parser.add_argument("--workers", type=int, default=1, help="API processes (and baseline's)")
     parser.add_argument("--runs", type=int, help="runs of each measurement (default 3, quick 1)")
     parser.add_argument(

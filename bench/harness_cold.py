@@ -5,12 +5,16 @@ search ask the airlines, and the open-loop generator (`bench.open_loop`) sends a
 measuring from each request's intended send time. Skyfare's own cost is the latency minus the
 slowest airline's latency (DESIGN: p50 ≤ +5 ms, p99 ≤ +20 ms); "minus the slowest connector"
 subtracts what Skyfare measured for that search instead (the sim's own work counts as airline).
+
+Each rate of `Plan.cold_rates` (issue 18: 40/s and 200/s, ≤ +3 / +12 ms at both) is measured
+on its own: one `Cold` per rate, each rate's runs after a warm-up at that rate.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 
 import uvloop
 
@@ -46,44 +50,68 @@ def url_template(stack: Stack) -> str:
 def measure(
     stack: Stack,
     *,
-    rate: float,
+    rates: Sequence[float],
     duration_s: float,
     runs: int,
     loadgen_cores: list[int],
     pinned: bool,
-) -> tuple[Cold, list[str]]:
+) -> tuple[list[Cold], list[str]]:
+    """One `Cold` per rate, the rates one after the other, each after a warm-up at its rate.
+    Not in turns: a rate the server cannot keep up with can open the airlines' circuit breakers
+    and leave them open into the next run, and the lower rate would pay for the higher."""
     set_sim_latency(stack, AIRLINE_LATENCY_MS)
     try:
         template = url_template(stack)
-        _run(template, open_loop.schedule(rate, WARMUP_S))  # pools, airports, connections
-        results, cpu_s, wall_s = [], 0.0, 0.0
-        server_before = stack.cpu()
-        for _ in range(runs):
-            started, cpu = time.monotonic(), self_cpu_seconds()
-            samples = _run(template, open_loop.schedule(rate, duration_s))
-            cpu_s += self_cpu_seconds() - cpu
-            wall_s += time.monotonic() - started
-            results.append(figures(samples, duration_s))
-        server_after = stack.cpu()
+        results: dict[float, list[dict[str, float]]] = {rate: [] for rate in rates}
+        cpu: dict[float, dict[str, float]] = {rate: {"wall": 0.0, "self": 0.0} for rate in rates}
+        server: dict[float, dict[str, float]] = {rate: {} for rate in rates}
+        for rate in rates:
+            _run(template, open_loop.schedule(rate, WARMUP_S))  # pools, connections, breakers
+            for _ in range(runs):
+                started, before, own = time.monotonic(), stack.cpu(), self_cpu_seconds()
+                samples = _run(template, open_loop.schedule(rate, duration_s))
+                cpu[rate]["self"] += self_cpu_seconds() - own
+                cpu[rate]["wall"] += time.monotonic() - started
+                for name, value in stack.cpu().items():
+                    server[rate][name] = server[rate].get(name, 0.0) + value - before.get(name, 0)
+                results[rate].append(figures(samples, duration_s))
     finally:
         reset_sim(stack)
-    slowest = max(AIRLINE_LATENCY_MS.values())
-    cold = Cold(
+    colds = [_cold(rate, duration_s, results[rate], cpu[rate], server[rate]) for rate in rates]
+    commands = [
+        *stack.command,
+        *_profiles(stack),
+        *(_generator(template, rate, duration_s, loadgen_cores, pinned) for rate in rates),
+        f"curl -s -X POST {stack.sim_url}/_sim/reset",
+    ]
+    return colds, commands
+
+
+def _cold(
+    rate: float,
+    duration_s: float,
+    results: list[dict[str, float]],
+    cpu: dict[str, float],
+    server: dict[str, float],
+) -> Cold:
+    wall_s = round(cpu["wall"], 2)
+    return Cold(
         route="-".join(ROUTE),
         rate=rate,
         duration_s=duration_s,
         airline_latency_ms=dict(AIRLINE_LATENCY_MS),
-        slowest_airline_ms=slowest,
+        slowest_airline_ms=max(AIRLINE_LATENCY_MS.values()),
         target_p50_over_ms=TARGET_P50_OVER_MS,
         target_p99_over_ms=TARGET_P99_OVER_MS,
         runs=results,
         median=median_of(results),
         cpu=[
-            ToolCpu("open-loop generator (load generator)", round(cpu_s, 2), round(wall_s, 2)),
-            *server_cpu(server_before, server_after, wall_s),
+            ToolCpu(
+                "open-loop generator (load generator)", round(cpu["self"], 2), round(wall_s, 2)
+            ),
+            *server_cpu({}, server, wall_s),
         ],
     )
-    return cold, _commands(stack, template, rate, duration_s, loadgen_cores, pinned)
 
 
 def _run(template: str, intended: list[float]) -> list[open_loop.Sample]:
@@ -111,20 +139,18 @@ def figures(samples: list[open_loop.Sample], duration_s: float) -> dict[str, flo
     return result
 
 
-def _commands(
-    stack: Stack, template: str, rate: float, duration_s: float, cores: list[int], pinned: bool
-) -> list[str]:
-    profiles = [
+def _profiles(stack: Stack) -> list[str]:
+    return [
         f"curl -s -X PUT {stack.sim_url}/_sim/airlines/{slug}/profile "
         f'-d \'{{"latency_ms": {ms:g}, "latency_sigma": 0}}\''
         for slug, ms in AIRLINE_LATENCY_MS.items()
     ]
+
+
+def _generator(
+    template: str, rate: float, duration_s: float, cores: list[int], pinned: bool
+) -> str:
     generator = pin([sys.executable, "-m", "bench.open_loop"], cores, enabled=pinned)
-    return [
-        *stack.command,
-        *profiles,
-        display(
-            [*generator, "--rate", f"{rate:g}", "--duration", f"{duration_s:g}", "--url", template]
-        ),
-        f"curl -s -X POST {stack.sim_url}/_sim/reset",
-    ]
+    return display(
+        [*generator, "--rate", f"{rate:g}", "--duration", f"{duration_s:g}", "--url", template]
+    )

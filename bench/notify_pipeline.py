@@ -24,7 +24,7 @@ import asyncpg
 import msgspec
 import redis.asyncio as redis
 
-from bench.machine import cpu_seconds
+from bench.machine import cpu_seconds, move_process
 from bench.processes import process_group
 from booking.events import Contact, Event, OrderSnapshot, encode_event, new_event
 from booking.relay import OutboxRelay
@@ -93,7 +93,10 @@ async def one_run(
     sim: Sim,
     sim_pid: int,
     tree: Tree,
+    *,
+    worker_cores: list[int] | None = None,
 ) -> dict[str, float]:
+    """One run; `worker_cores`: pin the worker there (the harness: the server's cores)."""
     stream = f"bench:{uuid.uuid4().hex[:8]}:events"
     events = [order_event(f"B{i:05d}") for i in range(args.events)]
     rows = [(e.id, e.type, e.order.id, encode_event(e).decode()) for e in events]
@@ -101,6 +104,8 @@ async def one_run(
     worker_env = {**env, "SKYFARE_EVENT_STREAM": stream}
     relay = OutboxRelay(pool, client, stream, interval_s=0.05)
     with skyfare(["worker"], worker_env, tree.path) as worker, _profiled(worker.pid, tree):
+        if worker_cores:
+            move_process(worker.pid, worker_cores)
         await _until(lambda: _group_exists(client, stream))
         relaying = asyncio.create_task(relay.run())
         cpu = (cpu_seconds(worker.pid), cpu_seconds(sim_pid), time.process_time())
@@ -115,6 +120,10 @@ async def one_run(
         delivered = time.perf_counter() - start
         worker_cpu, sim_cpu = cpu_seconds(worker.pid) - cpu[0], cpu_seconds(sim_pid) - cpu[1]
         bench_cpu = time.process_time() - cpu[2]
+        # Exactly once: with every entry acked nothing can be sent again, so the sinks' counts
+        # are final; more than one message per event and channel is a duplicate.
+        await _until(lambda: _all_acked(client, stream))
+        mails, sms = await sim.counts()
         relaying.cancel()
     await _cleanup(pool, client, stream, [e.id for e in events])
     return {
@@ -130,6 +139,8 @@ async def one_run(
         "relay_and_inserts_cpu_s": round(bench_cpu, 2),
         "worker_cpu_ms_per_event": round(1000 * worker_cpu / args.events, 3),
         "sim_cpu_ms_per_event": round(1000 * sim_cpu / args.events, 3),
+        "mails": mails,
+        "sms": sms,
     }
 
 
@@ -181,6 +192,11 @@ async def _until(check: Any, timeout_s: float = TIMEOUT_S) -> None:
 
 async def _group_exists(client: redis.Redis, stream: str) -> bool:
     return bool(await client.exists(stream)) and bool(await client.xinfo_groups(stream))
+
+
+async def _all_acked(client: redis.Redis, stream: str) -> bool:
+    groups = await client.xinfo_groups(stream)
+    return all(g["pending"] == 0 and not g.get("lag") for g in groups)
 
 
 async def _unpublished_is(pool: asyncpg.Pool, count: int) -> bool:

@@ -39,6 +39,7 @@ import statistics
 import sys
 import tempfile
 import uuid
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ import asyncpg
 import msgspec
 import redis.asyncio as redis
 
+from bench.machine import move_process
 from bench.notify_pipeline import Sim, Tree, one_run, skyfare
 from bench.processes import free_port
 from skyfare.embedded import embedded_services
@@ -54,15 +56,19 @@ from skyfare.migrations import migrate
 from skyfare.settings import Settings
 
 RESULTS = Path(__file__).parent / "results"
+Sims = dict[str, tuple[dict[str, str], int]]  # tree label → (its sim's env, the sim's pid)
 
 
-async def _bench(
+async def bench_runs(
     args: argparse.Namespace,
     settings: Settings,
-    sims: dict[str, tuple[dict[str, str], int]],
+    sims: Sims,
     trees: list[Tree],
+    *,
+    worker_cores: list[int] | None = None,
 ) -> dict[str, list[dict[str, float]]]:
-    """Each tree's runs, against the sim run from that tree: {label: (its env, its pid)}."""
+    """Each tree's runs, against the sim run from that tree: {label: (its env, its pid)};
+    `args` holds `events`, `runs`, `per_tx` (and `batch_size`, already in each sim's env)."""
     assert settings.database_url is not None
     assert settings.redis_url is not None
     schema = f"bench_notify_{uuid.uuid4().hex[:8]}"
@@ -90,7 +96,9 @@ async def _bench(
                 for tree in trees:
                     env, sim_pid = sims[tree.label]
                     sim = handles[tree.label]
-                    run = await one_run(args, env, pool, client, sim, sim_pid, tree)
+                    run = await one_run(
+                        args, env, pool, client, sim, sim_pid, tree, worker_cores=worker_cores
+                    )
                     print(f"run {number} {tree.label}: {json.dumps(run)}", flush=True)
                     runs[tree.label].append(run)
             return runs
@@ -165,6 +173,43 @@ def _table(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+@contextlib.contextmanager
+def pipeline(
+    base: Mapping[str, str], batch_size: int, trees: list[Tree], sim_cores: list[int] | None = None
+) -> Iterator[tuple[Settings, Sims]]:
+    """PostgreSQL and Redis (DATABASE_URL / REDIS_URL in `base`, else embedded ones under a
+    temporary directory) and one `skyfare sim` per tree (moved to `sim_cores` when given), all
+    stopped when the block ends; the settings and each tree's sim: {label: (its env, its pid)}."""
+    with tempfile.TemporaryDirectory(prefix="skyfare-bench-") as tmp:
+        configured = Settings(
+            data_dir=tmp, database_url=base.get("DATABASE_URL"), redis_url=base.get("REDIS_URL")
+        )
+        with embedded_services(configured) as settings, contextlib.ExitStack() as stack:
+            assert settings.redis_url is not None
+            env = {
+                **base,
+                "REDIS_URL": settings.redis_url,
+                "SKYFARE_DATA_DIR": tmp,
+                "SKYFARE_LOG_LEVEL": "WARNING",
+                "SKYFARE_NOTIFY_BATCH_SIZE": str(batch_size),
+                "SKYFARE_NOTIFY_METRICS_PORT": "0",
+            }
+            # One sim per tree, run from that tree: the SMTP sink and SMS provider are part of
+            # what the end-to-end figure measures, and may have changed too.
+            sims = {}
+            for tree in trees:
+                tree_env = {
+                    **env,
+                    "SKYFARE_SIM_PORT": str(free_port()),
+                    "SKYFARE_SIM_SMTP_PORT": str(free_port()),
+                }
+                sim = stack.enter_context(skyfare(["sim"], tree_env, tree.path))
+                if sim_cores:
+                    move_process(sim.pid, sim_cores)
+                sims[tree.label] = (tree_env, sim.pid)
+            yield settings, sims
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=2000)
@@ -177,35 +222,8 @@ def main() -> None:
     parser.add_argument("--profile", help="write a py-spy speedscope profile per run here")
     args = parser.parse_args()
     trees = _trees(args)
-    with tempfile.TemporaryDirectory(prefix="skyfare-bench-") as tmp:
-        configured = Settings(
-            data_dir=tmp,
-            database_url=os.environ.get("DATABASE_URL"),
-            redis_url=os.environ.get("REDIS_URL"),
-        )
-        with embedded_services(configured) as settings:
-            assert settings.redis_url is not None
-            env = {
-                **os.environ,
-                "REDIS_URL": settings.redis_url,
-                "SKYFARE_DATA_DIR": tmp,
-                "SKYFARE_LOG_LEVEL": "WARNING",
-                "SKYFARE_NOTIFY_BATCH_SIZE": str(args.batch_size),
-                "SKYFARE_NOTIFY_METRICS_PORT": "0",
-            }
-            # One sim per tree, run from that tree: the SMTP sink and SMS provider are part of
-            # what the end-to-end figure measures, and may have changed too.
-            with contextlib.ExitStack() as stack:
-                sims = {}
-                for tree in trees:
-                    tree_env = {
-                        **env,
-                        "SKYFARE_SIM_PORT": str(free_port()),
-                        "SKYFARE_SIM_SMTP_PORT": str(free_port()),
-                    }
-                    sim = stack.enter_context(skyfare(["sim"], tree_env, tree.path))
-                    sims[tree.label] = (tree_env, sim.pid)
-                runs = asyncio.run(_bench(args, settings, sims, trees))
+    with pipeline(os.environ, args.batch_size, trees) as (settings, sims):
+        runs = asyncio.run(bench_runs(args, settings, sims, trees))
     summary = _summary(args, trees, runs)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{summary['date']}-notify-throughput.json"

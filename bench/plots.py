@@ -16,7 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 
-from bench.report import Result, load
+from bench.report import Result, colds, load
 
 SPECTRUM_KEYS = ("p50", "p75", "p90", "p95", "p99", "p99.9", "max")
 
@@ -51,13 +51,16 @@ def _empty(ax: Axes, title: str) -> None:
 
 
 def _cold(ax: Axes, result: Result) -> None:
-    cold = result.cold
-    if cold is None:
+    measured = colds(result)
+    if not measured:
         _empty(ax, "cold search")
         return
-    for index, run in enumerate(cold.runs):
-        keys = [k for k in SPECTRUM_KEYS if k in run]
-        ax.plot(keys, [run[k] for k in keys], marker="o", label=f"run {index + 1}")
+    for cold in measured:
+        for index, run in enumerate(cold.runs):
+            keys = [k for k in SPECTRUM_KEYS if k in run]
+            label = f"{cold.rate:g}/s run {index + 1}"
+            ax.plot(keys, [run[k] for k in keys], marker="o", label=label)
+    cold = measured[0]  # the airlines and targets are the same at every rate
     slowest = cold.slowest_airline_ms
     ax.axhline(slowest, color="grey", linestyle=":", label=f"slowest airline {slowest:g} ms")
     ax.axhline(
@@ -72,7 +75,8 @@ def _cold(ax: Axes, result: Result) -> None:
         linestyle="--",
         label=f"p99 target (+{cold.target_p99_over_ms:g} ms)",
     )
-    ax.set_title(f"cold search, open loop {cold.rate:g}/s ({cold.route})")
+    rates = ", ".join(f"{c.rate:g}/s" for c in measured)
+    ax.set_title(f"cold search, open loop {rates} ({cold.route})")
     ax.set_xlabel("percentile (from intended send time)")
     ax.set_ylabel("ms")
     ax.legend(fontsize="small")

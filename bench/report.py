@@ -147,6 +147,57 @@ class Cold(msgspec.Struct, frozen=True):
     cpu: list[ToolCpu] = []
 
 
+class Notify(msgspec.Struct, frozen=True):
+    """Notifications end to end for one `skyfare worker` (bench/harness_notify.py): `order.held`
+    outbox rows → relay → stream → worker → the sim's SMTP sink and SMS provider (one mail and
+    one SMS per event). `exactly_once`: in every run each sink held exactly `events` messages once
+    the worker had acked them all."""
+
+    events: int
+    batch_size: int
+    per_tx: int
+    runs: list[dict[str, float]]
+    median: dict[str, float]
+    exactly_once: bool
+    target_events_per_s: float = 1000.0
+    cpu: list[ToolCpu] = []
+
+
+class RssSample(msgspec.Struct, frozen=True):
+    at_s: float  # since the load started
+    rss_mib: dict[str, float]  # by worker pid
+
+
+class RssWorker(msgspec.Struct, frozen=True):
+    pid: int
+    after_warmup_mib: float
+    end_mib: float
+    growth_mib: float  # end minus after warm-up
+    slope_mib_per_min: float  # least squares over the samples after warm-up
+    window_slope_mib_per_min: float = 0.0  # the same over the last `flat_window_s` only
+
+
+class Rss(msgspec.Struct, frozen=True):
+    """Each API worker's resident set under the locust mix (bench/harness_rss.py), MiB.
+
+    `flat`: every worker's least-squares slope over the last `flat_window_s` seconds is within
+    ±`flat_slope_mib_per_min`. `l1_bytes`: the L1's size read from the API's /metrics at the end
+    (None: the server exposes no such figure), against its bound `l1_max_bytes`."""
+
+    users: int
+    duration_s: float
+    warmup_s: float
+    every_s: float
+    flat_window_s: float
+    flat_slope_mib_per_min: float
+    per_worker: list[RssWorker]
+    flat: bool
+    l1_max_bytes: int
+    l1_bytes: float | None = None
+    l1_note: str = ""
+    samples: list[RssSample] = []
+
+
 class Booking(msgspec.Struct, frozen=True):
     """POST /v1/orders (hold) orders/s beside a raw asyncpg loop writing rows of the same shape."""
 
@@ -238,14 +289,22 @@ class Result(msgspec.Struct, frozen=True):
     ceiling: Ceiling | None = None
     ceilings: Ceilings | None = None
     bulk: Bulk | None = None
-    cold: Cold | None = None
+    cold: Cold | None = None  # results before 2026-12-04: the one rate measured
+    cold_by_rate: list[Cold] = []  # since: one per rate (issue 18: 40/s and 200/s)
     booking: Booking | None = None
     mixed: Mixed | None = None
     usage: UsageCost | None = None
+    notify: Notify | None = None
+    rss: Rss | None = None
     skipped: list[Skipped] = []
     notes: list[str] = []
     wall_s: float = 0.0
     schema: int = SCHEMA
+
+
+def colds(result: Result) -> list[Cold]:
+    """The cold-search measurements of a result, one per rate, old results' single one too."""
+    return result.cold_by_rate or ([result.cold] if result.cold is not None else [])
 
 
 def encode(result: Result) -> bytes:

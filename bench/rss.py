@@ -25,24 +25,16 @@ from pathlib import Path
 
 import msgspec
 
-from bench.harness_stack import display, partner_key, running_stack
+from bench.harness_stack import Stack, display, partner_key, running_stack
 from bench.machine import listening_pids
 from bench.mixed import locust_command
+from bench.report import RssSample, RssWorker
 
 KIB_PER_MIB = 1024
 
 
-class Sample(msgspec.Struct, frozen=True):
-    at_s: float  # since the load started
-    rss_mib: dict[str, float]  # by worker pid
-
-
-class Worker(msgspec.Struct, frozen=True):
-    pid: int
-    after_warmup_mib: float
-    end_mib: float
-    growth_mib: float  # end minus after warm-up
-    slope_mib_per_min: float  # least squares over the samples after warm-up
+Sample = RssSample
+Worker = RssWorker
 
 
 class Result(msgspec.Struct, frozen=True):
@@ -81,13 +73,19 @@ def slope_per_min(points: Sequence[tuple[float, float]]) -> float:
     return cov / var * 60
 
 
-def summarize(samples: Sequence[Sample], warmup_s: float) -> list[Worker]:
+def summarize(
+    samples: Sequence[Sample], warmup_s: float, window_s: float | None = None
+) -> list[Worker]:
+    """Per worker: RSS after the warm-up and at the end, the growth between, the slope since the
+    warm-up and over the last `window_s` seconds (default: the same span as since the warm-up)."""
     workers = []
     for pid in sorted({p for s in samples for p in s.rss_mib}, key=int):
         points = [(s.at_s, s.rss_mib[pid]) for s in samples if pid in s.rss_mib]
         after = [(t, v) for t, v in points if t >= warmup_s]
         if not after:
             continue
+        since = after[-1][0] - window_s if window_s is not None else warmup_s
+        window = [(t, v) for t, v in after if t >= since]
         workers.append(
             Worker(
                 pid=int(pid),
@@ -95,9 +93,51 @@ def summarize(samples: Sequence[Sample], warmup_s: float) -> list[Worker]:
                 end_mib=round(after[-1][1], 1),
                 growth_mib=round(after[-1][1] - after[0][1], 1),
                 slope_mib_per_min=round(slope_per_min(after), 3),
+                window_slope_mib_per_min=round(slope_per_min(window), 3),
             )
         )
     return workers
+
+
+def api_pids(stack: Stack) -> list[int]:
+    """The API workers: listening on the API's port, not the sim's."""
+    return sorted(listening_pids(stack.port) - listening_pids(stack.sim_port))
+
+
+def sample_while(command: list[str], pids: Sequence[int], every_s: float) -> list[Sample]:
+    """Run `command` (locust) to its end, reading each pid's RSS every `every_s` seconds."""
+    samples: list[Sample] = []
+    started = time.monotonic()
+    locust = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        while locust.poll() is None:
+            rss = {str(pid): round(v, 2) for pid in pids if (v := rss_mib(pid)) is not None}
+            samples.append(Sample(round(time.monotonic() - started, 1), rss))
+            time.sleep(every_s)
+    finally:
+        if locust.poll() is None:
+            locust.terminate()
+        locust.wait(timeout=60)
+    return samples
+
+
+def sample_locust(
+    stack: Stack, *, users: int, seconds: int, every_s: float
+) -> tuple[list[Sample], list[str]]:
+    """The locust mix against `stack` for `seconds`, its API workers' RSS sampled meanwhile;
+    the samples and the locust command (with a partner key of its own)."""
+    with tempfile.TemporaryDirectory(prefix="skyfare-bench-rss-") as tmp:
+        command = locust_command(
+            stack,
+            users=users,
+            spawn_rate=users,
+            seconds=seconds,
+            csv_prefix=f"{tmp}/rss",
+            partner_key=partner_key(stack),
+        )
+        return sample_while(command, api_pids(stack), every_s), command
 
 
 def measure(
@@ -110,37 +150,8 @@ def measure(
     settings: dict[str, str],
 ) -> Result:
     seconds = int(minutes * 60)
-    with (
-        running_stack(workers, [], pinned=False, settings=settings) as stack,
-        tempfile.TemporaryDirectory(prefix="skyfare-bench-rss-") as tmp,
-    ):
-        key = partner_key(stack)
-        command = locust_command(
-            stack,
-            users=users,
-            spawn_rate=users,
-            seconds=seconds,
-            csv_prefix=f"{tmp}/rss",
-            partner_key=key,
-        )
-        api = sorted(listening_pids(stack.port) - listening_pids(stack.sim_port))
-        samples: list[Sample] = []
-        started = time.monotonic()
-        locust = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-        try:
-            while locust.poll() is None:
-                rss = {str(pid): round(v, 2) for pid in api if (v := rss_mib(pid)) is not None}
-                samples.append(Sample(round(time.monotonic() - started, 1), rss))
-                time.sleep(every_s)
-        finally:
-            if locust.poll() is None:
-                locust.terminate()
-            locust.wait(timeout=60)
-        shown = [*command]
-        shown[shown.index("--partner-key") + 1] = "$PARTNER_KEY"
-        shown[shown.index("--csv") + 1] = "rss"
+    with running_stack(workers, [], pinned=False, settings=settings) as stack:
+        samples, _ = sample_locust(stack, users=users, seconds=seconds, every_s=every_s)
     return Result(
         date=dt.date.today().isoformat(),
         command=display([sys.executable, "-m", "bench.rss", *sys.argv[1:]]),

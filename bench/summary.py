@@ -20,8 +20,10 @@ from bench.report import (
     PriceChecks,
     Result,
     UsageCost,
+    colds,
     load,
 )
+from bench.summary_notify_rss import notify_row, notify_table, rss_row, rss_table
 
 NOISY = (
     "The machine is shared and noisy: other work (test suites, builds) ran beside the benchmark, "
@@ -56,10 +58,14 @@ def render(result: Result, *, plots: Iterable[str] = ()) -> str:
         lines += ["", f"![{plot}]({plot})"]
     if result.mixed is not None:
         lines += ["", *mixed_table(result.mixed)]
-    if result.cold is not None:
-        lines += ["", *cold_table(result.cold)]
+    for cold in colds(result):
+        lines += ["", *cold_table(cold)]
     if result.booking is not None:
         lines += ["", *booking_table(result.booking)]
+    if result.notify is not None:
+        lines += ["", *notify_table(result.notify)]
+    if result.rss is not None:
+        lines += ["", *rss_table(result.rss)]
     lines += ["", *cpu_table(result)]
     if result.skipped or result.notes:
         lines += ["", "## Not measured, and notes", ""]
@@ -97,7 +103,7 @@ def machine_line(result: Result) -> str:
 def _runs(result: Result) -> str:
     runs = {
         len(x.runs)
-        for x in (result.bulk, result.cold, result.booking, result.mixed)
+        for x in (result.bulk, *colds(result), result.booking, result.mixed, result.notify)
         if x is not None
     }
     turns = (
@@ -114,8 +120,7 @@ def headline(result: Result) -> list[str]:
         rows.append(_ceiling_row(result.ceiling))
     if result.bulk is not None:
         rows.append(_bulk_row(result))
-    if result.cold is not None:
-        rows.append(_cold_row(result.cold))
+    rows += [_cold_row(cold) for cold in colds(result)]
     if result.booking is not None:
         rows.append(_booking_row(result.booking))
     if result.mixed is not None:
@@ -124,6 +129,10 @@ def headline(result: Result) -> list[str]:
             rows.append(price_checks_row(result.mixed.price_checks))
     if result.usage is not None:
         rows.append(usage_row(result.usage))
+    if result.notify is not None:
+        rows.append(notify_row(result.notify))
+    if result.rss is not None:
+        rows.append(rss_row(result.rss))
     return rows
 
 
@@ -292,7 +301,8 @@ def mixed_table(x: Mixed) -> list[str]:
 def cold_table(c: Cold) -> list[str]:
     keys = ("p50", "p75", "p90", "p95", "p99", "p99.9", "max")
     rows = [
-        "## Cold search latency, measured from each request's intended send time (ms)",
+        f"## Cold search latency at {c.rate:g}/s, measured from each request's intended send "
+        "time (ms)",
         "",
         "| run | " + " | ".join(keys) + " | over slowest connector p50 / p99 | generator lag p99 |",
         "|---" * (len(keys) + 3) + "|",
@@ -314,8 +324,10 @@ def cpu_table(result: Result) -> list[str]:
         "| measurement | process | CPU s | wall s | cores busy |",
         "|---|---|---|---|---|",
     ]
-    for name in ("ceilings", "bulk", "cold", "booking", "mixed"):
-        measurement = getattr(result, name)
+    measured = [(name, getattr(result, name)) for name in ("ceilings", "bulk")]
+    measured += [(f"cold {c.rate:g}/s", c) for c in colds(result)]
+    measured += [(name, getattr(result, name)) for name in ("booking", "mixed", "notify")]
+    for name, measurement in measured:
         for tool in measurement.cpu if measurement is not None else ():
             rows.append(
                 f"| {name} | {tool.name} | {tool.cpu_s:g} | {tool.wall_s:g} | "

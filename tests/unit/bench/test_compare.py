@@ -20,8 +20,8 @@ def test_diff_pairs_each_headline_figure_of_both_results() -> None:
     assert rows["ceiling.ratio"].change == pytest.approx(0.3)
     assert rows["ceiling.ratio"].verdict == "better"
     assert rows["ceiling.skyfare_rps"].percent == pytest.approx(100.0)
-    assert rows["cold.p99"].change == 0.0
-    assert rows["cold.p99"].verdict == ""
+    assert rows["cold.40/s.p99"].change == 0.0
+    assert rows["cold.40/s.p99"].verdict == ""
 
 
 def test_lower_latency_and_fewer_failures_are_better_higher_is_worse() -> None:
