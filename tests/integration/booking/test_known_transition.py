@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 import asyncpg
 import msgspec
@@ -56,31 +55,6 @@ async def _writes(pool: asyncpg.Pool, order_id: str) -> tuple[list[str], list[st
     )
     outbox = await pool.fetch("SELECT type FROM outbox WHERE order_id = $1 ORDER BY id", order_id)
     return [r["to_status"] for r in history], [r["type"] for r in outbox]
-
-
-@pytest.fixture
-def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every statement asyncpg sends from here on (simple queries such as BEGIN included): the
-    real methods run, each call is noted first."""
-    sent: list[str] = []
-    Connection = asyncpg.connection.Connection
-    execute: Any = Connection.execute
-    extended: Any = Connection._execute  # type: ignore[attr-defined]
-
-    async def noted_execute(self: object, query: str, *args: object, **kw: object) -> object:
-        # With arguments it goes through `_execute`, noted there. The test pool's reset on
-        # release is not the repository's (the app's pool sends none: skyfare/postgres.py).
-        if not args and not query.startswith("SELECT pg_advisory_unlock_all()"):
-            sent.append(query)
-        return await execute(self, query, *args, **kw)
-
-    async def noted_extended(self: object, query: str, *args: object, **kw: object) -> object:
-        sent.append(query)
-        return await extended(self, query, *args, **kw)
-
-    monkeypatch.setattr(Connection, "execute", noted_execute)
-    monkeypatch.setattr(Connection, "_execute", noted_extended)
-    return sent
 
 
 async def test_a_change_of_the_order_as_read_writes_everything_in_one_statement(
