@@ -27,7 +27,7 @@ together or not at all.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
 import asyncpg
@@ -36,7 +36,7 @@ import msgspec
 from booking.events import encode_event, new_event
 from booking.idempotency import Completion, record_statement
 from booking.model import Order
-from booking.rows import CHANGE_GUARD, CHANGE_SET, events_insert
+from booking.rows import CHANGE_GUARD, CHANGE_SET, events_insert, transition_args
 from booking.state import Change, events_of
 
 T = TypeVar("T")
@@ -58,7 +58,7 @@ def utc_json(column: str) -> str:
     )
 
 
-# $1 … $11: `_transition_args`; $12: the version read; $13 … $18: the history row; $19 … $21:
+# $1 … $11: `transition_args`; $12: the version read; $13 … $18: the history row; $19 … $21:
 # the events; $22 … $26: the answer's owner, key, status, and its body before and after
 # `updated_at` ($26 NULL: the body is $25 alone). No answer: $22 NULL matches no key.
 _BODY = (
@@ -98,6 +98,25 @@ def changed(order: Order, change: Change) -> Order:
     )
 
 
+def as_stored(change: Change) -> Change | None:
+    """`change` with its values as PostgreSQL stores and returns them, so the order predicted
+    from it is the one read back: the total to the cent (`numeric(12, 2)`, rounding half away
+    from zero as PostgreSQL does), the deadline in UTC. None: a naive deadline (not predictable
+    here; the guarded path writes it)."""
+    deadline = change.payment_required_by
+    if deadline is not None:
+        if deadline.tzinfo is None:
+            return None
+        deadline = deadline.astimezone(dt.UTC)
+    total = change.total_amount
+    if total is not None:
+        total = total.quantize(_CENT, ROUND_HALF_UP)
+    return msgspec.structs.replace(change, payment_required_by=deadline, total_amount=total)
+
+
+_CENT = Decimal("0.01")
+
+
 def guard_holds(order: Order, change: Change) -> bool:
     return order.status in change.from_status and (
         change.from_payment is None or order.payment_status in change.from_payment
@@ -119,7 +138,6 @@ async def transition_known(
     conn: asyncpg.Connection,
     expected: Order,
     change: Change,
-    args: Sequence[object],
     *,
     actor: str,
     completion: Completion | None,
@@ -128,10 +146,11 @@ async def transition_known(
     """`change` of `expected` in one statement: the changed order, or None when this path does
     not apply (nothing written; the caller takes the guarded path). It does not when the order
     was not read from its row (no version), when the change's guard does not hold on it, when
-    the answer names `updated_at` more than once, and when the row is no longer that version.
-    `args`: the change's `_transition_args`."""
-    if expected.version is None or not guard_holds(expected, change):
+    the answer names `updated_at` more than once, and when the row is no longer that version."""
+    stored = as_stored(change)
+    if stored is None or expected.version is None or not guard_holds(expected, stored):
         return None
+    change = stored
     after = changed(expected, change)
     answer: tuple[object, ...] = (None, None, None, None, None)
     if completion is not None:
@@ -147,7 +166,7 @@ async def transition_known(
     events = [new_event(t, snapshot, contact, owner=after.owner) for t in events_of(change)]
     row = await conn.fetchrow(
         KNOWN_TRANSITION,
-        *args, expected.version,
+        *transition_args(expected.id, change), expected.version,
         expected.status, after.status, expected.payment_status, after.payment_status,
         change.reason, actor,
         [e.id for e in events], [e.type for e in events],

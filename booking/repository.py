@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 import asyncpg
@@ -45,6 +45,7 @@ from booking.rows import (
     passenger_columns,
     seat_columns,
     terms_columns,
+    transition_args,
 )
 from booking.state import Change
 from connectors.model import Slice
@@ -172,17 +173,15 @@ class PgOrderRepository:
         # transaction's own id (same `xmin`): only a change in a transaction of its own.
         if expected is not None and also is None and not isinstance(self._db, BoundDatabase):
             async with self._db.connection() as conn:
-                args = _transition_args(order_id, change)
                 done = await transition_known(
-                    conn, expected, change, args,
-                    actor=actor, completion=completion, timeout=timeout,
-                )  # fmt: skip
+                    conn, expected, change, actor=actor, completion=completion, timeout=timeout
+                )
             if done is not None:
                 metrics.transition(change.to_status, change.to_payment)
                 return done
         async with self._db.transaction() as conn:
             row = await conn.fetchrow(
-                TRANSITION, *_transition_args(order_id, change), timeout=timeout
+                TRANSITION, *transition_args(order_id, change), timeout=timeout
             )
             if row is None:
                 return None
@@ -304,20 +303,4 @@ def _pending_snapshot(order: NewOrder) -> OrderSnapshot:
         total_amount=order.total_amount,
         total_currency=order.total_currency,
         route=route_of(order.slices),
-    )
-
-
-def _transition_args(order_id: str, change: Change) -> Sequence[object]:
-    return (
-        order_id,
-        list(change.from_status),
-        change.to_status,
-        None if change.from_payment is None else list(change.from_payment),
-        change.to_payment,
-        change.airline_locator,
-        change.payment_required_by,
-        change.total_amount,
-        change.total_currency,
-        None if change.ticket_numbers is None else list(change.ticket_numbers),
-        change.failure_reason,
     )

@@ -11,6 +11,7 @@ import msgspec
 
 from booking.idempotency import record_statement
 from booking.model import FareTerms, LastChange, Order, OrderSeat, Passenger
+from booking.state import Change
 from connectors.model import Slice
 
 _slices = msgspec.json.Decoder(tuple[Slice, ...])
@@ -99,7 +100,7 @@ def lock_owner(owner: str) -> str:
     return f"SELECT pg_advisory_xact_lock({OWNER_LOCK_SPACE}, {signed})"
 
 
-# What a change writes ($3, $5 … $11 of `_transition_args`): a None keeps the value.
+# What a change writes ($3, $5 … $11 of `transition_args`): a None keeps the value.
 CHANGE_SET = """
     status = coalesce($3, o.status),
     payment_status = coalesce($5, o.payment_status),
@@ -222,3 +223,20 @@ def terms_columns(terms: FareTerms | None) -> tuple[object, object, object]:
     if terms is None:
         return (None, None, None)
     return (terms.tax_amount, terms.refundable, terms.changeable)
+
+
+def transition_args(order_id: str, change: Change) -> Sequence[object]:
+    """`TRANSITION`'s parameters $1 … $11 (and `KNOWN_TRANSITION`'s)."""
+    return (
+        order_id,
+        list(change.from_status),
+        change.to_status,
+        None if change.from_payment is None else list(change.from_payment),
+        change.to_payment,
+        change.airline_locator,
+        change.payment_required_by,
+        change.total_amount,
+        change.total_currency,
+        None if change.ticket_numbers is None else list(change.ticket_numbers),
+        change.failure_reason,
+    )

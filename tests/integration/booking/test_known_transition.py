@@ -18,15 +18,8 @@ from booking.model import Order
 from booking.repository import PgOrderRepository
 from booking.state import Change
 from kernel.errors import Conflict
-from tests.support.orders import new_order
+from tests.support.orders import HOLD, new_order
 
-HOLD = Change(
-    from_status=("pending",),
-    to_status="held",
-    reason="held at the airline",
-    airline_locator="ABC123",
-    payment_required_by=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
-)
 FAIL = Change(from_status=("pending",), to_status="failed", reason="refused", failure_reason="no")
 REQUEST = fingerprint("POST", "/v1/orders", {"offer_id": "off_1"})
 ANSWER = Completion("alice", "k", created_response)
@@ -83,6 +76,29 @@ async def test_a_change_of_the_order_as_read_writes_everything_in_one_statement(
     assert await _stored(booking_pool) == created_response(held)
     history = await repository.history(order.id)
     assert (history[-1].from_status, history[-1].actor) == ("pending", "booking")
+
+
+async def test_values_are_predicted_as_postgresql_stores_them(
+    keys: PgIdempotencyStore, repository: PgOrderRepository, booking_pool: asyncpg.Pool
+) -> None:
+    order = await _created(keys, repository)
+    # An airline's total with a third decimal and a deadline in its own time zone.
+    paris = dt.timezone(dt.timedelta(hours=1))
+    change = msgspec.structs.replace(
+        HOLD,
+        total_amount=Decimal("700.005"),
+        payment_required_by=dt.datetime(2030, 1, 1, 9, 30, tzinfo=paris),
+    )
+
+    held = await repository.transition(
+        order.id, change, actor="booking", completion=ANSWER, expected=order
+    )
+
+    assert held is not None
+    assert held == await repository.get(order.id)
+    assert str(held.total_amount) == "700.01"
+    assert held.payment_required_by == dt.datetime(2030, 1, 1, 8, 30, tzinfo=dt.UTC)
+    assert await _stored(booking_pool) == created_response(held)
 
 
 async def test_a_row_changed_since_it_was_read_takes_the_guarded_path_and_answers_from_the_row(
