@@ -45,6 +45,7 @@ T = TypeVar("T")
 # has (orders are made now), with every microsecond digit set, so msgspec writes all of them.
 PLACEHOLDER = dt.datetime(1111, 11, 11, 11, 11, 11, 111111, tzinfo=dt.UTC)
 _PLACEHOLDER_JSON = msgspec.json.encode(PLACEHOLDER)
+_CENT = Decimal("0.01")  # orders.total_amount is numeric(12, 2)
 
 
 def utc_json(column: str) -> str:
@@ -112,9 +113,6 @@ def as_stored(change: Change) -> Change | None:
     if total is not None:
         total = total.quantize(_CENT, ROUND_HALF_UP)
     return msgspec.structs.replace(change, payment_required_by=deadline, total_amount=total)
-
-
-_CENT = Decimal("0.01")
 
 
 def guard_holds(order: Order, change: Change) -> bool:
