@@ -3,11 +3,12 @@
 Same tables (booking/sql/0100_orders.sql), same rows, same number of round trips and
 transactions as `POST /v1/orders` (hold) makes without a traveler's limits, none of its Python:
 claim the idempotency key; one statement inserting the order, its passenger, its history row,
-its `order.created` event and the key's recovery point; one transaction with the guarded
-`pending → held` update, then its history row, `order.held` event and stored answer in one
-statement; connections released without asyncpg's reset query, as the API's are
-(skyfare/postgres.py, `bench.booking_rate raw`). The outbox rows are written already published
-(`published_at`), so the running relay does not send made-up events to the event stream.
+its `order.created` event and the key's recovery point; one statement with the guarded
+`pending → held` update, its history row, `order.held` event and stored answer. Three round
+trips; the API adds three for a traveler's limits (lock with BEGIN, count, COMMIT). Connections
+are released without asyncpg's reset query, as the API's are (skyfare/postgres.py,
+`bench.booking_rate raw`). The outbox rows are written already published (`published_at`), so
+the running relay does not send made-up events to the event stream.
 """
 
 from __future__ import annotations
@@ -69,26 +70,27 @@ WITH o AS (
 )
 UPDATE idempotency_keys SET resource_id = $1 WHERE owner = $2 AND key = $7"""
 
+# `pending → held` with its history row, `order.held` event and stored answer: ONE statement of
+# data-modifying CTEs in its own implicit transaction, as the API writes it since issue 18
+# (booking/known_transition.py); the rest depends on `moved`, so a lost guard writes nothing.
 HOLD = """
-UPDATE orders SET status = 'held', airline_locator = $2,
-                  payment_required_by = now() + interval '30 minutes', updated_at = now()
-WHERE id = $1 AND status = 'pending'
-RETURNING id"""
-
-# As the API writes them since issue 18: history row, event and stored answer in one statement.
-HOLD_HISTORY_EVENT_AND_ANSWER = """
-WITH history AS (
+WITH moved AS (
+    UPDATE orders SET status = 'held', airline_locator = $2,
+                      payment_required_by = now() + interval '30 minutes', updated_at = now()
+    WHERE id = $1 AND status = 'pending'
+    RETURNING id
+), history AS (
     INSERT INTO order_history
         (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor)
-    VALUES ($1, 'pending', 'held', 'unpaid', 'unpaid', 'held at airline', $2)
+    SELECT id, 'pending', 'held', 'unpaid', 'unpaid', 'held at airline', $3 FROM moved
 ), answer AS (
-    UPDATE idempotency_keys SET response_status = 201, response_body = $5, locked_until = NULL
-    WHERE owner = $2 AND key = $6
+    UPDATE idempotency_keys SET response_status = 201, response_body = $6, locked_until = NULL
+    WHERE owner = $3 AND key = $7 AND EXISTS (SELECT FROM moved)
 )
 INSERT INTO outbox (event_id, type, order_id, payload, published_at)
-VALUES ($3::uuid, 'order.held', $1, $4::jsonb, now())"""
+SELECT $4::uuid, 'order.held', id, $5::jsonb, now() FROM moved"""
 
-STATEMENTS = (CLAIM, CREATE, HOLD, HOLD_HISTORY_EVENT_AND_ANSWER)
+STATEMENTS = (CLAIM, CREATE, HOLD)
 
 
 def _event(kind: str, order_id: str, reference: str) -> str:
@@ -135,11 +137,11 @@ async def write_order(pool: asyncpg.Pool, owner: str, *, timeout_s: float) -> No
             break
         except asyncpg.UniqueViolationError:
             continue
-    async with pool.acquire(timeout=timeout_s) as conn, conn.transaction():
-        await conn.fetchval(HOLD, order_id, "PNR" + reference[:3], timeout=timeout_s)
+    async with pool.acquire(timeout=timeout_s) as conn:
         await conn.execute(
-            HOLD_HISTORY_EVENT_AND_ANSWER,
+            HOLD,
             order_id,
+            "PNR" + reference[:3],
             owner,
             uuid.uuid4(),
             _event("order.held", order_id, reference),

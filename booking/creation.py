@@ -251,7 +251,11 @@ class OrderCreation:
         change = held_change(order, outcome, self._hold_window_s, "held at the airline")
         instant = order.type == "instant"
         held = await self.repository.transition(
-            order.id, change, actor="booking", completion=None if instant else completion
+            order.id,
+            change,
+            actor="booking",
+            completion=None if instant else completion,
+            expected=order,
         )
         if held is None:  # the reconciler got there first
             return await self._answer_current(order.id, key, payment)
@@ -270,7 +274,10 @@ class OrderCreation:
             reason=why,
             failure_reason=error.detail[:500],
         )
-        if await self.repository.transition(order.id, change, actor="booking", completion=refused):
+        refusal_stored = await self.repository.transition(
+            order.id, change, actor="booking", completion=refused, expected=order
+        )
+        if refusal_stored:
             raise error
         return await self._answer_current(order.id, key, payment)
 

@@ -164,14 +164,16 @@ UPDATE idempotency_keys SET locked_until = NULL
 WHERE owner = $1 AND key = $2 AND response_status IS NULL AND resource_id IS NOT NULL"""
 
 
-def record_statement(first: int) -> str:
+def record_statement(first: int, *, body: str | None = None, only_if: str = "TRUE") -> str:
     """The UPDATE storing an answer; its parameters (owner, key, status, body) are numbered from
-    `first`, so a caller's statement can carry it as a CTE (booking/rows.py)."""
-    owner, key, status, body = (f"${n}" for n in range(first, first + 4))
+    `first`, so a caller's statement can carry it as a CTE (booking/rows.py). `body`: an SQL
+    expression for the body instead of the fourth parameter; `only_if`: a condition the answer
+    is stored under (a CTE's change happened)."""
+    owner, key, status, stored = (f"${n}" for n in range(first, first + 4))
     return f"""
 UPDATE idempotency_keys
-SET response_status = {status}, response_body = {body}, locked_until = NULL
-WHERE owner = {owner} AND key = {key}"""
+SET response_status = {status}, response_body = {body or stored}, locked_until = NULL
+WHERE owner = {owner} AND key = {key} AND {only_if}"""
 
 
 _RECORD = record_statement(1)

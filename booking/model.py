@@ -197,6 +197,8 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
     terms: FareTerms | None = None
     last_change: LastChange | None = None
     seats: tuple[OrderSeat, ...] = ()
+    # The row version it was read at (PostgreSQL's `xmin`, booking/rows.py); None: not read.
+    version: int | None = None
 
     @property
     def visible(self) -> bool:

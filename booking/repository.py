@@ -9,14 +9,15 @@
   `UPDATE orders ... WHERE id = $1 AND status = ANY($2) [AND payment_status = ANY($3)]` that, in
   the same transaction, writes the history row, the change's outbox events and (optionally) the
   idempotency answer. A change whose guard fails writes nothing and returns None: the caller lost
-  a race and re-reads.
+  a race and re-reads. Given the order as read (`expected`) and the row still at that version,
+  it is all one statement (booking/known_transition.py).
 - PostgreSQL being unreachable surfaces as `ServiceUnavailable` (booking/pg.py), nothing else.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 import asyncpg
@@ -25,10 +26,11 @@ import msgspec
 from booking import metrics, state
 from booking.events import OrderSnapshot, encode_event, new_event
 from booking.idempotency import Completion
+from booking.known_transition import transition_known
 from booking.limits import OpenHold, OrderLimits, check_limits, flights_of, seats_of
 from booking.model import VISIBLE_STATUSES, NewOrder, Order, contact_of, route_of
 from booking.pagination import Position
-from booking.pg import Database
+from booking.pg import BoundDatabase, Database
 from booking.references import ReferenceCollision, new_booking_reference, with_retries
 from booking.rows import (
     CREATE_ORDER,
@@ -43,6 +45,7 @@ from booking.rows import (
     passenger_columns,
     seat_columns,
     terms_columns,
+    transition_args,
 )
 from booking.state import Change
 from connectors.model import Slice
@@ -79,9 +82,11 @@ class OrderRepository(Protocol):
         actor: str,
         completion: Completion | None = None,
         also: InTransaction | None = None,
+        expected: Order | None = None,
     ) -> Order | None:
         """Apply `change` if its guard holds: the changed order, or None (nothing written).
-        `also` runs in the same transaction; what it raises rolls the change back."""
+        `also` runs in the same transaction; what it raises rolls the change back. `expected`:
+        the order as the caller read it, which lets an unchanged row take one round trip."""
 
     async def get(self, order_id: str) -> Order | None: ...
 
@@ -160,12 +165,23 @@ class PgOrderRepository:
         actor: str,
         completion: Completion | None = None,
         also: InTransaction | None = None,
+        expected: Order | None = None,
     ) -> Order | None:
         state.check(change)
         timeout = self._db.timeout_s
+        # Inside a caller's transaction the row may have changed since `expected` under that
+        # transaction's own id (same `xmin`): only a change in a transaction of its own.
+        if expected is not None and also is None and not isinstance(self._db, BoundDatabase):
+            async with self._db.connection() as conn:
+                done = await transition_known(
+                    conn, expected, change, actor=actor, completion=completion, timeout=timeout
+                )
+            if done is not None:
+                metrics.transition(change.to_status, change.to_payment)
+                return done
         async with self._db.transaction() as conn:
             row = await conn.fetchrow(
-                TRANSITION, *_transition_args(order_id, change), timeout=timeout
+                TRANSITION, *transition_args(order_id, change), timeout=timeout
             )
             if row is None:
                 return None
@@ -287,20 +303,4 @@ def _pending_snapshot(order: NewOrder) -> OrderSnapshot:
         total_amount=order.total_amount,
         total_currency=order.total_currency,
         route=route_of(order.slices),
-    )
-
-
-def _transition_args(order_id: str, change: Change) -> Sequence[object]:
-    return (
-        order_id,
-        list(change.from_status),
-        change.to_status,
-        None if change.from_payment is None else list(change.from_payment),
-        change.to_payment,
-        change.airline_locator,
-        change.payment_required_by,
-        change.total_amount,
-        change.total_currency,
-        None if change.ticket_numbers is None else list(change.ticket_numbers),
-        change.failure_reason,
     )

@@ -11,6 +11,7 @@ import msgspec
 
 from booking.idempotency import record_statement
 from booking.model import FareTerms, LastChange, Order, OrderSeat, Passenger
+from booking.state import Change
 from connectors.model import Slice
 
 _slices = msgspec.json.Decoder(tuple[Slice, ...])
@@ -32,7 +33,9 @@ _SEATS = (
     f"(SELECT coalesce(jsonb_agg({_SEAT_JSON} ORDER BY s.segment_id, s.passenger_id),"
     " '[]'::jsonb) FROM order_seats s WHERE s.order_id = o.id) AS seats"
 )
-SELECT_ORDER = f"SELECT o.*, {_PASSENGERS}, {_SEATS} FROM orders o"
+# `version`: the row version's `xmin`, which every UPDATE of the row replaces; a change made from
+# an order as read (booking/known_transition.py) is guarded by it.
+SELECT_ORDER = f"SELECT o.*, o.xmin AS version, {_PASSENGERS}, {_SEATS} FROM orders o"
 
 # Data-modifying CTEs all run, once, in the one statement: the order, its passengers, its
 # history row, its outbox event and the idempotency recovery point commit together or not at all.
@@ -42,7 +45,7 @@ WITH o AS (
                         total_amount, total_currency, slices, tax_amount, refundable,
                         changeable)
     VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9::jsonb, $21, $22, $23)
-    RETURNING *
+    RETURNING *, xmin AS version
 ), passengers AS (
     INSERT INTO order_passengers
         (order_id, position, type, given_name, family_name, born_on, gender, email, phone_number)
@@ -97,11 +100,8 @@ def lock_owner(owner: str) -> str:
     return f"SELECT pg_advisory_xact_lock({OWNER_LOCK_SPACE}, {signed})"
 
 
-# The guarded change. `old` reads the row FOR UPDATE first, so `from_*` are the values this
-# change replaced (a concurrent change commits before us or waits for us, never in between);
-# the outer WHERE re-checks the guard on the newest row version.
-TRANSITION = f"""
-UPDATE orders o SET
+# What a change writes ($3, $5 … $11 of `transition_args`): a None keeps the value.
+CHANGE_SET = """
     status = coalesce($3, o.status),
     payment_status = coalesce($5, o.payment_status),
     airline_locator = coalesce($6, o.airline_locator),
@@ -110,21 +110,38 @@ UPDATE orders o SET
     total_currency = coalesce($9, o.total_currency),
     ticket_numbers = coalesce($10::text[], o.ticket_numbers),
     failure_reason = coalesce($11, o.failure_reason),
-    updated_at = now()
+    updated_at = now()"""
+# Its guard ($2, $4): the status, and the payment status when the change names one.
+CHANGE_GUARD = (
+    "o.status = ANY($2::text[]) AND ($4::text[] IS NULL OR o.payment_status = ANY($4::text[]))"
+)
+# The guarded change. `old` reads the row FOR UPDATE first, so `from_*` are the values this
+# change replaced (a concurrent change commits before us or waits for us, never in between);
+# the outer WHERE re-checks the guard on the newest row version.
+TRANSITION = f"""
+UPDATE orders o SET {CHANGE_SET}
 FROM (SELECT id, status, payment_status FROM orders WHERE id = $1 FOR UPDATE) AS old
-WHERE o.id = old.id AND o.status = ANY($2::text[])
-  AND ($4::text[] IS NULL OR o.payment_status = ANY($4::text[]))
-RETURNING o.*, old.status AS from_status, old.payment_status AS from_payment_status,
-          {_PASSENGERS}, {_SEATS}"""
+WHERE o.id = old.id AND {CHANGE_GUARD}
+RETURNING o.*, o.xmin AS version, old.status AS from_status,
+          old.payment_status AS from_payment_status, {_PASSENGERS}, {_SEATS}"""
 
 _HISTORY = """
     INSERT INTO order_history
         (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor)
     VALUES ($1, $2, $3, $4, $5, $6, $7)"""
-_EVENTS = """
+
+
+def events_insert(first: int, *, source: str = "") -> str:
+    """The INSERT of a change's outbox events, their ids, types and payloads as three arrays
+    numbered from `first`; `source` (e.g. `"moved, "`) joins the rows it depends on."""
+    ids, types, payloads = (f"${n}::text[]" for n in range(first, first + 3))
+    return f"""
 INSERT INTO outbox (event_id, type, order_id, payload)
 SELECT e.event_id::uuid, e.type, $1, e.payload::jsonb
-FROM unnest($8::text[], $9::text[], $10::text[]) AS e(event_id, type, payload)"""
+FROM {source}unnest({ids}, {types}, {payloads}) AS e(event_id, type, payload)"""
+
+
+_EVENTS = events_insert(8)
 HISTORY_AND_EVENTS = f"WITH history AS ({_HISTORY}\n){_EVENTS}"
 # The same and the idempotency key's answer ($11 … $14: owner, key, status, body), one round
 # trip: a hold's `held` change is this and its guarded UPDATE, in one transaction.
@@ -181,6 +198,7 @@ def order_from_row(row: asyncpg.Record) -> Order:
         terms=terms_of(row),
         last_change=None if row["last_change"] is None else _last_change.decode(row["last_change"]),
         seats=_seats.decode(row.get("seats") or "[]"),
+        version=row.get("version"),
     )
 
 
@@ -205,3 +223,20 @@ def terms_columns(terms: FareTerms | None) -> tuple[object, object, object]:
     if terms is None:
         return (None, None, None)
     return (terms.tax_amount, terms.refundable, terms.changeable)
+
+
+def transition_args(order_id: str, change: Change) -> Sequence[object]:
+    """`TRANSITION`'s parameters $1 … $11 (and `KNOWN_TRANSITION`'s)."""
+    return (
+        order_id,
+        list(change.from_status),
+        change.to_status,
+        None if change.from_payment is None else list(change.from_payment),
+        change.to_payment,
+        change.airline_locator,
+        change.payment_required_by,
+        change.total_amount,
+        change.total_currency,
+        None if change.ticket_numbers is None else list(change.ticket_numbers),
+        change.failure_reason,
+    )

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from booking.model import NewOrder, Passenger
 from booking.references import new_order_id
+from booking.state import Change
 from tests.fakes import offer
 
 ADA = Passenger(
@@ -17,6 +18,15 @@ ADA = Passenger(
     gender="f",
     email="ada@example.com",
     phone_number="+442071838750",
+)
+
+# An order held at the airline: the `pending → held` change the repository suites apply.
+HOLD = Change(
+    from_status=("pending",),
+    to_status="held",
+    reason="held at the airline",
+    airline_locator="ABC123",
+    payment_required_by=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
 )
 
 

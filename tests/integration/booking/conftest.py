@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import asyncpg
 import pytest
@@ -23,6 +24,31 @@ async def booking_pool(
     """A pool over a fresh schema holding every migration (booking's tables included)."""
     async with migrated_pool(database_url, pooler=db_pooler, prefix="booking", max_size=30) as pool:
         yield pool
+
+
+@pytest.fixture
+def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every statement asyncpg sends from here on (simple queries such as BEGIN included): the
+    real methods run, each call is noted first."""
+    sent: list[str] = []
+    Connection = asyncpg.connection.Connection
+    execute: Any = Connection.execute
+    extended: Any = Connection._execute  # type: ignore[attr-defined]
+
+    async def noted_execute(self: object, query: str, *args: object, **kw: object) -> object:
+        # With arguments it goes through `_execute`, noted there. The test pool's reset on
+        # release is not the repository's (the app's pool sends none: skyfare/postgres.py).
+        if not args and not query.startswith("SELECT pg_advisory_unlock_all()"):
+            sent.append(query)
+        return await execute(self, query, *args, **kw)
+
+    async def noted_extended(self: object, query: str, *args: object, **kw: object) -> object:
+        sent.append(query)
+        return await extended(self, query, *args, **kw)
+
+    monkeypatch.setattr(Connection, "execute", noted_execute)
+    monkeypatch.setattr(Connection, "_execute", noted_extended)
+    return sent
 
 
 @pytest.fixture

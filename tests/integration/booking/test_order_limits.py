@@ -108,3 +108,14 @@ async def test_support_agents_are_not_held_to_the_traveler_caps(service: OrderSe
     )
 
     assert [r.status for r in results] == [201] * 7
+
+
+async def test_a_hold_under_limits_makes_six_round_trips_to_postgresql(
+    service: OrderService, statements: list[str]
+) -> None:
+    # Claim; BEGIN with the traveler's lock, the count of open holds, the insert, COMMIT; `held`
+    # in one statement. The lock is a statement before the count's (see `_check_limits`).
+    response = await _create(service, ALICE, "k-trips", OFFERS[0])
+
+    assert response.status == 201
+    assert len(statements) == 6, statements

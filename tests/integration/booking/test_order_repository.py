@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from decimal import Decimal
 
 import asyncpg
@@ -15,15 +14,8 @@ from booking.pg import Database
 from booking.references import ReferencesExhausted
 from booking.repository import PgOrderRepository
 from booking.state import Change, IllegalTransition
-from tests.support.orders import ADA, new_order
+from tests.support.orders import ADA, HOLD, new_order
 
-HOLD = Change(
-    from_status=("pending",),
-    to_status="held",
-    reason="held at the airline",
-    airline_locator="ABC123",
-    payment_required_by=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
-)
 CANCEL = Change(from_status=("held",), to_status="cancelled", reason="cancelled by traveler")
 
 

@@ -396,3 +396,14 @@ async def test_order_creation_tells_the_fare_cache_what_the_airline_said(
         await _create(service)
 
     assert checks.told == [(outcome, OFFER.id) for outcome in told]
+
+
+async def test_a_hold_makes_three_round_trips_to_postgresql(
+    service: OrderService, statements: list[str]
+) -> None:
+    # Claim the key; insert the order (+ history, event, recovery point); `held` with its
+    # history, event and stored answer (booking/known_transition.py). Issue 18 counts these.
+    response = await _create(service)
+
+    assert response.status == 201
+    assert len(statements) == 3, statements

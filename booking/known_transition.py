@@ -1,0 +1,181 @@
+"""A change of an order the caller holds as read, in ONE statement (issue 18: a hold's `held`).
+
+`PgOrderRepository.transition` writes the change, its history row, its outbox events and the
+stored answer in one transaction; it needs the changed row first (the events and the answer are
+built from it), so that is BEGIN, UPDATE, one statement for the rest, COMMIT: four round trips.
+When the caller holds the order as it was read (`Order.version`, the row version's `xmin`),
+everything but `updated_at` (the server's `now()`) is known beforehand: the order after the
+change is the one read with the change's fields written over it. So this path sends ONE
+statement of data-modifying CTEs in its own implicit transaction:
+
+- `moved`: the UPDATE, guarded by the change's guard AND by `xmin` = the version read. Any other
+  write to the row since (committed before us, or committing while we wait for its lock: READ
+  COMMITTED re-checks the guard on the newest version) gives it another `xmin`, so the UPDATE
+  matches nothing; the caller then takes the guarded path, which re-reads (`None` here).
+- `history`, `events`, `answer`: `... FROM moved` / `EXISTS (SELECT FROM moved)`, so a change
+  that did not happen writes nothing. CTEs see one snapshot; they depend on `moved` only
+  through its RETURNING, never on each other's writes.
+- The answer is the order's JSON rendered in Python with a placeholder `updated_at`; the
+  statement splices in `moved.updated_at`, formatted exactly as msgspec writes a UTC datetime
+  (tests/integration/booking/test_known_transition.py compares it with the view read back).
+  An answer in which the placeholder cannot be found exactly once takes the guarded path.
+
+One statement is one transaction: the change, its history, its events and its answer commit
+together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
+
+import asyncpg
+import msgspec
+
+from booking.events import encode_event, new_event
+from booking.idempotency import Completion, record_statement
+from booking.model import Order
+from booking.rows import CHANGE_GUARD, CHANGE_SET, events_insert, transition_args
+from booking.state import Change, events_of
+
+T = TypeVar("T")
+
+# The `updated_at` the answer is rendered with, to be replaced by the real one. A date no order
+# has (orders are made now), with every microsecond digit set, so msgspec writes all of them.
+PLACEHOLDER = dt.datetime(1111, 11, 11, 11, 11, 11, 111111, tzinfo=dt.UTC)
+_PLACEHOLDER_JSON = msgspec.json.encode(PLACEHOLDER)
+_CENT = Decimal("0.01")  # orders.total_amount is numeric(12, 2)
+
+
+def utc_json(column: str) -> str:
+    """SQL writing the timestamptz `column` as msgspec writes a UTC datetime: a JSON string
+    `"YYYY-MM-DDTHH:MM:SS[.ffffff]Z"`, the fraction only when there are microseconds."""
+    utc = f"({column} AT TIME ZONE 'UTC')"
+    return (
+        f"""'"' || to_char({utc}, 'YYYY-MM-DD"T"HH24:MI:SS')"""
+        f" || CASE WHEN to_char({utc}, 'US') = '000000' THEN '' ELSE to_char({utc}, '.US') END"
+        """ || 'Z"'"""
+    )
+
+
+# $1 … $11: `transition_args`; $12: the version read; $13 … $18: the history row; $19 … $21:
+# the events; $22 … $26: the answer's owner, key, status, and its body before and after
+# `updated_at` ($26 NULL: the body is $25 alone). No answer: $22 NULL matches no key.
+_BODY = (
+    "CASE WHEN $26::bytea IS NULL THEN $25::bytea ELSE $25::bytea"
+    f" || convert_to((SELECT {utc_json('updated_at')} FROM moved), 'UTF8') || $26::bytea END"
+)
+KNOWN_TRANSITION = f"""
+WITH moved AS (
+    UPDATE orders o SET {CHANGE_SET}
+    WHERE o.id = $1 AND o.xmin = $12::xid AND {CHANGE_GUARD}
+    RETURNING o.updated_at, o.xmin AS version
+), history AS (
+    INSERT INTO order_history
+        (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor)
+    SELECT $1, $13::text, $14::text, $15::text, $16::text, $17::text, $18::text FROM moved
+), events AS ({events_insert(19, source="moved, ")}
+), answer AS ({record_statement(22, body=_BODY, only_if="EXISTS (SELECT FROM moved)")}
+)
+SELECT updated_at, version FROM moved"""
+
+
+def changed(order: Order, change: Change) -> Order:
+    """`order` as `CHANGE_SET` leaves it (a None field of `change` keeps the order's value),
+    except `updated_at` and `version`, which only the UPDATE knows."""
+    return msgspec.structs.replace(
+        order,
+        status=_or(change.to_status, order.status),
+        payment_status=_or(change.to_payment, order.payment_status),
+        airline_locator=_or(change.airline_locator, order.airline_locator),
+        payment_required_by=_or(change.payment_required_by, order.payment_required_by),
+        total_amount=_or(change.total_amount, order.total_amount),
+        total_currency=_or(change.total_currency, order.total_currency),
+        ticket_numbers=_or(change.ticket_numbers, order.ticket_numbers),
+        failure_reason=_or(change.failure_reason, order.failure_reason),
+        updated_at=PLACEHOLDER,
+        version=None,
+    )
+
+
+def as_stored(change: Change) -> Change | None:
+    """`change` with its values as PostgreSQL stores and returns them, so the order predicted
+    from it is the one read back: the total to the cent (`numeric(12, 2)`, rounding half away
+    from zero as PostgreSQL does), the deadline in UTC. None: a naive deadline (not predictable
+    here; the guarded path writes it)."""
+    deadline = change.payment_required_by
+    if deadline is not None:
+        if deadline.tzinfo is None:
+            return None
+        deadline = deadline.astimezone(dt.UTC)
+    total = change.total_amount
+    if total is not None:
+        total = total.quantize(_CENT, ROUND_HALF_UP)
+    return msgspec.structs.replace(change, payment_required_by=deadline, total_amount=total)
+
+
+def guard_holds(order: Order, change: Change) -> bool:
+    return order.status in change.from_status and (
+        change.from_payment is None or order.payment_status in change.from_payment
+    )
+
+
+def split_answer(body: bytes) -> tuple[bytes, bytes | None] | None:
+    """The body around the placeholder `updated_at`: (before, after), (body, None) when it has
+    none, None when it has several (the answer cannot be spliced)."""
+    parts = body.split(_PLACEHOLDER_JSON)
+    if len(parts) == 1:
+        return body, None
+    if len(parts) == 2:
+        return parts[0], parts[1]
+    return None
+
+
+async def transition_known(
+    conn: asyncpg.Connection,
+    expected: Order,
+    change: Change,
+    *,
+    actor: str,
+    completion: Completion | None,
+    timeout: float,
+) -> Order | None:
+    """`change` of `expected` in one statement: the changed order, or None when this path does
+    not apply (nothing written; the caller takes the guarded path). It does not when the order
+    was not read from its row (no version), when the change's guard does not hold on it, when
+    the answer names `updated_at` more than once, and when the row is no longer that version."""
+    stored = as_stored(change)
+    if stored is None or expected.version is None or not guard_holds(expected, stored):
+        return None
+    change = stored
+    after = changed(expected, change)
+    answer: tuple[object, ...] = (None, None, None, None, None)
+    if completion is not None:
+        response = completion.render(after)
+        parts = split_answer(response.body)
+        if parts is None:
+            return None
+        answer = (completion.owner, completion.key, response.status, *parts)
+    snapshot = msgspec.structs.replace(
+        after.snapshot(), refund_amount=change.refund_amount, penalty_amount=change.penalty_amount
+    )
+    contact = after.contact()
+    events = [new_event(t, snapshot, contact, owner=after.owner) for t in events_of(change)]
+    row = await conn.fetchrow(
+        KNOWN_TRANSITION,
+        *transition_args(expected.id, change), expected.version,
+        expected.status, after.status, expected.payment_status, after.payment_status,
+        change.reason, actor,
+        [e.id for e in events], [e.type for e in events],
+        [encode_event(e).decode() for e in events],
+        *answer,
+        timeout=timeout,
+    )  # fmt: skip
+    if row is None:
+        return None
+    return msgspec.structs.replace(after, updated_at=row["updated_at"], version=row["version"])
+
+
+def _or(value: T | None, kept: T) -> T:
+    return kept if value is None else value
