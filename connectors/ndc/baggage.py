@@ -1,0 +1,71 @@
+"""Baggage in an NDC 21.3 answer (lxml, no I/O): the allowances of DataLists/BaggageAllowanceList
+and the offer's `BaggageAssociations` that say which PaxSegments and passengers they cover."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from lxml import etree
+
+from connectors.model import BaggageAllowance, BaggageType
+from connectors.ndc.reading import Malformed, every, find, tag, text, texts
+
+_KINDS: dict[str, BaggageType] = {"Checked": "checked", "CarryOn": "carry_on"}
+_POUND_KG = Decimal("0.45359237")
+_ASSOCIATION = tag("BaggageAssociations")
+
+# Allowance ids per PaxSegmentID; a segment missing from the map is one the airline did not cover.
+SegmentBags = dict[str, tuple[str, ...]]
+
+
+def allowances(response: etree._Element) -> dict[str, BaggageAllowance | None]:
+    """Every BaggageAllowance by id; None for one that includes nothing (zero pieces) or is a
+    kind we do not show (the code list also has e.g. "Prepaid")."""
+    found: dict[str, BaggageAllowance | None] = {}
+    for element in every(response, "DataLists/BaggageAllowanceList/BaggageAllowance"):
+        found[text(element, "BaggageAllowanceID")] = _allowance(element)
+    return found
+
+
+def _allowance(element: etree._Element) -> BaggageAllowance | None:
+    kind = _KINDS.get(text(element, "TypeCode"))
+    pieces = find(element, "PieceAllowance/TotalQty")
+    weight = find(element, "WeightAllowance/MaximumWeightMeasure")
+    # A weight-concept allowance (no pieces, "20 kg in all") is shown as one bag of that weight.
+    quantity = 1 if pieces is None else int((pieces.text or "").strip())
+    if kind is None or quantity <= 0:
+        return None
+    return BaggageAllowance(kind, quantity, None if weight is None else _kilos(element, weight))
+
+
+def _kilos(allowance: etree._Element, weight: etree._Element) -> int:
+    value = Decimal((weight.text or "").strip())
+    if text(allowance, "WeightAllowance/WeightUnitOfMeasurement") == "LBR":
+        value *= _POUND_KG
+    return int(value)  # down: a limit rounded up would let a bag through that the airline refuses
+
+
+def segment_bags(offer: etree._Element, pax_id: str, journeys: dict[str, list[str]]) -> SegmentBags:
+    """The allowance ids of each PaxSegment for passenger `pax_id`, from the offer's associations.
+
+    An association without flights covers every flight of the offer (`journeys`: its journeys'
+    segment ids); several allowance refs in one association are a choice, of which we show the
+    first (the airline lists what is included first).
+    """
+    found: dict[str, list[str]] = {}
+    for association in offer:
+        if association.tag != _ASSOCIATION or pax_id not in texts(association, "PaxRefID"):
+            continue
+        refs = texts(association, "BaggageAllowanceRefID")
+        if not refs:
+            raise Malformed("BaggageAssociations without BaggageAllowanceRefID")
+        flights = find(association, "OfferFlightAssociations")
+        if flights is None:
+            segment_ids = [s for segments in journeys.values() for s in segments]
+        else:
+            segment_ids = texts(flights, "PaxSegmentReferences/PaxSegmentRefID")
+            for journey_id in texts(flights, "PaxJourneyRef/PaxJourneyRefID"):
+                segment_ids += journeys.get(journey_id, [])
+        for segment_id in segment_ids:
+            found.setdefault(segment_id, []).append(refs[0])
+    return {segment_id: tuple(ids) for segment_id, ids in found.items()}
