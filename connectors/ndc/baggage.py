@@ -8,7 +8,7 @@ from decimal import Decimal
 from lxml import etree
 
 from connectors.model import BaggageAllowance, BaggageType
-from connectors.ndc.reading import Malformed, every, find, tag, text, texts
+from connectors.ndc.reading import Malformed, every, find, tag, text
 
 _KINDS: dict[str, BaggageType] = {"Checked": "checked", "CarryOn": "carry_on"}
 _POUND_KG = Decimal("0.45359237")
@@ -50,22 +50,46 @@ def segment_bags(offer: etree._Element, pax_id: str, journeys: dict[str, list[st
 
     An association without flights covers every flight of the offer (`journeys`: its journeys'
     segment ids); several allowance refs in one association are a choice, of which we show the
-    first (the airline lists what is included first).
+    first (the airline lists what is included first). Children are walked by hand, one pass
+    each: ElementPath lookups would be most of the cost (bench/ndc_cost.py).
     """
     found: dict[str, list[str]] = {}
     for association in offer:
-        if association.tag != _ASSOCIATION or pax_id not in texts(association, "PaxRefID"):
+        if association.tag != _ASSOCIATION:
             continue
-        refs = texts(association, "BaggageAllowanceRefID")
-        if not refs:
+        ref, paxs, flights = None, [], None
+        for node in association:
+            if node.tag == _PAX_REF:
+                paxs.append((node.text or "").strip())
+            elif node.tag == _ALLOWANCE_REF and ref is None:
+                ref = (node.text or "").strip()
+            elif node.tag == _FLIGHTS:
+                flights = node
+        if ref is None:
             raise Malformed("BaggageAssociations without BaggageAllowanceRefID")
-        flights = find(association, "OfferFlightAssociations")
-        if flights is None:
-            segment_ids = [s for segments in journeys.values() for s in segments]
-        else:
-            segment_ids = texts(flights, "PaxSegmentReferences/PaxSegmentRefID")
-            for journey_id in texts(flights, "PaxJourneyRef/PaxJourneyRefID"):
-                segment_ids += journeys.get(journey_id, [])
-        for segment_id in segment_ids:
-            found.setdefault(segment_id, []).append(refs[0])
+        if pax_id not in paxs:
+            continue
+        for segment_id in _covered(flights, journeys):
+            found.setdefault(segment_id, []).append(ref)
     return {segment_id: tuple(ids) for segment_id, ids in found.items()}
+
+
+def _covered(flights: etree._Element | None, journeys: dict[str, list[str]]) -> list[str]:
+    if flights is None:
+        return [s for segments in journeys.values() for s in segments]
+    covered: list[str] = []
+    for choice in flights:  # PaxSegmentReferences, PaxJourneyRef (or a leg: not ours to map)
+        for ref in choice:
+            value = (ref.text or "").strip()
+            if ref.tag == _SEGMENT_REF:
+                covered.append(value)
+            elif ref.tag == _JOURNEY_REF:
+                covered += journeys.get(value, [])
+    return covered
+
+
+_PAX_REF = tag("PaxRefID")
+_ALLOWANCE_REF = tag("BaggageAllowanceRefID")
+_FLIGHTS = tag("OfferFlightAssociations")
+_SEGMENT_REF = tag("PaxSegmentRefID")
+_JOURNEY_REF = tag("PaxJourneyRefID")
