@@ -237,3 +237,21 @@ def test_a_zero_piece_allowance_includes_nothing_of_that_kind() -> None:
         quantity.text = "0"
     priced = mapping.to_priced_offer(root, source=SOURCE, owner=CRIMSON)
     assert all(s.baggages == () for sl in priced.slices for s in sl.segments)
+
+
+def test_baggage_associated_by_journey_or_with_no_flights_covers_their_segments() -> None:
+    root = sample("offer_price_rs.xml")
+    checked, carry_on = root.iter(f"{{{mapping.CNS}}}BaggageAssociations")
+    flights = checked.find(f"{{{mapping.CNS}}}OfferFlightAssociations")
+    assert flights is not None
+    flights.clear()  # the checked bag by journey: PaxJourneyRef/PaxJourneyRefID PJ1
+    journey = etree.SubElement(flights, f"{{{mapping.CNS}}}PaxJourneyRef")
+    etree.SubElement(journey, f"{{{mapping.CNS}}}PaxJourneyRefID").text = "PJ1"
+    carry_on.remove(carry_on.find(f"{{{mapping.CNS}}}OfferFlightAssociations"))  # every flight
+    priced = mapping.to_priced_offer(root, source=SOURCE, owner=CRIMSON)
+    outbound, inbound = (sl.segments[0].baggages for sl in priced.slices)
+    assert outbound == (
+        BaggageAllowance("checked", 1, max_weight_kg=23),
+        BaggageAllowance("carry_on", 1),
+    )
+    assert inbound == (BaggageAllowance("carry_on", 1),)

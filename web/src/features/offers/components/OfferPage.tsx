@@ -50,6 +50,7 @@ export function OfferPage() {
   const { adults = 1, children = 0, infants = 0 } = offer.passengers;
   const passengers = adults + children + infants;
   const baggage = offerBaggage(offer.slices);
+  const reported = offer.slices.some((slice) => slice.segments.some((segment) => segment.baggages != null));
   return (
     <div className="offer-page">
       <h1>
@@ -99,7 +100,7 @@ export function OfferPage() {
             </li>
           )}
         </ul>
-        <p className="meta">Included for each passenger.</p>
+        {reported && <p className="meta">Baggage included for each passenger.</p>}
       </section>
       <p className="actions">
         <Link className="button primary" to={`/book/${encodeURIComponent(offer.id)}`}>
