@@ -105,8 +105,10 @@ def _offer(offer: etree._Element, lists: DataLists, *, source: str, owner: Owner
     if not items:
         raise Malformed("offer without OfferItem")
     offer_id = child_text(kids, "OfferID")
-    journeys = {j: lists.journey_segments[j] for j in journey_ids}
-    bags = segment_bags(offer, lists.bag_pax_id, journeys) if _BAGS in kids else None
+    bags = None  # no associations: the airline did not say
+    if _BAGS in kids:
+        journeys = {j: lists.journey_segments[j] for j in journey_ids}
+        bags = segment_bags(offer, lists.bag_pax_id, journeys)
     owner_code = child_text(kids, "OwnerCode")
     selected = SelectedOffer(offer_id, [child_text(i, "OfferItemID") for i in items], lists.pax_ids)
     return Offer(

@@ -155,7 +155,9 @@ export function inWords(reason: string, names: string[] = [], code?: string | nu
   if (rule) {
     const match = rule[1].exec(reason);
     if (match) return rule[2](match, names);
-    return { ...rule[2](Object.assign([reason], { index: 0, input: reason }) as RegExpExecArray, names), ...asWritten(reason) };
+    // Worded another way: the code's title, tone and money; no details to read, so its text as written.
+    const noDetails = Object.assign([reason], { index: 0, input: reason }) as RegExpExecArray;
+    return { ...rule[2](noDetails, names), ...asWritten(reason) };
   }
   for (const [, pattern, words] of RULES) {
     const match = pattern.exec(reason);
