@@ -1,18 +1,24 @@
 """Per-search CPU cost of the NDC connector: parsing and mapping one AirShoppingRS with lxml.
 
-Results: bench/results/2026-12-03-ndc-cost.md (before and after NDC 21.3).
+Results: bench/results/2026-12-03-ndc-cost.md (before and after NDC 21.3),
+bench/results/2026-12-04-baggage-cost.md (before and after baggage allowances).
 
 The answer is what the sim's NDC front writes for a round trip of ~50 offers (the most a sim
 airline quotes); the same quotes as REST JSON, decoded by the REST connector, are timed beside
 it for scale. Pure CPU, no sockets:
 
-    .venv/bin/python -m bench.ndc_cost [--number 200] [--repeat 5]
+    .venv/bin/python -m bench.ndc_cost [--number 200] [--repeat 5] [--cpu]
+
+`--cpu` times with the process's CPU time instead of the wall clock: steadier on a shared,
+loaded machine. The last line is the JSON encoding of the mapped offers (a search miss encodes
+them once; a cache hit serves the stored bytes).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import time
 import timeit
 
 import msgspec
@@ -52,7 +58,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--number", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--cpu", action="store_true", help="time CPU, not the wall clock")
     args = parser.parse_args()
+    timer = time.process_time if args.cpu else time.perf_counter
     xml, json, offers = _answers()
     owner = Owner("GT", "Globetrotter Travel")
     decoder = msgspec.json.Decoder(rest_wire.ShoppingResponse)
@@ -68,9 +76,18 @@ def main() -> None:
         answer = decoder.decode(json)
         [rest_mapping.to_offer(f, source="rest", owner=owner) for f in answer.fares]
 
+    mapped = ndc_mapping.to_offers(ndc_mapping.parse(xml, airline="ndc"), source="ndc", owner=owner)
+    encoder = msgspec.json.Encoder()
+
+    def encode() -> None:
+        encoder.encode(mapped)
+
     print(f"AirShoppingRS: {offers} offers, {len(xml)} bytes XML; REST JSON: {len(json)} bytes")
-    for name, run in (("ndc parse+map", ndc), ("ndc parse only", ndc_parse_only), ("rest", rest)):
-        best = min(timeit.repeat(run, number=args.number, repeat=args.repeat)) / args.number
+    print(f"offers as the API's JSON: {len(encoder.encode(mapped))} bytes")
+    runs = (("ndc parse+map", ndc), ("ndc parse only", ndc_parse_only), ("rest", rest))
+    for name, run in (*runs, ("encode offers", encode)):
+        times = timeit.repeat(run, number=args.number, repeat=args.repeat, timer=timer)
+        best = min(times) / args.number
         print(f"{name:>15}: {best * 1e6:8.0f} µs per search ({best * 1e6 / offers:.1f} µs/offer)")
 
 

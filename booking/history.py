@@ -14,6 +14,7 @@ from typing import Literal
 
 import msgspec
 
+from booking.history_codes import HistoryCode
 from booking.model import Order
 from booking.rows import HistoryEntry
 from kernel.auth import Principal
@@ -41,7 +42,11 @@ class Actor(msgspec.Struct, frozen=True, omit_defaults=True):
 
 
 class HistoryItem(msgspec.Struct, frozen=True):
-    """One change: from what to what (status and payment status), why, who and when."""
+    """One change: from what to what (status and payment status), why, who and when.
+
+    `code` names the kind of change (booking/history_codes.py) beside `reason`, its words;
+    null for a reason of a shape without a code: show `reason` then.
+    """
 
     at: dt.datetime
     from_status: str | None
@@ -50,6 +55,7 @@ class HistoryItem(msgspec.Struct, frozen=True):
     to_payment_status: str
     reason: str
     actor: Actor
+    code: HistoryCode | None = None
 
 
 class OrderHistory(msgspec.Struct, frozen=True):
@@ -79,6 +85,7 @@ def history_view(order: Order, entries: list[HistoryEntry], viewer: Principal) -
                 to_payment_status=e.to_payment_status,
                 reason=e.reason,
                 actor=actor_of(e.actor, order, viewer),
+                code=e.code,  # type: ignore[arg-type]  # the database's vocabulary, tested
             )
             for e in entries
         ),

@@ -246,7 +246,7 @@ class PgOrderRepository:
         async with self._db.connection() as conn:
             rows = await conn.fetch(
                 "SELECT from_status, to_status, from_payment_status, to_payment_status, reason,"
-                " actor, at FROM order_history WHERE order_id = $1 ORDER BY id",
+                " actor, at, code FROM order_history WHERE order_id = $1 ORDER BY id",
                 order_id,
                 timeout=self._db.timeout_s,
             )

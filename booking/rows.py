@@ -160,6 +160,7 @@ class HistoryEntry(msgspec.Struct, frozen=True):
     reason: str
     actor: str
     at: dt.datetime
+    code: str | None = None  # order_history.code (booking/history_codes.py)
 
 
 def passenger_columns(passengers: Sequence[Passenger]) -> tuple[list[object], ...]:

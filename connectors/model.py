@@ -66,7 +66,21 @@ class FlightQuery(msgspec.Struct, frozen=True):
     currency: str = "USD"
 
 
-class Segment(msgspec.Struct, frozen=True):
+BaggageType = Literal["checked", "carry_on"]
+
+
+class BaggageAllowance(msgspec.Struct, frozen=True, omit_defaults=True):
+    """Bags of one kind included for each passenger on a segment (Duffel's `baggages`);
+    `max_weight_kg` only when the airline states a weight."""
+
+    type: BaggageType
+    quantity: int
+    max_weight_kg: int | None = None
+
+
+# omit_defaults: `baggages` is left out when the airline does not say (None), so answers from
+# airlines without baggage data and cache entries written before the field look the same.
+class Segment(msgspec.Struct, frozen=True, omit_defaults=True):
     marketing_carrier: str
     flight_number: str
     origin: str
@@ -75,6 +89,8 @@ class Segment(msgspec.Struct, frozen=True):
     arriving_at: dt.datetime  # airport-local, naive
     aircraft: str
     cabin_class: CabinClass
+    # What the fare includes per passenger; () = nothing included, None = not reported.
+    baggages: tuple[BaggageAllowance, ...] | None = None
 
 
 class Slice(msgspec.Struct, frozen=True):

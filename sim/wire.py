@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from sim.baggage import allowance
 from sim.catalog import Cabin
 from sim.fares import Money, decimal_amount
 from sim.journeys import duration_minutes
@@ -71,6 +72,22 @@ class Price(msgspec.Struct, frozen=True):
     total: Decimal
 
 
+class CheckedBags(msgspec.Struct, frozen=True, omit_defaults=True):
+    pieces: int
+    max_kg: int | None = None  # per piece; none stated when no piece is included
+
+
+class CabinBags(msgspec.Struct, frozen=True):
+    pieces: int
+
+
+class Baggage(msgspec.Struct, frozen=True):
+    """Included per traveller on the leg; a zero-piece `checked` is "no checked bag"."""
+
+    checked: CheckedBags
+    cabin: CabinBags
+
+
 class Leg(msgspec.Struct, frozen=True):
     carrier: str
     number: str
@@ -82,6 +99,9 @@ class Leg(msgspec.Struct, frozen=True):
     arrive_utc: dt.datetime
     equipment: str
     cabin: Cabin
+    # The sim's sellers always state it (the consolidator passes on the operating carrier's);
+    # REST_API.md lets a seller that does not know leave it out.
+    baggage: Baggage
 
 
 class FareJourney(msgspec.Struct, frozen=True):
@@ -151,6 +171,12 @@ def price(money: Money) -> Price:
     )
 
 
+def baggage(carrier: str, cabin: Cabin) -> Baggage:
+    bags = allowance(carrier, cabin)
+    checked = CheckedBags(bags.checked, bags.checked_kg if bags.checked else None)
+    return Baggage(checked, CabinBags(bags.carry_on))
+
+
 def journey(legs: tuple[LegInstance, ...], cabin: Cabin) -> FareJourney:
     return FareJourney(
         duration_minutes=duration_minutes(legs),
@@ -166,6 +192,7 @@ def journey(legs: tuple[LegInstance, ...], cabin: Cabin) -> FareJourney:
                 arrive_utc=leg.arrive_utc,
                 equipment=leg.flight.equipment,
                 cabin=cabin,
+                baggage=baggage(leg.flight.carrier, cabin),
             )
             for leg in legs
         ),

@@ -3,6 +3,7 @@ the seats left our sim adds (lxml, no I/O)."""
 
 from __future__ import annotations
 
+import msgspec
 from lxml import etree
 
 from connectors.model import (
@@ -13,6 +14,7 @@ from connectors.model import (
     iso_duration,
     parse_iso_duration,
 )
+from connectors.ndc.baggage import SegmentBags, allowances
 from connectors.ndc.messages import CABIN_CODES
 from connectors.ndc.reading import (
     EXT,
@@ -43,6 +45,12 @@ class DataLists:
         paxs = list(every(response, "DataLists/PaxList/Pax"))
         ptcs = [(p.findtext(_PTC) or "ADT").strip() for p in paxs]
         self.pax_ids = tuple(text(p, "PaxID") for p in paxs)
+        # Allowances are shown per passenger: an adult's (an infant's differ, a lap has no seat).
+        self.bag_pax_id = next(
+            (i for i, ptc in zip(self.pax_ids, ptcs, strict=True) if ptc == "ADT"),
+            self.pax_ids[0] if self.pax_ids else "",
+        )
+        self._allowances = allowances(response)
         self.passengers = Passengers(
             adults=ptcs.count("ADT"), children=ptcs.count("CHD"), infants=ptcs.count("INF")
         )
@@ -71,17 +79,27 @@ class DataLists:
             e.get("OfferRefID", ""): int(e.get("Qty", ""))
             for e in root.iterfind(f"{path('AugmentationPoint')}/{{{EXT}}}SeatsLeft/{{{EXT}}}Offer")
         }
-        self._slices: dict[str, Slice] = {}
+        self.journey_segments = {
+            journey_id: texts(journey, "PaxSegmentRefID")
+            for journey_id, journey in self.journeys.items()
+        }
+        self._slices: dict[tuple[str, tuple[tuple[str, ...] | None, ...]], Slice] = {}
         self._segments: dict[str, Segment] = {}
+        self._bagged: dict[tuple[str, tuple[str, ...]], Segment] = {}
 
-    def slice(self, journey_id: str) -> Slice:
-        found = self._slices.get(journey_id)
+    def slice(self, journey_id: str, bags: SegmentBags | None = None) -> Slice:
+        """The journey, its segments carrying the allowances `bags` names (none: not reported)."""
+        segment_ids = self.journey_segments[journey_id]
+        key = (journey_id, tuple(None if bags is None else bags.get(s) for s in segment_ids))
+        found = self._slices.get(key)
         if found is None:
             journey = self.journeys[journey_id]
-            segments = tuple(self.segment(i) for i in texts(journey, "PaxSegmentRefID"))
+            segments = tuple(
+                self.segment(s, bag_ids) for s, bag_ids in zip(segment_ids, key[1], strict=True)
+            )
             if not segments:
                 raise Malformed(f"journey {journey_id} without segments")
-            found = self._slices[journey_id] = Slice(
+            found = self._slices[key] = Slice(
                 origin=segments[0].origin,
                 destination=segments[-1].destination,
                 duration=iso_duration(parse_iso_duration(text(journey, "Duration"))),
@@ -89,7 +107,19 @@ class DataLists:
             )
         return found
 
-    def segment(self, segment_id: str) -> Segment:
+    def segment(self, segment_id: str, bag_ids: tuple[str, ...] | None = None) -> Segment:
+        if bag_ids is None:
+            return self._segment(segment_id)
+        found = self._bagged.get((segment_id, bag_ids))
+        if found is None:
+            included = (self._allowances[i] for i in bag_ids)
+            bags = tuple(b for b in included if b is not None)
+            found = self._bagged[segment_id, bag_ids] = msgspec.structs.replace(
+                self._segment(segment_id), baggages=bags
+            )
+        return found
+
+    def _segment(self, segment_id: str) -> Segment:
         found = self._segments.get(segment_id)
         if found is None:
             pax_segment = self.segments[segment_id]

@@ -12,6 +12,7 @@ from lxml import etree
 
 from connectors import offer_ids
 from connectors.model import Conditions, Hold, Offer, Owner, PricedOffer
+from connectors.ndc.baggage import segment_bags
 from connectors.ndc.datalists import DataLists
 from connectors.ndc.messages import AGENCY_ID, CNS, NS, SelectedOffer
 from connectors.ndc.reading import (
@@ -104,6 +105,10 @@ def _offer(offer: etree._Element, lists: DataLists, *, source: str, owner: Owner
     if not items:
         raise Malformed("offer without OfferItem")
     offer_id = child_text(kids, "OfferID")
+    bags = None  # no associations: the airline did not say
+    if _BAGS in kids:
+        journeys = {j: lists.journey_segments[j] for j in journey_ids}
+        bags = segment_bags(offer, lists.bag_pax_id, journeys)
     owner_code = child_text(kids, "OwnerCode")
     selected = SelectedOffer(offer_id, [child_text(i, "OfferItemID") for i in items], lists.pax_ids)
     return Offer(
@@ -120,12 +125,13 @@ def _offer(offer: etree._Element, lists: DataLists, *, source: str, owner: Owner
             refundable=_allowed(items[0], "CancelRestrictions"),
             changeable=_allowed(items[0], "ChangeRestrictions"),
         ),
-        slices=tuple(lists.slice(j) for j in journey_ids),
+        slices=tuple(lists.slice(j, bags) for j in journey_ids),
         passengers=lists.passengers,
     )
 
 
 _ITEM = tag("OfferItem")
+_BAGS = tag("BaggageAssociations")
 
 
 def to_offers(root: etree._Element, *, source: str, owner: Owner) -> list[Offer]:

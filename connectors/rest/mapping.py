@@ -8,6 +8,7 @@ import msgspec
 
 from connectors import errors, offer_ids
 from connectors.model import (
+    BaggageAllowance,
     CabinClass,
     Conditions,
     FlightQuery,
@@ -89,6 +90,7 @@ def to_slice(journey: wire.FareJourney) -> Slice:
                 arriving_at=leg.arrive_local,
                 aircraft=leg.equipment,
                 cabin_class=CABIN_FROM_WIRE[leg.cabin],
+                baggages=None if leg.baggage is None else baggages(leg.baggage),
             )
             for leg in legs
         ),
@@ -157,3 +159,13 @@ def error_for(
         rule = body.error.message.rpartition(": ")[2]
         return errors.SeatRestricted(message, rule=rule)
     return _REJECTIONS.get(code, errors.InvalidRequest)(message)
+
+
+def baggages(bags: wire.Baggage) -> tuple[BaggageAllowance, ...]:
+    """The airline's per-leg allowance as ours: only the kinds it includes (zero pieces: none)."""
+    found: list[BaggageAllowance] = []
+    if bags.checked is not None and bags.checked.pieces > 0:
+        found.append(BaggageAllowance("checked", bags.checked.pieces, bags.checked.max_kg))
+    if bags.cabin is not None and bags.cabin.pieces > 0:
+        found.append(BaggageAllowance("carry_on", bags.cabin.pieces))
+    return tuple(found)

@@ -39,6 +39,22 @@ class Price(msgspec.Struct, frozen=True):
     total: Decimal
 
 
+class CheckedBags(msgspec.Struct, frozen=True):
+    pieces: int
+    max_kg: int | None = None
+
+
+class CabinBags(msgspec.Struct, frozen=True):
+    pieces: int
+
+
+class Baggage(msgspec.Struct, frozen=True):
+    """Bags included per traveller on a leg; a part left out is a part not stated."""
+
+    checked: CheckedBags | None = None
+    cabin: CabinBags | None = None
+
+
 class Leg(msgspec.Struct, frozen=True):
     carrier: str
     number: str
@@ -48,6 +64,7 @@ class Leg(msgspec.Struct, frozen=True):
     arrive_local: dt.datetime
     equipment: str
     cabin: CabinCode
+    baggage: Baggage | None = None  # sellers that do not know leave it out
 
 
 class FareJourney(msgspec.Struct, frozen=True):

@@ -17,10 +17,12 @@ from lxml import etree
 
 from sim import errors
 from sim.airline import Quote
+from sim.baggage import allowance
 from sim.bookings import Booking
 from sim.catalog import AirlineSpec, Cabin
 from sim.fares import CONDITIONS, Money, decimal_amount
 from sim.journeys import duration_minutes
+from sim.ndc.baggage import AllowanceList, associate
 from sim.ndc.xml import NS, add, document, payload
 from sim.schedule import LegInstance
 
@@ -76,6 +78,7 @@ class _DataLists:
 
     def __init__(self, parent: etree._Element, cabin: Cabin, paxs: Sequence[str]) -> None:
         self._root = add(parent, "DataLists")
+        self.bags = AllowanceList()
         self._marketing = etree.Element("_")
         self._legs = etree.Element("_")
         self._operating = etree.Element("_")
@@ -94,6 +97,7 @@ class _DataLists:
     def close(self) -> None:
         """Write the lists (in the schema's order), leaving out the empty ones."""
         for tag, holder in (
+            ("BaggageAllowanceList", self.bags.holder),
             ("DatedMarketingSegmentList", self._marketing),
             ("DatedOperatingLegList", self._legs),
             ("DatedOperatingSegmentList", self._operating),
@@ -178,6 +182,13 @@ def _price(parent: etree._Element, tag: str, money: Money) -> None:
 def _offer(parent: etree._Element, quote: Quote, spec: AirlineSpec, lists: _DataLists) -> None:
     offer = add(parent, "Offer")
     journey_ids = [lists.journey(legs) for legs in quote.journeys]
+    cabin = quote.key.cabin
+    covered = [
+        (lists.segment(leg), lists.bags.ids(allowance(leg.flight.carrier, cabin)))
+        for legs in quote.journeys
+        for leg in legs
+    ]
+    associate(offer, covered, lists.pax_ids)
     overview = add(offer, "JourneyOverview")
     for journey_id in journey_ids:
         add(add(overview, "JourneyPriceClass"), "PaxJourneyRefID", journey_id)

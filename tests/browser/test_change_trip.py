@@ -176,3 +176,80 @@ def test_a_change_whose_answer_is_lost_is_followed_until_it_ends(
     expect(page.get_by_role("heading", name="Your trip is booked")).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="Your flight was changed")).to_be_visible()
     expect(page.get_by_role("region", name="LHR to JFK")).to_contain_text(_shown_date(21))
+
+
+_UNAVAILABLE = {
+    "type": "https://skyfare.dev/problems/service-unavailable",
+    "title": "Service unavailable",
+    "status": 503,
+    "detail": "the order store is not answering",
+}
+
+
+def _answered_503(route: Route) -> None:
+    """The API does the confirmation, but the page is told 503 (a gateway in between gave up)."""
+    route.fetch()
+    route.fulfill(status=503, json=_UNAVAILABLE, content_type="application/problem+json")
+
+
+def test_a_change_followed_through_a_503_spell_ends_on_the_changed_trip(
+    screen: Page, stack: Stack
+) -> None:
+    """The confirmation answers 503 and so do the first asks after it: the page says it has not
+    heard back yet and keeps asking (confirming again would be safe), then shows the changed
+    trip once the API answers."""
+    page = screen
+    order_id = paid_trip(stack, page.request, days_ahead=92, cabin=FLEX_CABIN)
+    open_trip(page, order_id)
+    page.get_by_role("link", name="Change this flight, LHR to JFK").click()
+    confirming = _choose_dearest(page, _find_flights(page, 22))
+
+    asked: list[str] = []
+
+    def unavailable_for_a_while(route: Route) -> None:
+        asked.append(route.request.url)
+        if len(asked) <= 3:
+            route.fulfill(status=503, json=_UNAVAILABLE, content_type="application/problem+json")
+        else:
+            route.continue_()
+
+    page.route("**/v1/orders/*/changes/*/confirm", _answered_503)
+    page.route(re.compile(r".*/v1/orders/[^/]+/changes/och_[^/]+$"), unavailable_for_a_while)
+    confirming.get_by_role("button", name="Confirm change").click()
+
+    waiting = confirming.get_by_role("status").filter(has_text="not heard back")
+    expect(waiting).to_contain_text("We keep checking")
+    expect(waiting).to_contain_text("Confirming again is safe")
+    assert_accessible(page)
+    screenshot(page, "change-unanswered")
+    expect(page.get_by_role("heading", name="Your trip is booked")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Your flight was changed")).to_be_visible()
+    expect(page.get_by_role("region", name="LHR to JFK")).to_contain_text(_shown_date(22))
+    assert len(asked) > 3  # asked through the 503s, not given up after the first
+
+
+def test_a_followed_change_that_ends_failed_says_why_and_offers_a_new_search(
+    screen: Page, stack: Stack
+) -> None:
+    """A declined card fails the change at the API, but the page only hears 503: following the
+    change it learns that it `failed`, says the trip keeps its flights and why, and offers a new
+    search."""
+    page = screen
+    order_id = paid_trip(stack, page.request, days_ahead=93, cabin=FLEX_CABIN)
+    open_trip(page, order_id)
+    page.get_by_role("link", name="Change this flight, LHR to JFK").click()
+    confirming = _choose_dearest(page, _find_flights(page, 23))
+    confirming.get_by_label("Test card that is declined").check()
+
+    page.route("**/v1/orders/*/changes/*/confirm", _answered_503)
+    confirming.get_by_role("button", name="Confirm change").click()
+
+    refused = confirming.get_by_role("alert")
+    expect(refused).to_contain_text("Your flight was not changed")
+    expect(refused).to_contain_text(re.compile("the card payment of .* failed", re.IGNORECASE))
+    assert_accessible(page)
+    screenshot(page, "change-failed")
+    confirming.get_by_role("button", name="Search again").click()
+    expect(page.get_by_role("region", name="Change offers")).to_be_visible()
+    open_trip(page, order_id)  # a new page load: signed in again
+    expect(page.get_by_role("region", name="LHR to JFK")).to_contain_text(_shown_date(93))

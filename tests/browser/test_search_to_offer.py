@@ -129,3 +129,41 @@ def test_an_offer_that_cannot_be_found_says_so_and_offers_a_new_search(screen: P
     page.get_by_role("link", name="Search again").click()
     expect(page.get_by_role("button", name="Search", exact=True)).to_be_visible()
     assert_accessible(page)
+
+
+def _offer_flown_by(page: Page, carrier: str) -> str:
+    """The id of an LHR → JFK offer whose every flight `carrier` flies, from the API the page
+    talks to (a consolidator may be the seller: it passes on the carrier's allowance)."""
+    answer = page.request.get(
+        f"/v1/search?origin=LHR&destination=JFK&departure_date={_day(25)}&limit=500"
+    )
+    assert answer.ok, answer.text()
+    offers = answer.json()["offers"]
+    for offer in offers:
+        carriers = {s["marketing_carrier"] for sl in offer["slices"] for s in sl["segments"]}
+        if carriers == {carrier}:
+            return str(offer["id"])
+    raise AssertionError(f"no offer flown by {carrier} in {answer.json()['meta']}")
+
+
+@pytest.mark.parametrize(
+    ("carrier", "words"),
+    [
+        ("BA", "Baggage: 1 checked bag, 23 kg, plus carry-on"),
+        ("AA", "Baggage: carry-on only"),
+        ("SK", "Baggage: not reported by the airline"),  # OTA messages without a slot for it
+    ],
+)
+def test_an_offer_says_what_baggage_its_fare_includes(
+    screen: Page, carrier: str, words: str
+) -> None:
+    page = screen
+    page.goto(f"/offers/{_offer_flown_by(page, carrier)}")
+
+    conditions = page.get_by_role("region", name="Fare conditions")
+    expect(conditions.get_by_role("listitem").filter(has_text="Baggage")).to_have_text(words)
+    per_passenger = conditions.get_by_text("Baggage included for each passenger.")
+    expect(per_passenger).to_have_count(0 if carrier == "SK" else 1)
+    assert_accessible(page)
+    if carrier == "BA":
+        screenshot(page, "offer-baggage")

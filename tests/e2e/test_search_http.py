@@ -173,3 +173,28 @@ async def test_one_search_merges_rest_soap_and_ndc_airlines(search_client: Clien
         for o in body["offers"]
     ]
     assert len(trips) == len(set(trips))  # the same flights from two sellers: one offer
+
+
+async def test_segments_say_what_baggage_each_airline_includes_and_leave_out_what_it_did_not(
+    search_client: Client,
+) -> None:
+    params = {"origin": "LHR", "destination": "JFK", "departure_date": _in_days(31), "limit": 500}
+    response = await search_client.get("/v1/search", params=params)
+    body = await response.json()
+    assert response.status == 200, body
+    by_seller: dict[str, set[str]] = {}
+    for offer in body["offers"]:
+        for segment in (s for sl in offer["slices"] for s in sl["segments"]):
+            bags = segment.get("baggages")
+            shown = "absent" if bags is None else msgspec.json.encode(bags).decode()
+            by_seller.setdefault(offer["owner"]["iata_code"], set()).add(shown)
+    checked = (
+        '[{"type":"checked","quantity":1,"max_weight_kg":23},{"type":"carry_on","quantity":1}]'
+    )
+    assert by_seller["VS"] == {checked}  # NDC: BaggageAllowanceList
+    assert by_seller["SK"] == {"absent"}  # SOAP (OTA 2003/05): not reported
+    assert checked in by_seller["GT"]  # REST: each leg's baggage, passed on by the consolidator
+    assert '[{"type":"carry_on","quantity":1}]' in by_seller["GT"]  # AA's economy
+    again = await (await search_client.get("/v1/search", params=params)).json()
+    assert again["meta"]["cache"] == "hit"
+    assert again["offers"] == body["offers"]  # the stored answer says the same

@@ -9,6 +9,7 @@ import aiohttp
 import pytest
 
 from connectors import errors
+from connectors.model import BaggageAllowance, Offer
 from connectors.rest.connector import RestConnector
 from tests.support.flights import LHR_JFK, adults, flights, query, supplier_id
 from tests.support.sim import SimHandle
@@ -236,3 +237,27 @@ async def test_control_api_validates_profiles_and_lists_airlines(sim: SimHandle)
         "/rest/globetrotter",
     ]
     assert airlines[2]["profile"]["error_rate"] == 0.0
+
+
+async def test_fares_state_baggage_per_segment_as_the_operating_carrier_files_it(
+    airline: dict[str, RestConnector],
+) -> None:
+    ba = await airline["britannia"].search(LHR_JFK, timeout=TIMEOUT)
+    aa = await airline["liberty"].search(query(("JFK", "LAX", 30), stops=0), timeout=TIMEOUT)
+    gt = await airline["globetrotter"].search(LHR_JFK, timeout=TIMEOUT)
+
+    def allowances(offers: list[Offer]) -> dict[str, set[tuple[BaggageAllowance, ...] | None]]:
+        found: dict[str, set[tuple[BaggageAllowance, ...] | None]] = {}
+        for segment in (s for o in offers for sl in o.slices for s in sl.segments):
+            found.setdefault(segment.marketing_carrier, set()).add(segment.baggages)
+        return found
+
+    checked_and_carry_on = (
+        BaggageAllowance("checked", 1, max_weight_kg=23),
+        BaggageAllowance("carry_on", 1),
+    )
+    carry_on_only = (BaggageAllowance("carry_on", 1),)  # Liberty's economy has no checked bag
+    assert allowances(ba) == {"BA": {checked_and_carry_on}}
+    assert allowances(aa) == {"AA": {carry_on_only}}
+    # The consolidator passes on the allowance of the carrier that flies each leg.
+    assert allowances(gt) == {"BA": {checked_and_carry_on}, "AA": {carry_on_only}}

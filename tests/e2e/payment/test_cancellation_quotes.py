@@ -165,6 +165,12 @@ async def test_the_history_says_who_changed_the_order_when_and_why(
     ]
     assert cancelled["actor"] == {"type": "support"}  # the agent's name is support's to see
     assert cancelled["reason"] == "cancelled by support"
+    assert cancelled["code"] == "cancelled_by_support"
+    # Every step of a booking paid, then cancelled and refunded has a code beside its reason.
+    codes = [r["code"] for r in rows]
+    assert None not in codes, rows
+    assert codes[:3] == ["created", "held", "payment_started"]
+    assert {"ticketed", "refunded"} <= set(codes)
     assert [r["at"] for r in rows] == sorted(r["at"] for r in rows)
 
     seen_by_support = await history(agent)

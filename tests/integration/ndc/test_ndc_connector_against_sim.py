@@ -11,6 +11,7 @@ from lxml import etree
 
 from connectors import errors
 from connectors.model import (
+    Offer,
     Passengers,
     parse_iso_duration,
 )
@@ -264,3 +265,25 @@ async def test_an_airline_with_an_api_key_wants_it_as_a_bearer_token(
                 await connector.search(LHR_JFK, timeout=TIMEOUT)
     finally:
         await connector.close()
+
+
+async def test_offers_carry_the_airlines_baggage_allowance_per_segment_by_cabin(
+    crimson: NdcConnector,
+) -> None:
+    economy = await crimson.search(query(("LHR", "JFK", 30)), timeout=TIMEOUT)
+    business = await crimson.search(query(("LHR", "JFK", 30), cabin="business"), timeout=TIMEOUT)
+
+    def allowances(offers: list[Offer]) -> set[tuple[tuple[str, int, int | None], ...] | None]:
+        return {
+            None
+            if s.baggages is None
+            else tuple((b.type, b.quantity, b.max_weight_kg) for b in s.baggages)
+            for o in offers
+            for sl in o.slices
+            for s in sl.segments
+        }
+
+    assert allowances(economy) == {(("checked", 1, 23), ("carry_on", 1, None))}
+    assert allowances(business) == {(("checked", 2, 32), ("carry_on", 2, None))}
+    priced = await crimson.price(supplier_id(economy[0]), timeout=TIMEOUT)
+    assert priced.slices[0].segments[0].baggages == economy[0].slices[0].segments[0].baggages

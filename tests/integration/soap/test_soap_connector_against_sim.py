@@ -239,3 +239,11 @@ async def test_a_malformed_answer_is_connector_unavailable(garbage_airline: str)
             await soap.search(LHR_JFK, timeout=TIMEOUT)
     finally:
         await soap.close()
+
+
+async def test_baggage_is_left_unknown_rather_than_guessed(nordic: SoapConnector) -> None:
+    """OpenTravel 2003/05, as the airline speaks it, has no slot for the included baggage (OTA
+    added FareBaggageAllowance later): its offers say nothing about bags, not "none"."""
+    offers = await nordic.search(LHR_JFK, timeout=TIMEOUT)
+    assert offers
+    assert {s.baggages for o in offers for sl in o.slices for s in sl.segments} == {None}

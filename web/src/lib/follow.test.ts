@@ -40,4 +40,31 @@ describe("nextPoll", () => {
     for (let count = 1; count <= PATIENCE + 1; count++) wait = nextPoll(memory, { data: same, dataUpdateCount: count }, moving);
     expect(wait).toBe(false);
   });
+
+  it("keeps asking through errors that leave the state unknown, backing off, until data comes", () => {
+    const memory = newFollowMemory();
+    const unknownYet = (error: unknown) => error === "503";
+    const waits = [1, 2, 3].map((count) =>
+      nextPoll(memory, { data: undefined, dataUpdateCount: 0, error: "503", errorUpdateCount: count }, moving, unknownYet),
+    );
+    expect(waits).toEqual([1500, 2250, 3375]);
+    const answered = { data: { settled: false }, dataUpdateCount: 1, error: null, errorUpdateCount: 3 };
+    expect(nextPoll(memory, answered, moving, unknownYet)).toBe(FIRST_MS);
+    expect(nextPoll(memory, { ...answered, data: { settled: true }, dataUpdateCount: 2 }, moving, unknownYet)).toBe(false);
+  });
+
+  it("stops at an error that says the thing is not there, or when no error is unknown", () => {
+    const unknownYet = (error: unknown) => error === "503";
+    expect(nextPoll(newFollowMemory(), { data: undefined, dataUpdateCount: 0, error: "404", errorUpdateCount: 1 }, moving, unknownYet)).toBe(false);
+    expect(nextPoll(newFollowMemory(), { data: undefined, dataUpdateCount: 0, error: "503", errorUpdateCount: 1 }, moving)).toBe(false);
+  });
+
+  it("gives up on a spell of errors after PATIENCE of them", () => {
+    const memory = newFollowMemory();
+    let wait: number | false = FIRST_MS;
+    for (let count = 1; count <= PATIENCE; count++) {
+      wait = nextPoll(memory, { data: undefined, dataUpdateCount: 0, error: "503", errorUpdateCount: count }, moving, () => true);
+    }
+    expect(wait).toBe(false);
+  });
 });

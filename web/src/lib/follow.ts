@@ -18,22 +18,37 @@ export interface FollowMemory {
 
 export const newFollowMemory = (): FollowMemory => ({ answers: 0, data: undefined, unchanged: 0 });
 
-/** The wait before asking again, or false: settled (`moving` says no), or out of patience. */
+/** What a follower is shown of its query: TanStack's state (errors counted like answers). */
+export interface FollowedState<T> {
+  data: T | undefined;
+  dataUpdateCount: number;
+  error?: unknown;
+  errorUpdateCount?: number;
+}
+
+/** The wait before asking again, or false: settled (`moving` says no), or out of patience.
+ * An error answer counts as one that brought nothing new. Before any answer with data, it asks
+ * again only when `unknownYet` says the error leaves the thing's state unknown (a 503, no answer
+ * at all): a change whose confirmation went unanswered is still followed through a spell of
+ * 503s, where a 404 ends the following. */
 export function nextPoll<T>(
   memory: FollowMemory,
-  state: { data: T | undefined; dataUpdateCount: number },
+  state: FollowedState<T>,
   moving: (data: T) => boolean,
+  unknownYet: (error: unknown) => boolean = () => false,
 ): number | false {
   const { data } = state;
-  if (state.dataUpdateCount !== memory.answers) {
-    memory.answers = state.dataUpdateCount;
+  const answers = state.dataUpdateCount + (state.errorUpdateCount ?? 0);
+  if (answers !== memory.answers) {
+    memory.answers = answers;
     if (data === memory.data) memory.unchanged += 1;
     else {
       memory.data = data;
       memory.unchanged = 0;
     }
   }
-  if (data === undefined || !moving(data)) {
+  const asking = data === undefined ? state.error != null && unknownYet(state.error) : moving(data);
+  if (!asking) {
     memory.unchanged = 0;
     return false;
   }

@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from connectors import errors, offer_ids
-from connectors.model import Owner, Passengers
+from connectors.model import BaggageAllowance, Owner, Passengers
 from connectors.ndc import mapping, schemas
 from connectors.ndc.messages import SelectedOffer
 from tests.support.ndc_exchanges import schema_folder
@@ -201,3 +201,57 @@ NOT_NDC = {"network_rs.xml", "unexpected_shape_rs.xml"}  # ours, and a deliberat
 )
 def test_every_recorded_answer_is_valid_ndc_21_3(name: str) -> None:
     assert schemas.problems(sample(name), schema_folder()) == []
+
+
+def test_baggage_allowances_reach_every_segment_they_are_associated_with() -> None:
+    [offer] = mapping.to_offers(
+        sample("air_shopping_round_trip_rs.xml"), source=SOURCE, owner=CRIMSON
+    )
+    included = (
+        BaggageAllowance("checked", 1, max_weight_kg=23),
+        BaggageAllowance("carry_on", 1),
+    )
+    assert [s.baggages for sl in offer.slices for s in sl.segments] == [included, included]
+
+
+def test_baggage_weight_in_pounds_is_read_as_whole_kilograms_rounded_down() -> None:
+    root = sample("offer_price_rs.xml")
+    for weight in root.iter(f"{{{mapping.CNS}}}WeightAllowance"):
+        weight[0].text, weight[1].text = "50", "LBR"
+    priced = mapping.to_priced_offer(root, source=SOURCE, owner=CRIMSON)
+    checked = priced.slices[0].segments[0].baggages[0]  # type: ignore[index]
+    assert (checked.type, checked.max_weight_kg) == ("checked", 22)
+
+
+def test_segments_of_an_offer_without_baggage_associations_have_baggage_unknown() -> None:
+    root = sample("offer_price_rs.xml")
+    for association in list(root.iter(f"{{{mapping.CNS}}}BaggageAssociations")):
+        association.getparent().remove(association)  # type: ignore[union-attr]
+    priced = mapping.to_priced_offer(root, source=SOURCE, owner=CRIMSON)
+    assert all(s.baggages is None for sl in priced.slices for s in sl.segments)
+
+
+def test_a_zero_piece_allowance_includes_nothing_of_that_kind() -> None:
+    root = sample("offer_price_rs.xml")
+    for quantity in root.iter(f"{{{mapping.CNS}}}TotalQty"):
+        quantity.text = "0"
+    priced = mapping.to_priced_offer(root, source=SOURCE, owner=CRIMSON)
+    assert all(s.baggages == () for sl in priced.slices for s in sl.segments)
+
+
+def test_baggage_associated_by_journey_or_with_no_flights_covers_their_segments() -> None:
+    root = sample("offer_price_rs.xml")
+    checked, carry_on = root.iter(f"{{{mapping.CNS}}}BaggageAssociations")
+    flights = checked.find(f"{{{mapping.CNS}}}OfferFlightAssociations")
+    assert flights is not None
+    flights.clear()  # the checked bag by journey: PaxJourneyRef/PaxJourneyRefID PJ1
+    journey = etree.SubElement(flights, f"{{{mapping.CNS}}}PaxJourneyRef")
+    etree.SubElement(journey, f"{{{mapping.CNS}}}PaxJourneyRefID").text = "PJ1"
+    carry_on.remove(carry_on.find(f"{{{mapping.CNS}}}OfferFlightAssociations"))  # every flight
+    priced = mapping.to_priced_offer(root, source=SOURCE, owner=CRIMSON)
+    outbound, inbound = (sl.segments[0].baggages for sl in priced.slices)
+    assert outbound == (
+        BaggageAllowance("checked", 1, max_weight_kg=23),
+        BaggageAllowance("carry_on", 1),
+    )
+    assert inbound == (BaggageAllowance("carry_on", 1),)

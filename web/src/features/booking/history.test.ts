@@ -104,3 +104,33 @@ describe("stepOf", () => {
     expect(created).toMatchObject({ title: "Booking started", reason: null });
   });
 });
+
+describe("stepOf by code", () => {
+  it("chooses the words by the entry's code, reading its details from the reason", () => {
+    const owed = stepOf(item({ ...cancelled, code: "refund_owed",
+      reason: "the flight change och_0123456789abcdef01234567 cost 80.00 USD less: refund owed: 80.00 USD to och_0123456789abcdef01234567" }));
+    expect(owed).toMatchObject({ title: "Refund on its way", reason: "$80.00 for a flight change, back to your card", by: "Skyfare" });
+    const renamed = stepOf(item({ code: "name_corrected", reason: "passenger 1 name corrected from Ada Lovelace to Ada King" }));
+    expect(renamed).toMatchObject({ title: "Name corrected", reason: "Ada King (was Ada Lovelace)", tone: "done" });
+  });
+
+  it("keeps the code's title and tone when the reason is worded another way, showing it as written", () => {
+    const owed = stepOf(item({ ...cancelled, code: "refund_owed", reason: "money_back owed to the card (pay_9af57676a918016eea1fb084)" }));
+    expect(owed).toEqual({ title: "Refund on its way", reason: "Money back owed to the card", by: "Skyfare", tone: "progress" });
+  });
+
+  it("does not let the text pick another kind of step than the code says", () => {
+    // "seats …" would read as a seat change; the code says the name was corrected.
+    const step = stepOf(item({ code: "name_corrected", reason: "seats 14C (pas_1)" }), ["Ada Lovelace"]);
+    expect(step).toMatchObject({ title: "Name corrected", reason: "Seats 14C" });
+  });
+
+  it("falls back to the text for a code it does not know, and for none", () => {
+    const newer = stepOf(item({ code: "baggage_added" as HistoryItem["code"], reason: "seats 14C (pas_1)" }), ["Ada Lovelace"]);
+    expect(newer).toMatchObject({ title: "Seats changed", reason: "14C for Ada Lovelace" });
+    const unknown = stepOf(item({ code: "baggage_added" as HistoryItem["code"], reason: "bag_added (ord_0123456789abcdef)" }));
+    expect(unknown).toMatchObject({ title: "Bag added", reason: null });
+    const none = stepOf(item({ code: null, reason: "card refused: insufficient_funds", to_payment_status: "failed" }));
+    expect(none.reason).toBe("The card has too little money available. Nothing was charged.");
+  });
+});

@@ -47,7 +47,7 @@ function who(actor: HistoryItem["actor"], words: Words): string {
  * moved (a refund owed, a flight or seats changed), the reason says what the step is.
  * `names`: the order's passengers in order, for the seats' notes (`pas_N`). */
 export function stepOf(item: HistoryItem, names: string[] = []): Step {
-  const words = inWords(item.reason, names);
+  const words = inWords(item.reason, names, item.code);
   const statusMoved = item.from_status !== item.to_status;
   const paymentMoved = item.from_payment_status !== item.to_payment_status;
   const by = who(item.actor, words);

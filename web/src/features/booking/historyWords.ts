@@ -1,7 +1,8 @@
+import type { Schemas } from "../../lib/api/client";
 import { money } from "../../lib/format";
 
-/** The API's history reasons (order_history.reason, written by booking/ and payment/) in the
- * words of the trip's timeline. Nothing is dropped but our own ids: each amount, where money went
+/** The API's history entries (a `code`, and the reason's text written by booking/ and payment/)
+ * in the words of the trip's timeline. Nothing is dropped but our own ids: each amount, where money went
  * and why a card or a refund was refused stay; an unknown reason is shown as written. */
 
 /** What a reason says, in the traveler's words. `title` replaces the step's own title (a note
@@ -52,78 +53,115 @@ export function moneyParts(text: string): string {
 const cap = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 const pax = (id: string, names: string[]) => names[Number(id.replace("pas_", "")) - 1] ?? id;
 
-type Rule = [RegExp, (match: RegExpExecArray, names: string[]) => Words];
+type Code = NonNullable<Schemas["HistoryItem"]["code"]>;
+type Rule = [Code, RegExp, (match: RegExpExecArray, names: string[]) => Words];
 
+const silent = () => ({ text: null });
+
+// By code, the API's `code` (booking/history_codes.py); each rule's pattern reads the details
+// (amounts, codes, seats) out of the reason its writer words that way. In this order, the
+// patterns also place a reason that comes without a code (see `inWords`).
 const RULES: Rule[] = [
-  [/^created$/, () => ({ text: null })],
-  [/^(payment started|paid and ticketed|held at the airline|payment captured|cancelled by traveler)$/, () => ({ text: null })],
-  [/^cancelled by support$/, () => ({ text: "Cancelled for you by Skyfare support" })],
-  [/^cancelled by (traveler|support) as quoted \([a-z]+_[0-9a-z]+\)$/, ([, who]) => ({
+  ["created", /^created$/, silent],
+  ["payment_started", /^payment started$/, silent],
+  ["ticketed", /^paid and ticketed$/, silent],
+  ["held", /^held at the airline$/, silent],
+  ["payment_captured", /^payment captured$/, silent],
+  ["cancelled_by_traveler", /^cancelled by traveler$/, silent],
+  ["cancelled_by_support", /^cancelled by support$/, () => ({ text: "Cancelled for you by Skyfare support" })],
+  ["cancelled_as_quoted", /^cancelled by (traveler|support) as quoted \([a-z]+_[0-9a-z]+\)$/, ([, who]) => ({
     text: who === "support" ? "Cancelled by Skyfare support on the terms you were quoted" : "On the terms you were quoted",
   })],
-  [/^(card refused|payment failed): (\S+)$/, ([, , code = ""]) => ({ text: `${cap(cardCode(code))}. Nothing was charged.` })],
-  [/^payment captured after the order ended$/, () => ({
+  ["card_refused", /^card refused: (\S+)$/, ([, code = ""]) => ({ text: `${cap(cardCode(code))}. Nothing was charged.` })],
+  ["payment_failed", /^payment failed: (\S+)$/, ([, code = ""]) => ({ text: `${cap(cardCode(code))}. Nothing was charged.` })],
+  ["captured_after_end", /^payment captured after the order ended$/, () => ({
     text: "Your card was charged after the booking had ended: the money goes back to your card.",
   })],
-  [/^(.*) \(found by the reconciler\)$/, ([, what = ""]) => ({ text: `${cap(what.replace(/^the /, ""))}: found by our checks with the airline` })],
-  [/^not paid by payment_required_by: released at the airline$/, () => ({
+  ["found_by_reconciler", /^(.*) \(found by the reconciler\)$/, ([, what = ""]) => ({
+    text: `${cap(what.replace(/^the /, ""))}: found by our checks with the airline`,
+  })],
+  ["released_unpaid", /^not paid by payment_required_by: released at the airline$/, () => ({
     text: "Not paid by the deadline, so the airline released the seats",
   })],
-  [/^ticketing failed after payment \((.*)\); the payment was refunded$/, ([, why = ""]) => ({
+  ["ticketing_failed_refunded", /^ticketing failed after payment \((.*)\); the payment was refunded$/, ([, why = ""]) => ({
     text: `The airline could not issue the tickets (${why}), so your payment was refunded`,
     money: true,
   })],
-  [/^ticketing failed$/, () => ({ text: "The airline could not issue the tickets" })],
-  [/^refund owed: (.*)$/, ([, where = ""]) => ({
+  ["ticketing_failed", /^ticketing failed$/, () => ({ text: "The airline could not issue the tickets" })],
+  ["airline_refused", /^the airline refused (.*)$/, ([, what = ""]) => ({ text: `The airline refused ${what}`, tone: "problem" })],
+  ["refund_owed", /(?:^|: )refund owed: (.*)$/, ([, where = ""]) => ({
     title: "Refund on its way",
     text: `${cap(moneyParts(where))}, back to your card`,
     tone: "progress",
     money: true,
   })],
-  [/^refund of (.*) refused by the payment gateway \((\S+)\); it is retried$/, ([, what = "", code = ""]) => ({
+  ["refund_retrying", /^refund of (.*) refused by the payment gateway \((\S+)\); it is retried$/, ([, what = "", code = ""]) => ({
     title: "Refund delayed",
     text: `The card payment service did not accept the refund of ${moneyParts(what)} (${cardCode(code)}). We are trying again: you need do nothing.`,
     tone: "problem",
     money: true,
   })],
-  [/^(.*): refunded (.*)$/, ([, why = "", where = ""]) => ({
+  ["nothing_to_refund", /^.*: nothing to refund \((.*)\)$/, ([, why = ""]) => ({ text: `Nothing to refund: ${why}`, money: true })],
+  ["refunded", /^(.*): refunded (.*)$/, ([, why = "", where = ""]) => ({
     text: `${cap(moneyParts(where))}, back to your card (${why.replace(/^the order was /, "booking ")})`,
     money: true,
   })],
-  [/^refunded by the gateway$/, () => ({ text: "Refunded by the card payment service", money: true })],
-  [/^the order was no longer waiting for this payment$/, () => ({
+  ["refunded_by_gateway", /^refunded by the gateway$/, () => ({ text: "Refunded by the card payment service", money: true })],
+  ["late_payment_refunded", /^the order was no longer waiting for this payment$/, () => ({
     text: "The payment came after the booking had ended, so it was refunded",
     money: true,
   })],
-  [/^slice (\d+) changed to (.*?)(?:; seats (.*) released)? \([a-z]+_[0-9a-z]+\)$/, ([, n = "", to = "", seats]) => ({
+  ["flight_changed", /^slice (\d+) changed to (.*?)(?:; seats (.*) released)? \([a-z]+_[0-9a-z]+\)$/, ([, n = "", to = "", seats]) => ({
     title: "Flight changed",
     text: `Flight ${n} is now ${to}${seats ? `; seats ${seats} were released` : ""}`,
     tone: "done",
   })],
-  [/^change [a-z]+_[0-9a-z]+ failed: (.*)$/, ([, why = ""]) => ({ title: "Flight change not made", text: cap(why), tone: "problem" })],
-  [/^seats (.*)$/, ([, list = ""], names) => ({
-    title: "Seats changed",
-    text: list.replace(/(\w+) \((pas_\d+)\)/g, (_, seat: string, id: string) => `${seat} for ${pax(id, names)}`),
-    tone: "done",
-  })],
-  [/^seat change refused after payment, refunded: (.*)$/, ([, why = ""]) => ({
+  ["change_failed", /^change [a-z]+_[0-9a-z]+ failed: (.*)$/, ([, why = ""]) => ({ title: "Flight change not made", text: cap(why), tone: "problem" })],
+  ["seat_change_refunded", /^seat change refused after payment, refunded: (.*)$/, ([, why = ""]) => ({
     title: "Seat change not made",
     text: `${cap(why)}; the seat charge went back to your card`,
     tone: "problem",
     money: true,
   })],
+  ["seats_changed", /^seats (.*)$/, ([, list = ""], names) => ({
+    title: "Seats changed",
+    text: list.replace(/(\w+) \((pas_\d+)\)/g, (_, seat: string, id: string) => `${seat} for ${pax(id, names)}`),
+    tone: "done",
+  })],
+  ["name_corrected", /^passenger \d+ name corrected from (.*) to (.*)$/, ([, from = "", to = ""]) => ({
+    title: "Name corrected",
+    text: `${to} (was ${from})`,
+    tone: "done",
+  })],
 ];
 
-/** The reason in the traveler's words; `names` are the order's passengers, in order (pas_N). */
-export function inWords(reason: string, names: string[] = []): Words {
-  for (const [pattern, words] of RULES) {
-    const match = pattern.exec(reason);
-    if (match) return words(match, names);
-  }
-  // Not one we know: as written, without our ids and underscores.
+const BY_CODE = new Map(RULES.map((rule) => [rule[0] as string, rule]));
+
+/** A reason as written, without our ids and underscores. */
+function asWritten(reason: string): Words {
   const text = reason
     .replace(/\s*\([a-z]{2,4}_[0-9a-z]+\)/g, "")
     .replace(/_/g, " ")
     .trim();
   return { text: text ? cap(text) : null };
+}
+
+/** The reason in the traveler's words; `names` are the order's passengers, in order (pas_N).
+ * The words are chosen by `code`; a reason whose details do not read as its code's writer words
+ * them keeps that code's title and tone, its text as written. Without a code, or with one this
+ * app does not know yet (a newer API), the reason's text is matched, else shown as written. */
+export function inWords(reason: string, names: string[] = [], code?: string | null): Words {
+  const rule = code ? BY_CODE.get(code) : undefined;
+  if (rule) {
+    const match = rule[1].exec(reason);
+    if (match) return rule[2](match, names);
+    // Worded another way: the code's title, tone and money; no details to read, so its text as written.
+    const noDetails = Object.assign([reason], { index: 0, input: reason }) as RegExpExecArray;
+    return { ...rule[2](noDetails, names), ...asWritten(reason) };
+  }
+  for (const [, pattern, words] of RULES) {
+    const match = pattern.exec(reason);
+    if (match) return words(match, names);
+  }
+  return asWritten(reason);
 }

@@ -2,7 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { api, type Schemas } from "../../../lib/api/client";
-import { type ApiProblem, settle } from "../../../lib/api/settle";
+import { ApiProblem, settle } from "../../../lib/api/settle";
 import { newFollowMemory, nextPoll } from "../../../lib/follow";
 
 export type ChangeOffer = Schemas["ChangeOfferView"];
@@ -15,6 +15,11 @@ export function searchChanges(orderId: string, search: SliceSearch): Promise<Cha
   return settle(() =>
     api.POST("/v1/orders/{order_id}/changes", { params: { path: { order_id: orderId } }, body: search }),
   );
+}
+
+/** No answer to go by — a 503 or none at all (offline): what was asked may have been done. */
+export function unanswered(problem: { status: number } | null | undefined): boolean {
+  return problem?.status === 503 || problem?.status === 0;
 }
 
 /** Flies the offer's slice instead (410: the offer expired; 409: refused, the trip unchanged).
@@ -37,7 +42,8 @@ export function useChangeOffer(orderId: string, offerId: string, follow: boolean
     queryKey: ["orders", "change", orderId, offerId],
     enabled: follow,
     retry: false,
-    refetchInterval: (query) => nextPoll(memory, query.state, (offer) => offer.status === "confirming"),
+    refetchInterval: (query) =>
+      nextPoll(memory, query.state, (offer) => offer.status === "confirming", (error) => error instanceof ApiProblem && unanswered(error.problem)),
     refetchIntervalInBackground: false,
     queryFn: ({ signal }) =>
       settle(() =>

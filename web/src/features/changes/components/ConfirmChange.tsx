@@ -7,7 +7,7 @@ import { useAttempt } from "../../../lib/attempt";
 import { clock, useExpired } from "../../../lib/expiry";
 import { sentence } from "../../../lib/format";
 import type { Problem } from "../../../lib/problems";
-import { type ChangeOffer, confirmChange, useChangeOffer } from "../api/changes";
+import { type ChangeOffer, confirmChange, unanswered, useChangeOffer } from "../api/changes";
 import { ChangeTerms, sliceLine } from "./ChangeOfferCard";
 
 interface Props {
@@ -33,9 +33,9 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
   useEffect(() => summary.current?.focus(), []);
 
   // No answer (503, offline): the change may be under way. It is followed until it ends.
-  const unanswered = problem !== null && (problem.status === 503 || problem.status === 0);
-  const followed = useChangeOffer(order.id, offer.id, unanswered).data;
-  const ended = followed && unanswered ? followed : null;
+  const notHeard = unanswered(problem);
+  const followed = useChangeOffer(order.id, offer.id, notHeard).data;
+  const ended = followed && notHeard ? followed : null;
   const refused = problem?.status === 409 || ended?.status === "failed";
   const told = useRef(false); // the trip's page is told once
   useEffect(() => {
@@ -68,9 +68,13 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
           Your change is being confirmed with the airline: this page shows it once it is done.
         </p>
       )}
-      {problem && !expired && !refused && ended?.status !== "confirming" && (
-        <ProblemNotice problem={problem} other={problem.errors ?? []} />
+      {notHeard && !ended && !expired && (
+        <p className="notice warning" role="status">
+          <strong>We have not heard back about your change yet.</strong> It may already be made. We keep checking
+          and show it here once it is known. Confirming again is safe: it never changes your flight twice.
+        </p>
       )}
+      {problem && !notHeard && !expired && !refused && <ProblemNotice problem={problem} other={problem.errors ?? []} />}
       <ChangeTerms offer={offer} />
       {!expired && !refused && <p className="price-note">Price held until {clock(offer.expires_at)}.</p>}
       {charges && !expired && !refused && <CardChoice legend="Pay the change with" card={card} onChange={setCard} />}

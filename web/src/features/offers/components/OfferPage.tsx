@@ -5,6 +5,7 @@ import { money } from "../../../lib/format";
 import { problemKind } from "../../../lib/problems";
 import { seenOffer } from "../../../lib/seenOffers";
 import { usePricedOffer } from "../api/offer";
+import { offerBaggage } from "../baggage";
 import { SliceDetails } from "./SliceDetails";
 
 /** An offer's details, re-priced with its airline on open. */
@@ -48,6 +49,8 @@ export function OfferPage() {
   const total = money(offer.total_amount, offer.total_currency);
   const { adults = 1, children = 0, infants = 0 } = offer.passengers;
   const passengers = adults + children + infants;
+  const baggage = offerBaggage(offer.slices);
+  const reported = offer.slices.some((slice) => slice.segments.some((segment) => segment.baggages != null));
   return (
     <div className="offer-page">
       <h1>
@@ -82,8 +85,22 @@ export function OfferPage() {
         <ul>
           <li>{offer.conditions.refundable ? "Refundable" : "Not refundable"}</li>
           <li>{offer.conditions.changeable ? "Changes allowed" : "No changes"}</li>
-          <li>Baggage: as the airline's fare rules say (not reported with this offer)</li>
+          {baggage.length === 1 ? (
+            <li>Baggage: {baggage[0]?.words}</li>
+          ) : (
+            <li>
+              Baggage, by flight:
+              <ul>
+                {baggage.map((b) => (
+                  <li key={b.flight}>
+                    {b.flight}: {b.words}
+                  </li>
+                ))}
+              </ul>
+            </li>
+          )}
         </ul>
+        {reported && <p className="meta">Baggage included for each passenger.</p>}
       </section>
       <p className="actions">
         <Link className="button primary" to={`/book/${encodeURIComponent(offer.id)}`}>

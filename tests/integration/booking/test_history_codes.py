@@ -1,0 +1,103 @@
+"""order_history.code: derived by PostgreSQL from each reason's shape
+(booking/sql/0140_order_history_codes.sql), for the rows there were before the column (once, by
+the migration) and for every new one."""
+
+from __future__ import annotations
+
+import re
+import typing
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from booking.history_codes import HistoryCode
+
+MIGRATION = Path(__file__).parents[3] / "booking" / "sql" / "0140_order_history_codes.sql"
+
+# One reason of each shape as booking/ and payment/ write it (the writer beside each).
+REASONS: list[tuple[str, str | None]] = [
+    ("created", "created"),  # booking/rows.py CREATE_ORDER
+    ("held at the airline", "held"),  # booking/creation.py
+    ("payment started", "payment_started"),  # payment/service.py
+    ("payment captured", "payment_captured"),  # payment/settlement.py
+    ("paid and ticketed", "ticketed"),
+    ("cancelled by traveler", "cancelled_by_traveler"),  # booking/service.py
+    ("cancelled by support", "cancelled_by_support"),
+    ("cancelled by traveler as quoted (ocr_3k2j)", "cancelled_as_quoted"),  # cancellations.py
+    ("card refused: insufficient_funds", "card_refused"),  # payment/service.py
+    ("payment failed: card_declined", "payment_failed"),  # payment/settlement.py
+    ("payment captured after the order ended", "captured_after_end"),
+    ("the airline has no hold (found by the reconciler)", "found_by_reconciler"),
+    ("not paid by payment_required_by: released at the airline", "released_unpaid"),
+    (
+        "ticketing failed after payment (the airline refused); the payment was refunded",
+        "ticketing_failed_refunded",
+    ),
+    ("ticketing failed", "ticketing_failed"),
+    ("the airline refused the hold", "airline_refused"),  # booking/creation.py
+    (
+        "refund of 9.28 USD to pay_8d refused by the payment gateway (card_declined);"
+        " it is retried",
+        "refund_retrying",
+    ),  # payment/cancellation_refunds.py
+    ("refund owed: 9.28 USD to pay_8d", "refund_owed"),
+    ("the flight change och_1 cost 80.00 USD less: refund owed: 80.00 USD to och_1", "refund_owed"),
+    ("the order was cancelled: nothing to refund (a non-refundable fare)", "nothing_to_refund"),
+    ("the order was cancelled: refunded 9.28 USD to pay_8d", "refunded"),
+    ("refunded by the gateway", "refunded_by_gateway"),  # payment/settlement.py
+    ("the order was no longer waiting for this payment", "late_payment_refunded"),
+    ("slice 1 changed to BA117 LHR 2026-12-20 08:25 (och_1)", "flight_changed"),  # change_store
+    ("change och_1 failed: the airline refused: sold out", "change_failed"),
+    ("seat change refused after payment, refunded: 14C was taken", "seat_change_refunded"),
+    ("seats 14C (pas_1), 14D (pas_2)", "seats_changed"),  # booking/seats.py
+    ("passenger 1 name corrected from Ada Lovelace to Ada King", "name_corrected"),
+    ("a reason nobody wrote yet", None),
+]
+
+
+@pytest.mark.parametrize(("reason", "code"), REASONS)
+async def test_each_reason_shape_gets_its_code(
+    booking_pool: asyncpg.Pool, reason: str, code: str | None
+) -> None:
+    assert await booking_pool.fetchval("SELECT order_history_code($1)", reason) == code
+
+
+def test_the_database_and_the_api_know_the_same_codes() -> None:
+    in_sql = set(re.findall(r"THEN '([a-z_]+)'", MIGRATION.read_text()))
+    assert in_sql == set(typing.get_args(HistoryCode))
+    assert {code for _, code in REASONS if code} == in_sql  # every code has a sample above
+
+
+_ORDER = """
+INSERT INTO orders (id, owner, booking_reference, type, status, offer_id, connector,
+                    total_amount, total_currency, slices)
+VALUES ('ord_codes', 'alice', 'CODE42', 'hold', 'held', 'off_1', 'rest-x', 10, 'USD', '[]')"""
+_NOTE = """
+INSERT INTO order_history
+    (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor)
+VALUES ('ord_codes', 'held', 'held', 'unpaid', 'unpaid', $1, 'alice')"""
+
+
+async def test_new_rows_get_their_code_as_they_are_written(booking_pool: asyncpg.Pool) -> None:
+    async with booking_pool.acquire() as conn:
+        await conn.execute(_ORDER)
+        await conn.execute(_NOTE, "seats 3A (pas_1)")
+        await conn.execute(_NOTE, "a reason nobody wrote yet")
+        rows = await conn.fetch("SELECT reason, code FROM order_history ORDER BY id")
+    assert [tuple(r) for r in rows] == [
+        ("seats 3A (pas_1)", "seats_changed"),
+        ("a reason nobody wrote yet", None),
+    ]
+
+
+async def test_the_migration_gives_rows_written_before_it_their_code(
+    booking_pool: asyncpg.Pool,
+) -> None:
+    add_column = MIGRATION.read_text().rpartition("ALTER TABLE")[2]
+    async with booking_pool.acquire() as conn:
+        await conn.execute("ALTER TABLE order_history DROP COLUMN code")  # as before 0140
+        await conn.execute(_ORDER)
+        await conn.execute(_NOTE, "payment started")
+        await conn.execute("ALTER TABLE" + add_column)
+        assert await conn.fetchval("SELECT code FROM order_history") == "payment_started"
