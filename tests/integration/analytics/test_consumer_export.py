@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
-import pytest
 import redis.asyncio as redis
 
 from analytics.consumer import AnalyticsConsumer
@@ -20,13 +18,6 @@ from analytics.store import AnalyticsStore
 from tests.support.analytics import publish
 
 KEY = b"test-traveler-key"
-
-
-@pytest.fixture
-async def streams(redis_client: redis.Redis) -> AsyncIterator[tuple[str, str]]:
-    names = (f"test:{uuid.uuid4().hex}:usage", f"test:{uuid.uuid4().hex}:events")
-    yield names
-    await redis_client.delete(*names)
 
 
 class Clock:
@@ -45,6 +36,19 @@ def _exported_searches(directory: Path) -> int:
     with duckdb.connect() as db:
         found = db.execute(f"SELECT count(*) FROM read_parquet('{glob}')").fetchone()
     return int(found[0]) if found else 0
+
+
+async def _run_until_exported(consumer: AnalyticsConsumer, directory: Path) -> None:
+    """`consumer.run()` until every search of the script is in the Parquet files (up to 30 s)."""
+    running = asyncio.create_task(consumer.run())
+    try:
+        for _ in range(600):
+            if _exported_searches(directory) == 30:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        consumer.stop()
+        await running
 
 
 async def test_busy_batches_export_once_per_interval_not_per_batch(
@@ -82,15 +86,7 @@ async def test_idle_streams_export_at_once(
         redis_client, store, usage_stream=streams[0], event_stream=streams[1],
         batch_size=500, block_ms=50, export_every_s=3600.0, traveler_key=KEY,
     )  # fmt: skip
-    running = asyncio.create_task(consumer.run())
-    try:
-        for _ in range(600):  # up to 30 s: until every search of the script is exported
-            if _exported_searches(tmp_path) == 30:
-                break
-            await asyncio.sleep(0.05)
-    finally:
-        consumer.stop()
-        await running
+    await _run_until_exported(consumer, tmp_path)
     assert _exported_searches(tmp_path) == 30
 
 
@@ -125,15 +121,7 @@ async def test_a_busy_run_lets_readers_in_without_exporting_each_time(
         redis_client, store, usage_stream=streams[0], event_stream=streams[1],
         batch_size=2, block_ms=50, export_every_s=3600.0, traveler_key=KEY, clock=Ticking(),
     )  # fmt: skip
-    running = asyncio.create_task(consumer.run())
-    try:
-        for _ in range(600):  # up to 30 s: until every search of the script is exported
-            if _exported_searches(tmp_path) == 30:
-                break
-            await asyncio.sleep(0.05)
-    finally:
-        consumer.stop()
-        await running
+    await _run_until_exported(consumer, tmp_path)
 
     assert _exported_searches(tmp_path) == 30
     assert store.exports == 1  # once, when the streams fell idle
