@@ -146,7 +146,10 @@ def measure(
     `dependencies_apart` (when pinned): each stack's dependencies (PostgreSQL, Redis, the
     notification worker, the analytics consumer, the supervisor) on the load generator's cores
     like the sim, so the API workers have the server cores to themselves as the bare handler
-    does (`bench.placement`); False: everything of the stack on the server cores, as before."""
+    does (`bench.placement`); False: everything of the stack on the server cores, as before.
+    The 2-worker stack runs on every core either way: no core is left for its dependencies
+    alone, and crowding them onto wrk's core took its requests/s from 2.0x to 0.6x of one
+    worker's (bench/results/2026-12-04-cached-search.md)."""
     apart = dependencies_apart and pinned and loadgen_cores != server_cores
     url = search_url(stack)
     body, headers = prime(url)
@@ -176,8 +179,6 @@ def measure(
             )
             two_url = search_url(two)
             prime(two_url)
-            if apart:
-                commands += servers.enter_context(dependencies_on(two, 2, loadgen_cores))
             two_base, two_proc, two_cmd = servers.enter_context(
                 baseline(body, headers, 2, every_core, pinned=pinned, target=path)
             )
@@ -249,8 +250,8 @@ def _placement(server: list[int], loadgen: list[int], *, apart: bool, pinned: bo
         return (
             f"1 worker: the API worker alone on core(s) {on_server}, its dependencies "
             "(PostgreSQL, Redis, the notification worker, the analytics consumer, the supervisor) "
-            f"on core(s) {on_loadgen} with wrk and the sim airlines; 2 workers: the API workers "
-            f"on every core, their dependencies on core(s) {on_loadgen}"
+            f"on core(s) {on_loadgen} with wrk and the sim airlines; 2 workers: all of the stack "
+            "on every core (no core is left for the dependencies alone)"
         )
     return (
         f"1 worker: the API worker and its dependencies (PostgreSQL, Redis, the notification "
