@@ -11,12 +11,15 @@ import sys
 import time
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from bench.harness_stack import Stack
-from bench.machine import process_tree
+from bench.machine import listening_pids, process_tree
 from bench.placement import dependencies_on
 from bench.processes import free_port
+from bench.report import Ceilings
+from bench.summary import ceilings_table
 
 # A supervisor-like parent: spawns one child listening on argv[1] (the "API worker"), one on
 # argv[2] (the "sim") and two that only wait (the "notification worker", the "analytics
@@ -70,8 +73,6 @@ def test_dependencies_move_beside_the_load_generator_and_come_back(tmp_path: Pat
         deadline = time.monotonic() + 60
         while len(process_tree(proc.pid)) < 5 and time.monotonic() < deadline:
             time.sleep(0.05)
-        from bench.machine import listening_pids
-
         while not (listening_pids(port) and listening_pids(sim_port)):
             assert time.monotonic() < deadline, "the listening children never listened"
             time.sleep(0.05)
@@ -91,3 +92,13 @@ def test_dependencies_move_beside_the_load_generator_and_come_back(tmp_path: Pat
     assert all(cores == {0} for cores in stayed.values()), stayed
     assert all(cores == {0} for cores in back.values()), back
     assert "taskset -a -p -c 1" in commands[0]
+
+
+def test_the_summary_names_the_ceiling_rows_placement_when_the_run_recorded_one() -> None:
+    table = Ceilings(wrk="wrk -t1 -c64 -d6s", turns=5, seconds=6, response_bytes=9000, rows=[])
+    placed = msgspec.structs.replace(table, placement="the API worker alone on core(s) 0")
+
+    lines = ceilings_table(placed)
+    assert lines[2] == "Placement: the API worker alone on core(s) 0."
+    assert lines.index(lines[2]) < next(i for i, line in enumerate(lines) if line.startswith("|"))
+    assert not any(line.startswith("Placement") for line in ceilings_table(table))  # older runs
