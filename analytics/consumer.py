@@ -29,6 +29,11 @@ logger = logging.getLogger(__name__)
 GROUP = "analytics"
 # How long the consumer keeps the DuckDB file while busy before letting a reader in.
 HOLD_S = 1.0
+# While busy, how often the Parquet files follow the tables (idle: at once). An export rewrites
+# each touched day's whole file, so its cost grows with the day: ~0.17 s of CPU for a 200,000-row
+# day. Every second (each HOLD_S) that made the consumer's CPU per search grow all day long,
+# past the API worker's own (bench/results/2026-12-04-cached-search.md).
+EXPORT_EVERY_S = 30.0
 Parse = Callable[[str, str, bytes, dict[str, list[Row]]], None]
 
 
@@ -47,8 +52,9 @@ class AnalyticsConsumer:
         consumer: str = "analytics-1",
         batch_size: int = 500,
         block_ms: int = 1000,
-        export_every: int = 20,
+        export_every_s: float = EXPORT_EVERY_S,
         traveler_key: bytes = b"",
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
         self._store = store
@@ -58,9 +64,10 @@ class AnalyticsConsumer:
         self._consumer = consumer
         self._batch_size = batch_size
         self._block_ms = block_ms
-        self._export_every = export_every
+        self._export_every_s = export_every_s
+        self._clock = clock
         self._dirty: set[Any] = set()
-        self._batches = 0
+        self._exported_at = clock()
         self._stopping = False
         self._held_since: float | None = None
 
@@ -81,22 +88,23 @@ class AnalyticsConsumer:
                 await self._client.xgroup_setid(stream, GROUP, id=at)
 
     async def run(self) -> None:
-        """Load batches until cancelled; the Parquet files follow every `export_every` batches
-        and at the end."""
+        """Load batches until cancelled; the Parquet files follow at least every
+        `export_every_s` while busy, whenever the streams fall idle, and at the end."""
         await self.start()
         try:
             while not self._stopping:
                 loaded = await self.step(block_ms=self._block_ms)
                 # Busy: keep the file open (opening costs more than a batch). Idle, or held for
                 # HOLD_S: let it go, so a report in another process can read.
-                now = time.monotonic()
+                now = self._clock()
                 if loaded and self._held_since is None:
                     self._store.hold()
                     self._held_since = now
                 elif self._held_since is not None and (
                     not loaded or now - self._held_since > HOLD_S
                 ):
-                    self.export()
+                    if not loaded:
+                        self.export()
                     self._store.release()
                     self._held_since = None
         finally:
@@ -147,8 +155,7 @@ class AnalyticsConsumer:
         for stream, items in entries.items():
             await self._client.xack(stream, GROUP, *(entry_id for entry_id, _ in items))
         self._dirty |= dates_of(rows)
-        self._batches += 1
-        if self._batches % self._export_every == 0:
+        if self._clock() - self._exported_at >= self._export_every_s:
             self.export()
         return sum(len(items) for items in entries.values())
 
@@ -169,6 +176,7 @@ class AnalyticsConsumer:
         if self._dirty:
             self._store.export_days(self._dirty)
             self._dirty = set()
+        self._exported_at = self._clock()
 
 
 def _one_slot(streams: Sequence[str]) -> bool:

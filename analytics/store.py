@@ -22,8 +22,23 @@ import duckdb
 from analytics.rows import POSITION, TABLES, Row, columns, split_id
 
 DB_FILE = "skyfare.duckdb"
-INSERT_CHUNK = 200
 _POSITION_TYPES = ("VARCHAR", "VARCHAR", "BIGINT", "BIGINT", "TIMESTAMP", "DATE")
+
+
+def _insert(table: str) -> str:
+    """A batch's rows of `table` as one statement whatever their number: each column one list
+    parameter, unnested side by side and cast to the column's type (exact for DECIMAL, typed
+    even when a column holds only NULLs). A multi-row `VALUES` of one parameter per value
+    cost DuckDB ~190 µs of CPU per search row to plan and bind (23 columns; more than the API
+    worker spends answering the search), this ~25 µs (bench/results/2026-12-04-cached-search.md);
+    `executemany` ~6 ms per row."""
+    types = (*_POSITION_TYPES, *(kind for _, kind in TABLES[table]))
+    names = list(columns(table))
+    unnested = ", ".join(f"unnest(?::{kind}[])" for kind in types)
+    return f"INSERT INTO {table} ({', '.join(names)}) SELECT {unnested}"
+
+
+_INSERTS = {table: _insert(table) for table in TABLES}
 
 
 class StoreBusy(Exception):
@@ -129,16 +144,10 @@ class AnalyticsStore:
         db.execute("BEGIN TRANSACTION")
         try:
             for table, table_rows in rows.items():
-                names = list(columns(table))
-                one = f"({', '.join('?' * len(names))})"
-                # One multi-row VALUES statement per chunk: DuckDB's executemany costs ~6 ms a
-                # row (measured), a 25-row VALUES ~10 ms in all.
-                for start in range(0, len(table_rows), INSERT_CHUNK):
-                    chunk = table_rows[start : start + INSERT_CHUNK]
+                if table_rows:
+                    # Column by column: one list parameter per column, not one per value.
                     db.execute(
-                        f"INSERT INTO {table} ({', '.join(names)}) VALUES "
-                        + ", ".join([one] * len(chunk)),
-                        [value for row in chunk for value in row],
+                        _INSERTS[table], [list(column) for column in zip(*table_rows, strict=True)]
                     )
             for stream, last_id in positions.items():
                 db.execute(

@@ -57,7 +57,7 @@ def wrk_command(
 
 
 @contextmanager
-def _scripts(targets: Mapping[str, Target]) -> Iterator[dict[str, Path | None]]:
+def wrk_scripts(targets: Mapping[str, Target]) -> Iterator[dict[str, Path | None]]:
     """A wrk Lua script per POST target (method, body, Content-Type); None for GETs."""
     with tempfile.TemporaryDirectory(prefix="skyfare-wrk-") as folder:
         scripts: dict[str, Path | None] = {}
@@ -85,13 +85,13 @@ def measure_turns(
     rps: dict[str, list[float]] = {name: [] for name in targets}
     cpu: dict[str, list[float]] = {name: [] for name in targets}
     non_2xx = 0
-    with _scripts(targets) as scripts:
+    with wrk_scripts(targets) as scripts:
         commands = [
             " ".join(wrk_command(t, scripts[n], seconds=seconds, connections=connections))
             for n, t in targets.items()
         ]
         for name, target in targets.items():
-            _wrk(wrk_command(target, scripts[name], seconds=warmup_s, connections=connections))
+            run_wrk(wrk_command(target, scripts[name], seconds=warmup_s, connections=connections))
         order = list(targets)
         for turn in range(turns):
             for name in order if turn % 2 == 0 else reversed(order):
@@ -99,7 +99,7 @@ def measure_turns(
                     targets[name], scripts[name], seconds=seconds, connections=connections
                 )
                 before = sum(map(cpu_seconds, pids[name]))
-                result = _wrk(command)
+                result = run_wrk(command)
                 used = sum(map(cpu_seconds, pids[name])) - before
                 rps[name].append(result["requests_per_s"])
                 cpu[name].append(round(used / max(1.0, result["requests"]) * 1e6, 2))
@@ -107,7 +107,7 @@ def measure_turns(
     return rps, cpu, non_2xx, commands
 
 
-def _wrk(command: Sequence[str]) -> dict[str, float]:
+def run_wrk(command: Sequence[str]) -> dict[str, float]:
     seconds = int(command[3].removeprefix("-d").removesuffix("s"))
     out = subprocess.run(
         list(command), capture_output=True, text=True, check=True, timeout=seconds + 30

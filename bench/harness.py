@@ -82,6 +82,7 @@ class Plan:
     ceiling_turns: int = 5
     ceiling_seconds: int = 6
     ceiling_two_workers: bool = True
+    ceiling_dependencies_apart: bool = True  # bench/placement.py
     bulk_requests: int = 20
     wrk_connections: int = 64
     cold_rates: tuple[float, ...] = (40.0, 200.0)  # issue 18: both
@@ -193,6 +194,7 @@ def _steps(
             seconds=plan.ceiling_seconds,
             connections=plan.wrk_connections,
             two_workers=plan.ceiling_two_workers,
+            dependencies_apart=plan.ceiling_dependencies_apart,
             **both,
         ),
         "bulk": lambda: harness_bulk.measure(stack, runs=plan.runs, requests=plan.bulk_requests),
@@ -283,6 +285,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="ceiling: skip the second stack of 2 workers (a 1-core machine has no second core)",
     )
+    parser.add_argument(
+        "--dependencies-on-server-cores",
+        action="store_true",
+        help="ceiling: leave the stack's dependencies (PostgreSQL, Redis, notification worker, "
+        "analytics consumer) on the API worker's cores, as runs before 2026-12-04 did",
+    )
     return parser
 
 
@@ -296,6 +304,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         plan = dataclasses.replace(plan, runs=args.runs)
     if args.one_worker_only:
         plan = dataclasses.replace(plan, ceiling_two_workers=False)
+    if args.dependencies_on_server_cores:
+        plan = dataclasses.replace(plan, ceiling_dependencies_apart=False)
     signal.signal(signal.SIGTERM, _on_sigterm)
     # Every child (the stack, locust, the generators) runs this checkout's code, whatever the
     # current directory and however the package was installed.

@@ -29,6 +29,7 @@ from bench.ceiling import COPIED_HEADERS
 from bench.harness_stack import Stack, display, running_stack
 from bench.harness_stack import server_cpu as server_cpu_between
 from bench.machine import children_cpu_seconds, pin, tree_cpu_seconds
+from bench.placement import dependencies_on
 from bench.processes import free_port
 from bench.report import Ceiling, Ceilings, ToolCpu
 
@@ -137,10 +138,19 @@ def measure(
     loadgen_cores: list[int],
     pinned: bool,
     two_workers: bool = True,
+    dependencies_apart: bool = True,
 ) -> tuple[tuple[Ceiling, Ceilings], list[str]]:
     """Issue 18's ceiling rows: cached GET with `workers` (1), cached POST, and (`two_workers`)
     cached GET on a second stack of 2 workers over every core, each beside a bare handler with
-    the same process count and cores; wrk stays on the load generator's cores throughout."""
+    the same process count and cores; wrk stays on the load generator's cores throughout.
+    `dependencies_apart` (when pinned): each stack's dependencies (PostgreSQL, Redis, the
+    notification worker, the analytics consumer, the supervisor) on the load generator's cores
+    like the sim, so the API workers have the server cores to themselves as the bare handler
+    does (`bench.placement`); False: everything of the stack on the server cores, as before.
+    The 2-worker stack runs on every core either way: no core is left for its dependencies
+    alone, and crowding them onto wrk's core took its requests/s from 2.0x to 0.6x of one
+    worker's (bench/results/2026-12-04-cached-search.md)."""
+    apart = dependencies_apart and pinned and loadgen_cores != server_cores
     url = search_url(stack)
     body, headers = prime(url)
     payload = post_body(url)
@@ -161,6 +171,8 @@ def measure(
         }
         commands.append(_baseline_line(base_cmd))
         procs = [base_proc]
+        if apart:
+            commands += servers.enter_context(dependencies_on(stack, workers, loadgen_cores))
         if two_workers and len(every_core) > 1:
             two = servers.enter_context(
                 running_stack(2, every_core, pinned=pinned, sim_cores=loadgen_cores)
@@ -210,6 +222,7 @@ def measure(
         scaling=ceilings.scaling(rps),
         scaling_target=ceilings.SCALING_TARGET,
         cpu=cpu,
+        placement=_placement(server_cores, loadgen_cores, apart=apart, pinned=pinned),
     )
     get = next(r for r in rows if r.name == "get_1w")
     legacy = Ceiling(
@@ -227,6 +240,24 @@ def measure(
         cpu=cpu,
     )
     return (legacy, table), commands
+
+
+def _placement(server: list[int], loadgen: list[int], *, apart: bool, pinned: bool) -> str:
+    if not pinned:
+        return "nothing pinned: server and load generator share the cores"
+    on_server, on_loadgen = ",".join(map(str, server)), ",".join(map(str, loadgen))
+    if apart:
+        return (
+            f"1 worker: the API worker alone on core(s) {on_server}, its dependencies "
+            "(PostgreSQL, Redis, the notification worker, the analytics consumer, the supervisor) "
+            f"on core(s) {on_loadgen} with wrk and the sim airlines; 2 workers: all of the stack "
+            "on every core (no core is left for the dependencies alone)"
+        )
+    return (
+        f"1 worker: the API worker and its dependencies (PostgreSQL, Redis, the notification "
+        f"worker, the analytics consumer, the supervisor) on core(s) {on_server}, wrk and the sim "
+        f"airlines on core(s) {on_loadgen}; 2 workers: all of the stack on every core"
+    )
 
 
 def _baseline_line(cmd: list[str]) -> str:

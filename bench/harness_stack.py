@@ -81,7 +81,7 @@ class Stack:
         figures["the rest: supervisor, notification worker, Redis"] = tree_cpu_seconds(
             self.pid
         ) - sum(figures.values())
-        postmaster = _postmaster_pid(self.data_dir / "postgres")
+        postmaster = postmaster_pid(self.data_dir / "postgres")
         if postmaster is not None and postmaster not in process_tree(self.pid):
             figures["PostgreSQL"] = tree_cpu_seconds(postmaster)  # pg_ctl detached it
         return figures
@@ -91,7 +91,7 @@ def cpu_pids(stack: Stack) -> dict[str, list[int]]:
     """The processes whose CPU an order costs: the API workers and (when it is the stack's own)
     the PostgreSQL postmaster, whose backends are its children (`bench.booking_rate --cpu`)."""
     named = {"api_workers": sorted(listening_pids(stack.port))}
-    postmaster = _postmaster_pid(stack.data_dir / "postgres")
+    postmaster = postmaster_pid(stack.data_dir / "postgres")
     if postmaster is not None:
         named["postgresql"] = [postmaster]
     return named
@@ -223,7 +223,7 @@ def _stop(proc: subprocess.Popen[bytes], data_dir: Path) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     # A stack that died or was killed leaves its embedded servers (their own sessions) running.
-    for pid in (_postmaster_pid(data_dir / "postgres"), _pid_file(data_dir / "redis/redis.pid")):
+    for pid in (postmaster_pid(data_dir / "postgres"), _pid_file(data_dir / "redis/redis.pid")):
         if pid is not None:
             _terminate(pid)
 
@@ -253,7 +253,7 @@ def _pid_file(path: Path) -> int | None:
     return pid
 
 
-def _postmaster_pid(pgdata: Path) -> int | None:
+def postmaster_pid(pgdata: Path) -> int | None:
     return _pid_file(pgdata / "postmaster.pid")
 
 

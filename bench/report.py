@@ -96,6 +96,7 @@ class Ceilings(msgspec.Struct, frozen=True):
     scaling: float | None = None  # Skyfare GET req/s with 2 workers ÷ with 1
     scaling_target: float = 1.6
     cpu: list[ToolCpu] = []
+    placement: str = ""  # where each stack's processes ran (bench/placement.py); "" before
 
     def row(self, name: str) -> CeilingRow | None:
         return next((r for r in self.rows if r.name == name), None)

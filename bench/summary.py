@@ -145,6 +145,8 @@ def ceilings_table(c: Ceilings) -> list[str]:
         "CPU µs/request Skyfare / bare | CPU ratio | target |",
         "|---|---|---|---|---|---|---|",
     ]
+    if c.placement:
+        rows[2:2] = [f"Placement: {c.placement}.", ""]
     for r in c.rows:
         turns = " ".join(f"{x:,.0f}" for x in r.skyfare_rps)
         bare = " ".join(f"{x:,.0f}" for x in r.baseline_rps)

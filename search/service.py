@@ -30,7 +30,7 @@ from search.model import (
 )
 from search.ranking import rank
 from search.stale_fares import PriceCheck, StaleFares
-from search.usage import SearchUsage
+from search.usage import FastChannel, SearchUsage
 
 # Encodes the NDJSON lines of streamed searches (responses are encoded once, in the views).
 _encoder = msgspec.json.Encoder()
@@ -152,7 +152,7 @@ class SearchService:
         return body, state
 
     def cached_query_body(
-        self, raw_query: str | bytes, day: int, channel: Channel = "get"
+        self, raw_query: str | bytes, day: int, channel: FastChannel = "get"
     ) -> bytes | None:
         """What `search_body` answers a GET query string (or a POST body) validated before on
         UTC `day`, if that is a fresh L1 hit; else None (take the full path, which also handles
@@ -172,10 +172,7 @@ class SearchService:
             return None
         took_ms = round((self._clock() - start) * 1000)
         if request is not None and self.usage.enabled:
-            if channel == "get":
-                self.usage.get_hit(request, entry, took_ms)
-            else:
-                self.usage.answer(request, entry, channel=channel, cache="hit", took_ms=took_ms)
+            self.usage.fast_hit(request, entry, took_ms, channel)
         return response_body(new_search_id(), entry, took_ms=took_ms, cache="hit")
 
     async def cheapest(self, request: SearchRequest) -> tuple[CheapestFare | None, FareEntry]:

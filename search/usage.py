@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 import weakref
 from collections.abc import Callable, Iterable, Sequence
+from typing import Literal
 
 import msgspec
 
@@ -35,6 +36,8 @@ from search.fare_index import CheapestFare, cheapest_of
 from search.model import ConnectorReport, SearchRequest
 
 MEMO_MAX = 10_000
+# The channels with a fast path for anonymous cached hits (`SearchService.cached_query_body`).
+FastChannel = Literal["get", "post"]
 # A memo's hold on an answer: weak, so an answer the L1 let go is freed (see SearchUsage).
 AnswerRef = weakref.ref[FareEntry]
 # A hit's event as the bytes before `at`, between `at` and `took_ms`, and after `took_ms`; the
@@ -89,9 +92,13 @@ class SearchUsage:
         self._memo: dict[tuple[int, int], tuple[object, AnswerRef, SearchEvent]] = {}
         # The same, with the channel: a hit's event encoded around its time and `took_ms`.
         self._hits: dict[tuple[int, int, str], tuple[object, AnswerRef, HitStamp]] = {}
-        # The GET fast path's memo: id(search) → (search, answer ref, stamp), one answer per
-        # search object (a query string's), so no key tuple is built per hit.
-        self._get_hits: dict[int, tuple[SearchRequest, AnswerRef, HitStamp]] = {}
+        # The fast paths' memos, one per channel: id(search) → (search, answer ref, stamp), one
+        # answer per search object (a query string's or a body's), so no key tuple is built per
+        # hit.
+        self._fast_hits: dict[FastChannel, dict[int, tuple[SearchRequest, AnswerRef, HitStamp]]] = {
+            "get": {},
+            "post": {},
+        }
         # The millisecond of the last hit and its `at` as JSON.
         self._at_ms = -1
         self._at = b""
@@ -140,15 +147,19 @@ class SearchUsage:
             )
         )
 
-    def get_hit(self, request: SearchRequest, entry: FareEntry, took_ms: int) -> None:
-        """`answer(request, entry, channel="get", cache="hit", took_ms=took_ms)` of an anonymous
-        search, for the cached GET's fast path: one dict lookup, one clock read, one append."""
-        found = self._get_hits.get(id(request))
+    def fast_hit(
+        self, request: SearchRequest, entry: FareEntry, took_ms: int, channel: FastChannel = "get"
+    ) -> None:
+        """`answer(request, entry, channel=channel, cache="hit", took_ms=took_ms)` of an
+        anonymous search, for the cached GET's and POST's fast path (`channel` "get" or "post"):
+        one dict lookup, one clock read, one append."""
+        memo = self._fast_hits[channel]
+        found = memo.get(id(request))
         if found is None or found[1]() is not entry or found[0] is not request:
-            if len(self._get_hits) >= MEMO_MAX:
-                self._get_hits.clear()
-            found = self._get_hits[id(request)] = (
-                request, weakref.ref(entry), self._stamp(request, entry, "get")
+            if len(memo) >= MEMO_MAX:
+                memo.clear()
+            found = memo[id(request)] = (
+                request, weakref.ref(entry), self._stamp(request, entry, channel)
             )  # fmt: skip
         ms = int(self._wall_clock() * 1000)
         if ms != self._at_ms:

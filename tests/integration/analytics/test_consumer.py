@@ -5,13 +5,10 @@ store holds no personal data."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import duckdb
 import msgspec
-import pytest
 import redis.asyncio as redis
 
 from analytics.consumer import AnalyticsConsumer, replay
@@ -21,13 +18,6 @@ from kernel.usage import traveler_hash
 from tests.support.analytics import CONTACT, DAY, OWNERS, SINCE, publish
 
 KEY = b"test-traveler-key"
-
-
-@pytest.fixture
-async def streams(redis_client: redis.Redis) -> AsyncIterator[tuple[str, str]]:
-    names = (f"test:{uuid.uuid4().hex}:usage", f"test:{uuid.uuid4().hex}:events")
-    yield names
-    await redis_client.delete(*names)
 
 
 def _consumer(

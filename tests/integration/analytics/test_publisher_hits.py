@@ -60,7 +60,7 @@ async def test_waiting_hits_count_against_the_buffers_capacity(
 
     buffer.emit(BreakerEvent(at=1_800_000_000.0, connector="ndc-crimson", state="open"))
     for took_ms in range(4):
-        usage.get_hit(REQUEST, ENTRY, took_ms)
+        usage.fast_hit(REQUEST, ENTRY, took_ms)
 
     assert len(buffer) == 3
     assert metrics.value("dropped") - dropped == 2

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
+from typing import Literal
 
 import msgspec
+import pytest
 
 from cache.model import FareEntry
 from connectors.model import Passengers, SliceQuery
@@ -136,20 +138,33 @@ def test_a_signed_in_travelers_hit_carries_the_keyed_hash_of_the_subject_only() 
     assert keyed_otherwise.traveler_hash != signed_in.traveler_hash  # the secret matters
 
 
-def test_the_fast_paths_get_hit_is_the_event_answer_gives_and_follows_a_new_answer() -> None:
+@pytest.mark.parametrize("channel", ["get", "post"])
+def test_the_fast_paths_hit_is_the_event_answer_gives_and_follows_a_new_answer(
+    channel: Literal["get", "post"],
+) -> None:
     sink = ListSink()
     usage = SearchUsage(sink, wall_clock=lambda: 1_800_000_000.5)
     newer = msgspec.structs.replace(ENTRY, offer_count=7)
 
-    usage.answer(REQUEST, ENTRY, channel="get", cache="hit", took_ms=2)
-    usage.get_hit(REQUEST, ENTRY, 2)
-    usage.get_hit(REQUEST, ENTRY, 2)  # from its memo
-    usage.get_hit(REQUEST, newer, 999)  # the answer was refreshed: a new stamp
+    usage.answer(REQUEST, ENTRY, channel=channel, cache="hit", took_ms=2)
+    usage.fast_hit(REQUEST, ENTRY, 2, channel)
+    usage.fast_hit(REQUEST, ENTRY, 2, channel)  # from its memo
+    usage.fast_hit(REQUEST, newer, 999, channel)  # the answer was refreshed: a new stamp
 
     assert sink.events[1] == sink.events[2] == sink.events[0]
     refreshed = sink.events[3]
     assert isinstance(refreshed, SearchEvent)
-    assert (refreshed.offers, refreshed.took_ms) == (7, 999)
+    assert (refreshed.offers, refreshed.took_ms, refreshed.channel) == (7, 999, channel)
+
+
+def test_the_fast_paths_of_get_and_post_keep_their_channels_for_one_search() -> None:
+    sink = ListSink()
+    usage = SearchUsage(sink, wall_clock=lambda: 1_800_000_000.5)
+
+    for channel in ("get", "post", "get", "post"):
+        usage.fast_hit(REQUEST, ENTRY, 1, channel)
+
+    assert [e.channel for e in sink.events] == ["get", "post", "get", "post"]  # type: ignore[union-attr]
 
 
 def test_usage_events_do_not_keep_an_answer_alive_once_the_cache_lets_it_go() -> None:
@@ -158,7 +173,7 @@ def test_usage_events_do_not_keep_an_answer_alive_once_the_cache_lets_it_go() ->
     usage = SearchUsage(ListSink())
     answer = msgspec.structs.replace(ENTRY, cached_at=1.0)
     usage.answer(REQUEST, answer, channel="post", cache="hit", took_ms=1)
-    usage.get_hit(REQUEST, answer, 1)
+    usage.fast_hit(REQUEST, answer, 1)
     usage.answer(REQUEST, answer, channel="get", cache="miss", took_ms=40)
     gone = weakref.ref(answer)
     del answer
@@ -170,5 +185,5 @@ def test_a_new_answer_at_an_evicted_answers_address_is_stamped_afresh() -> None:
     usage = SearchUsage(sink, wall_clock=lambda: 1_800_000_000.0)
     for amount in ("10.00", "20.00"):  # the second may reuse the first one's id: not its event
         offers = b'[{"id":"off_1","total_amount":"%s","total_currency":"GBP"}]' % amount.encode()
-        usage.get_hit(REQUEST, msgspec.structs.replace(ENTRY, offers=offers), 1)
+        usage.fast_hit(REQUEST, msgspec.structs.replace(ENTRY, offers=offers), 1)
     assert [e.cheapest_amount for e in sink.events] == ["10.00", "20.00"]  # type: ignore[union-attr]

@@ -1,0 +1,92 @@
+"""Where a measured stack's processes run: the API workers alone on the server cores, everything
+they depend on beside the load generator.
+
+`skyfare up` runs every deployable in one tree: the API workers, and their dependencies —
+embedded PostgreSQL and Redis, the notification worker, the analytics consumer (which loads every
+search's usage event into DuckDB), the supervisor. In a deployment the `search` deployable runs
+alone on its node and those are other Deployments or machines (shared/DESIGN.md "Deployable
+services", deploy/README.md); the bare handler it is compared with has its core to itself. So
+for the ceiling rows the dependencies are moved to the load generator's cores, as the sim
+airlines already are (`dependencies_on`); their CPU is still read and reported, not hidden.
+(The outbox relay runs inside each `all` API worker and moves with it.)
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench.harness_stack import Stack, postmaster_pid
+from bench.machine import listening_pids, move_process, process_tree
+
+# `skyfare up` starts the notification worker and the analytics consumer once the API answers.
+STARTED_TIMEOUT_S = 60.0
+_SPAWNED = b"spawn_main"
+
+
+def _spawned_children(stack: Stack) -> list[int]:
+    """The supervisor's multiprocessing children (API workers, sim, worker, consumer)."""
+    found = []
+    for pid in process_tree(stack.pid):
+        try:
+            if _SPAWNED in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+        except OSError:
+            continue
+    return found
+
+
+def dependency_pids(stack: Stack, workers: int) -> list[int]:
+    """Every process of the stack but its API workers and the sim: the supervisor, embedded
+    Redis, the notification worker, the analytics consumer and PostgreSQL's processes (when
+    the stack's own), once the two late children have started."""
+    served = listening_pids(stack.port) | listening_pids(stack.sim_port)
+    deadline = time.monotonic() + STARTED_TIMEOUT_S
+    # API workers, the sim, the notification worker, the analytics consumer.
+    while len(_spawned_children(stack)) < workers + 3:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the notification worker and analytics consumer never started")
+        time.sleep(0.1)
+    pids = [pid for pid in process_tree(stack.pid) if pid not in served]
+    postmaster = postmaster_pid(stack.data_dir / "postgres")
+    if postmaster is not None and postmaster not in pids:
+        pids += process_tree(postmaster)  # its backends are its children
+    return pids
+
+
+def _affinity(pid: int) -> list[int] | None:
+    try:
+        return sorted(os.sched_getaffinity(pid))
+    except ProcessLookupError:
+        return None
+
+
+@contextmanager
+def dependencies_on(stack: Stack, workers: int, cores: list[int]) -> Iterator[list[str]]:
+    """The stack's dependencies on `cores` for the block (every thread, as `taskset -a -p`),
+    then back where they were; yields the commands that reproduce it. PostgreSQL backends
+    forked meanwhile inherit the postmaster's affinity and come back with it."""
+    pids = dependency_pids(stack, workers)
+    before = {pid: cores_ for pid in pids if (cores_ := _affinity(pid)) is not None}
+    for pid in before:
+        move_process(pid, cores)
+    cpus = ",".join(map(str, cores))
+    try:
+        yield [
+            f"taskset -a -p -c {cpus} <pid>  # each of: the supervisor, embedded Redis and "
+            "PostgreSQL, the notification worker, the analytics consumer"
+        ]
+    finally:
+        restored = {**before}
+        postmaster = postmaster_pid(stack.data_dir / "postgres")
+        if postmaster in before:
+            for pid in process_tree(postmaster):  # backends started while moved
+                restored.setdefault(pid, before[postmaster])
+        for pid, original in restored.items():
+            try:
+                move_process(pid, original)
+            except FileNotFoundError:
+                continue  # ended meanwhile
