@@ -48,6 +48,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_SEAT_MAP_TTL_S": "seat_map_ttl_s",
     "SKYFARE_DB_POOL_MAX": "db_pool_max",
     "SKYFARE_REDIS_POOL_MAX": "redis_pool_max",
+    "SKYFARE_GC_YOUNG_THRESHOLD": "gc_young_threshold",
     "SKYFARE_DB_TIMEOUT_S": "db_timeout_s",
     "SKYFARE_DB_POOLER": "db_pooler",
     "SKYFARE_REDIS_CLUSTER": "redis_cluster",
