@@ -71,7 +71,11 @@ async def test_an_answer_that_is_not_retryable_is_raised_at_once() -> None:
 
     with pytest.raises(SupplierRejected):
         await with_retries(
-            once, ResiliencePolicy(retries=3), deadline=100.0, clock=lambda: 0.0, on_retry=list
+            once,
+            ResiliencePolicy(retries=3),
+            deadline=100.0,
+            clock=lambda: 0.0,
+            on_retry=lambda: None,
         )
     assert attempts == [1]
 
