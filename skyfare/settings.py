@@ -125,6 +125,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_USAGE_BUFFER_MAX": "usage_buffer_max",
     "SKYFARE_USAGE_HASH_SECRET": "usage_hash_secret",
     "SKYFARE_ANALYTICS_BATCH_SIZE": "analytics_batch_size",
+    "SKYFARE_ANALYTICS_LINGER_MS": "analytics_linger_ms",
     "SKYFARE_ANALYTICS_DIR": "analytics_dir",
     "SKYFARE_WEB_DIST": "web_dist",
     "SKYFARE_WEB_CLIENT_ID": "web_client_id",

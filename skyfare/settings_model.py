@@ -206,6 +206,9 @@ class Settings(msgspec.Struct, frozen=True):
     usage_buffer_max: Annotated[int, msgspec.Meta(ge=1)] = 10_000
     usage_hash_secret: str = "skyfare-dev-usage-hash-secret"
     analytics_batch_size: Annotated[int, msgspec.Meta(ge=1)] = 500
+    # After a batch smaller than that, how long the consumer waits to gather more (0: reads again
+    # at once, one small DuckDB transaction per trickle of entries).
+    analytics_linger_ms: Annotated[int, msgspec.Meta(ge=0)] = 500
     analytics_dir: str | None = None
     # The traveler web app (skyfare/webapp.py): the Vite build served at `/` (None: web/dist of
     # this checkout), and its OAuth client id at the identity provider (a public client, no secret).
