@@ -7,7 +7,8 @@ spent the time over their slowest airline (bench/results/2026-12-04-cold-tail.md
 One stack pinned as `make bench` pins it (`skyfare up --workers 1` on core 0, its sim moved to
 core 1, this process on core 1), the airlines at `bench.harness_cold`'s fixed latencies, a 2 s
 warm-up at 40/s, then one open-loop run per rate. An A/B compares two checkouts by running this
-module twice, alternating, from a directory outside both (so `PYTHONPATH` picks the code):
+module twice, alternating, from a directory outside both (so `PYTHONPATH` picks the code; copy
+this file and `bench/open_loop.py` into the base's `bench/` first):
 
     cd /tmp && PYTHONPATH=<base worktree> <venv>/bin/python -m bench.cold_tail_ab --label A-1
     cd /tmp && PYTHONPATH=<this checkout> <venv>/bin/python -m bench.cold_tail_ab --label B-1
