@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import redis.asyncio as redis
@@ -55,6 +55,8 @@ class AnalyticsConsumer:
         export_every_s: float = EXPORT_EVERY_S,
         traveler_key: bytes = b"",
         clock: Callable[[], float] = time.monotonic,
+        linger_s: float = 0.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._client = client
         self._store = store
@@ -70,6 +72,12 @@ class AnalyticsConsumer:
         self._exported_at = clock()
         self._stopping = False
         self._held_since: float | None = None
+        # After a batch smaller than `batch_size`, wait this long before reading again, so the
+        # next batch gathers what arrived meanwhile. Without it a steady trickle (a usage event
+        # per search) was loaded one or two entries at a time: a DuckDB transaction per entry,
+        # bursts of CPU on the API's core.
+        self._linger_s = linger_s
+        self._sleep = sleep
 
     def stop(self) -> None:
         """End `run` after the batch in hand (a signal handler calls it)."""
@@ -94,6 +102,8 @@ class AnalyticsConsumer:
         try:
             while not self._stopping:
                 loaded = await self.step(block_ms=self._block_ms)
+                if 0 < loaded < self._batch_size and self._linger_s > 0:
+                    await self._sleep(self._linger_s)
                 # Busy: keep the file open (opening costs more than a batch). Idle, or held for
                 # HOLD_S: let it go, so a report in another process can read.
                 now = self._clock()

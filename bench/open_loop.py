@@ -44,6 +44,7 @@ class Sample(msgspec.Struct, frozen=True):
     done: float
     status: int  # 0: no HTTP answer (timeout, connection error)
     slowest_connector_ms: float | None = None  # max meta.connectors[].latency_ms of a search
+    took_ms: float | None = None  # meta.took_ms: the handler's own time (bench/cold_tail_ab.py)
 
     @property
     def latency_ms(self) -> float:
@@ -74,6 +75,7 @@ def schedule(
 
 class _Meta(msgspec.Struct):
     connectors: list[dict[str, object]] = []
+    took_ms: float | None = None
 
 
 class _Body(msgspec.Struct):
@@ -85,13 +87,18 @@ _body = msgspec.json.Decoder(_Body)
 
 def slowest_connector_ms(body: bytes) -> float | None:
     """The slowest connector's latency a search response reports, or None if it reports none."""
+    return search_times(body)[0]
+
+
+def search_times(body: bytes) -> tuple[float | None, float | None]:
+    """(the slowest connector's latency, `meta.took_ms`) a search response reports, in ms."""
     try:
         meta = _body.decode(body).meta
     except msgspec.DecodeError:
-        return None
+        return None, None
     latencies = [c.get("latency_ms") for c in meta.connectors] if meta else []
     numbers = [float(v) for v in latencies if isinstance(v, int | float)]
-    return max(numbers) if numbers else None
+    return (max(numbers) if numbers else None), (meta.took_ms if meta else None)
 
 
 async def run(urls: Callable[[int], str], intended: Sequence[float]) -> list[Sample]:
@@ -119,16 +126,16 @@ async def _one(
     session: aiohttp.ClientSession, url: str, start: float, at: float, out: list[Sample]
 ) -> None:
     sent = time.perf_counter() - start
-    status, slowest = 0, None
+    status, slowest, took = 0, None, None
     try:
         async with session.get(url) as response:
             body = await response.read()
             status = response.status
             if status == 200:
-                slowest = slowest_connector_ms(body)
+                slowest, took = search_times(body)
     except (aiohttp.ClientError, TimeoutError):
         pass
-    out.append(Sample(at, sent, time.perf_counter() - start, status, slowest))
+    out.append(Sample(at, sent, time.perf_counter() - start, status, slowest, took))
 
 
 def summarize(samples: Sequence[Sample], duration_s: float) -> dict[str, float]:

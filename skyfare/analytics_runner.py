@@ -42,6 +42,7 @@ def _consumer(settings: Settings, client: redis.Redis, store: AnalyticsStore) ->
         event_stream=settings.event_stream,
         batch_size=settings.analytics_batch_size,
         block_ms=int(BLOCK_S * 1000),
+        linger_s=settings.analytics_linger_ms / 1000,
         traveler_key=settings.usage_hash_secret.encode(),
     )
 

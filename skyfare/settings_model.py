@@ -62,6 +62,9 @@ class Settings(msgspec.Struct, frozen=True):
     seat_map_ttl_s: Annotated[float, msgspec.Meta(ge=0)] = 5.0  # GET /v1/seat_maps cache
     db_pool_max: int = 10
     redis_pool_max: int = 200  # Redis connections per process; more wait for a free one
+    # An API worker's garbage collector once it serves (skyfare/heap.py): start-up objects frozen,
+    # a young collection every this many net allocations; 0 keeps CPython's defaults.
+    gc_young_threshold: Annotated[int, msgspec.Meta(ge=0)] = 10_000
     db_timeout_s: float = 2.0
     # What sits between Skyfare and PostgreSQL: "none", or "pgbouncer" in transaction pooling
     # mode (deploy/README.md), where a server connection is ours for one transaction only, so
@@ -203,6 +206,9 @@ class Settings(msgspec.Struct, frozen=True):
     usage_buffer_max: Annotated[int, msgspec.Meta(ge=1)] = 10_000
     usage_hash_secret: str = "skyfare-dev-usage-hash-secret"
     analytics_batch_size: Annotated[int, msgspec.Meta(ge=1)] = 500
+    # After a batch smaller than that, how long the consumer waits to gather more (0: reads again
+    # at once, one small DuckDB transaction per trickle of entries).
+    analytics_linger_ms: Annotated[int, msgspec.Meta(ge=0)] = 500
     analytics_dir: str | None = None
     # The traveler web app (skyfare/webapp.py): the Vite build served at `/` (None: web/dist of
     # this checkout), and its OAuth client id at the identity provider (a public client, no secret).

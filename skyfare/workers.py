@@ -20,6 +20,7 @@ from typing import Any
 import uvloop
 from aiohttp import web
 
+from skyfare import heap
 from skyfare.logs import configure_logging
 from skyfare.settings import Settings
 from skyfare.tracing import start_tracing
@@ -120,6 +121,7 @@ async def _serve_api(settings: Settings, ready: Connection, service: str) -> Non
     try:
         site = web.TCPSite(runner, settings.host, settings.port, reuse_port=True, backlog=BACKLOG)
         await site.start()
+        heap.settle(settings.gc_young_threshold)  # start-up is over: see skyfare/heap.py
         ready.send(True)
         ready.close()
         await _until_signalled(asyncio.Event().wait())

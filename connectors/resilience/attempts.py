@@ -12,7 +12,7 @@ from connectors.resilience.bulkhead import Bulkhead
 from connectors.resilience.latency import LatencyTracker
 from connectors.resilience.metrics import ConnectorMetrics, Operation, Outcome
 from connectors.resilience.policy import ResiliencePolicy
-from connectors.resilience.retry import retrying
+from connectors.resilience.retry import with_retries
 
 T = TypeVar("T")
 Send = Callable[[float], Awaitable[T]]  # the inner call, given the seconds it may take
@@ -49,8 +49,6 @@ class Attempts:
     async def run(self, operation: Operation, send: Send[T], deadline: float) -> T:
         """The answer of the first successful attempt, or the last attempt's error."""
 
-        # A coroutine function, not a function returning an awaitable: tenacity calls anything
-        # else synchronously and would hand back the un-awaited coroutine as the result.
         async def once() -> T:
             if operation == "search" and self.policy.hedge:
                 return await self._hedged(send, deadline)
@@ -58,11 +56,9 @@ class Attempts:
 
         if operation not in IDEMPOTENT or self.policy.retries == 0:
             return await once()
-        retry = retrying(
-            self.policy, deadline=deadline, clock=self._clock, on_retry=self._metrics.retry
+        return await with_retries(
+            once, self.policy, deadline=deadline, clock=self._clock, on_retry=self._metrics.retry
         )
-        result: T = await retry(once)
-        return result
 
     async def _hedged(self, send: Send[T], deadline: float) -> T:
         after = self._hedge_after(deadline)

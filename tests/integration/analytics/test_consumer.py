@@ -132,3 +132,36 @@ async def test_replay_from_an_id_rebuilds_without_duplicates(
     assert dict(report(store, "funnel", SINCE).rows)["search"] == 30
     _, rows = store.query("SELECT count(*), count(DISTINCT stream_id) FROM searches")
     assert rows == [(30, 30)]
+
+
+async def test_after_a_small_batch_the_consumer_lingers_and_loads_what_came_meanwhile_at_once(
+    redis_client: redis.Redis, streams: tuple[str, str], tmp_path: Path
+) -> None:
+    store = AnalyticsStore(str(tmp_path))
+    consumer = AnalyticsConsumer(
+        redis_client,
+        store,
+        usage_stream=streams[0],
+        event_stream=streams[1],
+        batch_size=100,
+        block_ms=50,
+        linger_s=0.5,
+        sleep=lambda seconds: lingered(seconds),
+    )
+    first = (await redis_client.xadd(streams[0], {"other": "1"})).decode()
+    published = [first]
+    seen: list[tuple[float, str | None]] = []
+
+    async def lingered(seconds: float) -> None:
+        # What the store held when the consumer paused; meanwhile two more entries arrive.
+        seen.append((seconds, store.positions().get(streams[0])))
+        if len(seen) == 1:
+            for _ in range(2):
+                published.append((await redis_client.xadd(streams[0], {"other": "1"})).decode())
+        else:
+            consumer.stop()
+
+    await consumer.run()
+
+    # One batch of the first entry, a pause, then one batch of both that came during it.
+    assert seen == [(0.5, published[0]), (0.5, published[2])]

@@ -8,7 +8,14 @@ import statistics
 
 import pytest
 
-from bench.open_loop import Sample, expand, schedule, slowest_connector_ms, summarize
+from bench.open_loop import (
+    Sample,
+    expand,
+    schedule,
+    search_times,
+    slowest_connector_ms,
+    summarize,
+)
 
 
 def test_an_even_schedule_sends_rate_times_duration_requests_at_equal_gaps() -> None:
@@ -67,6 +74,8 @@ def test_slowest_connector_is_the_largest_latency_a_search_reports() -> None:
     assert slowest_connector_ms(body) == 72.5
     assert slowest_connector_ms(b'{"meta": {"connectors": []}}') is None
     assert slowest_connector_ms(b"not json") is None
+    assert search_times(body) == (72.5, 80)  # and the handler's own time
+    assert search_times(b"not json") == (None, None)
 
 
 def test_the_date_placeholder_cycles_over_departures_from_a_week_ahead() -> None:
