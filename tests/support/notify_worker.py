@@ -71,6 +71,9 @@ async def running_worker(
             Notifier(mailer, sms, dedup, preferences=preferences),
             msgspec.structs.replace(FAST, **config),
         )
+        # Running means its group exists (the worker creates it too; BUSYGROUP is ignored): a
+        # test that publishes and then asks the group (XPENDING) must not race the worker's start.
+        await stream.ensure_group()
         task = asyncio.create_task(worker.run())
         try:
             yield RunningWorker(worker, task, stream)
