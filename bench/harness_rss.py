@@ -8,30 +8,29 @@ the end, the least-squares slope since the warm-up and over the last `window_s` 
 The rule for "flat" (issue 18: no growth after warm-up): every worker's slope over the last
 `window_s` seconds (5 minutes in the full run) lies within ±`FLAT_SLOPE_MIB_PER_MIN`. The whole
 span since the warm-up is reported too, but not judged: the 64 MiB L1 takes minutes to fill
-(bench/results/2026-12-03-memory.md), and filling is not a leak.
+(bench/results/2026-12-03-memory.md), and filling is not a leak. So the L1's size is read with
+every sample, and the warm-up lasts until it first reaches its bound (`bench.rss.l1_full_at`)
+if that is later than `warmup_s`: the judged window never holds the L1's filling.
 
-The L1's size in bytes is read from the API's /metrics at the end (`L1_BYTES_METRIC`), against
+The L1's size in bytes is read from the API's /metrics (`bench.rss.L1_BYTES_METRIC`), against
 its bound `SKYFARE_CACHE_L1_BYTES`; a server that exposes no such figure is recorded as such.
 """
 
 from __future__ import annotations
 
-import re
-import urllib.error
-import urllib.request
-
 from bench.harness_stack import Stack, display
 from bench.machine import pin
 from bench.report import Rss, RssWorker
-from bench.rss import sample_locust, summarize
-from skyfare.settings_model import Settings
+from bench.rss import (
+    l1_bound,
+    l1_full_at,
+    sample_locust,
+    scrape_l1_bytes,
+    summarize,
+    warmed_at,
+)
 
 FLAT_SLOPE_MIB_PER_MIN = 0.5
-# What the API would call the L1's current size (STYLE: skyfare_<noun>_<unit>); one series per
-# process, read from whichever worker answers the scrape.
-L1_BYTES_METRIC = "skyfare_cache_l1_bytes"
-_L1_BYTES = re.compile(rf"^{L1_BYTES_METRIC}(?:\{{[^}}]*\}})? ([0-9.eE+]+)$", re.M)
-NOT_EXPOSED = f"the API's /metrics has no `{L1_BYTES_METRIC}`: the L1's size is not exposed"
 
 
 def measure(
@@ -46,8 +45,16 @@ def measure(
     pinned: bool,
 ) -> tuple[Rss, list[str]]:
     seconds = round(minutes * 60)
-    samples, command = sample_locust(stack, users=users, seconds=seconds, every_s=every_s)
-    workers = summarize(samples, warmup_s, window_s)
+    samples, command = sample_locust(
+        stack,
+        users=users,
+        seconds=seconds,
+        every_s=every_s,
+        l1_bytes=lambda: scrape_l1_bytes(stack.url)[0],
+    )
+    bound = l1_bound(stack.env)
+    full_at = l1_full_at(samples, bound)
+    workers = summarize(samples, warmed_at(warmup_s, full_at), window_s)
     l1_bytes, note = scrape_l1_bytes(stack.url)
     rss = Rss(
         users=users,
@@ -58,10 +65,11 @@ def measure(
         flat_slope_mib_per_min=FLAT_SLOPE_MIB_PER_MIN,
         per_worker=workers,
         flat=is_flat(workers, FLAT_SLOPE_MIB_PER_MIN),
-        l1_max_bytes=l1_bound(stack.env),
+        l1_max_bytes=bound,
         l1_bytes=l1_bytes,
         l1_note=note,
         samples=samples,
+        l1_full_at_s=full_at,
     )
     shown = pin(command, loadgen_cores, enabled=pinned)
     shown[shown.index("--partner-key") + 1] = "$PARTNER_KEY"
@@ -75,25 +83,3 @@ def is_flat(workers: list[RssWorker], limit_mib_per_min: float) -> bool:
     return bool(workers) and all(
         abs(w.window_slope_mib_per_min) <= limit_mib_per_min for w in workers
     )
-
-
-def l1_bound(env: dict[str, str]) -> int:
-    """The L1's byte bound the stack runs with: its setting, else the default."""
-    configured = env.get("SKYFARE_CACHE_L1_BYTES")
-    return int(configured) if configured else Settings().cache_l1_bytes
-
-
-def parse_l1_bytes(metrics: str) -> float | None:
-    found = _L1_BYTES.search(metrics)
-    return float(found.group(1)) if found else None
-
-
-def scrape_l1_bytes(url: str) -> tuple[float | None, str]:
-    """The L1's size from the API's /metrics, and a note when it could not be read."""
-    try:
-        with urllib.request.urlopen(url + "/metrics", timeout=10) as response:
-            text = response.read().decode()
-    except (urllib.error.URLError, OSError) as exc:
-        return None, f"/metrics did not answer: {exc!r}"
-    found = parse_l1_bytes(text)
-    return found, "" if found is not None else NOT_EXPOSED

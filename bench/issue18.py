@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bench.report import Result, colds
+from bench.summary_notify_rss import rss_verdict, warm_up_text
 
 NOT_MEASURED = "not measured in this run"
 
@@ -106,14 +107,14 @@ def _rss(result: Result) -> tuple[str, bool] | None:
         f"{w.window_slope_mib_per_min:+.2f} MiB/min over the last {r.flat_window_s / 60:g} min"
         for w in r.per_worker
     )
-    flat = "flat" if r.flat else "**growing**"
+    flat = rss_verdict(r)
     rule = f"|slope| ≤ {r.flat_slope_mib_per_min:g} MiB/min"
     if r.l1_bytes is None:
         l1 = f"L1 bytes not measured (bound {r.l1_max_bytes / 2**20:g} MiB)"
     else:
         l1 = f"L1 {r.l1_bytes / 2**20:.1f} of {r.l1_max_bytes / 2**20:g} MiB"
     bounded = r.l1_bytes is not None and r.l1_bytes <= r.l1_max_bytes
-    text = f"{workers} after {r.duration_s / 60:g} min: {flat} ({rule}); {l1}"
+    text = f"{workers} after {r.duration_s / 60:g} min: {flat} ({rule}); {l1}; {warm_up_text(r)}"
     return text, r.flat and bounded
 
 

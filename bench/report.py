@@ -167,6 +167,7 @@ class Notify(msgspec.Struct, frozen=True):
 class RssSample(msgspec.Struct, frozen=True):
     at_s: float  # since the load started
     rss_mib: dict[str, float]  # by worker pid
+    l1_bytes: float | None = None  # the L1's size then, from the API's /metrics (None: unread)
 
 
 class RssWorker(msgspec.Struct, frozen=True):
@@ -197,6 +198,9 @@ class Rss(msgspec.Struct, frozen=True):
     l1_bytes: float | None = None
     l1_note: str = ""
     samples: list[RssSample] = []
+    # When the L1 first reached its byte bound (None: it did not, or its size was not read).
+    # The judged window starts no earlier: filling the L1 is warm-up, not growth.
+    l1_full_at_s: float | None = None
 
 
 class Booking(msgspec.Struct, frozen=True):

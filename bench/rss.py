@@ -2,8 +2,9 @@
 
 Starts the stack (`skyfare up --workers N`, bench/harness_stack.py), runs the locust scenario
 (bench/locustfile.py) for `--minutes`, and reads every API worker's `VmRSS` from /proc each
-`--every` seconds. What counts is the growth after the warm-up (`--warmup`, when the L1 has
-filled and the pools have opened what they will): the RSS at the end minus the RSS then, and the
+`--every` seconds. What counts is the growth after the warm-up (`--warmup` seconds, and never
+before the L1 first reaches its byte bound, read from /metrics with each sample; by then the
+pools have opened what they will): the RSS at the end minus the RSS then, and the
 least-squares slope over the samples since. A leak shows as a slope that does not fall back to
 about zero; noise as a few hundred kB either way.
 
@@ -16,11 +17,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import msgspec
@@ -29,8 +33,16 @@ from bench.harness_stack import Stack, display, partner_key, running_stack
 from bench.machine import listening_pids
 from bench.mixed import locust_command
 from bench.report import RssSample, RssWorker
+from skyfare.settings_model import Settings
 
 KIB_PER_MIB = 1024
+# What the API would call the L1's current size (STYLE: skyfare_<noun>_<unit>); one series per
+# process, read from whichever worker answers the scrape.
+L1_BYTES_METRIC = "skyfare_cache_l1_bytes"
+_L1_BYTES = re.compile(rf"^{L1_BYTES_METRIC}(?:\{{[^}}]*\}})? ([0-9.eE+]+)$", re.M)
+NOT_EXPOSED = f"the API's /metrics has no `{L1_BYTES_METRIC}`: the L1's size is not exposed"
+# The L1 counts as full from 99 % of its byte bound: eviction keeps it just under the bound.
+L1_FULL = 0.99
 
 
 Sample = RssSample
@@ -46,6 +58,7 @@ class Result(msgspec.Struct, frozen=True):
     warmup_s: float
     samples: list[Sample]
     per_worker: list[Worker]
+    l1_full_at_s: float | None = None  # growth counts from the later of this and `warmup_s`
 
 
 def rss_mib(pid: int) -> float | None:
@@ -57,6 +70,35 @@ def rss_mib(pid: int) -> float | None:
     except OSError:
         return None
     return None
+
+
+def parse_l1_bytes(metrics: str) -> float | None:
+    found = _L1_BYTES.search(metrics)
+    return float(found.group(1)) if found else None
+
+
+def scrape_l1_bytes(url: str) -> tuple[float | None, str]:
+    """The L1's size from the API's /metrics, and a note when it could not be read."""
+    try:
+        with urllib.request.urlopen(url + "/metrics", timeout=10) as response:
+            text = response.read().decode()
+    except (urllib.error.URLError, OSError) as exc:
+        return None, f"/metrics did not answer: {exc!r}"
+    found = parse_l1_bytes(text)
+    return found, "" if found is not None else NOT_EXPOSED
+
+
+def l1_bound(env: dict[str, str]) -> int:
+    """The L1's byte bound the stack runs with: its setting, else the default."""
+    configured = env.get("SKYFARE_CACHE_L1_BYTES")
+    return int(configured) if configured else Settings().cache_l1_bytes
+
+
+def warmed_at(warmup_s: float, l1_full_at_s: float | None) -> float:
+    """Growth counts from the later of the fixed warm-up and the L1 reaching its bound (a
+    worker whose L1 never filled is judged from the fixed warm-up: its growth is shown, and
+    the summary says the L1 was still filling)."""
+    return warmup_s if l1_full_at_s is None else max(warmup_s, l1_full_at_s)
 
 
 def slope_per_min(points: Sequence[tuple[float, float]]) -> float:
@@ -104,8 +146,14 @@ def api_pids(stack: Stack) -> list[int]:
     return sorted(listening_pids(stack.port) - listening_pids(stack.sim_port))
 
 
-def sample_while(command: list[str], pids: Sequence[int], every_s: float) -> list[Sample]:
-    """Run `command` (locust) to its end, reading each pid's RSS every `every_s` seconds."""
+def sample_while(
+    command: list[str],
+    pids: Sequence[int],
+    every_s: float,
+    l1_bytes: Callable[[], float | None] | None = None,
+) -> list[Sample]:
+    """Run `command` (locust) to its end, reading each pid's RSS every `every_s` seconds, and
+    the L1's size beside it when `l1_bytes` is given."""
     samples: list[Sample] = []
     started = time.monotonic()
     locust = subprocess.Popen(
@@ -114,7 +162,8 @@ def sample_while(command: list[str], pids: Sequence[int], every_s: float) -> lis
     try:
         while locust.poll() is None:
             rss = {str(pid): round(v, 2) for pid in pids if (v := rss_mib(pid)) is not None}
-            samples.append(Sample(round(time.monotonic() - started, 1), rss))
+            l1 = l1_bytes() if l1_bytes is not None else None
+            samples.append(Sample(round(time.monotonic() - started, 1), rss, l1))
             time.sleep(every_s)
     finally:
         if locust.poll() is None:
@@ -123,11 +172,26 @@ def sample_while(command: list[str], pids: Sequence[int], every_s: float) -> lis
     return samples
 
 
+def l1_full_at(samples: Sequence[Sample], bound_bytes: int, share: float = L1_FULL) -> float | None:
+    """When the L1 first held `share` of its byte bound (None: never, or its size unread).
+    Until then the worker is still warming up: every search it caches is new memory."""
+    for s in samples:
+        if s.l1_bytes is not None and s.l1_bytes >= share * bound_bytes:
+            return s.at_s
+    return None
+
+
 def sample_locust(
-    stack: Stack, *, users: int, seconds: int, every_s: float
+    stack: Stack,
+    *,
+    users: int,
+    seconds: int,
+    every_s: float,
+    l1_bytes: Callable[[], float | None] | None = None,
 ) -> tuple[list[Sample], list[str]]:
-    """The locust mix against `stack` for `seconds`, its API workers' RSS sampled meanwhile;
-    the samples and the locust command (with a partner key of its own)."""
+    """The locust mix against `stack` for `seconds`, its API workers' RSS (and the L1's size,
+    given `l1_bytes`) sampled meanwhile; the samples and the locust command (with a partner key
+    of its own)."""
     with tempfile.TemporaryDirectory(prefix="skyfare-bench-rss-") as tmp:
         command = locust_command(
             stack,
@@ -137,7 +201,7 @@ def sample_locust(
             csv_prefix=f"{tmp}/rss",
             partner_key=partner_key(stack),
         )
-        return sample_while(command, api_pids(stack), every_s), command
+        return sample_while(command, api_pids(stack), every_s, l1_bytes), command
 
 
 def measure(
@@ -151,7 +215,14 @@ def measure(
 ) -> Result:
     seconds = int(minutes * 60)
     with running_stack(workers, [], pinned=False, settings=settings) as stack:
-        samples, _ = sample_locust(stack, users=users, seconds=seconds, every_s=every_s)
+        samples, _ = sample_locust(
+            stack,
+            users=users,
+            seconds=seconds,
+            every_s=every_s,
+            l1_bytes=lambda: scrape_l1_bytes(stack.url)[0],
+        )
+        full_at = l1_full_at(samples, l1_bound(stack.env))
     return Result(
         date=dt.date.today().isoformat(),
         command=display([sys.executable, "-m", "bench.rss", *sys.argv[1:]]),
@@ -160,7 +231,8 @@ def measure(
         minutes=minutes,
         warmup_s=warmup_s,
         samples=samples,
-        per_worker=summarize(samples, warmup_s),
+        per_worker=summarize(samples, warmed_at(warmup_s, full_at)),
+        l1_full_at_s=full_at,
     )
 
 
@@ -169,7 +241,12 @@ def render(result: Result) -> str:
         f"# API worker memory under the locust mix ({result.date})",
         "",
         f"`{result.command}`: {result.workers} worker(s), {result.users} locust users, "
-        f"{result.minutes:g} min, growth counted after a {result.warmup_s:g} s warm-up.",
+        f"{result.minutes:g} min, growth counted after a {result.warmup_s:g} s warm-up"
+        + (
+            f" or once the L1 reached its bound ({result.l1_full_at_s:g} s), whichever is later."
+            if result.l1_full_at_s is not None
+            else " (the L1 did not reach its bound)."
+        ),
         "",
         "| worker pid | RSS after warm-up (MiB) | RSS at the end (MiB) | growth (MiB) "
         "| slope after warm-up (MiB/min) |",

@@ -54,15 +54,31 @@ def l1_text(r: Rss) -> str:
     return f"L1 {r.l1_bytes:,.0f} bytes ({r.l1_bytes / MIB:.1f} MiB) of its bound {bound}"
 
 
+def warm_up_text(r: Rss) -> str:
+    """How long the warm-up lasted: the fixed part, or until the L1 first reached its bound."""
+    if r.l1_full_at_s is None:
+        return f"warm-up {r.warmup_s:g} s; the L1 did not reach its bound"
+    if r.l1_full_at_s > r.warmup_s:
+        return f"warm-up until the L1 reached its bound at {r.l1_full_at_s:g} s"
+    return f"warm-up {r.warmup_s:g} s (the L1 reached its bound at {r.l1_full_at_s:g} s)"
+
+
 def rss_row(r: Rss) -> str:
     ends = ", ".join(f"{w.end_mib:g}" for w in r.per_worker) or "-"
     slopes = ", ".join(f"{w.window_slope_mib_per_min:+g}" for w in r.per_worker) or "-"
     return (
-        f"| API worker RSS: locust mix, {r.users} users, {r.duration_s / 60:g} min, warm-up "
-        f"{r.warmup_s:g} s | {ends} MiB at the end; slope over the last {r.flat_window_s:g} s "
+        f"| API worker RSS: locust mix, {r.users} users, {r.duration_s / 60:g} min, "
+        f"{warm_up_text(r)} | {ends} MiB at the end; slope over the last {r.flat_window_s:g} s "
         f"{slopes} MiB/min; {l1_text(r)} | {rss_rule(r)}; L1 within its bound | "
-        f"{'flat' if r.flat else '**growing**'} |"
+        f"{rss_verdict(r)} |"
     )
+
+
+def rss_verdict(r: Rss) -> str:
+    if r.flat:
+        return "flat"
+    # Growing while the L1 still fills may be only the filling: the run was too short to tell.
+    return "**growing** (the L1 still filling)" if r.l1_full_at_s is None else "**growing**"
 
 
 def rss_table(r: Rss) -> list[str]:
@@ -79,6 +95,8 @@ def rss_table(r: Rss) -> list[str]:
             f"| {w.pid} | {w.after_warmup_mib:g} | {w.end_mib:g} | {w.growth_mib:+g} | "
             f"{w.slope_mib_per_min:+g} | {w.window_slope_mib_per_min:+g} |"
         )
-    verdict = "flat" if r.flat else "**not flat**"
-    rows += ["", f"Rule: {rss_rule(r)}. This run: {verdict}. {l1_text(r)}."]
+    rows += [
+        "",
+        f"Rule: {rss_rule(r)}. This run: {rss_verdict(r)}; {warm_up_text(r)}. {l1_text(r)}.",
+    ]
     return rows
