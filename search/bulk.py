@@ -180,3 +180,33 @@ def fare_line(index: int, fare: CheapestFare) -> BulkLine:
 
 def encode_line(line: BulkLine) -> bytes:
     return _encoder.encode(line) + b"\n"
+
+
+def line_tail(line: BulkLine) -> bytes:
+    """`line`'s encoding after its index, newline included: the line of any `index` with the
+    same answer is `indexed(index, tail)`, so a query repeated in a batch is encoded once."""
+    encoded = _encoder.encode(line)
+    return encoded[encoded.index(b",") :] + b"\n"  # `index` is the first field
+
+
+def indexed(index: int, tail: bytes) -> bytes:
+    return b'{"index":%d%b' % (index, tail)
+
+
+# The JSON value types a query key may hold: types whose equal values are the same JSON (1, 1.0
+# and true are equal in Python but not to `validate_query`).
+_KEYABLE = frozenset({str, int, type(None)})
+QueryKey = tuple[tuple[str, Any], ...]
+
+
+def query_key(value: Any) -> QueryKey | None:
+    """A key equal for queries `validate_query` answers alike (same fields, values of the same
+    types, in the same order), or None for one to answer on its own. A partner refreshing its
+    popular routes repeats queries: each distinct one is validated, looked up, encoded once."""
+    if type(value) is not dict:
+        return None
+    items = tuple(value.items())
+    for _, field in items:
+        if type(field) not in _KEYABLE:
+            return None
+    return items
