@@ -94,18 +94,20 @@ async def ordered_lines(
     chunk: int = CHUNK,
     usage: BulkUsage | None = None,
     first_chunk: int | None = None,
+    keys: Sequence[bytes] | None = None,
 ) -> AsyncGenerator[bytes, None]:
     """NDJSON bytes, one line per query in order; each yield is every line ready so far.
     Queries are taken `first_chunk` (default `chunk`) first, then `chunk` at a time; the
-    distinct queries of each that the batch has not answered yet are looked up at once."""
-    answers: dict[QueryKey, _Answer] = {}
+    distinct queries of each that the batch has not answered yet are looked up at once.
+    `keys`: equal for equal queries (`Envelope.keys`); default `query_key` of each."""
+    answers: dict[QueryKey | bytes, _Answer] = {}
     pending: deque[tuple[int, _Answer]] = deque()
     first = chunk if first_chunk is None else first_chunk
     starts = [0, *range(first, len(queries), chunk)] if queries else []
     try:
         for start in starts:
             end = min(start + (first if start == 0 else chunk), len(queries))
-            new = _take(queries, start, end, today, answers, pending)
+            new = _take(queries, keys, start, end, today, answers, pending)
             if new:
                 await _answer(new, now, max_age_s, scope, lookup, live, usage)
             ready = []
@@ -135,10 +137,11 @@ def _emit(index: int, answer: _Answer, usage: BulkUsage | None) -> bytes:
 
 def _take(
     queries: Sequence[Any],
+    keys: Sequence[bytes] | None,
     start: int,
     end: int,
     today: dt.date,
-    answers: dict[QueryKey, _Answer],
+    answers: dict[QueryKey | bytes, _Answer],
     pending: deque[tuple[int, _Answer]],
 ) -> list[tuple[BulkQuery, _Answer]]:
     """Queue queries `start`…`end` with their answers; the valid ones not seen before, which
@@ -146,7 +149,7 @@ def _take(
     new: list[tuple[BulkQuery, _Answer]] = []
     for i in range(start, end):
         raw = queries[i]
-        key = query_key(raw)
+        key = query_key(raw) if keys is None else keys[i]
         answer = None if key is None else answers.get(key)
         if answer is None:
             answer = _Answer()
@@ -223,6 +226,7 @@ class BulkFares:
             live=(lambda q: self._live(q, max_age_s)) if envelope.mode == "live" else None,
             usage=self if self._service.usage.enabled else None,
             first_chunk=FIRST_CHUNK,
+            keys=envelope.keys,
         )
 
     def stamp(self, query: BulkQuery, fare: CheapestFare | None, cache: CacheOutcome) -> HitStamp:
