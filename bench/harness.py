@@ -144,7 +144,9 @@ def _measure(args: argparse.Namespace, plan: Plan) -> Result:
     found: dict[str, Any] = {}
     commands: dict[str, list[str]] = {}
     skipped: list[Skipped] = []
-    with running_stack(args.workers, server_cores, pinned=pinned, sim_cores=loadgen_cores) as stack:
+    with running_stack(
+        args.workers, server_cores, pinned=pinned, sim_cores=loadgen_cores, port_base=args.port_base
+    ) as stack:
         if pinned:
             os.sched_setaffinity(0, loadgen_cores)  # wrk, locust and the generators inherit it
         cores = {"server_cores": server_cores, "loadgen_cores": loadgen_cores, "pinned": pinned}
@@ -280,6 +282,11 @@ def _parser() -> argparse.ArgumentParser:
         "--only", default=",".join(MEASUREMENTS), help="comma-separated: " + ",".join(MEASUREMENTS)
     )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where results are written")
+    parser.add_argument(
+        "--port-base",
+        type=int,
+        help="the stack listens on this port and the 3 after it (default: free ports)",
+    )
     parser.add_argument(
         "--one-worker-only",
         action="store_true",

@@ -150,13 +150,18 @@ def running_stack(
     sim_cores: list[int] | None = None,
     settings: Mapping[str, str] | None = None,
     skyfare: str | None = None,
+    port_base: int | None = None,
 ) -> Iterator[Stack]:
     """The stack on `cores`; its sim (the airlines: the outside world, not Skyfare) moved to
     `sim_cores` once it runs, so its work does not count against Skyfare's CPU. `settings`
     (`SKYFARE_*` variables) are what a run compares, e.g. the L1 off. `skyfare`: the CLI of
-    another checkout's virtualenv (an A/B run, bench/booking_ab.py); default this one's."""
+    another checkout's virtualenv (an A/B run, bench/booking_ab.py); default this one's.
+    `port_base`: listen on `port_base` … `port_base + 3` instead of free ports (a shared machine
+    where each user has a range of ports)."""
     data_dir = Path(tempfile.mkdtemp(prefix="skyfare-bench-"))
-    ports = {name: free_port() for name in PORTS}
+    ports = {
+        name: free_port() if port_base is None else port_base + n for n, name in enumerate(PORTS)
+    }
     port, sim_port = ports["SKYFARE_PORT"], ports["SKYFARE_SIM_PORT"]
     env = {**stack_env(os.environ, data_dir, ports), **(settings or {})}
     skyfare = skyfare or str(Path(sys.executable).with_name("skyfare"))

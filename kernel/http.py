@@ -82,9 +82,17 @@ def json_object(body: bytes) -> dict[str, Any]:
     # Fewer brackets than the limit cannot nest past it: most bodies skip the walk.
     if body.count(b"{") + body.count(b"[") > MAX_JSON_DEPTH and _deeper_than(data, MAX_JSON_DEPTH):
         raise _too_deep()
-    if _ESCAPED_NUL.search(body) is not None:
+    if has_escaped_nul(body):
         raise ValidationFailed(_nul_fields(data))
     return data
+
+
+def has_escaped_nul(body: bytes) -> bool:
+    """Whether a JSON body holds a NUL character in some string (`json_object` names them)."""
+    # The pattern tries its lookbehind at every byte: ~15 % of the API's CPU for a 1000-query
+    # bulk body (a py-spy profile, issue 18). A NUL needs the six bytes `\u0000` (JSON escapes
+    # spell `u` in lower case, and 0 has no case), which `in` finds at memchr speed.
+    return b"\\u0000" in body and _ESCAPED_NUL.search(body) is not None
 
 
 def _too_deep() -> BadRequest:

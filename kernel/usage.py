@@ -91,6 +91,7 @@ class BreakerEvent(msgspec.Struct, frozen=True, kw_only=True, tag="breaker", tag
 class HitsEvent(msgspec.Struct, frozen=True, kw_only=True, tag="hits", tag_field="type"):
     """Cached hits of one search and answer, gathered by one publishing batch: one `search`
     event per element of `at`, each as `search` with its `at` and `took_ms` (same index) in.
+    Partners' repeats of one bulk query and answer travel the same way (`SearchUsage.fare_stamp`).
 
     A hit's event differs from the one before only in those two numbers; sending each as its own
     stream entry cost Redis ~3 µs and the API ~0.9 µs per hit, a few per cent of a cached

@@ -5,6 +5,12 @@ before the next chunk is looked up, so a partner reads the first fares while the
 being fetched. In `live` mode what is missing is searched concurrently (at most `concurrency` at
 a time) through `SearchService.cheapest`, i.e. the fare cache and its single-flight shared with
 travelers, each under the default search deadline; lines behind a running search wait for it.
+
+A query repeated in a batch (a partner refreshing its popular routes sends 1000 queries of 100
+distinct searches) is validated, looked up, searched and encoded once: its repeats reuse the
+line's bytes after the index, and their usage events go as repeats of one pre-encoded event
+(kernel/usage.py `HitsEvent`), one per query as before. Each query's event is emitted as its
+line is, so a batch the partner abandoned records only what it was sent.
 """
 
 from __future__ import annotations
@@ -15,10 +21,21 @@ import logging
 import time
 from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from kernel.errors import DomainError
-from search.bulk import BulkLine, BulkQuery, Envelope, encode_line, fare_line, validate_query
+from kernel.usage import CacheOutcome, HitStamp
+from search.bulk import (
+    BulkLine,
+    BulkQuery,
+    Envelope,
+    QueryKey,
+    fare_line,
+    indexed,
+    line_tail,
+    query_key,
+    validate_query,
+)
 from search.fare_index import CheapestFare, FareIndexError, IndexSlot
 from search.service import SearchService
 
@@ -30,10 +47,39 @@ CHUNK = 100
 FIRST_CHUNK = 10
 CONCURRENCY = 16
 Lookup = Callable[[Sequence[IndexSlot]], Awaitable[list[CheapestFare | None]]]
-LiveSearch = Callable[[int, BulkQuery], Awaitable[BulkLine]]
-# Told each valid query's cached answer (None: not cached) when no live search follows.
-Record = Callable[[BulkQuery, CheapestFare | None], None]
-_Pending = BulkLine | asyncio.Task[BulkLine]
+# A live search of a query: its line (any index) and its usage event (None: none to record).
+LiveSearch = Callable[[BulkQuery], Awaitable[tuple[BulkLine, HitStamp | None]]]
+
+
+class BulkUsage(Protocol):
+    """The usage events of a batch: `stamp` once per distinct answered query, `emit` once per
+    query of the batch (a repeated query is one event each time, as analytics counts them)."""
+
+    def stamp(
+        self, query: BulkQuery, fare: CheapestFare | None, cache: CacheOutcome
+    ) -> HitStamp: ...
+
+    def emit(self, stamp: HitStamp) -> None: ...
+
+
+class _Answer:
+    """The answer to one distinct query of a batch, shared by its repeats: its line after the
+    index (`line_tail`), once known, and its usage event; or the live search giving both."""
+
+    __slots__ = ("event", "tail", "task")
+
+    def __init__(self, tail: bytes | None = None, event: HitStamp | None = None) -> None:
+        self.tail = tail
+        self.event = event
+        self.task: asyncio.Future[tuple[BulkLine, HitStamp | None]] | None = None
+
+    def ready(self) -> bool:
+        if self.tail is None:
+            if self.task is None or not self.task.done():
+                return False
+            line, self.event = self.task.result()
+            self.tail = line_tail(line)
+        return True
 
 
 async def ordered_lines(
@@ -46,85 +92,109 @@ async def ordered_lines(
     lookup: Lookup,
     live: LiveSearch | None = None,
     chunk: int = CHUNK,
-    record: Record | None = None,
+    usage: BulkUsage | None = None,
     first_chunk: int | None = None,
+    keys: Sequence[bytes] | None = None,
 ) -> AsyncGenerator[bytes, None]:
     """NDJSON bytes, one line per query in order; each yield is every line ready so far.
-    Queries are looked up `first_chunk` (default `chunk`) first, then `chunk` at a time."""
-    pending: deque[_Pending] = deque()
+    Queries are taken `first_chunk` (default `chunk`) first, then `chunk` at a time; the
+    distinct queries of each that the batch has not answered yet are looked up at once.
+    `keys`: equal for equal queries (`Envelope.keys`); default `query_key` of each."""
+    answers: dict[QueryKey | bytes, _Answer] = {}
+    pending: deque[tuple[int, _Answer]] = deque()
     first = chunk if first_chunk is None else first_chunk
     starts = [0, *range(first, len(queries), chunk)] if queries else []
     try:
         for start in starts:
-            size = first if start == 0 else chunk
-            for item in await _chunk(
-                queries, start, size, today, now, max_age_s, scope, lookup, live, record
-            ):
-                pending.append(item)
+            end = min(start + (first if start == 0 else chunk), len(queries))
+            new = _take(queries, keys, start, end, today, answers, pending)
+            if new:
+                await _answer(new, now, max_age_s, scope, lookup, live, usage)
             ready = []
-            while pending and (isinstance(pending[0], BulkLine) or pending[0].done()):
-                ready.append(encode_line(_result(pending.popleft())))
+            while pending and pending[0][1].ready():
+                ready.append(_emit(*pending.popleft(), usage))
             if ready:
                 yield b"".join(ready)
         while pending:
-            head = pending.popleft()
-            yield encode_line(head if isinstance(head, BulkLine) else await head)
+            index, answer = pending.popleft()
+            if not answer.ready():
+                assert answer.task is not None
+                await answer.task
+                answer.ready()
+            yield _emit(index, answer, usage)
     finally:
-        for item in pending:
-            if not isinstance(item, BulkLine):
-                item.cancel()  # the partner went away; the searches' own flights go on
+        for _, answer in pending:
+            if answer.task is not None:
+                answer.task.cancel()  # the partner went away; the searches' own flights go on
 
 
-def _result(item: _Pending) -> BulkLine:
-    return item if isinstance(item, BulkLine) else item.result()
+def _emit(index: int, answer: _Answer, usage: BulkUsage | None) -> bytes:
+    if usage is not None and answer.event is not None:
+        usage.emit(answer.event)
+    assert answer.tail is not None
+    return indexed(index, answer.tail)
 
 
-async def _chunk(
+def _take(
     queries: Sequence[Any],
+    keys: Sequence[bytes] | None,
     start: int,
-    size: int,
+    end: int,
     today: dt.date,
+    answers: dict[QueryKey | bytes, _Answer],
+    pending: deque[tuple[int, _Answer]],
+) -> list[tuple[BulkQuery, _Answer]]:
+    """Queue queries `start`…`end` with their answers; the valid ones not seen before, which
+    still need one. An invalid query's line is known at once."""
+    new: list[tuple[BulkQuery, _Answer]] = []
+    for i in range(start, end):
+        raw = queries[i]
+        key = query_key(raw) if keys is None else keys[i]
+        answer = None if key is None else answers.get(key)
+        if answer is None:
+            answer = _Answer()
+            parsed = validate_query(raw, today)
+            if isinstance(parsed, BulkQuery):
+                new.append((parsed, answer))
+            else:
+                answer.tail = line_tail(BulkLine(index=0, status="invalid", errors=parsed))
+            if key is not None:
+                answers[key] = answer
+        pending.append((i, answer))
+    return new
+
+
+async def _answer(
+    new: list[tuple[BulkQuery, _Answer]],
     now: float,
     max_age_s: float,
     scope: str,
     lookup: Lookup,
     live: LiveSearch | None,
-    record: Record | None = None,
-) -> list[_Pending]:
-    items: list[_Pending | BulkQuery] = []
-    valid: list[tuple[int, BulkQuery]] = []
-    for i, raw in enumerate(queries[start : start + size], start):
-        parsed = validate_query(raw, today)
-        if isinstance(parsed, BulkQuery):
-            valid.append((i, parsed))
-            items.append(parsed)
-        else:
-            items.append(BulkLine(index=i, status="invalid", errors=parsed))
+    usage: BulkUsage | None,
+) -> None:
     failed = False
     try:
-        fares = await lookup([q.slot(scope) for _, q in valid])
+        fares = await lookup([q.slot(scope) for q, _ in new])
     except FareIndexError as exc:
         logger.warning("bulk fares: the fare index did not answer: %s", exc)
-        fares, failed = [None] * len(valid), True
-    answers: dict[int, _Pending] = {}
-    for (i, query), fare in zip(valid, fares, strict=True):
+        fares, failed = [None] * len(new), True
+    for (query, answer), fare in zip(new, fares, strict=True):
         if fare is not None and fare.usable(now, max_age_s):
-            answers[i] = fare_line(i, fare)
-            if record is not None:
-                record(query, fare)
-            continue
-        if live is not None:
-            answers[i] = asyncio.ensure_future(live(i, query))
-            continue
-        if record is not None:
-            record(query, None)
-        if failed:
-            answers[i] = BulkLine(index=i, status="error", detail="the fare index is unavailable")
+            answer.tail = line_tail(fare_line(0, fare))
+            if usage is not None:
+                answer.event = usage.stamp(query, fare, "hit")
+        elif live is not None:
+            answer.task = asyncio.ensure_future(live(query))
         else:
-            answers[i] = BulkLine(index=i, status="not_cached")
-    return [
-        item if isinstance(item, BulkLine) else answers[start + n] for n, item in enumerate(items)
-    ]
+            if usage is not None:
+                answer.event = usage.stamp(query, None, "miss")
+            line = _UNAVAILABLE if failed else _NOT_CACHED
+            answer.tail = line_tail(line)
+
+
+_NOT_CACHED = BulkLine(index=0, status="not_cached")
+_UNAVAILABLE = BulkLine(index=0, status="error", detail="the fare index is unavailable")
 
 
 class BulkFares:
@@ -153,21 +223,22 @@ class BulkFares:
             max_age_s=max_age_s,
             scope=self._service.index_scope,
             lookup=_no_index if index is None else index.lookup,
-            live=(lambda i, q: self._live(i, q, max_age_s)) if envelope.mode == "live" else None,
-            record=self._record if self._service.usage.enabled else None,
+            live=(lambda q: self._live(q, max_age_s)) if envelope.mode == "live" else None,
+            usage=self if self._service.usage.enabled else None,
             first_chunk=FIRST_CHUNK,
+            keys=envelope.keys,
         )
 
-    def _record(self, query: BulkQuery, fare: CheapestFare | None, cache: str = "hit") -> None:
-        self._service.usage.fare(
-            query.search_request(),
-            fare,
-            channel="bulk",
-            cache="hit" if fare is not None and cache == "hit" else "miss",
-            partner=self._partner,
+    def stamp(self, query: BulkQuery, fare: CheapestFare | None, cache: CacheOutcome) -> HitStamp:
+        """`BulkUsage`: a query's event, channel `bulk`, this partner's."""
+        return self._service.usage.fare_stamp(
+            query.search_request(), fare, channel="bulk", cache=cache, partner=self._partner
         )
 
-    async def _live(self, index: int, query: BulkQuery, max_age_s: float) -> BulkLine:
+    def emit(self, stamp: HitStamp) -> None:
+        self._service.usage.emit_stamp(stamp)
+
+    async def _live(self, query: BulkQuery, max_age_s: float) -> tuple[BulkLine, HitStamp | None]:
         async with self._slots:
             try:
                 fare, entry = await self._service.cheapest(query.search_request())
@@ -175,18 +246,17 @@ class BulkFares:
                     # The fare cache still serves an answer older than the partner accepts.
                     fare, entry = await self._service.cheapest(query.search_request(cache=False))
             except DomainError as exc:
-                return BulkLine(index=index, status="error", detail=exc.detail)
+                return BulkLine(index=0, status="error", detail=exc.detail), None
             except Exception:
-                logger.exception("bulk fares: live search %d failed", index)
-                return BulkLine(index=index, status="error", detail="the search failed")
-        if self._service.usage.enabled:
-            self._record(query, fare, "miss")
+                logger.exception("bulk fares: a live search failed")
+                return BulkLine(index=0, status="error", detail="the search failed"), None
+        event = self.stamp(query, fare, "miss") if self._service.usage.enabled else None
         if fare is not None:
-            return fare_line(index, fare)
+            return fare_line(0, fare), event
         if entry.partial:
-            return BulkLine(index=index, status="error", detail="no airline answered in time")
+            return BulkLine(index=0, status="error", detail="no airline answered in time"), event
         cached_at = dt.datetime.fromtimestamp(entry.cached_at, dt.UTC)
-        return BulkLine(index=index, status="ok", offers=0, cached_at=cached_at)
+        return BulkLine(index=0, status="ok", offers=0, cached_at=cached_at), event
 
 
 async def _no_index(slots: Sequence[IndexSlot]) -> list[CheapestFare | None]:

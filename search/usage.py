@@ -195,7 +195,7 @@ class SearchUsage:
             )
         )
 
-    def fare(
+    def fare_stamp(
         self,
         request: SearchRequest,
         fare: CheapestFare | None,
@@ -203,16 +203,15 @@ class SearchUsage:
         channel: Channel,
         cache: CacheOutcome,
         partner: str | None,
-        took_ms: int = 0,
-    ) -> None:
-        """A partner's bulk query, answered from the fare index or a live search."""
-        if not self.enabled:
-            return
+    ) -> HitStamp:
+        """The event of a partner's bulk query answered from the fare index or a live search,
+        pre-encoded around its `at` and `took_ms` (0) for `emit_stamp`: a batch repeats its
+        queries, and each repeat's event then costs an append (one `hits` entry per stamp)."""
         event = self._event(
             request,
             channel=channel,
             cache=cache,
-            took_ms=took_ms,
+            took_ms=0,
             offers=0 if fare is None else fare.offers,
             partner=partner,
         )
@@ -220,7 +219,11 @@ class SearchUsage:
             event = msgspec.structs.replace(
                 event, cheapest_amount=str(fare.amount), currency=fare.currency
             )
-        self.sink.emit(event)
+        return _split(event)
+
+    def emit_stamp(self, stamp: HitStamp) -> None:
+        """One event of `stamp` (`fare_stamp`), at this millisecond, `took_ms` 0."""
+        self.sink.emit_hit(stamp, self._now_at(), b"0")
 
     def calendar(
         self,
@@ -250,6 +253,13 @@ class SearchUsage:
                 cache="hit",
             )
         )
+
+    def _now_at(self) -> bytes:
+        """This millisecond as the JSON of a hit's `at`, formatted once per millisecond."""
+        ms = int(self._wall_clock() * 1000)
+        if ms != self._at_ms:
+            self._at_ms, self._at = ms, b"%d.%03d" % divmod(ms, 1000)
+        return self._at
 
     def traveler_hash(self, subject: str | None) -> str | None:
         """The keyed hash of a signed-in traveler's subject (kernel/usage.py); None for none."""
@@ -291,10 +301,7 @@ class SearchUsage:
         template = msgspec.structs.replace(
             self._template(request, entry), channel=channel, cache="hit", connectors=()
         )
-        encoded = encode_usage(msgspec.structs.replace(template, at=_AT_MARK, took_ms=_TOOK_MARK))
-        head, rest = encoded.split(_AT_BYTES, 1)
-        middle, tail = rest.split(_TOOK_BYTES, 1)
-        stamp = (head + b'"at":', middle + b'"took_ms":', tail)
+        stamp = _split(template)
         if len(self._hits) >= MEMO_MAX:
             self._hits.clear()
         self._hits[id(request), id(entry), channel] = (request, weakref.ref(entry), stamp)
@@ -316,3 +323,11 @@ class SearchUsage:
             self._memo.clear()
         self._memo[id(request), id(entry)] = (request, weakref.ref(entry), event)
         return event
+
+
+def _split(event: SearchEvent) -> HitStamp:
+    """`event` encoded around its `at` and `took_ms` (kernel/usage.py `stamped`)."""
+    encoded = encode_usage(msgspec.structs.replace(event, at=_AT_MARK, took_ms=_TOOK_MARK))
+    head, rest = encoded.split(_AT_BYTES, 1)
+    middle, tail = rest.split(_TOOK_BYTES, 1)
+    return (head + b'"at":', middle + b'"took_ms":', tail)

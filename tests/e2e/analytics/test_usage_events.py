@@ -120,3 +120,25 @@ async def test_every_search_channel_and_reprice_publishes_one_event(
     assert reprice.stage == "offer"
     assert reprice.source == "cache"  # the offer came from a cached answer
     assert reprice.connector == offer_ids.decode(first["offers"][0]["id"])[0]
+
+
+async def test_a_repeated_bulk_query_publishes_one_event_each_time_it_is_asked(
+    client: Client, redis_url: str, stream: str, api_key: str
+) -> None:
+    params = {"origin": "LHR", "destination": "JFK", "departure_date": _in_days(31)}
+    await _ok(await client.get("/v1/search", params=params))  # cached: indexed for partners
+    other = {**params, "destination": "CDG"}
+    bulk = {"queries": [params, other, params, {"origin": "LHR"}, params, other]}
+    key = {"X-API-Key": api_key}
+    await _ok(await client.post("/v1/fares/bulk", json=bulk, headers=key))
+
+    events = await _events(redis_url, stream, 6)
+
+    bulk_events = [e for e in events if isinstance(e, SearchEvent) and e.channel == "bulk"]
+    # One per valid query, repeats included, as analytics counts partner demand.
+    assert sorted((e.slices[0].destination, e.cache) for e in bulk_events) == [
+        ("CDG", "miss"), ("CDG", "miss"), ("JFK", "hit"), ("JFK", "hit"), ("JFK", "hit"),
+    ]  # fmt: skip
+    hit = next(e for e in bulk_events if e.cache == "hit")
+    assert hit.cheapest_amount is not None
+    assert hit.offers > 0

@@ -120,6 +120,10 @@ async def collect(**kwargs: Any) -> list[list[dict[str, Any]]]:
     ]
 
 
+def distinct(count: int) -> list[dict[str, Any]]:
+    return [query(days=1 + n) for n in range(count)]
+
+
 async def warm(index: InMemoryFareIndex, q: dict[str, Any], f: CheapestFare) -> None:
     parsed = validate_query(q, TODAY)
     assert isinstance(parsed, BulkQuery)
@@ -156,7 +160,7 @@ async def test_the_first_chunk_is_out_before_the_last_chunk_is_looked_up() -> No
     lookups_at_first_yield: list[int] = []
 
     lines = ordered_lines(
-        [query()] * 250, today=TODAY, now=NOW, max_age_s=60, scope=SCOPE,
+        distinct(250), today=TODAY, now=NOW, max_age_s=60, scope=SCOPE,
         lookup=index.lookup, chunk=100,
     )  # fmt: skip
     first = await anext(lines)
@@ -173,7 +177,7 @@ async def test_a_small_first_chunk_leaves_before_the_full_sized_ones_are_looked_
     index = InMemoryFareIndex()
 
     lines = ordered_lines(
-        [query()] * 250, today=TODAY, now=NOW, max_age_s=60, scope=SCOPE,
+        distinct(250), today=TODAY, now=NOW, max_age_s=60, scope=SCOPE,
         lookup=index.lookup, chunk=100, first_chunk=10,
     )  # fmt: skip
     first = await anext(lines)
@@ -193,12 +197,12 @@ async def test_live_mode_searches_the_missing_and_keeps_the_order() -> None:
     index = InMemoryFareIndex()
     await warm(index, query(days=4), fare("150.00"))
     release = asyncio.Event()
-    searched: list[int] = []
+    searched: list[dt.date] = []
 
-    async def live(i: int, q: BulkQuery) -> BulkLine:
-        searched.append(i)
+    async def live(q: BulkQuery) -> tuple[BulkLine, None]:
+        searched.append(q.departure_date)
         await release.wait()
-        return fare_line(i, fare("99.00", offer_id=f"live_{i}"))
+        return fare_line(0, fare("99.00", offer_id=f"live_{q.departure_date}")), None
 
     lines = ordered_lines(
         [query(days=3), query(days=4)], today=TODAY, now=NOW, max_age_s=60, scope=SCOPE,
@@ -210,8 +214,8 @@ async def test_live_mode_searches_the_missing_and_keeps_the_order() -> None:
     release.set()
     first, second = await pending, await anext(lines)
 
-    assert searched == [0]
-    assert msgspec.json.decode(first)["cheapest"]["offer_id"] == "live_0"
+    assert searched == [TODAY + dt.timedelta(days=3)]
+    assert msgspec.json.decode(first)["cheapest"]["offer_id"] == f"live_{searched[0]}"
     assert msgspec.json.decode(second)["cheapest"]["amount"] == "150.00"
 
 
