@@ -151,6 +151,10 @@ class RequestTemplates:
         )
         try:
             data = self._fallback(operation, marked)
+        except Exception:
+            # A type that refuses a marker where it takes the value (zeep checks some): such
+            # calls keep zeep's own build, which raises for a bad value as it always did.
+            return None
         finally:
             self._client.wsse = real
         token = (

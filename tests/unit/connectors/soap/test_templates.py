@@ -178,3 +178,19 @@ def test_each_call_signs_with_a_fresh_nonce_and_the_time_of_the_call() -> None:
         (b"first-nonce-0001", "2030-05-01T12:30:15+00:00"),
         (b"second-nonce-002", "2030-05-01T12:30:22+00:00"),
     ]
+
+
+def test_a_body_zeep_refuses_to_mark_is_built_by_zeep(reference: zeep.Client) -> None:
+    client = _client()
+
+    def strict(operation: str, body: Mapping[str, Any]) -> bytes:
+        if "SkyfareMark" in repr(body):
+            raise ValueError("not a date")
+        return build_envelope(client, operation, body)
+
+    built = RequestTemplates(client, password=PASSWORD, fallback=strict)
+    body = mapping.price_body("F-1")
+
+    assert unsigned(built.build("Price", body)) == unsigned(
+        build_envelope(reference, "Price", body)
+    )
