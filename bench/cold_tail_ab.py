@@ -22,15 +22,18 @@ after the airlines" (ranking, cache writes, encoding, and any loop stall meanwhi
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
-from bench import open_loop
+from bench import harness_stack, open_loop
 from bench.harness_cold import AIRLINE_LATENCY_MS, WARMUP_S, _run, figures, url_template
-from bench.harness_stack import _postmaster_pid, reset_sim, running_stack, set_sim_latency
+from bench.harness_stack import postmaster_pid, reset_sim, running_stack, set_sim_latency
 from bench.machine import cpu_seconds, listening_pids, process_tree
 
 
@@ -48,7 +51,7 @@ def _split(samples: list[open_loop.Sample]) -> tuple[float | None, float | None]
 
 def _roles(stack_pid: int, port: int, sim_port: int, data_dir: Path) -> dict[int, str]:
     pids = set(process_tree(stack_pid))
-    postmaster = _postmaster_pid(data_dir / "postgres")
+    postmaster = postmaster_pid(data_dir / "postgres")
     if postmaster is not None:
         pids |= set(process_tree(postmaster))
     roles = {}
@@ -64,13 +67,41 @@ def _roles(stack_pid: int, port: int, sim_port: int, data_dir: Path) -> dict[int
     return roles
 
 
+def _spy(wanted: bool, api: list[int], out: Path, seconds: float) -> subprocess.Popen[bytes] | None:
+    """py-spy on the (one) API worker for the run, if asked (`--profile`)."""
+    if not wanted or len(api) != 1:
+        return None
+    spy = str(Path(sys.executable).with_name("py-spy"))
+    args = ["record", "-r", "250", "--nonblocking", "-f", "raw", "-o", str(out)]
+    return subprocess.Popen(
+        [spy, *args, "-d", f"{seconds:g}", "-p", str(api[0])],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rates", default="40,200", help="searches a second, one run each")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--label", default="run")
     parser.add_argument("--out", default="/tmp")
+    parser.add_argument(
+        "--base-port",
+        type=int,
+        default=0,
+        help="the stack's ports from this one up (a machine shared by several stacks); 0: any free",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="py-spy (raw, 250 Hz, nonblocking) on the API worker during each rate's run,"
+        " into <out>/<label>-<rate>.spy",
+    )
     args = parser.parse_args()
+    if args.base_port:
+        ports = itertools.count(args.base_port)
+        harness_stack.free_port = lambda: next(ports)  # type: ignore[attr-defined]
     os.sched_setaffinity(0, {1})
     with running_stack(1, [0], pinned=True, sim_cores=[1]) as stack:
         set_sim_latency(stack, AIRLINE_LATENCY_MS)
@@ -80,10 +111,15 @@ def main() -> None:
         api = [pid for pid, role in roles.items() if role == "api"]
         results = []
         for rate in (float(r) for r in args.rates.split(",")):
+            spy = _spy(
+                args.profile, api, Path(args.out, f"{args.label}-{rate:g}.spy"), args.seconds
+            )
             before = {pid: cpu_seconds(pid) for pid in roles}
             started = time.monotonic()
             samples = _run(template, open_loop.schedule(rate, args.seconds))
             wall = time.monotonic() - started
+            if spy is not None:
+                spy.wait()
             used = {pid: cpu_seconds(pid) - before[pid] for pid in roles}
             result = figures(samples, args.seconds)
             over = sorted(

@@ -8,6 +8,11 @@ background refresh per key reloads it; those tasks are tracked and cancelled by 
 With a `FlightLock` (a Redis L2 shared by several processes), a miss in every layer first takes
 the key's lock: the winner loads and stores, the others wait (at most `wait` seconds) for the
 entry it stores and answer it as a `hit`, counted `redis`/`shared` (see `flight_lock`).
+
+A loaded answer goes into L1 at once (this process's followers and next lookups find it there)
+and is answered; its Redis write, and then the lock's release, run after it as a tracked task
+(`behind`): the answer does not wait for Redis, yet another process waiting on the lock still
+sees the entry before the lock goes. Loaders queue their own after-answer writes the same way.
 """
 
 from __future__ import annotations
@@ -15,8 +20,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from typing import Literal
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Literal
 
 from cache import metrics
 from cache.flight_lock import FlightLock, wait_for_entry
@@ -53,10 +58,25 @@ class ReadThroughCache:
         self._poll_s = poll_s
         self._flights: SingleFlight[tuple[FareEntry, CacheState]] = SingleFlight()
         self._refreshes: dict[str, asyncio.Task[FareEntry]] = {}
+        self._writes: set[asyncio.Task[Any]] = set()
 
     @property
     def refreshing(self) -> int:
         return len(self._refreshes)
+
+    @property
+    def writing(self) -> int:
+        """Writes of answers already served that are still running (`behind`)."""
+        return len(self._writes)
+
+    def behind(self, write: Coroutine[Any, Any, Any]) -> None:
+        """Run `write` after the answer it belongs to: tracked, awaited by `settle` and `close`.
+
+        For writes that bound themselves (a timeout) and never raise for a failing Redis.
+        """
+        task = asyncio.ensure_future(write)
+        self._writes.add(task)
+        task.add_done_callback(self._written)
 
     async def fetch(
         self,
@@ -82,18 +102,22 @@ class ReadThroughCache:
         return await self._flights.run(key, lambda: self._lookup(key, load, timeout, wait_s))
 
     async def settle(self) -> None:
-        """Wait until no background refresh runs (a drain before shutdown; tests)."""
-        while self._refreshes:
-            await asyncio.wait(list(self._refreshes.values()))
+        """Wait until no background refresh or write runs (a drain before shutdown; tests)."""
+        while self._refreshes or self._writes:
+            await asyncio.wait([*self._refreshes.values(), *self._writes])
 
     async def close(self) -> None:
-        """Cancel running refreshes and loads, and wait for them (briefly)."""
+        """Cancel running refreshes and loads, and wait for them (briefly); then wait for the
+        writes of answers already served, not cancelled: each is bounded by its own timeout, and
+        a lock is released only after its entry is written."""
         tasks = list(self._refreshes.values())
         for task in tasks:
             task.cancel()
         if tasks:
             await asyncio.wait(tasks, timeout=1.0)
         await self._flights.close()
+        if self._writes:
+            await asyncio.wait(list(self._writes), timeout=1.0)
 
     async def _lookup(
         self, key: str, load: Loader, timeout: float, wait: float
@@ -119,10 +143,8 @@ class ReadThroughCache:
             logger.debug("fare cache: lock for %s unavailable: %s", key, exc)
             return await self._load(key, load, timeout), "miss"
         if token is not None:
-            try:
-                return await self._load(key, load, timeout), "miss"
-            finally:
-                await self._unlock(lock, key, token, timeout)
+            unlock = self._unlock(lock, key, token, timeout)
+            return await self._load(key, load, timeout, then=unlock), "miss"
         shared = await wait_for_entry(lock, key, timeout=timeout, wait=wait, poll_s=self._poll_s)
         if shared is not None and shared.freshness(self._clock()) is not None:
             metrics.count("redis", "shared")
@@ -140,12 +162,42 @@ class ReadThroughCache:
             logger.debug("fare cache: releasing the lock for %s failed: %s", key, exc)
 
     async def _load(
-        self, key: str, load: Loader, timeout: float, *, background: bool = False
+        self,
+        key: str,
+        load: Loader,
+        timeout: float,
+        *,
+        background: bool = False,
+        then: Coroutine[Any, Any, None] | None = None,
     ) -> FareEntry:
-        entry, storable = await load(background)
+        """Load, put a storable answer in L1 and return it; its Redis write runs `behind`,
+        followed by `then` (a lock's release), which also runs when nothing is stored."""
+        try:
+            entry, storable = await load(background)
+        except BaseException:
+            if then is not None:
+                await then
+            raise
         if storable:
-            await self.store.set(key, entry, timeout=timeout)
+            self.store.l1.put(key, entry)
+            self.behind(self._share(key, entry, timeout, then))
+        elif then is not None:
+            self.behind(then)
         return entry
+
+    async def _share(
+        self, key: str, entry: FareEntry, timeout: float, then: Coroutine[Any, Any, None] | None
+    ) -> None:
+        try:
+            await self.store.share(key, entry, timeout=timeout)
+        finally:
+            if then is not None:
+                await then
+
+    def _written(self, task: asyncio.Task[Any]) -> None:
+        self._writes.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            logger.warning("fare cache: a write after the answer failed: %r", exc)
 
     def _refresh(self, key: str, load: Loader, timeout: float) -> None:
         if key in self._refreshes:

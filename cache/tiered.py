@@ -74,6 +74,10 @@ class TieredFareCache:
 
     async def set(self, key: str, entry: FareEntry, *, timeout: float) -> None:
         self.l1.put(key, entry)
+        await self.share(key, entry, timeout=timeout)
+
+    async def share(self, key: str, entry: FareEntry, *, timeout: float) -> None:
+        """Write `entry` to Redis only (its L1 copy is the caller's): never raises."""
         if self._l2 is None:
             return
         try:
@@ -82,6 +86,14 @@ class TieredFareCache:
             self._error(exc)
             return
         self.shared_available = True
+
+    def noted(self, failure: CacheError | None) -> None:
+        """The outcome of another call to the same Redis (a tag written on a search's path):
+        with the entry's own write after the answer, it is what says whether Redis answers."""
+        if failure is None:
+            self.shared_available = True
+        else:
+            self._error(failure)
 
     async def evict(self, keys: Sequence[str], *, timeout: float) -> bool:
         """Forget `keys` everywhere: this L1 at once, Redis, then every other process's L1 (they

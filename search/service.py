@@ -215,7 +215,13 @@ class SearchService:
             if not await self._stale.remember(key, loaded[0], ids, slot, began=began):
                 return loaded[0], False  # evicted while we searched: served, not stored
         if self._index is not None and slot is not None:
-            await self._index.record(slot, CheapestFare.of(offers[0], loaded[0]))
+            record = self._index.record(slot, CheapestFare.of(offers[0], loaded[0]))
+            if self._fares is None:
+                await record
+            else:
+                # After the answer, beside the entry's own write: bulk readers of the index
+                # are not waiting for this search, and neither must its traveler.
+                self._fares.behind(record)
         return loaded
 
     async def _answers(self, request: SearchRequest, start: float) -> list[Answer]:

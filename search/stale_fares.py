@@ -106,7 +106,7 @@ class StaleFares:
         it lives. False when `key` was evicted after its search `began` (unix seconds): the
         answer may predate the sale that evicted it, so it must not be stored."""
         try:
-            return await self._tags.add(
+            added = await self._tags.add(
                 offer_ids,
                 member(key, slot),
                 ttl_s=entry.stale_until - self._clock(),
@@ -116,7 +116,12 @@ class StaleFares:
             )
         except CacheError as exc:
             logger.debug("fare cache: tagging %s failed: %s", key, exc)
+            # The search's last Redis call before its answer (the entry is written after):
+            # it is what flags this answer `cache_unavailable`.
+            self._store.noted(exc)
             return True  # stored untagged, as before tags: it lives out its TTL
+        self._store.noted(None)
+        return added
 
     async def checked(self, offer_id: str, outcome: PriceCheck) -> bool:
         """What re-pricing `offer_id` with its airline found; evicts on `changed` and `gone`.

@@ -28,6 +28,7 @@ from zeep.wsse.username import UsernameToken
 from connectors import errors
 from connectors.http import AirlineSession, network_errors
 from connectors.soap import mapping
+from connectors.soap.templates import RequestTemplates
 
 logger = logging.getLogger(__name__)
 
@@ -81,10 +82,18 @@ def build_request(
     client: zeep.Client, operation: str, body: Mapping[str, Any]
 ) -> tuple[bytes, dict[str, str]]:
     """The envelope of one call and its HTTP headers (SOAPAction from the WSDL)."""
+    return build_envelope(client, operation, body), request_headers(client, operation)
+
+
+def build_envelope(client: zeep.Client, operation: str, body: Mapping[str, Any]) -> bytes:
+    """zeep's own build of one call's envelope, signed (`RequestTemplates` repeats it)."""
     envelope = client.create_message(client.service, operation, **body)
+    return etree.tostring(envelope, encoding="utf-8")
+
+
+def request_headers(client: zeep.Client, operation: str) -> dict[str, str]:
     action = client.service._binding.get(operation).soapaction
-    headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{action}"'}
-    return etree.tostring(envelope, encoding="utf-8"), headers
+    return {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{action}"'}
 
 
 def parse_reply(
@@ -149,6 +158,7 @@ class SoapAirlineClient:
             name, max_connections=max_connections, max_timeout_s=max_timeout_s
         )
         self._zeep: zeep.Client | None = None
+        self._templates: RequestTemplates | None = None
         self._loading = asyncio.Lock()
 
     async def open(self) -> None:
@@ -195,7 +205,9 @@ class SoapAirlineClient:
         try:
             with network_errors(self.name, operation, budget):
                 client = await self._client(budget)
-                data, headers = build_request(client, operation, body)
+                assert self._templates is not None  # built with the client
+                data = self._templates.build(operation, body)
+                headers = request_headers(client, operation)
                 status, payload = await self._post(data, headers, deadline - loop.time())
         except _MALFORMED as exc:  # a WSDL we cannot build a client from
             raise errors.ConnectorUnavailable(f"{self.name}: unusable WSDL: {exc}") from exc
@@ -208,9 +220,15 @@ class SoapAirlineClient:
             if self._zeep is None:
                 documents = await fetch_documents(self._http(), self.wsdl_url, timeout=budget)
                 username, password = self._credentials
-                self._zeep = build_client(
+                client = build_client(
                     self.wsdl_url, documents, username=username, password=password
                 )
+                self._templates = RequestTemplates(
+                    client,
+                    password=password,
+                    fallback=lambda op, body: build_envelope(client, op, body),
+                )
+                self._zeep = client
                 logger.info("connector %s: WSDL loaded from %s", self.name, self.wsdl_url)
         return self._zeep
 

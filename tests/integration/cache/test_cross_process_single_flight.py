@@ -115,7 +115,9 @@ async def test_concurrent_misses_across_workers_run_one_search(
     assert loader.calls == 1
     assert len({found for found, _ in results}) == 1
     assert sorted({state for _, state in results}) == ["hit", "miss"]
-    assert await clients[0].exists(lock_key(k)) == 0  # released once stored
+    # The winner releases after its answer, once the entry is stored (the others waited on that).
+    await asyncio.gather(*(w.settle() for w in workers))
+    assert await clients[0].exists(lock_key(k)) == 0
 
 
 async def test_when_the_winner_fails_the_worker_waiting_on_it_searches_itself(

@@ -1,0 +1,111 @@
+"""Cold search on two whole stacks side by side, this tree against another checkout (a `git
+worktree`), in alternating short turns: a shared machine's load then falls on both sides alike.
+
+    python -m bench.cold_ab --old-tree /tmp/old [--rate 40] [--turns 6] [--seconds 8] \
+        [--base-port 22010] [--json FILE]
+
+Both stacks run as `bench.cold_tail_ab` runs one (`skyfare up --workers 1` on core 0, its sim
+moved to core 1, the airlines at `bench.harness_cold`'s fixed latencies); the other checkout's
+code is put first on its stack's PYTHONPATH. Each turn drives one stack, then the other (the
+order alternates), at `--rate` open-loop searches a second, and reads per side: the API
+worker's CPU per answered search (/proc), the median time each search spent in the handler
+after its slowest airline had answered (`meta.took_ms` less the slowest connector's latency)
+and outside the handler, and the latency over the slowest connector (p50 / p99).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import statistics
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from bench import harness_stack, open_loop
+from bench.cold_tail_ab import _split
+from bench.harness_cold import AIRLINE_LATENCY_MS, WARMUP_S, _run, figures, url_template
+from bench.harness_stack import Stack, reset_sim, running_stack, set_sim_latency
+from bench.machine import cpu_seconds, listening_pids
+
+
+def _turn(stack: Stack, template: str, rate: float, seconds: float) -> dict[str, Any]:
+    api = listening_pids(stack.port)
+    before = {pid: cpu_seconds(pid) for pid in api}
+    samples = _run(template, open_loop.schedule(rate, seconds))
+    used = sum(cpu_seconds(pid) - before[pid] for pid in api)
+    result = figures(samples, seconds)
+    timed = [s for s in samples if s.status == 200]
+    inside, outside = _split(timed)
+    result.update(
+        load1=round(os.getloadavg()[0], 2),
+        api_cpu_ms_per_search=round(used * 1000 / max(1, result["ok"]), 3),
+        in_handler_after_airlines_ms=inside,
+        outside_handler_ms=outside,
+    )
+    return result
+
+
+def _medians(turns: list[dict[str, Any]]) -> dict[str, float]:
+    keys = (
+        "api_cpu_ms_per_search",
+        "in_handler_after_airlines_ms",
+        "outside_handler_ms",
+        "p50_over_slowest_connector_ms",
+        "p99_over_slowest_connector_ms",
+    )
+    return {
+        k: round(statistics.median(t[k] for t in turns if t.get(k) is not None), 3)
+        for k in keys
+        if any(t.get(k) is not None for t in turns)
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--old-tree", type=Path, required=True)
+    parser.add_argument("--rate", type=float, default=40.0)
+    parser.add_argument("--turns", type=int, default=6)
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--base-port", type=int, default=0, help="0: any free ports")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    if args.base_port:
+        ports = itertools.count(args.base_port)
+        harness_stack.free_port = lambda: next(ports)  # type: ignore[attr-defined]
+    os.sched_setaffinity(0, {1})
+    trees = {"old": {"PYTHONPATH": str(args.old_tree)}, "new": {}}
+    results: dict[str, list[dict[str, Any]]] = {side: [] for side in trees}
+    with ExitStack() as running:
+        stacks = {
+            side: running.enter_context(
+                running_stack(1, [0], pinned=True, sim_cores=[1], settings=settings)
+            )
+            for side, settings in trees.items()
+        }
+        templates = {}
+        for side, stack in stacks.items():
+            set_sim_latency(stack, AIRLINE_LATENCY_MS)
+            templates[side] = url_template(stack)
+            _run(templates[side], open_loop.schedule(args.rate, WARMUP_S))
+        for turn in range(args.turns):
+            order = list(stacks) if turn % 2 == 0 else list(reversed(stacks))
+            for side in order:
+                result = _turn(stacks[side], templates[side], args.rate, args.seconds)
+                result.update(side=side, turn=turn + 1)
+                results[side].append(result)
+                print(json.dumps(result), flush=True)
+                time.sleep(0.5)
+        for stack in stacks.values():
+            reset_sim(stack)
+    summary = {side: _medians(turns) for side, turns in results.items()}
+    print(json.dumps({"rate": args.rate, "medians": summary}), flush=True)
+    if args.json is not None:
+        args.json.write_text(json.dumps({"turns": results, "medians": summary}, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""CPU per cold search in one process, and the time after its slowest airline answered: the
+whole app (`create_app`, started without a listening socket) against a running sim, N
+sequential `cache=false` searches through `SearchService.search_body`, writes settled.
+
+    skyfare sim &   # SKYFARE_SIM_PORT=22060; every airline at a fixed 5 ms (see below)
+    DATABASE_URL=… REDIS_URL=… python -m bench.cold_cpu --sim-port 22060 -n 150 --label B-1
+
+Sequential searches put no queue in front of the worker, so on a shared machine the figures
+move far less than an open loop's: the thread's CPU time per search (the app's own background
+tasks included, alike on both sides), and per search `meta.took_ms` less its slowest
+connector's `latency_ms` (ranking, encoding, the Redis writes on the answer's path). For an A/B
+run it alternately from two checkouts with PYTHONPATH set to each
+(bench/results/2026-12-04-cold-writes.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import time
+
+import msgspec
+import uvloop
+from aiohttp import web
+
+from connectors.model import Passengers, SliceQuery
+from search import routes as search_routes
+from search.model import SearchRequest
+from skyfare.app import create_app
+from skyfare.keys import FARE_CACHE
+from skyfare.settings import load_settings
+
+WARMUP = 30  # WSDL, connections, request templates
+
+
+def _request(i: int) -> SearchRequest:
+    day = dt.date.today() + dt.timedelta(days=7 + i % 60)
+    return SearchRequest(
+        slices=(SliceQuery("LHR", "JFK", day),), passengers=Passengers(), cache=False
+    )
+
+
+async def measure(sim_port: int, n: int) -> dict[str, object]:
+    settings = load_settings(
+        {"SKYFARE_SIM_PORT": str(sim_port)},
+        database_url=os.environ["DATABASE_URL"],
+        redis_url=os.environ["REDIS_URL"],
+        # Patient stores: a loaded machine must not turn into timeouts nobody measures here.
+        db_timeout_s=30.0,
+        cache_redis_timeout_ms=2000,
+        search_deadline_ms=8000,
+    )
+    runner = web.AppRunner(create_app(settings))
+    await runner.setup()
+    try:
+        service = runner.app[search_routes.SEARCH_SERVICE]
+        fares = runner.app[FARE_CACHE]
+        for i in range(WARMUP):
+            await service.search_body(_request(i))
+        await fares.settle()
+        after = []
+        cpu, wall = time.thread_time(), time.perf_counter()
+        for i in range(n):
+            body, _ = await service.search_body(_request(i))
+            meta = msgspec.json.decode(body)["meta"]
+            after.append(meta["took_ms"] - max(c["latency_ms"] for c in meta["connectors"]))
+        await fares.settle()
+        cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+    finally:
+        await runner.cleanup()
+    return {
+        "cpu_ms_per_search": round(cpu * 1000 / n, 3),
+        "wall_ms_per_search": round(wall * 1000 / n, 2),
+        "after_slowest_ms_median": statistics.median(after),
+        "after_slowest_ms_p90": sorted(after)[int(n * 0.9)],
+        "load1": round(os.getloadavg()[0], 2),
+        "connectors": [f"{c['name']}:{c['status']}" for c in meta["connectors"]],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sim-port", type=int, required=True)
+    parser.add_argument("-n", type=int, default=150)
+    parser.add_argument("--label", default="run")
+    args = parser.parse_args()
+    result = uvloop.run(measure(args.sim_port, args.n))
+    print(json.dumps({"label": args.label, **result}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
