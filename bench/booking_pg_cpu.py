@@ -106,6 +106,7 @@ class Meter:
 
 
 _NAMES = (
+    ("booking_open_holds(", "the owner's lock + open holds + insert the order, one statement"),
     ("INSERT INTO idempotency_keys", "claim the key"),
     ("WITH forgotten AS", "release the key (409)"),
     ("pg_advisory_xact_lock", "BEGIN + the owner's lock"),

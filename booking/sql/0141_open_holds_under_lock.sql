@@ -3,14 +3,16 @@
 --
 -- The lock is the owner's transaction-scoped advisory lock on (`lock_space`, `lock_key`), the
 -- keys of booking/rows.py's `lock_owner`, passed by the caller; the calling statement's
--- transaction holds it until its insert commits. VOLATILE and PL/pgSQL: the counting query takes a snapshot of its own
--- after the lock is granted (READ COMMITTED), so it sees every order that a create holding the
+-- transaction holds it until its insert commits. VOLATILE and PL/pgSQL: the counting query
+-- takes a snapshot of its own after the lock is granted (READ COMMITTED), so it sees every order that a create holding the
 -- lock before us committed; the calling statement's snapshot, older than the lock, is only used
 -- by its inserts, which read nothing.
 --
 -- Returns the owner's open holds, the seats they take (infants sit on a lap) and, for each of
 -- the new order's flights (`flight_numbers[i]` departing on local date `days[i]`, 'YYYY-MM-DD'),
 -- the seats held on it: what `check_totals` compares with the caps.
+-- No flights given (no per-flight cap, or one the seat cap implies): the seats per flight are not
+-- counted, which spares reading every open hold's slices.
 CREATE FUNCTION booking_open_holds(
     owner_id text, lock_space int, lock_key int, flight_numbers text[], days text[]
 )
@@ -18,6 +20,18 @@ RETURNS TABLE (open_holds int, held_seats int, on_flights int[])
 LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
     PERFORM pg_advisory_xact_lock(lock_space, lock_key);
+    IF cardinality(flight_numbers) = 0 THEN
+        RETURN QUERY
+        SELECT count(*)::int, coalesce(sum(h.taken), 0)::int, '{}'::int[]
+        FROM (
+            SELECT (SELECT count(*) FROM order_passengers p
+                    WHERE p.order_id = o.id AND p.type <> 'infant') AS taken
+            FROM orders o
+            WHERE o.owner = owner_id AND o.status IN ('pending', 'held')
+              AND o.payment_status IN ('unpaid', 'failed')
+        ) AS h;
+        RETURN;
+    END IF;
     RETURN QUERY
     WITH open_hold AS (
         SELECT o.slices,

@@ -47,6 +47,7 @@ async def test_the_sql_counts_seats_per_flight_and_local_date_as_the_python_rule
             "ada", *lock_keys("ada"),
             [n for n, _ in flights], [d.isoformat() for _, d in flights],
         )  # fmt: skip
+    assert row is not None
     mine = [OpenHold(flights_of(o.slices), seats_of(o.passengers)) for o in held[:4]]
     expected = totals_of(mine, flights)
 
@@ -95,6 +96,11 @@ async def test_a_refused_order_writes_nothing_and_its_key_points_at_no_order(
         (
             OrderLimits(max_open_holds=0, max_held_seats=0, max_held_seats_per_flight=3),
             "held_seats_per_flight",
+        ),
+        # A per-flight cap the seat cap implies: the seats per flight are not counted.
+        (
+            OrderLimits(max_open_holds=0, max_held_seats=3, max_held_seats_per_flight=5),
+            "held_seats",
         ),
     ],
 )
