@@ -7,7 +7,7 @@ following the new offer id of each 409 — for 24 hours, and the flight vanished
   `processing` or `paid` is a purchase under way, not a hold). A traveler may have at most
   `max_open_holds` of them, holding at most `max_held_seats` seats in all and
   `max_held_seats_per_flight` on any one flight (a flight is its flight number and departure
-  date; infants sit on a lap and take no seat). The repository checks them in the transaction
+  date; infants sit on a lap and take no seat). The repository checks them in the statement
   that inserts the order, under a per-traveler lock (booking/repository.py), so concurrent
   requests cannot all slip under the cap.
 - **Hold window**: a hold lasts `hold_window_s` from the order's creation, never longer than the
@@ -67,17 +67,40 @@ def seats_of(passengers: Iterable[Passenger]) -> int:
     return sum(1 for p in passengers if p.type != "infant")
 
 
+class HeldTotals(msgspec.Struct, frozen=True):
+    """What a traveler's open holds add up to, as far as a new order's caps go: how many, the
+    seats they take, and the seats they take on each of the new order's flights."""
+
+    holds: int
+    seats: int
+    on_flight: dict[Flight, int]
+
+
+def totals_of(held: Sequence[OpenHold], flights: Iterable[Flight]) -> HeldTotals:
+    return HeldTotals(
+        holds=len(held),
+        seats=sum(h.seats for h in held),
+        on_flight={f: sum(h.seats for h in held if f in h.flights) for f in flights},
+    )
+
+
 def check_limits(limits: OrderLimits, held: Sequence[OpenHold], new: OpenHold) -> None:
     """Raise `LimitReached` unless `new` fits beside the traveler's open holds `held`."""
-    if limits.max_open_holds and len(held) + 1 > limits.max_open_holds:
+    check_totals(limits, totals_of(held, new.flights), new)
+
+
+def check_totals(limits: OrderLimits, held: HeldTotals, new: OpenHold) -> None:
+    """Raise `LimitReached` unless `new` fits beside open holds adding up to `held`. The same
+    rules, in SQL, decide whether an order is inserted (booking/rows.py's limited create)."""
+    if limits.max_open_holds and held.holds + 1 > limits.max_open_holds:
         raise LimitReached(
-            f"you have {len(held)} unpaid holds, the most allowed at once is "
+            f"you have {held.holds} unpaid holds, the most allowed at once is "
             f"{limits.max_open_holds}: pay or cancel one first",
             limit="open_holds",
             maximum=limits.max_open_holds,
-            current=len(held),
+            current=held.holds,
         )
-    seats = sum(h.seats for h in held)
+    seats = held.seats
     if limits.max_held_seats and seats + new.seats > limits.max_held_seats:
         raise LimitReached(
             f"this order would hold {seats + new.seats} seats in your unpaid holds, the most "
@@ -87,7 +110,7 @@ def check_limits(limits: OrderLimits, held: Sequence[OpenHold], new: OpenHold) -
             current=seats,
         )
     for flight in sorted(new.flights) if limits.max_held_seats_per_flight else ():
-        on_flight = sum(h.seats for h in held if flight in h.flights)
+        on_flight = held.on_flight.get(flight, 0)
         if on_flight + new.seats > limits.max_held_seats_per_flight:
             raise LimitReached(
                 f"this order would hold {on_flight + new.seats} seats on flight {flight[0]} of "

@@ -3,8 +3,8 @@
 - `create` inserts a `pending` order, its passengers, its history row, its `order.created` outbox
   event and the idempotency key's `resource_id` in ONE statement (so one atomic unit, one round
   trip); a taken booking reference is retried with a fresh one. With a traveler's limits
-  (booking/limits.py), the statement runs in a transaction after a per-owner lock and a count of
-  the owner's open holds.
+  (booking/limits.py), the same one statement first takes a per-owner lock and counts the
+  owner's open holds under it, and inserts only if the order fits.
 - `transition` is the only way an order changes: a guarded
   `UPDATE orders ... WHERE id = $1 AND status = ANY($2) [AND payment_status = ANY($3)]` that, in
   the same transaction, writes the history row, the change's outbox events and (optionally) the
@@ -27,20 +27,28 @@ from booking import metrics, state
 from booking.events import OrderSnapshot, encode_event, new_event
 from booking.idempotency import Completion
 from booking.known_transition import transition_known
-from booking.limits import OpenHold, OrderLimits, check_limits, flights_of, seats_of
+from booking.limits import (
+    Flight,
+    HeldTotals,
+    OpenHold,
+    OrderLimits,
+    check_totals,
+    flights_of,
+    seats_of,
+)
 from booking.model import VISIBLE_STATUSES, NewOrder, Order, contact_of, route_of
 from booking.pagination import Position
 from booking.pg import BoundDatabase, Database
 from booking.references import ReferenceCollision, new_booking_reference, with_retries
 from booking.rows import (
     CREATE_ORDER,
+    CREATE_ORDER_LIMITED,
     HISTORY_AND_EVENTS,
     HISTORY_EVENTS_AND_ANSWER,
-    OPEN_HOLDS,
     SELECT_ORDER,
     TRANSITION,
     HistoryEntry,
-    lock_owner,
+    lock_keys,
     order_from_row,
     passenger_columns,
     seat_columns,
@@ -125,32 +133,28 @@ class PgOrderRepository:
         async def insert(reference: str) -> Order:
             snapshot = msgspec.structs.replace(created.order, booking_reference=reference)
             event = msgspec.structs.replace(created, order=snapshot)
-            # With limits: the owner's lock (sent with BEGIN), their check and the insert in
-            # one transaction, three round trips more; without, the insert alone is its own
-            # atomic unit, one round trip.
-            unit = (
-                self._db.connection()
-                if limits is None
-                else self._db.transaction_from(lock_owner(order.owner))
-            )
-            async with unit as conn:
-                if limits is not None:
-                    await _check_limits(conn, order, limits, timeout=self._db.timeout_s)
+            # One statement, its own transaction: with limits, it also takes the owner's lock,
+            # counts their open holds under it and inserts only if the order fits.
+            gate = () if limits is None else _gate_args(order, limits)
+            async with self._db.connection() as conn:
                 try:
                     row = await conn.fetchrow(
-                        CREATE_ORDER,
+                        CREATE_ORDER if limits is None else CREATE_ORDER_LIMITED,
                         order.id, order.owner, reference, order.type, order.offer_id,
                         order.connector, order.total_amount, order.total_currency,
                         _encoder.encode(order.slices).decode(),
                         *passenger_columns(order.passengers),
                         actor, event.id, encode_event(event).decode(), idempotency_key,
-                        *terms_columns(order.terms), *seat_columns(order.seats),
+                        *terms_columns(order.terms), *seat_columns(order.seats), *gate,
                         timeout=self._db.timeout_s,
                     )  # fmt: skip
                 except asyncpg.UniqueViolationError as exc:
                     if exc.constraint_name == "orders_booking_reference_key":
                         raise ReferenceCollision(reference) from exc
                     raise
+            if limits is not None:
+                assert row is not None
+                _refuse_unless_inserted(row, order, limits)
             assert row is not None
             metrics.transition("pending", "unpaid")
             return order_from_row(row)
@@ -275,22 +279,44 @@ class PgOrderRepository:
         return [order_from_row(row) for row in rows]
 
 
-async def _check_limits(
-    conn: asyncpg.Connection, order: NewOrder, limits: OrderLimits, *, timeout: float
-) -> None:
-    # Check-then-insert is race-free only if one create per owner runs it at a time: the lock
-    # (`lock_owner`, taken first in the transaction, released by the commit) serializes them,
-    # and as a statement of its own it comes before the snapshot of the count (READ COMMITTED:
-    # each statement sees what committed before it began), so the count includes every order a
-    # create that held the lock before us wrote.
-    rows = await conn.fetch(OPEN_HOLDS, order.owner, timeout=timeout)
-    held = [OpenHold(flights_of(_slices.decode(r["slices"])), r["seats"]) for r in rows]
-    new = OpenHold(flights_of(order.slices), seats_of(order.passengers))
+def _gate_args(order: NewOrder, limits: OrderLimits) -> tuple[object, ...]:
+    """`CREATE_ORDER_LIMITED`'s $28–$35: the owner's lock, the order's flights, the caps."""
+    flights = _counted_flights(order, limits)
+    return (
+        *lock_keys(order.owner),
+        [number for number, _ in flights],
+        [day.isoformat() for _, day in flights],
+        limits.max_open_holds,
+        limits.max_held_seats,
+        limits.max_held_seats_per_flight,
+        seats_of(order.passengers),
+    )
+
+
+def _counted_flights(order: NewOrder, limits: OrderLimits) -> list[Flight]:
+    """The order's flights whose held seats must be counted: none when no per-flight cap applies
+    or the seat cap implies it (seats on one flight never exceed the seats held in all), which
+    spares PostgreSQL reading every open hold's slices."""
+    per_flight, seats = limits.max_held_seats_per_flight, limits.max_held_seats
+    if not per_flight or (seats and per_flight >= seats):
+        return []
+    return sorted(flights_of(order.slices))
+
+
+def _refuse_unless_inserted(row: asyncpg.Record, order: NewOrder, limits: OrderLimits) -> None:
+    """`LimitReached` naming the cap when the limited create inserted nothing (from the counts
+    it returns: the same rules, `check_totals`, in Python)."""
+    if row["id"] is not None:
+        return
+    flights = _counted_flights(order, limits)
+    on_flights = dict(zip(flights, row["on_flights"], strict=True))
+    held = HeldTotals(row["open_holds"], row["held_seats"], on_flights)
     try:
-        check_limits(limits, held, new)
+        check_totals(limits, held, OpenHold(frozenset(flights), seats_of(order.passengers)))
     except LimitReached as exc:
         metrics.limit_reached(exc.limit)
         raise
+    raise RuntimeError(f"the limited create of {order.id} inserted nothing, yet it fits: {held}")
 
 
 def _pending_snapshot(order: NewOrder) -> OrderSnapshot:

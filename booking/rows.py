@@ -37,14 +37,18 @@ _SEATS = (
 # an order as read (booking/known_transition.py) is guarded by it.
 SELECT_ORDER = f"SELECT o.*, o.xmin AS version, {_PASSENGERS}, {_SEATS} FROM orders o"
 
+
 # Data-modifying CTEs all run, once, in the one statement: the order, its passengers, its
 # history row, its outbox event and the idempotency recovery point commit together or not at all.
-CREATE_ORDER = f"""
-WITH o AS (
+# Everything after `o` writes only if `o` did (`FROM o`, `EXISTS (SELECT FROM o)`): always,
+# unless a traveler's limits keep the order out (`CREATE_ORDER_LIMITED`).
+def _create_order(gate: str, source: str, answer: str) -> str:
+    return f"""
+WITH {gate}o AS (
     INSERT INTO orders (id, owner, booking_reference, type, status, offer_id, connector,
                         total_amount, total_currency, slices, tax_amount, refundable,
                         changeable)
-    VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9::jsonb, $21, $22, $23)
+    {source}
     RETURNING *, xmin AS version
 ), passengers AS (
     INSERT INTO order_passengers
@@ -55,27 +59,55 @@ WITH o AS (
                 $16::text[])
          WITH ORDINALITY AS t(type, given_name, family_name, born_on, gender, email,
                               phone_number, n)
+    WHERE EXISTS (SELECT FROM o)
     RETURNING to_jsonb(order_passengers) AS passenger, position
 ), history AS (
     INSERT INTO order_history
         (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor)
-    VALUES ($1, NULL, 'pending', NULL, 'unpaid', 'created', $17)
+    SELECT $1, NULL, 'pending', NULL, 'unpaid', 'created', $17::text FROM o
 ), event AS (
     INSERT INTO outbox (event_id, type, order_id, payload)
-    VALUES ($18::uuid, 'order.created', $1, $19::jsonb)
+    SELECT $18::uuid, 'order.created', $1, $19::jsonb FROM o
 ), recovery_point AS (
-    UPDATE idempotency_keys SET resource_id = $1 WHERE owner = $2 AND key = $20
+    UPDATE idempotency_keys SET resource_id = $1
+    WHERE owner = $2 AND key = $20 AND EXISTS (SELECT FROM o)
 ), s AS (
     INSERT INTO order_seats (order_id, segment_id, passenger_id, designator, amount, currency)
     SELECT $1, t.segment_id, t.passenger_id, t.designator, t.amount, $8
     FROM unnest($24::text[], $25::text[], $26::text[], $27::numeric[])
          AS t(segment_id, passenger_id, designator, amount)
+    WHERE EXISTS (SELECT FROM o)
     RETURNING *
 )
-SELECT o.*, (SELECT jsonb_agg(passenger ORDER BY position) FROM passengers) AS passengers,
+SELECT {answer}o.*, (SELECT jsonb_agg(passenger ORDER BY position) FROM passengers) AS passengers,
        (SELECT coalesce(jsonb_agg({_SEAT_JSON} ORDER BY s.segment_id, s.passenger_id),
                         '[]'::jsonb) FROM s) AS seats
-FROM o"""
+FROM {"gate LEFT JOIN o ON true" if gate else "o"}"""
+
+
+_ORDER_VALUES = "$1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9::jsonb, $21, $22, $23"
+CREATE_ORDER = _create_order("", f"VALUES ({_ORDER_VALUES})", "")
+# With a traveler's limits (booking/limits.py), in ONE statement and its implicit transaction:
+# `gate` takes the owner's lock and counts their open holds under it (booking/sql/
+# 0141_open_holds_under_lock.sql; the lock is held until this statement commits), and the order
+# is inserted only if it fits the caps — the rules of `limits.check_totals`, which names the cap
+# a refused order exceeds from the counts the statement returns (with NULL order columns).
+# $28, $29: the lock's keys (`lock_keys`); $30, $31: the new order's flights and their dates;
+# $32–$34: the caps (0: none); $35: the seats the new order takes.
+CREATE_ORDER_LIMITED = _create_order(
+    """gate AS (
+    SELECT * FROM booking_open_holds($2, $28, $29, $30::text[], $31::text[])
+), fits AS (
+    SELECT FROM gate
+    WHERE ($32 = 0 OR open_holds + 1 <= $32)
+      AND ($33 = 0 OR held_seats + $35 <= $33)
+      AND ($34 = 0 OR NOT EXISTS (SELECT FROM unnest(on_flights) AS c(n) WHERE c.n + $35 > $34))
+), """,
+    # Typed: from a SELECT, parameters take no type from the columns they fill.
+    "SELECT $1::text, $2::text, $3::text, $4::text, 'pending', $5::text, $6::text, $7::numeric,"
+    " $8::text, $9::jsonb, $21::numeric, $22::boolean, $23::boolean FROM fits",
+    "gate.open_holds, gate.held_seats, gate.on_flights, ",
+)
 
 # A traveler's open holds (booking/limits.py): pending or held, not paid nor being paid.
 OPEN_HOLDS = """
@@ -91,13 +123,17 @@ WHERE o.owner = $1 AND o.status IN ('pending', 'held')
 OWNER_LOCK_SPACE = 0x4F524452
 
 
-def lock_owner(owner: str) -> str:
-    """The statement taking `owner`'s lock, numbers only: it is sent with its transaction's BEGIN
-    in one round trip (`Database.transaction_from`), where no parameter can be bound. The hash is
-    CRC-32 as a signed int4, the second key of `pg_advisory_xact_lock(int4, int4)`."""
+def lock_keys(owner: str) -> tuple[int, int]:
+    """The two int4 keys of `owner`'s lock: the space, and CRC-32 of the owner as a signed int4."""
     key = zlib.crc32(owner.encode())
-    signed = key - (1 << 32) if key >= 1 << 31 else key
-    return f"SELECT pg_advisory_xact_lock({OWNER_LOCK_SPACE}, {signed})"
+    return OWNER_LOCK_SPACE, key - (1 << 32) if key >= 1 << 31 else key
+
+
+def lock_owner(owner: str) -> str:
+    """The statement taking `owner`'s lock, numbers only: it can be sent with its transaction's
+    BEGIN in one round trip (`Database.transaction_from`), where no parameter can be bound."""
+    space, key = lock_keys(owner)
+    return f"SELECT pg_advisory_xact_lock({space}, {key})"
 
 
 # What a change writes ($3, $5 … $11 of `transition_args`): a None keeps the value.
