@@ -28,6 +28,7 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -45,7 +46,7 @@ from bench.harness_ceiling import prime, search_url
 from bench.harness_stack import running_stack
 from bench.machine import pin
 from bench.placement import dependencies_on
-from bench.processes import free_port
+from bench.processes import free_port, process_group
 
 LAYERS = ("bare", "router", "protocol", "plumbing", "app", "skyfare")
 SERVER, OTHERS = [0], [1]
@@ -154,21 +155,12 @@ def _layer_server(
         args = [sys.executable, "-m", "bench.ceiling_ablation", "serve", layer, "--port", str(port)]
         args += ["--body-file", body_file.name, "--headers", json.dumps(headers)]
         command = pin(args, SERVER, enabled=True)
-        proc = subprocess.Popen(
-            command, env={**env, "SKYFARE_PORT": str(port)}, stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )  # fmt: skip
-        try:
+        with process_group(
+            command, {**env, "SKYFARE_PORT": str(port)}, stop=signal.SIGTERM
+        ) as proc:
             url = f"http://127.0.0.1:{port}{path}"
             _wait(url, proc)
             yield url, command
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 def _wait(url: str, proc: subprocess.Popen[bytes]) -> None:
