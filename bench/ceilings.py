@@ -146,9 +146,13 @@ def rows(
     return found
 
 
-def scaling(rps: Mapping[str, list[float]]) -> float | None:
-    """Skyfare's GET req/s with 2 workers over 1 (medians of the same turns)."""
-    if "skyfare_get_2w" not in rps or "skyfare_get_1w" not in rps:
+def scaling(rps: Mapping[str, list[float]], side: str = "skyfare") -> float | None:
+    """`side`'s ("skyfare" or "bare") GET req/s with 2 workers over 1 (medians of the same
+    turns). The bare handler's says what the placement allows: on 2 cores its 2 workers share
+    both with wrk, where its 1 worker had a core to itself (bench/results/
+    2026-12-04-ceiling-ablation.md)."""
+    two_name, one_name = f"{side}_get_2w", f"{side}_get_1w"
+    if two_name not in rps or one_name not in rps:
         return None
-    two, one = statistics.median(rps["skyfare_get_2w"]), statistics.median(rps["skyfare_get_1w"])
+    two, one = statistics.median(rps[two_name]), statistics.median(rps[one_name])
     return round(two / one, 3)

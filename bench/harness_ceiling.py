@@ -220,6 +220,7 @@ def measure(
         response_bytes=len(body),
         rows=rows,
         scaling=ceilings.scaling(rps),
+        baseline_scaling=ceilings.scaling(rps, "bare"),
         scaling_target=ceilings.SCALING_TARGET,
         cpu=cpu,
         placement=_placement(server_cores, loadgen_cores, apart=apart, pinned=pinned),

@@ -51,7 +51,8 @@ def _two_workers(result: Result) -> tuple[str, bool] | None:
     if found is None or c is None or c.scaling is None:
         return None
     text, met = found
-    return f"{text}; 2 ÷ 1 worker {c.scaling:.2f}", met and c.scaling >= c.scaling_target
+    bare = "" if not c.baseline_scaling else f" (bare handler {c.baseline_scaling:.2f})"
+    return f"{text}; 2 ÷ 1 worker {c.scaling:.2f}{bare}", met and c.scaling >= c.scaling_target
 
 
 def _booking(result: Result) -> tuple[str, bool] | None:

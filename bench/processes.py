@@ -13,10 +13,29 @@ from pathlib import Path
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
+    """A port nothing listens on: the kernel's pick, or one of `BENCH_PORTS` ("23000-23099")
+    when set, so benchmarks sharing a machine each keep to the ports they were given."""
+    span = os.environ.get("BENCH_PORTS")
+    if not span:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port: int = sock.getsockname()[1]
+        return port
+    low, _, high = span.partition("-")
+    for candidate in range(int(low), int(high or low) + 1):
+        if candidate in _handed_out:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+        _handed_out.add(candidate)  # not bound yet by whoever asked: never hand it out twice
+        return candidate
+    raise RuntimeError(f"no free port in BENCH_PORTS={span}")
+
+
+_handed_out: set[int] = set()
 
 
 @contextmanager

@@ -95,6 +95,9 @@ class Ceilings(msgspec.Struct, frozen=True):
     rows: list[CeilingRow]
     scaling: float | None = None  # Skyfare GET req/s with 2 workers ÷ with 1
     scaling_target: float = 1.6
+    # The bare handler's 2 workers ÷ 1, on the same cores as Skyfare's two rows: what this
+    # machine's placement lets any server scale by (None before 2026-12-04).
+    baseline_scaling: float | None = None
     cpu: list[ToolCpu] = []
     placement: str = ""  # where each stack's processes ran (bench/placement.py); "" before
 

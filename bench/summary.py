@@ -161,10 +161,16 @@ def ceilings_table(c: Ceilings) -> list[str]:
             f"{ratio_cpu} | ≥ {r.target} |"
         )
     if c.scaling is not None:
+        bare = (
+            ""
+            if not c.baseline_scaling
+            else f"; the bare handler's on the same cores {c.baseline_scaling:.2f}, so Skyfare "
+            f"scales {c.scaling / c.baseline_scaling:.2f}× as well as it does"
+        )
         rows += [
             "",
             f"2 workers ÷ 1 worker (Skyfare GET, medians): **{c.scaling:.2f}** "
-            f"(target ≥ {c.scaling_target}).",
+            f"(target ≥ {c.scaling_target}){bare}.",
         ]
     return rows
 

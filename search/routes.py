@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 from aiohttp import web
-from multidict import CIMultiDict
+from multidict import CIMultiDict, istr
 
 from connectors.model import AIRPORT_CODE_SCHEMA, CABIN_CLASSES, PricedOffer
 from kernel.auth import signed_in_subject
@@ -41,6 +41,9 @@ _HEADERS = {
     for state, x_cache in (("hit", "HIT"), ("miss", "MISS"), ("stale", "STALE"))
 }
 _EPOCH = dt.date(1970, 1, 1)
+# Looked up in every search's headers: an `istr` is found without folding its case each time.
+_AUTHORIZATION = istr("Authorization")
+_ACCEPT = istr("Accept")
 
 
 def _utc_day() -> int:
@@ -62,9 +65,9 @@ async def post_search(request: web.Request) -> web.StreamResponse:
     service = request.app[SEARCH_SERVICE]  # see get_search
     day = _utc_day()
     traveler = None  # for usage events only: the search is public
-    if "Authorization" in request.headers:
+    if _AUTHORIZATION in request.headers:
         traveler = await signed_in_subject(request)
-    if NDJSON in request.headers.get("Accept", ""):
+    if NDJSON in request.headers.get(_ACCEPT, ""):
         # Streamed searches bypass the fare cache: their point is each airline's offers as it
         # answers, which a cached answer (already merged and ranked) no longer has.
         search = parse_search_body(raw, today=_today(day))
@@ -93,7 +96,7 @@ async def get_search(request: web.Request) -> web.Response:
     # A signed-in traveler's search takes the full path: its usage event names the traveler
     # (hashed), which the fast path's pre-encoded event cannot.
     traveler = None
-    if "Authorization" in request.headers:
+    if _AUTHORIZATION in request.headers:
         traveler = await signed_in_subject(request)
     if traveler is None:
         body = service.cached_query_body(raw_query, day)

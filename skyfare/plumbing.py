@@ -21,6 +21,7 @@ import time
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
+from multidict import istr
 
 from kernel.errors import DomainError
 from kernel.http import RESPONSE_HEADERS
@@ -42,6 +43,10 @@ from skyfare.security_headers import owed_headers
 logger = logging.getLogger(__name__)
 
 CATCH_ALL_PATH = "/{path:.*}"
+# Header names as `istr`: a CIMultiDict finds them, and takes them in, without folding their case
+# on every request (skyfare/security_headers.py).
+_REQUEST_ID = istr(HEADER)
+_TRACEPARENT = istr(TRACEPARENT)
 
 
 def install_plumbing(app: web.Application) -> None:
@@ -84,11 +89,12 @@ def plumbed(handler: Handler, metrics: RouteMetrics | None) -> Handler:
     """`handler` with the plumbing; `metrics` None: counted as unmatched, by request method."""
 
     async def plumbing(request: web.Request) -> web.StreamResponse:
-        request_id = request_id_from(request.headers.get(HEADER))
-        owed = owed_headers(HEADER, request_id)  # X-Request-Id and the security headers
+        headers = request.headers
+        request_id = request_id_from(headers.get(_REQUEST_ID))
+        owed = owed_headers(_REQUEST_ID, request_id)  # X-Request-Id and the security headers
         request[RESPONSE_HEADERS] = owed
         current_request_id.set(request_id)
-        current_trace_id.set(trace_id_from(request.headers.get(TRACEPARENT)))
+        current_trace_id.set(trace_id_from(headers.get(_TRACEPARENT)))
         started = time.perf_counter()
         try:
             response = await handler(request)

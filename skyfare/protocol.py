@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 
 from aiohttp import http_exceptions, web
 from aiohttp.http_exceptions import BadHttpMessage
-from aiohttp.streams import StreamReader
+from aiohttp.streams import EMPTY_PAYLOAD, StreamReader
 from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
@@ -100,6 +100,10 @@ class _Server(web.Server):
         )
 
 
+# aiohttp's own, called without `super()`'s lookup: this runs once per packet received.
+_data_received = RequestHandler.data_received
+
+
 class GuardedRequestHandler(RequestHandler):
     """aiohttp's protocol with read deadlines and problem-document protocol errors."""
 
@@ -120,11 +124,13 @@ class GuardedRequestHandler(RequestHandler):
 
     def data_received(self, data: bytes) -> None:
         heads = self._request_count  # aiohttp counts each request head it parses
-        super().data_received(data)
+        _data_received(self, data)
         if self._request_count != heads and self._messages:
-            self._stop_timers()
-            self._body = self._messages[-1][1]  # the newest head's body (aiohttp's queue)
-            if not self._body.is_eof():
+            if self._head_timer is not None or self._body_timer is not None:
+                self._stop_timers()
+            body = self._body = self._messages[-1][1]  # the newest head's body (aiohttp's queue)
+            # A body-less request (a GET's) is aiohttp's one EMPTY_PAYLOAD: nothing to await.
+            if body is not EMPTY_PAYLOAD and not body.is_eof():
                 self._body_timer = self._loop.call_later(self._limits.body_s, self._body_late)
         elif self._body is None or self._body.is_eof():
             if self._body_timer is not None:

@@ -22,22 +22,27 @@ from __future__ import annotations
 from typing import Final
 
 from aiohttp import web
+from multidict import istr
 
 SERVER: Final = "skyfare"
 API_CSP: Final = "default-src 'none'; frame-ancestors 'none'"
 NO_STORE: Final = "no-store"
 
-_EVERY_RESPONSE: Final = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Content-Security-Policy": API_CSP,
-    "Cache-Control": NO_STORE,
-    "Server": SERVER,
+# `istr` names: a header block merges them into a response's CIMultiDict without folding each
+# name's case again, per response (~1 µs of a cached search's ~60 µs, bench/results/
+# 2026-12-04-ceiling-ablation.md). They are `str`s, equal to and hashed as the plain names.
+_EVERY_RESPONSE: Final[dict[str, str]] = {
+    istr("X-Content-Type-Options"): "nosniff",
+    istr("Referrer-Policy"): "no-referrer",
+    istr("Content-Security-Policy"): API_CSP,
+    istr("Cache-Control"): NO_STORE,
+    istr("Server"): SERVER,
 }
 
 
 def owed_headers(request_id_header: str, request_id: str) -> dict[str, str]:
-    """The headers every response owes: the request id, then the security policy above."""
+    """The headers every response owes: the request id, then the security policy above
+    (pass the header's name as an `istr` on a hot path: see `_EVERY_RESPONSE`)."""
     return {request_id_header: request_id, **_EVERY_RESPONSE}
 
 

@@ -10,6 +10,7 @@ import msgspec
 from bench import ceilings, issue18
 from bench.compare import diff, last_committed
 from bench.report import Bulk, Ceilings, encode
+from bench.summary import ceilings_table
 from tests.unit.bench.samples import result
 
 TARGETS = {
@@ -95,3 +96,14 @@ def test_without_arguments_compare_takes_the_last_committed_result(tmp_path: Pat
 
     assert found == tmp_path / "old.json"
     assert diff(old, new)  # and the two compare figure by figure
+
+
+def test_the_bare_handlers_own_scaling_is_reported_beside_skyfares() -> None:
+    table = msgspec.structs.replace(_with_rows(), baseline_scaling=ceilings.scaling(RPS, "bare"))
+    assert table.baseline_scaling == round(1750 / 1000, 3)
+    found = msgspec.structs.replace(result(), ceilings=table)
+    two = next(line for line in issue18.table(found) if "2 ÷ 1 worker" in line)
+    assert "2 ÷ 1 worker 1.58 (bare handler 1.75)" in two
+    text = "\n".join(ceilings_table(table))
+    assert "the bare handler's on the same cores 1.75" in text
+    assert "scales 0.90× as well as it does" in text  # 1.576 / 1.75

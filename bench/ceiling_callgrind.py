@@ -1,0 +1,72 @@
+"""Instructions per cached search of each request-path layer, counted by callgrind: a figure a
+busy machine does not move (CPU time per request swings ±25 % between turns at load 8).
+
+    python -m bench.ceiling_callgrind [--layers bare,router,protocol,plumbing] [--requests 4000]
+                                      [--tree DIR]
+
+Each layer runs in-process (`bench.ceiling_inproc --handshake`) under `valgrind --tool=callgrind
+--instr-atstart=no`; instrumentation is switched on (`callgrind_control -i on`) after start-up
+and 500 warm-up requests, and off after `--requests` more, so the count is theirs alone (user
+space: the kernel's socket work is not counted, nor is there any: the transport is fake).
+`--tree`: another checkout's code first on PYTHONPATH (a `git worktree` of the commit to compare;
+copy this file and `bench/ceiling_inproc.py`, `bench/ceiling_ablation.py` into it). The layers
+`app` and `skyfare` are not deterministic here: their background tasks run by the clock, and
+valgrind's slowdown charges each request ~50x more of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+
+def count(layer: str, requests: int, tree: Path | None, query: str) -> int:
+    with tempfile.TemporaryDirectory(prefix="skyfare-callgrind-") as folder:
+        out = Path(folder) / "callgrind.out"
+        env = {**os.environ, **({"PYTHONPATH": str(tree)} if tree else {})}
+        command = [
+            "valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
+            sys.executable, "-m", "bench.ceiling_inproc", "--handshake", "--layers", layer,
+            "--requests", str(requests), *(["--query", query] if query else []),
+        ]  # fmt: skip
+        proc = subprocess.Popen(
+            command, cwd=tree, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert proc.stdin is not None
+        assert proc.stdout is not None
+        for switch in ("on", "off"):
+            if proc.stdout.readline().strip() not in ("ready", "done"):
+                raise RuntimeError(f"{layer}: the driver stopped early")
+            subprocess.run(["callgrind_control", "-i", switch, str(proc.pid)], check=True,
+                           capture_output=True)  # fmt: skip
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        proc.wait()
+        for line in out.read_text().splitlines():
+            if line.startswith("totals:"):
+                return round(int(line.split()[1]) / requests)
+    raise RuntimeError(f"{layer}: callgrind wrote no totals")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--layers", default="bare,router,protocol,plumbing")
+    parser.add_argument("--requests", type=int, default=4000)
+    parser.add_argument("--tree", type=Path)
+    parser.add_argument("--query", default="", help="the request target (default: a search)")
+    args = parser.parse_args()
+    found = {
+        layer: count(layer, args.requests, args.tree, args.query)
+        for layer in args.layers.split(",")
+    }
+    print(json.dumps({"instructions_per_request": found, "requests": args.requests}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
