@@ -5,7 +5,9 @@ the record of what was loaded: a batch's rows and the entry ids it ends at are c
 DuckDB transaction (`AnalyticsStore.load`), then the entries are acknowledged. At start the
 group is moved to the store's positions (`XGROUP SETID`), so entries delivered but not committed
 before a crash are delivered again, and those committed are not: no gap, no duplicate. One
-consumer process per store (DuckDB has one writer per file).
+consumer process per store (DuckDB has one writer per file). Another stack's consumer on the same
+Redis database shares the group and rewinds it so when it starts: this one is then handed again
+entries its store holds, which the store skips (`AnalyticsStore.load` ignores a key it holds).
 """
 
 from __future__ import annotations

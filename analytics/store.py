@@ -3,9 +3,10 @@ Parquet folders DuckDB writes from it.
 
 Exactly once: each batch's rows and the stream positions the batch ends at are written in one
 DuckDB transaction (`load`), so after a crash the store holds whole batches and says where to
-resume. Parquet is derived from the tables: the days a batch touched are rewritten
-(`export_days`), one file per table and day under `parquet/<table>/year=/month=/day=/`, so a
-day's file always equals that day's rows once written, however often it is rewritten.
+resume; a row is keyed by its stream entry, and an entry delivered again adds nothing (`load`).
+Parquet is derived from the tables: the days a batch touched are rewritten (`export_days`), one
+file per table and day under `parquet/<table>/year=/month=/day=/`, so a day's file always equals
+that day's rows once written, however often it is rewritten.
 """
 
 from __future__ import annotations
@@ -25,20 +26,26 @@ DB_FILE = "skyfare.duckdb"
 _POSITION_TYPES = ("VARCHAR", "VARCHAR", "BIGINT", "BIGINT", "TIMESTAMP", "DATE")
 
 
-def _insert(table: str) -> str:
+def _insert(table: str, *, ignore: bool = False) -> str:
     """A batch's rows of `table` as one statement whatever their number: each column one list
     parameter, unnested side by side and cast to the column's type (exact for DECIMAL, typed
     even when a column holds only NULLs). A multi-row `VALUES` of one parameter per value
     cost DuckDB ~190 µs of CPU per search row to plan and bind (23 columns; more than the API
     worker spends answering the search), this ~25 µs (bench/results/2026-12-04-cached-search.md);
-    `executemany` ~6 ms per row."""
+    `executemany` ~6 ms per row.
+
+    `ignore`: `INSERT OR IGNORE`, which skips a row whose key the table (or an earlier row of
+    the statement) holds. It cost DuckDB ~25% more CPU per row, so a batch is tried without it
+    first (`AnalyticsStore.load`)."""
     types = (*_POSITION_TYPES, *(kind for _, kind in TABLES[table]))
     names = list(columns(table))
     unnested = ", ".join(f"unnest(?::{kind}[])" for kind in types)
-    return f"INSERT INTO {table} ({', '.join(names)}) SELECT {unnested}"
+    verb = "INSERT OR IGNORE" if ignore else "INSERT"
+    return f"{verb} INTO {table} ({', '.join(names)}) SELECT {unnested}"
 
 
 _INSERTS = {table: _insert(table) for table in TABLES}
+_INSERTS_IGNORING = {table: _insert(table, ignore=True) for table in TABLES}
 
 
 class StoreBusy(Exception):
@@ -131,15 +138,25 @@ class AnalyticsStore:
             return dict(db.execute("SELECT stream, last_id FROM positions").fetchall())
 
     def load(self, rows: Mapping[str, Sequence[Row]], positions: Mapping[str, str]) -> None:
-        """The batch's rows and the positions it ends at, in one transaction."""
+        """The batch's rows and the positions it ends at, in one transaction; rows whose key
+        the store holds (entries delivered again) are skipped."""
         with self.session(write=True) as db:
-            self._load(db, rows, positions)
+            try:
+                self._load(db, rows, positions, _INSERTS)
+            except duckdb.ConstraintException:
+                # Entries the store holds, delivered again: a consumer starting puts the group
+                # at its store's positions (`XGROUP SETID`), and a second stack on the same
+                # Redis database shares the group, so its consumer starting hands this one
+                # again what it loaded. The duplicate-key error killed the consumer, and
+                # `skyfare up` with it. Rolled back whole: loaded again, skipping those rows.
+                self._load(db, rows, positions, _INSERTS_IGNORING)
 
     def _load(
         self,
         db: duckdb.DuckDBPyConnection,
         rows: Mapping[str, Sequence[Row]],
         positions: Mapping[str, str],
+        inserts: Mapping[str, str],
     ) -> None:
         db.execute("BEGIN TRANSACTION")
         try:
@@ -147,7 +164,7 @@ class AnalyticsStore:
                 if table_rows:
                     # Column by column: one list parameter per column, not one per value.
                     db.execute(
-                        _INSERTS[table], [list(column) for column in zip(*table_rows, strict=True)]
+                        inserts[table], [list(column) for column in zip(*table_rows, strict=True)]
                     )
             for stream, last_id in positions.items():
                 db.execute(

@@ -57,7 +57,7 @@ def start_gateway(supervisor: Supervisor, settings: Settings) -> GatewayLayout:
     supervisor.wait_ready(pipes, [])
     supervisor.spawn("relay", run_relay, settings)
     supervisor.spawn("notify-worker", run_notify_worker, settings)
-    supervisor.spawn("analytics", run_analytics, settings)
+    supervisor.spawn("analytics", run_analytics, settings, restart=True)
     config = write_config(layout, Path(settings.data_dir) / "gateway")
     supervisor.spawn("nginx", run_nginx, settings, nginx_command(config))
     supervisor.wait_ready([], [(_connect_host(settings.host), layout.https_port)])

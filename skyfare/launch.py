@@ -81,7 +81,7 @@ def _start(supervisor: Supervisor, settings: Settings, *, with_sim: bool, servic
         # One notification worker sends what the API workers' outbox relays publish.
         supervisor.spawn("notify-worker", run_notify_worker, settings)
         # One analytics consumer loads usage and order events (one writer per DuckDB file).
-        supervisor.spawn("analytics", run_analytics, settings)
+        supervisor.spawn("analytics", run_analytics, settings, restart=True)
 
 
 def _start_behind_gateway(supervisor: Supervisor, settings: Settings) -> GatewayLayout:

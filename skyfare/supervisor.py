@@ -2,8 +2,11 @@
 
 Children are started with multiprocessing's *spawn* method: each is a fresh interpreter with its own
 event loop, nothing inherited from the parent's state (fork after pgserver/threads is not safe).
-The supervisor does not restart a child that dies: it stops everything and exits non-zero, so a
-broken deployment is loud, and a process manager (systemd, Kubernetes) decides about restarts.
+A child that serves travelers (an API worker, the relay, nginx…) dying stops everything and exits
+non-zero, so a broken deployment is loud, and a process manager (systemd, Kubernetes) decides
+about restarts. A child spawned with `restart=True` (the analytics consumer) is restarted
+instead, with back-off: what it does is behind the travelers' requests, and its failing (a bad
+batch, its DuckDB file or Redis away) must not stop the API serving them.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import signal
 import socket
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import SpawnProcess
 from types import FrameType
@@ -23,6 +27,20 @@ logger = logging.getLogger(__name__)
 
 READY_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 10.0
+# A restartable child's first restart waits RESTART_FIRST_S, each next one twice as long, up
+# to RESTART_MAX_S; one that ran RESTART_RESET_S before dying starts the series again.
+RESTART_FIRST_S = 1.0
+RESTART_MAX_S = 60.0
+RESTART_RESET_S = 120.0
+
+
+@dataclass
+class _Restartable:
+    target: Callable[..., None]
+    args: tuple[Any, ...]
+    started_at: float
+    delay_s: float = 0.0
+    due: float | None = None  # dead, to be started again at this time
 
 
 class Shutdown(Exception):
@@ -36,10 +54,20 @@ class StartupFailed(RuntimeError):
 class Supervisor:
     """Owns the child processes; `stop_all` leaves none behind (SIGTERM, then SIGKILL)."""
 
-    def __init__(self, *, stop_timeout_s: float = STOP_TIMEOUT_S) -> None:
+    def __init__(
+        self,
+        *,
+        stop_timeout_s: float = STOP_TIMEOUT_S,
+        restart_first_s: float = RESTART_FIRST_S,
+        restart_max_s: float = RESTART_MAX_S,
+    ) -> None:
         self._ctx = multiprocessing.get_context("spawn")
         self._stop_timeout_s = stop_timeout_s
+        self._restart_first_s = restart_first_s
+        self._restart_max_s = restart_max_s
         self._children: list[SpawnProcess] = []
+        self._restartable: dict[str, _Restartable] = {}
+        self.restarts = 0
 
     def ready_pipe(self) -> tuple[Connection, Connection]:
         """(parent end, child end): the child sends one message once it serves.
@@ -49,10 +77,16 @@ class Supervisor:
         """
         return self._ctx.Pipe(duplex=False)
 
-    def spawn(self, name: str, target: Callable[..., None], *args: Any) -> SpawnProcess:
+    def spawn(
+        self, name: str, target: Callable[..., None], *args: Any, restart: bool = False
+    ) -> SpawnProcess:
+        """Start `target(*args)` as child `name`; `restart`: when it dies, start it again (with
+        back-off) rather than stop everything."""
         process = self._ctx.Process(target=target, args=args, name=name)
         process.start()
         self._children.append(process)
+        if restart:
+            self._restartable[name] = _Restartable(target, args, time.monotonic())
         return process
 
     def wait_ready(self, pipes: list[Connection], ports: list[tuple[str, int]]) -> None:
@@ -67,11 +101,45 @@ class Supervisor:
             time.sleep(0.05)
 
     def wait_for_a_child_to_exit(self) -> SpawnProcess:
+        """Until a child that is not restartable exits (it is returned); restartable ones that
+        die meanwhile are started again, each after its back-off."""
         while True:
             for process in self._children:
-                if not process.is_alive():
+                if not process.is_alive() and process.name not in self._restartable:
                     return process
-            wait([p.sentinel for p in self._children])
+            self._restart_the_dead()
+            due = [r.due for r in self._restartable.values() if r.due is not None]
+            timeout = max(0.0, min(due) - time.monotonic()) if due else None
+            wait([p.sentinel for p in self._children if p.is_alive()], timeout)
+
+    def _restart_the_dead(self) -> None:
+        now = time.monotonic()
+        for process in list(self._children):
+            found = self._restartable.get(process.name)
+            if found is None or process.is_alive():
+                continue
+            if found.due is None:
+                ran_s = now - found.started_at
+                found.delay_s = (
+                    self._restart_first_s
+                    if ran_s >= RESTART_RESET_S or not found.delay_s
+                    else min(found.delay_s * 2, self._restart_max_s)
+                )
+                found.due = now + found.delay_s
+                logger.error(
+                    "%s exited with code %s: restarting it in %.1f s",
+                    process.name, process.exitcode, found.delay_s,
+                )  # fmt: skip
+            if now >= found.due:
+                process.join()
+                self._children.remove(process)
+                replacement = self._ctx.Process(
+                    target=found.target, args=found.args, name=process.name
+                )
+                replacement.start()
+                self._children.append(replacement)
+                found.started_at, found.due = time.monotonic(), None
+                self.restarts += 1
 
     def stop_all(self) -> bool:
         """SIGTERM every child, SIGKILL those still running after the stop timeout; True when
@@ -97,7 +165,8 @@ class Supervisor:
 
     def _raise_if_a_child_died(self) -> None:
         for process in self._children:
-            if not process.is_alive():
+            # A restartable one is started again once everything is up (wait_for_a_child_to_exit).
+            if not process.is_alive() and process.name not in self._restartable:
                 raise StartupFailed(f"{process.name} exited with code {process.exitcode}")
 
 

@@ -1,6 +1,7 @@
 """`AnalyticsStore.load` against a real DuckDB file: a batch's rows arrive exactly as given
 (NULLs, decimals of any scale, timestamps to the microsecond), in one statement per table
-whatever the batch's size, and a batch that breaks a key leaves nothing behind."""
+whatever the batch's size; rows whose key the store holds are skipped (an entry delivered again),
+and a batch that fails leaves nothing behind."""
 
 from __future__ import annotations
 
@@ -44,8 +45,9 @@ class _Counting:
         self.inserts: list[str] = []
 
     def execute(self, sql: str, *args: Any) -> duckdb.DuckDBPyConnection:
-        if sql.startswith("INSERT INTO") and "positions" not in sql:
-            self.inserts.append(sql.split()[2])
+        if sql.startswith("INSERT") and "positions" not in sql:
+            words = sql.split()
+            self.inserts.append(words[words.index("INTO") + 1])
         return self.db.execute(sql, *args)
 
 
@@ -78,13 +80,29 @@ def test_a_batch_is_one_insert_per_table_whatever_its_size(tmp_path: Path) -> No
     store.release()
 
 
-def test_a_batch_that_breaks_a_key_leaves_nothing(tmp_path: Path) -> None:
+def test_rows_the_store_holds_are_skipped_and_the_new_ones_loaded(tmp_path: Path) -> None:
+    # It raised DuckDB's duplicate-key error, and the consumer died on it
+    # (test_consumer_shared_group.py: how a consumer is handed entries its store holds).
     store = AnalyticsStore(str(tmp_path))
     store.load(_batch(3), {"skyfare:usage": "1764853507002-0"})
     again = _batch(5)  # its first three rows are the stored ones
 
+    store.load(again, {"skyfare:usage": "1764853507004-0"})
+
+    _, found = store.query("SELECT * FROM searches ORDER BY ms")
+    assert found == again["searches"]
+    assert store.query("SELECT count(*) FROM connector_calls")[1] == [(1,)]
+    assert store.positions() == {"skyfare:usage": "1764853507004-0"}
+
+
+def test_a_batch_that_fails_leaves_nothing(tmp_path: Path) -> None:
+    store = AnalyticsStore(str(tmp_path))
+    store.load(_batch(3), {"skyfare:usage": "1764853507002-0"})
+    broken = _batch(5)
+    broken["searches"][4] = (None, *broken["searches"][4][1:])  # no stream: a key column NULL
+
     with pytest.raises(duckdb.ConstraintException):
-        store.load(again, {"skyfare:usage": "1764853507004-0"})
+        store.load(broken, {"skyfare:usage": "1764853507004-0"})
 
     assert store.query("SELECT count(*) FROM searches")[1] == [(3,)]
     assert store.positions() == {"skyfare:usage": "1764853507002-0"}
