@@ -212,9 +212,10 @@ def measure(
     warmup_s: float,
     every_s: float,
     settings: dict[str, str],
+    port_base: int | None = None,
 ) -> Result:
     seconds = int(minutes * 60)
-    with running_stack(workers, [], pinned=False, settings=settings) as stack:
+    with running_stack(workers, [], pinned=False, settings=settings, port_base=port_base) as stack:
         samples, _ = sample_locust(
             stack,
             users=users,
@@ -275,6 +276,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="a setting of the stack (repeatable), e.g. SKYFARE_CACHE_L1_ENTRIES=0",
     )
     parser.add_argument("--out", type=Path, help="write <date>-rss.json and .md there")
+    parser.add_argument(
+        "--port-base", type=int, help="the stack listens on this port and the 3 after it"
+    )
     args = parser.parse_args(argv)
     settings = dict(item.split("=", 1) for item in args.set)
     if bad := [name for name in settings if not name.startswith("SKYFARE_")]:
@@ -286,6 +290,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         warmup_s=args.warmup,
         every_s=args.every,
         settings=settings,
+        port_base=args.port_base,
     )
     text = render(result)
     print(text)

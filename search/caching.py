@@ -16,12 +16,22 @@ import msgspec
 from cache.keys import fare_key
 from cache.model import FareEntry
 from cache.policy import TtlPolicy
-from cache.read_through import Loaded
+from cache.read_through import Loaded, ReadThroughCache
 from connectors.model import Offer
 from search.model import CacheState, ConnectorReport, SearchRequest
 
 _encoder = msgspec.json.Encoder()
 QUERY_KEYS_MAX = 10_000
+# What a remembered query costs beyond its own length: its key, the tuple, the dict slot and the
+# validated `SearchRequest` it keeps for usage events (tracemalloc on CPython 3.11 over 12,960
+# distinct searches of the bench mix, GET and POST: ~891 bytes each; rounded up).
+QUERY_ENTRY_OVERHEAD_BYTES = 1_000
+# The fast path gains only from queries whose answer is still in the L1, so the table is bounded
+# by the L1's own bound: 1/16 of its bytes. The bench mix's answers are ~28 kB and its queries
+# ~1 kB here: a 64 MiB L1 holds ~2,400 answers and the table ~4,000 queries (4 MiB); an 8 MiB L1
+# ~300 answers and ~500 queries (512 KiB). At the old 10,000 entries (~10 MB) the table
+# outweighed a small L1 and, filling at ~125 distinct searches a minute, grew for over an hour.
+QUERY_KEYS_L1_SHARE = 16
 # A POST body is remembered only up to this size: a valid search is a few hundred bytes, and
 # whitespace could pad one to the body limit (10,000 of those would be a lot of memory).
 BODY_KEY_MAX_BYTES = 2048
@@ -38,13 +48,16 @@ class QueryKeys:
     put), and each entry holds for the UTC day it was validated on (`day`, days since the epoch):
     validation judges dates against that day. Equivalent spellings of one search are separate
     entries here but map to the same key, so they share one cached answer. Bounded: cleared
-    when full (a client spraying distinct queries costs a re-validation, nothing more).
+    when full (a client spraying distinct queries costs a re-validation, nothing more), at
+    `max_entries` or at `max_bytes` of memory (0: the count only; see `SearchService`).
     """
 
-    __slots__ = ("_keys", "max_entries")
+    __slots__ = ("_keys", "bytes", "max_bytes", "max_entries")
 
-    def __init__(self, max_entries: int = QUERY_KEYS_MAX) -> None:
+    def __init__(self, max_entries: int = QUERY_KEYS_MAX, *, max_bytes: int = 0) -> None:
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._keys: dict[str | bytes, tuple[str, int, SearchRequest | None]] = {}
 
     def __len__(self) -> int:
@@ -66,9 +79,21 @@ class QueryKeys:
     ) -> None:
         if type(query) is bytes and len(query) > BODY_KEY_MAX_BYTES:
             return
-        if len(self._keys) >= self.max_entries:
-            self._keys.clear()
-        self._keys[query] = (key, day, request)
+        keys = self._keys
+        if query not in keys:
+            cost = len(query) + QUERY_ENTRY_OVERHEAD_BYTES
+            if len(keys) >= self.max_entries or (
+                self.max_bytes and self.bytes + cost > self.max_bytes
+            ):
+                keys.clear()
+                self.bytes = 0
+            self.bytes += cost
+        keys[query] = (key, day, request)
+
+
+def query_keys_bytes(fares: ReadThroughCache | None) -> int:
+    """The byte bound of the `QueryKeys` of a service caching in `fares` (0: none)."""
+    return 0 if fares is None else fares.store.l1.max_bytes // QUERY_KEYS_L1_SHARE
 
 
 def cache_key(request: SearchRequest, scope: bytes = b"") -> str:

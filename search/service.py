@@ -16,7 +16,7 @@ from connectors.model import PricedOffer
 from connectors.resilience import ConnectorStatus, ResilientConnector
 from kernel.errors import Conflict, Gone, NotFound, ServiceUnavailable
 from kernel.usage import CacheOutcome, Channel, RepriceEvent
-from search.caching import QueryKeys, cache_key, response_body, to_entry
+from search.caching import QueryKeys, cache_key, query_keys_bytes, response_body, to_entry
 from search.engine import Answer, FanOut
 from search.fare_index import CheapestFare, FareIndex, cheapest_of, scope_of, slot_for_search
 from search.ids import new_search_id
@@ -76,7 +76,7 @@ class SearchService:
         self._cache_scope = "\n".join((cache_scope, *self._connectors)).encode() + b"\n\n"
         self._index = index
         self._index_scope = scope_of(self._cache_scope)
-        self._query_keys = QueryKeys()
+        self._query_keys = QueryKeys(max_bytes=query_keys_bytes(fares))
         self._stale = stale
         self.usage = SearchUsage() if usage is None else usage
 

@@ -1,9 +1,9 @@
 """`SearchUsage`: turns searches into usage events (kernel/usage.py) for the sink it was given.
 
 A cached search must stay cheap: what an event says about a search (its slices, passengers) and
-about a cached answer (offers, cheapest) is worked out once per search object and answer, and a
-hit only hands the sink the pre-encoded pieces of its event, its time and `took_ms`. The sink's
-`emit` is an append.
+about a cached answer (offers, cheapest) is worked out once per answer (the search fields it
+says are those of the answer's cache key), and a hit only hands the sink the pre-encoded pieces
+of its event, its time and `took_ms`. The sink's `emit` is an append.
 
 A hit's `at` is kept to the millisecond, formatted once per millisecond: `repr` of a float was
 most of a hit's cost (~0.4 of ~0.65 µs, bench/results/2026-12-03-usage-cost-perf.md).
@@ -11,10 +11,11 @@ most of a hit's cost (~0.4 of ~0.65 µs, bench/results/2026-12-03-usage-cost-per
 
 from __future__ import annotations
 
+import functools
 import time
 import weakref
 from collections.abc import Callable, Iterable, Sequence
-from typing import Literal
+from typing import Literal, get_args
 
 import msgspec
 
@@ -35,6 +36,7 @@ from kernel.usage import (
 from search.fare_index import CheapestFare, cheapest_of
 from search.model import ConnectorReport, SearchRequest
 
+# Signed-in travelers whose hashes are kept (a subject and its hash, ~200 bytes each).
 MEMO_MAX = 10_000
 # The channels with a fast path for anonymous cached hits (`SearchService.cached_query_body`).
 FastChannel = Literal["get", "post"]
@@ -84,24 +86,26 @@ class SearchUsage:
         self._traveler_key = traveler_key
         # subject → its keyed hash: a signed-in traveler searches many times with one token.
         self._travelers: dict[str, str] = {}
-        # (id(search), id(answer)) → (search, weak ref to the answer, event template): the search
-        # is held, so its id cannot be reused while the entry lives; the answer is only weakly
-        # held (an answer the L1 evicted must be freed: its bytes are most of a worker's memory),
-        # so an entry is good while its ref still gives the very answer asked about. Cleared
-        # when full.
-        self._memo: dict[tuple[int, int], tuple[object, AnswerRef, SearchEvent]] = {}
-        # The same, with the channel: a hit's event encoded around its time and `took_ms`.
-        self._hits: dict[tuple[int, int, str], tuple[object, AnswerRef, HitStamp]] = {}
-        # The fast paths' memos, one per channel: id(search) → (search, answer ref, stamp), one
-        # answer per search object (a query string's or a body's), so no key tuple is built per
-        # hit.
-        self._fast_hits: dict[FastChannel, dict[int, tuple[SearchRequest, AnswerRef, HitStamp]]] = {
-            "get": {},
-            "post": {},
+        # What an event says about a cached answer depends on the answer and on the search
+        # fields its cache key is made of (slices, passengers, cabin: `cache_key`), so it is
+        # remembered per answer, not per search object: id(answer) → (weak ref, event template),
+        # and per channel id(answer) → (the same ref, the hit's stamp). The ref's callback drops
+        # the answer's entries when it is freed (the L1 let it go), so these memos hold what the
+        # L1 holds, whatever the number of search objects (a signed-in or bulk search builds one
+        # per request); the ref is checked on lookup too, so a reused id is never mistaken.
+        self._memo: dict[int, tuple[AnswerRef, SearchEvent]] = {}
+        self._hits: dict[str, dict[int, tuple[AnswerRef, HitStamp]]] = {
+            channel: {} for channel in get_args(Channel)
         }
         # The millisecond of the last hit and its `at` as JSON.
         self._at_ms = -1
         self._at = b""
+
+    @property
+    def memo_entries(self) -> int:
+        """Entries in the memos of events (templates and every channel's stamps): at most a few
+        per answer alive, none per search object."""
+        return len(self._memo) + sum(len(stamps) for stamps in self._hits.values())
 
     def answer(
         self,
@@ -119,18 +123,18 @@ class SearchUsage:
             return
         if cache == "hit" and traveler is None:
             # The hot path: no Struct built, no encoding; the bytes decode as encode_usage's.
-            found = self._hits.get((id(request), id(entry), channel))
-            if found is None or found[1]() is not entry:
+            found = self._hits[channel].get(id(entry))
+            if found is None or found[0]() is not entry:
                 stamp = self._stamp(request, entry, channel)
             else:
-                stamp = found[2]
+                stamp = found[1]
             ms = int(self._wall_clock() * 1000)
             if ms != self._at_ms:
                 self._at_ms, self._at = ms, b"%d.%03d" % divmod(ms, 1000)
             took = _TOOK[took_ms] if 0 <= took_ms < 256 else b"%d" % took_ms
             self.sink.emit_hit(stamp, self._at, took)
             return
-        template = self._template(request, entry)
+        template = self._template(request, entry)[1]
         # A hit or a stale answer was searched before (a stale one's refresh runs apart): no
         # airline was asked now.
         asked = cache not in ("hit", "stale")
@@ -153,19 +157,17 @@ class SearchUsage:
         """`answer(request, entry, channel=channel, cache="hit", took_ms=took_ms)` of an
         anonymous search, for the cached GET's and POST's fast path (`channel` "get" or "post"):
         one dict lookup, one clock read, one append."""
-        memo = self._fast_hits[channel]
-        found = memo.get(id(request))
-        if found is None or found[1]() is not entry or found[0] is not request:
-            if len(memo) >= MEMO_MAX:
-                memo.clear()
-            found = memo[id(request)] = (
-                request, weakref.ref(entry), self._stamp(request, entry, channel)
-            )  # fmt: skip
+        found = self._hits[channel].get(id(entry))
+        stamp = (
+            self._stamp(request, entry, channel)
+            if found is None or found[0]() is not entry
+            else found[1]
+        )
         ms = int(self._wall_clock() * 1000)
         if ms != self._at_ms:
             self._at_ms, self._at = ms, b"%d.%03d" % divmod(ms, 1000)
         self.sink.emit_hit(
-            found[2], self._at, _TOOK[took_ms] if 0 <= took_ms < 256 else b"%d" % took_ms
+            stamp, self._at, _TOOK[took_ms] if 0 <= took_ms < 256 else b"%d" % took_ms
         )
 
     def live(
@@ -298,19 +300,18 @@ class SearchUsage:
         )
 
     def _stamp(self, request: SearchRequest, entry: FareEntry, channel: Channel) -> HitStamp:
-        template = msgspec.structs.replace(
-            self._template(request, entry), channel=channel, cache="hit", connectors=()
+        ref, template = self._template(request, entry)
+        stamp = _split(
+            msgspec.structs.replace(template, channel=channel, cache="hit", connectors=())
         )
-        stamp = _split(template)
-        if len(self._hits) >= MEMO_MAX:
-            self._hits.clear()
-        self._hits[id(request), id(entry), channel] = (request, weakref.ref(entry), stamp)
+        self._hits[channel][id(entry)] = (ref, stamp)
         return stamp
 
-    def _template(self, request: SearchRequest, entry: FareEntry) -> SearchEvent:
-        found = self._memo.get((id(request), id(entry)))
-        if found is not None and found[1]() is entry:
-            return found[2]
+    def _template(self, request: SearchRequest, entry: FareEntry) -> tuple[AnswerRef, SearchEvent]:
+        key = id(entry)
+        found = self._memo.get(key)
+        if found is not None and found[0]() is entry:
+            return found
         event = self._event(request, channel="get", cache="hit", took_ms=0, offers=0)
         fare = cheapest_of(entry)
         event = msgspec.structs.replace(
@@ -319,10 +320,28 @@ class SearchUsage:
             cheapest_amount=None if fare is None else str(fare.amount),
             currency=None if fare is None else fare.currency,
         )
-        if len(self._memo) >= MEMO_MAX:
-            self._memo.clear()
-        self._memo[id(request), id(entry)] = (request, weakref.ref(entry), event)
-        return event
+        found = self._memo[key] = (
+            weakref.ref(entry, functools.partial(_forget, self._memo, self._hits, key)),
+            event,
+        )
+        return found
+
+
+def _forget(
+    memo: dict[int, tuple[AnswerRef, SearchEvent]],
+    hits: dict[str, dict[int, tuple[AnswerRef, HitStamp]]],
+    key: int,
+    ref: AnswerRef,
+) -> None:
+    """The weak ref `ref` to the answer at id `key` died: drop what the memos say about it (only
+    its own entries: a later answer at that id has another ref)."""
+    found = memo.get(key)
+    if found is not None and found[0] is ref:
+        del memo[key]
+    for stamps in hits.values():
+        stamp = stamps.get(key)
+        if stamp is not None and stamp[0] is ref:
+            del stamps[key]
 
 
 def _split(event: SearchEvent) -> HitStamp:

@@ -13,7 +13,13 @@ from cache.read_through import ReadThroughCache
 from cache.tiered import TieredFareCache
 from connectors.model import Passengers, SliceQuery
 from connectors.resilience import ResiliencePolicy, ResilientConnector
-from search.caching import BODY_KEY_MAX_BYTES, QueryKeys
+from search.caching import (
+    BODY_KEY_MAX_BYTES,
+    QUERY_ENTRY_OVERHEAD_BYTES,
+    QUERY_KEYS_L1_SHARE,
+    QueryKeys,
+    query_keys_bytes,
+)
 from search.model import SearchRequest
 from search.service import SearchService
 from tests.fakes import FakeConnector, offer, segment
@@ -151,6 +157,27 @@ def test_query_keys_are_bounded_by_clearing_when_full() -> None:
 
     assert len(keys) == 1
     assert (keys.get("a", DAY), keys.get("c", DAY)) == (None, "key-c")
+
+
+def test_query_keys_are_bounded_in_bytes_too() -> None:
+    keys = QueryKeys(max_bytes=2 * (QUERY_ENTRY_OVERHEAD_BYTES + 1))
+    keys.put("a", "key-a", DAY)
+    keys.put("b", "key-b", DAY)
+    keys.put("b", "key-b", DAY + 1)  # the same query again costs nothing more
+    assert (len(keys), keys.bytes) == (2, keys.max_bytes)
+
+    keys.put("c", "key-c", DAY)
+
+    assert (len(keys), keys.get("c", DAY)) == (1, "key-c")
+
+
+def test_a_services_query_keys_take_a_share_of_its_l1s_bytes() -> None:
+    clock = Clock()
+    l1 = InMemoryFareCache(100, max_bytes=16 * 2**20, clock=clock)
+    fares = ReadThroughCache(TieredFareCache(l1, clock=clock), clock=clock)
+
+    assert query_keys_bytes(fares) == 16 * 2**20 // QUERY_KEYS_L1_SHARE
+    assert query_keys_bytes(None) == 0
 
 
 async def test_a_body_seen_before_is_answered_from_l1_as_the_full_path_answers_it() -> None:
