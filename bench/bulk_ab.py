@@ -32,6 +32,7 @@ from typing import Any
 from bench import harness_bulk
 from bench.harness_stack import Stack, partner_key, running_stack
 from bench.machine import available_cpus, cpu_seconds, listening_pids, plan_cores, tree_cpu_seconds
+from bench.report import emit_json
 
 
 def _prepare(stack: Stack) -> tuple[str, str, bytes]:
@@ -117,10 +118,7 @@ def main() -> None:
     args = parser.parse_args()
     before = os.getloadavg()
     result = {"load_average_before": before, **measure(args), "load_average_after": os.getloadavg()}
-    text = json.dumps(result, indent=2)
-    if args.json is not None:
-        args.json.write_text(text + "\n")
-    print(text)
+    emit_json(result, args.json)
 
 
 if __name__ == "__main__":

@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import re
 import shutil
@@ -64,6 +63,7 @@ from typing import Any
 
 from bench.machine import cpu_seconds, listening_pids
 from bench.processes import free_port, process_group
+from bench.report import emit_json
 
 TARGET = 0.75
 # The headers Skyfare answers a cached search with beyond aiohttp's own (Date, Content-Length,
@@ -295,10 +295,7 @@ def main(argv: list[str] | None = None) -> None:
         threads=args.threads,
         warmup_s=args.warmup,
     )
-    text = json.dumps(result, indent=2)
-    if args.json is not None:
-        args.json.write_text(text + "\n")
-    print(text)
+    emit_json(result, args.json)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ from bench.machine import pin
 from bench.report import Rss, RssWorker
 from bench.rss import (
     l1_bound,
-    l1_full_at,
     sample_locust,
     scrape_l1_bytes,
     summarize,
@@ -45,15 +44,8 @@ def measure(
     pinned: bool,
 ) -> tuple[Rss, list[str]]:
     seconds = round(minutes * 60)
-    samples, command = sample_locust(
-        stack,
-        users=users,
-        seconds=seconds,
-        every_s=every_s,
-        l1_bytes=lambda: scrape_l1_bytes(stack.url)[0],
-    )
+    samples, command, full_at = sample_locust(stack, users=users, seconds=seconds, every_s=every_s)
     bound = l1_bound(stack.env)
-    full_at = l1_full_at(samples, bound)
     workers = summarize(samples, warmed_at(warmup_s, full_at), window_s)
     l1_bytes, note = scrape_l1_bytes(stack.url)
     rss = Rss(

@@ -8,6 +8,7 @@ re-run by hand.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import msgspec
@@ -325,3 +326,12 @@ def decode(data: bytes) -> Result:
 
 def load(path: Path) -> Result:
     return decode(path.read_bytes())
+
+
+def emit_json(result: object, path: Path | None) -> None:
+    """An A/B driver's result: printed as indented JSON, and written to `path` too when given
+    (the file `bench/results/` keeps beside its write-up)."""
+    text = json.dumps(result, indent=2)
+    if path is not None:
+        path.write_text(text + "\n")
+    print(text)

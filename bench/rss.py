@@ -26,6 +26,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import msgspec
 
@@ -181,17 +182,15 @@ def l1_full_at(samples: Sequence[Sample], bound_bytes: int, share: float = L1_FU
     return None
 
 
-def sample_locust(
-    stack: Stack,
-    *,
-    users: int,
-    seconds: int,
-    every_s: float,
-    l1_bytes: Callable[[], float | None] | None = None,
-) -> tuple[list[Sample], list[str]]:
-    """The locust mix against `stack` for `seconds`, its API workers' RSS (and the L1's size,
-    given `l1_bytes`) sampled meanwhile; the samples and the locust command (with a partner key
-    of its own)."""
+class LocustRss(NamedTuple):
+    samples: list[Sample]
+    command: list[str]  # the locust command, with a partner key of its own
+    l1_full_at_s: float | None  # when the L1 first reached its byte bound (`l1_full_at`)
+
+
+def sample_locust(stack: Stack, *, users: int, seconds: int, every_s: float) -> LocustRss:
+    """The locust mix against `stack` for `seconds`, its API workers' RSS and the L1's size
+    (from /metrics) sampled meanwhile, and when the L1 filled: until then growth is filling."""
     with tempfile.TemporaryDirectory(prefix="skyfare-bench-rss-") as tmp:
         command = locust_command(
             stack,
@@ -201,7 +200,10 @@ def sample_locust(
             csv_prefix=f"{tmp}/rss",
             partner_key=partner_key(stack),
         )
-        return sample_while(command, api_pids(stack), every_s, l1_bytes), command
+        samples = sample_while(
+            command, api_pids(stack), every_s, lambda: scrape_l1_bytes(stack.url)[0]
+        )
+    return LocustRss(samples, command, l1_full_at(samples, l1_bound(stack.env)))
 
 
 def measure(
@@ -216,14 +218,7 @@ def measure(
 ) -> Result:
     seconds = int(minutes * 60)
     with running_stack(workers, [], pinned=False, settings=settings, port_base=port_base) as stack:
-        samples, _ = sample_locust(
-            stack,
-            users=users,
-            seconds=seconds,
-            every_s=every_s,
-            l1_bytes=lambda: scrape_l1_bytes(stack.url)[0],
-        )
-        full_at = l1_full_at(samples, l1_bound(stack.env))
+        samples, _, full_at = sample_locust(stack, users=users, seconds=seconds, every_s=every_s)
     return Result(
         date=dt.date.today().isoformat(),
         command=display([sys.executable, "-m", "bench.rss", *sys.argv[1:]]),

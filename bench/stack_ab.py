@@ -16,7 +16,6 @@ shared machine, where requests/s swing with other work.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -31,6 +30,7 @@ from bench.harness_ceiling import baseline, post_body, prime, prime_post, search
 from bench.harness_stack import Stack, postmaster_pid, running_stack
 from bench.machine import cpu_seconds, listening_pids, process_tree, tree_cpu_seconds
 from bench.placement import dependencies_on
+from bench.report import emit_json
 
 SERVER, OTHERS = [0], [1]
 
@@ -130,10 +130,7 @@ def main() -> None:
         "load_average_before": started,
         **measure(args.old_tree, args.turns, args.seconds, args.settle),
     }
-    text = json.dumps(result, indent=2)
-    if args.json is not None:
-        args.json.write_text(text + "\n")
-    print(text)
+    emit_json(result, args.json)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ DATABASE_URL and REDIS_URL must be set (all sides share them and one `skyfare si
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -26,6 +25,7 @@ from typing import Any
 from bench.ceiling import _prime, _wait_ready, run_wrk
 from bench.machine import cpu_seconds, listening_pids
 from bench.processes import process_group
+from bench.report import emit_json
 from bench.usage_cost import STREAM, _delete_stream, _in_days, _wait_listening
 
 HERE = Path(__file__).resolve().parent.parent
@@ -95,10 +95,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     result = measure(args.old_tree, args.port_base, args.turns, args.seconds)
-    text = json.dumps(result, indent=2)
-    if args.json is not None:
-        args.json.write_text(text + "\n")
-    print(text)
+    emit_json(result, args.json)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import socket
 import statistics
@@ -30,6 +29,7 @@ import redis  # the sync client: this harness runs no event loop
 
 from bench.ceiling import _prime, _wait_ready, measure_ceiling
 from bench.processes import process_group
+from bench.report import emit_json
 
 TARGET = 0.97
 # The stream of the "on" process during the run (deleted afterwards): capped small, so a long
@@ -131,10 +131,7 @@ def main(argv: list[str] | None = None) -> None:
     result = measure(
         args.port_base, turns=args.turns, seconds=args.seconds, connections=args.connections
     )
-    text = json.dumps(result, indent=2)
-    if args.json is not None:
-        args.json.write_text(text + "\n")
-    print(text)
+    emit_json(result, args.json)
 
 
 if __name__ == "__main__":
