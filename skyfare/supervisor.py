@@ -110,7 +110,14 @@ class Supervisor:
             self._restart_the_dead()
             due = [r.due for r in self._restartable.values() if r.due is not None]
             timeout = max(0.0, min(due) - time.monotonic()) if due else None
-            wait([p.sentinel for p in self._children if p.is_alive()], timeout)
+            # Every child but those already waiting out a back-off (the timeout is theirs): one
+            # that died since `_restart_the_dead` looked must wake this wait at once. Waiting
+            # only on the living lost such a death, and the consumer was never started again.
+            wait([p.sentinel for p in self._children if not self._backing_off(p)], timeout)
+
+    def _backing_off(self, process: SpawnProcess) -> bool:
+        found = self._restartable.get(process.name)
+        return found is not None and found.due is not None and not process.is_alive()
 
     def _restart_the_dead(self) -> None:
         now = time.monotonic()
@@ -144,7 +151,11 @@ class Supervisor:
     def stop_all(self) -> bool:
         """SIGTERM every child, SIGKILL those still running after the stop timeout; True when
         every child exited with code 0 (it drained and closed what it held) or was ended by the
-        SIGTERM before it had started."""
+        SIGTERM before it had started. A restartable child already dead, waiting out its
+        back-off, does not count: its exit was logged and handled when it happened."""
+        awaiting_restart = {
+            p for p in self._children if not p.is_alive() and p.name in self._restartable
+        }
         for process in reversed(self._children):
             if process.is_alive() and process.pid is not None:
                 process.terminate()
@@ -158,7 +169,7 @@ class Supervisor:
                 process.join()
             # Killed by our SIGTERM itself: the child was still starting (every child handles
             # SIGTERM once it runs), so it served and held nothing. Anything else is unclean.
-            if process.exitcode not in (0, -signal.SIGTERM):
+            if process.exitcode not in (0, -signal.SIGTERM) and process not in awaiting_restart:
                 logger.warning("%s exited with code %s", process.name, process.exitcode)
                 clean = False
         return clean
