@@ -4,13 +4,14 @@ import { Link, useLocation, useNavigate, useParams, useSearchParams } from "reac
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
-import { money, sentence } from "../../../lib/format";
+import { money } from "../../../lib/format";
 import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
 import { SliceDetails } from "../../offers";
 import { SupportCases } from "../../support";
 import { bookingKeys, useOrder } from "../api/orders";
 import { CancelTrip } from "./CancelTrip";
+import { LastChangeNotice } from "./LastChangeNotice";
 import { PassengerSeats } from "./PassengerSeats";
 import { SeatChargeNotice } from "./SeatChargeNotice";
 import { SeatStep } from "./SeatStep";
@@ -138,18 +139,6 @@ function OrderDetails({ orderId }: { orderId: string }) {
       <TripHistory order={order} />
       <CancelTrip order={order} />
       <SupportCases orderId={order.id} />
-    </div>
-  );
-}
-
-/** How the last flight change ended, in the API's words (a declined card undoes it). */
-function LastChangeNotice({ change }: { change: NonNullable<Order["last_change"]> }) {
-  return (
-    <div className={change.status === "confirmed" ? "notice" : "notice warning"} role="status">
-      <p>
-        <strong>{change.status === "confirmed" ? "Your flight was changed." : "Your last flight change was not made."}</strong>{" "}
-        {sentence(change.detail)}
-      </p>
     </div>
   );
 }
