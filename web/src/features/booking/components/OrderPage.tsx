@@ -7,7 +7,7 @@ import type { Order } from "../../../lib/api/client";
 import { money } from "../../../lib/format";
 import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
-import { SliceDetails } from "../../offers";
+import { BaggageAllowance, SliceDetails } from "../../offers";
 import { SupportCases } from "../../support";
 import { bookingKeys, useOrder } from "../api/orders";
 import { CancelTrip } from "./CancelTrip";
@@ -126,6 +126,7 @@ function OrderDetails({ orderId }: { orderId: string }) {
           )}
         </div>
       ))}
+      <BaggageAllowance slices={order.slices} passengers={order.passengers.length} />
       <section className="conditions" aria-label="Passengers">
         <h2>Passengers</h2>
         <PassengerSeats order={order} />
