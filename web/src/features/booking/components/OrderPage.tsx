@@ -10,6 +10,7 @@ import { SignInButton } from "../../auth";
 import { BaggageAllowance, SliceDetails } from "../../offers";
 import { SupportCases } from "../../support";
 import { bookingKeys, useOrder } from "../api/orders";
+import { headline } from "../headline";
 import { CancelTrip } from "./CancelTrip";
 import { LastChangeNotice } from "./LastChangeNotice";
 import { PassengerSeats } from "./PassengerSeats";
@@ -28,17 +29,6 @@ const changeable = (order: Order) =>
 
 /** An ended order still `paid`: its refund is owed (the page follows it, useOrder). */
 const refundOwed = (order: Order) => order.status !== "held" && order.status !== "confirmed" && order.status !== "pending" && order.payment_status === "paid";
-
-function headline(order: Order, paying: boolean): string {
-  if (order.payment_status === "processing" || (paying && order.payment_status === "unpaid" && order.status === "held"))
-    return "Payment in progress…";
-  if (order.status === "confirmed") return "Your trip is booked";
-  if (order.status === "held" && order.payment_status === "paid") return "Paid: issuing your tickets…";
-  if (order.status === "held" && order.payment_status === "failed") return "The payment was declined";
-  if (order.status === "held") return "Your seats are on hold";
-  if (order.status === "pending") return "Confirming with the airline…";
-  return `This trip is ${order.status}`;
-}
 
 /** One order: its reference, status (followed while the payment is processing) and flights. */
 export function OrderPage() {
