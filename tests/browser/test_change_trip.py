@@ -19,6 +19,8 @@ from tests.browser.trips import SEATLESS_AIRLINE, day, expire, open_trip, paid_t
 pytestmark = pytest.mark.timeout(300)
 
 FLEX_CABIN = "premium_economy"  # the sims' changeable, non-refundable fare (economy is neither)
+# The sim's declined card (`generic_decline`) in words.
+_NOT_CHARGED = re.compile(r"Your bank declined the card, so the \$[\d,.]+ was not charged")
 PAID_SEAT = re.compile(r"^Seat \d+[A-K], (window|aisle|middle seat)(, extra legroom)?, \$[\d.]+$")
 
 
@@ -50,9 +52,7 @@ def _told_in_words(notice: Locator) -> None:
     charged named; the gateway's code only on the line for support (and its data attribute)."""
     told = notice.locator("[data-decline-code]")
     expect(told).to_have_attribute("data-decline-code", "generic_decline")
-    expect(told).to_have_text(
-        re.compile(r"^Your bank declined the card, so the \$[\d,.]+ was not charged\. Try another card")
-    )
+    expect(told).to_have_text(re.compile(rf"^{_NOT_CHARGED.pattern}\. Try another card"))
     expect(notice).to_contain_text("Code for support: generic_decline")
     expect(notice.locator("p").filter(has_text="generic_decline")).to_have_count(1)
 
@@ -144,7 +144,7 @@ def test_a_declined_change_is_told_in_words_on_the_trip_page(screen: Page, stack
     expect(notice).to_contain_text("The airline put the original flights back.")
     history = page.get_by_role("region", name="Trip history")
     failed = history.get_by_role("listitem").filter(has_text="Flight change not made")
-    expect(failed).to_contain_text(re.compile(r"Your bank declined the card, so the \$[\d,.]+ was not charged"))
+    expect(failed).to_contain_text(_NOT_CHARGED)
     expect(failed).not_to_contain_text("_")
     assert_accessible(page)
     notice.scroll_into_view_if_needed()
