@@ -47,6 +47,15 @@ def _choose_dearest(page: Page, offers: Locator) -> Locator:
     return confirming
 
 
+def _changing(page: Page, stack: Stack, days_ahead: int, to_day: int) -> tuple[str, Locator]:
+    """Ada's paid, changeable trip in `days_ahead` days, its flight searched on `to_day` and the
+    dearest change offer chosen: the order's id and the confirmation's region."""
+    order_id = paid_trip(stack, page.request, days_ahead=days_ahead, cabin=FLEX_CABIN)
+    open_trip(page, order_id)
+    page.get_by_role("link", name="Change this flight, LHR to JFK").click()
+    return order_id, _choose_dearest(page, _find_flights(page, to_day))
+
+
 def _told_in_words(notice: Locator) -> None:
     """The sim's declined card (`generic_decline`) in words with a next step, the amount not
     charged named; the gateway's code only on the line for support (and its data attribute)."""
@@ -127,10 +136,7 @@ def test_a_declined_change_is_told_in_words_on_the_trip_page(screen: Page, stack
     """Back on the trip after a declined card, its notice and its history tell the decline in
     words, never as the gateway's code; the notice keeps the code for support."""
     page = screen
-    order_id = paid_trip(stack, page.request, days_ahead=94, cabin=FLEX_CABIN)
-    open_trip(page, order_id)
-    page.get_by_role("link", name="Change this flight, LHR to JFK").click()
-    confirming = _choose_dearest(page, _find_flights(page, 24))
+    _, confirming = _changing(page, stack, 94, 24)
     confirming.get_by_label("Test card that is declined").check()
     confirming.get_by_role("button", name="Confirm change").click()
     expect(confirming.get_by_role("alert")).to_contain_text("Your flight was not changed")
@@ -204,10 +210,7 @@ def test_a_change_whose_answer_is_lost_is_followed_until_it_ends(
     connection drops): the page follows the change offer (`GET …/changes/{id}`) and shows the
     trip with its new flight, rather than leaving the traveler unsure."""
     page = screen
-    order_id = paid_trip(stack, page.request, days_ahead=91, cabin=FLEX_CABIN)
-    open_trip(page, order_id)
-    page.get_by_role("link", name="Change this flight, LHR to JFK").click()
-    confirming = _choose_dearest(page, _find_flights(page, 21))
+    _, confirming = _changing(page, stack, 91, 21)
 
     def made_but_answer_lost(route: Route) -> None:
         route.fetch()  # the API confirms the change…
@@ -242,10 +245,7 @@ def test_a_change_followed_through_a_503_spell_ends_on_the_changed_trip(
     heard back yet and keeps asking (confirming again would be safe), then shows the changed
     trip once the API answers."""
     page = screen
-    order_id = paid_trip(stack, page.request, days_ahead=92, cabin=FLEX_CABIN)
-    open_trip(page, order_id)
-    page.get_by_role("link", name="Change this flight, LHR to JFK").click()
-    confirming = _choose_dearest(page, _find_flights(page, 22))
+    _, confirming = _changing(page, stack, 92, 22)
 
     asked: list[str] = []
 
@@ -278,10 +278,7 @@ def test_a_followed_change_that_ends_failed_says_why_and_offers_a_new_search(
     change it learns that it `failed`, says the trip keeps its flights and why, and offers a new
     search."""
     page = screen
-    order_id = paid_trip(stack, page.request, days_ahead=93, cabin=FLEX_CABIN)
-    open_trip(page, order_id)
-    page.get_by_role("link", name="Change this flight, LHR to JFK").click()
-    confirming = _choose_dearest(page, _find_flights(page, 23))
+    order_id, confirming = _changing(page, stack, 93, 23)
     confirming.get_by_label("Test card that is declined").check()
 
     page.route("**/v1/orders/*/changes/*/confirm", _answered_503)

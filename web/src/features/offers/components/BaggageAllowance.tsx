@@ -1,7 +1,7 @@
 import { useId } from "react";
 
 import type { Schemas } from "../../../lib/api/client";
-import { offerBaggage } from "../baggage";
+import { type FlightBaggage, offerBaggage } from "../baggage";
 
 interface Props {
   slices: Schemas["Slice"][];
@@ -27,15 +27,22 @@ export function BaggageAllowance({ slices, passengers }: Props) {
       ) : (
         <>
           <p>{whom}, by flight:</p>
-          <ul>
-            {baggage.map((b) => (
-              <li key={b.flight}>
-                {b.flight}: {b.words}
-              </li>
-            ))}
-          </ul>
+          <BaggageByFlight baggage={baggage} />
         </>
       )}
     </section>
+  );
+}
+
+/** A line per flight: "BA117 LHR → JFK: 1 checked bag, 23 kg" (the offer page's too). */
+export function BaggageByFlight({ baggage }: { baggage: FlightBaggage[] }) {
+  return (
+    <ul>
+      {baggage.map((b) => (
+        <li key={b.flight}>
+          {b.flight}: {b.words}
+        </li>
+      ))}
+    </ul>
   );
 }
