@@ -153,6 +153,8 @@ def test_a_declined_change_is_told_in_words_on_the_trip_page(screen: Page, stack
     expect(failed).to_contain_text(_NOT_CHARGED)
     expect(failed).not_to_contain_text("_")
     assert_accessible(page)
+    failed.scroll_into_view_if_needed()
+    screenshot(page, "trip-change-declined-history")
     notice.scroll_into_view_if_needed()
     screenshot(page, "trip-change-declined")
 
