@@ -9,5 +9,5 @@ export default defineConfig({
   server: {
     proxy: { "/v1": "http://127.0.0.1:8080" },
   },
-  test: { environment: "node", include: ["src/**/*.test.ts"] },
+  test: { environment: "node", include: ["src/**/*.test.{ts,tsx}"] },
 });

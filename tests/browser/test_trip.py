@@ -170,3 +170,30 @@ def test_a_support_case_is_opened_about_a_trip_and_listed_with_its_status(
     )
     assert listed.ok, listed.text()
     assert [c["status"] for c in listed.json()["data"] if c["subject"] == subject] == ["open"]
+
+
+def test_the_trip_shows_the_bags_its_fare_includes(screen: Page, stack: Stack) -> None:
+    """The order's `baggages` (per segment, the same for each passenger) on the trip's page."""
+    page = screen
+    order_id = paid_trip(stack, page.request, days_ahead=53)
+    headers = {"Authorization": f"Bearer {token_for(stack, ADA)}"}
+    order = page.request.get(f"/v1/orders/{order_id}", headers=headers).json()
+    allowances = [seg.get("baggages") for s in order["slices"] for seg in s["segments"]]
+    first = allowances[0]
+    assert first is not None, "the sim's airlines report the bags they include"
+    open_trip(page, order_id)
+
+    bags = page.get_by_role("region", name="Baggage")
+    bags.scroll_into_view_if_needed()
+    screenshot(page, "trip-baggage")
+    expect(bags).to_contain_text("Included in your fare")  # Ada alone: her own allowance
+    checked = [b for b in first if b["type"] == "checked"]
+    count = sum(b["quantity"] for b in checked)
+    if count:
+        expect(bags).to_contain_text(f"{count} checked bag{'' if count == 1 else 's'}")
+        weight = checked[0].get("max_weight_kg")
+        if weight:
+            expect(bags).to_contain_text(f"{weight} kg")
+    else:
+        expect(bags).to_contain_text(re.compile("carry-on only|no bags included"))
+    assert_accessible(page)

@@ -91,7 +91,12 @@ describe("stepOf", () => {
     expect(seats).toMatchObject({ title: "Seats changed", reason: "14C for Ada Lovelace, 14D for Charles Babbage" });
     const failed = stepOf(item({ from_status: "confirmed", to_status: "confirmed",
       reason: "change och_0123456789abcdef01234567 failed: the card payment of 40.00 USD failed (generic_decline); the airline put the original flights back" }));
-    expect(failed).toMatchObject({ title: "Flight change not made", tone: "problem" });
+    expect(failed).toMatchObject({
+      title: "Flight change not made",
+      reason: "Your bank declined the card, so the $40.00 was not charged. The airline put the original flights back.",
+      tone: "problem",
+    });
+    expect(failed.reason).not.toMatch(/_/);
   });
 
   it("shows a reason it does not know as written, without ids or underscores", () => {

@@ -1,5 +1,6 @@
 import type { Schemas } from "../../lib/api/client";
-import { money } from "../../lib/format";
+import { cardCode, declineIn, declineSentence } from "../../lib/declines";
+import { money, sentence } from "../../lib/format";
 
 /** The API's history entries (a `code`, and the reason's text written by booking/ and payment/)
  * in the words of the trip's timeline. Nothing is dropped but our own ids: each amount, where money went
@@ -15,29 +16,6 @@ export interface Words {
   money?: boolean;
 }
 
-// A card gateway's or our own code for a refusal (payment/wire.py: decline_code, else code).
-const CARD_CODES: Record<string, string> = {
-  generic_decline: "your bank declined the card",
-  card_declined: "your bank declined the card",
-  do_not_honor: "your bank declined the card",
-  insufficient_funds: "the card has too little money available",
-  expired_card: "the card has expired",
-  incorrect_cvc: "the card's security code was wrong",
-  lost_card: "the card is reported lost",
-  stolen_card: "the card is reported stolen",
-  capture_failed: "the amount authorised could not be taken from the card",
-  gateway_refused: "the card payment service refused the card",
-  gateway_unreachable: "the card payment service did not answer",
-  payment_failed: "the card payment did not go through",
-  card_rejected: "the card payment service refused the card",
-  charge_disputed: "the payment is disputed with your bank",
-};
-
-/** A code in words; an unknown one stays readable and is kept (`some_code` → "some code"). */
-export function cardCode(code: string): string {
-  return CARD_CODES[code] ?? `the card payment service said "${code.replace(/_/g, " ")}"`;
-}
-
 // Where money went: `pay_…` the booking's payment, `och_…` a flight change's, `sch_…` a seat's.
 const CHARGES: Record<string, string> = { pay: "your booking", och: "a flight change", sch: "new seats" };
 
@@ -51,6 +29,14 @@ export function moneyParts(text: string): string {
 }
 
 const cap = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** Why a flight change failed: a card decline in words (its code is the change notice's, on the
+ * trip's page), then what was done about it. */
+function changeFailure(why: string): string {
+  const found = declineIn(why);
+  if (!found) return cap(why);
+  return found.rest ? `${declineSentence(found)} ${sentence(found.rest)}` : declineSentence(found);
+}
 const pax = (id: string, names: string[]) => names[Number(id.replace("pas_", "")) - 1] ?? id;
 
 type Code = NonNullable<Schemas["HistoryItem"]["code"]>;
@@ -116,7 +102,7 @@ const RULES: Rule[] = [
     text: `Flight ${n} is now ${to}${seats ? `; seats ${seats} were released` : ""}`,
     tone: "done",
   })],
-  ["change_failed", /^change [a-z]+_[0-9a-z]+ failed: (.*)$/, ([, why = ""]) => ({ title: "Flight change not made", text: cap(why), tone: "problem" })],
+  ["change_failed", /^change [a-z]+_[0-9a-z]+ failed: (.*)$/, ([, why = ""]) => ({ title: "Flight change not made", text: changeFailure(why), tone: "problem" })],
   ["seat_change_refunded", /^seat change refused after payment, refunded: (.*)$/, ([, why = ""]) => ({
     title: "Seat change not made",
     text: `${cap(why)}; the seat charge went back to your card`,

@@ -1,3 +1,4 @@
 export { usePricedOffer } from "./api/offer";
+export { BaggageAllowance } from "./components/BaggageAllowance";
 export { OfferPage } from "./components/OfferPage";
 export { SliceDetails } from "./components/SliceDetails";

@@ -4,13 +4,15 @@ import { Link, useLocation, useNavigate, useParams, useSearchParams } from "reac
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
-import { money, sentence } from "../../../lib/format";
+import { money } from "../../../lib/format";
 import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
-import { SliceDetails } from "../../offers";
+import { BaggageAllowance, SliceDetails } from "../../offers";
 import { SupportCases } from "../../support";
 import { bookingKeys, useOrder } from "../api/orders";
+import { headline } from "../headline";
 import { CancelTrip } from "./CancelTrip";
+import { LastChangeNotice } from "./LastChangeNotice";
 import { PassengerSeats } from "./PassengerSeats";
 import { SeatChargeNotice } from "./SeatChargeNotice";
 import { SeatStep } from "./SeatStep";
@@ -27,17 +29,6 @@ const changeable = (order: Order) =>
 
 /** An ended order still `paid`: its refund is owed (the page follows it, useOrder). */
 const refundOwed = (order: Order) => order.status !== "held" && order.status !== "confirmed" && order.status !== "pending" && order.payment_status === "paid";
-
-function headline(order: Order, paying: boolean): string {
-  if (order.payment_status === "processing" || (paying && order.payment_status === "unpaid" && order.status === "held"))
-    return "Payment in progress…";
-  if (order.status === "confirmed") return "Your trip is booked";
-  if (order.status === "held" && order.payment_status === "paid") return "Paid: issuing your tickets…";
-  if (order.status === "held" && order.payment_status === "failed") return "The payment was declined";
-  if (order.status === "held") return "Your seats are on hold";
-  if (order.status === "pending") return "Confirming with the airline…";
-  return `This trip is ${order.status}`;
-}
 
 /** One order: its reference, status (followed while the payment is processing) and flights. */
 export function OrderPage() {
@@ -125,6 +116,7 @@ function OrderDetails({ orderId }: { orderId: string }) {
           )}
         </div>
       ))}
+      <BaggageAllowance slices={order.slices} passengers={order.passengers.length} />
       <section className="conditions" aria-label="Passengers">
         <h2>Passengers</h2>
         <PassengerSeats order={order} />
@@ -138,18 +130,6 @@ function OrderDetails({ orderId }: { orderId: string }) {
       <TripHistory order={order} />
       <CancelTrip order={order} />
       <SupportCases orderId={order.id} />
-    </div>
-  );
-}
-
-/** How the last flight change ended, in the API's words (a declined card undoes it). */
-function LastChangeNotice({ change }: { change: NonNullable<Order["last_change"]> }) {
-  return (
-    <div className={change.status === "confirmed" ? "notice" : "notice warning"} role="status">
-      <p>
-        <strong>{change.status === "confirmed" ? "Your flight was changed." : "Your last flight change was not made."}</strong>{" "}
-        {sentence(change.detail)}
-      </p>
     </div>
   );
 }

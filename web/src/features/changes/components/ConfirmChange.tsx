@@ -5,9 +5,8 @@ import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
 import { useAttempt } from "../../../lib/attempt";
 import { clock, useExpired } from "../../../lib/expiry";
-import { sentence } from "../../../lib/format";
-import type { Problem } from "../../../lib/problems";
 import { type ChangeOffer, confirmChange, unanswered, useChangeOffer } from "../api/changes";
+import { ChangeRefusal } from "./ChangeRefusal";
 import { ChangeTerms, sliceLine } from "./ChangeOfferCard";
 
 interface Props {
@@ -61,7 +60,7 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
         </div>
       )}
       {refused && problem && (
-        <Refusal problem={ended?.status === "failed" ? { ...problem, detail: ended.failure_reason ?? "" } : problem} />
+        <ChangeRefusal problem={ended?.status === "failed" ? { ...problem, detail: ended.failure_reason ?? "" } : problem} />
       )}
       {ended?.status === "confirming" && (
         <p className="notice" role="status">
@@ -93,19 +92,5 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
         </button>
       </p>
     </section>
-  );
-}
-
-/** A 409 in the API's words (the card was declined, the flight sold out, the trip changed). */
-function Refusal({ problem }: { problem: Problem }) {
-  const detail = typeof problem.detail === "string" ? problem.detail : "";
-  return (
-    <div className="notice error" role="alert">
-      <p>
-        <strong>Your flight was not changed.</strong> Your trip keeps its flights and nothing was charged.
-      </p>
-      {detail && <p>{sentence(detail)}</p>}
-      <p>Search again for current flights and prices.</p>
-    </div>
   );
 }

@@ -6,6 +6,7 @@ import { problemKind } from "../../../lib/problems";
 import { seenOffer } from "../../../lib/seenOffers";
 import { usePricedOffer } from "../api/offer";
 import { offerBaggage } from "../baggage";
+import { BaggageByFlight } from "./BaggageAllowance";
 import { SliceDetails } from "./SliceDetails";
 
 /** An offer's details, re-priced with its airline on open. */
@@ -90,13 +91,7 @@ export function OfferPage() {
           ) : (
             <li>
               Baggage, by flight:
-              <ul>
-                {baggage.map((b) => (
-                  <li key={b.flight}>
-                    {b.flight}: {b.words}
-                  </li>
-                ))}
-              </ul>
+              <BaggageByFlight baggage={baggage} />
             </li>
           )}
         </ul>

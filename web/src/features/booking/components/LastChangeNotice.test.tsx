@@ -1,0 +1,31 @@
+// @vitest-environment jsdom
+import { cleanup, render, screen } from "@testing-library/react";
+import { afterEach, expect, it } from "vitest";
+
+import { LastChangeNotice } from "./LastChangeNotice";
+
+afterEach(cleanup);
+
+it("tells a change undone by a declined card in words, the code kept for support", () => {
+  render(
+    <LastChangeNotice
+      change={{
+        id: "och_0123456789abcdef01234567",
+        status: "failed",
+        detail: "the card payment of 40.00 USD failed (do_not_honor); the airline put the original flights back",
+        at: "2026-12-04T19:00:00Z",
+      }}
+    />,
+  );
+  const notice = screen.getByRole("status");
+  expect(notice.textContent).toContain("Your last flight change was not made.");
+  expect(screen.getByText("Your bank declined the card, so the $40.00 was not charged. Try another card, or ask your bank why.")).toBeTruthy();
+  expect(screen.getByText("The airline put the original flights back.")).toBeTruthy();
+  expect(notice.textContent?.match(/do_not_honor/g)).toHaveLength(1);
+  expect(screen.getByText(/Code for support/).textContent).toBe("Code for support: do_not_honor");
+});
+
+it("says a confirmed change in the API's words", () => {
+  render(<LastChangeNotice change={{ id: "och_1", status: "confirmed", detail: "flight 1 is now BA117 on 21 Dec", at: "2026-12-04T19:00:00Z" }} />);
+  expect(screen.getByRole("status").textContent).toBe("Your flight was changed. Flight 1 is now BA117 on 21 Dec.");
+});

@@ -1,0 +1,25 @@
+import { FailureDetail } from "../../../components/FailureDetail";
+import type { Order } from "../../../lib/api/client";
+import { sentence } from "../../../lib/format";
+
+/** How the last flight change ended, in the API's words (a declined card undoes it: told in
+ * words, its code kept for support). */
+export function LastChangeNotice({ change }: { change: NonNullable<Order["last_change"]> }) {
+  if (change.status === "confirmed") {
+    return (
+      <div className="notice" role="status">
+        <p>
+          <strong>Your flight was changed.</strong> {sentence(change.detail)}
+        </p>
+      </div>
+    );
+  }
+  return (
+    <div className="notice warning" role="status">
+      <p>
+        <strong>Your last flight change was not made.</strong>
+      </p>
+      <FailureDetail detail={change.detail} />
+    </div>
+  );
+}

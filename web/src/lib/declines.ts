@@ -1,0 +1,111 @@
+/**
+ * A card decline in words. The payment gateway answers with a machine code (Stripe's
+ * `decline_code`, else its `code`; ours for the gateway itself: payment/wire.py), which the API
+ * passes on inside its text ("the card payment of 40.00 USD failed (insufficient_funds)").
+ * Travelers see a sentence and a next step, written once here, keyed by that code; the code
+ * itself stays on the page for support, never as the message.
+ */
+import { money } from "./format";
+
+interface Known {
+  /** What happened, to stand inside a sentence: "your bank declined the card". */
+  phrase: string;
+  /** What the traveler can do next. */
+  next: string;
+}
+
+const BANK_SAID_NO: Known = { phrase: "your bank declined the card", next: "Try another card, or ask your bank why." };
+const TRY_ANOTHER = "Try another card.";
+
+// Lost, stolen, fraud and pick-up codes are told as a plain decline, as the gateways advise:
+// saying "reported stolen" to whoever holds the card helps nobody honest.
+const DECLINES: Record<string, Known> = {
+  generic_decline: BANK_SAID_NO,
+  card_declined: BANK_SAID_NO,
+  do_not_honor: BANK_SAID_NO,
+  do_not_try_again: BANK_SAID_NO,
+  lost_card: BANK_SAID_NO,
+  stolen_card: BANK_SAID_NO,
+  pickup_card: BANK_SAID_NO,
+  restricted_card: BANK_SAID_NO,
+  fraudulent: BANK_SAID_NO,
+  security_violation: BANK_SAID_NO,
+  transaction_not_allowed: BANK_SAID_NO,
+  insufficient_funds: { phrase: "the card has too little money available", next: "Try another card, or add funds and try again." },
+  card_velocity_exceeded: { phrase: "the card has reached its spending limit", next: TRY_ANOTHER },
+  withdrawal_count_limit_exceeded: { phrase: "the card has reached its spending limit", next: TRY_ANOTHER },
+  expired_card: { phrase: "the card has expired", next: TRY_ANOTHER },
+  incorrect_cvc: { phrase: "the card's security code was wrong", next: "Check the code on the back of the card and try again." },
+  invalid_cvc: { phrase: "the card's security code was wrong", next: "Check the code on the back of the card and try again." },
+  incorrect_number: { phrase: "the card number was wrong", next: "Check the number and try again." },
+  invalid_number: { phrase: "the card number was wrong", next: "Check the number and try again." },
+  card_not_supported: { phrase: "this card cannot be used for this payment", next: TRY_ANOTHER },
+  currency_not_supported: { phrase: "this card cannot pay in this currency", next: TRY_ANOTHER },
+  authentication_required: { phrase: "your bank asked to confirm the payment", next: "Try again and confirm it, or try another card." },
+  processing_error: { phrase: "the card could not be processed", next: "Try again in a moment, or try another card." },
+  capture_failed: { phrase: "the amount authorised could not be taken from the card", next: "Try again, or try another card." },
+  gateway_refused: { phrase: "the card payment service refused the card", next: TRY_ANOTHER },
+  card_rejected: { phrase: "the card payment service refused the card", next: TRY_ANOTHER },
+  gateway_unreachable: { phrase: "the card payment service did not answer", next: "Try again in a moment." },
+  payment_failed: { phrase: "the card payment did not go through", next: TRY_ANOTHER },
+  charge_disputed: { phrase: "the payment is disputed with your bank", next: "Contact your bank or our support." },
+};
+
+const UNKNOWN: Known = {
+  phrase: "the card payment did not go through",
+  next: "Try another card; if it keeps happening, contact support with the code below.",
+};
+
+const cap = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** A code as a phrase for a running sentence (the trip's history); an unknown one stays
+ * readable and is kept (`some_code` → `the card payment service said "some code"`). */
+export function cardCode(code: string): string {
+  return DECLINES[code]?.phrase ?? `the card payment service said "${code.replace(/_/g, " ")}"`;
+}
+
+export interface Decline {
+  /** The gateway's code, as it sent it: for support, never the message. */
+  code: string;
+  /** What happened, inside a sentence: "your bank declined the card". */
+  phrase: string;
+  /** The same as a sentence: "Your bank declined the card." */
+  message: string;
+  next: string;
+}
+
+/** A decline code as a sentence and a next step; an unknown code gets generic words. */
+export function decline(code: string): Decline {
+  const known = DECLINES[code] ?? UNKNOWN;
+  return { code, phrase: known.phrase, message: `${cap(known.phrase)}.`, next: known.next };
+}
+
+// How the API words a failed card payment: "the card payment of 40.00 USD failed (do_not_honor)"
+// (booking/changes.py), "card refused: insufficient_funds", "payment failed: generic_decline".
+const IN_TEXT = /(?:the card payment of (\d+(?:\.\d+)?) ([A-Z]{3}) failed \(([a-z0-9_]+)\)|(?:card refused|payment failed): ([a-z0-9_]+))/;
+
+export interface DeclineInText extends Decline {
+  /** The amount the card was asked for, formatted ("$40.00"), when the text names it. */
+  amount: string | null;
+  /** What the text says after the decline ("the airline put the original flights back"), or "". */
+  rest: string;
+}
+
+/** The card decline an API text (a problem's `detail`, a change's `failure_reason`) reports, or
+ * null when it reports none. */
+export function declineIn(text: string): DeclineInText | null {
+  const match = IN_TEXT.exec(text);
+  if (!match) return null;
+  const [whole, amount, currency, code = match[4] ?? ""] = match;
+  const rest = text
+    .slice(match.index + whole.length)
+    .replace(/^[\s;:,.]+/, "")
+    .trim();
+  return { ...decline(code), amount: amount && currency ? money(amount, currency) : null, rest };
+}
+
+/** The decline as one sentence naming what was not charged: "Your bank declined the card, so
+ * the $40.00 was not charged." */
+export function declineSentence(found: DeclineInText): string {
+  return found.amount ? `${cap(found.phrase)}, so the ${found.amount} was not charged.` : found.message;
+}
