@@ -3,7 +3,8 @@ whole app (`create_app`, started without a listening socket) against a running s
 sequential `cache=false` searches through `SearchService.search_body`, writes settled.
 
     skyfare sim &   # SKYFARE_SIM_PORT=22060; every airline at a fixed 5 ms (see below)
-    DATABASE_URL=… REDIS_URL=… python -m bench.cold_cpu --sim-port 22060 -n 150 --label B-1
+    DATABASE_URL=… REDIS_URL=… python -m bench.cold_cpu --sim-port 22060 -n 150 --label B-1 \
+        [--idle-seconds 10]
 
 Sequential searches put no queue in front of the worker, so on a shared machine the figures
 move far less than an open loop's: the thread's CPU time per search (the app's own background
@@ -16,6 +17,7 @@ run it alternately from two checkouts with PYTHONPATH set to each
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import json
 import os
@@ -43,7 +45,7 @@ def _request(i: int) -> SearchRequest:
     )
 
 
-async def measure(sim_port: int, n: int) -> dict[str, object]:
+async def measure(sim_port: int, n: int, idle_s: float = 0.0) -> dict[str, object]:
     settings = load_settings(
         {"SKYFARE_SIM_PORT": str(sim_port)},
         database_url=os.environ["DATABASE_URL"],
@@ -69,6 +71,11 @@ async def measure(sim_port: int, n: int) -> dict[str, object]:
             after.append(meta["took_ms"] - max(c["latency_ms"] for c in meta["connectors"]))
         await fares.settle()
         cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+        # What the app's background tasks (outbox relay, usage buffer, sweepers) cost with no
+        # search at all: part of every search's CPU above, at any rate.
+        idle = time.thread_time()
+        await asyncio.sleep(idle_s)
+        idle = time.thread_time() - idle
     finally:
         await runner.cleanup()
     return {
@@ -76,6 +83,7 @@ async def measure(sim_port: int, n: int) -> dict[str, object]:
         "wall_ms_per_search": round(wall * 1000 / n, 2),
         "after_slowest_ms_median": statistics.median(after),
         "after_slowest_ms_p90": sorted(after)[int(n * 0.9)],
+        "idle_cpu_ms_per_s": round(idle * 1000 / idle_s, 3) if idle_s else None,
         "load1": round(os.getloadavg()[0], 2),
         "connectors": [f"{c['name']}:{c['status']}" for c in meta["connectors"]],
     }
@@ -86,8 +94,9 @@ def main() -> None:
     parser.add_argument("--sim-port", type=int, required=True)
     parser.add_argument("-n", type=int, default=150)
     parser.add_argument("--label", default="run")
+    parser.add_argument("--idle-seconds", type=float, default=0.0, help="then idle, measured")
     args = parser.parse_args()
-    result = uvloop.run(measure(args.sim_port, args.n))
+    result = uvloop.run(measure(args.sim_port, args.n, args.idle_seconds))
     print(json.dumps({"label": args.label, **result}), flush=True)
 
 

@@ -22,7 +22,8 @@ than any outage the relay waits out; its key carries the stream's name as a hash
 Redis Cluster the script's keys share the stream's slot.
 
 Wake-up is by polling (`interval_s`, 0.1 s by default): an index-only look at the partial index
-of unpublished rows, cheap enough that LISTEN/NOTIFY — one more connection per process to keep
+of unpublished rows (one statement, outside any transaction; the batch's transaction only when it
+finds a row), cheap enough that LISTEN/NOTIFY — one more connection per process to keep
 alive and re-listen after every reconnect — would not pay for itself. A full batch means more may
 wait, so the relay goes again at once. PostgreSQL or Redis down: the error is logged, the relay
 backs off (up to `max_backoff_s`) and resumes by itself.
@@ -139,6 +140,18 @@ class OutboxRelay:
 
     async def relay_once(self) -> int:
         """Publish one batch if no other relay is publishing; the number of events published."""
+        # Most rounds find nothing: one statement then, not the batch's five round trips
+        # (BEGIN, lock, select, age, COMMIT) — ten times a second in every API process, a
+        # tenth of a busy search worker's CPU (bench/results/2026-12-04-cold-cpu.md).
+        timeout = self._db_timeout_s
+        async with asyncio.timeout(2 * timeout), self._pool.acquire(timeout=timeout) as conn:
+            lag = await conn.fetchval(_OLDEST_AGE, timeout=timeout)
+        if lag is None:
+            OUTBOX_LAG.set(0.0)
+            return 0
+        return await self._relay_batch()
+
+    async def _relay_batch(self) -> int:
         # The whole batch is bounded: lock, select, publish, mark, commit.
         timeout = self._db_timeout_s
         budget = 5 * timeout + self._redis_timeout_s

@@ -22,6 +22,7 @@ from connectors.model import (
 )
 from connectors.ndc import changes, mapping, messages, seat_orders, seats
 from connectors.ndc.client import NdcAirlineClient
+from connectors.ndc.shopping_template import air_shopping_bytes
 from connectors.seat_model import SeatMaps, SeatSelection
 
 logger = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ class NdcConnector:
         return serves_route(self._airports, query)
 
     async def search(self, query: FlightQuery, *, timeout: float) -> list[Offer]:
-        body = messages.air_shopping(query, carrier=self._owner.iata_code or self.name)
+        body = air_shopping_bytes(query, carrier=self._owner.iata_code or self.name)
         root = await self._client.call("/AirShopping", body, timeout=timeout)
         return mapping.to_offers(root, source=self.name, owner=self._owner)
 

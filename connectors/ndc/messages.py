@@ -96,32 +96,64 @@ def _bytes(root: etree._Element) -> bytes:
 
 
 def air_shopping(query: FlightQuery, *, carrier: str) -> bytes:
+    """AirShoppingRQ built by lxml (searches send the same bytes from a template:
+    connectors/ndc/shopping_template.py)."""
+    slices, ptcs = shopping_values(query)
+    return build_air_shopping(
+        carrier,
+        slices,
+        ptcs,
+        max_connections=str(query.max_connections),
+        currency=query.currency,
+    )
+
+
+# What an AirShoppingRQ says per slice: cabin code, destination, date, origin.
+ShoppingSlice = tuple[str, str, str, str]
+
+
+def shopping_values(query: FlightQuery) -> tuple[list[ShoppingSlice], tuple[str, ...]]:
+    """Each slice's texts, and each passenger's PTC, as AirShoppingRQ writes them."""
+    cabin = CABIN_CODES[query.cabin_class]
+    slices = [(cabin, s.destination, s.departure_date.isoformat(), s.origin) for s in query.slices]
+    pax = query.passengers
+    return slices, ("ADT",) * pax.adults + ("CHD",) * pax.children + ("INF",) * pax.infants
+
+
+def build_air_shopping(
+    carrier: str,
+    slices: Sequence[ShoppingSlice],
+    ptcs: Sequence[str],
+    *,
+    max_connections: str,
+    currency: str,
+) -> bytes:
+    """AirShoppingRQ built element by element (lxml): the template's source, and the way for
+    values a template cannot hold."""
     root, request = _document("IATA_AirShoppingRQ", carrier)
     criteria = _add(_add(request, "FlightRequest"), "FlightRequestOriginDestinationsCriteria")
-    for number, wanted in enumerate(query.slices, start=1):
+    for number, (cabin_code, destination, date, origin) in enumerate(slices, start=1):
         od = _add(criteria, "OriginDestCriteria")
         cabin = _add(od, "CabinType")
-        _add(cabin, "CabinTypeCode", CABIN_CODES[query.cabin_class])
+        _add(cabin, "CabinTypeCode", cabin_code)
         _add(_add(cabin, "PrefLevel"), "PrefLevelCode", "Required")
-        _add(_add(od, "DestArrivalCriteria"), "IATA_LocationCode", wanted.destination)
+        _add(_add(od, "DestArrivalCriteria"), "IATA_LocationCode", destination)
         departure = _add(od, "OriginDepCriteria")
-        _add(departure, "Date", wanted.departure_date.isoformat())
-        _add(departure, "IATA_LocationCode", wanted.origin)
+        _add(departure, "Date", date)
+        _add(departure, "IATA_LocationCode", origin)
         _add(od, "OriginDestID", f"OD{number}")
     # FlightRelatedCriteria comes before FlightRequest in the schema's (alphabetical) order.
     related = etree.Element(f"{{{CNS}}}FlightRelatedCriteria")
     connection = _add(related, "ConnectionCriteria")
     _add(connection, "ConnectionCriteriaID", "CONN1")
-    _add(connection, "MaximumConnectionQty", str(query.max_connections))
+    _add(connection, "MaximumConnectionQty", max_connections)
     request.insert(0, related)
     pax_list = _add(request, "PaxList")
-    pax = query.passengers
-    ptcs = ["ADT"] * pax.adults + ["CHD"] * pax.children + ["INF"] * pax.infants
     for number, ptc in enumerate(ptcs, start=1):
         element = _add(pax_list, "Pax")
         _add(element, "PaxID", f"PAX{number}")
         _add(element, "PTC", ptc)
-    _add(_add(_add(request, "ResponseParameters"), "CurParameter"), "CurCode", query.currency)
+    _add(_add(_add(request, "ResponseParameters"), "CurParameter"), "CurCode", currency)
     return _bytes(root)
 
 

@@ -188,3 +188,31 @@ async def test_relay_keeps_trying_while_postgresql_is_unreachable(
         async with _running(_relay(dead_pool, redis_client, stream, db_timeout_s=0.2)) as (task,):
             await eventually(lambda: _failures() >= failures + 2)
             assert not task.done()
+
+
+async def test_an_idle_round_is_one_statement_and_a_round_with_events_publishes_them(
+    pool: asyncpg.Pool, redis_client: redis.Redis, stream: str, database_url: str
+) -> None:
+    # Ten idle rounds a second run in every API process: no transaction, no lock for nothing.
+    schema = await pool.fetchval("SHOW search_path")
+    statements: list[str] = []
+
+    async def log_queries(conn: asyncpg.Connection) -> None:
+        conn.add_query_logger(lambda logged: statements.append(logged.query))
+
+    async with asyncpg.create_pool(
+        database_url,
+        min_size=1,
+        max_size=1,
+        init=log_queries,
+        server_settings={"search_path": schema},
+    ) as logged:
+        relay = _relay(logged, redis_client, stream)
+        assert await relay.relay_once() == 0
+        idle = [q for q in statements if "RESET ALL" not in q]  # the pool's own, on release
+        await insert_outbox(pool, order_event(reference="IDLE1"))
+        assert await relay.relay_once() == 1
+    assert len(idle) == 1
+    assert "published_at IS NULL" in idle[0]
+    assert await _unpublished(pool) == 0
+    assert await _stream_ids(redis_client, stream) != []
