@@ -15,12 +15,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
 from typing import cast
 
 import redis.asyncio as redis
 from redis.asyncio.cluster import RedisCluster
-from redis.asyncio.connection import AbstractConnection
 
 from skyfare.settings import Settings
 
@@ -62,11 +60,9 @@ def redis_client(
         )
         return cast(redis.Redis, cluster)
     if max_connections is None:
-        client = redis.Redis.from_url(
+        return redis.Redis.from_url(
             url, socket_timeout=socket_timeout, socket_connect_timeout=connect_timeout
         )
-        _time_commands_inline(client.connection_pool)
-        return client
     # A blocking pool: past its size a command waits (bounded by the timeout) for a free
     # connection, where redis-py's default pool fails at once with "Too many connections".
     pool = redis.BlockingConnectionPool.from_url(
@@ -76,58 +72,7 @@ def redis_client(
         socket_timeout=socket_timeout,
         socket_connect_timeout=connect_timeout,
     )
-    _time_commands_inline(pool)
     return redis.Redis.from_pool(pool)  # closing the client closes the pool
-
-
-class _InlineTimeouts(AbstractConnection):
-    """A connection that bounds each command's send by `socket_timeout` with `asyncio.timeout`
-    in the command's own task.
-
-    redis-py (8.2, on Python 3.11) sends every command under `asyncio.wait_for`, which creates
-    a task per command and sends it one loop iteration later: ~20 µs of CPU per command on the
-    bench host, 3+ commands per cold search (bench/results/2026-12-04-cold-cpu.md). Same bound,
-    same error: a send over the timeout drops the connection and raises redis's
-    `TimeoutError("Timeout writing to socket")`. Connecting, health checks and reads are
-    redis-py's own, `socket_timeout` and all. Mixed into whatever class the URL chose (TCP,
-    Unix socket, TLS)."""
-
-    _sending_inline = False
-
-    @property  # an attribute in redis-py
-    def socket_timeout(self) -> float | None:
-        # redis-py's send reads it to choose `wait_for`: None there, ours in `_send_packed_command`.
-        return None if self._sending_inline else self._socket_timeout
-
-    @socket_timeout.setter
-    def socket_timeout(self, value: float | None) -> None:
-        self._socket_timeout = value
-
-    async def send_packed_command(
-        self, command: bytes | str | Iterable[bytes], check_health: bool = True
-    ) -> None:
-        # Connected and checked first, as redis-py does, with the timeout in force.
-        if not self.is_connected:
-            await self.connect_check_health(check_health=False)
-        if check_health:
-            await self.check_health()  # type: ignore[no-untyped-call]
-        self._sending_inline = True
-        try:
-            await super().send_packed_command(command, check_health=False)
-        finally:
-            self._sending_inline = False
-
-    async def _send_packed_command(self, command: Iterable[bytes]) -> None:
-        if not self._socket_timeout:
-            return await super()._send_packed_command(command)
-        async with asyncio.timeout(self._socket_timeout):
-            await super()._send_packed_command(command)
-
-
-def _time_commands_inline(pool: redis.ConnectionPool) -> None:
-    base = pool.connection_class
-    if not issubclass(base, _InlineTimeouts):
-        pool.connection_class = type(f"Inline{base.__name__}", (_InlineTimeouts, base), {})
 
 
 async def warm_up(client: redis.Redis) -> None:
