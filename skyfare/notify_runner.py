@@ -85,7 +85,11 @@ async def serve_notify(settings: Settings) -> None:
     )
     host, port = settings.smtp_address
     mailer = SmtpMailer(
-        host, port, mail_from=settings.notify_mail_from, timeout_s=settings.notify_send_timeout_s
+        host,
+        port,
+        mail_from=settings.notify_mail_from,
+        timeout_s=settings.notify_send_timeout_s,
+        connections=settings.notify_smtp_connections,
     )
     sms = HttpSmsSender(
         settings.sms_base_url,
