@@ -101,9 +101,12 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool
     for line in header_lines:
         name, _, value = line.partition(":")
         headers[name.strip().lower()] = value.strip()
+    status = int(rest[:3])
     keep = version == "HTTP/1.1" and headers.get("connection", "").lower() != "close"
     try:
-        if "chunked" in headers.get("transfer-encoding", "").lower():
+        if status in (204, 304) or 100 <= status < 200:  # no body, whatever the headers say
+            body = b""
+        elif "chunked" in headers.get("transfer-encoding", "").lower():
             body = await _chunked(reader)
         elif "content-length" in headers:
             length = int(headers["content-length"])
@@ -114,7 +117,7 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool
             body, keep = await reader.read(MAX_BODY_BYTES), False
     except asyncio.IncompleteReadError as exc:
         raise ConnectionResetError("the connection closed in the answer's body") from exc
-    return int(rest[:3]), body, keep
+    return status, body, keep
 
 
 async def _chunked(reader: asyncio.StreamReader) -> bytes:

@@ -92,6 +92,19 @@ async def test_a_connection_the_server_closed_is_not_reused() -> None:
     assert connections == [1, 2]
 
 
+async def test_a_no_content_answer_has_no_body_and_keeps_the_connection() -> None:
+    def no_content(body: bytes) -> bytes:
+        return b"HTTP/1.1 204 No Content\r\n\r\n"
+
+    async with server(no_content) as (url, connections):
+        origin = Http1Origin(url, {}, connections=1)
+        assert await origin.post(b"a") == (204, b"")
+        assert await origin.post(b"b") == (204, b"")
+        await origin.close()
+
+    assert connections == [1, 1]
+
+
 async def test_a_body_that_runs_to_the_end_of_the_connection_is_read() -> None:
     def unframed(body: bytes) -> bytes:
         return b"HTTP/1.0 200 OK\r\n\r\n" + body
