@@ -26,7 +26,7 @@ from kernel.contacts import is_email, is_phone
 from kernel.tracing import span
 from notify.dedup import Claim
 from notify.errors import DeliveryError, PermanentDeliveryError
-from notify.metrics import NOTIFICATIONS_SENT, NOTIFICATIONS_TURNED_OFF
+from notify.metrics import NOTIFICATIONS_TURNED_OFF, sent
 from notify.templates import NOTIFIED_TYPES, Email, Notification, Sms, render
 from notify.wire import EntryError, WireEvent, event_from_fields, event_type
 
@@ -150,7 +150,7 @@ class Notifier:
             with contextlib.suppress(Exception):
                 await self._dedup.release(event_id, channel)
             raise
-        NOTIFICATIONS_SENT.labels(channel).inc()
+        sent(channel).inc()
         await self._record_sent(event_id, channel)
         return Outcome.SENT
 

@@ -1,4 +1,5 @@
-"""Email over SMTP (aiosmtplib), reusing a few open connections.
+"""Email over SMTP (notify/smtp.py: pipelined where the server offers it), reusing open
+connections.
 
 A new connection per mail costs a handshake (connect, banner, EHLO) on top of the transaction;
 an idle connection is reused while the server keeps it open, and one the server closed while it
@@ -17,9 +18,8 @@ import time
 from email.charset import QP, Charset
 from email.header import Header
 
-import aiosmtplib
-
 from notify.errors import DeliveryError, PermanentDeliveryError
+from notify.smtp import SmtpConnection, SmtpDisconnected, SmtpReplyError
 from notify.templates import Email
 
 MESSAGE_ID_DOMAIN = "notify.skyfare.example"
@@ -102,7 +102,7 @@ class SmtpMailer:
         self._from_header, self._sender = from_header(mail_from)
         self._timeout_s = timeout_s
         self._slots = asyncio.Semaphore(connections)
-        self._idle: list[aiosmtplib.SMTP] = []
+        self._idle: list[SmtpConnection] = []
         self._local_hostname = socket.gethostname()  # not getfqdn(): no DNS lookup per connection
 
     async def send(self, mail: Email, *, key: str) -> None:
@@ -114,77 +114,71 @@ class SmtpMailer:
         async with self._slots:
             try:
                 async with asyncio.timeout(self._timeout_s):
-                    client = await self._begin()
-                    try:
-                        # timeout=None: no per-command timer (a task each, in wait_for), the
-                        # block's timeout bounds the whole transaction.
-                        await client.rcpt(mail.to, timeout=None)
-                        await client.data(message, timeout=None)
-                    except BaseException:
-                        client.close()
-                        raise
+                    connection = await self._send(mail.to, message)
             except BaseException as exc:
                 translated = _translate(exc)
                 if translated is exc:
                     raise
                 raise translated from exc
-            self._idle.append(client)
+            self._idle.append(connection)
 
-    async def _begin(self) -> aiosmtplib.SMTP:
-        """A connection on which MAIL FROM was accepted: an idle one, else a new one."""
+    async def _send(self, to: str, message: bytes) -> SmtpConnection:
+        """The mail sent on an idle connection, else a new one; the connection, to reuse."""
         while self._idle:
-            client = self._idle.pop()
-            if not client.is_connected:
+            connection = self._idle.pop()
+            if not connection.is_connected:
                 continue
             try:
-                await client.mail(self._sender, timeout=None)
-            except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPResponseException, OSError):
-                # Closed by the server while idle (a 421, or the socket gone): nothing was sent
-                # on it, so the mail goes on a fresh connection rather than back to the queue.
-                client.close()
-                continue
-            except BaseException:
-                client.close()
+                await connection.send(self._sender, to, message)
+            except (SmtpDisconnected, SmtpReplyError) as exc:
+                connection.close()
+                if _closed_while_idle(exc):
+                    # Nothing was sent on it (the content waits for DATA's 354): the mail
+                    # goes on a fresh connection rather than back to the queue.
+                    continue
                 raise
-            return client
-        client = await self._connect()
-        try:
-            await client.mail(self._sender, timeout=None)
-        except BaseException:
-            client.close()
-            raise
-        return client
-
-    async def _connect(self) -> aiosmtplib.SMTP:
-        client = aiosmtplib.SMTP(
-            hostname=self._host,
-            port=self._port,
-            timeout=self._timeout_s,
-            local_hostname=self._local_hostname,
+            except BaseException:
+                connection.close()
+                raise
+            return connection
+        connection = await SmtpConnection.open(
+            self._host, self._port, local_hostname=self._local_hostname
         )
-        await client.connect()
-        return client
+        try:
+            await connection.send(self._sender, to, message)
+        except BaseException:
+            connection.close()  # any error: its SMTP state is unknown
+            raise
+        return connection
 
     async def close(self) -> None:
         idle, self._idle = self._idle, []
-        for client in idle:
+        for connection in idle:
             try:
-                await client.quit(timeout=1.0)
-            except (aiosmtplib.SMTPException, OSError, TimeoutError):
+                async with asyncio.timeout(1.0):
+                    await connection.quit()
+            except (SmtpDisconnected, SmtpReplyError, OSError, TimeoutError):
                 pass
             finally:
-                client.close()
+                connection.close()
+
+
+def _closed_while_idle(exc: Exception) -> bool:
+    """Did a reused connection fail before any of the mail went out: gone before the content
+    was written, or MAIL refused (a 421: the server is closing it)?"""
+    if isinstance(exc, SmtpReplyError):
+        return exc.command == "MAIL"
+    return isinstance(exc, SmtpDisconnected) and not exc.after_content
 
 
 def _translate(exc: BaseException) -> BaseException:
     """SMTP failures → DeliveryError; anything else (a cancellation, a bug) as it is."""
-    if isinstance(exc, aiosmtplib.SMTPRecipientRefused):
+    if isinstance(exc, SmtpReplyError):
+        # Only the code: the server's text may quote the address.
         kind = PermanentDeliveryError if 500 <= exc.code < 600 else DeliveryError
-        return kind(f"SMTP refused the recipient ({exc.code})")
-    if isinstance(exc, aiosmtplib.SMTPResponseException):
-        # The server's text may quote the address: only the code is kept.
-        kind = PermanentDeliveryError if 500 <= exc.code < 600 else DeliveryError
+        if exc.command == "RCPT":
+            return kind(f"SMTP refused the recipient ({exc.code})")
         return kind(f"SMTP answered {exc.code}")
-    if isinstance(exc, aiosmtplib.SMTPException | OSError | TimeoutError):
+    if isinstance(exc, OSError | TimeoutError):  # SmtpDisconnected is a ConnectionError
         return DeliveryError(f"SMTP server unavailable ({type(exc).__name__})")
     return exc

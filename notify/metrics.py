@@ -7,6 +7,8 @@ are read from Redis (XINFO GROUPS, XLEN) when scraped.
 
 from __future__ import annotations
 
+import functools
+
 from prometheus_client import Counter, Gauge
 
 from notify.stream import EventStream
@@ -45,6 +47,18 @@ _KNOWN_TYPES = frozenset({*NOTIFIED_TYPES, "order.created", "order.failed", "pay
 def type_label(event_type: str) -> str:
     """The event type as a label: anything unexpected is `other` (bounded cardinality)."""
     return event_type if event_type in _KNOWN_TYPES else "other"
+
+
+# The labelled children, looked up once: `labels()` takes a lock and builds a key on every call
+# (a few µs, several times per event). Both label sets are bounded, so the caches are.
+@functools.cache
+def consumed(type_label: str, outcome: str) -> Counter:
+    return EVENTS_CONSUMED.labels(type_label, outcome)
+
+
+@functools.cache
+def sent(channel: str) -> Counter:
+    return NOTIFICATIONS_SENT.labels(channel)
 
 
 async def refresh_gauges(stream: EventStream) -> None:

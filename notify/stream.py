@@ -137,9 +137,11 @@ class EventStream:
             _text(p["message_id"]): int(p["times_delivered"]) for found in answers for p in found
         }
 
-    async def ack(self, entry_id: str) -> None:
-        """Acks of entries handled together share one pipeline (notify/pipeline.py)."""
-        await self._acks.execute("XACK", self.stream, self.group, entry_id)
+    async def ack(self, *entry_ids: str) -> None:
+        """Ack the entries, in one XACK; acks asked for in the same turn share one pipeline
+        (notify/pipeline.py)."""
+        if entry_ids:
+            await self._acks.execute("XACK", self.stream, self.group, *entry_ids)
 
     async def dead_letter(self, delivery: Delivery, error: str) -> None:
         """Park the entry in `<stream>:dead` with the error, then ack it (in that order: a crash

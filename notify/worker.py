@@ -15,11 +15,13 @@ import logging
 
 from notify.config import WorkerConfig
 from notify.handlers import Notifier, Outcome, Result
-from notify.metrics import DEAD_LETTERED, EVENTS_CONSUMED, type_label
+from notify.metrics import DEAD_LETTERED, consumed, type_label
 from notify.stream import Delivery, EventStream
 from notify.wire import event_type
 
 logger = logging.getLogger(__name__)
+
+_ACKED = frozenset(str(o) for o in (Outcome.SENT, Outcome.DUPLICATE, Outcome.SKIPPED))  # done
 
 
 class NotifyWorker:
@@ -66,9 +68,15 @@ class NotifyWorker:
             batch += await self._read_new(config.batch_size - len(batch), block_s)
         unique = list({delivery.entry_id: delivery for delivery in batch}.values())
         results = await asyncio.gather(*(self._process(d) for d in unique), return_exceptions=True)
+        done = [r for r in results if not isinstance(r, BaseException)]
+        # One XACK for the batch, not one per event: an ack only ends redeliveries, and what a
+        # redelivery would send is already marked "sent" (the marks are not held back).
+        await self._stream.ack(*(entry_id for entry_id, _, outcome in done if outcome in _ACKED))
+        for _, kind, outcome in done:
+            consumed(type_label(kind), outcome).inc()
         for result in results:
             if isinstance(result, BaseException):
-                raise result  # e.g. Redis went away while acking: the entries stay pending
+                raise result  # e.g. Redis went away while dead-lettering: it stays pending
         return len(unique)
 
     async def _read_new(self, count: int, block_s: float | None) -> list[Delivery]:
@@ -88,19 +96,18 @@ class NotifyWorker:
             await read
         return []
 
-    async def _process(self, delivery: Delivery) -> None:
+    async def _process(self, delivery: Delivery) -> tuple[str, str, str]:
+        """(entry id, event type, outcome label); the step acks the entries `_ACKED`."""
         try:
             result = await self._notifier.handle(delivery.fields)
         except Exception as exc:  # a bug: an attempt that failed, dead-lettered in the end
             logger.exception("stream entry %s: unexpected error", delivery.entry_id)
             result = Result(Outcome.FAILED, event_type(delivery.fields), error=repr(exc))
-        outcome = str(result.outcome)
-        if result.outcome in (Outcome.SENT, Outcome.DUPLICATE, Outcome.SKIPPED):
-            await self._stream.ack(delivery.entry_id)
-        elif result.outcome is Outcome.FAILED:
+        if result.outcome is Outcome.FAILED:
             outcome = await self._failed(delivery, result)
+            return delivery.entry_id, result.event_type, outcome
         # BUSY: left pending; the retry finds it sent, or the other worker's claim lapsed.
-        EVENTS_CONSUMED.labels(type_label(result.event_type), outcome).inc()
+        return delivery.entry_id, result.event_type, str(result.outcome)
 
     async def _failed(self, delivery: Delivery, result: Result) -> str:
         if result.permanent or delivery.attempts >= self._config.max_attempts:

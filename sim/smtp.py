@@ -91,6 +91,19 @@ class Mailbox:
         else:
             self._released.set()
 
+    async def handle_EHLO(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        hostname: str,
+        responses: list[str],
+    ) -> list[str]:
+        """aiosmtpd's hook: offer PIPELINING (RFC 2920). aiosmtpd reads one command line at a
+        time from its buffer, so commands that came together are answered in order."""
+        session.host_name = hostname  # what aiosmtpd does itself when there is no hook
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         """aiosmtpd's hook: called once the client sent the whole message."""
         self.in_flight += 1

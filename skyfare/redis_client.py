@@ -36,7 +36,7 @@ def redis_client(
     settings: Settings,
     *,
     url: str | None = None,
-    socket_timeout: float,
+    socket_timeout: float | None,
     connect_timeout: float,
     max_connections: int | None = None,
     pool_timeout: float | None = None,

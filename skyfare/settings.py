@@ -113,6 +113,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_NOTIFY_BACKOFF_MAX_S": "notify_backoff_max_s",
     "SKYFARE_NOTIFY_LEASE_S": "notify_lease_s",
     "SKYFARE_NOTIFY_SEND_TIMEOUT_S": "notify_send_timeout_s",
+    "SKYFARE_NOTIFY_SMTP_CONNECTIONS": "notify_smtp_connections",
     "SKYFARE_NOTIFY_SMS_API_KEY": "notify_sms_api_key",
     "SKYFARE_NOTIFY_MAIL_FROM": "notify_mail_from",
     "SKYFARE_NOTIFY_CONSUMER": "notify_consumer",

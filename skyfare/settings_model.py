@@ -131,6 +131,9 @@ class Settings(msgspec.Struct, frozen=True):
     notify_backoff_max_s: float = 30.0
     notify_lease_s: float = 30.0
     notify_send_timeout_s: float = 10.0
+    # SMTP connections the worker keeps open at once: a batch's mails go out concurrently, and
+    # fewer connections than mails in flight queue them behind each other's round trips.
+    notify_smtp_connections: Annotated[int, msgspec.Meta(ge=1)] = 32
     # A secret (never logged); the default is the sim SMS provider's key (sim/sms).
     notify_sms_api_key: str = "sim-sms-key"
     notify_mail_from: str = "Skyfare <bookings@skyfare.example>"

@@ -249,3 +249,42 @@ async def test_an_address_that_is_not_one_recipient_is_dead_lettered_at_once_uns
     assert sorted(fields[b"id"].decode() for _, fields in dead) == sorted(e.id for e in events)
     assert {fields[b"attempts"] for _, fields in dead} == {b"1"}
     assert all(b"@" not in fields[b"error"] for _, fields in dead)  # never the address itself
+
+
+async def test_a_batch_acks_every_event_it_finished_and_leaves_a_busy_one_pending(
+    redis_client: redis.Redis, stream: str, sim: NotifySim
+) -> None:
+    held = order_event("order.held", reference="ACK001")
+    created = order_event("order.created", reference="ACK002")  # nobody is told: skipped
+    busy = order_event("order.held", reference="ACK003")
+    # Another worker is sending the busy event's mail right now.
+    await redis_client.set(f"{stream}:sent:{busy.id}:email", "claim:other", px=60_000)
+    sent, skipped = _consumed("order.held", "sent"), _consumed("order.created", "skipped")
+    await publish(redis_client, stream, held, created, busy)
+
+    async def only_the_busy_one_pending() -> bool:
+        pending = await redis_client.xpending_range(stream, GROUP, "-", "+", 10)
+        return [entry["message_id"] for entry in pending] == [entries[busy.id]]
+
+    async with running_worker(redis_client, stream, sim):
+        entries = {fields[b"id"].decode(): i for i, fields in await redis_client.xrange(stream)}
+        await eventually(only_the_busy_one_pending)
+        await eventually(lambda: _consumed("order.created", "skipped") == skipped + 1)
+
+    assert _consumed("order.held", "sent") == sent + 1
+    assert [m["message_id"] for m in await sim.mails()] == [
+        f"<{held.id}.email@notify.skyfare.example>"
+    ]
+
+
+async def test_several_entries_are_acked_at_once(redis_client: redis.Redis, stream: str) -> None:
+    events = EventStream(redis_client, stream, group=GROUP, consumer="c1", timeout_s=2.0)
+    await events.ensure_group()
+    await publish(redis_client, stream, *(order_event(reference=f"ACK10{i}") for i in range(3)))
+    read = await events.read_new(10, None)
+
+    await events.ack(*(delivery.entry_id for delivery in read[:2]))
+
+    pending = await redis_client.xpending_range(stream, GROUP, "-", "+", 10)
+    assert [entry["message_id"].decode() for entry in pending] == [read[2].entry_id]
+    await events.ack()  # nothing to ack: no command at all
