@@ -33,11 +33,10 @@ def request_bytes(method: str, query: bytes) -> bytes:
     headers of `bench.ceilings`' wrk script) to its path."""
     if method == "GET":
         return b"GET " + query + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-    from bench.ceiling_search import search_body
+    from bench.harness_ceiling import post_body
 
-    path, _, params = query.partition(b"?")
-    departure = dict(p.split(b"=", 1) for p in params.split(b"&"))[b"departure_date"]
-    body = search_body(departure.decode())
+    path = query.partition(b"?")[0]
+    body = post_body(query.decode())
     head = b"POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" % path
     return head + b"Content-Length: %d\r\n\r\n" % len(body) + body
 

@@ -11,46 +11,33 @@ callgrind counts it the same run after run (`bench.ceiling_callgrind --layers se
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from collections.abc import Callable
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from bench.harness_ceiling import post_body
+from bench.usage_memos import DropSink
 from cache.memory import InMemoryFareCache
 from cache.model import FareEntry
 from cache.read_through import ReadThroughCache
 from cache.tiered import TieredFareCache
-from kernel.usage import HitStamp, UsageEvent
 from search import routes
 from search.caching import cache_key
 from search.service import SearchService
 from search.usage import SearchUsage
 from search.validation import parse_search_body
 
+SEARCH_PATH = "/v1/search?origin=LHR&destination=JFK&departure_date=%s"
 # About the size of the bench's cached answer (~10 kB of offers).
 _OFFER = b'{"id":"off_%06d","total_amount":"123.45","total_currency":"USD","owner":"BA"}'
 _OFFERS = b"[" + b",".join([_OFFER % i for i in range(120)]) + b"]"
 
 
-class DropSink:
-    """An enabled usage sink that keeps nothing (the events are built as for a real one)."""
-
-    def emit(self, event: UsageEvent) -> None:
-        pass
-
-    def emit_json(self, data: bytes) -> None:
-        pass
-
-    def emit_hit(self, stamp: HitStamp, at: bytes, took_ms: bytes) -> None:
-        pass
-
-
 def search_body(departure: str) -> bytes:
-    """The POST body of the bench's one-way search (as `bench.harness_ceiling.post_body`)."""
-    query = {"origin": "LHR", "destination": "JFK", "departure_date": departure}
-    return json.dumps({"slices": [query]}, separators=(",", ":")).encode()
+    """The POST body of the bench's one-way search, as the ceiling rows send it."""
+    return post_body(SEARCH_PATH % departure)
 
 
 def cached_service(departure: str) -> SearchService:
