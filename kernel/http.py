@@ -61,8 +61,9 @@ async def read_json_body(request: web.Request) -> bytes:
     # bytes, and ask the payload twice (an `await` each) to learn what `is_eof` says.
     if content.is_eof() and not content.at_eof():
         body = content.read_nowait()
-        if len(body) > request.client_max_size:
-            raise web.HTTPRequestEntityTooLarge(request.client_max_size, len(body))
+        limit = request.client_max_size  # 0: no limit, as for aiohttp's `read`
+        if limit and len(body) > limit:
+            raise web.HTTPRequestEntityTooLarge(limit, len(body))
         # Where `read()` keeps what it read, so a later `read()` (or this) gets the body again;
         # aiohttp's own field (an upgrade renaming it fails tests/unit/kernel/test_read_json_body).
         request._read_bytes = body

@@ -91,3 +91,11 @@ async def test_a_body_over_the_limit_is_a_413_however_it_arrives(client: Client)
 
     assert (await _post(client, whole, "application/json"))[0] == 413
     assert (await _post(client, pieces(), "application/json"))[0] == 413
+
+
+async def test_a_limit_of_zero_means_no_limit_as_for_aiohttp() -> None:
+    app = web.Application(client_max_size=0)
+    app.router.add_post("/echo", _echo)
+    async with TestClient(TestServer(app)) as unlimited:
+        body = b'{"pad": "' + b"x" * 5000 + b'"}'
+        assert await _post(unlimited, body, "application/json") == (200, body)
