@@ -12,6 +12,8 @@ one before, all answering the same cached `GET /v1/search` with the same bytes:
   of Skyfare (its heap settled as `skyfare serve` settles it: skyfare/heap.py);
 - `protocol`: that app served by Skyfare's runner (skyfare/protocol.py: the read deadlines);
 - `plumbing`: that app with `install_plumbing` (request id, owed headers, metrics, problems);
+- `search`: that app with Skyfare's own search views over an in-memory L1 (bench/ceiling_search.py:
+  deterministic under callgrind; its answer is a synthetic one of about the same size);
 - `app`: Skyfare's own `create_app` (every resource and background task of `skyfare up`'s API
   worker, heap settled), its `GET /v1/search` view swapped for the bare handler;
 - `skyfare`: the same app, unswapped (the real `get_search`: L1 look-up, usage event);
