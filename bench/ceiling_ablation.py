@@ -12,6 +12,8 @@ one before, all answering the same cached `GET /v1/search` with the same bytes:
   of Skyfare (its heap settled as `skyfare serve` settles it: skyfare/heap.py);
 - `protocol`: that app served by Skyfare's runner (skyfare/protocol.py: the read deadlines);
 - `plumbing`: that app with `install_plumbing` (request id, owed headers, metrics, problems);
+- `search`: that app with Skyfare's own search views over an in-memory L1 (bench/ceiling_search.py:
+  deterministic under callgrind; its answer is a synthetic one of about the same size);
 - `app`: Skyfare's own `create_app` (every resource and background task of `skyfare up`'s API
   worker, heap settled), its `GET /v1/search` view swapped for the bare handler;
 - `skyfare`: the same app, unswapped (the real `get_search`: L1 look-up, usage event);
@@ -48,7 +50,7 @@ from bench.machine import pin
 from bench.placement import dependencies_on
 from bench.processes import free_port, process_group
 
-LAYERS = ("bare", "router", "protocol", "plumbing", "app", "skyfare")
+LAYERS = ("bare", "router", "protocol", "plumbing", "search", "app", "skyfare")
 SERVER, OTHERS = [0], [1]
 # What the plumbing adds itself: the layers from `plumbing` on leave them out of the handler's.
 _PLUMBED = frozenset(
@@ -66,8 +68,15 @@ def _bare_handler(body: bytes, headers: Mapping[str, str]) -> Handler:
     return handler
 
 
-def _routed_app(settings: object, handler: Handler, *, plumbing: bool) -> web.Application:
-    """A plain app with Skyfare's route table, in its order; `/v1/search` answers `handler`."""
+def _routed_app(
+    settings: object,
+    handler: Handler,
+    *,
+    plumbing: bool,
+    views: Mapping[str, Handler] | None = None,
+) -> web.Application:
+    """A plain app with Skyfare's route table, in its order; `/v1/search` answers `handler`
+    (or `views`' handler for its method)."""
     from skyfare.app import create_app
     from skyfare.methods import add_head_routes
     from skyfare.plumbing import CATCH_ALL_PATH, install_plumbing
@@ -81,7 +90,9 @@ def _routed_app(settings: object, handler: Handler, *, plumbing: bool) -> web.Ap
         for route in resource:
             if route.method == "HEAD":
                 continue
-            view = handler if resource.canonical == "/v1/search" else dummy
+            view = dummy
+            if resource.canonical == "/v1/search":
+                view = (views or {}).get(route.method, handler)
             app.router.add_route(route.method, resource.canonical, view, name=resource.name)
     if plumbing:
         install_plumbing(app)
@@ -120,6 +131,10 @@ def layer_runner(layer: str, body: bytes, headers: Mapping[str, str]) -> web.App
         return app_runner(
             _routed_app(settings, _bare_handler(body, plumbed), plumbing=True), settings
         )
+    if layer == "search":
+        from bench.ceiling_search import search_app
+
+        return app_runner(search_app(_routed_app, settings), settings)
     if layer in ("app", "skyfare"):
         handler = _bare_handler(body, plumbed) if layer == "app" else None
         return app_runner(_skyfare_app(settings, handler), settings)

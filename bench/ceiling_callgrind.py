@@ -25,14 +25,14 @@ import tempfile
 from pathlib import Path
 
 
-def count(layer: str, requests: int, tree: Path | None, query: str) -> int:
+def count(layer: str, requests: int, tree: Path | None, query: str, method: str = "GET") -> int:
     with tempfile.TemporaryDirectory(prefix="skyfare-callgrind-") as folder:
         out = Path(folder) / "callgrind.out"
         env = {**os.environ, **({"PYTHONPATH": str(tree)} if tree else {})}
         command = [
             "valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
             sys.executable, "-m", "bench.ceiling_inproc", "--handshake", "--layers", layer,
-            "--requests", str(requests), *(["--query", query] if query else []),
+            "--requests", str(requests), "--method", method, *(["--query", query] if query else []),
         ]  # fmt: skip
         proc = subprocess.Popen(
             command, cwd=tree, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
@@ -60,12 +60,15 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--tree", type=Path)
     parser.add_argument("--query", default="", help="the request target (default: a search)")
+    parser.add_argument("--method", choices=("GET", "POST"), default="GET",
+                        help="POST: the query's search as a JSON body")  # fmt: skip
     args = parser.parse_args()
     found = {
-        layer: count(layer, args.requests, args.tree, args.query)
+        layer: count(layer, args.requests, args.tree, args.query, args.method)
         for layer in args.layers.split(",")
     }
-    print(json.dumps({"instructions_per_request": found, "requests": args.requests}, indent=2))
+    found_by = {"instructions_per_request": found, "requests": args.requests, "method": args.method}
+    print(json.dumps(found_by, indent=2))
 
 
 if __name__ == "__main__":

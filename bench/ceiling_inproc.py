@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import os
 import statistics
@@ -25,6 +26,19 @@ import uvloop
 from aiohttp import web
 
 SEARCH = b"/v1/search?origin=LHR&destination=JFK&departure_date=%s"
+
+
+def request_bytes(method: str, query: bytes) -> bytes:
+    """The request wrk sends: a GET of `query`, or a POST of its search as a JSON body (the
+    headers of `bench.ceilings`' wrk script) to its path."""
+    if method == "GET":
+        return b"GET " + query + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    from bench.harness_ceiling import post_body
+
+    path = query.partition(b"?")[0]
+    body = post_body(query.decode())
+    head = b"POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" % path
+    return head + b"Content-Length: %d\r\n\r\n" % len(body) + body
 
 
 class _Transport(asyncio.Transport):
@@ -95,8 +109,7 @@ async def _runner(layer: str, body: bytes, headers: dict[str, str]) -> web.BaseR
     return runner
 
 
-async def measure(layers: list[str], requests: int, rounds: int, query: bytes) -> dict[str, Any]:
-    request = b"GET " + query + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+async def measure(layers: list[str], requests: int, rounds: int, request: bytes) -> dict[str, Any]:
     body, headers = json.loads(os.environ.get("ABLATION_BODY_HEADERS", '["{}", {}]'))
     runners = {layer: await _runner(layer, body.encode(), headers) for layer in layers}
     per: dict[str, list[float]] = {layer: [] for layer in layers}
@@ -110,12 +123,11 @@ async def measure(layers: list[str], requests: int, rounds: int, query: bytes) -
     return {"median_us": {k: statistics.median(v) for k, v in per.items()}, "rounds_us": per}
 
 
-async def _handshake(layer: str, requests: int, query: bytes) -> None:
+async def _handshake(layer: str, requests: int, request: bytes) -> None:
     """One layer, warmed up; "ready" on stdout, then `requests` requests once a line arrives on
     stdin (the caller turns callgrind's instrumentation on meanwhile), then "done"."""
     import sys
 
-    request = b"GET " + query + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
     body, headers = json.loads(os.environ.get("ABLATION_BODY_HEADERS", '["{}", {}]'))
     runner = await _runner(layer, body.encode(), headers)
     await _drive(runner, request, 500)
@@ -127,19 +139,27 @@ async def _handshake(layer: str, requests: int, query: bytes) -> None:
     os._exit(0)  # callgrind writes its file at exit; nothing after the measured requests
 
 
+def _departure() -> bytes:
+    # 30 days ahead, as the harness's search (bench.harness_ceiling.search_url): the `search`
+    # layer validates it against today.
+    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat().encode()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--requests", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--layers", default="bare,router,protocol,plumbing")
     parser.add_argument("--query", default="")
+    parser.add_argument("--method", choices=("GET", "POST"), default="GET")
     parser.add_argument("--handshake", action="store_true", help="for bench.ceiling_callgrind")
     args = parser.parse_args()
-    query = args.query.encode() or SEARCH % b"2027-01-03"
+    query = args.query.encode() or SEARCH % _departure()
+    request = request_bytes(args.method, query)
     if args.handshake:
-        uvloop.run(_handshake(args.layers, args.requests, query))
+        uvloop.run(_handshake(args.layers, args.requests, request))
         return
-    result = uvloop.run(measure(args.layers.split(","), args.requests, args.rounds, query))
+    result = uvloop.run(measure(args.layers.split(","), args.requests, args.rounds, request))
     print(json.dumps(result, indent=2))
 
 
