@@ -321,15 +321,19 @@ class ChangeService:
         charge = await self._move_money(principal, order, offer, request, retried=retried)
         deadline = self._payment_deadline(order, offer, hold)
         refund = self._refund_owed(offer)
-        changed = await self._store.apply(
-            offer,
-            order,
-            hold,
-            actor=principal.subject,
-            answer=answer,
-            payment_required_by=deadline,
-            also=refund,
-        )
+        try:
+            changed = await self._store.apply(
+                offer,
+                order,
+                hold,
+                actor=principal.subject,
+                answer=answer,
+                payment_required_by=deadline,
+                also=refund,
+            )
+        except Conflict as exc:  # the refund cannot be owed (`owe_change`): nothing was written
+            reason = f"the {-offer.due_amount} {offer.currency} cannot be given back: {exc.detail}"
+            await self._compensate(principal, order, offer, reason)
         if changed == "confirmed":  # a concurrent confirmation of this offer committed first
             CHANGES.labels("replayed").inc()
             return None
