@@ -359,13 +359,16 @@ class ChangeService:
 
     def _refund_owed(self, offer: ChangeOffer) -> AlsoInChange | None:
         """What a change to a cheaper slice of a paid order writes with the change: its
-        difference owed back across the order's charges (None: nothing goes back)."""
+        difference owed back across the order's charges (None: nothing goes back). A resumed
+        confirmation (`offer` read `confirming`) may have been begun by a process of the
+        release before 0204, which refunded before its commit: owed so that refund is replayed."""
         payments = self.payments
         if offer.order_payment_status != "paid" or offer.due_amount >= 0 or payments is None:
             return None
+        resumed = offer.status == "confirming"
 
         async def owe(conn: asyncpg.Connection, changed: Order) -> None:
-            await payments.owe_refund(conn, changed, offer.id, -offer.due_amount)
+            await payments.owe_refund(conn, changed, offer.id, -offer.due_amount, resumed=resumed)
 
         return owe
 

@@ -53,9 +53,9 @@ async def test_two_cheaper_changes_of_one_slice_at_once_leave_one_change_paid_ba
     assert sorted(status for status, _ in answers) == [200, 409], answers
     [(stood, done)] = [(o, a) for o, (s, a) in zip(cheaper, answers, strict=True) if s == 200]
     [(lost, problem)] = [(o, a) for o, (s, a) in zip(cheaper, answers, strict=True) if s == 409]
-    assert "original flights back" in problem["detail"] or "nothing was changed" in problem[
-        "detail"
-    ], problem
+    assert (
+        "original flights back" in problem["detail"] or "nothing was changed" in problem["detail"]
+    ), problem
     now = await pay_env.order(alice, order["id"])
     assert now["slices"][0] == stood["slice"] == done["order"]["slices"][0]
     assert now["total_amount"] == stood["new_total_amount"]
