@@ -106,15 +106,21 @@ class PgChanges:
 
     async def begin(self, change_id: str, *, actor: str, lease_s: float) -> dt.datetime | None:
         """`quoted → confirming`, claimed for `lease_s`: the claim, or None when it was not
-        `quoted` (another confirmation is at it)."""
-        return await self._claim(
-            "status = 'confirming', confirmed_by = $2,"
-            " claimed_until = now() + make_interval(secs => $3)",
-            "status = 'quoted'",
-            change_id,
-            actor,
-            lease_s,
-        )
+        `quoted` (another confirmation is at it) or another offer of its order is `confirming`
+        (booking/sql/0132: one change of an order at a time)."""
+        try:
+            return await self._claim(
+                "status = 'confirming', confirmed_by = $2,"
+                " claimed_until = now() + make_interval(secs => $3)",
+                "status = 'quoted'",
+                change_id,
+                actor,
+                lease_s,
+            )
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name != "order_changes_one_confirming":
+                raise
+            return None
 
     async def claim(self, change_id: str, *, lease_s: float) -> dt.datetime | None:
         """A `confirming` offer nobody works on, claimed for `lease_s`: the claim, or None when

@@ -127,7 +127,9 @@ class ChangeService(ChangeMoney):
         else:  # `confirming`: resumed, unless a request or the change sweeper is at it
             claimed = await self._store.claim(offer.id, lease_s=self._lease)
         if claimed is None:
-            raise Conflict("this change is being confirmed by another request; retry")
+            raise Conflict(
+                "this change, or another change of this order, is being confirmed; retry"
+            )
         claim = HeldClaim(self._store, offer.id, claimed, lease_s=self._lease)
         confirmed = msgspec.structs.replace(offer, status="confirmed", confirmed_at=self._clock())
 
