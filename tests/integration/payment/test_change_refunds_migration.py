@@ -113,10 +113,10 @@ async def test_a_cheaper_change_an_older_process_confirms_after_0204_counts_agai
         order.id, order.total_amount,
     )  # fmt: skip
     await old_change(bare_pool, order, "och_old", "-100.00")
-    await old_change(bare_pool, order, "och_new", "-20.00")
 
     # The older process's commit: the offer confirmed, no part of its own.
     await bare_pool.execute("UPDATE order_changes SET status = 'confirmed' WHERE id = 'och_old'")
+    await old_change(bare_pool, order, "och_new", "-20.00")
     # This release's: its part owed in the same transaction, after the offer's update.
     async with bare_pool.acquire() as conn, conn.transaction():
         await conn.execute("UPDATE order_changes SET status = 'confirmed' WHERE id = 'och_new'")
