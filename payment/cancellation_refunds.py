@@ -257,7 +257,14 @@ class CancellationRefunds:
         except errors.GatewayUnavailable as exc:  # maybe moved: the same key asks again later
             logger.warning("refund %s of order %s: no answer yet: %s", part.id, part.order_id, exc)
             return
-        except errors.RefundRejected as exc:
+        except errors.IdempotencyKeyReused:
+            # The key already moved money with other figures (an older release's refund under
+            # `first_key`): asking under a new key could give it back twice. For support.
+            logger.error(
+                "refund %s of order %s: its key was used otherwise", part.id, part.order_id
+            )
+            return
+        except errors.GatewayRejected as exc:  # nothing moved (refused, no such intent, …)
             if exc.code != "charge_already_refunded":
                 await self._refused(part, exc, actor)
                 return
@@ -275,7 +282,7 @@ class CancellationRefunds:
                 what = describe([(part.charge_id, part.amount)], part.currency)
                 await self._note(conn, part.order_id, f"{part.reason}: refunded {what}", actor)
 
-    async def _refused(self, part: OwedPart, exc: errors.RefundRejected, actor: str) -> None:
+    async def _refused(self, part: OwedPart, exc: errors.GatewayRejected, actor: str) -> None:
         """Nothing moved: the next attempt is a new request; the order's history says it once
         per kind of refusal."""
         error = (exc.code or "refund_refused")[:100]
