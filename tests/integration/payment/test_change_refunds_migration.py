@@ -164,3 +164,31 @@ async def test_a_payment_owed_back_whole_before_0205_owes_only_what_a_change_lef
 
     owed = await bare_pool.fetchval("SELECT refunded_amount FROM payments")
     assert owed == order.total_amount - Decimal("100.00")
+
+
+async def test_a_live_order_is_refunded_only_once_its_payment_gave_the_money_back(
+    bare_pool: asyncpg.Pool,
+) -> None:
+    """0206: an older process's reconciler, paying a change's part, moved the changed order
+    `paid → refunded` before its payment (it reads every part as a cancellation's)."""
+    await migrate(bare_pool, timeout=30)
+    db = Database(bare_pool, timeout_s=5)
+    order = await PgOrderRepository(db).create(new_order(), actor="alice")
+    await bare_pool.execute(
+        "UPDATE orders SET status = 'confirmed', payment_status = 'paid' WHERE id = $1", order.id
+    )
+    await bare_pool.execute(
+        "INSERT INTO payments (id, order_id, owner, amount, currency, status, gateway_intent_id,"
+        " order_paid) VALUES ('pay_old', $1, 'alice', $2, 'USD', 'succeeded', 'pi_old', true)",
+        order.id, order.total_amount,
+    )  # fmt: skip
+    refunded = "UPDATE orders SET payment_status = 'refunded' WHERE id = $1"
+
+    with pytest.raises(asyncpg.IntegrityConstraintViolationError, match="still holds"):
+        await bare_pool.execute(refunded, order.id)
+
+    # The gateway refunded it in full: the payment first, then the order (payment/refunds.py).
+    async with bare_pool.acquire() as conn, conn.transaction():
+        await conn.execute("UPDATE payments SET status = 'refunded' WHERE id = 'pay_old'")
+        await conn.execute(refunded, order.id)
+    assert await bare_pool.fetchval("SELECT payment_status FROM orders") == "refunded"
