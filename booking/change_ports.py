@@ -45,12 +45,19 @@ class ChangePayments(Protocol):
         answer was lost), as it is now; None when there is none. Raises `ServiceUnavailable`."""
 
     async def owe_refund(
-        self, conn: asyncpg.Connection, order: Order, change_id: str, amount: Decimal
+        self,
+        conn: asyncpg.Connection,
+        order: Order,
+        change_id: str,
+        amount: Decimal,
+        *,
+        resumed: bool = False,
     ) -> None:
         """In the transaction that changes `order` (`conn`'s): `amount` is owed back, split
         across the order's fare charges latest first, seats bought later last (one refund per
-        change, ever). Raises
-        `Conflict` when they hold less."""
+        change, ever). `resumed`: a confirmation this request did not begin, which a process of
+        an older release may have refunded before dying: owed so that its refund is replayed,
+        never made twice. Raises `Conflict` when they hold less."""
 
     async def refund(self, order: Order, change_id: str, *, actor: str) -> None:
         """After that commit: ask the gateway for what change `change_id` owes back. A refusal

@@ -34,14 +34,16 @@ AlsoInChange = Callable[[asyncpg.Connection, Order], Awaitable[None]]
 _encoder = msgspec.json.Encoder()
 _slice = msgspec.json.Decoder(Slice)
 
-# The order flies the new slice: guarded on the status and payment status it was quoted in
-# (a cancel or a refund meanwhile wins, and the change is undone at the airline instead).
+# The order flies the new slice: guarded on the order as it was quoted (status, payment status
+# and its last update): a cancel, a refund or another change committed meanwhile wins, and this
+# change is undone at the airline instead. Without the last update, two offers of one slice
+# confirmed at once both applied, each giving back its difference from the flights it replaced.
 _APPLY = """
 UPDATE orders SET slices = $4::jsonb, total_amount = $5,
     tax_amount = coalesce($6, tax_amount), refundable = $7, changeable = $8,
     ticket_numbers = $9::text[], last_change = $10::jsonb,
     payment_required_by = coalesce($11, payment_required_by), updated_at = now()
-WHERE id = $1 AND status = $2 AND payment_status = $3
+WHERE id = $1 AND status = $2 AND payment_status = $3 AND updated_at = $12
 RETURNING id"""
 
 
@@ -104,15 +106,21 @@ class PgChanges:
 
     async def begin(self, change_id: str, *, actor: str, lease_s: float) -> dt.datetime | None:
         """`quoted → confirming`, claimed for `lease_s`: the claim, or None when it was not
-        `quoted` (another confirmation is at it)."""
-        return await self._claim(
-            "status = 'confirming', confirmed_by = $2,"
-            " claimed_until = now() + make_interval(secs => $3)",
-            "status = 'quoted'",
-            change_id,
-            actor,
-            lease_s,
-        )
+        `quoted` (another confirmation is at it) or another offer of its order is `confirming`
+        (booking/sql/0132: one change of an order at a time)."""
+        try:
+            return await self._claim(
+                "status = 'confirming', confirmed_by = $2,"
+                " claimed_until = now() + make_interval(secs => $3)",
+                "status = 'quoted'",
+                change_id,
+                actor,
+                lease_s,
+            )
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name != "order_changes_one_confirming":
+                raise
+            return None
 
     async def claim(self, change_id: str, *, lease_s: float) -> dt.datetime | None:
         """A `confirming` offer nobody works on, claimed for `lease_s`: the claim, or None when
@@ -258,7 +266,7 @@ class PgChanges:
             order.id, offer.order_status, offer.order_payment_status,
             _encoder.encode(slices).decode(), offer.new_total_amount, offer.new_tax_amount,
             offer.refundable, offer.changeable, list(hold.ticket_numbers),
-            note(offer, "confirmed", detail), payment_required_by,
+            note(offer, "confirmed", detail), payment_required_by, offer.order_updated_at,
             timeout=timeout,
         )  # fmt: skip
         if updated is None:

@@ -26,8 +26,9 @@ import logging
 
 from prometheus_client import Counter
 
+from booking.change_quoting import CLAIM_LEASE_S
 from booking.change_store import PgChanges
-from booking.changes import CLAIM_LEASE_S, ChangeService, Settled
+from booking.changes import ChangeService, Settled
 
 logger = logging.getLogger(__name__)
 

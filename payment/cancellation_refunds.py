@@ -35,7 +35,7 @@ from booking.repository import OrderRepository
 from kernel.errors import Conflict
 from payment import errors, metrics
 from payment.gateway import PaymentGateway
-from payment.ledger import NOTHING, Part, charges_of, fare_first, held, split
+from payment.ledger import NOTHING, Charge, Part, charges_of, fare_first, held, split
 from payment.model import PAYMENT_ID_PREFIX
 from payment.refunds import order_refunded
 from payment.repository import PgPaymentRepository, orders_in
@@ -45,7 +45,8 @@ logger = logging.getLogger(__name__)
 
 PREFIX = "rfd_"
 _COLUMNS = (
-    "id, order_id, charge_id, intent_id, amount, currency, reason, status, attempt, change_id"
+    "id, order_id, charge_id, intent_id, amount, currency, reason, status, attempt, change_id,"
+    " first_key"
 )
 
 _NOTE = """
@@ -67,8 +68,11 @@ class OwedPart(msgspec.Struct, frozen=True):
     status: str
     attempt: int
     change_id: str | None  # och_…: a change's difference given back; None: the cancellation's
+    first_key: str | None  # attempt 0's key when it is not the usual one (0205)
 
     def key(self) -> str:
+        if self.attempt == 0 and self.first_key is not None:
+            return self.first_key
         return f"{self.id}:refund:{self.attempt}"
 
 
@@ -130,18 +134,29 @@ class CancellationRefunds:
         currency: str,
         *,
         actor: str,
+        as_before: bool = False,
     ) -> None:
         """In the transaction that changes the order to a cheaper slice: its difference is owed
         back, split across the order's fare charges latest first (a dearer change's own charge
         before the payment that paid the order), seats bought later only after them, one part
-        per charge; `settle` pays them. `Conflict` when the charges hold less than `amount`."""
+        per charge; `settle` pays them. `Conflict` when the charges hold less than `amount`.
+
+        `as_before` (a resumed confirmation, which a process of the release before 0204 may
+        have begun and refunded the old way before dying): all of it on the payment that paid
+        the order, first asked with the old key, so the gateway replays that refund rather than
+        make a second one (payment/sql/0205_change_refunds_across_versions.sql)."""
         charges = await charges_of(conn, order_id, timeout=self._db.timeout_s)
+        first_key = None
         try:
-            parts = split(fare_first(charges), amount)
+            parts = await self._as_before(conn, order_id, charges, amount) if as_before else []
+            if parts:
+                first_key = f"{change_id}:refund"  # the key the release before 0204 used
+            else:
+                parts = split(fare_first(charges), amount)
         except ValueError as exc:
             raise Conflict(f"the order's payments cannot give back {amount}: {exc}") from exc
         reason = f"the flight change {change_id} cost {amount} {currency} less"
-        await self._write(conn, order_id, parts, currency, reason, change_id)
+        await self._write(conn, order_id, parts, currency, reason, change_id, first_key)
         where = describe(_named(parts), currency)
         await self._note(conn, order_id, f"{reason}: refund owed: {where}", actor)
 
@@ -153,17 +168,32 @@ class CancellationRefunds:
         currency: str,
         reason: str,
         change_id: str | None,
+        first_key: str | None = None,
     ) -> None:
         for part in parts:
             await conn.execute(
                 # clock_timestamp(): the parts keep the split's order (latest charge first)
                 "INSERT INTO order_refunds (id, order_id, charge_id, intent_id, amount, currency,"
-                " reason, status, change_id, created_at)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, 'owed', $8, clock_timestamp())",
+                " reason, status, change_id, first_key, created_at)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, 'owed', $8, $9, clock_timestamp())",
                 PREFIX + secrets.token_hex(12), order_id, part.charge.id, part.charge.intent_id,
-                part.amount, currency, reason, change_id,
+                part.amount, currency, reason, change_id, first_key,
                 timeout=self._db.timeout_s,
             )  # fmt: skip
+
+    async def _as_before(
+        self, conn: asyncpg.Connection, order_id: str, charges: list[Charge], amount: Decimal
+    ) -> list[Part]:
+        """`amount` as one part on the payment that paid the order, as the release before 0204
+        refunded it; none when that payment has less left (that release's refund was refused
+        then: nothing moved under its key)."""
+        paying = await conn.fetchval(
+            "SELECT id FROM payments WHERE order_id = $1 AND order_paid"
+            " ORDER BY created_at DESC LIMIT 1",
+            order_id, timeout=self._db.timeout_s,
+        )  # fmt: skip
+        found = [c for c in charges if c.id == paying and c.left >= amount]
+        return [Part(found[0], amount)] if found else []
 
     async def _nothing_back(
         self, conn: asyncpg.Connection, order: Order, *, reason: str, kept: Decimal
@@ -227,7 +257,14 @@ class CancellationRefunds:
         except errors.GatewayUnavailable as exc:  # maybe moved: the same key asks again later
             logger.warning("refund %s of order %s: no answer yet: %s", part.id, part.order_id, exc)
             return
-        except errors.RefundRejected as exc:
+        except errors.IdempotencyKeyReused:
+            # The key already moved money with other figures (an older release's refund under
+            # `first_key`): asking under a new key could give it back twice. For support.
+            logger.error(
+                "refund %s of order %s: its key was used otherwise", part.id, part.order_id
+            )
+            return
+        except errors.GatewayRejected as exc:  # nothing moved (refused, no such intent, …)
             if exc.code != "charge_already_refunded":
                 await self._refused(part, exc, actor)
                 return
@@ -245,7 +282,7 @@ class CancellationRefunds:
                 what = describe([(part.charge_id, part.amount)], part.currency)
                 await self._note(conn, part.order_id, f"{part.reason}: refunded {what}", actor)
 
-    async def _refused(self, part: OwedPart, exc: errors.RefundRejected, actor: str) -> None:
+    async def _refused(self, part: OwedPart, exc: errors.GatewayRejected, actor: str) -> None:
         """Nothing moved: the next attempt is a new request; the order's history says it once
         per kind of refusal."""
         error = (exc.code or "refund_refused")[:100]

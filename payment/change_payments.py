@@ -97,10 +97,22 @@ class GatewayChangePayments:
         return ChargeOutcome(intent.id, intent.status, intent.failure_reason)
 
     async def owe_refund(
-        self, conn: asyncpg.Connection, order: Order, change_id: str, amount: Decimal
+        self,
+        conn: asyncpg.Connection,
+        order: Order,
+        change_id: str,
+        amount: Decimal,
+        *,
+        resumed: bool = False,
     ) -> None:
         await self.refunds.owe_change(
-            conn, order.id, change_id, amount, order.total_currency, actor="booking"
+            conn,
+            order.id,
+            change_id,
+            amount,
+            order.total_currency,
+            actor="booking",
+            as_before=resumed,
         )
 
     async def refund(self, order: Order, change_id: str, *, actor: str) -> None:

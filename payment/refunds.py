@@ -49,7 +49,8 @@ def order_refunded(reason: str, amount: Decimal, **fields: Any) -> Change:
 
 def owed_of(payment: Payment) -> Decimal:
     """What refunding `payment` gives back: the amount owed when a quote fixed it (kept in
-    `refunded_amount` from the moment it is owed), else all of it."""
+    `refunded_amount` from the moment it is owed: all it has left when nothing fixed it), else
+    all of it (a payment owed before that was written)."""
     return payment.amount if payment.refunded_amount is None else payment.refunded_amount
 
 
@@ -157,7 +158,8 @@ class Refunder:
             "refunded",
             refund_reason=reason,
             refund_id=refund_id,
-            refunded_amount=owed_of(payment),
+            # None: what it has left, net of the parts a cheaper change gave back of it
+            refunded_amount=payment.refunded_amount,
         )
         if done is None:
             return None

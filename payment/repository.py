@@ -26,6 +26,15 @@ _COLUMNS = (
     " created_at, updated_at, refunded_at"
 )
 
+# What the payment still holds once the parts given back of it are taken off (payment/ledger.py:
+# a change to a cheaper slice refunds part of it as an `order_refunds` row): the most the
+# whole-payment refund path may ask of it. NULL when nothing is left (the gateway then says
+# `charge_already_refunded`), as `refunded_amount` must be positive.
+_LEFT = (
+    "NULLIF(payments.amount - coalesce((SELECT sum(r.amount) FROM order_refunds r"
+    " WHERE r.charge_id = payments.id), 0), 0)"
+)
+
 
 class PaymentInFlight(Exception):
     """The order already has a payment in flight or captured (payments_one_live_per_order)."""
@@ -146,14 +155,17 @@ class PgPaymentRepository:
         refunded_amount: Decimal | None = None,
         order_paid: bool | None = None,
     ) -> Payment | None:
-        """The guarded change; fields given as None keep their value."""
+        """The guarded change; fields given as None keep their value. A payment that starts
+        giving its money back (`refunding`, `refunded`) without `refunded_amount` owes what it
+        has left, net of the parts refunded of it already (`_LEFT`)."""
         row = await conn.fetchrow(
             "UPDATE payments SET status = $3, updated_at = now(),"
             " gateway_intent_id = COALESCE(gateway_intent_id, $4),"
             " failure_reason = COALESCE($5, failure_reason),"
             " refund_reason = COALESCE(refund_reason, $6),"  # the first reason stays
             " gateway_refund_id = COALESCE($7, gateway_refund_id),"
-            " refunded_amount = COALESCE($8, refunded_amount),"
+            " refunded_amount = COALESCE($8, refunded_amount,"
+            f" CASE WHEN $3 IN ('refunding', 'refunded') THEN {_LEFT} END),"
             " order_paid = COALESCE($9, order_paid),"
             " order_failure_reason = COALESCE(order_failure_reason, $10),"
             " refunded_at = CASE WHEN $3 = 'refunded' THEN now() ELSE refunded_at END"
@@ -176,12 +188,13 @@ class PgPaymentRepository:
         """In the caller's transaction: the payment that paid `order_id`, if its money is still
         kept (`succeeded`), becomes `refunding`; that payment, or None. `amount` (less than
         all, e.g. a fare's penalty kept) is written as `refunded_amount` at once: what the
-        refund will give back, whoever pays it."""
+        refund will give back, whoever pays it; None: what the payment has left (`_LEFT`: a
+        cheaper change may have given part of it back already)."""
         row = await conn.fetchrow(
             "UPDATE payments SET status = 'refunding', updated_at = now(),"
             " refund_reason = COALESCE(refund_reason, $2),"
             " order_failure_reason = COALESCE(order_failure_reason, $3),"
-            " refunded_amount = COALESCE(refunded_amount, $4)"
+            f" refunded_amount = COALESCE(refunded_amount, $4, {_LEFT})"
             f" WHERE order_id = $1 AND order_paid AND status = 'succeeded' RETURNING {_COLUMNS}",
             order_id,
             reason,

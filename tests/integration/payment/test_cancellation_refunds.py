@@ -101,3 +101,32 @@ async def test_a_cancel_while_ticketing_gives_back_only_what_it_stated_and_settl
     assert [r["amount"] for r in intent["refunds"]] == ["92.40"]
     [payment] = await db.pool.fetch("SELECT status, refunded_amount FROM payments")
     assert (payment["status"], payment["refunded_amount"]) == ("refunded", Decimal("92.40"))
+
+
+async def test_a_part_the_gateway_knows_no_intent_of_does_not_stop_the_other_orders_refunds(
+    payments: Payments, db: Database, airline: TicketingAirline, control: PaymentsSimControl
+) -> None:
+    """A gateway answer other than a refusal of the refund (`resource_missing`: no such intent)
+    used to escape the reconciler's round, so the orders after that part were never asked for."""
+    lost = await confirmed_order(payments, db, airline, control)
+    order = await confirmed_order(payments, db, airline, control)
+    [intent] = await control.intents(order.id)
+    await control.refuse_refunds(intent["id"])
+    orders = order_service(db, airline)
+    orders.use_payments(None, payments.refunds)
+    await orders.cancel(ALICE, order.id)  # refused once: owed
+    await db.pool.execute(
+        "INSERT INTO order_refunds (id, order_id, charge_id, intent_id, amount, currency,"
+        " reason, status, updated_at) VALUES ('rfd_lost', $1, 'pay_lost', 'pi_unknown', 1.00,"
+        " 'USD', 'the order was cancelled', 'owed', now() - interval '1 day')",
+        lost.id,
+    )  # fmt: skip
+
+    await payments.reconciler.once()
+    await payments.reconciler.once()
+
+    assert (await current(db, order)).payment_status == "refunded"
+    row = await db.pool.fetchrow(
+        "SELECT status, attempt, last_error FROM order_refunds WHERE id = 'rfd_lost'"
+    )
+    assert tuple(row.values()) == ("owed", 2, "resource_missing")  # refused, retried, for support

@@ -1,0 +1,76 @@
+"""Undoing a flight change the airline made when our side of it cannot stand.
+
+The airline swapped the slice (booking/changes.py step 2), then the money did not move (a card
+declined, never charged) or the refund cannot be owed: the airline puts the old flights back
+(undo, by the change offer's id), the offer becomes `failed` and the order says what happened
+(`last_change` and a history row). An airline that refuses (the old flights sold out meanwhile)
+fails the offer all the same, saying what the airline kept, for support to settle.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import NoReturn
+
+from booking.change_quoting import CHANGES, ChangeQuoting
+from booking.change_terms import (
+    ChangeOffer,
+)
+from booking.model import Order
+from kernel.auth import Principal
+from kernel.errors import (
+    Conflict,
+    DomainError,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class FinalAnswer(Exception):
+    """An answer to store under the Idempotency-Key (it will not change on a retry)."""
+
+    def __init__(self, error: DomainError, *, undone: bool = True) -> None:
+        self.error = error
+        self.undone = undone  # False: the airline refused to put the original flights back
+
+
+class ChangeCompensation(ChangeQuoting):
+    """Undo at the airline, and the offer failed."""
+
+    async def _compensate(
+        self, principal: Principal, order: Order, offer: ChangeOffer, reason: str
+    ) -> NoReturn:
+        """The airline changed the flights but the money did not move: put the old flights
+        back (a 503 here leaves the offer `confirming`, and the retry compensates again). An
+        airline that refuses (the old flights sold out meanwhile) will not say yes on a retry:
+        the offer fails all the same, saying what the airline kept, for support to settle."""
+        refused = await self._undo(order, offer)
+        if refused is None:
+            CHANGES.labels("compensated").inc()
+            detail = f"{reason}; the airline put the original flights back"
+            logger.info("order %s: change %s undone: %s", order.id, offer.id, reason)
+        else:
+            detail = f"{reason}; {refused}"
+        await self._store.fail(offer, order.id, detail, actor=principal.subject)
+        error = Conflict(f"the change was not made: {detail}", change_status="failed")
+        raise FinalAnswer(error, undone=refused is None)
+
+    async def _undo(self, order: Order, offer: ChangeOffer) -> str | None:
+        """Put the old flights back: None when done, else what the airline's refusal leaves
+        (a `ServiceUnavailable` propagates: asked again later)."""
+        try:
+            await self._airline.undo(order, offer.id)
+        except Conflict as exc:
+            CHANGES.labels("undo_refused").inc()
+            logger.error("order %s: change %s cannot be undone: %s", order.id, offer.id, exc)
+            return (
+                f"{exc.detail}: the airline's booking keeps the new flights, unpaid, and "
+                "support settles it with the traveler"
+            )
+        return None
+
+    async def _fail(
+        self, principal: Principal, order: Order, offer: ChangeOffer, reason: str
+    ) -> None:
+        CHANGES.labels("failed").inc()
+        await self._store.fail(offer, order.id, reason, actor=principal.subject)
