@@ -103,20 +103,25 @@ class UsageBuffer:
         else:
             metrics.count("dropped")
 
-    def emit_hit(self, stamp: HitStamp, at: bytes, took_ms: bytes) -> None:
+    def emit_hit(self, stamp: HitStamp, at: bytes, took_ms: bytes, count: int = 1) -> None:
         # Grouped here, per stamp, as references to bytes the caller keeps anyway: nothing is
         # allocated per hit (a tuple per hit, kept until the next batch, cost the API ~15 µs a
         # request when it shared a core with its load generator, bench/results/
-        # 2026-12-03-usage-hits-coalesced.md).
-        if self._waiting_hits + len(self._events) < self._capacity:
+        # 2026-12-03-usage-hits-coalesced.md). As many as there is room for; the rest dropped.
+        taken = min(count, self._capacity - self._waiting_hits - len(self._events))
+        if taken > 0:
             found = self._hits.get(stamp)
             if found is None:
                 found = self._hits[stamp] = ([], [])
-            found[0].append(at)
-            found[1].append(took_ms)
-            self._waiting_hits += 1
-        else:
-            metrics.count("dropped")
+            if taken == 1:
+                found[0].append(at)
+                found[1].append(took_ms)
+            else:
+                found[0].extend([at] * taken)
+                found[1].extend([took_ms] * taken)
+            self._waiting_hits += taken
+        if taken < count:
+            metrics.count("dropped", count - max(taken, 0))
 
     async def run(self) -> None:
         """Publish forever (until cancelled), one batch after another while events wait."""

@@ -57,7 +57,7 @@ class DropSink:
     def emit_json(self, data: bytes) -> None:
         pass
 
-    def emit_hit(self, stamp: HitStamp, at: bytes, took_ms: bytes) -> None:
+    def emit_hit(self, stamp: HitStamp, at: bytes, took_ms: bytes, count: int = 1) -> None:
         pass
 
 

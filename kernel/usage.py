@@ -161,14 +161,15 @@ class UsageSink(Protocol):
 
     `emit_json` takes an event already encoded as `encode_usage` would; `emit_hit` one as
     `stamped(stamp, at, took_ms)` would encode it, left unjoined (the cached search's hot path:
-    a sink may send the stamp once and only `at` and `took_ms` per event).
+    a sink may send the stamp once and only `at` and `took_ms` per event), `count` times (a
+    partner's repeats of one bulk query, recorded per chunk of lines).
     """
 
     def emit(self, event: UsageEvent) -> None: ...
 
     def emit_json(self, data: bytes) -> None: ...
 
-    def emit_hit(self, stamp: HitStamp, at: bytes, took_ms: bytes) -> None: ...
+    def emit_hit(self, stamp: HitStamp, at: bytes, took_ms: bytes, count: int = 1) -> None: ...
 
 
 class NoUsage:
@@ -180,5 +181,5 @@ class NoUsage:
     def emit_json(self, data: bytes) -> None:
         pass
 
-    def emit_hit(self, stamp: HitStamp, at: bytes, took_ms: bytes) -> None:
+    def emit_hit(self, stamp: HitStamp, at: bytes, took_ms: bytes, count: int = 1) -> None:
         pass

@@ -156,7 +156,7 @@ def _well_formed(body: bytes) -> Envelope | None:
         return None
     if has_escaped_nul(body):
         return None
-    keys = [bytes(raw) for raw in batch.queries]
+    keys = list(map(bytes, batch.queries))
     decoded: dict[bytes, Any] = {}
     for key in keys:
         if key not in decoded:
@@ -235,7 +235,17 @@ def line_tail(line: BulkLine) -> bytes:
 
 
 def indexed(index: int, tail: bytes) -> bytes:
-    return b'{"index":%d%b' % (index, tail)
+    return index_head(index) + tail
+
+
+# Each line's bytes before its tail, formatted once per process: a 1000-query batch joins them
+# with the tails instead of formatting 1000 lines (issue 18).
+_HEADS = tuple(b'{"index":%d' % i for i in range(MAX_QUERIES))
+
+
+def index_head(index: int) -> bytes:
+    """`{"index":N`, the bytes of line N before its `line_tail`."""
+    return _HEADS[index] if index < MAX_QUERIES else b'{"index":%d' % index
 
 
 # The JSON value types a query key may hold: types whose equal values are the same JSON (1, 1.0

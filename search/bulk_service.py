@@ -2,15 +2,19 @@
 
 Queries are looked up in chunks (one Redis pipeline each), and the lines of a chunk are emitted
 before the next chunk is looked up, so a partner reads the first fares while the last are still
-being fetched. In `live` mode what is missing is searched concurrently (at most `concurrency` at
-a time) through `SearchService.cheapest`, i.e. the fare cache and its single-flight shared with
-travelers, each under the default search deadline; lines behind a running search wait for it.
+being fetched: a first chunk of 10, then the rest of the batch at once (one more round trip,
+not one per 100 queries: issue 18's last line). In `live` mode what is missing is searched
+concurrently (at most `concurrency` at a time) through `SearchService.cheapest`, i.e. the fare
+cache and its single-flight shared with travelers, each under the default search deadline;
+lines behind a running search wait for it.
 
 A query repeated in a batch (a partner refreshing its popular routes sends 1000 queries of 100
 distinct searches) is validated, looked up, searched and encoded once: its repeats reuse the
 line's bytes after the index, and their usage events go as repeats of one pre-encoded event
-(kernel/usage.py `HitsEvent`), one per query as before. Each query's event is emitted as its
-line is, so a batch the partner abandoned records only what it was sent.
+(kernel/usage.py `HitsEvent`), one per query as before. The events of a chunk's lines are
+recorded once the chunk was handed on (written), with one call per distinct answer: the first
+line does not wait for usage work, and a batch the partner abandoned records only what it was
+sent.
 """
 
 from __future__ import annotations
@@ -19,19 +23,21 @@ import asyncio
 import datetime as dt
 import logging
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from operator import itemgetter
 from typing import Any, Protocol
 
 from kernel.errors import DomainError
 from kernel.usage import CacheOutcome, HitStamp
 from search.bulk import (
+    MAX_QUERIES,
     BulkLine,
     BulkQuery,
     Envelope,
     QueryKey,
     fare_line,
-    indexed,
+    index_head,
     line_tail,
     query_key,
     validate_query,
@@ -45,6 +51,9 @@ CHUNK = 100
 # The first chunk is small: its lines leave after a few lookups, not a hundred, so a partner
 # starts reading at once (issue 18: the first line of 1000 cached queries within 2 ms).
 FIRST_CHUNK = 10
+# After the first chunk, the rest of the batch is one chunk: one Redis round trip for all its
+# distinct queries (a 1000-query batch of 100 distinct ones took 5 before) and one write.
+REST_CHUNK = MAX_QUERIES
 CONCURRENCY = 16
 Lookup = Callable[[Sequence[IndexSlot]], Awaitable[list[CheapestFare | None]]]
 # A live search of a query: its line (any index) and its usage event (None: none to record).
@@ -52,26 +61,34 @@ LiveSearch = Callable[[BulkQuery], Awaitable[tuple[BulkLine, HitStamp | None]]]
 
 
 class BulkUsage(Protocol):
-    """The usage events of a batch: `stamp` once per distinct answered query, `emit` once per
-    query of the batch (a repeated query is one event each time, as analytics counts them)."""
+    """The usage events of a batch: `stamp` once per distinct answered query, `emit` its event
+    `count` times, once per query of the batch (a repeated query is one event each time, as
+    analytics counts them), in one call per chunk of lines."""
 
     def stamp(
         self, query: BulkQuery, fare: CheapestFare | None, cache: CacheOutcome
     ) -> HitStamp: ...
 
-    def emit(self, stamp: HitStamp) -> None: ...
+    def emit(self, stamp: HitStamp, count: int) -> None: ...
 
 
 class _Answer:
     """The answer to one distinct query of a batch, shared by its repeats: its line after the
-    index (`line_tail`), once known, and its usage event; or the live search giving both."""
+    index (`line_tail`), once known, and its usage event; or the live search giving both.
+    A fare index answer's event is stamped from `said` when its first line is recorded."""
 
-    __slots__ = ("event", "tail", "task")
+    __slots__ = ("event", "said", "tail", "task")
 
-    def __init__(self, tail: bytes | None = None, event: HitStamp | None = None) -> None:
+    def __init__(self, tail: bytes | None = None) -> None:
         self.tail = tail
-        self.event = event
+        self.event: HitStamp | None = None
+        self.said: tuple[BulkQuery, CheapestFare | None, CacheOutcome] | None = None
         self.task: asyncio.Future[tuple[BulkLine, HitStamp | None]] | None = None
+
+    def stamp(self, usage: BulkUsage) -> HitStamp | None:
+        if self.said is not None:
+            self.event, self.said = usage.stamp(*self.said), None
+        return self.event
 
     def ready(self) -> bool:
         if self.tail is None:
@@ -109,30 +126,54 @@ async def ordered_lines(
             end = min(start + (first if start == 0 else chunk), len(queries))
             new = _take(queries, keys, start, end, today, answers, pending)
             if new:
-                await _answer(new, now, max_age_s, scope, lookup, live, usage)
-            ready = []
-            while pending and pending[0][1].ready():
-                ready.append(_emit(*pending.popleft(), usage))
+                await _answer(new, now, max_age_s, scope, lookup, live)
+            ready = _ready(pending)
             if ready:
-                yield b"".join(ready)
-        while pending:
-            index, answer = pending.popleft()
+                try:
+                    yield _joined(ready)
+                finally:  # written, or the partner went away at it: recorded either way
+                    _record(ready, usage)
+        while pending:  # live searches: each line as its search ends
+            answer = pending[0][1]
             if not answer.ready():
                 assert answer.task is not None
                 await answer.task
                 answer.ready()
-            yield _emit(index, answer, usage)
+            ready = [pending.popleft()]
+            try:
+                yield _joined(ready)
+            finally:
+                _record(ready, usage)
     finally:
         for _, answer in pending:
             if answer.task is not None:
                 answer.task.cancel()  # the partner went away; the searches' own flights go on
 
 
-def _emit(index: int, answer: _Answer, usage: BulkUsage | None) -> bytes:
-    if usage is not None and answer.event is not None:
-        usage.emit(answer.event)
-    assert answer.tail is not None
-    return indexed(index, answer.tail)
+def _ready(pending: deque[tuple[int, _Answer]]) -> list[tuple[int, _Answer]]:
+    """The lines at the head of `pending` whose answer is known, taken off it in order."""
+    ready = []
+    while pending and pending[0][1].ready():
+        ready.append(pending.popleft())
+    return ready
+
+
+def _joined(ready: list[tuple[int, _Answer]]) -> bytes:
+    parts: list[bytes] = []
+    for index, answer in ready:
+        assert answer.tail is not None
+        parts += (index_head(index), answer.tail)
+    return b"".join(parts)
+
+
+def _record(ready: list[tuple[int, _Answer]], usage: BulkUsage | None) -> None:
+    """The usage events of lines handed on: one `emit` per distinct answer among them."""
+    if usage is None:
+        return
+    for answer, count in Counter(map(itemgetter(1), ready)).items():
+        stamp = answer.stamp(usage)
+        if stamp is not None:
+            usage.emit(stamp, count)
 
 
 def _take(
@@ -171,7 +212,6 @@ async def _answer(
     scope: str,
     lookup: Lookup,
     live: LiveSearch | None,
-    usage: BulkUsage | None,
 ) -> None:
     failed = False
     try:
@@ -182,13 +222,11 @@ async def _answer(
     for (query, answer), fare in zip(new, fares, strict=True):
         if fare is not None and fare.usable(now, max_age_s):
             answer.tail = line_tail(fare_line(0, fare))
-            if usage is not None:
-                answer.event = usage.stamp(query, fare, "hit")
+            answer.said = (query, fare, "hit")
         elif live is not None:
             answer.task = asyncio.ensure_future(live(query))
         else:
-            if usage is not None:
-                answer.event = usage.stamp(query, None, "miss")
+            answer.said = (query, None, "miss")
             line = _UNAVAILABLE if failed else _NOT_CACHED
             answer.tail = line_tail(line)
 
@@ -225,6 +263,7 @@ class BulkFares:
             lookup=_no_index if index is None else index.lookup,
             live=(lambda q: self._live(q, max_age_s)) if envelope.mode == "live" else None,
             usage=self if self._service.usage.enabled else None,
+            chunk=REST_CHUNK,
             first_chunk=FIRST_CHUNK,
             keys=envelope.keys,
         )
@@ -235,8 +274,8 @@ class BulkFares:
             query.search_request(), fare, channel="bulk", cache=cache, partner=self._partner
         )
 
-    def emit(self, stamp: HitStamp) -> None:
-        self._service.usage.emit_stamp(stamp)
+    def emit(self, stamp: HitStamp, count: int) -> None:
+        self._service.usage.emit_stamp(stamp, count)
 
     async def _live(self, query: BulkQuery, max_age_s: float) -> tuple[BulkLine, HitStamp | None]:
         async with self._slots:

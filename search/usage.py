@@ -223,9 +223,9 @@ class SearchUsage:
             )
         return _split(event)
 
-    def emit_stamp(self, stamp: HitStamp) -> None:
-        """One event of `stamp` (`fare_stamp`), at this millisecond, `took_ms` 0."""
-        self.sink.emit_hit(stamp, self._now_at(), b"0")
+    def emit_stamp(self, stamp: HitStamp, count: int = 1) -> None:
+        """`count` events of `stamp` (`fare_stamp`), at this millisecond, `took_ms` 0."""
+        self.sink.emit_hit(stamp, self._now_at(), b"0", count)
 
     def calendar(
         self,

@@ -68,3 +68,25 @@ async def test_waiting_hits_count_against_the_buffers_capacity(
     assert len(buffer) == 0
     entries = [decode_usage(fields[b"event"]) for _, fields in await redis_client.xrange(stream)]
     assert [len(expand(e)) for e in entries] == [1, 2]  # the breaker, then two hits in one entry
+
+
+async def test_repeats_of_one_hit_take_what_room_is_left_and_count_the_rest_dropped(
+    redis_client: redis.Redis, stream: str
+) -> None:
+    buffer = UsageBuffer(redis_client, stream, maxlen=1000, capacity=5)
+    now = [1_800_000_000.0]
+    usage = SearchUsage(buffer, wall_clock=lambda: now[0])
+    stamp = usage.fare_stamp(REQUEST, None, channel="bulk", cache="miss", partner="meta")
+    dropped = metrics.value("dropped")
+
+    usage.emit_stamp(stamp, 3)  # a partner's query asked 3 times in one chunk of lines
+    now[0] += 0.001
+    usage.emit_stamp(stamp, 4)  # 2 of 4 fit
+
+    assert len(buffer) == 5
+    assert metrics.value("dropped") - dropped == 2
+    assert await buffer.flush() == 5
+    (entry,) = [decode_usage(fields[b"event"]) for _, fields in await redis_client.xrange(stream)]
+    events = expand(entry)
+    assert [e.at for e in events] == [1_800_000_000.0] * 3 + [1_800_000_000.001] * 2
+    assert {(e.channel, e.partner) for e in events} == {("bulk", "meta")}  # type: ignore[union-attr]

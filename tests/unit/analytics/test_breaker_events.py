@@ -24,7 +24,7 @@ class ListSink:
     def emit_json(self, data: bytes) -> None:
         raise AssertionError("breaker events are Structs")
 
-    def emit_hit(self, stamp: HitStamp, at: bytes, took_ms: bytes) -> None:
+    def emit_hit(self, stamp: HitStamp, at: bytes, took_ms: bytes, count: int = 1) -> None:
         raise AssertionError("breaker events are Structs")
 
 

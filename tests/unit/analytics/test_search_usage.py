@@ -34,8 +34,8 @@ class ListSink:
     def emit_json(self, data: bytes) -> None:
         self.events.append(decode_usage(data))
 
-    def emit_hit(self, stamp: HitStamp, at: bytes, took_ms: bytes) -> None:
-        self.events.append(decode_usage(stamped(stamp, at, took_ms)))
+    def emit_hit(self, stamp: HitStamp, at: bytes, took_ms: bytes, count: int = 1) -> None:
+        self.events += [decode_usage(stamped(stamp, at, took_ms))] * count
 
 
 REQUEST = SearchRequest(

@@ -24,8 +24,8 @@ class BytesSink:
     def emit_json(self, data: bytes) -> None:
         self.sent.append(data)
 
-    def emit_hit(self, stamp: HitStamp, at: bytes, took_ms: bytes) -> None:
-        self.sent.append(stamped(stamp, at, took_ms))
+    def emit_hit(self, stamp: HitStamp, at: bytes, took_ms: bytes, count: int = 1) -> None:
+        self.sent += [stamped(stamp, at, took_ms)] * count
 
 
 def _fresh_request() -> SearchRequest:

@@ -25,8 +25,8 @@ class RecordedUsage:
         self.stamped.append((q.departure_date.isoformat(), cache))
         return (q.departure_date.isoformat().encode(), cache.encode(), b"")
 
-    def emit(self, stamp: HitStamp) -> None:
-        self.emitted.append(stamp)
+    def emit(self, stamp: HitStamp, count: int) -> None:
+        self.emitted += [stamp] * count
 
 
 @pytest.mark.parametrize(
