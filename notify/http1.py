@@ -114,10 +114,20 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool
                 raise ValueError("the answer's body is too long")
             body = await reader.readexactly(length)
         else:  # the body runs to the end of the connection
-            body, keep = await reader.read(MAX_BODY_BYTES), False
+            body, keep = await _to_the_end(reader), False
     except asyncio.IncompleteReadError as exc:
         raise ConnectionResetError("the connection closed in the answer's body") from exc
     return status, body, keep
+
+
+async def _to_the_end(reader: asyncio.StreamReader) -> bytes:
+    # `read(n)` answers with what has arrived so far, not with everything up to n bytes.
+    body = bytearray()
+    while part := await reader.read(MAX_HEAD_BYTES):
+        body += part
+        if len(body) > MAX_BODY_BYTES:
+            raise ValueError("the answer's body is too long")
+    return bytes(body)
 
 
 async def _chunked(reader: asyncio.StreamReader) -> bytes:

@@ -115,6 +115,27 @@ async def test_a_body_that_runs_to_the_end_of_the_connection_is_read() -> None:
         await origin.close()
 
 
+async def test_a_body_to_the_end_arriving_in_parts_is_read_whole() -> None:
+    # Before, the first part to arrive was taken for the whole body.
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b'HTTP/1.0 200 OK\r\n\r\n{"sid": ')
+        await writer.drain()
+        await asyncio.sleep(0.05)
+        writer.write(b'"SM1"}')
+        writer.close()
+
+    listener = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    try:
+        origin = Http1Origin(f"http://127.0.0.1:{port}/sms", {}, connections=1)
+        assert await origin.post(b"x") == (200, b'{"sid": "SM1"}')
+        await origin.close()
+    finally:
+        listener.close()
+        await listener.wait_closed()
+
+
 @pytest.mark.parametrize(
     ("answer", "error"),
     [
