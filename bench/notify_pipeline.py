@@ -27,7 +27,7 @@ import redis.asyncio as redis
 from bench.machine import cpu_seconds, move_process
 from bench.processes import process_group
 from booking.events import Contact, Event, OrderSnapshot, encode_event, new_event
-from booking.relay import OutboxRelay
+from booking.relay import OutboxRelay, published_marker
 
 TIMEOUT_S = 300.0
 
@@ -212,6 +212,8 @@ async def _all_delivered(sim: Sim, count: int) -> bool:
 async def _cleanup(pool: asyncpg.Pool, client: redis.Redis, stream: str, ids: list[str]) -> None:
     await pool.execute("DELETE FROM outbox")
     keys = [f"notify:sent:{i}:{channel}" for i in ids for channel in ("email", "sms")]
+    # The relay's markers too (a day's TTL each): a run left thousands behind.
+    keys += [published_marker(stream, i) for i in ids]
     for start in range(0, len(keys), 1000):
         await client.delete(*keys[start : start + 1000])
     await client.delete(stream, f"{stream}:dead")
