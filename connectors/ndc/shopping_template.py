@@ -13,23 +13,18 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from connectors.marked_templates import Template, fill, marker, split
 from connectors.model import FlightQuery
 from connectors.ndc.messages import build_air_shopping, shopping_values
 
-# Markers lxml copies through untouched (letters and digits: nothing to escape).
-_MARK = "SkyfareMark{}End"
-_MARKS = re.compile(rb"SkyfareMark(\d+)End")
 # Text that serializes as itself in a text node.
 _PLAIN = re.compile(r"[0-9A-Za-z ._:+-]+")
-
-# The message's literal pieces, and which value (by position) goes between each two.
-Template = tuple[list[bytes], list[int]]
 
 
 @lru_cache(maxsize=64)
 def template(slices: int, ptcs: tuple[str, ...]) -> Template:
     """The template of an AirShoppingRQ of `slices` slices for passengers `ptcs`."""
-    marks = [_MARK.format(i) for i in range(3 + 4 * slices)]
+    marks = [marker(i) for i in range(3 + 4 * slices)]
     carrier, max_connections, currency, *per_slice = marks
     sliced = [tuple(per_slice[i : i + 4]) for i in range(0, len(per_slice), 4)]
     message = build_air_shopping(
@@ -39,8 +34,7 @@ def template(slices: int, ptcs: tuple[str, ...]) -> Template:
         max_connections=max_connections,
         currency=currency,
     )
-    parts = _MARKS.split(message)
-    return parts[0::2], [int(i) for i in parts[1::2]]
+    return split(message)
 
 
 def air_shopping_bytes(query: FlightQuery, *, carrier: str) -> bytes:
@@ -53,10 +47,4 @@ def air_shopping_bytes(query: FlightQuery, *, carrier: str) -> bytes:
         return build_air_shopping(
             carrier, slices, ptcs, max_connections=values[1], currency=query.currency
         )
-    pieces, order = template(len(slices), ptcs)
-    encoded = [v.encode() for v in values]
-    out = [pieces[0]]
-    for index, piece in zip(order, pieces[1:], strict=True):
-        out.append(encoded[index])
-        out.append(piece)
-    return b"".join(out)
+    return fill(template(len(slices), ptcs), [v.encode() for v in values])

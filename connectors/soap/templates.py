@@ -24,9 +24,8 @@ from typing import Any
 import zeep
 from zeep.wsse.username import UsernameToken
 
-# Markers zeep copies through untouched (letters and digits only: nothing to escape).
-_MARK = "SkyfareMark{}End"
-_MARKS = re.compile(rb"SkyfareMark(\d+)End")
+from connectors.marked_templates import Template, fill, marker, split
+
 _NONCE = b"SkyfareNonce"
 _CREATED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 _DIGEST = "SkyfareDigestMark"
@@ -37,9 +36,7 @@ _TOKEN_PARTS = 3
 MAX_TEMPLATES = 256
 _MISSING: Any = object()
 
-# The envelope's literal pieces, and which value goes between each two (body values by position,
-# then the token's digest, nonce and creation time).
-Template = tuple[list[bytes], list[int]]
+# A template's values: the body's by position, then the token's digest, nonce and creation time.
 
 
 def _marked(value: Any, values: list[str], shape: list[Any]) -> Any:
@@ -71,7 +68,7 @@ def _marked(value: Any, values: list[str], shape: list[Any]) -> Any:
         return value
     shape.append(kind)
     values.append(text)
-    return _MARK.format(len(values) - 1)
+    return marker(len(values) - 1)
 
 
 class RequestTemplates:
@@ -112,14 +109,9 @@ class RequestTemplates:
                 self._templates[key] = template
         if template is None:
             return self._fallback(operation, body)
-        pieces, slots = template
         filled = [v.encode() for v in values]
         filled.extend(p.encode() for p in self._token())
-        out = [pieces[0]]
-        for slot, piece in zip(slots, pieces[1:], strict=True):
-            out.append(filled[slot])
-            out.append(piece)
-        return b"".join(out)
+        return fill(template, filled)
 
     def _token(self) -> tuple[str, str, str]:
         """Digest, nonce and creation time of a fresh UsernameToken, as zeep writes them."""
@@ -165,9 +157,8 @@ class RequestTemplates:
         for i, part in enumerate(token):
             if data.count(part) != 1:
                 return None
-            data = data.replace(part, _MARK.format(count + i).encode())
-        split = _MARKS.split(data)
-        slots = [int(n) for n in split[1::2]]
-        if sorted(slots) != list(range(count + _TOKEN_PARTS)):
+            data = data.replace(part, marker(count + i).encode())
+        template = split(data)
+        if sorted(template[1]) != list(range(count + _TOKEN_PARTS)):
             return None
-        return split[0::2], slots
+        return template
