@@ -49,6 +49,21 @@ _COLUMNS = (
     " first_key"
 )
 
+# The orders a reconciler round settles, with the reason the order's cancellation (if any)
+# gives, for its history; their owed parts stamped `asked_at` in the same statement.
+_PICK = """
+WITH picked AS (
+    SELECT order_id, min(coalesce(asked_at, '-infinity')) AS asked,
+           coalesce(min(reason) FILTER (WHERE change_id IS NULL), 'the order was cancelled')
+               AS reason
+    FROM order_refunds WHERE status = 'owed' AND updated_at < $1
+    GROUP BY order_id ORDER BY asked, order_id LIMIT $2
+), stamped AS (
+    UPDATE order_refunds r SET asked_at = now()
+    FROM picked WHERE r.order_id = picked.order_id AND r.status = 'owed'
+)
+SELECT order_id, reason FROM picked ORDER BY asked, order_id"""
+
 _NOTE = """
 INSERT INTO order_history
     (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor)
@@ -233,15 +248,11 @@ class CancellationRefunds:
         await self._finish(order_id, actor=actor, reason=reason)
 
     async def reconcile_once(self, before: dt.datetime, *, actor: str, limit: int = 50) -> int:
-        """Settle the orders whose owed parts are unchanged since `before`; how many parts."""
+        """Settle the orders whose owed parts are unchanged since `before`, those asked least
+        recently first (0207: parts refused or unanswered every round must not starve the
+        others), each picked stamped as asked; how many orders."""
         async with self._db.connection() as conn:
-            rows = await conn.fetch(
-                # the reason the order's cancellation (if any) gives, for its history
-                "SELECT order_id, coalesce(min(reason) FILTER (WHERE change_id IS NULL),"
-                " 'the order was cancelled') AS reason FROM order_refunds"
-                " WHERE status = 'owed' AND updated_at < $1 GROUP BY order_id LIMIT $2",
-                before, limit, timeout=self._db.timeout_s,
-            )  # fmt: skip
+            rows = await conn.fetch(_PICK, before, limit, timeout=self._db.timeout_s)
         for row in rows:
             await self.settle(row["order_id"], actor=actor, reason=row["reason"])
         return len(rows)

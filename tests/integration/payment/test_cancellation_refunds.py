@@ -5,6 +5,7 @@ key). Real PostgreSQL and the sim gateway."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from decimal import Decimal
 
 from booking.model import FareTerms
@@ -130,3 +131,35 @@ async def test_a_part_the_gateway_knows_no_intent_of_does_not_stop_the_other_ord
         "SELECT status, attempt, last_error FROM order_refunds WHERE id = 'rfd_lost'"
     )
     assert tuple(row.values()) == ("owed", 2, "resource_missing")  # refused, retried, for support
+
+
+async def test_parts_refused_every_round_do_not_starve_the_orders_behind_them(
+    payments: Payments, db: Database, airline: TicketingAirline, control: PaymentsSimControl
+) -> None:
+    """A round takes a batch of orders; it used to take them in no order, so orders whose parts
+    fail every round (no such intent) came first each time and the ones behind them were never
+    asked. Now the least recently asked come first: every owed order's turn comes."""
+    order = await confirmed_order(payments, db, airline, control, id="ord_" + "f" * 24)
+    [intent] = await control.intents(order.id)
+    await control.refuse_refunds(intent["id"])
+    orders = order_service(db, airline)
+    orders.use_payments(None, payments.refunds)
+    await orders.cancel(ALICE, order.id)  # refused once: owed
+    for n in range(3):  # orders whose ids sort before the owed one's, their parts lost
+        lost = await held_order(db, airline, id=f"ord_{n:024x}")
+        await db.pool.execute(
+            "INSERT INTO order_refunds (id, order_id, charge_id, intent_id, amount, currency,"
+            " reason, status) VALUES ($1, $2, 'pay_lost', 'pi_unknown', 1.00, 'USD',"
+            " 'the order was cancelled', 'owed')",
+            f"rfd_lost{n}", lost.id,
+        )  # fmt: skip
+    due = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)  # every part, refused just now or not
+
+    asked = [await payments.refunds.reconcile_once(due, actor="test", limit=1) for _ in range(4)]
+
+    assert asked == [1, 1, 1, 1]
+    assert (await current(db, order)).payment_status == "refunded"
+    refused = await db.pool.fetch(
+        "SELECT attempt FROM order_refunds WHERE intent_id = 'pi_unknown'"
+    )
+    assert [r["attempt"] for r in refused] == [1, 1, 1]  # each asked once, in its turn
