@@ -75,12 +75,14 @@ class BulkUsage(Protocol):
 class _Answer:
     """The answer to one distinct query of a batch, shared by its repeats: its line after the
     index (`line_tail`), once known, and its usage event; or the live search giving both.
-    A fare index answer's event is stamped from `said` when its first line is recorded."""
+    A fare index answer's event is stamped from `said` when its first line is recorded.
+    `unavailable`: the lookup failed; a repeat in a later chunk is looked up again."""
 
-    __slots__ = ("event", "said", "tail", "task")
+    __slots__ = ("event", "said", "tail", "task", "unavailable")
 
     def __init__(self, tail: bytes | None = None) -> None:
         self.tail = tail
+        self.unavailable = False
         self.event: HitStamp | None = None
         self.said: tuple[BulkQuery, CheapestFare | None, CacheOutcome] | None = None
         self.task: asyncio.Future[tuple[BulkLine, HitStamp | None]] | None = None
@@ -185,14 +187,15 @@ def _take(
     answers: dict[QueryKey | bytes, _Answer],
     pending: deque[tuple[int, _Answer]],
 ) -> list[tuple[BulkQuery, _Answer]]:
-    """Queue queries `start`…`end` with their answers; the valid ones not seen before, which
-    still need one. An invalid query's line is known at once."""
+    """Queue queries `start`…`end` with their answers; the valid ones not seen before (or whose
+    earlier lookup failed: a partner expects each line answered as well as the index can when
+    it comes), which still need one. An invalid query's line is known at once."""
     new: list[tuple[BulkQuery, _Answer]] = []
     for i in range(start, end):
         raw = queries[i]
         key = query_key(raw) if keys is None else keys[i]
         answer = None if key is None else answers.get(key)
-        if answer is None:
+        if answer is None or answer.unavailable:
             answer = _Answer()
             parsed = validate_query(raw, today)
             if isinstance(parsed, BulkQuery):
@@ -227,8 +230,8 @@ async def _answer(
             answer.task = asyncio.ensure_future(live(query))
         else:
             answer.said = (query, None, "miss")
-            line = _UNAVAILABLE if failed else _NOT_CACHED
-            answer.tail = line_tail(line)
+            answer.tail = line_tail(_UNAVAILABLE if failed else _NOT_CACHED)
+            answer.unavailable = failed
 
 
 _NOT_CACHED = BulkLine(index=0, status="not_cached")

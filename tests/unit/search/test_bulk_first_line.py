@@ -114,6 +114,41 @@ async def test_an_index_failing_after_the_first_chunk_answers_the_rest_with_erro
     assert {line["status"] for n, line in enumerate(lines[10:], 10) if n % 20 >= 10} == {"error"}
 
 
+def failing_at(call: int, index: InMemoryFareIndex) -> Any:
+    """`index.lookup`, but its `call`-th call (from 1) fails as a Redis stall makes it."""
+    calls = 0
+
+    async def lookup(slots: Sequence[IndexSlot]) -> list[CheapestFare | None]:
+        nonlocal calls
+        calls += 1
+        if calls == call:
+            raise FareIndexError("redis HGET failed: TimeoutError()")
+        return await index.lookup(slots)
+
+    return lookup
+
+
+async def test_a_repeat_of_a_query_whose_lookup_failed_is_looked_up_again_in_its_chunk() -> None:
+    # A partner reads each line on its own: a repeat after the stall is answered from the
+    # cache like any other line, not with its first occurrence's `error`. A repeat of a query
+    # answered before the stall keeps its answer, one inside the failed chunk shares its error.
+    index = InMemoryFareIndex()
+    await warm(index, query(days=1), fare())
+    await warm(index, query(days=20), fare("99.00"))
+    queries = batch(40, 300)  # days 1…40, again and again
+    lines = ordered_lines(
+        queries, today=TODAY, now=NOW, max_age_s=60, scope=SCOPE, lookup=failing_at(2, index),
+        first_chunk=10, chunk=100,
+    )  # fmt: skip
+
+    status = [msgspec.json.decode(line)["status"] async for c in lines for line in c.splitlines()]
+
+    assert status[19] == status[59] == "error"  # day 20 in the failed chunk (10…109), twice
+    assert status[40] == "ok"  # day 1, answered by the first chunk
+    assert status[139] == "ok"  # day 20 again, in the next chunk
+    assert index.lookups == [FIRST_CHUNK, 40 - FIRST_CHUNK]  # looked up again once
+
+
 @pytest.mark.parametrize("index", [0, MAX_QUERIES - 1, MAX_QUERIES, 123_456])
 def test_a_line_index_makes_the_same_bytes_beyond_the_pre_encoded_heads(index: int) -> None:
     line = BulkLine(index=0, status="not_cached")
