@@ -2,19 +2,21 @@
 
 Queries are looked up in chunks (one Redis pipeline each), and the lines of a chunk are emitted
 before the next chunk is looked up, so a partner reads the first fares while the last are still
-being fetched: a first chunk of 10, then the rest of the batch at once (one more round trip,
-not one per 100 queries: issue 18's last line). In `live` mode what is missing is searched
-concurrently (at most `concurrency` at a time) through `SearchService.cheapest`, i.e. the fare
-cache and its single-flight shared with travelers, each under the default search deadline;
-lines behind a running search wait for it.
+being fetched: a first chunk of 10, then chunks of 250 (a few round trips, not one per 100
+queries: issue 18's last line). Each chunk's lookup has the index's own timeout, so a Redis
+stall costs the lines of one chunk (`error`), not the whole rest of the batch; a query of a
+failed lookup repeated in a later chunk is looked up again there. In `live` mode what is
+missing is searched concurrently (at most `concurrency` at a time) through
+`SearchService.cheapest`, i.e. the fare cache and its single-flight shared with travelers, each
+under the default search deadline; lines behind a running search wait for it.
 
 A query repeated in a batch (a partner refreshing its popular routes sends 1000 queries of 100
 distinct searches) is validated, looked up, searched and encoded once: its repeats reuse the
 line's bytes after the index, and their usage events go as repeats of one pre-encoded event
-(kernel/usage.py `HitsEvent`), one per query as before. The events of a chunk's lines are
-recorded once the chunk was handed on (written), with one call per distinct answer: the first
-line does not wait for usage work, and a batch the partner abandoned records only what it was
-sent.
+(kernel/usage.py `HitsEvent`), one per query as before. The events of the lines handed on
+(written) are recorded with one call per distinct answer, at the end of the batch or before it
+waits for a live search: the first line does not wait for usage work, and a batch the partner
+abandoned records only what it was sent.
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ from typing import Any, Protocol
 from kernel.errors import DomainError
 from kernel.usage import CacheOutcome, HitStamp
 from search.bulk import (
-    MAX_QUERIES,
     BulkLine,
     BulkQuery,
     Envelope,
@@ -51,9 +52,11 @@ CHUNK = 100
 # The first chunk is small: its lines leave after a few lookups, not a hundred, so a partner
 # starts reading at once (issue 18: the first line of 1000 cached queries within 2 ms).
 FIRST_CHUNK = 10
-# After the first chunk, the rest of the batch is one chunk: one Redis round trip for all its
-# distinct queries (a 1000-query batch of 100 distinct ones took 5 before) and one write.
-REST_CHUNK = MAX_QUERIES
+# After the first chunk, chunks of 250: a 1000-query batch is 5 round trips and 5 writes (11
+# with chunks of 100 cost a quarter more CPU, issue 18), and a Redis stall under one chunk's
+# lookup turns at most its 250 lines into `error` (with the rest as one chunk, all but the first
+# 10; bench/results/2026-12-04-bulk-chunks.md).
+REST_CHUNK = 250
 CONCURRENCY = 16
 Lookup = Callable[[Sequence[IndexSlot]], Awaitable[list[CheapestFare | None]]]
 # A live search of a query: its line (any index) and its usage event (None: none to record).
@@ -121,6 +124,7 @@ async def ordered_lines(
     `keys`: equal for equal queries (`Envelope.keys`); default `query_key` of each."""
     answers: dict[QueryKey | bytes, _Answer] = {}
     pending: deque[tuple[int, _Answer]] = deque()
+    sent: Counter[_Answer] = Counter()  # lines handed on, by answer, their events not recorded
     first = chunk if first_chunk is None else first_chunk
     starts = [0, *range(first, len(queries), chunk)] if queries else []
     try:
@@ -134,10 +138,11 @@ async def ordered_lines(
                 try:
                     yield _joined(ready)
                 finally:  # written, or the partner went away at it: recorded either way
-                    _record(ready, usage)
+                    _count(sent, ready, usage)
         while pending:  # live searches: each line as its search ends
             answer = pending[0][1]
             if not answer.ready():
+                _record(sent, usage)  # a search may take seconds: what was sent goes first
                 assert answer.task is not None
                 await answer.task
                 answer.ready()
@@ -145,8 +150,9 @@ async def ordered_lines(
             try:
                 yield _joined(ready)
             finally:
-                _record(ready, usage)
+                _count(sent, ready, usage)
     finally:
+        _record(sent, usage)
         for _, answer in pending:
             if answer.task is not None:
                 answer.task.cancel()  # the partner went away; the searches' own flights go on
@@ -168,14 +174,24 @@ def _joined(ready: list[tuple[int, _Answer]]) -> bytes:
     return b"".join(parts)
 
 
-def _record(ready: list[tuple[int, _Answer]], usage: BulkUsage | None) -> None:
-    """The usage events of lines handed on: one `emit` per distinct answer among them."""
+def _count(
+    sent: Counter[_Answer], ready: list[tuple[int, _Answer]], usage: BulkUsage | None
+) -> None:
+    if usage is not None:
+        sent.update(map(itemgetter(1), ready))
+
+
+def _record(sent: Counter[_Answer], usage: BulkUsage | None) -> None:
+    """The usage events of the lines handed on since the last call: one `emit` per distinct
+    answer among them, however many chunks they came in (an emit per answer per chunk made
+    chunks of 250 cost a fifth more CPU than one chunk: bench/results/2026-12-04-bulk-chunks.md)."""
     if usage is None:
         return
-    for answer, count in Counter(map(itemgetter(1), ready)).items():
+    for answer, count in sent.items():
         stamp = answer.stamp(usage)
         if stamp is not None:
             usage.emit(stamp, count)
+    sent.clear()
 
 
 def _take(

@@ -3,7 +3,8 @@ and "coming back" on the same address, without touching the real server.
 
 `async with PostgresProxy(database_url) as proxy:` → `proxy.url` reaches the same database through
 127.0.0.1:<port>; `await proxy.cut()` closes every connection and refuses new ones;
-`await proxy.restore()` listens on the same port again; `await proxy.send_to_clients(data)`
+`await proxy.restore()` listens on the same port again; `proxy.stall()` holds every byte until
+`proxy.resume()` (a server that hangs); `await proxy.send_to_clients(data)`
 writes `data` to every client as if the server had sent it (a server's FATAL on an idle session,
 before it closes the socket).
 """
@@ -35,6 +36,8 @@ class CuttableProxy:
         # fail the test on leaving (tests/support/fake_server.py).
         self.faults = Faults()
         self.port = 0
+        self._flowing = asyncio.Event()  # cleared: a stall, bytes held both ways
+        self._flowing.set()
 
     async def __aenter__(self) -> Self:
         await self.restore()
@@ -65,6 +68,13 @@ class CuttableProxy:
         self._writers.clear()
         self._clients.clear()
 
+    def stall(self) -> None:
+        """Hold every byte, both ways, until `resume`: the server hangs, its sockets stay open."""
+        self._flowing.clear()
+
+    def resume(self) -> None:
+        self._flowing.set()
+
     async def send_to_clients(self, data: bytes) -> None:
         for writer in list(self._clients):
             writer.write(data)
@@ -77,7 +87,8 @@ class CuttableProxy:
             up_reader, up_writer = await asyncio.open_connection(*self._upstream)
         self._writers |= {writer, up_writer}
         self._clients.add(writer)
-        await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+        flowing = self._flowing
+        await asyncio.gather(_pipe(reader, up_writer, flowing), _pipe(up_reader, writer, flowing))
 
 
 class PostgresProxy(CuttableProxy):
@@ -98,9 +109,12 @@ class PostgresProxy(CuttableProxy):
         return f"postgresql://{self._user}@127.0.0.1:{self.port}/{self._database}"
 
 
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def _pipe(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, flowing: asyncio.Event
+) -> None:
     with contextlib.suppress(ConnectionError, OSError):
         while data := await reader.read(65536):
+            await flowing.wait()
             writer.write(data)
             await writer.drain()
     writer.close()

@@ -92,7 +92,7 @@ async def test_each_query_emits_its_event_and_each_distinct_answer_is_stamped_on
     day3, day4 = (TODAY + dt.timedelta(days=n) for n in (3, 4))
     assert usage.stamped == [(day3.isoformat(), "hit"), (day4.isoformat(), "miss")]
     assert [s[0].decode() for s in usage.emitted] == [
-        day3.isoformat(), day4.isoformat(), day3.isoformat(), day4.isoformat(),
+        day3.isoformat(), day3.isoformat(), day4.isoformat(), day4.isoformat(),
     ]  # fmt: skip
 
 
