@@ -34,14 +34,14 @@ from booking.model import (
     OrderStatus,
     OrderType,
     Passenger,
-    PaymentStatus,
 )
+from booking.model import PaymentStatus as OrderPaymentStatus
 from booking.personal_data import PgPersonalData
 from booking.rows import HistoryEntry
 from connectors.model import Slice
 from kernel.auth import principal as caller
 from kernel.openapi import Operation
-from payment.model import Payment
+from payment.model import Payment, PaymentStatus
 from payment.repository import PgPaymentRepository
 from support.model import CaseView
 from support.repository import PgSupportRepository
@@ -83,7 +83,7 @@ class PaymentRecord(msgspec.Struct, frozen=True, kw_only=True):
     order_id: str
     amount: Decimal
     currency: str
-    status: str
+    status: PaymentStatus  # the payment's own: processing, succeeded, failed, refunding, refunded
     gateway_intent_id: str | None
     failure_reason: str | None
     refund_reason: str | None
@@ -118,7 +118,7 @@ class ExportedOrder(msgspec.Struct, frozen=True, kw_only=True):
     booking_reference: str
     type: OrderType
     status: OrderStatus
-    payment_status: PaymentStatus
+    payment_status: OrderPaymentStatus
     payment_required_by: dt.datetime | None
     total_amount: Decimal
     total_currency: str
