@@ -116,28 +116,41 @@ class Supervisor:
             wait([p.sentinel for p in self._children if not self._backing_off(p)], timeout)
 
     def _backing_off(self, process: SpawnProcess) -> bool:
+        """The one test of "a dead restartable child waiting out its back-off": seen dead by
+        `_note_the_dead` (its exit logged, its restart due), and still dead. One that died
+        since is not: its exit is news, for the wait loop to wake on and for `stop_all` to
+        judge."""
         found = self._restartable.get(process.name)
         return found is not None and found.due is not None and not process.is_alive()
 
+    def _note_the_dead(self, *, stopping: bool = False) -> None:
+        """Each restartable child newly found dead: its exit logged, its restart due after its
+        back-off (from then on it is `_backing_off`)."""
+        now = time.monotonic()
+        for process in self._children:
+            found = self._restartable.get(process.name)
+            if found is None or found.due is not None or process.is_alive():
+                continue
+            ran_s = now - found.started_at
+            found.delay_s = (
+                self._restart_first_s
+                if ran_s >= RESTART_RESET_S or not found.delay_s
+                else min(found.delay_s * 2, self._restart_max_s)
+            )
+            found.due = now + found.delay_s
+            then = (
+                "not restarted: stopping" if stopping else f"restarting it in {found.delay_s:.1f} s"
+            )
+            logger.error("%s exited with code %s: %s", process.name, process.exitcode, then)
+
     def _restart_the_dead(self) -> None:
+        self._note_the_dead()
         now = time.monotonic()
         for process in list(self._children):
-            found = self._restartable.get(process.name)
-            if found is None or process.is_alive():
+            if not self._backing_off(process):
                 continue
-            if found.due is None:
-                ran_s = now - found.started_at
-                found.delay_s = (
-                    self._restart_first_s
-                    if ran_s >= RESTART_RESET_S or not found.delay_s
-                    else min(found.delay_s * 2, self._restart_max_s)
-                )
-                found.due = now + found.delay_s
-                logger.error(
-                    "%s exited with code %s: restarting it in %.1f s",
-                    process.name, process.exitcode, found.delay_s,
-                )  # fmt: skip
-            if now >= found.due:
+            found = self._restartable[process.name]
+            if found.due is not None and now >= found.due:
                 process.join()
                 self._children.remove(process)
                 replacement = self._ctx.Process(
@@ -152,10 +165,10 @@ class Supervisor:
         """SIGTERM every child, SIGKILL those still running after the stop timeout; True when
         every child exited with code 0 (it drained and closed what it held) or was ended by the
         SIGTERM before it had started. A restartable child already dead, waiting out its
-        back-off, does not count: its exit was logged and handled when it happened."""
-        awaiting_restart = {
-            p for p in self._children if not p.is_alive() and p.name in self._restartable
-        }
+        back-off, does not count: its exit was logged and handled when it happened, or is
+        now, if it died since the wait loop last looked (it would have been restarted)."""
+        self._note_the_dead(stopping=True)
+        awaiting_restart = {p for p in self._children if self._backing_off(p)}
         for process in reversed(self._children):
             if process.is_alive() and process.pid is not None:
                 process.terminate()
