@@ -200,7 +200,8 @@ def test_seats_change_on_a_paid_trip_charging_the_dearer_seat_to_a_card(
     page.get_by_role("button", name="Save seats").click()
     expect(page.get_by_role("heading", name="Your trip is booked")).to_be_visible()
     declined = page.get_by_role("status").filter(has_text="Your seats did not change")
-    expect(declined).to_contain_text(re.compile(r"^Your bank declined the card, so the \$[\d.]+ was"))
+    told = re.compile(r"^Your bank declined the card, so the \$[\d.]+ was not charged")
+    expect(declined).to_contain_text(told)
     expect(declined).to_contain_text("Code for support: generic_decline")  # the API's field
     expect(page.get_by_role("region", name="Passengers")).not_to_contain_text(f"Seat {designator}")
 

@@ -12,8 +12,8 @@ from playwright.sync_api import Page, expect
 
 from skyfare.keys import PAYMENT_RECONCILER
 from tests.browser.conftest import Stack
-from tests.browser.test_search_to_offer import assert_accessible, screenshot
 from tests.browser.test_book import sign_in_as_ada
+from tests.browser.test_search_to_offer import assert_accessible, screenshot
 from tests.browser.trips import held_trip, open_trip, paid_trip, pay
 from tests.support.payment_sim import payments_control
 

@@ -80,7 +80,7 @@ async def test_an_order_names_the_decline_of_its_failed_payment_until_it_is_paid
     assert retried.payment_decline_code is None
     again = await repository.transition(order.id, declined("insufficient_funds"), actor="payments")
     assert again is not None
-    assert again.payment_decline_code == "insufficient_funds"  # the latest failure's, not the first's
+    assert again.payment_decline_code == "insufficient_funds"  # the latest failure's
     cancel = Change(from_status=("held",), to_status="cancelled", reason="cancelled by traveler")
     cancelled = await repository.transition(order.id, cancel, actor="alice")
     assert cancelled is not None
@@ -96,7 +96,7 @@ async def test_the_migration_gives_what_was_written_before_it_its_decline_code(
     order = await repository.create(new_order(), actor="alice")
     failed = (
         '{"id": "och_1", "status": "failed", "at": "2026-12-04T10:00:00Z", "detail": "the card'
-        ' payment of 40.00 USD failed (insufficient_funds); the airline put the original flights'
+        " payment of 40.00 USD failed (insufficient_funds); the airline put the original flights"
         ' back"}'
     )
     async with booking_pool.acquire() as conn:
