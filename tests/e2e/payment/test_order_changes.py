@@ -134,13 +134,23 @@ async def test_a_declined_card_after_the_airline_swapped_the_flights_puts_them_b
     new_flight = {"slices": [chosen["slice"]]}
     seats_before = await pay_env.booking.seats_left(new_flight)
 
+    key = str(uuid.uuid4())
     status, problem = await confirm(
-        pay_env, alice, order["id"], chosen["id"], str(uuid.uuid4()), card_token="tok_declined"
+        pay_env, alice, order["id"], chosen["id"], key, card_token="tok_declined"
     )
     assert status == 409, problem
     assert "decline" in problem["detail"]
     assert "original flights back" in problem["detail"]
     assert problem["decline_code"] == "generic_decline"  # the sim's, a field of its own
+    # Replayed for the same key, and said again for a new one, with the field each time.
+    replayed = await confirm(
+        pay_env, alice, order["id"], chosen["id"], key, card_token="tok_declined"
+    )
+    assert replayed == (409, problem)
+    _, again = await confirm(
+        pay_env, alice, order["id"], chosen["id"], str(uuid.uuid4()), card_token="tok_visa"
+    )
+    assert again["decline_code"] == "generic_decline"
 
     after = await pay_env.order(alice, order["id"])
     assert after["slices"] == order["slices"]
