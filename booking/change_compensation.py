@@ -38,12 +38,19 @@ class ChangeCompensation(ChangeQuoting):
     """Undo at the airline, and the offer failed."""
 
     async def _compensate(
-        self, principal: Principal, order: Order, offer: ChangeOffer, reason: str
+        self,
+        principal: Principal,
+        order: Order,
+        offer: ChangeOffer,
+        reason: str,
+        *,
+        decline_code: str | None = None,
     ) -> NoReturn:
         """The airline changed the flights but the money did not move: put the old flights
         back (a 503 here leaves the offer `confirming`, and the retry compensates again). An
         airline that refuses (the old flights sold out meanwhile) will not say yes on a retry:
-        the offer fails all the same, saying what the airline kept, for support to settle."""
+        the offer fails all the same, saying what the airline kept, for support to settle.
+        `decline_code`: the card gateway's, when it declined the card (a member of the 409)."""
         refused = await self._undo(order, offer)
         if refused is None:
             CHANGES.labels("compensated").inc()
@@ -51,8 +58,12 @@ class ChangeCompensation(ChangeQuoting):
             logger.info("order %s: change %s undone: %s", order.id, offer.id, reason)
         else:
             detail = f"{reason}; {refused}"
-        await self._store.fail(offer, order.id, detail, actor=principal.subject)
-        error = Conflict(f"the change was not made: {detail}", change_status="failed")
+        await self._store.fail(
+            offer, order.id, detail, actor=principal.subject, decline_code=decline_code
+        )
+        error = Conflict(
+            f"the change was not made: {detail}", change_status="failed", decline_code=decline_code
+        )
         raise FinalAnswer(error, undone=refused is None)
 
     async def _undo(self, order: Order, offer: ChangeOffer) -> str | None:

@@ -79,6 +79,7 @@ class ChangeMoney(ChangeCompensation):
                 "the card payment has not settled yet; retry with the same Idempotency-Key"
             )
         if outcome.status == "failed":
-            reason = f"the card payment of {due} {offer.currency} failed ({outcome.reason})"
-            await self._compensate(principal, order, offer, reason)
+            code = outcome.reason or "payment_failed"
+            reason = f"the card payment of {due} {offer.currency} failed ({code})"
+            await self._compensate(principal, order, offer, reason, decline_code=code)
         return outcome.intent_id

@@ -183,8 +183,9 @@ OPERATIONS: tuple[Operation, ...] = (
             409: (
                 "The order changed since the offer (ask again); the airline refused (sold "
                 "out, price moved); the card was declined (the change was undone: the order "
-                "keeps its flights); the offer already failed; or another confirmation of it "
-                "is in progress"
+                "keeps its flights; `decline_code` is the gateway's code, as on the order's "
+                "`last_change`); the offer already failed; or another confirmation of it is in "
+                "progress"
             ),
             410: "The change offer expired: ask for new change offers",
             415: "The body is not declared application/json",

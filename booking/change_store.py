@@ -25,7 +25,7 @@ _COLUMNS = (
     "id, order_id, status, slice_index, supplier_fare_id, new_slice, fare_difference,"
     " penalty_amount, due_amount, new_total_amount, new_tax_amount, currency, refundable,"
     " changeable, order_status, order_payment_status, order_updated_at, expires_at, created_at,"
-    " payment_intent_id, failure_reason, confirmed_at"
+    " payment_intent_id, failure_reason, confirmed_at, decline_code"
 )
 # The answer to store with the change, under its owner and Idempotency-Key.
 Answer = Callable[[Order], tuple[str, str, StoredResponse]]
@@ -57,10 +57,15 @@ def _offer(row: asyncpg.Record) -> ChangeOffer:
     return ChangeOffer(**fields)
 
 
-def note(offer: ChangeOffer, status: Literal["confirmed", "failed"], detail: str) -> str:
+def note(
+    offer: ChangeOffer,
+    status: Literal["confirmed", "failed"],
+    detail: str,
+    decline_code: str | None = None,
+) -> str:
     """`orders.last_change` as JSON (booking.model.LastChange)."""
     at = dt.datetime.now(dt.UTC)
-    return _encoder.encode(LastChange(offer.id, status, detail, at)).decode()
+    return _encoder.encode(LastChange(offer.id, status, detail, at, decline_code)).decode()
 
 
 class PgChanges:
@@ -299,18 +304,26 @@ class PgChanges:
             await record_response(conn, owner, key, response, timeout=timeout)
         return changed
 
-    async def fail(self, offer: ChangeOffer, order_id: str, reason: str, *, actor: str) -> Order:
+    async def fail(
+        self,
+        offer: ChangeOffer,
+        order_id: str,
+        reason: str,
+        *,
+        actor: str,
+        decline_code: str | None = None,
+    ) -> Order:
         """The change failed and was undone: the offer says why, and so do the order's history
-        and `last_change`."""
+        and `last_change`; `decline_code` is the card gateway's when its card was declined."""
         async with self._db.transaction() as conn:
             await conn.execute(
-                "UPDATE order_changes SET status = 'failed', failure_reason = $2"
-                " WHERE id = $1 AND status <> 'confirmed'",
-                offer.id, reason[:500], timeout=self._db.timeout_s,
+                "UPDATE order_changes SET status = 'failed', failure_reason = $2,"
+                " decline_code = $3 WHERE id = $1 AND status <> 'confirmed'",
+                offer.id, reason[:500], decline_code, timeout=self._db.timeout_s,
             )  # fmt: skip
             await conn.execute(
                 "UPDATE orders SET last_change = $2::jsonb, updated_at = now() WHERE id = $1",
-                order_id, note(offer, "failed", reason), timeout=self._db.timeout_s,
+                order_id, note(offer, "failed", reason, decline_code), timeout=self._db.timeout_s,
             )  # fmt: skip
             order = await self._order(conn, order_id)
             await self._history(conn, order, f"change {offer.id} failed: {reason}", actor, [])

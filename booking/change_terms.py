@@ -136,6 +136,7 @@ class ChangeOffer(msgspec.Struct, frozen=True, kw_only=True):
     payment_intent_id: str | None = None
     failure_reason: str | None = None
     confirmed_at: dt.datetime | None = None
+    decline_code: str | None = None  # the card gateway's, when a declined card failed it
 
     def expired(self, now: dt.datetime) -> bool:
         return self.status == "quoted" and now >= self.expires_at

@@ -19,8 +19,9 @@ class ChangeOfferView(msgspec.Struct, frozen=True, kw_only=True):
     given (> 0) or refunded to the card that paid (< 0); it is the airline's
     `fare_difference_amount` plus the `penalty_total_amount` the fare conditions set (0 on an
     unpaid hold, which pays `new_total_amount` when it pays). `status`: quoted → confirming →
-    confirmed, or failed (`failure_reason` says why and what was undone). `order` is the order
-    as it is now, on the answers about one change offer."""
+    confirmed, or failed (`failure_reason` says why and what was undone; `decline_code` is the
+    card gateway's code when a declined card failed it, else null). `order` is the order as it
+    is now, on the answers about one change offer."""
 
     id: str
     order_id: str
@@ -39,6 +40,7 @@ class ChangeOfferView(msgspec.Struct, frozen=True, kw_only=True):
     confirmed_at: dt.datetime | None
     failure_reason: str | None
     order: OrderView | None = None
+    decline_code: str | None = None
 
     @classmethod
     def of(cls, offer: ChangeOffer, order: Order | None = None) -> ChangeOfferView:
@@ -59,6 +61,7 @@ class ChangeOfferView(msgspec.Struct, frozen=True, kw_only=True):
             created_at=offer.created_at,
             confirmed_at=offer.confirmed_at,
             failure_reason=offer.failure_reason,
+            decline_code=offer.decline_code,
             order=None if order is None else OrderView.of(order),
         )
 

@@ -118,7 +118,11 @@ class ChangeService(ChangeMoney):
             CHANGES.labels("replayed").inc()
             return await self._answer(principal, offer, key)
         if offer.status == "failed":
-            raise FinalAnswer(Conflict(f"this change failed: {offer.failure_reason}; ask again"))
+            failed = Conflict(
+                f"this change failed: {offer.failure_reason}; ask again",
+                decline_code=offer.decline_code,
+            )
+            raise FinalAnswer(failed)
         if offer.status == "quoted":
             self._check_confirmable(order, offer, request)
             claimed = await self._store.begin(

@@ -45,7 +45,9 @@ class HistoryItem(msgspec.Struct, frozen=True):
     """One change: from what to what (status and payment status), why, who and when.
 
     `code` names the kind of change (booking/history_codes.py) beside `reason`, its words;
-    null for a reason of a shape without a code: show `reason` then.
+    null for a reason of a shape without a code: show `reason` then. `decline_code`: the card
+    gateway's code on a step that records a declined card (`card_refused`, `payment_failed`,
+    a `change_failed` whose card was declined), else null.
     """
 
     at: dt.datetime
@@ -56,6 +58,7 @@ class HistoryItem(msgspec.Struct, frozen=True):
     reason: str
     actor: Actor
     code: HistoryCode | None = None
+    decline_code: str | None = None
 
 
 class OrderHistory(msgspec.Struct, frozen=True):
@@ -86,6 +89,7 @@ def history_view(order: Order, entries: list[HistoryEntry], viewer: Principal) -
                 reason=e.reason,
                 actor=actor_of(e.actor, order, viewer),
                 code=e.code,  # type: ignore[arg-type]  # the database's vocabulary, tested
+                decline_code=e.decline_code,
             )
             for e in entries
         ),

@@ -118,7 +118,7 @@ def raise_stored(response: StoredResponse) -> NoReturn:
     stored = _stored_error.decode(response.body)
     cls = _ERROR_CLASS[response.status]
     if cls is ValidationFailed:
-        raise ValidationFailed(stored.errors, stored.detail)
+        raise ValidationFailed(stored.errors, stored.detail, **stored.extensions)
     raise cls(stored.detail, **stored.extensions)
 
 

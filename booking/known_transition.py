@@ -94,6 +94,8 @@ def changed(order: Order, change: Change) -> Order:
         total_currency=_or(change.total_currency, order.total_currency),
         ticket_numbers=_or(change.ticket_numbers, order.ticket_numbers),
         failure_reason=_or(change.failure_reason, order.failure_reason),
+        # Kept while the payment stays `failed` (`transition_known` takes no move into it).
+        payment_decline_code=order.payment_decline_code if change.to_payment is None else None,
         updated_at=PLACEHOLDER,
         version=None,
     )
@@ -144,9 +146,12 @@ async def transition_known(
     """`change` of `expected` in one statement: the changed order, or None when this path does
     not apply (nothing written; the caller takes the guarded path). It does not when the order
     was not read from its row (no version), when the change's guard does not hold on it, when
-    the answer names `updated_at` more than once, and when the row is no longer that version."""
+    the answer names `updated_at` more than once, when it moves the payment into `failed`, and
+    when the row is no longer that version."""
     stored = as_stored(change)
     if stored is None or expected.version is None or not guard_holds(expected, stored):
+        return None
+    if change.to_payment == "failed":  # its decline code is read from its own history row
         return None
     change = stored
     after = changed(expected, change)

@@ -165,12 +165,14 @@ class LastChange(msgspec.Struct, frozen=True):
     """How the order's last flight change ended (`POST /v1/orders/{id}/changes/{cid}/confirm`):
     `confirmed` (the order flies the new slice), or `failed` with what went wrong and what was
     done about it (e.g. the card was declined, so the airline put the old flights back).
-    Every change, failed or not, is also in the order's history."""
+    Every change, failed or not, is also in the order's history. `decline_code`: the card
+    gateway's code when a declined card failed it (`insufficient_funds`), else null."""
 
     id: str
     status: Literal["confirmed", "failed"]
     detail: str
     at: dt.datetime
+    decline_code: str | None = None
 
 
 class Order(msgspec.Struct, frozen=True, kw_only=True):
@@ -197,6 +199,9 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
     terms: FareTerms | None = None
     last_change: LastChange | None = None
     seats: tuple[OrderSeat, ...] = ()
+    # The gateway's code of the payment that moved `payment_status` to `failed` (booking/rows.py
+    # reads it from the history); None while the payment status is anything else.
+    payment_decline_code: str | None = None
     # The row version it was read at (PostgreSQL's `xmin`, booking/rows.py); None: not read.
     version: int | None = None
 
@@ -241,7 +246,9 @@ class OrderView(msgspec.Struct, frozen=True, kw_only=True):
 
     `airline_locator` is the airline's own booking reference (its PNR) once the seats are held;
     `booking_reference` is ours, the one to quote to support. `seats`: each passenger's seat
-    per segment (`passenger_id` `pas_N` is the N-th of `passengers`).
+    per segment (`passenger_id` `pas_N` is the N-th of `passengers`). `payment_decline_code`:
+    while `payment_status` is `failed`, the card gateway's code for why (`generic_decline`,
+    `insufficient_funds`; null when it gave none), else null.
     """
 
     id: str
@@ -261,6 +268,7 @@ class OrderView(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: dt.datetime
     last_change: LastChange | None = None
     seats: tuple[OrderSeat, ...] = ()
+    payment_decline_code: str | None = None
 
     @classmethod
     def of(cls, order: Order) -> OrderView:
@@ -282,6 +290,7 @@ class OrderView(msgspec.Struct, frozen=True, kw_only=True):
             updated_at=order.updated_at,
             last_change=order.last_change,
             seats=order.seats,
+            payment_decline_code=order.payment_decline_code,
         )
 
 

@@ -87,7 +87,7 @@ class PgPersonalData:
         async with self._db.connection() as conn:
             rows = await conn.fetch(
                 "SELECT h.order_id, h.from_status, h.to_status, h.from_payment_status,"
-                " h.to_payment_status, h.reason, h.actor, h.at"
+                " h.to_payment_status, h.reason, h.actor, h.at, h.code, h.decline_code"
                 " FROM order_history h JOIN orders o ON o.id = h.order_id"
                 " WHERE o.owner = $1 ORDER BY h.id",
                 owner,

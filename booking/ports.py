@@ -127,7 +127,8 @@ class SavedTravelers(Protocol):
 class SeatChargeView(msgspec.Struct, frozen=True):
     """A seat change paid on a confirmed order: `processing` until the card gateway answers,
     then `succeeded` (the seats are the traveler's), `failed` (nothing changed), or
-    `refunded` (the airline gave the seat away meanwhile; the money went back)."""
+    `refunded` (the airline gave the seat away meanwhile; the money went back).
+    `decline_code`: when `failed`, the card gateway's code for why (null when it gave none)."""
 
     id: str
     # `refunded` also once the order's cancellation (or the gateway) gave the money back.
@@ -135,6 +136,7 @@ class SeatChargeView(msgspec.Struct, frozen=True):
     amount: Decimal
     currency: str
     seats: tuple[OrderSeat, ...]
+    decline_code: str | None = None
 
 
 class SeatPayments(Protocol):

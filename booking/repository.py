@@ -185,7 +185,7 @@ class PgOrderRepository:
                 return done
         async with self._db.transaction() as conn:
             row = await conn.fetchrow(
-                TRANSITION, *transition_args(order_id, change), timeout=timeout
+                TRANSITION, *transition_args(order_id, change), change.reason, timeout=timeout
             )
             if row is None:
                 return None
@@ -250,7 +250,8 @@ class PgOrderRepository:
         async with self._db.connection() as conn:
             rows = await conn.fetch(
                 "SELECT from_status, to_status, from_payment_status, to_payment_status, reason,"
-                " actor, at, code FROM order_history WHERE order_id = $1 ORDER BY id",
+                " actor, at, code, decline_code FROM order_history"
+                " WHERE order_id = $1 ORDER BY id",
                 order_id,
                 timeout=self._db.timeout_s,
             )

@@ -33,9 +33,20 @@ _SEATS = (
     f"(SELECT coalesce(jsonb_agg({_SEAT_JSON} ORDER BY s.segment_id, s.passenger_id),"
     " '[]'::jsonb) FROM order_seats s WHERE s.order_id = o.id) AS seats"
 )
+# While its payment status is `failed`: the card gateway's code for why, from the history row
+# that moved it there (booking/sql/0142_decline_codes.sql derives each row's from its reason).
+# PostgreSQL runs the subquery only for an order whose payment failed.
+_PAYMENT_DECLINE = (
+    "CASE WHEN o.payment_status = 'failed' THEN (SELECT h.decline_code FROM order_history h"
+    " WHERE h.order_id = o.id AND h.to_payment_status = 'failed'"
+    " AND h.from_payment_status IS DISTINCT FROM 'failed' ORDER BY h.id DESC LIMIT 1) END"
+)
 # `version`: the row version's `xmin`, which every UPDATE of the row replaces; a change made from
 # an order as read (booking/known_transition.py) is guarded by it.
-SELECT_ORDER = f"SELECT o.*, o.xmin AS version, {_PASSENGERS}, {_SEATS} FROM orders o"
+SELECT_ORDER = (
+    f"SELECT o.*, o.xmin AS version, {_PASSENGERS}, {_SEATS},"
+    f" {_PAYMENT_DECLINE} AS payment_decline_code FROM orders o"
+)
 
 
 # Data-modifying CTEs all run, once, in the one statement: the order, its passengers, its
@@ -153,13 +164,17 @@ CHANGE_GUARD = (
 )
 # The guarded change. `old` reads the row FOR UPDATE first, so `from_*` are the values this
 # change replaced (a concurrent change commits before us or waits for us, never in between);
-# the outer WHERE re-checks the guard on the newest row version.
+# the outer WHERE re-checks the guard on the newest row version. $12: the change's reason, whose
+# history row is written after this statement: a move into `failed` reads its decline code there.
 TRANSITION = f"""
 UPDATE orders o SET {CHANGE_SET}
 FROM (SELECT id, status, payment_status FROM orders WHERE id = $1 FOR UPDATE) AS old
 WHERE o.id = old.id AND {CHANGE_GUARD}
 RETURNING o.*, o.xmin AS version, old.status AS from_status,
-          old.payment_status AS from_payment_status, {_PASSENGERS}, {_SEATS}"""
+          old.payment_status AS from_payment_status, {_PASSENGERS}, {_SEATS},
+          CASE WHEN old.payment_status <> 'failed' AND o.payment_status = 'failed'
+               THEN decline_code_in($12::text) ELSE {_PAYMENT_DECLINE}
+          END AS payment_decline_code"""
 
 _HISTORY = """
     INSERT INTO order_history
@@ -197,6 +212,7 @@ class HistoryEntry(msgspec.Struct, frozen=True):
     actor: str
     at: dt.datetime
     code: str | None = None  # order_history.code (booking/history_codes.py)
+    decline_code: str | None = None  # order_history.decline_code (booking/sql/0142)
 
 
 def passenger_columns(passengers: Sequence[Passenger]) -> tuple[list[object], ...]:
@@ -235,6 +251,7 @@ def order_from_row(row: asyncpg.Record) -> Order:
         terms=terms_of(row),
         last_change=None if row["last_change"] is None else _last_change.decode(row["last_change"]),
         seats=_seats.decode(row.get("seats") or "[]"),
+        payment_decline_code=row.get("payment_decline_code"),
         version=row.get("version"),
     )
 

@@ -95,7 +95,8 @@ OPERATIONS: tuple[Operation, ...] = (
             415: "Not JSON",
             422: (
                 "A bad field (named: services[i].segment_id, .passenger_id, .designator; "
-                "payment.card_token when the change costs money or the card is refused), a seat "
+                "payment.card_token when the change costs money or the card is refused, then "
+                "with the gateway's `decline_code`), a seat "
                 "closed to the passenger by a rule (exit_row_child, exit_row_infant), or "
                 "change_cutoff_24h: the first flight leaves within 24 hours"
             ),

@@ -38,10 +38,13 @@ class DomainError(Exception):
 
 
 class ValidationFailed(DomainError):
-    def __init__(self, errors: Iterable[FieldError], detail: str | None = None) -> None:
+    def __init__(
+        self, errors: Iterable[FieldError], detail: str | None = None, **extensions: Any
+    ) -> None:
         self.errors = tuple(errors)
         count = len(self.errors)
-        super().__init__(detail or f"{count} field{'s' if count != 1 else ''} failed validation")
+        default = f"{count} field{'s' if count != 1 else ''} failed validation"
+        super().__init__(detail or default, **extensions)
 
 
 class BadRequest(DomainError):

@@ -212,6 +212,8 @@ def _translate(
     try:
         body = decode_error(payload).error
         kind, code, message = body.type, body.code, body.message or ""
+        if kind == "card_error" and body.decline_code:
+            code = body.decline_code  # the issuer's reason, as a webhook's decline names it
     except msgspec.DecodeError:
         kind, code, message = None, None, payload[:200].decode("utf-8", "replace")
     text = f"{call} → {status} {code or ''}: {message}".strip()

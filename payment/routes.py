@@ -88,7 +88,8 @@ OPERATIONS: tuple[Operation, ...] = (
                 "The order is not held (confirmed, cancelled, expired), its payment is already "
                 "processing or paid, or a request with this Idempotency-Key is in progress"
             ),
-            422: "Bad or unknown card_token, or the Idempotency-Key was used for another request",
+            422: "Bad or unknown card_token (a card the gateway refused: with its "
+            "`decline_code`), or the Idempotency-Key was used for another request",
             503: "The database or the payment gateway cannot be reached; retry with the same key",
         },
         security=("bearer",),

@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 PREFIX = "sch_"
 ACTOR = "payments"
-_COLUMNS = "id, order_id, status, amount, currency, seats, gateway_intent_id"
+_COLUMNS = "id, order_id, status, amount, currency, seats, gateway_intent_id, failure_reason"
 _seats = msgspec.json.Decoder(tuple[OrderSeat, ...])
 _encode = msgspec.json.Encoder().encode
 
@@ -54,9 +54,13 @@ class _Charge(msgspec.Struct, frozen=True):
     currency: str
     seats: tuple[OrderSeat, ...]
     gateway_intent_id: str | None
+    failure_reason: str | None = None  # a failed charge's: the gateway's code (or ours for it)
 
     def view(self) -> SeatChargeView:
-        return SeatChargeView(self.id, self.status, self.amount, self.currency, self.seats)
+        declined = self.failure_reason if self.status == "failed" else None
+        return SeatChargeView(
+            self.id, self.status, self.amount, self.currency, self.seats, declined
+        )
 
 
 def _charge(row: asyncpg.Record) -> _Charge:
@@ -101,7 +105,9 @@ class SeatCharges:
             reason = exc.code or "card_rejected"
             await self._move(charge_id, ("processing",), "failed", reason=reason, counted=True)
             refused = "the card was refused by the payment gateway; nothing was charged"
-            raise ValidationFailed([FieldError("payment.card_token", refused)]) from exc
+            raise ValidationFailed(
+                [FieldError("payment.card_token", refused)], decline_code=reason
+            ) from exc
         except errors.GatewayRejected as exc:
             await self._move(charge_id, ("processing",), "failed", reason="gateway_refused")
             raise ServiceUnavailable("payments are unavailable right now") from exc

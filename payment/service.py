@@ -268,4 +268,8 @@ def _card_refused(exc: errors.GatewayError) -> DomainError:
     message = "the card was refused by the payment gateway"
     if exc.code == "invalid_card_token":
         message = "unknown card token"
-    return ValidationFailed([FieldError("card_token", message)], f"{message}; nothing was charged")
+    return ValidationFailed(
+        [FieldError("card_token", message)],
+        f"{message}; nothing was charged",
+        decline_code=exc.code or "card_rejected",
+    )

@@ -40,6 +40,7 @@ class ErrorBody(msgspec.Struct, frozen=True):
     type: str | None = None
     code: str | None = None
     message: str | None = None
+    decline_code: str | None = None  # a card_error's: the issuer's reason (Stripe's)
 
 
 class ErrorEnvelope(msgspec.Struct, frozen=True):

@@ -135,6 +135,7 @@ class ExportedOrder(msgspec.Struct, frozen=True, kw_only=True):
     terms: FareTerms | None = None  # the taxes and fare conditions it was sold under
     last_change: LastChange | None = None  # how its last flight change ended
     seats: tuple[OrderSeat, ...] = ()  # each passenger's seat per segment
+    payment_decline_code: str | None = None  # why its failed payment was declined
 
     @classmethod
     def of(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from http import HTTPStatus
-from typing import Any, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 import msgspec
 from aiohttp import web
@@ -36,6 +36,16 @@ class ProblemKind(NamedTuple):
         return PROBLEM_BASE + self.slug
 
 
+# The extension members every client may meet, documented on the Problem schema (the others
+# are named by the operations that answer them).
+_DECLINE_CODE = msgspec.Meta(
+    description="A card payment the gateway declined or refused (a 409 of a flight change's "
+    "confirmation, a 422 naming the card of a payment or a paid seat change): the gateway's "
+    "code, e.g. `insufficient_funds`, `generic_decline`; absent otherwise. For support and for "
+    "choosing words: `detail` says the same for people."
+)
+
+
 class Problem(msgspec.Struct, frozen=True, omit_defaults=True):
     """An RFC 9457 problem document (`application/problem+json`); extension members may follow."""
 
@@ -45,6 +55,7 @@ class Problem(msgspec.Struct, frozen=True, omit_defaults=True):
     detail: str
     instance: str | None = None
     errors: tuple[errors.FieldError, ...] | None = None
+    decline_code: Annotated[str, _DECLINE_CODE] | None = None
 
 
 VALIDATION = ProblemKind(422, "validation-error", "Your request parameters didn't validate")

@@ -108,4 +108,7 @@ def test_a_declined_card_keeps_the_seats_held_and_says_so(screen: Page) -> None:
     page.get_by_role("button", name="Pay").click()
 
     expect(page.get_by_role("heading", name="The payment was declined")).to_be_visible()
-    expect(page.get_by_role("region", name="Booking")).to_contain_text("Nothing was charged")
+    booking = page.get_by_role("region", name="Booking")
+    # Why, from the order's payment_decline_code: in words, the code kept for support.
+    expect(booking).to_contain_text("Your bank declined the card, so nothing was charged.")
+    expect(booking).to_contain_text("Code for support: generic_decline")

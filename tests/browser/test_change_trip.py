@@ -19,8 +19,13 @@ from tests.browser.trips import SEATLESS_AIRLINE, day, expire, open_trip, paid_t
 pytestmark = pytest.mark.timeout(300)
 
 FLEX_CABIN = "premium_economy"  # the sims' changeable, non-refundable fare (economy is neither)
-# The sim's declined card (`generic_decline`) in words.
-_NOT_CHARGED = re.compile(r"Your bank declined the card, so the \$[\d,.]+ was not charged")
+# The sim's declined card (`generic_decline`) in words: naming the amount where the page knows
+# it (the change it was confirming), else "nothing was charged" (the trip's notice and history).
+_NOT_CHARGED = re.compile(
+    r"Your bank declined the card, so (the \$[\d,.]+ was not charged|nothing was charged)"
+)
+# An aircraft named, as the airlines' IATA type codes are shown (web/src/lib/aircraft.ts).
+_AIRCRAFT = re.compile(r" · (Airbus A3\d\d(-\d+)?|Boeing 7\d7(-\d+)?) · ")
 PAID_SEAT = re.compile(r"^Seat \d+[A-K], (window|aisle|middle seat)(, extra legroom)?, \$[\d.]+$")
 
 
@@ -148,10 +153,15 @@ def test_a_declined_change_is_told_in_words_on_the_trip_page(screen: Page, stack
     screenshot(page, "trip-change-declined")
     _told_in_words(notice)
     expect(notice).to_contain_text("The airline put the original flights back.")
+    flight = page.get_by_role("region", name="LHR to JFK")
+    expect(flight).to_contain_text(_AIRCRAFT)  # named, not the airline's code
+    expect(flight).not_to_contain_text("aircraft ")
     history = page.get_by_role("region", name="Trip history")
     failed = history.get_by_role("listitem").filter(has_text="Flight change not made")
     expect(failed).to_contain_text(_NOT_CHARGED)
-    expect(failed).not_to_contain_text("_")
+    # The code is for support, on its own line beside the words.
+    expect(failed.locator(".timeline-reason")).not_to_contain_text("_")
+    expect(failed).to_contain_text("Code for support: generic_decline")
     assert_accessible(page)
     failed.scroll_into_view_if_needed()
     screenshot(page, "trip-change-declined-history")
@@ -189,7 +199,10 @@ def test_seats_change_on_a_paid_trip_charging_the_dearer_seat_to_a_card(
     page.get_by_label("Test card that is declined").check()
     page.get_by_role("button", name="Save seats").click()
     expect(page.get_by_role("heading", name="Your trip is booked")).to_be_visible()
-    expect(page.get_by_role("status").filter(has_text="The card was declined")).to_be_visible()
+    declined = page.get_by_role("status").filter(has_text="Your seats did not change")
+    told = re.compile(r"^Your bank declined the card, so the \$[\d.]+ was not charged")
+    expect(declined).to_contain_text(told)
+    expect(declined).to_contain_text("Code for support: generic_decline")  # the API's field
     expect(page.get_by_role("region", name="Passengers")).not_to_contain_text(f"Seat {designator}")
 
     designator = _choose_paid_seat(page)

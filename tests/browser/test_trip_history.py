@@ -12,8 +12,9 @@ from playwright.sync_api import Page, expect
 
 from skyfare.keys import PAYMENT_RECONCILER
 from tests.browser.conftest import Stack
+from tests.browser.test_book import sign_in_as_ada
 from tests.browser.test_search_to_offer import assert_accessible, screenshot
-from tests.browser.trips import open_trip, paid_trip
+from tests.browser.trips import held_trip, open_trip, paid_trip, pay
 from tests.support.payment_sim import payments_control
 
 pytestmark = pytest.mark.timeout(300)
@@ -113,3 +114,35 @@ def test_a_refund_that_comes_through_late_joins_the_timeline_without_a_reload(
     assert page.evaluate("window.stillTheSamePage") is True
     history.scroll_into_view_if_needed()
     screenshot(page, "trip-history-refunded-late")
+
+
+def test_a_ticketing_failure_is_told_in_words_without_the_airlines_own(
+    screen: Page, stack: Stack
+) -> None:
+    """The airline refuses to ticket a paid trip (it dropped the booking behind our back): the
+    trip is cancelled and refunded, and its history says so in sentences; what the airline
+    wrote (`booking_cancelled`) is never on the page (a history written with it keeps it as the
+    detail for support: web/src/features/booking/history.test.ts)."""
+    page = screen
+    order = held_trip(stack, page.request, days_ahead=59, source_prefix="rest-")
+    slug = order["source"].removeprefix("rest-")
+    dropped = page.request.post(
+        f"{stack.sim_url}/rest/{slug}/bookings/{order['airline_locator']}/cancel"
+    )
+    assert dropped.ok, dropped.text()
+    pay(stack, page.request, order["id"])
+
+    page.goto(f"/trips/{order['id']}")
+    sign_in_as_ada(page)
+    expect(page.get_by_role("heading", name="This trip is cancelled")).to_be_visible()
+    history = page.get_by_role("region", name="Trip history")
+    steps = history.get_by_role("listitem")
+    cancelled = steps.filter(has_text="Trip cancelled")
+    expect(cancelled.locator(".timeline-reason")).to_have_text(
+        "The airline could not issue the tickets"
+    )
+    expect(steps.filter(has_text="Refunded")).to_be_visible()
+    expect(page.locator("body")).not_to_contain_text("booking_cancelled")
+    assert_accessible(page)
+    cancelled.scroll_into_view_if_needed()
+    screenshot(page, "trip-history-ticketing-failed")

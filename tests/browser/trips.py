@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import asyncpg
 from playwright.sync_api import APIRequestContext, Page, expect
@@ -21,22 +22,27 @@ def day(days_ahead: int) -> str:
     return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days_ahead)).isoformat()
 
 
-def paid_trip(
+def held_trip(
     stack: Stack,
     request: APIRequestContext,
     days_ahead: int = 46,
     cabin: str = "economy",
     avoid_airline: str | None = None,
-) -> str:
-    """A trip LHR → JFK Ada booked and paid through the API: its order id (the payment settles
-    on the gateway's webhook, moments later)."""
+    source_prefix: str = "",
+) -> dict[str, Any]:
+    """A trip LHR → JFK Ada booked on hold through the API (from an airline whose connector's
+    name starts with `source_prefix`): the order and the offer's `source`."""
     headers = {"Authorization": f"Bearer {token_for(stack, ADA)}"}
     search = request.get(
         f"/v1/search?origin=LHR&destination=JFK&departure_date={day(days_ahead)}"
         f"&cabin_class={cabin}"
     )
     assert search.ok, search.text()
-    offers = [o for o in search.json()["offers"] if o["owner"]["name"] != avoid_airline]
+    offers = [
+        o
+        for o in search.json()["offers"]
+        if o["owner"]["name"] != avoid_airline and o["source"].startswith(source_prefix)
+    ]
     passenger = {"type": "adult", "given_name": "Ada", "family_name": "Lovelace",
                  "born_on": "1990-12-10", "gender": "f", "email": ADA[0]}  # fmt: skip
     for offer in offers[:5]:  # a re-priced or sold-out offer: the next one
@@ -46,15 +52,36 @@ def paid_trip(
             data={"offer_id": offer["id"], "type": "hold", "passengers": [passenger]},
         )
         if order.status == 201:
-            order_id: str = order.json()["id"]
-            paid = request.post(
-                f"/v1/orders/{order_id}/payments",
-                headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
-                data={"card_token": "tok_visa"},
-            )
-            assert paid.status == 202, paid.text()
-            return order_id
+            held: dict[str, Any] = order.json()
+            return {**held, "source": offer["source"]}
     raise AssertionError("no offer could be held")
+
+
+def pay(stack: Stack, request: APIRequestContext, order_id: str) -> None:
+    """Ada pays the held trip with the card that succeeds (settled on the gateway's webhook)."""
+    paid = request.post(
+        f"/v1/orders/{order_id}/payments",
+        headers={
+            "Authorization": f"Bearer {token_for(stack, ADA)}",
+            "Idempotency-Key": str(uuid.uuid4()),
+        },
+        data={"card_token": "tok_visa"},
+    )
+    assert paid.status == 202, paid.text()
+
+
+def paid_trip(
+    stack: Stack,
+    request: APIRequestContext,
+    days_ahead: int = 46,
+    cabin: str = "economy",
+    avoid_airline: str | None = None,
+) -> str:
+    """A trip LHR → JFK Ada booked and paid through the API: its order id (the payment settles
+    on the gateway's webhook, moments later)."""
+    order_id: str = held_trip(stack, request, days_ahead, cabin, avoid_airline)["id"]
+    pay(stack, request, order_id)
+    return order_id
 
 
 def open_trip(page: Page, order_id: str) -> None:

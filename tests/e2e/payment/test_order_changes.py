@@ -134,12 +134,23 @@ async def test_a_declined_card_after_the_airline_swapped_the_flights_puts_them_b
     new_flight = {"slices": [chosen["slice"]]}
     seats_before = await pay_env.booking.seats_left(new_flight)
 
+    key = str(uuid.uuid4())
     status, problem = await confirm(
-        pay_env, alice, order["id"], chosen["id"], str(uuid.uuid4()), card_token="tok_declined"
+        pay_env, alice, order["id"], chosen["id"], key, card_token="tok_declined"
     )
     assert status == 409, problem
     assert "decline" in problem["detail"]
     assert "original flights back" in problem["detail"]
+    assert problem["decline_code"] == "generic_decline"  # the sim's, a field of its own
+    # Replayed for the same key, and said again for a new one, with the field each time.
+    replayed = await confirm(
+        pay_env, alice, order["id"], chosen["id"], key, card_token="tok_declined"
+    )
+    assert replayed == (409, problem)
+    _, again = await confirm(
+        pay_env, alice, order["id"], chosen["id"], str(uuid.uuid4()), card_token="tok_visa"
+    )
+    assert again["decline_code"] == "generic_decline"
 
     after = await pay_env.order(alice, order["id"])
     assert after["slices"] == order["slices"]
@@ -150,13 +161,18 @@ async def test_a_declined_card_after_the_airline_swapped_the_flights_puts_them_b
     assert after["last_change"]["status"] == "failed"
     assert after["last_change"]["id"] == chosen["id"]
     assert "decline" in after["last_change"]["detail"]
+    assert after["last_change"]["decline_code"] == "generic_decline"
     assert await pay_env.booking.seats_left(new_flight) == seats_before  # the airline undid it
     assert any("failed" in r for r in await history_reasons(pay_env, alice, order["id"]))
+    history = await pay_env.client.get(f"/v1/orders/{order['id']}/history", headers=alice)
+    [step] = [s for s in (await history.json())["data"] if s["code"] == "change_failed"]
+    assert step["decline_code"] == "generic_decline"
     assert "order.changed" not in await pay_env.events(order["id"])
     response = await pay_env.client.get(
         f"/v1/orders/{order['id']}/changes/{chosen['id']}", headers=alice
     )
-    assert (await response.json())["status"] == "failed"
+    failed = await response.json()
+    assert (failed["status"], failed["decline_code"]) == ("failed", "generic_decline")
     # A failed change offer stays failed: a new attempt starts from new change offers.
     status, _ = await confirm(
         pay_env, alice, order["id"], chosen["id"], str(uuid.uuid4()), card_token="tok_visa"

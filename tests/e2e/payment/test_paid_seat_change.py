@@ -178,9 +178,11 @@ async def test_a_declined_card_changes_no_seat_and_frees_the_way_for_another_try
             lambda s: s["seat_charge"]["status"] != "processing",
         )
         assert body["seat_charge"]["status"] == "failed"
+        assert body["seat_charge"]["decline_code"] == "generic_decline"
     else:
         assert declined.status == 422, body
         assert body["errors"][0]["field"] == "payment.card_token"
+        assert body["decline_code"]
     seats = await _seats(pay_env, alice, order["id"])
     assert [s["designator"] for s in seats["seats"]] == [priced[0][1]]
     retried = await choose_seat(pay_env, alice, order["id"], segment, dear, card="tok_visa")

@@ -123,12 +123,17 @@ async def test_an_unknown_card_token_is_422_and_the_order_may_be_paid_again(
     pay_env: PayEnv, alice: Headers
 ) -> None:
     order = await pay_env.held_order(alice)
-    response = await pay_env.pay(alice, order["id"], "tok_stolen")
+    key = str(uuid.uuid4())
+    response = await pay_env.pay(alice, order["id"], "tok_stolen", key=key)
     problem = await response.json()
     assert response.status == 422, problem
     assert [e["field"] for e in problem["errors"]] == ["card_token"]
+    assert problem["decline_code"] == "invalid_card_token"  # the gateway's code, as a field
+    replayed = await pay_env.pay(alice, order["id"], "tok_stolen", key=key)
+    assert (replayed.status, await replayed.json()) == (422, problem)  # stored with its code
     failed = await pay_env.order(alice, order["id"])
     assert (failed["status"], failed["payment_status"]) == ("held", "failed")
+    assert failed["payment_decline_code"] == "invalid_card_token"
 
     assert (await pay_env.pay(alice, order["id"])).status == 202
     confirmed = await pay_env.settled(alice, order["id"])

@@ -30,13 +30,20 @@ async def test_a_declined_card_leaves_the_order_held_with_payment_failed_and_it_
     assert (await pay_env.pay(alice, order["id"], "tok_declined")).status == 202
     failed = await pay_env.settled(alice, order["id"])
     assert (failed["status"], failed["payment_status"]) == ("held", "failed")
+    assert failed["payment_decline_code"] == "generic_decline"  # why, for the traveler's page
     assert await pay_env.events(order["id"]) == ["order.created", "order.held", "payment.failed"]
     [payment] = await pay_env.payments(order["id"])
     assert (payment["status"], payment["failure_reason"]) == ("failed", "generic_decline")
+    history = await pay_env.client.get(f"/v1/orders/{order['id']}/history", headers=alice)
+    steps = (await history.json())["data"]
+    assert [s["decline_code"] for s in steps if s["code"] == "payment_failed"] == [
+        "generic_decline"
+    ]
 
     assert (await pay_env.pay(alice, order["id"], "tok_visa")).status == 202
     confirmed = await pay_env.settled(alice, order["id"])
     assert (confirmed["status"], confirmed["payment_status"]) == ("confirmed", "paid")
+    assert confirmed["payment_decline_code"] is None
     assert confirmed["ticket_numbers"]
     assert [p["status"] for p in await pay_env.payments(order["id"])] == ["failed", "succeeded"]
 
@@ -48,6 +55,7 @@ async def test_a_capture_that_fails_after_authorisation_leaves_the_order_payable
     await pay_env.pay(alice, order["id"], "tok_fail_capture")
     failed = await pay_env.settled(alice, order["id"])
     assert (failed["status"], failed["payment_status"]) == ("held", "failed")
+    assert failed["payment_decline_code"] == "capture_failed"
     [payment] = await pay_env.payments(order["id"])
     assert payment["failure_reason"] == "capture_failed"
     [intent] = await pay_env.gateway.intents(order["id"])
@@ -168,6 +176,7 @@ async def test_an_instant_order_with_a_refused_card_stays_held_and_can_be_paid(
     assert response.status == 201, order
     failed = await pay_env.order(alice, order["id"])
     assert (failed["status"], failed["payment_status"]) == ("held", "failed")
+    assert failed["payment_decline_code"] == "invalid_card_token"  # refused at once
     assert "payment.failed" in await pay_env.events(order["id"])
     assert (await pay_env.pay(alice, order["id"])).status == 202
     assert (await pay_env.settled(alice, order["id"]))["status"] == "confirmed"

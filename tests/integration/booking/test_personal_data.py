@@ -44,6 +44,7 @@ async def test_the_export_holds_every_order_of_the_owner_only_with_its_history(
     assert [o.id for o in orders] == mine[::-1]  # newest first, the pending one included
     assert set(history) == set(mine)
     assert [h.to_status for h in history[mine[0]]] == ["pending", "held", "cancelled"]
+    assert history[mine[0]][0].code == "created"  # as the API shows each step
 
 
 async def test_pseudonymize_removes_contact_details_everywhere_and_keeps_the_rest(

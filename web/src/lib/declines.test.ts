@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { cardCode, decline, declineIn, declineSentence } from "./declines";
+import { afterDecline, cardCode, decline, declineSentence } from "./declines";
 
 describe("decline", () => {
   it("tells each known code as a sentence and a next step", () => {
@@ -32,22 +32,25 @@ describe("decline", () => {
   });
 });
 
-describe("declineIn", () => {
-  it("finds the decline in a change's failure, with its amount and what was done after", () => {
-    const found = declineIn(
-      "the change was not made: the card payment of 40.00 USD failed (insufficient_funds); the airline put the original flights back",
+describe("a decline without a code", () => {
+  it("gets generic words and nothing to quote to support", () => {
+    expect(decline(null)).toEqual({ code: "", phrase: "the card payment did not go through", message: "The card payment did not go through.", next: "Try another card." });
+    expect(decline(undefined).code).toBe("");
+  });
+});
+
+describe("declineSentence", () => {
+  it("names the amount that was not charged when the screen knows it", () => {
+    expect(declineSentence(decline("insufficient_funds"), "$40.00")).toBe("The card has too little money available, so the $40.00 was not charged.");
+    expect(declineSentence(decline("do_not_honor"))).toBe("Your bank declined the card, so nothing was charged.");
+  });
+});
+
+describe("afterDecline", () => {
+  it("keeps what the API says was done about a declined change", () => {
+    expect(afterDecline("the card payment of 40.00 USD failed (do_not_honor); the airline put the original flights back")).toBe(
+      "the airline put the original flights back",
     );
-    expect(found).toMatchObject({ code: "insufficient_funds", amount: "$40.00", rest: "the airline put the original flights back" });
-    expect(found && declineSentence(found)).toBe("The card has too little money available, so the $40.00 was not charged.");
-  });
-
-  it("finds the history's wording of a refused card", () => {
-    expect(declineIn("card refused: do_not_honor")).toMatchObject({ code: "do_not_honor", amount: null, rest: "" });
-    expect(declineIn("payment failed: generic_decline")?.message).toBe("Your bank declined the card.");
-  });
-
-  it("finds none where no card was declined", () => {
-    expect(declineIn("the airline refused: the flight is sold out")).toBeNull();
-    expect(declineIn("the order changed since this change offer: ask again")).toBeNull();
+    expect(afterDecline("the card payment of 40.00 USD failed (do_not_honor)")).toBe("");
   });
 });

@@ -1,11 +1,17 @@
 /**
  * A card decline in words. The payment gateway answers with a machine code (Stripe's
  * `decline_code`, else its `code`; ours for the gateway itself: payment/wire.py), which the API
- * passes on inside its text ("the card payment of 40.00 USD failed (insufficient_funds)").
- * Travelers see a sentence and a next step, written once here, keyed by that code; the code
- * itself stays on the page for support, never as the message.
+ * passes on as a field of its own: `decline_code` on a declined change's 409 problem, its
+ * `last_change`, change offer and history step, a seat charge, and the order's
+ * `payment_decline_code` (docs/api.md). Travelers see a sentence and a next step, written once
+ * here, keyed by that code; the code itself stays on the page for support, never as the message.
+ *
+ * The app reads the code from those fields only, never from the API's text: every order note,
+ * change offer and history row stored before the fields existed got its code from the migration
+ * (booking/sql/0142_decline_codes.sql). The one kind of record it could not reach, a 409 answer
+ * stored for an Idempotency-Key (kept 24 hours), is replayed only to a retry of that very
+ * confirmation; it then shows the API's own sentence, not the decline's words.
  */
-import { money } from "./format";
 
 interface Known {
   /** What happened, to stand inside a sentence: "your bank declined the card". */
@@ -65,7 +71,7 @@ export function cardCode(code: string): string {
 }
 
 export interface Decline {
-  /** The gateway's code, as it sent it: for support, never the message. */
+  /** The gateway's code, as it sent it: for support, never the message ("" when it sent none). */
   code: string;
   /** What happened, inside a sentence: "your bank declined the card". */
   phrase: string;
@@ -74,38 +80,26 @@ export interface Decline {
   next: string;
 }
 
-/** A decline code as a sentence and a next step; an unknown code gets generic words. */
-export function decline(code: string): Decline {
-  const known = DECLINES[code] ?? UNKNOWN;
-  return { code, phrase: known.phrase, message: `${cap(known.phrase)}.`, next: known.next };
-}
+// A decline the gateway gave no code for: generic words, and no code to quote.
+const NO_CODE: Known = { phrase: "the card payment did not go through", next: TRY_ANOTHER };
 
-// How the API words a failed card payment: "the card payment of 40.00 USD failed (do_not_honor)"
-// (booking/changes.py), "card refused: insufficient_funds", "payment failed: generic_decline".
-const IN_TEXT = /(?:the card payment of (\d+(?:\.\d+)?) ([A-Z]{3}) failed \(([a-z0-9_]+)\)|(?:card refused|payment failed): ([a-z0-9_]+))/;
-
-export interface DeclineInText extends Decline {
-  /** The amount the card was asked for, formatted ("$40.00"), when the text names it. */
-  amount: string | null;
-  /** What the text says after the decline ("the airline put the original flights back"), or "". */
-  rest: string;
-}
-
-/** The card decline an API text (a problem's `detail`, a change's `failure_reason`) reports, or
- * null when it reports none. */
-export function declineIn(text: string): DeclineInText | null {
-  const match = IN_TEXT.exec(text);
-  if (!match) return null;
-  const [whole, amount, currency, code = match[4] ?? ""] = match;
-  const rest = text
-    .slice(match.index + whole.length)
-    .replace(/^[\s;:,.]+/, "")
-    .trim();
-  return { ...decline(code), amount: amount && currency ? money(amount, currency) : null, rest };
+/** A decline code as a sentence and a next step; an unknown code gets generic words, and so
+ * does none (`null`: the gateway said nothing more). */
+export function decline(code: string | null | undefined): Decline {
+  const known = code ? (DECLINES[code] ?? UNKNOWN) : NO_CODE;
+  return { code: code ?? "", phrase: known.phrase, message: `${cap(known.phrase)}.`, next: known.next };
 }
 
 /** The decline as one sentence naming what was not charged: "Your bank declined the card, so
- * the $40.00 was not charged." */
-export function declineSentence(found: DeclineInText): string {
-  return found.amount ? `${cap(found.phrase)}, so the ${found.amount} was not charged.` : found.message;
+ * the $40.00 was not charged." (`amount` formatted), else "…, so nothing was charged." */
+export function declineSentence(found: Decline, amount: string | null = null): string {
+  return `${cap(found.phrase)}, so ${amount ? `the ${amount} was not charged` : "nothing was charged"}.`;
+}
+
+/** What the API's words on a declined change say was done about it: they read "<the decline>;
+ * <what was done>" ("…failed (do_not_honor); the airline put the original flights back"), so the
+ * part after the first "; ", or "". The decline itself is told from its code, not from here. */
+export function afterDecline(detail: string): string {
+  const at = detail.indexOf("; ");
+  return at < 0 ? "" : detail.slice(at + 2).trim();
 }

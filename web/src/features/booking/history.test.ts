@@ -18,16 +18,36 @@ const cancelled = { from_status: "cancelled", to_status: "cancelled", from_payme
 describe("stepOf", () => {
   it("names a change of the order's status before one of its payment", () => {
     const step = stepOf(item({ from_status: "held", to_status: "confirmed", to_payment_status: "paid", reason: "paid and ticketed" }));
-    expect(step).toEqual({ title: "Booked and ticketed", reason: null, by: "Skyfare", tone: "done" });
+    expect(step).toEqual({ title: "Booked and ticketed", reason: null, by: "Skyfare", tone: "done", support: null });
   });
 
-  it("says why a card was refused in words, keeping what the gateway said", () => {
-    const step = stepOf(item({ to_payment_status: "failed", reason: "card refused: gateway_refused", actor: { type: "system", name: "webhook" } }));
-    expect(step).toMatchObject({ title: "Payment declined", reason: "The card payment service refused the card. Nothing was charged.", tone: "problem" });
-    const declined = stepOf(item({ to_payment_status: "failed", reason: "payment failed: generic_decline" }));
+  it("says why a card was refused in words by its decline_code, keeping the code for support", () => {
+    const step = stepOf(item({ to_payment_status: "failed", code: "card_refused", decline_code: "gateway_refused",
+      reason: "card refused: gateway_refused", actor: { type: "system", name: "webhook" } }));
+    expect(step).toMatchObject({ title: "Payment declined", reason: "The card payment service refused the card. Nothing was charged.", tone: "problem",
+      support: { label: "Code for support", text: "gateway_refused" } });
+    const declined = stepOf(item({ to_payment_status: "failed", code: "payment_failed", decline_code: "generic_decline", reason: "payment failed: generic_decline" }));
     expect(declined.reason).toBe("Your bank declined the card. Nothing was charged.");
-    const unknown = stepOf(item({ to_payment_status: "failed", reason: "payment failed: velocity_limit" }));
-    expect(unknown.reason).toBe('The card payment service said "velocity limit". Nothing was charged.');
+    const unknown = stepOf(item({ to_payment_status: "failed", code: "payment_failed", decline_code: "velocity_limit", reason: "payment failed: velocity_limit" }));
+    expect(unknown).toMatchObject({ reason: "The card payment did not go through. Nothing was charged.", support: { text: "velocity_limit" } });
+  });
+
+  it("reads the decline from its field, not from the reason, and says so plainly without one", () => {
+    const step = stepOf(item({ to_payment_status: "failed", code: "payment_failed", decline_code: "expired_card", reason: "payment failed: generic_decline" }));
+    expect(step.reason).toBe("The card has expired. Nothing was charged.");
+    const none = stepOf(item({ to_payment_status: "failed", code: "payment_failed", decline_code: null, reason: "payment failed: generic_decline" }));
+    expect(none).toMatchObject({ reason: "The card payment did not go through. Nothing was charged.", support: null });
+  });
+
+  it("tells a ticketing failure in words, the airline's own words kept for support", () => {
+    const step = stepOf(item({ from_status: "held", to_status: "cancelled", from_payment_status: "paid", to_payment_status: "paid",
+      code: "ticketing_failed_refunded", reason: "ticketing failed after payment (TKT-ERR 7781: fare basis YLOWUS not ticketable); the payment was refunded" }));
+    expect(step).toMatchObject({
+      title: "Trip cancelled",
+      reason: "The airline could not issue your tickets, so your payment was refunded in full",
+      support: { label: "The airline said", text: "TKT-ERR 7781: fare basis YLOWUS not ticketable" },
+    });
+    expect(step.reason).not.toContain("TKT-ERR");
   });
 
   it("makes a refund owed a step of its own, with each amount and what it paid for", () => {
@@ -37,6 +57,7 @@ describe("stepOf", () => {
       reason: "$80.00 for a flight change and $9.28 for your booking, back to your card",
       by: "Skyfare",
       tone: "progress",
+      support: null,
     });
   });
 
@@ -48,6 +69,7 @@ describe("stepOf", () => {
       reason: "The card payment service did not accept the refund of $89.28 for your booking (the payment is disputed with your bank). We are trying again: you need do nothing.",
       by: "Skyfare, after you cancelled",
       tone: "problem",
+      support: null,
     });
   });
 
@@ -59,6 +81,7 @@ describe("stepOf", () => {
       reason: "$80.00 for new seats and $9.28 for your booking, back to your card (booking cancelled)",
       by: "Skyfare, after you cancelled",
       tone: "ended",
+      support: null,
     });
     const later = stepOf(item({ ...cancelled, to_payment_status: "refunded", actor: { type: "system", name: "reconciler" },
       reason: "the order was cancelled: refunded 89.28 USD to pay_9af57676a918016eea1fb084" }));
@@ -89,14 +112,18 @@ describe("stepOf", () => {
     expect(changed).toMatchObject({ title: "Flight changed", reason: "Flight 1 is now LHR → JFK on 2026-12-21 (BA117 at 08:25); seats 14C were released" });
     const seats = stepOf(item({ from_status: "confirmed", to_status: "confirmed", reason: "seats 14C (pas_1), 14D (pas_2)" }), ["Ada Lovelace", "Charles Babbage"]);
     expect(seats).toMatchObject({ title: "Seats changed", reason: "14C for Ada Lovelace, 14D for Charles Babbage" });
-    const failed = stepOf(item({ from_status: "confirmed", to_status: "confirmed",
+    const failed = stepOf(item({ from_status: "confirmed", to_status: "confirmed", code: "change_failed", decline_code: "generic_decline",
       reason: "change och_0123456789abcdef01234567 failed: the card payment of 40.00 USD failed (generic_decline); the airline put the original flights back" }));
     expect(failed).toMatchObject({
       title: "Flight change not made",
-      reason: "Your bank declined the card, so the $40.00 was not charged. The airline put the original flights back.",
+      reason: "Your bank declined the card, so nothing was charged. The airline put the original flights back.",
       tone: "problem",
+      support: { label: "Code for support", text: "generic_decline" },
     });
     expect(failed.reason).not.toMatch(/_/);
+    const soldOut = stepOf(item({ from_status: "confirmed", to_status: "confirmed", code: "change_failed", decline_code: null,
+      reason: "change och_0123456789abcdef01234567 failed: the airline refused: sold out" }));
+    expect(soldOut).toMatchObject({ title: "Flight change not made", reason: "The airline refused: sold out", support: null });
   });
 
   it("shows a reason it does not know as written, without ids or underscores", () => {
@@ -121,7 +148,7 @@ describe("stepOf by code", () => {
 
   it("keeps the code's title and tone when the reason is worded another way, showing it as written", () => {
     const owed = stepOf(item({ ...cancelled, code: "refund_owed", reason: "money_back owed to the card (pay_9af57676a918016eea1fb084)" }));
-    expect(owed).toEqual({ title: "Refund on its way", reason: "Money back owed to the card", by: "Skyfare", tone: "progress" });
+    expect(owed).toEqual({ title: "Refund on its way", reason: "Money back owed to the card", by: "Skyfare", tone: "progress", support: null });
   });
 
   it("does not let the text pick another kind of step than the code says", () => {
@@ -135,7 +162,7 @@ describe("stepOf by code", () => {
     expect(newer).toMatchObject({ title: "Seats changed", reason: "14C for Ada Lovelace" });
     const unknown = stepOf(item({ code: "baggage_added" as HistoryItem["code"], reason: "bag_added (ord_0123456789abcdef)" }));
     expect(unknown).toMatchObject({ title: "Bag added", reason: null });
-    const none = stepOf(item({ code: null, reason: "card refused: insufficient_funds", to_payment_status: "failed" }));
+    const none = stepOf(item({ code: null, decline_code: "insufficient_funds", reason: "card refused: insufficient_funds", to_payment_status: "failed" }));
     expect(none.reason).toBe("The card has too little money available. Nothing was charged.");
   });
 });

@@ -1,5 +1,5 @@
 import type { Schemas } from "../../lib/api/client";
-import { inWords, type Words } from "./historyWords";
+import { inWords, type Support, type Words } from "./historyWords";
 
 export type HistoryItem = Schemas["HistoryItem"];
 
@@ -12,6 +12,8 @@ export interface Step {
   by: string;
   /** A settled state of the trip (booked, cancelled…) rather than a step on the way. */
   tone: "done" | "ended" | "progress" | "problem";
+  /** For Skyfare support, beside the reason: a gateway's code, an airline's own words. */
+  support: Support | null;
 }
 
 const STATUS_TITLES: Record<string, [string, Step["tone"]]> = {
@@ -47,12 +49,13 @@ function who(actor: HistoryItem["actor"], words: Words): string {
  * moved (a refund owed, a flight or seats changed), the reason says what the step is.
  * `names`: the order's passengers in order, for the seats' notes (`pas_N`). */
 export function stepOf(item: HistoryItem, names: string[] = []): Step {
-  const words = inWords(item.reason, names, item.code);
+  const words = inWords(item.reason, names, item.code, item.decline_code ?? null);
+  const support = words.support ?? null;
   const statusMoved = item.from_status !== item.to_status;
   const paymentMoved = item.from_payment_status !== item.to_payment_status;
   const by = who(item.actor, words);
   if (!statusMoved && !paymentMoved && item.from_status !== null) {
-    return { title: words.title ?? words.text ?? "Trip updated", reason: words.title ? words.text : null, by, tone: words.tone ?? "progress" };
+    return { title: words.title ?? words.text ?? "Trip updated", reason: words.title ? words.text : null, by, tone: words.tone ?? "progress", support };
   }
   const [title, tone] = statusMoved
     ? (STATUS_TITLES[item.to_status] ?? [`Now ${item.to_status}`, "progress"])
@@ -63,5 +66,6 @@ export function stepOf(item: HistoryItem, names: string[] = []): Step {
     reason: reason && reason.toLowerCase() !== title.toLowerCase() ? reason : null,
     by,
     tone,
+    support,
   };
 }

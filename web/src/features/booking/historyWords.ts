@@ -1,10 +1,12 @@
 import type { Schemas } from "../../lib/api/client";
-import { cardCode, declineIn, declineSentence } from "../../lib/declines";
+import { afterDecline, cardCode, decline, declineSentence } from "../../lib/declines";
 import { money, sentence } from "../../lib/format";
 
-/** The API's history entries (a `code`, and the reason's text written by booking/ and payment/)
- * in the words of the trip's timeline. Nothing is dropped but our own ids: each amount, where money went
- * and why a card or a refund was refused stay; an unknown reason is shown as written. */
+/** The API's history entries (a `code`, a declined card's `decline_code`, and the reason's text
+ * written by booking/ and payment/) in the words of the trip's timeline. Nothing is dropped but
+ * our own ids: each amount, where money went and why a card or a refund was refused stay; what is
+ * for support rather than the traveler (a gateway's code, an airline's own words) is kept apart as
+ * `support`; an unknown reason is shown as written. */
 
 /** What a reason says, in the traveler's words. `title` replaces the step's own title (a note
  * that moved no status: a refund owed, a flight changed); `money` marks Skyfare's own handling of
@@ -14,6 +16,20 @@ export interface Words {
   text: string | null;
   tone?: "done" | "ended" | "progress" | "problem";
   money?: boolean;
+  /** For Skyfare support, quoted as sent beside the text: "Code for support: do_not_honor". */
+  support?: Support;
+}
+
+export interface Support {
+  label: string;
+  text: string;
+}
+
+/** What a rule reads besides its reason: the order's passengers in order (pas_N), and the step's
+ * `decline_code` (the API's field; the reason's text is never searched for it). */
+interface Context {
+  names: string[];
+  declineCode: string | null;
 }
 
 // Where money went: `pay_…` the booking's payment, `och_…` a flight change's, `sch_…` a seat's.
@@ -30,17 +46,25 @@ export function moneyParts(text: string): string {
 
 const cap = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
-/** Why a flight change failed: a card decline in words (its code is the change notice's, on the
- * trip's page), then what was done about it. */
-function changeFailure(why: string): string {
-  const found = declineIn(why);
-  if (!found) return cap(why);
-  return found.rest ? `${declineSentence(found)} ${sentence(found.rest)}` : declineSentence(found);
+const forSupport = (code: string | null): Support | undefined => (code ? { label: "Code for support", text: code } : undefined);
+
+/** A payment the card gateway declined, by its code: words, and the code for support. */
+function declined(code: string | null): Words {
+  return { text: `${decline(code).message} Nothing was charged.`, support: forSupport(code) };
+}
+
+/** Why a flight change failed: a declined card in words, then what was done about it; any other
+ * failure as written. */
+function changeFailure(why: string, code: string | null): Words {
+  if (!code) return { title: "Flight change not made", text: cap(why), tone: "problem" };
+  const rest = afterDecline(why);
+  const told = declineSentence(decline(code));
+  return { title: "Flight change not made", text: rest ? `${told} ${sentence(rest)}` : told, tone: "problem", support: forSupport(code) };
 }
 const pax = (id: string, names: string[]) => names[Number(id.replace("pas_", "")) - 1] ?? id;
 
 type Code = NonNullable<Schemas["HistoryItem"]["code"]>;
-type Rule = [Code, RegExp, (match: RegExpExecArray, names: string[]) => Words];
+type Rule = [Code, RegExp, (match: RegExpExecArray, context: Context) => Words];
 
 const silent = () => ({ text: null });
 
@@ -58,8 +82,8 @@ const RULES: Rule[] = [
   ["cancelled_as_quoted", /^cancelled by (traveler|support) as quoted \([a-z]+_[0-9a-z]+\)$/, ([, who]) => ({
     text: who === "support" ? "Cancelled by Skyfare support on the terms you were quoted" : "On the terms you were quoted",
   })],
-  ["card_refused", /^card refused: (\S+)$/, ([, code = ""]) => ({ text: `${cap(cardCode(code))}. Nothing was charged.` })],
-  ["payment_failed", /^payment failed: (\S+)$/, ([, code = ""]) => ({ text: `${cap(cardCode(code))}. Nothing was charged.` })],
+  ["card_refused", /^card refused: /, (_, { declineCode }) => declined(declineCode)],
+  ["payment_failed", /^payment failed: /, (_, { declineCode }) => declined(declineCode)],
   ["captured_after_end", /^payment captured after the order ended$/, () => ({
     text: "Your card was charged after the booking had ended: the money goes back to your card.",
   })],
@@ -69,9 +93,11 @@ const RULES: Rule[] = [
   ["released_unpaid", /^not paid by payment_required_by: released at the airline$/, () => ({
     text: "Not paid by the deadline, so the airline released the seats",
   })],
+  // The airline's own words are for support: travelers get what happened and what we did.
   ["ticketing_failed_refunded", /^ticketing failed after payment \((.*)\); the payment was refunded$/, ([, why = ""]) => ({
-    text: `The airline could not issue the tickets (${why}), so your payment was refunded`,
+    text: "The airline could not issue your tickets, so your payment was refunded in full",
     money: true,
+    support: why ? { label: "The airline said", text: why } : undefined,
   })],
   ["ticketing_failed", /^ticketing failed$/, () => ({ text: "The airline could not issue the tickets" })],
   ["airline_refused", /^the airline refused (.*)$/, ([, what = ""]) => ({ text: `The airline refused ${what}`, tone: "problem" })],
@@ -102,14 +128,14 @@ const RULES: Rule[] = [
     text: `Flight ${n} is now ${to}${seats ? `; seats ${seats} were released` : ""}`,
     tone: "done",
   })],
-  ["change_failed", /^change [a-z]+_[0-9a-z]+ failed: (.*)$/, ([, why = ""]) => ({ title: "Flight change not made", text: changeFailure(why), tone: "problem" })],
+  ["change_failed", /^change [a-z]+_[0-9a-z]+ failed: (.*)$/, ([, why = ""], { declineCode }) => changeFailure(why, declineCode)],
   ["seat_change_refunded", /^seat change refused after payment, refunded: (.*)$/, ([, why = ""]) => ({
     title: "Seat change not made",
     text: `${cap(why)}; the seat charge went back to your card`,
     tone: "problem",
     money: true,
   })],
-  ["seats_changed", /^seats (.*)$/, ([, list = ""], names) => ({
+  ["seats_changed", /^seats (.*)$/, ([, list = ""], { names }) => ({
     title: "Seats changed",
     text: list.replace(/(\w+) \((pas_\d+)\)/g, (_, seat: string, id: string) => `${seat} for ${pax(id, names)}`),
     tone: "done",
@@ -132,22 +158,24 @@ function asWritten(reason: string): Words {
   return { text: text ? cap(text) : null };
 }
 
-/** The reason in the traveler's words; `names` are the order's passengers, in order (pas_N).
- * The words are chosen by `code`; a reason whose details do not read as its code's writer words
- * them keeps that code's title and tone, its text as written. Without a code, or with one this
- * app does not know yet (a newer API), the reason's text is matched, else shown as written. */
-export function inWords(reason: string, names: string[] = [], code?: string | null): Words {
+/** The reason in the traveler's words; `names` are the order's passengers, in order (pas_N),
+ * `declineCode` the step's `decline_code`. The words are chosen by `code`; a reason whose details
+ * do not read as its code's writer words them keeps that code's title and tone, its text as
+ * written. Without a code, or with one this app does not know yet (a newer API), the reason's
+ * text is matched, else shown as written. */
+export function inWords(reason: string, names: string[] = [], code?: string | null, declineCode: string | null = null): Words {
+  const context = { names, declineCode };
   const rule = code ? BY_CODE.get(code) : undefined;
   if (rule) {
     const match = rule[1].exec(reason);
-    if (match) return rule[2](match, names);
+    if (match) return rule[2](match, context);
     // Worded another way: the code's title, tone and money; no details to read, so its text as written.
     const noDetails = Object.assign([reason], { index: 0, input: reason }) as RegExpExecArray;
-    return { ...rule[2](noDetails, names), ...asWritten(reason) };
+    return { ...rule[2](noDetails, context), ...asWritten(reason) };
   }
   for (const [, pattern, words] of RULES) {
     const match = pattern.exec(reason);
-    if (match) return words(match, names);
+    if (match) return words(match, context);
   }
   return asWritten(reason);
 }

@@ -14,12 +14,13 @@ it("tells a change undone by a declined card in words, the code kept for support
         status: "failed",
         detail: "the card payment of 40.00 USD failed (do_not_honor); the airline put the original flights back",
         at: "2026-12-04T19:00:00Z",
+        decline_code: "do_not_honor",
       }}
     />,
   );
   const notice = screen.getByRole("status");
   expect(notice.textContent).toContain("Your last flight change was not made.");
-  expect(screen.getByText("Your bank declined the card, so the $40.00 was not charged. Try another card, or ask your bank why.")).toBeTruthy();
+  expect(screen.getByText("Your bank declined the card, so nothing was charged. Try another card, or ask your bank why.")).toBeTruthy();
   expect(screen.getByText("The airline put the original flights back.")).toBeTruthy();
   expect(notice.textContent?.match(/do_not_honor/g)).toHaveLength(1);
   expect(screen.getByText(/Code for support/).textContent).toBe("Code for support: do_not_honor");

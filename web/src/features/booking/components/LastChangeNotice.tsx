@@ -3,7 +3,7 @@ import type { Order } from "../../../lib/api/client";
 import { sentence } from "../../../lib/format";
 
 /** How the last flight change ended, in the API's words (a declined card undoes it: told in
- * words, its code kept for support). */
+ * words by its `decline_code`, the code kept for support). */
 export function LastChangeNotice({ change }: { change: NonNullable<Order["last_change"]> }) {
   if (change.status === "confirmed") {
     return (
@@ -19,7 +19,7 @@ export function LastChangeNotice({ change }: { change: NonNullable<Order["last_c
       <p>
         <strong>Your last flight change was not made.</strong>
       </p>
-      <FailureDetail detail={change.detail} />
+      <FailureDetail detail={change.detail} declineCode={change.decline_code} />
     </div>
   );
 }

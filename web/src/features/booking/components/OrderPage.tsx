@@ -3,7 +3,9 @@ import { lazy, Suspense } from "react";
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
+import { SupportDetail } from "../../../components/SupportDetail";
 import type { Order } from "../../../lib/api/client";
+import { decline, declineSentence } from "../../../lib/declines";
 import { money } from "../../../lib/format";
 import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
@@ -73,6 +75,7 @@ function OrderDetails({ orderId }: { orderId: string }) {
     );
   }
   const declined = order.status === "held" && order.payment_status === "failed";
+  const why = decline(order.payment_decline_code);
   return (
     <div className="order-page">
       <h1>{headline(order, paying)}</h1>
@@ -86,11 +89,12 @@ function OrderDetails({ orderId }: { orderId: string }) {
             order.payment_status !== "paid" &&
             order.payment_required_by &&
             `Pay by ${order.payment_required_by.slice(0, 16).replace("T", " ")} UTC to keep these seats. `}
-          {declined && "Nothing was charged: try another card. "}
+          {declined && `${declineSentence(why)} ${why.next} `}
           {refundOwed(order) && "Your refund is on its way: this page shows it once it is through. "}
           {order.payment_status === "refunded" && "Your refund is complete. "}
           Total {money(order.total_amount, order.total_currency)}.
         </p>
+        {declined && why.code && <SupportDetail label="Code for support" text={why.code} />}
         {order.status === "held" && ["unpaid", "failed"].includes(order.payment_status) && !paying && (
           <p>
             <Link

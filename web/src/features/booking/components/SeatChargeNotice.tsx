@@ -1,15 +1,20 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 
+import { SupportDetail } from "../../../components/SupportDetail";
+import { decline, declineSentence } from "../../../lib/declines";
 import { money } from "../../../lib/format";
 import { charging, type SeatCharge, useOrderSeats } from "../../seats";
 import { bookingKeys } from "../api/orders";
 
-const OUTCOME: Record<SeatCharge["status"], (amount: string) => string> = {
+const OUTCOME: Record<SeatCharge["status"], (amount: string, charge: SeatCharge) => string> = {
   processing: (amount) => `Charging ${amount} to your card for your new seats…`,
   refunding: (amount) => `The seat was taken meanwhile: refunding ${amount} to your card…`,
   succeeded: (amount) => `Your new seats are confirmed: ${amount} was charged to your card.`,
-  failed: () => "The card was declined, so your seats did not change. Change seats to try another card.",
+  failed: (amount, charge) => {
+    const why = decline(charge.decline_code);
+    return `${declineSentence(why, amount)} Your seats did not change. ${why.next}`;
+  },
   refunded: (amount) => `The seat was taken meanwhile, so your seats did not change: ${amount} was refunded to your card.`,
 };
 
@@ -26,9 +31,11 @@ export function SeatChargeNotice({ orderId }: { orderId: string }) {
   }, [settling, orderId, queryClient]);
   if (!charge) return null;
   const amount = money(charge.amount, charge.currency);
+  const failed = charge.status === "failed";
   return (
-    <p className={charge.status === "failed" ? "notice warning" : "notice"} role="status">
-      {OUTCOME[charge.status](amount)}
-    </p>
+    <div className={failed ? "notice warning" : "notice"} role="status">
+      <p>{OUTCOME[charge.status](amount, charge)}</p>
+      {failed && charge.decline_code && <SupportDetail label="Code for support" text={charge.decline_code} />}
+    </div>
   );
 }

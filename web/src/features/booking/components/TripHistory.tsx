@@ -1,5 +1,6 @@
 import { useId } from "react";
 
+import { SupportDetail } from "../../../components/SupportDetail";
 import type { Order } from "../../../lib/api/client";
 import { useOrderHistory } from "../api/history";
 import { stepOf } from "../history";
@@ -30,6 +31,7 @@ export function TripHistory({ order }: { order: Order }) {
                   <time dateTime={item.at}>{WHEN.format(new Date(item.at))}</time> · {step.by}
                 </p>
                 {step.reason && <p className="timeline-reason">{step.reason}</p>}
+                {step.support && <SupportDetail label={step.support.label} text={step.support.text} />}
               </li>
             );
           })}

@@ -5,6 +5,7 @@ import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
 import { useAttempt } from "../../../lib/attempt";
 import { clock, useExpired } from "../../../lib/expiry";
+import { money } from "../../../lib/format";
 import { type ChangeOffer, confirmChange, unanswered, useChangeOffer } from "../api/changes";
 import { ChangeRefusal } from "./ChangeRefusal";
 import { ChangeTerms, sliceLine } from "./ChangeOfferCard";
@@ -60,7 +61,14 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
         </div>
       )}
       {refused && problem && (
-        <ChangeRefusal problem={ended?.status === "failed" ? { ...problem, detail: ended.failure_reason ?? "" } : problem} />
+        <ChangeRefusal
+          problem={
+            ended?.status === "failed"
+              ? { ...problem, detail: ended.failure_reason ?? "", decline_code: ended.decline_code ?? undefined }
+              : problem
+          }
+          amount={charges ? money(offer.change_total_amount, offer.change_total_currency) : null}
+        />
       )}
       {ended?.status === "confirming" && (
         <p className="notice" role="status">

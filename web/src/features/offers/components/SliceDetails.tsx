@@ -1,3 +1,4 @@
+import { aircraftName } from "../../../lib/aircraft";
 import type { Schemas } from "../../../lib/api/client";
 import { duration, durationMinutes, localDate, localTime, minutesBetween } from "../../../lib/format";
 
@@ -27,8 +28,9 @@ export function SliceDetails({ slice }: { slice: Schemas["Slice"] }) {
                 <span className="date"> {localDate(segment.arriving_at)}</span>
               </p>
               <p className="meta">
-                {segment.flight_number} · aircraft {segment.aircraft} · {segment.cabin_class.replace("_", " ")} ·
-                local times
+                {[segment.flight_number, aircraftName(segment.aircraft), segment.cabin_class.replace("_", " "), "local times"]
+                  .filter(Boolean)
+                  .join(" · ")}
               </p>
             </li>
           );
