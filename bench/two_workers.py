@@ -33,7 +33,7 @@ from bench.harness_stack import Stack, postmaster_pid, running_stack
 from bench.machine import children_cpu_seconds, cpu_seconds, listening_pids, process_tree
 
 _REDIS = b"redis-server"
-_DUCKDB = ".duckdb"
+_SPAWNED = b"spawn_main"
 
 
 def _cmdline(pid: int) -> bytes:
@@ -41,13 +41,6 @@ def _cmdline(pid: int) -> bytes:
         return Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return b""
-
-
-def _has_open(pid: int, suffix: str) -> bool:
-    try:
-        return any(os.readlink(fd).endswith(suffix) for fd in Path(f"/proc/{pid}/fd").iterdir())
-    except OSError:
-        return False
 
 
 def roles(stack: Stack, notify_port: int) -> dict[str, list[int]]:
@@ -64,10 +57,11 @@ def roles(stack: Stack, notify_port: int) -> dict[str, list[int]]:
             role = "supervisor"
         elif _REDIS in _cmdline(pid):
             role = "redis"
-        elif _has_open(pid, _DUCKDB) or _has_open(pid, ".duckdb.wal"):
+        elif _SPAWNED in _cmdline(pid):
+            # The one spawned child left: it has the DuckDB file open only while busy.
             role = "analytics consumer"
         else:
-            role = "other of skyfare up"
+            role = "multiprocessing resource tracker"
         found.setdefault(role, []).append(pid)
     postmaster = postmaster_pid(stack.data_dir / "postgres")
     if postmaster is not None:
