@@ -3,11 +3,12 @@ whatever the number of entries and hits, each search's columns handed to DuckDB 
 
 A `hits` entry (kernel/usage.py `HitsEvent`) holds one search and, per cached hit, its `at` and
 `took_ms`; row `n` of the entry is keyed `<entry id>.<n>`. Given as a row of 23 values per hit,
-DuckDB's Python binding converted every value and the consumer spent ~21 µs per cached search,
-as much as the API worker answering it. Here the statement reads three small tables of list
-parameters — the entries (`s`: one row each, the search's columns), the hits (`h`: entry, index,
-`occurred_at`, `took_ms`) and the airline calls (`c`: entry and the call's columns) — and joins
-them in DuckDB: ~5 µs per hit (bench/results/2026-12-04-two-workers.md).
+DuckDB's Python binding converted every value and the consumer spent ~19 µs per cached search,
+about what an API worker spent answering it, on the same cores with 2 workers. Here the
+statement reads three small tables of list parameters — the entries (`s`: one row each, the
+search's columns), the hits (`h`: entry, index, `at`, `took_ms`) and the airline calls (`c`:
+entry and the call's columns) — and joins them in DuckDB: ~3.4 µs per hit and ~7 ms per batch
+(bench/results/2026-12-04-two-workers.md).
 """
 
 from __future__ import annotations
@@ -69,22 +70,22 @@ def parameters(entries: Sequence[Row]) -> dict[str, list[list[Any]]]:
     stamps: list[Row] = []
     hit_k: list[int] = []
     hit_i: list[int] = []
-    at: list[Any] = []
+    at: list[float] = []
     took: list[int] = []
     calls: list[Row] = []
-    for k, (stream, entry_id, ms, seq, search, connectors, occurred, took_ms) in enumerate(entries):
+    for k, (stream, entry_id, ms, seq, search, connectors, unix_s, took_ms) in enumerate(entries):
         stamps.append((k, stream, entry_id, ms, seq, *search))
-        hit_k += [k] * len(occurred)
-        hit_i += range(len(occurred))
-        at += occurred
+        hit_k += [k] * len(unix_s)
+        hit_i += range(len(unix_s))
+        at += unix_s
         took += took_ms
         calls += [(k, *call) for call in connectors]
     if not hit_k:
         return {}
-    hits = [hit_k, hit_i, at, took]
+    hits: list[list[Any]] = [hit_k, hit_i, at, took]
     found = {"searches": [*map(list, zip(*stamps, strict=True)), *hits]}
     if calls:
         channel = len(_ENTRY)  # the search's first column
-        entry_cols = [[stamp[n] for stamp in stamps] for n in (*range(channel), channel)]
+        entry_cols = [[stamp[n] for stamp in stamps] for n in range(channel + 1)]
         found["connector_calls"] = [*entry_cols, *hits, *map(list, zip(*calls, strict=True))]
     return found

@@ -151,8 +151,8 @@ def hit_row(stream: str, entry_id: str, event: HitsEvent) -> Row:
     """A `hits` entry as one row: (stream, entry id, ms, seq, the search's columns, its airline
     calls' columns, each hit's `at` (Unix seconds), each hit's `took_ms`). Its hits differ only in
     those two, so the store hands DuckDB the rest once and DuckDB repeats it per hit: as a row
-    of 23 values per hit it cost the consumer ~21 µs a cached search, as much as the API worker
-    answering it, on the same cores (bench/results/2026-12-04-two-workers.md)."""
+    of 23 values per hit it cost the consumer ~19 µs a cached search, about what the API worker
+    spent answering it, on the same cores (bench/results/2026-12-04-two-workers.md)."""
     ms, seq = split_id(entry_id)
     search = event.search
     return (stream, entry_id, ms, seq, _search_columns(search), _connector_columns(search),
