@@ -74,6 +74,7 @@ class AnalyticsConsumer:
         self._exported_at = clock()
         self._stopping = False
         self._held_since: float | None = None
+        self._hold_while_busy = False  # `run`: the file stays open from a batch to the next
         # After a batch smaller than `batch_size`, wait this long before reading again, so the
         # next batch gathers what arrived meanwhile. Without it a steady trickle (a usage event
         # per search) was loaded one or two entries at a time: a DuckDB transaction per entry,
@@ -101,27 +102,25 @@ class AnalyticsConsumer:
         """Load batches until cancelled; the Parquet files follow at least every
         `export_every_s` while busy, whenever the streams fall idle, and at the end."""
         await self.start()
+        self._hold_while_busy = True
         try:
             while not self._stopping:
                 loaded = await self.step(block_ms=self._block_ms)
                 if 0 < loaded < self._batch_size and self._linger_s > 0:
                     await self._sleep(self._linger_s)
-                # Busy: keep the file open (opening costs more than a batch). Idle, or held for
-                # HOLD_S: let it go, so a report in another process can read.
+                # Busy: the file stays open (`step` holds it; opening costs more than a batch).
+                # Idle, or held for HOLD_S: let it go, so a report in another process can read.
                 now = self._clock()
-                if loaded and self._held_since is None:
-                    self._store.hold()
-                    self._held_since = now
-                elif self._held_since is not None and (
-                    not loaded or now - self._held_since > HOLD_S
-                ):
+                if self._held_since is not None and (not loaded or now - self._held_since > HOLD_S):
                     if not loaded:
                         self.export()
                     self._store.release()
                     self._held_since = None
         finally:
+            self._hold_while_busy = False
             self.export()
             self._store.release()
+            self._held_since = None
 
     async def _read(
         self, block_ms: int | None
@@ -163,6 +162,12 @@ class AnalyticsConsumer:
                 if data is not None:
                     parse(stream, entry_id, data, rows)
                 positions[stream] = entry_id
+        if self._hold_while_busy and self._held_since is None:
+            # Held before the batch, not after it: loaded in a session of its own, a batch
+            # opened the file and closed it (a checkpoint) only for `hold` to open it again,
+            # twice the ~20 ms of CPU per HOLD_S while busy.
+            self._store.hold()
+            self._held_since = self._clock()
         self._store.load(rows, positions)
         for stream, items in entries.items():
             await self._client.xack(stream, GROUP, *(entry_id for entry_id, _ in items))

@@ -9,7 +9,7 @@ signed-in traveler's searches carry (kernel/usage.py): conversion per traveler, 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -21,13 +21,16 @@ from kernel.usage import (
     RepriceEvent,
     SearchEvent,
     decode_usage,
-    expand,
     traveler_hash,
 )
 
 Row = tuple[Any, ...]
 # Tables and their columns, in insert order; every table starts with the stream position.
 POSITION = ("stream", "stream_id", "ms", "seq", "occurred_at", "date")
+POSITION_TYPES = ("VARCHAR", "VARCHAR", "BIGINT", "BIGINT", "TIMESTAMP", "DATE")
+# Not a table: the `hits` entries of a batch, one compact row each (`hit_row`), which the store
+# expands into `searches` and `connector_calls` rows (analytics/hits.py).
+HITS = "hits"
 TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "searches": (
         ("channel", "VARCHAR"), ("partner", "VARCHAR"), ("origin", "VARCHAR"),
@@ -84,12 +87,11 @@ def split_id(entry_id: str) -> tuple[int, int]:
     return int(ms), int(seq or 0)
 
 
-def _position(stream: str, entry_id: str, at: dt.datetime, index: int | None = None) -> Row:
-    """The position columns; `index`: which event of a `hits` entry (its `stream_id` is
-    `<entry id>.<index>`, unique like an entry's, and `ms`/`seq` are the entry's)."""
+def _position(stream: str, entry_id: str, at: dt.datetime) -> Row:
+    """The position columns. (The events of a `hits` entry are keyed `<entry id>.<index>`,
+    unique like an entry's, with the entry's `ms`/`seq`: analytics/hits.py.)"""
     ms, seq = split_id(entry_id)
-    stream_id = entry_id if index is None else f"{entry_id}.{index}"
-    return (stream, stream_id, ms, seq, at, at.date())
+    return (stream, entry_id, ms, seq, at, at.date())
 
 
 def _utc(unix_s: float) -> dt.datetime:
@@ -109,9 +111,7 @@ def usage_rows(stream: str, entry_id: str, data: bytes, rows: dict[str, list[Row
     if event.version not in VERSIONS:
         return
     if isinstance(event, HitsEvent):
-        for index, search in enumerate(expand(event)):
-            assert isinstance(search, SearchEvent)
-            _search_rows(_position(stream, entry_id, _utc(search.at), index), search, rows)
+        rows[HITS].append(hit_row(stream, entry_id, event))
         return
     pos = _position(stream, entry_id, _utc(event.at))
     if isinstance(event, SearchEvent):
@@ -124,19 +124,39 @@ def usage_rows(stream: str, entry_id: str, data: bytes, rows: dict[str, list[Row
         rows["breakers"].append((*pos, event.connector, event.state))
 
 
-def _search_rows(pos: Row, event: SearchEvent, rows: dict[str, list[Row]]) -> None:
+def _search_columns(event: SearchEvent) -> Row:
+    """A search's columns of `searches` after the position, in `TABLES` order."""
     first = event.slices[0] if event.slices else None
     origin = first.origin if first else None
     destination = first.destination if first else None
-    rows["searches"].append((*pos, event.channel, event.partner, origin, destination,
-        f"{origin}-{destination}", len(event.slices), first.departure_date if first else None,
-        event.adults, event.children, event.infants, event.cabin, event.offers,
+    return (event.channel, event.partner, origin, destination, f"{origin}-{destination}",
+        len(event.slices), first.departure_date if first else None, event.adults,
+        event.children, event.infants, event.cabin, event.offers,
         _decimal(event.cheapest_amount), event.currency, event.took_ms, event.cache,
-        event.traveler_hash))  # fmt: skip
-    for c in event.connectors:
-        rows["connector_calls"].append(
-            (*pos, c.name, c.status, c.offers, c.latency_ms, event.channel)
-        )
+        event.traveler_hash)  # fmt: skip
+
+
+def _connector_columns(event: SearchEvent) -> list[Row]:
+    """Each airline call's columns of `connector_calls` after the position but the channel."""
+    return [(c.name, c.status, c.offers, c.latency_ms) for c in event.connectors]
+
+
+def _search_rows(pos: Row, event: SearchEvent, rows: dict[str, list[Row]]) -> None:
+    rows["searches"].append((*pos, *_search_columns(event)))
+    for call in _connector_columns(event):
+        rows["connector_calls"].append((*pos, *call, event.channel))
+
+
+def hit_row(stream: str, entry_id: str, event: HitsEvent) -> Row:
+    """A `hits` entry as one row: (stream, entry id, ms, seq, the search's columns, its airline
+    calls' columns, each hit's `at` (Unix seconds), each hit's `took_ms`). Its hits differ only in
+    those two, so the store hands DuckDB the rest once and DuckDB repeats it per hit: as a row
+    of 23 values per hit it cost the consumer ~19 µs a cached search, about what the API worker
+    spent answering it, on the same cores (bench/results/2026-12-04-two-workers.md)."""
+    ms, seq = split_id(entry_id)
+    search = event.search
+    return (stream, entry_id, ms, seq, _search_columns(search), _connector_columns(search),
+        event.at, event.took_ms)  # fmt: skip
 
 
 class OrderRows:
@@ -160,11 +180,26 @@ class OrderRows:
 
 
 def empty_rows() -> dict[str, list[Row]]:
-    return {table: [] for table in TABLES}
+    return {**{table: [] for table in TABLES}, HITS: []}
 
 
 def dates_of(rows: dict[str, list[Row]]) -> set[dt.date]:
-    return {row[5] for table in rows.values() for row in table}
+    found = {row[5] for table in TABLES for row in rows.get(table, ())}
+    for row in rows.get(HITS, ()):
+        found |= _days(row[6])
+    return found
+
+
+_EPOCH = dt.date(1970, 1, 1)
+_DAY_S = 86_400
+
+
+def _days(unix_s: Sequence[float]) -> set[dt.date]:
+    """The UTC dates of `unix_s` as `_utc` makes them, without a datetime per moment (~1 µs
+    each): a moment less than a microsecond before midnight, which `_utc` may round into the
+    next day, gives both days (an export of a day too many at worst, never one too few)."""
+    days = {int(s // _DAY_S) for s in unix_s} | {int((s + 1e-6) // _DAY_S) for s in unix_s}
+    return {_EPOCH + dt.timedelta(days=day) for day in days}
 
 
 def columns(table: str) -> Iterable[str]:

@@ -20,10 +20,13 @@ from typing import Any
 
 import duckdb
 
-from analytics.rows import POSITION, TABLES, Row, columns, split_id
+from analytics import hits
+from analytics.rows import HITS, POSITION, POSITION_TYPES, TABLES, Row, columns, split_id
 
 DB_FILE = "skyfare.duckdb"
-_POSITION_TYPES = ("VARCHAR", "VARCHAR", "BIGINT", "BIGINT", "TIMESTAMP", "DATE")
+# The writer (the consumer) shares the API's cores: DuckDB's pool of a thread per core spent
+# ~15 % more CPU per loaded row than one thread does.
+_WRITER: dict[str, str | bool | int | float | list[str]] = {"threads": 1}
 
 
 def _insert(table: str, *, ignore: bool = False) -> str:
@@ -37,7 +40,7 @@ def _insert(table: str, *, ignore: bool = False) -> str:
     `ignore`: `INSERT OR IGNORE`, which skips a row whose key the table (or an earlier row of
     the statement) holds. It cost DuckDB ~25% more CPU per row, so a batch is tried without it
     first (`AnalyticsStore.load`)."""
-    types = (*_POSITION_TYPES, *(kind for _, kind in TABLES[table]))
+    types = (*POSITION_TYPES, *(kind for _, kind in TABLES[table]))
     names = list(columns(table))
     unnested = ", ".join(f"unnest(?::{kind}[])" for kind in types)
     verb = "INSERT OR IGNORE" if ignore else "INSERT"
@@ -109,7 +112,8 @@ class AnalyticsStore:
         deadline = time.monotonic() + self._lock_wait_s
         while True:
             try:
-                return duckdb.connect(self.path, read_only=not write)
+                config = _WRITER if write else {}
+                return duckdb.connect(self.path, read_only=not write, config=config)
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                     raise StoreBusy(f"{self.path} is locked by another process") from exc
@@ -118,7 +122,7 @@ class AnalyticsStore:
     def _schema(self) -> None:
         db = self.db
         for table, fields in TABLES.items():
-            defs = [f"{n} {t}" for n, t in zip(POSITION, _POSITION_TYPES, strict=True)]
+            defs = [f"{n} {t}" for n, t in zip(POSITION, POSITION_TYPES, strict=True)]
             defs += [f"{name} {kind}" for name, kind in fields]
             # One row per entry, but one per airline of a search in `connector_calls`.
             extra = ", connector" if table == "connector_calls" else ""
@@ -142,30 +146,35 @@ class AnalyticsStore:
         the store holds (entries delivered again) are skipped."""
         with self.session(write=True) as db:
             try:
-                self._load(db, rows, positions, _INSERTS)
+                self._load(db, rows, positions, ignore=False)
             except duckdb.ConstraintException:
                 # Entries the store holds, delivered again: a consumer starting puts the group
                 # at its store's positions (`XGROUP SETID`), and a second stack on the same
                 # Redis database shares the group, so its consumer starting hands this one
                 # again what it loaded. The duplicate-key error killed the consumer, and
                 # `skyfare up` with it. Rolled back whole: loaded again, skipping those rows.
-                self._load(db, rows, positions, _INSERTS_IGNORING)
+                self._load(db, rows, positions, ignore=True)
 
     def _load(
         self,
         db: duckdb.DuckDBPyConnection,
         rows: Mapping[str, Sequence[Row]],
         positions: Mapping[str, str],
-        inserts: Mapping[str, str],
+        *,
+        ignore: bool,
     ) -> None:
+        inserts = _INSERTS_IGNORING if ignore else _INSERTS
         db.execute("BEGIN TRANSACTION")
         try:
-            for table, table_rows in rows.items():
-                if table_rows:
+            for table in TABLES:
+                if table_rows := rows.get(table):
                     # Column by column: one list parameter per column, not one per value.
                     db.execute(
                         inserts[table], [list(column) for column in zip(*table_rows, strict=True)]
                     )
+            hit_inserts = hits.INSERTS_IGNORING if ignore else hits.INSERTS
+            for table, parameters in hits.parameters(rows.get(HITS, ())).items():
+                db.execute(hit_inserts[table], parameters)
             for stream, last_id in positions.items():
                 db.execute(
                     "INSERT INTO positions VALUES (?, ?) "
