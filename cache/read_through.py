@@ -13,6 +13,9 @@ A loaded answer goes into L1 at once (this process's followers and next lookups 
 and is answered; its Redis write, and then the lock's release, run after it as a tracked task
 (`behind`): the answer does not wait for Redis, yet another process waiting on the lock still
 sees the entry before the lock goes. Loaders queue their own after-answer writes the same way.
+A loader may also answer before it knows whether its answer may be stored: it returns the
+verdict as a coroutine, which runs after the answer too, and the answer goes into L1 and Redis
+only once the verdict says so.
 """
 
 from __future__ import annotations
@@ -32,8 +35,10 @@ from cache.tiered import TieredFareCache
 logger = logging.getLogger(__name__)
 
 CacheState = Literal["hit", "miss", "stale"]
-# What a loader returns: the encoded answer, and whether it may be stored (complete answers only).
-Loaded = tuple[FareEntry, bool]
+# What a loader returns: the encoded answer, and whether it may be stored (complete answers only)
+# — or a coroutine that finds out, run after the answer (`ReadThroughCache._load`).
+Verdict = Coroutine[Any, Any, bool]
+Loaded = tuple[FareEntry, bool | Verdict]
 # Called with background=True for a refresh that nobody waits for (so it takes a deadline of its
 # own rather than what is left of the search that found the entry stale).
 Loader = Callable[[bool], Awaitable[Loaded]]
@@ -171,14 +176,17 @@ class ReadThroughCache:
         then: Coroutine[Any, Any, None] | None = None,
     ) -> FareEntry:
         """Load, put a storable answer in L1 and return it; its Redis write runs `behind`,
-        followed by `then` (a lock's release), which also runs when nothing is stored."""
+        followed by `then` (a lock's release), which also runs when nothing is stored. A verdict
+        still to come runs `behind` first, and L1 and Redis get the answer only if it allows."""
         try:
             entry, storable = await load(background)
         except BaseException:
             if then is not None:
                 await then
             raise
-        if storable:
+        if not isinstance(storable, bool):
+            self.behind(self._share_if(storable, key, entry, timeout, then))
+        elif storable:
             self.store.l1.put(key, entry)
             self.behind(self._share(key, entry, timeout, then))
         elif then is not None:
@@ -193,6 +201,26 @@ class ReadThroughCache:
         finally:
             if then is not None:
                 await then
+
+    async def _share_if(
+        self,
+        verdict: Verdict,
+        key: str,
+        entry: FareEntry,
+        timeout: float,
+        then: Coroutine[Any, Any, None] | None,
+    ) -> None:
+        try:
+            allowed = await verdict
+        except BaseException:
+            if then is not None:
+                await then
+            raise
+        if allowed:
+            self.store.l1.put(key, entry)
+            await self._share(key, entry, timeout, then)
+        elif then is not None:
+            await then
 
     def _written(self, task: asyncio.Task[Any]) -> None:
         self._writes.discard(task)

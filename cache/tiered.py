@@ -41,6 +41,9 @@ class TieredFareCache:
         # Whether the last call to Redis answered: False while it is down, so an answer it
         # could not cache says so (searches are flagged, not failed).
         self.shared_available = True
+        # Whether Redis has answered since this process started or last saw it fail: until it
+        # has, an answer waits for its own Redis call, so its flag is known, not assumed.
+        self.shared_confirmed = False
 
     def peek_fresh(self, key: str) -> FareEntry | None:
         """A fresh L1 entry (by the L1's clock), without awaiting anything (the hot path of a
@@ -64,7 +67,7 @@ class TieredFareCache:
         except CacheError as exc:
             self._error(exc)
             return local
-        self.shared_available = True
+        self._answered()
         if shared is None or (local is not None and shared.cached_at <= local.cached_at):
             metrics.count("redis", "miss" if shared is None else "stale")
             return local
@@ -85,13 +88,13 @@ class TieredFareCache:
         except CacheError as exc:
             self._error(exc)
             return
-        self.shared_available = True
+        self._answered()
 
     def noted(self, failure: CacheError | None) -> None:
         """The outcome of another call to the same Redis (a tag written on a search's path):
         with the entry's own write after the answer, it is what says whether Redis answers."""
         if failure is None:
-            self.shared_available = True
+            self._answered()
         else:
             self._error(failure)
 
@@ -111,8 +114,11 @@ class TieredFareCache:
             return False
         return True
 
+    def _answered(self) -> None:
+        self.shared_available = self.shared_confirmed = True
+
     def _error(self, exc: CacheError) -> None:
-        self.shared_available = False
+        self.shared_available = self.shared_confirmed = False
         metrics.count("redis", "error")
         now = time.monotonic()
         if now - self._last_log < self._log_every_s:

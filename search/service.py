@@ -12,13 +12,20 @@ from cache.model import FareEntry
 from cache.policy import TtlPolicy
 from cache.read_through import CacheState, Loaded, ReadThroughCache
 from connectors import errors, offer_ids
-from connectors.model import PricedOffer
+from connectors.model import Offer, PricedOffer
 from connectors.resilience import ConnectorStatus, ResilientConnector
 from kernel.errors import Conflict, Gone, NotFound, ServiceUnavailable
 from kernel.usage import CacheOutcome, Channel, RepriceEvent
 from search.caching import QueryKeys, cache_key, query_keys_bytes, response_body, to_entry
 from search.engine import Answer, FanOut
-from search.fare_index import CheapestFare, FareIndex, cheapest_of, scope_of, slot_for_search
+from search.fare_index import (
+    CheapestFare,
+    FareIndex,
+    IndexSlot,
+    cheapest_of,
+    scope_of,
+    slot_for_search,
+)
 from search.ids import new_search_id
 from search.model import (
     ConnectorLine,
@@ -208,21 +215,42 @@ class SearchService:
         )
         if not loaded[1] or not offers:
             return loaded
+        entry = loaded[0]
         slot = None if self._index is None else slot_for_search(request, self._index_scope)
-        # Tagged before the answer is served: a client may re-price its offers right after.
+        stored = self._stored(key, entry, offers, slot, began)
+        if self._fares is not None and self._fares.store.shared_confirmed:
+            # Answered before its offers are tagged: the tags, then the entry and its index
+            # field, follow the answer (`ReadThroughCache`). A re-pricing that finds an offer's
+            # price wrong before the tags land marks the offer, and the tagging then refuses
+            # to store the answer (cache/tags.py): the traveler re-pricing at once is safe.
+            return entry, stored
+        # Redis not known to answer (start-up, or it failed last): wait, so that the answer's
+        # `cache_unavailable` says what this search found.
+        return entry, await stored
+
+    async def _stored(
+        self,
+        key: str | None,
+        entry: FareEntry,
+        offers: Sequence[Offer],
+        slot: IndexSlot | None,
+        began: float,
+    ) -> bool:
+        """Tag the answer with its offers; False when it must not be stored (evicted while we
+        searched). Then queue its cheapest fare for the index."""
         if self._stale is not None and key is not None:
             ids = [o.id for o in offers]
-            if not await self._stale.remember(key, loaded[0], ids, slot, began=began):
-                return loaded[0], False  # evicted while we searched: served, not stored
+            if not await self._stale.remember(key, entry, ids, slot, began=began):
+                return False
         if self._index is not None and slot is not None:
-            record = self._index.record(slot, CheapestFare.of(offers[0], loaded[0]))
+            record = self._index.record(slot, CheapestFare.of(offers[0], entry))
             if self._fares is None:
                 await record
             else:
-                # After the answer, beside the entry's own write: bulk readers of the index
-                # are not waiting for this search, and neither must its traveler.
+                # Beside the entry's own write: bulk readers of the index are not waiting for
+                # this search, and neither must its traveler.
                 self._fares.behind(record)
-        return loaded
+        return True
 
     async def _answers(self, request: SearchRequest, start: float) -> list[Answer]:
         answers = []
