@@ -211,11 +211,13 @@ async def test_once_redis_answers_a_search_answers_before_its_offers_are_tagged(
 
     body, state = await service.search_body(request())
 
-    assert state == "miss" and b'"cache_unavailable"' not in body
+    assert state == "miss"
+    assert b'"cache_unavailable"' not in body
     assert (tags.sets, len(store.l1)) == ({}, 0)  # neither tagged nor stored yet
     tags.gate.set()
     await fares.settle()
-    assert len(tags.sets) == 1 and len(store.l1) == 1
+    assert len(tags.sets) == 1
+    assert len(store.l1) == 1
 
 
 async def test_an_offer_repriced_wrong_before_its_answer_is_tagged_keeps_it_out_of_the_cache() -> (
