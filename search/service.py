@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import aclosing
+from typing import Any
 
 import msgspec
 
@@ -217,18 +219,49 @@ class SearchService:
             return loaded
         entry = loaded[0]
         slot = None if self._index is None else slot_for_search(request, self._index_scope)
-        stored = self._stored(key, entry, offers, slot, began)
-        if self._fares is not None and self._fares.store.shared_confirmed:
-            # Answered before its offers are tagged: the tags, then the entry and its index
-            # field, follow the answer (`ReadThroughCache`). A re-pricing that finds an offer's
-            # price wrong before the tags land marks the offer, and the tagging then refuses
-            # to store the answer (cache/tags.py): the traveler re-pricing at once is safe.
-            return entry, stored
-        # Redis not known to answer (start-up, or it failed last): wait, so that the answer's
-        # `cache_unavailable` says what this search found.
-        return entry, await stored
+        fare = None if slot is None else CheapestFare.of(offers[0], entry)
+        if self._fares is None or not self._fares.store.shared_confirmed:
+            # Redis not known to answer (start-up, or it failed last): wait for the tags, so
+            # that the answer's `cache_unavailable` says what this search found.
+            if not await self._tagged(key, entry, offers, slot, began):
+                return entry, False  # evicted while we searched: served, not stored
+            if self._index is not None and slot is not None and fare is not None:
+                record = self._index.record(slot, fare)
+                if self._fares is None:
+                    await record
+                else:
+                    self._fares.behind(record)  # bulk readers are not waiting for this search
+            return entry, True
+        # Answered before its offers are tagged: L1 has it at once, the index and the entry's
+        # Redis write follow the answer, then the tags (`ReadThroughCache`). A re-pricing that
+        # finds an offer's price wrong before the tags land marks the offer; the tagging then
+        # refuses the answer (cache/tags.py), which is evicted and leaves the index again: a
+        # traveler re-pricing at once is not quoted the old price afterwards.
+        recorded = None
+        if self._index is not None and slot is not None and fare is not None:
+            recorded = self._fares.behind(self._index.record(slot, fare))
+        return entry, self._verdict(key, entry, offers, slot, began, recorded, fare)
 
-    async def _stored(
+    async def _verdict(
+        self,
+        key: str | None,
+        entry: FareEntry,
+        offers: Sequence[Offer],
+        slot: IndexSlot | None,
+        began: float,
+        recorded: asyncio.Future[Any] | None,
+        fare: CheapestFare | None,
+    ) -> bool:
+        """Whether an answer already served may stay cached; if not, its fare leaves the index
+        once the write `recorded` it there has landed."""
+        if await self._tagged(key, entry, offers, slot, began):
+            return True
+        if recorded is not None and self._index is not None and slot is not None and fare:
+            await recorded
+            await self._index.forget([slot], fare.offer_id)
+        return False
+
+    async def _tagged(
         self,
         key: str | None,
         entry: FareEntry,
@@ -236,21 +269,12 @@ class SearchService:
         slot: IndexSlot | None,
         began: float,
     ) -> bool:
-        """Tag the answer with its offers; False when it must not be stored (evicted while we
-        searched). Then queue its cheapest fare for the index."""
-        if self._stale is not None and key is not None:
-            ids = [o.id for o in offers]
-            if not await self._stale.remember(key, entry, ids, slot, began=began):
-                return False
-        if self._index is not None and slot is not None:
-            record = self._index.record(slot, CheapestFare.of(offers[0], entry))
-            if self._fares is None:
-                await record
-            else:
-                # Beside the entry's own write: bulk readers of the index are not waiting for
-                # this search, and neither must its traveler.
-                self._fares.behind(record)
-        return True
+        """Tag the answer with its offers; False when it must not be stored (its key or one of
+        its offers was evicted after its search `began`)."""
+        if self._stale is None or key is None:
+            return True
+        ids = [o.id for o in offers]
+        return await self._stale.remember(key, entry, ids, slot, began=began)
 
     async def _answers(self, request: SearchRequest, start: float) -> list[Answer]:
         answers = []

@@ -205,7 +205,8 @@ def answered(store: TieredFareCache) -> TieredFareCache:
 
 async def test_once_redis_answers_a_search_answers_before_its_offers_are_tagged() -> None:
     fake = FakeConnector("tags", offers=[offer("500.00", segment("BA117"), source="tags")])
-    store = answered(TieredFareCache(InMemoryFareCache(10), InMemoryFareCache(10)))
+    shared = InMemoryFareCache(10)
+    store = answered(TieredFareCache(InMemoryFareCache(10), shared))
     tags = GatedTags()
     service, fares = searching(fake, store, InMemoryFareIndex(), tags)
 
@@ -213,20 +214,20 @@ async def test_once_redis_answers_a_search_answers_before_its_offers_are_tagged(
 
     assert state == "miss"
     assert b'"cache_unavailable"' not in body
-    assert (tags.sets, len(store.l1)) == ({}, 0)  # neither tagged nor stored yet
+    assert (tags.sets, len(store.l1)) == ({}, 1)  # in L1 at once, not tagged yet
     tags.gate.set()
     await fares.settle()
-    assert len(tags.sets) == 1
-    assert len(store.l1) == 1
+    assert (len(tags.sets), len(shared)) == (1, 1)
 
 
 async def test_an_offer_repriced_wrong_before_its_answer_is_tagged_keeps_it_out_of_the_cache() -> (
     None
 ):
     fake = FakeConnector("race", offers=[offer("500.00", segment("BA117"), source="race")])
-    store = answered(TieredFareCache(InMemoryFareCache(10), InMemoryFareCache(10)))
+    shared, index = InMemoryFareCache(10), InMemoryFareIndex()
+    store = answered(TieredFareCache(InMemoryFareCache(10), shared))
     tags = GatedTags()
-    service, fares = searching(fake, store, InMemoryFareIndex(), tags)
+    service, fares = searching(fake, store, index, tags)
     body, _ = await service.search_body(request())
     [served] = msgspec.json.decode(body)["offers"]
 
@@ -235,4 +236,5 @@ async def test_an_offer_repriced_wrong_before_its_answer_is_tagged_keeps_it_out_
     tags.gate.set()
     await fares.settle()
 
-    assert (tags.sets, len(store.l1)) == ({}, 0)
+    assert (tags.sets, len(store.l1), len(shared)) == ({}, 0, 0)
+    assert [fields for fields in index.hashes.values() if fields] == []
