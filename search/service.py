@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Coroutine, Sequence
 from contextlib import aclosing
 from typing import Any
 
@@ -232,29 +232,25 @@ class SearchService:
                 else:
                     self._fares.behind(record)  # bulk readers are not waiting for this search
             return entry, True
-        # Answered before its offers are tagged: L1 has it at once, the index and the entry's
-        # Redis write follow the answer, then the tags (`ReadThroughCache`). A re-pricing that
-        # finds an offer's price wrong before the tags land marks the offer; the tagging then
-        # refuses the answer (cache/tags.py), which is evicted and leaves the index again: a
-        # traveler re-pricing at once is not quoted the old price afterwards.
+        # Answered before its tags: L1 at once; the index, the entry's SET, then the tags after
+        # (`ReadThroughCache`). A re-pricing that beats the tags marks the offer, the tags then
+        # refuse the answer (cache/tags.py), and it is evicted and leaves the index again.
         recorded = None
         if self._index is not None and slot is not None and fare is not None:
             recorded = self._fares.behind(self._index.record(slot, fare))
-        return entry, self._verdict(key, entry, offers, slot, began, recorded, fare)
+        return entry, self._kept(
+            self._tagged(key, entry, offers, slot, began), recorded, slot, fare
+        )
 
-    async def _verdict(
+    async def _kept(
         self,
-        key: str | None,
-        entry: FareEntry,
-        offers: Sequence[Offer],
-        slot: IndexSlot | None,
-        began: float,
+        tagging: Coroutine[Any, Any, bool],
         recorded: asyncio.Future[Any] | None,
+        slot: IndexSlot | None,
         fare: CheapestFare | None,
     ) -> bool:
-        """Whether an answer already served may stay cached; if not, its fare leaves the index
-        once the write `recorded` it there has landed."""
-        if await self._tagged(key, entry, offers, slot, began):
+        """Whether a served answer may stay cached; if not, its `recorded` fare leaves the index."""
+        if await tagging:
             return True
         if recorded is not None and self._index is not None and slot is not None and fare:
             await recorded
@@ -269,8 +265,7 @@ class SearchService:
         slot: IndexSlot | None,
         began: float,
     ) -> bool:
-        """Tag the answer with its offers; False when it must not be stored (its key or one of
-        its offers was evicted after its search `began`)."""
+        """Tag the answer with its offers; False if its key or an offer was evicted since."""
         if self._stale is None or key is None:
             return True
         ids = [o.id for o in offers]
