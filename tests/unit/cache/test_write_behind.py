@@ -199,7 +199,7 @@ class GatedTags(InMemoryTagIndex):
 
 
 def answered(store: TieredFareCache) -> TieredFareCache:
-    store.noted(None)  # Redis has answered a call of this process
+    store.noted(None, began=time.monotonic())  # Redis has answered a call of this process
     return store
 
 
@@ -238,3 +238,33 @@ async def test_an_offer_repriced_wrong_before_its_answer_is_tagged_keeps_it_out_
 
     assert (tags.sets, len(store.l1), len(shared)) == ({}, 0, 0)
     assert [fields for fields in index.hashes.values() if fields] == []
+
+
+class SlowThenDown(InMemoryFareCache):
+    """A Redis whose reads wait for `gate` (begun before it went down) and whose writes fail."""
+
+    def __init__(self) -> None:
+        super().__init__(10)
+        self.gate = asyncio.Event()
+
+    async def get(self, key: str, *, timeout: float) -> FareEntry | None:
+        await self.gate.wait()
+        return None
+
+    async def set(self, key: str, value: FareEntry, *, timeout: float) -> None:
+        raise CacheError("down")
+
+
+async def test_an_answer_from_before_a_failure_does_not_make_redis_count_as_answering() -> None:
+    shared = SlowThenDown()
+    store = answered(TieredFareCache(InMemoryFareCache(10), shared))
+    older = asyncio.create_task(store.get(KEY, timeout=TIMEOUT))
+    await asyncio.sleep(0)  # the read is sent
+
+    await store.share(KEY, entry(), timeout=TIMEOUT)  # fails: searches wait for their tags
+    shared.gate.set()
+    await older  # answered, but it began before the failure
+
+    assert not store.shared_confirmed
+    await store.get(KEY, timeout=TIMEOUT)
+    assert store.shared_confirmed
