@@ -24,8 +24,14 @@ Redis Cluster the script's keys share the stream's slot.
 Wake-up is by polling (`interval_s`, 0.1 s by default): an index-only look at the partial index
 of unpublished rows (one statement, outside any transaction; the batch's transaction only when it
 finds a row), cheap enough that LISTEN/NOTIFY — one more connection per process to keep
-alive and re-listen after every reconnect — would not pay for itself. A full batch means more may
-wait, so the relay goes again at once. PostgreSQL or Redis down: the error is logged, the relay
+alive and re-listen after every reconnect, and none through PgBouncer in transaction mode —
+would not pay for itself. Still, every API process relays, and ten looks a second were most of
+an idle search worker's CPU (bench/results/2026-12-04-after-answer.md): after each look that
+finds nothing the pause doubles, up to `idle_interval_s` (0.5 s by default), and the first look
+that finds a row (published here or, the lock taken, by another relay) brings it back to
+`interval_s`. So an event written after an idle spell waits at most `idle_interval_s`, the rest
+of a burst `interval_s` as before. A full batch means more may wait, so the relay goes again at
+once. PostgreSQL or Redis down: the error is logged, the relay
 backs off (up to `max_backoff_s`) and resumes by itself.
 """
 
@@ -34,7 +40,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import asyncpg
 import redis.asyncio as redis
@@ -100,6 +106,7 @@ class OutboxRelay:
         maxlen: int = 1_000_000,
         replicas: int = 0,
         interval_s: float = 0.1,
+        idle_interval_s: float = 0.5,
         batch_size: int = 500,
         db_timeout_s: float = 2.0,
         redis_timeout_s: float = 2.0,
@@ -112,6 +119,9 @@ class OutboxRelay:
         self._maxlen = maxlen
         self._replicas = replicas
         self._interval_s = interval_s
+        self._idle_interval_s = max(interval_s, idle_interval_s)
+        # Whether the last look found unpublished rows (see the module's docstring).
+        self._found = False
         self._batch_size = batch_size
         self._db_timeout_s = db_timeout_s
         self._redis_timeout_s = redis_timeout_s
@@ -120,9 +130,11 @@ class OutboxRelay:
         # redis-py loads the script again on NOSCRIPT (a restarted Redis has an empty cache).
         self._publish_once = redis_client.register_script(_PUBLISH_ONCE)
 
-    async def run(self) -> None:
-        """Relay forever; every error is logged and retried after a growing pause."""
+    async def run(self, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        """Relay forever; every error is logged and retried after a growing pause. `sleep`:
+        how a pause is taken (a test records them)."""
         failures = 0
+        pause = self._interval_s
         while True:
             try:
                 published = await self.relay_once()
@@ -130,13 +142,15 @@ class OutboxRelay:
                 failures += 1
                 RELAY_FAILURES.inc()
                 _log_failure(exc, failures)
-                await asyncio.sleep(min(self._max_backoff_s, self._interval_s * 2**failures))
+                await sleep(min(self._max_backoff_s, self._interval_s * 2**failures))
                 continue
             if failures:
                 logger.warning("outbox relay resumed after %d failed attempts", failures)
                 failures = 0
             if published < self._batch_size:
-                await asyncio.sleep(self._interval_s)
+                pause = self._interval_s if self._found else pause
+                await sleep(pause)
+                pause = min(self._idle_interval_s, pause * 2)
 
     async def relay_once(self) -> int:
         """Publish one batch if no other relay is publishing; the number of events published."""
@@ -146,6 +160,7 @@ class OutboxRelay:
         timeout = self._db_timeout_s
         async with asyncio.timeout(2 * timeout), self._pool.acquire(timeout=timeout) as conn:
             lag = await conn.fetchval(_OLDEST_AGE, timeout=timeout)
+        self._found = lag is not None
         if lag is None:
             OUTBOX_LAG.set(0.0)
             return 0

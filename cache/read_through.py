@@ -13,6 +13,10 @@ A loaded answer goes into L1 at once (this process's followers and next lookups 
 and is answered; its Redis write, and then the lock's release, run after it as a tracked task
 (`behind`): the answer does not wait for Redis, yet another process waiting on the lock still
 sees the entry before the lock goes. Loaders queue their own after-answer writes the same way.
+A loader may also answer before it knows whether its answer may be stored: it returns the
+verdict as a coroutine, run after the answer and after the entry's Redis write. The answer goes
+into L1 at once and to Redis as any other; a verdict that refuses evicts it again, everywhere
+(for those moments it is what a follower of the same flight was answered anyway).
 """
 
 from __future__ import annotations
@@ -32,8 +36,10 @@ from cache.tiered import TieredFareCache
 logger = logging.getLogger(__name__)
 
 CacheState = Literal["hit", "miss", "stale"]
-# What a loader returns: the encoded answer, and whether it may be stored (complete answers only).
-Loaded = tuple[FareEntry, bool]
+# What a loader returns: the encoded answer, and whether it may be stored (complete answers only)
+# — or a coroutine that finds out, run after the answer (`ReadThroughCache._load`).
+Verdict = Coroutine[Any, Any, bool]
+Loaded = tuple[FareEntry, bool | Verdict]
 # Called with background=True for a refresh that nobody waits for (so it takes a deadline of its
 # own rather than what is left of the search that found the entry stale).
 Loader = Callable[[bool], Awaitable[Loaded]]
@@ -69,7 +75,7 @@ class ReadThroughCache:
         """Writes of answers already served that are still running (`behind`)."""
         return len(self._writes)
 
-    def behind(self, write: Coroutine[Any, Any, Any]) -> None:
+    def behind(self, write: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
         """Run `write` after the answer it belongs to: tracked, awaited by `settle` and `close`.
 
         For writes that bound themselves (a timeout) and never raise for a failing Redis.
@@ -77,6 +83,7 @@ class ReadThroughCache:
         task = asyncio.ensure_future(write)
         self._writes.add(task)
         task.add_done_callback(self._written)
+        return task
 
     async def fetch(
         self,
@@ -171,14 +178,18 @@ class ReadThroughCache:
         then: Coroutine[Any, Any, None] | None = None,
     ) -> FareEntry:
         """Load, put a storable answer in L1 and return it; its Redis write runs `behind`,
-        followed by `then` (a lock's release), which also runs when nothing is stored."""
+        followed by `then` (a lock's release), which also runs when nothing is stored. A verdict
+        still to come runs after the Redis write, and evicts the answer again if it refuses."""
         try:
             entry, storable = await load(background)
         except BaseException:
             if then is not None:
                 await then
             raise
-        if storable:
+        if not isinstance(storable, bool):
+            self.store.l1.put(key, entry)
+            self.behind(self._share_if(storable, key, entry, timeout, then))
+        elif storable:
             self.store.l1.put(key, entry)
             self.behind(self._share(key, entry, timeout, then))
         elif then is not None:
@@ -191,6 +202,26 @@ class ReadThroughCache:
         try:
             await self.store.share(key, entry, timeout=timeout)
         finally:
+            if then is not None:
+                await then
+
+    async def _share_if(
+        self,
+        verdict: Verdict,
+        key: str,
+        entry: FareEntry,
+        timeout: float,
+        then: Coroutine[Any, Any, None] | None,
+    ) -> None:
+        # The entry is written first and the verdict asked after it: an eviction that comes
+        # before the verdict's own writes refuses it (and the refused entry is evicted here,
+        # everywhere); one that comes after them finds the entry written and evicts it.
+        try:
+            await self.store.share(key, entry, timeout=timeout)
+            if not await verdict:
+                await self.store.evict([key], timeout=timeout)
+        finally:
+            verdict.close()  # not awaited if the write was cancelled: no warning
             if then is not None:
                 await then
 

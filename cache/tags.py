@@ -16,6 +16,10 @@ is never lost between Redis and the caller (a plain `take` followed by a crash w
 An eviction also leaves a short-lived mark (`mark`): a load that began before it read the world as
 it was before the eviction, so `add` refuses to tag its answer (and the caller does not store it)
 — otherwise a search in flight during a sale would put the old price back for a whole TTL.
+`take_owed` marks the tag itself too (an offer re-priced wrong), whether or not anything was
+recorded under it yet: `add` refuses an answer holding a tag marked after its load began. So an
+answer served before its tags are written (they follow it, off the traveler's path) is never
+stored with a price its traveler's re-pricing has already found wrong, whichever comes first.
 """
 
 from __future__ import annotations
@@ -45,10 +49,17 @@ _FAILURES = (RedisError, OSError, TimeoutError)
 # offers of an answer: a pipeline of one command per offer cost ten times the CPU (redis-py packs
 # each command in Python) on the path of a cache miss. Under Redis Cluster its keys share the
 # `{tags}` hash tag (PREFIX, MARK_PREFIX).
+# KEYS: the member's name's mark, the tag sets, then the tags' own marks (ARGV[4] of each).
 _ADD = """
-local evicted = redis.call('GET', KEYS[1])
-if evicted and tonumber(evicted) >= tonumber(ARGV[3]) then return 0 end
-for i = 2, #KEYS do
+local since = tonumber(ARGV[3])
+local n = tonumber(ARGV[4])
+for i = 1, #KEYS do
+    if i == 1 or i > n + 1 then
+        local evicted = redis.call('GET', KEYS[i])
+        if evicted and tonumber(evicted) >= since then return 0 end
+    end
+end
+for i = 2, n + 1 do
     redis.call('SADD', KEYS[i], ARGV[1])
     if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[2]) then
         redis.call('PEXPIRE', KEYS[i], ARGV[2])
@@ -72,6 +83,7 @@ return members
 # not declared (they come from the members) but share the `{tags}` hash tag, so they live on the
 # script's shard under Redis Cluster too. The record is the JSON [tag, [members…]].
 _TAKE_OWED = """
+redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[3])
 local members = redis.call('SMEMBERS', KEYS[1])
 if #members == 0 then return false end
 redis.call('DEL', KEYS[1])
@@ -118,6 +130,11 @@ def mark_key(name: str) -> str:
     return MARK_PREFIX + name
 
 
+def tag_mark_key(tag: str) -> str:
+    """Where `take_owed` marks the tag itself (see the module's docstring)."""
+    return MARK_PREFIX + "tag:" + hashlib.blake2b(tag.encode(), digest_size=12).hexdigest()
+
+
 class TagIndex(Protocol):
     """The port. Every call is bounded by `timeout` seconds and raises `CacheError` on failure."""
 
@@ -132,8 +149,8 @@ class TagIndex(Protocol):
         since: float,
     ) -> bool:
         """Record `member` under each of `tags` for at least `ttl_s` seconds, unless
-        `unless_marked` was marked at or after `since` (unix seconds): then record nothing and
-        answer False."""
+        `unless_marked` or one of `tags` was marked at or after `since` (unix seconds): then
+        record nothing and answer False."""
         ...
 
     async def mark(self, names: Iterable[str], *, at: float, ttl_s: float, timeout: float) -> None:
@@ -151,8 +168,9 @@ class TagIndex(Protocol):
     async def take_owed(
         self, tag: str, *, at: float, mark_ttl_s: float, timeout: float
     ) -> Owed | None:
-        """`take`, `mark` each member's name (`at`, for `mark_ttl_s`) and record the members as
-        owed until `settle`d, all at once; None when nothing is recorded under `tag`."""
+        """`take`, `mark` each member's name and `tag` itself (`at`, for `mark_ttl_s`) and
+        record the members as owed until `settle`d, all at once; None when nothing is recorded
+        under `tag` (which is marked all the same)."""
         ...
 
     async def settle(self, records: Iterable[str], *, timeout: float) -> None:
@@ -188,14 +206,13 @@ class RedisTagIndex:
         since: float,
     ) -> bool:
         ttl_ms = int(ttl_s * 1000)
-        keys = list(dict.fromkeys(map(tag_key, tags)))
-        if ttl_ms <= 0 or not keys:
+        unique = list(dict.fromkeys(tags))
+        if ttl_ms <= 0 or not unique:
             return True
+        keys = [mark_key(unless_marked), *map(tag_key, unique), *map(tag_mark_key, unique)]
         try:
             async with asyncio.timeout(timeout):
-                added = await self._add(
-                    keys=[mark_key(unless_marked), *keys], args=[member, ttl_ms, repr(since)]
-                )
+                added = await self._add(keys=keys, args=[member, ttl_ms, repr(since), len(unique)])
         except _FAILURES as exc:
             raise CacheError(f"redis tag SADD failed: {exc!r}") from exc
         return bool(added)
@@ -232,7 +249,9 @@ class RedisTagIndex:
         args: list[str | int] = [MARK_PREFIX, repr(at), int(mark_ttl_s * 1000), tag]
         try:
             async with asyncio.timeout(timeout):
-                record = await self._take_owed(keys=[tag_key(tag), OWED_KEY], args=args)
+                record = await self._take_owed(
+                    keys=[tag_key(tag), OWED_KEY, tag_mark_key(tag)], args=args
+                )
         except _FAILURES as exc:
             raise CacheError(f"redis tag take failed: {exc!r}") from exc
         return None if record is None else owed(record)
@@ -266,6 +285,7 @@ class InMemoryTagIndex:
     def __init__(self) -> None:
         self.sets: dict[str, set[str]] = {}
         self.marks: dict[str, float] = {}
+        self.tag_marks: dict[str, float] = {}
         self.owed: dict[str, float] = {}  # record → when taken
 
     async def add(
@@ -278,7 +298,11 @@ class InMemoryTagIndex:
         unless_marked: str,
         since: float,
     ) -> bool:
-        if self.marks.get(unless_marked, -float("inf")) >= since:
+        tags = list(tags)
+        never = -float("inf")
+        if self.marks.get(unless_marked, never) >= since or any(
+            self.tag_marks.get(tag, never) >= since for tag in tags
+        ):
             return False
         if ttl_s > 0:
             for tag in tags:
@@ -298,6 +322,7 @@ class InMemoryTagIndex:
     async def take_owed(
         self, tag: str, *, at: float, mark_ttl_s: float, timeout: float
     ) -> Owed | None:
+        self.tag_marks[tag] = at
         members = self.sets.pop(tag, set())
         if not members:
             return None

@@ -41,6 +41,11 @@ class TieredFareCache:
         # Whether the last call to Redis answered: False while it is down, so an answer it
         # could not cache says so (searches are flagged, not failed).
         self.shared_available = True
+        # Whether Redis has answered since this process started or last saw it fail: until it
+        # has, an answer waits for its own Redis call, so its flag is known, not assumed. Only
+        # a call begun after the last failure confirms it (an older one may answer later).
+        self.shared_confirmed = False
+        self._failed_at = -float("inf")
 
     def peek_fresh(self, key: str) -> FareEntry | None:
         """A fresh L1 entry (by the L1's clock), without awaiting anything (the hot path of a
@@ -59,12 +64,13 @@ class TieredFareCache:
         metrics.count("l1", "miss" if local is None else "stale")
         if self._l2 is None:
             return local
+        began = time.monotonic()
         try:
             shared = await self._l2.get(key, timeout=timeout)
         except CacheError as exc:
             self._error(exc)
             return local
-        self.shared_available = True
+        self._answered(began)
         if shared is None or (local is not None and shared.cached_at <= local.cached_at):
             metrics.count("redis", "miss" if shared is None else "stale")
             return local
@@ -80,18 +86,19 @@ class TieredFareCache:
         """Write `entry` to Redis only (its L1 copy is the caller's): never raises."""
         if self._l2 is None:
             return
+        began = time.monotonic()
         try:
             await self._l2.set(key, entry, timeout=timeout)
         except CacheError as exc:
             self._error(exc)
             return
-        self.shared_available = True
+        self._answered(began)
 
-    def noted(self, failure: CacheError | None) -> None:
-        """The outcome of another call to the same Redis (a tag written on a search's path):
-        with the entry's own write after the answer, it is what says whether Redis answers."""
+    def noted(self, failure: CacheError | None, *, began: float) -> None:
+        """The outcome of another call to the same Redis (a search's tags), begun at `began`
+        (`time.monotonic()`): it also says whether Redis answers."""
         if failure is None:
-            self.shared_available = True
+            self._answered(began)
         else:
             self._error(failure)
 
@@ -111,8 +118,14 @@ class TieredFareCache:
             return False
         return True
 
+    def _answered(self, began: float) -> None:
+        self.shared_available = True
+        if began >= self._failed_at:
+            self.shared_confirmed = True
+
     def _error(self, exc: CacheError) -> None:
-        self.shared_available = False
+        self.shared_available = self.shared_confirmed = False
+        self._failed_at = time.monotonic()
         metrics.count("redis", "error")
         now = time.monotonic()
         if now - self._last_log < self._log_every_s:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Coroutine, Sequence
 from contextlib import aclosing
+from typing import Any
 
 import msgspec
 
@@ -12,13 +14,20 @@ from cache.model import FareEntry
 from cache.policy import TtlPolicy
 from cache.read_through import CacheState, Loaded, ReadThroughCache
 from connectors import errors, offer_ids
-from connectors.model import PricedOffer
+from connectors.model import Offer, PricedOffer
 from connectors.resilience import ConnectorStatus, ResilientConnector
 from kernel.errors import Conflict, Gone, NotFound, ServiceUnavailable
 from kernel.usage import CacheOutcome, Channel, RepriceEvent
 from search.caching import QueryKeys, cache_key, query_keys_bytes, response_body, to_entry
 from search.engine import Answer, FanOut
-from search.fare_index import CheapestFare, FareIndex, cheapest_of, scope_of, slot_for_search
+from search.fare_index import (
+    CheapestFare,
+    FareIndex,
+    IndexSlot,
+    cheapest_of,
+    scope_of,
+    slot_for_search,
+)
 from search.ids import new_search_id
 from search.model import (
     ConnectorLine,
@@ -208,21 +217,59 @@ class SearchService:
         )
         if not loaded[1] or not offers:
             return loaded
+        entry = loaded[0]
         slot = None if self._index is None else slot_for_search(request, self._index_scope)
-        # Tagged before the answer is served: a client may re-price its offers right after.
-        if self._stale is not None and key is not None:
-            ids = [o.id for o in offers]
-            if not await self._stale.remember(key, loaded[0], ids, slot, began=began):
-                return loaded[0], False  # evicted while we searched: served, not stored
-        if self._index is not None and slot is not None:
-            record = self._index.record(slot, CheapestFare.of(offers[0], loaded[0]))
-            if self._fares is None:
-                await record
-            else:
-                # After the answer, beside the entry's own write: bulk readers of the index
-                # are not waiting for this search, and neither must its traveler.
-                self._fares.behind(record)
-        return loaded
+        fare = None if slot is None else CheapestFare.of(offers[0], entry)
+        if self._fares is None or not self._fares.store.shared_confirmed:
+            # Redis not known to answer (start-up, or it failed last): wait for the tags, so
+            # that the answer's `cache_unavailable` says what this search found.
+            if not await self._tagged(key, entry, offers, slot, began):
+                return entry, False  # evicted while we searched: served, not stored
+            if self._index is not None and slot is not None and fare is not None:
+                record = self._index.record(slot, fare)
+                if self._fares is None:
+                    await record
+                else:
+                    self._fares.behind(record)  # bulk readers are not waiting for this search
+            return entry, True
+        # Answered before its tags: L1 at once; the index, the entry's SET, then the tags after
+        # (`ReadThroughCache`). A re-pricing that beats the tags marks the offer, the tags then
+        # refuse the answer (cache/tags.py), and it is evicted and leaves the index again.
+        recorded = None
+        if self._index is not None and slot is not None and fare is not None:
+            recorded = self._fares.behind(self._index.record(slot, fare))
+        return entry, self._kept(
+            self._tagged(key, entry, offers, slot, began), recorded, slot, fare
+        )
+
+    async def _kept(
+        self,
+        tagging: Coroutine[Any, Any, bool],
+        recorded: asyncio.Future[Any] | None,
+        slot: IndexSlot | None,
+        fare: CheapestFare | None,
+    ) -> bool:
+        """Whether a served answer may stay cached; if not, its `recorded` fare leaves the index."""
+        if await tagging:
+            return True
+        if recorded is not None and self._index is not None and slot is not None and fare:
+            await recorded
+            await self._index.forget([slot], fare.offer_id)
+        return False
+
+    async def _tagged(
+        self,
+        key: str | None,
+        entry: FareEntry,
+        offers: Sequence[Offer],
+        slot: IndexSlot | None,
+        began: float,
+    ) -> bool:
+        """Tag the answer with its offers; False if its key or an offer was evicted since."""
+        if self._stale is None or key is None:
+            return True
+        ids = [o.id for o in offers]
+        return await self._stale.remember(key, entry, ids, slot, began=began)
 
     async def _answers(self, request: SearchRequest, start: float) -> list[Answer]:
         answers = []

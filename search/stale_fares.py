@@ -105,6 +105,7 @@ class StaleFares:
         """Tag the answer about to be stored under `key` with each of its offers, for as long as
         it lives. False when `key` was evicted after its search `began` (unix seconds): the
         answer may predate the sale that evicted it, so it must not be stored."""
+        called = time.monotonic()
         try:
             added = await self._tags.add(
                 offer_ids,
@@ -118,9 +119,9 @@ class StaleFares:
             logger.debug("fare cache: tagging %s failed: %s", key, exc)
             # The search's last Redis call before its answer (the entry is written after):
             # it is what flags this answer `cache_unavailable`.
-            self._store.noted(exc)
+            self._store.noted(exc, began=called)
             return True  # stored untagged, as before tags: it lives out its TTL
-        self._store.noted(None)
+        self._store.noted(None, began=called)
         return added
 
     async def checked(self, offer_id: str, outcome: PriceCheck) -> bool:

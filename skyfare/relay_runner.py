@@ -42,6 +42,7 @@ def outbox_relay_for(
         maxlen=settings.event_stream_maxlen,
         replicas=settings.event_stream_replicas,
         interval_s=settings.event_relay_interval_s,
+        idle_interval_s=settings.event_relay_idle_interval_s,
         db_timeout_s=settings.db_timeout_s,
         redis_timeout_s=redis_timeout_s,
     )

@@ -102,6 +102,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_EVENT_STREAM_MAXLEN": "event_stream_maxlen",
     "SKYFARE_EVENT_STREAM_REPLICAS": "event_stream_replicas",
     "SKYFARE_EVENT_RELAY_INTERVAL_S": "event_relay_interval_s",
+    "SKYFARE_EVENT_RELAY_IDLE_INTERVAL_S": "event_relay_idle_interval_s",
     "SKYFARE_SIM_SMTP_PORT": "sim_smtp_port",
     "SKYFARE_SMTP_HOST": "smtp_host",
     "SKYFARE_SMTP_PORT": "smtp_port",

@@ -118,6 +118,9 @@ class Settings(msgspec.Struct, frozen=True):
     # so a failover right after cannot lose an event the outbox already let go of.
     event_stream_replicas: Annotated[int, msgspec.Meta(ge=0)] = 0
     event_relay_interval_s: float = 0.1
+    # The longest pause of an idle relay (booking/relay.py): it doubles up to this after each
+    # look that finds nothing, and is back to `event_relay_interval_s` once one finds a row.
+    event_relay_idle_interval_s: float = 0.5
     # Notifications (notify/, `skyfare worker`). None: the sim's SMTP sink (on sim_port + 25,
     # 9125 by default) and SMS provider (`{sim_url}/sms`); the worker's /metrics on port + 1.
     sim_smtp_port: int | None = None

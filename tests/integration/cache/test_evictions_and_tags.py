@@ -15,7 +15,7 @@ from cache.keys import PREFIX
 from cache.memory import InMemoryFareCache
 from cache.model import CacheError, FareEntry
 from cache.redis import RedisFareCache
-from cache.tags import RedisTagIndex, tag_key
+from cache.tags import InMemoryTagIndex, RedisTagIndex, tag_key
 from cache.tiered import TieredFareCache
 from kernel.tasks import stop_task
 from skyfare.embedded import EmbeddedRedis
@@ -153,3 +153,25 @@ async def test_a_follower_that_lost_redis_empties_its_l1_once_when_redis_is_back
         await stop_task(follower)
         await client.aclose()
         await asyncio.to_thread(redis.stop)
+
+
+@pytest.mark.parametrize("kind", ["memory", "redis"])
+async def test_an_answer_holding_an_offer_taken_after_its_search_began_is_not_tagged(
+    client: aioredis.Redis, kind: str
+) -> None:
+    # The answer is served before its tags are written (search/service.py): a re-pricing that
+    # finds the offer's price wrong may come first, when no answer is tagged with it yet.
+    tags = InMemoryTagIndex() if kind == "memory" else RedisTagIndex(client)
+    offer, other = f"off_{uuid.uuid4().hex}", f"off_{uuid.uuid4().hex}"
+    began = time.time()
+
+    taken = await tags.take_owed(offer, at=began + 0.05, mark_ttl_s=30, timeout=TIMEOUT)
+
+    assert taken is None  # nothing held it yet
+    unmarked_key = key()
+    before = dict(unless_marked=unmarked_key, since=began)
+    after = dict(unless_marked=unmarked_key, since=began + 0.1)
+    assert not await tags.add([other, offer], "old", ttl_s=60, timeout=TIMEOUT, **before)
+    assert not await tags.contains(other, timeout=TIMEOUT)  # nothing of it recorded
+    assert await tags.add([other, offer], "new", ttl_s=60, timeout=TIMEOUT, **after)
+    assert await tags.take(offer, timeout=TIMEOUT) == {"new"}

@@ -26,7 +26,12 @@ def redis_url(request: pytest.FixtureRequest, redis_url: str) -> str:
 
 
 def _relay(pool: asyncpg.Pool, client: redis.Redis, stream: str, **options: float) -> OutboxRelay:
-    defaults: dict[str, float] = {"interval_s": 0.01, "max_backoff_s": 0.1, "db_timeout_s": 1.0}
+    defaults: dict[str, float] = {
+        "interval_s": 0.01,
+        "idle_interval_s": 0.01,
+        "max_backoff_s": 0.1,
+        "db_timeout_s": 1.0,
+    }
     return OutboxRelay(pool, client, stream, **{**defaults, **options})  # type: ignore[arg-type]
 
 
@@ -216,3 +221,24 @@ async def test_an_idle_round_is_one_statement_and_a_round_with_events_publishes_
     assert "published_at IS NULL" in idle[0]
     assert await _unpublished(pool) == 0
     assert await _stream_ids(redis_client, stream) != []
+
+
+async def test_an_idle_relay_looks_less_often_and_snaps_back_when_an_event_appears(
+    pool: asyncpg.Pool, redis_client: redis.Redis, stream: str
+) -> None:
+    # Every API process relays: an idle one must not poll PostgreSQL ten times a second.
+    relay = _relay(pool, redis_client, stream, interval_s=0.1, idle_interval_s=0.5)
+    pauses: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        if len(pauses) == 5:  # after an idle spell, an event is written
+            await insert_outbox(pool, order_event(reference="SNAP1"))
+        if len(pauses) == 8:
+            raise asyncio.CancelledError
+
+    with pytest.raises(asyncio.CancelledError):
+        await relay.run(sleep=sleep)
+
+    assert pauses == [0.1, 0.2, 0.4, 0.5, 0.5, 0.1, 0.2, 0.4]
+    assert await _unpublished(pool) == 0

@@ -6,6 +6,9 @@ import asyncio
 import datetime as dt
 import time
 from collections.abc import Sequence
+from typing import Any
+
+import msgspec
 
 from cache.flight_lock import InMemoryFlightLock
 from cache.memory import InMemoryFareCache
@@ -183,3 +186,85 @@ async def test_a_live_search_is_flagged_at_once_when_redis_is_down() -> None:
 
     assert b'"cache_unavailable":true' in body
     await fares.settle()
+
+
+class GatedTags(InMemoryTagIndex):
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+
+    async def add(self, *args: Any, **kwargs: Any) -> bool:
+        await self.gate.wait()
+        return await super().add(*args, **kwargs)
+
+
+def answered(store: TieredFareCache) -> TieredFareCache:
+    store.noted(None, began=time.monotonic())  # Redis has answered a call of this process
+    return store
+
+
+async def test_once_redis_answers_a_search_answers_before_its_offers_are_tagged() -> None:
+    fake = FakeConnector("tags", offers=[offer("500.00", segment("BA117"), source="tags")])
+    shared = InMemoryFareCache(10)
+    store = answered(TieredFareCache(InMemoryFareCache(10), shared))
+    tags = GatedTags()
+    service, fares = searching(fake, store, InMemoryFareIndex(), tags)
+
+    body, state = await service.search_body(request())
+
+    assert state == "miss"
+    assert b'"cache_unavailable"' not in body
+    assert (tags.sets, len(store.l1)) == ({}, 1)  # in L1 at once, not tagged yet
+    tags.gate.set()
+    await fares.settle()
+    assert (len(tags.sets), len(shared)) == (1, 1)
+
+
+async def test_an_offer_repriced_wrong_before_its_answer_is_tagged_keeps_it_out_of_the_cache() -> (
+    None
+):
+    fake = FakeConnector("race", offers=[offer("500.00", segment("BA117"), source="race")])
+    shared, index = InMemoryFareCache(10), InMemoryFareIndex()
+    store = answered(TieredFareCache(InMemoryFareCache(10), shared))
+    tags = GatedTags()
+    service, fares = searching(fake, store, index, tags)
+    body, _ = await service.search_body(request())
+    [served] = msgspec.json.decode(body)["offers"]
+
+    assert service.stale_fares is not None
+    await service.stale_fares.checked(served["id"], "changed")  # the traveler re-prices at once
+    tags.gate.set()
+    await fares.settle()
+
+    assert (tags.sets, len(store.l1), len(shared)) == ({}, 0, 0)
+    assert [fields for fields in index.hashes.values() if fields] == []
+
+
+class SlowThenDown(InMemoryFareCache):
+    """A Redis whose reads wait for `gate` (begun before it went down) and whose writes fail."""
+
+    def __init__(self) -> None:
+        super().__init__(10)
+        self.gate = asyncio.Event()
+
+    async def get(self, key: str, *, timeout: float) -> FareEntry | None:
+        await self.gate.wait()
+        return None
+
+    async def set(self, key: str, value: FareEntry, *, timeout: float) -> None:
+        raise CacheError("down")
+
+
+async def test_an_answer_from_before_a_failure_does_not_make_redis_count_as_answering() -> None:
+    shared = SlowThenDown()
+    store = answered(TieredFareCache(InMemoryFareCache(10), shared))
+    older = asyncio.create_task(store.get(KEY, timeout=TIMEOUT))
+    await asyncio.sleep(0)  # the read is sent
+
+    await store.share(KEY, entry(), timeout=TIMEOUT)  # fails: searches wait for their tags
+    shared.gate.set()
+    await older  # answered, but it began before the failure
+
+    assert not store.shared_confirmed
+    await store.get(KEY, timeout=TIMEOUT)
+    assert store.shared_confirmed

@@ -13,6 +13,7 @@ from connectors.errors import ConnectorUnavailable
 from connectors.model import Passengers, SliceQuery
 from connectors.resilience import ResiliencePolicy, ResilientConnector
 from kernel.errors import ServiceUnavailable
+from search.engine import AskOrder
 from search.model import SearchRequest, SearchResponse
 from search.service import SearchService
 from tests.fakes import FakeConnector, offer, segment
@@ -203,4 +204,43 @@ async def test_offers_are_ranked_across_airlines() -> None:
     assert [(str(o.total_amount), o.source) for o in response.offers] == [
         ("300.00", a_name),
         ("400.00", b_name),
+    ]
+
+
+class Recorded(FakeConnector):
+    """A fake airline that notes when it is asked, in `asked`."""
+
+    def __init__(self, name: str, asked: list[str]) -> None:
+        super().__init__(name, offers=[offer("500.00", segment("BA1"), source=name)])
+        self._asked = asked
+
+    async def search(self, query: Any, *, timeout: float) -> Any:
+        self._asked.append(self.name)
+        return await super().search(query, timeout=timeout)
+
+
+async def test_the_slowest_airlines_are_asked_first_and_reported_in_configuration_order() -> None:
+    asked: list[str] = []
+    fakes = [Recorded(name, asked) for name in ("quick", "slow", "unheard", "middling")]
+    searching = service(*map(resilient, fakes))
+    order = searching.fan_out.ask_order
+    for name, seconds in (("quick", 0.04), ("slow", 0.07), ("middling", 0.05)):
+        order.seen(name, seconds)
+
+    answer = await searching.search(request())
+
+    assert asked == ["unheard", "slow", "middling", "quick"]
+    assert [c.name for c in answer.meta.connectors] == ["quick", "slow", "unheard", "middling"]
+
+
+def test_the_ask_order_follows_an_airline_that_slows_down() -> None:
+    order = AskOrder()
+    order.seen("a", 0.05)
+    order.seen("b", 0.06)
+    for _ in range(5):
+        order.seen("a", 0.2)
+
+    assert [c.name for c in order.first_slowest([resilient(FakeConnector(n)) for n in "ba"])] == [
+        "a",
+        "b",
     ]

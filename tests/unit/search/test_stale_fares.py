@@ -40,10 +40,11 @@ class Setup:
         self.index = InMemoryFareIndex()
         store = TieredFareCache(self.l1, self.l2)
         self.stale = StaleFares(store, self.tags, self.index, timeout_s=1.0, tag_timeout_s=1.0)
+        self.fares = ReadThroughCache(store)
         self.service = SearchService(
             [ResilientConnector(fake, ResiliencePolicy(retries=0))],
             default_deadline_ms=500,
-            fares=ReadThroughCache(store),
+            fares=self.fares,
             index=self.index,
             stale=self.stale,
         )
@@ -191,6 +192,7 @@ async def test_a_sale_evicts_the_answers_without_counting_a_check() -> None:
 
     await setup.stale.sold(setup.fake.offers[0].id)
     await setup.stale.finish_owed()
+    await setup.fares.settle()  # the answer's own writes, after it
 
     assert setup.l1.peek(setup.key(request())) is None
     assert setup.l2.peek(setup.key(request())) is None
@@ -207,6 +209,7 @@ async def test_a_search_in_flight_when_its_answer_is_evicted_answers_but_does_no
 
     await setup.stale.checked(fake.offers[0].id, "gone")
     body, state = await in_flight
+    await setup.fares.settle()  # its writes, after the answer
 
     assert state == "miss"
     assert msgspec.json.decode(body)["offers"]
