@@ -326,12 +326,17 @@ async def test_no_hedge_unless_enabled_known_and_affordable(
 
 
 async def test_cancelled_at_the_deadline_counts_as_a_failure_and_propagates() -> None:
-    inner = airline(then=Step(delay=5))
-    policy = ResiliencePolicy(retries=0, min_calls=2, deadline_slack_s=0.04)
-    connector = ResilientConnector(inner, policy)
+    # The connector's clock is a fake one, moved by hand: with real sleeps, a busy machine could
+    # start the call late enough that the cancel came well before its deadline (a flaky test).
+    clock = FakeClock()
+    inner = airline(then=Step(delay=60))
+    policy = ResiliencePolicy(retries=0, min_calls=2, deadline_slack_s=0.5)
+    connector = ResilientConnector(inner, policy, clock=clock)
     for _ in range(2):
-        task = asyncio.create_task(connector.search(QUERY, timeout=0.05))
-        await asyncio.sleep(0.02)  # the search engine's deadline: less than the slack is left
+        task = asyncio.create_task(connector.search(QUERY, timeout=3.0))
+        while connector.status().in_flight == 0:
+            await asyncio.sleep(0)  # the call has started: its deadline is set
+        clock.now += 2.6  # the search engine's deadline: less than the slack is left
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
