@@ -15,6 +15,9 @@ idle, found closed only after the request was written (nothing of an answer read
 more on a new connection when the method is idempotent; a POST that may have been received is
 never sent twice (the caller's retry policy decides, knowing what the call does).
 
+With tracing on (kernel/tracing.py), each request is a CLIENT span whose `traceparent` goes
+with it, as aiohttp's client instrumentation did; off, that costs one check.
+
 Errors: OSError (ConnectionError included) when the connection fails or closes early,
 `BadAnswer` (a ValueError) when the answer is not HTTP/1.x or is over the size limits. The caller
 bounds each call with its own timeout (`asyncio.timeout`).
@@ -26,6 +29,8 @@ import asyncio
 import ssl
 from collections.abc import Mapping
 from urllib.parse import quote, urlsplit
+
+from kernel import tracing
 
 MAX_HEAD_BYTES = 64 * 1024
 MAX_BODY_BYTES = 1024 * 1024
@@ -101,7 +106,34 @@ class Http1Origin:
         body: bytes | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> tuple[int, bytes]:
-        message = self._message(method, self.path if target is None else target, body, headers)
+        target = self.path if target is None else target
+        if tracing.enabled():
+            return await self._traced(method, target, body, headers)
+        return await self._request(method, target, body, headers)
+
+    async def _traced(
+        self, method: str, target: str, body: bytes | None, headers: Mapping[str, str] | None
+    ) -> tuple[int, bytes]:
+        scheme, netloc = self._origin
+        attributes: dict[str, tracing.AttributeValue] = {
+            "http.request.method": method,
+            "url.full": f"{scheme}://{netloc}{target}",
+            "server.address": self._host,
+            "server.port": self._port,
+        }
+        with tracing.span(method, client=True, attributes=attributes) as current:
+            traceparent = tracing.current_traceparent()
+            if traceparent is not None:
+                headers = {**(headers or {}), tracing.TRACEPARENT: traceparent}
+            status, answer = await self._request(method, target, body, headers)
+            if current is not None:
+                current.set_attribute("http.response.status_code", status)
+            return status, answer
+
+    async def _request(
+        self, method: str, target: str, body: bytes | None, headers: Mapping[str, str] | None
+    ) -> tuple[int, bytes]:
+        message = self._message(method, target, body, headers)
         async with self._slots:
             connection = self._idle_connection()
             if connection is None:
