@@ -184,7 +184,7 @@ class Http1Origin:
         if not self._idle:
             return None
         too_old = asyncio.get_running_loop().time() - self._idle_timeout_s
-        while self._idle and self._idle[0].idle_since < too_old:
+        while self._idle and self._idle[0].idle_since <= too_old:
             self._idle.pop(0).close()
         while self._idle:
             connection = self._idle.pop()
