@@ -220,8 +220,10 @@ async def _read_response(
 ) -> tuple[int, bytes, bool]:
     """(status, body, whether the connection can be reused)."""
     status, headers, keep = await _read_head(reader)
+    while 100 <= status < 200:  # interim answers (103 Early Hints): the final one follows
+        status, headers, keep = await _read_head(reader)
     try:
-        if head_only or status in (204, 304) or 100 <= status < 200:  # no body, whatever it says
+        if head_only or status in (204, 304):  # no body, whatever the headers say
             body = b""
         elif "chunked" in headers.get("transfer-encoding", "").lower():
             body = await _chunked(reader, max_body)

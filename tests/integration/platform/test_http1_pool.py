@@ -191,3 +191,18 @@ async def test_with_tracing_on_a_request_is_a_client_span_whose_traceparent_goes
         format_trace_id(span.context.trace_id),
         f"{span.context.span_id:016x}",
     ]
+
+
+async def test_an_interim_answer_is_skipped_for_the_final_one() -> None:
+    # Before, a 103 was taken for the answer and the final one for the next request's.
+    def early_hints(request: Received) -> bytes:
+        return b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n" + ok(request)
+
+    async with server(early_hints) as srv:
+        origin = Http1Origin(srv.url, {}, connections=1)
+        first = await origin.request("POST", body=b"1")
+        second = await origin.request("POST", body=b"2")
+        await origin.close()
+
+    assert (first, second) == ((200, b"POST /air HTTP/1.1|1"), (200, b"POST /air HTTP/1.1|2"))
+    assert [r.connection for r in srv.received] == [1, 1]
