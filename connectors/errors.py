@@ -1,7 +1,7 @@
 """The exception tree of the airline boundary.
 
 Every connector translates what its airline (or the network) does wrong into one of these, in one
-place (`raise ... from exc`), so the search engine and the booking core never see aiohttp, zeep or
+place (`raise ... from exc`), so the search engine and the booking core never see OSError, zeep or
 lxml errors:
 
 - `ConnectorError` — base; anything that went wrong talking to an airline.

@@ -67,8 +67,8 @@ def build_connectors(
 
     `policy_for` gives a connector's `ResiliencePolicy`; without it, the config's `resilience` (or
     the defaults) apply, with the bulkhead sized by the config's `max_concurrency`, which sizes the
-    airline's connection pool too: a bulkhead wider than the pool would queue in aiohttp. Raises
-    `ValueError` for duplicate names and `UnknownConnectorKind` for a kind without a builder.
+    airline's connection pool too: a bulkhead wider than the pool would queue for connections.
+    Raises `ValueError` for duplicate names and `UnknownConnectorKind` for a kind without a builder.
     `ndc_schema_folder` turns on checking every NDC answer against IATA's schemas there.
     """
     names = [c.name for c in configs]

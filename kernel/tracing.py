@@ -56,14 +56,16 @@ def span(
     *,
     parent: str | None = None,
     consumer: bool = False,
+    client: bool = False,
     attributes: Mapping[str, AttributeValue] | None = None,
 ) -> AbstractContextManager[Span | None]:
     """A span around the block (None when tracing is off). `parent`: a `traceparent` carried
     across a queue, whose trace the span joins (else the current span is the parent);
-    `consumer`: the span handles a message (OpenTelemetry's CONSUMER kind)."""
+    `consumer`: the span handles a message (OpenTelemetry's CONSUMER kind); `client`: the span
+    is a call to another service (CLIENT), which `current_traceparent()` then carries to it."""
     if _tracer is None:
         return _OFF
-    return _span(_tracer, name, parent, consumer, attributes)
+    return _span(_tracer, name, parent, consumer, client, attributes)
 
 
 @contextmanager
@@ -72,12 +74,17 @@ def _span(
     name: str,
     parent: str | None,
     consumer: bool,
+    client: bool,
     attributes: Mapping[str, AttributeValue] | None,
 ) -> Iterator[Span]:
     from opentelemetry import propagate, trace
 
     context = propagate.extract({TRACEPARENT: parent}) if parent else None
-    kind = trace.SpanKind.CONSUMER if consumer else trace.SpanKind.INTERNAL
+    kind = trace.SpanKind.INTERNAL
+    if consumer:
+        kind = trace.SpanKind.CONSUMER
+    elif client:
+        kind = trace.SpanKind.CLIENT
     with tracer.start_as_current_span(
         name, context=context, kind=kind, attributes=dict(attributes or {})
     ) as current:

@@ -7,7 +7,8 @@
   `notify`, acks after sending, retries with backoff (`retry.py`), claims the messages of dead
   consumers and parks messages that keep failing in `<stream>:dead` (`stream.py`).
 - `mail.py` (SMTP) and `sms.py` (the SMS provider's HTTP API) are the adapters, over small
-  clients of our own: `smtp.py` (pipelined, RFC 2920) and `http1.py` (kept-alive HTTP/1.1).
+  clients of our own: `smtp.py` (pipelined, RFC 2920) and `kernel/http1.py` (kept-alive HTTP/1.1,
+  shared with the airline clients).
 
 - `pipeline.py` (`AutoPipeline`): the Redis commands of a batch's concurrent events (claims,
   "sent" marks, acks) go out as one pipeline per event-loop turn, not a round trip each.

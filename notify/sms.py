@@ -1,6 +1,6 @@
 """SMS through the provider's HTTP API: `POST {base_url}/v1/messages` with a bearer API key.
 
-Kept-alive HTTP/1.1 connections to the provider (notify/http1.py: aiohttp's client cost a
+Kept-alive HTTP/1.1 connections to the provider (kernel/http1.py: aiohttp's client cost a
 quarter of the worker's CPU per event), each call within its own total timeout. The API key is a
 secret: it lives in the request head built once and never reaches a log line or an error.
 """
@@ -11,8 +11,8 @@ import asyncio
 
 import msgspec
 
+from kernel.http1 import Http1Origin
 from notify.errors import DeliveryError, PermanentDeliveryError
-from notify.http1 import Http1Origin
 from notify.templates import Sms
 
 

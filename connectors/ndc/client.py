@@ -5,20 +5,20 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import aiohttp
 from lxml import etree
 
 from connectors import errors
-from connectors.http import AirlineSession, network_errors
+from connectors.http import AirlineSession
 from connectors.ndc import mapping, schemas
 
 logger = logging.getLogger(__name__)
 
 CONTENT_TYPE = "application/xml; charset=utf-8"
+_XML_BODY = {"Content-Type": CONTENT_TYPE}
 
 
 class NdcAirlineClient:
-    """One `aiohttp.ClientSession` per airline, so pools and timeouts are the airline's own.
+    """One `AirlineSession` per airline, so pools and timeouts are the airline's own.
 
     `api_key`, when given, goes as `Authorization: Bearer <key>` on every call. With
     `schema_folder` (certification runs) every answer is checked against its NDC 21.3 schema
@@ -37,12 +37,15 @@ class NdcAirlineClient:
     ) -> None:
         self.name = name
         self._schema_folder = schema_folder
-        self._base_url = base_url.rstrip("/")
         headers = {"Accept": "application/xml"}
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"
         self._http = AirlineSession(
-            name, max_connections=max_connections, max_timeout_s=max_timeout_s, headers=headers
+            name,
+            base_url,
+            max_connections=max_connections,
+            max_timeout_s=max_timeout_s,
+            headers=headers,
         )
 
     async def open(self) -> None:
@@ -57,18 +60,13 @@ class NdcAirlineClient:
         Raises `ConnectorTimeout`, `ConnectorUnavailable` (network, 5xx, unparseable XML) or the
         `SupplierRejected` an NDC `<Errors>` block stands for.
         """
-        session = await self._http.opened()
-        budget = self._http.budget(timeout, path)
-        with network_errors(self.name, path, budget):
-            async with session.request(
-                "GET" if body is None else "POST",
-                self._base_url + path,
-                data=body,
-                headers=None if body is None else {"Content-Type": CONTENT_TYPE},
-                timeout=aiohttp.ClientTimeout(total=budget),
-            ) as response:
-                payload = await response.read()
-                status = response.status
+        status, payload = await self._http.call(
+            "GET" if body is None else "POST",
+            path,
+            timeout=timeout,
+            body=body,
+            headers=None if body is None else _XML_BODY,
+        )
         if status >= 500:
             raise errors.ConnectorUnavailable(f"{self.name}: {path} answered HTTP {status}")
         root = mapping.parse(payload, airline=self.name)

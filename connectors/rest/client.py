@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
-import aiohttp
 import msgspec
 
 from connectors import errors
-from connectors.http import AirlineSession, network_errors
+from connectors.http import AirlineSession
 from connectors.rest import mapping, wire
 
 logger = logging.getLogger(__name__)
@@ -18,16 +18,16 @@ T = TypeVar("T")
 
 _encoder = msgspec.json.Encoder()
 _error_decoder = msgspec.json.Decoder(wire.ErrorResponse)
+_JSON = {"Content-Type": "application/json"}
 
 
 class RestAirlineClient:
-    """One `aiohttp.ClientSession` per airline, so pools and timeouts are the airline's own."""
+    """One `AirlineSession` per airline, so pools and timeouts are the airline's own."""
 
     def __init__(self, name: str, base_url: str, *, max_timeout_s: float, max_connections: int):
         self.name = name
-        self._base_url = base_url.rstrip("/")
         self._http = AirlineSession(
-            name, max_connections=max_connections, max_timeout_s=max_timeout_s
+            name, base_url, max_connections=max_connections, max_timeout_s=max_timeout_s
         )
 
     async def open(self) -> None:
@@ -47,20 +47,14 @@ class RestAirlineClient:
         params: dict[str, str] | None = None,
     ) -> T:
         """Send one request and decode a 2xx answer with `decoder`; raise `ConnectorError`s."""
-        session = await self._http.opened()
-        budget = self._http.budget(timeout, path)
         data = None if body is None else _encoder.encode(body)
-        with network_errors(self.name, path, budget):
-            async with session.request(
-                method,
-                self._base_url + path,
-                data=data,
-                params=params,
-                headers={"Content-Type": "application/json"} if data is not None else None,
-                timeout=aiohttp.ClientTimeout(total=budget),
-            ) as response:
-                payload = await response.read()
-                status = response.status
+        status, payload = await self._http.call(
+            method,
+            path if params is None else f"{path}?{urlencode(params)}",
+            timeout=timeout,
+            body=data,
+            headers=_JSON if data is not None else None,
+        )
         if status >= 300:
             raise mapping.error_for(status, _decode_error(payload), airline=self.name)
         try:

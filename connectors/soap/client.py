@@ -1,13 +1,13 @@
 # zeep ships py.typed but leaves most functions unannotated; calling them is the point here.
 # mypy: disable-error-code="no-untyped-call"
-"""Transport to one SOAP airline: zeep for the XML, the connector's own aiohttp session for HTTP.
+"""Transport to one SOAP airline: zeep for the XML, the connector's own connections for HTTP.
 
 zeep builds every envelope (with the WS-Security UsernameToken) and parses the small answers
 against the WSDL's types (`call`); the shopping answer, too big for that on the event loop, goes
 raw to a pure lxml reader (`call_raw`, connectors/soap/shopping.py). zeep never opens a socket:
 `PrefetchedTransport` answers zeep's document loads from the WSDL and XSDs this client fetched
-with aiohttp, and calls go out on the same aiohttp session with the caller's remaining budget as
-`ClientTimeout`. One HTTP stack in the process, one pool
+over the airline's kept-alive connections (connectors/http.py), and calls go out on the same
+connections, the WSDL's load and the call together within the caller's remaining budget. One pool
 per airline, one deadline mechanism (zeep's own AsyncTransport would bring httpx as a second).
 """
 
@@ -15,20 +15,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urljoin
 
-import aiohttp
 import zeep
 import zeep.exceptions
 from lxml import etree
 from zeep.wsse.username import UsernameToken
 
 from connectors import errors
-from connectors.http import AirlineSession, network_errors
+from connectors.http import USER_AGENT, AirlineSession, network_errors
 from connectors.soap import mapping
 from connectors.soap.templates import RequestTemplates
+from kernel.http1 import BadAnswer, Http1Origin
 
 logger = logging.getLogger(__name__)
 
@@ -117,18 +117,17 @@ def parse_reply(
 
 
 async def fetch_documents(
-    session: aiohttp.ClientSession, wsdl_url: str, *, timeout: float
+    get: Callable[[str], Awaitable[bytes]], wsdl_url: str
 ) -> dict[str, bytes]:
-    """The WSDL and every XSD it imports or includes (transitively), keyed by absolute URL."""
+    """The WSDL and every XSD it imports or includes (transitively), keyed by absolute URL;
+    `get(url)` fetches one."""
     documents: dict[str, bytes] = {}
     pending = [wsdl_url]
     while pending:
         url = pending.pop()
         if url in documents:
             continue
-        async with session.get(url, timeout=aiohttp.ClientTimeout(total=timeout)) as response:
-            response.raise_for_status()
-            documents[url] = await response.read()
+        documents[url] = await get(url)
         tree = etree.fromstring(documents[url], _PARSER)
         for node in tree.iter(f"{{{_XSD}}}import", f"{{{_XSD}}}include"):
             location = node.get("schemaLocation")
@@ -138,7 +137,7 @@ async def fetch_documents(
 
 
 class SoapAirlineClient:
-    """One aiohttp session per airline, and the zeep client built once from its WSDL."""
+    """One `AirlineSession` per airline, and the zeep client built once from its WSDL."""
 
     def __init__(
         self,
@@ -151,12 +150,11 @@ class SoapAirlineClient:
         max_connections: int,
     ) -> None:
         self.name = name
-        self._endpoint = base_url.rstrip("/")
-        self.wsdl_url = self._endpoint + "?wsdl"
-        self._credentials = (username, password)
         self._session = AirlineSession(
-            name, max_connections=max_connections, max_timeout_s=max_timeout_s
+            name, base_url, max_connections=max_connections, max_timeout_s=max_timeout_s
         )
+        self.wsdl_url = self._session.base_url + "?wsdl"
+        self._credentials = (username, password)
         self._zeep: zeep.Client | None = None
         self._templates: RequestTemplates | None = None
         self._loading = asyncio.Lock()
@@ -199,26 +197,28 @@ class SoapAirlineClient:
     async def _exchange(
         self, operation: str, body: Mapping[str, Any], timeout: float
     ) -> tuple[zeep.Client, int, bytes]:
-        loop = asyncio.get_running_loop()
         budget = self._session.budget(timeout, operation)
-        deadline = loop.time() + budget
         try:
             with network_errors(self.name, operation, budget):
-                client = await self._client(budget)
-                assert self._templates is not None  # built with the client
-                data = self._templates.build(operation, body)
-                headers = request_headers(client, operation)
-                status, payload = await self._post(data, headers, deadline - loop.time())
+                async with asyncio.timeout(budget):
+                    client = await self._client()
+                    assert self._templates is not None  # built with the client
+                    data = self._templates.build(operation, body)
+                    headers = request_headers(client, operation)
+                    origin = self._session.started()
+                    status, payload = await origin.request(
+                        "POST", origin.path, body=data, headers=headers
+                    )
         except _MALFORMED as exc:  # a WSDL we cannot build a client from
             raise errors.ConnectorUnavailable(f"{self.name}: unusable WSDL: {exc}") from exc
         return client, status, payload
 
-    async def _client(self, budget: float) -> zeep.Client:
+    async def _client(self) -> zeep.Client:
         if self._zeep is not None:
             return self._zeep
         async with self._loading:  # one fetch, however many calls wait for it
             if self._zeep is None:
-                documents = await fetch_documents(self._http(), self.wsdl_url, timeout=budget)
+                documents = await fetch_documents(self._get, self.wsdl_url)
                 username, password = self._credentials
                 client = build_client(
                     self.wsdl_url, documents, username=username, password=password
@@ -232,14 +232,20 @@ class SoapAirlineClient:
                 logger.info("connector %s: WSDL loaded from %s", self.name, self.wsdl_url)
         return self._zeep
 
-    async def _post(self, data: bytes, headers: dict[str, str], budget: float) -> tuple[int, bytes]:
-        if budget <= 0:
-            raise TimeoutError
-        timeout = aiohttp.ClientTimeout(total=budget)
-        async with self._http().post(
-            self._endpoint, data=data, headers=headers, timeout=timeout
-        ) as response:
-            return response.status, await response.read()
-
-    def _http(self) -> aiohttp.ClientSession:
-        return self._session.started()
+    async def _get(self, url: str) -> bytes:
+        """One WSDL or XSD document: on the airline's connections, or (a schema hosted
+        elsewhere) on a connection of its own."""
+        origin = self._session.started()
+        try:
+            target = origin.target(url)
+        except ValueError:
+            elsewhere = Http1Origin(url, {"User-Agent": USER_AGENT}, connections=1)
+            try:
+                status, document = await elsewhere.request("GET")
+            finally:
+                await elsewhere.close()
+        else:
+            status, document = await origin.request("GET", target)
+        if not 200 <= status < 300:  # as aiohttp's raise_for_status; no redirects to follow
+            raise BadAnswer(f"GET {url} answered HTTP {status}")
+        return document

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from notify.http1 import Http1Origin
+from kernel.http1 import Http1Origin
 
 Answer = Callable[[bytes], bytes]  # request body → raw answer
 
