@@ -95,21 +95,19 @@ def _action(request: web.Request) -> str:
 
 
 def _behaviour(behaviour: Behaviour, slug: str) -> Middleware:
-    """The sim's latency/error/hang middleware for SOAP calls, counted per OTA operation.
+    """The sim's latency/error/hang behaviour for SOAP calls, per OTA operation.
 
-    One URL serves every operation, so the route name cannot tell them apart: count by
-    SOAPAction here (before any simulated hang, like the REST front) and leave the WSDL alone.
+    One URL serves every operation, so the route name cannot tell them apart: the SOAPAction
+    names the operation (its count, and whether it only reads); the WSDL is left alone.
     """
-    behave = behaviour.middleware(slug)
 
     @web.middleware
     async def soap_behaviour(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.method != "POST":
             return await handler(request)
         operation = OPERATIONS.get(_action(request))
-        if operation is not None:
-            behaviour.stats[slug][operation.endpoint] += 1
-        return await behave(request, handler)
+        endpoint = None if operation is None else operation.endpoint
+        return await behaviour.behave(slug, endpoint, request, handler)
 
     return soap_behaviour
 
