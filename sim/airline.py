@@ -7,6 +7,7 @@ Failures are `AirlineError`s carrying the status and code of REST_API.md.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping, Sequence
 
 import msgspec
@@ -28,6 +29,7 @@ HOLD_TIME = dt.timedelta(hours=24)
 PAY_BEFORE_DEPARTURE = dt.timedelta(hours=2)
 SALES_CLOSE = dt.timedelta(hours=2, minutes=30)  # so every hold has time to be paid
 HORIZON_DAYS = 361
+JOURNEYS_KEPT = 4096  # (carrier, origin, destination, day, stops) whose journeys are kept
 
 
 class Quote(msgspec.Struct, frozen=True):
@@ -70,6 +72,8 @@ class SimAirline:
         self.airports = tuple(
             sorted({a for c in carriers for h, ds in operators[c].hubs.items() for a in (h, *ds)})
         )
+        # What flies is a pure function of the timetable: found once, priced on every search.
+        self._journeys = functools.lru_cache(maxsize=JOURNEYS_KEPT)(self._find_journeys)
 
     def now(self) -> dt.datetime:
         return self._clock().replace(microsecond=0)
@@ -184,11 +188,8 @@ class SimAirline:
         if not 0 <= (day - today).days <= HORIZON_DAYS:
             return []
         found = []
-        for carrier, hubs in self._hubs.items():
-            stops = request.max_stops
-            for legs in journeys(
-                self._schedule, carrier, hubs, origin, destination, day, max_stops=stops
-            ):
+        for carrier in self._hubs:
+            for legs in self._journeys(carrier, origin, destination, day, request.max_stops):
                 if legs[0].depart_utc < now + SALES_CLOSE:
                     continue
                 seats = self._seats_left(legs, request.cabin)
@@ -199,6 +200,13 @@ class SimAirline:
                 )
                 found.append(Option.of(legs, money, seats))
         return found
+
+    def _find_journeys(
+        self, carrier: str, origin: str, destination: str, day: dt.date, max_stops: int
+    ) -> tuple[Journey, ...]:
+        hubs = self._hubs[carrier]
+        found = journeys(self._schedule, carrier, hubs, origin, destination, day, max_stops=max_stops)
+        return tuple(found)
 
     def _seats_left(self, legs: Journey, cabin: Cabin) -> int:
         return min(self._inventory.seats_left(leg.flight, leg.date, cabin) for leg in legs)
