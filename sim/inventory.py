@@ -40,6 +40,7 @@ class Inventory:
         self._pinned_load: dict[LegKey, float] = {}  # legs set by `set_seats_left`
         self._initial: dict[LegKey, int] = {}  # `_initial_sold`, computed once per leg
         self.ledger = SeatLedger()  # which seats were chosen, by whom (sim/seatmap.py)
+        self.version = 0  # counts every change of seats or prices: what a search saw is kept by it
 
     def capacity(self, flight: Flight, cabin: Cabin) -> int:
         return flight.capacity.get(cabin, 0)
@@ -70,6 +71,7 @@ class Inventory:
         key = leg_key(flight, day, cabin)
         self._pinned_load[key] = self.load_factor(flight, day, cabin)
         self._taken[key] = capacity - seats - self._initial_sold(key, capacity)
+        self.version += 1
 
     def take(self, legs: Sequence[tuple[Flight, dt.date]], cabin: Cabin, seats: int) -> bool:
         """Take `seats` on every leg, or on none when one leg has fewer left."""
@@ -78,12 +80,14 @@ class Inventory:
         for f, d in legs:
             key = leg_key(f, d, cabin)
             self._taken[key] = self._taken.get(key, 0) + seats
+        self.version += 1
         return True
 
     def give_back(self, legs: Sequence[tuple[Flight, dt.date]], cabin: Cabin, seats: int) -> None:
         for f, d in legs:
             key = leg_key(f, d, cabin)
             self._taken[key] = self._taken.get(key, 0) - seats
+        self.version += 1
 
     def _sold_on(self, key: LegKey, capacity: int) -> int:
         return self._initial_sold(key, capacity) + self._taken.get(key, 0)
