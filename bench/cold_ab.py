@@ -8,9 +8,10 @@ Both stacks run as `bench.cold_tail_ab` runs one (`skyfare up --workers 1` on co
 moved to core 1, the airlines at `bench.harness_cold`'s fixed latencies); the other checkout's
 code is put first on its stack's PYTHONPATH. Each turn drives one stack, then the other (the
 order alternates), at `--rate` open-loop searches a second, and reads per side: the API
-worker's CPU per answered search (/proc), the median time each search spent in the handler
-after its slowest airline had answered (`meta.took_ms` less the slowest connector's latency)
-and outside the handler, and the latency over the slowest connector (p50 / p99).
+worker's CPU per answered search and the sim's per airline call (/proc, `/_sim/stats`), the
+latency over the slowest airline as configured (p50 / p99), the median time each search spent
+in the handler after its slowest airline had answered (`meta.took_ms` less the slowest
+connector's latency) and outside the handler, and the latency over the slowest connector.
 """
 
 from __future__ import annotations
@@ -28,21 +29,33 @@ from typing import Any
 from bench import harness_stack, open_loop
 from bench.cold_tail_ab import _split
 from bench.harness_cold import AIRLINE_LATENCY_MS, WARMUP_S, _run, figures, url_template
-from bench.harness_stack import Stack, reset_sim, running_stack, set_sim_latency
+from bench.harness_stack import Stack, get_json, reset_sim, running_stack, set_sim_latency
 from bench.machine import cpu_seconds, listening_pids
+
+
+def _airline_calls(stack: Stack) -> int:
+    stats = get_json(stack.sim_url + "/_sim/stats")
+    assert isinstance(stats, dict)
+    return sum(sum(endpoints.values()) for endpoints in stats.values())
 
 
 def _turn(stack: Stack, template: str, rate: float, seconds: float) -> dict[str, Any]:
     api = listening_pids(stack.port)
-    before = {pid: cpu_seconds(pid) for pid in api}
+    sim = listening_pids(stack.sim_port) - api
+    before = {pid: cpu_seconds(pid) for pid in api | sim}
+    calls = _airline_calls(stack)
     samples = _run(template, open_loop.schedule(rate, seconds))
     used = sum(cpu_seconds(pid) - before[pid] for pid in api)
+    sim_used = sum(cpu_seconds(pid) - before[pid] for pid in sim)
+    calls = _airline_calls(stack) - calls
     result = figures(samples, seconds)
     timed = [s for s in samples if s.status == 200]
     inside, outside = _split(timed)
     result.update(
         load1=round(os.getloadavg()[0], 2),
         api_cpu_ms_per_search=round(used * 1000 / max(1, result["ok"]), 3),
+        airline_calls=calls,
+        sim_cpu_us_per_call=round(sim_used * 1e6 / max(1, calls), 1),
         in_handler_after_airlines_ms=inside,
         outside_handler_ms=outside,
     )
@@ -51,6 +64,9 @@ def _turn(stack: Stack, template: str, rate: float, seconds: float) -> dict[str,
 
 def _medians(turns: list[dict[str, Any]]) -> dict[str, float]:
     keys = (
+        "sim_cpu_us_per_call",
+        "p50_over_slowest_airline_ms",
+        "p99_over_slowest_airline_ms",
         "api_cpu_ms_per_search",
         "in_handler_after_airlines_ms",
         "outside_handler_ms",
