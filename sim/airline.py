@@ -225,8 +225,10 @@ class SimAirline:
         self, carrier: str, origin: str, destination: str, day: dt.date, max_stops: int
     ) -> tuple[Journey, ...]:
         hubs = self._hubs[carrier]
-        found = journeys(self._schedule, carrier, hubs, origin, destination, day, max_stops=max_stops)
-        return tuple(found)
+        stops = max_stops
+        return tuple(
+            journeys(self._schedule, carrier, hubs, origin, destination, day, max_stops=stops)
+        )
 
     def _seats_left(self, legs: Journey, cabin: Cabin) -> int:
         return min(self._inventory.seats_left(leg.flight, leg.date, cabin) for leg in legs)

@@ -21,7 +21,7 @@ from sim.catalog import AirlineSpec
 
 TEMPLATES_KEPT = 2048  # shapes remembered per front (a shape: the quotes of one search)
 
-Render = Callable[[Sequence[Quote], AirlineSpec], bytes]  # a shopping answer, as the front writes it
+Render = Callable[[Sequence[Quote], AirlineSpec], bytes]  # an answer, as the front writes it
 Variables = Callable[[Quote], tuple[str, ...]]  # the values of a quote that change each second
 
 

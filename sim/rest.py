@@ -6,13 +6,12 @@ answer; an `AirlineError` becomes the airline's error document in one middleware
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TypeVar
 
 import msgspec
 from aiohttp import web
 from aiohttp.typedefs import Handler
-
-from collections.abc import Sequence
 
 from sim import errors, seat_routes, wire
 from sim.airline import Quote, SimAirline
