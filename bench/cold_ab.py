@@ -22,6 +22,7 @@ import json
 import os
 import statistics
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,22 @@ def _turn(stack: Stack, template: str, rate: float, seconds: float) -> dict[str,
     return result
 
 
+def in_turns(
+    sides: list[str], turns: int, run: Callable[[str], dict[str, Any]], *, pause_s: float = 0.0
+) -> dict[str, list[dict[str, Any]]]:
+    """`run(side)` once per side in each of `turns` turns, the order alternating; each result is
+    printed as a JSON line with its side and turn, and kept per side."""
+    results: dict[str, list[dict[str, Any]]] = {side: [] for side in sides}
+    for turn in range(turns):
+        for side in sides if turn % 2 == 0 else list(reversed(sides)):
+            result = run(side)
+            result.update(side=side, turn=turn + 1)
+            results[side].append(result)
+            print(json.dumps(result), flush=True)
+            time.sleep(pause_s)
+    return results
+
+
 def _medians(turns: list[dict[str, Any]]) -> dict[str, float]:
     keys = (
         "sim_cpu_us_per_call",
@@ -89,21 +106,25 @@ def _medians(turns: list[dict[str, Any]]) -> dict[str, float]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+def ab_arguments(doc: str | None, *, base_port: int) -> argparse.Namespace:
+    """The options of an A/B run in turns: the other tree, the rate, turns, seconds, ports, JSON."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
     parser.add_argument("--old-tree", type=Path, required=True)
     parser.add_argument("--rate", type=float, default=40.0)
     parser.add_argument("--turns", type=int, default=6)
     parser.add_argument("--seconds", type=float, default=8.0)
-    parser.add_argument("--base-port", type=int, default=0, help="0: any free ports")
+    parser.add_argument("--base-port", type=int, default=base_port, help="0: any free ports")
     parser.add_argument("--json", type=Path)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = ab_arguments(__doc__, base_port=0)
     if args.base_port:
         ports = itertools.count(args.base_port)
         harness_stack.free_port = lambda: next(ports)  # type: ignore[attr-defined]
     os.sched_setaffinity(0, {1})
     trees = {"old": {"PYTHONPATH": str(args.old_tree)}, "new": {}}
-    results: dict[str, list[dict[str, Any]]] = {side: [] for side in trees}
     with ExitStack() as running:
         stacks = {
             side: running.enter_context(
@@ -116,14 +137,12 @@ def main() -> None:
             set_sim_latency(stack, AIRLINE_LATENCY_MS)
             templates[side] = url_template(stack)
             _run(templates[side], open_loop.schedule(args.rate, WARMUP_S))
-        for turn in range(args.turns):
-            order = list(stacks) if turn % 2 == 0 else list(reversed(stacks))
-            for side in order:
-                result = _turn(stacks[side], templates[side], args.rate, args.seconds)
-                result.update(side=side, turn=turn + 1)
-                results[side].append(result)
-                print(json.dumps(result), flush=True)
-                time.sleep(0.5)
+        results = in_turns(
+            list(stacks),
+            args.turns,
+            lambda side: _turn(stacks[side], templates[side], args.rate, args.seconds),
+            pause_s=0.5,
+        )
         for stack in stacks.values():
             reset_sim(stack)
     summary = {side: _medians(turns) for side, turns in results.items()}

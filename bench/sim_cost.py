@@ -2,7 +2,7 @@
 than its configured latency each call is answered (bench/results/2026-12-04-sim-cost.md).
 
     python -m bench.sim_cost --old-tree /tmp/old [--rate 40] [--turns 6] [--seconds 8] \
-        [--base-port 22080] [--json FILE]
+        [--base-port 22080] [--json FILE]     # no --base-port: free ports (BENCH_PORTS)
 
 Starts `skyfare sim` from each checkout (the other checkout's code first on its PYTHONPATH) on
 core 1, its airlines at `bench.harness_cold`'s fixed latencies, and drives both from this process
@@ -15,9 +15,9 @@ answer less the airline's configured latency (p50 / p99): what the sim adds to "
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import datetime as dt
+import itertools
 import json
 import os
 import statistics
@@ -33,9 +33,11 @@ from typing import Any
 import uvloop
 
 from bench import open_loop
+from bench.cold_ab import ab_arguments, in_turns
 from bench.harness_cold import AIRLINE_LATENCY_MS, ROUTE
 from bench.harness_stack import get_json, send_json
 from bench.machine import cpu_seconds, listening_pids
+from bench.processes import free_port
 from bench.stats import percentile
 from connectors.base import Connector
 from connectors.model import FlightQuery, Passengers, SliceQuery
@@ -67,12 +69,12 @@ class _Sim:
 
 
 @contextmanager
-def running_sim(port: int, tree: Path | None) -> Iterator[_Sim]:
+def running_sim(port: int, smtp_port: int, tree: Path | None) -> Iterator[_Sim]:
     """`skyfare sim` on core 1 (with `tree` first on its PYTHONPATH), stopped on exit."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SKYFARE_")}
     data_dir = tempfile.mkdtemp(prefix="sim-cost-")
     env.update(SKYFARE_SIM_PORT=str(port), SKYFARE_DATA_DIR=data_dir, SKYFARE_LOG_LEVEL="WARNING")
-    env["SKYFARE_SIM_SMTP_PORT"] = str(port + 1)
+    env["SKYFARE_SIM_SMTP_PORT"] = str(smtp_port)
     if tree is not None:
         env["PYTHONPATH"] = str(tree)
     skyfare = str(Path(sys.executable).with_name("skyfare"))
@@ -153,36 +155,27 @@ def _turn(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--old-tree", type=Path, required=True)
-    parser.add_argument("--rate", type=float, default=40.0)
-    parser.add_argument("--turns", type=int, default=6)
-    parser.add_argument("--seconds", type=float, default=8.0)
-    parser.add_argument("--base-port", type=int, default=22080)
-    parser.add_argument("--json", type=Path)
-    args = parser.parse_args()
+    args = ab_arguments(__doc__, base_port=0)
+    ports = itertools.count(args.base_port) if args.base_port else iter(free_port, None)
     os.sched_setaffinity(0, {0})
     asyncio.set_event_loop(uvloop.new_event_loop())
     loop = asyncio.get_event_loop()
     trees = {"old": args.old_tree, "new": None}
-    results: dict[str, list[dict[str, Any]]] = {side: [] for side in trees}
     with ExitStack() as running:
         sims = {
-            side: running.enter_context(running_sim(args.base_port + 2 * n, tree))
-            for n, (side, tree) in enumerate(trees.items())
+            side: running.enter_context(running_sim(next(ports), next(ports), tree))
+            for side, tree in trees.items()
         }
         connectors = {}
         for side, sim in sims.items():
             sim.fix_latencies()
             connectors[side] = loop.run_until_complete(_connected(sim))
             _turn(sim, connectors[side], args.rate, WARMUP_S)
-        for turn in range(args.turns):
-            order = list(sims) if turn % 2 == 0 else list(reversed(sims))
-            for side in order:
-                result = _turn(sims[side], connectors[side], args.rate, args.seconds)
-                result.update(side=side, turn=turn + 1)
-                results[side].append(result)
-                print(json.dumps(result), flush=True)
+        results = in_turns(
+            list(sims),
+            args.turns,
+            lambda side: _turn(sims[side], connectors[side], args.rate, args.seconds),
+        )
         for side_connectors in connectors.values():
             for connector in side_connectors.values():
                 loop.run_until_complete(connector.close())
