@@ -19,7 +19,7 @@ from collections.abc import Callable, Hashable, Sequence
 from sim.airline import Quote
 from sim.catalog import AirlineSpec
 
-TEMPLATES_KEPT = 2048  # shapes remembered per front (a shape: the quotes of one search)
+TEMPLATES_KEPT = 512  # shapes kept per front (a shape: the quotes of one search; ≤ ~60 KB each)
 
 Render = Callable[[Sequence[Quote], AirlineSpec], bytes]  # an answer, as the front writes it
 Variables = Callable[[Quote], tuple[str, ...]]  # the values of a quote that change each second
