@@ -40,7 +40,7 @@ class Inventory:
         self._pinned_load: dict[LegKey, float] = {}  # legs set by `set_seats_left`
         self._initial: dict[LegKey, int] = {}  # `_initial_sold`, computed once per leg
         self.ledger = SeatLedger()  # which seats were chosen, by whom (sim/seatmap.py)
-        self.version = 0  # counts every change of seats or prices: what a search saw is kept by it
+        self.version = 0  # bumped by every change of seats or prices (searches keep per version)
 
     def capacity(self, flight: Flight, cabin: Cabin) -> int:
         return flight.capacity.get(cabin, 0)
