@@ -7,6 +7,7 @@ Failures are `AirlineError`s carrying the status and code of REST_API.md.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping, Sequence
 
 import msgspec
@@ -28,6 +29,8 @@ HOLD_TIME = dt.timedelta(hours=24)
 PAY_BEFORE_DEPARTURE = dt.timedelta(hours=2)
 SALES_CLOSE = dt.timedelta(hours=2, minutes=30)  # so every hold has time to be paid
 HORIZON_DAYS = 361
+JOURNEYS_KEPT = 4096  # (carrier, origin, destination, day, stops) whose journeys are kept
+COMBOS_KEPT = 4096  # shopping requests whose cheapest combinations are kept (`_combos`)
 
 
 class Quote(msgspec.Struct, frozen=True):
@@ -70,6 +73,9 @@ class SimAirline:
         self.airports = tuple(
             sorted({a for c in carriers for h, ds in operators[c].hubs.items() for a in (h, *ds)})
         )
+        # What flies is a pure function of the timetable: found once, priced on every search.
+        self._journeys = functools.lru_cache(maxsize=JOURNEYS_KEPT)(self._find_journeys)
+        self._kept_combos: dict[object, tuple[list[tuple[Option, ...]], dt.datetime]] = {}
 
     def now(self) -> dt.datetime:
         return self._clock().replace(microsecond=0)
@@ -81,19 +87,33 @@ class SimAirline:
             raise errors.AirlineError(
                 400, "unsupported_currency", f"{request.currency!r}: one of {', '.join(RATES)}"
             )
-        now = self.now()
-        per_journey: list[list[Option]] = []
         for wanted in request.journeys:
             if wanted.origin == wanted.destination:
                 raise errors.bad_request(f"{wanted.origin}: origin and destination are the same")
-            options = self._options(request, wanted.origin, wanted.destination, wanted.date, now)
-            if not options:
-                return []
-            per_journey.append(options)
+        now = self.now()
         valid_until = int((now + QUOTE_VALIDITY).timestamp())
-        return [
-            self._quote(request, combo, valid_until) for combo in combine(per_journey)[:MAX_FARES]
-        ]
+        return [self._quote(request, combo, valid_until) for combo in self._combos(request, now)]
+
+    def _combos(self, request: ShoppingRequest, now: dt.datetime) -> list[tuple[Option, ...]]:
+        """The cheapest combinations of options: kept for the day, while the seats stay as
+        they were (`Inventory.version`) and no flight among them closes for sale."""
+        key = (request, now.date(), self._inventory.version)
+        kept = self._kept_combos.get(key)
+        if kept is not None and now < kept[1]:
+            return kept[0]
+        per_journey: list[list[Option]] = []
+        closes = dt.datetime.max.replace(tzinfo=dt.UTC)
+        for wanted in request.journeys:
+            options, next_close = self._options(
+                request, wanted.origin, wanted.destination, wanted.date, now
+            )
+            per_journey.append(options)
+            closes = min(closes, next_close)
+        combos = combine(per_journey)[:MAX_FARES] if all(per_journey) else []
+        if len(self._kept_combos) >= COMBOS_KEPT:
+            self._kept_combos.clear()  # a bound, not an eviction policy: recomputed on demand
+        self._kept_combos[key] = (combos, closes)
+        return combos
 
     def price(self, fare_id: str) -> tuple[Quote, bool]:
         """Re-price a quoted fare with today's load; True when its total moved (new id)."""
@@ -179,18 +199,19 @@ class SimAirline:
         destination: str,
         day: dt.date,
         now: dt.datetime,
-    ) -> list[Option]:
+    ) -> tuple[list[Option], dt.datetime]:
+        """The options of one journey, and when the first of the flights they leave on closes
+        for sale (as of then, the options are not these any more)."""
         today = now.date()
+        closes = dt.datetime.max.replace(tzinfo=dt.UTC)
         if not 0 <= (day - today).days <= HORIZON_DAYS:
-            return []
+            return [], closes
         found = []
-        for carrier, hubs in self._hubs.items():
-            stops = request.max_stops
-            for legs in journeys(
-                self._schedule, carrier, hubs, origin, destination, day, max_stops=stops
-            ):
+        for carrier in self._hubs:
+            for legs in self._journeys(carrier, origin, destination, day, request.max_stops):
                 if legs[0].depart_utc < now + SALES_CLOSE:
                     continue
+                closes = min(closes, legs[0].depart_utc - SALES_CLOSE)
                 seats = self._seats_left(legs, request.cabin)
                 if seats < request.travellers.seated:
                     continue
@@ -198,7 +219,16 @@ class SimAirline:
                     legs, request.cabin, _pax(request), request.currency, today
                 )
                 found.append(Option.of(legs, money, seats))
-        return found
+        return found, closes
+
+    def _find_journeys(
+        self, carrier: str, origin: str, destination: str, day: dt.date, max_stops: int
+    ) -> tuple[Journey, ...]:
+        hubs = self._hubs[carrier]
+        stops = max_stops
+        return tuple(
+            journeys(self._schedule, carrier, hubs, origin, destination, day, max_stops=stops)
+        )
 
     def _seats_left(self, legs: Journey, cabin: Cabin) -> int:
         return min(self._inventory.seats_left(leg.flight, leg.date, cabin) for leg in legs)

@@ -32,6 +32,10 @@ ENDPOINTS = (
     "change",
     "undo_change",
 )
+# Calls that change nothing at the airline (every front names its routes and operations so).
+READ_ONLY = frozenset(
+    {"network", "shopping", "pricing", "retrieve", "reshop", "seatmaps", "booking_seatmaps"}
+) | {"booking_seats"}
 _HANG_POLL_S = 0.05
 
 
@@ -101,25 +105,47 @@ class Behaviour:
         self._released.set()
 
     def middleware(self, slug: str) -> Middleware:
+        """Applies `slug`'s profile to each call, counted under its route's name."""
+
         @web.middleware
         async def behave(request: web.Request, handler: Handler) -> web.StreamResponse:
-            route = request.match_info.route.name
-            if route is not None:
-                self.stats[slug][route] += 1
-            profile = self.profiles[slug]
-            if profile.hang_rate and self._rng.random() < profile.hang_rate:
-                await self._hang(request)
-            if profile.latency_ms > 0:
-                median_s = profile.latency_ms / 1000
-                await asyncio.sleep(median_s * math.exp(self._rng.gauss(0, profile.latency_sigma)))
-            if profile.error_rate and self._rng.random() < profile.error_rate:
-                return error_response(503, "unavailable", "simulated outage")
-            response = await handler(request)
-            if route == "bookings" and response.status < 300 and profile.commit_then_delay_ms:
-                await asyncio.sleep(profile.commit_then_delay_ms / 1000)
-            return response
+            return await self.behave(slug, request.match_info.route.name, request, handler)
 
         return behave
+
+    async def behave(
+        self, slug: str, endpoint: str | None, request: web.Request, handler: Handler
+    ) -> web.StreamResponse:
+        """Count the call under `endpoint` and answer it as `slug`'s profile says.
+
+        The latency is a real airline's: counted from the request's arrival, with the airline's
+        own work inside it. A call that only reads (`READ_ONLY`) is answered first and sent when
+        the latency is up; one that changes something acts after the latency, as before (a hold
+        then `commit_then_delay_ms`; an injected error instead of the effect).
+        """
+        loop = asyncio.get_running_loop()
+        arrived = loop.time()
+        if endpoint is not None:
+            self.stats[slug][endpoint] += 1
+        profile = self.profiles[slug]
+        if profile.hang_rate and self._rng.random() < profile.hang_rate:
+            await self._hang(request)
+        latency_s = 0.0
+        if profile.latency_ms > 0:
+            median_s = profile.latency_ms / 1000
+            latency_s = median_s * math.exp(self._rng.gauss(0, profile.latency_sigma))
+        if profile.error_rate and self._rng.random() < profile.error_rate:
+            await _sleep(latency_s)
+            return error_response(503, "unavailable", "simulated outage")
+        if endpoint in READ_ONLY:
+            response = await handler(request)
+            await _sleep(arrived + latency_s - loop.time())
+            return response
+        await _sleep(latency_s)
+        response = await handler(request)
+        if endpoint == "bookings" and response.status < 300 and profile.commit_then_delay_ms:
+            await asyncio.sleep(profile.commit_then_delay_ms / 1000)
+        return response
 
     async def _hang(self, request: web.Request) -> None:
         # aiohttp does not cancel a handler whose client went away unless the runner asks for it,
@@ -129,6 +155,12 @@ class Behaviour:
             if transport is None or transport.is_closing():
                 return
             await asyncio.sleep(_HANG_POLL_S)
+
+
+async def _sleep(seconds: float) -> None:
+    """Sleep `seconds` if positive; a profile without latency answers without yielding."""
+    if seconds > 0:
+        await asyncio.sleep(seconds)
 
 
 _encoder = msgspec.json.Encoder()

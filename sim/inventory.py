@@ -17,6 +17,7 @@ from sim.ledger import SeatLedger
 from sim.schedule import Flight
 
 LegKey = tuple[str, str, int, Cabin]  # carrier, number, date ordinal, cabin
+INITIAL_KEPT = 1 << 16  # initial loads remembered: each a hash of the seed and the leg
 
 
 def leg_key(flight: Flight, day: dt.date, cabin: Cabin) -> LegKey:
@@ -37,7 +38,9 @@ class Inventory:
         self._opened_on = opened_on  # initial loads are drawn relative to this day, once
         self._taken: dict[LegKey, int] = {}
         self._pinned_load: dict[LegKey, float] = {}  # legs set by `set_seats_left`
+        self._initial: dict[LegKey, int] = {}  # `_initial_sold`, computed once per leg
         self.ledger = SeatLedger()  # which seats were chosen, by whom (sim/seatmap.py)
+        self.version = 0  # bumped by every change of seats or prices (searches keep per version)
 
     def capacity(self, flight: Flight, cabin: Cabin) -> int:
         return flight.capacity.get(cabin, 0)
@@ -68,6 +71,7 @@ class Inventory:
         key = leg_key(flight, day, cabin)
         self._pinned_load[key] = self.load_factor(flight, day, cabin)
         self._taken[key] = capacity - seats - self._initial_sold(key, capacity)
+        self.version += 1
 
     def take(self, legs: Sequence[tuple[Flight, dt.date]], cabin: Cabin, seats: int) -> bool:
         """Take `seats` on every leg, or on none when one leg has fewer left."""
@@ -76,18 +80,25 @@ class Inventory:
         for f, d in legs:
             key = leg_key(f, d, cabin)
             self._taken[key] = self._taken.get(key, 0) + seats
+        self.version += 1
         return True
 
     def give_back(self, legs: Sequence[tuple[Flight, dt.date]], cabin: Cabin, seats: int) -> None:
         for f, d in legs:
             key = leg_key(f, d, cabin)
             self._taken[key] = self._taken.get(key, 0) - seats
+        self.version += 1
 
     def _sold_on(self, key: LegKey, capacity: int) -> int:
         return self._initial_sold(key, capacity) + self._taken.get(key, 0)
 
     def _initial_sold(self, key: LegKey, capacity: int) -> int:
         """Between a third and nearly full, fuller as departure nears (as bookings build up)."""
-        days_out = max(0, key[2] - self._opened_on.toordinal())
-        load = 0.3 + 0.45 * unit_hash(self._seed, *key) + 0.2 * math.exp(-days_out / 10)
-        return min(capacity - 1, int(capacity * load))
+        sold = self._initial.get(key)
+        if sold is None:
+            if len(self._initial) >= INITIAL_KEPT:
+                self._initial.clear()  # a bound: recomputed on demand, the same
+            days_out = max(0, key[2] - self._opened_on.toordinal())
+            load = 0.3 + 0.45 * unit_hash(self._seed, *key) + 0.2 * math.exp(-days_out / 10)
+            sold = self._initial[key] = min(capacity - 1, int(capacity * load))
+        return sold

@@ -6,6 +6,7 @@ answer; an `AirlineError` becomes the airline's error document in one middleware
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TypeVar
 
 import msgspec
@@ -14,7 +15,9 @@ from aiohttp.typedefs import Handler
 
 from sim import errors, seat_routes, wire
 from sim.airline import Quote, SimAirline
+from sim.answer_templates import AnswerTemplates
 from sim.bookings import Booking
+from sim.catalog import AirlineSpec
 from sim.change_wire import ChangeFare, ChangeRequest, ReshopRequest, ReshopResponse
 from sim.changes import ChangeDesk, ChangeOption
 from sim.control import Behaviour, json_response
@@ -70,8 +73,21 @@ async def network(request: web.Request) -> web.Response:
 
 async def shopping(request: web.Request) -> web.Response:
     query = _decode(_shopping, await request.read())
-    quotes = request.app[AIRLINE].shop(query)
-    return json_response(wire.ShoppingResponse(tuple(fare_to_wire(q) for q in quotes)))
+    airline = request.app[AIRLINE]
+    body = _SHOPPING.answer(airline.shop(query), airline.spec)
+    return web.Response(body=body, content_type="application/json")
+
+
+def _shopping_body(quotes: Sequence[Quote], seller: AirlineSpec) -> bytes:
+    return _encoder.encode(wire.ShoppingResponse(tuple(fare_to_wire(q) for q in quotes)))
+
+
+def _shopping_variables(quote: Quote) -> tuple[str, str]:
+    return quote.fare_id, _encoder.encode(quote.key.expires_at)[1:-1].decode()
+
+
+_encoder = msgspec.json.Encoder()
+_SHOPPING = AnswerTemplates(_shopping_body, _shopping_variables)
 
 
 async def pricing(request: web.Request) -> web.Response:

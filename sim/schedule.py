@@ -23,6 +23,9 @@ GROUND_MINUTES = 45.0  # taxi, climb and approach on top of cruise
 FIRST_DEPARTURE = 6 * 60  # departures between 06:00 and 23:00 local: never in a DST gap
 LAST_DEPARTURE = 23 * 60
 MIN_SPACING = 120  # minutes between two departures of the same route
+# Leg instances kept by `Schedule.instance`: a year of every flight is ~0.5 M, a search touches
+# a few dates; the time-zone arithmetic of building one was a fifth of the sim's CPU per search.
+INSTANCES_KEPT = 1 << 15
 
 
 class Flight(msgspec.Struct, frozen=True):
@@ -82,6 +85,7 @@ class Schedule:
         self._by_route: dict[tuple[str, str, str], list[Flight]] = defaultdict(list)
         self._by_number: dict[tuple[str, str], Flight] = {}
         self._destinations: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._instances: dict[tuple[Flight, dt.date], LegInstance] = {}
         for f in sorted(flights, key=lambda f: (f.departs_minute, f.number)):
             self._by_route[(f.carrier, f.origin, f.destination)].append(f)
             self._by_number[(f.carrier, f.number)] = f
@@ -97,9 +101,15 @@ class Schedule:
         return destination in self._destinations.get((carrier, origin), ())
 
     def instance(self, flight: Flight, day: dt.date) -> LegInstance:
-        return leg_instance(
-            flight, day, self.airports[flight.origin], self.airports[flight.destination]
-        )
+        """`flight` on local `day` (a pure function of both: built once, then kept)."""
+        key = (flight, day)
+        found = self._instances.get(key)
+        if found is None:
+            if len(self._instances) >= INSTANCES_KEPT:
+                self._instances.clear()  # a bound, not an eviction policy: rebuilt on demand
+            origin, destination = self.airports[flight.origin], self.airports[flight.destination]
+            found = self._instances[key] = leg_instance(flight, day, origin, destination)
+        return found
 
 
 def build_schedule(

@@ -28,7 +28,7 @@ otherwise.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from aiohttp import web
@@ -36,7 +36,9 @@ from aiohttp.typedefs import Handler
 from lxml import etree
 
 from sim import errors
-from sim.airline import SimAirline
+from sim.airline import Quote, SimAirline
+from sim.answer_templates import AnswerTemplates
+from sim.catalog import AirlineSpec
 from sim.control import Behaviour
 from sim.ndc import change_messages, requests, responses, seat_messages, seat_orders, xml
 from sim.ndc.schemas import Schemas
@@ -51,11 +53,24 @@ class Operation(NamedTuple):
     request: str  # the root element the body must be
     response: str
     endpoint: str  # its name in the sim's stats (control.ENDPOINTS)
-    run: Callable[[SimAirline, etree._Element], etree._Element]
+    # The answer: a tree, or (a shopping answer from its template) the document's bytes.
+    run: Callable[[SimAirline, etree._Element], etree._Element | bytes]
 
 
-def _shop(airline: SimAirline, rq: etree._Element) -> etree._Element:
-    return responses.shopping_response(airline.shop(requests.shopping_request(rq)), airline.spec)
+def _shopping_body(quotes: Sequence[Quote], seller: AirlineSpec) -> bytes:
+    return xml.serialize(responses.shopping_response(quotes, seller))
+
+
+def _shopping_variables(quote: Quote) -> tuple[str, str, str]:
+    expires = responses.utc(quote.key.expires_at)
+    return quote.fare_id, responses.offer_item_id(quote.fare_id), expires
+
+
+_SHOPPING = AnswerTemplates(_shopping_body, _shopping_variables)
+
+
+def _shop(airline: SimAirline, rq: etree._Element) -> bytes:
+    return _SHOPPING.answer(airline.shop(requests.shopping_request(rq)), airline.spec)
 
 
 def _price(airline: SimAirline, rq: etree._Element) -> etree._Element:
@@ -145,10 +160,9 @@ def ndc_airline_app(
     return app
 
 
-def _xml_response(root: etree._Element, status: int = 200) -> web.Response:
-    return web.Response(
-        body=xml.serialize(root), status=status, content_type=xml.CONTENT_TYPE, charset="utf-8"
-    )
+def _xml_response(root: etree._Element | bytes, status: int = 200) -> web.Response:
+    body = root if isinstance(root, bytes) else xml.serialize(root)
+    return web.Response(body=body, status=status, content_type=xml.CONTENT_TYPE, charset="utf-8")
 
 
 @web.middleware

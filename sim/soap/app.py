@@ -7,7 +7,7 @@ One POST endpoint dispatches on SOAPAction (or, without one, on the body element
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import NamedTuple
 
@@ -16,7 +16,9 @@ from aiohttp.typedefs import Handler, Middleware
 from lxml import etree
 
 from sim import errors
-from sim.airline import SimAirline
+from sim.airline import Quote, SimAirline
+from sim.answer_templates import AnswerTemplates
+from sim.catalog import AirlineSpec
 from sim.control import Behaviour
 from sim.soap import change_messages, envelope, messages, seat_messages
 
@@ -28,12 +30,25 @@ class Operation(NamedTuple):
     request: str  # the OTA element the body must hold
     response: str
     endpoint: str  # its name in the sim's stats (control.ENDPOINTS)
-    run: Callable[[SimAirline, etree._Element], etree._Element]
+    # The answer: its body element, or (a shopping answer from its template) the envelope's bytes.
+    run: Callable[[SimAirline, etree._Element], etree._Element | bytes]
 
 
-def _search(airline: SimAirline, rq: etree._Element) -> etree._Element:
-    quotes = airline.shop(messages.shopping_request(rq))
-    return messages.pricing_response("OTA_AirLowFareSearchRS", quotes, airline.spec)
+def _search_body(quotes: Sequence[Quote], seller: AirlineSpec) -> bytes:
+    return envelope.envelope(
+        messages.pricing_response("OTA_AirLowFareSearchRS", list(quotes), seller)
+    )
+
+
+def _search_variables(quote: Quote) -> tuple[str, str]:
+    return quote.fare_id, messages.utc(quote.key.expires_at)
+
+
+_SEARCHES = AnswerTemplates(_search_body, _search_variables)
+
+
+def _search(airline: SimAirline, rq: etree._Element) -> bytes:
+    return _SEARCHES.answer(airline.shop(messages.shopping_request(rq)), airline.spec)
 
 
 def _price(airline: SimAirline, rq: etree._Element) -> etree._Element:
@@ -95,21 +110,19 @@ def _action(request: web.Request) -> str:
 
 
 def _behaviour(behaviour: Behaviour, slug: str) -> Middleware:
-    """The sim's latency/error/hang middleware for SOAP calls, counted per OTA operation.
+    """The sim's latency/error/hang behaviour for SOAP calls, per OTA operation.
 
-    One URL serves every operation, so the route name cannot tell them apart: count by
-    SOAPAction here (before any simulated hang, like the REST front) and leave the WSDL alone.
+    One URL serves every operation, so the route name cannot tell them apart: the SOAPAction
+    names the operation (its count, and whether it only reads); the WSDL is left alone.
     """
-    behave = behaviour.middleware(slug)
 
     @web.middleware
     async def soap_behaviour(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.method != "POST":
             return await handler(request)
         operation = OPERATIONS.get(_action(request))
-        if operation is not None:
-            behaviour.stats[slug][operation.endpoint] += 1
-        return await behave(request, handler)
+        endpoint = None if operation is None else operation.endpoint
+        return await behaviour.behave(slug, endpoint, request, handler)
 
     return soap_behaviour
 
@@ -137,7 +150,8 @@ def soap_airline_app(
             rs = operation.run(airline, rq)
         except errors.AirlineError as exc:
             rs = messages.error_response(operation.response, exc)
-        return web.Response(body=envelope.envelope(rs), content_type=_XML)
+        body = rs if isinstance(rs, bytes) else envelope.envelope(rs)
+        return web.Response(body=body, content_type=_XML)
 
     async def get_wsdl(request: web.Request) -> web.Response:
         if request.path.endswith("/wsdl") or "wsdl" in request.query:

@@ -143,7 +143,7 @@ def error_response(name: str, exc: errors.AirlineError) -> etree._Element:
     return rs
 
 
-def _utc(value: dt.datetime) -> str:
+def utc(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -206,7 +206,7 @@ def priced_itinerary(parent: etree._Element, quote: Quote, number: int, spec: Ai
     rules = _sub(_sub(info, "RuleInfo"), "ChargesRules")
     _sub(rules, "VoluntaryChanges", VolChangeInd=str(changeable).lower())
     _sub(rules, "VoluntaryRefunds", VolChangeInd=str(refundable).lower())
-    _sub(itinerary, "TicketingInfo", TicketTimeLimit=_utc(key.expires_at))
+    _sub(itinerary, "TicketingInfo", TicketTimeLimit=utc(key.expires_at))
 
 
 def pricing_response(
@@ -238,7 +238,7 @@ def reservation_response(name: str, booking: Booking, spec: AirlineSpec) -> etre
     ticketing = _sub(
         reservation,
         "Ticketing",
-        TicketTimeLimit=_utc(booking.pay_by),
+        TicketTimeLimit=utc(booking.pay_by),
         TicketingStatus=STATUS_TO_OTA[booking.status],
     )
     for number in booking.tickets:

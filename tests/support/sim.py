@@ -37,6 +37,10 @@ class SimHandle:
     async def set_profile(self, slug: str, **fields: float) -> None:
         await self._call("PUT", f"/_sim/airlines/{slug}/profile", json=fields)
 
+    async def set_seats_left(self, leg: dict[str, str], seats_left: int) -> None:
+        """Leave `seats_left` on one leg (`carrier`, `number`, `date`, `cabin`; sim/seats.py)."""
+        await self._call("PUT", "/_sim/inventory", json={**leg, "seats_left": seats_left})
+
     async def stats(self) -> dict[str, dict[str, int]]:
         stats: dict[str, dict[str, int]] = await self._call("GET", "/_sim/stats")
         return stats

@@ -109,3 +109,26 @@ def test_passengers_must_match_the_fare(britannia: SimAirline) -> None:
         britannia.book(booking(quote.fare_id, adults=1))
 
     assert (caught.value.status, caught.value.code) == (422, "invalid_passengers")
+
+
+def test_a_flight_leaves_the_search_when_it_closes_for_sale_though_it_was_searched_before(
+    britannia: SimAirline, clock: FakeClock
+) -> None:
+    before = britannia.shop(shopping(days=0))
+    first = min(q.journeys[0][0].depart_utc for q in before)
+    clock.now = first - dt.timedelta(hours=2, minutes=30)  # the last second it is sold
+    assert first in {q.journeys[0][0].depart_utc for q in britannia.shop(shopping(days=0))}
+
+    clock.advance(dt.timedelta(seconds=1))
+
+    assert first not in {q.journeys[0][0].depart_utc for q in britannia.shop(shopping(days=0))}
+
+
+def test_the_next_search_sees_the_seats_a_hold_took(britannia: SimAirline) -> None:
+    quote = britannia.shop(shopping())[0]
+    britannia.book(booking(quote.fare_id))
+
+    again = britannia.shop(shopping())
+    assert [q.seats_left for q in again if q.key.journeys == quote.key.journeys] == [
+        quote.seats_left - 1
+    ]
