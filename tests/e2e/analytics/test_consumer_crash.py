@@ -23,6 +23,9 @@ from kernel.usage import BreakerEvent
 
 EVENTS = 3000
 BOUND_S = 60.0
+# Two waits of BOUND_S and a stop: past the suite's 60 s default, which fired before a wait's own
+# message (the group's state, naming what it waited for) could say why the consumer looked stuck.
+pytestmark = pytest.mark.timeout(3 * BOUND_S)
 
 
 @pytest.fixture
