@@ -84,10 +84,10 @@ class PaymentReconciler:
             await self._settle(payment)
         charges = 0
         if self._seat_charges is not None:  # seat changes paid after booking, the same way
-            charges = await self._seat_charges.reconcile_once(before)
+            charges = await self._seat_charges.reconcile_once(before, limit=self._batch)
         parts = 0
         if self._cancellations is not None:  # cancellations' refunds split across charges
-            parts = await self._cancellations.reconcile_once(before, actor=ACTOR)
+            parts = await self._cancellations.reconcile_once(before, actor=ACTOR, limit=self._batch)
         return len(owed) + len(waiting) + charges + parts
 
     async def _settle(self, payment: Payment) -> None:

@@ -18,6 +18,7 @@ import asyncpg
 
 from booking.pg import BoundDatabase, Database
 from booking.repository import PgOrderRepository
+from payment.asked_in_turn import asked_in_turn
 from payment.model import Payment, PaymentStatus
 
 _COLUMNS = (
@@ -25,6 +26,7 @@ _COLUMNS = (
     " refund_reason, order_failure_reason, gateway_refund_id, refunded_amount, order_paid,"
     " created_at, updated_at, refunded_at"
 )
+_STALE = asked_in_turn("payments", _COLUMNS, "status = $1 AND updated_at < $2", limit="$3")
 
 # What the payment still holds once the parts given back of it are taken off (payment/ledger.py:
 # a change to a cheaper slice refunds part of it as an `order_refunds` row): the most the
@@ -250,11 +252,11 @@ class PgPaymentRepository:
     async def stale(
         self, status: PaymentStatus, before: dt.datetime, *, limit: int
     ) -> list[Payment]:
-        """Payments in `status` unchanged since `before`, oldest first (the reconciler's work)."""
+        """Payments in `status` unchanged since `before`, the least recently asked first, each
+        stamped as asked (the reconciler's work; payment/asked_in_turn.py)."""
         async with self.db.connection() as conn:
             rows = await conn.fetch(
-                f"SELECT {_COLUMNS} FROM payments WHERE status = $1 AND updated_at < $2"
-                " ORDER BY updated_at LIMIT $3",
+                _STALE,
                 status,
                 before,
                 limit,

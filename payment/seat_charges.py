@@ -31,6 +31,7 @@ from booking.ports import SeatChargeView
 from booking.seats import OrderSeatDesk, record_seat_refund
 from kernel.errors import Conflict, FieldError, ServiceUnavailable, ValidationFailed
 from payment import errors, metrics
+from payment.asked_in_turn import asked_in_turn
 from payment.gateway import PaymentGateway
 from payment.model import GatewayEvent
 
@@ -39,6 +40,12 @@ logger = logging.getLogger(__name__)
 PREFIX = "sch_"
 ACTOR = "payments"
 _COLUMNS = "id, order_id, status, amount, currency, seats, gateway_intent_id, failure_reason"
+_STALE = asked_in_turn(
+    "seat_charges",
+    _COLUMNS,
+    "status IN ('processing', 'refunding') AND updated_at < $1",
+    limit="$2",
+)
 _seats = msgspec.json.Decoder(tuple[OrderSeat, ...])
 _encode = msgspec.json.Encoder().encode
 
@@ -179,14 +186,12 @@ class SeatCharges:
         else:
             await self._refund(msgspec.structs.replace(charge, status=status))
 
-    async def reconcile_once(self, before: dt.datetime) -> int:
-        """Finish charges unchanged since `before`: read the intent of one still processing
-        (its webhook never came), refund one still owed. How many it looked at."""
-        rows = await self._many(
-            f"SELECT {_COLUMNS} FROM seat_charges WHERE status IN ('processing', 'refunding')"
-            " AND updated_at < $1 ORDER BY updated_at LIMIT 50",
-            before,
-        )
+    async def reconcile_once(self, before: dt.datetime, *, limit: int = 50) -> int:
+        """Finish charges unchanged since `before`, the least recently asked first (0208: those
+        the gateway never answers or keeps refusing must not starve the others): read the
+        intent of one still processing (its webhook never came), refund one still owed. How
+        many it looked at."""
+        rows = await self._many(_STALE, before, limit)
         for charge in map(_charge, rows):
             if charge.status == "refunding":
                 await self._refund(charge)

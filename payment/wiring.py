@@ -30,6 +30,8 @@ TICKET_TIMEOUT_S = 10.0
 # A payment unchanged this long is the reconciler's: long after any webhook would have come.
 RECONCILE_AFTER_S = 60.0
 RECONCILE_INTERVAL_S = 15.0
+# How many payments of each kind (and seat charges, and orders owing parts) a round takes.
+RECONCILE_BATCH = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,7 @@ def build_payments(
     gateway_timeout_s: float = GATEWAY_TIMEOUT_S,
     ticket_timeout_s: float = TICKET_TIMEOUT_S,
     reconcile_after_s: float = RECONCILE_AFTER_S,
+    reconcile_batch: int = RECONCILE_BATCH,
     seat_desk: OrderSeatDesk | None = None,
 ) -> Payments:
     payments = PgPaymentRepository(db)
@@ -82,6 +85,7 @@ def build_payments(
             settlement,
             refunder,
             after_s=reconcile_after_s,
+            batch=reconcile_batch,
             gateway_timeout_s=gateway_timeout_s,
             seat_charges=charges,
             cancellations=refunds,

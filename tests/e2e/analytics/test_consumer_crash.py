@@ -22,7 +22,14 @@ from analytics.store import AnalyticsStore
 from kernel.usage import BreakerEvent
 
 EVENTS = 3000
+# Published once the first consumer is dead: only the second can load them, so the wait for it
+# to be done cannot end before it has started (and a SIGTERM then would not find its handler:
+# a first consumer that got through every entry before its kill made that possible).
+LATER = 50
 BOUND_S = 60.0
+# Two waits of BOUND_S and a stop: past the suite's 60 s default, which fired before a wait's own
+# message (the group's state, naming what it waited for) could say why the consumer looked stuck.
+pytestmark = pytest.mark.timeout(3 * BOUND_S)
 
 
 @pytest.fixture
@@ -57,6 +64,13 @@ def _start(redis_url: str, streams: tuple[str, str], directory: Path) -> subproc
     )
 
 
+async def _publish(client: redis.Redis, stream: str, numbers: range) -> None:
+    buffer = UsageBuffer(client, stream, maxlen=100_000)
+    for n in numbers:
+        buffer.emit(BreakerEvent(at=1_800_000_000 + n, connector=f"c{n}", state="open"))
+    await buffer.drain()
+
+
 async def _group(client: redis.Redis, stream: str) -> dict[str, object]:
     for group in await client.xinfo_groups(stream):
         if group["name"] in (GROUP, GROUP.encode()):
@@ -80,7 +94,7 @@ async def _until(client: redis.Redis, stream: str, done: str) -> dict[str, objec
             or (
                 done == "idle"
                 and group["pending"] == 0
-                and await _read(client, stream, group) == EVENTS
+                and await _read(client, stream, group) == EVENTS + LATER
             )
         ):
             return group
@@ -91,10 +105,7 @@ async def _until(client: redis.Redis, stream: str, done: str) -> dict[str, objec
 async def test_a_consumer_killed_mid_batch_resumes_with_no_duplicate_and_no_gap(
     client: redis.Redis, redis_url: str, streams: tuple[str, str], tmp_path: Path
 ) -> None:
-    buffer = UsageBuffer(client, streams[0], maxlen=100_000)
-    for n in range(EVENTS):
-        buffer.emit(BreakerEvent(at=1_800_000_000 + n, connector=f"c{n}", state="open"))
-    await buffer.drain()
+    await _publish(client, streams[0], range(EVENTS))
 
     first = _start(redis_url, streams, tmp_path)
     try:
@@ -103,6 +114,7 @@ async def test_a_consumer_killed_mid_batch_resumes_with_no_duplicate_and_no_gap(
         os.killpg(first.pid, signal.SIGKILL)
         first.wait()
     assert await _read(client, streams[0], busy) < EVENTS
+    await _publish(client, streams[0], range(EVENTS, EVENTS + LATER))
 
     second = _start(redis_url, streams, tmp_path)
     try:
@@ -115,4 +127,4 @@ async def test_a_consumer_killed_mid_batch_resumes_with_no_duplicate_and_no_gap(
     store = AnalyticsStore(str(tmp_path), read_only=True)
     _, rows = store.query("SELECT stream_id FROM breakers ORDER BY ms, seq")
     assert [row[0] for row in rows] == ids
-    assert len(ids) == EVENTS
+    assert len(ids) == EVENTS + LATER

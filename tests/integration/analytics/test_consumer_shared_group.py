@@ -6,6 +6,10 @@ positions (`XGROUP SETID`), which rewinds the group under the other stack's runn
 that one is handed again entries its store holds. Loading them raised DuckDB's duplicate-key
 error, and the consumer died (and `skyfare up` stopped the whole stack with it:
 tests/e2e/analytics/test_consumer_restart.py). An entry loaded twice must be stored once.
+
+Entries the store holds but the group still has pending (a consumer killed after its commit and
+before its XACK) are acknowledged by the next start: no read hands them out again, and the
+group's pending count is what anyone watching the load reads.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from pathlib import Path
 
 import redis.asyncio as redis
 
-from analytics.consumer import AnalyticsConsumer
+from analytics.consumer import GROUP, AnalyticsConsumer
 from analytics.rows import empty_rows, usage_rows
 from analytics.store import AnalyticsStore
 from kernel.usage import HitsEvent, encode_usage
@@ -91,3 +95,28 @@ async def test_a_batch_loaded_twice_is_stored_once(tmp_path: Path) -> None:
     ids = [r[0] for r in store.query("SELECT stream_id FROM searches ORDER BY stream_id")[1]]
     assert ids == ["1-0", "2-0.0", "2-0.1", "2-0.2"]
     assert store.positions() == {"u": "2-0"}
+
+
+async def _pending(client: redis.Redis, streams: tuple[str, str]) -> int:
+    return sum([int((await client.xpending(s, GROUP))["pending"]) for s in streams])
+
+
+async def test_a_batch_committed_but_never_acknowledged_is_acknowledged_at_the_next_start(
+    redis_client: redis.Redis, streams: tuple[str, str], tmp_path: Path
+) -> None:
+    """It stayed pending for good: tests/e2e/analytics/test_consumer_crash.py, waiting for
+    `pending == 0` after a SIGKILL at a random moment, waited out its bound when the kill fell
+    between the commit and the XACK."""
+    await publish(redis_client, streams)
+    store = AnalyticsStore(str(tmp_path))
+    loaded = await _consumer(redis_client, store, streams).catch_up()
+    # What that kill leaves: entries handed to the group, in the store, never acknowledged
+    # (here all of them; the start rewinds the group past them).
+    for stream in streams:
+        await redis_client.xgroup_setid(stream, GROUP, id="0-0")
+        await redis_client.xreadgroup(GROUP, "analytics-1", {stream: ">"})
+    assert await _pending(redis_client, streams) == loaded
+
+    assert await _consumer(redis_client, store, streams).catch_up() == 0  # the store has all
+
+    assert await _pending(redis_client, streams) == 0

@@ -94,7 +94,10 @@ def order_service(db: Database, airline: TicketingAirline) -> OrderService:
     )
 
 
-def payments_over(db: Database, gateway: HttpPaymentGateway, airline: TicketingAirline) -> Payments:
+def payments_over(
+    db: Database, gateway: HttpPaymentGateway, airline: TicketingAirline, *, batch: int = 50
+) -> Payments:
+    """`batch`: how many payments of each kind a reconciler round takes."""
     return build_payments(
         db,
         order_service(db, airline),
@@ -103,6 +106,7 @@ def payments_over(db: Database, gateway: HttpPaymentGateway, airline: TicketingA
         webhook_secrets=[DEV_WEBHOOK_SECRET],
         gateway_timeout_s=1.0,
         reconcile_after_s=0.0,  # every payment is the reconciler's at once
+        reconcile_batch=batch,
     )
 
 
