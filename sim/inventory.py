@@ -42,6 +42,16 @@ class Inventory:
         self.ledger = SeatLedger()  # which seats were chosen, by whom (sim/seatmap.py)
         self.version = 0  # bumped by every change of seats or prices (searches keep per version)
 
+    def draw(self, key: LegKey, *salt: object) -> float:
+        """A stable number in [0, 1) for the leg `key`, seeded by its days from the opening day
+        rather than its calendar date: the world (loads, prices, which seats are taken) is the
+        same on whichever day the sim is opened, so what a test finds N days ahead does not
+        depend on the day it runs."""
+        carrier, number, ordinal, cabin = key
+        return unit_hash(
+            self._seed, carrier, number, ordinal - self._opened_on.toordinal(), cabin, *salt
+        )
+
     def capacity(self, flight: Flight, cabin: Cabin) -> int:
         return flight.capacity.get(cabin, 0)
 
@@ -99,6 +109,6 @@ class Inventory:
             if len(self._initial) >= INITIAL_KEPT:
                 self._initial.clear()  # a bound: recomputed on demand, the same
             days_out = max(0, key[2] - self._opened_on.toordinal())
-            load = 0.3 + 0.45 * unit_hash(self._seed, *key) + 0.2 * math.exp(-days_out / 10)
+            load = 0.3 + 0.45 * self.draw(key) + 0.2 * math.exp(-days_out / 10)
             sold = self._initial[key] = min(capacity - 1, int(capacity * load))
         return sold

@@ -38,10 +38,7 @@ class SeatChoice:
 
 def fare_seat_maps(airline: SimAirline, fare_id: str) -> SeatMaps:
     key, legs = airline.fare_legs(fare_id)
-    maps = tuple(
-        leg_seats(airline.inventory, leg.flight, leg.date, key.cabin, seed=airline.seed)
-        for leg in legs
-    )
+    maps = tuple(leg_seats(airline.inventory, leg.flight, leg.date, key.cabin) for leg in legs)
     return SeatMaps(maps, passenger_types(key.adults, key.children, key.infants), key.currency)
 
 
@@ -104,9 +101,7 @@ def booking_seats(airline: SimAirline, booking: Booking) -> tuple[SeatChoice, ..
 
 def _maps(airline: SimAirline, booking: Booking) -> tuple[LegSeats, ...]:
     return tuple(
-        leg_seats(
-            airline.inventory, f, d, booking.cabin, seed=airline.seed, reference=booking.reference
-        )
+        leg_seats(airline.inventory, f, d, booking.cabin, reference=booking.reference)
         for f, d in booking.legs
     )
 

@@ -17,7 +17,7 @@ from typing import Literal
 from sim.cabins import CabinLayout, Spot, cabin_layout
 from sim.catalog import Cabin
 from sim.fares import PAX_SHARE, RATES, PaxType
-from sim.inventory import Inventory, leg_key, unit_hash
+from sim.inventory import Inventory, leg_key
 from sim.schedule import Flight
 
 SeatState = Literal["available", "occupied", "blocked"]
@@ -47,7 +47,6 @@ def leg_seats(
     day: dt.date,
     cabin: Cabin,
     *,
-    seed: int,
     reference: str | None = None,
 ) -> LegSeats:
     plan = cabin_layout(flight.equipment, cabin)
@@ -58,13 +57,11 @@ def leg_seats(
     sold = inventory.capacity(flight, cabin) - inventory.seats_left(flight, day, cabin)
     spots = plan.spots
     blocked = {
-        s.designator
-        for s in spots
-        if unit_hash(seed, "blocked", *key, s.designator) < BLOCKED_SHARE
+        s.designator for s in spots if inventory.draw(key, "blocked", s.designator) < BLOCKED_SHARE
     }
     order = sorted(
         (s.designator for s in spots),
-        key=lambda d: (d not in blocked, unit_hash(seed, "fill", *key, d)),
+        key=lambda d: (d not in blocked, inventory.draw(key, "fill", d)),
     )
     states: dict[str, SeatState] = {s.designator: "available" for s in spots}
     for designator in chosen:

@@ -39,6 +39,21 @@ def test_initial_load_is_deterministic_for_the_seed() -> None:
     ]
 
 
+def test_the_world_n_days_ahead_is_the_same_on_whichever_day_the_sim_opens() -> None:
+    """Tests ask for fares `in_days(N)`: what they find must not hang on the day CI runs (a
+    cheaper change 97 days out was dearer on one calendar day when loads were drawn by date)."""
+    later = DAY + dt.timedelta(days=123)
+    today, other = Inventory(1, DAY), Inventory(1, later)
+    ahead = range(0, 120, 7)
+
+    assert [today.seats_left(FIRST, DAY + dt.timedelta(days=n), "Y") for n in ahead] == [
+        other.seats_left(FIRST, later + dt.timedelta(days=n), "Y") for n in ahead
+    ]
+    key = (FIRST.carrier, FIRST.number, DAY.toordinal() + 5, "Y")
+    moved = (FIRST.carrier, FIRST.number, later.toordinal() + 5, "Y")
+    assert today.draw(key, "fill", "12A") == other.draw(moved, "fill", "12A")
+
+
 def test_a_cabin_the_aircraft_lacks_has_no_seats() -> None:
     narrow = flight("LHR", "FRA", "08:00", 90, equipment="320")
 
