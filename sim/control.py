@@ -34,8 +34,17 @@ ENDPOINTS = (
 )
 # Calls that change nothing at the airline (every front names its routes and operations so).
 READ_ONLY = frozenset(
-    {"network", "shopping", "pricing", "retrieve", "reshop", "seatmaps", "booking_seatmaps"}
-) | {"booking_seats"}
+    {
+        "network",
+        "shopping",
+        "pricing",
+        "retrieve",
+        "reshop",
+        "seatmaps",
+        "booking_seatmaps",
+        "booking_seats",
+    }
+)
 _HANG_POLL_S = 0.05
 
 
