@@ -50,7 +50,12 @@ _COLUMNS = (
 )
 
 # The orders a reconciler round settles, with the reason the order's cancellation (if any)
-# gives, for its history; their owed parts stamped `asked_at` in the same statement.
+# gives, for its history; their owed parts stamped `asked_at` in the same statement. The same
+# turn as payment/asked_in_turn.py's, not its statement: a round settles an order (all its owed
+# parts, then finishes it), so this takes up to $2 orders, not rows, each by its least recently
+# asked part, ties by order id, and stamps every owed part of them. Grouped, it cannot lock what it
+# takes (PostgreSQL has no FOR UPDATE with GROUP BY): two rounds at once may take one order, and
+# its parts' idempotency keys make the second ask a replay.
 _PICK = """
 WITH picked AS (
     SELECT order_id, min(coalesce(asked_at, '-infinity')) AS asked,
