@@ -178,6 +178,7 @@ async def test_a_signed_body_that_is_not_an_event_is_a_bad_request(pay_env: PayE
         ("N7", "N7"),  # an issuer's network code
         ("do_not_honor\u0000\r\nforged log line", "do_not_honorforged log line"),  # NUL: no 500
     ],
+    ids=["words", "network code", "control characters"],
 )
 async def test_a_decline_code_of_any_shape_reaches_the_order_and_its_history(
     pay_env: PayEnv, alice: Headers, sent: str, kept: str
