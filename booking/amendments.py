@@ -115,6 +115,6 @@ class Amendments:
         await conn.execute(
             HISTORY_AND_EVENTS,
             order.id, order.status, order.status, order.payment_status, order.payment_status,
-            reason, actor, [event.id], [event.type], [encode_event(event).decode()],
+            reason, actor, None, [event.id], [event.type], [encode_event(event).decode()],
             timeout=self._db.timeout_s,
         )  # fmt: skip

@@ -326,7 +326,9 @@ class PgChanges:
                 order_id, note(offer, "failed", reason, decline_code), timeout=self._db.timeout_s,
             )  # fmt: skip
             order = await self._order(conn, order_id)
-            await self._history(conn, order, f"change {offer.id} failed: {reason}", actor, [])
+            await self._history(
+                conn, order, f"change {offer.id} failed: {reason}", actor, [], decline_code
+            )
             return order
 
     async def _order(self, conn: asyncpg.Connection, order_id: str) -> Order:
@@ -337,13 +339,19 @@ class PgChanges:
         return order_from_row(row)
 
     async def _history(
-        self, conn: asyncpg.Connection, order: Order, reason: str, actor: str, events: list[Event]
+        self,
+        conn: asyncpg.Connection,
+        order: Order,
+        reason: str,
+        actor: str,
+        events: list[Event],
+        decline_code: str | None = None,
     ) -> None:
         # A change keeps the status: the history row says so, from and to the same.
         await conn.execute(
             HISTORY_AND_EVENTS,
             order.id, order.status, order.status, order.payment_status, order.payment_status,
-            reason[:1000], actor, [e.id for e in events], [e.type for e in events],
+            reason[:1000], actor, decline_code, [e.id for e in events], [e.type for e in events],
             [encode_event(e).decode() for e in events],
             timeout=self._db.timeout_s,
         )  # fmt: skip

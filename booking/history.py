@@ -47,7 +47,8 @@ class HistoryItem(msgspec.Struct, frozen=True):
     `code` names the kind of change (booking/history_codes.py) beside `reason`, its words;
     null for a reason of a shape without a code: show `reason` then. `decline_code`: the card
     gateway's code on a step that records a declined card (`card_refused`, `payment_failed`,
-    a `change_failed` whose card was declined), else null.
+    a `change_failed` whose card was declined) or a refund it refused (`refund_retrying`), else
+    null; any text the gateway sent (docs/api.md), never to be read out of `reason`.
     """
 
     at: dt.datetime

@@ -151,7 +151,7 @@ async def transition_known(
     stored = as_stored(change)
     if stored is None or expected.version is None or not guard_holds(expected, stored):
         return None
-    if change.to_payment == "failed":  # its decline code is read from its own history row
+    if change.to_payment == "failed":  # its decline code goes in the guarded path's history row
         return None
     change = stored
     after = changed(expected, change)

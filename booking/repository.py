@@ -185,7 +185,10 @@ class PgOrderRepository:
                 return done
         async with self._db.transaction() as conn:
             row = await conn.fetchrow(
-                TRANSITION, *transition_args(order_id, change), change.reason, timeout=timeout
+                TRANSITION,
+                *transition_args(order_id, change),
+                change.decline_code,
+                timeout=timeout,
             )
             if row is None:
                 return None
@@ -201,7 +204,7 @@ class PgOrderRepository:
             ]
             args = (
                 order_id, row["from_status"], order.status, row["from_payment_status"],
-                order.payment_status, change.reason, actor,
+                order.payment_status, change.reason, actor, change.decline_code,
                 [e.id for e in events], [e.type for e in events],
                 [encode_event(e).decode() for e in events],
             )  # fmt: skip

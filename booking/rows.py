@@ -34,7 +34,7 @@ _SEATS = (
     " '[]'::jsonb) FROM order_seats s WHERE s.order_id = o.id) AS seats"
 )
 # While its payment status is `failed`: the card gateway's code for why, from the history row
-# that moved it there (booking/sql/0142_decline_codes.sql derives each row's from its reason).
+# that moved it there (its writer stores the code: booking/sql/0143_decline_codes_written.sql).
 # PostgreSQL runs the subquery only for an order whose payment failed.
 _PAYMENT_DECLINE = (
     "CASE WHEN o.payment_status = 'failed' THEN (SELECT h.decline_code FROM order_history h"
@@ -164,8 +164,8 @@ CHANGE_GUARD = (
 )
 # The guarded change. `old` reads the row FOR UPDATE first, so `from_*` are the values this
 # change replaced (a concurrent change commits before us or waits for us, never in between);
-# the outer WHERE re-checks the guard on the newest row version. $12: the change's reason, whose
-# history row is written after this statement: a move into `failed` reads its decline code there.
+# the outer WHERE re-checks the guard on the newest row version. $12: the change's decline code,
+# which its history row (written after this statement) stores: a move into `failed` names it.
 TRANSITION = f"""
 UPDATE orders o SET {CHANGE_SET}
 FROM (SELECT id, status, payment_status FROM orders WHERE id = $1 FOR UPDATE) AS old
@@ -173,13 +173,16 @@ WHERE o.id = old.id AND {CHANGE_GUARD}
 RETURNING o.*, o.xmin AS version, old.status AS from_status,
           old.payment_status AS from_payment_status, {_PASSENGERS}, {_SEATS},
           CASE WHEN old.payment_status <> 'failed' AND o.payment_status = 'failed'
-               THEN decline_code_in($12::text) ELSE {_PAYMENT_DECLINE}
+               THEN $12::text ELSE {_PAYMENT_DECLINE}
           END AS payment_decline_code"""
 
+# $8: the card gateway's code when the row records a declined card or a refused refund, else
+# NULL (booking/sql/0143_decline_codes_written.sql).
 _HISTORY = """
     INSERT INTO order_history
-        (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor)
-    VALUES ($1, $2, $3, $4, $5, $6, $7)"""
+        (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor,
+         decline_code)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"""
 
 
 def events_insert(first: int, *, source: str = "") -> str:
@@ -192,12 +195,12 @@ SELECT e.event_id::uuid, e.type, $1, e.payload::jsonb
 FROM {source}unnest({ids}, {types}, {payloads}) AS e(event_id, type, payload)"""
 
 
-_EVENTS = events_insert(8)
+_EVENTS = events_insert(9)
 HISTORY_AND_EVENTS = f"WITH history AS ({_HISTORY}\n){_EVENTS}"
-# The same and the idempotency key's answer ($11 … $14: owner, key, status, body), one round
+# The same and the idempotency key's answer ($12 … $15: owner, key, status, body), one round
 # trip: a hold's `held` change is this and its guarded UPDATE, in one transaction.
 HISTORY_EVENTS_AND_ANSWER = (
-    f"WITH history AS ({_HISTORY}\n), answer AS ({record_statement(11)}\n){_EVENTS}"
+    f"WITH history AS ({_HISTORY}\n), answer AS ({record_statement(12)}\n){_EVENTS}"
 )
 
 
@@ -212,7 +215,7 @@ class HistoryEntry(msgspec.Struct, frozen=True):
     actor: str
     at: dt.datetime
     code: str | None = None  # order_history.code (booking/history_codes.py)
-    decline_code: str | None = None  # order_history.decline_code (booking/sql/0142)
+    decline_code: str | None = None  # order_history.decline_code (booking/sql/0143)
 
 
 def passenger_columns(passengers: Sequence[Passenger]) -> tuple[list[object], ...]:

@@ -350,6 +350,6 @@ async def _event(
     await conn.execute(
         HISTORY_AND_EVENTS,
         order.id, order.status, order.status, order.payment_status, order.payment_status,
-        reason[:500], actor, [event.id], [event.type], [encode_event(event).decode()],
+        reason[:500], actor, None, [event.id], [event.type], [encode_event(event).decode()],
         timeout=timeout,
     )  # fmt: skip

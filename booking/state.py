@@ -65,8 +65,10 @@ class Change(msgspec.Struct, frozen=True, kw_only=True):
 
     It applies only while the order's status is one of `from_status` (and, when given, its
     payment status one of `from_payment`). `to_status` / `to_payment` None keep the value. The
-    optional fields are written when not None. `reason` goes into the history row. `events`
-    overrides the events derived from the change (`events_of`), e.g. to emit none.
+    optional fields are written when not None. `reason` goes into the history row, and so does
+    `decline_code`, the card gateway's code of a move into payment `failed` (the order's
+    `payment_decline_code` while it stays failed). `events` overrides the events derived from the
+    change (`events_of`), e.g. to emit none.
     """
 
     from_status: tuple[OrderStatus, ...]
@@ -80,6 +82,7 @@ class Change(msgspec.Struct, frozen=True, kw_only=True):
     total_currency: str | None = None
     ticket_numbers: tuple[str, ...] | None = None
     failure_reason: str | None = None
+    decline_code: str | None = None
     events: tuple[EventType, ...] | None = None
     # Carried by the change's events only (booking/events.py), never stored on the order.
     refund_amount: Decimal | None = None
@@ -96,6 +99,8 @@ def check(change: Change) -> None:
         for status in change.from_status:
             if change.to_status not in STATUS_MOVES[status]:
                 raise IllegalTransition(f"status {status} → {change.to_status} is not allowed")
+    if change.decline_code is not None and change.to_payment != "failed":
+        raise IllegalTransition("only a move into payment failed records a decline code")
     if change.to_payment is not None:
         if change.from_payment is None:
             raise IllegalTransition("a payment change must name its from_payment guard")

@@ -5,7 +5,8 @@ round that took the oldest `updated_at` first took the same rows every time, and
 them starved the rows behind it. Each row records when a round last took it (`asked_at`), and a
 round takes the never asked first, then the least recently asked: every row waiting is asked
 within a few rounds, however many keep failing. Payments and seat charges share this; the
-cancellations' refund parts (0207) are taken by order, in their own statement.
+cancellations' refund parts (0207) are taken in the same turn but by order, in their own
+statement (payment/cancellation_refunds.py `_PICK` says why it cannot be this one).
 """
 
 from __future__ import annotations

@@ -50,7 +50,12 @@ _COLUMNS = (
 )
 
 # The orders a reconciler round settles, with the reason the order's cancellation (if any)
-# gives, for its history; their owed parts stamped `asked_at` in the same statement.
+# gives, for its history; their owed parts stamped `asked_at` in the same statement. The same
+# turn as payment/asked_in_turn.py's, not its statement: a round settles an order (all its owed
+# parts, then finishes it), so this takes up to $2 orders, not rows, each by its least recently
+# asked part, ties by order id, and stamps every owed part of them. Grouped, it cannot lock what it
+# takes (PostgreSQL has no FOR UPDATE with GROUP BY): two rounds at once may take one order, and
+# its parts' idempotency keys make the second ask a replay.
 _PICK = """
 WITH picked AS (
     SELECT order_id, min(coalesce(asked_at, '-infinity')) AS asked,
@@ -64,10 +69,12 @@ WITH picked AS (
 )
 SELECT order_id, reason FROM picked ORDER BY asked, order_id"""
 
+# $4: the gateway's code of a refund it refused, stored with the note (booking/sql/0143).
 _NOTE = """
 INSERT INTO order_history
-    (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor)
-SELECT id, status, status, payment_status, payment_status, $2, $3 FROM orders WHERE id = $1"""
+    (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor,
+     decline_code)
+SELECT id, status, status, payment_status, payment_status, $2, $3, $4 FROM orders WHERE id = $1"""
 
 
 class OwedPart(msgspec.Struct, frozen=True):
@@ -309,7 +316,7 @@ class CancellationRefunds:
                 return  # another asker got there first
             what = describe([(part.charge_id, part.amount)], part.currency)
             note = f"refund of {what} refused by the payment gateway ({error}); it is retried"
-            await self._note(conn, part.order_id, note, actor)
+            await self._note(conn, part.order_id, note, actor, code=error)
 
     async def _finish(self, order_id: str, *, actor: str, reason: str) -> None:
         async with self._db.transaction() as conn:
@@ -353,8 +360,16 @@ class CancellationRefunds:
             )  # fmt: skip
         return [_part(row) for row in rows]
 
-    async def _note(self, conn: asyncpg.Connection, order_id: str, note: str, actor: str) -> None:
-        await conn.execute(_NOTE, order_id, note[:500], actor, timeout=self._db.timeout_s)
+    async def _note(
+        self,
+        conn: asyncpg.Connection,
+        order_id: str,
+        note: str,
+        actor: str,
+        *,
+        code: str | None = None,
+    ) -> None:
+        await conn.execute(_NOTE, order_id, note[:500], actor, code, timeout=self._db.timeout_s)
 
 
 def _named(parts: list[Part]) -> list[tuple[str, Decimal]]:

@@ -25,6 +25,7 @@ from payment.wire import (
     decode_intent,
     decode_refund,
     decode_search,
+    gateway_code,
     intent_from_wire,
     refund_from_wire,
 )
@@ -212,8 +213,9 @@ def _translate(
     try:
         body = decode_error(payload).error
         kind, code, message = body.type, body.code, body.message or ""
-        if kind == "card_error" and body.decline_code:
+        if kind == "card_error" and gateway_code(body.decline_code):
             code = body.decline_code  # the issuer's reason, as a webhook's decline names it
+        code = gateway_code(code)
     except msgspec.DecodeError:
         kind, code, message = None, None, payload[:200].decode("utf-8", "replace")
     text = f"{call} → {status} {code or ''}: {message}".strip()

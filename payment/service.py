@@ -232,6 +232,7 @@ class PaymentService:
                     from_payment=("processing",),
                     to_payment="failed",
                     reason=f"card refused: {reason}",
+                    decline_code=reason,
                     events=(),  # the traveler is told by the 422 answer
                 )
                 await orders_in(conn, self._payments.db).transition(

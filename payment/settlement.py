@@ -80,6 +80,7 @@ class Settlement:
                 from_payment=("processing",),
                 to_payment="failed",
                 reason=history,
+                decline_code=reason,
             )
             if await orders.transition(payment.order_id, change, actor=ACTOR) is None:
                 # The order is over: record the failure, tell nobody.
@@ -88,6 +89,7 @@ class Settlement:
                     from_payment=("processing",),
                     to_payment="failed",
                     reason=history,
+                    decline_code=reason,
                     events=(),
                 )
                 await orders.transition(payment.order_id, quiet, actor=ACTOR)

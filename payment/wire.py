@@ -90,10 +90,27 @@ _EVENT_KIND: dict[str, EventKind] = {
 }
 
 
+# A gateway's code as we keep it: Stripe's and the sim's are `[a-z0-9_]+` (generic_decline,
+# insufficient_funds, charge_disputed…), but a gateway may add codes or send another shape (an
+# issuer's "N7", "Do Not Honor"). Whatever it is, it is stored and passed on as sent, never
+# dropped, less what cannot be stored or printed (PostgreSQL refuses NUL in text; a control
+# character would forge log lines) and cut to a length a history row and a page can carry.
+CODE_MAX = 100
+
+
+def gateway_code(raw: str | None) -> str | None:
+    """`raw` as stored and shown: its printable characters, trimmed, at most `CODE_MAX` of
+    them; None when nothing is left (the caller names the failure itself then)."""
+    if raw is None:
+        return None
+    kept = "".join(ch for ch in raw if ch.isprintable()).strip()
+    return kept[:CODE_MAX].rstrip() or None
+
+
 def _reason(error: PaymentError | None) -> str | None:
     if error is None:
         return None
-    return error.decline_code or error.code
+    return gateway_code(error.decline_code) or gateway_code(error.code)
 
 
 def intent_from_wire(intent: Intent) -> GatewayIntent:

@@ -90,6 +90,8 @@ def test_a_refund_that_comes_through_late_joins_the_timeline_without_a_reload(
     delayed = steps.filter(has_text="Refund delayed")
     expect(delayed).to_have_count(1)
     expect(delayed).to_contain_text("We are trying again")
+    # Why, in words, by the step's decline_code (the sim's `charge_disputed`).
+    expect(delayed).to_contain_text("the payment is disputed with your bank")
     expect(delayed).to_contain_text("· Skyfare, after you cancelled")
     expect(page.get_by_role("status").filter(has_text="Your refund is on its way")).to_be_visible()
     cancelling = page.get_by_role("region", name="Cancel this trip")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import asyncpg
 
-from skyfare.migrations import migrate
+from skyfare.migrations import MIGRATION_DIRECTORIES, migrate
 from tests.support.pgbouncer import PgBouncer
 
 
@@ -49,6 +51,33 @@ async def migrated_pool(
             await admin.execute(f"DROP ROLE {schema}")
     finally:
         await admin.close()
+
+
+@asynccontextmanager
+async def bare_pool_of(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool over a fresh, empty schema (the test migrates it: a migration's own tests)."""
+    schema = f"mig_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(database_url)
+    try:
+        await admin.execute(f"CREATE SCHEMA {schema}")
+        async with asyncpg.create_pool(
+            database_url, min_size=0, max_size=4, server_settings={"search_path": schema}
+        ) as pool:
+            yield pool
+        await admin.execute(f"DROP SCHEMA {schema} CASCADE")
+    finally:
+        await admin.close()
+
+
+def migrations_before(version: int, into: Path) -> Path:
+    """Every migration file older than `version`, copied into one folder (made if need be)."""
+    into.mkdir(parents=True, exist_ok=True)
+    for folder in MIGRATION_DIRECTORIES:
+        for item in folder.iterdir():
+            if item.name.endswith(".sql") and int(item.name[:4]) < version:
+                with item.open("rb") as source, (into / item.name).open("wb") as target:
+                    shutil.copyfileobj(source, target)
+    return into
 
 
 # What a test waits for PostgreSQL when the wait is not what it tests (creating a partner,

@@ -57,10 +57,14 @@ class PaymentsSimControl:
         intents: list[dict[str, Any]] = body["intents"]
         return intents
 
-    async def refuse_refunds(self, intent_id: str, *, times: int = 1) -> None:
-        """The intent's next `times` refunds are refused (`charge_disputed`)."""
+    async def refuse_refunds(
+        self, intent_id: str, *, times: int = 1, code: str = "charge_disputed"
+    ) -> None:
+        """The intent's next `times` refunds are refused with `code`."""
         await self._call(
-            "POST", f"/_sim/payments/intents/{intent_id}/refuse_refunds", {"times": times}
+            "POST",
+            f"/_sim/payments/intents/{intent_id}/refuse_refunds",
+            {"times": times, "code": code},
         )
 
     async def events(self, intent_id: str | None = None) -> list[dict[str, Any]]:

@@ -141,6 +141,12 @@ async def test_a_change_refund_the_gateway_refuses_stays_owed_and_is_finished_la
     )
     reasons = await history_reasons(pay_env, alice, order["id"])
     assert any("refused by the payment gateway (charge_disputed)" in r for r in reasons), reasons
+    response = await pay_env.client.get(f"/v1/orders/{order['id']}/history", headers=alice)
+    steps = (await response.json())["data"]
+    # The refusal's code as a field of its own, for clients that must not read our sentences.
+    assert [s["decline_code"] for s in steps if s["code"] == "refund_retrying"] == [
+        "charge_disputed"
+    ]
 
     refunds = pay_env.client.app[change_routes.CHANGES].payments.refunds  # type: ignore[union-attr]
     later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)

@@ -169,3 +169,36 @@ async def test_a_signed_body_that_is_not_an_event_is_a_bad_request(pay_env: PayE
     body = b'{"hello": "world"}'
     headers = {HEADER: signature_header([DEV_WEBHOOK_SECRET], int(time.time()), body)}
     assert await post_webhook(pay_env, body, headers) == 400
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("Do Not Honor", "Do Not Honor"),  # not Stripe's shape: another gateway's words
+        ("N7", "N7"),  # an issuer's network code
+        ("do_not_honor\u0000\r\nforged log line", "do_not_honorforged log line"),  # NUL: no 500
+    ],
+    ids=["words", "network code", "control characters"],
+)
+async def test_a_decline_code_of_any_shape_reaches_the_order_and_its_history(
+    pay_env: PayEnv, alice: Headers, sent: str, kept: str
+) -> None:
+    order, payment_id = await processing_payment(pay_env, alice)
+    [intent] = await pay_env.gateway.intents(order["id"])
+    error = {"type": "card_error", "code": "card_declined", "decline_code": sent}
+    body = msgspec.json.encode(
+        {
+            "id": f"evt_declined_{payment_id}",
+            "type": "payment_intent.payment_failed",
+            "data": {"object": {**intent, "last_payment_error": error}},
+        }
+    )
+    headers = {HEADER: signature_header([DEV_WEBHOOK_SECRET], int(time.time()), body)}
+
+    assert await post_webhook(pay_env, body, headers) == 200
+
+    failed = await pay_env.order(alice, order["id"])
+    assert (failed["payment_status"], failed["payment_decline_code"]) == ("failed", kept)
+    history = await pay_env.client.get(f"/v1/orders/{order['id']}/history", headers=alice)
+    [step] = [s for s in (await history.json())["data"] if s["to_payment_status"] == "failed"]
+    assert (step["code"], step["decline_code"]) == ("payment_failed", kept)

@@ -1,19 +1,18 @@
-"""Decline codes as fields (booking/sql/0142_decline_codes.sql): derived by PostgreSQL from the
-reasons our writers give a declined card, for each history row and, while its payment status is
-`failed`, for the order; given to the rows and notes written before the migration, once."""
+"""Decline codes as fields: stored by the writer that holds the code on each history row that
+records a declined card (booking/sql/0143_decline_codes_written.sql) and, while its payment status
+is `failed`, named on the order; `decline_code_in()` (0142), which derived them from the reasons
+before, still reads our writers' reasons for the release before 0143 (test_decline_codes_migration
+.py: the rows written before, and beside, this release)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import asyncpg
+import msgspec
 import pytest
 
 from booking.repository import PgOrderRepository
-from booking.state import Change
+from booking.state import Change, IllegalTransition, check
 from tests.support.orders import HOLD, new_order
-
-MIGRATION = Path(__file__).parents[3] / "booking" / "sql" / "0142_decline_codes.sql"
 
 # The reason of each writer that records a declined card, and a few that record none.
 REASONS: list[tuple[str, str | None]] = [
@@ -43,12 +42,14 @@ PAY = Change(
 )
 
 
-def declined(code: str) -> Change:
+def declined(code: str, *, said: str | None = None) -> Change:
+    """A webhook's decline as payment/settlement.py writes it; `said`: another reason."""
     return Change(
         from_status=("held",),
         from_payment=("processing",),
         to_payment="failed",
-        reason=f"payment failed: {code}",
+        reason=said or f"payment failed: {code}",
+        decline_code=code,
     )
 
 
@@ -90,35 +91,40 @@ async def test_an_order_names_the_decline_of_its_failed_payment_until_it_is_paid
     )  # a later step that keeps the payment failed keeps its code
 
 
-async def test_the_migration_gives_what_was_written_before_it_its_decline_code(
-    booking_pool: asyncpg.Pool, repository: PgOrderRepository
+async def test_the_order_names_the_code_its_writer_stored_not_what_the_reason_says(
+    repository: PgOrderRepository,
 ) -> None:
     order = await repository.create(new_order(), actor="alice")
-    failed = (
-        '{"id": "och_1", "status": "failed", "at": "2026-12-04T10:00:00Z", "detail": "the card'
-        " payment of 40.00 USD failed (insufficient_funds); the airline put the original flights"
-        ' back"}'
+    await repository.transition(order.id, HOLD, actor="booking")
+    await repository.transition(order.id, PAY, actor="alice")
+    moved = await repository.transition(
+        order.id, declined("expired_card", said="payment failed: generic_decline"), actor="p"
     )
-    async with booking_pool.acquire() as conn:
-        # As before 0142: no function, no columns, notes without the field.
-        await conn.execute("ALTER TABLE order_changes DROP COLUMN decline_code")
-        await conn.execute("DROP FUNCTION decline_code_in CASCADE")
-        await conn.execute(
-            "INSERT INTO order_history (order_id, from_status, to_status, from_payment_status,"
-            " to_payment_status, reason, actor)"
-            " VALUES ($1, 'held', 'held', 'processing', 'failed', 'payment failed: expired_card',"
-            " 'payments')",
-            order.id,
-        )
-        await conn.execute(
-            "UPDATE orders SET last_change = $2::jsonb WHERE id = $1", order.id, failed
-        )
-        await conn.execute(MIGRATION.read_text())
-        codes = await conn.fetch(
-            "SELECT decline_code FROM order_history WHERE order_id = $1 ORDER BY id", order.id
-        )
-        note = await conn.fetchval(
-            "SELECT last_change ->> 'decline_code' FROM orders WHERE id = $1", order.id
-        )
-    assert [r["decline_code"] for r in codes] == [None, "expired_card"]
-    assert note == "insufficient_funds"
+
+    assert moved is not None
+    assert moved.payment_decline_code == "expired_card"
+    got = await repository.get(order.id)
+    assert got is not None
+    assert got.payment_decline_code == "expired_card"
+    history = await repository.history(order.id)
+    assert history[-1].decline_code == "expired_card"
+
+
+@pytest.mark.parametrize("code", ["N7", "Do Not Honor", "card-declined", "insufficient_funds"])
+async def test_a_decline_code_of_any_shape_is_kept_on_the_order_and_its_history(
+    repository: PgOrderRepository, code: str
+) -> None:
+    order = await repository.create(new_order(), actor="alice")
+    await repository.transition(order.id, HOLD, actor="booking")
+    await repository.transition(order.id, PAY, actor="alice")
+    await repository.transition(order.id, declined(code), actor="payments")
+
+    got = await repository.get(order.id)
+    assert got is not None
+    assert got.payment_decline_code == code
+    assert (await repository.history(order.id))[-1].decline_code == code
+
+
+def test_only_a_move_into_payment_failed_records_a_decline_code() -> None:
+    with pytest.raises(IllegalTransition):
+        check(msgspec.structs.replace(PAY, decline_code="generic_decline"))

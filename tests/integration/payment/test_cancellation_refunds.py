@@ -38,10 +38,12 @@ async def test_a_refused_refund_stays_owed_and_the_reconciler_finishes_it(
     assert (cancelled.status, cancelled.payment_status) == ("cancelled", "paid")
     [part] = await db.pool.fetch("SELECT status, attempt, last_error FROM order_refunds")
     assert tuple(part.values()) == ("owed", 1, "charge_disputed")
-    reasons = await db.pool.fetch(
-        "SELECT reason FROM order_history WHERE order_id = $1 ORDER BY id", order.id
-    )
-    assert any("refused by the payment gateway (charge_disputed)" in r["reason"] for r in reasons)
+    [refusal] = await db.pool.fetch(
+        "SELECT reason, decline_code FROM order_history WHERE order_id = $1 AND code = $2",
+        order.id, "refund_retrying",
+    )  # fmt: skip
+    assert "refused by the payment gateway (charge_disputed)" in refusal["reason"]
+    assert refusal["decline_code"] == "charge_disputed"  # stored as written, not read back
 
     await payments.reconciler.once()
 
@@ -55,6 +57,32 @@ async def test_a_refused_refund_stays_owed_and_the_reconciler_finishes_it(
     await payments.reconciler.once()  # nothing left: nothing asked again
     [intent] = await control.intents(order.id)
     assert len(intent["refunds"]) == 1
+
+
+async def test_a_refusal_code_of_any_shape_is_kept_printable_and_the_refund_still_finishes(
+    payments: Payments, db: Database, airline: TicketingAirline, control: PaymentsSimControl
+) -> None:
+    """A gateway may send a code that is not `[a-z0-9_]+`; one PostgreSQL cannot store (NUL)
+    used to fail the cancellation that owed the refund (payment/wire.py `gateway_code`)."""
+    order = await confirmed_order(payments, db, airline, control)
+    [intent] = await control.intents(order.id)
+    await control.refuse_refunds(intent["id"], code="Charge Disputed\u0000\n (N7) ")
+    orders = order_service(db, airline)
+    orders.use_payments(None, payments.refunds)
+
+    cancelled = await orders.cancel(ALICE, order.id)
+
+    assert (cancelled.status, cancelled.payment_status) == ("cancelled", "paid")
+    [part] = await db.pool.fetch("SELECT status, last_error FROM order_refunds")
+    assert tuple(part.values()) == ("owed", "Charge Disputed (N7)")
+    code = await db.pool.fetchval(
+        "SELECT decline_code FROM order_history WHERE order_id = $1 AND reason LIKE $2",
+        order.id, "refund of % refused by the payment gateway (%",
+    )  # fmt: skip
+    assert code == "Charge Disputed (N7)"
+    await payments.reconciler.once()
+    refunded = await current(db, order)
+    assert (refunded.status, refunded.payment_status) == ("cancelled", "refunded")
 
 
 class TicketingOnCue(TicketingAirline):

@@ -7,9 +7,6 @@ ask the payment for money it gave back already (and the gateway would refuse it 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import uuid
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,36 +18,11 @@ from booking.model import Order
 from booking.pg import Database
 from booking.repository import PgOrderRepository
 from payment.ledger import charges_of
-from skyfare.migrations import MIGRATION_DIRECTORIES, migrate
+from skyfare.migrations import migrate
+from tests.support.database import migrations_before
 from tests.support.orders import new_order
 
 NOW = dt.datetime.now(dt.UTC)
-
-
-@pytest.fixture
-async def bare_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    """A pool over a fresh, empty schema (the test migrates it)."""
-    schema = f"mig_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(database_url)
-    try:
-        await admin.execute(f"CREATE SCHEMA {schema}")
-        async with asyncpg.create_pool(
-            database_url, min_size=0, max_size=4, server_settings={"search_path": schema}
-        ) as pool:
-            yield pool
-        await admin.execute(f"DROP SCHEMA {schema} CASCADE")
-    finally:
-        await admin.close()
-
-
-def migrations_before(version: int, into: Path) -> Path:
-    """Every migration file older than `version`, copied into one folder."""
-    for folder in MIGRATION_DIRECTORIES:
-        for item in folder.iterdir():
-            if item.name.endswith(".sql") and int(item.name[:4]) < version:
-                with item.open("rb") as source, (into / item.name).open("wb") as target:
-                    shutil.copyfileobj(source, target)
-    return into
 
 
 async def test_a_cheaper_change_refunded_before_0204_still_counts_against_the_payment(

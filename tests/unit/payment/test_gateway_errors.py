@@ -8,6 +8,7 @@ import msgspec
 
 from payment import errors
 from payment.gateway import _translate
+from payment.wire import CODE_MAX, gateway_code
 
 
 def _answer(**error: str) -> bytes:
@@ -33,3 +34,19 @@ def test_another_refusal_ignores_a_decline_code() -> None:
     error = _translate(400, body, "POST /v1/refunds", errors.RefundRejected)
     assert isinstance(error, errors.RefundRejected)
     assert error.code == "amount_too_large"
+
+
+def test_a_code_of_another_shape_is_kept_printable_and_bounded() -> None:
+    """Any code a gateway sends is kept (payment/wire.py `gateway_code`): less NUL, which
+    PostgreSQL cannot store, and control characters, which would forge a log line; at most
+    `CODE_MAX` characters; a decline code left empty falls back to the gateway's code."""
+    sent = "  Do Not Honor\x00\r\n(N7) " + "x" * 200
+    body = _answer(type="card_error", code="card_declined", decline_code=sent)
+    error = _translate(402, body, "POST /v1/payment_intents", errors.GatewayRejected)
+    assert error.code == ("Do Not Honor(N7) " + "x" * 200)[:CODE_MAX]
+    blank = _answer(type="card_error", code="card_declined", decline_code="\x00\t ")
+    assert _translate(402, blank, "POST /v1/payment_intents", errors.GatewayRejected).code == (
+        "card_declined"
+    )
+    assert gateway_code("\x00") is None
+    assert gateway_code(None) is None

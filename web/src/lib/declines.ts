@@ -7,10 +7,11 @@
  * here, keyed by that code; the code itself stays on the page for support, never as the message.
  *
  * The app reads the code from those fields only, never from the API's text: every order note,
- * change offer and history row stored before the fields existed got its code from the migration
- * (booking/sql/0142_decline_codes.sql). The one kind of record it could not reach, a 409 answer
- * stored for an Idempotency-Key (kept 24 hours), is replayed only to a retry of that very
- * confirmation; it then shows the API's own sentence, not the decline's words.
+ * change offer and history row stored before the fields existed got its code from the migrations
+ * (booking/sql/0142_decline_codes.sql; 0143 and 0144: a refused refund's, a code of another
+ * shape). The one kind of record they could not reach, a 409 answer stored for an
+ * Idempotency-Key (kept 24 hours), is replayed only to a retry of that very confirmation; it then
+ * shows the API's own sentence, not the decline's words.
  */
 
 interface Known {

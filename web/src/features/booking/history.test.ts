@@ -62,7 +62,7 @@ describe("stepOf", () => {
   });
 
   it("says a refused refund is retried, and why it was refused, as Skyfare's doing", () => {
-    const refused = stepOf(item({ ...cancelled, actor: { type: "traveler" },
+    const refused = stepOf(item({ ...cancelled, actor: { type: "traveler" }, code: "refund_retrying", decline_code: "charge_disputed",
       reason: "refund of 89.28 USD to pay_9af57676a918016eea1fb084 refused by the payment gateway (charge_disputed); it is retried" }));
     expect(refused).toEqual({
       title: "Refund delayed",
@@ -71,6 +71,16 @@ describe("stepOf", () => {
       tone: "problem",
       support: null,
     });
+  });
+
+  it("says why a refund was refused by the step's decline_code, never by the reason's text", () => {
+    const reason = "refund of 9.28 USD to pay_9af57676a918016eea1fb084 refused by the payment gateway (charge_disputed); it is retried";
+    const byField = stepOf(item({ ...cancelled, code: "refund_retrying", decline_code: "expired_card", reason }));
+    expect(byField.reason).toBe("The card payment service did not accept the refund of $9.28 for your booking (the card has expired). We are trying again: you need do nothing.");
+    const spaced = stepOf(item({ ...cancelled, code: "refund_retrying", decline_code: "Do Not Honor", reason: reason.replace("charge_disputed", "Do Not Honor") }));
+    expect(spaced.reason).toBe('The card payment service did not accept the refund of $9.28 for your booking (the card payment service said "Do Not Honor"). We are trying again: you need do nothing.');
+    const none = stepOf(item({ ...cancelled, code: "refund_retrying", decline_code: null, reason }));
+    expect(none.reason).toBe("The card payment service did not accept the refund of $9.28 for your booking. We are trying again: you need do nothing.");
   });
 
   it("gives the refund to Skyfare, not to the traveler whose cancellation ran it", () => {

@@ -107,9 +107,10 @@ const RULES: Rule[] = [
     tone: "progress",
     money: true,
   })],
-  ["refund_retrying", /^refund of (.*) refused by the payment gateway \((\S+)\); it is retried$/, ([, what = "", code = ""]) => ({
+  // Why the gateway refused: the step's `decline_code`, stored with it (booking/sql/0143), not the text's.
+  ["refund_retrying", /^refund of (.*) refused by the payment gateway \(.+\); it is retried$/, ([, what = ""], { declineCode }) => ({
     title: "Refund delayed",
-    text: `The card payment service did not accept the refund of ${moneyParts(what)} (${cardCode(code)}). We are trying again: you need do nothing.`,
+    text: `The card payment service did not accept the refund of ${moneyParts(what)}${declineCode ? ` (${cardCode(declineCode)})` : ""}. We are trying again: you need do nothing.`,
     tone: "problem",
     money: true,
   })],
