@@ -31,7 +31,7 @@ NO_STORE: Final = "no-store"
 # `istr` names: a header block merges them into a response's CIMultiDict without folding each
 # name's case again, per response (~1 µs of a cached search's ~60 µs, bench/results/
 # 2026-12-04-ceiling-ablation.md). They are `str`s, equal to and hashed as the plain names.
-_EVERY_RESPONSE: Final[dict[str, str]] = {
+EVERY_RESPONSE: Final[dict[str, str]] = {
     istr("X-Content-Type-Options"): "nosniff",
     istr("Referrer-Policy"): "no-referrer",
     istr("Content-Security-Policy"): API_CSP,
@@ -42,10 +42,10 @@ _EVERY_RESPONSE: Final[dict[str, str]] = {
 
 def owed_headers(request_id_header: str, request_id: str) -> dict[str, str]:
     """The headers every response owes: the request id, then the security policy above
-    (pass the header's name as an `istr` on a hot path: see `_EVERY_RESPONSE`)."""
-    return {request_id_header: request_id, **_EVERY_RESPONSE}
+    (pass the header's name as an `istr` on a hot path: see `EVERY_RESPONSE`)."""
+    return {request_id_header: request_id, **EVERY_RESPONSE}
 
 
 def apply(response: web.StreamResponse) -> None:
     """The policy on a response built outside the plumbing (protocol errors, `Expect`)."""
-    response.headers.update(_EVERY_RESPONSE)
+    response.headers.update(EVERY_RESPONSE)
