@@ -39,7 +39,7 @@ from skyfare.request_id import (
     request_id_from,
     trace_id_from,
 )
-from skyfare.security_headers import EVERY_RESPONSE
+from skyfare.security_headers import owed_template
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ CATCH_ALL_PATH = "/{path:.*}"
 # on every request (skyfare/security_headers.py).
 _REQUEST_ID = istr(HEADER)
 _TRACEPARENT = istr(TRACEPARENT)
+_OWED = owed_template(_REQUEST_ID)  # X-Request-Id (set per request) and the security headers
 
 
 def install_plumbing(app: web.Application) -> None:
@@ -95,8 +96,8 @@ def plumbed(handler: Handler, metrics: RouteMetrics | None) -> Handler:
         headers = request.headers
         sent_id = headers.get(_REQUEST_ID)
         request_id = new_request_id() if sent_id is None else request_id_from(sent_id)
-        # X-Request-Id and the security headers (security_headers.owed_headers, inline)
-        owed = {_REQUEST_ID: request_id, **EVERY_RESPONSE}
+        owed = _OWED.copy()
+        owed[_REQUEST_ID] = request_id
         request[RESPONSE_HEADERS] = owed
         current_request_id.set(request_id)
         traceparent = headers.get(_TRACEPARENT)

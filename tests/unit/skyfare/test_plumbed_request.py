@@ -8,6 +8,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 
+from kernel.http import add_response_headers
 from skyfare.plumbing import plumbed
 from skyfare.request_id import current_request_id, current_trace_id
 
@@ -48,3 +49,33 @@ async def test_an_unsafe_request_id_is_replaced_and_the_replacement_answered(sen
     assert request_id != sent
     assert answered == request_id
     assert trace_id == "-"
+
+
+async def test_each_answer_owes_its_own_headers_in_one_order() -> None:
+    """A route's override of an owed header (the docs' assets: cacheable) is its request's alone,
+    and every answer lists the owed headers in the same order after the view's own."""
+
+    async def cacheable(request: web.Request) -> web.Response:
+        add_response_headers(request, {"Cache-Control": "public, max-age=60"})
+        return web.Response(text="ok", headers={"X-Cache": "HIT"})
+
+    async def plain(request: web.Request) -> web.Response:
+        return web.Response(text="ok", headers={"X-Cache": "HIT"})
+
+    first = await plumbed(cacheable, None)(make_mocked_request("GET", "/a"))
+    second = await plumbed(plain, None)(make_mocked_request("GET", "/b"))
+
+    assert first.headers["Cache-Control"] == "public, max-age=60"
+    assert second.headers["Cache-Control"] == "no-store"
+    assert first.headers["X-Request-Id"] != second.headers["X-Request-Id"]
+    for response in (first, second):
+        assert list(response.headers) == [
+            "X-Cache",
+            "Content-Type",
+            "X-Request-Id",
+            "X-Content-Type-Options",
+            "Referrer-Policy",
+            "Content-Security-Policy",
+            "Cache-Control",
+            "Server",
+        ]
