@@ -35,7 +35,7 @@ _ZERO_PARENT = "0" * 16
 
 
 def new_request_id() -> str:
-    return _MINTED_HEAD + "%x" % next(_COUNTER)
+    return _MINTED_HEAD + "%x" % next(_COUNTER)  # noqa: UP031 - cheaper than format()
 
 
 def request_id_from(header_value: str | None) -> str:
