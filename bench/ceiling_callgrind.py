@@ -26,23 +26,39 @@ from pathlib import Path
 
 
 def count(layer: str, requests: int, tree: Path | None, query: str, method: str = "GET") -> int:
+    env = {**os.environ, **({"PYTHONPATH": str(tree)} if tree else {})}
+    driver = [
+        "-m", "bench.ceiling_inproc", "--handshake", "--layers", layer,
+        "--requests", str(requests), "--method", method, *(["--query", query] if query else []),
+    ]  # fmt: skip
+    return counted(driver, requests, layer, cwd=tree, env=env)
+
+
+def counted(
+    driver: list[str],
+    runs: int,
+    label: str,
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> int:
+    """Instructions per run of `python *driver` under callgrind, counted between its "ready" and
+    its "done" (the driver waits for a line on stdin after each, as `_handshake` does)."""
     with tempfile.TemporaryDirectory(prefix="skyfare-callgrind-") as folder:
         out = Path(folder) / "callgrind.out"
-        env = {**os.environ, **({"PYTHONPATH": str(tree)} if tree else {})}
         command = [
             "valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
-            sys.executable, "-m", "bench.ceiling_inproc", "--handshake", "--layers", layer,
-            "--requests", str(requests), "--method", method, *(["--query", query] if query else []),
+            sys.executable, *driver,
         ]  # fmt: skip
         proc = subprocess.Popen(
-            command, cwd=tree, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            command, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
         assert proc.stdin is not None
         assert proc.stdout is not None
         for switch in ("on", "off"):
             if proc.stdout.readline().strip() not in ("ready", "done"):
-                raise RuntimeError(f"{layer}: the driver stopped early")
+                raise RuntimeError(f"{label}: the driver stopped early")
             subprocess.run(["callgrind_control", "-i", switch, str(proc.pid)], check=True,
                            capture_output=True)  # fmt: skip
             proc.stdin.write("go\n")
@@ -50,8 +66,8 @@ def count(layer: str, requests: int, tree: Path | None, query: str, method: str 
         proc.wait()
         for line in out.read_text().splitlines():
             if line.startswith("totals:"):
-                return round(int(line.split()[1]) / requests)
-    raise RuntimeError(f"{layer}: callgrind wrote no totals")
+                return round(int(line.split()[1]) / runs)
+    raise RuntimeError(f"{label}: callgrind wrote no totals")
 
 
 def main() -> None:

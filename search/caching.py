@@ -139,6 +139,13 @@ def to_entry(
 
 
 _STATES: dict[CacheState, bytes] = {"hit": b"hit", "miss": b"miss", "stale": b"stale"}
+# What `response_body` puts around a fresh hit's `took_ms`, by `entry.partial`; and the digits of
+# the small `took_ms` a hit almost always has, ready (`str(n).encode()` per request otherwise).
+_HIT_TAIL = {
+    partial: b',"cache":"hit","partial":' + (b"true" if partial else b"false") + b',"connectors":'
+    for partial in (False, True)
+}
+_TOOK_DIGITS = tuple(b"%d" % n for n in range(256))
 
 
 def response_body(
@@ -163,6 +170,24 @@ def response_body(
             b'","cache_unavailable":true,"partial":' if cache_unavailable else b'","partial":',
             b"true" if entry.partial else b"false",
             b',"connectors":',
+            entry.connectors,
+            b"}}",
+        )
+    )
+
+
+def hit_body(search_id: str, entry: FareEntry, took_ms: int) -> bytes:
+    """`response_body(search_id, entry, took_ms=took_ms, cache="hit")`, for the fast path of a
+    cached search: the same bytes from fewer pieces (a test holds the two equal)."""
+    return b"".join(
+        (
+            b'{"search_id":"',
+            search_id.encode(),
+            b'","offers":',
+            entry.offers,
+            b',"meta":{"took_ms":',
+            _TOOK_DIGITS[took_ms] if 0 <= took_ms < 256 else b"%d" % took_ms,
+            _HIT_TAIL[entry.partial],
             entry.connectors,
             b"}}",
         )

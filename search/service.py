@@ -18,7 +18,14 @@ from connectors.model import Offer, PricedOffer
 from connectors.resilience import ConnectorStatus, ResilientConnector
 from kernel.errors import Conflict, Gone, NotFound, ServiceUnavailable
 from kernel.usage import CacheOutcome, Channel, RepriceEvent
-from search.caching import QueryKeys, cache_key, query_keys_bytes, response_body, to_entry
+from search.caching import (
+    QueryKeys,
+    cache_key,
+    hit_body,
+    query_keys_bytes,
+    response_body,
+    to_entry,
+)
 from search.engine import Answer, FanOut
 from search.fare_index import (
     CheapestFare,
@@ -182,7 +189,7 @@ class SearchService:
         took_ms = round((self._clock() - start) * 1000)
         if request is not None and self.usage.enabled:
             self.usage.fast_hit(request, entry, took_ms, channel)
-        return response_body(new_search_id(), entry, took_ms=took_ms, cache="hit")
+        return hit_body(new_search_id(), entry, took_ms)
 
     async def cheapest(self, request: SearchRequest) -> tuple[CheapestFare | None, FareEntry]:
         """The cheapest offer of the answer `search_body` would give (same cache, same
