@@ -6,7 +6,6 @@ half of a core an API worker needed, the cold-search tail (bench/results/2026-12
 from __future__ import annotations
 
 import os
-import signal
 import time
 from pathlib import Path
 
@@ -16,16 +15,10 @@ from skyfare.priority import BACKGROUND_NICE
 from skyfare.settings import load_settings
 from skyfare.supervisor import Supervisor
 from skyfare.workers import run_analytics
+from tests.e2e.analytics.test_consumer_restart import serve_until_terminated
 
 BOUND_S = 120.0
 pytestmark = pytest.mark.timeout(2 * BOUND_S)
-
-
-def serve_until_terminated() -> None:
-    """Stands in for an API worker: serves until SIGTERM."""
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    while True:
-        time.sleep(1)
 
 
 def nice_of_each_thread(pid: int) -> list[int]:
