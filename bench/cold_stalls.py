@@ -133,6 +133,37 @@ def _bins(
     return out
 
 
+def export_windows(result: dict[str, Any], *, busy_ms: float = 150.0) -> dict[str, Any]:
+    """The seconds in which the analytics consumer used at least `busy_ms` of CPU (its Parquet
+    exports) against the other seconds: the API worker's run-queue wait and CPU (ms per second)
+    and the median p50 latency of the searches that arrived in them."""
+    names = {"analytics", *result.get("duckdb_loaded", [])}
+    seconds: dict[int, dict[str, Any]] = {}
+    for run in result["runs"]:
+        for b in run["bins"]:
+            w = seconds.setdefault(
+                int(b["t"]), {"consumer": 0.0, "runq": 0.0, "api": 0.0, "p50": []}
+            )
+            w["consumer"] += sum(b.get(n, 0.0) for n in names)
+            w["runq"] += b.get("api_runq", 0.0)
+            w["api"] += b.get("api", 0.0)
+            w["p50"].append(b["p50"])
+
+    def medians(ws: list[dict[str, Any]]) -> dict[str, Any]:
+        if not ws:
+            return {"seconds": 0}
+        return {
+            "seconds": len(ws),
+            "api_runq_ms_per_s": round(statistics.median(w["runq"] for w in ws), 1),
+            "api_cpu_ms_per_s": round(statistics.median(w["api"] for w in ws), 1),
+            "p50_ms": round(statistics.median(statistics.median(w["p50"]) for w in ws), 1),
+        }
+
+    busy = [w for w in seconds.values() if w["consumer"] >= busy_ms]
+    rest = [w for w in seconds.values() if w["consumer"] < busy_ms]
+    return {"exporting": medians(busy), "rest": medians(rest)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rate", type=float, default=200.0)
@@ -142,6 +173,9 @@ def main() -> None:
     parser.add_argument("--base-port", type=int, default=0)
     parser.add_argument("--settings", default="", help="KEY=VALUE,… for the stack")
     parser.add_argument(
+        "--summary", type=Path, help="only print `export_windows` of a timeline.json written before"
+    )
+    parser.add_argument(
         "--prefill-seconds",
         type=float,
         default=0.0,
@@ -149,6 +183,9 @@ def main() -> None:
         " runs before the cold step: the analytics store's day grows with them)",
     )
     args = parser.parse_args()
+    if args.summary is not None:
+        print(json.dumps(export_windows(json.loads(args.summary.read_text()))))
+        return
     args.out.mkdir(parents=True, exist_ok=True)
     if args.base_port:
         ports = itertools.count(args.base_port)
@@ -197,6 +234,7 @@ def main() -> None:
         for log in stack.data_dir.rglob("*.log"):
             shutil.copy(log, args.out / log.name)
     (args.out / "timeline.json").write_text(json.dumps(result, indent=1) + "\n")
+    print("consumer exporting vs not:", json.dumps(export_windows(result)))
     for i, run in enumerate(result["runs"]):
         worst = sorted(run["bins"], key=lambda b: b["max"], reverse=True)[:6]
         print(f"run {i + 1}: worst bins")
