@@ -16,7 +16,9 @@ sees the entry before the lock goes. Loaders queue their own after-answer writes
 A loader may also answer before it knows whether its answer may be stored: it returns the
 verdict as a coroutine, run after the answer and after the entry's Redis write. The answer goes
 into L1 at once and to Redis as any other; a verdict that refuses evicts it again, everywhere
-(for those moments it is what a follower of the same flight was answered anyway).
+(for those moments it is what a follower of the same flight was answered anyway). A verdict
+that writes the entry itself (`SelfStored`: one round trip for the entry and the verdict's own
+writes) is run the same way, without a write of the entry before it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from cache import metrics
 from cache.flight_lock import FlightLock, wait_for_entry
@@ -39,7 +41,17 @@ CacheState = Literal["hit", "miss", "stale"]
 # What a loader returns: the encoded answer, and whether it may be stored (complete answers only)
 # — or a coroutine that finds out, run after the answer (`ReadThroughCache._load`).
 Verdict = Coroutine[Any, Any, bool]
-Loaded = tuple[FareEntry, bool | Verdict]
+
+
+class SelfStored(NamedTuple):
+    """A verdict that writes the entry to Redis itself, in the same round trip as its own
+    writes and before them (search/answer_writes.py): `ReadThroughCache` then only puts the
+    answer in L1 and, if the verdict refuses, evicts it."""
+
+    verdict: Verdict
+
+
+Loaded = tuple[FareEntry, bool | Verdict | SelfStored]
 # Called with background=True for a refresh that nobody waits for (so it takes a deadline of its
 # own rather than what is left of the search that found the entry stale).
 Loader = Callable[[bool], Awaitable[Loaded]]
@@ -186,7 +198,10 @@ class ReadThroughCache:
             if then is not None:
                 await then
             raise
-        if not isinstance(storable, bool):
+        if isinstance(storable, SelfStored):
+            self.store.l1.put(key, entry)
+            self.behind(self._keep_if(storable.verdict, key, timeout, then))
+        elif not isinstance(storable, bool):
             self.store.l1.put(key, entry)
             self.behind(self._share_if(storable, key, entry, timeout, then))
         elif storable:
@@ -222,6 +237,17 @@ class ReadThroughCache:
                 await self.store.evict([key], timeout=timeout)
         finally:
             verdict.close()  # not awaited if the write was cancelled: no warning
+            if then is not None:
+                await then
+
+    async def _keep_if(
+        self, verdict: Verdict, key: str, timeout: float, then: Coroutine[Any, Any, None] | None
+    ) -> None:
+        try:
+            if not await verdict:
+                await self.store.evict([key], timeout=timeout)
+        finally:
+            verdict.close()
             if then is not None:
                 await then
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from cache.batch import Queued
 from cache.model import CacheError, FareEntry, dump_entry, load_entry
 
 
@@ -35,14 +36,25 @@ class RedisFareCache:
         return load_entry(data if isinstance(data, bytes) else data.encode())
 
     async def set(self, key: str, entry: FareEntry, *, timeout: float) -> None:
-        ttl_ms = int((entry.stale_until - self._clock()) * 1000)
-        if ttl_ms <= 0:
+        queued = self.set_command(key, entry)
+        if queued is None:
             return
         try:
             async with asyncio.timeout(timeout):
-                await self._client.set(key, dump_entry(entry), px=ttl_ms)
+                await queued.alone()
         except (RedisError, OSError, TimeoutError) as exc:
             raise CacheError(f"redis SET failed: {exc!r}") from exc
+
+    def set_command(self, key: str, entry: FareEntry) -> Queued | None:
+        """What `set` sends, for a batch (`cache.batch`); None when the entry is past its stale
+        window (nothing to write)."""
+        ttl_ms = int((entry.stale_until - self._clock()) * 1000)
+        if ttl_ms <= 0:
+            return None
+        data = dump_entry(entry)
+        return Queued(
+            ("SET", key, data, "PX", ttl_ms), lambda: self._client.set(key, data, px=ttl_ms)
+        )
 
     async def delete(self, keys: Sequence[str], *, timeout: float) -> None:
         if not keys:

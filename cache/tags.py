@@ -33,6 +33,7 @@ import msgspec
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from cache.batch import Queued, script_call
 from cache.model import CacheError
 
 # One hash tag for every tag set and eviction mark: `_ADD` reads a mark and writes tag sets in one
@@ -205,17 +206,29 @@ class RedisTagIndex:
         unless_marked: str,
         since: float,
     ) -> bool:
-        ttl_ms = int(ttl_s * 1000)
-        unique = list(dict.fromkeys(tags))
-        if ttl_ms <= 0 or not unique:
+        queued = self.add_command(
+            tags, member, ttl_s=ttl_s, unless_marked=unless_marked, since=since
+        )
+        if queued is None:
             return True
-        keys = [mark_key(unless_marked), *map(tag_key, unique), *map(tag_mark_key, unique)]
         try:
             async with asyncio.timeout(timeout):
-                added = await self._add(keys=keys, args=[member, ttl_ms, repr(since), len(unique)])
+                added = await queued.alone()
         except _FAILURES as exc:
             raise CacheError(f"redis tag SADD failed: {exc!r}") from exc
         return bool(added)
+
+    def add_command(
+        self, tags: Iterable[str], member: str, *, ttl_s: float, unless_marked: str, since: float
+    ) -> Queued | None:
+        """What `add` sends, for a batch (`cache.batch`): its reply is truthy when the member was
+        recorded. None when there is nothing to record (`add` answers True then)."""
+        ttl_ms = int(ttl_s * 1000)
+        unique = list(dict.fromkeys(tags))
+        if ttl_ms <= 0 or not unique:
+            return None
+        keys = [mark_key(unless_marked), *map(tag_key, unique), *map(tag_mark_key, unique)]
+        return script_call(self._add, keys, [member, ttl_ms, repr(since), len(unique)])
 
     async def mark(self, names: Iterable[str], *, at: float, ttl_s: float, timeout: float) -> None:
         try:

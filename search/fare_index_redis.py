@@ -16,6 +16,7 @@ import msgspec
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from cache.batch import Queued, script_call
 from search.fare_index import CheapestFare, ErrorLog, FareIndexError, IndexSlot
 
 _RECORD = """
@@ -66,16 +67,26 @@ class RedisFareIndex:
         self._log = ErrorLog("fare index: redis write failed, fare not indexed")
 
     async def record(self, slot: IndexSlot, fare: CheapestFare) -> None:
-        ttl_ms = int((fare.stale_until - self._clock()) * 1000)
-        if ttl_ms <= 0:
+        queued = self.record_command(slot, fare)
+        if queued is None:
             return
         try:
             async with asyncio.timeout(self._timeout_s):
-                await self._script(
-                    keys=[slot.key], args=[slot.field, _encoder.encode(fare), ttl_ms]
-                )
+                await queued.alone()
         except _FAILURES as exc:
             self._log(exc)
+
+    def record_command(self, slot: IndexSlot, fare: CheapestFare) -> Queued | None:
+        """What `record` sends, for a batch (`cache.batch`); None when the fare is past its stale
+        window. A batch reports a failed write through `failed`."""
+        ttl_ms = int((fare.stale_until - self._clock()) * 1000)
+        if ttl_ms <= 0:
+            return None
+        return script_call(self._script, [slot.key], [slot.field, _encoder.encode(fare), ttl_ms])
+
+    def failed(self, exc: BaseException) -> None:
+        """A write sent in a batch failed: logged as `record` logs its own."""
+        self._log(exc)
 
     async def forget(self, slots: Sequence[IndexSlot], offer_id: str) -> None:
         try:

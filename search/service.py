@@ -12,12 +12,13 @@ import msgspec
 
 from cache.model import FareEntry
 from cache.policy import TtlPolicy
-from cache.read_through import CacheState, Loaded, ReadThroughCache
+from cache.read_through import CacheState, Loaded, ReadThroughCache, SelfStored
 from connectors import errors, offer_ids
 from connectors.model import Offer, PricedOffer
 from connectors.resilience import ConnectorStatus, ResilientConnector
 from kernel.errors import Conflict, Gone, NotFound, ServiceUnavailable
 from kernel.usage import CacheOutcome, Channel, RepriceEvent
+from search.answer_writes import AnswerWrites
 from search.caching import (
     QueryKeys,
     cache_key,
@@ -77,6 +78,7 @@ class SearchService:
         index: FareIndex | None = None,
         stale: StaleFares | None = None,
         usage: SearchUsage | None = None,
+        writes: AnswerWrites | None = None,
     ) -> None:
         self._connectors = {c.name: c for c in connectors}
         self._order = {name: i for i, name in enumerate(self._connectors)}
@@ -94,6 +96,9 @@ class SearchService:
         self._index_scope = scope_of(self._cache_scope)
         self._query_keys = QueryKeys(max_bytes=query_keys_bytes(fares))
         self._stale = stale
+        # The after-answer writes in one round trip (one Redis, not a cluster): the entry's,
+        # the tags' and the index's, which `fares`, `stale` and `index` would send one by one.
+        self._writes = writes
         self.usage = SearchUsage() if usage is None else usage
 
     @property
@@ -242,6 +247,10 @@ class SearchService:
         # Answered before its tags: L1 at once; the index, the entry's SET, then the tags after
         # (`ReadThroughCache`). A re-pricing that beats the tags marks the offer, the tags then
         # refuse the answer (cache/tags.py), and it is evicted and leaves the index again.
+        # With `writes`: the SET, the tags and the index in that order, in one round trip.
+        if self._writes is not None and key is not None:
+            ids = [o.id for o in offers]
+            return entry, SelfStored(self._writes.write(key, entry, ids, slot, fare, began=began))
         recorded = None
         if self._index is not None and slot is not None and fare is not None:
             recorded = self._fares.behind(self._index.record(slot, fare))

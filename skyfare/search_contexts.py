@@ -25,6 +25,7 @@ from connectors.registry import build_connectors
 from kernel.auth import AUTHENTICATE, IDENTIFY, PARTNER_CHECK
 from kernel.tasks import stop_task
 from search import routes as search_routes
+from search.answer_writes import AnswerWrites
 from search.fare_index_redis import RedisFareIndex
 from search.service import SearchService
 from search.stale_fares import StaleFares
@@ -43,7 +44,7 @@ from skyfare.keys import (
 )
 from skyfare.partners import PartnerGate, PartnerKeys
 from skyfare.ratelimit import RateLimiter
-from skyfare.redis_client import redis_client, warm_up
+from skyfare.redis_client import is_cluster, redis_client, warm_up
 from skyfare.settings import Settings
 from skyfare.travelers import KEY_PREFIX as TRAVELER_KEY_PREFIX
 from skyfare.travelers import TravelerGate
@@ -175,13 +176,25 @@ async def connectors(app: web.Application) -> AsyncIterator[None]:
         cache_timeout_s = settings.cache_redis_timeout_ms / 1000
         fares = app[FARE_CACHE]
         index = RedisFareIndex(app[REDIS], timeout_s=cache_timeout_s)
+        tags = RedisTagIndex(app[REDIS])
         stale = StaleFares(
             fares.store,
-            RedisTagIndex(app[REDIS]),
+            tags,
             index,
             timeout_s=REDIS_TIMEOUT_S,
             tag_timeout_s=cache_timeout_s,
         )
+        # One round trip for an answer's writes, where they keep their order: not on a cluster.
+        writes = None
+        if not is_cluster(settings):
+            writes = AnswerWrites(
+                app[REDIS],
+                fares.store,
+                RedisFareCache(app[REDIS]),
+                tags,
+                index,
+                timeout_s=cache_timeout_s,
+            )
         service = app[search_routes.SEARCH_SERVICE] = SearchService(
             connectors,
             default_deadline_ms=settings.search_deadline_ms,
@@ -192,6 +205,7 @@ async def connectors(app: web.Application) -> AsyncIterator[None]:
             index=index,
             stale=stale,
             usage=SearchUsage(app[USAGE], traveler_key=settings.usage_hash_secret.encode()),
+            writes=writes,
         )
         watch_breakers(connectors, app[USAGE])
         # Evicts what holds sold after they answered, and what a crashed process left owed.

@@ -20,7 +20,7 @@ from typing import Any
 import uvloop
 from aiohttp import web
 
-from skyfare import heap
+from skyfare import heap, priority
 from skyfare.logs import configure_logging
 from skyfare.settings import Settings
 from skyfare.tracing import start_tracing
@@ -62,8 +62,10 @@ def run_notify_worker(settings: Settings) -> None:
 
 
 def run_analytics(settings: Settings) -> None:
-    """Process entry point: the analytics consumer (analytics/), until SIGINT/SIGTERM."""
+    """Process entry point: the analytics consumer (analytics/), until SIGINT/SIGTERM, niced
+    below the API workers it shares cores with (skyfare/priority.py), before any thread starts."""
     _prepare_child(settings)
+    priority.give_way()
     from skyfare.analytics_runner import serve_analytics
 
     uvloop.run(serve_analytics(settings))
