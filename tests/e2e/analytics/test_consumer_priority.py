@@ -41,14 +41,17 @@ def test_the_consumer_and_its_duckdb_threads_run_niced_and_the_api_does_not(
     api = supervisor.spawn("api-worker-0", serve_until_terminated)
     consumer = supervisor.spawn("analytics", run_analytics, settings, restart=True)
     try:
-        # Serving: its store is open (DuckDB's file and threads exist).
+        # Serving: its store is open and DuckDB's threads started (the file shows up first).
         deadline = time.monotonic() + BOUND_S
-        while time.monotonic() < deadline and not any((tmp_path / "analytics").glob("*.duckdb")):
+        threads: list[int] = []
+        while time.monotonic() < deadline:
+            if consumer.pid is not None and any((tmp_path / "analytics").glob("*.duckdb")):
+                threads = nice_of_each_thread(consumer.pid)
+                if len(threads) > 1:
+                    break
             time.sleep(0.05)
         assert consumer.pid is not None
         assert api.pid is not None
-
-        threads = nice_of_each_thread(consumer.pid)
 
         assert len(threads) > 1  # DuckDB's pool, started after the process gave way
         assert set(threads) == {max(BACKGROUND_NICE, os.getpriority(os.PRIO_PROCESS, 0))}
