@@ -10,6 +10,7 @@ import asyncpg
 import msgspec
 import pytest
 
+from connectors import offer_ids
 from skyfare.settings import Settings
 from tests.support.airline_orders import until
 from tests.support.booking import BookingEnv, booking_app
@@ -70,3 +71,43 @@ async def test_an_unpaid_hold_past_its_deadline_expires_and_its_seats_go_back_on
     booking = await _airline_booking(env, offer, order["id"])
     assert booking["status"] == "CANCELLED"
     assert await env.seats_left(offer) == seats_before
+
+
+async def test_a_hold_of_an_earlier_sim_falling_due_releases_no_booking_of_a_later_one(
+    settings: Settings, database_url: str
+) -> None:
+    """The suite keeps one database while each test opens a sim of its own, seeded alike: a hold
+    an earlier test left falls due while a later test runs, and the later app's sweeper cancels
+    its locator at the later sim. Seeded locators were the same in every sim, so that released
+    a booking of the later test (its flight's price moved between a re-price and a hold: the
+    browser's "The airline changed this offer"). A real airline never issues a live locator
+    twice; neither does the sim now, whatever its seed."""
+    async with booking_app(settings) as earlier:
+        left = await earlier.order(await earlier.token("alice"), await earlier.offer(days=50))
+        stale = await left.json()
+        assert left.status == 201, stale
+    async with booking_app(msgspec.structs.replace(settings, hold_sweep_interval_s=0.05)) as env:
+        alice = await env.token("alice")
+        offer = await env.offer(days=50)  # the same airline as the earlier hold's, seeded alike
+        response = await env.order(alice, offer)
+        order = await response.json()
+        assert response.status == 201, order
+        conn = await asyncpg.connect(database_url)
+        try:
+            await conn.execute(
+                "UPDATE orders SET payment_required_by = now() - interval '1 second' WHERE id = $1",
+                stale["id"],
+            )
+
+            async def swept() -> bool:
+                status = await conn.fetchval("SELECT status FROM orders WHERE id = $1", stale["id"])
+                return bool(status == "expired")
+
+            await until(swept, timeout_s=10)
+        finally:
+            await conn.close()
+
+        # the same airline, else the later sim never saw the stale locator
+        assert offer_ids.decode(stale["offer_id"])[0] == offer_ids.decode(order["offer_id"])[0]
+        booking = await _airline_booking(env, offer, order["id"])
+        assert booking["status"] == "HELD"
