@@ -7,7 +7,7 @@ periodic sweep (`expire_due`), so its seats come back even if nobody asks about 
 from __future__ import annotations
 
 import datetime as dt
-import random
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -57,10 +57,9 @@ class TicketStock:
 class BookingDesk:
     """One seller's bookings; every method runs without awaiting, so each change is atomic."""
 
-    def __init__(self, inventory: Inventory, stock: TicketStock, *, seed: int, airline: str):
+    def __init__(self, inventory: Inventory, stock: TicketStock):
         self._inventory = inventory
         self._stock = stock
-        self._rng = random.Random(f"{seed}:locators:{airline}")
         self._by_locator: dict[str, Booking] = {}
         self._by_reference: dict[str, Booking] = {}
         self._held: dict[str, Booking] = {}
@@ -121,8 +120,13 @@ class BookingDesk:
             self.cancel(booking)
 
     def _new_locator(self) -> str:
+        # Random, not drawn from the seed (as the gateway's ids, sim/payments/ledger.py): every
+        # sim opened with one seed issued the same locators, and the tests' sims share one
+        # database, so a hold left by an earlier test, falling due, had the later test's hold
+        # sweeper cancel that locator at the later sim: a booking of the later test. A real
+        # airline never issues a live locator twice.
         while True:
-            locator = "".join(self._rng.choices(_LOCATOR_ALPHABET, k=6))
+            locator = "".join(secrets.choice(_LOCATOR_ALPHABET) for _ in range(6))
             if locator not in self._by_locator:
                 return locator
 

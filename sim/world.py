@@ -45,7 +45,7 @@ class World:
                 spec,
                 schedule=self.schedule,
                 inventory=self.inventory,
-                desk=BookingDesk(self.inventory, stock, seed=seed, airline=spec.slug),
+                desk=BookingDesk(self.inventory, stock),
                 operators=by_code,
                 secret=key,
                 seed=seed,
