@@ -93,6 +93,10 @@ def test_a_signed_in_traveler_books_and_pays_and_sees_the_booking_reference(scre
     expect(cancelling).to_contain_text("refunded to your card")
     page.get_by_role("button", name="Yes, cancel the trip").click()
     expect(page.get_by_role("heading", name="This trip is cancelled")).to_be_visible()
+    # The airline kept most of it: the box says what was paid, not a "Total" beside "refund
+    # complete" that read as all of it coming back.
+    expect(booking).to_contain_text(re.compile(r"You paid \$[\d,.]+\."))
+    expect(booking).not_to_contain_text("Total")
 
 
 def test_a_declined_card_keeps_the_seats_held_and_says_so(screen: Page) -> None:
@@ -112,3 +116,10 @@ def test_a_declined_card_keeps_the_seats_held_and_says_so(screen: Page) -> None:
     # Why, from the order's payment_decline_code: in words, the code kept for support.
     expect(booking).to_contain_text("Your bank declined the card, so nothing was charged.")
     expect(booking).to_contain_text("Code for support: generic_decline")
+
+    # "Try another card": the way to is on the page the decline landed on, not only after a reload.
+    page.get_by_role("link", name="Pay now").click()
+    expect(page.get_by_role("heading", name="Pay for your trip")).to_be_visible()
+    page.get_by_label("Test card that succeeds").check()
+    page.get_by_role("button", name="Pay").click()
+    expect(page.get_by_role("heading", name="Your trip is booked")).to_be_visible()

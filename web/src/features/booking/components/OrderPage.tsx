@@ -92,10 +92,13 @@ function OrderDetails({ orderId }: { orderId: string }) {
           {declined && `${declineSentence(why)} ${why.next} `}
           {refundOwed(order) && "Your refund is on its way: this page shows it once it is through. "}
           {order.payment_status === "refunded" && "Your refund is complete. "}
-          Total {money(order.total_amount, order.total_currency)}.
+          {/* once refunded, what was paid: "Total" beside "refund complete" read as all of it back */}
+          {order.payment_status === "refunded" || refundOwed(order) ? "You paid" : "Total"}{" "}
+          {money(order.total_amount, order.total_currency)}.
         </p>
         {declined && why.code && <SupportDetail label="Code for support" text={why.code} />}
-        {order.status === "held" && ["unpaid", "failed"].includes(order.payment_status) && !paying && (
+        {/* `paying` hides it only until the payment just started shows up; a declined one is over */}
+        {order.status === "held" && (declined || (order.payment_status === "unpaid" && !paying)) && (
           <p>
             <Link
               className="button primary"
