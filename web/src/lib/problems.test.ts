@@ -63,6 +63,16 @@ group("fieldErrors", () => {
     ]);
     expect(fieldErrors(problem, searchFieldFor("one-way")).byField).toEqual({ "origin-0": "a; b" });
   });
+
+  it("says a message once when a round trip's two slices both name the field", () => {
+    const problem = validation([
+      { field: "slices[0].origin", message: "must be a 3-letter IATA airport code" },
+      { field: "slices[1].destination", message: "must be a 3-letter IATA airport code" },
+    ]);
+    expect(fieldErrors(problem, searchFieldFor("round-trip")).byField).toEqual({
+      "origin-0": "must be a 3-letter IATA airport code",
+    });
+  });
 });
 
 group("passenger errors", () => {

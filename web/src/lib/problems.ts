@@ -138,7 +138,9 @@ export function fieldErrors(
   for (const error of problem.errors ?? []) {
     const name = fieldFor(error.field);
     if (name === undefined) other.push(error);
-    else byField[name] = byField[name] ? `${byField[name]}; ${error.message}` : error.message;
+    // A round trip's two slices share From and To: the same message twice said nothing more.
+    else if (!byField[name]) byField[name] = error.message;
+    else if (!byField[name].split("; ").includes(error.message)) byField[name] = `${byField[name]}; ${error.message}`;
   }
   return { byField, other };
 }
