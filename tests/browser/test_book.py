@@ -19,6 +19,17 @@ def _day(days_ahead: int) -> str:
     return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days_ahead)).isoformat()
 
 
+def _local_moment(page: Page, instant: str) -> str:
+    """`instant` as the browser words it in its own zone (what the trip's history shows)."""
+    return str(
+        page.evaluate(
+            "(s) => new Intl.DateTimeFormat(undefined, {dateStyle: 'medium', timeStyle: 'short'})"
+            ".format(new Date(s))",
+            instant,
+        )
+    )
+
+
 def open_an_offer(page: Page) -> None:
     page.goto(
         f"/results?trip=one-way&leg=LHR.JFK.{_day(50)}&adults=1&children=0&infants=0&cabin=economy"
@@ -116,6 +127,12 @@ def test_a_declined_card_keeps_the_seats_held_and_says_so(screen: Page) -> None:
     # Why, from the order's payment_decline_code: in words, the code kept for support.
     expect(booking).to_contain_text("Your bank declined the card, so nothing was charged.")
     expect(booking).to_contain_text("Code for support: generic_decline")
+
+    # The hold's deadline in the traveler's zone and words, as the history beside it (it was the
+    # API's UTC stamp cut to "2026-12-05 04:27 UTC").
+    deadline = booking.locator("time")
+    expect(deadline).to_have_text(_local_moment(page, deadline.get_attribute("datetime") or ""))
+    expect(booking).not_to_contain_text("UTC")
 
     # "Try another card": the way to is on the page the decline landed on, not only after a reload.
     page.get_by_role("link", name="Pay now").click()

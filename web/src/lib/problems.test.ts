@@ -26,6 +26,13 @@ group("describe", () => {
   it("has a fallback for a type it does not know", () => {
     expect(describe({ type: "about:blank" }).message).toBe("Something went wrong.");
   });
+
+  it("says which limit was reached: unpaid holds point to My trips, saved travelers to deleting one", () => {
+    const limit = (name: string) => describe({ type: "https://skyfare.dev/problems/limit-reached", limit: name });
+    expect(limit("open_holds").next).toMatch(/My trips/);
+    expect(limit("held_seats_per_flight").next).toMatch(/My trips/);
+    expect(limit("saved_travelers").next).toMatch(/Delete one/);
+  });
 });
 
 group("fieldErrors", () => {

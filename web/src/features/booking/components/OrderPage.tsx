@@ -6,7 +6,7 @@ import { ProblemNotice } from "../../../components/ProblemNotice";
 import { SupportDetail } from "../../../components/SupportDetail";
 import type { Order } from "../../../lib/api/client";
 import { decline, declineSentence } from "../../../lib/declines";
-import { money } from "../../../lib/format";
+import { localMoment, money } from "../../../lib/format";
 import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
 import { BaggageAllowance, SliceDetails } from "../../offers";
@@ -87,8 +87,12 @@ function OrderDetails({ orderId }: { orderId: string }) {
           {order.status === "confirmed" && "Paid and ticketed. "}
           {order.status === "held" &&
             order.payment_status !== "paid" &&
-            order.payment_required_by &&
-            `Pay by ${order.payment_required_by.slice(0, 16).replace("T", " ")} UTC to keep these seats. `}
+            order.payment_required_by && (
+              <>
+                Pay by <time dateTime={order.payment_required_by}>{localMoment(order.payment_required_by)}</time> to keep
+                these seats.{" "}
+              </>
+            )}
           {declined && `${declineSentence(why)} ${why.next} `}
           {refundOwed(order) && "Your refund is on its way: this page shows it once it is through. "}
           {order.payment_status === "refunded" && "Your refund is complete. "}
