@@ -19,6 +19,17 @@ def _day(days_ahead: int) -> str:
     return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days_ahead)).isoformat()
 
 
+def _local_moment(page: Page, instant: str) -> str:
+    """`instant` as the browser words it in its own zone (what the trip's history shows)."""
+    return str(
+        page.evaluate(
+            "(s) => new Intl.DateTimeFormat(undefined, {dateStyle: 'medium', timeStyle: 'short'})"
+            ".format(new Date(s))",
+            instant,
+        )
+    )
+
+
 def open_an_offer(page: Page) -> None:
     page.goto(
         f"/results?trip=one-way&leg=LHR.JFK.{_day(50)}&adults=1&children=0&infants=0&cabin=economy"
@@ -93,6 +104,10 @@ def test_a_signed_in_traveler_books_and_pays_and_sees_the_booking_reference(scre
     expect(cancelling).to_contain_text("refunded to your card")
     page.get_by_role("button", name="Yes, cancel the trip").click()
     expect(page.get_by_role("heading", name="This trip is cancelled")).to_be_visible()
+    # The airline kept most of it: the box says what was paid, not a "Total" beside "refund
+    # complete" that read as all of it coming back.
+    expect(booking).to_contain_text(re.compile(r"You paid \$[\d,.]+\."))
+    expect(booking).not_to_contain_text("Total")
 
 
 def test_a_declined_card_keeps_the_seats_held_and_says_so(screen: Page) -> None:
@@ -112,3 +127,16 @@ def test_a_declined_card_keeps_the_seats_held_and_says_so(screen: Page) -> None:
     # Why, from the order's payment_decline_code: in words, the code kept for support.
     expect(booking).to_contain_text("Your bank declined the card, so nothing was charged.")
     expect(booking).to_contain_text("Code for support: generic_decline")
+
+    # The hold's deadline in the traveler's zone and words, as the history beside it (it was the
+    # API's UTC stamp cut to "2026-12-05 04:27 UTC").
+    deadline = booking.locator("time")
+    expect(deadline).to_have_text(_local_moment(page, deadline.get_attribute("datetime") or ""))
+    expect(booking).not_to_contain_text("UTC")
+
+    # "Try another card": the way to is on the page the decline landed on, not only after a reload.
+    page.get_by_role("link", name="Pay now").click()
+    expect(page.get_by_role("heading", name="Pay for your trip")).to_be_visible()
+    page.get_by_label("Test card that succeeds").check()
+    page.get_by_role("button", name="Pay").click()
+    expect(page.get_by_role("heading", name="Your trip is booked")).to_be_visible()

@@ -85,6 +85,35 @@ def test_a_new_price_at_booking_is_shown_and_can_be_accepted(screen: Page) -> No
     expect(page.get_by_role("heading", name="This trip is cancelled")).to_be_visible()
 
 
+def test_too_many_unpaid_holds_at_booking_says_to_pay_or_cancel_one_in_my_trips(
+    screen: Page,
+) -> None:
+    # The problem document booking/limits.py sends; it read "You have reached the most you can
+    # keep. Delete one you no longer need" (the saved travelers' words): delete what, where?
+    page = screen
+    to_passengers(page)
+    answer_orders_once(
+        page,
+        409,
+        {
+            "type": "https://skyfare.dev/problems/limit-reached",
+            "title": "Limit reached",
+            "status": 409,
+            "detail": "you have 5 unpaid holds, the most allowed at once is 5: "
+            "pay or cancel one first",
+            "limit": "open_holds",
+            "maximum": 5,
+            "current": 5,
+        },
+    )
+    page.get_by_role("button", name="Continue to seats").click()
+
+    refused = page.get_by_role("alert")
+    expect(refused).to_contain_text("Pay for or cancel a trip on hold in My trips")
+    expect(refused).not_to_contain_text("Delete one")
+    assert_accessible(page)
+
+
 def test_an_offer_expired_at_booking_leads_to_a_new_search(screen: Page) -> None:
     page = screen
     to_passengers(page)

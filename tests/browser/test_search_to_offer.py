@@ -108,6 +108,19 @@ def test_sorting_and_filters_apply_without_a_new_search(screen: Page) -> None:
     assert [url for url in requests if "/v1/search" in url] == []
 
 
+def test_a_family_s_results_say_each_price_is_the_total_for_all_of_them(screen: Page) -> None:
+    # A price for three travelers, unlabelled, read as one person's fare (the offer's page said
+    # "3 passengers" only after a tap).
+    page = screen
+    page.goto(
+        f"/results?trip=one-way&leg=LHR.JFK.{_day(21)}&adults=1&children=1&infants=1&cabin=economy"
+    )
+    expect(page.get_by_role("status").filter(has_text="offers found")).to_be_visible()
+    card = page.get_by_role("region", name="Results").get_by_role("article").first
+    expect(card).to_contain_text("total for 3 passengers")
+    assert_accessible(page)
+
+
 def test_a_refused_search_names_the_field_beside_it(screen: Page) -> None:
     page = screen
     page.goto(
@@ -118,6 +131,28 @@ def test_a_refused_search_names_the_field_beside_it(screen: Page) -> None:
     to = page.get_by_role("combobox", name="To", exact=True)
     expect(to).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_text("unknown airport 'QQQ'")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_a_refused_round_trip_says_each_error_once_above_the_fields_it_marks(screen: Page) -> None:
+    # A name typed without picking an airport: both slices of the round trip are refused, and
+    # their two errors land on the same From field. They were said twice there, and the notice
+    # pointing to "the fields marked below" sat under the form.
+    page = screen
+    page.goto(
+        f"/results?trip=round-trip&leg=LONDON.JFK.{_day(20)}&return={_day(25)}"
+        "&adults=1&children=0&infants=0&cabin=economy"
+    )
+    notice = page.get_by_role("alert")
+    expect(notice).to_contain_text("Check the fields marked below")
+    origin = page.get_by_role("combobox", name="From", exact=True)
+    expect(origin).to_have_attribute("aria-invalid", "true")
+    error = page.get_by_text("must be a 3-letter IATA airport code")
+    expect(error).to_have_text(re.compile(r"^\W*must be a 3-letter IATA airport code$"))
+    notice_box, origin_box = notice.bounding_box(), origin.bounding_box()
+    assert notice_box is not None
+    assert origin_box is not None
+    assert notice_box["y"] < origin_box["y"]
     assert_accessible(page)
 
 

@@ -63,6 +63,14 @@ export function localDate(stamp: string): string {
   return `${DAYS[day]} ${d} ${MONTHS[mo - 1]}`;
 }
 
+const MOMENT = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+/** A UTC instant of ours (a deadline, a history entry) in the traveler's own zone and language,
+ * as the trip's history says it: a flight's times are the airport's, an instant is the reader's. */
+export function localMoment(instant: string): string {
+  return MOMENT.format(new Date(instant));
+}
+
 /** Minutes between two local stamps at the same airport (a layover). */
 export function minutesBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}Z`) - Date.parse(`${from}Z`)) / 60000);

@@ -26,6 +26,13 @@ group("describe", () => {
   it("has a fallback for a type it does not know", () => {
     expect(describe({ type: "about:blank" }).message).toBe("Something went wrong.");
   });
+
+  it("says which limit was reached: unpaid holds point to My trips, saved travelers to deleting one", () => {
+    const limit = (name: string) => describe({ type: "https://skyfare.dev/problems/limit-reached", limit: name });
+    expect(limit("open_holds").next).toMatch(/My trips/);
+    expect(limit("held_seats_per_flight").next).toMatch(/My trips/);
+    expect(limit("saved_travelers").next).toMatch(/Delete one/);
+  });
 });
 
 group("fieldErrors", () => {
@@ -62,6 +69,16 @@ group("fieldErrors", () => {
       { field: "slices[0].origin", message: "b" },
     ]);
     expect(fieldErrors(problem, searchFieldFor("one-way")).byField).toEqual({ "origin-0": "a; b" });
+  });
+
+  it("says a message once when a round trip's two slices both name the field", () => {
+    const problem = validation([
+      { field: "slices[0].origin", message: "must be a 3-letter IATA airport code" },
+      { field: "slices[1].destination", message: "must be a 3-letter IATA airport code" },
+    ]);
+    expect(fieldErrors(problem, searchFieldFor("round-trip")).byField).toEqual({
+      "origin-0": "must be a 3-letter IATA airport code",
+    });
   });
 });
 

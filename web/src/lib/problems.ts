@@ -94,6 +94,14 @@ const MESSAGES: Record<string, Explained> = {
   },
 };
 
+// The booking caps on unpaid holds (booking/limits.py, by the problem's `limit`): the generic
+// "Delete one you no longer need" said nothing about what to free, nor where.
+const HOLD_LIMITS = new Set(["open_holds", "held_seats", "held_seats_per_flight"]);
+const HOLD_LIMIT: Explained = {
+  message: "You already hold as many unpaid seats or trips as one traveler can at once.",
+  next: "Pay for or cancel a trip on hold in My trips, then try again.",
+};
+
 const FALLBACK: Explained = {
   message: "Something went wrong.",
   next: "Try again in a moment.",
@@ -104,8 +112,11 @@ export function problemKind(problem: Pick<Problem, "type">): string {
   return problem.type.startsWith(BASE) ? problem.type.slice(BASE.length) : problem.type;
 }
 
-export function describe(problem: Pick<Problem, "type"> & { orders_in_flight?: unknown; seats?: unknown }): Explained {
+export function describe(
+  problem: Pick<Problem, "type"> & { orders_in_flight?: unknown; seats?: unknown; limit?: unknown },
+): Explained {
   if (problem.orders_in_flight !== undefined) return MESSAGES[ORDERS_IN_FLIGHT] ?? FALLBACK;
+  if (typeof problem.limit === "string" && HOLD_LIMITS.has(problem.limit)) return HOLD_LIMIT;
   if (Array.isArray(problem.seats)) return MESSAGES[SEAT_TAKEN] ?? FALLBACK;
   return MESSAGES[problemKind(problem)] ?? FALLBACK;
 }
@@ -138,7 +149,9 @@ export function fieldErrors(
   for (const error of problem.errors ?? []) {
     const name = fieldFor(error.field);
     if (name === undefined) other.push(error);
-    else byField[name] = byField[name] ? `${byField[name]}; ${error.message}` : error.message;
+    // A round trip's two slices share From and To: the same message twice said nothing more.
+    else if (!byField[name]) byField[name] = error.message;
+    else if (!byField[name].split("; ").includes(error.message)) byField[name] = `${byField[name]}; ${error.message}`;
   }
   return { byField, other };
 }

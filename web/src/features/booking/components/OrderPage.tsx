@@ -6,7 +6,7 @@ import { ProblemNotice } from "../../../components/ProblemNotice";
 import { SupportDetail } from "../../../components/SupportDetail";
 import type { Order } from "../../../lib/api/client";
 import { decline, declineSentence } from "../../../lib/declines";
-import { money } from "../../../lib/format";
+import { localMoment, money } from "../../../lib/format";
 import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
 import { BaggageAllowance, SliceDetails } from "../../offers";
@@ -87,15 +87,22 @@ function OrderDetails({ orderId }: { orderId: string }) {
           {order.status === "confirmed" && "Paid and ticketed. "}
           {order.status === "held" &&
             order.payment_status !== "paid" &&
-            order.payment_required_by &&
-            `Pay by ${order.payment_required_by.slice(0, 16).replace("T", " ")} UTC to keep these seats. `}
+            order.payment_required_by && (
+              <>
+                Pay by <time dateTime={order.payment_required_by}>{localMoment(order.payment_required_by)}</time> to keep
+                these seats.{" "}
+              </>
+            )}
           {declined && `${declineSentence(why)} ${why.next} `}
           {refundOwed(order) && "Your refund is on its way: this page shows it once it is through. "}
           {order.payment_status === "refunded" && "Your refund is complete. "}
-          Total {money(order.total_amount, order.total_currency)}.
+          {/* once refunded, what was paid: "Total" beside "refund complete" read as all of it back */}
+          {order.payment_status === "refunded" || refundOwed(order) ? "You paid" : "Total"}{" "}
+          {money(order.total_amount, order.total_currency)}.
         </p>
         {declined && why.code && <SupportDetail label="Code for support" text={why.code} />}
-        {order.status === "held" && ["unpaid", "failed"].includes(order.payment_status) && !paying && (
+        {/* `paying` hides it only until the payment just started shows up; a declined one is over */}
+        {order.status === "held" && (declined || (order.payment_status === "unpaid" && !paying)) && (
           <p>
             <Link
               className="button primary"

@@ -4,7 +4,7 @@ import { Link, useNavigate } from "react-router";
 import { CardChoice, DEFAULT_CARD } from "../../../components/CardChoice";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
-import { money } from "../../../lib/format";
+import { localMoment, money } from "../../../lib/format";
 import { useAttempt } from "../../../lib/attempt";
 import { payOrder } from "../api/orders";
 import { PassengerSeats } from "./PassengerSeats";
@@ -55,7 +55,12 @@ export function PayStep({ order }: { order: Order }) {
         </button>
         <span className="price-note">
           Hold: the seats are kept for you until{" "}
-          {order.payment_required_by ? `${order.payment_required_by.slice(0, 16).replace("T", " ")} UTC` : "the deadline"}; pay
+          {order.payment_required_by ? (
+            <time dateTime={order.payment_required_by}>{localMoment(order.payment_required_by)}</time>
+          ) : (
+            "the deadline"
+          )}
+          ; pay
           later from My trips.
         </span>
       </div>

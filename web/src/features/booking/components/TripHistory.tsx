@@ -2,11 +2,10 @@ import { useId } from "react";
 
 import { SupportDetail } from "../../../components/SupportDetail";
 import type { Order } from "../../../lib/api/client";
+import { localMoment } from "../../../lib/format";
 import { useOrderHistory } from "../api/history";
 import { stepOf } from "../history";
 
-// In the traveler's own zone and language: the API's times are UTC instants.
-const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 /** The trip's history as a timeline: each change, when, who made it and why (oldest first). */
 export function TripHistory({ order }: { order: Order }) {
@@ -28,7 +27,7 @@ export function TripHistory({ order }: { order: Order }) {
               <li key={`${item.at}-${index}`} className={`timeline-step ${step.tone}`}>
                 <p className="timeline-title">{step.title}</p>
                 <p className="timeline-meta">
-                  <time dateTime={item.at}>{WHEN.format(new Date(item.at))}</time> · {step.by}
+                  <time dateTime={item.at}>{localMoment(item.at)}</time> · {step.by}
                 </p>
                 {step.reason && <p className="timeline-reason">{step.reason}</p>}
                 {step.support && <SupportDetail label={step.support.label} text={step.support.text} />}

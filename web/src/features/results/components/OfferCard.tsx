@@ -10,6 +10,8 @@ interface Props {
 
 /** One offer in the results: each slice's times, duration and stops, the price, and Select. */
 export function OfferCard({ offer, onSelect }: Props) {
+  const { adults = 1, children = 0, infants = 0 } = offer.passengers;
+  const travelers = adults + children + infants;
   return (
     <article className="offer-card" aria-label={`${offer.owner.name}, ${money(offer.total_amount, offer.total_currency)}`}>
       <div className="offer-slices">
@@ -40,8 +42,12 @@ export function OfferCard({ offer, onSelect }: Props) {
       </div>
       <div className="offer-price">
         {/* Element Timing names this text's first paint (bench/web_paint.py reads it) */}
-        <span className="price" {...ELEMENT_TIMING}>
-          {money(offer.total_amount, offer.total_currency)}
+        <span className="price-total">
+          <span className="price" {...ELEMENT_TIMING}>
+            {money(offer.total_amount, offer.total_currency)}
+          </span>
+          {/* the total for everyone: without it a family's price reads as one person's */}
+          {travelers > 1 && <span className="price-note">total for {travelers} passengers</span>}
         </span>
         <button type="button" className="primary" onClick={() => onSelect(offer)}>
           Select

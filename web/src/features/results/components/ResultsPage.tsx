@@ -55,13 +55,13 @@ export function ResultsPage() {
   return (
     <div className="results-page">
       <h1>{route}</h1>
+      {/* above the form it opens: the notice points to "the fields marked below" */}
+      {stream.problem && <ProblemNotice problem={stream.problem} other={errors?.other ?? []} />}
       <details className="change-search" open={errors !== null}>
         <summary>Change search</summary>
         <StableSearchForm key={key} initial={form} errors={errors?.byField ?? NO_ERRORS} onSearch={search} />
       </details>
-      {stream.problem ? (
-        <ProblemNotice problem={stream.problem} other={errors?.other ?? []} />
-      ) : (
+      {!stream.problem && (
         <>
           <AirlineStatus answered={stream.answered} meta={stream.meta} />
           <FilterPanel filters={filters} airlines={airlines} onChange={setFilters} />
