@@ -10,7 +10,6 @@ its seed: `SKYFARE_SOAK_SEED=<seed>` replays the same choices (the timing is the
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import random
 from collections.abc import AsyncIterator
@@ -20,6 +19,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from kernel.tasks import stop_task
 from skyfare.settings import Settings
 from tests.e2e.payment.test_cancel_races import airline_status
 from tests.support.payment_app import PayEnv, payment_app
@@ -111,9 +111,7 @@ async def race_batch(env: PayEnv, rng: random.Random, first_day: int) -> list[Ra
             env.gateway.deliveries, lambda ds: all(d["state"] != "pending" for d in ds), timeout=60
         )
     finally:
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
+        await stop_task(watcher)  # one cancel() can be swallowed (kernel/tasks.py)
     kept = sorted({(r["id"], r["status"]) for r in seen})
     assert not kept, f"seed {SEED}: ended orders seen keeping the money: {kept}"
     return races

@@ -14,6 +14,7 @@ from prometheus_client import REGISTRY
 
 from booking.events import decode_event
 from booking.relay import OutboxRelay
+from kernel.tasks import stop_task
 from skyfare.embedded import EmbeddedRedis
 from tests.support.notify import eventually, insert_outbox, order_event
 from tests.support.redis_cluster import redis_or_cluster
@@ -41,9 +42,8 @@ async def _running(*relays: OutboxRelay) -> AsyncIterator[list[asyncio.Task[None
     try:
         yield tasks
     finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        # One cancel() can be swallowed by asyncpg's timeouts (kernel/tasks.py).
+        await asyncio.gather(*(stop_task(task) for task in tasks))
 
 
 async def _stream_ids(client: redis.Redis, stream: str) -> list[str]:
