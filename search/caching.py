@@ -138,11 +138,18 @@ def to_entry(
     return entry, complete
 
 
-_STATES: dict[CacheState, bytes] = {"hit": b"hit", "miss": b"miss", "stale": b"stale"}
-# What `response_body` puts around a fresh hit's `took_ms`, by `entry.partial`; and the digits of
-# the small `took_ms` a hit almost always has, ready (`str(n).encode()` per request otherwise).
-_HIT_TAIL = {
-    partial: b',"cache":"hit","partial":' + (b"true" if partial else b"false") + b',"connectors":'
+# What `response_body` puts between `took_ms` and the connectors, by (cache state, Redis
+# unavailable, partial): built once, as are the digits of the small `took_ms` a hit almost always
+# has (a cached search's hot path; bench/results/2026-12-05-cached-view.md).
+_META_TAIL: dict[tuple[CacheState, bool, bool], bytes] = {
+    (state, unavailable, partial): b',"cache":"%s"%s,"partial":%s,"connectors":'
+    % (
+        state.encode(),
+        b',"cache_unavailable":true' if unavailable else b"",
+        b"true" if partial else b"false",
+    )
+    for state in ("hit", "miss", "stale")
+    for unavailable in (False, True)
     for partial in (False, True)
 }
 _TOOK_DIGITS = tuple(b"%d" % n for n in range(256))
@@ -164,30 +171,8 @@ def response_body(
             b'","offers":',
             entry.offers,
             b',"meta":{"took_ms":',
-            str(took_ms).encode(),
-            b',"cache":"',
-            _STATES[cache],
-            b'","cache_unavailable":true,"partial":' if cache_unavailable else b'","partial":',
-            b"true" if entry.partial else b"false",
-            b',"connectors":',
-            entry.connectors,
-            b"}}",
-        )
-    )
-
-
-def hit_body(search_id: str, entry: FareEntry, took_ms: int) -> bytes:
-    """`response_body(search_id, entry, took_ms=took_ms, cache="hit")`, for the fast path of a
-    cached search: the same bytes from fewer pieces (a test holds the two equal)."""
-    return b"".join(
-        (
-            b'{"search_id":"',
-            search_id.encode(),
-            b'","offers":',
-            entry.offers,
-            b',"meta":{"took_ms":',
             _TOOK_DIGITS[took_ms] if 0 <= took_ms < 256 else b"%d" % took_ms,
-            _HIT_TAIL[entry.partial],
+            _META_TAIL[cache, cache_unavailable, entry.partial],
             entry.connectors,
             b"}}",
         )

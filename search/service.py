@@ -22,7 +22,6 @@ from search.answer_writes import AnswerWrites
 from search.caching import (
     QueryKeys,
     cache_key,
-    hit_body,
     query_keys_bytes,
     response_body,
     to_entry,
@@ -194,7 +193,7 @@ class SearchService:
         took_ms = round((self._clock() - start) * 1000)
         if request is not None and self.usage.enabled:
             self.usage.fast_hit(request, entry, took_ms, channel)
-        return hit_body(new_search_id(), entry, took_ms)
+        return response_body(new_search_id(), entry, took_ms=took_ms, cache="hit")
 
     async def cheapest(self, request: SearchRequest) -> tuple[CheapestFare | None, FareEntry]:
         """The cheapest offer of the answer `search_body` would give (same cache, same
