@@ -39,7 +39,7 @@ from skyfare.request_id import (
     request_id_from,
     trace_id_from,
 )
-from skyfare.security_headers import owed_template
+from skyfare.security_headers import owed_headers
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,9 @@ CATCH_ALL_PATH = "/{path:.*}"
 # on every request (skyfare/security_headers.py).
 _REQUEST_ID = istr(HEADER)
 _TRACEPARENT = istr(TRACEPARENT)
-_OWED = owed_template(_REQUEST_ID)  # X-Request-Id (set per request) and the security headers
+# X-Request-Id (its value set per request) and the security headers, in their order: a copy of
+# this per request costs half of building the dict (bench/results/2026-12-05-cached-view.md).
+_OWED = owed_headers(_REQUEST_ID, "")
 
 
 def install_plumbing(app: web.Application) -> None:

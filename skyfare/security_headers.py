@@ -46,13 +46,6 @@ def owed_headers(request_id_header: str, request_id: str) -> dict[str, str]:
     return {request_id_header: request_id, **_EVERY_RESPONSE}
 
 
-def owed_template(request_id_header: str) -> dict[str, str]:
-    """`owed_headers(request_id_header, "")`, for a caller that copies it per request and sets
-    the id in its place: a dict's copy costs half of building it (~1,500 instructions less a
-    request, bench/results/2026-12-05-cached-view.md), and the headers keep their order."""
-    return owed_headers(request_id_header, "")
-
-
 def apply(response: web.StreamResponse) -> None:
     """The policy on a response built outside the plumbing (protocol errors, `Expect`)."""
     response.headers.update(_EVERY_RESPONSE)
