@@ -60,30 +60,36 @@ async def test_each_declined_reason_gives_its_code(
     assert await booking_pool.fetchval("SELECT decline_code_in($1)", reason) == code
 
 
-async def test_an_order_names_the_decline_of_its_failed_payment_until_it_is_paid_again(
-    repository: PgOrderRepository,
-) -> None:
+async def paying(repository: PgOrderRepository) -> str:
+    """A held order whose card payment has started (`processing`): its id."""
     order = await repository.create(new_order(), actor="alice")
     await repository.transition(order.id, HOLD, actor="booking")
     await repository.transition(order.id, PAY, actor="alice")
-    moved = await repository.transition(order.id, declined("do_not_honor"), actor="payments")
+    return order.id
+
+
+async def test_an_order_names_the_decline_of_its_failed_payment_until_it_is_paid_again(
+    repository: PgOrderRepository,
+) -> None:
+    order_id = await paying(repository)
+    moved = await repository.transition(order_id, declined("do_not_honor"), actor="payments")
 
     assert moved is not None
     assert moved.payment_decline_code == "do_not_honor"  # as returned by the change itself
-    got = await repository.get(order.id)
+    got = await repository.get(order_id)
     assert got is not None
     assert got.payment_decline_code == "do_not_honor"
-    history = await repository.history(order.id)
+    history = await repository.history(order_id)
     assert [h.decline_code for h in history] == [None, None, None, "do_not_honor"]
 
-    retried = await repository.transition(order.id, PAY, actor="alice")
+    retried = await repository.transition(order_id, PAY, actor="alice")
     assert retried is not None
     assert retried.payment_decline_code is None
-    again = await repository.transition(order.id, declined("insufficient_funds"), actor="payments")
+    again = await repository.transition(order_id, declined("insufficient_funds"), actor="payments")
     assert again is not None
     assert again.payment_decline_code == "insufficient_funds"  # the latest failure's
     cancel = Change(from_status=("held",), to_status="cancelled", reason="cancelled by traveler")
-    cancelled = await repository.transition(order.id, cancel, actor="alice")
+    cancelled = await repository.transition(order_id, cancel, actor="alice")
     assert cancelled is not None
     assert (cancelled.payment_status, cancelled.payment_decline_code) == (
         "failed",
@@ -94,19 +100,17 @@ async def test_an_order_names_the_decline_of_its_failed_payment_until_it_is_paid
 async def test_the_order_names_the_code_its_writer_stored_not_what_the_reason_says(
     repository: PgOrderRepository,
 ) -> None:
-    order = await repository.create(new_order(), actor="alice")
-    await repository.transition(order.id, HOLD, actor="booking")
-    await repository.transition(order.id, PAY, actor="alice")
+    order_id = await paying(repository)
     moved = await repository.transition(
-        order.id, declined("expired_card", said="payment failed: generic_decline"), actor="p"
+        order_id, declined("expired_card", said="payment failed: generic_decline"), actor="p"
     )
 
     assert moved is not None
     assert moved.payment_decline_code == "expired_card"
-    got = await repository.get(order.id)
+    got = await repository.get(order_id)
     assert got is not None
     assert got.payment_decline_code == "expired_card"
-    history = await repository.history(order.id)
+    history = await repository.history(order_id)
     assert history[-1].decline_code == "expired_card"
 
 
@@ -114,15 +118,13 @@ async def test_the_order_names_the_code_its_writer_stored_not_what_the_reason_sa
 async def test_a_decline_code_of_any_shape_is_kept_on_the_order_and_its_history(
     repository: PgOrderRepository, code: str
 ) -> None:
-    order = await repository.create(new_order(), actor="alice")
-    await repository.transition(order.id, HOLD, actor="booking")
-    await repository.transition(order.id, PAY, actor="alice")
-    await repository.transition(order.id, declined(code), actor="payments")
+    order_id = await paying(repository)
+    await repository.transition(order_id, declined(code), actor="payments")
 
-    got = await repository.get(order.id)
+    got = await repository.get(order_id)
     assert got is not None
     assert got.payment_decline_code == code
-    assert (await repository.history(order.id))[-1].decline_code == code
+    assert (await repository.history(order_id))[-1].decline_code == code
 
 
 def test_only_a_move_into_payment_failed_records_a_decline_code() -> None:
