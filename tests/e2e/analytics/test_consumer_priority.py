@@ -41,20 +41,22 @@ def test_the_consumer_and_its_duckdb_threads_run_niced_and_the_api_does_not(
     api = supervisor.spawn("api-worker-0", serve_until_terminated)
     consumer = supervisor.spawn("analytics", run_analytics, settings, restart=True)
     try:
-        # Serving: its store is open and DuckDB's threads started (the file shows up first).
+        # Serving: its store is open. Then every thread it runs for a while, DuckDB's included
+        # whenever it starts one (with `threads=1` it may run none: 1 of 3 CI runs saw only the
+        # main thread in 120 s), is sampled: each must be niced.
         deadline = time.monotonic() + BOUND_S
-        threads: list[int] = []
-        while time.monotonic() < deadline:
-            if consumer.pid is not None and any((tmp_path / "analytics").glob("*.duckdb")):
-                threads = nice_of_each_thread(consumer.pid)
-                if len(threads) > 1:
-                    break
+        while time.monotonic() < deadline and not any((tmp_path / "analytics").glob("*.duckdb")):
             time.sleep(0.05)
+        assert any((tmp_path / "analytics").glob("*.duckdb")), "the consumer never opened its store"
         assert consumer.pid is not None
         assert api.pid is not None
+        seen: set[int] = set()
+        sampled_until = time.monotonic() + 1.0
+        while time.monotonic() < sampled_until:
+            seen.update(nice_of_each_thread(consumer.pid))
+            time.sleep(0.02)
 
-        assert len(threads) > 1  # DuckDB's pool, started after the process gave way
-        assert set(threads) == {max(BACKGROUND_NICE, os.getpriority(os.PRIO_PROCESS, 0))}
+        assert seen == {max(BACKGROUND_NICE, os.getpriority(os.PRIO_PROCESS, 0))}
         assert set(nice_of_each_thread(api.pid)) == {os.getpriority(os.PRIO_PROCESS, 0)}
     finally:
         supervisor.stop_all()
