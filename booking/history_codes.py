@@ -3,9 +3,10 @@
 Each code names one kind of change whatever its sentence says; clients choose their words by it
 and show the reason's text for a code they do not know, or for none (a reason of a shape the
 database function does not list). The codes are derived from the reasons in PostgreSQL, by
-`order_history_code()` (booking/sql/0140_order_history_codes.sql), which lists each reason's
-shape and its writer's code; tests/integration/booking/test_history_codes.py keeps the two lists
-and the writers' sentences in step.
+`order_history_code()` (booking/sql/0140_order_history_codes.sql, replaced by the newest migration
+that defines it: 0145), which lists each reason's shape and its writer's code;
+tests/integration/booking/test_history_codes.py keeps the two lists and the writers' sentences in
+step.
 """
 
 from __future__ import annotations

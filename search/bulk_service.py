@@ -4,8 +4,10 @@ Queries are looked up in chunks (one Redis pipeline each), and the lines of a ch
 before the next chunk is looked up, so a partner reads the first fares while the last are still
 being fetched: a first chunk of 10, then chunks of 250 (a few round trips, not one per 100
 queries: issue 18's last line). Each chunk's lookup has the index's own timeout, so a Redis
-stall costs the lines of one chunk (`error`), not the whole rest of the batch; a query of a
-failed lookup repeated in a later chunk is looked up again there. In `live` mode what is
+stall costs the lines of one chunk (`error`), not the whole rest of the batch. An `error` line
+is never an answer for a repeat: a query whose lookup failed, or whose live search had ended in
+an error, is asked again when a later chunk repeats it (a repeat in the same chunk, or one taken
+while its live search still runs, shares that lookup or search). In `live` mode what is
 missing is searched concurrently (at most `concurrency` at a time) through
 `SearchService.cheapest`, i.e. the fare cache and its single-flight shared with travelers, each
 under the default search deadline; lines behind a running search wait for it.
@@ -79,13 +81,14 @@ class _Answer:
     """The answer to one distinct query of a batch, shared by its repeats: its line after the
     index (`line_tail`), once known, and its usage event; or the live search giving both.
     A fare index answer's event is stamped from `said` when its first line is recorded.
-    `unavailable`: the lookup failed; a repeat in a later chunk is looked up again."""
+    `failed`: its line is an `error` (the lookup failed, or the live search did), so it answers
+    no later repeat."""
 
-    __slots__ = ("event", "said", "tail", "task", "unavailable")
+    __slots__ = ("event", "failed", "said", "tail", "task")
 
     def __init__(self, tail: bytes | None = None) -> None:
         self.tail = tail
-        self.unavailable = False
+        self.failed = False
         self.event: HitStamp | None = None
         self.said: tuple[BulkQuery, CheapestFare | None, CacheOutcome] | None = None
         self.task: asyncio.Future[tuple[BulkLine, HitStamp | None]] | None = None
@@ -101,7 +104,12 @@ class _Answer:
                 return False
             line, self.event = self.task.result()
             self.tail = line_tail(line)
+            self.failed = line.status == "error"
         return True
+
+    def reusable(self) -> bool:
+        """Whether a later repeat may take this answer: not once its line is an `error`."""
+        return not (self.ready() and self.failed)
 
 
 async def ordered_lines(
@@ -204,14 +212,16 @@ def _take(
     pending: deque[tuple[int, _Answer]],
 ) -> list[tuple[BulkQuery, _Answer]]:
     """Queue queries `start`…`end` with their answers; the valid ones not seen before (or whose
-    earlier lookup failed: a partner expects each line answered as well as the index can when
-    it comes), which still need one. An invalid query's line is known at once."""
+    earlier answer is an `error`: a partner reads each line on its own and expects it answered
+    as well as the index, or a search, can when it comes), which still need one. An invalid
+    query's line is known at once."""
     new: list[tuple[BulkQuery, _Answer]] = []
     for i in range(start, end):
         raw = queries[i]
         key = query_key(raw) if keys is None else keys[i]
         answer = None if key is None else answers.get(key)
-        if answer is None or answer.unavailable:
+        # A repeat of a known line that is not an error (nearly every repeat) costs no call.
+        if answer is None or ((answer.tail is None or answer.failed) and not answer.reusable()):
             answer = _Answer()
             parsed = validate_query(raw, today)
             if isinstance(parsed, BulkQuery):
@@ -247,7 +257,7 @@ async def _answer(
         else:
             answer.said = (query, None, "miss")
             answer.tail = line_tail(_UNAVAILABLE if failed else _NOT_CACHED)
-            answer.unavailable = failed
+            answer.failed = failed
 
 
 _NOT_CACHED = BulkLine(index=0, status="not_cached")

@@ -7,7 +7,8 @@ import socket
 import time
 
 
-def _bindable(port: int) -> bool:
+def bindable(port: int) -> bool:
+    """Whether 127.0.0.1:`port` can be bound now (nothing holds it)."""
     with socket.socket() as sock:
         try:
             sock.bind(("127.0.0.1", port))
@@ -33,7 +34,7 @@ def free_ports_with_bus(count: int, *, bus_offset: int = 10_000) -> list[int]:
     for port in candidates:
         if port + bus_offset in chosen or port - bus_offset in chosen:
             continue
-        if _bindable(port) and _bindable(port + bus_offset):
+        if bindable(port) and bindable(port + bus_offset):
             chosen.append(port)
             if len(chosen) == count:
                 return chosen

@@ -1,6 +1,6 @@
 """order_history.code: derived by PostgreSQL from each reason's shape
-(booking/sql/0140_order_history_codes.sql), for the rows there were before the column (once, by
-the migration) and for every new one."""
+(booking/sql/0140_order_history_codes.sql, its function replaced by 0145), for the rows there
+were before the column (once, by the migration) and for every new one."""
 
 from __future__ import annotations
 
@@ -12,8 +12,13 @@ import asyncpg
 import pytest
 
 from booking.history_codes import HistoryCode
+from skyfare.migrations import migrate
+from tests.support.database import migrations_before
 
-MIGRATION = Path(__file__).parents[3] / "booking" / "sql" / "0140_order_history_codes.sql"
+SQL = Path(__file__).parents[3] / "booking" / "sql"
+MIGRATION = SQL / "0140_order_history_codes.sql"
+# The migration whose `order_history_code()` is the one in force: the newest that defines it.
+CODES = max(p for p in SQL.glob("*.sql") if "FUNCTION order_history_code(" in p.read_text())
 
 # One reason of each shape as booking/ and payment/ write it (the writer beside each).
 REASONS: list[tuple[str, str | None]] = [
@@ -41,6 +46,15 @@ REASONS: list[tuple[str, str | None]] = [
         " it is retried",
         "refund_retrying",
     ),  # payment/cancellation_refunds.py
+    (  # the gateway's code as it sent it (payment/wire.py gateway_code): any printable text
+        "refund of 9.28 USD to pay_8d refused by the payment gateway (Do Not Honor); it is retried",
+        "refund_retrying",
+    ),
+    (
+        "refund of 9.28 USD to pay_8d refused by the payment gateway (Charge Disputed (N7));"
+        " it is retried",
+        "refund_retrying",
+    ),
     ("refund owed: 9.28 USD to pay_8d", "refund_owed"),
     ("the flight change och_1 cost 80.00 USD less: refund owed: 80.00 USD to och_1", "refund_owed"),
     ("the order was cancelled: nothing to refund (a non-refundable fare)", "nothing_to_refund"),
@@ -64,7 +78,7 @@ async def test_each_reason_shape_gets_its_code(
 
 
 def test_the_database_and_the_api_know_the_same_codes() -> None:
-    in_sql = set(re.findall(r"THEN '([a-z_]+)'", MIGRATION.read_text()))
+    in_sql = set(re.findall(r"THEN '([a-z_]+)'", CODES.read_text()))
     assert in_sql == set(typing.get_args(HistoryCode))
     assert {code for _, code in REASONS if code} == in_sql  # every code has a sample above
 
@@ -101,3 +115,32 @@ async def test_the_migration_gives_rows_written_before_it_their_code(
         await conn.execute(_NOTE, "payment started")
         await conn.execute("ALTER TABLE" + add_column)
         assert await conn.fetchval("SELECT code FROM order_history") == "payment_started"
+
+
+# Refused refunds as payment/cancellation_refunds.py wrote them before 0145, and their codes after.
+REFUSALS: list[tuple[str, str | None]] = [
+    ("refund of 9.28 USD to pay_8d refused by the payment gateway (card_declined); it is retried",
+     "refund_retrying"),
+    ("refund of 9.28 USD to pay_8d refused by the payment gateway (Do Not Honor); it is retried",
+     "refund_retrying"),
+    ("refund of 9.28 USD to pay_8d refused by the payment gateway (Charge Disputed (N7)); it is"
+     " retried", "refund_retrying"),
+    ("a reason nobody wrote yet", None),
+]  # fmt: skip
+
+
+async def test_refused_refunds_written_before_0145_get_their_code_whatever_the_gateway_said(
+    bare_pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    await migrate(bare_pool, timeout=30, directories=[migrations_before(145, tmp_path)])
+    async with bare_pool.acquire() as conn:
+        await conn.execute(_ORDER)
+        for reason, _ in REFUSALS:
+            await conn.execute(_NOTE, reason)
+        before = await conn.fetch("SELECT code FROM order_history ORDER BY id")
+        assert [r["code"] for r in before] == ["refund_retrying", None, None, None]  # as 0140
+
+    await migrate(bare_pool, timeout=30)
+
+    rows = await bare_pool.fetch("SELECT reason, code FROM order_history ORDER BY id")
+    assert [tuple(r) for r in rows] == REFUSALS

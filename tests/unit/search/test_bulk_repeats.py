@@ -139,3 +139,38 @@ async def test_a_repeated_missing_query_is_searched_live_once() -> None:
 
 async def _all(lines: Any) -> list[bytes]:
     return [chunk async for chunk in lines]
+
+
+async def test_a_repeat_after_a_live_search_ended_in_an_error_is_searched_again() -> None:
+    # The error line of a live search that had ended (one no airline could be asked for fails
+    # at once, within the next chunk's lookup) used to answer every later repeat of its query.
+    index = InMemoryFareIndex()
+    searched: list[dt.date] = []
+    first_ended = asyncio.Event()
+
+    async def live(q: BulkQuery) -> tuple[BulkLine, HitStamp | None]:
+        searched.append(q.departure_date)
+        if len(searched) == 1:
+            first_ended.set()
+            return BulkLine(index=0, status="error", detail="no airline could be asked"), None
+        return fare_line(0, fare("99.00")), (b"live", b"", b"")
+
+    async def lookup(slots: Any) -> list[CheapestFare | None]:
+        if index.lookups:  # a later chunk's Redis round trip, during which the first search ends
+            await first_ended.wait()
+        return await index.lookup(slots)
+
+    lines = ordered_lines(
+        [query(days=3), query(days=5), query(days=3), query(days=5)], today=TODAY, now=NOW,
+        max_age_s=60, scope=SCOPE, lookup=lookup, live=live, chunk=1,
+    )  # fmt: skip
+    decoded = [
+        msgspec.json.decode(line) for chunk in await _all(lines) for line in chunk.splitlines()
+    ]
+
+    day3, day5 = (TODAY + dt.timedelta(days=n) for n in (3, 5))
+    assert searched == [day3, day5, day3]  # day 5's answer held, day 3's error did not
+    assert [(line["index"], line["status"]) for line in decoded] == [
+        (0, "error"), (1, "ok"), (2, "ok"), (3, "ok"),
+    ]  # fmt: skip
+    assert decoded[2]["cheapest"]["amount"] == "99.00"
