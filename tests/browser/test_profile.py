@@ -237,7 +237,10 @@ def test_a_field_s_hint_does_not_push_its_input_below_its_neighbour_s(screen: Pa
     page = screen
     sign_in_at_profile(page, ALAN)
     profile = page.get_by_role("form", name="Your profile")
-    textbox = lambda name: profile.get_by_role("textbox", name=name, exact=True)  # noqa: E731
+
+    def textbox(name: str) -> Locator:
+        return profile.get_by_role("textbox", name=name, exact=True)
+
     # Side by side on a desktop, one of each pair with a hint ("As on your passport").
     pairs = [
         (textbox("Given name"), textbox("Family name")),

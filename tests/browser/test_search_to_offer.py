@@ -95,7 +95,9 @@ def test_each_offer_s_select_button_names_its_offer(screen: Page) -> None:
     expect(page.get_by_role("status").filter(has_text="offers found")).to_be_visible()
     results = page.get_by_role("region", name="Results")
     # "Select" shown, and which offer said to a screen reader: seller, flights, times, price.
-    named = re.compile(r"^Select [^:]+: [A-Z0-9]{2}\d+.* LHR \d\d:\d\d to JFK \d\d:\d\d.*; \$[\d,.]+$")
+    named = re.compile(
+        r"^Select [^:]+: [A-Z0-9]{2}\d+.* LHR \d\d:\d\d to JFK \d\d:\d\d.*; \$[\d,.]+$"
+    )
     buttons = results.get_by_role("button", name=named)
     expect(buttons.first).to_be_visible()
     expect(buttons.first).to_have_text("Select")

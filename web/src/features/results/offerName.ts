@@ -1,10 +1,10 @@
 import type { Offer } from "../../lib/api/client";
-import { localTime, money } from "../../lib/format";
+import { daysLater, localTime, money } from "../../lib/format";
 
 type Slice = Offer["slices"][number];
 
 function dayWord(departing: string, arriving: string): string {
-  const days = Math.round((Date.parse(arriving.slice(0, 10)) - Date.parse(departing.slice(0, 10))) / 86_400_000);
+  const days = daysLater(departing, arriving);
   if (days === 0 || Number.isNaN(days)) return "";
   return days > 0 ? ` (+${days} day${days > 1 ? "s" : ""})` : ` (${days} day${days < -1 ? "s" : ""})`;
 }
