@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 import msgspec
 
 from booking.events import Contact, OrderSnapshot
-from connectors.model import Slice
+from connectors.model import Conditions, Slice
 
 OrderStatus = Literal["pending", "held", "confirmed", "cancelled", "expired", "failed"]
 PaymentStatus = Literal["unpaid", "processing", "paid", "refunded", "failed"]
@@ -248,7 +248,9 @@ class OrderView(msgspec.Struct, frozen=True, kw_only=True):
     `booking_reference` is ours, the one to quote to support. `seats`: each passenger's seat
     per segment (`passenger_id` `pas_N` is the N-th of `passengers`). `payment_decline_code`:
     while `payment_status` is `failed`, the card gateway's code for why (`generic_decline`,
-    `insufficient_funds`; null when it gave none), else null.
+    `insufficient_funds`; null when it gave none), else null. `conditions`: the fare conditions
+    the order flies under (the offer's at booking, the new offer's after a flight change), as
+    an offer states them; null on orders made before they were kept (the airline decides).
     """
 
     id: str
@@ -269,6 +271,7 @@ class OrderView(msgspec.Struct, frozen=True, kw_only=True):
     last_change: LastChange | None = None
     seats: tuple[OrderSeat, ...] = ()
     payment_decline_code: str | None = None
+    conditions: Conditions | None = None
 
     @classmethod
     def of(cls, order: Order) -> OrderView:
@@ -291,6 +294,9 @@ class OrderView(msgspec.Struct, frozen=True, kw_only=True):
             last_change=order.last_change,
             seats=order.seats,
             payment_decline_code=order.payment_decline_code,
+            conditions=None
+            if order.terms is None
+            else Conditions(refundable=order.terms.refundable, changeable=order.terms.changeable),
         )
 
 

@@ -1,10 +1,18 @@
 """Airport type-ahead: the airports whose code, city or name match what a traveler typed.
 
 Pure over the airportsdata IATA table (the same one searches validate against). The table has no
-traffic figures, so the order is a proxy a traveler recognises: the exact code first, then
-airports whose city starts with the text, then those with a word of the name starting with it;
-within each, the shortest city names first and international airports (by name) before the
-rest, so "lon" offers London before Londrina.
+traffic figures; what it has that says "a major city" is IATA's list of metropolitan areas, the
+cities served by several airports under one city code (LON, NYC, PAR, TYO: airportsdata's
+`iata_macs.csv`, 41 of them). The order is:
+
+1. the airport whose code is the text ("jfk");
+2. the airports of the metropolitan area whose code is the text ("lon": London's five, "nyc");
+3. airports whose city starts with the text, then those with a word of the name starting with it.
+
+Within 2 and 3: the metropolitan area's own airports first, then other airports of a city that
+is one (London Biggin Hill), then the rest; among equals the shortest city names, international
+airports (by name) before others, then by name. So "lon" offers London, England before London,
+Ontario and Londrina, and "kennedy" New York's JFK before Ashland's John F. Kennedy Memorial.
 """
 
 from __future__ import annotations
@@ -40,6 +48,7 @@ class _Entry(msgspec.Struct, frozen=True):
     city: str  # folded
     words: tuple[str, ...]  # folded words of the name
     international: bool
+    metro: int  # 0: a metropolitan area's airport, 1: another in such a city, 2: neither
 
 
 def fold(text: str) -> str:
@@ -48,38 +57,68 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 
+class _Metros(msgspec.Struct, frozen=True):
+    airports: dict[str, tuple[str, ...]]  # metropolitan area code (folded) -> its airport codes
+    members: frozenset[str]  # every metropolitan area's airport codes
+    cities: frozenset[tuple[str, str]]  # (folded city name, country) of each area
+
+
+@functools.cache
+def _metros() -> _Metros:
+    macs = airportsdata.load_iata_macs()
+    return _Metros(
+        airports={code.casefold(): tuple(sorted(mac["airports"])) for code, mac in macs.items()},
+        members=frozenset(code for mac in macs.values() for code in mac["airports"]),
+        cities=frozenset((fold(mac["name"]), mac["country"]) for mac in macs.values()),
+    )
+
+
 @functools.cache
 def _entries() -> tuple[_Entry, ...]:
+    metros = _metros()
     entries = []
     for code, row in airportsdata.load("IATA").items():
         airport = Airport(code=code, name=row["name"], city=row["city"], country=row["country"])
-        name = fold(row["name"])
+        name, city = fold(row["name"]), fold(row["city"])
+        if code in metros.members:
+            metro = 0
+        elif (city, row["country"]) in metros.cities:
+            metro = 1
+        else:
+            metro = 2
         entries.append(
             _Entry(
                 airport=airport,
-                city=fold(row["city"]),
+                city=city,
                 words=tuple(name.replace("-", " ").split()),
                 international="international" in name,
+                metro=metro,
             )
         )
-    # Short city names first ("lon": London before Londrina), international ones among them.
-    return tuple(sorted(entries, key=lambda e: (len(e.city), not e.international, e.airport.name)))
+    # The order within each kind of match (module docstring): major cities' airports first.
+    return tuple(
+        sorted(entries, key=lambda e: (e.metro, len(e.city), not e.international, e.airport.name))
+    )
 
 
 def match_airports(query: str, limit: int) -> tuple[Airport, ...]:
-    """At most `limit` airports matching `query` (code, city prefix, or a name word's prefix)."""
+    """At most `limit` airports matching `query`: its code, a metropolitan area's code, a city
+    prefix, or a name word's prefix, in that order (module docstring)."""
     q = fold(query)
     if not q:
         return ()
-    exact, by_city, by_name = [], [], []
+    in_metro = _metros().airports.get(q, ())
+    exact, by_metro, by_city, by_name = [], [], [], []
     for entry in _entries():
         if entry.airport.code.casefold() == q:
             exact.append(entry.airport)
+        elif entry.airport.code in in_metro:
+            by_metro.append(entry.airport)
         elif entry.city.startswith(q):
             by_city.append(entry.airport)
         elif any(word.startswith(q) for word in entry.words):
             by_name.append(entry.airport)
-    return tuple([*exact, *by_city, *by_name][:limit])
+    return tuple([*exact, *by_metro, *by_city, *by_name][:limit])
 
 
 def parse_airport_query(params: Iterable[tuple[str, str]]) -> tuple[str, int]:

@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import APIRequestContext, Page, expect
+from playwright.sync_api import APIRequestContext, Locator, Page, expect
 
 from tests.browser.conftest import Stack
 from tests.browser.test_book import hold_without_seats, open_an_offer
@@ -225,3 +225,38 @@ def test_a_saved_traveler_is_booked_by_id_and_the_profile_prefills_the_contact(
         expect(page.get_by_role("heading", name="This trip is cancelled")).to_be_visible()
     finally:
         page.request.delete(f"/v1/me/travelers/{created.json()['id']}", headers=auth)
+
+
+def _top(field: Locator) -> float:
+    box = field.bounding_box()
+    assert box is not None
+    return box["y"]
+
+
+def test_a_field_s_hint_does_not_push_its_input_below_its_neighbour_s(screen: Page) -> None:
+    page = screen
+    sign_in_at_profile(page, ALAN)
+    profile = page.get_by_role("form", name="Your profile")
+
+    def textbox(name: str) -> Locator:
+        return profile.get_by_role("textbox", name=name, exact=True)
+
+    # Side by side on a desktop, one of each pair with a hint ("As on your passport").
+    pairs = [
+        (textbox("Given name"), textbox("Family name")),
+        (textbox("Email"), textbox("Phone number")),
+        (textbox("Home airport"), profile.get_by_role("combobox", name="Cabin")),
+    ]
+    # An error under one of a pair keeps them level too.
+    textbox("Home airport").fill("QQQ")
+    profile.get_by_role("button", name="Save profile").click()
+    expect(textbox("Home airport")).to_have_attribute("aria-invalid", "true")
+    for first, second in pairs:
+        labels = [profile.locator(f'label[for="{c.get_attribute("id")}"]') for c in (first, second)]
+        if page.viewport_name == "desktop":  # type: ignore[attr-defined]
+            # side by side: the controls level, and their labels
+            assert _top(first) == _top(second), first
+            assert _top(labels[0]) == _top(labels[1]), first
+        else:  # one column on a phone: each below the one before
+            assert _top(labels[0]) < _top(first) < _top(labels[1]) < _top(second), first
+    screenshot(page, "profile-aligned")

@@ -87,6 +87,44 @@ def test_search_streams_results_and_an_offer_opens_re_priced(screen: Page) -> No
     expect(offers.first).to_be_visible()
 
 
+def test_each_offer_s_select_button_names_its_offer(screen: Page) -> None:
+    page = screen
+    page.goto(
+        f"/results?trip=one-way&leg=LHR.JFK.{_day(21)}&adults=1&children=0&infants=0&cabin=economy"
+    )
+    expect(page.get_by_role("status").filter(has_text="offers found")).to_be_visible()
+    results = page.get_by_role("region", name="Results")
+    # "Select" shown, and which offer said to a screen reader: seller, flights, times, price.
+    named = re.compile(
+        r"^Select [^:]+: [A-Z0-9]{2}\d+.* LHR \d\d:\d\d to JFK \d\d:\d\d.*; \$[\d,.]+$"
+    )
+    buttons = results.get_by_role("button", name=named)
+    expect(buttons.first).to_be_visible()
+    expect(buttons.first).to_have_text("Select")
+    names = [button.get_attribute("aria-label") for button in buttons.all()]
+    assert len(names) > 1
+    assert len(set(names)) == len(names), names  # no two read alike
+    # Each names its own card's price.
+    card = results.get_by_role("listitem").first
+    price = card.locator(".price").inner_text()
+    expect(card.get_by_role("button", name=named)).to_have_accessible_name(
+        re.compile(rf"; {re.escape(price)}$")
+    )
+
+
+def test_lon_offers_london_england_before_london_ontario(screen: Page) -> None:
+    page = screen
+    page.goto("/")
+    page.get_by_role("combobox", name="From", exact=True).fill("lon")
+    options = page.get_by_role("listbox").get_by_role("option")
+    expect(options.first).to_be_visible()
+    # IATA's LON: London's five airports first (an option reads "LHR London · London Heathrow
+    # Airport"), London, Ontario's YXU after them
+    for index in range(5):
+        expect(options.nth(index)).to_have_text(re.compile(r"^(LCY|LGW|LHR|LTN|STN) London · "))
+    expect(options.filter(has_text="YXU")).to_have_count(1)
+
+
 def test_sorting_and_filters_apply_without_a_new_search(screen: Page) -> None:
     page = screen
     page.goto(

@@ -160,3 +160,15 @@ async def test_airports_name_every_bad_parameter(client: Client) -> None:
 
     assert response.status == 422
     assert {e["field"] for e in problem["errors"]} == {"query.q", "query.limit", "query.size"}
+
+
+async def test_airports_offer_london_england_before_london_ontario(client: Client) -> None:
+    response = await client.get("/v1/airports", params={"q": "lon"})
+    airports = (await response.json())["airports"]
+
+    assert response.status == 200
+    # "lon" is IATA's code for London's airports: they come first, London, Ontario (YXU) after.
+    assert {a["code"] for a in airports[:5]} == {"LCY", "LGW", "LHR", "LTN", "STN"}
+    assert all(a["country"] == "GB" for a in airports[:5])
+    kennedy = await (await client.get("/v1/airports", params={"q": "kennedy"})).json()
+    assert kennedy["airports"][0]["code"] == "JFK"

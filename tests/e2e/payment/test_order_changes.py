@@ -184,11 +184,14 @@ async def test_an_economy_fare_is_not_changeable_and_an_expired_offer_is_gone(
     pay_env: PayEnv, alice: Headers
 ) -> None:
     economy = await paid_order(pay_env, alice, days=92)
+    # The order says so itself (its offer's conditions, kept with it): the app offers no change.
+    assert economy["conditions"] == {"refundable": False, "changeable": False}
     status, problem = await change_offers(pay_env, alice, economy, days=22)
     assert status == 422, problem
     assert problem["type"].endswith("/fare-not-changeable")
 
     held = await held_order(pay_env, alice, days=93, **FLEX_CABIN)
+    assert held["conditions"] == {"refundable": False, "changeable": True}  # as created (201)
     status, offers = await change_offers(pay_env, alice, held, days=23)
     assert status == 201, offers
     chosen = offers["data"][0]

@@ -80,9 +80,14 @@ export function todayIso(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
+/** Calendar days from a local departure stamp to a local arrival stamp (1: the next day). */
+export function daysLater(departing: string, arriving: string): number {
+  return Math.round((Date.parse(arriving.slice(0, 10)) - Date.parse(departing.slice(0, 10))) / 86_400_000);
+}
+
 /** ` +1` when a flight lands on a later calendar day than it left (local dates), else "". */
 export function dayShift(departing: string, arriving: string): string {
-  const days = Math.round((Date.parse(arriving.slice(0, 10)) - Date.parse(departing.slice(0, 10))) / 86_400_000);
+  const days = daysLater(departing, arriving);
   return days > 0 ? ` +${days}` : days < 0 ? ` ${days}` : "";
 }
 

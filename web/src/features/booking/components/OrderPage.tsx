@@ -11,6 +11,7 @@ import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
 import { BaggageAllowance, SliceDetails } from "../../offers";
 import { SupportCases } from "../../support";
+import { amendable, flightChange } from "../amendable";
 import { bookingKeys, useOrder } from "../api/orders";
 import { headline } from "../headline";
 import { CancelTrip } from "./CancelTrip";
@@ -22,12 +23,6 @@ import { TripHistory } from "./TripHistory";
 
 // Changing a flight is rare: its screen loads when opened.
 const ChangeFlight = lazy(() => import("../../changes").then((m) => ({ default: m.ChangeFlight })));
-
-/** Flights and seats change on a live order with no payment in flight (booking/seats.py,
- * booking/change_terms.py); the API has the last word on the fare's conditions. */
-const changeable = (order: Order) =>
-  (order.status === "held" && order.payment_status === "unpaid") ||
-  (order.status === "confirmed" && order.payment_status === "paid");
 
 /** An ended order still `paid`: its refund is owed (the page follows it, useOrder). */
 const refundOwed = (order: Order) => order.status !== "held" && order.status !== "confirmed" && order.status !== "pending" && order.payment_status === "paid";
@@ -56,10 +51,11 @@ function OrderDetails({ orderId }: { orderId: string }) {
   const { data: order, error } = useOrder(orderId, paying);
   if (error) return <ProblemNotice problem={error.problem} />;
   if (!order) return <p role="status">Loading your trip…</p>;
-  const open = changeable(order);
+  const open = amendable(order);
+  const flights = flightChange(order);
   const back = () => void navigate(`/trips/${encodeURIComponent(order.id)}`);
   if (params.get("change") === "seats" && open) return <SeatStep order={order} mode="change" onDone={back} />;
-  if (params.get("change") === "flight" && open) {
+  if (params.get("change") === "flight" && flights === "offered") {
     return (
       <Suspense fallback={<p role="status">Loading…</p>}>
         <ChangeFlight
@@ -118,7 +114,7 @@ function OrderDetails({ orderId }: { orderId: string }) {
       {order.slices.map((slice, index) => (
         <div key={index}>
           <SliceDetails slice={slice} />
-          {open && (
+          {flights === "offered" && (
             <p>
               <Link to={`?change=flight&slice=${index}`} aria-label={`Change this flight, ${slice.origin} to ${slice.destination}`}>
                 Change this flight
@@ -127,6 +123,12 @@ function OrderDetails({ orderId }: { orderId: string }) {
           )}
         </div>
       ))}
+      {flights === "fare-forbids" && (
+        <p className="meta">
+          This fare cannot be changed: its conditions allow no flight changes. To fly on other flights, cancel this trip
+          (the quote says what you get back) and book again, or contact support.
+        </p>
+      )}
       <BaggageAllowance slices={order.slices} passengers={order.passengers.length} />
       <section className="conditions" aria-label="Passengers">
         <h2>Passengers</h2>

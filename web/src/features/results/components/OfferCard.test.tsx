@@ -44,3 +44,39 @@ it("adds nothing for one traveler", () => {
   render(<OfferCard offer={offer({ adults: 1 })} onSelect={() => undefined} />);
   expect(screen.queryByText(/total for/)).toBeNull();
 });
+
+it("names each Select button by its offer: seller, flights, times and price", () => {
+  const oneWay = offer({ adults: 1 });
+  const home = {
+    ...oneWay.slices[0]!,
+    origin: "JFK",
+    destination: "LHR",
+    segments: [
+      {
+        ...oneWay.slices[0]!.segments[0]!,
+        flight_number: "BA118",
+        origin: "JFK",
+        destination: "LHR",
+        departing_at: "2026-12-27T18:30:00",
+        arriving_at: "2026-12-28T06:40:00",
+      },
+    ],
+  };
+  const roundTrip = { ...oneWay, id: "off_2", total_amount: "1846.40", slices: [oneWay.slices[0]!, home] };
+  render(
+    <>
+      <OfferCard offer={oneWay} onSelect={() => undefined} />
+      <OfferCard offer={{ ...roundTrip, passengers: { adults: 2 } }} onSelect={() => undefined} />
+    </>,
+  );
+  expect(screen.getByRole("button", { name: "Select Britannia: BA117 LHR 08:00 to JFK 11:00, non-stop; $923.20" })).toBeTruthy();
+  expect(
+    screen.getByRole("button", {
+      name:
+        "Select Britannia: BA117 LHR 08:00 to JFK 11:00, non-stop; " +
+        "BA118 JFK 18:30 to LHR 06:40 (+1 day), non-stop; $1,846.40 for 2 passengers",
+    }),
+  ).toBeTruthy();
+  // the visible label stays the one word
+  expect(screen.getAllByText("Select")).toHaveLength(2);
+});

@@ -1,5 +1,6 @@
 import type { Offer } from "../../../lib/api/client";
 import { dayShift, duration, durationMinutes, localTime, money } from "../../../lib/format";
+import { selectOfferName } from "../offerName";
 
 const ELEMENT_TIMING = { elementtiming: "offer-price" };
 
@@ -49,7 +50,7 @@ export function OfferCard({ offer, onSelect }: Props) {
           {/* the total for everyone: without it a family's price reads as one person's */}
           {travelers > 1 && <span className="price-note">total for {travelers} passengers</span>}
         </span>
-        <button type="button" className="primary" onClick={() => onSelect(offer)}>
+        <button type="button" className="primary" aria-label={selectOfferName(offer)} onClick={() => onSelect(offer)}>
           Select
         </button>
       </div>
