@@ -15,17 +15,24 @@ from __future__ import annotations
 
 import base64
 import os
+import struct
 
 PREFIX = b"srch_"
 _RANDOM_BYTES = 12  # → 16 characters, no padding
+_CHARS = 16
 _BATCH = 256
+# An encoded batch → its 256 pieces of 16 characters; `srch_` + a piece, 256 times over → the ids.
+_PIECES = struct.Struct(f"{_CHARS}s" * _BATCH)
+_IDS = struct.Struct(f"{len(PREFIX) + _CHARS}s" * _BATCH)
 _minted: list[bytes] = []
 
 
 def new_search_id_bytes() -> bytes:
     if not _minted:
         text = base64.urlsafe_b64encode(os.urandom(_RANDOM_BYTES * _BATCH))
-        _minted.extend([PREFIX + text[i : i + 16] for i in range(0, len(text), 16)])
+        # The prefix put before every piece, then cut at every id: three calls into C instead of
+        # a Python loop of 256 slices and concatenations (~1,100 instructions a search id).
+        _minted.extend(_IDS.unpack(PREFIX + PREFIX.join(_PIECES.unpack(text))))
     return _minted.pop()
 
 
