@@ -156,18 +156,19 @@ _TOOK_DIGITS = tuple(b"%d" % n for n in range(256))
 
 
 def response_body(
-    search_id: str,
+    search_id: bytes,
     entry: FareEntry,
     *,
     took_ms: int,
     cache: CacheState,
     cache_unavailable: bool = False,
 ) -> bytes:
-    """The JSON of a `SearchResponse`, built around the entry's stored bytes."""
+    """The JSON of a `SearchResponse`, built around the entry's stored bytes. `search_id`: as
+    `search.ids.new_search_id_bytes` mints it (ASCII, nothing to escape)."""
     return b"".join(
         (
             b'{"search_id":"',
-            search_id.encode(),
+            search_id,
             b'","offers":',
             entry.offers,
             b',"meta":{"took_ms":',

@@ -35,7 +35,7 @@ from search.fare_index import (
     scope_of,
     slot_for_search,
 )
-from search.ids import new_search_id
+from search.ids import new_search_id, new_search_id_bytes
 from search.model import (
     ConnectorLine,
     ConnectorReport,
@@ -167,7 +167,11 @@ class SearchService:
             state == "miss" and self._fares is not None and not self._fares.store.shared_available
         )
         body = response_body(
-            new_search_id(), entry, took_ms=took_ms, cache=state, cache_unavailable=unavailable
+            new_search_id_bytes(),
+            entry,
+            took_ms=took_ms,
+            cache=state,
+            cache_unavailable=unavailable,
         )
         return body, state
 
@@ -193,7 +197,7 @@ class SearchService:
         took_ms = round((self._clock() - start) * 1000)
         if request is not None and self.usage.enabled:
             self.usage.fast_hit(request, entry, took_ms, channel)
-        return response_body(new_search_id(), entry, took_ms=took_ms, cache="hit")
+        return response_body(new_search_id_bytes(), entry, took_ms=took_ms, cache="hit")
 
     async def cheapest(self, request: SearchRequest) -> tuple[CheapestFare | None, FareEntry]:
         """The cheapest offer of the answer `search_body` would give (same cache, same

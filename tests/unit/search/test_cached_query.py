@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from typing import Any
 
 import msgspec
@@ -20,7 +21,7 @@ from search.caching import (
     QueryKeys,
     query_keys_bytes,
 )
-from search.model import SearchRequest
+from search.model import SearchRequest, SearchResponse
 from search.service import SearchService
 from tests.fakes import FakeConnector, offer, segment
 
@@ -204,3 +205,19 @@ async def test_a_body_over_the_size_bound_is_not_remembered() -> None:
     await svc.search_body(request(), raw_query=padded, day=DAY)
 
     assert svc.cached_query_body(padded, DAY, channel="post") is None
+
+
+async def test_a_cached_answer_is_byte_for_byte_its_search_response_encoded() -> None:
+    fake = airline()
+    svc, _ = service(fake, Clock())
+    await svc.search_body(request(), raw_query="q", day=DAY)
+
+    fast = svc.cached_query_body("q", DAY)
+    full, state = await svc.search_body(request())
+
+    assert fast is not None
+    assert state == "hit"
+    for body in (fast, full):
+        answer = msgspec.json.decode(body, type=SearchResponse)
+        assert re.fullmatch(r"srch_[A-Za-z0-9_-]{16}", answer.search_id)
+        assert msgspec.json.encode(answer) == body

@@ -24,7 +24,7 @@ def test_a_response_body_says_its_meta_as_given(
     entry = FareEntry(OFFERS, CONNECTORS, partial, 1, 0.0, 1.0, 2.0)
 
     body = response_body(
-        "srch_0123456789abcdef",
+        b"srch_0123456789abcdef",
         entry,
         took_ms=took_ms,
         cache=cache,  # type: ignore[arg-type]
