@@ -46,6 +46,7 @@ FULL = "data.parquet"
 # 8: a day exported every 30 s (2,880 parts) has at most ~4 levels, ~28 files and `data.parquet`.
 LEVEL_FILES = 8
 _NAME = re.compile(r"part-(\d+)-(\d+)-(\d+)\.parquet")
+_ASIDE = re.compile(r"(\w+)\.(\d{4}-\d{2}-\d{2})\.old")
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
@@ -221,7 +222,14 @@ class ParquetFolders:
     def _recover(self) -> set[Key]:
         """What a killed export left: folders in staging (built and not swapped in, or swapped
         out and not deleted) and `.tmp` files go; the days whose folders hold more than
-        `data.parquet` are returned (they settle once over)."""
+        `data.parquet` are returned (they settle once over). A day's folder that a swap in two
+        steps (`_exchange`, where there is no atomic one) had moved aside goes back first."""
+        for name in os.listdir(self.staging) if os.path.isdir(self.staging) else ():
+            if (aside := _ASIDE.fullmatch(name)) and aside[1] in TABLES:
+                folder = self.folder(aside[1], dt.date.fromisoformat(aside[2]))
+                if not os.path.exists(folder):
+                    os.makedirs(os.path.dirname(folder), exist_ok=True)
+                    os.rename(os.path.join(self.staging, name), folder)
         shutil.rmtree(self.staging, ignore_errors=True)
         unsettled: set[Key] = set()
         for table in TABLES:
@@ -254,8 +262,9 @@ _libc: ctypes.CDLL | None = None
 
 def _exchange(a: str, b: str) -> None:
     """Swap two folders in one step (Linux's `renameat2`, ext4, XFS, Btrfs, tmpfs): Python's
-    `os` has no call for it. Where the system has none, the folders are swapped by two renames,
-    and a reader between them finds the day empty."""
+    `os` has no call for it. Where the system has none, the folders are swapped by three renames:
+    a reader between the first two finds the day empty, and a crash there leaves the old folder
+    aside as `<a>.old`, which `_recover` puts back."""
     global _libc
     if _libc is None:
         _libc = ctypes.CDLL(None, use_errno=True)

@@ -119,7 +119,12 @@ class AnalyticsStore:
         while True:
             try:
                 config = _WRITER if write else {}
-                return duckdb.connect(self.path, read_only=not write, config=config)
+                db = duckdb.connect(self.path, read_only=not write, config=config)
+                # Not as `config`: DuckDB takes it per connection only. Its Python client draws
+                # a progress bar on stdout for a statement past 2 s (a day's whole rewrite can
+                # be): into the consumer's and the API's logs.
+                db.execute("SET enable_progress_bar = false")
+                return db
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                     raise StoreBusy(f"{self.path} is locked by another process") from exc

@@ -90,3 +90,28 @@ def test_killed_after_a_compaction_swapped_its_folder_and_before_deleting_the_ol
     assert day_files(tmp_path, DAY) == ["data.parquet"]
     assert exported_ids(tmp_path) == loaded_ids(store)
     assert len(loaded_ids(store)) == (LEVEL_FILES - 1) * 10 + 10 + 3
+
+
+def test_a_folder_a_two_step_swap_left_aside_goes_back_before_staging_is_cleared(
+    tmp_path: Path,
+) -> None:
+    # Where the system has no atomic folder swap, the old folder is renamed aside, then the new
+    # one in: killed between the two, the day's folder is missing and its files are in staging.
+    store = AnalyticsStore(str(tmp_path))
+    for n in range(3):
+        load(store, n * 10, 10, DAY)
+        store.export(DAY)
+    store.close()
+    folder = tmp_path / "parquet" / "searches" / "year=2026" / "month=12" / "day=04"
+    staging = tmp_path / "parquet-staging"
+    staging.mkdir()
+    folder.rename(staging / "searches.2026-12-04.old")
+    (staging / "searches.2026-12-04").mkdir()  # the new folder, built, not yet renamed in
+
+    store = AnalyticsStore(str(tmp_path))
+    load(store, 100, 2, NEXT)
+    store.export(NEXT)
+
+    assert not list(staging.glob("*"))
+    assert day_files(tmp_path, DAY) == ["data.parquet"]
+    assert exported_ids(tmp_path) == loaded_ids(store)

@@ -5,7 +5,9 @@ a reader globbing them finds every loaded row once (analytics/parquet.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import threading
 from pathlib import Path
 
 import duckdb
@@ -151,3 +153,36 @@ def test_rewriting_days_whole_leaves_one_file_each(tmp_path: Path) -> None:
     store.export_all()
     assert day_files(tmp_path, DAY) == ["data.parquet"]
     assert exported_ids(tmp_path) == loaded_ids(store)
+
+
+def test_a_reader_during_exports_and_merges_finds_each_exported_row_once(tmp_path: Path) -> None:
+    store = AnalyticsStore(str(tmp_path))
+    exported = 0  # rows every completed export holds
+    done = threading.Event()
+    reads: list[tuple[int, list[str]]] = []
+
+    def read() -> None:
+        while not done.is_set():
+            before = exported
+            with contextlib.suppress(duckdb.IOException):  # a file gone between list and open
+                reads.append((before, exported_ids(tmp_path)))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for n in range(2 * LEVEL_FILES):  # two merges
+            load(store, n * 10, 10, DAY)
+            store.export(DAY)
+            exported = (n + 1) * 10
+        load(store, 1000, 1, NEXT)
+        store.export(NEXT)  # the day settles
+        exported += 1
+    finally:
+        done.set()
+        reader.join()
+
+    everything = loaded_ids(store)
+    assert len(reads) > 10
+    for before, ids in reads:
+        assert ids == everything[: len(ids)]  # once each, in load order: no row twice
+        assert len(ids) >= before  # none an export had completed is missing

@@ -6,6 +6,8 @@ and a batch that fails leaves nothing behind."""
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -106,3 +108,25 @@ def test_a_batch_that_fails_leaves_nothing(tmp_path: Path) -> None:
 
     assert store.query("SELECT count(*) FROM searches")[1] == [(3,)]
     assert store.positions() == {"skyfare:usage": "1764853507002-0"}
+
+
+_SETTINGS = """
+import sys
+from analytics.store import AnalyticsStore
+store = AnalyticsStore(sys.argv[1])
+setting = "SELECT current_setting('enable_progress_bar')"
+with store.session(write=True) as db:
+    print(db.execute(setting).fetchall()[0][0])
+print(store.query(setting)[1][0][0])
+"""
+
+
+def test_the_stores_connections_draw_no_progress_bar_on_stdout(tmp_path: Path) -> None:
+    # DuckDB's Python client draws one for any statement past 2 s (a day's Parquet rewritten
+    # whole can be): into the consumer's log, and into a benchmark's JSON on stdout. A process
+    # of its own: under pytest's captured stdout DuckDB's default is off already.
+    done = subprocess.run(
+        [sys.executable, "-c", _SETTINGS, str(tmp_path)],
+        capture_output=True, check=True, timeout=60, text=True,
+    )  # fmt: skip
+    assert done.stdout.split() == ["False", "False"]
