@@ -42,6 +42,15 @@ def load(store: AnalyticsStore, first: int, count: int, day: dt.date) -> None:
     store.load(searches(first, count, day), {STREAM: f"{BASE_MS + first + count - 1}-0"})
 
 
+def with_parts(directory: Path, parts: int, day: dt.date) -> AnalyticsStore:
+    """A store in `directory` whose `day` has `parts` parts of 10 rows, each its own export."""
+    store = AnalyticsStore(str(directory))
+    for n in range(parts):
+        load(store, n * 10, 10, day)
+        store.export(day)
+    return store
+
+
 def exported_ids(directory: Path) -> list[str]:
     """Every search row's `stream_id` in the Parquet folders, as a reader globbing them finds."""
     glob = str(directory / "parquet" / "searches" / "*" / "*" / "*" / "*.parquet")

@@ -19,6 +19,7 @@ from tests.support.parquet_export import (
     killed_export,
     load,
     loaded_ids,
+    with_parts,
 )
 
 DAY = dt.date(2026, 12, 4)
@@ -66,10 +67,7 @@ def test_killed_after_writing_parts_of_two_days_and_before_closing_them(tmp_path
 def test_killed_after_a_compaction_swapped_its_folder_and_before_deleting_the_old(
     tmp_path: Path, compaction: str
 ) -> None:
-    store = AnalyticsStore(str(tmp_path))
-    for n in range(LEVEL_FILES - 1):
-        load(store, n * 10, 10, DAY)
-        store.export(DAY)
+    store = with_parts(tmp_path, LEVEL_FILES - 1, DAY)
     store.close()
     assert len(day_files(tmp_path, DAY)) == LEVEL_FILES - 1
 
@@ -97,10 +95,7 @@ def test_a_folder_a_two_step_swap_left_aside_goes_back_before_staging_is_cleared
 ) -> None:
     # Where the system has no atomic folder swap, the old folder is renamed aside, then the new
     # one in: killed between the two, the day's folder is missing and its files are in staging.
-    store = AnalyticsStore(str(tmp_path))
-    for n in range(3):
-        load(store, n * 10, 10, DAY)
-        store.export(DAY)
+    store = with_parts(tmp_path, 3, DAY)
     store.close()
     folder = tmp_path / "parquet" / "searches" / "year=2026" / "month=12" / "day=04"
     staging = tmp_path / "parquet-staging"

@@ -14,7 +14,7 @@ import duckdb
 
 from analytics.parquet import LEVEL_FILES
 from analytics.store import DB_FILE, AnalyticsStore
-from tests.support.parquet_export import day_files, exported_ids, load, loaded_ids
+from tests.support.parquet_export import day_files, exported_ids, load, loaded_ids, with_parts
 
 DAY = dt.date(2026, 12, 4)
 NEXT = DAY + dt.timedelta(days=1)
@@ -73,10 +73,7 @@ def test_a_full_level_of_parts_is_merged_into_one_file_of_the_next(tmp_path: Pat
 
 
 def test_a_day_that_is_over_settles_into_one_data_file(tmp_path: Path) -> None:
-    store = AnalyticsStore(str(tmp_path))
-    for n in range(3):
-        load(store, n * 10, 10, DAY)
-        store.export(DAY)
+    store = with_parts(tmp_path, 3, DAY)
     assert len(day_files(tmp_path, DAY)) == 3
 
     load(store, 100, 5, NEXT)  # the next day's first rows: the day before is over
@@ -108,10 +105,7 @@ def test_a_late_row_for_a_settled_day_is_a_part_beside_its_data_file(tmp_path: P
 def test_forgotten_rows_leave_the_files_even_when_no_export_follows_in_that_process(
     tmp_path: Path,
 ) -> None:
-    store = AnalyticsStore(str(tmp_path))
-    for n in range(3):
-        load(store, n * 10, 10, DAY)
-        store.export(DAY)
+    store = with_parts(tmp_path, 3, DAY)
 
     store.forget_from(["skyfare:usage"], "1764853507015-0")  # then the process ends
     store.close()
@@ -146,10 +140,7 @@ def test_a_store_from_before_parts_rewrites_its_days_whole_once(tmp_path: Path) 
 
 
 def test_rewriting_days_whole_leaves_one_file_each(tmp_path: Path) -> None:
-    store = AnalyticsStore(str(tmp_path))
-    for n in range(3):
-        load(store, n * 10, 10, DAY)
-        store.export(DAY)
+    store = with_parts(tmp_path, 3, DAY)
     store.export_all()
     assert day_files(tmp_path, DAY) == ["data.parquet"]
     assert exported_ids(tmp_path) == loaded_ids(store)
