@@ -45,9 +45,11 @@ def load(store: AnalyticsStore, first: int, count: int, day: dt.date) -> None:
 def with_parts(directory: Path, parts: int, day: dt.date) -> AnalyticsStore:
     """A store in `directory` whose `day` has `parts` parts of 10 rows, each its own export."""
     store = AnalyticsStore(str(directory))
+    store.hold()  # as the busy consumer does: the file opened once, not per load and export
     for n in range(parts):
         load(store, n * 10, 10, day)
         store.export(day)
+    store.release()
     return store
 
 
