@@ -123,7 +123,7 @@ class AnalyticsStore:
                 # Not as `config`: DuckDB takes it per connection only. Its Python client draws
                 # a progress bar on stdout for a statement past 2 s (a day's whole rewrite can
                 # be): into the consumer's and the API's logs.
-                db.execute("SET enable_progress_bar = false")
+                db.execute("PRAGMA disable_progress_bar")
                 return db
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower() or time.monotonic() > deadline:
