@@ -14,6 +14,7 @@ when it starts: this one is then handed again entries its store holds, which the
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -24,7 +25,7 @@ from redis.asyncio.cluster import RedisCluster
 from redis.crc import key_slot
 from redis.exceptions import ResponseError
 
-from analytics.rows import OrderRows, Row, dates_of, empty_rows, usage_rows
+from analytics.rows import OrderRows, Row, empty_rows, usage_rows
 from analytics.store import AnalyticsStore
 
 logger = logging.getLogger(__name__)
@@ -32,10 +33,12 @@ logger = logging.getLogger(__name__)
 GROUP = "analytics"
 # How long the consumer keeps the DuckDB file while busy before letting a reader in.
 HOLD_S = 1.0
-# While busy, how often the Parquet files follow the tables (idle: at once). An export rewrites
-# each touched day's whole file, so its cost grows with the day: ~0.17 s of CPU for a 200,000-row
-# day. Every second (each HOLD_S) that made the consumer's CPU per search grow all day long,
-# past the API worker's own (bench/results/2026-12-04-cached-search.md).
+# While busy, how often the Parquet files follow the tables (idle: at once). An export writes the
+# rows loaded since the last as part files and compacts a day's parts at a bounded cost
+# (analytics/parquet.py). It once rewrote each touched day whole: its cost grew with the day
+# (~2 s of CPU a 2.4 M-row day), and every second (each HOLD_S) that made the consumer's CPU per
+# search grow past the API worker's own (bench/results/2026-12-04-cached-search.md); each part
+# is a file more for a reader to open, so not every second either.
 EXPORT_EVERY_S = 30.0
 Parse = Callable[[str, str, bytes, dict[str, list[Row]]], None]
 
@@ -62,6 +65,7 @@ class AnalyticsConsumer:
         clock: Callable[[], float] = time.monotonic,
         linger_s: float = 0.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        today: Callable[[], dt.date] = lambda: dt.datetime.now(dt.UTC).date(),
     ) -> None:
         self._client = client
         self._store = store
@@ -73,7 +77,8 @@ class AnalyticsConsumer:
         self._block_ms = block_ms
         self._export_every_s = export_every_s
         self._clock = clock
-        self._dirty: set[Any] = set()
+        self._dirty = False  # rows loaded since the last export
+        self._today = today  # the UTC day: the Parquet folders of the days before it settle
         self._exported_at = clock()
         self._stopping = False
         self._held_since: float | None = None
@@ -188,7 +193,7 @@ class AnalyticsConsumer:
         self._store.load(rows, positions)
         for stream, items in entries.items():
             await self._client.xack(stream, GROUP, *(entry_id for entry_id, _ in items))
-        self._dirty |= dates_of(rows)
+        self._dirty = True
         if self._clock() - self._exported_at >= self._export_every_s:
             self.export()
         return sum(len(items) for items in entries.values())
@@ -201,15 +206,17 @@ class AnalyticsConsumer:
         try:
             while loaded := await self.step(block_ms=None):
                 total += loaded
-            self.export()
+            self.export(settle=True)
         finally:
             self._store.release()
         return total
 
-    def export(self) -> None:
-        if self._dirty:
-            self._store.export_days(self._dirty)
-            self._dirty = set()
+    def export(self, *, settle: bool = False) -> None:
+        """What was loaded since the last export into the Parquet files; `settle`: every day
+        before today down to one file (`catch_up`: a replay ends with the days it rewrote)."""
+        if self._dirty or settle:
+            self._store.export(self._today(), settle=settle)
+            self._dirty = False
         self._exported_at = self._clock()
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from analytics.parquet import PART
 from analytics.rows import POSITION, POSITION_TYPES, TABLES, Row
 
 _SEARCH = TABLES["searches"]
@@ -57,7 +58,10 @@ def _insert(table: str, *, ignore: bool) -> str:
     if table == "connector_calls":
         sources += f" JOIN {_unnest('c', _CALL, len(entry) + len(_HIT) + 1)} USING (k)"
     verb = "INSERT OR IGNORE" if ignore else "INSERT"
-    return f"{verb} INTO {table} ({', '.join(names)}) SELECT {', '.join(select)} FROM {sources}"
+    # `part`: the open Parquet part, read in the batch's own transaction (analytics/parquet.py).
+    select.append("(SELECT open FROM parquet_parts)")
+    columns = ", ".join((*names, PART))
+    return f"{verb} INTO {table} ({columns}) SELECT {', '.join(select)} FROM {sources}"
 
 
 INSERTS = {table: _insert(table, ignore=False) for table in ("searches", "connector_calls")}

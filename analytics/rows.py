@@ -9,7 +9,7 @@ signed-in traveler's searches carry (kernel/usage.py): conversion per traveler, 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -181,25 +181,6 @@ class OrderRows:
 
 def empty_rows() -> dict[str, list[Row]]:
     return {**{table: [] for table in TABLES}, HITS: []}
-
-
-def dates_of(rows: dict[str, list[Row]]) -> set[dt.date]:
-    found = {row[5] for table in TABLES for row in rows.get(table, ())}
-    for row in rows.get(HITS, ()):
-        found |= _days(row[6])
-    return found
-
-
-_EPOCH = dt.date(1970, 1, 1)
-_DAY_S = 86_400
-
-
-def _days(unix_s: Sequence[float]) -> set[dt.date]:
-    """The UTC dates of `unix_s` as `_utc` makes them, without a datetime per moment (~1 µs
-    each): a moment less than a microsecond before midnight, which `_utc` may round into the
-    next day, gives both days (an export of a day too many at worst, never one too few)."""
-    days = {int(s // _DAY_S) for s in unix_s} | {int((s + 1e-6) // _DAY_S) for s in unix_s}
-    return {_EPOCH + dt.timedelta(days=day) for day in days}
 
 
 def columns(table: str) -> Iterable[str]:

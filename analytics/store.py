@@ -4,9 +4,9 @@ Parquet folders DuckDB writes from it.
 Exactly once: each batch's rows and the stream positions the batch ends at are written in one
 DuckDB transaction (`load`), so after a crash the store holds whole batches and says where to
 resume; a row is keyed by its stream entry, and an entry delivered again adds nothing (`load`).
-Parquet is derived from the tables: the days a batch touched are rewritten (`export_days`), one
-file per table and day under `parquet/<table>/year=/month=/day=/`, so a day's file always equals
-that day's rows once written, however often it is rewritten.
+Parquet is derived from the tables, under `parquet/<table>/year=/month=/day=/`: each export
+writes only the rows loaded since the last, a part file per table and day, and compacts a day's
+parts at a bounded cost (analytics/parquet.py), so a day's files hold its rows once each.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 
 from analytics import hits
+from analytics.parquet import PART, ParquetFolders, rebuild_from, schema
 from analytics.rows import HITS, POSITION, POSITION_TYPES, TABLES, Row, columns, split_id
 
 DB_FILE = "skyfare.duckdb"
@@ -44,7 +45,11 @@ def _insert(table: str, *, ignore: bool = False) -> str:
     names = list(columns(table))
     unnested = ", ".join(f"unnest(?::{kind}[])" for kind in types)
     verb = "INSERT OR IGNORE" if ignore else "INSERT"
-    return f"{verb} INTO {table} ({', '.join(names)}) SELECT {unnested}"
+    # `part`: the open Parquet part, read in the batch's own transaction (analytics/parquet.py).
+    return (
+        f"{verb} INTO {table} ({', '.join(names)}, {PART}) "
+        f"SELECT {unnested}, (SELECT open FROM parquet_parts)"
+    )
 
 
 _INSERTS = {table: _insert(table) for table in TABLES}
@@ -65,7 +70,8 @@ class AnalyticsStore:
 
     def __init__(self, directory: str, *, read_only: bool = False, lock_wait_s: float = 10.0):
         self.directory = directory
-        self.parquet_dir = os.path.join(directory, "parquet")
+        self.parquet = ParquetFolders(directory)
+        self.parquet_dir = self.parquet.root
         self.path = os.path.join(directory, DB_FILE)
         self._read_only = read_only
         self._lock_wait_s = lock_wait_s
@@ -113,7 +119,12 @@ class AnalyticsStore:
         while True:
             try:
                 config = _WRITER if write else {}
-                return duckdb.connect(self.path, read_only=not write, config=config)
+                db = duckdb.connect(self.path, read_only=not write, config=config)
+                # Not as `config`: DuckDB takes it per connection only. Its Python client draws
+                # a progress bar on stdout for a statement past 2 s (a day's whole rewrite can
+                # be): into the consumer's and the API's logs.
+                db.execute("PRAGMA disable_progress_bar")
+                return db
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                     raise StoreBusy(f"{self.path} is locked by another process") from exc
@@ -129,12 +140,13 @@ class AnalyticsStore:
             defs.append(f"PRIMARY KEY (stream, stream_id{extra})")
             db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(defs)})")
             # A file made before a column was added (rows.TABLES appends new ones last, so
-            # `SELECT *` and the Parquet files keep the declared order).
+            # `SELECT * EXCLUDE (part)` keeps the declared order; the Parquet files name theirs).
             for name, kind in fields:
                 db.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {kind}")
         db.execute(
             "CREATE TABLE IF NOT EXISTS positions (stream VARCHAR PRIMARY KEY, last_id VARCHAR)"
         )
+        schema(db)
 
     def positions(self) -> dict[str, str]:
         """Each stream's last entry id committed to the store."""
@@ -206,11 +218,9 @@ class AnalyticsStore:
         try:
             for stream in streams:
                 for table in TABLES:
-                    db.execute(
-                        f"DELETE FROM {table} "
-                        "WHERE stream = ? AND (ms > ? OR (ms = ? AND seq >= ?))",
-                        [stream, ms, ms, seq],
-                    )
+                    where = "stream = ? AND (ms > ? OR (ms = ? AND seq >= ?))"
+                    rebuild_from(db, table, where, [stream, ms, ms, seq])
+                    db.execute(f"DELETE FROM {table} WHERE {where}", [stream, ms, ms, seq])
                 db.execute(
                     "INSERT INTO positions VALUES (?, ?) "
                     "ON CONFLICT (stream) DO UPDATE SET last_id = excluded.last_id",
@@ -221,38 +231,27 @@ class AnalyticsStore:
             db.execute("ROLLBACK")
             raise
 
-    def export_days(self, dates: Iterable[dt.date]) -> None:
-        """Rewrite the Parquet file of each table for each of `dates`."""
-        with self.session():
-            self._export_days(dates)
+    def export(self, today: dt.date, *, settle: bool = False) -> None:
+        """The rows loaded since the last export into part files, then compaction
+        (analytics/parquet.py); `today` (UTC): the days before it are over."""
+        with self.session(write=True) as db:
+            self.parquet.export(db, today, settle=settle)
 
-    def _export_days(self, dates: Iterable[dt.date]) -> None:
-        for date in sorted(set(dates)):
-            for table in TABLES:
-                folder = os.path.join(
-                    self.parquet_dir,
-                    table,
-                    f"year={date.year}",
-                    f"month={date.month:02d}",
-                    f"day={date.day:02d}",
-                )
-                os.makedirs(folder, exist_ok=True)
-                target = os.path.join(folder, "data.parquet")
-                temporary = target + ".tmp"
-                self.db.execute(
-                    f"COPY (SELECT * FROM {table} WHERE date = ? ORDER BY ms, seq) "
-                    f"TO '{_quoted(temporary)}' (FORMAT PARQUET)",
-                    [date],
-                )
-                os.replace(temporary, target)  # readers see the old file or the new, whole
+    def export_days(self, dates: Iterable[dt.date]) -> None:
+        """Rewrite each table's folder of each of `dates` whole, as one file."""
+        with self.session(write=True) as db:
+            self.parquet.export(db, dt.date.min)
+            for date in sorted(set(dates)):
+                for table in TABLES:
+                    self.parquet.rewrite(db, table, date)
 
     def export_all(self) -> None:
-        with self.session() as db:
+        with self.session(write=True) as db:
             dates: set[dt.date] = set()
             for table in TABLES:
                 found = db.execute(f"SELECT DISTINCT date FROM {table}").fetchall()
                 dates.update(d for (d,) in found)
-            self._export_days(dates)
+        self.export_days(dates)
 
     def query(
         self, sql: str, params: Sequence[Any] = ()
@@ -262,7 +261,3 @@ class AnalyticsStore:
             cursor = db.execute(sql, list(params))
             names = [d[0] for d in cursor.description or ()]
             return names, cursor.fetchall()
-
-
-def _quoted(path: str) -> str:
-    return path.replace("'", "''")

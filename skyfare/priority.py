@@ -1,11 +1,13 @@
 """Background processes give way to the API workers on a shared core.
 
 `skyfare up` runs the analytics consumer on the same cores as the API workers. While busy it
-rewrites each touched day's whole Parquet file every 30 s (analytics/consumer.py): once a day
-holds millions of rows that is seconds of CPU (~0.85 s per million search rows, more for their
-airline calls), and at normal priority the scheduler gave it half of the core an API worker
-needed 0.5–0.6 of at 200 cold searches a second: the worker fell behind for the length of the
-export, the cold-search tail of `make bench` (bench/results/2026-12-05-cold-p99.md).
+rewrote each touched day's whole Parquet file every 30 s: once a day held millions of rows that
+was seconds of CPU (~0.85 s per million search rows, more for their airline calls), and at
+normal priority the scheduler gave it half of the core an API worker needed 0.5–0.6 of at 200
+cold searches a second: the worker fell behind for the length of the export, the cold-search
+tail of `make bench` (bench/results/2026-12-05-cold-p99.md). Its exports now write only what is
+new (~10 ms of CPU, analytics/parquet.py), but a day that is over is still rewritten whole once,
+and its loads come in bursts.
 
 Niced, the consumer still gets the CPU nobody else wants, and a tenth of a contended core
 (nice 10: weight 110 against 1024), so it is never starved and catches up when the API idles.

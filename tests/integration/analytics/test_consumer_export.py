@@ -1,13 +1,14 @@
 """The analytics consumer's Parquet export while busy, against a real Redis and DuckDB file: an
-export rewrites each touched day's whole file, so it runs at most every `export_every_s` while
-batches keep coming (it ran every 20 batches and every second: its cost grew with the day's rows
-until it outweighed the searches it reported), and at once when the streams fall idle."""
+export runs at most every `export_every_s` while batches keep coming (it rewrote each touched day
+whole, every 20 batches and every second: its cost grew with the day's rows until it outweighed
+the searches it reported; each export is a part file more now), and at once when the streams fall
+idle."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import duckdb
@@ -30,7 +31,7 @@ class Clock:
 
 
 def _exported_searches(directory: Path) -> int:
-    files = list((directory / "parquet" / "searches").glob("*/*/*/data.parquet"))
+    files = list((directory / "parquet" / "searches").glob("*/*/*/*.parquet"))
     if not files:
         return 0
     glob = str(directory / "parquet" / "searches" / "*" / "*" / "*" / "*.parquet")
@@ -96,9 +97,9 @@ class CountingStore(AnalyticsStore):
 
     exports = 0
 
-    def export_days(self, dates: Iterable[dt.date]) -> None:
+    def export(self, today: dt.date, *, settle: bool = False) -> None:
         self.exports += 1
-        super().export_days(dates)
+        super().export(today, settle=settle)
 
 
 class Ticking:
