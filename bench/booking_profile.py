@@ -31,11 +31,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--skyfare", help="another checkout's skyfare CLI (default: this one's)")
     parser.add_argument("--seconds", type=float, default=4.0, help="of each recording")
     parser.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
+    parser.add_argument("--port-base", type=int, help="listen on this port … +3 (a shared machine)")
     args = parser.parse_args(argv)
     server, loadgen = plan_cores(available_cpus(), 1)
     pinned = server != loadgen
     py_spy = str(Path(sys.executable).with_name("py-spy"))
-    with running_stack(1, server, pinned=pinned, sim_cores=loadgen, skyfare=args.skyfare) as stack:
+    with running_stack(
+        1, server, pinned=pinned, sim_cores=loadgen, skyfare=args.skyfare, port_base=args.port_base
+    ) as stack:
         set_sim_latency(stack, dict.fromkeys(sim_airlines(stack), 0.0))
         worker = max(listening_pids(stack.port))  # the supervisor's child: the newest pid
         load_s = SETTLE_S + 2 * args.seconds + 2
