@@ -21,7 +21,6 @@ import contextlib
 import json
 import re
 import subprocess
-import sys
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -29,9 +28,10 @@ from pathlib import Path
 
 import asyncpg
 
+from bench.booking_profile import booking_load
 from bench.harness_booking import database_url
 from bench.harness_stack import postmaster_pid, running_stack, set_sim_latency, sim_airlines
-from bench.machine import available_cpus, listening_pids, pin, plan_cores, process_tree
+from bench.machine import available_cpus, listening_pids, plan_cores, process_tree
 
 SETTLE_S = 8.0  # the load generator's searches, token minting and warm-up
 _TICKS = 100.0
@@ -178,19 +178,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         postmaster = postmaster_pid(s.data_dir / "postgres")
         assert postmaster is not None, "the stack runs no embedded PostgreSQL"
         with database_url(s) as dsn:
-            load = subprocess.Popen(
-                pin(
-                    [
-                        *(sys.executable, "-m", "bench.booking_rate", "api"),
-                        *("--url", s.url, "--sim-url", s.sim_url),
-                        *("--seconds", f"{SETTLE_S + args.seconds + 2:g}", "--concurrency", "16"),
-                    ],
-                    loadgen,
-                    enabled=pinned,
-                ),
-                stdout=subprocess.PIPE,
-                text=True,
-            )
+            load = booking_load(s, SETTLE_S + args.seconds + 2, loadgen, pinned=pinned)
             time.sleep(SETTLE_S)
             names = classify(postmaster, worker)
             skip = listening_pids(s.port) | listening_pids(s.sim_port) | {postmaster}
