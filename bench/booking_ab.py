@@ -60,6 +60,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=6.0)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--out", type=Path, help="every turn's figures as JSON")
+    parser.add_argument(
+        "--port-base", type=int, help="base listens on this port … +3, this checkout's on +10 … +13"
+    )
     args = parser.parse_args(argv)
     server, loadgen = plan_cores(available_cpus(), 1)
     pinned = server != loadgen
@@ -67,9 +70,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     with ExitStack() as stacks:
         started = {
             name: stacks.enter_context(
-                running_stack(1, server, pinned=pinned, sim_cores=loadgen, skyfare=cli)
+                running_stack(
+                    1,
+                    server,
+                    pinned=pinned,
+                    sim_cores=loadgen,
+                    skyfare=cli,
+                    port_base=None if args.port_base is None else args.port_base + 10 * n,
+                )
             )
-            for name, cli in (("base", args.base_skyfare), ("this", None))
+            for n, (name, cli) in enumerate((("base", args.base_skyfare), ("this", None)))
         }
         for turn in range(args.turns):
             for name in ("base", "this") if turn % 2 == 0 else ("this", "base"):

@@ -19,10 +19,23 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.harness_stack import running_stack, set_sim_latency, sim_airlines
+from bench.harness_stack import Stack, running_stack, set_sim_latency, sim_airlines
 from bench.machine import available_cpus, listening_pids, pin, plan_cores
 
 SETTLE_S = 6.0  # the load generator's searches, token minting and warm-up
+
+
+def booking_load(
+    stack: Stack, seconds: float, cores: list[int], *, pinned: bool
+) -> subprocess.Popen[str]:
+    """`bench.booking_rate api` against `stack` for `seconds` (16 concurrent holds) on `cores`;
+    its figures are the last line of its stdout."""
+    command = [
+        *(sys.executable, "-m", "bench.booking_rate", "api"),
+        *("--url", stack.url, "--sim-url", stack.sim_url),
+        *("--seconds", f"{seconds:g}", "--concurrency", "16"),
+    ]
+    return subprocess.Popen(pin(command, cores, enabled=pinned), stdout=subprocess.PIPE, text=True)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -31,27 +44,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--skyfare", help="another checkout's skyfare CLI (default: this one's)")
     parser.add_argument("--seconds", type=float, default=4.0, help="of each recording")
     parser.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
+    parser.add_argument("--port-base", type=int, help="listen on this port … +3 (a shared machine)")
     args = parser.parse_args(argv)
     server, loadgen = plan_cores(available_cpus(), 1)
     pinned = server != loadgen
     py_spy = str(Path(sys.executable).with_name("py-spy"))
-    with running_stack(1, server, pinned=pinned, sim_cores=loadgen, skyfare=args.skyfare) as stack:
+    with running_stack(
+        1, server, pinned=pinned, sim_cores=loadgen, skyfare=args.skyfare, port_base=args.port_base
+    ) as stack:
         set_sim_latency(stack, dict.fromkeys(sim_airlines(stack), 0.0))
         worker = max(listening_pids(stack.port))  # the supervisor's child: the newest pid
         load_s = SETTLE_S + 2 * args.seconds + 2
-        load = subprocess.Popen(
-            pin(
-                [
-                    *(sys.executable, "-m", "bench.booking_rate", "api"),
-                    *("--url", stack.url, "--sim-url", stack.sim_url),
-                    *("--seconds", f"{load_s:g}", "--concurrency", "16"),
-                ],
-                loadgen,
-                enabled=pinned,
-            ),
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+        load = booking_load(stack, load_s, loadgen, pinned=pinned)
         time.sleep(SETTLE_S)
         for fmt, suffix in (("speedscope", "speedscope.json"), ("raw", "collapsed.txt")):
             subprocess.run(

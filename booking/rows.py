@@ -58,7 +58,7 @@ def _create_order(gate: str, source: str, answer: str) -> str:
 WITH {gate}o AS (
     INSERT INTO orders (id, owner, booking_reference, type, status, offer_id, connector,
                         total_amount, total_currency, slices, tax_amount, refundable,
-                        changeable)
+                        changeable, seats_taken)
     {source}
     RETURNING *, xmin AS version
 ), passengers AS (
@@ -96,7 +96,11 @@ SELECT {answer}o.*, (SELECT jsonb_agg(passenger ORDER BY position) FROM passenge
 FROM {"gate LEFT JOIN o ON true" if gate else "o"}"""
 
 
-_ORDER_VALUES = "$1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9::jsonb, $21, $22, $23"
+# `seats_taken`: the passengers ($10: their types) but infants (sql/0147_order_seats_taken.sql).
+_SEATS_TAKEN = "(SELECT count(*)::int FROM unnest($10::text[]) AS k(type) WHERE k.type <> 'infant')"
+_ORDER_VALUES = (
+    f"$1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9::jsonb, $21, $22, $23, {_SEATS_TAKEN}"
+)
 CREATE_ORDER = _create_order("", f"VALUES ({_ORDER_VALUES})", "")
 # With a traveler's limits (booking/limits.py), in ONE statement and its implicit transaction:
 # `gate` takes the owner's lock and counts their open holds under it (booking/sql/
@@ -116,7 +120,7 @@ CREATE_ORDER_LIMITED = _create_order(
 ), """,
     # Typed: from a SELECT, parameters take no type from the columns they fill.
     "SELECT $1::text, $2::text, $3::text, $4::text, 'pending', $5::text, $6::text, $7::numeric,"
-    " $8::text, $9::jsonb, $21::numeric, $22::boolean, $23::boolean FROM fits",
+    f" $8::text, $9::jsonb, $21::numeric, $22::boolean, $23::boolean, {_SEATS_TAKEN} FROM fits",
     "gate.open_holds, gate.held_seats, gate.on_flights, ",
 )
 

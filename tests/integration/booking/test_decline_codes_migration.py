@@ -16,7 +16,7 @@ import asyncpg
 from booking.pg import Database
 from booking.repository import PgOrderRepository
 from skyfare.migrations import migrate
-from tests.support.database import migrations_before
+from tests.support.database import ORDER_INSERT_NEEDS, migrations_before
 from tests.support.orders import new_order
 
 FAILED_NOTE = (
@@ -68,7 +68,11 @@ async def _codes(pool: asyncpg.Pool, order_id: str) -> list[str | None]:
 async def test_0142_gives_what_was_written_before_it_its_decline_code(
     bare_pool: asyncpg.Pool, tmp_path: Path
 ) -> None:
-    await migrate(bare_pool, timeout=30, directories=[migrations_before(142, tmp_path / "a")])
+    await migrate(
+        bare_pool,
+        timeout=30,
+        directories=[migrations_before(142, tmp_path / "a", plus=ORDER_INSERT_NEEDS)],
+    )
     order = await PgOrderRepository(Database(bare_pool, timeout_s=5)).create(
         new_order(), actor="alice"
     )
@@ -89,7 +93,11 @@ async def test_0142_gives_what_was_written_before_it_its_decline_code(
 async def test_rows_written_before_0143_keep_or_gain_their_code_and_a_code_of_any_shape(
     bare_pool: asyncpg.Pool, tmp_path: Path
 ) -> None:
-    await migrate(bare_pool, timeout=30, directories=[migrations_before(143, tmp_path)])
+    await migrate(
+        bare_pool,
+        timeout=30,
+        directories=[migrations_before(143, tmp_path, plus=ORDER_INSERT_NEEDS)],
+    )
     order = await PgOrderRepository(Database(bare_pool, timeout_s=5)).create(
         new_order(), actor="alice"
     )

@@ -116,3 +116,31 @@ async def test_each_cap_lets_the_order_that_reaches_it_in_and_refuses_the_next(
         await repository.create(_order("ada", segment()), actor="ada", limits=caps)
 
     assert refused.value.extensions == {"limit": limit, "maximum": 3, "current": 3}
+
+
+async def test_an_order_keeps_its_seats_and_one_written_before_is_counted_from_its_passengers(
+    repository: PgOrderRepository, booking_pool: asyncpg.Pool
+) -> None:
+    # Issue 18: the count reads each open hold's seats from its row (0147_order_seats_taken.sql).
+    family = _order("ada", segment("BA100", "2030-05-01T08:25"), passengers=(ADA, ADA, INFANT))
+    unlimited = _order("ada", segment("BA100", "2030-05-01T08:25"), passengers=(ADA, INFANT))
+    older = _order("ada", segment("BA100", "2030-05-01T08:25"), passengers=(ADA, ADA, ADA))
+    await repository.create(family, actor="ada", limits=EVERY_CAP_HIGH)
+    await repository.create(unlimited, actor="ada")
+    await repository.create(older, actor="ada", limits=EVERY_CAP_HIGH)
+    flights = sorted(flights_of(family.slices))
+
+    async with booking_pool.acquire() as conn:
+        taken = dict(await conn.fetch("SELECT id, seats_taken FROM orders WHERE owner = 'ada'"))
+        # As an order written before the column, or by a process running the older insert.
+        await conn.execute("UPDATE orders SET seats_taken = NULL WHERE id = $1", older.id)
+        async with conn.transaction():
+            row = await conn.fetchrow(
+                "SELECT * FROM booking_open_holds($1, $2, $3, $4, $5)",
+                "ada", *lock_keys("ada"),
+                [n for n, _ in flights], [d.isoformat() for _, d in flights],
+            )  # fmt: skip
+
+    assert taken == {family.id: 2, unlimited.id: 1, older.id: 3}
+    assert row is not None
+    assert (row["open_holds"], row["held_seats"], row["on_flights"]) == (3, 6, [6])
