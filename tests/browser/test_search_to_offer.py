@@ -118,11 +118,13 @@ def test_lon_offers_london_england_before_london_ontario(screen: Page) -> None:
     page.get_by_role("combobox", name="From", exact=True).fill("lon")
     options = page.get_by_role("listbox").get_by_role("option")
     expect(options.first).to_be_visible()
-    # IATA's LON: London's five airports first (an option reads "LHR London · London Heathrow
-    # Airport"), London, Ontario's YXU after them
+    # IATA's LON: London's five airports first (an option reads "LHR London, United Kingdom ·
+    # London Heathrow Airport"), London, Ontario's YXU after them, its country said
     for index in range(5):
-        expect(options.nth(index)).to_have_text(re.compile(r"^(LCY|LGW|LHR|LTN|STN) London · "))
-    expect(options.filter(has_text="YXU")).to_have_count(1)
+        expect(options.nth(index)).to_have_text(
+            re.compile(r"^(LCY|LGW|LHR|LTN|STN) London, United Kingdom · ")
+        )
+    expect(options.filter(has_text="YXU")).to_have_text("YXU London, Canada · London Airport")
 
 
 def test_sorting_and_filters_apply_without_a_new_search(screen: Page) -> None:

@@ -3,16 +3,28 @@ import { Link, Outlet, useLocation } from "react-router";
 
 import { OfflineBanner } from "../components/OfflineBanner";
 import { SessionMenu } from "../features/auth";
-import { useHeadingFocus } from "../lib/headingFocus";
+import { useTitleFromHeading } from "../lib/documentTitle";
+import { focusHeading, useHeadingFocus } from "../lib/headingFocus";
 
-/** Header, the screen, and focus moved to the new screen's heading on navigation. */
+/** Header, the screen, and focus moved to the new screen's heading on navigation; the tab's
+ * title follows that heading. */
 export function Layout() {
   const location = useLocation();
   const main = useRef<HTMLElement>(null);
   useHeadingFocus(main, location.pathname, true);
+  useTitleFromHeading(main);
   return (
     <>
-      <a className="skip-link" href="#main">
+      <a
+        className="skip-link"
+        href="#main"
+        // Focus itself, not the fragment: following "#main" left focus on the body (a screen
+        // reader stayed at the top) and put "#main" in the address and the history.
+        onClick={(event) => {
+          event.preventDefault();
+          if (!focusHeading(main.current)) main.current?.focus();
+        }}
+      >
         Skip to content
       </a>
       <header className="site-header">
@@ -25,7 +37,7 @@ export function Layout() {
         </nav>
       </header>
       <OfflineBanner />
-      <main id="main" ref={main}>
+      <main id="main" ref={main} tabIndex={-1}>
         <Outlet />
       </main>
     </>

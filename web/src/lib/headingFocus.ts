@@ -1,5 +1,14 @@
 import { type RefObject, useEffect, useRef } from "react";
 
+/** Focuses the first `h1` inside `container` (made focusable from script only); false if none. */
+export function focusHeading(container: HTMLElement | null): boolean {
+  const heading = container?.querySelector("h1");
+  if (!heading) return false;
+  heading.setAttribute("tabindex", "-1");
+  heading.focus();
+  return true;
+}
+
 /**
  * Moves focus to the first `h1` inside `container` whenever `key` changes (a new screen or
  * step: a screen reader then starts there), waiting for it when the screen draws it later (a
@@ -13,16 +22,9 @@ export function useHeadingFocus(container: RefObject<HTMLElement | null>, key: s
       first.current = false;
       return;
     }
-    const focusHeading = () => {
-      const heading = container.current?.querySelector("h1");
-      if (!heading) return false;
-      heading.setAttribute("tabindex", "-1");
-      heading.focus();
-      return true;
-    };
-    if (focusHeading() || !container.current) return;
+    if (focusHeading(container.current) || !container.current) return;
     const observer = new MutationObserver(() => {
-      if (focusHeading()) observer.disconnect();
+      if (focusHeading(container.current)) observer.disconnect();
     });
     observer.observe(container.current, { childList: true, subtree: true });
     const timer = window.setTimeout(() => observer.disconnect(), 10_000);

@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { Link, useLocation } from "react-router";
 
 import { useSession } from "../../../lib/session";
@@ -8,13 +9,24 @@ import { SignInButton } from "./SignInButton";
 export function SessionMenu() {
   const session = useSession();
   const location = useLocation();
-  if (!session) return <SignInButton returnTo={location.pathname + location.search} className="header-button" />;
+  // Signed out here: the Sign in drawn in its place takes the focus (it fell to the page's body).
+  const [left, setLeft] = useState(false);
+  if (!session) {
+    return <SignInButton returnTo={location.pathname + location.search} className="header-button" focusNow={left} />;
+  }
   return (
     <>
       <span className="signed-in">Hi, {session.name}</span>
       <Link to="/trips">My trips</Link>
       <Link to="/profile">Profile</Link>
-      <button type="button" className="header-button" onClick={signOut}>
+      <button
+        type="button"
+        className="header-button"
+        onClick={() => {
+          setLeft(true);
+          signOut();
+        }}
+      >
         Sign out
       </button>
     </>

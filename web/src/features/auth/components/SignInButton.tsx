@@ -1,13 +1,26 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import { beginSignIn, SignInFailed } from "../api/oidc";
 
 /** Starts the sign-in; says so when the identity provider cannot be reached. */
-export function SignInButton({ returnTo, className = "secondary" }: { returnTo: string; className?: string }) {
+export function SignInButton({
+  returnTo,
+  className = "secondary",
+  focusNow = false,
+}: {
+  returnTo: string;
+  className?: string;
+  focusNow?: boolean; // drawn in place of the button just pressed (Sign out): focus stays here
+}) {
   const [failure, setFailure] = useState<string | null>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (focusNow) button.current?.focus();
+  }, [focusNow]);
   return (
     <>
       <button
+        ref={button}
         type="button"
         className={className}
         onClick={() =>

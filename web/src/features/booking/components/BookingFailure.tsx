@@ -2,6 +2,7 @@ import { useEffect, useRef } from "react";
 import { Link } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
+import { focusFirstInvalid } from "../../../lib/focusInvalid";
 import { money } from "../../../lib/format";
 import { type FieldError, type Problem, problemKind } from "../../../lib/problems";
 import { lastResults } from "../../../lib/seenOffers";
@@ -17,9 +18,10 @@ interface Props {
 export function BookingFailure({ problem, other, onAccept }: Props) {
   const kind = problemKind(problem);
   const box = useRef<HTMLDivElement>(null);
-  // The buttons that failed are at the foot of a long form: bring the message (and focus) to it.
+  // The buttons that failed are at the foot of a long form: focus to the first field marked
+  // wrong, else to the message (and its way forward).
   useEffect(() => {
-    box.current?.focus();
+    focusFirstInvalid(box.current?.closest("form"), box.current);
   }, [problem]);
   const newPrice =
     kind === "conflict" && typeof problem.total_amount === "string"

@@ -14,9 +14,17 @@ export function CancelTrip({ order }: { order: Order }) {
   const queryClient = useQueryClient();
   const [quote, setQuote] = useState<Cancellation | null>(null);
   const terms = useRef<HTMLDListElement>(null);
-  // A new quote is read out and brought into view (on a phone it opens below the fold).
+  const start = useRef<HTMLButtonElement>(null);
+  const done = useRef<HTMLHeadingElement>(null);
+  const kept = useRef(false); // "Keep the trip" was chosen: focus goes back to where it began
+  // A new quote is read out and brought into view (on a phone it opens below the fold). The
+  // buttons a quote ends with are removed once used: focus follows to what replaces them (it
+  // fell to the page's body, and a screen reader to its top).
   useEffect(() => {
     if (quote?.status === "quoted") terms.current?.focus();
+    else if (quote?.status === "confirmed") done.current?.focus();
+    else if (quote === null && kept.current) start.current?.focus();
+    kept.current = false;
   }, [quote]);
   // Refused at confirm: 410, the quote expired; 409, the order changed since (paid meanwhile).
   const [refused, setRefused] = useState<410 | 409 | null>(null);
@@ -46,7 +54,9 @@ export function CancelTrip({ order }: { order: Order }) {
   if (quote?.status === "confirmed") {
     return (
       <section className="conditions" aria-label="Cancel this trip">
-        <h2>Trip cancelled</h2>
+        <h2 ref={done} tabIndex={-1}>
+          Trip cancelled
+        </h2>
         <p role="status">
           {Number(quote.refund_amount) <= 0
             ? "Nothing was charged, so there is nothing to refund."
@@ -92,13 +102,20 @@ export function CancelTrip({ order }: { order: Order }) {
             <button type="button" className="primary" disabled={confirm.isPending} onClick={() => confirm.mutate(quote)}>
               Yes, cancel the trip
             </button>
-            <button type="button" className="secondary" onClick={() => setQuote(null)}>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => {
+                kept.current = true;
+                setQuote(null);
+              }}
+            >
               Keep the trip
             </button>
           </p>
         </>
       ) : (
-        <button type="button" className="secondary" disabled={ask.isPending} onClick={() => ask.mutate()}>
+        <button ref={start} type="button" className="secondary" disabled={ask.isPending} onClick={() => ask.mutate()}>
           {quote ? "Get a new quote" : "Cancel this trip…"}
         </button>
       )}

@@ -1,5 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { lazy, Suspense } from "react";
+import { lazy, Suspense, useRef } from "react";
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
@@ -7,6 +7,7 @@ import { SupportDetail } from "../../../components/SupportDetail";
 import type { Order } from "../../../lib/api/client";
 import { decline, declineSentence } from "../../../lib/declines";
 import { localMoment, money } from "../../../lib/format";
+import { useHeadingFocus } from "../../../lib/headingFocus";
 import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
 import { BaggageAllowance, SliceDetails } from "../../offers";
@@ -42,7 +43,21 @@ export function OrderPage() {
   return <OrderDetails orderId={orderId} />;
 }
 
+/** The trip and the screens opened from it at the same path (`?change=seats`, `?change=flight`):
+ * each is a new screen, so focus moves to its heading (the Layout sees only the path; the link
+ * that opened it is gone, and focus fell to the page's body). */
 function OrderDetails({ orderId }: { orderId: string }) {
+  const screen = useRef<HTMLDivElement>(null);
+  const [params] = useSearchParams();
+  useHeadingFocus(screen, params.get("change") ?? "trip", true);
+  return (
+    <div ref={screen}>
+      <OrderScreen orderId={orderId} />
+    </div>
+  );
+}
+
+function OrderScreen({ orderId }: { orderId: string }) {
   const location = useLocation();
   const navigate = useNavigate();
   const [params] = useSearchParams();

@@ -15,9 +15,18 @@ const TYPE_LABEL = { adult: "adult", child: "child", infant: "infant" } as const
 export function PassengerForm({ index, passenger, travelers, errors, onChange }: Props) {
   const saved = passenger.traveler_id !== "";
   const field = (name: keyof PassengerDraft) => `p${index}-${name}`;
+  const savedId = field("traveler_id");
+  // An error is tied to its control (read with it), as `input`'s are.
+  const describedBy = (id: string) =>
+    errors[id] ? { "aria-invalid": true as const, "aria-describedby": `${id}-error` } : {};
+  const errorOf = (id: string) =>
+    errors[id] && (
+      <p id={`${id}-error`} className="field-error">
+        {errors[id]}
+      </p>
+    );
   const input = (name: keyof PassengerDraft, label: string, type: string, autoComplete: string, required = true) => {
     const id = field(name);
-    const error = errors[id];
     return (
       <div className="field">
         <label htmlFor={id}>{label}</label>
@@ -29,15 +38,10 @@ export function PassengerForm({ index, passenger, travelers, errors, onChange }:
           readOnly={saved && !["email", "phone_number"].includes(name)}
           autoComplete={index === 0 ? autoComplete : "off"}
           value={passenger[name]}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? `${id}-error` : undefined}
+          {...describedBy(id)}
           onChange={(event) => onChange({ [name]: event.target.value })}
         />
-        {error && (
-          <p id={`${id}-error`} className="field-error">
-            {error}
-          </p>
-        )}
+        {errorOf(id)}
       </div>
     );
   };
@@ -50,12 +54,12 @@ export function PassengerForm({ index, passenger, travelers, errors, onChange }:
       <div className="passenger-fields">
       {travelers.length > 0 && (
         <div className="field saved-traveler">
-          <label htmlFor={field("traveler_id")}>Saved traveler</label>
+          <label htmlFor={savedId}>Saved traveler</label>
           <select
-            id={field("traveler_id")}
-            name={field("traveler_id")}
+            id={savedId}
+            name={savedId}
             value={passenger.traveler_id}
-            aria-invalid={errors[field("traveler_id")] ? true : undefined}
+            {...describedBy(savedId)}
             onChange={(event) => {
               const chosen = travelers.find((t) => t.id === event.target.value);
               onChange(
@@ -78,7 +82,7 @@ export function PassengerForm({ index, passenger, travelers, errors, onChange }:
               </option>
             ))}
           </select>
-          {errors[field("traveler_id")] && <p className="field-error">{errors[field("traveler_id")]}</p>}
+          {errorOf(savedId)}
         </div>
       )}
       {input("given_name", "Given name", "text", "given-name")}
@@ -92,7 +96,7 @@ export function PassengerForm({ index, passenger, travelers, errors, onChange }:
           required
           disabled={saved}
           value={passenger.gender}
-          aria-invalid={errors[genderId] ? true : undefined}
+          {...describedBy(genderId)}
           onChange={(event) => onChange({ gender: event.target.value as PassengerDraft["gender"] })}
         >
           <option value="">Choose…</option>
@@ -100,7 +104,7 @@ export function PassengerForm({ index, passenger, travelers, errors, onChange }:
           <option value="m">Male</option>
           <option value="x">Unspecified (X)</option>
         </select>
-        {errors[genderId] && <p className="field-error">{errors[genderId]}</p>}
+        {errorOf(genderId)}
       </div>
       {index === 0 && input("email", "Email", "email", "email")}
       {index === 0 && input("phone_number", "Phone number (optional, +44…)", "tel", "tel", false)}

@@ -1,8 +1,9 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import { SelectField, TextField } from "../../../components/Field";
 import { ProblemNotice } from "../../../components/ProblemNotice";
+import { focusFirstInvalid } from "../../../lib/focusInvalid";
 import { fieldErrors, problemKind, type Problem } from "../../../lib/problems";
 import { MeProblem, meKeys, type Profile, saveProfile } from "../api/me";
 import { type ProfileDraft, profileDraft, profileFieldFor, profilePatch } from "../model";
@@ -38,6 +39,14 @@ export function ProfileForm({ subject, profile, etag, reloaded, onStale }: Props
   const [problem, setProblem] = useState<Problem | null>(reloaded);
   const [saved, setSaved] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+  const refused = useRef(false); // a save was just refused (not the reload's notice on arrival)
+  // Focus to the first field refused, else back to Save (disabled while saving, it lost focus).
+  useEffect(() => {
+    if (!problem || !refused.current) return;
+    refused.current = false;
+    focusFirstInvalid(form.current, form.current?.querySelector<HTMLElement>('button[type="submit"]'));
+  }, [problem]);
   const errors = problem ? fieldErrors(problem, profileFieldFor) : { byField: {} as Record<string, string>, other: [] };
   const set = (change: Partial<ProfileDraft>) => {
     setDraft((d) => ({ ...d, ...change }));
@@ -76,6 +85,7 @@ export function ProfileForm({ subject, profile, etag, reloaded, onStale }: Props
       if (problemKind(failed) === "precondition-failed") {
         await onStale(failed);
       } else {
+        refused.current = true;
         setProblem(failed);
       }
     } finally {
@@ -85,6 +95,7 @@ export function ProfileForm({ subject, profile, etag, reloaded, onStale }: Props
 
   return (
     <form
+      ref={form}
       className="profile-form card-form"
       aria-label="Your profile"
       noValidate

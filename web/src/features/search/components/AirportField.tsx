@@ -1,7 +1,8 @@
-import { useId, useState } from "react";
+import { useEffect, useId, useState } from "react";
 
 import type { Airport } from "../../../lib/api/client";
 import { useAirports } from "../api/airports";
+import { airportPlace } from "../airportPlace";
 import { useDebounced } from "../hooks/useDebounced";
 
 interface Props {
@@ -47,6 +48,10 @@ export function AirportField({ label, name, value, error, onChange }: Props) {
   }
 
   const activeId = shown && active >= 0 ? `${id}-option-${active}` : undefined;
+  // The list scrolls: the option the arrows reach is brought into view (focus stays in the box).
+  useEffect(() => {
+    if (activeId) document.getElementById(activeId)?.scrollIntoView?.({ block: "nearest" });
+  }, [activeId]);
   return (
     <div className="field airport-field">
       <label htmlFor={`${id}-input`}>{label}</label>
@@ -90,7 +95,7 @@ export function AirportField({ label, name, value, error, onChange }: Props) {
                 pick(airport);
               }}
             >
-              <span className="code">{airport.code}</span> {airport.city} · {airport.name}
+              <span className="code">{airport.code}</span> {airportPlace(airport)} · {airport.name}
             </li>
           ))}
       </ul>

@@ -23,9 +23,15 @@ export function SupportCases({ orderId }: { orderId: string }) {
   const [subject, setSubject] = useState("");
   const [message, setMessage] = useState("");
   // The form opens at the traveler's request (never on arrival): its first field takes the focus.
+  // Sent or cancelled, the form is gone: focus goes back to the button that opened it (it fell to
+  // the page's body); the "sent" line is announced as a status.
   const subjectField = useRef<HTMLInputElement>(null);
+  const contact = useRef<HTMLButtonElement>(null);
+  const opened = useRef(false);
   useEffect(() => {
     if (writing) subjectField.current?.focus();
+    else if (opened.current) contact.current?.focus();
+    opened.current = writing;
   }, [writing]);
   const send = useMutation<SupportCase, SupportProblem>({
     mutationFn: () => openCase(orderId, subject, message),
@@ -87,7 +93,7 @@ export function SupportCases({ orderId }: { orderId: string }) {
           </p>
         </form>
       ) : (
-        <button type="button" className="secondary" onClick={() => setWriting(true)}>
+        <button ref={contact} type="button" className="secondary" onClick={() => setWriting(true)}>
           Contact support
         </button>
       )}

@@ -1,0 +1,141 @@
+"""The traveler's path with the keyboard only, as a screen reader meets it: each screen's title
+names it, the skip link lands on the screen's heading, the airport suggestions say which country
+(two Londons), a refused form puts the focus on the first field refused (its error read with it),
+and focus never falls to the page's body when the control pressed goes away (a screen opened at
+the same address, a quote kept, a form sent, signing out)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Stack
+from tests.browser.test_book import open_an_offer, sign_in_as_ada
+from tests.browser.test_search_to_offer import screenshot
+from tests.browser.trips import open_trip, paid_trip
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def _heading_has_focus(page: Page, name: str | re.Pattern[str]) -> None:
+    expect(page.get_by_role("heading", name=name, level=1)).to_be_focused()
+
+
+def test_each_screen_is_titled_by_its_heading_and_the_skip_link_lands_on_it(screen: Page) -> None:
+    page = screen
+    page.goto("/")
+    expect(page).to_have_title("Where to next? · Skyfare")  # was "Skyfare" on every screen
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Enter")
+    # Was: focus on the body (a screen reader stayed at the top) and "#main" in the address.
+    _heading_has_focus(page, "Where to next?")
+    expect(page).not_to_have_url(re.compile("#"))
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("radio", name="Round trip")).to_be_focused()
+
+    open_an_offer(page)
+    expect(page).to_have_title(re.compile(r"^LHR → JFK with .+ · Skyfare$"))
+    _heading_has_focus(page, re.compile(r"^LHR → JFK with "))
+    page.get_by_role("link", name="Continue to passengers").press("Enter")
+    expect(page).to_have_title("Book this flight · Skyfare")
+    page.go_back()
+    page.go_back()
+    expect(page).to_have_title("LHR → JFK · Skyfare")
+
+
+def test_airport_suggestions_name_each_country_and_the_arrow_keys_pick_one(screen: Page) -> None:
+    page = screen
+    page.goto("/")
+    origin = page.get_by_role("combobox", name="From", exact=True)
+    origin.press_sequentially("lon")
+    heathrow = page.get_by_role("option", name=re.compile(r"^LHR "))
+    ontario = page.get_by_role("option", name=re.compile(r"^YXU "))
+    # Was "LHR London · London Heathrow Airport" and "YXU London · London Airport".
+    expect(heathrow).to_have_text("LHR London, United Kingdom · London Heathrow Airport")
+    expect(ontario).to_have_text("YXU London, Canada · London Airport")
+    screenshot(page, "airports-countries")
+
+    options = page.get_by_role("listbox", name="From airports").get_by_role("option")
+    index = [o.inner_text() for o in options.all()].index(ontario.inner_text())
+    for _ in range(index + 1):
+        origin.press("ArrowDown")
+    expect(ontario).to_have_attribute("aria-selected", "true")
+    expect(origin).to_have_attribute("aria-activedescendant", ontario.get_attribute("id") or "")
+    expect(ontario).to_be_in_viewport()  # the list scrolls to the option the arrows reach
+    origin.press("Enter")
+    expect(origin).to_have_value("YXU")
+    expect(origin).to_be_focused()
+
+
+def test_a_refused_passenger_field_takes_the_focus_with_its_error(screen: Page) -> None:
+    page = screen
+    open_an_offer(page)
+    page.get_by_role("link", name="Continue to passengers").press("Enter")
+    sign_in_as_ada(page)
+    page.get_by_label("Gender (as on the passport)").select_option("f")
+    page.get_by_label("Date of birth").fill("1990-12-10")
+    phone = page.get_by_label("Phone number (optional, +44…)")
+    phone.fill("12")
+    page.get_by_role("button", name="Continue to seats").press("Enter")
+
+    # Was: focus on the notice above the form, then a Tab back to the top of the form.
+    expect(phone).to_be_focused()
+    expect(phone).to_have_attribute("aria-invalid", "true")
+    expect(phone).to_have_accessible_description(re.compile("must be an E.164 phone number"))
+    expect(page.get_by_role("alert")).to_contain_text("Some details need fixing")
+
+
+def test_a_refused_profile_field_takes_the_focus_with_its_error(screen: Page) -> None:
+    page = screen
+    page.goto("/profile")
+    sign_in_as_ada(page)
+    phone = page.get_by_label("Phone number")
+    phone.fill("12")
+    page.get_by_role("button", name="Save profile").press("Enter")
+    # Was: on the body (Save is disabled while it saves, and lost the focus).
+    expect(phone).to_be_focused()
+    expect(phone).to_have_accessible_description(re.compile("must be an E.164 phone number"))
+
+
+def test_focus_follows_the_trip_s_screens_and_never_falls_to_the_page(
+    screen: Page, stack: Stack
+) -> None:
+    page = screen
+    order_id = paid_trip(stack, page.request, days_ahead=56)
+    open_trip(page, order_id)
+
+    # A screen opened at the same address (?change=seats) and back: its heading each time.
+    page.get_by_role("link", name="Change seats").press("Enter")
+    _heading_has_focus(page, "Change seats")
+    page.get_by_role("button", name="Keep my seats").press("Enter")
+    _heading_has_focus(page, "Your trip is booked")
+
+    # A quote kept: back on the button that asked for it.
+    start = page.get_by_role("button", name="Cancel this trip…")
+    start.press("Enter")
+    page.get_by_role("button", name="Keep the trip").press("Enter")
+    expect(start).to_be_focused()
+
+    # The support form sent: back on the button that opened it, the "sent" line a status.
+    page.get_by_role("button", name="Contact support").press("Enter")
+    form = page.get_by_role("form", name="Contact support")
+    expect(form.get_by_label("Subject")).to_be_focused()
+    page.keyboard.type("A window seat")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Can I sit by a window?")
+    form.get_by_role("button", name="Send to support").press("Enter")
+    expect(page.get_by_role("status").filter(has_text="sent to support")).to_be_visible()
+    expect(page.get_by_role("button", name="Contact support")).to_be_focused()
+
+    # Cancelled: the section's new heading, which says so.
+    start.press("Enter")
+    page.get_by_role("button", name="Yes, cancel the trip").press("Enter")
+    expect(page.get_by_role("heading", name="Trip cancelled")).to_be_focused()
+
+    # Signed out: the Sign in drawn in Sign out's place.
+    page.get_by_role("banner").get_by_role("button", name="Sign out").press("Enter")
+    expect(page.get_by_role("banner").get_by_role("button", name="Sign in")).to_be_focused()
+    expect(page).to_have_title("Your trip · Skyfare")  # the title follows the heading
