@@ -14,10 +14,10 @@ from typing import Any
 import uvloop
 
 from bench.ceiling import COPIED_HEADERS
-from bench.ceiling_inproc import SEARCH, _departure, _runner, _Transport, request_bytes
+from bench.ceiling_inproc import SEARCH, FakeTransport, _departure, _runner, request_bytes
 
 
-class _Recorder(_Transport):
+class _Recorder(FakeTransport):
     """`bench.ceiling_inproc`'s fake transport, keeping what is written."""
 
     def __init__(self) -> None:

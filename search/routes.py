@@ -32,6 +32,9 @@ from search.validation import known_airports, parse_search_body, parse_search_qu
 
 SEARCH_SERVICE = web.AppKey("search_service", SearchService)
 NDJSON = "application/x-ndjson"
+# The search routes' names: the `route` label of their metrics (skyfare/metrics.py).
+GET_ROUTE = "search_get"
+POST_ROUTE = "search"
 
 _encoder = msgspec.json.Encoder()
 # The headers of each cached answer, built once: copying a CIMultiDict is cheaper than building
@@ -40,7 +43,7 @@ _HEADERS = {
     state: CIMultiDict({"Content-Type": "application/json", "X-Cache": x_cache})
     for state, x_cache in (("hit", "HIT"), ("miss", "MISS"), ("stale", "STALE"))
 }
-_HIT_HEADERS = _HEADERS["hit"]  # the fast paths': no dict look-up per request
+HIT_HEADERS = _HEADERS["hit"]  # the fast paths': no dict look-up per request
 _EPOCH = dt.date(1970, 1, 1)
 # Looked up in every search's headers: an `istr` is found without folding its case each time.
 _AUTHORIZATION = istr("Authorization")
@@ -78,7 +81,7 @@ async def post_search(request: web.Request) -> web.StreamResponse:
     if traveler is None:
         body = service.cached_query_body(raw, day, channel="post")
         if body is not None:
-            return web.Response(body=body, headers=_HIT_HEADERS)
+            return web.Response(body=body, headers=HIT_HEADERS)
     search = parse_search_body(raw, today=_today(day))
     body, state = await service.search_body(
         search, raw_query=raw, day=day, channel="post", traveler=traveler
@@ -102,7 +105,7 @@ async def get_search(request: web.Request) -> web.Response:
     if traveler is None:
         body = service.cached_query_body(raw_query, day)
         if body is not None:
-            return web.Response(body=body, headers=_HIT_HEADERS)
+            return web.Response(body=body, headers=HIT_HEADERS)
     search = parse_search_query(request.query.items(), today=_today(day))
     body, state = await service.search_body(
         search, raw_query=raw_query, day=day, channel="get", traveler=traveler
@@ -147,8 +150,8 @@ def add_routes(router: web.UrlDispatcher) -> None:
     known_airports()
     # GET first: the router tries the resources of one path in registration order, and the
     # cached GET is the hot one (POST then pays the one extra, failed method match).
-    router.add_get("/v1/search", get_search, name="search_get", allow_head=False)
-    router.add_post("/v1/search", post_search, name="search")
+    router.add_get("/v1/search", get_search, name=GET_ROUTE, allow_head=False)
+    router.add_post("/v1/search", post_search, name=POST_ROUTE)
     router.add_get("/v1/offers/{offer_id}", get_offer, name="offer", allow_head=False)
     router.add_get("/v1/connectors", get_connectors, name="connectors", allow_head=False)
     router.add_get("/v1/airports", get_airports, name="airports", allow_head=False)

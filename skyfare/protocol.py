@@ -8,7 +8,7 @@ it cannot parse (a duplicate Content-Length, a header over the limit, bad chunki
 `text/plain`, echoing the offending bytes, before any route or middleware sees the request: its
 only hook for that is the protocol's `handle_error`.
 
-So the protocol here is aiohttp's `RequestHandler` with two additions:
+So the protocol here is aiohttp's `RequestHandler` with three additions:
 - Read deadlines. A request head must be complete within `header_read_timeout_s` of its first
   byte (of the connection itself, for the first request: a client that connects and says nothing
   is closed as well); its body within `body_read_timeout_s` of its head. Past the head deadline
@@ -17,11 +17,19 @@ So the protocol here is aiohttp's `RequestHandler` with two additions:
   problem for the handler reading it, and the connection closes after that answer.
 - Problem documents for protocol errors: 431 for a head over the size limits, 400 otherwise;
   the detail names the kind of error, never the bytes sent.
+- The cached search's lane (skyfare/cached_lane.py): while aiohttp's handler is idle between
+  requests, each request parsed is offered to the lane first, which answers a fresh fare-cache
+  hit of a search on the spot; aiohttp's handler is woken only for what the lane leaves, so
+  answers still go out in the order their requests came. The lane also steps aside while the
+  transport's write buffer is full (aiohttp's path then waits for it to drain).
 
 `app_runner` builds the runner with both; `create_app` alone (aiohttp's TestServer) has neither.
-aiohttp has no public hook for "a request head was parsed", so `data_received` reads three of
-`RequestHandler`'s own fields (`_request_count`, `_messages`, `_force_close`); an aiohttp upgrade
-that changes them fails tests/e2e/test_http_protocol.py.
+aiohttp has no public hook for "a request head was parsed", so `data_received` reads
+`RequestHandler`'s own fields (`_request_count`, `_messages`, `_force_close`; for the lane
+`_waiter`, its parser's `message_consumed`, and the keep-alive deadline's
+`_next_keepalive_close_time` / `_keepalive_handle` that its `start` loop sets after an answer);
+an aiohttp upgrade that changes them fails tests/e2e/test_http_protocol.py or
+tests/e2e/test_cached_lane.py.
 """
 
 from __future__ import annotations
@@ -32,12 +40,14 @@ import re
 from typing import Any, NamedTuple
 
 from aiohttp import http_exceptions, web
+from aiohttp.http import RawRequestMessage
 from aiohttp.http_exceptions import BadHttpMessage
 from aiohttp.streams import EMPTY_PAYLOAD, StreamReader
 from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
 from skyfare import problems, security_headers
+from skyfare.cached_lane import CachedSearchLane, lane_for
 from skyfare.request_id import HEADER, new_request_id
 from skyfare.settings import Settings
 
@@ -59,7 +69,7 @@ def app_runner(app: web.Application, settings: Settings) -> web.AppRunner:
     return _Runner(
         app,
         limits,
-        settings.shutdown_timeout_s,
+        settings,
         access_log=None,
         keepalive_timeout=settings.keepalive_timeout_s,
     )
@@ -67,36 +77,48 @@ def app_runner(app: web.Application, settings: Settings) -> web.AppRunner:
 
 class _Runner(web.AppRunner):
     def __init__(
-        self, app: web.Application, limits: ReadLimits, shutdown_timeout_s: float, **protocol: Any
+        self, app: web.Application, limits: ReadLimits, settings: Settings, **protocol: Any
     ) -> None:
         # cleanup(): stop listening, close idle connections, let requests in flight finish for
         # up to `shutdown_timeout_s` (then cancel them), then close the app's resources.
-        super().__init__(app, handle_signals=False, shutdown_timeout=shutdown_timeout_s, **protocol)
+        super().__init__(
+            app, handle_signals=False, shutdown_timeout=settings.shutdown_timeout_s, **protocol
+        )
         self._limits = limits
+        self._settings = settings
         self._protocol = protocol
 
     async def _make_server(self) -> web.Server:
         # BaseRunner's extension point. aiohttp's own server (built after the app's start-up)
         # lends its request handler and factory to ours, which differs only in its protocol.
+        # The app has started: its search service, which the lane answers from, exists.
         plain = await super()._make_server()
         return _Server(
             plain.request_handler,
             request_factory=plain.request_factory,
             limits=self._limits,
+            lane=lane_for(self.app, self._settings),
             **self._protocol,
         )
 
 
 class _Server(web.Server):
-    def __init__(self, handler: Any, *, limits: ReadLimits, **kwargs: Any) -> None:
+    def __init__(
+        self, handler: Any, *, limits: ReadLimits, lane: CachedSearchLane | None, **kwargs: Any
+    ) -> None:
         super().__init__(handler, **kwargs)
         self._event_loop = asyncio.get_running_loop()
         self._limits = limits
+        self._lane = lane
         self._protocol_kwargs = {k: v for k, v in kwargs.items() if k != "request_factory"}
 
     def __call__(self) -> RequestHandler:
         return GuardedRequestHandler(
-            self, loop=self._event_loop, limits=self._limits, **self._protocol_kwargs
+            self,
+            loop=self._event_loop,
+            limits=self._limits,
+            lane=self._lane,
+            **self._protocol_kwargs,
         )
 
 
@@ -107,9 +129,21 @@ _data_received = RequestHandler.data_received
 class GuardedRequestHandler(RequestHandler):
     """aiohttp's protocol with read deadlines and problem-document protocol errors."""
 
-    def __init__(self, manager: web.Server, *, limits: ReadLimits, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        manager: web.Server,
+        *,
+        limits: ReadLimits,
+        lane: CachedSearchLane | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(manager, **kwargs)
         self._limits = limits
+        self._lane = lane
+        # Requests answered (written), by the lane or by aiohttp; and whether aiohttp's last
+        # answer closes the connection. The lane answers only with nothing owed before it.
+        self._answered = 0
+        self._closing = False
         self._head_timer: asyncio.TimerHandle | None = None
         self._body_timer: asyncio.TimerHandle | None = None
         self._body: StreamReader | None = None  # the body of the last request head parsed
@@ -124,10 +158,27 @@ class GuardedRequestHandler(RequestHandler):
 
     def data_received(self, data: bytes) -> None:
         heads = self._request_count  # aiohttp counts each request head it parses
-        _data_received(self, data)
-        if self._request_count != heads and self._messages:
+        if self._lane is not None and heads == self._answered and not self._closing:
+            # Every request so far is answered, and the connection stays open: what the lane
+            # answers now, aiohttp's `start` never sees. If it is parked waiting for a request,
+            # it is woken (as aiohttp's own `data_received` would) only for what the lane left;
+            # if it is still finishing its last answer, it finds those when it looks.
+            waiter = self._waiter
+            self._waiter = None
+            _data_received(self, data)
+            self._waiter = waiter
+            if self._messages:
+                self._answer_from_lane()
+                if self._messages and waiter is not None and not waiter.done():
+                    waiter.set_result(None)
+        else:
+            _data_received(self, data)
+        if self._request_count != heads:
             if self._head_timer is not None or self._body_timer is not None:
                 self._stop_timers()
+            if not self._messages:
+                self._body = None  # the lane answered every request parsed
+                return
             body = self._body = self._messages[-1][1]  # the newest head's body (aiohttp's queue)
             # A body-less request (a GET's) is aiohttp's one EMPTY_PAYLOAD: nothing to await.
             if body is not EMPTY_PAYLOAD and not body.is_eof():
@@ -139,6 +190,66 @@ class GuardedRequestHandler(RequestHandler):
             if data and self._head_timer is None and not self._force_close:
                 # Bytes past the last complete body begin the next head: its deadline starts.
                 self._head_timer = self._loop.call_later(self._limits.head_s, self._head_late)
+
+    def _answer_from_lane(self) -> None:
+        lane = self._lane
+        assert lane is not None
+        messages = self._messages
+        answered = False
+        # `_paused`: the transport's buffer is over its high-water mark.
+        while messages and not self._paused:
+            message, payload = messages[0]
+            if message.__class__ is not RawRequestMessage:
+                break  # a parse error (aiohttp's `_ErrInfo`): aiohttp answers it
+            body = None
+            try:
+                if payload is EMPTY_PAYLOAD:
+                    answer = lane.answer(message, None)
+                elif payload.is_eof() and lane.takes_body(message, payload.total_bytes):
+                    body = payload.read_nowait()
+                    answer = lane.answer(message, body)
+                else:
+                    break
+            except Exception:
+                # A defect of the lane costs its request the fast answer, not the answer.
+                logger.exception("the cached search lane failed; aiohttp's path answers")
+                answer = None
+            if answer is None:
+                if body is not None:  # a body read cannot be put back: aiohttp gets a copy
+                    messages[0] = (message, self._complete_payload(body))
+                break
+            messages.popleft()
+            self._parser.message_consumed()  # type: ignore[union-attr]
+            self._manager.requests_count += 1  # type: ignore[union-attr]
+            self.transport.writelines(answer)  # type: ignore[union-attr]
+            self._answered += 1
+            answered = True
+        if answered:
+            # As aiohttp's `start` after an answer: the idle connection's deadline moves on.
+            close_time = self._loop.time() + self._keepalive_timeout
+            self._next_keepalive_close_time = close_time
+            if self._keepalive_handle is None:
+                self._keepalive_handle = self._loop.call_at(close_time, self._process_keepalive)
+            # Past 32 queued requests aiohttp stops reading, and its `start` reads on once it
+            # drained them; answered here, `start` never saw them, so this reads on instead.
+            if self._buffer_paused and len(messages) <= self._msg_queue_resume_size:
+                self._resume_reading_if_drained()
+
+    async def finish_response(
+        self, request: BaseRequest, resp: web.StreamResponse, start_time: float | None
+    ) -> tuple[web.StreamResponse, bool]:
+        # aiohttp's: each answer it writes, whatever its handler did, goes through here.
+        resp, reset = await super().finish_response(request, resp, start_time)
+        self._answered += 1
+        if reset or not resp.keep_alive:
+            self._closing = True
+        return resp, reset
+
+    def _complete_payload(self, body: bytes) -> StreamReader:
+        payload = StreamReader(self, self._read_bufsize, loop=self._loop)
+        payload.feed_data(body)
+        payload.feed_eof()
+        return payload
 
     def _stop_timers(self) -> None:
         for timer in (self._head_timer, self._body_timer):

@@ -42,6 +42,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_HEADER_READ_TIMEOUT_S": "header_read_timeout_s",
     "SKYFARE_BODY_READ_TIMEOUT_S": "body_read_timeout_s",
     "SKYFARE_KEEPALIVE_TIMEOUT_S": "keepalive_timeout_s",
+    "SKYFARE_CACHED_LANE": "cached_lane",
     "SKYFARE_SHUTDOWN_TIMEOUT_S": "shutdown_timeout_s",
     "SKYFARE_GATEWAY_PORT": "gateway_port",
     "SKYFARE_SEARCH_DEADLINE_MS": "search_deadline_ms",

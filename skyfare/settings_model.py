@@ -53,6 +53,9 @@ class Settings(msgspec.Struct, frozen=True):
     header_read_timeout_s: float = 10.0
     body_read_timeout_s: float = 30.0
     keepalive_timeout_s: float = 75.0
+    # A fresh fare-cache hit of GET/POST /v1/search answered by the protocol itself
+    # (skyfare/cached_lane.py); false: every request takes aiohttp's web layer.
+    cached_lane: bool = True
     # SIGTERM: the process stops accepting, lets the requests in flight finish for at most this
     # long (then cancels them), closes its pools and exits 0.
     shutdown_timeout_s: Annotated[float, msgspec.Meta(ge=0)] = 20.0
