@@ -60,10 +60,10 @@ _ACCEPT = istr("Accept")
 def _head_template() -> bytes:
     """The answer's head with three holes: the request id, the length and the date; the headers
     in the order aiohttp writes them for the view's `web.Response` after the plumbing's update."""
+    fixed = [*HIT_HEADERS.items(), *owed_headers(HEADER, "").items()]
     lines = ["HTTP/1.1 200 OK"]
-    lines += [f"{name}: {value}" for name, value in HIT_HEADERS.items()]
-    for name, value in owed_headers(HEADER, "%s").items():
-        lines.append(f"{name}: {value.replace('%', '%%') if name != HEADER else value}")
+    for name, value in fixed:
+        lines.append(f"{name}: %s" if name == HEADER else f"{name}: {value.replace('%', '%%')}")
     lines += ["Content-Length: %d", "Date: %s", "", ""]
     return "\r\n".join(lines).encode("latin-1")
 
