@@ -20,7 +20,7 @@ What it answers — everything else gets `None` and aiohttp's path, which is the
   today, and a fresh L1 entry. A miss, a stale entry, an invalid query: aiohttp's path.
 
 What it keeps of the contract, byte for byte as the views and the plumbing would write it
-(tests/e2e/test_cached_lane.py compares the two): the status line, `Content-Type` and
+(tests/e2e/cached_lane/ compares the two): the status line, `Content-Type` and
 `X-Cache: HIT`, `X-Request-Id` (the client's when sane, else minted), the security headers,
 `Content-Length`, `Date`; the body with its fresh `search_id` and `took_ms`; the usage event;
 the route's request count and latency in `/metrics` (`search_get`, `search`). It logs nothing,

@@ -17,19 +17,21 @@ So the protocol here is aiohttp's `RequestHandler` with three additions:
   problem for the handler reading it, and the connection closes after that answer.
 - Problem documents for protocol errors: 431 for a head over the size limits, 400 otherwise;
   the detail names the kind of error, never the bytes sent.
-- The cached search's lane (skyfare/cached_lane.py): while aiohttp's handler is idle between
-  requests, each request parsed is offered to the lane first, which answers a fresh fare-cache
-  hit of a search on the spot; aiohttp's handler is woken only for what the lane leaves, so
-  answers still go out in the order their requests came. The lane also steps aside while the
-  transport's write buffer is full (aiohttp's path then waits for it to drain).
+- The cached search's lane (skyfare/cached_lane.py). When every request the connection sent
+  before is answered (written) and aiohttp's last answer keeps it open, each request parsed is
+  offered to the lane first, which answers a fresh fare-cache hit of a search on the spot;
+  aiohttp's handler sees only what the lane leaves, so answers still go out in the order their
+  requests came. The lane steps aside while the transport's write buffer is full (aiohttp's path
+  then waits for it to drain), and reads on past aiohttp's queue bound as `start` would.
 
-`app_runner` builds the runner with both; `create_app` alone (aiohttp's TestServer) has neither.
-aiohttp has no public hook for "a request head was parsed", so `data_received` reads
-`RequestHandler`'s own fields (`_request_count`, `_messages`, `_force_close`; for the lane
-`_waiter`, its parser's `message_consumed`, and the keep-alive deadline's
-`_next_keepalive_close_time` / `_keepalive_handle` that its `start` loop sets after an answer);
-an aiohttp upgrade that changes them fails tests/e2e/test_http_protocol.py or
-tests/e2e/test_cached_lane.py.
+`app_runner` builds the runner with all three; `create_app` alone (aiohttp's TestServer) has
+none. aiohttp has no public hook for "a request head was parsed", so `data_received` reads
+`RequestHandler`'s own fields (`_request_count`, `_messages`, `_force_close`; for the lane also
+`_waiter`, the parser's `message_consumed`, `_paused`, `_buffer_paused` and
+`_resume_reading_if_drained`, and the keep-alive deadline `start` moves after each answer,
+`_next_keepalive_close_time` / `_keepalive_handle`), and `finish_response` is extended to count
+aiohttp's answers. An aiohttp upgrade that changes them fails tests/e2e/test_http_protocol.py or
+tests/e2e/cached_lane/ (pyproject.toml bounds aiohttp below its next minor release).
 """
 
 from __future__ import annotations
@@ -127,7 +129,8 @@ _data_received = RequestHandler.data_received
 
 
 class GuardedRequestHandler(RequestHandler):
-    """aiohttp's protocol with read deadlines and problem-document protocol errors."""
+    """aiohttp's protocol with read deadlines, problem-document protocol errors and the cached
+    search's lane."""
 
     def __init__(
         self,
