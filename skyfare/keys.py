@@ -44,4 +44,4 @@ PAYMENT_GATEWAY = web.AppKey("payment_gateway", PaymentGateway)
 PAYMENT_RECONCILER = web.AppKey("payment_reconciler", PaymentReconciler)
 # Where the web app is served: what answers a browser sent to an address no route has (the
 # app's "Page not found", skyfare/webapp.py); None for it means the API's 404 problem.
-NOT_FOUND_PAGE = web.AppKey("not_found_page", NotFoundPage)
+NOT_FOUND_PAGE: web.AppKey[NotFoundPage] = web.AppKey("not_found_page")

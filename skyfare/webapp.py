@@ -138,18 +138,15 @@ def add_routes(
     async def get_auth_config(request: web.Request) -> web.Response:
         return web.Response(body=auth_config, content_type="application/json")
 
-    def shell_response(request: web.Request, status: int) -> web.Response:
-        add_response_headers(request, {"Content-Security-Policy": csp, "Cache-Control": NO_CACHE})
-        body = _NOT_BUILT if build is None else build.shell
-        return web.Response(status=status, body=body, content_type="text/html", charset="utf-8")
+    shell_body = _NOT_BUILT if build is None else build.shell
 
     async def shell(request: web.Request) -> web.Response:
-        return shell_response(request, 200)
+        return _shell_response(request, shell_body, csp, 200)
 
     def not_found_page(request: web.Request) -> web.Response | None:
         if not is_page_navigation(request):
             return None
-        response = shell_response(request, 404)
+        response = _shell_response(request, shell_body, csp, 404)
         # The same address answers a JSON client the problem: a cache must keep them apart.
         response.headers["Vary"] = "Accept"
         return response
@@ -183,6 +180,11 @@ def add_routes(
     for name in ROOT_FILES:
         router.add_get(f"/{name}", root_file(name))
     return not_found_page
+
+
+def _shell_response(request: web.Request, body: bytes, csp: str, status: int) -> web.Response:
+    add_response_headers(request, {"Content-Security-Policy": csp, "Cache-Control": NO_CACHE})
+    return web.Response(status=status, body=body, content_type="text/html", charset="utf-8")
 
 
 def is_page_navigation(request: web.Request) -> bool:
