@@ -21,14 +21,19 @@ class Primary(NamedTuple):
     source: str
 
 
-# ACI: Airports Council International, World Airport Traffic Dataset, 2025 edition (2024 full
-# year): its top 10 by passengers were ATL, DXB, HND, LHR, DFW, DEN, CAN, IST, PVG, ORD
-# (as reported e.g. by https://www.ttrweekly.com/site/2025/07/aci-ranks-the-worlds-busiest-airports/
-# and https://com.112.ua/en/akij-aeroport-prijmae-najbilse-pasaziriv-u-sviti-statistika-52335);
-# the other airports of those areas were not in it.
+# ACI: Airports Council International's World Airport Traffic Dataset, 2025 edition (2024 full
+# year). DXB, DFW, HND, LHR, IST, ORD and PVG are among its 10 busiest airports by passengers,
+# and no other airport of their areas is, as reported by
+# https://en-test.56ok.com/topic/detail-819448-atlanta-airport-remains-worlds-busiest-amid-passenger-growth-challenges.html
+# (DXB 2nd, DFW 3rd, HND ~86 M, LHR 5th, ORD 8th),
+# https://www.wionews.com/photos/world-s-10-busiest-airports-of-2024-revealed-can-you-guess-which-indian-city-made-it-to-the-list-1751967274833
+# (IST 7th, ORD 8th, PVG 10th) and
+# https://www.ttrweekly.com/site/2025/07/aci-ranks-the-worlds-busiest-airports/ (PVG 10th).
 _ACI_2024 = "ACI 2024 top 10 by passengers; no other airport of the area in it"
-# ACI's 2015 full-year figures, ranked (https://en.wikipedia.org/wiki/List_of_busiest_airports_by_passenger_traffic_(2010–2015)):
-# the airport below is listed, its area's other airports are not listed above it.
+# ACI's 2015 full-year figures, in order
+# (http://everything.explained.today/List_of_busiest_airports_by_passenger_traffic_(2010%e2%80%932015)/
+# to rank 19, https://worldairportcodes.com beyond): the airport is listed at that rank, and its
+# area's other airports are not listed above it.
 _ACI_2015 = (
     "ACI 2015 full-year ranking: {rank}, {passengers} passengers; "
     "no other airport of the area above it"
