@@ -25,7 +25,9 @@ import msgspec
 VERSION = 2
 
 Channel = Literal["get", "post", "stream", "bulk", "calendar"]
-CacheOutcome = Literal["hit", "miss", "stale", "live"]
+# `error`: a partner's bulk query whose line was an `error` (the fare index did not answer, or
+# its live search failed): neither served from the cache nor a miss that was answered.
+CacheOutcome = Literal["hit", "miss", "stale", "live", "error"]
 RepriceStage = Literal["offer", "order"]
 RepriceOutcome = Literal["held", "changed", "gone"]
 BreakerState = Literal["closed", "half_open", "open"]

@@ -7,10 +7,13 @@ cities served by several airports under one city code (LON, NYC, PAR, TYO: airpo
 
 1. the airport whose code is the text ("jfk");
 2. the airports of the metropolitan area whose code is the text ("lon": London's five, "nyc");
-3. airports whose city starts with the text, then those with a word of the name starting with it.
+3. airports whose city, or whose metropolitan area's name, starts with the text ("toronto":
+   Pearson, in Mississauga, too), then those with a word of the name starting with it.
 
 Within 2 and 3: the metropolitan area's own airports first, then other airports of a city that
-is one (London Biggin Hill), then the rest; among equals the shortest city names, international
+is one (London Biggin Hill), then the rest; among an area's airports its busiest first where a
+published passenger count names it (search/metro_primary.py: Heathrow before London City, Haneda
+before Narita, O'Hare before Midway); among equals the shortest city names, international
 airports (by name) before others, then by name. So "lon" offers London, England before London,
 Ontario and Londrina, and "kennedy" New York's JFK before Ashland's John F. Kennedy Memorial.
 """
@@ -26,6 +29,7 @@ import msgspec
 
 from kernel.errors import FieldError, ValidationFailed
 from kernel.query import ascii_int, query_params
+from search.metro_primary import PRIMARIES
 
 QUERY_MAX = 50
 LIMIT_MAX = 20
@@ -49,6 +53,7 @@ class _Entry(msgspec.Struct, frozen=True):
     words: tuple[str, ...]  # folded words of the name
     international: bool
     metro: int  # 0: a metropolitan area's airport, 1: another in such a city, 2: neither
+    primary: bool  # its metropolitan area's busiest (search/metro_primary.py)
 
 
 def fold(text: str) -> str:
@@ -59,6 +64,7 @@ def fold(text: str) -> str:
 
 class _Metros(msgspec.Struct, frozen=True):
     airports: dict[str, tuple[str, ...]]  # metropolitan area code (folded) -> its airport codes
+    by_name: tuple[tuple[str, frozenset[str]], ...]  # (folded area name, its airport codes)
     members: frozenset[str]  # every metropolitan area's airport codes
     cities: frozenset[tuple[str, str]]  # (folded city name, country) of each area
 
@@ -68,6 +74,7 @@ def _metros() -> _Metros:
     macs = airportsdata.load_iata_macs()
     return _Metros(
         airports={code.casefold(): tuple(sorted(mac["airports"])) for code, mac in macs.items()},
+        by_name=tuple((fold(mac["name"]), frozenset(mac["airports"])) for mac in macs.values()),
         members=frozenset(code for mac in macs.values() for code in mac["airports"]),
         cities=frozenset((fold(mac["name"]), mac["country"]) for mac in macs.values()),
     )
@@ -76,6 +83,7 @@ def _metros() -> _Metros:
 @functools.cache
 def _entries() -> tuple[_Entry, ...]:
     metros = _metros()
+    primaries = frozenset(p.airport for p in PRIMARIES)
     entries = []
     for code, row in airportsdata.load("IATA").items():
         airport = Airport(code=code, name=row["name"], city=row["city"], country=row["country"])
@@ -93,11 +101,21 @@ def _entries() -> tuple[_Entry, ...]:
                 words=tuple(name.replace("-", " ").split()),
                 international="international" in name,
                 metro=metro,
+                primary=code in primaries,
             )
         )
     # The order within each kind of match (module docstring): major cities' airports first.
     return tuple(
-        sorted(entries, key=lambda e: (e.metro, len(e.city), not e.international, e.airport.name))
+        sorted(
+            entries,
+            key=lambda e: (
+                e.metro,
+                not e.primary,
+                len(e.city),
+                not e.international,
+                e.airport.name,
+            ),
+        )
     )
 
 
@@ -107,14 +125,18 @@ def match_airports(query: str, limit: int) -> tuple[Airport, ...]:
     q = fold(query)
     if not q:
         return ()
-    in_metro = _metros().airports.get(q, ())
+    metros = _metros()
+    in_metro = metros.airports.get(q, ())
+    # A metropolitan area named by the text: its airports match as its city's do (Pearson's
+    # city is Mississauga, Istanbul Airport's "Arnavutköy, Istanbul").
+    named = frozenset().union(*(codes for name, codes in metros.by_name if name.startswith(q)))
     exact, by_metro, by_city, by_name = [], [], [], []
     for entry in _entries():
         if entry.airport.code.casefold() == q:
             exact.append(entry.airport)
         elif entry.airport.code in in_metro:
             by_metro.append(entry.airport)
-        elif entry.city.startswith(q):
+        elif entry.city.startswith(q) or entry.airport.code in named:
             by_city.append(entry.airport)
         elif any(word.startswith(q) for word in entry.words):
             by_name.append(entry.airport)

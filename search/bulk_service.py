@@ -61,7 +61,7 @@ FIRST_CHUNK = 10
 REST_CHUNK = 250
 CONCURRENCY = 16
 Lookup = Callable[[Sequence[IndexSlot]], Awaitable[list[CheapestFare | None]]]
-# A live search of a query: its line (any index) and its usage event (None: none to record).
+# A live search of a query: its line (any index) and its usage event (None: usage is off).
 LiveSearch = Callable[[BulkQuery], Awaitable[tuple[BulkLine, HitStamp | None]]]
 
 
@@ -255,7 +255,7 @@ async def _answer(
         elif live is not None:
             answer.task = asyncio.ensure_future(live(query))
         else:
-            answer.said = (query, None, "miss")
+            answer.said = (query, None, "error" if failed else "miss")
             answer.tail = line_tail(_UNAVAILABLE if failed else _NOT_CACHED)
             answer.failed = failed
 
@@ -306,6 +306,12 @@ class BulkFares:
     def emit(self, stamp: HitStamp, count: int) -> None:
         self._service.usage.emit_stamp(stamp, count)
 
+    def _event(
+        self, query: BulkQuery, fare: CheapestFare | None, cache: CacheOutcome
+    ) -> HitStamp | None:
+        """A live search's event (`cache` `error` when its line is one); None without usage."""
+        return self.stamp(query, fare, cache) if self._service.usage.enabled else None
+
     async def _live(self, query: BulkQuery, max_age_s: float) -> tuple[BulkLine, HitStamp | None]:
         async with self._slots:
             try:
@@ -314,17 +320,21 @@ class BulkFares:
                     # The fare cache still serves an answer older than the partner accepts.
                     fare, entry = await self._service.cheapest(query.search_request(cache=False))
             except DomainError as exc:
-                return BulkLine(index=0, status="error", detail=exc.detail), None
+                return _failed(exc.detail), self._event(query, None, "error")
             except Exception:
                 logger.exception("bulk fares: a live search failed")
-                return BulkLine(index=0, status="error", detail="the search failed"), None
-        event = self.stamp(query, fare, "miss") if self._service.usage.enabled else None
+                return _failed("the search failed"), self._event(query, None, "error")
         if fare is not None:
-            return fare_line(0, fare), event
+            return fare_line(0, fare), self._event(query, fare, "miss")
         if entry.partial:
-            return BulkLine(index=0, status="error", detail="no airline answered in time"), event
+            return _failed("no airline answered in time"), self._event(query, None, "error")
+        event = self._event(query, None, "miss")
         cached_at = dt.datetime.fromtimestamp(entry.cached_at, dt.UTC)
         return BulkLine(index=0, status="ok", offers=0, cached_at=cached_at), event
+
+
+def _failed(detail: str) -> BulkLine:
+    return BulkLine(index=0, status="error", detail=detail)
 
 
 async def _no_index(slots: Sequence[IndexSlot]) -> list[CheapestFare | None]:

@@ -27,6 +27,7 @@ from seats import routes as seat_routes
 from skyfare import booking_contexts, openapi, ops, privacy, search_contexts, webapp
 from skyfare.guard import route_security
 from skyfare.keys import (
+    NOT_FOUND_PAGE,
     OPENAPI_DOCUMENT,
     READY_CHECKS,
     ROUTE_SECURITY,
@@ -56,10 +57,13 @@ def create_app(settings: Settings, service: str = ALL) -> web.Application:
     app[SETTINGS] = settings
     # In dependency order (each may use what those before it set); closed in reverse.
     app.cleanup_ctx.extend(ctx for ctx, services in _CONTEXTS if _runs(service, services))
-    groups = _route_groups(settings)
+    web_app = _WebApp(settings)
+    groups = _route_groups(web_app)
     served = [group for group, services in groups if _runs(service, services)]
     for group in served:
         group.add_routes(app.router)
+    if web_app.not_found_page is not None:  # served here: browsers lost on this origin land on it
+        app[NOT_FOUND_PAGE] = web_app.not_found_page
     app[READY_CHECKS] = tuple(c for c, services in _READY_CHECKS if _runs(service, services))
     # The document is the whole API, as the gateway serves it, whichever part this service is.
     everything = tuple(op for group, _ in groups for op in group.OPERATIONS)
@@ -120,7 +124,7 @@ _CONTEXTS: tuple[tuple[CleanupContext, frozenset[str]], ...] = (
 
 # Route groups and the services that serve them (the gateway routes by these paths:
 # deploy/nginx/; everything not a search path, the web app at `/` included, goes to booking).
-def _route_groups(settings: Settings) -> tuple[tuple[RouteGroup, frozenset[str]], ...]:
+def _route_groups(web_app: _WebApp) -> tuple[tuple[RouteGroup, frozenset[str]], ...]:
     return (
         (ops, _BOTH),
         (search_routes, frozenset({SEARCH})),
@@ -135,7 +139,7 @@ def _route_groups(settings: Settings) -> tuple[tuple[RouteGroup, frozenset[str]]
         (support_routes, frozenset({BOOKING})),
         (privacy, frozenset({BOOKING})),
         (analytics_routes, frozenset({BOOKING})),
-        (_WebApp(settings), frozenset({BOOKING})),
+        (web_app, frozenset({BOOKING})),
     )
 
 
@@ -146,9 +150,10 @@ class _WebApp:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
+        self.not_found_page: webapp.NotFoundPage | None = None  # set once its routes are added
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
-        webapp.add_routes(
+        self.not_found_page = webapp.add_routes(
             router,
             self._settings.web_dist_dir,
             issuer=self._settings.trusted_issuer,

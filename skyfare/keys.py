@@ -17,6 +17,7 @@ from payment.gateway import PaymentGateway
 from payment.reconciler import PaymentReconciler
 from skyfare.partners import PartnerGate
 from skyfare.settings import Settings
+from skyfare.webapp import NotFoundPage
 
 SETTINGS = web.AppKey("settings", Settings)
 # Created with min_size=0, so it exists (and the app starts) while PostgreSQL is down.
@@ -41,3 +42,6 @@ PAYMENT_GATEWAY = web.AppKey("payment_gateway", PaymentGateway)
 # The payments context's reconciler (it also runs on its own every few seconds): operators and
 # the browser tests run a round now, e.g. to finish a refund the gateway refused once.
 PAYMENT_RECONCILER = web.AppKey("payment_reconciler", PaymentReconciler)
+# Where the web app is served: what answers a browser sent to an address no route has (the
+# app's "Page not found", skyfare/webapp.py); None for it means the API's 404 problem.
+NOT_FOUND_PAGE: web.AppKey[NotFoundPage] = web.AppKey("not_found_page")

@@ -27,7 +27,7 @@ from kernel.errors import DomainError
 from kernel.http import RESPONSE_HEADERS
 from skyfare import problems
 from skyfare.guard import check_all_guarded, guarded, scheme_of
-from skyfare.keys import ROUTE_SECURITY
+from skyfare.keys import NOT_FOUND_PAGE, ROUTE_SECURITY
 from skyfare.methods import add_head_routes, expect_handler, unrouted_method
 from skyfare.metrics import UNMATCHED, UNNAMED, RouteMetrics, route_metrics, unmatched_metrics
 from skyfare.request_id import (
@@ -129,13 +129,19 @@ def plumbed(handler: Handler, metrics: RouteMetrics | None) -> Handler:
 
 
 async def _unmatched(request: web.Request) -> web.StreamResponse:
-    """404; or when another route's path matched, 405 listing its methods (204 to OPTIONS)."""
+    """404; or when another route's path matched, 405 listing its methods (204 to OPTIONS).
+
+    A browser navigating to an unknown address outside the API gets the web app's not-found
+    page instead (where the web app is served: skyfare/webapp.py)."""
     allowed: set[str] = set()
     for resource in request.app.router.resources():
         if resource.name != UNMATCHED:
             allowed |= (await resource.resolve(request))[1]
     if allowed:
         return unrouted_method(request.method, allowed)
+    page = request.config_dict.get(NOT_FOUND_PAGE)
+    if page is not None and (response := page(request)) is not None:
+        return response
     raise web.HTTPNotFound()
 
 

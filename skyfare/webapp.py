@@ -6,7 +6,12 @@
   picked up at once; so are the manifest and the service worker (a stale worker would pin the old
   shell).
 - The app's own routes (`CLIENT_ROUTES`) all answer the shell: React Router draws the screen from
-  the URL. Only those: any other path keeps the API's 404 problem, so `/v1/typo` is never a page.
+  the URL. A browser sent to any other address (`/nope`, `/trips/x/y/z`: a typo, an old link) gets
+  the shell too, with a `404` status (crawlers and link checkers see a missing page), and the app
+  draws its "Page not found" screen (`not_found_page`). Only a navigation: a `GET` (or `HEAD`)
+  whose `Accept` prefers `text/html` to JSON, outside the paths the API owns (`API_SEGMENTS`:
+  `/v1/...`, the operations routes, `/docs`, `/assets/...`). Everything else, `curl`'s `*/*`
+  and a client that accepts JSON included, keeps the API's 404 problem, as API.md says.
 - A strict Content-Security-Policy: scripts, styles, images, the manifest and the worker from this
   origin only, no inline script; the identity provider's origin is added to `connect-src` (the
   app exchanges its sign-in code there) and `form-action` (its sign-in page posts there).
@@ -25,7 +30,7 @@ from urllib.parse import urlsplit
 import msgspec
 from aiohttp import web
 
-from kernel.http import add_response_headers
+from kernel.http import add_response_headers, is_json_media_type
 from kernel.openapi import Operation, Parameter
 
 logger = logging.getLogger(__name__)
@@ -45,6 +50,10 @@ CLIENT_ROUTES: tuple[str, ...] = (
 )
 # Files at the root of the build (web/public), at fixed URLs: the manifest and the service worker
 # cannot move (the worker's URL is its scope), so they are revalidated rather than immutable.
+# The first path segments API.md owns (its routes under /v1 and its operations) and the built
+# files': an unknown path below one of them is the API's 404 problem, never the app's page, so
+# `/v1/typo` is never a page. tests/e2e/test_web_app.py checks every route is here or the app's.
+API_SEGMENTS = frozenset({"v1", "metrics", "healthz", "readyz", "openapi.json", "docs", "assets"})
 ROOT_FILES: dict[str, str] = {
     "manifest.webmanifest": "application/manifest+json",
     "sw.js": "text/javascript",
@@ -88,6 +97,9 @@ class Build(NamedTuple):
     root_files: dict[str, bytes]  # ROOT_FILES that exist
 
 
+NotFoundPage = Callable[[web.Request], web.Response | None]
+
+
 def content_security_policy(issuer: str) -> str:
     origin = _origin(issuer)
     return (
@@ -113,7 +125,10 @@ def load_build(dist: Path) -> Build | None:
     return Build(index.read_bytes(), assets, root)
 
 
-def add_routes(router: web.UrlDispatcher, dist: Path, *, issuer: str, client_id: str) -> None:
+def add_routes(
+    router: web.UrlDispatcher, dist: Path, *, issuer: str, client_id: str
+) -> NotFoundPage:
+    """The app's routes on `router`; returns the page for unknown addresses (`not_found_page`)."""
     build = load_build(dist)
     csp = content_security_policy(issuer)
     auth_config = msgspec.json.encode(
@@ -123,10 +138,18 @@ def add_routes(router: web.UrlDispatcher, dist: Path, *, issuer: str, client_id:
     async def get_auth_config(request: web.Request) -> web.Response:
         return web.Response(body=auth_config, content_type="application/json")
 
+    shell_body = _NOT_BUILT if build is None else build.shell
+
     async def shell(request: web.Request) -> web.Response:
-        add_response_headers(request, {"Content-Security-Policy": csp, "Cache-Control": NO_CACHE})
-        body = _NOT_BUILT if build is None else build.shell
-        return web.Response(body=body, content_type="text/html", charset="utf-8")
+        return _shell_response(request, shell_body, csp, 200)
+
+    def not_found_page(request: web.Request) -> web.Response | None:
+        if not is_page_navigation(request):
+            return None
+        response = _shell_response(request, shell_body, csp, 404)
+        # The same address answers a JSON client the problem: a cache must keep them apart.
+        response.headers["Vary"] = "Accept"
+        return response
 
     async def asset(request: web.Request) -> web.Response:
         name = request.match_info["name"]
@@ -156,6 +179,50 @@ def add_routes(router: web.UrlDispatcher, dist: Path, *, issuer: str, client_id:
     router.add_get("/assets/{name}", asset, name="web_asset")
     for name in ROOT_FILES:
         router.add_get(f"/{name}", root_file(name))
+    return not_found_page
+
+
+def _shell_response(request: web.Request, body: bytes, csp: str, status: int) -> web.Response:
+    add_response_headers(request, {"Content-Security-Policy": csp, "Cache-Control": NO_CACHE})
+    return web.Response(status=status, body=body, content_type="text/html", charset="utf-8")
+
+
+def is_page_navigation(request: web.Request) -> bool:
+    """A browser opening an address the API does not own: the app's not-found page answers it."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if request.path.split("/", 2)[1] in API_SEGMENTS:
+        return False
+    return prefers_html(request.headers.get("Accept", ""))
+
+
+def prefers_html(accept: str) -> bool:
+    """`Accept` names `text/html` with a higher q than any JSON type (RFC 9110 12.5.1).
+
+    Wildcards do not count for the page: `*/*` (curl, most HTTP libraries) is an API client's.
+    A browser's navigation sends `text/html,...,*/*;q=0.8` and names no JSON type.
+    """
+    html = json = 0.0
+    for item in accept.split(","):
+        media, _, params = item.partition(";")
+        media = media.strip().lower()
+        q = _quality(params)
+        if media == "text/html":
+            html = max(html, q)
+        elif media == "application/*" or is_json_media_type(media):
+            json = max(json, q)
+    return html > json
+
+
+def _quality(params: str) -> float:
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return min(max(float(value.strip()), 0.0), 1.0)
+            except ValueError:
+                return 0.0
+    return 1.0
 
 
 def _content_type(name: str) -> str:

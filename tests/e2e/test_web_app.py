@@ -9,11 +9,18 @@ import msgspec
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from skyfare import webapp
 from skyfare.app import create_app
+from skyfare.metrics import UNMATCHED
 from skyfare.settings import Settings
 
 Client = TestClient  # type: ignore[type-arg]
 
+# What Chromium sends when the traveler types an address.
+NAVIGATION = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
+    "image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7"
+}
 SHELL = b'<!doctype html><html><head><script type="module" src="/assets/index-abc123.js"></script>'
 
 
@@ -114,6 +121,85 @@ async def test_paths_outside_the_app_keep_their_404(web_client: Client, path: st
 
     assert response.status == 404
     assert response.content_type == "application/problem+json"
+
+
+@pytest.mark.parametrize("path", ["/nope", "/trips/x/y/z", "/results/extra", "/book"])
+async def test_a_browser_sent_to_an_unknown_address_gets_the_app_with_a_404(
+    web_client: Client, path: str
+) -> None:
+    response = await web_client.get(path, headers=NAVIGATION)
+
+    assert response.status == 404
+    assert await response.read() == SHELL  # the app draws its "Page not found" screen
+    assert response.content_type == "text/html"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.headers["Vary"] == "Accept"
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Request-Id"]
+
+
+async def test_a_browser_head_of_an_unknown_address_is_the_pages_404(web_client: Client) -> None:
+    response = await web_client.head("/nope", headers=NAVIGATION)
+
+    assert response.status == 404
+    assert response.content_type == "text/html"
+
+
+@pytest.mark.parametrize(
+    ("path", "accept"),
+    [
+        ("/nope", "*/*"),
+        ("/nope", "application/json"),
+        ("/nope", "text/html, application/problem+json"),
+        ("/v1/nope", NAVIGATION["Accept"]),
+        ("/v1/offers", NAVIGATION["Accept"]),
+        ("/metrics/x", NAVIGATION["Accept"]),
+        ("/docs/x", NAVIGATION["Accept"]),
+        ("/assets/index-000000.js", NAVIGATION["Accept"]),
+    ],
+)
+async def test_api_paths_and_json_clients_keep_the_404_problem(
+    web_client: Client, path: str, accept: str
+) -> None:
+    response = await web_client.get(path, headers={"Accept": accept})
+    problem = await response.json(content_type="application/problem+json")
+
+    assert response.status == 404
+    assert problem["status"] == 404
+    assert problem["title"] == "Not found"
+    assert "Vary" not in response.headers
+
+
+async def test_a_browser_posting_to_an_unknown_address_gets_the_problem(
+    web_client: Client,
+) -> None:
+    response = await web_client.post("/nope", headers=NAVIGATION)
+
+    assert response.status == 404
+    assert response.content_type == "application/problem+json"
+
+
+async def test_every_route_is_the_apps_page_or_under_a_path_the_api_owns(
+    web_client: Client,
+) -> None:
+    pages = {*webapp.CLIENT_ROUTES, *(f"/{name}" for name in webapp.ROOT_FILES)}
+    for resource in web_client.app.router.resources():  # type: ignore[union-attr]
+        path = resource.canonical
+        if path in pages or resource.name == UNMATCHED:
+            continue
+        # A new top-level API path must join API_SEGMENTS, or browsers would get a page there.
+        assert path.split("/")[1] in webapp.API_SEGMENTS, path
+
+
+async def test_without_the_web_app_an_unknown_address_is_the_problem(
+    settings: Settings, dist: Path
+) -> None:
+    app = create_app(msgspec.structs.replace(settings, web_dist=str(dist)), service="search")
+    async with TestClient(TestServer(app)) as client:
+        response = await client.get("/nope", headers=NAVIGATION)
+
+        assert response.status == 404
+        assert response.content_type == "application/problem+json"
 
 
 async def test_the_api_routes_beside_the_app_still_answer(web_client: Client) -> None:
