@@ -45,17 +45,28 @@ async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
         yield pool
 
 
-def _search_service(cache: RedisFareCache) -> SearchService:
+def _search_service(cache: RedisFareCache) -> tuple[SearchService, ReadThroughCache]:
     airline = FakeConnector("fo-a", offers=[offer("321.00", segment("BA117"), source="fo-a")])
-    return SearchService(
+    # No L1: every search asks Redis, so a dead master shows.
+    fares = ReadThroughCache(TieredFareCache(InMemoryFareCache(0), cache))
+    service = SearchService(
         [ResilientConnector(airline, ResiliencePolicy(retries=0))],
         default_deadline_ms=8000,
-        # No L1: every search asks Redis, so a dead master shows. A patient budget: the busy
-        # test machine must not turn a slow answer into a miss.
-        fares=ReadThroughCache(TieredFareCache(InMemoryFareCache(0), cache)),
+        fares=fares,
+        # A patient budget: the busy test machine must not turn a slow answer into a miss.
         cache_timeout_s=2.0,
         cache_scope=uuid.uuid4().hex,
     )
+    return service, fares
+
+
+async def _cached_then_hit(service: SearchService, fares: ReadThroughCache, days: int) -> str:
+    """Search twice; the state of the second. A cold answer goes out before its Redis write,
+    which follows it as a task: the second search waits for that write (`settle`), as a busy
+    machine could otherwise ask Redis before the entry is there."""
+    await service.search_body(_request(days))
+    await fares.settle()
+    return (await service.search_body(_request(days)))[1]
 
 
 def _request(days: int) -> SearchRequest:
@@ -67,13 +78,12 @@ async def test_a_master_dies_searches_answer_the_cache_recovers_and_events_survi
     redis_cluster: RedisClusterHandle, pool: asyncpg.Pool
 ) -> None:
     client = await connected(client_of(redis_cluster.url, socket_timeout=2.0))
-    service = _search_service(RedisFareCache(client))
+    service, fares = _search_service(RedisFareCache(client))
     stream = f"test:{uuid.uuid4().hex}:events"
     events = EventStream(client, stream, group="notify", consumer="c1", timeout_s=5.0)
     try:
         for days in DAYS:  # cached, then served from Redis
-            await service.search_body(_request(days))
-            assert (await service.search_body(_request(days)))[1] == "hit"
+            assert await _cached_then_hit(service, fares, days) == "hit"
 
         # Five order events, relayed to the stream as Skyfare runs on a cluster (WAIT 1).
         await events.ensure_group()
@@ -94,8 +104,7 @@ async def test_a_master_dies_searches_answer_the_cache_recovers_and_events_survi
 
         # The same client, nothing restarted: the cache fills and serves again by itself.
         for days in DAYS:
-            await service.search_body(_request(days))
-            assert (await service.search_body(_request(days)))[1] == "hit"
+            assert await _cached_then_hit(service, fares, days) == "hit"
         delivered = await events.read_new(count=100, block_s=1.0)
         assert len(delivered) == 5
         assert {_order_of(d.fields[b"event"]) for d in delivered} == {o.id for o in orders}
