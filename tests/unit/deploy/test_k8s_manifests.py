@@ -123,6 +123,28 @@ def test_the_autoscalers(rendered: list[Obj]) -> None:
     assert worker["metrics"][0]["external"]["metric"]["name"] == "skyfare_notify_lag_events"
 
 
+# deploy/README.md, "Scale figures and capacity plan": at 50,000 searches/s the search fleet
+# spends S x 0.54 ms = 27 cores at the plan's upper figures (22 at its main ones).
+PLAN_SEARCH_CORES_AT_50K = 27.0
+
+
+def _cores(quantity: str) -> float:
+    return float(quantity[:-1]) / 1000 if quantity.endswith("m") else float(quantity)
+
+
+def test_the_prod_search_autoscaler_reaches_the_capacity_plans_largest_fleet() -> None:
+    rendered = render_python(kustomize.K8S / "overlays" / "prod")
+    hpa = _one(rendered, "HorizontalPodAutoscaler", "skyfare-search")["spec"]
+    container = _one(rendered, "Deployment", "skyfare-search")["spec"]["template"]["spec"][
+        "containers"
+    ][0]
+    target = hpa["metrics"][0]["resource"]["target"]["averageUtilization"] / 100
+    # The HPA's utilization is a share of the CPU request, and a pod's one process
+    # (`--workers 1`) uses at most one core whatever it requests.
+    per_pod = min(_cores(container["resources"]["requests"]["cpu"]), 1.0) * target
+    assert hpa["maxReplicas"] * per_pod >= PLAN_SEARCH_CORES_AT_50K
+
+
 def test_every_scaled_out_deployment_has_a_disruption_budget(rendered: list[Obj]) -> None:
     budgets = {o["metadata"]["name"] for o in rendered if o["kind"] == "PodDisruptionBudget"}
     for obj in rendered:
