@@ -44,7 +44,7 @@ from bench import booking_sql as sql
 from booking.creation import created_response
 from booking.idempotency import Completion, PgIdempotencyStore
 from booking.limits import OrderLimits, held_change
-from booking.model import NewOrder, Passenger
+from booking.model import NewOrder, Order, Passenger
 from booking.pg import Database
 from booking.references import new_order_id
 from booking.repository import PgOrderRepository
@@ -148,22 +148,28 @@ async def api_side(
                 total_currency="USD", slices=_slices(), passengers=(ADA,),
             )  # fmt: skip
             order = await repository.create(new, actor=owner, idempotency_key=key, limits=limits)
-            hold = Hold(
-                locator="PNR" + order.booking_reference[:3],
-                reference=order.id,
-                status="held",
-                payment_required_by=order.created_at.replace(year=order.created_at.year + 1),
-                total_amount=Decimal("612.40"),
-                total_currency="USD",
-            )
-            change = held_change(order, hold, None, "held at the airline")
-            completion = Completion(owner, key, created_response)
-            held = await repository.transition(
-                order.id, change, actor="booking", completion=completion, expected=order
-            )
-            assert held is not None
+            await mark_held(repository, order, owner, key)
             made += 1
     return made
+
+
+async def mark_held(repository: PgOrderRepository, order: Order, owner: str, key: str) -> None:
+    """`pending → held` + history, event, stored answer, as after the airline's hold."""
+    hold = Hold(
+        locator="PNR" + order.booking_reference[:3],
+        reference=order.id,
+        status="held",
+        payment_required_by=order.created_at.replace(year=order.created_at.year + 1),
+        total_amount=Decimal("612.40"),
+        total_currency="USD",
+    )
+    change = held_change(order, hold, None, "held at the airline")
+    completion = Completion(owner, key, created_response)
+    held = await repository.transition(
+        order.id, change, actor="booking", completion=completion, expected=order
+    )
+    if held is None or held.version is None:
+        raise RuntimeError(f"{order.id} was not held by its one statement")
 
 
 def keys_fingerprint() -> Any:
