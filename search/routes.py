@@ -50,14 +50,15 @@ _AUTHORIZATION = istr("Authorization")
 _ACCEPT = istr("Accept")
 
 
-def _utc_day() -> int:
+def utc_day() -> int:
+    """Today in UTC, as days since 1970 (the day a validated query is remembered for)."""
     # Unix time has no leap seconds: each UTC day is exactly 86,400 of its seconds.
     return int(time.time() // 86_400)
 
 
 def _today(day: int | None = None) -> dt.date:
     # The airlines sell from today in UTC; "in the past" is judged the same way.
-    return _EPOCH + dt.timedelta(days=_utc_day() if day is None else day)
+    return _EPOCH + dt.timedelta(days=utc_day() if day is None else day)
 
 
 def _json(payload: object) -> web.Response:
@@ -67,7 +68,7 @@ def _json(payload: object) -> web.Response:
 async def post_search(request: web.Request) -> web.StreamResponse:
     raw = await read_json_body(request)
     service = request.app[SEARCH_SERVICE]  # see get_search
-    day = _utc_day()
+    day = utc_day()
     traveler = None  # for usage events only: the search is public
     if _AUTHORIZATION in request.headers:
         traveler = await signed_in_subject(request)
@@ -96,7 +97,7 @@ async def get_search(request: web.Request) -> web.Response:
     # A query string seen before (validated today) whose answer is a fresh L1 hit is answered
     # straight from it: the same bytes the full path below gives, minus its parsing and hashing.
     raw_query = request.rel_url.raw_query_string
-    day = _utc_day()
+    day = utc_day()
     # A signed-in traveler's search takes the full path: its usage event names the traveler
     # (hashed), which the fast path's pre-encoded event cannot.
     traveler = None

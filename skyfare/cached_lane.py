@@ -30,18 +30,17 @@ so it sets no request or trace id for log lines. Off (the full path for every re
 
 from __future__ import annotations
 
-import time
-from email.utils import formatdate
 from time import perf_counter
 
 from aiohttp import web
+from aiohttp.helpers import rfc822_formatted_time
 from aiohttp.http import HttpVersion11, RawRequestMessage
 from multidict import istr
 
-from search.routes import GET_ROUTE, HIT_HEADERS, NDJSON, POST_ROUTE, SEARCH_SERVICE
+from search.routes import GET_ROUTE, HIT_HEADERS, NDJSON, POST_ROUTE, SEARCH_SERVICE, utc_day
 from search.service import SearchService
 from skyfare.metrics import route_metrics
-from skyfare.request_id import HEADER, new_request_id, request_id_from
+from skyfare.request_id import HEADER, request_id_from
 from skyfare.security_headers import owed_headers
 from skyfare.settings import Settings
 
@@ -71,7 +70,7 @@ def _head_template() -> bytes:
 class CachedSearchLane:
     """`answer` a parsed request from the fare cache, or say None (aiohttp's path answers)."""
 
-    __slots__ = ("_date", "_get", "_head", "_max_body", "_post", "_second", "_service")
+    __slots__ = ("_get", "_head", "_max_body", "_post", "_service")
 
     def __init__(self, service: SearchService, *, max_body_bytes: int) -> None:
         self._service = service
@@ -79,8 +78,6 @@ class CachedSearchLane:
         self._post = route_metrics(POST_ROUTE, "POST")
         self._max_body = max_body_bytes
         self._head = _head_template()
-        self._second = -1
-        self._date = b""
 
     def takes_body(self, message: RawRequestMessage, size: int) -> bool:
         """Whether `message`'s complete body of `size` bytes is worth reading for `answer`: a
@@ -100,8 +97,7 @@ class CachedSearchLane:
         """The head and body of the answer to `message` (`body`: its body, which `takes_body`
         accepted, or None when it came without one), or None for aiohttp's path."""
         started = perf_counter()
-        now = time.time()
-        day = int(now // 86_400)  # as the views' `_utc_day`
+        day = utc_day()
         if body is None:
             path = message.path
             if (
@@ -118,13 +114,10 @@ class CachedSearchLane:
             metrics = self._post
         if answer is None:
             return None
-        sent_id = message.headers.get(_REQUEST_ID)
-        request_id = new_request_id() if sent_id is None else request_id_from(sent_id)
-        second = int(now)
-        if second != self._second:
-            self._second = second
-            self._date = formatdate(second, usegmt=True).encode("ascii")
-        head = self._head % (request_id.encode("ascii"), len(answer), self._date)
+        request_id = request_id_from(message.headers.get(_REQUEST_ID))
+        # aiohttp's own Date (formatted once a second), as its path writes it.
+        date = rfc822_formatted_time().encode("ascii")
+        head = self._head % (request_id.encode("ascii"), len(answer), date)
         metrics.observe(200, perf_counter() - started)
         return head, answer
 
