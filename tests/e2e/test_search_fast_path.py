@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from search.routes import SEARCH_SERVICE
 from skyfare.app import create_app
 from skyfare.settings import Settings
+from tests.support.metrics_text import sample_value
 from tests.support.sim import SimHandle
 
 Client = TestClient[web.Request, web.Application]
@@ -110,19 +111,14 @@ async def test_fast_path_answers_are_counted_in_the_metrics(client: Client) -> N
     series = 'skyfare_http_requests_total{method="GET",route="search_get",status="200"}'
     l1_hits = 'skyfare_cache_requests_total{layer="l1",outcome="hit"}'
     for name in (series, l1_hits):
-        assert _value(after, name) == _value(before, name) + 1, name
+        assert sample_value(after, name) == sample_value(before, name) + 1, name
     # The L1 holds the answer: its size in bytes is exported beside its bound.
     assert (
-        0 < _value(after, "skyfare_cache_l1_bytes") <= _value(after, "skyfare_cache_l1_max_bytes")
+        0
+        < sample_value(after, "skyfare_cache_l1_bytes")
+        <= sample_value(after, "skyfare_cache_l1_max_bytes")
     )
-    assert _value(after, "skyfare_cache_l1_entries") >= 1
-
-
-def _value(metrics: str, series: str) -> float:
-    for line in metrics.splitlines():
-        if line.startswith(series + " "):
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
+    assert sample_value(after, "skyfare_cache_l1_entries") >= 1
 
 
 async def _post(client: Client, body: bytes, **headers: str) -> tuple[Any, dict[str, Any]]:

@@ -18,8 +18,8 @@ from tests.e2e.cached_lane.wire import (
     post,
     query,
     search_body,
-    value,
 )
+from tests.support.metrics_text import sample_value
 from tests.support.sim import SimHandle
 
 UNSUPPORTED = b"HTTP/1.1 415 Unsupported Media Type"
@@ -169,4 +169,7 @@ async def test_lane_answers_are_counted_in_the_metrics(
         ('skyfare_http_requests_total{method="POST",route="search",status="200"}', 1),
         ('skyfare_http_request_duration_seconds_count{method="GET",route="search_get"}', 2),
     ):
-        assert value(after[2], series) == value(before[2], series) + more, series
+        assert (
+            sample_value(after[2].decode(), series)
+            == sample_value(before[2].decode(), series) + more
+        ), series

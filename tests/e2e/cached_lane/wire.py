@@ -102,10 +102,3 @@ def comparable(answer: Answer) -> tuple[bytes, list[Any], dict[str, Any]]:
 
 def header(answer: Answer, name: bytes) -> bytes | None:
     return dict(answer[1]).get(name)
-
-
-def value(metrics: bytes, series: str) -> float:
-    for line in metrics.decode().splitlines():
-        if line.startswith(series + " "):
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
