@@ -83,6 +83,7 @@ class Plan:
     ceiling_seconds: int = 6
     ceiling_two_workers: bool = True
     ceiling_dependencies_apart: bool = True  # bench/placement.py
+    booking_consumers_apart: bool = True  # bench/placement.py
     bulk_requests: int = 20
     wrk_connections: int = 64
     cold_rates: tuple[float, ...] = (40.0, 200.0)  # issue 18: both
@@ -208,6 +209,7 @@ def _steps(
             seconds=plan.booking_seconds,
             concurrency=plan.booking_concurrency,
             runs=plan.runs,
+            consumers_apart=plan.booking_consumers_apart,
             **both,
         ),
         "mixed": lambda: _mixed(stack, plan, loadgen),
@@ -295,8 +297,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--dependencies-on-server-cores",
         action="store_true",
-        help="ceiling: leave the stack's dependencies (PostgreSQL, Redis, notification worker, "
-        "analytics consumer) on the API worker's cores, as runs before 2026-12-04 did",
+        help="leave the stack's dependencies on the API worker's cores: for the ceiling rows "
+        "PostgreSQL, Redis, the notification worker and the analytics consumer (moved since "
+        "2026-12-04), for booking the worker and the consumer (moved since 93a443b)",
     )
     return parser
 
@@ -312,7 +315,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.one_worker_only:
         plan = dataclasses.replace(plan, ceiling_two_workers=False)
     if args.dependencies_on_server_cores:
-        plan = dataclasses.replace(plan, ceiling_dependencies_apart=False)
+        plan = dataclasses.replace(
+            plan, ceiling_dependencies_apart=False, booking_consumers_apart=False
+        )
     signal.signal(signal.SIGTERM, _on_sigterm)
     # Every child (the stack, locust, the generators) runs this checkout's code, whatever the
     # current directory and however the package was installed.

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 from bench.booking_sql import STATEMENTS
 from bench.harness_stack import (
@@ -29,6 +29,7 @@ from bench.harness_stack import (
     sim_airlines,
 )
 from bench.machine import children_cpu_seconds, pin
+from bench.placement import consumers_on
 from bench.report import Booking, ToolCpu
 from bench.stats import median_of
 
@@ -79,7 +80,10 @@ def measure(
     server_cores: list[int],
     loadgen_cores: list[int],
     pinned: bool,
+    consumers_apart: bool = True,
 ) -> tuple[Booking, list[str]]:
+    """`consumers_apart` (when pinned): the stack's notification worker, analytics consumer
+    and supervisor on the load generator's cores for the step (`bench.placement.consumers_on`)."""
     if not orders_available(stack):
         raise Unavailable("POST /v1/orders is not in the service's OpenAPI document yet")
     python = [sys.executable, "-m", "bench.booking_rate"]
@@ -94,10 +98,14 @@ def measure(
         enabled=pinned,
     )  # fmt: skip
     results, cpu = [], {"api": [0.0, 0.0], "raw": [0.0, 0.0]}
+    apart = consumers_apart and pinned and loadgen_cores != server_cores
+    placed: list[str] = []
     server_before, started = stack.cpu(), time.monotonic()
     set_sim_latency(stack, dict.fromkeys(sim_airlines(stack), 0.0))
     try:
-        with database_url(stack) as dsn:
+        with database_url(stack) as dsn, ExitStack() as moved:
+            if apart:
+                placed = moved.enter_context(consumers_on(stack, 1, loadgen_cores))
             postgres = {k: v for k, v in pids.items() if k == "postgresql"}
             raw = pin(
                 [*python, "raw", "--database-url", dsn, *common, *_cpu_args(postgres)],
@@ -127,6 +135,7 @@ def measure(
         ratio=round(ratio, 3),
         cpu_ratio=cpu_ratio(median),
         statements=[" ".join(s.split()) for s in STATEMENTS],
+        placement=_placement(server_cores, loadgen_cores, apart=apart, pinned=pinned),
         cpu=[
             ToolCpu(
                 "API clients (load generator)", round(cpu["api"][0], 2), round(cpu["api"][1], 2)
@@ -137,7 +146,24 @@ def measure(
             *server,
         ],
     )
-    return booking, _commands(stack, api, raw)
+    return booking, _commands(stack, api, raw, placed)
+
+
+def _placement(server: list[int], loadgen: list[int], *, apart: bool, pinned: bool) -> str:
+    if not pinned:
+        return "nothing pinned: the stack, the clients and the raw loop share the cores"
+    on_server, on_loadgen = ",".join(map(str, server)), ",".join(map(str, loadgen))
+    moved = "the notification worker, the analytics consumer, the supervisor"
+    if apart:
+        return (
+            f"core(s) {on_server}: the API worker, PostgreSQL, Redis (what a hold waits for), and "
+            f"the raw loop in its turns; core(s) {on_loadgen}: {moved}, the API clients and the "
+            "sim airlines"
+        )
+    return (
+        f"core(s) {on_server}: the API worker, PostgreSQL, Redis, {moved}, and the raw loop in "
+        f"its turns; core(s) {on_loadgen}: the API clients and the sim airlines"
+    )
 
 
 def _cpu_args(pids: dict[str, list[int]]) -> list[str]:
@@ -171,10 +197,11 @@ def _cpu_per_attempt(
     }
 
 
-def _commands(stack: Stack, api: list[str], raw: list[str]) -> list[str]:
+def _commands(stack: Stack, api: list[str], raw: list[str], placed: list[str]) -> list[str]:
     shown_raw = [("$DATABASE_URL" if a.startswith("postgres") else a) for a in raw]
     return [
         *stack.command,
+        *placed,
         f"# every sim airline at 0 ms: curl -s -X PUT {stack.sim_url}/_sim/airlines/<slug>/profile"
         ' -d \'{"latency_ms": 0, "latency_sigma": 0}\'',
         display(api),

@@ -9,6 +9,12 @@ services", deploy/README.md); the bare handler it is compared with has its core 
 for the ceiling rows the dependencies are moved to the load generator's cores, as the sim
 airlines already are (`dependencies_on`); their CPU is still read and reported, not hidden.
 (The outbox relay runs inside each `all` API worker and moves with it.)
+
+The booking row compares the API with a raw asyncpg loop on the server core, both bound by
+that core's PostgreSQL: there PostgreSQL and Redis stay (a hold waits for them), and only what
+no request waits for moves (`consumers_on`): the notification worker and the analytics consumer,
+each its own Deployment in production, and the supervisor. Runs up to `93a443b` left them on
+that core (`bench/results/2026-12-05-booking-budget.md`: 0.6 ms of its 2.55 ms per order).
 """
 
 from __future__ import annotations
@@ -39,22 +45,36 @@ def _spawned_children(stack: Stack) -> list[int]:
     return found
 
 
-def dependency_pids(stack: Stack, workers: int) -> list[int]:
-    """Every process of the stack but its API workers and the sim: the supervisor, embedded
-    Redis, the notification worker, the analytics consumer and PostgreSQL's processes (when
-    the stack's own), once the two late children have started."""
-    served = listening_pids(stack.port) | listening_pids(stack.sim_port)
+def _started(stack: Stack, workers: int) -> None:
+    """Wait until the supervisor has started every child: API workers, the sim, the
+    notification worker and the analytics consumer (the last two once the API answers)."""
     deadline = time.monotonic() + STARTED_TIMEOUT_S
-    # API workers, the sim, the notification worker, the analytics consumer.
     while len(_spawned_children(stack)) < workers + 3:
         if time.monotonic() > deadline:
             raise RuntimeError("the notification worker and analytics consumer never started")
         time.sleep(0.1)
+
+
+def dependency_pids(stack: Stack, workers: int) -> list[int]:
+    """Every process of the stack but its API workers and the sim: the supervisor, embedded
+    Redis, the notification worker, the analytics consumer and PostgreSQL's processes (when
+    the stack's own), once the two late children have started."""
+    _started(stack, workers)
+    served = listening_pids(stack.port) | listening_pids(stack.sim_port)
     pids = [pid for pid in process_tree(stack.pid) if pid not in served]
     postmaster = postmaster_pid(stack.data_dir / "postgres")
     if postmaster is not None and postmaster not in pids:
         pids += process_tree(postmaster)  # its backends are its children
     return pids
+
+
+def consumer_pids(stack: Stack, workers: int) -> list[int]:
+    """The processes no request waits for: the supervisor, and the notification worker and the
+    analytics consumer, which read the streams the API writes after it has answered. PostgreSQL
+    and Redis, which a request does wait for, are not among them."""
+    _started(stack, workers)
+    served = listening_pids(stack.port) | listening_pids(stack.sim_port)
+    return [stack.pid, *(pid for pid in _spawned_children(stack) if pid not in served)]
 
 
 def _affinity(pid: int) -> list[int] | None:
@@ -69,16 +89,30 @@ def dependencies_on(stack: Stack, workers: int, cores: list[int]) -> Iterator[li
     """The stack's dependencies on `cores` for the block (every thread, as `taskset -a -p`),
     then back where they were; yields the commands that reproduce it. PostgreSQL backends
     forked meanwhile inherit the postmaster's affinity and come back with it."""
-    pids = dependency_pids(stack, workers)
-    before = {pid: cores_ for pid in pids if (cores_ := _affinity(pid)) is not None}
-    for pid in before:
-        move_process(pid, cores)
-    cpus = ",".join(map(str, cores))
-    try:
+    with _moved(stack, dependency_pids(stack, workers), cores) as cpus:
         yield [
             f"taskset -a -p -c {cpus} <pid>  # each of: the supervisor, embedded Redis and "
             "PostgreSQL, the notification worker, the analytics consumer"
         ]
+
+
+@contextmanager
+def consumers_on(stack: Stack, workers: int, cores: list[int]) -> Iterator[list[str]]:
+    """`consumer_pids` on `cores` for the block, then back where they were."""
+    with _moved(stack, consumer_pids(stack, workers), cores) as cpus:
+        yield [
+            f"taskset -a -p -c {cpus} <pid>  # each of: the supervisor, the notification "
+            "worker, the analytics consumer"
+        ]
+
+
+@contextmanager
+def _moved(stack: Stack, pids: list[int], cores: list[int]) -> Iterator[str]:
+    before = {pid: cores_ for pid in pids if (cores_ := _affinity(pid)) is not None}
+    for pid in before:
+        move_process(pid, cores)
+    try:
+        yield ",".join(map(str, cores))
     finally:
         restored = {**before}
         postmaster = postmaster_pid(stack.data_dir / "postgres")

@@ -220,6 +220,8 @@ class Booking(msgspec.Struct, frozen=True):
     cpu_ratio: float | None = None
     statements: list[str] = []  # what one raw "order" writes
     cpu: list[ToolCpu] = []
+    # Where the processes ran (bench/placement.py); "" in results written before it was recorded.
+    placement: str = ""
 
 
 class Endpoint(msgspec.Struct, frozen=True):

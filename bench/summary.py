@@ -264,6 +264,8 @@ def booking_table(b: Booking) -> list[str]:
     for side, label in (("api", "`POST /v1/orders`"), ("raw", "raw asyncpg loop")):
         cells = " | ".join(f"{b.median.get(f'{side}{prefix}{p}', 0):g}" for p in parts)
         rows.append(f"| {label} | {cells} |")
+    if b.placement:
+        rows += ["", f"Placement: {b.placement}."]
     if b.cpu_ratio is not None:
         m = b.median
         rows += [

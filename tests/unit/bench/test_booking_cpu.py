@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from bench.booking_rate import parse_cpu
 from bench.harness_booking import cpu_ratio
 from bench.report import Booking
@@ -43,3 +45,11 @@ def test_the_summary_shows_the_cpu_per_order_and_its_ratio() -> None:
 
     assert "API worker 8 + PostgreSQL 2, raw loop 0.5 + PostgreSQL 1.5" in text
     assert "CPU ratio raw ÷ API **0.20**" in text
+
+
+def test_the_summary_names_the_placement_when_the_run_recorded_one() -> None:
+    booking = Booking(concurrency=16, duration_s=10, runs=[MEDIAN], median=MEDIAN, ratio=0.075)
+    placed = msgspec.structs.replace(booking, placement="core(s) 0: the API worker, PostgreSQL")
+
+    assert "Placement: core(s) 0: the API worker, PostgreSQL." in booking_table(placed)
+    assert not any(line.startswith("Placement") for line in booking_table(booking))
