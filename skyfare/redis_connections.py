@@ -24,8 +24,8 @@ redis-py's newest release, 8.2.0, still has the `wait_for`, so there is no upgra
 instead. This code reads redis-py's private `_writer` and mirrors `send_packed_command` and
 `_send_packed_command`, so it is used only on the redis-py versions it was read against
 (`CHECKED_REDIS_VERSIONS`; on others `bound_writes_without_task` leaves redis-py's classes),
-and tests/unit/test_redis_connections.py fails on any other version, or if those two methods
-change, until someone re-reads them.
+and tests/unit/skyfare/test_redis_connections.py fails on any other version, or if those two
+methods change, until someone re-reads them.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ from redis.asyncio.connection import (
 )
 from redis.utils import is_os_level_timeout
 
-# The redis-py releases whose `AbstractConnection.send_packed_command` the method below mirrors.
+# The redis-py releases whose `AbstractConnection.send_packed_command` and `_send_packed_command`
+# the methods below were read against (tests/unit/skyfare/test_redis_connections.py).
 CHECKED_REDIS_VERSIONS = ("8.2.0",)
 
 
