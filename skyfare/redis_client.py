@@ -8,6 +8,9 @@ script touches together share a hash tag, and nothing calls across slots.
 
 `RedisCluster` answers the same commands as `Redis`, so the rest of the code types its client as
 `redis.asyncio.Redis` and never knows which one it got.
+
+Either way its connections bound a command's write by `socket_timeout` without the Task per
+command redis-py's `asyncio.wait_for` costs on Python 3.11 (skyfare/redis_connections.py).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import cast
 import redis.asyncio as redis
 from redis.asyncio.cluster import RedisCluster
 
+from skyfare.redis_connections import bound_writes_without_task
 from skyfare.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -58,10 +62,12 @@ def redis_client(
             # `cluster-require-full-coverage no` for the same reason).
             require_full_coverage=False,
         )
-        return cast(redis.Redis, cluster)
+        return bound_writes_without_task(cast(redis.Redis, cluster))
     if max_connections is None:
-        return redis.Redis.from_url(
-            url, socket_timeout=socket_timeout, socket_connect_timeout=connect_timeout
+        return bound_writes_without_task(
+            redis.Redis.from_url(
+                url, socket_timeout=socket_timeout, socket_connect_timeout=connect_timeout
+            )
         )
     # A blocking pool: past its size a command waits (bounded by the timeout) for a free
     # connection, where redis-py's default pool fails at once with "Too many connections".
@@ -72,7 +78,8 @@ def redis_client(
         socket_timeout=socket_timeout,
         socket_connect_timeout=connect_timeout,
     )
-    return redis.Redis.from_pool(pool)  # closing the client closes the pool
+    # Closing the client closes the pool.
+    return bound_writes_without_task(redis.Redis.from_pool(pool))
 
 
 async def warm_up(client: redis.Redis) -> None:

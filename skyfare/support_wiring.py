@@ -19,6 +19,7 @@ from booking.pg import Database
 from kernel.tasks import stop_task
 from skyfare.keys import PG_POOL, REDIS, SETTINGS
 from skyfare.ratelimit import RateLimiter
+from skyfare.redis_connections import bound_writes_without_task
 from support import routes as support_routes
 from support.helpdesk import HttpHelpdesk
 from support.repository import PgSupportRepository
@@ -76,8 +77,10 @@ async def running_support(app: web.Application) -> AsyncIterator[None]:
     # A connection of its own: a blocking XREADGROUP would hold one of the shared pool's, and
     # outlast its socket timeout.
     assert settings.redis_url is not None  # checked by the Redis context
-    stream_client = redis.Redis.from_url(
-        settings.redis_url, socket_timeout=SYNC_BLOCK_S + 1.0, socket_connect_timeout=1.0
+    stream_client = bound_writes_without_task(
+        redis.Redis.from_url(
+            settings.redis_url, socket_timeout=SYNC_BLOCK_S + 1.0, socket_connect_timeout=1.0
+        )
     )
     consumer = f"{socket.gethostname()}-{os.getpid()}"
     sync = OrderSync(

@@ -3,14 +3,18 @@ on free local ports, joined by `redis-cli --cluster create … --cluster-replica
 
 `RedisClusterHandle.start(directory)` returns once every slot is served and every master has a
 replica in sync; `url` is `redis+cluster://` one node (skyfare/redis_client.py); `kill_master_of`
-SIGKILLs the master serving a key and `wait_for_promotion` waits until its replica took over.
+SIGKILLs the master serving a key and `wait_for_promotion` waits until its replica took over;
+`hung(port)` stops a node answering for a block.
 """
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -195,6 +199,18 @@ class RedisClusterHandle:
         process = self.processes[port]
         process.kill()
         process.wait()
+
+    @contextlib.contextmanager
+    def hung(self, port: int) -> Iterator[None]:
+        """One node hung (SIGSTOP: its sockets stay open, nothing answers) for the block, then
+        going again. Keep the block shorter than the cluster's node timeout (2 s), or its
+        replica is promoted meanwhile."""
+        process = self.processes[port]
+        process.send_signal(signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            process.send_signal(signal.SIGCONT)
 
     def wait_for_promotion(self, key: str, dead_port: int) -> int:
         """Wait until a live master serves `key` again (its replica was promoted); its port."""
