@@ -23,9 +23,9 @@ redis-py's reads keep their own `asyncio.timeout`.
 redis-py's newest release, 8.2.0, still has the `wait_for`, so there is no upgrade to take
 instead. This code reads redis-py's private `_writer` and mirrors `send_packed_command` and
 `_send_packed_command`, so it is used only on the redis-py versions it was read against
-(`CHECKED_REDIS_VERSIONS`; on others `bound_writes_without_task` leaves redis-py's classes),
-and tests/unit/skyfare/test_redis_connections.py fails on any other version, or if those two
-methods change, until someone re-reads them.
+(`CHECKED_REDIS_VERSIONS`; on others `bound_writes_without_task` leaves redis-py's classes).
+pyproject.toml pins that release, and tests/unit/skyfare/test_redis_connections.py fails on any
+other version, or if those two methods change, until someone re-reads them.
 """
 
 from __future__ import annotations
