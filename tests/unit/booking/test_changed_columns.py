@@ -13,30 +13,10 @@ from booking.known_transition import PLACEHOLDER, changed
 from booking.model import Order
 from booking.rows import CHANGE_SET, CHANGED_COLUMNS, transition_args
 from booking.state import Change
+from tests.support.orders import stored_order
 
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
-ORDER = Order(
-    id="ord_" + "a" * 24,
-    owner="alice",
-    booking_reference="K7Q2MZ",
-    type="hold",
-    status="pending",
-    payment_status="failed",
-    offer_id="off_x",
-    connector="rest-ba",
-    airline_locator=None,
-    total_amount=Decimal("612.40"),
-    total_currency="USD",
-    payment_required_by=None,
-    slices=(),
-    passengers=(),
-    ticket_numbers=(),
-    failure_reason=None,
-    created_at=NOW,
-    updated_at=NOW,
-    payment_decline_code="insufficient_funds",
-    version=7,
-)
+ORDER = stored_order(payment_status="failed", payment_decline_code="insufficient_funds", version=7)
 EVERY_FIELD = Change(
     from_status=("pending",),
     to_status="confirmed",
