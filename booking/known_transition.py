@@ -36,7 +36,13 @@ import msgspec
 from booking.events import encode_event, new_event
 from booking.idempotency import Completion, record_statement
 from booking.model import Order
-from booking.rows import CHANGE_GUARD, CHANGE_SET, events_insert, transition_args
+from booking.rows import (
+    CHANGE_GUARD,
+    CHANGE_SET,
+    CHANGED_COLUMNS,
+    events_insert,
+    transition_args,
+)
 from booking.state import Change, events_of
 
 T = TypeVar("T")
@@ -84,16 +90,13 @@ SELECT updated_at, version FROM moved"""
 def changed(order: Order, change: Change) -> Order:
     """`order` as `CHANGE_SET` leaves it (a None field of `change` keeps the order's value),
     except `updated_at` and `version`, which only the UPDATE knows."""
+    written = {
+        column: _or(getattr(change, field), getattr(order, column))
+        for column, field, _ in CHANGED_COLUMNS
+    }
     return msgspec.structs.replace(
         order,
-        status=_or(change.to_status, order.status),
-        payment_status=_or(change.to_payment, order.payment_status),
-        airline_locator=_or(change.airline_locator, order.airline_locator),
-        payment_required_by=_or(change.payment_required_by, order.payment_required_by),
-        total_amount=_or(change.total_amount, order.total_amount),
-        total_currency=_or(change.total_currency, order.total_currency),
-        ticket_numbers=_or(change.ticket_numbers, order.ticket_numbers),
-        failure_reason=_or(change.failure_reason, order.failure_reason),
+        **written,
         # Kept while the payment stays `failed` (`transition_known` takes no move into it).
         payment_decline_code=order.payment_decline_code if change.to_payment is None else None,
         updated_at=PLACEHOLDER,

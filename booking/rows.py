@@ -151,17 +151,24 @@ def lock_owner(owner: str) -> str:
     return f"SELECT pg_advisory_xact_lock({space}, {key})"
 
 
-# What a change writes ($3, $5 … $11 of `transition_args`): a None keeps the value.
-CHANGE_SET = """
-    status = coalesce($3, o.status),
-    payment_status = coalesce($5, o.payment_status),
-    airline_locator = coalesce($6, o.airline_locator),
-    payment_required_by = coalesce($7, o.payment_required_by),
-    total_amount = coalesce($8, o.total_amount),
-    total_currency = coalesce($9, o.total_currency),
-    ticket_numbers = coalesce($10::text[], o.ticket_numbers),
-    failure_reason = coalesce($11, o.failure_reason),
-    updated_at = now()"""
+# What a change writes: each column of `orders` (a field of `Order` too), the field of `Change`
+# holding its new value (None keeps the column's), and its parameter ($3, $5 … $11 of
+# `transition_args`). The one list of them: `CHANGE_SET` writes them in SQL, and
+# `known_transition.changed` predicts the row they leave in Python.
+CHANGED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("status", "to_status", "$3"),
+    ("payment_status", "to_payment", "$5"),
+    ("airline_locator", "airline_locator", "$6"),
+    ("payment_required_by", "payment_required_by", "$7"),
+    ("total_amount", "total_amount", "$8"),
+    ("total_currency", "total_currency", "$9"),
+    ("ticket_numbers", "ticket_numbers", "$10::text[]"),
+    ("failure_reason", "failure_reason", "$11"),
+)
+CHANGE_SET = (
+    "".join(f"\n    {c} = coalesce({param}, o.{c})," for c, _, param in CHANGED_COLUMNS)
+    + "\n    updated_at = now()"
+)
 # Its guard ($2, $4): the status, and the payment status when the change names one.
 CHANGE_GUARD = (
     "o.status = ANY($2::text[]) AND ($4::text[] IS NULL OR o.payment_status = ANY($4::text[]))"

@@ -8,10 +8,13 @@
 - The app's own routes (`CLIENT_ROUTES`) all answer the shell: React Router draws the screen from
   the URL. A browser sent to any other address (`/nope`, `/trips/x/y/z`: a typo, an old link) gets
   the shell too, with a `404` status (crawlers and link checkers see a missing page), and the app
-  draws its "Page not found" screen (`not_found_page`). Only a navigation: a `GET` (or `HEAD`)
-  whose `Accept` prefers `text/html` to JSON, outside the paths the API owns (`API_SEGMENTS`:
-  `/v1/...`, the operations routes, `/docs`, `/assets/...`). Everything else, `curl`'s `*/*`
-  and a client that accepts JSON included, keeps the API's 404 problem, as API.md says.
+  draws its "Page not found" screen (`not_found_page`); a route of the app with trailing
+  slashes (`/trips/`, `/trips/ord_x/?tab=1`) is redirected (308) to the route (`/trips`,
+  `/trips/ord_x?tab=1`): one address per screen, which React Router draws either way. Only a
+  navigation: a `GET` (or `HEAD`) whose `Accept` prefers `text/html` to JSON, outside the paths
+  the API owns (`API_SEGMENTS`: `/v1/...`, the operations routes, `/docs`, `/assets/...`).
+  Everything else, `curl`'s `*/*` and a client that accepts JSON included, keeps the API's 404
+  problem, as API.md says.
 - A strict Content-Security-Policy: scripts, styles, images, the manifest and the worker from this
   origin only, no inline script; the identity provider's origin is added to `connect-src` (the
   app exchanges its sign-in code there) and `form-action` (its sign-in page posts there).
@@ -146,7 +149,7 @@ def add_routes(
     def not_found_page(request: web.Request) -> web.Response | None:
         if not is_page_navigation(request):
             return None
-        response = _shell_response(request, shell_body, csp, 404)
+        response = _redirect_to_page(request) or _shell_response(request, shell_body, csp, 404)
         # The same address answers a JSON client the problem: a cache must keep them apart.
         response.headers["Vary"] = "Accept"
         return response
@@ -182,6 +185,15 @@ def add_routes(
     return not_found_page
 
 
+def _redirect_to_page(request: web.Request) -> web.Response | None:
+    """308 to the app's route the request's path names with trailing slashes, its query kept."""
+    page = page_without_trailing_slash(request.rel_url.raw_path)
+    if page is None:
+        return None
+    query = request.rel_url.raw_query_string
+    return web.Response(status=308, headers={"Location": f"{page}?{query}" if query else page})
+
+
 def _shell_response(request: web.Request, body: bytes, csp: str, status: int) -> web.Response:
     add_response_headers(request, {"Content-Security-Policy": csp, "Cache-Control": NO_CACHE})
     return web.Response(status=status, body=body, content_type="text/html", charset="utf-8")
@@ -194,6 +206,24 @@ def is_page_navigation(request: web.Request) -> bool:
     if request.path.split("/", 2)[1] in API_SEGMENTS:
         return False
     return prefers_html(request.headers.get("Accept", ""))
+
+
+def page_without_trailing_slash(raw_path: str) -> str | None:
+    """The app's route `raw_path` names with trailing slashes (`/trips/` → `/trips`), else None.
+
+    Only a route of the app: a path starting `//` never matches one (its first segment is
+    empty), so the redirect cannot send a browser to another origin (`//evil.example/`)."""
+    page = raw_path.rstrip("/")
+    if page == raw_path or not page:
+        return None
+    segments = page.split("/")
+    for route in CLIENT_ROUTES:
+        wanted = route.split("/")
+        if len(wanted) == len(segments) and all(
+            w == s or (w.startswith("{") and s) for w, s in zip(wanted, segments, strict=True)
+        ):
+            return page
+    return None
 
 
 def prefers_html(accept: str) -> bool:

@@ -14,14 +14,8 @@ from aiohttp.test_utils import TestClient
 Client = TestClient[web.Request, web.Application]
 
 
-# Days ahead count from here, a range no other test module searches: the fare cache and index
-# live in the test session's one Redis, scoped by the sim airlines' address, and a later test's
-# sim can be given an earlier one's port, whose warmed days would then be cached here too.
-FIRST_DAY = 200
-
-
 def _in_days(days: int) -> str:
-    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=FIRST_DAY + days)).isoformat()
+    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days)).isoformat()
 
 
 def _query(days: int, destination: str = "JFK", **extra: Any) -> dict[str, Any]:

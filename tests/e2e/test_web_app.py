@@ -138,6 +138,53 @@ async def test_a_browser_sent_to_an_unknown_address_gets_the_app_with_a_404(
     assert response.headers["X-Request-Id"]
 
 
+@pytest.mark.parametrize(
+    ("path", "page"),
+    [
+        ("/trips/", "/trips"),
+        ("/trips/ord_x/", "/trips/ord_x"),
+        ("/results/?leg=LHR.JFK.2026-12-20", "/results?leg=LHR.JFK.2026-12-20"),
+        ("/offers/off_x/", "/offers/off_x"),
+        ("/book/off_x//", "/book/off_x"),
+        ("/auth/callback/?code=c&state=s", "/auth/callback?code=c&state=s"),
+        ("/profile/", "/profile"),
+    ],
+)
+async def test_a_browser_sent_to_a_page_with_a_trailing_slash_is_redirected_to_the_page(
+    web_client: Client, path: str, page: str
+) -> None:
+    response = await web_client.get(path, headers=NAVIGATION, allow_redirects=False)
+
+    assert response.status == 308
+    assert response.headers["Location"] == page
+    assert response.headers["Vary"] == "Accept"  # a JSON client is answered the 404 problem
+    followed = await web_client.get(path, headers=NAVIGATION)
+    assert followed.status == 200
+    assert await followed.read() == SHELL
+
+
+@pytest.mark.parametrize("path", ["/nope/", "/trips/x/y/z/", "//evil.example/", "/results/extra/"])
+async def test_an_unknown_address_with_a_trailing_slash_is_still_the_pages_404(
+    web_client: Client, path: str
+) -> None:
+    # Through the session: the test client takes `//evil.example/` for another host.
+    url = str(web_client.make_url("/")).rstrip("/") + path
+    response = await web_client.session.get(url, headers=NAVIGATION, allow_redirects=False)
+
+    assert response.status == 404
+    assert await response.read() == SHELL
+
+
+@pytest.mark.parametrize("accept", ["*/*", "application/json"])
+async def test_a_json_client_at_a_page_with_a_trailing_slash_keeps_the_404_problem(
+    web_client: Client, accept: str
+) -> None:
+    response = await web_client.get("/trips/", headers={"Accept": accept}, allow_redirects=False)
+
+    assert response.status == 404
+    assert response.content_type == "application/problem+json"
+
+
 async def test_a_browser_head_of_an_unknown_address_is_the_pages_404(web_client: Client) -> None:
     response = await web_client.head("/nope", headers=NAVIGATION)
 

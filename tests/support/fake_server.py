@@ -74,6 +74,20 @@ class Faults:
 async def serve(app: web.Application, *, shutdown_timeout: float = 0.5) -> AsyncIterator[str]:
     """Serve the fake `app` on a free port of 127.0.0.1 and yield its URL; on leaving, fail if it
     raised on its own (after the runner is gone, so a hanging handler cannot hold the check)."""
+    async with serve_on(app, ("127.0.0.1",), shutdown_timeout=shutdown_timeout) as (url,):
+        yield url
+
+
+@asynccontextmanager
+async def serve_on(
+    app: web.Application,
+    hosts: tuple[str, ...],
+    *,
+    port: int = 0,
+    shutdown_timeout: float = 0.5,
+) -> AsyncIterator[tuple[str, ...]]:
+    """`serve`, listening on each of `hosts` at one port (`port`, or one free on the first host):
+    the URL of each, in order."""
     faults = Faults()
     runner = web.AppRunner(
         faults.watch(app),
@@ -83,8 +97,10 @@ async def serve(app: web.Application, *, shutdown_timeout: float = 0.5) -> Async
     )
     await runner.setup()
     try:
-        await web.TCPSite(runner, host="127.0.0.1", port=0).start()
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+        for host in hosts:
+            await web.TCPSite(runner, host=host, port=port).start()
+            port = runner.addresses[0][1]
+        yield tuple(f"http://{host}:{port}" for host in hosts)
     except BaseException as exc:
         if faults.seen:  # the fake's own failure is likely why the test failed: say so
             exc.add_note("the fake server failed on its own:\n" + "\n".join(faults.seen))

@@ -26,14 +26,17 @@ from notify.templates import Email, Sms, render
 from notify.wire import decode_event
 from sim.server import create_sim_app
 from sim.smtp import MAILBOX, SmtpSink
-from tests.support.fake_server import serve
+from tests.support.sim import serve_sim
 
 WAIT_S = 30.0  # only a failing test waits this long; a busy machine may need 10 s
 
 
 class NotifySim:
-    def __init__(self, url: str, sink: SmtpSink, session: aiohttp.ClientSession) -> None:
+    def __init__(
+        self, url: str, sink: SmtpSink, session: aiohttp.ClientSession, *, airlines_url: str
+    ) -> None:
         self.url = url
+        self.airlines_url = airlines_url  # tests/support/sim.py: `serve_sim`
         self.sink = sink
         self._session = session
 
@@ -81,12 +84,12 @@ class NotifySim:
 async def running_notify_sim() -> AsyncIterator[NotifySim]:
     app = create_sim_app()
     sink = SmtpSink(app[MAILBOX], "127.0.0.1", 0)
-    # `serve` fails the test if the sim raised on its own (tests/support/fake_server.py).
-    async with serve(app) as url:
+    # `serve_sim` fails the test if the sim raised on its own (tests/support/fake_server.py).
+    async with serve_sim(app) as (url, airlines_url):
         await sink.start()
         try:
             async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
-                yield NotifySim(url, sink, session)
+                yield NotifySim(url, sink, session, airlines_url=airlines_url)
         finally:
             await sink.stop()
 

@@ -20,7 +20,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from skyfare.app import create_app
 from skyfare.migrations import migrate
 from skyfare.postgres import connect_options
-from skyfare.settings import Settings, default_connectors
+from skyfare.settings import Settings
 from tests.support.booking import BookingEnv, Headers, trusting_sim
 from tests.support.notify import NotifySim, running_notify_sim
 from tests.support.notify_worker import running_worker, settled
@@ -157,12 +157,12 @@ async def notified_app(
         aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session,
     ):
         await migrate(pool, timeout=30)
-        handle = SimHandle(sim.url, session)
+        handle = SimHandle(sim.url, session, airlines_url=sim.airlines_url)
         for slug in SLUGS:
             await handle.set_profile(slug, **FAST)
         configured = msgspec.structs.replace(
             settings,
-            connectors=default_connectors(sim.url),
+            connectors=handle.connector_settings(),
             jwt_issuer=sim_issuer(sim.url),
             payment_gateway_url=f"{sim.url}/payments",
             helpdesk_url=f"{sim.url}/helpdesk",

@@ -16,14 +16,8 @@ PER_ANSWER = {b"date", b"x-request-id", b"content-length"}
 Answer = tuple[bytes, list[tuple[bytes, bytes]], bytes]
 
 
-# Days ahead count from here, a range no other test module searches (see tests/e2e/
-# test_bulk_fares.py: the session's one Redis holds every test's fare cache, scoped by the sim's
-# address, which a later test's sim can share).
-FIRST_DAY = 100
-
-
 def in_days(days: int) -> str:
-    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=FIRST_DAY + days)).isoformat()
+    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days)).isoformat()
 
 
 def query(days: int) -> bytes:

@@ -12,6 +12,7 @@ from booking.history import Actor, actor_of
 from booking.model import FareTerms, Order, OrderStatus, PaymentStatus
 from kernel.auth import Principal
 from kernel.errors import Conflict
+from tests.support.orders import stored_order
 
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 
@@ -21,26 +22,8 @@ def order(
     payment: PaymentStatus = "paid",
     terms: FareTerms | None = None,
 ) -> Order:
-    return Order(
-        id="ord_" + "a" * 24,
-        owner="alice",
-        booking_reference="K7Q2MZ",
-        type="hold",
-        status=status,
-        payment_status=payment,
-        offer_id="off_x",
-        connector="rest-ba",
-        airline_locator="ABC123",
-        total_amount=Decimal("612.40"),
-        total_currency="USD",
-        payment_required_by=None,
-        slices=(),
-        passengers=(),
-        ticket_numbers=(),
-        failure_reason=None,
-        created_at=NOW,
-        updated_at=NOW,
-        terms=terms,
+    return stored_order(
+        status=status, payment_status=payment, airline_locator="ABC123", terms=terms
     )
 
 

@@ -19,6 +19,7 @@ from booking.model import Order, OrderSeat
 from connectors.model import Hold
 from kernel.errors import LimitReached
 from tests.fakes import offer, segment
+from tests.support.orders import stored_order
 
 LIMITS = OrderLimits(max_open_holds=3, max_held_seats=10, max_held_seats_per_flight=6)
 BA1 = ("BA1", dt.date(2030, 5, 1))
@@ -94,23 +95,9 @@ def test_a_cap_of_zero_is_no_cap() -> None:
 
 
 def _pending(seats: tuple[OrderSeat, ...]) -> Order:
-    return Order(
-        id="ord_" + "a" * 24,
-        owner="alice",
-        booking_reference="K7Q2MZ",
-        type="hold",
-        status="pending",
-        payment_status="unpaid",
-        offer_id="off_x",
-        connector="rest-ba",
-        airline_locator=None,
+    return stored_order(
         total_amount=Decimal("100.00"),
-        total_currency="USD",
-        payment_required_by=None,
         slices=offer().slices,
-        passengers=(),
-        ticket_numbers=(),
-        failure_reason=None,
         created_at=CREATED,
         updated_at=CREATED,
         seats=seats,

@@ -14,6 +14,7 @@ from booking.seats import ChooseSeatsRequest, OrderSeatDesk, _difference, parse_
 from connectors.model import Segment, Slice
 from connectors.seat_model import segment_id_of
 from kernel.errors import Conflict, ValidationFailed
+from tests.support.orders import stored_order
 
 NOW = dt.datetime(2030, 3, 1, 12, 0, tzinfo=dt.UTC)
 SEGMENT = Segment(
@@ -33,30 +34,21 @@ def _order(departs: dt.datetime = SEGMENT.departing_at, **fields: Any) -> Order:
         "BA", "BA117", "LHR", "JFK", departs, departs + dt.timedelta(hours=8), "777", "economy"
     )
     values: dict[str, Any] = {
-        "id": "ord_" + "0" * 24,
-        "owner": "alice",
         "booking_reference": "ABC123",
-        "type": "hold",
         "status": "held",
-        "payment_status": "unpaid",
-        "offer_id": "off_x",
         "connector": "rest-britannia",
         "airline_locator": "LOC123",
         "total_amount": Decimal("100.00"),
-        "total_currency": "USD",
-        "payment_required_by": None,
         "slices": (Slice("LHR", "JFK", "PT8H", (segment,)),),
         "passengers": (
             Passenger("adult", "Ada", "Lovelace", dt.date(1990, 1, 1), "f"),
             Passenger("infant", "Tim", "Lovelace", dt.date(2029, 6, 1), "m"),
         ),
-        "ticket_numbers": (),
-        "failure_reason": None,
         "created_at": NOW,
         "updated_at": NOW,
     }
     values.update(fields)
-    return Order(**values)
+    return stored_order(**values)
 
 
 def _desk() -> OrderSeatDesk:

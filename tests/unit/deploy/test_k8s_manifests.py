@@ -5,6 +5,7 @@ against the Kubernetes JSON schemas, and what the deployment promises (deploy/RE
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -213,7 +214,7 @@ def test_the_gateway_configmap_is_deploy_nginx() -> None:
 def test_the_gateway_fills_in_every_template_variable(rendered: list[Obj]) -> None:
     gateway = _one(rendered, "Deployment", "skyfare-gateway")["spec"]["template"]["spec"]
     nginx = gateway["containers"][0]
-    env = {e["name"]: e["value"] for e in nginx["env"]}
+    env = {e["name"]: e.get("value") for e in nginx["env"]}
     config = _one(rendered, "ConfigMap", "skyfare-gateway")["data"]
     wanted = {v for text in config.values() for v in re.findall(r"\$\{(SKYFARE_\w+)\}", text)}
     assert wanted
@@ -235,3 +236,23 @@ def test_the_gateway_fills_in_every_template_variable(rendered: list[Obj]) -> No
         service = _one(rendered, "Service", name)
         assert int(port) in {p["port"] for p in service["spec"]["ports"]}
     assert int(env["SKYFARE_GATEWAY_HTTPS_PORT"]) == nginx["ports"][0]["containerPort"]
+
+
+def _cpus(quantity: str) -> float:
+    return int(quantity[:-1]) / 1000 if quantity.endswith("m") else float(quantity)
+
+
+def test_the_gateway_runs_one_nginx_worker_per_cpu_of_its_limit(rendered: list[Obj]) -> None:
+    # `worker_processes auto` counts the node's cores, not the container's CPU limit: on a
+    # 16-core node a 1-CPU gateway would run 16 workers, all throttled within one CPU's quota.
+    gateway = _one(rendered, "Deployment", "skyfare-gateway")["spec"]["template"]["spec"]
+    nginx = gateway["containers"][0]
+    workers = next(e for e in nginx["env"] if e["name"] == "SKYFARE_GATEWAY_WORKERS")
+    limit = _cpus(nginx["resources"]["limits"]["cpu"])
+    if "value" in workers:
+        assert workers["value"] == str(math.ceil(limit)), workers
+    else:  # the downward API: the limit in whole CPUs, rounded up
+        field = workers["valueFrom"]["resourceFieldRef"]
+        assert field["resource"] == "limits.cpu"
+        assert field.get("containerName", nginx["name"]) == nginx["name"]
+        assert _cpus(str(field.get("divisor", "1"))) == 1

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 from aiohttp.test_utils import make_mocked_request
 
-from skyfare.webapp import is_page_navigation, prefers_html
+from skyfare.webapp import (
+    CLIENT_ROUTES,
+    is_page_navigation,
+    page_without_trailing_slash,
+    prefers_html,
+)
 
 CHROME = (
     "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
@@ -64,3 +69,26 @@ def test_paths_the_api_owns_are_never_a_navigation(path: str) -> None:
 def test_only_get_and_head_navigate(method: str) -> None:
     assert not is_page_navigation(make_mocked_request(method, "/nope", headers={"Accept": CHROME}))
     assert is_page_navigation(make_mocked_request("HEAD", "/nope", headers={"Accept": CHROME}))
+
+
+def test_every_page_of_the_app_is_found_from_its_path_with_a_trailing_slash() -> None:
+    for route in CLIENT_ROUTES:
+        page = route.replace("{", "x_").replace("}", "")
+        assert page_without_trailing_slash(page + "/") == (page if page != "/" else None), route
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",  # the home page itself
+        "/trips",  # no trailing slash: the route matched it
+        "/nope/",
+        "/trips/x/y/",
+        "/offers/",  # an offer page needs its id
+        "//",
+        "//evil.example/",  # never a redirect off this origin
+        "/TRIPS/",
+    ],
+)
+def test_other_paths_are_no_page_with_a_trailing_slash(path: str) -> None:
+    assert page_without_trailing_slash(path) is None
