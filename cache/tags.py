@@ -122,9 +122,13 @@ def owed(record: str | bytes) -> Owed:
     return Owed(text, tag, frozenset(members))
 
 
+def _digest(tag: str) -> str:
+    return hashlib.blake2b(tag.encode(), digest_size=12).hexdigest()
+
+
 def tag_key(tag: str) -> str:
     """Short keys for long tags (offer ids run to a few hundred characters)."""
-    return PREFIX + hashlib.blake2b(tag.encode(), digest_size=12).hexdigest()
+    return PREFIX + _digest(tag)
 
 
 def mark_key(name: str) -> str:
@@ -133,7 +137,17 @@ def mark_key(name: str) -> str:
 
 def tag_mark_key(tag: str) -> str:
     """Where `take_owed` marks the tag itself (see the module's docstring)."""
-    return MARK_PREFIX + "tag:" + hashlib.blake2b(tag.encode(), digest_size=12).hexdigest()
+    return _TAG_MARK_PREFIX + _digest(tag)
+
+
+_TAG_MARK_PREFIX = MARK_PREFIX + "tag:"
+
+
+def tag_keys(tags: list[str]) -> list[str]:
+    """`tag_key` of each tag, then `tag_mark_key` of each: `_ADD`'s keys after the first, with
+    one hash per tag (an answer's offers, on every cache miss), not two."""
+    digests = [_digest(tag) for tag in tags]
+    return [PREFIX + d for d in digests] + [_TAG_MARK_PREFIX + d for d in digests]
 
 
 class TagIndex(Protocol):
@@ -227,7 +241,7 @@ class RedisTagIndex:
         unique = list(dict.fromkeys(tags))
         if ttl_ms <= 0 or not unique:
             return None
-        keys = [mark_key(unless_marked), *map(tag_key, unique), *map(tag_mark_key, unique)]
+        keys = [mark_key(unless_marked), *tag_keys(unique)]
         return script_call(self._add, keys, [member, ttl_ms, repr(since), len(unique)])
 
     async def mark(self, names: Iterable[str], *, at: float, ttl_s: float, timeout: float) -> None:

@@ -1,0 +1,25 @@
+"""`tag_keys` is `_ADD`'s key list built with one hash per tag: it must name exactly the keys
+`tag_key` and `tag_mark_key` name one tag at a time (evictions and `take_owed` use those)."""
+
+from __future__ import annotations
+
+from cache.tags import MARK_PREFIX, PREFIX, tag_key, tag_keys, tag_mark_key
+
+
+def test_tag_keys_are_each_tags_set_then_each_tags_mark_in_order() -> None:
+    tags = ["off_" + "x" * 300, "off_b", "off_é", ""]
+    assert tag_keys(tags) == [*map(tag_key, tags), *map(tag_mark_key, tags)]
+
+
+def test_tag_keys_keep_their_published_shape() -> None:
+    [key, mark] = tag_keys(["off_a"])
+    assert key.startswith(PREFIX)
+    assert mark.startswith(MARK_PREFIX + "tag:")
+    assert key[len(PREFIX) :] == mark[len(MARK_PREFIX + "tag:") :]
+    # As stored before this helper existed: sets and marks already in Redis stay found.
+    assert key == "skyfare:fares:{tags}:tag:v1:aefbe531262a96c6822d2636"
+    assert mark == "skyfare:fares:{tags}:evicted:v1:tag:aefbe531262a96c6822d2636"
+
+
+def test_no_tags_no_keys() -> None:
+    assert tag_keys([]) == []
