@@ -18,19 +18,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
 import statistics
 import time
+from collections.abc import AsyncIterator
+from typing import Any
 
 import msgspec
 import uvloop
 from aiohttp import web
 
+from cache.read_through import ReadThroughCache
 from connectors.model import Passengers, SliceQuery
 from search import routes as search_routes
 from search.model import SearchRequest
+from search.service import SearchService
 from skyfare.app import create_app
 from skyfare.keys import FARE_CACHE
 from skyfare.settings import load_settings
@@ -45,15 +50,19 @@ def _request(i: int) -> SearchRequest:
     )
 
 
-async def measure(sim_port: int, n: int, idle_s: float = 0.0) -> dict[str, object]:
+@contextlib.asynccontextmanager
+async def warm_app(
+    sim_port: int, env: dict[str, str] | None = None, **patience: Any
+) -> AsyncIterator[tuple[SearchService, ReadThroughCache]]:
+    """The whole app (no listening socket) against the sim at `sim_port`, warmed up: its search
+    service and fare cache. `env`: more settings by variable; `patience`: timeouts to override."""
+    # Patient stores: a loaded machine must not turn into timeouts nobody measures here.
+    timeouts = {"db_timeout_s": 30.0, "cache_redis_timeout_ms": 2000, "search_deadline_ms": 8000}
     settings = load_settings(
-        {"SKYFARE_SIM_PORT": str(sim_port)},
+        {"SKYFARE_SIM_PORT": str(sim_port), **(env or {})},
         database_url=os.environ["DATABASE_URL"],
         redis_url=os.environ["REDIS_URL"],
-        # Patient stores: a loaded machine must not turn into timeouts nobody measures here.
-        db_timeout_s=30.0,
-        cache_redis_timeout_ms=2000,
-        search_deadline_ms=8000,
+        **(timeouts | patience),
     )
     runner = web.AppRunner(create_app(settings))
     await runner.setup()
@@ -63,6 +72,13 @@ async def measure(sim_port: int, n: int, idle_s: float = 0.0) -> dict[str, objec
         for i in range(WARMUP):
             await service.search_body(_request(i))
         await fares.settle()
+        yield service, fares
+    finally:
+        await runner.cleanup()
+
+
+async def measure(sim_port: int, n: int, idle_s: float = 0.0) -> dict[str, object]:
+    async with warm_app(sim_port) as (service, fares):
         after = []
         cpu, wall = time.thread_time(), time.perf_counter()
         for i in range(n):
@@ -76,8 +92,6 @@ async def measure(sim_port: int, n: int, idle_s: float = 0.0) -> dict[str, objec
         idle = time.thread_time()
         await asyncio.sleep(idle_s)
         idle = time.thread_time() - idle
-    finally:
-        await runner.cleanup()
     return {
         "cpu_ms_per_search": round(cpu * 1000 / n, 3),
         "wall_ms_per_search": round(wall * 1000 / n, 2),

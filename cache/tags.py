@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from binascii import hexlify
 from collections.abc import Iterable
 from typing import NamedTuple, Protocol
 
@@ -122,9 +123,13 @@ def owed(record: str | bytes) -> Owed:
     return Owed(text, tag, frozenset(members))
 
 
+def _digest(tag: str) -> str:
+    return hashlib.blake2b(tag.encode(), digest_size=12).hexdigest()
+
+
 def tag_key(tag: str) -> str:
     """Short keys for long tags (offer ids run to a few hundred characters)."""
-    return PREFIX + hashlib.blake2b(tag.encode(), digest_size=12).hexdigest()
+    return PREFIX + _digest(tag)
 
 
 def mark_key(name: str) -> str:
@@ -133,7 +138,22 @@ def mark_key(name: str) -> str:
 
 def tag_mark_key(tag: str) -> str:
     """Where `take_owed` marks the tag itself (see the module's docstring)."""
-    return MARK_PREFIX + "tag:" + hashlib.blake2b(tag.encode(), digest_size=12).hexdigest()
+    return _TAG_MARK_PREFIX + _digest(tag)
+
+
+_TAG_MARK_PREFIX = MARK_PREFIX + "tag:"
+_PREFIX_BYTES = PREFIX.encode()
+_TAG_MARK_PREFIX_BYTES = _TAG_MARK_PREFIX.encode()
+
+
+def tag_keys(tags: list[str]) -> list[bytes]:
+    """`tag_key` of each tag, then `tag_mark_key` of each, as the bytes Redis gets: `_ADD`'s keys
+    after the first. One hash per tag, not two; and bytes, because redis-py turns every str
+    argument into bytes in Python (`Encoder.encode`: four type checks and an encode each), two
+    keys per offer of every answer a cold search stores (bench/results/2026-12-05-cold-cpu-cut.md).
+    """
+    digests = [hexlify(hashlib.blake2b(tag.encode(), digest_size=12).digest()) for tag in tags]
+    return [_PREFIX_BYTES + d for d in digests] + [_TAG_MARK_PREFIX_BYTES + d for d in digests]
 
 
 class TagIndex(Protocol):
@@ -227,7 +247,7 @@ class RedisTagIndex:
         unique = list(dict.fromkeys(tags))
         if ttl_ms <= 0 or not unique:
             return None
-        keys = [mark_key(unless_marked), *map(tag_key, unique), *map(tag_mark_key, unique)]
+        keys: list[str | bytes] = [mark_key(unless_marked), *tag_keys(unique)]
         return script_call(self._add, keys, [member, ttl_ms, repr(since), len(unique)])
 
     async def mark(self, names: Iterable[str], *, at: float, ttl_s: float, timeout: float) -> None:

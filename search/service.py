@@ -230,6 +230,7 @@ class SearchService:
         loaded = to_entry(
             offers, reports, request=request, policy=self._ttl, now=self._wall_clock()
         )
+        self.usage.loaded(request, loaded[0], offers, reports)
         if not loaded[1] or not offers:
             return loaded
         entry = loaded[0]

@@ -138,7 +138,9 @@ class SearchUsage:
         # A hit or a stale answer was searched before (a stale one's refresh runs apart): no
         # airline was asked now.
         asked = cache not in ("hit", "stale")
-        connectors = connector_usage(_reports.decode(entry.connectors)) if asked else ()
+        connectors: tuple[ConnectorUsage, ...] = ()
+        if asked:  # what `loaded` kept, else the entry's own reports
+            connectors = template.connectors or connector_usage(_reports.decode(entry.connectors))
         self.sink.emit(
             msgspec.structs.replace(
                 template,
@@ -307,18 +309,52 @@ class SearchUsage:
         self._hits[channel][id(entry)] = (ref, stamp)
         return stamp
 
+    def loaded(
+        self,
+        request: SearchRequest,
+        entry: FareEntry,
+        offers: Sequence[Offer],
+        reports: Sequence[ConnectorReport],
+    ) -> None:
+        """`entry` was just encoded from `offers` (ranked) and `reports`: its event's template is
+        made from them, so that `answer` does not decode the entry again to find its first offer
+        and its airlines (a cold search's whole answer, ~10 kB of JSON, for three fields;
+        bench/results/2026-12-05-cold-cpu-cut.md). The same values: the entry is their encoding.
+        """
+        if not self.enabled:
+            return
+        first = offers[0] if offers else None
+        amount = None if first is None else str(first.total_amount)
+        currency = None if first is None else first.total_currency
+        self._remember(request, entry, amount, currency, connector_usage(reports))
+
     def _template(self, request: SearchRequest, entry: FareEntry) -> tuple[AnswerRef, SearchEvent]:
-        key = id(entry)
-        found = self._memo.get(key)
+        found = self._memo.get(id(entry))
         if found is not None and found[0]() is entry:
             return found
-        event = self._event(request, channel="get", cache="hit", took_ms=0, offers=0)
         fare = cheapest_of(entry)
+        if fare is None:
+            return self._remember(request, entry, None, None, ())
+        return self._remember(request, entry, str(fare.amount), fare.currency, ())
+
+    def _remember(
+        self,
+        request: SearchRequest,
+        entry: FareEntry,
+        amount: str | None,
+        currency: str | None,
+        connectors: tuple[ConnectorUsage, ...],
+    ) -> tuple[AnswerRef, SearchEvent]:
+        """The template of `entry`'s events (`connectors`: its airlines, when known without
+        decoding; hits and stale answers report none), kept while the entry lives."""
+        key = id(entry)
+        event = self._event(request, channel="get", cache="hit", took_ms=0, offers=0)
         event = msgspec.structs.replace(
             event,
             offers=entry.offer_count,
-            cheapest_amount=None if fare is None else str(fare.amount),
-            currency=None if fare is None else fare.currency,
+            cheapest_amount=amount,
+            currency=currency,
+            connectors=connectors,
         )
         found = self._memo[key] = (
             weakref.ref(entry, functools.partial(_forget, self._memo, self._hits, key)),

@@ -39,11 +39,14 @@ _MISSING: Any = object()
 # A template's values: the body's by position, then the token's digest, nonce and creation time.
 
 
-def _marked(value: Any, values: list[str], shape: list[Any]) -> Any:
+def _marked(value: Any, values: list[str], shape: list[Any], *, copy: bool = True) -> Any:
     """`value` with each plain leaf (str, int, date) replaced by a marker, its text appended to
     `values`; `shape` gets what the template depends on: the keys, the lengths of lists, each
     leaf's type, and any other leaf itself (a Decimal `Version`: zeep's own text for it is kept
-    in the template). Raises `LookupError` for a string that XML would escape."""
+    in the template). Raises `LookupError` for a string that XML would escape.
+
+    `copy=False`: `values` and `shape` only (None returned), for a call whose template exists:
+    the marked copy is what zeep builds a template from, once per shape."""
     kind = type(value)
     if kind is str:
         if _PLAIN.fullmatch(value) is None:
@@ -55,9 +58,17 @@ def _marked(value: Any, values: list[str], shape: list[Any]) -> Any:
         text = value.isoformat()
     elif kind is dict or isinstance(value, Mapping):
         shape.append(tuple(value))
+        if not copy:
+            for item in value.values():
+                _marked(item, values, shape, copy=False)
+            return None
         return {k: _marked(v, values, shape) for k, v in value.items()}
     elif kind is list or kind is tuple:
         shape.append(len(value))
+        if not copy:
+            for item in value:
+                _marked(item, values, shape, copy=False)
+            return None
         return [_marked(v, values, shape) for v in value]
     else:
         try:
@@ -68,7 +79,7 @@ def _marked(value: Any, values: list[str], shape: list[Any]) -> Any:
         return value
     shape.append(kind)
     values.append(text)
-    return marker(len(values) - 1)
+    return marker(len(values) - 1) if copy else None
 
 
 class RequestTemplates:
@@ -98,13 +109,13 @@ class RequestTemplates:
         values: list[str] = []
         shape: list[Any] = [operation]
         try:
-            marked = _marked(body, values, shape)
+            _marked(body, values, shape, copy=False)
         except LookupError:
             return self._fallback(operation, body)
         key = tuple(shape)
         template = self._templates.get(key, _MISSING)
         if template is _MISSING:
-            template = self._template(operation, marked, len(values))
+            template = self._template(operation, _marked(body, [], []), len(values))
             if len(self._templates) < MAX_TEMPLATES:  # shapes are few; constants could not be
                 self._templates[key] = template
         if template is None:

@@ -20,7 +20,7 @@ from connectors.seat_model import SeatSelection
 from connectors.soap import mapping
 from connectors.soap.client import build_client, build_envelope
 from connectors.soap.seats import seat_map_body, select_seats_body
-from connectors.soap.templates import RequestTemplates
+from connectors.soap.templates import RequestTemplates, _marked
 from tests.unit.connectors.soap.conftest import SAMPLES, WSDL_URL
 
 PASSWORD = "nordic-secret"
@@ -194,3 +194,22 @@ def test_a_body_zeep_refuses_to_mark_is_built_by_zeep(reference: zeep.Client) ->
     assert unsigned(built.build("Price", body)) == unsigned(
         build_envelope(reference, "Price", body)
     )
+
+
+@pytest.mark.parametrize(("operation", "body"), _bodies())
+def test_a_call_with_a_template_reads_the_values_and_shape_the_template_was_made_for(
+    operation: str, body: dict[str, Any]
+) -> None:
+    # `build` walks a body without copying it (copy=False) and marks a copy only for a new
+    # shape: both walks must find the same values and the same shape, or refuse alike.
+    walks = []
+    for copy in (True, False):
+        values: list[str] = []
+        shape: list[Any] = [operation]
+        try:
+            _marked(body, values, shape, copy=copy)
+        except LookupError as exc:
+            walks.append(("refused", str(exc)))
+        else:
+            walks.append((values, shape))
+    assert walks[0] == walks[1]
