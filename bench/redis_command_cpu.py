@@ -1,7 +1,9 @@
 """redis-py's client CPU per command, in this process: redis-py's own connection with
 `socket_timeout` (its write in a `wait_for` Task on Python 3.11), Skyfare's
 (skyfare/redis_connections.py: no Task, no timer unless the write has to wait), no timeout at
-all; and the first two behind a blocking pool, as the API worker's client (skyfare/redis_client.py).
+all; and behind a blocking pool, as the API worker's client (skyfare/redis_client.py): redis-py's
+`BlockingConnectionPool` with redis-py's or Skyfare's connections, and Skyfare's pool
+(skyfare/redis_pool.py: no Condition, no timer while a connection is free) with Skyfare's.
 
     REDIS_URL=redis://127.0.0.1:6379/4 python -m bench.redis_command_cpu --turns 7 --commands 5000
 
@@ -54,6 +56,9 @@ def clients(url: str) -> dict[str, Callable[[], aioredis.Redis]]:
         ),
         "no socket_timeout": lambda: aioredis.Redis.from_url(url, socket_timeout=None),
         "redis-py wait_for, blocking pool": lambda: blocking(url),
+        "skyfare connections, redis-py blocking pool": lambda: bound_writes_without_task(
+            blocking(url)
+        ),
         "skyfare, blocking pool": lambda: redis_client(
             load_settings({}),
             url=url,

@@ -11,6 +11,11 @@ script touches together share a hash tag, and nothing calls across slots.
 
 Either way its connections bound a command's write by `socket_timeout` without the Task per
 command redis-py's `asyncio.wait_for` costs on Python 3.11 (skyfare/redis_connections.py).
+
+With `max_connections`, one Redis gets a blocking pool that takes a free connection without
+redis-py's Condition and timer, and serves its waiters in order (skyfare/redis_pool.py). A
+cluster does not: redis-py's cluster nodes keep their own connection lists, which take a free
+connection without a lock and, past `max_connections` per node, fail instead of waiting.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import redis.asyncio as redis
 from redis.asyncio.cluster import RedisCluster
 
 from skyfare.redis_connections import bound_writes_without_task
+from skyfare.redis_pool import FifoBlockingConnectionPool, checked_redis_version
 from skyfare.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -46,7 +52,8 @@ def redis_client(
     pool_timeout: float | None = None,
 ) -> redis.Redis:
     """A client of `settings.redis_url`. `max_connections`: a blocking pool of that size (past
-    it a command waits up to `pool_timeout` for a free connection); per node on a cluster.
+    it a command waits up to `pool_timeout` for a free connection); on a cluster, per node
+    (past it a command fails: `pool_timeout` does not apply).
     `url`: instead of `settings.redis_url` (the embedded Redis of `skyfare up`)."""
     url = url or settings.redis_url
     if url is None:
@@ -71,7 +78,12 @@ def redis_client(
         )
     # A blocking pool: past its size a command waits (bounded by the timeout) for a free
     # connection, where redis-py's default pool fails at once with "Too many connections".
-    pool = redis.BlockingConnectionPool.from_url(
+    # Skyfare's costs next to nothing over the plain pool while a connection is free, and
+    # serves its waiters in order (skyfare/redis_pool.py).
+    pool_class = (
+        FifoBlockingConnectionPool if checked_redis_version() else redis.BlockingConnectionPool
+    )
+    pool = pool_class.from_url(
         url,
         max_connections=max_connections,
         timeout=pool_timeout,
