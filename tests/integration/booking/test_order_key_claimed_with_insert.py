@@ -5,7 +5,6 @@ the claim and the insert in one statement. On real PostgreSQL, with real concurr
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
@@ -18,7 +17,7 @@ from booking.model import CreateOrderRequest
 from booking.repository import PgOrderRepository
 from booking.service import OrderService
 from connectors import errors
-from connectors.model import Hold, HoldPassenger, PricedOffer
+from connectors.model import Hold, PricedOffer
 from kernel.auth import Principal
 from kernel.errors import Conflict, DomainError, LimitReached
 from tests.fakes import FakeConnector, offer
@@ -53,19 +52,10 @@ class RacingAirline(FakeConnector):
             await self.then.pop(0).wait()
         return priced
 
-    async def hold(
-        self,
-        supplier_offer_id: str,
-        passengers: Sequence[HoldPassenger],
-        *,
-        reference: str,
-        timeout: float,
-    ) -> Hold:
+    async def hold(self, *args: Any, **kwargs: Any) -> Hold:
         self.holding.set()
         await self.may_hold.wait()
-        return await super().hold(
-            supplier_offer_id, passengers, reference=reference, timeout=timeout
-        )
+        return await super().hold(*args, **kwargs)
 
 
 @pytest.fixture
@@ -105,6 +95,14 @@ async def _orders(pool: asyncpg.Pool) -> list[str]:
     return [r["id"] for r in await pool.fetch("SELECT id FROM orders WHERE owner = 'alice'")]
 
 
+async def _lapse(pool: asyncpg.Pool) -> None:
+    """What a dead attempt's lease comes to once `lease_s` has passed."""
+    await pool.execute(
+        "UPDATE idempotency_keys SET locked_until = now() - interval '1 second'"
+        " WHERE owner = 'alice' AND key = 'k1'"
+    )
+
+
 def _in_progress(answer: Any) -> bool:
     return isinstance(answer, Conflict) and answer.extensions.get("in_progress") is True
 
@@ -124,18 +122,23 @@ async def _one_then_the_other(service: OrderService, airline: RacingAirline) -> 
     return [first, await pending.pop()]
 
 
-@pytest.mark.parametrize("limits", [None, ONE_HOLD], ids=["no-limits", "one-open-hold"])
-async def test_two_requests_with_one_key_re_priced_together_make_one_order(
+@pytest.fixture(params=[None, ONE_HOLD], ids=["no-limits", "one-open-hold"])
+def either_service(
+    request: pytest.FixtureRequest,
     repository: PgOrderRepository,
     keys: PgIdempotencyStore,
     airline: RacingAirline,
-    booking_pool: asyncpg.Pool,
-    limits: OrderLimits | None,
+) -> OrderService:
+    """Without limits, and with a cap of one open hold: there the second request's order does
+    not fit beside the first's either, and it must still answer from the key."""
+    return _service(repository, keys, airline, request.param)
+
+
+async def test_two_requests_with_one_key_re_priced_together_make_one_order(
+    either_service: OrderService, airline: RacingAirline, booking_pool: asyncpg.Pool
 ) -> None:
     # The first's hold waits, so the second answers while the first is still in progress (409).
-    # With a cap of one open hold the second's order does not fit either: it still answers
-    # from the key.
-    service = _service(repository, keys, airline, limits)
+    service = either_service
     airline.may_hold.clear()
     airline.priced = asyncio.Barrier(2)
     requests = [asyncio.create_task(_create(service)) for _ in range(2)]
@@ -153,17 +156,10 @@ async def test_two_requests_with_one_key_re_priced_together_make_one_order(
     assert (airline.calls["price"], airline.calls["hold"]) == (2, 1)
 
 
-@pytest.mark.parametrize("limits", [None, ONE_HOLD], ids=["no-limits", "one-open-hold"])
 async def test_a_duplicate_re_priced_beside_the_first_gets_its_stored_answer(
-    repository: PgOrderRepository,
-    keys: PgIdempotencyStore,
-    airline: RacingAirline,
-    booking_pool: asyncpg.Pool,
-    limits: OrderLimits | None,
+    either_service: OrderService, airline: RacingAirline, booking_pool: asyncpg.Pool
 ) -> None:
-    service = _service(repository, keys, airline, limits)
-
-    first, second = await _one_then_the_other(service, airline)
+    first, second = await _one_then_the_other(either_service, airline)
 
     assert isinstance(first, StoredResponse)
     assert first.status == 201
@@ -244,10 +240,7 @@ async def test_an_attempt_that_died_after_its_insert_is_resumed_once_its_lease_l
     airline.may_hold.set()
 
     while_leased = await _create(service)
-    await booking_pool.execute(
-        "UPDATE idempotency_keys SET locked_until = now() - interval '1 second'"
-        " WHERE owner = 'alice' AND key = 'k1'"
-    )
+    await _lapse(booking_pool)
     resumed = await _create(service)
 
     assert _in_progress(while_leased), while_leased
@@ -272,10 +265,7 @@ async def test_a_lapsed_claim_that_created_nothing_is_made_anew(
     service = _service(repository, keys, airline)
 
     while_leased = await _create(service)
-    await booking_pool.execute(
-        "UPDATE idempotency_keys SET locked_until = now() - interval '1 second'"
-        " WHERE owner = 'alice' AND key = 'k1'"
-    )
+    await _lapse(booking_pool)
     made = await _create(service)
 
     assert _in_progress(while_leased), while_leased
