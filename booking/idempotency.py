@@ -1,7 +1,10 @@
 """Idempotency keys with Stripe's semantics, in PostgreSQL (`idempotency_keys`, booking/sql/0100).
 
 - A key is scoped to its caller: (owner, key). The first request claims it atomically
-  (`INSERT ... ON CONFLICT DO NOTHING`) with a lease (`locked_until`).
+  (`INSERT ... ON CONFLICT DO NOTHING`) with a lease (`locked_until`): on its own (`claim`), or
+  after a read-only `look_up`, in the very statement that creates what the key answers for
+  (`claim_statement` as a CTE, `NewKey`: `POST /v1/orders`), so nothing is written for a
+  request refused before it creates anything.
 - The same key with the same method, path and body (SHA-256 of the canonical JSON) replays the
   stored answer, status and body; with another body or path → 422; while the first request still
   holds its lease → 409.
