@@ -49,7 +49,6 @@ from booking.references import (
 )
 from booking.repository import PgOrderRepository, _gate_args, _pending_snapshot
 from booking.rows import order_from_row, passenger_columns, seat_columns, terms_columns
-from skyfare.postgres import StatelessConnection
 
 FOLDED = "SELECT * FROM bench_hold_create(" + ", ".join(f"${n}" for n in range(1, 41)) + ")"
 LEASE_S, TTL_S = 30.0, 24 * 3600.0
@@ -127,20 +126,10 @@ async def run_side(side: str, pool: asyncpg.Pool, owners: int, orders: int) -> i
 
 
 async def measure(url: str, side: str, owners: int, orders: int) -> tuple[pgcpu.Meter, int]:
-    meter = pgcpu.Meter()
-    pool = await asyncpg.create_pool(
-        url, min_size=1, max_size=1, connection_class=StatelessConnection
-    )
-    try:
-        meter.backend = await pool.fetchval("SELECT pg_backend_pid()")
-        pgcpu._METERS[0] = meter
-        await run_side(side, pool, 2, 3)  # warm-up: introspection, prepared statements, plans
-        meter.on = True
-        made = await run_side(side, pool, owners, orders)
-        meter.on = False
-    finally:
-        await pool.close()
-    return meter, made
+    async def run(pool: asyncpg.Pool, owners: int, orders: int) -> int:
+        return await run_side(side, pool, owners, orders)
+
+    return await pgcpu.metered(url, run, owners, orders)
 
 
 async def main_async(args: argparse.Namespace) -> None:

@@ -106,6 +106,8 @@ class Meter:
 
 
 _NAMES = (
+    ("claim AS (", "claim the key + insert the order (+ lock, open holds), one statement"),
+    ("SELECT request_method", "look the key up (read-only)"),
     ("booking_open_holds(", "the owner's lock + open holds + insert the order, one statement"),
     ("INSERT INTO idempotency_keys", "claim the key"),
     ("WITH forgotten AS", "release the key (409)"),
@@ -209,28 +211,37 @@ def report(name: str, meter: Meter, made: int) -> str:
     return "\n".join(lines)
 
 
+async def metered(
+    url: str, run: Callable[[asyncpg.Pool, int, int], Awaitable[int]], owners: int, orders: int
+) -> tuple[Meter, int]:
+    """`run(pool, owners, orders)` (it returns the orders it made) on a pool of one connection,
+    every statement metered, after an unmetered warm-up that writes a few orders: asyncpg's type
+    introspection, the prepared statements and PostgreSQL's plans are a connection's, not an
+    order's, cost."""
+    meter = Meter()
+    pool = await asyncpg.create_pool(
+        url, min_size=1, max_size=1, connection_class=StatelessConnection
+    )
+    try:
+        meter.backend = await pool.fetchval("SELECT pg_backend_pid()")
+        _METERS[0] = meter
+        await run(pool, 2, 3)
+        meter.on = True
+        made = await run(pool, owners, orders)
+        meter.on = False
+    finally:
+        await pool.close()
+    return meter, made
+
+
 async def main_async(args: argparse.Namespace) -> None:
     Meter.install()
     for side in args.sides.split(","):
-        meter = Meter()
-        pool = await asyncpg.create_pool(
-            args.database_url, min_size=1, max_size=1, connection_class=StatelessConnection
-        )
-        try:
-            meter.backend = await pool.fetchval("SELECT pg_backend_pid()")
-            _METERS[0] = meter
-            # A warm-up that writes a few orders: asyncpg's type introspection, the prepared
-            # statements and PostgreSQL's plans are a connection's, not an order's, cost.
-            meter.on = False
-            await _side(side, pool, 2, 3)
-            meter.calls.clear()
-            meter.server_ns.clear()
-            meter.client_ns.clear()
-            meter.on = True
-            made = await _side(side, pool, args.owners, args.orders)
-            meter.on = False
-        finally:
-            await pool.close()
+
+        async def run(pool: asyncpg.Pool, owners: int, orders: int, side: str = side) -> int:
+            return await _side(side, pool, owners, orders)
+
+        meter, made = await metered(args.database_url, run, args.owners, args.orders)
         print(report(side, meter, made) + "\n", flush=True)
 
 

@@ -1,31 +1,45 @@
 """Creating an order (`POST /v1/orders`), idempotently: `OrderCreation`, the base of `OrderService`.
 
-Create: claim the Idempotency-Key → re-price with the airline → insert `pending` (+ the key's
-recovery point) → hold at the airline with `reference=order.id` (the airline dedups on it, so a
-retried hold never books twice) → `held` + the stored answer in one transaction → 201.
+Create: look the Idempotency-Key up (read-only) → re-price with the airline → ONE statement that
+takes the owner's lock, checks the limits, claims the key with its recovery point set and inserts
+the order `pending` → hold at the airline with `reference=order.id` (the airline dedups on it, so
+a retried hold never books twice) → `held` + the stored answer in one transaction → 201.
+The look-up answers before the airline is asked: a replay gets the stored answer, a request
+still in progress with the key gets 409, another request under the key 422, and an attempt that
+created its order and never answered (its lease lapsed) is taken over and resumed. Until the
+insert nothing is written: a refused re-price, invalid passengers or a limited order leave no
+key behind, and the same request may be sent again.
+The one race the look-up cannot see: a duplicate sent while the first request is being
+re-priced finds no key, so it re-prices too; the insert lets one of them claim the key and the
+other writes nothing and answers from the key as if it had come later (409 in progress, or the
+stored answer). Either way one order per key, and never a second hold.
 An airline that refuses fails the order and the refusal is the stored answer; an airline that
-does not answer leaves the order `pending` (the reconciler resolves it) and the key's lease
-lapses, so the client's retry with the same key resumes this very order.
-Passengers given as `traveler_id` are resolved through `SavedTravelers` right after the claim
-(so a replay answers from the key, whatever became of the saved traveler since) and copied into
-the order: the order keeps the traveler as booked.
+does not answer leaves the order `pending` (the reconciler resolves it) and the key's lease is
+cleared, so the client's retry with the same key resumes this very order.
+Passengers given as `traveler_id` are resolved through `SavedTravelers` after the look-up (so a
+replay answers from the key, whatever became of the saved traveler since) and copied into the
+order: the order keeps the traveler as booked.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
+from typing import Any
 
 import msgspec
 
 from booking import metrics
 from booking.airline import Airline
 from booking.idempotency import (
+    HEADER,
     Claimed,
     Completion,
     Fingerprint,
+    KeyTaken,
     PgIdempotencyStore,
+    Replay,
     StoredResponse,
     raise_stored,
     stored_error,
@@ -127,7 +141,7 @@ class OrderCreation:
 
     def check_enabled(self, request: CreateOrderRequest) -> None:
         """`ValidationFailed` for what this deployment does not offer (instant orders without
-        payments, saved travelers without a user service), before the key is claimed."""
+        payments, saved travelers without a user service), before the key is looked up."""
         errors = []
         if request.type == "instant" and self._payments is None:
             errors.append(FieldError("type", NO_INSTANT))
@@ -174,42 +188,70 @@ class OrderCreation:
         """The answer to `POST /v1/orders` (a 2xx), or raises the error answer."""
         self.check_enabled(request)
         owner = principal.subject
+        limits = None if principal.is_support else self._limits
+        # A key taken by another request between our look-up and our insert is looked up again;
+        # a key that vanished meanwhile (expired) is claimed again: at most a few turns.
+        for _ in range(3):
+            found = await self._look_up(owner, key, fp)
+            if isinstance(found, Replay):
+                metrics.order_outcome("replayed")
+                if found.response.status >= 300:
+                    raise_stored(found.response)
+                return found.response
+            if isinstance(found, Claimed):  # an earlier attempt's order, never answered
+                resumed = self._resume_claimed(found, key, request.payment)
+                return await self._attempt(owner, key, resumed)
+            try:
+                order = await self._new_order(owner, key, request, fp, limits)
+            except BaseException as exc:  # nothing was written: the key stays free
+                metrics.order_outcome(_outcome_of(exc))
+                raise
+            if order is not None:
+                return await self._attempt(owner, key, self._hold(order, key, request.payment))
+        raise Conflict(f"the {HEADER} is being claimed concurrently; retry")
+
+    async def _look_up(self, owner: str, key: str, fp: Fingerprint) -> Claimed | Replay | None:
         try:
-            claim = await self.keys.claim(owner, key, fp)
+            return await self.keys.look_up(owner, key, fp)
         except Conflict:
             metrics.order_outcome("in_progress")
             raise
-        if not isinstance(claim, Claimed):
-            metrics.order_outcome("replayed")
-            if claim.response.status >= 300:
-                raise_stored(claim.response)
-            return claim.response
+
+    async def _attempt(
+        self, owner: str, key: str, answer: Coroutine[Any, Any, StoredResponse]
+    ) -> StoredResponse:
+        """`answer`, made while this request holds the key (an order exists under it)."""
         try:
-            limits = None if principal.is_support else self._limits
-            response = await self._claimed(owner, key, request, claim.resource_id, limits)
+            response = await answer
         except BaseException as exc:
             metrics.order_outcome(_outcome_of(exc))
-            # An answer stored with the change stays; otherwise nothing was created (the key is
-            # forgotten) or an order was (the lease lapses and a retry resumes it).
+            # An answer stored with the change stays; otherwise the key keeps naming the order
+            # and its lease is cleared, so a retry resumes it at once.
             with contextlib.suppress(ServiceUnavailable):
                 await self.keys.release(owner, key)
             raise
         metrics.order_outcome("held")
         return response
 
-    async def _claimed(
+    async def _resume_claimed(
+        self, claim: Claimed, key: str, payment: PaymentMethod | None
+    ) -> StoredResponse:
+        assert claim.resource_id is not None  # `look_up` hands over only a key naming an order
+        order = await self.repository.get(claim.resource_id)
+        if order is None:  # orders are never deleted: the key points at another database
+            raise ServiceUnavailable("this Idempotency-Key's order cannot be found")
+        return await self._resume(order, key, payment)
+
+    async def _new_order(
         self,
         owner: str,
         key: str,
         request: CreateOrderRequest,
-        resource_id: str | None,
+        fp: Fingerprint,
         limits: OrderLimits | None,
-    ) -> StoredResponse:
-        if resource_id is not None:
-            order = await self.repository.get(resource_id)
-            if order is None:  # orders are never deleted: the key points at another database
-                raise ServiceUnavailable("this Idempotency-Key's order cannot be found")
-            return await self._resume(order, key, request.payment)
+    ) -> Order | None:
+        """Re-price and insert the order `pending`, claiming the key in the same statement; None
+        if another request claimed the key first (nothing written: answer from the key)."""
         passengers = await self.resolve_passengers(owner, request.passengers)
         offer = await self.airline.price(request.offer_id)
         check_against_offer(passengers, offer.passengers, offer.departs_on)
@@ -234,8 +276,17 @@ class OrderCreation:
                 offer.priced.conditions.changeable,
             ),
         )
-        order = await self.repository.create(new, actor=owner, idempotency_key=key, limits=limits)
-        return await self._hold(order, key, request.payment)
+        claim = self.keys.new_key(owner, key, fp)
+        try:
+            return await self.repository.create(new, actor=owner, limits=limits, claim=claim)
+        except KeyTaken:
+            return None
+        except LimitReached:
+            # Over a cap, maybe because of this very key's order (a duplicate of a request that
+            # just made it): the key answers for it, as it would have had it been claimed first.
+            if await self.keys.in_use(owner, key):
+                return None
+            raise
 
     async def _hold(self, order: Order, key: str, payment: PaymentMethod | None) -> StoredResponse:
         outcome = await self.airline.hold(order)

@@ -1,7 +1,10 @@
 """Idempotency keys with Stripe's semantics, in PostgreSQL (`idempotency_keys`, booking/sql/0100).
 
 - A key is scoped to its caller: (owner, key). The first request claims it atomically
-  (`INSERT ... ON CONFLICT DO NOTHING`) with a lease (`locked_until`).
+  (`INSERT ... ON CONFLICT DO NOTHING`) with a lease (`locked_until`): on its own (`claim`), or
+  after a read-only `look_up`, in the very statement that creates what the key answers for
+  (`claim_statement` as a CTE, `NewKey`: `POST /v1/orders`), so nothing is written for a
+  request refused before it creates anything.
 - The same key with the same method, path and body (SHA-256 of the canonical JSON) replays the
   stored answer, status and body; with another body or path → 422; while the first request still
   holds its lease → 409.
@@ -78,6 +81,26 @@ class Replay(msgspec.Struct, frozen=True):
     response: StoredResponse
 
 
+class NewKey(msgspec.Struct, frozen=True):
+    """A key to claim in the statement that creates what it answers for (`claim_statement` as a
+    CTE; `OrderRepository.create(claim=...)`); `claim_args`: its parameters after owner and key."""
+
+    owner: str
+    key: str
+    request: Fingerprint
+    lease_s: float
+    ttl_s: float
+
+    def claim_args(self) -> tuple[object, ...]:
+        r = self.request
+        return (r.method, r.path, r.body_hash, self.lease_s, self.ttl_s)
+
+
+class KeyTaken(Exception):
+    """A `NewKey` was claimed by another request first: nothing was written; answer from the
+    key (`PgIdempotencyStore.look_up`)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Completion:
     """The answer to store with an order change: `render` turns the changed order into it."""
@@ -135,12 +158,27 @@ def check_key(key: str | None) -> str:
     return key
 
 
-_CLAIM = """
+def claim_statement(
+    owner: str, key: str, first: int, *, resource_id: str = "NULL", source: str = ""
+) -> str:
+    """The INSERT claiming (`owner`, `key`: SQL expressions) with a lease, `ON CONFLICT DO
+    NOTHING`, returning a row only when it claimed; its other parameters (method, path, body
+    hash, lease, TTL: `NewKey.claim_args`) are numbered from `first`, so a caller's statement can
+    carry it as a CTE (booking/rows.py: the order insert that claims its key). `resource_id`: an
+    SQL expression for the recovery point; `source`: a FROM clause the claim is made under (e.g.
+    `" FROM fits"`: only if the order fits)."""
+    method, path, body_hash, lease, ttl = (f"${n}" for n in range(first, first + 5))
+    return f"""
 INSERT INTO idempotency_keys AS k
-    (owner, key, request_method, request_path, request_hash, locked_until, expires_at)
-VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6), now() + make_interval(secs => $7))
+    (owner, key, request_method, request_path, request_hash, resource_id, locked_until, expires_at)
+SELECT {owner}::text, {key}::text, {method}::text, {path}::text, {body_hash}::bytea,
+       {resource_id}::text, now() + make_interval(secs => {lease}::float8),
+       now() + make_interval(secs => {ttl}::float8){source}
 ON CONFLICT (owner, key) DO NOTHING
 RETURNING true"""
+
+
+_CLAIM = claim_statement("$1", "$2", 3)
 # A claim whose holder stopped answering (its lease lapsed, nothing stored) is taken over, by
 # one request only: the guard and the new lease are one UPDATE.
 _TAKE_OVER = """
@@ -151,8 +189,19 @@ WHERE owner = $1 AND key = $2 AND response_status IS NULL AND expires_at > now()
 RETURNING resource_id"""
 _READ = """
 SELECT request_method, request_path, request_hash, response_status, response_body,
-       expires_at <= now() AS expired
+       expires_at <= now() AS expired, resource_id,
+       locked_until IS NULL OR locked_until <= now() AS lapsed
 FROM idempotency_keys WHERE owner = $1 AND key = $2"""
+_DELETE_EXPIRED = (
+    "DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 AND expires_at <= now()"
+)
+# A lapsed claim that created nothing (left by a request that died between its claim and its
+# insert, as `claim` callers can): forgotten, so the request is made anew.
+_FORGET_ABANDONED = """
+DELETE FROM idempotency_keys
+WHERE owner = $1 AND key = $2 AND response_status IS NULL AND resource_id IS NULL
+  AND (locked_until IS NULL OR locked_until <= now())"""
+_IN_USE = "SELECT true FROM idempotency_keys WHERE owner = $1 AND key = $2 AND expires_at > now()"
 # Nothing was created: forget the key, so the same request may be sent again. An order was
 # created: keep the key (it names the order) and let its lease lapse, so a retry resumes it.
 _RELEASE = """
@@ -218,14 +267,48 @@ class PgIdempotencyStore:
                 if row is None:
                     continue
                 if row["expired"]:
-                    await conn.execute(
-                        "DELETE FROM idempotency_keys"
-                        " WHERE owner = $1 AND key = $2 AND expires_at <= now()",
-                        owner, key, timeout=timeout,
-                    )  # fmt: skip
+                    await conn.execute(_DELETE_EXPIRED, owner, key, timeout=timeout)
                     continue
                 return _existing(row, request)
         raise Conflict(f"the {HEADER} is being claimed concurrently; retry")
+
+    async def look_up(self, owner: str, key: str, request: Fingerprint) -> Claimed | Replay | None:
+        """What (owner, key) answers before anything is done for `request`, writing nothing in
+        the usual cases: None when the key is free (the caller claims it with what it creates,
+        `new_key`), the stored answer to replay, or `Claimed(resource_id)` when an earlier
+        attempt created something, never answered and its lease lapsed (taken over, as `claim`
+        does). Raises as `claim` does: `Conflict` in progress, `ValidationFailed` another request.
+        An expired key, or a lapsed one that created nothing, is deleted and counts as free.
+        """
+        timeout = self._db.timeout_s
+        args = (owner, key, request.method, request.path, request.body_hash)
+        async with self._db.connection() as conn:
+            for _ in range(3):
+                row = await conn.fetchrow(_READ, owner, key, timeout=timeout)
+                if row is None:
+                    return None
+                if row["expired"]:
+                    await conn.execute(_DELETE_EXPIRED, owner, key, timeout=timeout)
+                    return None
+                if not (row["response_status"] is None and row["lapsed"] and _same(row, request)):
+                    return _existing(row, request)
+                if row["resource_id"] is None:
+                    await conn.execute(_FORGET_ABANDONED, owner, key, timeout=timeout)
+                    return None
+                taken = await conn.fetchrow(_TAKE_OVER, *args, self._lease_s, timeout=timeout)
+                if taken is not None:
+                    return Claimed(taken["resource_id"])
+                # Another retry took it over, or it was answered, since we read it: read again.
+        raise Conflict(f"the {HEADER} is being claimed concurrently; retry")
+
+    def new_key(self, owner: str, key: str, request: Fingerprint) -> NewKey:
+        """(owner, key) to claim, with this store's lease and lifetime, in a creating statement."""
+        return NewKey(owner, key, request, self._lease_s, self._ttl_s)
+
+    async def in_use(self, owner: str, key: str) -> bool:
+        """Whether (owner, key) is claimed (answered or not) and not expired."""
+        async with self._db.connection() as conn:
+            return bool(await conn.fetchval(_IN_USE, owner, key, timeout=self._db.timeout_s))
 
     async def release(self, owner: str, key: str) -> None:
         """Give up an unanswered claim (see `_RELEASE`)."""
@@ -249,13 +332,16 @@ class PgIdempotencyStore:
         return int(status.split()[-1])
 
 
-def _existing(row: asyncpg.Record, request: Fingerprint) -> Replay:
-    same = (row["request_method"], row["request_path"], bytes(row["request_hash"])) == (
+def _same(row: asyncpg.Record, request: Fingerprint) -> bool:
+    return (row["request_method"], row["request_path"], bytes(row["request_hash"])) == (
         request.method,
         request.path,
         request.body_hash,
     )
-    if not same:
+
+
+def _existing(row: asyncpg.Record, request: Fingerprint) -> Replay:
+    if not _same(row, request):
         raise ValidationFailed(
             [FieldError(FIELD, "was used with a different request (method, path or body)")],
             f"this {HEADER} was already used for a different request; use a new key",

@@ -4,7 +4,9 @@
   event and the idempotency key's `resource_id` in ONE statement (so one atomic unit, one round
   trip); a taken booking reference is retried with a fresh one. With a traveler's limits
   (booking/limits.py), the same one statement first takes a per-owner lock and counts the
-  owner's open holds under it, and inserts only if the order fits.
+  owner's open holds under it, and inserts only if the order fits. Given a `NewKey`, the same
+  statement claims the key too (its recovery point set), after the limits: a limited order or a
+  key another request claimed first writes nothing (`LimitReached`, `KeyTaken`).
 - `transition` is the only way an order changes: a guarded
   `UPDATE orders ... WHERE id = $1 AND status = ANY($2) [AND payment_status = ANY($3)]` that, in
   the same transaction, writes the history row, the change's outbox events and (optionally) the
@@ -25,7 +27,7 @@ import msgspec
 
 from booking import metrics, state
 from booking.events import OrderSnapshot, encode_event, new_event
-from booking.idempotency import Completion
+from booking.idempotency import Completion, KeyTaken, NewKey
 from booking.known_transition import transition_known
 from booking.limits import (
     Flight,
@@ -42,7 +44,9 @@ from booking.pg import BoundDatabase, Database
 from booking.references import ReferenceCollision, new_booking_reference, with_retries
 from booking.rows import (
     CREATE_ORDER,
+    CREATE_ORDER_CLAIMING,
     CREATE_ORDER_LIMITED,
+    CREATE_ORDER_LIMITED_CLAIMING,
     HISTORY_AND_EVENTS,
     HISTORY_EVENTS_AND_ANSWER,
     SELECT_ORDER,
@@ -77,10 +81,13 @@ class OrderRepository(Protocol):
         actor: str,
         idempotency_key: str | None = None,
         limits: OrderLimits | None = None,
+        claim: NewKey | None = None,
     ) -> Order:
         """Insert `order` as `pending` (+ history, `order.created`, the key's resource_id);
         with `limits`, `LimitReached` (nothing written) unless it fits beside the owner's open
-        holds, checked race-free against concurrent creates of the same owner."""
+        holds, checked race-free against concurrent creates of the same owner. `claim`: the
+        key (instead of `idempotency_key`, one claimed before) is claimed in the same statement
+        once the order fits; `KeyTaken` (nothing written) if another request holds it."""
 
     async def transition(
         self,
@@ -122,7 +129,13 @@ class PgOrderRepository:
         actor: str,
         idempotency_key: str | None = None,
         limits: OrderLimits | None = None,
+        claim: NewKey | None = None,
     ) -> Order:
+        if claim is not None:
+            assert idempotency_key is None, "a key claimed before, or claimed here: not both"
+            assert claim.owner == order.owner, (claim, order.owner)
+            idempotency_key = claim.key
+        statement = _CREATE[limits is not None, claim is not None]
         created = new_event(
             "order.created",
             _pending_snapshot(order),
@@ -136,26 +149,28 @@ class PgOrderRepository:
             # One statement, its own transaction: with limits, it also takes the owner's lock,
             # counts their open holds under it and inserts only if the order fits.
             gate = () if limits is None else _gate_args(order, limits)
+            keyed = () if claim is None else claim.claim_args()
             async with self._db.connection() as conn:
                 try:
                     row = await conn.fetchrow(
-                        CREATE_ORDER if limits is None else CREATE_ORDER_LIMITED,
+                        statement,
                         order.id, order.owner, reference, order.type, order.offer_id,
                         order.connector, order.total_amount, order.total_currency,
                         _encoder.encode(order.slices).decode(),
                         *passenger_columns(order.passengers),
                         actor, event.id, encode_event(event).decode(), idempotency_key,
-                        *terms_columns(order.terms), *seat_columns(order.seats), *gate,
+                        *terms_columns(order.terms), *seat_columns(order.seats), *gate, *keyed,
                         timeout=self._db.timeout_s,
                     )  # fmt: skip
                 except asyncpg.UniqueViolationError as exc:
                     if exc.constraint_name == "orders_booking_reference_key":
                         raise ReferenceCollision(reference) from exc
                     raise
+            if row is None or (row["id"] is None and row["fits"]):
+                assert claim is not None, f"{order.id}: inserted nothing, yet it fits: {row}"
+                raise KeyTaken(claim.key)
             if limits is not None:
-                assert row is not None
                 _refuse_unless_inserted(row, order, limits)
-            assert row is not None
             metrics.transition("pending", "unpaid")
             return order_from_row(row)
 
@@ -281,6 +296,15 @@ class PgOrderRepository:
                 timeout=self._db.timeout_s,
             )  # fmt: skip
         return [order_from_row(row) for row in rows]
+
+
+# By (limits given, key claimed in the statement).
+_CREATE = {
+    (False, False): CREATE_ORDER,
+    (True, False): CREATE_ORDER_LIMITED,
+    (False, True): CREATE_ORDER_CLAIMING,
+    (True, True): CREATE_ORDER_LIMITED_CLAIMING,
+}
 
 
 def _gate_args(order: NewOrder, limits: OrderLimits) -> tuple[object, ...]:

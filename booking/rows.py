@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import asyncpg
 import msgspec
 
-from booking.idempotency import record_statement
+from booking.idempotency import claim_statement, record_statement
 from booking.model import FareTerms, LastChange, Order, OrderSeat, Passenger
 from booking.state import Change
 from connectors.model import Slice
@@ -50,16 +50,38 @@ SELECT_ORDER = (
 
 
 # Data-modifying CTEs all run, once, in the one statement: the order, its passengers, its
-# history row, its outbox event and the idempotency recovery point commit together or not at all.
-# Everything after `o` writes only if `o` did (`FROM o`, `EXISTS (SELECT FROM o)`): always,
-# unless a traveler's limits keep the order out (`CREATE_ORDER_LIMITED`).
-def _create_order(gate: str, source: str, answer: str) -> str:
+# history row, its outbox event and the idempotency key's recovery point commit together or not
+# at all. Everything after `o` writes only if `o` did (`FROM o`, `EXISTS (SELECT FROM o)`), and
+# `o` writes unless a traveler's limits keep the order out (`limited`) or its key was claimed by
+# another request first (`claims`).
+#
+# The key's recovery point: an UPDATE of a key claimed before ($20), or (`claims`) the claim
+# itself, made here with the recovery point set (a CTE does not see another CTE's writes, so an
+# UPDATE could not find a key inserted in the same statement): `ON CONFLICT DO NOTHING` waits for
+# a concurrent claim of the same key to commit and then claims nothing, so no order either.
+def _create_order(*, limited: bool, claims: bool) -> str:
+    gate = _GATE if limited else ""
+    claim = ""
+    if claims:  # its method, path, hash, lease and TTL after the gate's parameters
+        first = 36 if limited else 28
+        source = " FROM fits" if limited else ""
+        insert = claim_statement("$2", "$20", first, resource_id="$1", source=source)
+        claim = f"claim AS ({insert}\n), "
+    recovery_point = "" if claims else _RECOVERY_POINT
+    order_source = " FROM claim" if claims else " FROM fits" if limited else ""
+    # The counts `check_totals` names the cap from, and whether the order fitted them (if it
+    # did and nothing was written, the key was taken).
+    answer = (
+        "gate.open_holds, gate.held_seats, gate.on_flights, EXISTS (SELECT FROM fits) AS fits, "
+        if limited
+        else ""
+    )
     return f"""
-WITH {gate}o AS (
+WITH {gate}{claim}o AS (
     INSERT INTO orders (id, owner, booking_reference, type, status, offer_id, connector,
                         total_amount, total_currency, slices, tax_amount, refundable,
                         changeable, seats_taken)
-    {source}
+    {_ORDER_SELECT}{order_source}
     RETURNING *, xmin AS version
 ), passengers AS (
     INSERT INTO order_passengers
@@ -79,10 +101,7 @@ WITH {gate}o AS (
 ), event AS (
     INSERT INTO outbox (event_id, type, order_id, payload)
     SELECT $18::uuid, 'order.created', $1, $19::jsonb FROM o
-), recovery_point AS (
-    UPDATE idempotency_keys SET resource_id = $1
-    WHERE owner = $2 AND key = $20 AND EXISTS (SELECT FROM o)
-), s AS (
+), {recovery_point}s AS (
     INSERT INTO order_seats (order_id, segment_id, passenger_id, designator, amount, currency)
     SELECT $1, t.segment_id, t.passenger_id, t.designator, t.amount, $8
     FROM unnest($24::text[], $25::text[], $26::text[], $27::numeric[])
@@ -93,15 +112,20 @@ WITH {gate}o AS (
 SELECT {answer}o.*, (SELECT jsonb_agg(passenger ORDER BY position) FROM passengers) AS passengers,
        (SELECT coalesce(jsonb_agg({_SEAT_JSON} ORDER BY s.segment_id, s.passenger_id),
                         '[]'::jsonb) FROM s) AS seats
-FROM {"gate LEFT JOIN o ON true" if gate else "o"}"""
+FROM {"gate LEFT JOIN o ON true" if limited else "o"}"""
 
 
+_RECOVERY_POINT = """recovery_point AS (
+    UPDATE idempotency_keys SET resource_id = $1
+    WHERE owner = $2 AND key = $20 AND EXISTS (SELECT FROM o)
+), """
 # `seats_taken`: the passengers ($10: their types) but infants (sql/0147_order_seats_taken.sql).
-_SEATS_TAKEN = "(SELECT count(*)::int FROM unnest($10::text[]) AS k(type) WHERE k.type <> 'infant')"
-_ORDER_VALUES = (
-    f"$1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9::jsonb, $21, $22, $23, {_SEATS_TAKEN}"
+# Typed: from a SELECT, parameters take no type from the columns they fill.
+_ORDER_SELECT = (
+    "SELECT $1::text, $2::text, $3::text, $4::text, 'pending', $5::text, $6::text, $7::numeric,"
+    " $8::text, $9::jsonb, $21::numeric, $22::boolean, $23::boolean,"
+    " (SELECT count(*)::int FROM unnest($10::text[]) AS k(type) WHERE k.type <> 'infant')"
 )
-CREATE_ORDER = _create_order("", f"VALUES ({_ORDER_VALUES})", "")
 # With a traveler's limits (booking/limits.py), in ONE statement and its implicit transaction:
 # `gate` takes the owner's lock and counts their open holds under it (booking/sql/
 # 0141_open_holds_under_lock.sql; the lock is held until this statement commits), and the order
@@ -109,20 +133,20 @@ CREATE_ORDER = _create_order("", f"VALUES ({_ORDER_VALUES})", "")
 # a refused order exceeds from the counts the statement returns (with NULL order columns).
 # $28, $29: the lock's keys (`lock_keys`); $30, $31: the new order's flights and their dates;
 # $32–$34: the caps (0: none); $35: the seats the new order takes.
-CREATE_ORDER_LIMITED = _create_order(
-    """gate AS (
+_GATE = """gate AS (
     SELECT * FROM booking_open_holds($2, $28, $29, $30::text[], $31::text[])
 ), fits AS (
     SELECT FROM gate
     WHERE ($32 = 0 OR open_holds + 1 <= $32)
       AND ($33 = 0 OR held_seats + $35 <= $33)
       AND ($34 = 0 OR NOT EXISTS (SELECT FROM unnest(on_flights) AS c(n) WHERE c.n + $35 > $34))
-), """,
-    # Typed: from a SELECT, parameters take no type from the columns they fill.
-    "SELECT $1::text, $2::text, $3::text, $4::text, 'pending', $5::text, $6::text, $7::numeric,"
-    f" $8::text, $9::jsonb, $21::numeric, $22::boolean, $23::boolean, {_SEATS_TAKEN} FROM fits",
-    "gate.open_holds, gate.held_seats, gate.on_flights, ",
-)
+), """
+CREATE_ORDER = _create_order(limited=False, claims=False)
+CREATE_ORDER_LIMITED = _create_order(limited=True, claims=False)
+# The same, claiming the Idempotency-Key ($20) in the statement (`NewKey.claim_args`: $28–$32,
+# or $36–$40 after the gate): nothing is written if the key is taken (or the order is limited).
+CREATE_ORDER_CLAIMING = _create_order(limited=False, claims=True)
+CREATE_ORDER_LIMITED_CLAIMING = _create_order(limited=True, claims=True)
 
 # A traveler's open holds (booking/limits.py): pending or held, not paid nor being paid.
 OPEN_HOLDS = """

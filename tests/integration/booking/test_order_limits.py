@@ -113,9 +113,10 @@ async def test_support_agents_are_not_held_to_the_traveler_caps(service: OrderSe
 async def test_a_hold_under_limits_makes_three_round_trips_to_postgresql(
     service: OrderService, statements: list[str]
 ) -> None:
-    # Claim; the traveler's lock, the count of open holds under it and the insert in one
-    # statement (booking/sql/0141_open_holds_under_lock.sql); `held` in one statement. Issue 18:
-    # it was six (BEGIN with the lock, the count, the insert, COMMIT).
+    # The key's look-up (a read); the traveler's lock, the count of open holds under it, the
+    # key's claim and the insert in one statement (booking/sql/0141_open_holds_under_lock.sql);
+    # `held` in one statement. Issue 18: it was six (BEGIN with the lock, the count, the insert,
+    # COMMIT), then three with the claim a commit of its own.
     response = await _create(service, ALICE, "k-trips", OFFERS[0])
 
     assert response.status == 201

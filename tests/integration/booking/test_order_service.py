@@ -401,8 +401,9 @@ async def test_order_creation_tells_the_fare_cache_what_the_airline_said(
 async def test_a_hold_makes_three_round_trips_to_postgresql(
     service: OrderService, statements: list[str]
 ) -> None:
-    # Claim the key; insert the order (+ history, event, recovery point); `held` with its
-    # history, event and stored answer (booking/known_transition.py). Issue 18 counts these.
+    # Look the key up (a read); claim it and insert the order (+ history, event) in one
+    # statement; `held` with its history, event and stored answer (booking/known_transition.py).
+    # Issue 18 counts these.
     response = await _create(service)
 
     assert response.status == 201
