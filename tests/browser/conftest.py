@@ -57,9 +57,13 @@ def _is_browser_test(item: pytest.Item) -> bool:
     return Path(__file__).parent in Path(str(item.path)).parents
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Last: Playwright's sync API leaves its event loop set on the main thread until the session
-    # ends, and pytest-asyncio cannot run a test's loop beside it.
+    # ends, and pytest-asyncio cannot run a test's loop beside it. After every other reordering
+    # (trylast): pytest's own groups tests by session-scoped parameters, and a test elsewhere
+    # whose argument is named like one of Playwright's fixtures (`page`) gets Playwright's
+    # `browser_name` and was moved among the browser tests, with every async test after it.
     items.sort(key=_is_browser_test)  # stable: each group keeps its order
     missing = [
         what

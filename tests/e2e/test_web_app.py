@@ -139,7 +139,7 @@ async def test_a_browser_sent_to_an_unknown_address_gets_the_app_with_a_404(
 
 
 @pytest.mark.parametrize(
-    ("path", "page"),
+    ("path", "screen"),
     [
         ("/trips/", "/trips"),
         ("/trips/ord_x/", "/trips/ord_x"),
@@ -151,12 +151,12 @@ async def test_a_browser_sent_to_an_unknown_address_gets_the_app_with_a_404(
     ],
 )
 async def test_a_browser_sent_to_a_page_with_a_trailing_slash_is_redirected_to_the_page(
-    web_client: Client, path: str, page: str
+    web_client: Client, path: str, screen: str
 ) -> None:
     response = await web_client.get(path, headers=NAVIGATION, allow_redirects=False)
 
     assert response.status == 308
-    assert response.headers["Location"] == page
+    assert response.headers["Location"] == screen
     assert response.headers["Vary"] == "Accept"  # a JSON client is answered the 404 problem
     followed = await web_client.get(path, headers=NAVIGATION)
     assert followed.status == 200
