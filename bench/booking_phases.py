@@ -3,16 +3,15 @@
     python -m bench.booking_phases FILE.collapsed.txt... [--ms-per-order 2.59]
 
 Reads `py-spy record -f raw` output of the API worker (bench/booking_profile.py) and gives each
-sample to the innermost frame naming a phase — the idempotency claim, the airline's re-price, the
-order insert, the airline hold, the `held` transition, the key's release after a 409, the bearer
-token, the rate limit, reading and validating the body, the sale's eviction, the outbox relay, …
-— or, outside any, to the HTTP server, Redis commands sent from a task of their own (redis-py's
-`wait_for` around a socket write: the caller is not on the stack), or the event loop. Phases
-nest (the re-price contains its Redis `EXISTS`), so the innermost wins and each sample counts
-once. With `--ms-per-order` (the worker's CPU per order made, from /proc) each share is also given
-in µs per order; py-spy samples a thread that is running or runnable, so on a busy core the
-shares are of wall time on or waiting for the CPU, not of CPU alone.
-"""
+sample to the innermost frame naming a phase — the idempotency key's look-up, the airline's
+re-price, the order insert, the airline hold, the `held` transition, the key's release after a 409,
+the bearer token, the rate limit, reading and validating the body, the sale's eviction, the outbox
+relay, … — or, outside any, to the HTTP server, Redis commands sent from a task of their own
+(redis-py's `wait_for` around a socket write: the caller is not on the stack), or the event loop.
+Phases nest (the re-price contains its Redis `EXISTS`), so the innermost wins and each sample
+counts once. With `--ms-per-order` (the worker's CPU per order made, from /proc) each share is also
+given in µs per order; py-spy samples a thread that is running or runnable, so on a busy core the
+shares are of wall time on or waiting for the CPU, not of CPU alone."""
 
 from __future__ import annotations
 
@@ -35,7 +34,10 @@ PHASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "body: read, parse, validate, fingerprint, key",
             r"^(read_json_body|json_object|parse_order_body|fingerprint|check_key) ",
         ),
-        ("claim the Idempotency-Key (PostgreSQL)", r"^PgIdempotencyStore\.claim "),
+        (
+            "look up (or claim) the Idempotency-Key (PostgreSQL)",
+            r"^PgIdempotencyStore\.(claim|look_up|in_use) ",
+        ),
         ("release the key after a 409 (PostgreSQL)", r"^PgIdempotencyStore\.release "),
         ("airline re-price: HTTP call + parsing", r"^Airline\.price "),
         (

@@ -18,9 +18,11 @@ PRICE = "OrderCreation._claimed (booking/creation.py:2);Airline.price (booking/a
 
 def test_each_sample_goes_to_the_innermost_phase_of_the_hold() -> None:
     lines = [
-        # The claim's asyncpg call: the claim, not the view or the HTTP server around it.
+        # The key's asyncpg calls: the look-up (or a claim), not the view or the HTTP server.
         f"{VIEW};PgIdempotencyStore.claim (booking/idempotency.py:1);"
         "Connection.fetchval (asyncpg/connection.py:1) 3",
+        f"{VIEW};PgIdempotencyStore.look_up (booking/idempotency.py:1);"
+        "Connection.fetchrow (asyncpg/connection.py:1) 2",
         # The re-price's Redis EXISTS is inside the re-price: the innermost phase wins.
         f"{VIEW};{PRICE}StaleFares.checked (search/stale_fares.py:1);"
         "RedisTagIndex.contains (cache/tags.py:1) 2",
@@ -35,8 +37,8 @@ def test_each_sample_goes_to_the_innermost_phase_of_the_hold() -> None:
 
     counts, total = phases(lines)
 
-    assert total == 21
-    assert counts["claim the Idempotency-Key (PostgreSQL)"] == 3
+    assert total == 23
+    assert counts["look up (or claim) the Idempotency-Key (PostgreSQL)"] == 5
     assert counts["re-price bookkeeping: cached? (Redis EXISTS) + usage"] == 2
     assert counts["airline re-price: HTTP call + parsing"] == 5
     assert counts["Redis command in its own task (caller not on the stack)"] == 4
