@@ -28,8 +28,8 @@ from typing import cast
 import redis.asyncio as redis
 from redis.asyncio.cluster import RedisCluster
 
-from skyfare.redis_connections import bound_writes_without_task
-from skyfare.redis_pool import FifoBlockingConnectionPool, checked_redis_version
+from skyfare.redis_connections import bound_writes_without_task, checked_redis_version
+from skyfare.redis_pool import FifoBlockingConnectionPool
 from skyfare.settings import Settings
 
 logger = logging.getLogger(__name__)

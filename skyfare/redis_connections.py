@@ -47,7 +47,8 @@ from redis.asyncio.connection import (
 from redis.utils import is_os_level_timeout
 
 # The redis-py releases whose `AbstractConnection.send_packed_command` and `_send_packed_command`
-# the methods below were read against (tests/unit/skyfare/test_redis_connections.py).
+# the methods below, and whose pool methods skyfare/redis_pool.py, were read against
+# (tests/unit/skyfare/test_redis_connections.py, test_redis_pool.py).
 CHECKED_REDIS_VERSIONS = ("8.2.0",)
 
 

@@ -30,11 +30,12 @@ handlers (Skyfare turns neither on); while it is held, every command queues and 
 Taking a connection at once without it is safe because that takes no await: nothing can run
 between the check that the lock is free and the take.
 
-This mirrors `BlockingConnectionPool.get_connection` and replaces its `release`, so it is used
-only on the redis-py versions it was read against (`CHECKED_REDIS_VERSIONS`; on others
-skyfare/redis_client.py builds redis-py's own pool). pyproject.toml pins that release, and
-tests/unit/skyfare/test_redis_pool.py fails on any other version, or if the methods this relies
-on change, until someone re-reads them.
+This mirrors `BlockingConnectionPool.get_connection` and replaces its `release`, so it is used only
+on the redis-py versions Skyfare's copies of redis-py were read against
+(`skyfare.redis_connections.CHECKED_REDIS_VERSIONS`, one list for both modules: a release is taken
+only once both are re-read; on others skyfare/redis_client.py builds redis-py's own pool).
+pyproject.toml pins that release, and tests/unit/skyfare/test_redis_pool.py fails on any other
+version, or if the methods this relies on change, until someone re-reads them.
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ import time
 from collections import deque
 from typing import Any
 
-import redis
 from redis.asyncio.connection import AbstractConnection, BlockingConnectionPool, ConnectionPool
 from redis.asyncio.observability.recorder import (
     record_connection_count,
@@ -55,14 +55,6 @@ from redis.asyncio.observability.recorder import (
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.observability.attributes import ConnectionState, get_pool_name
 from redis.utils import deprecated_args
-
-# The redis-py releases whose pool methods (tests/unit/skyfare/test_redis_pool.py) the class
-# below was read against.
-CHECKED_REDIS_VERSIONS = ("8.2.0",)
-
-
-def checked_redis_version() -> bool:
-    return redis.__version__ in CHECKED_REDIS_VERSIONS
 
 
 class FifoBlockingConnectionPool(BlockingConnectionPool):

@@ -11,7 +11,8 @@ import redis
 from redis.asyncio.connection import BlockingConnectionPool, ConnectionPool
 
 from skyfare.redis_client import redis_client
-from skyfare.redis_pool import CHECKED_REDIS_VERSIONS, FifoBlockingConnectionPool
+from skyfare.redis_connections import CHECKED_REDIS_VERSIONS
+from skyfare.redis_pool import FifoBlockingConnectionPool
 from skyfare.settings import load_settings
 
 # sha256 (first 16 hex digits) of the redis-py methods skyfare/redis_pool.py mirrors, replaces or
