@@ -123,13 +123,14 @@ def owed(record: str | bytes) -> Owed:
     return Owed(text, tag, frozenset(members))
 
 
-def _digest(tag: str) -> str:
-    return hashlib.blake2b(tag.encode(), digest_size=12).hexdigest()
+def _digest(tag: str) -> bytes:
+    """A tag's short name in its keys, as hex bytes (`tag_keys` sends them as they are)."""
+    return hexlify(hashlib.blake2b(tag.encode(), digest_size=12).digest())
 
 
 def tag_key(tag: str) -> str:
     """Short keys for long tags (offer ids run to a few hundred characters)."""
-    return PREFIX + _digest(tag)
+    return PREFIX + _digest(tag).decode()
 
 
 def mark_key(name: str) -> str:
@@ -138,7 +139,7 @@ def mark_key(name: str) -> str:
 
 def tag_mark_key(tag: str) -> str:
     """Where `take_owed` marks the tag itself (see the module's docstring)."""
-    return _TAG_MARK_PREFIX + _digest(tag)
+    return _TAG_MARK_PREFIX + _digest(tag).decode()
 
 
 _TAG_MARK_PREFIX = MARK_PREFIX + "tag:"
@@ -152,7 +153,7 @@ def tag_keys(tags: list[str]) -> list[bytes]:
     argument into bytes in Python (`Encoder.encode`: four type checks and an encode each), two
     keys per offer of every answer a cold search stores (bench/results/2026-12-05-cold-cpu-cut.md).
     """
-    digests = [hexlify(hashlib.blake2b(tag.encode(), digest_size=12).digest()) for tag in tags]
+    digests = [_digest(tag) for tag in tags]
     return [_PREFIX_BYTES + d for d in digests] + [_TAG_MARK_PREFIX_BYTES + d for d in digests]
 
 
