@@ -33,7 +33,6 @@ import msgspec
 from booking import metrics
 from booking.airline import Airline
 from booking.idempotency import (
-    HEADER,
     Claimed,
     Completion,
     Fingerprint,
@@ -41,6 +40,7 @@ from booking.idempotency import (
     PgIdempotencyStore,
     Replay,
     StoredResponse,
+    claimed_concurrently,
     raise_stored,
     stored_error,
 )
@@ -208,7 +208,7 @@ class OrderCreation:
                 raise
             if order is not None:
                 return await self._attempt(owner, key, self._hold(order, key, request.payment))
-        raise Conflict(f"the {HEADER} is being claimed concurrently; retry")
+        raise claimed_concurrently()
 
     async def _look_up(self, owner: str, key: str, fp: Fingerprint) -> Claimed | Replay | None:
         try:

@@ -96,6 +96,11 @@ class NewKey(msgspec.Struct, frozen=True):
         return (r.method, r.path, r.body_hash, self.lease_s, self.ttl_s)
 
 
+def claimed_concurrently() -> Conflict:
+    """The answer when the key changed hands between our statements on every try: retryable."""
+    return Conflict(f"the {HEADER} is being claimed concurrently; retry")
+
+
 class KeyTaken(Exception):
     """A `NewKey` was claimed by another request first: nothing was written; answer from the
     key (`PgIdempotencyStore.look_up`)."""
@@ -270,7 +275,7 @@ class PgIdempotencyStore:
                     await conn.execute(_DELETE_EXPIRED, owner, key, timeout=timeout)
                     continue
                 return _existing(row, request)
-        raise Conflict(f"the {HEADER} is being claimed concurrently; retry")
+        raise claimed_concurrently()
 
     async def look_up(self, owner: str, key: str, request: Fingerprint) -> Claimed | Replay | None:
         """What (owner, key) answers before anything is done for `request`, writing nothing in
@@ -299,7 +304,7 @@ class PgIdempotencyStore:
                 if taken is not None:
                     return Claimed(taken["resource_id"])
                 # Another retry took it over, or it was answered, since we read it: read again.
-        raise Conflict(f"the {HEADER} is being claimed concurrently; retry")
+        raise claimed_concurrently()
 
     def new_key(self, owner: str, key: str, request: Fingerprint) -> NewKey:
         """(owner, key) to claim, with this store's lease and lifetime, in a creating statement."""
