@@ -2,6 +2,7 @@
 
     REDIS_URL=redis://127.0.0.1:6379/N python -m bench.booking_redis_calls
         [--skyfare /other/checkout/.venv/bin/skyfare] [--seconds 4] [--concurrency 4]
+        [--port-base 22000]
 
 Starts `skyfare up --workers 1` on the Redis database of REDIS_URL (FLUSHDB first: give it a
 database of its own) with its embedded PostgreSQL and the sim airlines at 0 ms, runs
@@ -64,6 +65,7 @@ def script_names() -> dict[str, str]:
         "tags add": tags._ADD,
         "tags take": tags._TAKE,
         "tags take owed": tags._TAKE_OWED,
+        "tags contains each": getattr(tags, "_CONTAINS_EACH", ""),
         "tags overdue": tags._OVERDUE,
         "fare index record": fare_index_redis._RECORD,
         "fare index forget": fare_index_redis._FORGET,
@@ -87,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--skyfare", help="another checkout's skyfare CLI (default: this one's)")
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--port-base", type=int, help="the stack's ports (default: free ones)")
     args = parser.parse_args(argv)
     url = os.environ["REDIS_URL"]
     admin = redis.Redis.from_url(url, decode_responses=True)
@@ -112,7 +115,12 @@ def main(argv: Sequence[str] | None = None) -> None:
                     seen.append((int(item["client_port"] or 0), item["command"]))
 
     with running_stack(
-        1, server, pinned=server != loadgen, sim_cores=loadgen, skyfare=args.skyfare
+        1,
+        server,
+        pinned=server != loadgen,
+        sim_cores=loadgen,
+        skyfare=args.skyfare,
+        port_base=args.port_base,
     ) as stack:
         set_sim_latency(stack, dict.fromkeys(sim_airlines(stack), 0.0))
         worker = max(listening_pids(stack.port))
