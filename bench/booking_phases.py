@@ -61,6 +61,7 @@ PHASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"\(aiohttp/web|\(aiohttp/http|\(skyfare/(plumbing|guard|protocol|request_id|security_headers)",
         ),
         ("background: sale's eviction batches (Redis)", r"^StaleFares\.(run|_evict|_drain)"),
+        ("background: held re-prices' cached? (Redis script)", r"^HeldChecks\.(run|flush) "),
         ("background: outbox relay (PostgreSQL + Redis)", r"\(booking/relay\.py"),
         ("background: support sync acks", r"\(support/sync\.py"),
         ("background: usage events publisher", r"\(skyfare/usage\.py|\(kernel/usage\.py"),

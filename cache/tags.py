@@ -27,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from binascii import hexlify
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple, Protocol
 
 import msgspec
@@ -96,6 +96,14 @@ end
 local owed = cjson.encode({ARGV[4], members})
 redis.call('ZADD', KEYS[2], ARGV[2], owed)
 return owed
+"""
+
+# EXISTS of each key, answered per key (EXISTS k1 k2 answers only how many): one round trip for
+# every offer a batch of re-pricings asks about. The keys share the `{tags}` hash tag.
+_CONTAINS_EACH = """
+local found = {}
+for i, key in ipairs(KEYS) do found[i] = redis.call('EXISTS', key) end
+return found
 """
 
 # Owed records taken at or before ARGV[1], re-stamped ARGV[2]: the caller retries them, and
@@ -183,6 +191,10 @@ class TagIndex(Protocol):
         """Whether anything is recorded under `tag`."""
         ...
 
+    async def contains_each(self, tags: Sequence[str], *, timeout: float) -> list[bool]:
+        """`contains` of each of `tags`, in order, in one call."""
+        ...
+
     async def take(self, tag: str, *, timeout: float) -> set[str]:
         """The members recorded under `tag`, forgetting them (one caller gets each)."""
         ...
@@ -215,6 +227,7 @@ class RedisTagIndex:
         self._add = client.register_script(_ADD)
         self._take = client.register_script(_TAKE)
         self._take_owed = client.register_script(_TAKE_OWED)
+        self._contains_each = client.register_script(_CONTAINS_EACH)
         self._overdue = client.register_script(_OVERDUE)
 
     async def add(
@@ -267,6 +280,16 @@ class RedisTagIndex:
                 return bool(await self._client.exists(tag_key(tag)))
         except _FAILURES as exc:
             raise CacheError(f"redis tag EXISTS failed: {exc!r}") from exc
+
+    async def contains_each(self, tags: Sequence[str], *, timeout: float) -> list[bool]:
+        if not tags:
+            return []
+        try:
+            async with asyncio.timeout(timeout):
+                found = await self._contains_each(keys=[tag_key(t) for t in tags])
+        except _FAILURES as exc:
+            raise CacheError(f"redis tag EXISTS failed: {exc!r}") from exc
+        return [bool(f) for f in found]
 
     async def take(self, tag: str, *, timeout: float) -> set[str]:
         key = tag_key(tag)
@@ -349,6 +372,9 @@ class InMemoryTagIndex:
 
     async def contains(self, tag: str, *, timeout: float) -> bool:
         return tag in self.sets
+
+    async def contains_each(self, tags: Sequence[str], *, timeout: float) -> list[bool]:
+        return [tag in self.sets for tag in tags]
 
     async def take(self, tag: str, *, timeout: float) -> set[str]:
         return self.sets.pop(tag, set())

@@ -8,7 +8,9 @@ holds it and evicts them (this process's L1, Redis, every other process's L1) wi
 cheapest-fare index entries, so the next search asks the airlines and shows the truth. A hold we
 just made (`sold`) evicts the same way: our own sale moved the price — but after the hold has
 answered: its path pays one Redis round trip that takes the tag and records the eviction as owed
-(in Redis, so a crash cannot lose it), and `run`'s task evicts and settles, in batches.
+(in Redis, so a crash cannot lose it), and `run`'s task evicts and settles, in batches. An order's
+re-pricing whose price held (`check_held`) evicts nothing; whether a cached answer held the offer
+is looked up by the same task, after the order moved on (search/held_checks.py).
 
 Each check of an offer a cached answer holds counts in `skyfare_cache_price_checks_total{outcome}`
 (held | changed | gone): the share `held` is how often a cached price was the price.
@@ -28,6 +30,7 @@ from cache.model import CacheError, FareEntry
 from cache.tags import SEP, Owed, TagIndex
 from cache.tiered import TieredFareCache
 from search.fare_index import FareIndex, IndexSlot
+from search.held_checks import HeldChecks, Then
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +95,7 @@ class StaleFares:
         self._tag_timeout_s = tag_timeout_s
         self._clock = clock
         self._owed: asyncio.Queue[Owed] = asyncio.Queue()  # sold, to evict after the answer
+        self._held = HeldChecks(tags, timeout_s=timeout_s)
 
     async def remember(
         self,
@@ -142,6 +146,18 @@ class StaleFares:
             return True
         return False
 
+    def check_held(self, offer_id: str, then: Then | None = None) -> None:
+        """`checked(offer_id, "held")` off the caller's path: `run`'s task asks Redis, counts,
+        and tells `then` whether a cached answer held the offer (search/held_checks.py)."""
+
+        def counted(cached: bool) -> None:
+            if cached:
+                _COUNTERS["held"].inc()
+            if then is not None:
+                then(cached)
+
+        self._held.check(offer_id, counted)
+
     async def sold(self, offer_id: str) -> None:
         """Seats of `offer_id` were just held: the airline's price for its flights moves with
         the sale, so the answers quoting the old one go before the next traveler books them.
@@ -151,6 +167,7 @@ class StaleFares:
         in `run`'s task, in batches, after the hold has answered; a process that dies before
         finishing them leaves them owed, and another process's `run` finishes them once overdue.
         """
+        await self._held.answered(offer_id)  # its re-pricing's check sees the tag before we take it
         taken = await self._take(offer_id)
         if taken is None:
             return
@@ -162,7 +179,11 @@ class StaleFares:
 
     async def run(self, *, retry_every_s: float = RETRY_EVERY_S) -> None:
         """Finish owed evictions until cancelled: this process's as `sold` queues them, and every
-        `retry_every_s` those left overdue by any process (crashed, or Redis failed it)."""
+        `retry_every_s` those left overdue by any process (crashed, or Redis failed it); and
+        answer the queued `check_held`s."""
+        await asyncio.gather(self._held.run(), self._evict_owed(retry_every_s))
+
+    async def _evict_owed(self, retry_every_s: float) -> None:
         loop = asyncio.get_running_loop()
         retry_at = loop.time()
         while True:
@@ -180,7 +201,9 @@ class StaleFares:
                 retry_at = loop.time() + retry_every_s
 
     async def finish_owed(self) -> None:
-        """Finish this process's queued evictions now (at shutdown, and in tests)."""
+        """Answer the queued `check_held`s and finish this process's queued evictions now (at
+        shutdown, and in tests)."""
+        await self._held.flush()
         batch = []
         while not self._owed.empty():
             batch.append(self._owed.get_nowait())

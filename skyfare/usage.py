@@ -61,16 +61,33 @@ def watch_breakers(connectors: Sequence[ResilientConnector], sink: UsageSink) ->
 
 class UsagePriceChecks:
     """`booking.ports.PriceChecks`: the fare cache's corrections, and a `RepriceEvent` (stage
-    `order`) for each re-pricing of an order's offer."""
+    `order`) for each re-pricing of an order's offer. A price that held corrects nothing: its
+    look-up of the cached answers (the event's `source`) runs after, off the order's path."""
 
     def __init__(self, stale: StaleFares | None, sink: UsageSink) -> None:
         self._stale = stale
         self._sink = sink
 
     async def checked(self, offer_id: str, outcome: Literal["held", "changed", "gone"]) -> None:
-        cached = False
-        if self._stale is not None:
+        at = time.time()
+        if self._stale is None:
+            self._emit(offer_id, outcome, at, cached=False)
+        elif outcome == "held":
+            self._stale.check_held(
+                offer_id, lambda cached: self._emit(offer_id, outcome, at, cached=cached)
+            )
+        else:
             cached = await self._stale.checked(offer_id, outcome)
+            self._emit(offer_id, outcome, at, cached=cached)
+
+    def _emit(
+        self,
+        offer_id: str,
+        outcome: Literal["held", "changed", "gone"],
+        at: float,
+        *,
+        cached: bool,
+    ) -> None:
         if isinstance(self._sink, NoUsage):
             return
         try:
@@ -79,7 +96,7 @@ class UsagePriceChecks:
             return
         self._sink.emit(
             RepriceEvent(
-                at=time.time(),
+                at=at,
                 stage="order",
                 connector=connector,
                 outcome=outcome,
