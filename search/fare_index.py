@@ -149,6 +149,10 @@ class FareIndex(Protocol):
         """Drop each slot's fare if it is still `offer_id` (a newer search's fare stays)."""
         ...
 
+    async def forget_each(self, fares: Sequence[tuple[IndexSlot, str]]) -> None:
+        """`forget` of each (slot, offer id) at once: one read for all of them."""
+        ...
+
     async def lookup(self, slots: Sequence[IndexSlot]) -> list[CheapestFare | None]: ...
 
     async def month(self, key: str) -> dict[str, CheapestFare]: ...
@@ -165,7 +169,10 @@ class InMemoryFareIndex:
         self.hashes.setdefault(slot.key, {})[slot.field] = fare
 
     async def forget(self, slots: Sequence[IndexSlot], offer_id: str) -> None:
-        for s in slots:
+        await self.forget_each([(s, offer_id) for s in slots])
+
+    async def forget_each(self, fares: Sequence[tuple[IndexSlot, str]]) -> None:
+        for s, offer_id in fares:
             fields = self.hashes.get(s.key, {})
             fare = fields.get(s.field)
             if fare is not None and fare.offer_id == offer_id:

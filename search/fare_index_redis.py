@@ -89,15 +89,20 @@ class RedisFareIndex:
         self._log(exc)
 
     async def forget(self, slots: Sequence[IndexSlot], offer_id: str) -> None:
+        await self.forget_each([(s, offer_id) for s in slots])
+
+    async def forget_each(self, fares: Sequence[tuple[IndexSlot, str]]) -> None:
+        slots = [s for s, _ in fares]
         try:
             values = await self._raw(slots, self._timeout_s)
-            # One script call per slot, at once: a pipeline of scripts is refused by redis-py's
-            # cluster client, and the slots' keys may live on different shards anyway.
+            # One script call per slot still holding its offer, at once: a pipeline of scripts
+            # is refused by redis-py's cluster client, and the slots' keys may live on different
+            # shards anyway. Most slots no longer do (a newer search replaced the fare).
             async with asyncio.timeout(self._timeout_s):
                 await asyncio.gather(
                     *(
                         self._forget(keys=[s.key], args=[s.field, data])
-                        for s, data in zip(slots, values, strict=True)
+                        for (s, offer_id), data in zip(fares, values, strict=True)
                         if data is not None
                         and (fare := _decode(data)) is not None
                         and fare.offer_id == offer_id

@@ -246,12 +246,13 @@ class StaleFares:
     async def _finish(self, batch: Sequence[Owed]) -> None:
         """Evict what `batch` owes, all keys at once, then settle it; what fails stays owed."""
         keys: set[str] = set()
-        forgets = []
+        fares: list[tuple[IndexSlot, str]] = []  # each slot, and the offer it must still hold
         for taken in batch:
             owed_keys, slots = parse_members(taken.members)
             keys.update(owed_keys)
-            if self._index is not None and slots:
-                forgets.append(self._index.forget(slots, taken.tag))
+            fares.extend((slot, taken.tag) for slot in slots)
+        # The whole batch's index fares in one read (`forget_each`), not one per sale.
+        forgets = [self._index.forget_each(fares)] if self._index is not None and fares else []
         # At once; neither raises: a failed forget leaves an index entry to expire, as before.
         evicted, *_ = await asyncio.gather(
             self._store.evict(sorted(keys), timeout=self._timeout_s), *forgets

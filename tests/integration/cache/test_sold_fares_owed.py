@@ -1,9 +1,11 @@
 """A sale's eviction against real Redis: taken and recorded as owed on the hold's path, finished
-after it by the process's task, and finished by another process when the first one died."""
+after it by the process's task (a batch of sales at once), and finished by another process when
+the first one died."""
 
 import asyncio
 import time
 import uuid
+from decimal import Decimal
 
 import redis.asyncio as aioredis
 
@@ -14,6 +16,8 @@ from cache.redis import RedisFareCache
 from cache.tags import MARK_PREFIX, OWED_KEY, RedisTagIndex, mark_key
 from cache.tiered import TieredFareCache
 from kernel.tasks import stop_task
+from search.fare_index import CheapestFare, IndexSlot
+from search.fare_index_redis import RedisFareIndex
 from search.stale_fares import OVERDUE_S, StaleFares, member
 from tests.e2e.conftest import closed_port
 
@@ -146,3 +150,27 @@ async def test_a_sale_of_an_offer_no_answer_holds_owes_nothing(client: aioredis.
     )
     assert await owed_records(client, offer) == []
     assert not [k async for k in client.scan_iter(match=MARK_PREFIX + offer + "*")]
+
+
+async def test_a_batch_of_sales_forgets_each_sales_indexed_fare(client: aioredis.Redis) -> None:
+    index = RedisFareIndex(client, timeout_s=TIMEOUT, read_timeout_s=TIMEOUT)
+    offers = [f"off_{uuid.uuid4().hex}" for _ in range(3)]
+    slots = [IndexSlot(f"skyfare:cheapest:v1:{uuid.uuid4().hex}", "2030-06-20") for _ in offers]
+    tags = RedisTagIndex(client)
+    for offer, slot in zip(offers, slots, strict=True):
+        now = time.time()
+        await index.record(slot, CheapestFare(Decimal(1), "USD", offer, 1, now, now, now + 60))
+        key = PREFIX + uuid.uuid4().hex
+        await tags.add(
+            [offer], member(key, slot), ttl_s=60, timeout=TIMEOUT, unless_marked=key, since=now
+        )
+    store = TieredFareCache(InMemoryFareCache(10), RedisFareCache(client))
+    here = StaleFares(store, tags, index, timeout_s=TIMEOUT, tag_timeout_s=TIMEOUT)
+
+    for offer in offers[:2]:
+        await here.sold(offer)
+    await here.finish_owed()  # both sales in one batch
+
+    found = await index.lookup(slots)
+    assert [f is None for f in found] == [True, True, False]
+    assert [await owed_records(client, offer) for offer in offers] == [[], [], []]

@@ -154,3 +154,19 @@ async def test_forget_drops_a_fare_only_while_it_is_the_offer_given(
     await index.forget([gone, kept, empty], "off_a")
 
     assert await index.lookup([gone, kept, empty]) == [None, newer, None]
+
+
+async def test_forget_each_drops_each_fare_only_while_it_is_its_own_offer(
+    client: aioredis.Redis,
+) -> None:
+    index = index_of(client)
+    a_here, a_there, b_here = fresh_slot(20), fresh_slot(21), fresh_slot(22)
+    b_there = msgspec.structs.replace(a_there, field=b_here.field)  # another month's key
+    a, b = fare("250.00"), msgspec.structs.replace(fare("260.00"), offer_id="off_b")
+    for s, f in ((a_here, a), (a_there, a), (b_here, b), (b_there, b)):
+        await index.record(s, f)
+
+    # Two sales' fares in one call (a batch of sold offers); b_there is named for the wrong one.
+    await index.forget_each([(a_here, "off_a"), (b_here, "off_b"), (b_there, "off_a")])
+
+    assert await index.lookup([a_here, a_there, b_here, b_there]) == [None, a, None, b]
