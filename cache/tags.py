@@ -34,7 +34,7 @@ import msgspec
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from cache.batch import Queued, script_call
+from cache.batch import Queued, evalsha, script_call
 from cache.model import CacheError
 
 # One hash tag for every tag set and eviction mark: `_ADD` reads a mark and writes tag sets in one
@@ -286,7 +286,7 @@ class RedisTagIndex:
             return []
         try:
             async with asyncio.timeout(timeout):
-                found = await self._contains_each(keys=[tag_key(t) for t in tags])
+                found = await evalsha(self._contains_each, [tag_key(t) for t in tags], ())
         except _FAILURES as exc:
             raise CacheError(f"redis tag EXISTS failed: {exc!r}") from exc
         return [bool(f) for f in found]
@@ -306,9 +306,8 @@ class RedisTagIndex:
         args: list[str | int] = [MARK_PREFIX, repr(at), int(mark_ttl_s * 1000), tag]
         try:
             async with asyncio.timeout(timeout):
-                record = await self._take_owed(
-                    keys=[tag_key(tag), OWED_KEY, tag_mark_key(tag)], args=args
-                )
+                keys = [tag_key(tag), OWED_KEY, tag_mark_key(tag)]
+                record = await evalsha(self._take_owed, keys, args)
         except _FAILURES as exc:
             raise CacheError(f"redis tag take failed: {exc!r}") from exc
         return None if record is None else owed(record)

@@ -16,7 +16,7 @@ import msgspec
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from cache.batch import Queued, script_call
+from cache.batch import Queued, evalsha, script_call
 from search.fare_index import CheapestFare, ErrorLog, FareIndexError, IndexSlot
 
 _RECORD = """
@@ -101,7 +101,7 @@ class RedisFareIndex:
             async with asyncio.timeout(self._timeout_s):
                 await asyncio.gather(
                     *(
-                        self._forget(keys=[s.key], args=[s.field, data])
+                        evalsha(self._forget, [s.key], [s.field, data])
                         for (s, offer_id), data in zip(fares, values, strict=True)
                         if data is not None
                         and (fare := _decode(data)) is not None

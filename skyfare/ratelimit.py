@@ -28,6 +28,7 @@ from aiohttp import web
 from prometheus_client import Counter
 from redis.exceptions import RedisError
 
+from cache.batch import evalsha
 from kernel.errors import RateLimited
 
 logger = logging.getLogger(__name__)
@@ -128,8 +129,8 @@ class RateLimiter:
         emission_us = _US / caller.rate_per_s
         try:
             async with asyncio.timeout(self._timeout_s):
-                reply = await self._script(
-                    keys=[f"{self._prefix}{caller.id}"], args=[emission_us, caller.burst]
+                reply = await evalsha(
+                    self._script, [f"{self._prefix}{caller.id}"], [emission_us, caller.burst]
                 )
         except (RedisError, OSError, TimeoutError) as exc:
             self._fail_open(exc)

@@ -174,3 +174,19 @@ async def test_a_batch_of_sales_forgets_each_sales_indexed_fare(client: aioredis
     found = await index.lookup(slots)
     assert [f is None for f in found] == [True, True, False]
     assert [await owed_records(client, offer) for offer in offers] == [[], [], []]
+
+
+async def test_a_sale_after_redis_forgot_the_scripts_still_takes_and_owes(
+    client: aioredis.Redis,
+) -> None:
+    offer = f"off_{uuid.uuid4().hex}"
+    key = await cached_answer(client, offer)
+    here = process(client)
+    await client.script_flush()  # as after a Redis restart: EVALSHA answers NOSCRIPT
+
+    await here.sold(offer)
+
+    assert await client.get(mark_key(key)) is not None
+    assert len(await owed_records(client, offer)) == 1
+    await here.finish_owed()
+    assert not await client.exists(key)
