@@ -26,6 +26,7 @@ from typing import Literal
 
 from prometheus_client import Counter
 
+from cache.evict_settle import EvictAndSettle
 from cache.model import CacheError, FareEntry
 from cache.tags import SEP, Owed, TagIndex
 from cache.tiered import TieredFareCache
@@ -86,6 +87,7 @@ class StaleFares:
         timeout_s: float,
         tag_timeout_s: float,
         clock: Callable[[], float] = time.time,
+        evict_settle: EvictAndSettle | None = None,
     ) -> None:
         self._store = store
         self._tags = tags
@@ -96,6 +98,8 @@ class StaleFares:
         self._clock = clock
         self._owed: asyncio.Queue[Owed] = asyncio.Queue()  # sold, to evict after the answer
         self._held = HeldChecks(tags, timeout_s=timeout_s)
+        # One round trip for a batch's DELs, feed entry and settle (not on a Redis Cluster).
+        self._evict_settle = evict_settle
 
     async def remember(
         self,
@@ -254,6 +258,9 @@ class StaleFares:
         # The whole batch's index fares in one read (`forget_each`), not one per sale.
         forgets = [self._index.forget_each(fares)] if self._index is not None and fares else []
         # At once; neither raises: a failed forget leaves an index entry to expire, as before.
+        if self._evict_settle is not None:
+            await asyncio.gather(self._evict_and_settle(sorted(keys), batch), *forgets)
+            return
         evicted, *_ = await asyncio.gather(
             self._store.evict(sorted(keys), timeout=self._timeout_s), *forgets
         )
@@ -263,3 +270,16 @@ class StaleFares:
             await self._tags.settle([t.record for t in batch], timeout=self._timeout_s)
         except CacheError as exc:  # retried once overdue: evicting twice is harmless
             logger.warning("fare cache: cannot settle owed evictions: %s", exc)
+
+    async def _evict_and_settle(self, keys: list[str], batch: Sequence[Owed]) -> None:
+        """`TieredFareCache.evict` and `TagIndex.settle` in one call (`evict_settle`)."""
+        assert self._evict_settle is not None
+        for key in keys:
+            self._store.l1.discard(key)
+        began = time.monotonic()
+        try:
+            await self._evict_settle(keys, [t.record for t in batch], timeout=self._timeout_s)
+        except CacheError as exc:  # stays owed: retried once overdue
+            self._store.noted(exc, began=began)
+            return
+        self._store.noted(None, began=began)

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from cache import evictions
 from cache import metrics as cache_metrics
+from cache.evict_settle import RedisEvictAndSettle
 from cache.flight_lock import RedisFlightLock
 from cache.memory import InMemoryFareCache
 from cache.policy import TtlPolicy
@@ -183,6 +184,8 @@ async def connectors(app: web.Application) -> AsyncIterator[None]:
             index,
             timeout_s=REDIS_TIMEOUT_S,
             tag_timeout_s=cache_timeout_s,
+            # One script for a batch's DELs, feed entry and settle: one slot only, not a cluster.
+            evict_settle=None if is_cluster(settings) else RedisEvictAndSettle(app[REDIS]),
         )
         # One round trip for an answer's writes, where they keep their order: not on a cluster.
         writes = None
