@@ -66,6 +66,7 @@ def script_names() -> dict[str, str]:
         "tags take": tags._TAKE,
         "tags take owed": tags._TAKE_OWED,
         "tags contains each": getattr(tags, "_CONTAINS_EACH", ""),
+        "evict + feed + settle": _evict_settle_script(),
         "tags overdue": tags._OVERDUE,
         "fare index record": fare_index_redis._RECORD,
         "fare index forget": fare_index_redis._FORGET,
@@ -73,6 +74,14 @@ def script_names() -> dict[str, str]:
         "usage xadd all": publisher._XADD_ALL,
     }
     return {hashlib.sha1(text.encode()).hexdigest(): name for name, text in named.items()}
+
+
+def _evict_settle_script() -> str:
+    try:
+        from cache import evict_settle
+    except ImportError:  # a checkout before it
+        return ""
+    return evict_settle._EVICT_SETTLE
 
 
 def command_name(command: str, scripts: dict[str, str]) -> str:

@@ -28,8 +28,6 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Sequence
@@ -39,6 +37,8 @@ from typing import Any
 import redis.asyncio as aioredis
 import uvloop
 
+from bench.trees import alternating
+from bench.trees import one_side as run_one_side
 from cache import evictions
 from cache.keys import PREFIX
 from cache.memory import InMemoryFareCache
@@ -57,6 +57,7 @@ from skyfare.settings import load_settings
 from skyfare.travelers import Traveler
 from skyfare.usage import UsagePriceChecks
 
+MODULE = "bench.hold_redis_cpu"
 TIMEOUT_S = 1.0
 HOLD_S = 0.001  # the airline's hold, between the re-price and the sale
 
@@ -145,24 +146,12 @@ async def one_side(url: str, orders: int, concurrency: int) -> dict[str, float]:
     return {"process_us": used / orders * 1e6, "round_trips": trips[0] / orders}
 
 
-def run_tree(tree: str, args: argparse.Namespace) -> dict[str, float]:
-    command = [sys.executable, "-m", "bench.hold_redis_cpu", "--one-side",
-               "--orders", str(args.orders), "--concurrency", str(args.concurrency)]  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": tree}
-    out = subprocess.run(command, cwd=tree, env=env, check=True, capture_output=True, text=True)
-    result: dict[str, float] = json.loads(out.stdout)
-    return result
-
-
 def compare(args: argparse.Namespace) -> None:
-    trees = args.trees.split(",")
-    rows: dict[str, list[dict[str, float]]] = {t: [] for t in trees}
-    for turn in range(args.turns):
-        for tree in trees if turn % 2 == 0 else trees[::-1]:
-            r = run_tree(tree, args)
-            rows[tree].append(r)
-            print(f"turn {turn + 1} {tree}: {r['process_us']:.0f} µs CPU/order,"
-                  f" {r['round_trips']:.2f} round trips/order", flush=True)  # fmt: skip
+    options = ["--orders", str(args.orders), "--concurrency", str(args.concurrency)]
+    rows = alternating(
+        args.trees.split(","), args.turns, lambda tree: run_one_side(MODULE, tree, options)
+    )
+    trees = list(rows)
     print(f"\nload average {os.getloadavg()[0]:.2f}\n")
     print("| tree | Redis round trips per order made | process CPU µs per order made → median |")
     print("|---|---|---|")
