@@ -23,7 +23,9 @@ class Connector(Protocol):
     """One airline (or consolidator) behind one protocol.
 
     Every call takes `timeout`: the seconds left of the caller's deadline. A connector never waits
-    longer and raises `ConnectorTimeout` instead. Failures are raised as `connectors.errors`.
+    longer and raises `ConnectorTimeout` instead; when `timeout` is a `kernel.timeouts.Cut` (as the
+    resilience layer passes it) the caller cuts the call at that moment itself, and the connector
+    need not arm a timer of its own for it. Failures are raised as `connectors.errors`.
     `search` returns offers whose `id` is already the public one (`connectors.offer_ids`).
     """
 

@@ -7,13 +7,13 @@ call, six calls a cold search: bench/results/2026-12-04-airline-client.md).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from connectors import errors
 from kernel.http1 import BadAnswer, Http1Origin
+from kernel.timeouts import within
 
 USER_AGENT = "skyfare/0.1"
 # Closed before the airline's server would (aiohttp's server keeps 75 s, most load balancers 60 s):
@@ -91,13 +91,18 @@ class AirlineSession:
         headers: Mapping[str, str] | None = None,
     ) -> tuple[int, bytes]:
         """(status, body) of `method` on `base_url + path`, within the caller's `timeout` (never
-        over the airline's ceiling); network failures raised as the airline boundary's errors."""
+        over the airline's ceiling); network failures raised as the airline boundary's errors.
+
+        Given a `Cut` (the resilience layer's, unless the ceiling comes first) it arms no timer of
+        its own: the caller's cuts the call, as it did first when both were armed, with the same
+        `ConnectorTimeout`, outcome and breaker verdict (kernel/timeouts.py)."""
         origin = await self.opened()
         what = path.partition("?")[0]
         budget = self.budget(timeout, what)
         with network_errors(self._airline, what, budget):
-            async with asyncio.timeout(budget):
-                return await origin.request(method, self._prefix + path, body=body, headers=headers)
+            return await within(
+                budget, origin.request(method, self._prefix + path, body=body, headers=headers)
+            )
 
 
 @contextmanager

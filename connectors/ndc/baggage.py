@@ -8,7 +8,7 @@ from decimal import Decimal
 from lxml import etree
 
 from connectors.model import BaggageAllowance, BaggageType
-from connectors.ndc.reading import Malformed, every, find, tag, text
+from connectors.ndc.reading import Malformed, find, tag, text
 
 _KINDS: dict[str, BaggageType] = {"Checked": "checked", "CarryOn": "carry_on"}
 _POUND_KG = Decimal("0.45359237")
@@ -18,13 +18,10 @@ _ASSOCIATION = tag("BaggageAssociations")
 SegmentBags = dict[str, tuple[str, ...]]
 
 
-def allowances(response: etree._Element) -> dict[str, BaggageAllowance | None]:
-    """Every BaggageAllowance by id; None for one that includes nothing (zero pieces) or is a
-    kind we do not show (the code list also has e.g. "Prepaid")."""
-    found: dict[str, BaggageAllowance | None] = {}
-    for element in every(response, "DataLists/BaggageAllowanceList/BaggageAllowance"):
-        found[text(element, "BaggageAllowanceID")] = _allowance(element)
-    return found
+def allowances(listed: list[etree._Element]) -> dict[str, BaggageAllowance | None]:
+    """Every BaggageAllowance of the list by id; None for one that includes nothing (zero
+    pieces) or is a kind we do not show (the code list also has e.g. "Prepaid")."""
+    return {text(element, "BaggageAllowanceID"): _allowance(element) for element in listed}
 
 
 def _allowance(element: etree._Element) -> BaggageAllowance | None:

@@ -22,13 +22,12 @@ from connectors.ndc.reading import (
     child,
     child_text,
     children,
-    every,
     find,
     local,
     path,
     tag,
+    tags,
     text,
-    texts,
 )
 
 CABINS: dict[str, CabinClass] = {code: cabin for cabin, code in CABIN_CODES.items()}
@@ -42,45 +41,38 @@ class DataLists:
     """
 
     def __init__(self, response: etree._Element, root: etree._Element) -> None:
-        paxs = list(every(response, "DataLists/PaxList/Pax"))
-        ptcs = [(p.findtext(_PTC) or "ADT").strip() for p in paxs]
-        self.pax_ids = tuple(text(p, "PaxID") for p in paxs)
+        lists = data_lists(response)
+        self.paxs = listed(lists, "PaxList/Pax")
+        ptcs = [(p.findtext(_PTC) or "ADT").strip() for p in self.paxs]
+        self.pax_ids = tuple(text(p, "PaxID") for p in self.paxs)
         # Allowances are shown per passenger: an adult's (an infant's differ, a lap has no seat).
         self.bag_pax_id = next(
             (i for i, ptc in zip(self.pax_ids, ptcs, strict=True) if ptc == "ADT"),
             self.pax_ids[0] if self.pax_ids else "",
         )
-        self._allowances = allowances(response)
+        self._allowances = allowances(listed(lists, "BaggageAllowanceList/BaggageAllowance"))
         self.passengers = Passengers(
             adults=ptcs.count("ADT"), children=ptcs.count("CHD"), infants=ptcs.count("INF")
         )
         self._marketing = by_id(
-            response,
-            "DataLists/DatedMarketingSegmentList/DatedMarketingSegment",
+            listed(lists, "DatedMarketingSegmentList/DatedMarketingSegment"),
             "DatedMarketingSegmentId",
         )
         self._operating = by_id(
-            response,
-            "DataLists/DatedOperatingSegmentList/DatedOperatingSegment",
+            listed(lists, "DatedOperatingSegmentList/DatedOperatingSegment"),
             "DatedOperatingSegmentId",
         )
         self._legs = by_id(
-            response, "DataLists/DatedOperatingLegList/DatedOperatingLeg", "DatedOperatingLegID"
+            listed(lists, "DatedOperatingLegList/DatedOperatingLeg"), "DatedOperatingLegID"
         )
-        self.segments = {
-            text(s, "PaxSegmentID"): s
-            for s in every(response, "DataLists/PaxSegmentList/PaxSegment")
-        }
-        self.journeys = {
-            text(j, "PaxJourneyID"): j
-            for j in every(response, "DataLists/PaxJourneyList/PaxJourney")
-        }
+        self.segments = by_id(listed(lists, "PaxSegmentList/PaxSegment"), "PaxSegmentID")
+        self.journeys = by_id(listed(lists, "PaxJourneyList/PaxJourney"), "PaxJourneyID")
         self.seats = {
             e.get("OfferRefID", ""): int(e.get("Qty", ""))
             for e in root.iterfind(f"{path('AugmentationPoint')}/{{{EXT}}}SeatsLeft/{{{EXT}}}Offer")
         }
         self.journey_segments = {
-            journey_id: texts(journey, "PaxSegmentRefID")
+            journey_id: [(e.text or "").strip() for e in journey if e.tag == _SEGMENT_REF]
             for journey_id, journey in self.journeys.items()
         }
         self._slices: dict[tuple[str, tuple[tuple[str, ...] | None, ...]], Slice] = {}
@@ -146,7 +138,28 @@ class DataLists:
 
 _PTC = tag("PTC")
 _LEG_REF = tag("DatedOperatingLegRefID")
+_SEGMENT_REF = tag("PaxSegmentRefID")
 
 
-def by_id(element: etree._Element, steps: str, id_tag: str) -> dict[str, etree._Element]:
-    return {text(e, id_tag): e for e in every(element, steps)}
+def data_lists(response: etree._Element) -> dict[str, etree._Element]:
+    """The lists of the Response's DataLists by tag, in one pass over its children.
+
+    21.3 allows one DataLists with at most one list of each kind. An answer with two is
+    malformed, and is read as every other element of an answer is (`find`, `children`): the
+    first counts and the rest are ignored, for every list alike. (ElementPath's `iterfind` read
+    them all as one: two PaxLists counted each passenger twice, and a second list's ids replaced
+    the first's; and its selectors, in Python, cost most of resolving the lists.)
+    """
+    found = find(response, "DataLists")
+    return {} if found is None else children(found)
+
+
+def listed(lists: dict[str, etree._Element], steps: str) -> list[etree._Element]:
+    """The members of one list of `data_lists`: `steps` is "PaxList/Pax"."""
+    list_tag, member_tag = tags(steps)
+    found = lists.get(list_tag)
+    return [] if found is None else [e for e in found if e.tag == member_tag]
+
+
+def by_id(elements: list[etree._Element], id_tag: str) -> dict[str, etree._Element]:
+    return {text(e, id_tag): e for e in elements}

@@ -22,6 +22,7 @@ import msgspec
 from lxml import etree
 
 from connectors import errors
+from connectors.ndc.datalists import data_lists, listed
 from connectors.ndc.messages import CNS, _add, _bytes, _document, _order
 from connectors.ndc.reading import (
     Malformed,
@@ -63,7 +64,9 @@ def seat_offer(root: etree._Element, *, airline: str) -> SeatOffer:
         return SeatOffer(
             offer_id=text(offer, "OfferID"),
             owner_code=text(offer, "OwnerCode"),
-            pax_ids=tuple(texts(response, "DataLists/PaxList/Pax/PaxID")),
+            pax_ids=tuple(
+                i for p in listed(data_lists(response), "PaxList/Pax") for i in texts(p, "PaxID")
+            ),
             segment_ids=tuple(texts(response, "SeatMap/PaxSegmentRefID")),
             seats=tuple(_seats(seat_map) for seat_map in every(response, "SeatMap")),
             eligible={

@@ -66,7 +66,7 @@ def to_seat_maps(root: etree._Element, *, airline: str) -> SeatMaps:
         raise errors.ConnectorUnavailable(f"{airline}: SeatAvailabilityRS without a Response")
     with answer_of(airline):
         lists = DataLists(response, root)
-        paxs = {text(p, "PaxID"): text(p, "PTC") for p in every(response, "DataLists/PaxList/Pax")}
+        paxs = {text(p, "PaxID"): text(p, "PTC") for p in lists.paxs}
         currency = ""
         items: dict[str, tuple[set[str], Decimal]] = {}
         for item in every(response, "ALaCarteOffer/OfferItem"):

@@ -13,9 +13,10 @@ from connectors.resilience.latency import LatencyTracker
 from connectors.resilience.metrics import ConnectorMetrics, Operation, Outcome
 from connectors.resilience.policy import ResiliencePolicy
 from connectors.resilience.retry import with_retries
+from kernel.timeouts import Cut
 
 T = TypeVar("T")
-Send = Callable[[float], Awaitable[T]]  # the inner call, given the seconds it may take
+Send = Callable[[float], Awaitable[T]]  # the inner call, given the seconds it may take (a `Cut`)
 
 # Safe to send twice. `hold` and `ticket` are not; `cancel` is idempotent at the airline but is
 # retried by the booking core's sweeper, which knows the order, rather than blindly here.
@@ -97,9 +98,10 @@ class Attempts:
         outcome: Outcome = "error"
         try:
             # Enforced here as well: a connector that ignores its timeout must not hold a
-            # bulkhead slot, or its caller, past the deadline.
+            # bulkhead slot, or its caller, past the deadline. Given as a `Cut`, so that an
+            # airline session arms no second timer for the same moment (kernel/timeouts.py).
             async with asyncio.timeout(remaining):
-                result = await send(remaining)
+                result = await send(Cut(remaining))
             outcome = "ok"
             return result
         except TimeoutError as exc:

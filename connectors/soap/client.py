@@ -29,6 +29,7 @@ from connectors.http import USER_AGENT, AirlineSession, network_errors
 from connectors.soap import mapping
 from connectors.soap.templates import RequestTemplates
 from kernel.http1 import BadAnswer, Http1Origin
+from kernel.timeouts import within
 
 logger = logging.getLogger(__name__)
 
@@ -200,17 +201,20 @@ class SoapAirlineClient:
         budget = self._session.budget(timeout, operation)
         try:
             with network_errors(self.name, operation, budget):
-                async with asyncio.timeout(budget):
-                    client = await self._client()
-                    assert self._templates is not None  # built with the client
-                    data = self._templates.build(operation, body)
-                    headers = request_headers(client, operation)
-                    origin = self._session.started()
-                    status, payload = await origin.request(
-                        "POST", origin.path, body=data, headers=headers
-                    )
+                return await within(budget, self._send(operation, body))
         except _MALFORMED as exc:  # a WSDL we cannot build a client from
             raise errors.ConnectorUnavailable(f"{self.name}: unusable WSDL: {exc}") from exc
+
+    async def _send(
+        self, operation: str, body: Mapping[str, Any]
+    ) -> tuple[zeep.Client, int, bytes]:
+        """The WSDL's load (the first call) and the call, within one budget (`_exchange`)."""
+        client = await self._client()
+        assert self._templates is not None  # built with the client
+        data = self._templates.build(operation, body)
+        headers = request_headers(client, operation)
+        origin = self._session.started()
+        status, payload = await origin.request("POST", origin.path, body=data, headers=headers)
         return client, status, payload
 
     async def _client(self) -> zeep.Client:

@@ -9,6 +9,7 @@ import pytest
 
 from connectors import errors
 from connectors.http import USER_AGENT, AirlineSession
+from kernel.timeouts import Cut
 from tests.support.http1_server import Received, server
 
 
@@ -91,4 +92,30 @@ async def test_an_answer_over_the_cap_makes_the_airline_unavailable() -> None:
         session = AirlineSession("air", srv.url, max_connections=1, max_timeout_s=5.0)
         with pytest.raises(errors.ConnectorUnavailable, match="body is too long"):
             await session.call("GET", "/offers", timeout=5.0)
+        await session.close()
+
+
+async def test_a_call_given_a_cut_is_cut_by_its_callers_timer_and_its_connection_dropped() -> None:
+    gate = asyncio.Event()
+    async with server(gate=gate) as srv:
+        session = AirlineSession("air", srv.url, max_connections=1, max_timeout_s=5.0)
+        with pytest.raises(TimeoutError) as cut:  # the caller's, untranslated: none of its own
+            async with asyncio.timeout(0.05):
+                await session.call("POST", "/search", body=b"q", timeout=Cut(0.05))
+        gate.set()
+        status, body = await session.call("POST", "/search", body=b"again", timeout=5.0)
+        await session.close()
+
+    assert not isinstance(cut.value, errors.ConnectorTimeout)
+    assert (status, body) == (200, b"POST /air/search HTTP/1.1|again")
+    assert [r.connection for r in srv.received] == [1, 2]
+
+
+async def test_the_airlines_ceiling_still_cuts_a_call_given_a_longer_cut() -> None:
+    gate = asyncio.Event()
+    async with server(gate=gate) as srv:
+        session = AirlineSession("air", srv.url, max_connections=1, max_timeout_s=0.05)
+        with pytest.raises(errors.ConnectorTimeout, match=r"air: /search took over 0\.050s"):
+            await session.call("POST", "/search", body=b"q", timeout=Cut(5.0))
+        gate.set()
         await session.close()
