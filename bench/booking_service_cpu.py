@@ -16,6 +16,8 @@ service's Python, asyncpg and the fake airline), per order made.
 
 The tool must be importable from every tree: copy this file and bench/booking_pg_cpu.py (its
 `metered`) into the base checkout's `bench/`, so both sides are metered by the same code.
+`--pythons A,B` instead: one tree (`--trees`, default this checkout) under each interpreter in
+turn (two venvs' `bin/python`), the first the base: the same code on two CPython releases.
 The database needs the migrated schema of the newest tree; the rows stay, under owners of their own.
 """
 
@@ -113,9 +115,22 @@ async def one_side(url: str, owners: int, orders: int) -> dict[str, object]:
     }
 
 
-def run_tree(tree: str, args: argparse.Namespace) -> dict[str, float]:
+def sides(trees: str | None, pythons: str | None) -> dict[str, tuple[str, str]]:
+    """Each side's label and its (tree, interpreter): every tree under this interpreter, or one
+    tree under every interpreter of `pythons`; the first side is the base."""
+    if not pythons:
+        if not trees:
+            raise ValueError("--trees is required")
+        return {tree: (tree, sys.executable) for tree in trees.split(",")}
+    tree = trees or os.getcwd()
+    if "," in tree:
+        raise ValueError("--pythons compares one tree")
+    return {python: (tree, python) for python in pythons.split(",")}
+
+
+def run_tree(tree: str, python: str, args: argparse.Namespace) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": tree}
-    command = [sys.executable, "-m", "bench.booking_service_cpu", "--database-url",
+    command = [python, "-m", "bench.booking_service_cpu", "--database-url",
                args.database_url, "--owners", str(args.owners), "--orders", str(args.orders),
                "--one-side"]  # fmt: skip
     out = subprocess.run(command, cwd=tree, env=env, check=True, capture_output=True, text=True)
@@ -124,11 +139,12 @@ def run_tree(tree: str, args: argparse.Namespace) -> dict[str, float]:
 
 
 def compare(args: argparse.Namespace) -> None:
-    trees = args.trees.split(",")
+    by_label = sides(args.trees, args.pythons)
+    trees = list(by_label)
     rows: dict[str, list[dict[str, float]]] = {t: [] for t in trees}
     for turn in range(args.turns):
         for tree in trees if turn % 2 == 0 else trees[::-1]:
-            r = run_tree(tree, args)
+            r = run_tree(*by_label[tree], args)
             rows[tree].append(r)
             print(f"turn {turn + 1} {tree}: PG {r['pg_us']:.0f} µs/order, client (statements)"
                   f" {r['client_us']:.0f}, process {r['process_us']:.0f},"
@@ -159,6 +175,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--trees", help="comma-separated checkouts; the first is the base")
+    parser.add_argument("--pythons", help="comma-separated interpreters for one tree, base first")
     parser.add_argument("--owners", type=int, default=16)
     parser.add_argument("--orders", type=int, default=40, help="per owner")
     parser.add_argument("--turns", type=int, default=5)
@@ -167,10 +184,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.one_side:
         result = asyncio.run(one_side(args.database_url, args.owners, args.orders))
         print(json.dumps(result))
-    elif args.trees:
+    elif args.trees or args.pythons:
+        try:
+            sides(args.trees, args.pythons)
+        except ValueError as exc:
+            parser.error(str(exc))
         compare(args)
     else:
-        parser.error("--trees is required")
+        parser.error("--trees or --pythons is required")
 
 
 if __name__ == "__main__":
