@@ -39,7 +39,7 @@ from bench import booking_pg_cpu as pgcpu
 from booking.events import encode_event, new_event
 from booking.idempotency import _READ, Fingerprint
 from booking.limits import OrderLimits
-from booking.model import NewOrder, Order, contact_of
+from booking.model import NewOrder, Order, Passenger, contact_of
 from booking.pg import Database
 from booking.references import (
     ReferenceCollision,
@@ -48,10 +48,23 @@ from booking.references import (
     with_retries,
 )
 from booking.repository import PgOrderRepository, _gate_args, _pending_snapshot
-from booking.rows import order_from_row, passenger_columns, seat_columns, terms_columns
+from booking.rows import order_from_row, seat_columns, terms_columns
 
 FOLDED = "SELECT * FROM bench_hold_create(" + ", ".join(f"${n}" for n in range(1, 41)) + ")"
 LEASE_S, TTL_S = 30.0, 24 * 3600.0
+
+
+def passenger_columns(passengers: Sequence[Passenger]) -> tuple[list[object], ...]:
+    """The passengers as the column arrays `bench_hold_create` unnests ($10 … $16)."""
+    return (
+        [p.type for p in passengers],
+        [p.given_name for p in passengers],
+        [p.family_name for p in passengers],
+        [p.born_on for p in passengers],
+        [p.gender for p in passengers],
+        [p.email for p in passengers],
+        [p.phone_number for p in passengers],
+    )
 
 
 async def create_folded(

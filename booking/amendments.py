@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import asyncpg
 
-from booking.events import EventType, encode_event, new_event
+from booking.events import EventType, new_event
 from booking.model import Order, is_order_id
 from booking.pg import Database
-from booking.rows import HISTORY_AND_EVENTS, SELECT_ORDER, order_from_row
+from booking.rows import HISTORY_AND_EVENTS, SELECT_ORDER, events_json, order_from_row
 from kernel.errors import Conflict, FieldError, NotFound, ValidationFailed
 
 LIVE = ("held", "confirmed")
@@ -115,6 +115,6 @@ class Amendments:
         await conn.execute(
             HISTORY_AND_EVENTS,
             order.id, order.status, order.status, order.payment_status, order.payment_status,
-            reason, actor, None, [event.id], [event.type], [encode_event(event).decode()],
+            reason, actor, None, events_json([event]),
             timeout=self._db.timeout_s,
         )  # fmt: skip

@@ -13,11 +13,11 @@ import asyncpg
 import msgspec
 
 from booking.change_terms import ChangeOffer, replaced_seats, summary
-from booking.events import Event, encode_event, new_event
+from booking.events import Event, new_event
 from booking.idempotency import StoredResponse, record_response
 from booking.model import LastChange, Order
 from booking.pg import Database
-from booking.rows import HISTORY_AND_EVENTS, SELECT_ORDER, order_from_row
+from booking.rows import HISTORY_AND_EVENTS, SELECT_ORDER, events_json, order_from_row
 from booking.seats import seat_notes
 from connectors.model import Hold, Slice
 
@@ -351,7 +351,6 @@ class PgChanges:
         await conn.execute(
             HISTORY_AND_EVENTS,
             order.id, order.status, order.status, order.payment_status, order.payment_status,
-            reason[:1000], actor, decline_code, [e.id for e in events], [e.type for e in events],
-            [encode_event(e).decode() for e in events],
+            reason[:1000], actor, decline_code, events_json(events),
             timeout=self._db.timeout_s,
         )  # fmt: skip

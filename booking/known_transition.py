@@ -33,7 +33,7 @@ from typing import TypeVar
 import asyncpg
 import msgspec
 
-from booking.events import encode_event, new_event
+from booking.events import new_event
 from booking.idempotency import Completion, record_statement
 from booking.model import Order
 from booking.rows import (
@@ -41,6 +41,7 @@ from booking.rows import (
     CHANGE_SET,
     CHANGED_COLUMNS,
     events_insert,
+    events_json,
     transition_args,
 )
 from booking.state import Change, events_of
@@ -65,12 +66,12 @@ def utc_json(column: str) -> str:
     )
 
 
-# $1 … $11: `transition_args`; $12: the version read; $13 … $18: the history row; $19 … $21:
-# the events; $22 … $26: the answer's owner, key, status, and its body before and after
-# `updated_at` ($26 NULL: the body is $25 alone). No answer: $22 NULL matches no key.
+# $1 … $11: `transition_args`; $12: the version read; $13 … $18: the history row; $19:
+# the events; $20 … $24: the answer's owner, key, status, and its body before and after
+# `updated_at` ($24 NULL: the body is $23 alone). No answer: $20 NULL matches no key.
 _BODY = (
-    "CASE WHEN $26::bytea IS NULL THEN $25::bytea ELSE $25::bytea"
-    f" || convert_to((SELECT {utc_json('updated_at')} FROM moved), 'UTF8') || $26::bytea END"
+    "CASE WHEN $24::bytea IS NULL THEN $23::bytea ELSE $23::bytea"
+    f" || convert_to((SELECT {utc_json('updated_at')} FROM moved), 'UTF8') || $24::bytea END"
 )
 KNOWN_TRANSITION = f"""
 WITH moved AS (
@@ -82,7 +83,7 @@ WITH moved AS (
         (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor)
     SELECT $1, $13::text, $14::text, $15::text, $16::text, $17::text, $18::text FROM moved
 ), events AS ({events_insert(19, source="moved, ")}
-), answer AS ({record_statement(22, body=_BODY, only_if="EXISTS (SELECT FROM moved)")}
+), answer AS ({record_statement(20, body=_BODY, only_if="EXISTS (SELECT FROM moved)")}
 )
 SELECT updated_at, version FROM moved"""
 
@@ -174,9 +175,7 @@ async def transition_known(
         KNOWN_TRANSITION,
         *transition_args(expected.id, change), expected.version,
         expected.status, after.status, expected.payment_status, after.payment_status,
-        change.reason, actor,
-        [e.id for e in events], [e.type for e in events],
-        [encode_event(e).decode() for e in events],
+        change.reason, actor, events_json(events),
         *answer,
         timeout=timeout,
     )  # fmt: skip

@@ -52,9 +52,10 @@ from booking.rows import (
     SELECT_ORDER,
     TRANSITION,
     HistoryEntry,
+    events_json,
     lock_keys,
     order_from_row,
-    passenger_columns,
+    passengers_json,
     seat_columns,
     terms_columns,
     transition_args,
@@ -157,7 +158,7 @@ class PgOrderRepository:
                         order.id, order.owner, reference, order.type, order.offer_id,
                         order.connector, order.total_amount, order.total_currency,
                         _encoder.encode(order.slices).decode(),
-                        *passenger_columns(order.passengers),
+                        passengers_json(order.passengers),
                         actor, event.id, encode_event(event).decode(), idempotency_key,
                         *terms_columns(order.terms), *seat_columns(order.seats), *gate, *keyed,
                         timeout=self._db.timeout_s,
@@ -220,8 +221,7 @@ class PgOrderRepository:
             args = (
                 order_id, row["from_status"], order.status, row["from_payment_status"],
                 order.payment_status, change.reason, actor, change.decline_code,
-                [e.id for e in events], [e.type for e in events],
-                [encode_event(e).decode() for e in events],
+                events_json(events),
             )  # fmt: skip
             if completion is None:
                 await conn.execute(HISTORY_AND_EVENTS, *args, timeout=timeout)
@@ -308,12 +308,13 @@ _CREATE = {
 
 
 def _gate_args(order: NewOrder, limits: OrderLimits) -> tuple[object, ...]:
-    """`CREATE_ORDER_LIMITED`'s $28–$35: the owner's lock, the order's flights, the caps."""
+    """`CREATE_ORDER_LIMITED`'s $22–$29: the owner's lock, the order's flights (NULLs for none:
+    cheaper to bind than empty arrays), the caps."""
     flights = _counted_flights(order, limits)
     return (
         *lock_keys(order.owner),
-        [number for number, _ in flights],
-        [day.isoformat() for _, day in flights],
+        [number for number, _ in flights] if flights else None,
+        [day.isoformat() for _, day in flights] if flights else None,
         limits.max_open_holds,
         limits.max_held_seats,
         limits.max_held_seats_per_flight,

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import asyncpg
 import msgspec
 
+from booking.events import Event, encode_event
 from booking.idempotency import claim_statement, record_statement
 from booking.model import FareTerms, LastChange, Order, OrderSeat, Passenger
 from booking.state import Change
@@ -18,6 +19,7 @@ _slices = msgspec.json.Decoder(tuple[Slice, ...])
 _passengers = msgspec.json.Decoder(tuple[Passenger, ...])
 _last_change = msgspec.json.Decoder(LastChange)
 _seats = msgspec.json.Decoder(tuple[OrderSeat, ...])
+_encoder = msgspec.json.Encoder()
 
 # An order's passengers, in position order, as one JSON array (Passenger ignores the key columns).
 _PASSENGERS = (
@@ -55,7 +57,7 @@ SELECT_ORDER = (
 # `o` writes unless a traveler's limits keep the order out (`limited`) or its key was claimed by
 # another request first (`claims`).
 #
-# The key's recovery point: an UPDATE of a key claimed before ($20), or (`claims`) the claim
+# The key's recovery point: an UPDATE of a key claimed before ($14), or (`claims`) the claim
 # itself, made here with the recovery point set (a CTE does not see another CTE's writes, so an
 # UPDATE could not find a key inserted in the same statement): `ON CONFLICT DO NOTHING` waits for
 # a concurrent claim of the same key to commit and then claims nothing, so no order either.
@@ -63,9 +65,9 @@ def _create_order(*, limited: bool, claims: bool) -> str:
     gate = _GATE if limited else ""
     claim = ""
     if claims:  # its method, path, hash, lease and TTL after the gate's parameters
-        first = 36 if limited else 28
+        first = 30 if limited else 22
         source = " FROM fits" if limited else ""
-        insert = claim_statement("$2", "$20", first, resource_id="$1", source=source)
+        insert = claim_statement("$2", "$14", first, resource_id="$1", source=source)
         claim = f"claim AS ({insert}\n), "
     recovery_point = "" if claims else _RECOVERY_POINT
     order_source = " FROM claim" if claims else " FROM fits" if limited else ""
@@ -86,25 +88,22 @@ WITH {gate}{claim}o AS (
 ), passengers AS (
     INSERT INTO order_passengers
         (order_id, position, type, given_name, family_name, born_on, gender, email, phone_number)
-    SELECT $1, t.n - 1, t.type, t.given_name, t.family_name, t.born_on, t.gender, t.email,
-           t.phone_number
-    FROM unnest($10::text[], $11::text[], $12::text[], $13::date[], $14::text[], $15::text[],
-                $16::text[])
-         WITH ORDINALITY AS t(type, given_name, family_name, born_on, gender, email,
-                              phone_number, n)
+    SELECT $1, t.n - 1, t.p ->> 'type', t.p ->> 'given_name', t.p ->> 'family_name',
+           (t.p ->> 'born_on')::date, t.p ->> 'gender', t.p ->> 'email', t.p ->> 'phone_number'
+    FROM jsonb_array_elements($10::jsonb) WITH ORDINALITY AS t(p, n)
     WHERE EXISTS (SELECT FROM o)
     RETURNING to_jsonb(order_passengers) AS passenger, position
 ), history AS (
     INSERT INTO order_history
         (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor)
-    SELECT $1, NULL, 'pending', NULL, 'unpaid', 'created', $17::text FROM o
+    SELECT $1, NULL, 'pending', NULL, 'unpaid', 'created', $11::text FROM o
 ), event AS (
     INSERT INTO outbox (event_id, type, order_id, payload)
-    SELECT $18::uuid, 'order.created', $1, $19::jsonb FROM o
+    SELECT $12::uuid, 'order.created', $1, $13::jsonb FROM o
 ), {recovery_point}s AS (
     INSERT INTO order_seats (order_id, segment_id, passenger_id, designator, amount, currency)
     SELECT $1, t.segment_id, t.passenger_id, t.designator, t.amount, $8
-    FROM unnest($24::text[], $25::text[], $26::text[], $27::numeric[])
+    FROM unnest($18::text[], $19::text[], $20::text[], $21::numeric[])
          AS t(segment_id, passenger_id, designator, amount)
     WHERE EXISTS (SELECT FROM o)
     RETURNING *
@@ -117,34 +116,36 @@ FROM {"gate LEFT JOIN o ON true" if limited else "o"}"""
 
 _RECOVERY_POINT = """recovery_point AS (
     UPDATE idempotency_keys SET resource_id = $1
-    WHERE owner = $2 AND key = $20 AND EXISTS (SELECT FROM o)
+    WHERE owner = $2 AND key = $14 AND EXISTS (SELECT FROM o)
 ), """
-# `seats_taken`: the passengers ($10: their types) but infants (sql/0147_order_seats_taken.sql).
+# `seats_taken`: the passengers ($10) but infants (sql/0147_order_seats_taken.sql).
 # Typed: from a SELECT, parameters take no type from the columns they fill.
 _ORDER_SELECT = (
     "SELECT $1::text, $2::text, $3::text, $4::text, 'pending', $5::text, $6::text, $7::numeric,"
-    " $8::text, $9::jsonb, $21::numeric, $22::boolean, $23::boolean,"
-    " (SELECT count(*)::int FROM unnest($10::text[]) AS k(type) WHERE k.type <> 'infant')"
+    " $8::text, $9::jsonb, $15::numeric, $16::boolean, $17::boolean,"
+    " (SELECT count(*)::int FROM jsonb_array_elements($10::jsonb) AS k(p)"
+    " WHERE k.p ->> 'type' <> 'infant')"
 )
 # With a traveler's limits (booking/limits.py), in ONE statement and its implicit transaction:
 # `gate` takes the owner's lock and counts their open holds under it (booking/sql/
 # 0141_open_holds_under_lock.sql; the lock is held until this statement commits), and the order
 # is inserted only if it fits the caps — the rules of `limits.check_totals`, which names the cap
 # a refused order exceeds from the counts the statement returns (with NULL order columns).
-# $28, $29: the lock's keys (`lock_keys`); $30, $31: the new order's flights and their dates;
-# $32–$34: the caps (0: none); $35: the seats the new order takes.
+# $22, $23: the lock's keys (`lock_keys`); $24, $25: the new order's flights and their dates;
+# $26–$28: the caps (0: none); $29: the seats the new order takes.
 _GATE = """gate AS (
-    SELECT * FROM booking_open_holds($2, $28, $29, $30::text[], $31::text[])
+    SELECT * FROM booking_open_holds($2, $22, $23, coalesce($24::text[], '{}'),
+                                     coalesce($25::text[], '{}'))
 ), fits AS (
     SELECT FROM gate
-    WHERE ($32 = 0 OR open_holds + 1 <= $32)
-      AND ($33 = 0 OR held_seats + $35 <= $33)
-      AND ($34 = 0 OR NOT EXISTS (SELECT FROM unnest(on_flights) AS c(n) WHERE c.n + $35 > $34))
+    WHERE ($26 = 0 OR open_holds + 1 <= $26)
+      AND ($27 = 0 OR held_seats + $29 <= $27)
+      AND ($28 = 0 OR NOT EXISTS (SELECT FROM unnest(on_flights) AS c(n) WHERE c.n + $29 > $28))
 ), """
 CREATE_ORDER = _create_order(limited=False, claims=False)
 CREATE_ORDER_LIMITED = _create_order(limited=True, claims=False)
-# The same, claiming the Idempotency-Key ($20) in the statement (`NewKey.claim_args`: $28–$32,
-# or $36–$40 after the gate): nothing is written if the key is taken (or the order is limited).
+# The same, claiming the Idempotency-Key ($14) in the statement (`NewKey.claim_args`: $22–$26,
+# or $30–$34 after the gate): nothing is written if the key is taken (or the order is limited).
 CREATE_ORDER_CLAIMING = _create_order(limited=False, claims=True)
 CREATE_ORDER_LIMITED_CLAIMING = _create_order(limited=True, claims=True)
 
@@ -220,22 +221,29 @@ _HISTORY = """
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"""
 
 
-def events_insert(first: int, *, source: str = "") -> str:
-    """The INSERT of a change's outbox events, their ids, types and payloads as three arrays
-    numbered from `first`; `source` (e.g. `"moved, "`) joins the rows it depends on."""
-    ids, types, payloads = (f"${n}::text[]" for n in range(first, first + 3))
+def events_insert(param: int, *, source: str = "") -> str:
+    """The INSERT of a change's outbox events, given as ONE JSON array of them in parameter
+    `param` (`events_json`): each event's `id` and `type` fill their columns, the event is the
+    payload. `source` (e.g. `"moved, "`) joins the rows it depends on."""
     return f"""
 INSERT INTO outbox (event_id, type, order_id, payload)
-SELECT e.event_id::uuid, e.type, $1, e.payload::jsonb
-FROM {source}unnest({ids}, {types}, {payloads}) AS e(event_id, type, payload)"""
+SELECT (e ->> 'id')::uuid, e ->> 'type', $1, e
+FROM {source}jsonb_array_elements(${param}::jsonb) AS e"""
+
+
+def events_json(events: Sequence[Event]) -> str:
+    """`events_insert`'s parameter. One JSON array rather than three arrays (ids, types,
+    payloads): asyncpg's checks of each array cost more than the JSON (issue 18,
+    bench/results/2026-12-05-booking-pg-client.md)."""
+    return encode_event(events).decode()
 
 
 _EVENTS = events_insert(9)
 HISTORY_AND_EVENTS = f"WITH history AS ({_HISTORY}\n){_EVENTS}"
-# The same and the idempotency key's answer ($12 … $15: owner, key, status, body), one round
+# The same and the idempotency key's answer ($10 … $13: owner, key, status, body), one round
 # trip: a hold's `held` change is this and its guarded UPDATE, in one transaction.
 HISTORY_EVENTS_AND_ANSWER = (
-    f"WITH history AS ({_HISTORY}\n), answer AS ({record_statement(12)}\n){_EVENTS}"
+    f"WITH history AS ({_HISTORY}\n), answer AS ({record_statement(10)}\n){_EVENTS}"
 )
 
 
@@ -253,17 +261,11 @@ class HistoryEntry(msgspec.Struct, frozen=True):
     decline_code: str | None = None  # order_history.decline_code (booking/sql/0143)
 
 
-def passenger_columns(passengers: Sequence[Passenger]) -> tuple[list[object], ...]:
-    """The passengers as the column arrays `CREATE_ORDER` unnests ($10 … $16)."""
-    return (
-        [p.type for p in passengers],
-        [p.given_name for p in passengers],
-        [p.family_name for p in passengers],
-        [p.born_on for p in passengers],
-        [p.gender for p in passengers],
-        [p.email for p in passengers],
-        [p.phone_number for p in passengers],
-    )
+def passengers_json(passengers: Sequence[Passenger]) -> str:
+    """The passengers as the JSON array `CREATE_ORDER` inserts ($10): one parameter, where seven
+    arrays cost asyncpg more than the statement's round trip (its per-array checks; issue 18,
+    bench/results/2026-12-05-booking-pg-client.md)."""
+    return _encoder.encode(passengers).decode()
 
 
 def order_from_row(row: asyncpg.Record) -> Order:
@@ -300,8 +302,12 @@ def terms_of(row: asyncpg.Record) -> FareTerms | None:
     return FareTerms(row["tax_amount"], row["refundable"], row["changeable"])
 
 
-def seat_columns(seats: Sequence[OrderSeat]) -> tuple[list[object], ...]:
-    """The seats asked for as the column arrays `CREATE_ORDER` unnests ($24 … $27)."""
+def seat_columns(seats: Sequence[OrderSeat]) -> tuple[list[object] | None, ...]:
+    """The seats asked for as the column arrays `CREATE_ORDER` unnests ($18 … $21); NULLs when
+    there are none (`unnest` of NULL gives no rows as `'{}'` does; asyncpg binds NULL for free,
+    an empty array not)."""
+    if not seats:
+        return (None, None, None, None)
     return (
         [s.segment_id for s in seats],
         [s.passenger_id for s in seats],
@@ -311,7 +317,7 @@ def seat_columns(seats: Sequence[OrderSeat]) -> tuple[list[object], ...]:
 
 
 def terms_columns(terms: FareTerms | None) -> tuple[object, object, object]:
-    """The fare terms as `CREATE_ORDER`'s $21 … $23."""
+    """The fare terms as `CREATE_ORDER`'s $15 … $17."""
     if terms is None:
         return (None, None, None)
     return (terms.tax_amount, terms.refundable, terms.changeable)

@@ -29,11 +29,11 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from booking.events import EventType, SeatNote, encode_event, new_event
+from booking.events import EventType, SeatNote, new_event
 from booking.model import Order, OrderSeat, PaymentMethod, SeatService, is_order_id
 from booking.pg import Database
 from booking.ports import SeatChargeView, SeatPayments
-from booking.rows import HISTORY_AND_EVENTS, SELECT_ORDER, order_from_row
+from booking.rows import HISTORY_AND_EVENTS, SELECT_ORDER, events_json, order_from_row
 from booking.seat_booking import NO_SEATS, select_at_airline, taken
 from booking.seat_pricing import parse_services, priced, selections_of
 from booking.service import OrderService
@@ -350,6 +350,6 @@ async def _event(
     await conn.execute(
         HISTORY_AND_EVENTS,
         order.id, order.status, order.status, order.payment_status, order.payment_status,
-        reason[:500], actor, None, [event.id], [event.type], [encode_event(event).decode()],
+        reason[:500], actor, None, events_json([event]),
         timeout=timeout,
     )  # fmt: skip

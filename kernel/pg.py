@@ -41,10 +41,15 @@ def unavailable_on_failure(noun: str) -> Iterator[None]:
     try:
         yield
     except UNAVAILABLE as exc:
-        logger.warning("%s database unavailable: %r", noun, exc)
-        raise ServiceUnavailable(
-            f"{noun} are unavailable right now: the database cannot be reached; retry shortly"
-        ) from exc
+        raise unavailable(noun, exc) from exc
+
+
+def unavailable(noun: str, exc: BaseException) -> ServiceUnavailable:
+    """The 503 for `exc`, one of `UNAVAILABLE`, logged."""
+    logger.warning("%s database unavailable: %r", noun, exc)
+    return ServiceUnavailable(
+        f"{noun} are unavailable right now: the database cannot be reached; retry shortly"
+    )
 
 
 class Database:
@@ -56,16 +61,10 @@ class Database:
         self.pool = pool
         self.timeout_s = timeout_s
 
-    @contextlib.asynccontextmanager
-    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
-        with unavailable_on_failure(self.NOUN):
-            proxy = await self.pool.acquire(timeout=self.timeout_s)
-        try:
-            with unavailable_on_failure(self.NOUN):
-                # The pool's proxy forwards every Connection method; the stubs type it apart.
-                yield cast(asyncpg.Connection, proxy)
-        finally:
-            await self._release(proxy)
+    def connection(self) -> contextlib.AbstractAsyncContextManager[asyncpg.Connection]:
+        """A pool connection for the block, given back at its end; `ServiceUnavailable` when
+        PostgreSQL cannot serve (the acquire, or anything in the block)."""
+        return _Lease(self)
 
     async def _release(self, proxy: object) -> None:
         """Give the connection back. Its reset can fail when the server is going down under it
@@ -83,3 +82,34 @@ class Database:
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
         async with self.connection() as conn, conn.transaction():
             yield conn
+
+
+class _Lease:
+    """`Database.connection()`. A class, not `@asynccontextmanager` around two
+    `unavailable_on_failure` blocks: every statement of a request takes one, and the generators
+    cost a sixth of an acquire and release (issue 18,
+    bench/results/2026-12-05-booking-pg-client.md).
+    The same contract: the acquire's failure and the block's become `ServiceUnavailable`, the
+    connection goes back whatever the block did (`Database._release`)."""
+
+    __slots__ = ("_db", "_proxy")
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._proxy: object = None
+
+    async def __aenter__(self) -> asyncpg.Connection:
+        db = self._db
+        try:
+            self._proxy = await db.pool.acquire(timeout=db.timeout_s)
+        except UNAVAILABLE as exc:
+            raise unavailable(db.NOUN, exc) from exc
+        # The pool's proxy forwards every Connection method; the stubs type it apart.
+        return cast(asyncpg.Connection, self._proxy)
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> None:
+        await self._db._release(self._proxy)
+        if isinstance(exc, UNAVAILABLE):
+            raise unavailable(self._db.NOUN, exc) from exc

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from decimal import Decimal
 
 import asyncpg
+import msgspec
 import pytest
 
 from booking.events import decode_event
@@ -225,3 +227,53 @@ async def test_orders_created_in_one_instant_still_page_without_gaps(
 
     assert len(seen) == len(set(seen)) == 4
     assert seen == sorted(seen, reverse=True)
+
+
+async def test_passengers_are_stored_as_given_in_their_order_whatever_their_text(
+    repository: PgOrderRepository,
+) -> None:
+    # Issue 18: the insert takes the passengers as one JSON parameter (booking/rows.py
+    # `passengers_json`), no longer as column arrays: quotes, backslashes, non-ASCII names,
+    # missing contact details and the passengers' order all come back exactly.
+    odd = msgspec.structs.replace(
+        ADA, given_name='Zoë "Jo"', family_name="O'Neil\\Ünal", email=None, phone_number=None
+    )
+    infant = msgspec.structs.replace(
+        ADA, type="infant", given_name="Ōtā", born_on=dt.date(2025, 1, 2)
+    )
+    passengers = (odd, ADA, infant)
+
+    order = await repository.create(new_order(passengers=passengers), actor="alice")
+
+    assert order.passengers == passengers
+    stored = await repository.get(order.id)
+    assert stored is not None
+    assert stored.passengers == passengers
+
+
+@pytest.mark.parametrize("expected", [True, False], ids=["one-statement", "guarded"])
+async def test_each_event_of_a_change_is_an_outbox_row_named_by_its_id_and_type(
+    repository: PgOrderRepository, booking_pool: asyncpg.Pool, expected: bool
+) -> None:
+    # Issue 18: a change's events reach the statement as one JSON array (`events_json`); each
+    # becomes its own row, its id and type in their columns, the whole event as the payload.
+    order = await repository.create(new_order(), actor="alice")
+    both = Change(
+        from_status=("pending",),
+        to_status="held",
+        reason="held and failed to pay, in one change",
+        events=("order.held", "payment.failed"),
+    )
+
+    await repository.transition(
+        order.id, both, actor="booking", expected=order if expected else None
+    )
+
+    rows = await booking_pool.fetch(
+        "SELECT event_id, type, payload FROM outbox WHERE order_id = $1 ORDER BY id", order.id
+    )
+    events = [decode_event(row["payload"]) for row in rows]
+    assert [row["type"] for row in rows] == ["order.created", "order.held", "payment.failed"]
+    assert [e.type for e in events] == [row["type"] for row in rows]
+    assert [e.id for e in events] == [str(row["event_id"]) for row in rows]
+    assert all(e.order.id == order.id for e in events)
