@@ -24,6 +24,7 @@ from tests.integration.cache.test_sold_fares_owed import (
     owed_records,
 )
 from tests.integration.search.test_answer_writes import CountingRedis
+from tests.support.evictions import dropped, following
 from tests.support.redis_cluster import client_of
 
 
@@ -56,7 +57,7 @@ async def test_a_batch_of_sales_leaves_redis_and_other_l1s_and_is_settled_in_one
     follower_client = client_of(redis_url, socket_timeout=3)
     follower = asyncio.create_task(evictions.follow(follower_client, there_l1, block_ms=200))
     try:
-        await asyncio.sleep(0.3)  # the follower has read the stream's newest id
+        await following(counting, there_l1)
         for k in keys:
             there_l1.put(k, entry())
         for offer in offers:
@@ -72,11 +73,7 @@ async def test_a_batch_of_sales_leaves_redis_and_other_l1s_and_is_settled_in_one
         assert CountingRedis.round_trips == 1
         assert [await counting.exists(k) for k in (*keys, again)] == [0, 0, 0]
         assert [await owed_records(counting, offer) for offer in offers] == [[], []]
-        for _ in range(100):
-            if all(there_l1.peek(k) is None for k in keys):
-                break
-            await asyncio.sleep(0.05)
-        assert [there_l1.peek(k) for k in keys] == [None, None]
+        await dropped(there_l1, keys)
     finally:
         await stop_task(follower)
         await follower_client.aclose()

@@ -20,6 +20,8 @@ from cache.tiered import TieredFareCache
 from kernel.tasks import stop_task
 from skyfare.embedded import EmbeddedRedis
 from tests.e2e.conftest import closed_port
+from tests.support.evictions import dropped, following
+from tests.support.notify import eventually
 from tests.support.redis_cluster import client_of
 
 TIMEOUT = 1.0
@@ -108,7 +110,7 @@ async def test_an_eviction_reaches_the_l1_of_another_process(
     follower = asyncio.create_task(evictions.follow(follower_client, there_l1, block_ms=200))
     try:
         k, kept = key(), key()
-        await asyncio.sleep(0.3)  # the follower has read the stream's newest id
+        await following(client, there_l1)
         await here.set(k, entry(), timeout=TIMEOUT)
         there_l1.put(k, entry())
         there_l1.put(kept, entry())
@@ -117,11 +119,7 @@ async def test_an_eviction_reaches_the_l1_of_another_process(
 
         assert here.l1.peek(k) is None
         assert await client.get(k) is None
-        for _ in range(100):
-            if there_l1.peek(k) is None:
-                break
-            await asyncio.sleep(0.05)
-        assert there_l1.peek(k) is None
+        await dropped(there_l1, [k])
         assert there_l1.peek(kept) is not None
     finally:
         await stop_task(follower)
@@ -137,18 +135,14 @@ async def test_a_follower_that_lost_redis_empties_its_l1_once_when_redis_is_back
     l1 = InMemoryFareCache(10)
     follower = asyncio.create_task(evictions.follow(client, l1, block_ms=100, retry_s=0.05))
     try:
-        await asyncio.sleep(0.3)  # reading
+        await following(client, l1)
         l1.put(key(), entry())
         await asyncio.to_thread(redis.stop)
         await asyncio.sleep(0.5)
         assert len(l1) == 1  # nobody can evict while Redis is down: L1 goes on serving
 
         assert await asyncio.to_thread(redis.start) == url
-        for _ in range(100):
-            if len(l1) == 0:
-                break
-            await asyncio.sleep(0.05)
-        assert len(l1) == 0  # evictions may have been lost meanwhile
+        await eventually(lambda: len(l1) == 0)  # evictions may have been lost meanwhile
     finally:
         await stop_task(follower)
         await client.aclose()

@@ -16,6 +16,7 @@ from search.held_checks import HeldChecks
 from skyfare.usage import UsagePriceChecks
 from tests.e2e.conftest import closed_port
 from tests.integration.cache.test_sold_fares_owed import TIMEOUT, cached_answer, process
+from tests.support.notify import eventually
 
 
 class ListSink:
@@ -64,10 +65,7 @@ async def test_the_task_answers_queued_checks_without_being_asked(client: aiored
     task = asyncio.create_task(stale.run(retry_every_s=60))
     try:
         await UsagePriceChecks(stale, sink).checked(offer, "held")
-        for _ in range(200):
-            if sink.events:
-                break
-            await asyncio.sleep(0.01)
+        await eventually(lambda: bool(sink.events))
     finally:
         await stop_task(task)
     assert sources(sink) == ["cache"]
