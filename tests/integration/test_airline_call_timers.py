@@ -78,16 +78,18 @@ def counted(connector: ResilientConnector, outcome: str) -> float:
     return REGISTRY.get_sample_value("skyfare_connector_calls_total", labels) or 0.0
 
 
+# Each case's other bound is far off: the two timers are armed a connection's opening apart, which
+# a busy machine can stretch past any small margin.
 @pytest.mark.parametrize(
-    ("name", "ceiling", "message"),
+    ("name", "ceiling", "deadline", "message"),
     [
-        ("air-deadline", 5.0, "air-deadline: search took over 0.050s"),
-        ("air-ceiling", 0.03, "air-ceiling: /shopping took over 0.030s"),
+        ("air-deadline", 30.0, 0.05, "air-deadline: search took over 0.050s"),
+        ("air-ceiling", 0.05, 30.0, "air-ceiling: /shopping took over 0.050s"),
     ],
     ids=["the deadline cuts", "the ceiling cuts"],
 )
 async def test_a_hanging_airline_is_cut_as_a_timeout_that_counts_against_it(
-    name: str, ceiling: float, message: str
+    name: str, ceiling: float, deadline: float, message: str
 ) -> None:
     gate = asyncio.Event()
     async with server(gate=gate) as srv:
@@ -95,7 +97,7 @@ async def test_a_hanging_airline_is_cut_as_a_timeout_that_counts_against_it(
         connector = ResilientConnector(inner, NO_RETRY)
         before = counted(connector, "timeout")
         with pytest.raises(errors.ConnectorTimeout) as timed_out:
-            await connector.search(LHR_JFK, timeout=0.05)
+            await connector.search(LHR_JFK, timeout=deadline)
         status = connector.status()
         gate.set()
         await connector.close()
