@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import itertools
 import os
-import sys
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -29,7 +28,7 @@ import asyncpg
 import msgspec
 import uvloop
 
-from bench.ceiling_callgrind import counted
+from bench.ceiling_callgrind import counted, driven
 
 STEPS = ("service", "connection", "look_up", "create_held")
 # How asyncpg's cost of binding depends on the parameters' shape, one statement on one
@@ -92,12 +91,7 @@ async def _child(url: str, step: str, runs: int) -> None:
         url, min_size=1, max_size=1, connection_class=StatelessConnection
     )
     call = (await _steps(pool, url))[step]
-    for switch in ("ready", "done"):
-        for _ in range(runs):
-            await call()
-        print(switch, flush=True)
-        sys.stdin.readline()
-    os._exit(0)  # callgrind writes its file at exit; nothing after the counted loop
+    await driven(call, runs)
 
 
 def count(tree: str, url: str, step: str, runs: int) -> float:

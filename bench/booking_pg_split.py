@@ -32,6 +32,7 @@ from bench.booking_profile import booking_load
 from bench.harness_booking import database_url
 from bench.harness_stack import postmaster_pid, running_stack, set_sim_latency, sim_airlines
 from bench.machine import available_cpus, listening_pids, plan_cores, process_tree
+from bench.placement import consumers_on
 
 SETTLE_S = 8.0  # the load generator's searches, token minting and warm-up
 _TICKS = 100.0
@@ -166,6 +167,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--setting", action="append", default=[], metavar="SKYFARE_X=V", help="for the stack"
     )
+    parser.add_argument(
+        "--consumers-apart",
+        action="store_true",
+        help="the notification worker, analytics consumer and supervisor on the load generator's"
+        " cores, as the harness's booking step has them since 93a443b (bench/placement.py)",
+    )
     args = parser.parse_args(argv)
     settings = dict(value.split("=", 1) for value in args.setting)
     server, loadgen = plan_cores(available_cpus(), 1)
@@ -177,7 +184,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         worker = max(listening_pids(s.port))
         postmaster = postmaster_pid(s.data_dir / "postgres")
         assert postmaster is not None, "the stack runs no embedded PostgreSQL"
-        with database_url(s) as dsn:
+        with contextlib.ExitStack() as moved, database_url(s) as dsn:
+            if args.consumers_apart and pinned:
+                moved.enter_context(consumers_on(s, 1, loadgen))
             load = booking_load(s, SETTLE_S + args.seconds + 2, loadgen, pinned=pinned)
             time.sleep(SETTLE_S)
             names = classify(postmaster, worker)
@@ -210,6 +219,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             for k, v in sorted(others_after.items(), key=lambda kv: -kv[1])
         },
         "settings": settings,
+        "consumers_apart": args.consumers_apart and pinned,
         "load": load_figures,
     }
     print(json.dumps(result, indent=1))

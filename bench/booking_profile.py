@@ -13,6 +13,7 @@ and `<out>.collapsed.txt` (one line per stack, for grep). Prints the load genera
 from __future__ import annotations
 
 import argparse
+import contextlib
 import subprocess
 import sys
 import time
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from bench.harness_stack import Stack, running_stack, set_sim_latency, sim_airlines
 from bench.machine import available_cpus, listening_pids, pin, plan_cores
+from bench.placement import consumers_on
 
 SETTLE_S = 6.0  # the load generator's searches, token minting and warm-up
 
@@ -45,13 +47,29 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=4.0, help="of each recording")
     parser.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
     parser.add_argument("--port-base", type=int, help="listen on this port … +3 (a shared machine)")
+    parser.add_argument(
+        "--consumers-apart",
+        action="store_true",
+        help="the notification worker, analytics consumer and supervisor on the load generator's"
+        " cores, as the harness's booking step has them since 93a443b (bench/placement.py)",
+    )
     args = parser.parse_args(argv)
     server, loadgen = plan_cores(available_cpus(), 1)
     pinned = server != loadgen
     py_spy = str(Path(sys.executable).with_name("py-spy"))
-    with running_stack(
-        1, server, pinned=pinned, sim_cores=loadgen, skyfare=args.skyfare, port_base=args.port_base
-    ) as stack:
+    with (
+        running_stack(
+            1,
+            server,
+            pinned=pinned,
+            sim_cores=loadgen,
+            skyfare=args.skyfare,
+            port_base=args.port_base,
+        ) as stack,
+        contextlib.ExitStack() as moved,
+    ):
+        if args.consumers_apart and pinned:
+            moved.enter_context(consumers_on(stack, 1, loadgen))
         set_sim_latency(stack, dict.fromkeys(sim_airlines(stack), 0.0))
         worker = max(listening_pids(stack.port))  # the supervisor's child: the newest pid
         load_s = SETTLE_S + 2 * args.seconds + 2

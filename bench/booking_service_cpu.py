@@ -70,7 +70,11 @@ class RefusingAirline(FakeConnector):
         return await super().price(supplier_offer_id, timeout=timeout)
 
 
-async def run_service(pool: asyncpg.Pool, owners: int, orders: int) -> int:
+async def run_service(
+    pool: asyncpg.Pool, owners: int, orders: int, *, refused_only: bool = False
+) -> int:
+    """For each of `owners` in turn, `orders` times: an attempt whose re-price is refused (409),
+    then an order (201) — or, `refused_only`, the 409's attempt alone. Returns the rounds made."""
     db = Database(pool, timeout_s=30.0)
     airline = RefusingAirline()
     service = OrderService(
@@ -89,6 +93,8 @@ async def run_service(pool: asyncpg.Pool, owners: int, orders: int) -> int:
                 raise RuntimeError("the refused re-price was answered 2xx")
             except Conflict:
                 pass
+            if refused_only:
+                continue
             answer = await service.create(owner, uuid.uuid4().hex, request, fp)
             if answer.status != 201:
                 raise RuntimeError(f"no order: {answer}")

@@ -22,6 +22,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 
@@ -32,6 +33,18 @@ def count(layer: str, requests: int, tree: Path | None, query: str, method: str 
         "--requests", str(requests), "--method", method, *(["--query", query] if query else []),
     ]  # fmt: skip
     return counted(driver, requests, layer, cwd=tree, env=env)
+
+
+async def driven(call: Callable[[], Awaitable[object]], runs: int) -> None:
+    """`counted`'s driver side: `runs` calls to warm up, "ready", `runs` counted, "done" (each
+    answered by a line on stdin), then exit at once: callgrind writes its file at exit, and
+    nothing after the counted loop may run."""
+    for switch in ("ready", "done"):
+        for _ in range(runs):
+            await call()
+        print(switch, flush=True)
+        sys.stdin.readline()
+    os._exit(0)
 
 
 def counted(
