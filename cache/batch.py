@@ -42,13 +42,16 @@ async def evalsha(script: AsyncScript, keys: Sequence[Any], args: Sequence[Any])
     """`await script(keys=keys, args=args)`, ~10 µs of CPU cheaper per call: redis-py's
     `AsyncScript.__call__` runs two imports and two `isinstance` checks against its pipeline
     classes (one through typing's slow Protocol check) before the same EVALSHA
-    (bench/results/2026-12-05-hold-redis.md). A script Redis does not hold (NOSCRIPT: a restart,
-    SCRIPT FLUSH) goes through `script`, which loads it, as before."""
+    (bench/results/2026-12-05-hold-redis.md). A script Redis does not hold (NOSCRIPT: a first
+    call, a restart, SCRIPT FLUSH) is loaded and sent again, as `AsyncScript.__call__` does,
+    without a second NOSCRIPT round trip through it first."""
     client = script.registered_client
+    command = ("EVALSHA", script.sha, len(keys), *keys, *args)
     try:
-        return await client.execute_command("EVALSHA", script.sha, len(keys), *keys, *args)
+        return await client.execute_command(*command)
     except NoScriptError:
-        return await script(keys=list(keys), args=list(args))
+        await client.script_load(script.script)
+        return await client.execute_command(*command)
 
 
 async def send(client: aioredis.Redis, queued: Sequence[Queued]) -> list[Any]:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
+from cache.batch import evalsha
 from cache.keys import PREFIX
 from cache.memory import InMemoryFareCache
 from cache.model import load_entry
@@ -180,3 +181,15 @@ async def test_scripts_redis_no_longer_holds_are_loaded_and_still_run_after_the_
     assert fare is not None
     assert await wired.tags.contains(fare.offer_id, timeout=TIMEOUT_S)
     await wired.service.close()
+
+
+async def test_a_script_redis_no_longer_holds_is_loaded_and_sent_again_in_three_round_trips(
+    client: CountingRedis,
+) -> None:
+    script = client.register_script("return ARGV[1]")
+    await client.script_flush()
+    CountingRedis.round_trips = 0
+
+    assert await evalsha(script, [], ["ran"]) == b"ran"
+
+    assert CountingRedis.round_trips == 3  # EVALSHA (NOSCRIPT), SCRIPT LOAD, EVALSHA
