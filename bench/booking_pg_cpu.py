@@ -22,6 +22,7 @@ owner's open holds grow to `orders`):
 Prints a table of statements (grouped by their text's first words) with calls per order and
 microseconds of backend CPU and client CPU per call and per order. The database needs the
 migrated schema (`skyfare migrate`); the rows written belong to owners of their own and stay.
+`BENCH_PIN_CORE=N` (run the client under `taskset -c N` too) pins the backend to core N.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import os
 import time
 import uuid
 from collections import defaultdict
@@ -60,6 +62,11 @@ def _slices() -> tuple[Slice, ...]:
     return msgspec.json.decode(sql.SLICES.encode(), type=tuple[Slice, ...])
 
 
+def backend_run_ns(pid: int) -> int:
+    """CPU time a process has run, in ns (`/proc/<pid>/schedstat`'s first field)."""
+    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+
+
 class Meter:
     """CPU of one backend (ns from schedstat) and of this process, per statement kind."""
 
@@ -71,7 +78,7 @@ class Meter:
         self.on = False
 
     def _run_ns(self) -> int:
-        return int(Path(f"/proc/{self.backend}/schedstat").read_text().split()[0])
+        return backend_run_ns(self.backend)
 
     @staticmethod
     def install() -> None:
@@ -224,6 +231,8 @@ async def metered(
     )
     try:
         meter.backend = await pool.fetchval("SELECT pg_backend_pid()")
+        if core := os.environ.get("BENCH_PIN_CORE"):  # the backend on the client's one core,
+            os.sched_setaffinity(meter.backend, {int(core)})  # as the stack's core 0 has them
         _METERS[0] = meter
         await run(pool, 2, 3)
         meter.on = True

@@ -151,12 +151,26 @@ def snapshot(postmaster: int, names: dict[int, str]) -> dict[str, float]:
     return used
 
 
-async def held_count(dsn: str) -> int:
+async def alter_system(dsn: str, name: str, value: str) -> None:
     conn = await asyncpg.connect(dsn)
     try:
-        return int(await conn.fetchval("SELECT count(*) FROM orders WHERE status = 'held'"))
+        await conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+        await conn.execute("SELECT pg_reload_conf()")
     finally:
         await conn.close()
+
+
+async def fetch_int(dsn: str, query: str) -> int:
+    """`query`'s one value, on a connection of its own."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        return int(await conn.fetchval(query))
+    finally:
+        await conn.close()
+
+
+async def held_count(dsn: str) -> int:
+    return await fetch_int(dsn, "SELECT count(*) FROM orders WHERE status = 'held'")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -173,6 +187,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="the notification worker, analytics consumer and supervisor on the load generator's"
         " cores, as the harness's booking step has them since 93a443b (bench/placement.py)",
     )
+    parser.add_argument(
+        "--pg-setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="ALTER SYSTEM SET on the stack's PostgreSQL (reloaded) before the load, e.g."
+        " synchronous_commit=off: what its commits' WAL flushes cost (not a deployable setting)",
+    )
     args = parser.parse_args(argv)
     settings = dict(value.split("=", 1) for value in args.setting)
     server, loadgen = plan_cores(available_cpus(), 1)
@@ -187,6 +209,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         with contextlib.ExitStack() as moved, database_url(s) as dsn:
             if args.consumers_apart and pinned:
                 moved.enter_context(consumers_on(s, 1, loadgen))
+            for setting in args.pg_setting:
+                asyncio.run(alter_system(dsn, *setting.split("=", 1)))
             load = booking_load(s, SETTLE_S + args.seconds + 2, loadgen, pinned=pinned)
             time.sleep(SETTLE_S)
             names = classify(postmaster, worker)
@@ -219,6 +243,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             for k, v in sorted(others_after.items(), key=lambda kv: -kv[1])
         },
         "settings": settings,
+        "pg_settings": args.pg_setting,
         "consumers_apart": args.consumers_apart and pinned,
         "load": load_figures,
     }
