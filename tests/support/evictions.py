@@ -21,7 +21,8 @@ from tests.support.notify import eventually
 BOUND_S = 30.0  # a bound for a broken follower, not a timing: a working one takes milliseconds
 
 
-def _entry() -> FareEntry:
+def entry() -> FareEntry:
+    """A fresh, empty fare-cache entry, for an L1 or Redis to hold."""
     now = time.time()
     return FareEntry(b"[]", b"[]", False, 0, now, now + 60, now + 240)
 
@@ -29,7 +30,7 @@ def _entry() -> FareEntry:
 async def following(client: aioredis.Redis, l1: InMemoryFareCache) -> None:
     """Return once the follower filling `l1` has read an entry published after it started."""
     probe = f"test:probe:{uuid.uuid4().hex}"
-    l1.put(probe, _entry())
+    l1.put(probe, entry())
     feed = evictions.RedisEvictionFeed(client)
 
     async def announced_and_dropped() -> bool:

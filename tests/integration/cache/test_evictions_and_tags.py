@@ -13,14 +13,14 @@ import redis.asyncio as aioredis
 from cache import evictions
 from cache.keys import PREFIX
 from cache.memory import InMemoryFareCache
-from cache.model import CacheError, FareEntry
+from cache.model import CacheError
 from cache.redis import RedisFareCache
 from cache.tags import InMemoryTagIndex, RedisTagIndex, tag_key
 from cache.tiered import TieredFareCache
 from kernel.tasks import stop_task
 from skyfare.embedded import EmbeddedRedis
 from tests.e2e.conftest import closed_port
-from tests.support.evictions import dropped, following
+from tests.support.evictions import dropped, entry, following
 from tests.support.notify import eventually
 from tests.support.redis_cluster import client_of
 
@@ -35,11 +35,6 @@ def closed_redis() -> str:
 
 def key() -> str:
     return PREFIX + uuid.uuid4().hex
-
-
-def entry() -> FareEntry:
-    now = time.time()
-    return FareEntry(b"[]", b"[]", False, 0, now, now + 60, now + 240)
 
 
 def unmarked() -> dict[str, Any]:

@@ -11,7 +11,6 @@ import redis.asyncio as aioredis
 
 from cache.keys import PREFIX
 from cache.memory import InMemoryFareCache
-from cache.model import FareEntry
 from cache.redis import RedisFareCache
 from cache.tags import MARK_PREFIX, OWED_KEY, RedisTagIndex, mark_key
 from cache.tiered import TieredFareCache
@@ -20,13 +19,9 @@ from search.fare_index import CheapestFare, IndexSlot
 from search.fare_index_redis import RedisFareIndex
 from search.stale_fares import OVERDUE_S, StaleFares, member
 from tests.e2e.conftest import closed_port
+from tests.support.evictions import entry
 
 TIMEOUT = 30.0  # a bound only a broken Redis reaches (a busy machine took > 1 s to load a script)
-
-
-def entry() -> FareEntry:
-    now = time.time()
-    return FareEntry(b"[]", b"[]", False, 0, now, now + 60, now + 240)
 
 
 def process(client: aioredis.Redis, *, clock_skew_s: float = 0.0) -> StaleFares:

@@ -17,14 +17,9 @@ from cache.tags import RedisTagIndex
 from cache.tiered import TieredFareCache
 from kernel.tasks import stop_task
 from search.stale_fares import StaleFares
-from tests.integration.cache.test_sold_fares_owed import (
-    TIMEOUT,
-    cached_answer,
-    entry,
-    owed_records,
-)
+from tests.integration.cache.test_sold_fares_owed import TIMEOUT, cached_answer, owed_records
 from tests.integration.search.test_answer_writes import CountingRedis
-from tests.support.evictions import dropped, following
+from tests.support.evictions import dropped, entry, following
 from tests.support.redis_cluster import client_of
 
 
