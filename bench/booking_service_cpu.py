@@ -14,8 +14,9 @@ answers at once (tests/fakes.py's `FakeConnector`). Its pool has one connection,
 process's CPU around every statement; `process` is the whole run's CPU of this process (the
 service's Python, asyncpg and the fake airline), per order made.
 
-The tool must be importable from every tree: copy this file and bench/booking_pg_cpu.py (its
-`metered`) into the base checkout's `bench/`, so both sides are metered by the same code.
+The tool must be importable from every tree: copy this file, bench/booking_pg_cpu.py (its
+`metered`) and bench/trees.py into the base checkout's `bench/`, so both sides are metered by the
+same code.
 `--pythons A,B` instead: one tree (`--trees`, default this checkout) under each interpreter in
 turn (two venvs' `bin/python`), the first the base: the same code on two CPython releases.
 The database needs the migrated schema of the newest tree; the rows stay, under owners of their own.
@@ -28,7 +29,6 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -38,6 +38,8 @@ import asyncpg
 import msgspec
 
 from bench import booking_pg_cpu as pgcpu
+from bench.trees import alternating
+from bench.trees import one_side as run_one_side
 from booking.idempotency import PgIdempotencyStore, fingerprint
 from booking.model import CreateOrderRequest
 from booking.pg import Database
@@ -135,26 +137,20 @@ def sides(trees: str | None, pythons: str | None) -> dict[str, tuple[str, str]]:
 
 
 def run_tree(tree: str, python: str, args: argparse.Namespace) -> dict[str, float]:
-    env = {**os.environ, "PYTHONPATH": tree}
-    command = [python, "-m", "bench.booking_service_cpu", "--database-url",
-               args.database_url, "--owners", str(args.owners), "--orders", str(args.orders),
-               "--one-side"]  # fmt: skip
-    out = subprocess.run(command, cwd=tree, env=env, check=True, capture_output=True, text=True)
-    result: dict[str, float] = json.loads(out.stdout)
-    return result
+    options = ["--database-url", args.database_url, "--owners", str(args.owners),
+               "--orders", str(args.orders)]  # fmt: skip
+    return run_one_side("bench.booking_service_cpu", tree, options, python=python)
+
+
+def _shown(r: dict[str, float]) -> str:
+    return (f"PG {r['pg_us']:.0f} µs/order, client (statements) {r['client_us']:.0f},"
+            f" process {r['process_us']:.0f}, {r['statements']:.2f} statements/order")  # fmt: skip
 
 
 def compare(args: argparse.Namespace) -> None:
     by_label = sides(args.trees, args.pythons)
     trees = list(by_label)
-    rows: dict[str, list[dict[str, float]]] = {t: [] for t in trees}
-    for turn in range(args.turns):
-        for tree in trees if turn % 2 == 0 else trees[::-1]:
-            r = run_tree(*by_label[tree], args)
-            rows[tree].append(r)
-            print(f"turn {turn + 1} {tree}: PG {r['pg_us']:.0f} µs/order, client (statements)"
-                  f" {r['client_us']:.0f}, process {r['process_us']:.0f},"
-                  f" {r['statements']:.2f} statements/order", flush=True)  # fmt: skip
+    rows = alternating(trees, args.turns, lambda t: run_tree(*by_label[t], args), _shown)
     print("\n| tree | statements/order | PG µs/order → median | client µs/order (around"
           " statements) → median | process CPU µs/order → median |")  # fmt: skip
     print("|---|---|---|---|---|")

@@ -11,9 +11,11 @@ import sys
 from collections.abc import Callable, Sequence
 
 
-def one_side(module: str, tree: str, options: Sequence[str]) -> dict[str, float]:
+def one_side(
+    module: str, tree: str, options: Sequence[str], *, python: str = sys.executable
+) -> dict[str, float]:
     """`python -m <module> --one-side <options>` in `tree`: the JSON object it prints."""
-    command = [sys.executable, "-m", module, "--one-side", *options]
+    command = [python, "-m", module, "--one-side", *options]
     env = {**os.environ, "PYTHONPATH": tree}
     out = subprocess.run(command, cwd=tree, env=env, check=True, capture_output=True, text=True)
     result: dict[str, float] = json.loads(out.stdout)
@@ -21,12 +23,16 @@ def one_side(module: str, tree: str, options: Sequence[str]) -> dict[str, float]
 
 
 def alternating(
-    trees: Sequence[str], turns: int, measure: Callable[[str], dict[str, float]]
+    trees: Sequence[str],
+    turns: int,
+    measure: Callable[[str], dict[str, float]],
+    shown: Callable[[dict[str, float]], str] = json.dumps,
 ) -> dict[str, list[dict[str, float]]]:
-    """`measure(tree)` of every tree, `turns` times, in alternating order; each result printed."""
+    """`measure(tree)` of every tree, `turns` times, in alternating order; each result printed
+    (as `shown` words it)."""
     rows: dict[str, list[dict[str, float]]] = {t: [] for t in trees}
     for turn in range(turns):
         for tree in trees if turn % 2 == 0 else trees[::-1]:
             rows[tree].append(measure(tree))
-            print(f"turn {turn + 1} {tree}: {json.dumps(rows[tree][-1])}", flush=True)
+            print(f"turn {turn + 1} {tree}: {shown(rows[tree][-1])}", flush=True)
     return rows
