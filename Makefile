@@ -1,5 +1,12 @@
 # The one entry point: CI (.ci/run) calls these same targets.
-PYTHON ?= python3
+# The interpreter .venv is made from (`make PYTHON=…` picks another): python3 from PATH, unless it
+# is a plain source build (no --enable-optimizations: pyenv's default) and the system's CPython 3.11
+# can make a venv. Debian and Ubuntu build theirs with PGO and LTO, as the deploy image's
+# python:3.11 is built, and the service spends less CPU per request on such a build
+# (bench/results/2026-12-05-interpreter.md); 3.11 because the image runs it.
+OPTIMIZED_BUILD := import sys, sysconfig; sys.exit("--enable-optimizations" not in (sysconfig.get_config_var("CONFIG_ARGS") or ""))
+PYTHON ?= $(shell if ! python3 -c '$(OPTIMIZED_BUILD)' 2>/dev/null \
+	&& /usr/bin/python3.11 -c 'import ensurepip, venv' 2>/dev/null; then echo /usr/bin/python3.11; else echo python3; fi)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -15,7 +22,7 @@ CHECKOV := $(CHECKOV_VENV)/bin/checkov
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python >= 3.11 is required"; exit 1; }
 	@if [ -x $(BIN)/pip ]; then echo "pyproject.toml changed: updating $(VENV)…"; \
-	else echo "installing Skyfare and its dependencies into $(VENV) (a minute or two, once)…"; fi
+	else echo "installing Skyfare and its dependencies into $(VENV) with $(PYTHON) (a minute or two, once)…"; fi
 	@start=$$(date +%s); mkdir -p $(VENV); \
 	{ $(PYTHON) -m venv $(VENV) \
 	  && $(BIN)/pip install --upgrade pip \

@@ -321,20 +321,25 @@ async def warm(
 ) -> Warmer:
     """Warms every planned query; `WarmFailed` if the API cannot be reached or refuses."""
     timeout = aiohttp.ClientTimeout(total=BATCH_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
+    # Raised after the handlers, not in them: CPython before 3.11.4 (Debian 12's 3.11.2) wraps an
+    # exception raised in an `except*` clause in an ExceptionGroup (gh-103590), and the one-line
+    # message became a traceback. The first handler that matches names the failure.
+    failures: list[Exception] = []
     try:
         async with aiohttp.ClientSession(timeout=timeout) as session:
             warmer = Warmer(session, url, key, progress)
             await warmer.run(planned, concurrency)
             return warmer
     except* WarmFailed as group:
-        raise group.exceptions[0] from None
+        failures.append(group.exceptions[0])
     except* aiohttp.ClientConnectorError as group:
-        raise WarmFailed(f"cannot reach Skyfare at {url}: {group.exceptions[0]}") from None
+        failures.append(WarmFailed(f"cannot reach Skyfare at {url}: {group.exceptions[0]}"))
     except* (aiohttp.ClientError, TimeoutError, msgspec.DecodeError) as group:
         exc = group.exceptions[0]
-        raise WarmFailed(f"warming via {url} failed: {exc or type(exc).__name__}") from None
+        failures.append(WarmFailed(f"warming via {url} failed: {exc or type(exc).__name__}"))
     finally:
         progress.close()
+    raise failures[0] from None
 
 
 def resolve_key(flag: str | None, env: str | None, key_file: Path) -> str | None:
