@@ -52,6 +52,7 @@ from booking.rows import (
     SELECT_ORDER,
     TRANSITION,
     HistoryEntry,
+    created_order,
     events_json,
     lock_keys,
     order_from_row,
@@ -173,7 +174,7 @@ class PgOrderRepository:
             if limits is not None:
                 _refuse_unless_inserted(row, order, limits)
             metrics.transition("pending", "unpaid")
-            return order_from_row(row)
+            return created_order(order, reference, row)
 
         return await with_retries(insert, draw=self._draw_reference)
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
 
 import asyncpg
 import msgspec
 
 from booking.events import Event, encode_event
 from booking.idempotency import claim_statement, record_statement
-from booking.model import FareTerms, LastChange, Order, OrderSeat, Passenger
+from booking.model import FareTerms, LastChange, NewOrder, Order, OrderSeat, Passenger
 from booking.state import Change
 from connectors.model import Slice
 
@@ -20,6 +21,7 @@ _passengers = msgspec.json.Decoder(tuple[Passenger, ...])
 _last_change = msgspec.json.Decoder(LastChange)
 _seats = msgspec.json.Decoder(tuple[OrderSeat, ...])
 _encoder = msgspec.json.Encoder()
+_CENT = Decimal("0.01")
 
 # An order's passengers, in position order, as one JSON array (Passenger ignores the key columns).
 _PASSENGERS = (
@@ -61,6 +63,12 @@ SELECT_ORDER = (
 # itself, made here with the recovery point set (a CTE does not see another CTE's writes, so an
 # UPDATE could not find a key inserted in the same statement): `ON CONFLICT DO NOTHING` waits for
 # a concurrent claim of the same key to commit and then claims nothing, so no order either.
+#
+# It answers with what only the database knows of the order: `created_at` and `updated_at` (its
+# transaction's `now()`), its version (`xmin`) and its seats as every read lists them (`ORDER BY`
+# under the database's collation); `id` is NULL when nothing was written. `created_order` builds
+# the rest from what the caller sent (issue 18: the row and its passengers' JSON, sent back, cost
+# both sides CPU for what the caller had).
 def _create_order(*, limited: bool, claims: bool) -> str:
     gate = _GATE if limited else ""
     claim = ""
@@ -84,7 +92,7 @@ WITH {gate}{claim}o AS (
                         total_amount, total_currency, slices, tax_amount, refundable,
                         changeable, seats_taken)
     {_ORDER_SELECT}{order_source}
-    RETURNING *, xmin AS version
+    RETURNING id, created_at, updated_at, xmin AS version
 ), passengers AS (
     INSERT INTO order_passengers
         (order_id, position, type, given_name, family_name, born_on, gender, email, phone_number)
@@ -92,7 +100,6 @@ WITH {gate}{claim}o AS (
            (t.p ->> 'born_on')::date, t.p ->> 'gender', t.p ->> 'email', t.p ->> 'phone_number'
     FROM jsonb_array_elements($10::jsonb) WITH ORDINALITY AS t(p, n)
     WHERE EXISTS (SELECT FROM o)
-    RETURNING to_jsonb(order_passengers) AS passenger, position
 ), history AS (
     INSERT INTO order_history
         (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor)
@@ -108,7 +115,7 @@ WITH {gate}{claim}o AS (
     WHERE EXISTS (SELECT FROM o)
     RETURNING *
 )
-SELECT {answer}o.*, (SELECT jsonb_agg(passenger ORDER BY position) FROM passengers) AS passengers,
+SELECT {answer}o.*,
        (SELECT coalesce(jsonb_agg({_SEAT_JSON} ORDER BY s.segment_id, s.passenger_id),
                         '[]'::jsonb) FROM s) AS seats
 FROM {"gate LEFT JOIN o ON true" if limited else "o"}"""
@@ -294,6 +301,43 @@ def order_from_row(row: asyncpg.Record) -> Order:
         payment_decline_code=row.get("payment_decline_code"),
         version=row.get("version"),
     )
+
+
+def created_order(order: NewOrder, reference: str, row: asyncpg.Record) -> Order:
+    """The order a create inserted (`row`: its answer, the columns only the database knows),
+    every value as PostgreSQL stores and returns it, so equal to the order read back: amounts to
+    the cent (`numeric(12, 2)`), the currency as `char(3)` (padded)."""
+    terms = order.terms
+    if terms is not None:
+        terms = msgspec.structs.replace(terms, tax_amount=_cents(terms.tax_amount))
+    return Order(
+        id=order.id,
+        owner=order.owner,
+        booking_reference=reference,
+        type=order.type,
+        status="pending",
+        payment_status="unpaid",
+        offer_id=order.offer_id,
+        connector=order.connector,
+        airline_locator=None,
+        total_amount=_cents(order.total_amount),
+        total_currency=order.total_currency[:3].ljust(3),
+        payment_required_by=None,
+        slices=order.slices,
+        passengers=order.passengers,
+        ticket_numbers=(),
+        failure_reason=None,
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        terms=terms,
+        seats=_seats.decode(row["seats"]) if order.seats else (),
+        version=row["version"],
+    )
+
+
+def _cents(amount: Decimal) -> Decimal:
+    """`amount` as a `numeric(12, 2)` column stores it: rounded half away from zero."""
+    return amount.quantize(_CENT, ROUND_HALF_UP)
 
 
 def terms_of(row: asyncpg.Record) -> FareTerms | None:

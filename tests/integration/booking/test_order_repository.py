@@ -11,6 +11,9 @@ import msgspec
 import pytest
 
 from booking.events import decode_event
+from booking.idempotency import NewKey, fingerprint
+from booking.limits import OrderLimits
+from booking.model import FareTerms, OrderSeat, Passenger
 from booking.pagination import Position
 from booking.pg import Database
 from booking.references import ReferencesExhausted
@@ -46,6 +49,39 @@ async def test_create_writes_a_pending_order_its_passengers_history_and_created_
     assert (event.type, event.order.booking_reference) == ("order.created", order.booking_reference)
     assert event.contact is not None
     assert event.contact.email == ADA.email
+
+
+@pytest.mark.parametrize(
+    ("limits", "claimed"),
+    [(None, False), (OrderLimits(5, 9, 9), False), (OrderLimits(5, 9, 3), True)],
+)
+async def test_the_created_order_is_the_one_read_back_to_the_byte(
+    repository: PgOrderRepository, limits: OrderLimits | None, claimed: bool
+) -> None:
+    # The create returns only what the database alone knows and builds the rest from what was
+    # sent (booking/rows.py, `created_order`): money stored to the cent, a short currency padded
+    # by char(3), seats listed in the database's order, an infant who takes no seat.
+    baby = Passenger("infant", "Ivy", "Lovelace", dt.date.today() - dt.timedelta(days=200), "f")
+    seats = (
+        OrderSeat("seg_2", "pas_1", "14C", Decimal("12.345"), "USD"),
+        OrderSeat("seg_1", "pas_1", "3A", Decimal("7"), "USD"),
+    )
+    order = new_order(
+        "carol", total_amount=Decimal("631.7"), total_currency="XU", passengers=(ADA, baby),
+        seats=seats, terms=FareTerms(Decimal("80.125"), refundable=False, changeable=True),
+    )  # fmt: skip
+    claim = None
+    if claimed:
+        claim = NewKey("carol", "k-read-back", fingerprint("POST", "/v1/orders", {}), 30.0, 60.0)
+
+    created = await repository.create(order, actor="carol", limits=limits, claim=claim)
+
+    read = await repository.get(created.id)
+    assert read is not None
+    assert msgspec.json.encode(created) == msgspec.json.encode(read)
+    assert created == read
+    assert (created.total_amount, created.total_currency) == (Decimal("631.70"), "XU ")
+    assert [s.designator for s in created.seats] == ["3A", "14C"]
 
 
 async def test_create_sets_the_idempotency_keys_recovery_point_in_the_same_statement(
