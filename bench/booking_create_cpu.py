@@ -25,7 +25,7 @@ import json
 import statistics
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import asyncpg
 import msgspec
@@ -76,6 +76,18 @@ async def _one_side(url: str, creates: int, sync: str) -> dict[str, float]:
     return {"pg_us": backend, "client_us": client}
 
 
+def side_by_side(
+    module: str,
+    trees: str,
+    turns: int,
+    options: Sequence[str],
+    shown: Callable[[dict[str, float]], str],
+) -> dict[str, list[dict[str, float]]]:
+    """`python -m <module> --one-side <options>` in each of the comma-separated `trees`,
+    `turns` times, alternating (bench/trees.py): each tree's results."""
+    return alternating(trees.split(","), turns, lambda tree: one_side(module, tree, options), shown)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--database-url", required=True)
@@ -95,9 +107,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error("--trees is required")
     options = ["--database-url", args.database_url, "--creates", str(args.creates),
                "--synchronous-commit", args.synchronous_commit]  # fmt: skip
-    rows = alternating(
-        args.trees.split(","), args.turns,
-        lambda tree: one_side("bench.booking_create_cpu", tree, options),
+    rows = side_by_side(
+        "bench.booking_create_cpu", args.trees, args.turns, options,
         lambda r: f"PG {r['pg_us']:.1f} µs/create, client {r['client_us']:.1f}",
     )  # fmt: skip
     print("\n| tree | PG µs/create → median | client µs/create → median |\n|---|---|---|")

@@ -31,16 +31,30 @@ import asyncio
 import statistics
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import cast
 
 import asyncpg
 import msgspec
 
 from bench.booking_create_cpu import creates_cpu
-from bench.booking_pg_cpu import backend_run_ns
+from bench.booking_gate_stack import cpu_per_call
 from skyfare.migrations import migrate
 from tests.support.orders import new_order
+
+# A traveler's open holds and their seats, counted as booking_open_holds (booking/sql/0147) counts
+# them when no flight is counted ($1: the owner): the query whose plan 0148's index
+# would serve.
+OPEN_HOLDS_COUNT = """
+SELECT count(*)::int, coalesce(sum(h.taken), 0)::int
+FROM (
+    SELECT coalesce(o.seats_taken, (SELECT count(*) FROM order_passengers p
+            WHERE p.order_id = o.id AND p.type <> 'infant')) AS taken
+    FROM orders o
+    WHERE o.owner = $1 AND o.status IN ('pending', 'held')
+      AND o.payment_status IN ('unpaid', 'failed')
+) AS h"""
 
 OWNERS = 16
 INDEXES = {
@@ -57,17 +71,12 @@ SELECT 'ord_' || lpad(to_hex(n), 24, '0'), 'full-' || (n % 16), upper(lpad(to_he
        CASE WHEN n / 16 % 2 = 0 THEN 'unpaid' ELSE 'paid' END, 'off_bench', 'fake', 612.40,
        'USD', $2::jsonb, 1
 FROM generate_series(0, $1 - 1) AS n"""
-GATE = "SELECT * FROM booking_open_holds($1, 1, 2, '{}', '{}')"
-# The gate's count as booking_open_holds (0147) runs it (a generic plan: $1).
-_COUNT = """
-SELECT count(*)::int, coalesce(sum(h.taken), 0)::int
-FROM (
-    SELECT coalesce(o.seats_taken, (SELECT count(*) FROM order_passengers p
-            WHERE p.order_id = o.id AND p.type <> 'infant')) AS taken
-    FROM orders o
-    WHERE o.owner = $1 AND o.status IN ('pending', 'held')
-      AND o.payment_status IN ('unpaid', 'failed')
-) AS h"""
+HISTORY = """
+INSERT INTO orders (id, owner, booking_reference, type, status, payment_status, offer_id,
+                    connector, total_amount, total_currency, slices, seats_taken)
+SELECT 'ord_' || lpad(to_hex(n), 24, '0'), 'past-' || (n % 1000), upper(lpad(to_hex(n), 6, '0')),
+       'hold', 'confirmed', 'paid', 'off_bench', 'fake', 612.40, 'USD', $2::jsonb, 1
+FROM generate_series(8388608, 8388608 + $1 - 1) AS n"""
 
 
 async def use_index(conn: asyncpg.Connection, side: str) -> None:
@@ -76,15 +85,6 @@ async def use_index(conn: asyncpg.Connection, side: str) -> None:
             await conn.execute(f"DROP INDEX IF EXISTS {name}")
         await conn.execute(INDEXES[side])
     await conn.execute("VACUUM ANALYZE orders")
-
-
-async def _gate_us(conn: asyncpg.Connection, owner: str, calls: int) -> float:
-    pid = await conn.fetchval("SELECT pg_backend_pid()")
-    await conn.fetch(GATE, owner)
-    before = backend_run_ns(pid)
-    for _ in range(calls):
-        await conn.fetch(GATE, owner)
-    return (backend_run_ns(pid) - before) / calls / 1000
 
 
 async def _creates_us(pool: asyncpg.Pool, owner: str, creates: int) -> tuple[float, float]:
@@ -98,7 +98,7 @@ async def _creates_us(pool: asyncpg.Pool, owner: str, creates: int) -> tuple[flo
 async def _explain(conn: asyncpg.Connection, owner: str) -> str:
     await conn.execute("SET plan_cache_mode = force_generic_plan")
     try:
-        await conn.execute(f"PREPARE bench_count(text) AS {_COUNT}")
+        await conn.execute(f"PREPARE bench_count(text) AS {OPEN_HOLDS_COUNT}")
         rows = await conn.fetch(  # no parameters in EXPLAIN: the owner is ours, a literal
             f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF) EXECUTE bench_count('{owner}')"
         )
@@ -118,8 +118,8 @@ async def _side(
         await use_index(conn, side)
         if explain:
             print(f"#### {side}, after VACUUM\n```\n{await _explain(conn, full)}\n```")
-        out["gate_full"] = await _gate_us(conn, full, args.calls)
-        out["gate_empty"] = await _gate_us(conn, empty, args.calls)
+        out["gate_full"] = await cpu_per_call(conn, full, args.calls)
+        out["gate_empty"] = await cpu_per_call(conn, empty, args.calls)
     out["create_full"], out["client_full"] = await _creates_us(pool, full, args.creates)
     out["create_empty"], out["client_empty"] = await _creates_us(pool, empty, args.creates)
     async with pool.acquire() as proxy:
@@ -131,39 +131,56 @@ async def _side(
         if explain:
             plan = await _explain(conn, full)
             print(f"#### {side}, fresh (updated, not vacuumed)\n```\n{plan}\n```")
-        out["gate_fresh"] = await _gate_us(conn, full, args.calls)
+        out["gate_fresh"] = await cpu_per_call(conn, full, args.calls)
         await conn.execute("VACUUM ANALYZE orders")
     return out
 
 
-async def _main(args: argparse.Namespace) -> None:
+@asynccontextmanager
+async def seeded_schema(url: str, open_holds: int, history: int = 0) -> AsyncIterator[str]:
+    """A schema of its own (every migration applied, dropped after) holding `OWNERS` owners
+    `full-N` with `open_holds` held unpaid orders and as many paid ones each, interleaved, after
+    `history` paid orders of 1,000 other travelers (a table much larger than the open holds, as
+    a deployment's is: the planner then reads few open holds through an index, not the table)."""
     schema = f"bench_gate_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(args.database_url)
+    admin = await asyncpg.connect(url)
     await admin.execute(f"CREATE SCHEMA {schema}")
     try:
-        async with asyncpg.create_pool(
-            args.database_url, min_size=1, max_size=1, server_settings={"search_path": schema}
-        ) as pool:
-            await migrate(pool, timeout=60)
+        conn = await asyncpg.connect(url, server_settings={"search_path": schema})
+        try:
+            await migrate(conn, timeout=60)
             slices = msgspec.json.encode(new_order().slices).decode()
-            await pool.execute(SEED, OWNERS * args.open_holds * 2, slices)
-            results: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-            for turn in range(args.turns):
-                for side in ("old", "new") if turn % 2 == 0 else ("new", "old"):
-                    measured = await _side(pool, side, args, explain=turn == 0)
-                    print(f"turn {turn + 1} {side}: " + ", ".join(
-                        f"{k} {v:.0f}" for k, v in measured.items()), flush=True)  # fmt: skip
-                    for key, value in measured.items():
-                        results[side][key].append(value)
-        print(f"\n{args.open_holds} open holds per owner; median µs of {args.turns} turns")
-        print("| side | " + " | ".join(results["old"]) + " |")
-        print("|---" * (len(results["old"]) + 1) + "|")
-        for side, values in results.items():
-            cells = " | ".join(f"{statistics.median(v):.0f}" for v in values.values())
-            print(f"| {side} | {cells} |")
+            await conn.execute(HISTORY, history, slices)
+            await conn.execute(SEED, OWNERS * open_holds * 2, slices)
+        finally:
+            await conn.close()
+        yield schema
     finally:
         await admin.execute(f"DROP SCHEMA {schema} CASCADE")
         await admin.close()
+
+
+async def _main(args: argparse.Namespace) -> None:
+    results: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    async with (
+        seeded_schema(args.database_url, args.open_holds) as schema,
+        asyncpg.create_pool(
+            args.database_url, min_size=1, max_size=1, server_settings={"search_path": schema}
+        ) as pool,
+    ):
+        for turn in range(args.turns):
+            for side in ("old", "new") if turn % 2 == 0 else ("new", "old"):
+                measured = await _side(pool, side, args, explain=turn == 0)
+                print(f"turn {turn + 1} {side}: " + ", ".join(
+                    f"{k} {v:.0f}" for k, v in measured.items()), flush=True)  # fmt: skip
+                for key, value in measured.items():
+                    results[side][key].append(value)
+    print(f"\n{args.open_holds} open holds per owner; median µs of {args.turns} turns")
+    print("| side | " + " | ".join(results["old"]) + " |")
+    print("|---" * (len(results["old"]) + 1) + "|")
+    for side, values in results.items():
+        cells = " | ".join(f"{statistics.median(v):.0f}" for v in values.values())
+        print(f"| {side} | {cells} |")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -35,16 +35,16 @@ _COUNT = """
 SELECT count(*)::int, sum(seats_taken)::int FROM orders o
 WHERE o.owner = $1 AND o.status IN ('pending', 'held')
   AND o.payment_status IN ('unpaid', 'failed')"""
-_GATE = "SELECT * FROM booking_open_holds($1, 1, 2, '{}', '{}')"
+GATE = "SELECT * FROM booking_open_holds($1, 1, 2, '{}', '{}')"
 
 
-async def _cpu_per_call(conn: asyncpg.Connection, owner: str, calls: int = 500) -> float:
+async def cpu_per_call(conn: asyncpg.Connection, owner: str, calls: int = 500) -> float:
     """µs of the backend's CPU per gate call (its own transaction: the lock is released)."""
     pid = await conn.fetchval("SELECT pg_backend_pid()")
-    await conn.fetch(_GATE, owner)
+    await conn.fetch(GATE, owner)
     before = backend_run_ns(pid)
     for _ in range(calls):
-        await conn.fetch(_GATE, owner)
+        await conn.fetch(GATE, owner)
     return (backend_run_ns(pid) - before) / calls / 1000
 
 
@@ -64,7 +64,7 @@ async def inspect(dsn: str) -> None:
         plan = await conn.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {_COUNT}", top)
         print("\n".join(p[0] for p in plan))
         for _ in range(3):
-            busy, idle = await _cpu_per_call(conn, top), await _cpu_per_call(conn, "nobody")
+            busy, idle = await cpu_per_call(conn, top), await cpu_per_call(conn, "nobody")
             print(
                 f"gate, backend µs per call: {busy:.0f} ({rows[0]['open_holds']} open holds),"
                 f" {idle:.0f} (none)"

@@ -20,10 +20,11 @@ A figure is the difference of two backends' totals divided by the work's count: 
 warms up (connection start, catalog caches, the statements prepared and planned) and then does
 the work, the other only warms up.
 - `creates`: per tree (a process of its own, `PYTHONPATH=<tree>`, cwd the tree), `--creates`
-  creates by 16 fresh owners in turn after 4 (their open holds: 0 up to creates / 16). Copy this
-  file, bench/booking_create_cpu.py and bench/trees.py into the base checkout's `bench/`.
+  creates by 16 fresh owners in turn after `WARM` (their open holds: 0 up to creates / 16).
+  Copy this file, bench/booking_create_cpu.py and bench/trees.py into the base's `bench/`.
 - `gate`: in a schema of its own seeded as bench/booking_gate_index.py does (16 owners with
-  `--open-holds` open holds and as many paid orders, interleaved), with each index (`old`: 0113's,
+  `--open-holds` open holds and as many paid orders, interleaved, after `--history` paid orders
+  of other travelers), with each index (`old`: 0113's,
   `new`: 0148's) after VACUUM: the gate per call for an owner with the open holds and for one
   with none, and a create per call for each; then with every open hold updated and not vacuumed
   (`fresh`, as the benchmark's are), the gate per call again.
@@ -40,13 +41,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 import asyncpg
-import msgspec
 
-from bench.booking_create_cpu import creates_cpu
-from bench.trees import alternating, one_side
-from skyfare.migrations import migrate
+from bench.booking_create_cpu import creates_cpu, side_by_side
 
 Work = Callable[[asyncpg.Pool, int], Awaitable[object]]
+# Warm-up runs of a statement: PostgreSQL plans a prepared statement afresh for its first five
+# executions (custom plans) before it settles on a plan; the counted runs come after.
+WARM = 8
 
 
 def backend_total(out_dir: Path, pid: int, timeout_s: float = 120.0) -> int:
@@ -96,22 +97,18 @@ def _creates_of(run: str) -> Work:
 
 async def _one_side(url: str, out_dir: Path, creates: int) -> dict[str, float]:
     work = _creates_of(f"bench-cg-{uuid.uuid4().hex[:8]}")
-    return {"pg_ir": await per_unit(url, out_dir, work, creates, 4, {})}
+    return {"pg_ir": await per_unit(url, out_dir, work, creates, WARM, {})}
 
 
-async def _gate(url: str, out_dir: Path, open_holds: int, calls: int, creates: int) -> None:
-    from bench.booking_gate_index import GATE, OWNERS, SEED, use_index
-    from tests.support.orders import new_order
+async def _gate(
+    url: str, out_dir: Path, open_holds: int, history: int, calls: int, creates: int
+) -> None:
+    from bench.booking_gate_index import seeded_schema, use_index
+    from bench.booking_gate_stack import GATE
 
-    schema = f"bench_gate_cg_{uuid.uuid4().hex[:8]}"
-    settings = {"search_path": schema}
-    admin = await asyncpg.connect(url)
-    await admin.execute(f"CREATE SCHEMA {schema}")
-    try:
+    async with seeded_schema(url, open_holds, history) as schema:
+        settings = {"search_path": schema}
         conn = await asyncpg.connect(url, server_settings=settings)
-        await migrate(conn, timeout=60)
-        slices = msgspec.json.encode(new_order().slices).decode()
-        await conn.execute(SEED, OWNERS * open_holds * 2, slices)
 
         def gate_of(owner: str) -> Work:
             async def gate(pool: asyncpg.Pool, n: int) -> None:
@@ -127,29 +124,27 @@ async def _gate(url: str, out_dir: Path, open_holds: int, calls: int, creates: i
 
             return made
 
-        print(f"{open_holds} open holds per owner; instructions per call (thousands)")
+        print(f"{open_holds} open holds per owner, {history} other orders;"
+              " instructions per call (thousands)")  # fmt: skip
         print("| index | gate, open holds | gate, none | create, open holds | create, none |"
               " gate, fresh |\n|---|---|---|---|---|---|")  # fmt: skip
         for side in ("old", "new"):
             await use_index(conn, side)
             cells = [
-                await per_unit(url, out_dir, gate_of("full-3"), calls, 4, settings),
-                await per_unit(url, out_dir, gate_of("nobody"), calls, 4, settings),
-                await per_unit(url, out_dir, creates_of("full-5"), creates, 2, settings),
-                await per_unit(url, out_dir, creates_of("nobody"), creates, 2, settings),
+                await per_unit(url, out_dir, gate_of("full-3"), calls, WARM, settings),
+                await per_unit(url, out_dir, gate_of("nobody"), calls, WARM, settings),
+                await per_unit(url, out_dir, creates_of("full-5"), creates, WARM, settings),
+                await per_unit(url, out_dir, creates_of("nobody"), creates, WARM, settings),
             ]
             await conn.execute("VACUUM ANALYZE orders")
             await conn.execute(
                 "UPDATE orders SET updated_at = now() WHERE status = 'held' AND owner = 'full-3'"
             )
             await conn.fetch(GATE, "full-3")  # the first scan marks the old versions dead
-            cells.append(await per_unit(url, out_dir, gate_of("full-3"), calls, 4, settings))
+            cells.append(await per_unit(url, out_dir, gate_of("full-3"), calls, WARM, settings))
             await conn.execute("VACUUM ANALYZE orders")
             print(f"| {side} | " + " | ".join(f"{c / 1000:.0f}" for c in cells) + " |", flush=True)
         await conn.close()
-    finally:
-        await admin.execute(f"DROP SCHEMA {schema} CASCADE")
-        await admin.close()
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -162,26 +157,30 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--creates", type=int, default=64)
     parser.add_argument("--open-holds", type=int, default=300, help="gate: per owner")
     parser.add_argument("--calls", type=int, default=100, help="gate: calls per figure")
+    parser.add_argument("--history", type=int, default=0, help="gate: other travelers' orders")
     parser.add_argument("--one-side", action="store_true", help="(internal) measure this tree")
     args = parser.parse_args(argv)
     url, out = args.database_url, args.out_dir
     if args.what == "gate":
-        asyncio.run(_gate(url, out, args.open_holds, args.calls, args.creates))
+        asyncio.run(_gate(url, out, args.open_holds, args.history, args.calls, args.creates))
     elif args.one_side:
         print(json.dumps(asyncio.run(_one_side(url, out, args.creates))))
     elif not args.trees:
         parser.error("creates: --trees is required")
     else:
-        options = ["--database-url", url, "--out-dir", str(out), "creates",
-                   "--creates", str(args.creates)]  # fmt: skip
-        rows = alternating(
-            args.trees.split(","), args.turns,
-            lambda tree: one_side("bench.booking_pg_callgrind", tree, options),
-            lambda r: f"PG {r['pg_ir'] / 1000:.1f} k instructions per create",
-        )  # fmt: skip
-        print("\n| tree | PG k instructions per create, per turn |\n|---|---|")
-        for tree, turns in rows.items():
-            print(f"| {tree} | " + ", ".join(f"{r['pg_ir'] / 1000:.1f}" for r in turns) + " |")
+        _compare(args.trees, args.turns, [
+            "--database-url", url, "--out-dir", str(out), "creates", "--creates", str(args.creates)
+        ])  # fmt: skip
+
+
+def _compare(trees: str, turns: int, options: list[str]) -> None:
+    def shown(r: dict[str, float]) -> str:
+        return f"PG {r['pg_ir'] / 1000:.1f} k instructions per create"
+
+    rows = side_by_side("bench.booking_pg_callgrind", trees, turns, options, shown)
+    print("\n| tree | PG k instructions per create, per turn |\n|---|---|")
+    for tree, runs in rows.items():
+        print(f"| {tree} | " + ", ".join(f"{r['pg_ir'] / 1000:.1f}" for r in runs) + " |")
 
 
 if __name__ == "__main__":
