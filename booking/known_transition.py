@@ -27,7 +27,6 @@ together or not at all.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
 import asyncpg
@@ -42,6 +41,7 @@ from booking.rows import (
     CHANGED_COLUMNS,
     events_insert,
     events_json,
+    stored_cents,
     transition_args,
 )
 from booking.state import Change, events_of
@@ -52,7 +52,6 @@ T = TypeVar("T")
 # has (orders are made now), with every microsecond digit set, so msgspec writes all of them.
 PLACEHOLDER = dt.datetime(1111, 11, 11, 11, 11, 11, 111111, tzinfo=dt.UTC)
 _PLACEHOLDER_JSON = msgspec.json.encode(PLACEHOLDER)
-_CENT = Decimal("0.01")  # orders.total_amount is numeric(12, 2)
 
 
 def utc_json(column: str) -> str:
@@ -117,7 +116,7 @@ def as_stored(change: Change) -> Change | None:
         deadline = deadline.astimezone(dt.UTC)
     total = change.total_amount
     if total is not None:
-        total = total.quantize(_CENT, ROUND_HALF_UP)
+        total = stored_cents(total)
     return msgspec.structs.replace(change, payment_required_by=deadline, total_amount=total)
 
 

@@ -309,7 +309,7 @@ def created_order(order: NewOrder, reference: str, row: asyncpg.Record) -> Order
     the cent (`numeric(12, 2)`), the currency as `char(3)` (padded)."""
     terms = order.terms
     if terms is not None:
-        terms = msgspec.structs.replace(terms, tax_amount=_cents(terms.tax_amount))
+        terms = msgspec.structs.replace(terms, tax_amount=stored_cents(terms.tax_amount))
     return Order(
         id=order.id,
         owner=order.owner,
@@ -320,7 +320,7 @@ def created_order(order: NewOrder, reference: str, row: asyncpg.Record) -> Order
         offer_id=order.offer_id,
         connector=order.connector,
         airline_locator=None,
-        total_amount=_cents(order.total_amount),
+        total_amount=stored_cents(order.total_amount),
         total_currency=order.total_currency[:3].ljust(3),
         payment_required_by=None,
         slices=order.slices,
@@ -335,8 +335,8 @@ def created_order(order: NewOrder, reference: str, row: asyncpg.Record) -> Order
     )
 
 
-def _cents(amount: Decimal) -> Decimal:
-    """`amount` as a `numeric(12, 2)` column stores it: rounded half away from zero."""
+def stored_cents(amount: Decimal) -> Decimal:
+    """`amount` as an order's `numeric(12, 2)` columns store it: rounded half away from zero."""
     return amount.quantize(_CENT, ROUND_HALF_UP)
 
 
