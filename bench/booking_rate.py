@@ -33,7 +33,7 @@ import asyncpg
 import uvloop
 
 from bench import booking_sql as sql
-from bench.machine import tree_cpu_seconds
+from bench.machine import tree_cpu_times
 from bench.stats import spectrum
 from bench.traffic import POPULAR, passengers
 from skyfare.postgres import StatelessConnection
@@ -46,7 +46,8 @@ SEARCHES = 30  # uncached searches whose offers are held, in turn
 class CpuProbe:
     """CPU seconds of named server processes (`--cpu name=pid+pid`, each with its children: a
     postmaster's backends) and of this process, over the measured window only: the searches,
-    the token minting and the warm-up before it are not an order's cost."""
+    the token minting and the warm-up before it are not an order's cost. `<name>_kernel` is
+    the part of `<name>` spent in the kernel (system time)."""
 
     def __init__(self, named: Mapping[str, Sequence[int]]) -> None:
         self._named = named
@@ -54,8 +55,13 @@ class CpuProbe:
         self.used: dict[str, float] = {}
 
     def _now(self) -> dict[str, float]:
-        now = {name: sum(map(tree_cpu_seconds, pids)) for name, pids in self._named.items()}
-        return {**now, "client": time.process_time()}
+        now: dict[str, float] = {}
+        for name, pids in self._named.items():
+            times = [tree_cpu_times(pid) for pid in pids]
+            now[name] = sum(map(sum, times))
+            now[f"{name}_kernel"] = sum(system for _, system in times)
+        own = os.times()
+        return {**now, "client": own.user + own.system, "client_kernel": own.system}
 
     def start(self) -> None:
         self._start = self._now()

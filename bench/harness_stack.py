@@ -88,12 +88,16 @@ class Stack:
 
 
 def cpu_pids(stack: Stack) -> dict[str, list[int]]:
-    """The processes whose CPU an order costs: the API workers and (when it is the stack's own)
-    the PostgreSQL postmaster, whose backends are its children (`bench.booking_rate --cpu`)."""
+    """The processes whose CPU an order costs: the API workers and (when they are the stack's
+    own) the PostgreSQL postmaster, whose backends are its children, and Redis
+    (`bench.booking_rate --cpu`)."""
     named = {"api_workers": sorted(listening_pids(stack.port))}
     postmaster = postmaster_pid(stack.data_dir / "postgres")
     if postmaster is not None:
         named["postgresql"] = [postmaster]
+    redis = _pid_file(stack.data_dir / "redis/redis.pid")
+    if redis is not None:
+        named["redis"] = [redis]
     return named
 
 

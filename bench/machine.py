@@ -165,15 +165,22 @@ def cpu_seconds(pid: int) -> float:
 
 def tree_cpu_seconds(root: int) -> float:
     """User + system CPU seconds of `root`'s living process tree, including reaped children."""
-    total = 0
+    return sum(tree_cpu_times(root))
+
+
+def tree_cpu_times(root: int) -> tuple[float, float]:
+    """User and system (kernel) CPU seconds of `root`'s living process tree, including reaped
+    children: the kernel's part is what the process's syscalls (sockets, epoll, fsync) cost."""
+    user = system = 0
     for pid in process_tree(root):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         # utime, stime, cutime, cstime: fields 14-17 of proc(5), 12-15 after "pid (comm)".
-        total += sum(int(value) for value in fields[11:15])
-    return total / _CLOCK_TICKS
+        user += int(fields[11]) + int(fields[13])
+        system += int(fields[12]) + int(fields[14])
+    return user / _CLOCK_TICKS, system / _CLOCK_TICKS
 
 
 def children_cpu_seconds() -> float:

@@ -6,7 +6,7 @@ python -m bench.summary bench/results/<date>-<sha>.json   # rewrites the .md bes
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from statistics import median
 
@@ -276,7 +276,30 @@ def booking_table(b: Booking) -> list[str]:
             f" + PostgreSQL {m['raw_cpu_ms_per_ok_postgresql']:g}: CPU ratio raw ÷ API "
             f"**{b.cpu_ratio:.2f}**.",
         ]
+        rows += _kernel_shares(m)
     return rows
+
+
+def _kernel_shares(m: Mapping[str, float]) -> list[str]:
+    """The part of each process's CPU per order made spent in the kernel (its syscalls:
+    sockets, epoll, the WAL's writes and flushes), where the run measured it."""
+    sides = (
+        ("`POST /v1/orders`", "api", ("api_workers", "postgresql", "redis")),
+        ("raw loop", "raw", ("client", "postgresql")),
+    )
+    cells = []
+    for label, side, names in sides:
+        parts = [
+            f"{name.replace('_', ' ')} {m[f'{side}_cpu_ms_per_ok_{name}_kernel']:g} of "
+            f"{m[f'{side}_cpu_ms_per_ok_{name}']:g}"
+            for name in names
+            if f"{side}_cpu_ms_per_ok_{name}_kernel" in m
+        ]
+        if parts:
+            cells.append(f"{label}: {', '.join(parts)}")
+    if not cells:
+        return []
+    return ["", "In the kernel (system time), CPU ms per order made: " + "; ".join(cells) + "."]
 
 
 def _mixed_row(x: Mixed) -> str:

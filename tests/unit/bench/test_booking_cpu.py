@@ -53,3 +53,24 @@ def test_the_summary_names_the_placement_when_the_run_recorded_one() -> None:
 
     assert "Placement: core(s) 0: the API worker, PostgreSQL." in booking_table(placed)
     assert not any(line.startswith("Placement") for line in booking_table(booking))
+
+
+def test_the_summary_shows_each_processs_kernel_part_where_it_was_measured() -> None:
+    measured = {
+        **MEDIAN,
+        "api_cpu_ms_per_ok_api_workers_kernel": 0.9,
+        "api_cpu_ms_per_ok_postgresql_kernel": 0.4,
+        "raw_cpu_ms_per_ok_client_kernel": 0.05,
+        "raw_cpu_ms_per_ok_postgresql_kernel": 0.3,
+    }
+    booking = Booking(concurrency=16, duration_s=10, runs=[measured], median=measured, ratio=0.075)
+    older = Booking(concurrency=16, duration_s=10, runs=[MEDIAN], median=MEDIAN, ratio=0.075)
+
+    text = "\n".join(booking_table(msgspec.structs.replace(booking, cpu_ratio=0.2)))
+
+    assert (
+        "In the kernel (system time), CPU ms per order made: `POST /v1/orders`: api workers 0.9"
+        " of 8, postgresql 0.4 of 2; raw loop: client 0.05 of 0.5, postgresql 0.3 of 1.5."
+    ) in text
+    older_text = booking_table(msgspec.structs.replace(older, cpu_ratio=0.2))
+    assert not any("In the kernel" in line for line in older_text)
