@@ -15,7 +15,7 @@ starts) to the others, then measures, in order:
 3. booking — POST /v1/orders (hold) orders/s beside a raw asyncpg loop writing the same rows;
 4. mixed — the locust scenario (bench/locustfile.py) for a fixed duration;
 5. usage — cached GET /v1/search with usage events on ÷ off, two servers of its own side by side
-   (bench/harness_usage.py; needs DATABASE_URL and REDIS_URL, else recorded as skipped);
+   (bench/harness_usage.py; on DATABASE_URL / REDIS_URL, else on embedded servers of its own);
 6. notify — notifications end to end for one worker: outbox rows → relay → stream → `skyfare
    worker` → the sim's SMTP sink and SMS provider, on services of its own (bench/harness_notify.py):
    events/s, the worker's CPU per event, and exactly once (each sink's count once all is acked);

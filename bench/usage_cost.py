@@ -1,7 +1,8 @@
 """What usage events cost a cached search: usage events on ÷ off, side by side, in one run.
 
 Two API processes share one sim (`skyfare sim`), one PostgreSQL and one Redis (`DATABASE_URL` /
-`REDIS_URL`, which must be set): `skyfare serve` with usage events on (the default) and the same
+`REDIS_URL` when set, else embedded ones under a temporary directory, started here for both):
+`skyfare serve` with usage events on (the default) and the same
 with `SKYFARE_USAGE_EVENTS=false`, nothing else different. Both are primed until the same cached
 `GET /v1/search` is a fare-cache HIT, then `bench.ceiling.measure_ceiling` drives them in
 alternating wrk turns (the order flips each turn) with the "off" process as its baseline: its
@@ -15,13 +16,16 @@ Ports: the "on" API on port-base, the "off" API on +2, the sim on +10 (its SMTP 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +34,8 @@ import redis  # the sync client: this harness runs no event loop
 from bench.ceiling import _prime, _wait_ready, measure_ceiling
 from bench.processes import process_group
 from bench.report import emit_json
+from skyfare.embedded import embedded_services
+from skyfare.settings import Settings
 
 TARGET = 0.97
 # The stream of the "on" process during the run (deleted afterwards): capped small, so a long
@@ -38,9 +44,33 @@ STREAM = "bench:usage"
 
 
 def measure(port_base: int, *, turns: int, seconds: int, connections: int) -> dict[str, Any]:
-    if not (os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")):
-        raise RuntimeError("set DATABASE_URL and REDIS_URL: both APIs must share them")
-    env = dict(os.environ)
+    with shared_servers(os.environ) as servers:
+        return _measure(servers, port_base, turns=turns, seconds=seconds, connections=connections)
+
+
+@contextlib.contextmanager
+def shared_servers(base: Mapping[str, str]) -> Iterator[dict[str, str]]:
+    """`base` with DATABASE_URL and REDIS_URL: its own, or embedded servers started for the
+    block under a temporary directory (both APIs must share one of each)."""
+    with tempfile.TemporaryDirectory(prefix="skyfare-usage-") as tmp:
+        configured = Settings(
+            data_dir=tmp, database_url=base.get("DATABASE_URL"), redis_url=base.get("REDIS_URL")
+        )
+        with embedded_services(configured) as settings:
+            assert settings.database_url is not None
+            assert settings.redis_url is not None
+            yield {
+                **base,
+                "DATABASE_URL": settings.database_url,
+                "REDIS_URL": settings.redis_url,
+                "SKYFARE_DATA_DIR": tmp,
+            }
+
+
+def _measure(
+    base: Mapping[str, str], port_base: int, *, turns: int, seconds: int, connections: int
+) -> dict[str, Any]:
+    env = dict(base)
     env.update(
         SKYFARE_SIM_PORT=str(port_base + 10),
         SKYFARE_LOG_LEVEL="WARNING",
