@@ -8,6 +8,13 @@ sim airline at 0 ms, as the harness's booking step has them), runs `bench.bookin
 concurrent holds) and, once its searches and warm-up are over, records the API worker with
 `py-spy record --nonblocking`: `<out>.speedscope.json` (open it at https://www.speedscope.app)
 and `<out>.collapsed.txt` (one line per stack, for grep). Prints the load generator's figures.
+
+py-spy counts a thread that is runnable but not running (preempted on a write that woke
+PostgreSQL or Redis on the same core) as busy in that call, so its shares lean towards the
+statements and commands. `--perf` records with `perf record -e cpu-clock` instead: CPU time only,
+by shared object (`<out>.perf-dso.txt`: the interpreter, each C extension, libc, the kernel) and by
+symbol (`<out>.perf-symbols.txt`), with no Python frames (CPython 3.11 has no perf trampoline);
+it needs `perf` (Debian: `linux-perf`).
 """
 
 from __future__ import annotations
@@ -46,6 +53,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--skyfare", help="another checkout's skyfare CLI (default: this one's)")
     parser.add_argument("--seconds", type=float, default=4.0, help="of each recording")
     parser.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
+    parser.add_argument(
+        "--perf", action="store_true", help="record CPU time with perf (by shared object, symbol)"
+    )
     parser.add_argument("--port-base", type=int, help="listen on this port … +3 (a shared machine)")
     parser.add_argument(
         "--consumers-apart",
@@ -75,16 +85,41 @@ def main(argv: Sequence[str] | None = None) -> None:
         load_s = SETTLE_S + 2 * args.seconds + 2
         load = booking_load(stack, load_s, loadgen, pinned=pinned)
         time.sleep(SETTLE_S)
-        for fmt, suffix in (("speedscope", "speedscope.json"), ("raw", "collapsed.txt")):
-            subprocess.run(
-                [
-                    *(py_spy, "record", "-p", str(worker), "-d", f"{args.seconds:g}"),
-                    *("-r", str(args.rate), "--format", fmt, "--nonblocking"),
-                    *("-o", f"{args.out}.{suffix}"),
-                ],
-                check=True,
-            )
+        if args.perf:
+            _perf(worker, args.seconds * 2, args.rate, args.out)
+        else:
+            for fmt, suffix in (("speedscope", "speedscope.json"), ("raw", "collapsed.txt")):
+                subprocess.run(
+                    [
+                        *(py_spy, "record", "-p", str(worker), "-d", f"{args.seconds:g}"),
+                        *("-r", str(args.rate), "--format", fmt, "--nonblocking"),
+                        *("-o", f"{args.out}.{suffix}"),
+                    ],
+                    check=True,
+                )
         print(load.communicate()[0].strip())
+
+
+def _perf(worker: int, seconds: float, rate: int, out: Path) -> None:
+    """`perf record` of `worker`'s CPU time for `seconds`, then its reports by shared object
+    and by symbol beside `out`."""
+    data = f"{out}.perf.data"
+    subprocess.run(
+        [
+            *("perf", "record", "-e", "cpu-clock", "-F", str(rate), "-p", str(worker)),
+            *("-o", data, "--", "sleep", f"{seconds:g}"),
+        ],
+        check=True,
+    )
+    for sort, suffix in (("dso", "perf-dso.txt"), ("sym", "perf-symbols.txt")):
+        report = subprocess.run(
+            ["perf", "report", "-i", data, "--no-children", "--sort", sort, "--stdio"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        Path(f"{out}.{suffix}").write_text(report.stdout)
+    Path(data).unlink()
 
 
 if __name__ == "__main__":
