@@ -224,16 +224,19 @@ class OutboxRelay:
             )
 
     def _one_connection(self) -> redis.Redis:
-        """A client over one connection: of the pool, or to the master of the stream's slot."""
+        """A client over one connection: of the pool, or to the master of the stream's slot,
+        made with the cluster's own connection settings (credentials, TLS, protocol)."""
         if isinstance(self._redis, RedisCluster):
             node = self._redis.get_node_from_key(self._stream)
-            return redis.Redis(
-                host=node.host,
-                port=node.port,
-                single_connection_client=True,
-                socket_timeout=self._redis_timeout_s,
-                socket_connect_timeout=self._redis_timeout_s,
+            settings = {
+                **node.connection_kwargs,
+                "socket_timeout": self._redis_timeout_s,
+                "socket_connect_timeout": self._redis_timeout_s,
+            }
+            one = redis.ConnectionPool(
+                connection_class=node.connection_class, max_connections=1, **settings
             )
+            return redis.Redis.from_pool(one)  # closing the client closes its pool
         return self._redis.client()
 
     async def _refresh_slots(self) -> None:

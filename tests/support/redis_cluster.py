@@ -4,7 +4,9 @@ on free local ports, joined by `redis-cli --cluster create … --cluster-replica
 `RedisClusterHandle.start(directory)` returns once every slot is served and every master has a
 replica in sync; `url` is `redis+cluster://` one node (skyfare/redis_client.py); `kill_master_of`
 SIGKILLs the master serving a key and `wait_for_promotion` waits until its replica took over;
-`hung(port)` stops a node answering for a block.
+`hung(port)` stops a node answering for a block. Every node asks for `PASSWORD`, as a managed
+cluster does, and `url` carries it: a client that connects to a node by itself must bring the
+cluster's credentials along.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from tests.support.ports import free_ports_with_bus, wait_for_port
 
 START_TIMEOUT_S = 60.0  # six servers and a cluster handshake on a busy two-core machine
 NODE_TIMEOUT_MS = 2000  # how long a silent master takes to be failed over (about 2-4 s)
+PASSWORD = "cluster-secret"
 
 
 def redis_server_binary() -> str | None:
@@ -77,7 +80,7 @@ class RedisClusterHandle:
     @property
     def url(self) -> str:
         alive = [port for port, proc in self.processes.items() if proc.poll() is None]
-        return f"redis+cluster://127.0.0.1:{alive[0]}"
+        return f"redis+cluster://:{PASSWORD}@127.0.0.1:{alive[0]}"
 
     def start(self) -> RedisClusterHandle:
         binary = redis_server_binary()
@@ -93,6 +96,7 @@ class RedisClusterHandle:
         subprocess.run(
             [
                 "redis-cli",
+                *("-a", PASSWORD, "--no-auth-warning"),
                 "--cluster",
                 "create",
                 *nodes,
@@ -117,12 +121,13 @@ class RedisClusterHandle:
         command += ["--cluster-require-full-coverage", "no"]
         command += ["--cluster-replica-validity-factor", "0"]
         command += ["--save", "", "--appendonly", "no", "--protected-mode", "no"]
+        command += ["--requirepass", PASSWORD, "--masterauth", PASSWORD]
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         log.close()
         return process
 
     def _node(self, port: int) -> redis.Redis:
-        return redis.Redis(port=port, socket_timeout=5, socket_connect_timeout=5)
+        return redis.Redis(port=port, password=PASSWORD, socket_timeout=5, socket_connect_timeout=5)
 
     def _alive_ports(self) -> list[int]:
         return [port for port, proc in self.processes.items() if proc.poll() is None]
