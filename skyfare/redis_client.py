@@ -1,10 +1,10 @@
 """The Redis client every Skyfare process uses: one Redis, or a Redis Cluster.
 
-`SKYFARE_REDIS_CLUSTER=true` (or a `redis+cluster://host:port` URL) makes it redis-py's
-`RedisCluster`, seeded with that one node: it discovers the others and the slot map, follows
-MOVED/ASK redirections, and after a failover asks again who serves a slot. Everything Skyfare
-keeps in Redis works on a cluster (deploy/README.md, "Redis Cluster"): keys that one command or
-script touches together share a hash tag, and nothing calls across slots.
+`SKYFARE_REDIS_CLUSTER=true` (or a `redis+cluster://host:port` URL; `rediss+cluster://` over
+TLS) makes it redis-py's `RedisCluster`, seeded with that one node: it discovers the others and
+the slot map, follows MOVED/ASK redirections, and after a failover asks again who serves a slot.
+Everything Skyfare keeps in Redis works on a cluster (deploy/README.md, "Redis Cluster"): keys
+that one command or script touches together share a hash tag, and nothing calls across slots.
 
 `RedisCluster` answers the same commands as `Redis`, so the rest of the code types its client as
 `redis.asyncio.Redis` and never knows which one it got.
@@ -35,11 +35,24 @@ from skyfare.settings import Settings
 logger = logging.getLogger(__name__)
 
 CLUSTER_SCHEME = "redis+cluster://"
+# Each scheme that names a cluster, and the scheme of the node URL redis-py is given.
+_NODE_SCHEMES = {CLUSTER_SCHEME: "redis://", "rediss+cluster://": "rediss://"}
 WARM_UP_TIMEOUT_S = 2.0
 
 
 def is_cluster(settings: Settings, url: str | None = None) -> bool:
-    return settings.redis_cluster or (url or settings.redis_url or "").startswith(CLUSTER_SCHEME)
+    named = (url or settings.redis_url or "").startswith(tuple(_NODE_SCHEMES))
+    return settings.redis_cluster or named
+
+
+def node_url(url: str) -> str:
+    """The URL of the node a cluster client starts from: a `redis+cluster://` or
+    `rediss+cluster://` URL names a cluster by its scheme; a `redis://` or `rediss://` one (with
+    `SKYFARE_REDIS_CLUSTER=true`) is that node's already. TLS and credentials are kept."""
+    for scheme, plain in _NODE_SCHEMES.items():
+        if url.startswith(scheme):
+            return plain + url.removeprefix(scheme)
+    return url
 
 
 def redis_client(
@@ -60,7 +73,7 @@ def redis_client(
         raise RuntimeError("redis_url is unset: start the embedded Redis first")
     if is_cluster(settings, url):
         cluster = RedisCluster.from_url(
-            "redis://" + url.removeprefix(CLUSTER_SCHEME).removeprefix("redis://"),
+            node_url(url),
             socket_timeout=socket_timeout,
             socket_connect_timeout=connect_timeout,
             max_connections=max_connections or 2**31,

@@ -26,6 +26,7 @@ import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
 from redis.crc import key_slot
 
+from skyfare.redis_client import node_url
 from tests.support.ports import free_ports_with_bus, wait_for_port
 
 START_TIMEOUT_S = 60.0  # six servers and a cluster handshake on a busy two-core machine
@@ -41,7 +42,7 @@ def client_of(url: str, **options: Any) -> aioredis.Redis:
     """A test's client of `url`: a RedisCluster for `redis+cluster://`, as Skyfare's own."""
     if url.startswith("redis+cluster://"):
         cluster = RedisCluster.from_url(
-            "redis://" + url.removeprefix("redis+cluster://"),
+            node_url(url),
             require_full_coverage=False,
             **options,
         )
