@@ -11,10 +11,14 @@ and `<out>.collapsed.txt` (one line per stack, for grep). Prints the load genera
 
 py-spy counts a thread that is runnable but not running (preempted on a write that woke
 PostgreSQL or Redis on the same core) as busy in that call, so its shares lean towards the
-statements and commands. `--perf` records with `perf record -e cpu-clock` instead: CPU time only,
-by shared object (`<out>.perf-dso.txt`: the interpreter, each C extension, libc, the kernel) and by
-symbol (`<out>.perf-symbols.txt`), with no Python frames (CPython 3.11 has no perf trampoline);
-it needs `perf` (Debian: `linux-perf`).
+statements and commands; `--worker-alone` moves PostgreSQL and Redis (with the rest of the
+stack's dependencies) to the load generator's cores, so the worker has its core to itself and
+the profile shows its own time (the orders/s then are not the harness's).
+
+`--perf` records with `perf record -e cpu-clock` instead: CPU time only, by shared object
+(`<out>.perf-dso.txt`: the interpreter, each C extension, libc, the kernel) and by symbol
+(`<out>.perf-symbols.txt`), with no Python frames (CPython 3.11 has no perf trampoline); it
+needs `perf` (Debian: `linux-perf`).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from pathlib import Path
 
 from bench.harness_stack import Stack, running_stack, set_sim_latency, sim_airlines
 from bench.machine import available_cpus, listening_pids, pin, plan_cores
-from bench.placement import consumers_on
+from bench.placement import consumers_on, dependencies_on
 
 SETTLE_S = 6.0  # the load generator's searches, token minting and warm-up
 
@@ -63,6 +67,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="the notification worker, analytics consumer and supervisor on the load generator's"
         " cores, as the harness's booking step has them since 93a443b (bench/placement.py)",
     )
+    parser.add_argument(
+        "--worker-alone",
+        action="store_true",
+        help="every dependency (PostgreSQL and Redis too) on the load generator's cores: the"
+        " worker's own time, without py-spy's lean towards writes that wake them",
+    )
     args = parser.parse_args(argv)
     server, loadgen = plan_cores(available_cpus(), 1)
     pinned = server != loadgen
@@ -78,7 +88,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         ) as stack,
         contextlib.ExitStack() as moved,
     ):
-        if args.consumers_apart and pinned:
+        if args.worker_alone and pinned:
+            moved.enter_context(dependencies_on(stack, 1, loadgen))
+        elif args.consumers_apart and pinned:
             moved.enter_context(consumers_on(stack, 1, loadgen))
         set_sim_latency(stack, dict.fromkeys(sim_airlines(stack), 0.0))
         worker = max(listening_pids(stack.port))  # the supervisor's child: the newest pid
