@@ -127,11 +127,17 @@ class Behaviour:
     ) -> web.StreamResponse:
         """Count the call under `endpoint` and answer it as `slug`'s profile says.
 
-        The latency is a real airline's: counted from the request's arrival, with the airline's
-        own work inside it. A call that only reads (`READ_ONLY`) is answered first and sent when
-        the latency is up; one that changes something acts after the latency, as before (a hold
-        then `commit_then_delay_ms`; an injected error instead of the effect).
+        The latency is a real airline's: counted from the request's arrival (its whole body
+        read), with the airline's own work inside it. A call that only reads (`READ_ONLY`) is
+        answered first and sent when the latency is up; one that changes something acts after
+        the latency, as before (a hold then `commit_then_delay_ms`; an injected error instead
+        of the effect).
         """
+        # A call has arrived once its body has: read it first, so that a read-only call is
+        # counted and answered in one step, from the state at its arrival (the handlers' own
+        # read then returns the body without waiting). Counted at its headers instead, a call
+        # whose body came later read a state changed meanwhile by a test that saw it counted.
+        await request.read()
         loop = asyncio.get_running_loop()
         arrived = loop.time()
         if endpoint is not None:
