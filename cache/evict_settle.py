@@ -17,11 +17,10 @@ from collections.abc import Sequence
 from typing import Protocol
 
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
 
 from cache.batch import evalsha
 from cache.evictions import MAXLEN, STREAM
-from cache.model import CacheError
+from cache.model import REDIS_FAILURES, CacheError
 from cache.tags import OWED_KEY
 
 # KEYS: the stream, the owed set, then the keys to drop. ARGV: the stream's MAXLEN (approximate,
@@ -34,7 +33,6 @@ end
 for i = 3, #ARGV do redis.call('ZREM', KEYS[2], ARGV[i]) end
 return 1
 """
-_FAILURES = (RedisError, OSError, TimeoutError)
 
 
 class EvictAndSettle(Protocol):
@@ -64,5 +62,5 @@ class RedisEvictAndSettle:
         try:
             async with asyncio.timeout(timeout):
                 await evalsha(self._script, names, [MAXLEN, "\n".join(keys), *records])
-        except _FAILURES as exc:
+        except REDIS_FAILURES as exc:
             raise CacheError(f"redis eviction script failed: {exc!r}") from exc

@@ -21,17 +21,15 @@ from collections.abc import Sequence
 from typing import Any, Protocol, cast
 
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
 
 from cache.memory import InMemoryFareCache
-from cache.model import CacheError
+from cache.model import REDIS_FAILURES, CacheError
 
 logger = logging.getLogger(__name__)
 
 STREAM = "skyfare:fares:evictions"
 # Entries kept: far more than followers fall behind by between two reads (each read takes 512).
 MAXLEN = 10_000
-_FAILURES = (RedisError, OSError, TimeoutError)
 # XRANGE's answer, and XREAD's: [(stream, XRANGE's answer), ...]
 _Entries = list[tuple[str | bytes, dict[Any, Any]]]
 _Read = list[tuple[Any, _Entries]]
@@ -58,7 +56,7 @@ class RedisEvictionFeed:
                 await self._client.xadd(
                     STREAM, {"keys": "\n".join(keys)}, maxlen=MAXLEN, approximate=True
                 )
-        except _FAILURES as exc:
+        except REDIS_FAILURES as exc:
             raise CacheError(f"redis XADD of evictions failed: {exc!r}") from exc
 
 
@@ -79,7 +77,7 @@ async def follow(
             if last is None:
                 last = await _newest(client)
             found = cast(_Read, await client.xread({STREAM: last}, count=512, block=block_ms))
-        except _FAILURES as exc:
+        except REDIS_FAILURES as exc:
             failed = True
             if time.monotonic() - last_log >= log_every_s:
                 last_log = time.monotonic()

@@ -14,10 +14,9 @@ import secrets
 from typing import Protocol
 
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
 
 from cache.memory import InMemoryFareCache
-from cache.model import CacheError, FareEntry, load_entry
+from cache.model import REDIS_FAILURES, CacheError, FareEntry, load_entry
 
 LOCK_PREFIX = "skyfare:fares:lock:"
 
@@ -80,7 +79,7 @@ class RedisFlightLock:
         try:
             async with asyncio.timeout(timeout):
                 taken = await self._client.set(lock_key(key), token, nx=True, px=self._ttl_ms)
-        except (RedisError, OSError, TimeoutError) as exc:
+        except REDIS_FAILURES as exc:
             raise CacheError(f"redis lock SET failed: {exc!r}") from exc
         return token if taken else None
 
@@ -88,14 +87,14 @@ class RedisFlightLock:
         try:
             async with asyncio.timeout(timeout):
                 await self._release(keys=[lock_key(key)], args=[token])
-        except (RedisError, OSError, TimeoutError) as exc:
+        except REDIS_FAILURES as exc:
             raise CacheError(f"redis lock release failed: {exc!r}") from exc
 
     async def peek(self, key: str, *, timeout: float) -> tuple[FareEntry | None, bool]:
         try:
             async with asyncio.timeout(timeout):
                 data, lock = await self._client.mget(key, lock_key(key))
-        except (RedisError, OSError, TimeoutError) as exc:
+        except REDIS_FAILURES as exc:
             raise CacheError(f"redis lock MGET failed: {exc!r}") from exc
         if data is None:
             return None, lock is not None

@@ -7,10 +7,9 @@ import time
 from collections.abc import Callable, Sequence
 
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
 
 from cache.batch import Queued
-from cache.model import CacheError, FareEntry, dump_entry, load_entry
+from cache.model import REDIS_FAILURES, CacheError, FareEntry, dump_entry, load_entry
 
 
 class RedisFareCache:
@@ -28,7 +27,7 @@ class RedisFareCache:
         try:
             async with asyncio.timeout(timeout):
                 data = await self._client.get(key)
-        except (RedisError, OSError, TimeoutError) as exc:
+        except REDIS_FAILURES as exc:
             raise CacheError(f"redis GET failed: {exc!r}") from exc
         if data is None:
             return None
@@ -42,7 +41,7 @@ class RedisFareCache:
         try:
             async with asyncio.timeout(timeout):
                 await queued.alone()
-        except (RedisError, OSError, TimeoutError) as exc:
+        except REDIS_FAILURES as exc:
             raise CacheError(f"redis SET failed: {exc!r}") from exc
 
     def set_command(self, key: str, entry: FareEntry) -> Queued | None:
@@ -66,5 +65,5 @@ class RedisFareCache:
                     for key in keys:
                         pipe.delete(key)
                     await pipe.execute()
-        except (RedisError, OSError, TimeoutError) as exc:
+        except REDIS_FAILURES as exc:
             raise CacheError(f"redis DEL failed: {exc!r}") from exc

@@ -32,10 +32,9 @@ from typing import NamedTuple, Protocol
 
 import msgspec
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
 
 from cache.batch import Queued, evalsha, script_call
-from cache.model import CacheError
+from cache.model import REDIS_FAILURES, CacheError
 
 # One hash tag for every tag set and eviction mark: `_ADD` reads a mark and writes tag sets in one
 # script, which Redis Cluster allows only within one slot. The price: all of them live on one
@@ -44,7 +43,6 @@ PREFIX = "skyfare:fares:{tags}:tag:v1:"
 MARK_PREFIX = "skyfare:fares:{tags}:evicted:v1:"
 OWED_KEY = "skyfare:fares:{tags}:owed:v1"  # sorted set: owed evictions by when taken (or retried)
 SEP = "\x1f"  # ends a member's name; in neither cache keys nor index keys
-_FAILURES = (RedisError, OSError, TimeoutError)
 
 # Adds the member to every tag's set and only ever extends a set's TTL (Redis 6.2 has no
 # `PEXPIRE ... GT`): a set must outlive the longest-lived answer it names. One call for all the
@@ -248,7 +246,7 @@ class RedisTagIndex:
         try:
             async with asyncio.timeout(timeout):
                 added = await queued.alone()
-        except _FAILURES as exc:
+        except REDIS_FAILURES as exc:
             raise CacheError(f"redis tag SADD failed: {exc!r}") from exc
         return bool(added)
 
@@ -271,14 +269,14 @@ class RedisTagIndex:
                     for name in names:
                         pipe.set(mark_key(name), repr(at), px=int(ttl_s * 1000))
                     await pipe.execute()
-        except _FAILURES as exc:
+        except REDIS_FAILURES as exc:
             raise CacheError(f"redis eviction mark failed: {exc!r}") from exc
 
     async def contains(self, tag: str, *, timeout: float) -> bool:
         try:
             async with asyncio.timeout(timeout):
                 return bool(await self._client.exists(tag_key(tag)))
-        except _FAILURES as exc:
+        except REDIS_FAILURES as exc:
             raise CacheError(f"redis tag EXISTS failed: {exc!r}") from exc
 
     async def contains_each(self, tags: Sequence[str], *, timeout: float) -> list[bool]:
@@ -287,7 +285,7 @@ class RedisTagIndex:
         try:
             async with asyncio.timeout(timeout):
                 found = await evalsha(self._contains_each, [tag_key(t) for t in tags], ())
-        except _FAILURES as exc:
+        except REDIS_FAILURES as exc:
             raise CacheError(f"redis tag EXISTS failed: {exc!r}") from exc
         return [bool(f) for f in found]
 
@@ -296,7 +294,7 @@ class RedisTagIndex:
         try:
             async with asyncio.timeout(timeout):
                 members = await self._take(keys=[key])
-        except _FAILURES as exc:
+        except REDIS_FAILURES as exc:
             raise CacheError(f"redis tag SMEMBERS failed: {exc!r}") from exc
         return {m.decode() if isinstance(m, bytes) else m for m in members}
 
@@ -308,7 +306,7 @@ class RedisTagIndex:
             async with asyncio.timeout(timeout):
                 keys = [tag_key(tag), OWED_KEY, tag_mark_key(tag)]
                 record = await evalsha(self._take_owed, keys, args)
-        except _FAILURES as exc:
+        except REDIS_FAILURES as exc:
             raise CacheError(f"redis tag take failed: {exc!r}") from exc
         return None if record is None else owed(record)
 
@@ -319,7 +317,7 @@ class RedisTagIndex:
         try:
             async with asyncio.timeout(timeout):
                 await self._client.zrem(OWED_KEY, *settled)
-        except _FAILURES as exc:
+        except REDIS_FAILURES as exc:
             raise CacheError(f"redis owed ZREM failed: {exc!r}") from exc
 
     async def overdue(
@@ -330,7 +328,7 @@ class RedisTagIndex:
                 due = await self._overdue(
                     keys=[OWED_KEY], args=[repr(taken_before), repr(now), limit]
                 )
-        except _FAILURES as exc:
+        except REDIS_FAILURES as exc:
             raise CacheError(f"redis owed ZRANGEBYSCORE failed: {exc!r}") from exc
         return [owed(record) for record in due]
 

@@ -23,10 +23,9 @@ import time
 from collections.abc import Callable, Sequence
 
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
 
 from cache.batch import send
-from cache.model import CacheError, FareEntry
+from cache.model import REDIS_FAILURES, CacheError, FareEntry
 from cache.redis import RedisFareCache
 from cache.tags import RedisTagIndex
 from cache.tiered import TieredFareCache
@@ -35,8 +34,6 @@ from search.fare_index_redis import RedisFareIndex
 from search.stale_fares import member
 
 logger = logging.getLogger(__name__)
-
-_FAILURES = (RedisError, OSError, TimeoutError)
 
 
 class AnswerWrites:
@@ -92,7 +89,7 @@ class AnswerWrites:
         try:
             async with asyncio.timeout(self._timeout_s):
                 replies = await send(self._client, queued)
-        except _FAILURES as exc:
+        except REDIS_FAILURES as exc:
             # As each write failing alone would: Redis is noted down, the answer stays
             # untagged for its TTL (nothing refused it), the index write is logged.
             self._store.noted(CacheError(f"redis writes failed: {exc!r}"), began=called)

@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 
 import msgspec
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
 
 from cache.batch import Queued, evalsha, script_call
+from cache.model import REDIS_FAILURES
 from search.fare_index import CheapestFare, ErrorLog, FareIndexError, IndexSlot
 
 _RECORD = """
@@ -34,7 +34,6 @@ return 0
 """
 _encoder = msgspec.msgpack.Encoder()
 _decoder = msgspec.msgpack.Decoder(CheapestFare)
-_FAILURES = (RedisError, OSError, TimeoutError)
 
 
 def _decode(data: bytes | None) -> CheapestFare | None:
@@ -73,7 +72,7 @@ class RedisFareIndex:
         try:
             async with asyncio.timeout(self._timeout_s):
                 await queued.alone()
-        except _FAILURES as exc:
+        except REDIS_FAILURES as exc:
             self._log(exc)
 
     def record_command(self, slot: IndexSlot, fare: CheapestFare) -> Queued | None:
@@ -108,7 +107,7 @@ class RedisFareIndex:
                         and fare.offer_id == offer_id
                     )
                 )
-        except _FAILURES as exc:
+        except REDIS_FAILURES as exc:
             self._log(exc)
 
     async def _raw(self, slots: Sequence[IndexSlot], timeout: float) -> list[bytes | None]:
@@ -135,7 +134,7 @@ class RedisFareIndex:
     async def lookup(self, slots: Sequence[IndexSlot]) -> list[CheapestFare | None]:
         try:
             values = await self._raw(slots, self._read_timeout_s)
-        except _FAILURES as exc:
+        except REDIS_FAILURES as exc:
             raise FareIndexError(f"redis HGET failed: {exc!r}") from exc
         return [_decode(v) for v in values]
 
@@ -143,7 +142,7 @@ class RedisFareIndex:
         try:
             async with asyncio.timeout(self._read_timeout_s):
                 values = await self._client.hgetall(key)
-        except _FAILURES as exc:
+        except REDIS_FAILURES as exc:
             raise FareIndexError(f"redis HGETALL failed: {exc!r}") from exc
         now = self._clock()
         out = {}
