@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from cache import metrics
 from cache.evictions import EvictionFeed
@@ -17,6 +18,13 @@ from cache.memory import InMemoryFareCache
 from cache.model import CacheError, FareCache, FareEntry
 
 logger = logging.getLogger(__name__)
+
+
+class SharedEviction(Protocol):
+    """`evict`'s Redis part: drop `keys` from Redis, then tell the other processes' L1s;
+    `CacheError` when it could not do it all (what ran before the failure stays done)."""
+
+    async def __call__(self, keys: Sequence[str], *, timeout: float) -> None: ...
 
 
 class TieredFareCache:
@@ -102,21 +110,35 @@ class TieredFareCache:
         else:
             self._error(failure)
 
-    async def evict(self, keys: Sequence[str], *, timeout: float) -> bool:
+    async def evict(
+        self, keys: Sequence[str], *, timeout: float, shared: SharedEviction | None = None
+    ) -> bool:
         """Forget `keys` everywhere: this L1 at once, Redis, then every other process's L1 (they
         follow the `evictions` feed). The next lookup of a key misses and loads afresh. False
-        when Redis failed: the keys may still be there or in another process's L1."""
+        when Redis failed: the keys may still be there or in another process's L1.
+
+        `shared`, when given, is the Redis part instead of the L2's and the feed's own calls:
+        one call that does both and more (search/stale_fares.py settles its records in it)."""
         for key in keys:
             self.l1.discard(key)
+        if shared is None:
+            if self._l2 is None and self._evictions is None:
+                return True
+            shared = self._evict_shared
+        began = time.monotonic()
         try:
-            if self._l2 is not None:
-                await self._l2.delete(keys, timeout=timeout)
-            if self._evictions is not None:
-                await self._evictions.publish(keys, timeout=timeout)
+            await shared(keys, timeout=timeout)
         except CacheError as exc:
             self._error(exc)
             return False
+        self._answered(began)
         return True
+
+    async def _evict_shared(self, keys: Sequence[str], *, timeout: float) -> None:
+        if self._l2 is not None:
+            await self._l2.delete(keys, timeout=timeout)
+        if self._evictions is not None:
+            await self._evictions.publish(keys, timeout=timeout)
 
     def _answered(self, began: float) -> None:
         self.shared_available = True

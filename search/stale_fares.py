@@ -29,7 +29,7 @@ from prometheus_client import Counter
 from cache.evict_settle import EvictAndSettle
 from cache.model import CacheError, FareEntry
 from cache.tags import SEP, Owed, TagIndex
-from cache.tiered import TieredFareCache
+from cache.tiered import SharedEviction, TieredFareCache
 from search.fare_index import FareIndex, IndexSlot
 from search.held_checks import HeldChecks, Then
 
@@ -257,29 +257,20 @@ class StaleFares:
             fares.extend((slot, taken.tag) for slot in slots)
         # The whole batch's index fares in one read (`forget_each`), not one per sale.
         forgets = [self._index.forget_each(fares)] if self._index is not None and fares else []
-        # At once; neither raises: a failed forget leaves an index entry to expire, as before.
-        if self._evict_settle is not None:
-            await asyncio.gather(self._evict_and_settle(sorted(keys), batch), *forgets)
-            return
-        evicted, *_ = await asyncio.gather(
-            self._store.evict(sorted(keys), timeout=self._timeout_s), *forgets
+        records = [t.record for t in batch]
+        fold = self._evict_settle
+        # With the fold, the settle runs in the eviction's own Redis call, after its DELs and
+        # feed entry; a failure there stays owed as any other (retried once overdue).
+        shared: SharedEviction | None = (
+            None if fold is None else lambda k, *, timeout: fold(k, records, timeout=timeout)
         )
-        if not evicted:
+        # At once; neither raises: a failed forget leaves an index entry to expire, as before.
+        evicted, *_ = await asyncio.gather(
+            self._store.evict(sorted(keys), timeout=self._timeout_s, shared=shared), *forgets
+        )
+        if not evicted or fold is not None:
             return
         try:
-            await self._tags.settle([t.record for t in batch], timeout=self._timeout_s)
+            await self._tags.settle(records, timeout=self._timeout_s)
         except CacheError as exc:  # retried once overdue: evicting twice is harmless
             logger.warning("fare cache: cannot settle owed evictions: %s", exc)
-
-    async def _evict_and_settle(self, keys: list[str], batch: Sequence[Owed]) -> None:
-        """`TieredFareCache.evict` and `TagIndex.settle` in one call (`evict_settle`)."""
-        assert self._evict_settle is not None
-        for key in keys:
-            self._store.l1.discard(key)
-        began = time.monotonic()
-        try:
-            await self._evict_settle(keys, [t.record for t in batch], timeout=self._timeout_s)
-        except CacheError as exc:  # stays owed: retried once overdue
-            self._store.noted(exc, began=began)
-            return
-        self._store.noted(None, began=began)
