@@ -6,9 +6,11 @@ the same address, a quote kept, a form sent, signing out)."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from matplotlib import image  # the report plots' library: a screenshot's PNG as RGB
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Stack
@@ -139,3 +141,45 @@ def test_focus_follows_the_trip_s_screens_and_never_falls_to_the_page(
     page.get_by_role("banner").get_by_role("button", name="Sign out").press("Enter")
     expect(page.get_by_role("banner").get_by_role("button", name="Sign in")).to_be_focused()
     expect(page).to_have_title("Your trip · Skyfare")  # the title follows the heading
+
+
+# The app's focus colour (--color-focus, web/src/app/styles.css) as the screenshot's RGB.
+FOCUS_RGB = (0xD9, 0x48, 0x0F)
+_FOCUS_RING = """el => { const s = getComputedStyle(el);
+  return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.outlineOffset]; }"""
+
+
+def _focus_coloured_pixels(png: bytes) -> int:
+    """The pixels within a small distance of the app's focus colour in a screenshot of a field,
+    but for its edges (where the field's own ring, outside its box, may blend in)."""
+    rgb = image.imread(io.BytesIO(png), format="png")[3:-3, 3:-3, :3] * 255
+    distance = sum((rgb[:, :, i] - FOCUS_RGB[i]) ** 2 for i in range(3)) ** 0.5
+    return int((distance < 60).sum())
+
+
+def test_the_date_picker_button_wears_the_app_s_focus_ring(screen: Page) -> None:
+    page = screen
+    page.goto("/")
+    origin = page.get_by_role("combobox", name="From", exact=True)
+    origin.focus()
+    apps_ring = origin.evaluate(_FOCUS_RING)
+    assert apps_ring == ["solid", "3px", "rgb(217, 72, 15)", "2px"]
+
+    # Back from "Prices by day" under it: the date field's picker button (the calendar icon).
+    date = page.get_by_label("Departure date")
+    page.get_by_text("Prices by day").first.focus()
+    page.keyboard.press("Shift+Tab")
+    expect(date).to_be_focused()
+    assert date.evaluate("el => el.matches(':focus-visible')") is False  # the button, not a digit
+    # Was: no ring on the field ("none") and Chromium's thin black one around the icon.
+    assert date.evaluate(_FOCUS_RING) == apps_ring
+    # The button's own ring, inside the field's box (the field's ring is outside it), is drawn in
+    # the app's colour: was none of it.
+    assert _focus_coloured_pixels(date.screenshot()) > 20
+    screenshot(page, "date-picker-focus")
+
+    # On the digits, as before: the app's ring, the button's none.
+    page.keyboard.press("Shift+Tab")
+    expect(date).to_be_focused()
+    assert date.evaluate(_FOCUS_RING) == apps_ring
+    assert _focus_coloured_pixels(date.screenshot()) == 0
