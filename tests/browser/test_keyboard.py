@@ -11,7 +11,7 @@ import re
 
 import pytest
 from matplotlib import image  # the report plots' library: a screenshot's PNG as RGB
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.browser.conftest import Stack
 from tests.browser.test_book import open_an_offer, sign_in_as_ada
@@ -183,3 +183,38 @@ def test_the_date_picker_button_wears_the_app_s_focus_ring(screen: Page) -> None
     expect(date).to_be_focused()
     assert date.evaluate(_FOCUS_RING) == apps_ring
     assert _focus_coloured_pixels(date.screenshot()) == 0
+
+
+def test_the_trip_s_heading_that_changes_under_the_focus_is_announced(
+    screen: Page, stack: Stack
+) -> None:
+    page = screen
+    order_id = paid_trip(stack, page.request, days_ahead=57)
+    # The trip's answers say its payment is still going through until `released`.
+    released = False
+
+    def processing_until_released(route: Route) -> None:
+        if released:
+            route.fallback()
+            return
+        answer = route.fetch()
+        paying = {**answer.json(), "status": "held", "payment_status": "processing"}
+        route.fulfill(response=answer, json=paying)
+
+    page.route(re.compile(rf"/v1/orders/{order_id}(\?.*)?$"), processing_until_released)
+    page.goto(f"/trips/{order_id}")
+    sign_in_as_ada(page)
+    page.get_by_role("link", name="Skip to content").press("Enter")
+    _heading_has_focus(page, "Payment in progress…")
+    page.evaluate("""() => { window.headingsFocused = [];
+      document.addEventListener("focusin", (e) => {
+        if (e.target.tagName === "H1") window.headingsFocused.push(e.target.textContent); }); }""")
+
+    released = True  # the page's next look at the trip finds it paid and ticketed
+
+    _heading_has_focus(page, "Your trip is booked")
+    # Was none: the focused heading's words changed in place, which a screen reader does not say
+    # (only the status line below it was). The new heading gets the focus, and is read.
+    assert page.evaluate("() => window.headingsFocused") == ["Your trip is booked"]
+    expect(page.get_by_role("region", name="Booking")).to_contain_text("Paid and ticketed")
+    screenshot(page, "trip-heading-followed")

@@ -3,6 +3,7 @@ import { lazy, Suspense, useRef } from "react";
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
+import { StatusHeading } from "../../../components/StatusHeading";
 import { SupportDetail } from "../../../components/SupportDetail";
 import type { Order } from "../../../lib/api/client";
 import { decline, declineSentence } from "../../../lib/declines";
@@ -89,7 +90,8 @@ function OrderScreen({ orderId }: { orderId: string }) {
   const why = decline(order.payment_decline_code);
   return (
     <div className="order-page">
-      <h1>{headline(order, paying)}</h1>
+      {/* follows the payment ("Payment in progress…" → "Your trip is booked"): said when focused */}
+      <StatusHeading>{headline(order, paying)}</StatusHeading>
       <section className="price-box" aria-label="Booking" aria-live="polite">
         <p>
           Booking reference <strong className="reference">{order.booking_reference}</strong>
