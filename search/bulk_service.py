@@ -4,8 +4,12 @@ Queries are looked up in chunks (one Redis pipeline each), and the lines of a ch
 before the next chunk is looked up, so a partner reads the first fares while the last are still
 being fetched: a first chunk of 10, then chunks of 250 (a few round trips, not one per 100
 queries: issue 18's last line). Each chunk's lookup has the index's own timeout, so a Redis
-stall costs the lines of one chunk (`error`), not the whole rest of the batch. An `error` line
-is never an answer for a repeat: a query whose lookup failed, or whose live search had ended in
+that fails costs the lines of the chunk it failed under (`error`), not the whole rest of the
+batch. A Redis that hangs (connected, never answering) costs that timeout once, not once per
+chunk: the timed-out lookup opens the index's circuit breaker (search/fare_index_breaker.py),
+so the later chunks, and the other batches, answer their lines `error` at once (`live` mode
+searches them instead) until a probe after its cool-down finds Redis answering again.
+An `error` line is never an answer for a repeat: a query whose lookup failed, or whose live search had ended in
 an error, is asked again when a later chunk repeats it (a repeat in the same chunk, or one taken
 while its live search still runs, shares that lookup or search). In `live` mode what is
 missing is searched concurrently (at most `concurrency` at a time) through
@@ -45,7 +49,7 @@ from search.bulk import (
     query_key,
     validate_query,
 )
-from search.fare_index import CheapestFare, FareIndexError, IndexSlot
+from search.fare_index import CheapestFare, ErrorLog, FareIndexError, IndexSlot
 from search.service import SearchService
 
 logger = logging.getLogger(__name__)
@@ -246,7 +250,7 @@ async def _answer(
     try:
         fares = await lookup([q.slot(scope) for q, _ in new])
     except FareIndexError as exc:
-        logger.warning("bulk fares: the fare index did not answer: %s", exc)
+        _index_failed(exc)  # every chunk of every batch while Redis is away: logged sparingly
         fares, failed = [None] * len(new), True
     for (query, answer), fare in zip(new, fares, strict=True):
         if fare is not None and fare.usable(now, max_age_s):
@@ -260,6 +264,7 @@ async def _answer(
             answer.failed = failed
 
 
+_index_failed = ErrorLog("bulk fares: the fare index did not answer")
 _NOT_CACHED = BulkLine(index=0, status="not_cached")
 _UNAVAILABLE = BulkLine(index=0, status="error", detail="the fare index is unavailable")
 

@@ -4,6 +4,11 @@ A hash holds a month of one route, so its TTL is the longest stale window of its
 script sets the field and only ever extends the TTL (Redis 6.2 has no `EXPIRE ... GT`, and
 per-field TTLs need 7.4). Fields outlive their own stale window inside a longer-lived hash, so
 readers check `stale_until` themselves.
+
+Reads (`lookup`, `month`) go through a circuit breaker (search/fare_index_breaker.py): after
+one has timed out, the next fail at once for a moment instead of each waiting out the timeout on
+a Redis that does not answer. Writes need none: they are sent off the answer's path, with a
+timeout ten times shorter, and never raise.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import redis.asyncio as aioredis
 from cache.batch import Queued, evalsha, script_call
 from cache.model import REDIS_FAILURES
 from search.fare_index import CheapestFare, ErrorLog, FareIndexError, IndexSlot
+from search.fare_index_breaker import ReadBreaker
 
 _RECORD = """
 local ttl = redis.call('PTTL', KEYS[1])
@@ -55,8 +61,10 @@ class RedisFareIndex:
         timeout_s: float = 0.05,
         read_timeout_s: float = 0.5,
         clock: Callable[[], float] = time.time,
+        breaker: ReadBreaker | None = None,
     ) -> None:
         self._client = client
+        self.breaker = ReadBreaker() if breaker is None else breaker
         self._script = client.register_script(_RECORD)
         self._forget = client.register_script(_FORGET)
         self._timeout_s = timeout_s
@@ -132,15 +140,18 @@ class RedisFareIndex:
         return values
 
     async def lookup(self, slots: Sequence[IndexSlot]) -> list[CheapestFare | None]:
+        if not slots:  # asks Redis nothing: no verdict for the breaker (nor a probe's)
+            return []
         try:
-            values = await self._raw(slots, self._read_timeout_s)
+            async with self.breaker.read("lookup"):
+                values = await self._raw(slots, self._read_timeout_s)
         except REDIS_FAILURES as exc:
             raise FareIndexError(f"redis HGET failed: {exc!r}") from exc
         return [_decode(v) for v in values]
 
     async def month(self, key: str) -> dict[str, CheapestFare]:
         try:
-            async with asyncio.timeout(self._read_timeout_s):
+            async with self.breaker.read("month"), asyncio.timeout(self._read_timeout_s):
                 values = await self._client.hgetall(key)
         except REDIS_FAILURES as exc:
             raise FareIndexError(f"redis HGETALL failed: {exc!r}") from exc

@@ -24,7 +24,8 @@ CircuitState = Literal["closed", "open", "half_open"]
 
 
 class CircuitBreaker:
-    """closed → open → half_open → closed (or back to open), per connector.
+    """closed → open → half_open → closed (or back to open), per connector (or store: the fare
+    index's reads, search/fare_index_breaker.py).
 
     `acquire()` returns a permit (or raises `CircuitOpen`); the caller hands it back with exactly
     one of `record_success`, `record_failure` or `release` (no verdict). Permits carry the epoch of
@@ -40,8 +41,10 @@ class CircuitBreaker:
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         on_transition: Callable[[CircuitState], None] | None = None,
+        kind: str = "connector",
     ) -> None:
         self.name = name
+        self._kind = kind  # what the logs call the guarded dependency
         self._policy = policy
         self._clock = clock
         self._rng = rng or random.Random()
@@ -100,7 +103,11 @@ class CircuitBreaker:
             self._window.record(False, now)
             calls, failures = self._window.counts(now)
             policy = self._policy
-            if calls >= policy.min_calls and failures >= policy.failure_rate_threshold * calls:
+            rate = policy.failure_rate_threshold
+            count = policy.open_after_failures
+            if (calls >= policy.min_calls and failures >= rate * calls) or (
+                count is not None and failures >= count
+            ):
                 self._transition("open")
 
     def release(self, permit: int) -> None:
@@ -123,11 +130,12 @@ class CircuitBreaker:
                 calls, failures = self._window.counts(self._clock())
                 why = f"{failures} of {calls} calls failed"
             logger.warning(
-                "connector %s: circuit %s -> open for %.2fs (%s)", self.name, previous, open_s, why
-            )
+                "%s %s: circuit %s -> open for %.2fs (%s)",
+                self._kind, self.name, previous, open_s, why,
+            )  # fmt: skip
         else:
             if state == "closed":
                 self._window.clear()
-            logger.info("connector %s: circuit %s -> %s", self.name, previous, state)
+            logger.info("%s %s: circuit %s -> %s", self._kind, self.name, previous, state)
         if self._on_transition is not None:
             self._on_transition(state)

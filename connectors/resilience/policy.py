@@ -15,7 +15,9 @@ class ResiliencePolicy(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     - Breaker: opens when, over the last `window_s` seconds, at least `min_calls` calls were made
       and at least `failure_rate_threshold` of them failed; stays open `open_s` ± `open_jitter` (a
       fraction), then admits up to `half_open_max_probes` concurrent probes and closes after that
-      many probe successes; one probe failure re-opens it.
+      many probe successes; one probe failure re-opens it. With `open_after_failures` set, it
+      also opens once that many calls failed within the window, whatever the rate (the fare
+      index's breaker opens on its first timed-out read: search/fare_index_breaker.py).
     - Bulkhead: at most `max_concurrency` calls in flight to the airline, excess calls are skipped.
     - Retries (search, price, retrieve only): up to `retries` more attempts on a timeout or an
       unavailable airline, after a full-jitter exponential backoff from `backoff_base_s` capped at
@@ -33,6 +35,7 @@ class ResiliencePolicy(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     open_s: float = 5.0
     open_jitter: float = 0.2
     half_open_max_probes: int = 2
+    open_after_failures: int | None = None
     max_concurrency: int = 32
     retries: int = 1
     backoff_base_s: float = 0.02
@@ -59,6 +62,9 @@ class ResiliencePolicy(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             raise ValueError("failure_rate_threshold must be in (0, 1]")
         if not 0.0 <= self.open_jitter < 1.0:
             raise ValueError("open_jitter must be in [0, 1)")
+        count = self.open_after_failures
+        if count is not None and count <= 0:
+            raise ValueError(f"open_after_failures must be positive, got {count}")
         non_negative = {
             "retries": self.retries,
             "backoff_base_s": self.backoff_base_s,

@@ -215,3 +215,19 @@ def test_opening_is_logged_with_its_reason(caplog: pytest.LogCaptureFixture) -> 
     assert "10 of 10 calls failed" in reasons[0]
     assert "half_open -> open" in reasons[1]
     assert "a half-open probe failed" in reasons[1]
+
+
+def test_open_after_failures_opens_on_that_many_failures_whatever_the_rate() -> None:
+    breaker, _, transitions = make_breaker(ResiliencePolicy(open_after_failures=2))
+    succeed(breaker, 50)
+    fail(breaker)
+    assert breaker.state == "closed"  # 1 of 51: under both the rate and the count
+
+    fail(breaker)
+
+    assert transitions == ["open"]
+
+
+def test_open_after_failures_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="open_after_failures"):
+        ResiliencePolicy(open_after_failures=0)
