@@ -25,18 +25,33 @@ class Report(msgspec.Struct, frozen=True):
     rows: tuple[tuple[Any, ...], ...]
 
 
+# A partner's query answered `invalid` is a row of `searches` (cache 'invalid', no route) but
+# no search: the reports of searches leave it out, and `partners` counts it.
+_SEARCHED = "cache <> 'invalid'"
 _SQL: dict[str, tuple[str, str]] = {
     "searches": (
         "Searches per day and channel",
         "SELECT date, channel, count(*) AS searches FROM searches WHERE occurred_at >= ? "
-        "GROUP BY date, channel ORDER BY date, channel",
+        f"AND {_SEARCHED} GROUP BY date, channel ORDER BY date, channel",
     ),
     "routes": (
         "Top routes by searches, and how many the fare cache answered",
         "SELECT route, count(*) AS searches, "
         "count(*) FILTER (WHERE cache IN ('hit', 'stale')) AS from_cache "
-        "FROM searches WHERE occurred_at >= ? "
+        f"FROM searches WHERE occurred_at >= ? AND {_SEARCHED} "
         "GROUP BY route ORDER BY searches DESC, route LIMIT 20",
+    ),
+    # Each partner's usage (bulk queries, calendar months): a query is counted whatever its
+    # line said, `invalid` and `error` ones too (the partner sent them).
+    "partners": (
+        "Partners' queries per day: from the cache, missed, failed (error) and invalid",
+        "SELECT date, partner, count(*) AS queries, "
+        "count(*) FILTER (WHERE cache IN ('hit', 'stale')) AS from_cache, "
+        "count(*) FILTER (WHERE cache IN ('miss', 'live')) AS misses, "
+        "count(*) FILTER (WHERE cache = 'error') AS errors, "
+        "count(*) FILTER (WHERE cache = 'invalid') AS invalid "
+        "FROM searches WHERE occurred_at >= ? AND partner IS NOT NULL "
+        "GROUP BY date, partner ORDER BY date, partner",
     ),
     # A booking is an order that was paid and ticketed (`order.confirmed`), refunded later or
     # not; a hold that never got paid is not one. Routes as searches name them: the first
@@ -53,7 +68,7 @@ _SQL: dict[str, tuple[str, str]] = {
     "look_to_book": (
         "Look-to-book ratio per route: searches per booking",
         "WITH s AS (SELECT route, count(*) AS searches FROM searches WHERE occurred_at >= ? "
-        "  GROUP BY route), "
+        f"  AND {_SEARCHED} GROUP BY route), "
         "b AS (SELECT route, count(DISTINCT order_id) AS bookings FROM order_events "
         "  WHERE occurred_at >= ? AND type = 'order.confirmed' AND route IS NOT NULL "
         "  GROUP BY route) "
@@ -106,6 +121,7 @@ _SQL: dict[str, tuple[str, str]] = {
     "funnel": (
         "Conversion funnel: search, re-price, hold, paid, ticketed",
         "SELECT 'search' AS step, count(*) AS count FROM searches WHERE occurred_at >= ? "
+        f"AND {_SEARCHED} "
         "UNION ALL SELECT 're-price', count(*) FROM reprices WHERE occurred_at >= ? "
         "UNION ALL SELECT 'hold', count(DISTINCT order_id) FROM order_events "
         "  WHERE occurred_at >= ? AND type = 'order.held' "

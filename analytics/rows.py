@@ -129,7 +129,8 @@ def _search_columns(event: SearchEvent) -> Row:
     first = event.slices[0] if event.slices else None
     origin = first.origin if first else None
     destination = first.destination if first else None
-    return (event.channel, event.partner, origin, destination, f"{origin}-{destination}",
+    route = f"{origin}-{destination}" if first else None  # an `invalid` bulk query has none
+    return (event.channel, event.partner, origin, destination, route,
         len(event.slices), first.departure_date if first else None, event.adults,
         event.children, event.infants, event.cabin, event.offers,
         _decimal(event.cheapest_amount), event.currency, event.took_ms, event.cache,

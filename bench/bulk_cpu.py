@@ -53,6 +53,9 @@ class _Usage:
         request = query.search_request()
         return self._usage.fare_stamp(request, fare, channel="bulk", cache=cache, partner=SCOPE)
 
+    def invalid(self) -> HitStamp:
+        return self._usage.invalid_stamp(channel="bulk", partner=SCOPE)
+
     def emit(self, stamp: HitStamp, count: int = 1) -> None:
         if count == 1:
             self._usage.emit_stamp(stamp)

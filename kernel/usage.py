@@ -27,7 +27,9 @@ VERSION = 2
 Channel = Literal["get", "post", "stream", "bulk", "calendar"]
 # `error`: a partner's bulk query whose line was an `error` (the fare index did not answer, or
 # its live search failed): neither served from the cache nor a miss that was answered.
-CacheOutcome = Literal["hit", "miss", "stale", "live", "error"]
+# `invalid`: a partner's bulk query whose line was `invalid`: sent, counted, never searched (its
+# event has no slices: nothing the query said is kept).
+CacheOutcome = Literal["hit", "miss", "stale", "live", "error", "invalid"]
 RepriceStage = Literal["offer", "order"]
 RepriceOutcome = Literal["held", "changed", "gone"]
 BreakerState = Literal["closed", "half_open", "open"]

@@ -8,11 +8,11 @@ that fails costs the lines of the chunk it failed under (`error`), not the whole
 batch. A Redis that hangs (connected, never answering) costs that timeout once, not once per
 chunk: the timed-out lookup opens the index's circuit breaker (search/fare_index_breaker.py),
 so the later chunks, and the other batches, answer their lines `error` at once (`live` mode
-searches them instead) until a probe after its cool-down finds Redis answering again.
-An `error` line is never an answer for a repeat: a query whose lookup failed, or whose live search had ended in
-an error, is asked again when a later chunk repeats it (a repeat in the same chunk, or one taken
-while its live search still runs, shares that lookup or search). In `live` mode what is
-missing is searched concurrently (at most `concurrency` at a time) through
+searches them instead) until a probe after its cool-down finds Redis answering again. An
+`error` line is never an answer for a repeat: a query whose lookup failed, or whose live search
+had ended in an error, is asked again when a later chunk repeats it (a repeat in the same chunk,
+or one taken while its live search still runs, shares that lookup or search). In `live` mode
+what is missing is searched concurrently (at most `concurrency` at a time) through
 `SearchService.cheapest`, i.e. the fare cache and its single-flight shared with travelers, each
 under the default search deadline; lines behind a running search wait for it.
 
@@ -22,7 +22,8 @@ line's bytes after the index, and their usage events go as repeats of one pre-en
 (kernel/usage.py `HitsEvent`), one per query as before. The events of the lines handed on
 (written) are recorded with one call per distinct answer, at the end of the batch or before it
 waits for a live search: the first line does not wait for usage work, and a batch the partner
-abandoned records only what it was sent.
+abandoned records only what it was sent. Every line has its event: an `error` line's says
+`error` and an `invalid` line's `invalid` (kernel/usage.py `CacheOutcome`), never `miss`.
 """
 
 from __future__ import annotations
@@ -70,13 +71,16 @@ LiveSearch = Callable[[BulkQuery], Awaitable[tuple[BulkLine, HitStamp | None]]]
 
 
 class BulkUsage(Protocol):
-    """The usage events of a batch: `stamp` once per distinct answered query, `emit` its event
-    `count` times, once per query of the batch (a repeated query is one event each time, as
-    analytics counts them), in one call per chunk of lines."""
+    """The usage events of a batch: `stamp` once per distinct answered query (`invalid` for
+    one answered `invalid`), `emit` its event `count` times, once per query of the batch (a
+    repeated query is one event each time, as analytics counts them), in one call per chunk of
+    lines."""
 
     def stamp(
         self, query: BulkQuery, fare: CheapestFare | None, cache: CacheOutcome
     ) -> HitStamp: ...
+
+    def invalid(self) -> HitStamp: ...
 
     def emit(self, stamp: HitStamp, count: int) -> None: ...
 
@@ -84,7 +88,8 @@ class BulkUsage(Protocol):
 class _Answer:
     """The answer to one distinct query of a batch, shared by its repeats: its line after the
     index (`line_tail`), once known, and its usage event; or the live search giving both.
-    A fare index answer's event is stamped from `said` when its first line is recorded.
+    A fare index answer's event is stamped from `said` when its first line is recorded (an
+    invalid query's: `said` without a query).
     `failed`: its line is an `error` (the lookup failed, or the live search did), so it answers
     no later repeat."""
 
@@ -94,12 +99,14 @@ class _Answer:
         self.tail = tail
         self.failed = False
         self.event: HitStamp | None = None
-        self.said: tuple[BulkQuery, CheapestFare | None, CacheOutcome] | None = None
+        self.said: tuple[BulkQuery | None, CheapestFare | None, CacheOutcome] | None = None
         self.task: asyncio.Future[tuple[BulkLine, HitStamp | None]] | None = None
 
     def stamp(self, usage: BulkUsage) -> HitStamp | None:
         if self.said is not None:
-            self.event, self.said = usage.stamp(*self.said), None
+            query, fare, cache = self.said
+            self.event = usage.invalid() if query is None else usage.stamp(query, fare, cache)
+            self.said = None
         return self.event
 
     def ready(self) -> bool:
@@ -232,6 +239,7 @@ def _take(
                 new.append((parsed, answer))
             else:
                 answer.tail = line_tail(BulkLine(index=0, status="invalid", errors=parsed))
+                answer.said = (None, None, "invalid")  # usage too: the partner sent it
             if key is not None:
                 answers[key] = answer
         pending.append((i, answer))
@@ -284,6 +292,7 @@ class BulkFares:
         self._partner = partner
         self._slots = asyncio.Semaphore(concurrency)
         self._wall_clock = wall_clock
+        self._invalid: HitStamp | None = None
 
     def lines(self, envelope: Envelope, *, today: dt.date) -> AsyncGenerator[bytes, None]:
         index = self._service.fare_index
@@ -307,6 +316,12 @@ class BulkFares:
         return self._service.usage.fare_stamp(
             query.search_request(), fare, channel="bulk", cache=cache, partner=self._partner
         )
+
+    def invalid(self) -> HitStamp:
+        """`BulkUsage`: the event of a query answered `invalid`, one for the batch."""
+        if self._invalid is None:
+            self._invalid = self._service.usage.invalid_stamp(channel="bulk", partner=self._partner)
+        return self._invalid
 
     def emit(self, stamp: HitStamp, count: int) -> None:
         self._service.usage.emit_stamp(stamp, count)

@@ -225,6 +225,16 @@ class SearchUsage:
             )
         return _split(event)
 
+    def invalid_stamp(self, *, channel: Channel, partner: str | None) -> HitStamp:
+        """The event of a partner's query answered `invalid`, pre-encoded as `fare_stamp`'s:
+        `cache` "invalid", no slices (what an invalid query says is not trusted into analytics),
+        the defaults' passengers and cabin, no offers."""
+        event = SearchEvent(
+            at=0.0, channel=channel, partner=partner, slices=(), offers=0, took_ms=0,
+            cache="invalid",
+        )  # fmt: skip
+        return _split(event)
+
     def emit_stamp(self, stamp: HitStamp, count: int = 1) -> None:
         """`count` events of `stamp` (`fare_stamp`), at this millisecond, `took_ms` 0."""
         self.sink.emit_hit(stamp, self._now_at(), b"0", count)

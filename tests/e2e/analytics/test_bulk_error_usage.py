@@ -102,3 +102,44 @@ async def test_bulk_error_lines_are_stored_and_reported_as_errors(
     assert rows == [("LHR-CDG", "error", 1), ("LHR-CDG", "miss", 1), ("LHR-JFK", "error", 2)]
     routes = {row[0]: row[1:] for row in report(store, "routes", since).rows}
     assert routes == {"LHR-JFK": (2, 0), "LHR-CDG": (2, 0)}  # searched, none from the cache
+
+
+async def test_bulk_invalid_queries_are_stored_and_reported_as_the_partners_invalid_usage(
+    failing_client: Client,
+    streams: tuple[str, str],
+    redis_url: str,
+    api_key: str,
+    tmp_path: Path,
+) -> None:
+    day = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=34)).isoformat()
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    good = {"origin": "LHR", "destination": "JFK", "departure_date": day}
+    bad = {**good, "origin": "XXX"}
+
+    sent = await failing_client.post(
+        "/v1/fares/bulk",
+        json={"queries": [good, bad, bad, 42]},
+        headers={"X-API-Key": api_key},
+    )
+
+    statuses = [msgspec.json.decode(line)["status"] for line in (await sent.read()).splitlines()]
+    assert statuses == ["not_cached", "invalid", "invalid", "invalid"]
+    store = AnalyticsStore(str(tmp_path))
+    async with redis.Redis.from_url(redis_url) as client:
+        await _wait_for(client, streams[0], 4)
+        await AnalyticsConsumer(
+            client, store, usage_stream=streams[0], event_stream=streams[1]
+        ).catch_up()
+
+    _, rows = store.query(
+        "SELECT route, cache, slices, count(*) FROM searches WHERE channel = 'bulk' "
+        "GROUP BY ALL ORDER BY cache"
+    )
+    assert rows == [(None, "invalid", 0, 3), ("LHR-JFK", "miss", 1, 1)]  # nothing XXX kept
+    partners = report(store, "partners", since).rows
+    # queries, from the cache, misses, errors, invalid
+    assert [row[2:] for row in partners] == [(4, 0, 1, 0, 3)]
+    # No search: the reports of searches count the one valid query only.
+    assert report(store, "routes", since).rows == (("LHR-JFK", 1, 0),)
+    assert [row[1:] for row in report(store, "searches", since).rows] == [("bulk", 1)]
+    assert dict(report(store, "funnel", since).rows)["search"] == 1

@@ -132,12 +132,16 @@ async def test_a_repeated_bulk_query_publishes_one_event_each_time_it_is_asked(
     key = {"X-API-Key": api_key}
     await _ok(await client.post("/v1/fares/bulk", json=bulk, headers=key))
 
-    events = await _events(redis_url, stream, 6)
+    events = await _events(redis_url, stream, 7)
 
     bulk_events = [e for e in events if isinstance(e, SearchEvent) and e.channel == "bulk"]
-    # One per valid query, repeats included, as analytics counts partner demand.
-    assert sorted((e.slices[0].destination, e.cache) for e in bulk_events) == [
-        ("CDG", "miss"), ("CDG", "miss"), ("JFK", "hit"), ("JFK", "hit"), ("JFK", "hit"),
+    # One per query, repeats included, as analytics counts partner demand; the invalid one too,
+    # as `invalid`, with nothing it said.
+    assert sorted(
+        (e.slices[0].destination if e.slices else "", e.cache) for e in bulk_events
+    ) == [
+        ("", "invalid"), ("CDG", "miss"), ("CDG", "miss"), ("JFK", "hit"), ("JFK", "hit"),
+        ("JFK", "hit"),
     ]  # fmt: skip
     hit = next(e for e in bulk_events if e.cache == "hit")
     assert hit.cheapest_amount is not None

@@ -29,6 +29,10 @@ class Calls:
         self.stamped.append((q.departure_date.isoformat(), cache))
         return (q.departure_date.isoformat().encode(), b"", b"")
 
+    def invalid(self) -> HitStamp:
+        self.stamped.append(("", "invalid"))
+        return (b"", b"", b"")
+
     def emit(self, stamp: HitStamp, count: int) -> None:
         self.emitted.append((stamp[0].decode(), count))
 

@@ -25,6 +25,10 @@ class RecordedUsage:
         self.stamped.append((q.departure_date.isoformat(), cache))
         return (q.departure_date.isoformat().encode(), cache.encode(), b"")
 
+    def invalid(self) -> HitStamp:
+        self.stamped.append(("", "invalid"))
+        return (b"", b"invalid", b"")
+
     def emit(self, stamp: HitStamp, count: int) -> None:
         self.emitted += [stamp] * count
 
@@ -90,9 +94,11 @@ async def test_each_query_emits_its_event_and_each_distinct_answer_is_stamped_on
     await collect(queries=queries, max_age_s=3600, lookup=index.lookup, usage=usage, chunk=2)
 
     day3, day4 = (TODAY + dt.timedelta(days=n) for n in (3, 4))
-    assert usage.stamped == [(day3.isoformat(), "hit"), (day4.isoformat(), "miss")]
+    # The invalid query is usage too: its own event (kernel/usage.py `CacheOutcome`).
+    assert usage.stamped == [(day3.isoformat(), "hit"), (day4.isoformat(), "miss"),
+                             ("", "invalid")]  # fmt: skip
     assert [s[0].decode() for s in usage.emitted] == [
-        day3.isoformat(), day3.isoformat(), day4.isoformat(), day4.isoformat(),
+        day3.isoformat(), day3.isoformat(), day4.isoformat(), day4.isoformat(), "",
     ]  # fmt: skip
 
 

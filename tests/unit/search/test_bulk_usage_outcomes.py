@@ -1,6 +1,7 @@
 """Bulk fares' usage events say what each line was: a line that ended in `error` is recorded as
 `cache: "error"` (an analyst counting misses counts partner demand the cache could not meet,
-not the moments the index or the airlines failed)."""
+not the moments the index or the airlines failed), and an `invalid` line as `cache: "invalid"`
+(the partner sent it: usage, though no search)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,44 @@ async def test_a_query_not_in_a_working_index_is_still_a_miss() -> None:
                   usage=usage)  # fmt: skip
 
     assert usage.stamped == [((TODAY + dt.timedelta(days=3)).isoformat(), "miss")]
+
+
+async def test_invalid_queries_are_recorded_as_invalid_once_per_query() -> None:
+    usage = RecordedUsage()
+    bad = query(days=3, origin="XXX")
+
+    chunks = await collect(
+        queries=[bad, query(days=3), bad, 42, "LHR"], max_age_s=3600,
+        lookup=InMemoryFareIndex().lookup, usage=usage,
+    )  # fmt: skip
+
+    assert [line["status"] for line in chunks[0]] == [
+        "invalid", "not_cached", "invalid", "invalid", "invalid",
+    ]  # fmt: skip
+    day3 = (TODAY + dt.timedelta(days=3)).isoformat()
+    # One stamp per distinct answer (the repeated query's is shared), an event per query.
+    assert sorted(usage.stamped) == [("", "invalid")] * 3 + [(day3, "miss")]
+    assert sorted(stamp[1] for stamp in usage.emitted) == [b"invalid"] * 4 + [b"miss"]
+
+
+async def test_a_bulk_invalid_event_names_the_partner_and_nothing_the_query_said() -> None:
+    sink = ListSink()
+    service = SearchService([], default_deadline_ms=2000, usage=SearchUsage(sink))
+    envelope = parse_envelope(
+        msgspec.json.encode({"queries": [query(days=3, origin="XXX"), {"origin": "<script>"}]})
+    )
+
+    lines = [
+        msgspec.json.decode(line)
+        async for chunk in BulkFares(service, partner="acme").lines(envelope, today=TODAY)
+        for line in chunk.splitlines()
+    ]
+
+    assert [line["status"] for line in lines] == ["invalid", "invalid"]
+    events = [e for e in sink.events if isinstance(e, SearchEvent)]
+    assert [(e.channel, e.partner, e.cache, e.slices, e.offers) for e in events] == [
+        ("bulk", "acme", "invalid", (), 0)
+    ] * 2
 
 
 def _service(fake: FakeConnector, sink: ListSink) -> SearchService:
