@@ -20,10 +20,10 @@ Exported as `skyfare_fare_index_circuit_state` (0 closed, 1 half-open, 2 open, a
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
-from collections.abc import Callable
-from types import TracebackType
+from collections.abc import AsyncIterator, Callable
 from typing import Literal
 
 from prometheus_client import Counter, Gauge
@@ -83,47 +83,28 @@ class ReadBreaker:
     def state(self) -> CircuitState:
         return self._breaker.state
 
-    def read(self, operation: Operation) -> _Read:
-        return _Read(self._breaker, self._timeouts, operation)
-
-
-class _Read:
-    __slots__ = ("_breaker", "_operation", "_permit", "_timeouts")
-
-    def __init__(
-        self,
-        breaker: CircuitBreaker,
-        timeouts: tuple[type[BaseException], ...],
-        operation: Operation,
-    ) -> None:
-        self._breaker = breaker
-        self._timeouts = timeouts
-        self._operation = operation
-        self._permit = 0
-
-    async def __aenter__(self) -> None:
+    @contextlib.asynccontextmanager
+    async def read(self, operation: Operation) -> AsyncIterator[None]:
         try:
-            self._permit = self._breaker.acquire()
+            permit = self._breaker.acquire()
         except CircuitOpen as exc:
-            _count(self._operation, "circuit_open")
+            _count(operation, "circuit_open")
             raise FareIndexUnavailable(f"fare index not read: {exc}") from exc
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc is None:
-            self._breaker.record_success(self._permit)
-            _count(self._operation, "ok")
-        elif isinstance(exc, self._timeouts):
-            self._breaker.record_failure(self._permit)
-            _count(self._operation, "timeout")
-        else:  # a fast failure, or the caller went away: no verdict on Redis
-            self._breaker.release(self._permit)
-            if isinstance(exc, Exception):
-                _count(self._operation, "error")
+        try:
+            yield
+        except self._timeouts:
+            self._breaker.record_failure(permit)
+            _count(operation, "timeout")
+            raise
+        except Exception:  # a fast failure: no verdict on Redis
+            self._breaker.release(permit)
+            _count(operation, "error")
+            raise
+        except BaseException:  # the caller went away (cancelled): no verdict either
+            self._breaker.release(permit)
+            raise
+        self._breaker.record_success(permit)
+        _count(operation, "ok")
 
 
 def _count(operation: Operation, outcome: Outcome) -> None:
