@@ -26,8 +26,9 @@ class Report(msgspec.Struct, frozen=True):
 
 
 # A partner's query answered `invalid` is a row of `searches` (cache 'invalid', no route) but
-# no search: the reports of searches leave it out, and `partners` counts it.
-_SEARCHED = "cache <> 'invalid'"
+# no search: the reports of searches leave it out, and `partners` counts it. IS DISTINCT FROM,
+# not <>: a row with no `cache` (none is written so; a file from before it was a column) stays.
+_SEARCHED = "cache IS DISTINCT FROM 'invalid'"
 _SQL: dict[str, tuple[str, str]] = {
     "searches": (
         "Searches per day and channel",
