@@ -37,7 +37,6 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -50,8 +49,7 @@ import redis.asyncio as redis
 
 from bench.machine import move_process
 from bench.notify_pipeline import Sim, Tree, one_run, skyfare
-from bench.processes import free_port
-from skyfare.embedded import embedded_services
+from bench.processes import free_port, shared_servers
 from skyfare.migrations import migrate
 from skyfare.settings import Settings
 
@@ -180,34 +178,33 @@ def pipeline(
     """PostgreSQL and Redis (DATABASE_URL / REDIS_URL in `base`, else embedded ones under a
     temporary directory) and one `skyfare sim` per tree (moved to `sim_cores` when given), all
     stopped when the block ends; the settings and each tree's sim: {label: (its env, its pid)}."""
-    with tempfile.TemporaryDirectory(prefix="skyfare-bench-") as tmp:
-        configured = Settings(
-            data_dir=tmp, database_url=base.get("DATABASE_URL"), redis_url=base.get("REDIS_URL")
-        )
-        with embedded_services(configured) as settings, contextlib.ExitStack() as stack:
-            assert settings.redis_url is not None
-            env = {
-                **base,
-                "REDIS_URL": settings.redis_url,
-                "SKYFARE_DATA_DIR": tmp,
-                "SKYFARE_LOG_LEVEL": "WARNING",
-                "SKYFARE_NOTIFY_BATCH_SIZE": str(batch_size),
-                "SKYFARE_NOTIFY_METRICS_PORT": "0",
+    with (
+        shared_servers(base, prefix="skyfare-bench-") as (settings, tmp),
+        contextlib.ExitStack() as stack,
+    ):
+        assert settings.redis_url is not None
+        env = {
+            **base,
+            "REDIS_URL": settings.redis_url,
+            "SKYFARE_DATA_DIR": tmp,
+            "SKYFARE_LOG_LEVEL": "WARNING",
+            "SKYFARE_NOTIFY_BATCH_SIZE": str(batch_size),
+            "SKYFARE_NOTIFY_METRICS_PORT": "0",
+        }
+        # One sim per tree, run from that tree: the SMTP sink and SMS provider are part of
+        # what the end-to-end figure measures, and may have changed too.
+        sims = {}
+        for tree in trees:
+            tree_env = {
+                **env,
+                "SKYFARE_SIM_PORT": str(free_port()),
+                "SKYFARE_SIM_SMTP_PORT": str(free_port()),
             }
-            # One sim per tree, run from that tree: the SMTP sink and SMS provider are part of
-            # what the end-to-end figure measures, and may have changed too.
-            sims = {}
-            for tree in trees:
-                tree_env = {
-                    **env,
-                    "SKYFARE_SIM_PORT": str(free_port()),
-                    "SKYFARE_SIM_SMTP_PORT": str(free_port()),
-                }
-                sim = stack.enter_context(skyfare(["sim"], tree_env, tree.path))
-                if sim_cores:
-                    move_process(sim.pid, sim_cores)
-                sims[tree.label] = (tree_env, sim.pid)
-            yield settings, sims
+            sim = stack.enter_context(skyfare(["sim"], tree_env, tree.path))
+            if sim_cores:
+                move_process(sim.pid, sim_cores)
+            sims[tree.label] = (tree_env, sim.pid)
+        yield settings, sims
 
 
 def main() -> None:

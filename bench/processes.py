@@ -1,5 +1,5 @@
-"""The processes a benchmark starts: a free port to give one, and a process group that runs for
-the length of a `with` block."""
+"""The processes a benchmark starts: a free port to give one, a process group that runs for
+the length of a `with` block, and the PostgreSQL and Redis its own processes share."""
 
 from __future__ import annotations
 
@@ -7,9 +7,13 @@ import os
 import signal
 import socket
 import subprocess
+import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+
+from skyfare.embedded import embedded_services
+from skyfare.settings import Settings
 
 
 def free_port() -> int:
@@ -64,3 +68,18 @@ def process_group(
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+@contextmanager
+def shared_servers(base: Mapping[str, str], *, prefix: str) -> Iterator[tuple[Settings, str]]:
+    """PostgreSQL and Redis for a benchmark's own processes: `base`'s DATABASE_URL / REDIS_URL,
+    else embedded ones under a temporary directory, stopped when the block ends. Yields the
+    settings with both URLs set and that directory (the processes' SKYFARE_DATA_DIR)."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        configured = Settings(
+            data_dir=tmp, database_url=base.get("DATABASE_URL"), redis_url=base.get("REDIS_URL")
+        )
+        with embedded_services(configured) as settings:
+            assert settings.database_url is not None
+            assert settings.redis_url is not None
+            yield settings, tmp

@@ -16,26 +16,22 @@ Ports: the "on" API on port-base, the "off" API on +2, the sim on +10 (its SMTP 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import os
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import redis  # the sync client: this harness runs no event loop
 
 from bench.ceiling import _prime, _wait_ready, measure_ceiling
-from bench.processes import process_group
+from bench.processes import process_group, shared_servers
 from bench.report import emit_json
-from skyfare.embedded import embedded_services
-from skyfare.settings import Settings
 
 TARGET = 0.97
 # The stream of the "on" process during the run (deleted afterwards): capped small, so a long
@@ -44,27 +40,16 @@ STREAM = "bench:usage"
 
 
 def measure(port_base: int, *, turns: int, seconds: int, connections: int) -> dict[str, Any]:
-    with shared_servers(os.environ) as servers:
+    with shared_servers(os.environ, prefix="skyfare-usage-") as (settings, data_dir):
+        assert settings.database_url is not None
+        assert settings.redis_url is not None
+        servers = {
+            **os.environ,
+            "DATABASE_URL": settings.database_url,
+            "REDIS_URL": settings.redis_url,
+            "SKYFARE_DATA_DIR": data_dir,
+        }
         return _measure(servers, port_base, turns=turns, seconds=seconds, connections=connections)
-
-
-@contextlib.contextmanager
-def shared_servers(base: Mapping[str, str]) -> Iterator[dict[str, str]]:
-    """`base` with DATABASE_URL and REDIS_URL: its own, or embedded servers started for the
-    block under a temporary directory (both APIs must share one of each)."""
-    with tempfile.TemporaryDirectory(prefix="skyfare-usage-") as tmp:
-        configured = Settings(
-            data_dir=tmp, database_url=base.get("DATABASE_URL"), redis_url=base.get("REDIS_URL")
-        )
-        with embedded_services(configured) as settings:
-            assert settings.database_url is not None
-            assert settings.redis_url is not None
-            yield {
-                **base,
-                "DATABASE_URL": settings.database_url,
-                "REDIS_URL": settings.redis_url,
-                "SKYFARE_DATA_DIR": tmp,
-            }
 
 
 def _measure(
