@@ -15,6 +15,12 @@ grouped that way already, as references to the bytes the caller holds, so a hit 
 nothing here. A batch holds up to 1,024 other events and every hit waiting (a few bytes each);
 waking every 0.2 s rather than 0.05 s halves the publisher's CPU per event at 15,000 events/s
 (bench/results/2026-12-03-usage-cost-perf.md).
+Each wake sends one batch, and more only while a full batch or half the buffer is waiting: what
+came in during the send waits for the next wake. (Draining until the buffer was empty, under
+steady load, sent a batch per turn of the event loop — whatever its requests had added during the
+last round trip, ~64 hits — which cost a cached search ~12 % of its throughput,
+bench/results/2026-12-05-usage-wakes.md.) An emit that fills half the buffer wakes the loop early,
+so a rate the interval's batch would not hold is sent, not dropped.
 A full buffer, or a batch Redis failed or was too slow for, is counted as dropped
 (`skyfare_usage_events_dropped_total`), never retried into the request path.
 """
@@ -22,6 +28,7 @@ A full buffer, or a batch Redis failed or was too slow for, is counted as droppe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import deque
@@ -85,6 +92,9 @@ class UsageBuffer:
         self._hits: dict[HitStamp, tuple[list[bytes], list[bytes]]] = {}
         self._waiting_hits = 0
         self._xadd_all = client.register_script(_XADD_ALL)
+        # Half the buffer waiting wakes the publisher before its interval is up.
+        self._wake_at = max(1, capacity // 2)
+        self._wake = asyncio.Event()
         self._logged_at = -LOG_EVERY_S
         self._suppressed = 0
 
@@ -92,14 +102,17 @@ class UsageBuffer:
         return len(self._events) + self._waiting_hits
 
     def emit(self, event: UsageEvent) -> None:
-        if len(self) < self._capacity:
-            self._events.append(event)
-        else:
-            metrics.count("dropped")
+        self._append(event)
 
     def emit_json(self, data: bytes) -> None:
-        if len(self) < self._capacity:
-            self._events.append(data)
+        self._append(data)
+
+    def _append(self, event: UsageEvent | bytes) -> None:
+        waiting = len(self)
+        if waiting < self._capacity:
+            self._events.append(event)
+            if waiting + 1 == self._wake_at:
+                self._wake.set()
         else:
             metrics.count("dropped")
 
@@ -108,8 +121,11 @@ class UsageBuffer:
         # allocated per hit (a tuple per hit, kept until the next batch, cost the API ~15 µs a
         # request when it shared a core with its load generator, bench/results/
         # 2026-12-03-usage-hits-coalesced.md). As many as there is room for; the rest dropped.
-        taken = min(count, self._capacity - self._waiting_hits - len(self._events))
+        waiting = self._waiting_hits + len(self._events)
+        taken = min(count, self._capacity - waiting)
         if taken > 0:
+            if waiting < self._wake_at <= waiting + taken:
+                self._wake.set()
             found = self._hits.get(stamp)
             if found is None:
                 found = self._hits[stamp] = ([], [])
@@ -124,11 +140,23 @@ class UsageBuffer:
             metrics.count("dropped", count - max(taken, 0))
 
     async def run(self) -> None:
-        """Publish forever (until cancelled), one batch after another while events wait."""
+        """Publish forever (until cancelled): every `interval_s`, or sooner when half the
+        buffer is waiting."""
         while True:
-            await asyncio.sleep(self._interval_s)
-            while len(self):
-                await self.flush()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._interval_s):
+                    await self._wake.wait()
+            await self.publish_due()
+
+    async def publish_due(self) -> None:
+        """One wake's work: a batch, then more only while a full batch of events or half the
+        buffer is waiting (a backlog); what arrives during a send otherwise waits for the next
+        wake."""
+        self._wake.clear()
+        await self.flush()
+        while len(self._events) >= self._batch_size or len(self) >= self._wake_at:
+            self._wake.clear()
+            await self.flush()
 
     async def flush(self) -> int:
         """Send up to `batch_size` waiting events and every waiting hit (one `hits` entry per
