@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Literal
 
@@ -50,6 +51,8 @@ class CircuitBreaker:
         self._rng = rng or random.Random()
         self._on_transition = on_transition
         self._window = OutcomeWindow(policy.window_s)
+        # When each failure since the last success failed (only the last `open_after_failures`).
+        self._streak: deque[float] = deque(maxlen=policy.open_after_failures or 1)
         self._state: CircuitState = "closed"
         self._epoch = 0
         self._open_until = 0.0
@@ -66,6 +69,12 @@ class CircuitBreaker:
     def counts(self) -> tuple[int, int]:
         """`(calls, failures)` recorded while closed within the window."""
         return self._window.counts(self._clock())
+
+    def probe_in_s(self) -> float:
+        """Seconds until an open breaker admits a probe; 0 when closed or half-open."""
+        if self.state != "open":
+            return 0.0
+        return max(0.0, self._open_until - self._clock())
 
     def acquire(self) -> int:
         """A permit for one call; `CircuitOpen` while open or while every probe slot is taken."""
@@ -86,6 +95,7 @@ class CircuitBreaker:
             return
         if self._state == "closed":
             self._window.record(True, self._clock())
+            self._streak.clear()
         elif self._state == "half_open":
             self._probes -= 1
             self._probe_successes += 1
@@ -101,14 +111,22 @@ class CircuitBreaker:
         elif self._state == "closed":
             now = self._clock()
             self._window.record(False, now)
+            self._streak.append(now)
             calls, failures = self._window.counts(now)
             policy = self._policy
             rate = policy.failure_rate_threshold
-            count = policy.open_after_failures
-            if (calls >= policy.min_calls and failures >= rate * calls) or (
-                count is not None and failures >= count
-            ):
+            if (calls >= policy.min_calls and failures >= rate * calls) or self._streak_full(now):
                 self._transition("open")
+
+    def _streak_full(self, now: float) -> bool:
+        """The last `open_after_failures` calls failed (no success between), all within the
+        window: a failure that stands alone among successes never opens it, however many such
+        the window holds (the rate decides those)."""
+        count = self._policy.open_after_failures
+        streak = self._streak
+        return (
+            count is not None and len(streak) == count and now - streak[0] <= self._policy.window_s
+        )
 
     def release(self, permit: int) -> None:
         """The call ended without a verdict on the airline (skipped, or abandoned by the caller)."""
@@ -119,6 +137,8 @@ class CircuitBreaker:
         previous, self._state = self._state, state
         self._epoch += 1
         self._probes = self._probe_successes = 0
+        in_a_row = len(self._streak)
+        self._streak.clear()
         if state == "open":
             jitter = self._policy.open_jitter
             # Jitter spreads the probes of many processes that opened on the same outage.
@@ -129,6 +149,8 @@ class CircuitBreaker:
             else:
                 calls, failures = self._window.counts(self._clock())
                 why = f"{failures} of {calls} calls failed"
+                if self._policy.open_after_failures is not None:
+                    why += f", the last {in_a_row} in a row"
             logger.warning(
                 "%s %s: circuit %s -> open for %.2fs (%s)",
                 self._kind, self.name, previous, open_s, why,

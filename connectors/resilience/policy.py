@@ -16,8 +16,9 @@ class ResiliencePolicy(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
       and at least `failure_rate_threshold` of them failed; stays open `open_s` ± `open_jitter` (a
       fraction), then admits up to `half_open_max_probes` concurrent probes and closes after that
       many probe successes; one probe failure re-opens it. With `open_after_failures` set, it
-      also opens once that many calls failed within the window, whatever the rate (the fare
-      index's breaker opens on its first timed-out read: search/fare_index_breaker.py).
+      also opens once that many calls in a row failed (no success between) within the window,
+      whatever the rate: a dependency that stopped answering, not one that stumbled once among
+      many answers (the fare index's reads: search/fare_index_breaker.py).
     - Bulkhead: at most `max_concurrency` calls in flight to the airline, excess calls are skipped.
     - Retries (search, price, retrieve only): up to `retries` more attempts on a timeout or an
       unavailable airline, after a full-jitter exponential backoff from `backoff_base_s` capped at

@@ -231,3 +231,52 @@ def test_open_after_failures_opens_on_that_many_failures_whatever_the_rate() -> 
 def test_open_after_failures_must_be_positive() -> None:
     with pytest.raises(ValueError, match="open_after_failures"):
         ResiliencePolicy(open_after_failures=0)
+
+
+def test_open_after_failures_counts_failures_in_a_row_not_in_the_window() -> None:
+    breaker, _, transitions = make_breaker(ResiliencePolicy(open_after_failures=2))
+    for _ in range(4):  # a stray failure now and then among answers: 4 in the window
+        fail(breaker)
+        succeed(breaker, 5)
+
+    assert (breaker.state, transitions) == ("closed", [])
+    fail(breaker, 2)
+    assert transitions == ["open"]
+
+
+def test_open_after_failures_wants_the_streak_within_the_window() -> None:
+    breaker, clock, transitions = make_breaker(ResiliencePolicy(open_after_failures=2, window_s=10))
+    fail(breaker)
+    clock.now += 10.5  # the next failure, with nothing between, is another outage's first
+
+    fail(breaker)
+    assert transitions == []
+    clock.now += 1
+    fail(breaker)
+    assert transitions == ["open"]
+
+
+def test_a_call_without_a_verdict_neither_breaks_nor_extends_a_streak() -> None:
+    breaker, _, transitions = make_breaker(ResiliencePolicy(open_after_failures=2))
+    fail(breaker)
+    breaker.release(breaker.acquire())
+    assert transitions == []
+
+    fail(breaker)
+
+    assert transitions == ["open"]
+
+
+def test_probe_in_s_counts_down_the_open_interval() -> None:
+    policy = ResiliencePolicy(open_after_failures=1, open_s=10, open_jitter=0.2)
+    breaker, clock, _ = make_breaker(policy)
+    assert breaker.probe_in_s() == 0.0  # closed
+    fail(breaker)
+
+    first = breaker.probe_in_s()
+    assert 8.0 <= first <= 12.0
+    clock.now += 3
+    assert breaker.probe_in_s() == pytest.approx(first - 3)
+    clock.now += first - 3
+    assert breaker.probe_in_s() == 0.0
+    assert breaker.state == "half_open"
