@@ -25,9 +25,11 @@ from search.bulk import BulkLine, BulkQueryBody, BulkRequest, parse_envelope
 from search.bulk_service import BulkFares
 from search.calendar import CalendarResponse, build_calendar, parse_calendar_query
 from search.fare_index import FareIndexError
+from search.fare_index_breaker import FareIndexUnavailable
 from search.routes import NDJSON, SEARCH_SERVICE
 
 _encoder = msgspec.json.Encoder()
+_UNREADABLE = "the fare index cannot be read right now"
 
 
 def _today() -> dt.date:
@@ -62,8 +64,10 @@ async def _calendar(request: web.Request, *, partner: str | None) -> web.Respons
     if index is not None:
         try:
             fares = await index.month(query.key(service.index_scope))
-        except FareIndexError as exc:
-            raise ServiceUnavailable("the fare index cannot be read right now") from exc
+        except FareIndexUnavailable as exc:  # not asked: its breaker is open
+            raise ServiceUnavailable(_UNREADABLE, retry_after_s=exc.retry_after_s) from exc
+        except FareIndexError as exc:  # asked, and failed: worth a retry in a second
+            raise ServiceUnavailable(_UNREADABLE) from exc
     calendar = build_calendar(query, fares)
     if service.usage.enabled:
         service.usage.calendar(
@@ -91,6 +95,8 @@ _PARTNER_ERRORS = {
     422: "A field is invalid; `errors` names every bad field",
     429: "Over the partner's rate limit (Retry-After)",
 }
+# Retry-After: until the fare index's breaker lets a read through again (at least 1 s).
+_CALENDAR_UNAVAILABLE = "The fare index cannot be read right now; retry after Retry-After s"
 
 _MONTH_PARAMETERS = (
     Parameter("origin", "query", "IATA airport code", True, _CODE),
@@ -143,7 +149,7 @@ OPERATIONS: tuple[Operation, ...] = (
         tag="partners",
         response=CalendarResponse,
         parameters=_MONTH_PARAMETERS,
-        errors=_PARTNER_ERRORS,
+        errors={**_PARTNER_ERRORS, 503: _CALENDAR_UNAVAILABLE},
         security=("api_key",),
     ),
     Operation(
@@ -159,7 +165,7 @@ OPERATIONS: tuple[Operation, ...] = (
         parameters=_MONTH_PARAMETERS,
         errors={
             422: "A parameter is invalid; `errors` names every bad one",
-            503: "The fare index cannot be read right now",
+            503: _CALENDAR_UNAVAILABLE,
         },
     ),
 )

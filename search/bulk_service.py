@@ -5,13 +5,14 @@ before the next chunk is looked up, so a partner reads the first fares while the
 being fetched: a first chunk of 10, then chunks of 250 (a few round trips, not one per 100
 queries: issue 18's last line). Each chunk's lookup has the index's own timeout, so a Redis
 that fails costs the lines of the chunk it failed under (`error`), not the whole rest of the
-batch. A Redis that hangs (connected, never answering) costs that timeout once, not once per
-chunk: the timed-out lookup opens the index's circuit breaker (search/fare_index_breaker.py),
-so the later chunks, and the other batches, answer their lines `error` at once (`live` mode
-searches them instead) until a probe after its cool-down finds Redis answering again. An
-`error` line is never an answer for a repeat: a query whose lookup failed, or whose live search
-had ended in an error, is asked again when a later chunk repeats it (a repeat in the same chunk,
-or one taken while its live search still runs, shares that lookup or search). In `live` mode
+batch. A Redis that hangs (connected, never answering) costs that timeout twice, not once per
+chunk: two timed-out lookups in a row open the index's circuit breaker
+(search/fare_index_breaker.py), so the later chunks, and the other batches, answer their lines
+`error` at once (`live` mode searches them instead) until a probe after its cool-down finds
+Redis answering again (the batch is still a 200: its lines say what failed). An `error` line
+is never an answer for a repeat: a query whose lookup failed, or whose live search had ended in
+an error, is asked again when a later chunk repeats it (a repeat in the same chunk, or one
+taken while its live search still runs, shares that lookup or search). In `live` mode
 what is missing is searched concurrently (at most `concurrency` at a time) through
 `SearchService.cheapest`, i.e. the fare cache and its single-flight shared with travelers, each
 under the default search deadline; lines behind a running search wait for it.

@@ -6,9 +6,9 @@ per-field TTLs need 7.4). Fields outlive their own stale window inside a longer-
 readers check `stale_until` themselves.
 
 Reads (`lookup`, `month`) go through a circuit breaker (search/fare_index_breaker.py): after
-one has timed out, the next fail at once for a moment instead of each waiting out the timeout on
-a Redis that does not answer. Writes need none: they are sent off the answer's path, with a
-timeout ten times shorter, and never raise.
+two in a row have timed out, the next fail at once for a moment instead of each waiting out the
+timeout on a Redis that does not answer. Writes need none: they are sent off the answer's path,
+with a timeout ten times shorter, and never raise.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from kernel.auth import AUTHENTICATE, IDENTIFY, PARTNER_CHECK
 from kernel.tasks import stop_task
 from search import routes as search_routes
 from search.answer_writes import AnswerWrites
+from search.fare_index_breaker import ReadBreaker, read_policy
 from search.fare_index_redis import RedisFareIndex
 from search.service import SearchService
 from search.stale_fares import StaleFares
@@ -176,7 +177,13 @@ async def connectors(app: web.Application) -> AsyncIterator[None]:
         app[CONNECTORS] = connectors
         cache_timeout_s = settings.cache_redis_timeout_ms / 1000
         fares = app[FARE_CACHE]
-        index = RedisFareIndex(app[REDIS], timeout_s=cache_timeout_s)
+        breaker = ReadBreaker(
+            policy=read_policy(
+                failures=settings.fare_index_breaker_failures,
+                open_s=settings.fare_index_breaker_open_s,
+            )
+        )
+        index = RedisFareIndex(app[REDIS], timeout_s=cache_timeout_s, breaker=breaker)
         tags = RedisTagIndex(app[REDIS])
         stale = StaleFares(
             fares.store,

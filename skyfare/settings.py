@@ -67,6 +67,8 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_CACHE_FAR_TTL_S": "cache_far_ttl_s",
     "SKYFARE_CACHE_STALE_FACTOR": "cache_stale_factor",
     "SKYFARE_CACHE_EMPTY_TTL_S": "cache_empty_ttl_s",
+    "SKYFARE_FARE_INDEX_BREAKER_FAILURES": "fare_index_breaker_failures",
+    "SKYFARE_FARE_INDEX_BREAKER_OPEN_S": "fare_index_breaker_open_s",
     "SKYFARE_PARTNER_KEY_CACHE_TTL_S": "partner_key_cache_ttl_s",
     "SKYFARE_RATE_LIMIT_TIMEOUT_MS": "rate_limit_timeout_ms",
     "SKYFARE_PARTNER_KEY": "partner_key",

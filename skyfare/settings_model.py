@@ -95,6 +95,12 @@ class Settings(msgspec.Struct, frozen=True):
     cache_far_ttl_s: float = 900.0
     cache_stale_factor: float = 4.0
     cache_empty_ttl_s: float = 30.0
+    # The fare index's read breaker (search/fare_index_breaker.py): timed-out reads in a row
+    # that open it (a bulk batch's 5 sequential lookups each wait out 0.5 s on a hung Redis, so
+    # up to 5: beyond, a batch never opens it and pays every one), and how long it stays open
+    # before a probe (over a minute keeps partners' fares away long after a failover ended).
+    fare_index_breaker_failures: Annotated[int, msgspec.Meta(ge=1, le=5)] = 2
+    fare_index_breaker_open_s: Annotated[float, msgspec.Meta(gt=0, le=60)] = 2.0
     # Partner API: how long a process trusts a key it has checked (a revoked key keeps working
     # this long), and the bound on each rate-limit call to Redis (past it, the limiter fails open).
     partner_key_cache_ttl_s: float = 30.0

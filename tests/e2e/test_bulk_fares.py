@@ -9,7 +9,13 @@ from typing import Any
 import msgspec
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
+
+from search.fare_index_breaker import read_policy
+from search.fare_index_redis import RedisFareIndex
+from search.routes import SEARCH_SERVICE
+from skyfare.app import create_app
+from skyfare.settings import Settings
 
 Client = TestClient[web.Request, web.Application]
 
@@ -184,3 +190,15 @@ async def test_the_travelers_calendar_names_each_bad_parameter(client: Client) -
     assert response.status == 422
     fields = {e["field"] for e in (await response.json())["errors"]}
     assert fields == {"query.destination", "query.month"}
+
+
+async def test_the_fare_index_breaker_takes_its_settings(settings: Settings) -> None:
+    configured = msgspec.structs.replace(
+        settings, fare_index_breaker_failures=4, fare_index_breaker_open_s=7.5
+    )
+
+    async with TestClient(TestServer(create_app(configured))) as client:
+        index = client.app[SEARCH_SERVICE].fare_index
+
+    assert isinstance(index, RedisFareIndex)
+    assert index.breaker.policy == read_policy(failures=4, open_s=7.5)

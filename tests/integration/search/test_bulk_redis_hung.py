@@ -1,7 +1,8 @@
-"""Bulk batches while the Redis holding the fare index hangs (connected, never answering): the
-first chunk's lookup waits out the index's timeout and opens its breaker; every later chunk, and
-the next batch, answers `error` without sending anything; once Redis answers again and the
-breaker's cool-down has passed, one probe closes it and the fares come back
+"""Bulk batches and calendars while the Redis holding the fare index hangs (connected, never
+answering): the first two chunks' lookups wait out the index's timeout and open its breaker;
+every later chunk, and the next batch, answers `error` without sending anything; once Redis
+answers again and the breaker's cool-down has passed, one probe closes it and the fares come
+back. The calendar answers 503 meanwhile, whose `Retry-After` counts down to that probe
 (search/fare_index_breaker.py).
 
 The hang is a real one: a TCP proxy in front of the test Redis holds every byte both ways
@@ -13,6 +14,7 @@ on a clock the test moves.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 import time
 import uuid
@@ -22,19 +24,25 @@ from typing import Any
 import msgspec
 import pytest
 import redis.asyncio as aioredis
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import REGISTRY
 
 from search.bulk import BulkQuery, parse_envelope, validate_query
+from search.bulk_routes import add_routes
 from search.bulk_service import FIRST_CHUNK, REST_CHUNK, Lookup, ordered_lines
 from search.fare_index import IndexSlot
-from search.fare_index_breaker import OPEN_S, ReadBreaker
+from search.fare_index_breaker import FAILURES, OPEN_S, ReadBreaker, read_policy
 from search.fare_index_redis import RedisFareIndex
+from search.routes import SEARCH_SERVICE
+from search.service import SearchService
+from skyfare.plumbing import install_plumbing
 from tests.integration.search.test_fare_index_redis import TIMEOUT_S, fare, index_of
 from tests.support.redis_cluster import client_of, connected
 from tests.support.redis_proxy import RedisProxy
 
 DAYS = 40
-SIZE = 750  # chunks of 10, 250, 250 and 240: four lookups
+SIZE = 750  # chunks of 10, 250, 250 and 240: four lookups (two time out, two are not sent)
 HUNG_TIMEOUT_S = 0.1  # the hung lookup's own bound; the lookups that answer get TIMEOUT_S
 
 
@@ -118,9 +126,9 @@ async def test_a_hung_redis_costs_one_lookup_timeout_then_fails_fast_until_it_an
         try:
             proxy.stall()
             first = await _batch(queries, today, scope, hung.lookup)
-            assert (len(sent), breaker.state) == (1, "open")
+            assert (len(sent), breaker.state) == (FAILURES, "open")
             second = await _batch(queries, today, scope, hung.lookup)  # another partner's
-            assert len(sent) == 1
+            assert len(sent) == FAILURES
 
             proxy.resume()
             clock.now += OPEN_S * 1.25  # past the cool-down and its jitter
@@ -132,9 +140,57 @@ async def test_a_hung_redis_costs_one_lookup_timeout_then_fails_fast_until_it_an
 
     for line in first + second:
         assert (line["status"], line["detail"]) == ("error", "the fare index is unavailable")
-    assert (_reads("timeout") - timeouts, _reads("circuit_open") - refused) == (1, 3 + 4)
+    assert (_reads("timeout") - timeouts, _reads("circuit_open") - refused) == (2, 2 + 4)
     # The probe (the first chunk) answered: closed, and every chunk read again.
     assert breaker.state == "closed"
-    assert sent == [FIRST_CHUNK, FIRST_CHUNK, DAYS - FIRST_CHUNK]
+    assert sent[FAILURES:] == [FIRST_CHUNK, DAYS - FIRST_CHUNK]
     for n, line in enumerate(after):
         assert line["cheapest"]["amount"] == f"{100 + n % DAYS}.00", n
+
+
+async def test_the_calendar_answers_503_with_retry_after_until_the_probe_over_a_hung_redis(
+    redis_url: str,
+) -> None:
+    open_s = 10.0  # ± 20 %: a Retry-After far from the 1 s of a read that just failed
+    clock = FakeClock()
+    breaker = ReadBreaker(policy=read_policy(open_s=open_s), clock=clock, rng=random.Random(5))
+    month = (dt.datetime.now(dt.UTC).date().replace(day=1) + dt.timedelta(days=40)).strftime(
+        "%Y-%m"
+    )
+    params = {"origin": "LHR", "destination": "JFK", "month": month}
+    async with RedisProxy(redis_url) as proxy:
+        through = await connected(client_of(proxy.url))  # connected before it hangs
+        index = RedisFareIndex(
+            through, timeout_s=TIMEOUT_S, read_timeout_s=HUNG_TIMEOUT_S, breaker=breaker
+        )
+        app = web.Application()
+        install_plumbing(app)
+        app[SEARCH_SERVICE] = SearchService([], default_deadline_ms=1000, index=index)
+        add_routes(app.router)
+        try:
+            async with TestClient(TestServer(app)) as http:
+                proxy.stall()
+                timed_out = [await http.get("/v1/calendar", params=params) for _ in range(2)]
+                assert breaker.state == "open"
+                refused = await http.get("/v1/calendar", params=params)
+                problem = await refused.json()
+                wait = breaker.probe_in_s()
+                clock.now += 5.0
+                later = await http.get("/v1/calendar", params=params)
+
+                proxy.resume()
+                clock.now += open_s  # past the cool-down and its jitter
+                answered = await http.get("/v1/calendar", params=params)
+        finally:
+            proxy.resume()
+            await through.aclose()
+
+    for response in timed_out:  # read, and failed: try again in a second
+        assert (response.status, response.headers["Retry-After"]) == (503, "1")
+    assert 8.0 <= wait <= 12.0
+    assert refused.status == later.status == 503
+    assert problem["detail"] == "the fare index cannot be read right now"
+    assert refused.headers["Retry-After"] == str(math.ceil(wait))
+    assert later.headers["Retry-After"] == str(math.ceil(wait - 5.0))
+    assert answered.status == 200
+    assert breaker.state == "closed"

@@ -76,3 +76,21 @@ def test_traveler_limits_are_read_and_must_be_positive() -> None:
     for variable in ("SKYFARE_ORDER_MAX_HELD_SEATS_PER_FLIGHT", "SKYFARE_TRAVELER_RATE_PER_S"):
         with pytest.raises(SettingsError, match=variable):
             load_settings({variable: "-1"})
+
+
+def test_the_fare_index_breaker_is_read_and_bounded() -> None:
+    settings = load_settings(
+        {"SKYFARE_FARE_INDEX_BREAKER_FAILURES": "3", "SKYFARE_FARE_INDEX_BREAKER_OPEN_S": "7.5"}
+    )
+    assert (settings.fare_index_breaker_failures, settings.fare_index_breaker_open_s) == (3, 7.5)
+    defaults = load_settings({})
+    assert (defaults.fare_index_breaker_failures, defaults.fare_index_breaker_open_s) == (2, 2.0)
+
+    bad = {
+        "SKYFARE_FARE_INDEX_BREAKER_FAILURES": ["0", "6", "1.5"],
+        "SKYFARE_FARE_INDEX_BREAKER_OPEN_S": ["0", "-1", "61"],
+    }
+    for variable, values in bad.items():
+        for value in values:
+            with pytest.raises(SettingsError, match=variable):
+                load_settings({variable: value})
