@@ -86,8 +86,9 @@ def read_policy(*, failures: int = FAILURES, open_s: float = OPEN_S) -> Resilien
 
 class ReadBreaker:
     """`async with breaker.read("lookup"):` around one read sent to Redis. Entering raises
-    `FareIndexUnavailable` while the breaker is open; leaving with one of `timeouts` opens it.
-    Other exceptions pass through unchanged (the caller translates them)."""
+    `FareIndexUnavailable` while the breaker is open; leaving with one of `timeouts` is a
+    failure (the policy's `open_after_failures` in a row open it), answering a success. Other
+    exceptions pass through unchanged (the caller translates them)."""
 
     def __init__(
         self,
