@@ -6,6 +6,11 @@ the slot map, follows MOVED/ASK redirections, and after a failover asks again wh
 Everything Skyfare keeps in Redis works on a cluster (deploy/README.md, "Redis Cluster"): keys
 that one command or script touches together share a hash tag, and nothing calls across slots.
 
+Over TLS, every connection (to each node of a cluster, and the relay's own to the stream's
+master) checks the server's certificate against `SKYFARE_REDIS_TLS_CA_FILE` when it is set, else
+against the system's trusted CAs; a certificate it cannot verify fails the connection at once
+(`CERTIFICATE_VERIFY_FAILED` in the error), never a hang.
+
 `RedisCluster` answers the same commands as `Redis`, so the rest of the code types its client as
 `redis.asyncio.Redis` and never knows which one it got.
 
@@ -21,22 +26,24 @@ connection without a lock and, past `max_connections` per node, fail instead of 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from typing import cast
+import os
+from typing import Any, cast
 
 import redis.asyncio as redis
 from redis.asyncio.cluster import RedisCluster
+from redis.exceptions import RedisClusterException
 
 from skyfare.redis_connections import bound_writes_without_task, checked_redis_version
 from skyfare.redis_pool import FifoBlockingConnectionPool
-from skyfare.settings import Settings
+from skyfare.settings import Settings, SettingsError
 
 logger = logging.getLogger(__name__)
 
 CLUSTER_SCHEME = "redis+cluster://"
 # Each scheme that names a cluster, and the scheme of the node URL redis-py is given.
 _NODE_SCHEMES = {CLUSTER_SCHEME: "redis://", "rediss+cluster://": "rediss://"}
+_TLS_SCHEMES = ("rediss://", "rediss+cluster://")
 WARM_UP_TIMEOUT_S = 2.0
 
 
@@ -55,6 +62,19 @@ def node_url(url: str) -> str:
     return url
 
 
+def tls_options(settings: Settings, url: str) -> dict[str, Any]:
+    """redis-py's option for the CA that `url`'s servers are checked against: only for a TLS
+    URL, only when `SKYFARE_REDIS_TLS_CA_FILE` is set. A file that cannot be read is a
+    deployment's mistake, said at start-up: redis-py would read it only at the first connect,
+    and every command would then fail as though Redis were down."""
+    ca_file = settings.redis_tls_ca_file
+    if ca_file is None or not url.startswith(_TLS_SCHEMES):
+        return {}
+    if not (os.path.isfile(ca_file) and os.access(ca_file, os.R_OK)):
+        raise SettingsError(f"SKYFARE_REDIS_TLS_CA_FILE: no readable file at {ca_file!r}")
+    return {"ssl_ca_certs": ca_file}
+
+
 def redis_client(
     settings: Settings,
     *,
@@ -71,9 +91,11 @@ def redis_client(
     url = url or settings.redis_url
     if url is None:
         raise RuntimeError("redis_url is unset: start the embedded Redis first")
+    tls = tls_options(settings, url)
     if is_cluster(settings, url):
         cluster = RedisCluster.from_url(
             node_url(url),
+            **tls,
             socket_timeout=socket_timeout,
             socket_connect_timeout=connect_timeout,
             max_connections=max_connections or 2**31,
@@ -86,7 +108,7 @@ def redis_client(
     if max_connections is None:
         return bound_writes_without_task(
             redis.Redis.from_url(
-                url, socket_timeout=socket_timeout, socket_connect_timeout=connect_timeout
+                url, socket_timeout=socket_timeout, socket_connect_timeout=connect_timeout, **tls
             )
         )
     # A blocking pool: past its size a command waits (bounded by the timeout) for a free
@@ -102,6 +124,7 @@ def redis_client(
         timeout=pool_timeout,
         socket_timeout=socket_timeout,
         socket_connect_timeout=connect_timeout,
+        **tls,
     )
     # Closing the client closes the pool.
     return bound_writes_without_task(redis.Redis.from_pool(pool))
@@ -111,11 +134,15 @@ async def warm_up(client: redis.Redis) -> None:
     """On a cluster, learn the slot map and open a connection to every node before requests
     come: redis-py's cluster client (8.1) has failed commands ("'NoneType' object has no
     attribute 'writelines'") when a hundred of them met a client that had not connected yet.
-    Never fails: a cluster that is down now is the requests' problem, as without a cluster."""
+    Never fails: a cluster that is down now is the requests' problem, as without a cluster; but
+    it says why, so that a certificate the client cannot verify is in the log at start-up."""
     if not isinstance(client, RedisCluster):
         return
-    with contextlib.suppress(redis.RedisError, OSError, TimeoutError):
+    try:
         async with asyncio.timeout(WARM_UP_TIMEOUT_S):
             await client.ping(target_nodes=RedisCluster.ALL_NODES)
-            return
-    logger.warning("Redis Cluster: not every node answered at start-up")
+    # A cluster none of whose nodes can be reached (down, or a certificate that fails
+    # verification) raises RedisClusterException, which is not a RedisError.
+    except (redis.RedisError, RedisClusterException, OSError, TimeoutError) as exc:
+        reason = str(exc) or f"no answer within {WARM_UP_TIMEOUT_S} s"
+        logger.warning("Redis Cluster: not every node answered at start-up: %s", reason)

@@ -76,6 +76,10 @@ class Settings(msgspec.Struct, frozen=True):
     # Redis Cluster: the client is redis-py's RedisCluster, `redis_url` one of its nodes (the
     # others are discovered). Also on for a `redis+cluster://` URL.
     redis_cluster: bool = False
+    # The CA certificate (a PEM file) that signed the Redis servers' certificates, trusted for a
+    # TLS URL (`rediss://`, `rediss+cluster://`) on every node's connection. None: the system's
+    # trusted CAs (a managed Redis with a public certificate).
+    redis_tls_ca_file: str | None = None
     sim_host: str = "127.0.0.1"
     sim_port: int = 9100
     sim_seed: int = 42

@@ -21,8 +21,13 @@ import pytest
 from skyfare.embedded import EmbeddedPostgres, EmbeddedRedis
 from tests.support.fake_server import Faults
 from tests.support.pgbouncer import PgBouncer, pgbouncer_binary
-from tests.support.redis_cluster import RedisClusterHandle, redis_server_binary
+from tests.support.redis_cluster import (
+    RedisClusterHandle,
+    redis_server_binary,
+    tls_redis_binaries,
+)
 from tests.support.sim import SimHandle, fast_profiles, running_sim
+from tests.support.tls_files import write_tls_files
 
 _OWN_BASETEMP = pytest.StashKey[str]()
 
@@ -77,6 +82,25 @@ def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisClu
         yield cluster.start()
     finally:
         cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_tls_cluster(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[RedisClusterHandle]:
+    """The same cluster over TLS only, its certificates signed by a CA made for it
+    (`handle.tls.ca_cert`): started once, when the first test that asks for it runs (a run
+    without such a test starts nothing); its six processes and its folder (certificates, logs,
+    nodes files) are gone at the session's end, however the tests did."""
+    if tls_redis_binaries() is None:
+        pytest.skip("no redis-server built with TLS is installed (apt-get install redis-server)")
+    directory = tmp_path_factory.mktemp("redis-tls-cluster")
+    cluster = RedisClusterHandle(directory, tls=write_tls_files(directory / "tls"))
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

