@@ -35,7 +35,7 @@ from collections import deque
 from collections.abc import Callable
 
 import redis.asyncio as redis
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 
 from analytics import metrics
 from kernel.usage import HitStamp, UsageEvent, encode_usage, hits_json
@@ -173,7 +173,7 @@ class UsageBuffer:
         try:
             async with asyncio.timeout(self._timeout_s):
                 await self._xadd_all(keys=[self._stream], args=args)
-        except (RedisError, OSError, TimeoutError) as exc:
+        except (RedisError, RedisClusterException, OSError, TimeoutError) as exc:
             metrics.count("dropped", count)
             self._log_failure(exc, count)
             return 0

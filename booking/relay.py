@@ -46,6 +46,7 @@ import asyncpg
 import redis.asyncio as redis
 from prometheus_client import Counter, Gauge
 from redis.asyncio.cluster import RedisCluster
+from redis.exceptions import RedisClusterException
 
 from booking.pg import UNAVAILABLE
 
@@ -242,7 +243,7 @@ class OutboxRelay:
     async def _refresh_slots(self) -> None:
         """After a failover the stream's master moved: a command through the cluster client
         makes it learn the new slot map (MOVED, or reconnecting), for the next round."""
-        with contextlib.suppress(redis.RedisError, OSError):
+        with contextlib.suppress(redis.RedisError, RedisClusterException, OSError):
             await self._redis.xlen(self._stream)
 
 
@@ -257,7 +258,9 @@ def _log_failure(exc: Exception, failures: int) -> None:
         return
     if isinstance(exc, asyncpg.UndefinedTableError):
         logger.warning("outbox relay: no outbox table yet (migrations not applied?)")
-    elif isinstance(exc, (*UNAVAILABLE, asyncpg.PostgresError, redis.RedisError)):
+    elif isinstance(
+        exc, (*UNAVAILABLE, asyncpg.PostgresError, redis.RedisError, RedisClusterException)
+    ):
         logger.warning("outbox relay failed (%d in a row), retrying: %r", failures, exc)
     else:
         logger.exception("outbox relay failed unexpectedly (%d in a row), retrying", failures)

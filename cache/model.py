@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Literal, Protocol
 
 import msgspec
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 
 Freshness = Literal["hit", "stale"]
 
@@ -41,10 +41,12 @@ class CacheError(Exception):
     """A cache layer could not answer (down, slow, garbage); callers treat it as a miss."""
 
 
-REDIS_FAILURES = (RedisError, OSError, TimeoutError)
+REDIS_FAILURES = (RedisError, RedisClusterException, OSError, TimeoutError)
 """What a Redis call under `asyncio.timeout` raises when Redis did not answer it, for the
 adapters to translate in one `except` (into `CacheError`, or their own error): `RedisError`,
-redis-py's error replies and its own connection and timeout errors; `OSError`, a socket error
+redis-py's error replies and its own connection and timeout errors; `RedisClusterException`,
+a Redis Cluster none of whose nodes could be reached (down, or a certificate that fails
+verification), which is not a `RedisError`; `OSError`, a socket error
 that reaches us unwrapped; `TimeoutError`, the caller's bound passing (`asyncio.timeout` raises
 the builtin one, an `OSError` itself: named so that no reader wonders whether a slow Redis is
 caught)."""

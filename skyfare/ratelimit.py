@@ -26,7 +26,7 @@ import msgspec
 import redis.asyncio as redis
 from aiohttp import web
 from prometheus_client import Counter
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 
 from cache.batch import evalsha
 from kernel.errors import RateLimited
@@ -132,7 +132,7 @@ class RateLimiter:
                 reply = await evalsha(
                     self._script, [f"{self._prefix}{caller.id}"], [emission_us, caller.burst]
                 )
-        except (RedisError, OSError, TimeoutError) as exc:
+        except (RedisError, RedisClusterException, OSError, TimeoutError) as exc:
             self._fail_open(exc)
             return Decision(True, caller.burst, caller.burst, 0.0, 0.0)
         allowed, remaining, retry_after_us, reset_after_us = (int(v) for v in reply)

@@ -5,7 +5,8 @@ replication over TLS, certificates from a CA made for the run).
 Both spellings of a TLS cluster are tried: a `rediss+cluster://` URL, and
 `SKYFARE_REDIS_CLUSTER=true` with a `rediss://` one. With the CA given
 (`SKYFARE_REDIS_TLS_CA_FILE`), every master is reached; without it, the server's certificate
-fails verification and the error says so.
+fails verification and the error says so, and what Skyfare does on Redis down (a cache miss,
+a rate limit failing open, usage events dropped) it does for that failure too.
 """
 
 from __future__ import annotations
@@ -15,11 +16,16 @@ import ssl
 import uuid
 from collections.abc import AsyncIterator
 
+import msgspec
 import pytest
 import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import RedisClusterException, RedisError
 
+from analytics.publisher import UsageBuffer
+from cache.model import CacheError
+from cache.redis import RedisFareCache
+from skyfare.ratelimit import RateLimiter
 from skyfare.redis_client import node_url, redis_client, warm_up
 from skyfare.settings import Settings, load_settings
 from tests.support.redis_cluster import RedisClusterHandle
@@ -149,3 +155,34 @@ async def test_warm_up_learns_every_master_over_tls_when_the_ca_is_given(
     assert isinstance(trusting, RedisCluster)
     primaries = {node.port for node in trusting.get_primaries()}
     assert primaries == set(redis_tls_cluster.masters())
+
+
+class _Caller(msgspec.Struct, frozen=True):
+    id: str
+    rate_per_s: float
+    burst: int
+
+
+async def test_a_certificate_that_fails_verification_is_a_cache_miss(
+    distrusting: aioredis.Redis,
+) -> None:
+    """A cluster no node of which can be reached raises redis-py's RedisClusterException, which
+    is not a RedisError: the cache must still turn it into the CacheError a search takes for a
+    miss (Redis down: searches answer, uncached), not let it fail the search."""
+    with pytest.raises(CacheError):
+        await RedisFareCache(distrusting).get("test:tls:any", timeout=TIMEOUT_S)
+
+
+async def test_the_rate_limiter_fails_open_when_the_certificate_fails_verification(
+    distrusting: aioredis.Redis,
+) -> None:
+    limiter = RateLimiter(distrusting, timeout_s=TIMEOUT_S, prefix=f"test:{uuid.uuid4().hex}:")
+    assert (await limiter.decide(_Caller("partner", rate_per_s=1.0, burst=1))).allowed
+
+
+async def test_usage_events_are_dropped_when_the_certificate_fails_verification(
+    distrusting: aioredis.Redis,
+) -> None:
+    buffer = UsageBuffer(distrusting, f"test:{uuid.uuid4().hex}:usage", maxlen=100)
+    buffer.emit_json(b'{"kind":"test"}')
+    assert await buffer.flush() == 0  # counted as dropped, never raised into its loop
