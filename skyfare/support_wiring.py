@@ -10,7 +10,6 @@ import socket
 from collections.abc import AsyncIterator
 
 import msgspec
-import redis.asyncio as redis
 from aiohttp import web
 
 from booking import routes as order_routes
@@ -19,7 +18,7 @@ from booking.pg import Database
 from kernel.tasks import stop_task
 from skyfare.keys import PG_POOL, REDIS, SETTINGS
 from skyfare.ratelimit import RateLimiter
-from skyfare.redis_connections import bound_writes_without_task
+from skyfare.redis_client import redis_client
 from support import routes as support_routes
 from support.helpdesk import HttpHelpdesk
 from support.repository import PgSupportRepository
@@ -74,14 +73,10 @@ async def running_support(app: web.Application) -> AsyncIterator[None]:
     amendments = Amendments(db, max_name_changes=settings.support_name_change_max)
     secrets = [settings.helpdesk_webhook_secret]
     app[support_routes.SUPPORT_WEBHOOK] = SupportWebhook(repository, orders, amendments, secrets)
-    # A connection of its own: a blocking XREADGROUP would hold one of the shared pool's, and
-    # outlast its socket timeout.
-    assert settings.redis_url is not None  # checked by the Redis context
-    stream_client = bound_writes_without_task(
-        redis.Redis.from_url(
-            settings.redis_url, socket_timeout=SYNC_BLOCK_S + 1.0, socket_connect_timeout=1.0
-        )
-    )
+    # A client of its own: a blocking XREADGROUP would hold one of the shared pool's
+    # connections, and outlast its socket timeout. Made as every other (a Redis Cluster's
+    # client for a cluster's URL, the CA of SKYFARE_REDIS_TLS_CA_FILE over TLS).
+    stream_client = redis_client(settings, socket_timeout=SYNC_BLOCK_S + 1.0, connect_timeout=1.0)
     consumer = f"{socket.gethostname()}-{os.getpid()}"
     sync = OrderSync(
         stream_client, settings.event_stream, helpdesk, repository,
