@@ -15,7 +15,9 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from skyfare.redis_client import is_cluster
 from skyfare.redis_pool import FifoBlockingConnectionPool
+from skyfare.settings import load_settings
 from tests.support.notify import eventually
 
 POOLS = {"redis-py": BlockingConnectionPool, "skyfare": FifoBlockingConnectionPool}
@@ -26,7 +28,7 @@ MakeClient = Callable[..., aioredis.Redis]
 @pytest.fixture
 async def admin(redis_url: str) -> AsyncIterator[aioredis.Redis]:
     """A client outside the pools under test: it watches them (CLIENT LIST) and feeds them."""
-    if redis_url.startswith("redis+cluster://"):
+    if is_cluster(load_settings(), redis_url):
         pytest.skip("the cluster client does not use these pools (skyfare/redis_client.py)")
     client = aioredis.Redis.from_url(redis_url, socket_timeout=LONG_S)
     yield client

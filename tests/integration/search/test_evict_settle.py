@@ -17,6 +17,8 @@ from cache.tags import RedisTagIndex
 from cache.tiered import TieredFareCache
 from kernel.tasks import stop_task
 from search.stale_fares import StaleFares
+from skyfare.redis_client import is_cluster
+from skyfare.settings import load_settings
 from tests.integration.cache.test_sold_fares_owed import TIMEOUT, cached_answer, owed_records
 from tests.integration.search.test_answer_writes import CountingRedis
 from tests.support.evictions import dropped, entry, following
@@ -25,7 +27,7 @@ from tests.support.redis_cluster import client_of
 
 @pytest.fixture
 async def counting(redis_url: str) -> AsyncIterator[aioredis.Redis]:
-    if redis_url.startswith("redis+cluster://"):  # REDIS_URL a cluster: the script is not wired
+    if is_cluster(load_settings(), redis_url):  # REDIS_URL a cluster: the script is not wired
         pytest.skip("one script over several slots: wired only without a cluster")
     client = CountingRedis.from_url(redis_url)
     await client.ping()
