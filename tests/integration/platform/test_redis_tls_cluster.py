@@ -46,31 +46,45 @@ def _url_and_settings(
     return url, load_settings({**env, "SKYFARE_REDIS_CLUSTER": "true"})
 
 
-def _client(cluster: RedisClusterHandle, spelling: str, *, with_ca: bool) -> aioredis.Redis:
+@pytest.fixture(params=SPELLINGS)
+def spelling(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def opened() -> AsyncIterator[list[aioredis.Redis]]:
+    """The clients a test made, closed after it."""
+    clients: list[aioredis.Redis] = []
+    yield clients
+    for client in clients:
+        await client.aclose()
+
+
+def _client(
+    cluster: RedisClusterHandle, spelling: str, opened: list[aioredis.Redis], *, with_ca: bool
+) -> aioredis.Redis:
     url, settings = _url_and_settings(cluster, spelling, with_ca=with_ca)
-    return redis_client(
+    client = redis_client(
         settings, url=url, socket_timeout=TIMEOUT_S, connect_timeout=TIMEOUT_S, max_connections=8
     )
+    opened.append(client)
+    return client
 
 
-@pytest.fixture(params=SPELLINGS)
-async def trusting(
-    request: pytest.FixtureRequest, redis_tls_cluster: RedisClusterHandle
-) -> AsyncIterator[aioredis.Redis]:
+@pytest.fixture
+def trusting(
+    spelling: str, redis_tls_cluster: RedisClusterHandle, opened: list[aioredis.Redis]
+) -> aioredis.Redis:
     """Skyfare's client of the TLS cluster, given its CA, in each spelling."""
-    client = _client(redis_tls_cluster, request.param, with_ca=True)
-    yield client
-    await client.aclose()
+    return _client(redis_tls_cluster, spelling, opened, with_ca=True)
 
 
-@pytest.fixture(params=SPELLINGS)
-async def distrusting(
-    request: pytest.FixtureRequest, redis_tls_cluster: RedisClusterHandle
-) -> AsyncIterator[aioredis.Redis]:
+@pytest.fixture
+def distrusting(
+    spelling: str, redis_tls_cluster: RedisClusterHandle, opened: list[aioredis.Redis]
+) -> aioredis.Redis:
     """Skyfare's client of the TLS cluster without its CA: only the system's trusted CAs."""
-    client = _client(redis_tls_cluster, request.param, with_ca=False)
-    yield client
-    await client.aclose()
+    return _client(redis_tls_cluster, spelling, opened, with_ca=False)
 
 
 def _key_on_each_master(cluster: RedisClusterHandle) -> dict[int, str]:
