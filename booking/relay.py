@@ -201,7 +201,7 @@ class OutboxRelay:
                 return
             # WAIT counts the replicas holding this connection's writes: the script and WAIT
             # must share one connection (to the stream's master, on a cluster).
-            conn = self._one_connection()
+            conn = await self._one_connection()
             try:
                 await self._publish_once(keys=keys, args=args, client=conn)
                 # A write of this connection's own, always: WAIT waits for the connection's last
@@ -224,10 +224,14 @@ class OutboxRelay:
                 f"event stream: {acked} of {self._replicas} replicas acknowledged the batch"
             )
 
-    def _one_connection(self) -> redis.Redis:
+    async def _one_connection(self) -> redis.Redis:
         """A client over one connection: of the pool, or to the master of the stream's slot,
-        made with the cluster's own connection settings (credentials, TLS, protocol)."""
+        made with the cluster's own connection settings (credentials, TLS and its CA, protocol)."""
         if isinstance(self._redis, RedisCluster):
+            # A cluster client learns the slot map with its first command, and this may come
+            # first (the relay's own process sends nothing else): without it, "slot not
+            # covered" every round, forever. Once it knows the map, this returns at once.
+            await self._redis.initialize()
             node = self._redis.get_node_from_key(self._stream)
             settings = {
                 **node.connection_kwargs,

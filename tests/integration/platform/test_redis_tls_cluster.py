@@ -6,7 +6,8 @@ Both spellings of a TLS cluster are tried: a `rediss+cluster://` URL, and
 `SKYFARE_REDIS_CLUSTER=true` with a `rediss://` one. With the CA given
 (`SKYFARE_REDIS_TLS_CA_FILE`), every master is reached; without it, the server's certificate
 fails verification and the error says so, and what Skyfare does on Redis down (a cache miss,
-a rate limit failing open, usage events dropped) it does for that failure too.
+a rate limit failing open, usage events dropped) it does for that failure too. The outbox
+relay's WAIT, on a connection of its own, reaches a replica fed over TLS.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import ssl
 import uuid
 from collections.abc import AsyncIterator
 
+import asyncpg
 import msgspec
 import pytest
 import redis.asyncio as aioredis
@@ -23,11 +25,14 @@ from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import RedisClusterException, RedisError
 
 from analytics.publisher import UsageBuffer
+from booking.relay import OutboxRelay
 from cache.model import CacheError
 from cache.redis import RedisFareCache
 from skyfare.ratelimit import RateLimiter
 from skyfare.redis_client import node_url, redis_client, warm_up
 from skyfare.settings import Settings, load_settings
+from tests.support.database import migrated_pool
+from tests.support.notify import eventually, insert_outbox, order_event
 from tests.support.redis_cluster import RedisClusterHandle
 
 TIMEOUT_S = 5.0  # a bound on each connect and command, far above what one takes here
@@ -200,3 +205,33 @@ async def test_usage_events_are_dropped_when_the_certificate_fails_verification(
     buffer = UsageBuffer(distrusting, f"test:{uuid.uuid4().hex}:usage", maxlen=100)
     buffer.emit_json(b'{"kind":"test"}')
     assert await buffer.flush() == 0  # counted as dropped, never raised into its loop
+
+
+@pytest.fixture
+async def outbox(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    async with migrated_pool(database_url, prefix="tls") as pool:
+        yield pool
+
+
+@pytest.mark.parametrize("spelling", [SPELLINGS[0]], indirect=True)
+async def test_the_relay_waits_for_a_replica_over_tls_on_a_connection_of_its_own(
+    trusting: aioredis.Redis, redis_tls_cluster: RedisClusterHandle, outbox: asyncpg.Pool
+) -> None:
+    """The relay's WAIT goes over a connection it makes to the stream's master from the
+    cluster's own connection settings: the CA must be among them, as the password is; and the
+    replica it waits for is fed over TLS (`tls-replication`)."""
+    stream = f"test:{uuid.uuid4().hex}:events"
+    await insert_outbox(outbox, *(order_event(reference=f"TLS00{n}") for n in range(3)))
+    relay = OutboxRelay(outbox, trusting, stream=stream, replicas=1, redis_timeout_s=TIMEOUT_S)
+    published: list[int] = []
+
+    async def all_published() -> bool:
+        # A round skips while another relay of the database holds the relay's lock.
+        published.append(await relay.relay_once())
+        return sum(published) == 3
+
+    try:
+        await eventually(all_published, timeout_s=30.0)
+        assert redis_tls_cluster.replicated(stream, 3)  # WAIT answered once the replica held it
+    finally:
+        await trusting.delete(stream)
