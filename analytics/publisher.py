@@ -38,6 +38,7 @@ import redis.asyncio as redis
 from redis.exceptions import RedisClusterException, RedisError
 
 from analytics import metrics
+from kernel.logs import describe
 from kernel.usage import HitStamp, UsageEvent, encode_usage, hits_json
 
 logger = logging.getLogger(__name__)
@@ -192,9 +193,9 @@ class UsageBuffer:
             self._suppressed += 1
             return
         logger.warning(
-            "usage events: %d dropped, the stream cannot be written: %r (%d similar suppressed)",
+            "usage events: %d dropped, the stream cannot be written: %s (%d similar suppressed)",
             dropped,
-            exc,
+            describe(exc),
             self._suppressed,
         )
         self._logged_at, self._suppressed = now, 0

@@ -30,6 +30,7 @@ from booking.repository import PgOrderRepository
 from booking.rows import SELECT_ORDER, order_from_row
 from connectors.base import Connector
 from kernel.errors import ServiceUnavailable
+from kernel.logs import describe
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +110,6 @@ def _log_failure(name: str, exc: Exception, failures: int) -> None:
     if failures != 1 and failures % 20:
         return
     if isinstance(exc, ServiceUnavailable | TimeoutError | OSError | asyncpg.PostgresError):
-        logger.warning("%s round failed (%d in a row), retrying: %r", name, failures, exc)
+        logger.warning("%s round failed (%d in a row), retrying: %s", name, failures, describe(exc))
     else:
         logger.exception("%s round failed unexpectedly (%d in a row), retrying", name, failures)

@@ -39,6 +39,7 @@ from connectors import errors
 from connectors.base import Connector
 from connectors.model import Hold
 from kernel.errors import Conflict, DomainError, Gone, ServiceUnavailable
+from kernel.logs import describe
 
 logger = logging.getLogger(__name__)
 
@@ -194,7 +195,9 @@ def _log_unreachable(order: Order, answer: object) -> None:
             order.id, order.connector, answer.status,
         )  # fmt: skip
     else:
+        # An exception the connector did not translate, as a rule (gather's result).
+        shown = describe(answer) if isinstance(answer, BaseException) else repr(answer)
         logger.error(
-            "order %s: unexpected answer from %s, pending until the next round: %r",
-            order.id, order.connector, answer,
+            "order %s: unexpected answer from %s, pending until the next round: %s",
+            order.id, order.connector, shown,
         )  # fmt: skip

@@ -49,6 +49,7 @@ from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import RedisClusterException
 
 from booking.pg import UNAVAILABLE
+from kernel.logs import describe
 
 logger = logging.getLogger(__name__)
 
@@ -265,6 +266,6 @@ def _log_failure(exc: Exception, failures: int) -> None:
     elif isinstance(
         exc, (*UNAVAILABLE, asyncpg.PostgresError, redis.RedisError, RedisClusterException)
     ):
-        logger.warning("outbox relay failed (%d in a row), retrying: %r", failures, exc)
+        logger.warning("outbox relay failed (%d in a row), retrying: %s", failures, describe(exc))
     else:
         logger.exception("outbox relay failed unexpectedly (%d in a row), retrying", failures)

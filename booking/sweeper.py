@@ -26,6 +26,7 @@ from booking.pg import Database
 from booking.state import Change
 from connectors import errors
 from connectors.base import Connector
+from kernel.logs import describe
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ class HoldSweeper:
         if isinstance(released, _Kept):
             return released.outcome
         if isinstance(released, BaseException):  # a bug in a connector: surfaced, retried
-            logger.error("order %s: cancel failed unexpectedly: %r", order.id, released)
+            logger.error("order %s: cancel failed unexpectedly: %s", order.id, describe(released))
             return "refused"
         expired = await batch.repository.transition(order.id, EXPIRE, actor=ACTOR)
         if expired is None:  # cannot happen while we hold its row; the guard says so anyway

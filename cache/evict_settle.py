@@ -22,6 +22,7 @@ from cache.batch import evalsha
 from cache.evictions import MAXLEN, STREAM
 from cache.model import REDIS_FAILURES, CacheError
 from cache.tags import OWED_KEY
+from kernel.logs import describe
 
 # KEYS: the stream, the owed set, then the keys to drop. ARGV: the stream's MAXLEN (approximate,
 # as `RedisEvictionFeed.publish`), the entry's `keys` field, then the records to settle.
@@ -63,4 +64,4 @@ class RedisEvictAndSettle:
             async with asyncio.timeout(timeout):
                 await evalsha(self._script, names, [MAXLEN, "\n".join(keys), *records])
         except REDIS_FAILURES as exc:
-            raise CacheError(f"redis eviction script failed: {exc!r}") from exc
+            raise CacheError(f"redis eviction script failed: {describe(exc)}") from exc

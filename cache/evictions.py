@@ -24,6 +24,7 @@ import redis.asyncio as aioredis
 
 from cache.memory import InMemoryFareCache
 from cache.model import REDIS_FAILURES, CacheError
+from kernel.logs import describe
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ class RedisEvictionFeed:
                     STREAM, {"keys": "\n".join(keys)}, maxlen=MAXLEN, approximate=True
                 )
         except REDIS_FAILURES as exc:
-            raise CacheError(f"redis XADD of evictions failed: {exc!r}") from exc
+            raise CacheError(f"redis XADD of evictions failed: {describe(exc)}") from exc
 
 
 async def follow(
@@ -81,7 +82,7 @@ async def follow(
             failed = True
             if time.monotonic() - last_log >= log_every_s:
                 last_log = time.monotonic()
-                logger.warning("fare cache: evictions unreadable, retrying: %r", exc)
+                logger.warning("fare cache: evictions unreadable, retrying: %s", describe(exc))
             await asyncio.sleep(retry_s)
             continue
         if failed:

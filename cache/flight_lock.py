@@ -17,6 +17,7 @@ import redis.asyncio as aioredis
 
 from cache.memory import InMemoryFareCache
 from cache.model import REDIS_FAILURES, CacheError, FareEntry, load_entry
+from kernel.logs import describe
 
 LOCK_PREFIX = "skyfare:fares:lock:"
 
@@ -80,7 +81,7 @@ class RedisFlightLock:
             async with asyncio.timeout(timeout):
                 taken = await self._client.set(lock_key(key), token, nx=True, px=self._ttl_ms)
         except REDIS_FAILURES as exc:
-            raise CacheError(f"redis lock SET failed: {exc!r}") from exc
+            raise CacheError(f"redis lock SET failed: {describe(exc)}") from exc
         return token if taken else None
 
     async def release(self, key: str, token: str, *, timeout: float) -> None:
@@ -88,14 +89,14 @@ class RedisFlightLock:
             async with asyncio.timeout(timeout):
                 await self._release(keys=[lock_key(key)], args=[token])
         except REDIS_FAILURES as exc:
-            raise CacheError(f"redis lock release failed: {exc!r}") from exc
+            raise CacheError(f"redis lock release failed: {describe(exc)}") from exc
 
     async def peek(self, key: str, *, timeout: float) -> tuple[FareEntry | None, bool]:
         try:
             async with asyncio.timeout(timeout):
                 data, lock = await self._client.mget(key, lock_key(key))
         except REDIS_FAILURES as exc:
-            raise CacheError(f"redis lock MGET failed: {exc!r}") from exc
+            raise CacheError(f"redis lock MGET failed: {describe(exc)}") from exc
         if data is None:
             return None, lock is not None
         return load_entry(data if isinstance(data, bytes) else data.encode()), lock is not None

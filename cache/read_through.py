@@ -34,6 +34,7 @@ from cache.flight_lock import FlightLock, wait_for_entry
 from cache.model import CacheError, FareEntry
 from cache.single_flight import SingleFlight
 from cache.tiered import TieredFareCache
+from kernel.logs import describe
 
 logger = logging.getLogger(__name__)
 
@@ -254,7 +255,7 @@ class ReadThroughCache:
     def _written(self, task: asyncio.Task[Any]) -> None:
         self._writes.discard(task)
         if not task.cancelled() and (exc := task.exception()) is not None:
-            logger.warning("fare cache: a write after the answer failed: %r", exc)
+            logger.warning("fare cache: a write after the answer failed: %s", describe(exc))
 
     def _refresh(self, key: str, load: Loader, timeout: float) -> None:
         if key in self._refreshes:
@@ -267,4 +268,4 @@ class ReadThroughCache:
         if self._refreshes.get(key) is task:
             del self._refreshes[key]
         if not task.cancelled() and (exc := task.exception()) is not None:
-            logger.warning("fare cache: background refresh of %s failed: %r", key, exc)
+            logger.warning("fare cache: background refresh of %s failed: %s", key, describe(exc))

@@ -10,6 +10,7 @@ import redis.asyncio as aioredis
 
 from cache.batch import Queued
 from cache.model import REDIS_FAILURES, CacheError, FareEntry, dump_entry, load_entry
+from kernel.logs import describe
 
 
 class RedisFareCache:
@@ -28,7 +29,7 @@ class RedisFareCache:
             async with asyncio.timeout(timeout):
                 data = await self._client.get(key)
         except REDIS_FAILURES as exc:
-            raise CacheError(f"redis GET failed: {exc!r}") from exc
+            raise CacheError(f"redis GET failed: {describe(exc)}") from exc
         if data is None:
             return None
         # A client built with decode_responses=True hands back str.
@@ -42,7 +43,7 @@ class RedisFareCache:
             async with asyncio.timeout(timeout):
                 await queued.alone()
         except REDIS_FAILURES as exc:
-            raise CacheError(f"redis SET failed: {exc!r}") from exc
+            raise CacheError(f"redis SET failed: {describe(exc)}") from exc
 
     def set_command(self, key: str, entry: FareEntry) -> Queued | None:
         """What `set` sends, for a batch (`cache.batch`); None when the entry is past its stale
@@ -66,4 +67,4 @@ class RedisFareCache:
                         pipe.delete(key)
                     await pipe.execute()
         except REDIS_FAILURES as exc:
-            raise CacheError(f"redis DEL failed: {exc!r}") from exc
+            raise CacheError(f"redis DEL failed: {describe(exc)}") from exc

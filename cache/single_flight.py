@@ -7,6 +7,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
+from kernel.logs import describe
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -45,4 +47,4 @@ class SingleFlight(Generic[T]):
             del self._flights[key]
         # Retrieved here so an error whose callers all went away is logged, not lost to the loop.
         if not task.cancelled() and (exc := task.exception()) is not None:
-            logger.debug("single-flight %s failed: %r", key, exc)
+            logger.debug("single-flight %s failed: %s", key, describe(exc))

@@ -35,6 +35,7 @@ import redis.asyncio as aioredis
 
 from cache.batch import Queued, evalsha, script_call
 from cache.model import REDIS_FAILURES, CacheError
+from kernel.logs import describe
 
 # One hash tag for every tag set and eviction mark: `_ADD` reads a mark and writes tag sets in one
 # script, which Redis Cluster allows only within one slot. The price: all of them live on one
@@ -247,7 +248,7 @@ class RedisTagIndex:
             async with asyncio.timeout(timeout):
                 added = await queued.alone()
         except REDIS_FAILURES as exc:
-            raise CacheError(f"redis tag SADD failed: {exc!r}") from exc
+            raise CacheError(f"redis tag SADD failed: {describe(exc)}") from exc
         return bool(added)
 
     def add_command(
@@ -270,14 +271,14 @@ class RedisTagIndex:
                         pipe.set(mark_key(name), repr(at), px=int(ttl_s * 1000))
                     await pipe.execute()
         except REDIS_FAILURES as exc:
-            raise CacheError(f"redis eviction mark failed: {exc!r}") from exc
+            raise CacheError(f"redis eviction mark failed: {describe(exc)}") from exc
 
     async def contains(self, tag: str, *, timeout: float) -> bool:
         try:
             async with asyncio.timeout(timeout):
                 return bool(await self._client.exists(tag_key(tag)))
         except REDIS_FAILURES as exc:
-            raise CacheError(f"redis tag EXISTS failed: {exc!r}") from exc
+            raise CacheError(f"redis tag EXISTS failed: {describe(exc)}") from exc
 
     async def contains_each(self, tags: Sequence[str], *, timeout: float) -> list[bool]:
         if not tags:
@@ -286,7 +287,7 @@ class RedisTagIndex:
             async with asyncio.timeout(timeout):
                 found = await evalsha(self._contains_each, [tag_key(t) for t in tags], ())
         except REDIS_FAILURES as exc:
-            raise CacheError(f"redis tag EXISTS failed: {exc!r}") from exc
+            raise CacheError(f"redis tag EXISTS failed: {describe(exc)}") from exc
         return [bool(f) for f in found]
 
     async def take(self, tag: str, *, timeout: float) -> set[str]:
@@ -295,7 +296,7 @@ class RedisTagIndex:
             async with asyncio.timeout(timeout):
                 members = await self._take(keys=[key])
         except REDIS_FAILURES as exc:
-            raise CacheError(f"redis tag SMEMBERS failed: {exc!r}") from exc
+            raise CacheError(f"redis tag SMEMBERS failed: {describe(exc)}") from exc
         return {m.decode() if isinstance(m, bytes) else m for m in members}
 
     async def take_owed(
@@ -307,7 +308,7 @@ class RedisTagIndex:
                 keys = [tag_key(tag), OWED_KEY, tag_mark_key(tag)]
                 record = await evalsha(self._take_owed, keys, args)
         except REDIS_FAILURES as exc:
-            raise CacheError(f"redis tag take failed: {exc!r}") from exc
+            raise CacheError(f"redis tag take failed: {describe(exc)}") from exc
         return None if record is None else owed(record)
 
     async def settle(self, records: Iterable[str], *, timeout: float) -> None:
@@ -318,7 +319,7 @@ class RedisTagIndex:
             async with asyncio.timeout(timeout):
                 await self._client.zrem(OWED_KEY, *settled)
         except REDIS_FAILURES as exc:
-            raise CacheError(f"redis owed ZREM failed: {exc!r}") from exc
+            raise CacheError(f"redis owed ZREM failed: {describe(exc)}") from exc
 
     async def overdue(
         self, *, taken_before: float, now: float, limit: int, timeout: float
@@ -329,7 +330,7 @@ class RedisTagIndex:
                     keys=[OWED_KEY], args=[repr(taken_before), repr(now), limit]
                 )
         except REDIS_FAILURES as exc:
-            raise CacheError(f"redis owed ZRANGEBYSCORE failed: {exc!r}") from exc
+            raise CacheError(f"redis owed ZRANGEBYSCORE failed: {describe(exc)}") from exc
         return [owed(record) for record in due]
 
 

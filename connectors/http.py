@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from connectors import errors
 from kernel.http1 import BadAnswer, Http1Origin
+from kernel.logs import describe
 from kernel.timeouts import within
 
 USER_AGENT = "skyfare/0.1"
@@ -113,4 +114,4 @@ def network_errors(airline: str, what: str, budget: float) -> Iterator[None]:
     except TimeoutError as exc:  # before OSError, of which it is a subclass
         raise errors.ConnectorTimeout(f"{airline}: {what} took over {budget:.3f}s") from exc
     except (OSError, BadAnswer) as exc:
-        raise errors.ConnectorUnavailable(f"{airline}: {what}: {exc!r}") from exc
+        raise errors.ConnectorUnavailable(f"{airline}: {what}: {describe(exc)}") from exc

@@ -18,6 +18,7 @@ from typing import cast
 import asyncpg
 
 from kernel.errors import ServiceUnavailable
+from kernel.logs import describe
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def unavailable_on_failure(noun: str) -> Iterator[None]:
 
 def unavailable(noun: str, exc: BaseException) -> ServiceUnavailable:
     """The 503 for `exc`, one of `UNAVAILABLE`, logged."""
-    logger.warning("%s database unavailable: %r", noun, exc)
+    logger.warning("%s database unavailable: %s", noun, describe(exc))
     return ServiceUnavailable(
         f"{noun} are unavailable right now: the database cannot be reached; retry shortly"
     )
@@ -75,7 +76,9 @@ class Database:
             await self.pool.release(proxy, timeout=self.timeout_s)  # type: ignore[arg-type]
         except Exception as exc:
             logger.warning(
-                "%s database: a connection failed its reset and was dropped: %r", self.NOUN, exc
+                "%s database: a connection failed its reset and was dropped: %s",
+                self.NOUN,
+                describe(exc),
             )
 
     @contextlib.asynccontextmanager

@@ -23,6 +23,7 @@ from typing import Protocol
 import msgspec
 
 from kernel.contacts import is_email, is_phone
+from kernel.logs import describe
 from kernel.tracing import span
 from notify.dedup import Claim
 from notify.errors import DeliveryError, PermanentDeliveryError
@@ -117,7 +118,7 @@ class Notifier:
             try:
                 wanted = await self._preferences.channels(event.owner)
             except Exception as exc:  # retried like a delivery: see the module's docstring
-                error = f"notification preferences unavailable: {exc!r}"
+                error = f"notification preferences unavailable: {describe(exc)}"
                 return Result(Outcome.FAILED, kind, event.id, error=error)
             notifications = _on(wanted, notifications)
         if not notifications:
@@ -163,7 +164,7 @@ class Notifier:
             self._unrecorded[(event_id, channel)] = None
             if len(self._unrecorded) > MAX_UNRECORDED:
                 del self._unrecorded[next(iter(self._unrecorded))]
-            raise DeliveryError(f"sent, but not yet recorded as sent ({exc!r})") from exc
+            raise DeliveryError(f"sent, but not yet recorded as sent ({describe(exc)})") from exc
         self._unrecorded.pop((event_id, channel), None)
 
 

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 
+from kernel.logs import describe
 from notify.config import WorkerConfig
 from notify.handlers import Notifier, Outcome, Result
 from notify.metrics import DEAD_LETTERED, consumed, type_label
@@ -50,7 +51,9 @@ class NotifyWorker:
                 # The stream (and its group) was deleted, or Redis restarted without its data.
                 ready = ready and "NOGROUP" not in str(exc)
                 if failures == 1 or failures % 20 == 0:
-                    logger.warning("notify worker: %r (%d in a row), retrying", exc, failures)
+                    logger.warning(
+                        "notify worker: %s (%d in a row), retrying", describe(exc), failures
+                    )
                 await self._pause(min(self._config.max_pause_s, 0.1 * 2**failures))
                 continue
             if failures:
@@ -102,7 +105,7 @@ class NotifyWorker:
             result = await self._notifier.handle(delivery.fields)
         except Exception as exc:  # a bug: an attempt that failed, dead-lettered in the end
             logger.exception("stream entry %s: unexpected error", delivery.entry_id)
-            result = Result(Outcome.FAILED, event_type(delivery.fields), error=repr(exc))
+            result = Result(Outcome.FAILED, event_type(delivery.fields), error=describe(exc))
         if result.outcome is Outcome.FAILED:
             outcome = await self._failed(delivery, result)
             return delivery.entry_id, result.event_type, outcome

@@ -18,6 +18,7 @@ from typing import Any, Protocol, TypeVar
 import aiohttp
 import msgspec
 
+from kernel.logs import describe
 from payment import errors
 from payment.model import GatewayIntent, GatewayRefund
 from payment.wire import (
@@ -199,7 +200,7 @@ class HttpPaymentGateway:
         except TimeoutError as exc:
             raise errors.GatewayTimeout(f"{method} {path}: no answer in {timeout:.2f}s") from exc
         except aiohttp.ClientError as exc:
-            raise errors.GatewayUnavailable(f"{method} {path}: {exc!r}") from exc
+            raise errors.GatewayUnavailable(f"{method} {path}: {describe(exc)}") from exc
         if status < 300:
             return payload
         raise _translate(status, payload, f"{method} {path}", rejected)

@@ -29,6 +29,7 @@ from cache.model import REDIS_FAILURES, CacheError, FareEntry
 from cache.redis import RedisFareCache
 from cache.tags import RedisTagIndex
 from cache.tiered import TieredFareCache
+from kernel.logs import describe
 from search.fare_index import CheapestFare, IndexSlot
 from search.fare_index_redis import RedisFareIndex
 from search.stale_fares import member
@@ -92,7 +93,7 @@ class AnswerWrites:
         except REDIS_FAILURES as exc:
             # As each write failing alone would: Redis is noted down, the answer stays
             # untagged for its TTL (nothing refused it), the index write is logged.
-            self._store.noted(CacheError(f"redis writes failed: {exc!r}"), began=called)
+            self._store.noted(CacheError(f"redis writes failed: {describe(exc)}"), began=called)
             if indexing is not None:
                 self._failed_index(exc)
             return True
@@ -106,7 +107,7 @@ class AnswerWrites:
             ),
             None,
         )
-        self._store.noted(None if failure is None else CacheError(repr(failure)), began=called)
+        self._store.noted(None if failure is None else CacheError(describe(failure)), began=called)
         if indexing is not None and isinstance(recorded := reply[id(indexing)], Exception):
             self._failed_index(recorded)
         if tagging is None or isinstance(reply[id(tagging)], Exception) or reply[id(tagging)]:

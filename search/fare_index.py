@@ -20,6 +20,7 @@ import msgspec
 
 from cache.model import FareEntry
 from connectors.model import Offer
+from kernel.logs import describe
 from search.model import SearchRequest
 
 logger = logging.getLogger(__name__)
@@ -201,5 +202,7 @@ class ErrorLog:
         if now - self._last < self._every_s:
             self._suppressed += 1
             return
-        logger.warning("%s (%d similar errors suppressed): %r", self._what, self._suppressed, exc)
+        logger.warning(
+            "%s (%d similar errors suppressed): %s", self._what, self._suppressed, describe(exc)
+        )
         self._last, self._suppressed = now, 0

@@ -22,6 +22,7 @@ import redis.asyncio as aioredis
 
 from cache.batch import Queued, evalsha, script_call
 from cache.model import REDIS_FAILURES
+from kernel.logs import describe
 from search.fare_index import CheapestFare, ErrorLog, FareIndexError, IndexSlot
 from search.fare_index_breaker import ReadBreaker
 
@@ -146,7 +147,7 @@ class RedisFareIndex:
             async with self.breaker.read("lookup"):
                 values = await self._raw(slots, self._read_timeout_s)
         except REDIS_FAILURES as exc:
-            raise FareIndexError(f"redis HGET failed: {exc!r}") from exc
+            raise FareIndexError(f"redis HGET failed: {describe(exc)}") from exc
         return [_decode(v) for v in values]
 
     async def month(self, key: str) -> dict[str, CheapestFare]:
@@ -154,7 +155,7 @@ class RedisFareIndex:
             async with self.breaker.read("month"), asyncio.timeout(self._read_timeout_s):
                 values = await self._client.hgetall(key)
         except REDIS_FAILURES as exc:
-            raise FareIndexError(f"redis HGETALL failed: {exc!r}") from exc
+            raise FareIndexError(f"redis HGETALL failed: {describe(exc)}") from exc
         now = self._clock()
         out = {}
         for name, data in values.items():

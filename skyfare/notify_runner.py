@@ -25,6 +25,7 @@ from pathlib import Path
 import asyncpg
 from aiohttp import web
 
+from kernel.logs import describe
 from notify.config import GROUP, WorkerConfig
 from notify.dedup import RedisDedup
 from notify.handlers import ChannelPreferences, Notifier
@@ -169,7 +170,7 @@ async def _serve_metrics(settings: Settings, stream: EventStream) -> web.AppRunn
         try:
             await refresh_gauges(stream)
         except Exception as exc:  # Redis down: the counters are still worth serving
-            logger.warning("notify metrics: group state unavailable: %r", exc)
+            logger.warning("notify metrics: group state unavailable: %s", describe(exc))
 
     port = settings.notify_metrics_listen_port
     return await serve_metrics(settings.host, port, "notify worker", before_scrape=refresh)

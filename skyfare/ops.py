@@ -15,6 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from redis.asyncio.cluster import RedisCluster
 
 from kernel.errors import ServiceUnavailable
+from kernel.logs import describe
 from kernel.openapi import Operation
 from skyfare import docs
 from skyfare.keys import OPENAPI_DOCUMENT, PG_POOL, READY_CHECKS, REDIS
@@ -71,7 +72,7 @@ async def _check_database(pool: asyncpg.Pool) -> Check:
         async with asyncio.timeout(CHECK_TIMEOUT_S), pool.acquire() as conn:
             await conn.fetchval("SELECT 1")
     except Exception as exc:  # refused, timed out, auth, protocol: all mean "not ready"
-        logger.warning("readiness: database down: %r", exc)
+        logger.warning("readiness: database down: %s", describe(exc))
         return "down"
     return "ok"
 
@@ -87,7 +88,7 @@ async def check_cache(client: redis.Redis) -> Check:
             else:
                 await client.ping()
     except Exception as exc:
-        logger.warning("readiness: cache down: %r", exc)
+        logger.warning("readiness: cache down: %s", describe(exc))
         return "down"
     return "ok"
 

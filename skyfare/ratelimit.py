@@ -30,6 +30,7 @@ from redis.exceptions import RedisClusterException, RedisError
 
 from cache.batch import evalsha
 from kernel.errors import RateLimited
+from kernel.logs import describe
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +146,7 @@ class RateLimiter:
         now = time.monotonic()
         if now - self._last_logged >= _LOG_EVERY_S:  # Redis down: not one line per request
             self._last_logged = now
-            logger.warning("rate limiter failing open, Redis did not answer: %r", exc)
+            logger.warning("rate limiter failing open, Redis did not answer: %s", describe(exc))
 
 
 def rate_limit_headers(decision: Decision) -> dict[str, str]:

@@ -34,6 +34,7 @@ import redis.asyncio as redis
 from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import RedisClusterException
 
+from kernel.logs import describe
 from skyfare.redis_connections import bound_writes_without_task, checked_redis_version
 from skyfare.redis_pool import FifoBlockingConnectionPool
 from skyfare.settings import Settings, SettingsError
@@ -144,5 +145,7 @@ async def warm_up(client: redis.Redis) -> None:
     # A cluster none of whose nodes can be reached (down, or a certificate that fails
     # verification) raises RedisClusterException, which is not a RedisError.
     except (redis.RedisError, RedisClusterException, OSError, TimeoutError) as exc:
-        reason = str(exc) or f"no answer within {WARM_UP_TIMEOUT_S} s"
+        # asyncio's timeout says nothing but its type: the bound says more.
+        timed_out = isinstance(exc, TimeoutError) and not str(exc)
+        reason = f"no answer within {WARM_UP_TIMEOUT_S} s" if timed_out else describe(exc)
         logger.warning("Redis Cluster: not every node answered at start-up: %s", reason)

@@ -10,6 +10,8 @@ from typing import Any, Protocol
 import aiohttp
 import msgspec
 
+from kernel.logs import describe
+
 logger = logging.getLogger(__name__)
 
 _encode = msgspec.json.Encoder().encode
@@ -79,4 +81,4 @@ class HttpHelpdesk:
                     raise HelpdeskUnavailable(f"the helpdesk answered {response.status}")
                 return answer
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise HelpdeskUnavailable(f"the helpdesk cannot be reached: {exc!r}") from exc
+            raise HelpdeskUnavailable(f"the helpdesk cannot be reached: {describe(exc)}") from exc

@@ -17,6 +17,7 @@ from typing import Any
 import msgspec
 import redis.asyncio as redis
 
+from kernel.logs import describe
 from support import metrics
 from support.helpdesk import Helpdesk, HelpdeskUnavailable
 from support.repository import PgSupportRepository
@@ -83,7 +84,7 @@ class OrderSync:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # keep syncing whatever one round met
-                logger.warning("support sync: %r; retrying", exc)
+                logger.warning("support sync: %s; retrying", describe(exc))
                 await asyncio.sleep(self._retry_s)
 
     async def _ensure_group(self) -> None:

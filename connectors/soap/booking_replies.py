@@ -17,8 +17,6 @@ from lxml import etree
 from connectors import errors
 from connectors.model import Hold, PricedOffer
 from connectors.soap.mapping import HOLD_STATUS, OUR_CONTEXT, PRICE_CHANGED
-
-# shopping.py's reading helpers, as seats.py uses them: one reader of OTA envelopes and elements
 from connectors.soap.shopping import (
     Malformed,
     _attr,
@@ -31,6 +29,9 @@ from connectors.soap.shopping import (
     _response,
     _utc,
 )
+
+# shopping.py's reading helpers, as seats.py uses them: one reader of OTA envelopes and elements
+from kernel.logs import describe
 
 _PRICE_RS, _BOOK_RS = _q("OTA_AirPriceRS"), _q("OTA_AirBookRS")
 _READ_ERRORS = (ValueError, ArithmeticError, KeyError, IndexError, StopIteration)
@@ -47,7 +48,9 @@ def to_priced_offer(status: int, payload: bytes, *, source: str) -> PricedOffer:
             w.tag == _q("Warning") and w.get("Code") == PRICE_CHANGED for w in warnings
         )
     except _READ_ERRORS as exc:
-        raise errors.ConnectorUnavailable(f"{source}: unexpected Price answer: {exc!r}") from exc
+        raise errors.ConnectorUnavailable(
+            f"{source}: unexpected Price answer: {describe(exc)}"
+        ) from exc
     fields = {f: getattr(offer, f) for f in offer.__struct_fields__}
     return PricedOffer(**fields, price_changed=changed)
 
@@ -80,7 +83,9 @@ def to_hold(status: int, payload: bytes, *, airline: str) -> Hold:
             ),
         )
     except _READ_ERRORS as exc:
-        raise errors.ConnectorUnavailable(f"{airline}: unexpected Book answer: {exc!r}") from exc
+        raise errors.ConnectorUnavailable(
+            f"{airline}: unexpected Book answer: {describe(exc)}"
+        ) from exc
 
 
 def _answer(status: int, payload: bytes, *, rs: str, airline: str) -> dict[str, etree._Element]:

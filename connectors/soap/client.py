@@ -29,6 +29,7 @@ from connectors.http import USER_AGENT, AirlineSession, network_errors
 from connectors.soap import mapping
 from connectors.soap.templates import RequestTemplates
 from kernel.http1 import BadAnswer, Http1Origin
+from kernel.logs import describe
 from kernel.timeouts import within
 
 logger = logging.getLogger(__name__)
@@ -178,7 +179,7 @@ class SoapAirlineClient:
             return read(answer)
         except _MALFORMED as exc:
             raise errors.ConnectorUnavailable(
-                f"{self.name}: unexpected {operation} answer: {exc!r}"
+                f"{self.name}: unexpected {operation} answer: {describe(exc)}"
             ) from exc
 
     async def call_raw(

@@ -26,6 +26,7 @@ from connectors.seat_model import (
 )
 from connectors.soap.mapping import CABIN_FROM_OTA
 from connectors.soap.shopping import _q, _rejection, _response
+from kernel.logs import describe
 
 _RS = _q("OTA_AirSeatMapRS")
 _PAX: dict[str, PaxType] = {"ADT": "adult", "CHD": "child", "INF": "infant"}
@@ -91,7 +92,9 @@ def to_seat_maps(status: int, payload: bytes, *, source: str) -> SeatMaps:
         currency = responses.get("CurrencyCode", "")
         legs = tuple(_leg(r, currency) for r in responses.iterfind(_q("SeatMapResponse")))
     except (ValueError, ArithmeticError, KeyError, IndexError, AttributeError) as exc:
-        raise errors.ConnectorUnavailable(f"{source}: unexpected SeatMap answer: {exc!r}") from exc
+        raise errors.ConnectorUnavailable(
+            f"{source}: unexpected SeatMap answer: {describe(exc)}"
+        ) from exc
     return SeatMaps(passengers=passengers, legs=legs)
 
 

@@ -19,6 +19,7 @@ from lxml import etree
 from connectors import errors, offer_ids
 from connectors.model import Conditions, Offer, Owner, Passengers, Segment, Slice, iso_duration
 from connectors.soap.mapping import CABIN_FROM_OTA, fault_error, ota_error
+from kernel.logs import describe
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 OTA = "http://www.opentravel.org/OTA/2003/05"
@@ -54,7 +55,7 @@ def to_offers(status: int, payload: bytes, *, source: str) -> list[Offer]:
         return [_offer(p, source) for p in itineraries if p.tag == tag]
     except (ValueError, ArithmeticError, KeyError, IndexError) as exc:
         raise errors.ConnectorUnavailable(
-            f"{source}: unexpected LowFareSearch answer: {exc!r}"
+            f"{source}: unexpected LowFareSearch answer: {describe(exc)}"
         ) from exc
 
 

@@ -19,6 +19,7 @@ import aiohttp
 import jwt
 import msgspec
 
+from kernel.logs import describe
 from skyfare.auth.verify import ALGORITHMS_BY_KEY_TYPE, VerificationKey
 
 logger = logging.getLogger(__name__)
@@ -152,7 +153,7 @@ class JwksKeySet:
                 keys = parse_jwks(document)
             except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
                 self._last_failed = True
-                logger.warning("jwks: fetching %s failed: %s", self.url, _describe(exc))
+                logger.warning("jwks: fetching %s failed: %s", self.url, describe(exc))
                 return
             self._keys, self._fetched_at, self._last_failed = keys, self._clock(), False
             if document != self._document:
@@ -174,7 +175,3 @@ class JwksKeySet:
                 if len(body) > MAX_JWKS_BYTES:
                     raise ValueError(f"document larger than {MAX_JWKS_BYTES} bytes")
             return bytes(body)
-
-
-def _describe(exc: BaseException) -> str:
-    return str(exc) or type(exc).__name__

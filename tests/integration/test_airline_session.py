@@ -63,9 +63,9 @@ async def test_a_call_over_its_budget_is_the_airlines_timeout_and_its_connection
 @pytest.mark.parametrize(
     ("raw", "error"),
     [
-        (b"SSH-2.0-OpenSSH\r\n\r\n", "BadAnswer('the answer is not HTTP/1.x')"),
-        (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\ncut", "ConnectionResetError("),
-        (None, "ClosedBeforeAnswer('the connection closed before the answer')"),
+        (b"SSH-2.0-OpenSSH\r\n\r\n", "BadAnswer: the answer is not HTTP/1.x"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\ncut", "ConnectionResetError"),
+        (None, "ClosedBeforeAnswer: the connection closed before the answer"),
     ],
     ids=["not http", "cut off", "closed"],
 )
