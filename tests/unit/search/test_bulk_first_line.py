@@ -105,7 +105,7 @@ def failing_at(call: int, index: InMemoryFareIndex) -> Any:
         nonlocal calls
         calls += 1
         if calls == call:
-            raise FareIndexError("redis HGET failed: TimeoutError()")
+            raise FareIndexError("redis HGET failed: TimeoutError")
         return await index.lookup(slots)
 
     return lookup
