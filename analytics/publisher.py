@@ -19,8 +19,8 @@ Each wake sends one batch, and more only while a full batch or half the buffer i
 came in during the send waits for the next wake. (Draining until the buffer was empty, under
 steady load, sent a batch per turn of the event loop — whatever its requests had added during the
 last round trip, ~64 hits: ~10 % of the worker's time under a cached-search load, and 5 % of
-the events dropped, bench/results/2026-12-05-usage-wakes.md.) An emit that fills half the buffer wakes the loop early,
-so a rate the interval's batch would not hold is sent, not dropped.
+the events dropped, bench/results/2026-12-05-usage-wakes.md.) An emit that fills half the
+buffer wakes the loop early, so a rate the interval's batch would not hold is sent, not dropped.
 A full buffer, or a batch Redis failed or was too slow for, is counted as dropped
 (`skyfare_usage_events_dropped_total`), never retried into the request path.
 """
