@@ -9,7 +9,9 @@ that one command or script touches together share a hash tag, and nothing calls 
 Over TLS, every connection (to each node of a cluster, and the relay's own to the stream's
 master) checks the server's certificate against `SKYFARE_REDIS_TLS_CA_FILE` when it is set, else
 against the system's trusted CAs; a certificate it cannot verify fails the connection at once
-(`CERTIFICATE_VERIFY_FAILED` in the error), never a hang.
+(`CERTIFICATE_VERIFY_FAILED` in the error), never a hang. With `SKYFARE_REDIS_TLS_CERT_FILE`
+and `SKYFARE_REDIS_TLS_KEY_FILE` every such connection also presents that client certificate,
+for servers that ask for one (`tls-auth-clients yes`).
 
 `RedisCluster` answers the same commands as `Redis`, so the rest of the code types its client as
 `redis.asyncio.Redis` and never knows which one it got.
@@ -64,16 +66,35 @@ def node_url(url: str) -> str:
 
 
 def tls_options(settings: Settings, url: str) -> dict[str, Any]:
-    """redis-py's option for the CA that `url`'s servers are checked against: only for a TLS
-    URL, only when `SKYFARE_REDIS_TLS_CA_FILE` is set. A file that cannot be read is a
-    deployment's mistake, said at start-up: redis-py would read it only at the first connect,
-    and every command would then fail as though Redis were down."""
-    ca_file = settings.redis_tls_ca_file
-    if ca_file is None or not url.startswith(_TLS_SCHEMES):
+    """redis-py's options for `url`'s TLS: the CA its servers are checked against
+    (`SKYFARE_REDIS_TLS_CA_FILE`) and the certificate and key this client presents
+    (`SKYFARE_REDIS_TLS_CERT_FILE`, `SKYFARE_REDIS_TLS_KEY_FILE`); only for a TLS URL, only
+    those set. A certificate without its key (or the reverse), or a file that cannot be read, is
+    a deployment's mistake, said at start-up: redis-py would read the files only at the first
+    connect, and every command would then fail as though Redis were down."""
+    cert_file, key_file = settings.redis_tls_cert_file, settings.redis_tls_key_file
+    if (cert_file is None) != (key_file is None):
+        given, missing = (
+            ("SKYFARE_REDIS_TLS_CERT_FILE", "SKYFARE_REDIS_TLS_KEY_FILE")
+            if key_file is None
+            else ("SKYFARE_REDIS_TLS_KEY_FILE", "SKYFARE_REDIS_TLS_CERT_FILE")
+        )
+        raise SettingsError(f"{missing}: unset, but {given} is set: give both or neither")
+    if not url.startswith(_TLS_SCHEMES):
         return {}
-    if not (os.path.isfile(ca_file) and os.access(ca_file, os.R_OK)):
-        raise SettingsError(f"SKYFARE_REDIS_TLS_CA_FILE: no readable file at {ca_file!r}")
-    return {"ssl_ca_certs": ca_file}
+    files = {
+        "ssl_ca_certs": ("SKYFARE_REDIS_TLS_CA_FILE", settings.redis_tls_ca_file),
+        "ssl_certfile": ("SKYFARE_REDIS_TLS_CERT_FILE", cert_file),
+        "ssl_keyfile": ("SKYFARE_REDIS_TLS_KEY_FILE", key_file),
+    }
+    options: dict[str, Any] = {}
+    for option, (variable, path) in files.items():
+        if path is None:
+            continue
+        if not (os.path.isfile(path) and os.access(path, os.R_OK)):
+            raise SettingsError(f"{variable}: no readable file at {path!r}")
+        options[option] = path
+    return options
 
 
 def redis_client(

@@ -54,6 +54,8 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_DB_POOLER": "db_pooler",
     "SKYFARE_REDIS_CLUSTER": "redis_cluster",
     "SKYFARE_REDIS_TLS_CA_FILE": "redis_tls_ca_file",
+    "SKYFARE_REDIS_TLS_CERT_FILE": "redis_tls_cert_file",
+    "SKYFARE_REDIS_TLS_KEY_FILE": "redis_tls_key_file",
     "SKYFARE_SIM_HOST": "sim_host",
     "SKYFARE_SIM_PORT": "sim_port",
     "SKYFARE_SIM_SEED": "sim_seed",

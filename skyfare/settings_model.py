@@ -80,6 +80,10 @@ class Settings(msgspec.Struct, frozen=True):
     # TLS URL (`rediss://`, `rediss+cluster://`) on every node's connection. None: the system's
     # trusted CAs (a managed Redis with a public certificate).
     redis_tls_ca_file: str | None = None
+    # A client certificate and its key (PEM files), both or neither, presented on every TLS
+    # connection: for servers that ask clients for one (redis-server's `tls-auth-clients yes`).
+    redis_tls_cert_file: str | None = None
+    redis_tls_key_file: str | None = None
     sim_host: str = "127.0.0.1"
     sim_port: int = 9100
     sim_seed: int = 42

@@ -92,10 +92,27 @@ def redis_tls_cluster(
     (`handle.tls.ca_cert`): started once, when the first test that asks for it runs (a run
     without such a test starts nothing); its six processes and its folder (certificates, logs,
     nodes files) are gone at the session's end, however the tests did."""
+    yield from _tls_cluster(tmp_path_factory, "redis-tls-cluster", auth_clients=False)
+
+
+@pytest.fixture(scope="session")
+def redis_mtls_cluster(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[RedisClusterHandle]:
+    """The TLS cluster asking every client for a certificate its CA signed
+    (`tls-auth-clients yes`, redis-server's default; `handle.tls.client_cert`), started and
+    removed as `redis_tls_cluster` is, and only by the tests that ask for it."""
+    yield from _tls_cluster(tmp_path_factory, "redis-mtls-cluster", auth_clients=True)
+
+
+def _tls_cluster(
+    tmp_path_factory: pytest.TempPathFactory, name: str, *, auth_clients: bool
+) -> Iterator[RedisClusterHandle]:
     if tls_redis_binaries() is None:
         pytest.skip("no redis-server built with TLS is installed (apt-get install redis-server)")
-    directory = tmp_path_factory.mktemp("redis-tls-cluster")
-    cluster = RedisClusterHandle(directory, tls=write_tls_files(directory / "tls"))
+    directory = tmp_path_factory.mktemp(name)
+    tls = write_tls_files(directory / "tls")
+    cluster = RedisClusterHandle(directory, tls=tls, auth_clients=auth_clients)
     try:
         yield cluster.start()
     finally:

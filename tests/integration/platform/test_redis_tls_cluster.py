@@ -25,14 +25,16 @@ from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import RedisClusterException, RedisError
 
 from analytics.publisher import UsageBuffer
-from booking.relay import OutboxRelay
 from cache.model import CacheError
 from cache.redis import RedisFareCache
 from skyfare.ratelimit import RateLimiter
 from skyfare.redis_client import node_url, redis_client, warm_up
 from skyfare.settings import Settings, load_settings
+from tests.support.cluster_checks import (
+    assert_keys_round_trip_on_every_master,
+    assert_the_relay_waits_for_a_replica,
+)
 from tests.support.database import migrated_pool
-from tests.support.notify import eventually, insert_outbox, order_event
 from tests.support.redis_cluster import RedisClusterHandle
 
 TIMEOUT_S = 5.0  # a bound on each connect and command, far above what one takes here
@@ -92,33 +94,10 @@ def distrusting(
     return _client(redis_tls_cluster, spelling, opened, with_ca=False)
 
 
-def _key_on_each_master(cluster: RedisClusterHandle) -> dict[int, str]:
-    """A fresh key for every master, each hashing to a slot that master serves."""
-    keys: dict[int, str] = {}
-    run = uuid.uuid4().hex
-    masters = cluster.masters()
-    for n in range(10_000):  # 3 masters share the slots evenly: a few keys cover all three
-        key = f"test:tls:{run}:{n}"
-        keys.setdefault(cluster.master_of(key), key)
-        if len(keys) == len(masters):
-            return keys
-    raise AssertionError(f"no key found for every master of {masters}")
-
-
 async def test_commands_reach_every_master_over_tls_when_the_ca_is_given(
     trusting: aioredis.Redis, redis_tls_cluster: RedisClusterHandle
 ) -> None:
-    keys = _key_on_each_master(redis_tls_cluster)
-    assert len(keys) == 3
-    try:
-        for port, key in keys.items():
-            await trusting.set(key, f"on {port}", ex=60)
-        for port, key in keys.items():
-            assert await trusting.get(key) == f"on {port}".encode()
-            # Where it landed: on the master serving its slot, asked of that node alone.
-            assert redis_tls_cluster.value_on(port, key) == f"on {port}".encode()
-    finally:
-        await trusting.delete(*keys.values())
+    await assert_keys_round_trip_on_every_master(trusting, redis_tls_cluster, "test:tls")
 
 
 async def test_a_pipeline_spanning_every_master_answers_over_tls(
@@ -126,7 +105,7 @@ async def test_a_pipeline_spanning_every_master_answers_over_tls(
 ) -> None:
     """The fare index reads many hashes in one non-transactional pipeline, which the cluster
     client splits per node: each node's part travels over its own TLS connection."""
-    keys = list(_key_on_each_master(redis_tls_cluster).values())
+    keys = list(redis_tls_cluster.key_on_each_master("test:tls").values())
     try:
         async with trusting.pipeline(transaction=False) as pipe:
             for key in keys:
@@ -220,18 +199,6 @@ async def test_the_relay_waits_for_a_replica_over_tls_on_a_connection_of_its_own
     """The relay's WAIT goes over a connection it makes to the stream's master from the
     cluster's own connection settings: the CA must be among them, as the password is; and the
     replica it waits for is fed over TLS (`tls-replication`)."""
-    stream = f"test:{uuid.uuid4().hex}:events"
-    await insert_outbox(outbox, *(order_event(reference=f"TLS00{n}") for n in range(3)))
-    relay = OutboxRelay(outbox, trusting, stream=stream, replicas=1, redis_timeout_s=TIMEOUT_S)
-    published: list[int] = []
-
-    async def all_published() -> bool:
-        # A round skips while another relay of the database holds the relay's lock.
-        published.append(await relay.relay_once())
-        return sum(published) == 3
-
-    try:
-        await eventually(all_published, timeout_s=30.0)
-        assert redis_tls_cluster.replicated(stream, 3)  # WAIT answered once the replica held it
-    finally:
-        await trusting.delete(stream)
+    await assert_the_relay_waits_for_a_replica(
+        trusting, redis_tls_cluster, outbox, reference_prefix="TLS00", timeout_s=TIMEOUT_S
+    )

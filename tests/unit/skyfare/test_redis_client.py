@@ -1,5 +1,6 @@
 """skyfare/redis_client.py: which URLs name a Redis Cluster, the node URL its client starts
-from keeps TLS and credentials, and a TLS client trusts the CA of SKYFARE_REDIS_TLS_CA_FILE.
+from keeps TLS and credentials, a TLS client trusts the CA of SKYFARE_REDIS_TLS_CA_FILE and
+presents the certificate of SKYFARE_REDIS_TLS_CERT_FILE / _KEY_FILE (both or neither).
 No network: redis-py connects lazily (and reads the CA file only then)."""
 
 from __future__ import annotations
@@ -116,3 +117,85 @@ def test_a_ca_file_that_cannot_be_read_is_said_at_start_naming_the_setting(
     settings = load_settings({"SKYFARE_REDIS_TLS_CA_FILE": str(tmp_path / "missing.crt")})
     with pytest.raises(SettingsError, match="SKYFARE_REDIS_TLS_CA_FILE"):
         redis_client(settings, url="rediss://127.0.0.1:1", socket_timeout=1.0, connect_timeout=1.0)
+
+
+def _client_cert_env(tmp_path: Path) -> dict[str, str]:
+    """A client certificate and key (their content read only when a connection is made)."""
+    cert, key = tmp_path / "client.crt", tmp_path / "client.key"
+    cert.write_text("a client certificate\n")
+    key.write_text("its key\n")
+    return {"SKYFARE_REDIS_TLS_CERT_FILE": str(cert), "SKYFARE_REDIS_TLS_KEY_FILE": str(key)}
+
+
+@pytest.mark.parametrize(
+    ("env", "url"),
+    [
+        ({"SKYFARE_REDIS_CLUSTER": "true"}, "rediss://:secret@127.0.0.1:1"),
+        ({}, "rediss+cluster://:secret@127.0.0.1:1"),
+    ],
+)
+async def test_a_tls_cluster_client_presents_the_client_certificate_on_every_node(
+    env: dict[str, str], url: str, tmp_path: Path
+) -> None:
+    cert_env = _client_cert_env(tmp_path)
+    settings = load_settings({**env, **cert_env})
+    client = redis_client(settings, url=url, socket_timeout=1.0, connect_timeout=1.0)
+    try:
+        assert isinstance(client, RedisCluster)
+        (node,) = client.nodes_manager.startup_nodes.values()
+        # The relay's own WAIT connection is built from a node's connection_kwargs too.
+        for kwargs in (node.connection_kwargs, client.nodes_manager.connection_kwargs):
+            assert kwargs["ssl_certfile"] == cert_env["SKYFARE_REDIS_TLS_CERT_FILE"]
+            assert kwargs["ssl_keyfile"] == cert_env["SKYFARE_REDIS_TLS_KEY_FILE"]
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.parametrize("max_connections", [None, 4])
+async def test_a_tls_client_of_one_redis_presents_the_client_certificate(
+    max_connections: int | None, tmp_path: Path
+) -> None:
+    cert_env = _client_cert_env(tmp_path)
+    client = redis_client(
+        load_settings(cert_env),
+        url="rediss://127.0.0.1:1",
+        socket_timeout=1.0,
+        connect_timeout=1.0,
+        max_connections=max_connections,
+    )
+    try:
+        kwargs = client.connection_pool.connection_kwargs
+        assert kwargs["ssl_certfile"] == cert_env["SKYFARE_REDIS_TLS_CERT_FILE"]
+        assert kwargs["ssl_keyfile"] == cert_env["SKYFARE_REDIS_TLS_KEY_FILE"]
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.parametrize(
+    ("given", "missing"),
+    [
+        ("SKYFARE_REDIS_TLS_CERT_FILE", "SKYFARE_REDIS_TLS_KEY_FILE"),
+        ("SKYFARE_REDIS_TLS_KEY_FILE", "SKYFARE_REDIS_TLS_CERT_FILE"),
+    ],
+)
+@pytest.mark.parametrize("url", ["rediss://127.0.0.1:1", "redis://127.0.0.1:1"])
+def test_a_client_certificate_without_its_key_or_the_reverse_is_said_at_start(
+    given: str, missing: str, url: str, tmp_path: Path
+) -> None:
+    """Even for a plain URL (where both are ignored): half a pair is always a mistake."""
+    settings = load_settings({given: _client_cert_env(tmp_path)[given]})
+    with pytest.raises(SettingsError, match=f"^{missing}: .*{given}"):
+        tls_options(settings, url)
+
+
+@pytest.mark.parametrize(
+    "unreadable", ["SKYFARE_REDIS_TLS_CERT_FILE", "SKYFARE_REDIS_TLS_KEY_FILE"]
+)
+def test_a_client_certificate_or_key_that_cannot_be_read_is_said_at_start_naming_it(
+    unreadable: str, tmp_path: Path
+) -> None:
+    env = {**_client_cert_env(tmp_path), unreadable: str(tmp_path / "missing.pem")}
+    with pytest.raises(SettingsError, match=f"^{unreadable}: no readable file"):
+        redis_client(
+            load_settings(env), url="rediss://127.0.0.1:1", socket_timeout=1.0, connect_timeout=1.0
+        )
