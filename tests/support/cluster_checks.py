@@ -57,3 +57,13 @@ async def assert_the_relay_waits_for_a_replica(
         assert cluster.replicated(stream, 3)  # WAIT answered once the replica held it
     finally:
         await client.delete(stream)
+
+
+def causes_of(error: BaseException) -> list[BaseException]:
+    """`error` and each exception it was raised from (`raise … from`), outermost first."""
+    causes: list[BaseException] = []
+    link: BaseException | None = error
+    while link is not None:
+        causes.append(link)
+        link = link.__cause__
+    return causes

@@ -26,6 +26,7 @@ from skyfare.settings import load_settings
 from tests.support.cluster_checks import (
     assert_keys_round_trip_on_every_master,
     assert_the_relay_waits_for_a_replica,
+    causes_of,
 )
 from tests.support.database import migrated_pool
 from tests.support.redis_cluster import RedisClusterHandle
@@ -79,11 +80,7 @@ async def test_a_client_without_a_certificate_is_refused_at_once_naming_the_node
 ) -> None:
     with pytest.raises((RedisError, RedisClusterException)) as failure:
         await uncertified.get("test:mtls:any")
-    causes = []
-    error: BaseException | None = failure.value
-    while error is not None:
-        causes.append(error)
-        error = error.__cause__ or error.__context__
+    causes = causes_of(failure.value)
     refused = [cause for cause in causes if isinstance(cause, RedisConnectionError)]
     assert refused, causes
     # Which node refused it, for an operator to look in that node's log ("peer did not return

@@ -33,6 +33,7 @@ from skyfare.settings import Settings, load_settings
 from tests.support.cluster_checks import (
     assert_keys_round_trip_on_every_master,
     assert_the_relay_waits_for_a_replica,
+    causes_of,
 )
 from tests.support.database import migrated_pool
 from tests.support.redis_cluster import RedisClusterHandle
@@ -124,12 +125,9 @@ async def test_a_client_without_the_ca_fails_certificate_verification_with_a_cle
     with pytest.raises((RedisError, RedisClusterException)) as failure:
         await distrusting.get("test:tls:any")
     assert "CERTIFICATE_VERIFY_FAILED" in str(failure.value)
-    causes = []
-    error: BaseException | None = failure.value
-    while error is not None:
-        causes.append(error)
-        error = error.__cause__
-    assert any(isinstance(cause, ssl.SSLCertVerificationError) for cause in causes)
+    assert any(
+        isinstance(cause, ssl.SSLCertVerificationError) for cause in causes_of(failure.value)
+    )
 
 
 async def test_warm_up_logs_that_the_certificate_failed_verification(
