@@ -2,6 +2,8 @@
 
 `api`: C clients, each with its own traveler token from the sim's identity provider, hold offers
 found by uncached searches (one adult each, a fresh `Idempotency-Key` per order) for a fixed time.
+`bare`: the same clients against `bench.bare_hold` (the hold's I/O with no Skyfare code), holding
+the sim's REST airlines' fares asked for directly.
 `raw`: C tasks on a pool the size of one API process's (`SKYFARE_DB_POOL_MAX`, 10) run, per order,
 the database work a hold does — claim the idempotency key; insert the order with its passenger,
 history row, outbox event and recovery point in one statement; then, in one transaction, the
@@ -11,6 +13,7 @@ Raw rows belong to an owner of their own and are deleted after.
 
     python -m bench.booking_rate api --url http://127.0.0.1:8080 --sim-url http://127.0.0.1:9100
     python -m bench.booking_rate raw --database-url "$DATABASE_URL"
+    python -m bench.booking_rate bare --url http://127.0.0.1:8091 --sim-url …  [--airlines a,b]
     [--seconds 10] [--concurrency 16]      # each prints one JSON object of figures
     [--cpu api_workers=PID+PID --cpu postgresql=PID]   # + CPU ms per order, measured window
 """
@@ -41,6 +44,12 @@ from skyfare.postgres import StatelessConnection
 TIMEOUT_S = 10.0
 WARMUP_S = 1.0
 SEARCHES = 30  # uncached searches whose offers are held, in turn
+# `bare`: it makes ~2.5× the API's holds, so it holds ~3× as many fares (the API side's
+# searches find ~340 offers) for no more sales per flight, and the harness gives each run days
+# of its own (`--first-day`), away from the API side's (20–49 days ahead): a run does not meet
+# flights an earlier one sold out, and 409s come, as on the API side, from moved fares.
+FARES = 1000
+REST_AIRLINES = ("britannia", "liberty", "hansa")  # sim/REST_API.md: the operating ones
 
 
 class CpuProbe:
@@ -151,6 +160,32 @@ async def _offers(session: aiohttp.ClientSession, url: str) -> list[str]:
     return ids
 
 
+async def _fares(
+    session: aiohttp.ClientSession, sim_url: str, airlines: Sequence[str], first_day: int
+) -> list[str]:
+    """Fares of the sim's REST airlines, asked for directly (`bench.bare_hold`'s offers, each
+    `<airline>:<fare id>`): one adult, economy, nonstop (a sale moves one fare, not every
+    connection on its leg), over the popular routes, day after day from
+    `first_day` days ahead, until there are FARES of them."""
+    ids: list[str] = []
+    today = _today()
+    for i in range(FARES):
+        origin, destination = POPULAR[i % len(POPULAR)]
+        day = (today + dt.timedelta(days=first_day + i // len(POPULAR))).isoformat()
+        shopping = {
+            "journeys": [{"from": origin, "to": destination, "date": day}],
+            "travellers": {"ADT": 1, "CHD": 0, "INF": 0},
+            **{"cabin": "Y", "max_stops": 0, "currency": "USD"},
+        }
+        for airline in airlines:
+            async with session.post(f"{sim_url}/rest/{airline}/shopping", json=shopping) as r:
+                body = await r.json()
+            ids.extend(f"{airline}:{fare['fare_id']}" for fare in body.get("fares", []))
+        if len(ids) >= FARES:
+            return ids[:FARES]
+    raise RuntimeError(f"{', '.join(airlines)} sold fewer than {FARES} fares on popular routes")
+
+
 def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
@@ -171,13 +206,20 @@ async def api(
     verify: bool = True,
     search_url: str | None = None,
     cpu: Mapping[str, Sequence[int]] | None = None,
+    airlines: Sequence[str] = (),
+    first_day: int = 60,
 ) -> dict[str, float]:
+    """`airlines`: hold these sim REST airlines' fares, asked for directly, instead of Skyfare's
+    offers (the load on `bench.bare_hold`, whose `offer_id` is `<airline>:<fare id>`)."""
     timeout = aiohttp.ClientTimeout(total=TIMEOUT_S)
     # verify=False: the gateway's certificate, made at run time (bench/gateway.py).
     connector = aiohttp.TCPConnector(limit=concurrency + 1, ssl=verify)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         # A `booking` process alone serves no searches: they go to `search_url` then.
-        offers = await _offers(session, search_url or url)
+        if airlines:
+            offers = await _fares(session, sim_url, airlines, first_day)
+        else:
+            offers = await _offers(session, search_url or url)
         run = f"{os.getpid()}-{int(time.time())}"
         tokens = [
             await _token(session, sim_url, f"bench-booker-{run}-{w}") for w in range(concurrency)
@@ -244,7 +286,7 @@ async def raw(
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("mode", choices=("api", "raw"))
+    parser.add_argument("mode", choices=("api", "bare", "raw"))
     parser.add_argument("--url", help="api: the Skyfare API")
     parser.add_argument("--sim-url", help="api: the sim (its identity provider mints tokens)")
     parser.add_argument("--database-url", help="raw: the PostgreSQL the API uses")
@@ -254,6 +296,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--insecure", action="store_true", help="api: trust any certificate")
     parser.add_argument("--search-url", help="api: where the searches go (default: --url)")
     parser.add_argument(
+        "--airlines", default=",".join(REST_AIRLINES), help="bare: the sim REST airlines' slugs"
+    )
+    parser.add_argument("--first-day", type=int, default=60, help="bare: days ahead of the fares")
+    parser.add_argument(
         "--cpu",
         action="append",
         default=[],
@@ -262,9 +308,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     cpu = parse_cpu(args.cpu) if args.cpu else None
-    if args.mode == "api":
+    if args.mode in ("api", "bare"):
         if not (args.url and args.sim_url):
-            parser.error("api needs --url and --sim-url")
+            parser.error(f"{args.mode} needs --url and --sim-url")
         result = uvloop.run(
             api(
                 args.url,
@@ -274,6 +320,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 verify=not args.insecure,
                 search_url=args.search_url,
                 cpu=cpu,
+                airlines=args.airlines.split(",") if args.mode == "bare" else (),
+                first_day=args.first_day,
             )
         )
     else:

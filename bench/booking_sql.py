@@ -70,6 +70,15 @@ WITH o AS (
 )
 UPDATE idempotency_keys SET resource_id = $1 WHERE owner = $2 AND key = $7"""
 
+# The claim folded into the insert, as the API's create statement has it (one commit, not two):
+# the key is inserted with the order it made, by the same statement (`bench.bare_hold`).
+CREATE_CLAIMED = CREATE.replace(
+    "UPDATE idempotency_keys SET resource_id = $1 WHERE owner = $2 AND key = $7",
+    """INSERT INTO idempotency_keys
+    (owner, key, request_method, request_path, request_hash, locked_until, resource_id)
+VALUES ($2, $7, 'POST', '/v1/orders', $8, now() + interval '30 seconds', $1)""",
+)
+
 # `pending → held` with its history row, `order.held` event and stored answer: ONE statement of
 # data-modifying CTEs in its own implicit transaction, as the API writes it since issue 18
 # (booking/known_transition.py); the rest depends on `moved`, so a lost guard writes nothing.
@@ -114,17 +123,30 @@ def _event(kind: str, order_id: str, reference: str) -> str:
 
 
 async def write_order(pool: asyncpg.Pool, owner: str, *, timeout_s: float) -> None:
-    """One hold's rows; a booking-reference collision is retried with a fresh one."""
-    order_id = "ord_" + secrets.token_hex(12)
+    """One hold's rows, as the raw loop writes them: no airline between the two halves."""
     key = uuid.uuid4().hex
-    async with pool.acquire(timeout=timeout_s) as conn:
-        await conn.execute(CLAIM, owner, key, secrets.token_bytes(32), timeout=timeout_s)
+    order_id, reference = await create_order(pool, owner, key, timeout_s)
+    await mark_held(pool, owner, key, order_id, reference, "PNR" + reference[:3], timeout_s)
+
+
+async def create_order(
+    pool: asyncpg.Pool, owner: str, key: str, timeout_s: float, *, folded: bool = False
+) -> tuple[str, str]:
+    """Claim `key`, then insert the order (its id and booking reference returned); `folded`:
+    both in one statement (`CREATE_CLAIMED`). A booking-reference collision is retried with a
+    fresh one."""
+    order_id = "ord_" + secrets.token_hex(12)
+    fingerprint = secrets.token_bytes(32)
+    if not folded:
+        async with pool.acquire(timeout=timeout_s) as conn:
+            await conn.execute(CLAIM, owner, key, fingerprint, timeout=timeout_s)
+    statement, claim = (CREATE_CLAIMED, (fingerprint,)) if folded else (CREATE, ())
     for _ in range(3):
         reference = "".join(secrets.choice(_ALPHABET) for _ in range(6))
         try:
             async with pool.acquire(timeout=timeout_s) as conn:
                 await conn.execute(
-                    CREATE,
+                    statement,
                     order_id,
                     owner,
                     reference,
@@ -132,16 +154,30 @@ async def write_order(pool: asyncpg.Pool, owner: str, *, timeout_s: float) -> No
                     uuid.uuid4(),
                     _event("order.created", order_id, reference),
                     key,
+                    *claim,
                     timeout=timeout_s,
                 )
             break
         except asyncpg.UniqueViolationError:
             continue
+    return order_id, reference
+
+
+async def mark_held(
+    pool: asyncpg.Pool,
+    owner: str,
+    key: str,
+    order_id: str,
+    reference: str,
+    locator: str,
+    timeout_s: float,
+) -> None:
+    """The guarded `pending → held` with its history row, event and stored answer."""
     async with pool.acquire(timeout=timeout_s) as conn:
         await conn.execute(
             HOLD,
             order_id,
-            "PNR" + reference[:3],
+            locator,
             owner,
             uuid.uuid4(),
             _event("order.held", order_id, reference),

@@ -77,8 +77,20 @@ class Row:
         change = self.change
         if change is None or change == 0:
             return ""
-        higher = any(word in self.name for word in _HIGHER_IS_BETTER)
+        # The figure's own name, not its group's: "booking" holds "ok".
+        figure = self.name.rsplit(".", 1)[-1]
+        higher = any(word in figure for word in _HIGHER_IS_BETTER)
         return "better" if (change > 0) == higher else "worse"
+
+
+def _booking(result: Result, *, everything: bool) -> dict[str, float]:
+    if (b := result.booking) is None:
+        return {}
+    figures = {"booking.ratio": b.ratio}
+    if b.bare_ratio is not None:
+        figures["booking.bare_ratio"] = b.bare_ratio
+    keys = ("api_orders_per_s", "bare_orders_per_s", "raw_orders_per_s", "api_p50_ms", "api_p99_ms")
+    return figures | {f"booking.{k}": v for k, v in b.median.items() if everything or k in keys}
 
 
 def headline(result: Result, *, everything: bool = False) -> dict[str, float]:
@@ -116,12 +128,7 @@ def headline(result: Result, *, everything: bool = False) -> dict[str, float]:
             for k, v in cold.median.items()
             if everything or k in cold_keys
         }
-    if (b := result.booking) is not None:
-        figures["booking.ratio"] = b.ratio
-        booking_keys = ("api_orders_per_s", "raw_orders_per_s", "api_p50_ms", "api_p99_ms")
-        figures |= {
-            f"booking.{k}": v for k, v in b.median.items() if everything or k in booking_keys
-        }
+    figures |= _booking(result, everything=everything)
     figures |= _notify_and_rss(result)
     if (m := result.mixed) is not None:
         t = m.median_total

@@ -2,8 +2,10 @@
 
 Both sides run as child processes, in turns: the API clients on the load generator's cores, the
 raw loop on the server's cores (where the API worker runs), so each gets the same CPU for its
-Python. The sim airlines answer at once during this phase, so the airline is not what limits
-holds; their latencies are restored afterwards.
+Python. A third side, the bare hold (`bench.bare_hold`: a hold's I/O with none of Skyfare's code,
+on the server's cores, its clients on the load generator's), is the floor the API's figure is
+read against. The sim airlines answer at once during this phase, so the airline is not what
+limits holds; their latencies are restored afterwards.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from typing import NamedTuple
 
 from bench.booking_sql import STATEMENTS
 from bench.harness_stack import (
@@ -30,8 +34,15 @@ from bench.harness_stack import (
 )
 from bench.machine import children_cpu_seconds, pin
 from bench.placement import consumers_on
+from bench.processes import free_port, process_group
 from bench.report import Booking, ToolCpu
 from bench.stats import median_of
+
+SIDES = ("api", "bare", "raw")
+# The bare hold's fares, days ahead: past the API side's (`bench.booking_rate`: 20–49), and each
+# run on days of its own (its FARES span ~32 days), so no run meets flights another sold out.
+BARE_FIRST_DAY = 60
+BARE_DAYS_PER_RUN = 35
 
 
 class Unavailable(Exception):
@@ -57,6 +68,47 @@ def database_url(stack: Stack) -> Iterator[str]:
         yield server.start()
     finally:
         server.stop()
+
+
+def redis_url(stack: Stack) -> str:
+    """The stack's Redis: REDIS_URL if configured, else its embedded server's socket."""
+    if "REDIS_URL" in stack.env:
+        return stack.env["REDIS_URL"]
+    from skyfare.embedded import EmbeddedRedis  # the running server's socket, not a new one
+
+    return EmbeddedRedis(stack.data_dir / "redis").url
+
+
+@contextmanager
+def bare_hold(stack: Stack, dsn: str, cores: list[int], *, pinned: bool) -> Iterator[Bare]:
+    """`bench.bare_hold` on `cores`, on the stack's PostgreSQL, Redis and sim, until the block
+    ends (its rows are deleted as it stops)."""
+    port = free_port()
+    command = pin(
+        [
+            *(sys.executable, "-m", "bench.bare_hold", "--port", str(port)),
+            *("--database-url", dsn, "--redis-url", redis_url(stack), "--sim-url", stack.sim_url),
+        ],
+        cores,
+        enabled=pinned,
+    )
+    with process_group(command, stop_timeout_s=90.0) as proc:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{display(command[:5])} did not start") from None
+                time.sleep(0.1)
+        yield Bare(f"http://127.0.0.1:{port}", proc.pid, command)
+
+
+class Bare(NamedTuple):
+    url: str
+    pid: int
+    command: list[str]
 
 
 def _child(command: list[str], timeout_s: float) -> tuple[dict[str, float], float, float]:
@@ -97,7 +149,8 @@ def measure(
         loadgen_cores,
         enabled=pinned,
     )  # fmt: skip
-    results, cpu = [], {"api": [0.0, 0.0], "raw": [0.0, 0.0]}
+    results: list[dict[str, float]] = []
+    cpu = {side: [0.0, 0.0] for side in SIDES}
     apart = consumers_apart and pinned and loadgen_cores != server_cores
     placed: list[str] = []
     server_before, started = stack.cpu(), time.monotonic()
@@ -112,11 +165,23 @@ def measure(
                 server_cores,
                 enabled=pinned,
             )
+            floor = moved.enter_context(bare_hold(stack, dsn, server_cores, pinned=pinned))
+            beside = {k: v for k, v in pids.items() if k != "api_workers"}
+            bare = pin(
+                [
+                    *python, "bare", "--url", floor.url, "--sim-url", stack.sim_url, *common,
+                    *_cpu_args({"bare_server": [floor.pid], **beside}),
+                ],
+                loadgen_cores,
+                enabled=pinned,
+            )  # fmt: skip
             for index in range(runs):
                 figures: dict[str, float] = {}
-                for side in ("api", "raw") if index % 2 == 0 else ("raw", "api"):
+                days = ["--first-day", str(BARE_FIRST_DAY + BARE_DAYS_PER_RUN * index)]
+                commands = {"api": api, "bare": [*bare, *days], "raw": raw}
+                for side in SIDES[index % 3 :] + SIDES[: index % 3]:  # each side first in turn
                     before = stack.cpu()
-                    out, cpu_s, wall_s = _child(api if side == "api" else raw, seconds + 120)
+                    out, cpu_s, wall_s = _child(commands[side], seconds + 120)
                     figures.update({f"{side}_{k}": v for k, v in out.items()})
                     figures.update(_cpu_per_attempt(side, before, stack.cpu(), out))
                     cpu[side][0] += cpu_s
@@ -141,12 +206,19 @@ def measure(
                 "API clients (load generator)", round(cpu["api"][0], 2), round(cpu["api"][1], 2)
             ),
             ToolCpu(
+                "bare hold's clients (load generator)",
+                round(cpu["bare"][0], 2),
+                round(cpu["bare"][1], 2),
+            ),
+            ToolCpu(
                 "raw asyncpg loop (server cores)", round(cpu["raw"][0], 2), round(cpu["raw"][1], 2)
             ),
             *server,
         ],
+        bare_ratio=round(median["bare_orders_per_s"] / median["raw_orders_per_s"], 3),
     )
-    return booking, _commands(stack, api, raw, placed)
+    shown = {dsn: "$DATABASE_URL", redis_url(stack): "$REDIS_URL"}
+    return booking, _commands(stack, [api, raw, floor.command, bare], placed, shown)
 
 
 def _placement(server: list[int], loadgen: list[int], *, apart: bool, pinned: bool) -> str:
@@ -157,12 +229,13 @@ def _placement(server: list[int], loadgen: list[int], *, apart: bool, pinned: bo
     if apart:
         return (
             f"core(s) {on_server}: the API worker, PostgreSQL, Redis (what a hold waits for), and "
-            f"the raw loop in its turns; core(s) {on_loadgen}: {moved}, the API clients and the "
-            "sim airlines"
+            f"the raw loop and the bare hold in their turns; core(s) {on_loadgen}: {moved}, the "
+            "API's and the bare hold's clients and the sim airlines"
         )
     return (
-        f"core(s) {on_server}: the API worker, PostgreSQL, Redis, {moved}, and the raw loop in "
-        f"its turns; core(s) {on_loadgen}: the API clients and the sim airlines"
+        f"core(s) {on_server}: the API worker, PostgreSQL, Redis, {moved}, and the raw loop and "
+        f"the bare hold in their turns; core(s) {on_loadgen}: the API's and the bare hold's "
+        "clients and the sim airlines"
     )
 
 
@@ -197,15 +270,21 @@ def _cpu_per_attempt(
     }
 
 
-def _commands(stack: Stack, api: list[str], raw: list[str], placed: list[str]) -> list[str]:
-    shown_raw = [("$DATABASE_URL" if a.startswith("postgres") else a) for a in raw]
+def _commands(
+    stack: Stack, sides: list[list[str]], placed: list[str], secret: dict[str, str]
+) -> list[str]:
+    """`sides`: the API clients', the raw loop's, the bare hold's and its clients' commands;
+    `secret`: values shown by name (the database's URL)."""
+    api, raw, bare_server, bare = ([secret.get(a, a) for a in side] for side in sides)
     return [
         *stack.command,
         *placed,
         f"# every sim airline at 0 ms: curl -s -X PUT {stack.sim_url}/_sim/airlines/<slug>/profile"
         ' -d \'{"latency_ms": 0, "latency_sigma": 0}\'',
         display(api),
-        "# DATABASE_URL: the stack's (the embedded server's: a unix socket in its data dir)",
-        display(shown_raw),
+        "# DATABASE_URL, REDIS_URL: the stack's (its embedded servers' unix sockets)",
+        display(raw),
+        f"{display(bare_server)} &",
+        f"{display(bare)} --first-day {BARE_FIRST_DAY}  # + {BARE_DAYS_PER_RUN} each run",
         f"curl -s -X POST {stack.sim_url}/_sim/reset",
     ]

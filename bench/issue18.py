@@ -61,6 +61,8 @@ def _booking(result: Result) -> tuple[str, bool] | None:
         return None
     m = b.median
     text = f"{b.ratio:.2f} ({m['api_orders_per_s']:,.0f} / {m['raw_orders_per_s']:,.0f} orders/s)"
+    if b.bare_ratio is not None:
+        text += f"; the bare hold's {b.bare_ratio:.2f}"
     return text, b.ratio >= 0.45
 
 

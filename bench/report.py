@@ -222,6 +222,9 @@ class Booking(msgspec.Struct, frozen=True):
     cpu: list[ToolCpu] = []
     # Where the processes ran (bench/placement.py); "" in results written before it was recorded.
     placement: str = ""
+    # The bare hold (bench/bare_hold.py: a hold's I/O, no Skyfare code) orders/s over the raw
+    # loop's: the floor of `ratio` on these libraries; None in results from before it was run.
+    bare_ratio: float | None = None
 
 
 class Endpoint(msgspec.Struct, frozen=True):

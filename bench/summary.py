@@ -246,8 +246,19 @@ def _booking_row(b: Booking) -> str:
         f"| booking: `POST /v1/orders` (hold) vs a raw asyncpg loop writing the same rows, "
         f"{b.concurrency} concurrent, {b.duration_s:g} s | {_n(m['api_orders_per_s'])} vs "
         f"{_n(m['raw_orders_per_s'])} orders/s (hold p50 {m.get('api_p50_ms', 0):.0f} ms; "
-        f"besides, {moved:.0f}/s answered 409: the fare moved){cpu} | "
+        f"besides, {moved:.0f}/s answered 409: the fare moved){cpu}{_floor(b)} | "
         f"≥ 0.45 (issue 18) | {b.ratio:.2f} |"
+    )
+
+
+def _floor(b: Booking) -> str:
+    """The bare hold (bench/bare_hold.py), where the run measured it."""
+    if b.bare_ratio is None:
+        return ""
+    bare = b.median["bare_orders_per_s"]
+    return (
+        f"; the bare hold (its I/O, no Skyfare code) {_n(bare)} orders/s, {b.bare_ratio:.2f} of "
+        f"the raw loop: the API makes {b.median['api_orders_per_s'] / bare:.2f} of it"
     )
 
 
@@ -261,7 +272,10 @@ def booking_table(b: Booking) -> list[str]:
         "| side | " + " | ".join(p.replace("_", " ") for p in parts) + " |",
         "|---" * (len(parts) + 1) + "|",
     ]
-    for side, label in (("api", "`POST /v1/orders`"), ("raw", "raw asyncpg loop")):
+    sides = (("api", "`POST /v1/orders`"), ("bare", "bare hold"), ("raw", "raw asyncpg loop"))
+    for side, label in sides:
+        if f"{side}_orders_per_s" not in b.median:
+            continue  # a result from before the bare hold
         cells = " | ".join(f"{b.median.get(f'{side}{prefix}{p}', 0):g}" for p in parts)
         rows.append(f"| {label} | {cells} |")
     if b.placement:
@@ -276,6 +290,13 @@ def booking_table(b: Booking) -> list[str]:
             f" + PostgreSQL {m['raw_cpu_ms_per_ok_postgresql']:g}: CPU ratio raw ÷ API "
             f"**{b.cpu_ratio:.2f}**.",
         ]
+        if "bare_cpu_ms_per_ok_bare_server" in m:
+            rows[-1] += (
+                f" The bare hold: its server {m['bare_cpu_ms_per_ok_bare_server']:g} + PostgreSQL "
+                f"{m['bare_cpu_ms_per_ok_postgresql']:g} + Redis "
+                f"{m.get('bare_cpu_ms_per_ok_redis', 0):g} (the API's Redis: "
+                f"{m.get('api_cpu_ms_per_ok_redis', 0):g})."
+            )
         rows += _kernel_shares(m)
     return rows
 
@@ -285,6 +306,7 @@ def _kernel_shares(m: Mapping[str, float]) -> list[str]:
     sockets, epoll, the WAL's writes and flushes), where the run measured it."""
     sides = (
         ("`POST /v1/orders`", "api", ("api_workers", "postgresql", "redis")),
+        ("bare hold", "bare", ("bare_server", "postgresql", "redis")),
         ("raw loop", "raw", ("client", "postgresql")),
     )
     cells = []

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import msgspec
 
+from bench import issue18, summary
 from bench.booking_rate import parse_cpu
+from bench.compare import headline
 from bench.harness_booking import cpu_ratio
-from bench.report import Booking
+from bench.report import Booking, Result
 from bench.summary import booking_table
+from tests.unit.bench.samples import result
 
 MEDIAN = {
     "api_orders_per_s": 30.0,
@@ -74,3 +77,48 @@ def test_the_summary_shows_each_processs_kernel_part_where_it_was_measured() -> 
     ) in text
     older_text = booking_table(msgspec.structs.replace(older, cpu_ratio=0.2))
     assert not any("In the kernel" in line for line in older_text)
+
+
+BARE = {
+    **MEDIAN,
+    "bare_orders_per_s": 180.0,
+    "bare_cpu_ms_per_ok_bare_server": 1.1,
+    "bare_cpu_ms_per_ok_postgresql": 1.2,
+    "bare_cpu_ms_per_ok_redis": 0.08,
+    "api_cpu_ms_per_ok_redis": 0.3,
+}
+
+
+def result_with(booking: Booking) -> Result:
+    return msgspec.structs.replace(result(), booking=booking)
+
+
+def test_the_booking_row_reads_the_api_against_the_bare_hold_where_it_ran() -> None:
+    booking = Booking(
+        concurrency=16, duration_s=10, runs=[BARE], median=BARE, ratio=0.075, bare_ratio=0.45
+    )
+    older = Booking(concurrency=16, duration_s=10, runs=[MEDIAN], median=MEDIAN, ratio=0.075)
+
+    row = summary._booking_row(booking)
+
+    assert "the bare hold (its I/O, no Skyfare code) 180 orders/s, 0.45 of the raw loop" in row
+    assert "the API makes 0.17 of it" in row  # 30 / 180
+    assert "bare hold" not in summary._booking_row(older)
+    assert issue18._booking(result_with(booking)) == (
+        "0.07 (30 / 400 orders/s); the bare hold's 0.45",
+        False,
+    )
+    assert headline(result_with(booking))["booking.bare_ratio"] == 0.45
+    assert "booking.bare_ratio" not in headline(result_with(older))
+
+
+def test_the_cpu_table_has_the_bare_holds_row_and_its_cpu_per_order() -> None:
+    booking = Booking(
+        concurrency=16, duration_s=10, runs=[BARE], median=BARE, ratio=0.075, bare_ratio=0.45
+    )
+
+    text = "\n".join(booking_table(msgspec.structs.replace(booking, cpu_ratio=0.2)))
+
+    assert "The bare hold: its server 1.1 + PostgreSQL 1.2 + Redis 0.08 (the API's Redis: 0.3)" in (
+        text
+    )

@@ -29,6 +29,8 @@ def test_lower_latency_and_fewer_failures_are_better_higher_is_worse() -> None:
     assert Row("mixed.p95", 100.0, 120.0).verdict == "worse"
     assert Row("mixed.failures", 0.0, 3.0).verdict == "worse"
     assert Row("booking.api_orders_per_s", 100.0, 90.0).verdict == "worse"
+    assert Row("booking.api_p50_ms", 30.0, 60.0).verdict == "worse"  # "booking" holds "ok"
+    assert Row("booking.ratio", 0.2, 0.3).verdict == "better"
 
 
 def test_a_figure_only_one_result_has_is_shown_without_a_change() -> None:
