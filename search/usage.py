@@ -1,9 +1,9 @@
 """`SearchUsage`: turns searches into usage events (kernel/usage.py) for the sink it was given.
 
 A cached search must stay cheap: what an event says about a search (its slices, passengers) and
-about a cached answer (offers, cheapest) is worked out once per answer (the search fields it
-says are those of the answer's cache key), and a hit only hands the sink the pre-encoded pieces
-of its event, its time and `took_ms`. The sink's `emit` is an append.
+about a cached answer (offers, cheapest) is worked out (search/usage_events.py) once per answer
+(the search fields it says are those of the answer's cache key), and a hit only hands the sink
+the pre-encoded pieces of its event, its time and `took_ms`. The sink's `emit` is an append.
 
 A hit's `at` is kept to the millisecond, formatted once per millisecond: `repr` of a float was
 most of a hit's cost (~0.4 of ~0.65 µs, bench/results/2026-12-03-usage-cost-perf.md).
@@ -30,11 +30,19 @@ from kernel.usage import (
     SearchEvent,
     SliceUsage,
     UsageSink,
-    encode_usage,
     traveler_hash,
 )
 from search.fare_index import CheapestFare, cheapest_of
 from search.model import ConnectorReport, SearchRequest
+from search.usage_events import (
+    answer_template,
+    connector_usage,
+    entry_connectors,
+    fare_event,
+    lead_price,
+    live_event,
+    stamp_of,
+)
 
 # Signed-in travelers whose hashes are kept (a subject and its hash, ~200 bytes each).
 MEMO_MAX = 10_000
@@ -42,32 +50,8 @@ MEMO_MAX = 10_000
 FastChannel = Literal["get", "post"]
 # A memo's hold on an answer: weak, so an answer the L1 let go is freed (see SearchUsage).
 AnswerRef = weakref.ref[FareEntry]
-# A hit's event as the bytes before `at`, between `at` and `took_ms`, and after `took_ms`; the
-# marks are values no event carries, found once in the template's encoding.
-_AT_MARK = 1234567.890625
-_TOOK_MARK = 918273645
-_AT_BYTES = b'"at":' + encode_usage(_AT_MARK)
-_TOOK_BYTES = b'"took_ms":' + encode_usage(_TOOK_MARK)
-_reports = msgspec.json.Decoder(tuple[ConnectorReport, ...])
 # `took_ms` of a hit is almost always small: its digits, ready.
 _TOOK = tuple(b"%d" % n for n in range(256))
-
-
-def _slices(request: SearchRequest) -> tuple[SliceUsage, ...]:
-    return tuple(
-        SliceUsage(s.origin, s.destination, s.departure_date.isoformat()) for s in request.slices
-    )
-
-
-def connector_usage(reports: Iterable[ConnectorReport]) -> tuple[ConnectorUsage, ...]:
-    return tuple(ConnectorUsage(r.name, r.status, r.offers, r.latency_ms) for r in reports)
-
-
-def _cheapest(offers: Sequence[Offer]) -> tuple[str | None, str | None]:
-    if not offers:
-        return None, None
-    best = min(offers, key=lambda o: o.total_amount)
-    return str(best.total_amount), best.total_currency
 
 
 class SearchUsage:
@@ -140,7 +124,7 @@ class SearchUsage:
         asked = cache not in ("hit", "stale")
         connectors: tuple[ConnectorUsage, ...] = ()
         if asked:  # what `loaded` kept, else the entry's own reports
-            connectors = template.connectors or connector_usage(_reports.decode(entry.connectors))
+            connectors = template.connectors or entry_connectors(entry)
         self.sink.emit(
             msgspec.structs.replace(
                 template,
@@ -185,16 +169,14 @@ class SearchUsage:
         """A search that asked the airlines and was not cached (a streamed one)."""
         if not self.enabled:
             return
-        amount, currency = _cheapest(offers)
-        event = self._event(
-            request, channel=channel, cache="live", took_ms=took_ms, offers=len(offers)
-        )
         self.sink.emit(
-            msgspec.structs.replace(
-                event,
-                cheapest_amount=amount,
-                currency=currency,
-                connectors=connector_usage(reports),
+            live_event(
+                request,
+                offers,
+                reports,
+                at=self._wall_clock(),
+                channel=channel,
+                took_ms=took_ms,
                 traveler_hash=self.traveler_hash(traveler),
             )
         )
@@ -211,19 +193,11 @@ class SearchUsage:
         """The event of a partner's bulk query answered from the fare index or a live search,
         pre-encoded around its `at` and `took_ms` (0) for `emit_stamp`: a batch repeats its
         queries, and each repeat's event then costs an append (one `hits` entry per stamp)."""
-        event = self._event(
-            request,
-            channel=channel,
-            cache=cache,
-            took_ms=0,
-            offers=0 if fare is None else fare.offers,
-            partner=partner,
-        )
-        if fare is not None:
-            event = msgspec.structs.replace(
-                event, cheapest_amount=str(fare.amount), currency=fare.currency
+        return stamp_of(
+            fare_event(
+                request, fare, at=self._wall_clock(), channel=channel, cache=cache, partner=partner
             )
-        return _split(event)
+        )
 
     def invalid_stamp(self, *, channel: Channel, partner: str | None) -> HitStamp:
         """The event of a partner's query answered `invalid`, pre-encoded as `fare_stamp`'s:
@@ -233,7 +207,7 @@ class SearchUsage:
             at=0.0, channel=channel, partner=partner, slices=(), offers=0, took_ms=0,
             cache="invalid",
         )  # fmt: skip
-        return _split(event)
+        return stamp_of(event)
 
     def emit_stamp(self, stamp: HitStamp, count: int = 1) -> None:
         """`count` events of `stamp` (`fare_stamp`), at this millisecond, `took_ms` 0."""
@@ -286,34 +260,9 @@ class SearchUsage:
             found = self._travelers[subject] = traveler_hash(self._traveler_key, subject)
         return found
 
-    def _event(
-        self,
-        request: SearchRequest,
-        *,
-        channel: Channel,
-        cache: CacheOutcome,
-        took_ms: int,
-        offers: int,
-        partner: str | None = None,
-    ) -> SearchEvent:
-        passengers = request.passengers
-        return SearchEvent(
-            at=self._wall_clock(),
-            channel=channel,
-            partner=partner,
-            slices=_slices(request),
-            adults=passengers.adults,
-            children=passengers.children,
-            infants=passengers.infants,
-            cabin=request.cabin_class,
-            offers=offers,
-            took_ms=took_ms,
-            cache=cache,
-        )
-
     def _stamp(self, request: SearchRequest, entry: FareEntry, channel: Channel) -> HitStamp:
         ref, template = self._template(request, entry)
-        stamp = _split(
+        stamp = stamp_of(
             msgspec.structs.replace(template, channel=channel, cache="hit", connectors=())
         )
         self._hits[channel][id(entry)] = (ref, stamp)
@@ -333,9 +282,7 @@ class SearchUsage:
         """
         if not self.enabled:
             return
-        first = offers[0] if offers else None
-        amount = None if first is None else str(first.total_amount)
-        currency = None if first is None else first.total_currency
+        amount, currency = lead_price(offers)
         self._remember(request, entry, amount, currency, connector_usage(reports))
 
     def _template(self, request: SearchRequest, entry: FareEntry) -> tuple[AnswerRef, SearchEvent]:
@@ -358,11 +305,11 @@ class SearchUsage:
         """The template of `entry`'s events (`connectors`: its airlines, when known without
         decoding; hits and stale answers report none), kept while the entry lives."""
         key = id(entry)
-        event = self._event(request, channel="get", cache="hit", took_ms=0, offers=0)
-        event = msgspec.structs.replace(
-            event,
-            offers=entry.offer_count,
-            cheapest_amount=amount,
+        event = answer_template(
+            request,
+            entry,
+            at=self._wall_clock(),
+            amount=amount,
             currency=currency,
             connectors=connectors,
         )
@@ -388,11 +335,3 @@ def _forget(
         stamp = stamps.get(key)
         if stamp is not None and stamp[0] is ref:
             del stamps[key]
-
-
-def _split(event: SearchEvent) -> HitStamp:
-    """`event` encoded around its `at` and `took_ms` (kernel/usage.py `stamped`)."""
-    encoded = encode_usage(msgspec.structs.replace(event, at=_AT_MARK, took_ms=_TOOK_MARK))
-    head, rest = encoded.split(_AT_BYTES, 1)
-    middle, tail = rest.split(_TOOK_BYTES, 1)
-    return (head + b'"at":', middle + b'"took_ms":', tail)
