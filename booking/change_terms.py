@@ -16,20 +16,19 @@ cancellation quotes).
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Literal
 
 import msgspec
 
 from booking.cancellation_terms import NOTHING, check_quotable, describes, is_quote_id, new_quote_id
-from booking.model import Order, OrderSeat, OrderStatus, PaymentStatus
+from booking.model import Order, OrderSeat, OrderStatus, PaymentStatus, stored_cents
 from connectors.model import CabinClass, Slice
 from connectors.seat_model import segment_id_of
 from kernel.errors import NotChangeable
 
 CHANGE_ID_PREFIX = "och_"
 CHANGE_FEE_SHARE = Decimal("0.10")
-CENT = Decimal("0.01")
 ChangeStatus = Literal["quoted", "confirming", "confirmed", "failed"]
 
 
@@ -79,7 +78,7 @@ def change_penalty(order: Order) -> Decimal:
     if order.payment_status != "paid" or order.terms is None or order.terms.refundable:
         return NOTHING
     fare = max(order.total_amount - order.terms.tax_amount, NOTHING)
-    return (fare * CHANGE_FEE_SHARE).quantize(CENT, rounding=ROUND_HALF_UP)
+    return stored_cents(fare * CHANGE_FEE_SHARE)
 
 
 def price_change(order: Order, old_total: Decimal, new_total: Decimal) -> Pricing:

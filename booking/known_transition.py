@@ -34,14 +34,13 @@ import msgspec
 
 from booking.events import new_event
 from booking.idempotency import Completion, record_statement
-from booking.model import Order
+from booking.model import Order, stored_cents
 from booking.rows import (
     CHANGE_GUARD,
     CHANGE_SET,
     CHANGED_COLUMNS,
     events_insert,
     events_json,
-    stored_cents,
     transition_args,
 )
 from booking.state import Change, events_of

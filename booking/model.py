@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 import msgspec
@@ -38,6 +38,7 @@ GENDERS: tuple[Gender, ...] = ("m", "f", "x")
 # `pending` (the airline not asked or not answered yet) and `failed` (it refused) are internal:
 # clients see only these; an order in another status answers 404 and is never listed.
 VISIBLE_STATUSES: tuple[OrderStatus, ...] = ("held", "confirmed", "cancelled", "expired")
+_CENT = Decimal("0.01")
 ORDER_ID_PREFIX = "ord_"
 # What `references.new_order_id` mints: the prefix and 96 random bits in lower-case hex.
 _ORDER_ID = re.compile(r"ord_[0-9a-f]{24}")
@@ -226,6 +227,13 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
 
     def contact(self) -> Contact | None:
         return contact_of(self.passengers)
+
+
+def stored_cents(amount: Decimal) -> Decimal:
+    """`amount` to the cent, rounded half away from zero, as an order's `numeric(12, 2)` columns
+    store it: what the booking core computes in cents (a change penalty) is then what it stores
+    and reads back, and what it predicts of a row (booking/rows.py) is the row."""
+    return amount.quantize(_CENT, ROUND_HALF_UP)
 
 
 def route_of(slices: tuple[Slice, ...]) -> str | None:

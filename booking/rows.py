@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
 
 import asyncpg
 import msgspec
 
 from booking.events import Event, encode_event
 from booking.idempotency import claim_statement, record_statement
-from booking.model import FareTerms, LastChange, NewOrder, Order, OrderSeat, Passenger
+from booking.model import FareTerms, LastChange, NewOrder, Order, OrderSeat, Passenger, stored_cents
 from booking.state import Change
 from connectors.model import Slice
 
@@ -21,7 +20,6 @@ _passengers = msgspec.json.Decoder(tuple[Passenger, ...])
 _last_change = msgspec.json.Decoder(LastChange)
 _seats = msgspec.json.Decoder(tuple[OrderSeat, ...])
 _encoder = msgspec.json.Encoder()
-_CENT = Decimal("0.01")
 
 # An order's passengers, in position order, as one JSON array (Passenger ignores the key columns).
 _PASSENGERS = (
@@ -333,11 +331,6 @@ def created_order(order: NewOrder, reference: str, row: asyncpg.Record) -> Order
         seats=_seats.decode(row["seats"]) if order.seats else (),
         version=row["version"],
     )
-
-
-def stored_cents(amount: Decimal) -> Decimal:
-    """`amount` as an order's `numeric(12, 2)` columns store it: rounded half away from zero."""
-    return amount.quantize(_CENT, ROUND_HALF_UP)
 
 
 def terms_of(row: asyncpg.Record) -> FareTerms | None:
