@@ -53,11 +53,10 @@ def main() -> None:
 
         uvloop.run(_child(url, args.owners, args.orders))
         return
-    env = {**os.environ, **({"PYTHONPATH": str(args.tree)} if args.tree else {})}
     driver = ["-m", "bench.booking_callgrind", "--child"]
     driver += ["--owners", str(args.owners), "--orders", str(args.orders)]
     made = args.owners * args.orders
-    per_order = counted(driver, made, "booking", cwd=args.tree, env=env)
+    per_order = counted(driver, made, "booking", tree=args.tree)
     print(f"{per_order:,} instructions per order ({made} orders)", flush=True)
 
 

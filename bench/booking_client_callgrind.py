@@ -10,25 +10,22 @@ Steps: `connection` (an acquire and release through `Database.connection()`), `l
 Idempotency-Key's read, key free), `create_held` (the order's insert with the key's claim and
 the limits, then `pending → held` with its stored answer, as after the airline's hold). Each
 runs `--runs` times to warm up, then `--runs` times counted (`callgrind_control -i on/off`, as
-`bench.ceiling_callgrind`). A child runs with `PYTHONPATH=<tree>`, cwd the tree; copy this file
-and bench/booking_service_cpu.py into a base checkout that lacks them.
+`bench.ceiling_callgrind`). A child runs with `PYTHONPATH=<tree>`, cwd the tree; copy this file,
+bench/callgrind_steps.py and bench/booking_service_cpu.py into a base checkout that lacks them.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import itertools
-import os
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from pathlib import Path
 
 import asyncpg
 import msgspec
-import uvloop
 
-from bench.ceiling_callgrind import counted, driven
+from bench.callgrind_steps import add_step_options, ran_child, step_counted
+from bench.ceiling_callgrind import driven
 
 STEPS = ("service", "connection", "look_up", "create_held")
 # How asyncpg's cost of binding depends on the parameters' shape, one statement on one
@@ -95,25 +92,22 @@ async def _child(url: str, step: str, runs: int) -> None:
 
 
 def count(tree: str, url: str, step: str, runs: int) -> float:
-    driver = ["-m", "bench.booking_client_callgrind", "--child", step, "--database-url", url,
-              "--runs", str(runs)]  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": tree}
-    per_run = counted(driver, runs, f"{tree} {step}", cwd=Path(tree), env=env)
+    module = "bench.booking_client_callgrind"
+    per_run = step_counted(module, step, url, runs, label=f"{tree} {step}", tree=tree)
     return per_run / 16 if step == "service" else per_run
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--database-url", required=True)
+    add_step_options(
+        parser,
+        STEPS,
+        orders_help="`service`: rounds of 16 orders",
+        runs_help="the other steps' runs",
+    )
     parser.add_argument("--trees", default=".")
-    parser.add_argument("--steps", default=",".join(STEPS))
-    parser.add_argument("--orders", type=int, default=5, help="`service`: rounds of 16 orders")
-    parser.add_argument("--runs", type=int, default=1000, help="the other steps' runs")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.child:
-        uvloop.install()
-        asyncio.run(_child(args.database_url, args.child, args.runs))
+    if ran_child(args, _child):
         return
     trees, steps = args.trees.split(","), args.steps.split(",")
     print("| step | " + " | ".join(trees) + " |")

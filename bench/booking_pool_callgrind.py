@@ -20,14 +20,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import os
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import asyncpg
-import uvloop
 
-from bench.ceiling_callgrind import counted, driven
+from bench.callgrind_steps import add_step_options, ran_child, step_counted
+from bench.ceiling_callgrind import driven
 
 STEPS = tuple(
     f"{what}:{pool}" for what in ("lease", "service", "refused") for pool in ("asyncpg", "minimal")
@@ -104,26 +103,20 @@ async def _child(url: str, step: str, runs: int) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--database-url", required=True)
-    parser.add_argument("--steps", default=",".join(STEPS))
-    parser.add_argument("--orders", type=int, default=5, help="service, refused: rounds of 16")
-    parser.add_argument("--runs", type=int, default=1000, help="lease: runs")
-    parser.add_argument("--child", help=argparse.SUPPRESS)
+    add_step_options(
+        parser, STEPS, orders_help="service, refused: rounds of 16", runs_help="lease: runs"
+    )
     args = parser.parse_args(argv)
-    if args.child:
-        uvloop.install()
-        asyncio.run(_child(args.database_url, args.child, args.runs))
+    if ran_child(args, _child):
         return
     # per run (lease), per order made (service), per attempt (refused)
     print("| step | instructions |")
     print("|---|---|")
     for step in args.steps.split(","):
         runs = args.runs if step.startswith("lease") else args.orders
-        driver = [
-            *("-m", "bench.booking_pool_callgrind", "--child", step),
-            *("--database-url", args.database_url, "--runs", str(runs)),
-        ]
-        per = counted(driver, runs, step, env=dict(os.environ))
+        per = step_counted(
+            "bench.booking_pool_callgrind", step, args.database_url, runs, label=step
+        )
         per /= 1 if step.startswith("lease") else 16
         print(f"| {step} | {per:,.0f} |", flush=True)
 

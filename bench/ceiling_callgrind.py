@@ -27,12 +27,11 @@ from pathlib import Path
 
 
 def count(layer: str, requests: int, tree: Path | None, query: str, method: str = "GET") -> int:
-    env = {**os.environ, **({"PYTHONPATH": str(tree)} if tree else {})}
     driver = [
         "-m", "bench.ceiling_inproc", "--handshake", "--layers", layer,
         "--requests", str(requests), "--method", method, *(["--query", query] if query else []),
     ]  # fmt: skip
-    return counted(driver, requests, layer, cwd=tree, env=env)
+    return counted(driver, requests, layer, tree=tree)
 
 
 async def driven(call: Callable[[], Awaitable[object]], runs: int) -> None:
@@ -52,11 +51,12 @@ def counted(
     runs: int,
     label: str,
     *,
-    cwd: Path | None = None,
-    env: dict[str, str] | None = None,
+    tree: Path | str | None = None,
 ) -> int:
     """Instructions per run of `python *driver` under callgrind, counted between its "ready" and
-    its "done" (the driver waits for a line on stdin after each, as `_handshake` does)."""
+    its "done" (the driver waits for a line on stdin after each, as `_handshake` does). `tree`:
+    another checkout whose code the driver runs (first on PYTHONPATH, and the working folder)."""
+    env = {**os.environ, **({"PYTHONPATH": str(tree)} if tree else {})}
     with tempfile.TemporaryDirectory(prefix="skyfare-callgrind-") as folder:
         out = Path(folder) / "callgrind.out"
         command = [
@@ -64,7 +64,7 @@ def counted(
             sys.executable, *driver,
         ]  # fmt: skip
         proc = subprocess.Popen(
-            command, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            command, cwd=tree, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
         assert proc.stdin is not None

@@ -20,7 +20,6 @@ into it, as `bench.ceiling_callgrind` says).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -67,10 +66,9 @@ def main() -> None:
 
         uvloop.run(_child(args.sim_port, args.n))
         return
-    env = {**os.environ, **({"PYTHONPATH": str(args.tree)} if args.tree else {})}
     driver = ["-m", "bench.cold_callgrind", "--child", "--sim-port", str(args.sim_port)]
     driver += ["-n", str(args.n)]
-    per_search = counted(driver, args.n, "cold search", cwd=args.tree, env=env)
+    per_search = counted(driver, args.n, "cold search", tree=args.tree)
     print(f"{per_search:,} instructions per cold search ({args.n} searches)", flush=True)
 
 
