@@ -201,7 +201,7 @@ def _combine(
                 raise result  # a cancellation: the worker is going away
             failures.append((notification.channel, result))
     if failures:
-        error = "; ".join(f"{channel}: {exc or type(exc).__name__}" for channel, exc in failures)
+        error = "; ".join(f"{channel}: {describe(exc)}" for channel, exc in failures)
         permanent = all(isinstance(exc, PermanentDeliveryError) for _, exc in failures)
         return Result(Outcome.FAILED, kind, event_id, error=error, permanent=permanent)
     if Outcome.BUSY in results:

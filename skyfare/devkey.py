@@ -16,6 +16,7 @@ from pathlib import Path
 import asyncpg
 
 from kernel.errors import DomainError, Unauthorized
+from kernel.logs import describe
 from skyfare.partners import PartnerKeys
 from skyfare.postgres import connect_options
 from skyfare.settings import Settings
@@ -37,7 +38,7 @@ async def dev_partner_key(settings: Settings) -> str | None:
             settings.database_url, timeout=settings.db_timeout_s, **connect_options(settings)
         )
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        logger.warning("no dev partner key: the database does not answer: %s", exc)
+        logger.warning("no dev partner key: the database does not answer: %s", describe(exc))
         return None
     try:
         keys = PartnerKeys(conn, timeout_s=settings.db_timeout_s)
@@ -54,7 +55,7 @@ async def dev_partner_key(settings: Settings) -> str | None:
         _write_private(path, raw_key)
         return raw_key
     except (DomainError, OSError, asyncpg.PostgresError) as exc:
-        logger.warning("no dev partner key: %s", exc)
+        logger.warning("no dev partner key: %s", describe(exc))
         return None
     finally:
         await conn.close()

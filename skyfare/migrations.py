@@ -28,6 +28,7 @@ from typing import cast
 import asyncpg
 import msgspec
 
+from kernel.logs import describe
 from skyfare.postgres import connect_options
 from skyfare.settings import Settings
 
@@ -194,12 +195,12 @@ async def run_migrations_once(settings: Settings) -> list[str]:
             settings.database_url, timeout=settings.db_timeout_s, **connect_options(settings)
         )
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        logger.error("PostgreSQL unreachable, migrations not applied: %s", exc)
+        logger.error("PostgreSQL unreachable, migrations not applied: %s", describe(exc))
         return []
     try:
         applied = await migrate(conn, timeout=MIGRATE_TIMEOUT_S)
     except (OSError, asyncpg.exceptions.ConnectionDoesNotExistError, TimeoutError) as exc:
-        logger.error("migrations interrupted (the database went away?): %s", exc)
+        logger.error("migrations interrupted (the database went away?): %s", describe(exc))
         return []
     finally:
         await conn.close(timeout=settings.db_timeout_s)

@@ -123,7 +123,7 @@ async def test_an_event_that_keeps_failing_is_parked_in_the_dead_letter_stream(
     assert dead[b"id"] == event.id.encode()
     assert dead[b"type"] == b"order.expired"
     assert dead[b"attempts"] == b"3"
-    assert dead[b"error"] == b"sms: SMS provider answered 503"
+    assert dead[b"error"] == b"sms: DeliveryError: SMS provider answered 503"
     assert b'"booking_reference":"K7Q2MZ"' in dead[b"event"]  # the event, to replay it
     assert len(await sim.mails()) == 1  # the email went out once, on the first attempt
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import socket
 from pathlib import Path
 
 import asyncpg
@@ -93,6 +95,21 @@ async def test_startup_migration_logs_and_continues_when_postgres_is_down(
     settings = load_settings({}, database_url=f"postgresql://u@127.0.0.1:{closed_port()}/db")
     assert await run_migrations_once(settings) == []
     assert "migrations not applied" in caplog.text
+
+
+async def test_startup_migration_names_a_timeout_when_postgres_never_answers(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with socket.socket() as silent:  # accepts connections (the backlog) but never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"postgresql://u@127.0.0.1:{silent.getsockname()[1]}/db"
+        settings = load_settings({}, database_url=url, db_timeout_s=0.2)
+        with caplog.at_level(logging.ERROR, logger="skyfare.migrations"):
+            assert await run_migrations_once(settings) == []
+    # A TimeoutError's message is empty: its type is all that says why (the line ended in ": ").
+    [line] = [r.getMessage() for r in caplog.records if r.name == "skyfare.migrations"]
+    assert line == "PostgreSQL unreachable, migrations not applied: TimeoutError"
 
 
 async def test_startup_migration_brings_the_database_up_to_date(database_url: str) -> None:
