@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Literal
 
@@ -94,17 +93,26 @@ async def check_cache(client: redis.Redis) -> Check:
 
 
 async def _ping_any(cluster: RedisCluster) -> None:
+    if not cluster.get_nodes():
+        # Never reached yet (no node answered at start-up): it knows no node to ask until it
+        # learns them, which raises why it cannot (refused, a certificate) while none answers.
+        await cluster.initialize()
     # The first node to answer decides: a dead one may take its connect timeout to fail.
     pings = [asyncio.ensure_future(cluster.ping(target_nodes=node)) for node in cluster.get_nodes()]
+    failure: BaseException | None = None
     try:
         for answered in asyncio.as_completed(pings):
-            with contextlib.suppress(redis.RedisError, OSError):
+            try:
                 if await answered is True:
                     return
+            except (redis.RedisError, OSError) as exc:
+                failure = exc
     finally:
         for ping in pings:
             ping.cancel()
-    raise ConnectionError("no node of the Redis Cluster answers")
+    # The last node's reason, for the log line: why they do not answer (refused, a certificate
+    # that failed verification or was not presented), not only that.
+    raise ConnectionError("no node of the Redis Cluster answers") from failure
 
 
 async def metrics(request: web.Request) -> web.Response:

@@ -26,6 +26,10 @@ instead. This code reads redis-py's private `_writer` and mirrors `send_packed_c
 (`CHECKED_REDIS_VERSIONS`; on others `bound_writes_without_task` leaves redis-py's classes).
 pyproject.toml pins that release, and tests/unit/skyfare/test_redis_connections.py fails on any
 other version, or if those two methods change, until someone re-reads them.
+
+The TLS class is also skyfare/redis_tls_refusal.py's: a connection refused for want of a client
+certificate says so. It relies on how redis-py's `connect_check_health` fails (the socket's
+error as the cause), so it comes with these classes, on the versions they were checked against.
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ from redis.asyncio.connection import (
     add_debug_log_for_connection_failure,
 )
 from redis.utils import is_os_level_timeout
+
+from skyfare.redis_tls_refusal import HintingSSLConnection
 
 # The redis-py releases whose `AbstractConnection.send_packed_command` and `_send_packed_command`
 # the methods below, and whose pool methods skyfare/redis_pool.py, were read against
@@ -115,7 +121,7 @@ class NoTaskConnection(_WriteBoundedWithoutTask, Connection):
     pass
 
 
-class NoTaskSSLConnection(_WriteBoundedWithoutTask, SSLConnection):
+class NoTaskSSLConnection(_WriteBoundedWithoutTask, HintingSSLConnection):
     pass
 
 

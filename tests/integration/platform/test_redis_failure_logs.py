@@ -21,6 +21,7 @@ from analytics.publisher import UsageBuffer
 from cache.memory import InMemoryFareCache
 from cache.redis import RedisFareCache
 from cache.tiered import TieredFareCache
+from skyfare.ops import check_cache
 from skyfare.partners import Partner
 from skyfare.ratelimit import RateLimiter
 from skyfare.redis_client import redis_client, warm_up
@@ -104,3 +105,22 @@ async def test_warm_up_says_why_no_node_of_the_cluster_answered(
     finally:
         await client.aclose()
     assert refused(port) in logged(caplog, "skyfare.redis_client")
+
+
+async def test_readiness_says_why_no_node_of_the_cluster_answers(
+    port: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A cluster client that never reached a node knows none to ping: it must ask the one it
+    was given, and say why that failed, not only that no node answers."""
+    client = redis_client(
+        load_settings({}),
+        url=f"redis+cluster://127.0.0.1:{port}",
+        socket_timeout=TIMEOUT_S,
+        connect_timeout=TIMEOUT_S,
+    )
+    try:
+        with caplog.at_level(logging.WARNING, logger="skyfare.ops"):
+            assert await check_cache(client) == "down"
+    finally:
+        await client.aclose()
+    assert refused(port) in logged(caplog, "skyfare.ops")

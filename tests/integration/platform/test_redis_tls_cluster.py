@@ -125,6 +125,8 @@ async def test_a_client_without_the_ca_fails_certificate_verification_with_a_cle
     with pytest.raises((RedisError, RedisClusterException)) as failure:
         await distrusting.get("test:tls:any")
     assert "CERTIFICATE_VERIFY_FAILED" in str(failure.value)
+    # The client refused the server, not the reverse: no hint at a client certificate.
+    assert "SKYFARE_REDIS_TLS_CERT_FILE" not in str(failure.value)
     assert any(
         isinstance(cause, ssl.SSLCertVerificationError) for cause in causes_of(failure.value)
     )

@@ -1,0 +1,28 @@
+"""/readyz's Redis check (skyfare/ops.py `check_cache`) with a Redis Cluster client that has not
+reached the cluster yet, as after a start-up at which no node answered: the cluster answers now,
+so the check must say "ok" (a process that stayed unready would never get the requests that
+would have made its client learn the nodes)."""
+
+from __future__ import annotations
+
+from skyfare.ops import check_cache
+from skyfare.redis_client import redis_client
+from skyfare.settings import load_settings
+from tests.support.redis_cluster import RedisClusterHandle
+
+TIMEOUT_S = 5.0  # a bound on each connect and command, far above what one takes here
+
+
+async def test_readiness_asks_a_cluster_its_client_has_not_reached_yet(
+    redis_cluster: RedisClusterHandle,
+) -> None:
+    client = redis_client(
+        load_settings({}),
+        url=redis_cluster.url,
+        socket_timeout=TIMEOUT_S,
+        connect_timeout=TIMEOUT_S,
+    )
+    try:
+        assert await check_cache(client) == "ok"
+    finally:
+        await client.aclose()
