@@ -1,7 +1,8 @@
 """/readyz's Redis check (skyfare/ops.py `check_cache`) with a Redis Cluster client that has not
 reached the cluster yet, as after a start-up at which no node answered: the cluster answers now,
-so the check must say "ok" (a process that stayed unready would never get the requests that
-would have made its client learn the nodes)."""
+so the check must say "ok": it answered "down" without asking any node, since the client knew
+none until some other command made it learn them, and a process out of rotation gets no
+requests to do that."""
 
 from __future__ import annotations
 
