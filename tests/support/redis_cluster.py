@@ -2,8 +2,9 @@
 on free local ports, joined by `redis-cli --cluster create … --cluster-replicas 1`.
 
 `RedisClusterHandle.start(directory)` returns once every slot is served and every master has a
-replica in sync; `url` is `redis+cluster://` one node (skyfare/redis_client.py); `kill_master_of`
-SIGKILLs the master serving a key and `wait_for_promotion` waits until its replica took over;
+replica in sync; `url` is `redis+cluster://` one node (skyfare/redis_client.py) and `skyfare_env`
+the settings a Skyfare client of it needs besides; `master_killed` SIGKILLs the master serving a
+key for a block, and after it waits until its replica took over and starts the node again;
 `hung(port)` stops a node answering for a block. Every node asks for `PASSWORD`, as a managed
 cluster does, and `url` carries it: a client that connects to a node by itself must bring the
 cluster's credentials along.
@@ -131,6 +132,17 @@ class RedisClusterHandle:
         alive = [port for port, proc in self.processes.items() if proc.poll() is None]
         scheme = "rediss+cluster" if self.tls else "redis+cluster"
         return f"{scheme}://:{PASSWORD}@127.0.0.1:{alive[0]}"
+
+    def skyfare_env(self) -> dict[str, str]:
+        """The settings a Skyfare client of the cluster needs besides `url`: the CA its
+        certificates come from, and the client certificate when it asks for one."""
+        if self.tls is None:
+            return {}
+        env = {"SKYFARE_REDIS_TLS_CA_FILE": str(self.tls.ca_cert)}
+        if self.auth_clients:
+            env["SKYFARE_REDIS_TLS_CERT_FILE"] = str(self.tls.client_cert)
+            env["SKYFARE_REDIS_TLS_KEY_FILE"] = str(self.tls.client_key)
+        return env
 
     def start(self) -> RedisClusterHandle:
         self._binaries = self._find_binaries()
@@ -330,6 +342,19 @@ class RedisClusterHandle:
             yield
         finally:
             process.send_signal(signal.SIGCONT)
+
+    @contextlib.contextmanager
+    def master_killed(self, key: str) -> Iterator[int]:
+        """The master serving `key` SIGKILLed for the block (its port is yielded). However the
+        block ends, once its replica took over the node is started again, so the cluster, shared
+        by a session's tests, is whole for the tests after (with that replica as a master)."""
+        dead = self.master_of(key)
+        self.kill(dead)
+        try:
+            yield dead
+        finally:
+            self.wait_for_promotion(key, dead)
+            self.restart(dead)
 
     def wait_for_promotion(self, key: str, dead_port: int) -> int:
         """Wait until a live master serves `key` again (its replica was promoted); its port."""

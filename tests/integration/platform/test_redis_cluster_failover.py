@@ -1,6 +1,13 @@
-"""A master of the Redis Cluster dies (SIGKILL) under Skyfare: searches keep answering (uncached
-for its slots while its replica is promoted), the fare cache recovers by itself, and the order
-events published before the failover, once replicated, are delivered from the promoted replica.
+"""A master of the Redis Cluster dies (SIGKILL) under Skyfare's client: searches keep answering
+(uncached for its slots while its replica is promoted), a rate limit fails open meanwhile and
+limits again after, the fare cache recovers by itself, and the order events published before the
+failover, once replicated, are delivered from the promoted replica.
+
+The same test on the plain cluster, over TLS (the client trusting the cluster's CA) and over TLS
+asking for a client certificate: after a failover the client opens connections to the promoted
+replica, which must carry the CA and the certificate as the first ones did. Each run restarts
+the node it killed (`RedisClusterHandle.master_killed`), as the clusters are shared by the
+session's tests.
 
 What asynchronous replication can lose, and what Skyfare does about it: deploy/README.md,
 "Redis Cluster"."""
@@ -31,6 +38,9 @@ from notify.stream import EventStream
 from search.model import SearchRequest
 from search.service import SearchService
 from skyfare.ops import check_cache
+from skyfare.ratelimit import RateLimiter
+from skyfare.redis_client import redis_client
+from skyfare.settings import load_settings
 from tests.fakes import FakeConnector, offer, segment
 from tests.support.database import migrated_pool
 from tests.support.orders import new_order
@@ -74,13 +84,45 @@ def _request(days: int) -> SearchRequest:
     return SearchRequest(slices=(SliceQuery("LHR", "JFK", day),), passengers=Passengers())
 
 
+# Each cluster a failover is tried on: its session fixture (tests/conftest.py).
+CLUSTERS = {"plain": "redis_cluster", "tls": "redis_tls_cluster", "mtls": "redis_mtls_cluster"}
+
+
+@pytest.fixture(params=list(CLUSTERS))
+def any_cluster(request: pytest.FixtureRequest) -> RedisClusterHandle:
+    handle: RedisClusterHandle = request.getfixturevalue(CLUSTERS[request.param])
+    return handle
+
+
+class _Caller(msgspec.Struct, frozen=True):
+    id: str
+    rate_per_s: float
+    burst: int
+
+
+async def _limits(limiter: RateLimiter) -> bool:
+    """Whether `limiter` limits a fresh caller allowed one request: through Redis only."""
+    caller = _Caller(uuid.uuid4().hex, rate_per_s=0.001, burst=1)
+    first, second = await limiter.decide(caller), await limiter.decide(caller)
+    return first.allowed and not second.allowed
+
+
 async def test_a_master_dies_searches_answer_the_cache_recovers_and_events_survive(
-    redis_cluster: RedisClusterHandle, pool: asyncpg.Pool
+    any_cluster: RedisClusterHandle, pool: asyncpg.Pool
 ) -> None:
-    client = await connected(client_of(redis_cluster.url, socket_timeout=2.0))
+    client = await connected(
+        redis_client(
+            load_settings(any_cluster.skyfare_env()),
+            url=any_cluster.url,
+            socket_timeout=2.0,
+            connect_timeout=2.0,
+        )
+    )
     service, fares = _search_service(RedisFareCache(client))
     stream = f"test:{uuid.uuid4().hex}:events"
     events = EventStream(client, stream, group="notify", consumer="c1", timeout_s=5.0)
+    # Its keys share the stream's slot (the hash tag), so they die with the stream's master.
+    limiter = RateLimiter(client, timeout_s=5.0, prefix=f"{{{stream}}}:ratelimit:")
     try:
         for days in DAYS:  # cached, then served from Redis
             assert await _cached_then_hit(service, fares, days) == "hit"
@@ -93,22 +135,24 @@ async def test_a_master_dies_searches_answer_the_cache_recovers_and_events_survi
             pool, client, stream=stream, replicas=1, db_timeout_s=10.0, redis_timeout_s=5.0
         )
         assert await _relayed(relay, 5) == 5  # marked published once the replica held them
+        assert await _limits(limiter)
 
-        dead = redis_cluster.master_of(stream)
-        redis_cluster.kill(dead)
-        for days in DAYS:  # while the replica is promoted: answered, some uncached
-            body, _ = await service.search_body(_request(days))
-            assert b"BA117" in body
-        assert await check_cache(client) == "ok"  # the search service stays in rotation
-        redis_cluster.wait_for_promotion(stream, dead)
+        with any_cluster.master_killed(stream) as dead:
+            for days in DAYS:  # while the replica is promoted: answered, some uncached
+                body, _ = await service.search_body(_request(days))
+                assert b"BA117" in body
+            assert await check_cache(client) == "ok"  # the search service stays in rotation
+            # Refused by the dead master, or answered by the promoted replica: never failed.
+            assert (await limiter.decide(_Caller("any", rate_per_s=1.0, burst=1))).allowed
+            any_cluster.wait_for_promotion(stream, dead)
 
-        # The same client, nothing restarted: the cache fills and serves again by itself.
-        for days in DAYS:
-            assert await _cached_then_hit(service, fares, days) == "hit"
-        delivered = await events.read_new(count=100, block_s=1.0)
-        assert len(delivered) == 5
-        assert {_order_of(d.fields[b"event"]) for d in delivered} == {o.id for o in orders}
-        redis_cluster.restart(dead)  # whole again for the tests after this one
+            # The same client, nothing restarted: the cache fills and serves again by itself.
+            for days in DAYS:
+                assert await _cached_then_hit(service, fares, days) == "hit"
+            assert await _limits(limiter)
+            delivered = await events.read_new(count=100, block_s=1.0)
+            assert len(delivered) == 5
+            assert {_order_of(d.fields[b"event"]) for d in delivered} == {o.id for o in orders}
     finally:
         await service.close()
         await client.delete(stream)
