@@ -1,12 +1,14 @@
 """Render deploy/k8s's kustomizations: with `kubectl kustomize` when kubectl is on PATH, else in
 Python, implementing only the kustomize features deploy/k8s uses (resources, namespace, images,
-replicas, JSON 6902 `patches` with a kind/name target). A feature outside that list is an error,
-never silently ignored; where kubectl is present the tests check both renderings agree.
+replicas, JSON 6902 `patches` with a kind/name target, and `components` made of such patches).
+A feature outside that list is an error, never silently ignored; where kubectl is present the
+tests check both renderings agree.
 """
 
 from __future__ import annotations
 
 import copy
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -19,8 +21,22 @@ Obj = dict[str, Any]
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 OVERLAYS = ("dev", "prod")
+# What the tests render: each overlay, and an overlay with opt-in components (`+` each; the
+# components under deploy/k8s/components that no overlay includes by itself).
+VARIANTS = (*OVERLAYS, "prod+redis-client-cert")
 
-_SUPPORTED = {"apiVersion", "kind", "resources", "namespace", "images", "replicas", "patches"}
+_SUPPORTED = {
+    "apiVersion",
+    "kind",
+    "resources",
+    "namespace",
+    "images",
+    "replicas",
+    "patches",
+    "components",
+}
+# A Component (kind: Component) here only patches what the kustomization including it has.
+_SUPPORTED_IN_COMPONENT = {"apiVersion", "kind", "patches"}
 # The kinds deploy/k8s has that are not namespaced (kustomize leaves their namespace alone).
 _CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition"}
 _SCALABLE = {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"}
@@ -51,6 +67,28 @@ def render(directory: Path, *, use_kubectl: bool | None = None) -> list[Obj]:
     return render_python(directory)
 
 
+def variant_directory(variant: str, scratch: Path) -> Path:
+    """The kustomization of `variant` (VARIANTS): an overlay's own, or one written in `scratch`
+    that adds the named components to the overlay, as an operator's own overlay would (the
+    paths relative: kustomize refuses absolute ones)."""
+    overlay, *components = variant.split("+")
+    if not components:
+        return K8S / "overlays" / overlay
+    scratch.mkdir(parents=True, exist_ok=True)
+
+    def relative(path: Path) -> str:
+        return os.path.relpath(path, scratch)
+
+    spec = {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": [relative(K8S / "overlays" / overlay)],
+        "components": [relative(K8S / "components" / name) for name in components],
+    }
+    (scratch / "kustomization.yaml").write_text(yaml.safe_dump(spec))
+    return scratch
+
+
 def render_python(directory: Path) -> list[Obj]:
     spec = yaml.safe_load((directory / "kustomization.yaml").read_text())
     unknown = set(spec) - _SUPPORTED
@@ -63,6 +101,9 @@ def render_python(directory: Path) -> list[Obj]:
             objects.extend(render_python(path))
         else:
             objects.extend(doc for doc in yaml.safe_load_all(path.read_text()) if doc)
+    # As kustomize: the components after the resources, then the kustomization's own patches.
+    for entry in spec.get("components", []):
+        _apply_component(objects, (directory / entry).resolve())
     for patch in spec.get("patches", []):
         _patch(objects, patch, directory)
     if "namespace" in spec:
@@ -75,6 +116,15 @@ def render_python(directory: Path) -> list[Obj]:
     for replica in spec.get("replicas", []):
         _set_replicas(objects, replica)
     return objects
+
+
+def _apply_component(objects: list[Obj], directory: Path) -> None:
+    spec = yaml.safe_load((directory / "kustomization.yaml").read_text())
+    unknown = set(spec) - _SUPPORTED_IN_COMPONENT
+    if spec.get("kind") != "Component" or unknown:
+        raise KustomizeError(f"{directory}: not a Component of patches only: {sorted(unknown)}")
+    for patch in spec.get("patches", []):
+        _patch(objects, patch, directory)
 
 
 def _set_replicas(objects: list[Obj], replica: Obj) -> None:

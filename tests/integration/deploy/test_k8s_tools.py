@@ -1,6 +1,7 @@
 """deploy/k8s through the real tools: `kubectl kustomize` renders what the Python renderer does
 (where kubectl is installed), and checkov (its own venv, `make checkov`) fails no check on either
-overlay, apart from the ones deploy/k8s/checkov.yaml skips with a reason."""
+overlay, nor on prod with the opt-in components (kustomize.VARIANTS), apart from the ones
+deploy/k8s/checkov.yaml skips with a reason."""
 
 from __future__ import annotations
 
@@ -44,11 +45,13 @@ def _key(obj: dict[str, Any]) -> tuple[str, str]:
     return (obj["kind"], obj["metadata"]["name"])
 
 
-@pytest.mark.parametrize("overlay", kustomize.OVERLAYS)
-def test_kubectl_kustomize_renders_what_the_python_renderer_does(overlay: str) -> None:
+@pytest.mark.parametrize("variant", kustomize.VARIANTS)
+def test_kubectl_kustomize_renders_what_the_python_renderer_does(
+    variant: str, tmp_path: Path
+) -> None:
     if kustomize.kubectl() is None:
         pytest.skip("kubectl is not installed: the Python renderer alone renders the overlays")
-    directory = kustomize.K8S / "overlays" / overlay
+    directory = kustomize.variant_directory(variant, tmp_path / "kustomization")
     by_kubectl = sorted(kustomize.render(directory, use_kubectl=True), key=_key)
     by_python = sorted(kustomize.render_python(directory), key=_key)
     assert [_key(o) for o in by_kubectl] == [_key(o) for o in by_python]
@@ -72,12 +75,15 @@ def _checkov(directory: Path) -> dict[str, Any]:
 def test_checkov_fails_no_check_on_the_overlays(tmp_path: Path) -> None:
     if not CHECKOV.exists():
         pytest.skip("checkov is not installed: `make checkov` makes its venv")
-    for overlay in kustomize.OVERLAYS:
-        objects = kustomize.render(kustomize.K8S / "overlays" / overlay)
-        (tmp_path / f"{overlay}.yaml").write_text(yaml.safe_dump_all(objects))
-    (tmp_path / "careless.yaml").write_text(yaml.safe_dump(PRIVILEGED))
+    checked = tmp_path / "checked"
+    checked.mkdir()
+    for variant in kustomize.VARIANTS:
+        directory = kustomize.variant_directory(variant, tmp_path / variant)
+        objects = kustomize.render(directory)
+        (checked / f"{variant}.yaml").write_text(yaml.safe_dump_all(objects))
+    (checked / "careless.yaml").write_text(yaml.safe_dump(PRIVILEGED))
 
-    report = _checkov(tmp_path)
+    report = _checkov(checked)
 
     failed = report["results"]["failed_checks"]
     ours = [

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import kubernetes_validate
 import pytest
 
 from tests.support import kustomize
-from tests.support.kustomize import OVERLAYS, Obj, pod_specs, render_python
+from tests.support.kustomize import VARIANTS, Obj, pod_specs, render_python, variant_directory
 from tests.support.netpol import Pod, may_connect, may_leave
 
 # The oldest Kubernetes these manifests are for (HPA autoscaling/v2, PDB policy/v1: 1.23+).
@@ -25,9 +26,9 @@ SERVICES = ("search", "booking", "relay", "worker", "analytics")
 SECRET_NAMES = re.compile(r"(URL|KEY|SECRET|PASSWORD|TOKEN)$")
 
 
-@pytest.fixture(scope="module", params=OVERLAYS)
-def rendered(request: pytest.FixtureRequest) -> list[Obj]:
-    return render_python(kustomize.K8S / "overlays" / request.param)
+@pytest.fixture(scope="module", params=VARIANTS)
+def rendered(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> list[Obj]:
+    return render_python(variant_directory(request.param, tmp_path_factory.mktemp("kustomize")))
 
 
 def _one(objects: list[Obj], kind: str, name: str) -> Obj:
@@ -256,3 +257,65 @@ def test_the_gateway_runs_one_nginx_worker_per_cpu_of_its_limit(rendered: list[O
         assert field["resource"] == "limits.cpu"
         assert field.get("containerName", nginx["name"]) == nginx["name"]
         assert _cpus(str(field.get("divisor", "1"))) == 1
+
+
+REDIS_TLS_DIR = "/etc/skyfare/redis-tls"  # where the Secret `skyfare-redis-tls` is mounted
+
+
+class _RedisTls(NamedTuple):
+    talks_to_redis: bool  # its container has REDIS_URL
+    settings: dict[str, Any]  # its container's SKYFARE_REDIS_TLS_* settings
+    secret: Obj | None  # the Secret volume its container mounts read-only at REDIS_TLS_DIR
+
+
+def _redis_tls(variant: str, scratch: Path) -> dict[str, _RedisTls]:
+    """Per Deployment or Job, by component: how its container is set for Redis over TLS."""
+    found: dict[str, _RedisTls] = {}
+    for obj, pod in pod_specs(render_python(variant_directory(variant, scratch))):
+        (container,) = pod["containers"]
+        env = {e["name"]: e.get("value") for e in container.get("env", [])}
+        tls = {name: value for name, value in env.items() if name.startswith("SKYFARE_REDIS_TLS")}
+        volumes = {v["name"]: v for v in pod.get("volumes", [])}
+        secret = None
+        for mount in container.get("volumeMounts", []):
+            source = volumes[mount["name"]].get("secret", {})
+            if source.get("secretName") == "skyfare-redis-tls":
+                assert mount["mountPath"] == REDIS_TLS_DIR
+                assert mount["readOnly"] is True
+                secret = source
+        # The settings name files in the mount: neither goes without the other.
+        assert bool(tls) == (secret is not None), obj["metadata"]["name"]
+        found[_component(obj)] = _RedisTls("REDIS_URL" in env, tls, secret)
+    return found
+
+
+def test_prod_mounts_the_redis_ca_in_every_container_that_talks_to_redis(tmp_path: Path) -> None:
+    found = _redis_tls("prod", tmp_path)
+    assert {name for name, each in found.items() if each.talks_to_redis} == set(SERVICES)
+    for name, each in found.items():
+        if not each.talks_to_redis:  # the gateway and the migration job: nothing mounted
+            assert each.secret is None, name
+            continue
+        assert each.settings == {"SKYFARE_REDIS_TLS_CA_FILE": f"{REDIS_TLS_DIR}/ca.crt"}, name
+        # Optional: a plain redis:// URL ignores the setting, and the pods start without it.
+        assert each.secret == {
+            "secretName": "skyfare-redis-tls",
+            "optional": True,
+            "defaultMode": 0o440,
+        }
+
+
+def test_the_client_certificate_component_names_the_pair_in_the_same_mount(
+    tmp_path: Path,
+) -> None:
+    for name, each in _redis_tls("prod+redis-client-cert", tmp_path).items():
+        if each.talks_to_redis:
+            assert each.settings == {
+                "SKYFARE_REDIS_TLS_CA_FILE": f"{REDIS_TLS_DIR}/ca.crt",
+                "SKYFARE_REDIS_TLS_CERT_FILE": f"{REDIS_TLS_DIR}/tls.crt",
+                "SKYFARE_REDIS_TLS_KEY_FILE": f"{REDIS_TLS_DIR}/tls.key",
+            }, name
+
+
+def test_dev_runs_without_the_redis_tls_secret(tmp_path: Path) -> None:
+    assert all(each.secret is None for each in _redis_tls("dev", tmp_path).values())
