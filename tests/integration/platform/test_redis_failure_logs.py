@@ -90,37 +90,32 @@ async def test_the_fare_cache_says_why_it_serves_uncached(
     assert f"redis GET failed: ConnectionError: {refused(port)}" in line
 
 
-async def test_warm_up_says_why_no_node_of_the_cluster_answered(
-    port: int, caplog: pytest.LogCaptureFixture
-) -> None:
+@pytest.fixture
+async def refusing_cluster(port: int) -> AsyncIterator[redis.Redis]:
+    """Skyfare's cluster client of a node that refuses: it has never learned the cluster's."""
     client = redis_client(
         load_settings({}),
         url=f"redis+cluster://127.0.0.1:{port}",
         socket_timeout=TIMEOUT_S,
         connect_timeout=TIMEOUT_S,
     )
-    try:
-        with caplog.at_level(logging.WARNING, logger="skyfare.redis_client"):
-            await warm_up(client)  # never raises: requests meet a cluster that is down
-    finally:
-        await client.aclose()
+    yield client
+    await client.aclose()
+
+
+async def test_warm_up_says_why_no_node_of_the_cluster_answered(
+    refusing_cluster: redis.Redis, port: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="skyfare.redis_client"):
+        await warm_up(refusing_cluster)  # never raises: requests meet a cluster that is down
     assert refused(port) in logged(caplog, "skyfare.redis_client")
 
 
 async def test_readiness_says_why_no_node_of_the_cluster_answers(
-    port: int, caplog: pytest.LogCaptureFixture
+    refusing_cluster: redis.Redis, port: int, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A cluster client that never reached a node knows none to ping: it must ask the one it
     was given, and say why that failed, not only that no node answers."""
-    client = redis_client(
-        load_settings({}),
-        url=f"redis+cluster://127.0.0.1:{port}",
-        socket_timeout=TIMEOUT_S,
-        connect_timeout=TIMEOUT_S,
-    )
-    try:
-        with caplog.at_level(logging.WARNING, logger="skyfare.ops"):
-            assert await check_cache(client) == "down"
-    finally:
-        await client.aclose()
+    with caplog.at_level(logging.WARNING, logger="skyfare.ops"):
+        assert await check_cache(refusing_cluster) == "down"
     assert refused(port) in logged(caplog, "skyfare.ops")
