@@ -123,7 +123,7 @@ async def test_a_client_without_a_certificate_is_told_the_server_may_require_one
     the client reads first (both seen here); the hint must come with either."""
     url = redis_mtls_cluster.url if reached == "cluster" else node_url(redis_mtls_cluster.url)
     async for client in _client(redis_mtls_cluster, with_client_cert=False, url=url):
-        for _ in range(3):  # fresh connections each time: the reset and the alert take turns
+        for _ in range(3):  # a fresh connection each time: the reset or the alert may come
             with pytest.raises((RedisError, RedisClusterException)) as failure:
                 await client.get("test:mtls:any")
             assert _hints(str(failure.value)), str(failure.value)
