@@ -2,6 +2,7 @@
 
     python -m bench.booking_profile --out bench/results/<date>-booking-after
                                     [--skyfare /other/checkout/.venv/bin/skyfare] [--seconds 4]
+                                    [--bare]
 
 Starts `skyfare up --workers 1` pinned to the server core (its sim on the load generator's, every
 sim airline at 0 ms, as the harness's booking step has them), runs `bench.booking_rate api` (16
@@ -14,6 +15,10 @@ PostgreSQL or Redis on the same core) as busy in that call, so its shares lean t
 statements and commands; `--worker-alone` moves PostgreSQL and Redis (with the rest of the
 stack's dependencies) to the load generator's cores, so the worker has its core to itself and
 the profile shows its own time (the orders/s then are not the harness's).
+
+`--bare` records the bare hold (`bench.bare_hold`, the booking row's floor: a hold's I/O with
+no Skyfare code) under its own load (`bench.booking_rate bare`) instead of the API worker, on
+the same core beside the same PostgreSQL and Redis: where the floor's time goes.
 
 `--perf` records with `perf record -e cpu-clock` instead: CPU time only, by shared object
 (`<out>.perf-dso.txt`: the interpreter, each C extension, libc, the kernel) and by symbol
@@ -31,6 +36,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench.harness_booking import bare_hold, database_url
 from bench.harness_stack import Stack, running_stack, set_sim_latency, sim_airlines
 from bench.machine import available_cpus, listening_pids, pin, plan_cores
 from bench.placement import consumers_on, dependencies_on
@@ -39,13 +45,15 @@ SETTLE_S = 6.0  # the load generator's searches, token minting and warm-up
 
 
 def booking_load(
-    stack: Stack, seconds: float, cores: list[int], *, pinned: bool
+    stack: Stack, seconds: float, cores: list[int], *, pinned: bool, bare_url: str | None = None
 ) -> subprocess.Popen[str]:
-    """`bench.booking_rate api` against `stack` for `seconds` (16 concurrent holds) on `cores`;
-    its figures are the last line of its stdout."""
+    """`bench.booking_rate api` against `stack` for `seconds` (16 concurrent holds) on `cores`
+    (`bare`, against the bare hold at `bare_url`, when given); its figures are the last line of
+    its stdout."""
+    mode, url = ("api", stack.url) if bare_url is None else ("bare", bare_url)
     command = [
-        *(sys.executable, "-m", "bench.booking_rate", "api"),
-        *("--url", stack.url, "--sim-url", stack.sim_url),
+        *(sys.executable, "-m", "bench.booking_rate", mode),
+        *("--url", url, "--sim-url", stack.sim_url),
         *("--seconds", f"{seconds:g}", "--concurrency", "16"),
     ]
     return subprocess.Popen(pin(command, cores, enabled=pinned), stdout=subprocess.PIPE, text=True)
@@ -61,6 +69,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--perf", action="store_true", help="record CPU time with perf (by shared object, symbol)"
     )
     parser.add_argument("--port-base", type=int, help="listen on this port … +3 (a shared machine)")
+    parser.add_argument(
+        "--bare", action="store_true", help="record the bare hold (bench.bare_hold) instead"
+    )
     parser.add_argument(
         "--consumers-apart",
         action="store_true",
@@ -94,8 +105,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             moved.enter_context(consumers_on(stack, 1, loadgen))
         set_sim_latency(stack, dict.fromkeys(sim_airlines(stack), 0.0))
         worker = max(listening_pids(stack.port))  # the supervisor's child: the newest pid
+        bare_url = None
+        if args.bare:
+            dsn = moved.enter_context(database_url(stack))
+            floor = moved.enter_context(bare_hold(stack, dsn, server, pinned=pinned))
+            worker, bare_url = floor.pid, floor.url
         load_s = SETTLE_S + 2 * args.seconds + 2
-        load = booking_load(stack, load_s, loadgen, pinned=pinned)
+        load = booking_load(stack, load_s, loadgen, pinned=pinned, bare_url=bare_url)
         time.sleep(SETTLE_S)
         if args.perf:
             _perf(worker, args.seconds * 2, args.rate, args.out)
