@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_search_to_offer import assert_accessible, screenshot
+from tests.browser.test_search_to_offer import ERROR_COLOUR, assert_accessible, screenshot
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -80,6 +80,7 @@ def test_a_signed_in_traveler_books_and_pays_and_sees_the_booking_reference(scre
     page.get_by_role("button", name="Continue to seats").click()
     birth = page.get_by_label("Date of birth")
     expect(birth).to_have_attribute("aria-invalid", "true")
+    expect(birth).to_have_css("border-top-color", ERROR_COLOUR)  # a date input is marked too
     expect(page.get_by_role("alert")).to_contain_text("Some details need fixing")
     assert_accessible(page)
     screenshot(page, "passengers")

@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.timeout(300)
 
 _axe = Axe()
+ERROR_COLOUR = "rgb(176, 0, 32)"  # --color-error in web/src/app/styles.css
 
 
 def _day(days_ahead: int) -> str:
@@ -171,6 +172,13 @@ def test_a_refused_search_names_the_field_beside_it(screen: Page) -> None:
     to = page.get_by_role("combobox", name="To", exact=True)
     expect(to).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_text("unknown airport 'QQQ'")).to_be_visible()
+    # "The fields marked below": marked in the error colour, as a select was. A text or date
+    # input kept its grey 1 px border (`input[type="text"]` outranked `[aria-invalid]`).
+    expect(to).to_have_css("border-top-color", ERROR_COLOUR)
+    expect(to).to_have_css("border-top-width", "2px")
+    expect(page.get_by_role("combobox", name="From", exact=True)).not_to_have_css(
+        "border-top-color", ERROR_COLOUR
+    )
     assert_accessible(page)
 
 
