@@ -162,6 +162,19 @@ def test_a_family_s_results_say_each_price_is_the_total_for_all_of_them(screen: 
     assert_accessible(page)
 
 
+def test_a_round_trip_s_offer_is_headed_there_and_back_as_its_results_were(screen: Page) -> None:
+    # The results said "LHR ⇄ JFK"; the offer they opened said "LHR → JFK", its first flight only.
+    page = screen
+    page.goto(
+        f"/results?trip=round-trip&leg=LHR.JFK.{_day(22)}&return={_day(29)}"
+        "&adults=1&children=0&infants=0&cabin=economy"
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("LHR ⇄ JFK")
+    expect(page.get_by_role("status").filter(has_text="offers found")).to_be_visible()
+    page.get_by_role("region", name="Results").get_by_role("button", name="Select").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^LHR ⇄ JFK with "))
+
+
 def test_a_refused_search_names_the_field_beside_it(screen: Page) -> None:
     page = screen
     page.goto(

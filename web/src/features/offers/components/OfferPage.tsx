@@ -3,6 +3,7 @@ import { Link, useNavigate, useParams } from "react-router";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { money } from "../../../lib/format";
 import { problemKind } from "../../../lib/problems";
+import { tripRoute } from "../../../lib/route";
 import { seenOffer } from "../../../lib/seenOffers";
 import { usePricedOffer } from "../api/offer";
 import { offerBaggage } from "../baggage";
@@ -55,7 +56,7 @@ export function OfferPage() {
   return (
     <div className="offer-page">
       <h1>
-        {offer.slices[0]?.origin} → {offer.slices[0]?.destination} with {offer.owner.name}
+        {tripRoute(offer.slices)} with {offer.owner.name}
       </h1>
       {offer.price_changed && (
         <div className="notice warning" role="alert">

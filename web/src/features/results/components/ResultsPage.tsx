@@ -3,6 +3,7 @@ import { Link, useNavigate, useSearchParams } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { fieldErrors } from "../../../lib/problems";
+import { tripRoute } from "../../../lib/route";
 import { rememberOffers, rememberResults } from "../../../lib/seenOffers";
 import type { Offer } from "../../../lib/api/client";
 import { fromParams, SearchForm, type SearchFormModel, searchFieldFor, toParams, toRequest } from "../../search";
@@ -48,9 +49,7 @@ export function ResultsPage() {
   const summary = done
     ? `${stream.offers.length} offer${stream.offers.length === 1 ? "" : "s"} found`
     : `Searching… ${stream.offers.length} offer${stream.offers.length === 1 ? "" : "s"} so far`;
-  const route = form.trip === "multi-city"
-    ? form.legs.map((leg) => leg.origin).concat(form.legs.at(-1)?.destination ?? "").join(" → ")
-    : `${form.legs[0]?.origin} ${form.trip === "round-trip" ? "⇄" : "→"} ${form.legs[0]?.destination}`;
+  const route = tripRoute(request?.slices ?? []);
 
   return (
     <div className="results-page">
