@@ -3,6 +3,7 @@ import { Fragment, type KeyboardEvent, useRef, useState } from "react";
 import { money } from "../../../lib/format";
 import { choosable, type SeatedPassenger, seatLabel } from "../choices";
 import { type CabinLayout, type Cell, type FacilityRow, moveFrom, type Seat, seatsIn } from "../layout";
+import { seatMarks } from "../marks";
 
 interface Props {
   layout: CabinLayout;
@@ -35,6 +36,7 @@ export function SeatMap({ layout, caption, passenger, seated, passengers, onChoo
     return passengers.find((p) => p.id === id);
   };
   const shown = seats.find((s) => s.designator === current);
+  const marks = seatMarks(passengers);
 
   function onKeyDown(event: KeyboardEvent<HTMLButtonElement>, designator: string) {
     const next = moveFrom(layout, designator, event.key);
@@ -62,6 +64,7 @@ export function SeatMap({ layout, caption, passenger, seated, passengers, onChoo
           seat={c}
           passenger={passenger}
           occupant={occupant(c.designator)}
+          marks={marks}
           tabbable={c.designator === current}
           onFocus={() => setFocused(c.designator)}
           onKeyDown={(event) => onKeyDown(event, c.designator)}
@@ -144,13 +147,14 @@ interface SeatProps {
   seat: Seat;
   passenger: string;
   occupant: SeatedPassenger | undefined;
+  marks: Record<string, string>; // what a chosen seat shows for each passenger
   tabbable: boolean;
   onFocus: () => void;
   onKeyDown: (event: KeyboardEvent<HTMLButtonElement>) => void;
   onChoose: (designator: string) => void;
 }
 
-function SeatButton({ seat, passenger, occupant, tabbable, onFocus, onKeyDown, onChoose }: SeatProps) {
+function SeatButton({ seat, passenger, occupant, marks, tabbable, onFocus, onKeyDown, onChoose }: SeatProps) {
   const open = choosable(seat, passenger);
   const price = seat.prices[passenger];
   const paid = price !== undefined && Number(price.amount) > 0;
@@ -169,16 +173,7 @@ function SeatButton({ seat, passenger, occupant, tabbable, onFocus, onKeyDown, o
       onKeyDown={onKeyDown}
       onClick={() => open && onChoose(seat.designator)}
     >
-      <span aria-hidden="true">{occupant ? initials(occupant.name) : open ? seat.letter : "×"}</span>
+      <span aria-hidden="true">{occupant ? marks[occupant.id] : open ? seat.letter : "×"}</span>
     </button>
   );
-}
-
-function initials(name: string): string {
-  return name
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((part) => part[0]?.toUpperCase() ?? "")
-    .join("")
-    .slice(0, 2);
 }
