@@ -115,7 +115,9 @@ def test_a_flight_is_changed_to_another_date_after_an_expired_offer_and_a_declin
     confirming.get_by_role("button", name="Confirm change").click()
 
     expect(page.get_by_role("heading", name="Your trip is booked")).to_be_visible()
-    expect(page.get_by_role("status").filter(has_text="Your flight was changed")).to_be_visible()
+    changed = page.get_by_role("status").filter(has_text="Your flight was changed")
+    # In the history's words and the page's dates: it said "Slice 1 changed to … on 2027-02-06".
+    expect(changed).to_contain_text(f"Flight 1 is now LHR → JFK on {_shown_date(20)} (")
     expect(page.get_by_role("region", name="LHR to JFK")).to_contain_text(_shown_date(20))
     expect(page.locator(".reference")).to_have_text(reference)  # the same booking
     assert_accessible(page)

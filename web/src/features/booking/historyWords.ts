@@ -1,6 +1,6 @@
 import type { Schemas } from "../../lib/api/client";
 import { afterDecline, cardCode, decline, declineSentence } from "../../lib/declines";
-import { money, sentence } from "../../lib/format";
+import { localDate, money, sentence } from "../../lib/format";
 
 /** The API's history entries (a `code`, a declined card's `decline_code`, and the reason's text
  * written by booking/ and payment/) in the words of the trip's timeline. Nothing is dropped but
@@ -45,6 +45,22 @@ export function moneyParts(text: string): string {
 }
 
 const cap = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+// booking/change_store.py's note: "slice 1 changed to LHR → JFK on 2026-12-21 (BA117 at 08:25)",
+// "; seats 14C released" when the airline let them go; the history's entry ends with the change's id.
+const FLIGHT_CHANGED = /^slice (\d+) changed to (.*?)(?:; seats (.*) released)?(?: \([a-z]+_[0-9a-z]+\))?$/;
+
+function flightChangedWords([, n = "", to = "", seats]: RegExpMatchArray): string {
+  const when = to.replace(/ on (\d{4}-\d{2}-\d{2}) /, (_, day: string) => ` on ${localDate(day)} `);
+  return `Flight ${n} is now ${when}${seats ? `; seats ${seats} were released` : ""}`;
+}
+
+/** A confirmed flight change's `detail` (the order's `last_change`) in the history's words:
+ * "Flight 1 is now LHR → JFK on Mon 21 Dec (BA117 at 08:25)"; another text as written. */
+export function flightChangeDetail(detail: string): string {
+  const found = detail.match(FLIGHT_CHANGED);
+  return found ? flightChangedWords(found) : detail;
+}
 
 const forSupport = (code: string | null): Support | undefined => (code ? { label: "Code for support", text: code } : undefined);
 
@@ -124,11 +140,7 @@ const RULES: Rule[] = [
     text: "The payment came after the booking had ended, so it was refunded",
     money: true,
   })],
-  ["flight_changed", /^slice (\d+) changed to (.*?)(?:; seats (.*) released)? \([a-z]+_[0-9a-z]+\)$/, ([, n = "", to = "", seats]) => ({
-    title: "Flight changed",
-    text: `Flight ${n} is now ${to}${seats ? `; seats ${seats} were released` : ""}`,
-    tone: "done",
-  })],
+  ["flight_changed", FLIGHT_CHANGED, (found) => ({ title: "Flight changed", text: flightChangedWords(found), tone: "done" })],
   ["change_failed", /^change [a-z]+_[0-9a-z]+ failed: (.*)$/, ([, why = ""], { declineCode }) => changeFailure(why, declineCode)],
   ["seat_change_refunded", /^seat change refused after payment, refunded: (.*)$/, ([, why = ""]) => ({
     title: "Seat change not made",

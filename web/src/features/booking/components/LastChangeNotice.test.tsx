@@ -26,7 +26,16 @@ it("tells a change undone by a declined card in words, the code kept for support
   expect(screen.getByText(/Code for support/).textContent).toBe("Code for support: do_not_honor");
 });
 
-it("says a confirmed change in the API's words", () => {
-  render(<LastChangeNotice change={{ id: "och_1", status: "confirmed", detail: "flight 1 is now BA117 on 21 Dec", at: "2026-12-04T19:00:00Z" }} />);
-  expect(screen.getByRole("status").textContent).toBe("Your flight was changed. Flight 1 is now BA117 on 21 Dec.");
+it("says a confirmed change in the trip history's words, not the API's slices and ISO dates", () => {
+  // The detail as booking/change_store.py writes it (the trip page said "Slice 1 changed to …").
+  const detail = "slice 1 changed to LHR → JFK on 2027-02-06 (AA237 at 17:45); seats 14C released";
+  render(<LastChangeNotice change={{ id: "och_1", status: "confirmed", detail, at: "2026-12-04T19:00:00Z" }} />);
+  expect(screen.getByRole("status").textContent).toBe(
+    "Your flight was changed. Flight 1 is now LHR → JFK on Sat 6 Feb (AA237 at 17:45); seats 14C were released.",
+  );
+});
+
+it("says a confirmed change it cannot read as written", () => {
+  render(<LastChangeNotice change={{ id: "och_1", status: "confirmed", detail: "the airline moved it", at: "2026-12-04T19:00:00Z" }} />);
+  expect(screen.getByRole("status").textContent).toBe("Your flight was changed. The airline moved it.");
 });

@@ -1,15 +1,17 @@
 import { FailureDetail } from "../../../components/FailureDetail";
 import type { Order } from "../../../lib/api/client";
 import { sentence } from "../../../lib/format";
+import { flightChangeDetail } from "../historyWords";
 
-/** How the last flight change ended, in the API's words (a declined card undoes it: told in
+/** How the last flight change ended: a confirmed one in the trip history's words (the API's
+ * said "slice 1 changed to …"), a failed one in the API's words (a declined card undoes it: told in
  * words by its `decline_code`, the code kept for support). */
 export function LastChangeNotice({ change }: { change: NonNullable<Order["last_change"]> }) {
   if (change.status === "confirmed") {
     return (
       <div className="notice" role="status">
         <p>
-          <strong>Your flight was changed.</strong> {sentence(change.detail)}
+          <strong>Your flight was changed.</strong> {sentence(flightChangeDetail(change.detail))}
         </p>
       </div>
     );
