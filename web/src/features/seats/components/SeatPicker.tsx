@@ -1,7 +1,7 @@
 import { useState } from "react";
 
 import { aircraftName } from "../../../lib/aircraft";
-import { money } from "../../../lib/format";
+import { localDate, money } from "../../../lib/format";
 import type { OrderSeats, SeatMapsResponse } from "../api/seats";
 import { changedServices, type Choices, choose, type SeatedPassenger, sumPrices } from "../choices";
 import { type HeldSeat, layoutCabin, type Price, type SeatMapData, seatsIn } from "../layout";
@@ -117,7 +117,7 @@ function FlightSeats({ map, number, passengers, held, seated, onChoose }: Flight
         Flight {number}: {title}
       </h2>
       <p className="meta">
-        {[map.flight_number, map.departure_date, aircraftName(map.aircraft)].filter(Boolean).join(" · ")}
+        {[map.flight_number, map.departure_date && localDate(map.departure_date), aircraftName(map.aircraft)].filter(Boolean).join(" · ")}
       </p>
       <fieldset className="seat-passengers">
         <legend>Choosing a seat for</legend>
