@@ -86,7 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     up = commands.add_parser(
-        "up", help="everything: embedded PostgreSQL/Redis if no URL is set, the sim, the API"
+        "up",
+        help="everything: embedded PostgreSQL/Redis if no URL is set, the sim, the API",
+        # The first thing a second copy on one machine needs, and not a flag (README, Settings).
+        epilog="Ports: SKYFARE_PORT (the API, 8080) and SKYFARE_SIM_PORT (the sim, 9100); "
+        "the others follow them, but --gateway's SKYFARE_GATEWAY_PORT (8443). README, Settings.",
     )
     up.add_argument(
         "--gateway",

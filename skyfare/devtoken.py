@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import sys
 import urllib.error
 import urllib.request
@@ -92,6 +93,26 @@ def token_hint_line(api_base: str, command: str = "skyfare") -> str:
         f"Traveler token (dev): {command} token --sub alice [--role support] — try: "
         f'curl -s -H "Authorization: Bearer $({command} token --sub alice)" {api_base}/v1/orders'
     )
+
+
+def issuer_env(settings: Settings) -> str:
+    """The settings `skyfare token` and `skyfare login` need to reach this stack's identity
+    provider when run from another shell, as assignments to put before the command
+    (`SKYFARE_SIM_PORT=22000 `): a stack moved off the default ports printed commands that,
+    pasted elsewhere, asked port 9100 and said the sim was not running. Empty for the defaults."""
+    default = Settings()
+    if settings.jwt_issuer is not None:
+        pairs = [("SKYFARE_JWT_ISSUER", settings.jwt_issuer)]
+    else:
+        pairs = [
+            (var, str(value))
+            for var, value, usual in (
+                ("SKYFARE_SIM_HOST", settings.sim_host, default.sim_host),
+                ("SKYFARE_SIM_PORT", settings.sim_port, default.sim_port),
+            )
+            if value != usual
+        ]
+    return "".join(f"{var}={shlex.quote(value)} " for var, value in pairs)
 
 
 def invoked_as(argv0: str, cwd: str) -> str:

@@ -116,10 +116,11 @@ def ready_line(settings: Settings, *, with_sim: bool, service: str = ALL) -> str
 
 def _print_dev_lines(settings: Settings, dev_key: str, *, gateway: bool) -> None:
     base = gateway_base_url(settings) if gateway else _base_url(settings)
+    command = devtoken.issuer_env(settings) + devtoken.invoked_as(sys.argv[0], os.getcwd())
     lines = [
         dev_key_line(settings, dev_key, base=base),
-        devtoken.token_hint_line(base, devtoken.invoked_as(sys.argv[0], os.getcwd())),
-        devlogin.login_hint_line(base, devtoken.invoked_as(sys.argv[0], os.getcwd())),
+        devtoken.token_hint_line(base, command),
+        devlogin.login_hint_line(base, command),
     ]
     if gateway:  # its examples trust the development certificate made at start
         lines = [line.replace("curl -s ", f"{gateway_curl(settings)} ") for line in lines]

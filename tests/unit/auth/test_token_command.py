@@ -6,7 +6,8 @@ import pytest
 
 from skyfare.cli import _parser
 from skyfare.devlogin import login_hint_line
-from skyfare.devtoken import invoked_as, token_hint_line
+from skyfare.devtoken import invoked_as, issuer_env, token_hint_line
+from skyfare.settings import load_settings
 
 
 def test_roles_repeat_and_the_lifetime_defaults_to_an_hour() -> None:
@@ -56,3 +57,34 @@ def test_the_up_hint_names_the_command_as_the_user_can_run_it() -> None:
 )
 def test_the_command_is_named_relative_to_the_working_directory(argv0: str, expected: str) -> None:
     assert invoked_as(argv0, "/work/p") == expected
+
+
+def test_the_hints_carry_a_moved_sim_port_so_they_work_from_another_shell() -> None:
+    # A stack on SKYFARE_SIM_PORT=22000 printed `skyfare token --sub alice`: pasted into
+    # another shell it asked port 9100 and said the sim was not running.
+    moved = load_settings({"SKYFARE_PORT": "22080", "SKYFARE_SIM_PORT": "22000"})
+    command = issuer_env(moved) + "skyfare"
+
+    assert "$(SKYFARE_SIM_PORT=22000 skyfare token --sub alice)" in token_hint_line(
+        "http://127.0.0.1:22080", command
+    )
+    assert "$(SKYFARE_SIM_PORT=22000 skyfare login --email" in login_hint_line(
+        "http://127.0.0.1:22080", command
+    )
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, ""),  # the defaults: nothing to carry
+        ({"SKYFARE_SIM_HOST": "10.0.0.7"}, "SKYFARE_SIM_HOST=10.0.0.7 "),
+        (
+            {"SKYFARE_SIM_PORT": "22000", "SKYFARE_JWT_ISSUER": "https://login.example.com/"},
+            "SKYFARE_JWT_ISSUER=https://login.example.com/ ",  # the sim is then not the issuer
+        ),
+    ],
+)
+def test_only_what_differs_from_the_defaults_is_carried(
+    environ: dict[str, str], expected: str
+) -> None:
+    assert issuer_env(load_settings(environ)) == expected
