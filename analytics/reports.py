@@ -110,13 +110,16 @@ _SQL: dict[str, tuple[str, str]] = {
         "FROM reprices WHERE occurred_at >= ? GROUP BY connector, stage, source "
         "ORDER BY connector, stage, source",
     ),
+    # Refunded: what each refund gave back (a cancelled non-refundable fare returns its taxes,
+    # not the order's total); rows from before that was kept count the total, as they did.
     "revenue": (
         "Revenue (confirmed orders) and refunds per day and currency",
         "SELECT date, currency, "
         "count(*) FILTER (WHERE type = 'order.confirmed') AS confirmed, "
         "coalesce(sum(total_amount) FILTER (WHERE type = 'order.confirmed'), 0) AS revenue, "
         "count(*) FILTER (WHERE type = 'payment.refunded') AS refunds, "
-        "coalesce(sum(total_amount) FILTER (WHERE type = 'payment.refunded'), 0) AS refunded "
+        "coalesce(sum(coalesce(refund_amount, total_amount)) "
+        "FILTER (WHERE type = 'payment.refunded'), 0) AS refunded "
         "FROM order_events WHERE occurred_at >= ? GROUP BY date, currency ORDER BY date, currency",
     ),
     "funnel": (

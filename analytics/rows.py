@@ -56,6 +56,9 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("total_amount", "DECIMAL(18,2)"), ("currency", "VARCHAR"),
         # Added later: `AnalyticsStore` adds them to an older file (new columns go last).
         ("route", "VARCHAR"), ("traveler_hash", "VARCHAR"),
+        # What a refund gave back (`payment.refunded`): a cancellation on its fare's terms
+        # returns part of `total_amount`. Null in rows loaded before it was kept.
+        ("refund_amount", "DECIMAL(18,2)"),
     ),
 }  # fmt: skip
 # The usage event versions these rows read (kernel/usage.py VERSION).
@@ -69,6 +72,7 @@ class _OrderView(msgspec.Struct, frozen=True):
     total_amount: Decimal
     total_currency: str
     route: str | None = None
+    refund_amount: Decimal | None = None
 
 
 class _OrderEventView(msgspec.Struct, frozen=True):
@@ -177,7 +181,7 @@ class OrderRows:
         owner = None if event.owner is None else traveler_hash(self._key, event.owner)
         rows["order_events"].append((*_position(stream, entry_id, at), event.id, event.type,
             order.id, order.status, order.payment_status, order.total_amount,
-            order.total_currency, order.route, owner))  # fmt: skip
+            order.total_currency, order.route, owner, order.refund_amount))  # fmt: skip
 
 
 def empty_rows() -> dict[str, list[Row]]:

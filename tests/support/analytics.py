@@ -52,8 +52,8 @@ def search_event(minute: int, channel: str, cache: str, route: tuple[str, str]) 
 
 def script() -> tuple[list[UsageEvent], list[tuple[str, bytes]]]:
     """The day: 30 searches (18 LHR-JFK, 12 FRA-JFK) over six channels, 6 re-prices (4 held),
-    3 holds (LHR-JFK, FRA-JFK, LHR-JFK), the first 2 paid and ticketed, 1 of those refunded,
-    and one breaker opening."""
+    3 holds (LHR-JFK, FRA-JFK, LHR-JFK), the first 2 paid and ticketed, 1 of those refunded
+    (75.15 of its 250.50 given back), and one breaker opening."""
     usage: list[UsageEvent] = []
     channels = ("get", "post", "bulk", "get", "stream", "calendar")
     for i in range(30):
@@ -83,8 +83,10 @@ def script() -> tuple[list[UsageEvent], list[tuple[str, bytes]]]:
         if n == 0:
             steps.append(("payment.refunded", "cancelled", "refunded"))
         for minute, (kind, status, paid) in enumerate(steps):
+            # The refund gives back the taxes of a fare that refunds nothing else.
+            refund = Decimal("75.15") if kind == "payment.refunded" else None
             snapshot = OrderSnapshot(order_id, f"BR{n:04d}", status, paid, Decimal("250.50"),
-                                     "EUR", route=routes[n])  # fmt: skip
+                                     "EUR", refund_amount=refund, route=routes[n])  # fmt: skip
             when = DAY + dt.timedelta(hours=3 + n, minutes=minute)
             event = new_event(kind, snapshot, CONTACT, owner=OWNERS[n % 2], now=when)  # type: ignore[arg-type]
             orders.append((kind, encode_event(event)))
