@@ -159,3 +159,33 @@ def test_a_sign_in_is_refused_while_the_providers_keys_cannot_be_fetched(
         expect(page.get_by_text("Hi, ")).to_have_count(0)
     finally:
         stack.run(set_jwks_behaviour(stack.sim_url, "ok"))
+
+
+def test_back_to_results_after_signing_in_on_an_offer_returns_to_the_results(screen: Page) -> None:
+    # It was the browser's Back: after signing in from the offer, that was the identity
+    # provider's sign-in form; an offer opened from a shared link went back out of the app.
+    page = screen
+    day = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=33)).isoformat()
+    results = f"/results?trip=one-way&leg=LHR.JFK.{day}&adults=1&children=0&infants=0&cabin=economy"
+    page.goto(results)
+    expect(page.get_by_role("status").filter(has_text="offers found")).to_be_visible()
+    page.get_by_role("region", name="Results").get_by_role("button", name="Select").first.click()
+    expect(page.get_by_text("Price confirmed")).to_be_visible()
+    offer = page.url
+    page.get_by_role("banner").get_by_role("button", name="Sign in").click()
+    form = page.get_by_role("form", name="Sign in")
+    form.get_by_label("Email").fill(ADA[0])
+    form.get_by_label("Password").fill(ADA[1])
+    form.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Price confirmed")).to_be_visible()
+
+    page.get_by_text("Back to results", exact=True).click()
+    expect(page).to_have_url(re.compile(re.escape(results) + "$"))
+    expect(page.get_by_role("status").filter(has_text="offers found")).to_be_visible()
+
+    shared = page.context.new_page()  # a new tab: no results searched in it
+    shared.goto(offer)
+    expect(shared.get_by_text("Price confirmed")).to_be_visible()
+    expect(shared.get_by_text("Back to results", exact=True)).to_have_count(0)
+    shared.get_by_role("link", name="Search flights").click()
+    expect(shared.get_by_role("heading", name="Where to next?")).to_be_visible()

@@ -1,10 +1,10 @@
-import { Link, useNavigate, useParams } from "react-router";
+import { Link, useParams } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { money } from "../../../lib/format";
 import { problemKind } from "../../../lib/problems";
 import { tripRoute } from "../../../lib/route";
-import { seenOffer } from "../../../lib/seenOffers";
+import { lastResults, seenOffer } from "../../../lib/seenOffers";
 import { usePricedOffer } from "../api/offer";
 import { offerBaggage } from "../baggage";
 import { BaggageByFlight } from "./BaggageAllowance";
@@ -13,13 +13,15 @@ import { SliceDetails } from "./SliceDetails";
 /** An offer's details, re-priced with its airline on open. */
 export function OfferPage() {
   const { offerId = "" } = useParams();
-  const navigate = useNavigate();
   const { data: offer, error, isPending } = usePricedOffer(offerId);
   const before = seenOffer(offerId);
+  // The results this tab searched last, not the browser's previous page: after signing in from
+  // here that was the identity provider's form, and an offer opened from a shared link has none.
+  const results = lastResults();
   const back = (
-    <button type="button" className="secondary" onClick={() => void navigate(-1)}>
-      Back to results
-    </button>
+    <Link className="button secondary" to={results}>
+      {results === "/" ? "Search flights" : "Back to results"}
+    </Link>
   );
 
   if (isPending) {
@@ -42,7 +44,7 @@ export function OfferPage() {
           {newPrice && <p>The new price is {newPrice}.</p>}
         </ProblemNotice>
         <p className="actions">
-          {back} <Link to="/">Search again</Link>
+          {results !== "/" && back} <Link to="/">Search again</Link>
         </p>
       </div>
     );
