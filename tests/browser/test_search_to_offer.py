@@ -76,7 +76,7 @@ def test_search_streams_results_and_an_offer_opens_re_priced(screen: Page) -> No
 
     offers.first.get_by_role("button", name="Select").click()
     expect(page).to_have_url(re.compile(r"/offers/off_"))
-    expect(page.get_by_role("heading", level=1)).to_contain_text("LHR → JFK")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("LHR ⇄ JFK")  # a round trip
     # Re-priced on open: either the confirmed price or a notice that it changed or expired.
     confirmed = page.get_by_text("Price confirmed with the airline")
     notice = page.get_by_role("alert")
@@ -84,7 +84,7 @@ def test_search_streams_results_and_an_offer_opens_re_priced(screen: Page) -> No
     assert_accessible(page)
     screenshot(page, "offer")
 
-    page.get_by_role("button", name="Back to results").click()
+    page.get_by_role("link", name="Back to results").click()
     expect(offers.first).to_be_visible()
 
 
