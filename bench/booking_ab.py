@@ -91,6 +91,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                     server_cores=server,
                     loadgen_cores=loadgen,
                     pinned=pinned,
+                    with_floor=False,  # the two stacks' API sides are what it compares
                 )
                 figures = {**booking.runs[0], **per_order(booking.runs[0])}
                 sides[name].append(figures)

@@ -133,9 +133,12 @@ def measure(
     loadgen_cores: list[int],
     pinned: bool,
     consumers_apart: bool = True,
+    with_floor: bool = True,
 ) -> tuple[Booking, list[str]]:
     """`consumers_apart` (when pinned): the stack's notification worker, analytics consumer
-    and supervisor on the load generator's cores for the step (`bench.placement.consumers_on`)."""
+    and supervisor on the load generator's cores for the step (`bench.placement.consumers_on`).
+    `with_floor`: the bare hold as a third side (`bench.booking_ab` compares two stacks' API
+    sides and leaves it out)."""
     if not orders_available(stack):
         raise Unavailable("POST /v1/orders is not in the service's OpenAPI document yet")
     python = [sys.executable, "-m", "bench.booking_rate"]
@@ -150,6 +153,7 @@ def measure(
         enabled=pinned,
     )  # fmt: skip
     results: list[dict[str, float]] = []
+    sides = SIDES if with_floor else tuple(side for side in SIDES if side != "bare")
     cpu = {side: [0.0, 0.0] for side in SIDES}
     apart = consumers_apart and pinned and loadgen_cores != server_cores
     placed: list[str] = []
@@ -165,21 +169,24 @@ def measure(
                 server_cores,
                 enabled=pinned,
             )
-            floor = moved.enter_context(bare_hold(stack, dsn, server_cores, pinned=pinned))
-            beside = {k: v for k, v in pids.items() if k != "api_workers"}
-            bare = pin(
-                [
-                    *python, "bare", "--url", floor.url, "--sim-url", stack.sim_url, *common,
-                    *_cpu_args({"bare_server": [floor.pid], **beside}),
-                ],
-                loadgen_cores,
-                enabled=pinned,
-            )  # fmt: skip
+            floor, bare = None, []
+            if with_floor:
+                floor = moved.enter_context(bare_hold(stack, dsn, server_cores, pinned=pinned))
+                beside = {k: v for k, v in pids.items() if k != "api_workers"}
+                bare = pin(
+                    [
+                        *python, "bare", "--url", floor.url, "--sim-url", stack.sim_url,
+                        *common, *_cpu_args({"bare_server": [floor.pid], **beside}),
+                    ],
+                    loadgen_cores,
+                    enabled=pinned,
+                )  # fmt: skip
             for index in range(runs):
                 figures: dict[str, float] = {}
                 days = ["--first-day", str(BARE_FIRST_DAY + BARE_DAYS_PER_RUN * index)]
                 commands = {"api": api, "bare": [*bare, *days], "raw": raw}
-                for side in SIDES[index % 3 :] + SIDES[: index % 3]:  # each side first in turn
+                turn = index % len(sides)
+                for side in sides[turn:] + sides[:turn]:  # each side first in turn
                     before = stack.cpu()
                     out, cpu_s, wall_s = _child(commands[side], seconds + 120)
                     figures.update({f"{side}_{k}": v for k, v in out.items()})
@@ -215,10 +222,13 @@ def measure(
             ),
             *server,
         ],
-        bare_ratio=round(median["bare_orders_per_s"] / median["raw_orders_per_s"], 3),
+        bare_ratio=(
+            round(median["bare_orders_per_s"] / median["raw_orders_per_s"], 3) if floor else None
+        ),
     )
     shown = {dsn: "$DATABASE_URL", redis_url(stack): "$REDIS_URL"}
-    return booking, _commands(stack, [api, raw, floor.command, bare], placed, shown)
+    floor_commands = [floor.command, bare] if floor else []
+    return booking, _commands(stack, [api, raw, *floor_commands], placed, shown)
 
 
 def _placement(server: list[int], loadgen: list[int], *, apart: bool, pinned: bool) -> str:
@@ -273,10 +283,10 @@ def _cpu_per_attempt(
 def _commands(
     stack: Stack, sides: list[list[str]], placed: list[str], secret: dict[str, str]
 ) -> list[str]:
-    """`sides`: the API clients', the raw loop's, the bare hold's and its clients' commands;
-    `secret`: values shown by name (the database's URL)."""
-    api, raw, bare_server, bare = ([secret.get(a, a) for a in side] for side in sides)
-    return [
+    """`sides`: the API clients', the raw loop's, and (when it ran) the bare hold's and its
+    clients' commands; `secret`: values shown by name (the database's URL)."""
+    api, raw, *floor = ([secret.get(a, a) for a in side] for side in sides)
+    shown = [
         *stack.command,
         *placed,
         f"# every sim airline at 0 ms: curl -s -X PUT {stack.sim_url}/_sim/airlines/<slug>/profile"
@@ -284,7 +294,11 @@ def _commands(
         display(api),
         "# DATABASE_URL, REDIS_URL: the stack's (its embedded servers' unix sockets)",
         display(raw),
-        f"{display(bare_server)} &",
-        f"{display(bare)} --first-day {BARE_FIRST_DAY}  # + {BARE_DAYS_PER_RUN} each run",
-        f"curl -s -X POST {stack.sim_url}/_sim/reset",
     ]
+    if floor:
+        bare_server, bare = floor
+        shown += [
+            f"{display(bare_server)} &",
+            f"{display(bare)} --first-day {BARE_FIRST_DAY}  # + {BARE_DAYS_PER_RUN} each run",
+        ]
+    return [*shown, f"curl -s -X POST {stack.sim_url}/_sim/reset"]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import msgspec
 
 from bench import issue18, summary
 from bench.booking_rate import parse_cpu
 from bench.compare import headline
-from bench.harness_booking import cpu_ratio
+from bench.harness_booking import _commands, cpu_ratio
+from bench.harness_stack import Stack
 from bench.report import Booking, Result
 from bench.summary import booking_table
 from tests.unit.bench.samples import result
@@ -122,3 +125,20 @@ def test_the_cpu_table_has_the_bare_holds_row_and_its_cpu_per_order() -> None:
     assert "The bare hold: its server 1.1 + PostgreSQL 1.2 + Redis 0.08 (the API's Redis: 0.3)" in (
         text
     )
+
+
+def test_the_step_lists_the_bare_holds_commands_only_when_it_ran() -> None:
+    stack = Stack(
+        url="http://127.0.0.1:1", sim_url="http://127.0.0.1:2", port=1, sim_port=2,
+        data_dir=Path("/tmp/s"), env={}, pid=1, command=["skyfare up"],
+    )  # fmt: skip
+    secret = {"postgresql://db": "$DATABASE_URL"}
+    raw = ["python", "-m", "bench.booking_rate", "raw", "--database-url", "postgresql://db"]
+    bare = [["python", "-m", "bench.bare_hold"], ["python", "-m", "bench.booking_rate", "bare"]]
+
+    with_floor = _commands(stack, [["api"], raw, *bare], [], secret)
+    without = _commands(stack, [["api"], raw], [], secret)
+
+    assert any("bench.bare_hold" in line for line in with_floor)
+    assert not any("bare" in line for line in without)
+    assert not any("postgresql://db" in line for line in with_floor + without)
