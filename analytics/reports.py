@@ -91,7 +91,9 @@ _SQL: dict[str, tuple[str, str]] = {
     "airlines": (
         "Each airline's latency (p50, p95 ms), timeout and error rates in live searches",
         "SELECT connector, count(*) AS calls, "
-        "quantile_cont(latency_ms, 0.5) AS p50_ms, quantile_cont(latency_ms, 0.95) AS p95_ms, "
+        # quantile_cont interpolates in floats (82.49999999999999 for 82.5): to a tenth of a ms.
+        "round(quantile_cont(latency_ms, 0.5), 1) AS p50_ms, "
+        "round(quantile_cont(latency_ms, 0.95), 1) AS p95_ms, "
         "round(count(*) FILTER (WHERE status = 'timeout') / count(*), 4) AS timeout_rate, "
         "round(count(*) FILTER (WHERE status = 'error') / count(*), 4) AS error_rate "
         "FROM connector_calls WHERE occurred_at >= ? GROUP BY connector ORDER BY connector",
