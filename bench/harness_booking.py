@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import socket
 import subprocess
 import sys
 import time
@@ -34,7 +33,7 @@ from bench.harness_stack import (
 )
 from bench.machine import children_cpu_seconds, pin
 from bench.placement import consumers_on
-from bench.processes import free_port, process_group
+from bench.processes import free_port, process_group, wait_listening
 from bench.report import Booking, ToolCpu
 from bench.stats import median_of
 
@@ -93,15 +92,7 @@ def bare_hold(stack: Stack, dsn: str, cores: list[int], *, pinned: bool) -> Iter
         enabled=pinned,
     )
     with process_group(command, stop_timeout_s=90.0) as proc:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"{display(command[:5])} did not start") from None
-                time.sleep(0.1)
+        wait_listening(port, proc=proc)
         yield Bare(f"http://127.0.0.1:{port}", proc.pid, command)
 
 

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,6 +41,26 @@ def free_port() -> int:
 
 
 _handed_out: set[int] = set()
+
+
+def wait_listening(
+    port: int, *, timeout_s: float = 60.0, proc: subprocess.Popen[bytes] | None = None
+) -> None:
+    """Return once 127.0.0.1:`port` accepts a connection; RuntimeError after `timeout_s`, or at
+    once if `proc` (the server's process) has exited."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"the server for port {port} exited") from None
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"nothing listens on port {port} after {timeout_s:g} s"
+                ) from None
+            time.sleep(0.1)
 
 
 @contextmanager

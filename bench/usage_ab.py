@@ -24,9 +24,9 @@ from typing import Any
 
 from bench.ceiling import _prime, _wait_ready, run_wrk
 from bench.machine import cpu_seconds, listening_pids
-from bench.processes import process_group
+from bench.processes import process_group, wait_listening
 from bench.report import emit_json
-from bench.usage_cost import STREAM, _delete_stream, _in_days, _wait_listening
+from bench.usage_cost import STREAM, _delete_stream, _in_days
 
 HERE = Path(__file__).resolve().parent.parent
 
@@ -50,7 +50,7 @@ def measure(old_tree: Path, port_base: int, turns: int, seconds: int) -> dict[st
     rps: dict[str, list[float]] = {name: [] for name in sides}
     with ExitStack() as stack:
         stack.enter_context(process_group([*skyfare, "sim"], env, cwd=HERE, quiet=True))
-        _wait_listening(port_base + 10)
+        wait_listening(port_base + 10)
         for tree, port, extra in sides.values():
             side_env = {**env, **extra, "SKYFARE_PORT": str(port)}
             stack.enter_context(

@@ -18,11 +18,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import socket
 import statistics
 import subprocess
 import sys
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -30,7 +28,7 @@ from typing import Any
 import redis  # the sync client: this harness runs no event loop
 
 from bench.ceiling import _prime, _wait_ready, measure_ceiling
-from bench.processes import process_group, shared_servers
+from bench.processes import process_group, shared_servers, wait_listening
 from bench.report import emit_json
 
 TARGET = 0.97
@@ -68,7 +66,7 @@ def _measure(
     path = "/v1/search?origin=LHR&destination=JFK&departure_date=" + _in_days(30)
     on_url, off_url = (f"http://127.0.0.1:{p}{path}" for p in (port_base, port_base + 2))
     with process_group([*skyfare, "sim"], env):
-        _wait_listening(port_base + 10)
+        wait_listening(port_base + 10)
         with (
             process_group([*skyfare, "serve", "--workers", "1"], on_env),
             process_group([*skyfare, "serve", "--workers", "1"], off_env),
@@ -111,17 +109,6 @@ def _delete_stream(redis_url: str) -> None:
         client.delete(STREAM)
     finally:
         client.close()
-
-
-def _wait_listening(port: int, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"nothing listens on port {port} after {timeout_s:g} s")
 
 
 def _in_days(days: int) -> str:
