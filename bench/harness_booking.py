@@ -38,6 +38,11 @@ from bench.report import Booking, ToolCpu
 from bench.stats import median_of
 
 SIDES = ("api", "bare", "raw")
+TOOLS = {  # each side's own process, whose CPU the step reports beside the stack's
+    "api": "API clients (load generator)",
+    "bare": "bare hold's clients (load generator)",
+    "raw": "raw asyncpg loop (server cores)",
+}
 # The bare hold's fares, days ahead: past the API side's (`bench.booking_rate`: 20–49), and each
 # run on days of its own (its FARES span ~32 days), so no run meets flights another sold out.
 BARE_FIRST_DAY = 60
@@ -145,7 +150,7 @@ def measure(
     )  # fmt: skip
     results: list[dict[str, float]] = []
     sides = SIDES if with_floor else tuple(side for side in SIDES if side != "bare")
-    cpu = {side: [0.0, 0.0] for side in SIDES}
+    cpu = {side: [0.0, 0.0] for side in sides}
     apart = consumers_apart and pinned and loadgen_cores != server_cores
     placed: list[str] = []
     server_before, started = stack.cpu(), time.monotonic()
@@ -200,16 +205,9 @@ def measure(
         statements=[" ".join(s.split()) for s in STATEMENTS],
         placement=_placement(server_cores, loadgen_cores, apart=apart, pinned=pinned),
         cpu=[
-            ToolCpu(
-                "API clients (load generator)", round(cpu["api"][0], 2), round(cpu["api"][1], 2)
-            ),
-            ToolCpu(
-                "bare hold's clients (load generator)",
-                round(cpu["bare"][0], 2),
-                round(cpu["bare"][1], 2),
-            ),
-            ToolCpu(
-                "raw asyncpg loop (server cores)", round(cpu["raw"][0], 2), round(cpu["raw"][1], 2)
+            *(
+                ToolCpu(TOOLS[side], round(cpu[side][0], 2), round(cpu[side][1], 2))
+                for side in sides
             ),
             *server,
         ],
