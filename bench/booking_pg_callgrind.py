@@ -15,6 +15,8 @@ what is compared), e.g. as the `postgres` user:
     python -m bench.booking_pg_callgrind --database-url URL --out-dir OUT \\
         creates --trees /path/to/base,/path/to/this [--creates 64]
     python -m bench.booking_pg_callgrind --database-url URL --out-dir OUT gate [--open-holds 300]
+    python -m bench.booking_pg_callgrind --database-url URL --out-dir OUT \\
+        holds --trees /path/to/base,/path/to/this [--creates 64]
 
 A figure is the difference of two backends' totals divided by the work's count: one connection
 warms up (connection start, catalog caches, the statements prepared and planned) and then does
@@ -22,6 +24,9 @@ the work, the other only warms up.
 - `creates`: per tree (a process of its own, `PYTHONPATH=<tree>`, cwd the tree), `--creates`
   creates by 16 fresh owners in turn after `WARM` (their open holds: 0 up to creates / 16).
   Copy this file, bench/booking_create_cpu.py and bench/trees.py into the base's `bench/`.
+- `holds`: as `creates`, each create followed by its `held` with its stored answer, in one
+  statement as a hold's own request makes it (`PgOrderRepository.transition` given the order
+  as created): per create + `held`. Minus `creates`' figure: the `held` statement's.
 - `gate`: in a schema of its own seeded as bench/booking_gate_index.py does (16 owners with
   `--open-holds` open holds and as many paid orders, interleaved, after `--history` paid orders
   of other travelers), with each index (`old`: 0113's,
@@ -41,8 +46,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 import asyncpg
+import msgspec
 
-from bench.booking_create_cpu import creates_cpu, side_by_side
+from bench.booking_create_cpu import FINGERPRINT, creates_cpu, side_by_side
+from bench.booking_pg_cpu import BENCH_LIMITS
+from booking.creation import created_response
+from booking.idempotency import Completion, NewKey
+from booking.pg import Database
+from booking.repository import PgOrderRepository
+from tests.support.orders import HOLD, new_order
 
 Work = Callable[[asyncpg.Pool, int], Awaitable[object]]
 # Warm-up runs of a statement: PostgreSQL plans a prepared statement afresh for its first five
@@ -95,8 +107,36 @@ def _creates_of(run: str) -> Work:
     return creates
 
 
-async def _one_side(url: str, out_dir: Path, creates: int) -> dict[str, float]:
-    work = _creates_of(f"bench-cg-{uuid.uuid4().hex[:8]}")
+def _holds_of(run: str) -> Work:
+    owners = [f"{run}-{o}" for o in range(16)]
+
+    async def holds(pool: asyncpg.Pool, n: int) -> None:
+        repository = PgOrderRepository(Database(pool, timeout_s=30.0))
+        for i in range(n):
+            owner = owners[i % len(owners)]
+            claim = NewKey(owner, uuid.uuid4().hex, FINGERPRINT, lease_s=30.0, ttl_s=86400.0)
+            order = await repository.create(
+                new_order(owner, offer_id="off_bench"),
+                actor=owner,
+                limits=BENCH_LIMITS,
+                claim=claim,
+            )
+            # As `held_change` makes it: the airline's locator, deadline and total.
+            change = msgspec.structs.replace(
+                HOLD, total_amount=order.total_amount, total_currency=order.total_currency
+            )
+            answer = Completion(owner, claim.key, created_response)
+            held = await repository.transition(
+                order.id, change, actor="booking", completion=answer, expected=order
+            )
+            assert held is not None
+
+    return holds
+
+
+async def _one_side(url: str, out_dir: Path, creates: int, what: str) -> dict[str, float]:
+    run = f"bench-cg-{uuid.uuid4().hex[:8]}"
+    work = _holds_of(run) if what == "holds" else _creates_of(run)
     return {"pg_ir": await per_unit(url, out_dir, work, creates, WARM, {})}
 
 
@@ -151,7 +191,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--out-dir", type=Path, required=True, help="the server's callgrind files")
-    parser.add_argument("what", choices=("creates", "gate"))
+    parser.add_argument("what", choices=("creates", "holds", "gate"))
     parser.add_argument("--trees", help="creates: comma-separated checkouts, the base first")
     parser.add_argument("--turns", type=int, default=2)
     parser.add_argument("--creates", type=int, default=64)
@@ -164,21 +204,23 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.what == "gate":
         asyncio.run(_gate(url, out, args.open_holds, args.history, args.calls, args.creates))
     elif args.one_side:
-        print(json.dumps(asyncio.run(_one_side(url, out, args.creates))))
+        print(json.dumps(asyncio.run(_one_side(url, out, args.creates, args.what))))
     elif not args.trees:
-        parser.error("creates: --trees is required")
+        parser.error(f"{args.what}: --trees is required")
     else:
-        _compare(args.trees, args.turns, [
-            "--database-url", url, "--out-dir", str(out), "creates", "--creates", str(args.creates)
+        _compare(args.trees, args.turns, args.what, [
+            "--database-url", url, "--out-dir", str(out), args.what, "--creates", str(args.creates)
         ])  # fmt: skip
 
 
-def _compare(trees: str, turns: int, options: list[str]) -> None:
+def _compare(trees: str, turns: int, what: str, options: list[str]) -> None:
+    unit = "create + held" if what == "holds" else "create"
+
     def shown(r: dict[str, float]) -> str:
-        return f"PG {r['pg_ir'] / 1000:.1f} k instructions per create"
+        return f"PG {r['pg_ir'] / 1000:.1f} k instructions per {unit}"
 
     rows = side_by_side("bench.booking_pg_callgrind", trees, turns, options, shown)
-    print("\n| tree | PG k instructions per create, per turn |\n|---|---|")
+    print(f"\n| tree | PG k instructions per {unit}, per turn |\n|---|---|")
     for tree, runs in rows.items():
         print(f"| {tree} | " + ", ".join(f"{r['pg_ir'] / 1000:.1f}" for r in runs) + " |")
 
