@@ -18,8 +18,13 @@ import json
 import secrets
 import string
 import uuid
+from decimal import Decimal
 
 import asyncpg
+import msgspec
+
+from booking.model import FareTerms, Order, OrderView, Passenger
+from connectors.model import Slice
 
 _ALPHABET = string.ascii_uppercase + string.digits
 SLICES = json.dumps(
@@ -43,17 +48,20 @@ SLICES = json.dumps(
         }
     ]
 )
+# As long as the offer ids Skyfare issues (connectors/offer_ids.py: ~180 characters), so the
+# order's row and its stored answer are as wide as a hold's.
+OFFER_ID = "off_" + "cmVzdC1icml0YW5uaWEfQmVuY2hPZmZlcg" * 5 + "QmVuY2hPZmZlcg"
 
 CLAIM = """
 INSERT INTO idempotency_keys (owner, key, request_method, request_path, request_hash, locked_until)
 VALUES ($1, $2, 'POST', '/v1/orders', $3, now() + interval '30 seconds')
 ON CONFLICT DO NOTHING"""
 
-CREATE = """
+CREATE = f"""
 WITH o AS (
     INSERT INTO orders (id, owner, booking_reference, type, status, offer_id, connector,
                         total_amount, total_currency, slices)
-    VALUES ($1, $2, $3, 'hold', 'pending', 'off_bench', 'rest-britannia', 612.40, 'USD', $4::jsonb)
+    VALUES ($1, $2, $3, 'hold', 'pending', '{OFFER_ID}', 'rest-britannia', 612.40, 'USD', $4::jsonb)
     RETURNING id
 ), passengers AS (
     INSERT INTO order_passengers
@@ -100,6 +108,52 @@ INSERT INTO outbox (event_id, type, order_id, payload, published_at)
 SELECT $4::uuid, 'order.held', id, $5::jsonb, now() FROM moved"""
 
 STATEMENTS = (CLAIM, CREATE, HOLD)
+
+# The held order's 201 body, which a hold stores as its key's answer (booking/creation.py
+# `created_response`), made once with placeholders for what differs per order: a 30-byte stand-in
+# would leave ~1 kB of a hold's WAL per order unwritten (2026-12-06-booking-pg-levers.md).
+_ID, _REFERENCE, _LOCATOR = "ord_" + "0" * 24, "@REF@@", "@PNR@@"
+ADA = Passenger(
+    "adult", "Ada", "Lovelace", dt.date(1990, 12, 10), "f", "ada@example.com", "+442071838750"
+)
+
+
+def _held_answer_template() -> bytes:
+    now = dt.datetime.now(dt.UTC)
+    order = Order(
+        id=_ID,
+        owner="raw",
+        booking_reference=_REFERENCE,
+        type="hold",
+        status="held",
+        payment_status="unpaid",
+        offer_id=OFFER_ID,
+        connector="rest-britannia",
+        airline_locator=_LOCATOR,
+        total_amount=Decimal("612.40"),
+        total_currency="USD",
+        payment_required_by=now + dt.timedelta(minutes=30),
+        slices=msgspec.json.decode(SLICES, type=tuple[Slice, ...]),
+        passengers=(ADA,),
+        ticket_numbers=(),
+        failure_reason=None,
+        created_at=now,
+        updated_at=now,
+        terms=FareTerms(Decimal("98.40"), refundable=False, changeable=True),
+    )
+    return msgspec.json.encode(OrderView.of(order))
+
+
+HELD_ANSWER = _held_answer_template()
+
+
+def held_answer(order_id: str, reference: str, locator: str) -> bytes:
+    """`HELD_ANSWER` for one order."""
+    return (
+        HELD_ANSWER.replace(_ID.encode(), order_id.encode())
+        .replace(_REFERENCE.encode(), reference.encode())
+        .replace(_LOCATOR.encode(), locator.encode())
+    )
 
 
 def _event(kind: str, order_id: str, reference: str) -> str:
@@ -181,7 +235,7 @@ async def mark_held(
             owner,
             uuid.uuid4(),
             _event("order.held", order_id, reference),
-            b'{"id": "' + order_id.encode() + b'"}',
+            held_answer(order_id, reference, locator),
             key,
             timeout=timeout_s,
         )

@@ -10,12 +10,14 @@ from typing import Any
 
 import aiohttp
 import asyncpg
+import msgspec
 import pytest
 import redis.asyncio as redis
 from aiohttp.test_utils import TestServer
 
 from bench import booking_sql
 from bench.bare_hold import BareHold, airline_origin, make_app
+from booking.model import OrderView
 from skyfare.ratelimit import RateLimiter
 from tests.support.database import migrated_pool
 from tests.support.flights import day
@@ -70,13 +72,21 @@ async def test_a_hold_is_held_at_the_airline_and_written_as_the_raw_loop_writes_
 
     assert status == 201, answer
     row = await pool.fetchrow(
-        "SELECT o.status, o.airline_locator, k.response_status, k.resource_id"
+        "SELECT o.status, o.airline_locator, o.booking_reference, o.offer_id,"
+        " k.response_status, k.response_body"
         " FROM orders o JOIN idempotency_keys k ON k.resource_id = o.id WHERE o.id = $1",
         answer["id"],
     )
     assert row is not None
     assert (row["status"], row["response_status"]) == ("held", 201)
     assert row["airline_locator"]  # the sim's locator, not a made-up one
+    # The key's answer is the held order's public view, as wide as the one a hold stores.
+    stored = msgspec.json.decode(row["response_body"], type=OrderView)
+    assert (stored.id, stored.status, stored.offer_id) == (answer["id"], "held", row["offer_id"])
+    assert (stored.booking_reference, stored.airline_locator) == (
+        row["booking_reference"],
+        row["airline_locator"],
+    )
     assert (await sim.stats())["britannia"]["bookings"] == 1
     events = await pool.fetch("SELECT type FROM outbox WHERE order_id = $1", answer["id"])
     assert sorted(e["type"] for e in events) == ["order.created", "order.held"]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from bench import booking_pg_cpu, booking_sql, booking_statements
+from booking.model import OrderView
 from booking.rows import CREATE_ORDER, CREATE_ORDER_LIMITED
 
 
@@ -38,3 +41,16 @@ def test_the_statement_table_counts_calls_per_attempt_and_per_order_made() -> No
 
     # 10 attempts, half of the window's made an order: 5 orders made.
     assert "| `SELECT 1` | 1.000 | 2.000 | 0.5000 | 0.5000 | 1.0 | 1 |" in table
+
+
+def test_the_raw_loop_stores_the_held_orders_view_as_its_answer_as_a_hold_does() -> None:
+    body = booking_sql.held_answer("ord_" + "a1" * 12, "K7Q2ZD", "PNRK7Q")
+
+    view = msgspec.json.decode(body, type=OrderView)
+    assert (view.id, view.booking_reference, view.airline_locator) == (
+        "ord_" + "a1" * 12,
+        "K7Q2ZD",
+        "PNRK7Q",
+    )
+    assert (view.status, view.offer_id) == ("held", booking_sql.OFFER_ID)
+    assert booking_sql.OFFER_ID in booking_sql.CREATE  # the order's row names the same offer
