@@ -14,6 +14,7 @@ from typing import Any
 from connectors.model import Passengers, SliceQuery
 from kernel import query as kernel_query
 from kernel.checks import FieldChecks, ascii_upper
+from kernel.currencies import priced_currencies_text
 from kernel.errors import ValidationFailed
 from search.model import (
     CURRENCIES,
@@ -110,7 +111,8 @@ class Checks(FieldChecks):
         if len(code) != 3 or not code.isalpha():
             self.fail(field, "must be an ISO 4217 currency code")
         elif code not in CURRENCIES:
-            self.fail(field, f"unsupported currency {code!r}, expected one of: EUR, GBP, USD")
+            expected = priced_currencies_text()
+            self.fail(field, f"unsupported currency {code!r}, expected one of: {expected}")
         else:
             return code
         return None

@@ -14,14 +14,15 @@ import msgspec
 
 from connectors.model import CabinClass, FlightQuery, Offer, Passengers, SliceQuery
 from connectors.resilience import ConnectorStatus
+from kernel.currencies import PRICED_CURRENCIES, PricedCurrency
 
 SortKey = Literal["price", "duration", "departure"]
 ConnectorOutcome = Literal["ok", "timeout", "error", "circuit_open", "skipped"]
 CacheState = Literal["hit", "miss", "stale"]
 
 SORT_KEYS: tuple[SortKey, ...] = ("price", "duration", "departure")
-# What the airlines sell in; anything else is refused up front instead of by every airline.
-CURRENCIES: frozenset[str] = frozenset({"USD", "EUR", "GBP"})
+# What the airlines sell in (kernel/currencies.py: profiles may prefer only these, too).
+CURRENCIES: frozenset[str] = PRICED_CURRENCIES
 MAX_SLICES = 6
 MAX_CONNECTIONS = 2
 MAX_SEATED = 9
@@ -40,7 +41,7 @@ class SearchRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     passengers: Passengers = Passengers()
     cabin_class: CabinClass = "economy"
     max_connections: Annotated[int, msgspec.Meta(ge=0, le=MAX_CONNECTIONS)] = 1
-    currency: Literal["USD", "EUR", "GBP"] = "USD"
+    currency: PricedCurrency = "USD"
     sort: SortKey = "price"
     limit: Annotated[int, msgspec.Meta(ge=1, le=LIMIT_MAX)] = 50
     airlines: tuple[CarrierCode, ...] | None = None  # sorted, without duplicates

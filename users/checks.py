@@ -13,8 +13,9 @@ from typing import Any
 
 from kernel.checks import FieldChecks, ascii_upper
 from kernel.contacts import EMAIL_RULE, PHONE_RULE, is_email, is_phone
+from kernel.currencies import PRICED_CURRENCIES, priced_currencies_text
 from kernel.names import person_name
-from users.codes import language_tag
+from users.codes import CURRENCIES, language_tag
 
 MAX_NAME = 50
 OLDEST = dt.date(1900, 1, 1)
@@ -79,6 +80,15 @@ class Checks(FieldChecks):
             self.fail(field, f"must be {what}")
             return None
         return code
+
+    def currency(self, value: Any, field: str, kept: str | None) -> str | None:
+        """An ISO 4217 code that offers are priced in, or `kept`: the one the profile already
+        holds, stored before the rule (refusing it would fail every patch that leaves it be)."""
+        code = self.code(value, field, CURRENCIES, "an ISO 4217 currency code")
+        if code is None or code in PRICED_CURRENCIES or code == kept:
+            return code
+        self.fail(field, f"prices are shown in {priced_currencies_text()} only")
+        return None
 
     def language(self, value: Any, field: str) -> str | None:
         raw = self.string(value, field)

@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from kernel.currencies import PricedCurrency
+
 CabinClass = Literal["economy", "premium_economy", "business", "first"]
 SeatPreference = Literal["window", "aisle", "none"]
 Channel = Literal["email", "sms"]
@@ -45,7 +47,13 @@ _PHONE = msgspec.Meta(extra_json_schema={"pattern": r"^\+[1-9][0-9]{7,14}$"})
 _AIRPORT = msgspec.Meta(
     extra_json_schema={"format": "iata-airport", "minLength": 3, "maxLength": 3}
 )
-_CURRENCY = msgspec.Meta(extra_json_schema={"pattern": "^[A-Za-z]{3}$"})
+_CURRENCY = msgspec.Meta(
+    description="ISO 4217: one offers are priced in, or one stored before only those were taken",
+    extra_json_schema={"pattern": "^[A-Za-z]{3}$"},
+)
+_NEW_CURRENCY = msgspec.Meta(
+    description="One of the currencies offers are priced in (kept if the profile holds another)"
+)
 _LANGUAGE = msgspec.Meta(
     description="A BCP 47 language tag, e.g. en, en-GB, pt-BR, zh-Hant-TW",
     extra_json_schema={"minLength": 2, "maxLength": 64},
@@ -142,7 +150,7 @@ class ProfilePatch(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     phone_number: Annotated[str, _PHONE] | None = None
     home_airport: Annotated[str, _AIRPORT] | None = None
     cabin_class: CabinClass | None = None
-    currency: Annotated[str, _CURRENCY] | None = None
+    currency: Annotated[PricedCurrency, _NEW_CURRENCY] | None = None
     seat_preference: SeatPreference | None = None
     notification_channels: Annotated[tuple[Channel, ...], _CHANNELS] | None = None
     language: Annotated[str, _LANGUAGE] | None = None

@@ -125,8 +125,10 @@ class UserService:
         # A patch that cannot apply is a 422 whatever its If-Match: knowing the version it
         # should have been sent against would not help the client.
         def change(profile: Profile) -> ProfileFields | None:
-            document = merge_patch(profile_document(profile), patch)
-            fields = parse_profile(document, today=today, patch=patch)
+            stored = profile_document(profile)
+            document = merge_patch(stored, patch)
+            kept = stored.get("currency")
+            fields = parse_profile(document, today=today, patch=patch, stored_currency=kept)
             check_if_match(if_match, profile_etag(profile))
             return None if fields == profile.fields else fields  # None: no new version
 

@@ -14,7 +14,7 @@ import msgspec
 
 from kernel.checks import MISSING, ascii_upper
 from users.checks import Checks
-from users.codes import COUNTRIES, CURRENCIES, is_airline_code
+from users.codes import COUNTRIES, is_airline_code
 from users.model import (
     CABIN_CLASSES,
     CHANNELS,
@@ -62,10 +62,18 @@ def _json_value(value: object) -> Any:
 
 
 def parse_profile(
-    data: dict[str, Any], *, today: dt.date, patch: dict[str, Any] | None = None
+    data: dict[str, Any],
+    *,
+    today: dt.date,
+    patch: dict[str, Any] | None = None,
+    stored_currency: str | None = None,
 ) -> ProfileFields:
     """A whole profile document → `ProfileFields`; `ValidationFailed` names every bad field
-    (of the `patch` it came from, too: see `_removed_unknowns`)."""
+    (of the `patch` it came from, too: see `_removed_unknowns`).
+
+    `currency` must be one offers are priced in, unless it is `stored_currency`, the one the
+    stored profile holds (from before that rule), left as it was.
+    """
     checks = Checks(today)
     checks.fields(data, _PROFILE_FIELDS, _PROFILE_READ_ONLY)
     _removed_unknowns(checks, patch, _PROFILE_FIELDS, _PROFILE_READ_ONLY)
@@ -83,7 +91,7 @@ def parse_profile(
         preferences=Preferences(
             home_airport=optional("home_airport", c.airport),
             cabin_class=optional("cabin_class", c.choice, CABIN_CLASSES),
-            currency=optional("currency", c.code, CURRENCIES, "an ISO 4217 currency code"),
+            currency=optional("currency", c.currency, stored_currency),
             seat_preference=optional("seat_preference", c.choice, SEAT_PREFERENCES),
             notification_channels=_channels(checks, get("notification_channels")),
             language=optional("language", c.language),

@@ -172,3 +172,22 @@ async def test_every_users_route_wants_a_token_before_anything_else(client: Clie
         assert response.status == 401, response.url
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
         assert response.headers["Cache-Control"] == "no-store"
+
+
+async def test_a_currency_the_search_cannot_price_is_refused_naming_the_ones_it_can(
+    client: Client, ada: Headers
+) -> None:
+    before = await (await client.get("/v1/me", headers=ada)).json()
+
+    response = await client.patch(
+        "/v1/me", json={"currency": "jpy", "home_airport": "LHR"}, headers=merge_patch_headers(ada)
+    )
+    body = await response.json()
+
+    assert response.status == 422
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert body["type"] == PROBLEMS + "validation-error"
+    assert body["errors"] == [
+        {"field": "currency", "message": "prices are shown in EUR, GBP, USD only"}
+    ]
+    assert await (await client.get("/v1/me", headers=ada)).json() == before

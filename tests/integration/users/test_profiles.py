@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 
 import asyncpg
+import msgspec
 import pytest
 
 from kernel.auth import Principal
 from kernel.errors import PreconditionFailed, ValidationFailed
-from users.model import Profile, ProfileFields
+from users.model import Profile, ProfileFields, ProfileView
 from users.repository import PgUserRepository
 from users.service import UserService, profile_etag
 
@@ -161,3 +162,24 @@ async def test_notification_channels_are_none_without_a_profile_then_the_choice(
 
     await service.patch_me(ADA, {"notification_channels": None}, None)
     assert await service.notification_channels("ada") == frozenset({"email", "sms"})
+
+
+async def test_a_currency_stored_before_only_priced_ones_were_taken_still_reads_and_is_kept(
+    service: UserService, repository: PgUserRepository
+) -> None:
+    await service.me(ADA)
+    # What an earlier version took: any ISO 4217 code, written as the repository stores it.
+    await repository.change_profile(
+        "ada",
+        lambda p: msgspec.structs.replace(
+            p.fields, preferences=msgspec.structs.replace(p.fields.preferences, currency="JPY")
+        ),
+    )
+
+    renamed = await service.patch_me(ADA, {"given_name": "Augusta"}, None)
+    with pytest.raises(ValidationFailed) as refused:
+        await service.patch_me(ADA, {"currency": "CHF"}, None)
+
+    assert ProfileView.of(await service.me(ADA)).currency == "JPY"
+    assert (renamed.fields.given_name, renamed.fields.preferences.currency) == ("Augusta", "JPY")
+    assert [e.field for e in refused.value.errors] == ["currency"]

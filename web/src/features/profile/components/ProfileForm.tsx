@@ -131,7 +131,7 @@ export function ProfileForm({ subject, profile, etag, reloaded, onStale }: Props
           error={errors.byField.seat_preference}
           onChange={(seat_preference) => set({ seat_preference })}
         />
-        {text("currency", "Currency", "text", undefined, "Such as GBP, EUR or USD")}
+        {text("currency", "Currency", "text", undefined, "GBP, EUR or USD: the ones prices are shown in")}
         {text("language", "Language", "text", undefined, "Such as en-GB")}
       </div>
       <fieldset
