@@ -1,13 +1,26 @@
+import { useMemo } from "react";
 import { useNavigate } from "react-router";
 
-import { emptyForm, SearchForm, toParams } from "../features/search";
+import { type Profile, useSignedInProfile } from "../features/profile/signedIn";
+import { emptyForm, SearchForm, type SearchPreferences, toParams } from "../features/search";
+
+function searchPreferences(profile: Profile | null): SearchPreferences | null {
+  if (!profile) return null;
+  return { origin: profile.home_airport, cabin: profile.cabin_class, currency: profile.currency };
+}
 
 export function HomePage() {
   const navigate = useNavigate();
+  const profile = useSignedInProfile();
+  const preferences = useMemo(() => searchPreferences(profile), [profile]);
   return (
     <div className="home">
       <h1>Where to next?</h1>
-      <SearchForm initial={emptyForm()} onSearch={(form) => void navigate(`/results?${toParams(form)}`)} />
+      <SearchForm
+        initial={emptyForm()}
+        preferences={preferences}
+        onSearch={(form) => void navigate(`/results?${toParams(form)}`)}
+      />
     </div>
   );
 }

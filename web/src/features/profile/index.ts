@@ -1,2 +1,3 @@
 export { type Traveler, useProfile, useTravelers } from "./api/me";
+export { type Profile, useSignedInProfile } from "./signedIn";
 export { ProfilePage } from "./components/ProfilePage";

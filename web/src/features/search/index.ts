@@ -1,3 +1,3 @@
 export { SearchForm } from "./components/SearchForm";
 export { emptyForm, fromParams, searchFieldFor, toParams, toRequest } from "./model";
-export type { SearchForm as SearchFormModel, Trip } from "./model";
+export type { SearchForm as SearchFormModel, SearchPreferences, Trip } from "./model";

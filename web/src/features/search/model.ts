@@ -1,4 +1,4 @@
-import type { CabinClass, SearchRequest } from "../../lib/api/client";
+import type { CabinClass, Currency, SearchRequest } from "../../lib/api/client";
 
 /** The search form's model: what the traveler typed, before it becomes a `SearchRequest`. */
 export type Trip = "one-way" | "round-trip" | "multi-city";
@@ -17,9 +17,26 @@ export interface SearchForm {
   children: number;
   infants: number;
   cabin: CabinClass;
+  currency: Currency;
 }
 
 export const MAX_LEGS = 6;
+
+// The currencies search prices in, as the form names them (short: a phone's select is narrow).
+// A Record, so tsc fails here when the API's list (kernel/currencies.py, through the generated
+// types) gains or loses one.
+export const CURRENCY_LABELS: Readonly<Record<Currency, string>> = {
+  USD: "USD ($)",
+  EUR: "EUR (€)",
+  GBP: "GBP (£)",
+};
+const CURRENCIES = Object.keys(CURRENCY_LABELS) as Currency[];
+export const DEFAULT_CURRENCY: Currency = "USD";
+
+/** `code` if search can price in it, else the default: a profile may hold one stored earlier. */
+export function pricedCurrency(code: string | null | undefined): Currency {
+  return CURRENCIES.find((c) => c === code?.toUpperCase()) ?? DEFAULT_CURRENCY;
+}
 
 export function emptyForm(): SearchForm {
   return {
@@ -30,6 +47,38 @@ export function emptyForm(): SearchForm {
     children: 0,
     infants: 0,
     cabin: "economy",
+    currency: DEFAULT_CURRENCY,
+  };
+}
+
+/** What a signed-in traveler's profile says a search should start from (null: no preference). */
+export interface SearchPreferences {
+  origin: string | null;
+  cabin: CabinClass | null;
+  currency: string | null;
+}
+
+/** The form fields preferences may fill: what the traveler types into one wins from then on. */
+export type PreferredField = "origin-0" | "cabin" | "currency";
+
+/**
+ * `form` with the traveler's preferences in every preferred field they have not typed into.
+ * A currency search cannot price (a profile stored before the API refused it) leaves the form's.
+ */
+export function withPreferences(
+  form: SearchForm,
+  preferences: SearchPreferences | null,
+  typed: ReadonlySet<PreferredField>,
+): SearchForm {
+  if (!preferences) return form;
+  const [first, ...rest] = form.legs;
+  const origin = !typed.has("origin-0") && preferences.origin ? preferences.origin : first?.origin;
+  return {
+    ...form,
+    legs: first ? [{ ...first, origin: origin ?? "" }, ...rest] : form.legs,
+    cabin: !typed.has("cabin") && preferences.cabin ? preferences.cabin : form.cabin,
+    currency:
+      !typed.has("currency") && preferences.currency ? pricedCurrency(preferences.currency) : form.currency,
   };
 }
 
@@ -49,6 +98,7 @@ export function toRequest(form: SearchForm): SearchRequest {
     })),
     passengers: { adults: form.adults, children: form.children, infants: form.infants },
     cabin_class: form.cabin,
+    currency: form.currency,
     limit: 500,
   };
 }
@@ -63,6 +113,7 @@ export function toParams(form: SearchForm): URLSearchParams {
   params.set("children", String(form.children));
   params.set("infants", String(form.infants));
   params.set("cabin", form.cabin);
+  params.set("currency", form.currency);
   return params;
 }
 
@@ -89,6 +140,8 @@ export function fromParams(params: URLSearchParams): SearchForm | null {
     children: count("children", 0),
     infants: count("infants", 0),
     cabin,
+    // A link from before the currency was in it (or with one search cannot price): the default.
+    currency: pricedCurrency(params.get("currency")),
   };
 }
 
@@ -109,6 +162,7 @@ export function searchFieldFor(trip: Trip): (apiField: string) => string | undef
     const passengers = /^passengers\.(adults|children|infants)$/.exec(apiField);
     if (passengers) return passengers[1];
     if (apiField === "cabin_class") return "cabin";
+    if (apiField === "currency") return "currency";
     return undefined;
   };
 }

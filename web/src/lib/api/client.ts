@@ -23,4 +23,5 @@ export type SearchMeta = Schemas["SearchMeta"];
 export type ConnectorReport = Schemas["ConnectorReport"];
 export type Airport = Schemas["Airport"];
 export type CabinClass = NonNullable<SearchRequest["cabin_class"]>;
+export type Currency = NonNullable<SearchRequest["currency"]>;
 export type Order = Schemas["OrderView"];

@@ -1,7 +1,8 @@
-import { useQuery } from "@tanstack/react-query";
+import { queryOptions, useQuery } from "@tanstack/react-query";
 
 import { api, type Schemas } from "../../../lib/api/client";
 import { isProblem, offlineProblem, type Problem } from "../../../lib/problems";
+import { useSession } from "../../../lib/session";
 
 export type Profile = Schemas["ProfileView"];
 export type Traveler = Schemas["TravelerView"];
@@ -42,13 +43,30 @@ async function settle<T>(call: () => Promise<Answer<T>>): Promise<{ data: T; eta
   return { data: result.data as T, etag: result.response.headers.get("ETag") };
 }
 
-/** The profile with its ETag (the `If-Match` of the next save); created on first read. */
-export function useProfile(subject: string) {
-  return useQuery<{ data: Profile; etag: string | null }, MeProblem>({
+function profileQuery(subject: string) {
+  return queryOptions<{ data: Profile; etag: string | null }, MeProblem>({
     queryKey: meKeys.profile(subject),
     retry: false,
     queryFn: ({ signal }) => settle(() => api.GET("/v1/me", { signal })),
   });
+}
+
+/** The profile with its ETag (the `If-Match` of the next save); created on first read. */
+export function useProfile(subject: string) {
+  return useQuery(profileQuery(subject));
+}
+
+const profileOnly = (answer: { data: Profile }) => answer.data;
+
+/**
+ * The signed-in traveler's profile, null while signed out, loading, or if it cannot be read
+ * (a screen that only starts from it goes on without it). The same cached query as `useProfile`,
+ * so a saved change shows at once.
+ */
+export function useSignedInProfile(): Profile | null {
+  const session = useSession();
+  const query = useQuery({ ...profileQuery(session?.subject ?? ""), enabled: session !== null, select: profileOnly });
+  return session ? (query.data ?? null) : null;
 }
 
 /** A merge patch of the profile, guarded by the ETag it was made from (412 when stale). */

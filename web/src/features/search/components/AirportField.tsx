@@ -17,6 +17,13 @@ interface Props {
 export function AirportField({ label, name, value, error, onChange }: Props) {
   const id = useId();
   const [text, setText] = useState(value);
+  // A value set from outside (the traveler's home airport arriving, a flight removed above)
+  // replaces the text; the traveler's own typing, which it echoes, does not.
+  const [shownValue, setShownValue] = useState(value);
+  if (value !== shownValue) {
+    setShownValue(value);
+    if (value !== text.trim().toUpperCase()) setText(value);
+  }
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(-1);
   const q = useDebounced(text, 150);

@@ -1,5 +1,5 @@
-import type { CabinClass } from "../../../lib/api/client";
-import type { SearchForm } from "../model";
+import type { CabinClass, Currency } from "../../../lib/api/client";
+import { CURRENCY_LABELS, type SearchForm } from "../model";
 
 interface Props {
   form: SearchForm;
@@ -16,12 +16,12 @@ const CABINS: { value: CabinClass; label: string }[] = [
 
 const range = (low: number, high: number) => Array.from({ length: high - low + 1 }, (_, i) => low + i);
 
-/** Passengers by type (9 seated at most, an infant per adult) and the cabin. */
+/** Passengers by type (9 seated at most, an infant per adult), the cabin and the prices' currency. */
 export function PassengerFields({ form, errors, onChange }: Props) {
   const seatedLeft = 9 - form.adults - form.children;
   return (
     <fieldset className="passengers">
-      <legend>Passengers and cabin</legend>
+      <legend>Passengers, cabin and currency</legend>
       <Count
         label="Adults"
         name="adults"
@@ -61,6 +61,22 @@ export function PassengerFields({ form, errors, onChange }: Props) {
           ))}
         </select>
         {errors.cabin && <p className="field-error">{errors.cabin}</p>}
+      </div>
+      <div className="field">
+        <label htmlFor="field-currency">Prices in</label>
+        <select
+          id="field-currency"
+          name="currency"
+          value={form.currency}
+          onChange={(event) => onChange({ currency: event.target.value as Currency })}
+        >
+          {Object.entries(CURRENCY_LABELS).map(([code, label]) => (
+            <option key={code} value={code}>
+              {label}
+            </option>
+          ))}
+        </select>
+        {errors.currency && <p className="field-error">{errors.currency}</p>}
       </div>
     </fieldset>
   );

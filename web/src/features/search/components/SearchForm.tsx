@@ -2,16 +2,28 @@ import { useState } from "react";
 
 import { RadioGroup } from "../../../components/RadioGroup";
 import { todayIso } from "../../../lib/format";
-import { type Leg, MAX_LEGS, type SearchForm as Form, type Trip } from "../model";
+import {
+  type Leg,
+  MAX_LEGS,
+  type PreferredField,
+  type SearchForm as Form,
+  type SearchPreferences,
+  type Trip,
+  withPreferences,
+} from "../model";
 import { AirportField } from "./AirportField";
 import { PassengerFields } from "./PassengerFields";
 import { PriceCalendar } from "./PriceCalendar";
 
 interface Props {
   initial: Form;
+  /** The signed-in traveler's: fill the fields not typed into (a URL's search passes none). */
+  preferences?: SearchPreferences | null;
   errors?: Record<string, string>;
   onSearch: (form: Form) => void;
 }
+
+const NOTHING_TYPED: ReadonlySet<PreferredField> = new Set();
 
 const TRIPS: { value: Trip; label: string }[] = [
   { value: "round-trip", label: "Round trip" },
@@ -20,12 +32,25 @@ const TRIPS: { value: Trip; label: string }[] = [
 ];
 
 /** The search: trip type, airports and dates per flight, passengers and cabin. */
-export function SearchForm({ initial, errors = {}, onSearch }: Props) {
-  const [form, setForm] = useState(initial);
+export function SearchForm({ initial, preferences = null, errors = {}, onSearch }: Props) {
+  const [form, setForm] = useState(() => withPreferences(initial, preferences, NOTHING_TYPED));
+  const [typed, setTyped] = useState(NOTHING_TYPED);
+  // The profile usually answers after the form is drawn: what it prefers fills the fields the
+  // traveler has not typed into by then, and never those they have.
+  const [applied, setApplied] = useState(preferences);
+  if (preferences !== applied) {
+    setApplied(preferences);
+    setForm((f) => withPreferences(f, preferences, typed));
+  }
   const today = todayIso();
   const legs = form.trip === "multi-city" ? form.legs : form.legs.slice(0, 1);
 
+  function type(...fields: PreferredField[]) {
+    setTyped((t) => (fields.every((f) => t.has(f)) ? t : new Set([...t, ...fields])));
+  }
+
   function setLeg(index: number, change: Partial<Leg>) {
+    if (index === 0 && change.origin !== undefined) type("origin-0");
     setForm((f) => ({ ...f, legs: f.legs.map((leg, i) => (i === index ? { ...leg, ...change } : leg)) }));
   }
 
@@ -117,7 +142,15 @@ export function SearchForm({ initial, errors = {}, onSearch }: Props) {
         </button>
       )}
 
-      <PassengerFields form={form} errors={errors} onChange={(change) => setForm((f) => ({ ...f, ...change }))} />
+      <PassengerFields
+        form={form}
+        errors={errors}
+        onChange={(change) => {
+          if (change.cabin !== undefined) type("cabin");
+          if (change.currency !== undefined) type("currency");
+          setForm((f) => ({ ...f, ...change }));
+        }}
+      />
       <button type="submit" className="primary">
         Search
       </button>

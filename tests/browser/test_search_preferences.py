@@ -1,0 +1,77 @@
+"""A signed-in traveler's search starts from their profile: home airport, cabin and currency
+(one search can price in: the profile refuses any other, beside the field)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.browser.test_search_to_offer import _day, assert_accessible, pick_airport, screenshot
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def search_fields(page: Page) -> tuple[Locator, Locator, Locator]:
+    form = page.get_by_role("form", name="Search flights")
+    return (
+        form.get_by_role("combobox", name="From", exact=True),
+        form.get_by_role("combobox", name="Cabin"),
+        form.get_by_role("combobox", name="Prices in"),
+    )
+
+
+def sign_up_at_profile(page: Page) -> None:
+    """A new traveler (no earlier run's profile), through the provider's sign-up form."""
+    page.goto("/profile")
+    page.get_by_role("main").get_by_role("button", name="Sign in").click()
+    form = page.get_by_role("form", name="Create an account")
+    form.get_by_label("Given name").fill("Mary")
+    form.get_by_label("Family name").fill("Jackson")
+    form.get_by_label("Email").fill(f"mary-{uuid.uuid4().hex[:12]}@example.com")
+    form.get_by_label("Password").fill("jackson-1921")
+    form.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(re.compile(r"/profile$"))
+
+
+def test_a_signed_in_travelers_search_starts_from_their_travel_preferences(
+    screen: Page,
+) -> None:
+    page = screen
+    page.goto("/")
+    origin, cabin, currency = search_fields(page)
+    expect(origin).to_have_value("")  # signed out: as before
+    expect(cabin).to_have_value("economy")
+    expect(currency).to_have_value("USD")
+
+    sign_up_at_profile(page)
+    profile = page.get_by_role("form", name="Your profile")
+    profile.get_by_label("Home airport").fill("lhr")
+    profile.get_by_label("Cabin").select_option("business")
+    # A currency search cannot price is refused beside its field, naming the ones it can.
+    profile.get_by_label("Currency").fill("jpy")
+    profile.get_by_role("button", name="Save profile").click()
+    expect(profile.get_by_label("Currency")).to_have_attribute("aria-invalid", "true")
+    expect(profile.get_by_text("prices are shown in EUR, GBP, USD only")).to_be_visible()
+    profile.get_by_label("Currency").fill("gbp")
+    profile.get_by_role("button", name="Save profile").click()
+    expect(profile.get_by_role("status")).to_have_text("Your profile is saved.")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Search").click()
+    expect(origin).to_have_value("LHR")
+    expect(cabin).to_have_value("business")
+    expect(currency).to_have_value("GBP")
+    assert_accessible(page)
+    screenshot(page, "search-from-preferences")
+
+    # What the traveler changes wins; the search runs in business, priced in pounds.
+    pick_airport(page, "To", "new york", "JFK")
+    page.get_by_label("Departure date").fill(_day(30))
+    page.get_by_label("Return date").fill(_day(37))
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/results\?.*cabin=business.*currency=GBP"))
+    results = page.get_by_role("region", name="Results")
+    expect(page.get_by_role("status").filter(has_text="offers found")).to_be_visible()
+    expect(results.locator(".price").first).to_contain_text("£")

@@ -1,0 +1,63 @@
+// @vitest-environment jsdom
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import type { ReactNode } from "react";
+import { afterEach, expect, it, vi } from "vitest";
+
+import { emptyForm, type SearchForm as Form, type SearchPreferences } from "../model";
+import { SearchForm } from "./SearchForm";
+
+afterEach(cleanup);
+
+const PREFERS: SearchPreferences = { origin: "LHR", cabin: "business", currency: "GBP" };
+
+function drawn(preferences: SearchPreferences | null, onSearch: (form: Form) => void = () => undefined) {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  const wrap = (node: ReactNode) => <QueryClientProvider client={client}>{node}</QueryClientProvider>;
+  const view = render(wrap(<SearchForm initial={emptyForm()} preferences={preferences} onSearch={onSearch} />));
+  return {
+    // The profile answers after the form is drawn: the same form, now with preferences.
+    arrive: (later: SearchPreferences | null) =>
+      view.rerender(wrap(<SearchForm initial={emptyForm()} preferences={later} onSearch={onSearch} />)),
+  };
+}
+
+const from = () => screen.getByRole<HTMLInputElement>("combobox", { name: "From" });
+const cabin = () => screen.getByRole<HTMLSelectElement>("combobox", { name: "Cabin" });
+const currency = () => screen.getByRole<HTMLSelectElement>("combobox", { name: "Prices in" });
+
+it("starts from the traveler's home airport, cabin and currency", () => {
+  drawn(PREFERS);
+  expect([from().value, cabin().value, currency().value]).toEqual(["LHR", "business", "GBP"]);
+});
+
+it("takes the preferences when the profile answers after the form was drawn", () => {
+  const { arrive } = drawn(null);
+  expect([from().value, cabin().value, currency().value]).toEqual(["", "economy", "USD"]);
+  arrive(PREFERS);
+  expect([from().value, cabin().value, currency().value]).toEqual(["LHR", "business", "GBP"]);
+});
+
+it("keeps what the traveler typed or chose before the profile answered", () => {
+  const { arrive } = drawn(null);
+  fireEvent.change(from(), { target: { value: "cdg" } });
+  fireEvent.change(cabin(), { target: { value: "economy" } });
+  arrive(PREFERS);
+  expect([from().value, cabin().value, currency().value]).toEqual(["cdg", "economy", "GBP"]);
+});
+
+it("prices in US dollars for a profile's currency search cannot price, and still searches", () => {
+  const onSearch = vi.fn();
+  drawn({ origin: "LHR", cabin: null, currency: "JPY" }, onSearch);
+  expect([from().value, cabin().value, currency().value]).toEqual(["LHR", "economy", "USD"]);
+  fireEvent.submit(screen.getByRole("form", { name: "Search flights" }));
+  expect(onSearch).toHaveBeenCalledWith(expect.objectContaining({ currency: "USD", cabin: "economy" }));
+});
+
+it("lets the traveler change the currency the preference set", () => {
+  const onSearch = vi.fn();
+  drawn(PREFERS, onSearch);
+  fireEvent.change(currency(), { target: { value: "EUR" } });
+  fireEvent.submit(screen.getByRole("form", { name: "Search flights" }));
+  expect(onSearch).toHaveBeenCalledWith(expect.objectContaining({ currency: "EUR", cabin: "business" }));
+});
