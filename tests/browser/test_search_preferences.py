@@ -75,3 +75,41 @@ def test_a_signed_in_travelers_search_starts_from_their_travel_preferences(
     results = page.get_by_role("region", name="Results")
     expect(page.get_by_role("status").filter(has_text="offers found")).to_be_visible()
     expect(results.locator(".price").first).to_contain_text("£")
+
+
+def test_the_seat_map_marks_the_seats_where_the_traveler_likes_to_sit(screen: Page) -> None:
+    page = screen
+    sign_up_at_profile(page)
+    profile = page.get_by_role("form", name="Your profile")
+    profile.get_by_label("Home airport").fill("LHR")
+    profile.get_by_label("Seat").select_option("window")
+    profile.get_by_role("button", name="Save profile").click()
+    expect(profile.get_by_role("status")).to_have_text("Your profile is saved.")
+
+    # In the app (a reload signs out): a one-way search from home, an offer, its passenger.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Search").click()
+    page.get_by_role("radio", name="One way").check()
+    pick_airport(page, "To", "new york", "JFK")
+    page.get_by_label("Departure date").fill(_day(50))
+    page.get_by_role("button", name="Search", exact=True).click()
+    results = page.get_by_role("region", name="Results")
+    expect(page.get_by_role("status").filter(has_text="offers found")).to_be_visible()
+    results.get_by_role("button", name="Select").first.click()
+    page.get_by_role("link", name="Continue to passengers").click()
+    page.get_by_label("Gender (as on the passport)").select_option("f")
+    page.get_by_label("Date of birth").fill("1990-12-10")
+    page.get_by_role("button", name="Continue to seats").click()
+
+    expect(page.get_by_role("heading", name="Choose your seats")).to_be_visible()
+    expect(page.get_by_role("list", name="Seat map key")).to_contain_text(
+        "Window seat, as in your profile"
+    )
+    marked = page.locator("button.seat-preferred")
+    expect(marked.first).to_be_visible()
+    for label in marked.evaluate_all("(seats) => seats.map((s) => s.getAttribute('aria-label'))"):
+        assert ", window," in label, label
+    # The map starts (its one tab stop) on a window seat of the traveler's.
+    first_stop = page.locator("table.seat-table button.seat[tabindex='0']").first
+    expect(first_stop).to_have_class(re.compile(r"\bseat-preferred\b"))
+    assert_accessible(page)
+    screenshot(page, "seats-from-preferences")

@@ -14,12 +14,14 @@ import {
   choicesTotal,
   chooseSeats,
   heldChoices,
+  preferredPosition,
   seatKeys,
   type SeatedPassenger,
   SeatPicker,
   useOrderSeats,
   useSeatMaps,
 } from "../../seats";
+import { useSignedInProfile } from "../../profile";
 import { bookingKeys } from "../api/orders";
 
 interface Props {
@@ -41,6 +43,7 @@ export function SeatStep({ order, mode, onDone }: Props) {
   const queryClient = useQueryClient();
   const maps = useSeatMaps(order);
   const held = useOrderSeats(order.id);
+  const preferred = preferredPosition(useSignedInProfile()?.seat_preference);
   const [choices, setChoices] = useState<Choices | null>(null);
   const [card, setCard] = useState(DEFAULT_CARD);
   // A paid trip's dearer seats are charged to a card, the difference only (booking/seats.py).
@@ -104,6 +107,7 @@ export function SeatStep({ order, mode, onDone }: Props) {
         passengers={seatedPassengers(order)}
         held={held.data}
         choices={current}
+        preferred={preferred}
         onChange={setChoices}
       />
       {/* One bar kept in view below the map (sticky: a phone's map is taller than its screen),

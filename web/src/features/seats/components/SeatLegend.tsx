@@ -1,7 +1,15 @@
+import type { PreferredPosition } from "../preference";
+
 /** What the seats' looks mean; each state has a symbol as well as a colour. */
-export function SeatLegend() {
+export function SeatLegend({ preferred = null }: { preferred?: PreferredPosition | null }) {
   return (
     <ul className="seat-legend" aria-label="Seat map key">
+      {preferred && (
+        <li>
+          <span className="seat seat-free seat-preferred" aria-hidden="true">A</span>{" "}
+          {preferred === "window" ? "Window" : "Aisle"} seat, as in your profile
+        </li>
+      )}
       <li>
         <span className="seat seat-free" aria-hidden="true">A</span> Free seat
       </li>

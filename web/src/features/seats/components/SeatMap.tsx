@@ -3,6 +3,7 @@ import { Fragment, type KeyboardEvent, useRef, useState } from "react";
 import { money } from "../../../lib/format";
 import { choosable, type SeatedPassenger, seatLabel } from "../choices";
 import { type CabinLayout, type Cell, type FacilityRow, moveFrom, type Seat, seatsIn } from "../layout";
+import { isPreferred, type PreferredPosition } from "../preference";
 import { seatMarks } from "../marks";
 
 interface Props {
@@ -11,6 +12,8 @@ interface Props {
   passenger: string; // who is choosing now (pas_N)
   seated: Record<string, string>; // passenger id → designator, on this segment
   passengers: SeatedPassenger[];
+  /** The signed-in traveler's (profile): such free seats are marked, the first one focused. */
+  preferred?: PreferredPosition | null;
   onChoose: (designator: string) => void;
 }
 
@@ -21,20 +24,22 @@ const FACILITY = { galley: "Galley", lavatory: "Toilet", bassinet: "Bassinet", e
  * row's ends. One seat is in the tab order; the arrow keys, Home and End move between seats
  * (a roving tabindex), Enter or Space chooses. Every seat says what it is in its name.
  */
-export function SeatMap({ layout, caption, passenger, seated, passengers, onChoose }: Props) {
+export function SeatMap({ layout, caption, passenger, seated, passengers, preferred = null, onChoose }: Props) {
   const table = useRef<HTMLTableElement>(null);
   const seats = seatsIn(layout);
   const mine = seated[passenger];
   const [focused, setFocused] = useState<string | null>(null);
-  const current =
-    (focused && seats.some((s) => s.designator === focused) && focused) ||
-    mine ||
-    seats.find((s) => choosable(s, passenger))?.designator ||
-    seats[0]?.designator;
   const occupant = (designator: string) => {
     const id = Object.entries(seated).find(([, d]) => d === designator)?.[0];
     return passengers.find((p) => p.id === id);
   };
+  const marked = (seat: Seat) => !occupant(seat.designator) && isPreferred(seat, passenger, preferred);
+  const current =
+    (focused && seats.some((s) => s.designator === focused) && focused) ||
+    mine ||
+    seats.find(marked)?.designator ||
+    seats.find((s) => choosable(s, passenger))?.designator ||
+    seats[0]?.designator;
   const shown = seats.find((s) => s.designator === current);
   const marks = seatMarks(passengers);
 
@@ -65,6 +70,7 @@ export function SeatMap({ layout, caption, passenger, seated, passengers, onChoo
           passenger={passenger}
           occupant={occupant(c.designator)}
           marks={marks}
+          preferred={marked(c)}
           tabbable={c.designator === current}
           onFocus={() => setFocused(c.designator)}
           onKeyDown={(event) => onKeyDown(event, c.designator)}
@@ -148,13 +154,14 @@ interface SeatProps {
   passenger: string;
   occupant: SeatedPassenger | undefined;
   marks: Record<string, string>; // what a chosen seat shows for each passenger
+  preferred: boolean;
   tabbable: boolean;
   onFocus: () => void;
   onKeyDown: (event: KeyboardEvent<HTMLButtonElement>) => void;
   onChoose: (designator: string) => void;
 }
 
-function SeatButton({ seat, passenger, occupant, marks, tabbable, onFocus, onKeyDown, onChoose }: SeatProps) {
+function SeatButton({ seat, passenger, occupant, marks, preferred, tabbable, onFocus, onKeyDown, onChoose }: SeatProps) {
   const open = choosable(seat, passenger);
   const price = seat.prices[passenger];
   const paid = price !== undefined && Number(price.amount) > 0;
@@ -163,7 +170,7 @@ function SeatButton({ seat, passenger, occupant, marks, tabbable, onFocus, onKey
     <button
       type="button"
       data-seat={seat.designator}
-      className={`seat seat-${state}${seat.extraLegroom ? " seat-legroom" : ""}`}
+      className={`seat seat-${state}${seat.extraLegroom ? " seat-legroom" : ""}${preferred ? " seat-preferred" : ""}`}
       aria-label={seatLabel(seat, passenger, occupant)}
       aria-pressed={occupant?.id === passenger}
       aria-disabled={!open || undefined}

@@ -5,6 +5,7 @@ import { localDate, money } from "../../../lib/format";
 import type { OrderSeats, SeatMapsResponse } from "../api/seats";
 import { changedServices, type Choices, choose, type SeatedPassenger, sumPrices } from "../choices";
 import { type HeldSeat, layoutCabin, type Price, type SeatMapData, seatsIn } from "../layout";
+import type { PreferredPosition } from "../preference";
 import { SeatLegend } from "./SeatLegend";
 import { SeatMap } from "./SeatMap";
 
@@ -13,6 +14,8 @@ interface Props {
   passengers: SeatedPassenger[]; // the order's seated passengers (infants sit on a lap)
   held: OrderSeats | undefined; // the seats the order holds already
   choices: Choices;
+  /** Where the signed-in traveler likes to sit (profile), marked on every map; null: nowhere. */
+  preferred?: PreferredPosition | null;
   onChange: (choices: Choices) => void;
 }
 
@@ -70,10 +73,10 @@ export function changeDue(maps: SeatMapsResponse, held: OrderSeats, choices: Cho
 }
 
 /** Every flight's seat map, one passenger choosing at a time. */
-export function SeatPicker({ maps, passengers, held, choices, onChange }: Props) {
+export function SeatPicker({ maps, passengers, held, choices, preferred = null, onChange }: Props) {
   return (
     <>
-      <SeatLegend />
+      <SeatLegend preferred={preferred} />
       {maps.seat_maps.map((map, index) => (
         <FlightSeats
           key={map.segment_id}
@@ -82,6 +85,7 @@ export function SeatPicker({ maps, passengers, held, choices, onChange }: Props)
           passengers={passengers}
           held={heldOn(held, map.segment_id)}
           seated={choices[map.segment_id] ?? {}}
+          preferred={preferred}
           onChoose={(passenger, designator) => onChange(choose(choices, map.segment_id, passenger, designator))}
         />
       ))}
@@ -95,10 +99,11 @@ interface FlightProps {
   passengers: SeatedPassenger[];
   held: Record<string, HeldSeat>;
   seated: Record<string, string>;
+  preferred: PreferredPosition | null;
   onChoose: (passenger: string, designator: string) => void;
 }
 
-function FlightSeats({ map, number, passengers, held, seated, onChoose }: FlightProps) {
+function FlightSeats({ map, number, passengers, held, seated, preferred, onChoose }: FlightProps) {
   const [active, setActive] = useState(passengers[0]?.id ?? "pas_1");
   const headingId = `flight-${map.segment_id}`;
   const title = `${map.origin} → ${map.destination}`;
@@ -141,6 +146,7 @@ function FlightSeats({ map, number, passengers, held, seated, onChoose }: Flight
           passenger={active}
           seated={seated}
           passengers={passengers}
+          preferred={preferred}
           onChoose={chosen}
         />
       ))}
