@@ -25,6 +25,7 @@ from booking.cancellation_terms import NOTHING, check_quotable, describes, is_qu
 from booking.model import Order, OrderSeat, OrderStatus, PaymentStatus, stored_cents
 from connectors.model import CabinClass, Slice
 from connectors.seat_model import segment_id_of
+from kernel.dates import day_words
 from kernel.errors import NotChangeable
 
 CHANGE_ID_PREFIX = "och_"
@@ -145,8 +146,9 @@ class ChangeOffer(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def summary(new_slice: Slice) -> str:
-    """The new slice in words, for the traveler's mail: `LHR → JFK on 2026-12-21 (BA117 08:25)`."""
+    """The new slice in words, for the traveler's mail and the order's history:
+    `LHR → JFK on 21 Dec 2026 (BA117 at 08:25)`, its day worded as every mail words one."""
     first = new_slice.segments[0]
     flights = ", ".join(s.flight_number for s in new_slice.segments)
-    day, time = first.departing_at.date().isoformat(), first.departing_at.strftime("%H:%M")
+    day, time = day_words(first.departing_at), first.departing_at.strftime("%H:%M")
     return f"{new_slice.origin} → {new_slice.destination} on {day} ({flights} at {time})"

@@ -13,6 +13,7 @@ from typing import Literal
 
 import msgspec
 
+from kernel.dates import utc_words
 from notify.wire import WireContact, WireEvent, WireOrder, WireReply, WireSeat
 
 Channel = Literal["email", "sms"]
@@ -53,9 +54,7 @@ def money(amount: Decimal, currency: str) -> str:
 
 
 def when(moment: dt.datetime | None) -> str:
-    if moment is None:
-        return "soon"
-    return moment.astimezone(dt.UTC).strftime("%d %b %Y, %H:%M UTC")
+    return "soon" if moment is None else utc_words(moment)
 
 
 def _held(order: WireOrder) -> Text:

@@ -15,6 +15,7 @@ import aiohttp
 import pytest
 
 from connectors import offer_ids
+from kernel.dates import day_words
 from skyfare.settings import Settings
 from tests.support.booking import Headers, in_days
 from tests.support.payment_app import PayEnv
@@ -112,6 +113,9 @@ async def test_a_paid_order_changes_to_another_date_paying_the_difference_same_r
     assert changed["ticket_numbers"]
     assert changed["ticket_numbers"] != order["ticket_numbers"]
     assert changed["last_change"]["status"] == "confirmed"
+    # The history's words date the new flight as the mails do ("06 Feb 2027", not ISO).
+    departs = dt.datetime.fromisoformat(chosen["slice"]["segments"][0]["departing_at"])
+    assert f" on {day_words(departs)} (" in changed["last_change"]["detail"]
     assert await pay_env.order(alice, order["id"]) == changed
 
     again_status, again = await confirm(

@@ -90,11 +90,13 @@ def test_change_offer_ids_are_recognised_and_random() -> None:
     assert not is_change_id(first + "0")
 
 
-def test_the_new_slice_in_words_for_the_travelers_mail() -> None:
+def test_the_new_slice_in_words_for_the_travelers_mail_dates_it_as_every_mail_does() -> None:
+    # The held, expired and payment mails say "01 Dec 2026" (notify/templates.py `when`); the
+    # change mail and the change's history entry said "on 2026-12-01".
     leg = Segment("BA", "BA117", "LHR", "JFK", NOW.replace(hour=8, minute=25, tzinfo=None),
                   NOW.replace(hour=11, minute=35, tzinfo=None), "777", "economy")  # fmt: skip
     assert summary(Slice("LHR", "JFK", "PT8H10M", (leg,))) == (
-        "LHR → JFK on 2026-12-01 (BA117 at 08:25)"
+        "LHR → JFK on 01 Dec 2026 (BA117 at 08:25)"
     )
 
 

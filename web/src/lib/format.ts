@@ -63,6 +63,13 @@ export function localDate(stamp: string): string {
   return `${DAYS[day]} ${d} ${MONTHS[mo - 1]}`;
 }
 
+/** `21 Dec 2026`, a day as our mails word it (kernel/dates.py), → `2026-12-21`; else null. */
+export function isoOfDayWords(words: string): string | null {
+  const [, d = "", mon = "", y = ""] = /^(\d{1,2}) ([A-Z][a-z]{2}) (\d{4})$/.exec(words) ?? [];
+  const month = MONTHS.indexOf(mon) + 1;
+  return month ? `${y}-${String(month).padStart(2, "0")}-${d.padStart(2, "0")}` : null;
+}
+
 const MOMENT = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 /** A UTC instant of ours (a deadline, a history entry) in the traveler's own zone and language,

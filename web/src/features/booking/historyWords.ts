@@ -1,6 +1,6 @@
 import type { Schemas } from "../../lib/api/client";
 import { afterDecline, cardCode, decline, declineSentence } from "../../lib/declines";
-import { localDate, money, sentence } from "../../lib/format";
+import { isoOfDayWords, localDate, money, sentence } from "../../lib/format";
 
 /** The API's history entries (a `code`, a declined card's `decline_code`, and the reason's text
  * written by booking/ and payment/) in the words of the trip's timeline. Nothing is dropped but
@@ -46,17 +46,20 @@ export function moneyParts(text: string): string {
 
 const cap = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
-// booking/change_store.py's note: "slice 1 changed to LHR → JFK on 2026-12-21 (BA117 at 08:25)",
+// booking/change_store.py's note: "slice 1 changed to LHR → JFK on 21 Dec 2026 (BA117 at 08:25)",
 // "; seats 14C released" when the airline let them go; the history's entry ends with the change's id.
+// Entries written before the mails' wording was used say the day as "2026-12-21": both read the same.
 const FLIGHT_CHANGED = /^slice (\d+) changed to (.*?)(?:; seats (.*) released)?(?: \([a-z]+_[0-9a-z]+\))?$/;
+const CHANGED_ON = / on (\d{4}-\d{2}-\d{2}|\d{1,2} [A-Z][a-z]{2} \d{4}) /;
 
 function flightChangedWords([, n = "", to = "", seats]: RegExpMatchArray): string {
-  const when = to.replace(/ on (\d{4}-\d{2}-\d{2}) /, (_, day: string) => ` on ${localDate(day)} `);
+  const when = to.replace(CHANGED_ON, (_, day: string) => ` on ${localDate(isoOfDayWords(day) ?? day)} `);
   return `Flight ${n} is now ${when}${seats ? `; seats ${seats} were released` : ""}`;
 }
 
 /** A confirmed flight change's `detail` (the order's `last_change`) in the history's words:
- * "Flight 1 is now LHR → JFK on Mon 21 Dec (BA117 at 08:25)"; another text as written. */
+ * "Flight 1 is now LHR → JFK on Mon 21 Dec (BA117 at 08:25)", whichever way its day was written;
+ * another text as written. */
 export function flightChangeDetail(detail: string): string {
   const found = detail.match(FLIGHT_CHANGED);
   return found ? flightChangedWords(found) : detail;

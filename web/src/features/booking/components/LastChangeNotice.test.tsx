@@ -39,3 +39,10 @@ it("says a confirmed change it cannot read as written", () => {
   render(<LastChangeNotice change={{ id: "och_1", status: "confirmed", detail: "the airline moved it", at: "2026-12-04T19:00:00Z" }} />);
   expect(screen.getByRole("status").textContent).toBe("Your flight was changed. The airline moved it.");
 });
+
+it("says a change worded with the mails' dates the same way as one written with ISO dates", () => {
+  // booking/change_terms.py `summary()` now says the day as every mail does (kernel/dates.py).
+  const detail = "slice 1 changed to LHR → JFK on 06 Feb 2027 (AA237 at 17:45)";
+  render(<LastChangeNotice change={{ id: "och_1", status: "confirmed", detail, at: "2026-12-04T19:00:00Z" }} />);
+  expect(screen.getByRole("status").textContent).toBe("Your flight was changed. Flight 1 is now LHR → JFK on Sat 6 Feb (AA237 at 17:45).");
+});
