@@ -16,7 +16,9 @@ A cheaper or free seat refunds nothing: a seat bought is the traveler's to use o
 airlines sell them. `total_amount` of a paid order stays what its payment charged; seat charges
 are their own payments, shown as `seat_charge`.
 
-Every change is recorded with a history row and an `order.seats_changed` event (mail and SMS).
+Every choice is recorded with a history row (a first choice, replacing no seat, is
+`seats chosen: …`, code `seats_chosen`; a change `seats …`, `seats_changed`) and an
+`order.seats_changed` event (mail and SMS).
 """
 
 from __future__ import annotations
@@ -260,7 +262,10 @@ class OrderSeatDesk:
             )  # fmt: skip
         changed = await _locked(conn, order_id, timeout)
         notes = seat_notes(changed, seats)
-        reason = "seats " + ", ".join(f"{n.designator} ({n.passenger})" for n in notes)
+        listed = ", ".join(f"{n.designator} ({n.passenger})" for n in notes)
+        # A change keeps the reason it always had (code `seats_changed`, which rows written
+        # before first choices were told apart have for both); a first choice says so.
+        reason = f"seats chosen: {listed}" if is_first_choice(order, seats) else f"seats {listed}"
         await _event(conn, changed, "order.seats_changed", reason, actor, charged, notes, timeout)
 
     async def _view(self, order: Order) -> OrderSeats:
@@ -273,6 +278,16 @@ def _changeable(order: Order) -> bool:
     if order.status == "held":
         return order.payment_status in ("unpaid", "failed")
     return order.status == "confirmed" and order.payment_status == "paid"
+
+
+def is_first_choice(order: Order, seats: Sequence[OrderSeat]) -> bool:
+    """Whether `seats` replace none of the seats `order` holds: each names a flight and
+    passenger without a seat yet (none chosen at booking or since, or the airline released it
+    with a changed flight), or asks again for the seat held there."""
+    held = {(s.segment_id, s.passenger_id): s.designator for s in order.seats}
+    return all(
+        held.get((s.segment_id, s.passenger_id), s.designator) == s.designator for s in seats
+    )
 
 
 def _difference(order: Order, seats: Sequence[OrderSeat], *, net: bool = False) -> Decimal:

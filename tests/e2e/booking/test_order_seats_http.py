@@ -87,6 +87,14 @@ async def test_a_paid_seat_is_added_to_the_total_and_a_change_replaces_its_price
     assert [s["designator"] for s in (await listed.json())["seats"]] == [free["designator"]]
     shown = await booking_env.client.get(f"/v1/orders/{order['id']}", headers=alice)
     assert (await shown.json())["total_amount"] == order["total_amount"]
+    # The history tells the first seats from the change (it titled both "Seats changed").
+    history = await booking_env.client.get(f"/v1/orders/{order['id']}/history", headers=alice)
+    steps = [(h["code"], h["reason"]) for h in (await history.json())["data"]]
+    ada = "{given_name} {family_name}".format(**order["passengers"][0])
+    assert [s for s in steps if s[0] in ("seats_chosen", "seats_changed")] == [
+        ("seats_chosen", f"seats chosen: {paid['designator']} ({ada})"),
+        ("seats_changed", f"seats {free['designator']} ({ada})"),
+    ]
 
 
 async def test_two_travelers_choosing_one_seat_at_once_one_wins_and_the_airline_agrees(

@@ -1,6 +1,6 @@
 """order_history.code: derived by PostgreSQL from each reason's shape
-(booking/sql/0140_order_history_codes.sql, its function replaced by 0145), for the rows there
-were before the column (once, by the migration) and for every new one."""
+(booking/sql/0140_order_history_codes.sql, its function replaced by 0145, then 0148), for the
+rows there were before the column (once, by the migration) and for every new one."""
 
 from __future__ import annotations
 
@@ -64,7 +64,8 @@ REASONS: list[tuple[str, str | None]] = [
     ("slice 1 changed to BA117 LHR 2026-12-20 08:25 (och_1)", "flight_changed"),  # change_store
     ("change och_1 failed: the airline refused: sold out", "change_failed"),
     ("seat change refused after payment, refunded: 14C was taken", "seat_change_refunded"),
-    ("seats 14C (pas_1), 14D (pas_2)", "seats_changed"),  # booking/seats.py
+    ("seats chosen: 14C (pas_1), 14D (pas_2)", "seats_chosen"),  # booking/seats.py, a first
+    ("seats 14C (pas_1), 14D (pas_2)", "seats_changed"),  # booking/seats.py, replacing seats
     ("passenger 1 name corrected from Ada Lovelace to Ada King", "name_corrected"),
     ("a reason nobody wrote yet", None),
 ]
@@ -144,3 +145,28 @@ async def test_refused_refunds_written_before_0145_get_their_code_whatever_the_g
 
     rows = await bare_pool.fetch("SELECT reason, code FROM order_history ORDER BY id")
     assert [tuple(r) for r in rows] == REFUSALS
+
+
+# Seat steps as booking/seats.py writes them, and their codes once 0149 has run: a first choice
+# written while 0145's function was in force is told apart; a change keeps its code.
+SEAT_STEPS: list[tuple[str, str | None]] = [
+    ("seats chosen: 3A (pas_1)", "seats_chosen"),
+    ("seats 3C (pas_1)", "seats_changed"),
+]
+
+
+async def test_first_seat_choices_written_before_0148_get_their_code_and_changes_keep_theirs(
+    bare_pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    await migrate(bare_pool, timeout=30, directories=[migrations_before(148, tmp_path)])
+    async with bare_pool.acquire() as conn:
+        await conn.execute(_ORDER)
+        for reason, _ in SEAT_STEPS:
+            await conn.execute(_NOTE, reason)
+        before = await conn.fetch("SELECT code FROM order_history ORDER BY id")
+        assert [r["code"] for r in before] == ["seats_changed", "seats_changed"]  # as 0145
+
+    await migrate(bare_pool, timeout=30)
+
+    rows = await bare_pool.fetch("SELECT reason, code FROM order_history ORDER BY id")
+    assert [tuple(r) for r in rows] == SEAT_STEPS

@@ -10,7 +10,13 @@ import pytest
 
 from booking.model import Order, OrderSeat, Passenger, PaymentMethod, SeatService
 from booking.seat_pricing import selections_of
-from booking.seats import ChooseSeatsRequest, OrderSeatDesk, _difference, parse_choose_seats
+from booking.seats import (
+    ChooseSeatsRequest,
+    OrderSeatDesk,
+    _difference,
+    is_first_choice,
+    parse_choose_seats,
+)
 from connectors.model import Segment, Slice
 from connectors.seat_model import segment_id_of
 from kernel.errors import Conflict, ValidationFailed
@@ -132,6 +138,23 @@ def test_a_change_costs_what_it_adds_net_and_a_cheaper_seat_refunds_nothing() ->
     assert _difference(order, dearer) == Decimal("15.00")
     fresh = [OrderSeat("seg_other", "pas_1", "1A", Decimal("12.00"), "USD")]
     assert _difference(_order(), fresh) == Decimal("12.00")
+
+
+def test_seats_where_the_order_had_none_are_a_first_choice_and_replacing_one_a_change() -> None:
+    # The history titles the first "Seats chosen", a replacement "Seats changed".
+    segment = segment_id_of(SEGMENT)
+    assert is_first_choice(_order(), [OrderSeat(segment, "pas_1", "3A", Decimal(0), "USD")])
+    at_booking = _order(seats=(OrderSeat(segment, "pas_1", "3A", Decimal("30.00"), "USD"),))
+    assert not is_first_choice(at_booking, [OrderSeat(segment, "pas_1", "14C", Decimal(0), "USD")])
+    # A seat asked again as held replaces nothing; a seat on another flight has none to replace.
+    again = OrderSeat(segment, "pas_1", "3A", Decimal("30.00"), "USD")
+    assert is_first_choice(at_booking, [again])
+    assert is_first_choice(at_booking, [OrderSeat("seg_back", "pas_1", "9F", Decimal(0), "USD")])
+    mixed = [again, OrderSeat(segment, "pas_2", "3B", Decimal(0), "USD")]
+    assert is_first_choice(at_booking, mixed)
+    assert not is_first_choice(
+        at_booking, [OrderSeat(segment, "pas_1", "3C", Decimal(0), "USD"), mixed[1]]
+    )
 
 
 def test_services_must_name_the_orders_segments_and_seated_passengers() -> None:

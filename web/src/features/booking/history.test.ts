@@ -126,6 +126,11 @@ describe("stepOf", () => {
     expect(worded.reason).toBe(changed.reason);
     const seats = stepOf(item({ from_status: "confirmed", to_status: "confirmed", reason: "seats 14C (pas_1), 14D (pas_2)" }), ["Ada Lovelace", "Charles Babbage"]);
     expect(seats).toMatchObject({ title: "Seats changed", reason: "14C for Ada Lovelace, 14D for Charles Babbage" });
+    // A first choice (the order had no seats there) is not a change; entries from before keep "changed".
+    const first = stepOf(item({ from_status: "confirmed", to_status: "confirmed", code: "seats_chosen", reason: "seats chosen: 14C (pas_1)" }), ["Ada Lovelace"]);
+    expect(first).toMatchObject({ title: "Seats chosen", reason: "14C for Ada Lovelace", tone: "done" });
+    const noCode = stepOf(item({ code: null, reason: "seats chosen: 14C (Ada Lovelace)" }));
+    expect(noCode).toMatchObject({ title: "Seats chosen", reason: "14C (Ada Lovelace)" });
     const failed = stepOf(item({ from_status: "confirmed", to_status: "confirmed", code: "change_failed", decline_code: "generic_decline",
       reason: "change och_0123456789abcdef01234567 failed: the card payment of 40.00 USD failed (generic_decline); the airline put the original flights back" }));
     expect(failed).toMatchObject({

@@ -81,6 +81,9 @@ function changeFailure(why: string, code: string | null): Words {
   return { title: "Flight change not made", text: rest ? `${told} ${sentence(rest)}` : told, tone: "problem", support: forSupport(code) };
 }
 const pax = (id: string, names: string[]) => names[Number(id.replace("pas_", "")) - 1] ?? id;
+/** `"14C (pas_1), 14D (pas_2)"` → `"14C for Ada Lovelace, 14D for Charles Babbage"`. */
+const seatList = (list: string, names: string[]) =>
+  list.replace(/(\w+) \((pas_\d+)\)/g, (_, seat: string, id: string) => `${seat} for ${pax(id, names)}`);
 
 type Code = NonNullable<Schemas["HistoryItem"]["code"]>;
 type Rule = [Code, RegExp, (match: RegExpExecArray, context: Context) => Words];
@@ -151,11 +154,10 @@ const RULES: Rule[] = [
     tone: "problem",
     money: true,
   })],
-  ["seats_changed", /^seats (.*)$/, ([, list = ""], { names }) => ({
-    title: "Seats changed",
-    text: list.replace(/(\w+) \((pas_\d+)\)/g, (_, seat: string, id: string) => `${seat} for ${pax(id, names)}`),
-    tone: "done",
-  })],
+  // A first choice (no seat held there before) and a change; entries written before the two were
+  // told apart (booking/sql/0148) are all `seats_changed`.
+  ["seats_chosen", /^seats chosen: (.*)$/, ([, list = ""], { names }) => ({ title: "Seats chosen", text: seatList(list, names), tone: "done" })],
+  ["seats_changed", /^seats (.*)$/, ([, list = ""], { names }) => ({ title: "Seats changed", text: seatList(list, names), tone: "done" })],
   ["name_corrected", /^passenger \d+ name corrected from (.*) to (.*)$/, ([, from = "", to = ""]) => ({
     title: "Name corrected",
     text: `${to} (was ${from})`,
