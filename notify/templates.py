@@ -154,12 +154,15 @@ def _name_corrected(order: WireOrder) -> Text:
 def _itinerary(order: WireOrder) -> Text:
     ref, tickets = order.booking_reference, order.ticket_numbers
     listed = "\n".join(f"  {number}" for number in tickets) or "  (not ticketed yet)"
+    # Support may resend an ended trip's itinerary: its tickets went with it (voided or refunded).
+    valid = order.status in ("confirmed", "") or not tickets
+    heading = "E-ticket numbers" if valid else "Cancelled e-tickets, no longer valid for travel"
     return Text(
         subject=f"Your itinerary for booking {ref}",
         paragraphs=(
             f"Here is your itinerary for booking {ref} ({order.status or 'booked'}, "
             f"{_total(order)}).",
-            f"E-ticket numbers:\n{listed}",
+            f"{heading}:\n{listed}",
         ),
         sms=f"Skyfare: your itinerary for booking {ref} was sent to you by email.",
     )

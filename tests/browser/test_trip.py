@@ -105,6 +105,33 @@ def test_seats_are_optional_and_can_be_changed_from_the_trip_while_on_hold(scree
     page.get_by_role("button", name="Save seats").click()
     expect(page.get_by_role("heading", name="Your seats are on hold")).to_be_visible()
     expect(page.get_by_role("region", name="Passengers")).to_contain_text(f"Seat {designator}")
+    # The history: a first choice (there were none), not a change (it said "Seats changed").
+    history = page.get_by_role("region", name="Trip history")
+    steps = history.get_by_role("list").get_by_role("listitem")
+    chosen = steps.filter(has_text="Seats chosen")
+    expect(chosen).to_contain_text(f"{designator} for Ada Lovelace")
+    expect(steps.filter(has_text="Seats changed")).to_have_count(0)
+    history.scroll_into_view_if_needed()
+    screenshot(page, "trip-history-seats-chosen")
+
+    # Another seat for the same flight is a change.
+    page.get_by_role("link", name="Change seats").click()
+    expect(page.get_by_role("heading", name="Change seats")).to_be_visible()
+    seat_map = page.get_by_role("table").first
+    expect(seat_map.get_by_role("button", name=CHOOSABLE_SEAT).first).to_be_visible()
+    labels = seat_map.get_by_role("button", name=CHOOSABLE_SEAT).evaluate_all(
+        "buttons => buttons.map((b) => b.getAttribute('aria-label'))"
+    )
+    again = next(
+        label.split(",")[0].removeprefix("Seat ")
+        for label in labels
+        if not label.startswith(f"Seat {designator},")
+    )
+    seat_map.get_by_role("button", name=re.compile(rf"^Seat {again},")).click()
+    page.get_by_role("button", name="Save seats").click()
+    expect(page.get_by_role("region", name="Passengers")).to_contain_text(f"Seat {again}")
+    expect(steps.filter(has_text="Seats changed")).to_contain_text(f"{again} for Ada Lovelace")
+    expect(chosen).to_have_count(1)
 
 
 def test_a_cancellation_is_quoted_asked_again_once_expired_then_confirmed_with_its_refund(

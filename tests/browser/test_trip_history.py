@@ -26,6 +26,8 @@ def test_the_trip_page_shows_its_history_as_a_timeline_that_follows_a_cancellati
     page = screen
     order_id = paid_trip(stack, page.request, days_ahead=58)
     open_trip(page, order_id)
+    booking = page.get_by_role("region", name="Booking")
+    expect(booking.get_by_text(re.compile(r"^Tickets: \S"))).to_be_visible()
 
     history = page.get_by_role("region", name="Trip history")
     steps = history.get_by_role("list").get_by_role("listitem")
@@ -56,6 +58,12 @@ def test_the_trip_page_shows_its_history_as_a_timeline_that_follows_a_cancellati
     expect(cancelled).to_contain_text("· You")
     expect(cancelled).to_contain_text("On the terms you were quoted")
     expect(steps.filter(has_text="Trip cancelled")).to_have_count(1)
+    # Its tickets are listed as cancelled, no longer as tickets to fly on (they were).
+    expect(booking.get_by_text(re.compile(r"^Tickets:"))).to_have_count(0)
+    void = booking.get_by_text(re.compile(r"^Cancelled tickets: \S"))
+    expect(void).to_contain_text("They can no longer be used to fly")
+    booking.scroll_into_view_if_needed()
+    screenshot(page, "trip-cancelled-tickets")
     history.scroll_into_view_if_needed()
     assert_accessible(page)
     screenshot(page, "trip-history-cancelled")

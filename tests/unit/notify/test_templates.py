@@ -37,6 +37,19 @@ def test_a_confirmed_order_lists_every_ticket_number() -> None:
     assert sms.body.endswith("E-tickets: 125-0000000001, 125-0000000002.")
 
 
+def test_an_itinerary_lists_a_cancelled_trips_tickets_as_cancelled_not_as_valid() -> None:
+    # A support agent may resend a cancelled trip's itinerary: it listed "E-ticket numbers:".
+    event = order_event("order.itinerary_resent", tickets=("125-0000000001",))
+    for status, heading in [
+        ("confirmed", "E-ticket numbers:"),
+        ("cancelled", "Cancelled e-tickets, no longer valid for travel:"),
+    ]:
+        order = msgspec.structs.replace(event.order, status=status)
+        email, _ = rendered(msgspec.structs.replace(event, order=order))
+        assert f"({status}, 612.40 USD)" in email.body
+        assert f"\n\n{heading}\n  125-0000000001\n" in email.body
+
+
 def test_a_cancelled_paid_order_is_refunded_and_an_unpaid_one_was_never_charged() -> None:
     refunded, _ = _render("order.cancelled", payment_status="refunded")
     unpaid, _ = _render("order.cancelled")

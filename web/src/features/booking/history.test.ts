@@ -129,8 +129,9 @@ describe("stepOf", () => {
     // A first choice (the order had no seats there) is not a change; entries from before keep "changed".
     const first = stepOf(item({ from_status: "confirmed", to_status: "confirmed", code: "seats_chosen", reason: "seats chosen: 14C (pas_1)" }), ["Ada Lovelace"]);
     expect(first).toMatchObject({ title: "Seats chosen", reason: "14C for Ada Lovelace", tone: "done" });
-    const noCode = stepOf(item({ code: null, reason: "seats chosen: 14C (Ada Lovelace)" }));
-    expect(noCode).toMatchObject({ title: "Seats chosen", reason: "14C (Ada Lovelace)" });
+    // As booking/seats.py writes it, by the passenger's name.
+    const noCode = stepOf(item({ code: null, reason: "seats chosen: 14C (Ada Lovelace), 14D (Charles Babbage)" }));
+    expect(noCode).toMatchObject({ title: "Seats chosen", reason: "14C for Ada Lovelace, 14D for Charles Babbage" });
     const failed = stepOf(item({ from_status: "confirmed", to_status: "confirmed", code: "change_failed", decline_code: "generic_decline",
       reason: "change och_0123456789abcdef01234567 failed: the card payment of 40.00 USD failed (generic_decline); the airline put the original flights back" }));
     expect(failed).toMatchObject({

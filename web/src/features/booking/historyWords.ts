@@ -81,9 +81,10 @@ function changeFailure(why: string, code: string | null): Words {
   return { title: "Flight change not made", text: rest ? `${told} ${sentence(rest)}` : told, tone: "problem", support: forSupport(code) };
 }
 const pax = (id: string, names: string[]) => names[Number(id.replace("pas_", "")) - 1] ?? id;
-/** `"14C (pas_1), 14D (pas_2)"` → `"14C for Ada Lovelace, 14D for Charles Babbage"`. */
+/** `"14C (pas_1), 14D (Charles Babbage)"` → `"14C for Ada Lovelace, 14D for Charles Babbage"`:
+ * booking/seats.py names each seat's passenger (older entries by their id). */
 const seatList = (list: string, names: string[]) =>
-  list.replace(/(\w+) \((pas_\d+)\)/g, (_, seat: string, id: string) => `${seat} for ${pax(id, names)}`);
+  list.replace(/(\w+) \((pas_\d+|[^()]+)\)/g, (_, seat: string, who: string) => `${seat} for ${/^pas_\d+$/.test(who) ? pax(who, names) : who}`);
 
 type Code = NonNullable<Schemas["HistoryItem"]["code"]>;
 type Rule = [Code, RegExp, (match: RegExpExecArray, context: Context) => Words];

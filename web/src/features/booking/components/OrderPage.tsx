@@ -21,6 +21,7 @@ import { LastChangeNotice } from "./LastChangeNotice";
 import { PassengerSeats } from "./PassengerSeats";
 import { SeatChargeNotice } from "./SeatChargeNotice";
 import { SeatStep } from "./SeatStep";
+import { TicketNumbers } from "./TicketNumbers";
 import { TripHistory } from "./TripHistory";
 
 // Changing a flight is rare: its screen loads when opened.
@@ -125,7 +126,7 @@ function OrderScreen({ orderId }: { orderId: string }) {
             </Link>
           </p>
         )}
-        {order.ticket_numbers.length > 0 && <p>Tickets: {order.ticket_numbers.join(", ")}</p>}
+        <TicketNumbers order={order} />
       </section>
       {order.last_change && <LastChangeNotice change={order.last_change} />}
       {order.slices.map((slice, index) => (
