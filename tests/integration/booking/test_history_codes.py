@@ -118,6 +118,27 @@ async def test_the_migration_gives_rows_written_before_it_their_code(
         assert await conn.fetchval("SELECT code FROM order_history") == "payment_started"
 
 
+async def _codes_before_then_migrate(
+    pool: asyncpg.Pool, tmp_path: Path, version: int, reasons: list[tuple[str, str | None]]
+) -> list[str | None]:
+    """The codes `reasons` get when written with the migrations before `version` in force; then
+    every migration runs (the rows' codes after it: `_stored(pool)`)."""
+    await migrate(pool, timeout=30, directories=[migrations_before(version, tmp_path)])
+    async with pool.acquire() as conn:
+        await conn.execute(_ORDER)
+        for reason, _ in reasons:
+            await conn.execute(_NOTE, reason)
+        before = await conn.fetch("SELECT code FROM order_history ORDER BY id")
+    await migrate(pool, timeout=30)
+    return [r["code"] for r in before]
+
+
+async def _stored(pool: asyncpg.Pool) -> list[tuple[str, str | None]]:
+    return [
+        tuple(r) for r in await pool.fetch("SELECT reason, code FROM order_history ORDER BY id")
+    ]
+
+
 # Refused refunds as payment/cancellation_refunds.py wrote them before 0145, and their codes after.
 REFUSALS: list[tuple[str, str | None]] = [
     ("refund of 9.28 USD to pay_8d refused by the payment gateway (card_declined); it is retried",
@@ -133,18 +154,9 @@ REFUSALS: list[tuple[str, str | None]] = [
 async def test_refused_refunds_written_before_0145_get_their_code_whatever_the_gateway_said(
     bare_pool: asyncpg.Pool, tmp_path: Path
 ) -> None:
-    await migrate(bare_pool, timeout=30, directories=[migrations_before(145, tmp_path)])
-    async with bare_pool.acquire() as conn:
-        await conn.execute(_ORDER)
-        for reason, _ in REFUSALS:
-            await conn.execute(_NOTE, reason)
-        before = await conn.fetch("SELECT code FROM order_history ORDER BY id")
-        assert [r["code"] for r in before] == ["refund_retrying", None, None, None]  # as 0140
-
-    await migrate(bare_pool, timeout=30)
-
-    rows = await bare_pool.fetch("SELECT reason, code FROM order_history ORDER BY id")
-    assert [tuple(r) for r in rows] == REFUSALS
+    before = await _codes_before_then_migrate(bare_pool, tmp_path, 145, REFUSALS)
+    assert before == ["refund_retrying", None, None, None]  # as 0140
+    assert await _stored(bare_pool) == REFUSALS
 
 
 # Seat steps as booking/seats.py writes them, and their codes once 0149 has run: a first choice
@@ -158,15 +170,6 @@ SEAT_STEPS: list[tuple[str, str | None]] = [
 async def test_first_seat_choices_written_before_0148_get_their_code_and_changes_keep_theirs(
     bare_pool: asyncpg.Pool, tmp_path: Path
 ) -> None:
-    await migrate(bare_pool, timeout=30, directories=[migrations_before(148, tmp_path)])
-    async with bare_pool.acquire() as conn:
-        await conn.execute(_ORDER)
-        for reason, _ in SEAT_STEPS:
-            await conn.execute(_NOTE, reason)
-        before = await conn.fetch("SELECT code FROM order_history ORDER BY id")
-        assert [r["code"] for r in before] == ["seats_changed", "seats_changed"]  # as 0145
-
-    await migrate(bare_pool, timeout=30)
-
-    rows = await bare_pool.fetch("SELECT reason, code FROM order_history ORDER BY id")
-    assert [tuple(r) for r in rows] == SEAT_STEPS
+    before = await _codes_before_then_migrate(bare_pool, tmp_path, 148, SEAT_STEPS)
+    assert before == ["seats_changed", "seats_changed"]  # as 0145
+    assert await _stored(bare_pool) == SEAT_STEPS
