@@ -1,8 +1,8 @@
 -- A first choice of seats (one that replaces no seat the order held) gets its own code,
 -- `seats_chosen`, beside `seats_changed`: the trip's history titled a traveler's first seats
--- "Seats changed". booking/seats.py writes a first choice as "seats chosen: 14C (pas_1)" and a
--- change as before ("seats 14C (pas_1)"). The function below is 0145's with that one shape added
--- ahead of the change's, which would match it too.
+-- "Seats changed". booking/seats.py writes a first choice as "seats chosen: 14C (Ada Lovelace)"
+-- and a change as before ("seats 14C (Ada Lovelace)"). The function below is 0145's with that one
+-- shape added ahead of the change's, which would match it too.
 --
 -- Rows written before this release keep `seats_changed` (a first choice was not told apart
 -- then, and the seats chosen at booking are in no history row, so it cannot be told now). A
