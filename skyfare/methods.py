@@ -26,8 +26,9 @@ from skyfare import guard, problems, security_headers
 from skyfare.keys import SETTINGS
 from skyfare.request_id import HEADER, request_id_from
 
-# Every route answers these besides its own methods (the 405's `Allow` lists them too).
-IMPLICIT = frozenset({"HEAD", "OPTIONS"})
+# Every route answers OPTIONS besides its own methods (the 405's `Allow` lists it too); HEAD
+# only where there is a GET (it is GET without a body), and `add_head_routes` routes that one.
+IMPLICIT = frozenset({"OPTIONS"})
 
 
 ExpectHandler = Callable[[web.Request], Awaitable[web.StreamResponse | None]]
@@ -47,9 +48,14 @@ def add_head_routes(router: web.UrlDispatcher) -> None:
 def unrouted_method(method: str, allowed: Iterable[str]) -> web.Response:
     """The answer to a method no route of a matching path has: 204 to OPTIONS, else 405."""
     methods = set(allowed) | IMPLICIT
+    if "GET" in methods:
+        methods.add("HEAD")
+    allow = ", ".join(sorted(methods))
     if method == "OPTIONS":
-        return web.Response(status=204, headers={"Allow": ", ".join(sorted(methods))})
-    raise web.HTTPMethodNotAllowed(method, methods)
+        return web.Response(status=204, headers={"Allow": allow})
+    refused = web.HTTPMethodNotAllowed(method, methods)
+    refused.headers["Allow"] = allow  # spelled as OPTIONS spells it (aiohttp joins with ",")
+    raise refused
 
 
 async def expect_continue(request: web.Request) -> web.StreamResponse | None:

@@ -84,3 +84,20 @@ async def test_every_answer_carries_the_security_headers(
     assert headers["Referrer-Policy"] == "no-referrer"
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert headers["Server"] == "skyfare"  # no aiohttp or Python version
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "OPTIONS"])
+async def test_a_post_only_route_never_offers_head(client: Client, method: str) -> None:
+    # HEAD is GET without a body: a route without GET has no HEAD, so its `Allow` must not
+    # list HEAD (a 405 to HEAD that says HEAD is allowed contradicts itself, RFC 9110 §15.5.6).
+    response = await client.request(method, "/v1/payments/webhook")
+    assert response.status == (204 if method == "OPTIONS" else 405)
+    assert response.headers["Allow"] == "OPTIONS, POST"
+
+
+async def test_the_405_and_options_spell_allow_alike(client: Client) -> None:
+    options = await client.options("/v1/search")
+    refused = await client.delete("/v1/search")
+    assert refused.status == 405
+    assert refused.content_type == PROBLEM
+    assert refused.headers["Allow"] == options.headers["Allow"] == "GET, HEAD, OPTIONS, POST"
