@@ -31,7 +31,7 @@ from booking.model import (
 from booking.seat_pricing import parse_services
 from connectors.model import Passengers
 from kernel.contacts import EMAIL_RULE, PHONE_RULE, is_email, is_phone
-from kernel.errors import FieldError, ValidationFailed
+from kernel.errors import FieldError, ValidationFailed, absent_or_invalid
 from kernel.names import person_name
 
 MAX_PASSENGERS = 18  # 9 seated + one infant on each adult's lap
@@ -53,7 +53,8 @@ def parse_order_body(data: dict[str, Any], *, today: dt.date) -> CreateOrderRequ
     _unknown(errors, data, _BODY_FIELDS, "")
     offer_id = data.get("offer_id", MISSING)
     if type(offer_id) is not str or not offer_id:
-        errors.append(FieldError("offer_id", "required: an offer id from a search"))
+        message = absent_or_invalid(_absent(offer_id), "an offer id from a search")
+        errors.append(FieldError("offer_id", message))
     kind = data.get("type", "hold")
     if kind not in ORDER_TYPES:
         errors.append(FieldError("type", f"must be one of: {', '.join(ORDER_TYPES)}"))
@@ -126,7 +127,8 @@ def _unknown(
 
 def _passengers(errors: list[FieldError], value: Any, today: dt.date) -> tuple[PassengerInput, ...]:
     if type(value) is not list or not 1 <= len(value) <= MAX_PASSENGERS:
-        errors.append(FieldError("passengers", f"required: an array of 1 to {MAX_PASSENGERS}"))
+        expected = f"an array of 1 to {MAX_PASSENGERS}"
+        errors.append(FieldError("passengers", absent_or_invalid(_absent(value), expected)))
         return ()
     found = []
     for i, item in enumerate(value):
@@ -182,6 +184,10 @@ def _saved_traveler(
     return TravelerPassenger(kind, traveler_id, email, phone)
 
 
+def _absent(value: Any) -> bool:
+    return value is MISSING or value is None
+
+
 def _choice(errors: list[FieldError], value: Any, at: str, allowed: tuple[str, ...]) -> Any:
     if value not in allowed:
         errors.append(FieldError(at, f"must be one of: {', '.join(allowed)}"))
@@ -190,7 +196,7 @@ def _choice(errors: list[FieldError], value: Any, at: str, allowed: tuple[str, .
 
 def _name(errors: list[FieldError], value: Any, at: str) -> str:
     if type(value) is not str or not value.strip():
-        errors.append(FieldError(at, "required: a non-empty string"))
+        errors.append(FieldError(at, absent_or_invalid(_absent(value), "a non-empty string")))
         return ""
     name, problem = person_name(value)
     if len(name) > MAX_NAME:
@@ -206,7 +212,7 @@ def _birth_date(errors: list[FieldError], value: Any, at: str, today: dt.date) -
     except ValueError:
         day = None
     if day is None:
-        errors.append(FieldError(at, "required: a date, YYYY-MM-DD"))
+        errors.append(FieldError(at, absent_or_invalid(_absent(value), "a date, YYYY-MM-DD")))
         return today
     if not OLDEST <= day < today:
         errors.append(FieldError(at, f"must be in the past (and after {OLDEST})"))
@@ -238,6 +244,8 @@ def _payment(errors: list[FieldError], value: Any, kind: Any) -> PaymentMethod |
     _unknown(errors, value, _PAYMENT_FIELDS, "payment.")
     token = value.get("card_token")
     if type(token) is not str or not 1 <= len(token) <= 255:
-        errors.append(FieldError("payment.card_token", "required: a card token"))
+        errors.append(
+            FieldError("payment.card_token", absent_or_invalid(token is None, "a card token"))
+        )
         return None
     return PaymentMethod(token)

@@ -30,6 +30,13 @@ class FieldError(msgspec.Struct, frozen=True):
     message: str
 
 
+def absent_or_invalid(absent: bool, expected: str) -> str:
+    """The message for a field that is not what `expected` describes: `required: …` when the
+    client left it out (absent, or JSON null), `must be …` when it sent something else — so a
+    client is never told to add a field it did send."""
+    return f"required: {expected}" if absent else f"must be {expected}"
+
+
 class DomainError(Exception):
     def __init__(self, detail: str, **extensions: Any) -> None:
         super().__init__(detail)

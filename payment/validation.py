@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kernel.errors import FieldError, ValidationFailed
+from kernel.errors import FieldError, ValidationFailed, absent_or_invalid
 from kernel.http import json_object
 from payment.model import PaymentRequest
 
@@ -26,7 +26,8 @@ def decode_payment_body(body: bytes) -> tuple[PaymentRequest, dict[str, Any]]:
     ]
     token = data.get("card_token")
     if type(token) is not str or not 1 <= len(token) <= MAX_TOKEN_LENGTH or not _compact(token):
-        errors.append(FieldError("card_token", "required: a card token from the payment gateway"))
+        expected = "a card token from the payment gateway"
+        errors.append(FieldError("card_token", absent_or_invalid(token is None, expected)))
     if errors:
         raise ValidationFailed(errors)
     return PaymentRequest(card_token=str(token)), data

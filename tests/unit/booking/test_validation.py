@@ -293,3 +293,35 @@ def test_seats_asked_for_with_the_order_are_read_and_each_bad_field_named() -> N
         "services[1].designator",
         "services[2]",
     ]
+
+
+def _messages(body: dict[str, Any]) -> dict[str, str]:
+    with pytest.raises(ValidationFailed) as caught:
+        parse_order_body(body, today=TODAY)
+    return {e.field: e.message for e in caught.value.errors}
+
+
+def test_a_field_given_but_invalid_is_not_called_missing() -> None:
+    # "required" tells a client it left the field out; one it sent wrong must read "must be".
+    sent_wrong = _messages(
+        {
+            "offer_id": 42,
+            "type": "instant",
+            "payment": {"card_token": 7},
+            "passengers": [_passenger(given_name=["Ada"], born_on="1990-13-45")],
+        }
+    )
+    assert sent_wrong == {
+        "offer_id": "must be an offer id from a search",
+        "payment.card_token": "must be a card token",
+        "passengers[0].given_name": "must be a non-empty string",
+        "passengers[0].born_on": "must be a date, YYYY-MM-DD",
+    }
+    assert _messages({"passengers": "Ada"})["passengers"] == "must be an array of 1 to 18"
+    left_out = _messages({"passengers": [{"type": "adult", "gender": "f"}]})
+    assert left_out == {
+        "offer_id": "required: an offer id from a search",
+        "passengers[0].given_name": "required: a non-empty string",
+        "passengers[0].family_name": "required: a non-empty string",
+        "passengers[0].born_on": "required: a date, YYYY-MM-DD",
+    }
