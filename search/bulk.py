@@ -189,10 +189,11 @@ def _checked(body: bytes) -> Envelope:
 
 
 def validate_query(value: Any, today: dt.date) -> BulkQuery | tuple[FieldError, ...]:
-    """The query, or why it is invalid (fields named as in the query: `origin`, `adults`, ...)."""
+    """The query, or why it is invalid (fields named as in the query: `origin`, `adults`, ...;
+    `query` when it is not an object at all)."""
     check = Checks(today)
     if type(value) is not dict:
-        return (FieldError(field="", message="must be an object"),)
+        return (FieldError(field="query", message="must be an object"),)
     check.unknown(value, _QUERY_FIELDS)
     get = value.get
     out = check.slice(

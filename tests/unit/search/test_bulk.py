@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from kernel.errors import BadRequest, ValidationFailed
+from kernel.errors import BadRequest, FieldError, ValidationFailed
 from search.bulk import (
     BulkLine,
     BulkQuery,
@@ -233,3 +233,9 @@ def test_a_non_ascii_airport_code_is_invalid_not_upper_cased_into_a_real_one() -
 
     assert isinstance(errors, tuple)
     assert {e.field for e in errors} == {"origin"}
+
+
+@pytest.mark.parametrize("bad", [1, "LHR-JFK", None, ["LHR", "JFK"]])
+def test_a_query_that_is_not_an_object_names_the_query(bad: object) -> None:
+    # The line's `index` says which query; an empty `field` named nothing a client could show.
+    assert validate_query(bad, TODAY) == (FieldError("query", "must be an object"),)
