@@ -24,7 +24,7 @@ from aiohttp import web
 from kernel.auth import PARTNER_NAME
 from kernel.errors import Conflict, RateLimited, ServiceUnavailable, Unauthorized
 from kernel.http import add_response_headers
-from skyfare.ratelimit import RateLimiter, rate_limit_headers
+from skyfare.ratelimit import RateLimiter, describe_rate, rate_limit_headers
 
 KEY_SCHEME = "sk_live_"
 PREFIX_LENGTH = 12
@@ -186,7 +186,8 @@ class PartnerGate:
         add_response_headers(request, rate_limit_headers(decision))
         if not decision.allowed:
             raise RateLimited(
-                f"rate limit of {partner.rate_per_s:g} requests/s exceeded",
+                f"rate limit of {describe_rate(partner.rate_per_s)} "
+                f"(bursts of {partner.burst}) exceeded",
                 retry_after_s=decision.retry_after_s,
             )
         return partner

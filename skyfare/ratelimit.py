@@ -100,6 +100,19 @@ def parse_rate(text: str) -> float:
     return rate
 
 
+_UNITS = (("s", 1), ("min", 60), ("h", 3600))
+
+
+def describe_rate(rate_per_s: float) -> str:
+    """Requests per second in words a partner's contract uses: in the smallest unit where the
+    count is whole ("2 requests/min", not "0.0333333 requests/s"), else per hour."""
+    # 2/min, stored per second, comes back as 1.99999…: counts are rounded to 3 decimals.
+    counts = [(round(rate_per_s * seconds, 3), unit) for unit, seconds in _UNITS]
+    count, unit = next(((c, u) for c, u in counts if c >= 1 and c == int(c)), counts[-1])
+    noun = "request" if count == 1 else "requests"
+    return f"{count:g} {noun}/{unit}"
+
+
 class RateLimiter:
     """`check(partner)` → Decision, or raises RateLimited (429 with Retry-After)."""
 
@@ -119,7 +132,7 @@ class RateLimiter:
         decision = await self.decide(caller)
         if not decision.allowed:
             raise RateLimited(
-                f"rate limit of {caller.rate_per_s:g} requests/s exceeded; "
+                f"rate limit of {describe_rate(caller.rate_per_s)} exceeded; "
                 f"retry in {decision.retry_after_s:.3f} s",
                 retry_after_s=decision.retry_after_s,
             )

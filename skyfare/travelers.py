@@ -24,7 +24,7 @@ from booking import metrics
 from kernel.auth import Authenticator, Principal
 from kernel.errors import RateLimited
 from kernel.http import add_response_headers
-from skyfare.ratelimit import RateLimiter, rate_limit_headers
+from skyfare.ratelimit import RateLimiter, describe_rate, rate_limit_headers
 
 KEY_PREFIX = "skyfare:ratelimit:traveler:"
 
@@ -58,7 +58,7 @@ class TravelerGate:
         if not decision.allowed:
             metrics.limit_reached("rate")
             raise RateLimited(
-                f"rate limit of {self._rate_per_s:g} requests/s per traveler exceeded "
+                f"rate limit of {describe_rate(self._rate_per_s)} per traveler exceeded "
                 f"(bursts of {self._burst}); retry in {decision.retry_after_s:.1f} s",
                 retry_after_s=decision.retry_after_s,
             )

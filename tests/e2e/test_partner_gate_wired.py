@@ -39,4 +39,7 @@ async def test_the_app_gates_partner_routes(settings: Settings, database_url: st
         denied = await client.get("/partner-only", headers={"X-API-Key": raw_key})
         assert denied.status == 429
         assert "Retry-After" in denied.headers
+        # The limit as the partner's contract states it, not 0.000277778 requests/s.
+        problem = await denied.json(content_type="application/problem+json")
+        assert problem["detail"] == "rate limit of 1 request/h (bursts of 1) exceeded"
         assert "RateLimit-Limit" not in (await client.get("/healthz")).headers

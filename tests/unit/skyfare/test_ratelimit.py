@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from skyfare.ratelimit import Decision, parse_rate, rate_limit_headers
+from skyfare.ratelimit import Decision, describe_rate, parse_rate, rate_limit_headers
 
 
 @pytest.mark.parametrize(
@@ -34,3 +34,21 @@ def test_headers_round_the_reset_up_to_whole_seconds() -> None:
         "RateLimit-Remaining": "42",
         "RateLimit-Reset": "2",
     }
+
+
+@pytest.mark.parametrize(
+    ("rate", "said"),
+    [
+        ("50/s", "50 requests/s"),
+        ("1/s", "1 request/s"),
+        ("2/min", "2 requests/min"),
+        ("3000/min", "50 requests/s"),
+        ("90/min", "90 requests/min"),
+        ("1/h", "1 request/h"),
+        ("10000/h", "10000 requests/h"),
+        ("1.5/s", "90 requests/min"),
+        ("0.5/h", "0.5 requests/h"),
+    ],
+)
+def test_a_rate_is_described_in_the_unit_that_reads_as_a_whole(rate: str, said: str) -> None:
+    assert describe_rate(parse_rate(rate)) == said
