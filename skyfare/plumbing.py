@@ -21,6 +21,7 @@ from time import perf_counter
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
+from aiohttp.web_protocol import RequestPayloadError
 from multidict import istr
 
 from kernel.errors import DomainError
@@ -30,6 +31,7 @@ from skyfare.guard import check_all_guarded, guarded, scheme_of
 from skyfare.keys import NOT_FOUND_PAGE, ROUTE_SECURITY
 from skyfare.methods import add_head_routes, expect_handler, unrouted_method
 from skyfare.metrics import UNMATCHED, UNNAMED, RouteMetrics, route_metrics, unmatched_metrics
+from skyfare.protocol import parse_error_detail
 from skyfare.request_id import (
     HEADER,
     TRACEPARENT,
@@ -109,6 +111,8 @@ def plumbed(handler: Handler, metrics: RouteMetrics | None) -> Handler:
             response = await handler(request)
         except DomainError as exc:
             response = _domain_problem(request, exc, request_id)
+        except RequestPayloadError as exc:
+            response = _unreadable_body(exc, request.path)
         except web.HTTPException as exc:
             if exc.status < 400:
                 found = metrics or unmatched_metrics(request.method)
@@ -143,6 +147,16 @@ async def _unmatched(request: web.Request) -> web.StreamResponse:
     if page is not None and (response := page(request)) is not None:
         return response
     raise web.HTTPNotFound()
+
+
+def _unreadable_body(exc: RequestPayloadError, instance: str) -> web.Response:
+    """400 for a body aiohttp could not read: one that does not decode as its Content-Encoding
+    says, or ends before its Content-Length. The parser raises that into the view's read, not
+    its own error handler (skyfare/protocol.py), once the head has been answered to a view."""
+    detail = parse_error_detail(exc.__cause__) or "the request body could not be read"
+    response = problems.problem_response(problems.BAD_REQUEST, detail, instance=instance)
+    response.force_close()  # the rest of the body, if any, is beyond reading
+    return response
 
 
 def _domain_problem(request: web.Request, exc: DomainError, request_id: str) -> web.Response:

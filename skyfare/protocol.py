@@ -328,6 +328,14 @@ _PARSE_ERRORS: tuple[tuple[type[Exception], str], ...] = (
 _PLAIN_REASON = re.compile(r"[A-Za-z][A-Za-z '-]{0,80}")
 
 
+def parse_error_detail(exc: BaseException | None) -> str | None:
+    """What a parse error is called in a problem's detail (never the bytes sent), or None."""
+    for cls, detail in _PARSE_ERRORS:
+        if isinstance(exc, cls):
+            return f"not a valid HTTP/1.1 request: {detail}"
+    return None
+
+
 def _protocol_problem(
     status: int, exc: BaseException | None, max_field_size: int
 ) -> tuple[problems.ProblemKind, str]:
@@ -340,9 +348,8 @@ def _protocol_problem(
             f"the request line or a header field is over {max_field_size} bytes, "
             "or there are too many header fields"
         )
-    for cls, detail in _PARSE_ERRORS:
-        if isinstance(exc, cls):
-            return problems.BAD_REQUEST, f"not a valid HTTP/1.1 request: {detail}"
+    if (detail := parse_error_detail(exc)) is not None:
+        return problems.BAD_REQUEST, detail
     # A fixed reason ("Missing 'Host' header in request"), or llhttp's, which comes before the
     # bytes it quotes ("Duplicate Content-Length:\n\n  b'...'"): only such plain text is repeated.
     if isinstance(exc, BadHttpMessage):
