@@ -27,6 +27,7 @@ from booking.validation import parse_order_body
 from kernel.auth import principal as caller
 from kernel.http import json_object, read_json_body
 from kernel.openapi import Operation, Parameter
+from kernel.query import refuse_parameters
 
 ORDER_SERVICE = web.AppKey("order_service", OrderService)
 
@@ -55,6 +56,7 @@ async def create_order(request: web.Request) -> web.Response:
 
 async def get_order(request: web.Request) -> web.Response:
     principal = caller(request)
+    refuse_parameters(request.query_string, request.query.items())
     order = await request.config_dict[ORDER_SERVICE].get(principal, request.match_info["order_id"])
     return _json(OrderView.of(order))
 
@@ -71,6 +73,7 @@ async def list_orders(request: web.Request) -> web.Response:
 
 async def cancel_order(request: web.Request) -> web.Response:
     principal = caller(request)
+    refuse_parameters(request.query_string, request.query.items())
     service = request.config_dict[ORDER_SERVICE]
     order = await service.cancel(principal, request.match_info["order_id"])
     return _json(OrderView.of(order))

@@ -21,6 +21,7 @@ from booking.ports import RefundPart
 from booking.routes import ORDER_ID_PARAMETER, ORDER_SERVICE
 from kernel.auth import principal as caller
 from kernel.openapi import Operation, Parameter
+from kernel.query import refuse_parameters
 
 CANCELLATIONS = web.AppKey("cancellations", CancellationService)
 
@@ -77,6 +78,7 @@ def _json(payload: object, status: int = 200) -> web.Response:
 
 async def order_history(request: web.Request) -> web.Response:
     principal = caller(request)
+    refuse_parameters(request.query_string, request.query.items())
     service = request.config_dict[ORDER_SERVICE]
     order = await service.get(principal, request.match_info["order_id"])
     entries = await service.repository.history(order.id)

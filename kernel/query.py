@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from kernel.errors import FieldError
+from kernel.errors import FieldError, ValidationFailed
 
 MAX_DIGITS = 9  # int() of a long digit string costs quadratic time; no parameter needs more
 
@@ -28,6 +28,16 @@ def query_params(
             errors.append(FieldError(f"query.{name}", "given more than once"))
         query[name] = value
     return query, errors
+
+
+def refuse_parameters(query_string: str, params: Iterable[tuple[str, str]]) -> None:
+    """422 naming each parameter sent to a route that takes none: a client's `?limit=5` on a
+    list without pages would otherwise silently get everything. The string is checked first,
+    so the usual request (none) does not parse a query."""
+    if query_string:
+        _, errors = query_params(params, ())
+        if errors:
+            raise ValidationFailed(errors)
 
 
 def ascii_int(value: str) -> int | None:

@@ -41,6 +41,7 @@ from booking.rows import HistoryEntry
 from connectors.model import Slice
 from kernel.auth import principal as caller
 from kernel.openapi import Operation
+from kernel.query import refuse_parameters
 from payment.model import Payment, PaymentStatus
 from payment.repository import PgPaymentRepository
 from support.model import CaseView
@@ -246,6 +247,7 @@ _encoder = msgspec.json.Encoder()
 
 async def export_me(request: web.Request) -> web.Response:
     principal = caller(request)
+    refuse_parameters(request.query_string, request.query.items())
     now = dt.datetime.now(dt.UTC)
     export = await request.config_dict[PRIVACY].export(principal.subject, now=now)
     response = web.Response(body=_encoder.encode(export), content_type="application/json")

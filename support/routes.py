@@ -14,6 +14,7 @@ from kernel.auth import AUTHENTICATE, Principal
 from kernel.auth import principal as caller
 from kernel.http import json_object, read_json_body
 from kernel.openapi import Operation, Parameter
+from kernel.query import refuse_parameters
 from payment.webhooks import HEADER as SIGNATURE_HEADER
 from support.model import CaseList, CaseView, OpenCaseRequest, check_open
 from support.service import SupportService
@@ -47,6 +48,7 @@ async def open_case(request: web.Request) -> web.Response:
 
 
 async def list_cases(request: web.Request) -> web.Response:
+    refuse_parameters(request.query_string, request.query.items())
     cases = await request.config_dict[SUPPORT_SERVICE].list_cases(caller(request))
     return _json(CaseList(data=tuple(cases)))
 

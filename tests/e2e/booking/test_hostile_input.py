@@ -198,3 +198,23 @@ async def test_an_impossible_order_id_is_404_without_asking_the_database(
             ]
 
             assert [r.status for r in responses] == [404, 404, 404, 503]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", f"/v1/orders/{ORDER_ID}"),
+        ("POST", f"/v1/orders/{ORDER_ID}/cancel"),
+        ("GET", f"/v1/orders/{ORDER_ID}/history"),
+        ("GET", "/v1/support/cases"),
+        ("GET", "/v1/me/export"),
+    ],
+)
+async def test_a_parameter_on_a_traveler_route_that_takes_none_is_named(
+    booking_env: BookingEnv, alice: Headers, method: str, path: str
+) -> None:
+    # As on /v1/me: `?limit=5` on a list without pages must not silently answer everything.
+    response = await booking_env.client.request(method, path + "?limit=5", headers=alice)
+
+    problem = await _problem(response, 422)
+    assert problem["errors"] == [{"field": "query.limit", "message": "unknown parameter"}]
