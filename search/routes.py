@@ -16,6 +16,7 @@ from connectors.model import AIRPORT_CODE_SCHEMA, CABIN_CLASSES, PricedOffer
 from kernel.auth import signed_in_subject
 from kernel.http import prepare_stream, read_json_body
 from kernel.openapi import Operation, Parameter
+from kernel.query import refuse_parameters
 from search import airports
 from search.model import (
     CURRENCIES,
@@ -132,11 +133,13 @@ async def _stream(
 
 
 async def get_offer(request: web.Request) -> web.Response:
+    refuse_parameters(request.query_string, request.query.items())
     offer = await request.config_dict[SEARCH_SERVICE].get_offer(request.match_info["offer_id"])
     return _json(offer)
 
 
 async def get_connectors(request: web.Request) -> web.Response:
+    refuse_parameters(request.query_string, request.query.items())
     statuses = request.config_dict[SEARCH_SERVICE].connector_statuses()
     return _json(ConnectorsResponse(connectors=tuple(statuses)))
 

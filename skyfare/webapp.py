@@ -35,6 +35,7 @@ from aiohttp import web
 
 from kernel.http import add_response_headers, is_json_media_type
 from kernel.openapi import Operation, Parameter
+from kernel.query import refuse_parameters
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +140,7 @@ def add_routes(
     )
 
     async def get_auth_config(request: web.Request) -> web.Response:
+        refuse_parameters(request.query_string, request.query.items())
         return web.Response(body=auth_config, content_type="application/json")
 
     shell_body = _NOT_BUILT if build is None else build.shell

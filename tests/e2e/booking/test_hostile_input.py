@@ -208,12 +208,16 @@ async def test_an_impossible_order_id_is_404_without_asking_the_database(
         ("GET", f"/v1/orders/{ORDER_ID}/history"),
         ("GET", "/v1/support/cases"),
         ("GET", "/v1/me/export"),
+        ("GET", "/v1/offers/off_x"),
+        ("GET", "/v1/connectors"),
+        ("GET", "/v1/auth/config"),
     ],
 )
-async def test_a_parameter_on_a_traveler_route_that_takes_none_is_named(
+async def test_a_parameter_on_a_route_that_takes_none_is_named(
     booking_env: BookingEnv, alice: Headers, method: str, path: str
 ) -> None:
-    # As on /v1/me: `?limit=5` on a list without pages must not silently answer everything.
+    # As on /v1/me (docs/api.md: unknown parameters are refused): `?limit=5` on a list without
+    # pages must not silently answer everything.
     response = await booking_env.client.request(method, path + "?limit=5", headers=alice)
 
     problem = await _problem(response, 422)
