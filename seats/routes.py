@@ -62,7 +62,9 @@ async def _order_seat_maps(request: web.Request) -> web.Response:
     if authenticate is None or lookup is None:
         raise ServiceUnavailable("order seat maps are served by the booking service")
     principal = await authenticate(request)  # before anything about the request is told
-    query, errors = query_params(request.query.items(), ("order_id",))
+    query, errors = query_params(request.query.items(), ("order_id", "offer_id"))
+    if "offer_id" in query:  # each alone is valid: "unknown parameter" would say nothing
+        errors.append(FieldError("query.offer_id", "not with order_id: give one of the two"))
     order_id = query.get("order_id", "")
     if not order_id:
         errors.append(FieldError("query.order_id", "required: an order id (`ord_…`)"))

@@ -222,3 +222,16 @@ async def test_a_parameter_on_a_route_that_takes_none_is_named(
 
     problem = await _problem(response, 422)
     assert problem["errors"] == [{"field": "query.limit", "message": "unknown parameter"}]
+
+
+async def test_seat_maps_asked_by_offer_and_order_at_once_say_to_pick_one(
+    booking_env: BookingEnv, alice: Headers
+) -> None:
+    # Each alone is valid: calling the offer_id an "unknown parameter" told a client nothing.
+    both = {"order_id": ORDER_ID, "offer_id": "off_x"}
+    response = await booking_env.client.get("/v1/seat_maps", params=both, headers=alice)
+
+    problem = await _problem(response, 422)
+    assert problem["errors"] == [
+        {"field": "query.offer_id", "message": "not with order_id: give one of the two"}
+    ]
