@@ -27,7 +27,7 @@ from booking.validation import parse_order_body
 from kernel.auth import principal as caller
 from kernel.http import json_object, read_json_body
 from kernel.openapi import Operation, Parameter
-from kernel.query import refuse_parameters
+from kernel.query import NO_PARAMETERS, refuse_parameters
 
 ORDER_SERVICE = web.AppKey("order_service", OrderService)
 
@@ -197,7 +197,7 @@ OPERATIONS: tuple[Operation, ...] = (
         tag="orders",
         response=OrderView,
         parameters=(ORDER_ID_PARAMETER,),
-        errors={**_AUTH_ERRORS, 404: "No such order, or another traveler's"},
+        errors={**_AUTH_ERRORS, 404: "No such order, or another traveler's", 422: NO_PARAMETERS},
         security=("bearer",),
     ),
     Operation(
@@ -222,6 +222,7 @@ OPERATIONS: tuple[Operation, ...] = (
                 "The order expired (nothing to cancel), or it is paid and refunds are not "
                 "enabled, or the airline refused"
             ),
+            422: NO_PARAMETERS,
         },
         security=("bearer",),
     ),

@@ -21,7 +21,7 @@ from booking.ports import RefundPart
 from booking.routes import ORDER_ID_PARAMETER, ORDER_SERVICE
 from kernel.auth import principal as caller
 from kernel.openapi import Operation, Parameter
-from kernel.query import refuse_parameters
+from kernel.query import NO_PARAMETERS, refuse_parameters
 
 CANCELLATIONS = web.AppKey("cancellations", CancellationService)
 
@@ -143,7 +143,7 @@ OPERATIONS: tuple[Operation, ...] = (
         tag="orders",
         response=OrderHistory,
         parameters=(ORDER_ID_PARAMETER,),
-        errors={**_AUTH_ERRORS, 404: _NOT_FOUND},
+        errors={**_AUTH_ERRORS, 404: _NOT_FOUND, 422: NO_PARAMETERS},
         security=("bearer",),
     ),
     Operation(

@@ -12,6 +12,8 @@ from collections.abc import Collection, Iterable
 
 from kernel.errors import FieldError, ValidationFailed
 
+# The OpenAPI reason of the 422 `refuse_parameters` answers.
+NO_PARAMETERS = "A query parameter: this route takes none"
 MAX_DIGITS = 9  # int() of a long digit string costs quadratic time; no parameter needs more
 
 

@@ -16,7 +16,7 @@ from connectors.model import AIRPORT_CODE_SCHEMA, CABIN_CLASSES, PricedOffer
 from kernel.auth import signed_in_subject
 from kernel.http import prepare_stream, read_json_body
 from kernel.openapi import Operation, Parameter
-from kernel.query import refuse_parameters
+from kernel.query import NO_PARAMETERS, refuse_parameters
 from search import airports
 from search.model import (
     CURRENCIES,
@@ -257,6 +257,7 @@ OPERATIONS: tuple[Operation, ...] = (
             404: "Unknown offer id",
             409: "The airline reports the price changed",
             410: "The offer expired or sold out",
+            422: NO_PARAMETERS,
             503: "The airline cannot be reached now",
         },
     ),
@@ -285,5 +286,6 @@ OPERATIONS: tuple[Operation, ...] = (
         summary="Each connector's kind, circuit state, recent error rate and latency",
         tag="operations",
         response=ConnectorsResponse,
+        errors={422: NO_PARAMETERS},
     ),
 )

@@ -41,7 +41,7 @@ from booking.rows import HistoryEntry
 from connectors.model import Slice
 from kernel.auth import principal as caller
 from kernel.openapi import Operation
-from kernel.query import refuse_parameters
+from kernel.query import NO_PARAMETERS, refuse_parameters
 from payment.model import Payment, PaymentStatus
 from payment.repository import PgPaymentRepository
 from support.model import CaseView
@@ -289,7 +289,7 @@ OPERATIONS: tuple[Operation, ...] = (
         ),
         tag="users",
         response=DataExport,
-        errors=_ERRORS,
+        errors={**_ERRORS, 422: NO_PARAMETERS},
         security=("bearer",),
     ),
     Operation(

@@ -35,7 +35,7 @@ from aiohttp import web
 
 from kernel.http import add_response_headers, is_json_media_type
 from kernel.openapi import Operation, Parameter
-from kernel.query import refuse_parameters
+from kernel.query import NO_PARAMETERS, refuse_parameters
 
 logger = logging.getLogger(__name__)
 
@@ -288,7 +288,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "get", "/v1/auth/config", "auth_config",
         "Where the web app signs travelers in: the OIDC issuer, its client id and scope",
-        "web", response=AuthConfig,
+        "web", response=AuthConfig, errors={422: NO_PARAMETERS},
     ),
     _page("/", "The web app: search (its shell; the app draws each screen from the URL)"),
     _page("/results", "The web app: search results (the shell)"),

@@ -14,7 +14,7 @@ from kernel.auth import AUTHENTICATE, Principal
 from kernel.auth import principal as caller
 from kernel.http import json_object, read_json_body
 from kernel.openapi import Operation, Parameter
-from kernel.query import refuse_parameters
+from kernel.query import NO_PARAMETERS, refuse_parameters
 from payment.webhooks import HEADER as SIGNATURE_HEADER
 from support.model import CaseList, CaseView, OpenCaseRequest, check_open
 from support.service import SupportService
@@ -100,6 +100,7 @@ OPERATIONS: tuple[Operation, ...] = (
         response=CaseList,
         errors={
             401: "Missing, malformed, expired or wrongly signed Bearer token",
+            422: NO_PARAMETERS,
             429: "Past this traveler's rate limit; see Retry-After",
             503: "The database cannot be reached",
         },

@@ -10,6 +10,7 @@ document now (400, 404 or 422) naming what is wrong, on every route that reads i
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -222,6 +223,9 @@ async def test_a_parameter_on_a_route_that_takes_none_is_named(
 
     problem = await _problem(response, 422)
     assert problem["errors"] == [{"field": "query.limit", "message": "unknown parameter"}]
+    openapi = await (await booking_env.client.get("/openapi.json")).json()
+    template = re.sub(r"ord_0+", "{order_id}", path).replace("off_x", "{offer_id}")
+    assert "422" in openapi["paths"][template][method.lower()]["responses"]
 
 
 async def test_seat_maps_asked_by_offer_and_order_at_once_say_to_pick_one(
