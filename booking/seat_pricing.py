@@ -18,7 +18,7 @@ from typing import Any
 from booking.model import SeatService
 from connectors.model import Slice
 from connectors.seat_model import PaxType, SeatFacts, SeatMaps, SeatSelection, segment_id_of
-from kernel.errors import FieldError, ValidationFailed
+from kernel.errors import FieldError, ValidationFailed, absent_or_invalid
 from seats.view import forbidding_rule, infant_carriers, passenger_index
 
 MAX_SERVICES = 36  # 9 seated passengers on 4 segments
@@ -43,7 +43,7 @@ def parse_services(
 
 def _service(field: str, item: object, problems: list[FieldError]) -> SeatService | None:
     if not isinstance(item, dict):
-        problems.append(FieldError(field, "an object"))
+        problems.append(FieldError(field, "must be an object"))
         return None
     before = len(problems)
     values: dict[str, Any] = {}
@@ -52,7 +52,9 @@ def _service(field: str, item: object, problems: list[FieldError]) -> SeatServic
         if isinstance(value, str) and 1 <= len(value) <= 200:
             values[name] = value
         else:
-            problems.append(FieldError(f"{field}.{name}", "required: a string"))
+            problems.append(
+                FieldError(f"{field}.{name}", absent_or_invalid(value is None, "a string"))
+            )
     problems.extend(
         FieldError(f"{field}.{str(name)[:40]}", "unknown field")
         for name in item

@@ -43,7 +43,14 @@ from connectors import errors
 from connectors.base import Connector
 from connectors.seat_model import SeatMaps, segment_id_of
 from kernel.auth import Principal
-from kernel.errors import Conflict, FieldError, NotFound, ServiceUnavailable, ValidationFailed
+from kernel.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    ServiceUnavailable,
+    ValidationFailed,
+    absent_or_invalid,
+)
 from seats import metrics
 from seats.view import passenger_index
 
@@ -76,14 +83,28 @@ def parse_choose_seats(data: dict[str, Any]) -> ChooseSeatsRequest:
     payment = data.get("payment")
     method = None
     if payment is not None:
-        token = payment.get("card_token") if isinstance(payment, dict) else None
-        if not isinstance(token, str) or not 1 <= len(token) <= 255 or len(payment) != 1:
-            problems.append(FieldError("payment.card_token", "required: a card token"))
-        else:
-            method = PaymentMethod(token)
+        method = _payment_method(payment, problems)
     if problems:
         raise ValidationFailed(problems)
     return ChooseSeatsRequest(tuple(services), method)
+
+
+def _payment_method(payment: object, problems: list[FieldError]) -> PaymentMethod | None:
+    if not isinstance(payment, dict):
+        problems.append(FieldError("payment", "must be an object"))
+        return None
+    problems.extend(
+        FieldError(f"payment.{str(name)[:40]}", "unknown field")
+        for name in payment
+        if name != "card_token"
+    )
+    token = payment.get("card_token")
+    if not isinstance(token, str) or not 1 <= len(token) <= 255:
+        problems.append(
+            FieldError("payment.card_token", absent_or_invalid(token is None, "a card token"))
+        )
+        return None
+    return PaymentMethod(token)
 
 
 class OrderSeatDesk:

@@ -92,6 +92,7 @@ def test_a_bad_designator_or_passenger_id_or_card_is_named() -> None:
     assert [e.field for e in failed.value.errors] == [
         "services[0].passenger_id",
         "services[0].designator",
+        "payment.card",
         "payment.card_token",
     ]
 
@@ -178,3 +179,19 @@ def test_services_must_name_the_orders_segments_and_seated_passengers() -> None:
         "services[1].passenger_id",
         "services[2].passenger_id",
     ]
+
+
+def test_a_seat_field_or_card_sent_wrong_is_not_called_missing() -> None:
+    # "required" tells a client it left the field out; one it sent wrong must read "must be".
+    seat = {"type": "seat", "segment_id": 7, "passenger_id": "pas_1"}
+    with pytest.raises(ValidationFailed) as failed:
+        parse_choose_seats(
+            {"services": [seat, "1A"], "payment": {"card_token": 42, "amount": "1.00"}}
+        )
+    assert {e.field: e.message for e in failed.value.errors} == {
+        "services[0].segment_id": "must be a string",
+        "services[0].designator": "required: a string",
+        "services[1]": "must be an object",
+        "payment.card_token": "must be a card token",
+        "payment.amount": "unknown field",
+    }
