@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 
-import type { Offer } from "../../lib/api/client";
-import { airlinesOf, applyFilters, DEFAULT_FILTERS } from "./model";
+import type { ConnectorReport, Offer, SearchMeta } from "../../lib/api/client";
+import { airlinesOf, applyFilters, DEFAULT_FILTERS, noOffersSentence } from "./model";
 
 function offer(id: string, amount: string, departs: string, stops: number, refundable = false, owner = "BA"): Offer {
   const segments = Array.from({ length: stops + 1 }, (_, i) => ({
@@ -57,4 +57,31 @@ it("lists each airline once, by name", () => {
     ["LH", "Aero"],
     ["BA", "Zephyr"],
   ]);
+});
+
+function searched(...statuses: ConnectorReport["status"][]): SearchMeta {
+  const connectors = statuses.map((status, i) => ({ name: `rest-${i}`, status, offers: 0, latency_ms: 1 }));
+  return { took_ms: 1, cache: "miss", partial: statuses.some((s) => s !== "ok"), connectors };
+}
+
+it("says there are no flights only when every airline serving the route answered", () => {
+  expect(noOffersSentence(searched("ok", "ok"))).toBe(
+    "No flights on this route and date. Try other dates or nearby airports.",
+  );
+});
+
+it("does not say there are no flights when no airline could be searched", () => {
+  const sentence = noOffersSentence(searched("error", "timeout", "circuit_open"));
+  expect(sentence).not.toContain("No flights on this route");
+  expect(sentence).toContain("Search again in a moment");
+});
+
+it("says the airlines that answered have none when others did not answer", () => {
+  expect(noOffersSentence(searched("ok", "error"))).toBe(
+    "None of the airlines that answered has a flight on this route and date. Search again later to include the others.",
+  );
+});
+
+it("says no airline flies the route when none serves it, so no other date is offered", () => {
+  expect(noOffersSentence(searched())).toBe("None of our airlines flies between these airports. Try nearby airports.");
 });

@@ -1,4 +1,4 @@
-import type { Offer } from "../../lib/api/client";
+import type { Offer, SearchMeta } from "../../lib/api/client";
 import { durationMinutes } from "../../lib/format";
 
 /** Client-side sorting and filtering of the streamed offers: no new request. */
@@ -76,4 +76,21 @@ export function airlinesOf(offers: readonly Offer[]): [string, string][] {
   // Not localeCompare: its first call builds a collator (ICU data), tens of ms on the first
   // airline's line, before its offers can paint (bench/results/2026-12-04-web-paint.md).
   return [...names.entries()].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+}
+
+/** What a search that found no offer means: "no flights" only when every airline serving the
+ * route answered. When some failed, that is not known, and other dates are no remedy; when none
+ * serves the route (`meta.connectors` lists only those that do), no date will find one. */
+export function noOffersSentence(meta: SearchMeta): string {
+  const answered = meta.connectors.filter((c) => c.status === "ok").length;
+  if (meta.connectors.length === 0) {
+    return "None of our airlines flies between these airports. Try nearby airports.";
+  }
+  if (answered === 0) {
+    return "No airline could be searched just now, so we cannot tell whether there are flights. Search again in a moment.";
+  }
+  if (answered < meta.connectors.length) {
+    return "None of the airlines that answered has a flight on this route and date. Search again later to include the others.";
+  }
+  return "No flights on this route and date. Try other dates or nearby airports.";
 }

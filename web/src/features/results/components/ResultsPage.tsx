@@ -8,7 +8,7 @@ import { rememberOffers, rememberResults } from "../../../lib/seenOffers";
 import type { Offer } from "../../../lib/api/client";
 import { fromParams, SearchForm, type SearchFormModel, searchFieldFor, toParams, toRequest } from "../../search";
 import { useSearchStream } from "../hooks/useSearchStream";
-import { airlinesOf, applyFilters, DEFAULT_FILTERS, type Filters } from "../model";
+import { airlinesOf, applyFilters, DEFAULT_FILTERS, type Filters, noOffersSentence } from "../model";
 import { AirlineStatus } from "./AirlineStatus";
 import { FilterPanel } from "./FilterPanel";
 import { OfferList } from "./OfferList";
@@ -39,10 +39,14 @@ export function ResultsPage() {
   );
 
   if (!form) {
+    // Headed like every screen: the tab's title and a screen reader's first stop come from its h1.
     return (
-      <p>
-        No search yet. <Link to="/">Search flights</Link>
-      </p>
+      <div>
+        <h1>No search yet</h1>
+        <p>
+          <Link to="/">Search flights</Link> to see offers here.
+        </p>
+      </div>
     );
   }
   const done = stream.meta !== null;
@@ -69,9 +73,7 @@ export function ResultsPage() {
               {summary}
               {shown.length !== stream.offers.length && ` (${shown.length} shown with your filters)`}
             </p>
-            {done && stream.offers.length === 0 && (
-              <p>No flights on this route and date. Try other dates or nearby airports.</p>
-            )}
+            {stream.meta && stream.offers.length === 0 && <p>{noOffersSentence(stream.meta)}</p>}
             <OfferList offers={shown} onSelect={select} />
           </section>
         </>
