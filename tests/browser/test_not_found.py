@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.test_book import sign_in_as_ada
 from tests.browser.test_search_to_offer import assert_accessible
 
 pytestmark = pytest.mark.timeout(300)
@@ -38,3 +39,24 @@ def test_an_unknown_api_address_stays_the_apis_problem(screen: Page) -> None:
     assert response.status == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["title"] == "Not found"
+
+
+def test_a_trip_opened_signed_out_says_to_sign_in_and_one_not_found_is_headed_with_my_trips(
+    screen: Page,
+) -> None:
+    page = screen
+    # An id of the right shape that no order has: the API's 404, after a database look-up.
+    page.goto("/trips/ord_AAAAAAAAAAAAAAAAAAAAAAAAAA")
+    main = page.get_by_role("main")
+    expect(main.get_by_role("heading", level=1, name="Your trip")).to_be_visible()
+    expect(main.get_by_text("Sign in to see this trip.")).to_be_visible()
+
+    sign_in_as_ada(page)
+
+    notice = page.get_by_role("alert")
+    expect(notice).to_contain_text("We could not find that flight or trip.")
+    expect(main.get_by_role("heading", level=1, name="Your trip")).to_be_visible()
+    expect(page).to_have_title("Your trip · Skyfare")
+    assert_accessible(page)
+    notice.get_by_role("link", name="See my trips").click()
+    expect(page.get_by_role("heading", level=1, name="My trips")).to_be_visible()

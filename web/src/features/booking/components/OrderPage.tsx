@@ -38,6 +38,7 @@ export function OrderPage() {
     return (
       <div>
         <h1>Your trip</h1>
+        <p>Sign in to see this trip.</p>
         <SignInButton returnTo={`/trips/${encodeURIComponent(orderId)}`} className="primary" />
       </div>
     );
@@ -66,7 +67,20 @@ function OrderScreen({ orderId }: { orderId: string }) {
   const paying = (location.state as { paying?: boolean } | null)?.paying === true;
   const queryClient = useQueryClient();
   const { data: order, error } = useOrder(orderId, paying);
-  if (error) return <ProblemNotice problem={error.problem} />;
+  if (error) {
+    // Headed as the trip (the tab's title, the screen reader's first stop), and the way on is the
+    // traveler's trips: the notice's own next step speaks of offers.
+    return (
+      <>
+        <h1>Your trip</h1>
+        <ProblemNotice problem={error.problem}>
+          <p>
+            <Link to="/trips">See my trips</Link>
+          </p>
+        </ProblemNotice>
+      </>
+    );
+  }
   if (!order) return <p role="status">Loading your trip…</p>;
   const open = amendable(order);
   const flights = flightChange(order);
