@@ -143,6 +143,44 @@ def test_focus_follows_the_trip_s_screens_and_never_falls_to_the_page(
     expect(page).to_have_title("Your trip · Skyfare")  # the title follows the heading
 
 
+def _no_answer_to_posts(route: Route) -> None:
+    if route.request.method == "POST":
+        route.abort()  # no answer at all: the connection dropped
+    else:
+        route.continue_()
+
+
+def test_a_send_or_a_seat_choice_that_fails_leaves_the_focus_on_the_button_pressed(
+    screen: Page, stack: Stack
+) -> None:
+    page = screen
+    order_id = paid_trip(stack, page.request, days_ahead=57)
+    open_trip(page, order_id)
+
+    # Support: the message not sent, kept; Send (disabled while sending) has the focus again.
+    page.route("**/v1/support/cases", _no_answer_to_posts)
+    page.get_by_role("button", name="Contact support").press("Enter")
+    form = page.get_by_role("form", name="Contact support")
+    form.get_by_label("Subject").fill("A window seat")
+    form.get_by_label("Message").fill("Can I sit by a window?")
+    send = form.get_by_role("button", name="Send to support")
+    send.press("Enter")
+    expect(form.get_by_role("alert")).to_be_visible()
+    expect(send).to_be_focused()  # was: the page's body
+    expect(form.get_by_label("Message")).to_have_value("Can I sit by a window?")
+    form.get_by_role("button", name="Cancel").press("Enter")
+
+    # Seats: the choice not saved; Save seats has the focus again.
+    page.route(f"**/v1/orders/{order_id}/seats", _no_answer_to_posts)
+    page.get_by_role("link", name="Change seats").press("Enter")
+    seat_map = page.get_by_role("table").first
+    seat_map.get_by_role("button", name=re.compile(r", free$")).first.press("Enter")
+    save = page.get_by_role("button", name="Save seats")
+    save.press("Enter")
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(save).to_be_focused()  # was: the page's body
+
+
 # The app's focus colour (--color-focus, web/src/app/styles.css) as the screenshot's RGB.
 FOCUS_RGB = (0xD9, 0x48, 0x0F)
 _FOCUS_RING = """el => { const s = getComputedStyle(el);

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import { isProblem, type Problem } from "./problems";
 
@@ -16,7 +16,17 @@ function problemOf(error: unknown): Problem {
 export function useAttempt(explain: (problem: Problem) => Problem = (problem) => problem) {
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
+  const pressed = useRef<Element | null>(null);
+  // The button pressed is disabled while the action runs, and the browser then drops its focus
+  // to the page: after a failure a keyboard user would start again from the top. Back to it,
+  // unless the screen already placed the focus (BookingFailure: on the field refused).
+  useEffect(() => {
+    const button = pressed.current;
+    if (!problem || !(button instanceof HTMLElement) || !button.isConnected) return;
+    if (document.activeElement === null || document.activeElement === document.body) button.focus();
+  }, [problem]);
   async function attempt(action: () => Promise<void>): Promise<boolean> {
+    pressed.current = document.activeElement;
     setBusy(true);
     setProblem(null);
     try {

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from "react";
 
 import { Field } from "../../../components/Field";
 import { ProblemNotice } from "../../../components/ProblemNotice";
+import { focusFirstInvalid } from "../../../lib/focusInvalid";
 import { fieldErrors } from "../../../lib/problems";
 import { openCase, type SupportCase, supportKeys, type SupportProblem, useCases } from "../api/cases";
 
@@ -42,6 +43,12 @@ export function SupportCases({ orderId }: { orderId: string }) {
       setMessage("");
     },
   });
+  // Refused or not sent: to the field refused, else back to Send (disabled while sending, it
+  // lost the focus to the page's body).
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (send.error) focusFirstInvalid(form.current, form.current?.querySelector<HTMLElement>('button[type="submit"]'));
+  }, [send.error]);
   const mine = (cases ?? []).filter((c) => c.order_id === orderId);
   const errors = send.error ? fieldErrors(send.error.problem, (f) => (f === "subject" || f === "message" ? f : undefined)) : null;
 
@@ -65,6 +72,7 @@ export function SupportCases({ orderId }: { orderId: string }) {
       )}
       {writing ? (
         <form
+          ref={form}
           className="card-form case-form"
           aria-label="Contact support"
           onSubmit={(event) => {
