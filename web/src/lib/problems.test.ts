@@ -1,8 +1,8 @@
-import { describe as group, expect, it } from "vitest";
+import { afterEach, describe as group, expect, it, vi } from "vitest";
 
 import { passengerFieldFor } from "../features/booking/model";
 import { searchFieldFor } from "../features/search/model";
-import { describe, fieldErrors, type Problem } from "./problems";
+import { describe, fieldErrors, offlineProblem, type Problem } from "./problems";
 
 const validation = (errors: Problem["errors"]): Problem => ({
   type: "https://skyfare.dev/problems/validation-error",
@@ -92,5 +92,22 @@ group("passenger errors", () => {
     const { byField, other } = fieldErrors(problem, passengerFieldFor);
     expect(byField).toEqual({ "p0-born_on": "must be in the past", "p1-given_name": "required" });
     expect(other).toEqual([{ field: "offer_id", message: "unknown offer" }]);
+  });
+});
+
+group("a request that got no answer", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("is told as offline only when the browser is offline", () => {
+    vi.stubGlobal("navigator", { onLine: false });
+    expect(describe(offlineProblem()).message).toBe("You appear to be offline.");
+  });
+
+  it("is told as Skyfare not reached, with a retry, when the browser is online", () => {
+    vi.stubGlobal("navigator", { onLine: true });
+    expect(describe(offlineProblem())).toEqual({
+      message: "We could not reach Skyfare.",
+      next: "Check your connection and try again in a moment.",
+    });
   });
 });

@@ -24,6 +24,9 @@ export interface Explained {
 
 const BASE = "https://skyfare.dev/problems/";
 export const OFFLINE = "offline";
+// No answer while the browser says it is online: the server or the way to it failed, not the
+// traveler's connection, and nothing will retry by itself when "back online".
+const UNREACHABLE = "unreachable";
 // A 409 of `DELETE /v1/me` carrying `orders_in_flight`: a conflict of its own in words.
 const ORDERS_IN_FLIGHT = "orders-in-flight";
 // A 409 of `POST /v1/orders/{id}/seats` carrying `seats`: someone else was quicker.
@@ -88,6 +91,10 @@ const MESSAGES: Record<string, Explained> = {
     message: "Something went wrong on our side.",
     next: "Try again; if it keeps happening, contact support with the reference shown.",
   },
+  [UNREACHABLE]: {
+    message: "We could not reach Skyfare.",
+    next: "Check your connection and try again in a moment.",
+  },
   [OFFLINE]: {
     message: "You appear to be offline.",
     next: "Check your connection; the page will work again once you are back online.",
@@ -130,9 +137,10 @@ export function isProblem(value: unknown): value is Problem {
   );
 }
 
-/** A thrown fetch (no answer at all) as a problem, so it is described like the others. */
+/** A thrown fetch (no answer at all) as a problem, so it is described like the others: offline
+ * only when the browser says so. */
 export function offlineProblem(): Problem {
-  return { type: OFFLINE, status: 0 };
+  return { type: navigator.onLine ? UNREACHABLE : OFFLINE, status: 0 };
 }
 
 /**
