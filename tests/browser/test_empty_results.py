@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 from tests.browser.test_search_to_offer import assert_accessible, screenshot
 
@@ -44,18 +45,23 @@ def _every_airline_failed(route: Route) -> None:
     _answer_stream(route, reports)
 
 
-def test_a_search_no_airline_could_answer_does_not_say_there_are_no_flights(screen: Page) -> None:
-    page = screen
-    page.route("**/v1/search", _every_airline_failed)
-    page.goto(f"/results?trip=one-way&leg=LHR.JFK.{_day(41)}&adults=1")
-
+def _found_nothing(page: Page, answer: Callable[[Route], None], leg: str) -> Locator:
+    """The results region of a one-way search on `leg` answered by `answer`: no offer."""
+    page.route("**/v1/search", answer)
+    page.goto(f"/results?trip=one-way&leg={leg}.{_day(41)}&adults=1")
     results = page.get_by_role("region", name="Results")
     expect(results.get_by_role("status")).to_have_text("0 offers found")
+    return results
+
+
+def test_a_search_no_airline_could_answer_does_not_say_there_are_no_flights(screen: Page) -> None:
+    results = _found_nothing(screen, _every_airline_failed, "LHR.JFK")
+
     expect(results).to_contain_text("No airline could be searched just now")
     expect(results).to_contain_text("Search again in a moment")
     expect(results).not_to_contain_text("No flights on this route")
-    assert_accessible(page)
-    screenshot(page, "no-airline-answered")
+    assert_accessible(screen)
+    screenshot(screen, "no-airline-answered")
 
 
 def _no_airline_serves_the_route(route: Route) -> None:
@@ -66,15 +72,11 @@ def _no_airline_serves_the_route(route: Route) -> None:
 
 
 def test_a_route_no_airline_flies_says_so_rather_than_to_try_other_dates(screen: Page) -> None:
-    page = screen
-    page.route("**/v1/search", _no_airline_serves_the_route)
-    page.goto(f"/results?trip=one-way&leg=LHR.YXU.{_day(41)}&adults=1")
+    results = _found_nothing(screen, _no_airline_serves_the_route, "LHR.YXU")
 
-    results = page.get_by_role("region", name="Results")
-    expect(results.get_by_role("status")).to_have_text("0 offers found")
     expect(results).to_contain_text("None of our airlines flies between these airports")
     expect(results).not_to_contain_text("Try other dates")
-    assert_accessible(page)
+    assert_accessible(screen)
 
 
 def test_the_results_page_without_a_search_is_headed_and_leads_to_one(screen: Page) -> None:
