@@ -30,6 +30,15 @@ def cache_a_fare(stack: Stack, day: dt.date, amount: str) -> None:
     stack.run(service.fare_index.record(where, fare))
 
 
+def _heading_levels(page: Page) -> list[int]:
+    """The levels of the headings a screen reader lists in `main`, in order."""
+    levels: list[int] = page.get_by_role("main").evaluate(
+        """main => [...main.querySelectorAll("h1, h2, h3, h4, h5, h6")]
+            .filter(h => h.checkVisibility()).map(h => Number(h.tagName[1]))"""
+    )
+    return levels
+
+
 def test_the_departure_date_is_picked_from_the_cheapest_fares_of_the_month(
     screen: Page, stack: Stack
 ) -> None:
@@ -53,6 +62,9 @@ def test_the_departure_date_is_picked_from_the_cheapest_fares_of_the_month(
     priced = page.get_by_role("button", name=f"{day.day} {month}, from $123", exact=True)
     expect(priced).to_be_visible()
     assert_accessible(page)
+    # The month heads the calendar under the page's h1: an h2 (it was an h3 with no h2 above).
+    expect(page.get_by_role("heading", name=month, level=2)).to_be_visible()
+    assert _heading_levels(page) == [1, 2]
     screenshot(page, "price-calendar")
 
     priced.click()

@@ -42,9 +42,10 @@ export function PriceCalendar({ origin, destination, cabin, adults, min, value, 
             >
               ‹ Previous
             </button>
-            <h3 id={`${id}-caption`} aria-live="polite">
+            {/* h2: it heads a part of the screen whose h1 is the page's (an h3 skipped a level) */}
+            <h2 id={`${id}-caption`} aria-live="polite">
               {monthLabel(month)}
-            </h3>
+            </h2>
             <button
               type="button"
               className="link-button"
