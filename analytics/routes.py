@@ -50,6 +50,7 @@ OPERATIONS: tuple[Operation, ...] = (
         method="get",
         path="/v1/reports/{name}",
         operation_id="get_report",
+        validates_query=True,  # its view names undeclared parameters too
         summary="An analytics report as a table (columns, rows), for tokens with the analyst role",
         tag="reports",
         response=Report,

@@ -13,6 +13,10 @@ import msgspec
 
 Method = Literal["get", "post", "put", "delete", "patch"]
 
+# The API's paths: the plumbing refuses a query parameter their operations do not declare
+# (skyfare/parameters.py); the probes, the documents and the web app's pages ignore query strings.
+API_PREFIX = "/v1/"
+
 
 class Parameter(msgspec.Struct, frozen=True):
     """A path, query or header parameter; `schema` is a JSON Schema fragment."""
@@ -31,7 +35,9 @@ class Operation(msgspec.Struct, frozen=True):
     `request_media` is the one media type the request body must be declared as (e.g.
     `application/merge-patch+json` for a JSON Merge Patch);
     `response_media` names the success media type (e.g. `application/x-ndjson` beside JSON);
-    `errors` maps each problem status the route may answer to a one-line reason.
+    `errors` maps each problem status the route may answer to a one-line reason;
+    `validates_query`: the view checks its query parameters itself, undeclared ones included
+    (`kernel.query.query_params`), so the plumbing leaves them to it (skyfare/parameters.py).
     """
 
     method: Method
@@ -54,3 +60,12 @@ class Operation(msgspec.Struct, frozen=True):
     links: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
     # Other success statuses answering the same body, with why (e.g. 202: accepted, not done)
     also_success: dict[int, str] = msgspec.field(default_factory=dict)
+    validates_query: bool = False
+
+    @property
+    def query_names(self) -> frozenset[str]:
+        return frozenset(p.name for p in self.parameters if p.location == "query")
+
+    @property
+    def query_checked_by_plumbing(self) -> bool:
+        return self.path.startswith(API_PREFIX) and not self.validates_query

@@ -12,8 +12,9 @@ from collections.abc import Collection, Iterable
 
 from kernel.errors import FieldError, ValidationFailed
 
-# The OpenAPI reason of the 422 `refuse_parameters` answers.
+# The OpenAPI reasons of the 422 `refuse_undeclared` answers (skyfare/openapi.py adds them).
 NO_PARAMETERS = "A query parameter: this route takes none"
+UNDECLARED_PARAMETER = "A query parameter this route does not take"
 MAX_DIGITS = 9  # int() of a long digit string costs quadratic time; no parameter needs more
 
 
@@ -32,14 +33,17 @@ def query_params(
     return query, errors
 
 
-def refuse_parameters(query_string: str, params: Iterable[tuple[str, str]]) -> None:
-    """422 naming each parameter sent to a route that takes none: a client's `?limit=5` on a
-    list without pages would otherwise silently get everything. The string is checked first,
-    so the usual request (none) does not parse a query."""
-    if query_string:
-        _, errors = query_params(params, ())
-        if errors:
-            raise ValidationFailed(errors)
+def refuse_undeclared(params: Iterable[tuple[str, str]], declared: Collection[str]) -> None:
+    """422 naming each parameter the route does not declare (its values and repeats are its
+    view's to judge): a client's `?limit=5` on a list without pages would otherwise silently get
+    everything. The plumbing calls it for every `/v1` route (skyfare/parameters.py)."""
+    errors = [
+        FieldError(f"query.{_shown(name)}", "unknown parameter")
+        for name, _ in params
+        if name not in declared
+    ]
+    if errors:
+        raise ValidationFailed(errors)
 
 
 def ascii_int(value: str) -> int | None:

@@ -145,6 +145,7 @@ OPERATIONS: tuple[Operation, ...] = (
         method="get",
         path="/v1/fares/calendar",
         operation_id="fares_calendar",
+        validates_query=True,  # its view names undeclared parameters too
         summary="The cheapest cached one-way fare for each day of a month (null when not cached)",
         tag="partners",
         response=CalendarResponse,
@@ -156,6 +157,7 @@ OPERATIONS: tuple[Operation, ...] = (
         method="get",
         path="/v1/calendar",
         operation_id="calendar",
+        validates_query=True,  # its view names undeclared parameters too
         summary=(
             "The traveler's price calendar: the cheapest cached one-way fare for each day of a "
             "month (null when not cached), the partners' calendar without a key"

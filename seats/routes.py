@@ -87,6 +87,7 @@ OPERATIONS: tuple[Operation, ...] = (
         method="get",
         path="/v1/seat_maps",
         operation_id="get_seat_maps",
+        validates_query=True,  # its view names undeclared parameters too
         summary=(
             "Seat maps of an offer (anyone; cached for seconds: X-Cache HIT | MISS) or of an "
             "order (`order_id`: its traveler's Bearer token; their own seats shown available, "

@@ -30,10 +30,12 @@ from skyfare.keys import (
     NOT_FOUND_PAGE,
     OPENAPI_DOCUMENT,
     READY_CHECKS,
+    ROUTE_PARAMETERS,
     ROUTE_SECURITY,
     SETTINGS,
 )
 from skyfare.ops import ReadyCheck
+from skyfare.parameters import route_parameters
 from skyfare.plumbing import install_plumbing
 from skyfare.services import ALL, BOOKING, SEARCH, SERVICES
 from skyfare.settings import Settings
@@ -70,6 +72,7 @@ def create_app(settings: Settings, service: str = ALL) -> web.Application:
     app[OPENAPI_DOCUMENT] = openapi.encode_document(everything, version=_version())
     # What each operation declares is what the plumbing enforces, before the view (guard.py).
     app[ROUTE_SECURITY] = route_security(op for group in served for op in group.OPERATIONS)
+    app[ROUTE_PARAMETERS] = route_parameters(op for group in served for op in group.OPERATIONS)
     return app
 
 

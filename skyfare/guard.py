@@ -22,6 +22,7 @@ from aiohttp.typedefs import Handler
 
 from kernel.auth import AUTHENTICATE, PARTNER_CHECK, PRINCIPAL
 from kernel.openapi import Operation
+from skyfare.parameters import QueryCheck
 
 # (METHOD, path template) → the scheme its operation declares (app[keys.ROUTE_SECURITY]).
 RouteSecurity = Mapping[tuple[str, str], str]
@@ -71,14 +72,17 @@ async def authenticate(request: web.Request, scheme: str) -> None:
         request[AUTHENTICATED] = True
 
 
-def guarded(handler: Handler, scheme: str | None) -> Handler:
-    """`handler` behind the check of `scheme`; unchanged when the route declares none (public
-    routes, the hot cached search among them, pay nothing)."""
+def guarded(handler: Handler, scheme: str | None, check: QueryCheck | None = None) -> Handler:
+    """`handler` behind the check of `scheme`, then the route's query `check` (its 422 comes
+    after the 401); unchanged when the route declares none (public routes, the hot cached search
+    among them, pay nothing: the plumbing runs their query check in its own layer)."""
     if scheme is None:
         return handler
 
     async def guard(request: web.Request) -> web.StreamResponse:
         await authenticate(request, scheme)
+        if check is not None:
+            check(request)
         return await handler(request)
 
     return guard

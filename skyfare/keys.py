@@ -33,6 +33,9 @@ PARTNER_GATE = web.AppKey("partner_gate", PartnerGate)
 # (METHOD, path template) → the security scheme its operation declares; the plumbing checks it
 # before the route's view (skyfare/guard.py).
 ROUTE_SECURITY = web.AppKey("route_security", dict[tuple[str, str], str])
+# (METHOD, path template) → the query parameters its operation declares, for each `/v1` route
+# the plumbing holds to them (skyfare/parameters.py).
+ROUTE_PARAMETERS = web.AppKey("route_parameters", dict[tuple[str, str], frozenset[str]])
 # Where usage events go (skyfare/usage.py): a buffer published in the background, or nothing.
 USAGE = web.AppKey("usage", UsageSink)
 # What this service's /readyz checks ("database", "cache"): only what it cannot answer without.

@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 
 from kernel.openapi import Operation, Parameter
+from kernel.query import NO_PARAMETERS, UNDECLARED_PARAMETER
 from skyfare import problems
 
 REF_TEMPLATE = "#/components/schemas/{name}"
@@ -94,6 +95,8 @@ def _operation(
     if op.request is not None and op.request_media != "application/json":
         errors[415] = f"Request body is not {op.request_media}"
     errors.update(op.errors)
+    if op.query_checked_by_plumbing:  # skyfare/parameters.py
+        errors.setdefault(422, UNDECLARED_PARAMETER if op.query_names else NO_PARAMETERS)
     errors.setdefault(500, "A server bug (the body carries no internals)")
     problem_content = {problems.MEDIA_TYPE: {"schema": problem_ref}}
     for status in sorted(errors):

@@ -2,8 +2,9 @@
 
 `install_plumbing(app)` wraps each route's handler when the app starts, and answers paths no
 route matches (404, 405) through a catch-all route wrapped the same way. A route whose operation
-declares a security scheme authenticates before its view (skyfare/guard.py). Per route, not as an
-aiohttp middleware: with any middleware at all, aiohttp runs every request through two more
+declares a security scheme authenticates before its view (skyfare/guard.py); a `/v1` route then
+refuses query parameters its operation does not declare (skyfare/parameters.py). Per route, not
+as an aiohttp middleware: with any middleware at all, aiohttp runs every request through two more
 coroutine layers (the middleware and its own `_fix_request_current_app`) and a cached look-up of
 the chain, which cost a cached search ~7 % of its throughput (bench/results/2026-11-25-*).
 Wrapping at start-up also wraps routes added after `create_app` (tests do).
@@ -28,9 +29,10 @@ from kernel.errors import DomainError
 from kernel.http import RESPONSE_HEADERS
 from skyfare import problems
 from skyfare.guard import check_all_guarded, guarded, scheme_of
-from skyfare.keys import NOT_FOUND_PAGE, ROUTE_SECURITY
+from skyfare.keys import NOT_FOUND_PAGE, ROUTE_PARAMETERS, ROUTE_SECURITY
 from skyfare.methods import add_head_routes, expect_handler, unrouted_method
 from skyfare.metrics import UNMATCHED, UNNAMED, RouteMetrics, route_metrics, unmatched_metrics
+from skyfare.parameters import QueryCheck, check_all_checked, declared_of, query_check
 from skyfare.protocol import parse_error_detail
 from skyfare.request_id import (
     HEADER,
@@ -67,7 +69,9 @@ async def _plumb_routes(app: web.Application) -> None:
     # no other route's path matches (and those whose path matched but not their method).
     router.add_route("*", CATCH_ALL_PATH, _unmatched, name=UNMATCHED)
     security = app.get(ROUTE_SECURITY, {})
+    parameters = app.get(ROUTE_PARAMETERS, {})
     secured: set[tuple[str, str]] = set()
+    checked: set[tuple[str, str]] = set()
     for resource in router.resources():
         if not isinstance(resource, web.Resource):
             continue  # a sub-app or static files: install_plumbing on the sub-app instead
@@ -81,7 +85,14 @@ async def _plumb_routes(app: web.Application) -> None:
                 scheme = scheme_of(security, route.method, resource.canonical)
                 if scheme is not None:
                     secured.add((route.method, resource.canonical))
-                handler = plumbed(guarded(route.handler, scheme), metrics)
+                # Then undeclared query parameters (skyfare/parameters.py): in the guard's layer
+                # where there is one, else in the plumbing's own (no coroutine layer added).
+                declared = declared_of(parameters, route.method, resource.canonical)
+                check = None if declared is None else query_check(declared)
+                if check is not None:
+                    checked.add((route.method, resource.canonical))
+                guard = guarded(route.handler, scheme, check)
+                handler = plumbed(guard, metrics, None if scheme is not None else check)
             # Public API: a route for the same method replaces the old one in its resource.
             resource.register_route(
                 web.ResourceRoute(
@@ -89,10 +100,14 @@ async def _plumb_routes(app: web.Application) -> None:
                 )
             )
     check_all_guarded(security, secured)
+    check_all_checked(parameters, checked)
 
 
-def plumbed(handler: Handler, metrics: RouteMetrics | None) -> Handler:
-    """`handler` with the plumbing; `metrics` None: counted as unmatched, by request method."""
+def plumbed(
+    handler: Handler, metrics: RouteMetrics | None, check: QueryCheck | None = None
+) -> Handler:
+    """`handler` with the plumbing; `metrics` None: counted as unmatched, by request method;
+    `check` runs before `handler`, its 422 a problem document like the handler's."""
 
     async def plumbing(request: web.Request) -> web.StreamResponse:
         # Once per request: the common cases (no id sent, no traceparent) are decided here
@@ -108,6 +123,8 @@ def plumbed(handler: Handler, metrics: RouteMetrics | None) -> Handler:
         current_trace_id.set("-" if traceparent is None else trace_id_from(traceparent))
         started = perf_counter()
         try:
+            if check is not None:
+                check(request)
             response = await handler(request)
         except DomainError as exc:
             response = _domain_problem(request, exc, request_id)

@@ -14,7 +14,6 @@ from kernel.auth import AUTHENTICATE, Principal
 from kernel.auth import principal as caller
 from kernel.http import json_object, read_json_body
 from kernel.openapi import Operation, Parameter
-from kernel.query import NO_PARAMETERS, refuse_parameters
 from payment.webhooks import HEADER as SIGNATURE_HEADER
 from support.model import CaseList, CaseView, OpenCaseRequest, check_open
 from support.service import SupportService
@@ -48,7 +47,6 @@ async def open_case(request: web.Request) -> web.Response:
 
 
 async def list_cases(request: web.Request) -> web.Response:
-    refuse_parameters(request.query_string, request.query.items())
     cases = await request.config_dict[SUPPORT_SERVICE].list_cases(caller(request))
     return _json(CaseList(data=tuple(cases)))
 
@@ -100,7 +98,6 @@ OPERATIONS: tuple[Operation, ...] = (
         response=CaseList,
         errors={
             401: "Missing, malformed, expired or wrongly signed Bearer token",
-            422: NO_PARAMETERS,
             429: "Past this traveler's rate limit; see Retry-After",
             503: "The database cannot be reached",
         },

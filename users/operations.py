@@ -79,6 +79,7 @@ OPERATIONS: tuple[Operation, ...] = (
         method="get",
         path="/v1/me/travelers",
         operation_id="list_travelers",
+        validates_query=True,  # its view names undeclared parameters too
         summary="The caller's saved travelers, oldest first; document numbers masked unless "
         "?reveal=document",
         tag="users",
@@ -123,6 +124,7 @@ OPERATIONS: tuple[Operation, ...] = (
         method="get",
         path="/v1/me/travelers/{traveler_id}",
         operation_id="get_traveler",
+        validates_query=True,  # its view names undeclared parameters too
         summary="One of the caller's saved travelers; ?reveal=document shows the document "
         "number in clear",
         tag="users",

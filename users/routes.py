@@ -9,7 +9,6 @@ every answer with a body its `ETag`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
 
 import msgspec
 from aiohttp import web
@@ -44,14 +43,15 @@ def _json(payload: object, *, etag: str | None = None, status: int = 200) -> web
     )
 
 
-def _query(request: web.Request, known: Collection[str] = ()) -> dict[str, str]:
-    """The query parameters; 422 naming each unknown, repeated or bad one."""
-    query, errors = query_params(request.query.items(), known)
-    if REVEAL in known and REVEAL in query and query[REVEAL] != "document":
+def _revealed(request: web.Request) -> bool:
+    """Whether `?reveal=document` asks for document numbers in clear; 422 naming each unknown,
+    repeated or bad parameter (its operations declare `validates_query`)."""
+    query, errors = query_params(request.query.items(), (REVEAL,))
+    if REVEAL in query and query[REVEAL] != "document":
         errors.append(FieldError("query.reveal", 'must be "document" (show document numbers)'))
     if errors:
         raise ValidationFailed(errors)
-    return query
+    return REVEAL in query
 
 
 async def _merge_patch(request: web.Request) -> dict[str, object]:
@@ -62,8 +62,7 @@ async def _merge_patch(request: web.Request) -> dict[str, object]:
     return json_object(await request.read())
 
 
-def _traveler(request: web.Request, stored: StoredTraveler, *, status: int = 200) -> web.Response:
-    revealed = REVEAL in request.query
+def _traveler(stored: StoredTraveler, *, revealed: bool = False, status: int = 200) -> web.Response:
     if revealed:
         # An audit line: who saw which traveler's document in clear (never the number).
         logger.info("saved traveler %s: document revealed to its owner", stored.traveler.id)
@@ -72,14 +71,12 @@ def _traveler(request: web.Request, stored: StoredTraveler, *, status: int = 200
 
 async def get_me(request: web.Request) -> web.Response:
     principal = caller(request)
-    _query(request)
     profile = await request.config_dict[USER_SERVICE].me(principal)
     return _json(ProfileView.of(profile), etag=profile_etag(profile))
 
 
 async def patch_me(request: web.Request) -> web.Response:
     principal = caller(request)
-    _query(request)
     patch = await _merge_patch(request)
     service = request.config_dict[USER_SERVICE]
     profile = await service.patch_me(principal, patch, request.headers.get(IF_MATCH))
@@ -88,7 +85,7 @@ async def patch_me(request: web.Request) -> web.Response:
 
 async def list_travelers(request: web.Request) -> web.Response:
     principal = caller(request)
-    reveal = REVEAL in _query(request, (REVEAL,))
+    reveal = _revealed(request)
     stored = await request.config_dict[USER_SERVICE].travelers(principal)
     if reveal and stored:
         logger.info("saved travelers: %d documents revealed to their owner", len(stored))
@@ -98,10 +95,9 @@ async def list_travelers(request: web.Request) -> web.Response:
 
 async def create_traveler(request: web.Request) -> web.Response:
     principal = caller(request)
-    _query(request)
     data = json_object(await read_json_body(request))
     stored = await request.config_dict[USER_SERVICE].add_traveler(principal, data)
-    response = _traveler(request, stored, status=201)
+    response = _traveler(stored, status=201)
     response.headers["Location"] = f"/v1/me/travelers/{stored.traveler.id}"
     return response
 
@@ -109,27 +105,25 @@ async def create_traveler(request: web.Request) -> web.Response:
 async def get_traveler(request: web.Request) -> web.Response:
     principal = caller(request)
     traveler_id = request.match_info["traveler_id"]
-    _query(request, (REVEAL,))
+    revealed = _revealed(request)
     stored = await request.config_dict[USER_SERVICE].traveler(principal, traveler_id)
-    return _traveler(request, stored)
+    return _traveler(stored, revealed=revealed)
 
 
 async def patch_traveler(request: web.Request) -> web.Response:
     principal = caller(request)
     traveler_id = request.match_info["traveler_id"]
-    _query(request)
     patch = await _merge_patch(request)
     service = request.config_dict[USER_SERVICE]
     stored = await service.patch_traveler(
         principal, traveler_id, patch, request.headers.get(IF_MATCH)
     )
-    return _traveler(request, stored)
+    return _traveler(stored)
 
 
 async def delete_traveler(request: web.Request) -> web.Response:
     principal = caller(request)
     traveler_id = request.match_info["traveler_id"]
-    _query(request)
     service = request.config_dict[USER_SERVICE]
     await service.delete_traveler(principal, traveler_id, request.headers.get(IF_MATCH))
     return web.Response(status=204)
