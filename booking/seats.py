@@ -39,6 +39,7 @@ from booking.rows import HISTORY_AND_EVENTS, SELECT_ORDER, events_json, order_fr
 from booking.seat_booking import NO_SEATS, select_at_airline, taken
 from booking.seat_pricing import parse_services, priced, selections_of
 from booking.service import OrderService
+from booking.validation import payment_method
 from connectors import errors
 from connectors.base import Connector
 from connectors.seat_model import SeatMaps, segment_id_of
@@ -49,7 +50,6 @@ from kernel.errors import (
     NotFound,
     ServiceUnavailable,
     ValidationFailed,
-    absent_or_invalid,
 )
 from seats import metrics
 from seats.view import passenger_index
@@ -83,28 +83,10 @@ def parse_choose_seats(data: dict[str, Any]) -> ChooseSeatsRequest:
     payment = data.get("payment")
     method = None
     if payment is not None:
-        method = _payment_method(payment, problems)
+        method = payment_method(problems, payment)
     if problems:
         raise ValidationFailed(problems)
     return ChooseSeatsRequest(tuple(services), method)
-
-
-def _payment_method(payment: object, problems: list[FieldError]) -> PaymentMethod | None:
-    if not isinstance(payment, dict):
-        problems.append(FieldError("payment", "must be an object"))
-        return None
-    problems.extend(
-        FieldError(f"payment.{str(name)[:40]}", "unknown field")
-        for name in payment
-        if name != "card_token"
-    )
-    token = payment.get("card_token")
-    if not isinstance(token, str) or not 1 <= len(token) <= 255:
-        problems.append(
-            FieldError("payment.card_token", absent_or_invalid(token is None, "a card token"))
-        )
-        return None
-    return PaymentMethod(token)
 
 
 class OrderSeatDesk:

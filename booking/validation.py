@@ -238,6 +238,15 @@ def _payment(errors: list[FieldError], value: Any, kind: Any) -> PaymentMethod |
     if kind != "instant":
         errors.append(FieldError("payment", "only instant orders are paid when created"))
         return None
+    return payment_method(errors, value)
+
+
+def payment_method(errors: list[FieldError], value: Any) -> PaymentMethod | None:
+    """The `payment` object of an order or a seat change body (`{"card_token": …}`), or None
+    with `errors` naming what is wrong: `payment`, each unknown field, `payment.card_token`.
+
+    An unknown field is named whole, as every other body's are (`errors[].field` is a path into
+    the request a client can match; the body's size limit bounds what comes back)."""
     if type(value) is not dict:
         errors.append(FieldError("payment", "must be an object"))
         return None

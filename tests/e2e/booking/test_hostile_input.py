@@ -239,3 +239,25 @@ async def test_seat_maps_asked_by_offer_and_order_at_once_say_to_pick_one(
     assert problem["errors"] == [
         {"field": "query.offer_id", "message": "not with order_id: give one of the two"}
     ]
+
+
+@pytest.mark.parametrize("route", ["order", "seat change"])
+async def test_an_unknown_payment_field_is_named_whole_on_both_routes_that_take_a_payment(
+    booking_env: BookingEnv, alice: Headers, route: str
+) -> None:
+    # One rule (booking.validation.payment_method): the seat change used to cut the name to 40
+    # characters, so its `field` named nothing the client had sent.
+    long_name = "card_number_" + "x" * 60
+    payment = {"card_token": "tok_visa", long_name: "4242"}
+    if route == "order":
+        body = {"offer_id": "off_x", "type": "instant", "passengers": [adult()], "payment": payment}
+        headers = {**alice, "Idempotency-Key": str(uuid.uuid4())}
+        response = await booking_env.client.post("/v1/orders", json=body, headers=headers)
+    else:
+        seat = {"type": "seat", "segment_id": "s", "passenger_id": "p", "designator": "1A"}
+        body = {"services": [seat], "payment": payment}
+        path = f"/v1/orders/{ORDER_ID}/seats"
+        response = await booking_env.client.post(path, json=body, headers=alice)
+
+    problem = await _problem(response, 422)
+    assert {"field": f"payment.{long_name}", "message": "unknown field"} in problem["errors"]

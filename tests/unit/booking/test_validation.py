@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from booking.model import Passenger
+from booking.seats import parse_choose_seats
 from booking.validation import (
     age_on,
     check_against_offer,
     parse_order_body,
 )
 from connectors.model import Passengers
-from kernel.errors import BadRequest, ValidationFailed
+from kernel.errors import BadRequest, FieldError, ValidationFailed
 from kernel.http import json_object
 
 TODAY = dt.date(2026, 11, 25)
@@ -325,3 +327,34 @@ def test_a_field_given_but_invalid_is_not_called_missing() -> None:
         "passengers[0].family_name": "required: a non-empty string",
         "passengers[0].born_on": "required: a date, YYYY-MM-DD",
     }
+
+
+def _order_payment_errors(payment: object) -> list[FieldError]:
+    with pytest.raises(ValidationFailed) as caught:
+        parse_order_body(_body(type="instant", payment=payment), today=TODAY)
+    return list(caught.value.errors)
+
+
+def _seat_payment_errors(payment: object) -> list[FieldError]:
+    seat = {"type": "seat", "segment_id": "seg_1", "passenger_id": "pas_1", "designator": "1A"}
+    with pytest.raises(ValidationFailed) as caught:
+        parse_choose_seats({"services": [seat], "payment": payment})
+    return list(caught.value.errors)
+
+
+@pytest.mark.parametrize("errors_of", [_order_payment_errors, _seat_payment_errors])
+def test_a_payment_is_checked_alike_in_an_order_and_a_seat_change(
+    errors_of: Callable[[object], list[FieldError]],
+) -> None:
+    # One rule for both bodies (booking.validation.payment_method): the seat body used to cut an
+    # unknown field's name to 40 characters, which then named no field the client sent.
+    long_name = "card_number_" + "x" * 60
+
+    assert errors_of({"card_token": "tok_visa", long_name: "4242"}) == [
+        FieldError(f"payment.{long_name}", "unknown field")
+    ]
+    assert errors_of("tok_visa") == [FieldError("payment", "must be an object")]
+    assert errors_of({"card_token": "t" * 256}) == [
+        FieldError("payment.card_token", "must be a card token")
+    ]
+    assert errors_of({}) == [FieldError("payment.card_token", "required: a card token")]
