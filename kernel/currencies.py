@@ -12,6 +12,8 @@ from typing import Literal, get_args
 PricedCurrency = Literal["EUR", "GBP", "USD"]
 # What the airlines sell in: the Literal above is the schemas' enum, this set the checks'.
 PRICED_CURRENCIES: frozenset[str] = frozenset(get_args(PricedCurrency))
+# Each one's minor units (ISO 4217's exponent): an amount has at most this many decimal places.
+MINOR_UNITS: dict[str, int] = {"EUR": 2, "GBP": 2, "USD": 2}
 
 
 def priced_currencies_text() -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from connectors.model import Passengers, SliceQuery
 from kernel import query as kernel_query
 from kernel.checks import FieldChecks, ascii_upper
-from kernel.currencies import priced_currencies_text
+from kernel.currencies import MINOR_UNITS, priced_currencies_text
 from kernel.errors import ValidationFailed
 from search.model import (
     CURRENCIES,
@@ -135,7 +135,9 @@ class Checks(FieldChecks):
                 codes.add(code)
         return tuple(sorted(codes))
 
-    def price(self, value: Any, field: str) -> Decimal | None:
+    def price(self, value: Any, field: str, currency: str | None) -> Decimal | None:
+        """A positive decimal string with no more decimal places than `currency` has (None:
+        the currency is itself invalid, so its places are not judged)."""
         if value is None:
             return None
         amount = None
@@ -144,6 +146,13 @@ class Checks(FieldChecks):
                 amount = Decimal(value)
         if amount is None or not amount.is_finite() or amount <= 0:
             self.fail(field, 'must be a positive decimal string, e.g. "500.00"')
+            return None
+        places = None if currency is None else MINOR_UNITS[currency]
+        # By value ("900.100" is 900.1), from the exponent: quantizing "1E+99" to cents would
+        # need more digits than the decimal context has, and raise.
+        exponent = amount.normalize().as_tuple().exponent
+        if places is not None and isinstance(exponent, int) and -exponent > places:
+            self.fail(field, f"must have at most {places} decimal places in {currency}")
             return None
         return amount
 

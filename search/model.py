@@ -34,6 +34,12 @@ DEADLINE_MS_MAX = 10_000
 CarrierCode = Annotated[str, msgspec.Meta(pattern="^[A-Z0-9]{2}$")]
 
 
+_MAX_PRICE = (
+    "A positive decimal string in `currency`, with at most its decimal places (2 for EUR, GBP "
+    "and USD): the offers' total is at most this"
+)
+
+
 class SearchRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """A validated, normalized search (docs/api.md "Search")."""
 
@@ -45,7 +51,8 @@ class SearchRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     sort: SortKey = "price"
     limit: Annotated[int, msgspec.Meta(ge=1, le=LIMIT_MAX)] = 50
     airlines: tuple[CarrierCode, ...] | None = None  # sorted, without duplicates
-    max_price: Decimal | None = None  # > 0; msgspec constrains only numbers, Decimal is a string
+    # > 0, in the currency's minor units (search/checks.py): msgspec constrains only numbers.
+    max_price: Annotated[Decimal, msgspec.Meta(description=_MAX_PRICE)] | None = None
     deadline_ms: Annotated[int, msgspec.Meta(ge=DEADLINE_MS_MIN, le=DEADLINE_MS_MAX)] | None = None
     # false: search the airlines even when a cached answer exists (the answer is still cached)
     cache: bool = True

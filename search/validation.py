@@ -47,6 +47,7 @@ def validate_search(data: dict[str, Any], *, today: dt.date) -> SearchRequest:
     check = Checks(today)
     check.unknown(data, BODY_FIELDS)
     get = data.get
+    currency = check.currency(get("currency", "USD"), "currency")  # max_price is in it
     return check.result(
         slices=_slices(check, get("slices", MISSING)),
         passengers=_passengers(check, get("passengers", MISSING)),
@@ -54,11 +55,11 @@ def validate_search(data: dict[str, Any], *, today: dt.date) -> SearchRequest:
         max_connections=check.integer(
             get("max_connections", 1), "max_connections", 0, MAX_CONNECTIONS
         ),
-        currency=check.currency(get("currency", "USD"), "currency"),
+        currency=currency,
         sort=check.choice(get("sort", "price"), "sort", SORT_KEYS),
         limit=check.integer(get("limit", 50), "limit", 1, LIMIT_MAX),
         airlines=check.airlines(get("airlines"), "airlines"),
-        max_price=check.price(get("max_price"), "max_price"),
+        max_price=check.price(get("max_price"), "max_price", currency),
         deadline_ms=check.deadline(get("deadline_ms"), "deadline_ms"),
         cache=check.boolean(get("cache", True), "cache"),
     )

@@ -84,6 +84,25 @@ async def test_an_invalid_search_is_a_422_naming_every_bad_field(search_client: 
     assert {"slices[0].origin", "slices[0].departure_date", "passengers.adults"} <= fields
 
 
+@pytest.mark.parametrize("accept", ["application/json", "application/x-ndjson"])
+async def test_a_max_price_finer_than_its_currency_is_a_422_naming_it(
+    search_client: Client, accept: str
+) -> None:
+    # It used to be taken as a filter (and, streamed, searched the airlines).
+    search = {
+        "slices": [{"origin": "LHR", "destination": "JFK", "departure_date": _in_days(30)}],
+        "currency": "USD",
+        "max_price": "900.001",
+    }
+    response = await search_client.post("/v1/search", json=search, headers={"Accept": accept})
+
+    assert response.status == 422, await response.text()
+    doc = await response.json(content_type=PROBLEM)
+    assert doc["errors"] == [
+        {"field": "max_price", "message": "must have at most 2 decimal places in USD"}
+    ]
+
+
 async def test_malformed_json_is_a_400_problem(search_client: Client) -> None:
     response = await search_client.post(
         "/v1/search", data=b'{"slices": [', headers={"Content-Type": "application/json"}

@@ -6,6 +6,7 @@ import msgspec
 import pytest
 
 from connectors.model import Passengers, SliceQuery
+from kernel.currencies import MINOR_UNITS, PRICED_CURRENCIES
 from kernel.errors import BadRequest, ValidationFailed
 from search.validation import parse_search_body, parse_search_query
 
@@ -259,3 +260,28 @@ def test_a_non_ascii_airport_code_never_becomes_a_real_airport(code: str) -> Non
 @pytest.mark.parametrize("code", ["ß", "ﬀ"])  # upper(): SS and FF, real carriers
 def test_a_non_ascii_carrier_code_never_becomes_a_real_carrier(code: str) -> None:
     assert set(errors_of(body(airlines=["BA", code]))) == {"airlines[1]"}
+
+
+@pytest.mark.parametrize(
+    ("max_price", "currency"), [("900.001", "USD"), ("0.005", "EUR"), ("12.345", "GBP")]
+)
+def test_a_max_price_finer_than_its_currency_is_refused(max_price: str, currency: str) -> None:
+    # It used to be taken as a filter: no fare costs a tenth of a cent.
+    assert errors_of(body(max_price=max_price, currency=currency)) == {
+        "max_price": f"must have at most 2 decimal places in {currency}"
+    }
+
+
+@pytest.mark.parametrize("max_price", ["900", "900.1", "900.10", "900.100", "1E+99", "0.01"])
+def test_a_max_price_within_its_currency_is_taken(max_price: str) -> None:
+    assert parse(body(max_price=max_price)).max_price == Decimal(max_price)
+
+
+def test_a_max_price_in_an_unknown_currency_is_judged_by_the_currency_alone() -> None:
+    assert errors_of(body(max_price="900.001", currency="XYZ")) == {
+        "currency": "unsupported currency 'XYZ', expected one of: EUR, GBP, USD"
+    }
+
+
+def test_every_priced_currency_has_its_minor_units() -> None:
+    assert set(MINOR_UNITS) == PRICED_CURRENCIES
