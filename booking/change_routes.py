@@ -18,7 +18,7 @@ from booking.changes import ChangeService
 from booking.idempotency import HEADER, check_key, fingerprint
 from booking.routes import ORDER_ID_PARAMETER
 from kernel.auth import principal as caller
-from kernel.http import json_object, read_json_body
+from kernel.http import json_object, read_body, read_json_body
 from kernel.openapi import Operation, Parameter
 
 CHANGES = web.AppKey("changes", ChangeService)
@@ -59,7 +59,7 @@ async def get_change(request: web.Request) -> web.Response:
 async def confirm_change(request: web.Request) -> web.Response:
     principal = caller(request)
     key = check_key(request.headers.get(HEADER))
-    raw = await request.read()
+    raw = await read_body(request)
     # The body is optional (a change that costs nothing needs no card): none is `{}`.
     data = json_object(await read_json_body(request)) if raw else {}
     body = parse_confirm(data)

@@ -62,6 +62,15 @@ class UnsupportedMediaType(DomainError):
     pass
 
 
+class UnsupportedContentEncoding(UnsupportedMediaType):
+    """415 for a body in a content coding this API does not decode; `accepted` lists those it
+    does, for the `Accept-Encoding` response header (RFC 9110 section 15.5.16)."""
+
+    def __init__(self, detail: str, *, accepted: str) -> None:
+        super().__init__(detail)
+        self.accepted = accepted
+
+
 class Unauthorized(DomainError):
     """`challenge` is the `WWW-Authenticate` value that tells the client how to authenticate."""
 

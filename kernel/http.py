@@ -10,9 +10,16 @@ import msgspec
 from aiohttp import web
 from multidict import istr
 
-from kernel.errors import BadRequest, FieldError, UnsupportedMediaType, ValidationFailed
+from kernel.errors import (
+    BadRequest,
+    FieldError,
+    UnsupportedContentEncoding,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 
 _CONTENT_TYPE = istr("Content-Type")  # found without folding its case per request
+_CONTENT_ENCODING = istr("Content-Encoding")
 
 # Headers the plumbing owes every response to a request (its `X-Request-Id`, a partner's
 # `RateLimit-*`), set for each request by the composition root's plumbing (skyfare/plumbing.py).
@@ -44,17 +51,36 @@ def is_json_media_type(content_type: str) -> bool:
 async def read_json_body(request: web.Request) -> bytes:
     """The raw body of a JSON request, for a module-level typed msgspec decoder.
 
-    Raises `UnsupportedMediaType` unless the body is declared JSON; `HTTPRequestEntityTooLarge`
-    (413, as aiohttp's `read`) past the app's `client_max_size`.
+    Raises `UnsupportedMediaType` unless the body is declared JSON, in UTF-8, in a content coding
+    this API decodes (`read_body`); `HTTPRequestEntityTooLarge` (413, as aiohttp's `read`) past
+    the app's `client_max_size`.
     """
     # The header as sent is almost always exactly this: no parameters to parse, and no copy of
     # aiohttp's parsed parameters per request (`request.content_type` makes one).
-    if request.headers.get(_CONTENT_TYPE) != "application/json" and not is_json_media_type(
-        request.content_type
-    ):
+    if request.headers.get(_CONTENT_TYPE) != "application/json":
+        if not is_json_media_type(request.content_type):
+            raise UnsupportedMediaType(
+                f"expected Content-Type: application/json, got {request.content_type!r}"
+            )
+        refuse_other_charset(request)
+    return await read_body(request)
+
+
+def refuse_other_charset(request: web.Request) -> None:
+    """`UnsupportedMediaType` for a JSON body declared in a charset other than UTF-8: JSON is
+    UTF-8 (RFC 8259), and reading `charset=latin-1` bytes as UTF-8 would misread them."""
+    charset = request.charset
+    if charset is not None and charset.lower() != "utf-8":
         raise UnsupportedMediaType(
-            f"expected Content-Type: application/json, got {request.content_type!r}"
+            f"charset {_shown(charset)} is not accepted: JSON is UTF-8 (RFC 8259), "
+            "declare charset=utf-8 or none"
         )
+
+
+async def read_body(request: web.Request) -> bytes:
+    """The raw body, decoded from its `Content-Encoding`; `UnsupportedContentEncoding` (415)
+    for a coding not in `ACCEPTED_ENCODINGS`, and 413 as `read_json_body`."""
+    refuse_other_coding(request)
     content = request.content
     # A body already complete and not read yet (a small one arrives with its head): taken as
     # the bytes it arrived in. `request.read()` would copy them through a bytearray into new
@@ -69,6 +95,44 @@ async def read_json_body(request: web.Request) -> bytes:
         request._read_bytes = body
         return body
     return await request.read()
+
+
+# The content codings a request body may come in: those aiohttp decodes with the standard
+# library's zlib, so in every deployment. It decodes `br` and `zstd` only where an optional
+# module is installed (Brotli is here only as a load-test tool's dependency), and passes any
+# other coding (`foo`, a list such as `gzip, br`) on undecoded: read as if not encoded.
+ACCEPTED_ENCODINGS = ("gzip", "deflate")
+_NOT_ENCODED = ("identity", "")
+
+
+def refuse_other_coding(request: web.Request) -> None:
+    """`UnsupportedContentEncoding` naming a request's `Content-Encoding` unless it is none,
+    `identity` or one of `ACCEPTED_ENCODINGS` (case-insensitive, as aiohttp reads it)."""
+    headers = request.headers
+    if _CONTENT_ENCODING not in headers:  # the usual request
+        return
+    codings = headers.getall(_CONTENT_ENCODING)
+    coding = codings[0]
+    if len(codings) == 1 and coding.isascii():
+        coding = coding.lower()
+        if coding in ACCEPTED_ENCODINGS or coding in _NOT_ENCODED:
+            return
+    raise coding_refused(", ".join(codings))
+
+
+def coding_refused(coding: str) -> UnsupportedContentEncoding:
+    """The 415 for a body in `coding`, naming it and the codings accepted."""
+    accepted = ", ".join(ACCEPTED_ENCODINGS)
+    return UnsupportedContentEncoding(
+        f"Content-Encoding {_shown(coding)} is not accepted: send the body unencoded, "
+        f"or in one of: {accepted}",
+        accepted=accepted,
+    )
+
+
+def _shown(value: str) -> str:
+    # What the client sent goes back in the problem: keep it short and printable.
+    return ascii(value if len(value) <= 40 else value[:40] + "...")
 
 
 _any_json = msgspec.json.Decoder()

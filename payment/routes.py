@@ -8,7 +8,7 @@ from aiohttp import web
 from booking.idempotency import HEADER, check_key, fingerprint
 from booking.model import ORDER_ID_SCHEMA
 from kernel.auth import principal as caller
-from kernel.http import read_json_body
+from kernel.http import read_body, read_json_body
 from kernel.openapi import Operation, Parameter
 from payment.model import PaymentRequest, PaymentView
 from payment.receiver import WebhookReceiver
@@ -39,7 +39,7 @@ async def create_payment(request: web.Request) -> web.Response:
 
 async def receive_webhook(request: web.Request) -> web.Response:
     receiver = request.config_dict[WEBHOOK_RECEIVER]
-    await receiver.receive(await request.read(), request.headers.get(SIGNATURE_HEADER))
+    await receiver.receive(await read_body(request), request.headers.get(SIGNATURE_HEADER))
     return web.Response(body=_received, content_type="application/json")
 
 

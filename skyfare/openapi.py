@@ -22,7 +22,8 @@ _PATH_PARAM = re.compile(r"{([^}/]+)}")
 _BODY_ERRORS = {
     400: "Malformed JSON or an unreadable request",
     413: "Request body over the size limit",
-    415: "Request body is not application/json",
+    415: "Request body is not application/json, is declared in a charset other than UTF-8, or "
+    "has a Content-Encoding other than gzip or deflate (then Accept-Encoding lists those)",
 }
 _SECURITY_SCHEMES = {
     "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},

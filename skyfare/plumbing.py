@@ -25,7 +25,7 @@ from aiohttp.typedefs import Handler
 from aiohttp.web_protocol import RequestPayloadError
 from multidict import istr
 
-from kernel.errors import DomainError
+from kernel.errors import DomainError, UnsupportedContentEncoding
 from kernel.http import RESPONSE_HEADERS
 from skyfare import problems
 from skyfare.guard import check_all_guarded, guarded, scheme_of
@@ -128,6 +128,10 @@ def plumbed(
             response = await handler(request)
         except DomainError as exc:
             response = _domain_problem(request, exc, request_id)
+            if isinstance(exc, UnsupportedContentEncoding):
+                # Its body stays unread: aiohttp would drain it through the decoder it has (a
+                # `br` body through Brotli), and drop the connection when that fails.
+                response.force_close()
         except RequestPayloadError as exc:
             response = _unreadable_body(exc, request.path)
         except web.HTTPException as exc:

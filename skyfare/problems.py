@@ -175,6 +175,8 @@ def domain_error_response(
         headers = {"WWW-Authenticate": exc.challenge}
     elif isinstance(exc, errors.RateLimited | errors.ServiceUnavailable):
         headers = {"Retry-After": str(max(1, math.ceil(exc.retry_after_s)))}
+    elif isinstance(exc, errors.UnsupportedContentEncoding):
+        headers = {"Accept-Encoding": exc.accepted}
     extensions = {k: v for k, v in exc.extensions.items() if k not in _RESERVED}
     field_errors = exc.errors if isinstance(exc, errors.ValidationFailed) else None
     return problem_response(

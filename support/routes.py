@@ -12,7 +12,7 @@ from aiohttp import web
 
 from kernel.auth import AUTHENTICATE, Principal
 from kernel.auth import principal as caller
-from kernel.http import json_object, read_json_body
+from kernel.http import json_object, read_body, read_json_body
 from kernel.openapi import Operation, Parameter
 from payment.webhooks import HEADER as SIGNATURE_HEADER
 from support.model import CaseList, CaseView, OpenCaseRequest, check_open
@@ -53,7 +53,9 @@ async def list_cases(request: web.Request) -> web.Response:
 
 async def receive_webhook(request: web.Request) -> web.Response:
     receiver = request.config_dict[SUPPORT_WEBHOOK]
-    outcome = await receiver.receive(await request.read(), request.headers.get(SIGNATURE_HEADER))
+    outcome = await receiver.receive(
+        await read_body(request), request.headers.get(SIGNATURE_HEADER)
+    )
     return _json(WebhookAck(received=True, outcome=outcome))
 
 

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from kernel.auth import principal as caller
 from kernel.errors import FieldError, UnsupportedMediaType, ValidationFailed
-from kernel.http import json_object, read_json_body
+from kernel.http import json_object, read_body, read_json_body, refuse_other_charset
 from kernel.query import query_params
 from users.etags import HEADER as IF_MATCH
 from users.merge_patch import MEDIA_TYPE as MERGE_PATCH
@@ -59,7 +59,8 @@ async def _merge_patch(request: web.Request) -> dict[str, object]:
         raise UnsupportedMediaType(
             f"expected Content-Type: {MERGE_PATCH} (RFC 7396), got {request.content_type!r}"
         )
-    return json_object(await request.read())
+    refuse_other_charset(request)
+    return json_object(await read_body(request))
 
 
 def _traveler(stored: StoredTraveler, *, revealed: bool = False, status: int = 200) -> web.Response:

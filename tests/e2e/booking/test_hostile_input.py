@@ -261,3 +261,51 @@ async def test_an_unknown_payment_field_is_named_whole_on_both_routes_that_take_
 
     problem = await _problem(response, 422)
     assert {"field": f"payment.{long_name}", "message": "unknown field"} in problem["errors"]
+
+
+BODY_ROUTES = [
+    *(("POST", path, "application/json") for path in JSON_ROUTES),
+    ("PATCH", "/v1/me", "application/merge-patch+json"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "media"), BODY_ROUTES)
+async def test_a_body_in_another_charset_or_coding_is_a_415_naming_it_on_every_body_route(
+    booking_env: BookingEnv, alice: Headers, api_key: str, method: str, path: str, media: str
+) -> None:
+    # Both used to be read as if UTF-8 and not encoded: `é` in latin-1 is not UTF-8 at all.
+    headers = {**alice, "X-API-Key": api_key, "Idempotency-Key": str(uuid.uuid4())}
+    client = booking_env.client
+    latin = await client.request(
+        method,
+        path,
+        data='{"given_name": "é"}'.encode("latin-1"),
+        headers={**headers, "Content-Type": f"{media}; charset=latin-1"},
+    )
+    coded = await client.request(
+        method,
+        path,
+        data=b"{}",
+        headers={**headers, "Content-Type": media, "Content-Encoding": "foo"},
+    )
+
+    detail = (await _problem(latin, 415))["detail"]
+    assert "charset 'latin-1' is not accepted: JSON is UTF-8" in detail
+    detail = (await _problem(coded, 415))["detail"]
+    assert detail.startswith("Content-Encoding 'foo' is not accepted")
+    assert coded.headers["Accept-Encoding"] == "gzip, deflate"
+
+
+async def test_a_webhook_in_a_coding_not_accepted_is_a_415_and_utf_8_is_taken(
+    booking_env: BookingEnv,
+) -> None:
+    client = booking_env.client
+    for path in ("/v1/payments/webhook", "/v1/support/webhook"):
+        coded = await client.post(
+            path, data=b"{}", headers={"Content-Type": "application/json", "Content-Encoding": "br"}
+        )
+        assert (await _problem(coded, 415))["detail"].startswith("Content-Encoding 'br'"), path
+    declared = await client.post(
+        "/v1/search", data=b"{}", headers={"Content-Type": "application/json; charset=UTF-8"}
+    )
+    assert (await _problem(declared, 422))["errors"]  # read, then validated

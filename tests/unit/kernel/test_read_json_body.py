@@ -4,7 +4,9 @@ read before), the media type checked as `request.content_type` checks it, and th
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import gzip
+import zlib
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 from aiohttp import web
@@ -99,3 +101,41 @@ async def test_a_limit_of_zero_means_no_limit_as_for_aiohttp() -> None:
     async with TestClient(TestServer(app)) as unlimited:
         body = b'{"pad": "' + b"x" * 5000 + b'"}'
         assert await _post(unlimited, body, "application/json") == (200, body)
+
+
+@pytest.mark.parametrize(
+    ("coding", "compress"),
+    [("gzip", gzip.compress), ("GZIP", gzip.compress), ("deflate", zlib.compress),
+     ("identity", bytes)],
+)  # fmt: skip
+async def test_a_body_in_an_accepted_coding_is_read_decoded(
+    client: Client, coding: str, compress: Callable[[bytes], bytes]
+) -> None:
+    headers = {"Content-Type": "application/json", "Content-Encoding": coding}
+    response = await client.post("/echo", data=compress(b'{"d": 1}'), headers=headers)
+
+    assert (response.status, await response.read()) == (200, b'{"d": 1}')
+
+
+@pytest.mark.parametrize("coding", ["foo", "br", "gzip, deflate", "x-gzip", "gzİp"])
+async def test_a_body_in_another_coding_is_refused(client: Client, coding: str) -> None:
+    headers = {"Content-Type": "application/json", "Content-Encoding": coding}
+    response = await client.post("/echo", data=b"{}", headers=headers)
+
+    assert response.status == 415
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/json; charset=latin-1", "application/json; charset=utf-16",
+     "application/json; charset=us-ascii", "application/merge-patch+json; charset=iso-8859-1"],
+)  # fmt: skip
+async def test_a_json_body_in_another_charset_than_utf_8_is_refused(
+    client: Client, content_type: str
+) -> None:
+    assert (await _post(client, b"{}", content_type))[0] == 415
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "UTF-8", '"utf-8"'])
+async def test_utf_8_may_be_declared_in_any_case(client: Client, charset: str) -> None:
+    assert await _post(client, b"{}", f"application/json; charset={charset}") == (200, b"{}")
