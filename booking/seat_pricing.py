@@ -56,9 +56,7 @@ def _service(field: str, item: object, problems: list[FieldError]) -> SeatServic
                 FieldError(f"{field}.{name}", absent_or_invalid(value is None, "a string"))
             )
     problems.extend(
-        FieldError(f"{field}.{str(name)[:40]}", "unknown field")
-        for name in item
-        if name not in _FIELDS
+        FieldError(f"{field}.{name}", "unknown field") for name in item if name not in _FIELDS
     )
     if values.get("type", "seat") != "seat":
         problems.append(FieldError(f"{field}.type", "must be `seat`"))

@@ -77,7 +77,7 @@ class OrderSeats(msgspec.Struct, frozen=True):
 def parse_choose_seats(data: dict[str, Any]) -> ChooseSeatsRequest:
     """The seat choice of a body; `ValidationFailed` naming every bad field."""
     known = ("services", "payment")
-    problems = [FieldError(str(name)[:40], "unknown field") for name in data if name not in known]
+    problems = [FieldError(name, "unknown field") for name in data if name not in known]
     services, bad = parse_services(data.get("services"))
     problems.extend(bad)
     payment = data.get("payment")

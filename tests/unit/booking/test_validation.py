@@ -358,3 +358,23 @@ def test_a_payment_is_checked_alike_in_an_order_and_a_seat_change(
         FieldError("payment.card_token", "must be a card token")
     ]
     assert errors_of({}) == [FieldError("payment.card_token", "required: a card token")]
+
+
+def test_a_seat_body_names_its_unknown_fields_whole_as_every_body_does() -> None:
+    # The seat body cut unknown names to 40 characters at its top level and in `services[]`,
+    # so `field` named nothing the client sent; every other body names them whole.
+    long_name = "preferred_seat_position_" + "x" * 40
+    seat = {
+        "type": "seat",
+        "segment_id": "seg_1",
+        "passenger_id": "pas_1",
+        "designator": "1A",
+        long_name: "window",
+    }
+    with pytest.raises(ValidationFailed) as caught:
+        parse_choose_seats({"services": [seat], long_name: 1})
+
+    assert set(caught.value.errors) == {
+        FieldError(long_name, "unknown field"),
+        FieldError(f"services[0].{long_name}", "unknown field"),
+    }
