@@ -25,6 +25,7 @@ from search import bulk_routes
 from search import routes as search_routes
 from seats import routes as seat_routes
 from skyfare import booking_contexts, openapi, ops, privacy, search_contexts, webapp
+from skyfare.dev_secrets import check_dev_secrets
 from skyfare.guard import route_security
 from skyfare.keys import (
     NOT_FOUND_PAGE,
@@ -51,9 +52,10 @@ def create_app(settings: Settings, service: str = ALL) -> web.Application:
     """The app of one deployable `service` (SERVICES: `search`, `booking`, or `all` of them)."""
     if service not in SERVICES:
         raise ValueError(f"unknown service {service!r}: one of {', '.join(SERVICES)}")
-    booking_contexts.check_document_key(
-        settings
-    )  # before anything opens: a bad key is a deploy bug
+    # Before anything opens: a bad key, or a published dev secret guarding a real endpoint,
+    # is a deploy bug.
+    booking_contexts.check_document_key(settings)
+    check_dev_secrets(settings)
     app = web.Application(client_max_size=settings.max_body_bytes)
     install_plumbing(app)  # request ids, problem documents, metrics: per route, at start-up
     app[SETTINGS] = settings

@@ -12,6 +12,7 @@ import sys
 import uvloop
 
 from skyfare import devlogin, devtoken
+from skyfare.dev_secrets import DevSecretInProduction, check_dev_secrets
 from skyfare.devkey import dev_partner_key
 from skyfare.embedded import embedded_services
 from skyfare.gateway import GatewayLayout
@@ -32,6 +33,11 @@ STOP_MARGIN_S = 10.0
 def run(settings: Settings, *, with_sim: bool, service: str = ALL, gateway: bool = False) -> int:
     """Embedded services where no URL is set, the sim if asked, N API workers of `service`;
     until signalled, then each worker drains (up to `shutdown_timeout_s`) and all exit 0."""
+    try:
+        check_dev_secrets(settings)  # each worker's create_app would too: say it once, first
+    except DevSecretInProduction as exc:
+        logger.error("startup failed: %s", exc)
+        return 1
     raise_on_signals()
     # Past the drain, closing the pools and connectors gets a few seconds more.
     supervisor = Supervisor(stop_timeout_s=settings.shutdown_timeout_s + STOP_MARGIN_S)

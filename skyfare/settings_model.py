@@ -16,6 +16,12 @@ from connectors.model import ConnectorKind
 from connectors.resilience import ResiliencePolicy
 from users.crypto import DEV_KEY as DEV_DOCUMENT_KEY
 
+# The sim's own secrets, published here so `make run` and the tests need no configuration;
+# skyfare/dev_secrets.py refuses them beside a real endpoint.
+DEV_WEBHOOK_SECRET = "whsec_skyfare_dev_only"
+DEV_HELPDESK_WEBHOOK_SECRET = "whsec_helpdesk_dev_only"
+DEV_USAGE_HASH_SECRET = "skyfare-dev-usage-hash-secret"
+
 
 class ConnectorSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: str
@@ -198,7 +204,7 @@ class Settings(msgspec.Struct, frozen=True):
     # sim gateway's own dev values (sim/payments), not secrets anywhere else.
     payment_gateway_url: str | None = None
     payment_gateway_key: str = "sk_test_skyfare_sim"
-    webhook_secret: str = "whsec_skyfare_dev_only"
+    webhook_secret: str = DEV_WEBHOOK_SECRET
     # Where the sim gateway delivers its webhooks. None: this API, http://127.0.0.1:<port>/...
     sim_webhook_url: str | None = None
     # Support (support/): the helpdesk's API (None: the sim's, `{sim_url}/helpdesk`) and key,
@@ -207,7 +213,7 @@ class Settings(msgspec.Struct, frozen=True):
     # agent's name-spelling correction may change.
     helpdesk_url: str | None = None
     helpdesk_api_key: str = "hd_test_skyfare_sim"
-    helpdesk_webhook_secret: str = "whsec_helpdesk_dev_only"
+    helpdesk_webhook_secret: str = DEV_HELPDESK_WEBHOOK_SECRET
     support_anonymous_rate_per_s: Annotated[float, msgspec.Meta(gt=0)] = 0.1
     support_anonymous_burst: Annotated[int, msgspec.Meta(ge=1)] = 5
     support_name_change_max: Annotated[int, msgspec.Meta(ge=0)] = 3
@@ -227,7 +233,7 @@ class Settings(msgspec.Struct, frozen=True):
     usage_stream: str = "skyfare:usage"
     usage_stream_maxlen: int = 1_000_000
     usage_buffer_max: Annotated[int, msgspec.Meta(ge=1)] = 10_000
-    usage_hash_secret: str = "skyfare-dev-usage-hash-secret"
+    usage_hash_secret: str = DEV_USAGE_HASH_SECRET
     analytics_batch_size: Annotated[int, msgspec.Meta(ge=1)] = 500
     # After a batch smaller than that, how long the consumer waits to gather more (0: reads again
     # at once, one small DuckDB transaction per trickle of entries).
