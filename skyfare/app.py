@@ -19,6 +19,7 @@ from analytics import routes as analytics_routes
 from booking import change_routes, trip_routes
 from booking import routes as order_routes
 from booking import seat_routes as order_seat_routes
+from kernel.client_address import TRUSTED_PROXIES, parse_networks
 from kernel.openapi import Operation
 from payment import routes as payment_routes
 from search import bulk_routes
@@ -59,6 +60,7 @@ def create_app(settings: Settings, service: str = ALL) -> web.Application:
     app = web.Application(client_max_size=settings.max_body_bytes)
     install_plumbing(app)  # request ids, problem documents, metrics: per route, at start-up
     app[SETTINGS] = settings
+    app[TRUSTED_PROXIES] = parse_networks(settings.trusted_proxies)  # checked by load_settings
     # In dependency order (each may use what those before it set); closed in reverse.
     app.cleanup_ctx.extend(ctx for ctx, services in _CONTEXTS if _runs(service, services))
     web_app = _WebApp(settings)

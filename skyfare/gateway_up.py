@@ -30,6 +30,9 @@ BOOKING_OFFSET = 12
 BOOKING_SPARE_OFFSET = 13
 
 
+LOCAL_GATEWAY = "127.0.0.1/32, ::1/128"
+
+
 def gateway_layout(settings: Settings) -> GatewayLayout:
     return GatewayLayout(
         https_port=settings.gateway_port,
@@ -50,7 +53,12 @@ def start_gateway(supervisor: Supervisor, settings: Settings) -> GatewayLayout:
     services.append(("booking", BOOKING, layout.booking_port))
     for name, service, port in services:
         parent_end, child_end = supervisor.ready_pipe()
-        configured = msgspec.structs.replace(settings, port=port, workers=1)
+        # nginx reaches them over loopback: its X-Forwarded-For names the client (per-address
+        # limits key on the client, not on nginx).
+        proxies = settings.trusted_proxies or LOCAL_GATEWAY
+        configured = msgspec.structs.replace(
+            settings, port=port, workers=1, trusted_proxies=proxies
+        )
         supervisor.spawn(name, run_api_worker, configured, child_end, service)
         child_end.close()
         pipes.append(parent_end)

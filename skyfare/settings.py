@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 
+from kernel.client_address import parse_networks
 from skyfare.settings_model import ConnectorSettings, Settings, default_connectors
 
 __all__ = [
@@ -82,6 +83,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_HELPDESK_URL": "helpdesk_url",
     "SKYFARE_HELPDESK_API_KEY": "helpdesk_api_key",
     "SKYFARE_HELPDESK_WEBHOOK_SECRET": "helpdesk_webhook_secret",
+    "SKYFARE_TRUSTED_PROXIES": "trusted_proxies",
     "SKYFARE_SUPPORT_ANONYMOUS_RATE_PER_S": "support_anonymous_rate_per_s",
     "SKYFARE_SUPPORT_ANONYMOUS_BURST": "support_anonymous_burst",
     "SKYFARE_SUPPORT_NAME_CHANGE_MAX": "support_name_change_max",
@@ -155,6 +157,10 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         settings = msgspec.convert(raw, Settings, strict=False)
     except msgspec.ValidationError as exc:
         raise SettingsError(_name_variable(str(exc))) from exc
+    try:
+        parse_networks(settings.trusted_proxies)
+    except ValueError as exc:
+        raise SettingsError(f"SKYFARE_TRUSTED_PROXIES: {exc}") from exc
     if "connectors" in overrides:
         return settings
     if connectors_json:

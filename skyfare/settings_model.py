@@ -214,6 +214,10 @@ class Settings(msgspec.Struct, frozen=True):
     helpdesk_url: str | None = None
     helpdesk_api_key: str = "hd_test_skyfare_sim"
     helpdesk_webhook_secret: str = DEV_HELPDESK_WEBHOOK_SECRET
+    # The reverse proxies (addresses or CIDR blocks, comma-separated) whose X-Forwarded-For
+    # names the client (kernel/client_address.py): the gateway's, so per-address limits key on
+    # the client, not on the gateway every request comes through. Empty: the peer is the client.
+    trusted_proxies: str = ""
     support_anonymous_rate_per_s: Annotated[float, msgspec.Meta(gt=0)] = 0.1
     support_anonymous_burst: Annotated[int, msgspec.Meta(ge=1)] = 5
     support_name_change_max: Annotated[int, msgspec.Meta(ge=0)] = 3

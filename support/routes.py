@@ -12,6 +12,7 @@ from aiohttp import web
 
 from kernel.auth import AUTHENTICATE, Principal
 from kernel.auth import principal as caller
+from kernel.client_address import client_address
 from kernel.http import json_object, read_body, read_json_body
 from kernel.openapi import Operation, Parameter
 from payment.webhooks import HEADER as SIGNATURE_HEADER
@@ -41,7 +42,7 @@ async def open_case(request: web.Request) -> web.Response:
     data = json_object(await read_json_body(request))
     case_request = check_open(data, anonymous=principal is None)
     case = await request.config_dict[SUPPORT_SERVICE].open_case(
-        principal, case_request, address=request.remote or ""
+        principal, case_request, address=client_address(request)
     )
     return _json(case, status=201)
 

@@ -94,3 +94,9 @@ def test_the_fare_index_breaker_is_read_and_bounded() -> None:
         for value in values:
             with pytest.raises(SettingsError, match=variable):
                 load_settings({variable: value})
+
+
+def test_trusted_proxies_are_addresses_or_cidr_blocks_named_when_not() -> None:
+    assert load_settings({"SKYFARE_TRUSTED_PROXIES": "10.0.0.0/8, ::1"}).trusted_proxies
+    with pytest.raises(SettingsError, match="SKYFARE_TRUSTED_PROXIES: 'gateway'"):
+        load_settings({"SKYFARE_TRUSTED_PROXIES": "10.0.0.0/8, gateway"})
