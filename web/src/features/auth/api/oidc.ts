@@ -3,6 +3,7 @@ import { getSession, setSession } from "../../../lib/session";
 import { type IdClaims, IdTokenRejected, type JsonWebKeySet, verifyIdToken } from "./idToken";
 import { challengeFor, randomToken } from "./pkce";
 import { ProviderKeys } from "./providerKeys";
+import { returnPath } from "./returnTo";
 
 /**
  * Sign-in with the identity provider: OIDC authorization code + PKCE for a public client
@@ -217,7 +218,7 @@ async function exchange(params: URLSearchParams): Promise<string> {
     code_verifier: pending.verifier,
   });
   keep(tokens, await verified(tokens.id_token, pending.nonce));
-  return pending.returnTo.startsWith("/") ? pending.returnTo : "/";
+  return returnPath(pending.returnTo);
 }
 
 export function signOut(): void {
