@@ -41,6 +41,20 @@ class CaseRef(msgspec.Struct, frozen=True):
     subject: str
 
 
+class ReferencedBooking(msgspec.Struct, frozen=True):
+    """What an anonymous case is checked against before anything else is read."""
+
+    order_id: str
+    status: str
+    family_names: tuple[str, ...]
+
+
+_BY_REFERENCE = """
+SELECT o.id, o.status,
+       array(SELECT p.family_name FROM order_passengers p WHERE p.order_id = o.id) AS family_names
+FROM orders o WHERE o.booking_reference = $1"""
+
+
 def new_case_id() -> str:
     return f"cas_{uuid.uuid4().hex[:24]}"
 
@@ -49,14 +63,14 @@ class PgSupportRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def order_id_by_reference(self, reference: str) -> str | None:
+    async def booking_by_reference(self, reference: str) -> ReferencedBooking | None:
+        """The order holding `reference` with its passengers' family names, in one query: an
+        anonymous caller's wrong name then costs what an unknown reference does."""
         async with self._db.connection() as conn:
-            found: str | None = await conn.fetchval(
-                "SELECT id FROM orders WHERE booking_reference = $1",
-                reference,
-                timeout=self._db.timeout_s,
-            )
-        return found
+            row = await conn.fetchrow(_BY_REFERENCE, reference, timeout=self._db.timeout_s)
+        if row is None:
+            return None
+        return ReferencedBooking(row["id"], row["status"], tuple(row["family_names"]))
 
     async def create(
         self, case_id: str, *, owner: str | None, order_id: str, helpdesk_id: str, subject: str,

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from booking.model import Order
+from booking.model import VISIBLE_STATUSES, Order
 from booking.service import OrderService
 from kernel.auth import Principal
 from kernel.errors import NotFound, ServiceUnavailable
@@ -117,15 +117,19 @@ class SupportService:
     async def _anonymous_order(self, request: OpenCaseRequest) -> Order:
         assert request.booking_reference is not None
         assert request.family_name is not None
-        order_id = await self._repository.order_id_by_reference(request.booking_reference)
-        order = None if order_id is None else await self._orders.repository.get(order_id)
+        # One query whatever the pair: the order is loaded only once the name matched, so a
+        # wrong name is answered as fast as an unknown reference (the same 404 either way).
+        found = await self._repository.booking_by_reference(request.booking_reference)
         wanted = request.family_name.strip().casefold()
         if (
-            order is None
-            or not order.visible
-            or all(p.family_name.strip().casefold() != wanted for p in order.passengers)
+            found is None
+            or found.status not in VISIBLE_STATUSES
+            or all(name.strip().casefold() != wanted for name in found.family_names)
         ):
             raise NotFound(NO_BOOKING)  # the same answer for a wrong pair as for no booking
+        order = await self._orders.repository.get(found.order_id)
+        if order is None or not order.visible:  # gone or moved since: as if never found
+            raise NotFound(NO_BOOKING)
         return order
 
     async def list_cases(self, principal: Principal) -> list[CaseView]:
