@@ -79,7 +79,7 @@ class ChangeQuoting:
         self, principal: Principal, order_id: str, search: SliceSearch
     ) -> tuple[list[ChangeOffer], Order]:
         """New change offers for one slice of the order (none when the airline has nothing)."""
-        order = await self._orders.get(principal, order_id)
+        order = await self._orders.own(principal, order_id)
         check_against_order(search, order)
         self._airline.changer(order)  # an airline that cannot change says so first
         check_changeable(order)

@@ -16,7 +16,7 @@ from booking.change_validation import ConfirmChange, parse_confirm, parse_search
 from booking.change_views import ChangeOffers, ChangeOfferView
 from booking.changes import ChangeService
 from booking.idempotency import HEADER, check_key, fingerprint
-from booking.routes import ORDER_ID_PARAMETER
+from booking.routes import ORDER_ID_PARAMETER, SUPPORT_MAY_NOT_CHANGE
 from kernel.auth import principal as caller
 from kernel.http import json_object, read_body, read_json_body
 from kernel.openapi import Operation, Parameter
@@ -138,6 +138,7 @@ OPERATIONS: tuple[Operation, ...] = (
         errors={
             **_AUTH_ERRORS,
             400: "Malformed JSON, or a body that is not a JSON object",
+            403: SUPPORT_MAY_NOT_CHANGE,
             404: "No such order, or another traveler's",
             409: (
                 "The order is over (cancelled or expired), a payment of it is in progress, or "
@@ -179,6 +180,7 @@ OPERATIONS: tuple[Operation, ...] = (
         errors={
             **_AUTH_ERRORS,
             400: "Missing Idempotency-Key, or malformed JSON",
+            403: SUPPORT_MAY_NOT_CHANGE,
             404: "No such order or change offer, or another traveler's",
             409: (
                 "The order changed since the offer (ask again); the airline refused (sold "

@@ -85,7 +85,7 @@ class ChangeService(ChangeMoney):
         fp: Fingerprint,
     ) -> StoredResponse:
         """The answer (200 and the confirmed change with the order), or raises the error."""
-        order = await self._orders.get(principal, order_id)
+        order = await self._orders.own(principal, order_id)
         await self._found(order.id, change_id)
         keys, owner = self._orders.keys, principal.subject
         claim = await keys.claim(owner, key, fp)

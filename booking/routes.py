@@ -87,6 +87,10 @@ def add_routes(router: web.UrlDispatcher) -> None:
 ORDER_ID_PARAMETER = Parameter(
     "order_id", "path", "An order id (`ord_...`)", required=True, schema=ORDER_ID_SCHEMA
 )
+# Support reads and cancels any order (API.md); changing flights or seats is the traveler's.
+SUPPORT_MAY_NOT_CHANGE = (
+    "A support token on another traveler's order: support may read and cancel it"
+)
 _AUTH_ERRORS = {
     401: "Missing, malformed, expired or wrongly signed Bearer token",
     429: "Past this traveler's rate limit on order and payment routes; see Retry-After",

@@ -7,7 +7,7 @@ from aiohttp import web
 
 from booking.model import OrderSeat
 from booking.ports import SeatChargeView
-from booking.routes import ORDER_ID_PARAMETER
+from booking.routes import ORDER_ID_PARAMETER, SUPPORT_MAY_NOT_CHANGE
 from booking.seats import ChooseSeatsRequest, OrderSeatDesk, OrderSeats, parse_choose_seats
 from kernel.auth import principal as caller
 from kernel.http import json_object, read_json_body
@@ -85,6 +85,7 @@ OPERATIONS: tuple[Operation, ...] = (
         errors={
             **_AUTH_ERRORS,
             400: "Malformed JSON",
+            403: SUPPORT_MAY_NOT_CHANGE,
             404: "No such order, or another traveler's",
             409: (
                 "The seat is taken (the problem names it in detail and `seats`), the order is "

@@ -126,7 +126,7 @@ class OrderSeatDesk:
         self, principal: Principal, order_id: str, request: ChooseSeatsRequest
     ) -> tuple[OrderSeats, int]:
         """The order's seats after the choice, and 200 (done) or 202 (waiting for the card)."""
-        order = await self._orders.get(principal, order_id)
+        order = await self._orders.own(principal, order_id)
         self._check_changeable(order)
         connector = self._connector(order)
         types = [p.type for p in order.passengers]

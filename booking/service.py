@@ -15,7 +15,7 @@ from booking.pagination import Position
 from booking.ports import PaidChanged
 from booking.state import Change
 from kernel.auth import Principal
-from kernel.errors import Conflict, NotFound
+from kernel.errors import Conflict, Forbidden, NotFound
 
 
 class OrderService(OrderCreation):
@@ -28,6 +28,18 @@ class OrderService(OrderCreation):
         order = await self.repository.get(order_id) if is_order_id(order_id) else None
         if order is None or not order.visible or not _may_see(principal, order):
             raise NotFound(f"no order {order_id[:64]!r}")
+        return order
+
+    async def own(self, principal: Principal, order_id: str) -> Order:
+        """The caller's order, to change its flights or seats. Support may read and cancel any
+        order (API.md), not change another traveler's: `Forbidden`, as the agent can see the
+        order exists; `NotFound` as `get` for everyone else."""
+        order = await self.get(principal, order_id)
+        if order.owner != principal.subject:
+            raise Forbidden(
+                "the support role may read and cancel another traveler's order; changing its"
+                " flights or seats is the traveler's"
+            )
         return order
 
     async def list_orders(

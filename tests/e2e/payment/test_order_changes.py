@@ -390,3 +390,42 @@ async def test_a_changed_hold_gets_the_payment_deadline_its_new_booking_would_ha
     assert (await pay_env.order(alice, held["id"]))["payment_required_by"] == (
         done["order"]["payment_required_by"]
     )
+
+
+async def test_support_may_read_and_cancel_a_travelers_order_but_not_change_its_flights_or_seats(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    # API.md grants the support role reading and cancelling any order. Changing flights or
+    # seats (and paying for them with the traveler's card) stays the traveler's: a 403, since
+    # the agent can see the order exists.
+    support = await pay_env.booking.token("agent-changes", roles=["support"])
+    order = await held_order(pay_env, alice, days=88, **FLEX_CABIN)
+    status, offers = await change_offers(pay_env, alice, order, days=21)
+    assert status == 201, offers
+    offer_id = offers["data"][0]["id"]
+    seat_maps = await pay_env.client.get(
+        "/v1/seat_maps", params={"order_id": order["id"]}, headers=alice
+    )
+    seat = {
+        "type": "seat",
+        "segment_id": (await seat_maps.json())["seat_maps"][0]["segment_id"],
+        "passenger_id": "pas_1",
+        "designator": "1A",
+    }
+
+    support_quote, quote_problem = await change_offers(pay_env, support, order, days=22)
+    support_confirm, confirm_problem = await confirm(
+        pay_env, support, order["id"], offer_id, str(uuid.uuid4())
+    )
+    support_seats = await pay_env.client.post(
+        f"/v1/orders/{order['id']}/seats", json={"services": [seat]}, headers=support
+    )
+    support_read = await pay_env.client.get(
+        f"/v1/orders/{order['id']}/changes/{offer_id}", headers=support
+    )
+
+    assert (support_quote, support_confirm, support_seats.status) == (403, 403, 403)
+    assert quote_problem["type"].endswith("/forbidden"), quote_problem
+    assert "read and cancel" in confirm_problem["detail"]
+    assert support_read.status == 200
+    assert (await pay_env.order(alice, order["id"]))["slices"] == order["slices"]
