@@ -30,6 +30,7 @@ from connectors.registry import build_connectors
 from tests.support.flights import query
 from tests.support.orders import new_order
 from tests.support.sim import SimHandle
+from tests.support.waits import WAIT_S
 
 SLUG = "britannia"
 NAME = f"rest-{SLUG}"
@@ -38,7 +39,7 @@ CABIN_CODES = {"economy": "Y", "premium_economy": "W", "business": "C", "first":
 T = TypeVar("T")
 
 
-async def until(probe: Callable[[], Awaitable[T]], *, timeout_s: float = 10.0) -> T:
+async def until(probe: Callable[[], Awaitable[T]], *, timeout_s: float = WAIT_S) -> T:
     """Poll `probe` until it answers something truthy; that answer (TimeoutError after
     `timeout_s`)."""
     async with asyncio.timeout(timeout_s):

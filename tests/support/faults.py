@@ -28,6 +28,7 @@ from aiohttp.test_utils import TestClient
 from tests.support.booking import adult, in_days
 from tests.support.sim import SimHandle
 from tests.support.tokens import bearer, mint_token
+from tests.support.waits import WAIT_S
 
 Client = TestClient[web.Request, web.Application]
 REPORT_ENV = "SKYFARE_FAULT_REPORT"
@@ -94,7 +95,7 @@ class Load:
         self._days = itertools.cycle(range(20, 190))  # a fresh flight per order: prices move
         self._running = True
 
-    async def until(self, probe: Callable[[Tally], bool], *, timeout_s: float = 15.0) -> None:
+    async def until(self, probe: Callable[[Tally], bool], *, timeout_s: float = WAIT_S) -> None:
         """Wait (bounded) until `probe(tally)` holds."""
         async with asyncio.timeout(timeout_s):
             while True:

@@ -27,8 +27,7 @@ from notify.wire import decode_event
 from sim.server import create_sim_app
 from sim.smtp import MAILBOX, SmtpSink
 from tests.support.sim import serve_sim
-
-WAIT_S = 30.0  # only a failing test waits this long; a busy machine may need 10 s
+from tests.support.waits import WAIT_S
 
 
 class NotifySim:

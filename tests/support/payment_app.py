@@ -27,6 +27,7 @@ from tests.support.notify_worker import running_worker, settled
 from tests.support.payment_sim import PaymentsSimControl, eventually, payments_control
 from tests.support.sim import FAST, SLUGS, SimHandle, fast_profiles, running_sim
 from tests.support.tokens import sim_issuer
+from tests.support.waits import WAIT_S
 
 FAST_WEBHOOKS = {"retry_base_ms": 10, "retry_max_ms": 100, "timeout_ms": 3000}
 SETTLED = ("paid", "failed", "refunded", "unpaid")
@@ -71,7 +72,7 @@ class PayEnv:
         order_id: str,
         accept: Callable[[dict[str, Any]], bool],
         *,
-        timeout: float = 20.0,  # a bound for a failing test; a busy machine needs seconds
+        timeout: float = WAIT_S,
     ) -> dict[str, Any]:
         """Poll the order until `accept` holds (the gateway answers by webhook, later)."""
         return await eventually(lambda: self.order(headers, order_id), accept, timeout=timeout)

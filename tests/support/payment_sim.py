@@ -19,6 +19,7 @@ from aiohttp import web
 
 from sim.payments import DEV_API_KEY
 from tests.support.fake_server import serve
+from tests.support.waits import WAIT_S
 
 T = TypeVar("T")
 _TIMEOUT = aiohttp.ClientTimeout(total=5)
@@ -26,7 +27,7 @@ POLL_S = 0.01
 
 
 async def eventually(
-    probe: Callable[[], Awaitable[T]], accept: Callable[[T], bool], *, timeout: float = 20.0
+    probe: Callable[[], Awaitable[T]], accept: Callable[[T], bool], *, timeout: float = WAIT_S
 ) -> T:
     """Call `probe` until `accept` holds for its answer; the last answer in the failure."""
     async with asyncio.timeout(timeout):
@@ -86,7 +87,7 @@ class PaymentsSimControl:
     async def reset(self) -> None:
         await self._call("POST", "/_sim/payments/reset")
 
-    async def settled(self, *, count: int, timeout: float = 20.0) -> list[dict[str, Any]]:
+    async def settled(self, *, count: int, timeout: float = WAIT_S) -> list[dict[str, Any]]:
         """Wait until `count` deliveries exist and none is pending; the deliveries."""
         return await eventually(
             self.deliveries,
@@ -129,7 +130,7 @@ class Receiver:
             self._arrived.notify_all()
         return web.Response(status=self.answers.pop(0) if self.answers else 200)
 
-    async def wait_for(self, count: int, *, timeout: float = 20.0) -> list[Received]:
+    async def wait_for(self, count: int, *, timeout: float = WAIT_S) -> list[Received]:
         """At least `count` deliveries received (whatever was answered)."""
         async with asyncio.timeout(timeout), self._arrived:
             await self._arrived.wait_for(lambda: len(self.received) >= count)
