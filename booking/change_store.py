@@ -18,7 +18,7 @@ from booking.idempotency import StoredResponse, record_response
 from booking.model import LastChange, Order
 from booking.pg import Database
 from booking.rows import HISTORY_AND_EVENTS, SELECT_ORDER, events_json, order_from_row
-from booking.seats import seat_notes
+from booking.seat_history import seat_notes
 from connectors.model import Hold, Slice
 
 _COLUMNS = (

@@ -69,11 +69,13 @@ class OrderSnapshot(msgspec.Struct, frozen=True):
 
 
 class SeatNote(msgspec.Struct, frozen=True):
-    """A seat as a mail names it: the flight, the passenger, the seat."""
+    """A seat as a mail names it: the flight, the passenger, the seat, and the seat it replaced
+    (None for a passenger who had none on that flight, or asked again for the one held)."""
 
     flight: str  # BA117 LHR-JFK
     passenger: str  # Ada Lovelace
     designator: str
+    replaced: str | None = None
 
 
 class Contact(msgspec.Struct, frozen=True):

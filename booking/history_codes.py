@@ -4,7 +4,7 @@ Each code names one kind of change whatever its sentence says; clients choose th
 and show the reason's text for a code they do not know, or for none (a reason of a shape the
 database function does not list). The codes are derived from the reasons in PostgreSQL, by
 `order_history_code()` (booking/sql/0140_order_history_codes.sql, replaced by the newest migration
-that defines it: 0148), which lists each reason's shape and its writer's code;
+that defines it: 0150), which lists each reason's shape and its writer's code;
 tests/integration/booking/test_history_codes.py keeps the two lists and the writers' sentences in
 step.
 """
@@ -41,5 +41,6 @@ HistoryCode = Literal[
     "seat_change_refunded",  # a seat change refused after payment, its charge refunded
     "seats_chosen",  # seats where the order had none on those flights (a first choice)
     "seats_changed",  # seats replacing the ones held (and every seat entry written before 0148)
+    "seats_chosen_and_changed",  # one request doing both: the reason says which seat was which
     "name_corrected",
 ]

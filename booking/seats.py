@@ -16,9 +16,8 @@ A cheaper or free seat refunds nothing: a seat bought is the traveler's to use o
 airlines sell them. `total_amount` of a paid order stays what its payment charged; seat charges
 are their own payments, shown as `seat_charge`.
 
-Every choice is recorded with a history row (a first choice, replacing no seat, is
-`seats chosen: …`, code `seats_chosen`; a change `seats …`, `seats_changed`) and an
-`order.seats_changed` event (mail and SMS).
+Every choice is recorded with a history row (worded per seat chosen or replaced:
+booking/seat_history.py) and an `order.seats_changed` event (mail and SMS).
 """
 
 from __future__ import annotations
@@ -37,12 +36,13 @@ from booking.pg import Database
 from booking.ports import SeatChargeView, SeatPayments
 from booking.rows import HISTORY_AND_EVENTS, SELECT_ORDER, events_json, order_from_row
 from booking.seat_booking import NO_SEATS, select_at_airline, taken
+from booking.seat_history import seat_notes, seat_reason
 from booking.seat_pricing import parse_services, priced, selections_of
 from booking.service import OrderService
 from booking.validation import payment_method
 from connectors import errors
 from connectors.base import Connector
-from connectors.seat_model import SeatMaps, segment_id_of
+from connectors.seat_model import SeatMaps
 from kernel.auth import Principal
 from kernel.errors import (
     Conflict,
@@ -52,7 +52,6 @@ from kernel.errors import (
     ValidationFailed,
 )
 from seats import metrics
-from seats.view import passenger_index
 
 CHANGE_CUTOFF = dt.timedelta(hours=24)
 CUTOFF_RULE = "change_cutoff_24h"
@@ -264,11 +263,8 @@ class OrderSeatDesk:
                 order_id, delta, timeout=timeout,
             )  # fmt: skip
         changed = await _locked(conn, order_id, timeout)
-        notes = seat_notes(changed, seats)
-        listed = ", ".join(f"{n.designator} ({n.passenger})" for n in notes)
-        # A change keeps the reason it always had (code `seats_changed`, which rows written
-        # before first choices were told apart have for both); a first choice says so.
-        reason = f"seats chosen: {listed}" if is_first_choice(order, seats) else f"seats {listed}"
+        notes = seat_notes(order, seats)  # the order before: each note names the seat it replaced
+        reason = seat_reason(order, seats, notes)
         await _event(conn, changed, "order.seats_changed", reason, actor, charged, notes, timeout)
 
     async def _view(self, order: Order) -> OrderSeats:
@@ -283,16 +279,6 @@ def _changeable(order: Order) -> bool:
     return order.status == "confirmed" and order.payment_status == "paid"
 
 
-def is_first_choice(order: Order, seats: Sequence[OrderSeat]) -> bool:
-    """Whether `seats` replace none of the seats `order` holds: each names a flight and
-    passenger without a seat yet (none chosen at booking or since, or the airline released it
-    with a changed flight), or asks again for the seat held there."""
-    held = {(s.segment_id, s.passenger_id): s.designator for s in order.seats}
-    return all(
-        held.get((s.segment_id, s.passenger_id), s.designator) == s.designator for s in seats
-    )
-
-
 def _difference(order: Order, seats: Sequence[OrderSeat], *, net: bool = False) -> Decimal:
     """What `seats` cost beyond the seats they replace (net over the request; never below 0
     unless `net`)."""
@@ -302,12 +288,6 @@ def _difference(order: Order, seats: Sequence[OrderSeat], *, net: bool = False) 
         Decimal(0),
     )
     return diff if net else max(diff, Decimal(0))
-
-
-def _pax(passenger_id: str) -> int:
-    index = passenger_index(passenger_id)
-    assert index is not None  # checked when the seat was asked for
-    return index
 
 
 def _locator(order: Order) -> str:
@@ -334,21 +314,6 @@ async def record_seat_refund(
     order = await _locked(conn, order_id, timeout)
     reason = f"seat change refused after payment, refunded: {why}"[:500]
     await _event(conn, order, "order.seat_change_refunded", reason, "payments", amount, (), timeout)
-
-
-def seat_notes(order: Order, seats: Sequence[OrderSeat]) -> tuple[SeatNote, ...]:
-    """The seats as a mail names them, by `order`'s flights and passengers."""
-    flights = {
-        segment_id_of(s): f"{s.flight_number} {s.origin}-{s.destination}"
-        for sl in order.slices
-        for s in sl.segments
-    }
-    notes = []
-    for seat in seats:
-        pax = order.passengers[_pax(seat.passenger_id)]
-        name = f"{pax.given_name} {pax.family_name}"
-        notes.append(SeatNote(flights.get(seat.segment_id, "?"), name, seat.designator))
-    return tuple(notes)
 
 
 async def _event(

@@ -222,7 +222,13 @@ def _support_reply(order: WireOrder, reply: WireReply) -> Text:
 
 def _seats_changed(order: WireOrder, seats: tuple[WireSeat, ...]) -> Text:
     ref = order.booking_reference
-    listed = "\n".join(f"  {s.flight}: {s.passenger}, seat {s.designator}" for s in seats)
+    # Each seat says whether it replaced one: a request may choose one traveler's first seat and
+    # change another's, and "are now" alone read as a change of every seat.
+    listed = "\n".join(
+        f"  {s.flight}: {s.passenger}, seat {s.designator}"
+        + (f" (in place of {s.replaced})" if s.replaced else "")
+        for s in seats
+    )
     short = ", ".join(s.designator for s in seats)
     charged = ""
     if order.seat_charge_amount:

@@ -34,6 +34,7 @@ class WireSeat(msgspec.Struct, frozen=True):
     flight: str
     passenger: str
     designator: str
+    replaced: str | None = None  # absent in events written before it was added
 
 
 class WireContact(msgspec.Struct, frozen=True):

@@ -97,6 +97,38 @@ async def test_a_paid_seat_is_added_to_the_total_and_a_change_replaces_its_price
     ]
 
 
+async def test_one_request_choosing_a_seat_and_replacing_another_says_which_was_which(
+    booking_env: BookingEnv, alice: Headers
+) -> None:
+    # It read "seats 14C (Ada Lovelace), 14D (Charles Babbage)", `seats_changed`, as a whole.
+    offer = await booking_env.offer(adults="2")
+    order = await _order(
+        booking_env, alice, offer, passengers=[adult(), adult("Charles", "Babbage")]
+    )
+    seat_map = await _seat_map(booking_env, offer)
+    segment = seat_map["segment_id"]
+    free = [e["designator"] for e in seat_elements(seat_map) if e.get("available_services")]
+    first, again, theirs = free[:3]
+    assert (await _choose(booking_env, alice, order, segment, first)).status == 200
+
+    services = [
+        {"type": "seat", "segment_id": segment, "passenger_id": pax, "designator": seat}
+        for pax, seat in (("pas_1", again), ("pas_2", theirs))
+    ]
+    both = await booking_env.client.post(
+        f"/v1/orders/{order['id']}/seats", json={"services": services}, headers=alice
+    )
+    assert both.status == 200, await both.json()
+
+    history = await booking_env.client.get(f"/v1/orders/{order['id']}/history", headers=alice)
+    steps = [(h["code"], h["reason"]) for h in (await history.json())["data"]]
+    assert steps[-1] == (
+        "seats_chosen_and_changed",
+        f"seats chosen and changed: {again} (Ada Lovelace) in place of {first},"
+        f" {theirs} (Charles Babbage) chosen",
+    )
+
+
 async def test_two_travelers_choosing_one_seat_at_once_one_wins_and_the_airline_agrees(
     booking_env: BookingEnv, alice: Headers
 ) -> None:

@@ -143,7 +143,8 @@ async def _told(
     await eventually(sim.mails, lambda ms: any(seat in str(m) for m in mine(ms)))
     await eventually(sim.sms, lambda ms: any(seat in str(m) for m in mine(ms)))
     await eventually(lambda: nothing_left(env, client, stream), lambda done: done)
-    paid_mail = [m for m in mine(await sim.mails()) if seat in str(m["body"])]
+    # The mail giving `seat` (a later one names it as the seat it replaced: "in place of 27H").
+    paid_mail = [m for m in mine(await sim.mails()) if f", seat {seat}" in str(m["body"])]
     assert len(paid_mail) == 1
     assert "was charged" in str(paid_mail[0]["body"])
 

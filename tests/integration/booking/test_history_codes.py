@@ -1,5 +1,5 @@
 """order_history.code: derived by PostgreSQL from each reason's shape
-(booking/sql/0140_order_history_codes.sql, its function replaced by 0145, then 0148), for the
+(booking/sql/0140_order_history_codes.sql, its function replaced by 0145, 0148, then 0150), for the
 rows there were before the column (once, by the migration) and for every new one."""
 
 from __future__ import annotations
@@ -66,6 +66,11 @@ REASONS: list[tuple[str, str | None]] = [
     ("seat change refused after payment, refunded: 14C was taken", "seat_change_refunded"),
     ("seats chosen: 14C (pas_1), 14D (pas_2)", "seats_chosen"),  # booking/seats.py, a first
     ("seats 14C (pas_1), 14D (pas_2)", "seats_changed"),  # booking/seats.py, replacing seats
+    (  # booking/seat_history.py: one request doing both
+        "seats chosen and changed: 14C (Ada Lovelace) in place of 12A, 14D (Charles Babbage)"
+        " chosen",
+        "seats_chosen_and_changed",
+    ),
     ("passenger 1 name corrected from Ada Lovelace to Ada King", "name_corrected"),
     ("a reason nobody wrote yet", None),
 ]
@@ -173,3 +178,21 @@ async def test_first_seat_choices_written_before_0148_get_their_code_and_changes
     before = await _codes_before_then_migrate(bare_pool, tmp_path, 148, SEAT_STEPS)
     assert before == ["seats_changed", "seats_changed"]  # as 0145
     assert await _stored(bare_pool) == SEAT_STEPS
+
+
+# A request that both chose and replaced seats, written while 0148's function was in force, and
+# its code once 0151 has run; the two other shapes keep theirs.
+MIXED_SEAT_STEPS: list[tuple[str, str | None]] = [
+    ("seats chosen and changed: 3A (Ada Lovelace) in place of 2A, 3B (Charles Babbage) chosen",
+     "seats_chosen_and_changed"),
+    ("seats chosen: 3A (pas_1)", "seats_chosen"),
+    ("seats 3C (pas_1)", "seats_changed"),
+]  # fmt: skip
+
+
+async def test_seats_chosen_and_changed_written_before_0150_get_their_code(
+    bare_pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    before = await _codes_before_then_migrate(bare_pool, tmp_path, 150, MIXED_SEAT_STEPS)
+    assert before == ["seats_changed", "seats_chosen", "seats_changed"]  # as 0148
+    assert await _stored(bare_pool) == MIXED_SEAT_STEPS

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from booking.model import Order, OrderSeat, Passenger, PaymentMethod, SeatService
+from booking.seat_history import seat_notes, seat_reason
 from booking.seat_pricing import selections_of
 from booking.seats import (
     ChooseSeatsRequest,
     OrderSeatDesk,
     _difference,
-    is_first_choice,
     parse_choose_seats,
 )
 from connectors.model import Segment, Slice
@@ -141,20 +141,39 @@ def test_a_change_costs_what_it_adds_net_and_a_cheaper_seat_refunds_nothing() ->
     assert _difference(_order(), fresh) == Decimal("12.00")
 
 
-def test_seats_where_the_order_had_none_are_a_first_choice_and_replacing_one_a_change() -> None:
-    # The history titles the first "Seats chosen", a replacement "Seats changed".
+def _reason(order: Order, seats: list[OrderSeat]) -> str:
+    return seat_reason(order, seats, seat_notes(order, seats))
+
+
+def test_seats_where_the_order_had_none_are_chosen_and_replacing_one_a_change() -> None:
+    # The history titles the first "Seats chosen", a replacement "Seats changed" (by the codes
+    # PostgreSQL derives from these shapes: booking/sql/0150).
     segment = segment_id_of(SEGMENT)
-    assert is_first_choice(_order(), [OrderSeat(segment, "pas_1", "3A", Decimal(0), "USD")])
-    at_booking = _order(seats=(OrderSeat(segment, "pas_1", "3A", Decimal("30.00"), "USD"),))
-    assert not is_first_choice(at_booking, [OrderSeat(segment, "pas_1", "14C", Decimal(0), "USD")])
+    two = (
+        Passenger("adult", "Ada", "Lovelace", dt.date(1990, 1, 1), "f"),
+        Passenger("adult", "Charles", "Babbage", dt.date(1991, 12, 26), "m"),
+    )
+    fresh = _order(passengers=two)
+    at_booking = _order(
+        passengers=two, seats=(OrderSeat(segment, "pas_1", "3A", Decimal(30), "USD"),)
+    )
+    ada = OrderSeat(segment, "pas_1", "14C", Decimal(0), "USD")
+    again = OrderSeat(segment, "pas_1", "3A", Decimal(30), "USD")
+    charles = OrderSeat(segment, "pas_2", "3B", Decimal(0), "USD")
+    back = OrderSeat("seg_back", "pas_1", "9F", Decimal(0), "USD")
+
+    assert _reason(fresh, [ada]) == "seats chosen: 14C (Ada Lovelace)"
+    assert _reason(at_booking, [ada]) == "seats 14C (Ada Lovelace)"
     # A seat asked again as held replaces nothing; a seat on another flight has none to replace.
-    again = OrderSeat(segment, "pas_1", "3A", Decimal("30.00"), "USD")
-    assert is_first_choice(at_booking, [again])
-    assert is_first_choice(at_booking, [OrderSeat("seg_back", "pas_1", "9F", Decimal(0), "USD")])
-    mixed = [again, OrderSeat(segment, "pas_2", "3B", Decimal(0), "USD")]
-    assert is_first_choice(at_booking, mixed)
-    assert not is_first_choice(
-        at_booking, [OrderSeat(segment, "pas_1", "3C", Decimal(0), "USD"), mixed[1]]
+    assert (
+        _reason(at_booking, [again, charles])
+        == "seats chosen: 3A (Ada Lovelace), 3B (Charles Babbage)"
+    )
+    assert _reason(at_booking, [again, ada]) == "seats 3A (Ada Lovelace), 14C (Ada Lovelace)"
+    # One request doing both says which seat was which (it read "seats …" as a whole: a change).
+    assert _reason(at_booking, [ada, charles, back]) == (
+        "seats chosen and changed: 14C (Ada Lovelace) in place of 3A, 3B (Charles Babbage) chosen,"
+        " 9F (Ada Lovelace) chosen"
     )
 
 

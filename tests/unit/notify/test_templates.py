@@ -110,6 +110,22 @@ def test_a_seat_change_lists_each_seat_and_what_it_charged() -> None:
     assert "charged" not in free_email.body  # type: ignore[union-attr]
 
 
+def test_a_seat_mail_says_which_seats_replaced_one_and_which_were_first_chosen() -> None:
+    event = order_event("order.seats_changed", payment_status="paid")
+    event = msgspec.structs.replace(
+        event,
+        seats=(
+            SeatNote("BA117 LHR-JFK", "Ada Lovelace", "14C", replaced="12A"),
+            SeatNote("BA117 LHR-JFK", "Charles Babbage", "14D"),
+        ),
+    )
+    email, _ = render(decode_event(encode_event(event)))
+
+    assert isinstance(email, Email)
+    assert "  BA117 LHR-JFK: Ada Lovelace, seat 14C (in place of 12A)\n" in email.body
+    assert "  BA117 LHR-JFK: Charles Babbage, seat 14D\n" in email.body
+
+
 def test_a_refused_paid_seat_change_says_the_money_goes_back() -> None:
     email, sms = render(_seat_event("order.seat_change_refunded", "25.00"))
 

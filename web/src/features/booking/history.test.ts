@@ -132,6 +132,18 @@ describe("stepOf", () => {
     // As booking/seats.py writes it, by the passenger's name.
     const noCode = stepOf(item({ code: null, reason: "seats chosen: 14C (Ada Lovelace), 14D (Charles Babbage)" }));
     expect(noCode).toMatchObject({ title: "Seats chosen", reason: "14C for Ada Lovelace, 14D for Charles Babbage" });
+    // One request choosing one traveler's first seat and replacing another's: said seat by seat
+    // (it read "Seats changed" as a whole).
+    const both = stepOf(item({ from_status: "confirmed", to_status: "confirmed", code: "seats_chosen_and_changed",
+      reason: "seats chosen and changed: 14C (Ada Lovelace) in place of 12A, 14D (Charles Babbage) chosen, 3A (pas_1) kept" }), ["Ada Lovelace"]);
+    expect(both).toMatchObject({
+      title: "Seats chosen and changed",
+      reason: "14C for Ada Lovelace (was 12A), 14D for Charles Babbage (new), 3A for Ada Lovelace (unchanged)",
+      tone: "done",
+    });
+    const bothNoCode = stepOf(item({ from_status: "confirmed", to_status: "confirmed", code: null,
+      reason: "seats chosen and changed: 14C (Ada Lovelace) in place of 12A, 14D (Charles Babbage) chosen" }));
+    expect(bothNoCode.title).toBe("Seats chosen and changed");
     const failed = stepOf(item({ from_status: "confirmed", to_status: "confirmed", code: "change_failed", decline_code: "generic_decline",
       reason: "change och_0123456789abcdef01234567 failed: the card payment of 40.00 USD failed (generic_decline); the airline put the original flights back" }));
     expect(failed).toMatchObject({

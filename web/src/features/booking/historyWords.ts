@@ -86,6 +86,19 @@ const pax = (id: string, names: string[]) => names[Number(id.replace("pas_", "")
 const seatList = (list: string, names: string[]) =>
   list.replace(/(\w+) \((pas_\d+|[^()]+)\)/g, (_, seat: string, who: string) => `${seat} for ${/^pas_\d+$/.test(who) ? pax(who, names) : who}`);
 
+// What each seat of a request that both chose and replaced seats was: new, in place of another, or
+// asked again as held.
+const SEAT_WAS: Record<string, (replaced: string) => string> = {
+  chosen: () => "new",
+  kept: () => "unchanged",
+  "in place of": (replaced) => `was ${replaced}`,
+};
+/** `"14C (Ada Lovelace) in place of 12A, 14D (pas_2) chosen"` →
+ * `"14C for Ada Lovelace (was 12A), 14D for Charles Babbage (new)"`. */
+const seatEach = (list: string, names: string[]) =>
+  list.replace(/(\w+) \((pas_\d+|[^()]+)\) (chosen|kept|in place of) ?(\w*)/g, (_, seat: string, who: string, was: string, replaced: string) =>
+    `${seatList(`${seat} (${who})`, names)} (${SEAT_WAS[was]?.(replaced) ?? was})`);
+
 type Code = NonNullable<Schemas["HistoryItem"]["code"]>;
 type Rule = [Code, RegExp, (match: RegExpExecArray, context: Context) => Words];
 
@@ -158,6 +171,12 @@ const RULES: Rule[] = [
   // A first choice (no seat held there before) and a change; entries written before the two were
   // told apart (booking/sql/0148) are all `seats_changed`.
   ["seats_chosen", /^seats chosen: (.*)$/, ([, list = ""], { names }) => ({ title: "Seats chosen", text: seatList(list, names), tone: "done" })],
+  // One request that did both (booking/seat_history.py): each seat says which it was.
+  ["seats_chosen_and_changed", /^seats chosen and changed: (.*)$/, ([, list = ""], { names }) => ({
+    title: "Seats chosen and changed",
+    text: seatEach(list, names),
+    tone: "done",
+  })],
   ["seats_changed", /^seats (.*)$/, ([, list = ""], { names }) => ({ title: "Seats changed", text: seatList(list, names), tone: "done" })],
   ["name_corrected", /^passenger \d+ name corrected from (.*) to (.*)$/, ([, from = "", to = ""]) => ({
     title: "Name corrected",

@@ -1,0 +1,84 @@
+"""How a choice of seats is told (pure): the history row's reason and the mail's seat notes.
+
+Each seat asked for either takes a flight's seat for a passenger who had none there (chosen: none
+at booking or since, or the airline released it with a changed flight), asks again for the one
+held (kept), or replaces another (changed). The reason has one of three shapes, each its own
+history code (`order_history_code()`, booking/sql/0150):
+
+- every seat chosen or kept: `seats chosen: 14C (Ada Lovelace), 14D (Charles Babbage)`
+  (`seats_chosen`);
+- every seat changed or kept: `seats 14C (Ada Lovelace)` (`seats_changed`; the shape every seat
+  row had before first choices were told apart);
+- both in one request: `seats chosen and changed: 14C (Ada Lovelace) chosen, 15D (Charles
+  Babbage) in place of 12A` (`seats_chosen_and_changed`), each seat saying which it was, so a
+  traveler's first seat is not told as a change because a companion's seat was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from booking.events import SeatNote
+from booking.model import Order, OrderSeat
+from connectors.seat_model import segment_id_of
+from seats.view import passenger_index
+
+
+def _held(order: Order) -> dict[tuple[str, str], str]:
+    return {(s.segment_id, s.passenger_id): s.designator for s in order.seats}
+
+
+def is_first_choice(order: Order, seats: Sequence[OrderSeat]) -> bool:
+    """Whether `seats` replace none of the seats `order` holds: each names a flight and
+    passenger without a seat yet, or asks again for the seat held there."""
+    held = _held(order)
+    return all(
+        held.get((s.segment_id, s.passenger_id), s.designator) == s.designator for s in seats
+    )
+
+
+def seat_notes(order: Order, seats: Sequence[OrderSeat]) -> tuple[SeatNote, ...]:
+    """The seats as a mail names them, by `order`'s flights and passengers; `order` as it was
+    before `seats` were given, so each note names the seat it replaced, if any."""
+    flights = {
+        segment_id_of(s): f"{s.flight_number} {s.origin}-{s.destination}"
+        for sl in order.slices
+        for s in sl.segments
+    }
+    held = _held(order)
+    notes = []
+    for seat in seats:
+        index = passenger_index(seat.passenger_id)
+        assert index is not None  # checked when the seat was asked for
+        pax = order.passengers[index]
+        before = held.get((seat.segment_id, seat.passenger_id))
+        notes.append(
+            SeatNote(
+                flights.get(seat.segment_id, "?"),
+                f"{pax.given_name} {pax.family_name}",
+                seat.designator,
+                replaced=None if before in (None, seat.designator) else before,
+            )
+        )
+    return tuple(notes)
+
+
+def seat_reason(order: Order, seats: Sequence[OrderSeat], notes: Sequence[SeatNote]) -> str:
+    """The history row's reason for giving `seats` (noted as `notes`, in the same order) to
+    `order` as it was before them."""
+    held = _held(order)
+    chosen = [(s.segment_id, s.passenger_id) not in held for s in seats]
+    changed = [n.replaced is not None for n in notes]
+    listed = [f"{n.designator} ({n.passenger})" for n in notes]
+    if not any(changed):
+        return f"seats chosen: {', '.join(listed)}"
+    if not any(chosen):
+        return f"seats {', '.join(listed)}"
+    told = [f"{seat} {_what(n, new)}" for seat, n, new in zip(listed, notes, chosen, strict=True)]
+    return f"seats chosen and changed: {', '.join(told)}"
+
+
+def _what(note: SeatNote, new: bool) -> str:
+    if note.replaced is not None:
+        return f"in place of {note.replaced}"
+    return "chosen" if new else "kept"
