@@ -10,11 +10,13 @@ import re
 import uuid
 from pathlib import Path
 
+import asyncpg
 import pytest
 from playwright.sync_api import APIRequestContext, Locator, Page, expect
 
 from tests.browser.conftest import Stack
 from tests.browser.test_book import hold_without_seats, open_an_offer
+from tests.browser.test_search_preferences import MARY_PASSWORD, sign_up_at_profile
 from tests.browser.test_search_to_offer import assert_accessible, screenshot
 from tests.browser.test_sign_in import ADA, hold_for_ada, token_for
 
@@ -260,3 +262,59 @@ def test_a_field_s_hint_does_not_push_its_input_below_its_neighbour_s(screen: Pa
         else:  # one column on a phone: each below the one before
             assert _top(labels[0]) < _top(first) < _top(labels[1]) < _top(second), first
     screenshot(page, "profile-aligned")
+
+
+def _store_currency_as_before(stack: Stack, database_url: str, email: str, code: str) -> None:
+    """A profile's currency as an earlier version took it (any ISO 4217 code): written straight
+    into its row, as the API no longer takes it."""
+
+    async def run() -> None:
+        connection = await asyncpg.connect(database_url)
+        try:
+            await connection.execute(
+                "UPDATE users SET preferences = preferences"
+                " || jsonb_build_object('currency', $2::text) WHERE lower(email) = lower($1)",
+                email, code,
+            )  # fmt: skip
+        finally:
+            await connection.close()
+
+    stack.run(run())
+
+
+def test_the_currency_is_chosen_by_name_and_one_saved_before_is_shown_and_kept(
+    screen: Page, stack: Stack, database_url: str
+) -> None:
+    page = screen
+    email = sign_up_at_profile(page)
+    profile = page.get_by_role("form", name="Your profile")
+    currency = profile.get_by_role("combobox", name="Currency")
+    expect(currency.get_by_role("option")).to_have_text(
+        ["No preference", "British pound (GBP)", "Euro (EUR)", "US dollar (USD)"]
+    )
+
+    # Saved when any code was taken: shown as saved and marked, not changed by saving another field.
+    _store_currency_as_before(stack, database_url, email, "JPY")
+    sign_in_at_profile(page, (email, MARY_PASSWORD))  # the page read anew
+    expect(currency).to_have_value("JPY")
+    expect(currency.locator("option:checked")).to_have_text(
+        "Japanese Yen (JPY): not used for prices"
+    )
+    expect(currency).to_have_accessible_description(
+        re.compile(r"^Prices are not shown in this one")
+    )
+    assert_accessible(page)
+    screenshot(page, "profile-currency-saved-before")
+    profile.get_by_label("Phone number").fill("+442071838750")
+    profile.get_by_role("button", name="Save profile").click()
+    expect(profile.get_by_role("status")).to_have_text("Your profile is saved.")
+    sign_in_at_profile(page, (email, MARY_PASSWORD))
+    expect(profile.get_by_label("Phone number")).to_have_value("+442071838750")
+    expect(currency).to_have_value("JPY")
+
+    # Another chosen, the old one is no longer offered.
+    currency.select_option(label="Euro (EUR)")
+    profile.get_by_role("button", name="Save profile").click()
+    expect(profile.get_by_role("status")).to_have_text("Your profile is saved.")
+    expect(currency).to_have_value("EUR")
+    expect(currency.get_by_role("option")).to_have_count(4)

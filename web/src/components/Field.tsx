@@ -70,12 +70,13 @@ interface SelectProps {
   options: [string, string][]; // value, label
   onChange: (value: string) => void;
   error?: string | undefined;
+  hint?: string | undefined;
   required?: boolean;
 }
 
-export function SelectField({ id, label, value, options, onChange, error, required }: SelectProps) {
+export function SelectField({ id, label, value, options, onChange, error, hint, required }: SelectProps) {
   return (
-    <Field id={id} label={label} error={error}>
+    <Field id={id} label={label} error={error} hint={hint}>
       {(aria) => (
         <select id={id} name={id} required={required} value={value} onChange={(event) => onChange(event.target.value)} {...aria}>
           {options.map(([option, text]) => (

@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 
 import type { Profile, Traveler } from "./api/me";
-import { profileDraft, profileFieldFor, profilePatch, travelerDraft, travelerFieldFor, travelerPatch } from "./model";
+import { currencyOptions, profileDraft, profileFieldFor, profilePatch, travelerDraft, travelerFieldFor, travelerPatch } from "./model";
 
 const profile: Profile = {
   given_name: "Ada",
@@ -26,6 +26,26 @@ it("patches only the profile fields changed, an emptied one as null", () => {
     currency: null,
     notification_channels: ["email"],
   });
+});
+
+it("offers the currencies prices are shown in, by name", () => {
+  expect(currencyOptions("GBP")).toEqual([
+    ["", "No preference"],
+    ["GBP", "British pound (GBP)"],
+    ["EUR", "Euro (EUR)"],
+    ["USD", "US dollar (USD)"],
+  ]);
+  expect(currencyOptions(null)).toHaveLength(4);
+});
+
+it("shows a currency saved before the API refused others as saved, marked, and keeps it on a save of another field", () => {
+  const options = currencyOptions("JPY");
+  expect(options.at(-1)).toEqual(["JPY", "Japanese Yen (JPY): not used for prices"]);
+  expect(options).toHaveLength(5);
+  const before = profileDraft({ ...profile, currency: "JPY" });
+  expect(before.currency).toBe("JPY");
+  expect(profilePatch(before, { ...before, phone_number: "+442071838750" })).toEqual({ phone_number: "+442071838750" });
+  expect(profilePatch(before, { ...before, currency: "EUR" })).toEqual({ currency: "EUR" });
 });
 
 it("places the profile's errors beside their fields", () => {

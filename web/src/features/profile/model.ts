@@ -1,4 +1,5 @@
 import type { Schemas } from "../../lib/api/client";
+import { currencyName, isPricedCurrency, PRICED_CURRENCIES } from "../../lib/currencies";
 import type { Profile, Traveler } from "./api/me";
 
 /** The profile form: every field as typed (empty = unset). */
@@ -38,6 +39,20 @@ export function profileDraft(profile: Profile): ProfileDraft {
     email_notifications: profile.notification_channels.includes("email"),
     sms_notifications: profile.notification_channels.includes("sms"),
   };
+}
+
+/** The currency select's options (value, label): none, each currency search prices in by name,
+ * and `stored` when it is another (saved before the API refused those): shown as saved, marked,
+ * so the form neither hides it nor changes it unasked (a save sends only the fields changed). */
+export function currencyOptions(stored: string | null): [string, string][] {
+  const options: [string, string][] = [
+    ["", "No preference"],
+    ...PRICED_CURRENCIES.map((code): [string, string] => [code, `${currencyName(code)} (${code})`]),
+  ];
+  if (stored && !isPricedCurrency(stored)) {
+    options.push([stored, `${currencyName(stored)} (${stored}): not used for prices`]);
+  }
+  return options;
 }
 
 /** The merge patch (RFC 7396) from `before` to `after`: changed fields only, an emptied one `null`. */

@@ -1,4 +1,5 @@
 import type { CabinClass, Currency, SearchRequest } from "../../lib/api/client";
+import { DEFAULT_CURRENCY, isPricedCurrency } from "../../lib/currencies";
 
 /** The search form's model: what the traveler typed, before it becomes a `SearchRequest`. */
 export type Trip = "one-way" | "round-trip" | "multi-city";
@@ -30,12 +31,11 @@ export const CURRENCY_LABELS: Readonly<Record<Currency, string>> = {
   EUR: "EUR (€)",
   GBP: "GBP (£)",
 };
-const CURRENCIES = Object.keys(CURRENCY_LABELS) as Currency[];
-export const DEFAULT_CURRENCY: Currency = "USD";
 
 /** `code` if search can price in it, else the default: a profile may hold one stored earlier. */
 export function pricedCurrency(code: string | null | undefined): Currency {
-  return CURRENCIES.find((c) => c === code?.toUpperCase()) ?? DEFAULT_CURRENCY;
+  const upper = code?.toUpperCase();
+  return isPricedCurrency(upper) ? upper : DEFAULT_CURRENCY;
 }
 
 export function emptyForm(): SearchForm {

@@ -3,10 +3,11 @@ import { useEffect, useRef, useState } from "react";
 
 import { SelectField, TextField } from "../../../components/Field";
 import { ProblemNotice } from "../../../components/ProblemNotice";
+import { currencyName, DEFAULT_CURRENCY, isPricedCurrency } from "../../../lib/currencies";
 import { focusFirstInvalid } from "../../../lib/focusInvalid";
 import { fieldErrors, problemKind, type Problem } from "../../../lib/problems";
 import { MeProblem, meKeys, type Profile, saveProfile } from "../api/me";
-import { type ProfileDraft, profileDraft, profileFieldFor, profilePatch } from "../model";
+import { currencyOptions, type ProfileDraft, profileDraft, profileFieldFor, profilePatch } from "../model";
 
 interface Props {
   subject: string;
@@ -131,7 +132,19 @@ export function ProfileForm({ subject, profile, etag, reloaded, onStale }: Props
           error={errors.byField.seat_preference}
           onChange={(seat_preference) => set({ seat_preference })}
         />
-        {text("currency", "Currency", "text", undefined, "GBP, EUR or USD: the ones prices are shown in")}
+        <SelectField
+          id="profile-currency"
+          label="Currency"
+          value={draft.currency}
+          options={currencyOptions(profile.currency)}
+          hint={
+            profile.currency && !isPricedCurrency(profile.currency)
+              ? `Prices are not shown in this one: searches use ${currencyName(DEFAULT_CURRENCY)} (${DEFAULT_CURRENCY}) until you choose another.`
+              : "The one searches show prices in."
+          }
+          error={errors.byField.currency}
+          onChange={(currency) => set({ currency })}
+        />
         {text("language", "Language", "text", undefined, "Such as en-GB")}
       </div>
       <fieldset
