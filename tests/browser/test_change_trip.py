@@ -30,9 +30,9 @@ PAID_SEAT = re.compile(r"^Seat \d+[A-K], (window|aisle|middle seat)(, extra legr
 
 
 def _shown_date(days_ahead: int) -> str:
-    """A date as the app shows it: `Tue 3 Feb`."""
+    """A date as the app shows it: `Tue 3 Feb 2027`."""
     when = dt.date.fromisoformat(day(days_ahead))
-    return f"{when:%a} {when.day} {when:%b}"
+    return f"{when:%a} {when.day} {when:%b} {when.year}"
 
 
 def _find_flights(page: Page, days_ahead: int) -> Locator:

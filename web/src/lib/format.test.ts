@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { money, moneyRounded } from "./format";
+import { localDate, localMoment, localTime, momentTime, money, moneyRounded } from "./format";
 
 describe("money", () => {
   it("formats an amount in its currency", () => {
@@ -17,5 +17,29 @@ describe("money", () => {
   it("shows an unknown currency code as written", () => {
     expect(money("10.00", "not-a-code")).toBe("10.00 not-a-code");
     expect(moneyRounded("10.40", "not-a-code")).toBe("10 not-a-code");
+  });
+});
+
+describe("dates and times", () => {
+  it("writes a flight's day with its year and its time as the airport's, never converted", () => {
+    expect(localDate("2027-02-04T08:25:00")).toBe("Thu 4 Feb 2027");
+    expect(localDate("2027-02-04")).toBe("Thu 4 Feb 2027");
+    expect(localTime("2027-02-04T08:25:00")).toBe("08:25");
+  });
+
+  it("writes a moment of ours in the traveler's zone, naming it, on a 24-hour clock", () => {
+    // It read "Dec 6, 2026, 6:09 AM" (the browser's locale) beside flights dated "Thu 4 Feb".
+    expect(localMoment("2027-02-04T14:05:00Z", "Europe/London")).toBe("Thu 4 Feb 2027, 14:05 GMT");
+    expect(localMoment("2027-07-01T14:05:00Z", "Europe/London")).toBe("Thu 1 Jul 2027, 15:05 BST");
+    expect(localMoment("2027-02-04T14:05:00Z", "UTC")).toBe("Thu 4 Feb 2027, 14:05 UTC");
+    // Past midnight in the traveler's zone: that zone's day.
+    expect(localMoment("2027-02-04T23:30:00Z", "Europe/Paris")).toBe("Fri 5 Feb 2027, 00:30 CET");
+    expect(localMoment("2027-02-04T03:00:00Z", "America/New_York")).toBe("Wed 3 Feb 2027, 22:00 GMT-5");
+    expect(momentTime("2027-02-04T14:05:00Z", "Europe/London")).toBe("14:05 GMT");
+  });
+
+  it("shows a moment it cannot read as written", () => {
+    expect(localMoment("soon")).toBe("soon");
+    expect(momentTime("")).toBe("");
   });
 });

@@ -1,5 +1,10 @@
-/** Display helpers. Segment times are the airport's local time without an offset (docs/api.md):
- * they are shown as written, never converted to the browser's zone. */
+/** Display helpers, and the one way the app writes dates and times:
+ * - a flight's day and time are the airport's local ones, without an offset (docs/api.md): shown
+ *   as written, never converted to the browser's zone: `Thu 4 Feb 2027`, `08:25`;
+ * - a moment of ours (a payment deadline, a quote's expiry, a history entry) is absolute: shown in
+ *   the traveler's own zone, named: `Thu 4 Feb 2027, 14:05 GMT`, `14:05 GMT`.
+ * Written the same whatever the browser's language (a day and month in words, a 24-hour clock),
+ * as the mails write them, so a page never mixes "Dec 6, 2026, 6:09 AM" with "Thu 4 Feb". */
 
 /** One `Intl.NumberFormat` per currency and rounding: building one costs far more than using it
  * (V8 loads locale data each time), and a results page formats two prices per offer card. */
@@ -55,12 +60,12 @@ export function localTime(stamp: string): string {
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-/** `2026-12-20…` → `Sun 20 Dec` (the calendar date as written, no zone). */
+/** `2026-12-20…` → `Sun 20 Dec 2026` (the calendar date as written, no zone). */
 export function localDate(stamp: string): string {
   const [y, mo, d] = stamp.slice(0, 10).split("-").map(Number);
   if (!y || !mo || !d) return stamp;
   const day = new Date(Date.UTC(y, mo - 1, d)).getUTCDay();
-  return `${DAYS[day]} ${d} ${MONTHS[mo - 1]}`;
+  return `${DAYS[day]} ${d} ${MONTHS[mo - 1]} ${y}`;
 }
 
 /** `21 Dec 2026`, a day as our mails word it (kernel/dates.py), → `2026-12-21`; else null. */
@@ -70,12 +75,49 @@ export function isoOfDayWords(words: string): string | null {
   return month ? `${y}-${String(month).padStart(2, "0")}-${d.padStart(2, "0")}` : null;
 }
 
-const MOMENT = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+/** One formatter per zone (building one costs far more than using it): the parts of a moment. */
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** A UTC instant of ours (a deadline, a history entry) in the traveler's own zone and language,
- * as the trip's history says it: a flight's times are the airport's, an instant is the reader's. */
-export function localMoment(instant: string): string {
-  return MOMENT.format(new Date(instant));
+function inZone(instant: string, timeZone: string | undefined): { day: string; time: string; zone: string } | null {
+  const at = new Date(instant);
+  if (Number.isNaN(at.getTime())) return null;
+  const key = timeZone ?? "";
+  let format = zoneFormats.get(key);
+  if (!format) {
+    // en-GB: a 24-hour clock and zone names such as GMT, BST, CET (else GMT+1), never "6:09 AM".
+    format = new Intl.DateTimeFormat("en-GB", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      timeZoneName: "short",
+    });
+    zoneFormats.set(key, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, p.value]));
+  return {
+    day: `${parts.year}-${parts.month}-${parts.day}`,
+    time: `${parts.hour}:${parts.minute}`,
+    zone: parts.timeZoneName ?? "",
+  };
+}
+
+/** A moment of ours (a deadline, a history entry) in the traveler's zone (`timeZone`: the
+ * browser's unless given), saying which: `Thu 4 Feb 2027, 14:05 GMT`. A flight's times are the
+ * airport's (`localDate`, `localTime`); an instant is the reader's. */
+export function localMoment(instant: string, timeZone?: string): string {
+  const parts = inZone(instant, timeZone);
+  return parts ? `${localDate(parts.day)}, ${parts.time} ${parts.zone}`.trim() : instant;
+}
+
+/** A moment's time alone, in the traveler's zone, named: `14:05 GMT` (a quote or an offer held for
+ * minutes: its day is today). */
+export function momentTime(instant: string, timeZone?: string): string {
+  const parts = inZone(instant, timeZone);
+  return parts ? `${parts.time} ${parts.zone}`.trim() : instant;
 }
 
 /** Minutes between two local stamps at the same airport (a layover). */

@@ -119,7 +119,7 @@ describe("stepOf", () => {
   it("tells a flight change and a seat change as steps, naming the passenger", () => {
     const changed = stepOf(item({ from_status: "confirmed", to_status: "confirmed", from_payment_status: "paid", to_payment_status: "paid",
       reason: "slice 1 changed to LHR → JFK on 2026-12-21 (BA117 at 08:25); seats 14C released (och_0123456789abcdef01234567)" }));
-    expect(changed).toMatchObject({ title: "Flight changed", reason: "Flight 1 is now LHR → JFK on Mon 21 Dec (BA117 at 08:25); seats 14C were released" });
+    expect(changed).toMatchObject({ title: "Flight changed", reason: "Flight 1 is now LHR → JFK on Mon 21 Dec 2026 (BA117 at 08:25); seats 14C were released" });
     // As booking/ words the day now (the mails' "21 Dec 2026"): the same step, not worded twice.
     const worded = stepOf(item({ from_status: "confirmed", to_status: "confirmed", from_payment_status: "paid", to_payment_status: "paid", code: "flight_changed",
       reason: "slice 1 changed to LHR → JFK on 21 Dec 2026 (BA117 at 08:25); seats 14C released (och_0123456789abcdef01234567)" }));

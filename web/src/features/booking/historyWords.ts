@@ -58,7 +58,7 @@ function flightChangedWords([, n = "", to = "", seats]: RegExpMatchArray): strin
 }
 
 /** A confirmed flight change's `detail` (the order's `last_change`) in the history's words:
- * "Flight 1 is now LHR → JFK on Mon 21 Dec (BA117 at 08:25)", whichever way its day was written;
+ * "Flight 1 is now LHR → JFK on Mon 21 Dec 2026 (BA117 at 08:25)", whichever way its day was written;
  * another text as written. */
 export function flightChangeDetail(detail: string): string {
   const found = detail.match(FLIGHT_CHANGED);

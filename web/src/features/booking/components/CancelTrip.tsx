@@ -3,8 +3,8 @@ import { useEffect, useRef, useState } from "react";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
-import { clock, useExpired } from "../../../lib/expiry";
-import { money } from "../../../lib/format";
+import { useExpired } from "../../../lib/expiry";
+import { momentTime, money } from "../../../lib/format";
 import { type Cancellation, confirmCancellation, quoteCancellation } from "../api/cancellations";
 import { type BookingProblem, bookingKeys } from "../api/orders";
 
@@ -95,7 +95,7 @@ export function CancelTrip({ order }: { order: Order }) {
             <dt>Kept by the airline</dt>
             <dd>{money(quote.penalty_amount, quote.penalty_currency)}</dd>
             <dt>Quote valid until</dt>
-            <dd>{clock(quote.expires_at)}</dd>
+            <dd>{momentTime(quote.expires_at)}</dd>
           </dl>
           <p>The airline releases your seats.</p>
           <p className="actions">

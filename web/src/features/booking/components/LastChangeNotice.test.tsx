@@ -31,7 +31,7 @@ it("says a confirmed change in the trip history's words, not the API's slices an
   const detail = "slice 1 changed to LHR → JFK on 2027-02-06 (AA237 at 17:45); seats 14C released";
   render(<LastChangeNotice change={{ id: "och_1", status: "confirmed", detail, at: "2026-12-04T19:00:00Z" }} />);
   expect(screen.getByRole("status").textContent).toBe(
-    "Your flight was changed. Flight 1 is now LHR → JFK on Sat 6 Feb (AA237 at 17:45); seats 14C were released.",
+    "Your flight was changed. Flight 1 is now LHR → JFK on Sat 6 Feb 2027 (AA237 at 17:45); seats 14C were released.",
   );
 });
 
@@ -44,5 +44,5 @@ it("says a change worded with the mails' dates the same way as one written with 
   // booking/change_terms.py `summary()` now says the day as every mail does (kernel/dates.py).
   const detail = "slice 1 changed to LHR → JFK on 06 Feb 2027 (AA237 at 17:45)";
   render(<LastChangeNotice change={{ id: "och_1", status: "confirmed", detail, at: "2026-12-04T19:00:00Z" }} />);
-  expect(screen.getByRole("status").textContent).toBe("Your flight was changed. Flight 1 is now LHR → JFK on Sat 6 Feb (AA237 at 17:45).");
+  expect(screen.getByRole("status").textContent).toBe("Your flight was changed. Flight 1 is now LHR → JFK on Sat 6 Feb 2027 (AA237 at 17:45).");
 });

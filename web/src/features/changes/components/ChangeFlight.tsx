@@ -5,8 +5,7 @@ import { Field } from "../../../components/Field";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
 import { ApiProblem } from "../../../lib/api/settle";
-import { clock } from "../../../lib/expiry";
-import { localDate } from "../../../lib/format";
+import { localDate, momentTime } from "../../../lib/format";
 import { type ChangeOffer, type ChangeOffers, searchChanges } from "../api/changes";
 import { ChangeOfferCard, sliceLine } from "./ChangeOfferCard";
 import { ConfirmChange } from "./ConfirmChange";
@@ -83,7 +82,7 @@ export default function ChangeFlight({ order, sliceIndex, onDone }: Props) {
             <p role="status">
               {offers.length === 0
                 ? `No flights on ${localDate(date)}: try another day.`
-                : `${offers.length} flight${offers.length > 1 ? "s" : ""} on ${localDate(date)}; prices held until ${clock(offers[0]?.expires_at ?? "")}.`}
+                : `${offers.length} flight${offers.length > 1 ? "s" : ""} on ${localDate(date)}; prices held until ${momentTime(offers[0]?.expires_at ?? "")}.`}
             </p>
           )}
           {offers.length > 0 && (

@@ -4,8 +4,8 @@ import { CardChoice, DEFAULT_CARD } from "../../../components/CardChoice";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
 import { useAttempt } from "../../../lib/attempt";
-import { clock, useExpired } from "../../../lib/expiry";
-import { money } from "../../../lib/format";
+import { useExpired } from "../../../lib/expiry";
+import { momentTime, money } from "../../../lib/format";
 import { type ChangeOffer, confirmChange, unanswered, useChangeOffer } from "../api/changes";
 import { ChangeRefusal } from "./ChangeRefusal";
 import { ChangeTerms, sliceLine } from "./ChangeOfferCard";
@@ -83,7 +83,7 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
       )}
       {problem && !notHeard && !expired && !refused && <ProblemNotice problem={problem} other={problem.errors ?? []} />}
       <ChangeTerms offer={offer} />
-      {!expired && !refused && <p className="price-note">Price held until {clock(offer.expires_at)}.</p>}
+      {!expired && !refused && <p className="price-note">Price held until {momentTime(offer.expires_at)}.</p>}
       {charges && !expired && !refused && <CardChoice legend="Pay the change with" card={card} onChange={setCard} />}
       <p className="actions">
         {expired || refused ? (

@@ -19,6 +19,6 @@ it("dates each flight as the trip's other pages do", () => {
     disclosures: [],
   };
   render(<SeatPicker maps={{ seat_maps: [map] }} passengers={[{ id: "pas_1", name: "Ada Lovelace" }]} held={undefined} choices={{}} onChange={() => undefined} />);
-  // It said "AA237 · 2027-01-14 · Boeing 787-9" where the offer and the trip say "Thu 14 Jan".
-  expect(screen.getByText("AA237 · Thu 14 Jan · Boeing 787-9")).toBeTruthy();
+  // It said "AA237 · 2027-01-14 · Boeing 787-9" where the offer and the trip say "Thu 14 Jan 2027".
+  expect(screen.getByText("AA237 · Thu 14 Jan 2027 · Boeing 787-9")).toBeTruthy();
 });

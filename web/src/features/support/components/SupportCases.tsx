@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from "react";
 import { Field } from "../../../components/Field";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { focusFirstInvalid } from "../../../lib/focusInvalid";
+import { localMoment } from "../../../lib/format";
 import { fieldErrors } from "../../../lib/problems";
 import { openCase, type SupportCase, supportKeys, type SupportProblem, useCases } from "../api/cases";
 
@@ -12,9 +13,6 @@ const STATUS: Record<SupportCase["status"], string> = {
   answered: "Answered",
   closed: "Closed",
 };
-
-const when = (stamp: string) =>
-  new Date(stamp).toLocaleString([], { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
 
 /** Contact support about this trip, and the cases already opened about it with their answers. */
 export function SupportCases({ orderId }: { orderId: string }) {
@@ -120,7 +118,7 @@ function CaseCard({ supportCase }: { supportCase: SupportCase }) {
         {supportCase.messages.map((m, index) => (
           <li key={index} className={`message message-${m.author}`}>
             <p className="meta">
-              {m.author === "traveler" ? "You" : (m.agent ?? "Support")} · {when(m.at)}
+              {m.author === "traveler" ? "You" : (m.agent ?? "Support")} · <time dateTime={m.at}>{localMoment(m.at)}</time>
             </p>
             <p>{m.body}</p>
           </li>
