@@ -26,6 +26,7 @@ from search.bulk_service import BulkFares
 from search.calendar import CalendarResponse, build_calendar, parse_calendar_query
 from search.fare_index import FareIndexError
 from search.fare_index_breaker import FareIndexUnavailable
+from search.model import CURRENCIES
 from search.routes import NDJSON, SEARCH_SERVICE
 
 _encoder = msgspec.json.Encoder()
@@ -121,6 +122,13 @@ _MONTH_PARAMETERS = (
         "1 to 9",
         False,
         {"type": "integer", "minimum": 1, "maximum": 9, "default": 1},
+    ),
+    Parameter(
+        "currency",
+        "query",
+        "The fares of searches priced in it (the airlines' own prices: nothing is converted)",
+        False,
+        {"enum": sorted(CURRENCIES), "default": "USD"},
     ),
 )
 

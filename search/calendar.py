@@ -14,6 +14,7 @@ import msgspec
 
 from connectors.model import CABIN_CLASSES, CabinClass
 from kernel.checks import MISSING
+from kernel.currencies import PricedCurrency
 from kernel.errors import ValidationFailed
 from kernel.query import ascii_int
 from search.bulk import Price
@@ -21,7 +22,7 @@ from search.checks import Checks
 from search.fare_index import CheapestFare, month_key
 from search.model import MAX_SEATED
 
-_PARAMS = frozenset({"origin", "destination", "month", "cabin_class", "adults"})
+_PARAMS = frozenset({"origin", "destination", "month", "cabin_class", "adults", "currency"})
 
 
 class CalendarQuery(msgspec.Struct, frozen=True):
@@ -30,11 +31,13 @@ class CalendarQuery(msgspec.Struct, frozen=True):
     month: str  # YYYY-MM
     cabin_class: CabinClass
     adults: int
+    currency: PricedCurrency = "USD"
 
     def key(self, scope: str) -> str:
         return month_key(
-            scope, self.origin, self.destination, self.cabin_class, self.adults, self.month
-        )
+            scope, self.origin, self.destination, self.cabin_class, self.adults, self.month,
+            self.currency,
+        )  # fmt: skip
 
 
 class CalendarDay(msgspec.Struct, frozen=True):
@@ -44,7 +47,8 @@ class CalendarDay(msgspec.Struct, frozen=True):
 
 
 class CalendarResponse(msgspec.Struct, frozen=True):
-    """Every day of the month, in order: its cheapest cached one-way fare, or null."""
+    """Every day of the month, in order: its cheapest cached one-way fare, or null. Each fare is
+    one a search in `currency` found (priced by the airline in it, as search asks them)."""
 
     origin: str
     destination: str
@@ -52,6 +56,7 @@ class CalendarResponse(msgspec.Struct, frozen=True):
     cabin_class: CabinClass
     adults: int
     days: dict[str, CalendarDay | None]
+    currency: PricedCurrency = "USD"
 
 
 def parse_calendar_query(params: Iterable[tuple[str, str]], *, today: dt.date) -> CalendarQuery:
@@ -65,13 +70,14 @@ def parse_calendar_query(params: Iterable[tuple[str, str]], *, today: dt.date) -
     month = _month(check, query.get("month", MISSING))
     cabin = check.choice(query.get("cabin_class", "economy"), "query.cabin_class", CABIN_CLASSES)
     adults = check.query_integer(query.get("adults"), "query.adults", 1, MAX_SEATED, 1)
+    currency = check.currency(query.get("currency", "USD"), "query.currency")
     if check.errors:
         raise ValidationFailed(check.errors)
     assert origin is not None
     assert destination is not None
     assert month is not None
     assert adults is not None
-    return CalendarQuery(origin, destination, month, cabin, adults)
+    return CalendarQuery(origin, destination, month, cabin, adults, currency)
 
 
 def _month(check: Checks, value: str) -> str | None:
@@ -104,8 +110,9 @@ def build_calendar(query: CalendarQuery, fares: Mapping[str, CheapestFare]) -> C
         fare = fares.get(date)  # a return trip's field is "<date>/<return>": never matched here
         days[date] = None if fare is None else _day(fare)
     return CalendarResponse(
-        query.origin, query.destination, query.month, query.cabin_class, query.adults, days
-    )
+        query.origin, query.destination, query.month, query.cabin_class, query.adults, days,
+        query.currency,
+    )  # fmt: skip
 
 
 def _day(fare: CheapestFare) -> CalendarDay:

@@ -1,9 +1,9 @@
 """The cheapest-fare index: the cheapest offer of each cached search answer, by route and day.
 
 Bulk fares and the fare calendar read it instead of the fare cache, whose keys are hashes of
-whole searches. One Redis hash per (scope, route, cabin, adults, month), one field per departure
-day (`2026-12-20`) or round trip (`2026-12-20/2026-12-27`); see `RedisFareIndex`. Only searches
-whose cheapest offer is the one a partner asks for are indexed (`slot_for_search`).
+whole searches. One Redis hash per (scope, route, cabin, adults, month, currency), one field per
+departure day (`2026-12-20`) or round trip (`2026-12-20/2026-12-27`); see `RedisFareIndex`. Only
+searches whose cheapest offer is the one a partner asks for are indexed (`slot_for_search`).
 """
 
 from __future__ import annotations
@@ -89,9 +89,19 @@ def scope_of(cache_scope: bytes) -> str:
 
 
 def month_key(
-    scope: str, origin: str, destination: str, cabin: str, adults: int, month: str
+    scope: str,
+    origin: str,
+    destination: str,
+    cabin: str,
+    adults: int,
+    month: str,
+    currency: str = "USD",
 ) -> str:
-    return f"{PREFIX}{scope}:{origin}:{destination}:{cabin}:{adults}:{month}"
+    # US dollars keep the key they had when only they were indexed (partners' bulk fares read
+    # them): a deploy keeps the index it finds. Each other currency has its own hashes: the
+    # airlines price each currency themselves, so a fare in one is no answer in another.
+    key = f"{PREFIX}{scope}:{origin}:{destination}:{cabin}:{adults}:{month}"
+    return key if currency == "USD" else f"{key}:{currency}"
 
 
 def slot(
@@ -102,22 +112,23 @@ def slot(
     return_date: dt.date | None,
     cabin: str,
     adults: int,
+    currency: str = "USD",
 ) -> IndexSlot:
     day = departure.isoformat()
-    key = month_key(scope, origin, destination, cabin, adults, day[:7])
+    key = month_key(scope, origin, destination, cabin, adults, day[:7], currency)
     return IndexSlot(key, day if return_date is None else f"{day}/{return_date.isoformat()}")
 
 
 def slot_for_search(request: SearchRequest, scope: str) -> IndexSlot | None:
     """The slot of a search whose first offer is the cheapest a partner query would get, or None.
 
-    Filters, other sorts, other currencies and children/infants change which offer comes first,
-    so only the plain form of a one-way or return trip is indexed.
+    Filters, other sorts and children/infants change which offer comes first, so only the plain
+    form of a one-way or return trip is indexed, under the currency it was priced in (the
+    traveler's calendar reads each; partners' bulk fares, US dollars).
     """
     passengers = request.passengers
     if (
         request.sort != "price"
-        or request.currency != "USD"
         or request.airlines is not None
         or request.max_price is not None
         or request.max_connections != 1
@@ -136,7 +147,7 @@ def slot_for_search(request: SearchRequest, scope: str) -> IndexSlot | None:
         return None
     return slot(
         scope, out.origin, out.destination, out.departure_date, back,
-        request.cabin_class, passengers.adults,
+        request.cabin_class, passengers.adults, request.currency,
     )  # fmt: skip
 
 

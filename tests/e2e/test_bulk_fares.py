@@ -192,6 +192,47 @@ async def test_the_travelers_calendar_names_each_bad_parameter(client: Client) -
     assert fields == {"query.destination", "query.month"}
 
 
+async def test_the_calendar_in_the_traveler_s_currency_shows_what_a_search_in_it_found(
+    client: Client, api_key: str
+) -> None:
+    # It answered each day in the currency of whatever was cached (US dollars only: searches in
+    # other currencies were not indexed), while the search form asked for prices in euros.
+    warmed = await _warm(client, 64, destination="CDG", currency="EUR")
+    day = _in_days(64)
+    params = {"origin": "LHR", "destination": "CDG", "month": day[:7]}
+
+    euros = await client.get("/v1/calendar", params={**params, "currency": "eur"})
+    partners = await client.get(
+        "/v1/fares/calendar", params={**params, "currency": "EUR"}, headers={"X-API-Key": api_key}
+    )
+    dollars = await client.get("/v1/calendar", params=params)
+    body = await euros.json()
+
+    assert euros.status == 200, body
+    assert body["currency"] == "EUR"
+    assert body["days"][day]["cheapest"] == _cheapest(warmed)  # the search's own price, in EUR
+    assert warmed["offers"][0]["total_currency"] == "EUR"
+    assert body == await partners.json()
+    assert (await dollars.json())["days"][day] is None  # a fare in euros is no dollar price
+
+
+async def test_a_calendar_currency_search_does_not_price_in_is_named(client: Client) -> None:
+    response = await client.get(
+        "/v1/calendar",
+        params={
+            "origin": "LHR",
+            "destination": "JFK",
+            "month": _in_days(30)[:7],
+            "currency": "JPY",
+        },
+    )
+
+    assert response.status == 422
+    (error,) = (await response.json())["errors"]
+    assert error["field"] == "query.currency"
+    assert "EUR, GBP, USD" in error["message"]
+
+
 async def test_the_fare_index_breaker_takes_its_settings(settings: Settings) -> None:
     configured = msgspec.structs.replace(
         settings, fare_index_breaker_failures=4, fare_index_breaker_open_s=7.5

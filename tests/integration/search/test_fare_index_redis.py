@@ -15,7 +15,7 @@ from cache.read_through import ReadThroughCache
 from cache.tiered import TieredFareCache
 from connectors.model import Passengers, SliceQuery
 from connectors.resilience import ResiliencePolicy, ResilientConnector
-from search.fare_index import CheapestFare, FareIndexError, IndexSlot, slot
+from search.fare_index import CheapestFare, FareIndexError, IndexSlot, month_key, slot
 from search.fare_index_redis import RedisFareIndex
 from search.model import SearchRequest
 from search.service import SearchService
@@ -143,6 +143,36 @@ async def test_a_complete_search_records_its_first_offer(client: aioredis.Redis)
     assert recorded is not None
     assert (recorded.amount, recorded.offers) == (Decimal("640.00"), 2)
     assert recorded.offer_id.encode() in body
+
+
+async def test_a_search_in_euros_records_its_fare_for_the_euro_calendar_only(
+    client: aioredis.Redis,
+) -> None:
+    fake = FakeConnector(
+        "idx-e", offers=[offer("590.00", segment("AF1381"), source="idx-e", currency="EUR")]
+    )
+    index = index_of(client)
+    fares = ReadThroughCache(TieredFareCache(InMemoryFareCache(10)))
+    service = SearchService(
+        [ResilientConnector(fake, ResiliencePolicy(retries=0))],
+        default_deadline_ms=30_000, fares=fares, index=index, cache_scope=uuid.uuid4().hex,
+    )  # fmt: skip
+    day = dt.date.today() + dt.timedelta(days=40)
+    request = SearchRequest(
+        slices=(SliceQuery("LHR", "JFK", day),), passengers=Passengers(), currency="EUR"
+    )
+
+    await service.search_body(request)
+    await fares.settle()
+    scope = service.index_scope
+    await service.close()
+    euros = await index.month(
+        month_key(scope, "LHR", "JFK", "economy", 1, day.isoformat()[:7], "EUR")
+    )
+    dollars = await index.month(month_key(scope, "LHR", "JFK", "economy", 1, day.isoformat()[:7]))
+
+    assert [(f.amount, f.currency) for f in euros.values()] == [(Decimal("590.00"), "EUR")]
+    assert dollars == {}
 
 
 async def test_forget_drops_a_fare_only_while_it_is_the_offer_given(

@@ -5,9 +5,11 @@ from decimal import Decimal
 
 import pytest
 
+from connectors.model import Passengers, SliceQuery
 from kernel.errors import ValidationFailed
 from search.calendar import CalendarQuery, build_calendar, parse_calendar_query
-from search.fare_index import CheapestFare
+from search.fare_index import CheapestFare, slot_for_search
+from search.model import SearchRequest
 
 TODAY = dt.date(2030, 5, 14)
 
@@ -23,7 +25,7 @@ def test_a_valid_query_is_normalized_with_defaults() -> None:
         {"origin": "lhr", "destination": "JFK", "month": "2030-05"}.items(), today=TODAY
     )
 
-    assert query == CalendarQuery("LHR", "JFK", "2030-05", "economy", 1)
+    assert query == CalendarQuery("LHR", "JFK", "2030-05", "economy", 1, "USD")
 
 
 def test_unknown_airport_bad_month_and_month_in_the_past_are_named() -> None:
@@ -59,3 +61,33 @@ def test_the_calendar_has_every_day_and_null_where_nothing_is_cached() -> None:
 def test_a_non_ascii_airport_code_is_refused_not_upper_cased_into_a_real_one() -> None:
     # "ßa".upper() is "SSA" (Salvador)
     assert failed_fields(origin="ßa", destination="JFK", month="2030-06") == {"query.origin"}
+
+
+def test_a_calendar_in_a_currency_search_prices_in_reads_that_currency_s_fares() -> None:
+    query = parse_calendar_query(
+        {"origin": "LHR", "destination": "JFK", "month": "2030-06", "currency": "eur"}.items(),
+        today=TODAY,
+    )
+    usd = CalendarQuery("LHR", "JFK", "2030-06", "economy", 1)
+
+    assert query.currency == "EUR"
+    # Its own fares: the ones searches priced in euros found (the airlines price each currency).
+    assert query.key("s") != usd.key("s")
+    assert usd.key("s") == "skyfare:cheapest:v1:s:LHR:JFK:economy:1:2030-06"  # as before
+    euros = SearchRequest(
+        slices=(SliceQuery("LHR", "JFK", dt.date(2030, 6, 20)),),
+        passengers=Passengers(),
+        currency="EUR",
+    )
+    indexed = slot_for_search(euros, "s")
+    assert indexed is not None
+    assert (indexed.key, indexed.field) == (query.key("s"), "2030-06-20")
+    fare = CheapestFare(Decimal("377.66"), "EUR", "off_e", 4, 1.9e9, 1.9e9 + 60, 1.9e9 + 600)
+    assert build_calendar(query, {"2030-06-20": fare}).currency == "EUR"
+
+
+def test_a_currency_search_does_not_price_in_is_named() -> None:
+    for code in ("JPY", "euro", ""):
+        assert failed_fields(origin="LHR", destination="JFK", month="2030-06", currency=code) == {
+            "query.currency"
+        }

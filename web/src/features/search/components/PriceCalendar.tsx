@@ -1,6 +1,6 @@
 import { useId, useState } from "react";
 
-import type { CabinClass } from "../../../lib/api/client";
+import type { CabinClass, Currency } from "../../../lib/api/client";
 import { moneyRounded } from "../../../lib/format";
 import { useFareCalendar } from "../api/calendar";
 import { monthGrid, monthLabel, shiftMonth } from "../calendarGrid";
@@ -10,6 +10,8 @@ interface Props {
   destination: string;
   cabin: CabinClass;
   adults: number;
+  /** The form's "Prices in": the calendar shows the fares searches in it found. */
+  currency: Currency;
   min: string; // YYYY-MM-DD: no earlier day is offered
   value: string;
   onPick: (day: string) => void;
@@ -18,11 +20,11 @@ interface Props {
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 /** The month under a date field, each day with its cheapest cached fare (asked only once opened). */
-export function PriceCalendar({ origin, destination, cabin, adults, min, value, onPick }: Props) {
+export function PriceCalendar({ origin, destination, cabin, adults, currency, min, value, onPick }: Props) {
   const id = useId();
   const [open, setOpen] = useState(false);
   const [month, setMonth] = useState((value || min).slice(0, 7));
-  const { data, isFetching, isError } = useFareCalendar(origin, destination, month, cabin, adults, open);
+  const { data, isFetching, isError } = useFareCalendar(origin, destination, month, cabin, adults, currency, open);
   const ready = /^[A-Z]{3}$/.test(origin) && /^[A-Z]{3}$/.test(destination);
   const earliest = min.slice(0, 7);
   return (

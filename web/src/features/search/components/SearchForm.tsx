@@ -103,7 +103,7 @@ export function SearchForm({ initial, preferences = null, errors = {}, onSearch 
             value={leg.date}
             error={errors[`date-${index}`]}
             onChange={(date) => setLeg(index, { date })}
-            prices={{ origin: leg.origin, destination: leg.destination, cabin: form.cabin, adults: form.adults }}
+            prices={{ origin: leg.origin, destination: leg.destination, cabin: form.cabin, adults: form.adults, currency: form.currency }}
           />
           {form.trip === "round-trip" && (
             <DateField
@@ -113,7 +113,7 @@ export function SearchForm({ initial, preferences = null, errors = {}, onSearch 
               value={form.returnDate}
               error={errors.return}
               onChange={(returnDate) => setForm((f) => ({ ...f, returnDate }))}
-              prices={{ origin: leg.destination, destination: leg.origin, cabin: form.cabin, adults: form.adults }}
+              prices={{ origin: leg.destination, destination: leg.origin, cabin: form.cabin, adults: form.adults, currency: form.currency }}
             />
           )}
           {form.trip === "multi-city" && legs.length > 2 && (
@@ -165,7 +165,7 @@ interface DateProps {
   value: string;
   error: string | undefined;
   onChange: (value: string) => void;
-  prices: { origin: string; destination: string; cabin: Form["cabin"]; adults: number };
+  prices: { origin: string; destination: string; cabin: Form["cabin"]; adults: number; currency: Form["currency"] };
 }
 
 /** A date, typed or picked from the price calendar under it. */
