@@ -29,7 +29,6 @@ from tests.support.payment_app import PayEnv
 from tests.support.payment_sim import eventually
 
 LEASE_S = 1.5  # extended every 0.5 s: a busy machine still renews it long before it ends
-AGENT = Principal("agent-7", frozenset({"support"}))
 
 
 class AirlineOnCue(ChangeAirline):
@@ -47,6 +46,17 @@ class AirlineOnCue(ChangeAirline):
         return await super().change(order, slice_index, fare_id, reference)
 
 
+async def _asked(airline: AirlineOnCue, confirming: asyncio.Task[Any]) -> None:
+    """Until the confirmation asks the airline; a confirmation that fails first says why (it
+    would otherwise leave the test waiting for an ask that never comes)."""
+    asked = asyncio.create_task(airline.asked.wait())
+    await asyncio.wait({asked, confirming}, return_when=asyncio.FIRST_COMPLETED)
+    if not asked.done():
+        asked.cancel()
+        confirming.result()  # raises the confirmation's error
+        raise AssertionError("the confirmation ended without asking the airline")
+
+
 async def claim_of(env: PayEnv, change_id: str) -> Any:
     return await env.pool.fetchval(
         "SELECT claimed_until FROM order_changes WHERE id = $1", change_id
@@ -62,9 +72,10 @@ async def test_a_confirmation_outlasting_its_lease_keeps_its_claim_and_is_not_sw
     airline = AirlineOnCue(pay_env)
     slow = ChangeService(app[order_routes.ORDER_SERVICE], PgChanges(db), airline, lease_s=LEASE_S)
     path = f"/v1/orders/{held['id']}/changes/{chosen['id']}/confirm"
+    owner = await pay_env.pool.fetchval("SELECT owner FROM orders WHERE id = $1", held["id"])
     confirming = asyncio.create_task(
         slow.confirm(
-            AGENT,
+            Principal(owner),
             held["id"],
             chosen["id"],
             str(uuid.uuid4()),
@@ -72,7 +83,7 @@ async def test_a_confirmation_outlasting_its_lease_keeps_its_claim_and_is_not_sw
             fingerprint("POST", path, {}),
         )
     )
-    await airline.asked.wait()
+    await _asked(airline, confirming)
     first = await claim_of(pay_env, chosen["id"])
 
     # the request is still at it, past a lease: its claim was renewed, not left to run out
