@@ -3,16 +3,25 @@
 Keys are `sk_live_` + 32 url-safe characters (24 random bytes = 192 bits). Only their SHA-256 is
 stored. A slow password hash (bcrypt, argon2) protects LOW-entropy secrets from guessing after a
 database leak; a 192-bit random key cannot be guessed however fast the hash, and a fast hash lets
-the lookup be one indexed equality per request (a salted slow hash would need the salt first and
-cost ~50-100 ms of CPU per request). The raw key is shown once, at creation, and never logged;
-`key_prefix` (the first 12 characters) names a key in listings.
+the check be one hash and one lookup by it per request (a salted slow hash would need the salt
+first and cost ~50-100 ms of CPU per request). The raw key is shown once, at creation, and
+never logged; `key_prefix` (the first 12 characters) names a key in listings.
+
+Each process keeps every live key's hash in memory and answers from it, so a key, real or made
+up, costs PostgreSQL no query of its own: a key missing from the set reloads it (one query,
+single-flight, at most once a second), so a key created since the last load works within a
+second, and a client spraying made-up keys costs PostgreSQL at most one query a second per
+process, and cannot evict anything a real partner relies on. The set holds one small row per
+live key (a few hundred kB at thousands of partners). Whole hashes rather than only the keys'
+prefixes: a made-up key with a live key's prefix (prefixes are shown in listings) would still
+cost a query, and the answers would still need a per-key cache beside the prefixes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import hmac
+import math
 import secrets
 import time
 from collections.abc import Callable
@@ -31,12 +40,14 @@ PREFIX_LENGTH = 12
 HEADER = "X-API-Key"
 # No registered HTTP scheme exists for API keys; this names the header, as API gateways do.
 CHALLENGE = f'ApiKey header="{HEADER}"'
-CACHE_TTL_S = 30.0  # a revoked key works at most this long in a process that saw it
-# While PostgreSQL is down, a key this process checked is still served this long past its cache
-# entry's expiry (stale-if-error): a search process must not need PostgreSQL (README, "Services
+CACHE_TTL_S = 30.0  # the live keys are reloaded this often: a revoked key works this long at most
+# While PostgreSQL is down, the keys live at the last load are still served this long past the
+# set's expiry (stale-if-error): a search process must not need PostgreSQL (README, "Services
 # deployed on their own"). A key revoked just before an outage works that long too, at most.
 STALE_IF_ERROR_S = 3600.0
-_CACHE_MAX = 10_000  # bounds memory when a client sprays random keys
+# A key missing from the set reloads it at most this often: how soon a new key works, and all a
+# spray of made-up keys can cost PostgreSQL per process.
+RELOAD_INTERVAL_S = 1.0
 _RANDOM_BYTES = 24  # → 32 url-safe characters
 
 
@@ -57,6 +68,7 @@ def hash_key(raw_key: str) -> bytes:
     return hashlib.sha256(raw_key.encode()).digest()
 
 
+_UNAVAILABLE = "partner keys cannot be checked right now"
 _COLUMNS = "id, name, key_prefix, rate_per_s, burst, revoked_at IS NOT NULL AS revoked"
 
 
@@ -70,11 +82,12 @@ class PartnerKeys:
     """Partner key service over the `partners` table (skyfare/sql/0001_partners.sql).
 
     `authenticate` raises Unauthorized (missing, malformed, unknown or revoked key) or
-    ServiceUnavailable (PostgreSQL did not answer within `timeout_s`, and this process has no
-    answer for the key younger than `cache_ttl_s` + `stale_if_error_s`). Answers, including
-    "unknown", are cached in-process for `cache_ttl_s`, so a busy partner costs PostgreSQL one
-    query per process per TTL; while PostgreSQL is down an expired answer is used for up to
-    `stale_if_error_s` more.
+    ServiceUnavailable (PostgreSQL did not answer within `timeout_s` and the key is not in a set
+    loaded less than `cache_ttl_s` + `stale_if_error_s` ago, or might have been created since).
+    It answers from the set of live keys this process loaded: reloaded when older than
+    `cache_ttl_s` (so a busy process costs PostgreSQL one query per TTL, however many partners
+    call) or when a key is missing from it (at most every `RELOAD_INTERVAL_S`); a reload that
+    fails keeps the set it had, for up to `stale_if_error_s` past its expiry.
     """
 
     def __init__(
@@ -91,7 +104,11 @@ class PartnerKeys:
         self._ttl = cache_ttl_s
         self._stale_s = stale_if_error_s
         self._clock = clock
-        self._cache: dict[bytes, tuple[float, Partner | None]] = {}
+        self._live: dict[bytes, Partner] = {}  # key hash → partner, every live key
+        self._fresh_until = -math.inf  # never loaded: nothing to serve while PostgreSQL is down
+        self._reloaded_at = -math.inf  # when the last reload started, whatever its outcome
+        self._reload_error: Exception | None = None  # why the last reload failed, if it did
+        self._reloading = asyncio.Lock()
 
     async def create(self, name: str, *, rate_per_s: float, burst: int) -> tuple[Partner, str]:
         """A new partner and its raw key (returned once, stored only hashed); Conflict if a
@@ -134,37 +151,41 @@ class PartnerKeys:
         if not raw_key or not raw_key.isascii() or not raw_key.startswith(KEY_SCHEME):
             raise Unauthorized(f"a valid {HEADER} header is required", challenge=CHALLENGE)
         digest = hash_key(raw_key)
-        now = self._clock()
-        cached = self._cache.get(digest)
-        if cached is not None and cached[0] > now:
-            partner = cached[1]
-        else:
-            try:
-                partner = await self._lookup(digest)
-            except ServiceUnavailable:
-                if cached is None or now - cached[0] > self._stale_s:
-                    raise
-                partner = cached[1]  # PostgreSQL is down: the answer it gave last
-            else:
-                if len(self._cache) >= _CACHE_MAX:
-                    self._cache.clear()
-                self._cache[digest] = (now + self._ttl, partner)
-        if partner is None or partner.revoked:
-            raise Unauthorized(f"unknown or revoked {HEADER}", challenge=CHALLENGE)
-        return partner
+        if digest not in self._live or self._clock() >= self._fresh_until:
+            await self._reload_if_due()
+        if self._clock() >= self._fresh_until + self._stale_s:
+            # Never loaded, or PostgreSQL down for longer than stale-if-error allows.
+            raise ServiceUnavailable(_UNAVAILABLE) from self._reload_error
+        # A dict lookup by hash, as the index's was: its timing can only tell of SHA-256 digests,
+        # and a digest guessed is no use (no key can be made to match it).
+        partner = self._live.get(digest)
+        if partner is not None:
+            return partner
+        if self._reload_error is not None:
+            # It may be a key created since the set was loaded: not known to be wrong.
+            raise ServiceUnavailable(_UNAVAILABLE) from self._reload_error
+        raise Unauthorized(f"unknown or revoked {HEADER}", challenge=CHALLENGE)
 
-    async def _lookup(self, digest: bytes) -> Partner | None:
-        try:
-            async with asyncio.timeout(self._timeout_s):
-                row = await self._pool.fetchrow(
-                    f"SELECT {_COLUMNS}, key_hash FROM partners WHERE key_hash = $1", digest
-                )
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
-            raise ServiceUnavailable("partner keys cannot be checked right now") from exc
-        # The index found the row by hash; the constant-time compare is belt and braces.
-        if row is None or not hmac.compare_digest(row["key_hash"], digest):
-            return None
-        return _partner(row)
+    async def _reload_if_due(self) -> None:
+        """Reload the live keys unless a reload started less than RELOAD_INTERVAL_S ago; a
+        caller arriving while one runs waits for it rather than starting its own."""
+        async with self._reloading:
+            now = self._clock()
+            if now - self._reloaded_at < RELOAD_INTERVAL_S:
+                return
+            self._reloaded_at = now
+            try:
+                async with asyncio.timeout(self._timeout_s):
+                    rows = await self._pool.fetch(
+                        f"SELECT {_COLUMNS}, key_hash FROM partners WHERE revoked_at IS NULL"
+                    )
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+                self._reload_error = exc  # the old set stays: real partners are not locked out
+                return
+            self._live = {bytes(row["key_hash"]): _partner(row) for row in rows}
+            # From when the reload started: a key revoked meanwhile may be in it.
+            self._fresh_until = now + self._ttl
+            self._reload_error = None
 
 
 class PartnerGate:

@@ -9,7 +9,7 @@ import pytest
 
 from kernel.errors import Conflict, ServiceUnavailable, Unauthorized
 from skyfare.migrations import migrate
-from skyfare.partners import STALE_IF_ERROR_S, PartnerKeys, hash_key
+from skyfare.partners import STALE_IF_ERROR_S, PartnerKeys, generate_key, hash_key
 from tests.e2e.conftest import closed_port
 from tests.support.database import SETUP_TIMEOUT_S
 from tests.support.tcp_proxy import PostgresProxy
@@ -151,7 +151,7 @@ async def test_postgres_that_never_answers_is_service_unavailable_after_the_time
     assert isinstance(refused.value.__cause__, TimeoutError)
 
 
-async def test_a_key_checked_before_postgres_went_down_is_served_while_it_is_down(
+async def test_keys_live_at_the_last_load_are_served_while_postgres_is_down(
     migrated: asyncpg.Pool, database_url: str, schema: str, clock: FakeClock
 ) -> None:
     setup = PartnerKeys(migrated, timeout_s=SETUP_TIMEOUT_S)
@@ -164,13 +164,19 @@ async def test_a_key_checked_before_postgres_went_down_is_served_while_it_is_dow
     ):
         keys = PartnerKeys(through, cache_ttl_s=30, clock=clock, timeout_s=SETUP_TIMEOUT_S)
         partner = await keys.authenticate(checked)
+        _, later = await setup.create("momondo", rate_per_s=50, burst=100)  # after the load
         await proxy.cut()
-        clock.now += 31  # the cached answer expired: it would be asked again
+        clock.now += 31  # the loaded keys expired: they would be asked for again
         served = await keys.authenticate(checked)
+        assert (await keys.authenticate(unchecked)).name == "skyscanner"  # loaded, never asked
         with pytest.raises(ServiceUnavailable):
-            await keys.authenticate(unchecked)  # never checked by this process
+            await keys.authenticate(later)  # maybe real: a 503 to retry, not a 401
+        with pytest.raises(ServiceUnavailable):
+            await keys.authenticate(generate_key())  # the same for a made-up one
         clock.now += STALE_IF_ERROR_S  # and past the stale bound
         with pytest.raises(ServiceUnavailable):
             await keys.authenticate(checked)
         await proxy.restore()
+        clock.now += 1  # a reload is due again: PostgreSQL answers for every key
+        assert (await keys.authenticate(later)).name == "momondo"
     assert served == partner
