@@ -69,6 +69,27 @@ async def bare_pool_of(database_url: str) -> AsyncIterator[asyncpg.Pool]:
         await admin.close()
 
 
+@asynccontextmanager
+async def statement_recording_pool(
+    database_url: str, schema: str, statements: list[str], *, min_size: int = 0, max_size: int = 10
+) -> AsyncIterator[asyncpg.Pool]:
+    """A pool over `schema` whose every connection appends each statement it runs to
+    `statements` (asyncpg's query logger), so a test counts what reached PostgreSQL, never time.
+    The pool's own `RESET ALL …` on each release is recorded too."""
+
+    async def record_statements(conn: asyncpg.Connection) -> None:
+        conn.add_query_logger(lambda logged: statements.append(logged.query))
+
+    async with asyncpg.create_pool(
+        database_url,
+        min_size=min_size,
+        max_size=max_size,
+        init=record_statements,
+        server_settings={"search_path": schema},
+    ) as pool:
+        yield pool
+
+
 # What today's order insert (booking/rows.py) writes beyond the oldest schemas a test builds: a
 # test writing orders through the repository on a schema "before N" needs these too.
 ORDER_INSERT_NEEDS = (147,)  # orders.seats_taken

@@ -16,6 +16,7 @@ from booking.events import decode_event
 from booking.relay import OutboxRelay
 from kernel.tasks import stop_task
 from skyfare.embedded import EmbeddedRedis
+from tests.support.database import statement_recording_pool
 from tests.support.notify import eventually, insert_outbox, order_event
 from tests.support.redis_cluster import redis_or_cluster
 
@@ -201,16 +202,8 @@ async def test_an_idle_round_is_one_statement_and_a_round_with_events_publishes_
     # Ten idle rounds a second run in every API process: no transaction, no lock for nothing.
     schema = await pool.fetchval("SHOW search_path")
     statements: list[str] = []
-
-    async def log_queries(conn: asyncpg.Connection) -> None:
-        conn.add_query_logger(lambda logged: statements.append(logged.query))
-
-    async with asyncpg.create_pool(
-        database_url,
-        min_size=1,
-        max_size=1,
-        init=log_queries,
-        server_settings={"search_path": schema},
+    async with statement_recording_pool(
+        database_url, schema, statements, min_size=1, max_size=1
     ) as logged:
         relay = _relay(logged, redis_client, stream)
         assert await relay.relay_once() == 0

@@ -14,7 +14,7 @@ import pytest
 from kernel.errors import Unauthorized
 from skyfare.migrations import migrate
 from skyfare.partners import PartnerKeys, generate_key
-from tests.support.database import SETUP_TIMEOUT_S
+from tests.support.database import SETUP_TIMEOUT_S, statement_recording_pool
 
 
 class FakeClock:
@@ -42,17 +42,7 @@ class CountedPool:
 @pytest.fixture
 async def counted(database_url: str, schema: str) -> AsyncIterator[CountedPool]:
     statements: list[str] = []
-
-    async def record_statements(conn: asyncpg.Connection) -> None:
-        conn.add_query_logger(lambda query: statements.append(query.query))
-
-    async with asyncpg.create_pool(
-        database_url,
-        min_size=0,
-        max_size=10,
-        server_settings={"search_path": schema},
-        init=record_statements,
-    ) as pool:
+    async with statement_recording_pool(database_url, schema, statements) as pool:
         await migrate(pool, timeout=10)
         yield CountedPool(pool, statements)
 
