@@ -1,7 +1,8 @@
 """Made-up partner keys against real PostgreSQL: a spray of them costs PostgreSQL at most one
 query a second per process, however many there are, and never makes a real partner's key cost a
-query again. Statements are counted by asyncpg's query logger on every pooled connection, so the
-tests assert on what reached PostgreSQL, never on time."""
+query again, nor locks it out when the reload it causes fails. Statements are counted by
+asyncpg's query logger on every pooled connection: the tests assert on what reached PostgreSQL,
+never on time."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from kernel.errors import Unauthorized
+from kernel.errors import ServiceUnavailable, Unauthorized
 from skyfare.migrations import migrate
 from skyfare.partners import PartnerKeys, generate_key
 from tests.support.database import SETUP_TIMEOUT_S, statement_recording_pool
+from tests.support.tcp_proxy import PostgresProxy
 
 
 class FakeClock:
@@ -113,3 +115,26 @@ async def test_a_key_created_after_the_keys_were_loaded_works_on_its_first_reque
     created, later = await other_process.create("skyscanner", rate_per_s=10, burst=10)
     clock.now += 1
     assert await keys.authenticate(later) == created
+
+
+async def test_a_reload_that_fails_keeps_the_keys_it_had(
+    counted: CountedPool, database_url: str, schema: str, clock: FakeClock
+) -> None:
+    setup = PartnerKeys(counted.pool, timeout_s=SETUP_TIMEOUT_S)
+    partner, raw_key = await setup.create("kayak", rate_per_s=50, burst=100)
+    async with (
+        PostgresProxy(database_url) as proxy,
+        asyncpg.create_pool(
+            proxy.url, min_size=0, server_settings={"search_path": schema}
+        ) as through,
+    ):
+        keys = PartnerKeys(through, cache_ttl_s=30, clock=clock, timeout_s=SETUP_TIMEOUT_S)
+        await keys.authenticate(raw_key)
+        await proxy.cut()
+        clock.now += 1.5
+        with pytest.raises(ServiceUnavailable):  # its reload failed: maybe a new key, a 503
+            await keys.authenticate(generate_key())
+        assert await keys.authenticate(raw_key) == partner  # the set it had still answers
+        await proxy.restore()
+        clock.now += 1
+        await _refused(keys, generate_key())  # PostgreSQL answers again: a made-up key is a 401
