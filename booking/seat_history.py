@@ -28,15 +28,6 @@ def _held(order: Order) -> dict[tuple[str, str], str]:
     return {(s.segment_id, s.passenger_id): s.designator for s in order.seats}
 
 
-def is_first_choice(order: Order, seats: Sequence[OrderSeat]) -> bool:
-    """Whether `seats` replace none of the seats `order` holds: each names a flight and
-    passenger without a seat yet, or asks again for the seat held there."""
-    held = _held(order)
-    return all(
-        held.get((s.segment_id, s.passenger_id), s.designator) == s.designator for s in seats
-    )
-
-
 def seat_notes(order: Order, seats: Sequence[OrderSeat]) -> tuple[SeatNote, ...]:
     """The seats as a mail names them, by `order`'s flights and passengers; `order` as it was
     before `seats` were given, so each note names the seat it replaced, if any."""
