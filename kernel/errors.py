@@ -37,6 +37,15 @@ def absent_or_invalid(absent: bool, expected: str) -> str:
     return f"required: {expected}" if absent else f"must be {expected}"
 
 
+SHOWN_CHARACTERS = 40
+
+
+def clipped(sent: str) -> str:
+    """What a client sent, cut to `SHOWN_CHARACTERS` for a problem's message: a value or name it
+    made up goes back so it can find it, never as a 100 kB echo. Quoting is the caller's."""
+    return sent if len(sent) <= SHOWN_CHARACTERS else sent[:SHOWN_CHARACTERS] + "..."
+
+
 class DomainError(Exception):
     def __init__(self, detail: str, **extensions: Any) -> None:
         super().__init__(detail)

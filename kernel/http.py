@@ -16,6 +16,7 @@ from kernel.errors import (
     UnsupportedContentEncoding,
     UnsupportedMediaType,
     ValidationFailed,
+    clipped,
 )
 
 _CONTENT_TYPE = istr("Content-Type")  # found without folding its case per request
@@ -131,8 +132,8 @@ def coding_refused(coding: str) -> UnsupportedContentEncoding:
 
 
 def _shown(value: str) -> str:
-    # What the client sent goes back in the problem: keep it short and printable.
-    return ascii(value if len(value) <= 40 else value[:40] + "...")
+    # A header's value: always quoted, and printable whatever bytes came.
+    return ascii(clipped(value))
 
 
 _any_json = msgspec.json.Decoder()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from kernel.errors import FieldError, ValidationFailed
+from kernel.errors import FieldError, ValidationFailed, clipped
 
 # The OpenAPI reasons of the 422 `refuse_undeclared` answers (skyfare/openapi.py adds them).
 NO_PARAMETERS = "A query parameter: this route takes none"
@@ -54,6 +54,6 @@ def ascii_int(value: str) -> int | None:
 
 
 def _shown(name: str) -> str:
-    # A name we never asked for goes back in the problem: keep it short and printable.
-    short = name if len(name) <= 40 else name[:40] + "..."
+    # A name goes in a field path (`query.foo`): bare when printable, else escaped.
+    short = clipped(name)
     return short if short.isprintable() else ascii(short)

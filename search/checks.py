@@ -15,7 +15,7 @@ from connectors.model import Passengers, SliceQuery
 from kernel import query as kernel_query
 from kernel.checks import FieldChecks, ascii_upper
 from kernel.currencies import MINOR_UNITS, priced_currencies_text
-from kernel.errors import ValidationFailed
+from kernel.errors import ValidationFailed, clipped
 from search.model import (
     CURRENCIES,
     DEADLINE_MS_MAX,
@@ -97,8 +97,9 @@ class Checks(FieldChecks):
         if type(value) is not str:
             self.fail(field, "must be a string")
         elif value not in options:
-            shown = value if len(value) <= 40 else value[:40] + "..."
-            self.fail(field, f"unknown value {shown!r}, expected one of: {', '.join(options)}")
+            self.fail(
+                field, f"unknown value {clipped(value)!r}, expected one of: {', '.join(options)}"
+            )
         else:
             return value
         return None

@@ -34,3 +34,9 @@ def test_ascii_digits_are_a_number(value: str, number: int) -> None:
 @pytest.mark.parametrize("value", ["", "²", "٥", "５", "-1", "+1", " 1", "1.0", "1e3", "1" * 10])
 def test_anything_else_is_not(value: str) -> None:
     assert ascii_int(value) is None
+
+
+def test_a_long_or_unprintable_unknown_name_is_cut_and_escaped_in_its_field_path() -> None:
+    _, errors = query_params([("x" * 100, "1"), ("bad\nname", "2")], set())
+
+    assert [e.field for e in errors] == [f"query.{'x' * 40}...", "query.'bad\\nname'"]

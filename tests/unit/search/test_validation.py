@@ -285,3 +285,9 @@ def test_a_max_price_in_an_unknown_currency_is_judged_by_the_currency_alone() ->
 
 def test_every_priced_currency_has_its_minor_units() -> None:
     assert set(MINOR_UNITS) == PRICED_CURRENCIES
+
+
+def test_an_unknown_choice_is_quoted_back_cut_to_forty_characters() -> None:
+    assert errors_of(body(sort="p" * 500))["sort"] == (
+        f"unknown value '{'p' * 40}...', expected one of: price, duration, departure"
+    )
