@@ -4,6 +4,7 @@ reads, the gateway's templates all filled in and pointing at services that exist
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Any
@@ -136,3 +137,15 @@ def test_the_gateway_templates_are_filled_and_route_to_services(
         + environment["SKYFARE_GATEWAY_BOOKING_SERVERS"],
     )
     assert upstreams == ["search-1", "search-2", "booking"]
+
+
+def test_the_services_trust_the_gateways_address_and_only_it() -> None:
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    services = compose["services"]
+    (subnet,) = (c["subnet"] for c in compose["networks"]["default"]["ipam"]["config"])
+    gateway = services["nginx"]["networks"]["default"]["ipv4_address"]
+    assert ipaddress.ip_address(gateway) in ipaddress.ip_network(subnet)
+    # Behind nginx every peer is nginx: untrusted, one client's burst of anonymous support
+    # cases would shut every other client out (kernel/client_address.py).
+    for name in ("search-1", "search-2", "booking"):
+        assert services[name]["environment"]["SKYFARE_TRUSTED_PROXIES"] == gateway, name
