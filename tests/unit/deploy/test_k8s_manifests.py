@@ -24,6 +24,10 @@ KUBERNETES_VERSION = "1.30.0"
 DEREGISTRATION_S = 10
 SERVICES = ("search", "booking", "relay", "worker", "analytics")
 SECRET_NAMES = re.compile(r"(URL|KEY|SECRET|PASSWORD|TOKEN)$")
+# The outside world's addresses and the pod CIDR (deploy/README.md, "Kubernetes"): the platform's
+# ConfigMap in prod, the dev overlay's own in dev, referenced key by key.
+ENDPOINTS = "skyfare-endpoints"
+STORE_URLS = ("DATABASE_URL", "REDIS_URL")  # they carry the stores' passwords
 
 
 @pytest.fixture(scope="module", params=VARIANTS)
@@ -105,15 +109,29 @@ def test_probes_resources_and_the_stop_sequence(rendered: list[Obj]) -> None:
             assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
 
 
+def _credentials(name: str) -> bool:
+    """A setting that is (or, a store's URL, holds) a secret."""
+    return bool(SECRET_NAMES.search(name.removesuffix("_URL"))) or name in STORE_URLS
+
+
 def test_secrets_are_references_never_values(rendered: list[Obj]) -> None:
     for _, pod in pod_specs(rendered):
         for container in pod["containers"]:
             for env in container.get("env", []):
                 if SECRET_NAMES.search(env["name"]):
                     assert "value" not in env, env["name"]
-                    assert env["valueFrom"]["secretKeyRef"]["name"] == "skyfare-secrets"
+                    ref = env["valueFrom"]
+                    if "configMapKeyRef" in ref:  # an outside endpoint's address
+                        assert ref["configMapKeyRef"]["name"] == ENDPOINTS, env["name"]
+                        assert not _credentials(env["name"]), env["name"]
+                    else:
+                        assert ref["secretKeyRef"]["name"] == "skyfare-secrets", env["name"]
     config = _one(rendered, "ConfigMap", "skyfare-config")["data"]
     assert not [k for k in config if SECRET_NAMES.search(k)]
+    # The endpoints' ConfigMap: the dev overlay's own (in prod the platform's, not rendered).
+    for obj in rendered:
+        if obj["kind"] == "ConfigMap" and obj["metadata"]["name"] == ENDPOINTS:
+            assert not [k for k in obj["data"] if _credentials(k)]
 
 
 def test_the_autoscalers(rendered: list[Obj]) -> None:
