@@ -14,8 +14,8 @@ from matplotlib import image  # the report plots' library: a screenshot's PNG as
 from playwright.sync_api import Page, Route, expect
 
 from tests.browser.conftest import Stack
-from tests.browser.test_book import open_an_offer, sign_in_as_ada
-from tests.browser.test_search_to_offer import screenshot
+from tests.browser.test_book import _day, open_an_offer, sign_in_as_ada
+from tests.browser.test_search_to_offer import pick_airport, screenshot
 from tests.browser.trips import open_trip, paid_trip
 
 pytestmark = pytest.mark.timeout(300)
@@ -100,6 +100,43 @@ def test_a_refused_profile_field_takes_the_focus_with_its_error(screen: Page) ->
     # Was: on the body (Save is disabled while it saves, and lost the focus).
     expect(phone).to_be_focused()
     expect(phone).to_have_accessible_description(re.compile("must be an E.164 phone number"))
+
+
+def test_a_search_the_traveler_sent_and_the_api_refused_focuses_the_refused_field(
+    screen: Page,
+) -> None:
+    page = screen
+    page.goto("/")
+    page.get_by_role("radio", name="One way").check()
+    pick_airport(page, "From", "LHR", "LHR")
+    pick_airport(page, "To", "JFK", "JFK")
+    # Past the 361 days the API searches: the form lets it through, the API refuses the date.
+    date = page.get_by_label("Departure date")
+    date.fill(_day(400))
+    page.get_by_role("button", name="Search").press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("Some details need fixing")
+    # Was: the results' heading (the Layout's rule for a new screen), a Tab away from the form.
+    expect(date).to_be_focused()
+    expect(date).to_have_attribute("aria-invalid", "true")
+    expect(date).to_have_accessible_description(re.compile("361 days"))
+    screenshot(page, "search-refused-focus")
+
+    # Sent again from the results' own form (redrawn for the new search): the new refused field.
+    pick_airport(page, "To", "LHR", "LHR")
+    date.fill(_day(30))
+    page.get_by_role("button", name="Search").press("Enter")
+    to = page.get_by_role("combobox", name="To", exact=True)
+    expect(to).to_have_attribute("aria-invalid", "true")
+    expect(to).to_be_focused()  # was: the page's body (the pressed Search was redrawn)
+
+    # The same refused search opened from a link (nothing sent in this tab): the page starts at
+    # the top, as any page opened from its address does.
+    address = page.url
+    page.goto("/")
+    page.goto(address)
+    expect(to).to_have_attribute("aria-invalid", "true")
+    expect(to).not_to_be_focused()
+    assert page.evaluate("() => document.activeElement === document.body")
 
 
 def test_focus_follows_the_trip_s_screens_and_never_falls_to_the_page(

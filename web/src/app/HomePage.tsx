@@ -1,8 +1,7 @@
 import { useMemo } from "react";
-import { useNavigate } from "react-router";
 
 import { type Profile, useSignedInProfile } from "../features/profile/signedIn";
-import { emptyForm, SearchForm, type SearchPreferences, toParams } from "../features/search";
+import { emptyForm, SearchForm, type SearchPreferences, useSendSearch } from "../features/search";
 
 function searchPreferences(profile: Profile | null): SearchPreferences | null {
   if (!profile) return null;
@@ -10,17 +9,13 @@ function searchPreferences(profile: Profile | null): SearchPreferences | null {
 }
 
 export function HomePage() {
-  const navigate = useNavigate();
+  const send = useSendSearch();
   const profile = useSignedInProfile();
   const preferences = useMemo(() => searchPreferences(profile), [profile]);
   return (
     <div className="home">
       <h1>Where to next?</h1>
-      <SearchForm
-        initial={emptyForm()}
-        preferences={preferences}
-        onSearch={(form) => void navigate(`/results?${toParams(form)}`)}
-      />
+      <SearchForm initial={emptyForm()} preferences={preferences} onSearch={send} />
     </div>
   );
 }

@@ -1,12 +1,13 @@
-import { memo, useCallback, useEffect, useMemo, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
+import { focusFirstInvalid } from "../../../lib/focusInvalid";
 import { fieldErrors } from "../../../lib/problems";
 import { tripRoute } from "../../../lib/route";
 import { rememberOffers, rememberResults } from "../../../lib/seenOffers";
 import type { Offer } from "../../../lib/api/client";
-import { fromParams, SearchForm, type SearchFormModel, searchFieldFor, toParams, toRequest } from "../../search";
+import { fromParams, SearchForm, searchFieldFor, toRequest, useSearchWasSent, useSendSearch } from "../../search";
 import { useSearchStream } from "../hooks/useSearchStream";
 import { airlinesOf, applyFilters, DEFAULT_FILTERS, type Filters, noOffersSentence } from "../model";
 import { AirlineStatus } from "./AirlineStatus";
@@ -31,12 +32,21 @@ export function ResultsPage() {
   const airlines = useMemo(() => airlinesOf(stream.offers), [stream.offers]);
   useEffect(() => rememberOffers(stream.offers), [stream.offers]);
   useEffect(() => rememberResults(`/results?${key}`), [key]);
-  const search = useCallback((next: SearchFormModel) => void navigate(`/results?${toParams(next)}`), [navigate]);
+  const search = useSendSearch();
   const select = useCallback((offer: Offer) => void navigate(`/offers/${encodeURIComponent(offer.id)}`), [navigate]);
   const errors = useMemo(
     () => (stream.problem && form ? fieldErrors(stream.problem, searchFieldFor(form.trip)) : null),
     [stream.problem, form],
   );
+  // Refused (the API's answer comes after the Layout focused the heading): when the traveler
+  // sent this search from the form here, the refused field takes the focus, as on every refused
+  // form, a Tab from the heading; a link opened (nothing sent here) starts at the top like any
+  // page. The form is drawn anew for each search, so the Search pressed is gone either way.
+  const sent = useSearchWasSent();
+  const change = useRef<HTMLDetailsElement>(null);
+  useEffect(() => {
+    if (sent && errors) focusFirstInvalid(change.current);
+  }, [sent, errors]);
 
   if (!form) {
     // Headed like every screen: the tab's title and a screen reader's first stop come from its h1.
@@ -60,7 +70,7 @@ export function ResultsPage() {
       <h1>{route}</h1>
       {/* above the form it opens: the notice points to "the fields marked below" */}
       {stream.problem && <ProblemNotice problem={stream.problem} other={errors?.other ?? []} />}
-      <details className="change-search" open={errors !== null}>
+      <details ref={change} className="change-search" open={errors !== null}>
         <summary>Change search</summary>
         <StableSearchForm key={key} initial={form} errors={errors?.byField ?? NO_ERRORS} onSearch={search} />
       </details>
