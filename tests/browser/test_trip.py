@@ -10,13 +10,21 @@ import re
 import uuid
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import Stack
 from tests.browser.test_book import sign_in_as_ada
 from tests.browser.test_search_to_offer import assert_accessible, screenshot
 from tests.browser.test_sign_in import ADA, token_for
-from tests.browser.trips import SEATLESS_AIRLINE, day, expire, open_trip, paid_trip
+from tests.browser.trips import (
+    CHARLES,
+    SEATLESS_AIRLINE,
+    day,
+    expire,
+    held_trip,
+    open_trip,
+    paid_trip,
+)
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -224,3 +232,75 @@ def test_the_trip_shows_the_bags_its_fare_includes(screen: Page, stack: Stack) -
     else:
         expect(bags).to_contain_text(re.compile("carry-on only|no bags included"))
     assert_accessible(page)
+
+
+def _seat_not_in(seat_map: Locator, taken: set[str]) -> str:
+    """A seat the passenger choosing may take, other than `taken`: its designator."""
+    expect(seat_map.get_by_role("button", name=CHOOSABLE_SEAT).first).to_be_visible()
+    labels = seat_map.get_by_role("button", name=CHOOSABLE_SEAT).evaluate_all(
+        "buttons => buttons.map((b) => b.getAttribute('aria-label'))"
+    )
+    designators = (label.split(",")[0].removeprefix("Seat ") for label in labels)
+    return next(d for d in designators if d not in taken)
+
+
+def test_one_save_that_chooses_one_traveler_s_first_seat_and_changes_another_s_says_which(
+    screen: Page, stack: Stack
+) -> None:
+    # The API writes it `seats_chosen_and_changed`, seat by seat (tests/e2e, Vitest); here the
+    # whole path: two travelers' seat picker, one save, the trip page and its history.
+    page = screen
+    order = held_trip(
+        stack, page.request, days_ahead=60, avoid_airline=SEATLESS_AIRLINE, companions=(CHARLES,)
+    )
+    page.goto(f"/trips/{order['id']}")
+    sign_in_as_ada(page)
+    expect(page.get_by_role("heading", name="Your seats are on hold")).to_be_visible()
+
+    # Ada's seat first, alone: Charles has none.
+    page.get_by_role("link", name="Change seats").click()
+    expect(page.get_by_role("heading", name="Change seats")).to_be_visible()
+    flight = page.get_by_role("region", name=re.compile(r"^Flight 1: "))  # of one or two
+    seat_map = flight.get_by_role("table").first
+    first = _seat_not_in(seat_map, set())
+    seat_map.get_by_role("button", name=re.compile(rf"^Seat {first},")).click()
+    expect(flight.get_by_label(f"Ada Lovelace: seat {first}", exact=False)).to_be_visible()
+    page.get_by_role("button", name="Save seats").click()
+    passengers = page.get_by_role("region", name="Passengers")
+    expect(passengers).to_contain_text(re.compile(rf"Ada Lovelace\s*Seat {first}\b"))
+
+    # One save: Ada moves (the picker starts on her), then Charles gets his first seat.
+    page.get_by_role("link", name="Change seats").click()
+    expect(page.get_by_role("heading", name="Change seats")).to_be_visible()
+    flight = page.get_by_role("region", name=re.compile(r"^Flight 1: "))  # of one or two
+    seat_map = flight.get_by_role("table").first
+    expect(flight.get_by_label(f"Ada Lovelace: seat {first}", exact=False)).to_be_checked()
+    again = _seat_not_in(seat_map, {first})
+    seat_map.get_by_role("button", name=re.compile(rf"^Seat {again},")).click()
+    # The next traveler without a seat chooses next.
+    expect(flight.get_by_label("Charles Babbage: no seat yet", exact=False)).to_be_checked()
+    theirs = _seat_not_in(seat_map, {first, again})
+    seat_map.get_by_role("button", name=re.compile(rf"^Seat {theirs},")).click()
+    expect(flight.get_by_label(f"Charles Babbage: seat {theirs}", exact=False)).to_be_checked()
+    expect(flight.get_by_label(f"Ada Lovelace: seat {again}", exact=False)).to_be_visible()
+    page.get_by_role("button", name="Save seats").click()
+
+    expect(page.get_by_role("heading", name="Your seats are on hold")).to_be_visible()
+    expect(passengers).to_contain_text(re.compile(rf"Ada Lovelace\s*Seat {again}\b"))
+    expect(passengers).to_contain_text(re.compile(rf"Charles Babbage\s*Seat {theirs}\b"))
+    history = page.get_by_role("region", name="Trip history")
+    steps = history.get_by_role("list").get_by_role("listitem")
+    both = steps.filter(has_text="Seats chosen and changed")
+    expect(both).to_have_count(1)
+    expect(both).to_contain_text(
+        f"{again} for Ada Lovelace (was {first}), {theirs} for Charles Babbage (new)"
+    )
+    # Not "Seats changed" as a whole; Ada's first seat is its own step, before it.
+    expect(steps.filter(has_text=re.compile(r"Seats changed"))).to_have_count(0)
+    chosen = steps.filter(has_text=re.compile(r"Seats chosen(?! and)"))
+    expect(chosen).to_have_count(1)
+    expect(chosen).to_contain_text(f"{first} for Ada Lovelace")
+    expect(steps.last).to_contain_text("Seats chosen and changed")
+    assert_accessible(page)
+    history.scroll_into_view_if_needed()
+    screenshot(page, "trip-history-seats-chosen-and-changed")

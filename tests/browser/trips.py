@@ -22,6 +22,11 @@ def day(days_ahead: int) -> str:
     return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days_ahead)).isoformat()
 
 
+# Ada's companion on a trip for two: a passenger of her booking, not a traveler signed in.
+CHARLES = {"type": "adult", "given_name": "Charles", "family_name": "Babbage",
+           "born_on": "1991-12-26", "gender": "m"}  # fmt: skip
+
+
 def held_trip(
     stack: Stack,
     request: APIRequestContext,
@@ -29,13 +34,15 @@ def held_trip(
     cabin: str = "economy",
     avoid_airline: str | None = None,
     source_prefix: str = "",
+    companions: tuple[dict[str, str], ...] = (),
 ) -> dict[str, Any]:
     """A trip LHR → JFK Ada booked on hold through the API (from an airline whose connector's
-    name starts with `source_prefix`): the order and the offer's `source`."""
+    name starts with `source_prefix`), for her and her `companions`: the order and the offer's
+    `source`."""
     headers = {"Authorization": f"Bearer {token_for(stack, ADA)}"}
     search = request.get(
         f"/v1/search?origin=LHR&destination=JFK&departure_date={day(days_ahead)}"
-        f"&cabin_class={cabin}"
+        f"&cabin_class={cabin}&adults={1 + len(companions)}"
     )
     assert search.ok, search.text()
     offers = [
@@ -49,7 +56,7 @@ def held_trip(
         order = request.post(
             "/v1/orders",
             headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
-            data={"offer_id": offer["id"], "type": "hold", "passengers": [passenger]},
+            data={"offer_id": offer["id"], "type": "hold", "passengers": [passenger, *companions]},
         )
         if order.status == 201:
             held: dict[str, Any] = order.json()
@@ -76,10 +83,13 @@ def paid_trip(
     days_ahead: int = 46,
     cabin: str = "economy",
     avoid_airline: str | None = None,
+    companions: tuple[dict[str, str], ...] = (),
 ) -> str:
-    """A trip LHR → JFK Ada booked and paid through the API: its order id (the payment settles
-    on the gateway's webhook, moments later)."""
-    order_id: str = held_trip(stack, request, days_ahead, cabin, avoid_airline)["id"]
+    """A trip LHR → JFK Ada booked and paid through the API (for her and her `companions`): its
+    order id (the payment settles on the gateway's webhook, moments later)."""
+    order_id: str = held_trip(
+        stack, request, days_ahead, cabin, avoid_airline, companions=companions
+    )["id"]
     pay(stack, request, order_id)
     return order_id
 
