@@ -79,6 +79,7 @@ async def _calendar(request: web.Request, *, partner: str | None) -> web.Respons
             adults=query.adults,
             days=len(fares),
             partner=partner,
+            currency=query.currency,
         )
     body = _encoder.encode(calendar)
     return web.Response(body=body, content_type="application/json")

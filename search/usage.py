@@ -223,9 +223,11 @@ class SearchUsage:
         adults: int,
         days: int,
         partner: str | None,
+        currency: str,
     ) -> None:
-        """A calendar month, a partner's or (`partner` None) a traveler's date picker: `offers`
-        counts the days with a cached fare."""
+        """A calendar month, a partner's or (`partner` None) a traveler's date picker, read in
+        `currency` (each currency's fares are a calendar of their own): `offers` counts the days
+        with a cached fare."""
         if not self.enabled:
             return
         self.sink.emit(
@@ -237,6 +239,7 @@ class SearchUsage:
                 adults=adults,
                 cabin=cabin,
                 offers=days,
+                currency=currency,
                 took_ms=0,
                 cache="hit",
             )

@@ -146,3 +146,24 @@ async def test_a_repeated_bulk_query_publishes_one_event_each_time_it_is_asked(
     hit = next(e for e in bulk_events if e.cache == "hit")
     assert hit.cheapest_amount is not None
     assert hit.offers > 0
+
+
+async def test_a_calendar_read_records_the_currency_it_was_asked_in(
+    client: Client, redis_url: str, stream: str, api_key: str
+) -> None:
+    # Both calendars take `currency` (USD when left out) and read that currency's fares; the
+    # event had `currency: null`, so a month read in euros counted as one in dollars.
+    month = _in_days(30)[:7]
+    await _ok(await client.get("/v1/calendar", params={
+        "origin": "LHR", "destination": "JFK", "month": month, "currency": "EUR"}))  # fmt: skip
+    partner = {"origin": "LHR", "destination": "CDG", "month": month}
+    await _ok(await client.get("/v1/fares/calendar", params=partner,
+                               headers={"X-API-Key": api_key}))  # fmt: skip
+
+    events = await _events(redis_url, stream, 2)
+
+    calendars = [e for e in events if isinstance(e, SearchEvent) and e.channel == "calendar"]
+    assert sorted((e.slices[0].destination, e.partner is None, e.currency) for e in calendars) == [
+        ("CDG", False, "USD"),
+        ("JFK", True, "EUR"),
+    ]

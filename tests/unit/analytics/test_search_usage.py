@@ -9,6 +9,7 @@ from typing import Literal
 import msgspec
 import pytest
 
+from analytics.rows import POSITION, TABLES, empty_rows, usage_rows
 from cache.model import FareEntry
 from connectors.model import Passengers, SliceQuery
 from kernel.usage import (
@@ -17,6 +18,7 @@ from kernel.usage import (
     SliceUsage,
     UsageEvent,
     decode_usage,
+    encode_usage,
     stamped,
     traveler_hash,
 )
@@ -187,3 +189,30 @@ def test_a_new_answer_at_an_evicted_answers_address_is_stamped_afresh() -> None:
         offers = b'[{"id":"off_1","total_amount":"%s","total_currency":"GBP"}]' % amount.encode()
         usage.fast_hit(REQUEST, msgspec.structs.replace(ENTRY, offers=offers), 1)
     assert [e.cheapest_amount for e in sink.events] == ["10.00", "20.00"]  # type: ignore[union-attr]
+
+
+def test_a_calendar_event_carries_its_currency_and_one_published_without_it_still_decodes() -> None:
+    sink = ListSink()
+    usage = SearchUsage(sink, wall_clock=lambda: 1_800_000_000.0)
+    usage.calendar(
+        "LHR", "JFK", "2027-01-01", cabin="economy", adults=1, days=12, partner=None,
+        currency="GBP",
+    )  # fmt: skip
+    [event] = sink.events
+    assert isinstance(event, SearchEvent)
+    assert (event.channel, event.currency, event.cheapest_amount) == ("calendar", "GBP", None)
+
+    # As published before calendars recorded their currency (still in the stream on a deploy).
+    older = (
+        b'{"type":"search","version":2,"at":1800000000.0,"channel":"calendar","partner":null,'
+        b'"slices":[["LHR","JFK","2027-01-01"]],"adults":1,"cabin":"economy","offers":12,'
+        b'"took_ms":0,"cache":"hit"}'
+    )
+    assert decode_usage(older) == msgspec.structs.replace(event, currency=None)
+
+    # Loaded into analytics' `searches.currency`, the column every search's currency goes to.
+    rows = empty_rows()
+    usage_rows("skyfare:usage", "1800000000000-0", encode_usage(event), rows)
+    [row] = rows["searches"]
+    columns = [*POSITION, *(name for name, _ in TABLES["searches"])]
+    assert dict(zip(columns, row, strict=True))["currency"] == "GBP"
