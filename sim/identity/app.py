@@ -4,7 +4,7 @@
 - Sign-in (flows.py): the authorization code flow with PKCE (S256 only) at
   `GET /identity/authorize`, a server-rendered page with a sign-in and a sign-up form.
 - Tokens (token_endpoint.py): `POST /identity/token`, code and refresh grants, and the dev-only
-  direct grant when `IdentityConfig.direct_grant` is on.
+  direct grant when `IdentityConfig.direct_grant` is on; `POST /identity/revoke` (RFC 7009).
 - CORS: the token endpoint, discovery and JWKS answer browser pages whose origin is that of a
   registered redirect URI (a public client such as the web app calls them from its own origin).
 
@@ -32,14 +32,14 @@ from sim.identity.config import MOUNT_PATH, IdentityConfig
 from sim.identity.flows import get_authorize, issuer_of, post_sign_in, post_sign_up
 from sim.identity.keys import ALGORITHM
 from sim.identity.provider import IDENTITY, IdentityProvider, JwksMode
-from sim.identity.token_endpoint import post_token
+from sim.identity.token_endpoint import post_revoke, post_token
 from sim.identity.tokens import AUDIENCE
 
 __all__ = ["AUDIENCE", "IDENTITY", "MOUNT_PATH", "IdentityConfig", "install_identity"]
 
 T = TypeVar("T")
 _HANG_S = 600.0  # "never": the client gives up first, which cancels the handler
-_CORS_PATHS = ("/token", "/.well-known/openid-configuration", "/.well-known/jwks.json")
+_CORS_PATHS = ("/token", "/revoke", "/.well-known/openid-configuration", "/.well-known/jwks.json")
 _CLAIMS = (
     "sub",
     "iss",
@@ -99,6 +99,7 @@ def _identity_app() -> web.Application:
     identity.router.add_post("/authorize", post_sign_in)
     identity.router.add_post("/signup", post_sign_up)
     identity.router.add_post("/token", post_token)
+    identity.router.add_post("/revoke", post_revoke)
     for path in _CORS_PATHS:
         identity.router.add_route("OPTIONS", path, preflight)
     return identity
@@ -146,6 +147,8 @@ async def get_configuration(request: web.Request) -> web.Response:
             "grant_types_supported": ["authorization_code", "refresh_token"],
             "code_challenge_methods_supported": ["S256"],
             "token_endpoint_auth_methods_supported": ["none"],
+            "revocation_endpoint": f"{issuer}/revoke",
+            "revocation_endpoint_auth_methods_supported": ["none"],
             "scopes_supported": list(SCOPES_SUPPORTED),
             "claims_supported": list(_CLAIMS),
             "subject_types_supported": ["public"],

@@ -4,7 +4,8 @@ A code is single-use, lives `code_ttl_s` (60 s) and is bound to the client, the 
 the PKCE challenge and the nonce of the request that got it. Redeeming it twice revokes what
 the first redemption issued (RFC 6749 §4.1.2). A refresh token is single-use too: each use
 answers a new one of the same family, and the reuse of a spent one revokes the whole family
-(RFC 9700 §4.14.2), since either its thief or its owner is now holding a copy.
+(RFC 9700 §4.14.2), since either its thief or its owner is now holding a copy. Revoking any
+token of a family (RFC 7009, a client signing out) revokes the family.
 """
 
 from __future__ import annotations
@@ -137,6 +138,19 @@ class Grants:
             raise GrantRefused("the refresh token has expired")
         family.current = self._new_refresh_token(family_id)
         return family.grant, family.current
+
+    def revoke(self, refresh_token: str, *, client_id: str) -> bool:
+        """Revoke the family of `refresh_token` (current or spent); False when the token is
+        unknown or expired, which RFC 7009 §2.2 answers as a success. GrantRefused when it was
+        issued to another client (§2.1: only its own client may revoke it)."""
+        family_id = self._family_of.get(refresh_token)
+        family = self._families.get(family_id) if family_id else None
+        if family is None or family_id is None:
+            return False
+        if family.grant.client_id != client_id:
+            raise GrantRefused("the refresh token was issued to another client")
+        self.revoke_family(family_id)
+        return True
 
     def revoke_family(self, family_id: str) -> None:
         if family := self._families.get(family_id):

@@ -1,4 +1,5 @@
-"""`POST /identity/token`: the OAuth token endpoint (RFC 6749 §3.2) for public clients.
+"""`POST /identity/token`: the OAuth token endpoint (RFC 6749 §3.2) for public clients, and
+`POST /identity/revoke`: token revocation (RFC 7009), which a client calls as it signs out.
 
 A form body (`application/x-www-form-urlencoded`) is OAuth: `grant_type=authorization_code`
 (with PKCE) or `refresh_token` (rotated), errors as RFC 6749 §5.2 JSON. Any other body is the
@@ -96,6 +97,31 @@ async def _grant(request: web.Request, identity: IdentityProvider) -> dict[str, 
     if account is None:  # not reachable today: accounts are never deleted
         raise OAuthError("invalid_grant", "the account no longer exists")
     return identity.token_response(issuer, account, grant, nonce=nonce, refresh_token=refresh)
+
+
+async def post_revoke(request: web.Request) -> web.Response:
+    """RFC 7009: `token` (a refresh token: its whole family is revoked) and the public client's
+    `client_id`. 200 with no body, also for a token unknown or already revoked (§2.2: the client
+    cannot act on the difference). Access tokens are signed JWTs the API verifies on its own, so
+    one cannot be revoked here: `unsupported_token_type` (§2.2.1) when the hint names one."""
+    try:
+        if request.content_type != FORM:
+            raise OAuthError("invalid_request", f"the body must be {FORM}")
+        form = await read_form(request)
+        revoked = _required(form, "token")
+        client_id = _required(form, "client_id")
+        identity = request.config_dict[IDENTITY]
+        if not identity.clients.known(client_id):
+            raise OAuthError("invalid_client", f"unknown client_id {client_id!r}", status=401)
+        try:
+            found = identity.grants.revoke(revoked, client_id=client_id)
+        except GrantRefused as exc:
+            raise OAuthError("invalid_request", str(exc)) from None
+        if not found and form.get("token_type_hint") == "access_token":
+            raise OAuthError("unsupported_token_type", "access tokens expire, they are not revoked")
+    except OAuthError as exc:
+        return _oauth_error(exc)
+    return _no_store(web.Response(status=200))
 
 
 def _required(form: Mapping[str, str], name: str) -> str:

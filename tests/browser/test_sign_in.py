@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import re
 import uuid
+from urllib.parse import parse_qsl
 
 import pytest
 from playwright.sync_api import APIRequestContext, Locator, Page, Route, expect
@@ -85,9 +86,21 @@ def test_signing_in_returns_to_my_trips_and_signing_out_forgets_the_traveler(
     )
     assert "ey" not in stored  # no JWT (they start with "ey")
 
-    page.get_by_role("button", name="Sign out").click()
+    # Signing out ends the refresh token at the provider too (RFC 7009): a copy of it taken
+    # before gets no new access token.
+    with page.expect_response(re.compile(r"/identity/revoke$")) as revoked:
+        page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_text("Sign in to see your trips")).to_be_visible()
     expect(page.get_by_text("Hi, Ada")).to_have_count(0)
+    assert revoked.value.status == 200
+    form = dict(parse_qsl(revoked.value.request.post_data or ""))
+    assert form["token_type_hint"] == "refresh_token"
+    refreshed = page.request.post(
+        f"{stack.sim_url}/identity/token",
+        form={"grant_type": "refresh_token", "refresh_token": form["token"],
+              "client_id": form["client_id"]},
+    )  # fmt: skip
+    assert (refreshed.status, refreshed.json()["error"]) == (400, "invalid_grant")
 
 
 def test_a_callback_without_a_sign_in_of_ours_is_refused(screen: Page) -> None:

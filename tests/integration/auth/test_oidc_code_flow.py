@@ -54,6 +54,8 @@ async def test_discovery_lists_the_code_flow_endpoints_and_they_answer(
     assert config["response_types_supported"] == ["code"]
     assert config["grant_types_supported"] == ["authorization_code", "refresh_token"]
     assert config["token_endpoint_auth_methods_supported"] == ["none"]
+    assert config["revocation_endpoint"] == f"{issuer}/revoke"
+    assert config["revocation_endpoint_auth_methods_supported"] == ["none"]
     assert {"openid", "profile", "email"} <= set(config["scopes_supported"])
     assert {"sub", "email", "given_name", "family_name", "nonce"} <= set(config["claims_supported"])
     page = await get(

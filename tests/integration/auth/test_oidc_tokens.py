@@ -3,6 +3,7 @@ reuse detection, RFC 6749 errors, CORS for the browser app, and the dev-only dir
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import aiohttp
@@ -116,8 +117,85 @@ async def test_a_bad_token_request_is_an_oauth_error(
     assert headers["Cache-Control"] == "no-store"
 
 
+async def revoke(
+    session: aiohttp.ClientSession, sim_url: str, form: dict[str, str]
+) -> tuple[int, bytes, dict[str, str]]:
+    async with session.post(f"{sim_issuer(sim_url)}/revoke", data=form) as response:
+        return response.status, await response.read(), dict(response.headers)
+
+
+async def test_a_revoked_refresh_token_family_gives_nothing_more_and_other_sign_ins_keep_theirs(
+    sim: SimHandle, session: aiohttp.ClientSession
+) -> None:
+    copied = await sign_in(sim.url, ADA, SEEDED[ADA])
+    other_device = await sign_in(sim.url, ADA, SEEDED[ADA])
+    _, rotated, _ = await token(session, sim.url, refresh_grant(copied.refresh_token))
+
+    status, body, headers = await revoke(
+        session,
+        sim.url,
+        {
+            "token": rotated["refresh_token"],
+            "client_id": "skyfare-web",
+            "token_type_hint": "refresh_token",
+        },
+    )
+
+    assert (status, body, headers["Cache-Control"]) == (200, b"", "no-store")
+    for refresh_token in (rotated["refresh_token"], copied.refresh_token):
+        status, refused, _ = await token(session, sim.url, refresh_grant(refresh_token))
+        assert (status, refused["error"]) == (400, "invalid_grant")
+    status, _, _ = await token(session, sim.url, refresh_grant(other_device.refresh_token))
+    assert status == 200
+    # Signing out twice, or with a token long gone, is no error (RFC 7009 §2.2).
+    for again in (rotated["refresh_token"], "never-issued"):
+        status, _, _ = await revoke(session, sim.url, {"token": again, "client_id": "skyfare-web"})
+        assert status == 200
+
+
 @pytest.mark.parametrize(
-    "path", ["/token", "/.well-known/openid-configuration", "/.well-known/jwks.json"]
+    ("form", "status", "error"),
+    [
+        ({"client_id": "skyfare-web"}, 400, "invalid_request"),
+        ({"token": "t"}, 400, "invalid_request"),
+        ({"token": "t", "client_id": "nope"}, 401, "invalid_client"),
+        (
+            {
+                "token": "an.access.token",
+                "client_id": "skyfare-web",
+                "token_type_hint": "access_token",
+            },
+            400,
+            "unsupported_token_type",
+        ),
+    ],
+)
+async def test_a_bad_revocation_is_an_oauth_error(
+    sim: SimHandle, session: aiohttp.ClientSession, form: dict[str, str], status: int, error: str
+) -> None:
+    answered, body, _ = await revoke(session, sim.url, form)
+
+    answer = json.loads(body)
+    assert (answered, answer["error"]) == (status, error)
+    assert answer["error_description"]
+
+
+async def test_another_clients_refresh_token_is_not_revoked_for_it(
+    sim: SimHandle, session: aiohttp.ClientSession
+) -> None:
+    tokens = await sign_in(sim.url, ADA, SEEDED[ADA])
+
+    status, body, _ = await revoke(
+        session, sim.url, {"token": tokens.refresh_token, "client_id": "skyfare-cli"}
+    )
+
+    assert (status, json.loads(body)["error"]) == (400, "invalid_request")
+    status, _, _ = await token(session, sim.url, refresh_grant(tokens.refresh_token))
+    assert status == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/token", "/revoke", "/.well-known/openid-configuration", "/.well-known/jwks.json"]
 )
 async def test_the_browser_app_origin_may_call_the_token_discovery_and_jwks_endpoints(
     sim: SimHandle, session: aiohttp.ClientSession, path: str
@@ -133,7 +211,7 @@ async def test_the_browser_app_origin_may_call_the_token_discovery_and_jwks_endp
         assert preflight.headers["Access-Control-Allow-Origin"] == WEB_ORIGIN
         assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
         assert "content-type" in preflight.headers["Access-Control-Allow-Headers"].lower()
-    method = "POST" if path == "/token" else "GET"
+    method = "POST" if path in ("/token", "/revoke") else "GET"
     async with session.request(method, url, headers={"Origin": WEB_ORIGIN}, data={}) as answer:
         assert answer.headers["Access-Control-Allow-Origin"] == WEB_ORIGIN
         assert "Origin" in answer.headers["Vary"]

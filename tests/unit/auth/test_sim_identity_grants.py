@@ -122,6 +122,37 @@ def test_refresh_tokens_rotate_and_a_spent_one_revokes_the_family() -> None:
     assert len({first, second, third}) == 3
 
 
+def _family(grants: Grants) -> str:
+    code = grants.issue_code(GRANT, redirect_uri=CALLBACK, code_challenge=CHALLENGE, nonce=None)
+    return grants.redeem_code(
+        code, client_id="skyfare-web", redirect_uri=CALLBACK, code_verifier=VERIFIER
+    ).refresh_token
+
+
+def test_revoking_a_refresh_token_ends_its_family_and_no_other() -> None:
+    grants = Grants(Clock(), code_ttl_s=60, refresh_ttl_s=3600)
+    spent = _family(grants)
+    _, current = grants.rotate(spent, client_id="skyfare-web")
+    other_device = _family(grants)
+
+    assert grants.revoke(spent, client_id="skyfare-web")  # a spent one revokes its family too
+
+    with pytest.raises(GrantRefused, match="revoked"):
+        grants.rotate(current, client_id="skyfare-web")
+    grants.rotate(other_device, client_id="skyfare-web")
+    assert grants.revoke(current, client_id="skyfare-web")  # again: still found, still revoked
+
+
+def test_an_unknown_token_is_not_found_and_another_clients_is_refused_and_kept() -> None:
+    grants = Grants(Clock(), code_ttl_s=60, refresh_ttl_s=3600)
+    token = _family(grants)
+
+    assert not grants.revoke("made-up", client_id="skyfare-web")
+    with pytest.raises(GrantRefused, match="another client"):
+        grants.revoke(token, client_id="skyfare-cli")
+    grants.rotate(token, client_id="skyfare-web")
+
+
 def test_passwords_are_stored_as_argon2id_hashes_and_never_shown() -> None:
     accounts = Accounts(seed=42)
 

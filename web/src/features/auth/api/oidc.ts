@@ -4,6 +4,7 @@ import { type IdClaims, IdTokenRejected, type JsonWebKeySet, verifyIdToken } fro
 import { challengeFor, randomToken } from "./pkce";
 import { ProviderKeys } from "./providerKeys";
 import { returnPath } from "./returnTo";
+import { revokeRefreshToken } from "./revocation";
 
 /**
  * Sign-in with the identity provider: OIDC authorization code + PKCE for a public client
@@ -19,6 +20,8 @@ interface Provider {
   authorizationEndpoint: string;
   tokenEndpoint: string;
   jwksUri: string;
+  /** RFC 7009, where the provider has one (RFC 8414 `revocation_endpoint`). */
+  revocationEndpoint: string | null;
 }
 
 interface Pending {
@@ -57,6 +60,7 @@ async function loadProvider(): Promise<Provider> {
     authorization_endpoint: string;
     token_endpoint: string;
     jwks_uri: string;
+    revocation_endpoint?: string;
   };
   // OpenID Connect Discovery §4.3: the document must name the issuer it was fetched from.
   if (discovery.issuer !== data.issuer) throw new SignInFailed("The sign-in service is not the one configured.");
@@ -67,6 +71,7 @@ async function loadProvider(): Promise<Provider> {
     authorizationEndpoint: discovery.authorization_endpoint,
     tokenEndpoint: discovery.token_endpoint,
     jwksUri: discovery.jwks_uri,
+    revocationEndpoint: discovery.revocation_endpoint ?? null,
   };
 }
 
@@ -221,7 +226,19 @@ async function exchange(params: URLSearchParams): Promise<string> {
   return returnPath(pending.returnTo);
 }
 
+/** Signed out at once here; the refresh token is revoked at the provider after (./revocation). */
 export function signOut(): void {
   clearTimeout(refreshTimer);
+  const refreshToken = getSession()?.refreshToken ?? null;
   setSession(null);
+  if (refreshToken) void revokeAtProvider(refreshToken);
+}
+
+async function revokeAtProvider(refreshToken: string): Promise<void> {
+  try {
+    const { revocationEndpoint, clientId } = await getProvider();
+    if (revocationEndpoint) await revokeRefreshToken(revocationEndpoint, clientId, refreshToken);
+  } catch {
+    // The provider's settings cannot be read: the token expires on its own.
+  }
 }
