@@ -26,7 +26,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from sim.control import error_response, json_response
-from sim.identity.authorize import SCOPES_SUPPORTED
+from sim.identity.authorize import PROMPTS, SCOPES_SUPPORTED
 from sim.identity.clients import redirect_uri_problem
 from sim.identity.config import MOUNT_PATH, IdentityConfig
 from sim.identity.flows import get_authorize, issuer_of, post_sign_in, post_sign_up
@@ -154,6 +154,8 @@ async def get_configuration(request: web.Request) -> web.Response:
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": [ALGORITHM],
             "authorization_response_iss_parameter_supported": True,
+            # OpenID Connect Prompt Create §4.1; `max_age` needs no entry (OIDC Core §3.1.2.1).
+            "prompt_values_supported": list(PROMPTS),
         }
     )
 

@@ -64,6 +64,12 @@ def _field(
     )
 
 
+def _again(request: AuthorizationRequest) -> str:
+    # `max_age` or `prompt=login`: the client wants a fresh sign-in (RFC 9470), so say why.
+    fresh = request.max_age is not None or "login" in (request.prompt or "").split()
+    return " again, to confirm it is you" if fresh else ""
+
+
 def sign_in_page(
     request: AuthorizationRequest,
     *,
@@ -88,7 +94,7 @@ def sign_in_page(
 <title>Sign in to Skyfare</title><style>{_STYLE}</style></head>
 <body><main>
 <h1>Sign in to Skyfare</h1>
-<p>{escape(request.client_id)} asks you to sign in.</p>
+<p>{escape(request.client_id)} asks you to sign in{_again(request)}.</p>
 {alert}
 <form id="sign-in" method="post" action="{SIGN_IN_ACTION}" aria-label="Sign in">{hidden}
 {_field("sign-in", "email", "Email", "email", sign_in_email, {})}

@@ -45,6 +45,9 @@ def access_token_claims(
         "client_id": grant.client_id,
         "scope": grant.scope,
         "roles": list(account.roles),
+        # When the traveler last entered a password (RFC 9068 §2.2.1): the sign-in's time, kept
+        # by every refresh of its family, so a resource server can ask for a fresher one.
+        "auth_time": grant.auth_time,
         **user_claims(account, grant.scope),
     }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import aiohttp
 
@@ -27,6 +27,8 @@ class Flow:
     challenge: str = ""
     state: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     nonce: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    # More authorization parameters (`max_age`, `prompt`, ...), added to the URL as given.
+    extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.verifier, self.challenge = pkce_pair()
@@ -36,7 +38,7 @@ class Flow:
         return sim_issuer(self.sim_url)
 
     def url(self) -> str:
-        return authorize_url(
+        url = authorize_url(
             self.issuer,
             client_id=self.client_id,
             redirect_uri=self.redirect_uri,
@@ -45,6 +47,7 @@ class Flow:
             nonce=self.nonce,
             scope=self.scope,
         )
+        return f"{url}&{urlencode(self.extra)}" if self.extra else url
 
 
 @dataclass

@@ -5,7 +5,8 @@
   `access_token` has the account's `usr_...` id as `sub` and its email and names as claims.
   `SEEDED` lists the sim's seeded users; `register_redirect_uris` adds a client's redirect URIs.
 - `await mint_token(sim.url, "alice", roles=["support"])` asks the running sim's dev-only
-  direct grant (optional `email`, `given_name`, `family_name` claims too).
+  direct grant (optional `email`, `given_name`, `family_name` claims too, and `auth_time` for
+  a sign-in made earlier than now: a stale token for step-up tests).
 - `mint_token_sync(...)` does the same without an event loop (for subprocess/CLI tests).
 - `sign_as_sim(claims)` signs arbitrary claims with the sim's own key (its keys derive from the
   seed), for tokens the endpoint refuses to mint: expired, wrong audience, not yet valid.
@@ -95,11 +96,18 @@ async def mint_token(
     email: str | None = None,
     given_name: str | None = None,
     family_name: str | None = None,
+    auth_time: int | None = None,
 ) -> str:
     """A token for `sub` signed by the sim's current key, as the sim's dev-only direct grant
-    issues it; `email`, `given_name`, `family_name` become claims when given."""
+    issues it; `email`, `given_name`, `family_name` become claims when given. Its `auth_time`
+    is now (a sign-in just made) unless `auth_time` (unix seconds) says when it was."""
     body: dict[str, Any] = {"sub": sub, "roles": list(roles), "ttl_s": ttl_s}
-    claims = {"email": email, "given_name": given_name, "family_name": family_name}
+    claims = {
+        "email": email,
+        "given_name": given_name,
+        "family_name": family_name,
+        "auth_time": auth_time,
+    }
     body.update({name: value for name, value in claims.items() if value is not None})
     payload = await _call("POST", f"{sim_issuer(sim_url)}/token", body)
     token: str = payload["access_token"]

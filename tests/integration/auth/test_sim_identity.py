@@ -63,6 +63,9 @@ async def test_a_dev_token_carries_the_asked_subject_roles_and_lifetime(sim: Sim
         ({"sub": "alice", "ttl_s": 0}, "ttl_s"),
         ({"sub": "alice", "ttl_s": 10**9}, "ttl_s"),
         ({"sub": "alice", "admin": True}, "admin"),
+        ({"sub": "alice", "auth_time": -1}, "auth_time"),
+        ({"sub": "alice", "auth_time": "yesterday"}, "auth_time"),
+        ({"sub": "alice", "auth_time": 2**40}, "auth_time"),  # in the future
     ],
 )
 async def test_a_bad_token_request_is_422_naming_the_field(
