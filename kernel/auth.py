@@ -16,6 +16,8 @@ class Principal(msgspec.Struct, frozen=True):
 
     `email`, `given_name` and `family_name` are the token's standard OpenID Connect claims when
     it carries them (strings, unchecked here): what a new profile starts from (users/).
+    `auth_time` is when the traveler last signed in (unix seconds; RFC 9068 §2.2.1), None when
+    the token does not say: what a route that wants a recent sign-in judges (RFC 9470).
     """
 
     subject: str
@@ -23,6 +25,7 @@ class Principal(msgspec.Struct, frozen=True):
     email: str | None = None
     given_name: str | None = None
     family_name: str | None = None
+    auth_time: int | None = None
 
     @property
     def is_support(self) -> bool:

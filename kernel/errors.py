@@ -9,6 +9,8 @@ these; `skyfare.problems` maps each class to a status, type and title in one tab
   - `BadRequest` (400) — a request that cannot be understood (malformed JSON, missing header).
   - `UnsupportedMediaType` (415) — a body that is not JSON.
   - `Unauthorized` (401), `Forbidden` (403: authenticated, without the role needed),
+    - `InsufficientUserAuthentication` (401, its own problem type): the token is good but its
+      sign-in is too old for the route (RFC 9470 step-up).
     `NotFound` (404), `Conflict` (409), `Gone` (410),
     `RateLimited` (429), `ServiceUnavailable` (503).
     - `LimitReached` (409, its own problem type): a quota of the caller's is used up.
@@ -86,6 +88,16 @@ class Unauthorized(DomainError):
     def __init__(self, detail: str, *, challenge: str = "Bearer", **extensions: Any) -> None:
         super().__init__(detail, **extensions)
         self.challenge = challenge
+
+
+class InsufficientUserAuthentication(Unauthorized):
+    """A valid token whose sign-in is older than the route allows, or undated: the client signs
+    in again (OIDC `max_age`) and retries (RFC 9470). `max_age` (seconds) is a member of the
+    problem document and of the challenge."""
+
+    def __init__(self, detail: str, *, challenge: str, max_age: int) -> None:
+        super().__init__(detail, challenge=challenge, max_age=max_age)
+        self.max_age = max_age
 
 
 class Forbidden(DomainError):

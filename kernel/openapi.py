@@ -37,7 +37,9 @@ class Operation(msgspec.Struct, frozen=True):
     `response_media` names the success media type (e.g. `application/x-ndjson` beside JSON);
     `errors` maps each problem status the route may answer to a one-line reason;
     `validates_query`: the view checks its query parameters itself, undeclared ones included
-    (`kernel.query.query_params`), so the plumbing leaves them to it (skyfare/parameters.py).
+    (`kernel.query.query_params`), so the plumbing leaves them to it (skyfare/parameters.py);
+    `recent_sign_in`: a bearer route that also needs the token's sign-in to be recent (RFC 9470
+    step-up, skyfare/auth/step_up.py), checked by the plumbing right after the token.
     """
 
     method: Method
@@ -61,6 +63,7 @@ class Operation(msgspec.Struct, frozen=True):
     # Other success statuses answering the same body, with why (e.g. 202: accepted, not done)
     also_success: dict[int, str] = msgspec.field(default_factory=dict)
     validates_query: bool = False
+    recent_sign_in: bool = False
 
     @property
     def query_names(self) -> frozenset[str]:

@@ -26,12 +26,14 @@ from search import bulk_routes
 from search import routes as search_routes
 from seats import routes as seat_routes
 from skyfare import booking_contexts, openapi, ops, privacy, search_contexts, webapp
+from skyfare.auth.step_up import RecentSignIn
 from skyfare.dev_secrets import check_dev_secrets
 from skyfare.guard import route_security
 from skyfare.keys import (
     NOT_FOUND_PAGE,
     OPENAPI_DOCUMENT,
     READY_CHECKS,
+    RECENT_SIGN_IN,
     ROUTE_PARAMETERS,
     ROUTE_SECURITY,
     SETTINGS,
@@ -76,6 +78,7 @@ def create_app(settings: Settings, service: str = ALL) -> web.Application:
     app[OPENAPI_DOCUMENT] = openapi.encode_document(everything, version=_version())
     # What each operation declares is what the plumbing enforces, before the view (guard.py).
     app[ROUTE_SECURITY] = route_security(op for group in served for op in group.OPERATIONS)
+    app[RECENT_SIGN_IN] = RecentSignIn(settings.erasure_max_auth_age_s)
     app[ROUTE_PARAMETERS] = route_parameters(op for group in served for op in group.OPERATIONS)
     return app
 

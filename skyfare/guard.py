@@ -6,7 +6,10 @@ docs/api.md: an anonymous request learns nothing about its own validity, so the 
 property of the plumbing, not of each view: every package's `OPERATIONS` already declares its
 routes' `security` for the OpenAPI document, and `skyfare.plumbing` wraps each route declaring
 one with the check of that scheme. A new route gets it by declaring `security=("bearer",)`, and
-its view reads the caller with `kernel.auth.principal(request)`.
+its view reads the caller with `kernel.auth.principal(request)`. A bearer route that also
+declares `recent_sign_in=True` gets the RFC 9470 step-up check right after the token's
+(skyfare/auth/step_up.py: a sign-in older than the app's `RECENT_SIGN_IN` allows is a 401 with
+`error="insufficient_user_authentication"`); no other route pays for it.
 
 What stays before authentication: the router's 404 (no route has the path) and 405 (the path
 does not take the method). They describe the API's public surface, which `/openapi.json` shows
@@ -22,6 +25,7 @@ from aiohttp.typedefs import Handler
 
 from kernel.auth import AUTHENTICATE, PARTNER_CHECK, PRINCIPAL
 from kernel.openapi import Operation
+from skyfare.keys import RECENT_SIGN_IN
 from skyfare.parameters import QueryCheck
 
 # (METHOD, path template) → the scheme its operation declares (app[keys.ROUTE_SECURITY]).
@@ -38,20 +42,34 @@ async def _api_key(request: web.Request) -> None:
     await request.config_dict[PARTNER_CHECK](request)  # 401, then 429 with Retry-After
 
 
+async def _recent_bearer(request: web.Request) -> None:
+    await _bearer(request)
+    request.config_dict[RECENT_SIGN_IN].check(request[PRINCIPAL])
+
+
 # By the names `skyfare.openapi` gives the security schemes.
-CHECKS: dict[str, Check] = {"bearer": _bearer, "api_key": _api_key}
+SCHEMES: dict[str, Check] = {"bearer": _bearer, "api_key": _api_key}
+# The bearer scheme of a route declaring `recent_sign_in` (the document still says "bearer").
+RECENT_BEARER = "bearer+recent_sign_in"
+CHECKS: dict[str, Check] = {**SCHEMES, RECENT_BEARER: _recent_bearer}
 
 
 def route_security(operations: Iterable[Operation]) -> dict[tuple[str, str], str]:
-    """The scheme each secured operation declares; ValueError for one this module cannot check
-    (an unknown scheme, or a choice of several, which no route needs yet)."""
+    """The check each secured operation declares; ValueError for one this module cannot make
+    (an unknown scheme, a choice of several, which no route needs yet, or a recent sign-in
+    asked of a route whose callers do not sign in)."""
     table: dict[tuple[str, str], str] = {}
     for op in operations:
-        if not op.security:
+        if not op.security and not op.recent_sign_in:
             continue
-        if len(op.security) != 1 or op.security[0] not in CHECKS:
+        if len(op.security) != 1 or op.security[0] not in SCHEMES:
             raise ValueError(f"{op.operation_id}: cannot enforce security {op.security!r}")
-        table[(op.method.upper(), op.path)] = op.security[0]
+        scheme = op.security[0]
+        if op.recent_sign_in:
+            if scheme != "bearer":
+                raise ValueError(f"{op.operation_id}: a recent sign-in needs bearer security")
+            scheme = RECENT_BEARER
+        table[(op.method.upper(), op.path)] = scheme
     return table
 
 

@@ -15,6 +15,7 @@ from connectors.resilience import ResilientConnector
 from kernel.usage import UsageSink
 from payment.gateway import PaymentGateway
 from payment.reconciler import PaymentReconciler
+from skyfare.auth.step_up import RecentSignIn
 from skyfare.partners import PartnerGate
 from skyfare.settings import Settings
 from skyfare.webapp import NotFoundPage
@@ -33,6 +34,8 @@ PARTNER_GATE = web.AppKey("partner_gate", PartnerGate)
 # (METHOD, path template) → the security scheme its operation declares; the plumbing checks it
 # before the route's view (skyfare/guard.py).
 ROUTE_SECURITY = web.AppKey("route_security", dict[tuple[str, str], str])
+# How recent a sign-in the routes declaring `recent_sign_in` need (RFC 9470; skyfare/guard.py).
+RECENT_SIGN_IN = web.AppKey("recent_sign_in", RecentSignIn)
 # (METHOD, path template) → the query parameters its operation declares, for each `/v1` route
 # the plumbing holds to them (skyfare/parameters.py).
 ROUTE_PARAMETERS = web.AppKey("route_parameters", dict[tuple[str, str], frozenset[str]])

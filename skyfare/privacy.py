@@ -299,12 +299,22 @@ OPERATIONS: tuple[Operation, ...] = (
             "(emails, phone numbers) of their orders' passengers, and erase the subjects and "
             "messages of their support cases; orders, payments and the anonymised cases are "
             "kept for the legal retention period. The answer says what was erased, what was kept "
-            "and why. Asking again erases nothing more"
+            "and why. Asking again erases nothing more. Needs a recent sign-in (the token's "
+            "`auth_time` at most `SKYFARE_ERASURE_MAX_AUTH_AGE_S`, 300 s by default, old)"
         ),
         tag="users",
         response=ErasureReport,
         errors={
             **_ERRORS,
+            401: (
+                "Missing, malformed, expired or wrongly signed Bearer token; or "
+                "`insufficient-user-authentication` (RFC 9470 step-up): the token's sign-in "
+                "(`auth_time`) is older than `max_age` seconds (a member of the problem and of "
+                'the `WWW-Authenticate: Bearer error="insufficient_user_authentication", '
+                "..., max_age=300` challenge), or the token does not say when: sign in again "
+                "(OIDC `max_age=0` or `prompt=login`) and retry with the new token. Nothing "
+                "was erased"
+            ),
             409: (
                 "An order is still in flight (held, being booked or being paid): "
                 "`orders_in_flight` names them; cancel the holds or wait, then ask again. "
@@ -312,5 +322,6 @@ OPERATIONS: tuple[Operation, ...] = (
             ),
         },
         security=("bearer",),
+        recent_sign_in=True,
     ),
 )

@@ -62,6 +62,10 @@ VALIDATION = ProblemKind(422, "validation-error", "Your request parameters didn'
 BAD_REQUEST = ProblemKind(400, "bad-request", "Bad request")
 UNSUPPORTED_MEDIA = ProblemKind(415, "unsupported-media-type", "Unsupported media type")
 UNAUTHORIZED = ProblemKind(401, "unauthorized", "Authentication required")
+# RFC 9470: the token is good, its sign-in too old for the route: sign in again, then retry.
+INSUFFICIENT_USER_AUTHENTICATION = ProblemKind(
+    401, "insufficient-user-authentication", "A more recent sign-in is required"
+)
 FORBIDDEN = ProblemKind(403, "forbidden", "Forbidden")
 NOT_FOUND = ProblemKind(404, "not-found", "Not found")
 METHOD_NOT_ALLOWED = ProblemKind(405, "method-not-allowed", "Method not allowed")
@@ -87,6 +91,7 @@ DOMAIN_PROBLEMS: dict[type[errors.DomainError], ProblemKind] = {
     errors.BadRequest: BAD_REQUEST,
     errors.UnsupportedMediaType: UNSUPPORTED_MEDIA,
     errors.Unauthorized: UNAUTHORIZED,
+    errors.InsufficientUserAuthentication: INSUFFICIENT_USER_AUTHENTICATION,
     errors.Forbidden: FORBIDDEN,
     errors.NotFound: NOT_FOUND,
     errors.Conflict: CONFLICT,

@@ -126,6 +126,10 @@ class Settings(msgspec.Struct, frozen=True):
     jwt_issuer: str | None = None
     jwt_audience: str = "skyfare"
     jwks_url: str | None = None
+    # Erasing the account (`DELETE /v1/me`) needs a sign-in (the token's `auth_time`) at most
+    # this many seconds old; an older one is a 401 that tells the client to sign in again with
+    # OIDC `max_age` (RFC 9470 step-up). A refresh keeps the sign-in's time.
+    erasure_max_auth_age_s: Annotated[int, msgspec.Meta(ge=0, le=86400)] = 300
     # The sim identity provider (`skyfare up` / `skyfare sim`): its dev-only direct grant
     # (`skyfare token`, tests, benchmarks; off: sign-in is the only way to a token, as with a
     # production provider), and redirect URIs of the web client beyond the API's own

@@ -18,12 +18,12 @@ REALM = "skyfare"
 _COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 
 
-def challenge(description: str | None = None) -> str:
+def challenge(description: str | None = None, *, error: str = "invalid_token") -> str:
     if description is None:
         return f'Bearer realm="{REALM}"'
     # RFC 6750 §3: error_description may not contain `"` or `\`.
     safe = description.replace('"', "'").replace("\\", "/")
-    return f'Bearer realm="{REALM}", error="invalid_token", error_description="{safe}"'
+    return f'Bearer realm="{REALM}", error="{error}", error_description="{safe}"'
 
 
 def missing_token(detail: str) -> Unauthorized:

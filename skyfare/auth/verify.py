@@ -25,7 +25,7 @@ ALGORITHMS_BY_KEY_TYPE: dict[str, frozenset[str]] = {
 }
 ALLOWED_ALGORITHMS: frozenset[str] = frozenset().union(*ALGORITHMS_BY_KEY_TYPE.values())
 REQUIRED_CLAIMS = ("exp", "iss", "aud", "sub")
-DATE_CLAIMS = ("exp", "nbf", "iat")
+DATE_CLAIMS = ("exp", "nbf", "iat", "auth_time")
 
 
 class VerificationKey(msgspec.Struct, frozen=True):
@@ -127,7 +127,7 @@ def _check_dates(claims: dict[str, Any]) -> None:
     # and a token that carries them is refused rather than read leniently.
     for claim in DATE_CLAIMS:
         if claim not in claims:
-            continue  # exp is required (checked above); nbf and iat are optional
+            continue  # exp is required (checked above); the others are optional
         value = claims[claim]
         if type(value) not in (int, float) or not math.isfinite(value):
             raise invalid_token(f"the token's {claim} claim is not a number")
@@ -146,6 +146,8 @@ def _principal(claims: dict[str, Any]) -> Principal:
         email=_profile_claim(claims, "email"),
         given_name=_profile_claim(claims, "given_name"),
         family_name=_profile_claim(claims, "family_name"),
+        # A number once _check_dates passed; whole seconds are all a sign-in's age needs.
+        auth_time=int(claims["auth_time"]) if "auth_time" in claims else None,
     )
 
 

@@ -157,8 +157,8 @@ def mint_token_sync(sim_url: str, sub: str, *, roles: Sequence[str] = (), ttl_s:
 
 
 def sim_claims(sim_url: str, sub: str, **overrides: Any) -> dict[str, Any]:
-    """The claims the sim would issue for `sub` now (1 h), with `overrides` applied;
-    an override of `None` drops that claim."""
+    """The claims the sim would issue for `sub` now (1 h, signed in now), with `overrides`
+    applied; an override of `None` drops that claim."""
     now = int(time.time())
     claims: dict[str, Any] = {
         "iss": sim_issuer(sim_url),
@@ -168,6 +168,7 @@ def sim_claims(sim_url: str, sub: str, **overrides: Any) -> dict[str, Any]:
         "nbf": now,
         "exp": now + 3600,
         "roles": [],
+        "auth_time": now,
     }
     claims.update(overrides)
     return {name: value for name, value in claims.items() if value is not None}

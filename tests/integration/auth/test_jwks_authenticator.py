@@ -46,11 +46,12 @@ def with_kid(sim: SimHandle, kid: str) -> str:
 async def test_a_sim_token_authenticates_and_concurrent_first_requests_fetch_the_jwks_once(
     sim: SimHandle, authenticator: JwksAuthenticator
 ) -> None:
-    token = await mint_token(sim.url, "alice", roles=["support"])
+    token = await mint_token(sim.url, "alice", roles=["support"], auth_time=1_700_000_000)
 
     principals = await asyncio.gather(*(authenticator(bearer_request(token)) for _ in range(20)))
 
-    assert set(principals) == {Principal(subject="alice", roles=frozenset({"support"}))}
+    alice = Principal(subject="alice", roles=frozenset({"support"}), auth_time=1_700_000_000)
+    assert set(principals) == {alice}
     assert await jwks_requests(sim) == 1
 
 

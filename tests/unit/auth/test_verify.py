@@ -242,3 +242,18 @@ def test_a_fractional_date_claim_is_a_number_and_accepted(claim: str) -> None:
     value = {"exp": now + 600.5, "nbf": now - 0.5, "iat": now - 0.5}[claim]
 
     assert check(sign(claims(**{claim: value}))).subject
+
+
+def test_the_sign_in_time_is_carried_into_the_principal_and_none_when_absent() -> None:
+    signed_in = int(time.time()) - 600
+
+    assert check(sign(claims(auth_time=signed_in))).auth_time == signed_in
+    assert check(sign(claims(auth_time=signed_in + 0.75))).auth_time == signed_in
+    assert check(sign(claims())).auth_time is None
+
+
+@pytest.mark.parametrize("value", [True, "1700000000", None, [1700000000]])
+def test_an_auth_time_that_is_not_a_json_number_is_rejected(value: object) -> None:
+    payload = {**claims(), "auth_time": value}  # claims() would drop a None
+
+    assert "auth_time claim is not a number" in rejected(sign(payload)).detail

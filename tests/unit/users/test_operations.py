@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 
 from skyfare.app import create_app
+from skyfare.guard import RECENT_BEARER
 from skyfare.keys import OPENAPI_DOCUMENT, ROUTE_SECURITY
 from skyfare.settings import load_settings
 
@@ -43,7 +44,9 @@ def test_every_user_route_is_bearer_secured_and_enforced_by_the_plumbing() -> No
     assert len(user_routes) == 9
     for method, path in user_routes:
         assert paths[path][method.lower()]["security"] == [{"bearer": []}]
-        assert app[ROUTE_SECURITY][(method, path)] == "bearer"
+        # Erasure also needs a recent sign-in (RFC 9470 step-up); the others the token only.
+        expected = RECENT_BEARER if (method, path) == ("DELETE", "/v1/me") else "bearer"
+        assert app[ROUTE_SECURITY][(method, path)] == expected
 
 
 def test_a_deleted_traveler_answers_204_without_a_body_schema() -> None:
