@@ -23,12 +23,14 @@ import pytest
 from aiohttp import web
 from playwright.sync_api import Browser, Page, expect
 
+from sim.identity import IdentityConfig
 from skyfare.app import create_app
 from skyfare.migrations import migrate
 from skyfare.settings import load_settings
 from tests.e2e.conftest import PATIENT_STORES, SUITE_TRAVELER_LIMITS
 from tests.support.payment_sim import payments_control
 from tests.support.sim import SimHandle, fast_profiles, running_sim
+from tests.support.tokens import IdentityClock
 
 T = TypeVar("T")
 CHROMIUM = "/usr/bin/chromium"
@@ -95,6 +97,8 @@ class Stack:
         self.sim_url = ""
         self.app: web.Application | None = None  # set once serving: tests reach its services
         self.sim: SimHandle | None = None  # the sim's control API (run its calls with `run`)
+        # The identity provider's clock: set it back and a sign-in is an old one (step-up).
+        self.identity_clock = IdentityClock()
         self._ready: Future[str] = Future()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
@@ -128,7 +132,8 @@ class Stack:
         database_url, redis_url = self._urls
         profiles = fast_profiles()
         profiles[FAILING_AIRLINE]["error_rate"] = 1.0
-        async with running_sim(profiles=profiles) as sim:
+        identity = IdentityConfig(clock=self.identity_clock)
+        async with running_sim(profiles=profiles, identity=identity) as sim:
             settings = load_settings(
                 {},
                 database_url=database_url,

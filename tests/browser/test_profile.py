@@ -1,7 +1,8 @@
 """The traveler's profile, saved travelers and data in the browser: edit the profile (the API's
 errors beside the fields, a change made elsewhere meanwhile is a 412 that reloads the form),
 save, reveal, edit and delete a companion, export everything, delete the account (refused while
-a hold is open, with the way forward), and book a saved traveler by id."""
+a hold is open, with the way forward; after a sign-in too old for it, a fresh sign-in and the yes
+asked again), and book a saved traveler by id."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from playwright.sync_api import APIRequestContext, Locator, Page, expect
+from playwright.sync_api import APIRequestContext, Locator, Page, Response, expect
 
 from tests.browser.conftest import Stack
 from tests.browser.test_book import hold_without_seats, open_an_offer
@@ -180,6 +181,53 @@ def test_an_open_hold_keeps_the_account_until_it_is_cancelled(screen: Page, stac
             page.get_by_role("heading", name="Your account is deleted").or_(refused)
         ).to_be_visible()
     expect(page.get_by_role("heading", name="Your account is deleted")).to_be_visible()
+
+
+def _is_erasure(response: Response) -> bool:
+    return response.request.method == "DELETE" and response.url.endswith("/v1/me")
+
+
+def test_an_old_sign_in_signs_in_again_and_the_deletion_is_confirmed_once_more(
+    screen: Page, stack: Stack
+) -> None:
+    page = screen
+    erasures: list[int] = []
+    page.on("response", lambda r: erasures.append(r.status) if _is_erasure(r) else None)
+    stack.identity_clock.behind_s = 1800  # signed in half an hour ago, no waiting
+    try:
+        email = sign_up_at_profile(page)
+    finally:
+        stack.identity_clock.behind_s = 0
+    expect(page.get_by_role("form", name="Your profile")).to_be_visible()
+
+    # Too old a sign-in for deleting: said in words, with the way forward.
+    page.get_by_role("button", name="Delete my account…").click()
+    with page.expect_response(_is_erasure) as refusal:
+        page.get_by_role("button", name="Yes, delete my account").click()
+    assert refusal.value.status == 401
+    refused = page.get_by_role("alert")
+    expect(refused).to_contain_text("this needs a fresh sign-in")
+    assert_accessible(page)
+    refused.get_by_role("button", name="Sign in again").click()
+
+    # The provider asks for the password again, the email filled in.
+    expect(page.get_by_text("sign in again, to confirm it is you")).to_be_visible()
+    form = page.get_by_role("form", name="Sign in")
+    expect(form.get_by_label("Email")).to_have_value(email)
+    form.get_by_label("Password").fill(MARY_PASSWORD)
+    form.get_by_role("button", name="Sign in").click()
+
+    # Back on the profile, nothing deleted yet: the yes is asked once more.
+    expect(page).to_have_url(re.compile(r"/profile$"))
+    asked = page.get_by_role("group", name="Delete your account?")
+    expect(asked).to_contain_text("You signed in again")
+    assert_accessible(page)
+    screenshot(page, "erase-signed-in-again")
+    with page.expect_response(_is_erasure) as erasure:
+        asked.get_by_role("button", name="Yes, delete my account").click()
+    assert erasure.value.status == 200
+    expect(page.get_by_role("heading", name="Your account is deleted")).to_be_visible()
+    assert erasures == [401, 200]  # no deletion on the way back, unasked
 
 
 def test_a_saved_traveler_is_booked_by_id_and_the_profile_prefills_the_contact(

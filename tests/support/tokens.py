@@ -10,6 +10,7 @@
 - `mint_token_sync(...)` does the same without an event loop (for subprocess/CLI tests).
 - `sign_as_sim(claims)` signs arbitrary claims with the sim's own key (its keys derive from the
   seed), for tokens the endpoint refuses to mint: expired, wrong audience, not yet valid.
+- `IdentityClock` is a sim identity provider's clock a test sets back, for an old sign-in.
 - `sim_issuer(sim.url)` is the `iss` the sim puts in its tokens (what `jwt_issuer` must trust).
 - `rotate_keys`, `identity_state`, `set_jwks_behaviour` drive the sim's `/_sim/identity` controls.
 """
@@ -40,6 +41,18 @@ SEEDED = {user.email: user.password for user in SEED_USERS}
 WEB_REDIRECT_URI = "http://127.0.0.1:8080/auth/callback"
 
 _TIMEOUT_S = 5.0
+
+
+class IdentityClock:
+    """A sim identity provider's wall clock (`IdentityConfig(clock=...)`): the real time, or
+    `behind_s` seconds ago. A sign-in made while it is behind has an old `auth_time`, with no
+    waiting (RFC 9470 step-up tests); its tokens are still valid for what is left of their hour."""
+
+    def __init__(self) -> None:
+        self.behind_s = 0.0
+
+    def __call__(self) -> float:
+        return time.time() - self.behind_s
 
 
 def sim_issuer(sim_url: str) -> str:

@@ -25,6 +25,7 @@ from tests.support.oidc_flow import refresh_grant, token
 from tests.support.sim import SimHandle, running_sim
 from tests.support.tokens import (
     SEEDED,
+    IdentityClock,
     bearer,
     mint_token,
     sign_as_sim,
@@ -35,16 +36,6 @@ from tests.support.tokens import (
 
 STEP_UP = "https://skyfare.dev/problems/insufficient-user-authentication"
 ADA = "ada@example.com"
-
-
-class IdentityClock:
-    """The sim identity provider's wall clock: the real time, `behind_s` ago."""
-
-    def __init__(self) -> None:
-        self.behind_s = 0.0
-
-    def __call__(self) -> float:
-        return time.time() - self.behind_s
 
 
 class Stack(msgspec.Struct):

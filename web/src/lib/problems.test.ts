@@ -23,6 +23,13 @@ group("describe", () => {
     expect(describe({ type: "https://skyfare.dev/problems/conflict" }).message).toMatch(/changed this offer/);
   });
 
+  it("asks for a fresh sign-in, not the first one, when the sign-in is too old for the act", () => {
+    const stale = describe({ type: "https://skyfare.dev/problems/insufficient-user-authentication" });
+    expect(stale.message).toMatch(/fresh sign-in/);
+    expect(stale.next).toMatch(/Sign in again/);
+    expect(stale.next).toMatch(/confirm once more/);
+  });
+
   it("has a fallback for a type it does not know", () => {
     expect(describe({ type: "about:blank" }).message).toBe("Something went wrong.");
   });

@@ -42,6 +42,11 @@ const MESSAGES: Record<string, Explained> = {
   },
   "bad-request": { message: "That request could not be read.", next: "Reload the page and try again." },
   unauthorized: { message: "Please sign in to continue.", next: "Sign in, then try again." },
+  // RFC 9470 step-up (features/auth stepUp): the token is fine, its sign-in too old for this act.
+  "insufficient-user-authentication": {
+    message: "For your safety, this needs a fresh sign-in.",
+    next: "Sign in again (your email is filled in), then confirm once more. Nothing was changed.",
+  },
   "not-found": {
     message: "We could not find that flight or trip.",
     next: "Search again to see current offers.",

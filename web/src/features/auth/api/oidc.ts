@@ -1,10 +1,11 @@
 import { api } from "../../../lib/api/client";
 import { getSession, setSession } from "../../../lib/session";
-import { type IdClaims, IdTokenRejected, type JsonWebKeySet, verifyIdToken } from "./idToken";
+import { CLOCK_SKEW_S, type IdClaims, IdTokenRejected, type JsonWebKeySet, verifyIdToken } from "./idToken";
 import { challengeFor, randomToken } from "./pkce";
 import { ProviderKeys } from "./providerKeys";
 import { returnPath } from "./returnTo";
 import { revokeRefreshToken } from "./revocation";
+import { signedInWithin } from "./stepUp";
 
 /**
  * Sign-in with the identity provider: OIDC authorization code + PKCE for a public client
@@ -29,6 +30,13 @@ interface Pending {
   state: string;
   nonce: string;
   returnTo: string;
+  maxAge?: number; // a fresh sign-in was asked for (step-up): its `auth_time` is checked
+}
+
+/** A sign-in again, for an act the API wants a recent one for (./stepUp.ts). */
+export interface FreshSignIn {
+  maxAge: number; // seconds: OIDC `max_age` (0: now), sent with `prompt=login`
+  loginHint?: string | null; // the traveler's email, filled in on the sign-in page
 }
 
 interface TokenResponse {
@@ -115,13 +123,18 @@ function getProvider(): Promise<Provider> {
   return provider;
 }
 
-/** Leaves for the provider's sign-in page; comes back to /auth/callback, then to `returnTo`. */
-export async function beginSignIn(returnTo: string): Promise<void> {
+/**
+ * Leaves for the provider's sign-in page; comes back to /auth/callback, then to `returnTo`.
+ * `fresh` asks the provider for a sign-in made now, whatever session it keeps (OIDC Core
+ * §3.1.2.1 `max_age` and `prompt=login`).
+ */
+export async function beginSignIn(returnTo: string, fresh?: FreshSignIn): Promise<void> {
   const { clientId, scope, authorizationEndpoint } = await getProvider();
   const pending: Pending = { verifier: randomToken(), state: randomToken(), nonce: randomToken(), returnTo };
+  if (fresh) pending.maxAge = fresh.maxAge;
   sessionStorage.setItem(PENDING, JSON.stringify(pending));
   const url = new URL(authorizationEndpoint);
-  url.search = new URLSearchParams({
+  const params = new URLSearchParams({
     response_type: "code",
     client_id: clientId,
     redirect_uri: redirectUri(),
@@ -130,7 +143,13 @@ export async function beginSignIn(returnTo: string): Promise<void> {
     nonce: pending.nonce,
     code_challenge: await challengeFor(pending.verifier),
     code_challenge_method: "S256",
-  }).toString();
+  });
+  if (fresh) {
+    params.set("max_age", String(fresh.maxAge));
+    params.set("prompt", "login");
+    if (fresh.loginHint) params.set("login_hint", fresh.loginHint);
+  }
+  url.search = params.toString();
   window.location.assign(url.toString());
 }
 
@@ -222,7 +241,13 @@ async function exchange(params: URLSearchParams): Promise<string> {
     client_id: clientId,
     code_verifier: pending.verifier,
   });
-  keep(tokens, await verified(tokens.id_token, pending.nonce));
+  const claims = await verified(tokens.id_token, pending.nonce);
+  // Asked for a fresh sign-in: an old one would only be refused again by the API.
+  const now = Math.floor(Date.now() / 1000);
+  if (pending.maxAge !== undefined && !signedInWithin(claims, pending.maxAge, now, CLOCK_SKEW_S)) {
+    throw new SignInFailed("The sign-in service did not ask for your password again. Please try again.");
+  }
+  keep(tokens, claims);
   return returnPath(pending.returnTo);
 }
 

@@ -23,10 +23,10 @@ export function ProfilePage() {
       </div>
     );
   }
-  return <Profile subject={session.subject} />;
+  return <Profile subject={session.subject} email={session.email} />;
 }
 
-function Profile({ subject }: { subject: string }) {
+function Profile({ subject, email }: { subject: string; email: string | null }) {
   const navigate = useNavigate();
   const { data, error, isPending } = useProfile(subject);
   const queryClient = useQueryClient();
@@ -54,6 +54,8 @@ function Profile({ subject }: { subject: string }) {
       )}
       <SavedTravelers subject={subject} />
       <YourData
+        subject={subject}
+        email={email}
         onErased={() => {
           signOut();
           void navigate("/");

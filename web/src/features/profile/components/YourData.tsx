@@ -1,27 +1,46 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Link } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Problem } from "../../../lib/problems";
+import { forgetResume, needsFreshSignIn, resumeWaiting, SignInAgainButton } from "../../auth";
 import { downloadExport, eraseAccount, type Erasure, MeProblem, meKeys } from "../api/me";
 
 type Step = "idle" | "confirm-export" | "confirm-erase";
+// What a fresh sign-in comes back to (features/auth stepUp): the confirmation, never the act.
+const ERASE_AGAIN = "delete-account";
 
 const asProblem = (error: unknown): Problem =>
   error instanceof MeProblem ? error.problem : { type: "about:blank", status: 0 };
 
-/** Export my data and delete my account: each says what it does, and waits for a yes. */
-export function YourData({ onErased }: { onErased: () => void }) {
+/**
+ * Export my data and delete my account: each says what it does, and waits for a yes. Deleting
+ * needs a recent sign-in: refused for an old one, it offers to sign in again, and back here asks
+ * for the yes once more.
+ */
+export function YourData({
+  subject,
+  email,
+  onErased,
+}: {
+  subject: string;
+  email: string | null;
+  onErased: () => void;
+}) {
   const queryClient = useQueryClient();
-  const [step, setStep] = useState<Step>("idle");
+  // Back from signing in again to delete: the confirmation is open, waiting for the yes.
+  const [signedInAgain, setSignedInAgain] = useState(() => resumeWaiting(ERASE_AGAIN, subject));
+  const [step, setStep] = useState<Step>(signedInAgain ? "confirm-erase" : "idle");
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
   const [erased, setErased] = useState<Erasure | null>(null);
+  useEffect(() => forgetResume(ERASE_AGAIN), []); // offered once: a reload shows the page as usual
 
   async function run(action: () => Promise<void>) {
     setBusy(true);
+    setSignedInAgain(false);
     setProblem(null);
     setDone(null);
     try {
@@ -58,6 +77,7 @@ export function YourData({ onErased }: { onErased: () => void }) {
       <h2 id="data-heading">Your data</h2>
       {problem && (
         <ProblemNotice problem={problem}>
+          {needsFreshSignIn(problem) && <SignInAgainButton action={ERASE_AGAIN} subject={subject} loginHint={email} />}
           {inFlight.length > 0 && (
             <ul aria-label="Trips still in progress">
               {inFlight.map((id) => (
@@ -97,6 +117,12 @@ export function YourData({ onErased }: { onErased: () => void }) {
         </div>
       ) : step === "confirm-erase" ? (
         <div className="notice error" role="group" aria-label="Delete your account?">
+          {signedInAgain && (
+            <p role="status">
+              <strong>You signed in again.</strong> Your account is not deleted yet: confirm below if you still want to
+              delete it.
+            </p>
+          )}
           <p>
             <strong>This cannot be undone.</strong> Your profile and saved travelers are erased, and the emails and
             phone numbers of your trips' passengers are removed. Your trips and payments are kept, as the law requires
@@ -116,7 +142,14 @@ export function YourData({ onErased }: { onErased: () => void }) {
             >
               Yes, delete my account
             </button>
-            <button type="button" className="secondary" onClick={() => setStep("idle")}>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => {
+                setSignedInAgain(false);
+                setStep("idle");
+              }}
+            >
               Keep my account
             </button>
           </p>
