@@ -221,6 +221,8 @@ def test_an_old_sign_in_signs_in_again_and_the_deletion_is_confirmed_once_more(
     expect(page).to_have_url(re.compile(r"/profile$"))
     asked = page.get_by_role("group", name="Delete your account?")
     expect(asked).to_contain_text("You signed in again")
+    expect(asked).to_be_focused()  # at the foot of the page: brought into view, not hidden below
+    expect(asked).to_be_in_viewport()
     assert_accessible(page)
     screenshot(page, "erase-signed-in-again")
     with page.expect_response(_is_erasure) as erasure:

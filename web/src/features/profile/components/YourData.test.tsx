@@ -13,6 +13,9 @@ vi.mock("../api/me", async (original) => ({
   ...(await original<typeof import("../api/me")>()),
   eraseAccount: api.eraseAccount,
   downloadExport: api.downloadExport,
+  // The sections above it, drawn: the confirmation is brought into view once they are.
+  useProfile: () => ({ isPending: false }),
+  useTravelers: () => ({ isPending: false }),
 }));
 vi.mock("../../auth/api/oidc", async (original) => ({
   ...(await original<typeof import("../../auth/api/oidc")>()),
@@ -79,6 +82,7 @@ it("back from signing in, asks for the yes again and deletes only then", async (
   expect(asked?.textContent).toContain("You signed in again");
   expect(api.eraseAccount).not.toHaveBeenCalled();
   expect(resumeWaiting("delete-account", "usr_ada")).toBe(false); // offered once
+  await waitFor(() => expect(document.activeElement).toBe(asked)); // the question, not the button
 
   fireEvent.click(screen.getByRole("button", { name: "Yes, delete my account" }));
 

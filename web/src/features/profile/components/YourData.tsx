@@ -1,11 +1,19 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Problem } from "../../../lib/problems";
 import { forgetResume, needsFreshSignIn, resumeWaiting, SignInAgainButton } from "../../auth";
-import { downloadExport, eraseAccount, type Erasure, MeProblem, meKeys } from "../api/me";
+import {
+  downloadExport,
+  eraseAccount,
+  type Erasure,
+  MeProblem,
+  meKeys,
+  useProfile,
+  useTravelers,
+} from "../api/me";
 
 type Step = "idle" | "confirm-export" | "confirm-erase";
 // What a fresh sign-in comes back to (features/auth stepUp): the confirmation, never the act.
@@ -13,6 +21,30 @@ const ERASE_AGAIN = "delete-account";
 
 const asProblem = (error: unknown): Problem =>
   error instanceof MeProblem ? error.problem : { type: "about:blank", status: 0 };
+
+/**
+ * Back at the top of a long page, the question waits at its foot: it is brought into view and
+ * focused (never its button: an Enter must not delete) once, on arriving. Only once the profile
+ * and the saved travelers above it are drawn (the same cached queries as theirs), or they would
+ * push it out of view again; and after the render's effects, as the layout focuses the page's
+ * heading on arriving from the sign-in.
+ */
+function useFocusOnArrival(arriving: boolean, subject: string) {
+  const target = useRef<HTMLDivElement>(null);
+  const pending = useRef(arriving); // not when the confirmation is opened by hand later
+  const profile = useProfile(subject);
+  const travelers = useTravelers(subject);
+  const drawn = !profile.isPending && !travelers.isPending;
+  useEffect(() => {
+    if (!pending.current || !drawn) return;
+    const timer = window.setTimeout(() => {
+      pending.current = false;
+      target.current?.focus();
+    }, 0);
+    return () => window.clearTimeout(timer);
+  }, [drawn]);
+  return target;
+}
 
 /**
  * Export my data and delete my account: each says what it does, and waits for a yes. Deleting
@@ -37,6 +69,7 @@ export function YourData({
   const [done, setDone] = useState<string | null>(null);
   const [erased, setErased] = useState<Erasure | null>(null);
   useEffect(() => forgetResume(ERASE_AGAIN), []); // offered once: a reload shows the page as usual
+  const confirmation = useFocusOnArrival(signedInAgain, subject);
 
   async function run(action: () => Promise<void>) {
     setBusy(true);
@@ -116,7 +149,7 @@ export function YourData({
           </p>
         </div>
       ) : step === "confirm-erase" ? (
-        <div className="notice error" role="group" aria-label="Delete your account?">
+        <div className="notice error" role="group" aria-label="Delete your account?" ref={confirmation} tabIndex={-1}>
           {signedInAgain && (
             <p role="status">
               <strong>You signed in again.</strong> Your account is not deleted yet: confirm below if you still want to
