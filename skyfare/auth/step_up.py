@@ -46,10 +46,14 @@ def refusal(auth_time: int | None, *, now: float, max_age_s: int) -> str | None:
 def _duration(seconds: float) -> str:
     minutes = int(seconds // 60)
     if minutes < 1:
-        return f"{int(seconds)} seconds"
+        return _count(int(seconds), "second")
     if minutes < 120:
-        return f"{minutes} minute{'s' if minutes != 1 else ''}"
-    return f"{minutes // 60} hours"
+        return _count(minutes, "minute")
+    return _count(minutes // 60, "hour")
+
+
+def _count(n: int, unit: str) -> str:
+    return f"{n} {unit}{'' if n == 1 else 's'}"
 
 
 class RecentSignIn:
@@ -64,11 +68,9 @@ class RecentSignIn:
         why = refusal(principal.auth_time, now=self._clock(), max_age_s=self.max_age_s)
         if why is None:
             return
-        within = _duration(self.max_age_s) if self.max_age_s else "this very moment"
-        detail = (
-            f"This needs a sign-in within the last {within}, and {why}. Sign in again, then "
-            "retry with the new token."
-        )
+        max_age_s = self.max_age_s
+        needed = f"within the last {_duration(max_age_s)}" if max_age_s else "made just now"
+        detail = f"This needs a sign-in {needed}, and {why}. Sign in again, then retry."
         raise InsufficientUserAuthentication(
             detail, challenge=step_up_challenge(why, self.max_age_s), max_age=self.max_age_s
         )

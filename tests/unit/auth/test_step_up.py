@@ -71,4 +71,9 @@ def test_max_age_zero_takes_only_a_sign_in_of_this_very_second() -> None:
     policy = RecentSignIn(0, clock=lambda: NOW)
     policy.check(signed_in(0))
 
-    assert "max_age=0" in refused(policy, signed_in(1)).challenge
+    error = refused(policy, signed_in(1))
+    assert "max_age=0" in error.challenge
+    assert error.detail == (
+        "This needs a sign-in made just now, and you signed in 1 second ago. "
+        "Sign in again, then retry."
+    )
