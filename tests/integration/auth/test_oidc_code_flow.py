@@ -77,7 +77,8 @@ async def test_a_seeded_user_signs_in_and_gets_tokens_for_the_api_and_the_client
     assert (access["email"], access["email_verified"]) == (ADA, True)
     assert (access["given_name"], access["family_name"]) == ("Ada", "Lovelace")
     assert access["scope"] == tokens.scope == "openid profile email"
-    assert access["exp"] - access["iat"] == tokens.expires_in
+    # Short-lived: an access token cannot be revoked, only its refresh family can.
+    assert access["exp"] - access["iat"] == tokens.expires_in == 15 * 60
     assert tokens.refresh_token
 
 
