@@ -179,6 +179,7 @@ async def get_state(request: web.Request) -> web.Response:
             "kids": [key.kid for key in identity.keys.keys],
             "current_kid": identity.keys.current.kid,
             "jwks_requests": identity.jwks_requests,
+            "revocations": identity.revocations,
             "jwks": identity.jwks_mode,
             "clients": identity.clients.listing(),
             "accounts": identity.accounts.count(),

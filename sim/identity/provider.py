@@ -27,6 +27,7 @@ class IdentityProvider:
             config.clock, code_ttl_s=config.code_ttl_s, refresh_ttl_s=config.refresh_ttl_s
         )
         self.jwks_requests = 0
+        self.revocations = 0  # revocation requests answered 200 (tests wait on a sign-out's)
         self.jwks_mode: JwksMode = "ok"
 
     def now(self) -> int:

@@ -124,6 +124,7 @@ async def post_revoke(request: web.Request) -> web.Response:
             raise OAuthError("unsupported_token_type", "access tokens expire, they are not revoked")
     except OAuthError as exc:
         return _oauth_error(exc)
+    identity.revocations += 1
     return _no_store(web.Response(status=200))
 
 

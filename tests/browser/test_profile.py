@@ -10,6 +10,7 @@ import json
 import re
 import uuid
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import asyncpg
 import pytest
@@ -19,7 +20,14 @@ from tests.browser.conftest import Stack
 from tests.browser.test_book import hold_without_seats, open_an_offer
 from tests.browser.test_search_preferences import MARY_PASSWORD, sign_up_at_profile
 from tests.browser.test_search_to_offer import assert_accessible, screenshot
-from tests.browser.test_sign_in import ADA, hold_for_ada, token_for
+from tests.browser.test_sign_in import (
+    ADA,
+    hold_for_ada,
+    refresh_refused,
+    revocations,
+    revoked_after,
+    token_for,
+)
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -193,7 +201,9 @@ def test_an_old_sign_in_signs_in_again_and_the_deletion_is_confirmed_once_more(
     page = screen
     erasures: list[int] = []
     page.on("response", lambda r: erasures.append(r.status) if _is_erasure(r) else None)
-    stack.identity_clock.behind_s = 1800  # signed in half an hour ago, no waiting
+    # Signed in ten minutes ago, no waiting: past the 5 minutes erasure allows, within the 15
+    # minutes its access token lives.
+    stack.identity_clock.behind_s = 600
     try:
         email = sign_up_at_profile(page)
     finally:
@@ -208,7 +218,10 @@ def test_an_old_sign_in_signs_in_again_and_the_deletion_is_confirmed_once_more(
     refused = page.get_by_role("alert")
     expect(refused).to_contain_text("this needs a fresh sign-in")
     assert_accessible(page)
-    refused.get_by_role("button", name="Sign in again").click()
+    # Leaving for the provider ends the sign-in it replaces (its refresh token is revoked).
+    before = revocations(stack)
+    with page.expect_request(re.compile(r"/identity/revoke$")) as replaced:
+        refused.get_by_role("button", name="Sign in again").click()
 
     # The provider asks for the password again, the email filled in.
     expect(page.get_by_text("sign in again, to confirm it is you")).to_be_visible()
@@ -219,6 +232,9 @@ def test_an_old_sign_in_signs_in_again_and_the_deletion_is_confirmed_once_more(
 
     # Back on the profile, nothing deleted yet: the yes is asked once more.
     expect(page).to_have_url(re.compile(r"/profile$"))
+    revoked = dict(parse_qsl(replaced.value.post_data or ""))
+    assert revoked_after(stack, before)  # sent as the page left: no response to wait on
+    assert refresh_refused(page, stack, revoked["token"], revoked["client_id"])
     asked = page.get_by_role("group", name="Delete your account?")
     expect(asked).to_contain_text("You signed in again")
     expect(asked).to_be_focused()  # at the foot of the page: brought into view, not hidden below

@@ -135,7 +135,8 @@ async def rotate_keys(sim_url: str, *, retire_old: bool = False) -> str:
 
 
 async def identity_state(sim_url: str) -> dict[str, Any]:
-    """`kids`, `current_kid`, `jwks_requests` (JWKS documents requested so far), `jwks` mode."""
+    """`kids`, `current_kid`, `jwks_requests` (JWKS documents requested so far), `revocations`
+    (RFC 7009 requests answered 200), `jwks` mode."""
     state: dict[str, Any] = await _call("GET", f"{sim_url}/_sim/identity")
     return state
 

@@ -129,7 +129,7 @@ function getProvider(): Promise<Provider> {
  * §3.1.2.1 `max_age` and `prompt=login`).
  */
 export async function beginSignIn(returnTo: string, fresh?: FreshSignIn): Promise<void> {
-  const { clientId, scope, authorizationEndpoint } = await getProvider();
+  const { clientId, scope, authorizationEndpoint, revocationEndpoint } = await getProvider();
   const pending: Pending = { verifier: randomToken(), state: randomToken(), nonce: randomToken(), returnTo };
   if (fresh) pending.maxAge = fresh.maxAge;
   sessionStorage.setItem(PENDING, JSON.stringify(pending));
@@ -150,6 +150,11 @@ export async function beginSignIn(returnTo: string, fresh?: FreshSignIn): Promis
     if (fresh.loginHint) params.set("login_hint", fresh.loginHint);
   }
   url.search = params.toString();
+  // Leaving the page drops the tokens held in memory: a sign-in again (step-up) ends the one it
+  // replaces at the provider too, rather than leave its refresh token alive for 30 days.
+  // Sent before leaving (keepalive carries it through the navigation).
+  const replaced = getSession()?.refreshToken;
+  if (replaced && revocationEndpoint) void revokeRefreshToken(revocationEndpoint, clientId, replaced);
   window.location.assign(url.toString());
 }
 
