@@ -266,6 +266,12 @@ class PgChanges:
         slices = list(order.slices)
         slices[offer.slice_index] = offer.new_slice
         detail = f"slice {offer.slice_index + 1} changed to {summary(offer.new_slice)}"
+        # The airline released them with the old flights. Named in `last_change` as in the
+        # history row: the trip page's notice reads it to tell the traveler to choose again.
+        released = replaced_seats(order, offer.slice_index)
+        if released:
+            listed = ", ".join(s.designator for s in released)
+            detail = f"{detail}; seats {listed} released"
         updated = await conn.fetchval(
             _APPLY,
             order.id, offer.order_status, offer.order_payment_status,
@@ -276,14 +282,11 @@ class PgChanges:
         )  # fmt: skip
         if updated is None:
             raise _OrderMoved  # rolls the offer's confirmation back too
-        released = replaced_seats(order, offer.slice_index)
-        if released:  # the airline released them with the old flights
+        if released:
             await conn.execute(
                 "DELETE FROM order_seats WHERE order_id = $1 AND segment_id = ANY($2::text[])",
                 order.id, [s.segment_id for s in released], timeout=timeout,
             )  # fmt: skip
-            listed = ", ".join(s.designator for s in released)
-            detail = f"{detail}; seats {listed} released"
         changed = await self._order(conn, order.id)
         if also is not None:
             await also(conn, changed)

@@ -85,6 +85,9 @@ async def test_a_changed_slice_releases_its_seats_at_the_airline_and_from_the_or
 
     after = done["order"]
     assert after["seats"] == []  # not carried over to the new flights
+    # The trip page's notice reads last_change: it names the released seat as the history does.
+    released = f"; seats {paid['designator']} released"
+    assert after["last_change"]["detail"].endswith(released)
     assert after["total_amount"] == change["new_total_amount"]
     assert await pay_env.order(alice, held["id"]) == after
     # The airline released it with the old flight.
