@@ -99,3 +99,41 @@ it("does not offer another traveler's deletion to whoever signed in instead", as
   await waitFor(() => expect(sessionStorage.getItem("skyfare.resume")).toBeNull());
   expect(api.eraseAccount).not.toHaveBeenCalled();
 });
+
+it("moves focus to the question when it opens, and back to its button when the traveler keeps the account", async () => {
+  drawn();
+  const opener = screen.getByRole("button", { name: "Delete my account…" });
+  opener.focus();
+
+  fireEvent.click(opener);
+  const asked = confirmation();
+  await waitFor(() => expect(document.activeElement).toBe(asked)); // read first, never the yes button
+
+  fireEvent.click(screen.getByRole("button", { name: "Keep my account" }));
+  expect(confirmation()).toBeNull();
+  await waitFor(() => expect(document.activeElement).toBe(screen.getByRole("button", { name: "Delete my account…" })));
+  expect(api.eraseAccount).not.toHaveBeenCalled();
+});
+
+it("puts the focus on a refusal, so its next step is the next Tab, not the top of the page", async () => {
+  api.eraseAccount.mockRejectedValue(new MeProblem(STEP_UP));
+  drawn();
+
+  fireEvent.click(screen.getByRole("button", { name: "Delete my account…" }));
+  const yes = screen.getByRole("button", { name: "Yes, delete my account" });
+  yes.focus();
+  fireEvent.click(yes);
+
+  const refused = await screen.findByRole("alert");
+  await waitFor(() => expect(document.activeElement).toBe(refused));
+});
+
+it("moves focus to the download question and back to its button on Not now", async () => {
+  drawn();
+  fireEvent.click(screen.getByRole("button", { name: "Export my data…" }));
+  const asked = screen.getByRole("group", { name: "Download your data?" });
+  await waitFor(() => expect(document.activeElement).toBe(asked));
+
+  fireEvent.click(screen.getByRole("button", { name: "Not now" }));
+  await waitFor(() => expect(document.activeElement).toBe(screen.getByRole("button", { name: "Export my data…" })));
+});

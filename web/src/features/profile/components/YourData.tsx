@@ -16,6 +16,9 @@ import {
 } from "../api/me";
 
 type Step = "idle" | "confirm-export" | "confirm-erase";
+// Where the focus goes once the step is drawn: the button pressed is gone by then, and focus
+// left on nothing starts a keyboard or screen-reader user at the top of the page again.
+type Focus = "question" | "export" | "erase" | "problem" | "erased" | null;
 // What a fresh sign-in comes back to (features/auth stepUp): the confirmation, never the act.
 const ERASE_AGAIN = "delete-account";
 
@@ -70,16 +73,50 @@ export function YourData({
   const [erased, setErased] = useState<Erasure | null>(null);
   useEffect(() => forgetResume(ERASE_AGAIN), []); // offered once: a reload shows the page as usual
   const confirmation = useFocusOnArrival(signedInAgain, subject);
+  // Consumed after the render that draws the target: every step change renders.
+  const focus = useRef<Focus>(null);
+  const exportButton = useRef<HTMLButtonElement>(null);
+  const eraseButton = useRef<HTMLButtonElement>(null);
+  const notice = useRef<HTMLDivElement>(null);
+  const erasedHeading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (focus.current === null) return;
+    const target = {
+      question: confirmation.current, // whichever question is open: never its button, an Enter must not act
+      export: exportButton.current,
+      erase: eraseButton.current,
+      problem: notice.current,
+      erased: erasedHeading.current,
+    }[focus.current];
+    focus.current = null;
+    target?.focus();
+  });
+  const setFocus = (target: Focus) => {
+    focus.current = target;
+  };
 
-  async function run(action: () => Promise<void>) {
+  function ask(next: Step) {
+    setStep(next);
+    setFocus(next === "idle" ? null : "question");
+  }
+
+  function keep(opener: "export" | "erase") {
+    setSignedInAgain(false);
+    setStep("idle");
+    setFocus(opener);
+  }
+
+  async function run(opener: "export" | "erased", action: () => Promise<void>) {
     setBusy(true);
     setSignedInAgain(false);
     setProblem(null);
     setDone(null);
     try {
       await action();
+      setFocus(opener);
     } catch (error) {
       setProblem(asProblem(error));
+      setFocus("problem"); // its next step (Sign in again, the trips to cancel) is the next Tab
     } finally {
       setBusy(false);
       setStep("idle");
@@ -89,7 +126,9 @@ export function YourData({
   if (erased) {
     return (
       <section className="card-section" aria-labelledby="data-heading">
-        <h2 id="data-heading">Your account is deleted</h2>
+        <h2 id="data-heading" ref={erasedHeading} tabIndex={-1}>
+          Your account is deleted
+        </h2>
         <p role="status">{erased.detail}</p>
         <ul>
           {erased.kept.map((kept) => (
@@ -109,7 +148,7 @@ export function YourData({
     <section className="card-section" aria-labelledby="data-heading">
       <h2 id="data-heading">Your data</h2>
       {problem && (
-        <ProblemNotice problem={problem}>
+        <ProblemNotice problem={problem} ref={notice}>
           {needsFreshSignIn(problem) && <SignInAgainButton action={ERASE_AGAIN} subject={subject} loginHint={email} />}
           {inFlight.length > 0 && (
             <ul aria-label="Trips still in progress">
@@ -124,7 +163,7 @@ export function YourData({
       )}
       {done && <p role="status">{done}</p>}
       {step === "confirm-export" ? (
-        <div className="notice warning" role="group" aria-label="Download your data?">
+        <div className="notice warning" role="group" aria-label="Download your data?" ref={confirmation} tabIndex={-1}>
           <p>
             The file holds your profile, your saved travelers with their document numbers in clear, and every trip
             with its passengers and payments. Keep it somewhere safe.
@@ -135,7 +174,7 @@ export function YourData({
               className="primary"
               disabled={busy}
               onClick={() =>
-                void run(async () => {
+                void run("export", async () => {
                   await downloadExport();
                   setDone("Your data is downloaded.");
                 })
@@ -143,7 +182,7 @@ export function YourData({
             >
               Download my data
             </button>
-            <button type="button" className="secondary" onClick={() => setStep("idle")}>
+            <button type="button" className="secondary" onClick={() => keep("export")}>
               Not now
             </button>
           </p>
@@ -167,7 +206,7 @@ export function YourData({
               className="primary danger"
               disabled={busy}
               onClick={() =>
-                void run(async () => {
+                void run("erased", async () => {
                   setErased(await eraseAccount());
                   queryClient.removeQueries({ queryKey: meKeys.all });
                 })
@@ -178,10 +217,7 @@ export function YourData({
             <button
               type="button"
               className="secondary"
-              onClick={() => {
-                setSignedInAgain(false);
-                setStep("idle");
-              }}
+              onClick={() => keep("erase")}
             >
               Keep my account
             </button>
@@ -189,10 +225,10 @@ export function YourData({
         </div>
       ) : (
         <p className="actions">
-          <button type="button" className="secondary" onClick={() => setStep("confirm-export")}>
+          <button type="button" className="secondary" ref={exportButton} onClick={() => ask("confirm-export")}>
             Export my data…
           </button>
-          <button type="button" className="secondary" onClick={() => setStep("confirm-erase")}>
+          <button type="button" className="secondary" ref={eraseButton} onClick={() => ask("confirm-erase")}>
             Delete my account…
           </button>
         </p>
