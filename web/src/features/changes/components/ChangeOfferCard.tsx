@@ -18,7 +18,7 @@ export function dueNow(offer: ChangeOffer): string {
   return "Nothing to pay";
 }
 
-/** `08:25 LHR → 11:30 JFK, Tue 20 Jan · nonstop · SF 101` */
+/** `08:25 LHR → 11:30 JFK, Tue 20 Jan · non-stop · SF 101` */
 export function sliceLine(slice: Schemas["Slice"]): string {
   const first = slice.segments[0];
   const last = slice.segments[slice.segments.length - 1];
@@ -26,7 +26,7 @@ export function sliceLine(slice: Schemas["Slice"]): string {
   const stops = slice.segments.length - 1;
   return [
     `${localTime(first.departing_at)} ${first.origin} → ${localTime(last.arriving_at)} ${last.destination}, ${localDate(first.departing_at)}`,
-    stops === 0 ? "nonstop" : `${stops} stop${stops > 1 ? "s" : ""}`,
+    stops === 0 ? "non-stop" : `${stops} stop${stops > 1 ? "s" : ""}`,
     duration(durationMinutes(slice.duration)),
     slice.segments.map((s) => s.flight_number).join(", "),
   ].join(" · ");
@@ -51,14 +51,16 @@ export function ChangeTerms({ offer }: { offer: ChangeOffer }) {
   );
 }
 
-/** One way to fly the slice instead, with what it costs; `Choose` opens its confirmation. */
+/** One way to fly the slice instead, with what it costs; `Choose` opens its confirmation. Each
+ * Choose is named for its flight (a screen reader's list of buttons otherwise says "Choose" once
+ * per offer), starting with the word shown, as the results' Select. */
 export function ChangeOfferCard({ offer, onChoose }: { offer: ChangeOffer; onChoose: () => void }) {
   const line = sliceLine(offer.slice);
   return (
     <li className="change-offer" aria-label={line}>
       <p className="times">{line}</p>
       <ChangeTerms offer={offer} />
-      <button type="button" className="secondary" onClick={onChoose}>
+      <button type="button" className="secondary" aria-label={`Choose ${line}`} onClick={onChoose}>
         Choose
       </button>
     </li>
