@@ -82,6 +82,9 @@ def test_a_flight_is_changed_to_another_date_after_an_expired_offer_and_a_declin
     page.get_by_role("link", name="Change this flight, LHR to JFK").click()
     expect(page.get_by_role("heading", name="Change your flight")).to_be_visible()
     offers = _find_flights(page, 20)
+    # The button stays focused while the airline is asked (the offers are read out by the
+    # region): disabled, it dropped the focus to <body>, and the next Tab began at the top.
+    expect(page.get_by_role("button", name="Find flights")).to_be_focused()
     first = offers.get_by_role("listitem").first
     for term in ("Fare difference", "Change fee", "Total", "New trip total"):
         expect(first.get_by_text(term, exact=True)).to_be_visible()

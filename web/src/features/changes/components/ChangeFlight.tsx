@@ -49,7 +49,7 @@ export default function ChangeFlight({ order, sliceIndex, onDone }: Props) {
         aria-label="Find another flight"
         onSubmit={(event) => {
           event.preventDefault();
-          search.mutate(date);
+          if (!search.isPending) search.mutate(date);
         }}
       >
         <Field id="change-date" label="New departure date" error={dateError}>
@@ -58,7 +58,8 @@ export default function ChangeFlight({ order, sliceIndex, onDone }: Props) {
           )}
         </Field>
         <p className="actions">
-          <button type="submit" className="primary" disabled={search.isPending}>
+          {/* aria-disabled, not disabled: a disabled button loses the focus (to <body>) */}
+          <button type="submit" className="primary" aria-disabled={search.isPending || undefined}>
             Find flights
           </button>
           <button type="button" className="secondary" onClick={() => onDone(null)}>
