@@ -34,12 +34,13 @@ const refundOwed = (order: Order) => order.status !== "held" && order.status !==
 export function OrderPage() {
   const { orderId = "" } = useParams();
   const session = useSession();
+  const location = useLocation(); // back to the screen asked for: `?change=seats` too
   if (!session) {
     return (
       <div>
         <h1>Your trip</h1>
         <p>Sign in to see this trip.</p>
-        <SignInButton returnTo={`/trips/${encodeURIComponent(orderId)}`} className="primary" />
+        <SignInButton returnTo={location.pathname + location.search} className="primary" />
       </div>
     );
   }
