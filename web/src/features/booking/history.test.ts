@@ -98,6 +98,18 @@ describe("stepOf", () => {
     expect(later.by).toBe("Skyfare");
   });
 
+  it("gives paid seats to the traveler who chose them, applied by Skyfare once the card was charged", () => {
+    // A dearer seat is recorded when its charge settles, by the gateway's webhook: it read
+    // "Seats chosen · Skyfare", as if Skyfare had picked the seat.
+    const paid = stepOf(item({ from_status: "confirmed", to_status: "confirmed", code: "seats_chosen",
+      reason: "seats chosen: 12A (Ada Lovelace)", actor: { type: "system", name: "webhook" } }));
+    expect(paid).toMatchObject({ title: "Seats chosen", by: "Skyfare, after you paid" });
+    const changed = stepOf(item({ from_status: "confirmed", to_status: "confirmed", code: "seats_changed",
+      reason: "seats 12C (Ada Lovelace)", actor: { type: "system", name: "payments" } }));
+    expect(changed.by).toBe("Skyfare, after you paid");
+    expect(stepOf(item({ code: "seats_chosen", reason: "seats chosen: 12A (Ada Lovelace)", actor: { type: "traveler" } })).by).toBe("You");
+  });
+
   it("says who made the change without naming a support agent", () => {
     expect(stepOf(item({ to_status: "cancelled", actor: { type: "traveler" } })).by).toBe("You");
     expect(stepOf(item({ to_status: "cancelled", actor: { type: "support" } })).by).toBe("Skyfare support");

@@ -8,7 +8,8 @@ export interface Step {
   title: string;
   /** Why, as the system recorded it, made readable; null when it only repeats the title. */
   reason: string | null;
-  /** Who: "You", "Skyfare support" or "Skyfare" (our own processes; a refund is always ours). */
+  /** Who: "You", "Skyfare support" or "Skyfare" (our own processes; a refund is always ours;
+   * paid seats "Skyfare, after you paid"). */
   by: string;
   /** A settled state of the trip (booked, cancelled…) rather than a step on the way. */
   tone: "done" | "ended" | "progress" | "problem";
@@ -33,7 +34,12 @@ const PAYMENT_TITLES: Record<string, [string, Step["tone"]]> = {
   unpaid: ["Payment not taken", "progress"],
 };
 
-function who(actor: HistoryItem["actor"], words: Words): string {
+// Seats a traveler chose: when they cost more, they are recorded as the card's charge settles (by
+// the gateway's webhook), so the row's actor is our process, not the traveler who picked them.
+const SEAT_CODES: ReadonlySet<string> = new Set(["seats_chosen", "seats_changed", "seats_chosen_and_changed"]);
+
+function who(actor: HistoryItem["actor"], words: Words, code: string | null): string {
+  if (actor.type === "system" && code !== null && SEAT_CODES.has(code)) return "Skyfare, after you paid";
   if (words.money) {
     // A refund is Skyfare's doing, even when it ran in the traveler's (or an agent's) request.
     if (actor.type === "traveler") return "Skyfare, after you cancelled";
@@ -53,7 +59,7 @@ export function stepOf(item: HistoryItem, names: string[] = []): Step {
   const support = words.support ?? null;
   const statusMoved = item.from_status !== item.to_status;
   const paymentMoved = item.from_payment_status !== item.to_payment_status;
-  const by = who(item.actor, words);
+  const by = who(item.actor, words, item.code ?? null);
   if (!statusMoved && !paymentMoved && item.from_status !== null) {
     return { title: words.title ?? words.text ?? "Trip updated", reason: words.title ? words.text : null, by, tone: words.tone ?? "progress", support };
   }
