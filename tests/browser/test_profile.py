@@ -201,8 +201,8 @@ def test_an_old_sign_in_signs_in_again_and_the_deletion_is_confirmed_once_more(
     page = screen
     erasures: list[int] = []
     page.on("response", lambda r: erasures.append(r.status) if _is_erasure(r) else None)
-    # Signed in ten minutes ago, no waiting: past the 5 minutes erasure allows, within the 15
-    # minutes its access token lives.
+    # Signed in ten minutes ago, no waiting: older than the 5 minutes erasure allows, and
+    # within the 15 minutes the sim's access token lives (half an hour ago, it had expired).
     stack.identity_clock.behind_s = 600
     try:
         email = sign_up_at_profile(page)

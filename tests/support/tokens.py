@@ -46,7 +46,8 @@ _TIMEOUT_S = 5.0
 class IdentityClock:
     """A sim identity provider's wall clock (`IdentityConfig(clock=...)`): the real time, or
     `behind_s` seconds ago. A sign-in made while it is behind has an old `auth_time`, with no
-    waiting (RFC 9470 step-up tests); its tokens are still valid for what is left of their hour."""
+    waiting (RFC 9470 step-up tests); its access token is valid for what is left of its 15
+    minutes, so a test that uses it unrefreshed goes back less than that."""
 
     def __init__(self) -> None:
         self.behind_s = 0.0
