@@ -157,8 +157,19 @@ def test_profile_travelers_export_and_erasure(screen: Page, stack: Stack, tmp_pa
         "cannot be undone"
     )
     assert_accessible(page)
+    asked_after: list[str] = []
+    page.on(
+        "request",
+        lambda r: asked_after.append(r.url) if r.method == "GET" and "/v1/me" in r.url else None,
+    )
     page.get_by_role("button", name="Yes, delete my account").click()
     expect(page.get_by_role("heading", name="Your account is deleted")).to_be_visible()
+    # Nothing asks for the profile again: GET /v1/me makes one from the token's claims, and the
+    # page did, putting the email and names just erased back. Nor is the form left to save.
+    page.wait_for_load_state("networkidle")
+    assert asked_after == []
+    expect(page.get_by_role("button", name="Save profile")).to_have_count(0)
+    expect(page.get_by_role("button", name="Add a traveler")).to_have_count(0)
     page.get_by_role("main").get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("navigation").get_by_role("button", name="Sign in")).to_be_visible()
 

@@ -51,9 +51,10 @@ function profileQuery(subject: string) {
   });
 }
 
-/** The profile with its ETag (the `If-Match` of the next save); created on first read. */
-export function useProfile(subject: string) {
-  return useQuery(profileQuery(subject));
+/** The profile with its ETag (the `If-Match` of the next save); created on first read, so never
+ * asked once the account is deleted (`enabled` false): that read would make it again. */
+export function useProfile(subject: string, enabled = true) {
+  return useQuery({ ...profileQuery(subject), enabled });
 }
 
 const profileOnly = (answer: { data: Profile }) => answer.data;

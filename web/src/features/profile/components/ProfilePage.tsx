@@ -6,7 +6,8 @@ import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Problem } from "../../../lib/problems";
 import { useSession } from "../../../lib/session";
 import { SignInButton, signOut } from "../../auth";
-import { meKeys, useProfile } from "../api/me";
+import { type Erasure, meKeys, useProfile } from "../api/me";
+import { ErasedAccount } from "./ErasedAccount";
 import { ProfileForm } from "./ProfileForm";
 import { SavedTravelers } from "./SavedTravelers";
 import { YourData } from "./YourData";
@@ -28,11 +29,26 @@ export function ProfilePage() {
 
 function Profile({ subject, email }: { subject: string; email: string | null }) {
   const navigate = useNavigate();
-  const { data, error, isPending } = useProfile(subject);
+  const [erasure, setErasure] = useState<Erasure | null>(null);
+  const { data, error, isPending } = useProfile(subject, erasure === null);
   const queryClient = useQueryClient();
   const [reloaded, setReloaded] = useState<Problem | null>(null);
   // A new form (its draft from the profile as it is now) each time a save found it stale.
   const [generation, setGeneration] = useState(0);
+  if (erasure) {
+    return (
+      <div className="profile-page">
+        <h1>Your profile</h1>
+        <ErasedAccount
+          erasure={erasure}
+          onSignOut={() => {
+            signOut();
+            void navigate("/");
+          }}
+        />
+      </div>
+    );
+  }
   return (
     <div className="profile-page">
       <h1>Your profile</h1>
@@ -56,10 +72,7 @@ function Profile({ subject, email }: { subject: string; email: string | null }) 
       <YourData
         subject={subject}
         email={email}
-        onErased={() => {
-          signOut();
-          void navigate("/");
-        }}
+        onErased={setErasure}
       />
     </div>
   );

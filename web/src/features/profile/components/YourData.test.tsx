@@ -7,7 +7,7 @@ import { afterEach, beforeEach, expect, it, vi } from "vitest";
 import { rememberResume, resumeWaiting } from "../../auth/api/stepUp";
 import { YourData } from "./YourData";
 
-const api = vi.hoisted(() => ({ eraseAccount: vi.fn(), downloadExport: vi.fn(), beginSignIn: vi.fn() }));
+const api = vi.hoisted(() => ({ eraseAccount: vi.fn(), downloadExport: vi.fn(), beginSignIn: vi.fn(), erased: vi.fn() }));
 
 vi.mock("../api/me", async (original) => ({
   ...(await original<typeof import("../api/me")>()),
@@ -38,6 +38,7 @@ const ERASED = {
 
 beforeEach(() => {
   api.eraseAccount.mockReset();
+  api.erased.mockReset();
   api.beginSignIn.mockReset().mockResolvedValue(undefined);
 });
 afterEach(() => {
@@ -49,7 +50,7 @@ function drawn(subject = "usr_ada") {
   render(
     <QueryClientProvider client={new QueryClient()}>
       <MemoryRouter initialEntries={["/profile"]}>
-        <YourData subject={subject} email="ada@example.com" onErased={() => undefined} />
+        <YourData subject={subject} email="ada@example.com" onErased={api.erased} />
       </MemoryRouter>
     </QueryClientProvider>,
   );
@@ -86,7 +87,7 @@ it("back from signing in, asks for the yes again and deletes only then", async (
 
   fireEvent.click(screen.getByRole("button", { name: "Yes, delete my account" }));
 
-  await screen.findByRole("heading", { name: "Your account is deleted" });
+  await waitFor(() => expect(api.erased).toHaveBeenCalledWith(ERASED)); // the page shows it (ErasedAccount)
   expect(api.eraseAccount).toHaveBeenCalledTimes(1);
 });
 

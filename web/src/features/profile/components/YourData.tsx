@@ -18,7 +18,7 @@ import {
 type Step = "idle" | "confirm-export" | "confirm-erase";
 // Where the focus goes once the step is drawn: the button pressed is gone by then, and focus
 // left on nothing starts a keyboard or screen-reader user at the top of the page again.
-type Focus = "question" | "export" | "erase" | "problem" | "erased" | null;
+type Focus = "question" | "export" | "erase" | "problem" | null;
 // What a fresh sign-in comes back to (features/auth stepUp): the confirmation, never the act.
 const ERASE_AGAIN = "delete-account";
 
@@ -61,7 +61,8 @@ export function YourData({
 }: {
   subject: string;
   email: string | null;
-  onErased: () => void;
+  /** Deleted: the page shows what was erased and kept instead of itself (ErasedAccount). */
+  onErased: (erasure: Erasure) => void;
 }) {
   const queryClient = useQueryClient();
   // Back from signing in again to delete: the confirmation is open, waiting for the yes.
@@ -70,7 +71,6 @@ export function YourData({
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
-  const [erased, setErased] = useState<Erasure | null>(null);
   useEffect(() => forgetResume(ERASE_AGAIN), []); // offered once: a reload shows the page as usual
   const confirmation = useFocusOnArrival(signedInAgain, subject);
   // Consumed after the render that draws the target: every step change renders.
@@ -78,7 +78,6 @@ export function YourData({
   const exportButton = useRef<HTMLButtonElement>(null);
   const eraseButton = useRef<HTMLButtonElement>(null);
   const notice = useRef<HTMLDivElement>(null);
-  const erasedHeading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     if (focus.current === null) return;
     const target = {
@@ -86,7 +85,6 @@ export function YourData({
       export: exportButton.current,
       erase: eraseButton.current,
       problem: notice.current,
-      erased: erasedHeading.current,
     }[focus.current];
     focus.current = null;
     target?.focus();
@@ -106,14 +104,14 @@ export function YourData({
     setFocus(opener);
   }
 
-  async function run(opener: "export" | "erased", action: () => Promise<void>) {
+  async function run(opener: "export" | null, action: () => Promise<void>) {
     setBusy(true);
     setSignedInAgain(false);
     setProblem(null);
     setDone(null);
     try {
       await action();
-      setFocus(opener);
+      if (opener) setFocus(opener);
     } catch (error) {
       setProblem(asProblem(error));
       setFocus("problem"); // its next step (Sign in again, the trips to cancel) is the next Tab
@@ -123,26 +121,6 @@ export function YourData({
     }
   }
 
-  if (erased) {
-    return (
-      <section className="card-section" aria-labelledby="data-heading">
-        <h2 id="data-heading" ref={erasedHeading} tabIndex={-1}>
-          Your account is deleted
-        </h2>
-        <p role="status">{erased.detail}</p>
-        <ul>
-          {erased.kept.map((kept) => (
-            <li key={kept.what}>
-              Kept: {kept.count} {kept.what}. {kept.why}
-            </li>
-          ))}
-        </ul>
-        <button type="button" className="primary" onClick={onErased}>
-          Sign out
-        </button>
-      </section>
-    );
-  }
   const inFlight = Array.isArray(problem?.orders_in_flight) ? (problem.orders_in_flight as string[]) : [];
   return (
     <section className="card-section" aria-labelledby="data-heading">
@@ -206,8 +184,9 @@ export function YourData({
               className="primary danger"
               disabled={busy}
               onClick={() =>
-                void run("erased", async () => {
-                  setErased(await eraseAccount());
+                void run(null, async () => {
+                  const erasure = await eraseAccount();
+                  onErased(erasure); // first: the page stops asking for the profile (a read makes it again)
                   queryClient.removeQueries({ queryKey: meKeys.all });
                 })
               }
