@@ -7,6 +7,7 @@ import { useAttempt } from "../../../lib/attempt";
 import { useExpired } from "../../../lib/expiry";
 import { momentTime, money } from "../../../lib/format";
 import { type ChangeOffer, confirmChange, unanswered, useChangeOffer } from "../api/changes";
+import { seatsReleased } from "../released";
 import { ChangeRefusal } from "./ChangeRefusal";
 import { ChangeTerms, sliceLine } from "./ChangeOfferCard";
 
@@ -29,6 +30,7 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
   const expired = useExpired(offer.expires_at) || problem?.status === 410;
 
   const charges = order.payment_status === "paid" && Number(offer.change_total_amount) > 0;
+  const released = seatsReleased(order, offer.slice_index);
   const summary = useRef<HTMLElement>(null);
   useEffect(() => summary.current?.focus(), []);
 
@@ -84,6 +86,9 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
       {problem && !notHeard && !expired && !refused && <ProblemNotice problem={problem} other={problem.errors ?? []} />}
       <ChangeTerms offer={offer} />
       {!expired && !refused && <p className="price-note">Price held until {momentTime(offer.expires_at)}.</p>}
+      {released && !expired && !refused && (
+        <p>Your seats on this flight ({released}) are released with it: choose new ones once it is changed.</p>
+      )}
       {charges && !expired && !refused && <CardChoice legend="Pay the change with" card={card} onChange={setCard} />}
       <p className="actions">
         {expired || refused ? (
