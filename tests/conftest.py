@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from skyfare.embedded import EmbeddedPostgres, EmbeddedRedis
+from tests.support import spare_schemas
 from tests.support.fake_server import Faults
 from tests.support.pgbouncer import PgBouncer, pgbouncer_binary
 from tests.support.redis_cluster import (
@@ -49,11 +50,14 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = os.environ.get("DATABASE_URL")
     if url:
-        yield url
+        try:
+            yield url
+        finally:
+            spare_schemas.drop_all(url)  # the migrated schemas kept for reuse (migrated_pool)
         return
     server = EmbeddedPostgres(tmp_path_factory.mktemp("embedded") / "postgres")
     try:
-        yield server.start()
+        yield server.start()  # its folder goes when it stops, with the schemas kept in it
     finally:
         server.stop()
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import asyncpg
 
 from skyfare.migrations import MIGRATION_DIRECTORIES, migrate
+from tests.support import spare_schemas
 from tests.support.pgbouncer import PgBouncer
 
 
@@ -27,28 +28,43 @@ async def migrated_pool(
 
     With `pooler`, the pool goes through PgBouncer in transaction mode, as a role of the
     schema's own whose `search_path` is the schema (tests/support/pgbouncer.py says why), with
-    asyncpg's statement cache off as Skyfare runs behind it (skyfare/postgres.py)."""
-    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    asyncpg's statement cache off as Skyfare runs behind it (skyfare/postgres.py).
+
+    Fresh means as just migrated, not necessarily just created: building the schema (every
+    migration's DDL) cost ~0.6 s a test, so a schema a test is done with is emptied and kept
+    for the next (tests/support/spare_schemas.py), unless the test changed its definition."""
+    key = (database_url, prefix, None if pooler is None else id(pooler))
     admin = await asyncpg.connect(database_url)
     try:
+        spare = spare_schemas.take(key)
+        if spare is None:
+            schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+            if pooler is None:
+                await admin.execute(f"CREATE SCHEMA {schema}")
+            else:
+                await admin.execute(f"CREATE ROLE {schema} LOGIN")
+                await admin.execute(f"CREATE SCHEMA {schema} AUTHORIZATION {schema}")
+                await admin.execute(f"ALTER ROLE {schema} SET search_path = {schema}")
+        else:
+            schema = spare.schema
         if pooler is None:
-            await admin.execute(f"CREATE SCHEMA {schema}")
             pool = asyncpg.create_pool(
                 database_url, min_size=0, max_size=max_size, server_settings={"search_path": schema}
             )
         else:
-            await admin.execute(f"CREATE ROLE {schema} LOGIN")
-            await admin.execute(f"CREATE SCHEMA {schema} AUTHORIZATION {schema}")
-            await admin.execute(f"ALTER ROLE {schema} SET search_path = {schema}")
             pool = asyncpg.create_pool(
                 pooler.url(schema), min_size=0, max_size=max_size, statement_cache_size=0
             )
         async with pool:
+            # On a kept schema this applies nothing: it checks what is applied, as on a new one.
             await migrate(pool, timeout=30)
+            if spare is None:
+                spare = await spare_schemas.describe(admin, schema, role=pooler is not None)
             yield pool
-        await admin.execute(f"DROP SCHEMA {schema} CASCADE")
-        if pooler is not None:
-            await admin.execute(f"DROP ROLE {schema}")
+        if not await spare_schemas.give_back(admin, key, spare):
+            await admin.execute(f"DROP SCHEMA {schema} CASCADE")
+            if pooler is not None:
+                await admin.execute(f"DROP ROLE {schema}")
     finally:
         await admin.close()
 
