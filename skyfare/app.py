@@ -8,6 +8,7 @@ lazily, so searches are served and `/readyz` reports what is down until it comes
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator, Callable
 from importlib.metadata import PackageNotFoundError, version
@@ -75,7 +76,7 @@ def create_app(settings: Settings, service: str = ALL) -> web.Application:
     app[READY_CHECKS] = tuple(c for c, services in _READY_CHECKS if _runs(service, services))
     # The document is the whole API, as the gateway serves it, whichever part this service is.
     everything = tuple(op for group, _ in groups for op in group.OPERATIONS)
-    app[OPENAPI_DOCUMENT] = openapi.encode_document(everything, version=_version())
+    app[OPENAPI_DOCUMENT] = _openapi_document(everything)
     # What each operation declares is what the plumbing enforces, before the view (guard.py).
     app[ROUTE_SECURITY] = route_security(op for group in served for op in group.OPERATIONS)
     app[RECENT_SIGN_IN] = RecentSignIn(settings.erasure_max_auth_age_s)
@@ -179,6 +180,21 @@ _READY_CHECKS: tuple[tuple[ReadyCheck, frozenset[str]], ...] = (
 )
 
 
+# The document is a pure function of the operations (module constants) and the version, and
+# building it is most of create_app's time (~35 ms of msgspec schema generation): built once per
+# process and set of operations, not once per app (the test suite builds a thousand apps). The
+# operations are kept with their document, so no other tuple can take their ids.
+_documents: dict[tuple[int, ...], tuple[tuple[Operation, ...], bytes]] = {}
+
+
+def _openapi_document(operations: tuple[Operation, ...]) -> bytes:
+    key = tuple(map(id, operations))
+    if key not in _documents:
+        _documents[key] = (operations, openapi.encode_document(operations, version=_version()))
+    return _documents[key][1]
+
+
+@functools.cache  # the installed distribution's metadata, read from disk: once per process
 def _version() -> str:
     try:
         return version("skyfare")
