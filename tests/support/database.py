@@ -34,7 +34,10 @@ async def migrated_pool(
     migration's DDL) cost ~0.6 s a test, so a schema a test is done with is emptied and kept
     for the next (tests/support/spare_schemas.py), unless the test changed its definition."""
     key = (database_url, prefix, None if pooler is None else id(pooler))
-    admin = await asyncpg.connect(database_url)
+    # No JIT: PostgreSQL's estimates for its own catalogs (bloated by every schema a session
+    # made and dropped) priced spare_schemas' catalog query over its threshold, and compiling
+    # it took ~0.3 s of a query that runs in ~0.02 s.
+    admin = await asyncpg.connect(database_url, server_settings={"jit": "off"})
     try:
         spare = spare_schemas.take(key)
         if spare is None:
