@@ -1,4 +1,5 @@
-"""Booking against real PostgreSQL: each test migrates its own schema (dropped afterwards)."""
+"""Booking against real PostgreSQL: each test gets a migrated schema of its own, as fresh as a new
+one (tests/support/database.py: emptied and reused when the test left its definition alone)."""
 
 from __future__ import annotations
 
