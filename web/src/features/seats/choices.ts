@@ -1,3 +1,4 @@
+import type { Order } from "../../lib/api/client";
 import { money } from "../../lib/format";
 import type { SeatServiceRequest } from "./api/seats";
 import type { Price, Seat } from "./layout";
@@ -8,6 +9,13 @@ export type Choices = Record<string, Record<string, string>>;
 export interface SeatedPassenger {
   id: string; // pas_N: the order's N-th passenger
   name: string;
+}
+
+/** The order's seated passengers as the seat desk names them (`pas_N`, by position). */
+export function seatedPassengers(order: Order): SeatedPassenger[] {
+  return order.passengers.flatMap((p, index) =>
+    p.type === "infant" ? [] : [{ id: `pas_${index + 1}`, name: `${p.given_name} ${p.family_name}` }],
+  );
 }
 
 /** Gives `designator` to `passenger` on `segment`; choosing their own seat again gives it up,

@@ -16,7 +16,7 @@ import {
   heldChoices,
   preferredPosition,
   seatKeys,
-  type SeatedPassenger,
+  seatedPassengers,
   SeatPicker,
   useOrderSeats,
   useSeatMaps,
@@ -29,13 +29,6 @@ interface Props {
   /** `booking`: a step before paying (Skip goes on); `change`: from the trip's page. */
   mode: "booking" | "change";
   onDone: () => void;
-}
-
-/** The order's seated passengers as the seat desk names them (`pas_N`, by position). */
-export function seatedPassengers(order: Order): SeatedPassenger[] {
-  return order.passengers.flatMap((p, index) =>
-    p.type === "infant" ? [] : [{ id: `pas_${index + 1}`, name: `${p.given_name} ${p.family_name}` }],
-  );
 }
 
 /** Choose a seat for each passenger on each flight, or skip: seats are optional. */
