@@ -84,13 +84,17 @@ sim: $(STAMP)
 ## test: hadolint on deploy/Dockerfile, the web app's Vitest tests, then the whole suite (unit,
 ##       integration, e2e and browser); the gateway tests need nginx (installed here when missing
 ##       and possible; skipped, saying so, where it cannot be installed), deploy/'s checks need
-##       checkov (its own venv, made here once) and promtool (installed here like nginx)
+##       checkov (its own venv, made here once) and promtool (installed here like nginx); the
+##       suite runs in TEST_WORKERS processes (pytest-xdist; 1 runs it in one, in file order)
+# Two: a test mostly waits on PostgreSQL, Redis, a sim or Chromium, and one process left a core
+# idle. Each worker has servers of its own (tests/support/workers.py).
+TEST_WORKERS ?= 2
 test: $(STAMP) test-web chromium $(CHECKOV)
 	@$(MAKE) --no-print-directory nginx || echo "nginx could not be installed: the gateway tests will be skipped"
 	@$(MAKE) --no-print-directory promtool || echo "promtool could not be installed: the alert rule tests will be skipped"
 	@$(MAKE) --no-print-directory pgbouncer || echo "pgbouncer could not be installed: its tests will be skipped"
 	$(BIN)/hadolint deploy/Dockerfile
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(if $(filter 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
 	@$(MAKE) --no-print-directory test-pgbouncer
 
 ## test-pgbouncer: booking's and payment's PostgreSQL work (orders, idempotency keys, per-traveler

@@ -3,6 +3,9 @@
 `database_url` / `redis_url` are the environment's DATABASE_URL / REDIS_URL when set (a machine
 with services running, CI with service containers); otherwise embedded servers (skyfare.embedded)
 under a temporary directory, started only when a test requests the fixture, once per session.
+Under pytest-xdist (`make test` runs two workers) each worker has its own: its own embedded
+servers, or its own database and Redis database on the environment's servers
+(tests/support/workers.py).
 
 Each run takes a temporary root of its own (not pytest's shared `/tmp/pytest-of-<user>/pytest-N`):
 pytest prunes that shared folder down to its three newest runs, and a run started beside this one
@@ -19,7 +22,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from skyfare.embedded import EmbeddedPostgres, EmbeddedRedis
-from tests.support import spare_schemas
+from tests.support import spare_schemas, workers
 from tests.support.fake_server import Faults
 from tests.support.pgbouncer import PgBouncer, pgbouncer_binary
 from tests.support.redis_cluster import (
@@ -50,6 +53,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = os.environ.get("DATABASE_URL")
     if url:
+        worker = workers.worker_number()
+        if worker is not None:
+            url = workers.database_of_worker(url, worker)
+            workers.ensure_database(url)
         try:
             yield url
         finally:
@@ -66,7 +73,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = os.environ.get("REDIS_URL")
     if url:
-        yield url
+        worker = workers.worker_number()
+        yield url if worker is None else workers.redis_of_worker(url, worker)
         return
     server = EmbeddedRedis(tmp_path_factory.mktemp("embedded") / "redis")
     try:
