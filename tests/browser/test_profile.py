@@ -174,31 +174,73 @@ def test_profile_travelers_export_and_erasure(screen: Page, stack: Stack, tmp_pa
     expect(page.get_by_role("navigation").get_by_role("button", name="Sign in")).to_be_visible()
 
 
-def test_an_open_hold_keeps_the_account_until_it_is_cancelled(screen: Page, stack: Stack) -> None:
-    page = screen
-    hold_for_ada(stack, page.request, user=ALAN)
-    sign_in_at_profile(page, ALAN)
+def _cancel_from(page: Page, link: Locator) -> None:
+    """Open the trip a link names, cancel it, and come back to the profile."""
+    link.click()
+    page.get_by_role("button", name="Cancel this trip…").click()
+    page.get_by_role("button", name="Yes, cancel the trip").click()
+    expect(page.get_by_role("heading", name="This trip is cancelled")).to_be_visible()
+    page.get_by_role("link", name="Profile").click()
 
+
+def test_a_trip_on_hold_is_named_as_the_deletion_is_asked_before_any_password(
+    screen: Page, stack: Stack
+) -> None:
+    page = screen
+    erasures: list[int] = []
+    page.on("response", lambda r: erasures.append(r.status) if _is_erasure(r) else None)
+    # Signed in ten minutes ago: deleting would ask for the password again (the step-up).
+    stack.identity_clock.behind_s = 600
+    try:
+        email = sign_up_at_profile(page)
+    finally:
+        stack.identity_clock.behind_s = 0
+    reference = hold_for_ada(stack, page.request, user=(email, MARY_PASSWORD))
+
+    # Was: "Yes, delete my account", then "Sign in again" and the password, and only then
+    # "Some of your trips are still in progress", with links all reading "Open this trip…".
     page.get_by_role("button", name="Delete my account…").click()
-    page.get_by_role("button", name="Yes, delete my account").click()
+    asked = page.get_by_role("group", name="Delete your account?")
+    expect(asked).to_contain_text("still in progress")
+    held = asked.get_by_role("link", name=re.compile(rf"^LHR → JFK on .* \({reference}\)$"))
+    expect(held).to_be_visible()
+    expect(asked).to_contain_text("on hold, not paid")
+    expect(page.get_by_role("button", name="Yes, delete my account")).to_have_count(0)
+    expect(page.get_by_role("button", name="Sign in again")).to_have_count(0)
+    assert_accessible(page)
+    screenshot(page, "erase-trips-in-flight")
+
+    # Cancelled, the question offers the yes: nothing was sent to delete on the way.
+    _cancel_from(page, held)
+    page.get_by_role("button", name="Delete my account…").click()
+    expect(page.get_by_role("button", name="Yes, delete my account")).to_be_visible()
+    assert erasures == []
+
+
+def test_a_trip_held_after_the_question_opened_keeps_the_account_and_is_named(
+    screen: Page, stack: Stack
+) -> None:
+    page = screen
+    email = sign_up_at_profile(page)
+    page.get_by_role("button", name="Delete my account…").click()
+    yes = page.get_by_role("button", name="Yes, delete my account")
+    expect(yes).to_be_visible()  # no trip in flight when it opened
+    reference = hold_for_ada(stack, page.request, user=(email, MARY_PASSWORD))  # another tab
+
+    yes.click()
     refused = page.get_by_role("alert")
     expect(refused).to_contain_text("still in progress")
     expect(refused).to_contain_text("Cancel the trips on hold")
+    expect(refused).to_be_focused()
+    # Named by its booking reference (was "Open this trip to cancel it", the same for each).
+    held = refused.get_by_role("link", name=re.compile(rf"\({reference}\)$"))
+    expect(held).to_be_visible()
     assert_accessible(page)
     screenshot(page, "erase-refused")
 
-    # Each trip in progress is a link to it: cancel them all, then deleting works.
-    while refused.get_by_role("link", name="Open this trip to cancel it").count() > 0:
-        refused.get_by_role("link", name="Open this trip to cancel it").first.click()
-        page.get_by_role("button", name="Cancel this trip…").click()
-        page.get_by_role("button", name="Yes, cancel the trip").click()
-        expect(page.get_by_role("heading", name="This trip is cancelled")).to_be_visible()
-        page.get_by_role("link", name="Profile").click()
-        page.get_by_role("button", name="Delete my account…").click()
-        page.get_by_role("button", name="Yes, delete my account").click()
-        expect(
-            page.get_by_role("heading", name="Your account is deleted").or_(refused)
-        ).to_be_visible()
+    _cancel_from(page, held)
+    page.get_by_role("button", name="Delete my account…").click()
+    page.get_by_role("button", name="Yes, delete my account").click()
     expect(page.get_by_role("heading", name="Your account is deleted")).to_be_visible()
 
 

@@ -2,10 +2,23 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { MemoryRouter } from "react-router";
+import type { Middleware } from "openapi-fetch";
 import { afterEach, beforeEach, expect, it, vi } from "vitest";
 
+import { api as client, type Order } from "../../../lib/api/client";
 import { rememberResume, resumeWaiting } from "../../auth/api/stepUp";
 import { YourData } from "./YourData";
+
+// The app's client asks same-origin paths ("/v1/orders"), which Node's Request cannot parse
+// without a page's address: resolved against jsdom's, before the client is built (hoisted).
+vi.hoisted(() => {
+  const NodeRequest = globalThis.Request;
+  globalThis.Request = class extends NodeRequest {
+    constructor(input: RequestInfo | URL, init?: RequestInit) {
+      super(typeof input === "string" ? new URL(input, globalThis.location.href) : input, init);
+    }
+  };
+});
 
 const api = vi.hoisted(() => ({ eraseAccount: vi.fn(), downloadExport: vi.fn(), beginSignIn: vi.fn(), erased: vi.fn() }));
 
@@ -36,7 +49,30 @@ const ERASED = {
   detail: "Gone.",
 };
 
+/** A trip of the traveler's, as GET /v1/orders lists it (the fields the page reads). */
+function trip(id: string, reference: string, status: Order["status"], payment: Order["payment_status"], day: string) {
+  const segment = { origin: "LHR", destination: "JFK", departing_at: `${day}T08:25:00` };
+  return { id, booking_reference: reference, status, payment_status: payment, slices: [{ origin: "LHR", destination: "JFK", segments: [segment] }] };
+}
+
+// GET /v1/orders answered with one page after another (none by default: no trips), each ask seen.
+let pages: ReturnType<typeof trip>[][] = [];
+let asked: URL[] = [];
+const orders: Middleware = {
+  onRequest({ request }) {
+    const url = new URL(request.url);
+    if (url.pathname !== "/v1/orders") return undefined;
+    asked.push(url);
+    const data = pages.shift() ?? [];
+    const after = pages.length > 0 ? `page${asked.length + 1}` : null;
+    return new Response(JSON.stringify({ data, meta: { limit: 200, after } }), { headers: { "Content-Type": "application/json" } });
+  },
+};
+client.use(orders);
+
 beforeEach(() => {
+  pages = [];
+  asked = [];
   api.eraseAccount.mockReset();
   api.erased.mockReset();
   api.beginSignIn.mockReset().mockResolvedValue(undefined);
@@ -63,7 +99,7 @@ it("offers a fresh sign-in, back to this page, when the API wants a more recent 
   drawn();
 
   fireEvent.click(screen.getByRole("button", { name: "Delete my account…" }));
-  fireEvent.click(screen.getByRole("button", { name: "Yes, delete my account" }));
+  fireEvent.click(await screen.findByRole("button", { name: "Yes, delete my account" }));
   const refused = await screen.findByRole("alert");
   expect(refused).toHaveProperty("textContent", expect.stringContaining("this needs a fresh sign-in"));
   fireEvent.click(within(refused).getByRole("button", { name: "Sign in again" }));
@@ -85,7 +121,7 @@ it("back from signing in, asks for the yes again and deletes only then", async (
   expect(resumeWaiting("delete-account", "usr_ada")).toBe(false); // offered once
   await waitFor(() => expect(document.activeElement).toBe(asked)); // the question, not the button
 
-  fireEvent.click(screen.getByRole("button", { name: "Yes, delete my account" }));
+  fireEvent.click(await screen.findByRole("button", { name: "Yes, delete my account" }));
 
   await waitFor(() => expect(api.erased).toHaveBeenCalledWith(ERASED)); // the page shows it (ErasedAccount)
   expect(api.eraseAccount).toHaveBeenCalledTimes(1);
@@ -121,7 +157,7 @@ it("puts the focus on a refusal, so its next step is the next Tab, not the top o
   drawn();
 
   fireEvent.click(screen.getByRole("button", { name: "Delete my account…" }));
-  const yes = screen.getByRole("button", { name: "Yes, delete my account" });
+  const yes = await screen.findByRole("button", { name: "Yes, delete my account" });
   yes.focus();
   fireEvent.click(yes);
 
@@ -137,4 +173,59 @@ it("moves focus to the download question and back to its button on Not now", asy
 
   fireEvent.click(screen.getByRole("button", { name: "Not now" }));
   await waitFor(() => expect(document.activeElement).toBe(screen.getByRole("button", { name: "Export my data…" })));
+});
+
+it("names the trips in flight as the question opens, and offers no yes (nor a sign-in) while there are any", async () => {
+  pages = [
+    [trip("ord_a", "K7Q2MZ", "held", "unpaid", "2030-06-20"), trip("ord_b", "PAID01", "confirmed", "paid", "2030-06-21")],
+    [trip("ord_c", "PAYING", "held", "processing", "2030-07-02"), trip("ord_d", "GONE01", "expired", "unpaid", "2030-05-01")],
+  ];
+  drawn();
+
+  fireEvent.click(screen.getByRole("button", { name: "Delete my account…" }));
+  const question = confirmation();
+  expect(question?.textContent).toContain("Checking your trips");
+  const list = await within(question as HTMLElement).findByRole("list", { name: "Trips still in progress" });
+  expect(within(list).getAllByRole("link").map((link) => [link.textContent, link.getAttribute("href")])).toEqual([
+    ["LHR → JFK on Thu 20 Jun 2030 (K7Q2MZ)", "/trips/ord_a"],
+    ["LHR → JFK on Tue 2 Jul 2030 (PAYING)", "/trips/ord_c"],
+  ]);
+  expect(list.textContent).toContain("on hold, not paid");
+  expect(list.textContent).toContain("being paid");
+  expect(question?.textContent).toContain("cannot be deleted yet");
+  // Every page of the trips was read, as many at once as the API gives.
+  expect(asked.map((url) => [url.searchParams.get("limit"), url.searchParams.get("after")])).toEqual([
+    ["200", null],
+    ["200", "page2"],
+  ]);
+  expect(screen.queryByRole("button", { name: "Yes, delete my account" })).toBeNull();
+  expect(screen.queryByRole("button", { name: "Sign in again" })).toBeNull();
+  expect(screen.getByRole("button", { name: "Keep my account" })).toBeDefined();
+  expect(api.eraseAccount).not.toHaveBeenCalled();
+});
+
+it("names each trip of a refusal apart, from the trips read again (one held since the question opened)", async () => {
+  api.eraseAccount.mockRejectedValue(
+    new MeProblem({
+      type: "https://skyfare.dev/problems/conflict",
+      status: 409,
+      detail: "2 of your orders are still in flight",
+      orders_in_flight: ["ord_new", "ord_booking"],
+    }),
+  );
+  drawn();
+  fireEvent.click(screen.getByRole("button", { name: "Delete my account…" }));
+  const yes = await screen.findByRole("button", { name: "Yes, delete my account" }); // none in flight yet
+  pages = [[trip("ord_new", "NEW123", "held", "unpaid", "2030-06-20")]]; // held in another tab
+  fireEvent.click(yes);
+
+  const refused = await screen.findByRole("alert");
+  expect(refused.textContent).toContain("still in progress");
+  // The one still being booked is not listed by the API: named by its place, apart all the same.
+  await waitFor(() =>
+    expect(within(refused).getAllByRole("link").map((link) => link.textContent)).toEqual([
+      "LHR → JFK on Thu 20 Jun 2030 (NEW123)",
+      "Trip 2 of 2",
+    ]),
+  );
 });

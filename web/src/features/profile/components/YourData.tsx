@@ -1,10 +1,10 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
-import { Link } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Problem } from "../../../lib/problems";
 import { forgetResume, needsFreshSignIn, resumeWaiting, SignInAgainButton } from "../../auth";
+import { TripsToCancel, useOrdersInFlight } from "../../trips";
 import {
   downloadExport,
   eraseAccount,
@@ -14,6 +14,7 @@ import {
   useProfile,
   useTravelers,
 } from "../api/me";
+import { EraseQuestion } from "./EraseQuestion";
 
 type Step = "idle" | "confirm-export" | "confirm-erase";
 // Where the focus goes once the step is drawn: the button pressed is gone by then, and focus
@@ -128,15 +129,7 @@ export function YourData({
       {problem && (
         <ProblemNotice problem={problem} ref={notice}>
           {needsFreshSignIn(problem) && <SignInAgainButton action={ERASE_AGAIN} subject={subject} loginHint={email} />}
-          {inFlight.length > 0 && (
-            <ul aria-label="Trips still in progress">
-              {inFlight.map((id) => (
-                <li key={id}>
-                  <Link to={`/trips/${encodeURIComponent(id)}`}>Open this trip to cancel it</Link>
-                </li>
-              ))}
-            </ul>
-          )}
+          {inFlight.length > 0 && <RefusedFor subject={subject} ids={inFlight} />}
         </ProblemNotice>
       )}
       {done && <p role="status">{done}</p>}
@@ -166,42 +159,20 @@ export function YourData({
           </p>
         </div>
       ) : step === "confirm-erase" ? (
-        <div className="notice error" role="group" aria-label="Delete your account?" ref={confirmation} tabIndex={-1}>
-          {signedInAgain && (
-            <p role="status">
-              <strong>You signed in again.</strong> Your account is not deleted yet: confirm below if you still want to
-              delete it.
-            </p>
-          )}
-          <p>
-            <strong>This cannot be undone.</strong> Your profile and saved travelers are erased, and the emails and
-            phone numbers of your trips' passengers are removed. Your trips and payments are kept, as the law requires
-            for bookkeeping, without your contact details. Trips on hold must be cancelled first.
-          </p>
-          <p className="actions">
-            <button
-              type="button"
-              className="primary danger"
-              disabled={busy}
-              onClick={() =>
-                void run(null, async () => {
-                  const erasure = await eraseAccount();
-                  onErased(erasure); // first: the page stops asking for the profile (a read makes it again)
-                  queryClient.removeQueries({ queryKey: meKeys.all });
-                })
-              }
-            >
-              Yes, delete my account
-            </button>
-            <button
-              type="button"
-              className="secondary"
-              onClick={() => keep("erase")}
-            >
-              Keep my account
-            </button>
-          </p>
-        </div>
+        <EraseQuestion
+          subject={subject}
+          signedInAgain={signedInAgain}
+          busy={busy}
+          ref={confirmation}
+          onKeep={() => keep("erase")}
+          onErase={() =>
+            void run(null, async () => {
+              const erasure = await eraseAccount();
+              onErased(erasure); // first: the page stops asking for the profile (a read makes it again)
+              queryClient.removeQueries({ queryKey: meKeys.all });
+            })
+          }
+        />
       ) : (
         <p className="actions">
           <button type="button" className="secondary" ref={exportButton} onClick={() => ask("confirm-export")}>
@@ -214,4 +185,11 @@ export function YourData({
       )}
     </section>
   );
+}
+
+/** A refusal's trips in flight (a hold made in another tab since the question opened), named
+ * from the traveler's trips read again now. */
+function RefusedFor({ subject, ids }: { subject: string; ids: readonly string[] }) {
+  const inFlight = useOrdersInFlight(subject);
+  return <TripsToCancel trips={inFlight.data ?? []} ids={ids} />;
 }

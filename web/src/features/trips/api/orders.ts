@@ -1,11 +1,12 @@
-import { type InfiniteData, useInfiniteQuery } from "@tanstack/react-query";
+import { type InfiniteData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 
-import { api, type Schemas } from "../../../lib/api/client";
+import { api, type Order, type Schemas } from "../../../lib/api/client";
 import { isProblem, offlineProblem, type Problem } from "../../../lib/problems";
 
 export const orderKeys = {
   all: ["orders"] as const,
   list: (subject: string) => [...orderKeys.all, "list", subject] as const,
+  inFlight: (subject: string) => [...orderKeys.all, "in-flight", subject] as const,
 };
 
 export class OrdersProblem extends Error {
@@ -15,6 +16,19 @@ export class OrdersProblem extends Error {
 }
 
 const PAGE = 10;
+// The most GET /v1/orders gives in one page (booking/pagination.py LIMIT_MAX): a traveler's
+// whole history is usually one request.
+const WHOLE = 200;
+
+/**
+ * Whether the order still stops its traveler's account being deleted: what `DELETE /v1/me`
+ * answers 409 for (booking/personal_data.py `_IN_FLIGHT`), as far as a client can see it: held
+ * (may still be paid), or a payment of it under way. A `pending` one (the airline not answered
+ * yet) is never listed; the 409 names it, moments later it is held or gone.
+ */
+export function isInFlight(order: Pick<Order, "status" | "payment_status">): boolean {
+  return order.status === "pending" || order.status === "held" || order.payment_status === "processing";
+}
 
 /** The traveler's orders, newest first, a page at a time (`meta.after` is the next cursor). */
 export function useOrders(subject: string) {
@@ -29,21 +43,43 @@ export function useOrders(subject: string) {
     initialPageParam: undefined,
     getNextPageParam: (last) => last.meta.after ?? undefined,
     retry: false,
-    queryFn: async ({ pageParam, signal }) => {
-      let result;
-      try {
-        result = await api.GET("/v1/orders", {
-          params: { query: pageParam ? { limit: PAGE, after: pageParam } : { limit: PAGE } },
-          signal,
-        });
-      } catch {
-        throw new OrdersProblem(offlineProblem());
-      }
-      if (result.error !== undefined) {
-        const body: unknown = result.error;
-        throw new OrdersProblem(isProblem(body) ? body : { type: "about:blank", status: result.response.status });
-      }
-      return result.data;
+    queryFn: ({ pageParam, signal }) => fetchPage(pageParam ? { limit: PAGE, after: pageParam } : { limit: PAGE }, signal),
+  });
+}
+
+async function fetchPage(query: { limit: number; after?: string }, signal: AbortSignal): Promise<Schemas["OrderList"]> {
+  let result;
+  try {
+    result = await api.GET("/v1/orders", { params: { query }, signal });
+  } catch {
+    throw new OrdersProblem(offlineProblem());
+  }
+  if (result.error !== undefined) {
+    const body: unknown = result.error;
+    throw new OrdersProblem(isProblem(body) ? body : { type: "about:blank", status: result.response.status });
+  }
+  return result.data;
+}
+
+/**
+ * The traveler's trips still in flight (`isInFlight`), newest first: every page read (the API
+ * filters orders by nothing), only while `enabled`. Any `["orders"]` invalidation (a trip
+ * cancelled, paid) reads them again.
+ */
+export function useOrdersInFlight(subject: string, enabled = true) {
+  return useQuery<Order[], OrdersProblem>({
+    queryKey: orderKeys.inFlight(subject),
+    enabled,
+    retry: false,
+    queryFn: async ({ signal }) => {
+      const found: Order[] = [];
+      let after: string | undefined;
+      do {
+        const page = await fetchPage(after ? { limit: WHOLE, after } : { limit: WHOLE }, signal);
+        found.push(...page.data.filter(isInFlight));
+        after = page.meta.after ?? undefined;
+      } while (after);
+      return found;
     },
   });
 }
