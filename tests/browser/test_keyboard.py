@@ -221,7 +221,7 @@ def test_a_send_or_a_seat_choice_that_fails_leaves_the_focus_on_the_button_press
 
 # The app's focus colour (--color-focus, web/src/app/styles.css) as the screenshot's RGB.
 FOCUS_RGB = (0xD9, 0x48, 0x0F)
-_FOCUS_RING = """el => { const s = getComputedStyle(el);
+FOCUS_RING = """el => { const s = getComputedStyle(el);
   return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.outlineOffset]; }"""
 
 
@@ -238,7 +238,7 @@ def test_the_date_picker_button_wears_the_app_s_focus_ring(screen: Page) -> None
     page.goto("/")
     origin = page.get_by_role("combobox", name="From", exact=True)
     origin.focus()
-    apps_ring = origin.evaluate(_FOCUS_RING)
+    apps_ring = origin.evaluate(FOCUS_RING)
     assert apps_ring == ["solid", "3px", "rgb(217, 72, 15)", "2px"]
 
     # Back from "Prices by day" under it: the date field's picker button (the calendar icon).
@@ -248,7 +248,7 @@ def test_the_date_picker_button_wears_the_app_s_focus_ring(screen: Page) -> None
     expect(date).to_be_focused()
     assert date.evaluate("el => el.matches(':focus-visible')") is False  # the button, not a digit
     # Was: no ring on the field ("none") and Chromium's thin black one around the icon.
-    assert date.evaluate(_FOCUS_RING) == apps_ring
+    assert date.evaluate(FOCUS_RING) == apps_ring
     # The button's own ring, inside the field's box (the field's ring is outside it), is drawn in
     # the app's colour: was none of it.
     assert _focus_coloured_pixels(date.screenshot()) > 20
@@ -257,7 +257,7 @@ def test_the_date_picker_button_wears_the_app_s_focus_ring(screen: Page) -> None
     # On the digits, as before: the app's ring, the button's none.
     page.keyboard.press("Shift+Tab")
     expect(date).to_be_focused()
-    assert date.evaluate(_FOCUS_RING) == apps_ring
+    assert date.evaluate(FOCUS_RING) == apps_ring
     assert _focus_coloured_pixels(date.screenshot()) == 0
 
 

@@ -18,6 +18,7 @@ from playwright.sync_api import APIRequestContext, Locator, Page, Response, expe
 
 from tests.browser.conftest import Stack
 from tests.browser.test_book import hold_without_seats, open_an_offer
+from tests.browser.test_keyboard import FOCUS_RING
 from tests.browser.test_search_preferences import MARY_PASSWORD, sign_up_at_profile
 from tests.browser.test_search_to_offer import assert_accessible, screenshot
 from tests.browser.test_sign_in import (
@@ -231,7 +232,9 @@ def test_a_trip_held_after_the_question_opened_keeps_the_account_and_is_named(
     refused = page.get_by_role("alert")
     expect(refused).to_contain_text("still in progress")
     expect(refused).to_contain_text("Cancel the trips on hold")
+    # Focused, with the app's focus ring (was none: focused by the app, after a click).
     expect(refused).to_be_focused()
+    assert refused.evaluate(FOCUS_RING) == ["solid", "3px", "rgb(217, 72, 15)", "2px"]
     # Named by its booking reference (was "Open this trip to cancel it", the same for each).
     held = refused.get_by_role("link", name=re.compile(rf"\({reference}\)$"))
     expect(held).to_be_visible()
