@@ -6,6 +6,7 @@ the same address, a quote kept, a form sent, signing out)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
@@ -13,6 +14,7 @@ import pytest
 from matplotlib import image  # the report plots' library: a screenshot's PNG as RGB
 from playwright.sync_api import Page, Route, expect
 
+from search.model import MAX_DAYS_AHEAD
 from tests.browser.conftest import Stack
 from tests.browser.test_book import _day, open_an_offer, sign_in_as_ada
 from tests.browser.test_search_to_offer import pick_airport, screenshot
@@ -118,7 +120,14 @@ def test_a_search_the_traveler_sent_and_the_api_refused_focuses_the_refused_fiel
     # Was: the results' heading (the Layout's rule for a new screen), a Tab away from the form.
     expect(date).to_be_focused()
     expect(date).to_have_attribute("aria-invalid", "true")
-    expect(date).to_have_accessible_description(re.compile("361 days"))
+    # With the next step: the last day that can be searched (was the API's words alone).
+    last = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=MAX_DAYS_AHEAD)
+    expect(date).to_have_accessible_description(
+        re.compile(
+            rf"date is more than {MAX_DAYS_AHEAD} days ahead: the last day you can search is "
+            rf"{last:%a} {last.day} {last:%b} {last.year}\.$"
+        )
+    )
     screenshot(page, "search-refused-focus")
 
     # Sent again from the results' own form (redrawn for the new search): the new refused field.

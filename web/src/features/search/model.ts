@@ -23,6 +23,17 @@ export interface SearchForm {
 
 export const MAX_LEGS = 6;
 
+// How many days ahead the airlines sell and the API searches (search/model.py MAX_DAYS_AHEAD):
+// tests/unit/search/test_web_horizon.py fails when the two part.
+export const MAX_DAYS_AHEAD = 361;
+
+/** The last day a search may ask for, counted from `today` (YYYY-MM-DD, UTC as the API's). */
+export function lastSearchDay(today: string): string {
+  const day = new Date(`${today}T00:00:00Z`);
+  day.setUTCDate(day.getUTCDate() + MAX_DAYS_AHEAD);
+  return day.toISOString().slice(0, 10);
+}
+
 // The currencies search prices in, as the form names them (short: a phone's select is narrow).
 // A Record, so tsc fails here when the API's list (kernel/currencies.py, through the generated
 // types) gains or loses one.

@@ -4,7 +4,7 @@ import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import type { ReactNode } from "react";
 import { afterEach, expect, it, vi } from "vitest";
 
-import { emptyForm, type SearchForm as Form, type SearchPreferences } from "../model";
+import { emptyForm, lastSearchDay, type SearchForm as Form, type SearchPreferences } from "../model";
 import { SearchForm } from "./SearchForm";
 
 afterEach(cleanup);
@@ -60,4 +60,32 @@ it("lets the traveler change the currency the preference set", () => {
   fireEvent.change(currency(), { target: { value: "EUR" } });
   fireEvent.submit(screen.getByRole("form", { name: "Search flights" }));
   expect(onSearch).toHaveBeenCalledWith(expect.objectContaining({ currency: "EUR", cabin: "business" }));
+});
+
+it("counts the last day a search may ask for as the API does, 361 days from today (UTC)", () => {
+  expect(lastSearchDay("2026-12-06")).toBe("2027-12-02");
+  expect(lastSearchDay("2027-03-10")).toBe("2028-03-05"); // over a 29 February
+  expect(lastSearchDay("2028-02-29")).toBe("2029-02-24");
+});
+
+it("tells a date refused as too far ahead the last day that can be searched, and leaves it typeable", () => {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(new Date("2026-12-06T10:00:00Z"));
+  try {
+    const far = { ...emptyForm(), trip: "one-way" as const, legs: [{ origin: "LHR", destination: "JFK", date: "2028-01-10" }] };
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    render(
+      <QueryClientProvider client={client}>
+        <SearchForm initial={far} errors={{ "date-0": "date is more than 361 days ahead" }} onSearch={() => undefined} />
+      </QueryClientProvider>,
+    );
+    const date = screen.getByLabelText("Departure date");
+    expect(date.getAttribute("aria-invalid")).toBe("true");
+    const described = document.getElementById(date.getAttribute("aria-describedby") ?? "");
+    expect(described?.textContent).toBe("date is more than 361 days ahead: the last day you can search is Thu 2 Dec 2027.");
+    // No `max`: a later date typed in still reaches the API (the browser would refuse it first).
+    expect(date.hasAttribute("max")).toBe(false);
+  } finally {
+    vi.useRealTimers();
+  }
 });

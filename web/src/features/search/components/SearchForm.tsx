@@ -1,8 +1,9 @@
 import { useState } from "react";
 
 import { RadioGroup } from "../../../components/RadioGroup";
-import { todayIso } from "../../../lib/format";
+import { localDate, todayIso } from "../../../lib/format";
 import {
+  lastSearchDay,
   type Leg,
   MAX_LEGS,
   type PreferredField,
@@ -43,6 +44,7 @@ export function SearchForm({ initial, preferences = null, errors = {}, onSearch 
     setForm((f) => withPreferences(f, preferences, typed));
   }
   const today = todayIso();
+  const last = lastSearchDay(today);
   const legs = form.trip === "multi-city" ? form.legs : form.legs.slice(0, 1);
 
   function type(...fields: PreferredField[]) {
@@ -100,6 +102,7 @@ export function SearchForm({ initial, preferences = null, errors = {}, onSearch 
             label="Departure date"
             name={`date-${index}`}
             min={index > 0 ? (legs[index - 1]?.date || today) : today}
+            last={last}
             value={leg.date}
             error={errors[`date-${index}`]}
             onChange={(date) => setLeg(index, { date })}
@@ -110,6 +113,7 @@ export function SearchForm({ initial, preferences = null, errors = {}, onSearch 
               label="Return date"
               name="return"
               min={leg.date || today}
+              last={last}
               value={form.returnDate}
               error={errors.return}
               onChange={(returnDate) => setForm((f) => ({ ...f, returnDate }))}
@@ -162,14 +166,21 @@ interface DateProps {
   label: string;
   name: string;
   min: string;
+  /** The last day a search may ask for: a later one refused is told it (no `max`, see below). */
+  last: string;
   value: string;
   error: string | undefined;
   onChange: (value: string) => void;
   prices: { origin: string; destination: string; cabin: Form["cabin"]; adults: number; currency: Form["currency"] };
 }
 
-/** A date, typed or picked from the price calendar under it. */
-function DateField({ label, name, min, value, error, onChange, prices }: DateProps) {
+/**
+ * A date, typed or picked from the price calendar under it. It has no `max`: the form leaves
+ * its checks to the browser, which would refuse a later date typed in with a bubble of its own
+ * before anything is sent; the API's refusal is beside the field instead, read with it, with the
+ * last day that can be searched (tests/browser/test_keyboard.py).
+ */
+function DateField({ label, name, min, last, value, error, onChange, prices }: DateProps) {
   const id = `field-${name}`;
   return (
     <div className="field">
@@ -188,6 +199,7 @@ function DateField({ label, name, min, value, error, onChange, prices }: DatePro
       {error && (
         <p id={`${id}-error`} className="field-error">
           {error}
+          {value > last && `: the last day you can search is ${localDate(last)}.`}
         </p>
       )}
       <PriceCalendar min={min} value={value} onPick={onChange} {...prices} />
