@@ -175,6 +175,28 @@ def test_profile_travelers_export_and_erasure(screen: Page, stack: Stack, tmp_pa
     expect(page.get_by_role("navigation").get_by_role("button", name="Sign in")).to_be_visible()
 
 
+def _is_erasure(response: Response) -> bool:
+    return response.request.method == "DELETE" and response.url.endswith("/v1/me")
+
+
+def _erasures(page: Page) -> list[int]:
+    """The statuses of the page's `DELETE /v1/me` answers, as they come."""
+    statuses: list[int] = []
+    page.on("response", lambda r: statuses.append(r.status) if _is_erasure(r) else None)
+    return statuses
+
+
+def _signed_up_ten_minutes_ago(page: Page, stack: Stack) -> str:
+    """A new traveler at their profile, signed in ten minutes ago, no waiting: older than the 5
+    minutes erasure allows, and within the 15 minutes the sim's access token lives (half an hour
+    ago, it had expired). Their email."""
+    stack.identity_clock.behind_s = 600
+    try:
+        return sign_up_at_profile(page)
+    finally:
+        stack.identity_clock.behind_s = 0
+
+
 def _cancel_from(page: Page, link: Locator) -> None:
     """Open the trip a link names, cancel it, and come back to the profile."""
     link.click()
@@ -188,14 +210,8 @@ def test_a_trip_on_hold_is_named_as_the_deletion_is_asked_before_any_password(
     screen: Page, stack: Stack
 ) -> None:
     page = screen
-    erasures: list[int] = []
-    page.on("response", lambda r: erasures.append(r.status) if _is_erasure(r) else None)
-    # Signed in ten minutes ago: deleting would ask for the password again (the step-up).
-    stack.identity_clock.behind_s = 600
-    try:
-        email = sign_up_at_profile(page)
-    finally:
-        stack.identity_clock.behind_s = 0
+    erasures = _erasures(page)
+    email = _signed_up_ten_minutes_ago(page, stack)  # deleting would ask for the password again
     reference = hold_for_ada(stack, page.request, user=(email, MARY_PASSWORD))
 
     # Was: "Yes, delete my account", then "Sign in again" and the password, and only then
@@ -247,23 +263,12 @@ def test_a_trip_held_after_the_question_opened_keeps_the_account_and_is_named(
     expect(page.get_by_role("heading", name="Your account is deleted")).to_be_visible()
 
 
-def _is_erasure(response: Response) -> bool:
-    return response.request.method == "DELETE" and response.url.endswith("/v1/me")
-
-
 def test_an_old_sign_in_signs_in_again_and_the_deletion_is_confirmed_once_more(
     screen: Page, stack: Stack
 ) -> None:
     page = screen
-    erasures: list[int] = []
-    page.on("response", lambda r: erasures.append(r.status) if _is_erasure(r) else None)
-    # Signed in ten minutes ago, no waiting: older than the 5 minutes erasure allows, and
-    # within the 15 minutes the sim's access token lives (half an hour ago, it had expired).
-    stack.identity_clock.behind_s = 600
-    try:
-        email = sign_up_at_profile(page)
-    finally:
-        stack.identity_clock.behind_s = 0
+    erasures = _erasures(page)
+    email = _signed_up_ten_minutes_ago(page, stack)
     expect(page.get_by_role("form", name="Your profile")).to_be_visible()
 
     # Too old a sign-in for deleting: said in words, with the way forward.
