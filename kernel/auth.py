@@ -18,6 +18,8 @@ class Principal(msgspec.Struct, frozen=True):
     it carries them (strings, unchecked here): what a new profile starts from (users/).
     `auth_time` is when the traveler last signed in (unix seconds; RFC 9068 §2.2.1), None when
     the token does not say: what a route that wants a recent sign-in judges (RFC 9470).
+    `issued_at` is the token's `iat` (unix seconds), None when absent: the sign-in time of a
+    token without `auth_time` where one is needed at all (`signed_in_at`).
     """
 
     subject: str
@@ -26,10 +28,30 @@ class Principal(msgspec.Struct, frozen=True):
     given_name: str | None = None
     family_name: str | None = None
     auth_time: int | None = None
+    issued_at: int | None = None
+
+    @property
+    def signed_in_at(self) -> int | None:
+        """When the traveler signed in, as well as the token says: `auth_time`, else `iat`
+        (a token is issued at its sign-in or later, so `iat` errs towards a later sign-in)."""
+        return self.auth_time if self.auth_time is not None else self.issued_at
 
     @property
     def is_support(self) -> bool:
         return "support" in self.roles
+
+
+REALM = "skyfare"
+
+
+def challenge(description: str | None = None, *, error: str = "invalid_token") -> str:
+    """The `WWW-Authenticate: Bearer` value of a 401 (RFC 6750 §3): bare without a
+    `description`, else with `error` and the description."""
+    if description is None:
+        return f'Bearer realm="{REALM}"'
+    # RFC 6750 §3: error_description may not contain `"` or `\`.
+    safe = description.replace('"', "'").replace("\\", "/")
+    return f'Bearer realm="{REALM}", error="{error}", error_description="{safe}"'
 
 
 # Routes receive this callable from the composition root; it raises `kernel.errors.Unauthorized`.

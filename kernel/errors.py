@@ -11,6 +11,8 @@ these; `skyfare.problems` maps each class to a status, type and title in one tab
   - `Unauthorized` (401), `Forbidden` (403: authenticated, without the role needed),
     - `InsufficientUserAuthentication` (401, its own problem type): the token is good but its
       sign-in is too old for the route (RFC 9470 step-up).
+    - `AccountErased` (401, its own problem type): the token's sign-in predates the erasure
+      of its account (`DELETE /v1/me`); nothing is created from it.
     `NotFound` (404), `Conflict` (409), `Gone` (410),
     `RateLimited` (429), `ServiceUnavailable` (503).
     - `LimitReached` (409, its own problem type): a quota of the caller's is used up.
@@ -98,6 +100,12 @@ class InsufficientUserAuthentication(Unauthorized):
     def __init__(self, detail: str, *, challenge: str, max_age: int) -> None:
         super().__init__(detail, challenge=challenge, max_age=max_age)
         self.max_age = max_age
+
+
+class AccountErased(Unauthorized):
+    """A valid token signed in before its account was erased (`DELETE /v1/me`), asking for
+    what would make the profile again: the session that holds it is over, and the traveler
+    signs in again to start a new, empty profile. `challenge` is an `invalid_token` one."""
 
 
 class Forbidden(DomainError):

@@ -66,6 +66,8 @@ UNAUTHORIZED = ProblemKind(401, "unauthorized", "Authentication required")
 INSUFFICIENT_USER_AUTHENTICATION = ProblemKind(
     401, "insufficient-user-authentication", "A more recent sign-in is required"
 )
+# The token's sign-in predates its account's erasure: that session is over, sign in again.
+ACCOUNT_ERASED = ProblemKind(401, "account-erased", "The account was deleted")
 FORBIDDEN = ProblemKind(403, "forbidden", "Forbidden")
 NOT_FOUND = ProblemKind(404, "not-found", "Not found")
 METHOD_NOT_ALLOWED = ProblemKind(405, "method-not-allowed", "Method not allowed")
@@ -92,6 +94,7 @@ DOMAIN_PROBLEMS: dict[type[errors.DomainError], ProblemKind] = {
     errors.UnsupportedMediaType: UNSUPPORTED_MEDIA,
     errors.Unauthorized: UNAUTHORIZED,
     errors.InsufficientUserAuthentication: INSUFFICIENT_USER_AUTHENTICATION,
+    errors.AccountErased: ACCOUNT_ERASED,
     errors.Forbidden: FORBIDDEN,
     errors.NotFound: NOT_FOUND,
     errors.Conflict: CONFLICT,

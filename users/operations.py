@@ -19,6 +19,15 @@ _AUTH_ERRORS = {
     429: "Past this traveler's rate limit; see Retry-After",
     503: "The users database cannot be reached now; retry after Retry-After s",
 }
+# The operations that make the profile from the token when there is none.
+_CREATING_AUTH_ERRORS = {
+    **_AUTH_ERRORS,
+    401: _AUTH_ERRORS[401] + "; or `account-erased`: there is no profile because the account "
+    "was erased (DELETE /v1/me) after the token's sign-in (`auth_time`, else `iat`; within 30 s "
+    "after counts as before), so nothing is made from it (challenge "
+    '`Bearer realm="skyfare", error="invalid_token", error_description="..."`): that session '
+    "is over; sign in again to start a new, empty profile",
+}
 _QUERY_ERROR = "An unknown or repeated query parameter"
 _TRAVELER_ID = Parameter(
     "traveler_id",
@@ -53,7 +62,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "names); ETag names its version",
         tag="users",
         response=ProfileView,
-        errors={**_AUTH_ERRORS, 422: _QUERY_ERROR},
+        errors={**_CREATING_AUTH_ERRORS, 422: _QUERY_ERROR},
         security=("bearer",),
     ),
     Operation(
@@ -68,7 +77,7 @@ OPERATIONS: tuple[Operation, ...] = (
         response=ProfileView,
         parameters=(_IF_MATCH,),
         errors={
-            **_AUTH_ERRORS,
+            **_CREATING_AUTH_ERRORS,
             409: _ERASED,
             412: _PRECONDITION,
             422: "A field is invalid (`errors` names each)",
@@ -99,7 +108,7 @@ OPERATIONS: tuple[Operation, ...] = (
         request=NewTraveler,
         response=TravelerView,
         errors={
-            **_AUTH_ERRORS,
+            **_CREATING_AUTH_ERRORS,
             409: "(type limit-reached) the caller has as many saved travelers as one account "
             "may keep: `maximum` and `current` say how many",
             422: "A field is invalid (`errors` names each)",

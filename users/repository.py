@@ -1,6 +1,10 @@
 """`UserRepository`: profiles and saved travelers in PostgreSQL (users/sql/0300_users.sql).
 
-- A profile is created race-free: `INSERT … ON CONFLICT (subject) DO NOTHING`, then a read.
+- A profile is created race-free, and never for a token signed in before its account's
+  erasure: creation and erasure of one subject queue on one advisory lock; creation reads the
+  subject's tombstone (users/sql/0301_erased_subjects.sql) and lets the caller refuse, and the
+  erasure writes the tombstone in its own transaction. Only creation reads tombstones: a read
+  of an existing profile costs what it did.
 - A change locks its row (`SELECT … FOR UPDATE`), lets the caller decide on what is stored (the
   If-Match check, the merge patch, validation: pure functions), and writes, in one transaction:
   writers of one row queue, none retries, and none loses another's change. Each write bumps
@@ -13,10 +17,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Protocol
 
-from kernel.errors import LimitReached, ServiceUnavailable
+from kernel.errors import LimitReached
 from users.crypto import DocumentCipher
 from users.model import ErasedUser, NewTraveler, Profile, ProfileFields, StoredTraveler
 from users.pg import Database
@@ -29,8 +34,12 @@ from users.rows import (
     INSERT_TRAVELER,
     LOCK_PROFILE,
     LOCK_SUBJECT,
+    LOCK_SUBJECT_CHANGES,
     LOCK_TRAVELER,
     LOCK_USER,
+    MARK_ERASED,
+    MARK_ERASED_ONCE,
+    SELECT_ERASED_AT,
     SELECT_PROFILE,
     SELECT_TRAVELER,
     SELECT_TRAVELERS,
@@ -38,6 +47,8 @@ from users.rows import (
     UPDATE_TRAVELER,
     profile_args,
     profile_from_row,
+    subject_digest,
+    subject_lock_keys,
     traveler_args,
     traveler_from_row,
 )
@@ -46,6 +57,9 @@ from users.rows import (
 ProfileChange = Callable[[Profile], ProfileFields | None]
 TravelerChange = Callable[[StoredTraveler], NewTraveler | None]
 TravelerCheck = Callable[[StoredTraveler], None]
+# Given when the subject's account was last erased, before a profile is made for it: raises to
+# make none.
+ErasureCheck = Callable[[dt.datetime], None]
 
 
 class UserRepository(Protocol):
@@ -53,8 +67,12 @@ class UserRepository(Protocol):
 
     async def profile(self, subject: str) -> Profile | None: ...
 
-    async def create_profile(self, subject: str, fields: ProfileFields) -> Profile:
-        """A new profile with `fields`, or the one a concurrent call created first."""
+    async def create_profile(
+        self, subject: str, fields: ProfileFields, check: ErasureCheck
+    ) -> Profile:
+        """A new profile with `fields`, or the one a concurrent call created first. When the
+        subject's account was erased, `check` runs first on when; what it raises creates
+        nothing."""
 
     async def change_profile(self, subject: str, change: ProfileChange) -> Profile | None:
         """The profile after `change` (None when there is no profile), decided and written
@@ -80,7 +98,8 @@ class UserRepository(Protocol):
         the row's lock first, and what it raises deletes nothing."""
 
     async def erase(self, subject: str) -> ErasedUser:
-        """The profile and every saved traveler of `subject` deleted; idempotent."""
+        """The profile and every saved traveler of `subject` deleted, and its tombstone
+        written, in one transaction; idempotent (a retry leaves the tombstone's time)."""
 
 
 class PgUserRepository:
@@ -95,20 +114,23 @@ class PgUserRepository:
             row = await conn.fetchrow(SELECT_PROFILE, subject, timeout=self._db.timeout_s)
         return None if row is None else profile_from_row(row)
 
-    async def create_profile(self, subject: str, fields: ProfileFields) -> Profile:
+    async def create_profile(
+        self, subject: str, fields: ProfileFields, check: ErasureCheck
+    ) -> Profile:
         timeout = self._db.timeout_s
-        async with self._db.connection() as conn:
-            # Twice at most: the row a concurrent first call inserted may be erased before it
-            # is read, and then this call's insert goes through.
-            for _ in range(2):
+        async with self._db.transaction() as conn:
+            await conn.execute(LOCK_SUBJECT_CHANGES, *subject_lock_keys(subject), timeout=timeout)
+            row = await conn.fetchrow(SELECT_PROFILE, subject, timeout=timeout)
+            if row is None:  # this call is the first, and no erasure runs meanwhile
+                digest = subject_digest(subject)
+                erased_at = await conn.fetchval(SELECT_ERASED_AT, digest, timeout=timeout)
+                if erased_at is not None:
+                    check(erased_at)
                 row = await conn.fetchrow(
                     INSERT_PROFILE, subject, *profile_args(fields), timeout=timeout
                 )
-                if row is None:  # a concurrent first call won: its row
-                    row = await conn.fetchrow(SELECT_PROFILE, subject, timeout=timeout)
-                if row is not None:
-                    return profile_from_row(row)
-        raise ServiceUnavailable("the profile was erased while it was being created; retry")
+        assert row is not None  # the subject's lock keeps other creations and erasures out
+        return profile_from_row(row)
 
     async def change_profile(self, subject: str, change: ProfileChange) -> Profile | None:
         timeout = self._db.timeout_s
@@ -188,10 +210,14 @@ class PgUserRepository:
 
     async def erase(self, subject: str) -> ErasedUser:
         timeout = self._db.timeout_s
+        digest = subject_digest(subject)
         async with self._db.transaction() as conn:
+            await conn.execute(LOCK_SUBJECT_CHANGES, *subject_lock_keys(subject), timeout=timeout)
             user_id = await conn.fetchval(LOCK_SUBJECT, subject, timeout=timeout)
             if user_id is None:
+                await conn.execute(MARK_ERASED_ONCE, digest, timeout=timeout)
                 return ErasedUser(profile=False, travelers=0)
             status = await conn.execute(DELETE_TRAVELERS, user_id, timeout=timeout)
             await conn.execute(DELETE_PROFILE, user_id, timeout=timeout)
+            await conn.execute(MARK_ERASED, digest, timeout=timeout)
         return ErasedUser(profile=True, travelers=int(status.split()[-1]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import zlib
 from typing import Any
 
 import asyncpg
@@ -66,6 +68,37 @@ DELETE_TRAVELER = "DELETE FROM saved_travelers WHERE id = $1"
 LOCK_SUBJECT = "SELECT id FROM users WHERE subject = $1 FOR UPDATE"
 DELETE_TRAVELERS = "DELETE FROM saved_travelers WHERE user_id = $1"
 DELETE_PROFILE = "DELETE FROM users WHERE id = $1"
+
+# Tombstones (users/sql/0301_erased_subjects.sql). An erasure with a profile to delete moves
+# `erased_at` to now (never back); one with nothing to delete (a retry, or a traveler who never
+# had a profile) writes it only when there is none, so a retry does not refuse the sign-ins
+# made since the erasure it repeats.
+SELECT_ERASED_AT = "SELECT erased_at FROM erased_subjects WHERE subject_digest = $1"
+MARK_ERASED = """
+INSERT INTO erased_subjects (subject_digest, erased_at) VALUES ($1, now())
+ON CONFLICT (subject_digest)
+DO UPDATE SET erased_at = greatest(erased_subjects.erased_at, excluded.erased_at)"""
+MARK_ERASED_ONCE = """
+INSERT INTO erased_subjects (subject_digest, erased_at) VALUES ($1, now())
+ON CONFLICT (subject_digest) DO NOTHING"""
+# A profile's creation and its subject's erasure queue on a transaction-scoped advisory lock
+# on (this constant, CRC-32 of the subject): no creation reads "not erased" while an erasure
+# is being committed. A hash collision only makes two travelers wait for each other. "USER".
+SUBJECT_LOCK_SPACE = 0x55534552
+LOCK_SUBJECT_CHANGES = "SELECT pg_advisory_xact_lock($1, $2)"
+
+
+def subject_lock_keys(subject: str) -> tuple[int, int]:
+    """The two int4 keys of the subject's lock: the space, and CRC-32 as a signed int4."""
+    key = zlib.crc32(subject.encode())
+    return SUBJECT_LOCK_SPACE, key - (1 << 32) if key >= 1 << 31 else key
+
+
+def subject_digest(subject: str) -> bytes:
+    """What a tombstone keeps of the subject: its SHA-256. Unkeyed: no subject key exists
+    (users/crypto.py seals documents only), and the orders kept after an erasure hold the
+    subject in clear anyway; the digest only keeps a list of erased accounts unreadable."""
+    return hashlib.sha256(subject.encode()).digest()
 
 
 def profile_args(fields: ProfileFields) -> tuple[Any, ...]:

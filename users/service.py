@@ -7,6 +7,13 @@ Writes are merge patches (RFC 7396) applied to the stored document and validated
 under the row's lock (users/repository.py): with `If-Match` naming an older version the answer
 is a 412; without, the patch applies to what is stored, so no field another writer changed and
 this patch did not touch is lost. Each write bumps the version, which the ETag names.
+
+A profile is made from the token only when none exists (`me`, and the writes that need one),
+and never from a token signed in before its account's erasure (`AccountErased`, a 401): a
+session still signed in elsewhere cannot bring an erased account back. The sign-in time is the
+token's `auth_time`, else its `iat`; one within `clock_skew_s` after the erasure (the
+authenticator's leeway) is refused too, since the issuer's clock may be that far ahead of ours,
+and a token that says neither is refused as well.
 """
 
 from __future__ import annotations
@@ -16,8 +23,8 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from kernel.auth import Principal
-from kernel.errors import Conflict, NotFound, ValidationFailed
+from kernel.auth import Principal, challenge
+from kernel.errors import AccountErased, Conflict, NotFound, ValidationFailed
 from users.etags import check_if_match, etag, hash_versions
 from users.merge_patch import merge_patch
 from users.model import (
@@ -32,7 +39,7 @@ from users.model import (
     UserExport,
     is_traveler_id,
 )
-from users.repository import UserRepository
+from users.repository import ErasureCheck, UserRepository
 from users.validation import (
     parse_profile,
     parse_traveler,
@@ -41,6 +48,9 @@ from users.validation import (
 )
 
 DEFAULT_MAX_TRAVELERS = 20
+# The authenticator's leeway (skyfare/auth/authenticator.py), which the composition root passes.
+DEFAULT_CLOCK_SKEW_S = 30.0
+ERASED_DESCRIPTION = "the token's sign-in predates the deletion of its account; sign in again"
 _SEED_CLAIMS = ("email", "given_name", "family_name")
 
 
@@ -81,28 +91,52 @@ def _not_found(traveler_id: str) -> NotFound:
     return NotFound(f"you have no saved traveler {traveler_id!r}")
 
 
+def signed_in_before(principal: Principal, *, clock_skew_s: float) -> ErasureCheck:
+    """The check a profile's creation runs on its subject's erasure time: `AccountErased`
+    unless the token signed in more than `clock_skew_s` after it."""
+    signed_in_at = principal.signed_in_at
+
+    def check(erased_at: dt.datetime) -> None:
+        if signed_in_at is not None and signed_in_at > erased_at.timestamp() + clock_skew_s:
+            return
+        raise AccountErased(
+            "This account was deleted after this session signed in, so the session is over "
+            "and nothing was made from it. Sign in again to start a new, empty profile.",
+            challenge=challenge(ERASED_DESCRIPTION),
+        )
+
+    return check
+
+
 class UserService:
     def __init__(
         self,
         repository: UserRepository,
         *,
         max_travelers: int = DEFAULT_MAX_TRAVELERS,
+        clock_skew_s: float = DEFAULT_CLOCK_SKEW_S,
         today: Callable[[], dt.date] = _today,
         new_traveler_id: Callable[[], str] = _new_traveler_id,
     ) -> None:
         self._repository = repository
         self._max_travelers = max_travelers
+        self._clock_skew_s = clock_skew_s
         self._today = today
         self._new_traveler_id = new_traveler_id
 
     # --- the caller's profile ---------------------------------------------------------------
 
     async def me(self, principal: Principal) -> Profile:
-        """The caller's profile, created from the token's claims on the first call."""
+        """The caller's profile, created from the token's claims on the first call;
+        `AccountErased` when there is none because the account was erased after the token's
+        sign-in."""
         profile = await self._repository.profile(principal.subject)
         if profile is not None:
             return profile
-        return await self._repository.create_profile(principal.subject, self._seed(principal))
+        check = signed_in_before(principal, clock_skew_s=self._clock_skew_s)
+        return await self._repository.create_profile(
+            principal.subject, self._seed(principal), check
+        )
 
     def _seed(self, principal: Principal) -> ProfileFields:
         """The token's email and names, each kept only if a profile may hold it."""

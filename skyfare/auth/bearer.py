@@ -10,20 +10,14 @@ import re
 
 from aiohttp import web
 
+from kernel.auth import REALM, challenge
 from kernel.errors import Unauthorized
 
-REALM = "skyfare"
+__all__ = ["REALM", "bearer_token", "challenge", "invalid_token", "missing_token"]
+
 # A compact JWS: three base64url parts; the signature may be empty (`alg: none`), which the
 # algorithm check then refuses with a clear reason.
 _COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
-
-
-def challenge(description: str | None = None, *, error: str = "invalid_token") -> str:
-    if description is None:
-        return f'Bearer realm="{REALM}"'
-    # RFC 6750 §3: error_description may not contain `"` or `\`.
-    safe = description.replace('"', "'").replace("\\", "/")
-    return f'Bearer realm="{REALM}", error="{error}", error_description="{safe}"'
 
 
 def missing_token(detail: str) -> Unauthorized:

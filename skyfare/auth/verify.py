@@ -148,6 +148,7 @@ def _principal(claims: dict[str, Any]) -> Principal:
         family_name=_profile_claim(claims, "family_name"),
         # A number once _check_dates passed; whole seconds are all a sign-in's age needs.
         auth_time=int(claims["auth_time"]) if "auth_time" in claims else None,
+        issued_at=int(claims["iat"]) if "iat" in claims else None,
     )
 
 

@@ -50,7 +50,11 @@ async def test_a_sim_token_authenticates_and_concurrent_first_requests_fetch_the
 
     principals = await asyncio.gather(*(authenticator(bearer_request(token)) for _ in range(20)))
 
-    alice = Principal(subject="alice", roles=frozenset({"support"}), auth_time=1_700_000_000)
+    issued_at = principals[0].issued_at  # the sim's clock: now
+    assert issued_at is not None
+    alice = Principal(
+        subject="alice", roles=frozenset({"support"}), auth_time=1_700_000_000, issued_at=issued_at
+    )
     assert set(principals) == {alice}
     assert await jwks_requests(sim) == 1
 

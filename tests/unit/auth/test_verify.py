@@ -52,9 +52,12 @@ def unsigned(payload: dict[str, Any], header: dict[str, Any]) -> str:
 
 
 def test_a_valid_token_names_its_subject_and_roles() -> None:
-    principal = check(sign(claims(roles=["support"])))
+    principal = check(sign(claims(roles=["support"], iat=1_700_000_000)))
 
-    assert principal == Principal(subject="alice", roles=frozenset({"support"}))
+    assert principal == Principal(
+        subject="alice", roles=frozenset({"support"}), issued_at=1_700_000_000
+    )
+    assert principal.signed_in_at == 1_700_000_000  # no auth_time: iat stands for it
     assert principal.is_support
 
 
