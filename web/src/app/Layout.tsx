@@ -2,7 +2,7 @@ import { useRef } from "react";
 import { Link, Outlet, useLocation } from "react-router";
 
 import { OfflineBanner } from "../components/OfflineBanner";
-import { SessionMenu } from "../features/auth";
+import { SessionMenu, SignedOutNotice } from "../features/auth";
 import { useTitleFromHeading } from "../lib/documentTitle";
 import { focusHeading, useHeadingFocus } from "../lib/headingFocus";
 
@@ -37,6 +37,7 @@ export function Layout() {
         </nav>
       </header>
       <OfflineBanner />
+      <SignedOutNotice />
       <main id="main" ref={main} tabIndex={-1}>
         <Outlet />
       </main>

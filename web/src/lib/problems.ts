@@ -47,6 +47,12 @@ const MESSAGES: Record<string, Explained> = {
     message: "For your safety, this needs a fresh sign-in.",
     next: "Sign in again (your email is filled in), then confirm once more. Nothing was changed.",
   },
+  // users/service.py: this tab signed in before its account was deleted (in another tab or on
+  // another device), so it was signed out (features/auth erasure.ts).
+  "account-erased": {
+    message: "This account was deleted, so you were signed out here.",
+    next: "Sign in to start again with a new, empty profile; nothing of the deleted one comes back.",
+  },
   "not-found": {
     message: "We could not find that flight or trip.",
     next: "Search again to see current offers.",

@@ -7,10 +7,16 @@ export function SignInButton({
   returnTo,
   className = "secondary",
   focusNow = false,
+  fresh = false,
+  label = "Sign in",
 }: {
   returnTo: string;
   className?: string;
   focusNow?: boolean; // drawn in place of the button just pressed (Sign out): focus stays here
+  // A sign-in made now, whatever session the provider keeps (after the account was deleted: the
+  // provider's remembered sign-in predates the deletion, and the API would refuse it again).
+  fresh?: boolean;
+  label?: string;
 }) {
   const [failure, setFailure] = useState<string | null>(null);
   const button = useRef<HTMLButtonElement>(null);
@@ -24,12 +30,12 @@ export function SignInButton({
         type="button"
         className={className}
         onClick={() =>
-          void beginSignIn(returnTo).catch((error: unknown) =>
+          void (fresh ? beginSignIn(returnTo, { maxAge: 0 }) : beginSignIn(returnTo)).catch((error: unknown) =>
             setFailure(error instanceof SignInFailed ? error.message : "The sign-in service cannot be reached."),
           )
         }
       >
-        Sign in
+        {label}
       </button>
       {failure && (
         <span role="alert" className="field-error">
