@@ -97,13 +97,21 @@ def signed_in_before(principal: Principal, *, clock_skew_s: float) -> ErasureChe
     signed_in_at = principal.signed_in_at
 
     def check(erased_at: dt.datetime) -> None:
-        if signed_in_at is not None and signed_in_at > erased_at.timestamp() + clock_skew_s:
+        erased = erased_at.timestamp()
+        if signed_in_at is not None and signed_in_at > erased + clock_skew_s:
             return
-        raise AccountErased(
-            "This account was deleted after this session signed in, so the session is over "
-            "and nothing was made from it. Sign in again to start a new, empty profile.",
-            challenge=challenge(ERASED_DESCRIPTION),
-        )
+        if signed_in_at is not None and signed_in_at > erased:
+            detail = (
+                f"This account was deleted less than {clock_skew_s:.0f} s before this sign-in, "
+                "too close to tell from a sign-in before it, and nothing was made from it. "
+                "Sign in again in a moment to start a new, empty profile."
+            )
+        else:
+            detail = (
+                "This account was deleted after this session signed in, so the session is "
+                "over and nothing was made from it. Sign in again to start a new, empty profile."
+            )
+        raise AccountErased(detail, challenge=challenge(ERASED_DESCRIPTION))
 
     return check
 

@@ -80,6 +80,7 @@ async def test_a_token_signed_in_before_the_erasure_makes_no_profile(
     with pytest.raises(AccountErased):
         await service.add_traveler(earlier, TRAVELER)
 
+    assert "Sign in again" in refused.value.detail
     assert 'error="invalid_token"' in refused.value.challenge
     assert "sign in again" in refused.value.challenge
     assert await profiles(users_pool) == 0
