@@ -32,7 +32,6 @@ from tests.browser.test_sign_in import (
 
 pytestmark = pytest.mark.timeout(300)
 
-KATHERINE = ("katherine@example.com", "johnson-1918")
 ALAN = ("alan@example.com", "turing-1912")
 
 
@@ -67,9 +66,11 @@ def patch_profile(request: APIRequestContext, token: str, patch: dict[str, objec
 
 def test_profile_travelers_export_and_erasure(screen: Page, stack: Stack, tmp_path: Path) -> None:
     page = screen
-    sign_in_at_profile(page, KATHERINE)
+    # A new traveler each time: a seeded one, deleted at the end, would be signed in again by the
+    # next viewport's run within seconds of the deletion, which the API refuses (account-erased).
+    user = (sign_up_at_profile(page), MARY_PASSWORD)
     profile = page.get_by_role("form", name="Your profile")
-    expect(profile.get_by_label("Given name")).to_have_value("Katherine")  # from the token's claims
+    expect(profile.get_by_label("Given name")).to_have_value("Mary")  # from the token's claims
     assert_accessible(page)
 
     # A bad airport is named beside its field; fixed, the profile saves.
@@ -86,7 +87,7 @@ def test_profile_travelers_export_and_erasure(screen: Page, stack: Stack, tmp_pa
     # Changed elsewhere after this page read it: the save is refused (If-Match), the form reloads.
     # A new value each run: a patch that changes nothing keeps the ETag.
     phone = f"+44207{uuid.uuid4().int % 10**6:06d}"
-    patch_profile(page.request, token_for(stack, KATHERINE), {"phone_number": phone})
+    patch_profile(page.request, token_for(stack, user), {"phone_number": phone})
     language = profile.get_by_label("Language")
     before = language.input_value()
     language.fill("en-US" if before != "en-US" else "en-GB")
