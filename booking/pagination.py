@@ -1,7 +1,13 @@
-"""Opaque list cursors over (created_at, id): the position after the last order of a page.
+"""Opaque list cursors over (created_at, id): the position after the last order of a page, and
+the list's filters (`status`, `in_flight`).
 
-A client only passes them back; they are base64url so they survive a query string untouched, and
-anything that does not decode to a position is refused naming the parameter (422).
+A client only passes cursors back; they are base64url so they survive a query string untouched,
+and anything that does not decode to a position is refused naming the parameter (422). A cursor
+is a position, not a page of one filter: passed with another filter (or none) it still means
+"older than that order", whether or not that order passes the filter.
+
+`status` takes several values the way every query parameter here takes one: once (kernel/query.py
+refuses a repeated parameter), so they are comma-separated (`status=held,confirmed`).
 """
 
 from __future__ import annotations
@@ -13,19 +19,31 @@ from collections.abc import Iterable
 
 import msgspec
 
-from booking.model import is_order_id
+from booking.model import VISIBLE_STATUSES, OrderStatus, is_order_id
 from kernel.errors import FieldError, ValidationFailed
 from kernel.query import ascii_int, query_params
 
 LIMIT_DEFAULT = 20
 LIMIT_MAX = 200
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_PARAMS = frozenset({"limit", "after"})
+_PARAMS = frozenset({"limit", "after", "status", "in_flight"})
+STATUS_VALUES = ", ".join(VISIBLE_STATUSES)
 
 
 class Position(msgspec.Struct, frozen=True):
     created_at: dt.datetime
     id: str
+
+
+class OrderFilter(msgspec.Struct, frozen=True):
+    """Which orders a list shows: any of `statuses` (all visible ones by default) and, unless
+    None, only those in flight (True) or only those not (False) — booking/rows.py `IN_FLIGHT`."""
+
+    statuses: tuple[OrderStatus, ...] = VISIBLE_STATUSES
+    in_flight: bool | None = None
+
+
+EVERY_ORDER = OrderFilter()
 
 
 def encode_cursor(position: Position) -> str:
@@ -48,9 +66,12 @@ def decode_cursor(cursor: str) -> Position | None:
         return None
 
 
-def parse_page(params: Iterable[tuple[str, str]]) -> tuple[int, Position | None]:
-    """`?limit=&after=` → (limit, position); `ValidationFailed` names each bad parameter
-    (unknown, repeated, out of range, not ASCII digits, not a cursor of ours)."""
+def parse_page(
+    params: Iterable[tuple[str, str]],
+) -> tuple[int, Position | None, OrderFilter]:
+    """`?limit=&after=&status=&in_flight=` → (limit, position, filter); `ValidationFailed` names
+    each bad parameter (unknown, repeated, out of range, not ASCII digits, not a cursor of ours,
+    not a listed status, not true or false)."""
     query, errors = query_params(params, _PARAMS)
     limit = LIMIT_DEFAULT
     raw_limit = query.get("limit")
@@ -66,6 +87,29 @@ def parse_page(params: Iterable[tuple[str, str]]) -> tuple[int, Position | None]
         after = decode_cursor(raw_after)
         if after is None:
             errors.append(FieldError("query.after", "not a cursor this API returned"))
+    found = OrderFilter(_statuses(query.get("status"), errors), _in_flight(query, errors))
     if errors:
         raise ValidationFailed(errors)
-    return limit, after
+    return limit, after, found
+
+
+def _statuses(raw: str | None, errors: list[FieldError]) -> tuple[OrderStatus, ...]:
+    if raw is None:
+        return VISIBLE_STATUSES
+    wanted = raw.split(",")
+    if not all(value in VISIBLE_STATUSES for value in wanted):
+        errors.append(
+            FieldError("query.status", f"must be one or more of {STATUS_VALUES}, comma-separated")
+        )
+        return VISIBLE_STATUSES
+    return tuple(s for s in VISIBLE_STATUSES if s in wanted)
+
+
+def _in_flight(query: dict[str, str], errors: list[FieldError]) -> bool | None:
+    raw = query.get("in_flight")
+    if raw is None:
+        return None
+    if raw not in ("true", "false"):
+        errors.append(FieldError("query.in_flight", "must be true or false"))
+        return None
+    return raw == "true"

@@ -21,14 +21,14 @@ import msgspec
 
 from booking.model import Order
 from booking.pg import Database
-from booking.rows import SELECT_ORDER, HistoryEntry, order_from_row
+from booking.rows import IN_FLIGHT, SELECT_ORDER, HistoryEntry, order_from_row
 from kernel.errors import Conflict
 
-# Statuses of an order that may still change at the airline or take money.
-_IN_FLIGHT = """
-SELECT id FROM orders
-WHERE owner = $1 AND (status IN ('pending', 'held') OR payment_status = 'processing')
-ORDER BY created_at, id
+# The owner's orders that may still change at the airline or take money.
+_IN_FLIGHT = f"""
+SELECT o.id FROM orders o
+WHERE o.owner = $1 AND {IN_FLIGHT}
+ORDER BY o.created_at, o.id
 FOR UPDATE"""
 
 # One statement, so one atomic unit with the check above (both in one transaction). Outbox rows

@@ -38,8 +38,8 @@ from booking.limits import (
     flights_of,
     seats_of,
 )
-from booking.model import VISIBLE_STATUSES, NewOrder, Order, contact_of, route_of
-from booking.pagination import Position
+from booking.model import NewOrder, Order, contact_of, route_of
+from booking.pagination import EVERY_ORDER, OrderFilter, Position
 from booking.pg import BoundDatabase, Database
 from booking.references import ReferenceCollision, new_booking_reference, with_retries
 from booking.rows import (
@@ -49,6 +49,7 @@ from booking.rows import (
     CREATE_ORDER_LIMITED_CLAIMING,
     HISTORY_AND_EVENTS,
     HISTORY_EVENTS_AND_ANSWER,
+    IN_FLIGHT,
     SELECT_ORDER,
     TRANSITION,
     HistoryEntry,
@@ -108,9 +109,15 @@ class OrderRepository(Protocol):
     async def get(self, order_id: str) -> Order | None: ...
 
     async def list_orders(
-        self, *, owner: str | None, limit: int, after: Position | None = None
+        self,
+        *,
+        owner: str | None,
+        limit: int,
+        after: Position | None = None,
+        only: OrderFilter = EVERY_ORDER,
     ) -> list[Order]:
-        """Visible orders, newest first, after `after`; `owner` None lists everyone's."""
+        """Visible orders that pass `only`, newest first, after `after` (a position: the order
+        there need not pass `only`); `owner` None lists everyone's."""
 
     async def history(self, order_id: str) -> list[HistoryEntry]: ...
 
@@ -246,21 +253,29 @@ class PgOrderRepository:
         return None if row is None else order_from_row(row)
 
     async def list_orders(
-        self, *, owner: str | None, limit: int, after: Position | None = None
+        self,
+        *,
+        owner: str | None,
+        limit: int,
+        after: Position | None = None,
+        only: OrderFilter = EVERY_ORDER,
     ) -> list[Order]:
+        # `only.statuses` are visible ones (booking/pagination.py): never pending or failed.
         query = (
             f"{SELECT_ORDER} WHERE ($1::text IS NULL OR o.owner = $1) AND o.status = ANY($2)"
             " AND ($3::timestamptz IS NULL OR (o.created_at, o.id) < ($3, $4::text))"
+            f" AND ($6::boolean IS NULL OR {IN_FLIGHT} = $6)"
             " ORDER BY o.created_at DESC, o.id DESC LIMIT $5"
         )
         async with self._db.connection() as conn:
             rows = await conn.fetch(
                 query,
                 owner,
-                list(VISIBLE_STATUSES),
+                list(only.statuses),
                 None if after is None else after.created_at,
                 None if after is None else after.id,
                 limit,
+                only.in_flight,
                 timeout=self._db.timeout_s,
             )
         return [order_from_row(row) for row in rows]

@@ -14,6 +14,7 @@ from aiohttp import web
 from booking.idempotency import HEADER, check_key, fingerprint
 from booking.model import (
     ORDER_ID_SCHEMA,
+    VISIBLE_STATUSES,
     CreateOrderRequest,
     ListMeta,
     OrderList,
@@ -21,7 +22,7 @@ from booking.model import (
     Passenger,
     TravelerPassenger,
 )
-from booking.pagination import LIMIT_DEFAULT, LIMIT_MAX, encode_cursor, parse_page
+from booking.pagination import LIMIT_DEFAULT, LIMIT_MAX, STATUS_VALUES, encode_cursor, parse_page
 from booking.service import OrderService
 from booking.validation import parse_order_body
 from kernel.auth import principal as caller
@@ -61,9 +62,9 @@ async def get_order(request: web.Request) -> web.Response:
 
 async def list_orders(request: web.Request) -> web.Response:
     principal = caller(request)
-    limit, after = parse_page(request.query.items())
+    limit, after, only = parse_page(request.query.items())
     orders, last = await request.config_dict[ORDER_SERVICE].list_orders(
-        principal, limit=limit, after=after
+        principal, limit=limit, after=after, only=only
     )
     meta = ListMeta(limit=limit, after=None if last is None else encode_cursor(last))
     return _json(OrderList(data=tuple(OrderView.of(o) for o in orders), meta=meta))
@@ -98,6 +99,9 @@ _AUTH_ERRORS = {
 }
 
 _NEW_ORDER_ID = "$response.body#/id"
+# `?status=`: one or more visible statuses, comma-separated (booking/pagination.py).
+_ONE_STATUS = "|".join(VISIBLE_STATUSES)
+_STATUS_LIST = f"^({_ONE_STATUS})(,({_ONE_STATUS}))*$"
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
@@ -186,9 +190,32 @@ OPERATIONS: tuple[Operation, ...] = (
                     "default": LIMIT_DEFAULT,
                 },
             ),
-            Parameter("after", "query", "A cursor from meta.after of the previous page"),
+            Parameter(
+                "after",
+                "query",
+                "A cursor from meta.after of the previous page: a position (older than that "
+                "order), so it stays right whatever the filters",
+            ),
+            Parameter(
+                "status",
+                "query",
+                f"Only orders in one of these statuses, comma-separated ({STATUS_VALUES}); "
+                "all of them when absent",
+                schema={"type": "string", "pattern": _STATUS_LIST, "examples": ["held,confirmed"]},
+            ),
+            Parameter(
+                "in_flight",
+                "query",
+                "true: only orders still in flight (held, or a payment of it under way: what "
+                "DELETE /v1/me waits for); false: only the others",
+                schema={"type": "boolean"},
+            ),
         ),
-        errors={**_AUTH_ERRORS, 422: "limit out of range, or a cursor this API did not return"},
+        errors={
+            **_AUTH_ERRORS,
+            422: "limit out of range, a cursor this API did not return, a status not listed, "
+            "or in_flight not true or false",
+        },
         security=("bearer",),
     ),
     Operation(

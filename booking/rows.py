@@ -43,6 +43,9 @@ _PAYMENT_DECLINE = (
     " WHERE h.order_id = o.id AND h.to_payment_status = 'failed'"
     " AND h.from_payment_status IS DISTINCT FROM 'failed' ORDER BY h.id DESC LIMIT 1) END"
 )
+# An order that may still change at the airline or take money (`o` an `orders` row): its
+# traveler's erasure waits for it (booking/personal_data.py), `?in_flight=` lists by it.
+IN_FLIGHT = "(o.status IN ('pending', 'held') OR o.payment_status = 'processing')"
 # `version`: the row version's `xmin`, which every UPDATE of the row replaces; a change made from
 # an order as read (booking/known_transition.py) is guarded by it.
 SELECT_ORDER = (

@@ -11,7 +11,7 @@ from booking import metrics
 from booking.cancellation_terms import Terms, money_back
 from booking.creation import OrderCreation
 from booking.model import Order, is_order_id
-from booking.pagination import Position
+from booking.pagination import EVERY_ORDER, OrderFilter, Position
 from booking.ports import PaidChanged
 from booking.state import Change
 from kernel.auth import Principal
@@ -43,12 +43,19 @@ class OrderService(OrderCreation):
         return order
 
     async def list_orders(
-        self, principal: Principal, *, limit: int, after: Position | None
+        self,
+        principal: Principal,
+        *,
+        limit: int,
+        after: Position | None,
+        only: OrderFilter = EVERY_ORDER,
     ) -> tuple[list[Order], Position | None]:
-        """A page of the caller's orders (everyone's for support), newest first, and where the
-        next page starts (None on the last page)."""
+        """A page of the caller's orders (everyone's for support) that pass `only`, newest
+        first, and where the next page starts (None on the last page)."""
         owner = None if principal.is_support else principal.subject
-        orders = await self.repository.list_orders(owner=owner, limit=limit + 1, after=after)
+        orders = await self.repository.list_orders(
+            owner=owner, limit=limit + 1, after=after, only=only
+        )
         if len(orders) <= limit:
             return orders, None
         last = orders[limit - 1]

@@ -56,7 +56,7 @@ async def test_the_openapi_document_describes_the_order_routes(booking_env: Book
     assert {"201", "400", "401", "404", "409", "410", "422", "503"} <= set(create["responses"])
     assert create["parameters"][0]["name"] == "Idempotency-Key"
     listing = document["paths"]["/v1/orders"]["get"]
-    assert {p["name"] for p in listing["parameters"]} == {"limit", "after"}
+    assert {p["name"] for p in listing["parameters"]} == {"limit", "after", "status", "in_flight"}
     assert "/v1/orders/{order_id}/cancel" in document["paths"]
     assert "OrderView" in document["components"]["schemas"]
 

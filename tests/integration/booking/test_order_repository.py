@@ -14,7 +14,7 @@ from booking.events import decode_event
 from booking.idempotency import NewKey, fingerprint
 from booking.limits import OrderLimits
 from booking.model import FareTerms, OrderSeat, Passenger
-from booking.pagination import Position
+from booking.pagination import OrderFilter, Position
 from booking.pg import Database
 from booking.references import ReferencesExhausted
 from booking.repository import PgOrderRepository
@@ -22,6 +22,12 @@ from booking.state import Change, IllegalTransition
 from tests.support.orders import ADA, HOLD, new_order
 
 CANCEL = Change(from_status=("held",), to_status="cancelled", reason="cancelled by traveler")
+PAY = Change(from_status=("held",), from_payment=("unpaid",), to_payment="processing", reason="pay")
+CONFIRM = Change(
+    from_status=("held",), to_status="confirmed", from_payment=("unpaid",), to_payment="paid",
+    reason="paid and ticketed",
+)  # fmt: skip
+EXPIRE = Change(from_status=("held",), to_status="expired", reason="not paid in time")
 
 
 async def _outbox(pool: asyncpg.Pool, order_id: str) -> list[str]:
@@ -313,3 +319,62 @@ async def test_each_event_of_a_change_is_an_outbox_row_named_by_its_id_and_type(
     assert [e.type for e in events] == [row["type"] for row in rows]
     assert [e.id for e in events] == [str(row["event_id"]) for row in rows]
     assert all(e.order.id == order.id for e in events)
+
+
+async def test_listing_filters_by_status_and_in_flight_and_pages_from_any_position(
+    repository: PgOrderRepository,
+) -> None:
+    moves: dict[str, tuple[Change, ...]] = {
+        "held": (),
+        "held paying": (PAY,),
+        "confirmed": (CONFIRM,),
+        "cancelled": (CANCEL,),
+        "cancelled paying": (PAY, CANCEL),  # the money still on its way: in flight
+        "expired": (EXPIRE,),
+    }
+    ids: dict[str, str] = {}
+    for name, changes in moves.items():
+        order = await repository.create(new_order("alice"), actor="alice")
+        await repository.transition(order.id, HOLD, actor="booking")
+        for change in changes:
+            await repository.transition(order.id, change, actor="booking")
+        ids[name] = order.id
+    await repository.create(new_order("alice"), actor="alice")  # pending: in flight, not listed
+    bob = await repository.create(new_order("bob"), actor="bob")
+    await repository.transition(bob.id, HOLD, actor="booking")
+
+    async def listed(
+        only: OrderFilter, after: Position | None = None, limit: int = 10
+    ) -> list[str]:
+        page = await repository.list_orders(owner="alice", limit=limit, after=after, only=only)
+        names = {order_id: name for name, order_id in ids.items()}
+        return [names[o.id] for o in page]
+
+    assert await listed(OrderFilter(statuses=("held",))) == ["held paying", "held"]
+    assert await listed(OrderFilter(statuses=("confirmed", "expired"))) == ["expired", "confirmed"]
+    in_flight = ["cancelled paying", "held paying", "held"]
+    assert await listed(OrderFilter(in_flight=True)) == in_flight
+    assert await listed(OrderFilter(in_flight=False)) == ["expired", "cancelled", "confirmed"]
+    assert await listed(OrderFilter(("cancelled",), in_flight=True)) == ["cancelled paying"]
+    # A cursor is a position: one from the unfiltered list, at an order the filter leaves out
+    # ("expired") or keeps ("cancelled paying"), goes on from there with the filter.
+    unfiltered = await repository.list_orders(owner="alice", limit=2)
+    assert [o.id for o in unfiltered] == [ids["expired"], ids["cancelled paying"]]
+    at_expired = Position(unfiltered[0].created_at, unfiltered[0].id)
+    at_paying = Position(unfiltered[1].created_at, unfiltered[1].id)
+    assert await listed(OrderFilter(in_flight=True), after=at_expired) == in_flight
+    assert await listed(OrderFilter(in_flight=True), after=at_paying) == in_flight[1:]
+    assert await listed(OrderFilter(statuses=("held",)), after=at_paying) == ["held paying", "held"]
+    # Paging a filtered list one at a time meets each of its orders once, in order.
+    seen: list[str] = []
+    after = None
+    while page := await repository.list_orders(
+        owner="alice", limit=1, after=after, only=OrderFilter(in_flight=True)
+    ):
+        seen.append(page[0].id)
+        after = Position(page[0].created_at, page[0].id)
+    assert seen == [ids[name] for name in in_flight]
+    everyone_held = await repository.list_orders(
+        owner=None, limit=10, only=OrderFilter(statuses=("held",))
+    )
+    assert bob.id in {o.id for o in everyone_held}
