@@ -1,3 +1,3 @@
-export { isInFlight, useOrdersInFlight } from "./api/orders";
+export { useOrdersInFlight } from "./api/orders";
 export { TripsPage } from "./components/TripsPage";
 export { TripsToCancel, tripName } from "./components/TripsToCancel";

@@ -55,7 +55,8 @@ function trip(id: string, reference: string, status: Order["status"], payment: O
   return { id, booking_reference: reference, status, payment_status: payment, slices: [{ origin: "LHR", destination: "JFK", segments: [segment] }] };
 }
 
-// GET /v1/orders answered with one page after another (none by default: no trips), each ask seen.
+// GET /v1/orders answered with one page after another (none by default: no trips), each ask
+// seen; the pages hold what the API lists for the ask (the tests ask for trips in flight only).
 let pages: ReturnType<typeof trip>[][] = [];
 let asked: URL[] = [];
 const orders: Middleware = {
@@ -177,8 +178,8 @@ it("moves focus to the download question and back to its button on Not now", asy
 
 it("names the trips in flight as the question opens, and offers no yes (nor a sign-in) while there are any", async () => {
   pages = [
-    [trip("ord_a", "K7Q2MZ", "held", "unpaid", "2030-06-20"), trip("ord_b", "PAID01", "confirmed", "paid", "2030-06-21")],
-    [trip("ord_c", "PAYING", "held", "processing", "2030-07-02"), trip("ord_d", "GONE01", "expired", "unpaid", "2030-05-01")],
+    [trip("ord_a", "K7Q2MZ", "held", "unpaid", "2030-06-20")],
+    [trip("ord_c", "PAYING", "held", "processing", "2030-07-02"), trip("ord_e", "REFUND", "cancelled", "processing", "2030-05-01")],
   ];
   drawn();
 
@@ -189,14 +190,16 @@ it("names the trips in flight as the question opens, and offers no yes (nor a si
   expect(within(list).getAllByRole("link").map((link) => [link.textContent, link.getAttribute("href")])).toEqual([
     ["LHR → JFK on Thu 20 Jun 2030 (K7Q2MZ)", "/trips/ord_a"],
     ["LHR → JFK on Tue 2 Jul 2030 (PAYING)", "/trips/ord_c"],
+    ["LHR → JFK on Wed 1 May 2030 (REFUND)", "/trips/ord_e"],
   ]);
   expect(list.textContent).toContain("on hold, not paid");
   expect(list.textContent).toContain("being paid");
   expect(question?.textContent).toContain("cannot be deleted yet");
-  // Every page of the trips was read, as many at once as the API gives.
-  expect(asked.map((url) => [url.searchParams.get("limit"), url.searchParams.get("after")])).toEqual([
-    ["200", null],
-    ["200", "page2"],
+  // Only the trips in flight were asked for, every page of them, as many at once as the API gives.
+  const query = (url: URL) => [url.searchParams.get("in_flight"), url.searchParams.get("limit"), url.searchParams.get("after")];
+  expect(asked.map(query)).toEqual([
+    ["true", "200", null],
+    ["true", "200", "page2"],
   ]);
   expect(screen.queryByRole("button", { name: "Yes, delete my account" })).toBeNull();
   expect(screen.queryByRole("button", { name: "Sign in again" })).toBeNull();

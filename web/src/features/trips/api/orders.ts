@@ -17,18 +17,8 @@ export class OrdersProblem extends Error {
 
 const PAGE = 10;
 // The most GET /v1/orders gives in one page (booking/pagination.py LIMIT_MAX): a traveler's
-// whole history is usually one request.
+// trips in flight are one request.
 const WHOLE = 200;
-
-/**
- * Whether the order still stops its traveler's account being deleted: what `DELETE /v1/me`
- * answers 409 for (booking/personal_data.py `_IN_FLIGHT`), as far as a client can see it: held
- * (may still be paid), or a payment of it under way. A `pending` one (the airline not answered
- * yet) is never listed; the 409 names it, moments later it is held or gone.
- */
-export function isInFlight(order: Pick<Order, "status" | "payment_status">): boolean {
-  return order.status === "pending" || order.status === "held" || order.payment_status === "processing";
-}
 
 /** The traveler's orders, newest first, a page at a time (`meta.after` is the next cursor). */
 export function useOrders(subject: string) {
@@ -47,7 +37,9 @@ export function useOrders(subject: string) {
   });
 }
 
-async function fetchPage(query: { limit: number; after?: string }, signal: AbortSignal): Promise<Schemas["OrderList"]> {
+type ListQuery = { limit: number; after?: string; in_flight?: boolean };
+
+async function fetchPage(query: ListQuery, signal: AbortSignal): Promise<Schemas["OrderList"]> {
   let result;
   try {
     result = await api.GET("/v1/orders", { params: { query }, signal });
@@ -62,9 +54,11 @@ async function fetchPage(query: { limit: number; after?: string }, signal: Abort
 }
 
 /**
- * The traveler's trips still in flight (`isInFlight`), newest first: every page read (the API
- * filters orders by nothing), only while `enabled`. Any `["orders"]` invalidation (a trip
- * cancelled, paid) reads them again.
+ * The traveler's trips still in flight, newest first: what `DELETE /v1/me` answers 409 for
+ * (held, or a payment of it under way), as the API lists them (`?in_flight=true`, its own
+ * definition: booking/rows.py `IN_FLIGHT`), every page read, only while `enabled`. A `pending`
+ * one (the airline not answered yet) is never listed; the 409 names it, moments later it is
+ * held or gone. Any `["orders"]` invalidation (a trip cancelled, paid) reads them again.
  */
 export function useOrdersInFlight(subject: string, enabled = true) {
   return useQuery<Order[], OrdersProblem>({
@@ -72,11 +66,12 @@ export function useOrdersInFlight(subject: string, enabled = true) {
     enabled,
     retry: false,
     queryFn: async ({ signal }) => {
+      const query: ListQuery = { limit: WHOLE, in_flight: true };
       const found: Order[] = [];
       let after: string | undefined;
       do {
-        const page = await fetchPage(after ? { limit: WHOLE, after } : { limit: WHOLE }, signal);
-        found.push(...page.data.filter(isInFlight));
+        const page = await fetchPage(after ? { ...query, after } : query, signal);
+        found.push(...page.data);
         after = page.meta.after ?? undefined;
       } while (after);
       return found;
