@@ -1,4 +1,4 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { QueryClientProvider } from "@tanstack/react-query";
 import { lazy, type ReactNode, Suspense } from "react";
 import { createBrowserRouter, RouterProvider } from "react-router";
 
@@ -9,6 +9,7 @@ import { TripsPage } from "../features/trips";
 import { HomePage } from "./HomePage";
 import { Layout } from "./Layout";
 import { NotFound } from "./NotFound";
+import { createQueryClient } from "./queryClient";
 
 // Booking, the trip's page (seats, cancelling, support) and the profile load when first opened:
 // the search and its results, which every visit starts with, stay within the initial budget.
@@ -36,9 +37,7 @@ const router = createBrowserRouter([
   },
 ]);
 
-const queryClient = new QueryClient({
-  defaultOptions: { queries: { refetchOnWindowFocus: false, retry: 1 } },
-});
+const queryClient = createQueryClient();
 
 export function App() {
   return (

@@ -5,7 +5,7 @@ import { challengeFor, randomToken } from "./pkce";
 import { ProviderKeys } from "./providerKeys";
 import { returnPath } from "./returnTo";
 import { revokeRefreshToken } from "./revocation";
-import { signedInWithin } from "./stepUp";
+import { forgetEveryResume, signedInWithin } from "./stepUp";
 
 /**
  * Sign-in with the identity provider: OIDC authorization code + PKCE for a public client
@@ -256,12 +256,21 @@ async function exchange(params: URLSearchParams): Promise<string> {
   return returnPath(pending.returnTo);
 }
 
-/** Signed out at once here; the refresh token is revoked at the provider after (./revocation). */
+/**
+ * Signed out at once here; the refresh token is revoked at the provider after (./revocation).
+ * The tab forgets the traveler's data with the tokens (lib/personalQueries: the cached answers;
+ * here what waited in sessionStorage to be offered again after a sign-in).
+ */
 export function signOut(): void {
-  clearTimeout(refreshTimer);
   const refreshToken = getSession()?.refreshToken ?? null;
-  setSession(null);
+  forgetTokens();
+  forgetEveryResume();
   if (refreshToken) void revokeAtProvider(refreshToken);
+}
+
+function forgetTokens(): void {
+  clearTimeout(refreshTimer);
+  setSession(null);
 }
 
 async function revokeAtProvider(refreshToken: string): Promise<void> {

@@ -52,6 +52,11 @@ export function forgetResume(action: string): void {
   if (!resume || resume.action === action) sessionStorage.removeItem(RESUME);
 }
 
+/** Forget whatever waits, for any action: the traveler who asked signed out. */
+export function forgetEveryResume(): void {
+  sessionStorage.removeItem(RESUME);
+}
+
 function read(): Resume | null {
   const raw = sessionStorage.getItem(RESUME);
   if (!raw) return null;
