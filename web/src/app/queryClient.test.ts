@@ -13,13 +13,15 @@ const server = vi.hoisted(() => {
       super(typeof input === "string" ? new URL(input, globalThis.location.href) : input, init);
     }
   };
-  const state = { answer: (): Response => new Response(null, { status: 404 }) };
-  globalThis.fetch = () => Promise.resolve(state.answer());
+  const state: { answer: (url: string) => Response } = { answer: () => new Response(null, { status: 404 }) };
+  globalThis.fetch = (input: RequestInfo | URL) =>
+    Promise.resolve(state.answer(input instanceof Request ? input.url : String(input)));
   return state;
 });
 
 const { api } = await import("../lib/api/client");
 const { signOut } = await import("../features/auth");
+const { beginSignIn } = await import("../features/auth/api/oidc");
 const { rememberResume, resumeWaiting } = await import("../features/auth/api/stepUp");
 const { createQueryClient } = await import("./queryClient");
 // Every feature's key factory, so a family added to one is decided on here (lib/personalQueries).
@@ -145,4 +147,29 @@ it("forgets on sign out what waited to be offered again after a sign-in", () => 
 
   expect(resumeWaiting("delete-account", "usr_ada")).toBe(false);
   expect(sessionStorage.length).toBe(0);
+});
+
+it("a page left for a sign-in again comes back from the back/forward cache signed out, with nothing personal", async () => {
+  const issuer = "https://id.example";
+  server.answer = (url) => {
+    if (url.endsWith("/v1/auth/config")) return Response.json({ issuer, client_id: "web", scope: "openid" });
+    if (url.endsWith("/.well-known/openid-configuration")) {
+      return Response.json({
+        issuer,
+        authorization_endpoint: `${issuer}/authorize`,
+        token_endpoint: `${issuer}/token`,
+        jwks_uri: `${issuer}/jwks`,
+      });
+    }
+    return new Response(null, { status: 404 });
+  };
+  rememberResume("delete-account", "usr_ada");
+
+  await beginSignIn("/profile", { maxAge: 0 });
+  expect(getSession()?.subject).toBe("usr_ada"); // no blink before the page is left
+  window.dispatchEvent(new Event("pagehide"));
+
+  expect(getSession()).toBeNull();
+  expect(held(client)).toHaveLength(PUBLIC.length);
+  expect(resumeWaiting("delete-account", "usr_ada")).toBe(true); // the same traveler is signing in again
 });

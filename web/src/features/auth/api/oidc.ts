@@ -155,6 +155,10 @@ export async function beginSignIn(returnTo: string, fresh?: FreshSignIn): Promis
   // Sent before leaving (keepalive carries it through the navigation).
   const replaced = getSession()?.refreshToken;
   if (replaced && revocationEndpoint) void revokeRefreshToken(revocationEndpoint, clientId, replaced);
+  // A page kept in the back/forward cache comes back as it was left: signed out (its refresh
+  // token is revoked) and with no one's data, once hidden so the traveler sees no blink. What
+  // waits to be offered again (./stepUp.ts) stays: the same traveler is signing in again.
+  if (getSession()) window.addEventListener("pagehide", forgetTokens, { once: true });
   window.location.assign(url.toString());
 }
 
