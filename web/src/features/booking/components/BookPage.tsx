@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { useLocation, useNavigate, useParams, useSearchParams } from "react-router";
+import { useNavigate, useParams, useSearchParams } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { money } from "../../../lib/format";
@@ -10,6 +10,7 @@ import { SignInButton } from "../../auth";
 import { usePricedOffer } from "../../offers";
 import { useProfile, useTravelers } from "../../profile";
 import { holdOffer } from "../api/orders";
+import { carriedPassengers, carryPassengers } from "../carried";
 import { drafts, type PassengerDraft, passengerFieldFor, toPassengers } from "../model";
 import { BookingFailure } from "./BookingFailure";
 import { BookingSteps, Steps } from "./BookingSteps";
@@ -38,15 +39,13 @@ export function BookPage() {
 function Booking({ offerId }: { offerId: string }) {
   const session = useSession();
   const navigate = useNavigate();
-  const location = useLocation();
   const { data: offer, error: offerError } = usePricedOffer(offerId);
   const subject = session ? session.subject : "";
   // The first passenger starts as the profile (else the token's claims); the others may be saved travelers.
   const { data: profile, isPending: profilePending } = useProfile(subject);
   const { data: travelers = [] } = useTravelers(subject);
   // Passengers already typed come along when a new price came with a new offer id (409).
-  const carried = (location.state as { passengers?: PassengerDraft[] } | null)?.passengers ?? null;
-  const [passengers, setPassengers] = useState<PassengerDraft[] | null>(carried);
+  const [passengers, setPassengers] = useState<PassengerDraft[] | null>(() => carriedPassengers(subject, offerId));
   const { problem, busy, attempt } = useAttempt();
 
   if (offerError) return <ProblemNotice problem={offerError.problem} />;
@@ -91,7 +90,10 @@ function Booking({ offerId }: { offerId: string }) {
           onAccept={() => {
             const renewed = typeof problem.offer_id === "string" ? problem.offer_id : offerId;
             if (renewed === offerId) void book();
-            else void navigate(`/book/${encodeURIComponent(renewed)}`, { state: { passengers: list } });
+            else {
+              carryPassengers(subject, renewed, list);
+              void navigate(`/book/${encodeURIComponent(renewed)}`);
+            }
           }}
         />
       )}
