@@ -28,7 +28,7 @@ export function TripsPage() {
       </div>
     );
   }
-  return <Trips subject={session.accessToken.slice(-16)} />;
+  return <Trips subject={session.subject} />;
 }
 
 function Trips({ subject }: { subject: string }) {
