@@ -33,10 +33,15 @@ def open_an_offer(page: Page) -> None:
 
 
 def sign_in_as_ada(page: Page) -> None:
+    sign_in_as(page, ("ada@example.com", "lovelace-1815"))
+
+
+def sign_in_as(page: Page, user: tuple[str, str]) -> None:
+    """`user` (email, password) through the provider's form, from the page's Sign in button."""
     page.get_by_role("main").get_by_role("button", name="Sign in").click()
     form = page.get_by_role("form", name="Sign in")
-    form.get_by_label("Email").fill("ada@example.com")
-    form.get_by_label("Password").fill("lovelace-1815")
+    form.get_by_label("Email").fill(user[0])
+    form.get_by_label("Password").fill(user[1])
     form.get_by_role("button", name="Sign in").click()
 
 

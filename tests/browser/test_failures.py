@@ -51,22 +51,23 @@ def answer_orders_once(page: Page, status: int, problem: dict[str, object]) -> N
     page.route("**/v1/orders", refuse, times=1)
 
 
+def new_price(offer_id: str) -> dict[str, object]:
+    """The 409 of `POST /v1/orders` for an offer the airline re-priced at $612.40 as `offer_id`."""
+    return {
+        "type": "https://skyfare.dev/problems/conflict",
+        "title": "Conflict",
+        "status": 409,
+        "detail": "the price changed",
+        "total_amount": "612.40",
+        "total_currency": "USD",
+        "offer_id": offer_id,
+    }
+
+
 def test_a_new_price_at_booking_is_shown_and_can_be_accepted(screen: Page) -> None:
     page = screen
     offer_id = to_passengers(page)
-    answer_orders_once(
-        page,
-        409,
-        {
-            "type": "https://skyfare.dev/problems/conflict",
-            "title": "Conflict",
-            "status": 409,
-            "detail": "the price changed",
-            "total_amount": "612.40",
-            "total_currency": "USD",
-            "offer_id": offer_id,
-        },
-    )
+    answer_orders_once(page, 409, new_price(offer_id))
     page.get_by_role("button", name="Continue to seats").click()
 
     refused = page.get_by_role("alert")

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Stack
-from tests.browser.test_book import sign_in_as_ada
-from tests.browser.test_failures import answer_orders_once, to_passengers
+from tests.browser.test_book import sign_in_as, sign_in_as_ada
+from tests.browser.test_failures import answer_orders_once, new_price, to_passengers
 from tests.browser.test_sign_in import hold_for_ada
 
 pytestmark = pytest.mark.timeout(300)
@@ -65,11 +65,7 @@ def test_after_sign_out_the_back_button_and_the_next_traveler_see_nothing_of_the
     _shows_none_of(page, reference, family, "ada@example.com")
 
     # The next traveler signs in in the same tab: their own trips and profile, never Ada's.
-    page.get_by_role("main").get_by_role("button", name="Sign in").click()
-    form = page.get_by_role("form", name="Sign in")
-    form.get_by_label("Email").fill(ALAN[0])
-    form.get_by_label("Password").fill(ALAN[1])
-    form.get_by_role("button", name="Sign in").click()
+    sign_in_as(page, ALAN)
     expect(page).to_have_url(re.compile(r"/trips$"))
     expect(page.get_by_role("heading", name="My trips")).to_be_visible()
     expect(page.get_by_text("Loading your trips…")).to_have_count(0)
@@ -85,19 +81,7 @@ def test_passengers_typed_before_a_new_price_are_not_left_in_the_tab_after_sign_
 ) -> None:
     page = screen
     to_passengers(page)  # Ada, her date of birth typed
-    answer_orders_once(
-        page,
-        409,
-        {
-            "type": "https://skyfare.dev/problems/conflict",
-            "title": "Conflict",
-            "status": 409,
-            "detail": "the price changed",
-            "total_amount": "612.40",
-            "total_currency": "USD",
-            "offer_id": "off_renewed",
-        },
-    )
+    answer_orders_once(page, 409, new_price("off_renewed"))
     page.get_by_role("button", name="Continue to seats").click()
     page.get_by_role("alert").get_by_role("button", name="Book at $612.40").click()
     expect(page).to_have_url(re.compile(r"/book/off_renewed$"))

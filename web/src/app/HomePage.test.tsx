@@ -7,6 +7,7 @@ import { afterEach, expect, it } from "vitest";
 import { meKeys, type Profile } from "../features/profile/api/me";
 import { ResultsPage } from "../features/results";
 import { setSession } from "../lib/session";
+import { signInForTest } from "../lib/testSession";
 import { HomePage } from "./HomePage";
 
 afterEach(() => {
@@ -31,16 +32,7 @@ const PROFILE: Profile = {
 };
 
 function signIn() {
-  setSession({
-    subject: SUBJECT,
-    accessToken: "token",
-    refreshToken: null,
-    expiresAt: Date.now() + 3_600_000,
-    name: "Ada",
-    givenName: "Ada",
-    familyName: "Lovelace",
-    email: "ada@example.com",
-  });
+  signInForTest(SUBJECT);
 }
 
 /** The app at `url`, with the traveler's profile already read (nothing is fetched for it). */

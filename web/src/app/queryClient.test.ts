@@ -3,6 +3,7 @@ import type { QueryClient, QueryKey } from "@tanstack/react-query";
 import { afterEach, beforeEach, expect, it, vi } from "vitest";
 
 import { getSession, setSession } from "../lib/session";
+import { signInForTest } from "../lib/testSession";
 
 // The app's client asks same-origin paths, and takes `fetch` when it is built: both set up
 // before it is (hoisted). Every call is answered by `answer`.
@@ -61,16 +62,7 @@ const ERASED = {
 };
 
 function signedIn(subject: string, accessToken = "access"): void {
-  setSession({
-    subject,
-    accessToken,
-    refreshToken: null,
-    expiresAt: Date.now() + 600_000,
-    name: "Ada",
-    givenName: "Ada",
-    familyName: null,
-    email: "ada@example.com",
-  });
+  signInForTest(subject, { accessToken });
 }
 
 function filled(client: QueryClient): void {

@@ -1,22 +1,14 @@
 import { afterEach, expect, it } from "vitest";
 
 import { setSession } from "../../lib/session";
+import { signInForTest } from "../../lib/testSession";
 import { carriedPassengers, carryPassengers } from "./carried";
 import { drafts } from "./model";
 
 const ADA = drafts({ adults: 1 }, { given_name: "Ada", family_name: "Lovelace" });
 
 function signedIn(subject: string): void {
-  setSession({
-    subject,
-    accessToken: "access",
-    refreshToken: null,
-    expiresAt: Date.now() + 600_000,
-    name: subject,
-    givenName: null,
-    familyName: null,
-    email: null,
-  });
+  signInForTest(subject);
 }
 
 afterEach(() => setSession(null));

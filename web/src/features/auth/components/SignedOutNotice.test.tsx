@@ -4,6 +4,7 @@ import { MemoryRouter } from "react-router";
 import { afterEach, beforeEach, expect, it, vi } from "vitest";
 
 import { getSession, setSession } from "../../../lib/session";
+import { signInForTest } from "../../../lib/testSession";
 
 // The app's client asks same-origin paths, and takes `fetch` when it is built: both set up
 // before it is (hoisted). Every call is answered by `answer`.
@@ -36,16 +37,7 @@ const ERASED = {
 };
 
 function signedIn(): void {
-  setSession({
-    subject: "usr_ada",
-    accessToken: "access",
-    refreshToken: null,
-    expiresAt: Date.now() + 600_000,
-    name: "Ada",
-    givenName: "Ada",
-    familyName: null,
-    email: "ada@example.com",
-  });
+  signInForTest("usr_ada");
 }
 
 function drawn(): void {

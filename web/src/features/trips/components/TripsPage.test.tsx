@@ -5,6 +5,7 @@ import { MemoryRouter } from "react-router";
 import { afterEach, expect, it, vi } from "vitest";
 
 import { setSession } from "../../../lib/session";
+import { signInForTest } from "../../../lib/testSession";
 
 // The app's client asks same-origin paths, and takes `fetch` when it is built: both set up
 // before it is (hoisted). Every call is counted and answered with no trips.
@@ -26,16 +27,7 @@ const server = vi.hoisted(() => {
 const { TripsPage } = await import("./TripsPage");
 
 function signedIn(accessToken: string): void {
-  setSession({
-    subject: "usr_ada",
-    accessToken,
-    refreshToken: "refresh",
-    expiresAt: Date.now() + 600_000,
-    name: "Ada",
-    givenName: "Ada",
-    familyName: null,
-    email: "ada@example.com",
-  });
+  signInForTest("usr_ada", { accessToken, refreshToken: "refresh" });
 }
 
 afterEach(() => {
