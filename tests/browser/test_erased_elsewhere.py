@@ -40,4 +40,10 @@ def test_a_tab_signed_in_before_the_account_was_deleted_elsewhere_is_signed_out(
     expect(notice.get_by_role("button", name="Sign in to start again")).to_be_visible()
     expect(other.get_by_role("navigation").get_by_role("button", name="Sign in")).to_be_visible()
     expect(other.get_by_role("navigation").get_by_role("link", name="Profile")).to_have_count(0)
+    # In the screen's column, not across the window (it ran edge to edge).
+    notice_box = notice.bounding_box()
+    heading_box = other.get_by_role("main").get_by_role("heading", level=1).bounding_box()
+    assert notice_box is not None
+    assert heading_box is not None
+    assert abs(notice_box["x"] - heading_box["x"]) < 1
     assert_accessible(other)

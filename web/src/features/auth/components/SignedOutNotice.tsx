@@ -18,18 +18,21 @@ export function SignedOutNotice() {
   if (session || !reason) return null;
   const { message, next } = describe({ type: reason });
   return (
-    <div className="notice error" role="alert">
-      <p>
-        <strong>{message}</strong> {next}
-      </p>
-      <p className="actions">
-        <SignInButton
-          returnTo={location.pathname + location.search}
-          className="primary"
-          fresh
-          label="Sign in to start again"
-        />
-      </p>
+    // In the page's column, as the screen below it (a bare notice ran the window's width).
+    <div className="page-notice">
+      <div className="notice error" role="alert">
+        <p>
+          <strong>{message}</strong> {next}
+        </p>
+        <p className="actions">
+          <SignInButton
+            returnTo={location.pathname + location.search}
+            className="primary"
+            fresh
+            label="Sign in to start again"
+          />
+        </p>
+      </div>
     </div>
   );
 }
