@@ -300,7 +300,9 @@ OPERATIONS: tuple[Operation, ...] = (
             "messages of their support cases; orders, payments and the anonymised cases are "
             "kept for the legal retention period. The answer says what was erased, what was kept "
             "and why. Asking again erases nothing more. Needs a recent sign-in (the token's "
-            "`auth_time` at most `SKYFARE_ERASURE_MAX_AUTH_AGE_S`, 300 s by default, old)"
+            "`auth_time` at most `SKYFARE_ERASURE_MAX_AUTH_AGE_S`, 300 s by default, old). "
+            "Every other session of the account signed in before is over: a token of one makes "
+            "no new profile (`account-erased`); a later sign-in starts a new, empty one"
         ),
         tag="users",
         response=ErasureReport,
