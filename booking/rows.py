@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zlib
 from collections.abc import Sequence
 
 import asyncpg
@@ -14,6 +13,7 @@ from booking.idempotency import claim_statement, record_statement
 from booking.model import FareTerms, LastChange, NewOrder, Order, OrderSeat, Passenger, stored_cents
 from booking.state import Change
 from connectors.model import Slice
+from kernel.pg import advisory_lock_keys
 
 _slices = msgspec.json.Decoder(tuple[Slice, ...])
 _passengers = msgspec.json.Decoder(tuple[Passenger, ...])
@@ -173,8 +173,7 @@ OWNER_LOCK_SPACE = 0x4F524452
 
 def lock_keys(owner: str) -> tuple[int, int]:
     """The two int4 keys of `owner`'s lock: the space, and CRC-32 of the owner as a signed int4."""
-    key = zlib.crc32(owner.encode())
-    return OWNER_LOCK_SPACE, key - (1 << 32) if key >= 1 << 31 else key
+    return advisory_lock_keys(OWNER_LOCK_SPACE, owner)
 
 
 def lock_owner(owner: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import zlib
 from collections.abc import AsyncIterator, Iterator
 from typing import cast
 
@@ -116,3 +117,11 @@ class _Lease:
         await self._db._release(self._proxy)
         if isinstance(exc, UNAVAILABLE):
             raise unavailable(self._db.NOUN, exc) from exc
+
+
+def advisory_lock_keys(space: int, name: str) -> tuple[int, int]:
+    """The two int4 keys of a transaction-scoped advisory lock on `name` in `space` (a constant
+    of the caller's): the space, and CRC-32 of `name` as a signed int4. A hash collision only
+    makes two names wait for each other."""
+    key = zlib.crc32(name.encode())
+    return space, key - (1 << 32) if key >= 1 << 31 else key

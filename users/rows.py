@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import zlib
 from typing import Any
 
 import asyncpg
 import msgspec
 
+from kernel.pg import advisory_lock_keys
 from users.crypto import DocumentCipher
 from users.errors import DocumentUnreadable
 from users.model import (
@@ -90,8 +90,7 @@ LOCK_SUBJECT_CHANGES = "SELECT pg_advisory_xact_lock($1, $2)"
 
 def subject_lock_keys(subject: str) -> tuple[int, int]:
     """The two int4 keys of the subject's lock: the space, and CRC-32 as a signed int4."""
-    key = zlib.crc32(subject.encode())
-    return SUBJECT_LOCK_SPACE, key - (1 << 32) if key >= 1 << 31 else key
+    return advisory_lock_keys(SUBJECT_LOCK_SPACE, subject)
 
 
 def subject_digest(subject: str) -> bytes:
