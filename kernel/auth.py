@@ -42,6 +42,9 @@ class Principal(msgspec.Struct, frozen=True):
 
 
 REALM = "skyfare"
+# Clock skew tolerated between the identity provider and us: on a token's exp, nbf and iat, and
+# wherever a sign-in time (`auth_time`) is judged against our clock.
+CLOCK_LEEWAY_S = 30.0
 
 
 def challenge(description: str | None = None, *, error: str = "invalid_token") -> str:

@@ -37,7 +37,6 @@ from payment.wiring import GATEWAY_TIMEOUT_S, running_payments
 from search import routes as search_routes
 from seats import routes as seat_map_routes
 from skyfare import privacy as privacy_rights
-from skyfare.auth.authenticator import LEEWAY_S
 from skyfare.keys import (
     CONNECTORS,
     PAYMENT_GATEWAY,
@@ -217,7 +216,6 @@ async def users(app: web.Application) -> AsyncIterator[None]:
         db_timeout_s=settings.db_timeout_s,
         document_key=settings.users_document_key,
         max_travelers=settings.users_max_travelers,
-        clock_skew_s=LEEWAY_S,  # the leeway tokens are verified with
     )
     yield
 

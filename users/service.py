@@ -23,7 +23,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from kernel.auth import Principal, challenge
+from kernel.auth import CLOCK_LEEWAY_S, Principal, challenge
 from kernel.errors import AccountErased, Conflict, NotFound, ValidationFailed
 from users.etags import check_if_match, etag, hash_versions
 from users.merge_patch import merge_patch
@@ -48,8 +48,6 @@ from users.validation import (
 )
 
 DEFAULT_MAX_TRAVELERS = 20
-# The authenticator's leeway (skyfare/auth/authenticator.py), which the composition root passes.
-DEFAULT_CLOCK_SKEW_S = 30.0
 ERASED_DESCRIPTION = "the token's sign-in predates the deletion of its account; sign in again"
 _SEED_CLAIMS = ("email", "given_name", "family_name")
 
@@ -122,7 +120,7 @@ class UserService:
         repository: UserRepository,
         *,
         max_travelers: int = DEFAULT_MAX_TRAVELERS,
-        clock_skew_s: float = DEFAULT_CLOCK_SKEW_S,
+        clock_skew_s: float = CLOCK_LEEWAY_S,
         today: Callable[[], dt.date] = _today,
         new_traveler_id: Callable[[], str] = _new_traveler_id,
     ) -> None:

@@ -8,7 +8,7 @@ from kernel.checks import known_airports
 from users.crypto import DocumentCipher
 from users.pg import Database
 from users.repository import PgUserRepository
-from users.service import DEFAULT_CLOCK_SKEW_S, UserService
+from users.service import UserService
 
 
 def user_service(
@@ -17,12 +17,10 @@ def user_service(
     db_timeout_s: float,
     document_key: str,
     max_travelers: int,
-    clock_skew_s: float = DEFAULT_CLOCK_SKEW_S,
 ) -> UserService:
-    """`DocumentKeyError` (naming the setting, never the key) for a malformed `document_key`.
-    `clock_skew_s`: the token authenticator's leeway (judging sign-ins against erasures)."""
+    """`DocumentKeyError` (naming the setting, never the key) for a malformed `document_key`."""
     # While the app starts, not under the first patch's row lock (airportsdata: ~50 ms).
     known_airports()
     cipher = DocumentCipher.from_setting(document_key)
     repository = PgUserRepository(Database(pool, timeout_s=db_timeout_s), cipher)
-    return UserService(repository, max_travelers=max_travelers, clock_skew_s=clock_skew_s)
+    return UserService(repository, max_travelers=max_travelers)

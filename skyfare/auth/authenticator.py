@@ -13,20 +13,17 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from kernel.auth import Principal
+from kernel.auth import CLOCK_LEEWAY_S, Principal
 from kernel.errors import ServiceUnavailable
 from skyfare.auth.bearer import bearer_token, invalid_token
 from skyfare.auth.jwks import JwksKeySet, KeysUnavailable, UnknownKey
 from skyfare.auth.token_cache import VerifiedTokens
 from skyfare.auth.verify import read_header, verify_until
 
-# Clock skew tolerated between the IdP and us on exp, nbf and iat.
-LEEWAY_S = 30.0
-
 
 class JwksAuthenticator:
     def __init__(
-        self, keys: JwksKeySet, *, issuer: str, audience: str, leeway_s: float = LEEWAY_S
+        self, keys: JwksKeySet, *, issuer: str, audience: str, leeway_s: float = CLOCK_LEEWAY_S
     ) -> None:
         self.keys = keys
         self._issuer = issuer

@@ -21,14 +21,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from kernel.auth import Principal
+from kernel.auth import CLOCK_LEEWAY_S, Principal
 from kernel.errors import InsufficientUserAuthentication
 from skyfare.auth.bearer import challenge
 
 ERROR = "insufficient_user_authentication"  # RFC 9470 §3
-# A sign-in time this far ahead of our clock is the issuer's clock skew, not a forgery (a forger
-# with the key could write any time); beyond it the time is not believed.
-FUTURE_LEEWAY_S = 30
 
 
 def refusal(auth_time: int | None, *, now: float, max_age_s: int) -> str | None:
@@ -36,7 +33,9 @@ def refusal(auth_time: int | None, *, now: float, max_age_s: int) -> str | None:
     if auth_time is None:
         return "the token does not say when you signed in"
     age = now - auth_time
-    if age < -FUTURE_LEEWAY_S:
+    # Up to the leeway ahead of our clock is the issuer's clock skew, not a forgery (a forger
+    # with the key could write any time); beyond it the time is not believed.
+    if age < -CLOCK_LEEWAY_S:
         return "the token's sign-in time (auth_time) is in the future"
     if age > max_age_s:
         return f"you signed in {_duration(age)} ago"

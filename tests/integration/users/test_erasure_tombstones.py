@@ -11,12 +11,12 @@ import hashlib
 import asyncpg
 import pytest
 
-from kernel.auth import Principal
+from kernel.auth import CLOCK_LEEWAY_S, Principal
 from kernel.errors import AccountErased
 from users.model import ErasedUser
-from users.service import DEFAULT_CLOCK_SKEW_S, UserService
+from users.service import UserService
 
-SKEW_S = int(DEFAULT_CLOCK_SKEW_S)
+SKEW_S = int(CLOCK_LEEWAY_S)
 TRAVELER = {
     "given_name": "Charles",
     "family_name": "Babbage",
