@@ -34,6 +34,8 @@ const SEAT_TAKEN = "seat-taken";
 // Any other 409 of choosing seats: the order is paid or over, the flight is within 24 hours, or
 // the airline sells no seats through us (its `detail` says which).
 export const SEATS_CLOSED = "seats-closed";
+// The identity provider would not renew the sign-in (features/auth renewal): the tab signed out.
+export const SIGN_IN_ENDED = "sign-in-ended";
 
 const MESSAGES: Record<string, Explained> = {
   "validation-error": {
@@ -52,6 +54,10 @@ const MESSAGES: Record<string, Explained> = {
   "account-erased": {
     message: "This account was deleted, so you were signed out here.",
     next: "Sign in to start again with a new, empty profile; nothing of the deleted one comes back.",
+  },
+  [SIGN_IN_ENDED]: {
+    message: "Your sign-in has ended, so you were signed out here.",
+    next: "Sign in again to go on where you were.",
   },
   "not-found": {
     message: "We could not find that flight or trip.",

@@ -1,3 +1,9 @@
+// On the API client from the app's start, whichever screen comes first: what renews the token
+// when it is due or refused (./api/renewal), and what signs the tab out when the API says its
+// account is gone (./api/erasure).
+import "./api/renewal";
+import "./api/erasure";
+
 export { AuthCallback } from "./components/AuthCallback";
 export { SessionMenu } from "./components/SessionMenu";
 export { SignInButton } from "./components/SignInButton";

@@ -1,10 +1,10 @@
 import type { Middleware } from "openapi-fetch";
-import { useSyncExternalStore } from "react";
 
 import { api } from "../../../lib/api/client";
 import { isProblem, problemKind } from "../../../lib/problems";
 import { getSession } from "../../../lib/session";
 import { signOut } from "./oidc";
+import { signedOutBecause } from "./signOutReason";
 
 /**
  * The API's 401 `account-erased` (users/service.py): this tab signed in before its account was
@@ -15,40 +15,15 @@ import { signOut } from "./oidc";
  */
 export const ACCOUNT_ERASED = "account-erased";
 
-let reason: string | null = null;
-const listeners = new Set<() => void>();
-
-function setReason(next: string | null): void {
-  if (next === reason) return;
-  reason = next;
-  for (const listener of listeners) listener();
-}
-
 export const erasureWatch: Middleware = {
   async onResponse({ response }) {
     if (response.status !== 401 || !getSession()) return undefined;
     const body: unknown = await response.clone().json().catch(() => null);
     if (isProblem(body) && problemKind(body) === ACCOUNT_ERASED) {
-      setReason(ACCOUNT_ERASED);
+      signedOutBecause(ACCOUNT_ERASED);
       signOut();
     }
     return undefined; // the screen gets the answer as it came
   },
 };
 api.use(erasureWatch);
-
-/** Why this tab was signed out without the traveler asking (a problem kind), else null. */
-export function useSignOutReason(): string | null {
-  return useSyncExternalStore(
-    (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    () => reason,
-  );
-}
-
-/** Said: a new sign-in (or the traveler) closed the notice. */
-export function forgetSignOutReason(): void {
-  setReason(null);
-}

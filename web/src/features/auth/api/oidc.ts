@@ -1,10 +1,12 @@
 import { api } from "../../../lib/api/client";
+import { SIGN_IN_ENDED } from "../../../lib/problems";
 import { getSession, setSession } from "../../../lib/session";
 import { CLOCK_SKEW_S, type IdClaims, IdTokenRejected, type JsonWebKeySet, verifyIdToken } from "./idToken";
 import { challengeFor, randomToken } from "./pkce";
 import { ProviderKeys } from "./providerKeys";
 import { returnPath } from "./returnTo";
 import { revokeRefreshToken } from "./revocation";
+import { signedOutBecause } from "./signOutReason";
 import { forgetEveryResume, signedInWithin } from "./stepUp";
 
 /**
@@ -47,10 +49,14 @@ interface TokenResponse {
 }
 
 export class SignInFailed extends Error {}
+/** No answer from the provider (offline, or it is down): nothing was refused. */
+class ProviderUnreachable extends SignInFailed {}
 
 const PENDING = "skyfare.sign-in";
-// Refresh this long before the access token expires.
-const REFRESH_MARGIN_MS = 60_000;
+// Refresh this long before the access token expires (by this device's clock).
+export const REFRESH_MARGIN_MS = 60_000;
+// Ask an unreachable provider again after this long.
+const RETRY_UNREACHABLE_MS = 15_000;
 let provider: Promise<Provider> | null = null;
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -86,7 +92,10 @@ async function loadProvider(): Promise<Provider> {
 async function fetchJwks(jwksUri: string): Promise<JsonWebKeySet> {
   let response: Response;
   try {
-    response = await fetch(jwksUri);
+    // Asked of the provider, never answered from the browser's cache: the set is fetched again
+    // when a token names a key it lacks (a rotation), and a copy cached before the rotation
+    // (the sim says max-age=300; real providers say hours) would refuse the new key's tokens.
+    response = await fetch(jwksUri, { cache: "no-cache" });
   } catch {
     throw new SignInFailed("The sign-in service's keys cannot be reached. Please try again.");
   }
@@ -172,8 +181,10 @@ async function tokenRequest(form: Record<string, string>): Promise<TokenResponse
       body: new URLSearchParams(form),
     });
   } catch {
-    throw new SignInFailed("The sign-in service cannot be reached.");
+    throw new ProviderUnreachable("The sign-in service cannot be reached.");
   }
+  // A provider failing (5xx) has refused nothing either.
+  if (response.status >= 500) throw new ProviderUnreachable("The sign-in service is not answering.");
   if (!response.ok) throw new SignInFailed("The sign-in was refused. Please sign in again.");
   return (await response.json()) as TokenResponse;
 }
@@ -197,26 +208,58 @@ function keep(tokens: TokenResponse, claims: Identity): void {
   });
   clearTimeout(refreshTimer);
   if (tokens.refresh_token) {
-    const refreshToken = tokens.refresh_token;
     const delay = Math.max(tokens.expires_in * 1000 - REFRESH_MARGIN_MS, 5_000);
-    refreshTimer = setTimeout(() => void refreshSilently(refreshToken), delay);
+    refreshTimer = setTimeout(() => void renewNow(), delay);
   }
 }
 
-/** New tokens with the refresh token (rotated); on refusal the traveler is signed out. */
-export async function refreshSilently(refreshToken: string): Promise<void> {
-  const { clientId } = await getProvider();
+let renewal: Promise<boolean> | null = null;
+
+/**
+ * New tokens for the signed-in traveler now, with the refresh token (the provider rotates it);
+ * true once they are kept. One refresh at a time: the timer and the calls that find the token
+ * due (./renewal) share it, since a rotated refresh token sent twice is a reuse the provider
+ * may answer by revoking the whole sign-in. Refused (or not possible: no refresh token), the
+ * tab is signed out and `SignedOutNotice` says the sign-in ended. A provider that does not
+ * answer refused nothing: the session stays, and the timer asks again in a while.
+ */
+export function renewNow(): Promise<boolean> {
+  renewal ??= renew().finally(() => {
+    renewal = null;
+  });
+  return renewal;
+}
+
+async function renew(): Promise<boolean> {
+  const session = getSession();
+  if (!session) return false;
   try {
-    const tokens = await tokenRequest({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: clientId });
-    const session = getSession();
-    if (!session) return; // signed out meanwhile
+    if (!session.refreshToken) throw new SignInFailed("This sign-in cannot be renewed.");
+    const { clientId } = await getProvider();
+    const tokens = await tokenRequest({
+      grant_type: "refresh_token",
+      refresh_token: session.refreshToken,
+      client_id: clientId,
+    });
+    if (getSession() !== session) return getSession() !== null; // signed out or in meanwhile
     // A provider may send no new ID token on a refresh: the verified one of the sign-in stands.
     // One it sends carries no nonce (OIDC Core §12.2) and must name the same traveler.
     const claims = tokens.id_token ? await verified(tokens.id_token, null) : null;
     if (claims && claims.sub !== session.subject) throw new SignInFailed("The refreshed sign-in is someone else's.");
-    keep(tokens, claims ?? { sub: session.subject, email: session.email, given_name: session.givenName, family_name: session.familyName });
-  } catch {
+    // RFC 6749 §6: a provider that does not rotate it sends none, and the one we hold stands.
+    const kept = { ...tokens, refresh_token: tokens.refresh_token ?? session.refreshToken };
+    keep(kept, claims ?? { sub: session.subject, email: session.email, given_name: session.givenName, family_name: session.familyName });
+    return true;
+  } catch (error) {
+    if (getSession() !== session) return getSession() !== null;
+    if (error instanceof ProviderUnreachable) {
+      clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(() => void renewNow(), RETRY_UNREACHABLE_MS);
+      return false;
+    }
+    signedOutBecause(SIGN_IN_ENDED);
     signOut();
+    return false;
   }
 }
 

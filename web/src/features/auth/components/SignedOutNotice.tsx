@@ -3,11 +3,13 @@ import { useLocation } from "react-router";
 
 import { describe } from "../../../lib/problems";
 import { useSession } from "../../../lib/session";
-import { forgetSignOutReason, useSignOutReason } from "../api/erasure";
+import { ACCOUNT_ERASED } from "../api/erasure";
+import { forgetSignOutReason, useSignOutReason } from "../api/signOutReason";
 import { SignInButton } from "./SignInButton";
 
-/** Why this tab was signed out when the traveler did not ask (its account deleted elsewhere),
- * with the way on: a fresh sign-in, which starts a new, empty profile. Gone once signed in. */
+/** Why this tab was signed out when the traveler did not ask, with the way on: a sign-in (after
+ * an account deleted elsewhere, a fresh one, which starts a new, empty profile). Gone once
+ * signed in. */
 export function SignedOutNotice() {
   const session = useSession();
   const reason = useSignOutReason();
@@ -17,6 +19,7 @@ export function SignedOutNotice() {
   }, [session]);
   if (session || !reason) return null;
   const { message, next } = describe({ type: reason });
+  const erased = reason === ACCOUNT_ERASED;
   return (
     // In the page's column, as the screen below it (a bare notice ran the window's width).
     <div className="page-notice">
@@ -28,8 +31,8 @@ export function SignedOutNotice() {
           <SignInButton
             returnTo={location.pathname + location.search}
             className="primary"
-            fresh
-            label="Sign in to start again"
+            fresh={erased}
+            label={erased ? "Sign in to start again" : "Sign in again"}
           />
         </p>
       </div>
