@@ -55,9 +55,9 @@ def test_a_refused_token_is_renewed_and_the_screen_goes_on(
     with page.expect_response(lambda r: "/v1/orders" in r.url and r.ok) as trips:
         page.get_by_role("link", name="My trips").click()
 
-    refused = [r.request.headers["authorization"] for r in refusals if "/v1/orders" in r.url]
+    refused = {r.request.headers.get("authorization") for r in refusals}
     assert refused, "the tab's token was never refused"
-    assert trips.value.request.headers["authorization"] not in refused  # sent again, renewed
+    assert trips.value.request.headers["authorization"] not in refused  # renewed
     expect(page.get_by_role("heading", level=1, name="My trips")).to_be_visible()
     expect(page.get_by_text("No trips yet. Search for a flight to book one.")).to_be_visible()
     expect(page.get_by_text("Please sign in to continue.")).to_have_count(0)
