@@ -11,6 +11,7 @@ the database it is named after is) and Redis database `<index> + N` of the same 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import os
 from urllib.parse import urlsplit, urlunsplit
@@ -49,7 +50,9 @@ def redis_of_worker(url: str, number: int) -> str:
 
 
 def ensure_database(url: str) -> None:
-    """Create `url`'s database when it does not exist (connecting to the server's `postgres`)."""
+    """Create `url`'s database when it does not exist (connecting to the server's `postgres`).
+    On a loop of its own in a thread: a session that starts with browser tests has Playwright's
+    loop running on this thread when the first test asks for the database."""
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
 
@@ -64,4 +67,5 @@ def ensure_database(url: str) -> None:
         finally:
             await admin.close()
 
-    asyncio.run(create())
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="ensure-database") as pool:
+        pool.submit(asyncio.run, create()).result(timeout=60)
