@@ -42,6 +42,10 @@ def refusals(screen: Page, stack: Stack) -> list[Response]:
     """A new traveler signed in on `screen`, whose token the API now refuses; the API's 401s to
     the tab from then on, as they come."""
     sign_up_at_profile(screen)
+    # The profile screen's reads done first: one still on its way when the key is retired would
+    # meet the refusal (and the renewal) before the test's own call does.
+    expect(screen.get_by_role("form", name="Your profile")).to_be_visible()
+    expect(screen.get_by_text("No saved travelers yet.")).to_be_visible()
     seen: list[Response] = []
     screen.on("response", lambda r: seen.append(r) if r.status == 401 else None)
     _retire_the_signing_key(screen, stack)
