@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kernel.auth import CLOCK_LEEWAY_S
 from kernel.openapi import Operation, Parameter
 from users.merge_patch import MEDIA_TYPE as MERGE_PATCH
 from users.model import (
@@ -23,8 +24,8 @@ _AUTH_ERRORS = {
 _CREATING_AUTH_ERRORS = {
     **_AUTH_ERRORS,
     401: _AUTH_ERRORS[401] + "; or `account-erased`: there is no profile because the account "
-    "was erased (DELETE /v1/me) after the token's sign-in (`auth_time`, else `iat`; within 30 s "
-    "after counts as before), so nothing is made from it (challenge "
+    "was erased (DELETE /v1/me) after the token's sign-in (`auth_time`, else `iat`; within "
+    f"{CLOCK_LEEWAY_S:.0f} s after counts as before), so nothing is made from it (challenge "
     '`Bearer realm="skyfare", error="invalid_token", error_description="..."`): that session '
     "is over; sign in again to start a new, empty profile",
 }
