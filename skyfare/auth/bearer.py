@@ -10,10 +10,8 @@ import re
 
 from aiohttp import web
 
-from kernel.auth import REALM, challenge
+from kernel.auth import challenge
 from kernel.errors import Unauthorized
-
-__all__ = ["REALM", "bearer_token", "challenge", "invalid_token", "missing_token"]
 
 # A compact JWS: three base64url parts; the signature may be empty (`alg: none`), which the
 # algorithm check then refuses with a clear reason.

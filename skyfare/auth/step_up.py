@@ -21,9 +21,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from kernel.auth import CLOCK_LEEWAY_S, Principal
+from kernel.auth import CLOCK_LEEWAY_S, Principal, challenge
 from kernel.errors import InsufficientUserAuthentication
-from skyfare.auth.bearer import challenge
 
 ERROR = "insufficient_user_authentication"  # RFC 9470 §3
 

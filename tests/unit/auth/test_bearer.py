@@ -7,8 +7,9 @@ from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 from multidict import CIMultiDict
 
+from kernel.auth import challenge
 from kernel.errors import Unauthorized
-from skyfare.auth.bearer import bearer_token, challenge
+from skyfare.auth.bearer import bearer_token
 
 TOKEN = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl"
 
