@@ -39,6 +39,7 @@ from booking.limits import (
     seats_of,
 )
 from booking.model import NewOrder, Order, contact_of, route_of
+from booking.order_lists import list_statement
 from booking.pagination import EVERY_ORDER, OrderFilter, Position
 from booking.pg import BoundDatabase, Database
 from booking.references import ReferenceCollision, new_booking_reference, with_retries
@@ -49,7 +50,6 @@ from booking.rows import (
     CREATE_ORDER_LIMITED_CLAIMING,
     HISTORY_AND_EVENTS,
     HISTORY_EVENTS_AND_ANSWER,
-    IN_FLIGHT,
     SELECT_ORDER,
     TRANSITION,
     HistoryEntry,
@@ -261,23 +261,9 @@ class PgOrderRepository:
         only: OrderFilter = EVERY_ORDER,
     ) -> list[Order]:
         # `only.statuses` are visible ones (booking/pagination.py): never pending or failed.
-        query = (
-            f"{SELECT_ORDER} WHERE ($1::text IS NULL OR o.owner = $1) AND o.status = ANY($2)"
-            " AND ($3::timestamptz IS NULL OR (o.created_at, o.id) < ($3, $4::text))"
-            f" AND ($6::boolean IS NULL OR {IN_FLIGHT} = $6)"
-            " ORDER BY o.created_at DESC, o.id DESC LIMIT $5"
-        )
+        statement, arguments = list_statement(owner=owner, limit=limit, after=after, only=only)
         async with self._db.connection() as conn:
-            rows = await conn.fetch(
-                query,
-                owner,
-                list(only.statuses),
-                None if after is None else after.created_at,
-                None if after is None else after.id,
-                limit,
-                only.in_flight,
-                timeout=self._db.timeout_s,
-            )
+            rows = await conn.fetch(statement, *arguments, timeout=self._db.timeout_s)
         return [order_from_row(row) for row in rows]
 
     async def history(self, order_id: str) -> list[HistoryEntry]:
