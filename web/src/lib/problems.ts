@@ -36,6 +36,9 @@ const SEAT_TAKEN = "seat-taken";
 export const SEATS_CLOSED = "seats-closed";
 // The identity provider would not renew the sign-in (features/auth renewal): the tab signed out.
 export const SIGN_IN_ENDED = "sign-in-ended";
+// The identity provider did not answer a renewal the call needed (features/auth renewal): still
+// signed in, so "Please sign in" would send the traveler to a sign-in that cannot work either.
+export const SIGN_IN_UNREACHABLE = "sign-in-unreachable";
 
 const MESSAGES: Record<string, Explained> = {
   "validation-error": {
@@ -58,6 +61,10 @@ const MESSAGES: Record<string, Explained> = {
   [SIGN_IN_ENDED]: {
     message: "Your sign-in has ended, so you were signed out here.",
     next: "Sign in again to go on where you were.",
+  },
+  [SIGN_IN_UNREACHABLE]: {
+    message: "We could not renew your sign-in just now.",
+    next: "The sign-in service is not answering. You are still signed in: try again in a moment.",
   },
   "not-found": {
     message: "We could not find that flight or trip.",

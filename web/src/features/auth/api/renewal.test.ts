@@ -4,6 +4,7 @@ import { createElement } from "react";
 import { MemoryRouter } from "react-router";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
+import { describe as explain, isProblem, type Problem, problemKind } from "../../../lib/problems";
 import { getSession, setSession } from "../../../lib/session";
 import { signInForTest } from "../../../lib/testSession";
 
@@ -159,16 +160,30 @@ describe("a plain 401 to a call", () => {
     expect(screen.getByRole("button", { name: "Sign in again" })).toBeTruthy();
   });
 
-  it("keeps the session when the provider cannot be reached (nothing was refused)", async () => {
+  it("keeps the session when the provider cannot be reached, and says so (nothing was refused)", async () => {
     signedIn(10 * 60_000);
     world.accepted.clear();
     world.provider = "unreachable";
 
-    const { response } = await api.GET("/v1/orders");
+    const { response, error } = await api.GET("/v1/orders");
 
-    expect(response.status).toBe(401);
+    expect(response.status).toBe(503);
+    expect(explain(error as Problem).message).toBe("We could not renew your sign-in just now.");
     expect(world.refreshes).toEqual(["refresh-0"]);
     expect(getSession()?.accessToken).toBe("access-0");
+  });
+
+  it("answers a due token's call the same way when the provider cannot be reached", async () => {
+    signedIn(-60_000);
+    world.accepted.clear(); // expired a minute ago: the API refuses it
+    world.provider = "unreachable";
+
+    const { response, error } = await api.GET("/v1/orders");
+
+    expect(response.status).toBe(503);
+    expect(isProblem(error) && problemKind(error)).toBe("sign-in-unreachable");
+    expect(world.seen.map((s) => s.authorization)).toEqual(["Bearer access-0"]);
+    expect(getSession()?.subject).toBe("usr_ada");
   });
 
   it("is not sent again for someone else, signed in meanwhile", async () => {

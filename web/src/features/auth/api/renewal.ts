@@ -1,7 +1,7 @@
 import type { Middleware } from "openapi-fetch";
 
 import { api } from "../../../lib/api/client";
-import { isProblem, problemKind } from "../../../lib/problems";
+import { isProblem, problemKind, SIGN_IN_UNREACHABLE, type Problem } from "../../../lib/problems";
 import { getSession, type Session } from "../../../lib/session";
 import { REFRESH_MARGIN_MS, renewNow } from "./oidc";
 
@@ -16,7 +16,9 @@ import { REFRESH_MARGIN_MS, renewNow } from "./oidc";
  *   (skyfare/guard.py), so the refused call changed nothing and is sent once more, as it was,
  *   with the new token. A `401` of another kind (a sign-in too old for the act, an account
  *   deleted) is not about the token and is left to ./stepUp and ./erasure.
- * A renewal the provider refuses signs the tab out, and `SignedOutNotice` says so (./oidc).
+ * A renewal the provider refuses signs the tab out, and `SignedOutNotice` says so (./oidc). One
+ * it does not answer refused nothing: the tab stays signed in (./oidc asks again in a while), and
+ * the call is answered as the sign-in service being unreachable, not as "Please sign in".
  */
 const UNAUTHORIZED = "unauthorized";
 // The renewal reads it (./oidc, once per page): renewing before it would wait on itself.
@@ -59,12 +61,21 @@ export const tokenRenewal: Middleware = {
     // Renewed already by another call since this one was sent: only send it again.
     const renewed = bearer(current) !== sent || (await renewNow());
     const session = getSession();
-    if (!renewed || session?.subject !== kept.subject) return undefined;
+    if (session?.subject !== kept.subject) return undefined;
+    if (!renewed) return providerUnreachable(); // refused, it would have signed the tab out
     kept.copy.headers.set("Authorization", bearer(session));
     const send = options.fetch; // called as a method of `options`, a browser's fetch throws
     return send(kept.copy);
   },
 };
+
+function providerUnreachable(): Response {
+  const problem: Problem = { type: SIGN_IN_UNREACHABLE, title: "The sign-in service cannot be reached", status: 503 };
+  return new Response(JSON.stringify(problem), {
+    status: problem.status,
+    headers: { "Content-Type": "application/problem+json" },
+  });
+}
 
 // After the renewal's, so the copy kept carries the token the call is sent with.
 const keepUnsent: Middleware = {
