@@ -57,6 +57,10 @@ const PENDING = "skyfare.sign-in";
 export const REFRESH_MARGIN_MS = 60_000;
 // Ask an unreachable provider again after this long.
 const RETRY_UNREACHABLE_MS = 15_000;
+// A token request unanswered this long is given up as unreachable. One that takes the connection
+// and never answers would otherwise hold every call waiting on a renewal (./renewal) for as long
+// as the browser waits, which has no limit of its own.
+export const TOKEN_REQUEST_TIMEOUT_MS = 20_000;
 let provider: Promise<Provider> | null = null;
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -173,20 +177,32 @@ export async function beginSignIn(returnTo: string, fresh?: FreshSignIn): Promis
 
 async function tokenRequest(form: Record<string, string>): Promise<TokenResponse> {
   const { tokenEndpoint } = await getProvider();
-  let response: Response;
+  // A timer of the page's own (not AbortSignal.timeout): the tests' clock drives it.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), TOKEN_REQUEST_TIMEOUT_MS);
   try {
-    response = await fetch(tokenEndpoint, {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams(form),
-    });
-  } catch {
-    throw new ProviderUnreachable("The sign-in service cannot be reached.");
+    let response: Response;
+    try {
+      response = await fetch(tokenEndpoint, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(form),
+        signal: deadline.signal,
+      });
+    } catch {
+      throw new ProviderUnreachable("The sign-in service cannot be reached.");
+    }
+    // A provider failing (5xx) has refused nothing either.
+    if (response.status >= 500) throw new ProviderUnreachable("The sign-in service is not answering.");
+    if (!response.ok) throw new SignInFailed("The sign-in was refused. Please sign in again.");
+    try {
+      return (await response.json()) as TokenResponse;
+    } catch {
+      throw new ProviderUnreachable("The sign-in service's answer was cut short.");
+    }
+  } finally {
+    clearTimeout(timer);
   }
-  // A provider failing (5xx) has refused nothing either.
-  if (response.status >= 500) throw new ProviderUnreachable("The sign-in service is not answering.");
-  if (!response.ok) throw new SignInFailed("The sign-in was refused. Please sign in again.");
-  return (await response.json()) as TokenResponse;
 }
 
 /** Who signed in: the verified ID token's claims shown and keyed on. */

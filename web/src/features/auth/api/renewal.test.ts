@@ -21,7 +21,7 @@ const world = vi.hoisted(() => {
     accepted: new Set<string>(), // access tokens the API takes
     refusedAs: "unauthorized", // the problem kind of the API's 401 for any other
     refreshes: [] as string[], // the refresh tokens sent to the provider, in order
-    provider: "answers" as "answers" | "refuses" | "unreachable",
+    provider: "answers" as "answers" | "refuses" | "unreachable" | "silent",
     issued: 0,
     seen: [] as { authorization: string | null; body: string }[], // what reached the API
     during: null as (() => void) | null, // done while the API answers a call
@@ -47,6 +47,12 @@ const world = vi.hoisted(() => {
       const form = new URLSearchParams((init?.body as URLSearchParams).toString());
       state.refreshes.push(form.get("refresh_token") ?? "");
       if (state.provider === "unreachable") throw new TypeError("Failed to fetch");
+      if (state.provider === "silent") {
+        // Takes the request and never answers: only the caller's abort ends it.
+        return new Promise<Response>((_, reject) => {
+          init?.signal?.addEventListener("abort", () => reject(new DOMException("Aborted", "AbortError")));
+        });
+      }
       if (state.provider === "refuses") return json({ error: "invalid_grant" }, 400);
       state.issued += 1;
       const access = `access-${state.issued}`;
@@ -66,7 +72,7 @@ const world = vi.hoisted(() => {
 
 const { api } = await import("../../../lib/api/client");
 const { SignedOutNotice } = await import("../components/SignedOutNotice");
-const { signOut } = await import("./oidc");
+const { signOut, TOKEN_REQUEST_TIMEOUT_MS } = await import("./oidc");
 await import("./renewal");
 await import("./erasure");
 
@@ -184,6 +190,26 @@ describe("a plain 401 to a call", () => {
     expect(isProblem(error) && problemKind(error)).toBe("sign-in-unreachable");
     expect(world.seen.map((s) => s.authorization)).toEqual(["Bearer access-0"]);
     expect(getSession()?.subject).toBe("usr_ada");
+  });
+
+  it("gives up on a provider that takes the request and never answers, keeping the session", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    try {
+      signedIn(-60_000);
+      world.accepted.clear();
+      world.provider = "silent";
+
+      const call = api.GET("/v1/orders");
+      await vi.advanceTimersByTimeAsync(TOKEN_REQUEST_TIMEOUT_MS);
+      const { response, error } = await call;
+
+      expect(response.status).toBe(503);
+      expect(isProblem(error) && problemKind(error)).toBe("sign-in-unreachable");
+      expect(world.refreshes).toEqual(["refresh-0"]); // one wait, not one more after the 401
+      expect(getSession()?.subject).toBe("usr_ada");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("is not sent again for someone else, signed in meanwhile", async () => {

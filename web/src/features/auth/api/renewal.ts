@@ -28,6 +28,9 @@ const PROVIDER_SETTINGS = "/v1/auth/config";
 // more after a 401: only for the same traveler (a tab signed out and in again meanwhile is
 // someone else's, who never asked for it).
 const unsent = new WeakMap<Request, { copy: Request; subject: string }>();
+// Calls whose token was due and whose renewal the provider did not answer: refused, they are not
+// made to wait on a second try (./oidc asks again on its own a while later).
+const unrenewed = new WeakSet<Request>();
 
 function bearer(session: Session): string {
   return `Bearer ${session.accessToken}`;
@@ -42,7 +45,7 @@ export const tokenRenewal: Middleware = {
     const before = getSession();
     if (!before || schemaPath === PROVIDER_SETTINGS) return undefined;
     // Without a refresh token it goes as it is: refused, it signs the tab out (onResponse).
-    if (before.refreshToken && due(before)) await renewNow();
+    if (before.refreshToken && due(before) && !(await renewNow())) unrenewed.add(request);
     const session = getSession();
     if (session === before) return undefined; // lib/api/client set its token
     if (session) request.headers.set("Authorization", bearer(session));
@@ -58,6 +61,7 @@ export const tokenRenewal: Middleware = {
     if (!sent || !kept) return undefined; // sent as anyone's: a sign-in is what it needs
     const current = getSession();
     if (current?.subject !== kept.subject) return undefined;
+    if (unrenewed.has(request)) return providerUnreachable();
     // Renewed already by another call since this one was sent: only send it again.
     const renewed = bearer(current) !== sent || (await renewNow());
     const session = getSession();
