@@ -11,9 +11,10 @@
 Its issuer is `<the URL the client used>/identity`, so a sim on a random test port issues tokens
 for exactly the URL the app under test was given. Control API (tests, `skyfare up`):
 `GET /_sim/identity` (keys, JWKS requests, clients, accounts), `POST /_sim/identity/rotate`
-(a new current signing key), `PUT /_sim/identity/behaviour` `{"jwks": "ok" | "error" | "hang"}`
-(an identity provider outage), `POST /_sim/identity/clients`
-`{"client_id": "skyfare-web", "redirect_uris": [...]}` (register redirect URIs at run time).
+(a new current signing key), `PUT /_sim/identity/behaviour` `{"jwks": "ok" | "error" | "hang",
+"token": ...}` (an identity provider outage, of the key set or the token endpoint),
+`POST /_sim/identity/clients` `{"client_id": "skyfare-web", "redirect_uris": [...]}` (register
+redirect URIs at run time).
 """
 
 from __future__ import annotations
@@ -31,14 +32,13 @@ from sim.identity.clients import redirect_uri_problem
 from sim.identity.config import MOUNT_PATH, IdentityConfig
 from sim.identity.flows import get_authorize, issuer_of, post_sign_in, post_sign_up
 from sim.identity.keys import ALGORITHM
-from sim.identity.provider import IDENTITY, IdentityProvider, JwksMode
+from sim.identity.provider import HANG_S, IDENTITY, IdentityProvider, OutageMode
 from sim.identity.token_endpoint import post_revoke, post_token
 from sim.identity.tokens import AUDIENCE
 
 __all__ = ["AUDIENCE", "IDENTITY", "MOUNT_PATH", "IdentityConfig", "install_identity"]
 
 T = TypeVar("T")
-_HANG_S = 600.0  # "never": the client gives up first, which cancels the handler
 _CORS_PATHS = ("/token", "/revoke", "/.well-known/openid-configuration", "/.well-known/jwks.json")
 _CLAIMS = (
     "sub",
@@ -62,7 +62,10 @@ class RotateRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class BehaviourRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    jwks: JwksMode
+    """Each endpoint named changes; one left out stays as it is."""
+
+    jwks: OutageMode | None = None
+    token: OutageMode | None = None
 
 
 ClientId = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
@@ -166,7 +169,7 @@ async def get_jwks(request: web.Request) -> web.Response:
     if identity.jwks_mode == "error":
         return error_response(503, "unavailable", "the identity provider is down (sim)")
     if identity.jwks_mode == "hang":
-        await asyncio.sleep(_HANG_S)
+        await asyncio.sleep(HANG_S)
     response = json_response(identity.keys.jwks())
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
@@ -181,6 +184,7 @@ async def get_state(request: web.Request) -> web.Response:
             "jwks_requests": identity.jwks_requests,
             "revocations": identity.revocations,
             "jwks": identity.jwks_mode,
+            "token": identity.token_mode,
             "clients": identity.clients.listing(),
             "accounts": identity.accounts.count(),
             "direct_grant": identity.config.direct_grant,
@@ -201,8 +205,12 @@ async def put_behaviour(request: web.Request) -> web.Response:
     asked = await _decode(request, _behaviour_request)
     if isinstance(asked, web.Response):
         return asked
-    request.app[IDENTITY].jwks_mode = asked.jwks
-    return json_response({"jwks": asked.jwks})
+    identity = request.app[IDENTITY]
+    if asked.jwks is not None:
+        identity.jwks_mode = asked.jwks
+    if asked.token is not None:
+        identity.token_mode = asked.token
+    return json_response({"jwks": identity.jwks_mode, "token": identity.token_mode})
 
 
 async def post_clients(request: web.Request) -> web.Response:

@@ -1,5 +1,5 @@
 """One sim identity provider's state: keys, clients, accounts, codes and refresh families, plus
-what tests observe and steer (JWKS requests served, outage mode)."""
+what tests observe and steer (JWKS requests served, outage modes)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from sim.identity.keys import KeyRing
 from sim.identity.tokens import access_token_claims, id_token_claims, sign
 from sim.identity.users import Account, Accounts
 
-JwksMode = Literal["ok", "error", "hang"]
+# An endpoint that answers, fails with 503, or never answers (an identity provider outage).
+OutageMode = Literal["ok", "error", "hang"]
+HANG_S = 600.0  # "never": the client gives up first, which cancels the handler
 
 
 class IdentityProvider:
@@ -28,7 +30,8 @@ class IdentityProvider:
         )
         self.jwks_requests = 0
         self.revocations = 0  # revocation requests answered 200 (tests wait on a sign-out's)
-        self.jwks_mode: JwksMode = "ok"
+        self.jwks_mode: OutageMode = "ok"
+        self.token_mode: OutageMode = "ok"
 
     def now(self) -> int:
         return int(self.config.clock())

@@ -9,6 +9,7 @@ minted as asked, for tests, benchmarks and `skyfare token`.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Mapping
 from typing import Annotated, Any
@@ -19,7 +20,7 @@ from aiohttp import web
 from sim.control import error_response, json_response
 from sim.identity.codes import GrantRefused
 from sim.identity.flows import issuer_of, read_form
-from sim.identity.provider import IDENTITY, IdentityProvider
+from sim.identity.provider import HANG_S, IDENTITY, IdentityProvider
 from sim.identity.tokens import AUDIENCE, sign
 
 FORM = "application/x-www-form-urlencoded"
@@ -59,6 +60,10 @@ class OAuthError(Exception):
 
 async def post_token(request: web.Request) -> web.Response:
     identity = request.config_dict[IDENTITY]
+    if identity.token_mode == "error":
+        return error_response(503, "unavailable", "the identity provider is down (sim)")
+    if identity.token_mode == "hang":
+        await asyncio.sleep(HANG_S)
     if request.content_type != FORM:
         if identity.config.direct_grant:
             return await _direct(request, identity)

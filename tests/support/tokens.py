@@ -12,7 +12,8 @@
   seed), for tokens the endpoint refuses to mint: expired, wrong audience, not yet valid.
 - `IdentityClock` is a sim identity provider's clock a test sets back, for an old sign-in.
 - `sim_issuer(sim.url)` is the `iss` the sim puts in its tokens (what `jwt_issuer` must trust).
-- `rotate_keys`, `identity_state`, `set_jwks_behaviour` drive the sim's `/_sim/identity` controls.
+- `rotate_keys`, `identity_state`, `set_jwks_behaviour`, `set_token_behaviour` drive the sim's
+  `/_sim/identity` controls.
 """
 
 from __future__ import annotations
@@ -137,7 +138,7 @@ async def rotate_keys(sim_url: str, *, retire_old: bool = False) -> str:
 
 async def identity_state(sim_url: str) -> dict[str, Any]:
     """`kids`, `current_kid`, `jwks_requests` (JWKS documents requested so far), `revocations`
-    (RFC 7009 requests answered 200), `jwks` mode."""
+    (RFC 7009 requests answered 200), the `jwks` and `token` endpoints' modes."""
     state: dict[str, Any] = await _call("GET", f"{sim_url}/_sim/identity")
     return state
 
@@ -145,6 +146,11 @@ async def identity_state(sim_url: str) -> dict[str, Any]:
 async def set_jwks_behaviour(sim_url: str, mode: str) -> None:
     """`ok`, `error` (503) or `hang` (never answers): the sim's JWKS endpoint from now on."""
     await _call("PUT", f"{sim_url}/_sim/identity/behaviour", {"jwks": mode})
+
+
+async def set_token_behaviour(sim_url: str, mode: str) -> None:
+    """`ok`, `error` (503) or `hang` (never answers): the sim's token endpoint from now on."""
+    await _call("PUT", f"{sim_url}/_sim/identity/behaviour", {"token": mode})
 
 
 async def _call(method: str, url: str, body: Any = None) -> Any:

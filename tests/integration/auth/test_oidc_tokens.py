@@ -14,7 +14,16 @@ from sim.identity import IdentityConfig
 from tests.integration.auth.conftest import WallClock
 from tests.support.oidc_flow import Flow, code_for, code_grant, refresh_grant, token
 from tests.support.sim import SimHandle, running_sim
-from tests.support.tokens import SEEDED, mint_token, register_redirect_uris, sign_in, sim_issuer
+from tests.support.tokens import (
+    SEEDED,
+    identity_state,
+    mint_token,
+    register_redirect_uris,
+    set_jwks_behaviour,
+    set_token_behaviour,
+    sign_in,
+    sim_issuer,
+)
 
 ADA = "ada@example.com"
 WEB_ORIGIN = "http://127.0.0.1:8080"
@@ -82,6 +91,26 @@ async def test_a_refresh_token_expires_after_30_days(
 
     assert (status, answer["error"]) == (400, "invalid_grant")
     assert "expired" in answer["error_description"]
+
+
+async def test_a_token_endpoint_outage_refuses_nothing_and_ends_when_told(
+    sim: SimHandle, session: aiohttp.ClientSession
+) -> None:
+    tokens = await sign_in(sim.url, ADA, SEEDED[ADA])
+    await set_token_behaviour(sim.url, "error")
+    await set_jwks_behaviour(sim.url, "error")
+
+    status, body, _ = await token(session, sim.url, refresh_grant(tokens.refresh_token))
+    state = await identity_state(sim.url)
+    await set_jwks_behaviour(sim.url, "ok")  # the token endpoint's mode stays as it was
+
+    assert (status, body["error"]["code"]) == (503, "unavailable")
+    assert (state["token"], state["jwks"]) == ("error", "error")
+    assert (await identity_state(sim.url))["token"] == "error"
+    await set_token_behaviour(sim.url, "ok")
+    status, refreshed, _ = await token(session, sim.url, refresh_grant(tokens.refresh_token))
+    assert status == 200  # the outage spent nothing: the refresh token still works
+    assert refreshed["refresh_token"] != tokens.refresh_token
 
 
 @pytest.mark.parametrize(
