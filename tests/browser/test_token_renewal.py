@@ -2,7 +2,8 @@
 the identity provider retired the key that signed it (the same `401 unauthorized` a token
 expired during a laptop's sleep gets). The app renews the token and sends the call again, and
 the traveler sees the screen, not "Please sign in"; when the provider will not renew, the tab
-signs out and says the sign-in ended."""
+signs out and says the sign-in ended; when it does not answer, the tab stays signed in, says so,
+and goes on once the provider is back."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from playwright.sync_api import Page, Response, expect
 
 from tests.browser.conftest import Stack
 from tests.browser.test_search_preferences import sign_up_at_profile
-from tests.browser.test_search_to_offer import assert_accessible
-from tests.support.tokens import mint_token, rotate_keys
+from tests.browser.test_search_to_offer import assert_accessible, screenshot
+from tests.support.tokens import mint_token, rotate_keys, set_token_behaviour
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -86,3 +87,26 @@ def test_a_tab_whose_sign_in_will_not_be_renewed_signs_out_and_says_so(
     expect(page.get_by_role("navigation").get_by_role("button", name="Sign in")).to_be_visible()
     expect(page.get_by_role("navigation").get_by_role("link", name="Profile")).to_have_count(0)
     assert_accessible(page)
+
+
+def test_a_renewal_the_provider_does_not_answer_keeps_the_tab_signed_in_until_it_is_back(
+    screen: Page, stack: Stack, refusals: list[Response]
+) -> None:
+    page = screen
+    stack.run(set_token_behaviour(stack.sim_url, "error"))
+    try:
+        page.get_by_role("link", name="My trips").click()
+        notice = page.get_by_role("alert").filter(has_text="We could not renew your sign-in")
+        expect(notice).to_contain_text("You are still signed in: try again in a moment.")
+        expect(page.get_by_text("Please sign in to continue.")).to_have_count(0)
+        expect(page.get_by_role("navigation").get_by_role("link", name="Profile")).to_be_visible()
+        assert_accessible(page)
+        screenshot(page, "sign-in-unreachable")
+    finally:
+        stack.run(set_token_behaviour(stack.sim_url, "ok"))
+
+    with page.expect_response(lambda r: "/v1/orders" in r.url and r.ok):
+        notice.get_by_role("button", name="Try again").click()
+    assert refusals, "the tab's token was never refused"
+    expect(page.get_by_text("No trips yet. Search for a flight to book one.")).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_count(0)

@@ -1,6 +1,6 @@
 import type { ReactNode, Ref } from "react";
 
-import { describe, type FieldError, type Problem } from "../lib/problems";
+import { describe, type FieldError, mayPass, type Problem } from "../lib/problems";
 
 interface Props {
   problem: Problem;
@@ -8,16 +8,26 @@ interface Props {
   children?: ReactNode;
   /** To move the focus here (a refusal that replaced the button pressed): it is focusable then. */
   ref?: Ref<HTMLDivElement>;
+  /** Asks the failed read again: offered only for a failure that may pass (lib/problems). A
+   * reload is no way to try again here, since it signs the traveler out (lib/session). */
+  retry?: () => void;
 }
 
 /** A failure in words (lib/problems), with its next step. */
-export function ProblemNotice({ problem, other = [], children, ref }: Props) {
+export function ProblemNotice({ problem, other = [], children, ref, retry }: Props) {
   const { message, next } = describe(problem);
   return (
     <div className="notice error" role="alert" ref={ref} tabIndex={ref ? -1 : undefined}>
       <p>
         <strong>{message}</strong> {next}
       </p>
+      {retry && mayPass(problem) && (
+        <p>
+          <button type="button" className="secondary" onClick={retry}>
+            Try again
+          </button>
+        </p>
+      )}
       {children}
       {other.length > 0 && (
         <ul>

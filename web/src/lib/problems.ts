@@ -152,6 +152,14 @@ export function describe(
   return MESSAGES[problemKind(problem)] ?? FALLBACK;
 }
 
+// Failures that may pass by themselves: a read that met one is worth asking again, as it was.
+const PASSING = new Set([OFFLINE, UNREACHABLE, SIGN_IN_UNREACHABLE, "service-unavailable", "internal-error", "rate-limited", "request-timeout"]);
+
+/** Whether the same request may succeed a moment later (the notice then offers "Try again"). */
+export function mayPass(problem: Pick<Problem, "type" | "status">): boolean {
+  return PASSING.has(problemKind(problem)) || (problem.type === "about:blank" && problem.status >= 500);
+}
+
 export function isProblem(value: unknown): value is Problem {
   return (
     typeof value === "object" &&

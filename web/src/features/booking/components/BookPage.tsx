@@ -39,7 +39,7 @@ export function BookPage() {
 function Booking({ offerId }: { offerId: string }) {
   const session = useSession();
   const navigate = useNavigate();
-  const { data: offer, error: offerError } = usePricedOffer(offerId);
+  const { data: offer, error: offerError, refetch: refetchOffer } = usePricedOffer(offerId);
   const subject = session ? session.subject : "";
   // The first passenger starts as the profile (else the token's claims); the others may be saved travelers.
   const { data: profile, isPending: profilePending } = useProfile(subject);
@@ -48,7 +48,7 @@ function Booking({ offerId }: { offerId: string }) {
   const [passengers, setPassengers] = useState<PassengerDraft[] | null>(() => carriedPassengers(subject, offerId));
   const { problem, busy, attempt } = useAttempt();
 
-  if (offerError) return <ProblemNotice problem={offerError.problem} />;
+  if (offerError) return <ProblemNotice problem={offerError.problem} retry={() => void refetchOffer()} />;
   if (!offer || profilePending) return <p role="status">Checking the price with the airline…</p>;
   const me = profile?.data;
   const list =

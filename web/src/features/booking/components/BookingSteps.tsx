@@ -36,11 +36,11 @@ export function BookingSteps({ offerId, orderId, step }: { offerId: string; orde
   const page = useRef<HTMLDivElement>(null);
   // A step is a new screen at the same path: the Layout does not see it, this does.
   useHeadingFocus(page, step, false);
-  const { data: order, error } = useOrder(orderId);
+  const { data: order, error, refetch } = useOrder(orderId);
   return (
     <div className="book-page" ref={page}>
       {error ? (
-        <ProblemNotice problem={error.problem} />
+        <ProblemNotice problem={error.problem} retry={() => void refetch()} />
       ) : !order ? (
         <p role="status">Loading your booking…</p>
       ) : order.status !== "held" || order.payment_status === "paid" ? (

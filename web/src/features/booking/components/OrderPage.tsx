@@ -67,14 +67,14 @@ function OrderScreen({ orderId }: { orderId: string }) {
   const [params] = useSearchParams();
   const paying = (location.state as { paying?: boolean } | null)?.paying === true;
   const queryClient = useQueryClient();
-  const { data: order, error } = useOrder(orderId, paying);
+  const { data: order, error, refetch } = useOrder(orderId, paying);
   if (error) {
     // Headed as the trip (the tab's title, the screen reader's first stop), and the way on is the
     // traveler's trips: the notice's own next step speaks of offers.
     return (
       <>
         <h1>Your trip</h1>
-        <ProblemNotice problem={error.problem}>
+        <ProblemNotice problem={error.problem} retry={() => void refetch()}>
           <p>
             <Link to="/trips">See my trips</Link>
           </p>

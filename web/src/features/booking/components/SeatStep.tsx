@@ -48,7 +48,10 @@ export function SeatStep({ order, mode, onDone }: Props) {
     return (
       <div className="seat-step">
         <h1>{heading}</h1>
-        <ProblemNotice problem={loadProblem((maps.error ?? held.error)?.problem)} />
+        <ProblemNotice
+          problem={loadProblem((maps.error ?? held.error)?.problem)}
+          retry={() => void Promise.all([maps.error && maps.refetch(), held.error && held.refetch()])}
+        />
         <Actions mode={mode} busy={false} onSkip={onDone} />
       </div>
     );

@@ -13,7 +13,7 @@ import { SliceDetails } from "./SliceDetails";
 /** An offer's details, re-priced with its airline on open. */
 export function OfferPage() {
   const { offerId = "" } = useParams();
-  const { data: offer, error, isPending } = usePricedOffer(offerId);
+  const { data: offer, error, isPending, refetch } = usePricedOffer(offerId);
   const before = seenOffer(offerId);
   // The results this tab searched last, not the browser's previous page: after signing in from
   // here that was the identity provider's form, and an offer opened from a shared link has none.
@@ -40,7 +40,7 @@ export function OfferPage() {
     return (
       <div className="offer-page">
         <h1>Offer details</h1>
-        <ProblemNotice problem={error.problem}>
+        <ProblemNotice problem={error.problem} retry={() => void refetch()}>
           {newPrice && <p>The new price is {newPrice}.</p>}
         </ProblemNotice>
         <p className="actions">

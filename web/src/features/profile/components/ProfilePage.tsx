@@ -30,7 +30,7 @@ export function ProfilePage() {
 function Profile({ subject, email }: { subject: string; email: string | null }) {
   const navigate = useNavigate();
   const [erasure, setErasure] = useState<Erasure | null>(null);
-  const { data, error, isPending } = useProfile(subject, erasure === null);
+  const { data, error, isPending, refetch } = useProfile(subject, erasure === null);
   const queryClient = useQueryClient();
   const [reloaded, setReloaded] = useState<Problem | null>(null);
   // A new form (its draft from the profile as it is now) each time a save found it stale.
@@ -52,7 +52,7 @@ function Profile({ subject, email }: { subject: string; email: string | null }) 
   return (
     <div className="profile-page">
       <h1>Your profile</h1>
-      {error && <ProblemNotice problem={error.problem} />}
+      {error && <ProblemNotice problem={error.problem} retry={() => void refetch()} />}
       {isPending && <p role="status">Loading your profile…</p>}
       {data && (
         <ProfileForm

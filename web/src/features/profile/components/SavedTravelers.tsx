@@ -21,14 +21,14 @@ const DOCUMENT = { passport: "Passport", id_card: "Identity card" } as const;
 /** The companions saved to book in one tap: add, edit, delete; document numbers masked until asked. */
 export function SavedTravelers({ subject }: { subject: string }) {
   const queryClient = useQueryClient();
-  const { data: travelers, error, isPending } = useTravelers(subject);
+  const { data: travelers, error, isPending, refetch } = useTravelers(subject);
   const [adding, setAdding] = useState(false);
   const refresh = () => queryClient.invalidateQueries({ queryKey: meKeys.travelers(subject) });
   return (
     <section className="card-section" aria-labelledby="travelers-heading">
       <h2 id="travelers-heading">Saved travelers</h2>
       <p className="meta">People you often book for: choose them on the passengers page instead of typing.</p>
-      {error && <ProblemNotice problem={error.problem} />}
+      {error && <ProblemNotice problem={error.problem} retry={() => void refetch()} />}
       {isPending && <p role="status">Loading your travelers…</p>}
       {travelers && travelers.length === 0 && <p>No saved travelers yet.</p>}
       {travelers && travelers.length > 0 && (

@@ -17,7 +17,7 @@ const STATUS: Record<SupportCase["status"], string> = {
 /** Contact support about this trip, and the cases already opened about it with their answers. */
 export function SupportCases({ orderId }: { orderId: string }) {
   const queryClient = useQueryClient();
-  const { data: cases, error } = useCases();
+  const { data: cases, error, refetch } = useCases();
   const [writing, setWriting] = useState(false);
   const [subject, setSubject] = useState("");
   const [message, setMessage] = useState("");
@@ -53,7 +53,7 @@ export function SupportCases({ orderId }: { orderId: string }) {
   return (
     <section className="conditions support" aria-labelledby="support-heading">
       <h2 id="support-heading">Help with this trip</h2>
-      {error && <ProblemNotice problem={error.problem} />}
+      {error && <ProblemNotice problem={error.problem} retry={() => void refetch()} />}
       {send.isSuccess && !writing && (
         <p role="status" className="saved">
           Your message was sent to support. Their answer will appear here.

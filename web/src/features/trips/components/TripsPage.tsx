@@ -32,12 +32,12 @@ export function TripsPage() {
 }
 
 function Trips({ subject }: { subject: string }) {
-  const { data, error, isPending, hasNextPage, fetchNextPage, isFetchingNextPage } = useOrders(subject);
+  const { data, error, isPending, hasNextPage, fetchNextPage, isFetchingNextPage, refetch } = useOrders(subject);
   const orders = data?.pages.flatMap((page) => page.data) ?? [];
   return (
     <div>
       <h1>My trips</h1>
-      {error && <ProblemNotice problem={error.problem} />}
+      {error && <ProblemNotice problem={error.problem} retry={() => void refetch()} />}
       {isPending && <p role="status">Loading your trips…</p>}
       {!isPending && !error && orders.length === 0 && <p>No trips yet. Search for a flight to book one.</p>}
       {orders.length > 0 && (
