@@ -29,7 +29,7 @@ from skyfare.launch import run
 from skyfare.logs import configure_logging
 from skyfare.migrations import MIGRATE_TIMEOUT_S, MigrationError, migrate
 from skyfare.notify_runner import serve_notify
-from skyfare.partners import Partner, PartnerKeys
+from skyfare.partners import MAX_BURST, Partner, PartnerKeys, check_name
 from skyfare.postgres import connect_options
 from skyfare.ratelimit import parse_rate
 from skyfare.services import ALL, SERVICES
@@ -172,10 +172,10 @@ def _add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     partners = commands.add_parser("partners", help="metasearch partners and their API keys")
     actions = partners.add_subparsers(dest="action", required=True)
     create = actions.add_parser("create", help="a new partner; prints its API key, once")
-    create.add_argument("--name", required=True)
+    create.add_argument("--name", required=True, type=_partner_name)
     create.add_argument("--rate", default="50/s", type=_rate, help="e.g. 50/s, 3000/min")
     create.add_argument(
-        "--burst", type=_positive, help="requests allowed at once (default: 1 s' worth)"
+        "--burst", type=_burst, help="requests allowed at once (default: 1 s' worth)"
     )
     actions.add_parser("list", help="partners, key prefixes and limits (never the keys)")
     revoke = actions.add_parser("revoke", help="revoke a partner's key")
@@ -192,7 +192,24 @@ def _relay(settings: Settings) -> int:
 
 def _rate(text: str) -> float:
     try:
-        return parse_rate(text)
+        rate = parse_rate(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    if math.ceil(rate) > MAX_BURST:  # its default burst, 1 s' worth, must fit the table
+        raise argparse.ArgumentTypeError(f"rate {text!r} is over {MAX_BURST}/s")
+    return rate
+
+
+def _burst(text: str) -> int:
+    burst = _positive(text)
+    if burst > MAX_BURST:
+        raise argparse.ArgumentTypeError(f"{text!r} is over {MAX_BURST}")
+    return burst
+
+
+def _partner_name(text: str) -> str:
+    try:
+        return check_name(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 

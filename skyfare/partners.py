@@ -49,6 +49,19 @@ STALE_IF_ERROR_S = 3600.0
 # spray of made-up keys can cost PostgreSQL per process.
 RELOAD_INTERVAL_S = 1.0
 _RANDOM_BYTES = 24  # → 32 url-safe characters
+MAX_BURST = 2**31 - 1  # the `burst` column is a PostgreSQL integer
+
+
+def check_name(name: str) -> str:
+    """`name` if it can name a partner, else ValueError: printable, so that one partner is one
+    tab-separated line of `skyfare partners list`, and no blank or padded copy of another's."""
+    if not name.strip():
+        raise ValueError("a partner's name must not be blank")
+    if name != name.strip() or not name.isprintable():
+        raise ValueError(
+            f"partner name {name!r}: no control characters, tabs, line breaks, or spaces around it"
+        )
+    return name
 
 
 class Partner(msgspec.Struct, frozen=True):

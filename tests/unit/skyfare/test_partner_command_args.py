@@ -1,0 +1,45 @@
+"""`skyfare partners create` refuses, as a usage error (exit 2), what the table cannot hold or
+what would break its listing, before it asks the database anything."""
+
+from __future__ import annotations
+
+import pytest
+
+from skyfare.cli import _parser
+
+
+def _usage_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    with pytest.raises(SystemExit) as exited:
+        _parser().parse_args(["partners", "create", *args])
+    assert exited.value.code == 2
+    return capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["", "   ", "acme\nrogue\tsk_live_x", " acme", "acme\x00"])
+def test_a_blank_or_unprintable_partner_name_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    # An empty name reached PostgreSQL's check, whose message printed the new key's prefix and
+    # hash; a newline or tab in one broke the tab-separated `partners list` scripts read.
+    assert "argument --name" in _usage_error(capsys, "--name", name)
+
+
+def test_a_burst_the_table_cannot_hold_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Was: "skyfare: invalid input for query argument $5: … (value out of int32 range)".
+    assert "argument --burst" in _usage_error(capsys, "--name", "acme", "--burst", "99999999999")
+
+
+def test_a_rate_whose_default_burst_the_table_cannot_hold_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    err = _usage_error(capsys, "--name", "acme", "--rate", "100000000000000000000/s")
+    assert "argument --rate" in err
+
+
+def test_an_ordinary_partner_is_accepted() -> None:
+    args = _parser().parse_args(
+        ["partners", "create", "--name", "Acme Travel", "--rate", "3000/min", "--burst", "80"]
+    )
+    assert (args.name, args.rate, args.burst) == ("Acme Travel", 50.0, 80)
