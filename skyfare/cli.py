@@ -158,7 +158,9 @@ def _add_warm_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
     sub.add_argument(
         "--routes", required=True, type=Path, help="one `ORIGIN DESTINATION [CABIN]` a line"
     )
-    sub.add_argument("--url", default="http://127.0.0.1:8080", help="the running API")
+    sub.add_argument(
+        "--url", help="the running API (default: http://127.0.0.1:$SKYFARE_PORT, else 8080)"
+    )
     sub.add_argument(
         "--key",
         help="partner API key (default: $SKYFARE_PARTNER_KEY, else the dev key of `skyfare up`)",
@@ -236,9 +238,9 @@ def _warm(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    return warm.run_command(
-        args.routes, args.url, key, days=args.days, concurrency=args.concurrency
-    )
+    # The API `up` and `serve` start here: a Skyfare moved off 8080 (README) is warmed there.
+    url = args.url or f"http://127.0.0.1:{settings.port}"
+    return warm.run_command(args.routes, url, key, days=args.days, concurrency=args.concurrency)
 
 
 async def _admin(settings: Settings, args: argparse.Namespace) -> int:
