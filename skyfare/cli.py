@@ -31,7 +31,7 @@ from skyfare.migrations import MIGRATE_TIMEOUT_S, MigrationError, migrate
 from skyfare.notify_runner import serve_notify
 from skyfare.partners import MAX_BURST, Partner, PartnerKeys, check_name
 from skyfare.postgres import connect_options
-from skyfare.ratelimit import parse_rate
+from skyfare.ratelimit import parse_rate, short_rate
 from skyfare.services import ALL, SERVICES
 from skyfare.settings import Settings, SettingsError, load_settings
 from skyfare.tracing import start_tracing
@@ -285,12 +285,14 @@ def _print_partners(partners: Sequence[Partner]) -> None:
     if not console.is_terminal:
         for p in partners:
             state = "revoked" if p.revoked else "active"
-            print(f"{p.name}\t{p.key_prefix}…\t{p.rate_per_s:g}/s\tburst {p.burst}\t{state}")
+            print(
+                f"{p.name}\t{p.key_prefix}…\t{short_rate(p.rate_per_s)}\tburst {p.burst}\t{state}"
+            )
         return
     table = Table("name", "key", "rate", "burst", "state")
     for p in partners:
         state = "[red]revoked[/red]" if p.revoked else "[green]active[/green]"
-        table.add_row(p.name, f"{p.key_prefix}…", f"{p.rate_per_s:g}/s", str(p.burst), state)
+        table.add_row(p.name, f"{p.key_prefix}…", short_rate(p.rate_per_s), str(p.burst), state)
     console.print(table)
 
 

@@ -1,11 +1,14 @@
 """`skyfare partners create` refuses, as a usage error (exit 2), what the table cannot hold or
-what would break its listing, before it asks the database anything."""
+what would break its listing, before it asks the database anything; `partners list` shows each
+rate as `--rate` takes it."""
 
 from __future__ import annotations
 
 import pytest
 
-from skyfare.cli import _parser
+from skyfare.cli import _parser, _print_partners
+from skyfare.partners import Partner
+from skyfare.ratelimit import parse_rate
 
 
 def _usage_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
@@ -43,3 +46,17 @@ def test_an_ordinary_partner_is_accepted() -> None:
         ["partners", "create", "--name", "Acme Travel", "--rate", "3000/min", "--burst", "80"]
     )
     assert (args.name, args.rate, args.burst) == ("Acme Travel", 50.0, 80)
+
+
+def test_partners_list_shows_each_rate_as_it_was_given(capsys: pytest.CaptureFixture[str]) -> None:
+    partners = [
+        Partner(1, "slow", "sk_live_abcd", parse_rate("2/min"), 2),
+        Partner(2, "fast", "sk_live_efgh", parse_rate("3000/min"), 50, revoked=True),
+    ]
+
+    _print_partners(partners)  # not a terminal here: one tab-separated line each
+
+    assert capsys.readouterr().out.splitlines() == [
+        "slow\tsk_live_abcd…\t2/min\tburst 2\tactive",  # was 0.0333333/s
+        "fast\tsk_live_efgh…\t50/s\tburst 50\trevoked",
+    ]
