@@ -178,7 +178,7 @@ async def _unmatched(request: web.Request) -> web.StreamResponse:
 
 
 def _connection_failed(request: web.Request, request_id: str) -> web.Response:
-    if not client_gone(request):
+    if not _client_gone(request):
         logger.exception("unhandled error in %s %s", request.method, request.path)
         return problems.internal_error_response(request_id)
     # The client hung up mid-answer (a partner's timeout on a bulk stream, a closed tab): nothing
@@ -188,7 +188,7 @@ def _connection_failed(request: web.Request, request_id: str) -> web.Response:
     return web.Response(status=CLIENT_CLOSED_REQUEST)
 
 
-def client_gone(request: web.Request) -> bool:
+def _client_gone(request: web.Request) -> bool:
     """Whether the request's connection is closed or closing: a write to it failed because the
     client left, not because of a bug (a reset from an airline or a store is not this)."""
     transport = request.transport
