@@ -9,8 +9,10 @@ What `up` and `serve` start, and the lines they print, is skyfare/launch.py."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import math
+import re
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -180,7 +182,17 @@ def _add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         "--burst", type=_burst, help="requests allowed at once (default: 1 s' worth)"
     )
     actions.add_parser("list", help="partners, key prefixes and limits (never the keys)")
-    revoke = actions.add_parser("revoke", help="revoke a partner's key")
+    rotate = actions.add_parser(
+        "rotate", help="a new key for a partner, printed once; the old one works for --overlap"
+    )
+    rotate.add_argument("--name", required=True)
+    rotate.add_argument(
+        "--overlap",
+        type=_overlap,
+        default="24h",
+        help="how long the replaced key still works, e.g. 0, 30m, 24h, 7d (default 24h)",
+    )
+    revoke = actions.add_parser("revoke", help="revoke a partner's keys (a rotated one's too)")
     revoke.add_argument("--name", required=True)
 
 
@@ -207,6 +219,21 @@ def _burst(text: str) -> int:
     if burst > MAX_BURST:
         raise argparse.ArgumentTypeError(f"{text!r} is over {MAX_BURST}")
     return burst
+
+
+_OVERLAP = re.compile(r"^(\d+)([smhd]?)$")
+_OVERLAP_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86_400}
+MAX_OVERLAP_S = 30 * 86_400
+
+
+def _overlap(text: str) -> int:
+    match = _OVERLAP.match(text) if text.isascii() else None
+    if match is None:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected seconds or e.g. 30m, 24h, 7d")
+    seconds = int(match.group(1)) * _OVERLAP_UNITS[match.group(2)]
+    if seconds > MAX_OVERLAP_S:  # a key to retire is a key to be rid of, not a second key
+        raise argparse.ArgumentTypeError(f"{text!r} is over 30 days")
+    return seconds
 
 
 def _partner_name(text: str) -> str:
@@ -272,6 +299,10 @@ async def _partners(keys: PartnerKeys, args: argparse.Namespace) -> int:
     if args.action == "list":
         _print_partners(await keys.list())
         return 0
+    if args.action == "rotate":
+        _, raw_key = await keys.rotate(args.name, overlap_s=args.overlap)
+        print(raw_key)  # as for create: the only line on stdout, shown only now
+        return 0
     if await keys.revoke(args.name):
         print(f"revoked {args.name}")
         return 0
@@ -284,16 +315,25 @@ def _print_partners(partners: Sequence[Partner]) -> None:
     console = Console()
     if not console.is_terminal:
         for p in partners:
-            state = "revoked" if p.revoked else "active"
+            state = _state(p)
             print(
                 f"{p.name}\t{p.key_prefix}…\t{short_rate(p.rate_per_s)}\tburst {p.burst}\t{state}"
             )
         return
     table = Table("name", "key", "rate", "burst", "state")
     for p in partners:
-        state = "[red]revoked[/red]" if p.revoked else "[green]active[/green]"
+        colour = "red" if p.revoked else "yellow" if p.retires_at else "green"
+        state = f"[{colour}]{_state(p)}[/{colour}]"
         table.add_row(p.name, f"{p.key_prefix}…", short_rate(p.rate_per_s), str(p.burst), state)
     console.print(table)
+
+
+def _state(partner: Partner) -> str:
+    if partner.revoked:
+        return "revoked"
+    if partner.retires_at is not None:
+        return f"retiring {partner.retires_at.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%SZ}"
+    return "active"
 
 
 @asynccontextmanager

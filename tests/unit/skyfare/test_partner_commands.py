@@ -60,3 +60,20 @@ def test_partners_list_shows_each_rate_as_it_was_given(capsys: pytest.CaptureFix
         "slow\tsk_live_abcd…\t2/min\tburst 2\tactive",  # was 0.0333333/s
         "fast\tsk_live_efgh…\t50/s\tburst 50\trevoked",
     ]
+
+
+@pytest.mark.parametrize(
+    ("given", "seconds"), [("0", 0), ("90", 90), ("30m", 1800), ("7d", 604800)]
+)
+def test_a_rotation_overlap_is_read_in_its_unit(given: str, seconds: int) -> None:
+    args = _parser().parse_args(["partners", "rotate", "--name", "acme", "--overlap", given])
+    assert args.overlap == seconds
+
+
+@pytest.mark.parametrize("given", ["", "-1h", "1.5h", "24 h", "31d", "1w"])
+def test_a_malformed_or_endless_overlap_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], given: str
+) -> None:
+    with pytest.raises(SystemExit):
+        _parser().parse_args(["partners", "rotate", "--name", "acme", "--overlap", given])
+    assert "argument --overlap" in capsys.readouterr().err
