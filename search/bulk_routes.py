@@ -96,9 +96,14 @@ _PARTNER_ERRORS = {
     401: "Missing, unknown or revoked X-API-Key",
     422: "A field is invalid; `errors` names every bad field",
     429: "Over the partner's rate limit (Retry-After)",
+    503: "Partner keys cannot be checked right now; retry after Retry-After s",
 }
 # Retry-After: until the fare index's breaker lets a read through again (at least 1 s).
 _CALENDAR_UNAVAILABLE = "The fare index cannot be read right now; retry after Retry-After s"
+_PARTNER_CALENDAR_UNAVAILABLE = (
+    "Partner keys cannot be checked, or the fare index cannot be read, right now; "
+    "retry after Retry-After s"
+)
 
 _MONTH_PARAMETERS = (
     Parameter("origin", "query", "IATA airport code", True, _CODE),
@@ -159,7 +164,7 @@ OPERATIONS: tuple[Operation, ...] = (
         tag="partners",
         response=CalendarResponse,
         parameters=_MONTH_PARAMETERS,
-        errors={**_PARTNER_ERRORS, 503: _CALENDAR_UNAVAILABLE},
+        errors={**_PARTNER_ERRORS, 503: _PARTNER_CALENDAR_UNAVAILABLE},
         security=("api_key",),
     ),
     Operation(

@@ -9,8 +9,10 @@ What `up` and `serve` start, and the lines they print, is skyfare/launch.py."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import math
+import re
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -29,9 +31,9 @@ from skyfare.launch import run
 from skyfare.logs import configure_logging
 from skyfare.migrations import MIGRATE_TIMEOUT_S, MigrationError, migrate
 from skyfare.notify_runner import serve_notify
-from skyfare.partners import Partner, PartnerKeys
+from skyfare.partners import MAX_BURST, Partner, PartnerKeys, check_name
 from skyfare.postgres import connect_options
-from skyfare.ratelimit import parse_rate
+from skyfare.ratelimit import parse_rate, short_rate
 from skyfare.services import ALL, SERVICES
 from skyfare.settings import Settings, SettingsError, load_settings
 from skyfare.tracing import start_tracing
@@ -158,7 +160,9 @@ def _add_warm_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
     sub.add_argument(
         "--routes", required=True, type=Path, help="one `ORIGIN DESTINATION [CABIN]` a line"
     )
-    sub.add_argument("--url", default="http://127.0.0.1:8080", help="the running API")
+    sub.add_argument(
+        "--url", help="the running API (default: http://127.0.0.1:$SKYFARE_PORT, else 8080)"
+    )
     sub.add_argument(
         "--key",
         help="partner API key (default: $SKYFARE_PARTNER_KEY, else the dev key of `skyfare up`)",
@@ -172,13 +176,23 @@ def _add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     partners = commands.add_parser("partners", help="metasearch partners and their API keys")
     actions = partners.add_subparsers(dest="action", required=True)
     create = actions.add_parser("create", help="a new partner; prints its API key, once")
-    create.add_argument("--name", required=True)
+    create.add_argument("--name", required=True, type=_partner_name)
     create.add_argument("--rate", default="50/s", type=_rate, help="e.g. 50/s, 3000/min")
     create.add_argument(
-        "--burst", type=_positive, help="requests allowed at once (default: 1 s' worth)"
+        "--burst", type=_burst, help="requests allowed at once (default: 1 s' worth)"
     )
     actions.add_parser("list", help="partners, key prefixes and limits (never the keys)")
-    revoke = actions.add_parser("revoke", help="revoke a partner's key")
+    rotate = actions.add_parser(
+        "rotate", help="a new key for a partner, printed once; the old one works for --overlap"
+    )
+    rotate.add_argument("--name", required=True)
+    rotate.add_argument(
+        "--overlap",
+        type=_overlap,
+        default="24h",
+        help="how long the replaced key still works, e.g. 0, 30m, 24h, 7d (default 24h)",
+    )
+    revoke = actions.add_parser("revoke", help="revoke a partner's keys (a rotated one's too)")
     revoke.add_argument("--name", required=True)
 
 
@@ -192,7 +206,39 @@ def _relay(settings: Settings) -> int:
 
 def _rate(text: str) -> float:
     try:
-        return parse_rate(text)
+        rate = parse_rate(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    if math.ceil(rate) > MAX_BURST:  # its default burst, 1 s' worth, must fit the table
+        raise argparse.ArgumentTypeError(f"rate {text!r} is over {MAX_BURST}/s")
+    return rate
+
+
+def _burst(text: str) -> int:
+    burst = _positive(text)
+    if burst > MAX_BURST:
+        raise argparse.ArgumentTypeError(f"{text!r} is over {MAX_BURST}")
+    return burst
+
+
+_OVERLAP = re.compile(r"^(\d+)([smhd]?)$")
+_OVERLAP_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86_400}
+MAX_OVERLAP_S = 30 * 86_400
+
+
+def _overlap(text: str) -> int:
+    match = _OVERLAP.match(text) if text.isascii() else None
+    if match is None:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected seconds or e.g. 30m, 24h, 7d")
+    seconds = int(match.group(1)) * _OVERLAP_UNITS[match.group(2)]
+    if seconds > MAX_OVERLAP_S:  # a key to retire is a key to be rid of, not a second key
+        raise argparse.ArgumentTypeError(f"{text!r} is over 30 days")
+    return seconds
+
+
+def _partner_name(text: str) -> str:
+    try:
+        return check_name(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
@@ -219,9 +265,9 @@ def _warm(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    return warm.run_command(
-        args.routes, args.url, key, days=args.days, concurrency=args.concurrency
-    )
+    # The API `up` and `serve` start here: a Skyfare moved off 8080 (README) is warmed there.
+    url = args.url or f"http://127.0.0.1:{settings.port}"
+    return warm.run_command(args.routes, url, key, days=args.days, concurrency=args.concurrency)
 
 
 async def _admin(settings: Settings, args: argparse.Namespace) -> int:
@@ -253,6 +299,10 @@ async def _partners(keys: PartnerKeys, args: argparse.Namespace) -> int:
     if args.action == "list":
         _print_partners(await keys.list())
         return 0
+    if args.action == "rotate":
+        _, raw_key = await keys.rotate(args.name, overlap_s=args.overlap)
+        print(raw_key)  # as for create: the only line on stdout, shown only now
+        return 0
     if await keys.revoke(args.name):
         print(f"revoked {args.name}")
         return 0
@@ -265,14 +315,25 @@ def _print_partners(partners: Sequence[Partner]) -> None:
     console = Console()
     if not console.is_terminal:
         for p in partners:
-            state = "revoked" if p.revoked else "active"
-            print(f"{p.name}\t{p.key_prefix}…\t{p.rate_per_s:g}/s\tburst {p.burst}\t{state}")
+            state = _state(p)
+            print(
+                f"{p.name}\t{p.key_prefix}…\t{short_rate(p.rate_per_s)}\tburst {p.burst}\t{state}"
+            )
         return
     table = Table("name", "key", "rate", "burst", "state")
     for p in partners:
-        state = "[red]revoked[/red]" if p.revoked else "[green]active[/green]"
-        table.add_row(p.name, f"{p.key_prefix}…", f"{p.rate_per_s:g}/s", str(p.burst), state)
+        colour = "red" if p.revoked else "yellow" if p.retires_at else "green"
+        state = f"[{colour}]{_state(p)}[/{colour}]"
+        table.add_row(p.name, f"{p.key_prefix}…", short_rate(p.rate_per_s), str(p.burst), state)
     console.print(table)
+
+
+def _state(partner: Partner) -> str:
+    if partner.revoked:
+        return "revoked"
+    if partner.retires_at is not None:
+        return f"retiring {partner.retires_at.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%SZ}"
+    return "active"
 
 
 @asynccontextmanager

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from aiohttp import HttpVersion11, web
 
 from kernel.errors import DomainError
+from kernel.http import RESPONSE_HEADERS
 from skyfare import guard, problems, security_headers
 from skyfare.keys import SETTINGS
 from skyfare.request_id import HEADER, request_id_from
@@ -104,9 +105,13 @@ def _problem(request: web.Request, kind: problems.ProblemKind, detail: str) -> w
 
 
 def _finished(request: web.Request, response: web.Response) -> web.Response:
-    # An answer from here skips the route's handler, and with it the plumbing: the same headers.
+    # An answer from here skips the route's handler, and with it the plumbing: the same headers,
+    # and those the check owes it (a partner's RateLimit-*: its allowance is spent already).
     security_headers.apply(response)
     response.headers[HEADER] = request_id_from(request.headers.get(HEADER))
+    owed = request.get(RESPONSE_HEADERS)
+    if owed:
+        response.headers.update(owed)
     # The client may send the body regardless; it would only be read and thrown away.
     response.force_close()
     return response

@@ -25,6 +25,30 @@ _BODY_ERRORS = {
     415: "Request body is not application/json, is declared in a charset other than UTF-8, or "
     "has a Content-Encoding other than gzip or deflate (then Accept-Encoding lists those)",
 }
+# Every 429 and 503 carries it (skyfare/problems.py); a client that honours it needs to know.
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
+# Partner keys are rate-limited (skyfare/partners.py): every answer past the key check says how
+# much of the key's allowance is left (draft-ietf-httpapi-ratelimit-headers-03 names).
+_RATE_LIMIT = {
+    "RateLimit-Limit": {
+        "description": "The key's burst: the most requests it may make at once",
+        "schema": {"type": "integer", "minimum": 1},
+    },
+    "RateLimit-Remaining": {
+        "description": "Requests the key may still make at once",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "RateLimit-Reset": {
+        "description": "Seconds until the key's allowance is whole again",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+}
+_RATE_LIMITED_SCHEMES = frozenset({"api_key"})
 _SECURITY_SCHEMES = {
     "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
     "api_key": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
@@ -102,10 +126,25 @@ def _operation(
     problem_content = {problems.MEDIA_TYPE: {"schema": problem_ref}}
     for status in sorted(errors):
         responses[str(status)] = {"description": errors[status], "content": problem_content}
+    _add_headers(op, responses)
     out["responses"] = responses
     if op.security:
         out["security"] = [{name: []} for name in op.security]
     return out
+
+
+def _add_headers(op: Operation, responses: dict[str, Any]) -> None:
+    """The headers a client acts on: `Retry-After` on 429 and 503; a rate-limited key's
+    `RateLimit-*` on every answer but the 401, which comes before its limit is looked at."""
+    limited = not _RATE_LIMITED_SCHEMES.isdisjoint(op.security)
+    for status, response in responses.items():
+        headers: dict[str, Any] = {}
+        if limited and status != "401":
+            headers.update(_RATE_LIMIT)
+        if status in ("429", "503"):
+            headers.update(_RETRY_AFTER)
+        if headers:
+            response["headers"] = headers
 
 
 def _with_path_parameters(op: Operation) -> list[Parameter]:

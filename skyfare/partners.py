@@ -1,4 +1,5 @@
-"""Metasearch partners: API keys (issued, listed, revoked, authenticated) and the route gate.
+"""Metasearch partners: API keys (issued, rotated, listed, revoked, authenticated) and the route
+gate.
 
 Keys are `sk_live_` + 32 url-safe characters (24 random bytes = 192 bits). Only their SHA-256 is
 stored. A slow password hash (bcrypt, argon2) protects LOW-entropy secrets from guessing after a
@@ -20,6 +21,7 @@ cost a query, and the answers would still need a per-key cache beside the prefix
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import math
 import secrets
@@ -31,7 +33,7 @@ import msgspec
 from aiohttp import web
 
 from kernel.auth import PARTNER_NAME
-from kernel.errors import Conflict, RateLimited, ServiceUnavailable, Unauthorized
+from kernel.errors import Conflict, NotFound, RateLimited, ServiceUnavailable, Unauthorized
 from kernel.http import add_response_headers
 from skyfare.ratelimit import RateLimiter, describe_rate, rate_limit_headers
 
@@ -49,6 +51,19 @@ STALE_IF_ERROR_S = 3600.0
 # spray of made-up keys can cost PostgreSQL per process.
 RELOAD_INTERVAL_S = 1.0
 _RANDOM_BYTES = 24  # → 32 url-safe characters
+MAX_BURST = 2**31 - 1  # the `burst` column is a PostgreSQL integer
+
+
+def check_name(name: str) -> str:
+    """`name` if it can name a partner, else ValueError: printable, so that one partner is one
+    tab-separated line of `skyfare partners list`, and no blank or padded copy of another's."""
+    if not name.strip():
+        raise ValueError("a partner's name must not be blank")
+    if name != name.strip() or not name.isprintable():
+        raise ValueError(
+            f"partner name {name!r}: no control characters, tabs, line breaks, or spaces around it"
+        )
+    return name
 
 
 class Partner(msgspec.Struct, frozen=True):
@@ -58,6 +73,8 @@ class Partner(msgspec.Struct, frozen=True):
     rate_per_s: float
     burst: int
     revoked: bool = False
+    # A key replaced by `rotate` works until then (its `revoked_at`, in the future until then).
+    retires_at: dt.datetime | None = None
 
 
 def generate_key() -> str:
@@ -69,13 +86,21 @@ def hash_key(raw_key: str) -> bytes:
 
 
 _UNAVAILABLE = "partner keys cannot be checked right now"
-_COLUMNS = "id, name, key_prefix, rate_per_s, burst, revoked_at IS NOT NULL AS revoked"
+# A key is live until its `revoked_at`: none for the current key, now for a revoked one, the end
+# of its overlap for one `rotate` replaced (the partial unique index on live names, 0002, holds
+# only keys without one, so a name has one current key and any number retiring).
+_LIVE = "(revoked_at IS NULL OR revoked_at > now())"
+_COLUMNS = (
+    f"id, name, key_prefix, rate_per_s, burst, NOT {_LIVE} AS revoked,"
+    " CASE WHEN revoked_at > now() THEN revoked_at END AS retires_at"
+)
 
 
 def _partner(row: asyncpg.Record) -> Partner:
     return Partner(
-        row["id"], row["name"], row["key_prefix"], row["rate_per_s"], row["burst"], row["revoked"]
-    )
+        row["id"], row["name"], row["key_prefix"], row["rate_per_s"], row["burst"],
+        row["revoked"], row["retires_at"],
+    )  # fmt: skip
 
 
 class PartnerKeys:
@@ -136,14 +161,36 @@ class PartnerKeys:
         )
         return [_partner(row) for row in rows]
 
+    async def rotate(self, name: str, *, overlap_s: float) -> tuple[Partner, str]:
+        """A new key for `name`'s current one, with its limits; the replaced key works
+        `overlap_s` more (the partner deploys the new one meanwhile). NotFound if `name` has no
+        current key. One statement: the key replaced and the key made commit together."""
+        raw_key = generate_key()
+        row = await self._pool.fetchrow(
+            "WITH replaced AS ("
+            " UPDATE partners SET revoked_at = now() + make_interval(secs => $4)"
+            " WHERE name = $1 AND revoked_at IS NULL RETURNING name, rate_per_s, burst)"
+            " INSERT INTO partners (name, key_prefix, key_hash, rate_per_s, burst)"
+            f" SELECT name, $2, $3, rate_per_s, burst FROM replaced RETURNING {_COLUMNS}",
+            name,
+            raw_key[:PREFIX_LENGTH],
+            hash_key(raw_key),
+            overlap_s,
+            timeout=self._timeout_s,
+        )
+        if row is None:
+            raise NotFound(f"no active partner named {name!r}")
+        return _partner(row), raw_key
+
     async def revoke(self, name: str) -> bool:
-        """True if a live key of `name` was revoked now; False if unknown or already revoked."""
+        """True if a live key of `name` (the current one, and any `rotate` replaced that still
+        works) was revoked now; False if unknown or already revoked."""
         status = await self._pool.execute(
-            "UPDATE partners SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL",
+            f"UPDATE partners SET revoked_at = now() WHERE name = $1 AND {_LIVE}",
             name,
             timeout=self._timeout_s,
         )
-        return bool(status == "UPDATE 1")
+        return bool(status != "UPDATE 0")
 
     async def authenticate(self, raw_key: str | None) -> Partner:
         # ASCII first: aiohttp passes header bytes that are not UTF-8 on as lone surrogates,
@@ -177,7 +224,7 @@ class PartnerKeys:
             try:
                 async with asyncio.timeout(self._timeout_s):
                     rows = await self._pool.fetch(
-                        f"SELECT {_COLUMNS}, key_hash FROM partners WHERE revoked_at IS NULL"
+                        f"SELECT {_COLUMNS}, key_hash FROM partners WHERE {_LIVE}"
                     )
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
                 self._reload_error = exc  # the old set stays: real partners are not locked out

@@ -48,6 +48,8 @@ from skyfare.security_headers import owed_headers
 logger = logging.getLogger(__name__)
 
 CATCH_ALL_PATH = "/{path:.*}"
+# nginx's status for a request whose client closed the connection before the answer was sent.
+CLIENT_CLOSED_REQUEST = 499
 # Header names as `istr`: a CIMultiDict finds them, and takes them in, without folding their case
 # on every request (skyfare/security_headers.py).
 _REQUEST_ID = istr(HEADER)
@@ -117,6 +119,9 @@ def plumbed(
         request_id = new_request_id() if sent_id is None else request_id_from(sent_id)
         owed = _OWED.copy()
         owed[_REQUEST_ID] = request_id
+        earlier = request.get(RESPONSE_HEADERS)
+        if earlier is not None:  # owed before the body was invited (Expect: its RateLimit-*)
+            owed.update(earlier)
         request[RESPONSE_HEADERS] = owed
         current_request_id.set(request_id)
         traceparent = headers.get(_TRACEPARENT)
@@ -141,6 +146,8 @@ def plumbed(
                 exc.headers.update(owed)
                 raise  # redirects and the like are answers, not problems
             response = problems.http_error_response(exc, request.path)
+        except ConnectionError:  # a reset, a broken pipe, aiohttp's own "Connection lost"
+            response = _connection_failed(request, request_id)
         except Exception:
             logger.exception("unhandled error in %s %s", request.method, request.path)
             response = problems.internal_error_response(request_id)
@@ -168,6 +175,24 @@ async def _unmatched(request: web.Request) -> web.StreamResponse:
     if page is not None and (response := page(request)) is not None:
         return response
     raise web.HTTPNotFound()
+
+
+def _connection_failed(request: web.Request, request_id: str) -> web.Response:
+    if not _client_gone(request):
+        logger.exception("unhandled error in %s %s", request.method, request.path)
+        return problems.internal_error_response(request_id)
+    # The client hung up mid-answer (a partner's timeout on a bulk stream, a closed tab): nothing
+    # broke and no one is left to answer. Counted as nginx logs it, not as a 500 that would page
+    # (SkyfareHttp5xxRate); aiohttp drops this response.
+    logger.info("client went away in %s %s", request.method, request.path)
+    return web.Response(status=CLIENT_CLOSED_REQUEST)
+
+
+def _client_gone(request: web.Request) -> bool:
+    """Whether the request's connection is closed or closing: a write to it failed because the
+    client left, not because of a bug (a reset from an airline or a store is not this)."""
+    transport = request.transport
+    return transport is None or transport.is_closing()
 
 
 def _unreadable_body(exc: RequestPayloadError, instance: str) -> web.Response:

@@ -106,11 +106,21 @@ _UNITS = (("s", 1), ("min", 60), ("h", 3600))
 def describe_rate(rate_per_s: float) -> str:
     """Requests per second in words a partner's contract uses: in the smallest unit where the
     count is whole ("2 requests/min", not "0.0333333 requests/s"), else per hour."""
-    # 2/min, stored per second, comes back as 1.99999…: counts are rounded to 3 decimals.
-    counts = [(round(rate_per_s * seconds, 3), unit) for unit, seconds in _UNITS]
-    count, unit = next(((c, u) for c, u in counts if c >= 1 and c == int(c)), counts[-1])
+    count, unit = _whole_count(rate_per_s)
     noun = "request" if count == 1 else "requests"
     return f"{count:g} {noun}/{unit}"
+
+
+def short_rate(rate_per_s: float) -> str:
+    """The rate as `--rate` takes it, in the unit `describe_rate` picks: "50/s", "2/min"."""
+    count, unit = _whole_count(rate_per_s)
+    return f"{count:g}/{unit}"
+
+
+def _whole_count(rate_per_s: float) -> tuple[float, str]:
+    # 2/min, stored per second, comes back as 1.99999…: counts are rounded to 3 decimals.
+    counts = [(round(rate_per_s * seconds, 3), unit) for unit, seconds in _UNITS]
+    return next(((c, u) for c, u in counts if c >= 1 and c == int(c)), counts[-1])
 
 
 class RateLimiter:

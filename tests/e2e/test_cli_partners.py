@@ -106,6 +106,32 @@ def test_a_revoked_partner_name_can_be_created_again(database_url: str) -> None:
     assert again.stdout.startswith("sk_live_")
 
 
+async def test_rotating_prints_a_new_key_while_the_old_one_works_out_its_overlap(
+    database_url: str,
+) -> None:
+    name = f"partner-{uuid.uuid4().hex[:8]}"
+    created = _skyfare(database_url, "partners", "create", "--name", name, "--rate", "2/min")
+    rotated = _skyfare(database_url, "partners", "rotate", "--name", name, "--overlap", "2h")
+
+    assert rotated.returncode == 0, rotated.stderr
+    [new_key] = rotated.stdout.splitlines()  # the key and nothing else on stdout
+    [old_key] = created.stdout.splitlines()
+    async with asyncpg.create_pool(database_url, min_size=0) as pool:
+        for key in (old_key, new_key):
+            partner = await PartnerKeys(pool, timeout_s=SETUP_TIMEOUT_S).authenticate(key)
+            assert (partner.name, partner.burst) == (name, 1)
+    listed = _skyfare(database_url, "partners", "list").stdout.splitlines()
+    states = [line.split("\t")[-1] for line in listed if line.startswith(f"{name}\t")]
+    assert [state.split(" ")[0] for state in states] == ["retiring", "active"]
+
+
+def test_rotating_a_partner_that_has_no_key_fails_without_printing_one(database_url: str) -> None:
+    rotated = _skyfare(database_url, "partners", "rotate", "--name", "nobody-at-all")
+    assert rotated.returncode == 1
+    assert rotated.stdout == ""
+    assert rotated.stderr == "skyfare: no active partner named 'nobody-at-all'\n"
+
+
 def test_migrate_reports_and_is_idempotent(database_url: str) -> None:
     first = _skyfare(database_url, "migrate")
     assert first.returncode == 0, first.stderr

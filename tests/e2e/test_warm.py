@@ -22,9 +22,16 @@ def client(sim_client: Client) -> Client:
     return sim_client
 
 
-async def _skyfare_warm(tmp_path: Path, *args: str) -> tuple[int, str, str]:
+async def _skyfare_warm(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> tuple[int, str, str]:
     """Runs without blocking the loop: the app under test answers from this very loop."""
-    env = {**os.environ, "SKYFARE_DATA_DIR": str(tmp_path), "SKYFARE_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "SKYFARE_DATA_DIR": str(tmp_path),
+        "SKYFARE_LOG_LEVEL": "WARNING",
+        **(env or {}),
+    }
     env.pop("SKYFARE_PARTNER_KEY", None)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "skyfare.cli", "warm", *args,
@@ -58,6 +65,24 @@ async def test_warming_two_routes_for_two_days_fills_the_search_cache(
     )
     assert search.status == 200
     assert search.headers["X-Cache"] == "HIT"
+
+
+async def test_without_url_it_warms_the_api_on_skyfare_port(
+    client: Client, api_key: str, tmp_path: Path
+) -> None:
+    # A second Skyfare moved with SKYFARE_PORT (README): warm follows it, as `up` and `serve`
+    # do, instead of asking whatever answers on 8080.
+    routes = tmp_path / "routes.txt"
+    routes.write_text("LHR JFK\n")
+    assert client.port is not None
+
+    code, out, err = await _skyfare_warm(
+        tmp_path, "--routes", str(routes), "--key", api_key, "--days", "1",
+        env={"SKYFARE_PORT": str(client.port)},
+    )  # fmt: skip
+
+    assert code == 0, err
+    assert "ok 1  not_cached 0  invalid 0  errors 0" in out
 
 
 async def test_an_unknown_airport_is_reported_with_its_routes_file_line(
