@@ -146,8 +146,20 @@ class OrderSeatDesk:
         due = _difference(order, wanted)
         if order.status == "confirmed" and due > 0:
             return await self._charge(order, wanted, due, request.payment), 202
-        await select_at_airline(connector, _locator(order), selections, timeout=self._timeout_s)
-        await self._record(order.id, wanted, actor=principal.subject, charged=None)
+        # The order's row stays locked from the check to the record, the airline call between:
+        # a payment that started or ended after our read would otherwise leave the seat's price
+        # out of what the card charges, or give a priced seat for nothing on the paid order;
+        # checked before the airline is asked, a refusal leaves no seat held there either.
+        async with self._db.transaction() as conn:
+            now = await _locked(conn, order.id, self._db.timeout_s)
+            if now.status != order.status or not _free_to_record(now, wanted):
+                metrics.choice("refused")
+                raise Conflict(
+                    f"the order changed meanwhile (it is {now.status}, payment "
+                    f"{now.payment_status}); seats not chosen: look at the order and choose again"
+                )
+            await select_at_airline(connector, _locator(order), selections, timeout=self._timeout_s)
+            await self._write(conn, order.id, wanted, actor=principal.subject, charged=None)
         metrics.choice("chosen")
         return await self._view(await self._orders.get(principal, order_id)), 200
 
@@ -224,12 +236,6 @@ class OrderSeatDesk:
         except errors.ConnectorError as exc:
             raise ServiceUnavailable(f"{order.connector} cannot sell seats now") from exc
 
-    async def _record(
-        self, order_id: str, seats: Sequence[OrderSeat], *, actor: str, charged: Decimal | None
-    ) -> None:
-        async with self._db.transaction() as conn:
-            await self._write(conn, order_id, seats, actor=actor, charged=charged)
-
     async def _write(
         self,
         conn: asyncpg.Connection,
@@ -277,6 +283,14 @@ def _changeable(order: Order) -> bool:
     if order.status == "held":
         return order.payment_status in ("unpaid", "failed")
     return order.status == "confirmed" and order.payment_status == "paid"
+
+
+def _free_to_record(order: Order, seats: Sequence[OrderSeat]) -> bool:
+    """Whether `seats` may be recorded on `order` without a card: a held order not being paid
+    (their price joins its total), or a confirmed one they cost nothing more on."""
+    if order.status == "confirmed":
+        return _changeable(order) and _difference(order, seats) == 0
+    return _changeable(order)
 
 
 def _difference(order: Order, seats: Sequence[OrderSeat], *, net: bool = False) -> Decimal:

@@ -1,0 +1,103 @@
+"""A seat chosen on a held order while its payment completes (real PostgreSQL, a REST sim airline
+over sockets). The choice was priced for a hold, whose total takes the seat's price; if the order
+is paid and ticketed before the choice is recorded, that price is in no payment. The choice is
+refused (409), nothing is recorded and the airline is not asked for the seat."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from booking.idempotency import PgIdempotencyStore
+from booking.model import Order, SeatService
+from booking.pg import Database
+from booking.repository import PgOrderRepository
+from booking.seats import ChooseSeatsRequest, OrderSeatDesk
+from booking.service import OrderService
+from connectors.model import Offer
+from connectors.seat_model import SeatFacts, segment_id_of
+from kernel.auth import Principal
+from kernel.errors import Conflict
+from tests.support.airline_orders import NAME, TIMEOUT_S, AirlineOrders, until
+from tests.support.flights import supplier_id
+
+ALICE = Principal(subject="alice")
+# What the payment's capture and ticketing leave (payment/settlement.py), as one write.
+PAID_AND_TICKETED = (
+    "UPDATE orders SET status = 'confirmed', payment_status = 'paid', updated_at = now()"
+    " WHERE id = $1"
+)
+WAITING_ON = "SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))"
+
+
+def _desk(
+    db: Database, repository: PgOrderRepository, keys: PgIdempotencyStore, airline: AirlineOrders
+) -> OrderSeatDesk:
+    orders = OrderService(
+        repository, keys, {NAME: airline.connector}, price_timeout_s=2.0, hold_timeout_s=2.0
+    )
+    return OrderSeatDesk(db, orders, {NAME: airline.connector}, timeout_s=TIMEOUT_S)
+
+
+async def _priced_seat(airline: AirlineOrders, offer: Offer) -> SeatFacts:
+    """A free seat of the offer's first leg that costs an adult something."""
+    maps = await airline.connector.seat_maps(supplier_id(offer), timeout=TIMEOUT_S)
+    return next(
+        place.seat
+        for cabin in maps.legs[0].cabins
+        for row in cabin.rows
+        for section in row.sections
+        for place in section
+        if place.seat is not None
+        and place.seat.available
+        and place.seat.prices.get("adult", Decimal(0)) > 0
+    )
+
+
+async def _still_free(airline: AirlineOrders, offer: Offer, designator: str) -> bool:
+    maps = await airline.connector.seat_maps(supplier_id(offer), timeout=TIMEOUT_S)
+    return any(
+        place.seat.designator == designator and place.seat.available
+        for cabin in maps.legs[0].cabins
+        for row in cabin.rows
+        for section in row.sections
+        for place in section
+        if place.seat is not None
+    )
+
+
+async def test_a_seat_chosen_on_a_hold_that_gets_paid_meanwhile_is_refused_not_given_free(
+    db: Database,
+    repository: PgOrderRepository,
+    keys: PgIdempotencyStore,
+    airline: AirlineOrders,
+) -> None:
+    desk = _desk(db, repository, keys, airline)
+    order, offer = await airline.held(
+        repository, keys, pay_by=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    )
+    seat = await _priced_seat(airline, offer)
+    segment = segment_id_of(order.slices[0].segments[0])
+    request = ChooseSeatsRequest((SeatService("seat", segment, "pas_1", seat.designator),))
+
+    async with db.pool.acquire() as payment:
+        async with payment.transaction():
+            # The payment's settlement holds the order's row while it confirms it...
+            await payment.execute("SELECT 1 FROM orders WHERE id = $1 FOR UPDATE", order.id)
+            choosing = asyncio.create_task(desk.choose(ALICE, order.id, request))
+            # ...once the seat desk has read the order as a hold, unpaid.
+            me = await payment.fetchval("SELECT pg_backend_pid()")
+            await until(lambda: db.pool.fetchval(WAITING_ON, me))
+            await payment.execute(PAID_AND_TICKETED, order.id)
+        with pytest.raises(Conflict):
+            await choosing
+
+    after = await repository.get(order.id)
+    assert isinstance(after, Order)
+    assert (after.status, after.payment_status) == ("confirmed", "paid")
+    assert after.seats == ()
+    assert after.total_amount == order.total_amount
+    assert await _still_free(airline, offer, seat.designator)
