@@ -152,7 +152,7 @@ class OrderSeatDesk:
         # checked before the airline is asked, a refusal leaves no seat held there either.
         async with self._db.transaction() as conn:
             now = await _locked(conn, order.id, self._db.timeout_s)
-            if now.status != order.status or not _free_to_record(now, wanted):
+            if not _still_as_priced(order, now, wanted):
                 metrics.choice("refused")
                 raise Conflict(
                     f"the order changed meanwhile (it is {now.status}, payment "
@@ -285,12 +285,13 @@ def _changeable(order: Order) -> bool:
     return order.status == "confirmed" and order.payment_status == "paid"
 
 
-def _free_to_record(order: Order, seats: Sequence[OrderSeat]) -> bool:
-    """Whether `seats` may be recorded on `order` without a card: a held order not being paid
-    (their price joins its total), or a confirmed one they cost nothing more on."""
-    if order.status == "confirmed":
-        return _changeable(order) and _difference(order, seats) == 0
-    return _changeable(order)
+def _still_as_priced(priced: Order, now: Order, seats: Sequence[OrderSeat]) -> bool:
+    """Whether `seats`, priced on the order as `priced`, may be recorded on it as it is `now`
+    without a card: the same flights in the same status, a hold not being paid (their price
+    joins its total), or a paid order they cost nothing more on."""
+    if (now.status, now.slices) != (priced.status, priced.slices) or not _changeable(now):
+        return False
+    return now.status == "held" or _difference(now, seats) == 0
 
 
 def _difference(order: Order, seats: Sequence[OrderSeat], *, net: bool = False) -> Decimal:
@@ -310,13 +311,15 @@ def _locator(order: Order) -> str:
 
 
 async def _locked(conn: asyncpg.Connection, order_id: str, timeout: float) -> Order:
-    row = (
-        await conn.fetchrow(f"{SELECT_ORDER} WHERE o.id = $1 FOR UPDATE", order_id, timeout=timeout)
-        if is_order_id(order_id)
-        else None
-    )
-    if row is None:
+    """The order, its row locked in `conn`'s transaction. Read by a statement after the lock's:
+    one that waited for the lock sees the row as the holder left it, but its seats only as they
+    were when it began."""
+    if not is_order_id(order_id) or not await conn.fetchval(
+        "SELECT true FROM orders WHERE id = $1 FOR UPDATE", order_id, timeout=timeout
+    ):
         raise NotFound(f"no order {order_id[:64]!r}")
+    row = await conn.fetchrow(f"{SELECT_ORDER} WHERE o.id = $1", order_id, timeout=timeout)
+    assert row is not None  # locked: orders are never deleted
     return order_from_row(row)
 
 
