@@ -54,6 +54,10 @@ from kernel.errors import (
 from seats import metrics
 
 CHANGE_CUTOFF = dt.timedelta(hours=24)
+CHARGE_IN_FLIGHT = "a seat change of this order is being paid; wait for it"
+_CHARGE_IN_FLIGHT = (
+    "SELECT true FROM seat_charges WHERE order_id = $1 AND status = 'processing' LIMIT 1"
+)
 CUTOFF_RULE = "change_cutoff_24h"
 # Segment times are local at the airport; judged in UTC, a departure is up to 14 h earlier.
 MAX_UTC_OFFSET = dt.timedelta(hours=14)
@@ -158,6 +162,11 @@ class OrderSeatDesk:
                     f"the order changed meanwhile (it is {now.status}, payment "
                     f"{now.payment_status}); seats not chosen: look at the order and choose again"
                 )
+            # A charged seat change lands when its card is charged, over whatever was chosen
+            # meanwhile: the traveler would pay for the seat they had just replaced.
+            if await conn.fetchval(_CHARGE_IN_FLIGHT, order.id, timeout=self._db.timeout_s):
+                metrics.choice("refused")
+                raise Conflict(CHARGE_IN_FLIGHT)
             await select_at_airline(connector, _locator(order), selections, timeout=self._timeout_s)
             await self._write(conn, order.id, wanted, actor=principal.subject, charged=None)
         metrics.choice("chosen")

@@ -108,3 +108,41 @@ async def test_a_seat_chosen_on_a_hold_that_moves_on_meanwhile_is_refused_not_gi
     assert after.seats == ()
     assert after.total_amount == order.total_amount
     assert await _still_free(airline, offer, seat.designator)
+
+
+async def test_a_seat_chosen_on_a_paid_order_while_a_seat_charge_is_in_flight_is_refused(
+    db: Database,
+    repository: PgOrderRepository,
+    keys: PgIdempotencyStore,
+    airline: AirlineOrders,
+) -> None:
+    """The charged change lands once its card is charged, over whatever was chosen meanwhile:
+    a free seat chosen then was answered 200, then silently replaced by the seat being paid."""
+    desk = _desk(db, repository, keys, airline)
+    order, offer = await airline.held(
+        repository, keys, pay_by=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    )
+    await db.pool.execute(PAID_AND_TICKETED, order.id)
+    segment = segment_id_of(order.slices[0].segments[0])
+    seat = await _priced_seat(airline, offer)
+    # Paid with the order: choosing another seat at that price or less charges nothing.
+    kept = (order.id, segment, "pas_1", "99K", seat.prices["adult"], order.total_currency)
+    await db.pool.execute(
+        "INSERT INTO order_seats (order_id, segment_id, passenger_id, designator, amount,"
+        " currency) VALUES ($1, $2, $3, $4, $5, $6)",
+        *kept,
+    )
+    await db.pool.execute(  # as payment/seat_charges.py starts one, before the card is charged
+        "INSERT INTO seat_charges (id, order_id, owner, amount, currency, seats, status)"
+        " VALUES ('sch_inflight', $1, 'alice', 12.00, $2, '[]', 'processing')",
+        order.id, order.total_currency,
+    )  # fmt: skip
+    request = ChooseSeatsRequest((SeatService("seat", segment, "pas_1", seat.designator),))
+
+    with pytest.raises(Conflict, match="being paid"):
+        await desk.choose(ALICE, order.id, request)
+
+    after = await repository.get(order.id)
+    assert isinstance(after, Order)
+    assert [s.designator for s in after.seats] == ["99K"]
+    assert await _still_free(airline, offer, seat.designator)
