@@ -147,6 +147,7 @@ class OrderSeatDesk:
             OrderSeat(s.segment_id, s.passenger_id, sel.designator, price, order.total_currency)
             for s, sel, price in zip(request.services, selections, prices, strict=True)
         )
+        _check_not_seated(order, wanted)
         due = _difference(order, wanted)
         if order.status == "confirmed" and due > 0:
             return await self._charge(order, wanted, due, request.payment), 202
@@ -156,6 +157,7 @@ class OrderSeatDesk:
         # checked before the airline is asked, a refusal leaves no seat held there either.
         async with self._db.transaction() as conn:
             now = await _locked(conn, order.id, self._db.timeout_s)
+            _check_not_seated(now, wanted)
             if not _still_as_priced(order, now, wanted):
                 metrics.choice("refused")
                 raise Conflict(
@@ -187,6 +189,7 @@ class OrderSeatDesk:
         order = await _locked(conn, order_id, self._db.timeout_s)
         if order.status != "confirmed":
             raise Conflict(f"the order is {order.status}: its seats cannot change")
+        _check_not_seated(order, seats)
         types = [p.type for p in order.passengers]
         asked = [SeatService("seat", s.segment_id, s.passenger_id, s.designator) for s in seats]
         selections = selections_of(order.slices, types, asked)
@@ -292,6 +295,21 @@ def _changeable(order: Order) -> bool:
     if order.status == "held":
         return order.payment_status in ("unpaid", "failed")
     return order.status == "confirmed" and order.payment_status == "paid"
+
+
+def _check_not_seated(order: Order, seats: Sequence[OrderSeat]) -> None:
+    """`Conflict` naming each seat another passenger of the order keeps: the order's own seats
+    show available to it, so its map does not tell (a swap in one request moves both)."""
+    moved = {(s.segment_id, s.passenger_id) for s in seats}
+    kept = {
+        (s.segment_id, s.designator)
+        for s in order.seats
+        if (s.segment_id, s.passenger_id) not in moved
+    }
+    clash = [s.designator for s in seats if (s.segment_id, s.designator) in kept]
+    if clash:
+        metrics.choice("taken")
+        raise taken(clash)
 
 
 def _still_as_priced(priced: Order, now: Order, seats: Sequence[OrderSeat]) -> bool:
