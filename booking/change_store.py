@@ -268,7 +268,11 @@ class PgChanges:
         detail = f"slice {offer.slice_index + 1} changed to {summary(offer.new_slice)}"
         # The airline released them with the old flights. Named in `last_change` as in the
         # history row: the trip page's notice reads it to tell the traveler to choose again.
-        released = replaced_seats(order, offer.slice_index)
+        # Read once the order's row is ours (seats are written under its lock, booking/seats.py)
+        # and in a statement of its own, which sees what committed meanwhile: a seat chosen on
+        # the old flights since `order` was read goes with them, not stays on the order.
+        await conn.execute("SELECT FROM orders WHERE id = $1 FOR UPDATE", order.id, timeout=timeout)
+        released = replaced_seats(await self._order(conn, order.id), offer.slice_index)
         if released:
             listed = ", ".join(s.designator for s in released)
             detail = f"{detail}; seats {listed} released"

@@ -59,18 +59,44 @@ def parse_search(data: dict[str, Any], *, today: dt.date) -> SliceSearch:
 
 
 def check_against_order(search: SliceSearch, order: Order) -> None:
-    """`ValidationFailed` for a slice the order does not have or another cabin than booked."""
+    """`ValidationFailed` for a slice the order does not have, another cabin than booked, or a
+    date that puts the slice before the one it follows or after the one that follows it (the
+    search's rule for the slices of a trip: a return never leaves before the outbound)."""
     errors = []
     if search.slice_index >= len(order.slices):
         errors.append(
             FieldError("slice_index", f"the order has {len(order.slices)} slice(s), from 0")
         )
-    elif search.cabin_class is not None:
-        booked = order.slices[search.slice_index].segments[0].cabin_class
-        if search.cabin_class != booked:
-            errors.append(FieldError("cabin_class", f"a change keeps the booked cabin ({booked})"))
+    else:
+        if search.cabin_class is not None:
+            booked = order.slices[search.slice_index].segments[0].cabin_class
+            if search.cabin_class != booked:
+                errors.append(
+                    FieldError("cabin_class", f"a change keeps the booked cabin ({booked})")
+                )
+        errors.extend(_out_of_order(search, order))
     if errors:
         raise ValidationFailed(errors)
+
+
+def _out_of_order(search: SliceSearch, order: Order) -> list[FieldError]:
+    dates = [piece.segments[0].departing_at.date() for piece in order.slices]
+    day, index = search.departure_date, search.slice_index
+    if index > 0 and day < dates[index - 1]:
+        return [
+            FieldError(
+                "departure_date",
+                f"must not be before slice {index - 1}'s date ({dates[index - 1].isoformat()})",
+            )
+        ]
+    if index + 1 < len(dates) and day > dates[index + 1]:
+        return [
+            FieldError(
+                "departure_date",
+                f"must not be after slice {index + 1}'s date ({dates[index + 1].isoformat()})",
+            )
+        ]
+    return []
 
 
 def parse_confirm(data: dict[str, Any]) -> ConfirmChange:

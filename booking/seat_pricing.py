@@ -5,7 +5,8 @@ and after booking (`POST /v1/orders/{id}/seats`, booking/seats.py), so both name
 and the same rules: `services[i].segment_id` not a segment of the trip, `services[i].passenger_id`
 not one of its passengers (`pas_N`: the N-th passenger as listed in the order), an infant (who
 sits on a lap), a second seat for one passenger on one segment, `services[i].designator` not a
-seat of the cabin or closed to the passenger by a rule (`exit_row_child`, `exit_row_infant`).
+seat of the cabin, asked for two passengers, or closed to the passenger by a rule
+(`exit_row_child`, `exit_row_infant`).
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ def selections_of(
     problems: list[FieldError] = []
     found: list[SeatSelection] = []
     wanted: set[tuple[int, int]] = set()
+    seats: set[tuple[int, str]] = set()
     for i, service in enumerate(services):
         leg = legs.index(service.segment_id) if service.segment_id in legs else None
         pax = passenger_index(service.passenger_id)
@@ -96,6 +98,11 @@ def selections_of(
             if (leg, pax) in wanted:
                 problems.append(FieldError(f"services[{i}]", "a second seat for this passenger"))
             wanted.add((leg, pax))
+            if (leg, service.designator.upper()) in seats:
+                problems.append(
+                    FieldError(f"services[{i}].designator", "asked for another passenger too")
+                )
+            seats.add((leg, service.designator.upper()))
             found.append(SeatSelection(leg, pax, service.designator.upper()))
     if problems:
         raise ValidationFailed(problems)

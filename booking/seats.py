@@ -54,6 +54,10 @@ from kernel.errors import (
 from seats import metrics
 
 CHANGE_CUTOFF = dt.timedelta(hours=24)
+CHARGE_IN_FLIGHT = "a seat change of this order is being paid; wait for it"
+_CHARGE_IN_FLIGHT = (
+    "SELECT true FROM seat_charges WHERE order_id = $1 AND status = 'processing' LIMIT 1"
+)
 CUTOFF_RULE = "change_cutoff_24h"
 # Segment times are local at the airport; judged in UTC, a departure is up to 14 h earlier.
 MAX_UTC_OFFSET = dt.timedelta(hours=14)
@@ -143,11 +147,30 @@ class OrderSeatDesk:
             OrderSeat(s.segment_id, s.passenger_id, sel.designator, price, order.total_currency)
             for s, sel, price in zip(request.services, selections, prices, strict=True)
         )
+        _check_not_seated(order, wanted)
         due = _difference(order, wanted)
         if order.status == "confirmed" and due > 0:
             return await self._charge(order, wanted, due, request.payment), 202
-        await select_at_airline(connector, _locator(order), selections, timeout=self._timeout_s)
-        await self._record(order.id, wanted, actor=principal.subject, charged=None)
+        # The order's row stays locked from the check to the record, the airline call between:
+        # a payment that started or ended after our read would otherwise leave the seat's price
+        # out of what the card charges, or give a priced seat for nothing on the paid order;
+        # checked before the airline is asked, a refusal leaves no seat held there either.
+        async with self._db.transaction() as conn:
+            now = await _locked(conn, order.id, self._db.timeout_s)
+            _check_not_seated(now, wanted)
+            if not _still_as_priced(order, now, wanted):
+                metrics.choice("refused")
+                raise Conflict(
+                    f"the order changed meanwhile (it is {now.status}, payment "
+                    f"{now.payment_status}); seats not chosen: look at the order and choose again"
+                )
+            # A charged seat change lands when its card is charged, over whatever was chosen
+            # meanwhile: the traveler would pay for the seat they had just replaced.
+            if await conn.fetchval(_CHARGE_IN_FLIGHT, order.id, timeout=self._db.timeout_s):
+                metrics.choice("refused")
+                raise Conflict(CHARGE_IN_FLIGHT)
+            await select_at_airline(connector, _locator(order), selections, timeout=self._timeout_s)
+            await self._write(conn, order.id, wanted, actor=principal.subject, charged=None)
         metrics.choice("chosen")
         return await self._view(await self._orders.get(principal, order_id)), 200
 
@@ -166,6 +189,7 @@ class OrderSeatDesk:
         order = await _locked(conn, order_id, self._db.timeout_s)
         if order.status != "confirmed":
             raise Conflict(f"the order is {order.status}: its seats cannot change")
+        _check_not_seated(order, seats)
         types = [p.type for p in order.passengers]
         asked = [SeatService("seat", s.segment_id, s.passenger_id, s.designator) for s in seats]
         selections = selections_of(order.slices, types, asked)
@@ -224,12 +248,6 @@ class OrderSeatDesk:
         except errors.ConnectorError as exc:
             raise ServiceUnavailable(f"{order.connector} cannot sell seats now") from exc
 
-    async def _record(
-        self, order_id: str, seats: Sequence[OrderSeat], *, actor: str, charged: Decimal | None
-    ) -> None:
-        async with self._db.transaction() as conn:
-            await self._write(conn, order_id, seats, actor=actor, charged=charged)
-
     async def _write(
         self,
         conn: asyncpg.Connection,
@@ -279,6 +297,30 @@ def _changeable(order: Order) -> bool:
     return order.status == "confirmed" and order.payment_status == "paid"
 
 
+def _check_not_seated(order: Order, seats: Sequence[OrderSeat]) -> None:
+    """`Conflict` naming each seat another passenger of the order keeps: the order's own seats
+    show available to it, so its map does not tell (a swap in one request moves both)."""
+    moved = {(s.segment_id, s.passenger_id) for s in seats}
+    kept = {
+        (s.segment_id, s.designator)
+        for s in order.seats
+        if (s.segment_id, s.passenger_id) not in moved
+    }
+    clash = [s.designator for s in seats if (s.segment_id, s.designator) in kept]
+    if clash:
+        metrics.choice("taken")
+        raise taken(clash)
+
+
+def _still_as_priced(priced: Order, now: Order, seats: Sequence[OrderSeat]) -> bool:
+    """Whether `seats`, priced on the order as `priced`, may be recorded on it as it is `now`
+    without a card: the same flights in the same status, a hold not being paid (their price
+    joins its total), or a paid order they cost nothing more on."""
+    if (now.status, now.slices) != (priced.status, priced.slices) or not _changeable(now):
+        return False
+    return now.status == "held" or _difference(now, seats) == 0
+
+
 def _difference(order: Order, seats: Sequence[OrderSeat], *, net: bool = False) -> Decimal:
     """What `seats` cost beyond the seats they replace (net over the request; never below 0
     unless `net`)."""
@@ -296,13 +338,15 @@ def _locator(order: Order) -> str:
 
 
 async def _locked(conn: asyncpg.Connection, order_id: str, timeout: float) -> Order:
-    row = (
-        await conn.fetchrow(f"{SELECT_ORDER} WHERE o.id = $1 FOR UPDATE", order_id, timeout=timeout)
-        if is_order_id(order_id)
-        else None
-    )
-    if row is None:
+    """The order, its row locked in `conn`'s transaction. Read by a statement after the lock's:
+    one that waited for the lock sees the row as the holder left it, but its seats only as they
+    were when it began."""
+    if not is_order_id(order_id) or not await conn.fetchval(
+        "SELECT true FROM orders WHERE id = $1 FOR UPDATE", order_id, timeout=timeout
+    ):
         raise NotFound(f"no order {order_id[:64]!r}")
+    row = await conn.fetchrow(f"{SELECT_ORDER} WHERE o.id = $1", order_id, timeout=timeout)
+    assert row is not None  # locked: orders are never deleted
     return order_from_row(row)
 
 

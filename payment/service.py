@@ -179,7 +179,13 @@ class PaymentService:
             moved = await orders_in(conn, self._payments.db).transition(
                 order.id, change, actor=actor, completion=completion
             )
-            if moved is None:
+            # The amount is the total we read before this transaction; a seat chosen or a
+            # flight changed on the hold since (each rewrites the total under the row lock the
+            # transition just took) would leave the card charged for the order as it was.
+            if moved is None or (moved.total_amount, moved.total_currency) != (
+                payment.amount,
+                payment.currency,
+            ):
                 raise _OrderMoved  # rolls the payment back
         return payment, moved
 

@@ -23,7 +23,8 @@ async def _seat_map(env: BookingEnv, offer: dict[str, Any]) -> dict[str, Any]:
     response = await env.client.get("/v1/seat_maps", params={"offer_id": offer["id"]})
     body: dict[str, Any] = await response.json()
     assert response.status == 200, body
-    return body["seat_maps"][0]
+    first: dict[str, Any] = body["seat_maps"][0]
+    return first
 
 
 async def _choose(
@@ -206,3 +207,51 @@ async def test_an_orders_seat_map_is_its_travelers_own(
     assert own.headers["Cache-Control"] == "no-store"
     [mine] = [e for e in seat_elements(body["seat_maps"][0]) if e["designator"] == seat]
     assert [s["passenger_id"] for s in mine["available_services"]] == ["pas_1"]
+
+
+async def test_a_seat_another_passenger_of_the_order_keeps_is_not_given_twice(
+    booking_env: BookingEnv, alice: Headers
+) -> None:
+    # The order's own seats show available to it: pas_2 was given pas_1's seat (two passengers
+    # of the order in 14A), and one request asking one seat for both was a 503 from the airline.
+    offer = await booking_env.offer(adults="2", days=33)
+    order = await _order(
+        booking_env, alice, offer, passengers=[adult(), adult("Charles", "Babbage")]
+    )
+    seat_map = await _seat_map(booking_env, offer)
+    segment = seat_map["segment_id"]
+    first, other = [
+        e["designator"] for e in seat_elements(seat_map) if e.get("available_services")
+    ][:2]
+    assert (await _choose(booking_env, alice, order, segment, first)).status == 200
+
+    kept = await _choose(booking_env, alice, order, segment, first, "pas_2")
+    problem = await kept.json()
+    assert kept.status == 409, problem
+    assert problem["seats"] == [first]
+
+    def services(*chosen: tuple[str, str]) -> dict[str, Any]:
+        return {
+            "services": [
+                {"type": "seat", "segment_id": segment, "passenger_id": pax, "designator": seat}
+                for pax, seat in chosen
+            ]
+        }
+
+    path = f"/v1/orders/{order['id']}/seats"
+    both = await booking_env.client.post(
+        path, json=services(("pas_1", other), ("pas_2", other)), headers=alice
+    )
+    problem = await both.json()
+    assert both.status == 422, problem
+    assert [e["field"] for e in problem["errors"]] == ["services[1].designator"]
+
+    swapped = await booking_env.client.post(
+        path, json=services(("pas_1", other), ("pas_2", first)), headers=alice
+    )
+    body = await swapped.json()
+    assert swapped.status == 200, body
+    assert sorted((s["passenger_id"], s["designator"]) for s in body["seats"]) == [
+        ("pas_1", other),
+        ("pas_2", first),
+    ]

@@ -200,6 +200,22 @@ def test_services_must_name_the_orders_segments_and_seated_passengers() -> None:
     ]
 
 
+def test_one_seat_asked_for_two_passengers_is_named_before_the_airline_is_asked() -> None:
+    order = _order(passengers=(_order().passengers[0],) * 2)
+    segment = segment_id_of(order.slices[0].segments[0])
+    types = [p.type for p in order.passengers]
+    with pytest.raises(ValidationFailed) as failed:
+        selections_of(
+            order.slices,
+            types,
+            [
+                SeatService("seat", segment, "pas_1", "14c"),
+                SeatService("seat", segment, "pas_2", "14C"),
+            ],
+        )
+    assert [e.field for e in failed.value.errors] == ["services[1].designator"]
+
+
 def test_a_seat_field_or_card_sent_wrong_is_not_called_missing() -> None:
     # "required" tells a client it left the field out; one it sent wrong must read "must be".
     seat = {"type": "seat", "segment_id": 7, "passenger_id": "pas_1"}
