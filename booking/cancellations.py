@@ -164,7 +164,8 @@ class CancellationService:
         """The guard failed after the airline released the booking: a concurrent confirm of
         this quote won (answer it), or the order moved meanwhile (a payment captured): finish
         the cancel the one-step way — by the fare conditions of the order as it is now — and say
-        it was not as quoted."""
+        it was not as quoted. A quote of an unpaid order said nothing is kept: the money of a
+        payment captured since goes back whole, not by the fare (which keeps all but taxes)."""
         quote = await self._found(order.id, quote_id)
         current = await self._orders.get(principal, order.id)
         if quote.status == "confirmed":
@@ -173,10 +174,12 @@ class CancellationService:
         QUOTES.labels("changed").inc()
         logger.info("order %s changed while quote %s was confirmed", order.id, quote_id)
         if current.status != "cancelled":
-            await self._orders.cancel(principal, order.id)
+            asked_unpaid = quote.order_payment_status != "paid"
+            await self._orders.cancel(principal, order.id, asked_unpaid=asked_unpaid)
         raise Conflict(
             "the order changed while this quote was being confirmed; it is cancelled, and "
-            "refunded by its fare conditions as it stood then"
+            "refunded by its fare conditions as it stood then (all of it, when the quote found "
+            "nothing paid)"
         )
 
     async def _found(self, order_id: str, quote_id: str) -> Quote:

@@ -63,12 +63,16 @@ class OrderService(OrderCreation):
 
     # -- cancel ---------------------------------------------------------------------------------
 
-    async def cancel(self, principal: Principal, order_id: str) -> Order:
+    async def cancel(
+        self, principal: Principal, order_id: str, *, asked_unpaid: bool = False
+    ) -> Order:
         """Cancel at the airline, then `cancelled`, refunding a paid order by its fare conditions
         (a cancellation quote confirmed in one step); cancelling a cancelled order answers it
         unchanged, but for asking again for a refund still owed. `Conflict` for an expired
         order, or a paid one when refunds are not enabled; `ServiceUnavailable` when the
-        airline cannot be reached (nothing changed)."""
+        airline cannot be reached (nothing changed). `asked_unpaid`: the traveler asked while
+        the order was unpaid (a quote saying nothing is kept, confirmed as a payment landed),
+        so whatever was paid since goes back whole, as it does when it lands during this call."""
         for _ in range(3):
             order = await self.get(principal, order_id)
             if order.status == "cancelled":
@@ -84,7 +88,8 @@ class OrderService(OrderCreation):
             # As a quote made now would say: a paid order gets back what its fare conditions
             # give. Money that arrives while an unpaid order is being cancelled all goes back
             # (the traveler cancelled before paying): the penalty is fixed by what we read.
-            terms = await self._money_back(order) if order.payment_status == "paid" else None
+            by_fare = order.payment_status == "paid" and not asked_unpaid
+            terms = await self._money_back(order) if by_fare else None
             change = Change(
                 from_status=(order.status,),
                 to_status="cancelled",

@@ -9,6 +9,10 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
+from booking.airline import Airline
+from booking.model import Order
 from tests.support.booking import Headers
 from tests.support.payment_app import PayEnv
 from tests.support.payment_sim import eventually
@@ -213,3 +217,37 @@ async def test_the_one_step_cancel_refunds_what_a_quote_would_have_said(
     [intent] = await pay_env.gateway.intents(order["id"])
     assert intent["amount_refunded"] == offer["tax_amount"]
     assert len(intent["refunds"]) == 1
+
+
+async def test_a_payment_captured_while_an_unpaid_holds_quote_is_confirmed_all_goes_back(
+    pay_env: PayEnv, alice: Headers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The quote said nothing is kept (nothing was paid); the traveler's payment, captured
+    while the confirmation was at the airline, must not be kept by the fare (all but taxes)."""
+    order = await pay_env.held_order(alice, days=49)
+    status, quoted = await quote(pay_env, alice, order["id"])
+    assert (status, quoted["penalty_amount"]) == (201, "0.00"), quoted
+    release = Airline.cancel
+    payments_landed: list[str] = []
+
+    async def paid_meanwhile(self: Airline, at_airline: Order) -> None:
+        if not payments_landed:  # the confirmation's own call: the payment lands before it
+            assert (await pay_env.pay(alice, at_airline.id)).status == 202
+            paid = await pay_env.settled(alice, at_airline.id)
+            payments_landed.append(paid["payment_status"])
+        await release(self, at_airline)
+
+    monkeypatch.setattr(Airline, "cancel", paid_meanwhile)
+    status, problem = await confirm(pay_env, alice, order["id"], quoted["id"])
+
+    assert payments_landed == ["paid"]
+    assert status == 409, problem  # not as quoted: the order changed
+    final = await pay_env.until(alice, order["id"], lambda o: o["payment_status"] == "refunded")
+    assert final["status"] == "cancelled"
+    assert await pay_env.stated_penalty(order["id"]) == 0
+    [intent] = [i for i in await pay_env.gateway.intents(order["id"]) if i["status"] == "succeeded"]
+    assert (
+        Decimal(intent["amount_refunded"])
+        == Decimal(intent["amount"])
+        == Decimal(order["total_amount"])
+    )
