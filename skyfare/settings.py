@@ -8,6 +8,7 @@ and are imported from here.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -162,6 +163,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         parse_networks(settings.trusted_proxies)
     except ValueError as exc:
         raise SettingsError(f"SKYFARE_TRUSTED_PROXIES: {exc}") from exc
+    _check_url("DATABASE_URL", settings.database_url, _DATABASE_SCHEMES)
+    _check_url("REDIS_URL", settings.redis_url, _REDIS_SCHEMES)
     if "connectors" in overrides:
         return settings
     if connectors_json:
@@ -182,3 +185,34 @@ def _name_variable(message: str) -> str:
         if f"`$.{field}`" in message:  # whole: `$.a` is a prefix of `$.a_b`
             return message.replace(f"`$.{field}`", var)
     return message
+
+
+_DATABASE_SCHEMES = ("postgresql", "postgres")
+_REDIS_SCHEMES = ("redis", "rediss", "unix", "redis+cluster", "rediss+cluster")
+
+
+def _check_url(var: str, url: str | None, schemes: tuple[str, ...]) -> None:
+    """The URL's shape, checked here: asyncpg and redis-py parse it only at the first connect,
+    where a typo was a traceback naming neither the variable nor the part (a `serve` worker died
+    after its ready line, `migrate` and `relay` printed asyncpg's insides). The message never
+    repeats the URL or a part of its address: a password may be there, or be taken for a port
+    where the `@` is missing."""
+    if url is None:
+        return
+    scheme, _, rest = url.partition("://")
+    if not rest or scheme.lower() not in schemes:
+        names = ", ".join(f"{name}://" for name in schemes)
+        raise SettingsError(f"{var}: not a URL of one of the schemes {names}")
+    if scheme.lower() == "unix":
+        return
+    # Split by hand: urllib refuses asyncpg's several hosts (`h1:5432,[::1]:5433`).
+    netloc = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    path = re.split(r"[?#]", rest[len(netloc) :], maxsplit=1)[0]
+    # The credentials end at the last `@`.
+    for host in netloc.rpartition("@")[2].split(","):
+        port = host.rpartition("]")[2].rpartition(":")[2] if ":" in host else ""
+        if port and not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
+            raise SettingsError(f"{var}: a port is not a number from 1 to 65535")
+    index = path.strip("/")
+    if var == "REDIS_URL" and index and not (index.isascii() and index.isdigit()):
+        raise SettingsError(f"{var}: the database (the path) is not a number")

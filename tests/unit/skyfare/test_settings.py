@@ -100,3 +100,38 @@ def test_trusted_proxies_are_addresses_or_cidr_blocks_named_when_not() -> None:
     assert load_settings({"SKYFARE_TRUSTED_PROXIES": "10.0.0.0/8, ::1"}).trusted_proxies
     with pytest.raises(SettingsError, match="SKYFARE_TRUSTED_PROXIES: 'gateway'"):
         load_settings({"SKYFARE_TRUSTED_PROXIES": "10.0.0.0/8, gateway"})
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATABASE_URL": "postgresql://u:hunter2@db:notaport/x"}, "DATABASE_URL: a port"),
+        ({"DATABASE_URL": "postgresql://u:hunter2/x"}, "DATABASE_URL: a port"),  # no `@`
+        ({"DATABASE_URL": "mysql://u:hunter2@db/x"}, "DATABASE_URL: not a URL"),
+        ({"DATABASE_URL": "db.internal:5432"}, "DATABASE_URL: not a URL"),
+        ({"REDIS_URL": "redis://:hunter2@cache:xx/0"}, "REDIS_URL: a port"),
+        ({"REDIS_URL": "redis://:hunter2@cache:6379/zero"}, "REDIS_URL: the database"),
+        ({"REDIS_URL": "http://:hunter2@cache:6379/0"}, "REDIS_URL: not a URL"),
+    ],
+)
+def test_a_malformed_store_url_is_refused_by_name_without_repeating_it(
+    env: dict[str, str], message: str
+) -> None:
+    with pytest.raises(SettingsError, match=message) as raised:
+        load_settings(env)
+    assert "hunter2" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"DATABASE_URL": "postgres://u:p%40ss@db:5432/x?sslmode=require"},
+        {"DATABASE_URL": "postgresql://u@h1:5432,h2:5433,[::1]:5434/x"},
+        {"DATABASE_URL": "postgresql:///x?host=/var/run/postgresql"},
+        {"REDIS_URL": "rediss+cluster://:pw@10.0.0.1:6379"},
+        {"REDIS_URL": "redis://[::1]:6379/3"},
+        {"REDIS_URL": "unix:///tmp/redis.sock?db=2"},
+    ],
+)
+def test_store_urls_of_every_accepted_shape_load(env: dict[str, str]) -> None:
+    load_settings(env)
