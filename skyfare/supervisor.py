@@ -60,9 +60,11 @@ class Supervisor:
         stop_timeout_s: float = STOP_TIMEOUT_S,
         restart_first_s: float = RESTART_FIRST_S,
         restart_max_s: float = RESTART_MAX_S,
+        exit_grace_s: float = STOP_TIMEOUT_S,
     ) -> None:
         self._ctx = multiprocessing.get_context("spawn")
         self._stop_timeout_s = stop_timeout_s
+        self._exit_grace_s = exit_grace_s
         self._restart_first_s = restart_first_s
         self._restart_max_s = restart_max_s
         self._children: list[SpawnProcess] = []
@@ -94,11 +96,30 @@ class Supervisor:
         deadline = time.monotonic() + READY_TIMEOUT_S
         waiting = list(pipes)
         while waiting or not all(_accepts(*hp) for hp in ports):
-            waiting = [pipe for pipe in waiting if not pipe.poll()]
+            waiting = [pipe for pipe in waiting if not self._answered(pipe)]
             self._raise_if_a_child_died()
             if time.monotonic() > deadline:
                 raise StartupFailed("children did not become ready in time")
             time.sleep(0.05)
+
+    def _answered(self, pipe: Connection) -> bool:
+        """Whether the child sent its message. `poll()` is true at the pipe's end too: a child
+        that died before it served closes its end first, and was taken for ready when the
+        parent looked before the exit could be seen (`serve` printed its ready line, then
+        stopped). Its exit is waited for (`exit_grace_s`), so the failure names it."""
+        if not pipe.poll():
+            return False
+        try:
+            pipe.recv()
+        except EOFError:
+            self._raise_if_a_child_died()
+            living = {p.sentinel: p for p in self._children if p.is_alive()}
+            for sentinel in wait(list(living), self._exit_grace_s):
+                # Its sentinel is closed a moment before the kernel lets it be reaped.
+                living[sentinel].join()  # type: ignore[index]
+            self._raise_if_a_child_died()
+            raise StartupFailed("a child closed its ready pipe without being ready") from None
+        return True
 
     def wait_for_a_child_to_exit(self) -> SpawnProcess:
         """Until a child that is not restartable exits (it is returned); restartable ones that
