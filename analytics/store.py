@@ -200,7 +200,10 @@ class AnalyticsStore:
 
     def forget_from(self, streams: Iterable[str], entry_id: str) -> None:
         """Delete every row of `streams` at or after `entry_id` and rewind their positions to just
-        before it (a replay loads them again), in one transaction."""
+        before it (a replay loads them again), in one transaction. A position is never moved
+        forward: from an id after it, the entries between would never be loaded, and from one
+        beyond the stream's end (a typo, a future time) the group would wait there, loading
+        nothing new until that time."""
         ms, seq = split_id(entry_id)
         before = f"{ms}-{seq - 1}" if seq > 0 else f"{max(ms - 1, 0)}-18446744073709551615"
         with self.session(write=True) as db:
@@ -221,10 +224,16 @@ class AnalyticsStore:
                     where = "stream = ? AND (ms > ? OR (ms = ? AND seq >= ?))"
                     rebuild_from(db, table, where, [stream, ms, ms, seq])
                     db.execute(f"DELETE FROM {table} WHERE {where}", [stream, ms, ms, seq])
+                held = db.execute(
+                    "SELECT last_id FROM positions WHERE stream = ?", [stream]
+                ).fetchone()
+                at = before if ms or seq else "0-0"
+                # No position yet: the consumer starts the group at 0-0.
+                at = min(at, held[0] if held else "0-0", key=split_id)
                 db.execute(
                     "INSERT INTO positions VALUES (?, ?) "
                     "ON CONFLICT (stream) DO UPDATE SET last_id = excluded.last_id",
-                    [stream, before if ms or seq else "0-0"],
+                    [stream, at],
                 )
             db.execute("COMMIT")
         except BaseException:

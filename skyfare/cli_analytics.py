@@ -47,9 +47,17 @@ def run_command(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+# Each part of a Redis stream id is a 64-bit unsigned number; Redis refuses a larger one.
+_ID_PART_MAX = 2**64 - 1
+
+
 def stream_id(text: str) -> str:
     ms, sep, seq = text.partition("-")
-    if not (ms.isascii() and ms.isdigit()) or (sep and not (seq.isascii() and seq.isdigit())):
+    if (
+        not (ms.isascii() and ms.isdigit())
+        or (sep and not (seq.isascii() and seq.isdigit()))
+        or max(int(ms), int(seq or 0)) > _ID_PART_MAX
+    ):
         raise argparse.ArgumentTypeError(f"{text!r} is not a stream id (e.g. 1764000000000-0)")
     return f"{int(ms)}-{int(seq or 0)}"
 
