@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
@@ -64,6 +65,7 @@ class OrderSync:
         consumer: str,
         block_ms: int = 1000,
         retry_s: float = 1.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._redis = client
         self._stream = stream
@@ -72,6 +74,8 @@ class OrderSync:
         self._consumer = consumer
         self._block_ms = block_ms
         self._retry_s = retry_s
+        self._sleep = sleep  # how a pause is taken (a test counts them)
+        self._failures = 0  # rounds failed in a row
 
     async def run(self) -> None:
         """Until cancelled; Redis or the helpdesk failing is logged and retried."""
@@ -84,8 +88,8 @@ class OrderSync:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # keep syncing whatever one round met
-                logger.warning("support sync: %s; retrying", describe(exc))
-                await asyncio.sleep(self._retry_s)
+                self._failed("support sync failed", describe(exc))
+                await self._sleep(self._retry_s)
 
     async def _ensure_group(self) -> None:
         try:
@@ -117,10 +121,21 @@ class OrderSync:
         if synced:
             await self._redis.xack(self._stream, GROUP, *synced)
         if unavailable is not None:
-            logger.warning("support sync: helpdesk unavailable: %s", unavailable)
-            await asyncio.sleep(self._retry_s)
+            self._failed("support sync: helpdesk unavailable", str(unavailable))
+            await self._sleep(self._retry_s)
             return False
+        if self._failures:
+            logger.warning("support sync resumed after %d failed rounds", self._failures)
+            self._failures = 0
         return True
+
+    def _failed(self, what: str, why: str) -> None:
+        # The first failure of an outage, then every 20th. Every API process runs this sync and
+        # retries each second: one line per retry was 3,600 lines an hour per process while
+        # Redis was down, burying what else the outage did.
+        self._failures += 1
+        if self._failures == 1 or self._failures % 20 == 0:
+            logger.warning("%s (%d in a row), retrying: %s", what, self._failures, why)
 
     async def _sync(self, fields: dict[bytes, bytes]) -> None:
         if fields.get(b"type", b"").decode("utf-8", "replace") not in SYNCED:
