@@ -1,0 +1,57 @@
+"""deploy/README.md's production `pgbouncer.ini` sketch, loaded by a real PgBouncer (Debian's)
+in front of the test PostgreSQL, with only what a local run needs added (its address, trust).
+PgBouncer has no comments after a value: the sketch's `default_pool_size = 20 ; …` was read
+as the value, and an operator copying it got `FATAL cannot load config file`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from tests.support.pgbouncer import PgBouncer, pgbouncer_binary
+
+README = Path(__file__).resolve().parents[3] / "deploy" / "README.md"
+
+
+def sketch() -> str:
+    text = README.read_text()
+    found = re.search(r"`pgbouncer\.ini` sketch:\s*```ini\n(.*?)```", text, re.DOTALL)
+    assert found, "deploy/README.md has no pgbouncer.ini sketch"
+    return "\n".join(line.strip() for line in found.group(1).splitlines()) + "\n"
+
+
+class SketchBouncer(PgBouncer):
+    """The sketch, its databases pointed at the test PostgreSQL's database."""
+
+    def _config(self, host: str, port: int) -> str:
+        database = self._upstream.path.lstrip("/") or "postgres"
+        text = re.sub(
+            r"host=\S+ port=\d+ dbname=\S+", f"host={host} port={port} dbname={database}", sketch()
+        )
+        auth_file = self.directory / "users.txt"
+        auth_file.write_text(f'"{self.user}" ""\n')
+        auth_file.chmod(0o644)
+        return text + (
+            f"listen_addr = 127.0.0.1\nlisten_port = {self.port}\nunix_socket_dir =\n"
+            f"auth_type = trust\nauth_file = {auth_file}\n"
+        )
+
+
+async def test_the_readme_sketch_loads_and_pools(database_url: str, tmp_path: Path) -> None:
+    if pgbouncer_binary() is None:
+        pytest.skip("pgbouncer is not installed (apt-get install pgbouncer)")
+    bouncer = SketchBouncer(tmp_path)
+    try:
+        url = bouncer.start(database_url)
+        conn = await asyncpg.connect(
+            url.rsplit("/", 1)[0] + "/skyfare", statement_cache_size=0, timeout=10
+        )
+        try:
+            assert await conn.fetchval("SELECT 1") == 1
+        finally:
+            await conn.close()
+    finally:
+        bouncer.stop()
