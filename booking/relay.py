@@ -163,8 +163,10 @@ class OutboxRelay:
         async with asyncio.timeout(2 * timeout), self._pool.acquire(timeout=timeout) as conn:
             lag = await conn.fetchval(_OLDEST_AGE, timeout=timeout)
         self._found = lag is not None
+        # Set before the batch, not only after one published: while Redis refuses every batch
+        # the age must still grow, or the outbox lag alert cannot fire when it is needed most.
+        OUTBOX_LAG.set(lag or 0.0)
         if lag is None:
-            OUTBOX_LAG.set(0.0)
             return 0
         return await self._relay_batch()
 

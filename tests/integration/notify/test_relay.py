@@ -16,6 +16,7 @@ from booking.events import decode_event
 from booking.relay import OutboxRelay
 from kernel.tasks import stop_task
 from skyfare.embedded import EmbeddedRedis
+from tests.e2e.conftest import closed_port
 from tests.support.database import statement_recording_pool
 from tests.support.notify import eventually, insert_outbox, order_event
 from tests.support.redis_cluster import redis_or_cluster
@@ -25,6 +26,14 @@ from tests.support.redis_cluster import redis_or_cluster
 def redis_url(request: pytest.FixtureRequest, redis_url: str) -> str:
     """Each test against one Redis and against a Redis Cluster (tests/support/redis_cluster.py)."""
     return redis_or_cluster(request, redis_url)
+
+
+@pytest.fixture
+async def closed_redis() -> AsyncIterator[redis.Redis]:
+    """A client of a Redis that refuses every connection: nothing listens on its port."""
+    client = redis.Redis(port=closed_port(), socket_connect_timeout=0.5)
+    yield client
+    await client.aclose()
 
 
 def _relay(pool: asyncpg.Pool, client: redis.Redis, stream: str, **options: float) -> OutboxRelay:
@@ -235,3 +244,18 @@ async def test_an_idle_relay_looks_less_often_and_snaps_back_when_an_event_appea
 
     assert pauses == [0.1, 0.2, 0.4, 0.5, 0.5, 0.1, 0.2, 0.4]
     assert await _unpublished(pool) == 0
+
+
+async def test_the_outbox_lag_is_reported_while_redis_refuses_the_batch(
+    pool: asyncpg.Pool, closed_redis: redis.Redis
+) -> None:
+    # What the SkyfareOutboxLag alert is for ("cannot reach Redis"): the relay saw the oldest
+    # unpublished event's age, then its batch failed. Before, the gauge was set only after a
+    # batch published, so it kept its last value (0) all through the outage and never paged.
+    await insert_outbox(pool, order_event())
+    await pool.execute("UPDATE outbox SET created_at = now() - interval '90 seconds'")
+
+    with pytest.raises((redis.RedisError, OSError)):
+        await _relay(pool, closed_redis, "events", redis_timeout_s=0.5).relay_once()
+
+    assert (REGISTRY.get_sample_value("skyfare_outbox_lag_seconds") or 0) >= 90
