@@ -18,7 +18,7 @@ import os
 import secrets
 import signal
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -166,14 +166,32 @@ async def channel_preferences(settings: Settings) -> AsyncIterator[ChannelPrefer
 
 
 async def _serve_metrics(settings: Settings, stream: EventStream) -> web.AppRunner | None:
+    port = settings.notify_metrics_listen_port
+    refresh = gauge_refresher(stream)
+    return await serve_metrics(settings.host, port, "notify worker", before_scrape=refresh)
+
+
+def gauge_refresher(stream: EventStream) -> Callable[[], Awaitable[None]]:
+    """What runs before each scrape: the group's gauges read from Redis. Redis failing is
+    logged when it starts and when it ends, not at every scrape: the deployments probe this
+    port for liveness and readiness (deploy/k8s), so a line per scrape was several a minute
+    per worker through an outage the worker's own loop already reports."""
+    failing = False
+
     async def refresh() -> None:
+        nonlocal failing
         try:
             await refresh_gauges(stream)
         except Exception as exc:  # Redis down: the counters are still worth serving
-            logger.warning("notify metrics: group state unavailable: %s", describe(exc))
+            if not failing:
+                logger.warning("notify metrics: group state unavailable: %s", describe(exc))
+            failing = True
+            return
+        if failing:
+            logger.warning("notify metrics: group state available again")
+            failing = False
 
-    port = settings.notify_metrics_listen_port
-    return await serve_metrics(settings.host, port, "notify worker", before_scrape=refresh)
+    return refresh
 
 
 def notifications_line(settings: Settings) -> str:
