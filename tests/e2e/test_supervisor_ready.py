@@ -5,9 +5,11 @@ exit could be seen: the ready line was printed, then everything stopped with exi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
+from collections.abc import Iterator
 from multiprocessing.connection import Connection
 
 import pytest
@@ -35,36 +37,35 @@ def send_ready(ready: Connection) -> None:
         time.sleep(1)
 
 
-def _start(supervisor: Supervisor, target: object) -> Connection:
+@contextlib.contextmanager
+def _one_worker(target: object, **options: float) -> Iterator[tuple[Supervisor, Connection]]:
+    """A supervisor of one API worker running `target`, and the worker's ready pipe."""
+    supervisor = Supervisor(stop_timeout_s=10.0, **options)
     parent_end, child_end = supervisor.ready_pipe()
-    supervisor.spawn("api-worker-0", target, child_end)  # type: ignore[arg-type]
-    child_end.close()
-    return parent_end
+    try:
+        supervisor.spawn("api-worker-0", target, child_end)  # type: ignore[arg-type]
+        child_end.close()
+        yield supervisor, parent_end
+    finally:
+        supervisor.stop_all()
 
 
 def test_a_worker_that_closed_its_ready_pipe_unready_fails_the_start() -> None:
-    supervisor = Supervisor(stop_timeout_s=10.0, exit_grace_s=0.0)
-    try:
-        pipe = _start(supervisor, close_then_linger)
-        with pytest.raises(StartupFailed, match="without being ready"):
-            supervisor.wait_ready([pipe], [])
-    finally:
-        supervisor.stop_all()
+    with (
+        _one_worker(close_then_linger, exit_grace_s=0.0) as (supervisor, pipe),
+        pytest.raises(StartupFailed, match="without being ready"),
+    ):
+        supervisor.wait_ready([pipe], [])
 
 
 def test_a_worker_that_died_before_ready_is_named_with_its_exit_code() -> None:
-    supervisor = Supervisor(stop_timeout_s=10.0)
-    try:
-        pipe = _start(supervisor, fail_before_ready)
-        with pytest.raises(StartupFailed, match="api-worker-0 exited with code 3"):
-            supervisor.wait_ready([pipe], [])
-    finally:
-        supervisor.stop_all()
+    with (
+        _one_worker(fail_before_ready) as (supervisor, pipe),
+        pytest.raises(StartupFailed, match="api-worker-0 exited with code 3"),
+    ):
+        supervisor.wait_ready([pipe], [])
 
 
 def test_a_worker_that_sent_its_message_is_ready() -> None:
-    supervisor = Supervisor(stop_timeout_s=10.0)
-    try:
-        supervisor.wait_ready([_start(supervisor, send_ready)], [])
-    finally:
-        assert supervisor.stop_all()
+    with _one_worker(send_ready) as (supervisor, pipe):
+        supervisor.wait_ready([pipe], [])

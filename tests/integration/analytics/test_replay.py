@@ -40,13 +40,20 @@ async def _last_ids(client: redis.Redis, streams: tuple[str, str]) -> list[str]:
     return found
 
 
+async def _one_day_loaded(
+    client: redis.Redis, streams: tuple[str, str], tmp_path: Path
+) -> tuple[AnalyticsStore, int]:
+    """A store that loaded the scripted day, and the rows it holds."""
+    store = AnalyticsStore(str(tmp_path))
+    await publish(client, streams)
+    await _consumer(client, store, streams).catch_up()
+    return store, _rows(store)
+
+
 async def test_a_replay_from_after_the_stores_position_loads_the_entries_between(
     redis_client: redis.Redis, streams: tuple[str, str], tmp_path: Path
 ) -> None:
-    store = AnalyticsStore(str(tmp_path))
-    await publish(redis_client, streams)
-    await _consumer(redis_client, store, streams).catch_up()
-    one_day = _rows(store)
+    store, one_day = await _one_day_loaded(redis_client, streams, tmp_path)
     await publish(redis_client, streams)  # loaded by no one yet
 
     latest = max(await _last_ids(redis_client, streams), key=split_id)
@@ -58,10 +65,7 @@ async def test_a_replay_from_after_the_stores_position_loads_the_entries_between
 async def test_a_replay_from_beyond_the_streams_leaves_the_consumer_loading(
     redis_client: redis.Redis, streams: tuple[str, str], tmp_path: Path
 ) -> None:
-    store = AnalyticsStore(str(tmp_path))
-    await publish(redis_client, streams)
-    await _consumer(redis_client, store, streams).catch_up()
-    one_day = _rows(store)
+    store, one_day = await _one_day_loaded(redis_client, streams, tmp_path)
 
     await replay(_consumer(redis_client, store, streams), store, streams, "99999999999999-0")
     await publish(redis_client, streams)
