@@ -19,7 +19,7 @@ from skyfare.gateway import GatewayLayout
 from skyfare.gateway_up import gateway_base_url, gateway_curl, gateway_ready_line, start_gateway
 from skyfare.migrations import MigrationError, run_migrations_once
 from skyfare.notify_runner import notifications_line
-from skyfare.services import ALL, SEARCH
+from skyfare.services import ALL, BOOKING, SEARCH
 from skyfare.settings import Settings
 from skyfare.supervisor import Shutdown, StartupFailed, Supervisor, raise_on_signals
 from skyfare.workers import run_analytics, run_api_worker, run_notify_worker, run_sim
@@ -112,6 +112,8 @@ def ready_line(settings: Settings, *, with_sim: bool, service: str = ALL) -> str
         what = f"Skyfare {service} service ready"
     date = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()
     example = f"{base}/v1/search?origin=LHR&destination=JFK&departure_date={date}"
+    if service == BOOKING:  # it serves no search (a 404 there): what it needs, answering
+        example = f"{base}/readyz"
     # With the sim, the web app is the thing to open: the line leads with the one URL.
     opening = " — open it in a browser, or try:" if with_sim else " — try:"
     return (
