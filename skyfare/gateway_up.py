@@ -45,8 +45,11 @@ def gateway_layout(settings: Settings) -> GatewayLayout:
     )
 
 
-def start_gateway(supervisor: Supervisor, settings: Settings) -> GatewayLayout:
-    """Every process of the deployment, nginx last (once the services serve)."""
+def start_gateway(
+    supervisor: Supervisor, settings: Settings, *, migrate: bool = False
+) -> GatewayLayout:
+    """Every process of the deployment, nginx last (once the services serve); `migrate`: the
+    booking process applies the migrations once PostgreSQL answers (the start could not)."""
     layout = gateway_layout(settings)
     pipes = []
     services = [(f"search-{n}", SEARCH, port) for n, port in enumerate(layout.search_ports)]
@@ -59,7 +62,9 @@ def start_gateway(supervisor: Supervisor, settings: Settings) -> GatewayLayout:
         configured = msgspec.structs.replace(
             settings, port=port, workers=1, trusted_proxies=proxies
         )
-        supervisor.spawn(name, run_api_worker, configured, child_end, service)
+        supervisor.spawn(
+            name, run_api_worker, configured, child_end, service, migrate and service == BOOKING
+        )
         child_end.close()
         pipes.append(parent_end)
     supervisor.wait_ready(pipes, [])

@@ -45,16 +45,18 @@ def run(settings: Settings, *, with_sim: bool, service: str = ALL, gateway: bool
     try:
         with embedded_services(settings) as settings:
             # Once, in the parent, before any worker: workers never race to migrate. `search`
-            # owns no table and must start while PostgreSQL is down.
-            if service != SEARCH:
-                uvloop.run(run_migrations_once(settings))
+            # owns no table and must start while PostgreSQL is down. Unreachable now, one
+            # worker applies them once PostgreSQL answers (a database that comes up later).
+            pending = service != SEARCH and uvloop.run(run_migrations_once(settings)) is None
             dev_key = uvloop.run(dev_partner_key(settings)) if with_sim else None
             try:
                 if gateway:
-                    layout = _start_behind_gateway(supervisor, settings)
+                    layout = _start_behind_gateway(supervisor, settings, pending)
                     print(gateway_ready_line(settings, layout), flush=True)
                 else:
-                    _start(supervisor, settings, with_sim=with_sim, service=service)
+                    _start(
+                        supervisor, settings, with_sim=with_sim, service=service, migrate=pending
+                    )
                     print(ready_line(settings, with_sim=with_sim, service=service), flush=True)
                 if dev_key is not None:
                     _print_dev_lines(settings, dev_key, gateway=gateway)
@@ -70,7 +72,9 @@ def run(settings: Settings, *, with_sim: bool, service: str = ALL, gateway: bool
         return 1
 
 
-def _start(supervisor: Supervisor, settings: Settings, *, with_sim: bool, service: str) -> None:
+def _start(
+    supervisor: Supervisor, settings: Settings, *, with_sim: bool, service: str, migrate: bool
+) -> None:
     if with_sim:
         supervisor.spawn("sim", run_sim, settings)
         # Before the workers: each learns its airlines' route networks as it starts, and an
@@ -79,7 +83,14 @@ def _start(supervisor: Supervisor, settings: Settings, *, with_sim: bool, servic
     pipes = []
     for index in range(worker_count(settings)):
         parent_end, child_end = supervisor.ready_pipe()
-        supervisor.spawn(f"api-worker-{index}", run_api_worker, settings, child_end, service)
+        supervisor.spawn(
+            f"api-worker-{index}",
+            run_api_worker,
+            settings,
+            child_end,
+            service,
+            migrate and not index,
+        )
         child_end.close()  # the child holds its own copy now
         pipes.append(parent_end)
     supervisor.wait_ready(pipes, [])
@@ -90,10 +101,12 @@ def _start(supervisor: Supervisor, settings: Settings, *, with_sim: bool, servic
         supervisor.spawn("analytics", run_analytics, settings, restart=True)
 
 
-def _start_behind_gateway(supervisor: Supervisor, settings: Settings) -> GatewayLayout:
+def _start_behind_gateway(
+    supervisor: Supervisor, settings: Settings, migrate: bool
+) -> GatewayLayout:
     supervisor.spawn("sim", run_sim, settings)
     supervisor.wait_ready([], [(settings.sim_host, settings.sim_port)])
-    return start_gateway(supervisor, settings)
+    return start_gateway(supervisor, settings, migrate=migrate)
 
 
 def worker_count(settings: Settings) -> int:

@@ -20,7 +20,7 @@ import asyncio
 import hashlib
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import cast
@@ -178,15 +178,17 @@ def _check_unchanged(migrations: list[Migration], applied: dict[int, tuple[str, 
 # Time for all migrations of one start-up; they are small DDL, but a lock held by another
 # process's long migration is waited for.
 MIGRATE_TIMEOUT_S = 60.0
+# How often a worker tries again to migrate a database the start could not reach.
+RETRY_S = 5.0
 
 
-async def run_migrations_once(settings: Settings) -> list[str]:
+async def run_migrations_once(settings: Settings, *, quiet: bool = False) -> list[str] | None:
     """Migrate `settings.database_url` before the API workers start; never raises for a down DB.
 
     The parent process of `skyfare up/serve` calls it once. A database that cannot be reached is
-    logged and skipped: searches do not need PostgreSQL and must still be served,
-    and the next start migrates. A changed applied migration (MigrationError) is a deploy bug: it
-    is raised.
+    logged (unless `quiet`) and skipped, None: searches do not need PostgreSQL and must still be
+    served, and a worker applies them once it answers (`migrate_when_reachable`). A changed
+    applied migration (MigrationError) is a deploy bug: it is raised.
     """
     if settings.database_url is None:
         raise ValueError("database_url is unset: start the embedded PostgreSQL first")
@@ -195,14 +197,30 @@ async def run_migrations_once(settings: Settings) -> list[str]:
             settings.database_url, timeout=settings.db_timeout_s, **connect_options(settings)
         )
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        logger.error("PostgreSQL unreachable, migrations not applied: %s", describe(exc))
-        return []
+        if not quiet:
+            logger.error("PostgreSQL unreachable, migrations not applied: %s", describe(exc))
+        return None
     try:
         applied = await migrate(conn, timeout=MIGRATE_TIMEOUT_S)
     except (OSError, asyncpg.exceptions.ConnectionDoesNotExistError, TimeoutError) as exc:
         logger.error("migrations interrupted (the database went away?): %s", describe(exc))
-        return []
+        return None
     finally:
         await conn.close(timeout=settings.db_timeout_s)
     logger.info("schema up to date (%d migrations applied now)", len(applied))
+    return applied
+
+
+async def migrate_when_reachable(
+    settings: Settings,
+    *,
+    retry_s: float = RETRY_S,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> list[str]:
+    """The start's migrations, applied once PostgreSQL answers: one API worker runs this when
+    the start could not reach it. Before, the API served on until restarted, and a database
+    that came up after it (a fresh one, or one a release had new migrations for) answered every
+    order with a 500 on a table or column not there yet, while /readyz said ready."""
+    while (applied := await run_migrations_once(settings, quiet=True)) is None:
+        await sleep(retry_s)
     return applied

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import ctypes.util
+import logging
 import os
 import signal
 import sys
@@ -20,6 +21,7 @@ from typing import Any
 import uvloop
 from aiohttp import web
 
+from kernel.tasks import stop_task
 from skyfare import heap, priority
 from skyfare.logs import configure_logging
 from skyfare.settings import Settings
@@ -29,12 +31,15 @@ _PR_SET_PDEATHSIG = 1
 BACKLOG = 1024
 
 
-def run_api_worker(settings: Settings, ready: Connection, service: str = "all") -> None:
+def run_api_worker(
+    settings: Settings, ready: Connection, service: str = "all", migrate: bool = False
+) -> None:
     """Process entry point: serve `service`'s part of the API on settings.host:port
-    (SO_REUSEPORT) until signalled, then drain (skyfare/protocol.py) and return."""
+    (SO_REUSEPORT) until signalled, then drain (skyfare/protocol.py) and return. `migrate`:
+    the start could not reach PostgreSQL, so this worker applies the migrations once it can."""
     _prepare_child(settings)
     start_tracing(settings, service)
-    uvloop.run(_serve_api(settings, ready, service))
+    uvloop.run(_serve_api(settings, ready, service, migrate))
 
 
 def run_relay(settings: Settings) -> None:
@@ -114,12 +119,13 @@ async def serve_sim_until_signalled(settings: Settings) -> None:
     )
 
 
-async def _serve_api(settings: Settings, ready: Connection, service: str) -> None:
+async def _serve_api(settings: Settings, ready: Connection, service: str, migrate: bool) -> None:
     from skyfare.app import create_app
     from skyfare.protocol import app_runner
 
     runner = app_runner(create_app(settings, service), settings)
     await runner.setup()
+    migrating = asyncio.create_task(_migrate_when_reachable(settings)) if migrate else None
     try:
         site = web.TCPSite(runner, settings.host, settings.port, reuse_port=True, backlog=BACKLOG)
         await site.start()
@@ -128,7 +134,18 @@ async def _serve_api(settings: Settings, ready: Connection, service: str) -> Non
         ready.close()
         await _until_signalled(asyncio.Event().wait())
     finally:
+        if migrating is not None:
+            await stop_task(migrating)
         await runner.cleanup()
+
+
+async def _migrate_when_reachable(settings: Settings) -> None:
+    from skyfare.migrations import MigrationError, migrate_when_reachable
+
+    try:
+        await migrate_when_reachable(settings)
+    except MigrationError as exc:  # a changed applied migration: a deploy bug, as at start
+        logging.getLogger("skyfare").error("migrations failed: %s", exc)
 
 
 async def _until_signalled(work: Coroutine[Any, Any, Any]) -> None:
