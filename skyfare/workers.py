@@ -27,6 +27,8 @@ from skyfare.logs import configure_logging
 from skyfare.settings import Settings
 from skyfare.tracing import start_tracing
 
+logger = logging.getLogger(__name__)
+
 _PR_SET_PDEATHSIG = 1
 BACKLOG = 1024
 
@@ -145,7 +147,7 @@ async def _migrate_when_reachable(settings: Settings) -> None:
     try:
         await migrate_when_reachable(settings)
     except MigrationError as exc:  # a changed applied migration: a deploy bug, as at start
-        logging.getLogger("skyfare").error("migrations failed: %s", exc)
+        logger.error("migrations failed: %s", exc)
 
 
 async def _until_signalled(work: Coroutine[Any, Any, Any]) -> None:
