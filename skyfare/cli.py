@@ -102,7 +102,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="the API only (embedded PostgreSQL/Redis if unset)")
     for sub in (up, serve):
         sub.add_argument(
-            "--workers", type=int, help="API processes sharing the port (default: one per core)"
+            "--workers",
+            type=_workers,
+            help="API processes sharing the port (default, or 0: one per core)",
         )
     serve.add_argument(
         "--service",
@@ -247,6 +249,11 @@ def _positive(text: str) -> int:
     if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number above zero")
     return int(text)
+
+
+def _workers(text: str) -> int:
+    # A negative count was taken as "one per core", as 0 is: a typo started every core's worth.
+    return 0 if text == "0" else _positive(text)
 
 
 def _days(text: str) -> int:

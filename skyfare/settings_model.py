@@ -40,7 +40,7 @@ class ConnectorSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True)
 class Settings(msgspec.Struct, frozen=True):
     host: str = "127.0.0.1"
     port: int = 8080
-    workers: int = 0  # 0: one per core
+    workers: Annotated[int, msgspec.Meta(ge=0)] = 0  # 0: one per core
     database_url: str | None = None  # None: embedded PostgreSQL under data_dir
     redis_url: str | None = None  # None: embedded Redis under data_dir
     data_dir: str = ".skyfare"

@@ -135,3 +135,8 @@ def test_a_malformed_store_url_is_refused_by_name_without_repeating_it(
 )
 def test_store_urls_of_every_accepted_shape_load(env: dict[str, str]) -> None:
     load_settings(env)
+
+
+def test_a_negative_worker_count_is_refused_by_name() -> None:
+    with pytest.raises(SettingsError, match="SKYFARE_WORKERS"):
+        load_settings({"SKYFARE_WORKERS": "-2"})
