@@ -117,6 +117,20 @@ async def test_answers_carry_the_request_id_and_the_security_headers(
     assert headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
 
 
+@pytest.mark.parametrize("path", ["/readyz", "/metrics"])
+async def test_what_the_orchestrator_and_prometheus_ask_each_process_is_not_published(
+    stack: GatewayStack, session: aiohttp.ClientSession, path: str
+) -> None:
+    # /readyz went through to booking: anyone learnt which store was down, and each anonymous
+    # call, unlimited, cost booking a PostgreSQL round trip. /metrics answered nginx's HTML.
+    async with session.get(stack.url(path)) as r:
+        assert r.status == 404
+        assert r.headers["Content-Type"] == "application/problem+json"
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
+        problem = await r.json(content_type=None)
+    assert problem["type"] == "https://skyfare.dev/problems/not-found"
+
+
 async def test_json_is_compressed_for_clients_that_accept_gzip(
     stack: GatewayStack, session: aiohttp.ClientSession
 ) -> None:

@@ -46,7 +46,7 @@ def test_the_gateways_own_answers_are_problem_documents_with_its_limits() -> Non
     answers = render(LAYOUT, Path("/run/gw"))["answers.conf"]
     assert "at most 1048576 bytes" in answers
     assert "at most 20 a second" in answers
-    assert answers.count("default_type application/problem+json;") == 3
+    assert answers.count("default_type application/problem+json;") == 4
 
 
 def test_the_development_certificate_names_localhost_and_the_loopback_address() -> None:
