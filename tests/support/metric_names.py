@@ -15,6 +15,9 @@ from pathlib import Path
 
 from prometheus_client import REGISTRY
 
+from cache import metrics as cache_metrics
+from cache.memory import InMemoryFareCache
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = (
     "kernel",
@@ -58,8 +61,19 @@ def exposed() -> set[str]:
     """Every series name a Skyfare process can expose."""
     for module in _modules():
         importlib.import_module(module)
+    # The fare cache's L1 gauges exist once a serving process watches its L1 (cache/metrics.py):
+    # one is watched for this collection, then whatever this process watched is put back.
+    # Without it they were missing here, and the dashboard could leave them out (found when an
+    # app created earlier in the same test process had them in the registry).
+    held = cache_metrics._l1
+    l1 = InMemoryFareCache(1)
+    cache_metrics.watch_l1(l1)
+    try:
+        families = list(REGISTRY.collect())
+    finally:
+        cache_metrics._l1 = held
     names: set[str] = set()
-    for family in REGISTRY.collect():
+    for family in families:
         if not family.name.startswith("skyfare_"):
             continue
         names.update(family.name + suffix for suffix in _SUFFIXES[family.type])
