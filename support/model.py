@@ -36,25 +36,34 @@ def check_open(data: dict[str, Any], *, anonymous: bool) -> OpenCaseRequest:
     known = {"subject", "message", "order_id", "booking_reference", "family_name"}
     errors.extend(FieldError(name, "unknown field") for name in data if name not in known)
     text: dict[str, str | None] = {}
+    not_text: set[str] = set()  # named once: "must be a string" says all there is
     for name in known:
         value = data.get(name)
         if value is not None and not isinstance(value, str):
             errors.append(FieldError(name, "must be a string"))
+            not_text.add(name)
             value = None
         text[name] = value
+    # As printed on a ticket or typed from one: letters in either case, spaces around.
+    if text["booking_reference"] is not None:
+        text["booking_reference"] = text["booking_reference"].strip().upper()
     for name, limit in (("subject", MAX_SUBJECT), ("message", MAX_MESSAGE)):
         value = (text[name] or "").strip()
-        if not value or len(value) > limit:
+        if (not value or len(value) > limit) and name not in not_text:
             errors.append(FieldError(name, f"required, 1 to {limit} characters"))
     if anonymous:
         reference, family = text["booking_reference"], text["family_name"]
-        if reference is None or not _REFERENCE.fullmatch(reference):
+        if (reference is None or not _REFERENCE.fullmatch(reference)) and (
+            "booking_reference" not in not_text
+        ):
             errors.append(
                 FieldError("booking_reference", "required without a token: 6 letters or digits")
             )
-        if family is None or not 1 <= len(family.strip()) <= 50:
+        if (family is None or not 1 <= len(family.strip()) <= 50) and "family_name" not in not_text:
             errors.append(FieldError("family_name", "required without a token: 1 to 50 characters"))
-    elif text["order_id"] is None or not _ORDER_ID.fullmatch(text["order_id"]):
+    elif (text["order_id"] is None or not _ORDER_ID.fullmatch(text["order_id"])) and (
+        "order_id" not in not_text
+    ):
         errors.append(FieldError("order_id", "required: one of your orders (ord_...)"))
     if errors:
         raise ValidationFailed(errors)

@@ -33,6 +33,32 @@ def test_an_anonymous_case_needs_a_reference_and_a_family_name() -> None:
     assert _fields(exc) == {"booking_reference", "family_name"}
 
 
+@pytest.mark.parametrize("typed", ["k7q2mz", " K7Q2MZ ", "k7Q2mZ"])
+def test_a_booking_reference_is_taken_as_typed_from_a_ticket(typed: str) -> None:
+    request = check_open(
+        {"subject": "Q", "message": "?", "booking_reference": typed, "family_name": "X"},
+        anonymous=True,
+    )
+
+    assert request.booking_reference == "K7Q2MZ"
+
+
+@pytest.mark.parametrize(
+    ("body", "anonymous"),
+    [
+        ({"subject": "Q", "message": "?", "order_id": 7}, False),
+        ({"subject": 1, "message": "?", "booking_reference": ["K7Q2MZ"], "family_name": 2}, True),
+    ],
+)
+def test_a_field_of_the_wrong_type_is_named_once(body: dict[str, object], anonymous: bool) -> None:
+    with pytest.raises(ValidationFailed) as exc:
+        check_open(body, anonymous=anonymous)
+
+    named = [e.field for e in exc.value.errors]
+    assert sorted(named) == sorted(set(named))
+    assert all(e.message == "must be a string" for e in exc.value.errors if e.field != "message")
+
+
 def test_a_good_anonymous_case_is_trimmed() -> None:
     request = check_open(
         {"subject": " Q ", "message": "?", "booking_reference": "K7Q2MZ", "family_name": "X"},
