@@ -39,3 +39,37 @@ def test_the_route_table_lists_every_operation_of_the_openapi_document() -> None
     }
 
     assert operations == documented()
+
+
+_STATUS = re.compile(r"\b([1-5]\d\d)\b")
+
+
+def documented_statuses() -> dict[tuple[str, str], tuple[set[str], set[str]]]:
+    """Each route of the table: the statuses of its success column and of its problem column."""
+    rows = {}
+    for line in API_DOC.read_text().splitlines():
+        match = _ROW.match(line)
+        cells = line.strip().strip("|").split("|")
+        if match and len(cells) == 4:
+            rows[(match.group(1), match.group(2))] = (
+                set(_STATUS.findall(cells[2])),
+                set(_STATUS.findall(cells[3])),
+            )
+    return rows
+
+
+def test_the_route_table_gives_each_operations_statuses_as_the_openapi_document_does() -> None:
+    # The table's columns: success, then "problem statuses besides 500".
+    document = msgspec.json.decode(create_app(load_settings({}))[OPENAPI_DOCUMENT])
+    served = {
+        (method.upper(), path): {code for code in operation["responses"] if code != "500"}
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    }
+
+    differ = {
+        route: (sorted(success | problems), sorted(served[route]))
+        for route, (success, problems) in documented_statuses().items()
+        if success | problems != served[route]
+    }
+    assert not differ, differ
