@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kernel.errors import DomainError
+from kernel.logs import describe
 from skyfare import cli_analytics, devlogin, devtoken, warm
 from skyfare.devkey import KEY_FILE
 from skyfare.embedded import EmbeddedPostgres
@@ -292,7 +293,13 @@ async def _admin(settings: Settings, args: argparse.Namespace) -> int:
     except TimeoutError:  # str() of it is empty: name what did not answer
         print("skyfare: the database did not answer in time", file=sys.stderr)
         return 1
-    except (MigrationError, OSError, asyncpg.PostgresError) as exc:
+    except OSError as exc:  # "[Errno 111] Connection refused" alone did not say of what
+        print(
+            f"skyfare: PostgreSQL (DATABASE_URL) cannot be reached: {describe(exc)}",
+            file=sys.stderr,
+        )
+        return 1
+    except (MigrationError, asyncpg.PostgresError) as exc:
         print(f"skyfare: {str(exc) or type(exc).__name__}", file=sys.stderr)
         return 1
 

@@ -140,10 +140,12 @@ def test_migrate_reports_and_is_idempotent(database_url: str) -> None:
 
 
 def test_an_unreachable_database_is_one_line_on_stderr() -> None:
-    result = _skyfare(f"postgresql://u@127.0.0.1:{closed_port()}/db", "migrate")
+    url = f"postgresql://u:secret@127.0.0.1:{closed_port()}/db"
+    result = _skyfare(url, "migrate")
     assert result.returncode == 1
-    assert result.stderr.startswith("skyfare: ")
+    assert result.stderr.startswith("skyfare: PostgreSQL (DATABASE_URL) cannot be reached: ")
     assert len(result.stderr.splitlines()) == 1
+    assert "secret" not in result.stderr  # the URL may carry a password
 
 
 def test_a_malformed_rate_is_a_usage_error(database_url: str) -> None:
