@@ -11,9 +11,13 @@ import sys
 from pathlib import Path
 
 import redis.asyncio as redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from analytics.consumer import AnalyticsConsumer, replay
 from analytics.store import AnalyticsStore
+from kernel.logs import describe
 from skyfare.notify_runner import redis_url
 from skyfare.redis_client import redis_client
 from skyfare.settings import Settings
@@ -23,6 +27,10 @@ logger = logging.getLogger(__name__)
 # A blocking read waits this long for new entries; the socket outlasts it.
 BLOCK_S = 1.0
 REDIS_TIMEOUT_S = 2.0
+# Redis unreachable: asked again after 1 s, then twice as long each time, up to 30 s.
+FIRST_RETRY_S = 1.0
+MAX_RETRY_S = 30.0
+_REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 def _client(settings: Settings) -> redis.Redis:
@@ -53,9 +61,15 @@ async def serve_analytics(settings: Settings) -> None:
     client = _client(settings)
     consumer = _consumer(settings, client, store)
     loop = asyncio.get_running_loop()
+    stopped = asyncio.Event()
+
+    def stop() -> None:
+        consumer.stop()
+        stopped.set()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
         # Not a cancellation: the read in hand ends within BLOCK_S, its batch commits or not.
-        loop.add_signal_handler(sig, consumer.stop)
+        loop.add_signal_handler(sig, stop)
     logger.info(
         "analytics consuming %s and %s into %s",
         settings.usage_stream,
@@ -63,10 +77,52 @@ async def serve_analytics(settings: Settings) -> None:
         settings.analytics_path,
     )
     try:
-        await consumer.run()
+        await consume_through_outages(consumer, client, stopped)
     finally:
         await client.aclose()
         store.close()
+
+
+async def consume_through_outages(
+    consumer: AnalyticsConsumer,
+    client: redis.Redis,
+    stopped: asyncio.Event,
+    *,
+    first_retry_s: float = FIRST_RETRY_S,
+    max_retry_s: float = MAX_RETRY_S,
+) -> None:
+    """`consumer.run()` until `stopped`, Redis being unreachable (at the start or midway)
+    waited out: asked again at growing intervals, logged as it starts and as it ends. Before,
+    the consumer exited with a traceback, and a restart waited on the supervisor or on
+    Kubernetes' back-off (up to 5 minutes) after Redis was back. A Redis that came back empty
+    (no group: `NOGROUP`) is started again at once: `start` puts the group at the store's
+    positions."""
+    retry_s = first_retry_s
+    down = False
+    while not stopped.is_set():
+        try:
+            if down:
+                await client.ping()
+                logger.info("analytics: Redis answers again, loading resumed")
+                down, retry_s = False, first_retry_s
+            await consumer.run()
+            return
+        except ResponseError as exc:
+            if "NOGROUP" not in str(exc):
+                raise
+            logger.warning("analytics: the consumer group is gone (Redis restarted?): made again")
+            continue
+        except _REDIS_DOWN as exc:
+            if not down:
+                logger.warning(
+                    "analytics: Redis unreachable, loading paused until it answers: %s",
+                    describe(exc),
+                )
+            down = True
+        try:
+            await asyncio.wait_for(stopped.wait(), retry_s)
+        except TimeoutError:
+            retry_s = min(retry_s * 2, max_retry_s)
 
 
 async def replay_from(settings: Settings, from_id: str) -> int:
