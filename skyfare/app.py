@@ -34,12 +34,14 @@ from skyfare.keys import (
     NOT_FOUND_PAGE,
     OPENAPI_DOCUMENT,
     READY_CHECKS,
+    READY_OUTAGES,
     RECENT_SIGN_IN,
     ROUTE_PARAMETERS,
     ROUTE_SECURITY,
     SETTINGS,
 )
 from skyfare.ops import ReadyCheck
+from skyfare.outages import Outages
 from skyfare.parameters import route_parameters
 from skyfare.plumbing import install_plumbing
 from skyfare.services import ALL, BOOKING, SEARCH, SERVICES
@@ -74,6 +76,7 @@ def create_app(settings: Settings, service: str = ALL) -> web.Application:
     if web_app.not_found_page is not None:  # served here: browsers lost on this origin land on it
         app[NOT_FOUND_PAGE] = web_app.not_found_page
     app[READY_CHECKS] = tuple(c for c, services in _READY_CHECKS if _runs(service, services))
+    app[READY_OUTAGES] = Outages()
     # The document is the whole API, as the gateway serves it, whichever part this service is.
     everything = tuple(op for group, _ in groups for op in group.OPERATIONS)
     app[OPENAPI_DOCUMENT] = _openapi_document(everything)

@@ -16,6 +16,7 @@ from kernel.usage import UsageSink
 from payment.gateway import PaymentGateway
 from payment.reconciler import PaymentReconciler
 from skyfare.auth.step_up import RecentSignIn
+from skyfare.outages import Outages
 from skyfare.partners import PartnerGate
 from skyfare.settings import Settings
 from skyfare.webapp import NotFoundPage
@@ -43,6 +44,8 @@ ROUTE_PARAMETERS = web.AppKey("route_parameters", dict[tuple[str, str], frozense
 USAGE = web.AppKey("usage", UsageSink)
 # What this service's /readyz checks ("database", "cache"): only what it cannot answer without.
 READY_CHECKS = web.AppKey("ready_checks", tuple[str, ...])
+# Which of them failed at the last probe, so an outage is logged as it starts and ends.
+READY_OUTAGES = web.AppKey("ready_outages", Outages)
 # The card gateway client the payments context opened (flight changes charge through it too).
 PAYMENT_GATEWAY = web.AppKey("payment_gateway", PaymentGateway)
 # The payments context's reconciler (it also runs on its own every few seconds): operators and

@@ -14,17 +14,16 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from redis.asyncio.cluster import RedisCluster
 
 from kernel.errors import ServiceUnavailable
-from kernel.logs import describe
 from kernel.openapi import Operation
 from skyfare import docs
-from skyfare.keys import OPENAPI_DOCUMENT, PG_POOL, READY_CHECKS, REDIS
+from skyfare.keys import OPENAPI_DOCUMENT, PG_POOL, READY_CHECKS, READY_OUTAGES, REDIS
+from skyfare.outages import Check, Outages
 
 logger = logging.getLogger(__name__)
 
 # Each readiness check gets this long; they run concurrently, so /readyz answers within about it.
 CHECK_TIMEOUT_S = 1.0
 
-Check = Literal["ok", "down"]
 # What a service's /readyz may check: PostgreSQL, Redis (each service checks only what it needs:
 # skyfare/app.py, `_READY_CHECKS`).
 ReadyCheck = Literal["database", "cache"]
@@ -50,9 +49,12 @@ async def healthz(request: web.Request) -> web.Response:
 async def readyz(request: web.Request) -> web.Response:
     config = request.config_dict
     names = config[READY_CHECKS]
+    outages = config[READY_OUTAGES]
     states = await asyncio.gather(
         *(
-            _check_database(config[PG_POOL]) if name == "database" else check_cache(config[REDIS])
+            _check_database(config[PG_POOL], outages)
+            if name == "database"
+            else check_cache(config[REDIS], outages)
             for name in names
         )
     )
@@ -66,17 +68,16 @@ async def readyz(request: web.Request) -> web.Response:
     )
 
 
-async def _check_database(pool: asyncpg.Pool) -> Check:
+async def _check_database(pool: asyncpg.Pool, outages: Outages) -> Check:
     try:
         async with asyncio.timeout(CHECK_TIMEOUT_S), pool.acquire() as conn:
             await conn.fetchval("SELECT 1")
     except Exception as exc:  # refused, timed out, auth, protocol: all mean "not ready"
-        logger.warning("readiness: database down: %s", describe(exc))
-        return "down"
-    return "ok"
+        return outages.failed("database", exc)
+    return outages.passed("database")
 
 
-async def check_cache(client: redis.Redis) -> Check:
+async def check_cache(client: redis.Redis, outages: Outages | None = None) -> Check:
     """ "ok" when Redis answers. On a Redis Cluster, when any node answers: PING goes to every
     node there, and one master down (its slots are misses until its replica takes over) must not
     take every search process out of its load balancer."""
@@ -87,9 +88,8 @@ async def check_cache(client: redis.Redis) -> Check:
             else:
                 await client.ping()
     except Exception as exc:
-        logger.warning("readiness: cache down: %s", describe(exc))
-        return "down"
-    return "ok"
+        return (outages or Outages()).failed("cache", exc)
+    return (outages or Outages()).passed("cache")
 
 
 async def _ping_any(cluster: RedisCluster) -> None:
