@@ -26,7 +26,7 @@ from booking.pagination import LIMIT_DEFAULT, LIMIT_MAX, STATUS_VALUES, encode_c
 from booking.service import OrderService
 from booking.validation import parse_order_body
 from kernel.auth import principal as caller
-from kernel.http import json_object, read_json_body
+from kernel.http import json_object, read_json_body, refuse_body
 from kernel.openapi import Operation, Parameter
 
 ORDER_SERVICE = web.AppKey("order_service", OrderService)
@@ -72,6 +72,7 @@ async def list_orders(request: web.Request) -> web.Response:
 
 async def cancel_order(request: web.Request) -> web.Response:
     principal = caller(request)
+    await refuse_body(request)
     service = request.config_dict[ORDER_SERVICE]
     order = await service.cancel(principal, request.match_info["order_id"])
     return _json(OrderView.of(order))

@@ -20,6 +20,7 @@ from booking.model import Order, OrderView
 from booking.ports import RefundPart
 from booking.routes import ORDER_ID_PARAMETER, ORDER_SERVICE
 from kernel.auth import principal as caller
+from kernel.http import refuse_body
 from kernel.openapi import Operation, Parameter
 
 CANCELLATIONS = web.AppKey("cancellations", CancellationService)
@@ -85,6 +86,7 @@ async def order_history(request: web.Request) -> web.Response:
 
 async def quote_cancellation(request: web.Request) -> web.Response:
     principal = caller(request)
+    await refuse_body(request)
     order_id = request.match_info["order_id"]
     quote, order = await request.config_dict[CANCELLATIONS].quote(principal, order_id)
     return _json(CancellationView.of(quote, order), status=201)
@@ -92,6 +94,7 @@ async def quote_cancellation(request: web.Request) -> web.Response:
 
 async def confirm_cancellation(request: web.Request) -> web.Response:
     principal = caller(request)
+    await refuse_body(request)
     order_id, quote_id = request.match_info["order_id"], request.match_info["cancellation_id"]
     service = request.config_dict[CANCELLATIONS]
     quote, order = await service.confirm(principal, order_id, quote_id)

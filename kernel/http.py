@@ -98,6 +98,31 @@ async def read_body(request: web.Request) -> bytes:
     return await request.read()
 
 
+_TAKES_NO_BODY = "this request takes no body: send none (or {})"
+
+
+async def refuse_body(request: web.Request) -> None:
+    """For a route that takes no body (a cancel, a confirmation, a delete): `ValidationFailed`
+    (422) for one that says something, naming each field of a JSON object as unknown, as every
+    route refuses fields it does not take (docs/api.md). A client's `{"reason": …}` or
+    `{"refund": false}` was read by nothing and the act done anyway. None, blank or `{}` is
+    no body; 413 and 415 (its coding) as `read_body`."""
+    if not request.body_exists:
+        return
+    body = (await read_body(request)).strip()
+    if not body:
+        return
+    try:
+        data = _any_json.decode(body)
+    except (msgspec.DecodeError, RecursionError):
+        data = None
+    if type(data) is not dict:
+        raise ValidationFailed([FieldError("body", _TAKES_NO_BODY)])
+    if data:
+        unknown = [FieldError(clipped(str(name)), "unknown field") for name in data]
+        raise ValidationFailed(unknown[:_MAX_NAMED])
+
+
 # The content codings a request body may come in: those aiohttp decodes with the standard
 # library's zlib, so in every deployment. It decodes `br` and `zstd` only where an optional
 # module is installed (Brotli is here only as a load-test tool's dependency), and passes any

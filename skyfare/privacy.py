@@ -40,6 +40,7 @@ from booking.personal_data import PgPersonalData
 from booking.rows import HistoryEntry
 from connectors.model import Slice
 from kernel.auth import principal as caller
+from kernel.http import refuse_body
 from kernel.openapi import Operation
 from payment.model import Payment, PaymentStatus
 from payment.repository import PgPaymentRepository
@@ -258,6 +259,7 @@ async def export_me(request: web.Request) -> web.Response:
 
 async def delete_me(request: web.Request) -> web.Response:
     principal = caller(request)
+    await refuse_body(request)
     report = await request.config_dict[PRIVACY].erase(principal.subject)
     response = web.Response(body=_encoder.encode(report), content_type="application/json")
     response.headers["Cache-Control"] = "no-store"

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from kernel.auth import principal as caller
 from kernel.errors import FieldError, UnsupportedMediaType, ValidationFailed
-from kernel.http import json_object, read_body, read_json_body, refuse_other_charset
+from kernel.http import json_object, read_body, read_json_body, refuse_body, refuse_other_charset
 from kernel.query import query_params
 from users.etags import HEADER as IF_MATCH
 from users.merge_patch import MEDIA_TYPE as MERGE_PATCH
@@ -124,6 +124,7 @@ async def patch_traveler(request: web.Request) -> web.Response:
 
 async def delete_traveler(request: web.Request) -> web.Response:
     principal = caller(request)
+    await refuse_body(request)
     traveler_id = request.match_info["traveler_id"]
     service = request.config_dict[USER_SERVICE]
     await service.delete_traveler(principal, traveler_id, request.headers.get(IF_MATCH))

@@ -244,6 +244,30 @@ async def test_cancelling_gives_the_seats_back_and_twice_is_not_an_error(
     assert await booking_env.seats_left(offer) == 5
 
 
+async def test_a_cancel_that_says_something_is_refused_and_the_order_left_as_it_was(
+    booking_env: BookingEnv, alice: Headers
+) -> None:
+    """The cancel takes no body: a field sent with it was read by nothing, and the order was
+    cancelled anyway. Now each is named unknown, as on every route, and nothing is done."""
+    order = await _held(booking_env, alice)
+    cancel = f"/v1/orders/{order['id']}/cancel"
+    plain = {**alice, "Content-Type": "text/plain"}
+
+    said = await booking_env.client.post(cancel, headers=alice, json={"refund": False, "why": 1})
+    words = await booking_env.client.post(cancel, headers=plain, data=b"please cancel")
+    listed = await booking_env.client.post(cancel, headers=alice, json=[])
+    still = await (await booking_env.client.get(f"/v1/orders/{order['id']}", headers=alice)).json()
+    empty = await booking_env.client.post(cancel, headers=alice, json={})
+
+    assert [r.status for r in (said, words, listed)] == [422, 422, 422]
+    assert {e["field"] for e in (await said.json())["errors"]} == {"refund", "why"}
+    assert [e["field"] for e in (await words.json())["errors"]] == ["body"]
+    assert [e["field"] for e in (await listed.json())["errors"]] == ["body"]
+    assert still["status"] == "held"
+    assert empty.status == 200, await empty.text()
+    assert (await empty.json())["status"] == "cancelled"
+
+
 async def test_another_travelers_idempotency_key_replays_nothing_of_the_first_order(
     booking_env: BookingEnv, alice: Headers
 ) -> None:
