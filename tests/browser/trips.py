@@ -99,6 +99,10 @@ def open_trip(page: Page, order_id: str) -> None:
     page.goto(f"/trips/{order_id}")
     sign_in_as_ada(page)
     expect(page.get_by_role("heading", name="Your trip is booked")).to_be_visible()
+    # The history arrives after the trip and pushes what is below it down: a click aimed
+    # before it lands (Contact support, on a phone) can meet the page moving under it.
+    history = page.get_by_role("region", name="Trip history").get_by_role("listitem")
+    expect(history.first).to_be_visible()
 
 
 def expire(stack: Stack, database_url: str, table: str, order_id: str) -> None:
