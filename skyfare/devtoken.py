@@ -117,7 +117,14 @@ def issuer_env(settings: Settings) -> str:
 
 def invoked_as(argv0: str, cwd: str) -> str:
     """The command to print for the user to run again: `skyfare` when that is what they typed
-    (on the PATH), else its path relative to where they are (`make run`'s `.venv/bin/skyfare`)."""
+    (on the PATH), else its path relative to where they are (`make run`'s `.venv/bin/skyfare`).
+    Run as `python -m skyfare.cli`, argv[0] is the module's file, which cannot be run itself:
+    the way it was run is printed instead, with this interpreter."""
+    if (
+        os.path.basename(argv0) == "cli.py"
+        and os.path.basename(os.path.dirname(argv0)) == "skyfare"
+    ):
+        return f"{invoked_as(sys.executable, cwd)} -m skyfare.cli"
     if os.sep not in argv0:
         return argv0
     absolute = os.path.abspath(argv0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from skyfare.cli import _parser
@@ -57,6 +59,16 @@ def test_the_up_hint_names_the_command_as_the_user_can_run_it() -> None:
 )
 def test_the_command_is_named_relative_to_the_working_directory(argv0: str, expected: str) -> None:
     assert invoked_as(argv0, "/work/p") == expected
+
+
+def test_run_as_a_module_the_command_names_the_module_not_its_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sys, "executable", "/work/p/.venv/bin/python")
+
+    said = invoked_as("/work/p/skyfare/cli.py", "/work/p")
+
+    assert said == ".venv/bin/python -m skyfare.cli"
 
 
 def test_the_hints_carry_a_moved_sim_port_so_they_work_from_another_shell() -> None:
