@@ -49,6 +49,34 @@ def is_json_media_type(content_type: str) -> bool:
     )
 
 
+def accept_quality(params: str) -> float:
+    """The `q` of one `Accept` item's parameters (after its `;`): 1 when absent, 0 when garbled."""
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return min(max(float(value.strip()), 0.0), 1.0)
+            except ValueError:
+                return 0.0
+    return 1.0
+
+
+def prefers_media_type(accept: str, wanted: str) -> bool:
+    """`Accept` names `wanted` with a q above 0 and no lower than any JSON type's (or a
+    wildcard's that covers JSON): the answer may be `wanted` rather than the JSON default
+    (RFC 9110 12.5.1). `application/x-ndjson;q=0` refuses it outright."""
+    chosen = other = 0.0
+    for item in accept.split(","):
+        media, _, params = item.partition(";")
+        media = media.strip().lower()
+        q = accept_quality(params)
+        if media == wanted:
+            chosen = max(chosen, q)
+        elif media in ("*/*", "application/*") or is_json_media_type(media):
+            other = max(other, q)
+    return chosen > 0 and chosen >= other
+
+
 async def read_json_body(request: web.Request) -> bytes:
     """The raw body of a JSON request, for a module-level typed msgspec decoder.
 

@@ -126,6 +126,13 @@ def to_entry(
     today = dt.datetime.fromtimestamp(now, dt.UTC).date()
     days_ahead = (request.slices[0].departure_date - today).days
     fresh_until, stale_until = policy.window(days_ahead, now, empty=not offers)
+    if offers:
+        # An answer lives no longer than its offers: past the first one's `expires_at` it would
+        # show a fare whose re-pricing and booking answer 410. The stale window far out (4 x
+        # 15 min) outlasts the airlines' quotes (30 min at the sim's airlines).
+        expiry = min(o.expires_at for o in offers).timestamp()
+        stale_until = min(stale_until, expiry)
+        fresh_until = min(fresh_until, stale_until)
     entry = FareEntry(
         offers=_encoder.encode(tuple(offers)),
         connectors=_encoder.encode(tuple(reports)),

@@ -169,13 +169,15 @@ class Checks(FieldChecks):
         origin_code = self.airport(origin, prefix + "origin")
         destination_code = self.airport(destination, prefix + "destination")
         day = self.date(date, prefix + "departure_date")
+        # Each check on its own: a 422 names every bad field, not the first one found.
+        valid = True
         if origin_code is not None and origin_code == destination_code:
             self.fail(prefix + "destination", "must differ from the origin")
-            return None
+            valid = False
         if day is not None and after is not None and day < after:
             self.fail(prefix + "departure_date", "must not be before the previous slice's date")
-            return None
-        if origin_code is None or destination_code is None or day is None:
+            valid = False
+        if not valid or origin_code is None or destination_code is None or day is None:
             return None
         return SliceQuery(origin_code, destination_code, day)
 
@@ -184,13 +186,14 @@ class Checks(FieldChecks):
     ) -> Passengers | None:
         if adults is None or children is None or infants is None:
             return None
+        valid = True
         if infants > adults:
             self.fail(prefix + "infants", "must not outnumber adults (each infant needs a lap)")
-        elif adults + children > MAX_SEATED:
+            valid = False
+        if adults + children > MAX_SEATED:
             self.fail(prefix + "children", f"at most {MAX_SEATED} seated passengers in all")
-        else:
-            return Passengers(adults, children, infants)
-        return None
+            valid = False
+        return Passengers(adults, children, infants) if valid else None
 
     def result(self, **fields: Any) -> SearchRequest:
         if self.errors:

@@ -14,7 +14,7 @@ from multidict import CIMultiDict, istr
 
 from connectors.model import AIRPORT_CODE_SCHEMA, CABIN_CLASSES, PricedOffer
 from kernel.auth import signed_in_subject
-from kernel.http import prepare_stream, read_json_body
+from kernel.http import prefers_media_type, prepare_stream, read_json_body
 from kernel.openapi import Operation, Parameter
 from search import airports
 from search.model import (
@@ -72,7 +72,9 @@ async def post_search(request: web.Request) -> web.StreamResponse:
     traveler = None  # for usage events only: the search is public
     if _AUTHORIZATION in request.headers:
         traveler = await signed_in_subject(request)
-    if NDJSON in request.headers.get(_ACCEPT, ""):
+    accept = request.headers.get(_ACCEPT, "")
+    # The substring first: the parse runs only for a client that names the stream at all.
+    if NDJSON in accept and prefers_media_type(accept, NDJSON):
         # Streamed searches bypass the fare cache: their point is each airline's offers as it
         # answers, which a cached answer (already merged and ranked) no longer has.
         search = parse_search_body(raw, today=_today(day))

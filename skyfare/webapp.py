@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 import msgspec
 from aiohttp import web
 
-from kernel.http import add_response_headers, is_json_media_type
+from kernel.http import accept_quality, add_response_headers, is_json_media_type
 from kernel.openapi import Operation, Parameter
 
 logger = logging.getLogger(__name__)
@@ -236,23 +236,12 @@ def prefers_html(accept: str) -> bool:
     for item in accept.split(","):
         media, _, params = item.partition(";")
         media = media.strip().lower()
-        q = _quality(params)
+        q = accept_quality(params)
         if media == "text/html":
             html = max(html, q)
         elif media == "application/*" or is_json_media_type(media):
             json = max(json, q)
     return html > json
-
-
-def _quality(params: str) -> float:
-    for param in params.split(";"):
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "q":
-            try:
-                return min(max(float(value.strip()), 0.0), 1.0)
-            except ValueError:
-                return 0.0
-    return 1.0
 
 
 def _content_type(name: str) -> str:

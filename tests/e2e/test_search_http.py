@@ -123,6 +123,29 @@ async def test_a_streamed_search_carries_the_request_id(search_client: Client) -
     assert msgspec.json.decode(lines[-1])["done"] is True
 
 
+@pytest.mark.parametrize(
+    ("accept", "content_type"),
+    [
+        ("application/x-ndjson", "application/x-ndjson"),
+        ("application/json, application/x-ndjson", "application/x-ndjson"),
+        ("application/json, application/x-ndjson;q=0", "application/json"),
+        ("application/json, application/x-ndjson;q=0.5", "application/json"),
+        ("application/x-ndjson;q=0.5, */*;q=0.1", "application/x-ndjson"),
+    ],
+)
+async def test_a_search_streams_only_when_the_client_prefers_the_stream(
+    search_client: Client, accept: str, content_type: str
+) -> None:
+    response = await search_client.post(
+        "/v1/search",
+        json={"slices": [{"origin": "LHR", "destination": "JFK", "departure_date": _in_days(30)}]},
+        headers={"Accept": accept},
+    )
+    await response.read()
+    assert response.status == 200
+    assert response.content_type == content_type
+
+
 async def test_search_metrics_are_labelled_by_route_name(search_client: Client) -> None:
     await search_client.get("/v1/search", params={"origin": "LHR"})
     text = await (await search_client.get("/metrics")).text()

@@ -172,7 +172,7 @@ async def test_search_response_encodes_money_as_strings_and_times_as_the_api_say
         "562.40",
         "50.00",
     )
-    assert first["expires_at"] == "2030-01-01T00:00:00Z"
+    assert first["expires_at"] == "2031-01-01T00:00:00Z"
     assert first["slices"][0]["segments"][0]["departing_at"] == "2030-05-01T08:25:00"
     assert first["slices"][0]["duration"] == "PT8H10M"
     assert encoded["meta"]["connectors"] == [

@@ -163,6 +163,31 @@ def test_every_bad_field_is_named_at_once() -> None:
     }
 
 
+def test_a_slice_to_its_own_origin_before_the_previous_slice_names_both_fields() -> None:
+    slices = [
+        {"origin": "LHR", "destination": "JFK", "departure_date": "2030-02-10"},
+        {"origin": "JFK", "destination": "JFK", "departure_date": "2030-02-09"},
+    ]
+
+    assert errors_of(body(slices=slices)) == {
+        "slices[1].destination": "must differ from the origin",
+        "slices[1].departure_date": "must not be before the previous slice's date",
+    }
+
+
+def test_more_infants_than_adults_and_too_many_seats_names_both_fields() -> None:
+    passengers = {"adults": 2, "children": 8, "infants": 3}
+
+    assert errors_of(body(passengers=passengers)) == {
+        "passengers.infants": "must not outnumber adults (each infant needs a lap)",
+        "passengers.children": "at most 9 seated passengers in all",
+    }
+    assert set(query_errors(
+        origin="LHR", destination="JFK", departure_date="2030-02-01",
+        adults="2", children="8", infants="3",
+    )) == {"query.infants", "query.children"}  # fmt: skip
+
+
 def test_missing_slices_is_required() -> None:
     assert errors_of({"cabin_class": "economy"}) == {"slices": "required"}
 
