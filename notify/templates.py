@@ -281,6 +281,10 @@ def render(event: WireEvent) -> list[Notification]:
     """The notifications `event` asks for: none, an email, an SMS, or both."""
     if event.contact is None:
         return []
+    if event.type == "order.held" and event.order.type == "instant":
+        # Held only while the card given with the booking is charged: "please pay by" would ask
+        # for a second payment. `order.confirmed` or `payment.failed` (pay again by …) follows.
+        return []
     if event.type == "support.replied" and event.reply is not None:
         text = _support_reply(event.order, event.reply)
     elif event.type == "order.seats_changed":

@@ -28,6 +28,7 @@ class WireOrder(msgspec.Struct, frozen=True):
     charged_amount: Decimal | None = None
     change_summary: str | None = None
     seat_charge_amount: Decimal | None = None
+    type: str | None = None  # `instant`: paid as it was booked; None in older events
 
 
 class WireSeat(msgspec.Struct, frozen=True):

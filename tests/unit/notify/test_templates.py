@@ -28,6 +28,18 @@ def test_a_held_order_asks_for_payment_by_the_deadline_with_the_amount() -> None
     assert sms.body == "Skyfare: booking K7Q2MZ is held. Pay 612.40 USD by 01 Dec 2026, 14:00 UTC."
 
 
+@pytest.mark.parametrize("order_type", ["hold", None])
+def test_a_hold_order_and_one_of_an_older_event_ask_for_payment(order_type: str | None) -> None:
+    email, _ = _render("order.held", order_type=order_type)
+    assert email.subject.startswith("Booking K7Q2MZ is held: please pay by")
+
+
+def test_an_instant_order_held_while_its_card_is_charged_asks_for_no_payment() -> None:
+    # Booked and paid in one request: the hold lasts until the charge answers, and the mail
+    # that follows says confirmed, or that the payment failed and until when to pay again.
+    assert render(decode_event(encode_event(order_event("order.held", order_type="instant")))) == []
+
+
 def test_a_confirmed_order_lists_every_ticket_number() -> None:
     email, sms = _render("order.confirmed", tickets=("125-0000000001", "125-0000000002"))
 
