@@ -92,6 +92,19 @@ def _cancelled(order: WireOrder) -> Text:
         refund = "If your payment in progress goes through, it will be refunded to your card."
     else:
         refund = "Nothing was charged."
+    if order.failure_reason:
+        # Cancelled by us, not by the traveler (the airline would not ticket a paid order):
+        # without the reason, the mail reads as if someone cancelled their trip.
+        return Text(
+            subject=f"Booking {ref} could not be completed and is cancelled",
+            paragraphs=(
+                f"We are sorry: we had to cancel your booking {ref} "
+                f"({order.failure_reason.rstrip('.')}).",
+                refund,
+                "Search again to book a new flight.",
+            ),
+            sms=f"Skyfare: we had to cancel booking {ref}; see your email. {refund}",
+        )
     return Text(
         subject=f"Booking {ref} is cancelled",
         paragraphs=(f"Your booking {ref} is cancelled.", refund),

@@ -71,6 +71,19 @@ def test_a_cancelled_paid_order_is_refunded_and_an_unpaid_one_was_never_charged(
     assert "Nothing was charged." in unpaid.body
 
 
+def test_an_order_we_cancelled_after_payment_says_why_and_that_the_money_goes_back() -> None:
+    # payment/settlement.py: the airline refused to ticket a paid order.
+    event = order_event("order.cancelled", payment_status="paid")
+    reason = "ticketing failed after payment (airline refused); the payment was refunded"
+    order = msgspec.structs.replace(event.order, failure_reason=reason)
+    email, sms = rendered(msgspec.structs.replace(event, order=order))
+
+    assert email.subject == "Booking K7Q2MZ could not be completed and is cancelled"
+    assert f"we had to cancel your booking K7Q2MZ ({reason})." in email.body
+    assert "The 612.40 USD you paid is being refunded to your card." in email.body
+    assert sms.body.startswith("Skyfare: we had to cancel booking K7Q2MZ; see your email.")
+
+
 def test_the_cancellation_of_a_paid_order_promises_the_refund_that_follows_it() -> None:
     # The cancel writes `order.cancelled` before the refund moves the order to `refunded`.
     paid, sms = _render("order.cancelled", payment_status="paid")
