@@ -14,6 +14,7 @@ from typing import Literal
 import msgspec
 
 from kernel.dates import utc_words
+from notify.gsm import to_gsm7
 from notify.wire import WireContact, WireEvent, WireOrder, WireReply, WireSeat
 
 Channel = Literal["email", "sms"]
@@ -312,7 +313,7 @@ def render(event: WireEvent) -> list[Notification]:
     if event.contact.email:
         found.append(Email(event.contact.email, text.subject, _body(event.contact, text)))
     if event.contact.phone_number:
-        found.append(Sms(event.contact.phone_number, text.sms))
+        found.append(Sms(event.contact.phone_number, to_gsm7(text.sms)))
     return found
 
 
