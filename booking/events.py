@@ -63,6 +63,9 @@ class OrderSnapshot(msgspec.Struct, frozen=True):
     change_summary: str | None = None
     # What a seat change charged (or refunded, when the airline refused it afterwards).
     seat_charge_amount: Decimal | None = None
+    # `hold` (pay later) or `instant` (paid as it is booked: its `order.held` asks the
+    # traveler for nothing). None in events written before it was added.
+    type: str | None = None
     # The first slice's `ORIGIN-DESTINATION` (analytics: bookings per route, beside searches).
     # None in events written before it was added.
     route: str | None = None

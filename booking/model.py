@@ -222,6 +222,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
             payment_required_by=self.payment_required_by,
             ticket_numbers=self.ticket_numbers,
             failure_reason=self.failure_reason,
+            type=self.type,
             route=route_of(self.slices),
         )
 

@@ -359,5 +359,6 @@ def _pending_snapshot(order: NewOrder) -> OrderSnapshot:
         payment_status="unpaid",
         total_amount=order.total_amount,
         total_currency=order.total_currency,
+        type=order.type,
         route=route_of(order.slices),
     )

@@ -14,6 +14,7 @@ from typing import Literal
 import msgspec
 
 from kernel.dates import utc_words
+from notify.gsm import to_gsm7
 from notify.wire import WireContact, WireEvent, WireOrder, WireReply, WireSeat
 
 Channel = Literal["email", "sms"]
@@ -92,6 +93,19 @@ def _cancelled(order: WireOrder) -> Text:
         refund = "If your payment in progress goes through, it will be refunded to your card."
     else:
         refund = "Nothing was charged."
+    if order.failure_reason:
+        # Cancelled by us, not by the traveler (the airline would not ticket a paid order):
+        # without the reason, the mail reads as if someone cancelled their trip.
+        return Text(
+            subject=f"Booking {ref} could not be completed and is cancelled",
+            paragraphs=(
+                f"We are sorry: we had to cancel your booking {ref} "
+                f"({order.failure_reason.rstrip('.')}).",
+                refund,
+                "Search again to book a new flight.",
+            ),
+            sms=f"Skyfare: we had to cancel booking {ref}; see your email. {refund}",
+        )
     return Text(
         subject=f"Booking {ref} is cancelled",
         paragraphs=(f"Your booking {ref} is cancelled.", refund),
@@ -281,6 +295,10 @@ def render(event: WireEvent) -> list[Notification]:
     """The notifications `event` asks for: none, an email, an SMS, or both."""
     if event.contact is None:
         return []
+    if event.type == "order.held" and event.order.type == "instant":
+        # Held only while the card given with the booking is charged: "please pay by" would ask
+        # for a second payment. `order.confirmed` or `payment.failed` (pay again by …) follows.
+        return []
     if event.type == "support.replied" and event.reply is not None:
         text = _support_reply(event.order, event.reply)
     elif event.type == "order.seats_changed":
@@ -295,7 +313,7 @@ def render(event: WireEvent) -> list[Notification]:
     if event.contact.email:
         found.append(Email(event.contact.email, text.subject, _body(event.contact, text)))
     if event.contact.phone_number:
-        found.append(Sms(event.contact.phone_number, text.sms))
+        found.append(Sms(event.contact.phone_number, to_gsm7(text.sms)))
     return found
 
 

@@ -28,6 +28,7 @@ class WireOrder(msgspec.Struct, frozen=True):
     charged_amount: Decimal | None = None
     change_summary: str | None = None
     seat_charge_amount: Decimal | None = None
+    type: str | None = None  # `instant`: paid as it was booked; None in older events
 
 
 class WireSeat(msgspec.Struct, frozen=True):
@@ -72,9 +73,32 @@ class EntryError(ValueError):
 decode_event = msgspec.json.Decoder(WireEvent).decode
 
 
+class _ReferenceOnly(msgspec.Struct, frozen=True):
+    booking_reference: str
+
+
+class _OrderOnly(msgspec.Struct, frozen=True):
+    order: _ReferenceOnly
+
+
+_decode_order_only = msgspec.json.Decoder(_OrderOnly).decode
+
+
 def event_type(fields: Mapping[bytes, bytes]) -> str:
     """The entry's `type` field, without decoding the event ("" when missing)."""
     return fields.get(b"type", b"").decode("utf-8", "replace")
+
+
+def order_key(fields: Mapping[bytes, bytes]) -> str | None:
+    """The booking reference of the entry's event, decoding nothing else (None when it has
+    none or does not decode: such an entry is ordered after nothing)."""
+    raw = fields.get(b"event")
+    if raw is None:
+        return None
+    try:
+        return _decode_order_only(raw).order.booking_reference
+    except msgspec.DecodeError:
+        return None
 
 
 def event_from_fields(fields: Mapping[bytes, bytes]) -> WireEvent:

@@ -1,5 +1,9 @@
 """The worker loop: take over dead consumers' entries, retry this consumer's due failures, read
-new entries, handle the batch concurrently, ack — until `stop()`.
+new entries, handle the batch, ack — until `stop()`.
+
+A batch's entries of different orders are handled concurrently; one order's entries one after
+the other, in the batch's order (stream order, retries first): sent concurrently, a traveler
+who paid right after booking could read "confirmed" before "held: please pay by …".
 
 `stop()` (SIGTERM/SIGINT) ends a wait for new entries at once, but lets a batch being handled
 finish (every send is bounded by its timeout), so nothing is cut off mid-send. Entries read
@@ -18,7 +22,7 @@ from notify.config import WorkerConfig
 from notify.handlers import Notifier, Outcome, Result
 from notify.metrics import DEAD_LETTERED, consumed, type_label
 from notify.stream import Delivery, EventStream
-from notify.wire import event_type
+from notify.wire import event_type, order_key
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +74,10 @@ class NotifyWorker:
             block_s = None if batch else config.block_s
             batch += await self._read_new(config.batch_size - len(batch), block_s)
         unique = list({delivery.entry_id: delivery for delivery in batch}.values())
-        results = await asyncio.gather(*(self._process(d) for d in unique), return_exceptions=True)
+        chains = await asyncio.gather(
+            *(self._process_in_turn(group) for group in by_order(unique)), return_exceptions=True
+        )
+        results = [r for chain in chains for r in (chain if isinstance(chain, list) else [chain])]
         done = [r for r in results if not isinstance(r, BaseException)]
         # One XACK for the batch, not one per event: an ack only ends redeliveries, and what a
         # redelivery would send is already marked "sent" (the marks are not held back).
@@ -98,6 +105,18 @@ class NotifyWorker:
         with contextlib.suppress(asyncio.CancelledError):
             await read
         return []
+
+    async def _process_in_turn(
+        self, deliveries: list[Delivery]
+    ) -> list[tuple[str, str, str] | BaseException]:
+        """One order's entries, each sent once the one before it is done."""
+        found: list[tuple[str, str, str] | BaseException] = []
+        for delivery in deliveries:
+            try:
+                found.append(await self._process(delivery))
+            except Exception as exc:  # this entry stays pending; the next still gets its turn
+                found.append(exc)
+        return found
 
     async def _process(self, delivery: Delivery) -> tuple[str, str, str]:
         """(entry id, event type, outcome label); the step acks the entries `_ACKED`."""
@@ -133,3 +152,13 @@ class NotifyWorker:
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+
+
+def by_order(deliveries: list[Delivery]) -> list[list[Delivery]]:
+    """`deliveries` grouped by their event's booking reference, each group in the given order;
+    an entry without one is a group of its own."""
+    groups: dict[str, list[Delivery]] = {}
+    for delivery in deliveries:
+        key = order_key(delivery.fields)
+        groups.setdefault(delivery.entry_id if key is None else f"order:{key}", []).append(delivery)
+    return list(groups.values())

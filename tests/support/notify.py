@@ -101,6 +101,7 @@ def order_event(
     phone: str | None = "+442071838750",
     tickets: tuple[str, ...] = (),
     payment_status: str = "unpaid",
+    order_type: str | None = None,
 ) -> Event:
     contact = (
         Contact("Ada", "Lovelace", email=email, phone_number=phone) if email or phone else None
@@ -114,6 +115,7 @@ def order_event(
         total_currency="USD",
         payment_required_by=dt.datetime(2026, 12, 1, 14, 0, tzinfo=dt.UTC),
         ticket_numbers=tickets,
+        type=order_type,
     )
     return new_event(type, order, contact)
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import msgspec
 import redis.asyncio as redis
 
 from notify.config import GROUP, WorkerConfig
 from notify.dedup import RedisDedup
-from notify.handlers import ChannelPreferences, Notifier
+from notify.handlers import ChannelPreferences, Mailer, Notifier
 from notify.mail import SmtpMailer
 from notify.retry import Backoff
 from notify.sms import HttpSmsSender
@@ -49,6 +49,7 @@ async def running_worker(
     lease_s: float = 1.0,
     send_timeout_s: float = 2.0,
     preferences: ChannelPreferences | None = None,
+    wrap_mailer: Callable[[Mailer], Mailer] | None = None,
     **config: object,
 ) -> AsyncIterator[RunningWorker]:
     stream = EventStream(client, stream_name, group=GROUP, consumer=consumer, timeout_s=2.0)
@@ -68,7 +69,12 @@ async def running_worker(
     async with HttpSmsSender(sim.sms_url, SIM_API_KEY, timeout_s=send_timeout_s) as sms:
         worker = NotifyWorker(
             stream,
-            Notifier(mailer, sms, dedup, preferences=preferences),
+            Notifier(
+                mailer if wrap_mailer is None else wrap_mailer(mailer),
+                sms,
+                dedup,
+                preferences=preferences,
+            ),
             msgspec.structs.replace(FAST, **config),
         )
         # Running means its group exists (the worker creates it too; BUSYGROUP is ignored): a

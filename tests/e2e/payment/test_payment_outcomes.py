@@ -158,6 +158,13 @@ async def test_an_instant_order_is_held_paid_and_ticketed_in_one_request(
     confirmed = await pay_env.settled(alice, order["id"])
     assert (confirmed["status"], confirmed["payment_status"]) == ("confirmed", "paid")
     assert confirmed["ticket_numbers"]
+    # Its `order.held` says it is instant: the traveler is not asked to pay by the deadline.
+    held_type = await pay_env.pool.fetchval(
+        "SELECT payload -> 'order' ->> 'type' FROM outbox WHERE order_id = $1 AND type = $2",
+        order["id"],
+        "order.held",
+    )
+    assert held_type == "instant"
 
 
 async def test_an_instant_order_with_a_refused_card_stays_held_and_can_be_paid(

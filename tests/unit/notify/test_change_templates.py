@@ -32,7 +32,8 @@ def test_a_change_paid_by_card_names_the_new_flights_the_charge_and_the_fee() ->
     assert "change fee of 52.00 USD" in email.body
     assert "125-2300000009" in email.body
     assert sms.body == (
-        f"Skyfare: booking K7Q2MZ is changed: {FLIGHTS}. 139.60 USD was charged to your card."
+        "Skyfare: booking K7Q2MZ is changed: LHR - JFK on 22 Dec 2026 (BA117 at 08:25). "
+        "139.60 USD was charged to your card."
     )
 
 

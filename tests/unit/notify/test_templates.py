@@ -28,6 +28,18 @@ def test_a_held_order_asks_for_payment_by_the_deadline_with_the_amount() -> None
     assert sms.body == "Skyfare: booking K7Q2MZ is held. Pay 612.40 USD by 01 Dec 2026, 14:00 UTC."
 
 
+@pytest.mark.parametrize("order_type", ["hold", None])
+def test_a_hold_order_and_one_of_an_older_event_ask_for_payment(order_type: str | None) -> None:
+    email, _ = _render("order.held", order_type=order_type)
+    assert email.subject.startswith("Booking K7Q2MZ is held: please pay by")
+
+
+def test_an_instant_order_held_while_its_card_is_charged_asks_for_no_payment() -> None:
+    # Booked and paid in one request: the hold lasts until the charge answers, and the mail
+    # that follows says confirmed, or that the payment failed and until when to pay again.
+    assert render(decode_event(encode_event(order_event("order.held", order_type="instant")))) == []
+
+
 def test_a_confirmed_order_lists_every_ticket_number() -> None:
     email, sms = _render("order.confirmed", tickets=("125-0000000001", "125-0000000002"))
 
@@ -57,6 +69,19 @@ def test_a_cancelled_paid_order_is_refunded_and_an_unpaid_one_was_never_charged(
     assert refunded.subject == "Booking K7Q2MZ is cancelled"
     assert "The 612.40 USD you paid is being refunded to your card." in refunded.body
     assert "Nothing was charged." in unpaid.body
+
+
+def test_an_order_we_cancelled_after_payment_says_why_and_that_the_money_goes_back() -> None:
+    # payment/settlement.py: the airline refused to ticket a paid order.
+    event = order_event("order.cancelled", payment_status="paid")
+    reason = "ticketing failed after payment (airline refused); the payment was refunded"
+    order = msgspec.structs.replace(event.order, failure_reason=reason)
+    email, sms = rendered(msgspec.structs.replace(event, order=order))
+
+    assert email.subject == "Booking K7Q2MZ could not be completed and is cancelled"
+    assert f"we had to cancel your booking K7Q2MZ ({reason})." in email.body
+    assert "The 612.40 USD you paid is being refunded to your card." in email.body
+    assert sms.body.startswith("Skyfare: we had to cancel booking K7Q2MZ; see your email.")
 
 
 def test_the_cancellation_of_a_paid_order_promises_the_refund_that_follows_it() -> None:

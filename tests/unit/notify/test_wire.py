@@ -9,7 +9,7 @@ import msgspec
 import pytest
 
 from booking.events import encode_event
-from notify.wire import EntryError, event_from_fields, event_type
+from notify.wire import EntryError, event_from_fields, event_type, order_key
 from tests.support.notify import entry_fields, order_event
 
 
@@ -58,3 +58,10 @@ def test_an_entry_without_an_event_or_with_a_broken_one_is_an_entry_error() -> N
 def test_the_type_is_read_without_decoding_the_event() -> None:
     assert event_type(_fields(b"{not json", type=b"order.created")) == "order.created"
     assert event_type({}) == ""
+
+
+def test_an_entrys_order_is_read_without_decoding_the_rest() -> None:
+    event = order_event("order.confirmed", reference="ABC123")
+    assert order_key(_fields(encode_event(event))) == "ABC123"
+    assert order_key(_fields(b"{broken")) is None
+    assert order_key({b"id": b"e1", b"type": b"order.held"}) is None
