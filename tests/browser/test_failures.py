@@ -84,6 +84,10 @@ def test_a_new_price_at_booking_is_shown_and_can_be_accepted(screen: Page) -> No
     page.get_by_role("button", name="Cancel this trip…").click()
     page.get_by_role("button", name="Yes, cancel the trip").click()
     expect(page.get_by_role("heading", name="This trip is cancelled")).to_be_visible()
+    # Never paid: said so, not a bare "Total $612.40." that read as a charge.
+    booking = page.get_by_role("region", name="Booking")
+    expect(booking).to_contain_text(re.compile(r"Nothing was charged \(the trip was \$[\d,.]+\)\."))
+    expect(booking).not_to_contain_text("Total")
 
 
 def test_too_many_unpaid_holds_at_booking_says_to_pay_or_cancel_one_in_my_trips(
