@@ -175,6 +175,15 @@ export function offlineProblem(): Problem {
   return { type: navigator.onLine ? UNREACHABLE : OFFLINE, status: 0 };
 }
 
+/** Every date this app sends comes from a date input: left empty or half typed, it sends "",
+ * and the API asks for `YYYY-MM-DD` ("must be a date YYYY-MM-DD", "required: a date, …"), a
+ * format the picker (dd/mm/yyyy, mm/dd/yyyy) never shows the traveler. */
+const UNREAD_DATE = /\bdate,? YYYY-MM-DD$/;
+
+function onScreen(message: string): string {
+  return UNREAD_DATE.test(message) ? "Enter the whole date: day, month and year" : message;
+}
+
 /**
  * The problem's `errors[]` placed beside the form's fields: `fieldFor` maps an API path
  * (`slices[1].origin`, `passengers.adults`) to a form field's name, or undefined when the form
@@ -188,10 +197,11 @@ export function fieldErrors(
   const other: FieldError[] = [];
   for (const error of problem.errors ?? []) {
     const name = fieldFor(error.field);
+    const message = onScreen(error.message);
     if (name === undefined) other.push(error);
     // A round trip's two slices share From and To: the same message twice said nothing more.
-    else if (!byField[name]) byField[name] = error.message;
-    else if (!byField[name].split("; ").includes(error.message)) byField[name] = `${byField[name]}; ${error.message}`;
+    else if (!byField[name]) byField[name] = message;
+    else if (!byField[name].split("; ").includes(message)) byField[name] = `${byField[name]}; ${message}`;
   }
   return { byField, other };
 }
