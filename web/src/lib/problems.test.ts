@@ -22,7 +22,14 @@ group("describe", () => {
   it("words a seat someone else just took apart from other conflicts", () => {
     const taken = describe({ type: "https://skyfare.dev/problems/conflict", seats: ["14C"] });
     expect(taken.message).toMatch(/taken that seat/);
-    expect(describe({ type: "https://skyfare.dev/problems/conflict" }).message).toMatch(/changed this offer/);
+    expect(describe({ type: "https://skyfare.dev/problems/conflict", total_amount: "612.40" }).message).toMatch(/changed this offer/);
+  });
+
+  it("speaks of a new price only when the conflict brings one", () => {
+    // A sold-out offer at booking, an airline refusing a change: no price to review.
+    const refused = describe({ type: "https://skyfare.dev/problems/conflict" });
+    expect(`${refused.message} ${refused.next}`).not.toMatch(/price|changed this offer/);
+    expect(refused.next).toMatch(/Nothing was changed/);
   });
 
   it("asks for a fresh sign-in, not the first one, when the sign-in is too old for the act", () => {
