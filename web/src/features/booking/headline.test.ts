@@ -14,12 +14,14 @@ it("keeps a status this app does not know yet readable", () => {
   expect(headline(newer, false)).toBe("This trip is on request");
 });
 
-it("says nothing was charged for a trip that ended unpaid, not a bare total that reads as a charge", () => {
-  const line = (status: string, payment_status: string) => amountLine({ status, payment_status } as Order, "$1,701.52");
-  expect(line("cancelled", "unpaid")).toBe("Nothing was charged (the trip was $1,701.52).");
-  expect(line("expired", "failed")).toBe("Nothing was charged (the trip was $1,701.52).");
-  expect(line("cancelled", "refunded")).toBe("You paid $1,701.52.");
-  expect(line("cancelled", "paid")).toBe("You paid $1,701.52.");
-  expect(line("held", "unpaid")).toBe("Total $1,701.52.");
-  expect(line("confirmed", "paid")).toBe("Total $1,701.52.");
+it.each([
+  ["cancelled", "unpaid", "Nothing was charged (the trip was $1,701.52)."],
+  ["expired", "failed", "Nothing was charged (the trip was $1,701.52)."],
+  ["cancelled", "refunded", "You paid $1,701.52."],
+  ["cancelled", "paid", "You paid $1,701.52."],
+  ["held", "unpaid", "Total $1,701.52."],
+  ["confirmed", "paid", "Total $1,701.52."],
+])("words the money of a %s, %s trip without reading as a charge it was not", (status, payment_status, words) => {
+  // A cancelled hold said only "Total $1,701.52.", which read as a charge.
+  expect(amountLine({ status, payment_status } as Order, "$1,701.52")).toBe(words);
 });
