@@ -84,6 +84,30 @@ def test_a_new_price_at_booking_is_shown_and_can_be_accepted(screen: Page) -> No
     page.get_by_role("button", name="Cancel this trip…").click()
     page.get_by_role("button", name="Yes, cancel the trip").click()
     expect(page.get_by_role("heading", name="This trip is cancelled")).to_be_visible()
+    # Never paid: said so, not a bare "Total $612.40." that read as a charge.
+    booking = page.get_by_role("region", name="Booking")
+    expect(booking).to_contain_text(re.compile(r"Nothing was charged \(the trip was \$[\d,.]+\)\."))
+    expect(booking).not_to_contain_text("Total")
+
+
+def test_an_offer_sold_out_at_booking_leads_back_to_the_results(screen: Page) -> None:
+    page = screen
+    to_passengers(page)
+    # booking/airline.py's answer for the airline's "sold out": a 409 with no new price.
+    sold_out = {
+        "type": "https://skyfare.dev/problems/conflict",
+        "title": "Conflict",
+        "status": 409,
+        "detail": "the offer no longer has enough seats for these passengers",
+    }
+    answer_orders_once(page, 409, sold_out)
+    page.get_by_role("button", name="Continue to seats").click()
+
+    refused = page.get_by_role("alert")
+    expect(refused).to_contain_text("Nothing was changed")
+    expect(refused).not_to_contain_text("new price")  # there is none to review
+    refused.get_by_role("link", name="Back to results").click()
+    expect(page.get_by_role("status").filter(has_text="offers found")).to_be_visible()
 
 
 def test_too_many_unpaid_holds_at_booking_says_to_pay_or_cancel_one_in_my_trips(

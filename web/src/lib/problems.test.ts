@@ -4,6 +4,8 @@ import { passengerFieldFor } from "../features/booking/model";
 import { searchFieldFor } from "../features/search/model";
 import { describe, fieldErrors, offlineProblem, type Problem } from "./problems";
 
+const FULL_DATE = "Enter the whole date: day, month and year";
+
 const validation = (errors: Problem["errors"]): Problem => ({
   type: "https://skyfare.dev/problems/validation-error",
   status: 422,
@@ -20,7 +22,14 @@ group("describe", () => {
   it("words a seat someone else just took apart from other conflicts", () => {
     const taken = describe({ type: "https://skyfare.dev/problems/conflict", seats: ["14C"] });
     expect(taken.message).toMatch(/taken that seat/);
-    expect(describe({ type: "https://skyfare.dev/problems/conflict" }).message).toMatch(/changed this offer/);
+    expect(describe({ type: "https://skyfare.dev/problems/conflict", total_amount: "612.40" }).message).toMatch(/changed this offer/);
+  });
+
+  it("speaks of a new price only when the conflict brings one", () => {
+    // A sold-out offer at booking, an airline refusing a change: no price to review.
+    const refused = describe({ type: "https://skyfare.dev/problems/conflict" });
+    expect(`${refused.message} ${refused.next}`).not.toMatch(/price|changed this offer/);
+    expect(refused.next).toMatch(/Nothing was changed/);
   });
 
   it("asks for a fresh sign-in, not the first one, when the sign-in is too old for the act", () => {
@@ -66,7 +75,24 @@ group("fieldErrors", () => {
   it("keeps a multi-city slice's errors on its own leg", () => {
     const problem = validation([{ field: "slices[2].departure_date", message: "must be a date YYYY-MM-DD" }]);
     expect(fieldErrors(problem, searchFieldFor("multi-city")).byField).toEqual({
-      "date-2": "must be a date YYYY-MM-DD",
+      "date-2": FULL_DATE,
+    });
+  });
+
+  it("asks for a whole date where the API could not read one, not for a format the picker does not show", () => {
+    // A date input left empty or half typed sends ""; the browser shows it as dd/mm/yyyy or
+    // mm/dd/yyyy, so "must be a date YYYY-MM-DD" told the traveler to type what they cannot.
+    const problem = validation([
+      { field: "slices[0].departure_date", message: "must be a date YYYY-MM-DD" },
+      { field: "slices[1].departure_date", message: "required: a date, YYYY-MM-DD" },
+      { field: "slices[2].departure_date", message: "must be a date, YYYY-MM-DD" },
+      { field: "slices[3].departure_date", message: "date is in the past" },
+    ]);
+    expect(fieldErrors(problem, searchFieldFor("multi-city")).byField).toEqual({
+      "date-0": FULL_DATE,
+      "date-1": FULL_DATE,
+      "date-2": FULL_DATE,
+      "date-3": "date is in the past",
     });
   });
 

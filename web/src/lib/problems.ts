@@ -70,9 +70,11 @@ const MESSAGES: Record<string, Explained> = {
     message: "We could not find that flight or trip.",
     next: "Search again to see current offers.",
   },
+  // Most 409s carry no new price: the offer sold out, the airline refused a booking or a change,
+  // the trip moved on meanwhile. A new price has its own words (PRICE_CHANGED).
   conflict: {
-    message: "The airline changed this offer.",
-    next: "Review the new price, or go back to the results.",
+    message: "This could not be done: something changed meanwhile.",
+    next: "Nothing was changed. Look again at the flight or your trip, then choose what to do.",
   },
   "precondition-failed": {
     message: "Your profile was changed elsewhere since you opened this page.",
@@ -133,6 +135,12 @@ const HOLD_LIMIT: Explained = {
   next: "Pay for or cancel a trip on hold in My trips, then try again.",
 };
 
+// booking/airline.py _price_changed: a 409 with the new `total_amount` to accept.
+const PRICE_CHANGED: Explained = {
+  message: "The airline changed this offer.",
+  next: "Review the new price, or go back to the results.",
+};
+
 const FALLBACK: Explained = {
   message: "Something went wrong.",
   next: "Try again in a moment.",
@@ -144,11 +152,12 @@ export function problemKind(problem: Pick<Problem, "type">): string {
 }
 
 export function describe(
-  problem: Pick<Problem, "type"> & { orders_in_flight?: unknown; seats?: unknown; limit?: unknown },
+  problem: Pick<Problem, "type"> & { orders_in_flight?: unknown; seats?: unknown; limit?: unknown; total_amount?: unknown },
 ): Explained {
   if (problem.orders_in_flight !== undefined) return MESSAGES[ORDERS_IN_FLIGHT] ?? FALLBACK;
   if (typeof problem.limit === "string" && HOLD_LIMITS.has(problem.limit)) return HOLD_LIMIT;
   if (Array.isArray(problem.seats)) return MESSAGES[SEAT_TAKEN] ?? FALLBACK;
+  if (problemKind(problem) === "conflict" && typeof problem.total_amount === "string") return PRICE_CHANGED;
   return MESSAGES[problemKind(problem)] ?? FALLBACK;
 }
 
@@ -175,6 +184,15 @@ export function offlineProblem(): Problem {
   return { type: navigator.onLine ? UNREACHABLE : OFFLINE, status: 0 };
 }
 
+/** Every date this app sends comes from a date input: left empty or half typed, it sends "",
+ * and the API asks for `YYYY-MM-DD` ("must be a date YYYY-MM-DD", "required: a date, …"), a
+ * format the picker (dd/mm/yyyy, mm/dd/yyyy) never shows the traveler. */
+const UNREAD_DATE = /\bdate,? YYYY-MM-DD$/;
+
+function onScreen(message: string): string {
+  return UNREAD_DATE.test(message) ? "Enter the whole date: day, month and year" : message;
+}
+
 /**
  * The problem's `errors[]` placed beside the form's fields: `fieldFor` maps an API path
  * (`slices[1].origin`, `passengers.adults`) to a form field's name, or undefined when the form
@@ -188,10 +206,11 @@ export function fieldErrors(
   const other: FieldError[] = [];
   for (const error of problem.errors ?? []) {
     const name = fieldFor(error.field);
+    const message = onScreen(error.message);
     if (name === undefined) other.push(error);
     // A round trip's two slices share From and To: the same message twice said nothing more.
-    else if (!byField[name]) byField[name] = error.message;
-    else if (!byField[name].split("; ").includes(error.message)) byField[name] = `${byField[name]}; ${error.message}`;
+    else if (!byField[name]) byField[name] = message;
+    else if (!byField[name].split("; ").includes(message)) byField[name] = `${byField[name]}; ${message}`;
   }
   return { byField, other };
 }

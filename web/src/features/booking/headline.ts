@@ -18,3 +18,18 @@ export function headline(order: Pick<Order, "status" | "payment_status">, paying
   if (order.status === "pending") return "Confirming with the airline…";
   return ENDED[order.status] ?? `This trip is ${(order.status as string).replace(/_/g, " ")}`;
 }
+
+const OPEN = new Set(["held", "confirmed", "pending"]);
+
+/** An ended order still `paid`: its refund is owed (the page follows it, useOrder). */
+export const refundOwed = (order: Pick<Order, "status" | "payment_status">) => !OPEN.has(order.status) && order.payment_status === "paid";
+
+/** The booking box's money line: what was paid once a refund is due or done ("Total" beside
+ * "refund complete" read as all of it back), and for a trip that ended unpaid, that nothing was
+ * charged ("Total $1,701.52" on a cancelled hold read as a charge). */
+export function amountLine(order: Pick<Order, "status" | "payment_status">, amount: string): string {
+  if (order.payment_status === "refunded" || refundOwed(order)) return `You paid ${amount}.`;
+  const unpaid = order.payment_status === "unpaid" || order.payment_status === "failed";
+  if (!OPEN.has(order.status) && unpaid) return `Nothing was charged (the trip was ${amount}).`;
+  return `Total ${amount}.`;
+}

@@ -13,8 +13,8 @@ interface Props {
   onAccept: () => void; // book again at the new price
 }
 
-/** A refused booking in words, with the way forward: a new price to accept or leave (409), an
- * expired offer to search again (410). */
+/** A refused booking in words, with the way forward: a new price to accept or leave (409), a
+ * sold-out offer (409 without a price) or an expired one (410) to choose again from the results. */
 export function BookingFailure({ problem, other, onAccept }: Props) {
   const kind = problemKind(problem);
   const box = useRef<HTMLDivElement>(null);
@@ -42,6 +42,12 @@ export function BookingFailure({ problem, other, onAccept }: Props) {
             <Link to={lastResults()}>Back to results</Link>
           </p>
         </>
+      )}
+      {/* sold out, or the airline refused it: another flight is the way on */}
+      {kind === "conflict" && !newPrice && (
+        <p>
+          <Link to={lastResults()}>Back to results</Link>
+        </p>
       )}
       {kind === "gone" && (
         <p>

@@ -5,7 +5,6 @@ import { Link, useLocation, useNavigate, useParams, useSearchParams } from "reac
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { StatusHeading } from "../../../components/StatusHeading";
 import { SupportDetail } from "../../../components/SupportDetail";
-import type { Order } from "../../../lib/api/client";
 import { decline, declineSentence } from "../../../lib/declines";
 import { localMoment, money } from "../../../lib/format";
 import { useHeadingFocus } from "../../../lib/headingFocus";
@@ -15,7 +14,7 @@ import { BaggageAllowance, SliceDetails } from "../../offers";
 import { SupportCases } from "../../support";
 import { amendable, flightChange } from "../amendable";
 import { bookingKeys, useOrder } from "../api/orders";
-import { headline } from "../headline";
+import { amountLine, headline, refundOwed } from "../headline";
 import { CancelTrip } from "./CancelTrip";
 import { LastChangeNotice } from "./LastChangeNotice";
 import { PassengerSeats } from "./PassengerSeats";
@@ -26,9 +25,6 @@ import { TripHistory } from "./TripHistory";
 
 // Changing a flight is rare: its screen loads when opened.
 const ChangeFlight = lazy(() => import("../../changes").then((m) => ({ default: m.ChangeFlight })));
-
-/** An ended order still `paid`: its refund is owed (the page follows it, useOrder). */
-const refundOwed = (order: Order) => order.status !== "held" && order.status !== "confirmed" && order.status !== "pending" && order.payment_status === "paid";
 
 /** One order: its reference, status (followed while the payment is processing) and flights. */
 export function OrderPage() {
@@ -125,9 +121,7 @@ function OrderScreen({ orderId }: { orderId: string }) {
           {declined && `${declineSentence(why)} ${why.next} `}
           {refundOwed(order) && "Your refund is on its way: this page shows it once it is through. "}
           {order.payment_status === "refunded" && "Your refund is complete. "}
-          {/* once refunded, what was paid: "Total" beside "refund complete" read as all of it back */}
-          {order.payment_status === "refunded" || refundOwed(order) ? "You paid" : "Total"}{" "}
-          {money(order.total_amount, order.total_currency)}.
+          {amountLine(order, money(order.total_amount, order.total_currency))}
         </p>
         {declined && why.code && <SupportDetail label="Code for support" text={why.code} />}
         {/* `paying` hides it only until the payment just started shows up; a declined one is over */}

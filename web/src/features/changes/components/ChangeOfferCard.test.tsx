@@ -43,3 +43,8 @@ it("names each Choose for its flight, as the results name each Select", () => {
 it("says non-stop as the results and the offer page do", () => {
   expect(sliceLine(offer("AA237", "2027-01-16T17:45:00", "2027-01-16T20:30:00").slice)).toContain("· non-stop ·");
 });
+
+it("marks a flight that lands the next day, as the results do (01:55 read as before take-off)", () => {
+  const overnight = offer("LH346", "2027-01-27T23:00:00", "2027-01-28T01:55:00").slice;
+  expect(sliceLine(overnight)).toMatch(/^23:00 LHR → 01:55 \+1 JFK, Wed 27 Jan 2027 · /);
+});

@@ -1,5 +1,5 @@
 import type { Schemas } from "../../../lib/api/client";
-import { duration, durationMinutes, localDate, localTime, money } from "../../../lib/format";
+import { dayShift, duration, durationMinutes, localDate, localTime, money } from "../../../lib/format";
 import type { ChangeOffer } from "../api/changes";
 
 /** `+$120.00` / `−$40.00`: a difference always shows its sign. */
@@ -18,14 +18,15 @@ export function dueNow(offer: ChangeOffer): string {
   return "Nothing to pay";
 }
 
-/** `08:25 LHR → 11:30 JFK, Tue 20 Jan · non-stop · SF 101` */
+/** `08:25 LHR → 11:30 JFK, Tue 20 Jan · non-stop · SF 101`; `23:00 LHR → 01:55 +1 JFK` when it
+ * lands on a later day (the date is the departure's, so without it the arrival read as before it). */
 export function sliceLine(slice: Schemas["Slice"]): string {
   const first = slice.segments[0];
   const last = slice.segments[slice.segments.length - 1];
   if (!first || !last) return `${slice.origin} → ${slice.destination}`;
   const stops = slice.segments.length - 1;
   return [
-    `${localTime(first.departing_at)} ${first.origin} → ${localTime(last.arriving_at)} ${last.destination}, ${localDate(first.departing_at)}`,
+    `${localTime(first.departing_at)} ${first.origin} → ${localTime(last.arriving_at)}${dayShift(first.departing_at, last.arriving_at)} ${last.destination}, ${localDate(first.departing_at)}`,
     stops === 0 ? "non-stop" : `${stops} stop${stops > 1 ? "s" : ""}`,
     duration(durationMinutes(slice.duration)),
     slice.segments.map((s) => s.flight_number).join(", "),
