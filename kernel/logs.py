@@ -1,4 +1,5 @@
-"""How a log line, or an error message that ends up in one, names an exception.
+"""How a log line, or an error message that ends up in one, names an exception, and how a
+failure that repeats is logged (`Outage`).
 
 Not with `%r`: redis-py 8.2's errors have a `repr()` without their message
 (`network:ConnectionError`), so a log said that Redis failed but not why (refused, timed out,
@@ -6,6 +7,33 @@ a certificate that failed verification).
 """
 
 from __future__ import annotations
+
+import logging
+
+
+class Outage:
+    """A failure met again and again (a probe, a scrape, a retry) logged as it starts, with why
+    (`down: <exception>`, a warning), and as it ends (`up`, at `up_level`): a line at every
+    probe was a flood per process for as long as the outage lasted."""
+
+    def __init__(
+        self, logger: logging.Logger, down: str, up: str, *, up_level: int = logging.INFO
+    ) -> None:
+        self._logger = logger
+        self._down = down
+        self._up = up
+        self._up_level = up_level
+        self.ongoing = False
+
+    def failed(self, exc: BaseException) -> None:
+        if not self.ongoing:
+            self.ongoing = True
+            self._logger.warning("%s: %s", self._down, describe(exc))
+
+    def passed(self) -> None:
+        if self.ongoing:
+            self.ongoing = False
+            self._logger.log(self._up_level, "%s", self._up)
 
 
 def describe(exc: BaseException) -> str:

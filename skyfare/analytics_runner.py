@@ -17,7 +17,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from analytics.consumer import AnalyticsConsumer, replay
 from analytics.store import AnalyticsStore
-from kernel.logs import describe
+from kernel.logs import Outage
 from skyfare.notify_runner import redis_url
 from skyfare.redis_client import redis_client
 from skyfare.settings import Settings
@@ -98,13 +98,17 @@ async def consume_through_outages(
     (no group: `NOGROUP`) is started again at once: `start` puts the group at the store's
     positions."""
     retry_s = first_retry_s
-    down = False
+    outage = Outage(
+        logger,
+        "analytics: Redis unreachable, loading paused until it answers",
+        "analytics: Redis answers again, loading resumed",
+    )
     while not stopped.is_set():
         try:
-            if down:
+            if outage.ongoing:
                 await client.ping()
-                logger.info("analytics: Redis answers again, loading resumed")
-                down, retry_s = False, first_retry_s
+                outage.passed()
+                retry_s = first_retry_s
             await consumer.run()
             return
         except ResponseError as exc:
@@ -113,12 +117,7 @@ async def consume_through_outages(
             logger.warning("analytics: the consumer group is gone (Redis restarted?): made again")
             continue
         except _REDIS_DOWN as exc:
-            if not down:
-                logger.warning(
-                    "analytics: Redis unreachable, loading paused until it answers: %s",
-                    describe(exc),
-                )
-            down = True
+            outage.failed(exc)
         try:
             await asyncio.wait_for(stopped.wait(), retry_s)
         except TimeoutError:

@@ -25,7 +25,7 @@ from pathlib import Path
 import asyncpg
 from aiohttp import web
 
-from kernel.logs import describe
+from kernel.logs import Outage
 from notify.config import GROUP, WorkerConfig
 from notify.dedup import RedisDedup
 from notify.handlers import ChannelPreferences, Notifier
@@ -176,20 +176,20 @@ def gauge_refresher(stream: EventStream) -> Callable[[], Awaitable[None]]:
     logged when it starts and when it ends, not at every scrape: the deployments probe this
     port for liveness and readiness (deploy/k8s), so a line per scrape was several a minute
     per worker through an outage the worker's own loop already reports."""
-    failing = False
+    outage = Outage(
+        logger,
+        "notify metrics: group state unavailable",
+        "notify metrics: group state available again",
+        up_level=logging.WARNING,
+    )
 
     async def refresh() -> None:
-        nonlocal failing
         try:
             await refresh_gauges(stream)
         except Exception as exc:  # Redis down: the counters are still worth serving
-            if not failing:
-                logger.warning("notify metrics: group state unavailable: %s", describe(exc))
-            failing = True
+            outage.failed(exc)
             return
-        if failing:
-            logger.warning("notify metrics: group state available again")
-            failing = False
+        outage.passed()
 
     return refresh
 

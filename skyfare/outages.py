@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Literal
 
-from kernel.logs import describe
+from kernel.logs import Outage
 
 # The readiness log's own name, which operators filter on, though the class lives here.
 logger = logging.getLogger("skyfare.ops")
@@ -20,16 +20,19 @@ class Outages:
     one (a check called on its own), every failure is logged."""
 
     def __init__(self) -> None:
-        self._down: set[str] = set()
+        self._checks: dict[str, Outage] = {}
 
     def failed(self, name: str, exc: BaseException) -> Check:
-        if name not in self._down:
-            self._down.add(name)
-            logger.warning("readiness: %s down: %s", name, describe(exc))
+        self._of(name).failed(exc)
         return "down"
 
     def passed(self, name: str) -> Check:
-        if name in self._down:
-            self._down.discard(name)
-            logger.info("readiness: %s answers again", name)
+        self._of(name).passed()
         return "ok"
+
+    def _of(self, name: str) -> Outage:
+        if name not in self._checks:
+            self._checks[name] = Outage(
+                logger, f"readiness: {name} down", f"readiness: {name} answers again"
+            )
+        return self._checks[name]
