@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 import msgspec
 from aiohttp import web
 
-from kernel.http import accept_quality, add_response_headers, is_json_media_type
+from kernel.http import add_response_headers, is_json_media_type, media_qualities
 from kernel.openapi import Operation, Parameter
 
 logger = logging.getLogger(__name__)
@@ -232,16 +232,12 @@ def prefers_html(accept: str) -> bool:
     Wildcards do not count for the page: `*/*` (curl, most HTTP libraries) is an API client's.
     A browser's navigation sends `text/html,...,*/*;q=0.8` and names no JSON type.
     """
-    html = json = 0.0
-    for item in accept.split(","):
-        media, _, params = item.partition(";")
-        media = media.strip().lower()
-        q = accept_quality(params)
-        if media == "text/html":
-            html = max(html, q)
-        elif media == "application/*" or is_json_media_type(media):
-            json = max(json, q)
+    html, json = media_qualities(accept, "text/html", _json)
     return html > json
+
+
+def _json(media: str) -> bool:
+    return media == "application/*" or is_json_media_type(media)
 
 
 def _content_type(name: str) -> str:
