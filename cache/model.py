@@ -18,6 +18,9 @@ class FareEntry(msgspec.Struct, frozen=True, array_like=True, weakref=True):
     fresh until `fresh_until`, may be served stale (while a refresh runs) until `stale_until`.
     Weakly referenceable: what is derived from an entry (search/usage.py) must not keep it
     alive once the L1 has let it go, or the L1's byte bound would not bound memory.
+    `offer_count` is how many offers the answer holds, `found` how many the search found before
+    the request's `limit` cut them (what the fare index tells partners); None in an entry
+    stored before it was kept, whose count is then `offer_count`.
     """
 
     offers: bytes
@@ -27,6 +30,11 @@ class FareEntry(msgspec.Struct, frozen=True, array_like=True, weakref=True):
     cached_at: float
     fresh_until: float
     stale_until: float
+    found: int | None = None
+
+    @property
+    def offers_found(self) -> int:
+        return self.offer_count if self.found is None else self.found
 
     def freshness(self, now: float) -> Freshness | None:
         """`hit` while fresh, `stale` within the stale window, None once expired."""

@@ -120,8 +120,11 @@ def to_entry(
     request: SearchRequest,
     policy: TtlPolicy,
     now: float,
+    found: int | None = None,
 ) -> Loaded:
-    """The encoded answer, and whether it may be stored: only when every connector answered."""
+    """The encoded answer, and whether it may be stored: only when every connector answered.
+
+    `found`: how many offers there were before the request's `limit` (default: `offers`)."""
     complete = all(r.status == "ok" for r in reports)
     today = dt.datetime.fromtimestamp(now, dt.UTC).date()
     days_ahead = (request.slices[0].departure_date - today).days
@@ -141,6 +144,7 @@ def to_entry(
         cached_at=now,
         fresh_until=fresh_until,
         stale_until=stale_until,
+        found=len(offers) if found is None else found,
     )
     return entry, complete
 

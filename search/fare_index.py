@@ -29,7 +29,8 @@ PREFIX = "skyfare:cheapest:v1:"
 
 
 class CheapestFare(msgspec.Struct, frozen=True, array_like=True):
-    """The cheapest offer of one cached answer; times are wall-clock unix seconds."""
+    """The cheapest offer of one cached answer; times are wall-clock unix seconds. `offers`:
+    how many the search found, whatever `limit` the traveler who searched gave."""
 
     amount: Decimal
     currency: str
@@ -42,7 +43,7 @@ class CheapestFare(msgspec.Struct, frozen=True, array_like=True):
     @classmethod
     def of(cls, offer: Offer, entry: FareEntry) -> CheapestFare:
         return cls(
-            offer.total_amount, offer.total_currency, offer.id, entry.offer_count,
+            offer.total_amount, offer.total_currency, offer.id, entry.offers_found,
             entry.cached_at, entry.fresh_until, entry.stale_until,
         )  # fmt: skip
 
@@ -67,7 +68,7 @@ def cheapest_of(entry: FareEntry) -> CheapestFare | None:
         return None
     first = heads[0]
     return CheapestFare(
-        first.total_amount, first.total_currency, first.id, entry.offer_count,
+        first.total_amount, first.total_currency, first.id, entry.offers_found,
         entry.cached_at, entry.fresh_until, entry.stale_until,
     )  # fmt: skip
 

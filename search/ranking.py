@@ -78,6 +78,11 @@ SORT_KEYS: dict[SortKey, Callable[[Offer], tuple[object, ...]]] = {
 
 def rank(offers: Iterable[Offer], request: SearchRequest) -> list[Offer]:
     """The offers to show for `request`: filtered, deduped (cheapest kept), sorted, limited."""
+    return rank_counted(offers, request)[0]
+
+
+def rank_counted(offers: Iterable[Offer], request: SearchRequest) -> tuple[list[Offer], int]:
+    """`rank`'s offers, and how many there were before `request.limit` cut them."""
     currency = request.currency
     max_price = request.max_price
     max_segments = request.max_connections + 1
@@ -95,5 +100,6 @@ def rank(offers: Iterable[Offer], request: SearchRequest) -> list[Offer]:
         if kept is None or offer.total_amount < kept.total_amount:
             cheapest[key] = offer
     ranked = sorted(cheapest.values(), key=SORT_KEYS[request.sort])
+    found = len(ranked)
     del ranked[request.limit :]
-    return ranked
+    return ranked, found

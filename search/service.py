@@ -44,7 +44,7 @@ from search.model import (
     SearchRequest,
     SearchResponse,
 )
-from search.ranking import rank
+from search.ranking import rank, rank_counted
 from search.stale_fares import PriceCheck, StaleFares
 from search.usage import FastChannel, SearchUsage
 
@@ -225,10 +225,10 @@ class SearchService:
     async def _load(self, request: SearchRequest, start: float, key: str | None = None) -> Loaded:
         began = self._wall_clock()
         answers = await self._answers(request, start)
-        offers = rank((o for a in answers for o in a.offers), request)
+        offers, found = rank_counted((o for a in answers for o in a.offers), request)
         reports = self._reports(answers)
         loaded = to_entry(
-            offers, reports, request=request, policy=self._ttl, now=self._wall_clock()
+            offers, reports, request=request, policy=self._ttl, now=self._wall_clock(), found=found
         )
         self.usage.loaded(request, loaded[0], offers, reports)
         if not loaded[1] or not offers:
