@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from skyfare.cli import _parser
+from skyfare.gateway import http2_values
 from skyfare.settings import _ENV_FIELDS
 
 DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
@@ -169,3 +170,19 @@ def test_the_services_trust_the_gateways_address_and_only_it() -> None:
     # cases would shut every other client out (kernel/client_address.py).
     for name in ("search-1", "search-2", "booking"):
         assert services[name]["environment"]["SKYFARE_TRUSTED_PROXIES"] == gateway, name
+
+
+def _image_version(image: str) -> tuple[int, int, int]:
+    """`nginx:1.27-bookworm` → (1, 27, 0): the lowest release the tag may be."""
+    numbers = re.match(r"[\w./-]+:(\d+)\.(\d+)(?:\.(\d+))?", image)
+    assert numbers, image
+    major, minor, patch = numbers.groups()
+    return int(major), int(minor), int(patch or 0)
+
+
+def test_the_gateway_turns_http2_on_as_its_image_wants(services: dict[str, Any]) -> None:
+    # nginx 1.27 warns at every start of the deprecated `listen ... http2` (skyfare/gateway.py).
+    nginx = services["nginx"]
+    wanted = http2_values(_image_version(nginx["image"]))
+    assert {k: nginx["environment"][k] for k in wanted} == wanted
+    assert wanted["SKYFARE_GATEWAY_HTTP2"] == "http2 on;"
