@@ -28,6 +28,9 @@ PG_POOL = web.AppKey("pg_pool", asyncpg.Pool)
 REDIS = web.AppKey("redis", redis.Redis)
 # /readyz's own PostgreSQL connection, outside PG_POOL (skyfare/database_check.py).
 DATABASE_CHECK = web.AppKey("database_check", DatabaseCheck)
+# The Redis client /readyz asks: one connection of its own, outside REDIS's pool (the same
+# client on a cluster, whose pools make no command wait: skyfare/search_contexts.py).
+CACHE_CHECK = web.AppKey("cache_check", redis.Redis)
 CONNECTORS = web.AppKey("connectors", list[ResilientConnector])
 # The OpenAPI document, encoded once at startup and served as bytes.
 OPENAPI_DOCUMENT = web.AppKey("openapi_document", bytes)

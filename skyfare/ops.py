@@ -16,7 +16,7 @@ from kernel.errors import ServiceUnavailable
 from kernel.openapi import Operation
 from skyfare import docs
 from skyfare.database_check import DatabaseCheck
-from skyfare.keys import DATABASE_CHECK, OPENAPI_DOCUMENT, READY_CHECKS, READY_OUTAGES, REDIS
+from skyfare.keys import CACHE_CHECK, DATABASE_CHECK, OPENAPI_DOCUMENT, READY_CHECKS, READY_OUTAGES
 from skyfare.outages import Check, Outages
 
 logger = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ async def readyz(request: web.Request) -> web.Response:
         *(
             _check_database(config[DATABASE_CHECK], outages)
             if name == "database"
-            else check_cache(config[REDIS], outages)
+            else check_cache(config[CACHE_CHECK], outages)
             for name in names
         )
     )

@@ -1,7 +1,7 @@
-"""/readyz while traffic holds every connection of the process's PostgreSQL pool: PostgreSQL
-answers, so the process is ready. The check used to wait in the pool's line behind the traffic,
-time out and report the database down, so a loaded but healthy process looked unready exactly
-when it was busiest (skyfare/database_check.py)."""
+"""/readyz while traffic holds every connection of the process's PostgreSQL (booking) or Redis
+(search) pool: the store answers, so the process is ready. The check used to wait in the pool's
+line behind the traffic, time out and report the store down, so a loaded but healthy process
+looked unready exactly when it was busiest (skyfare/database_check.py, search_contexts.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import msgspec
 from aiohttp.test_utils import TestClient, TestServer
 
 from skyfare.app import create_app
-from skyfare.keys import PG_POOL
-from skyfare.services import BOOKING
+from skyfare.keys import PG_POOL, REDIS
+from skyfare.services import BOOKING, SEARCH
 from skyfare.settings import Settings
 from tests.e2e.conftest import closed_port
 
@@ -50,3 +50,20 @@ async def test_readyz_says_the_database_is_down_on_its_own_connection_too(
         doc = await answer.json(content_type=PROBLEM)
     assert answer.status == 503
     assert doc["checks"] == {"database": "down"}
+
+
+async def test_search_is_ready_while_traffic_holds_every_redis_connection(
+    settings: Settings,
+) -> None:
+    small = msgspec.structs.replace(settings, redis_pool_max=POOL_SIZE)
+    async with TestClient(TestServer(create_app(small, SEARCH))) as client:
+        pool = client.app[REDIS].connection_pool
+        held = [await pool.get_connection() for _ in range(POOL_SIZE)]  # commands in flight
+        try:
+            answers = [await client.get("/readyz") for _ in range(3)]
+            bodies = [await answer.json() for answer in answers]
+        finally:
+            for connection in held:
+                await pool.release(connection)
+    assert [answer.status for answer in answers] == [200, 200, 200]
+    assert bodies == [{"status": "ready", "checks": {"cache": "ok"}}] * 3
