@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from skyfare.gateway import GatewayError, GatewayLayout, nginx_binary, nginx_version, write_config
+from skyfare.gateway import GatewayError, nginx_binary, nginx_version, write_config
+from tests.support.gateway import gateway_layout
 
 
 def test_the_installed_nginx_accepts_the_rendered_configuration_without_a_warning(
@@ -18,14 +19,8 @@ def test_the_installed_nginx_accepts_the_rendered_configuration_without_a_warnin
         binary = nginx_binary()
     except GatewayError as exc:  # `make test` installs it where it can (apt-get, as root)
         pytest.skip(str(exc))
-    # `nginx -t` binds nothing: the ports only have to be valid.
-    layout = GatewayLayout(
-        https_port=8443,
-        http_port=8080,
-        search_ports=(8090, 8091),
-        booking_port=8092,
-        booking_spare_port=8093,
-    )
+    # The gateway tests' layout (`nginx -t` binds none of its ports).
+    layout = gateway_layout(search_ports=(8090, 8091), booking_port=8092)
     config = write_config(layout, tmp_path)
     checked = subprocess.run(
         [binary, "-t", "-p", str(tmp_path), "-c", str(config)],
