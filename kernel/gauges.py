@@ -3,7 +3,8 @@
 A prometheus_client `Gauge` is exported from the moment its module is imported, as 0, by every
 process that imports it. `skyfare.cli` imports every command's modules, so the notification
 worker's stream gauges (lag, pending, dead letters) were served as 0 by every search and booking
-process and by the relay, and the outbox lag by search and booking processes that run no relay:
+process and by the relay, the outbox lag by search and booking processes that run no relay, and
+the fare index breaker's state ("closed") by the relay and the worker, which have no breaker:
 a dashboard or alert that sums or averages them, or an autoscaler reading them, counted zeros
 that no one measured as "nothing waiting". A `MeasuredGauge` exports nothing until `set`, so the
 series come only from the processes that know the value.

@@ -1,8 +1,9 @@
 """A process exports only the metrics it measures. `skyfare.cli` imports every command's
 modules, so every process (search, booking, the relay, the worker) has every metric module
 loaded: the worker's stream gauges were served as 0 by the API and relay processes, and the
-outbox lag by search and booking, which run no relay; dashboards and alerts summing or
-averaging them counted those zeros as "nothing waiting"."""
+outbox lag by search and booking, which run no relay, and the fare index breaker's state
+(0: closed) by the relay and the worker, which have none; dashboards and alerts summing or
+averaging them counted those zeros as "nothing waiting", "nothing broken"."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ ONLY_WHERE_MEASURED = (
     "skyfare_notify_pending_events",
     "skyfare_notify_dead_letters",
     "skyfare_outbox_lag_seconds",
+    "skyfare_fare_index_circuit_state",
 )
 
 
