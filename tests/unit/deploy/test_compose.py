@@ -15,7 +15,7 @@ import yaml
 
 from skyfare.cli import _parser
 from skyfare.gateway import http2_values
-from skyfare.settings import _ENV_FIELDS
+from skyfare.settings import _ENV_FIELDS, load_settings
 
 DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
 SKYFARE_SERVICES = {
@@ -186,3 +186,15 @@ def test_the_gateway_turns_http2_on_as_its_image_wants(services: dict[str, Any])
     wanted = http2_values(_image_version(nginx["image"]))
     assert {k: nginx["environment"][k] for k in wanted} == wanted
     assert wanted["SKYFARE_GATEWAY_HTTP2"] == "http2 on;"
+
+
+def test_the_sims_webhooks_reach_booking_through_the_gateway(services: dict[str, Any]) -> None:
+    # Left to its default the sim posted them to 127.0.0.1: its own container, where nothing
+    # listens, so no payment's webhook ever arrived.
+    sim = load_settings({k: str(v) for k, v in services["sim"]["environment"].items()})
+    target = urlsplit(sim.sim_webhook_target)
+    assert target.hostname == "nginx"
+    assert target.port == int(services["nginx"]["environment"]["SKYFARE_GATEWAY_HTTP_PORT"])
+    assert target.path == "/v1/payments/webhook"
+    plain_http = (DEPLOY / "nginx" / "nginx.conf.template").read_text().split("# Plain HTTP")[1]
+    assert "location = /v1/payments/webhook {" in plain_http
