@@ -121,8 +121,9 @@ test-unit: $(STAMP)
 
 ## test-deploy: only deploy/'s checks (make test runs them too): the Kubernetes overlays rendered,
 ##              validated against the Kubernetes schemas and passed through checkov; the compose
-##              file; the alert rules through promtool; the dashboard's metric names
-test-deploy: $(STAMP) $(CHECKOV) promtool
+##              file; the alert rules through promtool; the dashboard's metric names; the
+##              gateway's configuration through `nginx -t`
+test-deploy: $(STAMP) $(CHECKOV) promtool nginx
 	$(BIN)/hadolint deploy/Dockerfile
 	$(BIN)/pytest -q tests/unit/deploy tests/integration/deploy
 

@@ -44,11 +44,12 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import asyncpg
 import redis.asyncio as redis
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter
 from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import RedisClusterException
 
 from booking.pg import UNAVAILABLE
+from kernel.gauges import MeasuredGauge
 from kernel.logs import describe
 
 logger = logging.getLogger(__name__)
@@ -63,7 +64,9 @@ RELAY_FAILURES = Counter(
     "skyfare_outbox_relay_failures",
     "Relay rounds that failed (PostgreSQL or Redis unreachable, a timeout); each is retried.",
 )
-OUTBOX_LAG = Gauge(
+# Exported only by a process whose relay measured it (kernel/gauges.py): search and booking run
+# none in a deployment of separate services, and served it as 0.
+OUTBOX_LAG = MeasuredGauge(
     "skyfare_outbox_lag_seconds",
     "Age of the oldest unpublished outbox event (0: none), as this process's relay last saw it.",
 )

@@ -2,15 +2,17 @@
 
 Counters only exist in the process that counts, so the worker serves `/metrics` (see
 skyfare/notify_runner.py); the group's lag and pending count and the dead-letter stream's length
-are read from Redis (XINFO GROUPS, XLEN) when scraped.
+are read from Redis (XINFO GROUPS, XLEN) when scraped. Those three are exported only once read
+(kernel/gauges.py): every other process imports this module too, and served them as 0.
 """
 
 from __future__ import annotations
 
 import functools
 
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter
 
+from kernel.gauges import MeasuredGauge
 from notify.stream import EventStream
 from notify.templates import NOTIFIED_TYPES
 
@@ -33,13 +35,13 @@ NOTIFICATIONS_TURNED_OFF = Counter(
 DEAD_LETTERED = Counter(
     "skyfare_events_dead_lettered", "Events this worker parked in the dead-letter stream."
 )
-GROUP_LAG = Gauge(
+GROUP_LAG = MeasuredGauge(
     "skyfare_notify_lag_events", "Events on the stream not yet delivered to the group `notify`."
 )
-GROUP_PENDING = Gauge(
+GROUP_PENDING = MeasuredGauge(
     "skyfare_notify_pending_events", "Events delivered to the group `notify`, not yet acknowledged."
 )
-DEAD_LETTERS = Gauge("skyfare_notify_dead_letters", "Entries in the dead-letter stream.")
+DEAD_LETTERS = MeasuredGauge("skyfare_notify_dead_letters", "Entries in the dead-letter stream.")
 
 _KNOWN_TYPES = frozenset({*NOTIFIED_TYPES, "order.created", "order.failed", "payment.refunded"})
 

@@ -39,11 +39,12 @@ import time
 from collections.abc import AsyncIterator, Callable
 from typing import Literal
 
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter
 from redis.exceptions import TimeoutError as RedisTimeout
 
 from connectors.errors import CircuitOpen
 from connectors.resilience import CircuitBreaker, CircuitState, ResiliencePolicy
+from kernel.gauges import MeasuredGauge
 from search.fare_index import FareIndexError
 
 # Our own deadline (`asyncio.timeout`), or the client's socket timeout.
@@ -63,7 +64,9 @@ READS = Counter(
     "Fare index reads (bulk lookups, calendar months) by outcome; circuit_open: not sent.",
     ["operation", "outcome"],
 )
-CIRCUIT_STATE = Gauge(
+# Exported by the processes that have a breaker (search, booking), from its start; not as 0 by
+# every process that imports this module (kernel/gauges.py).
+CIRCUIT_STATE = MeasuredGauge(
     "skyfare_fare_index_circuit_state",
     "The fare index reads' circuit breaker: 0 closed, 1 half-open, 2 open.",
 )

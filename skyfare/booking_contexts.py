@@ -37,8 +37,10 @@ from payment.wiring import GATEWAY_TIMEOUT_S, running_payments
 from search import routes as search_routes
 from seats import routes as seat_map_routes
 from skyfare import privacy as privacy_rights
+from skyfare.database_check import DatabaseCheck
 from skyfare.keys import (
     CONNECTORS,
+    DATABASE_CHECK,
     PAYMENT_GATEWAY,
     PAYMENT_RECONCILER,
     PG_POOL,
@@ -46,6 +48,7 @@ from skyfare.keys import (
     SETTINGS,
     USAGE,
 )
+from skyfare.ops import CHECK_TIMEOUT_S
 from skyfare.postgres import connect_options
 from skyfare.relay_runner import outbox_relay_for
 from skyfare.search_contexts import REDIS_TIMEOUT_S
@@ -80,7 +83,13 @@ async def postgres(app: web.Application) -> AsyncIterator[None]:
         **connect_options(settings),
     )
     app[PG_POOL] = pool
+    # /readyz asks on a connection of its own: behind a busy pool it timed out (database_check.py).
+    check = DatabaseCheck(
+        settings.database_url, timeout_s=CHECK_TIMEOUT_S, connect_options=connect_options(settings)
+    )
+    app[DATABASE_CHECK] = check
     yield
+    await check.close()
     await pool.close()
 
 

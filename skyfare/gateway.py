@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import re
 import shutil
 import string
+import subprocess
 from pathlib import Path
 
 import msgspec
@@ -24,6 +26,11 @@ from cryptography.x509.oid import NameOID
 TEMPLATES = Path(__file__).resolve().parents[1] / "deploy" / "nginx"
 MAIN_TEMPLATE = "nginx.conf.template"
 CERT_DAYS = 30
+# nginx 1.25.1 turned HTTP/2 on with its own directive (`http2 on;`) and deprecated the `listen`
+# parameter (a warning at every start); the nginx before it, Debian 12's 1.22 among them, knows
+# only the parameter.
+HTTP2_DIRECTIVE_SINCE = (1, 25, 1)
+NginxVersion = tuple[int, int, int]
 
 
 class GatewayError(RuntimeError):
@@ -49,9 +56,19 @@ class GatewayLayout(msgspec.Struct, frozen=True):
     workers: str = "auto"
 
 
-def render(layout: GatewayLayout, directory: Path) -> dict[str, str]:
-    """Each configuration file's text, the ${SKYFARE_*} of deploy/nginx filled in."""
+def http2_values(version: NginxVersion) -> dict[str, str]:
+    """How the HTTPS server turns HTTP/2 on, in the form nginx `version` knows: the compose file
+    and the Kubernetes gateway set the same for the nginx image they pin."""
+    if version >= HTTP2_DIRECTIVE_SINCE:
+        return {"SKYFARE_GATEWAY_LISTEN_HTTP2": "", "SKYFARE_GATEWAY_HTTP2": "http2 on;"}
+    return {"SKYFARE_GATEWAY_LISTEN_HTTP2": " http2", "SKYFARE_GATEWAY_HTTP2": ""}
+
+
+def render(layout: GatewayLayout, directory: Path, version: NginxVersion) -> dict[str, str]:
+    """Each configuration file's text for nginx `version`, the ${SKYFARE_*} of deploy/nginx
+    filled in."""
     values = {
+        **http2_values(version),
         "SKYFARE_GATEWAY_DIR": str(directory),
         "SKYFARE_GATEWAY_WORKERS": layout.workers,
         "SKYFARE_GATEWAY_HOST": layout.host,
@@ -86,12 +103,14 @@ def _servers(lines: object) -> str:
     return "\n".join(f"        server {line};" for line in lines)  # type: ignore[attr-defined]
 
 
-def write_config(layout: GatewayLayout, directory: Path) -> Path:
-    """The rendered configuration and a fresh development certificate in `directory`; the path
-    of nginx.conf."""
+def write_config(
+    layout: GatewayLayout, directory: Path, version: NginxVersion | None = None
+) -> Path:
+    """The rendered configuration, for nginx `version` (None: the installed nginx's), and a fresh
+    development certificate in `directory`; the path of nginx.conf."""
     directory = directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
-    for name, text in render(layout, directory).items():
+    for name, text in render(layout, directory, version or nginx_version()).items():
         (directory / name).write_text(text)
     cert, key = self_signed_certificate()
     (directory / "gateway.crt").write_bytes(cert)
@@ -135,6 +154,21 @@ def nginx_binary() -> str:
         if candidate and Path(candidate).exists():
             return candidate
     raise GatewayError("nginx is not installed: `make run-gateway` installs it (apt-get)")
+
+
+def nginx_version() -> NginxVersion:
+    """The installed nginx's version, from `nginx -v` (which writes it to stderr)."""
+    try:
+        answer = subprocess.run(
+            [nginx_binary(), "-v"], capture_output=True, text=True, timeout=10, check=True
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise GatewayError(f"nginx -v failed: {exc}") from exc
+    found = re.search(r"nginx/(\d+)\.(\d+)\.(\d+)", answer.stderr + answer.stdout)
+    if found is None:
+        raise GatewayError(f"nginx -v said no version: {answer.stderr.strip()!r}")
+    major, minor, patch = (int(part) for part in found.groups())
+    return major, minor, patch
 
 
 def nginx_command(config: Path) -> list[str]:

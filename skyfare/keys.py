@@ -16,6 +16,7 @@ from kernel.usage import UsageSink
 from payment.gateway import PaymentGateway
 from payment.reconciler import PaymentReconciler
 from skyfare.auth.step_up import RecentSignIn
+from skyfare.database_check import DatabaseCheck
 from skyfare.outages import Outages
 from skyfare.partners import PartnerGate
 from skyfare.settings import Settings
@@ -25,6 +26,11 @@ SETTINGS = web.AppKey("settings", Settings)
 # Created with min_size=0, so it exists (and the app starts) while PostgreSQL is down.
 PG_POOL = web.AppKey("pg_pool", asyncpg.Pool)
 REDIS = web.AppKey("redis", redis.Redis)
+# /readyz's own PostgreSQL connection, outside PG_POOL (skyfare/database_check.py).
+DATABASE_CHECK = web.AppKey("database_check", DatabaseCheck)
+# The Redis client /readyz asks: one connection of its own, outside REDIS's pool (the same
+# client on a cluster, whose pools make no command wait: skyfare/search_contexts.py).
+CACHE_CHECK = web.AppKey("cache_check", redis.Redis)
 CONNECTORS = web.AppKey("connectors", list[ResilientConnector])
 # The OpenAPI document, encoded once at startup and served as bytes.
 OPENAPI_DOCUMENT = web.AppKey("openapi_document", bytes)

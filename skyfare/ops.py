@@ -6,7 +6,6 @@ import asyncio
 import logging
 from typing import Literal
 
-import asyncpg
 import msgspec
 import redis.asyncio as redis
 from aiohttp import web
@@ -16,7 +15,8 @@ from redis.asyncio.cluster import RedisCluster
 from kernel.errors import ServiceUnavailable
 from kernel.openapi import Operation
 from skyfare import docs
-from skyfare.keys import OPENAPI_DOCUMENT, PG_POOL, READY_CHECKS, READY_OUTAGES, REDIS
+from skyfare.database_check import DatabaseCheck
+from skyfare.keys import CACHE_CHECK, DATABASE_CHECK, OPENAPI_DOCUMENT, READY_CHECKS, READY_OUTAGES
 from skyfare.outages import Check, Outages
 
 logger = logging.getLogger(__name__)
@@ -52,9 +52,9 @@ async def readyz(request: web.Request) -> web.Response:
     outages = config[READY_OUTAGES]
     states = await asyncio.gather(
         *(
-            _check_database(config[PG_POOL], outages)
+            _check_database(config[DATABASE_CHECK], outages)
             if name == "database"
-            else check_cache(config[REDIS], outages)
+            else check_cache(config[CACHE_CHECK], outages)
             for name in names
         )
     )
@@ -68,10 +68,10 @@ async def readyz(request: web.Request) -> web.Response:
     )
 
 
-async def _check_database(pool: asyncpg.Pool, outages: Outages) -> Check:
+async def _check_database(database: DatabaseCheck, outages: Outages) -> Check:
     try:
-        async with asyncio.timeout(CHECK_TIMEOUT_S), pool.acquire() as conn:
-            await conn.fetchval("SELECT 1")
+        async with asyncio.timeout(CHECK_TIMEOUT_S):
+            await database.check()
     except Exception as exc:  # refused, timed out, auth, protocol: all mean "not ready"
         return outages.failed("database", exc)
     return outages.passed("database")

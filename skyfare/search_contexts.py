@@ -36,6 +36,7 @@ from seats import routes as seat_routes
 from seats.service import SeatMapService
 from skyfare.auth import JwksAuthenticator, JwksKeySet
 from skyfare.keys import (
+    CACHE_CHECK,
     CONNECTORS,
     FARE_CACHE,
     PARTNER_GATE,
@@ -74,7 +75,23 @@ async def redis(app: web.Application) -> AsyncIterator[None]:
     )
     await warm_up(client)
     app[REDIS] = client
+    # /readyz asks on a connection of its own: behind traffic holding every pooled connection
+    # the check waited in their line, timed out and called Redis down (as with PostgreSQL:
+    # skyfare/database_check.py). A cluster's pools per node make no command wait: it asks
+    # through the client.
+    check = client
+    if not is_cluster(settings):
+        check = redis_client(
+            settings,
+            max_connections=1,
+            pool_timeout=REDIS_TIMEOUT_S,
+            socket_timeout=REDIS_TIMEOUT_S,
+            connect_timeout=REDIS_TIMEOUT_S,
+        )
+    app[CACHE_CHECK] = check
     yield
+    if check is not client:
+        await check.aclose()
     await client.aclose()
 
 

@@ -17,6 +17,7 @@ from prometheus_client import REGISTRY
 
 from cache import metrics as cache_metrics
 from cache.memory import InMemoryFareCache
+from kernel.gauges import measured_gauges
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = (
@@ -73,6 +74,8 @@ def exposed() -> set[str]:
     finally:
         cache_metrics._l1 = held
     names: set[str] = set()
+    # Exported only by the process that measures them (kernel/gauges.py): in no scrape here.
+    names.update(gauge.name for gauge in measured_gauges())
     for family in families:
         if not family.name.startswith("skyfare_"):
             continue

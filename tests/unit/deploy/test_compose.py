@@ -8,12 +8,14 @@ import ipaddress
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
 from skyfare.cli import _parser
-from skyfare.settings import _ENV_FIELDS
+from skyfare.gateway import http2_values
+from skyfare.settings import _ENV_FIELDS, load_settings
 
 DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
 SKYFARE_SERVICES = {
@@ -96,6 +98,25 @@ def test_the_start_order_is_by_health_and_has_no_cycle(services: dict[str, Any])
         assert order.index(earlier) < order.index(later), (earlier, later)
 
 
+def _probed_path(healthcheck: dict[str, Any]) -> str:
+    (url,) = re.findall(r"https?://[^'\"\s]+", " ".join(healthcheck["test"]))
+    return urlsplit(url).path
+
+
+def test_search_and_booking_are_healthy_when_kubernetes_finds_them_ready(
+    services: dict[str, Any],
+) -> None:
+    # /healthz, not /readyz: Redis (PostgreSQL) down marked every search (booking) container
+    # unhealthy at once, though each answers without it, which the k8s probes no longer do.
+    for name in ("search-1", "search-2", "booking"):
+        component = name.split("-")[0]
+        manifests = yaml.safe_load_all((DEPLOY / "k8s" / "base" / f"{component}.yaml").read_text())
+        (deployment,) = (m for m in manifests if m["kind"] == "Deployment")
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        ready_path = container["readinessProbe"]["httpGet"]["path"]
+        assert _probed_path(services[name]["healthcheck"]) == ready_path == "/healthz", name
+
+
 def test_every_command_is_one_the_cli_knows(services: dict[str, Any]) -> None:
     for name in SKYFARE_SERVICES:
         command = services[name]["command"]
@@ -149,3 +170,31 @@ def test_the_services_trust_the_gateways_address_and_only_it() -> None:
     # cases would shut every other client out (kernel/client_address.py).
     for name in ("search-1", "search-2", "booking"):
         assert services[name]["environment"]["SKYFARE_TRUSTED_PROXIES"] == gateway, name
+
+
+def _image_version(image: str) -> tuple[int, int, int]:
+    """`nginx:1.27-bookworm` → (1, 27, 0): the lowest release the tag may be."""
+    numbers = re.match(r"[\w./-]+:(\d+)\.(\d+)(?:\.(\d+))?", image)
+    assert numbers, image
+    major, minor, patch = numbers.groups()
+    return int(major), int(minor), int(patch or 0)
+
+
+def test_the_gateway_turns_http2_on_as_its_image_wants(services: dict[str, Any]) -> None:
+    # nginx 1.27 warns at every start of the deprecated `listen ... http2` (skyfare/gateway.py).
+    nginx = services["nginx"]
+    wanted = http2_values(_image_version(nginx["image"]))
+    assert {k: nginx["environment"][k] for k in wanted} == wanted
+    assert wanted["SKYFARE_GATEWAY_HTTP2"] == "http2 on;"
+
+
+def test_the_sims_webhooks_reach_booking_through_the_gateway(services: dict[str, Any]) -> None:
+    # Left to its default the sim posted them to 127.0.0.1: its own container, where nothing
+    # listens, so no payment's webhook ever arrived.
+    sim = load_settings({k: str(v) for k, v in services["sim"]["environment"].items()})
+    target = urlsplit(sim.sim_webhook_target)
+    assert target.hostname == "nginx"
+    assert target.port == int(services["nginx"]["environment"]["SKYFARE_GATEWAY_HTTP_PORT"])
+    assert target.path == "/v1/payments/webhook"
+    plain_http = (DEPLOY / "nginx" / "nginx.conf.template").read_text().split("# Plain HTTP")[1]
+    assert "location = /v1/payments/webhook {" in plain_http

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 import kubernetes_validate
 import pytest
 
+from skyfare.gateway import http2_values
 from tests.support import kustomize
 from tests.support.kustomize import VARIANTS, Obj, pod_specs, render_python, variant_directory
 from tests.support.netpol import Pod, may_connect, may_leave
@@ -257,6 +258,11 @@ def test_the_gateway_fills_in_every_template_variable(rendered: list[Obj]) -> No
         service = _one(rendered, "Service", name)
         assert int(port) in {p["port"] for p in service["spec"]["ports"]}
     assert int(env["SKYFARE_GATEWAY_HTTPS_PORT"]) == nginx["ports"][0]["containerPort"]
+    # HTTP/2 in the form the image's nginx wants (1.27: `http2 on;`, no deprecated listen form).
+    version = tuple(int(n) for n in nginx["image"].rsplit(":", 1)[1].split("."))
+    assert len(version) == 3, nginx["image"]
+    wanted = http2_values((version[0], version[1], version[2]))
+    assert {name: env[name] for name in wanted} == wanted
 
 
 def _cpus(quantity: str) -> float:

@@ -18,10 +18,12 @@ LAYOUT = GatewayLayout(
     booking_spare_port=8093,
     fail_timeout_s=7,
 )
+DEBIAN_12 = (1, 22, 1)  # Debian 12's nginx, which `make run-gateway` and the tests run
+IMAGES = (1, 27, 3)  # the nginx of the compose file's and the Kubernetes gateway's images
 
 
 def test_every_placeholder_is_filled_and_every_file_rendered() -> None:
-    files = render(LAYOUT, Path("/run/gw"))
+    files = render(LAYOUT, Path("/run/gw"), DEBIAN_12)
     assert set(files) == {
         "nginx.conf",
         "routes.conf",
@@ -34,8 +36,26 @@ def test_every_placeholder_is_filled_and_every_file_rendered() -> None:
     assert "listen 127.0.0.1:8443 ssl http2;" in files["nginx.conf"]
 
 
+def _directives(conf: str) -> list[str]:
+    return [line.strip() for line in conf.splitlines() if line.strip() and "#" not in line]
+
+
+def test_http2_is_turned_on_in_the_form_each_nginx_knows() -> None:
+    # 1.22 knows only `listen ... http2`; from 1.25.1 that form is deprecated (a warning at each
+    # start) and `http2 on;` turns it on.
+    old = _directives(render(LAYOUT, Path("/run/gw"), DEBIAN_12)["nginx.conf"])
+    assert "listen 127.0.0.1:8443 ssl http2;" in old
+    assert "http2 on;" not in old
+    new = _directives(render(LAYOUT, Path("/run/gw"), IMAGES)["nginx.conf"])
+    assert "listen 127.0.0.1:8443 ssl;" in new
+    assert "http2 on;" in new
+    assert not [line for line in new if "listen" in line and "http2" in line]
+    assert "http2 on;" in _directives(render(LAYOUT, Path("/run/gw"), (1, 25, 1))["nginx.conf"])
+    assert "http2 on;" not in _directives(render(LAYOUT, Path("/run/gw"), (1, 25, 0))["nginx.conf"])
+
+
 def test_search_processes_are_checked_passively_and_booking_has_a_backup_address() -> None:
-    conf = render(LAYOUT, Path("/run/gw"))["nginx.conf"]
+    conf = render(LAYOUT, Path("/run/gw"), DEBIAN_12)["nginx.conf"]
     assert "server 127.0.0.1:8090 max_fails=1 fail_timeout=7s;" in conf
     assert "server 127.0.0.1:8091 max_fails=1 fail_timeout=7s;" in conf
     assert "server 127.0.0.1:8092 max_fails=0;" in conf
@@ -43,7 +63,7 @@ def test_search_processes_are_checked_passively_and_booking_has_a_backup_address
 
 
 def test_the_gateways_own_answers_are_problem_documents_with_its_limits() -> None:
-    answers = render(LAYOUT, Path("/run/gw"))["answers.conf"]
+    answers = render(LAYOUT, Path("/run/gw"), DEBIAN_12)["answers.conf"]
     assert "at most 1048576 bytes" in answers
     assert "at most 20 a second" in answers
     assert answers.count("default_type application/problem+json;") == 4

@@ -1,0 +1,54 @@
+"""A process exports only the metrics it measures. `skyfare.cli` imports every command's
+modules, so every process (search, booking, the relay, the worker) has every metric module
+loaded: the worker's stream gauges were served as 0 by the API and relay processes, and the
+outbox lag by search and booking, which run no relay, and the fare index breaker's state
+(0: closed) by the relay and the worker, which have none; dashboards and alerts summing or
+averaging them counted those zeros as "nothing waiting", "nothing broken"."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry, generate_latest
+
+from kernel.gauges import MeasuredGauge
+
+ROOT = Path(__file__).resolve().parents[3]
+# What every Skyfare process imports (`skyfare serve`, `relay`, `worker` are commands of it),
+# and its metrics as a scrape of it would read them before it measured anything.
+_SCRAPE = """
+import skyfare.cli, skyfare.app
+from prometheus_client import REGISTRY, generate_latest
+print(generate_latest(REGISTRY).decode())
+"""
+ONLY_WHERE_MEASURED = (
+    "skyfare_notify_lag_events",
+    "skyfare_notify_pending_events",
+    "skyfare_notify_dead_letters",
+    "skyfare_outbox_lag_seconds",
+    "skyfare_fare_index_circuit_state",
+)
+
+
+def test_a_process_exports_no_gauge_it_has_not_measured() -> None:
+    scraped = subprocess.run(
+        [sys.executable, "-c", _SCRAPE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    assert "skyfare_http_requests_total" in scraped  # a scrape of the process, not nothing
+    assert [name for name in ONLY_WHERE_MEASURED if name in scraped] == []
+
+
+def test_a_measured_gauge_is_exported_once_set() -> None:
+    registry = CollectorRegistry()
+    gauge = MeasuredGauge("skyfare_test_backlog_events", "A test's backlog.", registry=registry)
+    assert b"skyfare_test_backlog_events" not in generate_latest(registry)
+    gauge.set(0)
+    assert b"skyfare_test_backlog_events 0.0" in generate_latest(registry)
+    assert gauge.value() == 0.0
