@@ -11,7 +11,10 @@ lock, the seats are given at the airline and recorded (booking/seats.py `apply_p
 charge is `succeeded` in the same transaction; if the airline refuses (someone took the seat
 while the card was charged, or the order was cancelled meanwhile) the money goes back:
 `refunding` (with an `order.seat_change_refunded` event) → gateway refund (`<id>:refund`) →
-`refunded`. `failed` → `failed`, the seats unchanged.
+`refunded`. `failed` → `failed`, the seats unchanged. A charge the reconciler gave up on
+(`failed`: the gateway never answered its creation) whose card was charged after all is
+refunded the same way when its success arrives, the seats unchanged; the intent id the event
+names is kept, so the refund can name it.
 """
 
 from __future__ import annotations
@@ -148,43 +151,66 @@ class SeatCharges:
             return False
         charge = _charge(row)
         if event.kind == "succeeded":
-            await self.succeeded(charge.id)
+            await self.succeeded(charge.id, intent_id=event.intent_id)
         elif event.kind == "failed":
             await self._move(charge.id, ("processing",), "failed", reason=event.failure_reason)
         elif event.fully_refunded:  # by us (owed), or by a cancellation's part, or by hand
             await self._move(charge.id, ("succeeded", "refunding"), "refunded", reason=None)
         return True
 
-    async def succeeded(self, charge_id: str) -> None:
-        """The card was charged: give the seats, or give the money back."""
-        async with self._db.transaction() as conn:
-            row = await conn.fetchrow(
-                f"SELECT {_COLUMNS} FROM seat_charges WHERE id = $1 FOR UPDATE",
-                charge_id,
-                timeout=self._db.timeout_s,
-            )
-            if row is None or row["status"] != "processing":
-                return  # a redelivery, or the reconciler got there first
-            charge = _charge(row)
-            try:
-                await self._desk.apply_paid(
-                    conn, charge.order_id, charge.seats, charge.amount, actor=ACTOR
+    async def succeeded(self, charge_id: str, *, intent_id: str | None = None) -> None:
+        """The card was charged: give the seats, or give the money back. `intent_id`: the
+        charged intent, kept when the charge does not know it yet (its creation's answer was
+        lost), so a refund can name it."""
+        try:
+            async with self._db.transaction() as conn:
+                row = await conn.fetchrow(
+                    f"SELECT {_COLUMNS} FROM seat_charges WHERE id = $1 FOR UPDATE",
+                    charge_id,
+                    timeout=self._db.timeout_s,
                 )
-                status: ChargeStatus = "succeeded"
-            except (Conflict, ValidationFailed) as exc:
-                logger.info("seat charge %s: the airline refused: %s", charge.id, exc.detail)
-                await record_seat_refund(
-                    conn, charge.order_id, charge.amount, exc.detail, timeout=self._db.timeout_s
-                )
-                status = "refunding"
-            await conn.execute(
-                "UPDATE seat_charges SET status = $2, updated_at = now() WHERE id = $1",
-                charge.id, status, timeout=self._db.timeout_s,
-            )  # fmt: skip
+                if row is None or row["status"] not in ("processing", "failed"):
+                    return  # a redelivery, or the reconciler got there first
+                charge = _charge(row)
+                if charge.status == "failed":
+                    # Given up (the gateway never answered its creation), charged after all:
+                    # no seat was given for it, so the money goes back, as a payment's does.
+                    logger.warning("seat charge %s: charged after it was given up", charge.id)
+                    status: ChargeStatus = "refunding"
+                else:
+                    status = await self._give_seats(conn, charge)
+                intent_id = charge.gateway_intent_id or intent_id
+                await conn.execute(
+                    "UPDATE seat_charges SET status = $2, gateway_intent_id = $3,"
+                    " updated_at = now() WHERE id = $1",
+                    charge.id, status, intent_id, timeout=self._db.timeout_s,
+                )  # fmt: skip
+        except asyncpg.UniqueViolationError as exc:  # seat_charges_one_live_per_order
+            raise ServiceUnavailable(
+                "another seat change of this order is being paid; deliver this event later"
+            ) from exc
         if status == "succeeded":
             metrics.seat_charge("succeeded")
         else:
-            await self._refund(msgspec.structs.replace(charge, status=status))
+            if charge.status == "failed":
+                metrics.seat_charge("late")
+            owed = msgspec.structs.replace(charge, status=status, gateway_intent_id=intent_id)
+            await self._refund(owed)
+
+    async def _give_seats(self, conn: asyncpg.Connection, charge: _Charge) -> ChargeStatus:
+        """Give the seats the charge paid for, in `conn`'s transaction: `succeeded`, or
+        `refunding` when the airline refused them (the order's history says so)."""
+        try:
+            await self._desk.apply_paid(
+                conn, charge.order_id, charge.seats, charge.amount, actor=ACTOR
+            )
+        except (Conflict, ValidationFailed) as exc:
+            logger.info("seat charge %s: the airline refused: %s", charge.id, exc.detail)
+            await record_seat_refund(
+                conn, charge.order_id, charge.amount, exc.detail, timeout=self._db.timeout_s
+            )
+            return "refunding"
+        return "succeeded"
 
     async def reconcile_once(self, before: dt.datetime, *, limit: int = 50) -> int:
         """Finish charges unchanged since `before`, the least recently asked first (0208: those
