@@ -4,7 +4,8 @@ A cancel of a paid order, a ticketing failure, money that arrived for an order a
 `charge.refunded` webhook and the reconciler may all ask at the same time. Each step is guarded:
 
 1. `succeeded → refunding` (the refund is now owed, durably, before the gateway is asked);
-2. the gateway refund, with the key `refund_key(payment.id)`: every asker gets the same refund;
+2. the gateway refund, with the key `refund_key(payment.id, attempt)`: every asker gets the same
+   refund; a refusal (nothing moved) counts an attempt, so the next ask is a new request;
 3. `refunding → refunded` and, in the same transaction, the order `paid → refunded` (emitting
    `payment.refunded`) — only by the payment that made the order `paid`.
 
@@ -97,7 +98,7 @@ class Refunder:
             refund = await self._gateway.refund(
                 intent_id=payment.gateway_intent_id,
                 amount=owed_of(payment),
-                idempotency_key=refund_key(payment.id),
+                idempotency_key=refund_key(payment.id, payment.refund_attempt),
                 timeout=self._timeout_s,
             )
         except errors.GatewayUnavailable as exc:
@@ -106,6 +107,7 @@ class Refunder:
         except errors.RefundRejected as exc:
             if exc.code != "charge_already_refunded":
                 logger.error("payment %s: the gateway refused the refund: %s", payment.id, exc)
+                await self._payments.refund_refused(payment)
                 return payment
             refund_id = None  # refunded elsewhere (the gateway's dashboard): record it
         else:

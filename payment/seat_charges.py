@@ -10,8 +10,9 @@ Outcome (webhook, or the reconciler reading the intent): `succeeded` → under t
 lock, the seats are given at the airline and recorded (booking/seats.py `apply_paid`), and the
 charge is `succeeded` in the same transaction; if the airline refuses (someone took the seat
 while the card was charged, or the order was cancelled meanwhile) the money goes back:
-`refunding` (with an `order.seat_change_refunded` event) → gateway refund (`<id>:refund`) →
-`refunded`. `failed` → `failed`, the seats unchanged. A charge the reconciler gave up on
+`refunding` (with an `order.seat_change_refunded` event) → gateway refund (`<id>:refund`; a new
+key after each refusal, `refund_key`) → `refunded`. `failed` → `failed`, the seats unchanged.
+A charge the reconciler gave up on
 (`failed`: the gateway never answered its creation) whose card was charged after all is
 refunded the same way when its success arrives, the seats unchanged; the intent id the event
 names is kept, so the refund can name it.
@@ -36,13 +37,16 @@ from kernel.errors import Conflict, FieldError, ServiceUnavailable, ValidationFa
 from payment import errors, metrics
 from payment.asked_in_turn import asked_in_turn
 from payment.gateway import PaymentGateway
-from payment.model import GatewayEvent
+from payment.model import GatewayEvent, refund_key
 
 logger = logging.getLogger(__name__)
 
 PREFIX = "sch_"
 ACTOR = "payments"
-_COLUMNS = "id, order_id, status, amount, currency, seats, gateway_intent_id, failure_reason"
+_COLUMNS = (
+    "id, order_id, status, amount, currency, seats, gateway_intent_id, failure_reason,"
+    " refund_attempt"
+)
 _STALE = asked_in_turn(
     "seat_charges",
     _COLUMNS,
@@ -65,6 +69,7 @@ class _Charge(msgspec.Struct, frozen=True):
     seats: tuple[OrderSeat, ...]
     gateway_intent_id: str | None
     failure_reason: str | None = None  # a failed charge's: the gateway's code (or ours for it)
+    refund_attempt: int = 0  # refunds the gateway refused (payment/model.py `refund_key`)
 
     def view(self) -> SeatChargeView:
         declined = self.failure_reason if self.status == "failed" else None
@@ -245,7 +250,7 @@ class SeatCharges:
             await self._gateway.refund(
                 intent_id=charge.gateway_intent_id,
                 amount=charge.amount,
-                idempotency_key=f"{charge.id}:refund",
+                idempotency_key=refund_key(charge.id, charge.refund_attempt),
                 timeout=self._timeout_s,
             )
         except errors.GatewayUnavailable as exc:  # still owed: the reconciler asks again
@@ -254,6 +259,12 @@ class SeatCharges:
         except errors.RefundRejected as exc:
             if exc.code != "charge_already_refunded":
                 logger.error("seat charge %s: the gateway refused the refund: %s", charge.id, exc)
+                await self._one(  # nothing moved: the next ask is a new request
+                    "UPDATE seat_charges SET refund_attempt = refund_attempt + 1,"
+                    " updated_at = now() WHERE id = $1 AND status = 'refunding'"
+                    " AND refund_attempt = $2 RETURNING id",
+                    charge.id, charge.refund_attempt,
+                )  # fmt: skip
                 return
         await self._move(charge.id, ("refunding",), "refunded", reason=None)
 
