@@ -239,7 +239,8 @@ class SeatCharges:
                 if intent.status == "succeeded":
                     await self.succeeded(charge.id)
                 elif intent.status == "failed":
-                    await self._move(charge.id, ("processing",), "failed", reason="payment_failed")
+                    reason = intent.failure_reason or "payment_failed"  # as its webhook says
+                    await self._move(charge.id, ("processing",), "failed", reason=reason)
         return len(rows)
 
     async def _refund(self, charge: _Charge) -> None:

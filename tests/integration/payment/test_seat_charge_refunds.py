@@ -104,12 +104,35 @@ async def test_a_seat_charge_refund_refused_once_is_refunded_by_the_reconciler(
     assert (charged["amount_refunded"], len(charged["refunds"])) == ("12.00", 1)
 
 
-async def _charge_card(gateway: HttpPaymentGateway, order: Order, charge_id: str) -> GatewayIntent:
+async def test_a_declined_seat_charge_the_reconciler_settles_keeps_the_gateway_code(
+    seat_charge: SeatCharge,
+) -> None:
+    """Its webhook never came: the reconciler reads the intent, and the traveler's
+    `seat_charge.decline_code` is the gateway's, as the webhook would have given it."""
+    charge_id, db = seat_charge.id, seat_charge.db
+    intent = await _charge_card(seat_charge.gateway, seat_charge.order, charge_id, "tok_declined")
+    await db.pool.execute(
+        "INSERT INTO seat_charges (id, order_id, owner, amount, currency, seats, status,"
+        " gateway_intent_id) VALUES ($1, $2, 'alice', 12.00, 'USD', '[]', 'processing', $3)",
+        charge_id, seat_charge.order.id, intent.id,
+    )  # fmt: skip
+    await seat_charge.receiver.wait_for(1)  # declined: its webhook went elsewhere
+
+    await seat_charge.payments.reconciler.once()
+
+    row = await db.pool.fetchrow("SELECT status, failure_reason FROM seat_charges")
+    assert row is not None
+    assert (row["status"], row["failure_reason"]) == ("failed", "generic_decline")
+
+
+async def _charge_card(
+    gateway: HttpPaymentGateway, order: Order, charge_id: str, card: str = "tok_visa"
+) -> GatewayIntent:
     """The card charged for the seat charge, as `SeatCharges.charge` asks the gateway."""
     return await gateway.create_intent(
         amount=Decimal("12.00"),
         currency="USD",
-        card_token="tok_visa",
+        card_token=card,
         metadata={"order_id": order.id, "payment_id": charge_id},
         idempotency_key=f"{charge_id}:intent",
         timeout=2.0,
