@@ -104,7 +104,10 @@ class Refunder:
         except errors.GatewayUnavailable as exc:
             logger.warning("payment %s: refund not confirmed yet (%s)", payment.id, exc)
             return payment
-        except errors.RefundRejected as exc:
+        except errors.IdempotencyKeyReused as exc:  # the key moved money otherwise: for support
+            logger.error("payment %s: its refund key was used otherwise: %s", payment.id, exc)
+            return payment
+        except errors.GatewayRejected as exc:  # nothing moved (refused, no such intent, …)
             if exc.code != "charge_already_refunded":
                 logger.error("payment %s: the gateway refused the refund: %s", payment.id, exc)
                 await self._payments.refund_refused(payment)

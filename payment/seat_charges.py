@@ -257,7 +257,10 @@ class SeatCharges:
         except errors.GatewayUnavailable as exc:  # still owed: the reconciler asks again
             logger.warning("seat charge %s: refund not confirmed yet (%s)", charge.id, exc)
             return
-        except errors.RefundRejected as exc:
+        except errors.IdempotencyKeyReused as exc:  # the key moved money otherwise: for support
+            logger.error("seat charge %s: its refund key was used otherwise: %s", charge.id, exc)
+            return
+        except errors.GatewayRejected as exc:  # nothing moved (refused, no such intent, …)
             if exc.code != "charge_already_refunded":
                 logger.error("seat charge %s: the gateway refused the refund: %s", charge.id, exc)
                 await self._one(  # nothing moved: the next ask is a new request

@@ -125,6 +125,24 @@ async def test_a_declined_seat_charge_the_reconciler_settles_keeps_the_gateway_c
     assert (row["status"], row["failure_reason"]) == ("failed", "generic_decline")
 
 
+async def test_a_seat_charge_refund_of_an_intent_the_gateway_does_not_know_is_a_refusal(
+    seat_charge: SeatCharge,
+) -> None:
+    """A 404 is logged and counted like a refusal; it stops no reconciler round."""
+    await seat_charge.db.pool.execute(
+        "INSERT INTO seat_charges (id, order_id, owner, amount, currency, seats, status,"
+        " gateway_intent_id, updated_at) VALUES ($1, $2, 'alice', 12.00, 'USD', '[]',"
+        " 'refunding', 'pi_unknown', now() - interval '1 hour')",
+        seat_charge.id, seat_charge.order.id,
+    )  # fmt: skip
+
+    await seat_charge.payments.reconciler.once()
+
+    row = await seat_charge.db.pool.fetchrow("SELECT status, refund_attempt FROM seat_charges")
+    assert row is not None
+    assert (row["status"], row["refund_attempt"]) == ("refunding", 1)
+
+
 async def _charge_card(
     gateway: HttpPaymentGateway, order: Order, charge_id: str, card: str = "tok_visa"
 ) -> GatewayIntent:
