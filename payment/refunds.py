@@ -27,6 +27,7 @@ from booking.model import OrderStatus
 from booking.state import Change
 from payment import errors, metrics
 from payment.gateway import PaymentGateway
+from payment.ledger import describe
 from payment.model import Payment, refund_key
 from payment.repository import PgPaymentRepository, orders_in
 
@@ -123,6 +124,7 @@ class Refunder:
                 actor=actor,
                 reason=reason,
                 order_reason=order_reason,
+                say_amount=True,
             )
         return done or await self._reread(payment)
 
@@ -152,10 +154,13 @@ class Refunder:
         actor: str,
         reason: str,
         order_reason: str | None = None,
+        say_amount: bool = False,
     ) -> Payment | None:
         """In the caller's transaction: `succeeded | refunding → refunded`, and the order
         `paid → refunded` when this payment paid it. None when the payment was not refundable
-        (already refunded, never captured)."""
+        (already refunded, never captured). `say_amount`: the order's history says what went
+        back where, `"<reason>: refunded 553.44 USD to pay_…"` (code `refunded`), as a
+        cancellation's refund does; else `reason` alone (the gateway's own refund)."""
         done = await self._payments.move(
             conn,
             payment.id,
@@ -171,8 +176,12 @@ class Refunder:
         # A cancellation's refund is split across the order's charges: the order is refunded
         # once all its parts are (payment/cancellation_refunds.py), not when this one is.
         if done.order_paid and not await self._payments.split_refund(conn, done.order_id):
+            amount = owed_of(done)
+            said = f"{reason}: refunded {describe([(done.id, amount)], done.currency)}"
             change = order_refunded(
-                reason, owed_of(done), failure_reason=done.order_failure_reason or order_reason
+                said[:500] if say_amount else reason,
+                amount,
+                failure_reason=done.order_failure_reason or order_reason,
             )
             await orders_in(conn, self._payments.db).transition(done.order_id, change, actor=actor)
         metrics.payment("refunded")
