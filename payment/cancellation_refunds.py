@@ -35,7 +35,16 @@ from booking.repository import OrderRepository
 from kernel.errors import Conflict
 from payment import errors, metrics
 from payment.gateway import PaymentGateway
-from payment.ledger import NOTHING, Charge, Part, charges_of, fare_first, held, split
+from payment.ledger import (
+    NOTHING,
+    Charge,
+    Part,
+    charges_of,
+    describe,
+    fare_first,
+    held,
+    split,
+)
 from payment.model import PAYMENT_ID_PREFIX
 from payment.refunds import order_refunded
 from payment.repository import PgPaymentRepository, orders_in
@@ -100,11 +109,6 @@ class OwedPart(msgspec.Struct, frozen=True):
 
 def _part(row: asyncpg.Record) -> OwedPart:
     return OwedPart(**{name: row[name] for name in row.keys()})  # noqa: SIM118
-
-
-def describe(parts: list[tuple[str, Decimal]], currency: str) -> str:
-    """`"80.00 USD to och_…, 20.00 USD to pay_…"`: what went (or goes) back where."""
-    return ", ".join(f"{amount} {currency} to {charge}" for charge, amount in parts)
 
 
 class CancellationRefunds:

@@ -73,6 +73,11 @@ async def charges_of(conn: asyncpg.Connection, order_id: str, *, timeout: float)
     return [c for c in charges if c.left > 0]
 
 
+def describe(parts: list[tuple[str, Decimal]], currency: str) -> str:
+    """`"80.00 USD to och_…, 20.00 USD to pay_…"`: what went (or goes) back where."""
+    return ", ".join(f"{amount} {currency} to {charge}" for charge, amount in parts)
+
+
 def held(charges: list[Charge]) -> Decimal:
     """What the order's charges hold, all together: what the traveler paid, net."""
     return sum((c.left for c in charges), NOTHING)

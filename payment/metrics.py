@@ -7,7 +7,8 @@
 - `skyfare_seat_charges_total{outcome}` — seat changes paid on confirmed orders
   (payment/seat_charges.py): `started`, `rejected` (the card refused at once), `succeeded` (the
   seats given), `failed` (declined later, or the gateway never answered), `refunded` (the
-  airline gave the seat away while the card was charged: the money went back).
+  airline gave the seat away while the card was charged: the money went back), `late` (the
+  card was charged after the charge had been given up as `failed`: refunded).
 - `skyfare_webhook_verifications_failed_total{reason}` — webhook deliveries refused:
   `missing`, `malformed`, `stale`, `future`, `mismatch` (payment/webhooks.py), `undecodable`.
 """
@@ -30,7 +31,7 @@ Outcome = Literal[
 ]
 
 PAYMENTS = Counter("skyfare_payments", "Payments by what happened to them.", ["outcome"])
-SeatChargeOutcome = Literal["started", "rejected", "succeeded", "failed", "refunded"]
+SeatChargeOutcome = Literal["started", "rejected", "succeeded", "failed", "refunded", "late"]
 SEAT_CHARGES = Counter(
     "skyfare_seat_charges", "Seat changes paid after booking, by outcome.", ["outcome"]
 )
@@ -54,5 +55,5 @@ def webhook_rejected(reason: str) -> None:
 
 
 # Every series from the first scrape, at 0, so a rate() over it never starts from nothing.
-for _outcome in ("started", "rejected", "succeeded", "failed", "refunded"):
+for _outcome in ("started", "rejected", "succeeded", "failed", "refunded", "late"):
     SEAT_CHARGES.labels(_outcome)

@@ -31,10 +31,12 @@ def intent_key(payment_id: str) -> str:
     return f"{payment_id}:intent"
 
 
-def refund_key(payment_id: str) -> str:
-    """Our idempotency key for refunding the payment: every path that refunds it (a cancel, a
-    failed ticketing, a success that came too late, a retry) asks for the same one refund."""
-    return f"{payment_id}:refund"
+def refund_key(payment_id: str, attempt: int = 0) -> str:
+    """Our idempotency key for refunding a payment (or a seat charge): every path that refunds
+    it (a failed ticketing, a success that came too late, a retry) asks for the same one refund.
+    `attempt` counts the gateway's refusals (payment/sql/0209): a refusal moved nothing and is
+    replayed for its key, so the next ask is a new request."""
+    return f"{payment_id}:refund" if attempt == 0 else f"{payment_id}:refund:{attempt}"
 
 
 class Payment(msgspec.Struct, frozen=True, kw_only=True):
@@ -56,6 +58,7 @@ class Payment(msgspec.Struct, frozen=True, kw_only=True):
     created_at: dt.datetime
     updated_at: dt.datetime
     refunded_at: dt.datetime | None
+    refund_attempt: int  # refunds the gateway refused (`refund_key`)
 
 
 class GatewayIntent(msgspec.Struct, frozen=True):

@@ -4,7 +4,8 @@ A cancel of a paid order, a ticketing failure, money that arrived for an order a
 `charge.refunded` webhook and the reconciler may all ask at the same time. Each step is guarded:
 
 1. `succeeded → refunding` (the refund is now owed, durably, before the gateway is asked);
-2. the gateway refund, with the key `refund_key(payment.id)`: every asker gets the same refund;
+2. the gateway refund, with the key `refund_key(payment.id, attempt)`: every asker gets the same
+   refund; a refusal (nothing moved) counts an attempt, so the next ask is a new request;
 3. `refunding → refunded` and, in the same transaction, the order `paid → refunded` (emitting
    `payment.refunded`) — only by the payment that made the order `paid`.
 
@@ -26,6 +27,7 @@ from booking.model import OrderStatus
 from booking.state import Change
 from payment import errors, metrics
 from payment.gateway import PaymentGateway
+from payment.ledger import describe
 from payment.model import Payment, refund_key
 from payment.repository import PgPaymentRepository, orders_in
 
@@ -97,15 +99,19 @@ class Refunder:
             refund = await self._gateway.refund(
                 intent_id=payment.gateway_intent_id,
                 amount=owed_of(payment),
-                idempotency_key=refund_key(payment.id),
+                idempotency_key=refund_key(payment.id, payment.refund_attempt),
                 timeout=self._timeout_s,
             )
         except errors.GatewayUnavailable as exc:
             logger.warning("payment %s: refund not confirmed yet (%s)", payment.id, exc)
             return payment
-        except errors.RefundRejected as exc:
+        except errors.IdempotencyKeyReused as exc:  # the key moved money otherwise: for support
+            logger.error("payment %s: its refund key was used otherwise: %s", payment.id, exc)
+            return payment
+        except errors.GatewayRejected as exc:  # nothing moved (refused, no such intent, …)
             if exc.code != "charge_already_refunded":
                 logger.error("payment %s: the gateway refused the refund: %s", payment.id, exc)
+                await self._payments.refund_refused(payment)
                 return payment
             refund_id = None  # refunded elsewhere (the gateway's dashboard): record it
         else:
@@ -118,6 +124,7 @@ class Refunder:
                 actor=actor,
                 reason=reason,
                 order_reason=order_reason,
+                say_amount=True,
             )
         return done or await self._reread(payment)
 
@@ -147,10 +154,13 @@ class Refunder:
         actor: str,
         reason: str,
         order_reason: str | None = None,
+        say_amount: bool = False,
     ) -> Payment | None:
         """In the caller's transaction: `succeeded | refunding → refunded`, and the order
         `paid → refunded` when this payment paid it. None when the payment was not refundable
-        (already refunded, never captured)."""
+        (already refunded, never captured). `say_amount`: the order's history says what went
+        back where, `"<reason>: refunded 553.44 USD to pay_…"` (code `refunded`), as a
+        cancellation's refund does; else `reason` alone (the gateway's own refund)."""
         done = await self._payments.move(
             conn,
             payment.id,
@@ -166,8 +176,12 @@ class Refunder:
         # A cancellation's refund is split across the order's charges: the order is refunded
         # once all its parts are (payment/cancellation_refunds.py), not when this one is.
         if done.order_paid and not await self._payments.split_refund(conn, done.order_id):
+            amount = owed_of(done)
+            said = f"{reason}: refunded {describe([(done.id, amount)], done.currency)}"
             change = order_refunded(
-                reason, owed_of(done), failure_reason=done.order_failure_reason or order_reason
+                said[:500] if say_amount else reason,
+                amount,
+                failure_reason=done.order_failure_reason or order_reason,
             )
             await orders_in(conn, self._payments.db).transition(done.order_id, change, actor=actor)
         metrics.payment("refunded")

@@ -24,7 +24,7 @@ from payment.model import Payment, PaymentStatus
 _COLUMNS = (
     "id, order_id, owner, amount, currency, status, gateway_intent_id, failure_reason,"
     " refund_reason, order_failure_reason, gateway_refund_id, refunded_amount, order_paid,"
-    " created_at, updated_at, refunded_at"
+    " created_at, updated_at, refunded_at, refund_attempt"
 )
 _STALE = asked_in_turn("payments", _COLUMNS, "status = $1 AND updated_at < $2", limit="$3")
 
@@ -223,6 +223,19 @@ class PgPaymentRepository:
             timeout=self.db.timeout_s,
         )
         return bool(found)
+
+    async def refund_refused(self, payment: Payment) -> None:
+        """The gateway refused `payment`'s refund (nothing moved): the next ask is a new
+        request (`refund_key`), and the reconciler's after `updated_at` has aged again. Guarded
+        by the attempt read, so concurrent askers refused together count one refusal."""
+        async with self.db.connection() as conn:
+            await conn.execute(
+                "UPDATE payments SET refund_attempt = refund_attempt + 1, updated_at = now()"
+                " WHERE id = $1 AND status = 'refunding' AND refund_attempt = $2",
+                payment.id,
+                payment.refund_attempt,
+                timeout=self.db.timeout_s,
+            )
 
     async def set_intent(self, payment_id: str, intent_id: str) -> None:
         """Remember the gateway's intent (once: a replayed answer names the same intent)."""

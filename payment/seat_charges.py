@@ -10,8 +10,12 @@ Outcome (webhook, or the reconciler reading the intent): `succeeded` → under t
 lock, the seats are given at the airline and recorded (booking/seats.py `apply_paid`), and the
 charge is `succeeded` in the same transaction; if the airline refuses (someone took the seat
 while the card was charged, or the order was cancelled meanwhile) the money goes back:
-`refunding` (with an `order.seat_change_refunded` event) → gateway refund (`<id>:refund`) →
-`refunded`. `failed` → `failed`, the seats unchanged.
+`refunding` (with an `order.seat_change_refunded` event) → gateway refund (`<id>:refund`; a new
+key after each refusal, `refund_key`) → `refunded`. `failed` → `failed`, the seats unchanged.
+A charge the reconciler gave up on
+(`failed`: the gateway never answered its creation) whose card was charged after all is
+refunded the same way when its success arrives, the seats unchanged; the intent id the event
+names is kept, so the refund can name it.
 """
 
 from __future__ import annotations
@@ -33,13 +37,16 @@ from kernel.errors import Conflict, FieldError, ServiceUnavailable, ValidationFa
 from payment import errors, metrics
 from payment.asked_in_turn import asked_in_turn
 from payment.gateway import PaymentGateway
-from payment.model import GatewayEvent
+from payment.model import GatewayEvent, refund_key
 
 logger = logging.getLogger(__name__)
 
 PREFIX = "sch_"
 ACTOR = "payments"
-_COLUMNS = "id, order_id, status, amount, currency, seats, gateway_intent_id, failure_reason"
+_COLUMNS = (
+    "id, order_id, status, amount, currency, seats, gateway_intent_id, failure_reason,"
+    " refund_attempt"
+)
 _STALE = asked_in_turn(
     "seat_charges",
     _COLUMNS,
@@ -62,6 +69,7 @@ class _Charge(msgspec.Struct, frozen=True):
     seats: tuple[OrderSeat, ...]
     gateway_intent_id: str | None
     failure_reason: str | None = None  # a failed charge's: the gateway's code (or ours for it)
+    refund_attempt: int = 0  # refunds the gateway refused (payment/model.py `refund_key`)
 
     def view(self) -> SeatChargeView:
         declined = self.failure_reason if self.status == "failed" else None
@@ -148,43 +156,66 @@ class SeatCharges:
             return False
         charge = _charge(row)
         if event.kind == "succeeded":
-            await self.succeeded(charge.id)
+            await self.succeeded(charge.id, intent_id=event.intent_id)
         elif event.kind == "failed":
             await self._move(charge.id, ("processing",), "failed", reason=event.failure_reason)
         elif event.fully_refunded:  # by us (owed), or by a cancellation's part, or by hand
             await self._move(charge.id, ("succeeded", "refunding"), "refunded", reason=None)
         return True
 
-    async def succeeded(self, charge_id: str) -> None:
-        """The card was charged: give the seats, or give the money back."""
-        async with self._db.transaction() as conn:
-            row = await conn.fetchrow(
-                f"SELECT {_COLUMNS} FROM seat_charges WHERE id = $1 FOR UPDATE",
-                charge_id,
-                timeout=self._db.timeout_s,
-            )
-            if row is None or row["status"] != "processing":
-                return  # a redelivery, or the reconciler got there first
-            charge = _charge(row)
-            try:
-                await self._desk.apply_paid(
-                    conn, charge.order_id, charge.seats, charge.amount, actor=ACTOR
+    async def succeeded(self, charge_id: str, *, intent_id: str | None = None) -> None:
+        """The card was charged: give the seats, or give the money back. `intent_id`: the
+        charged intent, kept when the charge does not know it yet (its creation's answer was
+        lost), so a refund can name it."""
+        try:
+            async with self._db.transaction() as conn:
+                row = await conn.fetchrow(
+                    f"SELECT {_COLUMNS} FROM seat_charges WHERE id = $1 FOR UPDATE",
+                    charge_id,
+                    timeout=self._db.timeout_s,
                 )
-                status: ChargeStatus = "succeeded"
-            except (Conflict, ValidationFailed) as exc:
-                logger.info("seat charge %s: the airline refused: %s", charge.id, exc.detail)
-                await record_seat_refund(
-                    conn, charge.order_id, charge.amount, exc.detail, timeout=self._db.timeout_s
-                )
-                status = "refunding"
-            await conn.execute(
-                "UPDATE seat_charges SET status = $2, updated_at = now() WHERE id = $1",
-                charge.id, status, timeout=self._db.timeout_s,
-            )  # fmt: skip
+                if row is None or row["status"] not in ("processing", "failed"):
+                    return  # a redelivery, or the reconciler got there first
+                charge = _charge(row)
+                if charge.status == "failed":
+                    # Given up (the gateway never answered its creation), charged after all:
+                    # no seat was given for it, so the money goes back, as a payment's does.
+                    logger.warning("seat charge %s: charged after it was given up", charge.id)
+                    status: ChargeStatus = "refunding"
+                else:
+                    status = await self._give_seats(conn, charge)
+                intent_id = charge.gateway_intent_id or intent_id
+                await conn.execute(
+                    "UPDATE seat_charges SET status = $2, gateway_intent_id = $3,"
+                    " updated_at = now() WHERE id = $1",
+                    charge.id, status, intent_id, timeout=self._db.timeout_s,
+                )  # fmt: skip
+        except asyncpg.UniqueViolationError as exc:  # seat_charges_one_live_per_order
+            raise ServiceUnavailable(
+                "another seat change of this order is being paid; deliver this event later"
+            ) from exc
         if status == "succeeded":
             metrics.seat_charge("succeeded")
         else:
-            await self._refund(msgspec.structs.replace(charge, status=status))
+            if charge.status == "failed":
+                metrics.seat_charge("late")
+            owed = msgspec.structs.replace(charge, status=status, gateway_intent_id=intent_id)
+            await self._refund(owed)
+
+    async def _give_seats(self, conn: asyncpg.Connection, charge: _Charge) -> ChargeStatus:
+        """Give the seats the charge paid for, in `conn`'s transaction: `succeeded`, or
+        `refunding` when the airline refused them (the order's history says so)."""
+        try:
+            await self._desk.apply_paid(
+                conn, charge.order_id, charge.seats, charge.amount, actor=ACTOR
+            )
+        except (Conflict, ValidationFailed) as exc:
+            logger.info("seat charge %s: the airline refused: %s", charge.id, exc.detail)
+            await record_seat_refund(
+                conn, charge.order_id, charge.amount, exc.detail, timeout=self._db.timeout_s
+            )
+            return "refunding"
+        return "succeeded"
 
     async def reconcile_once(self, before: dt.datetime, *, limit: int = 50) -> int:
         """Finish charges unchanged since `before`, the least recently asked first (0208: those
@@ -208,7 +239,8 @@ class SeatCharges:
                 if intent.status == "succeeded":
                     await self.succeeded(charge.id)
                 elif intent.status == "failed":
-                    await self._move(charge.id, ("processing",), "failed", reason="payment_failed")
+                    reason = intent.failure_reason or "payment_failed"  # as its webhook says
+                    await self._move(charge.id, ("processing",), "failed", reason=reason)
         return len(rows)
 
     async def _refund(self, charge: _Charge) -> None:
@@ -219,15 +251,24 @@ class SeatCharges:
             await self._gateway.refund(
                 intent_id=charge.gateway_intent_id,
                 amount=charge.amount,
-                idempotency_key=f"{charge.id}:refund",
+                idempotency_key=refund_key(charge.id, charge.refund_attempt),
                 timeout=self._timeout_s,
             )
         except errors.GatewayUnavailable as exc:  # still owed: the reconciler asks again
             logger.warning("seat charge %s: refund not confirmed yet (%s)", charge.id, exc)
             return
-        except errors.RefundRejected as exc:
+        except errors.IdempotencyKeyReused as exc:  # the key moved money otherwise: for support
+            logger.error("seat charge %s: its refund key was used otherwise: %s", charge.id, exc)
+            return
+        except errors.GatewayRejected as exc:  # nothing moved (refused, no such intent, …)
             if exc.code != "charge_already_refunded":
                 logger.error("seat charge %s: the gateway refused the refund: %s", charge.id, exc)
+                await self._one(  # nothing moved: the next ask is a new request
+                    "UPDATE seat_charges SET refund_attempt = refund_attempt + 1,"
+                    " updated_at = now() WHERE id = $1 AND status = 'refunding'"
+                    " AND refund_attempt = $2 RETURNING id",
+                    charge.id, charge.refund_attempt,
+                )  # fmt: skip
                 return
         await self._move(charge.id, ("refunding",), "refunded", reason=None)
 

@@ -14,6 +14,7 @@ from booking.idempotency import PgIdempotencyStore
 from booking.model import Order
 from booking.pg import Database
 from booking.repository import PgOrderRepository
+from booking.seats import OrderSeatDesk
 from booking.service import OrderService
 from booking.state import Change
 from connectors.model import Hold
@@ -95,18 +96,27 @@ def order_service(db: Database, airline: TicketingAirline) -> OrderService:
 
 
 def payments_over(
-    db: Database, gateway: HttpPaymentGateway, airline: TicketingAirline, *, batch: int = 50
+    db: Database,
+    gateway: HttpPaymentGateway,
+    airline: TicketingAirline,
+    *,
+    batch: int = 50,
+    seats: bool = False,
 ) -> Payments:
-    """`batch`: how many payments of each kind a reconciler round takes."""
+    """`batch`: how many payments of each kind a reconciler round takes; `seats`: with seat
+    charges (seat changes paid after booking) at the airline's seat desk."""
+    orders = order_service(db, airline)
+    desk = OrderSeatDesk(db, orders, {airline.name: airline}, timeout_s=1.0) if seats else None
     return build_payments(
         db,
-        order_service(db, airline),
+        orders,
         gateway,
         [airline],
         webhook_secrets=[DEV_WEBHOOK_SECRET],
         gateway_timeout_s=1.0,
         reconcile_after_s=0.0,  # every payment is the reconciler's at once
         reconcile_batch=batch,
+        seat_desk=desk,
     )
 
 
