@@ -29,6 +29,12 @@ class Report(msgspec.Struct, frozen=True):
 # no search: the reports of searches leave it out, and `partners` counts it. IS DISTINCT FROM,
 # not <>: a row with no `cache` (none is written so; a file from before it was a column) stays.
 _SEARCHED = "cache IS DISTINCT FROM 'invalid'"
+# Order events that charged the card beyond the order's total (analytics/rows.py
+# `charged_amount`), and those that gave money back without a `payment.refunded`.
+_CHARGES = "('order.changed', 'order.seats_changed', 'order.seat_change_refunded')"
+_GIVEN_BACK = (
+    "(type = 'order.changed' AND refund_amount IS NOT NULL) OR type = 'order.seat_change_refunded'"
+)
 _SQL: dict[str, tuple[str, str]] = {
     "searches": (
         "Searches per day and channel",
@@ -112,16 +118,20 @@ _SQL: dict[str, tuple[str, str]] = {
         "FROM reprices WHERE occurred_at >= ? GROUP BY connector, stage, source "
         "ORDER BY connector, stage, source",
     ),
-    # Refunded: what each refund gave back (a cancelled non-refundable fare returns its taxes,
-    # not the order's total); rows from before that was kept count the total, as they did.
+    # Revenue: each confirmed order's total, and what was charged later (a change's fare
+    # difference, a seat bought on a paid order), as a cancellation's refund gives those back
+    # too. Refunded: what each refund gave back (a cancelled non-refundable fare returns its
+    # taxes, not the order's total; rows from before that was kept count the total, as they
+    # did), and a cheaper change's difference. A seat charge the airline then refused is both.
     "revenue": (
-        "Revenue (confirmed orders) and refunds per day and currency",
-        "SELECT date, currency, "
-        "count(*) FILTER (WHERE type = 'order.confirmed') AS confirmed, "
-        "coalesce(sum(total_amount) FILTER (WHERE type = 'order.confirmed'), 0) AS revenue, "
-        "count(*) FILTER (WHERE type = 'payment.refunded') AS refunds, "
-        "coalesce(sum(coalesce(refund_amount, total_amount)) "
-        "FILTER (WHERE type = 'payment.refunded'), 0) AS refunded "
+        "Revenue (confirmed orders, changes and seats charged) and refunds per day and currency",
+        f"SELECT date, currency, count(*) FILTER (WHERE type = 'order.confirmed') AS confirmed, "
+        f"coalesce(sum(CASE WHEN type = 'order.confirmed' THEN total_amount "
+        f"WHEN type IN {_CHARGES} THEN charged_amount END), 0) AS revenue, "
+        f"count(*) FILTER (WHERE type = 'payment.refunded' OR ({_GIVEN_BACK})) AS refunds, "
+        f"coalesce(sum(CASE WHEN type = 'payment.refunded' THEN coalesce(refund_amount, "
+        f"total_amount) WHEN {_GIVEN_BACK} THEN coalesce(refund_amount, charged_amount) END), 0) "
+        "AS refunded "
         "FROM order_events WHERE occurred_at >= ? GROUP BY date, currency ORDER BY date, currency",
     ),
     "funnel": (
@@ -131,8 +141,12 @@ _SQL: dict[str, tuple[str, str]] = {
         "UNION ALL SELECT 're-price', count(*) FROM reprices WHERE occurred_at >= ? "
         "UNION ALL SELECT 'hold', count(DISTINCT order_id) FROM order_events "
         "  WHERE occurred_at >= ? AND type = 'order.held' "
-        "UNION ALL SELECT 'paid', count(DISTINCT order_id) FROM order_events "
-        "  WHERE occurred_at >= ? AND payment_status IN ('paid', 'refunded') "
+        # Paid: no event says "captured", so an order counts where the first event showing it
+        # paid falls. Any later one repeats the snapshot (an agent's reply, a corrected name, a
+        # cancellation): counted by those, an order paid last week was paid again today.
+        "UNION ALL SELECT 'paid', count(*) FROM (SELECT order_id FROM order_events "
+        "  WHERE payment_status IN ('paid', 'refunded') GROUP BY order_id "
+        "  HAVING min(occurred_at) >= ?) "
         "UNION ALL SELECT 'ticketed', count(DISTINCT order_id) FROM order_events "
         "  WHERE occurred_at >= ? AND type = 'order.confirmed'",
     ),
