@@ -152,16 +152,22 @@ _SQL: dict[str, tuple[str, str]] = {
     ),
 }
 NAMES: tuple[str, ...] = tuple(_SQL)
-_SINCE = re.compile(r"^([1-9][0-9]{0,3})([dh])$")
+_SINCE = re.compile(r"([1-9][0-9]{0,3})([dh])")
 
 
 def parse_since(text: str, now: dt.datetime) -> dt.datetime | None:
-    """`7d`, `24h` (1 to 9999) → the UTC time that far before `now`; None when malformed."""
-    found = _SINCE.match(text)
+    """`7d`, `24h` (1 to 9999) → when the window starts (UTC); None when malformed. Days start
+    at UTC midnight, that many days before today's: the rows of the per-day reports are whole
+    days (today's so far), where `now` - 7 days made the first one a part of its day, which
+    read as a quiet day. Hours are exact."""
+    found = _SINCE.fullmatch(text)  # `match` and `$` let a trailing newline in
     if found is None:
         return None
     amount, unit = int(found[1]), found[2]
-    return now - (dt.timedelta(days=amount) if unit == "d" else dt.timedelta(hours=amount))
+    if unit == "h":
+        return now - dt.timedelta(hours=amount)
+    today = now.astimezone(dt.UTC).date()
+    return dt.datetime.combine(today - dt.timedelta(days=amount), dt.time(), dt.UTC)
 
 
 def report(store: AnalyticsStore, name: str, since: dt.datetime) -> Report:
