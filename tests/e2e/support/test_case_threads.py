@@ -1,9 +1,11 @@
 """What a traveler reads of their case, over real HTTP with the helpdesk sim: the thread in the
-order it was written whatever order the helpdesk's deliveries came in."""
+order it was written whatever order the helpdesk's deliveries came in, and a case only the
+order's traveler opens (support staff read orders, they do not write as their travelers)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from tests.e2e.support.conftest import SupportEnv
 from tests.support.booking import Headers
@@ -15,9 +17,7 @@ async def test_replies_read_in_the_order_agents_wrote_them_when_a_delivery_came_
     support_env: SupportEnv, alice: Headers
 ) -> None:
     env = support_env
-    order = await env.pay.held_order(alice, days=53)
-    case = await env.open_case(alice, order_id=order["id"], subject="Bags", message="Two bags?")
-    desk = await env.helpdesk.case(case["id"])
+    _, case, desk = await env.held_case(alice, days=53, subject="Bags", message="Two bags?")
     webhook = str(env.client.make_url("/v1/support/webhook"))
 
     # The first reply's delivery fails (the helpdesk gives up for now); the second goes through,
@@ -45,3 +45,25 @@ async def test_replies_read_in_the_order_agents_wrote_them_when_a_delivery_came_
         abs(s - w) < dt.timedelta(milliseconds=1) for s, w in zip(shown, written, strict=True)
     )
     assert seen["status"] == "answered"
+
+
+async def test_support_staff_cannot_open_a_case_as_another_traveler(
+    support_env: SupportEnv, alice: Headers
+) -> None:
+    env = support_env
+    order = await env.pay.held_order(alice, days=55)
+    agent = await env.pay.booking.token(f"agent-{uuid.uuid4().hex[:8]}", roles=["support"])
+
+    response = await env.client.post(
+        "/v1/support/cases",
+        json={"order_id": order["id"], "subject": "On her behalf", "message": "?"},
+        headers=agent,
+    )
+
+    # The role reads the order (so it is no 404), but the case would speak as the traveler,
+    # be listed as the agent's, and mail the traveler replies to a case they cannot see.
+    assert response.status == 403, await response.text()
+    assert all(c["context"]["order_id"] != order["id"] for c in await env.helpdesk.cases())
+    assert await env.cases(agent) == []
+    # Support reading the order is unchanged.
+    assert (await env.client.get(f"/v1/orders/{order['id']}", headers=agent)).status == 200
