@@ -115,3 +115,16 @@ async def test_revenue_counts_what_changes_and_seats_charged_as_refunds_give_it_
     [row] = report(store, "revenue", WINDOW).rows
     # Charged: 612.40 twice, 139.60, 25.00 and 18.00; given back: 777.00, 18.00 and 50.00.
     assert row == (at.date().isoformat(), "USD", 2, "1407.40", 3, "845.00")
+
+
+async def test_an_order_event_the_relay_published_twice_is_money_counted_once(
+    redis_client: redis.Redis, streams: tuple[str, str], tmp_path: Path
+) -> None:
+    at = NOW - dt.timedelta(hours=1)
+    confirmed = _event("order.confirmed", _snapshot("ord_000000000000000000000004",
+                                                    "confirmed", "paid"), at)  # fmt: skip
+    # Delivery is at least once (booking/events.py): two entries, one event id.
+    store = await _loaded(redis_client, streams, tmp_path, [confirmed, confirmed])
+
+    [row] = report(store, "revenue", WINDOW).rows
+    assert row == (at.date().isoformat(), "USD", 1, "612.40", 0, "0.00")
