@@ -42,6 +42,13 @@ _ONCE_EACH = (
     "(SELECT * FROM order_events WHERE occurred_at >= ? "
     "QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY ms, seq) = 1)"
 )
+# Each order's first event that shows it paid: no event says "captured" (the capture's own
+# change emits none), so that is where the order's money came in.
+_FIRST_PAID = (
+    "SELECT event_id, order_id, occurred_at FROM order_events "
+    "WHERE payment_status IN ('paid', 'refunded') "
+    "QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY occurred_at, ms, seq) = 1"
+)
 _SQL: dict[str, tuple[str, str]] = {
     "searches": (
         "Searches per day and channel",
@@ -125,15 +132,19 @@ _SQL: dict[str, tuple[str, str]] = {
         "FROM reprices WHERE occurred_at >= ? GROUP BY connector, stage, source "
         "ORDER BY connector, stage, source",
     ),
-    # Revenue: each confirmed order's total, and what was charged later (a change's fare
-    # difference, a seat bought on a paid order), as a cancellation's refund gives those back
-    # too. Refunded: what each refund gave back (a cancelled non-refundable fare returns its
-    # taxes, not the order's total; rows from before that was kept count the total, as they
-    # did), and a cheaper change's difference. A seat charge the airline then refused is both.
+    # Revenue: what cards were charged. An order's total where it was first seen paid (its
+    # `order.confirmed`; a payment taken when ticketing then failed, or after the order had
+    # ended, is seen paid only on the way to its refund), and what was charged later (a
+    # change's fare difference, a seat bought on a paid order), as a cancellation's refund
+    # gives those back too. Refunded: what each refund gave back (a cancelled non-refundable
+    # fare returns its taxes, not the order's total; rows from before that was kept count the
+    # total, as they did), and a cheaper change's difference. A seat charge the airline then
+    # refused is both.
     "revenue": (
-        "Revenue (confirmed orders, changes and seats charged) and refunds per day and currency",
-        f"SELECT date, currency, count(*) FILTER (WHERE type = 'order.confirmed') AS confirmed, "
-        f"coalesce(sum(CASE WHEN type = 'order.confirmed' THEN total_amount "
+        "Revenue (orders paid, changes and seats charged) and refunds per day and currency",
+        f"WITH paid AS ({_FIRST_PAID}) "
+        "SELECT date, currency, count(*) FILTER (WHERE type = 'order.confirmed') AS confirmed, "
+        "coalesce(sum(CASE WHEN event_id IN (SELECT event_id FROM paid) THEN total_amount "
         f"WHEN type IN {_CHARGES} THEN charged_amount END), 0) AS revenue, "
         f"count(*) FILTER (WHERE type = 'payment.refunded' OR ({_GIVEN_BACK})) AS refunds, "
         f"coalesce(sum(CASE WHEN type = 'payment.refunded' THEN coalesce(refund_amount, "
@@ -148,12 +159,10 @@ _SQL: dict[str, tuple[str, str]] = {
         "UNION ALL SELECT 're-price', count(*) FROM reprices WHERE occurred_at >= ? "
         "UNION ALL SELECT 'hold', count(DISTINCT order_id) FROM order_events "
         "  WHERE occurred_at >= ? AND type = 'order.held' "
-        # Paid: no event says "captured", so an order counts where the first event showing it
-        # paid falls. Any later one repeats the snapshot (an agent's reply, a corrected name, a
-        # cancellation): counted by those, an order paid last week was paid again today.
-        "UNION ALL SELECT 'paid', count(*) FROM (SELECT order_id FROM order_events "
-        "  WHERE payment_status IN ('paid', 'refunded') GROUP BY order_id "
-        "  HAVING min(occurred_at) >= ?) "
+        # Paid where first seen paid: a later event repeats the snapshot (an agent's reply, a
+        # corrected name, a cancellation), and counted by those an order paid last week was
+        # paid again today.
+        f"UNION ALL SELECT 'paid', count(*) FROM ({_FIRST_PAID}) WHERE occurred_at >= ? "
         "UNION ALL SELECT 'ticketed', count(DISTINCT order_id) FROM order_events "
         "  WHERE occurred_at >= ? AND type = 'order.confirmed'",
     ),

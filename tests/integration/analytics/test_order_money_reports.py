@@ -22,6 +22,7 @@ from tests.support.analytics import CONTACT
 
 NOW = dt.datetime(2026, 12, 10, 12, 0, tzinfo=dt.UTC)
 WINDOW = NOW - dt.timedelta(days=1)  # `since=1d`
+AT = NOW - dt.timedelta(hours=1)  # within it
 OWNER = "auth0|ada-1815"
 
 
@@ -63,6 +64,13 @@ async def _loaded(
     return store
 
 
+def _revenue(store: AnalyticsStore) -> tuple[Any, ...]:
+    """The revenue report's one row (the window's one day), without its date."""
+    [row] = report(store, "revenue", WINDOW).rows
+    assert row[0] == AT.date().isoformat()
+    return row[1:]
+
+
 async def test_an_order_paid_before_the_window_is_not_paid_again_when_support_touches_it(
     redis_client: redis.Redis, streams: tuple[str, str], tmp_path: Path
 ) -> None:
@@ -88,43 +96,58 @@ async def test_an_order_paid_before_the_window_is_not_paid_again_when_support_to
 async def test_revenue_counts_what_changes_and_seats_charged_as_refunds_give_it_back(
     redis_client: redis.Redis, streams: tuple[str, str], tmp_path: Path
 ) -> None:
-    at = NOW - dt.timedelta(hours=6)
     dearer, cheaper = "ord_000000000000000000000002", "ord_000000000000000000000003"
     confirmed = _snapshot(dearer, "confirmed", "paid")
     events = [
-        _event("order.confirmed", confirmed, at),
+        _event("order.confirmed", confirmed, AT),
         # A later flight: 139.60 more charged (the order now totals 752.00).
         _event("order.changed", msgspec.structs.replace(
-            confirmed, total_amount=Decimal("752.00"), charged_amount=Decimal("139.60")), at),
+            confirmed, total_amount=Decimal("752.00"), charged_amount=Decimal("139.60")), AT),
         # A window seat bought on the paid order, and one the airline refused once charged.
         _event("order.seats_changed", msgspec.structs.replace(
-            confirmed, seat_charge_amount=Decimal("25.00")), at),
+            confirmed, seat_charge_amount=Decimal("25.00")), AT),
         _event("order.seat_change_refunded", msgspec.structs.replace(
-            confirmed, seat_charge_amount=Decimal("18.00")), at),
+            confirmed, seat_charge_amount=Decimal("18.00")), AT),
         # Cancelled: all of it comes back, the change and the seat too.
         _event("payment.refunded", msgspec.structs.replace(
             confirmed, status="cancelled", payment_status="refunded",
-            refund_amount=Decimal("777.00")), at),
+            refund_amount=Decimal("777.00")), AT),
         # Another order changed to a cheaper flight: 50.00 given back at once.
-        _event("order.confirmed", _snapshot(cheaper, "confirmed", "paid"), at),
+        _event("order.confirmed", _snapshot(cheaper, "confirmed", "paid"), AT),
         _event("order.changed", msgspec.structs.replace(
-            _snapshot(cheaper, "confirmed", "paid"), refund_amount=Decimal("50.00")), at),
+            _snapshot(cheaper, "confirmed", "paid"), refund_amount=Decimal("50.00")), AT),
     ]  # fmt: skip
     store = await _loaded(redis_client, streams, tmp_path, events)
 
-    [row] = report(store, "revenue", WINDOW).rows
     # Charged: 612.40 twice, 139.60, 25.00 and 18.00; given back: 777.00, 18.00 and 50.00.
-    assert row == (at.date().isoformat(), "USD", 2, "1407.40", 3, "845.00")
+    assert _revenue(store) == ("USD", 2, "1407.40", 3, "845.00")
 
 
 async def test_an_order_event_the_relay_published_twice_is_money_counted_once(
     redis_client: redis.Redis, streams: tuple[str, str], tmp_path: Path
 ) -> None:
-    at = NOW - dt.timedelta(hours=1)
     confirmed = _event("order.confirmed", _snapshot("ord_000000000000000000000004",
-                                                    "confirmed", "paid"), at)  # fmt: skip
+                                                    "confirmed", "paid"), AT)  # fmt: skip
     # Delivery is at least once (booking/events.py): two entries, one event id.
     store = await _loaded(redis_client, streams, tmp_path, [confirmed, confirmed])
 
-    [row] = report(store, "revenue", WINDOW).rows
-    assert row == (at.date().isoformat(), "USD", 1, "612.40", 0, "0.00")
+    assert _revenue(store) == ("USD", 1, "612.40", 0, "0.00")
+
+
+async def test_a_payment_taken_and_given_back_when_ticketing_failed_is_in_revenue_and_refunded(
+    redis_client: redis.Redis, streams: tuple[str, str], tmp_path: Path
+) -> None:
+    order = "ord_000000000000000000000005"
+    refunded = _snapshot(order, "cancelled", "refunded", refund_amount=Decimal("612.40"))
+    events = [
+        _event("order.held", _snapshot(order, "held", "unpaid"), AT),
+        # The card was charged, the airline refused to ticket: cancelled, then refunded whole
+        # (payment/settlement.py); no order.confirmed.
+        _event("order.cancelled", _snapshot(order, "cancelled", "paid"), AT),
+        _event("payment.refunded", refunded, AT),
+    ]
+    store = await _loaded(redis_client, streams, tmp_path, events)
+
+    # Nothing confirmed; the money came in and went out: net nothing, not 612.40 lost.
+    assert _revenue(store) == ("USD", 0, "612.40", 1, "612.40")
+    assert dict(report(store, "funnel", WINDOW).rows)["paid"] == 1
