@@ -29,6 +29,26 @@ class Report(msgspec.Struct, frozen=True):
 # no search: the reports of searches leave it out, and `partners` counts it. IS DISTINCT FROM,
 # not <>: a row with no `cache` (none is written so; a file from before it was a column) stays.
 _SEARCHED = "cache IS DISTINCT FROM 'invalid'"
+# Order events that charged the card beyond the order's total (analytics/rows.py
+# `charged_amount`), and those that gave money back without a `payment.refunded`.
+_CHARGES = "('order.changed', 'order.seats_changed', 'order.seat_change_refunded')"
+_GIVEN_BACK = (
+    "(type = 'order.changed' AND refund_amount IS NOT NULL) OR type = 'order.seat_change_refunded'"
+)
+# The order events since `?`, each event once: delivery is at least once (booking/events.py),
+# and an event the relay published twice is two stream entries, two rows. Counts of distinct
+# orders need no such care; sums of money do.
+_ONCE_EACH = (
+    "(SELECT * FROM order_events WHERE occurred_at >= ? "
+    "QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY ms, seq) = 1)"
+)
+# Each order's first event that shows it paid: no event says "captured" (the capture's own
+# change emits none), so that is where the order's money came in.
+_FIRST_PAID = (
+    "SELECT event_id, order_id, occurred_at FROM order_events "
+    "WHERE payment_status IN ('paid', 'refunded') "
+    "QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY occurred_at, ms, seq) = 1"
+)
 _SQL: dict[str, tuple[str, str]] = {
     "searches": (
         "Searches per day and channel",
@@ -112,17 +132,25 @@ _SQL: dict[str, tuple[str, str]] = {
         "FROM reprices WHERE occurred_at >= ? GROUP BY connector, stage, source "
         "ORDER BY connector, stage, source",
     ),
-    # Refunded: what each refund gave back (a cancelled non-refundable fare returns its taxes,
-    # not the order's total); rows from before that was kept count the total, as they did.
+    # Revenue: what cards were charged. An order's total where it was first seen paid (its
+    # `order.confirmed`; a payment taken when ticketing then failed, or after the order had
+    # ended, is seen paid only on the way to its refund), and what was charged later (a
+    # change's fare difference, a seat bought on a paid order), as a cancellation's refund
+    # gives those back too. Refunded: what each refund gave back (a cancelled non-refundable
+    # fare returns its taxes, not the order's total; rows from before that was kept count the
+    # total, as they did), and a cheaper change's difference. A seat charge the airline then
+    # refused is both.
     "revenue": (
-        "Revenue (confirmed orders) and refunds per day and currency",
-        "SELECT date, currency, "
-        "count(*) FILTER (WHERE type = 'order.confirmed') AS confirmed, "
-        "coalesce(sum(total_amount) FILTER (WHERE type = 'order.confirmed'), 0) AS revenue, "
-        "count(*) FILTER (WHERE type = 'payment.refunded') AS refunds, "
-        "coalesce(sum(coalesce(refund_amount, total_amount)) "
-        "FILTER (WHERE type = 'payment.refunded'), 0) AS refunded "
-        "FROM order_events WHERE occurred_at >= ? GROUP BY date, currency ORDER BY date, currency",
+        "Revenue (orders paid, changes and seats charged) and refunds per day and currency",
+        f"WITH paid AS ({_FIRST_PAID}) "
+        "SELECT date, currency, count(*) FILTER (WHERE type = 'order.confirmed') AS confirmed, "
+        "coalesce(sum(CASE WHEN event_id IN (SELECT event_id FROM paid) THEN total_amount "
+        f"WHEN type IN {_CHARGES} THEN charged_amount END), 0) AS revenue, "
+        f"count(*) FILTER (WHERE type = 'payment.refunded' OR ({_GIVEN_BACK})) AS refunds, "
+        f"coalesce(sum(CASE WHEN type = 'payment.refunded' THEN coalesce(refund_amount, "
+        f"total_amount) WHEN {_GIVEN_BACK} THEN coalesce(refund_amount, charged_amount) END), 0) "
+        "AS refunded "
+        f"FROM {_ONCE_EACH} GROUP BY date, currency ORDER BY date, currency",
     ),
     "funnel": (
         "Conversion funnel: search, re-price, hold, paid, ticketed",
@@ -131,23 +159,31 @@ _SQL: dict[str, tuple[str, str]] = {
         "UNION ALL SELECT 're-price', count(*) FROM reprices WHERE occurred_at >= ? "
         "UNION ALL SELECT 'hold', count(DISTINCT order_id) FROM order_events "
         "  WHERE occurred_at >= ? AND type = 'order.held' "
-        "UNION ALL SELECT 'paid', count(DISTINCT order_id) FROM order_events "
-        "  WHERE occurred_at >= ? AND payment_status IN ('paid', 'refunded') "
+        # Paid where first seen paid: a later event repeats the snapshot (an agent's reply, a
+        # corrected name, a cancellation), and counted by those an order paid last week was
+        # paid again today.
+        f"UNION ALL SELECT 'paid', count(*) FROM ({_FIRST_PAID}) WHERE occurred_at >= ? "
         "UNION ALL SELECT 'ticketed', count(DISTINCT order_id) FROM order_events "
         "  WHERE occurred_at >= ? AND type = 'order.confirmed'",
     ),
 }
 NAMES: tuple[str, ...] = tuple(_SQL)
-_SINCE = re.compile(r"^([1-9][0-9]{0,3})([dh])$")
+_SINCE = re.compile(r"([1-9][0-9]{0,3})([dh])")
 
 
 def parse_since(text: str, now: dt.datetime) -> dt.datetime | None:
-    """`7d`, `24h` (1 to 9999) → the UTC time that far before `now`; None when malformed."""
-    found = _SINCE.match(text)
+    """`7d`, `24h` (1 to 9999) → when the window starts (UTC); None when malformed. Days start
+    at UTC midnight, that many days before today's: the rows of the per-day reports are whole
+    days (today's so far), where `now` - 7 days made the first one a part of its day, which
+    read as a quiet day. Hours are exact."""
+    found = _SINCE.fullmatch(text)  # `match` and `$` let a trailing newline in
     if found is None:
         return None
     amount, unit = int(found[1]), found[2]
-    return now - (dt.timedelta(days=amount) if unit == "d" else dt.timedelta(hours=amount))
+    if unit == "h":
+        return now - dt.timedelta(hours=amount)
+    today = now.astimezone(dt.UTC).date()
+    return dt.datetime.combine(today - dt.timedelta(days=amount), dt.time(), dt.UTC)
 
 
 def report(store: AnalyticsStore, name: str, since: dt.datetime) -> Report:

@@ -59,6 +59,10 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         # What a refund gave back (`payment.refunded`): a cancellation on its fare's terms
         # returns part of `total_amount`. Null in rows loaded before it was kept.
         ("refund_amount", "DECIMAL(18,2)"),
+        # What the event charged beyond the order's total: a change's fare difference
+        # (`order.changed`), a seat bought on a paid order (`order.seats_changed`, and
+        # `order.seat_change_refunded`: charged, then given back). Null in rows loaded before.
+        ("charged_amount", "DECIMAL(18,2)"),
     ),
 }  # fmt: skip
 # The usage event versions these rows read (kernel/usage.py VERSION).
@@ -73,6 +77,8 @@ class _OrderView(msgspec.Struct, frozen=True):
     total_currency: str
     route: str | None = None
     refund_amount: Decimal | None = None
+    charged_amount: Decimal | None = None
+    seat_charge_amount: Decimal | None = None
 
 
 class _OrderEventView(msgspec.Struct, frozen=True):
@@ -179,9 +185,13 @@ class OrderRows:
         at = event.occurred_at.astimezone(dt.UTC).replace(tzinfo=None)
         order = event.order
         owner = None if event.owner is None else traveler_hash(self._key, event.owner)
+        # One event charges for a change or for seats, never both.
+        charged = order.charged_amount if order.charged_amount is not None else (
+            order.seat_charge_amount)  # fmt: skip
         rows["order_events"].append((*_position(stream, entry_id, at), event.id, event.type,
             order.id, order.status, order.payment_status, order.total_amount,
-            order.total_currency, order.route, owner, order.refund_amount))  # fmt: skip
+            order.total_currency, order.route, owner, order.refund_amount,
+            charged))  # fmt: skip
 
 
 def empty_rows() -> dict[str, list[Row]]:

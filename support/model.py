@@ -108,6 +108,9 @@ class HelpdeskAgent(msgspec.Struct, frozen=True):
 
 class HelpdeskMessage(msgspec.Struct, frozen=True):
     body: str
+    # When the agent wrote it (Unix seconds): deliveries are retried, so a later reply may
+    # reach us first, and the thread is ordered by this, not by arrival.
+    at: float | None = None
 
 
 class HelpdeskAction(msgspec.Struct, frozen=True):

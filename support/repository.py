@@ -21,7 +21,8 @@ _messages = msgspec.json.Decoder(tuple[MessageView, ...])
 _SELECT_CASES = """
 SELECT c.id, c.order_id, o.booking_reference, c.subject, c.status, c.created_at, c.updated_at,
        (SELECT coalesce(jsonb_agg(jsonb_build_object('author', m.author, 'body', m.body,
-                                                     'at', m.at, 'agent', m.agent) ORDER BY m.id),
+                                                     'at', m.at, 'agent', m.agent)
+                                  ORDER BY m.at, m.id),
                         '[]'::jsonb)
         FROM support_messages m WHERE m.case_id = c.id) AS messages
 FROM support_cases c JOIN orders o ON o.id = c.order_id"""
@@ -140,16 +141,20 @@ class PgSupportRepository:
 
     async def add_reply(
         self, event_id: str, case: CaseRef, *, agent: str, body: str, outbox: dict[str, Any],
+        written_at: dt.datetime | None = None,
     ) -> bool:  # fmt: skip
-        """Record an agent's reply and its `support.replied` event; False for a redelivery."""
+        """Record an agent's reply and its `support.replied` event; False for a redelivery.
+        `written_at`: when the agent wrote it (the helpdesk's clock), else now; never before
+        the case was opened (a helpdesk clock behind ours would put it above the question)."""
         timeout = self._db.timeout_s
         async with self._db.transaction() as conn:
             if await conn.fetchval(_CLAIM, event_id, "case.replied", timeout=timeout) is None:
                 return False
             await conn.execute(
-                "INSERT INTO support_messages (case_id, author, agent, body)"
-                " VALUES ($1, 'agent', $2, $3)",
-                case.id, agent, body, timeout=timeout,
+                "INSERT INTO support_messages (case_id, author, agent, body, at)"
+                " SELECT $1, 'agent', $2, $3, greatest(coalesce($4, now()), c.created_at)"
+                " FROM support_cases c WHERE c.id = $1",
+                case.id, agent, body, written_at, timeout=timeout,
             )  # fmt: skip
             await conn.execute(
                 "UPDATE support_cases SET status = 'answered', updated_at = now() WHERE id = $1",

@@ -84,6 +84,7 @@ OPERATIONS: tuple[Operation, ...] = (
         errors={
             400: "Malformed JSON",
             401: "A Bearer token was sent and it is missing, malformed, expired or wrongly signed",
+            403: "A support token naming another traveler's order: cases are the traveler's",
             404: "No such order of the caller, or no booking with this reference and family "
             "name (the same answer for both)",
             415: "The body is not declared application/json",

@@ -78,6 +78,7 @@ class SupportService:
         self, principal: Principal | None, request: OpenCaseRequest, *, address: str
     ) -> CaseView:
         """Open a case; `NotFound` for an order that is not the caller's (or no such booking),
+        `Forbidden` for support staff naming another traveler's order,
         `RateLimited` for an anonymous address past its limit, `ServiceUnavailable` when the
         helpdesk cannot be reached (nothing stored)."""
         if principal is None:
@@ -85,7 +86,9 @@ class SupportService:
             order = await self._anonymous_order(request)
         else:
             assert request.order_id is not None  # checked by check_open
-            order = await self._orders.get(principal, request.order_id)
+            # The caller's own order: support staff may read any order, but a case opened here
+            # speaks as the order's traveler, and its replies are mailed to them (`Forbidden`).
+            order = await self._orders.own(principal, request.order_id)
         case_id = new_case_id()
         contact = order.contact()
         requester = {

@@ -37,6 +37,17 @@ from support.repository import CaseRef, PgSupportRepository
 logger = logging.getLogger(__name__)
 
 
+def _written_at(unix_s: float | None) -> dt.datetime | None:
+    """The helpdesk's time of a message; None (then: when it reached us) when it has none we
+    can read."""
+    if unix_s is None:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(unix_s, dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
 def agent_principal(event: HelpdeskEvent) -> Principal:
     return Principal(subject=f"helpdesk:{event.agent.id}", roles=frozenset({"support"}))
 
@@ -76,6 +87,7 @@ class SupportWebhook:
             added = await self._repository.add_reply(
                 event.id, case, agent=event.agent.name or event.agent.id,
                 body=event.message.body, outbox=await self._reply_event(case, event),
+                written_at=_written_at(event.message.at),
             )  # fmt: skip
             return "applied" if added else "duplicate"
         if event.type == "case.action_requested" and event.action is not None:

@@ -35,6 +35,14 @@ class SupportEnv:
         assert response.status == 201, answer
         return answer
 
+    async def held_case(
+        self, headers: Headers, *, days: int, subject: str, message: str
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """A held order of the traveler, a case about it, and the case as the helpdesk has it."""
+        order = await self.pay.held_order(headers, days=days)
+        case = await self.open_case(headers, order_id=order["id"], subject=subject, message=message)
+        return order, case, await self.helpdesk.case(case["id"])
+
     async def cases(self, headers: Headers) -> list[dict[str, Any]]:
         response = await self.client.get("/v1/support/cases", headers=headers)
         body = await response.json()
