@@ -37,13 +37,14 @@ from support.repository import CaseRef, PgSupportRepository
 logger = logging.getLogger(__name__)
 
 
-def _written_at(unix_s: float | None) -> dt.datetime | None:
-    """The helpdesk's time of a message; None (then: when it reached us) when it has none we
-    can read."""
+def written_at(unix_s: float | None, now: dt.datetime) -> dt.datetime | None:
+    """The helpdesk's time of a message, never after `now` (a helpdesk clock ahead of ours
+    would date a reply in the future, below every later one); None (then: when it reached us)
+    when it has none we can read."""
     if unix_s is None:
         return None
     try:
-        return dt.datetime.fromtimestamp(unix_s, dt.UTC)
+        return min(dt.datetime.fromtimestamp(unix_s, dt.UTC), now)
     except (OverflowError, OSError, ValueError):
         return None
 
@@ -87,7 +88,7 @@ class SupportWebhook:
             added = await self._repository.add_reply(
                 event.id, case, agent=event.agent.name or event.agent.id,
                 body=event.message.body, outbox=await self._reply_event(case, event),
-                written_at=_written_at(event.message.at),
+                written_at=written_at(event.message.at, dt.datetime.now(dt.UTC)),
             )  # fmt: skip
             return "applied" if added else "duplicate"
         if event.type == "case.action_requested" and event.action is not None:
