@@ -215,11 +215,15 @@ _ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 _MAX_NAMED = 20
 
 
+NOT_AN_OBJECT = FieldError("body", "must be a JSON object")
+
+
 def json_object(body: bytes) -> dict[str, Any]:
     """A request body decoded loosely, so every field can be checked and named, not just the
-    first bad one; `BadRequest` (400) unless it is a JSON object nested at most
-    `MAX_JSON_DEPTH` levels deep, `ValidationFailed` (422) naming each string that holds a NUL
-    character."""
+    first bad one. `BadRequest` (400) unless it is JSON nested at most `MAX_JSON_DEPTH` levels
+    deep; `ValidationFailed` (422) naming `body` when it is JSON but not an object (API.md:
+    well-formed but invalid is a 422, as on the routes that take no body), naming each member
+    name repeated within one object, and each string that holds a NUL character."""
     try:
         data = _any_json.decode(body)
     except msgspec.DecodeError as exc:
@@ -227,7 +231,7 @@ def json_object(body: bytes) -> dict[str, Any]:
     except RecursionError:
         raise _too_deep() from None
     if type(data) is not dict:
-        raise BadRequest("the request body must be a JSON object")
+        raise ValidationFailed([NOT_AN_OBJECT])
     # Fewer brackets than the limit cannot nest past it: most bodies skip the walk.
     if body.count(b"{") + body.count(b"[") > MAX_JSON_DEPTH and _deeper_than(data, MAX_JSON_DEPTH):
         raise _too_deep()

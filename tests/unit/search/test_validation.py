@@ -205,9 +205,11 @@ def test_malformed_json_is_a_bad_request(raw: bytes) -> None:
 
 
 @pytest.mark.parametrize("raw", [b"[]", b"42", b'"search"', b"null"])
-def test_body_that_is_not_an_object_is_a_bad_request(raw: bytes) -> None:
-    with pytest.raises(BadRequest):
+def test_body_that_is_not_an_object_is_a_422_naming_the_body(raw: bytes) -> None:
+    with pytest.raises(ValidationFailed) as caught:
         parse_search_body(raw, today=TODAY)
+
+    assert [e.field for e in caught.value.errors] == ["body"]
 
 
 def test_query_form_builds_a_round_trip() -> None:
