@@ -18,6 +18,7 @@ from kernel.errors import (
     ValidationFailed,
     clipped,
 )
+from kernel.json_body import may_repeat_names, repeated_names
 
 _CONTENT_TYPE = istr("Content-Type")  # found without folding its case per request
 _CONTENT_ENCODING = istr("Content-Encoding")
@@ -235,8 +236,11 @@ def json_object(body: bytes) -> dict[str, Any]:
     # Fewer brackets than the limit cannot nest past it: most bodies skip the walk.
     if body.count(b"{") + body.count(b"[") > MAX_JSON_DEPTH and _deeper_than(data, MAX_JSON_DEPTH):
         raise _too_deep()
-    if has_escaped_nul(body):
-        raise ValidationFailed(_nul_fields(data))
+    errors = _nul_fields(data) if has_escaped_nul(body) else []
+    if may_repeat_names(body, data):
+        errors += repeated_names(body, limit=_MAX_NAMED)
+    if errors:
+        raise ValidationFailed(sorted(errors, key=lambda error: error.field)[:_MAX_NAMED])
     return data
 
 

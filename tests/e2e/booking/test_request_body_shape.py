@@ -1,5 +1,7 @@
 """A JSON body is read one way on every route that takes one (kernel/http.py `json_object`):
 
+- a member name given twice in one object is a 422 naming it (msgspec kept the last one: a
+  `{"passengers": [...], "passengers": [...]}` was booked as its second list, silently);
 - a well-formed body that is not an object (an array, a string) is a 422 naming `body`, as
   every other well-formed but invalid body is (API.md: malformed JSON is the 400).
 """
@@ -11,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.booking import BookingEnv, Headers
+from tests.support.booking import BookingEnv, Headers, in_days
 
 PROBLEM = "application/problem+json"
 ORDER_ID = "ord_" + "0" * 24
@@ -50,6 +52,20 @@ async def _send(
     return response.status, problem
 
 
+async def test_a_member_name_given_twice_is_a_422_naming_it_on_every_json_route(
+    booking_env: BookingEnv, alice: Headers, api_key: str
+) -> None:
+    body = b'{"subject": "a", "passengers": [{"type": "adult"}], "passengers": []}'
+
+    for route in ROUTES:
+        status, problem = await _send(booking_env, route, body, alice, api_key)
+
+        assert status == 422, (route, problem)
+        assert problem["errors"] == [{"field": "passengers", "message": "given more than once"}], (
+            route
+        )
+
+
 @pytest.mark.parametrize("body", NOT_OBJECTS.values(), ids=NOT_OBJECTS.keys())
 async def test_a_body_that_is_not_an_object_is_a_422_naming_the_body_on_every_json_route(
     booking_env: BookingEnv, alice: Headers, api_key: str, body: bytes
@@ -60,3 +76,58 @@ async def test_a_body_that_is_not_an_object_is_a_422_naming_the_body_on_every_js
         assert status == 422, (route, problem)
         assert problem["type"] == "https://skyfare.dev/problems/validation-error", route
         assert problem["errors"] == [{"field": "body", "message": "must be a JSON object"}], route
+
+
+async def test_a_search_whose_slice_repeats_a_field_names_it_and_searches_nothing(
+    booking_env: BookingEnv,
+) -> None:
+    body = (
+        b'{"slices": [{"origin": "LHR", "destination": "JFK", "origin": "CDG",'
+        b' "departure_date": "' + in_days(30).encode() + b'"}], "limit": 5, "limit": 9}'
+    )
+
+    response = await booking_env.client.post(
+        "/v1/search", data=body, headers={"Content-Type": JSON}
+    )
+
+    problem = await response.json(content_type=PROBLEM)
+    assert response.status == 422, problem
+    assert problem["errors"] == [
+        {"field": "limit", "message": "given more than once"},
+        {"field": "slices[0].origin", "message": "given more than once"},
+    ]
+
+
+async def test_a_bulk_query_that_repeats_a_field_names_it(
+    booking_env: BookingEnv, api_key: str
+) -> None:
+    day = in_days(30).encode()
+    fine = b'{"origin": "LHR", "destination": "JFK", "departure_date": "' + day + b'"}'
+    twice = b'{"origin": "LHR", "destination": "JFK", "adults": 1, "adults": 2, "departure_date": "'
+    body = b'{"queries": [' + fine + b", " + twice + day + b'"}]}'
+
+    response = await booking_env.client.post(
+        "/v1/fares/bulk", data=body, headers={"Content-Type": JSON, "X-API-Key": api_key}
+    )
+
+    problem = await response.json(content_type=PROBLEM)
+    assert response.status == 422, problem
+    assert problem["errors"] == [{"field": "queries[1].adults", "message": "given more than once"}]
+
+
+async def test_a_colon_inside_a_string_is_not_taken_for_a_repeated_name(
+    booking_env: BookingEnv,
+) -> None:
+    body = (
+        b'{"slices": [{"origin": "LHR", "destination": "JFK", "departure_date": "'
+        + in_days(30).encode()
+        + b'"}], "note:": "a:b"}'
+    )
+
+    response = await booking_env.client.post(
+        "/v1/search", data=body, headers={"Content-Type": JSON}
+    )
+
+    problem = await response.json(content_type=PROBLEM)
+    assert response.status == 422, problem
+    assert problem["errors"] == [{"field": "note:", "message": "unknown field"}]

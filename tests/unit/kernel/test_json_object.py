@@ -3,6 +3,8 @@ and a NUL character (which PostgreSQL cannot store) is refused naming its field.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from kernel.errors import BadRequest, ValidationFailed
@@ -55,3 +57,46 @@ def test_a_nul_character_in_a_field_name_is_named_escaped() -> None:
 @pytest.mark.parametrize("text", [rb"\\u0000", rb"\\\\u0000", rb"u0000"])
 def test_an_escaped_backslash_before_u0000_is_text_not_a_nul(text: bytes) -> None:
     assert "u0000" in json_object(b'{"note": "' + text + b'"}')["note"]
+
+
+REPEATS = {
+    "top level": (b'{"passengers": [1], "passengers": [2]}', ["passengers"]),
+    "nested": (
+        b'{"slices": [{"origin": "LHR"}, {"origin": "JFK", "origin": "CDG"}]}',
+        ["slices[1].origin"],
+    ),
+    "thrice counts once": (b'{"a": 1, "a": 2, "a": 3}', ["a"]),
+    "spaces around the colon": (b'{"a" : 1, "b"  :2, "a":3}', ["a"]),
+    "several": (b'{"b": {"c": 1, "c": 2}, "a": 1, "a": 2}', ["a", "b.c"]),
+}
+
+
+@pytest.mark.parametrize(("body", "fields"), REPEATS.values(), ids=REPEATS.keys())
+def test_a_member_name_repeated_in_one_object_is_a_422_naming_each(
+    body: bytes, fields: list[str]
+) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        json_object(body)
+
+    assert [e.field for e in caught.value.errors] == fields
+    assert {e.message for e in caught.value.errors} == {"given more than once"}
+
+
+NOT_REPEATS = {
+    "colons in strings": b'{"at": "08:25:00", "note:": "a:b", "x": {"t": "12:00"}}',
+    "same name in sibling objects": b'{"slices": [{"origin": "LHR"}, {"origin": "JFK"}]}',
+    "same name at two levels": b'{"a": {"a": 1}}',
+    "an escaped quote before a colon": b'{"a": "say \\":\\" twice"}',
+}
+
+
+@pytest.mark.parametrize("body", NOT_REPEATS.values(), ids=NOT_REPEATS.keys())
+def test_names_that_only_look_repeated_are_decoded(body: bytes) -> None:
+    assert json_object(body) == json.loads(body)
+
+
+def test_a_repeat_and_a_nul_character_are_named_together() -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        json_object(rb'{"b": "\u0000", "a": 1, "a": 2}')
+
+    assert [e.field for e in caught.value.errors] == ["a", "b"]
