@@ -131,3 +131,17 @@ async def test_a_colon_inside_a_string_is_not_taken_for_a_repeated_name(
     problem = await response.json(content_type=PROBLEM)
     assert response.status == 422, problem
     assert problem["errors"] == [{"field": "note:", "message": "unknown field"}]
+
+
+async def test_a_bad_body_is_named_before_the_order_is_looked_for(
+    booking_env: BookingEnv, alice: Headers, api_key: str
+) -> None:
+    # docs/api.md "Which problem comes first": the request as sent, then whether the order is
+    # the caller's; a bad body tells nothing about the order either way.
+    status, problem = await _send(booking_env, "payments", b'{"card_token": 4}', alice, api_key)
+    assert (status, [e["field"] for e in problem["errors"]]) == (422, ["card_token"])
+
+    status, problem = await _send(
+        booking_env, "payments", b'{"card_token": "tok_visa"}', alice, api_key
+    )
+    assert status == 404, problem
