@@ -1,4 +1,5 @@
-"""Member names a JSON request body repeats within one object (`json_object` refuses them).
+"""What `json_object` names in a well-formed JSON body it refuses: member names repeated within one
+object, and numbers out of range.
 
 RFC 8259 says an object's names SHOULD be unique and leaves a repeat to the parser: msgspec (and
 orjson) keep the last one. A body `{"passengers": [...], "passengers": [...]}` would then be read
@@ -9,11 +10,17 @@ Finding repeats costs no second parse of an ordinary body: each member of each o
 one `:` outside strings, so a body holding as many `:` bytes as its decoded objects hold members
 repeats no name. Only one with more (a repeat, or a colon inside a string such as a time of day)
 is parsed again, by the standard library's parser, whose hook sees each object's pairs as sent.
+
+RFC 8259 sets no range on numbers, so `1e400` is well-formed JSON: a 422 naming its field (API.md),
+not the 400 of malformed JSON. msgspec refuses it without a path; the body is parsed again, only
+then, to name it.
 """
 
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Iterator
 from typing import Any
 
 from kernel.errors import FieldError, clipped
@@ -56,16 +63,55 @@ def repeated_names(body: bytes, *, limit: int) -> list[FieldError]:
     except ValueError:  # JSON msgspec decoded: not expected, and then nothing is named
         return []
     found: list[FieldError] = []
-    stack: list[tuple[str, object]] = [("", parsed)]
-    while stack and len(found) < limit:
+    for path, node in _nodes(parsed):
+        if isinstance(node, _Repeating):
+            found.extend(FieldError(_joined(path, name), GIVEN_TWICE) for name in node.names)
+            if len(found) >= limit:
+                break
+    return sorted(found[:limit], key=lambda error: error.field)
+
+
+def out_of_range_numbers(body: bytes, *, limit: int) -> list[FieldError]:
+    """Each number of well-formed JSON `body` that Python cannot hold (a float past 1.8e308, an
+    integer past 4300 digits), as a path; msgspec refuses them with no path to name. Raises
+    `RecursionError` for a body nested past the standard library's parser."""
+    try:
+        parsed = json.loads(body, parse_float=_float, parse_int=_int)
+    except ValueError:  # not well-formed after all: nothing to name
+        return []
+    found = [
+        FieldError(path or "body", "number out of range")
+        for path, node in _nodes(parsed)
+        if node is _OUT_OF_RANGE
+    ]
+    return sorted(found[:limit], key=lambda error: error.field)
+
+
+_OUT_OF_RANGE = object()
+
+
+def _float(text: str) -> object:
+    return _OUT_OF_RANGE if math.isinf(float(text)) else None
+
+
+def _int(text: str) -> object:
+    try:
+        int(text)
+    except ValueError:  # past `sys.get_int_max_str_digits()`, where msgspec stops too
+        return _OUT_OF_RANGE
+    return None
+
+
+def _nodes(root: object) -> Iterator[tuple[str, object]]:
+    """Every value of decoded JSON with its path, objects' and arrays' own included."""
+    stack: list[tuple[str, object]] = [("", root)]
+    while stack:
         path, node = stack.pop()
+        yield path, node
         if isinstance(node, dict):
-            if isinstance(node, _Repeating):
-                found.extend(FieldError(_joined(path, name), GIVEN_TWICE) for name in node.names)
             stack.extend((_joined(path, name), value) for name, value in node.items())
         elif isinstance(node, list):
             stack.extend((f"{path}[{i}]", item) for i, item in enumerate(node))
-    return sorted(found[:limit], key=lambda error: error.field)
 
 
 class _Repeating(dict[str, Any]):

@@ -115,6 +115,19 @@ async def test_a_bulk_query_that_repeats_a_field_names_it(
     assert problem["errors"] == [{"field": "queries[1].adults", "message": "given more than once"}]
 
 
+async def test_a_number_out_of_range_is_a_422_naming_it(booking_env: BookingEnv) -> None:
+    # Well-formed JSON (RFC 8259 sets no range): it was a 400 "malformed JSON".
+    body = b'{"slices": [], "passengers": {"adults": 1e400}}'
+
+    response = await booking_env.client.post(
+        "/v1/search", data=body, headers={"Content-Type": JSON}
+    )
+
+    problem = await response.json(content_type=PROBLEM)
+    assert response.status == 422, problem
+    assert problem["errors"] == [{"field": "passengers.adults", "message": "number out of range"}]
+
+
 async def test_a_colon_inside_a_string_is_not_taken_for_a_repeated_name(
     booking_env: BookingEnv,
 ) -> None:
