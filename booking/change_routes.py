@@ -137,7 +137,7 @@ OPERATIONS: tuple[Operation, ...] = (
         parameters=(ORDER_ID_PARAMETER,),
         errors={
             **_AUTH_ERRORS,
-            400: "Malformed JSON, or a body that is not a JSON object",
+            400: "Malformed JSON",
             403: SUPPORT_MAY_NOT_CHANGE,
             404: "No such order, or another traveler's",
             409: (

@@ -16,6 +16,7 @@ import msgspec
 
 from booking.events import Contact, OrderSnapshot
 from connectors.model import Conditions, Slice
+from kernel.cursors import ListMeta
 
 OrderStatus = Literal["pending", "held", "confirmed", "cancelled", "expired", "failed"]
 PaymentStatus = Literal["unpaid", "processing", "paid", "refunded", "failed"]
@@ -307,14 +308,6 @@ class OrderView(msgspec.Struct, frozen=True, kw_only=True):
             if order.terms is None
             else Conditions(refundable=order.terms.refundable, changeable=order.terms.changeable),
         )
-
-
-class ListMeta(msgspec.Struct, frozen=True):
-    """Duffel's pagination: pass `after` back as `?after=` for the next (older) page; null on
-    the last page."""
-
-    limit: int
-    after: str | None
 
 
 class OrderList(msgspec.Struct, frozen=True):

@@ -19,8 +19,9 @@ import datetime as dt
 from functools import cache
 
 from booking.model import VISIBLE_STATUSES
-from booking.pagination import OrderFilter, Position
+from booking.pagination import OrderFilter
 from booking.rows import IN_FLIGHT, SELECT_ORDER
+from kernel.cursors import Position
 
 # `orders_newest`'s predicate (booking/sql/0152_orders_newest.sql), word for word.
 _VISIBLE = "o.status IN ({})".format(", ".join(f"'{status}'" for status in VISIBLE_STATUSES))

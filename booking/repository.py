@@ -40,7 +40,7 @@ from booking.limits import (
 )
 from booking.model import NewOrder, Order, contact_of, route_of
 from booking.order_lists import list_statement
-from booking.pagination import EVERY_ORDER, OrderFilter, Position
+from booking.pagination import EVERY_ORDER, OrderFilter
 from booking.pg import BoundDatabase, Database
 from booking.references import ReferenceCollision, new_booking_reference, with_retries
 from booking.rows import (
@@ -64,6 +64,7 @@ from booking.rows import (
 )
 from booking.state import Change
 from connectors.model import Slice
+from kernel.cursors import Position
 from kernel.errors import LimitReached
 
 _encoder = msgspec.json.Encoder()

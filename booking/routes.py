@@ -16,16 +16,16 @@ from booking.model import (
     ORDER_ID_SCHEMA,
     VISIBLE_STATUSES,
     CreateOrderRequest,
-    ListMeta,
     OrderList,
     OrderView,
     Passenger,
     TravelerPassenger,
 )
-from booking.pagination import LIMIT_DEFAULT, LIMIT_MAX, STATUS_VALUES, encode_cursor, parse_page
+from booking.pagination import LIMIT_DEFAULT, LIMIT_MAX, STATUS_VALUES, parse_page
 from booking.service import OrderService
 from booking.validation import parse_order_body
 from kernel.auth import principal as caller
+from kernel.cursors import ListMeta, encode_cursor
 from kernel.http import json_object, read_json_body, refuse_body
 from kernel.openapi import Operation, Parameter
 

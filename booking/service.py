@@ -11,10 +11,11 @@ from booking import metrics
 from booking.cancellation_terms import Terms, money_back
 from booking.creation import OrderCreation
 from booking.model import Order, is_order_id
-from booking.pagination import EVERY_ORDER, OrderFilter, Position
+from booking.pagination import EVERY_ORDER, OrderFilter
 from booking.ports import PaidChanged
 from booking.state import Change
 from kernel.auth import Principal
+from kernel.cursors import Position, one_page
 from kernel.errors import Conflict, Forbidden, NotFound
 
 
@@ -56,10 +57,7 @@ class OrderService(OrderCreation):
         orders = await self.repository.list_orders(
             owner=owner, limit=limit + 1, after=after, only=only
         )
-        if len(orders) <= limit:
-            return orders, None
-        last = orders[limit - 1]
-        return orders[:limit], Position(last.created_at, last.id)
+        return one_page(orders, limit, lambda order: Position(order.created_at, order.id))
 
     # -- cancel ---------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from kernel.errors import (
     ValidationFailed,
     clipped,
 )
+from kernel.json_body import may_repeat_names, out_of_range_numbers, repeated_names
 
 _CONTENT_TYPE = istr("Content-Type")  # found without folding its case per request
 _CONTENT_ENCODING = istr("Content-Encoding")
@@ -215,25 +216,43 @@ _ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 _MAX_NAMED = 20
 
 
+NOT_AN_OBJECT = FieldError("body", "must be a JSON object")
+
+
 def json_object(body: bytes) -> dict[str, Any]:
     """A request body decoded loosely, so every field can be checked and named, not just the
-    first bad one; `BadRequest` (400) unless it is a JSON object nested at most
-    `MAX_JSON_DEPTH` levels deep, `ValidationFailed` (422) naming each string that holds a NUL
-    character."""
+    first bad one. `BadRequest` (400) unless it is JSON nested at most `MAX_JSON_DEPTH` levels
+    deep; `ValidationFailed` (422) naming `body` when it is JSON but not an object (API.md:
+    well-formed but invalid is a 422, as on the routes that take no body), naming each member
+    name repeated within one object, each number out of range, and each string that holds a
+    NUL character."""
     try:
         data = _any_json.decode(body)
+    except msgspec.ValidationError:  # JSON, with a number Python cannot hold (RFC 8259 allows it)
+        raise ValidationFailed(_out_of_range(body)) from None
     except msgspec.DecodeError as exc:
         raise BadRequest(f"malformed JSON: {exc}") from exc
     except RecursionError:
         raise _too_deep() from None
     if type(data) is not dict:
-        raise BadRequest("the request body must be a JSON object")
+        raise ValidationFailed([NOT_AN_OBJECT])
     # Fewer brackets than the limit cannot nest past it: most bodies skip the walk.
     if body.count(b"{") + body.count(b"[") > MAX_JSON_DEPTH and _deeper_than(data, MAX_JSON_DEPTH):
         raise _too_deep()
-    if has_escaped_nul(body):
-        raise ValidationFailed(_nul_fields(data))
+    errors = _nul_fields(data) if has_escaped_nul(body) else []
+    if may_repeat_names(body, data):
+        errors += repeated_names(body, limit=_MAX_NAMED)
+    if errors:
+        raise ValidationFailed(sorted(errors, key=lambda error: error.field)[:_MAX_NAMED])
     return data
+
+
+def _out_of_range(body: bytes) -> list[FieldError]:
+    try:
+        found = out_of_range_numbers(body, limit=_MAX_NAMED)
+    except RecursionError:
+        raise _too_deep() from None
+    return found or [FieldError("body", "holds a number out of range")]
 
 
 def has_escaped_nul(body: bytes) -> bool:

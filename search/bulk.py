@@ -12,11 +12,13 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 from connectors.model import CABIN_CLASSES, AirportCode, CabinClass, Passengers, SliceQuery
 from kernel.checks import MISSING
 from kernel.errors import FieldError, ValidationFailed
 from kernel.http import MAX_JSON_DEPTH, has_escaped_nul, json_object
+from kernel.json_body import member_count
 from search.checks import Checks
 from search.fare_index import CheapestFare, IndexSlot, slot
 from search.model import MAX_SEATED, SearchRequest
@@ -81,8 +83,9 @@ class _Batch(msgspec.Struct, forbid_unknown_fields=True):
     """The envelope of a well-formed request, its queries left as JSON text (`parse_envelope`)."""
 
     queries: Annotated[list[msgspec.Raw], msgspec.Meta(min_length=1, max_length=MAX_QUERIES)]
-    max_age_s: Annotated[int, msgspec.Meta(ge=0, le=MAX_AGE_S_MAX)] = DEFAULT_MAX_AGE_S
-    mode: Mode = "cached"
+    # Unset when absent: the members the body holds are counted (`_well_formed`).
+    max_age_s: Annotated[int, msgspec.Meta(ge=0, le=MAX_AGE_S_MAX)] | UnsetType = UNSET
+    mode: Mode | UnsetType = UNSET
 
 
 _batch = msgspec.json.Decoder(_Batch)
@@ -158,15 +161,30 @@ def _well_formed(body: bytes) -> Envelope | None:
         return None
     keys = list(map(bytes, batch.queries))
     decoded: dict[bytes, Any] = {}
+    colons: dict[bytes, int] = {}
     for key in keys:
         if key not in decoded:
             if key.count(b"{") + key.count(b"[") > _MAX_QUERY_BRACKETS:
                 return None
             try:
-                decoded[key] = _any_json.decode(key)
+                decoded[key] = query = _any_json.decode(key)
             except msgspec.DecodeError:
                 return None
-    return Envelope([decoded[k] for k in keys], batch.max_age_s, batch.mode, keys)
+            colons[key] = count = key.count(b":")
+            # A member name given twice (here or in the envelope) is `json_object`'s to name
+            # (kernel/json_body.py). A flat query has a colon per member: no walk needed.
+            flat = type(query) is dict and len(query) == count
+            if not flat and member_count(query) != count:
+                return None
+    max_age_s, mode = batch.max_age_s, batch.mode
+    envelope = 1 + (max_age_s is not UNSET) + (mode is not UNSET)
+    if body.count(b":") != envelope + sum(map(colons.__getitem__, keys)):
+        return None
+    if max_age_s is UNSET:
+        max_age_s = DEFAULT_MAX_AGE_S
+    if mode is UNSET:
+        mode = "cached"
+    return Envelope([decoded[k] for k in keys], max_age_s, mode, keys)
 
 
 def _checked(body: bytes) -> Envelope:

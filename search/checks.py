@@ -5,10 +5,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
+import re
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from connectors.model import Passengers, SliceQuery
@@ -22,10 +22,14 @@ from search.model import (
     DEADLINE_MS_MIN,
     MAX_DAYS_AHEAD,
     MAX_SEATED,
+    MONEY_PATTERN,
     SearchRequest,
 )
 
 _MAX_AIRLINES = 100
+# A money amount as the API writes one: ASCII digits, then a point and digits if any.
+PLAIN_DECIMAL = re.compile(MONEY_PATTERN)
+NOT_MONEY = 'must be a positive decimal string of digits and a point, e.g. "500.00"'
 
 
 class Checks(FieldChecks):
@@ -141,12 +145,14 @@ class Checks(FieldChecks):
         the currency is itself invalid, so its places are not judged)."""
         if value is None:
             return None
-        amount = None
-        if type(value) is str and len(value) <= 20:
-            with contextlib.suppress(InvalidOperation):
-                amount = Decimal(value)
-        if amount is None or not amount.is_finite() or amount <= 0:
-            self.fail(field, 'must be a positive decimal string, e.g. "500.00"')
+        # Only as the API writes money: Decimal() also reads "1e3", " 500", "5_00", "+5", ".5"
+        # and non-ASCII digits ("５００"), none of which any number of this API may be.
+        if type(value) is not str or len(value) > 20 or PLAIN_DECIMAL.fullmatch(value) is None:
+            self.fail(field, NOT_MONEY)
+            return None
+        amount = Decimal(value)
+        if amount <= 0:
+            self.fail(field, NOT_MONEY)
             return None
         places = None if currency is None else MINOR_UNITS[currency]
         # By value ("900.100" is 900.1), from the exponent: quantizing "1E+99" to cents would

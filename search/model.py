@@ -34,9 +34,13 @@ DEADLINE_MS_MAX = 10_000
 CarrierCode = Annotated[str, msgspec.Meta(pattern="^[A-Z0-9]{2}$")]
 
 
+# Money as the API writes it: ASCII digits, and a point and digits if any (no sign, exponent,
+# spaces or grouping); search/checks.py refuses anything else.
+MONEY_PATTERN = r"[0-9]+(?:\.[0-9]+)?"
 _MAX_PRICE = (
-    "A positive decimal string in `currency`, with at most its decimal places (2 for EUR, GBP "
-    "and USD): the offers' total is at most this"
+    "A positive decimal string in `currency` (ASCII digits and a point: no exponent, sign or "
+    "spaces), with at most its decimal places (2 for EUR, GBP and USD): the offers' total is "
+    "at most this"
 )
 
 
@@ -52,7 +56,17 @@ class SearchRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     limit: Annotated[int, msgspec.Meta(ge=1, le=LIMIT_MAX)] = 50
     airlines: tuple[CarrierCode, ...] | None = None  # sorted, without duplicates
     # > 0, in the currency's minor units (search/checks.py): msgspec constrains only numbers.
-    max_price: Annotated[Decimal, msgspec.Meta(description=_MAX_PRICE)] | None = None
+    max_price: (
+        Annotated[
+            Decimal,
+            msgspec.Meta(
+                description=_MAX_PRICE,
+                examples=["500.00"],
+                extra_json_schema={"pattern": f"^{MONEY_PATTERN}$", "maxLength": 20},
+            ),
+        ]
+        | None
+    ) = None
     deadline_ms: Annotated[int, msgspec.Meta(ge=DEADLINE_MS_MIN, le=DEADLINE_MS_MAX)] | None = None
     # false: search the airlines even when a cached answer exists (the answer is still cached)
     cache: bool = True

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Literal
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 from connectors.model import CabinClass
 from connectors.seat_model import LegSeatMap, PaxType, Place, SeatMaps
@@ -37,12 +38,17 @@ class SeatService(msgspec.Struct, frozen=True):
 
 
 class Element(msgspec.Struct, frozen=True, omit_defaults=True):
+    """A place in a row. A seat carries every field, its lists empty when nothing applies (a
+    taken seat's `available_services` is `[]`); any other place carries only its `type`."""
+
+    # Unset fields are left out of the JSON: `_element` sets them all for a seat, so only
+    # another place's are left out (an empty tuple default was left out too, on seats).
     type: ElementType
-    designator: str | None = None
-    available: bool | None = None
-    characteristics: tuple[str, ...] = ()
-    disclosures: tuple[str, ...] = ()
-    available_services: tuple[SeatService, ...] = ()
+    designator: str | UnsetType = UNSET
+    available: bool | UnsetType = UNSET
+    characteristics: tuple[str, ...] | UnsetType = UNSET
+    disclosures: tuple[str, ...] | UnsetType = UNSET
+    available_services: tuple[SeatService, ...] | UnsetType = UNSET
 
 
 class Section(msgspec.Struct, frozen=True):

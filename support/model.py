@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from typing import Any, Literal
 
 import msgspec
 
 from booking.model import ORDER_ID_SCHEMA
+from kernel.cursors import ListMeta, Position, parse_list_page
 from kernel.errors import FieldError, ValidationFailed
 
 CaseStatus = Literal["open", "answered", "closed"]
@@ -16,6 +18,11 @@ _REFERENCE = re.compile(r"[A-Z0-9]{6}")
 _ORDER_ID = re.compile(ORDER_ID_SCHEMA["pattern"])
 MAX_SUBJECT = 200
 MAX_MESSAGE = 5000
+# The list answered its newest 50 before it had pages: a client that never asks for more still
+# gets what it did, and pages on with `meta.after`.
+CASES_PER_PAGE = 50
+MAX_CASES_PER_PAGE = 200
+_CASE_ID = re.compile(r"cas_[0-9a-f]{24}")  # support/repository.py `new_case_id`
 
 
 class OpenCaseRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -96,6 +103,19 @@ class CaseView(msgspec.Struct, frozen=True, kw_only=True):
 
 class CaseList(msgspec.Struct, frozen=True):
     data: tuple[CaseView, ...]
+    meta: ListMeta
+
+
+def is_case_id(value: str) -> bool:
+    return _CASE_ID.fullmatch(value) is not None
+
+
+def parse_case_page(params: Iterable[tuple[str, str]]) -> tuple[int, Position | None]:
+    """`?limit=&after=` of the cases list (kernel/cursors.py); `ValidationFailed` names each bad
+    parameter, a cursor of another list's included."""
+    return parse_list_page(
+        params, is_id=is_case_id, default=CASES_PER_PAGE, maximum=MAX_CASES_PER_PAGE
+    )
 
 
 # -- the helpdesk's webhook, as we read it (only the fields we use) -----------------------------

@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 
 from booking.pg import Database
+from kernel.cursors import Position
 from support.model import CaseView, MessageView
 
 _messages = msgspec.json.Decoder(tuple[MessageView, ...])
@@ -26,6 +27,9 @@ SELECT c.id, c.order_id, o.booking_reference, c.subject, c.status, c.created_at,
                         '[]'::jsonb)
         FROM support_messages m WHERE m.case_id = c.id) AS messages
 FROM support_cases c JOIN orders o ON o.id = c.order_id"""
+
+_CASES_OF = f"{_SELECT_CASES} WHERE c.owner = $1"
+_NEWEST = "c.created_at DESC, c.id DESC"  # on support_cases_owner (support/sql/0400)
 
 # The cases about a traveler: opened by them, or anonymously about one of their orders ($1: sub).
 _ABOUT = "c.owner = $1 OR (c.owner IS NULL AND o.owner = $1)"
@@ -92,12 +96,16 @@ class PgSupportRepository:
         rows = await self._fetch(f"{_SELECT_CASES} WHERE c.id = $1", case_id)
         return rows[0] if rows else None
 
-    async def cases_of(self, owner: str, *, limit: int) -> list[CaseView]:
+    async def cases_of(
+        self, owner: str, *, limit: int, after: Position | None = None
+    ) -> list[CaseView]:
+        """The cases `owner` opened, newest first, older than `after` when given."""
+        if after is None:
+            return await self._fetch(f"{_CASES_OF} ORDER BY {_NEWEST} LIMIT $2", owner, limit)
         return await self._fetch(
-            f"{_SELECT_CASES} WHERE c.owner = $1 ORDER BY c.created_at DESC, c.id DESC LIMIT $2",
-            owner,
-            limit,
-        )
+            f"{_CASES_OF} AND (c.created_at, c.id) < ($3, $4) ORDER BY {_NEWEST} LIMIT $2",
+            owner, limit, after.created_at, after.id,
+        )  # fmt: skip
 
     async def _fetch(self, query: str, *args: object) -> list[CaseView]:
         async with self._db.connection() as conn:

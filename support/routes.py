@@ -13,10 +13,19 @@ from aiohttp import web
 from kernel.auth import AUTHENTICATE, Principal
 from kernel.auth import principal as caller
 from kernel.client_address import client_address
+from kernel.cursors import ListMeta, encode_cursor
 from kernel.http import json_object, read_body, read_json_body
 from kernel.openapi import Operation, Parameter
 from payment.webhooks import HEADER as SIGNATURE_HEADER
-from support.model import CaseList, CaseView, OpenCaseRequest, check_open
+from support.model import (
+    CASES_PER_PAGE,
+    MAX_CASES_PER_PAGE,
+    CaseList,
+    CaseView,
+    OpenCaseRequest,
+    check_open,
+    parse_case_page,
+)
 from support.service import SupportService
 from support.webhook import SupportWebhook
 
@@ -48,8 +57,13 @@ async def open_case(request: web.Request) -> web.Response:
 
 
 async def list_cases(request: web.Request) -> web.Response:
-    cases = await request.config_dict[SUPPORT_SERVICE].list_cases(caller(request))
-    return _json(CaseList(data=tuple(cases)))
+    principal = caller(request)
+    limit, after = parse_case_page(request.query.items())
+    cases, last = await request.config_dict[SUPPORT_SERVICE].list_cases(
+        principal, limit=limit, after=after
+    )
+    meta = ListMeta(limit=limit, after=None if last is None else encode_cursor(last))
+    return _json(CaseList(data=tuple(cases), meta=meta))
 
 
 async def receive_webhook(request: web.Request) -> web.Response:
@@ -97,11 +111,28 @@ OPERATIONS: tuple[Operation, ...] = (
         method="get",
         path="/v1/support/cases",
         operation_id="list_support_cases",
-        summary="The caller's support cases, newest first, with their status and messages",
+        validates_query=True,  # its view names undeclared parameters too
+        summary="The caller's support cases, newest first, with their status and messages; "
+        "pass meta.after as ?after= for the next page (null on the last page)",
         tag="support",
         response=CaseList,
+        parameters=(
+            Parameter(
+                "limit",
+                "query",
+                f"Cases per page, 1 to {MAX_CASES_PER_PAGE}",
+                schema={
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": MAX_CASES_PER_PAGE,
+                    "default": CASES_PER_PAGE,
+                },
+            ),
+            Parameter("after", "query", "A cursor from meta.after of the previous page"),
+        ),
         errors={
             401: "Missing, malformed, expired or wrongly signed Bearer token",
+            422: "limit out of range, or a cursor this list did not return",
             429: "Past this traveler's rate limit; see Retry-After",
             503: "The database cannot be reached",
         },

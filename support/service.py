@@ -19,6 +19,7 @@ from typing import Any
 from booking.model import VISIBLE_STATUSES, Order
 from booking.service import OrderService
 from kernel.auth import Principal
+from kernel.cursors import Position, one_page
 from kernel.errors import NotFound, ServiceUnavailable
 from support import metrics
 from support.helpdesk import Helpdesk, HelpdeskUnavailable
@@ -28,7 +29,6 @@ from support.repository import PgSupportRepository, new_case_id
 logger = logging.getLogger(__name__)
 
 NO_BOOKING = "no booking with this reference and family name"
-LIST_LIMIT = 50
 
 # Checks the anonymous rate limit of one client address; raises `kernel.errors.RateLimited`.
 AddressLimit = Callable[[str], Awaitable[None]]
@@ -135,5 +135,10 @@ class SupportService:
             raise NotFound(NO_BOOKING)
         return order
 
-    async def list_cases(self, principal: Principal) -> list[CaseView]:
-        return await self._repository.cases_of(principal.subject, limit=LIST_LIMIT)
+    async def list_cases(
+        self, principal: Principal, *, limit: int, after: Position | None
+    ) -> tuple[list[CaseView], Position | None]:
+        """A page of the cases the caller opened, newest first, and where the next page starts
+        (None on the last page)."""
+        cases = await self._repository.cases_of(principal.subject, limit=limit + 1, after=after)
+        return one_page(cases, limit, lambda case: Position(case.created_at, case.id))

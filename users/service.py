@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kernel.auth import CLOCK_LEEWAY_S, Principal, challenge
-from kernel.errors import AccountErased, Conflict, NotFound, ValidationFailed
+from kernel.errors import AccountErased, Conflict, NotFound, ValidationFailed, clipped
 from users.etags import check_if_match, etag, hash_versions
 from users.merge_patch import merge_patch
 from users.model import (
@@ -86,7 +86,7 @@ def _as_new(traveler: SavedTraveler) -> NewTraveler:
 
 
 def _not_found(traveler_id: str) -> NotFound:
-    return NotFound(f"you have no saved traveler {traveler_id!r}")
+    return NotFound(f"you have no saved traveler {clipped(traveler_id)!r}")
 
 
 def signed_in_before(principal: Principal, *, clock_skew_s: float) -> ErasureCheck:

@@ -84,23 +84,31 @@ async def test_an_invalid_search_is_a_422_naming_every_bad_field(search_client: 
     assert {"slices[0].origin", "slices[0].departure_date", "passengers.adults"} <= fields
 
 
+NOT_MONEY = 'must be a positive decimal string of digits and a point, e.g. "500.00"'
+BAD_MAX_PRICES = {
+    # Each used to be taken as a filter (and, streamed, searched the airlines): Decimal() reads
+    # the last two as 1000.
+    "finer-than-cents": ("900.001", "must have at most 2 decimal places in USD"),
+    "exponent": ("1e3", NOT_MONEY),
+    "non-ascii-digits": ("１０００", NOT_MONEY),
+}
+
+
+@pytest.mark.parametrize(("max_price", "message"), BAD_MAX_PRICES.values(), ids=BAD_MAX_PRICES)
 @pytest.mark.parametrize("accept", ["application/json", "application/x-ndjson"])
-async def test_a_max_price_finer_than_its_currency_is_a_422_naming_it(
-    search_client: Client, accept: str
+async def test_a_max_price_that_is_not_money_in_its_currency_is_a_422_naming_it(
+    search_client: Client, accept: str, max_price: str, message: str
 ) -> None:
-    # It used to be taken as a filter (and, streamed, searched the airlines).
     search = {
         "slices": [{"origin": "LHR", "destination": "JFK", "departure_date": _in_days(30)}],
         "currency": "USD",
-        "max_price": "900.001",
+        "max_price": max_price,
     }
     response = await search_client.post("/v1/search", json=search, headers={"Accept": accept})
 
     assert response.status == 422, await response.text()
     doc = await response.json(content_type=PROBLEM)
-    assert doc["errors"] == [
-        {"field": "max_price", "message": "must have at most 2 decimal places in USD"}
-    ]
+    assert doc["errors"] == [{"field": "max_price", "message": message}]
 
 
 async def test_malformed_json_is_a_400_problem(search_client: Client) -> None:

@@ -57,6 +57,13 @@ async def test_a_rest_airlines_offer_has_a_drawable_map_per_segment(client: Clie
     assert service["id"].startswith("ase_")
     assert service["total_currency"] == offer["total_currency"]
     assert body["seat_maps"][0]["disclosures"]
+    # Every seat carries its lists, empty when nothing applies (Duffel's shape): a client reads
+    # `available_services` of a taken seat as [] without guarding for its absence.
+    seats = [e for e in elements if e["type"] == "seat"]
+    assert any(e["available_services"] == [] for e in seats)
+    for seat in seats:
+        assert {"available_services", "characteristics", "disclosures"} <= seat.keys(), seat
+    assert all(e.keys() == {"type"} for e in elements if e["type"] != "seat")
 
     again = await client.get("/v1/seat_maps", params={"offer_id": str(offer["id"])})
     assert again.headers["X-Cache"] == "HIT"

@@ -207,7 +207,6 @@ async def test_an_impossible_order_id_is_404_without_asking_the_database(
         ("GET", f"/v1/orders/{ORDER_ID}"),
         ("POST", f"/v1/orders/{ORDER_ID}/cancel"),
         ("GET", f"/v1/orders/{ORDER_ID}/history"),
-        ("GET", "/v1/support/cases"),
         ("GET", "/v1/me/export"),
         ("GET", "/v1/offers/off_x"),
         ("GET", "/v1/connectors"),

@@ -174,6 +174,15 @@ async def test_an_unknown_or_malformed_traveler_id_is_404(
     assert (await response.json())["type"] == PROBLEMS + "not-found"
 
 
+async def test_a_long_traveler_id_is_not_echoed_whole(client: Client, ada: Headers) -> None:
+    # Every other 404 clips the id it names; a 5000-character one came back whole in `detail`.
+    response = await client.get(f"/v1/me/travelers/trv_{'x' * 5000}", headers=ada)
+
+    problem = await response.json()
+    assert response.status == 404
+    assert len(problem["detail"]) < 200
+
+
 async def test_two_users_never_see_each_others_travelers(
     client: Client, ada: Headers, bob: Headers
 ) -> None:

@@ -11,8 +11,9 @@ from typing import Any
 import asyncpg
 import pytest
 
-from booking.pagination import OrderFilter, Position
+from booking.pagination import OrderFilter
 from booking.repository import PgOrderRepository
+from kernel.cursors import Position
 from tests.support.orders import HOLD, new_order
 
 # Enough orders that reading the whole table is dearer than an index for a page, and alice's

@@ -14,11 +14,12 @@ from booking.events import decode_event
 from booking.idempotency import NewKey, fingerprint
 from booking.limits import OrderLimits
 from booking.model import FareTerms, OrderSeat, Passenger
-from booking.pagination import OrderFilter, Position
+from booking.pagination import OrderFilter
 from booking.pg import Database
 from booking.references import ReferencesExhausted
 from booking.repository import PgOrderRepository
 from booking.state import Change, IllegalTransition
+from kernel.cursors import Position
 from tests.support.orders import ADA, HOLD, new_order
 
 CANCEL = Change(from_status=("held",), to_status="cancelled", reason="cancelled by traveler")

@@ -7,18 +7,17 @@ import datetime as dt
 
 import pytest
 
-from booking.pagination import (
-    EVERY_ORDER,
-    LIMIT_DEFAULT,
-    OrderFilter,
-    Position,
-    decode_cursor,
-    encode_cursor,
-    parse_page,
-)
+from booking.model import is_order_id
+from booking.pagination import EVERY_ORDER, LIMIT_DEFAULT, OrderFilter, parse_page
+from kernel.cursors import Position, encode_cursor
+from kernel.cursors import decode_cursor as decode_any
 from kernel.errors import ValidationFailed
 
 AT = dt.datetime(2026, 11, 25, 10, 30, 15, 123456, tzinfo=dt.UTC)
+
+
+def decode_cursor(cursor: str) -> Position | None:
+    return decode_any(cursor, is_order_id)
 
 
 def test_a_cursor_round_trips_its_position_to_the_microsecond() -> None:

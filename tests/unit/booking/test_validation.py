@@ -110,10 +110,17 @@ def test_an_instant_order_with_a_card_token_is_valid() -> None:
     assert request.payment.card_token == "tok_visa"
 
 
-@pytest.mark.parametrize("body", [b"{", b"[1]", b"null", b'"x"'])
-def test_a_body_that_is_not_a_json_object_is_a_bad_request(body: bytes) -> None:
+def test_malformed_json_is_a_bad_request() -> None:
     with pytest.raises(BadRequest):
+        json_object(b"{")
+
+
+@pytest.mark.parametrize("body", [b"[1]", b"null", b'"x"'])
+def test_json_that_is_not_an_object_is_a_422_naming_the_body(body: bytes) -> None:
+    with pytest.raises(ValidationFailed) as caught:
         json_object(body)
+
+    assert [e.field for e in caught.value.errors] == ["body"]
 
 
 def _pax(kind: str, born_on: dt.date) -> Passenger:

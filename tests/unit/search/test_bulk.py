@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from kernel.errors import BadRequest, FieldError, ValidationFailed
+from kernel.errors import FieldError, ValidationFailed
 from search.bulk import (
     BulkLine,
     BulkQuery,
@@ -64,9 +64,11 @@ def test_bad_envelope_fields_are_each_named() -> None:
     assert envelope_errors(body) == {"max_age_s", "mode", "extra"}
 
 
-def test_a_body_that_is_not_an_object_is_a_bad_request() -> None:
-    with pytest.raises(BadRequest):
+def test_a_body_that_is_not_an_object_is_a_422_naming_the_body() -> None:
+    with pytest.raises(ValidationFailed) as caught:
         parse_envelope(b"[1, 2]")
+
+    assert [e.field for e in caught.value.errors] == ["body"]
 
 
 def test_a_valid_query_is_normalized() -> None:

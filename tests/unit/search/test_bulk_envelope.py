@@ -46,6 +46,10 @@ BODIES = [
     b'{"queries":[' + nested_query(5000) + b"]}",
     b'[{"queries":[]}]',
     b"",
+    b'{"queries":[' + ONE + b'],"mode":"live","mode":"cached"}',
+    b'{"queries":[' + ONE + b', {"origin":"LHR","origin":"CDG"}]}',
+    b'{"queries":[{"origin":"LHR","departure_date":"12:00"}]}',
+    b'{"queries" : [' + ONE + b'] , "max_age_s" : 60, "mode" : "live"}',
 ]
 
 
@@ -62,3 +66,23 @@ def test_repeated_queries_share_one_decoded_value_and_key() -> None:
     assert envelope.queries[0] is envelope.queries[1]
     assert envelope.keys is not None
     assert envelope.keys[0] == envelope.keys[1] != envelope.keys[2]
+
+
+def test_a_repeated_name_is_a_422_naming_it_wherever_it_is() -> None:
+    body = b'{"mode":"live","queries":[' + ONE + b',{"adults":1,"adults":2}],"mode":"cached"}'
+
+    assert outcome(parse_envelope, body) == (
+        "422",
+        [("mode", "given more than once"), ("queries[1].adults", "given more than once")],
+    )
+
+
+def test_a_body_with_every_member_and_spaces_keeps_the_fast_parse() -> None:
+    body = msgspec.json.format(
+        msgspec.json.encode({"queries": [query(), query()], "max_age_s": 60, "mode": "live"})
+    )
+
+    envelope = parse_envelope(body)
+
+    assert envelope.keys is not None
+    assert (envelope.max_age_s, envelope.mode) == (60, "live")

@@ -21,6 +21,9 @@ def body(**fields: Any) -> dict[str, Any]:
     return data
 
 
+_NOT_MONEY = 'must be a positive decimal string of digits and a point, e.g. "500.00"'
+
+
 def parse(data: Any) -> Any:
     return parse_search_body(msgspec.json.encode(data), today=TODAY)
 
@@ -113,9 +116,10 @@ def test_full_round_trip_body_is_normalized() -> None:
         ({"currency": "dollars"}, "currency", "must be an ISO 4217 currency code"),
         ({"airlines": ["BAW"]}, "airlines[0]", "must be a 2-character IATA carrier code"),
         ({"airlines": "BA"}, "airlines", "must be an array of carrier codes"),
-        ({"max_price": 500}, "max_price", 'must be a positive decimal string, e.g. "500.00"'),
-        ({"max_price": "-1"}, "max_price", 'must be a positive decimal string, e.g. "500.00"'),
-        ({"max_price": "NaN"}, "max_price", 'must be a positive decimal string, e.g. "500.00"'),
+        ({"max_price": 500}, "max_price", _NOT_MONEY),
+        ({"max_price": "-1"}, "max_price", _NOT_MONEY),
+        ({"max_price": "NaN"}, "max_price", _NOT_MONEY),
+        ({"max_price": "0.00"}, "max_price", _NOT_MONEY),
         ({"deadline_ms": 99}, "deadline_ms", "must be between 100 and 10000"),
         ({"deadline_ms": 10001}, "deadline_ms", "must be between 100 and 10000"),
         ({"cheapest_only": True}, "cheapest_only", "unknown field"),
@@ -205,9 +209,11 @@ def test_malformed_json_is_a_bad_request(raw: bytes) -> None:
 
 
 @pytest.mark.parametrize("raw", [b"[]", b"42", b'"search"', b"null"])
-def test_body_that_is_not_an_object_is_a_bad_request(raw: bytes) -> None:
-    with pytest.raises(BadRequest):
+def test_body_that_is_not_an_object_is_a_422_naming_the_body(raw: bytes) -> None:
+    with pytest.raises(ValidationFailed) as caught:
         parse_search_body(raw, today=TODAY)
+
+    assert [e.field for e in caught.value.errors] == ["body"]
 
 
 def test_query_form_builds_a_round_trip() -> None:
@@ -297,9 +303,24 @@ def test_a_max_price_finer_than_its_currency_is_refused(max_price: str, currency
     }
 
 
-@pytest.mark.parametrize("max_price", ["900", "900.1", "900.10", "900.100", "1E+99", "0.01"])
+@pytest.mark.parametrize("max_price", ["900", "900.1", "900.10", "900.100", "0.01", "0900"])
 def test_a_max_price_within_its_currency_is_taken(max_price: str) -> None:
     assert parse(body(max_price=max_price)).max_price == Decimal(max_price)
+
+
+# Python's Decimal() reads every one of these (as 1000, 500, 0.5, 5...), and a search took them:
+# money here is written as the API writes it, ASCII digits and a point, like every number.
+NOT_PLAIN_DECIMALS = ["1e3", "1E+99", "1E+3", " 500", "500 ", "5_00", "+500", "500.", ".5"]
+NOT_PLAIN_DECIMALS += ["\uff15\uff10\uff10", "\u0665", "0x1f4", "500,00"]
+
+
+@pytest.mark.parametrize("max_price", NOT_PLAIN_DECIMALS)
+def test_a_max_price_that_is_not_a_plain_decimal_is_refused_naming_it(max_price: str) -> None:
+    value = max_price.encode().decode("unicode_escape")
+
+    assert errors_of(body(max_price=value)) == {
+        "max_price": 'must be a positive decimal string of digits and a point, e.g. "500.00"'
+    }
 
 
 def test_a_max_price_in_an_unknown_currency_is_judged_by_the_currency_alone() -> None:

@@ -68,3 +68,15 @@ def test_ids_round_trip_and_foreign_ones_are_refused() -> None:
     assert passenger_index("pas_2") == 1
     assert passenger_index("pas_0") is None
     assert passenger_index("trv_1") is None
+
+
+def test_every_seat_is_encoded_with_its_lists_even_empty_and_other_places_with_their_type() -> None:
+    maps = to_seat_maps(msgspec.json.decode(SAMPLE.read_bytes(), type=WireMaps))
+    encoded = msgspec.json.decode(msgspec.json.encode(shape(maps)))
+    (cabin,) = encoded["seat_maps"][0]["cabins"]
+    elements = [e for r in cabin["rows"] for s in r["sections"] for e in s["elements"]]
+
+    taken = next(e for e in elements if e.get("available") is False)
+    assert (taken["available_services"], taken["disclosures"]) == ([], [])
+    assert all("characteristics" in e for e in elements if e["type"] == "seat")
+    assert {tuple(e) for e in elements if e["type"] != "seat"} == {("type",)}
