@@ -69,6 +69,10 @@ class OrderSnapshot(msgspec.Struct, frozen=True):
     # The first slice's `ORIGIN-DESTINATION` (analytics: bookings per route, beside searches).
     # None in events written before it was added.
     route: str | None = None
+    # payment.failed: the card gateway's code for why (`insufficient_funds`, `expired_card`),
+    # for the traveler's mail to say why in words (notify/declines.py), never the code itself.
+    # None when the gateway gave none, and in events written before it was added.
+    payment_decline_code: str | None = None
 
 
 class SeatNote(msgspec.Struct, frozen=True):

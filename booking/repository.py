@@ -221,6 +221,7 @@ class PgOrderRepository:
                 order.snapshot(),
                 refund_amount=change.refund_amount,
                 penalty_amount=change.penalty_amount,
+                payment_decline_code=change.decline_code,
             )
             events = [
                 new_event(t, snapshot, order.contact(), owner=order.owner)

@@ -67,7 +67,8 @@ class Change(msgspec.Struct, frozen=True, kw_only=True):
     payment status one of `from_payment`). `to_status` / `to_payment` None keep the value. The
     optional fields are written when not None. `reason` goes into the history row, and so does
     `decline_code`, the card gateway's code of a move into payment `failed` (the order's
-    `payment_decline_code` while it stays failed). `events` overrides the events derived from the
+    `payment_decline_code` while it stays failed), and into its `payment.failed` event, whose
+    mail says why in words. `events` overrides the events derived from the
     change (`events_of`), e.g. to emit none.
     """
 

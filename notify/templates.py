@@ -14,6 +14,7 @@ from typing import Literal
 import msgspec
 
 from kernel.dates import utc_words
+from notify.declines import decline
 from notify.gsm import to_gsm7
 from notify.wire import WireContact, WireEvent, WireOrder, WireReply, WireSeat
 
@@ -141,14 +142,18 @@ def _expired(order: WireOrder) -> Text:
 
 def _payment_failed(order: WireOrder) -> Text:
     ref, total, deadline = order.booking_reference, _total(order), when(order.payment_required_by)
-    reason = f" ({order.failure_reason})" if order.failure_reason else ""
+    # Why in words, never the gateway's code; `failure_reason` is the order's own (a cancel's).
+    declined = decline(order.payment_decline_code)
     return Text(
         subject=f"Payment for booking {ref} failed",
         paragraphs=(
-            f"Your payment of {total} for booking {ref} did not go through{reason}.",
-            f"Your booking stays held: you can pay with another card until {deadline}.",
+            f"Your payment of {total} for booking {ref} did not go through: {declined.phrase}.",
+            declined.next,
+            f"Your booking stays held: you can pay with another card until {deadline}. "
+            "After that the airline releases the seats.",
         ),
-        sms=f"Skyfare: payment of {total} for booking {ref} failed. Try again by {deadline}.",
+        sms=f"Skyfare: payment of {total} for booking {ref} failed: {declined.phrase}. "
+        f"Pay by {deadline} to keep the booking.",
     )
 
 

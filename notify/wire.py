@@ -29,6 +29,7 @@ class WireOrder(msgspec.Struct, frozen=True):
     change_summary: str | None = None
     seat_charge_amount: Decimal | None = None
     type: str | None = None  # `instant`: paid as it was booked; None in older events
+    payment_decline_code: str | None = None  # payment.failed: the gateway's; None in older events
 
 
 class WireSeat(msgspec.Struct, frozen=True):

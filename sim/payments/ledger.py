@@ -5,7 +5,9 @@ Pure state, no I/O: the app decides when an intent settles (after `settle_ms`, o
 wire (as Skyfare's API writes money), held as `Decimal`.
 
 Card tokens: `tok_visa` succeeds, `tok_declined` is declined, `tok_slow` succeeds late,
-`tok_fail_capture` is authorised and then fails to capture; any other token is refused (422).
+`tok_fail_capture` is authorised and then fails to capture; `tok_insufficient_funds`,
+`tok_expired_card` and `tok_3ds_failed` are declined with those reasons (as Stripe's test
+cards are); any other token is refused (422).
 """
 
 from __future__ import annotations
@@ -27,6 +29,24 @@ CARD_TOKENS: dict[str, tuple[Outcome, bool]] = {
     "tok_declined": ("decline", False),
     "tok_slow": ("succeed", True),
     "tok_fail_capture": ("fail_capture", False),
+    "tok_insufficient_funds": ("decline", False),
+    "tok_expired_card": ("decline", False),
+    "tok_3ds_failed": ("decline", False),
+}
+# Why each declining token is declined: Stripe's `code`, `message` and `decline_code`.
+DECLINES: dict[str, tuple[str, str, str | None]] = {
+    "tok_declined": ("card_declined", "Your card was declined.", "generic_decline"),
+    "tok_insufficient_funds": (
+        "card_declined",
+        "Your card has insufficient funds.",
+        "insufficient_funds",
+    ),
+    "tok_expired_card": ("expired_card", "Your card has expired.", "expired_card"),
+    "tok_3ds_failed": (
+        "payment_intent_authentication_failure",
+        "The provided payment method has failed authentication.",
+        None,
+    ),
 }
 MAX_AMOUNT = Decimal("99999999.99")
 _CENT = Decimal("0.01")
@@ -166,9 +186,8 @@ class Ledger:
             intent.amount_received = intent.amount
             return self._event("payment_intent.succeeded", _as_dict(intent))
         if outcome == "decline":
-            error = LastPaymentError(
-                "card_error", "card_declined", "Your card was declined.", "generic_decline"
-            )
+            code, message, decline_code = DECLINES[intent.card_token]
+            error = LastPaymentError("card_error", code, message, decline_code)
         else:  # authorised, then the capture failed: the hold on the card is released
             error = LastPaymentError(
                 "api_error", "capture_failed", "The authorised amount could not be captured."

@@ -108,7 +108,39 @@ def test_a_failed_payment_says_the_booking_stays_held_until_the_deadline() -> No
 
     assert email.subject == "Payment for booking K7Q2MZ failed"
     assert "you can pay with another card until 01 Dec 2026, 14:00 UTC" in email.body
-    assert sms.body.startswith("Skyfare: payment of 612.40 USD for booking K7Q2MZ failed.")
+    assert sms.body.startswith("Skyfare: payment of 612.40 USD for booking K7Q2MZ failed: ")
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("insufficient_funds", "the card has too little money available"),
+        ("expired_card", "the card has expired"),
+        ("payment_intent_authentication_failure", "(3-D Secure) was not completed"),
+        ("stolen_card", "your bank declined the card"),  # a suspicion is the bank's to voice
+        ("XYZ-never-seen", "the card was not accepted"),
+        (None, "the card was not accepted"),  # an event written before the code was carried
+    ],
+)
+def test_a_failed_payment_says_why_in_words_never_as_the_gateways_code(
+    code: str | None, words: str
+) -> None:
+    event = order_event("payment.failed")
+    event = msgspec.structs.replace(
+        event, order=msgspec.structs.replace(event.order, payment_decline_code=code)
+    )
+    email, sms = rendered(event)
+    assert words in email.body
+    assert words in sms.body
+    if code is not None:
+        assert code not in email.body + sms.body
+
+
+def test_a_payment_failed_event_from_before_the_code_was_carried_still_renders() -> None:
+    old = encode_event(order_event("payment.failed")).replace(b',"payment_decline_code":null', b"")
+    assert b"payment_decline_code" not in old
+    email, _ = render(decode_event(old))
+    assert "did not go through: the card was not accepted." in email.body
 
 
 def _seat_event(type: str, charged: str | None) -> WireEvent:
