@@ -73,6 +73,10 @@ class OrderSnapshot(msgspec.Struct, frozen=True):
     # for the traveler's mail to say why in words (notify/declines.py), never the code itself.
     # None when the gateway gave none, and in events written before it was added.
     payment_decline_code: str | None = None
+    # payment.refunded: the last four digits of the card the money went back to, as the
+    # gateway reported them (all a receipt may show of a card); None when unknown, or the
+    # refund went to more than one card, and in events written before it was added.
+    refund_card_last4: str | None = None
 
 
 class SeatNote(msgspec.Struct, frozen=True):

@@ -41,7 +41,7 @@ GROUP_PENDING = Gauge(
 )
 DEAD_LETTERS = Gauge("skyfare_notify_dead_letters", "Entries in the dead-letter stream.")
 
-_KNOWN_TYPES = frozenset({*NOTIFIED_TYPES, "order.created", "order.failed", "payment.refunded"})
+_KNOWN_TYPES = frozenset({*NOTIFIED_TYPES, "order.created", "order.failed"})
 
 
 def type_label(event_type: str) -> str:

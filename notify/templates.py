@@ -127,6 +127,29 @@ def _refund_promise(order: WireOrder) -> str:
     )
 
 
+def _refunded(order: WireOrder) -> Text:
+    """The money is back at the gateway (`payment.refunded`, once per order): what came back,
+    to which card, and how long banks take. The cancellation's mail only promised it."""
+    ref, total = order.booking_reference, _total(order)
+    given = order.total_amount if order.refund_amount is None else order.refund_amount
+    amount = money(given, order.total_currency)
+    card = f"your card ending {order.refund_card_last4}" if order.refund_card_last4 else "your card"
+    kept = (
+        f" It is what your fare conditions give back of the {total} you paid."
+        if given < order.total_amount
+        else ""
+    )
+    return Text(
+        subject=f"Booking {ref}: we've refunded {amount}",
+        paragraphs=(
+            f"We've refunded {amount} to {card} for booking {ref}.{kept}",
+            "It can take 5 to 10 business days to show on your statement, depending on your bank.",
+        ),
+        sms=f"Skyfare: we've refunded {amount} to {card} for booking {ref}. It can take 5-10 "
+        "days to show.",
+    )
+
+
 def _expired(order: WireOrder) -> Text:
     ref = order.booking_reference
     return Text(
@@ -286,6 +309,7 @@ TEMPLATES: dict[str, Callable[[WireOrder], Text]] = {
     "order.cancelled": _cancelled,
     "order.expired": _expired,
     "payment.failed": _payment_failed,
+    "payment.refunded": _refunded,
     "order.name_corrected": _name_corrected,
     "order.itinerary_resent": _itinerary,
     "order.changed": _changed,

@@ -30,6 +30,7 @@ class WireOrder(msgspec.Struct, frozen=True):
     seat_charge_amount: Decimal | None = None
     type: str | None = None  # `instant`: paid as it was booked; None in older events
     payment_decline_code: str | None = None  # payment.failed: the gateway's; None in older events
+    refund_card_last4: str | None = None  # payment.refunded: the card's; None when unknown
 
 
 class WireSeat(msgspec.Struct, frozen=True):

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import re
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import pytest
+import redis.asyncio as redis
 
+from payment.gateway import HttpPaymentGateway
 from skyfare.settings import Settings
-from tests.support.payment_app import nothing_left, notified_app
+from tests.support.notify import NotifySim
+from tests.support.payment_app import PayEnv, nothing_left, notified_app
 from tests.support.payment_sim import eventually
 
 # The card, the words its decline reads as, and the gateway's code that must not show.
@@ -61,3 +65,99 @@ async def test_a_failed_payment_says_why_in_words_and_until_when_to_try_another_
     for message in (body, text["body"]):
         assert code not in message.lower()
         assert "tok_" not in message
+
+
+# Whose cancellation gives everything back (tests/e2e/payment/test_cancel_after_extra_charges.py).
+REFUNDABLE = {"cabin_class": "first", "destination": "LAX"}
+
+
+async def _paid(
+    env: PayEnv, headers: dict[str, str], *, days: int = 30, **offer: str
+) -> dict[str, Any]:
+    """A confirmed order, paid with `tok_visa`, for the cheapest offer `offer` asks for."""
+    response = await env.booking.order(headers, await env.booking.offer(days=days, **offer))
+    order: dict[str, Any] = await response.json()
+    assert response.status == 201, order
+    assert (await env.pay(headers, order["id"])).status == 202
+    paid = await env.settled(headers, order["id"])
+    assert (paid["status"], paid["payment_status"]) == ("confirmed", "paid"), paid
+    return paid
+
+
+async def _refund_messages(
+    env: PayEnv, sim: NotifySim, client: redis.Redis, stream: str, reference: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The one refund mail and the one refund SMS of booking `reference`, once everything
+    published was delivered (a second one would have gone out by then)."""
+    await eventually(sim.mails, lambda ms: _about(reference, "we've refunded", ms) != [])
+    await eventually(lambda: nothing_left(env, client, stream), lambda done: done)
+    [mail] = _about(reference, "we've refunded", await sim.mails())
+    [text] = _about(reference, "we've refunded", await sim.sms())
+    return mail, text
+
+
+async def test_a_cancelled_paid_order_tells_the_traveler_once_the_money_is_refunded(
+    settings: Settings, stream: str, redis_url: str
+) -> None:
+    async with notified_app(settings, stream, redis_url) as (env, sim, client):
+        alice = await env.booking.token(f"alice-{uuid.uuid4().hex[:8]}")
+        paid = await _paid(env, alice, **REFUNDABLE)
+        reference, total = paid["booking_reference"], paid["total_amount"]
+        cancel = await env.client.post(f"/v1/orders/{paid['id']}/cancel", headers=alice)
+        assert (await cancel.json())["payment_status"] == "refunded"  # refunded synchronously
+
+        mail, text = await _refund_messages(env, sim, client, stream, reference)
+    amount = f"{Decimal(total):,.2f} {paid['total_currency']}"
+    assert mail["subject"] == f"Booking {reference}: we've refunded {amount}"
+    assert f"We've refunded {amount} to your card" in mail["body"]
+    assert "5 to 10 business days" in mail["body"]
+    assert "fare conditions" not in mail["body"]  # all of it came back
+    assert f"we've refunded {amount} to your card" in text["body"]
+
+
+async def test_a_partial_refund_names_what_came_back_of_what_was_paid(
+    settings: Settings, stream: str, redis_url: str
+) -> None:
+    async with notified_app(settings, stream, redis_url) as (env, sim, client):
+        alice = await env.booking.token(f"alice-{uuid.uuid4().hex[:8]}")
+        paid = await _paid(env, alice, days=43)  # economy: the fare keeps all but the taxes
+        reference = paid["booking_reference"]
+        quote = await env.client.post(f"/v1/orders/{paid['id']}/cancellations", headers=alice)
+        quoted = await quote.json()
+        assert quote.status == 201, quoted
+        confirm = f"/v1/orders/{paid['id']}/cancellations/{quoted['id']}/confirm"
+        assert (await env.client.post(confirm, headers=alice)).status == 200
+
+        mail, text = await _refund_messages(env, sim, client, stream, reference)
+    currency = paid["total_currency"]
+    refund = f"{Decimal(quoted['refund_amount']):,.2f} {currency}"
+    total = f"{Decimal(paid['total_amount']):,.2f} {currency}"
+    assert Decimal(quoted["refund_amount"]) < Decimal(paid["total_amount"])
+    assert f"We've refunded {refund} to your card" in mail["body"]
+    assert f"fare conditions give back of the {total} you paid" in mail["body"]
+    assert refund in text["body"]
+
+
+async def test_a_refund_made_at_the_gateway_is_told_once_though_its_webhook_comes_twice(
+    settings: Settings, stream: str, redis_url: str
+) -> None:
+    async with notified_app(settings, stream, redis_url) as (env, sim, client):
+        alice = await env.booking.token(f"alice-{uuid.uuid4().hex[:8]}")
+        paid = await _paid(env, alice)
+        [intent] = await env.gateway.intents(paid["id"])
+        dashboard = HttpPaymentGateway(env.gateway.gateway_url, env.gateway.api_key)
+        try:  # refunded by hand at the gateway: only its charge.refunded webhook tells us
+            await dashboard.refund(
+                intent_id=intent["id"], amount=None, idempotency_key="dashboard", timeout=5.0
+            )
+        finally:
+            await dashboard.close()
+        refunded = await eventually(
+            env.gateway.events, lambda es: [e for e in es if e["type"] == "charge.refunded"]
+        )
+        await env.until(alice, paid["id"], lambda o: o["payment_status"] == "refunded")
+        await env.gateway.redeliver(refunded[-1]["id"])  # the webhook, delivered again
+
+        mail, text = await _refund_messages(env, sim, client, stream, paid["booking_reference"])
+    assert "We've refunded" in mail["body"]
+    assert "we've refunded" in text["body"]
