@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 import redis.asyncio as redis
 
-from payment.gateway import HttpPaymentGateway
 from skyfare.settings import Settings
 from tests.support.notify import NotifySim
 from tests.support.payment_app import PayEnv, nothing_left, notified_app
@@ -145,13 +144,7 @@ async def test_a_refund_made_at_the_gateway_is_told_once_though_its_webhook_come
         alice = await env.booking.token(f"alice-{uuid.uuid4().hex[:8]}")
         paid = await _paid(env, alice)
         [intent] = await env.gateway.intents(paid["id"])
-        dashboard = HttpPaymentGateway(env.gateway.gateway_url, env.gateway.api_key)
-        try:  # refunded by hand at the gateway: only its charge.refunded webhook tells us
-            await dashboard.refund(
-                intent_id=intent["id"], amount=None, idempotency_key="dashboard", timeout=5.0
-            )
-        finally:
-            await dashboard.close()
+        await env.gateway.refund_by_hand(intent["id"])
         refunded = await eventually(
             env.gateway.events, lambda es: [e for e in es if e["type"] == "charge.refunded"]
         )
