@@ -115,6 +115,22 @@ class Event(msgspec.Struct, frozen=True):
     seats: tuple[SeatNote, ...] = ()
 
 
+# Events about an account, not an order: their `contact` is there only to be sent to, and no
+# copy of it outlives the sending (booking/personal_data.py: the relay scrubs the outbox row as
+# it publishes it, the notification worker deletes the stream entry once it is sent).
+ACCOUNT_EVENTS = ("account.erased",)
+
+
+class AccountNotice(msgspec.Struct, frozen=True):
+    """`account.erased`: the confirmation of an erasure, to the address the profile had. No
+    order, no owner: nothing left to tie it to the erased account once the address is gone."""
+
+    id: str  # a UUID, as text
+    type: Literal["account.erased"]
+    occurred_at: dt.datetime  # UTC
+    contact: Contact | None
+
+
 def new_event(
     type: EventType,
     order: OrderSnapshot,

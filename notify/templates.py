@@ -16,7 +16,7 @@ import msgspec
 from kernel.dates import utc_words
 from notify.declines import decline
 from notify.gsm import to_gsm7
-from notify.wire import WireContact, WireEvent, WireOrder, WireReply, WireSeat
+from notify.wire import ACCOUNT_EVENTS, WireContact, WireEvent, WireOrder, WireReply, WireSeat
 
 Channel = Literal["email", "sms"]
 
@@ -316,27 +316,36 @@ TEMPLATES: dict[str, Callable[[WireOrder], Text]] = {
     "order.seat_change_refunded": _seat_change_refunded,
 }
 
-# Every type that notifies anyone: the order templates, support agents' replies, seat changes.
-NOTIFIED_TYPES = frozenset({*TEMPLATES, "support.replied", "order.seats_changed"})
+
+def _account_erased() -> Text:
+    """The last message to an erased account's address (`account.erased`): what went, what
+    stays and why, and that the address itself is not kept."""
+    return Text(
+        subject="Your Skyfare account and data were erased",
+        paragraphs=(
+            "As you asked, we erased your Skyfare account: your profile, your saved travelers "
+            "and the email addresses and phone numbers on your bookings.",
+            "Your past bookings and payments are kept without them, for as long as bookkeeping "
+            "and tax law require. Signing in again starts a new, empty profile.",
+            "This is the last message we send to this address: we do not keep it. If you did "
+            "not ask for this, please contact our support.",
+        ),
+        sms="Skyfare: as you asked, your account and data were erased. This is our last "
+        "message to this number.",
+    )
+
+
+# Every type that notifies anyone: the order templates, support agents' replies, seat changes,
+# and an account's erasure.
+NOTIFIED_TYPES = frozenset({*TEMPLATES, "support.replied", "order.seats_changed", *ACCOUNT_EVENTS})
 
 
 def render(event: WireEvent) -> list[Notification]:
     """The notifications `event` asks for: none, an email, an SMS, or both."""
     if event.contact is None:
         return []
-    if event.type == "order.held" and event.order.type == "instant":
-        # Held only while the card given with the booking is charged: "please pay by" would ask
-        # for a second payment. `order.confirmed` or `payment.failed` (pay again by …) follows.
-        return []
-    if event.type == "support.replied" and event.reply is not None:
-        text = _support_reply(event.order, event.reply)
-    elif event.type == "order.seats_changed":
-        text = _seats_changed(event.order, event.seats)
-    elif event.type == "order.changed":
-        text = _changed(event.order, event.seats)
-    elif (template := TEMPLATES.get(event.type)) is not None:
-        text = template(event.order)
-    else:
+    text = _text_of(event)
+    if text is None:
         return []
     found: list[Notification] = []
     if event.contact.email:
@@ -346,6 +355,27 @@ def render(event: WireEvent) -> list[Notification]:
     return found
 
 
+def _text_of(event: WireEvent) -> Text | None:
+    if event.type == "account.erased":
+        return _account_erased()
+    order = event.order
+    if order is None:
+        return None
+    if event.type == "order.held" and order.type == "instant":
+        # Held only while the card given with the booking is charged: "please pay by" would ask
+        # for a second payment. `order.confirmed` or `payment.failed` (pay again by …) follows.
+        return None
+    if event.type == "support.replied":
+        return None if event.reply is None else _support_reply(order, event.reply)
+    if event.type == "order.seats_changed":
+        return _seats_changed(order, event.seats)
+    if event.type == "order.changed":
+        return _changed(order, event.seats)
+    template = TEMPLATES.get(event.type)
+    return None if template is None else template(order)
+
+
 def _body(contact: WireContact, text: Text) -> str:
-    greeting = f"Hello {contact.given_name},"
+    # An account erased before its profile had a name is greeted without one.
+    greeting = f"Hello {contact.given_name}," if contact.given_name else "Hello,"
     return "\n\n".join((greeting, *text.paragraphs, "Skyfare")) + "\n"

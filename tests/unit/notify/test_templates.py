@@ -214,3 +214,24 @@ def test_large_amounts_get_thousands_separators() -> None:
     email, _ = render(msgspec.structs.replace(event, order=order))
 
     assert "Total: 6,124.00 USD." in email.body
+
+
+def _account_erased(given_name: str) -> WireEvent:
+    contact = {
+        "given_name": given_name,
+        "email": "ada@example.com",
+        "phone_number": "+442071838750",
+    }
+    notice = {"id": "e1", "type": "account.erased", "occurred_at": "2026-12-06T18:00:00Z"}
+    return decode_event(msgspec.json.encode({**notice, "contact": contact}))
+
+
+def test_an_erased_account_is_told_so_once_more_at_its_address_which_is_not_kept() -> None:
+    email, sms = render(_account_erased("Ada"))
+    assert isinstance(email, Email)
+    assert email.subject == "Your Skyfare account and data were erased"
+    assert email.body.startswith("Hello Ada,\n\n")
+    assert "the last message we send to this address" in email.body
+    assert sms.to == "+442071838750"
+    nameless, _ = render(_account_erased(""))
+    assert nameless.body.startswith("Hello,\n\n")
