@@ -12,6 +12,7 @@ import pytest
 import redis.asyncio as redis
 
 from skyfare.settings import Settings
+from tests.e2e.payment.test_order_changes import paid_order
 from tests.support.notify import NotifySim
 from tests.support.payment_app import PayEnv, nothing_left, notified_app
 from tests.support.payment_sim import eventually
@@ -70,19 +71,6 @@ async def test_a_failed_payment_says_why_in_words_and_until_when_to_try_another_
 REFUNDABLE = {"cabin_class": "first", "destination": "LAX"}
 
 
-async def _paid(
-    env: PayEnv, headers: dict[str, str], *, days: int = 30, **offer: str
-) -> dict[str, Any]:
-    """A confirmed order, paid with `tok_visa`, for the cheapest offer `offer` asks for."""
-    response = await env.booking.order(headers, await env.booking.offer(days=days, **offer))
-    order: dict[str, Any] = await response.json()
-    assert response.status == 201, order
-    assert (await env.pay(headers, order["id"])).status == 202
-    paid = await env.settled(headers, order["id"])
-    assert (paid["status"], paid["payment_status"]) == ("confirmed", "paid"), paid
-    return paid
-
-
 async def _refund_messages(
     env: PayEnv, sim: NotifySim, client: redis.Redis, stream: str, reference: str
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -100,7 +88,7 @@ async def test_a_cancelled_paid_order_tells_the_traveler_once_the_money_is_refun
 ) -> None:
     async with notified_app(settings, stream, redis_url) as (env, sim, client):
         alice = await env.booking.token(f"alice-{uuid.uuid4().hex[:8]}")
-        paid = await _paid(env, alice, **REFUNDABLE)
+        paid = await paid_order(env, alice, 30, **REFUNDABLE)
         reference, total = paid["booking_reference"], paid["total_amount"]
         cancel = await env.client.post(f"/v1/orders/{paid['id']}/cancel", headers=alice)
         assert (await cancel.json())["payment_status"] == "refunded"  # refunded synchronously
@@ -119,7 +107,7 @@ async def test_a_partial_refund_names_what_came_back_of_what_was_paid(
 ) -> None:
     async with notified_app(settings, stream, redis_url) as (env, sim, client):
         alice = await env.booking.token(f"alice-{uuid.uuid4().hex[:8]}")
-        paid = await _paid(env, alice, days=43)  # economy: the fare keeps all but the taxes
+        paid = await paid_order(env, alice, 43)  # economy: the fare keeps all but the taxes
         reference = paid["booking_reference"]
         quote = await env.client.post(f"/v1/orders/{paid['id']}/cancellations", headers=alice)
         quoted = await quote.json()
@@ -142,7 +130,7 @@ async def test_a_refund_made_at_the_gateway_is_told_once_though_its_webhook_come
 ) -> None:
     async with notified_app(settings, stream, redis_url) as (env, sim, client):
         alice = await env.booking.token(f"alice-{uuid.uuid4().hex[:8]}")
-        paid = await _paid(env, alice)
+        paid = await paid_order(env, alice, 30)
         [intent] = await env.gateway.intents(paid["id"])
         await env.gateway.refund_by_hand(intent["id"])
         refunded = await eventually(
