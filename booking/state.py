@@ -24,7 +24,7 @@ from decimal import Decimal
 
 import msgspec
 
-from booking.events import EventType
+from booking.events import EventType, OrderSnapshot
 from booking.model import OrderStatus, PaymentStatus
 
 STATUS_MOVES: dict[OrderStatus, frozenset[OrderStatus]] = {
@@ -88,6 +88,7 @@ class Change(msgspec.Struct, frozen=True, kw_only=True):
     # Carried by the change's events only (booking/events.py), never stored on the order.
     refund_amount: Decimal | None = None
     penalty_amount: Decimal | None = None
+    refund_card_last4: str | None = None  # the card a refund went back to
 
 
 def check(change: Change) -> None:
@@ -128,3 +129,15 @@ def events_of(change: Change) -> tuple[EventType, ...]:
     if change.to_payment is not None and change.to_payment in PAYMENT_EVENTS:
         found.append(PAYMENT_EVENTS[change.to_payment])
     return tuple(found)
+
+
+def told(snapshot: OrderSnapshot, change: Change) -> OrderSnapshot:
+    """The order as the change's events carry it: with what the change says beyond its row
+    (a refund and the penalty kept, the card refunded, the gateway's decline code)."""
+    return msgspec.structs.replace(
+        snapshot,
+        refund_amount=change.refund_amount,
+        penalty_amount=change.penalty_amount,
+        refund_card_last4=change.refund_card_last4,
+        payment_decline_code=change.decline_code,
+    )

@@ -330,7 +330,10 @@ class CancellationRefunds:
                 return
             total = sum((p.amount for p in parts), Decimal(0))
             where = describe([(p.charge_id, p.amount) for p in parts], parts[0].currency)
-            change = order_refunded(f"{reason}: refunded {where}"[:500], total)
+            card = await self._card_of(conn, [p.charge_id for p in parts])
+            change = order_refunded(
+                f"{reason}: refunded {where}"[:500], total, refund_card_last4=card
+            )
             done = await orders_in(conn, self._db).transition(order_id, change, actor=actor)
             if done is None:
                 return  # already refunded: another asker finished it
@@ -350,6 +353,18 @@ class CancellationRefunds:
                 )  # fmt: skip
         metrics.payment("refunded")
         logger.info("order %s refunded: %s", order_id, where)
+
+    async def _card_of(self, conn: asyncpg.Connection, charge_ids: list[str]) -> str | None:
+        """The last four digits of the one card every part went back to, for the traveler's
+        mail; None when a part is not a payment's (a change's difference, seats bought later:
+        their card is not recorded), or the payments name no card or more than one."""
+        if not all(c.startswith(PAYMENT_ID_PREFIX) for c in charge_ids):
+            return None
+        cards = await conn.fetch(
+            "SELECT DISTINCT card_last4 FROM payments WHERE id = ANY($1::text[])",
+            charge_ids, timeout=self._db.timeout_s,
+        )  # fmt: skip
+        return cards[0]["card_last4"] if len(cards) == 1 else None
 
     async def _owed(self, order_id: str) -> list[OwedPart]:
         async with self._db.connection() as conn:

@@ -167,7 +167,10 @@ class Refunder:
         # once all its parts are (payment/cancellation_refunds.py), not when this one is.
         if done.order_paid and not await self._payments.split_refund(conn, done.order_id):
             change = order_refunded(
-                reason, owed_of(done), failure_reason=done.order_failure_reason or order_reason
+                reason,
+                owed_of(done),
+                failure_reason=done.order_failure_reason or order_reason,
+                refund_card_last4=done.card_last4,
             )
             await orders_in(conn, self._payments.db).transition(done.order_id, change, actor=actor)
         metrics.payment("refunded")

@@ -97,6 +97,7 @@ class PaymentRecord(msgspec.Struct, frozen=True, kw_only=True):
     created_at: dt.datetime
     updated_at: dt.datetime
     refunded_at: dt.datetime | None
+    card_last4: str | None = None  # the card's last four digits, as the gateway named them
 
     @classmethod
     def of(cls, payment: Payment) -> PaymentRecord:

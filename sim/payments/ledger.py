@@ -33,6 +33,16 @@ CARD_TOKENS: dict[str, tuple[Outcome, bool]] = {
     "tok_expired_card": ("decline", False),
     "tok_3ds_failed": ("decline", False),
 }
+# The card behind each token, as a receipt may name it (Stripe's test card numbers' last four).
+CARD_LAST4: dict[str, str] = {
+    "tok_visa": "4242",
+    "tok_declined": "0002",
+    "tok_slow": "3220",
+    "tok_fail_capture": "0341",
+    "tok_insufficient_funds": "9995",
+    "tok_expired_card": "0069",
+    "tok_3ds_failed": "3178",
+}
 # Why each declining token is declined: Stripe's `code`, `message` and `decline_code`.
 DECLINES: dict[str, tuple[str, str, str | None]] = {
     "tok_declined": ("card_declined", "Your card was declined.", "generic_decline"),
@@ -94,6 +104,18 @@ class Refund(msgspec.Struct):
     object: str = "refund"
 
 
+class CardDetails(msgspec.Struct):
+    brand: str
+    last4: str
+
+
+class PaymentMethodDetails(msgspec.Struct):
+    """What the gateway tells of the card charged (as Stripe's charge does): never its number."""
+
+    card: CardDetails
+    type: str = "card"
+
+
 class Intent(msgspec.Struct):
     id: str
     amount: Decimal
@@ -105,6 +127,7 @@ class Intent(msgspec.Struct):
     amount_received: Decimal = Decimal("0.00")
     amount_refunded: Decimal = Decimal("0.00")
     last_payment_error: LastPaymentError | None = None
+    payment_method_details: PaymentMethodDetails | None = None
     refunds: list[Refund] = msgspec.field(default_factory=list)
     object: str = "payment_intent"
 
@@ -173,6 +196,9 @@ class Ledger:
             card_token=request.card_token,
             created=int(time.time()),
             metadata=dict(request.metadata),
+            payment_method_details=PaymentMethodDetails(
+                CardDetails("visa", CARD_LAST4[request.card_token])
+            ),
         )
         self.intents[intent.id] = intent
         outcome, slow = known
@@ -186,7 +212,8 @@ class Ledger:
             intent.amount_received = intent.amount
             return self._event("payment_intent.succeeded", _as_dict(intent))
         if outcome == "decline":
-            code, message, decline_code = DECLINES[intent.card_token]
+            # A token of its own reason, else a plain decline (an outcome forced on any card).
+            code, message, decline_code = DECLINES.get(intent.card_token, DECLINES["tok_declined"])
             error = LastPaymentError("card_error", code, message, decline_code)
         else:  # authorised, then the capture failed: the hold on the card is released
             error = LastPaymentError(
