@@ -96,12 +96,14 @@ def _cancelled(order: WireOrder) -> Text:
         refund = "Nothing was charged."
     if order.failure_reason:
         # Cancelled by us, not by the traveler (the airline would not ticket a paid order):
-        # without the reason, the mail reads as if someone cancelled their trip.
+        # without the reason, the mail reads as if someone cancelled their trip. In our words:
+        # the stored reason quotes the airline's own error, which is for support (the web app
+        # shows it the same way), and says "refunded" before the refund is made.
         return Text(
             subject=f"Booking {ref} could not be completed and is cancelled",
             paragraphs=(
-                f"We are sorry: we had to cancel your booking {ref} "
-                f"({order.failure_reason.rstrip('.')}).",
+                f"We are sorry: we had to cancel your booking {ref}, because "
+                f"{_why_we_cancelled(order.failure_reason)}.",
                 refund,
                 "Search again to book a new flight.",
             ),
@@ -112,6 +114,13 @@ def _cancelled(order: WireOrder) -> Text:
         paragraphs=(f"Your booking {ref} is cancelled.", refund),
         sms=f"Skyfare: booking {ref} is cancelled. {refund}",
     )
+
+
+def _why_we_cancelled(failure_reason: str) -> str:
+    """Why we cancelled a booking, in words (payment/settlement.py writes the reasons)."""
+    if failure_reason.startswith("ticketing failed"):
+        return "the airline could not issue your tickets"
+    return "the airline could not complete it"
 
 
 def _refund_promise(order: WireOrder) -> str:

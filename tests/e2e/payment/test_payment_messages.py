@@ -8,11 +8,13 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+import aiohttp
 import pytest
 import redis.asyncio as redis
 
 from skyfare.settings import Settings
 from tests.e2e.payment.test_order_changes import paid_order
+from tests.e2e.payment.test_payment_outcomes import airline_slug
 from tests.support.notify import NotifySim
 from tests.support.payment_app import PayEnv, nothing_left, notified_app
 from tests.support.payment_sim import eventually
@@ -142,3 +144,34 @@ async def test_a_refund_made_at_the_gateway_is_told_once_though_its_webhook_come
         mail, text = await _refund_messages(env, sim, client, stream, paid["booking_reference"])
     assert "to your card ending 4242" in mail["body"]
     assert "to your card ending 4242" in text["body"]
+
+
+async def test_a_booking_the_airline_would_not_ticket_says_so_in_words_then_refunds(
+    settings: Settings, stream: str, redis_url: str
+) -> None:
+    async with notified_app(settings, stream, redis_url) as (env, sim, client):
+        alice = await env.booking.token(f"alice-{uuid.uuid4().hex[:8]}")
+        order = await env.held_order(alice)
+        reference = order["booking_reference"]
+        # The airline drops the booking behind our back: ticketing will be refused.
+        slug = await airline_slug(env, order["id"])
+        dropped = f"/rest/{slug}/bookings/{order['airline_locator']}/cancel"
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(env.booking.sim.url + dropped) as response,
+        ):
+            assert response.status == 200, await response.text()
+        assert (await env.pay(alice, order["id"])).status == 202
+        await env.until(alice, order["id"], lambda o: o["payment_status"] == "refunded")
+        reason = await env.pool.fetchval(
+            "SELECT failure_reason FROM orders WHERE id = $1", order["id"]
+        )
+
+        await _refund_messages(env, sim, client, stream, reference)
+        [mail] = _about(reference, "could not be completed", await sim.mails())
+    body = str(mail["body"])
+    assert "because the airline could not issue your tickets." in body
+    assert "is being refunded to your card" in body
+    assert "ticketing failed" in reason  # the stored reason, for support: not the traveler's
+    assert reason not in body
+    assert "ticketing failed" not in body

@@ -74,12 +74,18 @@ def test_a_cancelled_paid_order_is_refunded_and_an_unpaid_one_was_never_charged(
 def test_an_order_we_cancelled_after_payment_says_why_and_that_the_money_goes_back() -> None:
     # payment/settlement.py: the airline refused to ticket a paid order.
     event = order_event("order.cancelled", payment_status="paid")
-    reason = "ticketing failed after payment (airline refused); the payment was refunded"
+    airline = "TKT-ERR 7781: fare basis YLOWUS not ticketable"  # for support, not the traveler
+    reason = f"ticketing failed after payment ({airline}); the payment was refunded"
     order = msgspec.structs.replace(event.order, failure_reason=reason)
     email, sms = rendered(msgspec.structs.replace(event, order=order))
 
     assert email.subject == "Booking K7Q2MZ could not be completed and is cancelled"
-    assert f"we had to cancel your booking K7Q2MZ ({reason})." in email.body
+    assert (
+        "we had to cancel your booking K7Q2MZ, because the airline could not issue your tickets."
+        in email.body
+    )
+    assert "TKT-ERR" not in email.body + sms.body
+    assert "ticketing failed" not in email.body
     assert "The 612.40 USD you paid is being refunded to your card." in email.body
     assert sms.body.startswith("Skyfare: we had to cancel booking K7Q2MZ; see your email.")
 
