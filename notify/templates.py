@@ -6,17 +6,16 @@ contact, or a contact with no email (or phone number), sends nothing on that cha
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Literal
 
 import msgspec
 
-from kernel.dates import utc_words
-from notify.declines import decline
 from notify.gsm import to_gsm7
+from notify.money_templates import payment_failed, refunded
 from notify.wire import ACCOUNT_EVENTS, WireContact, WireEvent, WireOrder, WireReply, WireSeat
+from notify.words import Text, money, total_of, when
 
 Channel = Literal["email", "sms"]
 
@@ -43,24 +42,8 @@ class Sms(msgspec.Struct, frozen=True):
 Notification = Email | Sms
 
 
-class Text(msgspec.Struct, frozen=True):
-    """One event's words: the email's subject and body paragraphs, and the SMS."""
-
-    subject: str
-    paragraphs: tuple[str, ...]
-    sms: str
-
-
-def money(amount: Decimal, currency: str) -> str:
-    return f"{amount:,.2f} {currency}"
-
-
-def when(moment: dt.datetime | None) -> str:
-    return "soon" if moment is None else utc_words(moment)
-
-
 def _held(order: WireOrder) -> Text:
-    ref, total, deadline = order.booking_reference, _total(order), when(order.payment_required_by)
+    ref, total, deadline = order.booking_reference, total_of(order), when(order.payment_required_by)
     return Text(
         subject=f"Booking {ref} is held: please pay by {deadline}",
         paragraphs=(
@@ -77,7 +60,7 @@ def _confirmed(order: WireOrder) -> Text:
     return Text(
         subject=f"Booking {ref} is confirmed: your e-tickets",
         paragraphs=(
-            f"Your booking {ref} is confirmed and paid ({_total(order)}).",
+            f"Your booking {ref} is confirmed and paid ({total_of(order)}).",
             f"Your e-ticket numbers:\n{listed}",
         ),
         sms=f"Skyfare: booking {ref} is confirmed. E-tickets: {', '.join(tickets) or 'by email'}.",
@@ -127,35 +110,12 @@ def _refund_promise(order: WireOrder) -> str:
     """What a cancelled paid order gives back: all of it, or what its quote said (the fare
     conditions keep the penalty)."""
     if order.refund_amount is None or not order.penalty_amount:
-        return f"The {_total(order)} you paid is being refunded to your card."
+        return f"The {total_of(order)} you paid is being refunded to your card."
     refund = money(order.refund_amount, order.total_currency)
     penalty = money(order.penalty_amount, order.total_currency)
     return (
-        f"{refund} of the {_total(order)} you paid is being refunded to your card; "
+        f"{refund} of the {total_of(order)} you paid is being refunded to your card; "
         f"the fare conditions keep {penalty}."
-    )
-
-
-def _refunded(order: WireOrder) -> Text:
-    """The money is back at the gateway (`payment.refunded`, once per order): what came back,
-    to which card, and how long banks take. The cancellation's mail only promised it."""
-    ref, total = order.booking_reference, _total(order)
-    given = order.total_amount if order.refund_amount is None else order.refund_amount
-    amount = money(given, order.total_currency)
-    card = f"your card ending {order.refund_card_last4}" if order.refund_card_last4 else "your card"
-    kept = (
-        f" It is what your fare conditions give back of the {total} you paid."
-        if given < order.total_amount
-        else ""
-    )
-    return Text(
-        subject=f"Booking {ref}: we've refunded {amount}",
-        paragraphs=(
-            f"We've refunded {amount} to {card} for booking {ref}.{kept}",
-            "It can take 5 to 10 business days to show on your statement, depending on your bank.",
-        ),
-        sms=f"Skyfare: we've refunded {amount} to {card} for booking {ref}. It can take 5-10 "
-        "days to show.",
     )
 
 
@@ -169,23 +129,6 @@ def _expired(order: WireOrder) -> Text:
             "Search again to book a new flight.",
         ),
         sms=f"Skyfare: booking {ref} expired unpaid; the seats were released.",
-    )
-
-
-def _payment_failed(order: WireOrder) -> Text:
-    ref, total, deadline = order.booking_reference, _total(order), when(order.payment_required_by)
-    # Why in words, never the gateway's code; `failure_reason` is the order's own (a cancel's).
-    declined = decline(order.payment_decline_code)
-    return Text(
-        subject=f"Payment for booking {ref} failed",
-        paragraphs=(
-            f"Your payment of {total} for booking {ref} did not go through: {declined.phrase}.",
-            declined.next,
-            f"Your booking stays held: you can pay with another card until {deadline}. "
-            "After that the airline releases the seats.",
-        ),
-        sms=f"Skyfare: payment of {total} for booking {ref} failed: {declined.phrase}. "
-        f"Pay by {deadline} to keep the booking.",
     )
 
 
@@ -212,7 +155,7 @@ def _itinerary(order: WireOrder) -> Text:
         subject=f"Your itinerary for booking {ref}",
         paragraphs=(
             f"Here is your itinerary for booking {ref} ({order.status or 'booked'}, "
-            f"{_total(order)}).",
+            f"{total_of(order)}).",
             f"{heading}:\n{listed}",
         ),
         sms=f"Skyfare: your itinerary for booking {ref} was sent to you by email.",
@@ -308,17 +251,13 @@ def _seat_change_refunded(order: WireOrder) -> Text:
     )
 
 
-def _total(order: WireOrder) -> str:
-    return money(order.total_amount, order.total_currency)
-
-
 TEMPLATES: dict[str, Callable[[WireOrder], Text]] = {
     "order.held": _held,
     "order.confirmed": _confirmed,
     "order.cancelled": _cancelled,
     "order.expired": _expired,
-    "payment.failed": _payment_failed,
-    "payment.refunded": _refunded,
+    "payment.failed": payment_failed,
+    "payment.refunded": refunded,
     "order.name_corrected": _name_corrected,
     "order.itinerary_resent": _itinerary,
     "order.changed": _changed,

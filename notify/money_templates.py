@@ -1,0 +1,49 @@
+"""What the traveler is told about their money: a payment that failed (why, in words, and until
+when another card can pay) and a refund once it is made (how much, to which card, how long
+banks take)."""
+
+from __future__ import annotations
+
+from notify.declines import decline
+from notify.wire import WireOrder
+from notify.words import Text, money, total_of, when
+
+
+def payment_failed(order: WireOrder) -> Text:
+    ref, total, deadline = order.booking_reference, total_of(order), when(order.payment_required_by)
+    # Why in words, never the gateway's code; `failure_reason` is the order's own (a cancel's).
+    declined = decline(order.payment_decline_code)
+    return Text(
+        subject=f"Payment for booking {ref} failed",
+        paragraphs=(
+            f"Your payment of {total} for booking {ref} did not go through: {declined.phrase}.",
+            declined.next,
+            f"Your booking stays held: you can pay with another card until {deadline}. "
+            "After that the airline releases the seats.",
+        ),
+        sms=f"Skyfare: payment of {total} for booking {ref} failed: {declined.phrase}. "
+        f"Pay by {deadline} to keep the booking.",
+    )
+
+
+def refunded(order: WireOrder) -> Text:
+    """The money is back at the gateway (`payment.refunded`, once per order): what came back,
+    to which card, and how long banks take. The cancellation's mail only promised it."""
+    ref, total = order.booking_reference, total_of(order)
+    given = order.total_amount if order.refund_amount is None else order.refund_amount
+    amount = money(given, order.total_currency)
+    card = f"your card ending {order.refund_card_last4}" if order.refund_card_last4 else "your card"
+    kept = (
+        f" It is what your fare conditions give back of the {total} you paid."
+        if given < order.total_amount
+        else ""
+    )
+    return Text(
+        subject=f"Booking {ref}: we've refunded {amount}",
+        paragraphs=(
+            f"We've refunded {amount} to {card} for booking {ref}.{kept}",
+            "It can take 5 to 10 business days to show on your statement, depending on your bank.",
+        ),
+        sms=f"Skyfare: we've refunded {amount} to {card} for booking {ref}. It can take 5-10 "
+        "days to show.",
+    )
