@@ -38,6 +38,9 @@ EventType = Literal[
     # airline refused once the card was charged (refunded: payment/seat_charges.py).
     "order.seats_changed",
     "order.seat_change_refunded",
+    # A change to a cheaper slice: its difference is back on the card (payment/
+    # change_refund_notice.py); the order stays paid.
+    "order.change_refunded",
 ]
 
 

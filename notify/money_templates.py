@@ -4,6 +4,8 @@ banks take)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from notify.declines import decline
 from notify.wire import WireOrder
 from notify.words import Text, money, total_of, when
@@ -29,19 +31,27 @@ def payment_failed(order: WireOrder) -> Text:
 def refunded(order: WireOrder) -> Text:
     """The money is back at the gateway (`payment.refunded`, once per order): what came back,
     to which card, and how long banks take. The cancellation's mail only promised it."""
-    ref, total = order.booking_reference, total_of(order)
     given = order.total_amount if order.refund_amount is None else order.refund_amount
-    amount = money(given, order.total_currency)
+    kept = ""
+    if given < order.total_amount:
+        kept = f"It is what your fare conditions give back of the {total_of(order)} you paid."
+    return _refund(order, money(given, order.total_currency), kept)
+
+
+def change_refunded(order: WireOrder) -> Text:
+    """A cheaper change's difference is back at the gateway (`order.change_refunded`, once
+    per change); the change's mail only promised it."""
+    given = money(order.refund_amount or Decimal(0), order.total_currency)
+    return _refund(order, given, "It is the difference your cheaper new flights left.")
+
+
+def _refund(order: WireOrder, amount: str, why: str) -> Text:
+    ref = order.booking_reference
     card = f"your card ending {order.refund_card_last4}" if order.refund_card_last4 else "your card"
-    kept = (
-        f" It is what your fare conditions give back of the {total} you paid."
-        if given < order.total_amount
-        else ""
-    )
     return Text(
         subject=f"Booking {ref}: we've refunded {amount}",
         paragraphs=(
-            f"We've refunded {amount} to {card} for booking {ref}.{kept}",
+            f"We've refunded {amount} to {card} for booking {ref}. {why}".rstrip(),
             "It can take 5 to 10 business days to show on your statement, depending on your bank.",
         ),
         sms=f"Skyfare: we've refunded {amount} to {card} for booking {ref}. It can take 5-10 "

@@ -34,6 +34,7 @@ from booking.ports import PaidChanged, RefundPart
 from booking.repository import OrderRepository
 from kernel.errors import Conflict
 from payment import errors, metrics
+from payment.change_refund_notice import card_of, lock_change_parts, tell_if_all_back
 from payment.gateway import PaymentGateway
 from payment.ledger import NOTHING, Charge, Part, charges_of, fare_first, held, split
 from payment.model import PAYMENT_ID_PREFIX
@@ -290,6 +291,10 @@ class CancellationRefunds:
         else:
             refund_id = refund.id
         async with self._db.transaction() as conn:
+            if part.change_id is not None:  # its last part refunded tells the traveler
+                await lock_change_parts(
+                    conn, part.order_id, part.change_id, timeout=self._db.timeout_s
+                )
             done = await conn.fetchval(
                 "UPDATE order_refunds SET status = 'refunded', gateway_refund_id = $2,"
                 " refunded_at = now(), updated_at = now() WHERE id = $1 AND status = 'owed'"
@@ -299,6 +304,7 @@ class CancellationRefunds:
             if done and part.change_id is not None:  # a cancellation's says it when it ends
                 what = describe([(part.charge_id, part.amount)], part.currency)
                 await self._note(conn, part.order_id, f"{part.reason}: refunded {what}", actor)
+                await tell_if_all_back(conn, self._db, part.order_id, part.change_id)
 
     async def _refused(self, part: OwedPart, exc: errors.GatewayRejected, actor: str) -> None:
         """Nothing moved: the next attempt is a new request; the order's history says it once
@@ -330,7 +336,7 @@ class CancellationRefunds:
                 return
             total = sum((p.amount for p in parts), Decimal(0))
             where = describe([(p.charge_id, p.amount) for p in parts], parts[0].currency)
-            card = await self._card_of(conn, [p.charge_id for p in parts])
+            card = await card_of(conn, [p.charge_id for p in parts], timeout=self._db.timeout_s)
             change = order_refunded(
                 f"{reason}: refunded {where}"[:500], total, refund_card_last4=card
             )
@@ -353,18 +359,6 @@ class CancellationRefunds:
                 )  # fmt: skip
         metrics.payment("refunded")
         logger.info("order %s refunded: %s", order_id, where)
-
-    async def _card_of(self, conn: asyncpg.Connection, charge_ids: list[str]) -> str | None:
-        """The last four digits of the one card every part went back to, for the traveler's
-        mail; None when a part is not a payment's (a change's difference, seats bought later:
-        their card is not recorded), or the payments name no card or more than one."""
-        if not all(c.startswith(PAYMENT_ID_PREFIX) for c in charge_ids):
-            return None
-        cards = await conn.fetch(
-            "SELECT DISTINCT card_last4 FROM payments WHERE id = ANY($1::text[])",
-            charge_ids, timeout=self._db.timeout_s,
-        )  # fmt: skip
-        return cards[0]["card_last4"] if len(cards) == 1 else None
 
     async def _owed(self, order_id: str) -> list[OwedPart]:
         async with self._db.connection() as conn:

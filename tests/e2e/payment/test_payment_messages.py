@@ -13,6 +13,7 @@ import pytest
 import redis.asyncio as redis
 
 from skyfare.settings import Settings
+from tests.e2e.payment.test_cheaper_changes import FAR, change
 from tests.e2e.payment.test_order_changes import paid_order
 from tests.e2e.payment.test_payment_outcomes import airline_slug
 from tests.support.notify import NotifySim
@@ -175,3 +176,19 @@ async def test_a_booking_the_airline_would_not_ticket_says_so_in_words_then_refu
     assert "ticketing failed" in reason  # the stored reason, for support: not the traveler's
     assert reason not in body
     assert "ticketing failed" not in body
+
+
+async def test_a_cheaper_changes_difference_is_told_once_it_is_back_on_the_card(
+    settings: Settings, stream: str, redis_url: str
+) -> None:
+    async with notified_app(settings, stream, redis_url) as (env, sim, client):
+        alice = await env.booking.token(f"alice-{uuid.uuid4().hex[:8]}")
+        paid = await paid_order(env, alice, 60, **REFUNDABLE)
+        changed, cost = await change(env, alice, paid, FAR)
+        assert cost < 0  # given back
+        mail, text = await _refund_messages(env, sim, client, stream, paid["booking_reference"])
+    amount = f"{-cost:,.2f} {paid['total_currency']}"
+    assert changed["payment_status"] == "paid"
+    assert f"We've refunded {amount} to your card ending 4242" in mail["body"]
+    assert "the difference your cheaper new flights left" in mail["body"]
+    assert amount in text["body"]

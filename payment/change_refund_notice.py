@@ -1,0 +1,68 @@
+"""A cheaper change's difference told to the traveler once all of it is back on their card.
+
+A change to a cheaper slice owes its difference in parts, one per charge it comes back from
+(payment/cancellation_refunds.py), and the order stays `paid`: no transition tells anyone the
+money moved. So the step that records a change's last part refunded writes
+`order.change_refunded` (what came back, to which card) in its own transaction. The change's
+parts are locked first, so of two askers settling two parts at once one sees the other's, and
+exactly one of them finds nothing owed: one event per change.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+import msgspec
+
+from booking.events import new_event
+from booking.pg import Database
+from booking.rows import events_insert, events_json
+from payment.model import PAYMENT_ID_PREFIX
+from payment.repository import orders_in
+
+_LOCK_PARTS = (
+    "SELECT id FROM order_refunds WHERE order_id = $1 AND change_id = $2 ORDER BY id FOR UPDATE"
+)
+_PARTS = """
+SELECT count(*) FILTER (WHERE status = 'owed') AS owed, sum(amount) AS amount,
+       array_agg(charge_id) AS charges
+FROM order_refunds WHERE order_id = $1 AND change_id = $2"""
+_EVENTS = events_insert(2)
+
+
+async def lock_change_parts(
+    conn: asyncpg.Connection, order_id: str, change_id: str, *, timeout: float
+) -> None:
+    """Take the change's parts' row locks, in the transaction that records one refunded."""
+    await conn.execute(_LOCK_PARTS, order_id, change_id, timeout=timeout)
+
+
+async def tell_if_all_back(
+    conn: asyncpg.Connection, db: Database, order_id: str, change_id: str
+) -> None:
+    """Write `order.change_refunded` when none of the change's parts is owed any more (after
+    `lock_change_parts`, in the transaction that recorded the last one)."""
+    parts = await conn.fetchrow(_PARTS, order_id, change_id, timeout=db.timeout_s)
+    if parts is None or parts["owed"] or parts["amount"] is None:
+        return
+    order = await orders_in(conn, db).get(order_id)
+    if order is None:
+        return
+    card = await card_of(conn, list(parts["charges"]), timeout=db.timeout_s)
+    snapshot = msgspec.structs.replace(
+        order.snapshot(), refund_amount=parts["amount"], refund_card_last4=card
+    )
+    event = new_event("order.change_refunded", snapshot, order.contact(), owner=order.owner)
+    await conn.execute(_EVENTS, order_id, events_json([event]), timeout=db.timeout_s)
+
+
+async def card_of(conn: asyncpg.Connection, charge_ids: list[str], *, timeout: float) -> str | None:
+    """The last four digits of the one card every charge was made on, for the traveler's mail;
+    None when one is not a payment (a change's difference, seats bought later: their card is
+    not recorded), or the payments name no card or more than one."""
+    if not all(c.startswith(PAYMENT_ID_PREFIX) for c in charge_ids):
+        return None
+    cards = await conn.fetch(
+        "SELECT DISTINCT card_last4 FROM payments WHERE id = ANY($1::text[])",
+        charge_ids, timeout=timeout,
+    )  # fmt: skip
+    return cards[0]["card_last4"] if len(cards) == 1 else None
