@@ -181,8 +181,10 @@ def _changed(order: WireOrder, released: tuple[WireSeat, ...] = ()) -> Text:
     return Text(
         subject=f"Booking {ref} is changed: {flights}",
         paragraphs=(
-            f"Your booking {ref} is changed: you now fly {flights}. The booking reference "
-            "stays the same.",
+            # The summary's time is the airport's, as airlines print it, but says no zone:
+            # beside the UTC deadlines of the other mails it would read as one of them.
+            f"Your booking {ref} is changed: you now fly {flights}, departure at the airport's "
+            "local time. The booking reference stays the same.",
             money_line + penalty,
             f"E-ticket numbers: {tickets}" if tickets else "Your new e-tickets follow.",
             *_released_seats(released),
