@@ -41,6 +41,8 @@ EventType = Literal[
     # A change to a cheaper slice: its difference is back on the card (payment/
     # change_refund_notice.py); the order stays paid.
     "order.change_refunded",
+    # A charge the order never took (it came after the payment was given up), given back.
+    "payment.returned",
 ]
 
 

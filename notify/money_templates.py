@@ -45,6 +45,17 @@ def change_refunded(order: WireOrder) -> Text:
     return _refund(order, given, "It is the difference your cheaper new flights left.")
 
 
+def returned(order: WireOrder) -> Text:
+    """A charge the booking never took is back at the gateway (`payment.returned`): the card was
+    charged after we had given the payment up, and had told the traveler it failed."""
+    given = money(order.refund_amount or Decimal(0), order.total_currency)
+    why = (
+        "Your card was charged after we had stopped waiting for that payment and told you it "
+        "had not gone through, so all of it goes back."
+    )
+    return _refund(order, given, why)
+
+
 def _refund(order: WireOrder, amount: str, why: str) -> Text:
     ref = order.booking_reference
     card = f"your card ending {order.refund_card_last4}" if order.refund_card_last4 else "your card"

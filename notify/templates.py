@@ -13,7 +13,7 @@ from typing import Literal
 import msgspec
 
 from notify.gsm import to_gsm7
-from notify.money_templates import change_refunded, payment_failed, refunded
+from notify.money_templates import change_refunded, payment_failed, refunded, returned
 from notify.wire import ACCOUNT_EVENTS, WireContact, WireEvent, WireOrder, WireReply, WireSeat
 from notify.words import Text, money, total_of, when
 
@@ -265,6 +265,7 @@ TEMPLATES: dict[str, Callable[[WireOrder], Text]] = {
     "order.changed": _changed,
     "order.seat_change_refunded": _seat_change_refunded,
     "order.change_refunded": change_refunded,
+    "payment.returned": returned,
 }
 
 

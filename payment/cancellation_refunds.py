@@ -34,10 +34,10 @@ from booking.ports import PaidChanged, RefundPart
 from booking.repository import OrderRepository
 from kernel.errors import Conflict
 from payment import errors, metrics
-from payment.change_refund_notice import card_of, lock_change_parts, tell_if_all_back
 from payment.gateway import PaymentGateway
 from payment.ledger import NOTHING, Charge, Part, charges_of, fare_first, held, split
 from payment.model import PAYMENT_ID_PREFIX
+from payment.refund_notices import card_of, lock_change_parts, tell_if_all_back
 from payment.refunds import order_refunded
 from payment.repository import PgPaymentRepository, orders_in
 from payment.seat_charges import PREFIX as SEAT_CHARGE_PREFIX

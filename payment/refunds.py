@@ -27,6 +27,7 @@ from booking.state import Change
 from payment import errors, metrics
 from payment.gateway import PaymentGateway
 from payment.model import Payment, refund_key
+from payment.refund_notices import tell
 from payment.repository import PgPaymentRepository, orders_in
 
 logger = logging.getLogger(__name__)
@@ -165,7 +166,12 @@ class Refunder:
             return None
         # A cancellation's refund is split across the order's charges: the order is refunded
         # once all its parts are (payment/cancellation_refunds.py), not when this one is.
-        if done.order_paid and not await self._payments.split_refund(conn, done.order_id):
+        if not done.order_paid:  # the order never took it: told as given back on its own
+            await tell(
+                conn, self._payments.db, done.order_id, "payment.returned", owed_of(done),
+                done.card_last4,
+            )  # fmt: skip
+        elif not await self._payments.split_refund(conn, done.order_id):
             change = order_refunded(
                 reason,
                 owed_of(done),

@@ -63,3 +63,14 @@ def test_a_partial_refund_says_the_fare_kept_the_rest() -> None:
 def test_a_refund_event_from_before_it_said_the_amount_refunds_the_total() -> None:
     email, _ = rendered(_refunded(None))
     assert "We've refunded 612.40 USD to your card" in email.body
+
+
+def test_a_charge_returned_whole_says_why_the_card_was_charged_at_all() -> None:
+    event = order_event("payment.returned", payment_status="failed")
+    event = msgspec.structs.replace(
+        event, order=msgspec.structs.replace(event.order, refund_amount=Decimal("612.40"))
+    )
+    email, sms = rendered(event)
+    assert email.subject == "Booking K7Q2MZ: we've refunded 612.40 USD"
+    assert "charged after we had stopped waiting for that payment" in email.body
+    assert "we've refunded 612.40 USD to your card" in sms.body

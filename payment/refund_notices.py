@@ -1,19 +1,26 @@
-"""A cheaper change's difference told to the traveler once all of it is back on their card.
+"""Refunds no order transition tells of, told to the traveler once the money is back.
 
-A change to a cheaper slice owes its difference in parts, one per charge it comes back from
-(payment/cancellation_refunds.py), and the order stays `paid`: no transition tells anyone the
-money moved. So the step that records a change's last part refunded writes
-`order.change_refunded` (what came back, to which card) in its own transaction. The change's
-parts are locked first, so of two askers settling two parts at once one sees the other's, and
-exactly one of them finds nothing owed: one event per change.
+A paid order's refund moves it `paid → refunded`, and that transition's `payment.refunded` tells
+the traveler. Two refunds move no order, so they are told here, by an event of their own written
+in the transaction that records them refunded:
+
+- `order.change_refunded`: a change to a cheaper slice owes its difference in parts, one per
+  charge it comes back from (payment/cancellation_refunds.py), and the order stays `paid`. The
+  step that records a change's last part refunded writes it. The change's parts are locked
+  first, so of two askers settling two parts at once one sees the other's, and exactly one of
+  them finds nothing owed: one event per change.
+- `payment.returned`: a charge the order never took (the card was charged after we had given
+  the payment up, and told the traveler it failed), given back whole (payment/refunds.py).
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import asyncpg
 import msgspec
 
-from booking.events import new_event
+from booking.events import EventType, new_event
 from booking.pg import Database
 from booking.rows import events_insert, events_json
 from payment.model import PAYMENT_ID_PREFIX
@@ -44,14 +51,27 @@ async def tell_if_all_back(
     parts = await conn.fetchrow(_PARTS, order_id, change_id, timeout=db.timeout_s)
     if parts is None or parts["owed"] or parts["amount"] is None:
         return
+    card = await card_of(conn, list(parts["charges"]), timeout=db.timeout_s)
+    await tell(conn, db, order_id, "order.change_refunded", parts["amount"], card)
+
+
+async def tell(
+    conn: asyncpg.Connection,
+    db: Database,
+    order_id: str,
+    type: EventType,
+    amount: Decimal,
+    card_last4: str | None,
+) -> None:
+    """Write `type` for `order_id` as it is, with the refund's amount and card, in `conn`'s
+    transaction."""
     order = await orders_in(conn, db).get(order_id)
     if order is None:
         return
-    card = await card_of(conn, list(parts["charges"]), timeout=db.timeout_s)
     snapshot = msgspec.structs.replace(
-        order.snapshot(), refund_amount=parts["amount"], refund_card_last4=card
+        order.snapshot(), refund_amount=amount, refund_card_last4=card_last4
     )
-    event = new_event("order.change_refunded", snapshot, order.contact(), owner=order.owner)
+    event = new_event(type, snapshot, order.contact(), owner=order.owner)
     await conn.execute(_EVENTS, order_id, events_json([event]), timeout=db.timeout_s)
 
 
