@@ -41,8 +41,10 @@ EventType = Literal[
     # A change to a cheaper slice: its difference is back on the card (payment/
     # change_refund_notice.py); the order stays paid.
     "order.change_refunded",
-    # A charge the order never took (it came after the payment was given up), given back.
+    # A charge the order never took (it came after the payment was given up), given back; a
+    # refused seat change's charge, given back (payment/seat_charges.py).
     "payment.returned",
+    "order.seat_charge_returned",
 ]
 
 

@@ -56,6 +56,13 @@ def returned(order: WireOrder) -> Text:
     return _refund(order, given, why)
 
 
+def seat_charge_returned(order: WireOrder) -> Text:
+    """A refused seat change's charge is back at the gateway (`order.seat_charge_returned`);
+    `order.seat_change_refunded` said it was on its way."""
+    given = money(order.refund_amount or Decimal(0), order.total_currency)
+    return _refund(order, given, "It is what you paid for the seat that was taken meanwhile.")
+
+
 def _refund(order: WireOrder, amount: str, why: str) -> Text:
     ref = order.booking_reference
     card = f"your card ending {order.refund_card_last4}" if order.refund_card_last4 else "your card"

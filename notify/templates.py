@@ -13,7 +13,13 @@ from typing import Literal
 import msgspec
 
 from notify.gsm import to_gsm7
-from notify.money_templates import change_refunded, payment_failed, refunded, returned
+from notify.money_templates import (
+    change_refunded,
+    payment_failed,
+    refunded,
+    returned,
+    seat_charge_returned,
+)
 from notify.wire import ACCOUNT_EVENTS, WireContact, WireEvent, WireOrder, WireReply, WireSeat
 from notify.words import Text, money, total_of, when
 
@@ -266,6 +272,7 @@ TEMPLATES: dict[str, Callable[[WireOrder], Text]] = {
     "order.seat_change_refunded": _seat_change_refunded,
     "order.change_refunded": change_refunded,
     "payment.returned": returned,
+    "order.seat_charge_returned": seat_charge_returned,
 }
 
 

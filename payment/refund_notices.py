@@ -1,7 +1,7 @@
 """Refunds no order transition tells of, told to the traveler once the money is back.
 
 A paid order's refund moves it `paid → refunded`, and that transition's `payment.refunded` tells
-the traveler. Two refunds move no order, so they are told here, by an event of their own written
+the traveler. Other refunds move no order, so they are told here, by an event of their own written
 in the transaction that records them refunded:
 
 - `order.change_refunded`: a change to a cheaper slice owes its difference in parts, one per
@@ -11,6 +11,8 @@ in the transaction that records them refunded:
   them finds nothing owed: one event per change.
 - `payment.returned`: a charge the order never took (the card was charged after we had given
   the payment up, and told the traveler it failed), given back whole (payment/refunds.py).
+- `order.seat_charge_returned`: a paid seat change the airline refused once the card was
+  charged, given back (payment/seat_charges.py; `order.seat_change_refunded` said it would be).
 """
 
 from __future__ import annotations

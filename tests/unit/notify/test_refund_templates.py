@@ -74,3 +74,14 @@ def test_a_charge_returned_whole_says_why_the_card_was_charged_at_all() -> None:
     assert email.subject == "Booking K7Q2MZ: we've refunded 612.40 USD"
     assert "charged after we had stopped waiting for that payment" in email.body
     assert "we've refunded 612.40 USD to your card" in sms.body
+
+
+def test_a_refused_seat_changes_charge_once_back_says_so() -> None:
+    event = order_event("order.seat_charge_returned", payment_status="paid")
+    event = msgspec.structs.replace(
+        event, order=msgspec.structs.replace(event.order, refund_amount=Decimal("25.00"))
+    )
+    email, sms = rendered(event)
+    assert email.subject == "Booking K7Q2MZ: we've refunded 25.00 USD"
+    assert "what you paid for the seat that was taken meanwhile" in email.body
+    assert "25.00 USD" in sms.body
