@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import msgspec
+import pytest
 
 from booking.events import Event
 from tests.support.notify import order_event, rendered
@@ -65,23 +66,25 @@ def test_a_refund_event_from_before_it_said_the_amount_refunds_the_total() -> No
     assert "We've refunded 612.40 USD to your card" in email.body
 
 
-def test_a_charge_returned_whole_says_why_the_card_was_charged_at_all() -> None:
-    event = order_event("payment.returned", payment_status="failed")
+@pytest.mark.parametrize(
+    ("type", "amount", "why"),
+    [
+        # The card charged after we gave the payment up (and said it failed): all of it back.
+        ("payment.returned", "612.40", "charged after we had stopped waiting for that payment"),
+        # A paid seat change the airline refused once the card was charged.
+        ("order.seat_charge_returned", "25.00", "paid for the seat that was taken meanwhile"),
+        # A change to cheaper flights: the difference.
+        ("order.change_refunded", "112.00", "the difference your cheaper new flights left"),
+    ],
+)
+def test_a_refund_no_cancellation_caused_says_what_the_money_was(
+    type: str, amount: str, why: str
+) -> None:
+    event = order_event(type, payment_status="paid")  # type: ignore[arg-type]
     event = msgspec.structs.replace(
-        event, order=msgspec.structs.replace(event.order, refund_amount=Decimal("612.40"))
+        event, order=msgspec.structs.replace(event.order, refund_amount=Decimal(amount))
     )
     email, sms = rendered(event)
-    assert email.subject == "Booking K7Q2MZ: we've refunded 612.40 USD"
-    assert "charged after we had stopped waiting for that payment" in email.body
-    assert "we've refunded 612.40 USD to your card" in sms.body
-
-
-def test_a_refused_seat_changes_charge_once_back_says_so() -> None:
-    event = order_event("order.seat_charge_returned", payment_status="paid")
-    event = msgspec.structs.replace(
-        event, order=msgspec.structs.replace(event.order, refund_amount=Decimal("25.00"))
-    )
-    email, sms = rendered(event)
-    assert email.subject == "Booking K7Q2MZ: we've refunded 25.00 USD"
-    assert "what you paid for the seat that was taken meanwhile" in email.body
-    assert "25.00 USD" in sms.body
+    assert email.subject == f"Booking K7Q2MZ: we've refunded {amount} USD"
+    assert why in email.body
+    assert f"we've refunded {amount} USD to your card" in sms.body
