@@ -38,6 +38,13 @@ EventType = Literal[
     # airline refused once the card was charged (refunded: payment/seat_charges.py).
     "order.seats_changed",
     "order.seat_change_refunded",
+    # A change to a cheaper slice: its difference is back on the card (payment/
+    # change_refund_notice.py); the order stays paid.
+    "order.change_refunded",
+    # A charge the order never took (it came after the payment was given up), given back; a
+    # refused seat change's charge, given back (payment/seat_charges.py).
+    "payment.returned",
+    "order.seat_charge_returned",
 ]
 
 
@@ -69,6 +76,14 @@ class OrderSnapshot(msgspec.Struct, frozen=True):
     # The first slice's `ORIGIN-DESTINATION` (analytics: bookings per route, beside searches).
     # None in events written before it was added.
     route: str | None = None
+    # payment.failed: the card gateway's code for why (`insufficient_funds`, `expired_card`),
+    # for the traveler's mail to say why in words (notify/declines.py), never the code itself.
+    # None when the gateway gave none, and in events written before it was added.
+    payment_decline_code: str | None = None
+    # payment.refunded: the last four digits of the card the money went back to, as the
+    # gateway reported them (all a receipt may show of a card); None when unknown, or the
+    # refund went to more than one card, and in events written before it was added.
+    refund_card_last4: str | None = None
 
 
 class SeatNote(msgspec.Struct, frozen=True):
@@ -105,6 +120,22 @@ class Event(msgspec.Struct, frozen=True):
     traceparent: str | None = None
     # order.seats_changed: the seats chosen; order.changed: the replaced slice's seats, released
     seats: tuple[SeatNote, ...] = ()
+
+
+# Events about an account, not an order: their `contact` is there only to be sent to, and no
+# copy of it outlives the sending (booking/personal_data.py: the relay scrubs the outbox row as
+# it publishes it, the notification worker deletes the stream entry once it is sent).
+ACCOUNT_EVENTS = ("account.erased",)
+
+
+class AccountNotice(msgspec.Struct, frozen=True):
+    """`account.erased`: the confirmation of an erasure, to the address the profile had. No
+    order, no owner: nothing left to tie it to the erased account once the address is gone."""
+
+    id: str  # a UUID, as text
+    type: Literal["account.erased"]
+    occurred_at: dt.datetime  # UTC
+    contact: Contact | None
 
 
 def new_event(

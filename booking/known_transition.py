@@ -43,7 +43,7 @@ from booking.rows import (
     events_json,
     transition_args,
 )
-from booking.state import Change, events_of
+from booking.state import Change, events_of, told
 
 T = TypeVar("T")
 
@@ -165,9 +165,7 @@ async def transition_known(
         if parts is None:
             return None
         answer = (completion.owner, completion.key, response.status, *parts)
-    snapshot = msgspec.structs.replace(
-        after.snapshot(), refund_amount=change.refund_amount, penalty_amount=change.penalty_amount
-    )
+    snapshot = told(after.snapshot(), change)
     contact = after.contact()
     events = [new_event(t, snapshot, contact, owner=after.owner) for t in events_of(change)]
     row = await conn.fetchrow(

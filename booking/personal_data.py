@@ -9,6 +9,14 @@ of the owner, from the copies of them in the outbox's events, and the stored ans
 owner's idempotency keys (a copy of the order as booked). What stays: the passengers' names,
 birth dates and genders as ticketed, tied only to the owner's pseudonymous subject.
 
+The erasure is confirmed to the address the profile had (`queue_erasure_notice`, in the
+transaction that deletes the profile: sent if and only if the erasure commits). That address
+has to outlive the erasure for the one message, so it lives in the `account.erased` event only
+until it is sent: the relay scrubs the outbox row's `contact` in the statement that marks it
+published (booking/relay.py), and the notification worker deletes the stream entry once the
+message is out or parked (its dead letter keeps no event). The event names no owner and no
+order, so the row that stays tells nothing about whom it concerned.
+
 An order still in flight (the airline not answered, a hold that may still be paid, a payment
 being made) refuses the erasure (`Conflict` naming them) and nothing is changed: removing the
 contact of a booking that may yet be ticketed would lose the e-tickets' mail; the traveler
@@ -17,8 +25,13 @@ cancels the hold (or waits for it to expire or settle) and asks again.
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+
+import asyncpg
 import msgspec
 
+from booking.events import AccountNotice, Contact, encode_event
 from booking.model import Order
 from booking.pg import Database
 from booking.rows import IN_FLIGHT, SELECT_ORDER, HistoryEntry, order_from_row
@@ -53,6 +66,11 @@ SELECT (SELECT count(*) FROM mine)::int AS orders,
        (SELECT count(*) FROM passengers)::int AS passengers,
        (SELECT count(*) FROM events)::int AS events,
        (SELECT count(*) FROM answers)::int AS answers"""
+
+
+# No order: `order_id` is empty (the column is NOT NULL; nothing reads these rows by order).
+_QUEUE_NOTICE = """
+INSERT INTO outbox (event_id, type, order_id, payload) VALUES ($1::uuid, $2, '', $3::jsonb)"""
 
 
 class Pseudonymized(msgspec.Struct, frozen=True):
@@ -98,6 +116,17 @@ class PgPersonalData:
             entry = dict(row)
             history.setdefault(entry.pop("order_id"), []).append(HistoryEntry(**entry))
         return history
+
+    async def queue_erasure_notice(self, conn: asyncpg.Connection, contact: Contact) -> None:
+        """Write `account.erased` to `contact`, in the caller's (the erasure's) transaction."""
+        notice = AccountNotice(
+            id=str(uuid.uuid4()), type="account.erased", occurred_at=dt.datetime.now(dt.UTC),
+            contact=contact,
+        )  # fmt: skip
+        await conn.execute(
+            _QUEUE_NOTICE, notice.id, notice.type, encode_event(notice).decode(),
+            timeout=self._db.timeout_s,
+        )  # fmt: skip
 
     async def pseudonymize(self, owner: str) -> Pseudonymized:
         """Remove the contact details from `owner`'s orders (see the module's docstring);

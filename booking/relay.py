@@ -48,6 +48,7 @@ from prometheus_client import Counter
 from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import RedisClusterException
 
+from booking.events import ACCOUNT_EVENTS
 from booking.pg import UNAVAILABLE
 from kernel.gauges import MeasuredGauge
 from kernel.logs import describe
@@ -91,7 +92,13 @@ _TRY_LOCK = "SELECT pg_try_advisory_xact_lock($1)"
 _SELECT_BATCH = """
 SELECT id, event_id, type, payload::text AS payload
 FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE"""
-_MARK_PUBLISHED = "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
+# An account event's contact goes as it is published (booking/personal_data.py): the stream
+# entry carries it to the worker, the row keeps none.
+_MARK_PUBLISHED = f"""
+UPDATE outbox SET published_at = now(),
+    payload = CASE WHEN type IN ({", ".join(f"'{t}'" for t in ACCOUNT_EVENTS)})
+                   THEN jsonb_set(payload, '{{contact}}', 'null'::jsonb) ELSE payload END
+WHERE id = ANY($1::bigint[])"""
 # Oldest by id, through the partial index of unpublished rows; ids follow insertion closely
 # enough that the first is (about) the oldest.
 _OLDEST_AGE = """

@@ -218,11 +218,7 @@ class PgOrderRepository:
             if row is None:
                 return None
             order = order_from_row(row)
-            snapshot = msgspec.structs.replace(
-                order.snapshot(),
-                refund_amount=change.refund_amount,
-                penalty_amount=change.penalty_amount,
-            )
+            snapshot = state.told(order.snapshot(), change)
             events = [
                 new_event(t, snapshot, order.contact(), owner=order.owner)
                 for t in state.events_of(change)

@@ -24,7 +24,7 @@ from decimal import Decimal
 
 import msgspec
 
-from booking.events import EventType
+from booking.events import EventType, OrderSnapshot
 from booking.model import OrderStatus, PaymentStatus
 
 STATUS_MOVES: dict[OrderStatus, frozenset[OrderStatus]] = {
@@ -67,7 +67,8 @@ class Change(msgspec.Struct, frozen=True, kw_only=True):
     payment status one of `from_payment`). `to_status` / `to_payment` None keep the value. The
     optional fields are written when not None. `reason` goes into the history row, and so does
     `decline_code`, the card gateway's code of a move into payment `failed` (the order's
-    `payment_decline_code` while it stays failed). `events` overrides the events derived from the
+    `payment_decline_code` while it stays failed), and into its `payment.failed` event, whose
+    mail says why in words. `events` overrides the events derived from the
     change (`events_of`), e.g. to emit none.
     """
 
@@ -87,6 +88,7 @@ class Change(msgspec.Struct, frozen=True, kw_only=True):
     # Carried by the change's events only (booking/events.py), never stored on the order.
     refund_amount: Decimal | None = None
     penalty_amount: Decimal | None = None
+    refund_card_last4: str | None = None  # the card a refund went back to
 
 
 def check(change: Change) -> None:
@@ -127,3 +129,15 @@ def events_of(change: Change) -> tuple[EventType, ...]:
     if change.to_payment is not None and change.to_payment in PAYMENT_EVENTS:
         found.append(PAYMENT_EVENTS[change.to_payment])
     return tuple(found)
+
+
+def told(snapshot: OrderSnapshot, change: Change) -> OrderSnapshot:
+    """The order as the change's events carry it: with what the change says beyond its row
+    (a refund and the penalty kept, the card refunded, the gateway's decline code)."""
+    return msgspec.structs.replace(
+        snapshot,
+        refund_amount=change.refund_amount,
+        penalty_amount=change.penalty_amount,
+        refund_card_last4=change.refund_card_last4,
+        payment_decline_code=change.decline_code,
+    )

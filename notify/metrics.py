@@ -43,7 +43,7 @@ GROUP_PENDING = MeasuredGauge(
 )
 DEAD_LETTERS = MeasuredGauge("skyfare_notify_dead_letters", "Entries in the dead-letter stream.")
 
-_KNOWN_TYPES = frozenset({*NOTIFIED_TYPES, "order.created", "order.failed", "payment.refunded"})
+_KNOWN_TYPES = frozenset({*NOTIFIED_TYPES, "order.created", "order.failed"})
 
 
 def type_label(event_type: str) -> str:

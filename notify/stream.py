@@ -19,6 +19,7 @@ from redis.exceptions import ResponseError
 
 from notify.pipeline import AutoPipeline
 from notify.retry import Backoff
+from notify.wire import ACCOUNT_EVENTS, event_type
 
 Fields = dict[bytes, bytes]
 
@@ -143,11 +144,21 @@ class EventStream:
         if entry_ids:
             await self._acks.execute("XACK", self.stream, self.group, *entry_ids)
 
+    async def forget(self, *entry_ids: str) -> None:
+        """Delete the entries from the stream (XDEL), with the acks of the same turn: an
+        account's events, whose address must not outlive their sending (notify/wire.py)."""
+        if entry_ids:
+            await self._acks.execute("XDEL", self.stream, *entry_ids)
+
     async def dead_letter(self, delivery: Delivery, error: str) -> None:
         """Park the entry in `<stream>:dead` with the error, then ack it (in that order: a crash
-        in between parks it twice, never loses it)."""
+        in between parks it twice, never loses it). An account's event is parked without its
+        `event` (the address it carries must not be kept): it can no longer be sent."""
+        kept = delivery.fields
+        if event_type(kept) in ACCOUNT_EVENTS:
+            kept = {name: value for name, value in kept.items() if name != b"event"}
         fields: dict[Any, Any] = {
-            **delivery.fields,
+            **kept,
             "error": error,
             "entry_id": delivery.entry_id,
             "attempts": delivery.attempts,

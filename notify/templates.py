@@ -6,16 +6,22 @@ contact, or a contact with no email (or phone number), sends nothing on that cha
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Literal
 
 import msgspec
 
-from kernel.dates import utc_words
 from notify.gsm import to_gsm7
-from notify.wire import WireContact, WireEvent, WireOrder, WireReply, WireSeat
+from notify.money_templates import (
+    change_refunded,
+    payment_failed,
+    refunded,
+    returned,
+    seat_charge_returned,
+)
+from notify.wire import ACCOUNT_EVENTS, WireContact, WireEvent, WireOrder, WireReply, WireSeat
+from notify.words import Text, money, total_of, when
 
 Channel = Literal["email", "sms"]
 
@@ -42,24 +48,8 @@ class Sms(msgspec.Struct, frozen=True):
 Notification = Email | Sms
 
 
-class Text(msgspec.Struct, frozen=True):
-    """One event's words: the email's subject and body paragraphs, and the SMS."""
-
-    subject: str
-    paragraphs: tuple[str, ...]
-    sms: str
-
-
-def money(amount: Decimal, currency: str) -> str:
-    return f"{amount:,.2f} {currency}"
-
-
-def when(moment: dt.datetime | None) -> str:
-    return "soon" if moment is None else utc_words(moment)
-
-
 def _held(order: WireOrder) -> Text:
-    ref, total, deadline = order.booking_reference, _total(order), when(order.payment_required_by)
+    ref, total, deadline = order.booking_reference, total_of(order), when(order.payment_required_by)
     return Text(
         subject=f"Booking {ref} is held: please pay by {deadline}",
         paragraphs=(
@@ -76,7 +66,7 @@ def _confirmed(order: WireOrder) -> Text:
     return Text(
         subject=f"Booking {ref} is confirmed: your e-tickets",
         paragraphs=(
-            f"Your booking {ref} is confirmed and paid ({_total(order)}).",
+            f"Your booking {ref} is confirmed and paid ({total_of(order)}).",
             f"Your e-ticket numbers:\n{listed}",
         ),
         sms=f"Skyfare: booking {ref} is confirmed. E-tickets: {', '.join(tickets) or 'by email'}.",
@@ -95,12 +85,14 @@ def _cancelled(order: WireOrder) -> Text:
         refund = "Nothing was charged."
     if order.failure_reason:
         # Cancelled by us, not by the traveler (the airline would not ticket a paid order):
-        # without the reason, the mail reads as if someone cancelled their trip.
+        # without the reason, the mail reads as if someone cancelled their trip. In our words:
+        # the stored reason quotes the airline's own error, which is for support (the web app
+        # shows it the same way), and says "refunded" before the refund is made.
         return Text(
             subject=f"Booking {ref} could not be completed and is cancelled",
             paragraphs=(
-                f"We are sorry: we had to cancel your booking {ref} "
-                f"({order.failure_reason.rstrip('.')}).",
+                f"We are sorry: we had to cancel your booking {ref}, because "
+                f"{_why_we_cancelled(order.failure_reason)}.",
                 refund,
                 "Search again to book a new flight.",
             ),
@@ -113,15 +105,22 @@ def _cancelled(order: WireOrder) -> Text:
     )
 
 
+def _why_we_cancelled(failure_reason: str) -> str:
+    """Why we cancelled a booking, in words (payment/settlement.py writes the reasons)."""
+    if failure_reason.startswith("ticketing failed"):
+        return "the airline could not issue your tickets"
+    return "the airline could not complete it"
+
+
 def _refund_promise(order: WireOrder) -> str:
     """What a cancelled paid order gives back: all of it, or what its quote said (the fare
     conditions keep the penalty)."""
     if order.refund_amount is None or not order.penalty_amount:
-        return f"The {_total(order)} you paid is being refunded to your card."
+        return f"The {total_of(order)} you paid is being refunded to your card."
     refund = money(order.refund_amount, order.total_currency)
     penalty = money(order.penalty_amount, order.total_currency)
     return (
-        f"{refund} of the {_total(order)} you paid is being refunded to your card; "
+        f"{refund} of the {total_of(order)} you paid is being refunded to your card; "
         f"the fare conditions keep {penalty}."
     )
 
@@ -136,19 +135,6 @@ def _expired(order: WireOrder) -> Text:
             "Search again to book a new flight.",
         ),
         sms=f"Skyfare: booking {ref} expired unpaid; the seats were released.",
-    )
-
-
-def _payment_failed(order: WireOrder) -> Text:
-    ref, total, deadline = order.booking_reference, _total(order), when(order.payment_required_by)
-    reason = f" ({order.failure_reason})" if order.failure_reason else ""
-    return Text(
-        subject=f"Payment for booking {ref} failed",
-        paragraphs=(
-            f"Your payment of {total} for booking {ref} did not go through{reason}.",
-            f"Your booking stays held: you can pay with another card until {deadline}.",
-        ),
-        sms=f"Skyfare: payment of {total} for booking {ref} failed. Try again by {deadline}.",
     )
 
 
@@ -175,7 +161,7 @@ def _itinerary(order: WireOrder) -> Text:
         subject=f"Your itinerary for booking {ref}",
         paragraphs=(
             f"Here is your itinerary for booking {ref} ({order.status or 'booked'}, "
-            f"{_total(order)}).",
+            f"{total_of(order)}).",
             f"{heading}:\n{listed}",
         ),
         sms=f"Skyfare: your itinerary for booking {ref} was sent to you by email.",
@@ -201,8 +187,10 @@ def _changed(order: WireOrder, released: tuple[WireSeat, ...] = ()) -> Text:
     return Text(
         subject=f"Booking {ref} is changed: {flights}",
         paragraphs=(
-            f"Your booking {ref} is changed: you now fly {flights}. The booking reference "
-            "stays the same.",
+            # The summary's time is the airport's, as airlines print it, but says no zone:
+            # beside the UTC deadlines of the other mails it would read as one of them.
+            f"Your booking {ref} is changed: you now fly {flights}, departure at the airport's "
+            "local time. The booking reference stays the same.",
             money_line + penalty,
             f"E-ticket numbers: {tickets}" if tickets else "Your new e-tickets follow.",
             *_released_seats(released),
@@ -271,43 +259,52 @@ def _seat_change_refunded(order: WireOrder) -> Text:
     )
 
 
-def _total(order: WireOrder) -> str:
-    return money(order.total_amount, order.total_currency)
-
-
 TEMPLATES: dict[str, Callable[[WireOrder], Text]] = {
     "order.held": _held,
     "order.confirmed": _confirmed,
     "order.cancelled": _cancelled,
     "order.expired": _expired,
-    "payment.failed": _payment_failed,
+    "payment.failed": payment_failed,
+    "payment.refunded": refunded,
     "order.name_corrected": _name_corrected,
     "order.itinerary_resent": _itinerary,
     "order.changed": _changed,
     "order.seat_change_refunded": _seat_change_refunded,
+    "order.change_refunded": change_refunded,
+    "payment.returned": returned,
+    "order.seat_charge_returned": seat_charge_returned,
 }
 
-# Every type that notifies anyone: the order templates, support agents' replies, seat changes.
-NOTIFIED_TYPES = frozenset({*TEMPLATES, "support.replied", "order.seats_changed"})
+
+def _account_erased() -> Text:
+    """The last message to an erased account's address (`account.erased`): what went, what
+    stays and why, and that the address itself is not kept."""
+    return Text(
+        subject="Your Skyfare account and data were erased",
+        paragraphs=(
+            "As you asked, we erased your Skyfare account: your profile, your saved travelers "
+            "and the email addresses and phone numbers on your bookings.",
+            "Your past bookings and payments are kept without them, for as long as bookkeeping "
+            "and tax law require. Signing in again starts a new, empty profile.",
+            "This is the last message we send to this address: we do not keep it. If you did "
+            "not ask for this, please contact our support.",
+        ),
+        sms="Skyfare: as you asked, your account and data were erased. This is our last "
+        "message to this number.",
+    )
+
+
+# Every type that notifies anyone: the order templates, support agents' replies, seat changes,
+# and an account's erasure.
+NOTIFIED_TYPES = frozenset({*TEMPLATES, "support.replied", "order.seats_changed", *ACCOUNT_EVENTS})
 
 
 def render(event: WireEvent) -> list[Notification]:
     """The notifications `event` asks for: none, an email, an SMS, or both."""
     if event.contact is None:
         return []
-    if event.type == "order.held" and event.order.type == "instant":
-        # Held only while the card given with the booking is charged: "please pay by" would ask
-        # for a second payment. `order.confirmed` or `payment.failed` (pay again by …) follows.
-        return []
-    if event.type == "support.replied" and event.reply is not None:
-        text = _support_reply(event.order, event.reply)
-    elif event.type == "order.seats_changed":
-        text = _seats_changed(event.order, event.seats)
-    elif event.type == "order.changed":
-        text = _changed(event.order, event.seats)
-    elif (template := TEMPLATES.get(event.type)) is not None:
-        text = template(event.order)
-    else:
+    text = _text_of(event)
+    if text is None:
         return []
     found: list[Notification] = []
     if event.contact.email:
@@ -317,6 +314,27 @@ def render(event: WireEvent) -> list[Notification]:
     return found
 
 
+def _text_of(event: WireEvent) -> Text | None:
+    if event.type == "account.erased":
+        return _account_erased()
+    order = event.order
+    if order is None:
+        return None
+    if event.type == "order.held" and order.type == "instant":
+        # Held only while the card given with the booking is charged: "please pay by" would ask
+        # for a second payment. `order.confirmed` or `payment.failed` (pay again by …) follows.
+        return None
+    if event.type == "support.replied":
+        return None if event.reply is None else _support_reply(order, event.reply)
+    if event.type == "order.seats_changed":
+        return _seats_changed(order, event.seats)
+    if event.type == "order.changed":
+        return _changed(order, event.seats)
+    template = TEMPLATES.get(event.type)
+    return None if template is None else template(order)
+
+
 def _body(contact: WireContact, text: Text) -> str:
-    greeting = f"Hello {contact.given_name},"
+    # An account erased before its profile had a name is greeted without one.
+    greeting = f"Hello {contact.given_name}," if contact.given_name else "Hello,"
     return "\n\n".join((greeting, *text.paragraphs, "Skyfare")) + "\n"

@@ -22,7 +22,7 @@ from notify.config import WorkerConfig
 from notify.handlers import Notifier, Outcome, Result
 from notify.metrics import DEAD_LETTERED, consumed, type_label
 from notify.stream import Delivery, EventStream
-from notify.wire import event_type, order_key
+from notify.wire import ACCOUNT_EVENTS, event_type, order_key
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +82,12 @@ class NotifyWorker:
         # One XACK for the batch, not one per event: an ack only ends redeliveries, and what a
         # redelivery would send is already marked "sent" (the marks are not held back).
         await self._stream.ack(*(entry_id for entry_id, _, outcome in done if outcome in _ACKED))
+        # An account's event carries an address only to be sent to: once its message is out (or
+        # parked, without it) the entry goes from the stream too (notify/wire.py).
+        await self._stream.forget(*(
+            entry_id for entry_id, kind, outcome in done
+            if kind in ACCOUNT_EVENTS and (outcome in _ACKED or outcome == "dead")
+        ))  # fmt: skip
         for _, kind, outcome in done:
             consumed(type_label(kind), outcome).inc()
         for result in results:

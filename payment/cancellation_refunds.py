@@ -46,6 +46,7 @@ from payment.ledger import (
     split,
 )
 from payment.model import PAYMENT_ID_PREFIX
+from payment.refund_notices import card_of, lock_change_parts, tell_if_all_back
 from payment.refunds import order_refunded
 from payment.repository import PgPaymentRepository, orders_in
 from payment.seat_charges import PREFIX as SEAT_CHARGE_PREFIX
@@ -294,6 +295,10 @@ class CancellationRefunds:
         else:
             refund_id = refund.id
         async with self._db.transaction() as conn:
+            if part.change_id is not None:  # its last part refunded tells the traveler
+                await lock_change_parts(
+                    conn, part.order_id, part.change_id, timeout=self._db.timeout_s
+                )
             done = await conn.fetchval(
                 "UPDATE order_refunds SET status = 'refunded', gateway_refund_id = $2,"
                 " refunded_at = now(), updated_at = now() WHERE id = $1 AND status = 'owed'"
@@ -303,6 +308,7 @@ class CancellationRefunds:
             if done and part.change_id is not None:  # a cancellation's says it when it ends
                 what = describe([(part.charge_id, part.amount)], part.currency)
                 await self._note(conn, part.order_id, f"{part.reason}: refunded {what}", actor)
+                await tell_if_all_back(conn, self._db, part.order_id, part.change_id)
 
     async def _refused(self, part: OwedPart, exc: errors.GatewayRejected, actor: str) -> None:
         """Nothing moved: the next attempt is a new request; the order's history says it once
@@ -334,7 +340,10 @@ class CancellationRefunds:
                 return
             total = sum((p.amount for p in parts), Decimal(0))
             where = describe([(p.charge_id, p.amount) for p in parts], parts[0].currency)
-            change = order_refunded(f"{reason}: refunded {where}"[:500], total)
+            card = await card_of(conn, [p.charge_id for p in parts], timeout=self._db.timeout_s)
+            change = order_refunded(
+                f"{reason}: refunded {where}"[:500], total, refund_card_last4=card
+            )
             done = await orders_in(conn, self._db).transition(order_id, change, actor=actor)
             if done is None:
                 return  # already refunded: another asker finished it

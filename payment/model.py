@@ -59,6 +59,9 @@ class Payment(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: dt.datetime
     refunded_at: dt.datetime | None
     refund_attempt: int  # refunds the gateway refused (`refund_key`)
+    # The last four digits of the card charged, as the gateway reported them (a refund's mail
+    # names the card); None before it answered, or when it did not say.
+    card_last4: str | None = None
 
 
 class GatewayIntent(msgspec.Struct, frozen=True):
@@ -70,6 +73,7 @@ class GatewayIntent(msgspec.Struct, frozen=True):
     currency: str
     payment_id: str | None = None  # our id, from the intent's metadata
     failure_reason: str | None = None  # the gateway's code, e.g. card_declined
+    card_last4: str | None = None  # the card's last four digits, when the gateway names them
 
 
 class GatewayRefund(msgspec.Struct, frozen=True):

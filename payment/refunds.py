@@ -29,6 +29,7 @@ from payment import errors, metrics
 from payment.gateway import PaymentGateway
 from payment.ledger import describe
 from payment.model import Payment, refund_key
+from payment.refund_notices import tell
 from payment.repository import PgPaymentRepository, orders_in
 
 logger = logging.getLogger(__name__)
@@ -175,13 +176,19 @@ class Refunder:
             return None
         # A cancellation's refund is split across the order's charges: the order is refunded
         # once all its parts are (payment/cancellation_refunds.py), not when this one is.
-        if done.order_paid and not await self._payments.split_refund(conn, done.order_id):
+        if not done.order_paid:  # the order never took it: told as given back on its own
+            await tell(
+                conn, self._payments.db, done.order_id, "payment.returned", owed_of(done),
+                done.card_last4,
+            )  # fmt: skip
+        elif not await self._payments.split_refund(conn, done.order_id):
             amount = owed_of(done)
             said = f"{reason}: refunded {describe([(done.id, amount)], done.currency)}"
             change = order_refunded(
                 said[:500] if say_amount else reason,
                 amount,
                 failure_reason=done.order_failure_reason or order_reason,
+                refund_card_last4=done.card_last4,
             )
             await orders_in(conn, self._payments.db).transition(done.order_id, change, actor=actor)
         metrics.payment("refunded")

@@ -24,7 +24,7 @@ from payment.model import Payment, PaymentStatus
 _COLUMNS = (
     "id, order_id, owner, amount, currency, status, gateway_intent_id, failure_reason,"
     " refund_reason, order_failure_reason, gateway_refund_id, refunded_amount, order_paid,"
-    " created_at, updated_at, refunded_at, refund_attempt"
+    " created_at, updated_at, refunded_at, refund_attempt, card_last4"
 )
 _STALE = asked_in_turn("payments", _COLUMNS, "status = $1 AND updated_at < $2", limit="$3")
 
@@ -237,14 +237,18 @@ class PgPaymentRepository:
                 timeout=self.db.timeout_s,
             )
 
-    async def set_intent(self, payment_id: str, intent_id: str) -> None:
-        """Remember the gateway's intent (once: a replayed answer names the same intent)."""
+    async def set_intent(
+        self, payment_id: str, intent_id: str, *, card_last4: str | None = None
+    ) -> None:
+        """Remember the gateway's intent and the card it charges (once: a replayed answer names
+        the same intent)."""
         async with self.db.connection() as conn:
             await conn.execute(
-                "UPDATE payments SET gateway_intent_id = $2, updated_at = now()"
+                "UPDATE payments SET gateway_intent_id = $2, card_last4 = $3, updated_at = now()"
                 " WHERE id = $1 AND gateway_intent_id IS NULL",
                 payment_id,
                 intent_id,
+                card_last4,
                 timeout=self.db.timeout_s,
             )
 

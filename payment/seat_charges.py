@@ -38,6 +38,7 @@ from payment import errors, metrics
 from payment.asked_in_turn import asked_in_turn
 from payment.gateway import PaymentGateway
 from payment.model import GatewayEvent, refund_key
+from payment.refund_notices import tell
 
 logger = logging.getLogger(__name__)
 
@@ -159,8 +160,10 @@ class SeatCharges:
             await self.succeeded(charge.id, intent_id=event.intent_id)
         elif event.kind == "failed":
             await self._move(charge.id, ("processing",), "failed", reason=event.failure_reason)
-        elif event.fully_refunded:  # by us (owed), or by a cancellation's part, or by hand
-            await self._move(charge.id, ("succeeded", "refunding"), "refunded", reason=None)
+        # Refunded in full: by us (owed: told here), or by a cancellation's part (which tells
+        # its own), or by hand.
+        elif event.fully_refunded and not await self._refunded(charge):
+            await self._move(charge.id, ("succeeded",), "refunded", reason=None)
         return True
 
     async def succeeded(self, charge_id: str, *, intent_id: str | None = None) -> None:
@@ -270,7 +273,24 @@ class SeatCharges:
                     charge.id, charge.refund_attempt,
                 )  # fmt: skip
                 return
-        await self._move(charge.id, ("refunding",), "refunded", reason=None)
+        await self._refunded(charge)
+
+    async def _refunded(self, charge: _Charge) -> bool:
+        """`refunding → refunded`, and the traveler told the money is back (the refusal's
+        `order.seat_change_refunded` only said it is on its way), in one transaction;
+        False when the charge was not owing a refund (already refunded: told once)."""
+        async with self._db.transaction() as conn:
+            moved = await conn.fetchval(
+                "UPDATE seat_charges SET status = 'refunded', updated_at = now()"
+                " WHERE id = $1 AND status = 'refunding' RETURNING id",
+                charge.id, timeout=self._db.timeout_s,
+            )  # fmt: skip
+            if moved is None:
+                return False
+            await tell(conn, self._db, charge.order_id, "order.seat_charge_returned",
+                       charge.amount, None)  # fmt: skip
+        metrics.seat_charge("refunded")
+        return True
 
     async def _move(
         self,

@@ -220,7 +220,7 @@ class PaymentService:
             idempotency_key=intent_key(payment.id),
             timeout=self._timeout_s,
         )
-        await self._payments.set_intent(payment.id, intent.id)
+        await self._payments.set_intent(payment.id, intent.id, card_last4=intent.card_last4)
         metrics.payment("started")
         logger.info("payment %s of order %s started", payment.id, payment.order_id)
 

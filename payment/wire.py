@@ -19,6 +19,14 @@ class PaymentError(msgspec.Struct, frozen=True):
     decline_code: str | None = None
 
 
+class Card(msgspec.Struct, frozen=True):
+    last4: str | None = None
+
+
+class PaymentMethodDetails(msgspec.Struct, frozen=True):
+    card: Card | None = None
+
+
 class Intent(msgspec.Struct, frozen=True):
     id: str
     status: str
@@ -26,6 +34,7 @@ class Intent(msgspec.Struct, frozen=True):
     currency: str
     metadata: dict[str, str] = {}
     last_payment_error: PaymentError | None = None
+    payment_method_details: PaymentMethodDetails | None = None
 
 
 class Refund(msgspec.Struct, frozen=True):
@@ -121,6 +130,18 @@ def intent_from_wire(intent: Intent) -> GatewayIntent:
         currency=intent.currency,
         payment_id=intent.metadata.get("payment_id"),
         failure_reason=_reason(intent.last_payment_error),
+        card_last4=_last4(intent.payment_method_details),
+    )
+
+
+def _last4(details: PaymentMethodDetails | None) -> str | None:
+    """The card's last four digits when the gateway gave exactly that; anything else (more
+    digits, letters) is not kept: a receipt may show four digits of a card, nothing more."""
+    last4 = None if details is None or details.card is None else details.card.last4
+    return (
+        last4
+        if last4 is not None and len(last4) == 4 and last4.isascii() and last4.isdigit()
+        else None
     )
 
 

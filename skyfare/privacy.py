@@ -23,9 +23,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Protocol
 
+import asyncpg
 import msgspec
 from aiohttp import web
 
+from booking.events import Contact
 from booking.model import (
     FareTerms,
     LastChange,
@@ -46,7 +48,8 @@ from payment.model import Payment, PaymentStatus
 from payment.repository import PgPaymentRepository
 from support.model import CaseView
 from support.repository import PgSupportRepository
-from users.model import ErasedUser, UserExport
+from users.model import ErasedUser, ProfileFields, UserExport
+from users.repository import Farewell
 
 ORDERS_KEPT = (
     "Orders are kept for the retention period bookkeeping and tax law require, and as the "
@@ -73,8 +76,9 @@ class UserData(Protocol):
     async def export(self, subject: str) -> UserExport:
         """Everything the user service holds about `subject`."""
 
-    async def erase(self, subject: str) -> ErasedUser:
-        """Erase `subject`'s profile and saved travelers; idempotent."""
+    async def erase(self, subject: str, *, farewell: Farewell | None = None) -> ErasedUser:
+        """Erase `subject`'s profile and saved travelers; idempotent. `farewell` runs in the
+        erasure's transaction with the profile it deletes (users/repository.py)."""
 
 
 class PaymentRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -93,6 +97,7 @@ class PaymentRecord(msgspec.Struct, frozen=True, kw_only=True):
     created_at: dt.datetime
     updated_at: dt.datetime
     refunded_at: dt.datetime | None
+    card_last4: str | None = None  # the card's last four digits, as the gateway named them
 
     @classmethod
     def of(cls, payment: Payment) -> PaymentRecord:
@@ -217,7 +222,7 @@ class Privacy:
     async def erase(self, subject: str) -> ErasureReport:
         # Booking first: it may refuse (an order in flight), and then nothing is erased.
         pseudonymized = await self._orders.pseudonymize(subject)
-        erased = await self._users.erase(subject)
+        erased = await self._users.erase(subject, farewell=self._confirm_erasure)
         cases = await self._support.erase_about(subject)
         orders = await self._orders.orders_of(subject) if pseudonymized.orders else []
         payments = await self._payments.of_orders([o.id for o in orders]) if orders else []
@@ -238,6 +243,19 @@ class Privacy:
             kept=tuple(kept),
             detail=SIGN_IN_NOTE,
         )
+
+    async def _confirm_erasure(self, conn: asyncpg.Connection, profile: ProfileFields) -> None:
+        """Queue the erasure's confirmation to the profile's address and phone number, on the
+        channels the traveler wanted notifications on (none: no message), in the erasure's
+        transaction: it is sent if and only if the erasure commits, and only once (a retry
+        finds no profile). Booking's outbox keeps the address only until it is sent."""
+        wanted = profile.preferences.notification_channels
+        email = profile.email if wanted is None or "email" in wanted else None
+        phone = profile.phone_number if wanted is None or "sms" in wanted else None
+        if email is None and phone is None:
+            return
+        contact = Contact(profile.given_name or "", profile.family_name or "", email, phone)
+        await self._orders.queue_erasure_notice(conn, contact)
 
 
 PRIVACY = web.AppKey("privacy", Privacy)

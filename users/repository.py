@@ -18,8 +18,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Protocol
+
+import asyncpg
 
 from kernel.errors import LimitReached
 from users.crypto import DocumentCipher
@@ -33,7 +35,6 @@ from users.rows import (
     INSERT_PROFILE,
     INSERT_TRAVELER,
     LOCK_PROFILE,
-    LOCK_SUBJECT,
     LOCK_SUBJECT_CHANGES,
     LOCK_TRAVELER,
     LOCK_USER,
@@ -60,6 +61,9 @@ TravelerCheck = Callable[[StoredTraveler], None]
 # Given when the subject's account was last erased, before a profile is made for it: raises to
 # make none.
 ErasureCheck = Callable[[dt.datetime], None]
+# Given the erasure's connection and the profile it deletes, in its transaction: what must
+# happen if and only if the erasure commits (its confirmation to the profile's address).
+Farewell = Callable[[asyncpg.Connection, ProfileFields], Awaitable[None]]
 
 
 class UserRepository(Protocol):
@@ -97,9 +101,11 @@ class UserRepository(Protocol):
         """Whether the subject's traveler was there and is deleted; `check` runs on it under
         the row's lock first, and what it raises deletes nothing."""
 
-    async def erase(self, subject: str) -> ErasedUser:
+    async def erase(self, subject: str, *, farewell: Farewell | None = None) -> ErasedUser:
         """The profile and every saved traveler of `subject` deleted, and its tombstone
-        written, in one transaction; idempotent (a retry leaves the tombstone's time)."""
+        written, in one transaction; idempotent (a retry leaves the tombstone's time).
+        `farewell` runs in that transaction with the profile being deleted (none: nothing
+        to delete, so a retry confirms nothing twice)."""
 
 
 class PgUserRepository:
@@ -208,16 +214,19 @@ class PgUserRepository:
             await conn.execute(DELETE_TRAVELER, traveler_id, timeout=timeout)
         return True
 
-    async def erase(self, subject: str) -> ErasedUser:
+    async def erase(self, subject: str, *, farewell: Farewell | None = None) -> ErasedUser:
         timeout = self._db.timeout_s
         digest = subject_digest(subject)
         async with self._db.transaction() as conn:
             await conn.execute(LOCK_SUBJECT_CHANGES, *subject_lock_keys(subject), timeout=timeout)
-            user_id = await conn.fetchval(LOCK_SUBJECT, subject, timeout=timeout)
-            if user_id is None:
+            row = await conn.fetchrow(LOCK_PROFILE, subject, timeout=timeout)
+            if row is None:
                 await conn.execute(MARK_ERASED_ONCE, digest, timeout=timeout)
                 return ErasedUser(profile=False, travelers=0)
-            status = await conn.execute(DELETE_TRAVELERS, user_id, timeout=timeout)
-            await conn.execute(DELETE_PROFILE, user_id, timeout=timeout)
+            profile = profile_from_row(row)
+            status = await conn.execute(DELETE_TRAVELERS, profile.id, timeout=timeout)
+            await conn.execute(DELETE_PROFILE, profile.id, timeout=timeout)
             await conn.execute(MARK_ERASED, digest, timeout=timeout)
+            if farewell is not None:
+                await farewell(conn, profile.fields)
         return ErasedUser(profile=True, travelers=int(status.split()[-1]))

@@ -65,7 +65,6 @@ SET given_name = $2, family_name = $3, born_on = $4, gender = $5, loyalty_accoun
 WHERE id = $1
 RETURNING *"""
 DELETE_TRAVELER = "DELETE FROM saved_travelers WHERE id = $1"
-LOCK_SUBJECT = "SELECT id FROM users WHERE subject = $1 FOR UPDATE"
 DELETE_TRAVELERS = "DELETE FROM saved_travelers WHERE user_id = $1"
 DELETE_PROFILE = "DELETE FROM users WHERE id = $1"
 

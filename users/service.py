@@ -39,7 +39,7 @@ from users.model import (
     UserExport,
     is_traveler_id,
 )
-from users.repository import ErasureCheck, UserRepository
+from users.repository import ErasureCheck, Farewell, UserRepository
 from users.validation import (
     parse_profile,
     parse_traveler,
@@ -262,6 +262,7 @@ class UserService:
             travelers=tuple(s.traveler for s in travelers),
         )
 
-    async def erase(self, subject: str) -> ErasedUser:
-        """The subject's profile and saved travelers deleted; what was. Idempotent."""
-        return await self._repository.erase(subject)
+    async def erase(self, subject: str, *, farewell: Farewell | None = None) -> ErasedUser:
+        """The subject's profile and saved travelers deleted; what was. Idempotent.
+        `farewell`: see `UserRepository.erase`."""
+        return await self._repository.erase(subject, farewell=farewell)

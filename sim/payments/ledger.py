@@ -5,7 +5,9 @@ Pure state, no I/O: the app decides when an intent settles (after `settle_ms`, o
 wire (as Skyfare's API writes money), held as `Decimal`.
 
 Card tokens: `tok_visa` succeeds, `tok_declined` is declined, `tok_slow` succeeds late,
-`tok_fail_capture` is authorised and then fails to capture; any other token is refused (422).
+`tok_fail_capture` is authorised and then fails to capture; `tok_insufficient_funds`,
+`tok_expired_card` and `tok_3ds_failed` are declined with those reasons (as Stripe's test
+cards are); any other token is refused (422).
 """
 
 from __future__ import annotations
@@ -27,6 +29,34 @@ CARD_TOKENS: dict[str, tuple[Outcome, bool]] = {
     "tok_declined": ("decline", False),
     "tok_slow": ("succeed", True),
     "tok_fail_capture": ("fail_capture", False),
+    "tok_insufficient_funds": ("decline", False),
+    "tok_expired_card": ("decline", False),
+    "tok_3ds_failed": ("decline", False),
+}
+# The card behind each token, as a receipt may name it (Stripe's test card numbers' last four).
+CARD_LAST4: dict[str, str] = {
+    "tok_visa": "4242",
+    "tok_declined": "0002",
+    "tok_slow": "3220",
+    "tok_fail_capture": "0341",
+    "tok_insufficient_funds": "9995",
+    "tok_expired_card": "0069",
+    "tok_3ds_failed": "3178",
+}
+# Why each declining token is declined: Stripe's `code`, `message` and `decline_code`.
+DECLINES: dict[str, tuple[str, str, str | None]] = {
+    "tok_declined": ("card_declined", "Your card was declined.", "generic_decline"),
+    "tok_insufficient_funds": (
+        "card_declined",
+        "Your card has insufficient funds.",
+        "insufficient_funds",
+    ),
+    "tok_expired_card": ("expired_card", "Your card has expired.", "expired_card"),
+    "tok_3ds_failed": (
+        "payment_intent_authentication_failure",
+        "The provided payment method has failed authentication.",
+        None,
+    ),
 }
 MAX_AMOUNT = Decimal("99999999.99")
 _CENT = Decimal("0.01")
@@ -74,6 +104,18 @@ class Refund(msgspec.Struct):
     object: str = "refund"
 
 
+class CardDetails(msgspec.Struct):
+    brand: str
+    last4: str
+
+
+class PaymentMethodDetails(msgspec.Struct):
+    """What the gateway tells of the card charged (as Stripe's charge does): never its number."""
+
+    card: CardDetails
+    type: str = "card"
+
+
 class Intent(msgspec.Struct):
     id: str
     amount: Decimal
@@ -85,6 +127,7 @@ class Intent(msgspec.Struct):
     amount_received: Decimal = Decimal("0.00")
     amount_refunded: Decimal = Decimal("0.00")
     last_payment_error: LastPaymentError | None = None
+    payment_method_details: PaymentMethodDetails | None = None
     refunds: list[Refund] = msgspec.field(default_factory=list)
     object: str = "payment_intent"
 
@@ -153,6 +196,9 @@ class Ledger:
             card_token=request.card_token,
             created=int(time.time()),
             metadata=dict(request.metadata),
+            payment_method_details=PaymentMethodDetails(
+                CardDetails("visa", CARD_LAST4[request.card_token])
+            ),
         )
         self.intents[intent.id] = intent
         outcome, slow = known
@@ -166,9 +212,9 @@ class Ledger:
             intent.amount_received = intent.amount
             return self._event("payment_intent.succeeded", _as_dict(intent))
         if outcome == "decline":
-            error = LastPaymentError(
-                "card_error", "card_declined", "Your card was declined.", "generic_decline"
-            )
+            # A token of its own reason, else a plain decline (an outcome forced on any card).
+            code, message, decline_code = DECLINES.get(intent.card_token, DECLINES["tok_declined"])
+            error = LastPaymentError("card_error", code, message, decline_code)
         else:  # authorised, then the capture failed: the hold on the card is released
             error = LastPaymentError(
                 "api_error", "capture_failed", "The authorised amount could not be captured."

@@ -101,5 +101,13 @@ async def settled(client: redis.Redis, stream: str) -> bool:
         return False
     last = await client.xrevrange(stream, count=1)
     group = groups[0]
-    delivered = not last or group["last-delivered-id"] == last[0][0]
+    # At or past the last entry: the worker deletes an account's entry once it is sent, so the
+    # last one delivered may be gone from the stream (notify/worker.py).
+    delivered = not last or _position(group["last-delivered-id"]) >= _position(last[0][0])
     return bool(delivered and group["pending"] == 0)
+
+
+def _position(entry_id: bytes | str) -> tuple[int, int]:
+    text = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+    milliseconds, sequence = text.split("-")
+    return int(milliseconds), int(sequence)

@@ -1,8 +1,9 @@
 """The sim payment gateway's control API for tests, and a webhook receiver to point it at.
 
 - `PaymentsSimControl(sim.url)`: `configure_webhook(url=..., retry_base_ms=...)`, `set_timing()`,
-  `intents()`, `events()`, `deliveries()`, `redeliver()`, `reset()`, and `wait_for()` to poll
-  the gateway's state until a condition holds (no sleeps as synchronisation).
+  `intents()`, `events()`, `deliveries()`, `redeliver()`, `reset()`, `refund_by_hand()` (a
+  refund made at the gateway's dashboard), and `wait_for()` to poll the gateway's state until a
+  condition holds (no sleeps as synchronisation).
 - `running_receiver()`: a real HTTP server recording every webhook delivery; its answers are
   scripted (`receiver.answers = [500, 500]` fails the next two, then 200).
 """
@@ -17,6 +18,7 @@ from typing import Any, TypeVar
 import aiohttp
 from aiohttp import web
 
+from payment.gateway import HttpPaymentGateway
 from sim.payments import DEV_API_KEY
 from tests.support.fake_server import serve
 from tests.support.waits import WAIT_S
@@ -48,6 +50,17 @@ class PaymentsSimControl:
     async def configure_webhook(self, **fields: Any) -> dict[str, Any]:
         result: dict[str, Any] = await self._call("PUT", "/_sim/payments/webhook", fields)
         return result
+
+    async def refund_by_hand(self, intent_id: str) -> None:
+        """Refund all of the intent at the gateway itself (its dashboard): only its
+        `charge.refunded` webhook tells Skyfare."""
+        dashboard = HttpPaymentGateway(self.gateway_url, self.api_key)
+        try:
+            await dashboard.refund(
+                intent_id=intent_id, amount=None, idempotency_key="dashboard", timeout=5.0
+            )
+        finally:
+            await dashboard.close()
 
     async def set_timing(self, **fields: float) -> None:
         await self._call("PUT", "/_sim/payments/timing", fields)

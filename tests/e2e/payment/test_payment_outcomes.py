@@ -67,7 +67,7 @@ async def test_ticketing_refused_after_capture_refunds_the_payment_and_says_why(
 ) -> None:
     order = await pay_env.held_order(alice)
     # The airline drops the booking behind our back: ticketing will be refused.
-    slug = await _airline_slug(pay_env, order["id"])
+    slug = await airline_slug(pay_env, order["id"])
     url = f"{pay_env.booking.sim.url}/rest/{slug}/bookings/{order['airline_locator']}/cancel"
     async with aiohttp.ClientSession() as session, session.post(url) as response:
         assert response.status == 200, await response.text()
@@ -189,7 +189,7 @@ async def test_an_instant_order_with_a_refused_card_stays_held_and_can_be_paid(
     assert (await pay_env.settled(alice, order["id"]))["status"] == "confirmed"
 
 
-async def _airline_slug(pay_env: PayEnv, order_id: str) -> str:
+async def airline_slug(pay_env: PayEnv, order_id: str) -> str:
     connector: str = await pay_env.pool.fetchval(
         "SELECT connector FROM orders WHERE id = $1", order_id
     )

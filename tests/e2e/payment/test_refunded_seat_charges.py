@@ -7,7 +7,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from payment.gateway import HttpPaymentGateway
 from tests.e2e.payment.conftest import PayEnv
 from tests.e2e.payment.test_cancel_after_extra_charges import REFUNDABLE, buy_a_seat, refunded
 from tests.e2e.payment.test_order_changes import paid_order
@@ -48,13 +47,7 @@ async def test_a_seat_charge_the_gateway_refunded_in_full_reads_refunded(
     charge = await seat_charge(pay_env, alice, order["id"])
     intents = await pay_env.gateway.intents(order["id"])
     seat = next(i for i in intents if i["metadata"]["payment_id"] == charge["id"])
-    dashboard = HttpPaymentGateway(pay_env.gateway.gateway_url, pay_env.gateway.api_key)
-    try:  # refunded by hand at the gateway: only its charge.refunded webhook tells us
-        await dashboard.refund(
-            intent_id=seat["id"], amount=None, idempotency_key="dashboard", timeout=5.0
-        )
-    finally:
-        await dashboard.close()
+    await pay_env.gateway.refund_by_hand(seat["id"])
 
     async def read() -> dict[str, Any]:
         return await seat_charge(pay_env, alice, order["id"])

@@ -42,7 +42,7 @@ class FakeUsers:
     async def export(self, subject: str) -> UserPart:
         return UserPart(subject, 0 if subject in self.erased else 2)
 
-    async def erase(self, subject: str) -> Erased:
+    async def erase(self, subject: str, *, farewell: object = None) -> Erased:
         if self.fail_with is not None:
             raise self.fail_with
         first = subject not in self.erased

@@ -86,3 +86,29 @@ async def test_every_event_a_read_synced_is_acknowledged_and_a_failed_one_stays_
     finally:
         await stop_task(task)
         await nobody.close()
+
+
+async def test_a_pending_entry_deleted_from_the_stream_is_acknowledged_not_retried_for_ever(
+    redis_client: redis.Redis, stream: str, db: Database
+) -> None:
+    # An account's event read by the sync, then deleted by the notification worker once sent
+    # (notify/worker.py) before the sync acknowledged it: its next read of its pending entries
+    # finds the id without fields (redis-py: `{}`), which syncs nothing and is acknowledged.
+    await redis_client.xgroup_create(stream, GROUP, id="0", mkstream=True)
+    entry = await redis_client.xadd(stream, {"type": "account.erased", "event": b"{}"})
+    await redis_client.xreadgroup(GROUP, "c1", {stream: ">"}, count=10)
+    await redis_client.xdel(stream, entry)
+    nobody = HttpHelpdesk(f"http://127.0.0.1:{closed_port()}/helpdesk", "key", timeout_s=1)
+    sync = OrderSync(
+        redis_client, stream, nobody, PgSupportRepository(db), consumer="c1", block_ms=50
+    )
+    task = asyncio.create_task(sync.run())
+    try:
+        for _ in range(200):
+            if not await _pending(redis_client, stream):
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await stop_task(task)
+        await nobody.close()
+    assert await _pending(redis_client, stream) == []

@@ -58,4 +58,8 @@ def test_the_change_mail_dates_the_new_flight_as_the_other_mails_date_their_dead
     )
     held, _ = rendered(order_event("order.held"))
     assert "01 Dec 2026, 14:00 UTC" in held.body
-    assert "you now fly LHR → JFK on 01 Dec 2026 (BA117 at 08:25)" in changed.body
+    # …and says whose time 08:25 is (the deadlines are UTC, a departure the airport's).
+    assert (
+        "you now fly LHR → JFK on 01 Dec 2026 (BA117 at 08:25), departure at the airport's "
+        "local time." in changed.body
+    )

@@ -5,6 +5,7 @@
  * `last_change`, change offer and history step, a seat charge, and the order's
  * `payment_decline_code` (docs/api.md). Travelers see a sentence and a next step, written once
  * here, keyed by that code; the code itself stays on the page for support, never as the message.
+ * The notification worker's mails and SMS say the same words (notify/declines.py, its twin).
  *
  * The app reads the code from those fields only, never from the API's text: every order note,
  * change offer and history row stored before the fields existed got its code from the migrations
@@ -49,6 +50,8 @@ const DECLINES: Record<string, Known> = {
   card_not_supported: { phrase: "this card cannot be used for this payment", next: TRY_ANOTHER },
   currency_not_supported: { phrase: "this card cannot pay in this currency", next: TRY_ANOTHER },
   authentication_required: { phrase: "your bank asked to confirm the payment", next: "Try again and confirm it, or try another card." },
+  // Stripe's `code` when the 3-D Secure check failed or was abandoned (it sends no decline_code).
+  payment_intent_authentication_failure: { phrase: "your bank's security check (3-D Secure) was not completed", next: "Try again and confirm the payment with your bank, or try another card." },
   processing_error: { phrase: "the card could not be processed", next: "Try again in a moment, or try another card." },
   capture_failed: { phrase: "the amount authorised could not be taken from the card", next: "Try again, or try another card." },
   gateway_refused: { phrase: "the card payment service refused the card", next: TRY_ANOTHER },

@@ -1,0 +1,32 @@
+"""The words every message shares: the Struct of one event's words, and how money and
+instants are written (amounts with their currency, instants with their zone)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import msgspec
+
+from kernel.dates import utc_words
+from notify.wire import WireOrder
+
+
+class Text(msgspec.Struct, frozen=True):
+    """One event's words: the email's subject and body paragraphs, and the SMS."""
+
+    subject: str
+    paragraphs: tuple[str, ...]
+    sms: str
+
+
+def money(amount: Decimal, currency: str) -> str:
+    return f"{amount:,.2f} {currency}"
+
+
+def when(moment: dt.datetime | None) -> str:
+    return "soon" if moment is None else utc_words(moment)
+
+
+def total_of(order: WireOrder) -> str:
+    return money(order.total_amount, order.total_currency)

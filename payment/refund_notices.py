@@ -1,0 +1,90 @@
+"""Refunds no order transition tells of, told to the traveler once the money is back.
+
+A paid order's refund moves it `paid → refunded`, and that transition's `payment.refunded` tells
+the traveler. Other refunds move no order, so they are told here, by an event of their own written
+in the transaction that records them refunded:
+
+- `order.change_refunded`: a change to a cheaper slice owes its difference in parts, one per
+  charge it comes back from (payment/cancellation_refunds.py), and the order stays `paid`. The
+  step that records a change's last part refunded writes it. The change's parts are locked
+  first, so of two askers settling two parts at once one sees the other's, and exactly one of
+  them finds nothing owed: one event per change.
+- `payment.returned`: a charge the order never took (the card was charged after we had given
+  the payment up, and told the traveler it failed), given back whole (payment/refunds.py).
+- `order.seat_charge_returned`: a paid seat change the airline refused once the card was
+  charged, given back (payment/seat_charges.py; `order.seat_change_refunded` said it would be).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import asyncpg
+import msgspec
+
+from booking.events import EventType, new_event
+from booking.pg import Database
+from booking.rows import events_insert, events_json
+from payment.model import PAYMENT_ID_PREFIX
+from payment.repository import orders_in
+
+_LOCK_PARTS = (
+    "SELECT id FROM order_refunds WHERE order_id = $1 AND change_id = $2 ORDER BY id FOR UPDATE"
+)
+_PARTS = """
+SELECT count(*) FILTER (WHERE status = 'owed') AS owed, sum(amount) AS amount,
+       array_agg(charge_id) AS charges
+FROM order_refunds WHERE order_id = $1 AND change_id = $2"""
+_EVENTS = events_insert(2)
+
+
+async def lock_change_parts(
+    conn: asyncpg.Connection, order_id: str, change_id: str, *, timeout: float
+) -> None:
+    """Take the change's parts' row locks, in the transaction that records one refunded."""
+    await conn.execute(_LOCK_PARTS, order_id, change_id, timeout=timeout)
+
+
+async def tell_if_all_back(
+    conn: asyncpg.Connection, db: Database, order_id: str, change_id: str
+) -> None:
+    """Write `order.change_refunded` when none of the change's parts is owed any more (after
+    `lock_change_parts`, in the transaction that recorded the last one)."""
+    parts = await conn.fetchrow(_PARTS, order_id, change_id, timeout=db.timeout_s)
+    if parts is None or parts["owed"] or parts["amount"] is None:
+        return
+    card = await card_of(conn, list(parts["charges"]), timeout=db.timeout_s)
+    await tell(conn, db, order_id, "order.change_refunded", parts["amount"], card)
+
+
+async def tell(
+    conn: asyncpg.Connection,
+    db: Database,
+    order_id: str,
+    type: EventType,
+    amount: Decimal,
+    card_last4: str | None,
+) -> None:
+    """Write `type` for `order_id` as it is, with the refund's amount and card, in `conn`'s
+    transaction."""
+    order = await orders_in(conn, db).get(order_id)
+    if order is None:
+        return
+    snapshot = msgspec.structs.replace(
+        order.snapshot(), refund_amount=amount, refund_card_last4=card_last4
+    )
+    event = new_event(type, snapshot, order.contact(), owner=order.owner)
+    await conn.execute(_EVENTS, order_id, events_json([event]), timeout=db.timeout_s)
+
+
+async def card_of(conn: asyncpg.Connection, charge_ids: list[str], *, timeout: float) -> str | None:
+    """The last four digits of the one card every charge was made on, for the traveler's mail;
+    None when one is not a payment (a change's difference, seats bought later: their card is
+    not recorded), or the payments name no card or more than one."""
+    if not all(c.startswith(PAYMENT_ID_PREFIX) for c in charge_ids):
+        return None
+    cards = await conn.fetch(
+        "SELECT DISTINCT card_last4 FROM payments WHERE id = ANY($1::text[])",
+        charge_ids, timeout=timeout,
+    )  # fmt: skip
+    return cards[0]["card_last4"] if len(cards) == 1 else None
