@@ -8,10 +8,13 @@ import datetime as dt
 from collections.abc import Callable
 
 from analytics.reports import NAMES, Report, report
-from analytics.store import AnalyticsStore, StoreBusy
+from analytics.store import AnalyticsStore, StoreBusy, StoreMissing
 from kernel.errors import NotFound, ServiceUnavailable
 
 LOCK_WAIT_S = 3.0
+# No store yet: the consumer makes it as it starts, so a start-up race is over in seconds. A
+# process that never sees the consumer's volume keeps answering 503, never empty rows.
+MISSING_RETRY_S = 10.0
 
 
 class ReportService:
@@ -30,13 +33,20 @@ class ReportService:
         return self._clock()
 
     async def report(self, name: str, since: dt.datetime) -> Report:
-        """`NotFound` for a name not in `NAMES`; `ServiceUnavailable` while the store is busy."""
+        """`NotFound` for a name not in `NAMES`; `ServiceUnavailable` while the store is busy
+        or where there is none (never empty rows for a store that is not there)."""
         if name not in NAMES:
             raise NotFound(f"no report named {name[:40]!r}; reports: {', '.join(NAMES)}")
         try:
             return await asyncio.to_thread(self._read, name, since)
         except StoreBusy as exc:
             raise ServiceUnavailable("the analytics store is busy", retry_after_s=2.0) from exc
+        except StoreMissing as exc:
+            raise ServiceUnavailable(
+                "no analytics store here: reports are read where the analytics consumer "
+                "(`skyfare analytics`) keeps its store, and it has not made one",
+                retry_after_s=MISSING_RETRY_S,
+            ) from exc
 
     def _read(self, name: str, since: dt.datetime) -> Report:
         store = AnalyticsStore(self._directory, read_only=True, lock_wait_s=LOCK_WAIT_S)

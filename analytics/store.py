@@ -60,6 +60,11 @@ class StoreBusy(Exception):
     """The DuckDB file stayed locked by another process for the whole wait."""
 
 
+class StoreMissing(Exception):
+    """A reader found no DuckDB file: no consumer has created one in this directory (not yet,
+    or it runs elsewhere, on a volume this process does not see)."""
+
+
 class AnalyticsStore:
     """The DuckDB file, opened for each piece of work and closed after it.
 
@@ -76,10 +81,15 @@ class AnalyticsStore:
         self._read_only = read_only
         self._lock_wait_s = lock_wait_s
         self._db: duckdb.DuckDBPyConnection | None = None
+        if read_only:
+            # A reader never makes the file: one it made answered every report with empty
+            # rows, as if nothing had happened, wherever the consumer's volume was not mounted.
+            if not os.path.exists(self.path):
+                raise StoreMissing(f"{self.path} does not exist")
+            return
         os.makedirs(directory, exist_ok=True)
-        if not read_only or not os.path.exists(self.path):
-            with self.session(write=True):
-                self._schema()
+        with self.session(write=True):
+            self._schema()
 
     @property
     def db(self) -> duckdb.DuckDBPyConnection:

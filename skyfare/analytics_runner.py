@@ -16,7 +16,7 @@ from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from analytics.consumer import AnalyticsConsumer, replay
-from analytics.store import AnalyticsStore
+from analytics.store import AnalyticsStore, StoreMissing
 from kernel.logs import Outage
 from skyfare.notify_runner import redis_url
 from skyfare.redis_client import redis_client
@@ -139,7 +139,15 @@ async def replay_from(settings: Settings, from_id: str) -> int:
 def run_report(settings: Settings, since: dt.datetime, out: Path | None) -> int:
     from analytics.render import print_reports, write_plots  # matplotlib only where it is used
 
-    store = AnalyticsStore(settings.analytics_path, read_only=True)
+    try:
+        store = AnalyticsStore(settings.analytics_path, read_only=True)
+    except StoreMissing:
+        print(
+            f"no analytics store in {settings.analytics_path}: `skyfare analytics` makes it "
+            "there as it starts (SKYFARE_ANALYTICS_DIR names the directory)",
+            file=sys.stderr,
+        )
+        return 1
     try:
         reports = print_reports(store, since, sys.stdout)
         if out is not None:
