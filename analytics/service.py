@@ -18,15 +18,18 @@ MISSING_RETRY_S = 10.0
 
 
 class ReportService:
-    """Reports by name over the store in `directory`; raises `kernel.errors` for the views."""
+    """Reports by name over the store in `directory`; raises `kernel.errors` for the views.
+    `in_writer_process`: the consumer loading that store runs in this process."""
 
     def __init__(
         self,
         directory: str,
         *,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        in_writer_process: bool = False,
     ) -> None:
         self._directory = directory
+        self._in_writer_process = in_writer_process
         self._clock = clock
 
     def now(self) -> dt.datetime:
@@ -49,5 +52,10 @@ class ReportService:
             ) from exc
 
     def _read(self, name: str, since: dt.datetime) -> Report:
-        store = AnalyticsStore(self._directory, read_only=True, lock_wait_s=LOCK_WAIT_S)
+        store = AnalyticsStore(
+            self._directory,
+            read_only=True,
+            lock_wait_s=LOCK_WAIT_S,
+            in_writer_process=self._in_writer_process,
+        )
         return report(store, name, since)
