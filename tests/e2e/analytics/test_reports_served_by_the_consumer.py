@@ -9,7 +9,6 @@ import asyncio
 import os
 import signal
 import sys
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ import redis.asyncio as redis
 from analytics.publisher import UsageBuffer
 from kernel.usage import BreakerEvent
 from tests.e2e.conftest import closed_port
-from tests.support.analytics import publish
+from tests.support.analytics import published_day
 from tests.support.payment_sim import eventually
 from tests.support.sim import running_sim
 from tests.support.tokens import bearer, mint_token, sim_issuer
@@ -32,12 +31,8 @@ PROBLEM = "application/problem+json"
 
 @pytest.fixture
 async def streams(redis_url: str) -> AsyncIterator[tuple[str, str]]:
-    names = (f"test:{uuid.uuid4().hex}:usage", f"test:{uuid.uuid4().hex}:events")
-    client = redis.Redis.from_url(redis_url)
-    await publish(client, names)  # a scripted day: 30 searches, 3 holds, a breaker opening
-    yield names
-    await client.delete(*names)
-    await client.aclose()
+    async with published_day(redis_url) as names:  # 30 searches, 3 holds, a breaker opening
+        yield names
 
 
 async def _report(http: aiohttp.ClientSession, name: str, headers: dict[str, str]) -> Any:

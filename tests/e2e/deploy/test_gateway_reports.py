@@ -7,18 +7,16 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-import redis.asyncio as redis
 
 from skyfare.gateway import write_config
 from tests.e2e.conftest import closed_port
-from tests.support.analytics import publish
+from tests.support.analytics import published_day
 from tests.support.gateway import (
     GatewayStack,
     gateway_layout,
@@ -36,12 +34,8 @@ BOUND_S = 30.0
 
 @pytest.fixture
 async def streams(redis_url: str) -> AsyncIterator[tuple[str, str]]:
-    names = (f"test:{uuid.uuid4().hex}:usage", f"test:{uuid.uuid4().hex}:events")
-    client = redis.Redis.from_url(redis_url)
-    await publish(client, names)  # a scripted day: 30 searches, 3 holds, 2 tickets
-    yield names
-    await client.delete(*names)
-    await client.aclose()
+    async with published_day(redis_url) as names:  # 30 searches, 3 holds, a breaker opening
+        yield names
 
 
 async def _funnel(session: aiohttp.ClientSession, url: str, headers: dict[str, str]) -> Any:
