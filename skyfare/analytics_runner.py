@@ -71,8 +71,13 @@ async def serve_analytics(settings: Settings) -> None:
     are served meanwhile (once the store exists: it is made first)."""
     store = AnalyticsStore(settings.analytics_path)
     client = _client(settings)
+    try:
+        reports = await serve_reports(settings)
+    except BaseException:  # a refused start (a development secret beside a real endpoint)
+        await client.aclose()
+        store.close()
+        raise
     consumer = _consumer(settings, client, store)
-    reports = await serve_reports(settings)
     loop = asyncio.get_running_loop()
     stopped = asyncio.Event()
 
