@@ -69,7 +69,7 @@ OPERATIONS: tuple[Operation, ...] = (
             403: "The token has no analyst role",
             404: "No report of that name",
             422: "`since` is not a span like 7d or 24h",
-            503: "The analytics store is busy; retry after Retry-After",
+            503: "The analytics store is busy, or this process has none; retry after Retry-After",
         },
         security=("bearer",),
     ),

@@ -60,26 +60,45 @@ class StoreBusy(Exception):
     """The DuckDB file stayed locked by another process for the whole wait."""
 
 
+class StoreMissing(Exception):
+    """A reader found no DuckDB file: no consumer has created one in this directory (not yet,
+    or it runs elsewhere, on a volume this process does not see)."""
+
+
 class AnalyticsStore:
     """The DuckDB file, opened for each piece of work and closed after it.
 
     DuckDB lets one process write a file and no other process read it meanwhile, and the
     consumer, `skyfare report` and the API's report routes are different processes: each holds
     the file only for one batch or one report, and waits (up to `lock_wait_s`) for the other.
+    `in_writer_process`: the reader runs in the consumer's process (`_connect`).
     """
 
-    def __init__(self, directory: str, *, read_only: bool = False, lock_wait_s: float = 10.0):
+    def __init__(
+        self,
+        directory: str,
+        *,
+        read_only: bool = False,
+        lock_wait_s: float = 10.0,
+        in_writer_process: bool = False,
+    ):
         self.directory = directory
         self.parquet = ParquetFolders(directory)
         self.parquet_dir = self.parquet.root
         self.path = os.path.join(directory, DB_FILE)
         self._read_only = read_only
         self._lock_wait_s = lock_wait_s
+        self._in_writer_process = in_writer_process
         self._db: duckdb.DuckDBPyConnection | None = None
+        if read_only:
+            # A reader never makes the file: one it made answered every report with empty
+            # rows, as if nothing had happened, wherever the consumer's volume was not mounted.
+            if not os.path.exists(self.path):
+                raise StoreMissing(f"{self.path} does not exist")
+            return
         os.makedirs(directory, exist_ok=True)
-        if not read_only or not os.path.exists(self.path):
-            with self.session(write=True):
-                self._schema()
+        with self.session(write=True):
+            self._schema()
 
     @property
     def db(self) -> duckdb.DuckDBPyConnection:
@@ -115,11 +134,17 @@ class AnalyticsStore:
         self.release()
 
     def _connect(self, *, write: bool) -> duckdb.DuckDBPyConnection:
+        # In the consumer's own process (`skyfare analytics` serving reports) a reader opens the
+        # file as the writer does: DuckDB refuses a read-only connection to a file the process
+        # holds for writing, and the writer's open after a reader's (a consumer crash), but
+        # shares one open database between connections of the same configuration, where a
+        # read sees each committed batch and never waits for the writer's hold. It only reads.
+        as_writer = write or self._in_writer_process
         deadline = time.monotonic() + self._lock_wait_s
         while True:
             try:
-                config = _WRITER if write else {}
-                db = duckdb.connect(self.path, read_only=not write, config=config)
+                config = _WRITER if as_writer else {}
+                db = duckdb.connect(self.path, read_only=not as_writer, config=config)
                 # Not as `config`: DuckDB takes it per connection only. Its Python client draws
                 # a progress bar on stdout for a statement past 2 s (a day's whole rewrite can
                 # be): into the consumer's and the API's logs.

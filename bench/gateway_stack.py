@@ -94,6 +94,7 @@ def running(base_port: int | None, airline_latency_ms: float) -> Iterator[Gatewa
                 search_ports=(services["search-1"], services["search-2"])[:count],
                 booking_port=services["booking"],
                 booking_spare_port=port(),
+                analytics_port=port(),  # no reports in the benchmarks: nginx's own 503
                 search_rate_per_s=UNLIMITED,
                 search_burst=UNLIMITED,
             )

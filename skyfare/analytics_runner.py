@@ -1,5 +1,13 @@
 """`skyfare analytics` (the consumer, until signalled), `skyfare analytics replay --from ID` and
-`skyfare report`: the analytics package wired to the settings."""
+`skyfare report`: the analytics package wired to the settings.
+
+`skyfare analytics` also serves the report routes, `/healthz`, `/readyz` and `/metrics` on
+`analytics_listen_port` (`SKYFARE_PORT` + 3 by default; 0: none): the `analytics` app of
+skyfare/app.py, with the same plumbing and bearer tokens as the other services. Its store is a
+file on this process's own volume, so a deployment's gateway sends `/v1/reports/` here
+(deploy/README.md); the reads share the consumer's open database (analytics/store.py). A port
+in use is logged, and the consumer runs on without it (its probes then fail where deployed).
+"""
 
 from __future__ import annotations
 
@@ -10,16 +18,19 @@ import signal
 import sys
 from pathlib import Path
 
+import msgspec
 import redis.asyncio as redis
+from aiohttp import web
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from analytics.consumer import AnalyticsConsumer, replay
-from analytics.store import AnalyticsStore
+from analytics.store import AnalyticsStore, StoreMissing
 from kernel.logs import Outage
 from skyfare.notify_runner import redis_url
 from skyfare.redis_client import redis_client
+from skyfare.services import ANALYTICS
 from skyfare.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -56,9 +67,16 @@ def _consumer(settings: Settings, client: redis.Redis, store: AnalyticsStore) ->
 
 
 async def serve_analytics(settings: Settings) -> None:
-    """Consume until SIGINT/SIGTERM; the batch in hand is committed or not at all."""
+    """Consume until SIGINT/SIGTERM; the batch in hand is committed or not at all. The reports
+    are served meanwhile (once the store exists: it is made first)."""
     store = AnalyticsStore(settings.analytics_path)
     client = _client(settings)
+    try:
+        reports = await serve_reports(settings)
+    except BaseException:  # a refused start (a development secret beside a real endpoint)
+        await client.aclose()
+        store.close()
+        raise
     consumer = _consumer(settings, client, store)
     loop = asyncio.get_running_loop()
     stopped = asyncio.Event()
@@ -79,8 +97,32 @@ async def serve_analytics(settings: Settings) -> None:
     try:
         await consume_through_outages(consumer, client, stopped)
     finally:
+        if reports is not None:
+            await reports.cleanup()  # the reports in flight finish (shutdown_timeout_s)
         await client.aclose()
         store.close()
+
+
+async def serve_reports(settings: Settings) -> web.AppRunner | None:
+    """The `analytics` app on `analytics_listen_port` until the runner is cleaned up; None
+    where that port is 0 or in use (logged)."""
+    from skyfare.app import create_app  # the whole API's imports: only where it is served
+    from skyfare.protocol import app_runner
+
+    port = settings.analytics_listen_port
+    if port == 0:
+        return None
+    served = msgspec.structs.replace(settings, port=port)
+    runner = app_runner(create_app(served, ANALYTICS), served)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, settings.host, port).start()
+    except OSError as exc:
+        logger.error("analytics: cannot serve the reports on port %d: %s", port, exc)
+        await runner.cleanup()
+        return None
+    logger.info("analytics serving the reports on port %d", port)
+    return runner
 
 
 async def consume_through_outages(
@@ -139,7 +181,15 @@ async def replay_from(settings: Settings, from_id: str) -> int:
 def run_report(settings: Settings, since: dt.datetime, out: Path | None) -> int:
     from analytics.render import print_reports, write_plots  # matplotlib only where it is used
 
-    store = AnalyticsStore(settings.analytics_path, read_only=True)
+    try:
+        store = AnalyticsStore(settings.analytics_path, read_only=True)
+    except StoreMissing:
+        print(
+            f"no analytics store in {settings.analytics_path}: `skyfare analytics` makes it "
+            "there as it starts (SKYFARE_ANALYTICS_DIR names the directory)",
+            file=sys.stderr,
+        )
+        return 1
     try:
         reports = print_reports(store, since, sys.stdout)
         if out is not None:

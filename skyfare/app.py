@@ -38,13 +38,14 @@ from skyfare.keys import (
     RECENT_SIGN_IN,
     ROUTE_PARAMETERS,
     ROUTE_SECURITY,
+    SERVICE,
     SETTINGS,
 )
 from skyfare.ops import ReadyCheck
 from skyfare.outages import Outages
 from skyfare.parameters import route_parameters
 from skyfare.plumbing import install_plumbing
-from skyfare.services import ALL, BOOKING, SEARCH, SERVICES
+from skyfare.services import ALL, ANALYTICS, BOOKING, SEARCH, SERVICES
 from skyfare.settings import Settings
 from skyfare.support_wiring import running_support
 from skyfare.usage import usage_events
@@ -55,16 +56,18 @@ logger = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings, service: str = ALL) -> web.Application:
-    """The app of one deployable `service` (SERVICES: `search`, `booking`, or `all` of them)."""
-    if service not in SERVICES:
+    """The app of one deployable `service` (SERVICES: `search`, `booking`, or `all` of them;
+    or ANALYTICS: the reports, in `skyfare analytics`'s process)."""
+    if service not in (*SERVICES, ANALYTICS):
         raise ValueError(f"unknown service {service!r}: one of {', '.join(SERVICES)}")
     # Before anything opens: a bad key, or a published dev secret guarding a real endpoint,
     # is a deploy bug.
     booking_contexts.check_document_key(settings)
-    check_dev_secrets(settings)
+    check_dev_secrets(settings, seals_documents=_runs(service, frozenset({BOOKING})))
     app = web.Application(client_max_size=settings.max_body_bytes)
     install_plumbing(app)  # request ids, problem documents, metrics: per route, at start-up
     app[SETTINGS] = settings
+    app[SERVICE] = service
     app[TRUSTED_PROXIES] = parse_networks(settings.trusted_proxies)  # checked by load_settings
     # In dependency order (each may use what those before it set); closed in reverse.
     app.cleanup_ctx.extend(ctx for ctx, services in _CONTEXTS if _runs(service, services))
@@ -105,18 +108,20 @@ CleanupContext = Callable[[web.Application], AsyncIterator[None]]
 # `search` is the hot path, scaled on its own, and needs Redis but not PostgreSQL (partner keys
 # are read from PostgreSQL and cached: skyfare/partners.py); `booking` takes orders, payments
 # and their webhooks. `all` (what `skyfare up` runs) is every row of the tables below. The outbox
-# relay runs in `all`, and in a deployment of separate services as `skyfare relay`.
+# relay runs in `all`, and in a deployment of separate services as `skyfare relay`. `analytics`
+# (the reports, with their bearer tokens) is served by `skyfare analytics`, which owns their store.
 _BOTH = frozenset({SEARCH, BOOKING})
+_EVERY_SERVICE = frozenset({SEARCH, BOOKING, ANALYTICS})
 _ONLY_ALL: frozenset[str] = frozenset()
 
 # Cleanup contexts, in dependency order, and the services that run each.
 _CONTEXTS: tuple[tuple[CleanupContext, frozenset[str]], ...] = (
     (booking_contexts.postgres, _BOTH),
-    (search_contexts.redis, _BOTH),
+    (search_contexts.redis, _EVERY_SERVICE),  # analytics: the traveler rate limits
     # Searches (search) and re-prices (booking) both publish usage events.
     (usage_events, _BOTH),
     (search_contexts.partner_gate, frozenset({SEARCH})),
-    (search_contexts.authenticator, frozenset({BOOKING})),
+    (search_contexts.authenticator, frozenset({BOOKING, ANALYTICS})),
     # Booking re-prices offers with the airlines and evicts the cached answers a price change
     # makes wrong, so it has the connectors and the fare cache too.
     (search_contexts.fare_cache, _BOTH),
@@ -132,15 +137,16 @@ _CONTEXTS: tuple[tuple[CleanupContext, frozenset[str]], ...] = (
     (booking_contexts.order_changes, frozenset({BOOKING})),
     (running_support, frozenset({BOOKING})),
     (booking_contexts.privacy, frozenset({BOOKING})),
-    (booking_contexts.reports, frozenset({BOOKING})),
+    (booking_contexts.reports, frozenset({ANALYTICS})),
 )
 
 
 # Route groups and the services that serve them (the gateway routes by these paths:
-# deploy/nginx/; everything not a search path, the web app at `/` included, goes to booking).
+# deploy/nginx/; the reports go to analytics; everything not a search path, the web app at `/`
+# included, goes to booking).
 def _route_groups(web_app: _WebApp) -> tuple[tuple[RouteGroup, frozenset[str]], ...]:
     return (
-        (ops, _BOTH),
+        (ops, _EVERY_SERVICE),
         (search_routes, frozenset({SEARCH})),
         (bulk_routes, frozenset({SEARCH})),
         (seat_routes, _BOTH),
@@ -152,7 +158,7 @@ def _route_groups(web_app: _WebApp) -> tuple[tuple[RouteGroup, frozenset[str]], 
         (user_routes, frozenset({BOOKING})),
         (support_routes, frozenset({BOOKING})),
         (privacy, frozenset({BOOKING})),
-        (analytics_routes, frozenset({BOOKING})),
+        (analytics_routes, frozenset({ANALYTICS})),
         (web_app, frozenset({BOOKING})),
     )
 

@@ -45,6 +45,7 @@ from skyfare.keys import (
     PAYMENT_RECONCILER,
     PG_POOL,
     REDIS,
+    SERVICE,
     SETTINGS,
     USAGE,
 )
@@ -52,6 +53,7 @@ from skyfare.ops import CHECK_TIMEOUT_S
 from skyfare.postgres import connect_options
 from skyfare.relay_runner import outbox_relay_for
 from skyfare.search_contexts import REDIS_TIMEOUT_S
+from skyfare.services import ANALYTICS
 from skyfare.settings import Settings
 from skyfare.usage import UsagePriceChecks
 from skyfare.user_ports import SavedTravelersOfUsers
@@ -63,8 +65,12 @@ from users.wiring import user_service
 
 
 async def reports(app: web.Application) -> AsyncIterator[None]:
-    """The analytics reports (`/v1/reports`), read from the consumer's DuckDB file."""
-    app[analytics_routes.REPORT_SERVICE] = ReportService(app[SETTINGS].analytics_path)
+    """The analytics reports (`/v1/reports`), read from the consumer's DuckDB file: in the
+    consumer's own process (the `analytics` app `skyfare analytics` serves), or beside it on the
+    same disk (`skyfare up`)."""
+    app[analytics_routes.REPORT_SERVICE] = ReportService(
+        app[SETTINGS].analytics_path, in_writer_process=app[SERVICE] == ANALYTICS
+    )
     yield
 
 

@@ -47,6 +47,8 @@ class GatewayLayout(msgspec.Struct, frozen=True):
     # A second booking address, marked `backup`: a rolling restart starts the new booking
     # process there before stopping the old one.
     booking_spare_port: int
+    # `skyfare analytics`: the reports, served beside the store it loads.
+    analytics_port: int
     host: str = "127.0.0.1"
     upstream_host: str = "127.0.0.1"
     search_rate_per_s: int = 20  # anonymous searches per client address
@@ -88,6 +90,10 @@ def render(layout: GatewayLayout, directory: Path, version: NginxVersion) -> dic
                 f"{layout.upstream_host}:{layout.booking_port} max_fails=0",
                 f"{layout.upstream_host}:{layout.booking_spare_port} max_fails=0 backup",
             )
+        ),
+        # One process (one writer of the store): never left out, nowhere else to go.
+        "SKYFARE_GATEWAY_ANALYTICS_SERVERS": _servers(
+            (f"{layout.upstream_host}:{layout.analytics_port} max_fails=0",)
         ),
     }
     files: dict[str, str] = {}

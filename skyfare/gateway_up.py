@@ -4,7 +4,8 @@ nginx (deploy/nginx) on `SKYFARE_GATEWAY_PORT` (HTTPS, a development certificate
 and `SKYFARE_PORT` (plain HTTP: a redirect, and the payment gateway's webhooks), in front of two
 `search` processes and one `booking` process on the ports after `SKYFARE_PORT` (+10, +11: search;
 +12: booking; +13: the booking address a rolling restart starts the replacement on), with the
-outbox relay, the notification worker and the analytics consumer beside them.
+outbox relay, the notification worker and the analytics consumer beside them; the reports go to
+the analytics consumer's own port (`SKYFARE_ANALYTICS_PORT`, `SKYFARE_PORT` + 3), as deployed.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import msgspec
 
-from skyfare.gateway import GatewayLayout, nginx_command, write_config
+from skyfare.gateway import GatewayError, GatewayLayout, nginx_command, write_config
 from skyfare.services import BOOKING, SEARCH
 from skyfare.settings import Settings
 from skyfare.supervisor import Supervisor
@@ -40,9 +41,17 @@ def gateway_layout(settings: Settings) -> GatewayLayout:
         search_ports=tuple(settings.port + offset for offset in SEARCH_OFFSETS),
         booking_port=settings.port + BOOKING_OFFSET,
         booking_spare_port=settings.port + BOOKING_SPARE_OFFSET,
+        analytics_port=_analytics_port(settings),
         host=settings.host,
         max_body_bytes=settings.max_body_bytes,
     )
+
+
+def _analytics_port(settings: Settings) -> int:
+    port = settings.analytics_listen_port
+    if port == 0:  # the gateway sends the reports there: nothing else serves them
+        raise GatewayError("SKYFARE_ANALYTICS_PORT=0: the gateway's reports need that port")
+    return port
 
 
 def start_gateway(

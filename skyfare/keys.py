@@ -23,6 +23,8 @@ from skyfare.settings import Settings
 from skyfare.webapp import NotFoundPage
 
 SETTINGS = web.AppKey("settings", Settings)
+# Which deployable this app is (skyfare/services.py): `all`, `search`, `booking`, `analytics`.
+SERVICE = web.AppKey("service", str)
 # Created with min_size=0, so it exists (and the app starts) while PostgreSQL is down.
 PG_POOL = web.AppKey("pg_pool", asyncpg.Pool)
 REDIS = web.AppKey("redis", redis.Redis)

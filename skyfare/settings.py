@@ -139,6 +139,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_ANALYTICS_BATCH_SIZE": "analytics_batch_size",
     "SKYFARE_ANALYTICS_LINGER_MS": "analytics_linger_ms",
     "SKYFARE_ANALYTICS_DIR": "analytics_dir",
+    "SKYFARE_ANALYTICS_PORT": "analytics_port",
     "SKYFARE_WEB_DIST": "web_dist",
     "SKYFARE_WEB_CLIENT_ID": "web_client_id",
     "SKYFARE_RELAY_METRICS_PORT": "relay_metrics_port",

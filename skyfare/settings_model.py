@@ -247,6 +247,10 @@ class Settings(msgspec.Struct, frozen=True):
     # at once, one small DuckDB transaction per trickle of entries).
     analytics_linger_ms: Annotated[int, msgspec.Meta(ge=0)] = 500
     analytics_dir: str | None = None
+    # `skyfare analytics` serves the report routes (and /healthz, /readyz, /metrics) on this
+    # port, beside the store it loads: the process that owns the DuckDB file answers the
+    # reports of a deployment (deploy/README.md). None: `port` + 3; 0: none.
+    analytics_port: int | None = None
     # The traveler web app (skyfare/webapp.py): the Vite build served at `/` (None: web/dist of
     # this checkout), and its OAuth client id at the identity provider (a public client, no secret).
     web_dist: str | None = None
@@ -319,6 +323,11 @@ class Settings(msgspec.Struct, frozen=True):
     def relay_metrics_listen_port(self) -> int:
         """`skyfare relay`'s /metrics port; 0: none."""
         return self.relay_metrics_port if self.relay_metrics_port is not None else self.port + 2
+
+    @property
+    def analytics_listen_port(self) -> int:
+        """`skyfare analytics`'s HTTP port (reports, health, metrics); 0: none."""
+        return self.analytics_port if self.analytics_port is not None else self.port + 3
 
     @property
     def notify_metrics_listen_port(self) -> int:

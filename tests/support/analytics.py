@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from decimal import Decimal
 
 import redis.asyncio as redis
@@ -101,3 +103,17 @@ async def publish(client: redis.Redis, streams: tuple[str, str]) -> None:
     await buffer.drain()
     for kind, data in orders:  # as the outbox relay writes them
         await client.xadd(streams[1], {"id": str(uuid.uuid4()), "type": kind, "event": data})
+
+
+@asynccontextmanager
+async def published_day(redis_url: str) -> AsyncIterator[tuple[str, str]]:
+    """A usage stream and an order event stream of the caller's own, holding the scripted day
+    (`publish`), deleted after the block."""
+    names = (f"test:{uuid.uuid4().hex}:usage", f"test:{uuid.uuid4().hex}:events")
+    client = redis.Redis.from_url(redis_url)
+    try:
+        await publish(client, names)
+        yield names
+    finally:
+        await client.delete(*names)
+        await client.aclose()

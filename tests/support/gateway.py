@@ -91,14 +91,18 @@ async def gateway_prerequisites(database_url: str) -> None:
         await migrate(pool, timeout=30)
 
 
-def gateway_layout(*, search_ports: tuple[int, ...], booking_port: int) -> GatewayLayout:
-    """The tests' gateway on free ports in front of these service ports, with the tests' limits."""
+def gateway_layout(
+    *, search_ports: tuple[int, ...], booking_port: int, analytics_port: int | None = None
+) -> GatewayLayout:
+    """The tests' gateway on free ports in front of these service ports, with the tests' limits
+    (no analytics process: a free port, where nginx answers its 503)."""
     return GatewayLayout(
         https_port=closed_port(),
         http_port=closed_port(),
         search_ports=search_ports,
         booking_port=booking_port,
         booking_spare_port=closed_port(),
+        analytics_port=analytics_port or closed_port(),
         search_rate_per_s=SEARCH_RATE,
         search_burst=SEARCH_BURST,
         fail_timeout_s=2,

@@ -74,3 +74,15 @@ def test_replay_then_report_prints_the_tables_and_writes_the_plots(
     assert plots == [f"{name}.png" for name in names]
     assert bad.returncode == 2
     assert "7d or 24h" in bad.stderr
+
+
+def test_report_without_a_store_says_where_it_looked_and_fails(tmp_path: Path) -> None:
+    # It made an empty store there and printed every report empty, exit 0.
+    env = {**os.environ, "SKYFARE_ANALYTICS_DIR": str(tmp_path / "nowhere")}
+
+    reported = _skyfare(env, "report")
+
+    assert reported.returncode == 1
+    assert reported.stdout == ""
+    assert f"no analytics store in {tmp_path / 'nowhere'}" in reported.stderr
+    assert not (tmp_path / "nowhere").exists()

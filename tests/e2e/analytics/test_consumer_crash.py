@@ -54,6 +54,7 @@ def _start(redis_url: str, streams: tuple[str, str], directory: Path) -> subproc
         "SKYFARE_EVENT_STREAM": streams[1],
         "SKYFARE_ANALYTICS_DIR": str(directory),
         "SKYFARE_ANALYTICS_BATCH_SIZE": "25",
+        "SKYFARE_ANALYTICS_PORT": "0",  # the consumer alone: no reports on 8083
         "SKYFARE_LOG_LEVEL": "WARNING",
     }
     return subprocess.Popen(

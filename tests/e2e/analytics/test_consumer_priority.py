@@ -42,7 +42,11 @@ def test_the_consumer_and_its_duckdb_threads_run_niced_and_the_api_does_not(
     tmp_path: Path, redis_url: str
 ) -> None:
     settings = load_settings(
-        {"REDIS_URL": redis_url, "SKYFARE_ANALYTICS_DIR": str(tmp_path / "analytics")}
+        {
+            "REDIS_URL": redis_url,
+            "SKYFARE_ANALYTICS_DIR": str(tmp_path / "analytics"),
+            "SKYFARE_ANALYTICS_PORT": "0",  # the consumer alone: no reports on 8083
+        }
     )
     supervisor = Supervisor(stop_timeout_s=10.0)
     api = supervisor.spawn("api-worker-0", serve_until_terminated)

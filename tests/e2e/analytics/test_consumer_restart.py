@@ -119,7 +119,13 @@ def test_a_dying_consumer_is_restarted_and_the_api_keeps_serving(
     # The real consumer process, failing at each start: its store's folder is a file.
     blocked = tmp_path / "analytics"
     blocked.write_text("not a folder")
-    settings = load_settings({"REDIS_URL": redis_url, "SKYFARE_ANALYTICS_DIR": str(blocked)})
+    settings = load_settings(
+        {
+            "REDIS_URL": redis_url,
+            "SKYFARE_ANALYTICS_DIR": str(blocked),
+            "SKYFARE_ANALYTICS_PORT": "0",  # the consumer alone: no reports on 8083
+        }
+    )
     supervisor = Supervisor(stop_timeout_s=10.0, restart_first_s=0.01, restart_max_s=0.05)
     api = supervisor.spawn("api-worker-0", serve_until_terminated)
     supervisor.spawn("analytics", run_analytics, settings, restart=True)

@@ -5,6 +5,7 @@ the store, after a search, an order with a passenger and the consumer's load."""
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -77,7 +78,26 @@ async def _events_of(client: redis.Redis, stream: str, order_id: str) -> list[by
         await asyncio.sleep(0.05)
 
 
-async def test_reports_want_a_token_then_the_analyst_role(env: BookingEnv) -> None:
+async def test_a_process_without_the_store_answers_503_not_empty_reports(
+    env: BookingEnv, tmp_path: Path
+) -> None:
+    # The deployed booking pods had no analytics volume: each made an empty store of its own
+    # and answered every analyst with empty rows, as if nothing had happened.
+    analyst = await env.token("ana", roles=["analyst"])
+
+    response = await env.client.get("/v1/reports/funnel", headers=analyst)
+
+    doc = await response.json(content_type="application/problem+json")
+    assert response.status == 503, doc
+    assert doc["type"].endswith("/service-unavailable")
+    assert "no analytics store here" in doc["detail"]
+    assert str(tmp_path) not in doc["detail"]
+    assert int(response.headers["Retry-After"]) >= 1
+    assert os.listdir(tmp_path) == []  # nothing made, nothing to mistake for a store
+
+
+async def test_reports_want_a_token_then_the_analyst_role(env: BookingEnv, tmp_path: Path) -> None:
+    AnalyticsStore(str(tmp_path)).close()  # the consumer's store, empty so far
     traveler = await env.token("alice")
     analyst = await env.token("ana", roles=["analyst"])
 

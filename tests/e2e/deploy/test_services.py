@@ -1,13 +1,16 @@
 """Each deployable service serves its own routes and is ready when what it needs answers:
-`create_app(settings, "search" | "booking")` (skyfare/app.py's service tables)."""
+`create_app(settings, "search" | "booking" | "analytics")` (skyfare/app.py's service tables)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import msgspec
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from analytics.store import AnalyticsStore
 from skyfare.app import create_app
 from skyfare.settings import Settings
 from tests.e2e.conftest import closed_port
@@ -45,6 +48,27 @@ async def test_booking_serves_orders_and_not_searches(settings: Settings) -> Non
     assert search.status == 404
     assert bulk.status == 404
     assert orders.status == 401  # the order route, asking for a token
+
+
+async def test_analytics_serves_the_reports_and_booking_no_longer_does(
+    settings: Settings, tmp_path: Path
+) -> None:
+    # Booking's pods have no analytics store (it is the consumer's volume): the gateway sends
+    # /v1/reports/ to `skyfare analytics`, which serves this app beside its store.
+    AnalyticsStore(str(tmp_path)).close()
+    configured = msgspec.structs.replace(settings, analytics_dir=str(tmp_path))
+    async with TestClient(TestServer(create_app(configured, "analytics"))) as client:
+        report = await client.get("/v1/reports/funnel")
+        orders = await client.get("/v1/orders")
+        health = await client.get("/healthz")
+        ready = await (await client.get("/readyz")).json()
+    async with TestClient(TestServer(create_app(configured, "booking"))) as client:
+        booking_report = await client.get("/v1/reports/funnel")
+    assert report.status == 401  # the report route, asking for a token
+    assert orders.status == 404
+    assert health.status == 200
+    assert ready == {"status": "ready", "checks": {}}  # its store is its own file
+    assert booking_report.status == 404
 
 
 async def test_search_is_ready_while_postgres_is_down(settings: Settings) -> None:

@@ -94,6 +94,7 @@ def test_the_start_order_is_by_health_and_has_no_cycle(services: dict[str, Any])
         ("relay", "migrate"),
         ("nginx", "search-2"),
         ("nginx", "booking"),
+        ("nginx", "analytics"),  # its upstream names it: nginx resolves it at start
     ):
         assert order.index(earlier) < order.index(later), (earlier, later)
 
@@ -103,12 +104,12 @@ def _probed_path(healthcheck: dict[str, Any]) -> str:
     return urlsplit(url).path
 
 
-def test_search_and_booking_are_healthy_when_kubernetes_finds_them_ready(
+def test_search_booking_and_analytics_are_healthy_when_kubernetes_finds_them_ready(
     services: dict[str, Any],
 ) -> None:
     # /healthz, not /readyz: Redis (PostgreSQL) down marked every search (booking) container
     # unhealthy at once, though each answers without it, which the k8s probes no longer do.
-    for name in ("search-1", "search-2", "booking"):
+    for name in ("search-1", "search-2", "booking", "analytics"):
         component = name.split("-")[0]
         manifests = yaml.safe_load_all((DEPLOY / "k8s" / "base" / f"{component}.yaml").read_text())
         (deployment,) = (m for m in manifests if m["kind"] == "Deployment")
@@ -155,9 +156,14 @@ def test_the_gateway_templates_are_filled_and_route_to_services(
     upstreams = re.findall(
         r"server ([a-z0-9-]+):8080",
         environment["SKYFARE_GATEWAY_SEARCH_SERVERS"]
-        + environment["SKYFARE_GATEWAY_BOOKING_SERVERS"],
+        + environment["SKYFARE_GATEWAY_BOOKING_SERVERS"]
+        + environment["SKYFARE_GATEWAY_ANALYTICS_SERVERS"],
     )
-    assert upstreams == ["search-1", "search-2", "booking"]
+    assert upstreams == ["search-1", "search-2", "booking", "analytics"]
+    # The reports' upstream serves them on the port the gateway names (the store is its own).
+    analytics = load_settings({k: str(v) for k, v in services["analytics"]["environment"].items()})
+    assert analytics.analytics_listen_port == 8080
+    assert _probed_path(services["analytics"]["healthcheck"]) == "/healthz"
 
 
 def test_the_services_trust_the_gateways_address_and_only_it() -> None:
@@ -168,7 +174,7 @@ def test_the_services_trust_the_gateways_address_and_only_it() -> None:
     assert ipaddress.ip_address(gateway) in ipaddress.ip_network(subnet)
     # Behind nginx every peer is nginx: untrusted, one client's burst of anonymous support
     # cases would shut every other client out (kernel/client_address.py).
-    for name in ("search-1", "search-2", "booking"):
+    for name in ("search-1", "search-2", "booking", "analytics"):
         assert services[name]["environment"]["SKYFARE_TRUSTED_PROXIES"] == gateway, name
 
 

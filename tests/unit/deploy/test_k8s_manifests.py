@@ -77,7 +77,7 @@ def test_the_service_monitor_scrapes_the_services_that_export_metrics(
         and all(s["metadata"]["labels"].get(k) == v for k, v in selector.items())
         and ports & {p["name"] for p in s["spec"]["ports"]}
     }
-    assert scraped == {"search", "booking", "relay", "worker"}
+    assert scraped == {"search", "booking", "relay", "worker", "analytics"}
 
 
 def test_one_deployment_per_service_and_the_gateway(rendered: list[Obj]) -> None:
@@ -96,7 +96,7 @@ def test_probes_resources_and_the_stop_sequence(rendered: list[Obj]) -> None:
             assert set(resources["requests"]) >= {"cpu", "memory"}, where
             assert set(resources["limits"]) >= {"cpu", "memory"}, where
             assert container["securityContext"]["readOnlyRootFilesystem"] is True, where
-            if obj["kind"] == "Job" or _component(obj) == "analytics":
+            if obj["kind"] == "Job":
                 continue
             assert "readinessProbe" in container, where
             assert "livenessProbe" in container, where
@@ -104,7 +104,7 @@ def test_probes_resources_and_the_stop_sequence(rendered: list[Obj]) -> None:
             assert pause[0] == "sleep", where
             assert int(pause[1]) > DEREGISTRATION_S, where
             assert pod["terminationGracePeriodSeconds"] > int(pause[1]) + drain_s + 5, where
-        if obj["kind"] == "Deployment" and _component(obj) in ("search", "booking"):
+        if obj["kind"] == "Deployment" and _component(obj) in ("search", "booking", "analytics"):
             # Not /readyz: with Redis down every search pod (PostgreSQL: every booking pod, and
             # the web app it serves) left the Service at once, though each answers without it.
             container = pod["containers"][0]
@@ -204,7 +204,7 @@ def _pods(rendered: list[Obj]) -> dict[str, Pod]:
 def test_only_the_gateway_reaches_the_services(rendered: list[Obj]) -> None:
     policies = [o for o in rendered if o["kind"] == "NetworkPolicy"]
     pods = _pods(rendered)
-    for service in ("search", "booking"):
+    for service in ("search", "booking", "analytics"):  # analytics: the reports
         target = pods[service]
         assert may_connect(policies, pods["gateway"], target, 8080)
         assert may_leave(policies, pods["gateway"], target, 8080)
@@ -248,15 +248,29 @@ def test_the_gateway_fills_in_every_template_variable(rendered: list[Obj]) -> No
     assert nginx["args"][:3] == ["nginx", "-c", env["NGINX_ENVSUBST_OUTPUT_DIR"] + "/nginx.conf"]
     assert mounts["tmp"] == env["NGINX_ENVSUBST_OUTPUT_DIR"]
     assert env["SKYFARE_GATEWAY_DIR"].startswith(mounts["tmp"] + "/")
-    # Its upstreams are the search and booking Services.
+    # Its upstreams are the search, booking and analytics Services; each serves on that port.
     upstreams = re.findall(
         r"server ([a-z0-9-]+):(\d+)",
-        env["SKYFARE_GATEWAY_SEARCH_SERVERS"] + env["SKYFARE_GATEWAY_BOOKING_SERVERS"],
+        env["SKYFARE_GATEWAY_SEARCH_SERVERS"]
+        + env["SKYFARE_GATEWAY_BOOKING_SERVERS"]
+        + env["SKYFARE_GATEWAY_ANALYTICS_SERVERS"],
     )
-    assert [name for name, _ in upstreams] == ["skyfare-search", "skyfare-booking"]
+    assert [name for name, _ in upstreams] == [
+        "skyfare-search",
+        "skyfare-booking",
+        "skyfare-analytics",
+    ]
     for name, port in upstreams:
         service = _one(rendered, "Service", name)
-        assert int(port) in {p["port"] for p in service["spec"]["ports"]}
+        (served,) = (p for p in service["spec"]["ports"] if p["port"] == int(port))
+        deployment = _one(rendered, "Deployment", name)["spec"]["template"]["spec"]
+        (container,) = deployment["containers"]
+        named = {p["name"]: p["containerPort"] for p in container["ports"]}
+        listening = {e["name"]: e.get("value") for e in container.get("env", [])}
+        config = _one(rendered, "ConfigMap", "skyfare-config")["data"]
+        # The process's own port setting: analytics serves on SKYFARE_ANALYTICS_PORT.
+        setting = "SKYFARE_ANALYTICS_PORT" if name == "skyfare-analytics" else "SKYFARE_PORT"
+        assert int(listening.get(setting) or config[setting]) == named[served["targetPort"]]
     assert int(env["SKYFARE_GATEWAY_HTTPS_PORT"]) == nginx["ports"][0]["containerPort"]
     # HTTP/2 in the form the image's nginx wants (1.27: `http2 on;`, no deprecated listen form).
     version = tuple(int(n) for n in nginx["image"].rsplit(":", 1)[1].split("."))

@@ -22,6 +22,7 @@ import yaml
 from kernel.client_address import parse_networks
 from skyfare import analytics_runner, app, cli, notify_runner, relay_runner
 from skyfare.dev_secrets import dev_secrets_in_use
+from skyfare.services import ANALYTICS
 from skyfare.settings import _ENV_FIELDS, Settings, load_settings
 from tests.support import kustomize
 from tests.support.kustomize import VARIANTS, Obj, pod_specs, render_python, variant_directory
@@ -66,7 +67,11 @@ def _reads(args: tuple[str, ...]) -> frozenset[str]:
         case ("relay",):
             return settings_read_by([cli._relay, relay_runner.serve_relay])
         case ("analytics",):
-            return settings_read_by([analytics_runner.serve_analytics])
+            # The consumer, and the `analytics` app it serves (the reports).
+            contexts = [ctx for ctx, services in app._CONTEXTS if ANALYTICS in services]
+            return settings_read_by(
+                [analytics_runner.serve_analytics, *contexts], shallow=[app.create_app]
+            )
         case ("migrate",):
             return settings_read_by([cli._admin])
     raise AssertionError(f"a container runs `skyfare {' '.join(args)}`: say what it reads here")
@@ -142,7 +147,10 @@ def test_every_outside_endpoint_a_process_reads_is_wired(pods: list[_Pod]) -> No
 
 def test_no_pod_holds_a_development_secret_beside_a_real_endpoint(pods: list[_Pod]) -> None:
     for pod in pods:
-        assert dev_secrets_in_use(pod.settings()) == [], pod.name
+        # Only a process that seals travelers' documents reads the key (and is refused the
+        # development one): the reports check the real issuer's tokens without it.
+        seals = "users_document_key" in pod.reads
+        assert dev_secrets_in_use(pod.settings(), seals_documents=seals) == [], pod.name
 
 
 def test_every_process_that_reads_client_addresses_trusts_the_gateway(pods: list[_Pod]) -> None:

@@ -90,3 +90,13 @@ def test_real_endpoints_with_secrets_of_their_own_start() -> None:
 )
 def test_only_loopback_hosts_count_as_local(url: str, local: bool) -> None:
     assert is_local(url) is local
+
+
+def test_the_reports_check_real_tokens_without_the_document_key() -> None:
+    # `skyfare analytics` verifies the real issuer's tokens but never seals a document: it is
+    # not handed the key, and its default is no danger there. Booking with it still refuses.
+    only_issuer = {k: v for k, v in OWN.items() if k != "SKYFARE_USERS_DOCUMENT_KEY"}
+    settings = load_settings({**only_issuer, "SKYFARE_JWT_ISSUER": REAL["SKYFARE_JWT_ISSUER"]})
+    create_app(settings, "analytics")
+    with pytest.raises(DevSecretInProduction, match="SKYFARE_USERS_DOCUMENT_KEY"):
+        create_app(settings, "booking")

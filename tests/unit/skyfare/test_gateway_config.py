@@ -16,6 +16,7 @@ LAYOUT = GatewayLayout(
     search_ports=(8090, 8091),
     booking_port=8092,
     booking_spare_port=8093,
+    analytics_port=8094,
     fail_timeout_s=7,
 )
 DEBIAN_12 = (1, 22, 1)  # Debian 12's nginx, which `make run-gateway` and the tests run
@@ -60,6 +61,18 @@ def test_search_processes_are_checked_passively_and_booking_has_a_backup_address
     assert "server 127.0.0.1:8091 max_fails=1 fail_timeout=7s;" in conf
     assert "server 127.0.0.1:8092 max_fails=0;" in conf
     assert "server 127.0.0.1:8093 max_fails=0 backup;" in conf
+
+
+def test_the_reports_go_to_the_analytics_process_and_nothing_else_does() -> None:
+    # Booking has no analytics store (the consumer's volume): reports sent there answered empty.
+    files = render(LAYOUT, Path("/run/gw"), DEBIAN_12)
+    analytics = files["nginx.conf"].split("upstream skyfare_analytics {")[1].split("}")[0]
+    assert _directives(analytics)[0] == "server 127.0.0.1:8094 max_fails=0;"
+    routes = files["routes.conf"]
+    reports = routes.split("location ^~ /v1/reports/ {")[1].split("}")[0]
+    assert "proxy_pass http://skyfare_analytics;" in reports
+    assert "include problems.conf;" in reports
+    assert routes.count("skyfare_analytics") == 1
 
 
 def test_the_gateways_own_answers_are_problem_documents_with_its_limits() -> None:
