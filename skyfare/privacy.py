@@ -108,12 +108,13 @@ class PaymentRecord(msgspec.Struct, frozen=True, kw_only=True):
 
 
 # What an export leaves out of the stored Structs: the owner is the caller, the rest internal
-# (an order's `version` is its row version, for guarding changes).
+# (an order's `version` is its row version, for guarding changes; a payment's `refund_attempt`
+# counts the gateway's refusals, for its idempotency keys).
 # ExportedOrder and PaymentRecord are every other field of Order and Payment, declared again
 # only so that the export's schema reads in the API's order; tests/unit/skyfare/
 # test_privacy_export.py fails when a field is added to one side and not the other.
 ORDER_FIELDS_NOT_EXPORTED = ("owner", "connector", "version")
-PAYMENT_FIELDS_NOT_EXPORTED = ("owner", "order_paid", "order_failure_reason")
+PAYMENT_FIELDS_NOT_EXPORTED = ("owner", "order_paid", "order_failure_reason", "refund_attempt")
 
 
 class ExportedOrder(msgspec.Struct, frozen=True, kw_only=True):
