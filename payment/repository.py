@@ -241,11 +241,13 @@ class PgPaymentRepository:
         self, payment_id: str, intent_id: str, *, card_last4: str | None = None
     ) -> None:
         """Remember the gateway's intent and the card it charges (once: a replayed answer names
-        the same intent)."""
+        the same intent). The intent's webhook may have recorded the intent first (it names no
+        card): the card is still kept, on that intent only."""
         async with self.db.connection() as conn:
             await conn.execute(
-                "UPDATE payments SET gateway_intent_id = $2, card_last4 = $3, updated_at = now()"
-                " WHERE id = $1 AND gateway_intent_id IS NULL",
+                "UPDATE payments SET gateway_intent_id = $2,"
+                " card_last4 = COALESCE(card_last4, $3), updated_at = now()"
+                " WHERE id = $1 AND (gateway_intent_id IS NULL OR gateway_intent_id = $2)",
                 payment_id,
                 intent_id,
                 card_last4,
