@@ -39,6 +39,16 @@ group("describe", () => {
     expect(stale.next).toMatch(/confirm once more/);
   });
 
+  it("blames the airlines for a 503 only on a screen that asks them", () => {
+    const unavailable = { type: "https://skyfare.dev/problems/service-unavailable" };
+    expect(describe(unavailable).message).toBe("The airlines cannot be reached right now.");
+    for (const backing of ["payment", "trips", "trip", "profile", "support"] as const) {
+      expect(describe(unavailable, backing).message).not.toMatch(/airline/i);
+      expect(describe(unavailable, backing).next).toMatch(/Nothing was changed/);
+    }
+    expect(describe(unavailable, "profile").message).toMatch(/profile/);
+  });
+
   it("has a fallback for a type it does not know", () => {
     expect(describe({ type: "about:blank" }).message).toBe("Something went wrong.");
   });

@@ -109,10 +109,6 @@ const MESSAGES: Record<string, Explained> = {
     next: "Search again to see current offers.",
   },
   "rate-limited": { message: "Too many requests in a short time.", next: "Wait a moment, then try again." },
-  "service-unavailable": {
-    message: "The airlines cannot be reached right now.",
-    next: "Nothing was changed. Try again in a moment.",
-  },
   "internal-error": {
     message: "Something went wrong on our side.",
     next: "Try again; if it keeps happening, contact support with the reference shown.",
@@ -141,6 +137,25 @@ const PRICE_CHANGED: Explained = {
   next: "Review the new price, or go back to the results.",
 };
 
+/**
+ * What a screen stands on, for the words of a 503 (`service-unavailable`): the API says the same
+ * for an airline it cannot reach and for its own database, so only the screen knows which. A
+ * screen of airline fares (search, offer, booking, a change, a cancellation) is "airlines", the
+ * default; My trips, a trip, the profile and support read only Skyfare's own records, and "the
+ * airlines" there sent the traveler looking for the wrong culprit.
+ */
+export type Backing = "airlines" | "payment" | "trips" | "trip" | "profile" | "support";
+
+const UNAVAILABLE: Record<Backing, string> = {
+  airlines: "The airlines cannot be reached right now.",
+  // Paying asks the payment gateway (and our database), never an airline.
+  payment: "Payments cannot be taken right now.",
+  trips: "Your trips cannot be loaded right now.",
+  trip: "Your trip cannot be loaded right now.",
+  profile: "Your profile cannot be reached right now.",
+  support: "Support cannot be reached right now.",
+};
+
 const FALLBACK: Explained = {
   message: "Something went wrong.",
   next: "Try again in a moment.",
@@ -153,7 +168,11 @@ export function problemKind(problem: Pick<Problem, "type">): string {
 
 export function describe(
   problem: Pick<Problem, "type"> & { orders_in_flight?: unknown; seats?: unknown; limit?: unknown; total_amount?: unknown },
+  backing: Backing = "airlines",
 ): Explained {
+  if (problemKind(problem) === "service-unavailable") {
+    return { message: UNAVAILABLE[backing], next: "Nothing was changed. Try again in a moment." };
+  }
   if (problem.orders_in_flight !== undefined) return MESSAGES[ORDERS_IN_FLIGHT] ?? FALLBACK;
   if (typeof problem.limit === "string" && HOLD_LIMITS.has(problem.limit)) return HOLD_LIMIT;
   if (Array.isArray(problem.seats)) return MESSAGES[SEAT_TAKEN] ?? FALLBACK;

@@ -70,7 +70,7 @@ function OrderScreen({ orderId }: { orderId: string }) {
     return (
       <>
         <h1>Your trip</h1>
-        <ProblemNotice problem={error.problem} retry={() => void refetch()}>
+        <ProblemNotice problem={error.problem} backing="trip" retry={() => void refetch()}>
           <p>
             <Link to="/trips">See my trips</Link>
           </p>

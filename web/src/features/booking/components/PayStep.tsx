@@ -34,7 +34,7 @@ export function PayStep({ order }: { order: Order }) {
       }}
     >
       <h1>Pay for your trip</h1>
-      {problem && <ProblemNotice problem={problem} />}
+      {problem && <ProblemNotice problem={problem} backing="payment" />}
       <section className="price-box" aria-label="Your trip">
         <h2>{order.slices.map((s) => `${s.origin} → ${s.destination}`).join(", ")}</h2>
         <PassengerSeats order={order} />

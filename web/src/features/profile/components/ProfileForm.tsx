@@ -106,7 +106,7 @@ export function ProfileForm({ subject, profile, etag, reloaded, onStale }: Props
       }}
     >
       <h2>Your details</h2>
-      {problem && <ProblemNotice problem={problem} other={errors.other} />}
+      {problem && <ProblemNotice problem={problem} backing="profile" other={errors.other} />}
       <div className="form-grid">
         {text("given_name", "Given name", "text", "given-name", "As on your passport")}
         {text("family_name", "Family name", "text", "family-name")}

@@ -59,7 +59,7 @@ export function TravelerForm({ title, initial, maskedNumber, onSave, onCancel }:
       }}
     >
       <h3>{title}</h3>
-      {problem && <ProblemNotice problem={problem} other={errors.other} />}
+      {problem && <ProblemNotice problem={problem} backing="profile" other={errors.other} />}
       <div className="form-grid">
         {text("given_name", "Given name")}
         {text("family_name", "Family name")}

@@ -127,7 +127,7 @@ export function YourData({
     <section className="card-section" aria-labelledby="data-heading">
       <h2 id="data-heading">Your data</h2>
       {problem && (
-        <ProblemNotice problem={problem} ref={notice}>
+        <ProblemNotice problem={problem} backing="profile" ref={notice}>
           {needsFreshSignIn(problem) && <SignInAgainButton action={ERASE_AGAIN} subject={subject} loginHint={email} />}
           {inFlight.length > 0 && <RefusedFor subject={subject} ids={inFlight} />}
         </ProblemNotice>

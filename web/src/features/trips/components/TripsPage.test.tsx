@@ -57,7 +57,8 @@ it("asks again for trips it could not read, when the traveler says so (a reload 
   signedIn("access-1");
   server.failing = 1;
   renderTrips();
-  expect((await screen.findByRole("alert")).textContent).toContain("The airlines cannot be reached right now.");
+  // In words for this screen: it reads only our own records (was "The airlines cannot be reached").
+  expect((await screen.findByRole("alert")).textContent).toContain("Your trips cannot be loaded right now.");
 
   fireEvent.click(screen.getByRole("button", { name: "Try again" }));
 

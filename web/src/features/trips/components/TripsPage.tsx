@@ -37,7 +37,7 @@ function Trips({ subject }: { subject: string }) {
   return (
     <div>
       <h1>My trips</h1>
-      {error && <ProblemNotice problem={error.problem} retry={() => void refetch()} />}
+      {error && <ProblemNotice problem={error.problem} backing="trips" retry={() => void refetch()} />}
       {isPending && <p role="status">Loading your trips…</p>}
       {!isPending && !error && orders.length === 0 && <p>No trips yet. Search for a flight to book one.</p>}
       {orders.length > 0 && (
