@@ -17,7 +17,7 @@ const server = vi.hoisted(() => {
       super(typeof input === "string" ? new URL(input, globalThis.location.href) : input, init);
     }
   };
-  const state = { asked: 0, failing: 0 };
+  const state = { asked: 0, failing: 0, orders: [] as unknown[] };
   globalThis.fetch = () => {
     state.asked += 1;
     if (state.failing > 0) {
@@ -25,12 +25,13 @@ const server = vi.hoisted(() => {
       const problem = { type: "https://skyfare.dev/problems/service-unavailable", status: 503 };
       return Promise.resolve(Response.json(problem, { status: 503, headers: { "Content-Type": "application/problem+json" } }));
     }
-    return Promise.resolve(Response.json({ data: [], meta: { after: null } }));
+    return Promise.resolve(Response.json({ data: state.orders, meta: { after: null } }));
   };
   return state;
 });
 
 const { TripsPage } = await import("./TripsPage");
+const { localMoment } = await import("../../../lib/format");
 
 function signedIn(accessToken: string): void {
   signInForTest("usr_ada", { accessToken, refreshToken: "refresh" });
@@ -41,6 +42,7 @@ afterEach(() => {
   setSession(null);
   server.asked = 0;
   server.failing = 0;
+  server.orders = [];
 });
 
 function renderTrips(): void {
@@ -77,4 +79,32 @@ it("keeps the trips over a silent refresh of the same traveler's tokens: they ar
   expect(screen.queryByText("Loading your trips…")).toBeNull();
   expect(screen.getByText(/No trips yet/)).toBeTruthy();
   expect(server.asked).toBe(1);
+});
+
+function trip(reference: string, status: string, payment_status: string) {
+  const segment = { marketing_carrier: "BA", flight_number: "BA117", origin: "LHR", destination: "JFK", departing_at: "2027-02-04T08:25:00", arriving_at: "2027-02-04T11:35:00", aircraft: "777", cabin_class: "economy" };
+  return {
+    id: `ord_${reference}`,
+    booking_reference: reference,
+    status,
+    payment_status,
+    payment_required_by: "2027-01-05T14:05:00Z",
+    total_amount: "612.40",
+    total_currency: "USD",
+    slices: [{ origin: "LHR", destination: "JFK", duration: "PT8H10M", segments: [segment] }],
+    passengers: [],
+    created_at: "2027-01-04T14:05:00Z",
+  };
+}
+
+it("says by when a trip on hold must be paid, and nothing of the kind for a paid one", async () => {
+  signedIn("access-1");
+  server.orders = [trip("HELD01", "held", "unpaid"), trip("PAID01", "confirmed", "paid")];
+  renderTrips();
+
+  const held = await screen.findByRole("article", { name: "Trip HELD01" });
+  // Was: "On hold (not paid)" alone; the deadline only on the trip's own page.
+  expect(held.textContent).toContain(`Pay by ${localMoment("2027-01-05T14:05:00Z")} to keep these seats.`);
+  expect(held.querySelector("time")?.getAttribute("datetime")).toBe("2027-01-05T14:05:00Z");
+  expect(screen.getByRole("article", { name: "Trip PAID01" }).textContent).not.toContain("Pay by");
 });

@@ -1,5 +1,6 @@
 import { Link } from "react-router";
 
+import { PayBy } from "../../../components/PayBy";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
 import { localDate, localTime, money } from "../../../lib/format";
@@ -71,6 +72,10 @@ function TripSummary({ order }: { order: Order }) {
         {first && `${localDate(first.departing_at)} at ${localTime(first.departing_at)} · `}
         {STATUS[order.status]} · {money(order.total_amount, order.total_currency)}
       </p>
+      {/* A hold lost at its deadline: the list says by when, not only the trip's own page. */}
+      <PayBy order={order} className="hold-deadline">
+        {" "}to keep these seats.
+      </PayBy>
       <p>
         Booking reference <strong className="reference">{order.booking_reference}</strong>
       </p>
