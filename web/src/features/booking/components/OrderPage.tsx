@@ -11,7 +11,7 @@ import { money } from "../../../lib/format";
 import { useHeadingFocus } from "../../../lib/headingFocus";
 import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
-import { BaggageAllowance, SliceDetails } from "../../offers";
+import { BaggageAllowance, mixOf, SliceDetails } from "../../offers";
 import { SupportCases } from "../../support";
 import { amendable, flightChange } from "../amendable";
 import { bookingKeys, useOrder } from "../api/orders";
@@ -150,7 +150,7 @@ function OrderScreen({ orderId }: { orderId: string }) {
           (the quote says what you get back) and book again, or contact support.
         </p>
       )}
-      <BaggageAllowance slices={order.slices} passengers={order.passengers.length} />
+      <BaggageAllowance slices={order.slices} passengers={mixOf(order.passengers)} />
       <section className="conditions" aria-label="Passengers">
         <h2>Passengers</h2>
         <PassengerSeats order={order} />
