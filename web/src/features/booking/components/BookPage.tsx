@@ -3,7 +3,7 @@ import { useNavigate, useParams, useSearchParams } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { money } from "../../../lib/format";
-import { useAttempt } from "../../../lib/attempt";
+import { busyButton, useAttempt } from "../../../lib/attempt";
 import { fieldErrors } from "../../../lib/problems";
 import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
@@ -110,7 +110,7 @@ function Booking({ offerId }: { offerId: string }) {
         />
       ))}
       <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>
+        <button type="submit" className="primary" {...busyButton(busy)}>
           Continue to seats
         </button>
         <span className="price-note">Your seats are held while you choose them and pay.</span>

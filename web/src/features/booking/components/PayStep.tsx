@@ -5,7 +5,7 @@ import { CardChoice, DEFAULT_CARD } from "../../../components/CardChoice";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
 import { localMoment, money } from "../../../lib/format";
-import { useAttempt } from "../../../lib/attempt";
+import { busyButton, useAttempt } from "../../../lib/attempt";
 import { payOrder } from "../api/orders";
 import { PassengerSeats } from "./PassengerSeats";
 
@@ -28,6 +28,7 @@ export function PayStep({ order }: { order: Order }) {
       aria-label="Payment"
       onSubmit={(event) => {
         event.preventDefault();
+        if (busy) return; // paying: neither a second payment nor leaving mid-way
         const submitter = (event.nativeEvent).submitter;
         if (submitter?.getAttribute("value") === "hold") void navigate(trip);
         else void pay();
@@ -46,11 +47,14 @@ export function PayStep({ order }: { order: Order }) {
         </p>
       </section>
       <CardChoice legend="Payment" card={card} onChange={setCard} />
+      <p role="status" className="price-note">
+        {busy && "Sending your payment…"}
+      </p>
       <div className="actions">
-        <button type="submit" className="primary" value="pay" disabled={busy}>
+        <button type="submit" className="primary" value="pay" {...busyButton(busy)}>
           Pay
         </button>
-        <button type="submit" className="secondary" value="hold" disabled={busy}>
+        <button type="submit" className="secondary" value="hold" {...busyButton(busy)}>
           Hold
         </button>
         <span className="price-note">
