@@ -203,29 +203,48 @@ export function offlineProblem(): Problem {
   return { type: navigator.onLine ? UNREACHABLE : OFFLINE, status: 0 };
 }
 
-/** Every date this app sends comes from a date input: left empty or half typed, it sends "",
- * and the API asks for `YYYY-MM-DD` ("must be a date YYYY-MM-DD", "required: a date, …"), a
- * format the picker (dd/mm/yyyy, mm/dd/yyyy) never shows the traveler. */
-const UNREAD_DATE = /\bdate,? YYYY-MM-DD$/;
+// The API's dates (`format: date` in openapi.json). Every one this app sends comes from a date
+// input: left empty or half typed, it sends "", and the API asks for `YYYY-MM-DD`, a format the
+// picker (dd/mm/yyyy, mm/dd/yyyy) never shows the traveler. Which error that is, is read from the
+// problem's `field` and the value sent there, never from the API's words, which may change.
+const DATE_FIELDS = new Set(["departure_date", "return_date", "born_on", "expires_on"]);
+const WHOLE_DATE = /^\d{4}-\d{2}-\d{2}$/;
+export const ENTER_WHOLE_DATE = "Enter the whole date: day, month and year";
 
-function onScreen(message: string): string {
-  return UNREAD_DATE.test(message) ? "Enter the whole date: day, month and year" : message;
+/** The value at an API field path (`slices[1].departure_date`, `document.expires_on`) in a body. */
+export function sentAt(body: unknown, path: string): unknown {
+  let at = body;
+  for (const step of path.split(/[.[\]]/).filter(Boolean)) {
+    if (typeof at !== "object" || at === null) return undefined;
+    at = (at as Record<string, unknown>)[step];
+  }
+  return at;
+}
+
+/** Whether `field` is a date the body `sent` gave no whole date for (empty, half typed, none). */
+function dateUnread(field: string, sent: unknown): boolean {
+  const name = field.split(".").pop()?.replace(/\[\d+\]$/, "") ?? "";
+  if (!DATE_FIELDS.has(name)) return false;
+  const value = sentAt(sent, field);
+  return typeof value !== "string" || !WHOLE_DATE.test(value);
 }
 
 /**
  * The problem's `errors[]` placed beside the form's fields: `fieldFor` maps an API path
  * (`slices[1].origin`, `passengers.adults`) to a form field's name, or undefined when the form
- * has no such field; those errors are returned in `other`, to be shown above the form.
+ * has no such field; those errors are returned in `other`, to be shown above the form. `sent`
+ * is the request's body: a date it gave no whole date for is asked for whole.
  */
 export function fieldErrors(
   problem: Problem,
   fieldFor: (apiField: string) => string | undefined,
+  sent?: unknown,
 ): { byField: Record<string, string>; other: FieldError[] } {
   const byField: Record<string, string> = {};
   const other: FieldError[] = [];
   for (const error of problem.errors ?? []) {
     const name = fieldFor(error.field);
-    const message = onScreen(error.message);
+    const message = sent !== undefined && dateUnread(error.field, sent) ? ENTER_WHOLE_DATE : error.message;
     if (name === undefined) other.push(error);
     // A round trip's two slices share From and To: the same message twice said nothing more.
     else if (!byField[name]) byField[name] = message;

@@ -59,7 +59,7 @@ function Booking({ offerId }: { offerId: string }) {
       email: me?.email ?? session?.email ?? undefined,
       phone_number: me?.phone_number ?? undefined,
     });
-  const errors = problem ? fieldErrors(problem, passengerFieldFor) : { byField: {}, other: [] };
+  const errors = problem ? fieldErrors(problem, passengerFieldFor, { passengers: toPassengers(list) }) : { byField: {}, other: [] };
 
   // The seats are held now, so that seats can be chosen on the order; paying comes after.
   const book = () =>

@@ -4,7 +4,7 @@ import { SelectField, TextField } from "../../../components/Field";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { fieldErrors, type Problem } from "../../../lib/problems";
 import { MeProblem } from "../api/me";
-import { type TravelerDraft, travelerFieldFor } from "../model";
+import { newTraveler, type TravelerDraft, travelerFieldFor } from "../model";
 
 interface Props {
   title: string;
@@ -31,7 +31,7 @@ export function TravelerForm({ title, initial, maskedNumber, onSave, onCancel }:
   const [draft, setDraft] = useState(initial);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
-  const errors = problem ? fieldErrors(problem, travelerFieldFor) : { byField: {} as Record<string, string>, other: [] };
+  const errors = problem ? fieldErrors(problem, travelerFieldFor, newTraveler(draft)) : { byField: {} as Record<string, string>, other: [] };
   const text = (name: keyof TravelerDraft, label: string, type = "text", hint?: string) => (
     <TextField
       id={`traveler-${name}`}
