@@ -7,6 +7,7 @@ import type { Order } from "../../../lib/api/client";
 import { ApiProblem } from "../../../lib/api/settle";
 import { localDate, momentTime } from "../../../lib/format";
 import { type ChangeOffer, type ChangeOffers, searchChanges } from "../api/changes";
+import { changeDateError } from "../dateError";
 import { ChangeOfferCard, sliceLine } from "./ChangeOfferCard";
 import { ConfirmChange } from "./ConfirmChange";
 
@@ -36,7 +37,7 @@ export default function ChangeFlight({ order, sliceIndex, onDone }: Props) {
   });
   if (!slice) return <p role="alert">This trip has no such flight.</p>;
   const offers = search.data?.data ?? [];
-  const dateError = search.error?.problem.errors?.find((e) => e.field === "departure_date")?.message;
+  const dateError = changeDateError(search.error?.problem, order, sliceIndex, search.variables);
 
   return (
     <div className="change-flight">
