@@ -333,3 +333,30 @@ def test_pay_keeps_the_focus_while_the_payment_is_sent_and_sends_it_once(
     page.unroute("**/v1/orders/*/payments")
     paid = re.compile("Your trip is booked|Payment")
     expect(page.get_by_role("heading", name=paid, level=1)).to_be_visible()
+
+
+def test_yes_cancel_keeps_the_focus_while_the_cancellation_is_sent(
+    screen: Page, stack: Stack
+) -> None:
+    page = screen
+    order_id = paid_trip(stack, page.request, days_ahead=59)
+    open_trip(page, order_id)
+    page.get_by_role("button", name="Cancel this trip…").press("Enter")
+    waiting: list[Route] = []
+    page.route("**/cancellations/*/confirm", lambda route: waiting.append(route))
+    yes = page.get_by_role("button", name="Yes, cancel the trip")
+    yes.press("Enter")
+
+    # Was `disabled`: the focus fell to the page's body while the airline was asked.
+    expect(yes).to_have_attribute("aria-disabled", "true")
+    expect(yes).to_be_focused()
+    # Keep the trip hid the quote while the cancellation went on: inert too.
+    keep = page.get_by_role("button", name="Keep the trip")
+    expect(keep).to_have_attribute("aria-disabled", "true")
+    keep.click(force=True)
+    expect(yes).to_be_visible()
+    screenshot(page, "cancel-sending")
+
+    waiting[0].continue_()
+    page.unroute("**/cancellations/*/confirm")
+    expect(page.get_by_role("heading", name="Trip cancelled")).to_be_focused()
