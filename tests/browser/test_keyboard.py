@@ -18,7 +18,7 @@ from search.model import MAX_DAYS_AHEAD
 from tests.browser.conftest import Stack
 from tests.browser.test_book import _day, open_an_offer, sign_in_as_ada
 from tests.browser.test_search_to_offer import pick_airport, screenshot
-from tests.browser.trips import held_trip, open_trip, paid_trip
+from tests.browser.trips import open_trip, paid_trip
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -303,60 +303,3 @@ def test_the_trip_s_heading_that_changes_under_the_focus_is_announced(
     assert page.evaluate("() => window.headingsFocused") == ["Your trip is booked"]
     expect(page.get_by_role("region", name="Booking")).to_contain_text("Paid and ticketed")
     screenshot(page, "trip-heading-followed")
-
-
-def test_pay_keeps_the_focus_while_the_payment_is_sent_and_sends_it_once(
-    screen: Page, stack: Stack
-) -> None:
-    page = screen
-    order = held_trip(stack, page.request, days_ahead=57)
-    page.goto(f"/book/{order['id']}?order={order['id']}")
-    sign_in_as_ada(page)
-    page.get_by_role("button", name="Skip").press("Enter")
-    # The payment waits here until the test lets it through: what the page does meanwhile.
-    waiting: list[Route] = []
-    page.route("**/v1/orders/*/payments", lambda route: waiting.append(route))
-    pay = page.get_by_role("button", name="Pay", exact=True)
-    pay.press("Enter")
-    # Was `disabled`: the focus fell to the page's body, a screen reader back at the top.
-    expect(pay).to_have_attribute("aria-disabled", "true")
-    expect(pay).to_be_focused()
-    expect(page.get_by_role("status").filter(has_text="Sending your payment")).to_be_visible()
-    expect(page.get_by_role("button", name="Hold")).to_have_attribute("aria-disabled", "true")
-    screenshot(page, "pay-sending")
-    pay.press("Enter")
-    page.get_by_role("button", name="Hold").click(force=True)  # aria-disabled: forced
-    expect(page.get_by_role("heading", name="Pay for your trip")).to_be_visible()
-    assert len(waiting) == 1  # pressed again, and Hold: still the one payment, still here
-
-    waiting[0].continue_()
-    page.unroute("**/v1/orders/*/payments")
-    paid = re.compile("Your trip is booked|Payment")
-    expect(page.get_by_role("heading", name=paid, level=1)).to_be_visible()
-
-
-def test_yes_cancel_keeps_the_focus_while_the_cancellation_is_sent(
-    screen: Page, stack: Stack
-) -> None:
-    page = screen
-    order_id = paid_trip(stack, page.request, days_ahead=59)
-    open_trip(page, order_id)
-    page.get_by_role("button", name="Cancel this trip…").press("Enter")
-    waiting: list[Route] = []
-    page.route("**/cancellations/*/confirm", lambda route: waiting.append(route))
-    yes = page.get_by_role("button", name="Yes, cancel the trip")
-    yes.press("Enter")
-
-    # Was `disabled`: the focus fell to the page's body while the airline was asked.
-    expect(yes).to_have_attribute("aria-disabled", "true")
-    expect(yes).to_be_focused()
-    # Keep the trip hid the quote while the cancellation went on: inert too.
-    keep = page.get_by_role("button", name="Keep the trip")
-    expect(keep).to_have_attribute("aria-disabled", "true")
-    keep.click(force=True)
-    expect(yes).to_be_visible()
-    screenshot(page, "cancel-sending")
-
-    waiting[0].continue_()
-    page.unroute("**/cancellations/*/confirm")
-    expect(page.get_by_role("heading", name="Trip cancelled")).to_be_focused()

@@ -1,6 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 
+import { busyButton } from "../../../lib/attempt";
 import { SelectField, TextField } from "../../../components/Field";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { currencyName, DEFAULT_CURRENCY, isPricedCurrency } from "../../../lib/currencies";
@@ -175,7 +176,7 @@ export function ProfileForm({ subject, profile, etag, reloaded, onStale }: Props
         )}
       </fieldset>
       <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>
+        <button type="submit" className="primary" {...busyButton(busy)}>
           Save profile
         </button>
         {saved && (

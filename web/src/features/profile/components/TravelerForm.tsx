@@ -1,5 +1,6 @@
 import { useState } from "react";
 
+import { busyButton } from "../../../lib/attempt";
 import { SelectField, TextField } from "../../../components/Field";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { fieldErrors, type Problem } from "../../../lib/problems";
@@ -94,7 +95,7 @@ export function TravelerForm({ title, initial, maskedNumber, onSave, onCancel }:
         )}
       </div>
       <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>
+        <button type="submit" className="primary" {...busyButton(busy)}>
           Save traveler
         </button>
         <button type="button" className="secondary" onClick={onCancel}>

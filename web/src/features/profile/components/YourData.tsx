@@ -1,6 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 
+import { busyButton } from "../../../lib/attempt";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Problem } from "../../../lib/problems";
 import { forgetResume, needsFreshSignIn, resumeWaiting, SignInAgainButton } from "../../auth";
@@ -143,7 +144,7 @@ export function YourData({
             <button
               type="button"
               className="primary"
-              disabled={busy}
+              {...busyButton(busy)}
               onClick={() =>
                 void run("export", async () => {
                   await downloadExport();

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 
+import { busyButton } from "../../../lib/attempt";
 import { Field } from "../../../components/Field";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { focusFirstInvalid } from "../../../lib/focusInvalid";
@@ -90,7 +91,7 @@ export function SupportCases({ orderId }: { orderId: string }) {
             )}
           </Field>
           <p className="actions">
-            <button type="submit" className="primary" disabled={send.isPending}>
+            <button type="submit" className="primary" {...busyButton(send.isPending)}>
               Send to support
             </button>
             <button type="button" className="secondary" onClick={() => setWriting(false)}>
