@@ -17,7 +17,7 @@ const server = vi.hoisted(() => {
       super(typeof input === "string" ? new URL(input, globalThis.location.href) : input, init);
     }
   };
-  const state = { asked: 0, failing: 0, orders: [] as unknown[] };
+  const state = { asked: 0, failing: 0, orders: [] as unknown[], after: null as string | null, older: null as Promise<Response> | null };
   globalThis.fetch = () => {
     state.asked += 1;
     if (state.failing > 0) {
@@ -25,7 +25,8 @@ const server = vi.hoisted(() => {
       const problem = { type: "https://skyfare.dev/problems/service-unavailable", status: 503 };
       return Promise.resolve(Response.json(problem, { status: 503, headers: { "Content-Type": "application/problem+json" } }));
     }
-    return Promise.resolve(Response.json({ data: state.orders, meta: { after: null } }));
+    if (state.older && state.asked > 1) return state.older; // the second page: when the test says
+    return Promise.resolve(Response.json({ data: state.orders, meta: { after: state.after } }));
   };
   return state;
 });
@@ -43,6 +44,8 @@ afterEach(() => {
   server.asked = 0;
   server.failing = 0;
   server.orders = [];
+  server.after = null;
+  server.older = null;
 });
 
 function renderTrips(): void {
@@ -107,4 +110,30 @@ it("says by when a trip on hold must be paid, and nothing of the kind for a paid
   expect(held.textContent).toContain(`Pay by ${localMoment("2027-01-05T14:05:00Z")} to keep these seats.`);
   expect(held.querySelector("time")?.getAttribute("datetime")).toBe("2027-01-05T14:05:00Z");
   expect(screen.getByRole("article", { name: "Trip PAID01" }).textContent).not.toContain("Pay by");
+});
+
+it("keeps Show older trips focusable while the older trips load", async () => {
+  signedIn("access-1");
+  server.orders = [trip("NEW001", "confirmed", "paid")];
+  server.after = "cursor-1";
+  let answer: (response: Response) => void = () => undefined;
+  server.older = new Promise((resolve) => {
+    answer = resolve;
+  });
+  renderTrips();
+  const more = await screen.findByRole("button", { name: "Show older trips" });
+  more.focus();
+  fireEvent.click(more);
+
+  // Was `disabled`: the focus fell to the page's body while the older trips loaded.
+  await vi.waitFor(() => expect(more.getAttribute("aria-disabled")).toBe("true"));
+  expect(more.hasAttribute("disabled")).toBe(false);
+  expect(document.activeElement).toBe(more);
+  fireEvent.click(more);
+  expect(server.asked).toBe(2);
+  await act(async () => {
+    answer(Response.json({ data: [trip("OLD001", "confirmed", "paid")], meta: { after: null } }));
+    await Promise.resolve();
+  });
+  expect(await screen.findByRole("article", { name: "Trip OLD001" })).toBeTruthy();
 });

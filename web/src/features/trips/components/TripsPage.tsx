@@ -3,6 +3,7 @@ import { Link } from "react-router";
 import { PayBy } from "../../../components/PayBy";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
+import { busyButton } from "../../../lib/attempt";
 import { localDate, localTime, money } from "../../../lib/format";
 import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
@@ -51,7 +52,8 @@ function Trips({ subject }: { subject: string }) {
         </ul>
       )}
       {hasNextPage && (
-        <button type="button" className="secondary" disabled={isFetchingNextPage} onClick={() => void fetchNextPage()}>
+        // Inert while loading, yet focusable: the next Tab goes on from here, not from the top.
+        <button type="button" className="secondary" {...busyButton(isFetchingNextPage)} onClick={() => void fetchNextPage()}>
           {isFetchingNextPage ? "Loading…" : "Show older trips"}
         </button>
       )}
