@@ -332,6 +332,7 @@ def test_a_return_moved_before_the_outbound_is_refused_in_words_beside_the_date(
             r"choose that day or later\.$"
         )
     )
+    expect(date).to_be_focused()  # was: Find flights kept it, a Tab from the field to fix
     expect(page.get_by_text("slice 0")).to_have_count(0)
     assert_accessible(page)
     screenshot(page, "change-date-refused")

@@ -70,6 +70,7 @@ it("says beside the date, in words, that a return cannot leave before the outbou
   expect(error.textContent).toBe("This flight cannot leave before your earlier flight on Thu 4 Feb 2027: choose that day or later.");
   expect(date.getAttribute("aria-invalid")).toBe("true");
   expect(date.getAttribute("aria-describedby")).toBe(error.id);
+  expect(document.activeElement).toBe(date); // was: Find flights kept it, a Tab from the field
   expect(screen.queryByText(/slice 0/)).toBeNull();
 });
 
