@@ -72,6 +72,7 @@ it("keeps Pay focusable while the payment is sent, and sends it once however oft
   }
   expect(document.activeElement).toBe(pay);
   expect(screen.getByRole("status").textContent).toBe("Sending your payment…");
+  expect(screen.queryByRole("link", { name: "Change seats" })).toBeNull(); // was offered meanwhile
   fireEvent.click(pay);
   fireEvent.submit(pay.closest("form") as HTMLFormElement);
   expect(server.payments).toBe(1);
@@ -83,5 +84,6 @@ it("keeps Pay focusable while the payment is sent, and sends it once however oft
     await Promise.resolve();
   });
   await vi.waitFor(() => expect(pay.getAttribute("aria-disabled")).toBeNull());
+  expect(screen.getByRole("link", { name: "Change seats" })).toBeTruthy();
   expect(screen.getByRole("alert").textContent).toContain("Payments cannot be taken right now.");
 });

@@ -42,9 +42,12 @@ export function PayStep({ order }: { order: Order }) {
         <p>
           Total <strong className="price">{money(order.total_amount, order.total_currency)}</strong>
         </p>
-        <p className="price-note">
-          <Link to={`?order=${encodeURIComponent(order.id)}`}>Change seats</Link>
-        </p>
+        {/* Not while paying: new seats then would change what the card is being charged for. */}
+        {!busy && (
+          <p className="price-note">
+            <Link to={`?order=${encodeURIComponent(order.id)}`}>Change seats</Link>
+          </p>
+        )}
       </section>
       <CardChoice legend="Payment" card={card} onChange={setCard} />
       <p role="status" className="price-note">
