@@ -51,6 +51,9 @@ VIEWPORTS: dict[str, dict[str, Any]] = {
     "desktop": {"viewport": {"width": 1280, "height": 900}},
 }
 WEBHOOKS = {"retry_base_ms": 10, "retry_max_ms": 100, "timeout_ms": 5000}
+# A shared machine gives each person a range of ports: SKYFARE_BROWSER_PORT puts the API there
+# and the sim on the next one (unset: free ports).
+PORT = int(os.environ.get("SKYFARE_BROWSER_PORT", "0"))
 # One airline always failing, so every results page shows a failed airline beside the others.
 FAILING_AIRLINE = "crimson"
 
@@ -133,7 +136,8 @@ class Stack:
         profiles = fast_profiles()
         profiles[FAILING_AIRLINE]["error_rate"] = 1.0
         identity = IdentityConfig(clock=self.identity_clock)
-        async with running_sim(profiles=profiles, identity=identity) as sim:
+        sim_port = PORT + 1 if PORT else 0
+        async with running_sim(profiles=profiles, identity=identity, port=sim_port) as sim:
             settings = load_settings(
                 {},
                 database_url=database_url,
@@ -150,7 +154,7 @@ class Stack:
             runner = web.AppRunner(self.app, access_log=None)
             await runner.setup()
             try:
-                await web.TCPSite(runner, "127.0.0.1", 0).start()
+                await web.TCPSite(runner, "127.0.0.1", PORT).start()
                 url = f"http://127.0.0.1:{runner.addresses[0][1]}"
                 # The sim's identity provider sends the browser back to this app's callback.
                 await sim.register_redirect(f"{url}/auth/callback")

@@ -311,3 +311,28 @@ def test_a_followed_change_that_ends_failed_says_why_and_offers_a_new_search(
     expect(page.get_by_role("region", name="Change offers")).to_be_visible()
     open_trip(page, order_id)  # a new page load: signed in again
     expect(page.get_by_role("region", name="LHR to JFK")).to_contain_text(_shown_date(93))
+
+
+def test_a_return_moved_before_the_outbound_is_refused_in_words_beside_the_date(
+    screen: Page, stack: Stack
+) -> None:
+    page = screen
+    order_id = paid_trip(stack, page.request, days_ahead=60, cabin=FLEX_CABIN, return_days_ahead=67)
+    open_trip(page, order_id)
+    page.get_by_role("link", name="Change this flight, JFK to LHR").click()
+    date = page.get_by_label("New departure date")
+    date.fill(day(58))
+    page.get_by_role("button", name="Find flights").press("Enter")
+
+    # Was the API's words: "must not be before slice 0's date (2027-…)".
+    expect(date).to_have_attribute("aria-invalid", "true")
+    expect(date).to_have_accessible_description(
+        re.compile(
+            f"This flight cannot leave before your earlier flight on {_shown_date(60)}: "
+            r"choose that day or later\.$"
+        )
+    )
+    expect(date).to_be_focused()  # was: Find flights kept it, a Tab from the field to fix
+    expect(page.get_by_text("slice 0")).to_have_count(0)
+    assert_accessible(page)
+    screenshot(page, "change-date-refused")

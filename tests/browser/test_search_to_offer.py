@@ -263,3 +263,31 @@ def test_an_offer_says_what_baggage_its_fare_includes(
     assert_accessible(page)
     if carrier == "BA":
         screenshot(page, "offer-baggage")
+
+
+def test_an_offer_for_a_lap_infant_promises_bags_only_to_the_seated(screen: Page) -> None:
+    """The API gives one allowance per flight, for each passenger with a seat, and nothing of
+    an infant's: the offer said "Baggage included for each passenger", the infant counted."""
+    page = screen
+    answer = page.request.get(
+        f"/v1/search?origin=LHR&destination=JFK&departure_date={_day(26)}&adults=1&infants=1"
+    )
+    assert answer.ok, answer.text()
+    reported = [
+        o
+        for o in answer.json()["offers"]
+        if all(seg.get("baggages") for sl in o["slices"] for seg in sl["segments"])
+    ]
+    page.goto(f"/offers/{reported[0]['id']}")
+
+    conditions = page.get_by_role("region", name="Fare conditions")
+    expect(page.get_by_role("region", name="Price")).to_contain_text("2 passengers")
+    seated = conditions.get_by_text("Baggage included for each passenger with a seat.")
+    expect(seated).to_be_visible()
+    expect(conditions.get_by_text("Baggage included for each passenger.")).to_have_count(0)
+    expect(conditions).to_contain_text(
+        "Infants on a lap: the airline has not told us which bags, if any, are included for them"
+    )
+    conditions.scroll_into_view_if_needed()
+    assert_accessible(page)
+    screenshot(page, "offer-baggage-infant")

@@ -68,3 +68,19 @@ def test_the_trip_dates_flights_by_the_airport_and_deadlines_in_the_traveler_s_z
     screenshot(page, "trip-dates")
     history.scroll_into_view_if_needed()
     screenshot(page, "trip-dates-history")
+
+
+def test_my_trips_says_by_when_a_trip_on_hold_must_be_paid(in_paris: Page, stack: Stack) -> None:
+    """Was "On hold (not paid)" alone: the deadline only on the trip's own page."""
+    page = in_paris
+    order = held_trip(stack, page.request, days_ahead=47)
+    page.goto("/trips")
+    sign_in_as_ada(page)
+    trip = page.get_by_role("article", name=f"Trip {order['booking_reference']}")
+    expect(trip).to_contain_text("On hold (not paid)")
+    expect(trip).to_contain_text(
+        f"Pay by {moment_words(order['payment_required_by'], ZONE)} to keep these seats."
+    )
+    trip.scroll_into_view_if_needed()
+    assert_accessible(page)
+    screenshot(page, "trips-pay-by")

@@ -35,13 +35,15 @@ def held_trip(
     avoid_airline: str | None = None,
     source_prefix: str = "",
     companions: tuple[dict[str, str], ...] = (),
+    return_days_ahead: int | None = None,
 ) -> dict[str, Any]:
-    """A trip LHR → JFK Ada booked on hold through the API (from an airline whose connector's
-    name starts with `source_prefix`), for her and her `companions`: the order and the offer's
-    `source`."""
+    """A trip LHR → JFK (and back, `return_days_ahead`) Ada booked on hold through the API (from
+    an airline whose connector's name starts with `source_prefix`), for her and her
+    `companions`: the order and the offer's `source`."""
     headers = {"Authorization": f"Bearer {token_for(stack, ADA)}"}
+    back = "" if return_days_ahead is None else f"&return_date={day(return_days_ahead)}"
     search = request.get(
-        f"/v1/search?origin=LHR&destination=JFK&departure_date={day(days_ahead)}"
+        f"/v1/search?origin=LHR&destination=JFK&departure_date={day(days_ahead)}{back}"
         f"&cabin_class={cabin}&adults={1 + len(companions)}"
     )
     assert search.ok, search.text()
@@ -84,11 +86,19 @@ def paid_trip(
     cabin: str = "economy",
     avoid_airline: str | None = None,
     companions: tuple[dict[str, str], ...] = (),
+    return_days_ahead: int | None = None,
 ) -> str:
-    """A trip LHR → JFK Ada booked and paid through the API (for her and her `companions`): its
-    order id (the payment settles on the gateway's webhook, moments later)."""
+    """A trip LHR → JFK (and back, `return_days_ahead`) Ada booked and paid through the API
+    (for her and her `companions`): its order id (the payment settles on the gateway's webhook,
+    moments later)."""
     order_id: str = held_trip(
-        stack, request, days_ahead, cabin, avoid_airline, companions=companions
+        stack,
+        request,
+        days_ahead,
+        cabin,
+        avoid_airline,
+        companions=companions,
+        return_days_ahead=return_days_ahead,
     )["id"]
     pay(stack, request, order_id)
     return order_id

@@ -1,6 +1,6 @@
 import type { ReactNode, Ref } from "react";
 
-import { describe, type FieldError, mayPass, type Problem } from "../lib/problems";
+import { type Backing, describe, type FieldError, mayPass, type Problem } from "../lib/problems";
 
 interface Props {
   problem: Problem;
@@ -11,11 +11,13 @@ interface Props {
   /** Asks the failed read again: offered only for a failure that may pass (lib/problems). A
    * reload is no way to try again here, since it signs the traveler out (lib/session). */
   retry?: () => void;
+  /** What the screen stands on, for the words of a 503 (lib/problems `Backing`). */
+  backing?: Backing;
 }
 
 /** A failure in words (lib/problems), with its next step. */
-export function ProblemNotice({ problem, other = [], children, ref, retry }: Props) {
-  const { message, next } = describe(problem);
+export function ProblemNotice({ problem, other = [], children, ref, retry, backing }: Props) {
+  const { message, next } = describe(problem, backing);
   return (
     <div className="notice error" role="alert" ref={ref} tabIndex={ref ? -1 : undefined}>
       <p>

@@ -39,6 +39,16 @@ group("describe", () => {
     expect(stale.next).toMatch(/confirm once more/);
   });
 
+  it("blames the airlines for a 503 only on a screen that asks them", () => {
+    const unavailable = { type: "https://skyfare.dev/problems/service-unavailable" };
+    expect(describe(unavailable).message).toBe("The airlines cannot be reached right now.");
+    for (const backing of ["payment", "trips", "trip", "profile", "support"] as const) {
+      expect(describe(unavailable, backing).message).not.toMatch(/airline/i);
+      expect(describe(unavailable, backing).next).toMatch(/Nothing was changed/);
+    }
+    expect(describe(unavailable, "profile").message).toMatch(/profile/);
+  });
+
   it("has a fallback for a type it does not know", () => {
     expect(describe({ type: "about:blank" }).message).toBe("Something went wrong.");
   });
@@ -74,25 +84,43 @@ group("fieldErrors", () => {
 
   it("keeps a multi-city slice's errors on its own leg", () => {
     const problem = validation([{ field: "slices[2].departure_date", message: "must be a date YYYY-MM-DD" }]);
-    expect(fieldErrors(problem, searchFieldFor("multi-city")).byField).toEqual({
+    const sent = { slices: [{ departure_date: "2027-01-04" }, { departure_date: "2027-01-06" }, { departure_date: "" }] };
+    expect(fieldErrors(problem, searchFieldFor("multi-city"), sent).byField).toEqual({
       "date-2": FULL_DATE,
     });
   });
 
-  it("asks for a whole date where the API could not read one, not for a format the picker does not show", () => {
+  it("asks for a whole date where none was sent, not for a format the picker does not show", () => {
     // A date input left empty or half typed sends ""; the browser shows it as dd/mm/yyyy or
     // mm/dd/yyyy, so "must be a date YYYY-MM-DD" told the traveler to type what they cannot.
     const problem = validation([
       { field: "slices[0].departure_date", message: "must be a date YYYY-MM-DD" },
-      { field: "slices[1].departure_date", message: "required: a date, YYYY-MM-DD" },
+      { field: "slices[1].departure_date", message: "required" },
       { field: "slices[2].departure_date", message: "must be a date, YYYY-MM-DD" },
       { field: "slices[3].departure_date", message: "date is in the past" },
     ]);
-    expect(fieldErrors(problem, searchFieldFor("multi-city")).byField).toEqual({
+    const sent = { slices: [{ departure_date: "" }, {}, { departure_date: "2027-1" }, { departure_date: "2020-01-04" }] };
+    expect(fieldErrors(problem, searchFieldFor("multi-city"), sent).byField).toEqual({
       "date-0": FULL_DATE,
       "date-1": FULL_DATE,
       "date-2": FULL_DATE,
       "date-3": "date is in the past",
+    });
+  });
+
+  it("knows an unread date by the problem's field and the value sent there, whatever the API's words", () => {
+    // Was: a pattern over the API's text ("… date YYYY-MM-DD"), which a reworded message broke.
+    const problem = validation([
+      { field: "passengers[0].born_on", message: "invalid value" },
+      { field: "passengers[1].born_on", message: "must be a date YYYY-MM-DD" },
+      { field: "passengers[1].given_name", message: "required" },
+    ]);
+    const sent = { passengers: [{ born_on: "" }, { born_on: "2031-02-30", given_name: "" }] };
+    expect(fieldErrors(problem, passengerFieldFor, sent).byField).toEqual({
+      "p0-born_on": FULL_DATE,
+      // A whole date the API still refused: its reason, not a request for what was given.
+      "p1-born_on": "must be a date YYYY-MM-DD",
+      "p1-given_name": "required",
     });
   });
 

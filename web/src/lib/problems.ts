@@ -109,10 +109,6 @@ const MESSAGES: Record<string, Explained> = {
     next: "Search again to see current offers.",
   },
   "rate-limited": { message: "Too many requests in a short time.", next: "Wait a moment, then try again." },
-  "service-unavailable": {
-    message: "The airlines cannot be reached right now.",
-    next: "Nothing was changed. Try again in a moment.",
-  },
   "internal-error": {
     message: "Something went wrong on our side.",
     next: "Try again; if it keeps happening, contact support with the reference shown.",
@@ -141,6 +137,25 @@ const PRICE_CHANGED: Explained = {
   next: "Review the new price, or go back to the results.",
 };
 
+/**
+ * What a screen stands on, for the words of a 503 (`service-unavailable`): the API says the same
+ * for an airline it cannot reach and for its own database, so only the screen knows which. A
+ * screen of airline fares (search, offer, booking, a change, a cancellation) is "airlines", the
+ * default; My trips, a trip, the profile and support read only Skyfare's own records, and "the
+ * airlines" there sent the traveler looking for the wrong culprit.
+ */
+export type Backing = "airlines" | "payment" | "trips" | "trip" | "profile" | "support";
+
+const UNAVAILABLE: Record<Backing, string> = {
+  airlines: "The airlines cannot be reached right now.",
+  // Paying asks the payment gateway (and our database), never an airline.
+  payment: "Payments cannot be taken right now.",
+  trips: "Your trips cannot be loaded right now.",
+  trip: "Your trip cannot be loaded right now.",
+  profile: "Your profile cannot be reached right now.",
+  support: "Support cannot be reached right now.",
+};
+
 const FALLBACK: Explained = {
   message: "Something went wrong.",
   next: "Try again in a moment.",
@@ -153,7 +168,11 @@ export function problemKind(problem: Pick<Problem, "type">): string {
 
 export function describe(
   problem: Pick<Problem, "type"> & { orders_in_flight?: unknown; seats?: unknown; limit?: unknown; total_amount?: unknown },
+  backing: Backing = "airlines",
 ): Explained {
+  if (problemKind(problem) === "service-unavailable") {
+    return { message: UNAVAILABLE[backing], next: "Nothing was changed. Try again in a moment." };
+  }
   if (problem.orders_in_flight !== undefined) return MESSAGES[ORDERS_IN_FLIGHT] ?? FALLBACK;
   if (typeof problem.limit === "string" && HOLD_LIMITS.has(problem.limit)) return HOLD_LIMIT;
   if (Array.isArray(problem.seats)) return MESSAGES[SEAT_TAKEN] ?? FALLBACK;
@@ -184,29 +203,48 @@ export function offlineProblem(): Problem {
   return { type: navigator.onLine ? UNREACHABLE : OFFLINE, status: 0 };
 }
 
-/** Every date this app sends comes from a date input: left empty or half typed, it sends "",
- * and the API asks for `YYYY-MM-DD` ("must be a date YYYY-MM-DD", "required: a date, …"), a
- * format the picker (dd/mm/yyyy, mm/dd/yyyy) never shows the traveler. */
-const UNREAD_DATE = /\bdate,? YYYY-MM-DD$/;
+// The API's dates (`format: date` in openapi.json). Every one this app sends comes from a date
+// input: left empty or half typed, it sends "", and the API asks for `YYYY-MM-DD`, a format the
+// picker (dd/mm/yyyy, mm/dd/yyyy) never shows the traveler. Which error that is, is read from the
+// problem's `field` and the value sent there, never from the API's words, which may change.
+const DATE_FIELDS = new Set(["departure_date", "return_date", "born_on", "expires_on"]);
+const WHOLE_DATE = /^\d{4}-\d{2}-\d{2}$/;
+export const ENTER_WHOLE_DATE = "Enter the whole date: day, month and year";
 
-function onScreen(message: string): string {
-  return UNREAD_DATE.test(message) ? "Enter the whole date: day, month and year" : message;
+/** The value at an API field path (`slices[1].departure_date`, `document.expires_on`) in a body. */
+export function sentAt(body: unknown, path: string): unknown {
+  let at = body;
+  for (const step of path.split(/[.[\]]/).filter(Boolean)) {
+    if (typeof at !== "object" || at === null) return undefined;
+    at = (at as Record<string, unknown>)[step];
+  }
+  return at;
+}
+
+/** Whether `field` is a date the body `sent` gave no whole date for (empty, half typed, none). */
+function dateUnread(field: string, sent: unknown): boolean {
+  const name = field.split(".").pop()?.replace(/\[\d+\]$/, "") ?? "";
+  if (!DATE_FIELDS.has(name)) return false;
+  const value = sentAt(sent, field);
+  return typeof value !== "string" || !WHOLE_DATE.test(value);
 }
 
 /**
  * The problem's `errors[]` placed beside the form's fields: `fieldFor` maps an API path
  * (`slices[1].origin`, `passengers.adults`) to a form field's name, or undefined when the form
- * has no such field; those errors are returned in `other`, to be shown above the form.
+ * has no such field; those errors are returned in `other`, to be shown above the form. `sent`
+ * is the request's body: a date it gave no whole date for is asked for whole.
  */
 export function fieldErrors(
   problem: Problem,
   fieldFor: (apiField: string) => string | undefined,
+  sent?: unknown,
 ): { byField: Record<string, string>; other: FieldError[] } {
   const byField: Record<string, string> = {};
   const other: FieldError[] = [];
   for (const error of problem.errors ?? []) {
     const name = fieldFor(error.field);
-    const message = onScreen(error.message);
+    const message = sent !== undefined && dateUnread(error.field, sent) ? ENTER_WHOLE_DATE : error.message;
     if (name === undefined) other.push(error);
     // A round trip's two slices share From and To: the same message twice said nothing more.
     else if (!byField[name]) byField[name] = message;

@@ -44,3 +44,30 @@ export function offerBaggage(slices: Schemas["Slice"][]): FlightBaggage[] {
   if (first && flights.every((f) => f.words === first.words)) return [{ flight: "", words: first.words }];
   return flights;
 }
+
+/** How many of each passenger type an offer or an order carries (the offer's `passengers`). */
+export interface PassengerMix {
+  adults?: number;
+  children?: number;
+  infants?: number;
+}
+
+/** The mix of an order's passenger list. */
+export function mixOf(passengers: { type: string }[]): PassengerMix {
+  const count = (type: string) => passengers.filter((p) => p.type === type).length;
+  return { adults: count("adult"), children: count("child"), infants: count("infant") };
+}
+
+/**
+ * Whom the segments' `baggages` are for: each passenger with a seat. The API states one
+ * allowance per segment and nothing of an infant's; an infant on a lap usually has none or a
+ * smaller one, so "for each of the 3 passengers" (counting the infant) promised bags the airline
+ * may refuse. Returns how many have a seat, or `null` when there is no infant: every passenger
+ * has one and the words need not say so (INFANT_BAGGAGE says what is known of the infants).
+ */
+export const INFANT_BAGGAGE =
+  "Infants on a lap: the airline has not told us which bags, if any, are included for them (often none, or one small bag). Ask the airline before you fly.";
+
+export function seatedOnly({ adults = 1, children = 0, infants = 0 }: PassengerMix): number | null {
+  return infants === 0 ? null : adults + children;
+}

@@ -3,7 +3,7 @@ import { useNavigate, useParams, useSearchParams } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { money } from "../../../lib/format";
-import { useAttempt } from "../../../lib/attempt";
+import { busyButton, useAttempt } from "../../../lib/attempt";
 import { fieldErrors } from "../../../lib/problems";
 import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
@@ -59,7 +59,7 @@ function Booking({ offerId }: { offerId: string }) {
       email: me?.email ?? session?.email ?? undefined,
       phone_number: me?.phone_number ?? undefined,
     });
-  const errors = problem ? fieldErrors(problem, passengerFieldFor) : { byField: {}, other: [] };
+  const errors = problem ? fieldErrors(problem, passengerFieldFor, { passengers: toPassengers(list) }) : { byField: {}, other: [] };
 
   // The seats are held now, so that seats can be chosen on the order; paying comes after.
   const book = () =>
@@ -110,7 +110,7 @@ function Booking({ offerId }: { offerId: string }) {
         />
       ))}
       <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>
+        <button type="submit" className="primary" {...busyButton(busy)}>
           Continue to seats
         </button>
         <span className="price-note">Your seats are held while you choose them and pay.</span>

@@ -40,7 +40,7 @@ export function BookingSteps({ offerId, orderId, step }: { offerId: string; orde
   return (
     <div className="book-page" ref={page}>
       {error ? (
-        <ProblemNotice problem={error.problem} retry={() => void refetch()} />
+        <ProblemNotice problem={error.problem} backing="trip" retry={() => void refetch()} />
       ) : !order ? (
         <p role="status">Loading your booking…</p>
       ) : order.status !== "held" || order.payment_status === "paid" ? (

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from "react";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
+import { busyButton } from "../../../lib/attempt";
 import { useExpired } from "../../../lib/expiry";
 import { momentTime, money } from "../../../lib/format";
 import { type Cancellation, confirmCancellation, quoteCancellation } from "../api/cancellations";
@@ -99,12 +100,15 @@ export function CancelTrip({ order }: { order: Order }) {
           </dl>
           <p>The airline releases your seats.</p>
           <p className="actions">
-            <button type="button" className="primary" disabled={confirm.isPending} onClick={() => confirm.mutate(quote)}>
+            {/* Inert while the cancellation is sent, yet focusable (busyButton); Keep the trip
+                too: hiding the quote would not stop the cancellation under way. */}
+            <button type="button" className="primary" {...busyButton(confirm.isPending)} onClick={() => confirm.mutate(quote)}>
               Yes, cancel the trip
             </button>
             <button
               type="button"
               className="secondary"
+              {...busyButton(confirm.isPending)}
               onClick={() => {
                 kept.current = true;
                 setQuote(null);
@@ -115,7 +119,7 @@ export function CancelTrip({ order }: { order: Order }) {
           </p>
         </>
       ) : (
-        <button ref={start} type="button" className="secondary" disabled={ask.isPending} onClick={() => ask.mutate()}>
+        <button ref={start} type="button" className="secondary" {...busyButton(ask.isPending)} onClick={() => ask.mutate()}>
           {quote ? "Get a new quote" : "Cancel this trip…"}
         </button>
       )}

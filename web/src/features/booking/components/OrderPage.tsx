@@ -2,15 +2,16 @@ import { useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useRef } from "react";
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
 
+import { PayBy } from "../../../components/PayBy";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { StatusHeading } from "../../../components/StatusHeading";
 import { SupportDetail } from "../../../components/SupportDetail";
 import { decline, declineSentence } from "../../../lib/declines";
-import { localMoment, money } from "../../../lib/format";
+import { money } from "../../../lib/format";
 import { useHeadingFocus } from "../../../lib/headingFocus";
 import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
-import { BaggageAllowance, SliceDetails } from "../../offers";
+import { BaggageAllowance, mixOf, SliceDetails } from "../../offers";
 import { SupportCases } from "../../support";
 import { amendable, flightChange } from "../amendable";
 import { bookingKeys, useOrder } from "../api/orders";
@@ -70,7 +71,7 @@ function OrderScreen({ orderId }: { orderId: string }) {
     return (
       <>
         <h1>Your trip</h1>
-        <ProblemNotice problem={error.problem} retry={() => void refetch()}>
+        <ProblemNotice problem={error.problem} backing="trip" retry={() => void refetch()}>
           <p>
             <Link to="/trips">See my trips</Link>
           </p>
@@ -110,14 +111,7 @@ function OrderScreen({ orderId }: { orderId: string }) {
         </p>
         <p role="status">
           {order.status === "confirmed" && "Paid and ticketed. "}
-          {order.status === "held" &&
-            order.payment_status !== "paid" &&
-            order.payment_required_by && (
-              <>
-                Pay by <time dateTime={order.payment_required_by}>{localMoment(order.payment_required_by)}</time> to keep
-                these seats.{" "}
-              </>
-            )}
+          <PayBy order={order}> to keep these seats. </PayBy>
           {declined && `${declineSentence(why)} ${why.next} `}
           {refundOwed(order) && "Your refund is on its way: this page shows it once it is through. "}
           {order.payment_status === "refunded" && "Your refund is complete. "}
@@ -156,7 +150,7 @@ function OrderScreen({ orderId }: { orderId: string }) {
           (the quote says what you get back) and book again, or contact support.
         </p>
       )}
-      <BaggageAllowance slices={order.slices} passengers={order.passengers.length} />
+      <BaggageAllowance slices={order.slices} passengers={mixOf(order.passengers)} />
       <section className="conditions" aria-label="Passengers">
         <h2>Passengers</h2>
         <PassengerSeats order={order} />

@@ -5,7 +5,7 @@ import { CardChoice, DEFAULT_CARD } from "../../../components/CardChoice";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
 import { localMoment, money } from "../../../lib/format";
-import { useAttempt } from "../../../lib/attempt";
+import { busyButton, useAttempt } from "../../../lib/attempt";
 import { payOrder } from "../api/orders";
 import { PassengerSeats } from "./PassengerSeats";
 
@@ -28,29 +28,36 @@ export function PayStep({ order }: { order: Order }) {
       aria-label="Payment"
       onSubmit={(event) => {
         event.preventDefault();
+        if (busy) return; // paying: neither a second payment nor leaving mid-way
         const submitter = (event.nativeEvent).submitter;
         if (submitter?.getAttribute("value") === "hold") void navigate(trip);
         else void pay();
       }}
     >
       <h1>Pay for your trip</h1>
-      {problem && <ProblemNotice problem={problem} />}
+      {problem && <ProblemNotice problem={problem} backing="payment" />}
       <section className="price-box" aria-label="Your trip">
         <h2>{order.slices.map((s) => `${s.origin} → ${s.destination}`).join(", ")}</h2>
         <PassengerSeats order={order} />
         <p>
           Total <strong className="price">{money(order.total_amount, order.total_currency)}</strong>
         </p>
-        <p className="price-note">
-          <Link to={`?order=${encodeURIComponent(order.id)}`}>Change seats</Link>
-        </p>
+        {/* Not while paying: new seats then would change what the card is being charged for. */}
+        {!busy && (
+          <p className="price-note">
+            <Link to={`?order=${encodeURIComponent(order.id)}`}>Change seats</Link>
+          </p>
+        )}
       </section>
       <CardChoice legend="Payment" card={card} onChange={setCard} />
+      <p role="status" className="price-note">
+        {busy && "Sending your payment…"}
+      </p>
       <div className="actions">
-        <button type="submit" className="primary" value="pay" disabled={busy}>
+        <button type="submit" className="primary" value="pay" {...busyButton(busy)}>
           Pay
         </button>
-        <button type="submit" className="secondary" value="hold" disabled={busy}>
+        <button type="submit" className="secondary" value="hold" {...busyButton(busy)}>
           Hold
         </button>
         <span className="price-note">

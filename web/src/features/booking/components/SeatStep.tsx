@@ -5,7 +5,7 @@ import { CardChoice, DEFAULT_CARD } from "../../../components/CardChoice";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
 import { money, sentence } from "../../../lib/format";
-import { useAttempt } from "../../../lib/attempt";
+import { busyButton, useAttempt } from "../../../lib/attempt";
 import { type Problem, SEATS_CLOSED } from "../../../lib/problems";
 import {
   changeDue,
@@ -137,11 +137,11 @@ function Actions({ mode, busy, onSkip, onConfirm }: { mode: Props["mode"]; busy:
   return (
     <p className="actions">
       {onConfirm && (
-        <button type="button" className="primary" disabled={busy} onClick={onConfirm}>
+        <button type="button" className="primary" {...busyButton(busy)} onClick={onConfirm}>
           {mode === "booking" ? "Confirm seats" : "Save seats"}
         </button>
       )}
-      <button type="button" className="secondary" disabled={busy} onClick={onSkip}>
+      <button type="button" className="secondary" {...busyButton(busy)} onClick={onSkip}>
         {mode === "booking" ? "Skip" : "Keep my seats"}
       </button>
     </p>

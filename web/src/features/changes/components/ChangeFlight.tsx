@@ -1,5 +1,5 @@
 import { useMutation } from "@tanstack/react-query";
-import { useState } from "react";
+import { useRef, useState } from "react";
 
 import { Field } from "../../../components/Field";
 import { ProblemNotice } from "../../../components/ProblemNotice";
@@ -7,6 +7,7 @@ import type { Order } from "../../../lib/api/client";
 import { ApiProblem } from "../../../lib/api/settle";
 import { localDate, momentTime } from "../../../lib/format";
 import { type ChangeOffer, type ChangeOffers, searchChanges } from "../api/changes";
+import { changeDateError } from "../dateError";
 import { ChangeOfferCard, sliceLine } from "./ChangeOfferCard";
 import { ConfirmChange } from "./ConfirmChange";
 
@@ -24,6 +25,7 @@ export default function ChangeFlight({ order, sliceIndex, onDone }: Props) {
   const slice = order.slices[sliceIndex];
   const [date, setDate] = useState(() => slice?.segments[0]?.departing_at.slice(0, 10) ?? tomorrow());
   const [chosen, setChosen] = useState<ChangeOffer | null>(null);
+  const dateInput = useRef<HTMLInputElement>(null);
   const search = useMutation<ChangeOffers, ApiProblem, string>({
     mutationFn: (day) =>
       searchChanges(order.id, {
@@ -33,10 +35,15 @@ export default function ChangeFlight({ order, sliceIndex, onDone }: Props) {
         departure_date: day,
       }),
     onMutate: () => setChosen(null),
+    // A refused date takes the focus, its error read with it, as on every refused form (the
+    // button pressed kept it, a Tab away from the field to fix).
+    onError: (error) => {
+      if (error.problem.errors?.some((e) => e.field === "departure_date")) dateInput.current?.focus();
+    },
   });
   if (!slice) return <p role="alert">This trip has no such flight.</p>;
   const offers = search.data?.data ?? [];
-  const dateError = search.error?.problem.errors?.find((e) => e.field === "departure_date")?.message;
+  const dateError = changeDateError(search.error?.problem, order, sliceIndex, search.variables);
 
   return (
     <div className="change-flight">
@@ -54,7 +61,7 @@ export default function ChangeFlight({ order, sliceIndex, onDone }: Props) {
       >
         <Field id="change-date" label="New departure date" error={dateError}>
           {(aria) => (
-            <input id="change-date" type="date" required min={tomorrow()} value={date} onChange={(e) => setDate(e.target.value)} {...aria} />
+            <input ref={dateInput} id="change-date" type="date" required min={tomorrow()} value={date} onChange={(e) => setDate(e.target.value)} {...aria} />
           )}
         </Field>
         <p className="actions">

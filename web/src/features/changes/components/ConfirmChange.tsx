@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { CardChoice, DEFAULT_CARD } from "../../../components/CardChoice";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
-import { useAttempt } from "../../../lib/attempt";
+import { busyButton, useAttempt } from "../../../lib/attempt";
 import { useExpired } from "../../../lib/expiry";
 import { momentTime, money } from "../../../lib/format";
 import { type ChangeOffer, confirmChange, unanswered, useChangeOffer } from "../api/changes";
@@ -96,11 +96,11 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
             Search again
           </button>
         ) : (
-          <button type="button" className="primary" disabled={busy || ended?.status === "confirming"} onClick={() => void confirm()}>
+          <button type="button" className="primary" {...busyButton(busy || ended?.status === "confirming")} onClick={() => void confirm()}>
             Confirm change
           </button>
         )}
-        <button type="button" className="secondary" disabled={busy} onClick={onBack}>
+        <button type="button" className="secondary" {...busyButton(busy)} onClick={onBack}>
           Back to the flights
         </button>
       </p>

@@ -6,7 +6,7 @@ import { problemKind } from "../../../lib/problems";
 import { tripRoute } from "../../../lib/route";
 import { lastResults, seenOffer } from "../../../lib/seenOffers";
 import { usePricedOffer } from "../api/offer";
-import { offerBaggage } from "../baggage";
+import { INFANT_BAGGAGE, offerBaggage, seatedOnly } from "../baggage";
 import { BaggageByFlight } from "./BaggageAllowance";
 import { SliceDetails } from "./SliceDetails";
 
@@ -98,7 +98,15 @@ export function OfferPage() {
             </li>
           )}
         </ul>
-        {reported && <p className="meta">Baggage included for each passenger.</p>}
+        {reported &&
+          (seatedOnly(offer.passengers) === null ? (
+            <p className="meta">Baggage included for each passenger.</p>
+          ) : (
+            <>
+              <p className="meta">Baggage included for each passenger with a seat.</p>
+              <p className="meta">{INFANT_BAGGAGE}</p>
+            </>
+          ))}
       </section>
       <p className="actions">
         <Link className="button primary" to={`/book/${encodeURIComponent(offer.id)}`}>

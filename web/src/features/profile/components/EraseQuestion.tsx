@@ -1,5 +1,6 @@
 import { type Ref, useEffect, useRef } from "react";
 
+import { busyButton } from "../../../lib/attempt";
 import { TripsToCancel, useOrdersInFlight } from "../../trips";
 
 interface Props {
@@ -59,7 +60,7 @@ export function EraseQuestion({ subject, signedInAgain, busy, onErase, onKeep, r
       )}
       <p className="actions" ref={actions}>
         {deletable && (
-          <button type="button" className="primary danger" disabled={busy} onClick={onErase}>
+          <button type="button" className="primary danger" {...busyButton(busy)} onClick={onErase}>
             Yes, delete my account
           </button>
         )}

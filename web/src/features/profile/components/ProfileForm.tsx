@@ -1,6 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 
+import { busyButton } from "../../../lib/attempt";
 import { SelectField, TextField } from "../../../components/Field";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { currencyName, DEFAULT_CURRENCY, isPricedCurrency } from "../../../lib/currencies";
@@ -106,7 +107,7 @@ export function ProfileForm({ subject, profile, etag, reloaded, onStale }: Props
       }}
     >
       <h2>Your details</h2>
-      {problem && <ProblemNotice problem={problem} other={errors.other} />}
+      {problem && <ProblemNotice problem={problem} backing="profile" other={errors.other} />}
       <div className="form-grid">
         {text("given_name", "Given name", "text", "given-name", "As on your passport")}
         {text("family_name", "Family name", "text", "family-name")}
@@ -175,7 +176,7 @@ export function ProfileForm({ subject, profile, etag, reloaded, onStale }: Props
         )}
       </fieldset>
       <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>
+        <button type="submit" className="primary" {...busyButton(busy)}>
           Save profile
         </button>
         {saved && (

@@ -52,7 +52,7 @@ function Profile({ subject, email }: { subject: string; email: string | null }) 
   return (
     <div className="profile-page">
       <h1>Your profile</h1>
-      {error && <ProblemNotice problem={error.problem} retry={() => void refetch()} />}
+      {error && <ProblemNotice problem={error.problem} backing="profile" retry={() => void refetch()} />}
       {isPending && <p role="status">Loading your profile…</p>}
       {data && (
         <ProfileForm

@@ -28,7 +28,7 @@ export function SavedTravelers({ subject }: { subject: string }) {
     <section className="card-section" aria-labelledby="travelers-heading">
       <h2 id="travelers-heading">Saved travelers</h2>
       <p className="meta">People you often book for: choose them on the passengers page instead of typing.</p>
-      {error && <ProblemNotice problem={error.problem} retry={() => void refetch()} />}
+      {error && <ProblemNotice problem={error.problem} backing="profile" retry={() => void refetch()} />}
       {isPending && <p role="status">Loading your travelers…</p>}
       {travelers && travelers.length === 0 && <p>No saved travelers yet.</p>}
       {travelers && travelers.length > 0 && (
@@ -90,7 +90,7 @@ function TravelerItem({ traveler, onChanged }: { traveler: Traveler; onChanged: 
   return (
     <article aria-label={name}>
       <h3>{name}</h3>
-      {problem && <ProblemNotice problem={problem} />}
+      {problem && <ProblemNotice problem={problem} backing="profile" />}
       <p>
         Born {traveler.born_on}
         {traveler.loyalty_accounts.length > 0 &&

@@ -1,10 +1,11 @@
 import { useState } from "react";
 
+import { busyButton } from "../../../lib/attempt";
 import { SelectField, TextField } from "../../../components/Field";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { fieldErrors, type Problem } from "../../../lib/problems";
 import { MeProblem } from "../api/me";
-import { type TravelerDraft, travelerFieldFor } from "../model";
+import { newTraveler, type TravelerDraft, travelerFieldFor } from "../model";
 
 interface Props {
   title: string;
@@ -31,7 +32,7 @@ export function TravelerForm({ title, initial, maskedNumber, onSave, onCancel }:
   const [draft, setDraft] = useState(initial);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
-  const errors = problem ? fieldErrors(problem, travelerFieldFor) : { byField: {} as Record<string, string>, other: [] };
+  const errors = problem ? fieldErrors(problem, travelerFieldFor, newTraveler(draft)) : { byField: {} as Record<string, string>, other: [] };
   const text = (name: keyof TravelerDraft, label: string, type = "text", hint?: string) => (
     <TextField
       id={`traveler-${name}`}
@@ -59,7 +60,7 @@ export function TravelerForm({ title, initial, maskedNumber, onSave, onCancel }:
       }}
     >
       <h3>{title}</h3>
-      {problem && <ProblemNotice problem={problem} other={errors.other} />}
+      {problem && <ProblemNotice problem={problem} backing="profile" other={errors.other} />}
       <div className="form-grid">
         {text("given_name", "Given name")}
         {text("family_name", "Family name")}
@@ -94,7 +95,7 @@ export function TravelerForm({ title, initial, maskedNumber, onSave, onCancel }:
         )}
       </div>
       <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>
+        <button type="submit" className="primary" {...busyButton(busy)}>
           Save traveler
         </button>
         <button type="button" className="secondary" onClick={onCancel}>

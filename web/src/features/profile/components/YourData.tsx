@@ -1,6 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 
+import { busyButton } from "../../../lib/attempt";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Problem } from "../../../lib/problems";
 import { forgetResume, needsFreshSignIn, resumeWaiting, SignInAgainButton } from "../../auth";
@@ -127,7 +128,7 @@ export function YourData({
     <section className="card-section" aria-labelledby="data-heading">
       <h2 id="data-heading">Your data</h2>
       {problem && (
-        <ProblemNotice problem={problem} ref={notice}>
+        <ProblemNotice problem={problem} backing="profile" ref={notice}>
           {needsFreshSignIn(problem) && <SignInAgainButton action={ERASE_AGAIN} subject={subject} loginHint={email} />}
           {inFlight.length > 0 && <RefusedFor subject={subject} ids={inFlight} />}
         </ProblemNotice>
@@ -143,7 +144,7 @@ export function YourData({
             <button
               type="button"
               className="primary"
-              disabled={busy}
+              {...busyButton(busy)}
               onClick={() =>
                 void run("export", async () => {
                   await downloadExport();

@@ -35,8 +35,8 @@ export function ResultsPage() {
   const search = useSendSearch();
   const select = useCallback((offer: Offer) => void navigate(`/offers/${encodeURIComponent(offer.id)}`), [navigate]);
   const errors = useMemo(
-    () => (stream.problem && form ? fieldErrors(stream.problem, searchFieldFor(form.trip)) : null),
-    [stream.problem, form],
+    () => (stream.problem && form ? fieldErrors(stream.problem, searchFieldFor(form.trip), request) : null),
+    [stream.problem, form, request],
   );
   // Refused (the API's answer comes after the Layout focused the heading): when the traveler
   // sent this search from the form here, the refused field takes the focus, as on every refused

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 
+import { busyButton } from "../../../lib/attempt";
 import { Field } from "../../../components/Field";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { focusFirstInvalid } from "../../../lib/focusInvalid";
@@ -53,7 +54,7 @@ export function SupportCases({ orderId }: { orderId: string }) {
   return (
     <section className="conditions support" aria-labelledby="support-heading">
       <h2 id="support-heading">Help with this trip</h2>
-      {error && <ProblemNotice problem={error.problem} retry={() => void refetch()} />}
+      {error && <ProblemNotice problem={error.problem} backing="support" retry={() => void refetch()} />}
       {send.isSuccess && !writing && (
         <p role="status" className="saved">
           Your message was sent to support. Their answer will appear here.
@@ -78,7 +79,7 @@ export function SupportCases({ orderId }: { orderId: string }) {
             send.mutate();
           }}
         >
-          {send.error && <ProblemNotice problem={send.error.problem} other={errors?.other ?? []} />}
+          {send.error && <ProblemNotice problem={send.error.problem} backing="support" other={errors?.other ?? []} />}
           <Field id="subject" label="Subject" error={errors?.byField.subject}>
             {(aria) => (
               <input ref={subjectField} id="subject" name="subject" type="text" required value={subject} onChange={(e) => setSubject(e.target.value)} {...aria} />
@@ -90,7 +91,7 @@ export function SupportCases({ orderId }: { orderId: string }) {
             )}
           </Field>
           <p className="actions">
-            <button type="submit" className="primary" disabled={send.isPending}>
+            <button type="submit" className="primary" {...busyButton(send.isPending)}>
               Send to support
             </button>
             <button type="button" className="secondary" onClick={() => setWriting(false)}>

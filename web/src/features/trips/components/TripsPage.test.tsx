@@ -17,7 +17,7 @@ const server = vi.hoisted(() => {
       super(typeof input === "string" ? new URL(input, globalThis.location.href) : input, init);
     }
   };
-  const state = { asked: 0, failing: 0 };
+  const state = { asked: 0, failing: 0, orders: [] as unknown[], after: null as string | null, older: null as Promise<Response> | null };
   globalThis.fetch = () => {
     state.asked += 1;
     if (state.failing > 0) {
@@ -25,12 +25,14 @@ const server = vi.hoisted(() => {
       const problem = { type: "https://skyfare.dev/problems/service-unavailable", status: 503 };
       return Promise.resolve(Response.json(problem, { status: 503, headers: { "Content-Type": "application/problem+json" } }));
     }
-    return Promise.resolve(Response.json({ data: [], meta: { after: null } }));
+    if (state.older && state.asked > 1) return state.older; // the second page: when the test says
+    return Promise.resolve(Response.json({ data: state.orders, meta: { after: state.after } }));
   };
   return state;
 });
 
 const { TripsPage } = await import("./TripsPage");
+const { localMoment } = await import("../../../lib/format");
 
 function signedIn(accessToken: string): void {
   signInForTest("usr_ada", { accessToken, refreshToken: "refresh" });
@@ -41,6 +43,9 @@ afterEach(() => {
   setSession(null);
   server.asked = 0;
   server.failing = 0;
+  server.orders = [];
+  server.after = null;
+  server.older = null;
 });
 
 function renderTrips(): void {
@@ -57,7 +62,8 @@ it("asks again for trips it could not read, when the traveler says so (a reload 
   signedIn("access-1");
   server.failing = 1;
   renderTrips();
-  expect((await screen.findByRole("alert")).textContent).toContain("The airlines cannot be reached right now.");
+  // In words for this screen: it reads only our own records (was "The airlines cannot be reached").
+  expect((await screen.findByRole("alert")).textContent).toContain("Your trips cannot be loaded right now.");
 
   fireEvent.click(screen.getByRole("button", { name: "Try again" }));
 
@@ -76,4 +82,58 @@ it("keeps the trips over a silent refresh of the same traveler's tokens: they ar
   expect(screen.queryByText("Loading your trips…")).toBeNull();
   expect(screen.getByText(/No trips yet/)).toBeTruthy();
   expect(server.asked).toBe(1);
+});
+
+function trip(reference: string, status: string, payment_status: string) {
+  const segment = { marketing_carrier: "BA", flight_number: "BA117", origin: "LHR", destination: "JFK", departing_at: "2027-02-04T08:25:00", arriving_at: "2027-02-04T11:35:00", aircraft: "777", cabin_class: "economy" };
+  return {
+    id: `ord_${reference}`,
+    booking_reference: reference,
+    status,
+    payment_status,
+    payment_required_by: "2027-01-05T14:05:00Z",
+    total_amount: "612.40",
+    total_currency: "USD",
+    slices: [{ origin: "LHR", destination: "JFK", duration: "PT8H10M", segments: [segment] }],
+    passengers: [],
+    created_at: "2027-01-04T14:05:00Z",
+  };
+}
+
+it("says by when a trip on hold must be paid, and nothing of the kind for a paid one", async () => {
+  signedIn("access-1");
+  server.orders = [trip("HELD01", "held", "unpaid"), trip("PAID01", "confirmed", "paid")];
+  renderTrips();
+
+  const held = await screen.findByRole("article", { name: "Trip HELD01" });
+  // Was: "On hold (not paid)" alone; the deadline only on the trip's own page.
+  expect(held.textContent).toContain(`Pay by ${localMoment("2027-01-05T14:05:00Z")} to keep these seats.`);
+  expect(held.querySelector("time")?.getAttribute("datetime")).toBe("2027-01-05T14:05:00Z");
+  expect(screen.getByRole("article", { name: "Trip PAID01" }).textContent).not.toContain("Pay by");
+});
+
+it("keeps Show older trips focusable while the older trips load", async () => {
+  signedIn("access-1");
+  server.orders = [trip("NEW001", "confirmed", "paid")];
+  server.after = "cursor-1";
+  let answer: (response: Response) => void = () => undefined;
+  server.older = new Promise((resolve) => {
+    answer = resolve;
+  });
+  renderTrips();
+  const more = await screen.findByRole("button", { name: "Show older trips" });
+  more.focus();
+  fireEvent.click(more);
+
+  // Was `disabled`: the focus fell to the page's body while the older trips loaded.
+  await vi.waitFor(() => expect(more.getAttribute("aria-disabled")).toBe("true"));
+  expect(more.hasAttribute("disabled")).toBe(false);
+  expect(document.activeElement).toBe(more);
+  fireEvent.click(more);
+  expect(server.asked).toBe(2);
+  await act(async () => {
+    answer(Response.json({ data: [trip("OLD001", "confirmed", "paid")], meta: { after: null } }));
+    await Promise.resolve();
+  });
+  expect(await screen.findByRole("article", { name: "Trip OLD001" })).toBeTruthy();
 });

@@ -1,7 +1,9 @@
 import { Link } from "react-router";
 
+import { PayBy } from "../../../components/PayBy";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
+import { busyButton } from "../../../lib/attempt";
 import { localDate, localTime, money } from "../../../lib/format";
 import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
@@ -37,7 +39,7 @@ function Trips({ subject }: { subject: string }) {
   return (
     <div>
       <h1>My trips</h1>
-      {error && <ProblemNotice problem={error.problem} retry={() => void refetch()} />}
+      {error && <ProblemNotice problem={error.problem} backing="trips" retry={() => void refetch()} />}
       {isPending && <p role="status">Loading your trips…</p>}
       {!isPending && !error && orders.length === 0 && <p>No trips yet. Search for a flight to book one.</p>}
       {orders.length > 0 && (
@@ -50,7 +52,8 @@ function Trips({ subject }: { subject: string }) {
         </ul>
       )}
       {hasNextPage && (
-        <button type="button" className="secondary" disabled={isFetchingNextPage} onClick={() => void fetchNextPage()}>
+        // Inert while loading, yet focusable: the next Tab goes on from here, not from the top.
+        <button type="button" className="secondary" {...busyButton(isFetchingNextPage)} onClick={() => void fetchNextPage()}>
           {isFetchingNextPage ? "Loading…" : "Show older trips"}
         </button>
       )}
@@ -71,6 +74,10 @@ function TripSummary({ order }: { order: Order }) {
         {first && `${localDate(first.departing_at)} at ${localTime(first.departing_at)} · `}
         {STATUS[order.status]} · {money(order.total_amount, order.total_currency)}
       </p>
+      {/* A hold lost at its deadline: the list says by when, not only the trip's own page. */}
+      <PayBy order={order} className="hold-deadline">
+        {" "}to keep these seats.
+      </PayBy>
       <p>
         Booking reference <strong className="reference">{order.booking_reference}</strong>
       </p>

@@ -1,0 +1,89 @@
+// @vitest-environment jsdom
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { act, cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { MemoryRouter } from "react-router";
+import { afterEach, expect, it, vi } from "vitest";
+
+import type { Order } from "../../../lib/api/client";
+import { setSession } from "../../../lib/session";
+import { signInForTest } from "../../../lib/testSession";
+
+// The app's client asks same-origin paths and takes `fetch` when it is built (hoisted): every
+// payment is counted and left unanswered until the test answers it; the seats are none.
+const server = vi.hoisted(() => {
+  const NodeRequest = globalThis.Request;
+  globalThis.Request = class extends NodeRequest {
+    constructor(input: RequestInfo | URL, init?: RequestInit) {
+      super(typeof input === "string" ? new URL(input, globalThis.location.href) : input, init);
+    }
+  };
+  const state = { payments: 0, answer: undefined as unknown as (answer: Response) => void };
+  globalThis.fetch = (input: RequestInfo | URL) => {
+    const url = input instanceof Request ? input.url : String(input);
+    if (!url.includes("/payments")) return Promise.resolve(Response.json({ data: [] })); // the seats
+    state.payments += 1;
+    return new Promise<Response>((resolve) => {
+      state.answer = resolve;
+    });
+  };
+  return state;
+});
+
+const { PayStep } = await import("./PayStep");
+
+afterEach(() => {
+  cleanup();
+  setSession(null);
+  server.payments = 0;
+});
+
+const order = {
+  id: "ord_1",
+  booking_reference: "K7Q2MZ",
+  status: "held",
+  payment_status: "unpaid",
+  payment_required_by: "2027-01-05T14:05:00Z",
+  total_amount: "612.40",
+  total_currency: "USD",
+  slices: [],
+  passengers: [],
+  created_at: "2027-01-04T14:05:00Z",
+} as unknown as Order;
+
+it("keeps Pay focusable while the payment is sent, and sends it once however often it is pressed", async () => {
+  signInForTest();
+  render(
+    <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
+      <MemoryRouter>
+        <PayStep order={order} />
+      </MemoryRouter>
+    </QueryClientProvider>,
+  );
+  const pay = screen.getByRole("button", { name: "Pay" });
+  const hold = screen.getByRole("button", { name: "Hold" });
+  pay.focus();
+  fireEvent.click(pay);
+  await vi.waitFor(() => expect(server.payments).toBe(1));
+
+  // Was `disabled`: the browser then drops the focus to the page's body.
+  for (const button of [pay, hold]) {
+    expect(button.hasAttribute("disabled")).toBe(false);
+    expect(button.getAttribute("aria-disabled")).toBe("true");
+  }
+  expect(document.activeElement).toBe(pay);
+  expect(screen.getByRole("status").textContent).toBe("Sending your payment…");
+  expect(screen.queryByRole("link", { name: "Change seats" })).toBeNull(); // was offered meanwhile
+  fireEvent.click(pay);
+  fireEvent.submit(pay.closest("form") as HTMLFormElement);
+  expect(server.payments).toBe(1);
+
+  // Refused: the buttons work again.
+  const problem = { type: "https://skyfare.dev/problems/service-unavailable", status: 503 };
+  await act(async () => {
+    server.answer(Response.json(problem, { status: 503, headers: { "Content-Type": "application/problem+json" } }));
+    await Promise.resolve();
+  });
+  await vi.waitFor(() => expect(pay.getAttribute("aria-disabled")).toBeNull());
+  expect(screen.getByRole("link", { name: "Change seats" })).toBeTruthy();
+  expect(screen.getByRole("alert").textContent).toContain("Payments cannot be taken right now.");
+});

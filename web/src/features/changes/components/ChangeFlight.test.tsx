@@ -1,0 +1,83 @@
+// @vitest-environment jsdom
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { MemoryRouter } from "react-router";
+import { afterEach, expect, it, vi } from "vitest";
+
+import type { Order } from "../../../lib/api/client";
+import { setSession } from "../../../lib/session";
+import { signInForTest } from "../../../lib/testSession";
+
+// The app's client asks same-origin paths and takes `fetch` when it is built (hoisted): every
+// change search is refused with `state.errors`, as the API refuses a date.
+const server = vi.hoisted(() => {
+  const NodeRequest = globalThis.Request;
+  globalThis.Request = class extends NodeRequest {
+    constructor(input: RequestInfo | URL, init?: RequestInit) {
+      super(typeof input === "string" ? new URL(input, globalThis.location.href) : input, init);
+    }
+  };
+  const state = { errors: [] as { field: string; message: string }[] };
+  globalThis.fetch = () => {
+    const problem = { type: "https://skyfare.dev/problems/validation-error", status: 422, errors: state.errors };
+    return Promise.resolve(Response.json(problem, { status: 422, headers: { "Content-Type": "application/problem+json" } }));
+  };
+  return state;
+});
+
+const { default: ChangeFlight } = await import("./ChangeFlight");
+
+afterEach(() => {
+  cleanup();
+  setSession(null);
+});
+
+const slice = (origin: string, destination: string, day: string) => ({
+  origin,
+  destination,
+  duration: "PT8H",
+  segments: [{ marketing_carrier: "BA", flight_number: "BA117", origin, destination, departing_at: `${day}T08:25:00`, arriving_at: `${day}T11:35:00`, aircraft: "777", cabin_class: "economy" }],
+});
+
+const order = {
+  id: "ord_1",
+  status: "confirmed",
+  slices: [slice("LHR", "JFK", "2027-02-04"), slice("JFK", "LHR", "2027-02-11")],
+  passengers: [],
+} as unknown as Order;
+
+function searchOn(day: string) {
+  signInForTest();
+  render(
+    <QueryClientProvider client={new QueryClient()}>
+      <MemoryRouter>
+        <ChangeFlight order={order} sliceIndex={1} onDone={() => undefined} />
+      </MemoryRouter>
+    </QueryClientProvider>,
+  );
+  const date = screen.getByLabelText("New departure date");
+  fireEvent.change(date, { target: { value: day } });
+  fireEvent.submit(screen.getByRole("form", { name: "Find another flight" }));
+  return date;
+}
+
+it("says beside the date, in words, that a return cannot leave before the outbound", async () => {
+  server.errors = [{ field: "departure_date", message: "must not be before slice 0's date (2027-02-04)" }];
+  const date = searchOn("2027-02-01");
+
+  // Was the API's words: "must not be before slice 0's date (2027-02-04)".
+  const error = await screen.findByText(/cannot leave before/);
+  expect(error.textContent).toBe("This flight cannot leave before your earlier flight on Thu 4 Feb 2027: choose that day or later.");
+  expect(date.getAttribute("aria-invalid")).toBe("true");
+  expect(date.getAttribute("aria-describedby")).toBe(error.id);
+  expect(document.activeElement).toBe(date); // was: Find flights kept it, a Tab from the field
+  expect(screen.queryByText(/slice 0/)).toBeNull();
+});
+
+it("never shows the API's words for a date it refused for another reason", async () => {
+  server.errors = [{ field: "departure_date", message: "some rule of the API's (2027-02-09)" }];
+  searchOn("2027-02-09");
+
+  expect((await screen.findByText(/choose another day/)).textContent).toBe("This day cannot be searched for this flight: choose another day.");
+  expect(screen.queryByText(/rule of the API/)).toBeNull();
+});
