@@ -189,8 +189,14 @@ export function offlineProblem(): Problem {
  * format the picker (dd/mm/yyyy, mm/dd/yyyy) never shows the traveler. */
 const UNREAD_DATE = /\bdate,? YYYY-MM-DD$/;
 
-function onScreen(message: string): string {
-  return UNREAD_DATE.test(message) ? "Enter the whole date: day, month and year" : message;
+/** A gender the select left at "Choose…" (sent without one): the API lists its letters, the
+ * select offers Female, Male and Unspecified (X). */
+const GENDER_FIELD = /(^|\.)gender$/;
+
+function onScreen({ field, message }: FieldError): string {
+  if (UNREAD_DATE.test(message)) return "Enter the whole date: day, month and year";
+  if (GENDER_FIELD.test(field) && message.startsWith("must be one of")) return "Choose the gender as on the passport";
+  return message;
 }
 
 /**
@@ -206,7 +212,7 @@ export function fieldErrors(
   const other: FieldError[] = [];
   for (const error of problem.errors ?? []) {
     const name = fieldFor(error.field);
-    const message = onScreen(error.message);
+    const message = onScreen(error);
     if (name === undefined) other.push(error);
     // A round trip's two slices share From and To: the same message twice said nothing more.
     else if (!byField[name]) byField[name] = message;

@@ -46,9 +46,10 @@ export function toPassengers(list: PassengerDraft[]): Schemas["CreateOrderReques
     given_name: p.given_name.trim(),
     family_name: p.family_name.trim(),
     born_on: p.born_on,
-    gender: (p.gender || "x"),
+    // Not chosen: left out, for the API to name beside the select ("x" booked them as X unasked).
+    ...(p.gender ? { gender: p.gender } : {}),
     ...contact(p),
-  }));
+  }) as Schemas["Passenger"]); // its gender may be missing, on purpose (above)
 }
 
 /** `passengers[1].born_on` → `p1-born_on`, the form's name for that field. */
