@@ -1,0 +1,98 @@
+"""Saved travelers with the keyboard only, as a screen reader meets them: a form opened takes the
+focus and gives it back to the button that opened it, a refused one puts it on the first field
+refused, the delete question takes it and a deletion leaves it on the list's heading; what was
+saved or deleted is said. Focus fell to the page's body at every one of these steps. A gender
+left at "Choose…" and a document declined ("No document") are not saved as if chosen."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_search_preferences import sign_up_at_profile
+from tests.browser.test_search_to_offer import assert_accessible, screenshot
+
+pytestmark = pytest.mark.timeout(300)
+
+NAME = "Zoë O'Brien-Núñez"  # accents, an apostrophe and a hyphen: as the passport prints them
+
+
+def test_saved_travelers_keep_the_focus_on_what_was_pressed_or_opened(screen: Page) -> None:
+    page = screen
+    sign_up_at_profile(page)
+    section = page.get_by_role("region", name="Saved travelers")
+    add = section.get_by_role("button", name="Add a traveler")
+
+    add.press("Enter")
+    new = page.get_by_role("form", name="New traveler")
+    expect(new.get_by_role("heading", name="New traveler")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(new.get_by_label("Given name")).to_be_focused()
+    new.get_by_role("button", name="Cancel").press("Enter")
+    expect(add).to_be_focused()
+
+    # Refused: born in the future, gender left at "Choose…" (was saved as Unspecified (X)).
+    add.press("Enter")
+    new.get_by_label("Given name").fill("Zoë")
+    new.get_by_label("Family name").fill("O'Brien-Núñez")
+    born = new.get_by_label("Date of birth")
+    born.fill("2099-01-01")
+    new.get_by_label("Travel document").select_option("passport")
+    new.get_by_label("Document number").fill("X1234567")
+    new.get_by_label("Issuing country").fill("GB")
+    new.get_by_label("Expiry date").fill("2001-01-01")
+    new.get_by_role("button", name="Save traveler").press("Enter")
+    expect(born).to_be_focused()
+    expect(born).to_have_accessible_description(re.compile("must be in the past"))
+    gender = new.get_by_label("Gender (as on the passport)")
+    expect(gender).to_have_attribute("aria-invalid", "true")
+    expect(gender).to_have_accessible_description(
+        re.compile("Choose the gender as on the passport")
+    )
+    expect(new.get_by_label("Expiry date")).to_have_accessible_description(
+        re.compile("the document has expired")
+    )
+    assert_accessible(page)
+    screenshot(page, "traveler-refused")
+
+    born.fill("1990-02-03")
+    gender.select_option("f")
+    new.get_by_label("Expiry date").fill("2031-01-01")
+    new.get_by_role("button", name="Save traveler").press("Enter")
+    expect(add).to_be_focused()
+    expect(section.get_by_role("status")).to_have_text(f"{NAME} is saved.")
+    companion = section.get_by_role("article", name=NAME)
+    expect(companion).to_contain_text("Passport")
+
+    # Edited: the passport declined ("No document" hides its fields, which still hold values).
+    companion.get_by_role("button", name=f"Edit {NAME}").press("Enter")
+    edit = page.get_by_role("form", name=f"Edit {NAME}")
+    expect(edit.get_by_role("heading", name=f"Edit {NAME}")).to_be_focused()
+    edit.get_by_label("Travel document").select_option("")
+    edit.get_by_role("button", name="Save traveler").press("Enter")
+    edit_button = companion.get_by_role("button", name=f"Edit {NAME}")
+    expect(edit_button).to_be_focused()
+    expect(companion).not_to_contain_text("Passport")
+    expect(section.get_by_role("status")).to_have_text(f"{NAME} is saved.")
+
+    # Deleted: the question takes the focus (never its yes), Keep gives it back to Delete.
+    delete = companion.get_by_role("button", name=f"Delete {NAME}")
+    delete.press("Enter")
+    question = companion.get_by_role("group", name=f"Delete {NAME}?")
+    expect(question).to_be_focused()
+    question.get_by_role("button", name="Keep").press("Enter")
+    expect(delete).to_be_focused()
+    delete.press("Enter")
+    page.keyboard.press("Tab")
+    yes = question.get_by_role("button", name=f"Yes, delete {NAME}")
+    expect(yes).to_be_focused()
+    screenshot(page, "traveler-delete-question")
+    page.keyboard.press("Enter")
+    expect(companion).to_have_count(0)
+    expect(section.get_by_role("heading", name="Saved travelers")).to_be_focused()
+    expect(section.get_by_role("status")).to_have_text(
+        f"{NAME} is deleted from your saved travelers."
+    )
+    screenshot(page, "traveler-deleted")
