@@ -21,3 +21,10 @@ it("leaves a gender not chosen out, for the API to name it, rather than booking 
     { type: "adult", given_name: "Ada", family_name: "Lovelace", born_on: "1990-12-10", email: "ada@example.com" },
   ]);
 });
+
+it("sends a phone number typed with spaces as the API takes it", () => {
+  const [first] = drafts({ adults: 1 }, { given_name: "Ada", family_name: "Lovelace", email: "ada@example.com" });
+  if (!first) throw new Error("one draft");
+  const typed = { ...first, born_on: "1990-12-10", gender: "f" as const, phone_number: "+44 20 7183 8750" };
+  expect(toPassengers([typed])[0]).toMatchObject({ phone_number: "+442071838750" });
+});

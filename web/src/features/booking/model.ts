@@ -1,4 +1,5 @@
 import type { Schemas } from "../../lib/api/client";
+import { phoneToSend } from "../../lib/phone";
 
 export type PassengerType = Schemas["Passenger"]["type"];
 
@@ -39,7 +40,7 @@ export function drafts(
 export function toPassengers(list: PassengerDraft[]): Schemas["CreateOrderRequest"]["passengers"] {
   const contact = (p: PassengerDraft) => ({
     ...(p.email.trim() ? { email: p.email.trim() } : {}),
-    ...(p.phone_number.trim() ? { phone_number: p.phone_number.trim() } : {}),
+    ...(p.phone_number.trim() ? { phone_number: phoneToSend(p.phone_number) } : {}),
   });
   return list.map((p) => p.traveler_id ? { type: p.type, traveler_id: p.traveler_id, ...contact(p) } : ({
     type: p.type,

@@ -37,6 +37,17 @@ it("patches only the profile fields changed, an emptied one as null", () => {
   });
 });
 
+it("sends a phone number typed with spaces, hyphens or brackets as the API takes it", () => {
+  // The hint says "+44…", and "+44 20 7183 8750" was refused for its spaces.
+  const before = profileDraft(profile);
+  expect(profilePatch(before, { ...before, phone_number: " +44 20 7183-8750 " })).toEqual({ phone_number: "+442071838750" });
+  expect(profilePatch(before, { ...before, phone_number: "+1 (415) 555.0100" })).toEqual({ phone_number: "+14155550100" });
+  // Not "+" and digits: as typed, for the API to refuse beside the field.
+  expect(profilePatch(before, { ...before, phone_number: "020 7183 8750" })).toEqual({ phone_number: "020 7183 8750" });
+  const saved = profileDraft({ ...profile, phone_number: "+442071838750" });
+  expect(profilePatch(saved, { ...saved, phone_number: "+44 20 7183 8750" })).toEqual({});
+});
+
 it("offers the currencies prices are shown in, by name", () => {
   expect(currencyOptions("GBP")).toEqual([
     ["", "No preference"],

@@ -1,5 +1,6 @@
 import type { Schemas } from "../../lib/api/client";
 import { currencyName, isPricedCurrency, PRICED_CURRENCIES } from "../../lib/currencies";
+import { phoneToSend } from "../../lib/phone";
 import type { Profile, Traveler } from "./api/me";
 
 /** The profile form: every field as typed (empty = unset). */
@@ -59,7 +60,7 @@ export function currencyOptions(stored: string | null): [string, string][] {
 export function profilePatch(before: ProfileDraft, after: ProfileDraft): Schemas["ProfilePatch"] {
   const patch: Record<string, unknown> = {};
   for (const name of TEXT_FIELDS) {
-    const value = after[name].trim();
+    const value = name === "phone_number" ? phoneToSend(after[name]) : after[name].trim();
     if (value !== before[name].trim()) patch[name] = value === "" ? null : value;
   }
   if (
