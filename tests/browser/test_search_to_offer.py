@@ -150,7 +150,7 @@ def test_sorting_and_filters_apply_without_a_new_search(screen: Page) -> None:
 
 
 # Each element of the page inside a live region, that region's element (role or aria-live).
-_LIVE_REGION_OF = """el => { const live = el.closest('[aria-live]:not([aria-live="off"]),'
+LIVE_REGION_OF = """el => { const live = el.closest('[aria-live]:not([aria-live="off"]),'
   + '[role="status"],[role="alert"],[role="log"]');
   return live && live.outerHTML.slice(0, 120); }"""
 
@@ -165,9 +165,9 @@ def test_only_the_results_count_is_read_out_not_each_offer_card(screen: Page) ->
     # Was: the whole region polite-live, so every card the list drew (each airline's, a filter's,
     # and those the virtualized list adds while scrolling) was read out after the count.
     card = results.get_by_role("listitem").first
-    assert card.evaluate(_LIVE_REGION_OF) is None
+    assert card.evaluate(LIVE_REGION_OF) is None
     page.mouse.wheel(0, 3000)
-    assert results.get_by_role("listitem").last.evaluate(_LIVE_REGION_OF) is None
+    assert results.get_by_role("listitem").last.evaluate(LIVE_REGION_OF) is None
 
 
 def test_a_family_s_results_say_each_price_is_the_total_for_all_of_them(screen: Page) -> None:

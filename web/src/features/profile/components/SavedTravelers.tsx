@@ -152,7 +152,12 @@ function TravelerItem({ traveler, onChanged, onSaid, onDeleted }: ItemProps) {
       </p>
       {document && (
         <p>
-          {DOCUMENT[document.type]} <span className="reference">{revealed ?? document.number}</span> (
+          {/* Live: shown, the number is read out (Show's new name, under the focus, is not). */}
+          {DOCUMENT[document.type]}{" "}
+          <span className="reference" aria-live="polite">
+            {revealed ?? document.number}
+          </span>{" "}
+          (
           {document.issuing_country}, expires {document.expires_on}){" "}
           <button
             type="button"

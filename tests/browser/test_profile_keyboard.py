@@ -1,18 +1,20 @@
-"""Saved travelers with the keyboard only, as a screen reader meets them: a form opened takes the
-focus and gives it back to the button that opened it, a refused one puts it on the first field
-refused, the delete question takes it and a deletion leaves it on the list's heading; what was
-saved or deleted is said. Focus fell to the page's body at every one of these steps. A gender
-left at "Choose…" and a document declined ("No document") are not saved as if chosen."""
+"""The profile with the keyboard only, as a screen reader meets it: a saved traveler's form opened
+takes the focus and gives it back to the button that opened it, a refused one puts it on the
+first field refused, the delete question takes it and a deletion leaves it on the list's heading;
+what was saved, deleted, shown or downloaded is read out. Focus fell to the page's body at every
+one of these steps. A gender left at "Choose…" and a document declined ("No document") are not
+saved as if chosen."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_search_preferences import sign_up_at_profile
-from tests.browser.test_search_to_offer import assert_accessible, screenshot
+from tests.browser.test_search_to_offer import LIVE_REGION_OF, assert_accessible, screenshot
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -65,6 +67,12 @@ def test_saved_travelers_keep_the_focus_on_what_was_pressed_or_opened(screen: Pa
     expect(section.get_by_role("status")).to_have_text(f"{NAME} is saved.")
     companion = section.get_by_role("article", name=NAME)
     expect(companion).to_contain_text("Passport")
+    # Shown: the number is read out (was: only the button's new name, which is not announced).
+    companion.get_by_role("button", name=f"Show {NAME}'s document number").press("Enter")
+    number = companion.get_by_text("X1234567")
+    expect(number).to_be_visible()
+    assert number.evaluate(LIVE_REGION_OF) is not None
+    companion.get_by_role("button", name=f"Hide {NAME}'s document number").press("Enter")
 
     # Edited: the passport declined ("No document" hides its fields, which still hold values).
     companion.get_by_role("button", name=f"Edit {NAME}").press("Enter")
@@ -96,3 +104,20 @@ def test_saved_travelers_keep_the_focus_on_what_was_pressed_or_opened(screen: Pa
         f"{NAME} is deleted from your saved travelers."
     )
     screenshot(page, "traveler-deleted")
+
+
+def test_a_download_of_the_traveler_s_data_is_read_out(screen: Page, tmp_path: Path) -> None:
+    page = screen
+    sign_up_at_profile(page)
+    data = page.get_by_role("region", name="Your data")
+    # In the page before its words: a live region added with them already in it is often not
+    # read out (was: drawn only once the download was done).
+    status = data.get_by_role("status")
+    expect(status).to_have_count(1)
+    expect(status).to_have_text("")
+    data.get_by_role("button", name="Export my data…").press("Enter")
+    with page.expect_download() as download:
+        data.get_by_role("button", name="Download my data").press("Enter")
+    download.value.save_as(tmp_path / "export.json")
+    expect(status).to_have_text("Your data is downloaded.")
+    expect(data.get_by_role("button", name="Export my data…")).to_be_focused()
