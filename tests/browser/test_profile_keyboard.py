@@ -11,8 +11,9 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.test_search_preferences import sign_up_at_profile
 from tests.browser.test_search_to_offer import LIVE_REGION_OF, assert_accessible, screenshot
 
@@ -121,3 +122,23 @@ def test_a_download_of_the_traveler_s_data_is_read_out(screen: Page, tmp_path: P
     download.value.save_as(tmp_path / "export.json")
     expect(status).to_have_text("Your data is downloaded.")
     expect(data.get_by_role("button", name="Export my data…")).to_be_focused()
+
+
+def test_the_signed_in_header_reflows_at_320_px_without_scrolling_sideways(
+    browser: Browser, base_url: str
+) -> None:
+    # WCAG 1.4.10: 320 CSS px wide (a 1280 px window at 400 %). The header was kept to one line,
+    # and signed in it ran 29 px past the window's edge, Sign out cut off.
+    context = browser.new_context(base_url=base_url, viewport={"width": 320, "height": 640})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.viewport_name = "reflow"  # type: ignore[attr-defined]
+    try:
+        sign_up_at_profile(page)
+        expect(page.get_by_role("form", name="Your profile")).to_be_visible()
+        sign_out = page.get_by_role("banner").get_by_role("button", name="Sign out")
+        expect(sign_out).to_be_in_viewport(ratio=1)
+        assert page.evaluate("document.documentElement.scrollWidth") == 320
+        screenshot(page, "header-320")
+    finally:
+        context.close()
