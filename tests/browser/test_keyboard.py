@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import uuid
 
 import pytest
 from matplotlib import image  # the report plots' library: a screenshot's PNG as RGB
@@ -102,6 +103,14 @@ def test_a_refused_profile_field_takes_the_focus_with_its_error(screen: Page) ->
     # Was: on the body (Save is disabled while it saves, and lost the focus).
     expect(phone).to_be_focused()
     expect(phone).to_have_accessible_description(re.compile("must be an E.164 phone number"))
+    # Saved: the focus is back on Save (was: on the body), the status says so.
+    phone.fill(f"+44207{uuid.uuid4().int % 10**6:06d}")  # a new one: a save to make
+    save = page.get_by_role("button", name="Save profile")
+    save.press("Enter")
+    expect(page.get_by_role("form", name="Your profile").get_by_role("status")).to_have_text(
+        "Your profile is saved."
+    )
+    expect(save).to_be_focused()
 
 
 def test_a_search_the_traveler_sent_and_the_api_refused_focuses_the_refused_field(

@@ -93,6 +93,7 @@ def test_profile_travelers_export_and_erasure(screen: Page, stack: Stack, tmp_pa
     language.fill("en-US" if before != "en-US" else "en-GB")
     profile.get_by_role("button", name="Save profile").click()
     expect(profile.get_by_role("alert")).to_contain_text("changed elsewhere")
+    expect(profile.get_by_role("alert")).to_be_focused()  # was: the body (Save went with the form)
     expect(profile.get_by_label("Phone number")).to_have_value(phone)
     expect(profile.get_by_label("Language")).to_have_value(before)
     screenshot(page, "profile")

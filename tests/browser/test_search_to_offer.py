@@ -149,6 +149,27 @@ def test_sorting_and_filters_apply_without_a_new_search(screen: Page) -> None:
     assert [url for url in requests if "/v1/search" in url] == []
 
 
+# Each element of the page inside a live region, that region's element (role or aria-live).
+LIVE_REGION_OF = """el => { const live = el.closest('[aria-live]:not([aria-live="off"]),'
+  + '[role="status"],[role="alert"],[role="log"]');
+  return live && live.outerHTML.slice(0, 120); }"""
+
+
+def test_only_the_results_count_is_read_out_not_each_offer_card(screen: Page) -> None:
+    page = screen
+    page.goto(
+        f"/results?trip=one-way&leg=LHR.JFK.{_day(21)}&adults=1&children=0&infants=0&cabin=economy"
+    )
+    results = page.get_by_role("region", name="Results")
+    expect(results.get_by_role("status")).to_have_text(re.compile(r"^\d+ offers? found"))
+    # Was: the whole region polite-live, so every card the list drew (each airline's, a filter's,
+    # and those the virtualized list adds while scrolling) was read out after the count.
+    card = results.get_by_role("listitem").first
+    assert card.evaluate(LIVE_REGION_OF) is None
+    page.mouse.wheel(0, 3000)
+    assert results.get_by_role("listitem").last.evaluate(LIVE_REGION_OF) is None
+
+
 def test_a_family_s_results_say_each_price_is_the_total_for_all_of_them(screen: Page) -> None:
     # A price for three travelers, unlabelled, read as one person's fare (the offer's page said
     # "3 passengers" only after a tap).

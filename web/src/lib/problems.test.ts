@@ -124,6 +124,21 @@ group("fieldErrors", () => {
     });
   });
 
+  it("asks for the gender as the select offers it, not as the API's letters", () => {
+    // "must be one of: m, f, x" beside a select of Female, Male and Unspecified (X).
+    const problem = validation([
+      { field: "passengers[0].gender", message: "must be one of: m, f, x" },
+      { field: "passengers[0].type", message: "must be one of: adult, child, infant" },
+    ]);
+    expect(fieldErrors(problem, passengerFieldFor).byField).toEqual({
+      "p0-gender": "Choose the gender as on the passport",
+      "p0-type": "must be one of: adult, child, infant",
+    });
+    expect(fieldErrors(validation([{ field: "gender", message: "must be one of: m, f, x" }]), (f) => f).byField).toEqual({
+      gender: "Choose the gender as on the passport",
+    });
+  });
+
   it("joins two errors of one field", () => {
     const problem = validation([
       { field: "slices[0].origin", message: "a" },

@@ -229,6 +229,16 @@ function dateUnread(field: string, sent: unknown): boolean {
   return typeof value !== "string" || !WHOLE_DATE.test(value);
 }
 
+/** A gender the select left at "Choose…" (sent without one): the API lists its letters, the
+ * select offers Female, Male and Unspecified (X). */
+const GENDER_FIELD = /(^|\.)gender$/;
+
+function onScreen({ field, message }: FieldError, sent: unknown): string {
+  if (sent !== undefined && dateUnread(field, sent)) return ENTER_WHOLE_DATE;
+  if (GENDER_FIELD.test(field) && message.startsWith("must be one of")) return "Choose the gender as on the passport";
+  return message;
+}
+
 /**
  * The problem's `errors[]` placed beside the form's fields: `fieldFor` maps an API path
  * (`slices[1].origin`, `passengers.adults`) to a form field's name, or undefined when the form
@@ -244,7 +254,7 @@ export function fieldErrors(
   const other: FieldError[] = [];
   for (const error of problem.errors ?? []) {
     const name = fieldFor(error.field);
-    const message = sent !== undefined && dateUnread(error.field, sent) ? ENTER_WHOLE_DATE : error.message;
+    const message = onScreen(error, sent);
     if (name === undefined) other.push(error);
     // A round trip's two slices share From and To: the same message twice said nothing more.
     else if (!byField[name]) byField[name] = message;

@@ -12,3 +12,19 @@ it("books a saved traveler by id with the contact typed, and the others in full"
   ]);
   expect(passengerFieldFor("passengers[1].traveler_id")).toBe("p1-traveler_id");
 });
+
+it("leaves a gender not chosen out, for the API to name it, rather than booking Unspecified (X)", () => {
+  // "Choose…" was sent as "x": a traveler whose passport says F or M was booked as X unasked.
+  const [first] = drafts({ adults: 1 }, { given_name: "Ada", family_name: "Lovelace", email: "ada@example.com" });
+  if (!first) throw new Error("one draft");
+  expect(toPassengers([{ ...first, born_on: "1990-12-10" }])).toEqual([
+    { type: "adult", given_name: "Ada", family_name: "Lovelace", born_on: "1990-12-10", email: "ada@example.com" },
+  ]);
+});
+
+it("sends a phone number typed with spaces as the API takes it", () => {
+  const [first] = drafts({ adults: 1 }, { given_name: "Ada", family_name: "Lovelace", email: "ada@example.com" });
+  if (!first) throw new Error("one draft");
+  const typed = { ...first, born_on: "1990-12-10", gender: "f" as const, phone_number: "+44 20 7183 8750" };
+  expect(toPassengers([typed])[0]).toMatchObject({ phone_number: "+442071838750" });
+});

@@ -1,4 +1,5 @@
 import type { Schemas } from "../../lib/api/client";
+import { phoneToSend } from "../../lib/phone";
 
 export type PassengerType = Schemas["Passenger"]["type"];
 
@@ -39,16 +40,17 @@ export function drafts(
 export function toPassengers(list: PassengerDraft[]): Schemas["CreateOrderRequest"]["passengers"] {
   const contact = (p: PassengerDraft) => ({
     ...(p.email.trim() ? { email: p.email.trim() } : {}),
-    ...(p.phone_number.trim() ? { phone_number: p.phone_number.trim() } : {}),
+    ...(p.phone_number.trim() ? { phone_number: phoneToSend(p.phone_number) } : {}),
   });
   return list.map((p) => p.traveler_id ? { type: p.type, traveler_id: p.traveler_id, ...contact(p) } : ({
     type: p.type,
     given_name: p.given_name.trim(),
     family_name: p.family_name.trim(),
     born_on: p.born_on,
-    gender: (p.gender || "x"),
+    // Not chosen: left out, for the API to name beside the select ("x" booked them as X unasked).
+    ...(p.gender ? { gender: p.gender } : {}),
     ...contact(p),
-  }));
+  }) as Schemas["Passenger"]); // its gender may be missing, on purpose (above)
 }
 
 /** `passengers[1].born_on` → `p1-born_on`, the form's name for that field. */

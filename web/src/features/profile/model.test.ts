@@ -1,7 +1,16 @@
 import { expect, it } from "vitest";
 
 import type { Profile, Traveler } from "./api/me";
-import { currencyOptions, profileDraft, profileFieldFor, profilePatch, travelerDraft, travelerFieldFor, travelerPatch } from "./model";
+import {
+  currencyOptions,
+  newTraveler,
+  profileDraft,
+  profileFieldFor,
+  profilePatch,
+  travelerDraft,
+  travelerFieldFor,
+  travelerPatch,
+} from "./model";
 
 const profile: Profile = {
   given_name: "Ada",
@@ -26,6 +35,17 @@ it("patches only the profile fields changed, an emptied one as null", () => {
     currency: null,
     notification_channels: ["email"],
   });
+});
+
+it("sends a phone number typed with spaces, hyphens or brackets as the API takes it", () => {
+  // The hint says "+44…", and "+44 20 7183 8750" was refused for its spaces.
+  const before = profileDraft(profile);
+  expect(profilePatch(before, { ...before, phone_number: " +44 20 7183-8750 " })).toEqual({ phone_number: "+442071838750" });
+  expect(profilePatch(before, { ...before, phone_number: "+1 (415) 555.0100" })).toEqual({ phone_number: "+14155550100" });
+  // Not "+" and digits: as typed, for the API to refuse beside the field.
+  expect(profilePatch(before, { ...before, phone_number: "020 7183 8750" })).toEqual({ phone_number: "020 7183 8750" });
+  const saved = profileDraft({ ...profile, phone_number: "+442071838750" });
+  expect(profilePatch(saved, { ...saved, phone_number: "+44 20 7183 8750" })).toEqual({});
 });
 
 it("offers the currencies prices are shown in, by name", () => {
@@ -81,6 +101,23 @@ it("removes the document when every field of it is emptied", () => {
   const before = travelerDraft(traveler);
   const emptied = { ...before, document_type: "", issuing_country: "", expires_on: "" } as const;
   expect(travelerPatch(before, emptied)).toEqual({ document: null });
+});
+
+it("removes the document when No document is chosen, though its hidden fields still hold values", () => {
+  // Its fields are hidden then, not emptied: the patch re-sent the passport ({type: "passport"}).
+  const before = travelerDraft(traveler);
+  expect(travelerPatch(before, { ...before, document_type: "" })).toEqual({ document: null });
+});
+
+it("saves a new traveler without the document its form offered and then was told No document", () => {
+  const draft = { ...travelerDraft(), given_name: "Zoë", family_name: "O'Brien-Núñez", born_on: "1990-02-03", gender: "f" as const };
+  const changedMind = { ...draft, document_number: "X1234567", issuing_country: "GB", expires_on: "2031-01-01" };
+  expect(newTraveler(changedMind)).toEqual({ given_name: "Zoë", family_name: "O'Brien-Núñez", born_on: "1990-02-03", gender: "f" });
+});
+
+it("leaves a gender not chosen out, for the API to name it, rather than saving Unspecified (X)", () => {
+  const draft = { ...travelerDraft(), given_name: "Zoë", family_name: "Núñez", born_on: "1990-02-03" };
+  expect(newTraveler(draft)).toEqual({ given_name: "Zoë", family_name: "Núñez", born_on: "1990-02-03" });
 });
 
 it("places a document's errors beside its fields", () => {

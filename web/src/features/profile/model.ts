@@ -1,5 +1,6 @@
 import type { Schemas } from "../../lib/api/client";
 import { currencyName, isPricedCurrency, PRICED_CURRENCIES } from "../../lib/currencies";
+import { phoneToSend } from "../../lib/phone";
 import type { Profile, Traveler } from "./api/me";
 
 /** The profile form: every field as typed (empty = unset). */
@@ -59,7 +60,7 @@ export function currencyOptions(stored: string | null): [string, string][] {
 export function profilePatch(before: ProfileDraft, after: ProfileDraft): Schemas["ProfilePatch"] {
   const patch: Record<string, unknown> = {};
   for (const name of TEXT_FIELDS) {
-    const value = after[name].trim();
+    const value = name === "phone_number" ? phoneToSend(after[name]) : after[name].trim();
     if (value !== before[name].trim()) patch[name] = value === "" ? null : value;
   }
   if (
@@ -105,32 +106,36 @@ export function travelerDraft(traveler?: Traveler): TravelerDraft {
   };
 }
 
-function hasDocument(draft: TravelerDraft): boolean {
-  return Boolean(draft.document_type || draft.document_number.trim() || draft.issuing_country.trim() || draft.expires_on);
+/** A document is kept while its type is chosen. "No document" hides its fields without emptying
+ * them (chosen again, they come back as typed), so what they still hold says nothing. */
+function hasDocument(draft: TravelerDraft): draft is TravelerDraft & { document_type: "passport" | "id_card" } {
+  return draft.document_type !== "";
 }
 
-/** `POST /v1/me/travelers`; the document only when one of its fields is given (the API checks the rest). */
+/** `POST /v1/me/travelers`; the document only when a type is chosen (the API checks the rest). A
+ * gender not chosen is left out: the API names it beside its field, where "Unspecified (X)" was
+ * saved unasked for a traveler whose passport may say F or M. */
 export function newTraveler(draft: TravelerDraft): Schemas["NewTraveler"] {
   return {
     given_name: draft.given_name.trim(),
     family_name: draft.family_name.trim(),
     born_on: draft.born_on,
-    gender: (draft.gender || "x"),
+    ...(draft.gender ? { gender: draft.gender } : {}),
     ...(hasDocument(draft)
       ? {
           document: {
-            type: (draft.document_type || "passport"),
+            type: draft.document_type,
             number: draft.document_number.trim(),
             issuing_country: draft.issuing_country.trim(),
             expires_on: draft.expires_on,
           },
         }
       : {}),
-  };
+  } as Schemas["NewTraveler"]; // its gender may be missing, on purpose (above)
 }
 
 /** The merge patch of an edit: changed fields; the document's changed members (its number only
- * when a new one was typed), or `null` when every document field was emptied. */
+ * when a new one was typed), or `null` when "No document" is chosen. */
 export function travelerPatch(before: TravelerDraft, after: TravelerDraft): Schemas["TravelerPatch"] {
   const patch: Record<string, unknown> = {};
   for (const name of ["given_name", "family_name", "born_on", "gender"] as const) {
@@ -140,7 +145,7 @@ export function travelerPatch(before: TravelerDraft, after: TravelerDraft): Sche
     patch.document = null;
   } else if (hasDocument(after)) {
     const document: Record<string, string> = {};
-    if (after.document_type !== before.document_type) document.type = after.document_type || "passport";
+    if (after.document_type !== before.document_type) document.type = after.document_type;
     if (after.document_number.trim()) document.number = after.document_number.trim();
     if (after.issuing_country.trim() !== before.issuing_country.trim()) document.issuing_country = after.issuing_country.trim();
     if (after.expires_on !== before.expires_on) document.expires_on = after.expires_on;

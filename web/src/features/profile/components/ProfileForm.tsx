@@ -5,6 +5,7 @@ import { busyButton } from "../../../lib/attempt";
 import { SelectField, TextField } from "../../../components/Field";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { currencyName, DEFAULT_CURRENCY, isPricedCurrency } from "../../../lib/currencies";
+import { useAfterRender } from "../../../lib/afterRender";
 import { focusFirstInvalid } from "../../../lib/focusInvalid";
 import { fieldErrors, problemKind, type Problem } from "../../../lib/problems";
 import { MeProblem, meKeys, type Profile, saveProfile } from "../api/me";
@@ -42,12 +43,20 @@ export function ProfileForm({ subject, profile, etag, reloaded, onStale }: Props
   const [saved, setSaved] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const form = useRef<HTMLFormElement>(null);
+  const submit = useRef<HTMLButtonElement>(null);
+  const afterRender = useAfterRender();
+  const notice = useRef<HTMLDivElement>(null);
+  // Drawn anew after a save found the profile changed elsewhere (a 412): the Save pressed is
+  // gone with the old form, so the notice saying why takes the focus.
+  useEffect(() => {
+    if (reloaded) notice.current?.focus();
+  }, [reloaded]);
   const refused = useRef(false); // a save was just refused (not the reload's notice on arrival)
   // Focus to the first field refused, else back to Save (disabled while saving, it lost focus).
   useEffect(() => {
     if (!problem || !refused.current) return;
     refused.current = false;
-    focusFirstInvalid(form.current, form.current?.querySelector<HTMLElement>('button[type="submit"]'));
+    focusFirstInvalid(form.current, submit.current);
   }, [problem]);
   const errors = problem ? fieldErrors(problem, profileFieldFor) : { byField: {} as Record<string, string>, other: [] };
   const set = (change: Partial<ProfileDraft>) => {
@@ -80,6 +89,8 @@ export function ProfileForm({ subject, profile, etag, reloaded, onStale }: Props
       queryClient.setQueryData(meKeys.profile(subject), answer);
       setDraft(profileDraft(answer.data));
       setSaved("Your profile is saved.");
+      // Save was disabled while it ran and lost the focus: back on it, once enabled again.
+      afterRender(() => submit.current?.focus());
     } catch (error) {
       const failed = error instanceof MeProblem ? error.problem : { type: "about:blank", status: 0 };
       // Changed elsewhere since this page read it: the form starts again from the current version
@@ -107,7 +118,7 @@ export function ProfileForm({ subject, profile, etag, reloaded, onStale }: Props
       }}
     >
       <h2>Your details</h2>
-      {problem && <ProblemNotice problem={problem} backing="profile" other={errors.other} />}
+      {problem && <ProblemNotice problem={problem} backing="profile" other={errors.other} ref={problem === reloaded ? notice : undefined} />}
       <div className="form-grid">
         {text("given_name", "Given name", "text", "given-name", "As on your passport")}
         {text("family_name", "Family name", "text", "family-name")}
@@ -176,14 +187,13 @@ export function ProfileForm({ subject, profile, etag, reloaded, onStale }: Props
         )}
       </fieldset>
       <div className="actions">
-        <button type="submit" className="primary" {...busyButton(busy)}>
+        <button type="submit" className="primary" {...busyButton(busy)} ref={submit}>
           Save profile
         </button>
-        {saved && (
-          <p role="status" className="saved">
-            {saved}
-          </p>
-        )}
+        {/* Always drawn: a live region added with its words already in it is often not read out. */}
+        <p role="status" className="saved">
+          {saved}
+        </p>
       </div>
     </form>
   );

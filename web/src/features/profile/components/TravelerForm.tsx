@@ -1,8 +1,10 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import { busyButton } from "../../../lib/attempt";
 import { SelectField, TextField } from "../../../components/Field";
 import { ProblemNotice } from "../../../components/ProblemNotice";
+import { useAfterRender } from "../../../lib/afterRender";
+import { focusFirstInvalid } from "../../../lib/focusInvalid";
 import { fieldErrors, type Problem } from "../../../lib/problems";
 import { MeProblem } from "../api/me";
 import { newTraveler, type TravelerDraft, travelerFieldFor } from "../model";
@@ -32,6 +34,12 @@ export function TravelerForm({ title, initial, maskedNumber, onSave, onCancel }:
   const [draft, setDraft] = useState(initial);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const form = useRef<HTMLFormElement>(null);
+  const submit = useRef<HTMLButtonElement>(null);
+  const afterRender = useAfterRender();
+  // Opened in place of the button pressed (Add, Edit), which is gone: its heading takes the focus.
+  useEffect(() => heading.current?.focus(), []);
   const errors = problem ? fieldErrors(problem, travelerFieldFor, newTraveler(draft)) : { byField: {} as Record<string, string>, other: [] };
   const text = (name: keyof TravelerDraft, label: string, type = "text", hint?: string) => (
     <TextField
@@ -46,6 +54,7 @@ export function TravelerForm({ title, initial, maskedNumber, onSave, onCancel }:
   );
   return (
     <form
+      ref={form}
       className="traveler-form card-form"
       aria-label={title}
       noValidate
@@ -54,12 +63,16 @@ export function TravelerForm({ title, initial, maskedNumber, onSave, onCancel }:
         setBusy(true);
         setProblem(null);
         onSave(draft).catch((error: unknown) => {
+          // Save was disabled while it ran and lost the focus: the first field refused takes it.
+          afterRender(() => focusFirstInvalid(form.current, submit.current));
           setProblem(error instanceof MeProblem ? error.problem : { type: "about:blank", status: 0 });
           setBusy(false);
         });
       }}
     >
-      <h3>{title}</h3>
+      <h3 ref={heading} tabIndex={-1}>
+        {title}
+      </h3>
       {problem && <ProblemNotice problem={problem} backing="profile" other={errors.other} />}
       <div className="form-grid">
         {text("given_name", "Given name")}
@@ -95,7 +108,7 @@ export function TravelerForm({ title, initial, maskedNumber, onSave, onCancel }:
         )}
       </div>
       <div className="actions">
-        <button type="submit" className="primary" {...busyButton(busy)}>
+        <button type="submit" className="primary" {...busyButton(busy)} ref={submit}>
           Save traveler
         </button>
         <button type="button" className="secondary" onClick={onCancel}>

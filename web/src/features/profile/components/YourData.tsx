@@ -133,7 +133,10 @@ export function YourData({
           {inFlight.length > 0 && <RefusedFor subject={subject} ids={inFlight} />}
         </ProblemNotice>
       )}
-      {done && <p role="status">{done}</p>}
+      {/* Always drawn: a live region added with its words already in it is often not read out. */}
+      <p role="status" className="saved">
+        {done}
+      </p>
       {step === "confirm-export" ? (
         <div className="notice warning" role="group" aria-label="Download your data?" ref={confirmation} tabIndex={-1}>
           <p>

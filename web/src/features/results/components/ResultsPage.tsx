@@ -78,7 +78,7 @@ export function ResultsPage() {
         <>
           <AirlineStatus answered={stream.answered} meta={stream.meta} />
           <FilterPanel filters={filters} airlines={airlines} onChange={setFilters} />
-          <section aria-label="Results" aria-live="polite" aria-busy={!done}>
+          <section aria-label="Results" aria-busy={!done}>
             <p className="results-summary" role="status">
               {summary}
               {shown.length !== stream.offers.length && ` (${shown.length} shown with your filters)`}

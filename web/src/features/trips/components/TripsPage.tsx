@@ -1,3 +1,4 @@
+import { useEffect, useRef } from "react";
 import { Link } from "react-router";
 
 import { PayBy } from "../../../components/PayBy";
@@ -36,6 +37,20 @@ export function TripsPage() {
 function Trips({ subject }: { subject: string }) {
   const { data, error, isPending, hasNextPage, fetchNextPage, isFetchingNextPage, refetch } = useOrders(subject);
   const orders = data?.pages.flatMap((page) => page.data) ?? [];
+  const list = useRef<HTMLUListElement>(null);
+  // "Show older trips" is disabled while it loads, and gone after the last page: the focus went
+  // with it. It moves to the first trip the page added (its index), where the traveler reads on.
+  const focusFrom = useRef<number | null>(null);
+  useEffect(() => {
+    const first = focusFrom.current;
+    if (first === null || orders.length <= first) return;
+    focusFrom.current = null;
+    list.current?.querySelectorAll<HTMLAnchorElement>(":scope > li h2 a")[first]?.focus();
+  }, [orders.length]);
+  const showOlder = () => {
+    focusFrom.current = orders.length;
+    void fetchNextPage();
+  };
   return (
     <div>
       <h1>My trips</h1>
@@ -43,7 +58,7 @@ function Trips({ subject }: { subject: string }) {
       {isPending && <p role="status">Loading your trips…</p>}
       {!isPending && !error && orders.length === 0 && <p>No trips yet. Search for a flight to book one.</p>}
       {orders.length > 0 && (
-        <ul className="trips" aria-label="Trips">
+        <ul className="trips" aria-label="Trips" ref={list}>
           {orders.map((order) => (
             <li key={order.id} className="trip-card">
               <TripSummary order={order} />
@@ -52,8 +67,8 @@ function Trips({ subject }: { subject: string }) {
         </ul>
       )}
       {hasNextPage && (
-        // Inert while loading, yet focusable: the next Tab goes on from here, not from the top.
-        <button type="button" className="secondary" {...busyButton(isFetchingNextPage)} onClick={() => void fetchNextPage()}>
+        // Inert while loading, yet focusable; once loaded, the first trip it added takes the focus.
+        <button type="button" className="secondary" {...busyButton(isFetchingNextPage)} onClick={showOlder}>
           {isFetchingNextPage ? "Loading…" : "Show older trips"}
         </button>
       )}
