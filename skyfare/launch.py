@@ -15,8 +15,14 @@ from skyfare import devlogin, devtoken
 from skyfare.dev_secrets import DevSecretInProduction, check_dev_secrets
 from skyfare.devkey import dev_partner_key
 from skyfare.embedded import embedded_services
-from skyfare.gateway import GatewayLayout
-from skyfare.gateway_up import gateway_base_url, gateway_curl, gateway_ready_line, start_gateway
+from skyfare.gateway import GatewayError, GatewayLayout
+from skyfare.gateway_up import (
+    gateway_base_url,
+    gateway_curl,
+    gateway_layout,
+    gateway_ready_line,
+    start_gateway,
+)
 from skyfare.migrations import MigrationError, run_migrations_once
 from skyfare.notify_runner import notifications_line
 from skyfare.services import ALL, BOOKING, SEARCH
@@ -35,7 +41,9 @@ def run(settings: Settings, *, with_sim: bool, service: str = ALL, gateway: bool
     until signalled, then each worker drains (up to `shutdown_timeout_s`) and all exit 0."""
     try:
         check_dev_secrets(settings)  # each worker's create_app would too: say it once, first
-    except DevSecretInProduction as exc:
+        if gateway:
+            gateway_layout(settings)  # a layout it cannot make, said before anything starts
+    except (DevSecretInProduction, GatewayError) as exc:
         logger.error("startup failed: %s", exc)
         return 1
     raise_on_signals()
