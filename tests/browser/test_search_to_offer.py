@@ -179,8 +179,9 @@ def test_a_family_s_results_say_each_price_is_the_total_for_all_of_them(screen: 
     )
     expect(page.get_by_role("status").filter(has_text="offers found")).to_be_visible()
     card = page.get_by_role("region", name="Results").get_by_role("article").first
-    expect(card).to_contain_text("total for 3 passengers")
+    expect(card).to_contain_text("total for 1 adult, 1 child, 1 infant")
     assert_accessible(page)
+    screenshot(page, "results-family")
 
 
 def test_a_round_trip_s_offer_is_headed_there_and_back_as_its_results_were(screen: Page) -> None:
@@ -302,7 +303,7 @@ def test_an_offer_for_a_lap_infant_promises_bags_only_to_the_seated(screen: Page
     page.goto(f"/offers/{reported[0]['id']}")
 
     conditions = page.get_by_role("region", name="Fare conditions")
-    expect(page.get_by_role("region", name="Price")).to_contain_text("2 passengers")
+    expect(page.get_by_role("region", name="Price")).to_contain_text("1 adult, 1 infant")
     seated = conditions.get_by_text("Baggage included for each passenger with a seat.")
     expect(seated).to_be_visible()
     expect(conditions.get_by_text("Baggage included for each passenger.")).to_have_count(0)

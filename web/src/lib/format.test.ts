@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { localDate, localMoment, localTime, momentTime, money, moneyRounded } from "./format";
+import { localDate, localMoment, localTime, momentTime, money, moneyRounded, travelerWords } from "./format";
 
 describe("money", () => {
   it("formats an amount in its currency", () => {
@@ -41,5 +41,13 @@ describe("dates and times", () => {
   it("shows a moment it cannot read as written", () => {
     expect(localMoment("soon")).toBe("soon");
     expect(momentTime("")).toBe("");
+  });
+});
+
+describe("travelerWords", () => {
+  it("counts each kind of traveler, an infant on a lap as an infant", () => {
+    expect(travelerWords({ adults: 1, infants: 1 })).toBe("1 adult, 1 infant");
+    expect(travelerWords({ adults: 2, children: 3 })).toBe("2 adults, 3 children");
+    expect(travelerWords({})).toBe("1 adult");
   });
 });

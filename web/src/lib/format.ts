@@ -154,3 +154,17 @@ export function sentence(detail: string): string {
   const text = detail.charAt(0).toUpperCase() + detail.slice(1);
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
+
+/** Who a price is for, by type: "2 adults, 1 infant". "3 passengers" hid that an infant on a lap
+ * (no seat, a smaller fare) was one of them. */
+export function travelerWords({ adults = 1, children = 0, infants = 0 }: { adults?: number; children?: number; infants?: number }): string {
+  const counted: [number, string, string][] = [
+    [adults, "adult", "adults"],
+    [children, "child", "children"],
+    [infants, "infant", "infants"],
+  ];
+  return counted
+    .filter(([count]) => count > 0)
+    .map(([count, one, many]) => `${count} ${count === 1 ? one : many}`)
+    .join(", ");
+}

@@ -1,5 +1,5 @@
 import type { Offer } from "../../lib/api/client";
-import { daysLater, localTime, money } from "../../lib/format";
+import { daysLater, localTime, money, travelerWords } from "../../lib/format";
 
 type Slice = Offer["slices"][number];
 
@@ -31,5 +31,5 @@ export function selectOfferName(offer: Offer): string {
   const { adults = 1, children = 0, infants = 0 } = offer.passengers;
   const travelers = adults + children + infants;
   const price = money(offer.total_amount, offer.total_currency);
-  return `Select ${offer.owner.name}: ${slices}; ${price}${travelers > 1 ? ` for ${travelers} passengers` : ""}`;
+  return `Select ${offer.owner.name}: ${slices}; ${price}${travelers > 1 ? ` for ${travelerWords(offer.passengers)}` : ""}`;
 }

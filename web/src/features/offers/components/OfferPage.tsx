@@ -1,7 +1,7 @@
 import { Link, useParams } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
-import { money } from "../../../lib/format";
+import { money, travelerWords } from "../../../lib/format";
 import { problemKind } from "../../../lib/problems";
 import { tripRoute } from "../../../lib/route";
 import { lastResults, seenOffer } from "../../../lib/seenOffers";
@@ -51,8 +51,6 @@ export function OfferPage() {
   }
   const oldTotal = before ? money(before.total_amount, before.total_currency) : null;
   const total = money(offer.total_amount, offer.total_currency);
-  const { adults = 1, children = 0, infants = 0 } = offer.passengers;
-  const passengers = adults + children + infants;
   const baggage = offerBaggage(offer.slices);
   const reported = offer.slices.some((slice) => slice.segments.some((segment) => segment.baggages != null));
   return (
@@ -72,7 +70,7 @@ export function OfferPage() {
       <section className="price-box" aria-label="Price">
         <p className="price">{total}</p>
         <p className="price-note">
-          {passengers} passenger{passengers === 1 ? "" : "s"}, taxes
+          {travelerWords(offer.passengers)}, taxes
           included ({money(offer.tax_amount, offer.total_currency)})
         </p>
         <p>

@@ -37,7 +37,7 @@ function offer(passengers: Offer["passengers"]): Offer {
 it("says a family's price is the total for all of them", () => {
   render(<OfferCard offer={offer({ adults: 1, children: 1, infants: 1 })} onSelect={() => undefined} />);
   expect(screen.getByText("$923.20")).toBeTruthy();
-  expect(screen.getByText("total for 3 passengers")).toBeTruthy();
+  expect(screen.getByText("total for 1 adult, 1 child, 1 infant")).toBeTruthy();
 });
 
 it("adds nothing for one traveler", () => {
@@ -74,7 +74,7 @@ it("names each Select button by its offer: seller, flights, times and price", ()
     screen.getByRole("button", {
       name:
         "Select Britannia: BA117 LHR 08:00 to JFK 11:00, non-stop; " +
-        "BA118 JFK 18:30 to LHR 06:40 (+1 day), non-stop; $1,846.40 for 2 passengers",
+        "BA118 JFK 18:30 to LHR 06:40 (+1 day), non-stop; $1,846.40 for 2 adults",
     }),
   ).toBeTruthy();
   // the visible label stays the one word

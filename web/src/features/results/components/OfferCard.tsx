@@ -1,5 +1,5 @@
 import type { Offer } from "../../../lib/api/client";
-import { dayShift, duration, durationMinutes, localTime, money } from "../../../lib/format";
+import { dayShift, duration, durationMinutes, localTime, money, travelerWords } from "../../../lib/format";
 import { selectOfferName } from "../offerName";
 
 const ELEMENT_TIMING = { elementtiming: "offer-price" };
@@ -48,7 +48,7 @@ export function OfferCard({ offer, onSelect }: Props) {
             {money(offer.total_amount, offer.total_currency)}
           </span>
           {/* the total for everyone: without it a family's price reads as one person's */}
-          {travelers > 1 && <span className="price-note">total for {travelers} passengers</span>}
+          {travelers > 1 && <span className="price-note">total for {travelerWords(offer.passengers)}</span>}
         </span>
         <button type="button" className="primary" aria-label={selectOfferName(offer)} onClick={() => onSelect(offer)}>
           Select
