@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any, Literal
 
@@ -29,12 +30,37 @@ class OpenCaseRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     """A traveler's question: about `order_id` (with a token), or, without one, about the
     booking `booking_reference` whose passengers include `family_name`."""
 
-    # Required, but checked by `check_open` so every bad field is named at once.
+    # Required, but checked by `check_open` so every bad field is named at once: a subject is
+    # one line (1 to 200 characters), a message keeps line breaks and tabs (1 to 5000); other
+    # control characters are a 422 naming the field.
     subject: str = ""
     message: str = ""
     order_id: str | None = None
     booking_reference: str | None = None
     family_name: str | None = None
+
+
+_LINE_BREAKS = "\n\r\t"
+
+
+def _words_errors(text: dict[str, str | None], not_text: set[str]) -> list[FieldError]:
+    """What is wrong with the subject and the message (those that are strings)."""
+    errors = []
+    for name, limit, allowed in (
+        ("subject", MAX_SUBJECT, ""),
+        ("message", MAX_MESSAGE, _LINE_BREAKS),
+    ):
+        value = (text[name] or "").strip()
+        if name in not_text:
+            continue
+        if not value or len(value) > limit:
+            errors.append(FieldError(name, f"required, 1 to {limit} characters"))
+        elif any(unicodedata.category(c) == "Cc" and c not in allowed for c in value):
+            # A BEL or an escape sequence reached the helpdesk, the agent's mail and the
+            # traveler's export as it was; a subject is one line.
+            lines = "one line, " if not allowed else "line breaks and tabs only, "
+            errors.append(FieldError(name, f"{lines}no control characters"))
+    return errors
 
 
 def check_open(data: dict[str, Any], *, anonymous: bool) -> OpenCaseRequest:
@@ -54,10 +80,7 @@ def check_open(data: dict[str, Any], *, anonymous: bool) -> OpenCaseRequest:
     # As printed on a ticket or typed from one: letters in either case, spaces around.
     if text["booking_reference"] is not None:
         text["booking_reference"] = text["booking_reference"].strip().upper()
-    for name, limit in (("subject", MAX_SUBJECT), ("message", MAX_MESSAGE)):
-        value = (text[name] or "").strip()
-        if (not value or len(value) > limit) and name not in not_text:
-            errors.append(FieldError(name, f"required, 1 to {limit} characters"))
+    errors.extend(_words_errors(text, not_text))
     if anonymous:
         reference, family = text["booking_reference"], text["family_name"]
         if (reference is None or not _REFERENCE.fullmatch(reference)) and (

@@ -110,3 +110,25 @@ def test_an_agent_reply_is_mailed_with_its_words() -> None:
     assert isinstance(mail, Email)
     assert "Yes: 35 EUR." in mail.body
     assert "K7Q2MZ" in sms.body
+
+
+@pytest.mark.parametrize(
+    ("subject", "message", "named"),
+    [
+        ("\u0007", "Hello", "subject"),
+        ("Bags\nand seats", "Hello", "subject"),
+        ("Bags", "Hi \x1b[2J there", "message"),
+    ],
+)
+def test_control_characters_are_refused_naming_the_field(
+    subject: str, message: str, named: str
+) -> None:
+    body = {"subject": subject, "message": message, "order_id": "ord_" + "a" * 24}
+    with pytest.raises(ValidationFailed) as refused:
+        check_open(body, anonymous=False)
+    assert [error.field for error in refused.value.errors] == [named]
+
+
+def test_a_message_keeps_its_line_breaks_and_tabs() -> None:
+    body = {"subject": "Bags", "message": "Hello,\r\n\tTwo bags?", "order_id": "ord_" + "a" * 24}
+    assert check_open(body, anonymous=False).message == "Hello,\r\n\tTwo bags?"
