@@ -148,7 +148,7 @@ class PgSupportRepository:
             await conn.execute(_CLAIM, event_id, type, timeout=self._db.timeout_s)
 
     async def add_reply(
-        self, event_id: str, case: CaseRef, *, agent: str, body: str, outbox: dict[str, Any],
+        self, event_id: str, case: CaseRef, *, agent: str | None, body: str, outbox: dict[str, Any],
         written_at: dt.datetime | None = None,
     ) -> bool:  # fmt: skip
         """Record an agent's reply and its `support.replied` event; False for a redelivery.

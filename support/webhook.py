@@ -86,7 +86,7 @@ class SupportWebhook:
             return "ignored"
         if event.type == "case.replied" and event.message is not None:
             added = await self._repository.add_reply(
-                event.id, case, agent=event.agent.name or event.agent.id,
+                event.id, case, agent=event.agent.name.strip() or None,
                 body=event.message.body, outbox=await self._reply_event(case, event),
                 written_at=written_at(event.message.at, dt.datetime.now(dt.UTC)),
             )  # fmt: skip
@@ -155,6 +155,6 @@ class SupportWebhook:
                 "case_id": case.id,
                 "subject": case.subject,
                 "body": event.message.body,
-                "agent": event.agent.name,
+                "agent": event.agent.name.strip(),
             },
         }

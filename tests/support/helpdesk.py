@@ -29,9 +29,9 @@ class HelpdeskControl:
         [case] = await self.cases(external_id)
         return case
 
-    async def reply(self, case_id: str, body: str) -> str:
+    async def reply(self, case_id: str, body: str, agent: dict[str, str] = AGENT) -> str:
         answer = await self._call(
-            "POST", f"/_sim/helpdesk/cases/{case_id}/reply", {"agent": AGENT, "body": body}
+            "POST", f"/_sim/helpdesk/cases/{case_id}/reply", {"agent": agent, "body": body}
         )
         return str(answer["event_id"])
 

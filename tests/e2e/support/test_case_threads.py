@@ -67,3 +67,20 @@ async def test_support_staff_cannot_open_a_case_as_another_traveler(
     assert await env.cases(agent) == []
     # Support reading the order is unchanged.
     assert (await env.client.get(f"/v1/orders/{order['id']}", headers=agent)).status == 200
+
+
+async def test_a_reply_from_an_agent_without_a_name_shows_no_internal_id(
+    support_env: SupportEnv, alice: Headers
+) -> None:
+    # The helpdesk's agent id ("agent-42") was shown in the thread as the agent's name.
+    env = support_env
+    _, _, desk = await env.held_case(alice, days=54, subject="Seat", message="Window?")
+    await env.helpdesk.configure_webhook(
+        url=str(env.client.make_url("/v1/support/webhook")), max_attempts=0, **FAST_WEBHOOKS
+    )
+    reply = await env.helpdesk.reply(desk["id"], "Done.", agent={"id": "agent-42", "name": " "})
+    await eventually(lambda: env.helpdesk.delivered(reply), bool)
+
+    [seen] = await env.cases(alice)
+    assert [(m["author"], m["agent"]) for m in seen["messages"]] == [
+        ("traveler", None), ("agent", None)]  # fmt: skip
