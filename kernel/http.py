@@ -247,6 +247,25 @@ def json_object(body: bytes) -> dict[str, Any]:
     return data
 
 
+def refuse_repeated_names(body: bytes) -> None:
+    """For a body a typed decoder reads whole (a webhook's signed event), which keeps the last of
+    a repeated member name: `ValidationFailed` naming each name repeated within one object, as
+    `json_object` names them; `BadRequest` for JSON nested deeper than `MAX_JSON_DEPTH`. Nothing
+    else is judged: a body that is not JSON is left to the typed decoder to refuse."""
+    try:
+        data = _any_json.decode(body)
+    except msgspec.DecodeError:
+        return
+    except RecursionError:
+        raise _too_deep() from None
+    if body.count(b"{") + body.count(b"[") > MAX_JSON_DEPTH and _deeper_than(data, MAX_JSON_DEPTH):
+        raise _too_deep()
+    if may_repeat_names(body, data):
+        repeated = repeated_names(body, limit=_MAX_NAMED)
+        if repeated:
+            raise ValidationFailed(repeated)
+
+
 def _out_of_range(body: bytes) -> list[FieldError]:
     try:
         found = out_of_range_numbers(body, limit=_MAX_NAMED)

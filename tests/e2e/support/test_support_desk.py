@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from sim.payments.signing import signature_header
+from skyfare.settings_model import DEV_HELPDESK_WEBHOOK_SECRET
 from tests.e2e.support.conftest import SupportEnv
 from tests.support.booking import Headers
 from tests.support.payment_sim import eventually
@@ -202,3 +203,32 @@ async def test_a_case_about_another_travelers_order_is_not_found(
     assert bad.status == 422
     fields = {e["field"] for e in (await bad.json())["errors"]}
     assert fields == {"subject", "message", "order_id"}
+
+
+async def test_a_signed_event_repeating_a_member_name_is_refused_and_changes_nothing(
+    support_env: SupportEnv, alice: Headers
+) -> None:
+    # Read last-one-wins, `{"type": "resend_itinerary", "type": "cancel"}` would cancel a trip
+    # whose event the helpdesk logged as a resend.
+    env = support_env
+    order = await env.pay.held_order(alice, days=49)
+    case = await env.open_case(alice, order_id=order["id"], subject="Hi", message="Hello")
+    desk = await env.helpdesk.case(case["id"])
+    body = (
+        '{"id":"hde_twice","type":"case.action_requested","created":0,'
+        f'"case_id":"{desk["id"]}","external_id":"{case["id"]}",'
+        '"agent":{"id":"agent-7","name":"A"},'
+        '"action":{"type":"resend_itinerary","type":"cancel"}}'
+    ).encode()
+    signed = signature_header([DEV_HELPDESK_WEBHOOK_SECRET], int(time.time()), body)
+
+    response = await env.client.post(
+        "/v1/support/webhook",
+        data=body,
+        headers={"Content-Type": "application/json", "Skyfare-Signature": signed},
+    )
+
+    problem = await response.json()
+    assert response.status == 422, problem
+    assert problem["errors"] == [{"field": "action.type", "message": "given more than once"}]
+    assert (await env.pay.order(alice, order["id"]))["status"] == "held"
