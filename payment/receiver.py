@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 import msgspec
 
 from kernel.errors import BadRequest, ServiceUnavailable, ValidationFailed
-from kernel.http import refuse_repeated_names
+from kernel.http import refuse_byte_order_mark, refuse_repeated_names
 from payment import metrics
 from payment.model import GatewayEvent
 from payment.repository import PgPaymentRepository
@@ -52,7 +52,7 @@ class WebhookReceiver:
         """Apply one delivery; the event (None for one we do not act on).
 
         Raises `BadRequest` (not from the gateway, or not an event), `ValidationFailed` (an event
-        repeating a member name) and `ServiceUnavailable`
+        repeating a member name, or starting with a byte order mark) and `ServiceUnavailable`
         (the database or the airline cannot be reached: deliver again later).
         """
         event = self._authentic(body, signature)
@@ -94,6 +94,7 @@ class WebhookReceiver:
             # A member name repeated in a signed body (`"type"` twice) is read last-one-wins by
             # msgspec and first-one-wins by other parsers (the gateway's logs, ours): refused,
             # naming it, as every JSON body of the API is (kernel/json_body.py).
+            refuse_byte_order_mark(body)
             refuse_repeated_names(body)
             return event_from_wire(decode_event(body))
         except (BadRequest, ValidationFailed):

@@ -230,3 +230,22 @@ async def test_a_signed_event_repeating_a_member_name_is_refused_naming_it(
         )
         == 0
     )
+
+
+async def test_a_signed_event_starting_with_a_byte_order_mark_is_refused_saying_so(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order, payment_id = await processing_payment(pay_env, alice)
+    body = b"\xef\xbb\xbf" + await succeeded_event(pay_env, order["id"], payment_id)
+    signed = {HEADER: signature_header([DEV_WEBHOOK_SECRET], int(time.time()), body)}
+
+    response = await pay_env.client.post(
+        WEBHOOK, data=body, headers={"Content-Type": "application/json", **signed}
+    )
+
+    problem = await response.json()
+    assert response.status == 422, problem
+    assert [e["field"] for e in problem["errors"]] == ["body"]
+    assert "byte order mark" in problem["errors"][0]["message"]
+    after = await pay_env.order(alice, order["id"])
+    assert (after["status"], after["payment_status"]) == ("held", "processing")
