@@ -213,6 +213,25 @@ def test_a_header_that_is_not_json_is_rejected() -> None:
         read_header("bm90IGpzb24.e30.c2ln")
 
 
+# PyJWT refuses these headers itself, with an InvalidTokenError that is not a DecodeError: each
+# was a 500 (a client's token, however odd, is a 401 saying what is wrong with it).
+ODD_HEADERS = {
+    "unknown critical extension": ({"alg": "ES256", "kid": "k1", "crit": ["exp"]}, "crit"),
+    "crit not a list": ({"alg": "ES256", "kid": "k1", "crit": "b64"}, "crit"),
+    "kid not a string": ({"alg": "ES256", "kid": 7}, "kid"),
+}
+
+
+@pytest.mark.parametrize(("header", "named"), ODD_HEADERS.values(), ids=ODD_HEADERS.keys())
+def test_a_header_pyjwt_refuses_is_a_401_naming_what(header: dict[str, Any], named: str) -> None:
+    token = unsigned(claims(), header)
+
+    with pytest.raises(Unauthorized, match=named) as caught:
+        read_header(token)
+
+    assert token not in caught.value.detail
+
+
 _ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 NOT_NUMBERS = {
     "string": str,
