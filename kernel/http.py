@@ -254,6 +254,8 @@ def json_object(body: bytes) -> dict[str, Any]:
     except msgspec.ValidationError:  # JSON, with a number Python cannot hold (RFC 8259 allows it)
         raise ValidationFailed(_out_of_range(body)) from None
     except msgspec.DecodeError as exc:
+        if not body.strip():  # msgspec says "Input data was truncated": true, but no help
+            raise BadRequest("the request body is empty: send a JSON object") from None
         raise BadRequest(f"malformed JSON: {exc}") from exc
     except RecursionError:
         raise _too_deep() from None

@@ -176,3 +176,16 @@ async def test_a_body_starting_with_a_byte_order_mark_is_a_422_saying_so_on_ever
 
         assert status == 422, (route, problem)
         assert problem["errors"] == [{"field": "body", "message": BOM_MESSAGE}], route
+
+
+@pytest.mark.parametrize("body", [b"", b" \r\n"], ids=["empty", "blank"])
+async def test_an_empty_body_is_a_400_saying_so_on_every_json_route(
+    booking_env: BookingEnv, alice: Headers, api_key: str, body: bytes
+) -> None:
+    # It was "malformed JSON: Input data was truncated": true of msgspec's reading, but a
+    # client that forgot its body could not tell.
+    for route in ROUTES:
+        status, problem = await _send(booking_env, route, body, alice, api_key)
+
+        assert status == 400, (route, problem)
+        assert problem["detail"] == "the request body is empty: send a JSON object", route

@@ -139,3 +139,9 @@ def test_refuse_repeated_names_leaves_the_rest_to_the_typed_decoder(body: bytes)
 def test_refuse_repeated_names_refuses_a_body_the_typed_decoder_would_recurse_on() -> None:
     with pytest.raises(BadRequest, match="deeper than"):
         refuse_repeated_names(nested(50_000))
+
+
+@pytest.mark.parametrize("body", [b"", b"  \n\t"], ids=["empty", "whitespace"])
+def test_an_empty_body_is_a_bad_request_saying_so(body: bytes) -> None:
+    with pytest.raises(BadRequest, match=r"^the request body is empty: send a JSON object$"):
+        json_object(body)
