@@ -154,6 +154,8 @@ def _principal(claims: dict[str, Any]) -> Principal:
     subject = claims["sub"]
     if not isinstance(subject, str) or not subject:
         raise invalid_token("the token's subject (sub) is empty")
+    if "\x00" in subject:  # PostgreSQL text cannot hold it: each look-up would be a 500
+        raise invalid_token("the token's subject (sub) holds a NUL character")
     roles = claims.get("roles", [])
     if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
         raise invalid_token("the token's roles claim is not a list of strings")

@@ -194,6 +194,11 @@ def test_an_empty_subject_is_rejected() -> None:
     assert "sub" in rejected(sign(claims(sub=""))).detail
 
 
+def test_a_subject_holding_a_nul_character_is_rejected() -> None:
+    # PostgreSQL text cannot hold one: every route that looks the traveler up answered 500.
+    assert "sub" in rejected(sign(claims(sub="ada\u0000lovelace"))).detail
+
+
 def test_a_non_string_subject_is_rejected() -> None:
     assert "sub" in rejected(sign(claims(sub=42))).detail
 
