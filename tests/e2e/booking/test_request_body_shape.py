@@ -197,3 +197,26 @@ async def test_an_empty_body_is_a_400_saying_so_on_every_json_route(
     assert {
         route: (status, p["detail"]) for route, (status, p) in answers.items()
     } == dict.fromkeys(ROUTES, (400, detail))
+
+
+KEYED_ROUTES = {
+    "orders": ("POST", "/v1/orders"),
+    "payments": ("POST", f"/v1/orders/{ORDER_ID}/payments"),
+    "confirm-change": ("POST", f"/v1/orders/{ORDER_ID}/changes/och_{'0' * 24}/confirm"),
+}
+
+
+async def test_two_idempotency_keys_are_a_422_naming_the_header_on_every_keyed_route(
+    booking_env: BookingEnv, alice: Headers
+) -> None:
+    # A retry through a proxy that adds its own key carried two: the first was used, so the
+    # retry could make a second order, or replay another request's answer.
+    for route, (method, path) in KEYED_ROUTES.items():
+        headers = [*alice.items(), ("Idempotency-Key", "a"), ("Idempotency-Key", "b")]
+        response = await booking_env.client.request(method, path, json={}, headers=headers)
+
+        problem = await response.json(content_type=PROBLEM)
+        assert response.status == 422, (route, problem)
+        assert problem["errors"] == [
+            {"field": "headers.Idempotency-Key", "message": "given more than once"}
+        ], route
