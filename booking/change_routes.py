@@ -15,7 +15,7 @@ from booking.change_terms import SliceSearch
 from booking.change_validation import ConfirmChange, parse_confirm, parse_search
 from booking.change_views import ChangeOffers, ChangeOfferView
 from booking.changes import ChangeService
-from booking.idempotency import HEADER, check_key, fingerprint
+from booking.idempotency import HEADER, fingerprint, key_of
 from booking.routes import ORDER_ID_PARAMETER, SUPPORT_MAY_NOT_CHANGE
 from kernel.auth import principal as caller
 from kernel.http import json_object, read_body, read_json_body
@@ -58,7 +58,7 @@ async def get_change(request: web.Request) -> web.Response:
 
 async def confirm_change(request: web.Request) -> web.Response:
     principal = caller(request)
-    key = check_key(request.headers.get(HEADER))
+    key = key_of(request.headers.getall(HEADER, []))
     raw = await read_body(request)
     # The body is optional (a change that costs nothing needs no card): none is `{}`.
     data = json_object(await read_json_body(request)) if raw else {}

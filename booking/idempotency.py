@@ -40,7 +40,7 @@ from kernel.errors import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from booking.model import Order
 
@@ -148,6 +148,15 @@ def raise_stored(response: StoredResponse) -> NoReturn:
     if cls is ValidationFailed:
         raise ValidationFailed(stored.errors, stored.detail, **stored.extensions)
     raise cls(stored.detail, **stored.extensions)
+
+
+def key_of(values: Sequence[str]) -> str:
+    """The one key of a request's `Idempotency-Key` field lines (`check_key`); two are a 422
+    naming the header: which one a retry carries (a proxy adding its own beside the client's)
+    is not ours to pick, and the wrong one makes a second order or replays another's answer."""
+    if len(values) > 1:
+        raise ValidationFailed([FieldError(FIELD, "given more than once")])
+    return check_key(values[0] if values else None)
 
 
 def check_key(key: str | None) -> str:

@@ -11,7 +11,7 @@ import datetime as dt
 import msgspec
 from aiohttp import web
 
-from booking.idempotency import HEADER, check_key, fingerprint
+from booking.idempotency import HEADER, fingerprint, key_of
 from booking.model import (
     ORDER_ID_SCHEMA,
     VISIBLE_STATUSES,
@@ -46,7 +46,7 @@ def _json(payload: object, status: int = 200) -> web.Response:
 
 async def create_order(request: web.Request) -> web.Response:
     principal = caller(request)
-    key = check_key(request.headers.get(HEADER))
+    key = key_of(request.headers.getall(HEADER, []))
     data = json_object(await read_json_body(request))
     order = parse_order_body(data, today=_today())
     fp = fingerprint(request.method, request.path, data)

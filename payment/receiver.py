@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 
 import msgspec
 
-from kernel.errors import BadRequest, ServiceUnavailable
+from kernel.errors import BadRequest, ServiceUnavailable, ValidationFailed
+from kernel.http import refuse_byte_order_mark, refuse_repeated_names
 from payment import metrics
 from payment.model import GatewayEvent
 from payment.repository import PgPaymentRepository
@@ -50,7 +51,8 @@ class WebhookReceiver:
     async def receive(self, body: bytes, signature: str | None) -> GatewayEvent | None:
         """Apply one delivery; the event (None for one we do not act on).
 
-        Raises `BadRequest` (not from the gateway, or not an event) and `ServiceUnavailable`
+        Raises `BadRequest` (not from the gateway, or not an event), `ValidationFailed` (an event
+        repeating a member name, or starting with a byte order mark) and `ServiceUnavailable`
         (the database or the airline cannot be reached: deliver again later).
         """
         event = self._authentic(body, signature)
@@ -89,7 +91,15 @@ class WebhookReceiver:
             logger.warning("webhook rejected (%s): %s", exc.reason, exc.detail)
             raise BadRequest(f"webhook rejected: {exc.detail}", reason=exc.reason) from exc
         try:
+            # A member name repeated in a signed body (`"type"` twice) is read last-one-wins by
+            # msgspec and first-one-wins by other parsers (the gateway's logs, ours): refused,
+            # naming it, as every JSON body of the API is (kernel/json_body.py).
+            refuse_byte_order_mark(body)
+            refuse_repeated_names(body)
             return event_from_wire(decode_event(body))
+        except (BadRequest, ValidationFailed):
+            metrics.webhook_rejected("undecodable")
+            raise
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             metrics.webhook_rejected("undecodable")
             raise BadRequest(f"not a gateway event: {exc}") from exc

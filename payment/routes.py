@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 from aiohttp import web
 
-from booking.idempotency import HEADER, check_key, fingerprint
+from booking.idempotency import HEADER, fingerprint, key_of
 from booking.model import ORDER_ID_SCHEMA
 from kernel.auth import principal as caller
 from kernel.http import read_body, read_json_body
@@ -28,7 +28,7 @@ class WebhookAck(msgspec.Struct, frozen=True):
 
 async def create_payment(request: web.Request) -> web.Response:
     principal = caller(request)
-    key = check_key(request.headers.get(HEADER))
+    key = key_of(request.headers.getall(HEADER, []))
     payment, data = decode_payment_body(await read_json_body(request))
     fp = fingerprint(request.method, request.path, data)
     answer = await request.config_dict[PAYMENT_SERVICE].pay(

@@ -73,8 +73,10 @@ async def post_search(request: web.Request) -> web.StreamResponse:
     if _AUTHORIZATION in request.headers:
         traveler = await signed_in_subject(request)
     accept = request.headers.get(_ACCEPT, "")
-    # The substring first: the parse runs only for a client that names the stream at all.
-    if NDJSON in accept and prefers_media_type(accept, NDJSON):
+    # The substring first: the parse runs only for a client that names the stream at all, in
+    # any case (media types are case-insensitive, RFC 9110 8.3.1).
+    names_stream = NDJSON in accept or "x-ndjson" in accept.lower()
+    if names_stream and prefers_media_type(accept, NDJSON):
         # Streamed searches bypass the fare cache: their point is each airline's offers as it
         # answers, which a cached answer (already merged and ranked) no longer has.
         search = parse_search_body(raw, today=_today(day))

@@ -238,9 +238,10 @@ class PartnerKeys:
 class PartnerGate:
     """The check a partner route makes first: `partner = await gate(request)`.
 
-    Reads `X-API-Key`, authenticates (401/503), rate-limits (429 with Retry-After) and owes the
-    response (a 429 too) the decision's RateLimit-* headers (`kernel.http.add_response_headers`:
-    only partner routes pay for them, not every response through a hook).
+    Reads the one `X-API-Key` (two are a 401), authenticates (401/503), rate-limits (429 with
+    Retry-After) and owes the response (a 429 too) the decision's RateLimit-* headers
+    (`kernel.http.add_response_headers`: only partner routes pay for them, not every response
+    through a hook).
     """
 
     def __init__(self, keys: PartnerKeys, limiter: RateLimiter) -> None:
@@ -248,7 +249,12 @@ class PartnerGate:
         self._limiter = limiter
 
     async def __call__(self, request: web.Request) -> Partner:
-        partner = await self._keys.authenticate(request.headers.get(HEADER))
+        keys = request.headers.getall(HEADER, [])
+        if len(keys) > 1:
+            # A proxy adding its own key may keep the client's: which one calls (and is
+            # charged) is not ours to pick, as with two Authorization headers.
+            raise Unauthorized(f"more than one {HEADER} header", challenge=CHALLENGE)
+        partner = await self._keys.authenticate(keys[0] if keys else None)
         request[PARTNER_NAME] = partner.name
         decision = await self._limiter.decide(partner)
         add_response_headers(request, rate_limit_headers(decision))

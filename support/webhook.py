@@ -29,6 +29,7 @@ from booking.amendments import Amendments
 from booking.service import OrderService
 from kernel.auth import Principal
 from kernel.errors import BadRequest, DomainError, ServiceUnavailable
+from kernel.http import refuse_byte_order_mark, refuse_repeated_names
 from payment.webhooks import TOLERANCE_S, WebhookRejected, verify
 from support import metrics
 from support.model import HelpdeskEvent, decode_helpdesk_event
@@ -73,7 +74,8 @@ class SupportWebhook:
 
     async def receive(self, body: bytes, signature: str | None) -> str:
         """Apply one delivery; what became of it (`applied`, `duplicate`, `refused`, `ignored`).
-        Raises `BadRequest` (not from the helpdesk) and `ServiceUnavailable` (retry later)."""
+        Raises `BadRequest` (not from the helpdesk), `ValidationFailed` (an event repeating a
+        member name, or starting with a byte order mark) and `ServiceUnavailable` (retry later)."""
         outcome = await self._receive(body, signature)
         metrics.WEBHOOKS.labels(outcome).inc()
         return outcome
@@ -106,6 +108,10 @@ class SupportWebhook:
             metrics.WEBHOOKS.labels("rejected").inc()
             logger.warning("helpdesk webhook rejected (%s): %s", exc.reason, exc.detail)
             raise BadRequest(f"webhook rejected: {exc.detail}", reason=exc.reason) from exc
+        # Read last-one-wins, `{"type": "resend_itinerary", "type": "cancel"}` would cancel a
+        # trip the helpdesk logged a resend for: a repeated name is refused, naming it.
+        refuse_byte_order_mark(body)
+        refuse_repeated_names(body)
         try:
             return decode_helpdesk_event(body)
         except msgspec.DecodeError as exc:

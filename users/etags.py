@@ -26,6 +26,12 @@ def hash_versions(versions: str) -> str:
     return hashlib.sha256(versions.encode()).hexdigest()
 
 
+def if_match(values: list[str]) -> str | None:
+    """A request's `If-Match` field lines as one value: several lines are one list, their values
+    joined by commas (RFC 9110 5.3), as a proxy may split it; None when none was sent."""
+    return ", ".join(values) if values else None
+
+
 def matches(if_match: str | None, current: str) -> bool:
     if if_match is None:
         return True

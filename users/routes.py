@@ -18,6 +18,7 @@ from kernel.errors import FieldError, UnsupportedMediaType, ValidationFailed
 from kernel.http import json_object, read_body, read_json_body, refuse_body, refuse_other_charset
 from kernel.query import query_params
 from users.etags import HEADER as IF_MATCH
+from users.etags import if_match
 from users.merge_patch import MEDIA_TYPE as MERGE_PATCH
 from users.model import ProfileView, StoredTraveler, TravelerList, traveler_view
 from users.operations import OPERATIONS
@@ -54,6 +55,10 @@ def _revealed(request: web.Request) -> bool:
     return REVEAL in query
 
 
+def _if_match(request: web.Request) -> str | None:
+    return if_match(request.headers.getall(IF_MATCH, []))
+
+
 async def _merge_patch(request: web.Request) -> dict[str, object]:
     if request.content_type != MERGE_PATCH:
         raise UnsupportedMediaType(
@@ -80,7 +85,7 @@ async def patch_me(request: web.Request) -> web.Response:
     principal = caller(request)
     patch = await _merge_patch(request)
     service = request.config_dict[USER_SERVICE]
-    profile = await service.patch_me(principal, patch, request.headers.get(IF_MATCH))
+    profile = await service.patch_me(principal, patch, _if_match(request))
     return _json(ProfileView.of(profile), etag=profile_etag(profile))
 
 
@@ -116,9 +121,7 @@ async def patch_traveler(request: web.Request) -> web.Response:
     traveler_id = request.match_info["traveler_id"]
     patch = await _merge_patch(request)
     service = request.config_dict[USER_SERVICE]
-    stored = await service.patch_traveler(
-        principal, traveler_id, patch, request.headers.get(IF_MATCH)
-    )
+    stored = await service.patch_traveler(principal, traveler_id, patch, _if_match(request))
     return _traveler(stored)
 
 
@@ -127,7 +130,7 @@ async def delete_traveler(request: web.Request) -> web.Response:
     await refuse_body(request)
     traveler_id = request.match_info["traveler_id"]
     service = request.config_dict[USER_SERVICE]
-    await service.delete_traveler(principal, traveler_id, request.headers.get(IF_MATCH))
+    await service.delete_traveler(principal, traveler_id, _if_match(request))
     return web.Response(status=204)
 
 

@@ -7,6 +7,7 @@ with the public key as an HMAC secret can pass.
 
 from __future__ import annotations
 
+import base64
 import math
 from typing import Any
 
@@ -47,6 +48,10 @@ def read_header(token: str) -> TokenHeader:
         header = jwt.get_unverified_header(token)
     except jwt.DecodeError:
         raise invalid_token("the token header is not valid base64url JSON") from None
+    except jwt.InvalidTokenError:
+        # PyJWT refuses a `kid` that is not a string and a `crit` naming an extension it does
+        # not implement (RFC 7515 4.1.11: such a token MUST be rejected) as it reads the header.
+        raise invalid_token(_refused_header(token)) from None
     alg = header.get("alg")
     if alg not in ALLOWED_ALGORITHMS:
         allowed = ", ".join(sorted(ALLOWED_ALGORITHMS))
@@ -55,6 +60,18 @@ def read_header(token: str) -> TokenHeader:
     if not isinstance(kid, str) or not kid:
         raise invalid_token("the token header names no signing key (kid)")
     return TokenHeader(alg=alg, kid=kid)
+
+
+def _refused_header(token: str) -> str:
+    """Why PyJWT refused the (well-formed) header of `token`, in the words a client is told."""
+    segment = token.partition(".")[0]
+    try:
+        header = msgspec.json.decode(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (ValueError, msgspec.DecodeError):
+        header = None
+    if isinstance(header, dict) and "kid" in header and not isinstance(header["kid"], str):
+        return "the token header's signing key (kid) is not a string"
+    return "the token header names a critical extension (crit) this service does not support"
 
 
 # PyJWT's errors, most specific first, as what a client is told.
@@ -137,6 +154,8 @@ def _principal(claims: dict[str, Any]) -> Principal:
     subject = claims["sub"]
     if not isinstance(subject, str) or not subject:
         raise invalid_token("the token's subject (sub) is empty")
+    if "\x00" in subject:  # PostgreSQL text cannot hold it: each look-up would be a 500
+        raise invalid_token("the token's subject (sub) holds a NUL character")
     roles = claims.get("roles", [])
     if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
         raise invalid_token("the token's roles claim is not a list of strings")

@@ -139,6 +139,8 @@ async def test_a_streamed_search_carries_the_request_id(search_client: Client) -
         ("application/json, application/x-ndjson;q=0", "application/json"),
         ("application/json, application/x-ndjson;q=0.5", "application/json"),
         ("application/x-ndjson;q=0.5, */*;q=0.1", "application/x-ndjson"),
+        # Media types are case-insensitive (RFC 9110 8.3.1): this one was answered in JSON.
+        ("Application/X-NDJSON", "application/x-ndjson"),
     ],
 )
 async def test_a_search_streams_only_when_the_client_prefers_the_stream(

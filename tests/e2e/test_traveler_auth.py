@@ -6,6 +6,7 @@ The order routes that use it are tested with orders; a test-only route stands in
 
 from __future__ import annotations
 
+import base64
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -125,6 +126,23 @@ async def test_a_malformed_authorization_header_is_401(client: Client, authoriza
     problem = await _unauthorized(client, {"Authorization": authorization})
 
     assert str(problem["www-authenticate"]).startswith('Bearer realm="skyfare"')
+
+
+async def test_a_token_whose_header_names_an_unknown_critical_extension_is_401_not_500(
+    client: Client, sim: SimHandle
+) -> None:
+    # RFC 7515 4.1.11: a `crit` extension not understood fails the token. PyJWT raised it
+    # reading the header, past our handling: a 500 on every route reading a token, the search
+    # (which ignores a bad token) included.
+    token = sign_as_sim(sim_claims(sim.url, "alice"))
+    header = base64.urlsafe_b64encode(b'{"alg":"ES256","kid":"sim-42-1","crit":["x-skyfare"]}')
+    critical = header.rstrip(b"=").decode() + token[token.index(".") :]
+
+    problem = await _unauthorized(client, bearer(critical))
+
+    assert "crit" in str(problem["detail"])
+    search = await client.get("/v1/search?origin=LHR", headers=bearer(critical))
+    assert search.status == 422, await search.text()  # read as anonymous: the query is next
 
 
 async def test_an_unreachable_identity_provider_is_503_not_401(settings: Settings) -> None:

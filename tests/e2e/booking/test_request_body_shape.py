@@ -3,7 +3,9 @@
 - a member name given twice in one object is a 422 naming it (msgspec kept the last one: a
   `{"passengers": [...], "passengers": [...]}` was booked as its second list, silently);
 - a well-formed body that is not an object (an array, a string) is a 422 naming `body`, as
-  every other well-formed but invalid body is (API.md: malformed JSON is the 400).
+  every other well-formed but invalid body is (API.md: malformed JSON is the 400);
+- a body that starts with a UTF-8 byte order mark is a 422 naming `body` and saying so (it was
+  a 400 "invalid character (byte 0)" on most routes, a 422 "takes no body" on the others).
 """
 
 from __future__ import annotations
@@ -40,7 +42,13 @@ NOT_OBJECTS = {"array": b"[]", "array-of-object": b'[{"slices": []}]', "string":
 async def _send(
     env: BookingEnv, route: str, body: bytes, headers: Headers, api_key: str
 ) -> tuple[int, dict[str, Any]]:
-    method, path, media_type = ROUTES[route]
+    return await _send_to(env, ROUTES[route], body, headers, api_key)
+
+
+async def _send_to(
+    env: BookingEnv, route: tuple[str, str, str], body: bytes, headers: Headers, api_key: str
+) -> tuple[int, dict[str, Any]]:
+    method, path, media_type = route
     sent = {
         **headers,
         "X-API-Key": api_key,
@@ -51,6 +59,13 @@ async def _send(
     assert response.content_type == PROBLEM, await response.text()
     problem: dict[str, Any] = await response.json(content_type=PROBLEM)
     return response.status, problem
+
+
+async def _answers(
+    env: BookingEnv, body: bytes, headers: Headers, api_key: str
+) -> dict[str, tuple[int, Any]]:
+    """Each route's status and problem for `body`."""
+    return {route: await _send(env, route, body, headers, api_key) for route in ROUTES}
 
 
 async def test_a_member_name_given_twice_is_a_422_naming_it_on_every_json_route(
@@ -71,12 +86,12 @@ async def test_a_member_name_given_twice_is_a_422_naming_it_on_every_json_route(
 async def test_a_body_that_is_not_an_object_is_a_422_naming_the_body_on_every_json_route(
     booking_env: BookingEnv, alice: Headers, api_key: str, body: bytes
 ) -> None:
-    for route in ROUTES:
-        status, problem = await _send(booking_env, route, body, alice, api_key)
+    answers = await _answers(booking_env, body, alice, api_key)
 
-        assert status == 422, (route, problem)
-        assert problem["type"] == "https://skyfare.dev/problems/validation-error", route
-        assert problem["errors"] == [{"field": "body", "message": "must be a JSON object"}], route
+    named = [{"field": "body", "message": "must be a JSON object"}]
+    assert {
+        route: (status, p["errors"]) for route, (status, p) in answers.items()
+    } == dict.fromkeys(ROUTES, (422, named))
 
 
 _SLICE = b'{"origin": "LHR", "destination": "JFK", "departure_date": "' + DAY + b'"}'
@@ -141,3 +156,67 @@ async def test_a_bad_body_is_named_before_the_order_is_looked_for(
         booking_env, "payments", b'{"card_token": "tok_visa"}', alice, api_key
     )
     assert status == 404, problem
+
+
+BOM = b"\xef\xbb\xbf"
+BOM_MESSAGE = (
+    "starts with a byte order mark (U+FEFF): send the JSON without it (RFC 8259, section 8.1)"
+)
+# The routes that take no body (or, confirming a change, an optional one): `{}` is none.
+NO_BODY_ROUTES = {
+    "cancel": ("POST", f"/v1/orders/{ORDER_ID}/cancel", JSON),
+    "confirm-change": ("POST", f"/v1/orders/{ORDER_ID}/changes/och_{'0' * 24}/confirm", JSON),
+    "delete-traveler": ("DELETE", f"/v1/me/travelers/{TRAVELER_ID}", JSON),
+}
+
+
+async def test_a_body_starting_with_a_byte_order_mark_is_a_422_saying_so_on_every_route(
+    booking_env: BookingEnv, alice: Headers, api_key: str
+) -> None:
+    # RFC 8259 8.1: a sender MUST NOT add one, a parser MAY ignore it. Parsers differ (a
+    # browser's JSON.parse and Go refuse it, Python's json.loads of bytes skips it), so it is
+    # refused, as a repeated name is, with words that say what to remove.
+    for route, shape in {**ROUTES, **NO_BODY_ROUTES}.items():
+        body = BOM + (b"{}" if route in NO_BODY_ROUTES else b'{"slices": [' + _SLICE + b"]}")
+
+        status, problem = await _send_to(booking_env, shape, body, alice, api_key)
+
+        assert status == 422, (route, problem)
+        assert problem["errors"] == [{"field": "body", "message": BOM_MESSAGE}], route
+
+
+@pytest.mark.parametrize("body", [b"", b" \r\n"], ids=["empty", "blank"])
+async def test_an_empty_body_is_a_400_saying_so_on_every_json_route(
+    booking_env: BookingEnv, alice: Headers, api_key: str, body: bytes
+) -> None:
+    # It was "malformed JSON: Input data was truncated": true of msgspec's reading, but a
+    # client that forgot its body could not tell.
+    answers = await _answers(booking_env, body, alice, api_key)
+
+    detail = "the request body is empty: send a JSON object"
+    assert {
+        route: (status, p["detail"]) for route, (status, p) in answers.items()
+    } == dict.fromkeys(ROUTES, (400, detail))
+
+
+KEYED_ROUTES = {
+    "orders": ("POST", "/v1/orders"),
+    "payments": ("POST", f"/v1/orders/{ORDER_ID}/payments"),
+    "confirm-change": ("POST", f"/v1/orders/{ORDER_ID}/changes/och_{'0' * 24}/confirm"),
+}
+
+
+async def test_two_idempotency_keys_are_a_422_naming_the_header_on_every_keyed_route(
+    booking_env: BookingEnv, alice: Headers
+) -> None:
+    # A retry through a proxy that adds its own key carried two: the first was used, so the
+    # retry could make a second order, or replay another request's answer.
+    for route, (method, path) in KEYED_ROUTES.items():
+        headers = [*alice.items(), ("Idempotency-Key", "a"), ("Idempotency-Key", "b")]
+        response = await booking_env.client.request(method, path, json={}, headers=headers)
+
+        problem = await response.json(content_type=PROBLEM)
+        assert response.status == 422, (route, problem)
+        assert problem["errors"] == [
+            {"field": "headers.Idempotency-Key", "message": "given more than once"}
+        ], route

@@ -202,3 +202,50 @@ async def test_a_decline_code_of_any_shape_reaches_the_order_and_its_history(
     history = await pay_env.client.get(f"/v1/orders/{order['id']}/history", headers=alice)
     [step] = [s for s in (await history.json())["data"] if s["to_payment_status"] == "failed"]
     assert (step["code"], step["decline_code"]) == ("payment_failed", kept)
+
+
+async def test_a_signed_event_repeating_a_member_name_is_refused_naming_it(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    # Two parsers may read `{"type": A, "type": B}` as A and as B (msgspec keeps the last): a
+    # signed body is refused rather than read one way here and another in the gateway's logs.
+    order, payment_id = await processing_payment(pay_env, alice)
+    event = msgspec.json.decode(await succeeded_event(pay_env, order["id"], payment_id))
+    failed = msgspec.json.encode({**event, "type": "payment_intent.payment_failed"})
+    body = failed.replace(b'"type":', b'"type":"payment_intent.succeeded","type":', 1)
+    signed = {HEADER: signature_header([DEV_WEBHOOK_SECRET], int(time.time()), body)}
+
+    response = await pay_env.client.post(
+        WEBHOOK, data=body, headers={"Content-Type": "application/json", **signed}
+    )
+
+    problem = await response.json()
+    assert response.status == 422, problem
+    assert problem["errors"] == [{"field": "type", "message": "given more than once"}]
+    after = await pay_env.order(alice, order["id"])
+    assert (after["status"], after["payment_status"]) == ("held", "processing")
+    assert (
+        await pay_env.pool.fetchval(
+            "SELECT count(*) FROM webhook_events WHERE payment_id = $1", payment_id
+        )
+        == 0
+    )
+
+
+async def test_a_signed_event_starting_with_a_byte_order_mark_is_refused_saying_so(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order, payment_id = await processing_payment(pay_env, alice)
+    body = b"\xef\xbb\xbf" + await succeeded_event(pay_env, order["id"], payment_id)
+    signed = {HEADER: signature_header([DEV_WEBHOOK_SECRET], int(time.time()), body)}
+
+    response = await pay_env.client.post(
+        WEBHOOK, data=body, headers={"Content-Type": "application/json", **signed}
+    )
+
+    problem = await response.json()
+    assert response.status == 422, problem
+    assert [e["field"] for e in problem["errors"]] == ["body"]
+    assert "byte order mark" in problem["errors"][0]["message"]
+    after = await pay_env.order(alice, order["id"])
+    assert (after["status"], after["payment_status"]) == ("held", "processing")

@@ -6,7 +6,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from aiohttp import ClientResponse
+
 from sim.payments.signing import signature_header
+from skyfare.settings_model import DEV_HELPDESK_WEBHOOK_SECRET
 from tests.e2e.support.conftest import SupportEnv
 from tests.support.booking import Headers
 from tests.support.payment_sim import eventually
@@ -19,6 +22,30 @@ async def _paid_order(env: SupportEnv, alice: Headers, days: int) -> dict[str, A
     confirmed = await env.pay.settled(alice, order["id"])
     assert (confirmed["status"], confirmed["payment_status"]) == ("confirmed", "paid")
     return confirmed
+
+
+async def _action_requested(
+    env: SupportEnv, alice: Headers, *, days: int, event_id: str, agent: str, action: str
+) -> tuple[dict[str, Any], bytes]:
+    """A held order with a case, and a helpdesk event asking `action` (JSON text) of it."""
+    order = await env.pay.held_order(alice, days=days)
+    case = await env.open_case(alice, order_id=order["id"], subject="Hi", message="Hello")
+    desk = await env.helpdesk.case(case["id"])
+    body = (
+        f'{{"id":"{event_id}","type":"case.action_requested","created":0,'
+        f'"case_id":"{desk["id"]}","external_id":"{case["id"]}",'
+        f'"agent":{{"id":"{agent}","name":"A"}},"action":{action}}}'
+    ).encode()
+    return order, body
+
+
+async def _webhook(env: SupportEnv, body: bytes, *, secret: str) -> ClientResponse:
+    signed = signature_header([secret], int(time.time()), body)
+    return await env.client.post(
+        "/v1/support/webhook",
+        data=body,
+        headers={"Content-Type": "application/json", "Skyfare-Signature": signed},
+    )
 
 
 async def test_a_traveler_opens_a_case_an_agent_replies_and_the_mail_arrives(
@@ -128,20 +155,10 @@ async def test_a_webhook_with_a_bad_signature_is_refused_and_changes_nothing(
     support_env: SupportEnv, alice: Headers
 ) -> None:
     env = support_env
-    order = await env.pay.held_order(alice, days=47)
-    case = await env.open_case(alice, order_id=order["id"], subject="Hi", message="Hello")
-    desk = await env.helpdesk.case(case["id"])
-    body = (
-        '{"id":"hde_forged","type":"case.action_requested","created":0,'
-        f'"case_id":"{desk["id"]}","external_id":"{case["id"]}",'
-        '"agent":{"id":"mallory","name":"M"},"action":{"type":"cancel"}}'
-    ).encode()
-    forged = signature_header(["not-the-secret"], int(time.time()), body)
-    response = await env.client.post(
-        "/v1/support/webhook",
-        data=body,
-        headers={"Content-Type": "application/json", "Skyfare-Signature": forged},
+    order, body = await _action_requested(
+        env, alice, days=47, event_id="hde_forged", agent="mallory", action='{"type":"cancel"}'
     )
+    response = await _webhook(env, body, secret="not-the-secret")
     assert response.status == 400, await response.text()
     unsigned = await env.client.post("/v1/support/webhook", data=body)
     assert unsigned.status == 400
@@ -202,3 +219,22 @@ async def test_a_case_about_another_travelers_order_is_not_found(
     assert bad.status == 422
     fields = {e["field"] for e in (await bad.json())["errors"]}
     assert fields == {"subject", "message", "order_id"}
+
+
+async def test_a_signed_event_repeating_a_member_name_is_refused_and_changes_nothing(
+    support_env: SupportEnv, alice: Headers
+) -> None:
+    # Read last-one-wins, `{"type": "resend_itinerary", "type": "cancel"}` would cancel a trip
+    # whose event the helpdesk logged as a resend.
+    env = support_env
+    twice = '{"type":"resend_itinerary","type":"cancel"}'
+    order, body = await _action_requested(
+        env, alice, days=49, event_id="hde_twice", agent="agent-7", action=twice
+    )
+
+    response = await _webhook(env, body, secret=DEV_HELPDESK_WEBHOOK_SECRET)
+
+    problem = await response.json()
+    assert response.status == 422, problem
+    assert problem["errors"] == [{"field": "action.type", "message": "given more than once"}]
+    assert (await env.pay.order(alice, order["id"]))["status"] == "held"

@@ -191,3 +191,19 @@ async def test_a_currency_the_search_cannot_price_is_refused_naming_the_ones_it_
         {"field": "currency", "message": "prices are shown in EUR, GBP, USD only"}
     ]
     assert await (await client.get("/v1/me", headers=ada)).json() == before
+
+
+async def test_if_match_sent_as_two_field_lines_is_read_as_one_list(
+    client: Client, ada: Headers
+) -> None:
+    # RFC 9110 5.3: two `If-Match` lines mean their values joined by a comma (a proxy may split
+    # a list so). Only the first was read: the current tag on the second line was a 412.
+    current = (await client.get("/v1/me", headers=ada)).headers["ETag"]
+    headers = [*merge_patch_headers(ada).items(), ("If-Match", '"old"'), ("If-Match", current)]
+
+    response = await client.patch("/v1/me", json={"language": "en"}, headers=headers)
+    assert response.status == 200, await response.text()
+
+    stale = [*merge_patch_headers(ada).items(), ("If-Match", '"old"'), ("If-Match", current)]
+    again = await client.patch("/v1/me", json={"language": "fr"}, headers=stale)
+    assert again.status == 412  # neither line names the version the first patch made

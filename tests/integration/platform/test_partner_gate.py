@@ -76,3 +76,22 @@ async def test_allowed_requests_carry_ratelimit_headers_then_429_with_retry_afte
     assert 3590 <= int(denied.headers["Retry-After"]) <= 3600
     assert denied.headers["RateLimit-Remaining"] == "0"
     assert (await denied.json())["type"].endswith("/rate-limited")
+
+
+@pytest.mark.parametrize("valid_first", [True, False], ids=["valid first", "valid last"])
+async def test_a_request_with_two_keys_is_401_whichever_comes_first(
+    client: Client, keys: PartnerKeys, valid_first: bool
+) -> None:
+    # A proxy that adds its own key may keep or replace the client's, and another reads the
+    # last where we read the first: with two keys, who is calling (and who is charged) is
+    # not for us to pick, as with two Authorization headers (skyfare/auth/bearer.py).
+    _, raw_key = await keys.create("skyscanner", rate_per_s=10, burst=10)
+    other = "sk_live_" + "x" * 32
+    sent = [raw_key, other] if valid_first else [other, raw_key]
+
+    response = await client.get("/whoami", headers=[("X-API-Key", key) for key in sent])
+
+    assert response.status == 401, await response.text()
+    assert response.headers["WWW-Authenticate"] == 'ApiKey header="X-API-Key"'
+    assert "more than one X-API-Key header" in (await response.json())["detail"]
+    assert "RateLimit-Limit" not in response.headers

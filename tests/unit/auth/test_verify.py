@@ -194,6 +194,11 @@ def test_an_empty_subject_is_rejected() -> None:
     assert "sub" in rejected(sign(claims(sub=""))).detail
 
 
+def test_a_subject_holding_a_nul_character_is_rejected() -> None:
+    # PostgreSQL text cannot hold one: every route that looks the traveler up answered 500.
+    assert "sub" in rejected(sign(claims(sub="ada\u0000lovelace"))).detail
+
+
 def test_a_non_string_subject_is_rejected() -> None:
     assert "sub" in rejected(sign(claims(sub=42))).detail
 
@@ -211,6 +216,25 @@ def test_a_token_without_a_kid_is_rejected_before_any_key_lookup() -> None:
 def test_a_header_that_is_not_json_is_rejected() -> None:
     with pytest.raises(Unauthorized, match="header"):
         read_header("bm90IGpzb24.e30.c2ln")
+
+
+# PyJWT refuses these headers itself, with an InvalidTokenError that is not a DecodeError: each
+# was a 500 (a client's token, however odd, is a 401 saying what is wrong with it).
+ODD_HEADERS = {
+    "unknown critical extension": ({"alg": "ES256", "kid": "k1", "crit": ["exp"]}, "crit"),
+    "crit not a list": ({"alg": "ES256", "kid": "k1", "crit": "b64"}, "crit"),
+    "kid not a string": ({"alg": "ES256", "kid": 7}, "kid"),
+}
+
+
+@pytest.mark.parametrize(("header", "named"), ODD_HEADERS.values(), ids=ODD_HEADERS.keys())
+def test_a_header_pyjwt_refuses_is_a_401_naming_what(header: dict[str, Any], named: str) -> None:
+    token = unsigned(claims(), header)
+
+    with pytest.raises(Unauthorized, match=named) as caught:
+        read_header(token)
+
+    assert token not in caught.value.detail
 
 
 _ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")

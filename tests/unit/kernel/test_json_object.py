@@ -8,7 +8,7 @@ import json
 import pytest
 
 from kernel.errors import BadRequest, ValidationFailed
-from kernel.http import MAX_JSON_DEPTH, json_object
+from kernel.http import MAX_JSON_DEPTH, json_object, refuse_repeated_names
 
 
 def nested(depth: int, inner: bytes = b"1") -> bytes:
@@ -108,3 +108,40 @@ def test_a_repeat_and_a_nul_character_are_named_together() -> None:
         json_object(rb'{"b": "\u0000", "a": 1, "a": 2}')
 
     assert [e.field for e in caught.value.errors] == ["a", "b"]
+
+
+# A signed webhook's event is read by a typed decoder, not `json_object`: only what that decoder
+# would misread (a repeat it reads last-one-wins) or crash on (nesting) is refused before it.
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        (b'{"type": "a", "type": "b"}', ["type"]),
+        (b'{"data": {"object": {"id": 1, "id": 2}}}', ["data.object.id"]),
+    ],
+    ids=["top level", "nested"],
+)
+def test_refuse_repeated_names_names_each_repeat(body: bytes, fields: list[str]) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        refuse_repeated_names(body)
+
+    assert [e.field for e in caught.value.errors] == fields
+
+
+@pytest.mark.parametrize(
+    "body",
+    [rb'{"code": "a\u0000b"}', b"[1, 2]", b"not json", b'{"at": "08:25:00"}'],
+    ids=["NUL character", "not an object", "not JSON", "colon in a string"],
+)
+def test_refuse_repeated_names_leaves_the_rest_to_the_typed_decoder(body: bytes) -> None:
+    refuse_repeated_names(body)
+
+
+def test_refuse_repeated_names_refuses_a_body_the_typed_decoder_would_recurse_on() -> None:
+    with pytest.raises(BadRequest, match="deeper than"):
+        refuse_repeated_names(nested(50_000))
+
+
+@pytest.mark.parametrize("body", [b"", b"  \n\t"], ids=["empty", "whitespace"])
+def test_an_empty_body_is_a_bad_request_saying_so(body: bytes) -> None:
+    with pytest.raises(BadRequest, match=r"^the request body is empty: send a JSON object$"):
+        json_object(body)
