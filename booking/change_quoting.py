@@ -23,6 +23,7 @@ from booking.change_terms import (
     is_change_id,
     new_change_id,
     price_change,
+    same_flights,
     seat_credit,
 )
 from booking.change_validation import check_against_order
@@ -90,11 +91,12 @@ class ChangeQuoting:
             CHANGES.labels("refused").inc()
             raise
         now = self._clock()
+        booked = order.slices[search.slice_index]
         offers = sorted(
             (
                 self._offer(order, search.slice_index, f, now)
                 for f in found[:MAX_OFFERS]
-                if f.currency == order.total_currency
+                if f.currency == order.total_currency and not same_flights(f.slice, booked)
             ),
             key=lambda o: (o.due_amount, o.new_total_amount),
         )

@@ -96,6 +96,16 @@ def price_change(order: Order, old_total: Decimal, new_total: Decimal) -> Pricin
     )
 
 
+def same_flights(new_slice: Slice, booked: Slice) -> bool:
+    """Whether `new_slice` flies the very flights of `booked`: no change at all, though an
+    airline reshopping the booked day offers them too (at today's fare)."""
+    return _flights(new_slice) == _flights(booked)
+
+
+def _flights(piece: Slice) -> list[tuple[str, dt.datetime]]:
+    return [(s.flight_number, s.departing_at) for s in piece.segments]
+
+
 def replaced_seats(order: Order, slice_index: int) -> tuple[OrderSeat, ...]:
     """The seats the order holds on slice `slice_index`'s flights: a change of that slice
     releases them (the new flights' seats are chosen anew; none is carried over)."""

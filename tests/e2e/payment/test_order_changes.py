@@ -429,3 +429,23 @@ async def test_support_may_read_and_cancel_a_travelers_order_but_not_change_its_
     assert "read and cancel" in confirm_problem["detail"]
     assert support_read.status == 200
     assert (await pay_env.order(alice, order["id"]))["slices"] == order["slices"]
+
+
+async def test_the_flights_already_booked_are_never_offered_as_a_change(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    # Asked for the day it already flies, the airline reshops the booked flight too: offered,
+    # confirming it charged the difference and the penalty and released the seats for nothing.
+    order = await paid_order(pay_env, alice, days=96, **FLEX_CABIN)
+    booked = order["slices"][0]["segments"]
+    departs = dt.date.fromisoformat(booked[0]["departing_at"][:10])
+    status, offers = await change_offers(
+        pay_env, alice, order, days=(departs - dt.date.today()).days
+    )
+    assert status == 201, offers
+    flights = [
+        [(s["flight_number"], s["departing_at"]) for s in o["slice"]["segments"]]
+        for o in offers["data"]
+    ]
+    assert [(s["flight_number"], s["departing_at"]) for s in booked] not in flights, flights
+    assert offers["data"], "the day's other flights are still offered"
