@@ -27,6 +27,7 @@ from booking.change_terms import (
     seat_credit,
 )
 from booking.change_validation import check_against_order
+from booking.departures import check_slice_not_left
 from booking.model import Order
 from booking.service import OrderService
 from connectors.change_model import SliceChangeOffer
@@ -82,6 +83,7 @@ class ChangeQuoting:
         """New change offers for one slice of the order (none when the airline has nothing)."""
         order = await self._orders.own(principal, order_id)
         check_against_order(search, order)
+        check_slice_not_left(order, search.slice_index, self._clock())
         self._airline.changer(order)  # an airline that cannot change says so first
         check_changeable(order)
         query = SliceQuery(search.origin, search.destination, search.departure_date)

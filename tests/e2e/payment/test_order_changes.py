@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -449,3 +450,32 @@ async def test_the_flights_already_booked_are_never_offered_as_a_change(
     ]
     assert [(s["flight_number"], s["departing_at"]) for s in booked] not in flights, flights
     assert offers["data"], "the day's other flights are still offered"
+
+
+async def test_a_slice_whose_flight_has_left_can_no_longer_be_changed(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order = await paid_order(pay_env, alice, days=97, **FLEX_CABIN)
+    status, offers = await change_offers(pay_env, alice, order, days=27)  # quoted before it left
+    assert status == 201, offers
+    slices = json.loads(
+        await pay_env.pool.fetchval("SELECT slices FROM orders WHERE id = $1", order["id"])
+    )
+    left = (dt.datetime.now() - dt.timedelta(days=1)).replace(microsecond=0).isoformat()
+    slices[0]["segments"][0]["departing_at"] = left
+    await pay_env.pool.execute(
+        "UPDATE orders SET slices = $2::jsonb WHERE id = $1", order["id"], json.dumps(slices)
+    )
+
+    status, problem = await change_offers(pay_env, alice, order, days=27)
+    assert status == 422, problem
+    assert [e["field"] for e in problem["errors"]] == ["slice_index"]
+    chosen = dearest(offers)
+    status, problem = await confirm(
+        pay_env, alice, order["id"], chosen["id"], str(uuid.uuid4()), card_token="tok_visa"
+    )
+    assert status == 409, problem
+    assert len(await pay_env.gateway.intents(order["id"])) == 1  # its payment: nothing charged
+    after = await pay_env.order(alice, order["id"])
+    assert after["total_amount"] == order["total_amount"]
+    assert after["last_change"] is None
