@@ -18,7 +18,7 @@ import pytest
 from connectors import offer_ids
 from kernel.dates import day_words
 from skyfare.settings import Settings
-from tests.support.booking import Headers, in_days
+from tests.support.booking import Headers, adult, in_days
 from tests.support.payment_app import PayEnv
 
 FLEX_CABIN = {"cabin_class": "premium_economy"}  # the sims' changeable, non-refundable fare
@@ -479,3 +479,23 @@ async def test_a_slice_whose_flight_has_left_can_no_longer_be_changed(
     after = await pay_env.order(alice, order["id"])
     assert after["total_amount"] == order["total_amount"]
     assert after["last_change"] is None
+
+
+async def test_a_change_to_a_day_an_infant_on_a_lap_is_two_is_refused(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    # One on the booked day, two on the new one: the airline would not take them on a lap.
+    offer = await pay_env.booking.offer(days=98, infants="1", **FLEX_CABIN)
+    booked = dt.date.fromisoformat(in_days(98))
+    born = booked.replace(year=booked.year - 2) + dt.timedelta(days=10)
+    infant = {**adult("Tim"), "type": "infant", "born_on": born.isoformat()}
+    response = await pay_env.booking.order(alice, offer, passengers=[adult(), infant])
+    held = await response.json()
+    assert response.status == 201, held
+
+    status, problem = await change_offers(pay_env, alice, held, days=128)
+    assert status == 422, problem
+    assert [e["field"] for e in problem["errors"]] == ["departure_date"]
+    assert "passengers[1]" in problem["errors"][0]["message"]
+    status, offers = await change_offers(pay_env, alice, held, days=100)  # still one
+    assert status == 201, offers
