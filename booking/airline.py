@@ -40,6 +40,10 @@ class PricedFor(msgspec.Struct, frozen=True):
     def departs_on(self) -> dt.date:
         return self.priced.slices[0].segments[0].departing_at.date()
 
+    @property
+    def last_departs_on(self) -> dt.date:
+        return self.priced.slices[-1].segments[-1].departing_at.date()
+
 
 class Airline:
     """Prices, holds and cancels through the connector an offer (or order) names."""

@@ -25,6 +25,7 @@ from prometheus_client import Counter
 
 from booking.cancellation_store import PgCancellations
 from booking.cancellation_terms import Quote, is_cancellation_id, new_cancellation_id, terms_for
+from booking.departures import check_not_begun
 from booking.model import Order
 from booking.ports import PaidChanged, RefundPart
 from booking.service import OrderService
@@ -75,6 +76,7 @@ class CancellationService:
             paid = await refunds.paid(order)
         terms = terms_for(order, paid)
         now = self._clock()
+        check_not_begun(principal, order, now)
         quote = Quote(
             id=new_cancellation_id(),
             order_id=order.id,
@@ -108,6 +110,7 @@ class CancellationService:
         if not quote.describes(order):
             QUOTES.labels("changed").inc()
             raise Conflict("the order changed since this quote: ask for a new one")
+        check_not_begun(principal, order, self._clock())
         refunds = self._orders.refunds
         if quote.order_payment_status == "paid" and refunds is None:
             raise Conflict("this order is paid and refunds are not enabled on this deployment")

@@ -23,9 +23,11 @@ from booking.change_terms import (
     is_change_id,
     new_change_id,
     price_change,
+    same_flights,
     seat_credit,
 )
 from booking.change_validation import check_against_order
+from booking.departures import check_slice_not_left
 from booking.model import Order
 from booking.service import OrderService
 from connectors.change_model import SliceChangeOffer
@@ -81,6 +83,7 @@ class ChangeQuoting:
         """New change offers for one slice of the order (none when the airline has nothing)."""
         order = await self._orders.own(principal, order_id)
         check_against_order(search, order)
+        check_slice_not_left(order, search.slice_index, self._clock())
         self._airline.changer(order)  # an airline that cannot change says so first
         check_changeable(order)
         query = SliceQuery(search.origin, search.destination, search.departure_date)
@@ -90,11 +93,12 @@ class ChangeQuoting:
             CHANGES.labels("refused").inc()
             raise
         now = self._clock()
+        booked = order.slices[search.slice_index]
         offers = sorted(
             (
                 self._offer(order, search.slice_index, f, now)
                 for f in found[:MAX_OFFERS]
-                if f.currency == order.total_currency
+                if f.currency == order.total_currency and not same_flights(f.slice, booked)
             ),
             key=lambda o: (o.due_amount, o.new_total_amount),
         )

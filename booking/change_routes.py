@@ -114,7 +114,8 @@ _AUTH_ERRORS = {
 _NOT_CHANGEABLE = (
     "`fare-not-changeable`: the fare conditions do not allow changes; or "
     "`change-unsupported`: the order's airline cannot change flights through us (`airline` "
-    "names it); or `validation-error` naming each bad field"
+    "names it); or `validation-error` naming each bad field (`slice_index` of a slice whose "
+    "first flight has left; `departure_date` when an infant on a lap would be 2 by then)"
 )
 
 OPERATIONS: tuple[Operation, ...] = (
@@ -186,8 +187,8 @@ OPERATIONS: tuple[Operation, ...] = (
                 "The order changed since the offer (ask again); the airline refused (sold "
                 "out, price moved); the card was declined (the change was undone: the order "
                 "keeps its flights; `decline_code` is the gateway's code, as on the order's "
-                "`last_change`); the offer already failed; or another confirmation of it is in "
-                "progress"
+                "`last_change`); the offer already failed; the slice's first flight has left "
+                "since; or another confirmation of it is in progress"
             ),
             410: "The change offer expired: ask for new change offers",
             415: "The body is not declared application/json",

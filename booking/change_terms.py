@@ -74,11 +74,13 @@ def check_changeable(order: Order) -> None:
         )
 
 
-def change_penalty(order: Order) -> Decimal:
-    """The fee the fare conditions set for changing a paid order."""
+def change_penalty(order: Order, old_total: Decimal) -> Decimal:
+    """The fee the fare conditions set for changing a paid order: a share of its fare as the
+    airline prices the booking (`old_total`), taxes excluded. Not of the order's total, which
+    also holds the seats chosen on the hold and the fees of earlier changes: no fee on those."""
     if order.payment_status != "paid" or order.terms is None or order.terms.refundable:
         return NOTHING
-    fare = max(order.total_amount - order.terms.tax_amount, NOTHING)
+    fare = max(old_total - order.terms.tax_amount, NOTHING)
     return stored_cents(fare * CHANGE_FEE_SHARE)
 
 
@@ -86,7 +88,7 @@ def price_change(order: Order, old_total: Decimal, new_total: Decimal) -> Pricin
     """What changing `order` costs when the airline prices its booking `old_total` as it is and
     `new_total` with the new slice (both in the order's currency)."""
     difference = new_total - old_total
-    penalty = change_penalty(order)
+    penalty = change_penalty(order, old_total)
     due = difference + penalty if order.payment_status == "paid" else NOTHING
     # The traveler can never be owed more than they paid: a much cheaper slice refunds at most
     # the order's total.
@@ -94,6 +96,16 @@ def price_change(order: Order, old_total: Decimal, new_total: Decimal) -> Pricin
     return Pricing(
         difference, penalty, due, max(order.total_amount + difference + penalty, NOTHING)
     )
+
+
+def same_flights(new_slice: Slice, booked: Slice) -> bool:
+    """Whether `new_slice` flies the very flights of `booked`: no change at all, though an
+    airline reshopping the booked day offers them too (at today's fare)."""
+    return _flights(new_slice) == _flights(booked)
+
+
+def _flights(piece: Slice) -> list[tuple[str, dt.datetime]]:
+    return [(s.flight_number, s.departing_at) for s in piece.segments]
 
 
 def replaced_seats(order: Order, slice_index: int) -> tuple[OrderSeat, ...]:

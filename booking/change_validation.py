@@ -11,6 +11,7 @@ import msgspec
 
 from booking.change_terms import SliceSearch
 from booking.model import Order
+from booking.validation import age_problem
 from connectors.model import CABIN_CLASSES
 from kernel.checks import MISSING
 from kernel.errors import FieldError, ValidationFailed
@@ -75,6 +76,7 @@ def check_against_order(search: SliceSearch, order: Order) -> None:
                     FieldError("cabin_class", f"a change keeps the booked cabin ({booked})")
                 )
         errors.extend(_out_of_order(search, order))
+        errors.extend(_ages_on(search, order))
     if errors:
         raise ValidationFailed(errors)
 
@@ -97,6 +99,19 @@ def _out_of_order(search: SliceSearch, order: Order) -> list[FieldError]:
             )
         ]
     return []
+
+
+def _ages_on(search: SliceSearch, order: Order) -> list[FieldError]:
+    """The passengers' ages on the trip as changed: an infant on a lap must still be under 2
+    on its last flight (a child 2 to 11, an adult 12 or older on its first)."""
+    dates = [piece.segments[0].departing_at.date() for piece in order.slices]
+    dates[search.slice_index] = search.departure_date
+    problems = ((i, age_problem(p, dates[0], max(dates))) for i, p in enumerate(order.passengers))
+    return [
+        FieldError("departure_date", f"passengers[{i}]: {message}")
+        for i, message in problems
+        if message is not None
+    ]
 
 
 def parse_confirm(data: dict[str, Any]) -> ConfirmChange:

@@ -48,6 +48,7 @@ from booking.change_terms import (
 )
 from booking.change_validation import ConfirmChange
 from booking.change_views import ChangeOfferView
+from booking.departures import has_left
 from booking.idempotency import Fingerprint, Replay, StoredResponse, raise_stored, stored_error
 from booking.model import Order
 from connectors.model import Hold
@@ -181,6 +182,10 @@ class ChangeService(ChangeMoney):
             raise FinalAnswer(Gone("this change offer expired: ask for new change offers"))
         if not offer.describes(order):
             raise FinalAnswer(Conflict("the order changed since this change offer: ask again"))
+        if has_left(order.slices[offer.slice_index], self._clock()):
+            raise FinalAnswer(
+                Conflict("this slice's first flight has left: it can no longer be changed")
+            )
         moves_money = offer.order_payment_status == "paid" and offer.due_amount != 0
         if moves_money and self.payments is None:
             raise FinalAnswer(Conflict("this change moves money; payments are not enabled here"))

@@ -254,7 +254,7 @@ class OrderCreation:
         if another request claimed the key first (nothing written: answer from the key)."""
         passengers = await self.resolve_passengers(owner, request.passengers)
         offer = await self.airline.price(request.offer_id)
-        check_against_offer(passengers, offer.passengers, offer.departs_on)
+        check_against_offer(passengers, offer.passengers, offer.departs_on, offer.last_departs_on)
         connector = self.airline.connector(offer.connector)
         seats: tuple[OrderSeat, ...] = ()
         if request.services and connector is not None:

@@ -164,7 +164,7 @@ def _departure_utc(slices: Sequence[Slice]) -> dt.datetime | None:
     if not slices or not slices[0].segments:
         return None
     first = slices[0].segments[0]
-    zone = _zone(first.origin)
+    zone = zone_of(first.origin)
     if zone is None:
         return None
     # Segment times are the airport's local time (naive); the airport's zone makes them UTC.
@@ -177,7 +177,8 @@ def airport_zones() -> dict[str, str]:
     return {code: row["tz"] for code, row in airportsdata.load("IATA").items() if row["tz"]}
 
 
-def _zone(airport: str) -> ZoneInfo | None:
+def zone_of(airport: str) -> ZoneInfo | None:
+    """The airport's time zone; None when it is not known."""
     name = airport_zones().get(airport)
     if name is None:
         return None

@@ -3,6 +3,7 @@ cancel."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 import asyncpg
@@ -10,6 +11,7 @@ import asyncpg
 from booking import metrics
 from booking.cancellation_terms import Terms, money_back
 from booking.creation import OrderCreation
+from booking.departures import check_not_begun
 from booking.model import Order, is_order_id
 from booking.pagination import EVERY_ORDER, OrderFilter
 from booking.ports import PaidChanged
@@ -81,7 +83,7 @@ class OrderService(OrderCreation):
                     reason = "the order was cancelled"
                     return await self._refunds.refund(order, actor=principal.subject, reason=reason)
                 return order
-            self._check_cancellable(order)
+            self._check_cancellable(principal, order)
             await self.airline.cancel(order)
             # As a quote made now would say: a paid order gets back what its fare conditions
             # give. Money that arrives while an unpaid order is being cancelled all goes back
@@ -136,7 +138,7 @@ class OrderService(OrderCreation):
             paid=None if terms is None else terms.paid_amount,
         )
 
-    def _check_cancellable(self, order: Order) -> None:
+    def _check_cancellable(self, principal: Principal, order: Order) -> None:
         if order.status == "expired":
             metrics.cancel_outcome("refused")
             raise Conflict(
@@ -149,6 +151,11 @@ class OrderService(OrderCreation):
                 "this order is paid and refunds are not enabled on this deployment;"
                 " contact support to cancel it"
             )
+        try:
+            check_not_begun(principal, order, dt.datetime.now(dt.UTC))
+        except Conflict:
+            metrics.cancel_outcome("refused")
+            raise
 
 
 class _PaidMeanwhile(Exception):

@@ -165,7 +165,10 @@ OPERATIONS: tuple[Operation, ...] = (
         errors={
             **_AUTH_ERRORS,
             404: _NOT_FOUND,
-            409: "The order is over (cancelled or expired), or a payment of it is in progress",
+            409: (
+                "The order is over (cancelled or expired), a payment of it is in progress, or "
+                "its first flight has left (support may still cancel it)"
+            ),
         },
         security=("bearer",),
         links={
@@ -193,7 +196,7 @@ OPERATIONS: tuple[Operation, ...] = (
             404: "No such order or quote, or another traveler's",
             409: (
                 "The order changed since the quote (paid, cancelled or expired meanwhile): ask "
-                "for a new quote; or the airline refused"
+                "for a new quote; its first flight has left since; or the airline refused"
             ),
             410: "The quote expired: ask for a new one",
         },

@@ -76,9 +76,13 @@ def parse_order_body(data: dict[str, Any], *, today: dt.date) -> CreateOrderRequ
 
 
 def check_against_offer(
-    passengers: tuple[Passenger, ...], mix: Passengers, departs_on: dt.date
+    passengers: tuple[Passenger, ...],
+    mix: Passengers,
+    departs_on: dt.date,
+    last_departs_on: dt.date | None = None,
 ) -> None:
-    """`ValidationFailed` unless the passengers are the offer's mix and their ages fit it."""
+    """`ValidationFailed` unless the passengers are the offer's mix and their ages fit it
+    (`last_departs_on`: the day its last flight leaves, if not `departs_on`)."""
     errors: list[FieldError] = []
     got: dict[str, int] = {t: sum(1 for p in passengers if p.type == t) for t in PASSENGER_TYPES}
     wanted = {"adult": mix.adults, "child": mix.children, "infant": mix.infants}
@@ -90,7 +94,7 @@ def check_against_offer(
             )
         )
     for i, p in enumerate(passengers):
-        message = _age_problem(p, departs_on)
+        message = age_problem(p, departs_on, last_departs_on or departs_on)
         if message is not None:
             errors.append(FieldError(f"passengers[{i}].born_on", message))
     if errors:
@@ -102,10 +106,19 @@ def age_on(born_on: dt.date, day: dt.date) -> int:
     return day.year - born_on.year - ((day.month, day.day) < (born_on.month, born_on.day))
 
 
-def _age_problem(p: Passenger, departs_on: dt.date) -> str | None:
+def age_problem(p: Passenger, departs_on: dt.date, last_departs_on: dt.date) -> str | None:
+    """What is wrong with `p`'s age for a trip from `departs_on` to its last flight's day."""
+    if p.type == "infant":
+        age = age_on(p.born_on, last_departs_on)
+        if age < 2:
+            return None
+        if last_departs_on == departs_on:
+            return f"an infant must be under 2 at departure ({departs_on}); this passenger is {age}"
+        return (
+            f"an infant must be under 2 on every flight (the last leaves {last_departs_on});"
+            f" this passenger is {age} then"
+        )
     age = age_on(p.born_on, departs_on)
-    if p.type == "infant" and age >= 2:
-        return f"an infant must be under 2 at departure ({departs_on}); this passenger is {age}"
     if p.type == "child" and not 2 <= age < 12:
         return f"a child must be 2 to 11 at departure ({departs_on}); this passenger is {age}"
     if p.type == "adult" and age < 12:

@@ -85,8 +85,9 @@ OPERATIONS: tuple[Operation, ...] = (
             429: "Past this traveler's rate limit on order and payment routes; see Retry-After",
             404: "No such order of the caller",
             409: (
-                "The order is not held (confirmed, cancelled, expired), its payment is already "
-                "processing or paid, or a request with this Idempotency-Key is in progress"
+                "The order is not held (confirmed, cancelled, expired), its payment_required_by "
+                "has passed, its payment is already processing or paid, or a request with this "
+                "Idempotency-Key is in progress"
             ),
             422: "Bad or unknown card_token (a card the gateway refused: with its "
             "`decline_code`), or the Idempotency-Key was used for another request",

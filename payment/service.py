@@ -15,6 +15,7 @@ is payment/cancellation_refunds.py.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 
 import msgspec
@@ -140,6 +141,7 @@ class PaymentService:
             raise Conflict(f"the order is {order.status}: only a held order can be paid")
         if order.payment_status not in ("unpaid", "failed"):
             raise Conflict(f"the order's payment is already {order.payment_status}")
+        _check_in_time(order)
         return order
 
     async def _begin(self, order: Order, owner: str, key: str) -> Payment:
@@ -187,6 +189,7 @@ class PaymentService:
                 payment.currency,
             ):
                 raise _OrderMoved  # rolls the payment back
+            _check_in_time(moved)  # its deadline passed since we read it: rolls it back too
         return payment, moved
 
     async def _charge(
@@ -280,3 +283,15 @@ def _card_refused(exc: errors.GatewayError) -> DomainError:
         f"{message}; nothing was charged",
         decline_code=exc.code or "card_rejected",
     )
+
+
+def _check_in_time(order: Order) -> None:
+    """`Conflict` once the hold's `payment_required_by` has passed: the hold sweeper releases
+    it at the airline (whose own time limit, or the departure, may have set it), however many
+    seconds (or, with the airline unreachable, minutes) it takes to come by."""
+    deadline = order.payment_required_by
+    if deadline is not None and deadline <= dt.datetime.now(dt.UTC):
+        raise Conflict(
+            f"the hold's payment_required_by ({deadline.isoformat()}) has passed: its seats are"
+            " being released; search again to book"
+        )

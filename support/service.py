@@ -48,7 +48,7 @@ def order_context(order: Order) -> dict[str, Any]:
                 "origin": segment.origin,
                 "destination": segment.destination,
                 "departing_at": segment.departing_at.isoformat(),
-                "flight": f"{segment.marketing_carrier}{segment.flight_number}",
+                "flight": segment.flight_number,  # carrier and number: "BA117"
             }
             for slice_ in order.slices
             for segment in slice_.segments

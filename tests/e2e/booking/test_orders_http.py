@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import uuid
 from typing import Any
 
-from tests.support.booking import BookingEnv, Headers, adult
+from tests.support.booking import BookingEnv, Headers, adult, in_days
 from tests.support.tokens import bearer, sign_as_sim, sim_claims
 
 PROBLEM = "application/problem+json"
@@ -321,3 +322,21 @@ async def test_tokens_the_issuer_did_not_grant_are_401_before_any_check_of_the_r
             )
             assert response.status == 401, (name, method, path, await response.text())
             assert response.headers["WWW-Authenticate"].startswith('Bearer realm="skyfare"')
+
+
+async def test_an_infant_who_turns_two_before_the_return_flight_is_refused(
+    booking_env: BookingEnv, alice: Headers
+) -> None:
+    # On the lap out, two on the way back: the airline seats no one of two on a lap, so the
+    # return could not be flown as booked (ages were checked on the first departure only).
+    offer = await booking_env.offer(days=60, return_date=in_days(100), infants="1")
+    outbound = dt.date.fromisoformat(in_days(60))
+    born = outbound.replace(year=outbound.year - 2) + dt.timedelta(days=20)
+    infant = adult("Tim", type="infant", born_on=born.isoformat())
+
+    response = await booking_env.order(alice, offer, passengers=[adult(), infant])
+    problem = await response.json()
+
+    assert response.status == 422, problem
+    assert [e["field"] for e in problem["errors"]] == ["passengers[1].born_on"]
+    assert "under 2" in problem["errors"][0]["message"]

@@ -4,6 +4,7 @@ quote → confirm performs exactly the quote; expired → 410; the order changed
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import uuid
 from decimal import Decimal
@@ -251,3 +252,43 @@ async def test_a_payment_captured_while_an_unpaid_holds_quote_is_confirmed_all_g
         == Decimal(intent["amount"])
         == Decimal(order["total_amount"])
     )
+
+
+async def has_left(pay_env: PayEnv, order_id: str) -> None:
+    """The order's first flight left yesterday (the traveler flew it, or did not show up)."""
+    slices = json.loads(
+        await pay_env.pool.fetchval("SELECT slices FROM orders WHERE id = $1", order_id)
+    )
+    first = slices[0]["segments"][0]
+    for name in ("departing_at", "arriving_at"):
+        first[name] = (dt.datetime.now() - dt.timedelta(days=1)).replace(microsecond=0).isoformat()
+    await pay_env.pool.execute(
+        "UPDATE orders SET slices = $2::jsonb WHERE id = $1", order_id, json.dumps(slices)
+    )
+
+
+async def test_an_order_whose_first_flight_has_left_can_no_longer_be_cancelled(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    # Cancelled after its flight, a refundable fare gave everything back for a flight flown.
+    order, _ = await paid_order(pay_env, alice, days=45)
+    status, early = await quote(pay_env, alice, order["id"])  # asked before it left
+    assert status == 201, early
+    await has_left(pay_env, order["id"])
+
+    status, problem = await quote(pay_env, alice, order["id"])
+    assert status == 409, problem
+    assert "has left" in problem["detail"]
+    status, problem = await confirm(pay_env, alice, order["id"], early["id"])
+    assert status == 409, problem
+    response = await pay_env.client.post(f"/v1/orders/{order['id']}/cancel", headers=alice)
+    assert response.status == 409, await response.text()
+
+    after = await pay_env.order(alice, order["id"])
+    assert (after["status"], after["payment_status"]) == ("confirmed", "paid")
+    [intent] = await pay_env.gateway.intents(order["id"])
+    assert intent["amount_refunded"] in (0, "0.00", None), intent
+    # Support settles what a trip that has begun is owed: an agent still may cancel it.
+    agent = await pay_env.booking.token("agent-7", roles=["support"])
+    status, quoted = await quote(pay_env, agent, order["id"])
+    assert status == 201, quoted

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -17,7 +18,7 @@ import pytest
 from connectors import offer_ids
 from kernel.dates import day_words
 from skyfare.settings import Settings
-from tests.support.booking import Headers, in_days
+from tests.support.booking import Headers, adult, in_days
 from tests.support.payment_app import PayEnv
 
 FLEX_CABIN = {"cabin_class": "premium_economy"}  # the sims' changeable, non-refundable fare
@@ -429,3 +430,72 @@ async def test_support_may_read_and_cancel_a_travelers_order_but_not_change_its_
     assert "read and cancel" in confirm_problem["detail"]
     assert support_read.status == 200
     assert (await pay_env.order(alice, order["id"]))["slices"] == order["slices"]
+
+
+async def test_the_flights_already_booked_are_never_offered_as_a_change(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    # Asked for the day it already flies, the airline reshops the booked flight too: offered,
+    # confirming it charged the difference and the penalty and released the seats for nothing.
+    order = await paid_order(pay_env, alice, days=96, **FLEX_CABIN)
+    booked = order["slices"][0]["segments"]
+    departs = dt.date.fromisoformat(booked[0]["departing_at"][:10])
+    status, offers = await change_offers(
+        pay_env, alice, order, days=(departs - dt.date.today()).days
+    )
+    assert status == 201, offers
+    flights = [
+        [(s["flight_number"], s["departing_at"]) for s in o["slice"]["segments"]]
+        for o in offers["data"]
+    ]
+    assert [(s["flight_number"], s["departing_at"]) for s in booked] not in flights, flights
+    assert offers["data"], "the day's other flights are still offered"
+
+
+async def test_a_slice_whose_flight_has_left_can_no_longer_be_changed(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order = await paid_order(pay_env, alice, days=97, **FLEX_CABIN)
+    status, offers = await change_offers(pay_env, alice, order, days=27)  # quoted before it left
+    assert status == 201, offers
+    slices = json.loads(
+        await pay_env.pool.fetchval("SELECT slices FROM orders WHERE id = $1", order["id"])
+    )
+    left = (dt.datetime.now() - dt.timedelta(days=1)).replace(microsecond=0).isoformat()
+    slices[0]["segments"][0]["departing_at"] = left
+    await pay_env.pool.execute(
+        "UPDATE orders SET slices = $2::jsonb WHERE id = $1", order["id"], json.dumps(slices)
+    )
+
+    status, problem = await change_offers(pay_env, alice, order, days=27)
+    assert status == 422, problem
+    assert [e["field"] for e in problem["errors"]] == ["slice_index"]
+    chosen = dearest(offers)
+    status, problem = await confirm(
+        pay_env, alice, order["id"], chosen["id"], str(uuid.uuid4()), card_token="tok_visa"
+    )
+    assert status == 409, problem
+    assert len(await pay_env.gateway.intents(order["id"])) == 1  # its payment: nothing charged
+    after = await pay_env.order(alice, order["id"])
+    assert after["total_amount"] == order["total_amount"]
+    assert after["last_change"] is None
+
+
+async def test_a_change_to_a_day_an_infant_on_a_lap_is_two_is_refused(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    # One on the booked day, two on the new one: the airline would not take them on a lap.
+    offer = await pay_env.booking.offer(days=98, infants="1", **FLEX_CABIN)
+    booked = dt.date.fromisoformat(in_days(98))
+    born = booked.replace(year=booked.year - 2) + dt.timedelta(days=10)
+    infant = {**adult("Tim"), "type": "infant", "born_on": born.isoformat()}
+    response = await pay_env.booking.order(alice, offer, passengers=[adult(), infant])
+    held = await response.json()
+    assert response.status == 201, held
+
+    status, problem = await change_offers(pay_env, alice, held, days=128)
+    assert status == 422, problem
+    assert [e["field"] for e in problem["errors"]] == ["departure_date"]
+    assert "passengers[1]" in problem["errors"][0]["message"]
+    status, offers = await change_offers(pay_env, alice, held, days=100)  # still one
+    assert status == 201, offers

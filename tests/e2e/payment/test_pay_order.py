@@ -151,3 +151,24 @@ async def test_concurrent_payments_of_one_order_charge_it_once(
     assert confirmed["status"] == "confirmed"
     assert len(await pay_env.gateway.intents(order["id"])) == 1
     assert len(await pay_env.payments(order["id"])) == 1
+
+
+async def test_a_hold_past_its_payment_deadline_is_not_charged_before_the_sweeper_comes(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    # Paid in the seconds between `payment_required_by` and the hold sweeper's round (or for as
+    # long as the airline cannot be reached to release it), the card was charged and the order
+    # ticketed after the airline's own time limit, or after a departure that set the deadline.
+    order = await pay_env.held_order(alice)
+    await pay_env.pool.execute(
+        "UPDATE orders SET payment_required_by = now() - interval '1 second' WHERE id = $1",
+        order["id"],
+    )
+
+    response = await pay_env.pay(alice, order["id"])
+    problem = await response.json()
+
+    assert response.status == 409, problem
+    assert "payment_required_by" in problem["detail"]
+    assert await pay_env.gateway.intents(order["id"]) == []
+    assert (await pay_env.order(alice, order["id"]))["payment_status"] == "unpaid"

@@ -68,6 +68,9 @@ async def test_a_traveler_opens_a_case_an_agent_replies_and_the_mail_arrives(
         "total_currency", "flights", "passengers",
     }  # fmt: skip
     assert set(desk["context"]["passengers"][0]) == {"given_name", "family_name", "type"}
+    # The flight as the order prints it ("BA117"; it read "BABA117").
+    segment = order["slices"][0]["segments"][0]
+    assert desk["context"]["flights"][0]["flight"] == segment["flight_number"]
 
     event_id = await env.helpdesk.reply(desk["id"], "Yes: 35 EUR at the airport.")
     answered = await eventually(lambda: env.cases(alice), lambda cs: cs[0]["status"] == "answered")

@@ -120,3 +120,13 @@ def test_a_replaced_slice_takes_its_seats_and_an_unpaid_hold_no_longer_pays_for_
     assert seat_credit(held, 0) == Decimal("25.00")
     # A paid order's seats were paid for with it: a change does not give their price back.
     assert seat_credit(_two_slices_with_seats("paid"), 1) == Decimal("0.00")
+
+
+def test_the_change_fee_is_ten_percent_of_the_fare_not_of_seats_or_fees_paid_with_it() -> None:
+    # Paid 612.40 of fare (92.40 taxes) + a 45.00 seat chosen on the hold + a 52.00 fee of an
+    # earlier change: the fee is still 10 % of the 520.00 fare the airline prices as booked.
+    paid = msgspec.structs.replace(order(terms=SEMI), total_amount=Decimal("709.40"))
+    pricing = price_change(paid, Decimal("612.40"), Decimal("700.00"))
+    assert pricing.penalty == Decimal("52.00")
+    assert pricing.due == Decimal("139.60")
+    assert pricing.new_total == Decimal("849.00")

@@ -385,3 +385,17 @@ def test_a_seat_body_names_its_unknown_fields_whole_as_every_body_does() -> None
         FieldError(long_name, "unknown field"),
         FieldError(f"services[0].{long_name}", "unknown field"),
     }
+
+
+def test_an_infant_must_still_be_under_two_on_the_last_flight_a_child_fits_on_the_first() -> None:
+    back = DEPARTS + dt.timedelta(days=30)
+    infant = _pax("infant", dt.date(2025, 1, 1))  # 1 on the way out, 2 on the way back
+    child = _pax("child", dt.date(2015, 1, 1))  # 11 on the way out, 12 on the way back
+
+    check_against_offer((child,), Passengers(adults=0, children=1), DEPARTS, back)
+    with pytest.raises(ValidationFailed) as caught:
+        check_against_offer((infant,), Passengers(adults=0, infants=1), DEPARTS, back)
+
+    [error] = caught.value.errors
+    assert error.field == "passengers[0].born_on"
+    assert f"the last leaves {back}" in error.message
