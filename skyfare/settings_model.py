@@ -79,6 +79,11 @@ class Settings(msgspec.Struct, frozen=True):
     # mode (deploy/README.md), where a server connection is ours for one transaction only, so
     # asyncpg's named prepared statements are off (skyfare/postgres.py).
     db_pooler: Literal["none", "pgbouncer"] = "none"
+    # The database /readyz's `SELECT 1` asks (DATABASE_URL's host, user and password), None:
+    # DATABASE_URL's own. Behind PgBouncer, an alias with a pool of its own (deploy/README.md):
+    # on the application's pool the check queued behind every process's traffic while PgBouncer's
+    # server connections were all busy, and a healthy but busy process read "database down".
+    db_check_database: str | None = None
     # Redis Cluster: the client is redis-py's RedisCluster, `redis_url` one of its nodes (the
     # others are discovered). Also on for a `redis+cluster://` URL.
     redis_cluster: bool = False

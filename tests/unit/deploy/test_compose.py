@@ -204,3 +204,36 @@ def test_the_sims_webhooks_reach_booking_through_the_gateway(services: dict[str,
     assert target.path == "/v1/payments/webhook"
     plain_http = (DEPLOY / "nginx" / "nginx.conf.template").read_text().split("# Plain HTTP")[1]
     assert "location = /v1/payments/webhook {" in plain_http
+
+
+def _pgbouncer_databases(config: str) -> dict[str, dict[str, str]]:
+    """pgbouncer.ini's [databases]: each name's connection string, as key=value pairs."""
+    section = config.split("[databases]", 1)[1].split("\n[", 1)[0]
+    entries = {}
+    for line in section.splitlines():
+        if line.strip() and not line.lstrip().startswith((";", "#")):
+            name, _, value = line.partition("=")
+            entries[name.strip()] = dict(part.split("=", 1) for part in value.split())
+    return entries
+
+
+def test_readiness_asks_through_a_pgbouncer_pool_of_its_own(services: dict[str, Any]) -> None:
+    # Through the traffic's pool the check's SELECT 1 queued behind every busy server connection
+    # and a healthy booking read "database down" (tests/e2e/test_readiness_under_load.py).
+    pgbouncer = services["pgbouncer"]
+    (mount,) = (v for v in pgbouncer["volumes"] if v.endswith(":/etc/pgbouncer/pgbouncer.ini:ro"))
+    databases = _pgbouncer_databases((DEPLOY / mount.split(":")[0]).read_text())
+    booking = load_settings({k: str(v) for k, v in services["booking"]["environment"].items()})
+    assert booking.database_url is not None
+    traffic = databases[urlsplit(booking.database_url).path.lstrip("/")]
+    check = booking.db_check_database
+    assert check is not None
+    assert check in databases
+    assert check != urlsplit(booking.database_url).path.lstrip("/")
+    ready = databases[check]
+    assert {k: ready[k] for k in ("host", "port", "dbname")} == {
+        k: traffic[k] for k in ("host", "port", "dbname")
+    }
+    assert int(ready["pool_size"]) >= 1
+    # The image's own variables would write a second pgbouncer.ini over nothing: unused here.
+    assert not {"DB_HOST", "DB_NAME", "POOL_MODE"} & set(pgbouncer["environment"])
