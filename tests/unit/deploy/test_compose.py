@@ -16,6 +16,7 @@ import yaml
 from skyfare.cli import _parser
 from skyfare.gateway import http2_values
 from skyfare.settings import _ENV_FIELDS, load_settings
+from tests.support.compose import compose_gateway_files
 
 DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
 SKYFARE_SERVICES = {
@@ -94,7 +95,7 @@ def test_the_start_order_is_by_health_and_has_no_cycle(services: dict[str, Any])
         ("relay", "migrate"),
         ("nginx", "search-2"),
         ("nginx", "booking"),
-        ("nginx", "analytics"),  # its upstream names it: nginx resolves it at start
+        ("nginx", "analytics"),  # its upstream names it (looked up again while nginx runs)
     ):
         assert order.index(earlier) < order.index(later), (earlier, later)
 
@@ -237,3 +238,37 @@ def test_readiness_asks_through_a_pgbouncer_pool_of_its_own(services: dict[str, 
     assert int(ready["pool_size"]) >= 1
     # The image's own variables would write a second pgbouncer.ini over nothing: unused here.
     assert not {"DB_HOST", "DB_NAME", "POOL_MODE"} & set(pgbouncer["environment"])
+
+
+# nginx's `resolve` on an upstream's server line, in the open-source nginx since 1.27.3.
+RESOLVE_SINCE = (1, 27, 3)
+SERVER_LISTS = (
+    "SKYFARE_GATEWAY_SEARCH_SERVERS",
+    "SKYFARE_GATEWAY_BOOKING_SERVERS",
+    "SKYFARE_GATEWAY_ANALYTICS_SERVERS",
+)
+
+
+def test_the_gateway_looks_the_services_up_again_while_it_runs(services: dict[str, Any]) -> None:
+    # A container recreated (a new image, a crash under `restart: unless-stopped`) comes back at
+    # another address; nginx resolved each name once, at start, and kept sending to the old one.
+    nginx = services["nginx"]
+    environment = nginx["environment"]
+    assert _image_version(nginx["image"]) >= RESOLVE_SINCE, nginx["image"]
+    for variable in SERVER_LISTS:
+        for line in environment[variable].strip().splitlines():
+            words = line.strip().rstrip(";").split()
+            assert words[0] == "server", line
+            assert "resolve" in words[2:], line
+    # Docker's embedded DNS, asked again well within the time a container takes to restart.
+    assert re.fullmatch(
+        r"resolver 127\.0\.0\.11 valid=[1-9]\d?s ipv6=off;", environment["SKYFARE_GATEWAY_RESOLVER"]
+    )
+    config = compose_gateway_files()["nginx.conf"]
+    assert environment["SKYFARE_GATEWAY_RESOLVER"] in config
+    upstreams = re.findall(r"upstream (\w+) \{(.*?)\n    \}", config, re.DOTALL)
+    assert len(upstreams) == len(SERVER_LISTS)
+    for name, block in upstreams:
+        assert re.search(rf"^\s+zone {name} \d+k;$", block, re.MULTILINE), (
+            name
+        )  # `resolve` needs it
