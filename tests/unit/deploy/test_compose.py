@@ -272,3 +272,44 @@ def test_the_gateway_looks_the_services_up_again_while_it_runs(services: dict[st
         assert re.search(rf"^\s+zone {name} \d+k;$", block, re.MULTILINE), (
             name
         )  # `resolve` needs it
+
+
+# The programs each image ships, as its own build says (no container engine here to look):
+# the nginx image's Dockerfile installs curl, edoburu/pgbouncer's postgresql-client (psql,
+# pg_isready; README: "Includes PostgreSQL client tools"), Skyfare's image is python's; sh and
+# grep are every Debian and Alpine base's.
+BASE = {"sh", "grep"}
+IMAGE_PROGRAMS = {
+    "nginx": BASE | {"curl"},
+    "edoburu/pgbouncer": BASE | {"psql", "pg_isready"},
+    "postgres": BASE | {"pg_isready", "psql"},
+    "redis": BASE | {"redis-cli"},
+    "skyfare": BASE | {"python"},
+}
+
+
+def _programs(test: list[str]) -> set[str]:
+    """The programs a compose health check runs: CMD's first word, each command of a CMD-SHELL
+    pipeline (after its variable assignments)."""
+    kind, *command = test
+    if kind == "CMD":
+        return {command[0]}
+    assert kind == "CMD-SHELL", test
+    (line,) = command
+    programs = set()
+    for part in re.split(r"\||&&|;", line):
+        words = [w for w in part.split() if not re.match(r"^[A-Z_]+=", w)]
+        programs.add(words[0])
+    return programs
+
+
+def test_every_health_check_runs_programs_its_image_ships(services: dict[str, Any]) -> None:
+    for name, service in services.items():
+        check = service.get("healthcheck", {})
+        if check.get("disable"):
+            continue
+        repository = service["image"].split(":")[0]
+        image = "skyfare" if "SKYFARE_IMAGE" in repository else repository
+        assert _programs(check["test"]) <= IMAGE_PROGRAMS[image], (name, check["test"])
+    # The Dockerfile's image is Python's (its HEALTHCHECK and the compose checks run python).
+    assert "FROM python:" in (DEPLOY / "Dockerfile").read_text()
