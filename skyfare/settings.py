@@ -7,6 +7,7 @@ and are imported from here.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Mapping
@@ -161,6 +162,12 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         settings = msgspec.convert(raw, Settings, strict=False)
     except msgspec.ValidationError as exc:
         raise SettingsError(_name_variable(str(exc))) from exc
+    if settings.log_level.upper() not in logging.getLevelNamesMapping():
+        # Else a traceback of the logging module's at start, naming no variable.
+        raise SettingsError(
+            f"SKYFARE_LOG_LEVEL: {settings.log_level!r} is not a log level "
+            "(DEBUG, INFO, WARNING, ERROR, CRITICAL)"
+        )
     try:
         parse_networks(settings.trusted_proxies)
     except ValueError as exc:

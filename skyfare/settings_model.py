@@ -69,12 +69,13 @@ class Settings(msgspec.Struct, frozen=True):
     gateway_port: int = 8443
     search_deadline_ms: int = 2500
     seat_map_ttl_s: Annotated[float, msgspec.Meta(ge=0)] = 5.0  # GET /v1/seat_maps cache
-    db_pool_max: int = 10
-    redis_pool_max: int = 200  # Redis connections per process; more wait for a free one
+    db_pool_max: Annotated[int, msgspec.Meta(ge=1)] = 10
+    # Redis connections per process; more wait for a free one.
+    redis_pool_max: Annotated[int, msgspec.Meta(ge=1)] = 200
     # An API worker's garbage collector once it serves (skyfare/heap.py): start-up objects frozen,
     # a young collection every this many net allocations; 0 keeps CPython's defaults.
     gc_young_threshold: Annotated[int, msgspec.Meta(ge=0)] = 10_000
-    db_timeout_s: float = 2.0
+    db_timeout_s: Annotated[float, msgspec.Meta(gt=0)] = 2.0
     # What sits between Skyfare and PostgreSQL: "none", or "pgbouncer" in transaction pooling
     # mode (deploy/README.md), where a server connection is ours for one transaction only, so
     # asyncpg's named prepared statements are off (skyfare/postgres.py).
