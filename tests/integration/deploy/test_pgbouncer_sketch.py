@@ -48,21 +48,25 @@ class SketchBouncer(PgBouncer):
         )
 
 
-async def test_the_readme_sketch_loads_and_pools(database_url: str, tmp_path: Path) -> None:
+async def _answers_in(bouncer: SketchBouncer, database_url: str, *databases: str) -> None:
+    """`bouncer`, in front of the test PostgreSQL, answers `SELECT 1` in each of `databases`."""
     if pgbouncer_binary() is None:
         pytest.skip("pgbouncer is not installed (apt-get install pgbouncer)")
-    bouncer = SketchBouncer(tmp_path)
     try:
-        url = bouncer.start(database_url)
-        conn = await asyncpg.connect(
-            url.rsplit("/", 1)[0] + "/skyfare", statement_cache_size=0, timeout=10
-        )
-        try:
-            assert await conn.fetchval("SELECT 1") == 1
-        finally:
-            await conn.close()
+        url = bouncer.start(database_url).rsplit("/", 1)[0]
+        for database in databases:
+            conn = await asyncpg.connect(f"{url}/{database}", statement_cache_size=0, timeout=10)
+            try:
+                assert await conn.fetchval("SELECT 1") == 1
+            finally:
+                await conn.close()
     finally:
         bouncer.stop()
+
+
+async def test_the_readme_sketch_loads_and_pools(database_url: str, tmp_path: Path) -> None:
+    # skyfare_ready: /readyz's own pool (SKYFARE_DB_CHECK_DATABASE).
+    await _answers_in(SketchBouncer(tmp_path), database_url, "skyfare", "skyfare_ready")
 
 
 class ComposeBouncer(SketchBouncer):
@@ -76,16 +80,4 @@ class ComposeBouncer(SketchBouncer):
 async def test_the_compose_pgbouncer_ini_loads_and_serves_readiness_a_pool_of_its_own(
     database_url: str, tmp_path: Path
 ) -> None:
-    if pgbouncer_binary() is None:
-        pytest.skip("pgbouncer is not installed (apt-get install pgbouncer)")
-    bouncer = ComposeBouncer(tmp_path)
-    try:
-        url = bouncer.start(database_url).rsplit("/", 1)[0]
-        for database in ("skyfare", "skyfare_ready"):  # SKYFARE_DB_CHECK_DATABASE's
-            conn = await asyncpg.connect(f"{url}/{database}", statement_cache_size=0, timeout=10)
-            try:
-                assert await conn.fetchval("SELECT 1") == 1
-            finally:
-                await conn.close()
-    finally:
-        bouncer.stop()
+    await _answers_in(ComposeBouncer(tmp_path), database_url, "skyfare", "skyfare_ready")
