@@ -80,6 +80,7 @@ class UsageBuffer:
         timeout_s: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        metrics.start()  # this process publishes: its counts exported from now on, at 0
         self._client = client
         self._stream = stream
         self._maxlen = maxlen

@@ -44,12 +44,12 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import asyncpg
 import redis.asyncio as redis
-from prometheus_client import Counter
 from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import RedisClusterException
 
 from booking.events import ACCOUNT_EVENTS
 from booking.pg import UNAVAILABLE
+from kernel.counters import MeasuredCounter
 from kernel.gauges import MeasuredGauge
 from kernel.logs import describe
 
@@ -58,10 +58,12 @@ logger = logging.getLogger(__name__)
 # An arbitrary constant naming "the outbox relay" among the advisory locks of the database.
 RELAY_LOCK_KEY = 0x5C1F_0B0E
 
-EVENTS_PUBLISHED = Counter(
+# Exported only by a process that runs a relay, from its start (kernel/counters.py): search
+# processes and the worker served them as 0.
+EVENTS_PUBLISHED = MeasuredCounter(
     "skyfare_events_published", "Outbox events published to the event stream by this process."
 )
-RELAY_FAILURES = Counter(
+RELAY_FAILURES = MeasuredCounter(
     "skyfare_outbox_relay_failures",
     "Relay rounds that failed (PostgreSQL or Redis unreachable, a timeout); each is retried.",
 )
@@ -145,6 +147,8 @@ class OutboxRelay:
     async def run(self, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         """Relay forever; every error is logged and retried after a growing pause. `sleep`:
         how a pause is taken (a test records them)."""
+        EVENTS_PUBLISHED.start()
+        RELAY_FAILURES.start()
         failures = 0
         pause = self._interval_s
         while True:

@@ -12,6 +12,7 @@ import functools
 
 from prometheus_client import Counter
 
+from kernel.counters import MeasuredCounter
 from kernel.gauges import MeasuredGauge
 from notify.stream import EventStream
 from notify.templates import NOTIFIED_TYPES
@@ -32,7 +33,8 @@ NOTIFICATIONS_TURNED_OFF = Counter(
     "Notifications not sent because the order's owner turned their channel off, by channel.",
     ("channel",),
 )
-DEAD_LETTERED = Counter(
+# From the worker's start only (kernel/counters.py): the API processes and the relay served it as 0.
+DEAD_LETTERED = MeasuredCounter(
     "skyfare_events_dead_lettered", "Events this worker parked in the dead-letter stream."
 )
 GROUP_LAG = MeasuredGauge(

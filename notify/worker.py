@@ -42,6 +42,7 @@ class NotifyWorker:
 
     async def run(self) -> None:
         """Consume until `stop()`; Redis errors are logged and retried after a growing pause."""
+        DEAD_LETTERED.start()
         failures = 0
         ready = False
         while not self._stopping.is_set():

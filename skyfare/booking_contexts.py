@@ -89,9 +89,13 @@ async def postgres(app: web.Application) -> AsyncIterator[None]:
         **connect_options(settings),
     )
     app[PG_POOL] = pool
-    # /readyz asks on a connection of its own: behind a busy pool it timed out (database_check.py).
+    # /readyz asks on a connection of its own: behind a busy pool it timed out (database_check.py);
+    # behind PgBouncer, in a database (a pool) of its own, SKYFARE_DB_CHECK_DATABASE.
     check = DatabaseCheck(
-        settings.database_url, timeout_s=CHECK_TIMEOUT_S, connect_options=connect_options(settings)
+        settings.database_url,
+        timeout_s=CHECK_TIMEOUT_S,
+        connect_options=connect_options(settings),
+        database=settings.db_check_database,
     )
     app[DATABASE_CHECK] = check
     yield

@@ -78,6 +78,8 @@ def render(layout: GatewayLayout, directory: Path, version: NginxVersion) -> dic
         "SKYFARE_GATEWAY_HTTP_PORT": str(layout.http_port),
         "SKYFARE_GATEWAY_MAX_BODY_BYTES": str(layout.max_body_bytes),
         "SKYFARE_GATEWAY_SEARCH_RATE": str(layout.search_rate_per_s),
+        # The upstreams are addresses: nothing to look up again (the compose file's are names).
+        "SKYFARE_GATEWAY_RESOLVER": "",
         "SKYFARE_GATEWAY_SEARCH_BURST": str(layout.search_burst),
         "SKYFARE_GATEWAY_SEARCH_SERVERS": _servers(
             f"{layout.upstream_host}:{port} max_fails=1 fail_timeout={layout.fail_timeout_s}s"

@@ -7,6 +7,7 @@ and are imported from here.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Mapping
@@ -54,6 +55,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_GC_YOUNG_THRESHOLD": "gc_young_threshold",
     "SKYFARE_DB_TIMEOUT_S": "db_timeout_s",
     "SKYFARE_DB_POOLER": "db_pooler",
+    "SKYFARE_DB_CHECK_DATABASE": "db_check_database",
     "SKYFARE_REDIS_CLUSTER": "redis_cluster",
     "SKYFARE_REDIS_TLS_CA_FILE": "redis_tls_ca_file",
     "SKYFARE_REDIS_TLS_CERT_FILE": "redis_tls_cert_file",
@@ -160,6 +162,12 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         settings = msgspec.convert(raw, Settings, strict=False)
     except msgspec.ValidationError as exc:
         raise SettingsError(_name_variable(str(exc))) from exc
+    if settings.log_level.upper() not in logging.getLevelNamesMapping():
+        # Else a traceback of the logging module's at start, naming no variable.
+        raise SettingsError(
+            f"SKYFARE_LOG_LEVEL: {settings.log_level!r} is not a log level "
+            "(DEBUG, INFO, WARNING, ERROR, CRITICAL)"
+        )
     try:
         parse_networks(settings.trusted_proxies)
     except ValueError as exc:

@@ -69,16 +69,22 @@ class Settings(msgspec.Struct, frozen=True):
     gateway_port: int = 8443
     search_deadline_ms: int = 2500
     seat_map_ttl_s: Annotated[float, msgspec.Meta(ge=0)] = 5.0  # GET /v1/seat_maps cache
-    db_pool_max: int = 10
-    redis_pool_max: int = 200  # Redis connections per process; more wait for a free one
+    db_pool_max: Annotated[int, msgspec.Meta(ge=1)] = 10
+    # Redis connections per process; more wait for a free one.
+    redis_pool_max: Annotated[int, msgspec.Meta(ge=1)] = 200
     # An API worker's garbage collector once it serves (skyfare/heap.py): start-up objects frozen,
     # a young collection every this many net allocations; 0 keeps CPython's defaults.
     gc_young_threshold: Annotated[int, msgspec.Meta(ge=0)] = 10_000
-    db_timeout_s: float = 2.0
+    db_timeout_s: Annotated[float, msgspec.Meta(gt=0)] = 2.0
     # What sits between Skyfare and PostgreSQL: "none", or "pgbouncer" in transaction pooling
     # mode (deploy/README.md), where a server connection is ours for one transaction only, so
     # asyncpg's named prepared statements are off (skyfare/postgres.py).
     db_pooler: Literal["none", "pgbouncer"] = "none"
+    # The database /readyz's `SELECT 1` asks (DATABASE_URL's host, user and password), None:
+    # DATABASE_URL's own. Behind PgBouncer, an alias with a pool of its own (deploy/README.md):
+    # on the application's pool the check queued behind every process's traffic while PgBouncer's
+    # server connections were all busy, and a healthy but busy process read "database down".
+    db_check_database: str | None = None
     # Redis Cluster: the client is redis-py's RedisCluster, `redis_url` one of its nodes (the
     # others are discovered). Also on for a `redis+cluster://` URL.
     redis_cluster: bool = False

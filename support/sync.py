@@ -79,6 +79,7 @@ class OrderSync:
 
     async def run(self) -> None:
         """Until cancelled; Redis or the helpdesk failing is logged and retried."""
+        metrics.SYNCED.start()
         while True:
             try:
                 await self._ensure_group()

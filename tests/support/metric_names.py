@@ -17,6 +17,7 @@ from prometheus_client import REGISTRY
 
 from cache import metrics as cache_metrics
 from cache.memory import InMemoryFareCache
+from kernel.counters import measured_counters
 from kernel.gauges import measured_gauges
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,6 +77,9 @@ def exposed() -> set[str]:
     names: set[str] = set()
     # Exported only by the process that measures them (kernel/gauges.py): in no scrape here.
     names.update(gauge.name for gauge in measured_gauges())
+    names.update(
+        counter.name + suffix for counter in measured_counters() for suffix in _SUFFIXES["counter"]
+    )
     for family in families:
         if not family.name.startswith("skyfare_"):
             continue

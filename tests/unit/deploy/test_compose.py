@@ -16,6 +16,7 @@ import yaml
 from skyfare.cli import _parser
 from skyfare.gateway import http2_values
 from skyfare.settings import _ENV_FIELDS, load_settings
+from tests.support.compose import compose_gateway_files
 
 DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
 SKYFARE_SERVICES = {
@@ -94,7 +95,7 @@ def test_the_start_order_is_by_health_and_has_no_cycle(services: dict[str, Any])
         ("relay", "migrate"),
         ("nginx", "search-2"),
         ("nginx", "booking"),
-        ("nginx", "analytics"),  # its upstream names it: nginx resolves it at start
+        ("nginx", "analytics"),  # its upstream names it (looked up again while nginx runs)
     ):
         assert order.index(earlier) < order.index(later), (earlier, later)
 
@@ -204,3 +205,111 @@ def test_the_sims_webhooks_reach_booking_through_the_gateway(services: dict[str,
     assert target.path == "/v1/payments/webhook"
     plain_http = (DEPLOY / "nginx" / "nginx.conf.template").read_text().split("# Plain HTTP")[1]
     assert "location = /v1/payments/webhook {" in plain_http
+
+
+def _pgbouncer_databases(config: str) -> dict[str, dict[str, str]]:
+    """pgbouncer.ini's [databases]: each name's connection string, as key=value pairs."""
+    section = config.split("[databases]", 1)[1].split("\n[", 1)[0]
+    entries = {}
+    for line in section.splitlines():
+        if line.strip() and not line.lstrip().startswith((";", "#")):
+            name, _, value = line.partition("=")
+            entries[name.strip()] = dict(part.split("=", 1) for part in value.split())
+    return entries
+
+
+def test_readiness_asks_through_a_pgbouncer_pool_of_its_own(services: dict[str, Any]) -> None:
+    # Through the traffic's pool the check's SELECT 1 queued behind every busy server connection
+    # and a healthy booking read "database down" (tests/e2e/test_readiness_under_load.py).
+    pgbouncer = services["pgbouncer"]
+    (mount,) = (v for v in pgbouncer["volumes"] if v.endswith(":/etc/pgbouncer/pgbouncer.ini:ro"))
+    databases = _pgbouncer_databases((DEPLOY / mount.split(":")[0]).read_text())
+    booking = load_settings({k: str(v) for k, v in services["booking"]["environment"].items()})
+    assert booking.database_url is not None
+    traffic = databases[urlsplit(booking.database_url).path.lstrip("/")]
+    check = booking.db_check_database
+    assert check is not None
+    assert check in databases
+    assert check != urlsplit(booking.database_url).path.lstrip("/")
+    ready = databases[check]
+    assert {k: ready[k] for k in ("host", "port", "dbname")} == {
+        k: traffic[k] for k in ("host", "port", "dbname")
+    }
+    assert int(ready["pool_size"]) >= 1
+    # The image's own variables would write a second pgbouncer.ini over nothing: unused here.
+    assert not {"DB_HOST", "DB_NAME", "POOL_MODE"} & set(pgbouncer["environment"])
+
+
+# nginx's `resolve` on an upstream's server line, in the open-source nginx since 1.27.3.
+RESOLVE_SINCE = (1, 27, 3)
+SERVER_LISTS = (
+    "SKYFARE_GATEWAY_SEARCH_SERVERS",
+    "SKYFARE_GATEWAY_BOOKING_SERVERS",
+    "SKYFARE_GATEWAY_ANALYTICS_SERVERS",
+)
+
+
+def test_the_gateway_looks_the_services_up_again_while_it_runs(services: dict[str, Any]) -> None:
+    # A container recreated (a new image, a crash under `restart: unless-stopped`) comes back at
+    # another address; nginx resolved each name once, at start, and kept sending to the old one.
+    nginx = services["nginx"]
+    environment = nginx["environment"]
+    assert _image_version(nginx["image"]) >= RESOLVE_SINCE, nginx["image"]
+    for variable in SERVER_LISTS:
+        for line in environment[variable].strip().splitlines():
+            words = line.strip().rstrip(";").split()
+            assert words[0] == "server", line
+            assert "resolve" in words[2:], line
+    # Docker's embedded DNS, asked again well within the time a container takes to restart.
+    assert re.fullmatch(
+        r"resolver 127\.0\.0\.11 valid=[1-9]\d?s ipv6=off;", environment["SKYFARE_GATEWAY_RESOLVER"]
+    )
+    config = compose_gateway_files()["nginx.conf"]
+    assert environment["SKYFARE_GATEWAY_RESOLVER"] in config
+    upstreams = re.findall(r"upstream (\w+) \{(.*?)\n    \}", config, re.DOTALL)
+    assert len(upstreams) == len(SERVER_LISTS)
+    for name, block in upstreams:
+        assert re.search(rf"^\s+zone {name} \d+k;$", block, re.MULTILINE), (
+            name
+        )  # `resolve` needs it
+
+
+# The programs each image ships, as its own build says (no container engine here to look):
+# the nginx image's Dockerfile installs curl, edoburu/pgbouncer's postgresql-client (psql,
+# pg_isready; README: "Includes PostgreSQL client tools"), Skyfare's image is python's; sh and
+# grep are every Debian and Alpine base's.
+BASE = {"sh", "grep"}
+IMAGE_PROGRAMS = {
+    "nginx": BASE | {"curl"},
+    "edoburu/pgbouncer": BASE | {"psql", "pg_isready"},
+    "postgres": BASE | {"pg_isready", "psql"},
+    "redis": BASE | {"redis-cli"},
+    "skyfare": BASE | {"python"},
+}
+
+
+def _programs(test: list[str]) -> set[str]:
+    """The programs a compose health check runs: CMD's first word, each command of a CMD-SHELL
+    pipeline (after its variable assignments)."""
+    kind, *command = test
+    if kind == "CMD":
+        return {command[0]}
+    assert kind == "CMD-SHELL", test
+    (line,) = command
+    programs = set()
+    for part in re.split(r"\||&&|;", line):
+        words = [w for w in part.split() if not re.match(r"^[A-Z_]+=", w)]
+        programs.add(words[0])
+    return programs
+
+
+def test_every_health_check_runs_programs_its_image_ships(services: dict[str, Any]) -> None:
+    for name, service in services.items():
+        check = service.get("healthcheck", {})
+        if check.get("disable"):
+            continue
+        repository = service["image"].split(":")[0]
+        image = "skyfare" if "SKYFARE_IMAGE" in repository else repository
+        assert _programs(check["test"]) <= IMAGE_PROGRAMS[image], (name, check["test"])
+    # The Dockerfile's image is Python's (its HEALTHCHECK and the compose checks run python).
+    assert "FROM python:" in (DEPLOY / "Dockerfile").read_text()

@@ -67,7 +67,8 @@ def test_the_reports_go_to_the_analytics_process_and_nothing_else_does() -> None
     # Booking has no analytics store (the consumer's volume): reports sent there answered empty.
     files = render(LAYOUT, Path("/run/gw"), DEBIAN_12)
     analytics = files["nginx.conf"].split("upstream skyfare_analytics {")[1].split("}")[0]
-    assert _directives(analytics)[0] == "server 127.0.0.1:8094 max_fails=0;"
+    servers = [line for line in _directives(analytics) if line.startswith("server ")]
+    assert servers == ["server 127.0.0.1:8094 max_fails=0;"]
     routes = files["routes.conf"]
     reports = routes.split("location ^~ /v1/reports/ {")[1].split("}")[0]
     assert "proxy_pass http://skyfare_analytics;" in reports

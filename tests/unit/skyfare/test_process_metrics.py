@@ -13,6 +13,7 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry, generate_latest
 
+from kernel.counters import MeasuredCounter
 from kernel.gauges import MeasuredGauge
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -30,10 +31,22 @@ ONLY_WHERE_MEASURED = (
     "skyfare_outbox_lag_seconds",
     "skyfare_fare_index_circuit_state",
 )
+# Counters without labels, each counted by some processes only: the relay's (search and the
+# worker run none), the worker's, the rate limiter's (the relay and the worker have none), the
+# helpdesk sync's (booking's), the usage publisher's (the API processes').
+ONLY_WHERE_COUNTED = (
+    "skyfare_events_published_total",
+    "skyfare_outbox_relay_failures_total",
+    "skyfare_events_dead_lettered_total",
+    "skyfare_ratelimit_fail_open_total",
+    "skyfare_support_synced_total",
+    "skyfare_usage_events_published_total",
+    "skyfare_usage_events_dropped_total",
+)
 
 
-def test_a_process_exports_no_gauge_it_has_not_measured() -> None:
-    scraped = subprocess.run(
+def _scrape() -> str:
+    return subprocess.run(
         [sys.executable, "-c", _SCRAPE],
         cwd=ROOT,
         capture_output=True,
@@ -41,8 +54,13 @@ def test_a_process_exports_no_gauge_it_has_not_measured() -> None:
         timeout=60,
         check=True,
     ).stdout
+
+
+def test_a_process_exports_no_gauge_it_has_not_measured_nor_counter_it_does_not_count() -> None:
+    scraped = _scrape()
     assert "skyfare_http_requests_total" in scraped  # a scrape of the process, not nothing
     assert [name for name in ONLY_WHERE_MEASURED if name in scraped] == []
+    assert [name for name in ONLY_WHERE_COUNTED if name in scraped] == []
 
 
 def test_a_measured_gauge_is_exported_once_set() -> None:
@@ -52,3 +70,25 @@ def test_a_measured_gauge_is_exported_once_set() -> None:
     gauge.set(0)
     assert b"skyfare_test_backlog_events 0.0" in generate_latest(registry)
     assert gauge.value() == 0.0
+
+
+def test_a_measured_counter_is_exported_from_its_start_and_counts_on() -> None:
+    registry = CollectorRegistry()
+    counter = MeasuredCounter("skyfare_test_rounds", "A test's rounds.", registry=registry)
+    assert b"skyfare_test_rounds" not in generate_latest(registry)
+    counter.start()  # the component that counts it started: 0, so rate() sees the first inc
+    assert b"skyfare_test_rounds_total 0.0" in generate_latest(registry)
+    counter.inc()
+    counter.inc(2)
+    scraped = generate_latest(registry).decode()
+    assert "# TYPE skyfare_test_rounds_total counter" in scraped
+    assert "skyfare_test_rounds_total 3.0" in scraped
+    assert "skyfare_test_rounds_created " in scraped
+    assert counter.value() == 3.0
+
+
+def test_a_measured_counter_counted_without_a_start_is_exported_too() -> None:
+    registry = CollectorRegistry()
+    counter = MeasuredCounter("skyfare_test_sends_total", "A test's sends.", registry=registry)
+    counter.inc()
+    assert b"skyfare_test_sends_total 1.0" in generate_latest(registry)

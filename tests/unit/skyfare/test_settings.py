@@ -140,3 +140,20 @@ def test_store_urls_of_every_accepted_shape_load(env: dict[str, str]) -> None:
 def test_a_negative_worker_count_is_refused_by_name() -> None:
     with pytest.raises(SettingsError, match="SKYFARE_WORKERS"):
         load_settings({"SKYFARE_WORKERS": "-2"})
+
+
+def test_a_log_level_logging_does_not_know_is_refused_by_name() -> None:
+    # It was a traceback of the logging module's at start, naming no variable.
+    with pytest.raises(SettingsError, match=r"^SKYFARE_LOG_LEVEL: .*DEBUG, INFO, WARNING"):
+        load_settings({"SKYFARE_LOG_LEVEL": "LOUD"})
+    assert load_settings({"SKYFARE_LOG_LEVEL": "debug"}).log_level == "debug"
+
+
+def test_pool_sizes_and_the_database_timeout_must_be_positive() -> None:
+    # A pool of 0 or -1 connections started the process, then each worker died at its first
+    # request with asyncpg's "max_size is expected to be greater than zero"; a timeout of 0
+    # failed every query.
+    for variable in ("SKYFARE_DB_POOL_MAX", "SKYFARE_REDIS_POOL_MAX", "SKYFARE_DB_TIMEOUT_S"):
+        for value in ("0", "-1"):
+            with pytest.raises(SettingsError, match=variable):
+                load_settings({variable: value})
