@@ -31,13 +31,14 @@ async def get_report(request: web.Request) -> web.Response:
     add_response_headers(request, {"Cache-Control": "private"})
     service = request.config_dict[REPORT_SERVICE]
     query, errors = query_params(request.query.items(), ("since",))
-    since = parse_since(query.get("since", DEFAULT_SINCE), service.now())
+    now = service.now()
+    since = parse_since(query.get("since", DEFAULT_SINCE), now)
     if since is None:
         errors.append(FieldError("query.since", "a span like 7d or 24h (1 to 9999)"))
     if errors:
         raise ValidationFailed(errors)
     assert since is not None
-    found = await service.report(request.match_info["name"], since)
+    found = await service.report(request.match_info["name"], since, now)
     return web.Response(body=_encoder.encode(found), content_type="application/json")
 
 

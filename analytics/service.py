@@ -35,13 +35,13 @@ class ReportService:
     def now(self) -> dt.datetime:
         return self._clock()
 
-    async def report(self, name: str, since: dt.datetime) -> Report:
+    async def report(self, name: str, since: dt.datetime, until: dt.datetime) -> Report:
         """`NotFound` for a name not in `NAMES`; `ServiceUnavailable` while the store is busy
         or where there is none (never empty rows for a store that is not there)."""
         if name not in NAMES:
             raise NotFound(f"no report named {name[:40]!r}; reports: {', '.join(NAMES)}")
         try:
-            return await asyncio.to_thread(self._read, name, since)
+            return await asyncio.to_thread(self._read, name, since, until)
         except StoreBusy as exc:
             raise ServiceUnavailable("the analytics store is busy", retry_after_s=2.0) from exc
         except StoreMissing as exc:
@@ -51,11 +51,11 @@ class ReportService:
                 retry_after_s=MISSING_RETRY_S,
             ) from exc
 
-    def _read(self, name: str, since: dt.datetime) -> Report:
+    def _read(self, name: str, since: dt.datetime, until: dt.datetime) -> Report:
         store = AnalyticsStore(
             self._directory,
             read_only=True,
             lock_wait_s=LOCK_WAIT_S,
             in_writer_process=self._in_writer_process,
         )
-        return report(store, name, since)
+        return report(store, name, since, until)

@@ -288,10 +288,10 @@ class AnalyticsStore:
         self.export_days(dates)
 
     def query(
-        self, sql: str, params: Sequence[Any] = ()
+        self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
     ) -> tuple[list[str], list[tuple[Any, ...]]]:
-        """Column names and rows of one query."""
+        """Column names and rows of one query (`params` by position, or by name: `$name`)."""
         with self.session() as db:
-            cursor = db.execute(sql, list(params))
+            cursor = db.execute(sql, dict(params) if isinstance(params, Mapping) else list(params))
             names = [d[0] for d in cursor.description or ()]
             return names, cursor.fetchall()

@@ -191,7 +191,7 @@ def run_report(settings: Settings, since: dt.datetime, out: Path | None) -> int:
         )
         return 1
     try:
-        reports = print_reports(store, since, sys.stdout)
+        reports = print_reports(store, since, dt.datetime.now(dt.UTC), sys.stdout)
         if out is not None:
             for path in write_plots(reports, out):
                 print(f"wrote {path}")
