@@ -100,6 +100,7 @@ async def serve_analytics(settings: Settings) -> None:
         if reports is not None:
             await reports.cleanup()  # the reports in flight finish (shutdown_timeout_s)
         await client.aclose()
+        consumer.close()
         store.close()
 
 
@@ -169,12 +170,13 @@ async def consume_through_outages(
 async def replay_from(settings: Settings, from_id: str) -> int:
     store = AnalyticsStore(settings.analytics_path)
     client = _client(settings)
+    consumer = _consumer(settings, client, store)
     try:
-        consumer = _consumer(settings, client, store)
         streams = (settings.usage_stream, settings.event_stream)
         return await replay(consumer, store, streams, from_id)
     finally:
         await client.aclose()
+        consumer.close()
         store.close()
 
 
