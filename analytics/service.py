@@ -17,6 +17,11 @@ LOCK_WAIT_S = 3.0
 MISSING_RETRY_S = 10.0
 
 
+def unknown_report(name: str) -> str:
+    """The 404's detail: the names there are."""
+    return f"no report named {name[:40]!r}; reports: {', '.join(NAMES)}"
+
+
 class ReportService:
     """Reports by name over the store in `directory`; raises `kernel.errors` for the views.
     `in_writer_process`: the consumer loading that store runs in this process."""
@@ -39,7 +44,7 @@ class ReportService:
         """`NotFound` for a name not in `NAMES`; `ServiceUnavailable` while the store is busy
         or where there is none (never empty rows for a store that is not there)."""
         if name not in NAMES:
-            raise NotFound(f"no report named {name[:40]!r}; reports: {', '.join(NAMES)}")
+            raise NotFound(unknown_report(name))
         try:
             return await asyncio.to_thread(self._read, name, since, until)
         except StoreBusy as exc:
