@@ -87,7 +87,7 @@ class AnalyticsStore:
         self.parquet_dir = self.parquet.root
         self.path = os.path.join(directory, DB_FILE)
         self._read_only = read_only
-        self._lock_wait_s = lock_wait_s
+        self.lock_wait_s = lock_wait_s
         self._in_writer_process = in_writer_process
         self._db: duckdb.DuckDBPyConnection | None = None
         if read_only:
@@ -140,7 +140,7 @@ class AnalyticsStore:
         # shares one open database between connections of the same configuration, where a
         # read sees each committed batch and never waits for the writer's hold. It only reads.
         as_writer = write or self._in_writer_process
-        deadline = time.monotonic() + self._lock_wait_s
+        deadline = time.monotonic() + self.lock_wait_s
         while True:
             try:
                 config = _WRITER if as_writer else {}

@@ -26,7 +26,7 @@ from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from analytics.consumer import AnalyticsConsumer, replay
-from analytics.store import AnalyticsStore, StoreMissing
+from analytics.store import AnalyticsStore, StoreBusy, StoreMissing
 from kernel.logs import Outage
 from skyfare.notify_runner import redis_url
 from skyfare.redis_client import redis_client
@@ -197,6 +197,14 @@ def run_report(settings: Settings, since: dt.datetime, out: Path | None) -> int:
         if out is not None:
             for path in write_plots(reports, out):
                 print(f"wrote {path}")
+    except StoreBusy:
+        # The consumer holds the file past the wait (a long export); it ended in a traceback.
+        print(
+            f"the analytics store is busy: another process ({store.path}: `skyfare analytics` "
+            f"loading it) held it for {store.lock_wait_s:g} s; run the report again",
+            file=sys.stderr,
+        )
+        return 1
     finally:
         store.close()
     return 0
