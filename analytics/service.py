@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from collections.abc import Callable
 
 from analytics.reports import NAMES, Report, report
-from analytics.store import AnalyticsStore, StoreBusy, StoreMissing
+from analytics.store import AnalyticsStore, StoreBusy, StoreMissing, StoreUnreadable
 from kernel.errors import NotFound, ServiceUnavailable
+
+logger = logging.getLogger(__name__)
 
 LOCK_WAIT_S = 3.0
 # No store yet: the consumer makes it as it starts, so a start-up race is over in seconds. A
@@ -49,6 +52,13 @@ class ReportService:
             return await asyncio.to_thread(self._read, name, since, until)
         except StoreBusy as exc:
             raise ServiceUnavailable("the analytics store is busy", retry_after_s=2.0) from exc
+        except StoreUnreadable as exc:
+            # The reason is the operator's (it names the file), not the analyst's.
+            logger.error("analytics store unreadable: %s", exc)
+            raise ServiceUnavailable(
+                "the analytics store cannot be read (the reason is logged)",
+                retry_after_s=MISSING_RETRY_S,
+            ) from exc
         except StoreMissing as exc:
             raise ServiceUnavailable(
                 "no analytics store here: reports are read where the analytics consumer "

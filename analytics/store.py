@@ -60,6 +60,10 @@ class StoreBusy(Exception):
     """The DuckDB file stayed locked by another process for the whole wait."""
 
 
+class StoreUnreadable(Exception):
+    """DuckDB could not open the file for another reason than a lock; the message is DuckDB's."""
+
+
 class StoreMissing(Exception):
     """A reader found no DuckDB file: no consumer has created one in this directory (not yet,
     or it runs elsewhere, on a volume this process does not see)."""
@@ -151,7 +155,11 @@ class AnalyticsStore:
                 db.execute("PRAGMA disable_progress_bar")
                 return db
             except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                if "lock" not in str(exc).lower():
+                    # Not a lock (a file that is no DuckDB file, a disk error): said as it is.
+                    # It read as "busy", a 503 to retry in 2 s for ever, the reason nowhere.
+                    raise StoreUnreadable(str(exc)) from exc
+                if time.monotonic() > deadline:
                     raise StoreBusy(f"{self.path} is locked by another process") from exc
                 time.sleep(0.02)
 

@@ -26,7 +26,7 @@ from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from analytics.consumer import AnalyticsConsumer, replay
-from analytics.store import AnalyticsStore, StoreBusy, StoreMissing
+from analytics.store import AnalyticsStore, StoreBusy, StoreMissing, StoreUnreadable
 from kernel.logs import Outage
 from skyfare.notify_runner import redis_url
 from skyfare.redis_client import redis_client
@@ -204,6 +204,9 @@ def run_report(settings: Settings, since: dt.datetime, out: Path | None) -> int:
             f"loading it) held it for {store.lock_wait_s:g} s; run the report again",
             file=sys.stderr,
         )
+        return 1
+    except StoreUnreadable as exc:
+        print(f"cannot read the analytics store: {exc}", file=sys.stderr)
         return 1
     finally:
         store.close()

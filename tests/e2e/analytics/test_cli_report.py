@@ -89,6 +89,18 @@ def test_report_without_a_store_says_where_it_looked_and_fails(tmp_path: Path) -
     assert not (tmp_path / "nowhere").exists()
 
 
+def test_report_of_a_file_that_is_no_store_says_why_and_fails(tmp_path: Path) -> None:
+    (tmp_path / DB_FILE).write_bytes(b"not a database")
+
+    reported = _skyfare({**os.environ, "SKYFARE_ANALYTICS_DIR": str(tmp_path)}, "report")
+
+    assert reported.returncode == 1
+    assert "Traceback" not in reported.stderr
+    assert "busy" not in reported.stderr
+    assert "cannot read the analytics store" in reported.stderr
+    assert "not a valid DuckDB database file" in reported.stderr
+
+
 def test_report_while_another_process_holds_the_store_says_so_and_fails(tmp_path: Path) -> None:
     # It ended in a traceback (StoreBusy) after its wait.
     AnalyticsStore(str(tmp_path)).close()
