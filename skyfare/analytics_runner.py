@@ -194,9 +194,6 @@ def run_report(settings: Settings, since: dt.datetime, out: Path | None) -> int:
         return 1
     try:
         reports = print_reports(store, since, dt.datetime.now(dt.UTC), sys.stdout)
-        if out is not None:
-            for path in write_plots(reports, out):
-                print(f"wrote {path}")
     except StoreBusy:
         # The consumer holds the file past the wait (a long export); it ended in a traceback.
         print(
@@ -210,4 +207,12 @@ def run_report(settings: Settings, since: dt.datetime, out: Path | None) -> int:
         return 1
     finally:
         store.close()
+    if out is not None:
+        try:
+            written = write_plots(reports, out)
+        except OSError as exc:  # `--out` a file, or a folder it may not write in: a traceback
+            print(f"cannot write the plots into {out}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        for path in written:
+            print(f"wrote {path}")
     return 0

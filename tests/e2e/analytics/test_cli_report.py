@@ -101,6 +101,18 @@ def test_report_of_a_file_that_is_no_store_says_why_and_fails(tmp_path: Path) ->
     assert "not a valid DuckDB database file" in reported.stderr
 
 
+def test_report_with_plots_it_cannot_write_says_where_and_fails(tmp_path: Path) -> None:
+    AnalyticsStore(str(tmp_path / "store")).close()
+    (tmp_path / "taken").write_text("a file, not a folder")
+    env = {**os.environ, "SKYFARE_ANALYTICS_DIR": str(tmp_path / "store")}
+
+    reported = _skyfare(env, "report", "--out", str(tmp_path / "taken"))
+
+    assert reported.returncode == 1
+    assert "Traceback" not in reported.stderr
+    assert f"cannot write the plots into {tmp_path / 'taken'}" in reported.stderr
+
+
 def test_report_while_another_process_holds_the_store_says_so_and_fails(tmp_path: Path) -> None:
     # It ended in a traceback (StoreBusy) after its wait.
     AnalyticsStore(str(tmp_path)).close()
