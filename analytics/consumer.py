@@ -18,7 +18,8 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ParamSpec, TypeVar
 
 import redis.asyncio as redis
 from redis.asyncio.cluster import RedisCluster
@@ -41,6 +42,8 @@ HOLD_S = 1.0
 # is a file more for a reader to open, so not every second either.
 EXPORT_EVERY_S = 30.0
 Parse = Callable[[str, str, bytes, dict[str, list[Row]]], None]
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 # How many pending entries `start` acknowledges per command.
@@ -89,6 +92,23 @@ class AnalyticsConsumer:
         # bursts of CPU on the API's core.
         self._linger_s = linger_s
         self._sleep = sleep
+        # The store's work (a batch's load, an export: up to seconds) runs on this one thread,
+        # never on the event loop: `skyfare analytics` serves the reports on that loop, and a
+        # batch loading there held every report (and /healthz) until it was in. One thread:
+        # the writer's DuckDB connection is used by one thread at a time, as DuckDB asks (a
+        # connection is not thread-safe; the readers open connections of their own), and the
+        # batches, exports and releases keep their order.
+        self._store_thread = ThreadPoolExecutor(1, thread_name_prefix="analytics-store")
+
+    async def _in_store_thread(self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """`work` on the store's thread. Cancelled meanwhile, the work still ends there (a
+        batch commits or rolls back whole) before the next one starts."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._store_thread, lambda: work(*args, **kwargs))
+
+    def close(self) -> None:
+        """End the store's thread (once `run` or `catch_up` has returned)."""
+        self._store_thread.shutdown()
 
     def stop(self) -> None:
         """End `run` after the batch in hand (a signal handler calls it)."""
@@ -97,7 +117,7 @@ class AnalyticsConsumer:
     async def start(self) -> None:
         """Create the group where missing, put it at the store's positions, and acknowledge
         the entries still pending up to there: the store holds them."""
-        positions = self._store.positions()
+        positions = await self._in_store_thread(self._store.positions)
         for stream in self._parsers:
             at = positions.get(stream, "0-0")
             try:
@@ -135,13 +155,13 @@ class AnalyticsConsumer:
                 now = self._clock()
                 if self._held_since is not None and (not loaded or now - self._held_since > HOLD_S):
                     if not loaded:
-                        self.export()
-                    self._store.release()
+                        await self.export()
+                    await self._in_store_thread(self._store.release)
                     self._held_since = None
         finally:
             self._hold_while_busy = False
-            self.export()
-            self._store.release()
+            await self.export()
+            await self._in_store_thread(self._store.release)
             self._held_since = None
 
     async def _read(
@@ -188,34 +208,34 @@ class AnalyticsConsumer:
             # Held before the batch, not after it: loaded in a session of its own, a batch
             # opened the file and closed it (a checkpoint) only for `hold` to open it again,
             # twice the ~20 ms of CPU per HOLD_S while busy.
-            self._store.hold()
+            await self._in_store_thread(self._store.hold)
             self._held_since = self._clock()
-        self._store.load(rows, positions)
+        await self._in_store_thread(self._store.load, rows, positions)
         for stream, items in entries.items():
             await self._client.xack(stream, GROUP, *(entry_id for entry_id, _ in items))
         self._dirty = True
         if self._clock() - self._exported_at >= self._export_every_s:
-            self.export()
+            await self.export()
         return sum(len(items) for items in entries.values())
 
     async def catch_up(self) -> int:
         """Load until both streams are read to their end (replays, tests); entries loaded."""
         await self.start()
         total = 0
-        self._store.hold()
+        await self._in_store_thread(self._store.hold)
         try:
             while loaded := await self.step(block_ms=None):
                 total += loaded
-            self.export(settle=True)
+            await self.export(settle=True)
         finally:
-            self._store.release()
+            await self._in_store_thread(self._store.release)
         return total
 
-    def export(self, *, settle: bool = False) -> None:
+    async def export(self, *, settle: bool = False) -> None:
         """What was loaded since the last export into the Parquet files; `settle`: every day
         before today down to one file (`catch_up`: a replay ends with the days it rewrote)."""
         if self._dirty or settle:
-            self._store.export(self._today(), settle=settle)
+            await self._in_store_thread(self._store.export, self._today(), settle=settle)
             self._dirty = False
         self._exported_at = self._clock()
 

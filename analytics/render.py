@@ -21,9 +21,11 @@ from analytics.reports import NAMES, Report, report
 from analytics.store import AnalyticsStore
 
 
-def print_reports(store: AnalyticsStore, since: dt.datetime, out: IO[str]) -> list[Report]:
-    """Every report, printed to `out`; the reports."""
-    reports = [report(store, name, since) for name in NAMES]
+def print_reports(
+    store: AnalyticsStore, since: dt.datetime, until: dt.datetime, out: IO[str]
+) -> list[Report]:
+    """Every report from `since` to `until` (now), printed to `out`; the reports."""
+    reports = [report(store, name, since, until) for name in NAMES]
     console = Console(file=out)
     for found in reports:
         if console.is_terminal:
@@ -80,8 +82,9 @@ def write_plots(reports: list[Report], out: Path) -> list[Path]:
 def _searches_per_day(found: Report, ax: Any) -> None:
     series: dict[str, dict[str, int]] = defaultdict(dict)
     for date, channel, count in found.rows:
-        series[channel][date] = count
-    dates = sorted({d for s in series.values() for d in s})
+        if channel is not None:  # a window without searches: its days, no channel
+            series[channel][date] = count
+    dates = sorted({row[0] for row in found.rows})
     bottom = [0] * len(dates)
     for channel, counts in sorted(series.items()):
         values = [counts.get(d, 0) for d in dates]
@@ -111,7 +114,9 @@ def _look_to_book(found: Report, ax: Any) -> None:
 
 def _cache_ratio(found: Report, ax: Any) -> None:
     dates = [row[0] for row in found.rows]
-    ax.plot(dates, [float(row[3]) for row in found.rows], marker="o")
+    # A day without searches has no ratio (null): a gap in the line, not a fall to 0.
+    ratios = [float("nan") if row[3] is None else float(row[3]) for row in found.rows]
+    ax.plot(dates, ratios, marker="o")
     ax.set_ylim(0, 1)
     ax.set_ylabel("hit ratio (traveler searches)")
 

@@ -10,9 +10,9 @@ import msgspec
 from aiohttp import web
 
 from analytics.reports import NAMES, Report, parse_since
-from analytics.service import ReportService
+from analytics.service import ReportService, unknown_report
 from kernel.auth import principal
-from kernel.errors import FieldError, Forbidden, ValidationFailed
+from kernel.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from kernel.http import add_response_headers
 from kernel.openapi import Operation, Parameter
 from kernel.query import query_params
@@ -31,18 +31,38 @@ async def get_report(request: web.Request) -> web.Response:
     add_response_headers(request, {"Cache-Control": "private"})
     service = request.config_dict[REPORT_SERVICE]
     query, errors = query_params(request.query.items(), ("since",))
-    since = parse_since(query.get("since", DEFAULT_SINCE), service.now())
+    now = service.now()
+    since = parse_since(query.get("since", DEFAULT_SINCE), now)
     if since is None:
         errors.append(FieldError("query.since", "a span like 7d or 24h (1 to 9999)"))
     if errors:
         raise ValidationFailed(errors)
     assert since is not None
-    found = await service.report(request.match_info["name"], since)
+    found = await service.report(request.match_info["name"], since, now)
     return web.Response(body=_encoder.encode(found), content_type="application/json")
 
 
+async def unknown_report_method(request: web.Request) -> web.Response:
+    """A method other than GET and HEAD on a name that is no report."""
+    raise NotFound(unknown_report(request.match_info["name"]))
+
+
+_KNOWN = "|".join(NAMES)
+
+
 def add_routes(router: web.UrlDispatcher) -> None:
-    router.add_get("/v1/reports/{name}", get_report, name="report", allow_head=False)
+    # The names are fixed, so a name that is none is no resource: a 404 whatever the method.
+    # One route for every name answered OPTIONS 204 and POST 405 (with `Allow`) as if it were
+    # one; a known name still does (the plumbing's answer to a method a path lacks).
+    router.add_get(f"/v1/reports/{{name:{_KNOWN}}}", get_report, name="report", allow_head=False)
+    unknown = router.add_resource(
+        f"/v1/reports/{{name:(?!(?:{_KNOWN})$)[^/]+}}", name="report_unknown"
+    )
+    # GET and HEAD as a report's: the token first (an anonymous caller learns nothing, not even
+    # that the name is none), then the 404.
+    unknown.add_route("GET", get_report)
+    unknown.add_route("HEAD", get_report)
+    unknown.add_route("*", unknown_report_method)
 
 
 OPERATIONS: tuple[Operation, ...] = (

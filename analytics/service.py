@@ -5,16 +5,24 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from collections.abc import Callable
 
 from analytics.reports import NAMES, Report, report
-from analytics.store import AnalyticsStore, StoreBusy, StoreMissing
+from analytics.store import AnalyticsStore, StoreBusy, StoreMissing, StoreUnreadable
 from kernel.errors import NotFound, ServiceUnavailable
+
+logger = logging.getLogger(__name__)
 
 LOCK_WAIT_S = 3.0
 # No store yet: the consumer makes it as it starts, so a start-up race is over in seconds. A
 # process that never sees the consumer's volume keeps answering 503, never empty rows.
 MISSING_RETRY_S = 10.0
+
+
+def unknown_report(name: str) -> str:
+    """The 404's detail: the names there are."""
+    return f"no report named {name[:40]!r}; reports: {', '.join(NAMES)}"
 
 
 class ReportService:
@@ -35,15 +43,22 @@ class ReportService:
     def now(self) -> dt.datetime:
         return self._clock()
 
-    async def report(self, name: str, since: dt.datetime) -> Report:
+    async def report(self, name: str, since: dt.datetime, until: dt.datetime) -> Report:
         """`NotFound` for a name not in `NAMES`; `ServiceUnavailable` while the store is busy
         or where there is none (never empty rows for a store that is not there)."""
         if name not in NAMES:
-            raise NotFound(f"no report named {name[:40]!r}; reports: {', '.join(NAMES)}")
+            raise NotFound(unknown_report(name))
         try:
-            return await asyncio.to_thread(self._read, name, since)
+            return await asyncio.to_thread(self._read, name, since, until)
         except StoreBusy as exc:
             raise ServiceUnavailable("the analytics store is busy", retry_after_s=2.0) from exc
+        except StoreUnreadable as exc:
+            # The reason is the operator's (it names the file), not the analyst's.
+            logger.error("analytics store unreadable: %s", exc)
+            raise ServiceUnavailable(
+                "the analytics store cannot be read (the reason is logged)",
+                retry_after_s=MISSING_RETRY_S,
+            ) from exc
         except StoreMissing as exc:
             raise ServiceUnavailable(
                 "no analytics store here: reports are read where the analytics consumer "
@@ -51,11 +66,11 @@ class ReportService:
                 retry_after_s=MISSING_RETRY_S,
             ) from exc
 
-    def _read(self, name: str, since: dt.datetime) -> Report:
+    def _read(self, name: str, since: dt.datetime, until: dt.datetime) -> Report:
         store = AnalyticsStore(
             self._directory,
             read_only=True,
             lock_wait_s=LOCK_WAIT_S,
             in_writer_process=self._in_writer_process,
         )
-        return report(store, name, since)
+        return report(store, name, since, until)

@@ -60,6 +60,10 @@ class StoreBusy(Exception):
     """The DuckDB file stayed locked by another process for the whole wait."""
 
 
+class StoreUnreadable(Exception):
+    """DuckDB could not open the file for another reason than a lock; the message is DuckDB's."""
+
+
 class StoreMissing(Exception):
     """A reader found no DuckDB file: no consumer has created one in this directory (not yet,
     or it runs elsewhere, on a volume this process does not see)."""
@@ -87,7 +91,7 @@ class AnalyticsStore:
         self.parquet_dir = self.parquet.root
         self.path = os.path.join(directory, DB_FILE)
         self._read_only = read_only
-        self._lock_wait_s = lock_wait_s
+        self.lock_wait_s = lock_wait_s
         self._in_writer_process = in_writer_process
         self._db: duckdb.DuckDBPyConnection | None = None
         if read_only:
@@ -140,7 +144,7 @@ class AnalyticsStore:
         # shares one open database between connections of the same configuration, where a
         # read sees each committed batch and never waits for the writer's hold. It only reads.
         as_writer = write or self._in_writer_process
-        deadline = time.monotonic() + self._lock_wait_s
+        deadline = time.monotonic() + self.lock_wait_s
         while True:
             try:
                 config = _WRITER if as_writer else {}
@@ -151,7 +155,11 @@ class AnalyticsStore:
                 db.execute("PRAGMA disable_progress_bar")
                 return db
             except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                if "lock" not in str(exc).lower():
+                    # Not a lock (a file that is no DuckDB file, a disk error): said as it is.
+                    # It read as "busy", a 503 to retry in 2 s for ever, the reason nowhere.
+                    raise StoreUnreadable(str(exc)) from exc
+                if time.monotonic() > deadline:
                     raise StoreBusy(f"{self.path} is locked by another process") from exc
                 time.sleep(0.02)
 
@@ -288,10 +296,10 @@ class AnalyticsStore:
         self.export_days(dates)
 
     def query(
-        self, sql: str, params: Sequence[Any] = ()
+        self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
     ) -> tuple[list[str], list[tuple[Any, ...]]]:
-        """Column names and rows of one query."""
+        """Column names and rows of one query (`params` by position, or by name: `$name`)."""
         with self.session() as db:
-            cursor = db.execute(sql, list(params))
+            cursor = db.execute(sql, dict(params) if isinstance(params, Mapping) else list(params))
             names = [d[0] for d in cursor.description or ()]
             return names, cursor.fetchall()

@@ -26,7 +26,7 @@ from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from analytics.consumer import AnalyticsConsumer, replay
-from analytics.store import AnalyticsStore, StoreMissing
+from analytics.store import AnalyticsStore, StoreBusy, StoreMissing, StoreUnreadable
 from kernel.logs import Outage
 from skyfare.notify_runner import redis_url
 from skyfare.redis_client import redis_client
@@ -100,6 +100,7 @@ async def serve_analytics(settings: Settings) -> None:
         if reports is not None:
             await reports.cleanup()  # the reports in flight finish (shutdown_timeout_s)
         await client.aclose()
+        consumer.close()
         store.close()
 
 
@@ -169,12 +170,13 @@ async def consume_through_outages(
 async def replay_from(settings: Settings, from_id: str) -> int:
     store = AnalyticsStore(settings.analytics_path)
     client = _client(settings)
+    consumer = _consumer(settings, client, store)
     try:
-        consumer = _consumer(settings, client, store)
         streams = (settings.usage_stream, settings.event_stream)
         return await replay(consumer, store, streams, from_id)
     finally:
         await client.aclose()
+        consumer.close()
         store.close()
 
 
@@ -191,10 +193,26 @@ def run_report(settings: Settings, since: dt.datetime, out: Path | None) -> int:
         )
         return 1
     try:
-        reports = print_reports(store, since, sys.stdout)
-        if out is not None:
-            for path in write_plots(reports, out):
-                print(f"wrote {path}")
+        reports = print_reports(store, since, dt.datetime.now(dt.UTC), sys.stdout)
+    except StoreBusy:
+        # The consumer holds the file past the wait (a long export); it ended in a traceback.
+        print(
+            f"the analytics store is busy: another process ({store.path}: `skyfare analytics` "
+            f"loading it) held it for {store.lock_wait_s:g} s; run the report again",
+            file=sys.stderr,
+        )
+        return 1
+    except StoreUnreadable as exc:
+        print(f"cannot read the analytics store: {exc}", file=sys.stderr)
+        return 1
     finally:
         store.close()
+    if out is not None:
+        try:
+            written = write_plots(reports, out)
+        except OSError as exc:  # `--out` a file, or a folder it may not write in: a traceback
+            print(f"cannot write the plots into {out}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        for path in written:
+            print(f"wrote {path}")
     return 0

@@ -24,6 +24,7 @@ from kernel.usage import (
 
 DAY = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 SINCE = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+UNTIL = DAY + dt.timedelta(hours=12)  # the reports' "now": the scripted day's evening
 CONTACT = Contact("Grace", "Hopper", "grace.hopper@example.com", "+14155550123")
 # The orders' owners (token subjects): orders 0 and 2 are the first traveler's.
 OWNERS = ("auth0|grace-7741", "auth0|alan-1912")

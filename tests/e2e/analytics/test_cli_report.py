@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import redis.asyncio as redis
 
+from analytics.store import DB_FILE, AnalyticsStore
 from tests.support.analytics import publish
 
 
@@ -86,3 +87,58 @@ def test_report_without_a_store_says_where_it_looked_and_fails(tmp_path: Path) -
     assert reported.stdout == ""
     assert f"no analytics store in {tmp_path / 'nowhere'}" in reported.stderr
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_report_of_a_file_that_is_no_store_says_why_and_fails(tmp_path: Path) -> None:
+    (tmp_path / DB_FILE).write_bytes(b"not a database")
+
+    reported = _skyfare({**os.environ, "SKYFARE_ANALYTICS_DIR": str(tmp_path)}, "report")
+
+    assert reported.returncode == 1
+    assert "Traceback" not in reported.stderr
+    assert "busy" not in reported.stderr
+    assert "cannot read the analytics store" in reported.stderr
+    assert "not a valid DuckDB database file" in reported.stderr
+
+
+def test_report_with_plots_it_cannot_write_says_where_and_fails(tmp_path: Path) -> None:
+    AnalyticsStore(str(tmp_path / "store")).close()
+    (tmp_path / "taken").write_text("a file, not a folder")
+    env = {**os.environ, "SKYFARE_ANALYTICS_DIR": str(tmp_path / "store")}
+
+    reported = _skyfare(env, "report", "--out", str(tmp_path / "taken"))
+
+    assert reported.returncode == 1
+    assert "Traceback" not in reported.stderr
+    assert f"cannot write the plots into {tmp_path / 'taken'}" in reported.stderr
+
+
+def test_report_while_another_process_holds_the_store_says_so_and_fails(tmp_path: Path) -> None:
+    # It ended in a traceback (StoreBusy) after its wait.
+    AnalyticsStore(str(tmp_path)).close()
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_FILE, str(tmp_path / DB_FILE)],
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as holder:
+        try:
+            assert holder.stdout is not None
+            assert holder.stdout.readline() == "held\n"
+            reported = _skyfare({**os.environ, "SKYFARE_ANALYTICS_DIR": str(tmp_path)}, "report")
+        finally:
+            holder.kill()
+
+    assert reported.returncode == 1
+    assert reported.stdout == ""
+    assert "Traceback" not in reported.stderr
+    assert "the analytics store is busy" in reported.stderr
+    assert str(tmp_path / DB_FILE) in reported.stderr
+
+
+# The consumer's hold on the file, as another process has it (until killed).
+HOLD_THE_FILE = """
+import sys, time, duckdb
+db = duckdb.connect(sys.argv[1])
+print("held", flush=True)
+time.sleep(120)
+"""

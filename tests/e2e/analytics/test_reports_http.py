@@ -17,7 +17,7 @@ import pytest
 import redis.asyncio as redis
 
 from analytics.consumer import AnalyticsConsumer
-from analytics.store import AnalyticsStore
+from analytics.store import DB_FILE, AnalyticsStore
 from kernel.usage import SearchEvent, decode_usage, expand, traveler_hash
 from skyfare.settings import Settings
 from tests.support.booking import BookingEnv, adult, booking_app, in_days
@@ -94,6 +94,24 @@ async def test_a_process_without_the_store_answers_503_not_empty_reports(
     assert str(tmp_path) not in doc["detail"]
     assert int(response.headers["Retry-After"]) >= 1
     assert os.listdir(tmp_path) == []  # nothing made, nothing to mistake for a store
+
+
+async def test_a_store_that_is_no_duckdb_file_is_not_called_busy(
+    env: BookingEnv, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Every DuckDB I/O error read as a lock: 503 "busy, retry in 2 s" for ever, the reason
+    # nowhere.
+    (tmp_path / DB_FILE).write_bytes(b"not a database")
+    analyst = await env.token("ana", roles=["analyst"])
+
+    response = await env.client.get("/v1/reports/funnel", headers=analyst)
+
+    doc = await response.json(content_type="application/problem+json")
+    assert response.status == 503, doc
+    assert "cannot be read" in doc["detail"]
+    assert "busy" not in doc["detail"]
+    assert str(tmp_path) not in doc["detail"]
+    assert "not a valid DuckDB database file" in caplog.text  # the reason, for the operator
 
 
 async def test_reports_want_a_token_then_the_analyst_role(env: BookingEnv, tmp_path: Path) -> None:

@@ -48,6 +48,11 @@ async def _report(http: aiohttp.ClientSession, name: str, headers: dict[str, str
             await asyncio.sleep(0.05)
 
 
+def _opened(breakers: Any) -> list[list[Any]]:
+    """The breakers report's openings (its quiet days hold zeros)."""
+    return [row[1:] for row in breakers["rows"] if row[2]]
+
+
 async def test_the_consumer_process_answers_the_reports_of_what_it_loaded(
     redis_url: str, streams: tuple[str, str], tmp_path: Path
 ) -> None:
@@ -70,7 +75,12 @@ async def test_the_consumer_process_answers_the_reports_of_what_it_loaded(
             analyst = bearer(await mint_token(sim.url, "ana", roles=["analyst"]))
             traveler = bearer(await mint_token(sim.url, "alice"))
             async with aiohttp.ClientSession(base_url=f"http://127.0.0.1:{port}") as http:
-                funnel = await _report(http, "funnel", analyst)
+                # Served as soon as it listens: before the first batch is in, on a busy machine.
+                funnel = await eventually(
+                    lambda: _report(http, "funnel", analyst),
+                    lambda report: dict(report["rows"])["ticketed"] == 2,
+                    timeout=BOUND_S,
+                )
                 async with http.get("/v1/reports/funnel") as r:
                     anonymous = r.status, r.content_type, r.headers.get("WWW-Authenticate", "")
                 async with http.get("/v1/reports/funnel", headers=traveler) as r:
@@ -92,7 +102,7 @@ async def test_the_consumer_process_answers_the_reports_of_what_it_loaded(
                     await client.aclose()
                 breakers = await eventually(
                     lambda: _report(http, "breakers", analyst),
-                    lambda report: len(report["rows"]) == 2,
+                    lambda report: len(_opened(report)) == 2,
                     timeout=BOUND_S,
                 )
         finally:
@@ -108,6 +118,6 @@ async def test_the_consumer_process_answers_the_reports_of_what_it_loaded(
     assert forbidden == (403, "https://skyfare.dev/problems/forbidden")
     assert unknown == 404
     assert healthy == 200
-    assert [row[1] for row in breakers["rows"]] == ["soap-nordic", "ndc-late"]
+    assert _opened(breakers) == [["soap-nordic", 1], ["ndc-late", 1]]
     assert "skyfare_http_requests_total" in metrics
     assert exit_code == 0

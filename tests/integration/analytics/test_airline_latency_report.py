@@ -25,7 +25,7 @@ def test_the_percentiles_are_rounded_to_a_tenth_of_a_millisecond(tmp_path: Path)
             )
     store = AnalyticsStore(str(tmp_path))
 
-    [row] = report(store, "airlines", DAY - dt.timedelta(days=1)).rows
+    [row] = report(store, "airlines", DAY - dt.timedelta(days=1), DAY).rows
 
     # quantile_cont interpolates in floats: the p95 of these came out 114.49999999999999 (a
     # real day's report printed 82.49999999999999); a tenth of a millisecond is what it means.

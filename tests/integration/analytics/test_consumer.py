@@ -15,7 +15,7 @@ from analytics.consumer import AnalyticsConsumer, replay
 from analytics.reports import report
 from analytics.store import AnalyticsStore
 from kernel.usage import traveler_hash
-from tests.support.analytics import CONTACT, DAY, OWNERS, SINCE, publish
+from tests.support.analytics import CONTACT, DAY, OWNERS, SINCE, UNTIL, publish
 
 KEY = b"test-traveler-key"
 
@@ -34,7 +34,7 @@ def _consumer(
 
 
 def _table(store: AnalyticsStore, name: str) -> dict[str, list[object]]:
-    found = report(store, name, SINCE)
+    found = report(store, name, SINCE, UNTIL)
     return {c: [row[i] for row in found.rows] for i, c in enumerate(found.columns)}
 
 
@@ -47,18 +47,20 @@ async def test_a_scripted_day_reports_exactly_what_was_done(
     loaded = await _consumer(redis_client, store, streams).catch_up()
 
     assert loaded == 37 + 3 * 2 + 2 + 1
-    funnel = dict(report(store, "funnel", SINCE).rows)
+    funnel = dict(report(store, "funnel", SINCE, UNTIL).rows)
     assert funnel == {"search": 30, "re-price": 6, "hold": 3, "paid": 2, "ticketed": 2}
-    assert dict(report(store, "routes", SINCE).rows[i][:2] for i in range(2)) == {
+    assert dict(report(store, "routes", SINCE, UNTIL).rows[i][:2] for i in range(2)) == {
         "LHR-JFK": 18, "FRA-JFK": 12}  # fmt: skip
-    per_channel = {(r[1]): r[2] for r in report(store, "searches", SINCE).rows}
+    per_channel = {(r[1]): r[2] for r in report(store, "searches", SINCE, UNTIL).rows}
     assert per_channel == {"get": 10, "post": 5, "bulk": 5, "stream": 5, "calendar": 5}
-    revenue = report(store, "revenue", SINCE).rows
+    revenue = report(store, "revenue", SINCE, UNTIL).rows
     # What the refund gave back, not the order's total (it said "250.50").
     assert revenue == ((DAY.date().isoformat(), "EUR", 2, "501.00", 1, "75.15"),)
-    accuracy = {(r[1], r[4]) for r in report(store, "price_accuracy", SINCE).rows}
+    accuracy = {(r[1], r[4]) for r in report(store, "price_accuracy", SINCE, UNTIL).rows}
     assert accuracy == {("offer", 2), ("order", 2)}  # held: 4 of 6
-    assert report(store, "breakers", SINCE).rows == ((DAY.date().isoformat(), "soap-nordic", 1),)
+    assert report(store, "breakers", SINCE, UNTIL).rows == (
+        (DAY.date().isoformat(), "soap-nordic", 1),
+    )
     airlines = _table(store, "airlines")
     assert airlines["connector"] == ["ndc-crimson", "rest-liberty"]
     assert airlines["calls"] == [15, 15]  # 10 misses and 5 streamed searches asked them
@@ -130,7 +132,7 @@ async def test_replay_from_an_id_rebuilds_without_duplicates(
     reloaded = await replay(consumer, store, streams, middle)
 
     assert reloaded >= len(entries) - len(entries) // 2
-    assert dict(report(store, "funnel", SINCE).rows)["search"] == 30
+    assert dict(report(store, "funnel", SINCE, UNTIL).rows)["search"] == 30
     _, rows = store.query("SELECT count(*), count(DISTINCT stream_id) FROM searches")
     assert rows == [(30, 30)]
 
