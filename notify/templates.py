@@ -13,6 +13,7 @@ from typing import Literal
 import msgspec
 
 from notify.gsm import to_gsm7
+from notify.itinerary import itinerary_paragraphs, sms_flights
 from notify.money_templates import (
     change_refunded,
     payment_failed,
@@ -63,13 +64,17 @@ def _held(order: WireOrder) -> Text:
 def _confirmed(order: WireOrder) -> Text:
     ref, tickets = order.booking_reference, order.ticket_numbers
     listed = "\n".join(f"  {number}" for number in tickets) or "  (they follow in a separate mail)"
+    flights = sms_flights(order)
     return Text(
         subject=f"Booking {ref} is confirmed: your e-tickets",
         paragraphs=(
             f"Your booking {ref} is confirmed and paid ({total_of(order)}).",
+            *itinerary_paragraphs(order),
             f"Your e-ticket numbers:\n{listed}",
         ),
-        sms=f"Skyfare: booking {ref} is confirmed. E-tickets: {', '.join(tickets) or 'by email'}.",
+        sms=f"Skyfare: booking {ref} is confirmed."
+        + (f" {flights}." if flights else "")
+        + f" E-tickets: {', '.join(tickets) or 'by email'}.",
     )
 
 
@@ -162,6 +167,7 @@ def _itinerary(order: WireOrder) -> Text:
         paragraphs=(
             f"Here is your itinerary for booking {ref} ({order.status or 'booked'}, "
             f"{total_of(order)}).",
+            *itinerary_paragraphs(order),
             f"{heading}:\n{listed}",
         ),
         sms=f"Skyfare: your itinerary for booking {ref} was sent to you by email.",
