@@ -261,7 +261,9 @@ def _seat_change_refunded(order: WireOrder) -> Text:
             f"so your seats are unchanged and the {amount} we charged is on its way back.",
             "You can choose another seat on your booking page.",
         ),
-        sms=f"Skyfare: the seat change on booking {ref} failed; {amount} is refunded.",
+        # On its way, not back yet: `order.seat_charge_returned` says when it is.
+        sms=f"Skyfare: the seat change on booking {ref} could not be made; the {amount} "
+        "charged is on its way back.",
     )
 
 
