@@ -55,6 +55,7 @@ def _held(order: WireOrder) -> Text:
         subject=f"Booking {ref} is held: please pay by {deadline}",
         paragraphs=(
             f"Your booking {ref} is held. Total: {total}.",
+            *itinerary_paragraphs(order),
             f"Please pay by {deadline}; after that the airline releases the seats.",
         ),
         sms=f"Skyfare: booking {ref} is held. Pay {total} by {deadline}.",
@@ -197,6 +198,7 @@ def _changed(order: WireOrder, released: tuple[WireSeat, ...] = ()) -> Text:
             # beside the UTC deadlines of the other mails it would read as one of them.
             f"Your booking {ref} is changed: you now fly {flights}, departure at the airport's "
             "local time. The booking reference stays the same.",
+            *itinerary_paragraphs(order),
             money_line + penalty,
             f"E-ticket numbers: {tickets}" if tickets else "Your new e-tickets follow.",
             *_released_seats(released),

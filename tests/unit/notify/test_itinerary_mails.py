@@ -90,3 +90,18 @@ def test_an_event_written_before_the_flights_were_carried_still_renders() -> Non
     assert "Your flights" not in email.body
     assert "Passengers" not in email.body
     assert sms.body == "Skyfare: booking K7Q2MZ is confirmed. E-tickets: 125-0000000001."
+
+
+@pytest.mark.parametrize("type", ["order.held", "order.changed"])
+def test_a_hold_and_a_change_list_the_flights_the_booking_now_has(type: EventType) -> None:
+    # What is held (and to be paid for), and the whole trip after one slice changed.
+    event = _event(type)
+    order = msgspec.structs.replace(
+        event.order, status="held", payment_required_by=dt.datetime(2026, 12, 1, 14, tzinfo=dt.UTC)
+    )
+    email, _ = rendered(msgspec.structs.replace(event, order=order))
+
+    assert "  BA117  LHR → JFK\n    departs Sun 20 Dec 2026, 08:25 local time at LHR\n" in (
+        email.body
+    )
+    assert "Passengers:\n  Ada Lovelace\n  Tim Lovelace (child)\n" in email.body
