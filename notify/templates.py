@@ -309,8 +309,9 @@ def _account_erased() -> Text:
 NOTIFIED_TYPES = frozenset({*TEMPLATES, "support.replied", "order.seats_changed", *ACCOUNT_EVENTS})
 
 
-def render(event: WireEvent) -> list[Notification]:
-    """The notifications `event` asks for: none, an email, an SMS, or both."""
+def render(event: WireEvent, *, web_url: str = "") -> list[Notification]:
+    """The notifications `event` asks for: none, an email, an SMS, or both. `web_url`: where
+    travelers open the web app; an order's mail links to its page there (none without it)."""
     if event.contact is None:
         return []
     text = _text_of(event)
@@ -318,7 +319,8 @@ def render(event: WireEvent) -> list[Notification]:
         return []
     found: list[Notification] = []
     if event.contact.email:
-        found.append(Email(event.contact.email, text.subject, _body(event.contact, text)))
+        link = booking_page(web_url, event.order)
+        found.append(Email(event.contact.email, text.subject, _body(event.contact, text, link)))
     if event.contact.phone_number:
         found.append(Sms(event.contact.phone_number, to_gsm7(text.sms)))
     return found
@@ -344,7 +346,17 @@ def _text_of(event: WireEvent) -> Text | None:
     return None if template is None else template(order)
 
 
-def _body(contact: WireContact, text: Text) -> str:
+def booking_page(web_url: str, order: WireOrder | None) -> str | None:
+    """The order's page in the web app (web/src/app/App.tsx: `/trips/:orderId`), where its
+    traveler pays, changes seats and flights, or cancels; None without a web address, or for an
+    event about no order (an account's)."""
+    if not web_url or order is None or not order.id:
+        return None
+    return f"{web_url}/trips/{order.id}"
+
+
+def _body(contact: WireContact, text: Text, link: str | None = None) -> str:
     # An account erased before its profile had a name is greeted without one.
     greeting = f"Hello {contact.given_name}," if contact.given_name else "Hello,"
-    return "\n\n".join((greeting, *text.paragraphs, "Skyfare")) + "\n"
+    page = () if link is None else (f"Your booking: {link}",)
+    return "\n\n".join((greeting, *text.paragraphs, *page, "Skyfare")) + "\n"

@@ -32,6 +32,7 @@ class WireOrder(msgspec.Struct, frozen=True):
     booking_reference: str
     total_amount: Decimal
     total_currency: str
+    id: str = ""  # the order's id (`ord_…`): its page in the web app is `/trips/<id>`
     status: str = ""
     payment_status: str = ""
     payment_required_by: dt.datetime | None = None

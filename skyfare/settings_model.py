@@ -255,6 +255,9 @@ class Settings(msgspec.Struct, frozen=True):
     # this checkout), and its OAuth client id at the identity provider (a public client, no secret).
     web_dist: str | None = None
     web_client_id: str = "skyfare-web"
+    # Where travelers open the web app, as the notification worker's mails link to it (a
+    # booking's page, `/trips/<order id>`). None: the API's own address, which serves it.
+    web_url: str | None = None
     connectors: tuple[ConnectorSettings, ...] = ()
 
     @property
@@ -284,6 +287,10 @@ class Settings(msgspec.Struct, frozen=True):
     @property
     def trusted_issuer(self) -> str:
         return self.jwt_issuer or f"{self.sim_url}/identity"
+
+    @property
+    def public_web_url(self) -> str:
+        return (self.web_url or f"http://127.0.0.1:{self.port}").rstrip("/")
 
     @property
     def web_dist_dir(self) -> Path:

@@ -140,3 +140,9 @@ def test_store_urls_of_every_accepted_shape_load(env: dict[str, str]) -> None:
 def test_a_negative_worker_count_is_refused_by_name() -> None:
     with pytest.raises(SettingsError, match="SKYFARE_WORKERS"):
         load_settings({"SKYFARE_WORKERS": "-2"})
+
+
+def test_the_mails_link_to_the_web_app_the_api_serves_unless_told_its_public_address() -> None:
+    assert load_settings({"SKYFARE_PORT": "22080"}).public_web_url == "http://127.0.0.1:22080"
+    told = load_settings({"SKYFARE_WEB_URL": "https://www.skyfare.example/"})
+    assert told.public_web_url == "https://www.skyfare.example"
