@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kernel.dates import day_words
 from notify.wire import WireFlight, WireOrder, WirePassenger
 
 _SMS_FLIGHTS = 3  # an SMS names this many flights at most; the mail lists them all
@@ -51,8 +50,9 @@ def _flight(flight: WireFlight) -> str:
 
 
 def _local(moment: dt.datetime, airport: str) -> str:
-    """`Sun 20 Dec 2026, 08:25 local time at LHR`: a segment's naive time is the airport's."""
-    return f"{moment:%a} {day_words(moment)}, {moment:%H:%M} local time at {airport}"
+    """`Sun 20 Dec 2026, 08:25 local time at LHR`: a segment's naive time is the airport's.
+    The day as `kernel.dates.day_words` writes one, in the same one formatting call."""
+    return f"{moment:%a %d %b %Y, %H:%M} local time at {airport}"
 
 
 def _passenger(passenger: WirePassenger) -> str:
