@@ -146,3 +146,5 @@ def test_the_mails_link_to_the_web_app_the_api_serves_unless_told_its_public_add
     assert load_settings({"SKYFARE_PORT": "22080"}).public_web_url == "http://127.0.0.1:22080"
     told = load_settings({"SKYFARE_WEB_URL": "https://www.skyfare.example/"})
     assert told.public_web_url == "https://www.skyfare.example"
+    # A real mail server and no address: no link, never one to the machine that sent it.
+    assert load_settings({"SKYFARE_SMTP_HOST": "smtp.example"}).public_web_url == ""
