@@ -73,7 +73,7 @@ class ChangeMoney(ChangeCompensation):
                 order, offer.id, due, request.card_token or "", intent_id=offer.payment_intent_id
             )
         if outcome.intent_id and offer.payment_intent_id is None:
-            await self._store.set_intent(offer.id, outcome.intent_id)
+            await self._store.set_intent(offer.id, outcome.intent_id, outcome.card_last4)
         if outcome.status == "processing":
             raise ServiceUnavailable(
                 "the card payment has not settled yet; retry with the same Idempotency-Key"

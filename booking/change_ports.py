@@ -21,6 +21,7 @@ class ChargeOutcome(msgspec.Struct, frozen=True):
     intent_id: str
     status: Literal["succeeded", "failed", "processing"]
     reason: str | None = None  # why it failed, in the gateway's words (e.g. card_declined)
+    card_last4: str | None = None  # the card's last four digits, when the gateway named them
 
 
 class ChangePayments(Protocol):

@@ -190,8 +190,18 @@ class PgChanges:
         async with self._db.connection() as conn:
             return await self._order(conn, order_id)
 
-    async def set_intent(self, change_id: str, intent_id: str) -> None:
-        await self._set("payment_intent_id = $2", "status = 'confirming'", change_id, intent_id)
+    async def set_intent(
+        self, change_id: str, intent_id: str, card_last4: str | None = None
+    ) -> None:
+        """The change's charge, once made, and its card's last digits (a refund's mail
+        names them)."""
+        await self._set(
+            "payment_intent_id = $2, card_last4 = $3",
+            "status = 'confirming'",
+            change_id,
+            intent_id,
+            card_last4,
+        )
 
     async def _claim(
         self, assignments: str, guard: str, change_id: str, *args: object

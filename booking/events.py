@@ -48,6 +48,24 @@ EventType = Literal[
 ]
 
 
+class FlightNote(msgspec.Struct, frozen=True):
+    """A flight as the traveler's mail lists it (the order's segments, in order)."""
+
+    flight_number: str  # with the carrier's code, as offers show it (BA117)
+    origin: str
+    destination: str
+    departing_at: dt.datetime  # the origin airport's local time, naive, as airlines print it
+    arriving_at: dt.datetime  # the destination airport's local time, naive
+
+
+class PassengerNote(msgspec.Struct, frozen=True):
+    """A passenger as the traveler's mail lists them."""
+
+    given_name: str
+    family_name: str
+    type: str  # adult | child | infant
+
+
 class OrderSnapshot(msgspec.Struct, frozen=True):
     """The order as it is after the change the event describes."""
 
@@ -84,6 +102,10 @@ class OrderSnapshot(msgspec.Struct, frozen=True):
     # gateway reported them (all a receipt may show of a card); None when unknown, or the
     # refund went to more than one card, and in events written before it was added.
     refund_card_last4: str | None = None
+    # The booking's flights and passengers, for the confirmation and itinerary mails to list.
+    # None in events written before they were added (and in `order.created`'s).
+    flights: tuple[FlightNote, ...] | None = None
+    passengers: tuple[PassengerNote, ...] | None = None
 
 
 class SeatNote(msgspec.Struct, frozen=True):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 import msgspec
 
-from booking.events import Contact, OrderSnapshot
+from booking.events import Contact, FlightNote, OrderSnapshot, PassengerNote
 from connectors.model import Conditions, Slice
 from kernel.cursors import ListMeta
 
@@ -225,6 +225,10 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
             failure_reason=self.failure_reason,
             type=self.type,
             route=route_of(self.slices),
+            flights=flights_noted(self.slices),
+            passengers=tuple(
+                PassengerNote(p.given_name, p.family_name, p.type) for p in self.passengers
+            ),
         )
 
     def contact(self) -> Contact | None:
@@ -241,6 +245,15 @@ def stored_cents(amount: Decimal) -> Decimal:
 def route_of(slices: tuple[Slice, ...]) -> str | None:
     """`ORIGIN-DESTINATION` of the first slice, as usage events name a search's route."""
     return f"{slices[0].origin}-{slices[0].destination}" if slices else None
+
+
+def flights_noted(slices: tuple[Slice, ...]) -> tuple[FlightNote, ...]:
+    """Every flight of `slices`, in order, as the traveler's mails list them."""
+    return tuple(
+        FlightNote(s.flight_number, s.origin, s.destination, s.departing_at, s.arriving_at)
+        for slice_ in slices
+        for s in slice_.segments
+    )
 
 
 def contact_of(passengers: tuple[Passenger, ...]) -> Contact | None:

@@ -89,8 +89,10 @@ class Notifier:
         dedup: Dedup,
         *,
         preferences: ChannelPreferences | None = None,
+        web_url: str = "",
     ) -> None:
         self._mailer = mailer
+        self._web_url = web_url
         self._sms = sms
         self._dedup = dedup
         self._preferences = preferences
@@ -113,7 +115,7 @@ class Notifier:
             return await self._handle(event, kind)
 
     async def _handle(self, event: WireEvent, kind: str) -> Result:
-        notifications = render(event)
+        notifications = render(event, web_url=self._web_url)
         if notifications and event.owner is not None and self._preferences is not None:
             try:
                 wanted = await self._preferences.channels(event.owner)

@@ -13,6 +13,7 @@ from typing import Literal
 import msgspec
 
 from notify.gsm import to_gsm7
+from notify.itinerary import itinerary_paragraphs, sms_flights
 from notify.money_templates import (
     change_refunded,
     payment_failed,
@@ -54,6 +55,7 @@ def _held(order: WireOrder) -> Text:
         subject=f"Booking {ref} is held: please pay by {deadline}",
         paragraphs=(
             f"Your booking {ref} is held. Total: {total}.",
+            *itinerary_paragraphs(order),
             f"Please pay by {deadline}; after that the airline releases the seats.",
         ),
         sms=f"Skyfare: booking {ref} is held. Pay {total} by {deadline}.",
@@ -63,13 +65,17 @@ def _held(order: WireOrder) -> Text:
 def _confirmed(order: WireOrder) -> Text:
     ref, tickets = order.booking_reference, order.ticket_numbers
     listed = "\n".join(f"  {number}" for number in tickets) or "  (they follow in a separate mail)"
+    flights = sms_flights(order)
     return Text(
         subject=f"Booking {ref} is confirmed: your e-tickets",
         paragraphs=(
             f"Your booking {ref} is confirmed and paid ({total_of(order)}).",
+            *itinerary_paragraphs(order),
             f"Your e-ticket numbers:\n{listed}",
         ),
-        sms=f"Skyfare: booking {ref} is confirmed. E-tickets: {', '.join(tickets) or 'by email'}.",
+        sms=f"Skyfare: booking {ref} is confirmed."
+        + (f" {flights}." if flights else "")
+        + f" E-tickets: {', '.join(tickets) or 'by email'}.",
     )
 
 
@@ -162,6 +168,7 @@ def _itinerary(order: WireOrder) -> Text:
         paragraphs=(
             f"Here is your itinerary for booking {ref} ({order.status or 'booked'}, "
             f"{total_of(order)}).",
+            *itinerary_paragraphs(order),
             f"{heading}:\n{listed}",
         ),
         sms=f"Skyfare: your itinerary for booking {ref} was sent to you by email.",
@@ -191,6 +198,7 @@ def _changed(order: WireOrder, released: tuple[WireSeat, ...] = ()) -> Text:
             # beside the UTC deadlines of the other mails it would read as one of them.
             f"Your booking {ref} is changed: you now fly {flights}, departure at the airport's "
             "local time. The booking reference stays the same.",
+            *itinerary_paragraphs(order),
             money_line + penalty,
             f"E-ticket numbers: {tickets}" if tickets else "Your new e-tickets follow.",
             *_released_seats(released),
@@ -255,7 +263,9 @@ def _seat_change_refunded(order: WireOrder) -> Text:
             f"so your seats are unchanged and the {amount} we charged is on its way back.",
             "You can choose another seat on your booking page.",
         ),
-        sms=f"Skyfare: the seat change on booking {ref} failed; {amount} is refunded.",
+        # On its way, not back yet: `order.seat_charge_returned` says when it is.
+        sms=f"Skyfare: the seat change on booking {ref} could not be made; the {amount} "
+        "charged is on its way back.",
     )
 
 
@@ -299,8 +309,9 @@ def _account_erased() -> Text:
 NOTIFIED_TYPES = frozenset({*TEMPLATES, "support.replied", "order.seats_changed", *ACCOUNT_EVENTS})
 
 
-def render(event: WireEvent) -> list[Notification]:
-    """The notifications `event` asks for: none, an email, an SMS, or both."""
+def render(event: WireEvent, *, web_url: str = "") -> list[Notification]:
+    """The notifications `event` asks for: none, an email, an SMS, or both. `web_url`: where
+    travelers open the web app; an order's mail links to its page there (none without it)."""
     if event.contact is None:
         return []
     text = _text_of(event)
@@ -308,7 +319,8 @@ def render(event: WireEvent) -> list[Notification]:
         return []
     found: list[Notification] = []
     if event.contact.email:
-        found.append(Email(event.contact.email, text.subject, _body(event.contact, text)))
+        link = booking_page(web_url, event.order)
+        found.append(Email(event.contact.email, text.subject, _body(event.contact, text, link)))
     if event.contact.phone_number:
         found.append(Sms(event.contact.phone_number, to_gsm7(text.sms)))
     return found
@@ -334,7 +346,17 @@ def _text_of(event: WireEvent) -> Text | None:
     return None if template is None else template(order)
 
 
-def _body(contact: WireContact, text: Text) -> str:
+def booking_page(web_url: str, order: WireOrder | None) -> str | None:
+    """The order's page in the web app (web/src/app/App.tsx: `/trips/:orderId`), where its
+    traveler pays, changes seats and flights, or cancels; None without a web address, or for an
+    event about no order (an account's)."""
+    if not web_url or order is None or not order.id:
+        return None
+    return f"{web_url}/trips/{order.id}"
+
+
+def _body(contact: WireContact, text: Text, link: str | None = None) -> str:
     # An account erased before its profile had a name is greeted without one.
     greeting = f"Hello {contact.given_name}," if contact.given_name else "Hello,"
-    return "\n\n".join((greeting, *text.paragraphs, "Skyfare")) + "\n"
+    page = () if link is None else (f"Your booking: {link}",)
+    return "\n\n".join((greeting, *text.paragraphs, *page, "Skyfare")) + "\n"

@@ -14,10 +14,25 @@ from decimal import Decimal
 import msgspec
 
 
+class WireFlight(msgspec.Struct, frozen=True):
+    flight_number: str  # BA117
+    origin: str
+    destination: str
+    departing_at: dt.datetime  # the origin airport's local time, naive
+    arriving_at: dt.datetime  # the destination airport's local time, naive
+
+
+class WirePassenger(msgspec.Struct, frozen=True):
+    given_name: str
+    family_name: str
+    type: str = "adult"
+
+
 class WireOrder(msgspec.Struct, frozen=True):
     booking_reference: str
     total_amount: Decimal
     total_currency: str
+    id: str = ""  # the order's id (`ord_…`): its page in the web app is `/trips/<id>`
     status: str = ""
     payment_status: str = ""
     payment_required_by: dt.datetime | None = None
@@ -31,6 +46,9 @@ class WireOrder(msgspec.Struct, frozen=True):
     type: str | None = None  # `instant`: paid as it was booked; None in older events
     payment_decline_code: str | None = None  # payment.failed: the gateway's; None in older events
     refund_card_last4: str | None = None  # payment.refunded: the card's; None when unknown
+    # The booking's flights and passengers; None in events written before they were added.
+    flights: tuple[WireFlight, ...] | None = None
+    passengers: tuple[WirePassenger, ...] | None = None
 
 
 class WireSeat(msgspec.Struct, frozen=True):

@@ -94,7 +94,7 @@ class GatewayChangePayments:
         while intent.status == "processing" and loop.time() < deadline:
             await asyncio.sleep(self._poll_s)
             intent = await self._gateway.get_intent(intent.id, timeout=self._timeout_s)
-        return ChargeOutcome(intent.id, intent.status, intent.failure_reason)
+        return ChargeOutcome(intent.id, intent.status, intent.failure_reason, intent.card_last4)
 
     async def owe_refund(
         self,

@@ -25,7 +25,6 @@ import msgspec
 from booking.events import EventType, new_event
 from booking.pg import Database
 from booking.rows import events_insert, events_json
-from payment.model import PAYMENT_ID_PREFIX
 from payment.repository import orders_in
 
 _LOCK_PARTS = (
@@ -77,14 +76,19 @@ async def tell(
     await conn.execute(_EVENTS, order_id, events_json([event]), timeout=db.timeout_s)
 
 
+# Every charge of an order that can be refunded: its payment, the differences flight changes
+# charged, the seats bought after booking (order_refunds.charge_id: pay_…, och_…, sch_…).
+_CARDS = """
+SELECT DISTINCT card_last4 FROM (
+    SELECT id, card_last4 FROM payments WHERE id = ANY($1::text[])
+    UNION ALL SELECT id, card_last4 FROM order_changes WHERE id = ANY($1::text[])
+    UNION ALL SELECT id, card_last4 FROM seat_charges WHERE id = ANY($1::text[])
+) charges"""
+
+
 async def card_of(conn: asyncpg.Connection, charge_ids: list[str], *, timeout: float) -> str | None:
     """The last four digits of the one card every charge was made on, for the traveler's mail;
-    None when one is not a payment (a change's difference, seats bought later: their card is
-    not recorded), or the payments name no card or more than one."""
-    if not all(c.startswith(PAYMENT_ID_PREFIX) for c in charge_ids):
-        return None
-    cards = await conn.fetch(
-        "SELECT DISTINCT card_last4 FROM payments WHERE id = ANY($1::text[])",
-        charge_ids, timeout=timeout,
-    )  # fmt: skip
+    None when a charge names no card (made before its card was kept, or the gateway named
+    none), or they name more than one."""
+    cards = await conn.fetch(_CARDS, charge_ids, timeout=timeout)
     return cards[0]["card_last4"] if len(cards) == 1 else None

@@ -38,7 +38,7 @@ from payment import errors, metrics
 from payment.asked_in_turn import asked_in_turn
 from payment.gateway import PaymentGateway
 from payment.model import GatewayEvent, refund_key
-from payment.refund_notices import tell
+from payment.refund_notices import card_of, tell
 
 logger = logging.getLogger(__name__)
 
@@ -130,9 +130,11 @@ class SeatCharges:
         except errors.GatewayUnavailable as exc:  # left processing: the reconciler settles it
             raise ServiceUnavailable("the payment gateway did not answer; retry later") from exc
         await self._one(
-            "UPDATE seat_charges SET gateway_intent_id = $2 WHERE id = $1 RETURNING id",
+            "UPDATE seat_charges SET gateway_intent_id = $2, card_last4 = $3 WHERE id = $1"
+            " RETURNING id",
             charge_id,
             intent.id,
+            intent.card_last4,
         )
         metrics.seat_charge("started")
         return charge.view()
@@ -287,8 +289,9 @@ class SeatCharges:
             )  # fmt: skip
             if moved is None:
                 return False
+            card = await card_of(conn, [charge.id], timeout=self._db.timeout_s)
             await tell(conn, self._db, charge.order_id, "order.seat_charge_returned",
-                       charge.amount, None)  # fmt: skip
+                       charge.amount, card)  # fmt: skip
         metrics.seat_charge("refunded")
         return True
 

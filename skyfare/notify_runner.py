@@ -111,7 +111,9 @@ async def serve_notify(settings: Settings) -> None:
     metrics = await _serve_metrics(settings, stream)
     try:
         async with sms, channel_preferences(settings) as preferences:
-            notifier = Notifier(mailer, sms, dedup, preferences=preferences)
+            notifier = Notifier(
+                mailer, sms, dedup, preferences=preferences, web_url=settings.public_web_url
+            )
             worker = NotifyWorker(stream, notifier, worker_config(settings))
             logger.info("notify worker %s consuming %s", consumer, settings.event_stream)
             await _run_until_signalled(worker)

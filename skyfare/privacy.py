@@ -9,11 +9,13 @@ travelers) with booking (orders, their history and passengers) and payment (paym
   about their orders, with every message.
 - delete: booking first removes the contact details of the caller's orders' passengers
   (booking/personal_data.py; refused with 409, nothing erased, while an order is in flight), then
-  the user service erases the profile and saved travelers, then the words of their support cases
-  (subjects and messages) are erased; each case's row stays, anonymised, beside the order it
-  was about. Orders and payments are kept, with the reason in the answer. Asking again erases
-  nothing more and answers the same shape, so a client that lost the first answer may retry; a
-  failure between the steps (503) is finished by the retry.
+  the words of their support cases (subjects and messages) are erased, each case's row staying,
+  anonymised, beside the order it was about; the user service erases the profile and saved
+  travelers last, because the erasure's confirmation to the traveler is written in that
+  transaction: it is sent only once everything else is erased. Orders and payments are kept,
+  with the reason in the answer. Asking again erases nothing more and answers the same shape,
+  so a client that lost the first answer may retry; a failure between the steps (503) is
+  finished by the retry.
 """
 
 from __future__ import annotations
@@ -223,8 +225,10 @@ class Privacy:
     async def erase(self, subject: str) -> ErasureReport:
         # Booking first: it may refuse (an order in flight), and then nothing is erased.
         pseudonymized = await self._orders.pseudonymize(subject)
-        erased = await self._users.erase(subject, farewell=self._confirm_erasure)
         cases = await self._support.erase_about(subject)
+        # Last: its transaction writes the confirmation ("your data were erased"), so a step
+        # that fails before it leaves the profile, and the confirmation, to the retry.
+        erased = await self._users.erase(subject, farewell=self._confirm_erasure)
         orders = await self._orders.orders_of(subject) if pseudonymized.orders else []
         payments = await self._payments.of_orders([o.id for o in orders]) if orders else []
         kept = []

@@ -144,6 +144,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_ANALYTICS_PORT": "analytics_port",
     "SKYFARE_WEB_DIST": "web_dist",
     "SKYFARE_WEB_CLIENT_ID": "web_client_id",
+    "SKYFARE_WEB_URL": "web_url",
     "SKYFARE_RELAY_METRICS_PORT": "relay_metrics_port",
 }
 

@@ -261,6 +261,11 @@ class Settings(msgspec.Struct, frozen=True):
     # this checkout), and its OAuth client id at the identity provider (a public client, no secret).
     web_dist: str | None = None
     web_client_id: str = "skyfare-web"
+    # Where travelers open the web app, as the notification worker's mails link to it (a
+    # booking's page, `/trips/<order id>`). None: the API's own address, which serves it, while
+    # the mails go to the sim's SMTP sink; through a real mail server (SKYFARE_SMTP_HOST), no
+    # link rather than one to this machine.
+    web_url: str | None = None
     connectors: tuple[ConnectorSettings, ...] = ()
 
     @property
@@ -290,6 +295,13 @@ class Settings(msgspec.Struct, frozen=True):
     @property
     def trusted_issuer(self) -> str:
         return self.jwt_issuer or f"{self.sim_url}/identity"
+
+    @property
+    def public_web_url(self) -> str:
+        """The web app's address the mails link to; "" for none."""
+        if self.web_url:
+            return self.web_url.rstrip("/")
+        return "" if self.smtp_host else f"http://127.0.0.1:{self.port}"
 
     @property
     def web_dist_dir(self) -> Path:

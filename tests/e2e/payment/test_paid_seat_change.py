@@ -215,6 +215,13 @@ async def test_a_seat_taken_while_the_card_is_charged_is_refunded_and_nothing_mo
     # "on its way back" as the airline refused, then "refunded" once the gateway gave it back
     told = await pay_env.events(order["id"])
     assert told[-2:] == ["order.seat_change_refunded", "order.seat_charge_returned"]
+    # The refund's mail names the card the seat was charged on (tok_slow's), not "your card".
+    card = await pay_env.pool.fetchval(
+        "SELECT payload->'order'->>'refund_card_last4' FROM outbox"
+        " WHERE order_id = $1 AND type = 'order.seat_charge_returned'",
+        order["id"],
+    )
+    assert card == "3220"
 
 
 async def test_a_seat_charge_delivered_twice_gives_the_seat_and_mails_once(

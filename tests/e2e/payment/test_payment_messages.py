@@ -13,6 +13,7 @@ import pytest
 import redis.asyncio as redis
 
 from skyfare.settings import Settings
+from tests.e2e.payment.test_cancel_after_extra_charges import charged_three_times, quote
 from tests.e2e.payment.test_cheaper_changes import FAR, change
 from tests.e2e.payment.test_order_changes import paid_order
 from tests.e2e.payment.test_payment_outcomes import airline_slug
@@ -192,3 +193,22 @@ async def test_a_cheaper_changes_difference_is_told_once_it_is_back_on_the_card(
     assert f"We've refunded {amount} to your card ending 4242" in mail["body"]
     assert "the difference your cheaper new flights left" in mail["body"]
     assert amount in text["body"]
+
+
+async def test_a_refund_split_over_a_changes_and_a_seats_charges_names_the_card(
+    settings: Settings, stream: str, redis_url: str
+) -> None:
+    # Paid, a seat bought after booking and a change to dearer flights, all with tok_visa:
+    # the cancellation's refund comes back from three charges, each on that card.
+    async with notified_app(settings, stream, redis_url) as (env, sim, client):
+        alice = await env.booking.token(f"alice-{uuid.uuid4().hex[:8]}")
+        order = await charged_three_times(env, alice, (90, 10), REFUNDABLE)
+        offered = await quote(env, alice, order["id"])
+        confirm = f"/v1/orders/{order['id']}/cancellations/{offered['id']}/confirm"
+        confirmed = await env.client.post(confirm, headers=alice)
+        assert confirmed.status == 200, await confirmed.text()
+        assert len((await confirmed.json())["refunds"]) == 3
+
+        mail, text = await _refund_messages(env, sim, client, stream, order["booking_reference"])
+    assert "to your card ending 4242 for booking" in mail["body"]
+    assert "to your card ending 4242 for booking" in text["body"]

@@ -193,3 +193,30 @@ async def test_the_export_lists_the_callers_support_cases_and_the_erasure_anonym
     assert kept.messages[0].body.startswith("I am Ada")  # another traveler's case: untouched
     again = await privacy.erase("ada")
     assert again.erased.support_cases == 0
+
+
+class FailingSupport(PgSupportRepository):
+    """The support cases' erasure failing (their database unreachable for it)."""
+
+    async def erase_about(self, subject: str) -> int:
+        raise ServiceUnavailable("support cases cannot be erased now")
+
+
+async def test_a_support_erasure_failure_leaves_the_profile_and_its_confirmation_to_the_retry(
+    db: Database, repository: PgOrderRepository, users: FakeUsers, payments: PgPaymentRepository
+) -> None:
+    # The profile's deletion writes the "your account was erased" confirmation in its own
+    # transaction: it must come after everything else is erased, or the traveler is told so
+    # while their support cases still hold their words.
+    order_id = await _cancelled_order(repository, "ada")
+    await _case(db, "cas_ada", "ada", order_id)
+    failing = Privacy(users, PgPersonalData(db), payments, FailingSupport(db))
+
+    with pytest.raises(ServiceUnavailable):
+        await failing.erase("ada")
+
+    assert users.erased == set()  # no profile erased, so no confirmation written
+    report = await Privacy(users, PgPersonalData(db), payments, PgSupportRepository(db)).erase(
+        "ada"
+    )
+    assert (report.erased.profile, report.erased.support_cases) == (True, 1)

@@ -194,7 +194,9 @@ def test_a_refused_paid_seat_change_says_the_money_goes_back() -> None:
 
     assert isinstance(email, Email)
     assert "25.00 USD we charged is on its way back" in email.body
-    assert sms.body.endswith("25.00 USD is refunded.")
+    # Not "is refunded": the refund is only asked for; `order.seat_charge_returned` tells when
+    # it is back.
+    assert sms.body.endswith("could not be made; the 25.00 USD charged is on its way back.")
 
 
 @pytest.mark.parametrize("type", ["order.created", "order.failed"])

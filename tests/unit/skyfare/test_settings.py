@@ -157,3 +157,11 @@ def test_pool_sizes_and_the_database_timeout_must_be_positive() -> None:
         for value in ("0", "-1"):
             with pytest.raises(SettingsError, match=variable):
                 load_settings({variable: value})
+
+
+def test_the_mails_link_to_the_web_app_the_api_serves_unless_told_its_public_address() -> None:
+    assert load_settings({"SKYFARE_PORT": "22080"}).public_web_url == "http://127.0.0.1:22080"
+    told = load_settings({"SKYFARE_WEB_URL": "https://www.skyfare.example/"})
+    assert told.public_web_url == "https://www.skyfare.example"
+    # A real mail server and no address: no link, never one to the machine that sent it.
+    assert load_settings({"SKYFARE_SMTP_HOST": "smtp.example"}).public_web_url == ""
