@@ -42,7 +42,9 @@ def add_head_routes(router: web.UrlDispatcher) -> None:
             continue
         routes = {route.method: route for route in resource}
         get = routes.get("GET")
-        if get is not None and "HEAD" not in routes:
+        # A resource with a route for every method ("*") answers HEAD by it: aiohttp refuses
+        # a route added after one.
+        if get is not None and "HEAD" not in routes and "*" not in routes:
             resource.add_route("HEAD", get.handler)
 
 
