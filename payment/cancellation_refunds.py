@@ -46,7 +46,7 @@ from payment.ledger import (
     split,
 )
 from payment.model import PAYMENT_ID_PREFIX
-from payment.refund_notices import card_of, lock_change_parts, tell_if_all_back
+from payment.refund_notices import card_of, lock_change_parts, note, tell_if_all_back
 from payment.refunds import order_refunded
 from payment.repository import PgPaymentRepository, orders_in
 from payment.seat_charges import PREFIX as SEAT_CHARGE_PREFIX
@@ -78,13 +78,6 @@ WITH picked AS (
     FROM picked WHERE r.order_id = picked.order_id AND r.status = 'owed'
 )
 SELECT order_id, reason FROM picked ORDER BY asked, order_id"""
-
-# $4: the gateway's code of a refund it refused, stored with the note (booking/sql/0143).
-_NOTE = """
-INSERT INTO order_history
-    (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor,
-     decline_code)
-SELECT id, status, status, payment_status, payment_status, $2, $3, $4 FROM orders WHERE id = $1"""
 
 
 class OwedPart(msgspec.Struct, frozen=True):
@@ -325,8 +318,8 @@ class CancellationRefunds:
             if changed is None:
                 return  # another asker got there first
             what = describe([(part.charge_id, part.amount)], part.currency)
-            note = f"refund of {what} refused by the payment gateway ({error}); it is retried"
-            await self._note(conn, part.order_id, note, actor, code=error)
+            said = f"refund of {what} refused by the payment gateway ({error}); it is retried"
+            await self._note(conn, part.order_id, said, actor, code=error)
 
     async def _finish(self, order_id: str, *, actor: str, reason: str) -> None:
         async with self._db.transaction() as conn:
@@ -377,12 +370,12 @@ class CancellationRefunds:
         self,
         conn: asyncpg.Connection,
         order_id: str,
-        note: str,
+        reason: str,
         actor: str,
         *,
         code: str | None = None,
     ) -> None:
-        await conn.execute(_NOTE, order_id, note[:500], actor, code, timeout=self._db.timeout_s)
+        await note(conn, self._db, order_id, reason, actor, code=code)
 
 
 def _named(parts: list[Part]) -> list[tuple[str, Decimal]]:

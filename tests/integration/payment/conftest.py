@@ -59,6 +59,14 @@ async def gateway(control: PaymentsSimControl) -> AsyncIterator[HttpPaymentGatew
 
 
 @pytest.fixture
+async def dead_gateway() -> AsyncIterator[HttpPaymentGateway]:
+    """A gateway nobody answers for (connection refused)."""
+    gateway = HttpPaymentGateway("http://127.0.0.1:9", "sk", attempts=1)
+    yield gateway
+    await gateway.close()
+
+
+@pytest.fixture
 async def payment_pool(
     database_url: str, db_pooler: PgBouncer | None
 ) -> AsyncIterator[asyncpg.Pool]:

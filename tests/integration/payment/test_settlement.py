@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import msgspec
@@ -57,14 +56,6 @@ async def current(db: Database, order: Order) -> Order:
 async def outbox(db: Database, order: Order) -> list[str]:
     rows = await db.pool.fetch("SELECT type FROM outbox WHERE order_id = $1 ORDER BY id", order.id)
     return [row["type"] for row in rows]
-
-
-@pytest.fixture
-async def dead_gateway() -> AsyncIterator[HttpPaymentGateway]:
-    """A gateway nobody answers for (connection refused)."""
-    gateway = HttpPaymentGateway("http://127.0.0.1:9", "sk", attempts=1)
-    yield gateway
-    await gateway.close()
 
 
 async def test_concurrent_deliveries_of_one_event_are_applied_once(
