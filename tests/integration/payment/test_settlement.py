@@ -120,6 +120,50 @@ async def test_a_retry_with_the_same_key_resumes_the_payment_the_gateway_did_not
     assert len(await control.intents(order.id)) == 1
 
 
+async def test_a_retry_after_a_503_whose_card_was_charged_after_all_answers_that_payment(
+    payments: Payments,
+    db: Database,
+    airline: TicketingAirline,
+    control: PaymentsSimControl,
+    receiver: Receiver,
+    dead_gateway: HttpPaymentGateway,
+    gateway: HttpPaymentGateway,
+) -> None:
+    """The gateway charged the card but its answer was lost (the traveler got a 503), and its
+    webhook confirmed the order before the traveler retried with the same key: the retry is
+    answered with that payment, not a 409 saying the order "is confirmed" (which read as a
+    refusal, stored under the key for good)."""
+    order = await held_order(db, airline)
+    key = str(uuid.uuid4())
+    with pytest.raises(ServiceUnavailable):
+        await pay(payments_over(db, dead_gateway, airline), order, key=key)
+    [stuck] = await db.pool.fetch("SELECT id FROM payments")
+    await gateway.create_intent(  # what the lost request did at the gateway
+        amount=order.total_amount,
+        currency=order.total_currency,
+        card_token="tok_visa",
+        metadata={"order_id": order.id, "payment_id": stuck["id"]},
+        idempotency_key=intent_key(stuck["id"]),
+        timeout=2,
+    )
+    [delivery] = await receiver.wait_for(1)
+    await payments.receiver.receive(delivery.body, delivery.headers["Skyfare-Signature"])
+    assert (await current(db, order)).status == "confirmed"
+
+    for _ in range(2):  # the retry, and a retry of it (stored)
+        answer = await payments.service.pay(
+            ALICE,
+            order.id,
+            key,
+            PaymentRequest("tok_visa"),
+            fingerprint("POST", f"/v1/orders/{order.id}/payments", {"card_token": "tok_visa"}),
+        )
+        assert answer.status == 202
+        body = msgspec.json.decode(answer.body)
+        assert (body["id"], body["status"]) == (stuck["id"], "succeeded")
+    assert len(await control.intents(order.id)) == 1  # charged once
+
+
 async def test_a_payment_the_gateway_never_answered_is_given_up_by_the_reconciler(
     payments: Payments, db: Database, airline: TicketingAirline, dead_gateway: HttpPaymentGateway
 ) -> None:
