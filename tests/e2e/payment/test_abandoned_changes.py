@@ -5,6 +5,7 @@ airline when it did not, so the order says what happened either way; and never t
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -242,3 +243,56 @@ async def test_a_change_the_airline_will_not_undo_fails_clearly_instead_of_stayi
     assert after["payment_status"] == "paid"
     assert len(await pay_env.gateway.intents(order["id"])) == 1  # the order's own payment only
     assert await sweeper(pay_env).sweep_once() == 0  # settled: nothing left to sweep
+
+
+async def test_a_change_charged_for_an_order_cancelled_meanwhile_is_refunded_once_after_a_refusal(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    """The card was charged for a change, then the order was cancelled before the change
+    committed: the change cannot stand, and its charge goes back. The gateway refused that
+    refund once: it used to be asked again under the same key at every sweep (the gateway
+    replays a refusal for its key) and the offer stayed `confirming`, the money kept. Now the
+    refund is owed as a part of its own (its history says so), the change fails, and the
+    reconciler asks anew: given back once."""
+    order = await paid_order(pay_env, alice, days=111, **FLEX_CABIN)
+    _, offers = await change_offers(pay_env, alice, order, days=41)
+    chosen = dearest(offers)
+    due = Decimal(chosen["change_total_amount"])
+    await abandon(pay_env, chosen["id"])
+    await airline_changes(pay_env, order, chosen["id"])
+    intent = await pay_env.client.app[PAYMENT_GATEWAY].create_intent(
+        amount=due,
+        currency=chosen["change_total_currency"],
+        card_token="tok_visa",
+        metadata={"order_id": order["id"], "change_id": chosen["id"]},
+        idempotency_key=f"{chosen['id']}:intent",
+        timeout=5,
+    )
+    await pay_env.pool.execute(
+        "UPDATE order_changes SET payment_intent_id = $2 WHERE id = $1", chosen["id"], intent.id
+    )  # then the process died before its commit
+    cancelled = await pay_env.client.post(f"/v1/orders/{order['id']}/cancel", headers=alice)
+    assert cancelled.status == 200, await cancelled.text()
+    await pay_env.gateway.refuse_refunds(intent.id)  # once: a charge disputed for a while
+
+    swept = sweeper(pay_env)
+    for _ in range(100):  # the card settles within moments; until it did, the round leaves it
+        if await swept.sweep_once() and await status_of(pay_env, chosen["id"]) != "confirming":
+            break
+        await abandon(pay_env, chosen["id"])
+        await asyncio.sleep(0.05)
+    assert await status_of(pay_env, chosen["id"]) == "failed"
+    refunds = pay_env.client.app[change_routes.CHANGES].payments.refunds  # type: ignore[union-attr]
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    for _ in range(2):  # the second round finds nothing owed
+        await refunds.reconcile_once(later, actor="reconciler")
+
+    [charge] = [i for i in await pay_env.gateway.intents(order["id"]) if i["id"] == intent.id]
+    assert (Decimal(charge["amount_refunded"]), len(charge["refunds"])) == (due, 1)
+    reasons = await history_reasons(pay_env, alice, order["id"])
+    assert any("refund owed" in r and chosen["id"] in r for r in reasons), reasons
+    assert any("refused by the payment gateway" in r for r in reasons), reasons
+    assert any(
+        r.endswith(f"refunded {due} {chosen['change_total_currency']} to {chosen['id']}")
+        for r in reasons
+    ), reasons
