@@ -7,8 +7,10 @@ The gateway answers a charge `processing` at once and settles it moments later (
 names no payment of ours, so the receiver acknowledges and ignores it): a change must know the
 outcome before it commits, so `charge` reads the intent until it settles, within `wait_s`.
 Idempotency keys derive from the change id, so a retried confirmation never charges or refunds
-twice. A charge made for a change that then could not stand (the order ended meanwhile) is owed
-back as a refund part of its own (`refund_charge`), paid like every other part.
+twice; one retried with another card after a lost answer gets the charge the first card made
+(found by the change's id), not a second. A charge made for a change that then could not stand
+(the order ended meanwhile) is owed back as a refund part of its own (`refund_charge`), paid
+like every other part.
 """
 
 from __future__ import annotations
@@ -75,6 +77,16 @@ class GatewayChangePayments:
             raise ServiceUnavailable(
                 "the payment gateway cannot be reached; retry with the same Idempotency-Key"
             ) from exc
+        except errors.IdempotencyKeyReused as exc:
+            # The change's charge was made already, with another card (its answer was lost and
+            # the traveler retried with a new one): that charge is the change's, whatever it
+            # comes to. Read as a declined card, the change was undone and the money kept.
+            found = await self.find_charge(order, change_id)
+            if found is None:  # the gateway's search has not indexed it yet
+                raise ServiceUnavailable(
+                    "this change's card payment is being looked up; retry"
+                ) from exc
+            return found
         except errors.GatewayRejected as exc:
             # The card token itself was refused: no charge exists, nothing to wait for.
             return ChargeOutcome(intent_id or "", "failed", exc.code or "card_rejected")

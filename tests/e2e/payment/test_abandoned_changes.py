@@ -296,3 +296,42 @@ async def test_a_change_charged_for_an_order_cancelled_meanwhile_is_refunded_onc
         r.endswith(f"refunded {due} {chosen['change_total_currency']} to {chosen['id']}")
         for r in reasons
     ), reasons
+
+
+async def test_a_retry_with_another_card_after_a_lost_charge_keeps_that_charge_and_the_change(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    """The card was charged for the change but the answer was lost (the traveler saw a 503),
+    and the traveler retried with another card: the gateway refuses the change's key with
+    other parameters, which read as a declined card, so the flights were put back and the
+    charge made was kept, never given back. The charge made is the change's: it stands, and
+    the second card is not charged."""
+    order = await paid_order(pay_env, alice, days=112, **FLEX_CABIN)
+    _, offers = await change_offers(pay_env, alice, order, days=42)
+    chosen = dearest(offers)
+    await abandon(pay_env, chosen["id"])
+    await airline_changes(pay_env, order, chosen["id"])
+    intent = await pay_env.client.app[PAYMENT_GATEWAY].create_intent(
+        amount=Decimal(chosen["change_total_amount"]),
+        currency=chosen["change_total_currency"],
+        card_token="tok_visa",
+        metadata={"order_id": order["id"], "change_id": chosen["id"]},
+        idempotency_key=f"{chosen['id']}:intent",
+        timeout=5,
+    )  # the first request's charge, whose answer never came back
+
+    for _ in range(100):  # the card settles within moments: until then, a 503 to retry
+        status, answer = await confirm(
+            pay_env, alice, order["id"], chosen["id"], str(uuid.uuid4()), card_token="tok_slow"
+        )
+        if status != 503:
+            break
+        await asyncio.sleep(0.05)
+
+    assert status == 200, answer
+    assert answer["order"]["slices"][0] == chosen["slice"]
+    assert await status_of(pay_env, chosen["id"]) == "confirmed"
+    charges = [
+        i for i in await pay_env.gateway.intents(order["id"]) if "change_id" in i["metadata"]
+    ]
+    assert [(c["id"], c["status"]) for c in charges] == [(intent.id, "succeeded")]
