@@ -55,6 +55,19 @@ async def held_with_offer(
     return held, offers["data"][0]
 
 
+async def charged_for(pay_env: PayEnv, order: dict[str, Any], chosen: dict[str, Any]) -> Any:
+    """The card charged for change offer `chosen` as its confirmation does (the change's key),
+    by a request whose answer never came back; the gateway's intent."""
+    return await pay_env.client.app[PAYMENT_GATEWAY].create_intent(
+        amount=Decimal(chosen["change_total_amount"]),
+        currency=chosen["change_total_currency"],
+        card_token="tok_visa",
+        metadata={"order_id": order["id"], "change_id": chosen["id"]},
+        idempotency_key=f"{chosen['id']}:intent",
+        timeout=5,
+    )
+
+
 async def status_of(pay_env: PayEnv, change_id: str) -> str:
     status: str = await pay_env.pool.fetchval(
         "SELECT status FROM order_changes WHERE id = $1", change_id
@@ -106,18 +119,9 @@ async def test_a_change_charged_but_never_committed_is_finished_and_charged_once
     order = await paid_order(pay_env, alice, days=days, **FLEX_CABIN)
     _, offers = await change_offers(pay_env, alice, order, days=days - 70)
     chosen = dearest(offers)
-    due = Decimal(chosen["change_total_amount"])
     await abandon(pay_env, chosen["id"])
     await airline_changes(pay_env, order, chosen["id"])
-    gateway = pay_env.client.app[PAYMENT_GATEWAY]
-    intent = await gateway.create_intent(
-        amount=due,
-        currency=chosen["change_total_currency"],
-        card_token="tok_visa",
-        metadata={"order_id": order["id"], "change_id": chosen["id"]},
-        idempotency_key=f"{chosen['id']}:intent",
-        timeout=5,
-    )
+    intent = await charged_for(pay_env, order, chosen)
     if recorded:
         await pay_env.pool.execute(
             "UPDATE order_changes SET payment_intent_id = $2 WHERE id = $1", chosen["id"], intent.id
@@ -260,14 +264,7 @@ async def test_a_change_charged_for_an_order_cancelled_meanwhile_is_refunded_onc
     due = Decimal(chosen["change_total_amount"])
     await abandon(pay_env, chosen["id"])
     await airline_changes(pay_env, order, chosen["id"])
-    intent = await pay_env.client.app[PAYMENT_GATEWAY].create_intent(
-        amount=due,
-        currency=chosen["change_total_currency"],
-        card_token="tok_visa",
-        metadata={"order_id": order["id"], "change_id": chosen["id"]},
-        idempotency_key=f"{chosen['id']}:intent",
-        timeout=5,
-    )
+    intent = await charged_for(pay_env, order, chosen)
     await pay_env.pool.execute(
         "UPDATE order_changes SET payment_intent_id = $2 WHERE id = $1", chosen["id"], intent.id
     )  # then the process died before its commit
@@ -311,14 +308,7 @@ async def test_a_retry_with_another_card_after_a_lost_charge_keeps_that_charge_a
     chosen = dearest(offers)
     await abandon(pay_env, chosen["id"])
     await airline_changes(pay_env, order, chosen["id"])
-    intent = await pay_env.client.app[PAYMENT_GATEWAY].create_intent(
-        amount=Decimal(chosen["change_total_amount"]),
-        currency=chosen["change_total_currency"],
-        card_token="tok_visa",
-        metadata={"order_id": order["id"], "change_id": chosen["id"]},
-        idempotency_key=f"{chosen['id']}:intent",
-        timeout=5,
-    )  # the first request's charge, whose answer never came back
+    intent = await charged_for(pay_env, order, chosen)  # the first request's, answer lost
 
     for _ in range(100):  # the card settles within moments: until then, a 503 to retry
         status, answer = await confirm(

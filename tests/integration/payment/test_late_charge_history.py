@@ -11,10 +11,10 @@ import pytest
 from booking.pg import Database
 from kernel.errors import ServiceUnavailable
 from payment.gateway import HttpPaymentGateway
-from payment.model import intent_key
 from payment.wiring import Payments
 from tests.integration.payment.conftest import (
     TicketingAirline,
+    charged_after_all,
     held_order,
     order_service,
     payments_over,
@@ -64,17 +64,8 @@ async def test_a_charge_after_the_payment_was_given_up_is_refunded_and_its_histo
         await pay(payments_over(db, dead_gateway, airline), order)
     await payments.reconciler.once()  # given up: the order's payment `failed`
     [given_up] = await db.pool.fetch("SELECT id FROM payments")
-    await gateway.create_intent(  # ... but the card was charged after all
-        amount=order.total_amount,
-        currency=order.total_currency,
-        card_token="tok_visa",
-        metadata={"order_id": order.id, "payment_id": given_up["id"]},
-        idempotency_key=intent_key(given_up["id"]),
-        timeout=2,
-    )
-    [delivery] = await receiver.wait_for(1)
 
-    await payments.receiver.receive(delivery.body, delivery.headers["Skyfare-Signature"])
+    await charged_after_all(payments, gateway, receiver, order, given_up["id"])  # after all
 
     last = await db.pool.fetchrow(
         "SELECT from_payment_status, to_payment_status, reason, code FROM order_history"

@@ -17,9 +17,14 @@ from booking.repository import PgOrderRepository
 from kernel.auth import Principal
 from kernel.errors import ServiceUnavailable
 from payment.gateway import HttpPaymentGateway
-from payment.model import PaymentRequest, intent_key
+from payment.model import PaymentRequest
 from payment.wiring import Payments
-from tests.integration.payment.conftest import TicketingAirline, held_order, payments_over
+from tests.integration.payment.conftest import (
+    TicketingAirline,
+    charged_after_all,
+    held_order,
+    payments_over,
+)
 from tests.support.payment_sim import PaymentsSimControl, Receiver, eventually
 
 ALICE = Principal("alice")
@@ -138,16 +143,7 @@ async def test_a_retry_after_a_503_whose_card_was_charged_after_all_answers_that
     with pytest.raises(ServiceUnavailable):
         await pay(payments_over(db, dead_gateway, airline), order, key=key)
     [stuck] = await db.pool.fetch("SELECT id FROM payments")
-    await gateway.create_intent(  # what the lost request did at the gateway
-        amount=order.total_amount,
-        currency=order.total_currency,
-        card_token="tok_visa",
-        metadata={"order_id": order.id, "payment_id": stuck["id"]},
-        idempotency_key=intent_key(stuck["id"]),
-        timeout=2,
-    )
-    [delivery] = await receiver.wait_for(1)
-    await payments.receiver.receive(delivery.body, delivery.headers["Skyfare-Signature"])
+    await charged_after_all(payments, gateway, receiver, order, stuck["id"])
     assert (await current(db, order)).status == "confirmed"
 
     for _ in range(2):  # the retry, and a retry of it (stored)
@@ -194,16 +190,7 @@ async def test_a_charge_that_arrives_after_the_payment_was_given_up_is_refunded(
     await payments.reconciler.once()  # given up: the traveler may pay again
     [given_up] = await db.pool.fetch("SELECT id FROM payments")
     # ... but the gateway had charged the card after all (our request timed out after it did).
-    await gateway.create_intent(
-        amount=order.total_amount,
-        currency=order.total_currency,
-        card_token="tok_visa",
-        metadata={"order_id": order.id, "payment_id": given_up["id"]},
-        idempotency_key=intent_key(given_up["id"]),
-        timeout=2,
-    )
-    [delivery] = await receiver.wait_for(1)
-    await payments.receiver.receive(delivery.body, delivery.headers["Skyfare-Signature"])
+    await charged_after_all(payments, gateway, receiver, order, given_up["id"])
 
     [payment] = await db.pool.fetch("SELECT status, order_paid FROM payments")
     assert (payment["status"], payment["order_paid"]) == ("refunded", False)
