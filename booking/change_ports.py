@@ -66,7 +66,9 @@ class ChangePayments(Protocol):
         asks again. Raises `ServiceUnavailable` when the database cannot be reached."""
 
     async def refund_charge(
-        self, order: Order, change_id: str, intent_id: str, amount: Decimal
+        self, order: Order, change_id: str, intent_id: str, amount: Decimal, *, actor: str
     ) -> None:
         """Give back the `amount` charged for change `change_id` by `intent_id` (the change did
-        not stand); once ever. Raises `ServiceUnavailable` (retry) or `Conflict`."""
+        not stand); once ever: owed durably (written on the order's history), then asked of the
+        gateway; a refusal or no answer stays owed for the payment reconciler. Raises
+        `ServiceUnavailable` when the database cannot be reached (retry: owed once still)."""

@@ -241,7 +241,9 @@ class ChangeService(ChangeMoney):
             if refused is not None:
                 reason = f"the order changed while the change was confirmed; {refused}"
             if charge is not None and self.payments is not None:
-                await self.payments.refund_charge(order, offer.id, charge, offer.due_amount)
+                await self.payments.refund_charge(
+                    order, offer.id, charge, offer.due_amount, actor=principal.subject
+                )
                 reason += f"; the {offer.due_amount} {offer.currency} charged is refunded"
             await self._fail(principal, order, offer, reason)
             raise FinalAnswer(Conflict(reason))

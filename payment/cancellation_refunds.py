@@ -15,6 +15,9 @@ A change to a cheaper slice owes its difference the same way (`owe_change`, in t
 transaction that changes the order; its parts name the change): paid by `settle` and the
 reconciler like a cancellation's, each one noted on the order's history once refunded, and never
 counted as the cancellation's own (`parts`, `_finish` and the 0204 guard read only those).
+A change whose card was charged but which did not stand (the order ended before it committed)
+owes that charge back whole the same way (`owe_charge_back`: one part, on the change's own charge,
+named by the change): a refusal is asked anew by the reconciler, never replayed for ever.
 A cancellation that gives nothing back owes no part: the order is `refunded` (0.00) in the very
 transaction that cancels it, the charges kept as the penalty.
 """
@@ -46,7 +49,7 @@ from payment.ledger import (
     split,
 )
 from payment.model import PAYMENT_ID_PREFIX
-from payment.refund_notices import card_of, lock_change_parts, tell_if_all_back
+from payment.refund_notices import card_of, lock_change_parts, note, tell_if_all_back
 from payment.refunds import order_refunded
 from payment.repository import PgPaymentRepository, orders_in
 from payment.seat_charges import PREFIX as SEAT_CHARGE_PREFIX
@@ -78,13 +81,6 @@ WITH picked AS (
     FROM picked WHERE r.order_id = picked.order_id AND r.status = 'owed'
 )
 SELECT order_id, reason FROM picked ORDER BY asked, order_id"""
-
-# $4: the gateway's code of a refund it refused, stored with the note (booking/sql/0143).
-_NOTE = """
-INSERT INTO order_history
-    (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor,
-     decline_code)
-SELECT id, status, status, payment_status, payment_status, $2, $3, $4 FROM orders WHERE id = $1"""
 
 
 class OwedPart(msgspec.Struct, frozen=True):
@@ -186,6 +182,37 @@ class CancellationRefunds:
         await self._write(conn, order_id, parts, currency, reason, change_id, first_key)
         where = describe(_named(parts), currency)
         await self._note(conn, order_id, f"{reason}: refund owed: {where}", actor)
+
+    async def owe_charge_back(
+        self,
+        order_id: str,
+        change_id: str,
+        intent_id: str,
+        amount: Decimal,
+        currency: str,
+        *,
+        actor: str,
+    ) -> None:
+        """A change whose card was charged but which did not stand (the order was cancelled or
+        refunded before it committed): its whole charge is owed back, one part on the change's
+        own charge, written once however often this is asked (the change sweeper resumes a
+        change that died half way); `settle` and the reconciler pay it. Its first ask carries
+        the key the release before this one used (`<change id>:charge-refund`), so a refund
+        that one made is replayed, never made twice; after a refusal, a new key."""
+        reason = f"the flight change {change_id} was not made"
+        async with self._db.transaction() as conn:
+            written = await conn.fetchval(
+                "INSERT INTO order_refunds (id, order_id, charge_id, intent_id, amount, currency,"
+                " reason, status, change_id, first_key)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, 'owed', $3, $8)"
+                " ON CONFLICT (change_id, charge_id) WHERE change_id IS NOT NULL DO NOTHING"
+                " RETURNING true",
+                PREFIX + secrets.token_hex(12), order_id, change_id, intent_id, amount, currency,
+                reason, f"{change_id}:charge-refund", timeout=self._db.timeout_s,
+            )  # fmt: skip
+            if written:
+                where = describe([(change_id, amount)], currency)
+                await self._note(conn, order_id, f"{reason}: refund owed: {where}", actor)
 
     async def _write(
         self,
@@ -308,7 +335,8 @@ class CancellationRefunds:
             if done and part.change_id is not None:  # a cancellation's says it when it ends
                 what = describe([(part.charge_id, part.amount)], part.currency)
                 await self._note(conn, part.order_id, f"{part.reason}: refunded {what}", actor)
-                await tell_if_all_back(conn, self._db, part.order_id, part.change_id)
+                if part.charge_id != part.change_id:  # a change that stood: its difference
+                    await tell_if_all_back(conn, self._db, part.order_id, part.change_id)
 
     async def _refused(self, part: OwedPart, exc: errors.GatewayRejected, actor: str) -> None:
         """Nothing moved: the next attempt is a new request; the order's history says it once
@@ -325,8 +353,8 @@ class CancellationRefunds:
             if changed is None:
                 return  # another asker got there first
             what = describe([(part.charge_id, part.amount)], part.currency)
-            note = f"refund of {what} refused by the payment gateway ({error}); it is retried"
-            await self._note(conn, part.order_id, note, actor, code=error)
+            said = f"refund of {what} refused by the payment gateway ({error}); it is retried"
+            await self._note(conn, part.order_id, said, actor, code=error)
 
     async def _finish(self, order_id: str, *, actor: str, reason: str) -> None:
         async with self._db.transaction() as conn:
@@ -377,12 +405,12 @@ class CancellationRefunds:
         self,
         conn: asyncpg.Connection,
         order_id: str,
-        note: str,
+        reason: str,
         actor: str,
         *,
         code: str | None = None,
     ) -> None:
-        await conn.execute(_NOTE, order_id, note[:500], actor, code, timeout=self._db.timeout_s)
+        await note(conn, self._db, order_id, reason, actor, code=code)
 
 
 def _named(parts: list[Part]) -> list[tuple[str, Decimal]]:

@@ -7,7 +7,10 @@ The gateway answers a charge `processing` at once and settles it moments later (
 names no payment of ours, so the receiver acknowledges and ignores it): a change must know the
 outcome before it commits, so `charge` reads the intent until it settles, within `wait_s`.
 Idempotency keys derive from the change id, so a retried confirmation never charges or refunds
-twice.
+twice; one retried with another card after a lost answer gets the charge the first card made
+(found by the change's id), not a second. A charge made for a change that then could not stand
+(the order ended meanwhile) is owed back as a refund part of its own (`refund_charge`), paid
+like every other part.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import asyncpg
 
 from booking.change_ports import ChargeOutcome
 from booking.model import Order
-from kernel.errors import Conflict, ServiceUnavailable
+from kernel.errors import ServiceUnavailable
 from payment import errors
 from payment.cancellation_refunds import CancellationRefunds
 from payment.gateway import PaymentGateway
@@ -74,6 +77,16 @@ class GatewayChangePayments:
             raise ServiceUnavailable(
                 "the payment gateway cannot be reached; retry with the same Idempotency-Key"
             ) from exc
+        except errors.IdempotencyKeyReused as exc:
+            # The change's charge was made already, with another card (its answer was lost and
+            # the traveler retried with a new one): that charge is the change's, whatever it
+            # comes to. Read as a declined card, the change was undone and the money kept.
+            found = await self.find_charge(order, change_id)
+            if found is None:  # the gateway's search has not indexed it yet
+                raise ServiceUnavailable(
+                    "this change's card payment is being looked up; retry"
+                ) from exc
+            return found
         except errors.GatewayRejected as exc:
             # The card token itself was refused: no charge exists, nothing to wait for.
             return ChargeOutcome(intent_id or "", "failed", exc.code or "card_rejected")
@@ -120,19 +133,14 @@ class GatewayChangePayments:
         await self.refunds.settle(order.id, actor=actor, reason=reason)
 
     async def refund_charge(
-        self, order: Order, change_id: str, intent_id: str, amount: Decimal
+        self, order: Order, change_id: str, intent_id: str, amount: Decimal, *, actor: str
     ) -> None:
-        await self._refund(intent_id, amount, f"{change_id}:charge-refund")
-
-    async def _refund(self, intent_id: str, amount: Decimal, idempotency_key: str) -> None:
-        try:
-            await self._gateway.refund(
-                intent_id=intent_id,
-                amount=amount,
-                idempotency_key=idempotency_key,
-                timeout=self._timeout_s,
-            )
-        except errors.GatewayUnavailable as exc:
-            raise ServiceUnavailable("the payment gateway cannot be reached; retry") from exc
-        except errors.GatewayRejected as exc:
-            raise Conflict(f"the payment gateway refused the refund: {exc}") from exc
+        # Owed first, in its own commit, then asked: a refusal or no answer stays owed for the
+        # payment reconciler, which asks anew after a refusal (a fixed key was refused for ever).
+        refunds = self.refunds
+        await refunds.owe_charge_back(
+            order.id, change_id, intent_id, amount, order.total_currency, actor=actor
+        )
+        # `reason` words the order's own refund, should this finish it: the cancellation that
+        # moved the order (its parts, owed with it, may be paid by this very call).
+        await refunds.settle(order.id, actor=actor, reason="the order was cancelled")

@@ -9,6 +9,10 @@
   seats given), `failed` (declined later, or the gateway never answered), `refunded` (the
   airline gave the seat away while the card was charged: the money went back), `late` (the
   card was charged after the charge had been given up as `failed`: refunded).
+- `skyfare_payment_discrepancies_total{kind}` — captured payments whose money at the gateway
+  differs from ours, found by the reconciler's audit (payment/audit.py) and recorded once each:
+  `captured_differs`, `refunded_differs` (e.g. a partial refund made at the gateway's dashboard).
+  Any increase is for finance and support: alert on it.
 - `skyfare_webhook_verifications_failed_total{reason}` — webhook deliveries refused:
   `missing`, `malformed`, `stale`, `future`, `mismatch` (payment/webhooks.py), `undecodable`.
 """
@@ -35,6 +39,12 @@ SeatChargeOutcome = Literal["started", "rejected", "succeeded", "failed", "refun
 SEAT_CHARGES = Counter(
     "skyfare_seat_charges", "Seat changes paid after booking, by outcome.", ["outcome"]
 )
+Discrepancy = Literal["captured_differs", "refunded_differs"]
+DISCREPANCIES = Counter(
+    "skyfare_payment_discrepancies",
+    "Captured payments whose money at the gateway differs from what we recorded, by kind.",
+    ["kind"],
+)
 WEBHOOK_REJECTIONS = Counter(
     "skyfare_webhook_verifications_failed",
     "Webhook deliveries refused before anything changed, by reason.",
@@ -50,6 +60,10 @@ def seat_charge(outcome: SeatChargeOutcome) -> None:
     SEAT_CHARGES.labels(outcome).inc()
 
 
+def discrepancy(kind: Discrepancy) -> None:
+    DISCREPANCIES.labels(kind).inc()
+
+
 def webhook_rejected(reason: str) -> None:
     WEBHOOK_REJECTIONS.labels(reason).inc()
 
@@ -57,3 +71,5 @@ def webhook_rejected(reason: str) -> None:
 # Every series from the first scrape, at 0, so a rate() over it never starts from nothing.
 for _outcome in ("started", "rejected", "succeeded", "failed", "refunded", "late"):
     SEAT_CHARGES.labels(_outcome)
+for _kind in ("captured_differs", "refunded_differs"):
+    DISCREPANCIES.labels(_kind)

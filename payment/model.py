@@ -74,6 +74,10 @@ class GatewayIntent(msgspec.Struct, frozen=True):
     payment_id: str | None = None  # our id, from the intent's metadata
     failure_reason: str | None = None  # the gateway's code, e.g. card_declined
     card_last4: str | None = None  # the card's last four digits, when the gateway names them
+    # What the gateway captured and has refunded of it (None: it does not say), for the audit
+    # (payment/audit.py).
+    amount_received: Decimal | None = None
+    amount_refunded: Decimal | None = None
 
 
 class GatewayRefund(msgspec.Struct, frozen=True):

@@ -8,6 +8,9 @@ Every `interval_s`, for payments unchanged for `after_s`:
   the intent and apply its outcome as the webhook would have.
 - a cancellation's refund part still `owed` (payment/cancellation_refunds.py): asked again, with
   the same key after no answer, a new one after a refusal.
+- captured payments, a batch a round in turn: audited against the gateway's intent (what it
+  captured and has refunded: a partial refund at its dashboard, another amount captured); a
+  difference is recorded and counted, never evened out by moving money (payment/audit.py).
 - `processing` without an intent: the gateway never answered the charge → give up (`failed`,
   `payment.failed`; the traveler may pay again). Were the card charged after all, its webhook
   finds the payment given up and the money is refunded (`Settlement`).
@@ -23,6 +26,7 @@ import logging
 
 from kernel.errors import ServiceUnavailable
 from payment import errors
+from payment.audit import PaymentAudit
 from payment.cancellation_refunds import CancellationRefunds
 from payment.gateway import PaymentGateway
 from payment.model import Payment
@@ -50,6 +54,7 @@ class PaymentReconciler:
         batch: int = 50,
         seat_charges: SeatCharges | None = None,
         cancellations: CancellationRefunds | None = None,
+        audit: PaymentAudit | None = None,
     ) -> None:
         self._payments = payments
         self._gateway = gateway
@@ -60,6 +65,7 @@ class PaymentReconciler:
         self._batch = batch
         self._seat_charges = seat_charges
         self._cancellations = cancellations
+        self._audit = audit
 
     async def run(self, interval_s: float) -> None:
         """Reconcile every `interval_s` until cancelled."""
@@ -88,7 +94,10 @@ class PaymentReconciler:
         parts = 0
         if self._cancellations is not None:  # cancellations' refunds split across charges
             parts = await self._cancellations.reconcile_once(before, actor=ACTOR, limit=self._batch)
-        return len(owed) + len(waiting) + charges + parts
+        audited = 0
+        if self._audit is not None:
+            audited = await self._audit.audit_once(before, limit=self._batch)
+        return len(owed) + len(waiting) + charges + parts + audited
 
     async def _settle(self, payment: Payment) -> None:
         if payment.gateway_intent_id is None:

@@ -35,6 +35,26 @@ SELECT count(*) FILTER (WHERE status = 'owed') AS owed, sum(amount) AS amount,
        array_agg(charge_id) AS charges
 FROM order_refunds WHERE order_id = $1 AND change_id = $2"""
 _EVENTS = events_insert(2)
+# A history step that moves nothing: the order as it is, with `reason` (its code derived from it,
+# booking/sql/0140) and, for a refund the gateway refused, the gateway's code (booking/sql/0143).
+_NOTE = """
+INSERT INTO order_history
+    (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor,
+     decline_code)
+SELECT id, status, status, payment_status, payment_status, $2, $3, $4 FROM orders WHERE id = $1"""
+
+
+async def note(
+    conn: asyncpg.Connection,
+    db: Database,
+    order_id: str,
+    reason: str,
+    actor: str,
+    *,
+    code: str | None = None,
+) -> None:
+    """Write `reason` on the order's history, its status unchanged, in `conn`'s transaction."""
+    await conn.execute(_NOTE, order_id, reason[:500], actor, code, timeout=db.timeout_s)
 
 
 async def lock_change_parts(

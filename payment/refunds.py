@@ -29,11 +29,14 @@ from payment import errors, metrics
 from payment.gateway import PaymentGateway
 from payment.ledger import describe
 from payment.model import Payment, refund_key
-from payment.refund_notices import tell
+from payment.refund_notices import note, tell
 from payment.repository import PgPaymentRepository, orders_in
 
 logger = logging.getLogger(__name__)
 
+# The history step of a payment the order never took (charged after it ended, or after the
+# payment had been given up), given back: booking/sql/0140 codes it `late_payment_refunded`.
+LATE_PAYMENT_REFUNDED = "the order was no longer waiting for this payment"
 ANY_STATUS: tuple[OrderStatus, ...] = ("held", "confirmed", "cancelled", "expired", "failed")
 
 
@@ -177,10 +180,10 @@ class Refunder:
         # A cancellation's refund is split across the order's charges: the order is refunded
         # once all its parts are (payment/cancellation_refunds.py), not when this one is.
         if not done.order_paid:  # the order never took it: told as given back on its own
-            await tell(
-                conn, self._payments.db, done.order_id, "payment.returned", owed_of(done),
-                done.card_last4,
-            )  # fmt: skip
+            db = self._payments.db
+            await tell(conn, db, done.order_id, "payment.returned", owed_of(done), done.card_last4)
+            # ... and its history says so (code `late_payment_refunded`), its status unchanged.
+            await note(conn, db, done.order_id, LATE_PAYMENT_REFUNDED, actor)
         elif not await self._payments.split_refund(conn, done.order_id):
             amount = owed_of(done)
             said = f"{reason}: refunded {describe([(done.id, amount)], done.currency)}"

@@ -6,7 +6,9 @@ caller's, `held`, payment `unpaid` or `failed`) → in ONE transaction insert th
 `processing` → create the gateway intent (our key: `intent_key(payment.id)`) → 202, stored. The
 amount is the order's, never the client's. A gateway that does not answer is a 503 that leaves
 the payment `processing`; the client's retry with the same key resumes that very payment (the
-gateway replays the intent), so a card is never charged twice.
+gateway replays the intent), so a card is never charged twice; a retry that finds that payment
+settled meanwhile (the gateway had charged the card, its webhook came first) is answered with
+it, `succeeded` (or since refunded), never a 409 for the order it paid.
 
 `start` is booking's `PaymentStarter` (instant orders); its `Refunds` (cancelling a paid order)
 is payment/cancellation_refunds.py.
@@ -58,8 +60,10 @@ class _OrderMoved(Exception):
     """The order changed between our check and our guarded transition."""
 
 
-def accepted(payment: Payment) -> StoredResponse:
-    view = PaymentView(payment.id, "processing", payment.amount, payment.currency)
+def accepted(payment: Payment, *, as_now: bool = False) -> StoredResponse:
+    """The 202: the payment `processing`; `as_now`, its status as it is (its outcome known)."""
+    status = payment.status if as_now else "processing"
+    view = PaymentView(payment.id, status, payment.amount, payment.currency)
     return StoredResponse(202, _encoder.encode(view))
 
 
@@ -125,6 +129,14 @@ class PaymentService:
             earlier = await self._payments.get(resource_id)
             if earlier is not None and earlier.status == "processing":
                 return await self._charge(earlier, request.card_token, owner, key)
+            if earlier is not None and earlier.status != "failed":
+                # The gateway charged the card although its answer never reached us (a 503),
+                # and the webhook settled the payment first: the retry learns that payment, not
+                # the 409 the order, paid now, would give a new one. (A failed one charged
+                # nothing: the retry tries again, as a 503 invites.)
+                response = accepted(earlier, as_now=True)
+                await self._keys.complete(owner, key, response)
+                return response
         try:
             order = await self._payable(owner, order_id)
             payment = await self._begin(order, owner, key)

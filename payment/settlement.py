@@ -27,7 +27,7 @@ from booking.repository import OrderRepository
 from booking.state import Change
 from payment import metrics
 from payment.model import Payment
-from payment.refunds import Refunder
+from payment.refunds import LATE_PAYMENT_REFUNDED, Refunder
 from payment.repository import PgPaymentRepository, orders_in
 from payment.ticketing import Ticketing, TicketingRefused
 
@@ -178,9 +178,7 @@ class Settlement:
         if order is None:
             return
         if not payment.order_paid:
-            await self._refunder.refund(
-                payment, actor=ACTOR, reason="the order was no longer waiting for this payment"
-            )
+            await self._refunder.refund(payment, actor=ACTOR, reason=LATE_PAYMENT_REFUNDED)
         elif order.status == "held" and order.payment_status == "paid":
             await self._ticket(order, payment)
         elif order.status in OVER:

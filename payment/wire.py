@@ -35,6 +35,8 @@ class Intent(msgspec.Struct, frozen=True):
     metadata: dict[str, str] = {}
     last_payment_error: PaymentError | None = None
     payment_method_details: PaymentMethodDetails | None = None
+    amount_received: Decimal | None = None
+    amount_refunded: Decimal | None = None
 
 
 class Refund(msgspec.Struct, frozen=True):
@@ -131,6 +133,8 @@ def intent_from_wire(intent: Intent) -> GatewayIntent:
         payment_id=intent.metadata.get("payment_id"),
         failure_reason=_reason(intent.last_payment_error),
         card_last4=_last4(intent.payment_method_details),
+        amount_received=intent.amount_received,
+        amount_refunded=intent.amount_refunded,
     )
 
 

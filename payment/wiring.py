@@ -12,6 +12,7 @@ from booking.seats import OrderSeatDesk
 from booking.service import OrderService
 from connectors.base import Connector
 from kernel.tasks import stop_task
+from payment.audit import PaymentAudit
 from payment.cancellation_refunds import CancellationRefunds
 from payment.gateway import HttpPaymentGateway, PaymentGateway
 from payment.receiver import WebhookReceiver
@@ -89,6 +90,7 @@ def build_payments(
             gateway_timeout_s=gateway_timeout_s,
             seat_charges=charges,
             cancellations=refunds,
+            audit=PaymentAudit(db, gateway, timeout_s=gateway_timeout_s),
         ),
         gateway=gateway,
         refunds=refunds,

@@ -5,6 +5,7 @@ airline when it did not, so the order says what happened either way; and never t
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -52,6 +53,19 @@ async def held_with_offer(
     held = await held_order(pay_env, alice, days=days, **FLEX_CABIN)
     _, offers = await change_offers(pay_env, alice, held, days=days - 70)
     return held, offers["data"][0]
+
+
+async def charged_for(pay_env: PayEnv, order: dict[str, Any], chosen: dict[str, Any]) -> Any:
+    """The card charged for change offer `chosen` as its confirmation does (the change's key),
+    by a request whose answer never came back; the gateway's intent."""
+    return await pay_env.client.app[PAYMENT_GATEWAY].create_intent(
+        amount=Decimal(chosen["change_total_amount"]),
+        currency=chosen["change_total_currency"],
+        card_token="tok_visa",
+        metadata={"order_id": order["id"], "change_id": chosen["id"]},
+        idempotency_key=f"{chosen['id']}:intent",
+        timeout=5,
+    )
 
 
 async def status_of(pay_env: PayEnv, change_id: str) -> str:
@@ -105,18 +119,9 @@ async def test_a_change_charged_but_never_committed_is_finished_and_charged_once
     order = await paid_order(pay_env, alice, days=days, **FLEX_CABIN)
     _, offers = await change_offers(pay_env, alice, order, days=days - 70)
     chosen = dearest(offers)
-    due = Decimal(chosen["change_total_amount"])
     await abandon(pay_env, chosen["id"])
     await airline_changes(pay_env, order, chosen["id"])
-    gateway = pay_env.client.app[PAYMENT_GATEWAY]
-    intent = await gateway.create_intent(
-        amount=due,
-        currency=chosen["change_total_currency"],
-        card_token="tok_visa",
-        metadata={"order_id": order["id"], "change_id": chosen["id"]},
-        idempotency_key=f"{chosen['id']}:intent",
-        timeout=5,
-    )
+    intent = await charged_for(pay_env, order, chosen)
     if recorded:
         await pay_env.pool.execute(
             "UPDATE order_changes SET payment_intent_id = $2 WHERE id = $1", chosen["id"], intent.id
@@ -242,3 +247,81 @@ async def test_a_change_the_airline_will_not_undo_fails_clearly_instead_of_stayi
     assert after["payment_status"] == "paid"
     assert len(await pay_env.gateway.intents(order["id"])) == 1  # the order's own payment only
     assert await sweeper(pay_env).sweep_once() == 0  # settled: nothing left to sweep
+
+
+async def test_a_change_charged_for_an_order_cancelled_meanwhile_is_refunded_once_after_a_refusal(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    """The card was charged for a change, then the order was cancelled before the change
+    committed: the change cannot stand, and its charge goes back. The gateway refused that
+    refund once: it used to be asked again under the same key at every sweep (the gateway
+    replays a refusal for its key) and the offer stayed `confirming`, the money kept. Now the
+    refund is owed as a part of its own (its history says so), the change fails, and the
+    reconciler asks anew: given back once."""
+    order = await paid_order(pay_env, alice, days=111, **FLEX_CABIN)
+    _, offers = await change_offers(pay_env, alice, order, days=41)
+    chosen = dearest(offers)
+    due = Decimal(chosen["change_total_amount"])
+    await abandon(pay_env, chosen["id"])
+    await airline_changes(pay_env, order, chosen["id"])
+    intent = await charged_for(pay_env, order, chosen)
+    await pay_env.pool.execute(
+        "UPDATE order_changes SET payment_intent_id = $2 WHERE id = $1", chosen["id"], intent.id
+    )  # then the process died before its commit
+    cancelled = await pay_env.client.post(f"/v1/orders/{order['id']}/cancel", headers=alice)
+    assert cancelled.status == 200, await cancelled.text()
+    await pay_env.gateway.refuse_refunds(intent.id)  # once: a charge disputed for a while
+
+    swept = sweeper(pay_env)
+    for _ in range(100):  # the card settles within moments; until it did, the round leaves it
+        if await swept.sweep_once() and await status_of(pay_env, chosen["id"]) != "confirming":
+            break
+        await abandon(pay_env, chosen["id"])
+        await asyncio.sleep(0.05)
+    assert await status_of(pay_env, chosen["id"]) == "failed"
+    refunds = pay_env.client.app[change_routes.CHANGES].payments.refunds  # type: ignore[union-attr]
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    for _ in range(2):  # the second round finds nothing owed
+        await refunds.reconcile_once(later, actor="reconciler")
+
+    [charge] = [i for i in await pay_env.gateway.intents(order["id"]) if i["id"] == intent.id]
+    assert (Decimal(charge["amount_refunded"]), len(charge["refunds"])) == (due, 1)
+    reasons = await history_reasons(pay_env, alice, order["id"])
+    assert any("refund owed" in r and chosen["id"] in r for r in reasons), reasons
+    assert any("refused by the payment gateway" in r for r in reasons), reasons
+    assert any(
+        r.endswith(f"refunded {due} {chosen['change_total_currency']} to {chosen['id']}")
+        for r in reasons
+    ), reasons
+
+
+async def test_a_retry_with_another_card_after_a_lost_charge_keeps_that_charge_and_the_change(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    """The card was charged for the change but the answer was lost (the traveler saw a 503),
+    and the traveler retried with another card: the gateway refuses the change's key with
+    other parameters, which read as a declined card, so the flights were put back and the
+    charge made was kept, never given back. The charge made is the change's: it stands, and
+    the second card is not charged."""
+    order = await paid_order(pay_env, alice, days=112, **FLEX_CABIN)
+    _, offers = await change_offers(pay_env, alice, order, days=42)
+    chosen = dearest(offers)
+    await abandon(pay_env, chosen["id"])
+    await airline_changes(pay_env, order, chosen["id"])
+    intent = await charged_for(pay_env, order, chosen)  # the first request's, answer lost
+
+    for _ in range(100):  # the card settles within moments: until then, a 503 to retry
+        status, answer = await confirm(
+            pay_env, alice, order["id"], chosen["id"], str(uuid.uuid4()), card_token="tok_slow"
+        )
+        if status != 503:
+            break
+        await asyncio.sleep(0.05)
+
+    assert status == 200, answer
+    assert answer["order"]["slices"][0] == chosen["slice"]
+    assert await status_of(pay_env, chosen["id"]) == "confirmed"
+    charges = [
+        i for i in await pay_env.gateway.intents(order["id"]) if "change_id" in i["metadata"]
+    ]
+    assert [(c["id"], c["status"]) for c in charges] == [(intent.id, "succeeded")]

@@ -19,6 +19,7 @@ from booking.service import OrderService
 from booking.state import Change
 from connectors.model import Hold
 from payment.gateway import HttpPaymentGateway
+from payment.model import intent_key
 from payment.wiring import Payments, build_payments
 from sim.payments import DEV_WEBHOOK_SECRET
 from tests.fakes import FakeConnector
@@ -54,6 +55,14 @@ async def control(sim: SimHandle, receiver: Receiver) -> AsyncIterator[PaymentsS
 @pytest.fixture
 async def gateway(control: PaymentsSimControl) -> AsyncIterator[HttpPaymentGateway]:
     gateway = HttpPaymentGateway(control.gateway_url, control.api_key, backoff_s=0.01)
+    yield gateway
+    await gateway.close()
+
+
+@pytest.fixture
+async def dead_gateway() -> AsyncIterator[HttpPaymentGateway]:
+    """A gateway nobody answers for (connection refused)."""
+    gateway = HttpPaymentGateway("http://127.0.0.1:9", "sk", attempts=1)
     yield gateway
     await gateway.close()
 
@@ -123,6 +132,27 @@ def payments_over(
 @pytest.fixture
 def payments(db: Database, gateway: HttpPaymentGateway, airline: TicketingAirline) -> Payments:
     return payments_over(db, gateway, airline)
+
+
+async def charged_after_all(
+    payments: Payments,
+    gateway: HttpPaymentGateway,
+    receiver: Receiver,
+    order: Order,
+    payment_id: str,
+) -> None:
+    """The gateway charges the card for `payment_id` as the request whose answer we lost did
+    (the same key), and its webhook is applied."""
+    await gateway.create_intent(
+        amount=order.total_amount,
+        currency=order.total_currency,
+        card_token="tok_visa",
+        metadata={"order_id": order.id, "payment_id": payment_id},
+        idempotency_key=intent_key(payment_id),
+        timeout=2,
+    )
+    [delivery] = await receiver.wait_for(1)
+    await payments.receiver.receive(delivery.body, delivery.headers["Skyfare-Signature"])
 
 
 async def held_order(

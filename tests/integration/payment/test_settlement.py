@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import msgspec
@@ -18,9 +17,14 @@ from booking.repository import PgOrderRepository
 from kernel.auth import Principal
 from kernel.errors import ServiceUnavailable
 from payment.gateway import HttpPaymentGateway
-from payment.model import PaymentRequest, intent_key
+from payment.model import PaymentRequest
 from payment.wiring import Payments
-from tests.integration.payment.conftest import TicketingAirline, held_order, payments_over
+from tests.integration.payment.conftest import (
+    TicketingAirline,
+    charged_after_all,
+    held_order,
+    payments_over,
+)
 from tests.support.payment_sim import PaymentsSimControl, Receiver, eventually
 
 ALICE = Principal("alice")
@@ -57,14 +61,6 @@ async def current(db: Database, order: Order) -> Order:
 async def outbox(db: Database, order: Order) -> list[str]:
     rows = await db.pool.fetch("SELECT type FROM outbox WHERE order_id = $1 ORDER BY id", order.id)
     return [row["type"] for row in rows]
-
-
-@pytest.fixture
-async def dead_gateway() -> AsyncIterator[HttpPaymentGateway]:
-    """A gateway nobody answers for (connection refused)."""
-    gateway = HttpPaymentGateway("http://127.0.0.1:9", "sk", attempts=1)
-    yield gateway
-    await gateway.close()
 
 
 async def test_concurrent_deliveries_of_one_event_are_applied_once(
@@ -129,6 +125,41 @@ async def test_a_retry_with_the_same_key_resumes_the_payment_the_gateway_did_not
     assert len(await control.intents(order.id)) == 1
 
 
+async def test_a_retry_after_a_503_whose_card_was_charged_after_all_answers_that_payment(
+    payments: Payments,
+    db: Database,
+    airline: TicketingAirline,
+    control: PaymentsSimControl,
+    receiver: Receiver,
+    dead_gateway: HttpPaymentGateway,
+    gateway: HttpPaymentGateway,
+) -> None:
+    """The gateway charged the card but its answer was lost (the traveler got a 503), and its
+    webhook confirmed the order before the traveler retried with the same key: the retry is
+    answered with that payment, not a 409 saying the order "is confirmed" (which read as a
+    refusal, stored under the key for good)."""
+    order = await held_order(db, airline)
+    key = str(uuid.uuid4())
+    with pytest.raises(ServiceUnavailable):
+        await pay(payments_over(db, dead_gateway, airline), order, key=key)
+    [stuck] = await db.pool.fetch("SELECT id FROM payments")
+    await charged_after_all(payments, gateway, receiver, order, stuck["id"])
+    assert (await current(db, order)).status == "confirmed"
+
+    for _ in range(2):  # the retry, and a retry of it (stored)
+        answer = await payments.service.pay(
+            ALICE,
+            order.id,
+            key,
+            PaymentRequest("tok_visa"),
+            fingerprint("POST", f"/v1/orders/{order.id}/payments", {"card_token": "tok_visa"}),
+        )
+        assert answer.status == 202
+        body = msgspec.json.decode(answer.body)
+        assert (body["id"], body["status"]) == (stuck["id"], "succeeded")
+    assert len(await control.intents(order.id)) == 1  # charged once
+
+
 async def test_a_payment_the_gateway_never_answered_is_given_up_by_the_reconciler(
     payments: Payments, db: Database, airline: TicketingAirline, dead_gateway: HttpPaymentGateway
 ) -> None:
@@ -159,16 +190,7 @@ async def test_a_charge_that_arrives_after_the_payment_was_given_up_is_refunded(
     await payments.reconciler.once()  # given up: the traveler may pay again
     [given_up] = await db.pool.fetch("SELECT id FROM payments")
     # ... but the gateway had charged the card after all (our request timed out after it did).
-    await gateway.create_intent(
-        amount=order.total_amount,
-        currency=order.total_currency,
-        card_token="tok_visa",
-        metadata={"order_id": order.id, "payment_id": given_up["id"]},
-        idempotency_key=intent_key(given_up["id"]),
-        timeout=2,
-    )
-    [delivery] = await receiver.wait_for(1)
-    await payments.receiver.receive(delivery.body, delivery.headers["Skyfare-Signature"])
+    await charged_after_all(payments, gateway, receiver, order, given_up["id"])
 
     [payment] = await db.pool.fetch("SELECT status, order_paid FROM payments")
     assert (payment["status"], payment["order_paid"]) == ("refunded", False)

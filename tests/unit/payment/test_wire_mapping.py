@@ -32,6 +32,8 @@ def test_a_new_intent_is_processing_and_names_our_payment() -> None:
         amount=Decimal("612.40"),
         currency="USD",
         payment_id=PAYMENT_ID,
+        amount_received=Decimal("0.00"),  # nothing captured yet, nothing refunded
+        amount_refunded=Decimal("0.00"),
     )
 
 

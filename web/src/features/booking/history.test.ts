@@ -61,6 +61,18 @@ describe("stepOf", () => {
     });
   });
 
+  it("says a card payment that came after the booking stopped waiting for it was refunded, whether or not the booking ended", () => {
+    const late = stepOf(item({ from_payment_status: "failed", to_payment_status: "failed", code: "late_payment_refunded",
+      reason: "the order was no longer waiting for this payment", actor: { type: "system", name: "payments" } }));
+    expect(late).toEqual({
+      title: "Late payment refunded",
+      reason: "Your card was charged after we had stopped waiting for that payment, so all of it went back to your card",
+      by: "Skyfare",
+      tone: "done",
+      support: null,
+    });
+  });
+
   it("says a refused refund is retried, and why it was refused, as Skyfare's doing", () => {
     const refused = stepOf(item({ ...cancelled, actor: { type: "traveler" }, code: "refund_retrying", decline_code: "charge_disputed",
       reason: "refund of 89.28 USD to pay_9af57676a918016eea1fb084 refused by the payment gateway (charge_disputed); it is retried" }));

@@ -157,7 +157,11 @@ const RULES: Rule[] = [
   })],
   ["refunded_by_gateway", /^refunded by the gateway$/, () => ({ text: "Refunded by the card payment service", money: true })],
   ["late_payment_refunded", /^the order was no longer waiting for this payment$/, () => ({
-    text: "The payment came after the booking had ended, so it was refunded",
+    // A payment given up (the traveler was told it failed) or no longer wanted: the booking may
+    // still be held, waiting for another card, so this does not say it ended.
+    title: "Late payment refunded",
+    text: "Your card was charged after we had stopped waiting for that payment, so all of it went back to your card",
+    tone: "done",
     money: true,
   })],
   ["flight_changed", FLIGHT_CHANGED, (found) => ({ title: "Flight changed", text: flightChangedWords(found), tone: "done" })],
