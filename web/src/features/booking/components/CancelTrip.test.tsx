@@ -3,8 +3,8 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { act, cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, expect, it, vi } from "vitest";
 
-import type { Order } from "../../../lib/api/client";
 import { setSession } from "../../../lib/session";
+import { testOrder } from "../../../lib/testOrder";
 import { signInForTest } from "../../../lib/testSession";
 
 // The app's client asks same-origin paths and takes `fetch` when it is built (hoisted): a quote
@@ -49,17 +49,7 @@ afterEach(() => {
   server.confirms = 0;
 });
 
-const order = {
-  id: "ord_1",
-  booking_reference: "K7Q2MZ",
-  status: "confirmed",
-  payment_status: "paid",
-  total_amount: "612.40",
-  total_currency: "USD",
-  slices: [],
-  passengers: [],
-  created_at: "2027-01-04T14:05:00Z",
-} as unknown as Order;
+const order = testOrder({ status: "confirmed", payment_status: "paid" });
 
 it("says the trip is being cancelled while the cancellation is sent, and that it failed when refused", async () => {
   signInForTest();
