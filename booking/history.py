@@ -15,6 +15,7 @@ from typing import Literal
 import msgspec
 
 from booking.history_codes import HistoryCode
+from booking.history_details import HistoryDetails, details_of
 from booking.model import Order
 from booking.rows import HistoryEntry
 from kernel.auth import Principal
@@ -49,6 +50,8 @@ class HistoryItem(msgspec.Struct, frozen=True):
     gateway's code on a step that records a declined card (`card_refused`, `payment_failed`,
     a `change_failed` whose card was declined) or a refund it refused (`refund_retrying`), else
     null; any text the gateway sent (docs/api.md), never to be read out of `reason`.
+    `details`: what the reason holds, as fields (booking/history_details.py), for a client to
+    word the step by; null for a step without any, or one whose reason it cannot read.
     """
 
     at: dt.datetime
@@ -60,6 +63,7 @@ class HistoryItem(msgspec.Struct, frozen=True):
     actor: Actor
     code: HistoryCode | None = None
     decline_code: str | None = None
+    details: HistoryDetails | None = None
 
 
 class OrderHistory(msgspec.Struct, frozen=True):
@@ -91,6 +95,7 @@ def history_view(order: Order, entries: list[HistoryEntry], viewer: Principal) -
                 actor=actor_of(e.actor, order, viewer),
                 code=e.code,  # type: ignore[arg-type]  # the database's vocabulary, tested
                 decline_code=e.decline_code,
+                details=details_of(e.code, e.reason, order.passengers),
             )
             for e in entries
         ),

@@ -77,6 +77,9 @@ def test_yes_cancel_keeps_the_focus_while_the_cancellation_is_sent(
     # Was `disabled`: the focus fell to the page's body while the airline was asked.
     expect(yes).to_have_attribute("aria-disabled", "true")
     expect(yes).to_be_focused()
+    # And said, where the traveler is: nothing else on the screen moves while the airline is asked.
+    cancelling = page.get_by_role("region", name="Cancel this trip")
+    expect(cancelling.get_by_role("status")).to_have_text("Cancelling your trip…")
     # Keep the trip hid the quote while the cancellation went on: inert too.
     keep = page.get_by_role("button", name="Keep the trip")
     expect(keep).to_have_attribute("aria-disabled", "true")

@@ -66,6 +66,8 @@ def test_search_streams_results_and_an_offer_opens_re_priced(screen: Page) -> No
     offers = results.get_by_role("listitem").filter(has=page.get_by_role("button", name="Select"))
     expect(offers.first).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="offers found")).to_be_visible()
+    # What was searched, beside the heading's airports: the days, who and the cabin.
+    expect(page.get_by_text(re.compile(r" – .* · 1 adult · Economy$"))).to_be_visible()
     # The failing airline is named, and the results say they may be incomplete.
     airlines = page.get_by_role("region", name="Airlines")
     expect(airlines.get_by_text("Crimson")).to_be_visible()

@@ -177,6 +177,18 @@ async def test_the_history_says_who_changed_the_order_when_and_why(
     assert codes[:3] == ["created", "held", "payment_started"]
     assert {"ticketed", "refunded"} <= set(codes)
     assert [r["at"] for r in rows] == sorted(r["at"] for r in rows)
+    # What went back, as fields: no client reads it out of the reason's sentence.
+    [refund] = [r for r in rows if r["code"] == "refunded"]
+    [intent] = await pay_env.gateway.intents(order["id"])
+    assert refund["details"]["amounts"] == [
+        {
+            "amount": intent["amount_refunded"],
+            "currency": order["total_currency"],
+            "charge": "booking",
+        }
+    ], refund
+    assert refund["details"]["note"] == "the order was cancelled"
+    assert cancelled["details"] is None
 
     seen_by_support = await history(agent)
     [by_agent] = [r for r in seen_by_support if r["reason"] == "cancelled by support"]

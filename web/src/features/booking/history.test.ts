@@ -17,7 +17,7 @@ const cancelled = { from_status: "cancelled", to_status: "cancelled", from_payme
 
 describe("stepOf", () => {
   it("names a change of the order's status before one of its payment", () => {
-    const step = stepOf(item({ from_status: "held", to_status: "confirmed", to_payment_status: "paid", reason: "paid and ticketed" }));
+    const step = stepOf(item({ from_status: "held", to_status: "confirmed", to_payment_status: "paid", code: "ticketed", reason: "paid and ticketed" }));
     expect(step).toEqual({ title: "Booked and ticketed", reason: null, by: "Skyfare", tone: "done", support: null });
   });
 
@@ -41,7 +41,8 @@ describe("stepOf", () => {
 
   it("tells a ticketing failure in words, the airline's own words kept for support", () => {
     const step = stepOf(item({ from_status: "held", to_status: "cancelled", from_payment_status: "paid", to_payment_status: "paid",
-      code: "ticketing_failed_refunded", reason: "ticketing failed after payment (TKT-ERR 7781: fare basis YLOWUS not ticketable); the payment was refunded" }));
+      code: "ticketing_failed_refunded", reason: "ticketing failed after payment (TKT-ERR 7781: fare basis YLOWUS not ticketable); the payment was refunded",
+      details: { note: "TKT-ERR 7781: fare basis YLOWUS not ticketable" } }));
     expect(step).toMatchObject({
       title: "Trip cancelled",
       reason: "The airline could not issue your tickets, so your payment was refunded in full",
@@ -51,7 +52,8 @@ describe("stepOf", () => {
   });
 
   it("makes a refund owed a step of its own, with each amount and what it paid for", () => {
-    const owed = stepOf(item({ ...cancelled, reason: "refund owed: 80.00 USD to och_0123456789abcdef01234567, 9.28 USD to pay_9af57676a918016eea1fb084" }));
+    const owed = stepOf(item({ ...cancelled, code: "refund_owed", reason: "refund owed: 80.00 USD to och_0123456789abcdef01234567, 9.28 USD to pay_9af57676a918016eea1fb084",
+      details: { amounts: [{ amount: "80.00", currency: "USD", charge: "flight_change" }, { amount: "9.28", currency: "USD", charge: "booking" }] } }));
     expect(owed).toEqual({
       title: "Refund on its way",
       reason: "$80.00 for a flight change and $9.28 for your booking, back to your card",
@@ -75,7 +77,8 @@ describe("stepOf", () => {
 
   it("says a refused refund is retried, and why it was refused, as Skyfare's doing", () => {
     const refused = stepOf(item({ ...cancelled, actor: { type: "traveler" }, code: "refund_retrying", decline_code: "charge_disputed",
-      reason: "refund of 89.28 USD to pay_9af57676a918016eea1fb084 refused by the payment gateway (charge_disputed); it is retried" }));
+      reason: "refund of 89.28 USD to pay_9af57676a918016eea1fb084 refused by the payment gateway (charge_disputed); it is retried",
+      details: { amounts: [{ amount: "89.28", currency: "USD", charge: "booking" }] } }));
     expect(refused).toEqual({
       title: "Refund delayed",
       reason: "The card payment service did not accept the refund of $89.28 for your booking (the payment is disputed with your bank). We are trying again: you need do nothing.",
@@ -87,17 +90,19 @@ describe("stepOf", () => {
 
   it("says why a refund was refused by the step's decline_code, never by the reason's text", () => {
     const reason = "refund of 9.28 USD to pay_9af57676a918016eea1fb084 refused by the payment gateway (charge_disputed); it is retried";
-    const byField = stepOf(item({ ...cancelled, code: "refund_retrying", decline_code: "expired_card", reason }));
+    const details = { amounts: [{ amount: "9.28", currency: "USD", charge: "booking" as const }] };
+    const byField = stepOf(item({ ...cancelled, code: "refund_retrying", decline_code: "expired_card", reason, details }));
     expect(byField.reason).toBe("The card payment service did not accept the refund of $9.28 for your booking (the card has expired). We are trying again: you need do nothing.");
-    const spaced = stepOf(item({ ...cancelled, code: "refund_retrying", decline_code: "Do Not Honor", reason: reason.replace("charge_disputed", "Do Not Honor") }));
+    const spaced = stepOf(item({ ...cancelled, code: "refund_retrying", decline_code: "Do Not Honor", reason: reason.replace("charge_disputed", "Do Not Honor"), details }));
     expect(spaced.reason).toBe('The card payment service did not accept the refund of $9.28 for your booking (the card payment service said "Do Not Honor"). We are trying again: you need do nothing.');
-    const none = stepOf(item({ ...cancelled, code: "refund_retrying", decline_code: null, reason }));
+    const none = stepOf(item({ ...cancelled, code: "refund_retrying", decline_code: null, reason, details }));
     expect(none.reason).toBe("The card payment service did not accept the refund of $9.28 for your booking. We are trying again: you need do nothing.");
   });
 
   it("gives the refund to Skyfare, not to the traveler whose cancellation ran it", () => {
-    const refunded = stepOf(item({ ...cancelled, to_payment_status: "refunded", actor: { type: "traveler" },
-      reason: "the order was cancelled: refunded 80.00 USD to sch_0123456789abcdef01234567, 9.28 USD to pay_9af57676a918016eea1fb084" }));
+    const refunded = stepOf(item({ ...cancelled, to_payment_status: "refunded", actor: { type: "traveler" }, code: "refunded",
+      reason: "the order was cancelled: refunded 80.00 USD to sch_0123456789abcdef01234567, 9.28 USD to pay_9af57676a918016eea1fb084",
+      details: { amounts: [{ amount: "80.00", currency: "USD", charge: "seats" }, { amount: "9.28", currency: "USD", charge: "booking" }], note: "the order was cancelled" } }));
     expect(refunded).toEqual({
       title: "Refunded",
       reason: "$80.00 for new seats and $9.28 for your booking, back to your card (booking cancelled)",
@@ -105,7 +110,7 @@ describe("stepOf", () => {
       tone: "ended",
       support: null,
     });
-    const later = stepOf(item({ ...cancelled, to_payment_status: "refunded", actor: { type: "system", name: "reconciler" },
+    const later = stepOf(item({ ...cancelled, to_payment_status: "refunded", actor: { type: "system", name: "reconciler" }, code: "refunded",
       reason: "the order was cancelled: refunded 89.28 USD to pay_9af57676a918016eea1fb084" }));
     expect(later.by).toBe("Skyfare");
   });
@@ -128,48 +133,46 @@ describe("stepOf", () => {
   });
 
   it("says a cancellation followed its quote, without the quote's id", () => {
-    const mine = stepOf(item({ to_status: "cancelled", actor: { type: "traveler" }, reason: "cancelled by traveler as quoted (ocr_0123456789abcdef01234567)" }));
+    const mine = stepOf(item({ to_status: "cancelled", actor: { type: "traveler" }, code: "cancelled_as_quoted", reason: "cancelled by traveler as quoted (ocr_0123456789abcdef01234567)" }));
     expect(mine).toMatchObject({ title: "Trip cancelled", reason: "On the terms you were quoted", by: "You" });
-    const agents = stepOf(item({ to_status: "cancelled", actor: { type: "support" }, reason: "cancelled by support as quoted (ocr_0123456789abcdef01234567)" }));
+    const agents = stepOf(item({ to_status: "cancelled", actor: { type: "support" }, code: "cancelled_as_quoted", reason: "cancelled by support as quoted (ocr_0123456789abcdef01234567)" }));
     expect(agents.reason).toBe("Cancelled by Skyfare support on the terms you were quoted");
-    expect(stepOf(item({ to_status: "cancelled", reason: "cancelled by traveler" })).reason).toBeNull();
+    expect(stepOf(item({ to_status: "cancelled", code: "cancelled_by_traveler", reason: "cancelled by traveler" })).reason).toBeNull();
   });
 
   it("leaves out a reason that only repeats the title", () => {
-    expect(stepOf(item({ to_payment_status: "processing", reason: "payment started" })).reason).toBeNull();
-    expect(stepOf(item({ from_status: "pending", reason: "held at the airline" })).reason).toBeNull();
+    expect(stepOf(item({ to_payment_status: "processing", code: "payment_started", reason: "payment started" })).reason).toBeNull();
+    expect(stepOf(item({ from_status: "pending", code: "held", reason: "held at the airline" })).reason).toBeNull();
   });
 
-  it("tells a flight change and a seat change as steps, naming the passenger", () => {
-    const changed = stepOf(item({ from_status: "confirmed", to_status: "confirmed", from_payment_status: "paid", to_payment_status: "paid",
-      reason: "slice 1 changed to LHR → JFK on 2026-12-21 (BA117 at 08:25); seats 14C released (och_0123456789abcdef01234567)" }));
-    expect(changed).toMatchObject({ title: "Flight changed", reason: "Flight 1 is now LHR → JFK on Mon 21 Dec 2026 (BA117 at 08:25); seats 14C were released" });
-    // As booking/ words the day now (the mails' "21 Dec 2026"): the same step, not worded twice.
-    const worded = stepOf(item({ from_status: "confirmed", to_status: "confirmed", from_payment_status: "paid", to_payment_status: "paid", code: "flight_changed",
+  it("tells a flight change and a seat change as steps, from their fields", () => {
+    const confirmed = { from_status: "confirmed", to_status: "confirmed", from_payment_status: "paid", to_payment_status: "paid" } as const;
+    const flight = { slice: 1, origin: "LHR", destination: "JFK", departure_date: "2026-12-21", departure_time: "08:25", flights: ["BA117"], released_seats: ["14C"] };
+    const changed = stepOf(item({ ...confirmed, code: "flight_changed", details: { flight },
       reason: "slice 1 changed to LHR → JFK on 21 Dec 2026 (BA117 at 08:25); seats 14C released (och_0123456789abcdef01234567)" }));
-    expect(worded.reason).toBe(changed.reason);
-    const seats = stepOf(item({ from_status: "confirmed", to_status: "confirmed", reason: "seats 14C (pas_1), 14D (pas_2)" }), ["Ada Lovelace", "Charles Babbage"]);
+    expect(changed).toMatchObject({ title: "Flight changed", reason: "Flight 1 is now LHR → JFK on Mon 21 Dec 2026 (BA117 at 08:25); seats 14C were released" });
+    const seats = stepOf(item({ ...confirmed, code: "seats_changed", reason: "seats 14C (pas_1), 14D (pas_2)",
+      details: { seats: [{ designator: "14C", passenger: "Ada Lovelace" }, { designator: "14D", passenger: "Charles Babbage" }] } }));
     expect(seats).toMatchObject({ title: "Seats changed", reason: "14C for Ada Lovelace, 14D for Charles Babbage" });
     // A first choice (the order had no seats there) is not a change; entries from before keep "changed".
-    const first = stepOf(item({ from_status: "confirmed", to_status: "confirmed", code: "seats_chosen", reason: "seats chosen: 14C (pas_1)" }), ["Ada Lovelace"]);
+    const first = stepOf(item({ ...confirmed, code: "seats_chosen", reason: "seats chosen: 14C (pas_1)", details: { seats: [{ designator: "14C", passenger: "Ada Lovelace" }] } }));
     expect(first).toMatchObject({ title: "Seats chosen", reason: "14C for Ada Lovelace", tone: "done" });
-    // As booking/seats.py writes it, by the passenger's name.
-    const noCode = stepOf(item({ code: null, reason: "seats chosen: 14C (Ada Lovelace), 14D (Charles Babbage)" }));
-    expect(noCode).toMatchObject({ title: "Seats chosen", reason: "14C for Ada Lovelace, 14D for Charles Babbage" });
-    // One request choosing one traveler's first seat and replacing another's: said seat by seat
-    // (it read "Seats changed" as a whole).
-    const both = stepOf(item({ from_status: "confirmed", to_status: "confirmed", code: "seats_chosen_and_changed",
-      reason: "seats chosen and changed: 14C (Ada Lovelace) in place of 12A, 14D (Charles Babbage) chosen, 3A (pas_1) kept" }), ["Ada Lovelace"]);
+    // One request choosing one traveler's first seat and replacing another's: said seat by seat.
+    const both = stepOf(item({ ...confirmed, code: "seats_chosen_and_changed",
+      reason: "seats chosen and changed: 14C (Ada Lovelace) in place of 12A, 14D (Charles Babbage) chosen, 3A (Ada Lovelace) kept",
+      details: { seats: [
+        { designator: "14C", passenger: "Ada Lovelace", change: "replaced", replaced: "12A" },
+        { designator: "14D", passenger: "Charles Babbage", change: "chosen" },
+        { designator: "3A", passenger: "Ada Lovelace", change: "kept" },
+      ] } }));
     expect(both).toMatchObject({
       title: "Seats chosen and changed",
       reason: "14C for Ada Lovelace (was 12A), 14D for Charles Babbage (new), 3A for Ada Lovelace (unchanged)",
       tone: "done",
     });
-    const bothNoCode = stepOf(item({ from_status: "confirmed", to_status: "confirmed", code: null,
-      reason: "seats chosen and changed: 14C (Ada Lovelace) in place of 12A, 14D (Charles Babbage) chosen" }));
-    expect(bothNoCode.title).toBe("Seats chosen and changed");
     const failed = stepOf(item({ from_status: "confirmed", to_status: "confirmed", code: "change_failed", decline_code: "generic_decline",
-      reason: "change och_0123456789abcdef01234567 failed: the card payment of 40.00 USD failed (generic_decline); the airline put the original flights back" }));
+      reason: "change och_0123456789abcdef01234567 failed: the card payment of 40.00 USD failed (generic_decline); the airline put the original flights back",
+      details: { note: "the card payment of 40.00 USD failed (generic_decline); the airline put the original flights back" } }));
     expect(failed).toMatchObject({
       title: "Flight change not made",
       reason: "Your bank declined the card, so nothing was charged. The airline put the original flights back.",
@@ -178,7 +181,7 @@ describe("stepOf", () => {
     });
     expect(failed.reason).not.toMatch(/_/);
     const soldOut = stepOf(item({ from_status: "confirmed", to_status: "confirmed", code: "change_failed", decline_code: null,
-      reason: "change och_0123456789abcdef01234567 failed: the airline refused: sold out" }));
+      reason: "change och_0123456789abcdef01234567 failed: the airline refused: sold out", details: { note: "the airline refused: sold out" } }));
     expect(soldOut).toMatchObject({ title: "Flight change not made", reason: "The airline refused: sold out", support: null });
   });
 
@@ -188,37 +191,42 @@ describe("stepOf", () => {
   });
 
   it("starts the trip with its creation", () => {
-    const created = stepOf(item({ from_status: null, to_status: "pending", from_payment_status: null, reason: "created" }));
+    const created = stepOf(item({ from_status: null, to_status: "pending", from_payment_status: null, code: "created", reason: "created" }));
     expect(created).toMatchObject({ title: "Booking started", reason: null });
   });
 });
 
-describe("stepOf by code", () => {
-  it("chooses the words by the entry's code, reading its details from the reason", () => {
-    const owed = stepOf(item({ ...cancelled, code: "refund_owed",
-      reason: "the flight change och_0123456789abcdef01234567 cost 80.00 USD less: refund owed: 80.00 USD to och_0123456789abcdef01234567" }));
+describe("stepOf by code and fields", () => {
+  it("reads each detail from the step's fields, never from the reason's text", () => {
+    // The reason is our sentence for people and may be reworded: the amounts come from `details`.
+    const owed = stepOf(item({ ...cancelled, code: "refund_owed", reason: "refund owed: 1.00 EUR to pay_9af57676a918016eea1fb084",
+      details: { amounts: [{ amount: "80.00", currency: "USD", charge: "flight_change" }] } }));
     expect(owed).toMatchObject({ title: "Refund on its way", reason: "$80.00 for a flight change, back to your card", by: "Skyfare" });
-    const renamed = stepOf(item({ code: "name_corrected", reason: "passenger 1 name corrected from Ada Lovelace to Ada King" }));
+    const renamed = stepOf(item({ code: "name_corrected", reason: "passenger 1 name corrected from Ada Lovelace to Ada King",
+      details: { name: { passenger: 1, was: "Ada Lovelace", now: "Ada King" } } }));
     expect(renamed).toMatchObject({ title: "Name corrected", reason: "Ada King (was Ada Lovelace)", tone: "done" });
+    // Who: by the actor, not by "cancelled by support" in the text.
+    const quoted = stepOf(item({ to_status: "cancelled", actor: { type: "traveler" }, code: "cancelled_as_quoted", reason: "cancelled by support as quoted (ocr_1)" }));
+    expect(quoted.reason).toBe("On the terms you were quoted");
   });
 
-  it("keeps the code's title and tone when the reason is worded another way, showing it as written", () => {
-    const owed = stepOf(item({ ...cancelled, code: "refund_owed", reason: "money_back owed to the card (pay_9af57676a918016eea1fb084)" }));
+  it("keeps the code's title and tone when the API could not read the details, showing the reason as written", () => {
+    const owed = stepOf(item({ ...cancelled, code: "refund_owed", details: null, reason: "money_back owed to the card (pay_9af57676a918016eea1fb084)" }));
     expect(owed).toEqual({ title: "Refund on its way", reason: "Money back owed to the card", by: "Skyfare", tone: "progress", support: null });
   });
 
   it("does not let the text pick another kind of step than the code says", () => {
     // "seats …" would read as a seat change; the code says the name was corrected.
-    const step = stepOf(item({ code: "name_corrected", reason: "seats 14C (pas_1)" }), ["Ada Lovelace"]);
+    const step = stepOf(item({ code: "name_corrected", reason: "seats 14C (pas_1)" }));
     expect(step).toMatchObject({ title: "Name corrected", reason: "Seats 14C" });
   });
 
-  it("falls back to the text for a code it does not know, and for none", () => {
-    const newer = stepOf(item({ code: "baggage_added" as HistoryItem["code"], reason: "seats 14C (pas_1)" }), ["Ada Lovelace"]);
-    expect(newer).toMatchObject({ title: "Seats changed", reason: "14C for Ada Lovelace" });
-    const unknown = stepOf(item({ code: "baggage_added" as HistoryItem["code"], reason: "bag_added (ord_0123456789abcdef)" }));
-    expect(unknown).toMatchObject({ title: "Bag added", reason: null });
+  it("shows the reason as written for a code it does not know, and for none; a declined card by its code", () => {
+    const newer = stepOf(item({ code: "baggage_added" as HistoryItem["code"], reason: "seats 14C (pas_1)" }));
+    expect(newer).toMatchObject({ title: "Seats 14C", reason: null }); // as written: not read as a seat change
+    expect(stepOf(item({ code: "baggage_added" as HistoryItem["code"], reason: "bag_added (ord_0123456789abcdef)" }))).toMatchObject({ title: "Bag added", reason: null });
     const none = stepOf(item({ code: null, decline_code: "insufficient_funds", reason: "card refused: insufficient_funds", to_payment_status: "failed" }));
     expect(none.reason).toBe("The card has too little money available. Nothing was charged.");
+    expect(stepOf(item({ code: null, reason: "seats chosen: 14C (pas_1)" }))).toMatchObject({ title: "Seats chosen: 14C", reason: null });
   });
 });

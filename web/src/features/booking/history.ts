@@ -52,10 +52,9 @@ function who(actor: HistoryItem["actor"], words: Words, code: string | null): st
 }
 
 /** The change as a step: the order's status when it moved, else its payment's; when neither
- * moved (a refund owed, a flight or seats changed), the reason says what the step is.
- * `names`: the order's passengers in order, for the seats' notes (`pas_N`). */
-export function stepOf(item: HistoryItem, names: string[] = []): Step {
-  const words = inWords(item.reason, names, item.code, item.decline_code ?? null);
+ * moved (a refund owed, a flight or seats changed), its code says what the step is. */
+export function stepOf(item: HistoryItem): Step {
+  const words = inWords(item);
   const support = words.support ?? null;
   const statusMoved = item.from_status !== item.to_status;
   const paymentMoved = item.from_payment_status !== item.to_payment_status;

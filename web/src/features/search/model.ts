@@ -1,5 +1,6 @@
 import type { CabinClass, Currency, SearchRequest } from "../../lib/api/client";
 import { DEFAULT_CURRENCY, isPricedCurrency } from "../../lib/currencies";
+import { localDate, travelerWords } from "../../lib/format";
 
 /** The search form's model: what the traveler typed, before it becomes a `SearchRequest`. */
 export type Trip = "one-way" | "round-trip" | "multi-city";
@@ -60,6 +61,26 @@ export function emptyForm(): SearchForm {
     cabin: "economy",
     currency: DEFAULT_CURRENCY,
   };
+}
+
+export const CABIN_LABELS: Readonly<Record<CabinClass, string>> = {
+  economy: "Economy",
+  premium_economy: "Premium economy",
+  business: "Business",
+  first: "First",
+};
+
+/** The search in a line, beside the results' heading (which names the airports only): its days,
+ * who and the cabin, "Tue 5 Jan 2027 – Tue 12 Jan 2027 · 1 adult · Economy". */
+export function searchLine(form: SearchForm): string {
+  const days =
+    form.trip === "round-trip"
+      ? [form.legs[0]?.date ?? "", form.returnDate].map(localDate).join(" – ")
+      : form.legs
+          .slice(0, form.trip === "one-way" ? 1 : MAX_LEGS)
+          .map((leg) => localDate(leg.date))
+          .join(", ");
+  return [days, travelerWords(form), CABIN_LABELS[form.cabin]].join(" · ");
 }
 
 /** What a signed-in traveler's profile says a search should start from (null: no preference). */

@@ -123,6 +123,11 @@ export function CancelTrip({ order }: { order: Order }) {
           {quote ? "Get a new quote" : "Cancel this trip…"}
         </button>
       )}
+      {/* Always drawn, so its words are read out as they change: while the airline is asked,
+          nothing else on the screen moves (the buttons only go inert). */}
+      <p role="status" className="meta">
+        {confirm.isPending ? "Cancelling your trip…" : ask.isPending ? "Getting your cancellation quote…" : ""}
+      </p>
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import { FailureDetail } from "../../../components/FailureDetail";
 import type { Order } from "../../../lib/api/client";
 import { sentence } from "../../../lib/format";
-import { flightChangeDetail } from "../historyWords";
+import { flightChangeDetail } from "../lastChangeWords";
 
 /** How the last flight change ended: a confirmed one in the trip history's words (the API's
  * said "slice 1 changed to …"), a failed one in the API's words (a declined card undoes it: told in

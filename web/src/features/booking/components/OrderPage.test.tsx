@@ -1,31 +1,74 @@
 // @vitest-environment jsdom
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { cleanup, render, screen } from "@testing-library/react";
 import { MemoryRouter, Route, Routes } from "react-router";
 import { afterEach, expect, it, vi } from "vitest";
 
-import { OrderPage } from "./OrderPage";
+import { setSession } from "../../../lib/session";
+import { signInForTest } from "../../../lib/testSession";
 
-const api = vi.hoisted(() => ({ beginSignIn: vi.fn() }));
-vi.mock("../../auth/api/oidc", async (original) => ({
-  ...(await original<typeof import("../../auth/api/oidc")>()),
-  beginSignIn: api.beginSignIn,
-}));
+// The app's client asks same-origin paths and takes `fetch` when it is built (hoisted): the
+// order is Ada's paid trip; every list the screen reads beside it (history, seats, cases) is empty.
+vi.hoisted(() => {
+  const NodeRequest = globalThis.Request;
+  globalThis.Request = class extends NodeRequest {
+    constructor(input: RequestInfo | URL, init?: RequestInit) {
+      super(typeof input === "string" ? new URL(input, globalThis.location.href) : input, init);
+    }
+  };
+  const day = "2027-02-04";
+  const order = {
+    id: "ord_1",
+    offer_id: "off_1",
+    booking_reference: "K7Q2MZ",
+    status: "confirmed",
+    payment_status: "paid",
+    payment_required_by: null,
+    total_amount: "612.40",
+    total_currency: "USD",
+    conditions: { refundable: true, changeable: false },
+    ticket_numbers: ["125-0000000001"],
+    slices: [
+      {
+        origin: "LHR",
+        destination: "JFK",
+        duration: "PT8H10M",
+        segments: [{ marketing_carrier: "BA", flight_number: "BA117", origin: "LHR", destination: "JFK", departing_at: `${day}T08:25:00`, arriving_at: `${day}T11:35:00`, aircraft: "777", cabin_class: "economy" }],
+      },
+    ],
+    passengers: [{ id: "pas_1", type: "adult", given_name: "Ada", family_name: "Lovelace" }],
+    created_at: "2027-01-04T14:05:00Z",
+  };
+  globalThis.fetch = (input: RequestInfo | URL) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    if (url.pathname === "/v1/orders/ord_1") return Promise.resolve(Response.json(order));
+    return Promise.resolve(Response.json({ order_id: "ord_1", data: [], maps: [], seats: [] }));
+  };
+});
 
-afterEach(cleanup);
+const { OrderPage } = await import("./OrderPage");
 
-it("signing in from a trip's change screen comes back to that screen, not the trip", () => {
-  // A reload signs out (tokens are memory-only): the traveler was changing seats.
-  api.beginSignIn.mockResolvedValue(undefined);
+afterEach(() => {
+  cleanup();
+  setSession(null);
+});
+
+it("makes live only the trip's status line, not the box with its reference, links and tickets", async () => {
+  signInForTest();
   render(
-    <QueryClientProvider client={new QueryClient()}>
-      <MemoryRouter initialEntries={["/trips/ord_0123456789abcdef01234567?change=flight&slice=1"]}>
+    <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
+      <MemoryRouter initialEntries={["/trips/ord_1"]}>
         <Routes>
           <Route path="/trips/:orderId" element={<OrderPage />} />
         </Routes>
       </MemoryRouter>
     </QueryClientProvider>,
   );
-  fireEvent.click(screen.getByRole("button", { name: "Sign in" }));
-  expect(api.beginSignIn).toHaveBeenCalledWith("/trips/ord_0123456789abcdef01234567?change=flight&slice=1");
+  const booking = await screen.findByRole("region", { name: "Booking" });
+  expect(booking.textContent).toContain("K7Q2MZ");
+  // A live region is read out whole at each change: the box's reference and ticket numbers
+  // were said again whenever the status line moved.
+  expect(booking.closest("[aria-live], [role=status], [role=alert]")).toBeNull();
+  const status = [...booking.querySelectorAll("[aria-live], [role=status], [role=alert]")];
+  expect(status.map((region) => region.textContent)).toEqual(["Paid and ticketed. Total $612.40."]);
 });

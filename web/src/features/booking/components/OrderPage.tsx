@@ -105,7 +105,9 @@ function OrderScreen({ orderId }: { orderId: string }) {
     <div className="order-page">
       {/* follows the payment ("Payment in progress…" → "Your trip is booked"): said when focused */}
       <StatusHeading>{headline(order, paying)}</StatusHeading>
-      <section className="price-box" aria-label="Booking" aria-live="polite">
+      {/* Not live itself: a live region is read out whole at each change, reference, links and
+          ticket numbers again; its status line is what says what moved. */}
+      <section className="price-box" aria-label="Booking">
         <p>
           Booking reference <strong className="reference">{order.booking_reference}</strong>
         </p>

@@ -4,8 +4,8 @@ import { act, cleanup, fireEvent, render, screen } from "@testing-library/react"
 import { MemoryRouter } from "react-router";
 import { afterEach, expect, it, vi } from "vitest";
 
-import type { Order } from "../../../lib/api/client";
 import { setSession } from "../../../lib/session";
+import { testOrder } from "../../../lib/testOrder";
 import { signInForTest } from "../../../lib/testSession";
 
 // The app's client asks same-origin paths and takes `fetch` when it is built (hoisted): every
@@ -37,18 +37,7 @@ afterEach(() => {
   server.payments = 0;
 });
 
-const order = {
-  id: "ord_1",
-  booking_reference: "K7Q2MZ",
-  status: "held",
-  payment_status: "unpaid",
-  payment_required_by: "2027-01-05T14:05:00Z",
-  total_amount: "612.40",
-  total_currency: "USD",
-  slices: [],
-  passengers: [],
-  created_at: "2027-01-04T14:05:00Z",
-} as unknown as Order;
+const order = testOrder();
 
 it("keeps Pay focusable while the payment is sent, and sends it once however often it is pressed", async () => {
   signInForTest();

@@ -11,7 +11,6 @@ import { stepOf } from "../history";
 export function TripHistory({ order }: { order: Order }) {
   const heading = useId();
   const { data, error } = useOrderHistory(order);
-  const names = order.passengers.map((p) => `${p.given_name} ${p.family_name}`);
   return (
     <section className="conditions trip-history" aria-labelledby={heading}>
       <h2 id={heading}>Trip history</h2>
@@ -22,7 +21,7 @@ export function TripHistory({ order }: { order: Order }) {
       ) : (
         <ol className="timeline">
           {data.data.map((item, index) => {
-            const step = stepOf(item, names);
+            const step = stepOf(item);
             return (
               <li key={`${item.at}-${index}`} className={`timeline-step ${step.tone}`}>
                 <p className="timeline-title">{step.title}</p>

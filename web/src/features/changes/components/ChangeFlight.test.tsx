@@ -81,3 +81,15 @@ it("never shows the API's words for a date it refused for another reason", async
   expect((await screen.findByText(/choose another day/)).textContent).toBe("This day cannot be searched for this flight: choose another day.");
   expect(screen.queryByText(/rule of the API/)).toBeNull();
 });
+
+it("makes live only the search's status line, not the list of change offers", async () => {
+  server.errors = [{ field: "departure_date", message: "some rule of the API's (2027-02-09)" }];
+  searchOn("2027-02-09");
+  await screen.findByText(/choose another day/);
+
+  const offers = screen.getByRole("region", { name: "Change offers" });
+  // A live region is read out whole at each change: every offer, its times and its button.
+  expect(offers.closest("[aria-live], [role=status], [role=alert]")).toBeNull();
+  // One status line, drawn before its words come (a region born with words is often not read).
+  expect([...offers.querySelectorAll("[aria-live], [role=status], [role=alert]")].map((live) => live.textContent)).toEqual([""]);
+});

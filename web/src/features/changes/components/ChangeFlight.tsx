@@ -84,15 +84,17 @@ export default function ChangeFlight({ order, sliceIndex, onDone }: Props) {
           onSearchAgain={() => search.mutate(date)}
         />
       ) : (
-        <section className="change-offers" aria-label="Change offers" aria-live="polite" aria-busy={search.isPending}>
-          {search.isPending && <p role="status">Asking the airline…</p>}
-          {search.data && (
-            <p role="status">
-              {offers.length === 0
-                ? `No flights on ${localDate(date)}: try another day.`
-                : `${offers.length} flight${offers.length > 1 ? "s" : ""} on ${localDate(date)}; prices held until ${momentTime(offers[0]?.expires_at ?? "")}.`}
-            </p>
-          )}
+        // Not live itself (read out whole at each change: every offer again); its status line is,
+        // always drawn so that its words are read out as they come.
+        <section className="change-offers" aria-label="Change offers" aria-busy={search.isPending}>
+          <p role="status">
+            {search.isPending
+              ? "Asking the airline…"
+              : search.data &&
+                (offers.length === 0
+                  ? `No flights on ${localDate(date)}: try another day.`
+                  : `${offers.length} flight${offers.length > 1 ? "s" : ""} on ${localDate(date)}; prices held until ${momentTime(offers[0]?.expires_at ?? "")}.`)}
+          </p>
           {offers.length > 0 && (
             <ul className="change-list">
               {offers.map((offer) => (

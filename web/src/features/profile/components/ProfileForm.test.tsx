@@ -53,3 +53,16 @@ it("shows a currency saved before as saved, marked as not used for prices", () =
   expect(currency.selectedOptions[0]?.textContent).toBe("Japanese Yen (JPY): not used for prices");
   expect(description(currency)).toBe("Prices are not shown in this one: searches use US dollar (USD) until you choose another.");
 });
+
+it("names each control once: the email address and the channel checkboxes are told apart", () => {
+  drawn(PROFILE);
+  const form = screen.getByRole("form", { name: "Your profile" });
+  // A screen reader's list of form controls shows names without their group: two "Email"s were
+  // one address and one checkbox, the same word.
+  const named = (name: RegExp) => ["textbox", "checkbox"].flatMap((role) => within(form).queryAllByRole(role, { name }));
+  expect(named(/^email$/i)).toHaveLength(1);
+  expect(named(/^sms$/i)).toHaveLength(0);
+  expect(within(form).getByRole("textbox", { name: "Email" })).toHaveProperty("value", "ada@example.com");
+  expect(within(form).getByRole("checkbox", { name: "Trip updates by email" })).toHaveProperty("checked", true);
+  expect(within(form).getByRole("checkbox", { name: "Trip updates by SMS" })).toHaveProperty("checked", false);
+});

@@ -163,22 +163,26 @@ export function ProfileForm({ subject, profile, etag, reloaded, onStale }: Props
         className="channels"
         aria-describedby={errors.byField.notification_channels ? "profile-channels-error" : undefined}
       >
-        <legend>Send me trip updates by</legend>
+        {/* Named in full: a screen reader's list of controls drops the legend, and "Email" was
+            already the address's name above. */}
+        <legend>Send me trip updates</legend>
         <label className="check">
           <input
             type="checkbox"
             checked={draft.email_notifications}
             onChange={(event) => set({ email_notifications: event.target.checked })}
+            aria-label="Trip updates by email"
           />
-          Email
+          By email
         </label>
         <label className="check">
           <input
             type="checkbox"
             checked={draft.sms_notifications}
             onChange={(event) => set({ sms_notifications: event.target.checked })}
+            aria-label="Trip updates by SMS"
           />
-          SMS
+          By SMS
         </label>
         {errors.byField.notification_channels && (
           <p id="profile-channels-error" className="field-error">

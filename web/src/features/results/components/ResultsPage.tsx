@@ -7,7 +7,7 @@ import { fieldErrors } from "../../../lib/problems";
 import { tripRoute } from "../../../lib/route";
 import { rememberOffers, rememberResults } from "../../../lib/seenOffers";
 import type { Offer } from "../../../lib/api/client";
-import { fromParams, SearchForm, searchFieldFor, toRequest, useSearchWasSent, useSendSearch } from "../../search";
+import { fromParams, SearchForm, searchFieldFor, searchLine, toRequest, useSearchWasSent, useSendSearch } from "../../search";
 import { useSearchStream } from "../hooks/useSearchStream";
 import { airlinesOf, applyFilters, DEFAULT_FILTERS, type Filters, noOffersSentence } from "../model";
 import { AirlineStatus } from "./AirlineStatus";
@@ -68,6 +68,8 @@ export function ResultsPage() {
   return (
     <div className="results-page">
       <h1>{route}</h1>
+      {/* The days, who and the cabin: else only "Change search" said what was searched. */}
+      <p className="meta">{searchLine(form)}</p>
       {/* above the form it opens: the notice points to "the fields marked below" */}
       {stream.problem && <ProblemNotice problem={stream.problem} other={errors?.other ?? []} />}
       <details ref={change} className="change-search" open={errors !== null}>

@@ -1,5 +1,5 @@
 import type { CabinClass, Currency } from "../../../lib/api/client";
-import { CURRENCY_LABELS, type SearchForm } from "../model";
+import { CABIN_LABELS, CURRENCY_LABELS, type SearchForm } from "../model";
 
 interface Props {
   form: SearchForm;
@@ -7,12 +7,7 @@ interface Props {
   onChange: (change: Partial<SearchForm>) => void;
 }
 
-const CABINS: { value: CabinClass; label: string }[] = [
-  { value: "economy", label: "Economy" },
-  { value: "premium_economy", label: "Premium economy" },
-  { value: "business", label: "Business" },
-  { value: "first", label: "First" },
-];
+const CABINS = Object.entries(CABIN_LABELS).map(([value, label]) => ({ value: value as CabinClass, label }));
 
 const range = (low: number, high: number) => Array.from({ length: high - low + 1 }, (_, i) => low + i);
 

@@ -1,0 +1,80 @@
+// @vitest-environment jsdom
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { act, cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { afterEach, expect, it, vi } from "vitest";
+
+import { setSession } from "../../../lib/session";
+import { testOrder } from "../../../lib/testOrder";
+import { signInForTest } from "../../../lib/testSession";
+
+// The app's client asks same-origin paths and takes `fetch` when it is built (hoisted): a quote
+// is answered at once; a confirmation is left unanswered until the test answers it.
+const server = vi.hoisted(() => {
+  const NodeRequest = globalThis.Request;
+  globalThis.Request = class extends NodeRequest {
+    constructor(input: RequestInfo | URL, init?: RequestInit) {
+      super(typeof input === "string" ? new URL(input, globalThis.location.href) : input, init);
+    }
+  };
+  const state = { confirms: 0, answer: undefined as unknown as (answer: Response) => void };
+  globalThis.fetch = (input: RequestInfo | URL) => {
+    const url = input instanceof Request ? input.url : String(input);
+    if (!url.endsWith("/confirm")) {
+      const quote = {
+        id: "ocr_1",
+        order_id: "ord_1",
+        status: "quoted",
+        refund_amount: "612.40",
+        refund_currency: "USD",
+        penalty_amount: "0.00",
+        penalty_currency: "USD",
+        refund_to: "original_payment",
+        expires_at: new Date(Date.now() + 600_000).toISOString(),
+      };
+      return Promise.resolve(Response.json(quote, { status: 201 }));
+    }
+    state.confirms += 1;
+    return new Promise<Response>((resolve) => {
+      state.answer = resolve;
+    });
+  };
+  return state;
+});
+
+const { CancelTrip } = await import("./CancelTrip");
+
+afterEach(() => {
+  cleanup();
+  setSession(null);
+  server.confirms = 0;
+});
+
+const order = testOrder({ status: "confirmed", payment_status: "paid" });
+
+it("says the trip is being cancelled while the cancellation is sent, and that it failed when refused", async () => {
+  signInForTest();
+  render(
+    <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
+      <CancelTrip order={order} />
+    </QueryClientProvider>,
+  );
+  fireEvent.click(screen.getByRole("button", { name: "Cancel this trip…" }));
+  const yes = await screen.findByRole("button", { name: "Yes, cancel the trip" });
+  const status = screen.getByRole("status");
+  expect(status.textContent).toBe(""); // drawn empty first: a region born with words is often not read
+  fireEvent.click(yes);
+  await vi.waitFor(() => expect(server.confirms).toBe(1));
+
+  // Nothing moved on the screen while the airline was asked: the buttons only went inert.
+  expect(screen.getByRole("status").textContent).toBe("Cancelling your trip…");
+  expect(yes.getAttribute("aria-disabled")).toBe("true");
+
+  const problem = { type: "https://skyfare.dev/problems/service-unavailable", status: 503 };
+  await act(async () => {
+    server.answer(Response.json(problem, { status: 503, headers: { "Content-Type": "application/problem+json" } }));
+    await Promise.resolve();
+  });
+  await vi.waitFor(() => expect(yes.getAttribute("aria-disabled")).toBeNull());
+  expect(screen.getByRole("status").textContent).toBe("");
+  expect(screen.getByRole("alert")).toBeTruthy();
+});
