@@ -26,7 +26,15 @@ import redis.asyncio as redis
 
 from bench.machine import cpu_seconds, move_process
 from bench.processes import process_group
-from booking.events import Contact, Event, OrderSnapshot, encode_event, new_event
+from booking.events import (
+    Contact,
+    Event,
+    FlightNote,
+    OrderSnapshot,
+    PassengerNote,
+    encode_event,
+    new_event,
+)
 from booking.relay import OutboxRelay, published_marker
 
 TIMEOUT_S = 300.0
@@ -165,7 +173,10 @@ def _profiled(pid: int, tree: Tree) -> Iterator[None]:
 
 
 def order_event(reference: str) -> Event:
-    """An `order.held` event whose traveler has an email and a phone number: two notifications."""
+    """An `order.held` event whose traveler has an email and a phone number: two notifications.
+    It carries a round trip's flights and its passenger, as a held order's event does since the
+    mails list them: their rendering is part of each notification's cost."""
+    out, back = dt.datetime(2027, 3, 4, 8, 25), dt.datetime(2027, 3, 11, 18, 40)
     order = OrderSnapshot(
         id=f"ord_{reference.lower()}",
         booking_reference=reference,
@@ -174,6 +185,12 @@ def order_event(reference: str) -> Event:
         total_amount=Decimal("612.40"),
         total_currency="USD",
         payment_required_by=dt.datetime.now(dt.UTC) + dt.timedelta(days=1),
+        route="LHR-JFK",
+        flights=(
+            FlightNote("BA117", "LHR", "JFK", out, out + dt.timedelta(hours=5, minutes=55)),
+            FlightNote("BA112", "JFK", "LHR", back, back + dt.timedelta(hours=12, minutes=50)),
+        ),
+        passengers=(PassengerNote("Ada", "Lovelace", "adult"),),
     )
     contact = Contact("Ada", "Lovelace", email="ada@example.com", phone_number="+442071838750")
     return new_event("order.held", order, contact)
