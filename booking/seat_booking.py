@@ -61,6 +61,7 @@ class SeatsAtBooking:
 
     def __init__(self, *, timeout_s: float) -> None:
         self._timeout_s = timeout_s
+        metrics.start_choices()  # this process takes seat choices: its series from now on
 
     async def quote(
         self,

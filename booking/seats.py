@@ -108,6 +108,7 @@ class OrderSeatDesk:
         self._timeout_s = timeout_s
         self._clock = clock
         self.payments: SeatPayments | None = None  # charges on paid orders (payment module)
+        metrics.start_choices()  # this process takes seat choices: its series from now on
 
     async def booking(self, principal: Principal, order_id: str) -> tuple[str, str]:
         """`seats.routes.OrderLookup`: the airline booking of the caller's live order."""

@@ -30,8 +30,17 @@ HELP = (
     " an entry another process loaded while this one waited on its lock)."
 )
 
-# Every (layer, outcome) from the start: `count` is one dict update, and a scrape shows zeros.
+# Every (layer, outcome) from the start: `count` is one dict update, with no check of its own.
 _counts: dict[tuple[str, str], int] = dict.fromkeys(product(get_args(Layer), get_args(Outcome)), 0)
+# Whether this process looks fares up (a `TieredFareCache` was made): only then are the counts
+# exported (every process imports this module, and the relay, the worker and analytics have no
+# fare cache), at 0 from then on so a rate() sees the first lookup.
+_started = False
+
+
+def start() -> None:
+    global _started
+    _started = True
 
 
 def count(layer: Layer, outcome: Outcome) -> None:
@@ -55,10 +64,11 @@ def watch_l1(l1: InMemoryFareCache) -> None:
 
 class CacheCollector(Collector):
     def collect(self) -> Iterator[Metric]:
-        family = CounterMetricFamily(NAME, HELP, labels=("layer", "outcome"))
-        for labels, total in _counts.items():
-            family.add_metric(labels, total)
-        yield family
+        if _started or any(_counts.values()):
+            family = CounterMetricFamily(NAME, HELP, labels=("layer", "outcome"))
+            for labels, total in _counts.items():
+                family.add_metric(labels, total)
+            yield family
         l1 = _l1() if _l1 is not None else None
         if l1 is None:
             return

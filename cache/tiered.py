@@ -54,6 +54,7 @@ class TieredFareCache:
         # a call begun after the last failure confirms it (an older one may answer later).
         self.shared_confirmed = False
         self._failed_at = -float("inf")
+        metrics.start()  # this process looks fares up: its counts exported from now on, at 0
 
     def peek_fresh(self, key: str) -> FareEntry | None:
         """A fresh L1 entry (by the L1's clock), without awaiting anything (the hot path of a

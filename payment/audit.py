@@ -67,6 +67,7 @@ class PaymentAudit:
         self._db = db
         self._gateway = gateway
         self._timeout_s = timeout_s
+        metrics.start_discrepancies()  # this process audits: its series from now on
 
     async def audit_once(self, before: dt.datetime, *, limit: int = 50) -> int:
         """Audit up to `limit` payments; how many were audited."""

@@ -19,7 +19,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from prometheus_client import Counter
 
@@ -68,8 +68,16 @@ def webhook_rejected(reason: str) -> None:
     WEBHOOK_REJECTIONS.labels(reason).inc()
 
 
-# Every series from the first scrape, at 0, so a rate() over it never starts from nothing.
-for _outcome in ("started", "rejected", "succeeded", "failed", "refunded", "late"):
-    SEAT_CHARGES.labels(_outcome)
-for _kind in ("captured_differs", "refunded_differs"):
-    DISCREPANCIES.labels(_kind)
+# Each series at 0 from the start of the component that counts it (not at import: every process
+# imports this module, and search, the relay, the worker and analytics neither charge seats nor
+# audit payments), so a rate() over it sees the first increment.
+def start_seat_charges() -> None:
+    """This process charges seat changes (`payment.seat_charges.SeatCharges`)."""
+    for outcome in get_args(SeatChargeOutcome):
+        SEAT_CHARGES.labels(outcome)
+
+
+def start_discrepancies() -> None:
+    """This process audits captured payments (`payment.audit.PaymentAudit`)."""
+    for kind in get_args(Discrepancy):
+        DISCREPANCIES.labels(kind)

@@ -91,6 +91,7 @@ class SeatCharges:
         self._gateway = gateway
         self._desk = desk
         self._timeout_s = timeout_s
+        metrics.start_seat_charges()  # this process charges seats: its series from now on
 
     async def charge(
         self, order: Order, seats: tuple[OrderSeat, ...], amount: Decimal, method: PaymentMethod

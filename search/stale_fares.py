@@ -22,7 +22,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Literal
+from typing import Literal, get_args
 
 from prometheus_client import Counter
 
@@ -43,7 +43,15 @@ PRICE_CHECKS = Counter(
     " the price), changed (another price) or gone (sold out, expired); the last two evict.",
     ["outcome"],
 )
-_COUNTERS = {outcome: PRICE_CHECKS.labels(outcome) for outcome in ("held", "changed", "gone")}
+# Its series, at 0 from the first `StaleFares` (not at import: every process imports this module,
+# and the relay, the worker and analytics check no cached prices); looked up per check.
+_COUNTERS: dict[str, Counter] = {}
+
+
+def _start_counters() -> None:
+    for outcome in get_args(PriceCheck):
+        _COUNTERS.setdefault(outcome, PRICE_CHECKS.labels(outcome))
+
 
 # How long an eviction mark outlives the eviction: longer than any search (deadlines are at most
 # 10 s), so every search in flight when it happened has ended by then.
@@ -98,6 +106,7 @@ class StaleFares:
         self._clock = clock
         self._owed: asyncio.Queue[Owed] = asyncio.Queue()  # sold, to evict after the answer
         self._held = HeldChecks(tags, timeout_s=timeout_s)
+        _start_counters()
         # One round trip for a batch's DELs, feed entry and settle (not on a Redis Cluster).
         self._evict_settle = evict_settle
 

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from prometheus_client import Counter
 
@@ -29,8 +29,16 @@ def choice(outcome: ChoiceOutcome) -> None:
     CHOICES.labels(outcome).inc()
 
 
-# Every series from the first scrape, at 0, so a rate() over it never starts from nothing.
-for _cache in ("hit", "miss"):
-    SEAT_MAPS.labels(_cache)
-for _outcome in ("chosen", "taken", "restricted", "refused", "charged"):
-    CHOICES.labels(_outcome)
+# Each series at 0 from the start of the component that counts it (not at import: every process
+# imports this module, and the relay, worker and analytics answer no seat maps and take no seat
+# choices), so a rate() over it sees the first increment.
+def start_seat_maps() -> None:
+    """This process answers seat maps (`seats.service.SeatMapService`)."""
+    for cache in ("hit", "miss"):
+        SEAT_MAPS.labels(cache)
+
+
+def start_choices() -> None:
+    """This process takes seat choices on orders (`booking.seats`, `booking.seat_booking`)."""
+    for outcome in get_args(ChoiceOutcome):
+        CHOICES.labels(outcome)

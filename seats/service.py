@@ -19,6 +19,7 @@ from connectors import errors, offer_ids
 from connectors.base import Connector
 from connectors.seat_model import SeatMaps
 from kernel.errors import Gone, NotFound, ServiceUnavailable
+from seats import metrics
 from seats.view import shape
 
 _encoder = msgspec.json.Encoder()
@@ -42,6 +43,7 @@ class SeatMapService:
         self._cache: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self._flights: SingleFlight[bytes] = SingleFlight()
         self.airline_calls = 0  # how many seat map calls reached a connector (tests, metrics)
+        metrics.start_seat_maps()  # this process answers seat maps: its series from now on
 
     async def for_offer(self, offer_id: str) -> tuple[bytes, bool]:
         """The offer's seat maps as JSON, and whether they came from the cache."""

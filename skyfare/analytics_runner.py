@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import signal
 import sys
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from analytics.consumer import AnalyticsConsumer, replay
 from analytics.store import AnalyticsStore, StoreBusy, StoreMissing, StoreUnreadable
 from kernel.logs import Outage
+from skyfare.draining import Drain
 from skyfare.notify_runner import redis_url
 from skyfare.redis_client import redis_client
 from skyfare.services import ANALYTICS
@@ -85,9 +85,9 @@ async def serve_analytics(settings: Settings) -> None:
         consumer.stop()
         stopped.set()
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        # Not a cancellation: the read in hand ends within BLOCK_S, its batch commits or not.
-        loop.add_signal_handler(sig, stop)
+    # Not a cancellation: the read in hand ends within BLOCK_S, its batch commits or not.
+    drain = Drain("analytics")
+    drain.handle(loop, stop)
     logger.info(
         "analytics consuming %s and %s into %s",
         settings.usage_stream,
@@ -102,6 +102,7 @@ async def serve_analytics(settings: Settings) -> None:
         await client.aclose()
         consumer.close()
         store.close()
+    drain.done()
 
 
 async def serve_reports(settings: Settings) -> web.AppRunner | None:

@@ -82,25 +82,65 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run(settings, with_sim=args.command == "up", service=service, gateway=gateway)
 
 
+class _Parser(argparse.ArgumentParser):
+    """Refuses an argument no command takes with the usage of the command it was given to.
+
+    argparse leaves a subcommand's unknown arguments to the top-level parser, which printed its
+    own usage (the list of commands) for `skyfare serve --port 1`, not `serve`'s options.
+    """
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            _command_parser(self, parsed).error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
+
+
+def _command_parser(
+    parser: argparse.ArgumentParser, parsed: argparse.Namespace
+) -> argparse.ArgumentParser:
+    """The parser of the innermost command `parsed` names (`skyfare partners create`'s)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            name = getattr(parsed, action.dest, None)
+            if name in action.choices:
+                return _command_parser(action.choices[name], parsed)
+    return parser
+
+
+# The first thing a second copy on one machine needs, and not a flag (README, Settings).
+_PORTS = (
+    "Ports: SKYFARE_PORT (the API, 8080) and SKYFARE_SIM_PORT (the sim, 9100); "
+    "the others follow them, but --gateway's SKYFARE_GATEWAY_PORT (8443). README, Settings."
+)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="skyfare",
         description="Skyfare flight search. Configured by environment variables (see README).",
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    # The commands' own parsers are plain ones: only the top level's `parse_args` is called.
+    commands = parser.add_subparsers(
+        dest="command", required=True, parser_class=argparse.ArgumentParser
+    )
     up = commands.add_parser(
         "up",
         help="everything: embedded PostgreSQL/Redis if no URL is set, the sim, the API",
-        # The first thing a second copy on one machine needs, and not a flag (README, Settings).
-        epilog="Ports: SKYFARE_PORT (the API, 8080) and SKYFARE_SIM_PORT (the sim, 9100); "
-        "the others follow them, but --gateway's SKYFARE_GATEWAY_PORT (8443). README, Settings.",
+        epilog=_PORTS,
     )
     up.add_argument(
         "--gateway",
         action="store_true",
         help="behind the nginx gateway: two search processes, one booking, the relay (deploy/)",
     )
-    serve = commands.add_parser("serve", help="the API only (embedded PostgreSQL/Redis if unset)")
+    serve = commands.add_parser(
+        "serve",
+        help="the API only (embedded PostgreSQL/Redis if unset)",
+        epilog="Port: SKYFARE_PORT (the API, 8080), not a flag. README, Settings.",
+    )
     for sub in (up, serve):
         sub.add_argument(
             "--workers",

@@ -16,7 +16,6 @@ import asyncio
 import logging
 import os
 import secrets
-import signal
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -35,6 +34,7 @@ from notify.retry import Backoff
 from notify.sms import HttpSmsSender
 from notify.stream import EventStream
 from notify.worker import NotifyWorker
+from skyfare.draining import Drain
 from skyfare.embedded import EmbeddedRedis
 from skyfare.metrics_port import serve_metrics
 from skyfare.postgres import connect_options
@@ -109,6 +109,7 @@ async def serve_notify(settings: Settings) -> None:
         timeout_s=REDIS_TIMEOUT_S,
     )
     metrics = await _serve_metrics(settings, stream)
+    drain = Drain("notify-worker")
     try:
         async with sms, channel_preferences(settings) as preferences:
             notifier = Notifier(
@@ -116,23 +117,22 @@ async def serve_notify(settings: Settings) -> None:
             )
             worker = NotifyWorker(stream, notifier, worker_config(settings))
             logger.info("notify worker %s consuming %s", consumer, settings.event_stream)
-            await _run_until_signalled(worker)
+            await _run_until_signalled(worker, drain)
     finally:
         await mailer.close()
         if metrics is not None:
             await metrics.cleanup()
         await client.aclose()
+    drain.done()
 
 
-async def _run_until_signalled(worker: NotifyWorker) -> None:
+async def _run_until_signalled(worker: NotifyWorker, drain: Drain) -> None:
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, worker.stop)
+    drain.handle(loop, worker.stop)
     try:
         await worker.run()
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
+        drain.unhandle(loop)
 
 
 @asynccontextmanager

@@ -190,9 +190,11 @@ class Supervisor:
         now, if it died since the wait loop last looked (it would have been restarted)."""
         self._note_the_dead(stopping=True)
         awaiting_restart = {p for p in self._children if self._backing_off(p)}
-        for process in reversed(self._children):
-            if process.is_alive() and process.pid is not None:
-                process.terminate()
+        alive = [p for p in self._children if p.is_alive() and p.pid is not None]
+        if alive:  # each then says when it begins draining and when done (skyfare/draining.py)
+            logger.info("supervisor: stopping %s", ", ".join(p.name for p in alive))
+        for process in reversed(alive):
+            process.terminate()
         deadline = time.monotonic() + self._stop_timeout_s
         clean = True
         for process in self._children:
@@ -206,6 +208,8 @@ class Supervisor:
             if process.exitcode not in (0, -signal.SIGTERM) and process not in awaiting_restart:
                 logger.warning("%s exited with code %s", process.name, process.exitcode)
                 clean = False
+        if alive:
+            logger.info("supervisor: stopped")
         return clean
 
     def _raise_if_a_child_died(self) -> None:

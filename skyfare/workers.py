@@ -23,6 +23,7 @@ from aiohttp import web
 
 from kernel.tasks import stop_task
 from skyfare import heap, priority
+from skyfare.draining import Drain
 from skyfare.logs import configure_logging
 from skyfare.settings import Settings
 from skyfare.tracing import start_tracing
@@ -50,7 +51,9 @@ def run_relay(settings: Settings) -> None:
     start_tracing(settings, "relay")
     from skyfare.relay_runner import serve_relay
 
-    uvloop.run(_until_signalled(serve_relay(settings)))
+    drain = Drain("relay")
+    uvloop.run(_until_signalled(serve_relay(settings), drain))
+    drain.done()
 
 
 def run_sim(settings: Settings) -> None:
@@ -106,6 +109,7 @@ async def serve_sim_until_signalled(settings: Settings) -> None:
     identity = IdentityConfig(
         direct_grant=settings.sim_dev_tokens, web_redirect_uris=settings.sim_web_redirect_uris
     )
+    drain = Drain("sim")
     await _until_signalled(
         serve_sim(
             settings.sim_host,
@@ -117,8 +121,10 @@ async def serve_sim_until_signalled(settings: Settings) -> None:
             smtp_port=settings.sim_smtp_listen_port,
             standards_dir=settings.standards_dir,
             helpdesk=helpdesk,
-        )
+        ),
+        drain,
     )
+    drain.done()
 
 
 async def _serve_api(settings: Settings, ready: Connection, service: str, migrate: bool) -> None:
@@ -128,17 +134,19 @@ async def _serve_api(settings: Settings, ready: Connection, service: str, migrat
     runner = app_runner(create_app(settings, service), settings)
     await runner.setup()
     migrating = asyncio.create_task(_migrate_when_reachable(settings)) if migrate else None
+    drain = Drain(f"api {service}")
     try:
         site = web.TCPSite(runner, settings.host, settings.port, reuse_port=True, backlog=BACKLOG)
         await site.start()
         heap.settle(settings.gc_young_threshold)  # start-up is over: see skyfare/heap.py
         ready.send(True)
         ready.close()
-        await _until_signalled(asyncio.Event().wait())
+        await _until_signalled(asyncio.Event().wait(), drain)
     finally:
         if migrating is not None:
             await stop_task(migrating)
-        await runner.cleanup()
+        await runner.cleanup()  # the drain: requests in flight answered (skyfare/protocol.py)
+    drain.done()
 
 
 async def _migrate_when_reachable(settings: Settings) -> None:
@@ -150,20 +158,18 @@ async def _migrate_when_reachable(settings: Settings) -> None:
         logger.error("migrations failed: %s", exc)
 
 
-async def _until_signalled(work: Coroutine[Any, Any, Any]) -> None:
-    """Run `work` until it ends or SIGINT/SIGTERM arrives, then cancel it."""
+async def _until_signalled(work: Coroutine[Any, Any, Any], drain: Drain) -> None:
+    """Run `work` until it ends or SIGINT/SIGTERM arrives, then cancel it (`drain` says so)."""
     task = asyncio.ensure_future(work)
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, task.cancel)
+    drain.handle(loop, task.cancel)
     try:
         await task
     except asyncio.CancelledError:
         if not task.cancelled():
             raise
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
+        drain.unhandle(loop)
 
 
 def _prepare_child(settings: Settings) -> None:

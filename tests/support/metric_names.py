@@ -67,13 +67,15 @@ def exposed() -> set[str]:
     # one is watched for this collection, then whatever this process watched is put back.
     # Without it they were missing here, and the dashboard could leave them out (found when an
     # app created earlier in the same test process had them in the registry).
-    held = cache_metrics._l1
+    # Its lookup counts, likewise, once a process has a fare cache.
+    held, started = cache_metrics._l1, cache_metrics._started
     l1 = InMemoryFareCache(1)
     cache_metrics.watch_l1(l1)
+    cache_metrics.start()
     try:
         families = list(REGISTRY.collect())
     finally:
-        cache_metrics._l1 = held
+        cache_metrics._l1, cache_metrics._started = held, started
     names: set[str] = set()
     # Exported only by the process that measures them (kernel/gauges.py): in no scrape here.
     names.update(gauge.name for gauge in measured_gauges())

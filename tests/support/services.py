@@ -70,10 +70,17 @@ class ServiceProcess:
 
     @classmethod
     async def start(
-        cls, service: str, port: int, env: Mapping[str, str], *, wait_ready: bool = True
+        cls,
+        service: str,
+        port: int,
+        env: Mapping[str, str],
+        *,
+        wait_ready: bool = True,
+        stderr: int | None = None,
     ) -> ServiceProcess:
         """`skyfare serve --service <service>` on `port` ("relay": `skyfare relay`); returns once
-        it printed its ready line (the relay prints none)."""
+        it printed its ready line (the relay prints none). `stderr=asyncio.subprocess.PIPE`: its
+        log, in `process.stderr`, to read to the end before `close`."""
         command = ["relay"] if service == "relay" else ["serve", "--service", service]
         if service != "relay":
             command += ["--workers", "1"]
@@ -87,6 +94,7 @@ class ServiceProcess:
             *command,
             env={**env, "SKYFARE_PORT": str(port)},
             stdout=asyncio.subprocess.PIPE,
+            stderr=stderr,
         )
         started = cls(
             service, port, asyncio.subprocess.Process(transport, protocol, loop), transport

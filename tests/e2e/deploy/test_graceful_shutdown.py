@@ -139,6 +139,32 @@ async def test_sigterm_cancels_what_is_still_in_flight_after_the_shutdown_timeou
     assert code == 0
 
 
+async def test_sigterm_is_logged_by_each_process_as_it_begins_draining_and_when_done(
+    database_url: str, redis_url: str, sim: SimHandle
+) -> None:
+    env = service_environment(database_url, redis_url, sim, SKYFARE_LOG_LEVEL="INFO")
+    service = await ServiceProcess.start(
+        "search", closed_port(), env, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        service.terminate()
+        assert service.process.stderr is not None
+        async with asyncio.timeout(60):
+            log = (await service.process.stderr.read()).decode()
+        code = await service.wait()
+    finally:
+        await service.close()
+    stopping = [line.split(" INFO ", 1)[1] for line in log.splitlines() if " INFO skyfare." in line]
+    stopping = [line for line in stopping if "stop" in line or "drain" in line]
+    assert [line.split(" ", 3)[3] for line in stopping] == [
+        "supervisor: stopping api-worker-0",
+        "api-worker-0: SIGTERM received: draining",
+        "api-worker-0: drained: stopping",
+        "supervisor: stopped",
+    ], log
+    assert code == 0
+
+
 async def test_a_worker_outliving_its_killed_supervisor_holds_the_pipe_stop_waits_for_and_closes(
     database_url: str, redis_url: str, sim: SimHandle
 ) -> None:

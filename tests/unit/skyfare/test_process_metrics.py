@@ -43,11 +43,42 @@ ONLY_WHERE_COUNTED = (
     "skyfare_usage_events_published_total",
     "skyfare_usage_events_dropped_total",
 )
+# Counters with labels, each counted by some processes only, whose series were made at import
+# (at 0, in every process): the seat map service's (search, booking), the seat desk's and the
+# seat charges' and the payment audit's (booking's), the fare cache's and its price checks' (the
+# API processes'). A family with no series yet writes only its HELP and TYPE lines.
+LABELLED_ONLY_WHERE_COUNTED = (
+    "skyfare_seat_maps_total",
+    "skyfare_seat_choices_total",
+    "skyfare_seat_charges_total",
+    "skyfare_payment_discrepancies_total",
+    "skyfare_cache_requests_total",
+    "skyfare_cache_price_checks_total",
+)
+# The components that count them, made as their process makes them: then every series is there,
+# at 0, so a rate() sees the first increment.
+_SCRAPE_STARTED = """
+import skyfare.cli, skyfare.app
+from booking.seat_booking import SeatsAtBooking
+from cache.memory import InMemoryFareCache
+from cache.tiered import TieredFareCache
+from payment.audit import PaymentAudit
+from payment.seat_charges import SeatCharges
+from search.stale_fares import StaleFares
+from seats.service import SeatMapService
+from prometheus_client import REGISTRY, generate_latest
+SeatMapService({}, ttl_s=1, deadline_s=1)
+SeatsAtBooking(timeout_s=1)
+SeatCharges(None, None, None, timeout_s=1)
+PaymentAudit(None, None, timeout_s=1)
+StaleFares(TieredFareCache(InMemoryFareCache(1)), None, None, timeout_s=1, tag_timeout_s=1)
+print(generate_latest(REGISTRY).decode())
+"""
 
 
-def _scrape() -> str:
+def _scrape(script: str = _SCRAPE) -> str:
     return subprocess.run(
-        [sys.executable, "-c", _SCRAPE],
+        [sys.executable, "-c", script],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -61,6 +92,21 @@ def test_a_process_exports_no_gauge_it_has_not_measured_nor_counter_it_does_not_
     assert "skyfare_http_requests_total" in scraped  # a scrape of the process, not nothing
     assert [name for name in ONLY_WHERE_MEASURED if name in scraped] == []
     assert [name for name in ONLY_WHERE_COUNTED if name in scraped] == []
+    series = [line.split("{")[0] for line in scraped.splitlines() if not line.startswith("#")]
+    assert [name for name in LABELLED_ONLY_WHERE_COUNTED if name in series] == []
+
+
+def test_a_labelled_counter_has_every_series_at_0_once_its_component_is_made() -> None:
+    scraped = _scrape(_SCRAPE_STARTED)
+    for line in (
+        'skyfare_seat_maps_total{cache="miss"} 0.0',
+        'skyfare_seat_choices_total{outcome="charged"} 0.0',
+        'skyfare_seat_charges_total{outcome="late"} 0.0',
+        'skyfare_payment_discrepancies_total{kind="refunded_differs"} 0.0',
+        'skyfare_cache_requests_total{layer="redis",outcome="shared"} 0.0',
+        'skyfare_cache_price_checks_total{outcome="gone"} 0.0',
+    ):
+        assert line in scraped.splitlines()
 
 
 def test_a_measured_gauge_is_exported_once_set() -> None:
