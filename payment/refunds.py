@@ -28,7 +28,7 @@ import asyncpg
 from booking.model import OrderStatus
 from booking.state import Change
 from payment import errors, metrics
-from payment.gateway import PaymentGateway
+from payment.gateway import PaymentGateway, still_owed
 from payment.ledger import describe
 from payment.model import GatewayRefund, Payment, refund_key
 from payment.refund_notices import note, tell
@@ -139,10 +139,10 @@ class Refunder:
         (or by hand), and is not asked again."""
         amount = owed_of(payment)
         if payment.refund_attempt > 0:
-            intent = await self._gateway.get_intent(intent_id, timeout=self._timeout_s)
-            if intent.amount_refunded is not None:
-                given = await self._payments.given_back(payment.id)
-                amount -= max(intent.amount_refunded - given, Decimal(0))
+            given = await self._payments.given_back(payment.id)
+            amount = await still_owed(
+                self._gateway, intent_id, amount, given, timeout=self._timeout_s
+            )
         if amount <= 0:
             return None
         return await self._gateway.refund(
