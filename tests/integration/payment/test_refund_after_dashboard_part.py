@@ -13,7 +13,8 @@ from payment.gateway import HttpPaymentGateway
 from payment.wiring import Payments
 from tests.integration.payment.conftest import TicketingAirline, order_service
 from tests.integration.payment.test_ended_orders_keep_no_money import confirmed_order
-from tests.integration.payment.test_settlement import ALICE, current
+from tests.integration.payment.test_refund_key_reused import settles_all_back_in_two_refunds
+from tests.integration.payment.test_settlement import ALICE
 from tests.support.payment_sim import PaymentsSimControl
 
 
@@ -34,14 +35,7 @@ async def test_a_part_asking_more_than_the_charge_has_left_asks_what_is_left_and
     orders.use_payments(None, payments.refunds)
     await orders.cancel(ALICE, order.id)  # its quote gives all of the fare back
 
-    for _ in range(3):
-        await payments.reconciler.once()
-
-    refunded = await current(db, order)
-    assert (refunded.status, refunded.payment_status) == ("cancelled", "refunded")
-    [intent] = await control.intents(order.id)
-    assert Decimal(intent["amount_refunded"]) == Decimal(intent["amount_received"])
-    assert len(intent["refunds"]) == 2  # by hand, then what was left: once
+    await settles_all_back_in_two_refunds(payments, db, control, order)
     [part] = await db.pool.fetch("SELECT status, amount FROM order_refunds")
     assert (part["status"], part["amount"]) == ("refunded", order.total_amount - by_hand)
     said = await db.pool.fetchval(

@@ -83,12 +83,7 @@ async def test_a_seat_charge_refund_refused_once_is_refunded_by_the_reconciler(
     seat_charge: SeatCharge,
 ) -> None:
     charge_id, order, db = seat_charge.id, seat_charge.order, seat_charge.db
-    intent = await _charge_card(seat_charge.gateway, order, charge_id)
-    await db.pool.execute(
-        "INSERT INTO seat_charges (id, order_id, owner, amount, currency, seats, status,"
-        " gateway_intent_id) VALUES ($1, $2, 'alice', 12.00, 'USD', '[]', 'processing', $3)",
-        charge_id, order.id, intent.id,
-    )  # fmt: skip
+    intent = await _charged(seat_charge)
     await seat_charge.control.refuse_refunds(intent.id)  # once: a charge disputed for a while
     [delivery] = await seat_charge.receiver.wait_for(1)
 
@@ -143,6 +138,19 @@ async def test_a_seat_charge_refund_of_an_intent_the_gateway_does_not_know_is_a_
     assert (row["status"], row["refund_attempt"]) == ("refunding", 1)
 
 
+async def _charged(seat_charge: SeatCharge) -> GatewayIntent:
+    """The card charged for the seat charge, written `processing` as the charge's request left
+    it; its webhook on its way."""
+    order, charge_id = seat_charge.order, seat_charge.id
+    intent = await _charge_card(seat_charge.gateway, order, charge_id)
+    await seat_charge.db.pool.execute(
+        "INSERT INTO seat_charges (id, order_id, owner, amount, currency, seats, status,"
+        " gateway_intent_id) VALUES ($1, $2, 'alice', 12.00, 'USD', '[]', 'processing', $3)",
+        charge_id, order.id, intent.id,
+    )  # fmt: skip
+    return intent
+
+
 async def _charge_card(
     gateway: HttpPaymentGateway, order: Order, charge_id: str, card: str = "tok_visa"
 ) -> GatewayIntent:
@@ -172,12 +180,7 @@ async def test_a_seat_charge_refund_whose_key_moved_other_money_settles_once(
     answered `idempotency_error`, it stayed `refunding` for ever; the next ask is a new request
     for what the gateway has not given back yet."""
     charge_id, order, db = seat_charge.id, seat_charge.order, seat_charge.db
-    intent = await _charge_card(seat_charge.gateway, order, charge_id)
-    await db.pool.execute(
-        "INSERT INTO seat_charges (id, order_id, owner, amount, currency, seats, status,"
-        " gateway_intent_id) VALUES ($1, $2, 'alice', 12.00, 'USD', '[]', 'processing', $3)",
-        charge_id, order.id, intent.id,
-    )  # fmt: skip
+    intent = await _charged(seat_charge)
     [delivery] = await seat_charge.receiver.wait_for(1)
     await seat_charge.gateway.refund(
         intent_id=intent.id,
