@@ -17,6 +17,10 @@ and a charge needs the traveler. Each difference is recorded once in `payment_di
 A round audits up to `limit` captured payments (`succeeded`, `refunded`) unchanged since
 `before`, least recently audited first, each stamped `audited_at`; a payment whose refund is in
 flight (`refunding`, or a part of it owed) waits: the gateway may hold money we are recording.
+Only payments made in the last `max_age_s` (`SKYFARE_PAYMENT_AUDIT_MAX_AGE_S`, 90 days by
+default: past a card's refund and dispute windows little moves) are audited: every API process
+audits a batch every round, and without a bound it would read every payment ever made at the
+gateway, again and again, for ever.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from payment.model import GatewayIntent
 
 logger = logging.getLogger(__name__)
 
+MAX_AGE_S = 90 * 86400.0  # payments older than this are no longer audited
+
 # What we recorded given back of a payment: its refunded parts (a cheaper change's, a
 # cancellation's), plus the payment's own whole refund when no cancellation part stands for it
 # (a cancellation's last part moves the payment `refunded` with that part's amount: counted once).
@@ -41,7 +47,7 @@ _PICK = """
 WITH picked AS (
     SELECT p.id FROM payments p
     WHERE p.status IN ('succeeded', 'refunded') AND p.gateway_intent_id IS NOT NULL
-      AND p.updated_at < $1
+      AND p.updated_at < $1 AND p.created_at > now() - make_interval(secs => $3)
       AND NOT EXISTS (
           SELECT 1 FROM order_refunds r WHERE r.charge_id = p.id AND r.status = 'owed')
     ORDER BY p.audited_at NULLS FIRST, p.id LIMIT $2
@@ -63,16 +69,26 @@ RETURNING true"""
 
 
 class PaymentAudit:
-    def __init__(self, db: Database, gateway: PaymentGateway, *, timeout_s: float) -> None:
+    def __init__(
+        self,
+        db: Database,
+        gateway: PaymentGateway,
+        *,
+        timeout_s: float,
+        max_age_s: float = MAX_AGE_S,
+    ) -> None:
         self._db = db
         self._gateway = gateway
         self._timeout_s = timeout_s
+        self._max_age_s = max_age_s
         metrics.start_discrepancies()  # this process audits: its series from now on
 
     async def audit_once(self, before: dt.datetime, *, limit: int = 50) -> int:
         """Audit up to `limit` payments; how many were audited."""
         async with self._db.transaction() as conn:
-            rows = await conn.fetch(_PICK, before, limit, timeout=self._db.timeout_s)
+            rows = await conn.fetch(
+                _PICK, before, limit, self._max_age_s, timeout=self._db.timeout_s
+            )
         for row in rows:
             try:
                 intent = await self._gateway.get_intent(row["intent_id"], timeout=self._timeout_s)

@@ -7,7 +7,9 @@
    ask the gateway for each owed part: key `<part id>:refund:<attempt>`. A call that did not
    answer keeps its key (the money may have moved: asking again is the same refund); a refusal
    (nothing moved) is written on the part and on the order's history, and the next attempt is
-   a new request, since the gateway replays a refusal for its key.
+   a new request, since the gateway replays a refusal for its key. A part asking more than its
+   charge has left at the gateway (given back at its dashboard) asks what is left
+   (payment/charge_left.py).
 3. Once no part is owed, ONE transaction moves the order `paid → refunded` (emitting
    `payment.refunded` with the whole amount), the order's own payment `refunded` and a seat
    charge a part gave back `refunded`.
@@ -37,6 +39,7 @@ from booking.ports import PaidChanged, RefundPart
 from booking.repository import OrderRepository
 from kernel.errors import Conflict
 from payment import errors, metrics
+from payment.charge_left import TOO_LARGE, shrink_to_left
 from payment.gateway import PaymentGateway
 from payment.ledger import (
     NOTHING,
@@ -315,6 +318,10 @@ class CancellationRefunds:
             )
             return
         except errors.GatewayRejected as exc:  # nothing moved (refused, no such intent, …)
+            if exc.code == TOO_LARGE and await shrink_to_left(
+                self._db, self._gateway, part, actor=actor, timeout_s=self._timeout_s
+            ):
+                return  # the next round asks what the charge has left
             if exc.code != "charge_already_refunded":
                 await self._refused(part, exc, actor)
                 return

@@ -206,6 +206,18 @@ class HttpPaymentGateway:
         raise _translate(status, payload, f"{method} {path}", rejected)
 
 
+async def still_owed(
+    gateway: PaymentGateway, intent_id: str, owed: Decimal, given: Decimal, *, timeout: float
+) -> Decimal:
+    """What of `owed` is still to ask back of the intent, when the gateway has refunded more of
+    it than the `given` we recorded (under a key of ours that moved money with other figures,
+    or by hand at its dashboard): never asked again, so no money goes back twice."""
+    intent = await gateway.get_intent(intent_id, timeout=timeout)
+    if intent.amount_refunded is None:
+        return owed
+    return owed - max(intent.amount_refunded - given, Decimal(0))
+
+
 def _translate(
     status: int, payload: bytes, call: str, rejected: type[errors.GatewayRejected]
 ) -> errors.GatewayError:

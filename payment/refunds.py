@@ -5,7 +5,9 @@ A cancel of a paid order, a ticketing failure, money that arrived for an order a
 
 1. `succeeded → refunding` (the refund is now owed, durably, before the gateway is asked);
 2. the gateway refund, with the key `refund_key(payment.id, attempt)`: every asker gets the same
-   refund; a refusal (nothing moved) counts an attempt, so the next ask is a new request;
+   refund; a refusal (nothing moved) counts an attempt, so the next ask is a new request; so
+   does a key that already moved money with other figures (`idempotency_error`): a new ask
+   reads the gateway first and asks only what it has not given back of the charge yet;
 3. `refunding → refunded` and, in the same transaction, the order `paid → refunded` (emitting
    `payment.refunded`) — only by the payment that made the order `paid`.
 
@@ -26,9 +28,9 @@ import asyncpg
 from booking.model import OrderStatus
 from booking.state import Change
 from payment import errors, metrics
-from payment.gateway import PaymentGateway
+from payment.gateway import PaymentGateway, still_owed
 from payment.ledger import describe
-from payment.model import Payment, refund_key
+from payment.model import GatewayRefund, Payment, refund_key
 from payment.refund_notices import note, tell
 from payment.repository import PgPaymentRepository, orders_in
 
@@ -100,17 +102,15 @@ class Refunder:
             logger.error("payment %s owes a refund but names no intent", payment.id)
             return payment
         try:
-            refund = await self._gateway.refund(
-                intent_id=payment.gateway_intent_id,
-                amount=owed_of(payment),
-                idempotency_key=refund_key(payment.id, payment.refund_attempt),
-                timeout=self._timeout_s,
-            )
+            refund = await self._ask(payment, payment.gateway_intent_id)
         except errors.GatewayUnavailable as exc:
             logger.warning("payment %s: refund not confirmed yet (%s)", payment.id, exc)
             return payment
-        except errors.IdempotencyKeyReused as exc:  # the key moved money otherwise: for support
-            logger.error("payment %s: its refund key was used otherwise: %s", payment.id, exc)
+        except errors.IdempotencyKeyReused as exc:
+            # The key already moved money with other figures (an older release's ask): the next
+            # ask is a new request, for what that one left (`_ask`), so nothing goes back twice.
+            logger.warning("payment %s: its refund key was used otherwise: %s", payment.id, exc)
+            await self._payments.refund_refused(payment)
             return payment
         except errors.GatewayRejected as exc:  # nothing moved (refused, no such intent, …)
             if exc.code != "charge_already_refunded":
@@ -119,7 +119,7 @@ class Refunder:
                 return payment
             refund_id = None  # refunded elsewhere (the gateway's dashboard): record it
         else:
-            refund_id = refund.id
+            refund_id = None if refund is None else refund.id
         async with self._payments.transaction() as conn:
             done = await self.record_refunded(
                 conn,
@@ -131,6 +131,26 @@ class Refunder:
                 say_amount=True,
             )
         return done or await self._reread(payment)
+
+    async def _ask(self, payment: Payment, intent_id: str) -> GatewayRefund | None:
+        """The gateway refund of what `payment` owes; None when nothing is left to ask. After a
+        refused or key-reused ask (`refund_attempt` > 0) the gateway is read first: what it
+        gave back of the charge beyond the parts we recorded went back under a key of ours
+        (or by hand), and is not asked again."""
+        amount = owed_of(payment)
+        if payment.refund_attempt > 0:
+            given = await self._payments.given_back(payment.id)
+            amount = await still_owed(
+                self._gateway, intent_id, amount, given, timeout=self._timeout_s
+            )
+        if amount <= 0:
+            return None
+        return await self._gateway.refund(
+            intent_id=intent_id,
+            amount=amount,
+            idempotency_key=refund_key(payment.id, payment.refund_attempt),
+            timeout=self._timeout_s,
+        )
 
     async def owe(
         self,

@@ -225,9 +225,10 @@ class PgPaymentRepository:
         return bool(found)
 
     async def refund_refused(self, payment: Payment) -> None:
-        """The gateway refused `payment`'s refund (nothing moved): the next ask is a new
-        request (`refund_key`), and the reconciler's after `updated_at` has aged again. Guarded
-        by the attempt read, so concurrent askers refused together count one refusal."""
+        """The gateway refused `payment`'s refund (nothing moved), or its key had moved money
+        with other figures: the next ask is a new request (`refund_key`), and the reconciler's
+        after `updated_at` has aged again. Guarded by the attempt read, so concurrent askers
+        refused together count one refusal."""
         async with self.db.connection() as conn:
             await conn.execute(
                 "UPDATE payments SET refund_attempt = refund_attempt + 1, updated_at = now()"
@@ -236,6 +237,17 @@ class PgPaymentRepository:
                 payment.refund_attempt,
                 timeout=self.db.timeout_s,
             )
+
+    async def given_back(self, payment_id: str) -> Decimal:
+        """What the parts refunded of `payment_id` (a cheaper change's) gave back of it."""
+        async with self.db.connection() as conn:
+            given = await conn.fetchval(
+                "SELECT coalesce(sum(amount), 0) FROM order_refunds"
+                " WHERE charge_id = $1 AND status = 'refunded'",
+                payment_id,
+                timeout=self.db.timeout_s,
+            )
+        return Decimal(given)
 
     async def set_intent(
         self, payment_id: str, intent_id: str, *, card_last4: str | None = None

@@ -36,7 +36,7 @@ from booking.seats import CHARGE_IN_FLIGHT, OrderSeatDesk, record_seat_refund
 from kernel.errors import Conflict, FieldError, ServiceUnavailable, ValidationFailed
 from payment import errors, metrics
 from payment.asked_in_turn import asked_in_turn
-from payment.gateway import PaymentGateway
+from payment.gateway import PaymentGateway, still_owed
 from payment.model import GatewayEvent, refund_key
 from payment.refund_notices import card_of, tell
 
@@ -254,19 +254,25 @@ class SeatCharges:
             logger.error("seat charge %s owes a refund but names no intent", charge.id)
             return
         try:
-            await self._gateway.refund(
-                intent_id=charge.gateway_intent_id,
-                amount=charge.amount,
-                idempotency_key=refund_key(charge.id, charge.refund_attempt),
-                timeout=self._timeout_s,
-            )
+            amount = charge.amount
+            if charge.refund_attempt > 0:  # after a refusal or a reused key: what is left
+                amount = await still_owed(
+                    self._gateway, charge.gateway_intent_id, amount, Decimal(0),
+                    timeout=self._timeout_s,
+                )  # fmt: skip
+            if amount > 0:
+                await self._gateway.refund(
+                    intent_id=charge.gateway_intent_id,
+                    amount=amount,
+                    idempotency_key=refund_key(charge.id, charge.refund_attempt),
+                    timeout=self._timeout_s,
+                )
         except errors.GatewayUnavailable as exc:  # still owed: the reconciler asks again
             logger.warning("seat charge %s: refund not confirmed yet (%s)", charge.id, exc)
             return
-        except errors.IdempotencyKeyReused as exc:  # the key moved money otherwise: for support
-            logger.error("seat charge %s: its refund key was used otherwise: %s", charge.id, exc)
-            return
         except errors.GatewayRejected as exc:  # nothing moved (refused, no such intent, …)
+            # ... or the key moved money with other figures (an older release's ask): the next
+            # ask is a new request for what that one left, as after a refusal.
             if exc.code != "charge_already_refunded":
                 logger.error("seat charge %s: the gateway refused the refund: %s", charge.id, exc)
                 await self._one(  # nothing moved: the next ask is a new request

@@ -12,6 +12,7 @@ from booking.seats import OrderSeatDesk
 from booking.service import OrderService
 from connectors.base import Connector
 from kernel.tasks import stop_task
+from payment.audit import MAX_AGE_S as AUDIT_MAX_AGE_S
 from payment.audit import PaymentAudit
 from payment.cancellation_refunds import CancellationRefunds
 from payment.gateway import HttpPaymentGateway, PaymentGateway
@@ -56,6 +57,7 @@ def build_payments(
     ticket_timeout_s: float = TICKET_TIMEOUT_S,
     reconcile_after_s: float = RECONCILE_AFTER_S,
     reconcile_batch: int = RECONCILE_BATCH,
+    audit_max_age_s: float = AUDIT_MAX_AGE_S,
     seat_desk: OrderSeatDesk | None = None,
 ) -> Payments:
     payments = PgPaymentRepository(db)
@@ -90,7 +92,7 @@ def build_payments(
             gateway_timeout_s=gateway_timeout_s,
             seat_charges=charges,
             cancellations=refunds,
-            audit=PaymentAudit(db, gateway, timeout_s=gateway_timeout_s),
+            audit=PaymentAudit(db, gateway, timeout_s=gateway_timeout_s, max_age_s=audit_max_age_s),
         ),
         gateway=gateway,
         refunds=refunds,
@@ -108,6 +110,7 @@ async def running_payments(
     gateway_key: str,
     webhook_secrets: Sequence[str],
     reconcile_interval_s: float = RECONCILE_INTERVAL_S,
+    audit_max_age_s: float = AUDIT_MAX_AGE_S,
     seat_desk: OrderSeatDesk | None = None,
 ) -> AsyncIterator[Payments]:
     """The payment module over the gateway at `gateway_url`, enabled in `orders` (instant
@@ -116,7 +119,13 @@ async def running_payments(
     gateway = HttpPaymentGateway(gateway_url, gateway_key, timeout_s=GATEWAY_TIMEOUT_S)
     try:
         payments = build_payments(
-            db, orders, gateway, connectors, webhook_secrets=webhook_secrets, seat_desk=seat_desk
+            db,
+            orders,
+            gateway,
+            connectors,
+            webhook_secrets=webhook_secrets,
+            audit_max_age_s=audit_max_age_s,
+            seat_desk=seat_desk,
         )
         orders.use_payments(payments.service, payments.refunds)
         if seat_desk is not None:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from prometheus_client import REGISTRY
 
 from booking.pg import Database
+from payment.audit import MAX_AGE_S as AUDIT_MAX_AGE_S
 from payment.gateway import HttpPaymentGateway
 from payment.wiring import Payments
 from tests.integration.payment.conftest import TicketingAirline, order_service
@@ -87,3 +88,32 @@ async def test_payments_whose_money_is_as_recorded_record_nothing(
 
     assert await discrepancies(db) == []
     assert await db.pool.fetchval("SELECT count(*) FROM payments WHERE audited_at IS NOT NULL") == 2
+
+
+async def test_payments_older_than_the_audits_age_limit_are_not_read_at_the_gateway(
+    payments: Payments,
+    db: Database,
+    airline: TicketingAirline,
+    control: PaymentsSimControl,
+    gateway: HttpPaymentGateway,
+) -> None:
+    """Every API process audits a batch every round: without a bound, every payment ever made
+    was read at the gateway again and again, for ever."""
+    order = await confirmed_order(payments, db, airline, control)
+    [intent] = await control.intents(order.id)
+    await gateway.refund(  # a difference the audit would record, were the payment read
+        intent_id=intent["id"], amount=Decimal("10.00"), idempotency_key="dashboard", timeout=5
+    )
+    await db.pool.execute(
+        "UPDATE payments SET created_at = created_at - make_interval(days => $2)"
+        " WHERE order_id = $1",
+        order.id, int(AUDIT_MAX_AGE_S // 86400) + 1,
+    )  # fmt: skip
+
+    await payments.reconciler.once()
+
+    assert await discrepancies(db) == []
+    audited = await db.pool.fetchval(
+        "SELECT audited_at FROM payments WHERE order_id = $1", order.id
+    )
+    assert audited is None

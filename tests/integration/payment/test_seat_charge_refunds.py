@@ -15,7 +15,7 @@ import pytest
 from booking.model import Order
 from booking.pg import Database
 from payment.gateway import HttpPaymentGateway
-from payment.model import GatewayIntent
+from payment.model import GatewayIntent, refund_key
 from payment.wiring import Payments
 from tests.integration.payment.conftest import TicketingAirline, held_order, payments_over
 from tests.support.payment_sim import PaymentsSimControl, Receiver
@@ -83,12 +83,7 @@ async def test_a_seat_charge_refund_refused_once_is_refunded_by_the_reconciler(
     seat_charge: SeatCharge,
 ) -> None:
     charge_id, order, db = seat_charge.id, seat_charge.order, seat_charge.db
-    intent = await _charge_card(seat_charge.gateway, order, charge_id)
-    await db.pool.execute(
-        "INSERT INTO seat_charges (id, order_id, owner, amount, currency, seats, status,"
-        " gateway_intent_id) VALUES ($1, $2, 'alice', 12.00, 'USD', '[]', 'processing', $3)",
-        charge_id, order.id, intent.id,
-    )  # fmt: skip
+    intent = await _charged(seat_charge)
     await seat_charge.control.refuse_refunds(intent.id)  # once: a charge disputed for a while
     [delivery] = await seat_charge.receiver.wait_for(1)
 
@@ -143,6 +138,19 @@ async def test_a_seat_charge_refund_of_an_intent_the_gateway_does_not_know_is_a_
     assert (row["status"], row["refund_attempt"]) == ("refunding", 1)
 
 
+async def _charged(seat_charge: SeatCharge) -> GatewayIntent:
+    """The card charged for the seat charge, written `processing` as the charge's request left
+    it; its webhook on its way."""
+    order, charge_id = seat_charge.order, seat_charge.id
+    intent = await _charge_card(seat_charge.gateway, order, charge_id)
+    await seat_charge.db.pool.execute(
+        "INSERT INTO seat_charges (id, order_id, owner, amount, currency, seats, status,"
+        " gateway_intent_id) VALUES ($1, $2, 'alice', 12.00, 'USD', '[]', 'processing', $3)",
+        charge_id, order.id, intent.id,
+    )  # fmt: skip
+    return intent
+
+
 async def _charge_card(
     gateway: HttpPaymentGateway, order: Order, charge_id: str, card: str = "tok_visa"
 ) -> GatewayIntent:
@@ -163,3 +171,30 @@ async def _status(db: Database, charge_id: str) -> tuple[str, str | None]:
     )
     assert row is not None
     return row["status"], row["gateway_intent_id"]
+
+
+async def test_a_seat_charge_refund_whose_key_moved_other_money_settles_once(
+    seat_charge: SeatCharge,
+) -> None:
+    """Its refund key already gave back part of it with other figures (an older release's ask):
+    answered `idempotency_error`, it stayed `refunding` for ever; the next ask is a new request
+    for what the gateway has not given back yet."""
+    charge_id, order, db = seat_charge.id, seat_charge.order, seat_charge.db
+    intent = await _charged(seat_charge)
+    [delivery] = await seat_charge.receiver.wait_for(1)
+    await seat_charge.gateway.refund(
+        intent_id=intent.id,
+        amount=Decimal("2.00"),
+        idempotency_key=refund_key(charge_id, 0),
+        timeout=2.0,
+    )
+
+    await seat_charge.payments.receiver.receive(
+        delivery.body, delivery.headers["Skyfare-Signature"]
+    )
+    for _ in range(3):
+        await seat_charge.payments.reconciler.once()
+
+    assert await _status(db, charge_id) == ("refunded", intent.id)
+    [charged] = await seat_charge.control.intents(order.id)
+    assert (charged["amount_refunded"], len(charged["refunds"])) == ("12.00", 2)
