@@ -40,6 +40,16 @@ INSERT INTO support_webhook_events (event_id, type) VALUES ($1, $2)
 ON CONFLICT (event_id) DO NOTHING RETURNING event_id"""
 
 
+# One statement: the case and its first message, or nothing when the case is there already.
+_CREATE = """
+WITH created AS (
+    INSERT INTO support_cases (id, owner, order_id, helpdesk_id, subject)
+    VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING RETURNING id
+)
+INSERT INTO support_messages (case_id, author, body)
+SELECT id, 'traveler', $6 FROM created RETURNING case_id"""
+
+
 class CaseRef(msgspec.Struct, frozen=True):
     id: str
     order_id: str
@@ -80,17 +90,15 @@ class PgSupportRepository:
     async def create(
         self, case_id: str, *, owner: str | None, order_id: str, helpdesk_id: str, subject: str,
         message: str,
-    ) -> None:  # fmt: skip
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO support_cases (id, owner, order_id, helpdesk_id, subject)"
-                " VALUES ($1, $2, $3, $4, $5)",
-                case_id, owner, order_id, helpdesk_id, subject, timeout=self._db.timeout_s,
+    ) -> bool:  # fmt: skip
+        """Store the case with its first message; False when `case_id` is stored already (a
+        retry resuming an attempt that stored it and died before answering)."""
+        async with self._db.connection() as conn:
+            created = await conn.fetchval(
+                _CREATE, case_id, owner, order_id, helpdesk_id, subject, message,
+                timeout=self._db.timeout_s,
             )  # fmt: skip
-            await conn.execute(
-                "INSERT INTO support_messages (case_id, author, body) VALUES ($1, 'traveler', $2)",
-                case_id, message, timeout=self._db.timeout_s,
-            )  # fmt: skip
+        return created is not None
 
     async def get(self, case_id: str) -> CaseView | None:
         rows = await self._fetch(f"{_SELECT_CASES} WHERE c.id = $1", case_id)
