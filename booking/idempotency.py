@@ -80,6 +80,12 @@ class Claimed(msgspec.Struct, frozen=True):
 class Replay(msgspec.Struct, frozen=True):
     response: StoredResponse
 
+    def answer(self) -> StoredResponse:
+        """The stored answer given again: a 2xx as stored, an error raised (`raise_stored`)."""
+        if self.response.status >= 300:
+            raise_stored(self.response)
+        return self.response
+
 
 class NewKey(msgspec.Struct, frozen=True):
     """A key to claim in the statement that creates what it answers for (`claim_statement` as a

@@ -26,7 +26,6 @@ from booking.idempotency import (
     PgIdempotencyStore,
     Replay,
     StoredResponse,
-    raise_stored,
 )
 from booking.model import VISIBLE_STATUSES, Order
 from booking.service import OrderService
@@ -126,9 +125,7 @@ class SupportService:
         owner = f"{ANONYMOUS_OWNER}{order.id}" if principal is None else principal.subject
         claim = await self._keys.claim(owner, key, fingerprint)
         if isinstance(claim, Replay):
-            if claim.response.status >= 300:
-                raise_stored(claim.response)
-            return claim.response
+            return claim.answer()
         try:
             # The case id is named on the key first: a retry after a lost answer resumes this
             # very case (the helpdesk dedups on it, the repository stores it once).
