@@ -34,6 +34,8 @@ _NEWEST = "c.created_at DESC, c.id DESC"  # on support_cases_owner (support/sql/
 # The cases about a traveler: opened by them, or anonymously about one of their orders ($1: sub).
 _ABOUT = "c.owner = $1 OR (c.owner IS NULL AND o.owner = $1)"
 ERASED = "[erased at the traveler's request]"
+# + the order's id: the scope of an anonymous caller's Idempotency-Keys (support/service.py).
+ANONYMOUS_OWNER = "anonymous:"
 
 _CLAIM = """
 INSERT INTO support_webhook_events (event_id, type) VALUES ($1, $2)
@@ -194,9 +196,10 @@ class PgSupportRepository:
 
     async def erase_about(self, subject: str) -> int:
         """Erase the words of a traveler's cases (subject and every message: the traveler's
-        and the agents' replies to them may both name people), keeping each case's row (its
-        order, status and times: the record that the service was given). Idempotent; how many
-        cases had words erased."""
+        and the agents' replies to them may both name people, and the stored answers of the
+        anonymous ones' Idempotency-Keys; the traveler's own are booking's), keeping each
+        case's row (its order, status and times: the record that the service was given).
+        Idempotent; how many cases had words erased."""
         async with self._db.transaction() as conn:
             erased = await conn.fetch(
                 "UPDATE support_cases c SET subject = $2, updated_at = now()"
@@ -208,6 +211,12 @@ class PgSupportRepository:
                 "UPDATE support_messages m SET body = $2, agent = NULL FROM support_cases c,"
                 f" orders o WHERE m.case_id = c.id AND o.id = c.order_id AND ({_ABOUT})",
                 subject, ERASED, timeout=self._db.timeout_s,
+            )  # fmt: skip
+            # The stored answers of anonymous cases about their orders hold the words too.
+            await conn.execute(
+                "DELETE FROM idempotency_keys WHERE response_status IS NOT NULL AND owner IN"
+                " (SELECT $2 || o.id FROM orders o WHERE o.owner = $1)",
+                subject, ANONYMOUS_OWNER, timeout=self._db.timeout_s,
             )  # fmt: skip
         return len(erased)
 

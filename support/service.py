@@ -35,12 +35,11 @@ from kernel.errors import NotFound, ServiceUnavailable
 from support import metrics
 from support.helpdesk import Helpdesk, HelpdeskUnavailable
 from support.model import CaseView, OpenCaseRequest
-from support.repository import PgSupportRepository, new_case_id
+from support.repository import ANONYMOUS_OWNER, PgSupportRepository, new_case_id
 
 logger = logging.getLogger(__name__)
 
 NO_BOOKING = "no booking with this reference and family name"
-ANONYMOUS_OWNER = "anonymous:"  # + the order's id: the scope of an anonymous caller's keys
 
 _encoder = msgspec.json.Encoder()
 
