@@ -18,7 +18,8 @@ class ChangeOfferView(msgspec.Struct, frozen=True, kw_only=True):
     `expires_at`. `change_total_amount` is what confirming moves now: charged to the card
     given (> 0) or refunded to the card that paid (< 0); it is the airline's
     `fare_difference_amount` plus the `penalty_total_amount` the fare conditions set (0 on an
-    unpaid hold, which pays `new_total_amount` when it pays). `status`: quoted → confirming →
+    unpaid hold, which pays `new_total_amount` when it pays); every amount comes with its
+    currency (all in the order's). `status`: quoted → confirming →
     confirmed, or failed (`failure_reason` says why and what was undone; `decline_code` is the
     card gateway's code when a declined card failed it, else null). `order` is the order as it
     is now, on the answers about one change offer."""
@@ -30,7 +31,9 @@ class ChangeOfferView(msgspec.Struct, frozen=True, kw_only=True):
     slice: Slice
     conditions: Conditions
     fare_difference_amount: Decimal
+    fare_difference_currency: str
     penalty_total_amount: Decimal
+    penalty_total_currency: str
     change_total_amount: Decimal
     change_total_currency: str
     new_total_amount: Decimal
@@ -52,7 +55,9 @@ class ChangeOfferView(msgspec.Struct, frozen=True, kw_only=True):
             slice=offer.new_slice,
             conditions=Conditions(refundable=offer.refundable, changeable=offer.changeable),
             fare_difference_amount=offer.fare_difference,
+            fare_difference_currency=offer.currency,
             penalty_total_amount=offer.penalty_amount,
+            penalty_total_currency=offer.currency,
             change_total_amount=offer.due_amount,
             change_total_currency=offer.currency,
             new_total_amount=offer.new_total_amount,

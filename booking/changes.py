@@ -211,7 +211,9 @@ class ChangeService(ChangeMoney):
                 order, offer.slice_index, offer.supplier_fare_id, offer.id
             )
         except (Conflict, NotChangeable, ChangeUnsupported) as exc:  # a "no": nothing changed
-            await self._fail(principal, order, offer, f"the airline refused: {exc.detail}")
+            # Each detail already says it is the airline's answer (booking/change_airline.py:
+            # "the airline refused to change the flights: …"); a prefix said it twice.
+            await self._fail(principal, order, offer, exc.detail)
             if isinstance(exc, Conflict):
                 raise FinalAnswer(exc) from exc
             raise  # a 422 of its own type, not stored: a retry finds the offer failed (409)

@@ -80,6 +80,12 @@ class Claimed(msgspec.Struct, frozen=True):
 class Replay(msgspec.Struct, frozen=True):
     response: StoredResponse
 
+    def answer(self) -> StoredResponse:
+        """The stored answer given again: a 2xx as stored, an error raised (`raise_stored`)."""
+        if self.response.status >= 300:
+            raise_stored(self.response)
+        return self.response
+
 
 class NewKey(msgspec.Struct, frozen=True):
     """A key to claim in the statement that creates what it answers for (`claim_statement` as a
@@ -215,6 +221,7 @@ _FORGET_ABANDONED = """
 DELETE FROM idempotency_keys
 WHERE owner = $1 AND key = $2 AND response_status IS NULL AND resource_id IS NULL
   AND (locked_until IS NULL OR locked_until <= now())"""
+_NAME_RESOURCE = "UPDATE idempotency_keys SET resource_id = $3 WHERE owner = $1 AND key = $2"
 _IN_USE = "SELECT true FROM idempotency_keys WHERE owner = $1 AND key = $2 AND expires_at > now()"
 # Nothing was created: forget the key, so the same request may be sent again. An order was
 # created: keep the key (it names the order) and let its lease lapse, so a retry resumes it.
@@ -318,6 +325,13 @@ class PgIdempotencyStore:
     def new_key(self, owner: str, key: str, request: Fingerprint) -> NewKey:
         """(owner, key) to claim, with this store's lease and lifetime, in a creating statement."""
         return NewKey(owner, key, request, self._lease_s, self._ttl_s)
+
+    async def name_resource(self, owner: str, key: str, resource_id: str) -> str:
+        """Make `resource_id` the recovery point of this claim before creating it (a retry after
+        the lease lapsed is given it, `Claimed.resource_id`, and resumes it); returns it."""
+        async with self._db.connection() as conn:
+            await conn.execute(_NAME_RESOURCE, owner, key, resource_id, timeout=self._db.timeout_s)
+        return resource_id
 
     async def in_use(self, owner: str, key: str) -> bool:
         """Whether (owner, key) is claimed (answered or not) and not expired."""

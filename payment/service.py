@@ -28,7 +28,6 @@ from booking.idempotency import (
     PgIdempotencyStore,
     Replay,
     StoredResponse,
-    raise_stored,
     stored_error,
 )
 from booking.model import Order, PaymentMethod, is_order_id
@@ -105,9 +104,7 @@ class PaymentService:
         owner = principal.subject
         claim = await self._keys.claim(owner, key, fp)
         if isinstance(claim, Replay):
-            if claim.response.status >= 300:
-                raise_stored(claim.response)
-            return claim.response
+            return claim.answer()
         try:
             return await self._claimed(owner, order_id, key, request, claim.resource_id)
         except BaseException:

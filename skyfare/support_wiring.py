@@ -14,6 +14,7 @@ from aiohttp import web
 
 from booking import routes as order_routes
 from booking.amendments import Amendments
+from booking.idempotency import PgIdempotencyStore
 from booking.pg import Database
 from kernel.tasks import stop_task
 from skyfare.keys import PG_POOL, REDIS, SETTINGS
@@ -67,8 +68,9 @@ async def running_support(app: web.Application) -> AsyncIterator[None]:
         rate_per_s=settings.support_anonymous_rate_per_s,
         burst=settings.support_anonymous_burst,
     )
+    keys = PgIdempotencyStore(db, lease_s=settings.idempotency_lease_s)
     app[support_routes.SUPPORT_SERVICE] = SupportService(
-        repository, orders, helpdesk, address_limit=limit
+        repository, orders, helpdesk, keys=keys, address_limit=limit
     )
     amendments = Amendments(db, max_name_changes=settings.support_name_change_max)
     secrets = [settings.helpdesk_webhook_secret]

@@ -34,10 +34,22 @@ _NEWEST = "c.created_at DESC, c.id DESC"  # on support_cases_owner (support/sql/
 # The cases about a traveler: opened by them, or anonymously about one of their orders ($1: sub).
 _ABOUT = "c.owner = $1 OR (c.owner IS NULL AND o.owner = $1)"
 ERASED = "[erased at the traveler's request]"
+# + the order's id: the scope of an anonymous caller's Idempotency-Keys (support/service.py).
+ANONYMOUS_OWNER = "anonymous:"
 
 _CLAIM = """
 INSERT INTO support_webhook_events (event_id, type) VALUES ($1, $2)
 ON CONFLICT (event_id) DO NOTHING RETURNING event_id"""
+
+
+# One statement: the case and its first message, or nothing when the case is there already.
+_CREATE = """
+WITH created AS (
+    INSERT INTO support_cases (id, owner, order_id, helpdesk_id, subject)
+    VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING RETURNING id
+)
+INSERT INTO support_messages (case_id, author, body)
+SELECT id, 'traveler', $6 FROM created RETURNING case_id"""
 
 
 class CaseRef(msgspec.Struct, frozen=True):
@@ -80,17 +92,15 @@ class PgSupportRepository:
     async def create(
         self, case_id: str, *, owner: str | None, order_id: str, helpdesk_id: str, subject: str,
         message: str,
-    ) -> None:  # fmt: skip
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO support_cases (id, owner, order_id, helpdesk_id, subject)"
-                " VALUES ($1, $2, $3, $4, $5)",
-                case_id, owner, order_id, helpdesk_id, subject, timeout=self._db.timeout_s,
+    ) -> bool:  # fmt: skip
+        """Store the case with its first message; False when `case_id` is stored already (a
+        retry resuming an attempt that stored it and died before answering)."""
+        async with self._db.connection() as conn:
+            created = await conn.fetchval(
+                _CREATE, case_id, owner, order_id, helpdesk_id, subject, message,
+                timeout=self._db.timeout_s,
             )  # fmt: skip
-            await conn.execute(
-                "INSERT INTO support_messages (case_id, author, body) VALUES ($1, 'traveler', $2)",
-                case_id, message, timeout=self._db.timeout_s,
-            )  # fmt: skip
+        return created is not None
 
     async def get(self, case_id: str) -> CaseView | None:
         rows = await self._fetch(f"{_SELECT_CASES} WHERE c.id = $1", case_id)
@@ -186,9 +196,10 @@ class PgSupportRepository:
 
     async def erase_about(self, subject: str) -> int:
         """Erase the words of a traveler's cases (subject and every message: the traveler's
-        and the agents' replies to them may both name people), keeping each case's row (its
-        order, status and times: the record that the service was given). Idempotent; how many
-        cases had words erased."""
+        and the agents' replies to them may both name people, and the stored answers of the
+        anonymous ones' Idempotency-Keys; the traveler's own are booking's), keeping each
+        case's row (its order, status and times: the record that the service was given).
+        Idempotent; how many cases had words erased."""
         async with self._db.transaction() as conn:
             erased = await conn.fetch(
                 "UPDATE support_cases c SET subject = $2, updated_at = now()"
@@ -200,6 +211,12 @@ class PgSupportRepository:
                 "UPDATE support_messages m SET body = $2, agent = NULL FROM support_cases c,"
                 f" orders o WHERE m.case_id = c.id AND o.id = c.order_id AND ({_ABOUT})",
                 subject, ERASED, timeout=self._db.timeout_s,
+            )  # fmt: skip
+            # The stored answers of anonymous cases about their orders hold the words too.
+            await conn.execute(
+                "DELETE FROM idempotency_keys WHERE response_status IS NOT NULL AND owner IN"
+                " (SELECT $2 || o.id FROM orders o WHERE o.owner = $1)",
+                subject, ANONYMOUS_OWNER, timeout=self._db.timeout_s,
             )  # fmt: skip
         return len(erased)
 

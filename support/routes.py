@@ -10,6 +10,7 @@ from __future__ import annotations
 import msgspec
 from aiohttp import web
 
+from booking.idempotency import HEADER, fingerprint, key_of
 from kernel.auth import AUTHENTICATE, Principal
 from kernel.auth import principal as caller
 from kernel.client_address import client_address
@@ -48,12 +49,18 @@ async def open_case(request: web.Request) -> web.Response:
     principal: Principal | None = None
     if "Authorization" in request.headers:  # a token sent is a token checked, before the body
         principal = await request.config_dict[AUTHENTICATE](request)
+    keys = request.headers.getall(HEADER, [])
+    key = key_of(keys) if keys else None  # optional here: the contract never required it
     data = json_object(await read_json_body(request))
     case_request = check_open(data, anonymous=principal is None)
-    case = await request.config_dict[SUPPORT_SERVICE].open_case(
-        principal, case_request, address=client_address(request)
+    answer = await request.config_dict[SUPPORT_SERVICE].open_case(
+        principal,
+        case_request,
+        address=client_address(request),
+        key=key,
+        fingerprint=fingerprint(request.method, request.path, data),
     )
-    return _json(case, status=201)
+    return web.Response(body=answer.body, status=answer.status, content_type="application/json")
 
 
 async def list_cases(request: web.Request) -> web.Response:
@@ -95,14 +102,26 @@ OPERATIONS: tuple[Operation, ...] = (
         response_status=201,
         request=OpenCaseRequest,
         response=CaseView,
+        parameters=(
+            Parameter(
+                HEADER,
+                "header",
+                "Optional; a unique value per case written, reused for its retries: the same "
+                "request again answers the first case (kept 24 h, scoped to the caller, or to "
+                "the booking without a token) instead of opening a second",
+                schema={"type": "string", "minLength": 1, "maxLength": 255},
+            ),
+        ),
         errors={
             400: "Malformed JSON",
             401: "A Bearer token was sent and it is missing, malformed, expired or wrongly signed",
             403: "A support token naming another traveler's order: cases are the traveler's",
+            409: "A request with this Idempotency-Key is still in progress; retry shortly",
             404: "No such order of the caller, or no booking with this reference and family "
             "name (the same answer for both)",
             415: "The body is not declared application/json",
-            422: "Bad fields (subject, message, order_id or booking_reference + family_name)",
+            422: "Bad fields (subject, message, order_id or booking_reference + family_name), "
+            "or the Idempotency-Key was used for another request",
             429: "Too many anonymous cases from this address; see Retry-After",
             503: "The database or the helpdesk cannot be reached; retry",
         },

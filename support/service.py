@@ -4,7 +4,9 @@ A traveler names one of their orders; an anonymous caller names a booking refere
 name on it, and is rate-limited per client address. A wrong pair and an unknown reference get
 the very same 404, so the route cannot be used to learn which references exist. The case is
 opened in the helpdesk first (it dedups on our case id, so a retry finds the same case), then
-stored with the traveler's first message.
+stored with the traveler's first message. An `Idempotency-Key` (optional: the contract's route
+never required one) makes a double submit or a retry after a lost answer one case, with Stripe's
+semantics as orders and payments have them (booking/idempotency.py).
 
 The order's context for the agent is an allow-list: reference, status, money, flights and
 passenger names. Orders hold no card data and no document numbers, and nothing else is copied.
@@ -12,10 +14,19 @@ passenger names. Orders hold no card data and no document numbers, and nothing e
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import msgspec
+
+from booking.idempotency import (
+    Fingerprint,
+    PgIdempotencyStore,
+    Replay,
+    StoredResponse,
+)
 from booking.model import VISIBLE_STATUSES, Order
 from booking.service import OrderService
 from kernel.auth import Principal
@@ -24,11 +35,18 @@ from kernel.errors import NotFound, ServiceUnavailable
 from support import metrics
 from support.helpdesk import Helpdesk, HelpdeskUnavailable
 from support.model import CaseView, OpenCaseRequest
-from support.repository import PgSupportRepository, new_case_id
+from support.repository import ANONYMOUS_OWNER, PgSupportRepository, new_case_id
 
 logger = logging.getLogger(__name__)
 
 NO_BOOKING = "no booking with this reference and family name"
+
+_encoder = msgspec.json.Encoder()
+
+
+def _created(case: CaseView) -> StoredResponse:
+    return StoredResponse(201, _encoder.encode(case))
+
 
 # Checks the anonymous rate limit of one client address; raises `kernel.errors.RateLimited`.
 AddressLimit = Callable[[str], Awaitable[None]]
@@ -67,20 +85,30 @@ class SupportService:
         orders: OrderService,
         helpdesk: Helpdesk,
         *,
+        keys: PgIdempotencyStore,
         address_limit: AddressLimit,
     ) -> None:
         self._repository = repository
+        self._keys = keys
         self._orders = orders
         self._helpdesk = helpdesk
         self._address_limit = address_limit
 
     async def open_case(
-        self, principal: Principal | None, request: OpenCaseRequest, *, address: str
-    ) -> CaseView:
-        """Open a case; `NotFound` for an order that is not the caller's (or no such booking),
-        `Forbidden` for support staff naming another traveler's order,
+        self,
+        principal: Principal | None,
+        request: OpenCaseRequest,
+        *,
+        address: str,
+        key: str | None = None,
+        fingerprint: Fingerprint | None = None,
+    ) -> StoredResponse:
+        """Open a case: the 201 with the case; `NotFound` for an order that is not the caller's
+        (or no such booking), `Forbidden` for support staff naming another traveler's order,
         `RateLimited` for an anonymous address past its limit, `ServiceUnavailable` when the
-        helpdesk cannot be reached (nothing stored)."""
+        helpdesk cannot be reached (nothing stored). With an Idempotency-Key (`key`, and the
+        request's `fingerprint`): the first answer again to a retry, `Conflict` while the first
+        is in progress, `ValidationFailed` for another request with the key."""
         if principal is None:
             await self._address_limit(address)
             order = await self._anonymous_order(request)
@@ -89,7 +117,29 @@ class SupportService:
             # The caller's own order: support staff may read any order, but a case opened here
             # speaks as the order's traveler, and its replies are mailed to them (`Forbidden`).
             order = await self._orders.own(principal, request.order_id)
-        case_id = new_case_id()
+        if key is None:
+            return _created(await self._open(principal, request, order, new_case_id()))
+        assert fingerprint is not None
+        # An anonymous caller's keys are scoped to the booking they named.
+        owner = f"{ANONYMOUS_OWNER}{order.id}" if principal is None else principal.subject
+        claim = await self._keys.claim(owner, key, fingerprint)
+        if isinstance(claim, Replay):
+            return claim.answer()
+        try:
+            # The case id is named on the key first: a retry after a lost answer resumes this
+            # very case (the helpdesk dedups on it, the repository stores it once).
+            case_id = claim.resource_id or await self._keys.name_resource(owner, key, new_case_id())
+            answer = _created(await self._open(principal, request, order, case_id))
+            await self._keys.complete(owner, key, answer)
+            return answer
+        except BaseException:
+            with contextlib.suppress(ServiceUnavailable):
+                await self._keys.release(owner, key)
+            raise
+
+    async def _open(
+        self, principal: Principal | None, request: OpenCaseRequest, order: Order, case_id: str
+    ) -> CaseView:
         contact = order.contact()
         requester = {
             "name": f"{contact.given_name} {contact.family_name}" if contact else "",
@@ -104,7 +154,7 @@ class SupportService:
         except HelpdeskUnavailable as exc:
             logger.warning("support: case for %s not opened: %s", order.id, exc)
             raise ServiceUnavailable("the support desk cannot be reached; retry shortly") from exc
-        await self._repository.create(
+        created = await self._repository.create(
             case_id,
             owner=None if principal is None else principal.subject,
             order_id=order.id,
@@ -112,7 +162,8 @@ class SupportService:
             subject=request.subject,
             message=request.message,
         )
-        metrics.CASES_OPENED.labels("anonymous" if principal is None else "traveler").inc()
+        if created:
+            metrics.CASES_OPENED.labels("anonymous" if principal is None else "traveler").inc()
         case = await self._repository.get(case_id)
         assert case is not None
         return case

@@ -97,6 +97,9 @@ async def test_a_paid_order_changes_to_another_date_paying_the_difference_same_r
     due = Decimal(chosen["fare_difference_amount"]) + Decimal(chosen["penalty_total_amount"])
     assert Decimal(chosen["change_total_amount"]) == due
     assert Decimal(chosen["penalty_total_amount"]) > 0  # non-refundable: the fee applies
+    # Every amount with its currency (docs/api.md's rule), the order's.
+    amounts = [k.removesuffix("_amount") for k in chosen if k.endswith("_amount")]
+    assert {chosen[f"{name}_currency"] for name in amounts} == {order["total_currency"]}
     assert (await pay_env.order(alice, order["id"]))["slices"] == order["slices"]  # nothing yet
 
     key = str(uuid.uuid4())

@@ -9,6 +9,7 @@ from decimal import Decimal
 import msgspec
 import pytest
 
+from booking.idempotency import Claimed, PgIdempotencyStore, StoredResponse, fingerprint
 from booking.personal_data import PgPersonalData
 from booking.pg import Database
 from booking.repository import PgOrderRepository
@@ -16,7 +17,7 @@ from booking.state import Change
 from kernel.errors import Conflict, ServiceUnavailable
 from payment.repository import PgPaymentRepository
 from skyfare.privacy import Privacy
-from support.repository import ERASED, PgSupportRepository
+from support.repository import ANONYMOUS_OWNER, ERASED, PgSupportRepository
 from tests.support.orders import new_order
 
 NOW = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
@@ -193,6 +194,26 @@ async def test_the_export_lists_the_callers_support_cases_and_the_erasure_anonym
     assert kept.messages[0].body.startswith("I am Ada")  # another traveler's case: untouched
     again = await privacy.erase("ada")
     assert again.erased.support_cases == 0
+
+
+async def test_the_erasure_deletes_the_stored_answers_of_anonymous_cases_about_the_orders(
+    privacy: Privacy, repository: PgOrderRepository, db: Database
+) -> None:
+    """An anonymous case opened with an Idempotency-Key keeps its answer (the case, its words)
+    under the order's scope for 24 hours: erased with the words of the case itself."""
+    mine = await _cancelled_order(repository, "ada")
+    theirs = await _cancelled_order(repository, "bob")
+    keys = PgIdempotencyStore(db, lease_s=30.0)
+    request = fingerprint("POST", "/v1/support/cases", {"message": "I am Ada"})
+    for order_id in (mine, theirs):
+        owner = f"{ANONYMOUS_OWNER}{order_id}"
+        assert isinstance(await keys.claim(owner, "k1", request), Claimed)
+        await keys.complete(owner, "k1", StoredResponse(201, b'{"message": "I am Ada"}'))
+
+    await privacy.erase("ada")
+
+    assert not await keys.in_use(f"{ANONYMOUS_OWNER}{mine}", "k1")
+    assert await keys.in_use(f"{ANONYMOUS_OWNER}{theirs}", "k1")  # another traveler's
 
 
 class FailingSupport(PgSupportRepository):

@@ -78,7 +78,7 @@ async def _no_limit(address: str) -> None:
 
 def _service() -> tuple[SupportService, _Cases, _Orders]:
     cases, orders = _Cases(), _Orders()
-    service = SupportService(cases, orders, _DownHelpdesk(), address_limit=_no_limit)  # type: ignore[arg-type]
+    service = SupportService(cases, orders, _DownHelpdesk(), keys=None, address_limit=_no_limit)  # type: ignore[arg-type]
     return service, cases, orders
 
 

@@ -35,13 +35,12 @@ export function sliceLine(slice: Schemas["Slice"]): string {
 
 /** The money of a change offer, as a definition list. */
 export function ChangeTerms({ offer }: { offer: ChangeOffer }) {
-  const currency = offer.change_total_currency;
   return (
     <dl className="quote">
       <dt>Fare difference</dt>
-      <dd>{signed(offer.fare_difference_amount, currency)}</dd>
+      <dd>{signed(offer.fare_difference_amount, offer.fare_difference_currency)}</dd>
       <dt>Change fee</dt>
-      <dd>{money(offer.penalty_total_amount, currency)}</dd>
+      <dd>{money(offer.penalty_total_amount, offer.penalty_total_currency)}</dd>
       <dt>Total</dt>
       <dd>
         <strong>{dueNow(offer)}</strong>

@@ -23,7 +23,8 @@ const order = {
 const offer = {
   id: "och_1", slice_index: 0, expires_at: new Date(Date.now() + 600_000).toISOString(),
   slice: { ...order.slices[0], segments: [{ ...flight, departing_at: "2027-01-16T17:45:00", arriving_at: "2027-01-16T20:30:00" }] },
-  fare_difference_amount: "-286.72", penalty_total_amount: "335.80", change_total_amount: "49.08", change_total_currency: "USD",
+  fare_difference_amount: "-286.72", fare_difference_currency: "USD", penalty_total_amount: "335.80",
+  penalty_total_currency: "USD", change_total_amount: "49.08", change_total_currency: "USD",
   new_total_amount: "3882.04", new_total_currency: "USD",
 } as unknown as ChangeOffer;
 

@@ -36,11 +36,15 @@ export function useCases() {
   });
 }
 
-/** Opens a case about one of the traveler's orders in the helpdesk. */
-export async function openCase(orderId: string, subject: string, message: string): Promise<SupportCase> {
+/** Opens a case about one of the traveler's orders in the helpdesk. `key` is one per case
+ * written: a retry of the same words after a lost answer is the first case, not a second. */
+export async function openCase(orderId: string, subject: string, message: string, key: string): Promise<SupportCase> {
   let result;
   try {
-    result = await api.POST("/v1/support/cases", { body: { order_id: orderId, subject, message } });
+    result = await api.POST("/v1/support/cases", {
+      params: { header: { "Idempotency-Key": key } },
+      body: { order_id: orderId, subject, message },
+    });
   } catch {
     throw new SupportProblem(offlineProblem());
   }

@@ -33,9 +33,23 @@ export function SupportCases({ orderId }: { orderId: string }) {
     else if (opened.current) contact.current?.focus();
     opened.current = writing;
   }, [writing]);
+  // One Idempotency-Key per case written: sent again with the same words (after a failure whose
+  // answer may have been lost) it is the case opened, if it was; other words are another case.
+  const draft = useRef<{ key: string; words: string } | null>(null);
+  // Sending now: a second submit (Enter in a field; the button is only aria-disabled) before the
+  // page has even redrawn as pending sends nothing more.
+  const sending = useRef(false);
   const send = useMutation<SupportCase, SupportProblem>({
-    mutationFn: () => openCase(orderId, subject, message),
+    mutationFn: () => {
+      const words = JSON.stringify([subject, message]);
+      if (draft.current?.words !== words) draft.current = { key: crypto.randomUUID(), words };
+      return openCase(orderId, subject, message, draft.current.key);
+    },
+    onSettled: () => {
+      sending.current = false;
+    },
     onSuccess: (opened) => {
+      draft.current = null;
       queryClient.setQueryData<SupportCase[]>(supportKeys.cases, (old) => [opened, ...(old ?? [])]);
       setWriting(false);
       setSubject("");
@@ -76,6 +90,8 @@ export function SupportCases({ orderId }: { orderId: string }) {
           aria-label="Contact support"
           onSubmit={(event) => {
             event.preventDefault();
+            if (sending.current) return;
+            sending.current = true;
             send.mutate();
           }}
         >
