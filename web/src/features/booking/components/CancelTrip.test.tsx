@@ -78,3 +78,18 @@ it("says the trip is being cancelled while the cancellation is sent, and that it
   expect(screen.getByRole("status").textContent).toBe("");
   expect(screen.getByRole("alert")).toBeTruthy();
 });
+
+it("offers no cancellation once the first flight has surely left, and says why and where to turn", () => {
+  signInForTest();
+  const segment = { origin: "LHR", destination: "JFK", departing_at: "2027-01-10T08:25:00", arriving_at: "2027-01-10T11:35:00" };
+  const flown = testOrder({ status: "confirmed", payment_status: "paid", slices: [{ origin: "LHR", destination: "JFK", segments: [segment] }] });
+  render(
+    <QueryClientProvider client={new QueryClient()}>
+      <CancelTrip order={flown} now={new Date("2027-01-11T08:25:00Z")} />
+    </QueryClientProvider>,
+  );
+  expect(screen.queryByRole("button", { name: "Cancel this trip…" })).toBeNull();
+  const section = screen.getByRole("region", { name: "Cancel this trip" });
+  expect(section.textContent).toContain("Your trip has begun: its first flight has left, so it can no longer be cancelled");
+  expect(section.textContent).toContain("contact support");
+});
