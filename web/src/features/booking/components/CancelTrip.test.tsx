@@ -93,3 +93,24 @@ it("offers no cancellation once the first flight has surely left, and says why a
   expect(section.textContent).toContain("Your trip has begun: its first flight has left, so it can no longer be cancelled");
   expect(section.textContent).toContain("contact support");
 });
+
+it("says in words that the trip has begun when the API refuses the cancel so, and offers nothing more", async () => {
+  signInForTest();
+  render(
+    <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
+      <CancelTrip order={order} />
+    </QueryClientProvider>,
+  );
+  fireEvent.click(screen.getByRole("button", { name: "Cancel this trip…" }));
+  fireEvent.click(await screen.findByRole("button", { name: "Yes, cancel the trip" }));
+  await vi.waitFor(() => expect(server.confirms).toBe(1));
+  const problem = { type: "https://skyfare.dev/problems/conflict", status: 409, departed_at: "2027-01-10T08:25:00Z" };
+  await act(async () => {
+    server.answer(Response.json(problem, { status: 409, headers: { "Content-Type": "application/problem+json" } }));
+    await Promise.resolve();
+  });
+  const alert = await screen.findByRole("alert");
+  expect(alert.textContent).toContain("Your trip has begun");
+  expect(alert.textContent).not.toContain("changed since this quote");
+  expect(screen.queryByRole("button", { name: /cancel|quote/i })).toBeNull();
+});

@@ -40,7 +40,8 @@ export function CancelTrip({ order, now = new Date() }: { order: Order; now?: Da
     },
     onError: (error) => {
       const status = error.problem.status;
-      if (status === 410 || status === 409) setRefused(status);
+      // A 409 with `departed_at` is the trip having begun: no new quote helps, its words say so.
+      if (status === 410 || (status === 409 && error.problem.departed_at === undefined)) setRefused(status);
     },
   });
 
@@ -72,6 +73,15 @@ export function CancelTrip({ order, now = new Date() }: { order: Order; now?: Da
   if (!["held", "confirmed"].includes(order.status)) return null;
   if (surelyBegun(order, now)) return <TripBegun />;
   const failure = ask.error ?? (confirm.error && refused === null ? confirm.error : null);
+  // Refused because the first flight has left (`departed_at`): said in words, nothing offered.
+  if (failure?.problem.departed_at !== undefined) {
+    return (
+      <section className="conditions" aria-label="Cancel this trip">
+        <h2>Cancel this trip</h2>
+        <ProblemNotice problem={failure.problem} />
+      </section>
+    );
+  }
   return (
     <section className="conditions" aria-label="Cancel this trip">
       <h2>Cancel this trip</h2>
