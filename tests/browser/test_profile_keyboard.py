@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.conftest import TIMEOUT_MS, VIEWPORTS
 from tests.browser.test_search_preferences import sign_up_at_profile
 from tests.browser.test_search_to_offer import LIVE_REGION_OF, assert_accessible, screenshot
 
@@ -140,5 +140,30 @@ def test_the_signed_in_header_reflows_at_320_px_without_scrolling_sideways(
         expect(sign_out).to_be_in_viewport(ratio=1)
         assert page.evaluate("document.documentElement.scrollWidth") == 320
         screenshot(page, "header-320")
+    finally:
+        context.close()
+
+
+def test_the_signed_in_header_keeps_sign_out_as_far_from_the_edge_as_the_brand_at_390_px(
+    browser: Browser, base_url: str
+) -> None:
+    # A phone (390 px): the one-line header ran past its own padding, Sign out ~5 px from the
+    # screen's edge while the brand keeps 12 px on the other side.
+    context = browser.new_context(base_url=base_url, **VIEWPORTS["phone"])
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.viewport_name = "phone"  # type: ignore[attr-defined]
+    try:
+        sign_up_at_profile(page)
+        expect(page.get_by_role("form", name="Your profile")).to_be_visible()
+        banner = page.get_by_role("banner")
+        brand = banner.get_by_role("link").first.bounding_box()
+        sign_out = banner.get_by_role("button", name="Sign out").bounding_box()
+        assert brand is not None
+        assert sign_out is not None
+        right_margin = 390 - (sign_out["x"] + sign_out["width"])
+        assert right_margin >= brand["x"] - 0.5, (right_margin, brand["x"])
+        assert page.evaluate("document.documentElement.scrollWidth") == 390
+        screenshot(page, "header-390")
     finally:
         context.close()
