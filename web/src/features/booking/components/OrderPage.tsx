@@ -13,7 +13,7 @@ import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
 import { BaggageAllowance, mixOf, SliceDetails } from "../../offers";
 import { SupportCases } from "../../support";
-import { amendable, flightChange, surelyLeft } from "../amendable";
+import { amendable, flightChange, surelyBegun, surelyLeft } from "../amendable";
 import { bookingKeys, useOrder } from "../api/orders";
 import { amountLine, headline, refundOwed } from "../headline";
 import { CancelTrip } from "./CancelTrip";
@@ -147,7 +147,8 @@ function OrderScreen({ orderId }: { orderId: string }) {
           )}
         </div>
       ))}
-      {flights === "fare-forbids" && (
+      {/* It says to cancel instead: not once the trip has begun, when no cancel is offered. */}
+      {flights === "fare-forbids" && !surelyBegun(order, now) && (
         <p className="meta">
           This fare cannot be changed: its conditions allow no flight changes. To fly on other flights, cancel this trip
           (the quote says what you get back) and book again, or contact support.
