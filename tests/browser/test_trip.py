@@ -7,11 +7,9 @@ opened about a trip and listed with its status and message. Every new screen is 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import uuid
 
-import asyncpg
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
@@ -24,6 +22,7 @@ from tests.browser.trips import (
     SEATLESS_AIRLINE,
     day,
     expire,
+    first_flight_left,
     held_trip,
     open_trip,
     paid_trip,
@@ -176,28 +175,6 @@ def test_a_cancellation_is_quoted_asked_again_once_expired_then_confirmed_with_i
     screenshot(page, "cancelled")
 
 
-def _first_flight_left(stack: Stack, database_url: str, order_id: str, ago: dt.timedelta) -> None:
-    """The order's first flight left `ago` (LHR's local time: UTC in the winter of these trips)."""
-
-    async def run() -> None:
-        connection = await asyncpg.connect(database_url)
-        try:
-            slices = json.loads(
-                await connection.fetchval("SELECT slices FROM orders WHERE id = $1", order_id)
-            )
-            left = (dt.datetime.now(dt.UTC) - ago).replace(tzinfo=None, microsecond=0)
-            first = slices[0]["segments"][0]
-            first["departing_at"] = left.isoformat()
-            first["arriving_at"] = (left + dt.timedelta(hours=8)).isoformat()
-            await connection.execute(
-                "UPDATE orders SET slices = $2::jsonb WHERE id = $1", order_id, json.dumps(slices)
-            )
-        finally:
-            await connection.close()
-
-    stack.run(run())
-
-
 def test_a_trip_whose_first_flight_has_left_offers_no_cancel_and_says_why(
     screen: Page, stack: Stack, database_url: str
 ) -> None:
@@ -206,7 +183,7 @@ def test_a_trip_whose_first_flight_has_left_offers_no_cancel_and_says_why(
     # API's refusal is said in words (was: "something changed meanwhile").
     order_id = paid_trip(stack, page.request)
     open_trip(page, order_id)
-    _first_flight_left(stack, database_url, order_id, dt.timedelta(hours=1))
+    first_flight_left(stack, database_url, order_id, dt.timedelta(hours=1))
     page.get_by_role("button", name="Cancel this trip…").click()
     cancelling = page.get_by_role("region", name="Cancel this trip")
     expect(cancelling.get_by_role("alert")).to_contain_text(
@@ -218,7 +195,7 @@ def test_a_trip_whose_first_flight_has_left_offers_no_cancel_and_says_why(
     screenshot(page, "trip-begun-refused")
 
     # Two days ago: past in every zone, so no Cancel, nor the fare's advice to cancel instead.
-    _first_flight_left(stack, database_url, order_id, dt.timedelta(days=2))
+    first_flight_left(stack, database_url, order_id, dt.timedelta(days=2))
     open_trip(page, order_id)
     expect(cancelling).to_contain_text("Your trip has begun")
     expect(page.get_by_role("button", name="Cancel this trip…")).to_have_count(0)
@@ -228,7 +205,7 @@ def test_a_trip_whose_first_flight_has_left_offers_no_cancel_and_says_why(
 
     # A changeable round trip: the flight that has left is not offered a change, the return is.
     order_id = paid_trip(stack, page.request, cabin="premium_economy", return_days_ahead=53)
-    _first_flight_left(stack, database_url, order_id, dt.timedelta(days=2))
+    first_flight_left(stack, database_url, order_id, dt.timedelta(days=2))
     open_trip(page, order_id)
     expect(page.get_by_role("link", name="Change this flight, JFK to LHR")).to_be_visible()
     expect(page.get_by_role("link", name="Change this flight, LHR to JFK")).to_have_count(0)

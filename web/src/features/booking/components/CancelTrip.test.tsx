@@ -51,7 +51,8 @@ afterEach(() => {
 
 const order = testOrder({ status: "confirmed", payment_status: "paid" });
 
-it("says the trip is being cancelled while the cancellation is sent, and that it failed when refused", async () => {
+/** Ada's paid trip, its cancellation quoted: the button that confirms it. */
+async function quoted(): Promise<HTMLElement> {
   signInForTest();
   render(
     <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
@@ -59,7 +60,11 @@ it("says the trip is being cancelled while the cancellation is sent, and that it
     </QueryClientProvider>,
   );
   fireEvent.click(screen.getByRole("button", { name: "Cancel this trip…" }));
-  const yes = await screen.findByRole("button", { name: "Yes, cancel the trip" });
+  return screen.findByRole("button", { name: "Yes, cancel the trip" });
+}
+
+it("says the trip is being cancelled while the cancellation is sent, and that it failed when refused", async () => {
+  const yes = await quoted();
   const status = screen.getByRole("status");
   expect(status.textContent).toBe(""); // drawn empty first: a region born with words is often not read
   fireEvent.click(yes);
@@ -95,14 +100,7 @@ it("offers no cancellation once the first flight has surely left, and says why a
 });
 
 it("says in words that the trip has begun when the API refuses the cancel so, and offers nothing more", async () => {
-  signInForTest();
-  render(
-    <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
-      <CancelTrip order={order} />
-    </QueryClientProvider>,
-  );
-  fireEvent.click(screen.getByRole("button", { name: "Cancel this trip…" }));
-  fireEvent.click(await screen.findByRole("button", { name: "Yes, cancel the trip" }));
+  fireEvent.click(await quoted());
   await vi.waitFor(() => expect(server.confirms).toBe(1));
   const problem = { type: "https://skyfare.dev/problems/conflict", status: 409, departed_at: "2027-01-10T08:25:00Z" };
   await act(async () => {
