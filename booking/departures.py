@@ -33,11 +33,13 @@ def has_left(piece: Slice, now: dt.datetime) -> bool:
 def check_not_begun(principal: Principal, order: Order, now: dt.datetime) -> None:
     """`Conflict` once the order's first flight has left: the trip can no longer be cancelled
     by its traveler. Support settles what a flown or missed trip is owed (a flight the airline
-    cancelled, say), so a support principal still may."""
+    cancelled, say), so a support principal still may. The problem's `departed_at` (UTC) tells
+    this 409 from the order's others, so a client can say it in words."""
     if not principal.is_support and order.slices and has_left(order.slices[0], now):
         raise Conflict(
             "the trip has begun: its first flight has left, so it can no longer be cancelled;"
-            " contact support"
+            " contact support",
+            departed_at=departure_utc(order.slices[0]),
         )
 
 

@@ -250,8 +250,8 @@ OPERATIONS: tuple[Operation, ...] = (
             404: "No such order, or another traveler's",
             409: (
                 "The order expired (nothing to cancel), or it is paid and refunds are not "
-                "enabled, or its first flight has left (support may still cancel it), or the "
-                "airline refused"
+                "enabled, or its first flight has left (support may still cancel it; the "
+                "problem's `departed_at` then says when, in UTC), or the airline refused"
             ),
         },
         security=("bearer",),

@@ -167,7 +167,8 @@ OPERATIONS: tuple[Operation, ...] = (
             404: _NOT_FOUND,
             409: (
                 "The order is over (cancelled or expired), a payment of it is in progress, or "
-                "its first flight has left (support may still cancel it)"
+                "its first flight has left (support may still cancel it; the problem's "
+                "`departed_at` then says when, in UTC)"
             ),
         },
         security=("bearer",),
@@ -196,7 +197,8 @@ OPERATIONS: tuple[Operation, ...] = (
             404: "No such order or quote, or another traveler's",
             409: (
                 "The order changed since the quote (paid, cancelled or expired meanwhile): ask "
-                "for a new quote; its first flight has left since; or the airline refused"
+                "for a new quote; its first flight has left since (`departed_at` says when); "
+                "or the airline refused"
             ),
             410: "The quote expired: ask for a new one",
         },

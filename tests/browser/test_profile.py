@@ -120,6 +120,9 @@ def test_profile_travelers_export_and_erasure(screen: Page, stack: Stack, tmp_pa
     companion = page.get_by_role("article", name=name)
     expect(companion).to_contain_text("•••••4567")
     expect(companion).not_to_contain_text("X1234567")
+    # Dated as the app dates days ("Born 1991-12-26" and "expires 2035-01-01" were the API's).
+    expect(companion).to_contain_text("Born 26 Dec 1991")
+    expect(companion).to_contain_text("GB, expires 1 Jan 2035")
     companion.get_by_role("button", name=f"Show {name}'s document number").click()
     expect(companion).to_contain_text("X1234567")
     companion.get_by_role("button", name=f"Hide {name}'s document number").click()
@@ -342,7 +345,7 @@ def test_a_saved_traveler_is_booked_by_id_and_the_profile_prefills_the_contact(
         expect(page.get_by_label("Given name")).to_have_value("Ada")  # from the profile
         expect(page.get_by_label("Phone number (optional, +44…)")).to_have_value("+442071838750")
         page.get_by_label("Saved traveler").select_option(
-            label=f"Charles {family} (born 1991-12-26)"
+            label=f"Charles {family} (born 26 Dec 1991)"
         )
         expect(page.get_by_label("Family name")).to_have_value(family)
         expect(page.get_by_label("Family name")).to_have_attribute("readonly", "")

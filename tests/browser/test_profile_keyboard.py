@@ -8,12 +8,15 @@ saved as if chosen."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.conftest import TIMEOUT_MS, VIEWPORTS
 from tests.browser.test_search_preferences import sign_up_at_profile
 from tests.browser.test_search_to_offer import LIVE_REGION_OF, assert_accessible, screenshot
 
@@ -124,21 +127,48 @@ def test_a_download_of_the_traveler_s_data_is_read_out(screen: Page, tmp_path: P
     expect(data.get_by_role("button", name="Export my data…")).to_be_focused()
 
 
+@contextmanager
+def signed_up_at_profile(
+    browser: Browser, base_url: str, name: str, **options: Any
+) -> Iterator[Page]:
+    """A new traveler signed up, on the profile page, in a window of `options` named `name`."""
+    context = browser.new_context(base_url=base_url, **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.viewport_name = name  # type: ignore[attr-defined]
+    try:
+        sign_up_at_profile(page)
+        expect(page.get_by_role("form", name="Your profile")).to_be_visible()
+        yield page
+    finally:
+        context.close()
+
+
 def test_the_signed_in_header_reflows_at_320_px_without_scrolling_sideways(
     browser: Browser, base_url: str
 ) -> None:
     # WCAG 1.4.10: 320 CSS px wide (a 1280 px window at 400 %). The header was kept to one line,
     # and signed in it ran 29 px past the window's edge, Sign out cut off.
-    context = browser.new_context(base_url=base_url, viewport={"width": 320, "height": 640})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.viewport_name = "reflow"  # type: ignore[attr-defined]
-    try:
-        sign_up_at_profile(page)
-        expect(page.get_by_role("form", name="Your profile")).to_be_visible()
+    reflow = {"viewport": {"width": 320, "height": 640}}
+    with signed_up_at_profile(browser, base_url, "reflow", **reflow) as page:
         sign_out = page.get_by_role("banner").get_by_role("button", name="Sign out")
         expect(sign_out).to_be_in_viewport(ratio=1)
         assert page.evaluate("document.documentElement.scrollWidth") == 320
         screenshot(page, "header-320")
-    finally:
-        context.close()
+
+
+def test_the_signed_in_header_keeps_sign_out_as_far_from_the_edge_as_the_brand_at_390_px(
+    browser: Browser, base_url: str
+) -> None:
+    # A phone (390 px): the one-line header ran past its own padding, Sign out ~5 px from the
+    # screen's edge while the brand keeps 12 px on the other side.
+    with signed_up_at_profile(browser, base_url, "phone", **VIEWPORTS["phone"]) as page:
+        banner = page.get_by_role("banner")
+        brand = banner.get_by_role("link").first.bounding_box()
+        sign_out = banner.get_by_role("button", name="Sign out").bounding_box()
+        assert brand is not None
+        assert sign_out is not None
+        right_margin = 390 - (sign_out["x"] + sign_out["width"])
+        assert right_margin >= brand["x"] - 0.5, (right_margin, brand["x"])
+        assert page.evaluate("document.documentElement.scrollWidth") == 390
+        screenshot(page, "header-390")

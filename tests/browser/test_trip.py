@@ -6,6 +6,7 @@ opened about a trip and listed with its status and message. Every new screen is 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 
@@ -21,6 +22,7 @@ from tests.browser.trips import (
     SEATLESS_AIRLINE,
     day,
     expire,
+    first_flight_left,
     held_trip,
     open_trip,
     paid_trip,
@@ -171,6 +173,42 @@ def test_a_cancellation_is_quoted_asked_again_once_expired_then_confirmed_with_i
     amount = refund.split(",")[0]
     expect(cancelling).to_contain_text(f"{amount} was refunded to your card")
     screenshot(page, "cancelled")
+
+
+def test_a_trip_whose_first_flight_has_left_offers_no_cancel_and_says_why(
+    screen: Page, stack: Stack, database_url: str
+) -> None:
+    page = screen
+    # An hour ago: the page cannot know the airport's zone, so it offers the cancel, and the
+    # API's refusal is said in words (was: "something changed meanwhile").
+    order_id = paid_trip(stack, page.request)
+    open_trip(page, order_id)
+    first_flight_left(stack, database_url, order_id, dt.timedelta(hours=1))
+    page.get_by_role("button", name="Cancel this trip…").click()
+    cancelling = page.get_by_role("region", name="Cancel this trip")
+    expect(cancelling.get_by_role("alert")).to_contain_text(
+        "Your trip has begun: its first flight has left, so it can no longer be cancelled"
+    )
+    expect(cancelling.get_by_role("alert")).to_contain_text("contact support")
+    expect(cancelling.get_by_role("button")).to_have_count(0)
+    assert_accessible(page)
+    screenshot(page, "trip-begun-refused")
+
+    # Two days ago: past in every zone, so no Cancel, nor the fare's advice to cancel instead.
+    first_flight_left(stack, database_url, order_id, dt.timedelta(days=2))
+    open_trip(page, order_id)
+    expect(cancelling).to_contain_text("Your trip has begun")
+    expect(page.get_by_role("button", name="Cancel this trip…")).to_have_count(0)
+    expect(page.get_by_text("This fare cannot be changed")).to_have_count(0)
+    assert_accessible(page)
+    screenshot(page, "trip-begun")
+
+    # A changeable round trip: the flight that has left is not offered a change, the return is.
+    order_id = paid_trip(stack, page.request, cabin="premium_economy", return_days_ahead=53)
+    first_flight_left(stack, database_url, order_id, dt.timedelta(days=2))
+    open_trip(page, order_id)
+    expect(page.get_by_role("link", name="Change this flight, JFK to LHR")).to_be_visible()
+    expect(page.get_by_role("link", name="Change this flight, LHR to JFK")).to_have_count(0)
 
 
 def test_a_support_case_is_opened_about_a_trip_and_listed_with_its_status(

@@ -4,7 +4,9 @@ changing a flight, changing seats): Ada's paid order, opened signed in, and quot
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -115,18 +117,45 @@ def open_trip(page: Page, order_id: str) -> None:
     expect(history.first).to_be_visible()
 
 
-def expire(stack: Stack, database_url: str, table: str, order_id: str) -> None:
-    """Every quote of the order in `table` (order_cancellations, order_changes) runs out now."""
-    assert table in ("order_cancellations", "order_changes")
-
+def _in_database(
+    stack: Stack, database_url: str, work: Callable[[asyncpg.Connection], Awaitable[None]]
+) -> None:
     async def run() -> None:
         connection = await asyncpg.connect(database_url)
         try:
-            await connection.execute(
-                f"UPDATE {table} SET expires_at = now() - interval '1 second' WHERE order_id = $1",
-                order_id,
-            )
+            await work(connection)
         finally:
             await connection.close()
 
     stack.run(run())
+
+
+def expire(stack: Stack, database_url: str, table: str, order_id: str) -> None:
+    """Every quote of the order in `table` (order_cancellations, order_changes) runs out now."""
+    assert table in ("order_cancellations", "order_changes")
+
+    async def work(connection: asyncpg.Connection) -> None:
+        await connection.execute(
+            f"UPDATE {table} SET expires_at = now() - interval '1 second' WHERE order_id = $1",
+            order_id,
+        )
+
+    _in_database(stack, database_url, work)
+
+
+def first_flight_left(stack: Stack, database_url: str, order_id: str, ago: dt.timedelta) -> None:
+    """The order's first flight left `ago` (LHR's local time: UTC in the winter of these trips)."""
+
+    async def work(connection: asyncpg.Connection) -> None:
+        slices = json.loads(
+            await connection.fetchval("SELECT slices FROM orders WHERE id = $1", order_id)
+        )
+        left = (dt.datetime.now(dt.UTC) - ago).replace(tzinfo=None, microsecond=0)
+        first = slices[0]["segments"][0]
+        first["departing_at"] = left.isoformat()
+        first["arriving_at"] = (left + dt.timedelta(hours=8)).isoformat()
+        await connection.execute(
+            "UPDATE orders SET slices = $2::jsonb WHERE id = $1", order_id, json.dumps(slices)
+        )
+
+    _in_database(stack, database_url, work)

@@ -291,10 +291,16 @@ async def test_an_order_whose_first_flight_has_left_can_no_longer_be_cancelled(
     status, problem = await quote(pay_env, alice, order["id"])
     assert status == 409, problem
     assert "has left" in problem["detail"]
+    # When it left, in UTC: what tells this 409 from the order's others (the web words it).
+    departed_at = dt.datetime.fromisoformat(problem["departed_at"])
+    assert departed_at.tzinfo is not None
+    assert departed_at < dt.datetime.now(dt.UTC)
     status, problem = await confirm(pay_env, alice, order["id"], early["id"])
     assert status == 409, problem
+    assert problem["departed_at"] == departed_at.isoformat().replace("+00:00", "Z")
     response = await pay_env.client.post(f"/v1/orders/{order['id']}/cancel", headers=alice)
     assert response.status == 409, await response.text()
+    assert (await response.json())["departed_at"] == problem["departed_at"]
 
     after = await pay_env.order(alice, order["id"])
     assert (after["status"], after["payment_status"]) == ("confirmed", "paid")

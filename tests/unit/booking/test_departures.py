@@ -41,6 +41,7 @@ def test_a_trip_whose_first_flight_left_cannot_be_cancelled() -> None:
     booked = msgspec.structs.replace(order(), slices=(leaving("LHR"),))
     first = LOCAL.replace(tzinfo=dt.UTC)  # LHR: UTC in winter
     check_not_begun(TRAVELER, booked, first - dt.timedelta(minutes=1))
-    with pytest.raises(Conflict, match="has left"):
+    with pytest.raises(Conflict, match="has left") as refused:
         check_not_begun(TRAVELER, booked, first)
+    assert refused.value.extensions == {"departed_at": first}  # tells this 409 from the others
     check_not_begun(AGENT, booked, first)  # support settles a trip that has begun

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { localDate, localMoment, localTime, momentTime, money, moneyRounded, travelerWords } from "./format";
+import { dayWords, localDate, localMoment, localTime, momentTime, money, moneyRounded, travelerWords } from "./format";
 
 describe("money", () => {
   it("formats an amount in its currency", () => {
@@ -25,6 +25,12 @@ describe("dates and times", () => {
     expect(localDate("2027-02-04T08:25:00")).toBe("Thu 4 Feb 2027");
     expect(localDate("2027-02-04")).toBe("Thu 4 Feb 2027");
     expect(localTime("2027-02-04T08:25:00")).toBe("08:25");
+  });
+
+  it("writes a birth or expiry date as the flights' days are, without their weekday", () => {
+    expect(dayWords("1991-12-26")).toBe("26 Dec 1991");
+    expect(dayWords("2035-01-01")).toBe("1 Jan 2035");
+    expect(dayWords("not a date")).toBe("not a date");
   });
 
   it("writes a moment of ours in the traveler's zone, naming it, on a 24-hour clock", () => {

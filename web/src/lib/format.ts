@@ -68,6 +68,14 @@ export function localDate(stamp: string): string {
   return `${DAYS[day]} ${d} ${MONTHS[mo - 1]} ${y}`;
 }
 
+/** `1991-12-26` → `26 Dec 1991`: a date that is no flight's day (a birth, a document's expiry),
+ * worded as the flights' days are, without the weekday nobody looks up for those. */
+export function dayWords(iso: string): string {
+  const [y, mo, d] = iso.slice(0, 10).split("-").map(Number);
+  if (!y || !mo || !d || mo > 12) return iso;
+  return `${d} ${MONTHS[mo - 1]} ${y}`;
+}
+
 /** `21 Dec 2026`, a day as our mails word it (kernel/dates.py), → `2026-12-21`; else null. */
 export function isoOfDayWords(words: string): string | null {
   const [, d = "", mon = "", y = ""] = /^(\d{1,2}) ([A-Z][a-z]{2}) (\d{4})$/.exec(words) ?? [];

@@ -25,6 +25,12 @@ group("describe", () => {
     expect(describe({ type: "https://skyfare.dev/problems/conflict", total_amount: "612.40" }).message).toMatch(/changed this offer/);
   });
 
+  it("says a trip whose first flight has left can no longer be cancelled, and points to support", () => {
+    const begun = describe({ type: "https://skyfare.dev/problems/conflict", departed_at: "2027-01-10T08:25:00Z" });
+    expect(begun.message).toMatch(/trip has begun: its first flight has left, so it can no longer be cancelled/);
+    expect(begun.next).toMatch(/contact support/);
+  });
+
   it("speaks of a new price only when the conflict brings one", () => {
     // A sold-out offer at booking, an airline refusing a change: no price to review.
     const refused = describe({ type: "https://skyfare.dev/problems/conflict" });

@@ -131,6 +131,13 @@ const HOLD_LIMIT: Explained = {
   next: "Pay for or cancel a trip on hold in My trips, then try again.",
 };
 
+// booking/departures.py: the 409 of cancelling a trip whose first flight has left carries
+// `departed_at`; "something changed meanwhile" sent the traveler to look for a change.
+const TRIP_BEGUN: Explained = {
+  message: "Your trip has begun: its first flight has left, so it can no longer be cancelled here.",
+  next: "Nothing was changed. If a flight was missed, cancelled or disrupted, contact support about this trip.",
+};
+
 // booking/airline.py _price_changed: a 409 with the new `total_amount` to accept.
 const PRICE_CHANGED: Explained = {
   message: "The airline changed this offer.",
@@ -167,7 +174,13 @@ export function problemKind(problem: Pick<Problem, "type">): string {
 }
 
 export function describe(
-  problem: Pick<Problem, "type"> & { orders_in_flight?: unknown; seats?: unknown; limit?: unknown; total_amount?: unknown },
+  problem: Pick<Problem, "type"> & {
+    orders_in_flight?: unknown;
+    seats?: unknown;
+    limit?: unknown;
+    total_amount?: unknown;
+    departed_at?: unknown;
+  },
   backing: Backing = "airlines",
 ): Explained {
   if (problemKind(problem) === "service-unavailable") {
@@ -177,6 +190,7 @@ export function describe(
   if (typeof problem.limit === "string" && HOLD_LIMITS.has(problem.limit)) return HOLD_LIMIT;
   if (Array.isArray(problem.seats)) return MESSAGES[SEAT_TAKEN] ?? FALLBACK;
   if (problemKind(problem) === "conflict" && typeof problem.total_amount === "string") return PRICE_CHANGED;
+  if (problemKind(problem) === "conflict" && typeof problem.departed_at === "string") return TRIP_BEGUN;
   return MESSAGES[problemKind(problem)] ?? FALLBACK;
 }
 

@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 
 import type { Order } from "../../lib/api/client";
-import { flightChange } from "./amendable";
+import { flightChange, surelyBegun, surelyLeft } from "./amendable";
 
 function order(fields: Partial<Order>): Order {
   return {
@@ -39,4 +39,28 @@ it("offers nothing on a trip that cannot be amended now, whatever its fare", () 
   expect(flightChange(order({ ...flexible, status: "cancelled", payment_status: "refunded" }))).toBe("closed");
   expect(flightChange(order({ ...flexible, status: "held", payment_status: "processing" }))).toBe("closed");
   expect(flightChange(order({ ...flexible, status: "held", payment_status: "unpaid" }))).toBe("offered");
+});
+
+const leaving = (departing_at: string) => ({
+  origin: "LHR",
+  destination: "JFK",
+  duration: "PT8H10M",
+  segments: [{ marketing_carrier: "BA", flight_number: "BA117", origin: "LHR", destination: "JFK", departing_at, arriving_at: departing_at, aircraft: "777", cabin_class: "economy" }],
+}) as unknown as Order["slices"][number];
+
+it("takes a flight as left only once its local time is past in every zone (UTC+14 to UTC-12)", () => {
+  const slice = leaving("2027-01-10T08:25:00");
+  // 08:25 in Kiribati (UTC+14) is 18:25 UTC the day before; at UTC-12 it is 20:25 UTC that day.
+  expect(surelyLeft(slice, new Date("2027-01-10T22:25:00Z"))).toBe(false);
+  expect(surelyLeft(slice, new Date("2027-01-10T22:25:01Z"))).toBe(true);
+  expect(surelyLeft(slice, new Date("2027-01-10T08:26:00Z"))).toBe(false); // may not have left yet
+});
+
+it("takes a trip as begun once its first flight has surely left, whatever the later ones", () => {
+  const now = new Date("2027-01-12T00:00:00Z");
+  const out = leaving("2027-01-10T08:25:00");
+  const back = leaving("2027-01-17T18:00:00");
+  expect(surelyBegun(order({ slices: [out, back] }), now)).toBe(true);
+  expect(surelyBegun(order({ slices: [back] }), now)).toBe(false);
+  expect(surelyBegun(order({ slices: [] }), now)).toBe(false);
 });

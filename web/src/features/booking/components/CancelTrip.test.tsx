@@ -51,7 +51,8 @@ afterEach(() => {
 
 const order = testOrder({ status: "confirmed", payment_status: "paid" });
 
-it("says the trip is being cancelled while the cancellation is sent, and that it failed when refused", async () => {
+/** Ada's paid trip, its cancellation quoted: the button that confirms it. */
+async function quoted(): Promise<HTMLElement> {
   signInForTest();
   render(
     <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
@@ -59,7 +60,11 @@ it("says the trip is being cancelled while the cancellation is sent, and that it
     </QueryClientProvider>,
   );
   fireEvent.click(screen.getByRole("button", { name: "Cancel this trip…" }));
-  const yes = await screen.findByRole("button", { name: "Yes, cancel the trip" });
+  return screen.findByRole("button", { name: "Yes, cancel the trip" });
+}
+
+it("says the trip is being cancelled while the cancellation is sent, and that it failed when refused", async () => {
+  const yes = await quoted();
   const status = screen.getByRole("status");
   expect(status.textContent).toBe(""); // drawn empty first: a region born with words is often not read
   fireEvent.click(yes);
@@ -77,4 +82,33 @@ it("says the trip is being cancelled while the cancellation is sent, and that it
   await vi.waitFor(() => expect(yes.getAttribute("aria-disabled")).toBeNull());
   expect(screen.getByRole("status").textContent).toBe("");
   expect(screen.getByRole("alert")).toBeTruthy();
+});
+
+it("offers no cancellation once the first flight has surely left, and says why and where to turn", () => {
+  signInForTest();
+  const segment = { origin: "LHR", destination: "JFK", departing_at: "2027-01-10T08:25:00", arriving_at: "2027-01-10T11:35:00" };
+  const flown = testOrder({ status: "confirmed", payment_status: "paid", slices: [{ origin: "LHR", destination: "JFK", segments: [segment] }] });
+  render(
+    <QueryClientProvider client={new QueryClient()}>
+      <CancelTrip order={flown} now={new Date("2027-01-11T08:25:00Z")} />
+    </QueryClientProvider>,
+  );
+  expect(screen.queryByRole("button", { name: "Cancel this trip…" })).toBeNull();
+  const section = screen.getByRole("region", { name: "Cancel this trip" });
+  expect(section.textContent).toContain("Your trip has begun: its first flight has left, so it can no longer be cancelled");
+  expect(section.textContent).toContain("contact support");
+});
+
+it("says in words that the trip has begun when the API refuses the cancel so, and offers nothing more", async () => {
+  fireEvent.click(await quoted());
+  await vi.waitFor(() => expect(server.confirms).toBe(1));
+  const problem = { type: "https://skyfare.dev/problems/conflict", status: 409, departed_at: "2027-01-10T08:25:00Z" };
+  await act(async () => {
+    server.answer(Response.json(problem, { status: 409, headers: { "Content-Type": "application/problem+json" } }));
+    await Promise.resolve();
+  });
+  const alert = await screen.findByRole("alert");
+  expect(alert.textContent).toContain("Your trip has begun");
+  expect(alert.textContent).not.toContain("changed since this quote");
+  expect(screen.queryByRole("button", { name: /cancel|quote/i })).toBeNull();
 });

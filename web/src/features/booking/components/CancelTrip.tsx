@@ -7,11 +7,12 @@ import { busyButton } from "../../../lib/attempt";
 import { useExpired } from "../../../lib/expiry";
 import { momentTime, money } from "../../../lib/format";
 import { type Cancellation, confirmCancellation, quoteCancellation } from "../api/cancellations";
+import { surelyBegun } from "../amendable";
 import { type BookingProblem, bookingKeys } from "../api/orders";
 
 /** Cancel with a quote first: the refund, the penalty and how long the quote holds are said
  * before the traveler confirms; an expired quote is asked for again. */
-export function CancelTrip({ order }: { order: Order }) {
+export function CancelTrip({ order, now = new Date() }: { order: Order; now?: Date }) {
   const queryClient = useQueryClient();
   const [quote, setQuote] = useState<Cancellation | null>(null);
   const terms = useRef<HTMLDListElement>(null);
@@ -39,7 +40,8 @@ export function CancelTrip({ order }: { order: Order }) {
     },
     onError: (error) => {
       const status = error.problem.status;
-      if (status === 410 || status === 409) setRefused(status);
+      // A 409 with `departed_at` is the trip having begun: no new quote helps, its words say so.
+      if (status === 410 || (status === 409 && error.problem.departed_at === undefined)) setRefused(status);
     },
   });
 
@@ -69,7 +71,17 @@ export function CancelTrip({ order }: { order: Order }) {
     );
   }
   if (!["held", "confirmed"].includes(order.status)) return null;
+  if (surelyBegun(order, now)) return <TripBegun />;
   const failure = ask.error ?? (confirm.error && refused === null ? confirm.error : null);
+  // Refused because the first flight has left (`departed_at`): said in words, nothing offered.
+  if (failure?.problem.departed_at !== undefined) {
+    return (
+      <section className="conditions" aria-label="Cancel this trip">
+        <h2>Cancel this trip</h2>
+        <ProblemNotice problem={failure.problem} />
+      </section>
+    );
+  }
   return (
     <section className="conditions" aria-label="Cancel this trip">
       <h2>Cancel this trip</h2>
@@ -127,6 +139,20 @@ export function CancelTrip({ order }: { order: Order }) {
           nothing else on the screen moves (the buttons only go inert). */}
       <p role="status" className="meta">
         {confirm.isPending ? "Cancelling your trip…" : ask.isPending ? "Getting your cancellation quote…" : ""}
+      </p>
+    </section>
+  );
+}
+
+/** In place of "Cancel this trip…" once the first flight has surely left: the API refuses it
+ * (booking/departures.py), and support settles what a flown or missed trip is owed. */
+function TripBegun() {
+  return (
+    <section className="conditions" aria-label="Cancel this trip">
+      <h2>Cancel this trip</h2>
+      <p>
+        Your trip has begun: its first flight has left, so it can no longer be cancelled or changed here. If a flight was
+        missed, cancelled or disrupted, contact support under “Help with this trip” below.
       </p>
     </section>
   );

@@ -13,7 +13,7 @@ import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
 import { BaggageAllowance, mixOf, SliceDetails } from "../../offers";
 import { SupportCases } from "../../support";
-import { amendable, flightChange } from "../amendable";
+import { amendable, flightChange, surelyBegun, surelyLeft } from "../amendable";
 import { bookingKeys, useOrder } from "../api/orders";
 import { amountLine, headline, refundOwed } from "../headline";
 import { CancelTrip } from "./CancelTrip";
@@ -82,6 +82,7 @@ function OrderScreen({ orderId }: { orderId: string }) {
   if (!order) return <p role="status">Loading your trip…</p>;
   const open = amendable(order);
   const flights = flightChange(order);
+  const now = new Date();
   const back = () => void navigate(`/trips/${encodeURIComponent(order.id)}`);
   if (params.get("change") === "seats" && open) return <SeatStep order={order} mode="change" onDone={back} />;
   if (params.get("change") === "flight" && flights === "offered") {
@@ -137,7 +138,7 @@ function OrderScreen({ orderId }: { orderId: string }) {
       {order.slices.map((slice, index) => (
         <div key={index}>
           <SliceDetails slice={slice} />
-          {flights === "offered" && (
+          {flights === "offered" && !surelyLeft(slice, now) && (
             <p>
               <Link to={`?change=flight&slice=${index}`} aria-label={`Change this flight, ${slice.origin} to ${slice.destination}`}>
                 Change this flight
@@ -146,7 +147,8 @@ function OrderScreen({ orderId }: { orderId: string }) {
           )}
         </div>
       ))}
-      {flights === "fare-forbids" && (
+      {/* It says to cancel instead: not once the trip has begun, when no cancel is offered. */}
+      {flights === "fare-forbids" && !surelyBegun(order, now) && (
         <p className="meta">
           This fare cannot be changed: its conditions allow no flight changes. To fly on other flights, cancel this trip
           (the quote says what you get back) and book again, or contact support.
@@ -164,7 +166,7 @@ function OrderScreen({ orderId }: { orderId: string }) {
         )}
       </section>
       <TripHistory order={order} />
-      <CancelTrip order={order} />
+      <CancelTrip order={order} now={now} />
       <SupportCases orderId={order.id} />
     </div>
   );

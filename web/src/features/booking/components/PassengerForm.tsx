@@ -1,3 +1,4 @@
+import { dayWords } from "../../../lib/format";
 import type { Traveler } from "../../profile";
 import type { PassengerDraft } from "../model";
 
@@ -78,7 +79,7 @@ export function PassengerForm({ index, passenger, travelers, errors, onChange }:
             <option value="">Someone else: type their details</option>
             {travelers.map((t) => (
               <option key={t.id} value={t.id}>
-                {t.given_name} {t.family_name} (born {t.born_on})
+                {t.given_name} {t.family_name} (born {dayWords(t.born_on)})
               </option>
             ))}
           </select>

@@ -3,6 +3,7 @@ import { useRef, useState } from "react";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { useAfterRender } from "../../../lib/afterRender";
+import { dayWords } from "../../../lib/format";
 import type { Problem } from "../../../lib/problems";
 import {
   addTraveler,
@@ -146,7 +147,7 @@ function TravelerItem({ traveler, onChanged, onSaid, onDeleted }: ItemProps) {
       <h3>{name}</h3>
       {problem && <ProblemNotice problem={problem} backing="profile" />}
       <p>
-        Born {traveler.born_on}
+        Born {dayWords(traveler.born_on)}
         {traveler.loyalty_accounts.length > 0 &&
           ` · ${traveler.loyalty_accounts.map((a) => `${a.airline_iata_code} ${a.account_number}`).join(", ")}`}
       </p>
@@ -158,7 +159,7 @@ function TravelerItem({ traveler, onChanged, onSaid, onDeleted }: ItemProps) {
             {revealed ?? document.number}
           </span>{" "}
           (
-          {document.issuing_country}, expires {document.expires_on}){" "}
+          {document.issuing_country}, expires {dayWords(document.expires_on)}){" "}
           <button
             type="button"
             className="link-button"
