@@ -49,7 +49,7 @@ from booking.change_terms import (
 from booking.change_validation import ConfirmChange
 from booking.change_views import ChangeOfferView
 from booking.departures import has_left
-from booking.idempotency import Fingerprint, Replay, StoredResponse, raise_stored, stored_error
+from booking.idempotency import Fingerprint, Replay, StoredResponse, stored_error
 from booking.model import Order
 from connectors.model import Hold
 from kernel.auth import Principal
@@ -92,9 +92,7 @@ class ChangeService(ChangeMoney):
         claim = await keys.claim(owner, key, fp)
         if isinstance(claim, Replay):
             CHANGES.labels("replayed").inc()
-            if claim.response.status >= 300:
-                raise_stored(claim.response)
-            return claim.response
+            return claim.answer()
         try:
             return await self._claimed(principal, order, change_id, key, request)
         except FinalAnswer as final:

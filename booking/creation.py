@@ -41,7 +41,6 @@ from booking.idempotency import (
     Replay,
     StoredResponse,
     claimed_concurrently,
-    raise_stored,
     stored_error,
 )
 from booking.limits import OrderLimits, held_change, hold_deadline
@@ -195,9 +194,7 @@ class OrderCreation:
             found = await self._look_up(owner, key, fp)
             if isinstance(found, Replay):
                 metrics.order_outcome("replayed")
-                if found.response.status >= 300:
-                    raise_stored(found.response)
-                return found.response
+                return found.answer()
             if isinstance(found, Claimed):  # an earlier attempt's order, never answered
                 resumed = self._resume_claimed(found, key, request.payment)
                 return await self._attempt(owner, key, resumed)

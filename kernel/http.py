@@ -261,9 +261,7 @@ def json_object(body: bytes) -> dict[str, Any]:
         raise _too_deep() from None
     if type(data) is not dict:
         raise ValidationFailed([NOT_AN_OBJECT])
-    # Fewer brackets than the limit cannot nest past it: most bodies skip the walk.
-    if body.count(b"{") + body.count(b"[") > MAX_JSON_DEPTH and _deeper_than(data, MAX_JSON_DEPTH):
-        raise _too_deep()
+    _refuse_too_deep(body, data)
     errors = _nul_fields(data) if has_escaped_nul(body) else []
     if may_repeat_names(body, data):
         errors += repeated_names(body, limit=_MAX_NAMED)
@@ -283,12 +281,18 @@ def refuse_repeated_names(body: bytes) -> None:
         return
     except RecursionError:
         raise _too_deep() from None
-    if body.count(b"{") + body.count(b"[") > MAX_JSON_DEPTH and _deeper_than(data, MAX_JSON_DEPTH):
-        raise _too_deep()
+    _refuse_too_deep(body, data)
     if may_repeat_names(body, data):
         repeated = repeated_names(body, limit=_MAX_NAMED)
         if repeated:
             raise ValidationFailed(repeated)
+
+
+def _refuse_too_deep(body: bytes, data: object) -> None:
+    """`BadRequest` when `data` (decoded from `body`) nests past `MAX_JSON_DEPTH`."""
+    # Fewer brackets than the limit cannot nest past it: most bodies skip the walk.
+    if body.count(b"{") + body.count(b"[") > MAX_JSON_DEPTH and _deeper_than(data, MAX_JSON_DEPTH):
+        raise _too_deep()
 
 
 def _out_of_range(body: bytes) -> list[FieldError]:
