@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from typing import Any
 
@@ -15,17 +14,15 @@ from search.fare_index_breaker import read_policy
 from search.fare_index_redis import RedisFareIndex
 from search.routes import SEARCH_SERVICE
 from skyfare.app import create_app
+from skyfare.keys import FARE_CACHE
 from skyfare.settings import Settings
+from tests.support.flights import in_days
 
 Client = TestClient[web.Request, web.Application]
 
 
-def _in_days(days: int) -> str:
-    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days)).isoformat()
-
-
 def _query(days: int, destination: str = "JFK", **extra: Any) -> dict[str, Any]:
-    return {"origin": "LHR", "destination": destination, "departure_date": _in_days(days), **extra}
+    return {"origin": "LHR", "destination": destination, "departure_date": in_days(days), **extra}
 
 
 @pytest.fixture
@@ -35,11 +32,14 @@ def client(sim_client: Client) -> Client:
 
 async def _warm(client: Client, days: int, **params: str) -> dict[str, Any]:
     response = await client.get(
-        "/v1/search", params={**_query(days), "departure_date": _in_days(days), **params}
+        "/v1/search", params={**_query(days), "departure_date": in_days(days), **params}
     )
     body: dict[str, Any] = await response.json()
     assert response.status == 200, body
     assert body["offers"]
+    assert not body["meta"]["partial"], body["meta"]  # only a complete answer is indexed
+    # The index (the calendar's) is written behind the answer: read it only once it is there.
+    await client.app[FARE_CACHE].settle()
     return body
 
 
@@ -70,9 +70,9 @@ async def test_partner_routes_want_an_api_key(client: Client) -> None:
 
 async def test_cached_bulk_answers_warmed_routes_in_order(client: Client, api_key: str) -> None:
     one_way = await _warm(client, 40)
-    round_trip = await _warm(client, 41, return_date=_in_days(48))
+    round_trip = await _warm(client, 41, return_date=in_days(48))
     queries = [
-        _query(41, return_date=_in_days(48)),
+        _query(41, return_date=in_days(48)),
         _query(42),
         _query(40, destination="XXX"),
         _query(40),
@@ -100,6 +100,7 @@ async def test_a_batch_over_1000_queries_is_refused(client: Client, api_key: str
 
 async def test_live_mode_searches_what_is_missing(client: Client, api_key: str) -> None:
     lines = await _bulk(client, api_key, queries=[_query(43)], mode="live")
+    await client.app[FARE_CACHE].settle()  # its answer is stored behind the line
     again = await _bulk(client, api_key, queries=[_query(43)])
     searched = await _warm(client, 43)  # now a hit: the very answer the bulk search stored
 
@@ -142,7 +143,7 @@ async def test_the_calendar_shows_the_warmed_day_and_nulls_elsewhere(
     client: Client, api_key: str
 ) -> None:
     warmed = await _warm(client, 60)
-    day = _in_days(60)
+    day = in_days(60)
 
     response = await client.get(
         "/v1/fares/calendar",
@@ -170,7 +171,7 @@ async def test_a_calendar_month_in_the_past_is_refused(client: Client, api_key: 
 async def test_travelers_read_the_same_calendar_without_a_key(client: Client, api_key: str) -> None:
     # Its own route (JFK → LHR) and day: the partners' calendar test above sees only its own.
     warmed = await _warm(client, 62, origin="JFK", destination="LHR")
-    day = _in_days(62)
+    day = in_days(62)
     params = {"origin": "JFK", "destination": "LHR", "month": day[:7]}
 
     public = await client.get("/v1/calendar", params=params)
@@ -198,7 +199,7 @@ async def test_the_calendar_in_the_traveler_s_currency_shows_what_a_search_in_it
     # It answered each day in the currency of whatever was cached (US dollars only: searches in
     # other currencies were not indexed), while the search form asked for prices in euros.
     warmed = await _warm(client, 64, destination="CDG", currency="EUR")
-    day = _in_days(64)
+    day = in_days(64)
     params = {"origin": "LHR", "destination": "CDG", "month": day[:7]}
 
     euros = await client.get("/v1/calendar", params={**params, "currency": "eur"})
@@ -222,7 +223,7 @@ async def test_a_calendar_currency_search_does_not_price_in_is_named(client: Cli
         params={
             "origin": "LHR",
             "destination": "JFK",
-            "month": _in_days(30)[:7],
+            "month": in_days(30)[:7],
             "currency": "JPY",
         },
     )

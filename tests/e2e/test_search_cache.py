@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,17 +16,14 @@ from skyfare.app import create_app
 from skyfare.embedded import EmbeddedRedis
 from skyfare.keys import FARE_CACHE
 from skyfare.settings import Settings
+from tests.support.flights import in_days
 from tests.support.sim import SimHandle
 
 Client = TestClient[web.Request, web.Application]
 
 
-def _in_days(days: int) -> str:
-    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days)).isoformat()
-
-
 def _params(days: int = 30, **extra: str) -> dict[str, str]:
-    return {"origin": "LHR", "destination": "JFK", "departure_date": _in_days(days), **extra}
+    return {"origin": "LHR", "destination": "JFK", "departure_date": in_days(days), **extra}
 
 
 @asynccontextmanager
@@ -63,7 +59,7 @@ async def test_a_repeated_search_is_a_hit_with_the_same_offers(
 
 
 async def test_cache_false_searches_the_airlines_again(settings: Settings, sim: SimHandle) -> None:
-    slices = [{"origin": "LHR", "destination": "JFK", "departure_date": _in_days(31)}]
+    slices = [{"origin": "LHR", "destination": "JFK", "departure_date": in_days(31)}]
     async with _client(settings, sim) as client:
         await client.post("/v1/search", json={"slices": slices})
         forced = await client.post("/v1/search", json={"slices": slices, "cache": False})

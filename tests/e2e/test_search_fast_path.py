@@ -3,7 +3,6 @@ full path (validation, normalized key) gives, never for a query the full path wo
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -16,6 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from search.routes import SEARCH_SERVICE
 from skyfare.app import create_app
 from skyfare.settings import Settings
+from tests.support.flights import in_days
 from tests.support.metrics_text import sample_value
 from tests.support.sim import SimHandle
 
@@ -23,10 +23,6 @@ Client = TestClient[web.Request, web.Application]
 PROBLEM = "application/problem+json"
 # Headers whose values differ between any two answers.
 _PER_RESPONSE = {"date", "x-request-id", "content-length"}
-
-
-def _in_days(days: int) -> str:
-    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days)).isoformat()
 
 
 def _remembered(client: Client, raw_query: str) -> bool:
@@ -58,7 +54,7 @@ def _answer(body: dict[str, Any]) -> dict[str, Any]:
 async def test_a_repeated_query_gets_the_bytes_and_headers_the_full_path_gives(
     client: Client, sim: SimHandle
 ) -> None:
-    date = _in_days(40)
+    date = in_days(40)
     query = f"origin=LHR&destination=JFK&departure_date={date}"
     spelled_otherwise = f"departure_date={date}&destination=jfk&origin=lhr&adults=1"
 
@@ -79,7 +75,7 @@ async def test_a_repeated_query_gets_the_bytes_and_headers_the_full_path_gives(
 
 
 async def test_an_invalid_query_is_a_422_every_time_and_never_remembered(client: Client) -> None:
-    query = f"origin=LHR&destination=XXX&departure_date={_in_days(30)}"
+    query = f"origin=LHR&destination=XXX&departure_date={in_days(30)}"
     for _ in range(2):
         response = await client.get(f"/v1/search?{query}")
         doc = await response.json(content_type=PROBLEM)
@@ -89,7 +85,7 @@ async def test_an_invalid_query_is_a_422_every_time_and_never_remembered(client:
 
 
 async def test_cache_false_bypasses_a_remembered_query(client: Client, sim: SimHandle) -> None:
-    query = f"origin=LHR&destination=JFK&departure_date={_in_days(41)}"
+    query = f"origin=LHR&destination=JFK&departure_date={in_days(41)}"
     await _get(client, query)
     assert _remembered(client, query)
     await sim.reset()
@@ -102,7 +98,7 @@ async def test_cache_false_bypasses_a_remembered_query(client: Client, sim: SimH
 
 
 async def test_fast_path_answers_are_counted_in_the_metrics(client: Client) -> None:
-    query = f"origin=LHR&destination=JFK&departure_date={_in_days(42)}"
+    query = f"origin=LHR&destination=JFK&departure_date={in_days(42)}"
     await _get(client, query)
     before = await (await client.get("/metrics")).text()
     await _get(client, query)
@@ -131,7 +127,7 @@ async def _post(client: Client, body: bytes, **headers: str) -> tuple[Any, dict[
 async def test_a_repeated_post_body_gets_the_bytes_and_headers_the_full_path_gives(
     client: Client, sim: SimHandle
 ) -> None:
-    date = _in_days(43)
+    date = in_days(43)
     body = f'{{"slices":[{{"origin":"LHR","destination":"JFK","departure_date":"{date}"}}]}}'
     spelled_otherwise = body.replace('"LHR"', '"lhr"').replace("{", "{ ", 1)
 
@@ -152,7 +148,7 @@ async def test_a_repeated_post_body_gets_the_bytes_and_headers_the_full_path_giv
 async def test_a_remembered_body_still_streams_live_when_asked_for_ndjson(
     client: Client, sim: SimHandle
 ) -> None:
-    date = _in_days(44)
+    date = in_days(44)
     body = f'{{"slices":[{{"origin":"LHR","destination":"JFK","departure_date":"{date}"}}]}}'
     await _post(client, body.encode())
     await sim.reset()
@@ -172,9 +168,7 @@ async def test_a_remembered_body_still_streams_live_when_asked_for_ndjson(
 async def test_an_invalid_post_body_is_a_422_every_time_and_never_remembered(
     client: Client,
 ) -> None:
-    body = (
-        f'{{"slices":[{{"origin":"LHR","destination":"XXX","departure_date":"{_in_days(30)}"}}]}}'
-    )
+    body = f'{{"slices":[{{"origin":"LHR","destination":"XXX","departure_date":"{in_days(30)}"}}]}}'
     for _ in range(2):
         response = await client.post(
             "/v1/search", data=body.encode(), headers={"Content-Type": "application/json"}

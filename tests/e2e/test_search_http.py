@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import AsyncIterator
 
 import msgspec
@@ -12,14 +11,11 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from skyfare.app import create_app
 from skyfare.settings import Settings
+from tests.support.flights import in_days
 from tests.support.sim import SimHandle
 
 Client = TestClient[web.Request, web.Application]
 PROBLEM = "application/problem+json"
-
-
-def _in_days(days: int) -> str:
-    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days)).isoformat()
 
 
 @pytest.fixture
@@ -40,7 +36,7 @@ async def test_a_one_way_get_search_returns_offers_from_several_airlines(
 ) -> None:
     response = await search_client.get(
         "/v1/search",
-        params={"origin": "LHR", "destination": "JFK", "departure_date": _in_days(30)},
+        params={"origin": "LHR", "destination": "JFK", "departure_date": in_days(30)},
     )
     body = await response.json()
     assert response.status == 200, body
@@ -55,8 +51,8 @@ async def test_a_round_trip_post_search_returns_offers_from_several_airlines(
         "/v1/search",
         json={
             "slices": [
-                {"origin": "LHR", "destination": "JFK", "departure_date": _in_days(30)},
-                {"origin": "JFK", "destination": "LHR", "departure_date": _in_days(37)},
+                {"origin": "LHR", "destination": "JFK", "departure_date": in_days(30)},
+                {"origin": "JFK", "destination": "LHR", "departure_date": in_days(37)},
             ],
             "passengers": {"adults": 1},
             "sort": "price",
@@ -100,7 +96,7 @@ async def test_a_max_price_that_is_not_money_in_its_currency_is_a_422_naming_it(
     search_client: Client, accept: str, max_price: str, message: str
 ) -> None:
     search = {
-        "slices": [{"origin": "LHR", "destination": "JFK", "departure_date": _in_days(30)}],
+        "slices": [{"origin": "LHR", "destination": "JFK", "departure_date": in_days(30)}],
         "currency": "USD",
         "max_price": max_price,
     }
@@ -122,7 +118,7 @@ async def test_malformed_json_is_a_400_problem(search_client: Client) -> None:
 async def test_a_streamed_search_carries_the_request_id(search_client: Client) -> None:
     response = await search_client.post(
         "/v1/search",
-        json={"slices": [{"origin": "LHR", "destination": "JFK", "departure_date": _in_days(30)}]},
+        json={"slices": [{"origin": "LHR", "destination": "JFK", "departure_date": in_days(30)}]},
         headers={"Accept": "application/x-ndjson", "X-Request-Id": "stream-1"},
     )
     lines = (await response.read()).splitlines()
@@ -148,7 +144,7 @@ async def test_a_search_streams_only_when_the_client_prefers_the_stream(
 ) -> None:
     response = await search_client.post(
         "/v1/search",
-        json={"slices": [{"origin": "LHR", "destination": "JFK", "departure_date": _in_days(30)}]},
+        json={"slices": [{"origin": "LHR", "destination": "JFK", "departure_date": in_days(30)}]},
         headers={"Accept": accept},
     )
     await response.read()
@@ -178,7 +174,7 @@ async def test_a_hanging_airline_costs_the_deadline_and_never_more(
     )
     await sim.set_profile("liberty", hang_rate=1)
     search = {
-        "slices": [{"origin": "LHR", "destination": "JFK", "departure_date": _in_days(30)}],
+        "slices": [{"origin": "LHR", "destination": "JFK", "departure_date": in_days(30)}],
         "deadline_ms": 1000,
         "cache": False,  # a live search: an earlier test's answer must not stand in for it
     }
@@ -197,7 +193,7 @@ async def test_a_hanging_airline_costs_the_deadline_and_never_more(
 
 async def test_an_offer_from_a_search_is_repriced_by_its_airline(search_client: Client) -> None:
     found = await search_client.get(
-        f"/v1/search?origin=LHR&destination=JFK&departure_date={_in_days(40)}&limit=1"
+        f"/v1/search?origin=LHR&destination=JFK&departure_date={in_days(40)}&limit=1"
     )
     offer = (await found.json())["offers"][0]
 
@@ -212,7 +208,7 @@ async def test_an_offer_from_a_search_is_repriced_by_its_airline(search_client: 
 
 async def test_one_search_merges_rest_soap_and_ndc_airlines(search_client: Client) -> None:
     response = await search_client.get(
-        f"/v1/search?origin=LHR&destination=JFK&departure_date={_in_days(30)}&limit=500"
+        f"/v1/search?origin=LHR&destination=JFK&departure_date={in_days(30)}&limit=500"
     )
 
     body = await response.json()
@@ -230,7 +226,7 @@ async def test_one_search_merges_rest_soap_and_ndc_airlines(search_client: Clien
 async def test_segments_say_what_baggage_each_airline_includes_and_leave_out_what_it_did_not(
     search_client: Client,
 ) -> None:
-    params = {"origin": "LHR", "destination": "JFK", "departure_date": _in_days(31), "limit": 500}
+    params = {"origin": "LHR", "destination": "JFK", "departure_date": in_days(31), "limit": 500}
     response = await search_client.get("/v1/search", params=params)
     body = await response.json()
     assert response.status == 200, body

@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import REGISTRY
 
 from skyfare.app import create_app
+from skyfare.keys import FARE_CACHE
 from skyfare.settings import Settings
 from tests.support.booking import BookingEnv, Client, adult, booking_app, in_days, trusting_sim
 
@@ -39,6 +40,9 @@ async def _search(client: Client, days: int, **extra: str) -> tuple[str, dict[st
     response = await client.get("/v1/search", params=_query(days, **extra))
     body = await response.json()
     assert response.status == 200, body
+    # The answer's entry, tags and index fare are written behind it: what the test does next
+    # (a booking's eviction, a bulk or calendar read) must find them there.
+    await client.app[FARE_CACHE].settle()
     return response.headers["X-Cache"], body
 
 

@@ -6,7 +6,6 @@ order tests repeat: a token, a fresh offer from a real search, an order for it, 
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -22,6 +21,7 @@ from skyfare.app import create_app
 from skyfare.migrations import migrate
 from skyfare.postgres import connect_options
 from skyfare.settings import Settings
+from tests.support.flights import in_days
 from tests.support.sim import SimHandle, fast_profiles, running_sim
 from tests.support.tokens import bearer, mint_token, sim_issuer
 
@@ -41,10 +41,6 @@ def adult(given_name: str = "Ada", family_name: str = "Lovelace", **extra: Any) 
         "phone_number": "+442071838750",
         **extra,
     }
-
-
-def in_days(days: int) -> str:
-    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days)).isoformat()
 
 
 class BookingEnv:

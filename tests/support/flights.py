@@ -7,10 +7,21 @@ import datetime as dt
 from connectors import offer_ids
 from connectors.model import CabinClass, FlightQuery, HoldPassenger, Offer, Passengers, SliceQuery
 
+# Days count from the date the session began, not from each call's: a test asks the same day
+# twice (`LHR_JFK`, built at import, then `query(... 30)`), and a run passing midnight UTC gave
+# it two days a day apart (a group held on the next day's flight moved no price). The sims sell
+# from their today to today + 361, so a day counted from yesterday's date is still on sale.
+SESSION_DAY = dt.datetime.now(dt.UTC).date()
+
 
 def day(offset: int) -> dt.date:
-    """Today (UTC) plus `offset` days: the sims sell from today to today + 361."""
-    return dt.datetime.now(dt.UTC).date() + dt.timedelta(days=offset)
+    """The session's first day (UTC) plus `offset` days."""
+    return SESSION_DAY + dt.timedelta(days=offset)
+
+
+def in_days(days: int) -> str:
+    """`day(days)` as the API writes it (YYYY-MM-DD)."""
+    return day(days).isoformat()
 
 
 def query(

@@ -4,7 +4,6 @@ their event on the usage stream (a stream of this test's own), decodable as `ker
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -19,14 +18,12 @@ from aiohttp.test_utils import TestClient, TestServer
 from connectors import offer_ids
 from kernel.usage import RepriceEvent, SearchEvent, UsageEvent, decode_usage, expand
 from skyfare.app import create_app
+from skyfare.keys import FARE_CACHE
 from skyfare.settings import Settings
+from tests.support.flights import in_days
 from tests.support.sim import fast_profiles, running_sim
 
 Client = TestClient[web.Request, web.Application]
-
-
-def _in_days(days: int) -> str:
-    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days)).isoformat()
 
 
 @pytest.fixture
@@ -73,8 +70,9 @@ async def _ok(response: Any) -> Any:
 async def test_every_search_channel_and_reprice_publishes_one_event(
     client: Client, redis_url: str, stream: str, api_key: str
 ) -> None:
-    params = {"origin": "LHR", "destination": "JFK", "departure_date": _in_days(30)}
+    params = {"origin": "LHR", "destination": "JFK", "departure_date": in_days(30)}
     first = msgspec.json.decode(await _ok(await client.get("/v1/search", params=params)))
+    await client.app[FARE_CACHE].settle()  # stored and indexed behind the answer: bulk reads it
     await _ok(await client.get("/v1/search", params=params))  # the fast path's hit
     body = {"slices": [{**params}], "passengers": {"adults": 2, "children": 1}}
     await _ok(await client.post("/v1/search", json=body))
@@ -83,7 +81,7 @@ async def test_every_search_channel_and_reprice_publishes_one_event(
     key = {"X-API-Key": api_key}
     bulk = {"queries": [{**params}, {**params, "destination": "CDG"}]}
     await _ok(await client.post("/v1/fares/bulk", json=bulk, headers=key))
-    calendar = {"origin": "LHR", "destination": "JFK", "month": _in_days(30)[:7]}
+    calendar = {"origin": "LHR", "destination": "JFK", "month": in_days(30)[:7]}
     await _ok(await client.get("/v1/fares/calendar", params=calendar, headers=key))
     offer = await client.get(f"/v1/offers/{first['offers'][0]['id']}")
     assert offer.status in (200, 409, 410)
@@ -125,8 +123,9 @@ async def test_every_search_channel_and_reprice_publishes_one_event(
 async def test_a_repeated_bulk_query_publishes_one_event_each_time_it_is_asked(
     client: Client, redis_url: str, stream: str, api_key: str
 ) -> None:
-    params = {"origin": "LHR", "destination": "JFK", "departure_date": _in_days(31)}
+    params = {"origin": "LHR", "destination": "JFK", "departure_date": in_days(31)}
     await _ok(await client.get("/v1/search", params=params))  # cached: indexed for partners
+    await client.app[FARE_CACHE].settle()  # ...behind the answer
     other = {**params, "destination": "CDG"}
     bulk = {"queries": [params, other, params, {"origin": "LHR"}, params, other]}
     key = {"X-API-Key": api_key}
@@ -153,7 +152,7 @@ async def test_a_calendar_read_records_the_currency_it_was_asked_in(
 ) -> None:
     # Both calendars take `currency` (USD when left out) and read that currency's fares; the
     # event had `currency: null`, so a month read in euros counted as one in dollars.
-    month = _in_days(30)[:7]
+    month = in_days(30)[:7]
     await _ok(await client.get("/v1/calendar", params={
         "origin": "LHR", "destination": "JFK", "month": month, "currency": "EUR"}))  # fmt: skip
     partner = {"origin": "LHR", "destination": "CDG", "month": month}

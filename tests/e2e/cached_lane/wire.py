@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import gzip
 from typing import Any
 
 import msgspec
+
+from tests.support.flights import in_days
 
 CLOSED_WITHIN_S = 20.0  # twenty deadlines: only a server that never closes misses it
 # Headers whose values differ between any two answers.
 PER_ANSWER = {b"date", b"x-request-id", b"content-length"}
 
 Answer = tuple[bytes, list[tuple[bytes, bytes]], bytes]
-
-
-def in_days(days: int) -> str:
-    return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days)).isoformat()
 
 
 def query(days: int) -> bytes:
