@@ -127,15 +127,42 @@ def refuse_byte_order_mark(body: bytes) -> None:
         raise ValidationFailed([STARTS_WITH_BOM])
 
 
+# One `;name=value` parameter of a media type (RFC 9110 5.6.6), its value a token or a quoted
+# string (which may hold a `;`). Matched in turn from the first `;`, so a quoted `;` is skipped.
+_PARAMETER = re.compile(r';[ \t]*([^=; \t]*)[ \t]*(?:=[ \t]*(?:"(?:[^"\\]|\\.)*"|[^;]*))?')
+
+
 def refuse_other_charset(request: web.Request) -> None:
     """`UnsupportedMediaType` for a JSON body declared in a charset other than UTF-8: JSON is
-    UTF-8 (RFC 8259), and reading `charset=latin-1` bytes as UTF-8 would misread them."""
+    UTF-8 (RFC 8259), and reading `charset=latin-1` bytes as UTF-8 would misread them; and for
+    a `Content-Type` that names a parameter twice (`charset=utf-8; charset=latin-1`): which
+    one holds is anyone's guess (aiohttp keeps the first, others the last), so neither is."""
+    _refuse_repeated_parameters(request.headers.get(_CONTENT_TYPE, ""))
     charset = request.charset
     if charset is not None and charset.lower() != "utf-8":
         raise UnsupportedMediaType(
             f"charset {_shown(charset)} is not accepted: JSON is UTF-8 (RFC 8259), "
             "declare charset=utf-8 or none"
         )
+
+
+def _refuse_repeated_parameters(content_type: str) -> None:
+    """`UnsupportedMediaType` naming the first parameter `content_type` gives more than once
+    (names are case-insensitive, RFC 9110 5.6.6)."""
+    start = content_type.find(";")
+    if start < 0:
+        return
+    seen: set[str] = set()
+    for match in _PARAMETER.finditer(content_type, start):
+        name = match.group(1).lower()
+        if not name:  # `;;`: an empty parameter, allowed (RFC 9110 5.6.6)
+            continue
+        if name in seen:
+            raise UnsupportedMediaType(
+                f"Content-Type gives the parameter {_shown(name)} more than once: "
+                "give each parameter once"
+            )
+        seen.add(name)
 
 
 async def read_body(request: web.Request) -> bytes:
