@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import msgspec
@@ -48,45 +48,6 @@ def is_json_media_type(content_type: str) -> bool:
     return content_type == "application/json" or (
         content_type.startswith("application/") and content_type.endswith("+json")
     )
-
-
-def accept_quality(params: str) -> float:
-    """The `q` of one `Accept` item's parameters (after its `;`): 1 when absent, 0 when garbled."""
-    for param in params.split(";"):
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "q":
-            try:
-                return min(max(float(value.strip()), 0.0), 1.0)
-            except ValueError:
-                return 0.0
-    return 1.0
-
-
-def media_qualities(accept: str, wanted: str, rival: Callable[[str], bool]) -> tuple[float, float]:
-    """The highest q `Accept` gives `wanted`, and the highest it gives a media type (or range)
-    `rival` matches (RFC 9110 12.5.1); 0 for one it does not name."""
-    chosen = other = 0.0
-    for item in accept.split(","):
-        media, _, params = item.partition(";")
-        media = media.strip().lower()
-        q = accept_quality(params)
-        if media == wanted:
-            chosen = max(chosen, q)
-        elif rival(media):
-            other = max(other, q)
-    return chosen, other
-
-
-def prefers_media_type(accept: str, wanted: str) -> bool:
-    """`Accept` names `wanted` with a q above 0 and no lower than any JSON type's (or a
-    wildcard's that covers JSON): the answer may be `wanted` rather than the JSON default
-    (RFC 9110 12.5.1). `application/x-ndjson;q=0` refuses it outright."""
-    chosen, other = media_qualities(accept, wanted, _json_or_wildcard)
-    return chosen > 0 and chosen >= other
-
-
-def _json_or_wildcard(media: str) -> bool:
-    return media in ("*/*", "application/*") or is_json_media_type(media)
 
 
 async def read_json_body(request: web.Request) -> bytes:
