@@ -8,6 +8,7 @@ these; `skyfare.problems` maps each class to a status, type and title in one tab
   - `ValidationFailed` (422) — names every bad field in `errors`.
   - `BadRequest` (400) — a request that cannot be understood (malformed JSON, missing header).
   - `UnsupportedMediaType` (415) — a body that is not JSON.
+  - `NotAcceptable` (406) — an `Accept` that admits none of the media types a route answers in.
   - `Unauthorized` (401), `Forbidden` (403: authenticated, without the role needed),
     - `InsufficientUserAuthentication` (401, its own problem type): the token is good but its
       sign-in is too old for the route (RFC 9470 step-up).
@@ -73,6 +74,14 @@ class BadRequest(DomainError):
 
 class UnsupportedMediaType(DomainError):
     pass
+
+
+class NotAcceptable(DomainError):
+    """406: the request's `Accept` refuses every media type the route answers in (RFC 9110
+    section 15.5.7); `available` names them, a member of the problem document."""
+
+    def __init__(self, detail: str, *, available: tuple[str, ...]) -> None:
+        super().__init__(detail, available=list(available))
 
 
 class UnsupportedContentEncoding(UnsupportedMediaType):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import msgspec
@@ -50,45 +50,6 @@ def is_json_media_type(content_type: str) -> bool:
     )
 
 
-def accept_quality(params: str) -> float:
-    """The `q` of one `Accept` item's parameters (after its `;`): 1 when absent, 0 when garbled."""
-    for param in params.split(";"):
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "q":
-            try:
-                return min(max(float(value.strip()), 0.0), 1.0)
-            except ValueError:
-                return 0.0
-    return 1.0
-
-
-def media_qualities(accept: str, wanted: str, rival: Callable[[str], bool]) -> tuple[float, float]:
-    """The highest q `Accept` gives `wanted`, and the highest it gives a media type (or range)
-    `rival` matches (RFC 9110 12.5.1); 0 for one it does not name."""
-    chosen = other = 0.0
-    for item in accept.split(","):
-        media, _, params = item.partition(";")
-        media = media.strip().lower()
-        q = accept_quality(params)
-        if media == wanted:
-            chosen = max(chosen, q)
-        elif rival(media):
-            other = max(other, q)
-    return chosen, other
-
-
-def prefers_media_type(accept: str, wanted: str) -> bool:
-    """`Accept` names `wanted` with a q above 0 and no lower than any JSON type's (or a
-    wildcard's that covers JSON): the answer may be `wanted` rather than the JSON default
-    (RFC 9110 12.5.1). `application/x-ndjson;q=0` refuses it outright."""
-    chosen, other = media_qualities(accept, wanted, _json_or_wildcard)
-    return chosen > 0 and chosen >= other
-
-
-def _json_or_wildcard(media: str) -> bool:
-    return media in ("*/*", "application/*") or is_json_media_type(media)
-
-
 async def read_json_body(request: web.Request) -> bytes:
     """The raw body of a JSON request, for a module-level typed msgspec decoder.
 
@@ -127,15 +88,42 @@ def refuse_byte_order_mark(body: bytes) -> None:
         raise ValidationFailed([STARTS_WITH_BOM])
 
 
+# One `;name=value` parameter of a media type (RFC 9110 5.6.6), its value a token or a quoted
+# string (which may hold a `;`). Matched in turn from the first `;`, so a quoted `;` is skipped.
+_PARAMETER = re.compile(r';[ \t]*([^=; \t]*)[ \t]*(?:=[ \t]*(?:"(?:[^"\\]|\\.)*"|[^;]*))?')
+
+
 def refuse_other_charset(request: web.Request) -> None:
     """`UnsupportedMediaType` for a JSON body declared in a charset other than UTF-8: JSON is
-    UTF-8 (RFC 8259), and reading `charset=latin-1` bytes as UTF-8 would misread them."""
+    UTF-8 (RFC 8259), and reading `charset=latin-1` bytes as UTF-8 would misread them; and for
+    a `Content-Type` that names a parameter twice (`charset=utf-8; charset=latin-1`): which
+    one holds is anyone's guess (aiohttp keeps the first, others the last), so neither is."""
+    _refuse_repeated_parameters(request.headers.get(_CONTENT_TYPE, ""))
     charset = request.charset
     if charset is not None and charset.lower() != "utf-8":
         raise UnsupportedMediaType(
             f"charset {_shown(charset)} is not accepted: JSON is UTF-8 (RFC 8259), "
             "declare charset=utf-8 or none"
         )
+
+
+def _refuse_repeated_parameters(content_type: str) -> None:
+    """`UnsupportedMediaType` naming the first parameter `content_type` gives more than once
+    (names are case-insensitive, RFC 9110 5.6.6)."""
+    start = content_type.find(";")
+    if start < 0:
+        return
+    seen: set[str] = set()
+    for match in _PARAMETER.finditer(content_type, start):
+        name = match.group(1).lower()
+        if not name:  # `;;`: an empty parameter, allowed (RFC 9110 5.6.6)
+            continue
+        if name in seen:
+            raise UnsupportedMediaType(
+                f"Content-Type gives the parameter {_shown(name)} more than once: "
+                "give each parameter once"
+            )
+        seen.add(name)
 
 
 async def read_body(request: web.Request) -> bytes:

@@ -6,25 +6,32 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from kernel.dates import utc_words
 from notify.declines import decline
 from notify.wire import WireOrder
-from notify.words import Text, money, total_of, when
+from notify.words import Text, by, money, total_of
 
 
 def payment_failed(order: WireOrder) -> Text:
-    ref, total, deadline = order.booking_reference, total_of(order), when(order.payment_required_by)
+    ref, total, deadline = order.booking_reference, total_of(order), order.payment_required_by
     # Why in words, never the gateway's code; `failure_reason` is the order's own (a cancel's).
     declined = decline(order.payment_decline_code)
+    if deadline is None:  # an order without a payment deadline: no date to promise
+        held = "pay with another card as soon as you can, before the airline releases the seats."
+    else:
+        held = (
+            f"you can pay with another card until {utc_words(deadline)}. "
+            "After that the airline releases the seats."
+        )
     return Text(
         subject=f"Payment for booking {ref} failed",
         paragraphs=(
             f"Your payment of {total} for booking {ref} did not go through: {declined.phrase}.",
             declined.next,
-            f"Your booking stays held: you can pay with another card until {deadline}. "
-            "After that the airline releases the seats.",
+            f"Your booking stays held: {held}",
         ),
         sms=f"Skyfare: payment of {total} for booking {ref} failed: {declined.phrase}. "
-        f"Pay by {deadline} to keep the booking.",
+        f"Pay {by(deadline, 'as soon as you can')} to keep the booking.",
     )
 
 

@@ -22,7 +22,7 @@ from notify.money_templates import (
     seat_charge_returned,
 )
 from notify.wire import ACCOUNT_EVENTS, WireContact, WireEvent, WireOrder, WireReply, WireSeat
-from notify.words import Text, money, total_of, when
+from notify.words import Text, by, money, total_of
 
 Channel = Literal["email", "sms"]
 
@@ -50,15 +50,17 @@ Notification = Email | Sms
 
 
 def _held(order: WireOrder) -> Text:
-    ref, total, deadline = order.booking_reference, total_of(order), when(order.payment_required_by)
+    ref, total = order.booking_reference, total_of(order)
+    pay_by = by(order.payment_required_by, "as soon as you can")
+    after = "after that" if order.payment_required_by else "otherwise"
     return Text(
-        subject=f"Booking {ref} is held: please pay by {deadline}",
+        subject=f"Booking {ref} is held: please pay {pay_by}",
         paragraphs=(
             f"Your booking {ref} is held. Total: {total}.",
             *itinerary_paragraphs(order),
-            f"Please pay by {deadline}; after that the airline releases the seats.",
+            f"Please pay {pay_by}; {after} the airline releases the seats.",
         ),
-        sms=f"Skyfare: booking {ref} is held. Pay {total} by {deadline}.",
+        sms=f"Skyfare: booking {ref} is held. Pay {total} {pay_by}.",
     )
 
 
@@ -136,7 +138,7 @@ def _expired(order: WireOrder) -> Text:
     return Text(
         subject=f"Booking {ref} has expired",
         paragraphs=(
-            f"Your booking {ref} was not paid by {when(order.payment_required_by)}, so the "
+            f"Your booking {ref} was not paid {by(order.payment_required_by, 'in time')}, so the "
             "airline released the seats. Nothing was charged.",
             "Search again to book a new flight.",
         ),

@@ -24,8 +24,10 @@ def money(amount: Decimal, currency: str) -> str:
     return f"{amount:,.2f} {currency}"
 
 
-def when(moment: dt.datetime | None) -> str:
-    return "soon" if moment is None else utc_words(moment)
+def by(moment: dt.datetime | None, otherwise: str) -> str:
+    """`by 06 Dec 2026, 14:00 UTC`, or `otherwise` for an order without a payment deadline:
+    words that fit where "by <deadline>" stands, never a bare "soon" ("pay by soon")."""
+    return otherwise if moment is None else f"by {utc_words(moment)}"
 
 
 def total_of(order: WireOrder) -> str:

@@ -17,6 +17,7 @@ import msgspec
 from aiohttp import web
 
 from connectors.model import AIRPORT_CODE_SCHEMA, CABIN_CLASSES
+from kernel.accept import refuse_unacceptable
 from kernel.auth import PARTNER_NAME
 from kernel.errors import ServiceUnavailable
 from kernel.http import prepare_stream, read_json_body
@@ -38,6 +39,9 @@ def _today() -> dt.date:
 
 
 async def post_bulk(request: web.Request) -> web.StreamResponse:
+    # A header of the request as sent: judged before its body (docs/api.md, "Which problem
+    # comes first"), and before any work for an answer the client would not read.
+    refuse_unacceptable(request, NDJSON)
     envelope = parse_envelope(await read_json_body(request))
     bulk = BulkFares(request.config_dict[SEARCH_SERVICE], partner=request.get(PARTNER_NAME))
     response = web.StreamResponse(headers={"Content-Type": NDJSON, "Cache-Control": "no-store"})
@@ -152,7 +156,10 @@ OPERATIONS: tuple[Operation, ...] = (
         response=BulkLine,
         referenced=(BulkQueryBody,),
         response_media=(NDJSON,),
-        errors=_PARTNER_ERRORS,
+        errors={
+            **_PARTNER_ERRORS,
+            406: "Accept admits neither application/x-ndjson nor a range covering it (*/*)",
+        },
         security=("api_key",),
     ),
     Operation(

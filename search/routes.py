@@ -13,8 +13,9 @@ from aiohttp import web
 from multidict import CIMultiDict, istr
 
 from connectors.model import AIRPORT_CODE_SCHEMA, CABIN_CLASSES, PricedOffer
+from kernel.accept import prefers_media_type
 from kernel.auth import signed_in_subject
-from kernel.http import prefers_media_type, prepare_stream, read_json_body
+from kernel.http import prepare_stream, read_json_body
 from kernel.openapi import Operation, Parameter
 from search import airports
 from search.model import (

@@ -22,8 +22,9 @@ _PATH_PARAM = re.compile(r"{([^}/]+)}")
 _BODY_ERRORS = {
     400: "Malformed JSON or an unreadable request",
     413: "Request body over the size limit",
-    415: "Request body is not application/json, is declared in a charset other than UTF-8, or "
-    "has a Content-Encoding other than gzip or deflate (then Accept-Encoding lists those)",
+    415: "Request body is not application/json, is declared in a charset other than UTF-8 or "
+    "with a Content-Type parameter given twice, or has a Content-Encoding other than gzip or "
+    "deflate (then Accept-Encoding lists those)",
 }
 # Every 429 and 503 carries it (skyfare/problems.py); a client that honours it needs to know.
 _RETRY_AFTER = {

@@ -61,6 +61,7 @@ class Problem(msgspec.Struct, frozen=True, omit_defaults=True):
 VALIDATION = ProblemKind(422, "validation-error", "Your request parameters didn't validate")
 BAD_REQUEST = ProblemKind(400, "bad-request", "Bad request")
 UNSUPPORTED_MEDIA = ProblemKind(415, "unsupported-media-type", "Unsupported media type")
+NOT_ACCEPTABLE = ProblemKind(406, "not-acceptable", "Not acceptable")
 UNAUTHORIZED = ProblemKind(401, "unauthorized", "Authentication required")
 # RFC 9470: the token is good, its sign-in too old for the route: sign in again, then retry.
 INSUFFICIENT_USER_AUTHENTICATION = ProblemKind(
@@ -92,6 +93,7 @@ DOMAIN_PROBLEMS: dict[type[errors.DomainError], ProblemKind] = {
     errors.ValidationFailed: VALIDATION,
     errors.BadRequest: BAD_REQUEST,
     errors.UnsupportedMediaType: UNSUPPORTED_MEDIA,
+    errors.NotAcceptable: NOT_ACCEPTABLE,
     errors.Unauthorized: UNAUTHORIZED,
     errors.InsufficientUserAuthentication: INSUFFICIENT_USER_AUTHENTICATION,
     errors.AccountErased: ACCOUNT_ERASED,
@@ -114,6 +116,7 @@ HTTP_PROBLEMS: dict[int, ProblemKind] = {
         UNAUTHORIZED,
         NOT_FOUND,
         METHOD_NOT_ALLOWED,
+        NOT_ACCEPTABLE,
         CONFLICT,
         GONE,
         PRECONDITION_FAILED,

@@ -65,6 +65,24 @@ return {1, math.floor(diff / emission), 0, math.ceil(reset_after)}
 """
 
 
+# KEYS[1]: the caller's TAT key. ARGV: emission interval (µs). Gives back one request `check`
+# allowed (moves the TAT one interval earlier, never before now). Returns 1 if there was one.
+REFUND_SCRIPT = """
+local tat = tonumber(redis.call('GET', KEYS[1]))
+if not tat then return 0 end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local new_tat = tat - tonumber(ARGV[1])
+if new_tat <= now then
+  redis.call('DEL', KEYS[1])
+else
+  redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX',
+             math.max(1, math.ceil((new_tat - now) / 1000)))
+end
+return 1
+"""
+
+
 class Limited(Protocol):
     """What the limiter needs to know about a caller (a `skyfare.partners.Partner`, or a
     `skyfare.travelers.Traveler` under its own key prefix)."""
@@ -136,6 +154,7 @@ class RateLimiter:
         prefix: str = "skyfare:ratelimit:",
     ) -> None:
         self._script = client.register_script(GCRA_SCRIPT)
+        self._refund = client.register_script(REFUND_SCRIPT)
         FAIL_OPEN.start()
         self._timeout_s = timeout_s
         self._prefix = prefix
@@ -167,12 +186,26 @@ class RateLimiter:
             bool(allowed), caller.burst, remaining, retry_after_us / _US, reset_after_us / _US
         )
 
+    async def refund(self, caller: Limited) -> None:
+        """Give back one request `check` allowed, for one that turned out to cost nothing (a
+        replayed answer). Redis down or slow: nothing is given back (logged as `decide` does)."""
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                await evalsha(
+                    self._refund, [f"{self._prefix}{caller.id}"], [_US / caller.rate_per_s]
+                )
+        except (RedisError, RedisClusterException, OSError, TimeoutError) as exc:
+            self._warn("rate limiter gave nothing back, Redis did not answer: %s", exc)
+
     def _fail_open(self, exc: BaseException) -> None:
         FAIL_OPEN.inc()
+        self._warn("rate limiter failing open, Redis did not answer: %s", exc)
+
+    def _warn(self, message: str, exc: BaseException) -> None:
         now = time.monotonic()
         if now - self._last_logged >= _LOG_EVERY_S:  # Redis down: not one line per request
             self._last_logged = now
-            logger.warning("rate limiter failing open, Redis did not answer: %s", describe(exc))
+            logger.warning(message, describe(exc))
 
 
 def rate_limit_headers(decision: Decision) -> dict[str, str]:

@@ -47,9 +47,15 @@ class AddressLimit:
         self._rate_per_s = rate_per_s
         self._burst = burst
 
-    async def __call__(self, address: str) -> None:
+    async def spend(self, address: str) -> None:
+        await self._limiter.check(self._limited(address))
+
+    async def refund(self, address: str) -> None:
+        await self._limiter.refund(self._limited(address))
+
+    def _limited(self, address: str) -> _Address:
         digest = hashlib.sha256(address.encode()).hexdigest()[:32]
-        await self._limiter.check(_Address(digest, self._rate_per_s, self._burst))
+        return _Address(digest, self._rate_per_s, self._burst)
 
 
 async def running_support(app: web.Application) -> AsyncIterator[None]:

@@ -33,7 +33,8 @@ from urllib.parse import urlsplit
 import msgspec
 from aiohttp import web
 
-from kernel.http import add_response_headers, is_json_media_type, media_qualities
+from kernel.accept import media_qualities
+from kernel.http import add_response_headers, is_json_media_type
 from kernel.openapi import Operation, Parameter
 
 logger = logging.getLogger(__name__)

@@ -6,7 +6,8 @@ the very same 404, so the route cannot be used to learn which references exist. 
 opened in the helpdesk first (it dedups on our case id, so a retry finds the same case), then
 stored with the traveler's first message. An `Idempotency-Key` (optional: the contract's route
 never required one) makes a double submit or a retry after a lost answer one case, with Stripe's
-semantics as orders and payments have them (booking/idempotency.py).
+semantics as orders and payments have them (booking/idempotency.py); a replayed answer does not
+count against an anonymous address's limit.
 
 The order's context for the agent is an allow-list: reference, status, money, flights and
 passenger names. Orders hold no card data and no document numbers, and nothing else is copied.
@@ -16,8 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 
@@ -48,8 +48,14 @@ def _created(case: CaseView) -> StoredResponse:
     return StoredResponse(201, _encoder.encode(case))
 
 
-# Checks the anonymous rate limit of one client address; raises `kernel.errors.RateLimited`.
-AddressLimit = Callable[[str], Awaitable[None]]
+class AddressLimit(Protocol):
+    """The rate limit of anonymous case openings, per client address."""
+
+    async def spend(self, address: str) -> None:
+        """Take one opening from the address's allowance; `RateLimited` past it."""
+
+    async def refund(self, address: str) -> None:
+        """Give back what `spend` took, for a request that opened nothing (a replay)."""
 
 
 def order_context(order: Order) -> dict[str, Any]:
@@ -110,7 +116,9 @@ class SupportService:
         request's `fingerprint`): the first answer again to a retry, `Conflict` while the first
         is in progress, `ValidationFailed` for another request with the key."""
         if principal is None:
-            await self._address_limit(address)
+            # Spent before the booking is looked up, whatever the answer, so neither the answer
+            # nor its time says which references exist past the limit; a replay gives it back.
+            await self._address_limit.spend(address)
             order = await self._anonymous_order(request)
         else:
             assert request.order_id is not None  # checked by check_open
@@ -124,6 +132,8 @@ class SupportService:
         owner = f"{ANONYMOUS_OWNER}{order.id}" if principal is None else principal.subject
         claim = await self._keys.claim(owner, key, fingerprint)
         if isinstance(claim, Replay):
+            if principal is None:  # a retry of an answered request: it opened nothing
+                await self._address_limit.refund(address)
             return claim.answer()
         try:
             # The case id is named on the key first: a retry after a lost answer resumes this

@@ -34,7 +34,10 @@ def bearer_token(request: web.Request) -> str:
     if len(values) > 1:
         raise invalid_token("more than one Authorization header")
     scheme, _, token = values[0].partition(" ")
-    # The scheme name is case-insensitive (RFC 9110 §11.1); the rest of the header is not lenient.
+    # RFC 9110 §11.4: credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ], so one or
+    # more spaces (never a tab) part the scheme from the token. The scheme name is
+    # case-insensitive (§11.1); the token is not lenient: a space after it is refused below.
+    token = token.lstrip(" ")
     if scheme.lower() != "bearer":
         raise missing_token("the Authorization header must use the Bearer scheme")
     if not token:

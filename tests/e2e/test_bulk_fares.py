@@ -68,6 +68,32 @@ async def test_partner_routes_want_an_api_key(client: Client) -> None:
     assert bulk.headers["WWW-Authenticate"] == calendar.headers["WWW-Authenticate"]
 
 
+_ADMITTING = ["application/x-ndjson", "*/*", "application/*", "application/json, */*;q=0.1"]
+_REFUSING = ["application/json", "text/html", "application/x-ndjson;q=0, */*", "*/*;q=0"]
+
+
+@pytest.mark.parametrize("accept", _ADMITTING + _REFUSING)
+async def test_bulk_answers_ndjson_only_to_an_accept_that_admits_it(
+    client: Client, api_key: str, accept: str
+) -> None:
+    body = {"queries": [_query(30)]}
+    headers = {"X-API-Key": api_key, "Accept": accept}
+    response = await client.post("/v1/fares/bulk", json=body, headers=headers)
+    # The key is checked first, as on every partner route: an anonymous request learns nothing.
+    anonymous = await client.post("/v1/fares/bulk", json=body, headers={"Accept": accept})
+
+    assert anonymous.status == 401
+    if accept in _ADMITTING:
+        assert response.status == 200, await response.text()
+        assert response.headers["Content-Type"] == "application/x-ndjson"
+        return
+    problem = await response.json(content_type=None)
+    assert response.status == 406, problem
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert problem["type"] == "https://skyfare.dev/problems/not-acceptable"
+    assert problem["available"] == ["application/x-ndjson"]
+
+
 async def test_cached_bulk_answers_warmed_routes_in_order(client: Client, api_key: str) -> None:
     one_way = await _warm(client, 40)
     round_trip = await _warm(client, 41, return_date=in_days(48))

@@ -87,6 +87,22 @@ async def test_order_routes_want_a_bearer_token(booking_env: BookingEnv) -> None
     assert all(r.headers["WWW-Authenticate"].startswith("Bearer") for r in responses)
 
 
+async def test_a_token_after_several_spaces_is_read_as_after_one(
+    booking_env: BookingEnv, alice: Headers
+) -> None:
+    # RFC 9110 §11.4: credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ].
+    token = alice["Authorization"].removeprefix("Bearer ")
+    spaced = await booking_env.client.get(
+        "/v1/orders", headers={"Authorization": f"Bearer   {token}"}
+    )
+    tabbed = await booking_env.client.get(
+        "/v1/orders", headers={"Authorization": f"Bearer\t{token}"}
+    )
+
+    assert spaced.status == 200, await spaced.text()
+    assert tabbed.status == 401
+
+
 async def test_every_bad_field_of_an_order_is_named_in_one_problem(
     booking_env: BookingEnv, alice: Headers
 ) -> None:

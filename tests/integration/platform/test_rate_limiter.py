@@ -95,6 +95,29 @@ async def test_the_script_is_reloaded_after_redis_forgets_it(
     assert (await rl.check(HOURLY)).remaining == 8
 
 
+async def test_a_refund_gives_back_one_allowed_request(
+    redis_client: redis.Redis, key_prefix: str
+) -> None:
+    rl = limiter(redis_client, key_prefix)
+    spent = [await rl.check(HOURLY) for _ in range(10)]
+    assert spent[-1].remaining == 0
+    await rl.refund(HOURLY)
+    assert (await rl.check(HOURLY)).remaining == 0  # the one given back, and no more
+    assert not (await rl.decide(HOURLY)).allowed
+
+
+async def test_a_refund_never_gives_more_than_the_burst(
+    redis_client: redis.Redis, key_prefix: str
+) -> None:
+    rl = limiter(redis_client, key_prefix)
+    await rl.refund(HOURLY)  # nothing spent: nothing to give back
+    await rl.check(HOURLY)
+    for _ in range(3):
+        await rl.refund(HOURLY)
+    assert [(await rl.check(HOURLY)).remaining for _ in range(10)] == list(range(9, -1, -1))
+    assert not (await rl.decide(HOURLY)).allowed
+
+
 def _fail_open_count() -> float:
     return REGISTRY.get_sample_value("skyfare_ratelimit_fail_open_total") or 0.0
 

@@ -27,12 +27,24 @@ def test_the_scheme_name_is_case_insensitive() -> None:
     assert bearer_token(request_with(f"bearer {TOKEN}")) == TOKEN
 
 
+@pytest.mark.parametrize("spaces", ["  ", "   ", " " * 8])
+def test_several_spaces_may_part_the_scheme_from_the_token(spaces: str) -> None:
+    # RFC 9110 §11.4: credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ].
+    assert bearer_token(request_with(f"Bearer{spaces}{TOKEN}")) == TOKEN
+
+
 def test_a_request_without_the_header_gets_the_bare_challenge() -> None:
     with pytest.raises(Unauthorized) as caught:
         bearer_token(request_with())
 
     assert caught.value.challenge == 'Bearer realm="skyfare"'
     assert "Authorization: Bearer" in caught.value.detail
+
+
+@pytest.mark.parametrize("value", [f"Bearer\t{TOKEN}", f"Bearer,{TOKEN}", f"Bearer={TOKEN}"])
+def test_a_scheme_not_parted_from_its_token_by_a_space_is_another_scheme(value: str) -> None:
+    with pytest.raises(Unauthorized, match="Bearer scheme"):
+        bearer_token(request_with(value))
 
 
 def test_another_scheme_gets_the_bare_challenge() -> None:
@@ -48,7 +60,10 @@ def test_another_scheme_gets_the_bare_challenge() -> None:
     [
         ("Bearer", "empty"),
         ("Bearer ", "empty"),
-        (f"Bearer  {TOKEN}", "not a compact JWT"),
+        ("Bearer   ", "empty"),
+        (f"Bearer \t{TOKEN}", "not a compact JWT"),  # only spaces (1*SP) part them
+        (f"Bearer {TOKEN}  ", "not a compact JWT"),
+        (f"Bearer  {TOKEN} {TOKEN}", "not a compact JWT"),
         (f"Bearer {TOKEN} ", "not a compact JWT"),
         (f"Bearer {TOKEN} extra", "not a compact JWT"),
         ("Bearer abc.def", "not a compact JWT"),

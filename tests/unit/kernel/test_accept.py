@@ -1,10 +1,11 @@
-"""`prefers_media_type`: a client gets a media type other than JSON only when it prefers it."""
+"""`prefers_media_type`: a client gets a media type other than JSON only when it prefers it;
+`admits_media_type`: whether a client takes a media type at all."""
 
 from __future__ import annotations
 
 import pytest
 
-from kernel.http import prefers_media_type
+from kernel.accept import admits_media_type, prefers_media_type
 
 NDJSON = "application/x-ndjson"
 
@@ -29,3 +30,30 @@ def test_the_stream_is_chosen_only_when_named_at_least_as_high_as_json(
     accept: str, prefers: bool
 ) -> None:
     assert prefers_media_type(accept, NDJSON) is prefers
+
+
+@pytest.mark.parametrize(
+    ("accept", "admits"),
+    [
+        ("", True),  # no Accept at all: anything
+        ("*/*", True),
+        ("application/*", True),
+        ("application/x-ndjson", True),
+        ("Application/X-NDJSON;q=0.1", True),
+        ("application/json, */*;q=0.1", True),
+        ("application/json;q=1, application/x-ndjson;q=0.2", True),
+        ("application/json", False),
+        ("text/html, application/xhtml+xml", False),
+        ("text/*", False),
+        ("application/x-ndjson;q=0", False),
+        ("application/x-ndjson;q=0, */*", False),  # the most specific range decides
+        ("application/*;q=0, */*", False),
+        ("application/x-ndjson;q=0.5, application/*;q=0", True),
+        ("*/*;q=0", False),
+        ("application/x-ndjsonx", False),
+    ],
+)
+def test_a_media_type_is_admitted_by_the_most_specific_range_that_names_it(
+    accept: str, admits: bool
+) -> None:
+    assert admits_media_type(accept, NDJSON) is admits

@@ -243,3 +243,39 @@ def test_an_erased_account_is_told_so_once_more_at_its_address_which_is_not_kept
     assert sms.to == "+442071838750"
     nameless, _ = render(_account_erased(""))
     assert nameless.body.startswith("Hello,\n\n")
+
+
+def _without_deadline(type: str) -> tuple[Email, Sms]:
+    event = order_event(type)  # type: ignore[arg-type]
+    order = msgspec.structs.replace(event.order, payment_required_by=None)
+    return rendered(msgspec.structs.replace(event, order=order))
+
+
+@pytest.mark.parametrize("type", ["order.held", "order.expired", "payment.failed"])
+def test_an_order_without_a_payment_deadline_is_worded_without_a_date(type: str) -> None:
+    email, sms = _without_deadline(type)
+
+    for text in (email.subject, email.body, sms.body):
+        assert "by soon" not in text
+        assert "until soon" not in text
+        assert " by ." not in text
+
+
+def test_a_held_order_without_a_deadline_asks_for_payment_as_soon_as_possible() -> None:
+    email, sms = _without_deadline("order.held")
+
+    assert email.subject == "Booking K7Q2MZ is held: please pay as soon as you can"
+    assert "Please pay as soon as you can; otherwise the airline releases the seats." in email.body
+    assert sms.body == "Skyfare: booking K7Q2MZ is held. Pay 612.40 USD as soon as you can."
+
+
+def test_an_expired_order_without_a_deadline_was_not_paid_in_time() -> None:
+    email, _ = _without_deadline("order.expired")
+    assert "was not paid in time, so the airline released the seats" in email.body
+
+
+def test_a_failed_payment_without_a_deadline_asks_for_another_card_as_soon_as_possible() -> None:
+    email, sms = _without_deadline("payment.failed")
+
+    assert "Your booking stays held: pay with another card as soon as you can" in email.body
+    assert sms.body.endswith("Pay as soon as you can to keep the booking.")

@@ -20,6 +20,7 @@ def _doc(response: web.Response) -> dict[str, object]:
         (errors.ValidationFailed([errors.FieldError("a", "bad")]), 422, "validation-error"),
         (errors.BadRequest("x"), 400, "bad-request"),
         (errors.UnsupportedMediaType("x"), 415, "unsupported-media-type"),
+        (errors.NotAcceptable("x", available=("a/b",)), 406, "not-acceptable"),
         (errors.Unauthorized("x"), 401, "unauthorized"),
         (errors.NotFound("x"), 404, "not-found"),
         (errors.Conflict("x"), 409, "conflict"),

@@ -72,13 +72,17 @@ class _DownHelpdesk:
         raise HelpdeskUnavailable("down")
 
 
-async def _no_limit(address: str) -> None:
-    return None
+class _NoLimit:
+    async def spend(self, address: str) -> None:
+        return None
+
+    async def refund(self, address: str) -> None:
+        return None
 
 
 def _service() -> tuple[SupportService, _Cases, _Orders]:
     cases, orders = _Cases(), _Orders()
-    service = SupportService(cases, orders, _DownHelpdesk(), keys=None, address_limit=_no_limit)  # type: ignore[arg-type]
+    service = SupportService(cases, orders, _DownHelpdesk(), keys=None, address_limit=_NoLimit())  # type: ignore[arg-type]
     return service, cases, orders
 
 
