@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from notify.declines import decline
 from notify.wire import WireOrder
-from notify.words import Text, money, total_of, when
+from notify.words import Text, card_words, money, total_of, when
 
 
 def payment_failed(order: WireOrder) -> Text:
@@ -65,7 +65,7 @@ def seat_charge_returned(order: WireOrder) -> Text:
 
 def _refund(order: WireOrder, amount: str, why: str) -> Text:
     ref = order.booking_reference
-    card = f"your card ending {order.refund_card_last4}" if order.refund_card_last4 else "your card"
+    card = card_words(order)
     return Text(
         subject=f"Booking {ref}: we've refunded {amount}",
         paragraphs=(

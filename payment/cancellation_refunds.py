@@ -135,6 +135,13 @@ class CancellationRefunds:
         async with self._db.connection() as conn:
             return held(await charges_of(conn, order.id, timeout=self._db.timeout_s))
 
+    async def card(self, order_id: str) -> str | None:
+        async with self._db.connection() as conn:
+            charges = await charges_of(conn, order_id, timeout=self._db.timeout_s)
+            if not charges:
+                return None
+            return await card_of(conn, [c.id for c in charges], timeout=self._db.timeout_s)
+
     async def owe(
         self,
         conn: asyncpg.Connection,

@@ -217,6 +217,7 @@ class Settlement:
             to_status="cancelled",
             reason="ticketing failed",
             failure_reason=reason,
+            refund_card_last4=payment.card_last4,  # its mail names the card, as the refund's
         )
 
         async def owe(conn: asyncpg.Connection, cancelled: Order) -> None:
