@@ -38,8 +38,8 @@ from booking.model import Order
 from booking.ports import PaidChanged, RefundPart
 from booking.repository import OrderRepository
 from kernel.errors import Conflict
-from payment import errors, metrics
-from payment.charge_left import TOO_LARGE, ask_anew, settled_elsewhere, shrink_to_left
+from payment import metrics
+from payment.charge_left import ask, settled_elsewhere
 from payment.gateway import PaymentGateway
 from payment.ledger import (
     NOTHING,
@@ -312,7 +312,7 @@ class CancellationRefunds:
         return len(rows)
 
     async def _pay(self, part: OwedPart, actor: str) -> None:
-        asked = await self._ask(part, actor)
+        asked = await ask(self._db, self._gateway, part, actor=actor, timeout_s=self._timeout_s)
         if asked is None:
             return  # still owed: asked again later
         refund_id, elsewhere = asked
@@ -335,58 +335,6 @@ class CancellationRefunds:
             if done and part.change_id is not None and part.charge_id != part.change_id:
                 # a change that stood: its difference
                 await tell_if_all_back(conn, self._db, part.order_id, part.change_id)
-
-    async def _ask(self, part: OwedPart, actor: str) -> tuple[str | None, bool] | None:
-        """Ask the gateway for `part`: its refund's id (None: none made now) and whether its
-        charge had gone back at the gateway already; None while it stays owed."""
-        if part.asks() <= 0:  # all of it went back under an older ask of ours (`ask_anew`)
-            return None, False
-        try:
-            refund = await self._gateway.refund(
-                intent_id=part.intent_id,
-                amount=part.asks(),
-                idempotency_key=part.key(),
-                timeout=self._timeout_s,
-            )
-        except errors.GatewayUnavailable as exc:  # maybe moved: the same key asks again later
-            logger.warning("refund %s of order %s: no answer yet: %s", part.id, part.order_id, exc)
-            return None
-        except errors.IdempotencyKeyReused:
-            # The key already moved money with other figures (an older release's refund under
-            # `first_key`): the next attempt asks anew for what that one left.
-            await ask_anew(self._db, self._gateway, part, timeout_s=self._timeout_s)
-            return None
-        except errors.GatewayRejected as exc:  # nothing moved (refused, no such intent, …)
-            shrunk = "refused"
-            if exc.code == TOO_LARGE:
-                shrunk = await shrink_to_left(
-                    self._db, self._gateway, part, actor=actor, timeout_s=self._timeout_s
-                )
-            if shrunk == "asks_less":
-                return None  # the next round asks what the charge has left
-            if shrunk == "refused" and exc.code != "charge_already_refunded":
-                await self._refused(part, exc, actor)
-                return None
-            return None, True  # given back elsewhere (the gateway's dashboard): record it
-        return refund.id, False
-
-    async def _refused(self, part: OwedPart, exc: errors.GatewayRejected, actor: str) -> None:
-        """Nothing moved: the next attempt is a new request; the order's history says it once
-        per kind of refusal."""
-        error = (exc.code or "refund_refused")[:100]
-        logger.error("refund %s of order %s refused: %s", part.id, part.order_id, exc)
-        async with self._db.transaction() as conn:
-            changed = await conn.fetchval(
-                "UPDATE order_refunds SET attempt = attempt + 1, updated_at = now(),"
-                " last_error = $3 WHERE id = $1 AND status = 'owed' AND attempt = $2"
-                " RETURNING last_error IS DISTINCT FROM $3",
-                part.id, part.attempt, error, timeout=self._db.timeout_s,
-            )  # fmt: skip
-            if changed is None:
-                return  # another asker got there first
-            what = describe([(part.charge_id, part.amount)], part.currency)
-            said = f"refund of {what} refused by the payment gateway ({error}); it is retried"
-            await self._note(conn, part.order_id, said, actor, code=error)
 
     async def _finish(self, order_id: str, *, actor: str, reason: str) -> None:
         async with self._db.transaction() as conn:

@@ -1,5 +1,8 @@
-"""A refund part asking more than its charge has left at the gateway, or asking under a key that
-already moved money with other figures.
+"""One refund part asked of the gateway (`ask`, for payment/cancellation_refunds.py): a call
+that did not answer keeps its key; a refusal counts an attempt (the next ask is a new request)
+and is noted on the order's history; and the two answers that need more than that, below: a part
+asking more than its charge has left at the gateway, and one asking under a key that already
+moved money with other figures.
 
 Money can go back of a charge without us (a support agent's refund at the gateway's dashboard:
 payment/audit.py's `refunded_differs`), and our ledger (payment/ledger.py) still counts it whole,
@@ -36,9 +39,13 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 TOO_LARGE = "amount_too_large"
-# How the order's history says a part the gateway had given back already: its code stays
-# `refunded` (`<why>: refunded <amounts>`, booking/history_details.py), the words say who did it.
+# How the order's history says a part the gateway had given back already. A change's part: its
+# own `refunded` line (`<why>: refunded <amounts>`, booking/history_details.py) says who did it.
+# A cancellation's: the step a whole refund at the dashboard writes (payment/settlement.py, code
+# `refunded_by_gateway`), since the order's own `refunded` line, once every part is back, says
+# what came back where: a second line with the amount would read as a second refund.
 ELSEWHERE = "already given back by the card payment service"
+BY_GATEWAY = "refunded by the gateway"
 
 Shrunk = Literal["asks_less", "nothing_left", "refused"]
 
@@ -128,5 +135,62 @@ async def settled_elsewhere(
 ) -> None:
     """On the order's history, in the transaction that ends `part`: its money had gone back at
     the gateway already (its dashboard), so nothing was asked."""
+    if part.change_id is None:
+        await note(conn, db, part.order_id, BY_GATEWAY, actor)
+        return
     what = describe([(part.charge_id, part.amount)], part.currency)
     await note(conn, db, part.order_id, f"{part.reason}, {ELSEWHERE}: refunded {what}", actor)
+
+
+async def ask(
+    db: Database, gateway: PaymentGateway, part: OwedPart, *, actor: str, timeout_s: float
+) -> tuple[str | None, bool] | None:
+    """Ask the gateway for `part`: its refund's id (None: none made now) and whether its
+    charge had gone back at the gateway already; None while it stays owed."""
+    if part.asks() <= 0:  # all of it went back under an older ask of ours (`ask_anew`)
+        return None, False
+    try:
+        refund = await gateway.refund(
+            intent_id=part.intent_id,
+            amount=part.asks(),
+            idempotency_key=part.key(),
+            timeout=timeout_s,
+        )
+    except errors.GatewayUnavailable as exc:  # maybe moved: the same key asks again later
+        logger.warning("refund %s of order %s: no answer yet: %s", part.id, part.order_id, exc)
+        return None
+    except errors.IdempotencyKeyReused:
+        # The key already moved money with other figures (an older release's refund under
+        # `first_key`): the next attempt asks anew for what that one left.
+        await ask_anew(db, gateway, part, timeout_s=timeout_s)
+        return None
+    except errors.GatewayRejected as exc:  # nothing moved (refused, no such intent, …)
+        shrunk = "refused"
+        if exc.code == TOO_LARGE:
+            shrunk = await shrink_to_left(db, gateway, part, actor=actor, timeout_s=timeout_s)
+        if shrunk == "asks_less":
+            return None  # the next round asks what the charge has left
+        if shrunk == "refused" and exc.code != "charge_already_refunded":
+            await _refused(db, part, exc, actor)
+            return None
+        return None, True  # given back elsewhere (the gateway's dashboard): record it
+    return refund.id, False
+
+
+async def _refused(db: Database, part: OwedPart, exc: errors.GatewayRejected, actor: str) -> None:
+    """Nothing moved: the next attempt is a new request; the order's history says it once
+    per kind of refusal."""
+    error = (exc.code or "refund_refused")[:100]
+    logger.error("refund %s of order %s refused: %s", part.id, part.order_id, exc)
+    async with db.transaction() as conn:
+        changed = await conn.fetchval(
+            "UPDATE order_refunds SET attempt = attempt + 1, updated_at = now(),"
+            " last_error = $3 WHERE id = $1 AND status = 'owed' AND attempt = $2"
+            " RETURNING last_error IS DISTINCT FROM $3",
+            part.id, part.attempt, error, timeout=db.timeout_s,
+        )  # fmt: skip
+        if changed is None:
+            return  # another asker got there first
+        what = describe([(part.charge_id, part.amount)], part.currency)
+        said = f"refund of {what} refused by the payment gateway ({error}); it is retried"
+        await note(conn, db, part.order_id, said, actor, code=error)

@@ -26,6 +26,7 @@ from booking.model import Order, OrderStatus
 from booking.repository import OrderRepository
 from booking.state import Change
 from payment import metrics
+from payment.charge_left import BY_GATEWAY
 from payment.model import Payment
 from payment.refunds import LATE_PAYMENT_REFUNDED, Refunder
 from payment.repository import PgPaymentRepository, orders_in
@@ -99,7 +100,7 @@ class Settlement:
         async with self._payments.transaction() as conn:
             if await self._first(conn, payment, event):
                 await self._refunder.record_refunded(
-                    conn, payment, refund_id=None, actor="gateway", reason="refunded by the gateway"
+                    conn, payment, refund_id=None, actor="gateway", reason=BY_GATEWAY
                 )
 
     async def _first(

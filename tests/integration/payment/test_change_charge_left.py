@@ -12,6 +12,7 @@ import pytest
 from booking.model import Order
 from booking.pg import Database
 from payment.change_payments import GatewayChangePayments
+from payment.charge_left import ELSEWHERE
 from payment.gateway import HttpPaymentGateway
 from payment.repository import PgPaymentRepository
 from payment.wiring import Payments
@@ -65,3 +66,11 @@ async def test_a_change_charge_given_back_at_the_dashboard_first_settles_once(
     assert part["status"] == "refunded"
     intent = await gateway.get_intent(intent_id, timeout=5.0)
     assert intent.amount_refunded == CHARGED  # all of it back, none of it twice
+    said = await db.pool.fetchval(
+        "SELECT reason FROM order_history WHERE order_id = $1 AND code = 'refunded'", order.id
+    )
+    who = f", {ELSEWHERE}" if by_hand == CHARGED else ""  # nothing left: nothing asked
+    back = CHARGED - by_hand if by_hand < CHARGED else CHARGED
+    assert said == (
+        f"the flight change {CHANGE} was not made{who}: refunded {back} USD to {CHANGE}"
+    )
