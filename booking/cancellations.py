@@ -141,6 +141,10 @@ class CancellationService:
             reason=f"cancelled by {who} as quoted ({quote.id})",
             refund_amount=quote.refund_amount if quote.refund_to else None,
             penalty_amount=quote.penalty_amount if quote.refund_to else None,
+            # its mail names the card the refund goes to, as the refund's own mail does
+            refund_card_last4=(
+                await self._orders.refund_card(quote.order_id) if quote.refund_to else None
+            ),
         )
 
         async def confirm_and_owe(conn: asyncpg.Connection, cancelled: Order) -> None:

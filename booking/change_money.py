@@ -72,7 +72,9 @@ class ChangeMoney(ChangeCompensation):
             outcome = await payments.charge(
                 order, offer.id, due, request.card_token or "", intent_id=offer.payment_intent_id
             )
-        if outcome.intent_id and offer.payment_intent_id is None:
+        if outcome.intent_id and offer.payment_intent_id in (None, outcome.intent_id):
+            # Its card too, when the charge was recorded without it: the gateway's answer that
+            # found it names it.
             await self._store.set_intent(offer.id, outcome.intent_id, outcome.card_last4)
         if outcome.status == "processing":
             raise ServiceUnavailable(

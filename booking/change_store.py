@@ -194,9 +194,10 @@ class PgChanges:
         self, change_id: str, intent_id: str, card_last4: str | None = None
     ) -> None:
         """The change's charge, once made, and its card's last digits (a refund's mail
-        names them)."""
+        names them): kept when the charge was recorded without them (a confirmation resumed
+        after its process died, by a release that kept none), never forgotten."""
         await self._set(
-            "payment_intent_id = $2, card_last4 = $3",
+            "payment_intent_id = $2, card_last4 = coalesce($3, card_last4)",
             "status = 'confirming'",
             change_id,
             intent_id,

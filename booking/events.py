@@ -99,8 +99,9 @@ class OrderSnapshot(msgspec.Struct, frozen=True):
     # None when the gateway gave none, and in events written before it was added.
     payment_decline_code: str | None = None
     # payment.refunded: the last four digits of the card the money went back to, as the
-    # gateway reported them (all a receipt may show of a card); None when unknown, or the
-    # refund went to more than one card, and in events written before it was added.
+    # gateway reported them (all a receipt may show of a card); order.cancelled: the card it
+    # goes back to. None when unknown, or the refund goes to more than one card, and in events
+    # written before it was added (an order.cancelled's before this release).
     refund_card_last4: str | None = None
     # The booking's flights and passengers, for the confirmation and itinerary mails to list.
     # None in events written before they were added (and in `order.created`'s).

@@ -64,6 +64,11 @@ class Refunds(Protocol):
         given back already (e.g. a change to a cheaper slice). The fare conditions decide how
         much of it a cancellation gives back (booking/cancellation_terms.py `money_back`)."""
 
+    async def card(self, order_id: str) -> str | None:
+        """The last four digits of the one card the money of order `order_id` is on, for its
+        cancellation's mail to name where the refund goes; None when a charge names none (made
+        before its card was kept) or they are on more than one card."""
+
     async def owe(
         self,
         conn: asyncpg.Connection,

@@ -96,6 +96,8 @@ class OrderService(OrderCreation):
                 reason="cancelled by support" if principal.is_support else "cancelled by traveler",
                 refund_amount=None if terms is None else terms.refund_amount,
                 penalty_amount=None if terms is None else terms.penalty_amount,
+                # its mail names the card the refund goes to, as the refund's own mail does
+                refund_card_last4=await self.refund_card(order.id) if terms is not None else None,
             )
             owe = functools.partial(self._owe_refund, terms=terms)
             try:
@@ -119,6 +121,10 @@ class OrderService(OrderCreation):
         """What the fare conditions give back of all that was paid for `order`."""
         paid = None if self._refunds is None else await self._refunds.paid(order)
         return money_back(order, paid)
+
+    async def refund_card(self, order_id: str) -> str | None:
+        """The card a refund of the order goes to, for its cancellation's mail to name."""
+        return None if self._refunds is None else await self._refunds.card(order_id)
 
     async def _owe_refund(
         self, conn: asyncpg.Connection, cancelled: Order, *, terms: Terms | None

@@ -9,7 +9,7 @@ from decimal import Decimal
 from kernel.dates import utc_words
 from notify.declines import decline
 from notify.wire import WireOrder
-from notify.words import Text, by, money, total_of
+from notify.words import Text, by, card_words, money, total_of
 
 
 def payment_failed(order: WireOrder) -> Text:
@@ -72,7 +72,7 @@ def seat_charge_returned(order: WireOrder) -> Text:
 
 def _refund(order: WireOrder, amount: str, why: str) -> Text:
     ref = order.booking_reference
-    card = f"your card ending {order.refund_card_last4}" if order.refund_card_last4 else "your card"
+    card = card_words(order)
     return Text(
         subject=f"Booking {ref}: we've refunded {amount}",
         paragraphs=(

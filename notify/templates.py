@@ -22,7 +22,7 @@ from notify.money_templates import (
     seat_charge_returned,
 )
 from notify.wire import ACCOUNT_EVENTS, WireContact, WireEvent, WireOrder, WireReply, WireSeat
-from notify.words import Text, by, money, total_of
+from notify.words import Text, by, card_words, money, total_of
 
 Channel = Literal["email", "sms"]
 
@@ -122,13 +122,15 @@ def _why_we_cancelled(failure_reason: str) -> str:
 
 def _refund_promise(order: WireOrder) -> str:
     """What a cancelled paid order gives back: all of it, or what its quote said (the fare
-    conditions keep the penalty)."""
+    conditions keep the penalty), to the card the refund's own mail will name (an event written
+    before the cancellation named it: "your card")."""
+    card = card_words(order)
     if order.refund_amount is None or not order.penalty_amount:
-        return f"The {total_of(order)} you paid is being refunded to your card."
+        return f"The {total_of(order)} you paid is being refunded to {card}."
     refund = money(order.refund_amount, order.total_currency)
     penalty = money(order.penalty_amount, order.total_currency)
     return (
-        f"{refund} of the {total_of(order)} you paid is being refunded to your card; "
+        f"{refund} of the {total_of(order)} you paid is being refunded to {card}; "
         f"the fare conditions keep {penalty}."
     )
 

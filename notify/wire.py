@@ -45,7 +45,9 @@ class WireOrder(msgspec.Struct, frozen=True):
     seat_charge_amount: Decimal | None = None
     type: str | None = None  # `instant`: paid as it was booked; None in older events
     payment_decline_code: str | None = None  # payment.failed: the gateway's; None in older events
-    refund_card_last4: str | None = None  # payment.refunded: the card's; None when unknown
+    # The refund's card (payment.refunded and other refunds; order.cancelled: where it goes);
+    # None when unknown, and in events written before it was carried.
+    refund_card_last4: str | None = None
     # The booking's flights and passengers; None in events written before they were added.
     flights: tuple[WireFlight, ...] | None = None
     passengers: tuple[WirePassenger, ...] | None = None

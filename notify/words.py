@@ -32,3 +32,9 @@ def by(moment: dt.datetime | None, otherwise: str) -> str:
 
 def total_of(order: WireOrder) -> str:
     return money(order.total_amount, order.total_currency)
+
+
+def card_words(order: WireOrder) -> str:
+    """The card a refund goes (or went) back to: "your card ending 4242" when the event names
+    it, else "your card" (the gateway named none, or an event written before it was carried)."""
+    return f"your card ending {order.refund_card_last4}" if order.refund_card_last4 else "your card"

@@ -38,8 +38,8 @@ from booking.model import Order
 from booking.ports import PaidChanged, RefundPart
 from booking.repository import OrderRepository
 from kernel.errors import Conflict
-from payment import errors, metrics
-from payment.charge_left import TOO_LARGE, shrink_to_left
+from payment import metrics
+from payment.charge_left import ask, settled_elsewhere
 from payment.gateway import PaymentGateway
 from payment.ledger import (
     NOTHING,
@@ -62,7 +62,7 @@ logger = logging.getLogger(__name__)
 PREFIX = "rfd_"
 _COLUMNS = (
     "id, order_id, charge_id, intent_id, amount, currency, reason, status, attempt, change_id,"
-    " first_key"
+    " first_key, asking"
 )
 
 # The orders a reconciler round settles, with the reason the order's cancellation (if any)
@@ -100,6 +100,11 @@ class OwedPart(msgspec.Struct, frozen=True):
     attempt: int
     change_id: str | None  # och_…: a change's difference given back; None: the cancellation's
     first_key: str | None  # attempt 0's key when it is not the usual one (0205)
+    asking: Decimal | None = None  # less than `amount` to ask of the gateway (0212)
+
+    def asks(self) -> Decimal:
+        """What the next attempt asks of the gateway."""
+        return self.amount if self.asking is None else self.asking
 
     def key(self) -> str:
         if self.attempt == 0 and self.first_key is not None:
@@ -129,6 +134,13 @@ class CancellationRefunds:
     async def paid(self, order: Order) -> Decimal:
         async with self._db.connection() as conn:
             return held(await charges_of(conn, order.id, timeout=self._db.timeout_s))
+
+    async def card(self, order_id: str) -> str | None:
+        async with self._db.connection() as conn:
+            charges = await charges_of(conn, order_id, timeout=self._db.timeout_s)
+            if not charges:
+                return None
+            return await card_of(conn, [c.id for c in charges], timeout=self._db.timeout_s)
 
     async def owe(
         self,
@@ -300,34 +312,10 @@ class CancellationRefunds:
         return len(rows)
 
     async def _pay(self, part: OwedPart, actor: str) -> None:
-        try:
-            refund = await self._gateway.refund(
-                intent_id=part.intent_id,
-                amount=part.amount,
-                idempotency_key=part.key(),
-                timeout=self._timeout_s,
-            )
-        except errors.GatewayUnavailable as exc:  # maybe moved: the same key asks again later
-            logger.warning("refund %s of order %s: no answer yet: %s", part.id, part.order_id, exc)
-            return
-        except errors.IdempotencyKeyReused:
-            # The key already moved money with other figures (an older release's refund under
-            # `first_key`): asking under a new key could give it back twice. For support.
-            logger.error(
-                "refund %s of order %s: its key was used otherwise", part.id, part.order_id
-            )
-            return
-        except errors.GatewayRejected as exc:  # nothing moved (refused, no such intent, …)
-            if exc.code == TOO_LARGE and await shrink_to_left(
-                self._db, self._gateway, part, actor=actor, timeout_s=self._timeout_s
-            ):
-                return  # the next round asks what the charge has left
-            if exc.code != "charge_already_refunded":
-                await self._refused(part, exc, actor)
-                return
-            refund_id = None  # refunded elsewhere (the gateway's dashboard): record it
-        else:
-            refund_id = refund.id
+        asked = await ask(self._db, self._gateway, part, actor=actor, timeout_s=self._timeout_s)
+        if asked is None:
+            return  # still owed: asked again later
+        refund_id, elsewhere = asked
         async with self._db.transaction() as conn:
             if part.change_id is not None:  # its last part refunded tells the traveler
                 await lock_change_parts(
@@ -339,29 +327,14 @@ class CancellationRefunds:
                 " RETURNING true",
                 part.id, refund_id, timeout=self._db.timeout_s,
             )  # fmt: skip
-            if done and part.change_id is not None:  # a cancellation's says it when it ends
+            if done and elsewhere:  # nothing was asked: the history says who gave it back
+                await settled_elsewhere(conn, self._db, part, actor)
+            elif done and part.change_id is not None:  # a cancellation's says it when it ends
                 what = describe([(part.charge_id, part.amount)], part.currency)
                 await self._note(conn, part.order_id, f"{part.reason}: refunded {what}", actor)
-                if part.charge_id != part.change_id:  # a change that stood: its difference
-                    await tell_if_all_back(conn, self._db, part.order_id, part.change_id)
-
-    async def _refused(self, part: OwedPart, exc: errors.GatewayRejected, actor: str) -> None:
-        """Nothing moved: the next attempt is a new request; the order's history says it once
-        per kind of refusal."""
-        error = (exc.code or "refund_refused")[:100]
-        logger.error("refund %s of order %s refused: %s", part.id, part.order_id, exc)
-        async with self._db.transaction() as conn:
-            changed = await conn.fetchval(
-                "UPDATE order_refunds SET attempt = attempt + 1, updated_at = now(),"
-                " last_error = $3 WHERE id = $1 AND status = 'owed' AND attempt = $2"
-                " RETURNING last_error IS DISTINCT FROM $3",
-                part.id, part.attempt, error, timeout=self._db.timeout_s,
-            )  # fmt: skip
-            if changed is None:
-                return  # another asker got there first
-            what = describe([(part.charge_id, part.amount)], part.currency)
-            said = f"refund of {what} refused by the payment gateway ({error}); it is retried"
-            await self._note(conn, part.order_id, said, actor, code=error)
+            if done and part.change_id is not None and part.charge_id != part.change_id:
+                # a change that stood: its difference
+                await tell_if_all_back(conn, self._db, part.order_id, part.change_id)
 
     async def _finish(self, order_id: str, *, actor: str, reason: str) -> None:
         async with self._db.transaction() as conn:

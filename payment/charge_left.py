@@ -1,23 +1,36 @@
-"""A refund part asking more than its charge has left at the gateway.
+"""One refund part asked of the gateway (`ask`, for payment/cancellation_refunds.py): a call
+that did not answer keeps its key; a refusal counts an attempt (the next ask is a new request)
+and is noted on the order's history; and the two answers that need more than that, below: a part
+asking more than its charge has left at the gateway, and one asking under a key that already
+moved money with other figures.
 
-Money can go back of a charge without us (a support agent's partial refund at the gateway's
-dashboard: payment/audit.py's `refunded_differs`), and our ledger (payment/ledger.py) still counts
-it whole, so a cancellation's part on that charge asks more than the gateway holds and is refused
+Money can go back of a charge without us (a support agent's refund at the gateway's dashboard:
+payment/audit.py's `refunded_differs`), and our ledger (payment/ledger.py) still counts it whole,
+so a cancellation's part on that charge asks more than the gateway holds and is refused
 `amount_too_large`, every attempt, for ever. `shrink_to_left` makes the part ask what the charge
 has left, as the gateway reports it, under the next attempt's key (the figures differ: a new
 request), and writes the rest on the order's history with the refusal (code `refund_retrying`,
 `decline_code` `amount_too_large`), so finance and the traveler's history both see where it went.
+With nothing left at all, the part has nothing to ask: it ends, given back at the gateway
+(`settled_elsewhere`, in words the trip's timeline shows).
+
+A part whose key already moved money with other figures (an older process asked another amount
+under it) is answered `idempotency_error`: `ask_anew` counts an attempt and has the next one ask,
+under a new key, what the gateway has not given back of it yet (`still_owed`), so nothing goes
+back twice; the part keeps its whole amount, `asking` less (payment/sql/0212).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
+
+import asyncpg
 
 from booking.pg import Database
 from payment import errors
-from payment.gateway import PaymentGateway
-from payment.ledger import describe
+from payment.gateway import PaymentGateway, still_owed
+from payment.ledger import NOTHING, describe
 from payment.refund_notices import note
 
 if TYPE_CHECKING:
@@ -26,35 +39,61 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 TOO_LARGE = "amount_too_large"
+# How the order's history says a part the gateway had given back already. A change's part: its
+# own `refunded` line (`<why>: refunded <amounts>`, booking/history_details.py) says who did it.
+# A cancellation's: the step a whole refund at the dashboard writes (payment/settlement.py, code
+# `refunded_by_gateway`), since the order's own `refunded` line, once every part is back, says
+# what came back where: a second line with the amount would read as a second refund.
+ELSEWHERE = "already given back by the card payment service"
+BY_GATEWAY = "refunded by the gateway"
+
+Shrunk = Literal["asks_less", "nothing_left", "refused"]
 
 _SHRINK = """
-UPDATE order_refunds SET amount = $3, attempt = attempt + 1, last_error = $4, updated_at = now()
+UPDATE order_refunds SET amount = $3, asking = $4, attempt = attempt + 1, last_error = $5,
+       updated_at = now()
+WHERE id = $1 AND status = 'owed' AND attempt = $2
+RETURNING true"""
+# What our other parts of the intent gave back through the gateway: the rest of what it has
+# refunded went back without us, or under a key of ours with other figures.
+_GIVEN = """
+SELECT coalesce(sum(amount), 0) FROM order_refunds
+WHERE intent_id = $1 AND id <> $2 AND status = 'refunded' AND gateway_refund_id IS NOT NULL"""
+_ANEW = """
+UPDATE order_refunds SET asking = $3, attempt = attempt + 1, updated_at = now()
 WHERE id = $1 AND status = 'owed' AND attempt = $2
 RETURNING true"""
 
 
 async def shrink_to_left(
     db: Database, gateway: PaymentGateway, part: OwedPart, *, actor: str, timeout_s: float
-) -> bool:
-    """After `part` was refused `amount_too_large`: whether it now asks what its charge has left
-    (False: the gateway has as much as it asks, nothing, or cannot say: a plain refusal)."""
+) -> Shrunk:
+    """After `part` was refused `amount_too_large`: `asks_less` when it now asks what its charge
+    has left, `nothing_left` when the charge has nothing left (the caller ends the part),
+    `refused` when the gateway has as much as it asks or cannot say (a plain refusal)."""
     try:
         intent = await gateway.get_intent(part.intent_id, timeout=timeout_s)
     except errors.GatewayError as exc:
         logger.warning("refund %s: cannot read its intent: %s", part.id, exc)
-        return False
+        return "refused"
     if intent.amount_received is None or intent.amount_refunded is None:
-        return False
-    left = intent.amount_received - intent.amount_refunded
-    if not 0 < left < part.amount:
-        return False
-    elsewhere = part.amount - left
+        return "refused"
+    left = max(intent.amount_received - intent.amount_refunded, NOTHING)
+    if left == 0:
+        return "nothing_left"
+    if left >= part.asks():
+        return "refused"
+    elsewhere = part.asks() - left
+    # A part asking less than its amount (`ask_anew`) goes on asking less: what it asks falls
+    # with its amount.
+    asking = None if part.asking is None else left
     async with db.transaction() as conn:
         changed = await conn.fetchval(
-            _SHRINK, part.id, part.attempt, left, TOO_LARGE, timeout=db.timeout_s
-        )
+            _SHRINK, part.id, part.attempt, part.amount - elsewhere, asking, TOO_LARGE,
+            timeout=db.timeout_s,
+        )  # fmt: skip
         if changed is None:
-            return True  # another asker got there first
+            return "asks_less"  # another asker got there first
         what = describe([(part.charge_id, part.amount)], part.currency)
         said = (
             f"refund of {what} refused by the payment gateway ({TOO_LARGE}: {elsewhere}"
@@ -66,4 +105,92 @@ async def shrink_to_left(
         "refund %s of order %s: %s %s of its charge went back at the gateway; asking %s",
         part.id, part.order_id, elsewhere, part.currency, left,
     )  # fmt: skip
-    return True
+    return "asks_less"
+
+
+async def ask_anew(
+    db: Database, gateway: PaymentGateway, part: OwedPart, *, timeout_s: float
+) -> None:
+    """After `part`'s key was answered `idempotency_error`: the next attempt asks what the
+    gateway has not given back of it yet (nothing moved under this ask; the intent cannot be
+    read: the same key is asked again next round, and read again)."""
+    async with db.connection() as conn:
+        given = await conn.fetchval(_GIVEN, part.intent_id, part.id, timeout=db.timeout_s)
+    try:
+        asking = await still_owed(gateway, part.intent_id, part.amount, given, timeout=timeout_s)
+    except errors.GatewayError as exc:
+        logger.warning("refund %s: cannot read its intent: %s", part.id, exc)
+        return
+    asking = max(asking, NOTHING)
+    async with db.connection() as conn:
+        await conn.fetchval(_ANEW, part.id, part.attempt, asking, timeout=db.timeout_s)
+    logger.warning(
+        "refund %s of order %s: its key moved other money; asking %s %s anew",
+        part.id, part.order_id, asking, part.currency,
+    )  # fmt: skip
+
+
+async def settled_elsewhere(
+    conn: asyncpg.Connection, db: Database, part: OwedPart, actor: str
+) -> None:
+    """On the order's history, in the transaction that ends `part`: its money had gone back at
+    the gateway already (its dashboard), so nothing was asked."""
+    if part.change_id is None:
+        await note(conn, db, part.order_id, BY_GATEWAY, actor)
+        return
+    what = describe([(part.charge_id, part.amount)], part.currency)
+    await note(conn, db, part.order_id, f"{part.reason}, {ELSEWHERE}: refunded {what}", actor)
+
+
+async def ask(
+    db: Database, gateway: PaymentGateway, part: OwedPart, *, actor: str, timeout_s: float
+) -> tuple[str | None, bool] | None:
+    """Ask the gateway for `part`: its refund's id (None: none made now) and whether its
+    charge had gone back at the gateway already; None while it stays owed."""
+    if part.asks() <= 0:  # all of it went back under an older ask of ours (`ask_anew`)
+        return None, False
+    try:
+        refund = await gateway.refund(
+            intent_id=part.intent_id,
+            amount=part.asks(),
+            idempotency_key=part.key(),
+            timeout=timeout_s,
+        )
+    except errors.GatewayUnavailable as exc:  # maybe moved: the same key asks again later
+        logger.warning("refund %s of order %s: no answer yet: %s", part.id, part.order_id, exc)
+        return None
+    except errors.IdempotencyKeyReused:
+        # The key already moved money with other figures (an older release's refund under
+        # `first_key`): the next attempt asks anew for what that one left.
+        await ask_anew(db, gateway, part, timeout_s=timeout_s)
+        return None
+    except errors.GatewayRejected as exc:  # nothing moved (refused, no such intent, …)
+        shrunk = "refused"
+        if exc.code == TOO_LARGE:
+            shrunk = await shrink_to_left(db, gateway, part, actor=actor, timeout_s=timeout_s)
+        if shrunk == "asks_less":
+            return None  # the next round asks what the charge has left
+        if shrunk == "refused" and exc.code != "charge_already_refunded":
+            await _refused(db, part, exc, actor)
+            return None
+        return None, True  # given back elsewhere (the gateway's dashboard): record it
+    return refund.id, False
+
+
+async def _refused(db: Database, part: OwedPart, exc: errors.GatewayRejected, actor: str) -> None:
+    """Nothing moved: the next attempt is a new request; the order's history says it once
+    per kind of refusal."""
+    error = (exc.code or "refund_refused")[:100]
+    logger.error("refund %s of order %s refused: %s", part.id, part.order_id, exc)
+    async with db.transaction() as conn:
+        changed = await conn.fetchval(
+            "UPDATE order_refunds SET attempt = attempt + 1, updated_at = now(),"
+            " last_error = $3 WHERE id = $1 AND status = 'owed' AND attempt = $2"
+            " RETURNING last_error IS DISTINCT FROM $3",
+            part.id, part.attempt, error, timeout=db.timeout_s,
+        )  # fmt: skip
+        if changed is None:
+            return  # another asker got there first
+        what = describe([(part.charge_id, part.amount)], part.currency)
+        said = f"refund of {what} refused by the payment gateway ({error}); it is retried"
+        await note(conn, db, part.order_id, said, actor, code=error)

@@ -101,6 +101,7 @@ class GatewayEvent(msgspec.Struct, frozen=True):
     payment_id: str | None = None
     failure_reason: str | None = None
     fully_refunded: bool = False  # charge.refunded: the whole amount went back
+    card_last4: str | None = None  # the card's last four digits, when the event names them
 
 
 CardToken = Annotated[str, msgspec.Meta(min_length=1, max_length=255, pattern=r"^\S+$")]

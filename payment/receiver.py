@@ -70,7 +70,9 @@ class WebhookReceiver:
         dedup = (event.id, event.type)
         try:
             if event.kind == "succeeded":
-                await self._settlement.succeeded(payment, intent_id=event.intent_id, event=dedup)
+                await self._settlement.succeeded(
+                    payment, intent_id=event.intent_id, event=dedup, card_last4=event.card_last4
+                )
             elif event.kind == "failed":
                 reason = event.failure_reason or "payment_failed"
                 await self._settlement.failed(payment, reason=reason, event=dedup)

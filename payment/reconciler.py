@@ -113,7 +113,9 @@ class PaymentReconciler:
             return
         try:
             if intent.status == "succeeded":
-                await self._settlement.succeeded(payment, intent_id=intent.id)
+                await self._settlement.succeeded(
+                    payment, intent_id=intent.id, card_last4=intent.card_last4
+                )
             elif intent.status == "failed":
                 reason = intent.failure_reason or "payment_failed"
                 await self._settlement.failed(payment, reason=reason)

@@ -156,10 +156,12 @@ class PgPaymentRepository:
         refund_id: str | None = None,
         refunded_amount: Decimal | None = None,
         order_paid: bool | None = None,
+        card_last4: str | None = None,
     ) -> Payment | None:
         """The guarded change; fields given as None keep their value. A payment that starts
         giving its money back (`refunding`, `refunded`) without `refunded_amount` owes what it
-        has left, net of the parts refunded of it already (`_LEFT`)."""
+        has left, net of the parts refunded of it already (`_LEFT`). `intent_id` and
+        `card_last4` fill what the payment does not know yet (its creation's answer was lost)."""
         row = await conn.fetchrow(
             "UPDATE payments SET status = $3, updated_at = now(),"
             " gateway_intent_id = COALESCE(gateway_intent_id, $4),"
@@ -170,11 +172,12 @@ class PgPaymentRepository:
             f" CASE WHEN $3 IN ('refunding', 'refunded') THEN {_LEFT} END),"
             " order_paid = COALESCE($9, order_paid),"
             " order_failure_reason = COALESCE(order_failure_reason, $10),"
-            " refunded_at = CASE WHEN $3 = 'refunded' THEN now() ELSE refunded_at END"
+            " refunded_at = CASE WHEN $3 = 'refunded' THEN now() ELSE refunded_at END,"
+            " card_last4 = COALESCE(card_last4, $11)"
             f" WHERE id = $1 AND status = ANY($2) RETURNING {_COLUMNS}",
             payment_id, list(from_status), to_status, intent_id, failure_reason,
             refund_reason, refund_id, refunded_amount, order_paid, order_failure_reason,
-            timeout=self.db.timeout_s,
+            card_last4, timeout=self.db.timeout_s,
         )  # fmt: skip
         return None if row is None else _payment(row)
 

@@ -160,7 +160,7 @@ class SeatCharges:
             return False
         charge = _charge(row)
         if event.kind == "succeeded":
-            await self.succeeded(charge.id, intent_id=event.intent_id)
+            await self.succeeded(charge.id, intent_id=event.intent_id, card_last4=event.card_last4)
         elif event.kind == "failed":
             await self._move(charge.id, ("processing",), "failed", reason=event.failure_reason)
         # Refunded in full: by us (owed: told here), or by a cancellation's part (which tells
@@ -169,10 +169,12 @@ class SeatCharges:
             await self._move(charge.id, ("succeeded",), "refunded", reason=None)
         return True
 
-    async def succeeded(self, charge_id: str, *, intent_id: str | None = None) -> None:
-        """The card was charged: give the seats, or give the money back. `intent_id`: the
-        charged intent, kept when the charge does not know it yet (its creation's answer was
-        lost), so a refund can name it."""
+    async def succeeded(
+        self, charge_id: str, *, intent_id: str | None = None, card_last4: str | None = None
+    ) -> None:
+        """The card was charged: give the seats, or give the money back. `intent_id` and
+        `card_last4`: the charged intent and its card, kept when the charge does not know them
+        yet (its creation's answer was lost), so a refund and its mail can name them."""
         try:
             async with self._db.transaction() as conn:
                 row = await conn.fetchrow(
@@ -193,8 +195,8 @@ class SeatCharges:
                 intent_id = charge.gateway_intent_id or intent_id
                 await conn.execute(
                     "UPDATE seat_charges SET status = $2, gateway_intent_id = $3,"
-                    " updated_at = now() WHERE id = $1",
-                    charge.id, status, intent_id, timeout=self._db.timeout_s,
+                    " card_last4 = coalesce(card_last4, $4), updated_at = now() WHERE id = $1",
+                    charge.id, status, intent_id, card_last4, timeout=self._db.timeout_s,
                 )  # fmt: skip
         except asyncpg.UniqueViolationError as exc:  # seat_charges_one_live_per_order
             raise ServiceUnavailable(
@@ -243,7 +245,7 @@ class SeatCharges:
                     logger.warning("seat charge %s: cannot read its intent: %s", charge.id, exc)
                     continue
                 if intent.status == "succeeded":
-                    await self.succeeded(charge.id)
+                    await self.succeeded(charge.id, card_last4=intent.card_last4)
                 elif intent.status == "failed":
                     reason = intent.failure_reason or "payment_failed"  # as its webhook says
                     await self._move(charge.id, ("processing",), "failed", reason=reason)

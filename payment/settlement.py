@@ -26,6 +26,7 @@ from booking.model import Order, OrderStatus
 from booking.repository import OrderRepository
 from booking.state import Change
 from payment import metrics
+from payment.charge_left import BY_GATEWAY
 from payment.model import Payment
 from payment.refunds import LATE_PAYMENT_REFUNDED, Refunder
 from payment.repository import PgPaymentRepository, orders_in
@@ -51,13 +52,19 @@ class Settlement:
         self._ticketing = ticketing
 
     async def succeeded(
-        self, payment: Payment, *, intent_id: str | None, event: tuple[str, str] | None = None
+        self,
+        payment: Payment,
+        *,
+        intent_id: str | None,
+        event: tuple[str, str] | None = None,
+        card_last4: str | None = None,
     ) -> None:
-        """The card was charged. `event` (id, type) dedups a webhook; raises
-        `TicketingUnavailable` when the airline could not be asked (try again later)."""
+        """The card was charged. `event` (id, type) dedups a webhook; `card_last4`: the card, as
+        the gateway's answer names it (kept when the payment's creation answered nobody);
+        raises `TicketingUnavailable` when the airline could not be asked (try again later)."""
         async with self._payments.transaction() as conn:
             if await self._first(conn, payment, event):
-                await self._capture(conn, payment, intent_id)
+                await self._capture(conn, payment, intent_id, card_last4)
         await self.drive(payment.id)
 
     async def failed(
@@ -99,7 +106,7 @@ class Settlement:
         async with self._payments.transaction() as conn:
             if await self._first(conn, payment, event):
                 await self._refunder.record_refunded(
-                    conn, payment, refund_id=None, actor="gateway", reason="refunded by the gateway"
+                    conn, payment, refund_id=None, actor="gateway", reason=BY_GATEWAY
                 )
 
     async def _first(
@@ -111,10 +118,19 @@ class Settlement:
         return await self._payments.record_event(conn, event[0], event[1], payment.id)
 
     async def _capture(
-        self, conn: asyncpg.Connection, payment: Payment, intent_id: str | None
+        self,
+        conn: asyncpg.Connection,
+        payment: Payment,
+        intent_id: str | None,
+        card_last4: str | None,
     ) -> None:
         captured = await self._payments.move(
-            conn, payment.id, ("processing",), "succeeded", intent_id=intent_id
+            conn,
+            payment.id,
+            ("processing",),
+            "succeeded",
+            intent_id=intent_id,
+            card_last4=card_last4,
         )
         if captured is None:
             late = await self._payments.move(
@@ -124,6 +140,7 @@ class Settlement:
                 "refunding",
                 intent_id=intent_id,
                 refund_reason="charged after the payment had been given up",
+                card_last4=card_last4,
             )
             if late is not None:
                 metrics.payment("late")
@@ -217,6 +234,7 @@ class Settlement:
             to_status="cancelled",
             reason="ticketing failed",
             failure_reason=reason,
+            refund_card_last4=payment.card_last4,  # its mail names the card, as the refund's
         )
 
         async def owe(conn: asyncpg.Connection, cancelled: Order) -> None:

@@ -67,6 +67,9 @@ class EventObject(msgspec.Struct, frozen=True):
     metadata: dict[str, str] = {}
     last_payment_error: PaymentError | None = None
     refunded: bool = False  # a charge: refunded in full
+    # An intent's card, as its creation's answer names it: the only answer a charge whose
+    # creation went unanswered gets (booking/sql/0153).
+    payment_method_details: PaymentMethodDetails | None = None
 
 
 class EventData(msgspec.Struct, frozen=True):
@@ -176,4 +179,5 @@ def event_from_wire(event: Event) -> GatewayEvent:
         payment_id=obj.metadata.get("payment_id"),
         failure_reason=_reason(obj.last_payment_error),
         fully_refunded=obj.refunded,
+        card_last4=_last4(obj.payment_method_details),
     )

@@ -76,6 +76,7 @@ async def test_a_non_refundable_paid_order_is_cancelled_with_exactly_the_quoted_
     )
     told_amounts = (json.loads(told)["refund_amount"], json.loads(told)["penalty_amount"])
     assert told_amounts == (offer["tax_amount"], str(penalty))  # what the traveler's mail says
+    assert json.loads(told)["refund_card_last4"] == "4242"  # and to which card (tok_visa's)
 
     final = await pay_env.until(alice, order["id"], lambda o: o["payment_status"] == "refunded")
     assert final["status"] == "cancelled"
@@ -230,6 +231,12 @@ async def test_the_one_step_cancel_refunds_what_a_quote_would_have_said(
     [intent] = await pay_env.gateway.intents(order["id"])
     assert intent["amount_refunded"] == offer["tax_amount"]
     assert len(intent["refunds"]) == 1
+    told = await pay_env.pool.fetchval(
+        "SELECT payload->'order'->>'refund_card_last4' FROM outbox"
+        " WHERE order_id = $1 AND type = 'order.cancelled'",
+        order["id"],
+    )
+    assert told == "4242"  # the cancellation's mail names the card, as the refund's does
 
 
 async def test_a_payment_captured_while_an_unpaid_holds_quote_is_confirmed_all_goes_back(

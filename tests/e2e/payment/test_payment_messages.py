@@ -173,7 +173,7 @@ async def test_a_booking_the_airline_would_not_ticket_says_so_in_words_then_refu
         [mail] = _about(reference, "could not be completed", await sim.mails())
     body = str(mail["body"])
     assert "because the airline could not issue your tickets." in body
-    assert "is being refunded to your card" in body
+    assert "is being refunded to your card ending 4242." in body  # as the refund's mail will
     assert "ticketing failed" in reason  # the stored reason, for support: not the traveler's
     assert reason not in body
     assert "ticketing failed" not in body

@@ -78,6 +78,9 @@ class RecordingRefunds:
     async def paid(self, order: Order) -> Decimal:
         return order.total_amount
 
+    async def card(self, order_id: str) -> str | None:
+        return None
+
     async def parts(self, order_id: str) -> tuple[RefundPart, ...]:
         return ()
 

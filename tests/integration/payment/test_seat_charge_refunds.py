@@ -77,6 +77,15 @@ async def test_a_seat_charge_charged_after_its_creation_went_unanswered_is_refun
     [charged] = await control.intents(order.id)
     assert (charged["amount_received"], charged["amount_refunded"]) == ("12.00", "12.00")
     assert len(charged["refunds"]) == 1
+    # Its card, as the webhook's intent names it (nothing else ever told it): the refund's mail
+    # names it, not "your card".
+    assert await db.pool.fetchval("SELECT card_last4 FROM seat_charges") == "4242"
+    told = await db.pool.fetchval(
+        "SELECT payload->'order'->>'refund_card_last4' FROM outbox"
+        " WHERE order_id = $1 AND type = 'order.seat_charge_returned'",
+        order.id,
+    )
+    assert told == "4242"
 
 
 async def test_a_seat_charge_refund_refused_once_is_refunded_by_the_reconciler(

@@ -36,6 +36,21 @@ def test_a_quoted_cancellation_without_penalty_promises_everything_back() -> Non
     assert "The 612.40 USD you paid is being refunded to your card." in email.body
 
 
+@pytest.mark.parametrize(("penalty", "promise"), [
+    ("520.00", "92.40 USD of the 612.40 USD you paid is being refunded to your card ending 4242;"),
+    ("0.00", "The 612.40 USD you paid is being refunded to your card ending 4242."),
+])  # fmt: skip
+def test_a_cancellation_names_the_card_its_refund_goes_to(penalty: str, promise: str) -> None:
+    """As the refund's own mail will; one written before it was carried says "your card"."""
+    event = _with_refund(order_event("order.cancelled", payment_status="paid"), "92.40", penalty)
+    event = msgspec.structs.replace(
+        event, order=msgspec.structs.replace(event.order, refund_card_last4="4242")
+    )
+    email, sms = rendered(event)
+    assert promise in email.body
+    assert promise in sms.body
+
+
 def _refunded(refund: str | None, last4: str | None = None) -> Event:
     event = order_event("payment.refunded", payment_status="refunded")
     order = msgspec.structs.replace(
