@@ -9,7 +9,7 @@ once. Then a writer process does what the consumer does between batches: opens t
 writing, loads 50 rows, closes it, pauses `--writer-pause-ms`; so each open of a reader waits
 for the lock, as `skyfare report` does beside a busy consumer. Each turn reads every report
 (`--since 9999d`) both ways; the figures are the wall time of a whole batch and the number of
-opens. `--writer-pause-ms 0` and `--no-writer`: the file alone (quiet).
+opens. `--no-writer`: the file alone (quiet).
 """
 
 from __future__ import annotations
