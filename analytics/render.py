@@ -25,7 +25,12 @@ def print_reports(
     store: AnalyticsStore, since: dt.datetime, until: dt.datetime, out: IO[str]
 ) -> list[Report]:
     """Every report from `since` to `until` (now), printed to `out`; the reports."""
-    reports = [report(store, name, since, until) for name in NAMES]
+    # One open of the file for the batch, not one per report: each open of a file another
+    # process writes waits for its lock and reads the file's state anew (all reports: 1.8 s
+    # against 3.1 s under load, bench/results/2026-12-07-analytics-reports.md), and the
+    # reports read one state of the store, so the funnel and the searches agree.
+    with store.session():
+        reports = [report(store, name, since, until) for name in NAMES]
     console = Console(file=out)
     for found in reports:
         if console.is_terminal:

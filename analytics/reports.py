@@ -51,22 +51,31 @@ _FIRST_PAID = (
     "QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY occurred_at, ms, seq) = 1"
 )
 
-# The store's first day, null while it holds nothing (DuckDB answers min() from its statistics:
-# ~3 ms over 20 M rows).
-_KNOWN_FROM = (
-    "(SELECT min(date) FROM ("
-    + " UNION ALL ".join(f"SELECT min(date) AS date FROM {table}" for table in TABLES)
-    + "))"
-)
+
+def _store_day(aggregate: str) -> str:
+    """The store's first (`min`) or last (`max`) day, null while it holds nothing (DuckDB
+    answers both from its statistics: ~3 ms over 20 M rows)."""
+    return (
+        f"(SELECT {aggregate}(date) FROM ("
+        + " UNION ALL ".join(f"SELECT {aggregate}(date) AS date FROM {table}" for table in TABLES)
+        + "))"
+    )
+
+
+_KNOWN_FROM = _store_day("min")
+_KNOWN_TO = _store_day("max")
 
 
 def _every_day(
     query: str, *, key: str | None = None, zeros: tuple[str, ...], others: tuple[str, ...] = ()
 ) -> str:
     """`query` (rows per `date`, and per `key`) with a row for every day of the window, `$first`
-    to `$last` (and any later day the data holds: a clock ahead of this one's): a day without
-    data holds 0 in each of `zeros` (null in `others`). Without them a chart's axis went from
-    the last busy day to the next, and a quiet day read as no day. Each `key` seen in the window
+    to `$last`, or on to the store's last day where that is later (an event stamped by a clock
+    ahead of this one's): a day without data holds 0 in each of `zeros` (null in `others`).
+    Without them a chart's axis went from the last busy day to the next, and a quiet day read
+    as no day. The days between today and a future day were left out too, that day listed
+    alone in the one report whose data held it: the store's last day, not the report's data's,
+    so every per-day report ends on the same day. Each `key` seen in the window
     gets a row every day, so a chart's series line up; a window without data at all has one
     row a day, its key null. Days before the store's first row are not listed: it knows
     nothing of them (and `since=9999d` would be 27 years of zeros)."""
@@ -83,7 +92,9 @@ def _every_day(
         f"WITH data AS ({query}), days AS (SELECT CAST(d AS DATE) AS date FROM generate_series("
         f"(SELECT CAST(greatest(CAST($first AS DATE), known) AS TIMESTAMP) FROM "
         f"(SELECT {_KNOWN_FROM} AS known) WHERE known IS NOT NULL), "
-        "CAST($last AS TIMESTAMP), INTERVAL 1 DAY) AS t(d) "
+        # greatest() skips a null: an empty store, no later day.
+        f"greatest(CAST($last AS TIMESTAMP), CAST({_KNOWN_TO} AS TIMESTAMP)), "
+        "INTERVAL 1 DAY) AS t(d) "
         f"UNION SELECT date FROM data){keys}"
         f"SELECT days.date, {', '.join([*(f'keys.{k}' for k in keyed), *values])} FROM days "
         f"{'' if key is None else 'CROSS JOIN keys '}"
@@ -213,11 +224,16 @@ _SQL: dict[str, tuple[str, str]] = {
             zeros=("confirmed", "revenue", "refunds", "refunded"),
         ),
     ),
+    # Re-price: a traveler looking at an offer (`GET /v1/offers/{id}`, stage `offer`). The
+    # re-price `POST /v1/orders` does first (stage `order`) is the booking's own step, counted
+    # by `hold`: with it, every booking counted twice before it was held (price_accuracy
+    # shows both stages).
     "funnel": (
-        "Conversion funnel: search, re-price, hold, paid, ticketed",
+        "Conversion funnel: search, re-price (offers looked at), hold, paid, ticketed",
         "SELECT 'search' AS step, count(*) AS count FROM searches WHERE occurred_at >= $since "
         f"AND {_SEARCHED} "
         "UNION ALL SELECT 're-price', count(*) FROM reprices WHERE occurred_at >= $since "
+        "  AND stage = 'offer' "
         "UNION ALL SELECT 'hold', count(DISTINCT order_id) FROM order_events "
         "  WHERE occurred_at >= $since AND type = 'order.held' "
         # Paid where first seen paid: a later event repeats the snapshot (an agent's reply, a

@@ -94,6 +94,7 @@ class AnalyticsStore:
         self.lock_wait_s = lock_wait_s
         self._in_writer_process = in_writer_process
         self._db: duckdb.DuckDBPyConnection | None = None
+        self.opens = 0  # times this store opened the file (bench/analytics_reports.py)
         if read_only:
             # A reader never makes the file: one it made answered every report with empty
             # rows, as if nothing had happened, wherever the consumer's volume was not mounted.
@@ -153,6 +154,7 @@ class AnalyticsStore:
                 # a progress bar on stdout for a statement past 2 s (a day's whole rewrite can
                 # be): into the consumer's and the API's logs.
                 db.execute("PRAGMA disable_progress_bar")
+                self.opens += 1
                 return db
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower():

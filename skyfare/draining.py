@@ -30,13 +30,15 @@ class Drain:
 
     def handle(self, loop: asyncio.AbstractEventLoop, stop: Callable[[], object]) -> None:
         for sig in SIGNALS:
-            loop.add_signal_handler(sig, self._stopping, sig, stop)
+            loop.add_signal_handler(sig, self.stopping, sig, stop)
 
     def unhandle(self, loop: asyncio.AbstractEventLoop) -> None:
         for sig in SIGNALS:
             loop.remove_signal_handler(sig)
 
-    def _stopping(self, sig: signal.Signals, stop: Callable[[], object]) -> None:
+    def stopping(self, sig: signal.Signals, stop: Callable[[], object]) -> None:
+        """`sig` arrived: said once, `stop` called each time (a process without an event loop,
+        skyfare/nginx_relay.py, calls it from its own signal handlers)."""
         if self.signal is None:  # a Ctrl-C reaches the group, then the supervisor's SIGTERM
             self.signal = sig.name
             logger.info("%s: %s received: draining", self.process, sig.name)

@@ -179,6 +179,9 @@ def nginx_version() -> NginxVersion:
     return major, minor, patch
 
 
-def nginx_command(config: Path) -> list[str]:
-    """nginx in the foreground (its master stays the process a supervisor watches)."""
-    return [nginx_binary(), "-p", str(config.parent), "-c", str(config), "-g", "daemon off;"]
+def nginx_command(config: Path, *, stderr_notice: bool = False) -> list[str]:
+    """nginx in the foreground (its master stays the process a supervisor watches);
+    `stderr_notice`: its error log also on stderr from `notice` up, where it says it stops
+    (skyfare/nginx_relay.py). The configuration's own error log (a file, `warn`) stays."""
+    directives = "daemon off;" + (" error_log stderr notice;" if stderr_notice else "")
+    return [nginx_binary(), "-p", str(config.parent), "-c", str(config), "-g", directives]

@@ -81,7 +81,7 @@ def start_gateway(
     supervisor.spawn("notify-worker", run_notify_worker, settings)
     supervisor.spawn("analytics", run_analytics, settings, restart=True)
     config = write_config(layout, Path(settings.data_dir) / "gateway")
-    supervisor.spawn("nginx", run_nginx, settings, nginx_command(config))
+    supervisor.spawn("nginx", run_nginx, settings, nginx_command(config, stderr_notice=True))
     supervisor.wait_ready([], [(_connect_host(settings.host), layout.https_port)])
     return layout
 

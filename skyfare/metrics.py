@@ -9,6 +9,13 @@ buckets in Python, which cost ~10 % of the throughput of a cached search. Each e
 thread, so plain integers suffice; a collector in the default registry turns them into the same
 metric families at scrape time. Each route's series is looked up once, when the app starts
 (`skyfare.plumbing`), so a request pays no look-up.
+
+`exposition()` is what every `/metrics` serves: the families with at least one sample.
+prometheus_client writes a labelled metric with no child yet as its `# HELP` and `# TYPE` lines
+alone (its docs: labelled metrics "are not initialized when declared"); the text format allows
+it, but Prometheus makes no series of them, so a fresh API process served 31 such pairs for
+counters it may never count (the worker's, the relay's, booking's in a search process) and no
+rule or dashboard can read them. client_golang writes nothing for an empty vector; so do we.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterator
 
-from prometheus_client import REGISTRY
+from prometheus_client import REGISTRY, generate_latest
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -96,3 +103,18 @@ class HttpCollector(Collector):
 
 
 REGISTRY.register(HttpCollector())
+
+
+class _Sampled(Collector):
+    """The default registry's families that have a sample (see the module's docstring)."""
+
+    def collect(self) -> Iterator[Metric]:
+        return (family for family in REGISTRY.collect() if family.samples)
+
+
+_SAMPLED = _Sampled()
+
+
+def exposition() -> bytes:
+    """The text exposition of the default registry, without families that have no sample."""
+    return generate_latest(_SAMPLED)

@@ -7,7 +7,9 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from skyfare.metrics import exposition
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +28,7 @@ async def serve_metrics(
     async def metrics(request: web.Request) -> web.Response:
         if before_scrape is not None:
             await before_scrape()
-        response = web.Response(body=generate_latest(REGISTRY))
+        response = web.Response(body=exposition())
         response.headers["Content-Type"] = CONTENT_TYPE_LATEST
         return response
 

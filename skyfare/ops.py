@@ -9,7 +9,7 @@ from typing import Literal
 import msgspec
 import redis.asyncio as redis
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from redis.asyncio.cluster import RedisCluster
 
 from kernel.errors import ServiceUnavailable
@@ -17,6 +17,7 @@ from kernel.openapi import Operation
 from skyfare import docs
 from skyfare.database_check import DatabaseCheck
 from skyfare.keys import CACHE_CHECK, DATABASE_CHECK, OPENAPI_DOCUMENT, READY_CHECKS, READY_OUTAGES
+from skyfare.metrics import exposition
 from skyfare.outages import Check, Outages
 
 logger = logging.getLogger(__name__)
@@ -116,7 +117,7 @@ async def _ping_any(cluster: RedisCluster) -> None:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    response = web.Response(body=generate_latest(REGISTRY))
+    response = web.Response(body=exposition())
     response.headers["Content-Type"] = CONTENT_TYPE_LATEST
     return response
 

@@ -11,7 +11,6 @@ import asyncio
 import ctypes
 import ctypes.util
 import logging
-import os
 import signal
 import sys
 from collections.abc import Coroutine
@@ -82,11 +81,12 @@ def run_analytics(settings: Settings) -> None:
 
 
 def run_nginx(settings: Settings, command: list[str]) -> None:
-    """Process entry point: become nginx (in the foreground), so the supervisor's SIGTERM and
-    the parent-death signal (kept across exec) reach nginx itself."""
+    """Process entry point: nginx (in the foreground) under a relay that turns the supervisor's
+    SIGTERM into nginx's graceful quit and logs nginx's drain (skyfare/nginx_relay.py)."""
+    from skyfare.nginx_relay import relay_nginx
+
     _prepare_child(settings)
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    os.execv(command[0], command)
+    sys.exit(relay_nginx(command, Drain("nginx")))
 
 
 async def serve_sim_until_signalled(settings: Settings) -> None:
@@ -176,6 +176,12 @@ def _prepare_child(settings: Settings) -> None:
     # Until the event loop's handlers are in place, Ctrl-C must not print a KeyboardInterrupt trace.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     configure_logging(settings.log_level, settings.log_format)
+    die_with_parent()
+
+
+def die_with_parent() -> None:
+    """SIGTERM to this process when its parent dies (Linux; kept across exec): a supervisor
+    killed outright leaves no child behind."""
     if sys.platform == "linux":
         libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)

@@ -11,7 +11,9 @@ from decimal import Decimal
 
 import redis.asyncio as redis
 
+from analytics.consumer import AnalyticsConsumer
 from analytics.publisher import UsageBuffer
+from analytics.store import AnalyticsStore
 from booking.events import Contact, OrderSnapshot, encode_event, new_event
 from kernel.usage import (
     BreakerEvent,
@@ -104,6 +106,19 @@ async def publish(client: redis.Redis, streams: tuple[str, str]) -> None:
     await buffer.drain()
     for kind, data in orders:  # as the outbox relay writes them
         await client.xadd(streams[1], {"id": str(uuid.uuid4()), "type": kind, "event": data})
+
+
+async def loaded_store(
+    client: redis.Redis, streams: tuple[str, str], directory: str
+) -> AnalyticsStore:
+    """A store in `directory` holding the scripted day, published to `streams` and loaded."""
+    await publish(client, streams)
+    store = AnalyticsStore(directory)
+    consumer = AnalyticsConsumer(
+        client, store, usage_stream=streams[0], event_stream=streams[1], batch_size=50
+    )
+    await consumer.catch_up()
+    return store
 
 
 @asynccontextmanager

@@ -169,7 +169,7 @@ async def running_nginx(
     process = await asyncio.create_subprocess_exec(*nginx_command(config))
     try:
         async with asyncio.timeout(START_TIMEOUT_S):
-            while not await _accepts(layout.https_port):
+            while not await accepts(layout.https_port):
                 assert process.returncode is None, f"nginx exited: {stack.error_log()}"
                 await asyncio.sleep(0.02)
         yield
@@ -184,7 +184,8 @@ async def running_nginx(
             await process.wait()
 
 
-async def _accepts(port: int) -> bool:
+async def accepts(port: int) -> bool:
+    """Something listens on `port` (127.0.0.1)."""
     try:
         _, writer = await asyncio.open_connection("127.0.0.1", port)
     except OSError:

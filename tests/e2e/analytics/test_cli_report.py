@@ -59,7 +59,7 @@ def test_replay_then_report_prints_the_tables_and_writes_the_plots(
     assert replayed.stdout.strip() == "replayed 46 stream entries from 0-0"
     assert reported.returncode == 0, reported.stderr
     funnel = reported.stdout.split("# funnel")[1].splitlines()
-    assert funnel[1:7] == ["step\tcount", "search\t30", "re-price\t6", "hold\t3", "paid\t2",
+    assert funnel[1:7] == ["step\tcount", "search\t30", "re-price\t3", "hold\t3", "paid\t2",
                            "ticketed\t2"]  # fmt: skip
     look = reported.stdout.split("# look_to_book")[1].splitlines()
     assert look[1:4] == ["route\tsearches\tbookings\tlook_to_book", "LHR-JFK\t18\t1\t18.0",

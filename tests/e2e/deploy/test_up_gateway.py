@@ -1,6 +1,6 @@
 """`skyfare up --gateway` (`make run-gateway`) as a real process: nginx in front of two search
 processes and one booking process answers over HTTPS with its development certificate, and
-SIGTERM stops every process with exit code 0."""
+SIGTERM stops every process with exit code 0, nginx with its graceful quit."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def test_up_with_the_gateway_serves_searches_over_https_and_stops_cleanly(
         SKYFARE_SIM_SMTP_PORT=str(closed_port()),
         SKYFARE_NOTIFY_METRICS_PORT=str(closed_port()),
         SKYFARE_DATA_DIR=str(tmp_path / "data"),
-        SKYFARE_LOG_LEVEL="WARNING",
+        SKYFARE_LOG_LEVEL="INFO",  # the drain lines
     )
     log = tmp_path / "skyfare.log"
     with log.open("w") as stderr:
@@ -94,3 +94,8 @@ def test_up_with_the_gateway_serves_searches_over_https_and_stops_cleanly(
     assert body["offers"]
     assert code == 0
     assert not left
+    # nginx drains as the services do, and says so in the same stream (skyfare/nginx_relay.py).
+    logged = log.read_text()
+    for line in ("nginx: SIGTERM received: draining", "gracefully shutting down",
+                 "nginx: drained: stopping"):  # fmt: skip
+        assert line in logged, logged[-3000:]

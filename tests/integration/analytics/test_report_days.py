@@ -8,10 +8,11 @@ from pathlib import Path
 
 import redis.asyncio as redis
 
-from analytics.consumer import AnalyticsConsumer
+from analytics.publisher import UsageBuffer
 from analytics.reports import report
 from analytics.store import AnalyticsStore
-from tests.support.analytics import DAY, SINCE, publish
+from kernel.usage import BreakerEvent
+from tests.support.analytics import DAY, SINCE, loaded_store
 
 # Three days after the scripted day (2026-12-01, the store's first): the days listed.
 UNTIL = DAY + dt.timedelta(days=3, hours=2)
@@ -19,13 +20,7 @@ DATES = ["2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"]
 
 
 async def _loaded(client: redis.Redis, streams: tuple[str, str], tmp_path: Path) -> AnalyticsStore:
-    await publish(client, streams)
-    store = AnalyticsStore(str(tmp_path))
-    consumer = AnalyticsConsumer(
-        client, store, usage_stream=streams[0], event_stream=streams[1], batch_size=50
-    )
-    await consumer.catch_up()
-    return store
+    return await loaded_store(client, streams, str(tmp_path))
 
 
 async def test_per_day_reports_hold_every_day_of_the_window_with_zeros(
@@ -65,6 +60,28 @@ async def test_a_quiet_window_holds_its_days_and_none_before_the_store_began(
     assert breakers == tuple((d, None, 0) for d in DATES[1:])
     assert cache == tuple((d, 0, 0, None) for d in DATES[1:])
     assert [row[0] for row in everything] == DATES
+
+
+async def test_a_day_ahead_of_now_is_reached_by_every_day_between(
+    redis_client: redis.Redis, streams: tuple[str, str], tmp_path: Path
+) -> None:
+    # An opening stamped by a clock three days ahead of the reports' "now" (the scripted day's
+    # evening): the days up to it are listed too, not that day alone after a gap.
+    ahead = BreakerEvent(at=(DAY + dt.timedelta(days=3)).timestamp(), connector="soap-nordic",
+                         state="open")  # fmt: skip
+    buffer = UsageBuffer(redis_client, streams[0], maxlen=10_000)
+    buffer.emit(ahead)
+    await buffer.drain()
+    store = await _loaded(redis_client, streams, tmp_path)
+    now = DAY + dt.timedelta(hours=12)
+
+    breakers = report(store, "breakers", SINCE, now).rows
+    cache = report(store, "cache", SINCE, now).rows
+
+    assert breakers == tuple(
+        (d, "soap-nordic", 1 if d in (DATES[0], DATES[3]) else 0) for d in DATES
+    )
+    assert [row[0] for row in cache] == DATES
 
 
 def test_an_empty_store_reports_no_days(tmp_path: Path) -> None:

@@ -109,6 +109,27 @@ def test_a_labelled_counter_has_every_series_at_0_once_its_component_is_made() -
         assert line in scraped.splitlines()
 
 
+# What `GET /metrics` answers in such a process (`skyfare.metrics.exposition`).
+_SCRAPE_ENDPOINT = """
+import asyncio, skyfare.cli, skyfare.app
+from aiohttp.test_utils import make_mocked_request
+from skyfare.ops import metrics
+print(asyncio.run(metrics(make_mocked_request("GET", "/metrics"))).body.decode())
+"""
+
+
+def test_metrics_writes_no_help_or_type_lines_for_a_family_without_a_sample() -> None:
+    # prometheus_client writes a labelled family with no child as its HELP and TYPE lines
+    # alone: no series in Prometheus, only noise (31 such families in a fresh API process).
+    scraped = _scrape(_SCRAPE_ENDPOINT)
+    assert "python_info{" in scraped  # a scrape of the process, not nothing
+    lines = scraped.splitlines()
+    samples = {line.split("{")[0].split(" ")[0] for line in lines if not line.startswith("#")}
+    typed = [line.split(" ")[2] for line in lines if line.startswith("# TYPE ")]
+    assert [name for name in typed if not any(s.startswith(name) for s in samples)] == []
+    assert [name for name in LABELLED_ONLY_WHERE_COUNTED if name in scraped] == []
+
+
 def test_a_measured_gauge_is_exported_once_set() -> None:
     registry = CollectorRegistry()
     gauge = MeasuredGauge("skyfare_test_backlog_events", "A test's backlog.", registry=registry)
