@@ -93,6 +93,10 @@ class SessionCutoffs:
             logger, "session cutoffs: Redis did not answer", "session cutoffs: Redis answers"
         )
 
+    def __len__(self) -> int:
+        """How many subjects' cutoffs (or their absence) this process remembers."""
+        return len(self._marks)
+
     async def end_sessions(self, subject: str, *, at: float) -> None:
         """End, on every process, the sessions of `subject` signed in before `at` (unix
         seconds); `CutoffUnavailable` when Redis does not take it."""

@@ -19,11 +19,17 @@ from skyfare.auth import JwksAuthenticator
 from skyfare.auth.cutoffs import FAIL_OPEN, KEY_PREFIX, SessionCutoffs, subject_digest
 from tests.integration.auth.conftest import ManualClock, authenticator_for, bearer_request
 from tests.support.notify import eventually
-from tests.support.redis_cluster import client_of
+from tests.support.redis_cluster import client_of, redis_or_cluster
 from tests.support.sim import SimHandle
 from tests.support.tokens import sign_as_sim, sim_claims, sim_issuer
 
 TTL_S = 10.0
+
+
+@pytest.fixture(params=["redis", "cluster"])
+def redis_url(request: pytest.FixtureRequest, redis_url: str) -> str:
+    """Against one Redis and a Redis Cluster (the mark and its stream are in other slots)."""
+    return redis_or_cluster(request, redis_url)
 
 
 @pytest.fixture
