@@ -103,8 +103,12 @@ async def authenticator(app: web.Application) -> AsyncIterator[None]:
     each traveler's rate limit (skyfare/travelers.py)."""
     settings = app[SETTINGS]
     keys = JwksKeySet(settings.trusted_jwks_url)
+    # A request's look-up waits on Redis no longer than its rate-limit call does.
     cutoffs = app[SESSION_CUTOFFS] = SessionCutoffs(
-        app[REDIS], timeout_s=REDIS_TIMEOUT_S, ttl_s=settings.session_cutoff_cache_s
+        app[REDIS],
+        timeout_s=REDIS_TIMEOUT_S,
+        read_timeout_s=settings.rate_limit_timeout_ms / 1000,
+        ttl_s=settings.session_cutoff_cache_s,
     )
     authenticator = JwksAuthenticator(
         keys, issuer=settings.trusted_issuer, audience=settings.jwt_audience, cutoffs=cutoffs

@@ -69,7 +69,8 @@ class SessionCutoffs:
     """`await cutoffs.cutoff(subject)`: when the sessions of `subject` were last ended, or None.
 
     `client` is the shared Redis client; `follow` needs a client of its own whose socket
-    timeout is longer than its `block_ms`.
+    timeout is longer than its `block_ms`. `timeout_s` bounds setting a cutoff,
+    `read_timeout_s` (default: the same) a request's look-up, past which it fails open.
     """
 
     def __init__(
@@ -77,12 +78,14 @@ class SessionCutoffs:
         client: aioredis.Redis,
         *,
         timeout_s: float,
+        read_timeout_s: float | None = None,
         ttl_s: float = DEFAULT_TTL_S,
         max_entries: int = MAX_ENTRIES,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
         self._timeout_s = timeout_s
+        self._read_timeout_s = timeout_s if read_timeout_s is None else read_timeout_s
         self._ttl_s = ttl_s
         self._max_entries = max_entries
         self._clock = clock
@@ -121,7 +124,7 @@ class SessionCutoffs:
         if known is not None and self._clock() - known[1] < self._ttl_s:
             return known[0]
         try:
-            async with asyncio.timeout(self._timeout_s):
+            async with asyncio.timeout(self._read_timeout_s):
                 stored = await self._client.get(KEY_PREFIX + digest)
         except REDIS_FAILURES as exc:
             FAIL_OPEN.inc()
