@@ -131,10 +131,8 @@ class SessionCutoffs:
             self._outage.failed(exc)
             return known[0] if known is not None else None
         self._outage.passed()
-        mark = _as_mark(stored)
         # A mark the stream announced while the GET was in flight is not undone by its answer.
-        if known is not None and known[0] is not None and (mark is None or mark < known[0]):
-            mark = known[0]
+        mark = _later(_as_mark(stored), self._marks.get(digest))
         self._remember(digest, mark)
         return mark
 
@@ -155,10 +153,7 @@ class SessionCutoffs:
         mark = _as_mark(stream_follow.field(fields, "until"))
         if digest is None or mark is None:
             return
-        known = self._marks.get(digest)
-        if known is not None and known[0] is not None and known[0] > mark:
-            mark = known[0]
-        self._remember(digest, mark)
+        self._remember(digest, _later(mark, self._marks.get(digest)))
 
     def _remember(self, digest: str, mark: float | None) -> None:
         marks = self._marks
@@ -166,6 +161,13 @@ class SessionCutoffs:
         if len(marks) >= self._max_entries:
             del marks[next(iter(marks))]
         marks[digest] = (mark, self._clock())
+
+
+def _later(mark: float | None, known: tuple[float | None, float] | None) -> float | None:
+    """The later of `mark` and the one remembered: marks only ever move forward."""
+    if known is None or known[0] is None:
+        return mark
+    return known[0] if mark is None else max(mark, known[0])
 
 
 def _as_mark(value: Any) -> float | None:
