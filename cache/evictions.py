@@ -2,7 +2,8 @@
 
 A process that evicts keys (`TieredFareCache.evict`) drops them from its own L1 and Redis, then
 appends them to a Redis stream (`skyfare:fares:evictions`, capped). Every API process runs
-`follow`: a blocking `XREAD` on its own connection that drops each announced key from its L1.
+`follow` (cache/stream_follow.py): a blocking `XREAD` on its own connection that drops each
+announced key from its L1.
 The cached-search fast path is untouched (no check per hit): the price is a few milliseconds
 during which another process may still answer the old entry.
 
@@ -15,25 +16,19 @@ entries meanwhile, and the next searches reload from Redis or the airlines.
 from __future__ import annotations
 
 import asyncio
-import logging
-import time
 from collections.abc import Sequence
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 import redis.asyncio as aioredis
 
+from cache import stream_follow
 from cache.memory import InMemoryFareCache
 from cache.model import REDIS_FAILURES, CacheError
 from kernel.logs import describe
 
-logger = logging.getLogger(__name__)
-
 STREAM = "skyfare:fares:evictions"
 # Entries kept: far more than followers fall behind by between two reads (each read takes 512).
 MAXLEN = 10_000
-# XRANGE's answer, and XREAD's: [(stream, XRANGE's answer), ...]
-_Entries = list[tuple[str | bytes, dict[Any, Any]]]
-_Read = list[tuple[Any, _Entries]]
 
 
 class EvictionFeed(Protocol):
@@ -69,44 +64,23 @@ async def follow(
     retry_s: float = 1.0,
     log_every_s: float = 30.0,
 ) -> None:
-    """Drop every key announced on the stream from `l1`, until cancelled."""
-    last: str | bytes | None = None
-    last_log = -float("inf")
-    failed = False
-    while True:
-        try:
-            if last is None:
-                last = await _newest(client)
-            found = cast(_Read, await client.xread({STREAM: last}, count=512, block=block_ms))
-        except REDIS_FAILURES as exc:
-            failed = True
-            if time.monotonic() - last_log >= log_every_s:
-                last_log = time.monotonic()
-                logger.warning("fare cache: evictions unreadable, retrying: %s", describe(exc))
-            await asyncio.sleep(retry_s)
-            continue
-        if failed:
-            l1.clear()
-            failed = False
-        for _stream, entries in found or ():
-            for entry_id, fields in entries:
-                last = entry_id
-                apply(l1, fields)
+    """Drop every key announced on the stream from `l1`, until cancelled; after a failure to
+    read, empty `l1` once (the capped stream may have lost entries meanwhile)."""
+    await stream_follow.follow(
+        client,
+        STREAM,
+        lambda fields: apply(l1, fields),
+        on_gap=l1.clear,
+        what="fare cache: evictions",
+        block_ms=block_ms,
+        retry_s=retry_s,
+        log_every_s=log_every_s,
+    )
 
 
 def apply(l1: InMemoryFareCache, fields: dict[Any, Any]) -> None:
     """Drop the keys of one stream entry from `l1`."""
-    for name, value in fields.items():
-        if name in (b"keys", "keys"):
-            text = value.decode() if isinstance(value, bytes) else value
-            for key in text.split("\n"):
-                l1.discard(key)
-
-
-async def _newest(client: aioredis.Redis) -> str | bytes:
-    """The id of the newest entry ("0-0" for none): what came before it is already applied (a new
-    process has an empty L1)."""
-    newest = cast(_Entries, await client.xrevrange(STREAM, count=1))
-    if not newest:
-        return "0-0"
-    return newest[0][0]
+    text = stream_follow.field(fields, "keys")
+    if text is not None:
+        for key in text.split("\n"):
+            l1.discard(key)

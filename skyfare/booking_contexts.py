@@ -46,6 +46,7 @@ from skyfare.keys import (
     PG_POOL,
     REDIS,
     SERVICE,
+    SESSION_CUTOFFS,
     SETTINGS,
     USAGE,
 )
@@ -248,6 +249,7 @@ async def privacy(app: web.Application) -> AsyncIterator[None]:
         PgPersonalData(db),
         PgPaymentRepository(db),
         PgSupportRepository(db),
+        sessions=app[SESSION_CUTOFFS],
     )
     yield
 

@@ -15,6 +15,7 @@ from connectors.resilience import ResilientConnector
 from kernel.usage import UsageSink
 from payment.gateway import PaymentGateway
 from payment.reconciler import PaymentReconciler
+from skyfare.auth.cutoffs import SessionCutoffs
 from skyfare.auth.step_up import RecentSignIn
 from skyfare.database_check import DatabaseCheck
 from skyfare.outages import Outages
@@ -45,6 +46,9 @@ PARTNER_GATE = web.AppKey("partner_gate", PartnerGate)
 ROUTE_SECURITY = web.AppKey("route_security", dict[tuple[str, str], str])
 # How recent a sign-in the routes declaring `recent_sign_in` need (RFC 9470; skyfare/guard.py).
 RECENT_SIGN_IN = web.AppKey("recent_sign_in", RecentSignIn)
+# Each traveler's session cutoff (skyfare/auth/cutoffs.py): the authenticator reads it, the
+# erasure (skyfare/privacy.py) sets it.
+SESSION_CUTOFFS = web.AppKey("session_cutoffs", SessionCutoffs)
 # (METHOD, path template) → the query parameters its operation declares, for each `/v1` route
 # the plumbing holds to them (skyfare/parameters.py).
 ROUTE_PARAMETERS = web.AppKey("route_parameters", dict[tuple[str, str], frozenset[str]])

@@ -51,7 +51,17 @@ _RATE_LIMIT = {
 }
 _RATE_LIMITED_SCHEMES = frozenset({"api_key"})
 _SECURITY_SCHEMES = {
-    "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": (
+            "An access token of the identity provider (`aud: skyfare`). A token signed in "
+            "(`auth_time`, else `iat`) before its account was erased (DELETE /v1/me), or up to "
+            "30 s after, is refused on every route with a 401 `account-erased`: that session "
+            "is over; sign in again"
+        ),
+    },
     "api_key": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
 }
 

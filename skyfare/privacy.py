@@ -16,12 +16,17 @@ travelers) with booking (orders, their history and passengers) and payment (paym
   with the reason in the answer. Asking again erases nothing more and answers the same shape,
   so a client that lost the first answer may retry; a failure between the steps (503) is
   finished by the retry.
+  Once all that is done, every session of the account signed in before is ended on every
+  process (skyfare/auth/cutoffs.py): the erasing token included, so asking again takes a new
+  sign-in. Ended last, so that a failure before leaves the token for the retry; when ending
+  them fails the answer is a 503 and the retry, which erases nothing more, ends them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Protocol
 
@@ -44,10 +49,12 @@ from booking.personal_data import PgPersonalData
 from booking.rows import HistoryEntry
 from connectors.model import Slice
 from kernel.auth import principal as caller
+from kernel.errors import ServiceUnavailable
 from kernel.http import refuse_body
 from kernel.openapi import Operation
 from payment.model import Payment, PaymentStatus
 from payment.repository import PgPaymentRepository
+from skyfare.auth.cutoffs import CutoffUnavailable
 from support.model import CaseView
 from support.repository import PgSupportRepository
 from users.model import ErasedUser, ProfileFields, UserExport
@@ -81,6 +88,13 @@ class UserData(Protocol):
     async def erase(self, subject: str, *, farewell: Farewell | None = None) -> ErasedUser:
         """Erase `subject`'s profile and saved travelers; idempotent. `farewell` runs in the
         erasure's transaction with the profile it deletes (users/repository.py)."""
+
+
+class SessionEnder(Protocol):
+    """Ends, on every process, the sessions of a subject signed in before `at` (unix s);
+    `CutoffUnavailable` when it cannot (skyfare/auth/cutoffs.py: `SessionCutoffs`)."""
+
+    async def end_sessions(self, subject: str, *, at: float) -> None: ...
 
 
 class PaymentRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -201,11 +215,16 @@ class Privacy:
         orders: PgPersonalData,
         payments: PgPaymentRepository,
         support: PgSupportRepository,
+        *,
+        sessions: SessionEnder,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._users = users
         self._orders = orders
         self._payments = payments
         self._support = support
+        self._sessions = sessions
+        self._clock = clock
 
     async def export(self, subject: str, *, now: dt.datetime) -> DataExport:
         user = await self._users.export(subject)
@@ -238,6 +257,7 @@ class Privacy:
             kept.append(Kept(what="payments", count=len(payments), why=PAYMENTS_KEPT))
         if cases:
             kept.append(Kept(what="support_cases", count=cases, why=CASES_KEPT))
+        await self._end_sessions(subject)
         return ErasureReport(
             erased=Erased(
                 profile=erased.profile,
@@ -248,6 +268,15 @@ class Privacy:
             kept=tuple(kept),
             detail=SIGN_IN_NOTE,
         )
+
+    async def _end_sessions(self, subject: str) -> None:
+        try:
+            await self._sessions.end_sessions(subject, at=self._clock())
+        except CutoffUnavailable:
+            raise ServiceUnavailable(
+                "Your data were erased, but your other sessions could not be signed out yet. "
+                "Retry: it erases nothing more and signs them out."
+            ) from None
 
     async def _confirm_erasure(self, conn: asyncpg.Connection, profile: ProfileFields) -> None:
         """Queue the erasure's confirmation to the profile's address and phone number, on the
@@ -324,10 +353,12 @@ OPERATIONS: tuple[Operation, ...] = (
             "(emails, phone numbers) of their orders' passengers, and erase the subjects and "
             "messages of their support cases; orders, payments and the anonymised cases are "
             "kept for the legal retention period. The answer says what was erased, what was kept "
-            "and why. Asking again erases nothing more. Needs a recent sign-in (the token's "
-            "`auth_time` at most `SKYFARE_ERASURE_MAX_AUTH_AGE_S`, 300 s by default, old). "
-            "Every other session of the account signed in before is over: a token of one makes "
-            "no new profile (`account-erased`); a later sign-in starts a new, empty one"
+            "and why. Asking again erases nothing more (with a new sign-in). Needs a recent "
+            "sign-in (the token's `auth_time` at most `SKYFARE_ERASURE_MAX_AUTH_AGE_S`, 300 s by "
+            "default, old). Every session of the account signed in before is over, this one "
+            "included: on every route and every API process, a token of one is a 401 "
+            "`account-erased` (within `SKYFARE_SESSION_CUTOFF_CACHE_S`, 10 s, at the most); a "
+            "later sign-in starts a new, empty profile"
         ),
         tag="users",
         response=ErasureReport,

@@ -35,6 +35,7 @@ from search.usage import SearchUsage
 from seats import routes as seat_routes
 from seats.service import SeatMapService
 from skyfare.auth import JwksAuthenticator, JwksKeySet
+from skyfare.auth.cutoffs import SessionCutoffs
 from skyfare.keys import (
     CACHE_CHECK,
     CONNECTORS,
@@ -42,6 +43,7 @@ from skyfare.keys import (
     PARTNER_GATE,
     PG_POOL,
     REDIS,
+    SESSION_CUTOFFS,
     SETTINGS,
     USAGE,
 )
@@ -57,8 +59,9 @@ logger = logging.getLogger(__name__)
 
 # How long Redis may take to connect or answer one command before the caller sees an error.
 REDIS_TIMEOUT_S = 1.0
-# How long the eviction follower's XREAD blocks; its own connection waits a little longer.
-EVICTIONS_BLOCK_S = 2.0
+# How long a stream follower's XREAD blocks (fare evictions, session cutoffs); its own
+# connection waits a little longer.
+FOLLOW_BLOCK_S = 2.0
 
 
 async def redis(app: web.Application) -> AsyncIterator[None]:
@@ -100,8 +103,15 @@ async def authenticator(app: web.Application) -> AsyncIterator[None]:
     each traveler's rate limit (skyfare/travelers.py)."""
     settings = app[SETTINGS]
     keys = JwksKeySet(settings.trusted_jwks_url)
+    # A request's look-up waits on Redis no longer than its rate-limit call does.
+    cutoffs = app[SESSION_CUTOFFS] = SessionCutoffs(
+        app[REDIS],
+        timeout_s=REDIS_TIMEOUT_S,
+        read_timeout_s=settings.rate_limit_timeout_ms / 1000,
+        ttl_s=settings.session_cutoff_cache_s,
+    )
     authenticator = JwksAuthenticator(
-        keys, issuer=settings.trusted_issuer, audience=settings.jwt_audience
+        keys, issuer=settings.trusted_issuer, audience=settings.jwt_audience, cutoffs=cutoffs
     )
     limiter = RateLimiter(
         app[REDIS], timeout_s=settings.rate_limit_timeout_ms / 1000, prefix=TRAVELER_KEY_PREFIX
@@ -114,7 +124,19 @@ async def authenticator(app: web.Application) -> AsyncIterator[None]:
         rate_per_s=settings.traveler_rate_per_s,
         burst=settings.traveler_burst,
     )
+    # Cutoffs other processes set, on a connection of its own (a blocking read holds it).
+    follower_client = redis_client(
+        settings,
+        socket_timeout=FOLLOW_BLOCK_S + REDIS_TIMEOUT_S,
+        connect_timeout=REDIS_TIMEOUT_S,
+    )
+    follower = asyncio.create_task(
+        cutoffs.follow(follower_client, block_ms=int(FOLLOW_BLOCK_S * 1000)),
+        name="session-cutoffs",
+    )
     yield
+    await stop_task(follower)
+    await follower_client.aclose()
     await authenticator.close()
 
 
@@ -148,11 +170,11 @@ async def fare_cache(app: web.Application) -> AsyncIterator[None]:
     # Other processes' evictions, on a connection of its own (a blocking read holds it).
     follower_client = redis_client(
         settings,
-        socket_timeout=EVICTIONS_BLOCK_S + REDIS_TIMEOUT_S,
+        socket_timeout=FOLLOW_BLOCK_S + REDIS_TIMEOUT_S,
         connect_timeout=REDIS_TIMEOUT_S,
     )
     follower = asyncio.create_task(
-        evictions.follow(follower_client, store.l1, block_ms=int(EVICTIONS_BLOCK_S * 1000)),
+        evictions.follow(follower_client, store.l1, block_ms=int(FOLLOW_BLOCK_S * 1000)),
         name="fare-evictions",
     )
     yield

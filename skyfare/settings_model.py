@@ -136,6 +136,11 @@ class Settings(msgspec.Struct, frozen=True):
     # this many seconds old; an older one is a 401 that tells the client to sign in again with
     # OIDC `max_age` (RFC 9470 step-up). A refresh keeps the sign-in's time.
     erasure_max_auth_age_s: Annotated[int, msgspec.Meta(ge=0, le=86400)] = 300
+    # How long a process trusts the session cutoff it read for a traveler (skyfare/auth/cutoffs.py):
+    # the bound on how late a process refuses a token after the account's erasure when it missed
+    # the cutoff's announcement; each process reads a traveler's at most once per this many
+    # seconds, so a request pays no round trip for it.
+    session_cutoff_cache_s: Annotated[float, msgspec.Meta(gt=0, le=300)] = 10.0
     # The sim identity provider (`skyfare up` / `skyfare sim`): its dev-only direct grant
     # (`skyfare token`, tests, benchmarks; off: sign-in is the only way to a token, as with a
     # production provider), and redirect URIs of the web client beyond the API's own

@@ -7,25 +7,42 @@ token may well be valid and the client should retry, not log the traveler out.
 
 A token that verified is remembered until shortly before its `exp`, while the key set is fresh
 and unchanged (`token_cache.VerifiedTokens`): the next request with it skips the signature.
+
+Remembered or not, a token of a subject whose sessions were ended since it signed in (the
+account erased: `cutoffs.SessionCutoffs`) is a 401 `account-erased`, judged as the profile's
+tombstone is (users/service.py: a sign-in within the leeway after counts as before). The cutoff
+is read from memory, so a request pays no round trip for it unless its subject's was read over
+`SKYFARE_SESSION_CUTOFF_CACHE_S` ago.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from aiohttp import web
 
 from kernel.auth import CLOCK_LEEWAY_S, Principal
 from kernel.errors import ServiceUnavailable
 from skyfare.auth.bearer import bearer_token, invalid_token
+from skyfare.auth.cutoffs import SessionCutoffs
 from skyfare.auth.jwks import JwksKeySet, KeysUnavailable, UnknownKey
 from skyfare.auth.token_cache import VerifiedTokens
 from skyfare.auth.verify import read_header, verify_until
+from users.service import signed_in_before
 
 
 class JwksAuthenticator:
     def __init__(
-        self, keys: JwksKeySet, *, issuer: str, audience: str, leeway_s: float = CLOCK_LEEWAY_S
+        self,
+        keys: JwksKeySet,
+        *,
+        issuer: str,
+        audience: str,
+        leeway_s: float = CLOCK_LEEWAY_S,
+        cutoffs: SessionCutoffs | None = None,
     ) -> None:
         self.keys = keys
+        self.cutoffs = cutoffs
         self._issuer = issuer
         self._audience = audience
         self._leeway_s = leeway_s
@@ -35,6 +52,15 @@ class JwksAuthenticator:
         return await self.authenticate(request)
 
     async def authenticate(self, request: web.Request) -> Principal:
+        principal = await self._verified(request)
+        if self.cutoffs is not None:
+            ended_at = await self.cutoffs.cutoff(principal.subject)
+            if ended_at is not None:
+                check = signed_in_before(principal, clock_skew_s=self._leeway_s)
+                check(dt.datetime.fromtimestamp(ended_at, dt.UTC))  # AccountErased if before
+        return principal
+
+    async def _verified(self, request: web.Request) -> Principal:
         token = bearer_token(request)
         keys = self.keys
         if keys.fresh:

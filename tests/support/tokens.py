@@ -27,6 +27,7 @@ from typing import Any
 import aiohttp
 import jwt
 
+from kernel.auth import CLOCK_LEEWAY_S
 from sim.identity.app import AUDIENCE, MOUNT_PATH
 from sim.identity.clients import WEB_CLIENT_ID
 from sim.identity.keys import ALGORITHM, SigningKey
@@ -203,3 +204,16 @@ def sign_as_sim(
     key = SigningKey(seed, generation)
     headers = {"kid": kid or key.kid}
     return jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers=headers)
+
+
+def signed_in_again(sim_url: str, headers: dict[str, str]) -> dict[str, str]:
+    """The traveler of `headers` signed in again after their account's erasure: a new token for
+    the same `sub` and roles (signed as the sim of seed 42), signed in past the authenticator's
+    clock-skew leeway after now. A real sign-in so soon counts as before the erasure
+    (skyfare/auth/authenticator.py), and the sim's direct grant takes no sign-in time ahead."""
+    old = jwt.decode(
+        headers["Authorization"].removeprefix("Bearer "), options={"verify_signature": False}
+    )
+    after = int(time.time() + CLOCK_LEEWAY_S) + 1
+    claims = sim_claims(sim_url, old["sub"], roles=old.get("roles", []), auth_time=after)
+    return bearer(sign_as_sim(claims))

@@ -48,7 +48,11 @@ async def test_the_erasure_is_confirmed_to_the_address_which_is_then_kept_nowher
         ada = await env.booking.token(f"usr_ada{uuid.uuid4().hex[:8]}")
         await _profile(env, ada, given_name="Ada", email=email, phone_number=phone)
         await _erase(env, ada)
-        await _erase(env, ada)  # a retry: nothing more to erase, nothing more to confirm
+        # A retry with the same token: its session ended with the erasure, so it is refused, and
+        # nothing more is erased or confirmed.
+        retried = await env.client.delete("/v1/me", headers=ada)
+        assert retried.status == 401
+        assert (await retried.json())["type"].endswith("/account-erased")
 
         await eventually(sim.mails, lambda ms: any(m["to"] == [email] for m in ms))
         await eventually(lambda: nothing_left(env, client, stream), lambda done: done)

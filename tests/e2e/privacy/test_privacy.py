@@ -7,6 +7,7 @@ from typing import Any
 
 from tests.support.booking import BookingEnv, Headers
 from tests.support.saved_travelers import save_traveler
+from tests.support.tokens import signed_in_again
 
 
 async def _booked(env: BookingEnv, headers: Headers) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -73,6 +74,9 @@ async def test_delete_refuses_while_a_hold_is_open_then_erases_and_keeps_the_ord
         "support_cases": 0,
     }
     assert [(k["what"], k["count"]) for k in report["kept"]] == [("orders", 1)]
+    # The erasing session is over with the others; the traveler signs in again to look.
+    assert (await client.get(f"/v1/orders/{order['id']}", headers=ada)).status == 401
+    ada = signed_in_again(booking_env.sim.url, ada)
     kept = await (await client.get(f"/v1/orders/{order['id']}", headers=ada)).json()
     assert kept["passengers"][0]["phone_number"] is None
     assert kept["passengers"][0]["given_name"] == "Grace"
@@ -84,20 +88,21 @@ async def test_delete_refuses_while_a_hold_is_open_then_erases_and_keeps_the_ord
     assert len((await (await client.get("/v1/me/travelers", headers=bob)).json())["data"]) == 1
 
 
-async def test_delete_again_erases_nothing_more(booking_env: BookingEnv, ada: Headers) -> None:
+async def test_delete_again_with_the_erasing_token_is_refused_as_its_session_is_over(
+    booking_env: BookingEnv, ada: Headers
+) -> None:
     await save_traveler(booking_env, ada)
     first = await booking_env.client.delete("/v1/me", headers=ada)
     assert first.status == 200, await first.text()
 
     again = await booking_env.client.delete("/v1/me", headers=ada)
 
-    assert again.status == 200
-    assert (await again.json())["erased"] == {
-        "profile": False,
-        "saved_travelers": 0,
-        "passengers_contact_details": 0,
-        "support_cases": 0,
-    }
+    problem = await again.json()
+    assert again.status == 401, problem
+    assert problem["type"] == "https://skyfare.dev/problems/account-erased"
+    assert again.headers["WWW-Authenticate"].startswith(
+        'Bearer realm="skyfare", error="invalid_token"'
+    )
 
 
 async def test_export_and_delete_need_a_token(booking_env: BookingEnv) -> None:

@@ -1,7 +1,7 @@
 """After `DELETE /v1/me`, a session signed in before the erasure (another tab, another device,
-a refresh of either: refreshes keep the sign-in's `auth_time`) makes no profile again: the
-routes that would make it from the token answer a 401 `account-erased`. A sign-in after the
-erasure starts a new, empty profile."""
+a refresh of either: refreshes keep the sign-in's `auth_time`) is over: every route answers it
+a 401 `account-erased`, those that would make the profile again from the token included. A
+sign-in after the erasure starts a new, empty profile."""
 
 from __future__ import annotations
 
@@ -60,8 +60,9 @@ async def test_a_session_signed_in_before_the_erasure_makes_no_profile_again(
     # The erasing token itself signed in before the erasure too: it makes nothing either.
     await assert_erased_refusal(await client.get("/v1/me", headers=sign(subject)))
 
-    export = await (await client.get("/v1/me/export", headers=other_tab)).json()
-    assert export["user"] == {"profile": None, "travelers": []}  # still nothing
+    # Reads too: the session is over, not just unable to make a profile.
+    for path in ("/v1/me/export", "/v1/me/travelers", "/v1/orders"):
+        await assert_erased_refusal(await client.get(path, headers=other_tab))
 
 
 async def test_a_sign_in_after_the_erasure_starts_a_new_empty_profile(

@@ -15,7 +15,7 @@ from skyfare.settings import Settings
 from tests.support.booking import BookingEnv, Headers, booking_app
 from tests.support.oidc_flow import Flow, code_grant, refresh_grant, submit, token
 from tests.support.saved_travelers import MERGE_PATCH, save_traveler
-from tests.support.tokens import bearer
+from tests.support.tokens import bearer, signed_in_again
 
 
 @pytest.fixture
@@ -97,6 +97,9 @@ async def test_a_new_traveler_signs_up_keeps_a_companion_books_them_and_erases_i
     erased = await _json(await client.delete("/v1/me", headers=me), 200)
     assert erased["erased"]["profile"] is True
     assert erased["erased"]["saved_travelers"] == 1
+    # The session that erased it is over, as every other one signed in before.
+    assert (await client.get("/v1/me/travelers", headers=me)).status == 401
+    me = signed_in_again(env.sim.url, me)
     assert await _json(await client.get("/v1/me/travelers", headers=me), 200) == {"data": []}
     kept = await _json(await client.get(f"/v1/orders/{order['id']}", headers=me), 200)
     assert kept["passengers"][0]["email"] != email  # kept, without its contact details

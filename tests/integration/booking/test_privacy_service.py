@@ -16,6 +16,7 @@ from booking.repository import PgOrderRepository
 from booking.state import Change
 from kernel.errors import Conflict, ServiceUnavailable
 from payment.repository import PgPaymentRepository
+from skyfare.auth.cutoffs import CutoffUnavailable
 from skyfare.privacy import Privacy
 from support.repository import ANONYMOUS_OWNER, ERASED, PgSupportRepository
 from tests.support.orders import new_order
@@ -51,9 +52,27 @@ class FakeUsers:
         return Erased(profile=first, travelers=2 if first else 0)
 
 
+class EndedSessions:
+    """The session cutoffs' port: what `erase` asked to end, or `fail_with` raised."""
+
+    def __init__(self) -> None:
+        self.ended: dict[str, float] = {}
+        self.fail_with: BaseException | None = None
+
+    async def end_sessions(self, subject: str, *, at: float) -> None:
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.ended[subject] = at
+
+
 @pytest.fixture
 def users() -> FakeUsers:
     return FakeUsers()
+
+
+@pytest.fixture
+def sessions() -> EndedSessions:
+    return EndedSessions()
 
 
 @pytest.fixture
@@ -62,8 +81,10 @@ def payments(db: Database) -> PgPaymentRepository:
 
 
 @pytest.fixture
-def privacy(db: Database, users: FakeUsers, payments: PgPaymentRepository) -> Privacy:
-    return Privacy(users, PgPersonalData(db), payments, PgSupportRepository(db))
+def privacy(
+    db: Database, users: FakeUsers, payments: PgPaymentRepository, sessions: EndedSessions
+) -> Privacy:
+    return Privacy(users, PgPersonalData(db), payments, PgSupportRepository(db), sessions=sessions)
 
 
 async def _cancelled_order(repository: PgOrderRepository, owner: str) -> str:
@@ -224,20 +245,57 @@ class FailingSupport(PgSupportRepository):
 
 
 async def test_a_support_erasure_failure_leaves_the_profile_and_its_confirmation_to_the_retry(
-    db: Database, repository: PgOrderRepository, users: FakeUsers, payments: PgPaymentRepository
+    db: Database,
+    repository: PgOrderRepository,
+    users: FakeUsers,
+    payments: PgPaymentRepository,
+    sessions: EndedSessions,
 ) -> None:
     # The profile's deletion writes the "your account was erased" confirmation in its own
     # transaction: it must come after everything else is erased, or the traveler is told so
     # while their support cases still hold their words.
     order_id = await _cancelled_order(repository, "ada")
     await _case(db, "cas_ada", "ada", order_id)
-    failing = Privacy(users, PgPersonalData(db), payments, FailingSupport(db))
+    failing = Privacy(users, PgPersonalData(db), payments, FailingSupport(db), sessions=sessions)
 
     with pytest.raises(ServiceUnavailable):
         await failing.erase("ada")
 
     assert users.erased == set()  # no profile erased, so no confirmation written
-    report = await Privacy(users, PgPersonalData(db), payments, PgSupportRepository(db)).erase(
-        "ada"
-    )
+    assert sessions.ended == {}  # the token stays good for the retry
+    retry = Privacy(users, PgPersonalData(db), payments, PgSupportRepository(db), sessions=sessions)
+    report = await retry.erase("ada")
     assert (report.erased.profile, report.erased.support_cases) == (True, 1)
+
+
+async def test_the_erasure_ends_every_session_signed_in_before_it(
+    db: Database, users: FakeUsers, payments: PgPaymentRepository, sessions: EndedSessions
+) -> None:
+    at = 1_800_000_000.0
+    privacy = Privacy(
+        users,
+        PgPersonalData(db),
+        payments,
+        PgSupportRepository(db),
+        sessions=sessions,
+        clock=lambda: at,
+    )
+
+    await privacy.erase("ada")
+
+    assert sessions.ended == {"ada": at}
+
+
+async def test_sessions_not_ended_are_a_503_and_the_retry_ends_them_erasing_nothing_more(
+    privacy: Privacy, users: FakeUsers, sessions: EndedSessions
+) -> None:
+    sessions.fail_with = CutoffUnavailable("Connection refused")
+
+    with pytest.raises(ServiceUnavailable, match="Retry"):
+        await privacy.erase("ada")
+
+    assert users.erased == {"ada"}
+    sessions.fail_with = None
+    report = await privacy.erase("ada")
+    assert report.erased.profile is False
+    assert "ada" in sessions.ended
