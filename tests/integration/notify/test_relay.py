@@ -229,7 +229,12 @@ async def test_an_idle_relay_looks_less_often_and_snaps_back_when_an_event_appea
     pool: asyncpg.Pool, redis_client: redis.Redis, stream: str
 ) -> None:
     # Every API process relays: an idle one must not poll PostgreSQL ten times a second.
-    relay = _relay(pool, redis_client, stream, interval_s=0.1, idle_interval_s=0.5)
+    # Timeouts far beyond a round's work: a round that timed out on a busy machine backs off
+    # (a failure's pause, not the pacing under test).
+    relay = _relay(
+        pool, redis_client, stream, interval_s=0.1, idle_interval_s=0.5, db_timeout_s=30.0,
+        redis_timeout_s=30.0,
+    )  # fmt: skip
     pauses: list[float] = []
 
     async def sleep(seconds: float) -> None:

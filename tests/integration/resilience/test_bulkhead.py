@@ -6,13 +6,16 @@ from connectors.resilience import ResiliencePolicy
 from tests.integration.resilience.conftest import UNDER_TEST_SLUG, MakeRig, lhr_jfk, report
 
 LATENCY_MS = 100
+# The admitted calls must answer: a deadline far beyond the latency, so that a busy machine's
+# slowness (a search past 300 ms under a load of 20) is not read as the airline timing out.
+DEADLINE_MS = 5000
 
 
 async def test_concurrent_searches_beyond_the_bulkhead_skip_the_airline(make_rig: MakeRig) -> None:
     rig = await make_rig(ResiliencePolicy(max_concurrency=2, retries=0))
     await rig.sim.set_profile(UNDER_TEST_SLUG, latency_ms=LATENCY_MS, latency_sigma=0)
     reached = await rig.reached()
-    request = lhr_jfk(300)
+    request = lhr_jfk(DEADLINE_MS)
 
     responses = await asyncio.gather(*(rig.service.search(request) for _ in range(5)))
 
@@ -29,7 +32,7 @@ async def test_skipped_calls_leave_the_breaker_and_the_slots_as_they_were(
 ) -> None:
     rig = await make_rig(ResiliencePolicy(max_concurrency=2, retries=0, min_calls=3))
     await rig.sim.set_profile(UNDER_TEST_SLUG, latency_ms=LATENCY_MS, latency_sigma=0)
-    request = lhr_jfk(300)
+    request = lhr_jfk(DEADLINE_MS)
 
     await asyncio.gather(*(rig.service.search(request) for _ in range(5)))
     status = rig.status()
