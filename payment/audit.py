@@ -58,10 +58,7 @@ EVERY_S = 6 * 3600.0  # a charge is audited at most once in this long
 _PICK = """
 WITH charges AS (
     SELECT 'payment' AS charge, p.id, p.order_id, p.gateway_intent_id AS intent_id, p.amount,
-           p.currency, p.audited_at,
-           CASE WHEN p.status = 'refunded' AND NOT EXISTS (
-                    SELECT 1 FROM order_refunds r WHERE r.charge_id = p.id AND r.change_id IS NULL)
-                THEN coalesce(p.refunded_amount, p.amount) ELSE 0 END AS whole
+           p.currency, p.status, coalesce(p.refunded_amount, p.amount) AS whole, p.audited_at
     FROM payments p
     WHERE p.status IN ('succeeded', 'refunded') AND p.gateway_intent_id IS NOT NULL
       AND p.updated_at < $1 AND p.created_at > now() - make_interval(secs => $3)
@@ -69,7 +66,7 @@ WITH charges AS (
     SELECT 'change', c.id, c.order_id,
            coalesce(c.payment_intent_id,
                     (SELECT min(r.intent_id) FROM order_refunds r WHERE r.charge_id = c.id)),
-           c.due_amount, c.currency, c.audited_at, 0
+           c.due_amount, c.currency, c.status, c.due_amount, c.audited_at
     FROM order_changes c
     WHERE c.due_amount > 0
       AND (c.status = 'confirmed' AND c.payment_intent_id IS NOT NULL
@@ -78,10 +75,8 @@ WITH charges AS (
       AND coalesce(c.confirmed_at, c.created_at) < $1
       AND c.created_at > now() - make_interval(secs => $3)
     UNION ALL
-    SELECT 'seat', s.id, s.order_id, s.gateway_intent_id, s.amount, s.currency, s.audited_at,
-           CASE WHEN s.status = 'refunded' AND NOT EXISTS (
-                    SELECT 1 FROM order_refunds r WHERE r.charge_id = s.id)
-                THEN s.amount ELSE 0 END
+    SELECT 'seat', s.id, s.order_id, s.gateway_intent_id, s.amount, s.currency, s.status,
+           s.amount, s.audited_at
     FROM seat_charges s
     WHERE s.status IN ('succeeded', 'refunded') AND s.gateway_intent_id IS NOT NULL
       AND s.updated_at < $1 AND s.created_at > now() - make_interval(secs => $3)
@@ -108,9 +103,12 @@ WITH charges AS (
     RETURNING t.id
 )
 SELECT due.charge, due.id, due.order_id, due.intent_id, due.amount, due.currency,
-       due.whole + coalesce((SELECT sum(r.amount) FROM order_refunds r
-                             WHERE r.charge_id = due.id AND r.status = 'refunded'), 0)
-           AS refunded
+       coalesce((SELECT sum(r.amount) FROM order_refunds r
+                 WHERE r.charge_id = due.id AND r.status = 'refunded'), 0)
+       + CASE WHEN due.status = 'refunded' AND NOT EXISTS (
+                  SELECT 1 FROM order_refunds r
+                  WHERE r.charge_id = due.id AND (due.charge = 'seat' OR r.change_id IS NULL))
+              THEN due.whole ELSE 0 END AS refunded
 FROM due
 WHERE due.id IN (SELECT id FROM payments_taken UNION ALL SELECT id FROM changes_taken
                  UNION ALL SELECT id FROM seats_taken)

@@ -8,6 +8,8 @@ ALTER TABLE order_changes ADD COLUMN audited_at timestamptz;
 ALTER TABLE seat_charges ADD COLUMN audited_at timestamptz;
 CREATE INDEX order_changes_audit_turn ON order_changes (audited_at NULLS FIRST, id)
     WHERE due_amount > 0;
+-- What each audited charge gave back is read by its id (and the ledger reads it so too).
+CREATE INDEX order_refunds_charge ON order_refunds (charge_id);
 CREATE INDEX seat_charges_audit_turn ON seat_charges (audited_at NULLS FIRST, id)
     WHERE status IN ('succeeded', 'refunded') AND gateway_intent_id IS NOT NULL;
 

@@ -6,6 +6,7 @@ kind and id (payment/sql/0213); and a charge is read at the gateway at most once
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from decimal import Decimal
 
@@ -134,3 +135,15 @@ async def test_a_charge_is_read_at_the_gateway_at_most_once_per_interval(
         order.id, EVERY_S + 60,
     )  # fmt: skip
     assert await audit.audit_once(due()) == 1
+
+
+async def test_two_rounds_at_once_audit_each_charge_once(
+    order: Order, db: Database, gateway: HttpPaymentGateway
+) -> None:
+    await confirmed_change(db, order, await changes_charge(gateway, order))
+    await seats_bought(db, gateway, order)
+    rounds = [PaymentAudit(db, gateway, timeout_s=5) for _ in range(2)]
+
+    taken = await asyncio.gather(*(audit.audit_once(due()) for audit in rounds))
+
+    assert sum(taken) == 3  # the order's payment, the change, the seats: each by one round
