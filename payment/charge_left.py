@@ -55,7 +55,12 @@ UPDATE order_refunds SET amount = $3, asking = $4, attempt = attempt + 1, last_e
 WHERE id = $1 AND status = 'owed' AND attempt = $2
 RETURNING true"""
 # What our other parts of the intent gave back through the gateway: the rest of what it has
-# refunded went back without us, or under a key of ours with other figures.
+# refunded went back without us, or under a key of ours with other figures. Money a part's
+# shrink (`shrink_to_left`) counted as given back at the dashboard counts here again, so a part
+# asked anew may ask less than its key left; it cannot leave the traveler short: a shrunk part
+# asks all its charge has left (shrinking again if another part took some first), so once it
+# is paid nothing is left for any part of that charge
+# (tests/integration/payment/test_dashboard_money_counted_once.py).
 _GIVEN = """
 SELECT coalesce(sum(amount), 0) FROM order_refunds
 WHERE intent_id = $1 AND id <> $2 AND status = 'refunded' AND gateway_refund_id IS NOT NULL"""

@@ -9,8 +9,9 @@
   seats given), `failed` (declined later, or the gateway never answered), `refunded` (the
   airline gave the seat away while the card was charged: the money went back), `late` (the
   card was charged after the charge had been given up as `failed`: refunded).
-- `skyfare_payment_discrepancies_total{kind}` — captured payments whose money at the gateway
-  differs from ours, found by the reconciler's audit (payment/audit.py) and recorded once each:
+- `skyfare_payment_discrepancies_total{kind}` — captured charges (an order's payment, a flight
+  change's difference, seats bought later) whose money at the gateway differs from ours, found
+  by the reconciler's audit (payment/audit.py) and recorded once each:
   `captured_differs`, `refunded_differs` (e.g. a partial refund made at the gateway's dashboard).
   Any increase is for finance and support: alert on it.
 - `skyfare_webhook_verifications_failed_total{reason}` — webhook deliveries refused:

@@ -12,6 +12,7 @@ from booking.seats import OrderSeatDesk
 from booking.service import OrderService
 from connectors.base import Connector
 from kernel.tasks import stop_task
+from payment.audit import EVERY_S as AUDIT_EVERY_S
 from payment.audit import MAX_AGE_S as AUDIT_MAX_AGE_S
 from payment.audit import PaymentAudit
 from payment.cancellation_refunds import CancellationRefunds
@@ -58,6 +59,7 @@ def build_payments(
     reconcile_after_s: float = RECONCILE_AFTER_S,
     reconcile_batch: int = RECONCILE_BATCH,
     audit_max_age_s: float = AUDIT_MAX_AGE_S,
+    audit_every_s: float = AUDIT_EVERY_S,
     seat_desk: OrderSeatDesk | None = None,
 ) -> Payments:
     payments = PgPaymentRepository(db)
@@ -92,7 +94,13 @@ def build_payments(
             gateway_timeout_s=gateway_timeout_s,
             seat_charges=charges,
             cancellations=refunds,
-            audit=PaymentAudit(db, gateway, timeout_s=gateway_timeout_s, max_age_s=audit_max_age_s),
+            audit=PaymentAudit(
+                db,
+                gateway,
+                timeout_s=gateway_timeout_s,
+                max_age_s=audit_max_age_s,
+                every_s=audit_every_s,
+            ),
         ),
         gateway=gateway,
         refunds=refunds,
@@ -111,6 +119,7 @@ async def running_payments(
     webhook_secrets: Sequence[str],
     reconcile_interval_s: float = RECONCILE_INTERVAL_S,
     audit_max_age_s: float = AUDIT_MAX_AGE_S,
+    audit_every_s: float = AUDIT_EVERY_S,
     seat_desk: OrderSeatDesk | None = None,
 ) -> AsyncIterator[Payments]:
     """The payment module over the gateway at `gateway_url`, enabled in `orders` (instant
@@ -125,6 +134,7 @@ async def running_payments(
             connectors,
             webhook_secrets=webhook_secrets,
             audit_max_age_s=audit_max_age_s,
+            audit_every_s=audit_every_s,
             seat_desk=seat_desk,
         )
         orders.use_payments(payments.service, payments.refunds)

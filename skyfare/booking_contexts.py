@@ -178,6 +178,7 @@ async def payments(app: web.Application) -> AsyncIterator[None]:
         gateway_key=settings.payment_gateway_key,
         webhook_secrets=settings.webhook_secrets,
         audit_max_age_s=settings.payment_audit_max_age_s,
+        audit_every_s=settings.payment_audit_every_s,
         seat_desk=app[order_seat_routes.SEAT_DESK],
     ) as payments:
         app[PAYMENT_GATEWAY] = payments.gateway

@@ -208,9 +208,11 @@ class Settings(msgspec.Struct, frozen=True):
     traveler_burst: Annotated[int, msgspec.Meta(ge=1)] = 60
     reconcile_after_s: float = 30.0
     reconcile_interval_s: float = 10.0
-    # The payment reconciler audits only payments made in the last `payment_audit_max_age_s`
-    # (payment/audit.py): every API process reads a batch at the gateway every round.
+    # The payment reconciler audits only charges made in the last `payment_audit_max_age_s`
+    # (payment/audit.py): every API process reads a batch at the gateway every round; and each
+    # charge at most once every `payment_audit_every_s`.
     payment_audit_max_age_s: Annotated[float, msgspec.Meta(gt=0)] = 90 * 86400.0
+    payment_audit_every_s: Annotated[float, msgspec.Meta(gt=0)] = 6 * 3600.0
     hold_sweep_interval_s: float = 10.0
     # The change sweeper (booking/change_sweeper.py) runs every `change_sweep_interval_s` and
     # settles flight changes left `confirming` and unclaimed for `change_sweep_idle_s`.

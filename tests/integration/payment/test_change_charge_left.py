@@ -26,12 +26,20 @@ CHARGED = Decimal("80.00")
 
 async def changes_charge(gateway: HttpPaymentGateway, order: Order) -> str:
     """The card charged for a change of `order`, as a confirmation charges it; its intent."""
+    return await card_charged(gateway, order, CHARGED, change_id=CHANGE)
+
+
+async def card_charged(
+    gateway: HttpPaymentGateway, order: Order, amount: Decimal, **charge: str
+) -> str:
+    """`amount` captured on an intent of its own for `order`, `charge` (e.g. `change_id`)
+    naming what it pays in its metadata; its intent."""
     intent = await gateway.create_intent(
-        amount=CHARGED,
+        amount=amount,
         currency=order.total_currency,
         card_token="tok_visa",
-        metadata={"order_id": order.id, "change_id": CHANGE},
-        idempotency_key=f"{CHANGE}:intent",
+        metadata={"order_id": order.id, **charge},
+        idempotency_key=f"{next(iter(charge.values()))}:intent",
         timeout=5.0,
     )
     await eventually(

@@ -84,7 +84,7 @@ async def test_payments_whose_money_is_as_recorded_record_nothing(
     cancelled = await orders.cancel(ALICE, given_back.id)  # refunded by its fare
     assert cancelled.payment_status == "refunded"
 
-    assert await payments.reconciler.once() >= 2  # both audited
+    await payments.reconciler.once()  # the first one may have been audited by the second's
 
     assert await discrepancies(db) == []
     assert await db.pool.fetchval("SELECT count(*) FROM payments WHERE audited_at IS NOT NULL") == 2
