@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from typing import Literal, get_args
 
 import asyncpg
 from prometheus_client import Counter
@@ -31,11 +32,13 @@ from booking.ports import PaidChanged, RefundPart
 from booking.service import OrderService
 from booking.state import Change
 from kernel.auth import Principal
+from kernel.counters import start_series
 from kernel.errors import Conflict, Gone, NotFound
 
 logger = logging.getLogger(__name__)
 
 QUOTE_TTL_S = 300.0  # a few minutes: long enough to read it, short enough to stay true
+QuoteOutcome = Literal["quoted", "confirmed", "replayed", "expired", "changed"]
 QUOTES = Counter(
     "skyfare_cancellation_quotes_total",
     "Cancellation quotes by outcome: quoted, confirmed, replayed, expired, changed.",
@@ -66,6 +69,8 @@ class CancellationService:
         self._store = store
         self._ttl = dt.timedelta(seconds=ttl_s)
         self._clock = clock
+        # This process quotes cancellations: its series at 0 from now on (a rate() sees the first).
+        start_series(QUOTES, get_args(QuoteOutcome))
 
     async def quote(self, principal: Principal, order_id: str) -> tuple[Quote, Order]:
         """A new quote for cancelling the order now, and the order it was made from."""

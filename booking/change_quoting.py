@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Literal, get_args
 
 from prometheus_client import Counter
 
@@ -33,6 +34,7 @@ from booking.service import OrderService
 from connectors.change_model import SliceChangeOffer
 from connectors.model import SliceQuery
 from kernel.auth import Principal
+from kernel.counters import start_series
 from kernel.errors import (
     DomainError,
     NotFound,
@@ -43,6 +45,9 @@ from kernel.errors import (
 CLAIM_LEASE_S = 60.0
 OFFER_TTL_S = 300.0  # a few minutes: long enough to choose, short enough to stay true
 MAX_OFFERS = 20
+ChangeOutcome = Literal[
+    "quoted", "confirmed", "replayed", "expired", "refused", "failed", "compensated", "undo_refused"
+]
 CHANGES = Counter(
     "skyfare_order_changes_total",
     "Order changes by outcome: quoted, confirmed, replayed, expired, refused, failed "
@@ -76,6 +81,8 @@ class ChangeQuoting:
         self._lease = lease_s
         self._clock = clock
         self.payments: ChangePayments | None = None  # None: paid orders change only for free
+        # This process changes flights: its series at 0 from now on, so a rate() sees the first.
+        start_series(CHANGES, get_args(ChangeOutcome))
 
     async def quote(
         self, principal: Principal, order_id: str, search: SliceSearch

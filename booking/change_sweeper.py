@@ -23,12 +23,14 @@ settles different offers, and a request resuming an offer the sweeper holds is t
 from __future__ import annotations
 
 import logging
+from typing import get_args
 
 from prometheus_client import Counter
 
 from booking.change_quoting import CLAIM_LEASE_S
 from booking.change_store import PgChanges
 from booking.changes import ChangeService, Settled
+from kernel.counters import start_series
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +61,8 @@ class ChangeSweeper:
         self._idle_s = idle_s
         self._lease_s = lease_s
         self.batch_size = batch_size
+        # This process sweeps changes: its series at 0 from now on (a rate() sees the first).
+        start_series(SETTLED, get_args(Settled))
 
     async def sweep_once(self) -> int:
         """One round: how many abandoned changes it settled (completed or compensated)."""

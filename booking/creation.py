@@ -117,6 +117,7 @@ class OrderCreation:
         self._payments: PaymentStarter | None = None
         self._refunds: Refunds | None = None
         self._travelers: SavedTravelers | None = None
+        metrics.start_orders()  # this process takes orders: its series from now on
 
     def use_payments(self, starter: PaymentStarter | None, refunds: Refunds | None) -> None:
         """Enable `instant` orders (`starter`) and cancelling paid orders (`refunds`)."""

@@ -13,13 +13,19 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from prometheus_client import Counter
+
+from booking.limits import LIMIT_NAMES
+from booking.model import OrderStatus, PaymentStatus
+from kernel.counters import start_series
 
 CreateOutcome = Literal[
     "held", "replayed", "refused", "invalid", "limited", "unknown", "in_progress"
 ]
+CancelOutcome = Literal["cancelled", "already_cancelled", "refused"]
+UNCHANGED = "unchanged"
 
 ORDERS = Counter("skyfare_orders_total", "Order creations by outcome.", ["outcome"])
 TRANSITIONS = Counter(
@@ -44,12 +50,32 @@ def order_outcome(outcome: CreateOutcome) -> None:
 
 
 def transition(to_status: str | None, to_payment: str | None) -> None:
-    TRANSITIONS.labels(to_status or "unchanged", to_payment or "unchanged").inc()
+    TRANSITIONS.labels(to_status or UNCHANGED, to_payment or UNCHANGED).inc()
 
 
-def cancel_outcome(outcome: Literal["cancelled", "already_cancelled", "refused"]) -> None:
+def cancel_outcome(outcome: CancelOutcome) -> None:
     CANCELS.labels(outcome).inc()
 
 
 def limit_reached(limit: str) -> None:
     LIMITS.labels(limit).inc()
+
+
+# Each series at 0 from the start of the component that counts it (not at import: every process
+# imports this module, and search, the relay, the worker and analytics take no orders), so a
+# rate() over it sees the first increment.
+def start_orders() -> None:
+    """This process creates, changes and cancels orders (`booking.service.OrderService`)."""
+    start_series(ORDERS, get_args(CreateOutcome))
+    start_series(
+        TRANSITIONS,
+        (*get_args(OrderStatus), UNCHANGED),
+        (*get_args(PaymentStatus), UNCHANGED),
+    )
+    start_series(CANCELS, get_args(CancelOutcome))
+    start_series(LIMITS, LIMIT_NAMES)
+
+
+def start_rate_limit() -> None:
+    """This process refuses travelers past their rate (`skyfare.travelers.TravelerGate`)."""
+    start_series(LIMITS, ["rate"])

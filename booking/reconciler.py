@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from typing import Literal
+from typing import Literal, get_args
 
 from prometheus_client import Counter
 
@@ -38,6 +38,7 @@ from booking.state import Change
 from connectors import errors
 from connectors.base import Connector
 from connectors.model import Hold
+from kernel.counters import start_series
 from kernel.errors import Conflict, DomainError, Gone, ServiceUnavailable
 from kernel.logs import describe
 
@@ -87,6 +88,8 @@ class Reconciler:
         self._airline_timeout_s = airline_timeout_s
         self.batch_size = batch_size
         self._seats = SeatsAtBooking(timeout_s=airline_timeout_s)
+        # This process reconciles orders: its series at 0 from now on (a rate() sees the first).
+        start_series(RECONCILED, get_args(Outcome))
 
     async def reconcile_once(self) -> int:
         """One round: how many orders it settled (held or failed)."""

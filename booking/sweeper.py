@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Literal
+from typing import Literal, get_args
 
 from prometheus_client import Counter
 
@@ -26,6 +26,7 @@ from booking.pg import Database
 from booking.state import Change
 from connectors import errors
 from connectors.base import Connector
+from kernel.counters import start_series
 from kernel.logs import describe
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,8 @@ class HoldSweeper:
         self._connectors = dict(connectors)
         self._airline_timeout_s = airline_timeout_s
         self.batch_size = batch_size
+        # This process sweeps holds: its series at 0 from now on (a rate() sees the first).
+        start_series(SWEPT, get_args(Outcome))
 
     async def sweep_once(self) -> int:
         """One round: how many orders it expired."""

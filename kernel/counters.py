@@ -9,14 +9,19 @@ luck, a `count()` or an `absent()` alert saw processes that do no such work, and
 read "0 failures" from a process that has no relay. Like `kernel.gauges.MeasuredGauge`, a
 `MeasuredCounter` exports nothing until this process counts: `start()` when the component that
 counts it starts (it is then 0, so `rate()` sees the first increment), or the first `inc`.
+
+A labelled prometheus_client `Counter` has no series until `.labels(...)` makes one, and
+`/metrics` writes no family without a series (`skyfare.metrics.exposition`): `start_series`
+makes them, at 0, when the component that counts them starts, for the same reason.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import product
 
-from prometheus_client import REGISTRY
+from prometheus_client import REGISTRY, Counter
 from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 
@@ -69,3 +74,12 @@ class MeasuredCounter(Collector):
 def measured_counters() -> tuple[MeasuredCounter, ...]:
     """Those of the default registry, started or not."""
     return tuple(_registered)
+
+
+def start_series(counter: Counter, *values: Iterable[str]) -> None:
+    """Every series of `counter` over the product of its labels' `values` (in the labels'
+    order), at 0 where new: the component that counts them started, so a `rate()` or an
+    `increase()` over one sees its first increment (a series that appears with its first
+    increment starts at 1 and reads "no change")."""
+    for labels in product(*values):
+        counter.labels(*labels)

@@ -9,13 +9,14 @@ are read from Redis (XINFO GROUPS, XLEN) when scraped. Those three are exported 
 from __future__ import annotations
 
 import functools
+from typing import Literal, get_args
 
 from prometheus_client import Counter
 
-from kernel.counters import MeasuredCounter
+from kernel.counters import MeasuredCounter, start_series
 from kernel.gauges import MeasuredGauge
 from notify.stream import EventStream
-from notify.templates import NOTIFIED_TYPES
+from notify.templates import NOTIFIED_TYPES, Channel
 
 EVENTS_CONSUMED = Counter(
     "skyfare_events_consumed",
@@ -46,11 +47,24 @@ GROUP_PENDING = MeasuredGauge(
 DEAD_LETTERS = MeasuredGauge("skyfare_notify_dead_letters", "Entries in the dead-letter stream.")
 
 _KNOWN_TYPES = frozenset({*NOTIFIED_TYPES, "order.created", "order.failed"})
+OTHER_TYPE = "other"
+# notify.handlers.Outcome's values, but a failed attempt is counted as what came of it: `retry`
+# or `dead` (notify.worker).
+ConsumedOutcome = Literal["sent", "duplicate", "skipped", "busy", "retry", "dead"]
+
+
+def start() -> None:
+    """This process is the notification worker: its counters at 0 from now on (not at import:
+    every process imports this module), so a rate() over one sees its first increment."""
+    DEAD_LETTERED.start()
+    start_series(EVENTS_CONSUMED, sorted({*_KNOWN_TYPES, OTHER_TYPE}), get_args(ConsumedOutcome))
+    start_series(NOTIFICATIONS_SENT, get_args(Channel))
+    start_series(NOTIFICATIONS_TURNED_OFF, get_args(Channel))
 
 
 def type_label(event_type: str) -> str:
     """The event type as a label: anything unexpected is `other` (bounded cardinality)."""
-    return event_type if event_type in _KNOWN_TYPES else "other"
+    return event_type if event_type in _KNOWN_TYPES else OTHER_TYPE
 
 
 # The labelled children, looked up once: `labels()` takes a lock and builds a key on every call

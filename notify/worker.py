@@ -18,6 +18,7 @@ import contextlib
 import logging
 
 from kernel.logs import describe
+from notify import metrics
 from notify.config import WorkerConfig
 from notify.handlers import Notifier, Outcome, Result
 from notify.metrics import DEAD_LETTERED, consumed, type_label
@@ -42,7 +43,7 @@ class NotifyWorker:
 
     async def run(self) -> None:
         """Consume until `stop()`; Redis errors are logged and retried after a growing pause."""
-        DEAD_LETTERED.start()
+        metrics.start()
         failures = 0
         ready = False
         while not self._stopping.is_set():

@@ -24,6 +24,9 @@ from typing import Literal, get_args
 
 from prometheus_client import Counter
 
+from kernel.counters import start_series
+from payment.webhooks import Reason
+
 Outcome = Literal[
     "started",
     "rejected",
@@ -46,6 +49,8 @@ DISCREPANCIES = Counter(
     "Captured payments whose money at the gateway differs from what we recorded, by kind.",
     ["kind"],
 )
+# The verifier's reasons, and a body that verified but did not decode.
+RejectionReason = Literal[Reason, "undecodable"]
 WEBHOOK_REJECTIONS = Counter(
     "skyfare_webhook_verifications_failed",
     "Webhook deliveries refused before anything changed, by reason.",
@@ -65,20 +70,28 @@ def discrepancy(kind: Discrepancy) -> None:
     DISCREPANCIES.labels(kind).inc()
 
 
-def webhook_rejected(reason: str) -> None:
+def webhook_rejected(reason: RejectionReason) -> None:
     WEBHOOK_REJECTIONS.labels(reason).inc()
 
 
 # Each series at 0 from the start of the component that counts it (not at import: every process
-# imports this module, and search, the relay, the worker and analytics neither charge seats nor
-# audit payments), so a rate() over it sees the first increment.
+# imports this module, and search, the relay, the worker and analytics neither take payments,
+# charge seats nor audit payments), so a rate() over it sees the first increment.
+def start_payments() -> None:
+    """This process takes payments (`payment.service.PaymentService`)."""
+    start_series(PAYMENTS, get_args(Outcome))
+
+
+def start_webhooks() -> None:
+    """This process verifies the gateway's webhooks (`payment.receiver.WebhookReceiver`)."""
+    start_series(WEBHOOK_REJECTIONS, get_args(RejectionReason))
+
+
 def start_seat_charges() -> None:
     """This process charges seat changes (`payment.seat_charges.SeatCharges`)."""
-    for outcome in get_args(SeatChargeOutcome):
-        SEAT_CHARGES.labels(outcome)
+    start_series(SEAT_CHARGES, get_args(SeatChargeOutcome))
 
 
 def start_discrepancies() -> None:
     """This process audits captured payments (`payment.audit.PaymentAudit`)."""
-    for kind in get_args(Discrepancy):
-        DISCREPANCIES.labels(kind)
+    start_series(DISCREPANCIES, get_args(Discrepancy))

@@ -47,6 +47,7 @@ class WebhookReceiver:
         self._secrets = tuple(secrets)
         self._clock = clock
         self._tolerance_s = tolerance_s
+        metrics.start_webhooks()  # this process verifies webhooks: its series from now on
 
     async def receive(self, body: bytes, signature: str | None) -> GatewayEvent | None:
         """Apply one delivery; the event (None for one we do not act on).

@@ -87,6 +87,7 @@ class PaymentService:
         self._refunder = refunder
         self._settlement = settlement
         self._timeout_s = gateway_timeout_s
+        metrics.start_payments()  # this process takes payments: its series from now on
 
     # -- POST /v1/orders/{id}/payments -----------------------------------------------------------
 

@@ -93,6 +93,7 @@ class FanOut:
         self.connectors = tuple(connectors)
         self._clock = clock
         self._metrics = metrics or SearchMetrics()
+        self._metrics.start(c.name for c in self.connectors)
         self._grace = cancel_grace_s
         self._orphans: set[asyncio.Task[Answer]] = set()
         self.ask_order = AskOrder()

@@ -37,13 +37,14 @@ import contextlib
 import random
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Literal
+from typing import Literal, get_args
 
 from prometheus_client import Counter
 from redis.exceptions import TimeoutError as RedisTimeout
 
 from connectors.errors import CircuitOpen
 from connectors.resilience import CircuitBreaker, CircuitState, ResiliencePolicy
+from kernel.counters import start_series
 from kernel.gauges import MeasuredGauge
 from search.fare_index import FareIndexError
 
@@ -112,6 +113,8 @@ class ReadBreaker:
             kind="store",
         )
         CIRCUIT_STATE.set(0)
+        # Read by SkyfareFareIndexCircuitOpen's increase(): at 0 from now on, so it sees the first.
+        start_series(READS, get_args(Operation), get_args(Outcome))
 
     @property
     def state(self) -> CircuitState:

@@ -6,6 +6,9 @@ the resilience layer's `skyfare_connector_calls_total` counts the attempts behin
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import get_args
+
 from prometheus_client import Counter, Histogram
 
 from search.model import ConnectorOutcome
@@ -29,6 +32,14 @@ class SearchMetrics:
     def __init__(self) -> None:
         self._requests: dict[tuple[str, ConnectorOutcome], Counter] = {}
         self._durations: dict[str, Histogram] = {}
+
+    def start(self, connectors: Iterable[str]) -> None:
+        """These connectors are asked in this process's searches: each one's series at 0 from
+        now on (not at import: the relay, the worker and analytics search nothing), so a rate()
+        over one sees its first increment."""
+        for connector in connectors:
+            for status in get_args(ConnectorOutcome):
+                self._requests[connector, status] = REQUESTS.labels(connector, status)
 
     def answer(self, connector: str, status: ConnectorOutcome, seconds: float) -> None:
         """Count one connector's outcome in one search and how long it took."""

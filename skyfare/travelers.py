@@ -48,6 +48,7 @@ class TravelerGate:
         self._limiter = limiter
         self._rate_per_s = rate_per_s
         self._burst = burst
+        metrics.start_rate_limit()  # this process limits travelers: its series from now on
 
     async def __call__(self, request: web.Request, /) -> Principal:
         principal = await self._authenticate(request)

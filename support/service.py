@@ -99,6 +99,7 @@ class SupportService:
         self._orders = orders
         self._helpdesk = helpdesk
         self._address_limit = address_limit
+        metrics.start_cases()  # this process opens cases: its series from now on
 
     async def open_case(
         self,

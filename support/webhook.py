@@ -71,6 +71,7 @@ class SupportWebhook:
         self._amendments = amendments
         self._secrets = tuple(secrets)
         self._clock = clock
+        metrics.start_webhooks()  # this process takes helpdesk webhooks: its series from now on
 
     async def receive(self, body: bytes, signature: str | None) -> str:
         """Apply one delivery; what became of it (`applied`, `duplicate`, `refused`, `ignored`).

@@ -7,7 +7,8 @@ refusal by the breaker or the bulkhead, and the breaker state.
 
 from __future__ import annotations
 
-from typing import Literal
+from itertools import product
+from typing import Literal, get_args
 
 from prometheus_client import Counter, Gauge, Histogram
 
@@ -61,7 +62,12 @@ class ConnectorMetrics:
 
     def __init__(self, connector: str) -> None:
         self.connector = connector
-        self._calls: dict[tuple[Operation, Outcome], Counter] = {}
+        # Every call series at 0 from the connector's start (a rate() sees its first
+        # increment), each looked up once here.
+        self._calls: dict[tuple[Operation, Outcome], Counter] = {
+            (operation, outcome): CALLS.labels(connector, operation, outcome)
+            for operation, outcome in product(get_args(Operation), get_args(Outcome))
+        }
         self._durations: dict[Operation, Histogram] = {}
         self._state = CIRCUIT_STATE.labels(connector)
         self._retries = RETRIES.labels(connector)
@@ -70,11 +76,7 @@ class ConnectorMetrics:
 
     def call(self, operation: Operation, outcome: Outcome) -> None:
         """Count one attempt or refusal."""
-        child = self._calls.get((operation, outcome))
-        if child is None:
-            child = CALLS.labels(self.connector, operation, outcome)
-            self._calls[operation, outcome] = child
-        child.inc()
+        self._calls[operation, outcome].inc()
 
     def duration(self, operation: Operation, seconds: float) -> None:
         """Observe how long one attempt took."""

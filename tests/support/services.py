@@ -1,6 +1,7 @@
-"""Skyfare's services as real processes for tests: `skyfare serve --service NAME --workers 1`
-and `skyfare relay`, started with asyncio (the test's own event loop keeps serving the sim they
-call), each on a port of its own, in front of the test's sim, PostgreSQL and Redis.
+"""Skyfare's services as real processes for tests: `skyfare serve --service NAME --workers 1`,
+`skyfare relay`, `skyfare worker` and `skyfare analytics`, started with asyncio (the test's own
+event loop keeps serving the sim they call), each on a port of its own, in front of the test's
+sim, PostgreSQL and Redis.
 
 `service = await ServiceProcess.start("search", port, env)`; `service.terminate()` sends SIGTERM
 (the process drains and exits); `await service.wait()` its exit code; `await service.stop()` both.
@@ -23,6 +24,8 @@ from tests.support.sim import SimHandle
 from tests.support.tokens import sim_issuer
 
 READY_TIMEOUT_S = 45.0
+# The processes that are a command of their own, not `skyfare serve --service`.
+_COMMANDS = ("relay", "worker", "analytics")
 STOP_TIMEOUT_S = 40.0
 
 
@@ -78,12 +81,12 @@ class ServiceProcess:
         wait_ready: bool = True,
         stderr: int | None = None,
     ) -> ServiceProcess:
-        """`skyfare serve --service <service>` on `port` ("relay": `skyfare relay`); returns once
-        it printed its ready line (the relay prints none). `stderr=asyncio.subprocess.PIPE`: its
-        log, in `process.stderr`, to read to the end before `close`."""
-        command = ["relay"] if service == "relay" else ["serve", "--service", service]
-        if service != "relay":
-            command += ["--workers", "1"]
+        """`skyfare serve --service <service>` on `port` ("relay", "worker", "analytics": that
+        command of its own, on the ports its settings in `env` say); returns once it printed its
+        ready line (those three print none). `stderr=asyncio.subprocess.PIPE`: its log, in
+        `process.stderr`, to read to the end before `close`."""
+        served = service not in _COMMANDS
+        command = ["serve", "--service", service, "--workers", "1"] if served else [service]
         # As asyncio.create_subprocess_exec, but keeping the transport: `close` closes it.
         loop = asyncio.get_running_loop()
         transport, protocol = await loop.subprocess_exec(
@@ -99,7 +102,7 @@ class ServiceProcess:
         started = cls(
             service, port, asyncio.subprocess.Process(transport, protocol, loop), transport
         )
-        if wait_ready and service != "relay":
+        if wait_ready and served:
             try:
                 await started.ready()
             except BaseException:

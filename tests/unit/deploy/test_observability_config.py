@@ -3,41 +3,16 @@ code exposes, and the dashboard shows every metric family there is."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
-
 import pytest
 import yaml
 
 from tests.support.metric_names import NAME_IN_EXPR, exposed
-
-DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
+from tests.support.observability import DEPLOY, dashboard_expressions, rule_expressions
 
 
 @pytest.fixture(scope="module")
 def metrics() -> set[str]:
     return exposed()
-
-
-def _rule_expressions() -> list[str]:
-    rules = yaml.safe_load((DEPLOY / "prometheus" / "rules.yaml").read_text())
-    return [rule["expr"] for group in rules["groups"] for rule in group["rules"]]
-
-
-def _panels(panels: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    found = []
-    for panel in panels:
-        found.append(panel)
-        found.extend(_panels(panel.get("panels", [])))
-    return found
-
-
-def _dashboard_expressions() -> list[str]:
-    dashboard = json.loads((DEPLOY / "grafana" / "skyfare.json").read_text())
-    expressions = [t["expr"] for p in _panels(dashboard["panels"]) for t in p.get("targets", [])]
-    expressions += [v["query"] for v in dashboard["templating"]["list"] if v["type"] == "query"]
-    return expressions
 
 
 def test_the_catalogue_knows_the_metrics(metrics: set[str]) -> None:
@@ -49,7 +24,7 @@ def test_the_catalogue_knows_the_metrics(metrics: set[str]) -> None:
 
 @pytest.mark.parametrize("source", ["rules", "dashboard"])
 def test_every_expression_names_an_existing_metric(source: str, metrics: set[str]) -> None:
-    expressions = _rule_expressions() if source == "rules" else _dashboard_expressions()
+    expressions = rule_expressions() if source == "rules" else dashboard_expressions()
     assert expressions
     for expression in expressions:
         names = set(NAME_IN_EXPR.findall(expression))
@@ -58,7 +33,7 @@ def test_every_expression_names_an_existing_metric(source: str, metrics: set[str
 
 
 def test_the_dashboard_shows_every_metric_family(metrics: set[str]) -> None:
-    shown = {n for e in _dashboard_expressions() for n in NAME_IN_EXPR.findall(e)}
+    shown = {n for e in dashboard_expressions() for n in NAME_IN_EXPR.findall(e)}
     families = {m.removesuffix("_total").removesuffix("_bucket") for m in shown}
     missing = {
         m

@@ -11,9 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry, Counter, generate_latest
 
-from kernel.counters import MeasuredCounter
+from kernel.counters import MeasuredCounter, start_series
 from kernel.gauges import MeasuredGauge
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -46,7 +46,8 @@ ONLY_WHERE_COUNTED = (
 # Counters with labels, each counted by some processes only, whose series were made at import
 # (at 0, in every process): the seat map service's (search, booking), the seat desk's and the
 # seat charges' and the payment audit's (booking's), the fare cache's and its price checks' (the
-# API processes'). A family with no series yet writes only its HELP and TYPE lines.
+# API processes'). A family with no series yet writes only its HELP and TYPE lines. The others
+# have their series from their component's start too (tests/e2e/deploy/, "series_from_the_start").
 LABELLED_ONLY_WHERE_COUNTED = (
     "skyfare_seat_maps_total",
     "skyfare_seat_choices_total",
@@ -54,6 +55,25 @@ LABELLED_ONLY_WHERE_COUNTED = (
     "skyfare_payment_discrepancies_total",
     "skyfare_cache_requests_total",
     "skyfare_cache_price_checks_total",
+    "skyfare_orders_total",
+    "skyfare_order_transitions_total",
+    "skyfare_order_cancels_total",
+    "skyfare_order_limits_total",
+    "skyfare_order_changes_total",
+    "skyfare_order_changes_settled_total",
+    "skyfare_cancellation_quotes_total",
+    "skyfare_holds_swept_total",
+    "skyfare_orders_reconciled_total",
+    "skyfare_payments_total",
+    "skyfare_webhook_verifications_failed_total",
+    "skyfare_support_cases_opened_total",
+    "skyfare_support_webhooks_total",
+    "skyfare_events_consumed_total",
+    "skyfare_notifications_sent_total",
+    "skyfare_notifications_turned_off_total",
+    "skyfare_connector_calls_total",
+    "skyfare_connector_requests_total",
+    "skyfare_fare_index_reads_total",
 )
 # The components that count them, made as their process makes them: then every series is there,
 # at 0, so a rate() sees the first increment.
@@ -159,3 +179,18 @@ def test_a_measured_counter_counted_without_a_start_is_exported_too() -> None:
     counter = MeasuredCounter("skyfare_test_sends_total", "A test's sends.", registry=registry)
     counter.inc()
     assert b"skyfare_test_sends_total 1.0" in generate_latest(registry)
+
+
+def test_start_series_makes_every_series_of_the_labels_at_0() -> None:
+    registry = CollectorRegistry()
+    counter = Counter("skyfare_test_calls", "A test's calls.", ["op", "outcome"], registry=registry)
+    assert b"skyfare_test_calls_total{" not in generate_latest(registry)
+    start_series(counter, ["search", "hold"], ("ok", "timeout"))
+    counter.labels("hold", "ok").inc()
+    scraped = generate_latest(registry).decode().splitlines()
+    assert [line for line in scraped if line.startswith("skyfare_test_calls_total")] == [
+        'skyfare_test_calls_total{op="search",outcome="ok"} 0.0',
+        'skyfare_test_calls_total{op="search",outcome="timeout"} 0.0',
+        'skyfare_test_calls_total{op="hold",outcome="ok"} 1.0',
+        'skyfare_test_calls_total{op="hold",outcome="timeout"} 0.0',
+    ]
