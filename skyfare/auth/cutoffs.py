@@ -89,6 +89,7 @@ class SessionCutoffs:
         self._ttl_s = ttl_s
         self._max_entries = max_entries
         self._clock = clock
+        FAIL_OPEN.start()  # read with increase() by the dashboard: a series from the start
         # digest → (mark or None, when read); insertion order is age.
         self._marks: dict[str, tuple[float | None, float]] = {}
         # Redis down: one line as the look-ups start failing and one as they pass again.

@@ -52,6 +52,7 @@ SERVED_BY: dict[str, tuple[str, ...]] = {
     "skyfare_seat_maps_total": API,
     "skyfare_order_limits_total": (BOOKING, ANALYTICS),
     "skyfare_ratelimit_fail_open_total": API,
+    "skyfare_session_cutoff_fail_open_total": (BOOKING, ANALYTICS),
     "skyfare_usage_events_published_total": API,
     "skyfare_usage_events_dropped_total": API,
     "skyfare_orders_total": (BOOKING,),
