@@ -80,11 +80,14 @@ function OrderScreen({ orderId }: { orderId: string }) {
     );
   }
   if (!order) return <p role="status">Loading your trip…</p>;
-  const open = amendable(order);
-  const flights = flightChange(order);
   const now = new Date();
+  // Seats change on an amendable trip that has not surely begun: the API refuses them within 24
+  // hours of its first flight (booking/seats.py), so a begun trip is not offered them, as it is
+  // not offered a cancellation.
+  const seats = amendable(order) && !surelyBegun(order, now);
+  const flights = flightChange(order);
   const back = () => void navigate(`/trips/${encodeURIComponent(order.id)}`);
-  if (params.get("change") === "seats" && open) return <SeatStep order={order} mode="change" onDone={back} />;
+  if (params.get("change") === "seats" && seats) return <SeatStep order={order} mode="change" onDone={back} />;
   if (params.get("change") === "flight" && flights === "offered") {
     return (
       <Suspense fallback={<p role="status">Loading…</p>}>
@@ -159,7 +162,7 @@ function OrderScreen({ orderId }: { orderId: string }) {
         <h2>Passengers</h2>
         <PassengerSeats order={order} />
         {order.status === "confirmed" && <SeatChargeNotice orderId={order.id} />}
-        {open && (
+        {seats && (
           <p>
             <Link to="?change=seats">Change seats</Link>
           </p>
