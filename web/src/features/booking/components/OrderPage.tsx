@@ -17,7 +17,7 @@ import { amendable, flightChange, surelyBegun, surelyLeft } from "../amendable";
 import { bookingKeys, useOrder } from "../api/orders";
 import { amountLine, headline, refundOwed } from "../headline";
 import { CancelTrip } from "./CancelTrip";
-import { LastChangeNotice } from "./LastChangeNotice";
+import { OrderLastChange } from "./LastChangeNotice";
 import { PassengerSeats } from "./PassengerSeats";
 import { SeatChargeNotice } from "./SeatChargeNotice";
 import { SeatStep } from "./SeatStep";
@@ -137,7 +137,7 @@ function OrderScreen({ orderId }: { orderId: string }) {
         )}
         <TicketNumbers order={order} />
       </section>
-      {order.last_change && <LastChangeNotice change={order.last_change} />}
+      <OrderLastChange order={order} />
       {order.slices.map((slice, index) => (
         <div key={index}>
           <SliceDetails slice={slice} />
