@@ -211,6 +211,8 @@ def test_a_trip_whose_first_flight_has_left_offers_no_cancel_and_says_why(
     expect(cancelling).to_contain_text("Your trip has begun")
     expect(page.get_by_role("button", name="Cancel this trip…")).to_have_count(0)
     expect(page.get_by_text("This fare cannot be changed")).to_have_count(0)
+    # Nor Change seats, which the API refuses from 24 hours before the first flight.
+    expect(page.get_by_role("link", name="Change seats")).to_have_count(0)
     assert_accessible(page)
     screenshot(page, "trip-begun")
 

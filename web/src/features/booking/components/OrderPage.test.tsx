@@ -49,10 +49,18 @@ vi.hoisted(() => {
       segments: slice.segments.map((segment) => ({ ...segment, departing_at: `${flown}T08:25:00`, arriving_at: `${flown}T11:35:00` })),
     })),
   };
+  // ord_3: leaving in 12 hours (as the page reads a local time): within the API's seat cutoff.
+  const soon = new Date(Date.now() + 12 * 3_600_000).toISOString().slice(0, 19);
+  const closing = {
+    ...order,
+    id: "ord_3",
+    slices: order.slices.map((slice) => ({ ...slice, segments: slice.segments.map((segment) => ({ ...segment, departing_at: soon, arriving_at: soon })) })),
+  };
   globalThis.fetch = (input: RequestInfo | URL) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     if (url.pathname === "/v1/orders/ord_1") return Promise.resolve(Response.json(order));
     if (url.pathname === "/v1/orders/ord_2") return Promise.resolve(Response.json(begun));
+    if (url.pathname === "/v1/orders/ord_3") return Promise.resolve(Response.json(closing));
     return Promise.resolve(Response.json({ order_id: "ord_1", data: [], maps: [], seats: [] }));
   };
 });
@@ -87,6 +95,13 @@ it("offers to change seats on a trip still to fly, not on one that has surely be
   await screen.findByRole("region", { name: "Passengers" });
   expect(screen.queryByRole("link", { name: "Change seats" })).toBeNull();
   expect(screen.queryByRole("button", { name: /Cancel/ })).toBeNull();
+});
+
+it("says seats can no longer be changed within 24 hours of the first flight, as the API refuses them", async () => {
+  renderTrip("/trips/ord_3");
+  const passengers = await screen.findByRole("region", { name: "Passengers" });
+  expect(screen.queryByRole("link", { name: "Change seats" })).toBeNull();
+  expect(passengers.textContent).toContain("Seats can no longer be changed here: your first flight leaves within 24 hours.");
 });
 
 it("shows a begun trip, not its seat map, at the change-seats address", async () => {

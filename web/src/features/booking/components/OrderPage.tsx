@@ -13,7 +13,7 @@ import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
 import { BaggageAllowance, mixOf, SliceDetails } from "../../offers";
 import { SupportCases } from "../../support";
-import { amendable, flightChange, surelyBegun, surelyLeft } from "../amendable";
+import { amendable, flightChange, seatsClosed, surelyBegun, surelyLeft } from "../amendable";
 import { bookingKeys, useOrder } from "../api/orders";
 import { amountLine, headline, refundOwed } from "../headline";
 import { CancelTrip } from "./CancelTrip";
@@ -81,10 +81,9 @@ function OrderScreen({ orderId }: { orderId: string }) {
   }
   if (!order) return <p role="status">Loading your trip…</p>;
   const now = new Date();
-  // Seats change on an amendable trip that has not surely begun: the API refuses them within 24
-  // hours of its first flight (booking/seats.py), so a begun trip is not offered them, as it is
-  // not offered a cancellation.
-  const seats = amendable(order) && !surelyBegun(order, now);
+  // Seats change on an amendable trip until 24 hours before its first flight (booking/seats.py):
+  // past that (a begun trip is) they are not offered, as a begun trip is offered no cancel.
+  const seats = amendable(order) && !seatsClosed(order, now);
   const flights = flightChange(order);
   const back = () => void navigate(`/trips/${encodeURIComponent(order.id)}`);
   if (params.get("change") === "seats" && seats) return <SeatStep order={order} mode="change" onDone={back} />;
@@ -166,6 +165,9 @@ function OrderScreen({ orderId }: { orderId: string }) {
           <p>
             <Link to="?change=seats">Change seats</Link>
           </p>
+        )}
+        {amendable(order) && !seats && !surelyBegun(order, now) && (
+          <p className="meta">Seats can no longer be changed here: your first flight leaves within 24 hours. Ask the airline at check-in.</p>
         )}
       </section>
       <TripHistory order={order} />
