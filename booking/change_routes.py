@@ -188,7 +188,7 @@ OPERATIONS: tuple[Operation, ...] = (
                 "out, price moved); the card was declined (the change was undone: the order "
                 "keeps its flights; `decline_code` is the gateway's code, as on the order's "
                 "`last_change`); the offer already failed; the slice's first flight has left "
-                "since; or another confirmation of it is in progress"
+                "since (`departed_at`: when, UTC); or another confirmation of it is in progress"
             ),
             410: "The change offer expired: ask for new change offers",
             415: "The body is not declared application/json",

@@ -89,7 +89,7 @@ def test_a_refused_passenger_field_takes_the_focus_with_its_error(screen: Page) 
     # Was: focus on the notice above the form, then a Tab back to the top of the form.
     expect(phone).to_be_focused()
     expect(phone).to_have_attribute("aria-invalid", "true")
-    expect(phone).to_have_accessible_description(re.compile("must be an E.164 phone number"))
+    expect(phone).to_have_accessible_description(re.compile(r"Must be an E\.164 phone number: "))
     expect(page.get_by_role("alert")).to_contain_text("Some details need fixing")
 
 
@@ -102,7 +102,7 @@ def test_a_refused_profile_field_takes_the_focus_with_its_error(screen: Page) ->
     page.get_by_role("button", name="Save profile").press("Enter")
     # Was: on the body (Save is disabled while it saves, and lost the focus).
     expect(phone).to_be_focused()
-    expect(phone).to_have_accessible_description(re.compile("must be an E.164 phone number"))
+    expect(phone).to_have_accessible_description(re.compile(r"Must be an E\.164 phone number: "))
     # Saved: the focus is back on Save (was: on the body), the status says so.
     phone.fill(f"+44207{uuid.uuid4().int % 10**6:06d}")  # a new one: a save to make
     save = page.get_by_role("button", name="Save profile")
@@ -133,7 +133,7 @@ def test_a_search_the_traveler_sent_and_the_api_refused_focuses_the_refused_fiel
     last = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=MAX_DAYS_AHEAD)
     expect(date).to_have_accessible_description(
         re.compile(
-            rf"date is more than {MAX_DAYS_AHEAD} days ahead: the last day you can search is "
+            rf"Date is more than {MAX_DAYS_AHEAD} days ahead: the last day you can search is "
             rf"{last:%a} {last.day} {last:%b} {last.year}\.$"
         )
     )

@@ -232,8 +232,9 @@ def test_a_refused_round_trip_says_each_error_once_above_the_fields_it_marks(scr
     expect(notice).to_contain_text("Check the fields marked below")
     origin = page.get_by_role("combobox", name="From", exact=True)
     expect(origin).to_have_attribute("aria-invalid", "true")
-    error = page.get_by_text("must be a 3-letter IATA airport code")
-    expect(error).to_have_text(re.compile(r"^\W*must be a 3-letter IATA airport code$"))
+    # As a sentence (the API writes "must be a 3-letter IATA airport code", for us to present).
+    error = page.get_by_text("Must be a 3-letter IATA airport code.")
+    expect(error).to_have_text(re.compile(r"^\W*Must be a 3-letter IATA airport code\.$"))
     notice_box, origin_box = notice.bounding_box(), origin.bounding_box()
     assert notice_box is not None
     assert origin_box is not None

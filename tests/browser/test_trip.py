@@ -34,6 +34,11 @@ CHOOSABLE_SEAT = re.compile(
     r"^Seat \d+[A-K], (window|aisle|middle seat)(, extra legroom)?, (free|\$[\d.]+)$"
 )
 
+# A seat map's section: `Flight 1: LHR → JFK, BA117, Thu 28 Jan 2027` (LHR → MUC: a connection).
+FIRST_FLIGHT_SEATS = re.compile(
+    r"^Flight 1: LHR → [A-Z]{3}, [A-Z0-9]{2}\d+, \w{3} \d{1,2} \w{3} \d{4}$"
+)
+
 
 def _to_seat_step(page: Page, days_ahead: int) -> None:
     """Ada on the seat step of a held offer of an airline that sells seats."""
@@ -57,6 +62,10 @@ def _to_seat_step(page: Page, days_ahead: int) -> None:
 def test_a_seat_chosen_in_the_booking_flow_is_paid_for_and_shown_on_the_trip(screen: Page) -> None:
     page = screen
     _to_seat_step(page, 52)
+    # Which flight the map is for, in its section's name: it said "Flight 1: LHR → JFK" alone.
+    flight = page.get_by_role("region", name=FIRST_FLIGHT_SEATS)
+    passengers = flight.get_by_role("group", name=re.compile(r"^Choosing a seat on \w+ for$"))
+    expect(passengers).to_be_visible()
     seat_map = page.get_by_role("table").first
     expect(seat_map.get_by_role("button", name=CHOOSABLE_SEAT).first).to_be_visible()
     assert_accessible(page)
@@ -107,6 +116,7 @@ def test_seats_are_optional_and_can_be_changed_from_the_trip_while_on_hold(scree
 
     page.get_by_role("link", name="Change seats").click()
     expect(page.get_by_role("heading", name="Change seats")).to_be_visible()
+    expect(page.get_by_role("region", name=FIRST_FLIGHT_SEATS)).to_be_visible()
     seat = page.get_by_role("table").first.get_by_role("button", name=CHOOSABLE_SEAT).first
     designator = (seat.get_attribute("aria-label") or "").split(",")[0].removeprefix("Seat ")
     seat.click()
@@ -127,6 +137,7 @@ def test_seats_are_optional_and_can_be_changed_from_the_trip_while_on_hold(scree
     # Another seat for the same flight is a change.
     page.get_by_role("link", name="Change seats").click()
     expect(page.get_by_role("heading", name="Change seats")).to_be_visible()
+    expect(page.get_by_role("region", name=FIRST_FLIGHT_SEATS)).to_be_visible()
     seat_map = page.get_by_role("table").first
     expect(seat_map.get_by_role("button", name=CHOOSABLE_SEAT).first).to_be_visible()
     labels = seat_map.get_by_role("button", name=CHOOSABLE_SEAT).evaluate_all(
@@ -200,6 +211,8 @@ def test_a_trip_whose_first_flight_has_left_offers_no_cancel_and_says_why(
     expect(cancelling).to_contain_text("Your trip has begun")
     expect(page.get_by_role("button", name="Cancel this trip…")).to_have_count(0)
     expect(page.get_by_text("This fare cannot be changed")).to_have_count(0)
+    # Nor Change seats, which the API refuses from 24 hours before the first flight.
+    expect(page.get_by_role("link", name="Change seats")).to_have_count(0)
     assert_accessible(page)
     screenshot(page, "trip-begun")
 
@@ -298,6 +311,7 @@ def test_one_save_that_chooses_one_traveler_s_first_seat_and_changes_another_s_s
     # Ada's seat first, alone: Charles has none.
     page.get_by_role("link", name="Change seats").click()
     expect(page.get_by_role("heading", name="Change seats")).to_be_visible()
+    expect(page.get_by_role("region", name=FIRST_FLIGHT_SEATS)).to_be_visible()
     flight = page.get_by_role("region", name=re.compile(r"^Flight 1: "))  # of one or two
     seat_map = flight.get_by_role("table").first
     first = _seat_not_in(seat_map, set())
@@ -310,6 +324,7 @@ def test_one_save_that_chooses_one_traveler_s_first_seat_and_changes_another_s_s
     # One save: Ada moves (the picker starts on her), then Charles gets his first seat.
     page.get_by_role("link", name="Change seats").click()
     expect(page.get_by_role("heading", name="Change seats")).to_be_visible()
+    expect(page.get_by_role("region", name=FIRST_FLIGHT_SEATS)).to_be_visible()
     flight = page.get_by_role("region", name=re.compile(r"^Flight 1: "))  # of one or two
     seat_map = flight.get_by_role("table").first
     expect(flight.get_by_label(f"Ada Lovelace: seat {first}", exact=False)).to_be_checked()

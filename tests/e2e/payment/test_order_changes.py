@@ -478,6 +478,8 @@ async def test_a_slice_whose_flight_has_left_can_no_longer_be_changed(
         pay_env, alice, order["id"], chosen["id"], str(uuid.uuid4()), card_token="tok_visa"
     )
     assert status == 409, problem
+    # When it left (UTC), as a begun trip's cancel says it: the 409 told from the others.
+    assert problem["departed_at"].endswith("Z"), problem
     assert len(await pay_env.gateway.intents(order["id"])) == 1  # its payment: nothing charged
     after = await pay_env.order(alice, order["id"])
     assert after["total_amount"] == order["total_amount"]

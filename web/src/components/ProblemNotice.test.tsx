@@ -43,3 +43,11 @@ describe("ProblemNotice's Try again", () => {
     expect(screen.queryByRole("button", { name: "Try again" })).toBeNull();
   });
 });
+
+it("lists the errors no field shows as sentences, not in the API's lower case", () => {
+  // A screen may pass the API's `errors` as they came: "card_token" said "required: …".
+  const other = [{ field: "card_token", message: "required: this change costs 40.00 USD" }];
+  render(<ProblemNotice problem={problem("validation-error", 422)} other={other} />);
+
+  expect(screen.getByRole("listitem").textContent).toBe("Required: this change costs 40.00 USD.");
+});

@@ -1,6 +1,6 @@
 import type { ReactNode, Ref } from "react";
 
-import { type Backing, describe, type FieldError, mayPass, type Problem } from "../lib/problems";
+import { asSentences, type Backing, describe, type FieldError, mayPass, type Problem } from "../lib/problems";
 
 interface Props {
   problem: Problem;
@@ -33,7 +33,8 @@ export function ProblemNotice({ problem, other = [], children, ref, retry, backi
       {children}
       {other.length > 0 && (
         <ul>
-          {other.map((error) => (
+          {/* as sentences: some screens pass the API's `errors` as they came */}
+          {asSentences(other).map((error) => (
             <li key={error.field}>{error.message}</li>
           ))}
         </ul>

@@ -4,7 +4,7 @@ import { passengerFieldFor } from "../features/booking/model";
 import { searchFieldFor } from "../features/search/model";
 import { describe, fieldErrors, offlineProblem, type Problem } from "./problems";
 
-const FULL_DATE = "Enter the whole date: day, month and year";
+const FULL_DATE = "Enter the whole date: day, month and year.";
 
 const validation = (errors: Problem["errors"]): Problem => ({
   type: "https://skyfare.dev/problems/validation-error",
@@ -75,8 +75,9 @@ group("fieldErrors", () => {
       { field: "max_price", message: "must be positive" },
     ]);
     const { byField, other } = fieldErrors(problem, searchFieldFor("one-way"));
-    expect(byField).toEqual({ "origin-0": "unknown airport 'XXX'", adults: "must be between 1 and 9" });
-    expect(other).toEqual([{ field: "max_price", message: "must be positive" }]);
+    // As sentences: the API's words are lower case and unstopped, for a client to present.
+    expect(byField).toEqual({ "origin-0": "Unknown airport 'XXX'.", adults: "Must be between 1 and 9." });
+    expect(other).toEqual([{ field: "max_price", message: "Must be positive." }]);
   });
 
   it("maps a round trip's return slice to the outbound fields and the return date", () => {
@@ -85,7 +86,7 @@ group("fieldErrors", () => {
       { field: "slices[1].origin", message: "unknown airport 'ZZZ'" },
     ]);
     const { byField } = fieldErrors(problem, searchFieldFor("round-trip"));
-    expect(byField).toEqual({ return: "date is in the past", "destination-0": "unknown airport 'ZZZ'" });
+    expect(byField).toEqual({ return: "Date is in the past.", "destination-0": "Unknown airport 'ZZZ'." });
   });
 
   it("keeps a multi-city slice's errors on its own leg", () => {
@@ -110,7 +111,7 @@ group("fieldErrors", () => {
       "date-0": FULL_DATE,
       "date-1": FULL_DATE,
       "date-2": FULL_DATE,
-      "date-3": "date is in the past",
+      "date-3": "Date is in the past.",
     });
   });
 
@@ -125,8 +126,8 @@ group("fieldErrors", () => {
     expect(fieldErrors(problem, passengerFieldFor, sent).byField).toEqual({
       "p0-born_on": FULL_DATE,
       // A whole date the API still refused: its reason, not a request for what was given.
-      "p1-born_on": "must be a date YYYY-MM-DD",
-      "p1-given_name": "required",
+      "p1-born_on": "Must be a date YYYY-MM-DD.",
+      "p1-given_name": "Required.",
     });
   });
 
@@ -137,20 +138,20 @@ group("fieldErrors", () => {
       { field: "passengers[0].type", message: "must be one of: adult, child, infant" },
     ]);
     expect(fieldErrors(problem, passengerFieldFor).byField).toEqual({
-      "p0-gender": "Choose the gender as on the passport",
-      "p0-type": "must be one of: adult, child, infant",
+      "p0-gender": "Choose the gender as on the passport.",
+      "p0-type": "Must be one of: adult, child, infant.",
     });
     expect(fieldErrors(validation([{ field: "gender", message: "must be one of: m, f, x" }]), (f) => f).byField).toEqual({
-      gender: "Choose the gender as on the passport",
+      gender: "Choose the gender as on the passport.",
     });
   });
 
-  it("joins two errors of one field", () => {
+  it("joins two errors of one field, sentence after sentence", () => {
     const problem = validation([
       { field: "slices[0].origin", message: "a" },
       { field: "slices[0].origin", message: "b" },
     ]);
-    expect(fieldErrors(problem, searchFieldFor("one-way")).byField).toEqual({ "origin-0": "a; b" });
+    expect(fieldErrors(problem, searchFieldFor("one-way")).byField).toEqual({ "origin-0": "A. B." });
   });
 
   it("says a message once when a round trip's two slices both name the field", () => {
@@ -159,7 +160,7 @@ group("fieldErrors", () => {
       { field: "slices[1].destination", message: "must be a 3-letter IATA airport code" },
     ]);
     expect(fieldErrors(problem, searchFieldFor("round-trip")).byField).toEqual({
-      "origin-0": "must be a 3-letter IATA airport code",
+      "origin-0": "Must be a 3-letter IATA airport code.",
     });
   });
 });
@@ -172,8 +173,8 @@ group("passenger errors", () => {
       { field: "offer_id", message: "unknown offer" },
     ]);
     const { byField, other } = fieldErrors(problem, passengerFieldFor);
-    expect(byField).toEqual({ "p0-born_on": "must be in the past", "p1-given_name": "required" });
-    expect(other).toEqual([{ field: "offer_id", message: "unknown offer" }]);
+    expect(byField).toEqual({ "p0-born_on": "Must be in the past.", "p1-given_name": "Required." });
+    expect(other).toEqual([{ field: "offer_id", message: "Unknown offer." }]);
   });
 });
 

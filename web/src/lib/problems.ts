@@ -1,3 +1,5 @@
+import { sentence } from "./format";
+
 /**
  * Every failure a traveler can meet, as a human sentence and a next step, written once here and
  * keyed by the problem document's `type` (docs/api.md "Errors"). Screens never word errors
@@ -247,10 +249,17 @@ function dateUnread(field: string, sent: unknown): boolean {
  * select offers Female, Male and Unspecified (X). */
 const GENDER_FIELD = /(^|\.)gender$/;
 
+/** A field's error as the screen says it: a sentence (the API writes "must be in the past",
+ * lower case and unstopped, for a client to word; its text stays as written). */
 function onScreen({ field, message }: FieldError, sent: unknown): string {
-  if (sent !== undefined && dateUnread(field, sent)) return ENTER_WHOLE_DATE;
-  if (GENDER_FIELD.test(field) && message.startsWith("must be one of")) return "Choose the gender as on the passport";
-  return message;
+  if (sent !== undefined && dateUnread(field, sent)) return sentence(ENTER_WHOLE_DATE);
+  if (GENDER_FIELD.test(field) && message.startsWith("must be one of")) return sentence("Choose the gender as on the passport");
+  return sentence(message);
+}
+
+/** The errors no field on the page shows, each as a sentence as `fieldErrors` words them. */
+export function asSentences(errors: FieldError[]): FieldError[] {
+  return errors.map((error) => ({ ...error, message: sentence(error.message) }));
 }
 
 /**
@@ -269,10 +278,10 @@ export function fieldErrors(
   for (const error of problem.errors ?? []) {
     const name = fieldFor(error.field);
     const message = onScreen(error, sent);
-    if (name === undefined) other.push(error);
+    if (name === undefined) other.push({ ...error, message });
     // A round trip's two slices share From and To: the same message twice said nothing more.
     else if (!byField[name]) byField[name] = message;
-    else if (!byField[name].split("; ").includes(message)) byField[name] = `${byField[name]}; ${message}`;
+    else if (!byField[name].includes(message)) byField[name] = `${byField[name]} ${message}`;
   }
   return { byField, other };
 }

@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 
 import type { Order } from "../../lib/api/client";
-import { flightChange, surelyBegun, surelyLeft } from "./amendable";
+import { flightChange, seatsClosed, surelyBegun, surelyLeft } from "./amendable";
 
 function order(fields: Partial<Order>): Order {
   return {
@@ -63,4 +63,13 @@ it("takes a trip as begun once its first flight has surely left, whatever the la
   expect(surelyBegun(order({ slices: [out, back] }), now)).toBe(true);
   expect(surelyBegun(order({ slices: [back] }), now)).toBe(false);
   expect(surelyBegun(order({ slices: [] }), now)).toBe(false);
+});
+
+it("closes seats as the API does: 24 hours before the first flight's local time read at UTC+14", () => {
+  const trip = order({ slices: [leaving("2027-01-10T08:25:00"), leaving("2027-01-17T18:00:00")] });
+  // 08:25 at UTC+14 is 18:25 UTC on the 9th: seats close 24 hours before, 18:25 UTC on the 8th.
+  expect(seatsClosed(trip, new Date("2027-01-08T18:24:59Z"))).toBe(false);
+  expect(seatsClosed(trip, new Date("2027-01-08T18:25:00Z"))).toBe(true);
+  expect(seatsClosed(trip, new Date("2027-01-12T00:00:00Z"))).toBe(true); // begun
+  expect(seatsClosed(order({ slices: [] }), new Date("2027-01-12T00:00:00Z"))).toBe(false);
 });

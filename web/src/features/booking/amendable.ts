@@ -29,6 +29,19 @@ export function surelyBegun(order: Order, now: Date): boolean {
   return first !== undefined && surelyLeft(first, now);
 }
 
+// booking/seats.py: seats change until 24 hours before the first flight, its local time taken
+// at the earliest it can be in UTC (UTC+14). That rule needs no zone: the page applies it as is.
+const SEAT_CUTOFF_MS = 24 * 3_600_000;
+
+/** Whether the API now refuses to change the order's seats by its 24-hour rule (a trip that has
+ * begun is past it too): the page does not offer "Change seats" then. */
+export function seatsClosed(order: Order, now: Date): boolean {
+  const departing = order.slices[0]?.segments[0]?.departing_at;
+  if (!departing) return false;
+  const asUtc = Date.parse(`${departing.slice(0, 19)}Z`);
+  return !Number.isNaN(asUtc) && asUtc - WIDEST_OFFSET_MS - now.getTime() <= SEAT_CUTOFF_MS;
+}
+
 /** Whether the trip's page offers "Change this flight": `offered`; `fare-forbids` when the fare
  * the order flies under says `changeable: false` (the API would refuse it, 422
  * `fare-not-changeable`: the page says so instead of offering it); `closed` when the order is not

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { type HistoryItem, stepOf } from "./history";
+import { type HistoryItem, lastChangedFlight, stepOf } from "./history";
 
 const item = (change: Partial<HistoryItem>): HistoryItem => ({
   at: "2026-12-04T10:00:00Z",
@@ -228,5 +228,18 @@ describe("stepOf by code and fields", () => {
     const none = stepOf(item({ code: null, decline_code: "insufficient_funds", reason: "card refused: insufficient_funds", to_payment_status: "failed" }));
     expect(none.reason).toBe("The card has too little money available. Nothing was charged.");
     expect(stepOf(item({ code: null, reason: "seats chosen: 14C (pas_1)" }))).toMatchObject({ title: "Seats chosen: 14C", reason: null });
+  });
+});
+
+describe("lastChangedFlight", () => {
+  it("reads the latest flight change's fields, the one a confirmed last_change is", () => {
+    const flight = (day: string) => ({ slice: 1, origin: "LHR", destination: "JFK", departure_date: day, departure_time: "08:25", flights: ["BA117"] });
+    const first = item({ code: "flight_changed", details: { flight: flight("2026-12-21") } });
+    const second = item({ code: "flight_changed", details: { flight: flight("2026-12-23") } });
+    const later = item({ code: "seats_changed", details: { seats: [{ designator: "14C", passenger: "Ada Lovelace" }] } });
+    expect(lastChangedFlight([first, second, later])?.departure_date).toBe("2026-12-23");
+    // A step whose reason the API could not read has no details: nothing to read, not its text.
+    expect(lastChangedFlight([first, item({ code: "flight_changed", details: null })])).toBeNull();
+    expect(lastChangedFlight(undefined)).toBeNull();
   });
 });

@@ -2,6 +2,16 @@ import type { Schemas } from "../../lib/api/client";
 import { inWords, type Support, type Words } from "./historyWords";
 
 export type HistoryItem = Schemas["HistoryItem"];
+type HistoryFlight = Schemas["HistoryFlight"];
+
+/** The flight the trip's last flight change moved a slice to, as fields: the latest
+ * `flight_changed` step's `details.flight`. A confirmed `last_change` of the order is that step
+ * (booking/change_store.py writes both in one transaction; a later change replaces both). Null
+ * when the history has no such step, or the API could not read its reason. */
+export function lastChangedFlight(items: readonly HistoryItem[] | undefined): HistoryFlight | null {
+  const step = [...(items ?? [])].reverse().find((item) => item.code === "flight_changed");
+  return step?.details?.flight ?? null;
+}
 
 /** One step of the trip's timeline, in the traveler's words. */
 export interface Step {

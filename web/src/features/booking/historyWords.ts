@@ -81,7 +81,8 @@ function seatWords(seats: Details["seats"] = []): string | undefined {
     .join(", ");
 }
 
-function flightWords(flight: Details["flight"]): string | undefined {
+/** `Flight 1 is now LHR → JFK on Sat 6 Feb 2027 (AA237 at 17:45); seats 14C were released`. */
+export function flightWords(flight: Details["flight"]): string | undefined {
   if (!flight) return undefined;
   const { slice, origin, destination, departure_date, departure_time, flights, released_seats = [] } = flight;
   const released = released_seats.length > 0 ? `; seats ${released_seats.join(", ")} were released` : "";

@@ -12,7 +12,7 @@ export function changeDateError(problem: Problem | undefined, order: Order, slic
   if (!problem) return undefined;
   const refused = fieldErrors(problem, (field) => (field === "departure_date" ? "date" : undefined), { departure_date: sent }).byField.date;
   if (refused === undefined) return undefined;
-  if (refused === ENTER_WHOLE_DATE) return `${ENTER_WHOLE_DATE}.`;
+  if (refused === `${ENTER_WHOLE_DATE}.`) return refused;
   const dayOf = (index: number) => order.slices[index]?.segments[0]?.departing_at.slice(0, 10);
   const earlier = dayOf(sliceIndex - 1);
   const later = dayOf(sliceIndex + 1);

@@ -16,6 +16,7 @@ it("tells a change undone by a declined card in words, the code kept for support
         at: "2026-12-04T19:00:00Z",
         decline_code: "do_not_honor",
       }}
+      flight={null}
     />,
   );
   const notice = screen.getByRole("status");
@@ -26,23 +27,28 @@ it("tells a change undone by a declined card in words, the code kept for support
   expect(screen.getByText(/Code for support/).textContent).toBe("Code for support: do_not_honor");
 });
 
-it("says a confirmed change in the trip history's words, not the API's slices and ISO dates", () => {
-  // The detail as booking/change_store.py writes it (the trip page said "Slice 1 changed to …").
-  const detail = "slice 1 changed to LHR → JFK on 2027-02-06 (AA237 at 17:45); seats 14C released";
-  render(<LastChangeNotice change={{ id: "och_1", status: "confirmed", detail, at: "2026-12-04T19:00:00Z" }} />);
+const flight = {
+  slice: 1,
+  origin: "LHR",
+  destination: "JFK",
+  departure_date: "2027-02-06",
+  departure_time: "17:45",
+  flights: ["AA237"],
+  released_seats: ["14C"],
+};
+
+it("says a confirmed change from the history's fields, never from the API's English detail", () => {
+  // Was: a pattern over `detail` ("slice 1 changed to … on 2027-02-06 (AA237 at 17:45)"), which
+  // a reworded sentence broke. Worded otherwise here, the fields still say it.
+  const detail = "the airline now flies slice 1 another day";
+  render(<LastChangeNotice change={{ id: "och_1", status: "confirmed", detail, at: "2026-12-04T19:00:00Z" }} flight={flight} />);
   expect(screen.getByRole("status").textContent).toBe(
     "Your flight was changed. Flight 1 is now LHR → JFK on Sat 6 Feb 2027 (AA237 at 17:45); seats 14C were released.",
   );
 });
 
-it("says a confirmed change it cannot read as written", () => {
-  render(<LastChangeNotice change={{ id: "och_1", status: "confirmed", detail: "the airline moved it", at: "2026-12-04T19:00:00Z" }} />);
-  expect(screen.getByRole("status").textContent).toBe("Your flight was changed. The airline moved it.");
-});
-
-it("says a change worded with the mails' dates the same way as one written with ISO dates", () => {
-  // booking/change_terms.py `summary()` now says the day as every mail does (kernel/dates.py).
-  const detail = "slice 1 changed to LHR → JFK on 06 Feb 2027 (AA237 at 17:45)";
-  render(<LastChangeNotice change={{ id: "och_1", status: "confirmed", detail, at: "2026-12-04T19:00:00Z" }} />);
-  expect(screen.getByRole("status").textContent).toBe("Your flight was changed. Flight 1 is now LHR → JFK on Sat 6 Feb 2027 (AA237 at 17:45).");
+it("says only that the trip shows the new flight while the fields are not there, never the API's sentence", () => {
+  const detail = "slice 1 changed to LHR → JFK on 2027-02-06 (AA237 at 17:45)";
+  render(<LastChangeNotice change={{ id: "och_1", status: "confirmed", detail, at: "2026-12-04T19:00:00Z" }} flight={null} />);
+  expect(screen.getByRole("status").textContent).toBe("Your flight was changed. Your trip below shows the new flight.");
 });

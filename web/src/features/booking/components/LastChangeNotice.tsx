@@ -1,17 +1,32 @@
 import { FailureDetail } from "../../../components/FailureDetail";
-import type { Order } from "../../../lib/api/client";
+import type { Order, Schemas } from "../../../lib/api/client";
 import { sentence } from "../../../lib/format";
-import { flightChangeDetail } from "../lastChangeWords";
+import { useOrderHistory } from "../api/history";
+import { lastChangedFlight } from "../history";
+import { flightWords } from "../historyWords";
 
-/** How the last flight change ended: a confirmed one in the trip history's words (the API's
- * said "slice 1 changed to …"), a failed one in the API's words (a declined card undoes it: told in
- * words by its `decline_code`, the code kept for support). */
-export function LastChangeNotice({ change }: { change: NonNullable<Order["last_change"]> }) {
+type Change = NonNullable<Order["last_change"]>;
+
+/** The order's last flight change (`last_change`), a confirmed one said from its history step's
+ * fields (the same answer the trip's history shows: one request). */
+export function OrderLastChange({ order }: { order: Order }) {
+  const { data } = useOrderHistory(order);
+  if (!order.last_change) return null;
+  return <LastChangeNotice change={order.last_change} flight={lastChangedFlight(data?.data)} />;
+}
+
+/** How the last flight change ended: a confirmed one in the trip history's words, read from
+ * `flight` (the history's `details.flight`: the API's `detail` is our English sentence, "slice 1
+ * changed to …", not for a client to parse); without it, that the trip shows the new flight. A
+ * failed one in the API's words (a declined card undoes it: told in words by its
+ * `decline_code`, the code kept for support). */
+export function LastChangeNotice({ change, flight }: { change: Change; flight: Schemas["HistoryFlight"] | null }) {
   if (change.status === "confirmed") {
+    const words = flightWords(flight);
     return (
       <div className="notice" role="status">
         <p>
-          <strong>Your flight was changed.</strong> {sentence(flightChangeDetail(change.detail))}
+          <strong>Your flight was changed.</strong> {words ? sentence(words) : "Your trip below shows the new flight."}
         </p>
       </div>
     );

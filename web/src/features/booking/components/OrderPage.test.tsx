@@ -39,9 +39,28 @@ vi.hoisted(() => {
     passengers: [{ id: "pas_1", type: "adult", given_name: "Ada", family_name: "Lovelace" }],
     created_at: "2027-01-04T14:05:00Z",
   };
+  // ord_2: the same trip flown years ago (its first flight has surely left).
+  const flown = "2020-01-04";
+  const begun = {
+    ...order,
+    id: "ord_2",
+    slices: order.slices.map((slice) => ({
+      ...slice,
+      segments: slice.segments.map((segment) => ({ ...segment, departing_at: `${flown}T08:25:00`, arriving_at: `${flown}T11:35:00` })),
+    })),
+  };
+  // ord_3: leaving in 12 hours (as the page reads a local time): within the API's seat cutoff.
+  const soon = new Date(Date.now() + 12 * 3_600_000).toISOString().slice(0, 19);
+  const closing = {
+    ...order,
+    id: "ord_3",
+    slices: order.slices.map((slice) => ({ ...slice, segments: slice.segments.map((segment) => ({ ...segment, departing_at: soon, arriving_at: soon })) })),
+  };
   globalThis.fetch = (input: RequestInfo | URL) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     if (url.pathname === "/v1/orders/ord_1") return Promise.resolve(Response.json(order));
+    if (url.pathname === "/v1/orders/ord_2") return Promise.resolve(Response.json(begun));
+    if (url.pathname === "/v1/orders/ord_3") return Promise.resolve(Response.json(closing));
     return Promise.resolve(Response.json({ order_id: "ord_1", data: [], maps: [], seats: [] }));
   };
 });
@@ -53,17 +72,46 @@ afterEach(() => {
   setSession(null);
 });
 
-it("makes live only the trip's status line, not the box with its reference, links and tickets", async () => {
+function renderTrip(path: string) {
   signInForTest();
   render(
     <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
-      <MemoryRouter initialEntries={["/trips/ord_1"]}>
+      <MemoryRouter initialEntries={[path]}>
         <Routes>
           <Route path="/trips/:orderId" element={<OrderPage />} />
         </Routes>
       </MemoryRouter>
     </QueryClientProvider>,
   );
+}
+
+it("offers to change seats on a trip still to fly, not on one that has surely begun", async () => {
+  renderTrip("/trips/ord_1");
+  expect(await screen.findByRole("link", { name: "Change seats" })).toBeTruthy();
+  cleanup();
+
+  // The API refuses seats within 24 hours of the first flight; cancelling is not offered either.
+  renderTrip("/trips/ord_2");
+  await screen.findByRole("region", { name: "Passengers" });
+  expect(screen.queryByRole("link", { name: "Change seats" })).toBeNull();
+  expect(screen.queryByRole("button", { name: /Cancel/ })).toBeNull();
+});
+
+it("says seats can no longer be changed within 24 hours of the first flight, as the API refuses them", async () => {
+  renderTrip("/trips/ord_3");
+  const passengers = await screen.findByRole("region", { name: "Passengers" });
+  expect(screen.queryByRole("link", { name: "Change seats" })).toBeNull();
+  expect(passengers.textContent).toContain("Seats can no longer be changed here: your first flight leaves within 24 hours.");
+});
+
+it("shows a begun trip, not its seat map, at the change-seats address", async () => {
+  renderTrip("/trips/ord_2?change=seats");
+  expect(await screen.findByRole("region", { name: "Booking" })).toBeTruthy();
+  expect(screen.queryByRole("heading", { name: "Change seats" })).toBeNull();
+});
+
+it("makes live only the trip's status line, not the box with its reference, links and tickets", async () => {
+  renderTrip("/trips/ord_1");
   const booking = await screen.findByRole("region", { name: "Booking" });
   expect(booking.textContent).toContain("K7Q2MZ");
   // A live region is read out whole at each change: the box's reference and ticket numbers

@@ -13,11 +13,11 @@ import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
 import { BaggageAllowance, mixOf, SliceDetails } from "../../offers";
 import { SupportCases } from "../../support";
-import { amendable, flightChange, surelyBegun, surelyLeft } from "../amendable";
+import { amendable, flightChange, seatsClosed, surelyBegun, surelyLeft } from "../amendable";
 import { bookingKeys, useOrder } from "../api/orders";
 import { amountLine, headline, refundOwed } from "../headline";
 import { CancelTrip } from "./CancelTrip";
-import { LastChangeNotice } from "./LastChangeNotice";
+import { OrderLastChange } from "./LastChangeNotice";
 import { PassengerSeats } from "./PassengerSeats";
 import { SeatChargeNotice } from "./SeatChargeNotice";
 import { SeatStep } from "./SeatStep";
@@ -80,11 +80,13 @@ function OrderScreen({ orderId }: { orderId: string }) {
     );
   }
   if (!order) return <p role="status">Loading your trip…</p>;
-  const open = amendable(order);
-  const flights = flightChange(order);
   const now = new Date();
+  // Seats change on an amendable trip until 24 hours before its first flight (booking/seats.py):
+  // past that (a begun trip is) they are not offered, as a begun trip is offered no cancel.
+  const seats = amendable(order) && !seatsClosed(order, now);
+  const flights = flightChange(order);
   const back = () => void navigate(`/trips/${encodeURIComponent(order.id)}`);
-  if (params.get("change") === "seats" && open) return <SeatStep order={order} mode="change" onDone={back} />;
+  if (params.get("change") === "seats" && seats) return <SeatStep order={order} mode="change" onDone={back} />;
   if (params.get("change") === "flight" && flights === "offered") {
     return (
       <Suspense fallback={<p role="status">Loading…</p>}>
@@ -134,7 +136,7 @@ function OrderScreen({ orderId }: { orderId: string }) {
         )}
         <TicketNumbers order={order} />
       </section>
-      {order.last_change && <LastChangeNotice change={order.last_change} />}
+      <OrderLastChange order={order} />
       {order.slices.map((slice, index) => (
         <div key={index}>
           <SliceDetails slice={slice} />
@@ -159,10 +161,13 @@ function OrderScreen({ orderId }: { orderId: string }) {
         <h2>Passengers</h2>
         <PassengerSeats order={order} />
         {order.status === "confirmed" && <SeatChargeNotice orderId={order.id} />}
-        {open && (
+        {seats && (
           <p>
             <Link to="?change=seats">Change seats</Link>
           </p>
+        )}
+        {amendable(order) && !seats && !surelyBegun(order, now) && (
+          <p className="meta">Seats can no longer be changed here: your first flight leaves within 24 hours. Ask the airline at check-in.</p>
         )}
       </section>
       <TripHistory order={order} />

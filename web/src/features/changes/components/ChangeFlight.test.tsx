@@ -93,3 +93,15 @@ it("makes live only the search's status line, not the list of change offers", as
   // One status line, drawn before its words come (a region born with words is often not read).
   expect([...offers.querySelectorAll("[aria-live], [role=status], [role=alert]")].map((live) => live.textContent)).toEqual([""]);
 });
+
+it("says which flight has flown when the API refuses its slice, not that some details need fixing", async () => {
+  server.errors = [{ field: "slice_index", message: "slice 1's first flight has left: it can no longer be changed" }];
+  searchOn("2027-02-12");
+
+  const alert = await screen.findByRole("alert");
+  expect(alert.textContent).toBe(
+    "Your flight JFK → LHR, BA117, Thu 11 Feb 2027 has left, so it can no longer be changed. " +
+      "Nothing was changed. If you missed this flight or it was disrupted, contact support about this trip.",
+  );
+  expect(screen.queryByText(/Some details need fixing|slice 1/)).toBeNull();
+});

@@ -8,8 +8,10 @@ import { ApiProblem } from "../../../lib/api/settle";
 import { localDate, momentTime } from "../../../lib/format";
 import { type ChangeOffer, type ChangeOffers, searchChanges } from "../api/changes";
 import { changeDateError } from "../dateError";
+import { flownWords } from "../flown";
 import { ChangeOfferCard, sliceLine } from "./ChangeOfferCard";
 import { ConfirmChange } from "./ConfirmChange";
+import { FlownNotice } from "./FlownNotice";
 
 interface Props {
   order: Order;
@@ -44,6 +46,7 @@ export default function ChangeFlight({ order, sliceIndex, onDone }: Props) {
   if (!slice) return <p role="alert">This trip has no such flight.</p>;
   const offers = search.data?.data ?? [];
   const dateError = changeDateError(search.error?.problem, order, sliceIndex, search.variables);
+  const flown = flownWords(search.error?.problem, order, sliceIndex);
 
   return (
     <div className="change-flight">
@@ -74,7 +77,8 @@ export default function ChangeFlight({ order, sliceIndex, onDone }: Props) {
           </button>
         </p>
       </form>
-      {search.error && !dateError && <ProblemNotice problem={search.error.problem} other={search.error.problem.errors ?? []} />}
+      {flown && <FlownNotice words={flown} />}
+      {search.error && !dateError && !flown && <ProblemNotice problem={search.error.problem} other={search.error.problem.errors ?? []} />}
       {chosen ? (
         <ConfirmChange
           order={order}

@@ -7,9 +7,11 @@ import { busyButton, useAttempt } from "../../../lib/attempt";
 import { useExpired } from "../../../lib/expiry";
 import { momentTime, money } from "../../../lib/format";
 import { type ChangeOffer, confirmChange, unanswered, useChangeOffer } from "../api/changes";
+import { flownWords } from "../flown";
 import { seatsReleased } from "../released";
 import { ChangeRefusal } from "./ChangeRefusal";
 import { ChangeTerms, sliceLine } from "./ChangeOfferCard";
+import { FlownNotice } from "./FlownNotice";
 
 interface Props {
   order: Order;
@@ -39,6 +41,8 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
   const followed = useChangeOffer(order.id, offer.id, notHeard).data;
   const ended = followed && notHeard ? followed : null;
   const refused = problem?.status === 409 || ended?.status === "failed";
+  // The flight left since the offer: no search again helps (the API refuses the slice now).
+  const flown = flownWords(problem ?? undefined, order, offer.slice_index);
   const told = useRef(false); // the trip's page is told once
   useEffect(() => {
     if (ended?.status !== "confirmed" || told.current) return;
@@ -62,7 +66,8 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
           </p>
         </div>
       )}
-      {refused && problem && (
+      {flown && <FlownNotice words={flown} />}
+      {refused && problem && !flown && (
         <ChangeRefusal
           problem={
             ended?.status === "failed"
@@ -83,7 +88,7 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
           and show it here once it is known. Confirming again is safe: it never changes your flight twice.
         </p>
       )}
-      {problem && !notHeard && !expired && !refused && <ProblemNotice problem={problem} other={problem.errors ?? []} />}
+      {problem && !notHeard && !expired && !refused && !flown && <ProblemNotice problem={problem} other={problem.errors ?? []} />}
       <ChangeTerms offer={offer} />
       {!expired && !refused && <p className="price-note">Price held until {momentTime(offer.expires_at)}.</p>}
       {released && !expired && !refused && (
@@ -91,7 +96,7 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
       )}
       {charges && !expired && !refused && <CardChoice legend="Pay the change with" card={card} onChange={setCard} />}
       <p className="actions">
-        {expired || refused ? (
+        {flown ? null : expired || refused ? (
           <button type="button" className="primary" onClick={onSearchAgain}>
             Search again
           </button>

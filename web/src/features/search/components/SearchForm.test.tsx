@@ -76,13 +76,13 @@ it("tells a date refused as too far ahead the last day that can be searched, and
     const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
     render(
       <QueryClientProvider client={client}>
-        <SearchForm initial={far} errors={{ "date-0": "date is more than 361 days ahead" }} onSearch={() => undefined} />
+        <SearchForm initial={far} errors={{ "date-0": "Date is more than 361 days ahead." }} onSearch={() => undefined} />
       </QueryClientProvider>,
     );
     const date = screen.getByLabelText("Departure date");
     expect(date.getAttribute("aria-invalid")).toBe("true");
     const described = document.getElementById(date.getAttribute("aria-describedby") ?? "");
-    expect(described?.textContent).toBe("date is more than 361 days ahead: the last day you can search is Thu 2 Dec 2027.");
+    expect(described?.textContent).toBe("Date is more than 361 days ahead: the last day you can search is Thu 2 Dec 2027.");
     // No `max`: a later date typed in still reaches the API (the browser would refuse it first).
     expect(date.hasAttribute("max")).toBe(false);
   } finally {

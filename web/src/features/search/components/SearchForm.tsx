@@ -198,8 +198,8 @@ function DateField({ label, name, min, last, value, error, onChange, prices }: D
       />
       {error && (
         <p id={`${id}-error`} className="field-error">
-          {error}
-          {value > last && `: the last day you can search is ${localDate(last)}.`}
+          {/* one sentence: the field's error (a sentence of its own, lib/problems) then the way on */}
+          {value > last ? `${error.replace(/\.$/, "")}: the last day you can search is ${localDate(last)}.` : error}
         </p>
       )}
       <PriceCalendar min={min} value={value} onPick={onChange} {...prices} />

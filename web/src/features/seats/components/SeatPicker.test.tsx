@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { cleanup, render, screen } from "@testing-library/react";
+import { cleanup, render, screen, within } from "@testing-library/react";
 import { afterEach, expect, it } from "vitest";
 
 import { SeatPicker } from "./SeatPicker";
@@ -20,5 +20,28 @@ it("dates each flight as the trip's other pages do", () => {
   };
   render(<SeatPicker maps={{ seat_maps: [map] }} passengers={[{ id: "pas_1", name: "Ada Lovelace" }]} held={undefined} choices={{}} onChange={() => undefined} />);
   // It said "AA237 · 2027-01-14 · Boeing 787-9" where the offer and the trip say "Thu 14 Jan 2027".
-  expect(screen.getByText("AA237 · Thu 14 Jan 2027 · Boeing 787-9")).toBeTruthy();
+  expect(screen.getByRole("heading", { name: "Flight 1: LHR → JFK, AA237, Thu 14 Jan 2027" })).toBeTruthy();
+  expect(screen.getByText("Boeing 787-9")).toBeTruthy();
+});
+
+it("says which flight each map is for in the names a screen reader hears: its section, passengers and grid", () => {
+  const seat = { type: "seat", designator: "1A", available: true, characteristics: [], available_services: [] };
+  const map = (segment: string, origin: string, destination: string, flight: string, day: string) => ({
+    segment_id: segment,
+    marketing_carrier: "BA",
+    flight_number: flight,
+    origin,
+    destination,
+    departure_date: day,
+    aircraft: "777",
+    cabins: [{ cabin_class: "economy", deck: 0, aisles: 1, wings: null, rows: [{ sections: [{ elements: [seat] }, { elements: [] }] }] }],
+    disclosures: [],
+  });
+  const maps = { seat_maps: [map("seg_1", "LHR", "JFK", "BA117", "2027-01-12"), map("seg_2", "JFK", "LHR", "BA112", "2027-01-19")] };
+  render(<SeatPicker maps={maps as never} passengers={[{ id: "pas_1", name: "Ada Lovelace" }]} held={undefined} choices={{}} onChange={() => undefined} />);
+
+  // Was "Flight 2: JFK → LHR", a group "Choosing a seat for" on every flight, a grid without its day.
+  const back = screen.getByRole("region", { name: "Flight 2: JFK → LHR, BA112, Tue 19 Jan 2027" });
+  expect(within(back).getByRole("group", { name: "Choosing a seat on BA112 for" })).toBeTruthy();
+  expect(within(back).getByRole("table").querySelector("caption")?.textContent).toMatch(/^Seats on flight 2, JFK → LHR, BA112, Tue 19 Jan 2027: /);
 });

@@ -1,7 +1,8 @@
 import { useState } from "react";
 
 import { aircraftName } from "../../../lib/aircraft";
-import { localDate, money } from "../../../lib/format";
+import { money } from "../../../lib/format";
+import { flightName } from "../../../lib/route";
 import type { OrderSeats, SeatMapsResponse } from "../api/seats";
 import { changedServices, type Choices, choose, type SeatedPassenger, sumPrices } from "../choices";
 import { type HeldSeat, layoutCabin, type Price, type SeatMapData, seatsIn } from "../layout";
@@ -106,7 +107,9 @@ interface FlightProps {
 function FlightSeats({ map, number, passengers, held, seated, preferred, onChoose }: FlightProps) {
   const [active, setActive] = useState(passengers[0]?.id ?? "pas_1");
   const headingId = `flight-${map.segment_id}`;
-  const title = `${map.origin} → ${map.destination}`;
+  // Which flight, in its heading (the section's name), its passengers' group and its grid: a
+  // trip of several flights draws a map for each, and "LHR → JFK" alone told no day or flight.
+  const title = flightName(map, [map.flight_number], map.departure_date);
   const prices = Object.fromEntries(
     map.cabins.flatMap((cabin) => seatsIn(layoutCabin(cabin, held))).map((s) => [s.designator, s.prices]),
   );
@@ -121,11 +124,9 @@ function FlightSeats({ map, number, passengers, held, seated, preferred, onChoos
       <h2 id={headingId}>
         Flight {number}: {title}
       </h2>
-      <p className="meta">
-        {[map.flight_number, map.departure_date && localDate(map.departure_date), aircraftName(map.aircraft)].filter(Boolean).join(" · ")}
-      </p>
+      {map.aircraft && <p className="meta">{aircraftName(map.aircraft)}</p>}
       <fieldset className="seat-passengers">
-        <legend>Choosing a seat for</legend>
+        <legend>Choosing a seat on {map.flight_number || `flight ${number}`} for</legend>
         {passengers.map((p) => {
           const designator = seated[p.id];
           const price = designator ? prices[designator]?.[p.id] : undefined;
