@@ -99,7 +99,8 @@ OPERATIONS: tuple[Operation, ...] = (
                 "payment.card_token when the change costs money or the card is refused, then "
                 "with the gateway's `decline_code`), a seat "
                 "closed to the passenger by a rule (exit_row_child, exit_row_infant), or "
-                "change_cutoff_24h: the first flight leaves within 24 hours"
+                "change_cutoff_24h: the first flight leaves within 24 hours (the problem's "
+                "`rule` names it)"
             ),
         },
         security=("bearer",),

@@ -232,6 +232,8 @@ class OrderSeatDesk:
             raise ValidationFailed(
                 [FieldError("services", f"{CUTOFF_RULE}: the first flight leaves within 24 hours")],
                 f"{CUTOFF_RULE}: seats can no longer be changed within 24 hours of departure",
+                # The rule as a member of its own: clients word it by the code, not our text.
+                rule=CUTOFF_RULE,
             )
 
     def _connector(self, order: Order) -> Connector:

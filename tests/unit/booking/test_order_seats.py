@@ -126,6 +126,7 @@ def test_within_24_hours_the_refusal_is_a_422_naming_the_rule() -> None:
         _desk()._check_changeable(order)
     assert failed.value.errors[0].message.startswith("change_cutoff_24h")
     assert "change_cutoff_24h" in failed.value.detail
+    assert failed.value.extensions == {"rule": "change_cutoff_24h"}  # for clients to word
 
 
 def test_a_change_costs_what_it_adds_net_and_a_cheaper_seat_refunds_nothing() -> None:

@@ -31,6 +31,13 @@ group("describe", () => {
     expect(begun.next).toMatch(/contact support/);
   });
 
+  it("words a seat change within 24 hours by its rule, not by our text with the code in front", () => {
+    // It read "Change_cutoff_24h: seats can no longer be changed within 24 hours of departure."
+    const late = describe({ type: "https://skyfare.dev/problems/validation-error", rule: "change_cutoff_24h" });
+    expect(late.message).toBe("Seats can no longer be changed here: your first flight leaves within 24 hours.");
+    expect(`${late.message} ${late.next}`).not.toMatch(/change_cutoff|fields marked/i);
+  });
+
   it("speaks of a new price only when the conflict brings one", () => {
     // A sold-out offer at booking, an airline refusing a change: no price to review.
     const refused = describe({ type: "https://skyfare.dev/problems/conflict" });

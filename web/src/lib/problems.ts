@@ -140,6 +140,14 @@ const TRIP_BEGUN: Explained = {
   next: "Nothing was changed. If a flight was missed, cancelled or disrupted, contact support about this trip.",
 };
 
+// booking/seats.py: a seat change within 24 hours of the first flight is a 422 whose `rule` names
+// it; its field error and detail are our text with the code in front ("change_cutoff_24h: …").
+export const SEATS_CUTOFF_RULE = "change_cutoff_24h";
+const SEATS_CUTOFF: Explained = {
+  message: "Seats can no longer be changed here: your first flight leaves within 24 hours.",
+  next: "Nothing was changed. Ask the airline for a seat at check-in.",
+};
+
 // booking/airline.py _price_changed: a 409 with the new `total_amount` to accept.
 const PRICE_CHANGED: Explained = {
   message: "The airline changed this offer.",
@@ -182,6 +190,7 @@ export function describe(
     limit?: unknown;
     total_amount?: unknown;
     departed_at?: unknown;
+    rule?: unknown;
   },
   backing: Backing = "airlines",
 ): Explained {
@@ -193,6 +202,7 @@ export function describe(
   if (Array.isArray(problem.seats)) return MESSAGES[SEAT_TAKEN] ?? FALLBACK;
   if (problemKind(problem) === "conflict" && typeof problem.total_amount === "string") return PRICE_CHANGED;
   if (problemKind(problem) === "conflict" && typeof problem.departed_at === "string") return TRIP_BEGUN;
+  if (problem.rule === SEATS_CUTOFF_RULE) return SEATS_CUTOFF;
   return MESSAGES[problemKind(problem)] ?? FALLBACK;
 }
 

@@ -94,8 +94,9 @@ export function SeatStep({ order, mode, onDone }: Props) {
         </p>
       )}
       {problem && (
-        <ProblemNotice problem={problem} other={problem.errors ?? []}>
-          {typeof problem.detail === "string" && <p>{sentence(problem.detail)}</p>}
+        // A refusal by rule is worded whole by `describe`; its detail and errors are our text.
+        <ProblemNotice problem={problem} other={problem.rule === undefined ? (problem.errors ?? []) : []}>
+          {typeof problem.detail === "string" && problem.rule === undefined && <p>{sentence(problem.detail)}</p>}
         </ProblemNotice>
       )}
       <SeatPicker
