@@ -77,8 +77,7 @@ class GatewayStack:
         return await self.start(old.name, port)
 
     def error_log(self) -> str:
-        path = self.directory / "error.log"
-        return path.read_text() if path.exists() else ""
+        return _error_log(self.directory)
 
 
 async def gateway_prerequisites(database_url: str) -> None:
@@ -145,7 +144,7 @@ async def gateway_stack(
                 *(stack.start("search", port) for port in layout.search_ports),
                 stack.start("booking", layout.booking_port),
             )
-            async with running_nginx(config, layout, stack):
+            async with running_nginx(config):
                 yield stack
         finally:
             # SIGTERM to all first, so that they drain side by side; then each one stopped
@@ -162,15 +161,20 @@ async def gateway_stack(
 
 
 @asynccontextmanager
-async def running_nginx(
-    config: Path, layout: GatewayLayout, stack: GatewayStack
-) -> AsyncIterator[None]:
-    """nginx with `config` until the block ends; ready once it accepts on the HTTPS port."""
+async def running_nginx(config: Path) -> AsyncIterator[None]:
+    """nginx with `config` until the block ends; ready once its pid file names it.
+
+    nginx writes its pid file (`pid` in deploy/nginx) only after it bound every `listen` socket,
+    the HTTPS port and the plain HTTP one the webhooks come to, and it exits when one is taken.
+    "Something accepts on the HTTPS port" was no sign of that: another process's listener there
+    answered while this nginx failed to bind, retried and exited, and the tests went on against
+    a server that was not theirs, or none."""
     process = await asyncio.create_subprocess_exec(*nginx_command(config))
+    directory = config.parent
     try:
         async with asyncio.timeout(START_TIMEOUT_S):
-            while not await accepts(layout.https_port):
-                assert process.returncode is None, f"nginx exited: {stack.error_log()}"
+            while not _pid_file_names(directory / "nginx.pid", process.pid):
+                assert process.returncode is None, f"nginx exited: {_error_log(directory)}"
                 await asyncio.sleep(0.02)
         yield
     finally:
@@ -182,6 +186,20 @@ async def running_nginx(
         except TimeoutError:
             process.kill()
             await process.wait()
+
+
+def _pid_file_names(path: Path, pid: int) -> bool:
+    """Whether the pid file at `path` holds `pid` (written whole: nginx writes it in one go; a
+    file left by an nginx killed before names another process)."""
+    try:
+        return path.read_text().strip() == str(pid)
+    except FileNotFoundError:
+        return False
+
+
+def _error_log(directory: Path) -> str:
+    path = directory / "error.log"
+    return path.read_text() if path.exists() else ""
 
 
 async def accepts(port: int) -> bool:

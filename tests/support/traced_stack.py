@@ -87,7 +87,7 @@ async def traced_stack(
                 await web.TCPSite(runner, "127.0.0.1", port).start()
                 async with (
                     running_worker(client, stream, mail),
-                    running_nginx(config, layout, gateway),
+                    running_nginx(config),
                 ):
                     yield TracedStack(gateway, exporter)
             finally:

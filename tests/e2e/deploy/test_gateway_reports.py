@@ -75,7 +75,7 @@ async def test_the_gateway_sends_the_reports_to_the_analytics_process(
         )
         try:
             analyst = bearer(await mint_token(sim.url, "ana", roles=["analyst"]))
-            async with running_nginx(config, layout, stack), stack.session() as session:
+            async with running_nginx(config), stack.session() as session:
                 funnel = await _funnel(
                     session, stack.url("/v1/reports/funnel?since=9999d"), analyst
                 )

@@ -19,25 +19,73 @@ from pathlib import Path
 import pytest
 
 from skyfare.gateway import GatewayError, nginx_binary
+from skyfare.gateway_up import (
+    BOOKING_OFFSET,
+    BOOKING_SPARE_OFFSET,
+    SEARCH_OFFSETS,
+    gateway_layout,
+)
+from skyfare.settings import load_settings
 from tests.e2e.conftest import closed_port
 from tests.e2e.test_cli import _descendants, _still_alive_after
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 
+# The ports `skyfare up --gateway` derives from SKYFARE_PORT that cannot be named one by one: the
+# search and booking processes' (skyfare/gateway_up.py).
+SERVICE_OFFSETS = (*SEARCH_OFFSETS, BOOKING_OFFSET, BOOKING_SPARE_OFFSET)
+
+
 def _port_with_free_neighbours() -> int:
-    """A free port whose +2 (the relay's /metrics) and +10 … +13 (the services' ports:
-    skyfare/gateway_up.py) are free too."""
+    """A free port whose service ports (`SERVICE_OFFSETS` above it) are free too."""
     while True:
         port = closed_port()
         try:
             with contextlib.ExitStack() as held:
-                for offset in (2, 10, 11, 12, 13):
+                for offset in SERVICE_OFFSETS:
                     sock = held.enter_context(socket.socket())
                     sock.bind(("127.0.0.1", port + offset))
         except OSError:
             continue
         return port
+
+
+def _ports() -> dict[str, str]:
+    """Every port `skyfare up --gateway` listens on, free: named, or checked as SKYFARE_PORT's
+    neighbours. Left to their defaults, the relay's /metrics and the analytics process take
+    SKYFARE_PORT + 2 and + 3, which nothing checked: the analytics one was added after the
+    offsets were listed here."""
+    return {
+        "SKYFARE_PORT": str(_port_with_free_neighbours()),
+        "SKYFARE_GATEWAY_PORT": str(closed_port()),
+        "SKYFARE_SIM_PORT": str(closed_port()),
+        "SKYFARE_SIM_SMTP_PORT": str(closed_port()),
+        "SKYFARE_NOTIFY_METRICS_PORT": str(closed_port()),
+        "SKYFARE_RELAY_METRICS_PORT": str(closed_port()),
+        "SKYFARE_ANALYTICS_PORT": str(closed_port()),
+    }
+
+
+def test_every_port_up_with_the_gateway_listens_on_is_one_the_test_found_free() -> None:
+    ports = _ports()
+    settings = load_settings(ports)
+    layout = gateway_layout(settings)
+    listening = {
+        layout.https_port,
+        layout.http_port,
+        *layout.search_ports,
+        layout.booking_port,
+        layout.booking_spare_port,
+        layout.analytics_port,
+        settings.relay_metrics_listen_port,
+        settings.notify_metrics_listen_port,
+        settings.sim_port,
+        settings.sim_smtp_listen_port,
+    }
+    found_free = {int(port) for port in ports.values()}
+    found_free |= {settings.port + offset for offset in SERVICE_OFFSETS}
+    assert listening <= found_free, sorted(port - settings.port for port in listening - found_free)
 
 
 def test_up_with_the_gateway_serves_searches_over_https_and_stops_cleanly(
@@ -51,11 +99,7 @@ def test_up_with_the_gateway_serves_searches_over_https_and_stops_cleanly(
     env.update(
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
-        SKYFARE_PORT=str(_port_with_free_neighbours()),
-        SKYFARE_GATEWAY_PORT=str(closed_port()),
-        SKYFARE_SIM_PORT=str(closed_port()),
-        SKYFARE_SIM_SMTP_PORT=str(closed_port()),
-        SKYFARE_NOTIFY_METRICS_PORT=str(closed_port()),
+        **_ports(),
         SKYFARE_DATA_DIR=str(tmp_path / "data"),
         SKYFARE_LOG_LEVEL="INFO",  # the drain lines
     )

@@ -47,16 +47,6 @@ def _run(line: str, ports: dict[int, int], environment: dict[str, str] | None = 
         return -1
 
 
-class _NoServices:
-    """Where running_nginx reads nginx's error log from: no service runs behind it."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-
-    def error_log(self) -> str:
-        return (self.directory / "error.log").read_text()
-
-
 async def test_the_gateway_is_healthy_while_nginx_answers_without_any_service(
     database_url: str, tmp_path: Path
 ) -> None:
@@ -65,7 +55,7 @@ async def test_the_gateway_is_healthy_while_nginx_answers_without_any_service(
     layout = gateway_layout(search_ports=(free_port(),), booking_port=free_port())
     config = write_config(layout, tmp_path)
     check = _health_check("nginx")
-    async with running_nginx(config, layout, _NoServices(tmp_path)):  # type: ignore[arg-type]
+    async with running_nginx(config):
         healthy = _run(check, {8443: layout.https_port})
     assert healthy == 0
     assert _run(check, {8443: layout.https_port}) != 0
