@@ -140,10 +140,16 @@ async def gateway_stack(
             sim, payments, service_environment(database_url, redis_url, sim), layout, directory
         )
         try:
-            await asyncio.gather(
+            # Every start runs to its end before one's failure is raised: a start still running
+            # when `finally` stops the started ones would leave its process behind.
+            started = await asyncio.gather(
                 *(stack.start("search", port) for port in layout.search_ports),
                 stack.start("booking", layout.booking_port),
+                return_exceptions=True,
             )
+            for outcome in started:
+                if isinstance(outcome, BaseException):
+                    raise outcome
             async with running_nginx(config):
                 yield stack
         finally:
