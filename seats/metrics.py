@@ -15,6 +15,8 @@ from typing import Literal, get_args
 
 from prometheus_client import Counter
 
+from kernel.counters import start_series
+
 ChoiceOutcome = Literal["chosen", "taken", "restricted", "refused", "charged"]
 
 SEAT_MAPS = Counter("skyfare_seat_maps_total", "Seat map answers, by cache outcome.", ["cache"])
@@ -34,11 +36,9 @@ def choice(outcome: ChoiceOutcome) -> None:
 # choices), so a rate() over it sees the first increment.
 def start_seat_maps() -> None:
     """This process answers seat maps (`seats.service.SeatMapService`)."""
-    for cache in ("hit", "miss"):
-        SEAT_MAPS.labels(cache)
+    start_series(SEAT_MAPS, ("hit", "miss"))
 
 
 def start_choices() -> None:
     """This process takes seat choices on orders (`booking.seats`, `booking.seat_booking`)."""
-    for outcome in get_args(ChoiceOutcome):
-        CHOICES.labels(outcome)
+    start_series(CHOICES, get_args(ChoiceOutcome))
