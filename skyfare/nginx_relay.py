@@ -24,7 +24,7 @@ import re
 import signal
 import subprocess
 
-from skyfare.draining import Drain
+from skyfare.draining import SIGNALS, Drain
 from skyfare.workers import die_with_parent
 
 logger = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def relay_nginx(command: list[str], drain: Drain) -> int:
         if nginx.poll() is None:
             nginx.send_signal(signal.SIGQUIT)
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in SIGNALS:
         signal.signal(
             sig, lambda signum, _: drain.stopping(signal.Signals(signum), quit_gracefully)
         )
