@@ -4,7 +4,7 @@ the web app's pages)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from aiohttp import web
 from multidict import istr
@@ -31,10 +31,7 @@ def media_qualities(accept: str, wanted: str, rival: Callable[[str], bool]) -> t
     """The highest q `Accept` gives `wanted`, and the highest it gives a media type (or range)
     `rival` matches (RFC 9110 12.5.1); 0 for one it does not name."""
     chosen = other = 0.0
-    for item in accept.split(","):
-        media, _, params = item.partition(";")
-        media = media.strip().lower()
-        q = accept_quality(params)
+    for media, q in _items(accept):
         if media == wanted:
             chosen = max(chosen, q)
         elif rival(media):
@@ -58,11 +55,9 @@ def admits_media_type(accept: str, wanted: str) -> bool:
         return True
     ranges = (wanted, wanted.partition("/")[0] + "/*", "*/*")
     found: dict[str, float] = {}
-    for item in accept.split(","):
-        media, _, params = item.partition(";")
-        media = media.strip().lower()
+    for media, q in _items(accept):
         if media in ranges:
-            found[media] = max(found.get(media, 0.0), accept_quality(params))
+            found[media] = max(found.get(media, 0.0), q)
     return next((found[media] > 0 for media in ranges if media in found), False)
 
 
@@ -76,6 +71,13 @@ def refuse_unacceptable(request: web.Request, media_type: str) -> None:
             f"accept {media_type} (or */*)",
             available=(media_type,),
         )
+
+
+def _items(accept: str) -> Iterator[tuple[str, float]]:
+    """Each media range `Accept` names (lower case) and its q."""
+    for item in accept.split(","):
+        media, _, params = item.partition(";")
+        yield media.strip().lower(), accept_quality(params)
 
 
 def _json_or_wildcard(media: str) -> bool:
