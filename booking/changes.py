@@ -48,7 +48,7 @@ from booking.change_terms import (
 )
 from booking.change_validation import ConfirmChange
 from booking.change_views import ChangeOfferView
-from booking.departures import departure_utc, has_left
+from booking.departures import slice_left
 from booking.idempotency import Fingerprint, Replay, StoredResponse, stored_error
 from booking.model import Order
 from connectors.model import Hold
@@ -180,16 +180,9 @@ class ChangeService(ChangeMoney):
             raise FinalAnswer(Gone("this change offer expired: ask for new change offers"))
         if not offer.describes(order):
             raise FinalAnswer(Conflict("the order changed since this change offer: ask again"))
-        changed = order.slices[offer.slice_index]
-        if has_left(changed, self._clock()):
-            # `departed_at` tells this 409 from the others, as on a begun trip's cancel: a
-            # client says which flight left and when instead of "search again".
-            raise FinalAnswer(
-                Conflict(
-                    "this slice's first flight has left: it can no longer be changed",
-                    departed_at=departure_utc(changed),
-                )
-            )
+        left = slice_left(order, offer.slice_index, self._clock())
+        if left is not None:
+            raise FinalAnswer(left)
         moves_money = offer.order_payment_status == "paid" and offer.due_amount != 0
         if moves_money and self.payments is None:
             raise FinalAnswer(Conflict("this change moves money; payments are not enabled here"))

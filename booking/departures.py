@@ -43,6 +43,19 @@ def check_not_begun(principal: Principal, order: Order, now: dt.datetime) -> Non
         )
 
 
+def slice_left(order: Order, slice_index: int, now: dt.datetime) -> Conflict | None:
+    """The 409 of confirming a change of a slice whose first flight has left at `now`; None
+    while it has not. Its `departed_at`, as a begun trip's, tells it from the order's other
+    409s, so a client says which flight left and when instead of "search again"."""
+    piece = order.slices[slice_index]
+    if not has_left(piece, now):
+        return None
+    return Conflict(
+        "this slice's first flight has left: it can no longer be changed",
+        departed_at=departure_utc(piece),
+    )
+
+
 def check_slice_not_left(order: Order, slice_index: int, now: dt.datetime) -> None:
     """`ValidationFailed` naming `slice_index` once that slice's first flight has left."""
     if has_left(order.slices[slice_index], now):
