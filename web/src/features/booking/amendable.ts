@@ -14,12 +14,18 @@ const WIDEST_OFFSET_MS = 14 * 3_600_000;
 
 type Slice = Order["slices"][number];
 
+/** `slice`'s first departure, its local time read as UTC (ms); null when it has none. */
+function departureAsUtc(slice: Slice | undefined): number | null {
+  const departing = slice?.segments[0]?.departing_at;
+  if (!departing) return null;
+  const asUtc = Date.parse(`${departing.slice(0, 19)}Z`);
+  return Number.isNaN(asUtc) ? null : asUtc;
+}
+
 /** Whether `slice`'s first flight has surely left at `now`, whatever its airport's zone. */
 export function surelyLeft(slice: Slice, now: Date): boolean {
-  const departing = slice.segments[0]?.departing_at;
-  if (!departing) return false;
-  const asUtc = Date.parse(`${departing.slice(0, 19)}Z`);
-  return !Number.isNaN(asUtc) && now.getTime() - asUtc > WIDEST_OFFSET_MS;
+  const asUtc = departureAsUtc(slice);
+  return asUtc !== null && now.getTime() - asUtc > WIDEST_OFFSET_MS;
 }
 
 /** Whether the trip has surely begun at `now`: its first flight has left (the API refuses to
@@ -36,10 +42,8 @@ const SEAT_CUTOFF_MS = 24 * 3_600_000;
 /** Whether the API now refuses to change the order's seats by its 24-hour rule (a trip that has
  * begun is past it too): the page does not offer "Change seats" then. */
 export function seatsClosed(order: Order, now: Date): boolean {
-  const departing = order.slices[0]?.segments[0]?.departing_at;
-  if (!departing) return false;
-  const asUtc = Date.parse(`${departing.slice(0, 19)}Z`);
-  return !Number.isNaN(asUtc) && asUtc - WIDEST_OFFSET_MS - now.getTime() <= SEAT_CUTOFF_MS;
+  const asUtc = departureAsUtc(order.slices[0]);
+  return asUtc !== null && asUtc - WIDEST_OFFSET_MS - now.getTime() <= SEAT_CUTOFF_MS;
 }
 
 /** Whether the trip's page offers "Change this flight": `offered`; `fare-forbids` when the fare
