@@ -34,6 +34,7 @@ from decimal import Decimal
 import asyncpg
 import msgspec
 
+from booking.history_details import HistoryStep
 from booking.model import Order
 from booking.ports import PaidChanged, RefundPart
 from booking.repository import OrderRepository
@@ -46,13 +47,13 @@ from payment.ledger import (
     Charge,
     Part,
     charges_of,
-    describe,
     fare_first,
     held,
     split,
 )
 from payment.model import PAYMENT_ID_PREFIX
 from payment.refund_notices import card_of, lock_change_parts, note, tell_if_all_back
+from payment.refund_steps import nothing_to_refund, refund_owed, refunded
 from payment.refunds import order_refunded
 from payment.repository import PgPaymentRepository, orders_in
 from payment.seat_charges import PREFIX as SEAT_CHARGE_PREFIX
@@ -160,8 +161,8 @@ class CancellationRefunds:
             await self._nothing_back(conn, order, reason=reason, kept=holding)
             return
         await self._write(conn, order.id, parts, order.total_currency, reason, None)
-        where = describe(_named(parts), order.total_currency)
-        await self._note(conn, order.id, f"refund owed: {where}", "booking")
+        owed = refund_owed(_named(parts), order.total_currency)
+        await self._note(conn, order.id, owed, "booking")
 
     async def owe_change(
         self,
@@ -195,8 +196,7 @@ class CancellationRefunds:
             raise Conflict(f"the order's payments cannot give back {amount}: {exc}") from exc
         reason = f"the flight change {change_id} cost {amount} {currency} less"
         await self._write(conn, order_id, parts, currency, reason, change_id, first_key)
-        where = describe(_named(parts), currency)
-        await self._note(conn, order_id, f"{reason}: refund owed: {where}", actor)
+        await self._note(conn, order_id, refund_owed(_named(parts), currency, why=reason), actor)
 
     async def owe_charge_back(
         self,
@@ -226,8 +226,8 @@ class CancellationRefunds:
                 reason, f"{change_id}:charge-refund", timeout=self._db.timeout_s,
             )  # fmt: skip
             if written:
-                where = describe([(change_id, amount)], currency)
-                await self._note(conn, order_id, f"{reason}: refund owed: {where}", actor)
+                owed = refund_owed([(change_id, amount)], currency, why=reason)
+                await self._note(conn, order_id, owed, actor)
 
     async def _write(
         self,
@@ -276,7 +276,8 @@ class CancellationRefunds:
             why = f"the fare keeps the {kept} {order.total_currency} paid as the penalty"
         else:
             why = "everything paid was given back already"
-        change = order_refunded(f"{reason}: nothing to refund ({why})"[:500], NOTHING, events=())
+        step = nothing_to_refund(reason, why)
+        change = order_refunded(step.reason[:500], NOTHING, details=step.details, events=())
         if await orders_in(conn, self._db).transition(order.id, change, actor="booking") is None:
             raise PaidChanged(f"order {order.id} is no longer paid")
 
@@ -330,8 +331,8 @@ class CancellationRefunds:
             if done and elsewhere:  # nothing was asked: the history says who gave it back
                 await settled_elsewhere(conn, self._db, part, actor)
             elif done and part.change_id is not None:  # a cancellation's says it when it ends
-                what = describe([(part.charge_id, part.amount)], part.currency)
-                await self._note(conn, part.order_id, f"{part.reason}: refunded {what}", actor)
+                step = refunded(part.reason, [(part.charge_id, part.amount)], part.currency)
+                await self._note(conn, part.order_id, step, actor)
             if done and part.change_id is not None and part.charge_id != part.change_id:
                 # a change that stood: its difference
                 await tell_if_all_back(conn, self._db, part.order_id, part.change_id)
@@ -347,10 +348,10 @@ class CancellationRefunds:
             if not parts or any(p.status == "owed" for p in parts):
                 return
             total = sum((p.amount for p in parts), Decimal(0))
-            where = describe([(p.charge_id, p.amount) for p in parts], parts[0].currency)
+            step = refunded(reason, [(p.charge_id, p.amount) for p in parts], parts[0].currency)
             card = await card_of(conn, [p.charge_id for p in parts], timeout=self._db.timeout_s)
             change = order_refunded(
-                f"{reason}: refunded {where}"[:500], total, refund_card_last4=card
+                step.reason[:500], total, details=step.details, refund_card_last4=card
             )
             done = await orders_in(conn, self._db).transition(order_id, change, actor=actor)
             if done is None:
@@ -370,7 +371,7 @@ class CancellationRefunds:
                     seats, timeout=self._db.timeout_s,
                 )  # fmt: skip
         metrics.payment("refunded")
-        logger.info("order %s refunded: %s", order_id, where)
+        logger.info("order %s refunded: %s", order_id, step.reason)
 
     async def _owed(self, order_id: str) -> list[OwedPart]:
         async with self._db.connection() as conn:
@@ -382,15 +383,9 @@ class CancellationRefunds:
         return [_part(row) for row in rows]
 
     async def _note(
-        self,
-        conn: asyncpg.Connection,
-        order_id: str,
-        reason: str,
-        actor: str,
-        *,
-        code: str | None = None,
+        self, conn: asyncpg.Connection, order_id: str, step: HistoryStep, actor: str
     ) -> None:
-        await note(conn, self._db, order_id, reason, actor, code=code)
+        await note(conn, self._db, order_id, step, actor)
 
 
 def _named(parts: list[Part]) -> list[tuple[str, Decimal]]:

@@ -23,15 +23,18 @@ back twice; the part keeps its whole amount, `asking` less (payment/sql/0212).
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
 import asyncpg
 
+from booking.history_details import HistoryStep
 from booking.pg import Database
 from payment import errors
 from payment.gateway import PaymentGateway, still_owed
-from payment.ledger import NOTHING, describe
+from payment.ledger import NOTHING
 from payment.refund_notices import note
+from payment.refund_steps import refund_retrying, refunded
 
 if TYPE_CHECKING:
     from payment.cancellation_refunds import OwedPart
@@ -99,13 +102,12 @@ async def shrink_to_left(
         )  # fmt: skip
         if changed is None:
             return "asks_less"  # another asker got there first
-        what = describe([(part.charge_id, part.amount)], part.currency)
         said = (
-            f"refund of {what} refused by the payment gateway ({TOO_LARGE}: {elsewhere}"
-            f" {part.currency} of it given back at the gateway already, {left}"
-            f" {part.currency} left); it is retried"
+            f"{TOO_LARGE}: {elsewhere} {part.currency} of it given back at the gateway already,"
+            f" {left} {part.currency} left"
         )
-        await note(conn, db, part.order_id, said, actor, code=TOO_LARGE)
+        step = refund_retrying(_whole(part), part.currency, gateway_said=said)
+        await note(conn, db, part.order_id, step, actor, code=TOO_LARGE)
     logger.warning(
         "refund %s of order %s: %s %s of its charge went back at the gateway; asking %s",
         part.id, part.order_id, elsewhere, part.currency, left,
@@ -141,10 +143,10 @@ async def settled_elsewhere(
     """On the order's history, in the transaction that ends `part`: its money had gone back at
     the gateway already (its dashboard), so nothing was asked."""
     if part.change_id is None:
-        await note(conn, db, part.order_id, BY_GATEWAY, actor)
+        await note(conn, db, part.order_id, HistoryStep(BY_GATEWAY), actor)
         return
-    what = describe([(part.charge_id, part.amount)], part.currency)
-    await note(conn, db, part.order_id, f"{part.reason}, {ELSEWHERE}: refunded {what}", actor)
+    step = refunded(f"{part.reason}, {ELSEWHERE}", _whole(part), part.currency)
+    await note(conn, db, part.order_id, step, actor)
 
 
 async def ask(
@@ -196,6 +198,10 @@ async def _refused(db: Database, part: OwedPart, exc: errors.GatewayRejected, ac
         )  # fmt: skip
         if changed is None:
             return  # another asker got there first
-        what = describe([(part.charge_id, part.amount)], part.currency)
-        said = f"refund of {what} refused by the payment gateway ({error}); it is retried"
-        await note(conn, db, part.order_id, said, actor, code=error)
+        step = refund_retrying(_whole(part), part.currency, gateway_said=error)
+        await note(conn, db, part.order_id, step, actor, code=error)
+
+
+def _whole(part: OwedPart) -> list[tuple[str, Decimal]]:
+    """The part as one `(charge, amount)`: its whole amount, whatever it asks."""
+    return [(part.charge_id, part.amount)]
