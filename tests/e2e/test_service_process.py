@@ -94,6 +94,24 @@ async def test_a_slow_start_that_is_alive_is_waited_for_until_it_is_ready(
             assert await service.stop() == 0
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(20)  # what the start may take: the test's timeout less READY_MARGIN_S
+async def test_a_start_that_never_ends_is_given_up_before_the_test_s_timeout_and_stopped(
+    schema_url: tuple[str, asyncpg.Pool], redis_url: str, sim: SimHandle
+) -> None:
+    url, pool = schema_url
+    env = service_environment(url, redis_url, sim)
+
+    async with pool.acquire() as holder, holder.transaction():
+        await holder.execute("SELECT pg_advisory_xact_lock($1)", ADVISORY_LOCK_KEY)
+        with pytest.raises(StartFailed) as failed:  # the lock is held until it gives up
+            await ServiceProcess.start("booking", closed_port(), env)  # and kills it (`close`)
+
+    # Given up by the helper, saying so, rather than by pytest-timeout with a stack dump.
+    assert "booking was not ready after" in str(failed.value)
+    assert "still running (exit code None)" in str(failed.value)
+
+
 @pytest.mark.timeout(600)
 def test_a_start_may_take_as_long_as_the_test_s_own_timeout_allows() -> None:
     # Far past the 45 s once given to every start, and short of the test's 600 s.
