@@ -22,7 +22,9 @@ hubs do; a request that is not well-formed, not valid against its NDC 21.3 schem
 front has the schemas) or misses a field is the same document with HTTP 400, its DescText
 naming the element.
 With an `api_key` the front wants `Authorization: Bearer <key>` on every call and answers 401
-otherwise.
+otherwise; it reads the header as RFC 9110 §11.4 writes it, and as Skyfare's API reads its own
+(skyfare/auth/bearer.py): one such header, the scheme in any case, one or more spaces (never a
+tab) before the key.
 """
 
 from __future__ import annotations
@@ -169,12 +171,23 @@ def _xml_response(root: etree._Element | bytes, status: int = 200) -> web.Respon
 async def _authorize(request: web.Request, handler: Handler) -> web.StreamResponse:
     expected = request.app[API_KEY]
     if expected:
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        given = _bearer_credential(request) or ""
         if not hmac.compare_digest(given.encode(), expected.encode()):
             error = errors.AirlineError(401, "unauthorized", "missing or wrong API key")
             root = responses.error_response(_answer_of(request), error)
             return _xml_response(root, 401)
     return await handler(request)
+
+
+def _bearer_credential(request: web.Request) -> str | None:
+    """The credential of the request's one `Authorization: Bearer …` header, else None.
+    `credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]` (RFC 9110 §11.4), the scheme
+    case-insensitive (§11.1): a client that parts them with two spaces is as right as one."""
+    values = request.headers.getall("Authorization", [])
+    if len(values) != 1:
+        return None
+    scheme, _, credential = values[0].partition(" ")
+    return credential.lstrip(" ") if scheme.lower() == "bearer" else None
 
 
 def _answer_of(request: web.Request) -> str:
