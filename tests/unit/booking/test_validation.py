@@ -81,7 +81,8 @@ def test_every_bad_field_is_named_in_one_failure() -> None:
 
 
 @pytest.mark.parametrize(
-    "born_on", ["2026-11-25", "2027-01-01", "1899-12-31", "25/11/1990", 19901210]
+    "born_on",
+    ["2026-11-25", "2027-01-01", "1899-12-31", "25/11/1990", 19901210, "1990-W50-1", "19901210"],
 )
 def test_a_birth_date_must_be_a_past_date(born_on: object) -> None:
     assert _fields(_body(passengers=[_passenger(born_on=born_on)])) == {"passengers[0].born_on"}
