@@ -127,8 +127,11 @@ def age_problem(p: Passenger, departs_on: dt.date, last_departs_on: dt.date) -> 
     return None
 
 
+_PLURALS = {"adult": "adults", "child": "children", "infant": "infants"}
+
+
 def _mix(counts: dict[str, int]) -> str:
-    return ", ".join(f"{n} {t}{'s' if n != 1 else ''}" for t, n in counts.items())
+    return ", ".join(f"{n} {t if n == 1 else _PLURALS[t]}" for t, n in counts.items())
 
 
 def _unknown(
