@@ -23,7 +23,7 @@ from payment.seat_charges import SeatCharges
 from payment.settlement import Settlement
 from payment.ticketing import TicketingUnavailable
 from payment.webhooks import TOLERANCE_S, WebhookRejected, verify
-from payment.wire import decode_event, event_from_wire
+from payment.wire import decode_event, event_from_wire, ids_with_nul
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +99,11 @@ class WebhookReceiver:
             # naming it, as every JSON body of the API is (kernel/json_body.py).
             refuse_byte_order_mark(body)
             refuse_repeated_names(body)
-            return event_from_wire(decode_event(body))
+            event = decode_event(body)
+            refused = ids_with_nul(event)
+            if refused:
+                raise ValidationFailed(refused)
+            return event_from_wire(event)
         except (BadRequest, ValidationFailed):
             metrics.webhook_rejected("undecodable")
             raise

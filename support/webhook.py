@@ -29,7 +29,7 @@ from booking.amendments import Amendments
 from booking.service import OrderService
 from kernel.auth import Principal
 from kernel.errors import BadRequest, DomainError, ServiceUnavailable
-from kernel.http import refuse_byte_order_mark, refuse_repeated_names
+from kernel.http import refuse_byte_order_mark, refuse_nul_characters, refuse_repeated_names
 from payment.webhooks import TOLERANCE_S, WebhookRejected, verify
 from support import metrics
 from support.model import HelpdeskEvent, decode_helpdesk_event
@@ -113,6 +113,7 @@ class SupportWebhook:
         # trip the helpdesk logged a resend for: a repeated name is refused, naming it.
         refuse_byte_order_mark(body)
         refuse_repeated_names(body)
+        refuse_nul_characters(body)  # every string of it may be looked up or stored
         try:
             return decode_helpdesk_event(body)
         except msgspec.DecodeError as exc:

@@ -249,3 +249,32 @@ async def test_a_signed_event_starting_with_a_byte_order_mark_is_refused_saying_
     assert "byte order mark" in problem["errors"][0]["message"]
     after = await pay_env.order(alice, order["id"])
     assert (after["status"], after["payment_status"]) == ("held", "processing")
+
+
+@pytest.mark.parametrize(
+    ("where", "field"),
+    [("intent", "data.object.id"), ("payment", "data.object.metadata.payment_id")],
+)
+async def test_a_signed_event_whose_ids_hold_a_nul_character_is_refused_naming_it(
+    pay_env: PayEnv, alice: Headers, where: str, field: str
+) -> None:
+    # The payment is looked up by these ids, and PostgreSQL text cannot hold a NUL: a 500.
+    order, payment_id = await processing_payment(pay_env, alice)
+    event = msgspec.json.decode(await succeeded_event(pay_env, order["id"], payment_id))
+    intent = event["data"]["object"]
+    if where == "intent":
+        intent["id"] += "\u0000"
+    else:
+        intent["metadata"]["payment_id"] += "\u0000"
+    body = msgspec.json.encode(event)
+    signed = {HEADER: signature_header([DEV_WEBHOOK_SECRET], int(time.time()), body)}
+
+    response = await pay_env.client.post(
+        WEBHOOK, data=body, headers={"Content-Type": "application/json", **signed}
+    )
+
+    problem = await response.json()
+    assert response.status == 422, problem
+    assert [e["field"] for e in problem["errors"]] == [field]
+    after = await pay_env.order(alice, order["id"])
+    assert (after["status"], after["payment_status"]) == ("held", "processing")

@@ -241,3 +241,21 @@ async def test_a_signed_event_repeating_a_member_name_is_refused_and_changes_not
     assert response.status == 422, problem
     assert problem["errors"] == [{"field": "action.type", "message": "given more than once"}]
     assert (await env.pay.order(alice, order["id"]))["status"] == "held"
+
+
+async def test_a_signed_event_with_a_nul_character_is_refused_naming_it_not_a_500(
+    support_env: SupportEnv, alice: Headers
+) -> None:
+    # PostgreSQL text cannot hold a NUL: looking the case up by such an id was a 500.
+    env = support_env
+    order, body = await _action_requested(
+        env, alice, days=50, event_id="hde_nul", agent="agent-7", action='{"type":"cancel"}'
+    )
+    body = body.replace(b'"external_id":"cas_', b'"external_id":"\\u0000cas_', 1)
+
+    response = await _webhook(env, body, secret=DEV_HELPDESK_WEBHOOK_SECRET)
+
+    problem = await response.json()
+    assert response.status == 422, problem
+    assert [e["field"] for e in problem["errors"]] == ["external_id"]
+    assert (await env.pay.order(alice, order["id"]))["status"] == "held"
