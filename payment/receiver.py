@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 import msgspec
 
-from kernel.errors import BadRequest, ServiceUnavailable, ValidationFailed
+from kernel.errors import BadRequest, ServiceUnavailable, ValidationFailed, clipped
 from kernel.http import refuse_byte_order_mark, refuse_repeated_names
 from payment import metrics
 from payment.model import GatewayEvent
@@ -66,7 +66,11 @@ class WebhookReceiver:
         if payment is None:
             # Not ours (another integration on the same account): acknowledged, or the gateway
             # would retry it for days.
-            logger.warning("webhook %s (%s) names no payment of ours", event.id, event.type)
+            # The id is the sender's, signed but unbounded: clipped, as any client-supplied
+            # value (the type is one we act on, so one of ours).
+            logger.warning(
+                "webhook %s (%s) names no payment of ours", clipped(event.id), event.type
+            )
             return None
         dedup = (event.id, event.type)
         try:

@@ -28,7 +28,7 @@ import msgspec
 from booking.amendments import Amendments
 from booking.service import OrderService
 from kernel.auth import Principal
-from kernel.errors import BadRequest, DomainError, ServiceUnavailable
+from kernel.errors import BadRequest, DomainError, ServiceUnavailable, clipped
 from kernel.http import refuse_byte_order_mark, refuse_nul_characters, refuse_repeated_names
 from payment.webhooks import TOLERANCE_S, WebhookRejected, verify
 from support import metrics
@@ -85,7 +85,8 @@ class SupportWebhook:
         event = self._authentic(body, signature)
         case = await self._repository.find(event.case_id, event.external_id)
         if case is None:
-            logger.warning("helpdesk event %s names no case of ours", event.id)
+            # The helpdesk's id, signed but unbounded: clipped, as any client-supplied value.
+            logger.warning("helpdesk event %s names no case of ours", clipped(event.id))
             return "ignored"
         if event.type == "case.replied" and event.message is not None:
             added = await self._repository.add_reply(
@@ -140,7 +141,7 @@ class SupportWebhook:
             raise
         except DomainError as exc:
             logger.warning(
-                "helpdesk action %s (%s) on %s refused: %s", event.id, action.type,
+                "helpdesk action %s (%s) on %s refused: %s", clipped(event.id), action.type,
                 case.order_id, exc,
             )  # fmt: skip
             return "refused"

@@ -29,7 +29,6 @@ tab) before the key.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
@@ -40,6 +39,7 @@ from lxml import etree
 from sim import errors
 from sim.airline import Quote, SimAirline
 from sim.answer_templates import AnswerTemplates
+from sim.bearer import holds_key
 from sim.catalog import AirlineSpec
 from sim.control import Behaviour
 from sim.ndc import change_messages, requests, responses, seat_messages, seat_orders, xml
@@ -170,24 +170,11 @@ def _xml_response(root: etree._Element | bytes, status: int = 200) -> web.Respon
 @web.middleware
 async def _authorize(request: web.Request, handler: Handler) -> web.StreamResponse:
     expected = request.app[API_KEY]
-    if expected:
-        given = _bearer_credential(request) or ""
-        if not hmac.compare_digest(given.encode(), expected.encode()):
-            error = errors.AirlineError(401, "unauthorized", "missing or wrong API key")
-            root = responses.error_response(_answer_of(request), error)
-            return _xml_response(root, 401)
+    if expected and not holds_key(request.headers, expected):
+        error = errors.AirlineError(401, "unauthorized", "missing or wrong API key")
+        root = responses.error_response(_answer_of(request), error)
+        return _xml_response(root, 401)
     return await handler(request)
-
-
-def _bearer_credential(request: web.Request) -> str | None:
-    """The credential of the request's one `Authorization: Bearer …` header, else None.
-    `credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ]` (RFC 9110 §11.4), the scheme
-    case-insensitive (§11.1): a client that parts them with two spaces is as right as one."""
-    values = request.headers.getall("Authorization", [])
-    if len(values) != 1:
-        return None
-    scheme, _, credential = values[0].partition(" ")
-    return credential.lstrip(" ") if scheme.lower() == "bearer" else None
 
 
 def _answer_of(request: web.Request) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
 import msgspec
 import pytest
 
+from kernel.errors import clipped
 from sim.payments import DEV_WEBHOOK_SECRET
 from sim.payments.signing import HEADER, signature_header
 from tests.support.booking import Headers
@@ -163,6 +165,27 @@ async def test_an_event_of_an_unknown_payment_is_acknowledged_and_ignored(
     )
     headers = {HEADER: signature_header([DEV_WEBHOOK_SECRET], int(time.time()), body)}
     assert await post_webhook(pay_env, body, headers) == 200
+
+
+async def test_an_unknown_events_long_id_is_logged_clipped(
+    pay_env: PayEnv, caplog: pytest.LogCaptureFixture
+) -> None:
+    long_id = "evt_" + "x" * 100_000
+    body = msgspec.json.encode(
+        {
+            "id": long_id,
+            "type": "payment_intent.succeeded",
+            "data": {"object": {"id": "pi_elsewhere", "metadata": {}}},
+        }
+    )
+    headers = {HEADER: signature_header([DEV_WEBHOOK_SECRET], int(time.time()), body)}
+
+    with caplog.at_level(logging.WARNING, logger="payment.receiver"):
+        assert await post_webhook(pay_env, body, headers) == 200
+
+    [line] = [r.getMessage() for r in caplog.records if "names no payment" in r.getMessage()]
+    assert f"webhook {clipped(long_id)} (payment_intent.succeeded)" in line
+    assert len(line) < 200
 
 
 async def test_a_signed_body_that_is_not_an_event_is_a_bad_request(pay_env: PayEnv) -> None:
