@@ -53,7 +53,7 @@ from payment.ledger import (
 from payment.model import PAYMENT_ID_PREFIX
 from payment.refund_notices import card_of, lock_change_parts, note, tell_if_all_back
 from payment.refund_parts import COLUMNS, OwedPart, read_part
-from payment.refund_steps import nothing_to_refund, refund_owed, refunded
+from payment.refund_steps import nothing_to_refund, refund_owed, refunded, refunded_given
 from payment.refunds import order_refunded
 from payment.repository import PgPaymentRepository, orders_in
 from payment.seat_charges import PREFIX as SEAT_CHARGE_PREFIX
@@ -316,7 +316,9 @@ class CancellationRefunds:
             if not parts or any(p.status == "owed" for p in parts):
                 return
             total = sum((p.amount for p in parts), Decimal(0))
-            step = refunded(reason, [(p.charge_id, p.amount) for p in parts], parts[0].currency)
+            step = refunded_given(
+                reason, [(p.charge_id, p.amount, p.by_gateway) for p in parts], parts[0].currency
+            )
             card = await card_of(conn, [p.charge_id for p in parts], timeout=self._db.timeout_s)
             change = order_refunded(
                 step.reason[:500], total, details=step.details, refund_card_last4=card

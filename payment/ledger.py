@@ -86,6 +86,17 @@ def describe(parts: list[tuple[str, Decimal]], currency: str) -> str:
     return ", ".join(f"{amount} {currency} to {charge}" for charge, amount in parts)
 
 
+def describe_given(parts: list[tuple[str, Decimal, Decimal]], currency: str) -> str:
+    """`describe` for what went back, each amount the gateway gave some of itself (its
+    dashboard: a part's `by_gateway`) saying so: `"100.00 USD to pay_… (10.00 USD of it by the
+    gateway), 25.00 USD to sch_…"`."""
+    return ", ".join(
+        describe([(charge, amount)], currency)
+        + (f" ({by} {currency} of it by the gateway)" if by > 0 else "")
+        for charge, amount, by in parts
+    )
+
+
 def held(charges: list[Charge]) -> Decimal:
     """What the order's charges hold, all together: what the traveler paid, net."""
     return sum((c.left for c in charges), NOTHING)

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from booking.history_details import stored_details
 from booking.pg import Database
 from payment.gateway import HttpPaymentGateway
 from payment.wiring import Payments
@@ -48,3 +49,9 @@ async def test_a_part_says_how_much_of_it_the_gateway_gave_back_itself(
     ours = [Decimal(r["amount"]) for r in intent["refunds"]][1:]  # after the dashboard's
     assert ours == ([] if by_hand is ALL else [part.amount - part.by_gateway])
     assert Decimal(intent["amount_refunded"]) == Decimal(intent["amount_received"])
+    # The order's history says it too, in its `refunded` step's amounts.
+    stored = await db.pool.fetchval(
+        "SELECT details FROM order_history WHERE order_id = $1 AND code = 'refunded'", order.id
+    )
+    [amount] = stored_details(stored).amounts
+    assert (amount.amount, amount.by_gateway) == (str(order.total_amount), str(given))
