@@ -31,12 +31,15 @@ SeatChange = Literal["chosen", "kept", "replaced"]
 CHARGES: dict[str, Charge] = {"pay": "booking", "och": "flight_change", "sch": "seats"}
 
 
-class HistoryAmount(msgspec.Struct, frozen=True):
-    """An amount refunded (or owed, or refused) and what it had paid for."""
+class HistoryAmount(msgspec.Struct, frozen=True, omit_defaults=True):
+    """An amount refunded (or owed, or refused) and what it had paid for; `by_gateway`, on a
+    cancellation's `refunded` step, how much of it the card gateway gave back itself (at its
+    dashboard), not our refund (absent when none: payment/sql/0214)."""
 
     amount: str
     currency: str
     charge: Charge
+    by_gateway: str | None = None
 
 
 class HistorySeat(msgspec.Struct, frozen=True, omit_defaults=True):

@@ -25,7 +25,11 @@ from booking.history_details import (
 )
 from booking.model import Passenger
 
-_MONEY = re.compile(r"(-?\d+(?:\.\d+)?) ([A-Z]{3}) to ([a-z]{2,4})_[0-9a-z]+")
+# payment/ledger.py `describe`, and `describe_given`'s share the gateway gave back itself.
+_MONEY = re.compile(
+    r"(-?\d+(?:\.\d+)?) ([A-Z]{3}) to ([a-z]{2,4})_[0-9a-z]+"
+    r"(?: \((\d+(?:\.\d+)?) [A-Z]{3} of it by the gateway\))?"
+)
 # booking/change_terms.py summary(): "LHR → JFK on 21 Dec 2026 (BA117, BA4 at 08:25)";
 # "; seats 14C, 14D released" after it (booking/change_store.py), then the change's id.
 _FLIGHT = re.compile(
@@ -39,8 +43,8 @@ _PAX = re.compile(r"^pas_(\d+)$")
 
 def _money(text: str) -> tuple[HistoryAmount, ...]:
     return tuple(
-        HistoryAmount(amount, currency, CHARGES.get(prefix, "other"))
-        for amount, currency, prefix in _MONEY.findall(text)
+        HistoryAmount(amount, currency, CHARGES.get(prefix, "other"), by_gateway or None)
+        for amount, currency, prefix, by_gateway in _MONEY.findall(text)
     )
 
 

@@ -32,7 +32,6 @@ import secrets
 from decimal import Decimal
 
 import asyncpg
-import msgspec
 
 from booking.history_details import HistoryStep
 from booking.model import Order
@@ -53,7 +52,8 @@ from payment.ledger import (
 )
 from payment.model import PAYMENT_ID_PREFIX
 from payment.refund_notices import card_of, lock_change_parts, note, tell_if_all_back
-from payment.refund_steps import nothing_to_refund, refund_owed, refunded
+from payment.refund_parts import COLUMNS, OwedPart, read_part
+from payment.refund_steps import nothing_to_refund, refund_owed, refunded, refunded_given
 from payment.refunds import order_refunded
 from payment.repository import PgPaymentRepository, orders_in
 from payment.seat_charges import PREFIX as SEAT_CHARGE_PREFIX
@@ -61,10 +61,6 @@ from payment.seat_charges import PREFIX as SEAT_CHARGE_PREFIX
 logger = logging.getLogger(__name__)
 
 PREFIX = "rfd_"
-_COLUMNS = (
-    "id, order_id, charge_id, intent_id, amount, currency, reason, status, attempt, change_id,"
-    " first_key, asking"
-)
 
 # The orders a reconciler round settles, with the reason the order's cancellation (if any)
 # gives, for its history; their owed parts stamped `asked_at` in the same statement. The same
@@ -85,36 +81,6 @@ WITH picked AS (
     FROM picked WHERE r.order_id = picked.order_id AND r.status = 'owed'
 )
 SELECT order_id, reason FROM picked ORDER BY asked, order_id"""
-
-
-class OwedPart(msgspec.Struct, frozen=True):
-    """One part of a cancellation's refund, as stored."""
-
-    id: str
-    order_id: str
-    charge_id: str
-    intent_id: str
-    amount: Decimal
-    currency: str
-    reason: str
-    status: str
-    attempt: int
-    change_id: str | None  # och_…: a change's difference given back; None: the cancellation's
-    first_key: str | None  # attempt 0's key when it is not the usual one (0205)
-    asking: Decimal | None = None  # less than `amount` to ask of the gateway (0212)
-
-    def asks(self) -> Decimal:
-        """What the next attempt asks of the gateway."""
-        return self.amount if self.asking is None else self.asking
-
-    def key(self) -> str:
-        if self.attempt == 0 and self.first_key is not None:
-            return self.first_key
-        return f"{self.id}:refund:{self.attempt}"
-
-
-def _part(row: asyncpg.Record) -> OwedPart:
-    return OwedPart(**{name: row[name] for name in row.keys()})  # noqa: SIM118
 
 
 class CancellationRefunds:
@@ -284,7 +250,7 @@ class CancellationRefunds:
     async def parts(self, order_id: str) -> tuple[RefundPart, ...]:
         async with self._db.connection() as conn:
             rows = await conn.fetch(
-                "SELECT charge_id, amount, currency, status, last_error AS detail"
+                "SELECT charge_id, amount, currency, status, last_error AS detail, by_gateway"
                 " FROM order_refunds WHERE order_id = $1 AND change_id IS NULL"
                 " ORDER BY created_at, id",
                 order_id, timeout=self._db.timeout_s,
@@ -322,16 +288,18 @@ class CancellationRefunds:
                 await lock_change_parts(
                     conn, part.order_id, part.change_id, timeout=self._db.timeout_s
                 )
+            # `elsewhere`: all it would have asked, given back at the gateway (`by_gateway`)
             done = await conn.fetchval(
                 "UPDATE order_refunds SET status = 'refunded', gateway_refund_id = $2,"
+                " by_gateway = by_gateway + CASE WHEN $3 THEN coalesce(asking, amount) ELSE 0 END,"
                 " refunded_at = now(), updated_at = now() WHERE id = $1 AND status = 'owed'"
                 " RETURNING true",
-                part.id, refund_id, timeout=self._db.timeout_s,
+                part.id, refund_id, elsewhere, timeout=self._db.timeout_s,
             )  # fmt: skip
             if done and elsewhere:  # nothing was asked: the history says who gave it back
                 await settled_elsewhere(conn, self._db, part, actor)
             elif done and part.change_id is not None:  # a cancellation's says it when it ends
-                step = refunded(part.reason, [(part.charge_id, part.amount)], part.currency)
+                step = refunded(part.reason, [(part.charge_id, part.ours())], part.currency)
                 await self._note(conn, part.order_id, step, actor)
             if done and part.change_id is not None and part.charge_id != part.change_id:
                 # a change that stood: its difference
@@ -340,15 +308,17 @@ class CancellationRefunds:
     async def _finish(self, order_id: str, *, actor: str, reason: str) -> None:
         async with self._db.transaction() as conn:
             rows = await conn.fetch(
-                f"SELECT {_COLUMNS} FROM order_refunds WHERE order_id = $1 AND change_id IS NULL"
+                f"SELECT {COLUMNS} FROM order_refunds WHERE order_id = $1 AND change_id IS NULL"
                 " ORDER BY created_at, id FOR UPDATE",
                 order_id, timeout=self._db.timeout_s,
             )  # fmt: skip
-            parts = [_part(row) for row in rows]
+            parts = [read_part(row) for row in rows]
             if not parts or any(p.status == "owed" for p in parts):
                 return
             total = sum((p.amount for p in parts), Decimal(0))
-            step = refunded(reason, [(p.charge_id, p.amount) for p in parts], parts[0].currency)
+            step = refunded_given(
+                reason, [(p.charge_id, p.amount, p.by_gateway) for p in parts], parts[0].currency
+            )
             card = await card_of(conn, [p.charge_id for p in parts], timeout=self._db.timeout_s)
             change = order_refunded(
                 step.reason[:500], total, details=step.details, refund_card_last4=card
@@ -376,11 +346,11 @@ class CancellationRefunds:
     async def _owed(self, order_id: str) -> list[OwedPart]:
         async with self._db.connection() as conn:
             rows = await conn.fetch(
-                f"SELECT {_COLUMNS} FROM order_refunds WHERE order_id = $1 AND status = 'owed'"
+                f"SELECT {COLUMNS} FROM order_refunds WHERE order_id = $1 AND status = 'owed'"
                 " ORDER BY created_at, id",
                 order_id, timeout=self._db.timeout_s,
             )  # fmt: skip
-        return [_part(row) for row in rows]
+        return [read_part(row) for row in rows]
 
     async def _note(
         self, conn: asyncpg.Connection, order_id: str, step: HistoryStep, actor: str

@@ -11,10 +11,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from booking.history_details import HistoryDetails, HistoryStep, amounts_of, noted
-from payment.ledger import describe
+from booking.history_details import (
+    HistoryAmount,
+    HistoryDetails,
+    HistoryStep,
+    amounts_of,
+    charge_of,
+    noted,
+)
+from payment.ledger import describe, describe_given
 
 Parts = Sequence[tuple[str, Decimal]]
+Given = Sequence[tuple[str, Decimal, Decimal]]  # with what the gateway gave back itself
 
 
 def refund_owed(parts: Parts, currency: str, *, why: str | None = None) -> HistoryStep:
@@ -31,6 +39,20 @@ def refunded(why: str, parts: Parts, currency: str) -> HistoryStep:
     return HistoryStep(
         f"{why}: refunded {describe(list(parts), currency)}",
         HistoryDetails(amounts=amounts_of(parts, currency), note=why),
+    )
+
+
+def refunded_given(why: str, parts: Given, currency: str) -> HistoryStep:
+    """`refunded` for a cancellation's parts, `(charge id, amount, by_gateway)`: each amount the
+    gateway's dashboard gave some of itself says how much (payment/sql/0214), in the reason and
+    in its details."""
+    amounts = tuple(
+        HistoryAmount(str(amount), currency, charge_of(charge), str(by) if by > 0 else None)
+        for charge, amount, by in parts
+    )
+    return HistoryStep(
+        f"{why}: refunded {describe_given(list(parts), currency)}",
+        HistoryDetails(amounts=amounts, note=why),
     )
 
 

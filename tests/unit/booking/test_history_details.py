@@ -30,11 +30,20 @@ from booking.model import OrderSeat
 from booking.seat_history import seat_details, seat_notes, seat_reason
 from connectors.model import Segment, Slice
 from connectors.seat_model import segment_id_of
-from payment.refund_steps import nothing_to_refund, refund_owed, refund_retrying, refunded
+from payment.ledger import NOTHING as NONE
+from payment.refund_steps import (
+    nothing_to_refund,
+    refund_owed,
+    refund_retrying,
+    refunded,
+    refunded_given,
+)
 from tests.unit.booking.test_history_reasons import TWO
 from tests.unit.booking.test_order_seats import SEGMENT, _order
 
 PARTS = [("och_0123", Decimal("80.00")), ("pay_9af5", Decimal("9.28")), ("sch_77", Decimal("3"))]
+# A cancellation's parts, with what the gateway's dashboard gave back of each itself (0214).
+GIVEN = [("pay_9af5", Decimal("100.00"), Decimal("10.00")), ("sch_77", Decimal("30.00"), NONE)]
 
 
 def _as_read(code: str, step: HistoryStep) -> None:
@@ -64,12 +73,31 @@ def _as_read(code: str, step: HistoryStep) -> None:
             ),
         ),
         ("nothing_to_refund", nothing_to_refund("the order was cancelled", "a 0.00 USD fare")),
+        ("refunded", refunded_given("the order was cancelled", GIVEN, "USD")),
     ],
 )
 def test_a_refund_step_holds_the_amounts_and_words_its_reason_names(
     code: str, step: HistoryStep
 ) -> None:
     _as_read(code, step)
+
+
+def test_a_refund_says_how_much_of_an_amount_the_gateway_gave_back_itself() -> None:
+    step = refunded_given("the order was cancelled", GIVEN, "USD")
+    assert step.reason == (
+        "the order was cancelled: refunded 100.00 USD to pay_9af5 (10.00 USD of it by the"
+        " gateway), 30.00 USD to sch_77"
+    )
+    assert step.details == HistoryDetails(
+        amounts=(
+            HistoryAmount("100.00", "USD", "booking", by_gateway="10.00"),
+            HistoryAmount("30.00", "USD", "seats"),
+        ),
+        note="the order was cancelled",
+    )
+    assert msgspec.json.encode(HistoryAmount("30.00", "USD", "seats")) == (  # none: absent
+        b'{"amount":"30.00","currency":"USD","charge":"seats"}'
+    )
 
 
 def test_a_refund_names_what_each_amount_had_paid_for() -> None:
