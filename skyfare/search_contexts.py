@@ -57,7 +57,8 @@ from skyfare.usage import watch_breakers
 
 logger = logging.getLogger(__name__)
 
-# How long Redis may take to connect or answer one command before the caller sees an error.
+# How long Redis may take to connect or answer one command before the caller sees an error,
+# unless a caller's own bound is longer (`client_timeout_s`).
 REDIS_TIMEOUT_S = 1.0
 # How long a stream follower's XREAD blocks (fare evictions, session cutoffs); its own
 # connection waits a little longer.
@@ -69,12 +70,13 @@ async def redis(app: web.Application) -> AsyncIterator[None]:
     if settings.redis_url is None:
         raise RuntimeError("redis_url is unset: start the embedded Redis first")
     # A blocking pool (skyfare/redis_client.py); a RedisCluster under SKYFARE_REDIS_CLUSTER.
+    bound_s = client_timeout_s(settings)
     client = redis_client(
         settings,
         max_connections=settings.redis_pool_max,
-        pool_timeout=REDIS_TIMEOUT_S,
-        socket_timeout=REDIS_TIMEOUT_S,
-        connect_timeout=REDIS_TIMEOUT_S,
+        pool_timeout=bound_s,
+        socket_timeout=bound_s,
+        connect_timeout=bound_s,
     )
     await warm_up(client)
     app[REDIS] = client
@@ -96,6 +98,15 @@ async def redis(app: web.Application) -> AsyncIterator[None]:
     if check is not client:
         await check.aclose()
     await client.aclose()
+
+
+def client_timeout_s(settings: Settings) -> float:
+    """The shared client's bound on a connect, a wait for a pooled connection and a reply: a
+    backstop under each caller's own `asyncio.timeout`, so never shorter than the longest of
+    those (the rate limits' and the fare cache's, from the settings). Shorter, it cut them: a
+    limiter given 5 s failed open on a reply late by 1 s (tests/e2e/booking/test_slow_redis.py)."""
+    callers_s = max(settings.rate_limit_timeout_ms, settings.cache_redis_timeout_ms) / 1000
+    return max(REDIS_TIMEOUT_S, callers_s)
 
 
 async def authenticator(app: web.Application) -> AsyncIterator[None]:
