@@ -113,7 +113,7 @@ async def authenticator(app: web.Application) -> AsyncIterator[None]:
     """Traveler Bearer tokens, checked against the issuer's JWKS (fetched on first use), and
     each traveler's rate limit (skyfare/travelers.py)."""
     settings = app[SETTINGS]
-    keys = JwksKeySet(settings.trusted_jwks_url)
+    keys = JwksKeySet(settings.trusted_jwks_url, timeout_s=settings.jwks_timeout_ms / 1000)
     # A request's look-up waits on Redis no longer than its rate-limit call does.
     cutoffs = app[SESSION_CUTOFFS] = SessionCutoffs(
         app[REDIS],

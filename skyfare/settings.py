@@ -109,6 +109,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_JWT_ISSUER": "jwt_issuer",
     "SKYFARE_JWT_AUDIENCE": "jwt_audience",
     "SKYFARE_JWKS_URL": "jwks_url",
+    "SKYFARE_JWKS_TIMEOUT_MS": "jwks_timeout_ms",
     "SKYFARE_ERASURE_MAX_AUTH_AGE_S": "erasure_max_auth_age_s",
     "SKYFARE_SESSION_CUTOFF_CACHE_S": "session_cutoff_cache_s",
     "SKYFARE_SIM_DEV_TOKENS": "sim_dev_tokens",

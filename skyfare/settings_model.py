@@ -132,6 +132,9 @@ class Settings(msgspec.Struct, frozen=True):
     jwt_issuer: str | None = None
     jwt_audience: str = "skyfare"
     jwks_url: str | None = None
+    # The bound on one fetch of the JWKS (a token's first use, an unknown `kid`, every 5 min);
+    # past it a token whose key is not cached is a 503.
+    jwks_timeout_ms: Annotated[int, msgspec.Meta(gt=0, le=60_000)] = 2000
     # Erasing the account (`DELETE /v1/me`) needs a sign-in (the token's `auth_time`) at most
     # this many seconds old; an older one is a 401 that tells the client to sign in again with
     # OIDC `max_age` (RFC 9470 step-up). A refresh keeps the sign-in's time.

@@ -33,6 +33,9 @@ PATIENT_STORES = {
     "cache_redis_timeout_ms": 2000,
     "rate_limit_timeout_ms": 10_000,
     "search_deadline_ms": 8000,
+    # The identity provider (the sim, in this process) too: a token's first use fetches its
+    # keys, and the 2 s default made a slow answer a 503 (tests/e2e/test_slow_identity_provider.py).
+    "jwks_timeout_ms": 10_000,
 }
 # The suite's travelers do what no person does (six holds racing six cancels, hundreds of
 # orders in a stress run, fifty requests at once), so the caps are off here (0; and so is the
