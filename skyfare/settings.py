@@ -67,6 +67,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_CACHE_L1_ENTRIES": "cache_l1_entries",
     "SKYFARE_CACHE_L1_BYTES": "cache_l1_bytes",
     "SKYFARE_CACHE_REDIS_TIMEOUT_MS": "cache_redis_timeout_ms",
+    "SKYFARE_REDIS_TIMEOUT_MS": "redis_timeout_ms",
     "SKYFARE_CACHE_NEAR_DAYS": "cache_near_days",
     "SKYFARE_CACHE_NEAR_TTL_S": "cache_near_ttl_s",
     "SKYFARE_CACHE_MID_DAYS": "cache_mid_days",

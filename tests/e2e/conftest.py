@@ -31,6 +31,7 @@ MAX_BODY_BYTES = 4096
 PATIENT_STORES = {
     "db_timeout_s": 30.0,
     "cache_redis_timeout_ms": 2000,
+    "redis_timeout_ms": 10_000,
     "rate_limit_timeout_ms": 10_000,
     "search_deadline_ms": 8000,
     # The identity provider (the sim, in this process) too: a token's first use fetches its
