@@ -110,7 +110,7 @@ class Settings(msgspec.Struct, frozen=True):
     cache_redis_timeout_ms: int = 50
     # The shared Redis client's bound on a connect, a wait for a pooled connection and a reply,
     # and on each call that has no bound of its own (a session cutoff's write, the outbox
-    # relay's): past it the caller sees Redis as down.
+    # relay's, a batch of usage events): past it the caller sees Redis as down.
     redis_timeout_ms: Annotated[int, msgspec.Meta(gt=0, le=60_000)] = 1000
     cache_near_days: int = 3
     cache_near_ttl_s: float = 60.0
