@@ -53,7 +53,7 @@ from skyfare.keys import (
 from skyfare.ops import CHECK_TIMEOUT_S
 from skyfare.postgres import connect_options
 from skyfare.relay_runner import outbox_relay_for
-from skyfare.search_contexts import REDIS_TIMEOUT_S
+from skyfare.search_contexts import redis_timeout_s
 from skyfare.services import ANALYTICS
 from skyfare.settings import Settings
 from skyfare.usage import UsagePriceChecks
@@ -107,7 +107,9 @@ async def postgres(app: web.Application) -> AsyncIterator[None]:
 async def outbox_relay(app: web.Application) -> AsyncIterator[None]:
     """Every API process relays the outbox to the event stream (one at a time: booking/relay.py)."""
     settings = app[SETTINGS]
-    relay = outbox_relay_for(settings, app[PG_POOL], app[REDIS], redis_timeout_s=REDIS_TIMEOUT_S)
+    relay = outbox_relay_for(
+        settings, app[PG_POOL], app[REDIS], redis_timeout_s=redis_timeout_s(settings)
+    )
     task = asyncio.create_task(relay.run(), name="outbox-relay")
     yield
     await stop_task(task)

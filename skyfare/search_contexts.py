@@ -57,8 +57,6 @@ from skyfare.usage import watch_breakers
 
 logger = logging.getLogger(__name__)
 
-# How long Redis may take to connect or answer one command before the caller sees an error.
-REDIS_TIMEOUT_S = 1.0
 # How long a stream follower's XREAD blocks (fare evictions, session cutoffs); its own
 # connection waits a little longer.
 FOLLOW_BLOCK_S = 2.0
@@ -69,12 +67,13 @@ async def redis(app: web.Application) -> AsyncIterator[None]:
     if settings.redis_url is None:
         raise RuntimeError("redis_url is unset: start the embedded Redis first")
     # A blocking pool (skyfare/redis_client.py); a RedisCluster under SKYFARE_REDIS_CLUSTER.
+    bound_s = client_timeout_s(settings)
     client = redis_client(
         settings,
         max_connections=settings.redis_pool_max,
-        pool_timeout=REDIS_TIMEOUT_S,
-        socket_timeout=REDIS_TIMEOUT_S,
-        connect_timeout=REDIS_TIMEOUT_S,
+        pool_timeout=bound_s,
+        socket_timeout=bound_s,
+        connect_timeout=bound_s,
     )
     await warm_up(client)
     app[REDIS] = client
@@ -87,9 +86,9 @@ async def redis(app: web.Application) -> AsyncIterator[None]:
         check = redis_client(
             settings,
             max_connections=1,
-            pool_timeout=REDIS_TIMEOUT_S,
-            socket_timeout=REDIS_TIMEOUT_S,
-            connect_timeout=REDIS_TIMEOUT_S,
+            pool_timeout=redis_timeout_s(settings),
+            socket_timeout=redis_timeout_s(settings),
+            connect_timeout=redis_timeout_s(settings),
         )
     app[CACHE_CHECK] = check
     yield
@@ -98,15 +97,30 @@ async def redis(app: web.Application) -> AsyncIterator[None]:
     await client.aclose()
 
 
+def redis_timeout_s(settings: Settings) -> float:
+    """How long Redis may take to connect or answer a call that has no bound of its own
+    (`SKYFARE_REDIS_TIMEOUT_MS`) before the caller sees an error."""
+    return settings.redis_timeout_ms / 1000
+
+
+def client_timeout_s(settings: Settings) -> float:
+    """The shared client's bound on a connect, a wait for a pooled connection and a reply: a
+    backstop under each caller's own `asyncio.timeout`, so never shorter than the longest of
+    those (the rate limits' and the fare cache's, from the settings). Shorter, it cut them: a
+    limiter given 5 s failed open on a reply late by 1 s (tests/e2e/booking/test_slow_redis.py)."""
+    callers_ms = max(settings.rate_limit_timeout_ms, settings.cache_redis_timeout_ms)
+    return max(settings.redis_timeout_ms, callers_ms) / 1000
+
+
 async def authenticator(app: web.Application) -> AsyncIterator[None]:
     """Traveler Bearer tokens, checked against the issuer's JWKS (fetched on first use), and
     each traveler's rate limit (skyfare/travelers.py)."""
     settings = app[SETTINGS]
-    keys = JwksKeySet(settings.trusted_jwks_url)
+    keys = JwksKeySet(settings.trusted_jwks_url, timeout_s=settings.jwks_timeout_ms / 1000)
     # A request's look-up waits on Redis no longer than its rate-limit call does.
     cutoffs = app[SESSION_CUTOFFS] = SessionCutoffs(
         app[REDIS],
-        timeout_s=REDIS_TIMEOUT_S,
+        timeout_s=redis_timeout_s(settings),
         read_timeout_s=settings.rate_limit_timeout_ms / 1000,
         ttl_s=settings.session_cutoff_cache_s,
     )
@@ -127,8 +141,8 @@ async def authenticator(app: web.Application) -> AsyncIterator[None]:
     # Cutoffs other processes set, on a connection of its own (a blocking read holds it).
     follower_client = redis_client(
         settings,
-        socket_timeout=FOLLOW_BLOCK_S + REDIS_TIMEOUT_S,
-        connect_timeout=REDIS_TIMEOUT_S,
+        socket_timeout=FOLLOW_BLOCK_S + redis_timeout_s(settings),
+        connect_timeout=redis_timeout_s(settings),
     )
     follower = asyncio.create_task(
         cutoffs.follow(follower_client, block_ms=int(FOLLOW_BLOCK_S * 1000)),
@@ -170,8 +184,8 @@ async def fare_cache(app: web.Application) -> AsyncIterator[None]:
     # Other processes' evictions, on a connection of its own (a blocking read holds it).
     follower_client = redis_client(
         settings,
-        socket_timeout=FOLLOW_BLOCK_S + REDIS_TIMEOUT_S,
-        connect_timeout=REDIS_TIMEOUT_S,
+        socket_timeout=FOLLOW_BLOCK_S + redis_timeout_s(settings),
+        connect_timeout=redis_timeout_s(settings),
     )
     follower = asyncio.create_task(
         evictions.follow(follower_client, store.l1, block_ms=int(FOLLOW_BLOCK_S * 1000)),
@@ -228,7 +242,7 @@ async def connectors(app: web.Application) -> AsyncIterator[None]:
             fares.store,
             tags,
             index,
-            timeout_s=REDIS_TIMEOUT_S,
+            timeout_s=redis_timeout_s(settings),
             tag_timeout_s=cache_timeout_s,
             # One script for a batch's DELs, feed entry and settle: one slot only, not a cluster.
             evict_settle=None if is_cluster(settings) else RedisEvictAndSettle(app[REDIS]),

@@ -108,6 +108,10 @@ class Settings(msgspec.Struct, frozen=True):
     cache_l1_entries: int = 10_000
     cache_l1_bytes: Annotated[int, msgspec.Meta(ge=0)] = 64 * 1024 * 1024
     cache_redis_timeout_ms: int = 50
+    # The shared Redis client's bound on a connect, a wait for a pooled connection and a reply,
+    # and on each call that has no bound of its own (a session cutoff's write, the outbox
+    # relay's, a batch of usage events): past it the caller sees Redis as down.
+    redis_timeout_ms: Annotated[int, msgspec.Meta(gt=0, le=60_000)] = 1000
     cache_near_days: int = 3
     cache_near_ttl_s: float = 60.0
     cache_mid_days: int = 14
@@ -132,6 +136,9 @@ class Settings(msgspec.Struct, frozen=True):
     jwt_issuer: str | None = None
     jwt_audience: str = "skyfare"
     jwks_url: str | None = None
+    # The bound on one fetch of the JWKS (a token's first use, an unknown `kid`, every 5 min);
+    # past it a token whose key is not cached is a 503.
+    jwks_timeout_ms: Annotated[int, msgspec.Meta(gt=0, le=60_000)] = 2000
     # Erasing the account (`DELETE /v1/me`) needs a sign-in (the token's `auth_time`) at most
     # this many seconds old; an older one is a 401 that tells the client to sign in again with
     # OIDC `max_age` (RFC 9470 step-up). A refresh keeps the sign-in's time.

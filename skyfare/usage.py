@@ -21,7 +21,6 @@ from skyfare.keys import REDIS, SETTINGS, USAGE
 
 # How long a shutdown waits for the last events to reach the stream.
 DRAIN_S = 2.0
-REDIS_TIMEOUT_S = 1.0
 
 
 async def usage_events(app: web.Application) -> AsyncIterator[None]:
@@ -36,7 +35,7 @@ async def usage_events(app: web.Application) -> AsyncIterator[None]:
         settings.usage_stream,
         maxlen=settings.usage_stream_maxlen,
         capacity=settings.usage_buffer_max,
-        timeout_s=REDIS_TIMEOUT_S,
+        timeout_s=settings.redis_timeout_ms / 1000,  # SKYFARE_REDIS_TIMEOUT_MS
     )
     app[USAGE] = buffer
     task = asyncio.create_task(buffer.run(), name="usage-events")

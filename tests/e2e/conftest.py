@@ -31,8 +31,12 @@ MAX_BODY_BYTES = 4096
 PATIENT_STORES = {
     "db_timeout_s": 30.0,
     "cache_redis_timeout_ms": 2000,
+    "redis_timeout_ms": 10_000,
     "rate_limit_timeout_ms": 10_000,
     "search_deadline_ms": 8000,
+    # The identity provider (the sim, in this process) too: a token's first use fetches its
+    # keys, and the 2 s default made a slow answer a 503 (tests/e2e/test_slow_identity_provider.py).
+    "jwks_timeout_ms": 10_000,
 }
 # The suite's travelers do what no person does (six holds racing six cancels, hundreds of
 # orders in a stress run, fifty requests at once), so the caps are off here (0; and so is the

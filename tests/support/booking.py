@@ -25,6 +25,7 @@ from tests.support.flights import in_days
 from tests.support.history_details import check_details_stored, steps_from
 from tests.support.sim import SimHandle, fast_profiles, running_sim
 from tests.support.tokens import bearer, mint_token, sim_issuer
+from tests.support.waits import WAIT_S
 
 Client = TestClient[web.Request, web.Application]
 Headers = dict[str, str]
@@ -147,7 +148,8 @@ async def booking_app(
         since = await steps_from(pool)
     async with running_sim(profiles=profiles or fast_profiles()) as sim:
         configured = trusting_sim(settings, sim)
-        timeout = aiohttp.ClientTimeout(total=5)
+        # The test's own calls to the sim's control routes: as long as a loaded machine may need.
+        timeout = aiohttp.ClientTimeout(total=WAIT_S)
         async with (
             aiohttp.ClientSession(timeout=timeout) as session,
             TestClient(TestServer(create_app(configured))) as client,

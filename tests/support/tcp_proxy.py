@@ -4,9 +4,10 @@ and "coming back" on the same address, without touching the real server.
 `async with PostgresProxy(database_url) as proxy:` → `proxy.url` reaches the same database through
 127.0.0.1:<port>; `await proxy.cut()` closes every connection and refuses new ones;
 `await proxy.restore()` listens on the same port again; `proxy.stall()` holds every byte until
-`proxy.resume()` (a server that hangs); `await proxy.send_to_clients(data)`
-writes `data` to every client as if the server had sent it (a server's FATAL on an idle session,
-before it closes the socket).
+`proxy.resume()` (a server that hangs); `proxy.slow_on(marker, seconds)` stalls for `seconds`
+when a client next sends `marker` (a server slow to answer that command);
+`await proxy.send_to_clients(data)` writes `data` to every client as if the server had sent it
+(a server's FATAL on an idle session, before it closes the socket).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import glob
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 from urllib.parse import parse_qs, urlsplit
@@ -38,6 +40,7 @@ class CuttableProxy:
         self.port = 0
         self._flowing = asyncio.Event()  # cleared: a stall, bytes held both ways
         self._flowing.set()
+        self._slow_on: tuple[bytes, float] | None = None
 
     async def __aenter__(self) -> Self:
         await self.restore()
@@ -75,6 +78,19 @@ class CuttableProxy:
     def resume(self) -> None:
         self._flowing.set()
 
+    def slow_on(self, marker: bytes, seconds: float) -> None:
+        """Once, when a client sends bytes holding `marker` (in one read: keep it short), stall
+        them and all else for `seconds`: the server slow to answer that one command."""
+        self._slow_on = (marker, seconds)
+
+    def _sent(self, data: bytes) -> None:
+        if self._slow_on is None or self._slow_on[0] not in data:
+            return
+        seconds = self._slow_on[1]
+        self._slow_on = None
+        self.stall()
+        asyncio.get_running_loop().call_later(seconds, self.resume)
+
     async def send_to_clients(self, data: bytes) -> None:
         for writer in list(self._clients):
             writer.write(data)
@@ -88,7 +104,9 @@ class CuttableProxy:
         self._writers |= {writer, up_writer}
         self._clients.add(writer)
         flowing = self._flowing
-        await asyncio.gather(_pipe(reader, up_writer, flowing), _pipe(up_reader, writer, flowing))
+        await asyncio.gather(
+            _pipe(reader, up_writer, flowing, self._sent), _pipe(up_reader, writer, flowing)
+        )
 
 
 class PostgresProxy(CuttableProxy):
@@ -110,10 +128,15 @@ class PostgresProxy(CuttableProxy):
 
 
 async def _pipe(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, flowing: asyncio.Event
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    flowing: asyncio.Event,
+    seen: Callable[[bytes], None] | None = None,
 ) -> None:
     with contextlib.suppress(ConnectionError, OSError):
         while data := await reader.read(65536):
+            if seen is not None:
+                seen(data)
             await flowing.wait()
             writer.write(data)
             await writer.drain()

@@ -34,6 +34,7 @@ from sim.identity.keys import ALGORITHM, SigningKey
 from sim.identity.users import SEED_USERS
 from skyfare.devlogin import SignInFailed, Tokens
 from skyfare.devlogin import sign_in as _sign_in
+from tests.support.waits import WAIT_S
 
 __all__ = ["SEEDED", "SignInFailed", "Tokens"]
 
@@ -42,7 +43,9 @@ SEEDED = {user.email: user.password for user in SEED_USERS}
 # A redirect URI the sim registers for the web client at start (the API's default port).
 WEB_REDIRECT_URI = "http://127.0.0.1:8080/auth/callback"
 
-_TIMEOUT_S = 5.0
+# A bound on a helper's call to the sim (in this process), not something a test is about: as
+# long as a loaded machine may need (tests/support/waits.py); pytest-timeout still ends a hang.
+_TIMEOUT_S = WAIT_S
 
 
 class IdentityClock:
