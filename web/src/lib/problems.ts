@@ -133,11 +133,25 @@ const HOLD_LIMIT: Explained = {
   next: "Pay for or cancel a trip on hold in My trips, then try again.",
 };
 
-// booking/departures.py: the 409 of cancelling a trip whose first flight has left carries
-// `departed_at`; "something changed meanwhile" sent the traveler to look for a change.
-const TRIP_BEGUN: Explained = {
-  message: "Your trip has begun: its first flight has left, so it can no longer be cancelled here.",
-  next: "Nothing was changed. If a flight was missed, cancelled or disrupted, contact support about this trip.",
+/** What the traveler was doing when a refusal came: some refusals read otherwise by it. */
+export type Doing = "cancel" | "change" | "seats" | "name";
+
+// booking/departures.py: a 409 for a trip whose first flight has left carries `departed_at`;
+// "something changed meanwhile" sent the traveler to look for a change. What can no longer be
+// done is what the traveler was doing: "cancelled" on the seat screen misled.
+const BEGUN_NEXT = "Nothing was changed. If a flight was missed, cancelled or disrupted, contact support about this trip.";
+const TRIP_BEGUN: Record<Doing | "other", Explained> = {
+  cancel: { message: "Your trip has begun: its first flight has left, so it can no longer be cancelled here.", next: BEGUN_NEXT },
+  change: { message: "Your trip has begun: its first flight has left, so it can no longer be changed here.", next: BEGUN_NEXT },
+  seats: {
+    message: "Your trip has begun: its first flight has left, so seats can no longer be chosen here.",
+    next: "Nothing was changed. Ask the airline for a seat at check-in or at the gate.",
+  },
+  name: {
+    message: "Your trip has begun: its first flight has left, so names can no longer be corrected here.",
+    next: "Nothing was changed. Contact support about this trip: the airline may still correct it.",
+  },
+  other: { message: "Your trip has begun: its first flight has left, so this can no longer be done here.", next: BEGUN_NEXT },
 };
 
 // booking/seats.py: a seat change within 24 hours of the first flight is a 422 whose `rule` names
@@ -193,6 +207,7 @@ export function describe(
     rule?: unknown;
   },
   backing: Backing = "airlines",
+  doing?: Doing,
 ): Explained {
   if (problemKind(problem) === "service-unavailable") {
     return { message: UNAVAILABLE[backing], next: "Nothing was changed. Try again in a moment." };
@@ -201,7 +216,7 @@ export function describe(
   if (typeof problem.limit === "string" && HOLD_LIMITS.has(problem.limit)) return HOLD_LIMIT;
   if (Array.isArray(problem.seats)) return MESSAGES[SEAT_TAKEN] ?? FALLBACK;
   if (problemKind(problem) === "conflict" && typeof problem.total_amount === "string") return PRICE_CHANGED;
-  if (problemKind(problem) === "conflict" && typeof problem.departed_at === "string") return TRIP_BEGUN;
+  if (problemKind(problem) === "conflict" && typeof problem.departed_at === "string") return TRIP_BEGUN[doing ?? "other"];
   if (problem.rule === SEATS_CUTOFF_RULE) return SEATS_CUTOFF;
   return MESSAGES[problemKind(problem)] ?? FALLBACK;
 }

@@ -78,14 +78,14 @@ export function CancelTrip({ order, now = new Date() }: { order: Order; now?: Da
     return (
       <section className="conditions" aria-label="Cancel this trip">
         <h2>Cancel this trip</h2>
-        <ProblemNotice problem={failure.problem} />
+        <ProblemNotice problem={failure.problem} doing="cancel" />
       </section>
     );
   }
   return (
     <section className="conditions" aria-label="Cancel this trip">
       <h2>Cancel this trip</h2>
-      {failure && <ProblemNotice problem={failure.problem} />}
+      {failure && <ProblemNotice problem={failure.problem} doing="cancel" />}
       {quote && expired && (
         <div className="notice warning" role="alert">
           <p>

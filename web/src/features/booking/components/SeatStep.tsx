@@ -95,7 +95,7 @@ export function SeatStep({ order, mode, onDone }: Props) {
       )}
       {problem && (
         // A refusal by rule is worded whole by `describe`; its detail and errors are our text.
-        <ProblemNotice problem={problem} other={problem.rule === undefined ? (problem.errors ?? []) : []}>
+        <ProblemNotice problem={problem} doing="seats" other={problem.rule === undefined ? (problem.errors ?? []) : []}>
           {typeof problem.detail === "string" && problem.rule === undefined && <p>{sentence(problem.detail)}</p>}
         </ProblemNotice>
       )}
