@@ -102,7 +102,8 @@ export function CancelTrip({ order, now = new Date() }: { order: Order; now?: Da
             <dt>Refund</dt>
             <dd>
               {Number(quote.refund_amount) > 0
-                ? `${money(quote.refund_amount, quote.refund_currency)}, refunded to your card`
+                ? // A quote: nothing is refunded until the traveler says yes ("refunded" read as done).
+                  `${money(quote.refund_amount, quote.refund_currency)} back to your card if you cancel`
                 : "Nothing to refund: nothing was charged"}
             </dd>
             <dt>Kept by the airline</dt>
