@@ -36,6 +36,10 @@ const SEAT_TAKEN = "seat-taken";
 // Any other 409 of choosing seats: the order is paid or over, the flight is within 24 hours, or
 // the airline sells no seats through us (its `detail` says which).
 export const SEATS_CLOSED = "seats-closed";
+// The same on a booked trip's Change seats: "continue without choosing, the airline gives you
+// seats at check-in" spoke of a booking being made, beside a "Keep my seats" button, to a
+// traveler who may hold seats (or whose trip was cancelled meanwhile).
+export const SEATS_CLOSED_ON_TRIP = "seats-closed-on-trip";
 // The identity provider would not renew the sign-in (features/auth renewal): the tab signed out.
 export const SIGN_IN_ENDED = "sign-in-ended";
 // The identity provider did not answer a renewal the call needed (features/auth renewal): still
@@ -97,6 +101,10 @@ const MESSAGES: Record<string, Explained> = {
   [SEATS_CLOSED]: {
     message: "Seats cannot be chosen on this booking now.",
     next: "Continue without choosing: the airline gives you seats at check-in.",
+  },
+  [SEATS_CLOSED_ON_TRIP]: {
+    message: "Seats cannot be changed on this trip now.",
+    next: "Nothing was changed. Go back to your trip to see where it stands; the airline can help with seats at check-in.",
   },
   "fare-not-changeable": {
     message: "This fare cannot be changed.",
