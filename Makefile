@@ -53,8 +53,20 @@ $(WEB_BUILD): $(WEB_MODULES) $(WEB_SOURCES)
 web: $(WEB_BUILD)
 
 ## web-types: regenerate web/openapi.json (the served document) and the TypeScript types from it
-##            (after adding or changing a route; tests/unit/test_web_types.py fails until then)
-web-types: $(STAMP) $(WEB_MODULES)
+##            (after adding or changing a route; tests/unit/test_web_types.py fails until then);
+##            with the .venv there is (make install makes it; BIN=<a venv's bin> picks another)
+# Not the install step: a .venv that imports Skyfare's dependencies is used as it is, its stamp
+# older than pyproject.toml or missing (a fresh clone, a pull, a venv made by hand), where a
+# reinstall took minutes and the network. `python -m` imports this checkout's Skyfare (the
+# current folder comes first). web/node_modules comes from the lock file when it lacks
+# openapi-typescript.
+WEB_TYPES_NO_PYTHON := make web-types: $(BIN)/python cannot import Skyfare and its dependencies: \
+	run make install (or make web-types BIN=<the bin folder of a venv that has them>)
+web-types:
+	@$(BIN)/python -c 'import skyfare.app' 2>/dev/null || { echo "$(WEB_TYPES_NO_PYTHON)"; exit 1; }
+	@test -x web/node_modules/.bin/openapi-typescript || { \
+		echo "make web-types: web/node_modules lacks openapi-typescript: npm ci (web/package-lock.json)…"; \
+		$(NPM) ci --no-audit --no-fund && touch $(WEB_MODULES); }
 	$(BIN)/python -m skyfare.webtypes snapshot web/openapi.json
 	$(NPM) run types
 	$(BIN)/python -m skyfare.webtypes stamp web/openapi.json web/src/lib/api/schema.d.ts

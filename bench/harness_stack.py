@@ -42,6 +42,15 @@ STOP_TIMEOUT_S = 30.0
 _PASSED_ON = ("DATABASE_URL", "REDIS_URL")
 
 
+class CliFailed(subprocess.CalledProcessError):
+    """A `skyfare` command that failed, told with the end of its stderr: the harness notes a
+    failed step by its exception's repr, and the exit status alone says nothing of why."""
+
+    def __repr__(self) -> str:
+        told = (self.stderr or "").strip()[-300:]
+        return f"skyfare {self.cmd[1]} exited {self.returncode}: {told or '(no stderr)'}"
+
+
 @dataclass(frozen=True)
 class Stack:
     url: str  # the API, e.g. http://127.0.0.1:41234
@@ -58,15 +67,18 @@ class Stack:
         return str(Path(sys.executable).with_name("skyfare"))
 
     def cli(self, *args: str, timeout_s: float = 300.0) -> str:
-        """Run `skyfare <args>` against this stack; its stdout."""
-        return subprocess.run(
+        """Run `skyfare <args>` against this stack; its stdout. A failure raises
+        `CliFailed`, whose repr (what the summary's notes show) ends with its stderr."""
+        done = subprocess.run(
             [self.skyfare, *args],
             env=self.env,
             capture_output=True,
             text=True,
-            check=True,
             timeout=timeout_s,
-        ).stdout
+        )
+        if done.returncode:
+            raise CliFailed(done.returncode, done.args, done.stdout, done.stderr)
+        return done.stdout
 
     def cpu(self) -> dict[str, float]:
         """CPU seconds so far of the API workers, the sim, embedded PostgreSQL (when it is

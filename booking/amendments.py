@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncpg
 
 from booking.events import EventType, new_event
+from booking.history_details import HistoryDetails, HistoryName, HistoryStep, details_json
 from booking.model import Order, is_order_id
 from booking.pg import Database
 from booking.rows import HISTORY_AND_EVENTS, SELECT_ORDER, events_json, order_from_row
@@ -55,6 +56,14 @@ def check_correction(
         )
 
 
+def corrected(passenger: int, was: str, now: str) -> HistoryStep:
+    """The history step of passenger `passenger`'s (from 1) name corrected (`name_corrected`)."""
+    return HistoryStep(
+        f"passenger {passenger} name corrected from {was} to {now}",
+        HistoryDetails(name=HistoryName(passenger, was, now)),
+    )
+
+
 class Amendments:
     """Name-spelling corrections and itinerary re-sends, each with its history row and event."""
 
@@ -79,18 +88,18 @@ class Amendments:
                 order_id, index, given_name, family_name, timeout=self._db.timeout_s,
             )  # fmt: skip
             order = await self._locked(conn, order_id)
-            reason = (
-                f"passenger {index + 1} name corrected from {booked.given_name} "
-                f"{booked.family_name} to {given_name} {family_name}"
+            was, now = f"{booked.given_name} {booked.family_name}", f"{given_name} {family_name}"
+            await self._record(
+                conn, order, "order.name_corrected", corrected(index + 1, was, now), actor
             )
-            await self._record(conn, order, "order.name_corrected", reason, actor)
             return order
 
     async def resend_itinerary(self, order_id: str, *, actor: str) -> Order:
         """Send the traveler the itinerary again (the notification worker mails it)."""
         async with self._db.transaction() as conn:
             order = await self._locked(conn, order_id)
-            await self._record(conn, order, "order.itinerary_resent", "itinerary resent", actor)
+            resent = HistoryStep("itinerary resent")
+            await self._record(conn, order, "order.itinerary_resent", resent, actor)
             return order
 
     async def _locked(self, conn: asyncpg.Connection, order_id: str) -> Order:
@@ -109,12 +118,12 @@ class Amendments:
         return order
 
     async def _record(
-        self, conn: asyncpg.Connection, order: Order, type: EventType, reason: str, actor: str
+        self, conn: asyncpg.Connection, order: Order, type: EventType, step: HistoryStep, actor: str
     ) -> None:
         event = new_event(type, order.snapshot(), order.contact(), owner=order.owner)
         await conn.execute(
             HISTORY_AND_EVENTS,
             order.id, order.status, order.status, order.payment_status, order.payment_status,
-            reason, actor, None, events_json([event]),
+            step.reason, actor, None, details_json(step.details), events_json([event]),
             timeout=self._db.timeout_s,
         )  # fmt: skip

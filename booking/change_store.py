@@ -12,8 +12,9 @@ from typing import Literal
 import asyncpg
 import msgspec
 
-from booking.change_terms import ChangeOffer, replaced_seats, summary
+from booking.change_terms import ChangeOffer, changed_flight, replaced_seats, summary
 from booking.events import Event, new_event
+from booking.history_details import HistoryDetails, HistoryStep, details_json, noted
 from booking.idempotency import StoredResponse, record_response
 from booking.model import ChangeFailure, LastChange, Order
 from booking.pg import Database
@@ -318,7 +319,9 @@ class PgChanges:
             new_event("order.changed", snapshot, changed.contact(), owner=changed.owner),
             seats=seat_notes(order, released),
         )
-        await self._history(conn, changed, f"{detail} ({offer.id})", actor, [event])
+        flight = changed_flight(offer.slice_index, offer.new_slice, released)
+        step = HistoryStep(f"{detail} ({offer.id})", HistoryDetails(flight=flight))
+        await self._history(conn, changed, step, actor, [event])
         if answer is not None:
             owner, key, response = answer(changed)
             await record_response(conn, owner, key, response, timeout=timeout)
@@ -337,7 +340,7 @@ class PgChanges:
         """The change failed and was undone: the offer says why (`reason`, for people; `code`,
         for clients), and so do the order's history and `last_change`; `decline_code` is the
         card gateway's when its card was declined."""
-        noted = note(offer, "failed", reason, decline_code, code)
+        last = note(offer, "failed", reason, decline_code, code)
         async with self._db.transaction() as conn:
             await conn.execute(
                 "UPDATE order_changes SET status = 'failed', failure_reason = $2,"
@@ -346,12 +349,11 @@ class PgChanges:
             )  # fmt: skip
             await conn.execute(
                 "UPDATE orders SET last_change = $2::jsonb, updated_at = now() WHERE id = $1",
-                order_id, noted, timeout=self._db.timeout_s,
+                order_id, last, timeout=self._db.timeout_s,
             )  # fmt: skip
             order = await self._order(conn, order_id)
-            await self._history(
-                conn, order, f"change {offer.id} failed: {reason}", actor, [], decline_code
-            )
+            step = HistoryStep(f"change {offer.id} failed: {reason}", noted(reason))
+            await self._history(conn, order, step, actor, [], decline_code)
             return order
 
     async def _order(self, conn: asyncpg.Connection, order_id: str) -> Order:
@@ -365,7 +367,7 @@ class PgChanges:
         self,
         conn: asyncpg.Connection,
         order: Order,
-        reason: str,
+        step: HistoryStep,
         actor: str,
         events: list[Event],
         decline_code: str | None = None,
@@ -374,6 +376,7 @@ class PgChanges:
         await conn.execute(
             HISTORY_AND_EVENTS,
             order.id, order.status, order.status, order.payment_status, order.payment_status,
-            reason[:1000], actor, decline_code, events_json(events),
+            step.reason[:1000], actor, decline_code, details_json(step.details),
+            events_json(events),
             timeout=self._db.timeout_s,
         )  # fmt: skip

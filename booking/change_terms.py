@@ -16,12 +16,14 @@ cancellation quotes).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
 
 import msgspec
 
 from booking.cancellation_terms import NOTHING, check_quotable, describes, is_quote_id, new_quote_id
+from booking.history_details import HistoryFlight
 from booking.model import (
     ChangeFailure,
     Order,
@@ -163,6 +165,23 @@ class ChangeOffer(msgspec.Struct, frozen=True, kw_only=True):
 
     def describes(self, order: Order) -> bool:
         return describes(self, order)
+
+
+def changed_flight(
+    slice_index: int, new_slice: Slice, released: Sequence[OrderSeat]
+) -> HistoryFlight:
+    """The history step's details of a change of slice `slice_index` to `new_slice`, as
+    `summary` words its flight (and the seats `released` with the old flights)."""
+    first = new_slice.segments[0]
+    return HistoryFlight(
+        slice=slice_index + 1,
+        origin=new_slice.origin,
+        destination=new_slice.destination,
+        departure_date=first.departing_at.date(),
+        departure_time=first.departing_at.strftime("%H:%M"),
+        flights=tuple(s.flight_number for s in new_slice.segments),
+        released_seats=tuple(s.designator for s in released),
+    )
 
 
 def summary(new_slice: Slice) -> str:

@@ -32,6 +32,7 @@ import msgspec
 
 from booking import metrics
 from booking.airline import Airline
+from booking.history_details import noted
 from booking.idempotency import (
     Claimed,
     Completion,
@@ -290,13 +291,13 @@ class OrderCreation:
         outcome = await self.airline.hold(order)
         completion = Completion(order.owner, key, created_response)
         if isinstance(outcome, DomainError):
-            return await self._refused(order, key, payment, outcome, "the airline refused the hold")
+            return await self._refused(order, key, payment, outcome, "the hold")
         connector = self.airline.connector(order.connector)
         refusal = (
             None if connector is None else await self.seats.hold(connector, order, outcome.locator)
         )
         if refusal is not None:
-            return await self._refused(order, key, payment, refusal, "the airline refused a seat")
+            return await self._refused(order, key, payment, refusal, "a seat")
         change = held_change(order, outcome, self._hold_window_s, "held at the airline")
         instant = order.type == "instant"
         held = await self.repository.transition(
@@ -313,14 +314,16 @@ class OrderCreation:
         return created_response(held)
 
     async def _refused(
-        self, order: Order, key: str, payment: PaymentMethod | None, error: DomainError, why: str
+        self, order: Order, key: str, payment: PaymentMethod | None, error: DomainError, what: str
     ) -> StoredResponse:
-        """The airline said no: the order fails (never shown) and `error` is the key's answer."""
+        """The airline refused `what` (the hold, a seat): the order fails (never shown) and
+        `error` is the key's answer."""
         refused = Completion(order.owner, key, lambda _: stored_error(error))
         change = Change(
             from_status=("pending",),
             to_status="failed",
-            reason=why,
+            reason=f"the airline refused {what}",
+            details=noted(what),
             failure_reason=error.detail[:500],
         )
         refusal_stored = await self.repository.transition(

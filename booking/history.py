@@ -10,14 +10,16 @@ identity. Pure mapping here: who is shown how.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Literal
 
 import msgspec
 
 from booking.history_codes import HistoryCode
-from booking.history_details import HistoryDetails, details_of
-from booking.model import Order
-from booking.rows import HistoryEntry
+from booking.history_details import HistoryDetails, stored_details
+from booking.history_reasons import read_details
+from booking.model import Order, Passenger
+from booking.rows import HistoryRow
 from kernel.auth import Principal
 
 ActorType = Literal["traveler", "support", "system"]
@@ -81,7 +83,15 @@ def actor_of(actor: str, order: Order, viewer: Principal) -> Actor:
     return Actor("support", actor if viewer.is_support else None)
 
 
-def history_view(order: Order, entries: list[HistoryEntry], viewer: Principal) -> OrderHistory:
+def details_of(entry: HistoryRow, passengers: Sequence[Passenger]) -> HistoryDetails | None:
+    """The step's details as its writer stored them; read back from its reason for a row written
+    before they were stored (booking/history_reasons.py)."""
+    if entry.details is not None:
+        return stored_details(entry.details)
+    return read_details(entry.code, entry.reason, passengers)
+
+
+def history_view(order: Order, entries: list[HistoryRow], viewer: Principal) -> OrderHistory:
     return OrderHistory(
         order_id=order.id,
         data=tuple(
@@ -95,7 +105,7 @@ def history_view(order: Order, entries: list[HistoryEntry], viewer: Principal) -
                 actor=actor_of(e.actor, order, viewer),
                 code=e.code,  # type: ignore[arg-type]  # the database's vocabulary, tested
                 decline_code=e.decline_code,
-                details=details_of(e.code, e.reason, order.passengers),
+                details=details_of(e, order.passengers),
             )
             for e in entries
         ),

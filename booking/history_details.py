@@ -3,38 +3,43 @@
 
 A step's reason is our sentence for people; its details (the amounts refunded and what each had
 paid for, the seats and whose they are, the flight a change moved to, a name before and after)
-are in it because its writer put them there (payment/ledger.py `describe`, booking/seat_history.py,
-booking/change_terms.py `summary`, booking/amendments.py). They are read back here, by the step's
-code, once, beside the writers, so that no client parses our sentences (the web app did). A
-reason that does not read as its code's writer words it (a row from before that wording) gets no
-details: clients show its reason as written.
+are what that sentence says, as fields. The code that writes a step builds both from the same
+values and stores the details with it (`order_history.details`, booking/sql/0154), in the same
+statement: payment/refund_steps.py, booking/seat_history.py, booking/change_terms.py
+`changed_flight`, booking/amendments.py, booking/creation.py, booking/reconciler.py. So no
+client parses our sentences (the web app did), and nor do we: a name with " to " in it, or a
+reworded sentence, loses nothing.
+
+A row written before 0154 stores none: its details are read back from its reason, as the
+release that wrote it worded it (booking/history_reasons.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable, Sequence
-from typing import Literal
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Literal, NamedTuple
 
 import msgspec
-
-from booking.model import Passenger
 
 Charge = Literal["booking", "flight_change", "seats", "other"]
 SeatChange = Literal["chosen", "kept", "replaced"]
 
 # Where money went, by the charge's id prefix (payment/ledger.py): a booking's payment, a flight
 # change's difference, seats bought later.
-_CHARGES: dict[str, Charge] = {"pay": "booking", "och": "flight_change", "sch": "seats"}
+CHARGES: dict[str, Charge] = {"pay": "booking", "och": "flight_change", "sch": "seats"}
 
 
-class HistoryAmount(msgspec.Struct, frozen=True):
-    """An amount refunded (or owed, or refused) and what it had paid for."""
+class HistoryAmount(msgspec.Struct, frozen=True, omit_defaults=True):
+    """An amount refunded (or owed, or refused) and what it had paid for; `by_gateway`, on a
+    cancellation's `refunded` step, how much of it the card gateway gave back itself (at its
+    dashboard), not our refund (absent when none: payment/sql/0214)."""
 
     amount: str
     currency: str
     charge: Charge
+    by_gateway: str | None = None
 
 
 class HistorySeat(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -84,131 +89,45 @@ class HistoryDetails(msgspec.Struct, frozen=True, omit_defaults=True):
     note: str | None = None
 
 
-_MONEY = re.compile(r"(-?\d+(?:\.\d+)?) ([A-Z]{3}) to ([a-z]{2,4})_[0-9a-z]+")
-# booking/change_terms.py summary(): "LHR → JFK on 21 Dec 2026 (BA117, BA4 at 08:25)";
-# "; seats 14C, 14D released" after it (booking/change_store.py), then the change's id.
-_FLIGHT = re.compile(
-    r"^slice (\d+) changed to ([A-Z]{3}) → ([A-Z]{3})"
-    r" on (\d{1,2} [A-Z][a-z]{2} \d{4}|\d{4}-\d{2}-\d{2})"
-    r" \(([^()]+) at (\d{2}:\d{2})\)(?:; seats (.*) released)?(?: \([a-z]+_[0-9a-z]+\))?$"
-)
-_SEAT = re.compile(r"(\w+) \(([^()]+)\)(?: (chosen|kept|in place of) ?(\w*))?")
-_PAX = re.compile(r"^pas_(\d+)$")
+class HistoryStep(NamedTuple):
+    """A step as its writer words it: the reason, our sentence, and its details as fields."""
+
+    reason: str
+    details: HistoryDetails | None = None
 
 
-def _money(text: str) -> tuple[HistoryAmount, ...]:
+# As long as a note may be: the longest reason a writer keeps (a gateway's or an airline's
+# words may be longer).
+NOTE_MAX = 500
+
+
+def noted(words: str) -> HistoryDetails:
+    """Details that are a note alone: words quoted from elsewhere, kept as written."""
+    return HistoryDetails(note=words[:NOTE_MAX])
+
+
+def charge_of(charge_id: str) -> Charge:
+    """What a charge paid for, by its id's prefix (`pay_…`, `och_…`, `sch_…`)."""
+    return CHARGES.get(charge_id.partition("_")[0], "other")
+
+
+def amounts_of(parts: Iterable[tuple[str, Decimal]], currency: str) -> tuple[HistoryAmount, ...]:
+    """`(charge id, amount)` pairs as fields, written as payment/ledger.py `describe` words
+    them."""
     return tuple(
-        HistoryAmount(amount, currency, _CHARGES.get(prefix, "other"))
-        for amount, currency, prefix in _MONEY.findall(text)
+        HistoryAmount(str(amount), currency, charge_of(charge)) for charge, amount in parts
     )
 
 
-def _name(who: str, passengers: Sequence[Passenger]) -> str:
-    """A seat's passenger as written; older rows name them by id (`pas_N`): their name then."""
-    found = _PAX.match(who)
-    if found is None:
-        return who
-    index = int(found[1]) - 1
-    if 0 <= index < len(passengers):
-        return f"{passengers[index].given_name} {passengers[index].family_name}"
-    return who
+_encoder = msgspec.json.Encoder()
+_decoder = msgspec.json.Decoder(HistoryDetails)
 
 
-_CHANGES: dict[str, SeatChange] = {"chosen": "chosen", "kept": "kept", "in place of": "replaced"}
+def details_json(details: HistoryDetails | None) -> str | None:
+    """`details` as `order_history.details` stores them (a `::jsonb` parameter); None: none."""
+    return None if details is None else _encoder.encode(details).decode()
 
 
-def _seats(text: str, passengers: Sequence[Passenger]) -> tuple[HistorySeat, ...]:
-    return tuple(
-        HistorySeat(
-            designator,
-            _name(who, passengers),
-            _CHANGES.get(change) if change else None,
-            replaced or None,
-        )
-        for designator, who, change, replaced in _SEAT.findall(text)
-    )
-
-
-def _day(words: str) -> dt.date:
-    if "-" in words:
-        return dt.date.fromisoformat(words)
-    return dt.datetime.strptime(words, "%d %b %Y").date()
-
-
-def _flight(found: re.Match[str]) -> HistoryDetails:
-    n, origin, destination, day, flights, time, released = found.groups()
-    flight = HistoryFlight(
-        int(n),
-        origin,
-        destination,
-        _day(day),
-        time,
-        tuple(flights.split(", ")),
-        tuple(released.split(", ")) if released else (),
-    )
-    return HistoryDetails(flight=flight)
-
-
-Reader = Callable[[re.Match[str], Sequence[Passenger]], HistoryDetails]
-
-
-def _note(found: re.Match[str], _: Sequence[Passenger]) -> HistoryDetails:
-    return HistoryDetails(note=found[1])
-
-
-# By code (booking/history_codes.py): the reason's shape as its writer words it, and its fields.
-_READERS: dict[str, tuple[re.Pattern[str], Reader]] = {
-    "found_by_reconciler": (re.compile(r"^(.*) \(found by the reconciler\)$"), _note),
-    "ticketing_failed_refunded": (
-        re.compile(r"^ticketing failed after payment \((.*)\); the payment was refunded$"),
-        _note,
-    ),
-    "airline_refused": (re.compile(r"^the airline refused (.*)$"), _note),
-    "refund_owed": (
-        re.compile(r"^(?:.*: )?refund owed: (.*)$"),
-        lambda f, _: HistoryDetails(amounts=_money(f[1])),
-    ),
-    "refund_retrying": (
-        re.compile(r"^refund of (.*) refused by the payment gateway \(.+\); it is retried$"),
-        lambda f, _: HistoryDetails(amounts=_money(f[1])),
-    ),
-    "nothing_to_refund": (re.compile(r"^.*: nothing to refund \((.*)\)$"), _note),
-    "refunded": (
-        re.compile(r"^(.*): refunded (.*)$"),
-        lambda f, _: HistoryDetails(amounts=_money(f[2]), note=f[1]),
-    ),
-    "flight_changed": (_FLIGHT, lambda f, _: _flight(f)),
-    "change_failed": (re.compile(r"^change [a-z]+_[0-9a-z]+ failed: (.*)$"), _note),
-    "seat_change_refunded": (
-        re.compile(r"^seat change refused after payment, refunded: (.*)$"),
-        _note,
-    ),
-    "seats_chosen": (
-        re.compile(r"^seats chosen: (.*)$"),
-        lambda f, p: HistoryDetails(seats=_seats(f[1], p)),
-    ),
-    "seats_chosen_and_changed": (
-        re.compile(r"^seats chosen and changed: (.*)$"),
-        lambda f, p: HistoryDetails(seats=_seats(f[1], p)),
-    ),
-    "seats_changed": (
-        re.compile(r"^seats (.*)$"),
-        lambda f, p: HistoryDetails(seats=_seats(f[1], p)),
-    ),
-    "name_corrected": (
-        re.compile(r"^passenger (\d+) name corrected from (.*) to (.*)$"),
-        lambda f, _: HistoryDetails(name=HistoryName(int(f[1]), f[2], f[3])),
-    ),
-}
-
-
-def details_of(
-    code: str | None, reason: str, passengers: Sequence[Passenger]
-) -> HistoryDetails | None:
-    """The fields of a step with `code` whose reason is `reason`, on an order with `passengers`;
-    None for a code whose steps hold none, or a reason not worded as its code's writer words it."""
-    reader = _READERS.get(code or "")
-    if reader is None:
-        return None
-    found = reader[0].match(reason)
-    return reader[1](found, passengers) if found else None
+def stored_details(text: str) -> HistoryDetails:
+    """`order_history.details` as read (asyncpg gives jsonb as its text)."""
+    return _decoder.decode(text)

@@ -33,6 +33,7 @@ import asyncpg
 import msgspec
 
 from booking.events import new_event
+from booking.history_details import details_json
 from booking.idempotency import Completion, record_statement
 from booking.model import Order, stored_cents
 from booking.rows import (
@@ -67,7 +68,8 @@ def utc_json(column: str) -> str:
 
 # $1 … $11: `transition_args`; $12: the version read; $13 … $18: the history row; $19:
 # the events; $20 … $24: the answer's owner, key, status, and its body before and after
-# `updated_at` ($24 NULL: the body is $23 alone). No answer: $20 NULL matches no key.
+# `updated_at` ($24 NULL: the body is $23 alone). No answer: $20 NULL matches no key. $25: the
+# history row's details (NULL for a step without any, as a hold's `held`).
 _BODY = (
     "CASE WHEN $24::bytea IS NULL THEN $23::bytea ELSE $23::bytea"
     f" || convert_to((SELECT {utc_json('updated_at')} FROM moved), 'UTF8') || $24::bytea END"
@@ -79,8 +81,10 @@ WITH moved AS (
     RETURNING o.updated_at, o.xmin AS version
 ), history AS (
     INSERT INTO order_history
-        (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor)
-    SELECT $1, $13::text, $14::text, $15::text, $16::text, $17::text, $18::text FROM moved
+        (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor,
+         details)
+    SELECT $1, $13::text, $14::text, $15::text, $16::text, $17::text, $18::text, $25::jsonb
+    FROM moved
 ), events AS ({events_insert(19, source="moved, ")}
 ), answer AS ({record_statement(20, body=_BODY, only_if="EXISTS (SELECT FROM moved)")}
 )
@@ -173,7 +177,7 @@ async def transition_known(
         *transition_args(expected.id, change), expected.version,
         expected.status, after.status, expected.payment_status, after.payment_status,
         change.reason, actor, events_json(events),
-        *answer,
+        *answer, details_json(change.details),
         timeout=timeout,
     )  # fmt: skip
     if row is None:

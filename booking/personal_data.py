@@ -136,10 +136,15 @@ class PgPersonalData:
         async with self._db.transaction() as conn:
             in_flight = [r["id"] for r in await conn.fetch(_IN_FLIGHT, owner, timeout=timeout)]
             if in_flight:
+                some = (
+                    "1 of your orders is"
+                    if len(in_flight) == 1
+                    else f"{len(in_flight)} of your orders are"
+                )
                 raise Conflict(
-                    f"{len(in_flight)} of your orders are still in flight (held, being booked "
-                    "or being paid); cancel the holds, or wait for them to expire or settle, "
-                    "then ask again. Nothing was erased",
+                    f"{some} still in flight (held, being booked or being paid); cancel the "
+                    "holds, or wait for them to expire or settle, then ask again. Nothing was "
+                    "erased",
                     orders_in_flight=in_flight,
                 )
             row = await conn.fetchrow(_PSEUDONYMIZE, owner, timeout=timeout)

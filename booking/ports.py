@@ -46,13 +46,17 @@ class PaidChanged(Exception):
 class RefundPart(msgspec.Struct, frozen=True):
     """One part of a cancelled order's refund: `amount` back to the card of one charge
     (`charge_id`: `pay_…` the order's payment, `och_…` a change's difference, `sch_…` seats
-    bought later); `owed` until the gateway confirms it (`detail`: its last refusal)."""
+    bought later); `owed` until the gateway confirms it (`detail`: its last refusal).
+    `by_gateway`: how much of `amount` the card gateway gave back itself (a refund made at its
+    dashboard, found when the part was asked), not our refund: all of it for a part that found
+    nothing left to ask; `amount` less it is what we refunded."""
 
     charge_id: str
     amount: Decimal
     currency: str
     status: Literal["owed", "refunded"]
     detail: str | None = None
+    by_gateway: Decimal = Decimal("0.00")
 
 
 class Refunds(Protocol):

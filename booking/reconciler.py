@@ -25,10 +25,12 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Literal, get_args
 
+import msgspec
 from prometheus_client import Counter
 
 from booking.claims import AIRLINE_TIMEOUT_S, BATCH_SIZE, Batch, bounded_calls, claimed, configured
 from booking.creation import created_response
+from booking.history_details import HistoryStep, noted
 from booking.idempotency import Completion, StoredResponse, stored_error
 from booking.limits import held_change
 from booking.model import Order
@@ -126,10 +128,12 @@ class Reconciler:
                 _log_unreachable(order, exc)
                 return "unreachable"
             if refusal is not None:
+                found = _found("the airline refused a seat")
                 change = Change(
                     from_status=("pending",),
                     to_status="failed",
-                    reason="the airline refused a seat (found by the reconciler)",
+                    reason=found.reason,
+                    details=found.details,
                     failure_reason=refusal.detail[:500],
                 )
                 answer_error = stored_error(refusal)
@@ -138,18 +142,20 @@ class Reconciler:
                 )
         if isinstance(answer, Hold) and answer.status != "cancelled":
             # The same change as an order held by its own request (OrderService).
-            change = held_change(
-                order, answer, self._hold_window_s, "held at the airline (found by the reconciler)"
-            )
+            found = _found("held at the airline")
+            change = held_change(order, answer, self._hold_window_s, found.reason)
+            change = msgspec.structs.replace(change, details=found.details)
             # An instant order's 201 is stored by its retry, once its payment has started.
             render = None if order.type == "instant" else created_response
             return await self._transition(batch, order, change, render, "held")
         if isinstance(answer, Hold | errors.HoldNotFound):
             reason, error = _failure(answer)
+            found = _found("the airline has no hold")
             change = Change(
                 from_status=("pending",),
                 to_status="failed",
-                reason="the airline has no hold (found by the reconciler)",
+                reason=found.reason,
+                details=found.details,
                 failure_reason=reason,
             )
             answer_error = stored_error(error)
@@ -179,6 +185,11 @@ class Reconciler:
             return "changed"
         logger.info("order %s: reconciled, now %s", order.id, changed.status)
         return outcome
+
+
+def _found(what: str) -> HistoryStep:
+    """The history step of what the reconciler found (code `found_by_reconciler`)."""
+    return HistoryStep(f"{what} (found by the reconciler)", noted(what))
 
 
 def _failure(answer: Hold | errors.HoldNotFound) -> tuple[str, DomainError]:

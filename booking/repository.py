@@ -27,6 +27,7 @@ import msgspec
 
 from booking import metrics, state
 from booking.events import OrderSnapshot, encode_event, new_event
+from booking.history_details import details_json
 from booking.idempotency import Completion, KeyTaken, NewKey
 from booking.known_transition import transition_known
 from booking.limits import (
@@ -52,7 +53,7 @@ from booking.rows import (
     HISTORY_EVENTS_AND_ANSWER,
     SELECT_ORDER,
     TRANSITION,
-    HistoryEntry,
+    HistoryRow,
     created_order,
     events_json,
     lock_keys,
@@ -120,7 +121,7 @@ class OrderRepository(Protocol):
         """Visible orders that pass `only`, newest first, after `after` (a position: the order
         there need not pass `only`); `owner` None lists everyone's."""
 
-    async def history(self, order_id: str) -> list[HistoryEntry]: ...
+    async def history(self, order_id: str) -> list[HistoryRow]: ...
 
 
 class PgOrderRepository:
@@ -226,7 +227,7 @@ class PgOrderRepository:
             args = (
                 order_id, row["from_status"], order.status, row["from_payment_status"],
                 order.payment_status, change.reason, actor, change.decline_code,
-                events_json(events),
+                details_json(change.details), events_json(events),
             )  # fmt: skip
             if completion is None:
                 await conn.execute(HISTORY_AND_EVENTS, *args, timeout=timeout)
@@ -263,16 +264,16 @@ class PgOrderRepository:
             rows = await conn.fetch(statement, *arguments, timeout=self._db.timeout_s)
         return [order_from_row(row) for row in rows]
 
-    async def history(self, order_id: str) -> list[HistoryEntry]:
+    async def history(self, order_id: str) -> list[HistoryRow]:
         async with self._db.connection() as conn:
             rows = await conn.fetch(
                 "SELECT from_status, to_status, from_payment_status, to_payment_status, reason,"
-                " actor, at, code, decline_code FROM order_history"
+                " actor, at, code, decline_code, details FROM order_history"
                 " WHERE order_id = $1 ORDER BY id",
                 order_id,
                 timeout=self._db.timeout_s,
             )
-        return [HistoryEntry(**dict(row)) for row in rows]
+        return [HistoryRow(**dict(row)) for row in rows]
 
     async def pending_since(self, before: dt.datetime, *, limit: int) -> list[Order]:
         """`pending` orders created before `before`, oldest first (the reconciler's work)."""

@@ -220,12 +220,13 @@ RETURNING o.*, o.xmin AS version, old.status AS from_status,
           END AS payment_decline_code"""
 
 # $8: the card gateway's code when the row records a declined card or a refused refund, else
-# NULL (booking/sql/0143_decline_codes_written.sql).
+# NULL (booking/sql/0143_decline_codes_written.sql). $9: the step's details as JSON
+# (booking/history_details.py `details_json`), NULL for a step without any (booking/sql/0154).
 _HISTORY = """
     INSERT INTO order_history
         (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor,
-         decline_code)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"""
+         decline_code, details)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)"""
 
 
 def events_insert(param: int, *, source: str = "") -> str:
@@ -245,12 +246,12 @@ def events_json(events: Sequence[Event]) -> str:
     return encode_event(events).decode()
 
 
-_EVENTS = events_insert(9)
+_EVENTS = events_insert(10)
 HISTORY_AND_EVENTS = f"WITH history AS ({_HISTORY}\n){_EVENTS}"
-# The same and the idempotency key's answer ($10 … $13: owner, key, status, body), one round
+# The same and the idempotency key's answer ($11 … $14: owner, key, status, body), one round
 # trip: a hold's `held` change is this and its guarded UPDATE, in one transaction.
 HISTORY_EVENTS_AND_ANSWER = (
-    f"WITH history AS ({_HISTORY}\n), answer AS ({record_statement(10)}\n){_EVENTS}"
+    f"WITH history AS ({_HISTORY}\n), answer AS ({record_statement(11)}\n){_EVENTS}"
 )
 
 
@@ -266,6 +267,13 @@ class HistoryEntry(msgspec.Struct, frozen=True):
     at: dt.datetime
     code: str | None = None  # order_history.code (booking/history_codes.py)
     decline_code: str | None = None  # order_history.decline_code (booking/sql/0143)
+
+
+class HistoryRow(HistoryEntry, frozen=True):
+    """A row as the order's history route reads it: with the details its writer stored, as
+    JSON (booking/history_details.py; None: a step without any, or written before 0154)."""
+
+    details: str | None = None
 
 
 def passengers_json(passengers: Sequence[Passenger]) -> str:

@@ -1,4 +1,5 @@
-"""How a choice of seats is told (pure): the history row's reason and the mail's seat notes.
+"""How a choice of seats is told (pure): the history row's reason and details, and the mail's
+seat notes.
 
 Each seat asked for either takes a flight's seat for a passenger who had none there (chosen: none
 at booking or since, or the airline released it with a changed flight), asks again for the one
@@ -19,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from booking.events import SeatNote
+from booking.history_details import HistoryDetails, HistorySeat, SeatChange
 from booking.model import Order, OrderSeat
 from connectors.seat_model import segment_id_of
 from seats.view import passenger_index
@@ -54,22 +56,49 @@ def seat_notes(order: Order, seats: Sequence[OrderSeat]) -> tuple[SeatNote, ...]
     return tuple(notes)
 
 
+def _chosen(order: Order, seats: Sequence[OrderSeat]) -> list[bool]:
+    """Which of `seats` a passenger had none of on that flight (`order` as it was before)."""
+    held = _held(order)
+    return [(s.segment_id, s.passenger_id) not in held for s in seats]
+
+
 def seat_reason(order: Order, seats: Sequence[OrderSeat], notes: Sequence[SeatNote]) -> str:
     """The history row's reason for giving `seats` (noted as `notes`, in the same order) to
     `order` as it was before them."""
-    held = _held(order)
-    chosen = [(s.segment_id, s.passenger_id) not in held for s in seats]
-    changed = [n.replaced is not None for n in notes]
+    chosen = _chosen(order, seats)
     listed = [f"{n.designator} ({n.passenger})" for n in notes]
-    if not any(changed):
+    if not any(n.replaced is not None for n in notes):
         return f"seats chosen: {', '.join(listed)}"
     if not any(chosen):
         return f"seats {', '.join(listed)}"
-    told = [f"{seat} {_what(n, new)}" for seat, n, new in zip(listed, notes, chosen, strict=True)]
+    told = [
+        f"{seat} {_WORDS[_change(n, new)]}{n.replaced or ''}"
+        for seat, n, new in zip(listed, notes, chosen, strict=True)
+    ]
     return f"seats chosen and changed: {', '.join(told)}"
 
 
-def _what(note: SeatNote, new: bool) -> str:
+def seat_details(
+    order: Order, seats: Sequence[OrderSeat], notes: Sequence[SeatNote]
+) -> HistoryDetails:
+    """The same step's details: each seat and whose it is, and, when the request both chose and
+    changed seats, which each was (as its reason says it)."""
+    chosen = _chosen(order, seats)
+    both = any(chosen) and any(n.replaced is not None for n in notes)
+    return HistoryDetails(
+        seats=tuple(
+            HistorySeat(n.designator, n.passenger, _change(n, new), n.replaced)
+            if both
+            else HistorySeat(n.designator, n.passenger)
+            for n, new in zip(notes, chosen, strict=True)
+        )
+    )
+
+
+_WORDS: dict[SeatChange, str] = {"chosen": "chosen", "kept": "kept", "replaced": "in place of "}
+
+
+def _change(note: SeatNote, new: bool) -> SeatChange:
     if note.replaced is not None:
-        return f"in place of {note.replaced}"
+        return "replaced"
     return "chosen" if new else "kept"

@@ -31,12 +31,13 @@ import asyncpg
 import msgspec
 
 from booking.events import EventType, SeatNote, new_event
+from booking.history_details import HistoryStep, details_json, noted
 from booking.model import Order, OrderSeat, PaymentMethod, SeatService, is_order_id
 from booking.pg import Database
 from booking.ports import SeatChargeView, SeatPayments
 from booking.rows import HISTORY_AND_EVENTS, SELECT_ORDER, events_json, order_from_row
 from booking.seat_booking import NO_SEATS, select_at_airline, taken
-from booking.seat_history import seat_notes, seat_reason
+from booking.seat_history import seat_details, seat_notes, seat_reason
 from booking.seat_pricing import parse_services, priced, selections_of
 from booking.service import OrderService
 from booking.validation import payment_method
@@ -285,8 +286,8 @@ class OrderSeatDesk:
             )  # fmt: skip
         changed = await _locked(conn, order_id, timeout)
         notes = seat_notes(order, seats)  # the order before: each note names the seat it replaced
-        reason = seat_reason(order, seats, notes)
-        await _event(conn, changed, "order.seats_changed", reason, actor, charged, notes, timeout)
+        step = HistoryStep(seat_reason(order, seats, notes), seat_details(order, seats, notes))
+        await _event(conn, changed, "order.seats_changed", step, actor, charged, notes, timeout)
 
     async def _view(self, order: Order) -> OrderSeats:
         charge = None if self.payments is None else await self.payments.latest(order.id)
@@ -359,15 +360,15 @@ async def record_seat_refund(
     """In `conn`'s transaction: a paid seat change the airline refused once the card was
     charged; its money goes back (history row and `order.seat_change_refunded`)."""
     order = await _locked(conn, order_id, timeout)
-    reason = f"seat change refused after payment, refunded: {why}"[:500]
-    await _event(conn, order, "order.seat_change_refunded", reason, "payments", amount, (), timeout)
+    step = HistoryStep(f"seat change refused after payment, refunded: {why}", noted(why))
+    await _event(conn, order, "order.seat_change_refunded", step, "payments", amount, (), timeout)
 
 
 async def _event(
     conn: asyncpg.Connection,
     order: Order,
     type: EventType,
-    reason: str,
+    step: HistoryStep,
     actor: str,
     charged: Decimal | None,
     notes: tuple[SeatNote, ...],
@@ -380,6 +381,6 @@ async def _event(
     await conn.execute(
         HISTORY_AND_EVENTS,
         order.id, order.status, order.status, order.payment_status, order.payment_status,
-        reason[:500], actor, None, events_json([event]),
+        step.reason[:500], actor, None, details_json(step.details), events_json([event]),
         timeout=timeout,
     )  # fmt: skip

@@ -25,6 +25,7 @@ from decimal import Decimal
 import msgspec
 
 from booking.events import EventType, OrderSnapshot
+from booking.history_details import HistoryDetails
 from booking.model import OrderStatus, PaymentStatus
 
 STATUS_MOVES: dict[OrderStatus, frozenset[OrderStatus]] = {
@@ -65,11 +66,11 @@ class Change(msgspec.Struct, frozen=True, kw_only=True):
 
     It applies only while the order's status is one of `from_status` (and, when given, its
     payment status one of `from_payment`). `to_status` / `to_payment` None keep the value. The
-    optional fields are written when not None. `reason` goes into the history row, and so does
-    `decline_code`, the card gateway's code of a move into payment `failed` (the order's
-    `payment_decline_code` while it stays failed), and into its `payment.failed` event, whose
-    mail says why in words. `events` overrides the events derived from the
-    change (`events_of`), e.g. to emit none.
+    optional fields are written when not None. `reason` goes into the history row, and so do
+    `details`, what the reason says as fields (booking/history_details.py), and `decline_code`,
+    the card gateway's code of a move into payment `failed` (the order's `payment_decline_code`
+    while it stays failed), and into its `payment.failed` event, whose mail says why in words.
+    `events` overrides the events derived from the change (`events_of`), e.g. to emit none.
     """
 
     from_status: tuple[OrderStatus, ...]
@@ -77,6 +78,7 @@ class Change(msgspec.Struct, frozen=True, kw_only=True):
     from_payment: tuple[PaymentStatus, ...] | None = None
     to_payment: PaymentStatus | None = None
     reason: str
+    details: HistoryDetails | None = None
     airline_locator: str | None = None
     payment_required_by: dt.datetime | None = None
     total_amount: Decimal | None = None

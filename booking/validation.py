@@ -30,6 +30,7 @@ from booking.model import (
 )
 from booking.seat_pricing import parse_services
 from connectors.model import Passengers
+from kernel.checks import calendar_date
 from kernel.contacts import EMAIL_RULE, PHONE_RULE, is_email, is_phone
 from kernel.errors import FieldError, ValidationFailed, absent_or_invalid
 from kernel.names import person_name
@@ -126,8 +127,11 @@ def age_problem(p: Passenger, departs_on: dt.date, last_departs_on: dt.date) -> 
     return None
 
 
+_PLURALS = {"adult": "adults", "child": "children", "infant": "infants"}
+
+
 def _mix(counts: dict[str, int]) -> str:
-    return ", ".join(f"{n} {t}{'s' if n != 1 else ''}" for t, n in counts.items())
+    return ", ".join(f"{n} {t if n == 1 else _PLURALS[t]}" for t, n in counts.items())
 
 
 def _unknown(
@@ -220,10 +224,7 @@ def _name(errors: list[FieldError], value: Any, at: str) -> str:
 
 
 def _birth_date(errors: list[FieldError], value: Any, at: str, today: dt.date) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(value) if type(value) is str and len(value) == 10 else None
-    except ValueError:
-        day = None
+    day = calendar_date(value) if type(value) is str else None
     if day is None:
         errors.append(FieldError(at, absent_or_invalid(_absent(value), "a date, YYYY-MM-DD")))
         return today

@@ -61,16 +61,33 @@ def admits_media_type(accept: str, wanted: str) -> bool:
     return next((found[media] > 0 for media in ranges if media in found), False)
 
 
-def refuse_unacceptable(request: web.Request, media_type: str) -> None:
+def refuse_unacceptable(
+    request: web.Request, media_type: str, *, read_as: tuple[str, ...] = ()
+) -> None:
     """`NotAcceptable` (406) unless the request's `Accept` admits `media_type`, the one media
-    type the route answers in (`admits_media_type`)."""
+    type the route answers in (`admits_media_type`), or admits one of `read_as`, types whose
+    clients read the answer too (RFC 9110 12.5.1 lets a server disregard an `Accept` it cannot
+    honour) without naming `media_type` itself with q=0."""
     accept = request.headers.get(_ACCEPT)
-    if accept is not None and not admits_media_type(accept, media_type):
-        raise NotAcceptable(
-            f"this route answers {media_type} only, which Accept {clipped(accept)!a} refuses: "
-            f"accept {media_type} (or */*)",
-            available=(media_type,),
-        )
+    if accept is None or admits_media_type(accept, media_type):
+        return
+    if not refuses_by_name(accept, media_type) and any(
+        admits_media_type(accept, other) for other in read_as
+    ):
+        return
+    shown = (media_type, *read_as)
+    raise NotAcceptable(
+        f"this route answers {media_type}, which Accept {clipped(accept)!a} refuses: "
+        f"accept {' or '.join(shown)} (or */*)",
+        available=(media_type,),
+    )
+
+
+def refuses_by_name(accept: str, media_type: str) -> bool:
+    """`Accept` names `media_type` itself, and only with q=0: an explicit refusal, which no
+    other range it admits overrides."""
+    named = [q for media, q in _items(accept) if media == media_type]
+    return bool(named) and max(named) == 0
 
 
 def _items(accept: str) -> Iterator[tuple[str, float]]:

@@ -33,6 +33,17 @@ def ascii_upper(raw: str) -> str:
     return raw.upper() if raw.isascii() else ""
 
 
+def calendar_date(raw: str) -> dt.date | None:
+    """`raw` as a date if it is one written YYYY-MM-DD, else None: `date.fromisoformat` alone
+    also takes `20261220` and ISO week dates (`1990-W50-1`, ten characters like a date)."""
+    if len(raw) != 10 or raw[4] != "-" or raw[7] != "-":
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
 class FieldChecks:
     """Collects the field errors of one request; each check returns the value or None."""
 
@@ -62,14 +73,10 @@ class FieldChecks:
         raw = self.string(value, field)
         if raw is None:
             return None
-        try:
-            # fromisoformat alone also takes 20261220 and week dates; docs/api.md says YYYY-MM-DD.
-            if len(raw) != 10 or raw[4] != "-" or raw[7] != "-":
-                raise ValueError(raw)
-            return dt.date.fromisoformat(raw)
-        except ValueError:
+        day = calendar_date(raw)
+        if day is None:
             self.fail(field, "must be a date YYYY-MM-DD")
-            return None
+        return day
 
     def airport(self, value: Any, field: str) -> str | None:
         raw = self.string(value, field)

@@ -276,6 +276,23 @@ def refuse_repeated_names(body: bytes) -> None:
             raise ValidationFailed(repeated)
 
 
+def refuse_nul_characters(body: bytes) -> None:
+    """For a body a typed decoder reads whole (a webhook's signed event): `ValidationFailed`
+    naming each string (or member name) that holds a NUL character, as `json_object` names
+    them. PostgreSQL text cannot store one: looked up or recorded, it was a 500. Call it after
+    `refuse_repeated_names`, which refuses what nests too deep to walk."""
+    if not has_escaped_nul(body):
+        return
+    try:
+        data = _any_json.decode(body)
+    except (msgspec.DecodeError, RecursionError):
+        return  # not JSON: the typed decoder's to refuse
+    if type(data) is dict:
+        found = _nul_fields(data)
+        if found:
+            raise ValidationFailed(found[:_MAX_NAMED])
+
+
 def _refuse_too_deep(body: bytes, data: object) -> None:
     """`BadRequest` when `data` (decoded from `body`) nests past `MAX_JSON_DEPTH`."""
     # Fewer brackets than the limit cannot nest past it: most bodies skip the walk.

@@ -58,6 +58,13 @@ def person_name(raw: str) -> tuple[str, str | None]:
     return name, None
 
 
+def comparable_name(raw: str) -> str:
+    """`raw` as two spellings of one name compare: as `person_name` stores it (NFC, single
+    spaces, a plain apostrophe), case-folded. A traveler types "O’Brien" on a phone, or "José"
+    decomposed, for the "O'Brien" and "José" their booking holds."""
+    return person_name(raw)[0].casefold()
+
+
 def _well_shaped(name: str) -> bool:
     """A letter first; then letters, separators, and a few combining marks after a letter."""
     marks = 0

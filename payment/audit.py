@@ -17,9 +17,15 @@ to settle, logged, and counted in `skyfare_payment_discrepancies_total{kind}` fo
   of it (more: refunded at the dashboard; less: a refund we recorded that the gateway lacks).
 
 A round audits up to `limit` captured charges (a payment or seat charge `succeeded` or
-`refunded`, unchanged since `before`; a change confirmed, or charged and owed back, since
-`before`), least recently audited first, each stamped `audited_at`; a charge whose refund is in
-flight (`refunding`, or a part of it owed) waits: the gateway may hold money we are recording.
+`refunded`, unchanged since `before`; a change confirmed, still `confirming` with its card
+charged, or charged and owed back, since `before`), least recently audited first, each stamped
+`audited_at`; a charge whose refund is in flight (`refunding`, or a part of it owed) waits: the
+gateway may hold money we are recording. What each can have wrong: a charge `succeeded` or
+confirmed, either difference; one `refunded`, either too (the gateway lacks a refund we recorded,
+or its dashboard gave back some of what a cancellation kept as the penalty, or another amount
+was captured); a change left `confirming` by a request that died (the change sweeper settles it
+once the airline answers, which may take long), either once its charge settled `succeeded` at
+the gateway (still processing, or declined, nothing was captured: compared in a later turn).
 A charge is audited at most once every `every_s` (`SKYFARE_PAYMENT_AUDIT_EVERY_S`, 6 hours by
 default): once every charge in range was audited, a round reads nothing at the gateway until
 the oldest audit is that old, rather than read every recent charge again each round. Only
@@ -69,7 +75,9 @@ WITH charges AS (
            c.due_amount, c.currency, c.status, c.due_amount, c.audited_at
     FROM order_changes c
     WHERE c.due_amount > 0
-      AND (c.status = 'confirmed' AND c.payment_intent_id IS NOT NULL
+      -- confirmed, or still confirming (its request died: the change sweeper settles it), once
+      -- its card was charged
+      AND (c.status IN ('confirmed', 'confirming') AND c.payment_intent_id IS NOT NULL
            -- or charged for a change that did not stand, and owed back (its own part)
            OR EXISTS (SELECT 1 FROM order_refunds r WHERE r.charge_id = c.id))
       AND coalesce(c.confirmed_at, c.created_at) < $1
@@ -102,7 +110,7 @@ WITH charges AS (
       AND t.audited_at IS NOT DISTINCT FROM due.audited_at
     RETURNING t.id
 )
-SELECT due.charge, due.id, due.order_id, due.intent_id, due.amount, due.currency,
+SELECT due.charge, due.id, due.order_id, due.intent_id, due.amount, due.currency, due.status,
        coalesce((SELECT sum(r.amount) FROM order_refunds r
                  WHERE r.charge_id = due.id AND r.status = 'refunded'), 0)
        + CASE WHEN due.status = 'refunded' AND NOT EXISTS (
@@ -155,6 +163,8 @@ class PaymentAudit:
         return len(rows)
 
     async def _compare(self, row: asyncpg.Record, intent: GatewayIntent) -> None:
+        if row["status"] == "confirming" and intent.status != "succeeded":
+            return  # its charge not settled yet (or declined): nothing captured to compare
         currency = intent.currency.upper()
         if intent.amount_received is not None and (
             intent.amount_received != row["amount"] or currency != row["currency"]

@@ -32,8 +32,8 @@ import secrets
 from decimal import Decimal
 
 import asyncpg
-import msgspec
 
+from booking.history_details import HistoryStep
 from booking.model import Order
 from booking.ports import PaidChanged, RefundPart
 from booking.repository import OrderRepository
@@ -46,13 +46,14 @@ from payment.ledger import (
     Charge,
     Part,
     charges_of,
-    describe,
     fare_first,
     held,
     split,
 )
 from payment.model import PAYMENT_ID_PREFIX
 from payment.refund_notices import card_of, lock_change_parts, note, tell_if_all_back
+from payment.refund_parts import COLUMNS, OwedPart, read_part
+from payment.refund_steps import nothing_to_refund, refund_owed, refunded, refunded_given
 from payment.refunds import order_refunded
 from payment.repository import PgPaymentRepository, orders_in
 from payment.seat_charges import PREFIX as SEAT_CHARGE_PREFIX
@@ -60,10 +61,6 @@ from payment.seat_charges import PREFIX as SEAT_CHARGE_PREFIX
 logger = logging.getLogger(__name__)
 
 PREFIX = "rfd_"
-_COLUMNS = (
-    "id, order_id, charge_id, intent_id, amount, currency, reason, status, attempt, change_id,"
-    " first_key, asking"
-)
 
 # The orders a reconciler round settles, with the reason the order's cancellation (if any)
 # gives, for its history; their owed parts stamped `asked_at` in the same statement. The same
@@ -84,36 +81,6 @@ WITH picked AS (
     FROM picked WHERE r.order_id = picked.order_id AND r.status = 'owed'
 )
 SELECT order_id, reason FROM picked ORDER BY asked, order_id"""
-
-
-class OwedPart(msgspec.Struct, frozen=True):
-    """One part of a cancellation's refund, as stored."""
-
-    id: str
-    order_id: str
-    charge_id: str
-    intent_id: str
-    amount: Decimal
-    currency: str
-    reason: str
-    status: str
-    attempt: int
-    change_id: str | None  # och_…: a change's difference given back; None: the cancellation's
-    first_key: str | None  # attempt 0's key when it is not the usual one (0205)
-    asking: Decimal | None = None  # less than `amount` to ask of the gateway (0212)
-
-    def asks(self) -> Decimal:
-        """What the next attempt asks of the gateway."""
-        return self.amount if self.asking is None else self.asking
-
-    def key(self) -> str:
-        if self.attempt == 0 and self.first_key is not None:
-            return self.first_key
-        return f"{self.id}:refund:{self.attempt}"
-
-
-def _part(row: asyncpg.Record) -> OwedPart:
-    return OwedPart(**{name: row[name] for name in row.keys()})  # noqa: SIM118
 
 
 class CancellationRefunds:
@@ -160,8 +127,8 @@ class CancellationRefunds:
             await self._nothing_back(conn, order, reason=reason, kept=holding)
             return
         await self._write(conn, order.id, parts, order.total_currency, reason, None)
-        where = describe(_named(parts), order.total_currency)
-        await self._note(conn, order.id, f"refund owed: {where}", "booking")
+        owed = refund_owed(_named(parts), order.total_currency)
+        await self._note(conn, order.id, owed, "booking")
 
     async def owe_change(
         self,
@@ -195,8 +162,7 @@ class CancellationRefunds:
             raise Conflict(f"the order's payments cannot give back {amount}: {exc}") from exc
         reason = f"the flight change {change_id} cost {amount} {currency} less"
         await self._write(conn, order_id, parts, currency, reason, change_id, first_key)
-        where = describe(_named(parts), currency)
-        await self._note(conn, order_id, f"{reason}: refund owed: {where}", actor)
+        await self._note(conn, order_id, refund_owed(_named(parts), currency, why=reason), actor)
 
     async def owe_charge_back(
         self,
@@ -226,8 +192,8 @@ class CancellationRefunds:
                 reason, f"{change_id}:charge-refund", timeout=self._db.timeout_s,
             )  # fmt: skip
             if written:
-                where = describe([(change_id, amount)], currency)
-                await self._note(conn, order_id, f"{reason}: refund owed: {where}", actor)
+                owed = refund_owed([(change_id, amount)], currency, why=reason)
+                await self._note(conn, order_id, owed, actor)
 
     async def _write(
         self,
@@ -276,14 +242,15 @@ class CancellationRefunds:
             why = f"the fare keeps the {kept} {order.total_currency} paid as the penalty"
         else:
             why = "everything paid was given back already"
-        change = order_refunded(f"{reason}: nothing to refund ({why})"[:500], NOTHING, events=())
+        step = nothing_to_refund(reason, why)
+        change = order_refunded(step.reason[:500], NOTHING, details=step.details, events=())
         if await orders_in(conn, self._db).transition(order.id, change, actor="booking") is None:
             raise PaidChanged(f"order {order.id} is no longer paid")
 
     async def parts(self, order_id: str) -> tuple[RefundPart, ...]:
         async with self._db.connection() as conn:
             rows = await conn.fetch(
-                "SELECT charge_id, amount, currency, status, last_error AS detail"
+                "SELECT charge_id, amount, currency, status, last_error AS detail, by_gateway"
                 " FROM order_refunds WHERE order_id = $1 AND change_id IS NULL"
                 " ORDER BY created_at, id",
                 order_id, timeout=self._db.timeout_s,
@@ -321,17 +288,19 @@ class CancellationRefunds:
                 await lock_change_parts(
                     conn, part.order_id, part.change_id, timeout=self._db.timeout_s
                 )
+            # `elsewhere`: all it would have asked, given back at the gateway (`by_gateway`)
             done = await conn.fetchval(
                 "UPDATE order_refunds SET status = 'refunded', gateway_refund_id = $2,"
+                " by_gateway = by_gateway + CASE WHEN $3 THEN coalesce(asking, amount) ELSE 0 END,"
                 " refunded_at = now(), updated_at = now() WHERE id = $1 AND status = 'owed'"
                 " RETURNING true",
-                part.id, refund_id, timeout=self._db.timeout_s,
+                part.id, refund_id, elsewhere, timeout=self._db.timeout_s,
             )  # fmt: skip
             if done and elsewhere:  # nothing was asked: the history says who gave it back
                 await settled_elsewhere(conn, self._db, part, actor)
             elif done and part.change_id is not None:  # a cancellation's says it when it ends
-                what = describe([(part.charge_id, part.amount)], part.currency)
-                await self._note(conn, part.order_id, f"{part.reason}: refunded {what}", actor)
+                step = refunded(part.reason, [(part.charge_id, part.ours())], part.currency)
+                await self._note(conn, part.order_id, step, actor)
             if done and part.change_id is not None and part.charge_id != part.change_id:
                 # a change that stood: its difference
                 await tell_if_all_back(conn, self._db, part.order_id, part.change_id)
@@ -339,18 +308,20 @@ class CancellationRefunds:
     async def _finish(self, order_id: str, *, actor: str, reason: str) -> None:
         async with self._db.transaction() as conn:
             rows = await conn.fetch(
-                f"SELECT {_COLUMNS} FROM order_refunds WHERE order_id = $1 AND change_id IS NULL"
+                f"SELECT {COLUMNS} FROM order_refunds WHERE order_id = $1 AND change_id IS NULL"
                 " ORDER BY created_at, id FOR UPDATE",
                 order_id, timeout=self._db.timeout_s,
             )  # fmt: skip
-            parts = [_part(row) for row in rows]
+            parts = [read_part(row) for row in rows]
             if not parts or any(p.status == "owed" for p in parts):
                 return
             total = sum((p.amount for p in parts), Decimal(0))
-            where = describe([(p.charge_id, p.amount) for p in parts], parts[0].currency)
+            step = refunded_given(
+                reason, [(p.charge_id, p.amount, p.by_gateway) for p in parts], parts[0].currency
+            )
             card = await card_of(conn, [p.charge_id for p in parts], timeout=self._db.timeout_s)
             change = order_refunded(
-                f"{reason}: refunded {where}"[:500], total, refund_card_last4=card
+                step.reason[:500], total, details=step.details, refund_card_last4=card
             )
             done = await orders_in(conn, self._db).transition(order_id, change, actor=actor)
             if done is None:
@@ -370,27 +341,21 @@ class CancellationRefunds:
                     seats, timeout=self._db.timeout_s,
                 )  # fmt: skip
         metrics.payment("refunded")
-        logger.info("order %s refunded: %s", order_id, where)
+        logger.info("order %s refunded: %s", order_id, step.reason)
 
     async def _owed(self, order_id: str) -> list[OwedPart]:
         async with self._db.connection() as conn:
             rows = await conn.fetch(
-                f"SELECT {_COLUMNS} FROM order_refunds WHERE order_id = $1 AND status = 'owed'"
+                f"SELECT {COLUMNS} FROM order_refunds WHERE order_id = $1 AND status = 'owed'"
                 " ORDER BY created_at, id",
                 order_id, timeout=self._db.timeout_s,
             )  # fmt: skip
-        return [_part(row) for row in rows]
+        return [read_part(row) for row in rows]
 
     async def _note(
-        self,
-        conn: asyncpg.Connection,
-        order_id: str,
-        reason: str,
-        actor: str,
-        *,
-        code: str | None = None,
+        self, conn: asyncpg.Connection, order_id: str, step: HistoryStep, actor: str
     ) -> None:
-        await note(conn, self._db, order_id, reason, actor, code=code)
+        await note(conn, self._db, order_id, step, actor)
 
 
 def _named(parts: list[Part]) -> list[tuple[str, Decimal]]:

@@ -9,10 +9,12 @@ payment/audit.py's `refunded_differs`), and our ledger (payment/ledger.py) still
 so a cancellation's part on that charge asks more than the gateway holds and is refused
 `amount_too_large`, every attempt, for ever. `shrink_to_left` makes the part ask what the charge
 has left, as the gateway reports it, under the next attempt's key (the figures differ: a new
-request), and writes the rest on the order's history with the refusal (code `refund_retrying`,
+request); the part keeps its whole amount, the rest counted as the gateway's (`by_gateway`,
+payment/sql/0214: the ledger reads its charge as empty from then on, since the part now asks all
+it holds), and the order's history says it with the refusal (code `refund_retrying`,
 `decline_code` `amount_too_large`), so finance and the traveler's history both see where it went.
-With nothing left at all, the part has nothing to ask: it ends, given back at the gateway
-(`settled_elsewhere`, in words the trip's timeline shows).
+With nothing left at all, the part has nothing to ask: it ends, given back at the gateway, all
+it asked counted as the gateway's (`settled_elsewhere`, in words the trip's timeline shows).
 
 A part whose key already moved money with other figures (an older process asked another amount
 under it) is answered `idempotency_error`: `ask_anew` counts an attempt and has the next one ask,
@@ -23,18 +25,19 @@ back twice; the part keeps its whole amount, `asking` less (payment/sql/0212).
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Literal
+from decimal import Decimal
+from typing import Literal
 
 import asyncpg
 
+from booking.history_details import HistoryStep
 from booking.pg import Database
 from payment import errors
 from payment.gateway import PaymentGateway, still_owed
-from payment.ledger import NOTHING, describe
+from payment.ledger import NOTHING
 from payment.refund_notices import note
-
-if TYPE_CHECKING:
-    from payment.cancellation_refunds import OwedPart
+from payment.refund_parts import OwedPart
+from payment.refund_steps import refund_retrying, refunded
 
 logger = logging.getLogger(__name__)
 
@@ -50,19 +53,19 @@ BY_GATEWAY = "refunded by the gateway"
 Shrunk = Literal["asks_less", "nothing_left", "refused"]
 
 _SHRINK = """
-UPDATE order_refunds SET amount = $3, asking = $4, attempt = attempt + 1, last_error = $5,
-       updated_at = now()
+UPDATE order_refunds SET by_gateway = by_gateway + $3, asking = $4, attempt = attempt + 1,
+       last_error = $5, updated_at = now()
 WHERE id = $1 AND status = 'owed' AND attempt = $2
 RETURNING true"""
-# What our other parts of the intent gave back through the gateway: the rest of what it has
-# refunded went back without us, or under a key of ours with other figures. Money a part's
-# shrink (`shrink_to_left`) counted as given back at the dashboard counts here again, so a part
-# asked anew may ask less than its key left; it cannot leave the traveler short: a shrunk part
-# asks all its charge has left (shrinking again if another part took some first), so once it
-# is paid nothing is left for any part of that charge
-# (tests/integration/payment/test_dashboard_money_counted_once.py).
+# What our other parts of the intent gave back through the gateway (each its amount but what
+# the dashboard gave of it, `by_gateway`): the rest of what it has refunded went back without
+# us, or under a key of ours with other figures. Money a part's shrink (`shrink_to_left`)
+# counted as given back at the dashboard counts here again, so a part asked anew may ask less
+# than its key left; it cannot leave the traveler short: a shrunk part asks all its charge has
+# left (shrinking again if another part took some first), so once it is paid nothing is left
+# for any part of that charge (tests/integration/payment/test_dashboard_money_counted_once.py).
 _GIVEN = """
-SELECT coalesce(sum(amount), 0) FROM order_refunds
+SELECT coalesce(sum(amount - by_gateway), 0) FROM order_refunds
 WHERE intent_id = $1 AND id <> $2 AND status = 'refunded' AND gateway_refund_id IS NOT NULL"""
 _ANEW = """
 UPDATE order_refunds SET asking = $3, attempt = attempt + 1, updated_at = now()
@@ -89,23 +92,18 @@ async def shrink_to_left(
     if left >= part.asks():
         return "refused"
     elsewhere = part.asks() - left
-    # A part asking less than its amount (`ask_anew`) goes on asking less: what it asks falls
-    # with its amount.
-    asking = None if part.asking is None else left
     async with db.transaction() as conn:
         changed = await conn.fetchval(
-            _SHRINK, part.id, part.attempt, part.amount - elsewhere, asking, TOO_LARGE,
-            timeout=db.timeout_s,
-        )  # fmt: skip
+            _SHRINK, part.id, part.attempt, elsewhere, left, TOO_LARGE, timeout=db.timeout_s
+        )
         if changed is None:
             return "asks_less"  # another asker got there first
-        what = describe([(part.charge_id, part.amount)], part.currency)
         said = (
-            f"refund of {what} refused by the payment gateway ({TOO_LARGE}: {elsewhere}"
-            f" {part.currency} of it given back at the gateway already, {left}"
-            f" {part.currency} left); it is retried"
+            f"{TOO_LARGE}: {elsewhere} {part.currency} of it given back at the gateway already,"
+            f" {left} {part.currency} left"
         )
-        await note(conn, db, part.order_id, said, actor, code=TOO_LARGE)
+        step = refund_retrying(_whole(part), part.currency, gateway_said=said)
+        await note(conn, db, part.order_id, step, actor, code=TOO_LARGE)
     logger.warning(
         "refund %s of order %s: %s %s of its charge went back at the gateway; asking %s",
         part.id, part.order_id, elsewhere, part.currency, left,
@@ -122,7 +120,7 @@ async def ask_anew(
     async with db.connection() as conn:
         given = await conn.fetchval(_GIVEN, part.intent_id, part.id, timeout=db.timeout_s)
     try:
-        asking = await still_owed(gateway, part.intent_id, part.amount, given, timeout=timeout_s)
+        asking = await still_owed(gateway, part.intent_id, part.ours(), given, timeout=timeout_s)
     except errors.GatewayError as exc:
         logger.warning("refund %s: cannot read its intent: %s", part.id, exc)
         return
@@ -141,10 +139,10 @@ async def settled_elsewhere(
     """On the order's history, in the transaction that ends `part`: its money had gone back at
     the gateway already (its dashboard), so nothing was asked."""
     if part.change_id is None:
-        await note(conn, db, part.order_id, BY_GATEWAY, actor)
+        await note(conn, db, part.order_id, HistoryStep(BY_GATEWAY), actor)
         return
-    what = describe([(part.charge_id, part.amount)], part.currency)
-    await note(conn, db, part.order_id, f"{part.reason}, {ELSEWHERE}: refunded {what}", actor)
+    step = refunded(f"{part.reason}, {ELSEWHERE}", [(part.charge_id, part.ours())], part.currency)
+    await note(conn, db, part.order_id, step, actor)
 
 
 async def ask(
@@ -196,6 +194,10 @@ async def _refused(db: Database, part: OwedPart, exc: errors.GatewayRejected, ac
         )  # fmt: skip
         if changed is None:
             return  # another asker got there first
-        what = describe([(part.charge_id, part.amount)], part.currency)
-        said = f"refund of {what} refused by the payment gateway ({error}); it is retried"
-        await note(conn, db, part.order_id, said, actor, code=error)
+        step = refund_retrying(_whole(part), part.currency, gateway_said=error)
+        await note(conn, db, part.order_id, step, actor, code=error)
+
+
+def _whole(part: OwedPart) -> list[tuple[str, Decimal]]:
+    """The part as one `(charge, amount)`: its whole amount, whatever it asks."""
+    return [(part.charge_id, part.amount)]

@@ -6,7 +6,11 @@ bought after booking (`seat_charges`). What went back already counts against the
 every refund of a change to a cheaper slice and of a cancellation is split into parts, one per
 charge, in `order_refunds` (owed or refunded: an owed part is money no longer the order's).
 Money the old single-payment path is giving back (a payment `refunding` or `refunded`: a late
-capture, a failed ticketing) is not the order's to split.
+capture, a failed ticketing) is not the order's to split. A part counts its whole amount, the
+money the gateway's dashboard gave back of it (`by_gateway`) included; and a charge one of whose
+parts found money given back there (payment/charge_left.py: that part asked all the charge had
+left, or found nothing) holds nothing more, whatever the sums say: the dashboard may have given
+back more than the part counts (payment/sql/0214).
 
 `split` is pure: a refund spread over the charges, latest first (the last thing bought goes back
 first, as a card statement reads), each never more than it has left. A change's refund is fare
@@ -25,7 +29,8 @@ from payment.seat_charges import PREFIX as SEAT_CHARGE
 
 NOTHING = Decimal("0.00")
 
-# `left`: what the charge took minus what was given back of it already.
+# `left`: what the charge took minus what was given back of it already; nothing once the
+# gateway's dashboard emptied it (a part with `by_gateway`).
 _CHARGES = """
 WITH charges AS (
     SELECT p.id, p.gateway_intent_id AS intent_id, p.amount, p.created_at
@@ -42,9 +47,12 @@ WITH charges AS (
     WHERE s.order_id = $1 AND s.status = 'succeeded' AND s.gateway_intent_id IS NOT NULL
 )
 SELECT c.id, c.intent_id, c.amount, c.created_at,
-       c.amount - coalesce(
-           (SELECT sum(r.amount) FROM order_refunds r WHERE r.charge_id = c.id), 0) AS left
+       CASE WHEN back.emptied THEN 0 ELSE c.amount - coalesce(back.given, 0) END AS left
 FROM charges c
+LEFT JOIN LATERAL (
+    SELECT sum(r.amount) AS given, bool_or(r.by_gateway > 0) AS emptied
+    FROM order_refunds r WHERE r.charge_id = c.id
+) back ON true
 ORDER BY c.created_at DESC, c.id DESC"""
 
 
@@ -76,6 +84,17 @@ async def charges_of(conn: asyncpg.Connection, order_id: str, *, timeout: float)
 def describe(parts: list[tuple[str, Decimal]], currency: str) -> str:
     """`"80.00 USD to och_…, 20.00 USD to pay_…"`: what went (or goes) back where."""
     return ", ".join(f"{amount} {currency} to {charge}" for charge, amount in parts)
+
+
+def describe_given(parts: list[tuple[str, Decimal, Decimal]], currency: str) -> str:
+    """`describe` for what went back, each amount the gateway gave some of itself (its
+    dashboard: a part's `by_gateway`) saying so: `"100.00 USD to pay_… (10.00 USD of it by the
+    gateway), 25.00 USD to sch_…"`."""
+    return ", ".join(
+        describe([(charge, amount)], currency)
+        + (f" ({by} {currency} of it by the gateway)" if by > 0 else "")
+        for charge, amount, by in parts
+    )
 
 
 def held(charges: list[Charge]) -> Decimal:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 import msgspec
 
-from kernel.errors import BadRequest, ServiceUnavailable, ValidationFailed
+from kernel.errors import BadRequest, ServiceUnavailable, ValidationFailed, clipped
 from kernel.http import refuse_byte_order_mark, refuse_repeated_names
 from payment import metrics
 from payment.model import GatewayEvent
@@ -23,7 +23,7 @@ from payment.seat_charges import SeatCharges
 from payment.settlement import Settlement
 from payment.ticketing import TicketingUnavailable
 from payment.webhooks import TOLERANCE_S, WebhookRejected, verify
-from payment.wire import decode_event, event_from_wire
+from payment.wire import decode_event, event_from_wire, ids_with_nul
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,11 @@ class WebhookReceiver:
         if payment is None:
             # Not ours (another integration on the same account): acknowledged, or the gateway
             # would retry it for days.
-            logger.warning("webhook %s (%s) names no payment of ours", event.id, event.type)
+            # The id is the sender's, signed but unbounded: clipped, as any client-supplied
+            # value (the type is one we act on, so one of ours).
+            logger.warning(
+                "webhook %s (%s) names no payment of ours", clipped(event.id), event.type
+            )
             return None
         dedup = (event.id, event.type)
         try:
@@ -99,7 +103,11 @@ class WebhookReceiver:
             # naming it, as every JSON body of the API is (kernel/json_body.py).
             refuse_byte_order_mark(body)
             refuse_repeated_names(body)
-            return event_from_wire(decode_event(body))
+            event = decode_event(body)
+            refused = ids_with_nul(event)
+            if refused:
+                raise ValidationFailed(refused)
+            return event_from_wire(event)
         except (BadRequest, ValidationFailed):
             metrics.webhook_rejected("undecodable")
             raise

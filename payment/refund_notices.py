@@ -23,6 +23,7 @@ import asyncpg
 import msgspec
 
 from booking.events import EventType, new_event
+from booking.history_details import HistoryStep, details_json
 from booking.pg import Database
 from booking.rows import events_insert, events_json
 from payment.repository import orders_in
@@ -36,25 +37,30 @@ SELECT count(*) FILTER (WHERE status = 'owed') AS owed, sum(amount) AS amount,
 FROM order_refunds WHERE order_id = $1 AND change_id = $2"""
 _EVENTS = events_insert(2)
 # A history step that moves nothing: the order as it is, with `reason` (its code derived from it,
-# booking/sql/0140) and, for a refund the gateway refused, the gateway's code (booking/sql/0143).
+# booking/sql/0140), its details (booking/sql/0154) and, for a refund the gateway refused, the
+# gateway's code (booking/sql/0143).
 _NOTE = """
 INSERT INTO order_history
     (order_id, from_status, to_status, from_payment_status, to_payment_status, reason, actor,
-     decline_code)
-SELECT id, status, status, payment_status, payment_status, $2, $3, $4 FROM orders WHERE id = $1"""
+     decline_code, details)
+SELECT id, status, status, payment_status, payment_status, $2, $3, $4, $5::jsonb
+FROM orders WHERE id = $1"""
 
 
 async def note(
     conn: asyncpg.Connection,
     db: Database,
     order_id: str,
-    reason: str,
+    step: HistoryStep,
     actor: str,
     *,
     code: str | None = None,
 ) -> None:
-    """Write `reason` on the order's history, its status unchanged, in `conn`'s transaction."""
-    await conn.execute(_NOTE, order_id, reason[:500], actor, code, timeout=db.timeout_s)
+    """Write `step` on the order's history, its status unchanged, in `conn`'s transaction."""
+    await conn.execute(
+        _NOTE, order_id, step.reason[:500], actor, code, details_json(step.details),
+        timeout=db.timeout_s,
+    )  # fmt: skip
 
 
 async def lock_change_parts(

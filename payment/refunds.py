@@ -25,13 +25,14 @@ from typing import Any
 
 import asyncpg
 
+from booking.history_details import HistoryStep
 from booking.model import OrderStatus
 from booking.state import Change
 from payment import errors, metrics
 from payment.gateway import PaymentGateway, still_owed
-from payment.ledger import describe
 from payment.model import GatewayRefund, Payment, refund_key
 from payment.refund_notices import note, tell
+from payment.refund_steps import refunded
 from payment.repository import PgPaymentRepository, orders_in
 
 logger = logging.getLogger(__name__)
@@ -203,13 +204,16 @@ class Refunder:
             db = self._payments.db
             await tell(conn, db, done.order_id, "payment.returned", owed_of(done), done.card_last4)
             # ... and its history says so (code `late_payment_refunded`), its status unchanged.
-            await note(conn, db, done.order_id, LATE_PAYMENT_REFUNDED, actor)
+            await note(conn, db, done.order_id, HistoryStep(LATE_PAYMENT_REFUNDED), actor)
         elif not await self._payments.split_refund(conn, done.order_id):
             amount = owed_of(done)
-            said = f"{reason}: refunded {describe([(done.id, amount)], done.currency)}"
+            step = HistoryStep(reason)
+            if say_amount:
+                step = refunded(reason, [(done.id, amount)], done.currency)
             change = order_refunded(
-                said[:500] if say_amount else reason,
+                step.reason[:500],
                 amount,
+                details=step.details,
                 failure_reason=done.order_failure_reason or order_reason,
                 refund_card_last4=done.card_last4,
             )

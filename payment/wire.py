@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import msgspec
 
+from kernel.errors import FieldError
 from payment.model import EventKind, GatewayEvent, GatewayIntent, GatewayRefund, IntentStatus
 
 
@@ -160,6 +161,24 @@ def refund_from_wire(refund: Refund) -> GatewayRefund:
         currency=refund.currency,
         accepted=refund.status in ("succeeded", "pending"),
     )
+
+
+def ids_with_nul(event: Event) -> list[FieldError]:
+    """Each id of `event` that payments are looked up and recorded by, when it holds a NUL
+    character (PostgreSQL text cannot store one: it was a 500). Ids only: a decline code is
+    free text, kept less what cannot be stored (`gateway_code`)."""
+    obj = event.data.object
+    ids = {
+        "id": event.id,
+        "data.object.id": obj.id,
+        "data.object.payment_intent": obj.payment_intent,
+        "data.object.metadata.payment_id": obj.metadata.get("payment_id"),
+    }
+    return [
+        FieldError(field, "must not contain a NUL character")
+        for field, value in ids.items()
+        if value is not None and "\x00" in value
+    ]
 
 
 def event_from_wire(event: Event) -> GatewayEvent:

@@ -31,6 +31,7 @@ from search.model import CURRENCIES
 from search.routes import NDJSON, SEARCH_SERVICE
 
 _encoder = msgspec.json.Encoder()
+JSON = "application/json"
 _UNREADABLE = "the fare index cannot be read right now"
 
 
@@ -41,7 +42,9 @@ def _today() -> dt.date:
 async def post_bulk(request: web.Request) -> web.StreamResponse:
     # A header of the request as sent: judged before its body (docs/api.md, "Which problem
     # comes first"), and before any work for an answer the client would not read.
-    refuse_unacceptable(request, NDJSON)
+    # Each NDJSON line is a JSON text: a client that asks for JSON (many HTTP libraries' default
+    # with a JSON body) reads it line by line, so only a type no JSON reader takes is a 406.
+    refuse_unacceptable(request, NDJSON, read_as=(JSON,))
     envelope = parse_envelope(await read_json_body(request))
     bulk = BulkFares(request.config_dict[SEARCH_SERVICE], partner=request.get(PARTNER_NAME))
     response = web.StreamResponse(headers={"Content-Type": NDJSON, "Cache-Control": "no-store"})
@@ -158,7 +161,10 @@ OPERATIONS: tuple[Operation, ...] = (
         response_media=(NDJSON,),
         errors={
             **_PARTNER_ERRORS,
-            406: "Accept admits neither application/x-ndjson nor a range covering it (*/*)",
+            406: (
+                "Accept admits neither application/x-ndjson nor application/json (nor a range "
+                "covering either), or names application/x-ndjson with q=0"
+            ),
         },
         security=("api_key",),
     ),

@@ -13,7 +13,7 @@ from typing import Any
 
 from connectors.model import Passengers, SliceQuery
 from kernel import query as kernel_query
-from kernel.checks import FieldChecks, ascii_upper
+from kernel.checks import MISSING, FieldChecks, ascii_upper
 from kernel.currencies import MINOR_UNITS, priced_currencies_text
 from kernel.errors import ValidationFailed, clipped
 from search.model import (
@@ -69,7 +69,9 @@ class Checks(FieldChecks):
 
     def integer(self, value: Any, field: str, low: int, high: int) -> int | None:
         # `type() is int`: JSON true decodes to a bool, which isinstance() would take for 1.
-        if type(value) is not int:
+        if value is MISSING:
+            self.fail(field, "required")
+        elif type(value) is not int:
             self.fail(field, "must be an integer")
         elif not low <= value <= high:
             self.fail(field, f"must be between {low} and {high}")

@@ -34,12 +34,13 @@ class SearchMetrics:
         self._durations: dict[str, Histogram] = {}
 
     def start(self, connectors: Iterable[str]) -> None:
-        """These connectors are asked in this process's searches: each one's series at 0 from
-        now on (not at import: the relay, the worker and analytics search nothing), so a rate()
-        over one sees its first increment."""
+        """These connectors are asked in this process's searches: each one's series, its
+        duration histogram's among them, at 0 from now on (not at import: the relay, the worker
+        and analytics search nothing), so a rate() over one sees its first increment."""
         for connector in connectors:
             for status in get_args(ConnectorOutcome):
                 self._requests[connector, status] = REQUESTS.labels(connector, status)
+            self._durations[connector] = REQUEST_DURATION.labels(connector)
 
     def answer(self, connector: str, status: ConnectorOutcome, seconds: float) -> None:
         """Count one connector's outcome in one search and how long it took."""

@@ -46,7 +46,7 @@ def validate_search(data: dict[str, Any], *, today: dt.date) -> SearchRequest:
     """Validate a decoded search body (plain JSON values); see `parse_search_body`."""
     check = Checks(today)
     check.unknown(data, BODY_FIELDS)
-    get = data.get
+    get = _given(data).get
     currency = check.currency(get("currency", "USD"), "currency")  # max_price is in it
     return check.result(
         slices=_slices(check, get("slices", MISSING)),
@@ -65,6 +65,15 @@ def validate_search(data: dict[str, Any], *, today: dt.date) -> SearchRequest:
     )
 
 
+def _given(members: dict[str, Any]) -> dict[str, Any]:
+    # One rule for every member of the body: null is as if it were left out, so an optional
+    # one takes its default (as `max_price`, `airlines` and `deadline_ms` always did, and as
+    # null unsets a profile's field) and a required one is "required".
+    if None not in members.values():
+        return members  # the common body: no copy
+    return {name: value for name, value in members.items() if value is not None}
+
+
 def _slices(check: Checks, value: Any) -> tuple[SliceQuery, ...]:
     if value is MISSING or type(value) is not list:
         check.fail("slices", "required" if value is MISSING else "must be an array")
@@ -80,7 +89,7 @@ def _slices(check: Checks, value: Any) -> tuple[SliceQuery, ...]:
             check.fail(prefix[:-1], "must be an object")
             continue
         check.unknown(item, _SLICE_FIELDS, prefix)
-        got = item.get
+        got = _given(item).get
         found = check.slice(
             got("origin", MISSING), got("destination", MISSING),
             got("departure_date", MISSING), prefix, previous,
@@ -98,7 +107,7 @@ def _passengers(check: Checks, value: Any) -> Passengers | None:
         check.fail("passengers", "must be an object")
         return None
     check.unknown(value, _PASSENGER_FIELDS, "passengers.")
-    get = value.get
+    get = _given(value).get
     return check.passengers(
         check.integer(get("adults", 1), "passengers.adults", 1, MAX_SEATED),
         check.integer(get("children", 0), "passengers.children", 0, MAX_SEATED - 1),

@@ -10,6 +10,14 @@ thread, so plain integers suffice; a collector in the default registry turns the
 metric families at scrape time. Each route's series is looked up once, when the app starts
 (`skyfare.plumbing`), so a request pays no look-up.
 
+Each route's series start at 0 when the app starts (the plumbing looks them up then): its
+duration histogram, and its count of each 5xx status the service answers (`STARTED_STATUSES`:
+those of skyfare.problems' kinds, 500 and 503). `status` is open-ended, so no series of it
+exists until a request is answered with it, and one that appears with its first request starts
+at 1, which `rate()` and `increase()` read as no change: the 5xx share that
+deploy/prometheus/rules.yaml alerts on and the dashboard draws missed each route's first error
+after a start. Other statuses (2xx, 4xx) still appear with their first answer.
+
 `exposition()` is what every `/metrics` serves: the families with at least one sample.
 prometheus_client writes a labelled metric with no child yet as its `# HELP` and `# TYPE` lines
 alone (its docs: labelled metrics "are not initialized when declared"); the text format allows
@@ -27,21 +35,26 @@ from prometheus_client import REGISTRY, generate_latest
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from skyfare.problems import ALL_KINDS
+
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 UNMATCHED = "unmatched"
 UNNAMED = "unnamed"
 _KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# The server errors a route can answer, each counted from 0 (the module's docstring).
+STARTED_STATUSES = tuple(sorted({kind.status for kind in ALL_KINDS if kind.status >= 500}))
 
 
 class RouteMetrics:
-    """Counts per status and the latency histogram of one (route, method)."""
+    """Counts per status and the latency histogram of one (route, method); each status of
+    `STARTED_STATUSES` counted from 0."""
 
     __slots__ = ("buckets", "counts", "method", "route", "total_seconds")
 
     def __init__(self, route: str, method: str) -> None:
         self.route = route
         self.method = method
-        self.counts: dict[int, int] = {}
+        self.counts: dict[int, int] = dict.fromkeys(STARTED_STATUSES, 0)
         self.buckets = [0] * (len(BUCKETS) + 1)  # the last one is +Inf
         self.total_seconds = 0.0
 

@@ -45,7 +45,7 @@ from aiohttp import http_exceptions, web
 from aiohttp.http import RawRequestMessage
 from aiohttp.http_exceptions import BadHttpMessage
 from aiohttp.streams import EMPTY_PAYLOAD, StreamReader
-from aiohttp.web_protocol import RequestHandler
+from aiohttp.web_protocol import RequestHandler, RequestPayloadError
 from aiohttp.web_request import BaseRequest
 
 from kernel.errors import UnsupportedContentEncoding
@@ -288,9 +288,15 @@ class GuardedRequestHandler(RequestHandler):
 
     def log_exception(self, *args: Any, **kwargs: Any) -> None:
         # aiohttp logs what it met draining a body after the answer as an unhandled error;
-        # a body that ran out of time has been answered already.
-        if isinstance(kwargs.get("exc_info"), SlowBody):
+        # a body that ran out of time, or could not be read (bad chunking, a Content-Encoding
+        # it does not decode as), has been answered already (408, 400, 415): the client's
+        # doing, which must not fill the error log with tracebacks.
+        exc = kwargs.get("exc_info")
+        if isinstance(exc, SlowBody):
             logger.debug("closed a connection after its request body ran out of time")
+            return
+        if isinstance(exc, RequestPayloadError):
+            logger.info("closed a connection after its request body could not be read: %s", exc)
             return
         super().log_exception(*args, **kwargs)
 

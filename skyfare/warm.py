@@ -80,7 +80,7 @@ class _FieldError(msgspec.Struct, frozen=True):
     message: str
 
 
-class _Line(msgspec.Struct, frozen=True):
+class AnswerLine(msgspec.Struct, frozen=True):
     """The fields of a bulk NDJSON line that warming reads; the rest is ignored."""
 
     index: int
@@ -90,7 +90,7 @@ class _Line(msgspec.Struct, frozen=True):
 
 
 _encoder = msgspec.json.Encoder()
-_line_decoder = msgspec.json.Decoder(_Line)
+_line_decoder = msgspec.json.Decoder(AnswerLine)
 
 
 @dataclasses.dataclass(slots=True)
@@ -249,6 +249,7 @@ class Warmer:
         self._progress = progress
         self.tally = Tally()
         self.invalid: dict[int, str] = {}  # routes-file line → the API's reason, once per route
+        self.failed: dict[int, str] = {}  # routes-file line → why its search failed, once per route
 
     async def run(self, planned: Sequence[tuple[Route, WarmQuery]], concurrency: int) -> None:
         gate = asyncio.Semaphore(concurrency)
@@ -273,13 +274,13 @@ class Warmer:
                     raise WarmFailed(await _refusal(resp))
                 async for raw in resp.content:
                     if raw.strip():
-                        self._count(_line_decoder.decode(raw), batch)
+                        self.count(_line_decoder.decode(raw), batch)
                 return
         raise WarmFailed(
             f"still over the partner's rate limit after {MAX_RATE_LIMIT_RETRIES} retries"
         )
 
-    def _count(self, line: _Line, batch: Sequence[tuple[Route, WarmQuery]]) -> None:
+    def count(self, line: AnswerLine, batch: Sequence[tuple[Route, WarmQuery]]) -> None:
         if line.status == "ok":
             self.tally.ok += 1
         elif line.status == "not_cached":
@@ -291,6 +292,8 @@ class Warmer:
             self.invalid.setdefault(route.line, reasons or line.detail or "invalid")
         else:
             self.tally.error += 1
+            route = batch[line.index][0]
+            self.failed.setdefault(route.line, line.detail or "the search failed")
         self._progress.update(self.tally)
 
 
@@ -376,6 +379,8 @@ def run_command(routes_path: Path, url: str, key: str, *, days: int, concurrency
         return 1
     for line, reason in sorted(warmer.invalid.items()):
         print(f"skyfare: {routes_path}, line {line}: refused by the API: {reason}", file=sys.stderr)
+    for line, reason in sorted(warmer.failed.items()):
+        print(f"skyfare: {routes_path}, line {line}: a search failed: {reason}", file=sys.stderr)
     elapsed_s = time.monotonic() - start
     print_summary(warmer.tally, len(routes), days, elapsed_s, sys.stdout)
     return 1 if warmer.tally.error else 0

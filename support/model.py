@@ -40,26 +40,35 @@ class OpenCaseRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     family_name: str | None = None
 
 
-_LINE_BREAKS = "\n\r\t"
+_LINE_BREAKS = "\n\r\t\u2028\u2029"
+# Not control characters (Cc), yet refused as they are: a bidi embedding, override or isolate
+# reorders what the agent reads (the "Trojan Source" trick); a line or paragraph separator
+# (U+2028, U+2029) breaks a subject's one line as a newline does.
+_REFUSED = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_SUBJECT_REFUSED = _REFUSED | frozenset("\u2028\u2029")
 
 
 def _words_errors(text: dict[str, str | None], not_text: set[str]) -> list[FieldError]:
     """What is wrong with the subject and the message (those that are strings)."""
     errors = []
-    for name, limit, allowed in (
-        ("subject", MAX_SUBJECT, ""),
-        ("message", MAX_MESSAGE, _LINE_BREAKS),
+    for name, limit, allowed, refused in (
+        ("subject", MAX_SUBJECT, "", _SUBJECT_REFUSED),
+        ("message", MAX_MESSAGE, _LINE_BREAKS, _REFUSED),
     ):
         value = (text[name] or "").strip()
         if name in not_text:
             continue
-        if not value or len(value) > limit:
+        if not value:
             errors.append(FieldError(name, f"required, 1 to {limit} characters"))
-        elif any(unicodedata.category(c) == "Cc" and c not in allowed for c in value):
+        elif len(value) > limit:
+            errors.append(FieldError(name, f"at most {limit} characters"))
+        elif any(
+            c in refused or (unicodedata.category(c) == "Cc" and c not in allowed) for c in value
+        ):
             # A BEL or an escape sequence reached the helpdesk, the agent's mail and the
             # traveler's export as it was; a subject is one line.
             lines = "one line, " if not allowed else "line breaks and tabs only, "
-            errors.append(FieldError(name, f"{lines}no control characters"))
+            errors.append(FieldError(name, f"{lines}no control or bidi control characters"))
     return errors
 
 

@@ -32,6 +32,7 @@ from booking.service import OrderService
 from kernel.auth import Principal
 from kernel.cursors import Position, one_page
 from kernel.errors import NotFound, ServiceUnavailable
+from kernel.names import comparable_name
 from support import metrics
 from support.helpdesk import Helpdesk, HelpdeskUnavailable
 from support.model import CaseView, OpenCaseRequest
@@ -185,11 +186,11 @@ class SupportService:
         # One query whatever the pair: the order is loaded only once the name matched, so a
         # wrong name is answered as fast as an unknown reference (the same 404 either way).
         found = await self._repository.booking_by_reference(request.booking_reference)
-        wanted = request.family_name.strip().casefold()
+        wanted = comparable_name(request.family_name)
         if (
             found is None
             or found.status not in VISIBLE_STATUSES
-            or all(name.strip().casefold() != wanted for name in found.family_names)
+            or all(comparable_name(name) != wanted for name in found.family_names)
         ):
             raise NotFound(NO_BOOKING)  # the same answer for a wrong pair as for no booking
         order = await self._orders.repository.get(found.order_id)

@@ -28,8 +28,8 @@ import msgspec
 from booking.amendments import Amendments
 from booking.service import OrderService
 from kernel.auth import Principal
-from kernel.errors import BadRequest, DomainError, ServiceUnavailable
-from kernel.http import refuse_byte_order_mark, refuse_repeated_names
+from kernel.errors import BadRequest, DomainError, ServiceUnavailable, clipped
+from kernel.http import refuse_byte_order_mark, refuse_nul_characters, refuse_repeated_names
 from payment.webhooks import TOLERANCE_S, WebhookRejected, verify
 from support import metrics
 from support.model import HelpdeskEvent, decode_helpdesk_event
@@ -85,7 +85,8 @@ class SupportWebhook:
         event = self._authentic(body, signature)
         case = await self._repository.find(event.case_id, event.external_id)
         if case is None:
-            logger.warning("helpdesk event %s names no case of ours", event.id)
+            # The helpdesk's id, signed but unbounded: clipped, as any client-supplied value.
+            logger.warning("helpdesk event %s names no case of ours", clipped(event.id))
             return "ignored"
         if event.type == "case.replied" and event.message is not None:
             added = await self._repository.add_reply(
@@ -113,6 +114,7 @@ class SupportWebhook:
         # trip the helpdesk logged a resend for: a repeated name is refused, naming it.
         refuse_byte_order_mark(body)
         refuse_repeated_names(body)
+        refuse_nul_characters(body)  # every string of it may be looked up or stored
         try:
             return decode_helpdesk_event(body)
         except msgspec.DecodeError as exc:
@@ -139,7 +141,7 @@ class SupportWebhook:
             raise
         except DomainError as exc:
             logger.warning(
-                "helpdesk action %s (%s) on %s refused: %s", event.id, action.type,
+                "helpdesk action %s (%s) on %s refused: %s", clipped(event.id), action.type,
                 case.order_id, exc,
             )  # fmt: skip
             return "refused"

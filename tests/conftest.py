@@ -18,11 +18,12 @@ import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 
 from skyfare.embedded import EmbeddedPostgres, EmbeddedRedis
-from tests.support import spare_schemas, workers
+from tests.support import deadline, spare_schemas, workers
 from tests.support.fake_server import Faults
 from tests.support.pgbouncer import PgBouncer, pgbouncer_binary
 from tests.support.redis_cluster import (
@@ -47,6 +48,19 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     own = config.stash.get(_OWN_BASETEMP, None)
     if own is not None:
         shutil.rmtree(own, ignore_errors=True)
+
+
+# pytest-timeout's hooks (optional: absent under `-p no:timeout`). Each returns None, so
+# pytest-timeout's own implementation still sets and cancels the timer.
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_timeout_set_timer(item: pytest.Item, settings: Any) -> None:
+    """The test's timer starts: helpers wait no longer than it lets them (support/deadline.py)."""
+    deadline.started(settings.timeout)
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_timeout_cancel_timer(item: pytest.Item) -> None:
+    deadline.ended()
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,10 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from kernel.checks import FieldChecks, ascii_upper
+from kernel.checks import MISSING, FieldChecks, ascii_upper
 from kernel.contacts import EMAIL_RULE, PHONE_RULE, is_email, is_phone
 from kernel.currencies import PRICED_CURRENCIES, priced_currencies_text
+from kernel.errors import absent_or_invalid
 from kernel.names import person_name
 from users.codes import CURRENCIES, language_tag
 
@@ -67,7 +68,8 @@ class Checks(FieldChecks):
     def choice(self, value: Any, field: str, allowed: tuple[str, ...]) -> Any:
         if type(value) is str and value in allowed:
             return value
-        self.fail(field, f"must be one of: {', '.join(allowed)}")
+        absent = value is MISSING or value is None
+        self.fail(field, absent_or_invalid(absent, f"one of: {', '.join(allowed)}"))
         return None
 
     def code(self, value: Any, field: str, allowed: frozenset[str], what: str) -> str | None:

@@ -62,13 +62,17 @@ class ConnectorMetrics:
 
     def __init__(self, connector: str) -> None:
         self.connector = connector
-        # Every call series at 0 from the connector's start (a rate() sees its first
-        # increment), each looked up once here.
+        # Every call series and each operation's duration histogram at 0 from the connector's
+        # start (a rate() sees its first increment, the dashboard's p95 its first attempt),
+        # each looked up once here.
         self._calls: dict[tuple[Operation, Outcome], Counter] = {
             (operation, outcome): CALLS.labels(connector, operation, outcome)
             for operation, outcome in product(get_args(Operation), get_args(Outcome))
         }
-        self._durations: dict[Operation, Histogram] = {}
+        self._durations: dict[Operation, Histogram] = {
+            operation: CALL_DURATION.labels(connector, operation)
+            for operation in get_args(Operation)
+        }
         self._state = CIRCUIT_STATE.labels(connector)
         self._retries = RETRIES.labels(connector)
         self._hedges = HEDGES.labels(connector)
@@ -80,10 +84,7 @@ class ConnectorMetrics:
 
     def duration(self, operation: Operation, seconds: float) -> None:
         """Observe how long one attempt took."""
-        child = self._durations.get(operation)
-        if child is None:
-            child = self._durations[operation] = CALL_DURATION.labels(self.connector, operation)
-        child.observe(seconds)
+        self._durations[operation].observe(seconds)
 
     def state(self, state: CircuitState) -> None:
         """Export a breaker transition."""

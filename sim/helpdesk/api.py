@@ -5,13 +5,13 @@ Every call: `Authorization: Bearer <api key>`, else 401. Errors: `{"error": {"co
 
 from __future__ import annotations
 
-import hmac
 import time
 from typing import Any
 
 import msgspec
 from aiohttp import web
 
+from sim.bearer import holds_key
 from sim.control import error_response, json_response
 from sim.helpdesk.desk import HELPDESK, HelpdeskSim, Message
 
@@ -48,8 +48,7 @@ def helpdesk_app() -> web.Application:
 @web.middleware
 async def _require_key(request: web.Request, handler: Any) -> web.StreamResponse:
     sim = request.config_dict[HELPDESK]
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(given.encode(), sim.api_key.encode()):
+    if not holds_key(request.headers, sim.api_key):
         return error_response(401, "unauthorized", "a valid API key is required")
     response: web.StreamResponse = await handler(request)
     return response

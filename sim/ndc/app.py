@@ -22,12 +22,13 @@ hubs do; a request that is not well-formed, not valid against its NDC 21.3 schem
 front has the schemas) or misses a field is the same document with HTTP 400, its DescText
 naming the element.
 With an `api_key` the front wants `Authorization: Bearer <key>` on every call and answers 401
-otherwise.
+otherwise; it reads the header as RFC 9110 §11.4 writes it, and as Skyfare's API reads its own
+(skyfare/auth/bearer.py): one such header, the scheme in any case, one or more spaces (never a
+tab) before the key.
 """
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
@@ -38,6 +39,7 @@ from lxml import etree
 from sim import errors
 from sim.airline import Quote, SimAirline
 from sim.answer_templates import AnswerTemplates
+from sim.bearer import holds_key
 from sim.catalog import AirlineSpec
 from sim.control import Behaviour
 from sim.ndc import change_messages, requests, responses, seat_messages, seat_orders, xml
@@ -168,12 +170,10 @@ def _xml_response(root: etree._Element | bytes, status: int = 200) -> web.Respon
 @web.middleware
 async def _authorize(request: web.Request, handler: Handler) -> web.StreamResponse:
     expected = request.app[API_KEY]
-    if expected:
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        if not hmac.compare_digest(given.encode(), expected.encode()):
-            error = errors.AirlineError(401, "unauthorized", "missing or wrong API key")
-            root = responses.error_response(_answer_of(request), error)
-            return _xml_response(root, 401)
+    if expected and not holds_key(request.headers, expected):
+        error = errors.AirlineError(401, "unauthorized", "missing or wrong API key")
+        root = responses.error_response(_answer_of(request), error)
+        return _xml_response(root, 401)
     return await handler(request)
 
 

@@ -24,6 +24,7 @@ import msgspec
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from sim.bearer import holds_key
 from sim.payments.gateway import PAYMENTS, PaymentsSim
 from sim.payments.idempotency import KeyReused, fingerprint
 from sim.payments.ledger import CreateIntent, CreateRefund, GatewayError, invalid
@@ -57,7 +58,7 @@ async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 def _authenticate(request: web.Request) -> PaymentsSim:
     sim = request.config_dict[PAYMENTS]
-    if request.headers.get("Authorization") != f"Bearer {sim.api_key}":
+    if not holds_key(request.headers, sim.api_key):
         raise GatewayError(401, "authentication_error", "invalid_api_key", "invalid API key")
     return sim
 

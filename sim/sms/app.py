@@ -30,6 +30,7 @@ from typing import Annotated, Any
 import msgspec
 from aiohttp import web
 
+from sim.bearer import holds_key
 from sim.control import json_response
 
 SIM_API_KEY = "sim-sms-key"  # the sim's own key, not a secret (Settings' default matches it)
@@ -141,7 +142,7 @@ async def send_message(request: web.Request) -> web.Response:
     provider = request.config_dict[SMS_PROVIDER]
     if provider.behaviour.outage:
         return _problem(503, "Service Unavailable", "simulated outage")
-    if request.headers.get("Authorization") != f"Bearer {provider.api_key}":
+    if not holds_key(request.headers, provider.api_key):
         return _problem(401, "Unauthorized", "missing or unknown API key")
     try:
         sms = _request_decoder.decode(await request.read())

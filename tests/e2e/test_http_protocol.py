@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 import msgspec
@@ -322,3 +323,23 @@ async def test_a_body_in_a_coding_not_accepted_is_a_415_naming_it(port: int, cod
     detail = msgspec.json.decode(body)["detail"]
     assert f"Content-Encoding '{coding.decode()}' is not accepted" in detail
     assert "gzip, deflate" in detail
+
+
+@pytest.mark.parametrize(
+    "coding", [b"gzip", b"br"], ids=["not gzip", "not brotli (refused, never read)"]
+)
+async def test_a_body_that_does_not_decode_is_answered_and_logs_no_error(
+    port: int, coding: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    # aiohttp drains an unread (or failed) body after the answer and logged what that met as an
+    # "Unhandled exception" ERROR with a traceback: any client could fill the error log.
+    caplog.set_level(logging.DEBUG)
+    received = await _exchange(
+        port,
+        b"POST /v1/search HTTP/1.1\r\nHost: s\r\nContent-Type: application/json\r\n"
+        b"Content-Encoding: " + coding + b"\r\nContent-Length: 25\r\n\r\n" + MARKER,
+    )
+
+    status_line, _, _ = _split(received)
+    assert status_line.split()[1] in (b"400", b"415")
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

@@ -22,6 +22,7 @@ from skyfare.migrations import migrate
 from skyfare.postgres import connect_options
 from skyfare.settings import Settings
 from tests.support.flights import in_days
+from tests.support.history_details import check_details_stored, steps_from
 from tests.support.sim import SimHandle, fast_profiles, running_sim
 from tests.support.tokens import bearer, mint_token, sim_issuer
 
@@ -143,6 +144,7 @@ async def booking_app(
         settings.database_url, min_size=0, max_size=2, **connect_options(settings)
     ) as pool:
         await migrate(pool, timeout=30)
+        since = await steps_from(pool)
     async with running_sim(profiles=profiles or fast_profiles()) as sim:
         configured = trusting_sim(settings, sim)
         timeout = aiohttp.ClientTimeout(total=5)
@@ -151,3 +153,7 @@ async def booking_app(
             TestClient(TestServer(create_app(configured))) as client,
         ):
             yield BookingEnv(client, sim, session)
+    async with asyncpg.create_pool(
+        settings.database_url, min_size=0, max_size=1, **connect_options(settings)
+    ) as pool:
+        await check_details_stored(pool, since)

@@ -22,6 +22,7 @@ from skyfare.migrations import migrate
 from skyfare.postgres import connect_options
 from skyfare.settings import Settings
 from tests.support.booking import BookingEnv, Headers, trusting_sim
+from tests.support.history_details import check_details_stored, steps_from
 from tests.support.notify import NotifySim, running_notify_sim
 from tests.support.notify_worker import running_worker, settled
 from tests.support.payment_sim import PaymentsSimControl, eventually, payments_control
@@ -120,6 +121,7 @@ async def payment_app(settings: Settings) -> AsyncIterator[PayEnv]:
         settings.database_url, min_size=0, max_size=4, **connect_options(settings)
     ) as pool:
         await migrate(pool, timeout=30)
+        since = await steps_from(pool)
         async with running_sim(profiles=fast_profiles()) as sim:
             configured = trusting_sim(settings, sim)
             timeout = aiohttp.ClientTimeout(total=5)
@@ -132,6 +134,7 @@ async def payment_app(settings: Settings) -> AsyncIterator[PayEnv]:
                 await gateway.configure_webhook(url=webhook_url, **FAST_WEBHOOKS)
                 await gateway.set_timing(settle_ms=5, slow_ms=300)
                 yield PayEnv(BookingEnv(client, sim, session), gateway, pool)
+        await check_details_stored(pool, since)
 
 
 class NotifiedApp(NamedTuple):
@@ -158,6 +161,7 @@ async def notified_app(
         aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session,
     ):
         await migrate(pool, timeout=30)
+        since = await steps_from(pool)
         handle = SimHandle(sim.url, session, airlines_url=sim.airlines_url)
         for slug in SLUGS:
             await handle.set_profile(slug, **FAST)
@@ -181,6 +185,7 @@ async def notified_app(
             )
             await gateway.set_timing(settle_ms=5)
             yield NotifiedApp(PayEnv(BookingEnv(api, handle, session), gateway, pool), sim, client)
+        await check_details_stored(pool, since)
 
 
 async def nothing_left(env: PayEnv, client: redis.Redis, stream: str) -> bool:

@@ -7,6 +7,11 @@ sim, PostgreSQL and Redis.
 (the process drains and exits); `await service.wait()` its exit code; `await service.stop()` both.
 Every started process ends with `stop()` or `close()` (in a `finally`): they wait for its stdout
 pipe's end too and close the pipe, which waiting for the exit alone does not (below).
+
+A start is waited for as long as the running test can wait (`ready_limit_s`), and no longer than
+the process lives: one that exits before its ready line fails the start at once, the failure
+(`StartFailed`) carrying what the process wrote. Its log (stderr, unless the test asks for a
+pipe) goes to a file, copied to the test's own stderr when the process is closed.
 """
 
 from __future__ import annotations
@@ -16,14 +21,25 @@ import contextlib
 import os
 import signal
 import sys
+import tempfile
 from collections.abc import Mapping
+from typing import IO
 
 import msgspec
 
+from tests.support import deadline
 from tests.support.sim import SimHandle
 from tests.support.tokens import sim_issuer
 
-READY_TIMEOUT_S = 45.0
+# Left of the running test's timeout when a start is given up: time to kill and reap the process
+# (`close`) and say why, before pytest-timeout would fail the test with a stack dump.
+READY_MARGIN_S = 5.0
+# How long a start is waited for where no test timeout runs (`--timeout 0`, outside pytest).
+UNTIMED_READY_S = 300.0
+# How much of the process's log a failed start quotes, and how long it waits for the rest of its
+# stdout (a process that exited has written it; a worker that outlived it may hold the pipe).
+_QUOTED_CHARS = 4000
+_OUTPUT_WAIT_S = 2.0
 # The processes that are a command of their own, not `skyfare serve --service`.
 _COMMANDS = ("relay", "worker", "analytics")
 STOP_TIMEOUT_S = 40.0
@@ -56,6 +72,32 @@ def service_environment(
     return env
 
 
+class StartFailed(AssertionError):
+    """A service process exited before it was ready, printed something else than its ready
+    line, or was not ready by the time the running test had to give up on it."""
+
+
+def ready_limit_s() -> float:
+    """How long `ServiceProcess.ready` waits for the ready line: until `READY_MARGIN_S` before
+    the running test's timeout (tests/support/deadline.py), `UNTIMED_READY_S` without one."""
+    remaining = deadline.remaining_s()
+    return UNTIMED_READY_S if remaining is None else max(remaining - READY_MARGIN_S, 0.0)
+
+
+class _Protocol(asyncio.subprocess.SubprocessStreamProtocol):
+    """asyncio's, with an event set as soon as the process exits: its stdout ends only when
+    every process holding the pipe closed it (a worker that outlives its supervisor), and on
+    Python 3.12 `Process.wait()` waits for that end too."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(limit=2**16, loop=loop)
+        self.exited = asyncio.Event()
+
+    def process_exited(self) -> None:
+        super().process_exited()
+        self.exited.set()
+
+
 class ServiceProcess:
     """One `skyfare` process (a supervisor and its worker) started by a test."""
 
@@ -65,11 +107,15 @@ class ServiceProcess:
         port: int,
         process: asyncio.subprocess.Process,
         transport: asyncio.SubprocessTransport,
+        protocol: _Protocol,
+        log: IO[bytes] | None = None,
     ) -> None:
         self.name = name
         self.port = port
         self.process = process
         self._transport = transport
+        self._protocol = protocol
+        self._log = log
 
     @classmethod
     async def start(
@@ -83,25 +129,32 @@ class ServiceProcess:
     ) -> ServiceProcess:
         """`skyfare serve --service <service>` on `port` ("relay", "worker", "analytics": that
         command of its own, on the ports its settings in `env` say); returns once it printed its
-        ready line (those three print none). `stderr=asyncio.subprocess.PIPE`: its log, in
-        `process.stderr`, to read to the end before `close`."""
+        ready line (those three print none; `ready`). `stderr=asyncio.subprocess.PIPE`: its
+        log, in `process.stderr`, to read to the end before `close`."""
         served = service not in _COMMANDS
         command = ["serve", "--service", service, "--workers", "1"] if served else [service]
+        # A file, not the test's stderr: a failed start quotes it. Never a pipe nobody reads,
+        # which would block the process once full. It lives as long as the process: `close`.
+        log = tempfile.TemporaryFile() if stderr is None else None  # noqa: SIM115
         # As asyncio.create_subprocess_exec, but keeping the transport: `close` closes it.
         loop = asyncio.get_running_loop()
-        transport, protocol = await loop.subprocess_exec(
-            lambda: asyncio.subprocess.SubprocessStreamProtocol(limit=2**16, loop=loop),
-            sys.executable,
-            "-m",
-            "skyfare.cli",
-            *command,
-            env={**env, "SKYFARE_PORT": str(port)},
-            stdout=asyncio.subprocess.PIPE,
-            stderr=stderr,
-        )
-        started = cls(
-            service, port, asyncio.subprocess.Process(transport, protocol, loop), transport
-        )
+        try:
+            transport, protocol = await loop.subprocess_exec(
+                lambda: _Protocol(loop),
+                sys.executable,
+                "-m",
+                "skyfare.cli",
+                *command,
+                env={**env, "SKYFARE_PORT": str(port)},
+                stdout=asyncio.subprocess.PIPE,
+                stderr=log if log is not None else stderr,
+            )
+        except BaseException:
+            if log is not None:
+                log.close()
+            raise
+        process = asyncio.subprocess.Process(transport, protocol, loop)
+        started = cls(service, port, process, transport, protocol, log)
         if wait_ready and served:
             try:
                 await started.ready()
@@ -111,11 +164,64 @@ class ServiceProcess:
         return started
 
     async def ready(self) -> str:
+        """Its ready line, once printed. StartFailed, quoting what the process wrote, as soon
+        as it exits (or ends its stdout) without one, when it prints something else, or at
+        `ready_limit_s()`: near the running test's own timeout, for a loaded machine starts
+        slowly and no fixed guess fits (a start took 52 s at a load of 15)."""
         assert self.process.stdout is not None
-        async with asyncio.timeout(READY_TIMEOUT_S):
-            line = (await self.process.stdout.readline()).decode()
-        assert f"ready on http://127.0.0.1:{self.port}" in line, (self.name, line)
-        return line
+        limit_s = ready_limit_s()
+        reading = asyncio.ensure_future(self.process.stdout.readline())
+        exiting = asyncio.ensure_future(self._protocol.exited.wait())
+        try:
+            await asyncio.wait(
+                (reading, exiting), timeout=limit_s, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            exiting.cancel()
+            if not reading.done():
+                reading.cancel()
+        if reading.done() and not reading.cancelled():
+            line = reading.result().decode()
+            if f"ready on http://127.0.0.1:{self.port}" in line:
+                return line
+            if line:
+                raise StartFailed(await self._said(f"printed {line!r}, not its ready line"))
+            # The end of its stdout: it is exiting, and its exit may be seen a moment later.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._protocol.exited.wait(), _OUTPUT_WAIT_S)
+        if self._protocol.exited.is_set():
+            raise StartFailed(await self._said("exited before its ready line"))
+        if reading.done() and not reading.cancelled():
+            raise StartFailed(await self._said("ended its stdout without a ready line"))
+        raise StartFailed(
+            await self._said(
+                f"was not ready after {limit_s:.0f} s (the test's timeout less "
+                f"{READY_MARGIN_S:g} s), still running"
+            )
+        )
+
+    async def _said(self, what: str) -> str:
+        """`what` happened, with the exit code and what the process wrote: the rest of its
+        stdout and the end of its log."""
+        assert self.process.stdout is not None
+        out = b""
+        if self._protocol.exited.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(_OUTPUT_WAIT_S):
+                    out = await self.process.stdout.read()
+        parts = [f"{self.name} {what} (exit code {self._transport.get_returncode()})"]
+        if out:
+            parts.append(f"its stdout:\n{out.decode(errors='replace')}")
+        log = self._log_text()
+        if log:
+            parts.append(f"the end of its log:\n{log[-_QUOTED_CHARS:]}")
+        return "\n".join(parts)
+
+    def _log_text(self) -> str:
+        if self._log is None:
+            return ""
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")
 
     def terminate(self) -> None:
         if self.process.returncode is None:
@@ -165,6 +271,10 @@ class ServiceProcess:
                 await self.process.stdout.read()  # to the end: every writer has closed it
         finally:
             self._transport.close()
+            if self._log is not None:  # its log, where the test's own output is reported
+                sys.stderr.write(self._log_text())
+                self._log.close()
+                self._log = None
 
 
 def worker_pids(parent: int) -> list[int]:

@@ -173,3 +173,20 @@ async def test_lane_answers_are_counted_in_the_metrics(
             sample_value(after[2].decode(), series)
             == sample_value(before[2].decode(), series) + more
         ), series
+
+
+async def test_a_body_with_null_optional_fields_is_answered_as_the_body_without_them(
+    connect: Any, lane_answered: list[str]
+) -> None:
+    plain = search_body(48)
+    nulls = plain[:-1] + b',"limit":null,"sort":null,"passengers":{"adults":null},"cache":null}'
+    conn = await connect()
+
+    miss = await conn.exchange(post(plain))
+    by_full_path = await conn.exchange(post(nulls))  # validated: the same search, a hit
+    by_lane = await conn.exchange(post(nulls))
+
+    assert header(miss, b"x-cache") == b"MISS"
+    assert header(by_full_path, b"x-cache") == b"HIT"
+    assert lane_answered == ["POST /v1/search"]
+    assert comparable(by_lane) == comparable(by_full_path)

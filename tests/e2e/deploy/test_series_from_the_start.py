@@ -1,13 +1,16 @@
 """A fresh process of each kind serves on its `/metrics` every series deploy/'s alert rules name,
-and every counter the dashboard reads with rate() or increase(), before it counted anything.
+and every counter and histogram the dashboard reads with rate() or increase(), before it counted
+anything.
 
-`/metrics` writes no family without a sample (skyfare/metrics.py), and a labelled counter has
-no series until its first `.labels(...)`: one made by its first increment starts at 1, and
-rate() and increase() read a series' first sample as no change. SkyfareFareIndexCircuitOpen
-(`increase(skyfare_fare_index_reads_total{outcome="circuit_open"}[5m]) > 0`) never fired for a
-process whose breaker opened once, and the dashboard's rates missed each one-off event (the
-first refused order, the first dead-lettered notification). Each component now makes its
-series at 0 when it starts (docs/conventions.md, "Metrics").
+`/metrics` writes no family without a sample (skyfare/metrics.py), and a labelled counter or
+histogram has no series until its first `.labels(...)`: one made by its first increment starts
+at 1, and rate() and increase() read a series' first sample as no change.
+SkyfareFareIndexCircuitOpen (`increase(skyfare_fare_index_reads_total{outcome="circuit_open"}[5m])
+> 0`) never fired for a process whose breaker opened once, the dashboard's rates missed each
+one-off event (the first refused order, the first dead-lettered notification), and the 5xx share
+by route (`skyfare_http_requests_total{status=~"5.."}`) missed each route's first error after a
+start. Each component now makes its series at 0 when it starts (docs/conventions.md, "Metrics");
+the HTTP families are read `by (route)`, so every route the process serves is checked for them.
 """
 
 from __future__ import annotations
@@ -40,6 +43,10 @@ API = (SEARCH, BOOKING)
 # The process kinds that serve each metric from their start (deploy/: the two API deployables,
 # the relay, the notification worker, the analytics consumer).
 SERVED_BY: dict[str, tuple[str, ...]] = {
+    "skyfare_http_requests_total": (SEARCH, BOOKING, ANALYTICS),
+    "skyfare_http_request_duration_seconds_bucket": (SEARCH, BOOKING, ANALYTICS),
+    "skyfare_connector_call_duration_seconds_bucket": API,
+    "skyfare_connector_request_duration_seconds_bucket": API,
     "skyfare_cache_requests_total": API,
     "skyfare_cache_price_checks_total": API,
     "skyfare_connector_circuit_state": API,
@@ -81,19 +88,21 @@ SERVED_BY: dict[str, tuple[str, ...]] = {
     "skyfare_notifications_sent_total": (WORKER,),
     "skyfare_notifications_turned_off_total": (WORKER,),
 }
-# Read, but with no series at 0 from the start, and why.
-NOT_FROM_THE_START = {
-    # Its `status` is whatever the process answered (open-ended); the rules read a 5xx share
-    # sustained for 5 minutes over real traffic, not a one-off event.
-    "skyfare_http_requests_total",
-}
+# Read `by (route)`: each route's own series, not one of any route. Every (route, method) the
+# plumbing serves has its duration histogram from the app's start: the routes to check.
+PER_ROUTE = frozenset(
+    {"skyfare_http_requests_total", "skyfare_http_request_duration_seconds_bucket"}
+)
+ROUTES = "skyfare_http_request_duration_seconds_count"
+# A histogram's series that a rate() reads, beside a counter's.
+_COUNTED = ("_total", "_bucket", "_count", "_sum")
 
 
 def _read() -> set[Selector]:
-    """The rules' selectors, and the dashboard's of the counters it rates."""
+    """The rules' selectors, and the dashboard's of the counters and histograms it rates."""
     read = {s for expression in rule_expressions() for s in selectors(expression)}
     for expression in dashboard_expressions():
-        rated = {name for name in rated_names(expression) if name.endswith("_total")}
+        rated = {name for name in rated_names(expression) if name.endswith(_COUNTED)}
         read |= {s for s in selectors(expression) if s.name in rated}
     return read
 
@@ -101,7 +110,8 @@ def _read() -> set[Selector]:
 def test_every_metric_read_has_the_processes_that_serve_it() -> None:
     names = {selector.name for selector in _read()}
     assert "skyfare_fare_index_reads_total" in names  # the rules and the dashboard were read
-    assert sorted(names - SERVED_BY.keys() - NOT_FROM_THE_START) == []
+    assert "skyfare_connector_call_duration_seconds_bucket" in names  # a histogram's too
+    assert sorted(names - SERVED_BY.keys()) == []
 
 
 @pytest.fixture
@@ -154,9 +164,27 @@ async def _scrape(port: int) -> str:
 
 def _missing(expected: set[Selector], scraped: str) -> list[str]:
     series = scraped_series(scraped)
-    return sorted(
-        str(s) for s in expected if not any(s.matches(name, labels) for name, labels in series)
-    )
+    routes = {(labels["route"], labels["method"]) for name, labels in series if name == ROUTES}
+    of_route: dict[tuple[str, str], list[tuple[str, dict[str, str]]]] = {r: [] for r in routes}
+    for name, labels in series:
+        found = of_route.get((labels.get("route", ""), labels.get("method", "")))
+        if name in PER_ROUTE and found is not None:
+            found.append((name, labels))
+    missing = [
+        f"{selector} of {method} {route}"
+        for selector in expected
+        if selector.name in PER_ROUTE
+        for (route, method), found in of_route.items()
+        if not any(selector.matches(*s) for s in found)
+    ]
+    if not routes and any(s.name in PER_ROUTE for s in expected):
+        missing.append(f"{ROUTES} (the routes served)")
+    missing += [
+        str(selector)
+        for selector in expected
+        if selector.name not in PER_ROUTE and not any(selector.matches(*s) for s in series)
+    ]
+    return sorted(missing)
 
 
 @pytest.mark.parametrize("kind", [SEARCH, BOOKING, RELAY, WORKER, ANALYTICS])

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
 import msgspec
 import pytest
 
+from kernel.errors import clipped
 from sim.payments import DEV_WEBHOOK_SECRET
 from sim.payments.signing import HEADER, signature_header
 from tests.support.booking import Headers
@@ -165,6 +167,27 @@ async def test_an_event_of_an_unknown_payment_is_acknowledged_and_ignored(
     assert await post_webhook(pay_env, body, headers) == 200
 
 
+async def test_an_unknown_events_long_id_is_logged_clipped(
+    pay_env: PayEnv, caplog: pytest.LogCaptureFixture
+) -> None:
+    long_id = "evt_" + "x" * 100_000
+    body = msgspec.json.encode(
+        {
+            "id": long_id,
+            "type": "payment_intent.succeeded",
+            "data": {"object": {"id": "pi_elsewhere", "metadata": {}}},
+        }
+    )
+    headers = {HEADER: signature_header([DEV_WEBHOOK_SECRET], int(time.time()), body)}
+
+    with caplog.at_level(logging.WARNING, logger="payment.receiver"):
+        assert await post_webhook(pay_env, body, headers) == 200
+
+    [line] = [r.getMessage() for r in caplog.records if "names no payment" in r.getMessage()]
+    assert f"webhook {clipped(long_id)} (payment_intent.succeeded)" in line
+    assert len(line) < 200
+
+
 async def test_a_signed_body_that_is_not_an_event_is_a_bad_request(pay_env: PayEnv) -> None:
     body = b'{"hello": "world"}'
     headers = {HEADER: signature_header([DEV_WEBHOOK_SECRET], int(time.time()), body)}
@@ -247,5 +270,34 @@ async def test_a_signed_event_starting_with_a_byte_order_mark_is_refused_saying_
     assert response.status == 422, problem
     assert [e["field"] for e in problem["errors"]] == ["body"]
     assert "byte order mark" in problem["errors"][0]["message"]
+    after = await pay_env.order(alice, order["id"])
+    assert (after["status"], after["payment_status"]) == ("held", "processing")
+
+
+@pytest.mark.parametrize(
+    ("where", "field"),
+    [("intent", "data.object.id"), ("payment", "data.object.metadata.payment_id")],
+)
+async def test_a_signed_event_whose_ids_hold_a_nul_character_is_refused_naming_it(
+    pay_env: PayEnv, alice: Headers, where: str, field: str
+) -> None:
+    # The payment is looked up by these ids, and PostgreSQL text cannot hold a NUL: a 500.
+    order, payment_id = await processing_payment(pay_env, alice)
+    event = msgspec.json.decode(await succeeded_event(pay_env, order["id"], payment_id))
+    intent = event["data"]["object"]
+    if where == "intent":
+        intent["id"] += "\u0000"
+    else:
+        intent["metadata"]["payment_id"] += "\u0000"
+    body = msgspec.json.encode(event)
+    signed = {HEADER: signature_header([DEV_WEBHOOK_SECRET], int(time.time()), body)}
+
+    response = await pay_env.client.post(
+        WEBHOOK, data=body, headers={"Content-Type": "application/json", **signed}
+    )
+
+    problem = await response.json()
+    assert response.status == 422, problem
+    assert [e["field"] for e in problem["errors"]] == [field]
     after = await pay_env.order(alice, order["id"])
     assert (after["status"], after["payment_status"]) == ("held", "processing")

@@ -3,11 +3,14 @@ the app, the helpdesk sim's signed webhooks, the outbox relay and the notificati
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
+import pytest
 from aiohttp import ClientResponse
 
+from kernel.errors import clipped
 from sim.payments.signing import signature_header
 from skyfare.settings_model import DEV_HELPDESK_WEBHOOK_SECRET
 from tests.e2e.support.conftest import SupportEnv
@@ -241,3 +244,38 @@ async def test_a_signed_event_repeating_a_member_name_is_refused_and_changes_not
     assert response.status == 422, problem
     assert problem["errors"] == [{"field": "action.type", "message": "given more than once"}]
     assert (await env.pay.order(alice, order["id"]))["status"] == "held"
+
+
+async def test_a_signed_event_with_a_nul_character_is_refused_naming_it_not_a_500(
+    support_env: SupportEnv, alice: Headers
+) -> None:
+    # PostgreSQL text cannot hold a NUL: looking the case up by such an id was a 500.
+    env = support_env
+    order, body = await _action_requested(
+        env, alice, days=50, event_id="hde_nul", agent="agent-7", action='{"type":"cancel"}'
+    )
+    body = body.replace(b'"external_id":"cas_', b'"external_id":"\\u0000cas_', 1)
+
+    response = await _webhook(env, body, secret=DEV_HELPDESK_WEBHOOK_SECRET)
+
+    problem = await response.json()
+    assert response.status == 422, problem
+    assert [e["field"] for e in problem["errors"]] == ["external_id"]
+    assert (await env.pay.order(alice, order["id"]))["status"] == "held"
+
+
+async def test_an_event_naming_no_case_is_ignored_its_long_id_logged_clipped(
+    support_env: SupportEnv, caplog: pytest.LogCaptureFixture
+) -> None:
+    long_id = "hde_" + "x" * 100_000
+    body = (
+        f'{{"id":"{long_id}","type":"case.replied","created":0,"case_id":"hd_nobody",'
+        f'"external_id":"case_nobody","agent":{{"id":"a1","name":"A"}}}}'
+    ).encode()
+
+    with caplog.at_level(logging.WARNING, logger="support.webhook"):
+        response = await _webhook(support_env, body, secret=DEV_HELPDESK_WEBHOOK_SECRET)
+
+    assert response.status == 200, await response.text()
+    [line] = [r.getMessage() for r in caplog.records if "names no case" in r.getMessage()]
+    assert line == f"helpdesk event {clipped(long_id)} names no case of ours"

@@ -97,6 +97,7 @@ async def test_an_order_in_flight_refuses_the_erasure_and_nothing_changes(
         await personal.pseudonymize("ada")
 
     assert caught.value.extensions["orders_in_flight"] == [in_flight]
+    assert caught.value.detail.startswith("1 of your orders is still in flight (held, ")
     order = await repository.get(settled)
     assert order is not None
     assert order.passengers[0].email == "ada@example.com"

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 from lxml import etree
+from multidict import CIMultiDict
 
 from connectors import errors
 from connectors.model import (
@@ -265,6 +266,29 @@ async def test_an_airline_with_an_api_key_wants_it_as_a_bearer_token(
                 await connector.search(LHR_JFK, timeout=TIMEOUT)
     finally:
         await connector.close()
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ([("Authorization", "Bearer s3cret")], 200),
+        ([("Authorization", "Bearer   s3cret")], 200),  # 1*SP, as the API reads its own
+        ([("Authorization", "bearer s3cret")], 200),  # the scheme in any case
+        ([("Authorization", "Bearer\ts3cret")], 401),  # a tab is no SP
+        ([("Authorization", "Basic s3cret")], 401),
+        ([("Authorization", "Bearer s3cret"), ("Authorization", "Bearer s3cret")], 401),
+    ],
+)
+async def test_an_airline_reads_the_bearer_header_as_rfc_9110_writes_it(
+    keyed_sim: str, headers: list[tuple[str, str]], status: int
+) -> None:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{keyed_sim}/network", headers=CIMultiDict(headers)) as response,
+    ):
+        await response.read()
+
+    assert response.status == status
 
 
 async def test_offers_carry_the_airlines_baggage_allowance_per_segment_by_cabin(

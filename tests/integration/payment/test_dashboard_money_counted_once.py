@@ -68,11 +68,14 @@ async def test_the_dashboard_money_a_shrunk_part_counted_leaves_nothing_owed_on_
     # The dashboard's, the older process's and the shrunk change part's: nothing twice.
     assert len(intent["refunds"]) == 3
     change, cancels = await db.pool.fetch(
-        "SELECT amount, asking, gateway_refund_id IS NOT NULL AS asked FROM order_refunds"
-        " ORDER BY created_at"
+        "SELECT amount, asking, by_gateway, gateway_refund_id IS NOT NULL AS asked"
+        " FROM order_refunds ORDER BY created_at"
     )
-    # The change's part shrank to what the charge had left; the cancellation's, asked anew,
-    # counted the dashboard's money again and asked nothing (not the 10.00 its key had not
-    # moved): the charge had nothing left for it either way.
-    assert tuple(change.values()) == (order.total_amount - BY_HAND - EARLIER, None, True)
-    assert tuple(cancels.values()) == (CANCELLED_BACK, Decimal("0.00"), False)
+    # The change's part asked what the charge had left, the rest counted as the gateway's
+    # (payment/sql/0214); the cancellation's, asked anew, counted the dashboard's money again
+    # and asked nothing (not the 10.00 its key had not moved): the charge had nothing left for
+    # it either way.
+    left = order.total_amount - BY_HAND - EARLIER
+    changed_back = order.total_amount - CANCELLED_BACK
+    assert tuple(change.values()) == (changed_back, left, changed_back - left, True)
+    assert tuple(cancels.values()) == (CANCELLED_BACK, Decimal("0.00"), Decimal("0.00"), False)

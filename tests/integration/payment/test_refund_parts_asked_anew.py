@@ -87,7 +87,8 @@ async def test_a_part_whose_charge_went_back_whole_at_the_dashboard_ends_and_say
         " AND code IN ('refunded', 'refunded_by_gateway') ORDER BY id",
         unasked.id,
     )
-    what = f"{unasked.total_amount} {unasked.total_currency} to {part['charge_id']}"
+    money = f"{unasked.total_amount} {unasked.total_currency}"
+    what = f"{money} to {part['charge_id']} ({money} of it by the gateway)"  # 0214
     assert [tuple(r.values()) for r in said] == [
         ("refunded by the gateway", "refunded_by_gateway"),
         (f"the order was cancelled: refunded {what}", "refunded"),

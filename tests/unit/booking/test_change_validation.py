@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from booking.change_terms import SliceSearch
-from booking.change_validation import check_against_order
+from booking.change_validation import check_against_order, parse_search
 from booking.model import Order
 from connectors.model import Segment, Slice
 from kernel.errors import ValidationFailed
@@ -59,3 +59,16 @@ def test_a_slice_may_move_up_to_the_day_of_its_neighbours_and_the_last_one_anywh
     index: int, day: dt.date
 ) -> None:
     check_against_order(_search(index, day), _round_trip())
+
+
+def test_a_change_search_missing_every_field_is_told_each_is_required() -> None:
+    # A slice_index left out read "must be an integer", as if something else had been sent.
+    with pytest.raises(ValidationFailed) as caught:
+        parse_search({}, today=OUT.date() - dt.timedelta(days=30))
+
+    assert {e.field: e.message for e in caught.value.errors} == {
+        "slice_index": "required",
+        "origin": "required",
+        "destination": "required",
+        "departure_date": "required",
+    }

@@ -1,6 +1,8 @@
-"""A history step's details as fields (booking/history_details.py), read from reasons as their
-writers word them: the writers themselves make the reasons here, so a rewording that the reader
-no longer reads fails."""
+"""A history step as its writer builds it (booking/history_details.py): its reason and its details
+from the same values, the details stored with the step. They are the fields a client got when
+they were read back from the reason (booking/history_reasons.py), so the web app words a step
+written since as one written before; and unlike those, nothing in a name or a sentence can
+split them wrongly."""
 
 from __future__ import annotations
 
@@ -8,109 +10,157 @@ import datetime as dt
 from decimal import Decimal
 
 import msgspec
+import pytest
 
-from booking.change_terms import summary
+from booking.amendments import corrected
+from booking.change_terms import changed_flight, summary
 from booking.history_details import (
+    NOTE_MAX,
     HistoryAmount,
     HistoryDetails,
-    HistoryFlight,
     HistoryName,
     HistorySeat,
-    details_of,
+    HistoryStep,
+    details_json,
+    noted,
+    stored_details,
 )
-from booking.model import OrderSeat, Passenger
-from booking.seat_history import seat_notes, seat_reason
+from booking.history_reasons import read_details
+from booking.model import OrderSeat
+from booking.seat_history import seat_details, seat_notes, seat_reason
 from connectors.model import Segment, Slice
 from connectors.seat_model import segment_id_of
-from payment.ledger import describe
+from payment.ledger import NOTHING as NONE
+from payment.refund_steps import (
+    nothing_to_refund,
+    refund_owed,
+    refund_retrying,
+    refunded,
+    refunded_given,
+)
+from tests.unit.booking.test_history_reasons import TWO
 from tests.unit.booking.test_order_seats import SEGMENT, _order
 
-ADA = Passenger("adult", "Ada", "Lovelace", dt.date(1990, 1, 1), "f")
-CHARLES = Passenger("adult", "Charles", "Babbage", dt.date(1991, 12, 26), "m")
-TWO = (ADA, CHARLES)
+PARTS = [("och_0123", Decimal("80.00")), ("pay_9af5", Decimal("9.28")), ("sch_77", Decimal("3"))]
+# A cancellation's parts, with what the gateway's dashboard gave back of each itself (0214).
+GIVEN = [("pay_9af5", Decimal("100.00"), Decimal("10.00")), ("sch_77", Decimal("30.00"), NONE)]
 
 
-def test_a_refund_names_each_amount_and_what_it_paid_for() -> None:
-    where = describe([("och_0123", Decimal("80.00")), ("pay_9af5", Decimal("9.28"))], "USD")
-    owed = details_of("refund_owed", f"refund owed: {where}", TWO)
-    assert owed == HistoryDetails(
+def _as_read(code: str, step: HistoryStep) -> None:
+    """`step`'s details are there, survive their column, and are what its reason reads as."""
+    assert step.details is not None
+    stored = details_json(step.details)
+    assert stored is not None
+    assert stored_details(stored) == step.details
+    assert read_details(code, step.reason, TWO) == step.details
+
+
+@pytest.mark.parametrize(
+    ("code", "step"),
+    [
+        ("refund_owed", refund_owed(PARTS, "USD")),
+        ("refund_owed", refund_owed(PARTS[:1], "USD", why="the flight change och_0123 cost less")),
+        ("refunded", refunded("the order was cancelled", PARTS, "USD")),
+        ("refunded", refunded("the flight change och_1 was not made, given back", PARTS, "USD")),
+        ("refund_retrying", refund_retrying(PARTS[1:2], "USD", gateway_said="Do Not Honor")),
+        (
+            "refund_retrying",
+            refund_retrying(
+                PARTS[2:],
+                "USD",
+                gateway_said="amount_too_large: 1.00 USD of it given back at the gateway"
+                " already, 2.00 USD left",
+            ),
+        ),
+        ("nothing_to_refund", nothing_to_refund("the order was cancelled", "a 0.00 USD fare")),
+        ("refunded", refunded_given("the order was cancelled", GIVEN, "USD")),
+    ],
+)
+def test_a_refund_step_holds_the_amounts_and_words_its_reason_names(
+    code: str, step: HistoryStep
+) -> None:
+    _as_read(code, step)
+
+
+def test_a_refund_says_how_much_of_an_amount_the_gateway_gave_back_itself() -> None:
+    step = refunded_given("the order was cancelled", GIVEN, "USD")
+    assert step.reason == (
+        "the order was cancelled: refunded 100.00 USD to pay_9af5 (10.00 USD of it by the"
+        " gateway), 30.00 USD to sch_77"
+    )
+    assert step.details == HistoryDetails(
         amounts=(
-            HistoryAmount("80.00", "USD", "flight_change"),
-            HistoryAmount("9.28", "USD", "booking"),
+            HistoryAmount("100.00", "USD", "booking", by_gateway="10.00"),
+            HistoryAmount("30.00", "USD", "seats"),
+        ),
+        note="the order was cancelled",
+    )
+    assert msgspec.json.encode(HistoryAmount("30.00", "USD", "seats")) == (  # none: absent
+        b'{"amount":"30.00","currency":"USD","charge":"seats"}'
+    )
+
+
+def test_a_refund_names_what_each_amount_had_paid_for() -> None:
+    assert refund_owed(PARTS, "EUR").details == HistoryDetails(
+        amounts=(
+            HistoryAmount("80.00", "EUR", "flight_change"),
+            HistoryAmount("9.28", "EUR", "booking"),
+            HistoryAmount("3", "EUR", "seats"),
         )
     )
-    cheaper = f"the flight change och_1 cost 80.00 USD less: refund owed: {where}"
-    assert details_of("refund_owed", cheaper, TWO) == owed  # not the change's own amount
-    seats = describe([("sch_77", Decimal("30.00"))], "EUR")
-    refunded = details_of("refunded", f"the order was cancelled: refunded {seats}", TWO)
-    assert refunded == HistoryDetails(
-        amounts=(HistoryAmount("30.00", "EUR", "seats"),), note="the order was cancelled"
-    )
-    retried = f"refund of {seats} refused by the payment gateway (Do Not Honor); it is retried"
-    assert details_of("refund_retrying", retried, TWO) == HistoryDetails(
-        amounts=(HistoryAmount("30.00", "EUR", "seats"),)
-    )
 
 
-def test_seats_name_their_passengers_and_say_which_were_new() -> None:
+def test_seat_steps_of_each_shape_name_the_seats_and_whose_they_are() -> None:
     segment = segment_id_of(SEGMENT)
     held = _order(passengers=TWO, seats=(OrderSeat(segment, "pas_1", "3A", Decimal(30), "USD"),))
+    fresh = _order(passengers=TWO)
     ada = OrderSeat(segment, "pas_1", "14C", Decimal(0), "USD")
     charles = OrderSeat(segment, "pas_2", "3B", Decimal(0), "USD")
-    reason = seat_reason(held, [ada, charles], seat_notes(held, [ada, charles]))
-    assert details_of("seats_chosen_and_changed", reason, TWO) == HistoryDetails(
+    for code, order, seats in [
+        ("seats_chosen_and_changed", held, [ada, charles]),
+        ("seats_chosen", fresh, [ada, charles]),
+        ("seats_changed", held, [ada]),
+    ]:
+        notes = seat_notes(order, seats)
+        step = HistoryStep(seat_reason(order, seats, notes), seat_details(order, seats, notes))
+        _as_read(code, step)
+    notes = seat_notes(held, [ada, charles])
+    assert seat_details(held, [ada, charles], notes) == HistoryDetails(
         seats=(
             HistorySeat("14C", "Ada Lovelace", "replaced", "3A"),
             HistorySeat("3B", "Charles Babbage", "chosen"),
         )
     )
-    fresh = _order(passengers=TWO)
-    reason = seat_reason(fresh, [ada, charles], seat_notes(fresh, [ada, charles]))
-    assert details_of("seats_chosen", reason, TWO) == HistoryDetails(
-        seats=(HistorySeat("14C", "Ada Lovelace"), HistorySeat("3B", "Charles Babbage"))
-    )
-    # Steps written before seats were named by passenger name: by the order's passengers.
-    old = details_of("seats_changed", "seats 14C (pas_1), 14D (pas_2)", TWO)
-    assert old == HistoryDetails(
-        seats=(HistorySeat("14C", "Ada Lovelace"), HistorySeat("14D", "Charles Babbage"))
-    )
 
 
-def test_a_flight_change_gives_the_new_flight_and_the_seats_released() -> None:
+def test_a_flight_change_step_holds_the_new_flight_and_the_seats_released() -> None:
     leg = Segment("BA", "BA117", "LHR", "JFK", dt.datetime(2026, 12, 21, 8, 25),
                   dt.datetime(2026, 12, 21, 11, 35), "777", "economy")  # fmt: skip
     on = msgspec.structs.replace(leg, flight_number="AA100", origin="JFK", destination="BOS")
-    reason = f"slice 2 changed to {summary(Slice('LHR', 'BOS', 'PT9H', (leg, on)))}"
-    changed = details_of("flight_changed", f"{reason}; seats 14C, 14D released (och_1)", TWO)
-    assert changed == HistoryDetails(
-        flight=HistoryFlight(
-            2, "LHR", "BOS", dt.date(2026, 12, 21), "08:25", ("BA117", "AA100"), ("14C", "14D")
-        )
-    )
-    assert msgspec.json.decode(msgspec.json.encode(changed))["flight"]["departure_date"] == (
-        "2026-12-21"
-    )
-    # The first shape of all ("slice 1 changed to BA117 LHR 2026-12-20 08:25"): no fields.
-    assert (
-        details_of("flight_changed", "slice 1 changed to BA117 LHR 2026-12-20 08:25", TWO) is None
+    new = Slice("LHR", "BOS", "PT9H", (leg, on))
+    released = [OrderSeat("seg", "pas_1", d, Decimal(0), "USD") for d in ("14C", "14D")]
+    flight = changed_flight(1, new, released)
+    reason = f"slice 2 changed to {summary(new)}; seats 14C, 14D released (och_1)"
+    _as_read("flight_changed", HistoryStep(reason, HistoryDetails(flight=flight)))
+    assert (flight.slice, flight.departure_date, flight.flights) == (
+        2,
+        dt.date(2026, 12, 21),
+        ("BA117", "AA100"),
     )
 
 
-def test_words_from_elsewhere_are_a_note_and_a_name_correction_its_two_names() -> None:
-    airline = (
-        "ticketing failed after payment (TKT-ERR 7781: not ticketable); the payment was refunded"
-    )
-    assert details_of("ticketing_failed_refunded", airline, TWO) == HistoryDetails(
-        note="TKT-ERR 7781: not ticketable"
-    )
-    failed = details_of("change_failed", "change och_1 failed: the airline refused: sold out", TWO)
-    assert failed == HistoryDetails(note="the airline refused: sold out")
-    corrected = "passenger 2 name corrected from Charles Babage to Charles Babbage"
-    assert details_of("name_corrected", corrected, TWO) == HistoryDetails(
-        name=HistoryName(2, "Charles Babage", "Charles Babbage")
-    )
+def test_a_name_with_to_in_it_keeps_both_names_where_its_reason_splits_wrongly() -> None:
+    step = corrected(1, "Anne to Smyth", "Anne to Smith")
+    assert step.details == HistoryDetails(name=HistoryName(1, "Anne to Smyth", "Anne to Smith"))
+    # What the reason alone reads as: why the details are stored, not read back.
+    read = read_details("name_corrected", step.reason, TWO)
+    assert read == HistoryDetails(name=HistoryName(1, "Anne to Smyth to Anne", "Smith"))
+    _as_read("name_corrected", corrected(2, "Charles Babage", "Charles Babbage"))
 
 
-def test_a_step_without_details_or_without_a_code_has_none() -> None:
-    assert details_of("created", "created", TWO) is None
-    assert details_of(None, "a reason nobody wrote yet", TWO) is None
+def test_a_note_is_kept_as_written_up_to_a_reasons_length() -> None:
+    assert noted("the airline refused: sold out") == HistoryDetails(
+        note="the airline refused: sold out"
+    )
+    assert noted("x" * 2000).note == "x" * NOTE_MAX
+    assert details_json(None) is None

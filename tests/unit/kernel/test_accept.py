@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kernel.accept import admits_media_type, prefers_media_type
+from kernel.accept import admits_media_type, prefers_media_type, refuses_by_name
 
 NDJSON = "application/x-ndjson"
 
@@ -57,3 +57,18 @@ def test_a_media_type_is_admitted_by_the_most_specific_range_that_names_it(
     accept: str, admits: bool
 ) -> None:
     assert admits_media_type(accept, NDJSON) is admits
+
+
+@pytest.mark.parametrize(
+    ("accept", "refuses"),
+    [
+        ("application/x-ndjson;q=0", True),
+        ("application/json, application/x-ndjson;q=0", True),
+        ("application/x-ndjson;q=0, application/x-ndjson;q=0.3", False),
+        ("application/json", False),
+        ("*/*;q=0", False),  # a wildcard's refusal does not name the type
+        ("application/x-ndjson", False),
+    ],
+)
+def test_only_naming_a_media_type_with_q_0_refuses_it_by_name(accept: str, refuses: bool) -> None:
+    assert refuses_by_name(accept, NDJSON) is refuses

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from kernel.errors import BadRequest, ValidationFailed
-from kernel.http import MAX_JSON_DEPTH, json_object, refuse_repeated_names
+from kernel.http import MAX_JSON_DEPTH, json_object, refuse_nul_characters, refuse_repeated_names
 
 
 def nested(depth: int, inner: bytes = b"1") -> bytes:
@@ -145,3 +145,17 @@ def test_refuse_repeated_names_refuses_a_body_the_typed_decoder_would_recurse_on
 def test_an_empty_body_is_a_bad_request_saying_so(body: bytes) -> None:
     with pytest.raises(BadRequest, match=r"^the request body is empty: send a JSON object$"):
         json_object(body)
+
+
+def test_refuse_nul_characters_names_each_string_holding_one() -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        refuse_nul_characters(rb'{"id": "a\u0000", "data": {"object": {"id": "pi_\u0000"}}}')
+
+    assert [e.field for e in caught.value.errors] == ["data.object.id", "id"]
+
+
+@pytest.mark.parametrize(
+    "body", [rb'{"code": "a\\u0000b"}', b"not json", b'{"id": "pi_1"}', rb'["\u0000"]']
+)
+def test_refuse_nul_characters_leaves_text_without_one_to_the_typed_decoder(body: bytes) -> None:
+    refuse_nul_characters(body)

@@ -202,6 +202,41 @@ def test_null_optional_filters_mean_no_filter() -> None:
     assert (request.airlines, request.max_price, request.deadline_ms) == (None, None, None)
 
 
+_OPTIONAL = (
+    "passengers", "cabin_class", "max_connections", "currency", "sort", "limit", "airlines",
+    "max_price", "deadline_ms", "cache",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("field", _OPTIONAL)
+def test_a_null_optional_field_is_as_if_left_out(field: str) -> None:
+    assert parse(body(**{field: None})) == parse(body())
+
+
+@pytest.mark.parametrize("member", ["adults", "children", "infants"])
+def test_a_null_passenger_count_takes_its_default(member: str) -> None:
+    request = parse(body(passengers={"adults": 2, member: None}))
+
+    assert request.passengers == Passengers(1 if member == "adults" else 2, 0, 0)
+
+
+def test_a_null_required_field_is_required() -> None:
+    slices = [{"origin": None, "destination": "JFK", "departure_date": None}]
+
+    assert errors_of({"slices": None}) == {"slices": "required"}
+    assert errors_of({"slices": slices}) == {
+        "slices[0].origin": "required",
+        "slices[0].departure_date": "required",
+    }
+
+
+def test_a_null_unknown_field_is_still_unknown() -> None:
+    assert errors_of(body(colour=None, passengers={"pets": None})) == {
+        "colour": "unknown field",
+        "passengers.pets": "unknown field",
+    }
+
+
 @pytest.mark.parametrize("raw", [b"{", b"", b"not json", b'{"slices": [}'])
 def test_malformed_json_is_a_bad_request(raw: bytes) -> None:
     with pytest.raises(BadRequest):

@@ -9,10 +9,12 @@ import re
 import pytest
 
 from skyfare.warm import (
+    AnswerLine,
     Progress,
     Route,
     RoutesFileError,
     Tally,
+    Warmer,
     WarmQuery,
     batches,
     parse_routes,
@@ -133,3 +135,21 @@ def test_off_a_tty_a_step_line_is_due_at_each_ten_percent() -> None:
     assert progress_step(Tally(ok=430, error=2, invalid=18), 900) == (
         "warm: 450/900 queries (50 %)  ok 430  errors 2  invalid 18"
     )
+
+
+def test_each_route_whose_search_failed_is_remembered_once_with_the_api_s_reason() -> None:
+    # `skyfare warm` exits 1 when a query errors: it says which routes-file line and why.
+    day = dt.date(2026, 12, 24)
+    batch = [
+        (Route(3, "LHR", "JFK"), WarmQuery("LHR", "JFK", day, "economy")),
+        (Route(3, "LHR", "JFK"), WarmQuery("LHR", "JFK", day + dt.timedelta(1), "economy")),
+        (Route(5, "CDG", "SFO"), WarmQuery("CDG", "SFO", day, "economy")),
+    ]
+    warmer = Warmer(None, "http://127.0.0.1:1", "key", Progress(io.StringIO(), 3))  # type: ignore[arg-type]
+
+    warmer.count(AnswerLine(0, "error", detail="no airline answered in time"), batch)
+    warmer.count(AnswerLine(1, "error", detail="the fare index is unavailable"), batch)
+    warmer.count(AnswerLine(2, "ok"), batch)
+
+    assert warmer.tally.error == 2
+    assert warmer.failed == {3: "no airline answered in time"}

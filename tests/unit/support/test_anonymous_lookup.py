@@ -123,3 +123,25 @@ async def test_an_order_not_yet_held_is_no_booking() -> None:
     with pytest.raises(NotFound):
         await service.open_case(None, _ask("K7Q2MZ", "Lovelace"), address="203.0.113.7")
     assert orders.queries == 0
+
+
+@pytest.mark.parametrize(
+    ("booked", "typed"),
+    [
+        ("O'Brien", "O\u2019Brien"),  # a phone's apostrophe: booking stored the plain one
+        ("Jos\u00e9", "Jose\u0301"),  # decomposed: booking stored it composed (NFC)
+        ("van der Berg", "van  der  berg"),  # inner spaces: booking stored single ones
+    ],
+    ids=["typographic apostrophe", "decomposed accent", "inner spaces"],
+)
+async def test_the_family_name_is_compared_as_booking_stored_it(booked: str, typed: str) -> None:
+    service, cases, orders = _service()
+
+    async def booking(reference: str) -> _Booking:
+        return _Booking(ORDER.id, "held", (booked,))
+
+    cases.booking_by_reference = booking  # type: ignore[method-assign]
+    # Found: the case goes on to the helpdesk (down here), not to a 404.
+    with pytest.raises(ServiceUnavailable):
+        await service.open_case(None, _ask("K7Q2MZ", typed), address="203.0.113.7")
+    assert orders.queries == 1

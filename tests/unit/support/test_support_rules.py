@@ -118,7 +118,11 @@ def test_an_agent_reply_is_mailed_with_its_words() -> None:
         ("\u0007", "Hello", "subject"),
         ("Bags\nand seats", "Hello", "subject"),
         ("Bags", "Hi \x1b[2J there", "message"),
+        ("Bags\u2028and seats", "Hello", "subject"),  # a line separator: not one line
+        ("Refund for \u202egnp.exe", "Hello", "subject"),  # a bidi override
+        ("Bags", "Pay \u2066100\u2069 EUR", "message"),  # a bidi isolate
     ],
+    ids=["BEL", "newline", "escape sequence", "line separator", "override", "isolate"],
 )
 def test_control_characters_are_refused_naming_the_field(
     subject: str, message: str, named: str
@@ -127,6 +131,16 @@ def test_control_characters_are_refused_naming_the_field(
     with pytest.raises(ValidationFailed) as refused:
         check_open(body, anonymous=False)
     assert [error.field for error in refused.value.errors] == [named]
+
+
+def test_a_subject_too_long_is_not_called_missing() -> None:
+    body = {"subject": "s" * 201, "message": "m" * 5001, "order_id": "ord_" + "a" * 24}
+    with pytest.raises(ValidationFailed) as refused:
+        check_open(body, anonymous=False)
+    assert [(e.field, e.message) for e in refused.value.errors] == [
+        ("subject", "at most 200 characters"),
+        ("message", "at most 5000 characters"),
+    ]
 
 
 def test_a_message_keeps_its_line_breaks_and_tabs() -> None:

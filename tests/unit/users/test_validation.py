@@ -229,3 +229,13 @@ def test_a_traveler_patch_removing_an_unknown_document_member_is_refused() -> No
     errors = failed_fields(parse_traveler, traveler(), patch=patch)
 
     assert errors == {"document.visa": "unknown field", "id": "read-only: set by the service"}
+
+
+def test_a_traveler_missing_every_field_is_told_each_is_required() -> None:
+    # A choice left out read "must be one of: m, f, x", as if something else had been sent.
+    assert failed_fields(parse_traveler, {}) == {
+        "given_name": "required",
+        "family_name": "required",
+        "born_on": "required",
+        "gender": "required: one of: m, f, x",
+    }

@@ -1,0 +1,12 @@
+-- A history step's details (booking/history_details.py: the amounts refunded and what each had
+-- paid for, the seats and whose they are, the flight a change moved to, a name before and after)
+-- stored with the step by the code that writes it, in the same statement, as JSON shaped as the
+-- API's `details`. Until now they were read back from the step's reason by regular expressions
+-- when the history was read: a corrected name with " to " in it split at the wrong " to ", and a
+-- reworded sentence lost its details without a sound.
+--
+-- NULL: a step without details (created, held, …), or one written before this column (or by a
+-- process of the release before this one while it still runs): those are read from their reason
+-- as before (booking/history_reasons.py). No default and no backfill, so adding the column
+-- rewrites nothing and holds its lock for a moment only: the writers go on.
+ALTER TABLE order_history ADD COLUMN details jsonb;
