@@ -16,7 +16,7 @@ from booking.change_quoting import CHANGES, ChangeQuoting
 from booking.change_terms import (
     ChangeOffer,
 )
-from booking.model import Order
+from booking.model import ChangeFailure, Order
 from kernel.auth import Principal
 from kernel.errors import (
     Conflict,
@@ -43,6 +43,7 @@ class ChangeCompensation(ChangeQuoting):
         order: Order,
         offer: ChangeOffer,
         reason: str,
+        code: ChangeFailure,
         *,
         decline_code: str | None = None,
     ) -> NoReturn:
@@ -50,7 +51,9 @@ class ChangeCompensation(ChangeQuoting):
         back (a 503 here leaves the offer `confirming`, and the retry compensates again). An
         airline that refuses (the old flights sold out meanwhile) will not say yes on a retry:
         the offer fails all the same, saying what the airline kept, for support to settle.
-        `decline_code`: the card gateway's, when it declined the card (a member of the 409)."""
+        `code` says why (`ChangeFailure`), unless the airline kept the new flights: that is what
+        the traveler must hear of first. `decline_code`: the card gateway's, when it declined
+        the card. Both are members of the 409."""
         refused = await self._undo(order, offer)
         if refused is None:
             CHANGES.labels("compensated").inc()
@@ -58,11 +61,15 @@ class ChangeCompensation(ChangeQuoting):
             logger.info("order %s: change %s undone: %s", order.id, offer.id, reason)
         else:
             detail = f"{reason}; {refused}"
+            code = "airline_kept_new_flights"
         await self._store.fail(
-            offer, order.id, detail, actor=principal.subject, decline_code=decline_code
+            offer, order.id, detail, code, actor=principal.subject, decline_code=decline_code
         )
         error = Conflict(
-            f"the change was not made: {detail}", change_status="failed", decline_code=decline_code
+            f"the change was not made: {detail}",
+            change_status="failed",
+            decline_code=decline_code,
+            failure_code=code,
         )
         raise FinalAnswer(error, undone=refused is None)
 
@@ -81,7 +88,12 @@ class ChangeCompensation(ChangeQuoting):
         return None
 
     async def _fail(
-        self, principal: Principal, order: Order, offer: ChangeOffer, reason: str
+        self,
+        principal: Principal,
+        order: Order,
+        offer: ChangeOffer,
+        reason: str,
+        code: ChangeFailure,
     ) -> None:
         CHANGES.labels("failed").inc()
-        await self._store.fail(offer, order.id, reason, actor=principal.subject)
+        await self._store.fail(offer, order.id, reason, code, actor=principal.subject)

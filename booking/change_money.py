@@ -66,7 +66,7 @@ class ChangeMoney(ChangeCompensation):
             found = await payments.find_charge(order, offer.id)
             if found is None:
                 reason = f"the card payment of {due} {offer.currency} was never made"
-                await self._compensate(principal, order, offer, reason)
+                await self._compensate(principal, order, offer, reason, "card_not_charged")
             outcome = found
         else:
             outcome = await payments.charge(
@@ -83,5 +83,7 @@ class ChangeMoney(ChangeCompensation):
         if outcome.status == "failed":
             code = outcome.reason or "payment_failed"
             reason = f"the card payment of {due} {offer.currency} failed ({code})"
-            await self._compensate(principal, order, offer, reason, decline_code=code)
+            await self._compensate(
+                principal, order, offer, reason, "card_declined", decline_code=code
+            )
         return outcome.intent_id

@@ -187,8 +187,9 @@ OPERATIONS: tuple[Operation, ...] = (
                 "The order changed since the offer (ask again); the airline refused (sold "
                 "out, price moved); the card was declined (the change was undone: the order "
                 "keeps its flights; `decline_code` is the gateway's code, as on the order's "
-                "`last_change`); the offer already failed; the slice's first flight has left "
-                "since (`departed_at`: when, UTC); or another confirmation of it is in progress"
+                "`last_change`); the offer already failed (`failure_code` says why, on each "
+                "of these); the slice's first flight has left since (`departed_at`: when, UTC); "
+                "or another confirmation of it is in progress (`in_progress: true`)"
             ),
             410: "The change offer expired: ask for new change offers",
             415: "The body is not declared application/json",

@@ -16,7 +16,7 @@ from booking.change_terms import ChangeOffer, changed_flight, replaced_seats, su
 from booking.events import Event, new_event
 from booking.history_details import HistoryDetails, HistoryStep, details_json, noted
 from booking.idempotency import StoredResponse, record_response
-from booking.model import LastChange, Order
+from booking.model import ChangeFailure, LastChange, Order
 from booking.pg import Database
 from booking.rows import HISTORY_AND_EVENTS, SELECT_ORDER, events_json, order_from_row
 from booking.seat_history import seat_notes
@@ -26,7 +26,7 @@ _COLUMNS = (
     "id, order_id, status, slice_index, supplier_fare_id, new_slice, fare_difference,"
     " penalty_amount, due_amount, new_total_amount, new_tax_amount, currency, refundable,"
     " changeable, order_status, order_payment_status, order_updated_at, expires_at, created_at,"
-    " payment_intent_id, failure_reason, confirmed_at, decline_code"
+    " payment_intent_id, failure_reason, confirmed_at, decline_code, failure_code"
 )
 # The answer to store with the change, under its owner and Idempotency-Key.
 Answer = Callable[[Order], tuple[str, str, StoredResponse]]
@@ -63,10 +63,12 @@ def note(
     status: Literal["confirmed", "failed"],
     detail: str,
     decline_code: str | None = None,
+    failure_code: ChangeFailure | None = None,
 ) -> str:
     """`orders.last_change` as JSON (booking.model.LastChange)."""
     at = dt.datetime.now(dt.UTC)
-    return _encoder.encode(LastChange(offer.id, status, detail, at, decline_code)).decode()
+    change = LastChange(offer.id, status, detail, at, decline_code, failure_code)
+    return _encoder.encode(change).decode()
 
 
 class PgChanges:
@@ -330,21 +332,24 @@ class PgChanges:
         offer: ChangeOffer,
         order_id: str,
         reason: str,
+        code: ChangeFailure,
         *,
         actor: str,
         decline_code: str | None = None,
     ) -> Order:
-        """The change failed and was undone: the offer says why, and so do the order's history
-        and `last_change`; `decline_code` is the card gateway's when its card was declined."""
+        """The change failed and was undone: the offer says why (`reason`, for people; `code`,
+        for clients), and so do the order's history and `last_change`; `decline_code` is the
+        card gateway's when its card was declined."""
+        last = note(offer, "failed", reason, decline_code, code)
         async with self._db.transaction() as conn:
             await conn.execute(
                 "UPDATE order_changes SET status = 'failed', failure_reason = $2,"
-                " decline_code = $3 WHERE id = $1 AND status <> 'confirmed'",
-                offer.id, reason[:500], decline_code, timeout=self._db.timeout_s,
+                " decline_code = $3, failure_code = $4 WHERE id = $1 AND status <> 'confirmed'",
+                offer.id, reason[:500], decline_code, code, timeout=self._db.timeout_s,
             )  # fmt: skip
             await conn.execute(
                 "UPDATE orders SET last_change = $2::jsonb, updated_at = now() WHERE id = $1",
-                order_id, note(offer, "failed", reason, decline_code), timeout=self._db.timeout_s,
+                order_id, last, timeout=self._db.timeout_s,
             )  # fmt: skip
             order = await self._order(conn, order_id)
             step = HistoryStep(f"change {offer.id} failed: {reason}", noted(reason))

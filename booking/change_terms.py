@@ -24,7 +24,14 @@ import msgspec
 
 from booking.cancellation_terms import NOTHING, check_quotable, describes, is_quote_id, new_quote_id
 from booking.history_details import HistoryFlight
-from booking.model import Order, OrderSeat, OrderStatus, PaymentStatus, stored_cents
+from booking.model import (
+    ChangeFailure,
+    Order,
+    OrderSeat,
+    OrderStatus,
+    PaymentStatus,
+    stored_cents,
+)
 from connectors.model import CabinClass, Slice
 from connectors.seat_model import segment_id_of
 from kernel.dates import day_words
@@ -151,6 +158,7 @@ class ChangeOffer(msgspec.Struct, frozen=True, kw_only=True):
     failure_reason: str | None = None
     confirmed_at: dt.datetime | None = None
     decline_code: str | None = None  # the card gateway's, when a declined card failed it
+    failure_code: ChangeFailure | None = None  # why it failed (booking.model.ChangeFailure)
 
     def expired(self, now: dt.datetime) -> bool:
         return self.status == "quoted" and now >= self.expires_at

@@ -9,7 +9,7 @@ from decimal import Decimal
 import msgspec
 
 from booking.change_terms import ChangeOffer, ChangeStatus
-from booking.model import Order, OrderView
+from booking.model import ChangeFailure, Order, OrderView
 from connectors.model import Conditions, Slice
 
 
@@ -21,8 +21,9 @@ class ChangeOfferView(msgspec.Struct, frozen=True, kw_only=True):
     unpaid hold, which pays `new_total_amount` when it pays); every amount comes with its
     currency (all in the order's). `status`: quoted → confirming →
     confirmed, or failed (`failure_reason` says why and what was undone; `decline_code` is the
-    card gateway's code when a declined card failed it, else null). `order` is the order as it
-    is now, on the answers about one change offer."""
+    card gateway's code when a declined card failed it, else null; `failure_code` says why in a
+    stable word, booking.model.ChangeFailure, null on offers failed before it existed). `order`
+    is the order as it is now, on the answers about one change offer."""
 
     id: str
     order_id: str
@@ -44,6 +45,7 @@ class ChangeOfferView(msgspec.Struct, frozen=True, kw_only=True):
     failure_reason: str | None
     order: OrderView | None = None
     decline_code: str | None = None
+    failure_code: ChangeFailure | None = None
 
     @classmethod
     def of(cls, offer: ChangeOffer, order: Order | None = None) -> ChangeOfferView:
@@ -67,6 +69,7 @@ class ChangeOfferView(msgspec.Struct, frozen=True, kw_only=True):
             confirmed_at=offer.confirmed_at,
             failure_reason=offer.failure_reason,
             decline_code=offer.decline_code,
+            failure_code=offer.failure_code,
             order=None if order is None else OrderView.of(order),
         )
 

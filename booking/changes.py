@@ -50,7 +50,7 @@ from booking.change_validation import ConfirmChange
 from booking.change_views import ChangeOfferView
 from booking.departures import slice_left
 from booking.idempotency import Fingerprint, Replay, StoredResponse, stored_error
-from booking.model import Order
+from booking.model import ChangeFailure, Order
 from connectors.model import Hold
 from kernel.auth import Principal
 from kernel.errors import (
@@ -120,6 +120,7 @@ class ChangeService(ChangeMoney):
             failed = Conflict(
                 f"this change failed: {offer.failure_reason}; ask again",
                 decline_code=offer.decline_code,
+                failure_code=offer.failure_code,
             )
             raise FinalAnswer(failed)
         if offer.status == "quoted":
@@ -131,7 +132,8 @@ class ChangeService(ChangeMoney):
             claimed = await self._store.claim(offer.id, lease_s=self._lease)
         if claimed is None:
             raise Conflict(
-                "this change, or another change of this order, is being confirmed; retry"
+                "this change, or another change of this order, is being confirmed; retry",
+                in_progress=True,
             )
         claim = HeldClaim(self._store, offer.id, claimed, lease_s=self._lease)
         confirmed = msgspec.structs.replace(offer, status="confirmed", confirmed_at=self._clock())
@@ -210,9 +212,11 @@ class ChangeService(ChangeMoney):
         except (Conflict, NotChangeable, ChangeUnsupported) as exc:  # a "no": nothing changed
             # Each detail already says it is the airline's answer (booking/change_airline.py:
             # "the airline refused to change the flights: …"); a prefix said it twice.
-            await self._fail(principal, order, offer, exc.detail)
+            code = _refusal(exc)
+            await self._fail(principal, order, offer, exc.detail, code)
             if isinstance(exc, Conflict):
-                raise FinalAnswer(exc) from exc
+                said_no = Conflict(exc.detail, **exc.extensions, failure_code=code)
+                raise FinalAnswer(said_no) from exc
             raise  # a 422 of its own type, not stored: a retry finds the offer failed (409)
         retried = answer is not None
         charge = await self._move_money(principal, order, offer, request, retried=retried)
@@ -230,22 +234,24 @@ class ChangeService(ChangeMoney):
             )
         except Conflict as exc:  # the refund cannot be owed (`owe_change`): nothing was written
             reason = f"the {-offer.due_amount} {offer.currency} cannot be given back: {exc.detail}"
-            await self._compensate(principal, order, offer, reason)
+            await self._compensate(principal, order, offer, reason, "refund_not_possible")
         if changed == "confirmed":  # a concurrent confirmation of this offer committed first
             CHANGES.labels("replayed").inc()
             return None
         if changed == "moved":  # cancelled or refunded meanwhile: the change cannot stand
             refused = await self._undo(order, offer)
             reason = "the order changed while the change was confirmed; nothing was changed"
+            failure: ChangeFailure = "order_moved"
             if refused is not None:
                 reason = f"the order changed while the change was confirmed; {refused}"
+                failure = "airline_kept_new_flights"
             if charge is not None and self.payments is not None:
                 await self.payments.refund_charge(
                     order, offer.id, charge, offer.due_amount, actor=principal.subject
                 )
                 reason += f"; the {offer.due_amount} {offer.currency} charged is refunded"
-            await self._fail(principal, order, offer, reason)
-            raise FinalAnswer(Conflict(reason))
+            await self._fail(principal, order, offer, reason, failure)
+            raise FinalAnswer(Conflict(reason, failure_code=failure))
         CHANGES.labels("confirmed").inc()
         if refund is not None and self.payments is not None:
             # Owed from the commit on: a refusal or a lost answer stays owed, the payment
@@ -272,3 +278,13 @@ class ChangeService(ChangeMoney):
         response = StoredResponse(200, _encoder.encode(ChangeOfferView.of(offer, order)))
         await self._orders.keys.complete(principal.subject, key, response)
         return response
+
+
+def _refusal(exc: DomainError) -> ChangeFailure:
+    """The airline's "no" to the change itself (booking/change_airline.py) as the offer's
+    failure."""
+    if isinstance(exc, NotChangeable):
+        return "fare_not_changeable"
+    if isinstance(exc, ChangeUnsupported):
+        return "change_unsupported"
+    return "airline_refused"

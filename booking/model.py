@@ -23,6 +23,18 @@ PaymentStatus = Literal["unpaid", "processing", "paid", "refunded", "failed"]
 OrderType = Literal["hold", "instant"]
 PassengerType = Literal["adult", "child", "infant"]
 Gender = Literal["m", "f", "x"]
+# Why a flight change failed, a stable word for clients to choose their words by (the change's
+# `failure_reason` and `last_change.detail` are our sentences, for people, and may be reworded):
+ChangeFailure = Literal[
+    "card_declined",  # the card was declined (`decline_code`); the old flights were put back
+    "card_not_charged",  # left half way, settled later: the card was never charged; put back
+    "refund_not_possible",  # the difference could not be given back to the order's cards
+    "order_moved",  # the trip was cancelled, refunded or changed while the change was made
+    "airline_refused",  # the airline said no (sold out, the fare moved): nothing changed
+    "fare_not_changeable",  # the airline says the fare allows no change
+    "change_unsupported",  # the airline cannot change flights through us
+    "airline_kept_new_flights",  # undone by us, refused by the airline: support settles it
+]
 
 ORDER_STATUSES: tuple[OrderStatus, ...] = (
     "pending",
@@ -168,13 +180,16 @@ class LastChange(msgspec.Struct, frozen=True):
     `confirmed` (the order flies the new slice), or `failed` with what went wrong and what was
     done about it (e.g. the card was declined, so the airline put the old flights back).
     Every change, failed or not, is also in the order's history. `decline_code`: the card
-    gateway's code when a declined card failed it (`insufficient_funds`), else null."""
+    gateway's code when a declined card failed it (`insufficient_funds`), else null.
+    `failure_code`: why a failed one failed (`ChangeFailure`), for clients to word it by; null on
+    a confirmed one and on notes written before it existed (booking/sql/0155)."""
 
     id: str
     status: Literal["confirmed", "failed"]
     detail: str
     at: dt.datetime
     decline_code: str | None = None
+    failure_code: ChangeFailure | None = None
 
 
 class Order(msgspec.Struct, frozen=True, kw_only=True):

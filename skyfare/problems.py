@@ -45,6 +45,16 @@ _DECLINE_CODE = msgspec.Meta(
     "choosing words: `detail` says the same for people."
 )
 
+_FAILURE_CODE = msgspec.Meta(
+    description="A flight change's confirmation refused (409): why, in a stable word to choose "
+    "words by: `card_declined` (`decline_code` says how), `refund_not_possible`, `order_moved` "
+    "(the trip was cancelled, refunded or changed meanwhile), `airline_refused` (sold out, the "
+    "fare moved), `airline_kept_new_flights` (the change could not be undone at the airline: "
+    "support settles it), or another of the change offer's `failure_code` values; absent when "
+    "the change offer itself did not fail (`departed_at`, `in_progress` or none: the trip changed "
+    "since the offer). `detail` says the same for people."
+)
+
 
 class Problem(msgspec.Struct, frozen=True, omit_defaults=True):
     """An RFC 9457 problem document (`application/problem+json`); extension members may follow."""
@@ -56,6 +66,7 @@ class Problem(msgspec.Struct, frozen=True, omit_defaults=True):
     instance: str | None = None
     errors: tuple[errors.FieldError, ...] | None = None
     decline_code: Annotated[str, _DECLINE_CODE] | None = None
+    failure_code: Annotated[str, _FAILURE_CODE] | None = None
 
 
 VALIDATION = ProblemKind(422, "validation-error", "Your request parameters didn't validate")

@@ -97,7 +97,7 @@ def test_a_signed_in_traveler_books_and_pays_and_sees_the_booking_reference(scre
     # Cancelling says what happens first (a refund, since it is paid), then does it.
     page.get_by_role("button", name="Cancel this trip…").click()
     cancelling = page.get_by_role("region", name="Cancel this trip")
-    expect(cancelling).to_contain_text("refunded to your card")
+    expect(cancelling).to_contain_text("back to your card if you cancel")
     page.get_by_role("button", name="Yes, cancel the trip").click()
     expect(page.get_by_role("heading", name="This trip is cancelled")).to_be_visible()
     # The airline kept most of it: the box says what was paid, not a "Total" beside "refund

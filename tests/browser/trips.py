@@ -159,3 +159,16 @@ def first_flight_left(stack: Stack, database_url: str, order_id: str, ago: dt.ti
         )
 
     _in_database(stack, database_url, work)
+
+
+def fare_gone(stack: Stack, database_url: str, order_id: str) -> None:
+    """The airline no longer sells the fare of any change offer of the order: confirming one is
+    refused by the airline (409, `failure_code` `airline_refused`)."""
+
+    async def work(connection: asyncpg.Connection) -> None:
+        await connection.execute(
+            "UPDATE order_changes SET supplier_fare_id = 'no-such-fare' WHERE order_id = $1",
+            order_id,
+        )
+
+    _in_database(stack, database_url, work)

@@ -96,6 +96,7 @@ async def test_an_airline_change_never_paid_for_is_undone_and_the_order_says_so(
     )
     assert after["last_change"]["status"] == "failed"
     assert "never made" in after["last_change"]["detail"]
+    assert after["last_change"]["failure_code"] == "card_not_charged"
     assert "original flights back" in after["last_change"]["detail"]
     assert await pay_env.booking.seats_left(new_flight) == seats_before  # released
     assert await status_of(pay_env, chosen["id"]) == "failed"
@@ -228,6 +229,7 @@ async def test_a_change_the_airline_never_made_and_now_refuses_fails_with_nothin
     # Said once ("the airline refused: the airline refused to change the flights: …" before).
     assert after["last_change"]["detail"].startswith("the airline refused to change the flights: ")
     assert after["last_change"]["detail"].count("refused") == 1
+    assert after["last_change"]["failure_code"] == "airline_refused"
     assert await status_of(pay_env, chosen["id"]) == "failed"
 
 
@@ -249,6 +251,8 @@ async def test_a_change_the_airline_will_not_undo_fails_clearly_instead_of_stayi
     assert after["last_change"]["status"] == "failed"
     detail = after["last_change"]["detail"]
     assert all(w in detail for w in ("never made", "sold out", "support")), detail
+    # What the traveler must act on comes first: the airline's booking kept the new flights.
+    assert after["last_change"]["failure_code"] == "airline_kept_new_flights"
     assert any("sold out" in r for r in await history_reasons(pay_env, alice, order["id"]))
     assert after["payment_status"] == "paid"
     assert len(await pay_env.gateway.intents(order["id"])) == 1  # the order's own payment only
@@ -299,6 +303,10 @@ async def test_a_change_charged_for_an_order_cancelled_meanwhile_is_refunded_onc
         r.endswith(f"refunded {due} {chosen['change_total_currency']} to {chosen['id']}")
         for r in reasons
     ), reasons
+    response = await pay_env.client.get(
+        f"/v1/orders/{order['id']}/changes/{chosen['id']}", headers=alice
+    )
+    assert (await response.json())["failure_code"] == "order_moved"
 
 
 async def test_a_retry_with_another_card_after_a_lost_charge_keeps_that_charge_and_the_change(

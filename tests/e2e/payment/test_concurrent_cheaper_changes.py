@@ -106,6 +106,7 @@ async def test_a_cheaper_change_whose_refund_cannot_be_owed_puts_the_flights_bac
 
     assert status == 409, problem
     assert "original flights back" in problem["detail"], problem
+    assert problem["failure_code"] == "refund_not_possible"
     after = await pay_env.order(alice, order["id"])
     assert (after["slices"], after["total_amount"]) == (order["slices"], order["total_amount"])
     assert after["last_change"]["status"] == "failed"
@@ -113,6 +114,7 @@ async def test_a_cheaper_change_whose_refund_cannot_be_owed_puts_the_flights_bac
     response = await pay_env.client.get(
         f"/v1/orders/{order['id']}/changes/{chosen['id']}", headers=alice
     )
-    assert (await response.json())["status"] == "failed"
+    failed = await response.json()
+    assert (failed["status"], failed["failure_code"]) == ("failed", "refund_not_possible")
     [intent] = await pay_env.gateway.intents(order["id"])
     assert Decimal(intent["amount_refunded"]) == 0  # nothing given back for a change not made

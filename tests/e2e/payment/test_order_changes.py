@@ -150,6 +150,7 @@ async def test_a_declined_card_after_the_airline_swapped_the_flights_puts_them_b
     assert "decline" in problem["detail"]
     assert "original flights back" in problem["detail"]
     assert problem["decline_code"] == "generic_decline"  # the sim's, a field of its own
+    assert problem["failure_code"] == "card_declined"  # why, a word to choose words by
     # Replayed for the same key, and said again for a new one, with the field each time.
     replayed = await confirm(
         pay_env, alice, order["id"], chosen["id"], key, card_token="tok_declined"
@@ -158,7 +159,7 @@ async def test_a_declined_card_after_the_airline_swapped_the_flights_puts_them_b
     _, again = await confirm(
         pay_env, alice, order["id"], chosen["id"], str(uuid.uuid4()), card_token="tok_visa"
     )
-    assert again["decline_code"] == "generic_decline"
+    assert (again["decline_code"], again["failure_code"]) == ("generic_decline", "card_declined")
 
     after = await pay_env.order(alice, order["id"])
     assert after["slices"] == order["slices"]
@@ -170,6 +171,7 @@ async def test_a_declined_card_after_the_airline_swapped_the_flights_puts_them_b
     assert after["last_change"]["id"] == chosen["id"]
     assert "decline" in after["last_change"]["detail"]
     assert after["last_change"]["decline_code"] == "generic_decline"
+    assert after["last_change"]["failure_code"] == "card_declined"
     assert await pay_env.booking.seats_left(new_flight) == seats_before  # the airline undid it
     assert any("failed" in r for r in await history_reasons(pay_env, alice, order["id"]))
     history = await pay_env.client.get(f"/v1/orders/{order['id']}/history", headers=alice)
@@ -180,7 +182,11 @@ async def test_a_declined_card_after_the_airline_swapped_the_flights_puts_them_b
         f"/v1/orders/{order['id']}/changes/{chosen['id']}", headers=alice
     )
     failed = await response.json()
-    assert (failed["status"], failed["decline_code"]) == ("failed", "generic_decline")
+    assert (failed["status"], failed["decline_code"], failed["failure_code"]) == (
+        "failed",
+        "generic_decline",
+        "card_declined",
+    )
     # A failed change offer stays failed: a new attempt starts from new change offers.
     status, _ = await confirm(
         pay_env, alice, order["id"], chosen["id"], str(uuid.uuid4()), card_token="tok_visa"

@@ -1,6 +1,6 @@
 import type { ReactNode, Ref } from "react";
 
-import { asSentences, type Backing, describe, type FieldError, mayPass, type Problem } from "../lib/problems";
+import { asSentences, type Backing, describe, type Doing, type FieldError, mayPass, type Problem } from "../lib/problems";
 
 interface Props {
   problem: Problem;
@@ -13,11 +13,13 @@ interface Props {
   retry?: () => void;
   /** What the screen stands on, for the words of a 503 (lib/problems `Backing`). */
   backing?: Backing;
+  /** What the traveler was doing, for the words of a refusal that depend on it. */
+  doing?: Doing;
 }
 
 /** A failure in words (lib/problems), with its next step. */
-export function ProblemNotice({ problem, other = [], children, ref, retry, backing }: Props) {
-  const { message, next } = describe(problem, backing);
+export function ProblemNotice({ problem, other = [], children, ref, retry, backing, doing }: Props) {
+  const { message, next } = describe(problem, backing, doing);
   return (
     <div className="notice error" role="alert" ref={ref} tabIndex={ref ? -1 : undefined}>
       <p>

@@ -26,9 +26,24 @@ group("describe", () => {
   });
 
   it("says a trip whose first flight has left can no longer be cancelled, and points to support", () => {
-    const begun = describe({ type: "https://skyfare.dev/problems/conflict", departed_at: "2027-01-10T08:25:00Z" });
+    const begun = describe({ type: "https://skyfare.dev/problems/conflict", departed_at: "2027-01-10T08:25:00Z" }, "airlines", "cancel");
     expect(begun.message).toMatch(/trip has begun: its first flight has left, so it can no longer be cancelled/);
     expect(begun.next).toMatch(/contact support/);
+  });
+
+  it("words a begun trip's 409 by what the traveler was doing, never 'cancelled' off the cancel screen", () => {
+    // It read "…so it can no longer be cancelled here" on every screen: seats, changes, names.
+    const begun = { type: "https://skyfare.dev/problems/conflict", departed_at: "2027-01-10T08:25:00Z" };
+    expect(describe(begun, "trip", "seats").message).toBe("Your trip has begun: its first flight has left, so seats can no longer be chosen here.");
+    expect(describe(begun, "trip", "seats").next).toMatch(/check-in/);
+    expect(describe(begun, "airlines", "change").message).toMatch(/so it can no longer be changed here\.$/);
+    expect(describe(begun, "trip", "name").message).toMatch(/names can no longer be corrected here\.$/);
+    expect(describe(begun).message).toBe("Your trip has begun: its first flight has left, so this can no longer be done here.");
+    for (const doing of ["change", "seats", "name", undefined] as const) {
+      const { message, next } = describe(begun, "trip", doing);
+      expect(`${message} ${next}`).not.toMatch(/cancelled here/);
+      expect(next).toMatch(/^Nothing was changed\./);
+    }
   });
 
   it("words a seat change within 24 hours by its rule, not by our text with the code in front", () => {

@@ -36,6 +36,10 @@ const SEAT_TAKEN = "seat-taken";
 // Any other 409 of choosing seats: the order is paid or over, the flight is within 24 hours, or
 // the airline sells no seats through us (its `detail` says which).
 export const SEATS_CLOSED = "seats-closed";
+// The same on a booked trip's Change seats: "continue without choosing, the airline gives you
+// seats at check-in" spoke of a booking being made, beside a "Keep my seats" button, to a
+// traveler who may hold seats (or whose trip was cancelled meanwhile).
+export const SEATS_CLOSED_ON_TRIP = "seats-closed-on-trip";
 // The identity provider would not renew the sign-in (features/auth renewal): the tab signed out.
 export const SIGN_IN_ENDED = "sign-in-ended";
 // The identity provider did not answer a renewal the call needed (features/auth renewal): still
@@ -98,6 +102,10 @@ const MESSAGES: Record<string, Explained> = {
     message: "Seats cannot be chosen on this booking now.",
     next: "Continue without choosing: the airline gives you seats at check-in.",
   },
+  [SEATS_CLOSED_ON_TRIP]: {
+    message: "Seats cannot be changed on this trip now.",
+    next: "Nothing was changed. Go back to your trip to see where it stands; the airline can help with seats at check-in.",
+  },
   "fare-not-changeable": {
     message: "This fare cannot be changed.",
     next: "Its conditions allow no changes: you can cancel the trip instead, or contact support.",
@@ -133,11 +141,25 @@ const HOLD_LIMIT: Explained = {
   next: "Pay for or cancel a trip on hold in My trips, then try again.",
 };
 
-// booking/departures.py: the 409 of cancelling a trip whose first flight has left carries
-// `departed_at`; "something changed meanwhile" sent the traveler to look for a change.
-const TRIP_BEGUN: Explained = {
-  message: "Your trip has begun: its first flight has left, so it can no longer be cancelled here.",
-  next: "Nothing was changed. If a flight was missed, cancelled or disrupted, contact support about this trip.",
+/** What the traveler was doing when a refusal came: some refusals read otherwise by it. */
+export type Doing = "cancel" | "change" | "seats" | "name";
+
+// booking/departures.py: a 409 for a trip whose first flight has left carries `departed_at`;
+// "something changed meanwhile" sent the traveler to look for a change. What can no longer be
+// done is what the traveler was doing: "cancelled" on the seat screen misled.
+const BEGUN_NEXT = "Nothing was changed. If a flight was missed, cancelled or disrupted, contact support about this trip.";
+const TRIP_BEGUN: Record<Doing | "other", Explained> = {
+  cancel: { message: "Your trip has begun: its first flight has left, so it can no longer be cancelled here.", next: BEGUN_NEXT },
+  change: { message: "Your trip has begun: its first flight has left, so it can no longer be changed here.", next: BEGUN_NEXT },
+  seats: {
+    message: "Your trip has begun: its first flight has left, so seats can no longer be chosen here.",
+    next: "Nothing was changed. Ask the airline for a seat at check-in or at the gate.",
+  },
+  name: {
+    message: "Your trip has begun: its first flight has left, so names can no longer be corrected here.",
+    next: "Nothing was changed. Contact support about this trip: the airline may still correct it.",
+  },
+  other: { message: "Your trip has begun: its first flight has left, so this can no longer be done here.", next: BEGUN_NEXT },
 };
 
 // booking/seats.py: a seat change within 24 hours of the first flight is a 422 whose `rule` names
@@ -193,6 +215,7 @@ export function describe(
     rule?: unknown;
   },
   backing: Backing = "airlines",
+  doing?: Doing,
 ): Explained {
   if (problemKind(problem) === "service-unavailable") {
     return { message: UNAVAILABLE[backing], next: "Nothing was changed. Try again in a moment." };
@@ -201,7 +224,7 @@ export function describe(
   if (typeof problem.limit === "string" && HOLD_LIMITS.has(problem.limit)) return HOLD_LIMIT;
   if (Array.isArray(problem.seats)) return MESSAGES[SEAT_TAKEN] ?? FALLBACK;
   if (problemKind(problem) === "conflict" && typeof problem.total_amount === "string") return PRICE_CHANGED;
-  if (problemKind(problem) === "conflict" && typeof problem.departed_at === "string") return TRIP_BEGUN;
+  if (problemKind(problem) === "conflict" && typeof problem.departed_at === "string") return TRIP_BEGUN[doing ?? "other"];
   if (problem.rule === SEATS_CUTOFF_RULE) return SEATS_CUTOFF;
   return MESSAGES[problemKind(problem)] ?? FALLBACK;
 }

@@ -63,6 +63,13 @@ async function quoted(): Promise<HTMLElement> {
   return screen.findByRole("button", { name: "Yes, cancel the trip" });
 }
 
+it("says a quote's refund as what comes back if the trip is cancelled, not as refunded already", async () => {
+  await quoted();
+  const [refund] = screen.getAllByRole("definition");
+  expect(refund?.textContent).toBe("$612.40 back to your card if you cancel");
+  expect(screen.getByLabelText("Cancellation quote").textContent).not.toMatch(/refunded/);
+});
+
 it("says the trip is being cancelled while the cancellation is sent, and that it failed when refused", async () => {
   const yes = await quoted();
   const status = screen.getByRole("status");

@@ -78,14 +78,14 @@ export function CancelTrip({ order, now = new Date() }: { order: Order; now?: Da
     return (
       <section className="conditions" aria-label="Cancel this trip">
         <h2>Cancel this trip</h2>
-        <ProblemNotice problem={failure.problem} />
+        <ProblemNotice problem={failure.problem} doing="cancel" />
       </section>
     );
   }
   return (
     <section className="conditions" aria-label="Cancel this trip">
       <h2>Cancel this trip</h2>
-      {failure && <ProblemNotice problem={failure.problem} />}
+      {failure && <ProblemNotice problem={failure.problem} doing="cancel" />}
       {quote && expired && (
         <div className="notice warning" role="alert">
           <p>
@@ -102,7 +102,8 @@ export function CancelTrip({ order, now = new Date() }: { order: Order; now?: Da
             <dt>Refund</dt>
             <dd>
               {Number(quote.refund_amount) > 0
-                ? `${money(quote.refund_amount, quote.refund_currency)}, refunded to your card`
+                ? // A quote: nothing is refunded until the traveler says yes ("refunded" read as done).
+                  `${money(quote.refund_amount, quote.refund_currency)} back to your card if you cancel`
                 : "Nothing to refund: nothing was charged"}
             </dd>
             <dt>Kept by the airline</dt>

@@ -1,5 +1,6 @@
 import { FailureDetail } from "../../../components/FailureDetail";
 import type { Order, Schemas } from "../../../lib/api/client";
+import { changeFailure, unnamedFailure } from "../../../lib/changeFailures";
 import { sentence } from "../../../lib/format";
 import { useOrderHistory } from "../api/history";
 import { lastChangedFlight } from "../history";
@@ -18,8 +19,8 @@ export function OrderLastChange({ order }: { order: Order }) {
 /** How the last flight change ended: a confirmed one in the trip history's words, read from
  * `flight` (the history's `details.flight`: the API's `detail` is our English sentence, "slice 1
  * changed to …", not for a client to parse); without it, that the trip shows the new flight. A
- * failed one in the API's words (a declined card undoes it: told in words by its
- * `decline_code`, the code kept for support). */
+ * failed one in words chosen by its `failure_code` and `decline_code` (lib/changeFailures), with
+ * the next step; the API's `detail` is only kept for support when no code says why. */
 export function LastChangeNotice({ change, flight }: { change: Change; flight: Schemas["HistoryFlight"] | null }) {
   if (change.status === "confirmed") {
     const words = flightWords(flight);
@@ -33,10 +34,7 @@ export function LastChangeNotice({ change, flight }: { change: Change; flight: S
   }
   return (
     <div className="notice warning" role="status">
-      <p>
-        <strong>Your last flight change was not made.</strong>
-      </p>
-      <FailureDetail detail={change.detail} declineCode={change.decline_code} />
+      <FailureDetail lead="Your last flight change was not made." words={changeFailure(change) ?? unnamedFailure(change)} />
     </div>
   );
 }

@@ -6,7 +6,7 @@ import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
 import { money, sentence } from "../../../lib/format";
 import { busyButton, useAttempt } from "../../../lib/attempt";
-import { type Problem, SEATS_CLOSED } from "../../../lib/problems";
+import { type Problem, SEATS_CLOSED, SEATS_CLOSED_ON_TRIP } from "../../../lib/problems";
 import {
   changeDue,
   changedServices,
@@ -41,18 +41,25 @@ export function SeatStep({ order, mode, onDone }: Props) {
   const [card, setCard] = useState(DEFAULT_CARD);
   // A paid trip's dearer seats are charged to a card, the difference only (booking/seats.py).
   const paid = order.status === "confirmed";
-  const { problem, busy, attempt } = useAttempt(explainRefusal);
+  const { problem, busy, attempt } = useAttempt((refused: Problem) => explainRefusal(refused, mode));
   const heading = mode === "booking" ? "Choose your seats" : "Change seats";
+  // Refused (the trip paid, cancelled or changed elsewhere meanwhile): the trip is read again on
+  // the way back, so it shows where it stands, not the state this screen opened on.
+  const leave = () => {
+    if (problem || maps.error || held.error) void queryClient.invalidateQueries({ queryKey: bookingKeys.order(order.id) });
+    onDone();
+  };
 
   if (maps.error || held.error) {
     return (
       <div className="seat-step">
         <h1>{heading}</h1>
         <ProblemNotice
-          problem={loadProblem((maps.error ?? held.error)?.problem)}
+          problem={loadProblem((maps.error ?? held.error)?.problem, mode)}
           retry={() => void Promise.all([maps.error && maps.refetch(), held.error && held.refetch()])}
         />
-        <Actions mode={mode} busy={false} onSkip={onDone} />
+        {/* No seats to keep or change here: the way on is the trip, or the booking's next step. */}
+        <Actions mode={mode} busy={false} onSkip={leave} skip={mode === "change" ? "Back to my trip" : undefined} />
       </div>
     );
   }
@@ -95,7 +102,7 @@ export function SeatStep({ order, mode, onDone }: Props) {
       )}
       {problem && (
         // A refusal by rule is worded whole by `describe`; its detail and errors are our text.
-        <ProblemNotice problem={problem} other={problem.rule === undefined ? (problem.errors ?? []) : []}>
+        <ProblemNotice problem={problem} doing="seats" other={problem.rule === undefined ? (problem.errors ?? []) : []}>
           {typeof problem.detail === "string" && problem.rule === undefined && <p>{sentence(problem.detail)}</p>}
         </ProblemNotice>
       )}
@@ -128,13 +135,21 @@ export function SeatStep({ order, mode, onDone }: Props) {
           )}
         </p>
         {charges && <CardChoice legend="Pay for the new seats with" card={card} onChange={setCard} />}
-        <Actions mode={mode} busy={busy} onSkip={onDone} onConfirm={() => void confirm()} />
+        <Actions mode={mode} busy={busy} onSkip={leave} onConfirm={() => void confirm()} />
       </div>
     </div>
   );
 }
 
-function Actions({ mode, busy, onSkip, onConfirm }: { mode: Props["mode"]; busy: boolean; onSkip: () => void; onConfirm?: () => void }) {
+interface ActionsProps {
+  mode: Props["mode"];
+  busy: boolean;
+  onSkip: () => void;
+  onConfirm?: () => void;
+  skip?: string; // the skip button's words, when the mode's do not fit
+}
+
+function Actions({ mode, busy, onSkip, onConfirm, skip }: ActionsProps) {
   return (
     <p className="actions">
       {onConfirm && (
@@ -143,19 +158,25 @@ function Actions({ mode, busy, onSkip, onConfirm }: { mode: Props["mode"]; busy:
         </button>
       )}
       <button type="button" className="secondary" {...busyButton(busy)} onClick={onSkip}>
-        {mode === "booking" ? "Skip" : "Keep my seats"}
+        {skip ?? (mode === "booking" ? "Skip" : "Keep my seats")}
       </button>
     </p>
   );
 }
 
 /** A 409 naming no seat is not about a seat: seats are closed on this booking. */
-function explainRefusal(problem: Problem): Problem {
-  return problem.status === 409 && !Array.isArray(problem.seats) ? { ...problem, type: SEATS_CLOSED } : problem;
+function explainRefusal(problem: Problem, mode: Props["mode"]): Problem {
+  return problem.status === 409 && !Array.isArray(problem.seats) ? { ...problem, type: closed(mode) } : problem;
+}
+
+/** Seats closed, as the screen says it: a booking being made goes on without; a booked trip's
+ * seats stay as they are. */
+function closed(mode: Props["mode"]): string {
+  return mode === "booking" ? SEATS_CLOSED : SEATS_CLOSED_ON_TRIP;
 }
 
 /** Why the seat map could not be drawn; an offer gone (404, 410) closes seats on this booking. */
-function loadProblem(problem: Problem | undefined): Problem {
+function loadProblem(problem: Problem | undefined, mode: Props["mode"]): Problem {
   if (!problem) return { type: "about:blank", status: 0 };
-  return [404, 409, 410].includes(problem.status) ? { ...problem, type: SEATS_CLOSED } : problem;
+  return [404, 409, 410].includes(problem.status) ? { ...problem, type: closed(mode) } : problem;
 }

@@ -2,6 +2,7 @@ import { useId } from "react";
 
 import { SupportDetail } from "../../../components/SupportDetail";
 import type { Order } from "../../../lib/api/client";
+import { busyButton } from "../../../lib/attempt";
 import { localMoment } from "../../../lib/format";
 import { useOrderHistory } from "../api/history";
 import { stepOf } from "../history";
@@ -10,12 +11,18 @@ import { stepOf } from "../history";
 /** The trip's history as a timeline: each change, when, who made it and why (oldest first). */
 export function TripHistory({ order }: { order: Order }) {
   const heading = useId();
-  const { data, error } = useOrderHistory(order);
+  const { data, error, refetch, isFetching } = useOrderHistory(order);
   return (
     <section className="conditions trip-history" aria-labelledby={heading}>
       <h2 id={heading}>Trip history</h2>
       {error ? (
-        <p>The trip&apos;s history cannot be shown just now. Reload the page to try again.</p>
+        // Not "reload the page": a reload signs the traveler out (lib/session).
+        <p role="alert">
+          The trip&apos;s history cannot be shown just now.{" "}
+          <button type="button" className="secondary" {...busyButton(isFetching)} onClick={() => void refetch()}>
+            Try again
+          </button>
+        </p>
       ) : !data ? (
         <p role="status">Loading the trip&apos;s history…</p>
       ) : (

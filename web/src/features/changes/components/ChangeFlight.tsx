@@ -78,7 +78,7 @@ export default function ChangeFlight({ order, sliceIndex, onDone }: Props) {
         </p>
       </form>
       {flown && <FlownNotice words={flown} />}
-      {search.error && !dateError && !flown && <ProblemNotice problem={search.error.problem} other={search.error.problem.errors ?? []} />}
+      {search.error && !dateError && !flown && <ProblemNotice problem={search.error.problem} doing="change" other={search.error.problem.errors ?? []} />}
       {chosen ? (
         <ConfirmChange
           order={order}

@@ -22,8 +22,8 @@ interface Props {
 }
 
 /** The chosen change offer said once more, the card to charge when money moves, and Confirm.
- * Refused: 410 (expired) or 409 (the airline, the card or the trip said no: nothing changed)
- * lead to a new search. */
+ * Refused: 410 (expired) or 409 (the airline, the card or the trip said no, in words by its
+ * fields: lib/changeFailures) lead to a new search. */
 export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }: Props) {
   const [card, setCard] = useState(DEFAULT_CARD);
   // One key per offer chosen: a retry of the same confirmation is never a second change.
@@ -40,7 +40,9 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
   const notHeard = unanswered(problem);
   const followed = useChangeOffer(order.id, offer.id, notHeard).data;
   const ended = followed && notHeard ? followed : null;
-  const refused = problem?.status === 409 || ended?.status === "failed";
+  // Another confirmation of the order at it (`in_progress`) is no refusal: confirming again is safe.
+  const inProgress = problem?.status === 409 && problem.in_progress === true;
+  const refused = (problem?.status === 409 && !inProgress) || ended?.status === "failed";
   // The flight left since the offer: no search again helps (the API refuses the slice now).
   const flown = flownWords(problem ?? undefined, order, offer.slice_index);
   const told = useRef(false); // the trip's page is told once
@@ -67,11 +69,11 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
         </div>
       )}
       {flown && <FlownNotice words={flown} />}
-      {refused && problem && !flown && (
+      {(refused || inProgress) && problem && !flown && (
         <ChangeRefusal
           problem={
             ended?.status === "failed"
-              ? { ...problem, detail: ended.failure_reason ?? "", decline_code: ended.decline_code ?? undefined }
+              ? { ...problem, detail: ended.failure_reason ?? undefined, decline_code: ended.decline_code, failure_code: ended.failure_code }
               : problem
           }
           amount={charges ? money(offer.change_total_amount, offer.change_total_currency) : null}
@@ -88,7 +90,7 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
           and show it here once it is known. Confirming again is safe: it never changes your flight twice.
         </p>
       )}
-      {problem && !notHeard && !expired && !refused && !flown && <ProblemNotice problem={problem} other={problem.errors ?? []} />}
+      {problem && !notHeard && !expired && !refused && !inProgress && !flown && <ProblemNotice problem={problem} doing="change" other={problem.errors ?? []} />}
       <ChangeTerms offer={offer} />
       {!expired && !refused && <p className="price-note">Price held until {momentTime(offer.expires_at)}.</p>}
       {released && !expired && !refused && (
