@@ -166,6 +166,10 @@ group("fieldErrors", () => {
     expect(fieldErrors(validation([{ field: "gender", message: "must be one of: m, f, x" }]), (f) => f).byField).toEqual({
       gender: "Choose the gender as on the passport.",
     });
+    // Left at "Choose…": the API calls a field left out required, then lists what it takes.
+    expect(fieldErrors(validation([{ field: "gender", message: "required: one of: m, f, x" }]), (f) => f).byField).toEqual({
+      gender: "Choose the gender as on the passport.",
+    });
   });
 
   it("joins two errors of one field, sentence after sentence", () => {

@@ -278,15 +278,16 @@ function dateUnread(field: string, sent: unknown): boolean {
   return typeof value !== "string" || !WHOLE_DATE.test(value);
 }
 
-/** A gender the select left at "Choose…" (sent without one): the API lists its letters, the
- * select offers Female, Male and Unspecified (X). */
+/** A gender the select left at "Choose…" (sent without one: "required: one of: m, f, x"; or
+ * one the API does not take: "must be one of: …"): the API lists its letters, the select
+ * offers Female, Male and Unspecified (X). */
 const GENDER_FIELD = /(^|\.)gender$/;
 
 /** A field's error as the screen says it: a sentence (the API writes "must be in the past",
  * lower case and unstopped, for a client to word; its text stays as written). */
 function onScreen({ field, message }: FieldError, sent: unknown): string {
   if (sent !== undefined && dateUnread(field, sent)) return sentence(ENTER_WHOLE_DATE);
-  if (GENDER_FIELD.test(field) && message.startsWith("must be one of")) return sentence("Choose the gender as on the passport");
+  if (GENDER_FIELD.test(field) && /^(must be|required:) one of/.test(message)) return sentence("Choose the gender as on the passport");
   return sentence(message);
 }
 
