@@ -255,6 +255,20 @@ function dateUnread(field: string, sent: unknown): boolean {
   return typeof value !== "string" || !WHOLE_DATE.test(value);
 }
 
+// A search's airports: the field offers a list of airports as the traveler types a city or an
+// airport, and sends what was typed when none was chosen from it ("London"). The API's "must be a
+// 3-letter IATA airport code" then spoke of codes the field never asks for; the way on is the list.
+const AIRPORT_FIELD = /^slices\[\d+\]\.(origin|destination)$/;
+const AIRPORT_CODE = /^[A-Za-z]{3}$/;
+export const CHOOSE_AIRPORT = "Type a city or airport, then choose an airport from the list";
+
+/** Whether `field` is a search's airport the body `sent` gave no airport code for. */
+function airportUnchosen(field: string, sent: unknown): boolean {
+  if (!AIRPORT_FIELD.test(field)) return false;
+  const value = sentAt(sent, field);
+  return typeof value !== "string" || !AIRPORT_CODE.test(value);
+}
+
 /** A gender the select left at "Choose…" (sent without one): the API lists its letters, the
  * select offers Female, Male and Unspecified (X). */
 const GENDER_FIELD = /(^|\.)gender$/;
@@ -263,6 +277,7 @@ const GENDER_FIELD = /(^|\.)gender$/;
  * lower case and unstopped, for a client to word; its text stays as written). */
 function onScreen({ field, message }: FieldError, sent: unknown): string {
   if (sent !== undefined && dateUnread(field, sent)) return sentence(ENTER_WHOLE_DATE);
+  if (sent !== undefined && airportUnchosen(field, sent)) return sentence(CHOOSE_AIRPORT);
   if (GENDER_FIELD.test(field) && message.startsWith("must be one of")) return sentence("Choose the gender as on the passport");
   return sentence(message);
 }
