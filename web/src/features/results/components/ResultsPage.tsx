@@ -7,7 +7,16 @@ import { fieldErrors } from "../../../lib/problems";
 import { tripRoute } from "../../../lib/route";
 import { rememberOffers, rememberResults } from "../../../lib/seenOffers";
 import type { Offer } from "../../../lib/api/client";
-import { fromParams, SearchForm, searchFieldFor, searchLine, toRequest, useSearchWasSent, useSendSearch } from "../../search";
+import {
+  fromParams,
+  SearchForm,
+  searchFieldFor,
+  searchLine,
+  searchProblem,
+  toRequest,
+  useSearchWasSent,
+  useSendSearch,
+} from "../../search";
 import { useSearchStream } from "../hooks/useSearchStream";
 import { airlinesOf, applyFilters, DEFAULT_FILTERS, type Filters, noOffersSentence } from "../model";
 import { AirlineStatus } from "./AirlineStatus";
@@ -35,7 +44,10 @@ export function ResultsPage() {
   const search = useSendSearch();
   const select = useCallback((offer: Offer) => void navigate(`/offers/${encodeURIComponent(offer.id)}`), [navigate]);
   const errors = useMemo(
-    () => (stream.problem && form ? fieldErrors(stream.problem, searchFieldFor(form.trip), request) : null),
+    () =>
+      stream.problem && form
+        ? fieldErrors(searchProblem(stream.problem, form.trip), searchFieldFor(form.trip), request)
+        : null,
     [stream.problem, form, request],
   );
   // Refused (the API's answer comes after the Layout focused the heading): when the traveler
