@@ -11,7 +11,7 @@ import { usePricedOffer } from "../../offers";
 import { useProfile, useTravelers } from "../../profile";
 import { holdOffer } from "../api/orders";
 import { carriedPassengers, carryPassengers } from "../carried";
-import { drafts, type PassengerDraft, passengerFieldFor, toPassengers } from "../model";
+import { ageRule, drafts, type PassengerDraft, passengerFieldFor, toPassengers } from "../model";
 import { BookingFailure } from "./BookingFailure";
 import { BookingSteps, Steps } from "./BookingSteps";
 import { PassengerForm } from "./PassengerForm";
@@ -104,6 +104,7 @@ function Booking({ offerId }: { offerId: string }) {
           passenger={passenger}
           travelers={travelers}
           errors={errors.byField}
+          ageHint={ageRule(passenger.type, offer.slices)}
           onChange={(change) =>
             setPassengers(list.map((p, i) => (i === index ? { ...p, ...change } : p)))
           }
