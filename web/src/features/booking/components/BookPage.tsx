@@ -28,6 +28,8 @@ export function BookPage() {
       <div>
         <h1>Book this flight</h1>
         <p>Sign in to book: your trips are kept in your account.</p>
+        {/* A first visit has no account yet, and "Sign in" alone did not say one is made there. */}
+        <p>New to Skyfare? The sign-in page also creates your account, then brings you back to this flight.</p>
         <SignInButton returnTo={`/book/${encodeURIComponent(offerId)}${orderId ? `?order=${encodeURIComponent(orderId)}` : ""}`} className="primary" />
       </div>
     );
