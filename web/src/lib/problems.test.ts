@@ -178,6 +178,16 @@ group("fieldErrors", () => {
     });
   });
 
+  it("asks for a document's country as two letters where its name was typed, not for an ISO code", () => {
+    const problem = validation([{ field: "document.issuing_country", message: "must be an ISO 3166-1 alpha-2 country code" }]);
+    const typed = (issuing_country: string) => fieldErrors(problem, (f) => f, { document: { issuing_country } }).byField;
+    expect(typed("United Kingdom")).toEqual({
+      "document.issuing_country": "Enter the country's two-letter code, as on the document: GB for the United Kingdom, FR for France.",
+    });
+    // Two letters that are no country's: the API's words, as sent (a rule this app cannot know).
+    expect(typed("ZZ")).toEqual({ "document.issuing_country": "Must be an ISO 3166-1 alpha-2 country code." });
+  });
+
   it("says a message once when a round trip's two slices both name the field", () => {
     const problem = validation([
       { field: "slices[0].origin", message: "must be a 3-letter IATA airport code" },

@@ -260,13 +260,25 @@ function dateUnread(field: string, sent: unknown): boolean {
 // 3-letter IATA airport code" then spoke of codes the field never asks for; the way on is the list.
 const AIRPORT_FIELD = /^slices\[\d+\]\.(origin|destination)$/;
 const AIRPORT_CODE = /^[A-Za-z]{3}$/;
-export const CHOOSE_AIRPORT = "Type a city or airport, then choose an airport from the list";
+const CHOOSE_AIRPORT = "Type a city or airport, then choose an airport from the list";
 
-/** Whether `field` is a search's airport the body `sent` gave no airport code for. */
-function airportUnchosen(field: string, sent: unknown): boolean {
-  if (!AIRPORT_FIELD.test(field)) return false;
-  const value = sentAt(sent, field);
-  return typeof value !== "string" || !AIRPORT_CODE.test(value);
+// A travel document's issuing country: the field's hint asks for two letters, yet "United Kingdom"
+// typed in read back "Must be an ISO 3166-1 alpha-2 country code.", a standard's name.
+const COUNTRY_FIELD = /(^|\.)issuing_country$/;
+const COUNTRY_CODE = /^[A-Za-z]{2}$/;
+const ENTER_COUNTRY_CODE = "Enter the country's two-letter code, as on the document: GB for the United Kingdom, FR for France";
+
+/** The fields whose refusal is worded by the value sent (its shape), not by the API's words. */
+const SHAPED: readonly { field: RegExp; shape: RegExp; words: string }[] = [
+  { field: AIRPORT_FIELD, shape: AIRPORT_CODE, words: CHOOSE_AIRPORT },
+  { field: COUNTRY_FIELD, shape: COUNTRY_CODE, words: ENTER_COUNTRY_CODE },
+];
+
+/** The words for `field` when the body `sent` gave it no value of the shape it asks for. */
+function shapeWords(field: string, sent: unknown): string | undefined {
+  const rule = SHAPED.find((r) => r.field.test(field));
+  const value = rule && sentAt(sent, field);
+  return rule && (typeof value !== "string" || !rule.shape.test(value)) ? rule.words : undefined;
 }
 
 /** A gender the select left at "Choose…" (sent without one): the API lists its letters, the
@@ -277,7 +289,8 @@ const GENDER_FIELD = /(^|\.)gender$/;
  * lower case and unstopped, for a client to word; its text stays as written). */
 function onScreen({ field, message }: FieldError, sent: unknown): string {
   if (sent !== undefined && dateUnread(field, sent)) return sentence(ENTER_WHOLE_DATE);
-  if (sent !== undefined && airportUnchosen(field, sent)) return sentence(CHOOSE_AIRPORT);
+  const shaped = sent === undefined ? undefined : shapeWords(field, sent);
+  if (shaped) return sentence(shaped);
   if (GENDER_FIELD.test(field) && message.startsWith("must be one of")) return sentence("Choose the gender as on the passport");
   return sentence(message);
 }
