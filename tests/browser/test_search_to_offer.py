@@ -265,9 +265,13 @@ def test_a_refused_round_trip_says_each_error_once_above_the_fields_it_marks(scr
     expect(notice).to_contain_text("Check the fields marked below")
     origin = page.get_by_role("combobox", name="From", exact=True)
     expect(origin).to_have_attribute("aria-invalid", "true")
-    # As a sentence (the API writes "must be a 3-letter IATA airport code", for us to present).
-    error = page.get_by_text("Must be a 3-letter IATA airport code.")
-    expect(error).to_have_text(re.compile(r"^\W*Must be a 3-letter IATA airport code\.$"))
+    # The way on, not the API's "must be a 3-letter IATA airport code": the field asks for a
+    # city or an airport and lists the airports to choose from.
+    error = page.get_by_text("Type a city or airport, then choose an airport from the list.")
+    expect(error).to_have_text(
+        re.compile(r"^\W*Type a city or airport, then choose an airport from the list\.$")
+    )
+    expect(page.get_by_text("IATA")).to_have_count(0)
     notice_box, origin_box = notice.bounding_box(), origin.bounding_box()
     assert notice_box is not None
     assert origin_box is not None
