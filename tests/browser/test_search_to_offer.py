@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -151,6 +151,43 @@ def test_sorting_and_filters_apply_without_a_new_search(screen: Page) -> None:
     assert [url for url in requests if "/v1/search" in url] == []
 
 
+def one_way_results(page: Page, days_ahead: int) -> Locator:
+    """The Results region of a one-way LHR to JFK search, once every airline has answered."""
+    page.goto(
+        f"/results?trip=one-way&leg=LHR.JFK.{_day(days_ahead)}"
+        "&adults=1&children=0&infants=0&cabin=economy"
+    )
+    results = page.get_by_role("region", name="Results")
+    expect(results.get_by_role("status")).to_have_text(re.compile(r"^\d+ offers? found$"))
+    return results
+
+
+def test_filters_that_hide_every_offer_say_so_and_show_them_all_again(screen: Page) -> None:
+    # It said "15 offers found (0 shown with your filters)" over an empty list, the filters that
+    # did it folded away above.
+    page = screen
+    results = one_way_results(page, days_ahead=23)
+    found = results.get_by_role("status").inner_text()
+    page.get_by_text("Sort and filter").click()
+    page.get_by_label("Sort by").select_option("duration")
+    page.get_by_label("Stops").select_option("0")
+    page.get_by_label("Departure time").select_option("evening")
+    page.get_by_label("Refundable only").check()
+    for airline in page.get_by_role("group", name="Airlines").get_by_role("checkbox").all():
+        airline.uncheck()  # whatever the sim's fares today, nothing is left
+    expect(results.get_by_role("status")).to_contain_text("(0 shown with your filters)")
+    expect(results).to_contain_text("No offer matches your filters.")
+    assert_accessible(page)
+    screenshot(page, "results-filtered-out")
+
+    results.get_by_role("button", name=f"Show all {found.split()[0]} offers").click()
+    expect(results.get_by_role("status")).to_have_text(found)
+    first = results.get_by_role("listitem").first.get_by_role("button", name=re.compile("^Select "))
+    expect(first).to_be_focused()  # the button pressed is gone: focus is not left on the page
+    expect(page.get_by_label("Sort by")).to_have_value("duration")  # the order chosen is kept
+    expect(page.get_by_label("Refundable only")).not_to_be_checked()
+
+
 # Each element of the page inside a live region, that region's element (role or aria-live).
 LIVE_REGION_OF = """el => { const live = el.closest('[aria-live]:not([aria-live="off"]),'
   + '[role="status"],[role="alert"],[role="log"]');
@@ -159,11 +196,7 @@ LIVE_REGION_OF = """el => { const live = el.closest('[aria-live]:not([aria-live=
 
 def test_only_the_results_count_is_read_out_not_each_offer_card(screen: Page) -> None:
     page = screen
-    page.goto(
-        f"/results?trip=one-way&leg=LHR.JFK.{_day(21)}&adults=1&children=0&infants=0&cabin=economy"
-    )
-    results = page.get_by_role("region", name="Results")
-    expect(results.get_by_role("status")).to_have_text(re.compile(r"^\d+ offers? found"))
+    results = one_way_results(page, days_ahead=21)
     # Was: the whole region polite-live, so every card the list drew (each airline's, a filter's,
     # and those the virtualized list adds while scrolling) was read out after the count.
     card = results.get_by_role("listitem").first
@@ -232,9 +265,13 @@ def test_a_refused_round_trip_says_each_error_once_above_the_fields_it_marks(scr
     expect(notice).to_contain_text("Check the fields marked below")
     origin = page.get_by_role("combobox", name="From", exact=True)
     expect(origin).to_have_attribute("aria-invalid", "true")
-    # As a sentence (the API writes "must be a 3-letter IATA airport code", for us to present).
-    error = page.get_by_text("Must be a 3-letter IATA airport code.")
-    expect(error).to_have_text(re.compile(r"^\W*Must be a 3-letter IATA airport code\.$"))
+    # The way on, not the API's "must be a 3-letter IATA airport code": the field asks for a
+    # city or an airport and lists the airports to choose from.
+    error = page.get_by_text("Type a city or airport, then choose an airport from the list.")
+    expect(error).to_have_text(
+        re.compile(r"^\W*Type a city or airport, then choose an airport from the list\.$")
+    )
+    expect(page.get_by_text("IATA")).to_have_count(0)
     notice_box, origin_box = notice.bounding_box(), origin.bounding_box()
     assert notice_box is not None
     assert origin_box is not None

@@ -180,6 +180,33 @@ group("fieldErrors", () => {
     expect(fieldErrors(problem, searchFieldFor("one-way")).byField).toEqual({ "origin-0": "A. B." });
   });
 
+  it("asks for an airport from the list where a city's name was typed, not for an IATA code", () => {
+    // "London" typed in a field whose placeholder says "City or airport", and Search pressed
+    // without choosing from the list: "Must be a 3-letter IATA airport code" beside it.
+    const problem = validation([
+      { field: "slices[0].origin", message: "must be a 3-letter IATA airport code" },
+      { field: "slices[0].destination", message: "unknown airport 'XXX'" },
+      { field: "slices[1].destination", message: "must be a 3-letter IATA airport code" },
+      { field: "slices[1].origin", message: "unknown airport 'XXX'" },
+    ]);
+    const sent = { slices: [{ origin: "LONDON", destination: "XXX" }, { origin: "XXX", destination: "LONDON" }] };
+    expect(fieldErrors(problem, searchFieldFor("round-trip"), sent).byField).toEqual({
+      "origin-0": "Type a city or airport, then choose an airport from the list.",
+      // A code of three letters the API does not know: its own words, which name it.
+      "destination-0": "Unknown airport 'XXX'.",
+    });
+  });
+
+  it("asks for a document's country as two letters where its name was typed, not for an ISO code", () => {
+    const problem = validation([{ field: "document.issuing_country", message: "must be an ISO 3166-1 alpha-2 country code" }]);
+    const typed = (issuing_country: string) => fieldErrors(problem, (f) => f, { document: { issuing_country } }).byField;
+    expect(typed("United Kingdom")).toEqual({
+      "document.issuing_country": "Enter the country's two-letter code, as on the document: GB for the United Kingdom, FR for France.",
+    });
+    // Two letters that are no country's: the API's words, as sent (a rule this app cannot know).
+    expect(typed("ZZ")).toEqual({ "document.issuing_country": "Must be an ISO 3166-1 alpha-2 country code." });
+  });
+
   it("says a message once when a round trip's two slices both name the field", () => {
     const problem = validation([
       { field: "slices[0].origin", message: "must be a 3-letter IATA airport code" },

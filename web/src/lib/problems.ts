@@ -278,6 +278,32 @@ function dateUnread(field: string, sent: unknown): boolean {
   return typeof value !== "string" || !WHOLE_DATE.test(value);
 }
 
+// A search's airports: the field offers a list of airports as the traveler types a city or an
+// airport, and sends what was typed when none was chosen from it ("London"). The API's "must be a
+// 3-letter IATA airport code" then spoke of codes the field never asks for; the way on is the list.
+const AIRPORT_FIELD = /^slices\[\d+\]\.(origin|destination)$/;
+const AIRPORT_CODE = /^[A-Za-z]{3}$/;
+const CHOOSE_AIRPORT = "Type a city or airport, then choose an airport from the list";
+
+// A travel document's issuing country: the field's hint asks for two letters, yet "United Kingdom"
+// typed in read back "Must be an ISO 3166-1 alpha-2 country code.", a standard's name.
+const COUNTRY_FIELD = /(^|\.)issuing_country$/;
+const COUNTRY_CODE = /^[A-Za-z]{2}$/;
+const ENTER_COUNTRY_CODE = "Enter the country's two-letter code, as on the document: GB for the United Kingdom, FR for France";
+
+/** The fields whose refusal is worded by the value sent (its shape), not by the API's words. */
+const SHAPED: readonly { field: RegExp; shape: RegExp; words: string }[] = [
+  { field: AIRPORT_FIELD, shape: AIRPORT_CODE, words: CHOOSE_AIRPORT },
+  { field: COUNTRY_FIELD, shape: COUNTRY_CODE, words: ENTER_COUNTRY_CODE },
+];
+
+/** The words for `field` when the body `sent` gave it no value of the shape it asks for. */
+function shapeWords(field: string, sent: unknown): string | undefined {
+  const rule = SHAPED.find((r) => r.field.test(field));
+  const value = rule && sentAt(sent, field);
+  return rule && (typeof value !== "string" || !rule.shape.test(value)) ? rule.words : undefined;
+}
+
 /** A gender the select left at "Choose…" (sent without one: "required: one of: m, f, x"; or
  * one the API does not take: "must be one of: …"): the API lists its letters, the select
  * offers Female, Male and Unspecified (X). */
@@ -287,6 +313,8 @@ const GENDER_FIELD = /(^|\.)gender$/;
  * lower case and unstopped, for a client to word; its text stays as written). */
 function onScreen({ field, message }: FieldError, sent: unknown): string {
   if (sent !== undefined && dateUnread(field, sent)) return sentence(ENTER_WHOLE_DATE);
+  const shaped = sent === undefined ? undefined : shapeWords(field, sent);
+  if (shaped) return sentence(shaped);
   if (GENDER_FIELD.test(field) && /^(must be|required:) one of/.test(message)) return sentence("Choose the gender as on the passport");
   return sentence(message);
 }

@@ -1,4 +1,4 @@
 export { SearchForm } from "./components/SearchForm";
 export { useSearchWasSent, useSendSearch } from "./hooks/useSendSearch";
-export { emptyForm, fromParams, searchFieldFor, searchLine, toParams, toRequest } from "./model";
+export { emptyForm, fromParams, searchFieldFor, searchLine, searchProblem, toParams, toRequest } from "./model";
 export type { SearchForm as SearchFormModel, SearchPreferences, Trip } from "./model";

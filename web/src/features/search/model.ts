@@ -1,6 +1,7 @@
 import type { CabinClass, Currency, SearchRequest } from "../../lib/api/client";
 import { DEFAULT_CURRENCY, isPricedCurrency } from "../../lib/currencies";
 import { localDate, travelerWords } from "../../lib/format";
+import type { Problem } from "../../lib/problems";
 
 /** The search form's model: what the traveler typed, before it becomes a `SearchRequest`. */
 export type Trip = "one-way" | "round-trip" | "multi-city";
@@ -197,4 +198,21 @@ export function searchFieldFor(trip: Trip): (apiField: string) => string | undef
     if (apiField === "currency") return "currency";
     return undefined;
   };
+}
+
+const RETURN_AIRPORT = /^slices\[1\]\.(origin|destination)$/;
+const OUTBOUND_AIRPORT = /^slices\[0\]\.(origin|destination)$/;
+
+/**
+ * The search's refusal as the form shows it. A round trip's return flight is its outbound one
+ * reversed, so the API checks the same two airports twice, and what it says of the outbound ones
+ * it says of the return ones: those echoes are left out. They were not only said twice: LHR to
+ * LHR put the return's "must differ from the origin" (its destination, the form's From) beside
+ * From, which is the origin.
+ */
+export function searchProblem(problem: Problem, trip: Trip): Problem {
+  if (trip !== "round-trip" || !problem.errors) return problem;
+  const outbound = new Set(problem.errors.filter((e) => OUTBOUND_AIRPORT.test(e.field)).map((e) => e.message));
+  const errors = problem.errors.filter((e) => !(RETURN_AIRPORT.test(e.field) && outbound.has(e.message)));
+  return { ...problem, errors };
 }

@@ -11,7 +11,7 @@ import { usePricedOffer } from "../../offers";
 import { useProfile, useTravelers } from "../../profile";
 import { holdOffer } from "../api/orders";
 import { carriedPassengers, carryPassengers } from "../carried";
-import { drafts, type PassengerDraft, passengerFieldFor, toPassengers } from "../model";
+import { ageRule, drafts, type PassengerDraft, passengerFieldFor, toPassengers } from "../model";
 import { BookingFailure } from "./BookingFailure";
 import { BookingSteps, Steps } from "./BookingSteps";
 import { PassengerForm } from "./PassengerForm";
@@ -28,6 +28,8 @@ export function BookPage() {
       <div>
         <h1>Book this flight</h1>
         <p>Sign in to book: your trips are kept in your account.</p>
+        {/* A first visit has no account yet, and "Sign in" alone did not say one is made there. */}
+        <p>New to Skyfare? The sign-in page also creates your account, then brings you back to this flight.</p>
         <SignInButton returnTo={`/book/${encodeURIComponent(offerId)}${orderId ? `?order=${encodeURIComponent(orderId)}` : ""}`} className="primary" />
       </div>
     );
@@ -104,6 +106,7 @@ function Booking({ offerId }: { offerId: string }) {
           passenger={passenger}
           travelers={travelers}
           errors={errors.byField}
+          ageHint={ageRule(passenger.type, offer.slices)}
           onChange={(change) =>
             setPassengers(list.map((p, i) => (i === index ? { ...p, ...change } : p)))
           }

@@ -7,30 +7,42 @@ interface Props {
   passenger: PassengerDraft;
   travelers: Traveler[]; // the saved travelers to choose from instead of typing
   errors: Record<string, string>;
+  /** Under the date of birth: the age the airline asks of this passenger (model `ageRule`). */
+  ageHint?: string | undefined;
   onChange: (change: Partial<PassengerDraft>) => void;
 }
 
 const TYPE_LABEL = { adult: "adult", child: "child", infant: "infant" } as const;
 
 /** One traveler's details as the airline needs them; the API's errors beside each field. */
-export function PassengerForm({ index, passenger, travelers, errors, onChange }: Props) {
+export function PassengerForm({ index, passenger, travelers, errors, ageHint, onChange }: Props) {
   const saved = passenger.traveler_id !== "";
   const field = (name: keyof PassengerDraft) => `p${index}-${name}`;
   const savedId = field("traveler_id");
   // An error is tied to its control (read with it), as `input`'s are.
-  const describedBy = (id: string) =>
-    errors[id] ? { "aria-invalid": true as const, "aria-describedby": `${id}-error` } : {};
+  const describedBy = (id: string, hint?: string) => {
+    const described = [hint && `${id}-hint`, errors[id] && `${id}-error`].filter(Boolean).join(" ");
+    return {
+      ...(errors[id] ? { "aria-invalid": true as const } : {}),
+      ...(described ? { "aria-describedby": described } : {}),
+    };
+  };
   const errorOf = (id: string) =>
     errors[id] && (
       <p id={`${id}-error`} className="field-error">
         {errors[id]}
       </p>
     );
-  const input = (name: keyof PassengerDraft, label: string, type: string, autoComplete: string, required = true) => {
+  const input = (name: keyof PassengerDraft, label: string, type: string, autoComplete: string, required = true, hint?: string) => {
     const id = field(name);
     return (
       <div className="field">
         <label htmlFor={id}>{label}</label>
+        {hint && (
+          <p id={`${id}-hint`} className="meta hint">
+            {hint}
+          </p>
+        )}
         <input
           id={id}
           name={id}
@@ -39,7 +51,7 @@ export function PassengerForm({ index, passenger, travelers, errors, onChange }:
           readOnly={saved && !["email", "phone_number"].includes(name)}
           autoComplete={index === 0 ? autoComplete : "off"}
           value={passenger[name]}
-          {...describedBy(id)}
+          {...describedBy(id, hint)}
           onChange={(event) => onChange({ [name]: event.target.value })}
         />
         {errorOf(id)}
@@ -88,7 +100,7 @@ export function PassengerForm({ index, passenger, travelers, errors, onChange }:
       )}
       {input("given_name", "Given name", "text", "given-name")}
       {input("family_name", "Family name", "text", "family-name")}
-      {input("born_on", "Date of birth", "date", "bday")}
+      {input("born_on", "Date of birth", "date", "bday", true, ageHint)}
       <div className="field">
         <label htmlFor={genderId}>Gender (as on the passport)</label>
         <select

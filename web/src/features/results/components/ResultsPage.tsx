@@ -2,12 +2,22 @@ import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
+import { useAfterRender } from "../../../lib/afterRender";
 import { focusFirstInvalid } from "../../../lib/focusInvalid";
 import { fieldErrors } from "../../../lib/problems";
 import { tripRoute } from "../../../lib/route";
 import { rememberOffers, rememberResults } from "../../../lib/seenOffers";
 import type { Offer } from "../../../lib/api/client";
-import { fromParams, SearchForm, searchFieldFor, searchLine, toRequest, useSearchWasSent, useSendSearch } from "../../search";
+import {
+  fromParams,
+  SearchForm,
+  searchFieldFor,
+  searchLine,
+  searchProblem,
+  toRequest,
+  useSearchWasSent,
+  useSendSearch,
+} from "../../search";
 import { useSearchStream } from "../hooks/useSearchStream";
 import { airlinesOf, applyFilters, DEFAULT_FILTERS, type Filters, noOffersSentence } from "../model";
 import { AirlineStatus } from "./AirlineStatus";
@@ -35,7 +45,10 @@ export function ResultsPage() {
   const search = useSendSearch();
   const select = useCallback((offer: Offer) => void navigate(`/offers/${encodeURIComponent(offer.id)}`), [navigate]);
   const errors = useMemo(
-    () => (stream.problem && form ? fieldErrors(stream.problem, searchFieldFor(form.trip), request) : null),
+    () =>
+      stream.problem && form
+        ? fieldErrors(searchProblem(stream.problem, form.trip), searchFieldFor(form.trip), request)
+        : null,
     [stream.problem, form, request],
   );
   // Refused (the API's answer comes after the Layout focused the heading): when the traveler
@@ -47,6 +60,14 @@ export function ResultsPage() {
   useEffect(() => {
     if (sent && errors) focusFirstInvalid(change.current);
   }, [sent, errors]);
+
+  // The button pressed goes with the sentence: the first offer shown again takes the focus.
+  const results = useRef<HTMLElement>(null);
+  const afterRender = useAfterRender();
+  const showAll = () => {
+    afterRender(() => results.current?.querySelector<HTMLElement>(".offer-card button")?.focus());
+    setFilters((f) => ({ ...DEFAULT_FILTERS, sort: f.sort }));
+  };
 
   if (!form) {
     // Headed like every screen: the tab's title and a screen reader's first stop come from its h1.
@@ -80,12 +101,22 @@ export function ResultsPage() {
         <>
           <AirlineStatus answered={stream.answered} meta={stream.meta} />
           <FilterPanel filters={filters} airlines={airlines} onChange={setFilters} />
-          <section aria-label="Results" aria-busy={!done}>
+          <section aria-label="Results" aria-busy={!done} ref={results}>
             <p className="results-summary" role="status">
               {summary}
               {shown.length !== stream.offers.length && ` (${shown.length} shown with your filters)`}
             </p>
             {stream.meta && stream.offers.length === 0 && <p>{noOffersSentence(stream.meta)}</p>}
+            {/* Filters that hide every offer left "(0 shown with your filters)" over nothing, the
+                filters themselves folded away: say so, and the way back in one press. */}
+            {stream.offers.length > 0 && shown.length === 0 && (
+              <p>
+                No offer matches your filters.{" "}
+                <button type="button" className="link-button" onClick={showAll}>
+                  Show all {stream.offers.length} offers
+                </button>
+              </p>
+            )}
             <OfferList offers={shown} onSelect={select} />
           </section>
         </>
