@@ -19,7 +19,7 @@ from booking.history_details import (
     charge_of,
     noted,
 )
-from payment.ledger import describe, describe_given
+from payment.ledger import NOTHING, describe, describe_given
 
 Parts = Sequence[tuple[str, Decimal]]
 Given = Sequence[tuple[str, Decimal, Decimal]]  # with what the gateway gave back itself
@@ -35,11 +35,9 @@ def refund_owed(parts: Parts, currency: str, *, why: str | None = None) -> Histo
 
 
 def refunded(why: str, parts: Parts, currency: str) -> HistoryStep:
-    """`refunded`: the parts given back, after `why` ("the order was cancelled")."""
-    return HistoryStep(
-        f"{why}: refunded {describe(list(parts), currency)}",
-        HistoryDetails(amounts=amounts_of(parts, currency), note=why),
-    )
+    """`refunded`: the parts given back, after `why` ("the order was cancelled"), all of them by
+    us (`refunded_given` with nothing given back by the gateway)."""
+    return refunded_given(why, [(charge, amount, NOTHING) for charge, amount in parts], currency)
 
 
 def refunded_given(why: str, parts: Given, currency: str) -> HistoryStep:
