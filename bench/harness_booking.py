@@ -26,6 +26,7 @@ from bench.harness_stack import (
     cpu_pids,
     display,
     get_json,
+    redis_url,
     reset_sim,
     server_cpu,
     set_sim_latency,
@@ -72,15 +73,6 @@ def database_url(stack: Stack) -> Iterator[str]:
         yield server.start()
     finally:
         server.stop()
-
-
-def redis_url(stack: Stack) -> str:
-    """The stack's Redis: REDIS_URL if configured, else its embedded server's socket."""
-    if "REDIS_URL" in stack.env:
-        return stack.env["REDIS_URL"]
-    from skyfare.embedded import EmbeddedRedis  # the running server's socket, not a new one
-
-    return EmbeddedRedis(stack.data_dir / "redis").url
 
 
 @contextmanager

@@ -16,10 +16,18 @@ import sys
 import time
 from collections.abc import Sequence
 
+import redis
 import uvloop
 
 from bench import open_loop
-from bench.harness_stack import Stack, display, reset_sim, server_cpu, set_sim_latency
+from bench.harness_stack import (
+    Stack,
+    display,
+    redis_url,
+    reset_sim,
+    server_cpu,
+    set_sim_latency,
+)
 from bench.machine import pin, self_cpu_seconds
 from bench.report import Cold, ToolCpu
 from bench.stats import median_of, percentile
@@ -68,13 +76,18 @@ def measure(
         for rate in rates:
             _run(template, open_loop.schedule(rate, WARMUP_S))  # pools, connections, breakers
             for _ in range(runs):
+                forks = redis_forks(stack)
                 started, before, own = time.monotonic(), stack.cpu(), self_cpu_seconds()
                 samples = _run(template, open_loop.schedule(rate, duration_s))
+                forked = redis_forks(stack)
                 cpu[rate]["self"] += self_cpu_seconds() - own
                 cpu[rate]["wall"] += time.monotonic() - started
                 for name, value in stack.cpu().items():
                     server[rate][name] = server[rate].get(name, 0.0) + value - before.get(name, 0)
-                results[rate].append(figures(samples, duration_s))
+                run = figures(samples, duration_s)
+                if forks is not None and forked is not None:
+                    run["redis_forks"] = forked - forks
+                results[rate].append(run)
     finally:
         reset_sim(stack)
     colds = [_cold(rate, duration_s, results[rate], cpu[rate], server[rate]) for rate in rates]
@@ -112,6 +125,21 @@ def _cold(
             *server_cpu({}, server, wall_s),
         ],
     )
+
+
+def redis_forks(stack: Stack) -> int | None:
+    """How many times the stack's Redis has forked (`INFO stats` total_forks), None if it cannot
+    be read. A fork is a snapshot (`save`'s "10000 changes in 60 seconds" at 200/s) or an AOF
+    rewrite: its child serialises the whole dataset on Redis's core, the server core here, and
+    a run it falls in has a longer tail (bench/results/2026-12-07-cold-redis-fork.md)."""
+    try:
+        client = redis.Redis.from_url(redis_url(stack), socket_timeout=5)
+        try:
+            return int(client.info("stats")["total_forks"])
+        finally:
+            client.close()
+    except (redis.RedisError, OSError, KeyError, ValueError):
+        return None
 
 
 def _run(template: str, intended: list[float]) -> list[open_loop.Sample]:

@@ -322,3 +322,12 @@ def partner_key(stack: Stack) -> str:
         return stack.cli("partners", "create", "--name", name, "--rate", "1000000/s").strip()
     except subprocess.CalledProcessError:
         return (stack.data_dir / "dev-partner-key").read_text().strip()
+
+
+def redis_url(stack: Stack) -> str:
+    """The stack's Redis: REDIS_URL if configured, else its embedded server's socket."""
+    if "REDIS_URL" in stack.env:
+        return stack.env["REDIS_URL"]
+    from skyfare.embedded import EmbeddedRedis  # the running server's socket, not a new one
+
+    return EmbeddedRedis(stack.data_dir / "redis").url

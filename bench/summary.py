@@ -355,12 +355,17 @@ def mixed_table(x: Mixed) -> list[str]:
 
 def cold_table(c: Cold) -> list[str]:
     keys = ("p50", "p75", "p90", "p95", "p99", "p99.9", "max")
+    # Runs before 2026-12-07 did not count Redis's forks: no column for them.
+    forks = any("redis_forks" in run for run in c.runs)
     rows = [
         f"## Cold search latency at {c.rate:g}/s, measured from each request's intended send "
         "time (ms)",
         "",
-        "| run | " + " | ".join(keys) + " | over slowest connector p50 / p99 | generator lag p99 |",
-        "|---" * (len(keys) + 3) + "|",
+        "| run | "
+        + " | ".join(keys)
+        + " | over slowest connector p50 / p99 | generator lag p99 |"
+        + (" Redis forks (snapshots) |" if forks else ""),
+        "|---" * (len(keys) + 3 + forks) + "|",
     ]
     for label, figures in [*((str(i + 1), r) for i, r in enumerate(c.runs)), ("median", c.median)]:
         cells = " | ".join(f"{figures.get(k, 0):g}" for k in keys)
@@ -368,7 +373,10 @@ def cold_table(c: Cold) -> list[str]:
             f"{figures.get('p50_over_slowest_connector_ms', 0):g} / "
             f"{figures.get('p99_over_slowest_connector_ms', 0):g}"
         )
-        rows.append(f"| {label} | {cells} | {over} | {figures.get('lag_p99_ms', 0):g} |")
+        row = f"| {label} | {cells} | {over} | {figures.get('lag_p99_ms', 0):g} |"
+        if forks:
+            row += f" {figures['redis_forks']:g} |" if "redis_forks" in figures else " — |"
+        rows.append(row)
     return rows
 
 

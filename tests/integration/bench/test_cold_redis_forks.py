@@ -1,0 +1,44 @@
+"""The cold step counts the stack's Redis forks around each run, from a real redis-server: a
+snapshot's fork is counted, and a Redis that cannot be read is no count (not a zero)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import redis
+
+from bench.harness_cold import redis_forks
+from bench.harness_stack import Stack
+from skyfare.embedded import EmbeddedRedis
+
+
+def _stack(data_dir: Path, env: dict[str, str] | None = None) -> Stack:
+    return Stack("http://127.0.0.1:1", "http://127.0.0.1:2", 1, 2, data_dir, env or {}, 0, [])
+
+
+def _saved(client: redis.Redis) -> None:
+    """Until the background save has finished (a fork is counted when it starts)."""
+    while client.info("persistence")["rdb_bgsave_in_progress"]:
+        time.sleep(0.01)
+
+
+def test_a_snapshot_is_one_fork(tmp_path: Path) -> None:
+    server = EmbeddedRedis(tmp_path / "redis")
+    client = redis.Redis.from_url(server.start())
+    try:
+        stack = _stack(tmp_path)
+        before = redis_forks(stack)
+        assert before is not None
+        client.set("fare", "x")
+        client.bgsave()
+        _saved(client)
+        assert redis_forks(stack) == before + 1
+    finally:
+        client.close()
+        server.stop()
+
+
+def test_an_unreadable_redis_is_no_count(tmp_path: Path) -> None:
+    stack = _stack(tmp_path, {"REDIS_URL": f"unix://{tmp_path / 'nobody.sock'}"})
+    assert redis_forks(stack) is None

@@ -1,0 +1,34 @@
+"""The cold table names how many times Redis forked in each run (a snapshot on the server core
+lengthens that run's tail); runs measured before the count existed get no such column."""
+
+from __future__ import annotations
+
+import msgspec
+
+from bench.summary import cold_table
+from tests.unit.bench.issue18_parts import cold
+
+RUN = {"p50": 72.7, "p99": 84.1, "lag_p99_ms": 2.4}
+
+
+def test_each_run_shows_its_redis_forks() -> None:
+    c = cold(200.0, 2.7, 14.1)
+    c = msgspec.structs.replace(
+        c,
+        runs=[{**RUN, "p99": 146.1, "redis_forks": 1.0}, {**RUN, "redis_forks": 0.0}],
+        median={**RUN, "redis_forks": 0.5},
+    )
+    header, rule, first, second, median = cold_table(c)[2:]
+    assert header.endswith("| generator lag p99 | Redis forks (snapshots) |")
+    assert rule.count("|---") == 11
+    assert first.startswith("| 1 |")
+    assert first.endswith("| 1 |")
+    assert second.startswith("| 2 |")
+    assert second.endswith("| 0 |")
+    assert median.endswith("| 0.5 |")
+
+
+def test_a_run_without_the_count_shows_no_column() -> None:
+    lines = cold_table(cold(40.0, 3.0, 7.6))
+    assert "Redis forks" not in "\n".join(lines)
+    assert lines[3].count("|---") == 10
