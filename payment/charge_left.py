@@ -30,14 +30,13 @@ from typing import Literal
 
 import asyncpg
 
-from booking.history_details import HistoryStep
 from booking.pg import Database
 from payment import errors
 from payment.gateway import PaymentGateway, still_owed
 from payment.ledger import NOTHING
 from payment.refund_notices import note
 from payment.refund_parts import OwedPart
-from payment.refund_steps import refund_retrying, refunded
+from payment.refund_steps import refund_retrying, refunded, refunded_by_gateway
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +47,6 @@ TOO_LARGE = "amount_too_large"
 # `refunded_by_gateway`), since the order's own `refunded` line, once every part is back, says
 # what came back where: a second line with the amount would read as a second refund.
 ELSEWHERE = "already given back by the card payment service"
-BY_GATEWAY = "refunded by the gateway"
 
 Shrunk = Literal["asks_less", "nothing_left", "refused"]
 
@@ -137,9 +135,11 @@ async def settled_elsewhere(
     conn: asyncpg.Connection, db: Database, part: OwedPart, actor: str
 ) -> None:
     """On the order's history, in the transaction that ends `part`: its money had gone back at
-    the gateway already (its dashboard), so nothing was asked."""
+    the gateway already (its dashboard), so nothing was asked (a cancellation's: what it would
+    have asked, the gateway's, with its amount)."""
     if part.change_id is None:
-        await note(conn, db, part.order_id, HistoryStep(BY_GATEWAY), actor)
+        step = refunded_by_gateway([(part.charge_id, part.asks())], part.currency)
+        await note(conn, db, part.order_id, step, actor)
         return
     step = refunded(f"{part.reason}, {ELSEWHERE}", [(part.charge_id, part.ours())], part.currency)
     await note(conn, db, part.order_id, step, actor)
