@@ -40,6 +40,9 @@ async def test_a_payment_refunded_whole_at_the_dashboard_says_how_much_went_back
     await payments.receiver.receive(refunded.body, refunded.headers["Skyfare-Signature"])
 
     assert (await current(db, order)).payment_status == "refunded"
+    # Audited at once (its webhook): all of it back, as recorded, so no difference.
+    assert await db.pool.fetchval("SELECT count(*) FROM payment_discrepancies") == 0
+    assert await db.pool.fetchval("SELECT audited_at IS NOT NULL FROM payments") is True
     payment_id = await db.pool.fetchval("SELECT id FROM payments WHERE order_id = $1", order.id)
     money = f"{order.total_amount} {order.total_currency}"
     assert await gateway_steps(db, order.id) == [
