@@ -5,7 +5,8 @@ after booking (`seat_charges`).
 
 Money can move at the gateway without us: a support agent refunds part of a charge from the
 gateway's dashboard (its `charge.refunded` webhook says the charge is not refunded in full,
-which moves nothing here: only a full refund is ours to record), or the gateway captured
+which moves no money here: only a full refund is ours to record; but it has the charge audited
+at once, `audit_intent`, by the very pick and comparison a round runs), or the gateway captured
 another amount or currency than the charge asked for. Nothing here moves money to even it out:
 a refund of a difference could give money back twice (the agent may refund the rest by hand),
 and a charge needs the traveler. Each difference is recorded once in `payment_discrepancies`
@@ -61,7 +62,9 @@ EVERY_S = 6 * 3600.0  # a charge is audited at most once in this long
 # capture or failed ticketing, a seat charge whose seats the airline refused; a cancellation's last
 # part moves the payment `refunded` with that part's amount: counted once). A charge with a part
 # owed waits: the gateway may hold money we are recording.
-_PICK = """
+# `{only}`: nothing for a round; `AND ch.intent_id = $5` for the charges of one intent, audited
+# at once when the gateway's webhook says money went back of it (`audit_intent`).
+_PICK_TEMPLATE = """
 WITH charges AS (
     SELECT 'payment' AS charge, p.id, p.order_id, p.gateway_intent_id AS intent_id, p.amount,
            p.currency, p.status, coalesce(p.refunded_amount, p.amount) AS whole, p.audited_at
@@ -93,6 +96,7 @@ WITH charges AS (
     WHERE (ch.audited_at IS NULL OR ch.audited_at < now() - make_interval(secs => $4))
       AND NOT EXISTS (
           SELECT 1 FROM order_refunds r WHERE r.charge_id = ch.id AND r.status = 'owed')
+      {only}
     ORDER BY ch.audited_at NULLS FIRST, ch.id LIMIT $2
 ), payments_taken AS (
     UPDATE payments t SET audited_at = now() FROM due
@@ -121,6 +125,13 @@ FROM due
 WHERE due.id IN (SELECT id FROM payments_taken UNION ALL SELECT id FROM changes_taken
                  UNION ALL SELECT id FROM seats_taken)
 ORDER BY due.audited_at NULLS FIRST, due.id"""
+_PICK = _PICK_TEMPLATE.format(only="")
+_PICK_INTENT = _PICK_TEMPLATE.format(only="AND ch.intent_id = $5")
+# `audit_intent` takes a charge however recently it changed or was audited (the webhook is the
+# news), in the rounds' age range: a bound past any charge's last change, no wait between audits.
+_ANY_TIME = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
+_AT_ONCE_S = 0.0
+_ONE_INTENT = 10  # the charges one intent can be (a payment, or a change's own)
 
 _RECORD = """
 INSERT INTO payment_discrepancies
@@ -153,6 +164,25 @@ class PaymentAudit:
             rows = await conn.fetch(
                 _PICK, before, limit, self._max_age_s, self._every_s, timeout=self._db.timeout_s
             )
+        await self._audit(rows)
+        return len(rows)
+
+    async def audit_intent(self, intent_id: str) -> int:
+        """Audit at once the captured charges of `intent_id` (its `charge.refunded` webhook: money
+        went back of it, maybe at the dashboard), as a round would in their turn, rather than
+        wait up to `every_s` for it; how many were audited. A charge with a refund of ours in
+        flight waits, as in a round (our refund's own webhook may come before we record it), and
+        so does one outside the rounds' age range. A redelivered event audits again and finds
+        the difference recorded already: nothing is recorded or counted twice."""
+        async with self._db.transaction() as conn:
+            rows = await conn.fetch(
+                _PICK_INTENT, _ANY_TIME, _ONE_INTENT, self._max_age_s, _AT_ONCE_S, intent_id,
+                timeout=self._db.timeout_s,
+            )  # fmt: skip
+        await self._audit(rows)
+        return len(rows)
+
+    async def _audit(self, rows: list[asyncpg.Record]) -> None:
         for row in rows:
             try:
                 intent = await self._gateway.get_intent(row["intent_id"], timeout=self._timeout_s)
@@ -160,7 +190,6 @@ class PaymentAudit:
                 logger.warning("charge %s: cannot audit its intent: %s", row["id"], exc)
                 continue
             await self._compare(row, intent)
-        return len(rows)
 
     async def _compare(self, row: asyncpg.Record, intent: GatewayIntent) -> None:
         if row["status"] == "confirming" and intent.status != "succeeded":

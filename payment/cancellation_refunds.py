@@ -292,6 +292,7 @@ class CancellationRefunds:
             done = await conn.fetchval(
                 "UPDATE order_refunds SET status = 'refunded', gateway_refund_id = $2,"
                 " by_gateway = by_gateway + CASE WHEN $3 THEN coalesce(asking, amount) ELSE 0 END,"
+                " emptied_charge = emptied_charge OR $3,"
                 " refunded_at = now(), updated_at = now() WHERE id = $1 AND status = 'owed'"
                 " RETURNING true",
                 part.id, refund_id, elsewhere, timeout=self._db.timeout_s,

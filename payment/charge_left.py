@@ -16,28 +16,35 @@ it holds), and the order's history says it with the refusal (code `refund_retryi
 With nothing left at all, the part has nothing to ask: it ends, given back at the gateway, all
 it asked counted as the gateway's (`settled_elsewhere`, in words the trip's timeline shows).
 
-A part whose key already moved money with other figures (an older process asked another amount
-under it) is answered `idempotency_error`: `ask_anew` counts an attempt and has the next one ask,
-under a new key, what the gateway has not given back of it yet (`still_owed`), so nothing goes
-back twice; the part keeps its whole amount, `asking` less (payment/sql/0212).
+Every ask names its part in the refund's metadata (`REFUND_PART`), which the gateway lists on
+the intent's refunds: a refund naming no part was made without us (or by a release before
+this one). A part whose key already moved money with other figures (an older process asked
+another amount under it) is answered `idempotency_error`; the same ask unnamed is tried first
+(a release before this one asked it so: its answer is replayed). Else `ask_anew` counts an
+attempt and has the next one ask, under a new key, what the gateway has not given back of it
+yet, so nothing goes back twice; the part keeps its whole amount, `asking` less
+(payment/sql/0212), and the dashboard's money in it counts as the gateway's (`by_gateway`,
+`asked_anew`), not ours. That money does not mark its charge emptied (`emptied_charge`, 0216):
+the part did not ask all the charge had left, which may still hold money.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
 
 import asyncpg
 
-from booking.history_details import HistoryStep
 from booking.pg import Database
 from payment import errors
-from payment.gateway import PaymentGateway, still_owed
+from payment.gateway import PaymentGateway, owed_after
 from payment.ledger import NOTHING
+from payment.model import REFUND_PART, GatewayRefund, ListedRefund
 from payment.refund_notices import note
 from payment.refund_parts import OwedPart
-from payment.refund_steps import refund_retrying, refunded
+from payment.refund_steps import refund_retrying, refunded, refunded_by_gateway
 
 logger = logging.getLogger(__name__)
 
@@ -48,13 +55,12 @@ TOO_LARGE = "amount_too_large"
 # `refunded_by_gateway`), since the order's own `refunded` line, once every part is back, says
 # what came back where: a second line with the amount would read as a second refund.
 ELSEWHERE = "already given back by the card payment service"
-BY_GATEWAY = "refunded by the gateway"
 
 Shrunk = Literal["asks_less", "nothing_left", "refused"]
 
 _SHRINK = """
 UPDATE order_refunds SET by_gateway = by_gateway + $3, asking = $4, attempt = attempt + 1,
-       last_error = $5, updated_at = now()
+       last_error = $5, emptied_charge = true, updated_at = now()
 WHERE id = $1 AND status = 'owed' AND attempt = $2
 RETURNING true"""
 # What our other parts of the intent gave back through the gateway (each its amount but what
@@ -67,8 +73,19 @@ RETURNING true"""
 _GIVEN = """
 SELECT coalesce(sum(amount - by_gateway), 0) FROM order_refunds
 WHERE intent_id = $1 AND id <> $2 AND status = 'refunded' AND gateway_refund_id IS NOT NULL"""
+# What we recorded of the intent: the gateway's refunds our parts (and a payment's own whole
+# refund, payment/refunds.py) were answered with, and the money our parts counted as given back
+# at its dashboard (`by_gateway`).
+_RECORDED = """
+SELECT coalesce((SELECT array_agg(gateway_refund_id) FROM (
+                     SELECT gateway_refund_id FROM order_refunds WHERE intent_id = $1
+                     UNION ALL
+                     SELECT gateway_refund_id FROM payments WHERE gateway_intent_id = $1
+                 ) ours WHERE gateway_refund_id IS NOT NULL), '{}') AS refunds,
+       (SELECT coalesce(sum(by_gateway), 0) FROM order_refunds WHERE intent_id = $1) AS counted"""
 _ANEW = """
-UPDATE order_refunds SET asking = $3, attempt = attempt + 1, updated_at = now()
+UPDATE order_refunds SET asking = $3, by_gateway = by_gateway + $4, attempt = attempt + 1,
+       updated_at = now()
 WHERE id = $1 AND status = 'owed' AND attempt = $2
 RETURNING true"""
 
@@ -115,31 +132,58 @@ async def ask_anew(
     db: Database, gateway: PaymentGateway, part: OwedPart, *, timeout_s: float
 ) -> None:
     """After `part`'s key was answered `idempotency_error`: the next attempt asks what the
-    gateway has not given back of it yet (nothing moved under this ask; the intent cannot be
-    read: the same key is asked again next round, and read again)."""
-    async with db.connection() as conn:
-        given = await conn.fetchval(_GIVEN, part.intent_id, part.id, timeout=db.timeout_s)
+    gateway has not given back of it yet, and the part counts the dashboard's money it holds as
+    the gateway's (`by_gateway`, `asked_anew`), not as ours (nothing moved under this ask; the
+    intent cannot be read: the same key is asked again next round, and read again)."""
     try:
-        asking = await still_owed(gateway, part.intent_id, part.ours(), given, timeout=timeout_s)
+        intent = await gateway.get_intent(part.intent_id, timeout=timeout_s)
     except errors.GatewayError as exc:
         logger.warning("refund %s: cannot read its intent: %s", part.id, exc)
         return
-    asking = max(asking, NOTHING)
     async with db.connection() as conn:
-        await conn.fetchval(_ANEW, part.id, part.attempt, asking, timeout=db.timeout_s)
+        if intent.refunds is None:  # not listed: all it gave back beyond our parts is ours
+            given = await conn.fetchval(_GIVEN, part.intent_id, part.id, timeout=db.timeout_s)
+            asking, by_gateway = max(owed_after(intent, part.ours(), given), NOTHING), NOTHING
+        else:
+            recorded = await conn.fetch(_RECORDED, part.intent_id, timeout=db.timeout_s)
+            [(refunds, counted)] = recorded  # an aggregate: one row
+            asking, by_gateway = asked_anew(part, intent.refunds, frozenset(refunds), counted)
+        await conn.fetchval(_ANEW, part.id, part.attempt, asking, by_gateway, timeout=db.timeout_s)
     logger.warning(
-        "refund %s of order %s: its key moved other money; asking %s %s anew",
-        part.id, part.order_id, asking, part.currency,
+        "refund %s of order %s: its key moved other money; asking %s %s anew (%s of it given"
+        " back at the gateway)", part.id, part.order_id, asking, part.currency, by_gateway,
     )  # fmt: skip
+
+
+def asked_anew(
+    part: OwedPart, refunds: Sequence[ListedRefund], recorded: frozenset[str], counted: Decimal
+) -> tuple[Decimal, Decimal]:
+    """What `part`, asked anew, asks of the gateway, and how much of it the gateway's dashboard
+    gave back (pure), from the intent's `refunds`, those of our parts `recorded` (their ids)
+    and the dashboard's money our parts `counted` already. The refunds recorded by no part
+    are this part's own (asked under a key of it whose answer nobody recorded: its
+    `REFUND_PART` metadata names it), another part's (in flight), or the dashboard's (naming
+    no part); the dashboard's money no part counted yet goes to this part first, as a shrink
+    counts it (`shrink_to_left`), so it reads as the gateway's, not ours. A refund of a release
+    before parts named themselves names none either: it is read as the dashboard's (nothing
+    tells them apart), which moves no money, only who gave it."""
+    unrecorded = [r for r in refunds if r.id not in recorded]
+    own = sum((r.amount for r in unrecorded if r.part == part.id), NOTHING)
+    dashboard = sum((r.amount for r in unrecorded if r.part is None), NOTHING)
+    rest = max(part.ours() - own, NOTHING)
+    by_gateway = min(max(dashboard - counted, NOTHING), rest)
+    return rest - by_gateway, by_gateway
 
 
 async def settled_elsewhere(
     conn: asyncpg.Connection, db: Database, part: OwedPart, actor: str
 ) -> None:
     """On the order's history, in the transaction that ends `part`: its money had gone back at
-    the gateway already (its dashboard), so nothing was asked."""
+    the gateway already (its dashboard), so nothing was asked (a cancellation's: what it would
+    have asked, the gateway's, with its amount)."""
     if part.change_id is None:
-        await note(conn, db, part.order_id, HistoryStep(BY_GATEWAY), actor)
+        step = refunded_by_gateway([(part.charge_id, part.asks())], part.currency)
+        await note(conn, db, part.order_id, step, actor)
         return
     step = refunded(f"{part.reason}, {ELSEWHERE}", [(part.charge_id, part.ours())], part.currency)
     await note(conn, db, part.order_id, step, actor)
@@ -153,12 +197,12 @@ async def ask(
     if part.asks() <= 0:  # all of it went back under an older ask of ours (`ask_anew`)
         return None, False
     try:
-        refund = await gateway.refund(
-            intent_id=part.intent_id,
-            amount=part.asks(),
-            idempotency_key=part.key(),
-            timeout=timeout_s,
-        )
+        try:
+            refund = await _refund(gateway, part, timeout_s, named=True)
+        except errors.IdempotencyKeyReused:
+            # A release before this one asked the same under this key without naming the part
+            # (no answer reached it): that ask's answer is replayed, never made twice.
+            refund = await _refund(gateway, part, timeout_s, named=False)
     except errors.GatewayUnavailable as exc:  # maybe moved: the same key asks again later
         logger.warning("refund %s of order %s: no answer yet: %s", part.id, part.order_id, exc)
         return None
@@ -178,6 +222,20 @@ async def ask(
             return None
         return None, True  # given back elsewhere (the gateway's dashboard): record it
     return refund.id, False
+
+
+async def _refund(
+    gateway: PaymentGateway, part: OwedPart, timeout_s: float, *, named: bool
+) -> GatewayRefund:
+    """The gateway refund `part` asks for, `named` in its metadata (the gateway lists it so, and
+    `asked_anew` tells our refunds from the dashboard's by it)."""
+    return await gateway.refund(
+        intent_id=part.intent_id,
+        amount=part.asks(),
+        idempotency_key=part.key(),
+        timeout=timeout_s,
+        metadata={REFUND_PART: part.id} if named else None,
+    )
 
 
 async def _refused(db: Database, part: OwedPart, exc: errors.GatewayRejected, actor: str) -> None:

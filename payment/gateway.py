@@ -66,9 +66,16 @@ class PaymentGateway(Protocol):
         creation answered nobody)."""
 
     async def refund(
-        self, *, intent_id: str, amount: Decimal | None, idempotency_key: str, timeout: float
+        self,
+        *,
+        intent_id: str,
+        amount: Decimal | None,
+        idempotency_key: str,
+        timeout: float,
+        metadata: Mapping[str, str] | None = None,
     ) -> GatewayRefund:
-        """Give back `amount` (None: all that is left) of a captured intent."""
+        """Give back `amount` (None: all that is left) of a captured intent; `metadata` goes
+        with the refund (the gateway lists it on the intent's refunds)."""
 
     async def close(self) -> None: ...
 
@@ -137,11 +144,19 @@ class HttpPaymentGateway:
         return [intent_from_wire(i) for i in _decode(decode_search, raw).data]
 
     async def refund(
-        self, *, intent_id: str, amount: Decimal | None, idempotency_key: str, timeout: float
+        self,
+        *,
+        intent_id: str,
+        amount: Decimal | None,
+        idempotency_key: str,
+        timeout: float,
+        metadata: Mapping[str, str] | None = None,
     ) -> GatewayRefund:
         body: dict[str, Any] = {"payment_intent": intent_id}
         if amount is not None:
             body["amount"] = str(amount)
+        if metadata:  # absent otherwise: the body a key was asked with before stays the same
+            body["metadata"] = dict(metadata)
         raw = await self._call(
             "POST", "/v1/refunds", body, idempotency_key, timeout, errors.RefundRejected
         )
@@ -212,7 +227,11 @@ async def still_owed(
     """What of `owed` is still to ask back of the intent, when the gateway has refunded more of
     it than the `given` we recorded (under a key of ours that moved money with other figures,
     or by hand at its dashboard): never asked again, so no money goes back twice."""
-    intent = await gateway.get_intent(intent_id, timeout=timeout)
+    return owed_after(await gateway.get_intent(intent_id, timeout=timeout), owed, given)
+
+
+def owed_after(intent: GatewayIntent, owed: Decimal, given: Decimal) -> Decimal:
+    """`still_owed` of the intent as read (pure)."""
     if intent.amount_refunded is None:
         return owed
     return owed - max(intent.amount_refunded - given, Decimal(0))

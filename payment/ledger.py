@@ -8,9 +8,9 @@ charge, in `order_refunds` (owed or refunded: an owed part is money no longer th
 Money the old single-payment path is giving back (a payment `refunding` or `refunded`: a late
 capture, a failed ticketing) is not the order's to split. A part counts its whole amount, the
 money the gateway's dashboard gave back of it (`by_gateway`) included; and a charge one of whose
-parts found money given back there (payment/charge_left.py: that part asked all the charge had
-left, or found nothing) holds nothing more, whatever the sums say: the dashboard may have given
-back more than the part counts (payment/sql/0214).
+parts asked all it had left after finding money given back there, or found nothing
+(payment/charge_left.py, `emptied_charge`) holds nothing more, whatever the sums say: the
+dashboard may have given back more than the part counts (payment/sql/0214, 0216).
 
 `split` is pure: a refund spread over the charges, latest first (the last thing bought goes back
 first, as a card statement reads), each never more than it has left. A change's refund is fare
@@ -30,7 +30,7 @@ from payment.seat_charges import PREFIX as SEAT_CHARGE
 NOTHING = Decimal("0.00")
 
 # `left`: what the charge took minus what was given back of it already; nothing once the
-# gateway's dashboard emptied it (a part with `by_gateway`).
+# gateway's dashboard emptied it (a part that asked all it had left, or found nothing: 0216).
 _CHARGES = """
 WITH charges AS (
     SELECT p.id, p.gateway_intent_id AS intent_id, p.amount, p.created_at
@@ -50,7 +50,7 @@ SELECT c.id, c.intent_id, c.amount, c.created_at,
        CASE WHEN back.emptied THEN 0 ELSE c.amount - coalesce(back.given, 0) END AS left
 FROM charges c
 LEFT JOIN LATERAL (
-    SELECT sum(r.amount) AS given, bool_or(r.by_gateway > 0) AS emptied
+    SELECT sum(r.amount) AS given, bool_or(r.emptied_charge) AS emptied
     FROM order_refunds r WHERE r.charge_id = c.id
 ) back ON true
 ORDER BY c.created_at DESC, c.id DESC"""

@@ -64,6 +64,21 @@ class Payment(msgspec.Struct, frozen=True, kw_only=True):
     card_last4: str | None = None
 
 
+# The refund metadata naming the refund part of ours that asked it (`order_refunds.id`): the
+# gateway lists it with the refund, so a refund it lists without one was made without us (at its
+# dashboard), or by a release before refunds named their part.
+REFUND_PART = "refund_part"
+
+
+class ListedRefund(msgspec.Struct, frozen=True):
+    """A refund a gateway intent lists; `part`: the refund part of ours that asked it (its
+    `REFUND_PART` metadata), None for one that names none."""
+
+    id: str
+    amount: Decimal
+    part: str | None = None
+
+
 class GatewayIntent(msgspec.Struct, frozen=True):
     """A payment intent as the gateway reports it, reduced to what we act on."""
 
@@ -78,6 +93,9 @@ class GatewayIntent(msgspec.Struct, frozen=True):
     # (payment/audit.py).
     amount_received: Decimal | None = None
     amount_refunded: Decimal | None = None
+    # Every refund of it (None: the gateway does not list them), to tell ours from those made
+    # at its dashboard (payment/charge_left.py `ask_anew`).
+    refunds: tuple[ListedRefund, ...] | None = None
 
 
 class GatewayRefund(msgspec.Struct, frozen=True):

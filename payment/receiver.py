@@ -1,4 +1,5 @@
-"""`POST /v1/payments/webhook`: verify, decode, then hand the outcome to `Settlement`.
+"""`POST /v1/payments/webhook`: verify, decode, then hand the outcome to `Settlement`; a
+`charge.refunded` has its charge audited against the gateway at once (payment/audit.py).
 
 Nothing is read or written before the signature and its timestamp check out: a forged, altered,
 stale or unsigned delivery is a 400 and changes nothing. The answer is 2xx only once the event
@@ -17,6 +18,7 @@ import msgspec
 from kernel.errors import BadRequest, ServiceUnavailable, ValidationFailed, clipped
 from kernel.http import refuse_byte_order_mark, refuse_repeated_names
 from payment import metrics
+from payment.audit import PaymentAudit
 from payment.model import GatewayEvent
 from payment.repository import PgPaymentRepository
 from payment.seat_charges import SeatCharges
@@ -27,6 +29,8 @@ from payment.wire import decode_event, event_from_wire, ids_with_nul
 
 logger = logging.getLogger(__name__)
 
+REFUNDED = "charge.refunded"
+
 
 class WebhookReceiver:
     def __init__(
@@ -36,6 +40,7 @@ class WebhookReceiver:
         secrets: Sequence[str],
         *,
         seat_charges: SeatCharges | None = None,
+        audit: PaymentAudit | None = None,
         clock: Callable[[], float] = time.time,
         tolerance_s: float = TOLERANCE_S,
     ) -> None:
@@ -44,6 +49,7 @@ class WebhookReceiver:
         self._payments = payments
         self._settlement = settlement
         self._seat_charges = seat_charges
+        self._audit = audit
         self._secrets = tuple(secrets)
         self._clock = clock
         self._tolerance_s = tolerance_s
@@ -57,8 +63,15 @@ class WebhookReceiver:
         (the database or the airline cannot be reached: deliver again later).
         """
         event = self._authentic(body, signature)
-        if event.kind == "ignored":
-            return None
+        applied = None if event.kind == "ignored" else await self._apply(event)
+        if event.type == REFUNDED and event.intent_id and self._audit is not None:
+            # Money went back of the charge (a flight change's too, whose webhook moves nothing
+            # here), maybe at the gateway's dashboard where no refund of ours stands for it:
+            # compared now, as the audit's round would within hours.
+            await self._audit.audit_intent(event.intent_id)
+        return applied
+
+    async def _apply(self, event: GatewayEvent) -> GatewayEvent | None:
         payment = await self._payments.find(payment_id=event.payment_id, intent_id=event.intent_id)
         charges = self._seat_charges
         if payment is None and charges is not None and await charges.settle(event):

@@ -10,7 +10,9 @@ Every `interval_s`, for payments unchanged for `after_s`:
   the same key after no answer, a new one after a refusal.
 - captured payments, a batch a round in turn: audited against the gateway's intent (what it
   captured and has refunded: a partial refund at its dashboard, another amount captured); a
-  difference is recorded and counted, never evened out by moving money (payment/audit.py).
+  difference is recorded and counted, never evened out by moving money (payment/audit.py); a
+  `charge.refunded` webhook has its charge audited at once (payment/receiver.py), this round is
+  the safety net for a webhook that never came.
 - `processing` without an intent: the gateway never answered the charge → give up (`failed`,
   `payment.failed`; the traveler may pay again). Were the card charged after all, its webhook
   finds the payment given up and the money is refunded (`Settlement`).

@@ -21,6 +21,9 @@ from booking.history_details import (
 )
 from payment.ledger import NOTHING, describe, describe_given
 
+# How the order's history says money the gateway gave back itself (its dashboard), not our refund.
+BY_GATEWAY = "refunded by the gateway"
+
 Parts = Sequence[tuple[str, Decimal]]
 Given = Sequence[tuple[str, Decimal, Decimal]]  # with what the gateway gave back itself
 
@@ -51,6 +54,17 @@ def refunded_given(why: str, parts: Given, currency: str) -> HistoryStep:
     return HistoryStep(
         f"{why}: refunded {describe_given(list(parts), currency)}",
         HistoryDetails(amounts=amounts, note=why),
+    )
+
+
+def refunded_by_gateway(parts: Parts, currency: str) -> HistoryStep:
+    """`refunded_by_gateway`: the gateway gave the parts back itself (a refund at its dashboard),
+    nothing asked by us: "refunded by the gateway: 612.40 USD to pay_…", with the amounts in its
+    details as every other money step has them (booking/sql/0140's bare "refunded by the gateway"
+    is the step before payment/sql/0215, which codes this shape too)."""
+    return HistoryStep(
+        f"{BY_GATEWAY}: {describe(list(parts), currency)}",
+        HistoryDetails(amounts=amounts_of(parts, currency)),
     )
 
 

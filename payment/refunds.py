@@ -32,7 +32,7 @@ from payment import errors, metrics
 from payment.gateway import PaymentGateway, still_owed
 from payment.model import GatewayRefund, Payment, refund_key
 from payment.refund_notices import note, tell
-from payment.refund_steps import refunded
+from payment.refund_steps import refunded, refunded_by_gateway
 from payment.repository import PgPaymentRepository, orders_in
 
 logger = logging.getLogger(__name__)
@@ -180,12 +180,15 @@ class Refunder:
         reason: str,
         order_reason: str | None = None,
         say_amount: bool = False,
+        by_gateway: bool = False,
     ) -> Payment | None:
         """In the caller's transaction: `succeeded | refunding → refunded`, and the order
         `paid → refunded` when this payment paid it. None when the payment was not refundable
         (already refunded, never captured). `say_amount`: the order's history says what went
         back where, `"<reason>: refunded 553.44 USD to pay_…"` (code `refunded`), as a
-        cancellation's refund does; else `reason` alone (the gateway's own refund)."""
+        cancellation's refund does; `by_gateway`: the gateway gave it back itself (its
+        dashboard), `"refunded by the gateway: 612.40 USD to pay_…"` (`refunded_by_gateway`);
+        else `reason` alone."""
         done = await self._payments.move(
             conn,
             payment.id,
@@ -210,6 +213,8 @@ class Refunder:
             step = HistoryStep(reason)
             if say_amount:
                 step = refunded(reason, [(done.id, amount)], done.currency)
+            elif by_gateway:
+                step = refunded_by_gateway([(done.id, amount)], done.currency)
             change = order_refunded(
                 step.reason[:500],
                 amount,

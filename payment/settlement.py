@@ -26,8 +26,8 @@ from booking.model import Order, OrderStatus
 from booking.repository import OrderRepository
 from booking.state import Change
 from payment import metrics
-from payment.charge_left import BY_GATEWAY
 from payment.model import Payment
+from payment.refund_steps import BY_GATEWAY
 from payment.refunds import LATE_PAYMENT_REFUNDED, Refunder
 from payment.repository import PgPaymentRepository, orders_in
 from payment.ticketing import Ticketing, TicketingRefused
@@ -106,8 +106,9 @@ class Settlement:
         async with self._payments.transaction() as conn:
             if await self._first(conn, payment, event):
                 await self._refunder.record_refunded(
-                    conn, payment, refund_id=None, actor="gateway", reason=BY_GATEWAY
-                )
+                    conn, payment, refund_id=None, actor="gateway", reason=BY_GATEWAY,
+                    by_gateway=True,
+                )  # fmt: skip
 
     async def _first(
         self, conn: asyncpg.Connection, payment: Payment, event: tuple[str, str] | None

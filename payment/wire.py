@@ -12,7 +12,15 @@ from decimal import Decimal
 import msgspec
 
 from kernel.errors import FieldError
-from payment.model import EventKind, GatewayEvent, GatewayIntent, GatewayRefund, IntentStatus
+from payment.model import (
+    REFUND_PART,
+    EventKind,
+    GatewayEvent,
+    GatewayIntent,
+    GatewayRefund,
+    IntentStatus,
+    ListedRefund,
+)
 
 
 class PaymentError(msgspec.Struct, frozen=True):
@@ -28,6 +36,14 @@ class PaymentMethodDetails(msgspec.Struct, frozen=True):
     card: Card | None = None
 
 
+class IntentRefund(msgspec.Struct, frozen=True):
+    """A refund an intent lists: what it gave back, and what its asker attached."""
+
+    id: str
+    amount: Decimal
+    metadata: dict[str, str] = {}
+
+
 class Intent(msgspec.Struct, frozen=True):
     id: str
     status: str
@@ -38,6 +54,7 @@ class Intent(msgspec.Struct, frozen=True):
     payment_method_details: PaymentMethodDetails | None = None
     amount_received: Decimal | None = None
     amount_refunded: Decimal | None = None
+    refunds: tuple[IntentRefund, ...] | None = None
 
 
 class Refund(msgspec.Struct, frozen=True):
@@ -139,7 +156,12 @@ def intent_from_wire(intent: Intent) -> GatewayIntent:
         card_last4=_last4(intent.payment_method_details),
         amount_received=intent.amount_received,
         amount_refunded=intent.amount_refunded,
+        refunds=None if intent.refunds is None else tuple(_listed(r) for r in intent.refunds),
     )
+
+
+def _listed(refund: IntentRefund) -> ListedRefund:
+    return ListedRefund(refund.id, refund.amount, refund.metadata.get(REFUND_PART))
 
 
 def _last4(details: PaymentMethodDetails | None) -> str | None:

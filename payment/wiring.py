@@ -81,9 +81,14 @@ def build_payments(
         if seat_desk is None
         else SeatCharges(db, gateway, seat_desk, timeout_s=gateway_timeout_s)
     )
+    audit = PaymentAudit(
+        db, gateway, timeout_s=gateway_timeout_s, max_age_s=audit_max_age_s, every_s=audit_every_s
+    )
     return Payments(
         service=service,
-        receiver=WebhookReceiver(payments, settlement, webhook_secrets, seat_charges=charges),
+        receiver=WebhookReceiver(
+            payments, settlement, webhook_secrets, seat_charges=charges, audit=audit
+        ),
         reconciler=PaymentReconciler(
             payments,
             gateway,
@@ -94,13 +99,7 @@ def build_payments(
             gateway_timeout_s=gateway_timeout_s,
             seat_charges=charges,
             cancellations=refunds,
-            audit=PaymentAudit(
-                db,
-                gateway,
-                timeout_s=gateway_timeout_s,
-                max_age_s=audit_max_age_s,
-                every_s=audit_every_s,
-            ),
+            audit=audit,
         ),
         gateway=gateway,
         refunds=refunds,

@@ -102,6 +102,9 @@ class Refund(msgspec.Struct):
     created: int
     status: str = "succeeded"
     object: str = "refund"
+    # What the caller attached (Stripe's refund metadata): Skyfare names its refund part there; a
+    # refund made at the dashboard carries none.
+    metadata: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 class CardDetails(msgspec.Struct):
@@ -154,6 +157,7 @@ class CreateRefund(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     payment_intent: str
     amount: str | None = None  # None: whatever is left to refund
     reason: str | None = None
+    metadata: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 def parse_amount(raw: str, param: str) -> Decimal:
@@ -251,6 +255,7 @@ class Ledger:
             amount=amount,
             currency=intent.currency,
             created=int(time.time()),
+            metadata=dict(request.metadata),
         )
         intent.refunds.append(refund)
         intent.amount_refunded += amount

@@ -60,6 +60,7 @@ REASONS: list[tuple[str, str | None]] = [
     ("the order was cancelled: nothing to refund (a non-refundable fare)", "nothing_to_refund"),
     ("the order was cancelled: refunded 9.28 USD to pay_8d", "refunded"),
     ("refunded by the gateway", "refunded_by_gateway"),  # payment/settlement.py
+    ("refunded by the gateway: 9.28 USD to pay_8d", "refunded_by_gateway"),  # since 0215
     ("the order was no longer waiting for this payment", "late_payment_refunded"),
     ("slice 1 changed to BA117 LHR 2026-12-20 08:25 (och_1)", "flight_changed"),  # change_store
     ("change och_1 failed: the airline refused: sold out", "change_failed"),

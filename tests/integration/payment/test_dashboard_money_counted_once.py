@@ -1,10 +1,12 @@
 """A charge with two refund parts, one shrunk for a partial refund at the gateway's dashboard
 (`shrink_to_left`) and one whose key already moved other money (`ask_anew`): the second's ask
-subtracts all the gateway refunded that our other parts did not, the dashboard's money
-included, which the first part's shrink counted already. That cannot leave the traveler short:
-a shrunk part asks everything its charge has left, so once it is paid the charge is empty and
-no part of it can ask more (payment/charge_left.py says why). This pins that down: all of the
-charge goes back, none of it twice. Real PostgreSQL and the sim gateway."""
+once subtracted all the gateway refunded that our other parts did not, the dashboard's money
+included, which the first part's shrink counted already, and counted it as ours. Now it counts
+only the dashboard's money no part counted yet, as the gateway's (`asked_anew`), and its own
+key's refund as ours. That cannot leave the traveler short: a shrunk part asks everything its
+charge has left, so once it is paid nothing is left for any part of that charge. This pins that
+down: all of the charge goes back, none of it twice, and the dashboard's money is the gateway's
+once. Real PostgreSQL and the sim gateway."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import pytest
 
 from booking.pg import Database
 from payment.gateway import HttpPaymentGateway
+from payment.model import REFUND_PART
 from payment.wiring import Payments
 from tests.integration.payment.conftest import TicketingAirline, order_service
 from tests.integration.payment.test_ended_orders_keep_no_money import (
@@ -55,6 +58,7 @@ async def test_the_dashboard_money_a_shrunk_part_counted_leaves_nothing_owed_on_
         amount=EARLIER,
         idempotency_key=f"{cancellation}:refund:0",
         timeout=5.0,
+        metadata={REFUND_PART: cancellation},  # named, as every refund part's ask is
     )
 
     for _ in range(4):
@@ -72,10 +76,11 @@ async def test_the_dashboard_money_a_shrunk_part_counted_leaves_nothing_owed_on_
         " FROM order_refunds ORDER BY created_at"
     )
     # The change's part asked what the charge had left, the rest counted as the gateway's
-    # (payment/sql/0214); the cancellation's, asked anew, counted the dashboard's money again
-    # and asked nothing (not the 10.00 its key had not moved): the charge had nothing left for
-    # it either way.
+    # (payment/sql/0214); the cancellation's, asked anew, had 10.00 back under its key and
+    # counts the dashboard's money the change's part did not as the gateway's: it asks nothing,
+    # and the dashboard's 30.00 is the gateway's, counted once across both.
     left = order.total_amount - BY_HAND - EARLIER
     changed_back = order.total_amount - CANCELLED_BACK
     assert tuple(change.values()) == (changed_back, left, changed_back - left, True)
-    assert tuple(cancels.values()) == (CANCELLED_BACK, Decimal("0.00"), Decimal("0.00"), False)
+    rest = BY_HAND - (changed_back - left)
+    assert tuple(cancels.values()) == (CANCELLED_BACK, Decimal("0.00"), rest, False)

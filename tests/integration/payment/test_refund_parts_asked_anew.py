@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import msgspec
 import pytest
 
 from booking.model import Order
@@ -90,6 +91,12 @@ async def test_a_part_whose_charge_went_back_whole_at_the_dashboard_ends_and_say
     money = f"{unasked.total_amount} {unasked.total_currency}"
     what = f"{money} to {part['charge_id']} ({money} of it by the gateway)"  # 0214
     assert [tuple(r.values()) for r in said] == [
-        ("refunded by the gateway", "refunded_by_gateway"),
+        (f"refunded by the gateway: {money} to {part['charge_id']}", "refunded_by_gateway"),
         (f"the order was cancelled: refunded {what}", "refunded"),
     ]
+    details = await db.pool.fetchval(
+        "SELECT details FROM order_history WHERE order_id = $1 AND code = 'refunded_by_gateway'",
+        unasked.id,
+    )
+    amount = {"amount": str(unasked.total_amount), "currency": unasked.total_currency}
+    assert msgspec.json.decode(details) == {"amounts": [{**amount, "charge": "booking"}]}

@@ -5,7 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from payment.model import GatewayEvent, GatewayIntent
+import msgspec
+
+from payment.model import REFUND_PART, GatewayEvent, GatewayIntent, ListedRefund
 from payment.wire import (
     decode_error,
     decode_event,
@@ -34,7 +36,23 @@ def test_a_new_intent_is_processing_and_names_our_payment() -> None:
         payment_id=PAYMENT_ID,
         amount_received=Decimal("0.00"),  # nothing captured yet, nothing refunded
         amount_refunded=Decimal("0.00"),
+        refunds=(),
     )
+
+
+def test_an_intents_refunds_name_the_refund_part_that_asked_them_if_any() -> None:
+    raw = msgspec.json.decode(sample("intent_processing.json"))
+    raw["refunds"] = [
+        {"id": "re_1", "amount": "30.00", "metadata": {}},  # at the dashboard
+        {"id": "re_2", "amount": "10.00", "metadata": {REFUND_PART: "rfd_1"}},
+    ]
+    intent = intent_from_wire(decode_intent(msgspec.json.encode(raw)))
+    assert intent.refunds == (
+        ListedRefund("re_1", Decimal("30.00")),
+        ListedRefund("re_2", Decimal("10.00"), "rfd_1"),
+    )
+    del raw["refunds"]  # a gateway that does not list them
+    assert intent_from_wire(decode_intent(msgspec.json.encode(raw))).refunds is None
 
 
 def test_a_succeeded_event_maps_to_succeeded_for_its_intent_and_payment() -> None:

@@ -115,6 +115,15 @@ describe("stepOf", () => {
     expect(later.by).toBe("Skyfare");
   });
 
+  it("says how much the card payment service gave back itself, and says it without the amount on a step from before", () => {
+    const given = stepOf(item({ ...cancelled, to_payment_status: "refunded", actor: { type: "system", name: "gateway" }, code: "refunded_by_gateway",
+      reason: "refunded by the gateway: 612.40 USD to pay_9af57676a918016eea1fb084",
+      details: { amounts: [{ amount: "612.40", currency: "USD", charge: "booking" }] } }));
+    expect(given.reason).toBe("$612.40 for your booking, given back by the card payment service");
+    const before = stepOf(item({ ...cancelled, to_payment_status: "refunded", code: "refunded_by_gateway", reason: "refunded by the gateway", details: null }));
+    expect(before.reason).toBe("Refunded by the card payment service");
+  });
+
   it("gives paid seats to the traveler who chose them, applied by Skyfare once the card was charged", () => {
     // A dearer seat is recorded when its charge settles, by the gateway's webhook: it read
     // "Seats chosen · Skyfare", as if Skyfare had picked the seat.

@@ -138,7 +138,11 @@ const RULES: Record<NonNullable<HistoryItem["code"]>, Rule> = {
     const after = note ? ` (${note.replace(/^the order was /, "booking ")})` : "";
     return { text: what && `${cap(what)}, back to your card${after}`, money: true };
   },
-  refunded_by_gateway: () => ({ text: "Refunded by the card payment service", money: true }),
+  // Its amounts since payment/sql/0215; a step written before has none.
+  refunded_by_gateway: ({ amounts }) => {
+    const what = amountWords(amounts);
+    return { text: what ? `${cap(what)}, given back by the card payment service` : "Refunded by the card payment service", money: true };
+  },
   late_payment_refunded: () => ({
     // A payment given up (the traveler was told it failed) or no longer wanted: the booking may
     // still be held, waiting for another card, so this does not say it ended.
