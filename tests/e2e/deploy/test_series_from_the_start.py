@@ -264,3 +264,6 @@ async def test_a_fresh_process_counts_each_status_a_route_documents_from_0(
         if counted.get((route, method)) != (expected := statuses | {"500", "503"})
     }
     assert sorted(differing) == []
+    # Nor a series of a route another kind serves: booking counted POST /v1/search at 0.
+    served = {route for route, _ in documented} | {"unnamed"}
+    assert sorted({route for route, _ in counted} - served) == []
