@@ -15,7 +15,7 @@ INSTALL_LOG := $(VENV)/install.log
 CHECKOV_VENV := $(VENV)/checkov
 CHECKOV := $(CHECKOV_VENV)/bin/checkov
 
-.PHONY: run up run-gateway sim test test-unit test-web test-deploy test-pgbouncer k8s-gateway-config soak fuzz flaky lint fmt bench bench-gateway wrk nginx pgbouncer promtool checkov install clean web web-types chromium
+.PHONY: run up run-gateway sim test test-unit test-web test-deploy test-pgbouncer k8s-generated k8s-gateway-config soak fuzz flaky lint fmt bench bench-gateway wrk nginx pgbouncer promtool checkov install clean web web-types chromium
 
 # pip's own output goes to $(INSTALL_LOG): a first install prints a line before and a summary
 # after, and the end of the log only when it fails.
@@ -139,10 +139,12 @@ test-deploy: $(STAMP) $(CHECKOV) promtool nginx
 	$(BIN)/hadolint deploy/Dockerfile
 	$(BIN)/pytest -q tests/unit/deploy tests/integration/deploy
 
-## k8s-gateway-config: rewrite deploy/k8s/base/gateway-config.yaml from deploy/nginx (after changing
-##                     the gateway's configuration; tests/unit/deploy fails until then)
-k8s-gateway-config: $(STAMP)
+## k8s-generated: rewrite deploy/k8s/base's generated files: gateway-config.yaml from deploy/nginx,
+##                prometheus-rules.yaml from deploy/prometheus/rules.yaml (after changing either;
+##                tests/unit/deploy fails until then). k8s-gateway-config: its old name
+k8s-generated: $(STAMP)
 	$(BIN)/python -m tests.support.kustomize
+k8s-gateway-config: k8s-generated
 
 # checkov (deploy/k8s/checkov.yaml) in a venv of its own ($(VENV)/checkov): its exact pins would
 # downgrade packages the project uses (packaging, python-dateutil), so it never goes into $(VENV)'s

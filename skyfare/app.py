@@ -38,6 +38,7 @@ from skyfare.keys import (
     RECENT_SIGN_IN,
     ROUTE_PARAMETERS,
     ROUTE_SECURITY,
+    ROUTE_STATUSES,
     SERVICE,
     SETTINGS,
 )
@@ -87,6 +88,7 @@ def create_app(settings: Settings, service: str = ALL) -> web.Application:
     app[ROUTE_SECURITY] = route_security(op for group in served for op in group.OPERATIONS)
     app[RECENT_SIGN_IN] = RecentSignIn(settings.erasure_max_auth_age_s)
     app[ROUTE_PARAMETERS] = route_parameters(op for group in served for op in group.OPERATIONS)
+    app[ROUTE_STATUSES] = openapi.route_statuses(op for group in served for op in group.OPERATIONS)
     return app
 
 

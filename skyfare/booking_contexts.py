@@ -50,7 +50,7 @@ from skyfare.keys import (
     SETTINGS,
     USAGE,
 )
-from skyfare.ops import CHECK_TIMEOUT_S
+from skyfare.ops import ready_timeout_s
 from skyfare.postgres import connect_options
 from skyfare.relay_runner import outbox_relay_for
 from skyfare.search_contexts import redis_timeout_s
@@ -94,7 +94,7 @@ async def postgres(app: web.Application) -> AsyncIterator[None]:
     # behind PgBouncer, in a database (a pool) of its own, SKYFARE_DB_CHECK_DATABASE.
     check = DatabaseCheck(
         settings.database_url,
-        timeout_s=CHECK_TIMEOUT_S,
+        timeout_s=ready_timeout_s(settings),
         connect_options=connect_options(settings),
         database=settings.db_check_database,
     )

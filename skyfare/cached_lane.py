@@ -138,9 +138,14 @@ def _plain(message: RawRequestMessage) -> bool:
 
 
 def lane_for(app: web.Application, settings: Settings) -> CachedSearchLane | None:
-    """The lane for `app`'s search service, or None: no search service in the app, the lane
-    switched off, or tracing on."""
+    """The lane for `app`'s search service, or None: no search service in the app, or no
+    search routes (booking has the service, to re-price offers, and served cached searches
+    the gateway never sends it, beside a series of each search route at 0), the lane switched
+    off, or tracing on."""
     service = app.get(SEARCH_SERVICE)
     if service is None or not settings.cached_lane or settings.otel_endpoint is not None:
+        return None
+    routes = app.router.named_resources()
+    if GET_ROUTE not in routes or POST_ROUTE not in routes:
         return None
     return CachedSearchLane(service, max_body_bytes=settings.max_body_bytes)

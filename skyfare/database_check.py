@@ -2,9 +2,9 @@
 
 Why: `/readyz` asked `SELECT 1` on a connection from the pool, so while traffic held every
 connection of the pool (`SKYFARE_DB_POOL_MAX`) the probe waited in line behind it, timed out
-(`ops.CHECK_TIMEOUT_S`) and reported the database down: a loaded but healthy process looked
-unready, and a monitor or a readiness probe took it out exactly when it was busiest. What the
-check wants to know is whether PostgreSQL answers, not whether this process has a free slot.
+(`SKYFARE_READY_TIMEOUT_MS`) and reported the database down: a loaded but healthy process
+looked unready, and a monitor or a readiness probe took it out exactly when it was busiest. What
+the check wants to know is whether PostgreSQL answers, not whether this process has a free slot.
 
 Behind PgBouncer in transaction pooling mode a connection of its own is not enough: each query
 waits for one of PgBouncer's server connections of the (database, user) pool, which every

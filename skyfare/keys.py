@@ -52,6 +52,9 @@ SESSION_CUTOFFS = web.AppKey("session_cutoffs", SessionCutoffs)
 # (METHOD, path template) → the query parameters its operation declares, for each `/v1` route
 # the plumbing holds to them (skyfare/parameters.py).
 ROUTE_PARAMETERS = web.AppKey("route_parameters", dict[tuple[str, str], frozenset[str]])
+# (METHOD, path template) → the statuses its operation documents, each counted from 0 in
+# `skyfare_http_requests_total` from the app's start (skyfare/metrics.py).
+ROUTE_STATUSES = web.AppKey("route_statuses", dict[tuple[str, str], frozenset[int]])
 # Where usage events go (skyfare/usage.py): a buffer published in the background, or nothing.
 USAGE = web.AppKey("usage", UsageSink)
 # What this service's /readyz checks ("database", "cache"): only what it cannot answer without.

@@ -127,13 +127,7 @@ def _operation(
         responses[str(op.response_status)]["links"] = op.links
     for status, why in op.also_success.items():
         responses[str(status)] = {"description": why, **({"content": success} if success else {})}
-    errors = dict(_BODY_ERRORS) if op.request is not None else {}
-    if op.request is not None and op.request_media != "application/json":
-        errors[415] = f"Request body is not {op.request_media}"
-    errors.update(op.errors)
-    if op.query_checked_by_plumbing:  # skyfare/parameters.py
-        errors.setdefault(422, UNDECLARED_PARAMETER if op.query_names else NO_PARAMETERS)
-    errors.setdefault(500, "A server bug (the body carries no internals)")
+    errors = _errors(op)
     problem_content = {problems.MEDIA_TYPE: {"schema": problem_ref}}
     for status in sorted(errors):
         responses[str(status)] = {"description": errors[status], "content": problem_content}
@@ -142,6 +136,29 @@ def _operation(
     if op.security:
         out["security"] = [{name: []} for name in op.security]
     return out
+
+
+def _errors(op: Operation) -> dict[int, str]:
+    """Each problem status the operation may answer, with why."""
+    errors = dict(_BODY_ERRORS) if op.request is not None else {}
+    if op.request is not None and op.request_media != "application/json":
+        errors[415] = f"Request body is not {op.request_media}"
+    errors.update(op.errors)
+    if op.query_checked_by_plumbing:  # skyfare/parameters.py
+        errors.setdefault(422, UNDECLARED_PARAMETER if op.query_names else NO_PARAMETERS)
+    errors.setdefault(500, "A server bug (the body carries no internals)")
+    return errors
+
+
+def documented_statuses(op: Operation) -> frozenset[int]:
+    """Every status the document lists for the operation: its successes and its problems."""
+    return frozenset({op.response_status, *op.also_success, *_errors(op)})
+
+
+def route_statuses(operations: Iterable[Operation]) -> dict[tuple[str, str], frozenset[int]]:
+    """(METHOD, path template) → the statuses its operation documents: the plumbing counts
+    each from 0 when the app starts (skyfare/metrics.py)."""
+    return {(op.method.upper(), op.path): documented_statuses(op) for op in operations}
 
 
 def _add_headers(op: Operation, responses: dict[str, Any]) -> None:

@@ -16,14 +16,19 @@ from kernel.errors import ServiceUnavailable
 from kernel.openapi import Operation
 from skyfare import docs
 from skyfare.database_check import DatabaseCheck
-from skyfare.keys import CACHE_CHECK, DATABASE_CHECK, OPENAPI_DOCUMENT, READY_CHECKS, READY_OUTAGES
+from skyfare.keys import (
+    CACHE_CHECK,
+    DATABASE_CHECK,
+    OPENAPI_DOCUMENT,
+    READY_CHECKS,
+    READY_OUTAGES,
+    SETTINGS,
+)
 from skyfare.metrics import exposition
 from skyfare.outages import Check, Outages
+from skyfare.settings import Settings
 
 logger = logging.getLogger(__name__)
-
-# Each readiness check gets this long; they run concurrently, so /readyz answers within about it.
-CHECK_TIMEOUT_S = 1.0
 
 # What a service's /readyz may check: PostgreSQL, Redis (each service checks only what it needs:
 # skyfare/app.py, `_READY_CHECKS`).
@@ -47,15 +52,22 @@ async def healthz(request: web.Request) -> web.Response:
     return web.Response(body=_HEALTHY, content_type="application/json")
 
 
+def ready_timeout_s(settings: Settings) -> float:
+    """How long each readiness check may take (`SKYFARE_READY_TIMEOUT_MS`); they run
+    concurrently, so /readyz answers within about it."""
+    return settings.ready_timeout_ms / 1000
+
+
 async def readyz(request: web.Request) -> web.Response:
     config = request.config_dict
     names = config[READY_CHECKS]
     outages = config[READY_OUTAGES]
+    timeout_s = ready_timeout_s(config[SETTINGS])
     states = await asyncio.gather(
         *(
-            _check_database(config[DATABASE_CHECK], outages)
+            _check_database(config[DATABASE_CHECK], outages, timeout_s)
             if name == "database"
-            else check_cache(config[CACHE_CHECK], outages)
+            else check_cache(config[CACHE_CHECK], outages, timeout_s=timeout_s)
             for name in names
         )
     )
@@ -69,21 +81,23 @@ async def readyz(request: web.Request) -> web.Response:
     )
 
 
-async def _check_database(database: DatabaseCheck, outages: Outages) -> Check:
+async def _check_database(database: DatabaseCheck, outages: Outages, timeout_s: float) -> Check:
     try:
-        async with asyncio.timeout(CHECK_TIMEOUT_S):
+        async with asyncio.timeout(timeout_s):
             await database.check()
     except Exception as exc:  # refused, timed out, auth, protocol: all mean "not ready"
         return outages.failed("database", exc)
     return outages.passed("database")
 
 
-async def check_cache(client: redis.Redis, outages: Outages | None = None) -> Check:
-    """ "ok" when Redis answers. On a Redis Cluster, when any node answers: PING goes to every
-    node there, and one master down (its slots are misses until its replica takes over) must not
-    take every search process out of its load balancer."""
+async def check_cache(
+    client: redis.Redis, outages: Outages | None = None, *, timeout_s: float
+) -> Check:
+    """ "ok" when Redis answers within `timeout_s`. On a Redis Cluster, when any node answers:
+    PING goes to every node there, and one master down (its slots are misses until its replica
+    takes over) must not take every search process out of its load balancer."""
     try:
-        async with asyncio.timeout(CHECK_TIMEOUT_S):
+        async with asyncio.timeout(timeout_s):
             if isinstance(client, RedisCluster):
                 await _ping_any(client)
             else:

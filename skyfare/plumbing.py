@@ -29,7 +29,7 @@ from kernel.errors import DomainError, UnsupportedContentEncoding
 from kernel.http import RESPONSE_HEADERS
 from skyfare import problems
 from skyfare.guard import check_all_guarded, guarded, scheme_of
-from skyfare.keys import NOT_FOUND_PAGE, ROUTE_PARAMETERS, ROUTE_SECURITY
+from skyfare.keys import NOT_FOUND_PAGE, ROUTE_PARAMETERS, ROUTE_SECURITY, ROUTE_STATUSES
 from skyfare.methods import add_head_routes, expect_handler, unrouted_method
 from skyfare.metrics import UNMATCHED, UNNAMED, RouteMetrics, route_metrics, unmatched_metrics
 from skyfare.parameters import QueryCheck, check_all_checked, declared_of, query_check
@@ -72,6 +72,7 @@ async def _plumb_routes(app: web.Application) -> None:
     router.add_route("*", CATCH_ALL_PATH, _unmatched, name=UNMATCHED)
     security = app.get(ROUTE_SECURITY, {})
     parameters = app.get(ROUTE_PARAMETERS, {})
+    statuses = app.get(ROUTE_STATUSES, {})
     secured: set[tuple[str, str]] = set()
     checked: set[tuple[str, str]] = set()
     for resource in router.resources():
@@ -82,7 +83,9 @@ async def _plumb_routes(app: web.Application) -> None:
             if resource.name == UNMATCHED:
                 handler = plumbed(route.handler, None)
             else:
-                metrics = route_metrics(resource.name or UNNAMED, route.method)
+                # HEAD answers what GET would, so it counts GET's statuses from 0 too.
+                documented = statuses.get((_as_get(route.method), resource.canonical), ())
+                metrics = route_metrics(resource.name or UNNAMED, route.method, documented)
                 # Authentication first, inside the plumbing so its 401 is a problem document.
                 scheme = scheme_of(security, route.method, resource.canonical)
                 if scheme is not None:
@@ -103,6 +106,10 @@ async def _plumb_routes(app: web.Application) -> None:
             )
     check_all_guarded(security, secured)
     check_all_checked(parameters, checked)
+
+
+def _as_get(method: str) -> str:
+    return "GET" if method == "HEAD" else method
 
 
 def plumbed(

@@ -47,6 +47,7 @@ from skyfare.keys import (
     SETTINGS,
     USAGE,
 )
+from skyfare.ops import ready_timeout_s
 from skyfare.partners import PartnerGate, PartnerKeys
 from skyfare.ratelimit import RateLimiter
 from skyfare.redis_client import is_cluster, redis_client, warm_up
@@ -81,14 +82,16 @@ async def redis(app: web.Application) -> AsyncIterator[None]:
     # the check waited in their line, timed out and called Redis down (as with PostgreSQL:
     # skyfare/database_check.py). A cluster's pools per node make no command wait: it asks
     # through the client.
+    # Its bounds are readiness's own (SKYFARE_READY_TIMEOUT_MS): with the traffic's, a hung
+    # Redis held the check past a probe's timeout.
     check = client
     if not is_cluster(settings):
         check = redis_client(
             settings,
             max_connections=1,
-            pool_timeout=redis_timeout_s(settings),
-            socket_timeout=redis_timeout_s(settings),
-            connect_timeout=redis_timeout_s(settings),
+            pool_timeout=ready_timeout_s(settings),
+            socket_timeout=ready_timeout_s(settings),
+            connect_timeout=ready_timeout_s(settings),
         )
     app[CACHE_CHECK] = check
     yield

@@ -56,6 +56,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_DB_TIMEOUT_S": "db_timeout_s",
     "SKYFARE_DB_POOLER": "db_pooler",
     "SKYFARE_DB_CHECK_DATABASE": "db_check_database",
+    "SKYFARE_READY_TIMEOUT_MS": "ready_timeout_ms",
     "SKYFARE_REDIS_CLUSTER": "redis_cluster",
     "SKYFARE_REDIS_TLS_CA_FILE": "redis_tls_ca_file",
     "SKYFARE_REDIS_TLS_CERT_FILE": "redis_tls_cert_file",

@@ -85,6 +85,12 @@ class Settings(msgspec.Struct, frozen=True):
     # on the application's pool the check queued behind every process's traffic while PgBouncer's
     # server connections were all busy, and a healthy but busy process read "database down".
     db_check_database: str | None = None
+    # How long /readyz waits for each store it checks (PostgreSQL's `SELECT 1`, Redis's PING,
+    # a connect included): well under a probe's timeout (Kubernetes' default is 1 s), so a hung
+    # store is answered 503 naming it before the probe gives up and reads a hung process. Not
+    # the stores' own bounds (SKYFARE_REDIS_TIMEOUT_MS, SKYFARE_DB_TIMEOUT_S): those are sized
+    # for traffic, and a check took all of a probe's second.
+    ready_timeout_ms: Annotated[int, msgspec.Meta(gt=0, le=60_000)] = 500
     # Redis Cluster: the client is redis-py's RedisCluster, `redis_url` one of its nodes (the
     # others are discovered). Also on for a `redis+cluster://` URL.
     redis_cluster: bool = False

@@ -231,7 +231,7 @@ GATEWAY_CONFIG = K8S / "base" / "gateway-config.yaml"
 _GATEWAY_HEADER = """\
 # The gateway's nginx configuration: deploy/nginx's files, as templates the nginx image fills in
 # at start from the container's SKYFARE_GATEWAY_* variables (gateway.yaml). Generated, do not
-# edit: `make k8s-gateway-config` rewrites it from deploy/nginx, and tests/unit/deploy fails
+# edit: `make k8s-generated` rewrites it from deploy/nginx, and tests/unit/deploy fails
 # while it differs.
 """
 
@@ -259,6 +259,31 @@ def gateway_configmap() -> str:
     return _GATEWAY_HEADER + yaml.dump(configmap, Dumper=_BlockDumper, sort_keys=False, width=1000)
 
 
+PROMETHEUS_RULES = K8S / "base" / "prometheus-rules.yaml"
+_RULES_HEADER = """\
+# The alert and recording rules of deploy/prometheus/rules.yaml, for the Prometheus Operator that
+# scrapes the services (servicemonitor.yaml): without them it scraped every series and evaluated
+# no alert. Its Prometheus must select them (`ruleSelector`) as it selects the ServiceMonitor,
+# by `app.kubernetes.io/part-of: skyfare`. Generated, do not edit: `make k8s-generated` rewrites
+# it from deploy/prometheus/rules.yaml, and tests/unit/deploy fails while it differs.
+"""
+
+
+def prometheus_rule() -> str:
+    """deploy/k8s/base/prometheus-rules.yaml's text, from deploy/prometheus/rules.yaml."""
+    rules = yaml.safe_load((ROOT / "deploy" / "prometheus" / "rules.yaml").read_text())
+    rule = {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "PrometheusRule",
+        "metadata": {
+            "name": "skyfare",
+            "labels": {"app.kubernetes.io/part-of": "skyfare"},
+        },
+        "spec": {"groups": rules["groups"]},
+    }
+    return _RULES_HEADER + yaml.dump(rule, Dumper=_BlockDumper, sort_keys=False, width=1000)
+
+
 class _BlockDumper(yaml.SafeDumper):
     """Multi-line strings as literal blocks (`|`), readable in a review."""
 
@@ -273,3 +298,4 @@ _BlockDumper.add_representer(str, _str)
 
 if __name__ == "__main__":
     GATEWAY_CONFIG.write_text(gateway_configmap())
+    PROMETHEUS_RULES.write_text(prometheus_rule())

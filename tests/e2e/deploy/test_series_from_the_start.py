@@ -11,6 +11,8 @@ one-off event (the first refused order, the first dead-lettered notification), a
 by route (`skyfare_http_requests_total{status=~"5.."}`) missed each route's first error after a
 start. Each component now makes its series at 0 when it starts (docs/conventions.md, "Metrics");
 the HTTP families are read `by (route)`, so every route the process serves is checked for them.
+A route's first 200 or 404 after a start was missed the same way: each status its OpenAPI
+operation documents is counted from 0 as well, and no other.
 """
 
 from __future__ import annotations
@@ -20,8 +22,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
+import msgspec
 import pytest
 
+from skyfare.app import create_app
+from skyfare.keys import OPENAPI_DOCUMENT
+from skyfare.settings import load_settings
 from tests.e2e.conftest import closed_port
 from tests.support.database import migrated_pool
 from tests.support.notify import eventually
@@ -187,11 +193,8 @@ def _missing(expected: set[Selector], scraped: str) -> list[str]:
     return sorted(missing)
 
 
-@pytest.mark.parametrize("kind", [SEARCH, BOOKING, RELAY, WORKER, ANALYTICS])
-async def test_a_fresh_process_serves_every_series_the_rules_and_the_dashboard_read(
-    kind: str, environment: dict[str, str]
-) -> None:
-    expected = {s for s in _read() if kind in SERVED_BY.get(s.name, ())}
+async def _fresh_scrape(kind: str, environment: dict[str, str], expected: set[Selector]) -> str:
+    """A fresh process's first /metrics that has every series of `expected`."""
     port = closed_port()
     process = await ServiceProcess.start(kind, port, environment)
     scraped = ""
@@ -208,6 +211,59 @@ async def test_a_fresh_process_serves_every_series_the_rules_and_the_dashboard_r
         with contextlib.suppress(AssertionError):  # said below, with what is missing
             await eventually(served, timeout_s=30, every_s=0.1)
         assert scraped, f"{kind}: no /metrics on port {metrics_port}"
-        assert _missing(expected, scraped) == []
     finally:
         assert await process.stop() == 0, kind
+    return scraped
+
+
+@pytest.mark.parametrize("kind", [SEARCH, BOOKING, RELAY, WORKER, ANALYTICS])
+async def test_a_fresh_process_serves_every_series_the_rules_and_the_dashboard_read(
+    kind: str, environment: dict[str, str]
+) -> None:
+    expected = {s for s in _read() if kind in SERVED_BY.get(s.name, ())}
+    scraped = await _fresh_scrape(kind, environment, expected)
+    assert _missing(expected, scraped) == []
+
+
+def _documented(kind: str, environment: dict[str, str]) -> dict[tuple[str, str], set[str]]:
+    """(route name, method) → the statuses the OpenAPI document lists for its operation, of
+    each named route a `kind` process serves."""
+    app = create_app(load_settings(environment), kind)
+    paths = msgspec.json.decode(app[OPENAPI_DOCUMENT])["paths"]
+    documented: dict[tuple[str, str], set[str]] = {}
+    for resource in app.router.resources():
+        for route in resource:
+            operation = paths.get(resource.canonical, {}).get(route.method.lower())
+            if resource.name is not None and operation is not None:
+                statuses = documented.setdefault((resource.name, route.method), set())
+                statuses.update(operation["responses"])
+    return documented
+
+
+@pytest.mark.parametrize("kind", [SEARCH, BOOKING, ANALYTICS])
+async def test_a_fresh_process_counts_each_status_a_route_documents_from_0(
+    kind: str, environment: dict[str, str]
+) -> None:
+    """A route's first 200 (or 404, 422…) after a start is seen by rate() and increase(): each
+    status its operation documents has its series at 0 before any request (HEAD: GET's). And
+    only those, beside 500 and 503: the series are bounded by the document, not by traffic."""
+    documented = _documented(kind, environment)
+    assert (("healthz", "GET")) in documented  # the document was read
+    scraped = await _fresh_scrape(kind, environment, set())
+    counted: dict[tuple[str, str], set[str]] = {}
+    for name, labels in scraped_series(scraped):
+        if name == "skyfare_http_requests_total":
+            key = (labels["route"], labels["method"])
+            counted.setdefault(key, set()).add(labels["status"])
+    for route, method in list(counted):
+        if method == "HEAD" and (route, "GET") in documented:
+            documented[(route, "HEAD")] = documented[(route, "GET")]
+    differing = {
+        f"{method} {route}: {sorted(counted.get((route, method), set()) ^ expected)}"
+        for (route, method), statuses in documented.items()
+        if counted.get((route, method)) != (expected := statuses | {"500", "503"})
+    }
+    assert sorted(differing) == []
+    # Nor a series of a route another kind serves: booking counted POST /v1/search at 0.
+    served = {route for route, _ in documented} | {"unnamed"}
+    assert sorted({route for route, _ in counted} - served) == []

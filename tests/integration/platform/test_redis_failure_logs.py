@@ -117,5 +117,5 @@ async def test_readiness_says_why_no_node_of_the_cluster_answers(
     """A cluster client that never reached a node knows none to ping: it must ask the one it
     was given, and say why that failed, not only that no node answers."""
     with caplog.at_level(logging.WARNING, logger="skyfare.ops"):
-        assert await check_cache(refusing_cluster) == "down"
+        assert await check_cache(refusing_cluster, timeout_s=TIMEOUT_S) == "down"
     assert refused(port) in logged(caplog, "skyfare.ops")

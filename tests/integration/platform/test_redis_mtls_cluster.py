@@ -144,7 +144,7 @@ async def test_what_an_operator_reads_names_the_client_certificate_settings(
     cache = TieredFareCache(InMemoryFareCache(10), RedisFareCache(uncertified))
     with caplog.at_level(logging.WARNING):
         await warm_up(uncertified)
-        assert await check_cache(uncertified) == "down"
+        assert await check_cache(uncertified, timeout_s=TIMEOUT_S) == "down"
         assert (await limiter.decide(_Caller("partner", rate_per_s=1.0, burst=1))).allowed
         assert await cache.get("test:mtls:any", timeout=TIMEOUT_S) is None
     said = {record.name: record.getMessage() for record in caplog.records}

@@ -24,6 +24,6 @@ async def test_readiness_asks_a_cluster_its_client_has_not_reached_yet(
         connect_timeout=TIMEOUT_S,
     )
     try:
-        assert await check_cache(client) == "ok"
+        assert await check_cache(client, timeout_s=TIMEOUT_S) == "ok"
     finally:
         await client.aclose()

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 import kubernetes_validate
 import pytest
+import yaml
 
 from skyfare.gateway import http2_values
 from tests.support import kustomize
@@ -49,11 +50,15 @@ def _component(obj: Obj) -> str:
 def test_every_object_validates_against_the_kubernetes_schemas(rendered: list[Obj]) -> None:
     checked = 0
     for obj in rendered:
-        if obj["kind"] == "ServiceMonitor":  # a CRD: kubernetes-validate ships no schema for it
+        if obj["kind"] in _OPERATOR_KINDS:  # CRDs: kubernetes-validate ships no schema for them
             continue
         kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
         checked += 1
     assert checked >= 25
+
+
+# The Prometheus Operator's custom resources.
+_OPERATOR_KINDS = ("ServiceMonitor", "PrometheusRule")
 
 
 def test_the_validation_fails_on_a_field_that_does_not_exist(rendered: list[Obj]) -> None:
@@ -227,9 +232,28 @@ def test_only_the_services_reach_postgresql_and_redis(rendered: list[Obj]) -> No
             assert not may_connect(policies, pods[other], pods[store], port), (other, store)
 
 
+def test_the_operator_evaluates_the_alert_rules_of_deploy_prometheus(rendered: list[Obj]) -> None:
+    """The ServiceMonitor made the Operator's Prometheus scrape every series, and nothing gave
+    it the rules: no alert was ever evaluated, nor the 5xx ratio recorded."""
+    rule = _one(rendered, "PrometheusRule", "skyfare")
+    monitor = _one(rendered, "ServiceMonitor", "skyfare")
+    assert rule["apiVersion"] == monitor["apiVersion"] == "monitoring.coreos.com/v1"
+    # Selected by the Prometheus that selects the monitor: the same labels, at least.
+    assert rule["metadata"]["labels"].items() >= monitor["metadata"]["labels"].items()
+    rules = yaml.safe_load((kustomize.ROOT / "deploy" / "prometheus" / "rules.yaml").read_text())
+    assert rule["spec"]["groups"] == rules["groups"]
+    assert any("alert" in r for group in rule["spec"]["groups"] for r in group["rules"])
+
+
+def test_the_prometheus_rule_is_deploy_prometheus_rules() -> None:
+    assert kustomize.PROMETHEUS_RULES.read_text() == kustomize.prometheus_rule(), (
+        "deploy/prometheus/rules.yaml changed: run `make k8s-generated`"
+    )
+
+
 def test_the_gateway_configmap_is_deploy_nginx() -> None:
     assert kustomize.GATEWAY_CONFIG.read_text() == kustomize.gateway_configmap(), (
-        "deploy/nginx changed: run `make k8s-gateway-config`"
+        "deploy/nginx changed: run `make k8s-generated`"
     )
 
 

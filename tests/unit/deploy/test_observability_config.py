@@ -8,6 +8,7 @@ import yaml
 
 from tests.support.metric_names import NAME_IN_EXPR, exposed
 from tests.support.observability import DEPLOY, dashboard_expressions, rule_expressions
+from tests.unit.test_doc_links import anchors
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +55,18 @@ def test_the_worker_autoscaler_scales_on_a_metric_that_exists(metrics: set[str])
     ]
     assert external == ["skyfare_notify_lag_events"]
     assert set(external) <= metrics
+
+
+def test_every_alert_says_what_it_is_about_and_links_its_runbook() -> None:
+    """An alert pages someone: its summary and description say what broke and what to look at,
+    and its runbook_url is its own heading in deploy/README.md ("Runbooks"), which exists."""
+    rules = yaml.safe_load((DEPLOY / "prometheus" / "rules.yaml").read_text())
+    alerts = [rule for group in rules["groups"] for rule in group["rules"] if "alert" in rule]
+    assert len(alerts) >= 8
+    headings = anchors(DEPLOY / "README.md")
+    for alert in alerts:
+        annotations = alert.get("annotations", {})
+        name = alert["alert"]
+        assert {"summary", "description", "runbook_url"} <= annotations.keys(), name
+        assert annotations["runbook_url"] == f"deploy/README.md#{name.lower()}"
+        assert name.lower() in headings, f"{name}: no runbook heading in deploy/README.md"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import msgspec
 from aiohttp import web
 
+from search import routes as search_routes
 from search.routes import SEARCH_SERVICE
 from search.service import SearchService
 from skyfare.cached_lane import CachedSearchLane, lane_for
@@ -13,10 +14,12 @@ from skyfare.security_headers import owed_headers
 from skyfare.settings import load_settings
 
 
-def _app(with_search: bool) -> web.Application:
+def _app(with_search: bool, *, with_routes: bool = True) -> web.Application:
     app = web.Application()
     if with_search:
         app[SEARCH_SERVICE] = SearchService([], default_deadline_ms=1000)
+    if with_routes:
+        search_routes.add_routes(app.router)
     return app
 
 
@@ -24,9 +27,11 @@ def test_the_lane_is_on_by_default_for_an_app_that_searches() -> None:
     assert isinstance(lane_for(_app(True), load_settings({})), CachedSearchLane)
 
 
-def test_the_lane_is_off_without_a_search_service_when_switched_off_or_when_tracing() -> None:
+def test_the_lane_is_off_without_search_or_its_routes_when_switched_off_or_when_tracing() -> None:
     settings = load_settings({})
     assert lane_for(_app(False), settings) is None
+    # Booking's app: the service (it re-prices offers), not the routes.
+    assert lane_for(_app(True, with_routes=False), settings) is None
     assert lane_for(_app(True), load_settings({"SKYFARE_CACHED_LANE": "false"})) is None
     traced = msgspec.structs.replace(settings, otel_endpoint="http://collector:4318")
     assert lane_for(_app(True), traced) is None
