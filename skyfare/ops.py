@@ -74,7 +74,13 @@ async def readyz(request: web.Request) -> web.Response:
     checks: dict[str, Check] = dict(zip(names, states, strict=True))
     down = [name for name, state in checks.items() if state == "down"]
     if down:
-        raise ServiceUnavailable(f"not ready: {', '.join(down)} down", checks=checks)
+        # The bound in the sentence: an operator reading a 503 sees whether a slow store (over
+        # it) or a dead one made it, and what SKYFARE_READY_TIMEOUT_MS is here.
+        raise ServiceUnavailable(
+            f"not ready: {', '.join(down)} down (each store has "
+            f"{config[SETTINGS].ready_timeout_ms} ms to answer)",
+            checks=checks,
+        )
     return web.Response(
         body=_encoder.encode(Readiness(status="ready", checks=checks)),
         content_type="application/json",

@@ -37,6 +37,9 @@ PATIENT_STORES = {
     # The identity provider (the sim, in this process) too: a token's first use fetches its
     # keys, and the 2 s default made a slow answer a 503 (tests/e2e/test_slow_identity_provider.py).
     "jwks_timeout_ms": 10_000,
+    # /readyz's own bound (500 ms): a busy machine's PING could miss it and read a healthy
+    # store as down (tests/e2e/test_readiness_hung_store.py sets its own).
+    "ready_timeout_ms": 10_000,
 }
 # The suite's travelers do what no person does (six holds racing six cancels, hundreds of
 # orders in a stress run, fifty requests at once), so the caps are off here (0; and so is the
