@@ -352,7 +352,8 @@ class PgChanges:
                 order_id, last, timeout=self._db.timeout_s,
             )  # fmt: skip
             order = await self._order(conn, order_id)
-            step = HistoryStep(f"change {offer.id} failed: {reason}", noted(reason))
+            said = msgspec.structs.replace(noted(reason), failure_code=code)
+            step = HistoryStep(f"change {offer.id} failed: {reason}", said)
             await self._history(conn, order, step, actor, [], decline_code)
             return order
 

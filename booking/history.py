@@ -19,7 +19,7 @@ from booking.history_codes import HistoryCode
 from booking.history_details import HistoryDetails, stored_details
 from booking.history_reasons import read_details
 from booking.model import Order, Passenger
-from booking.rows import HistoryRow
+from booking.rows import HistoryEntry, HistoryRow
 from kernel.auth import Principal
 
 ActorType = Literal["traveler", "support", "system"]
@@ -110,3 +110,23 @@ def history_view(order: Order, entries: list[HistoryRow], viewer: Principal) -> 
             for e in entries
         ),
     )
+
+
+class ExportedStep(HistoryEntry, frozen=True):
+    """A step as the traveler's data export gives it (`GET /v1/me/export`): as stored, and its
+    details as `GET /v1/orders/{id}/history` serves them (`HistoryItem.details`)."""
+
+    details: HistoryDetails | None = None
+
+
+def exported_steps(
+    entries: Sequence[HistoryRow], passengers: Sequence[Passenger]
+) -> tuple[ExportedStep, ...]:
+    """`entries` of an order with `passengers`, each with its details as the history route
+    gives them: stored, or read back from the reason of a step written before they were."""
+    steps = []
+    for entry in entries:
+        stored = msgspec.structs.asdict(entry)
+        del stored["details"]
+        steps.append(ExportedStep(**stored, details=details_of(entry, passengers)))
+    return tuple(steps)

@@ -23,6 +23,8 @@ from typing import Literal, NamedTuple
 
 import msgspec
 
+from booking.model import ChangeFailure
+
 Charge = Literal["booking", "flight_change", "seats", "other"]
 SeatChange = Literal["chosen", "kept", "replaced"]
 
@@ -80,13 +82,16 @@ class HistoryDetails(msgspec.Struct, frozen=True, omit_defaults=True):
 
     `note`: words the reason quotes from elsewhere, kept as written: the airline's answer to a
     failed ticketing, why a change or a seat change failed, what the reconciler found, why there
-    was nothing to refund, what a refund followed ("the order was cancelled")."""
+    was nothing to refund, what a refund followed ("the order was cancelled").
+    `failure_code`, on a failed flight change's step: why it failed, the stable word its change
+    offer carries (`ChangeFailure`), for clients to word the step by rather than by `note`."""
 
     amounts: tuple[HistoryAmount, ...] = ()
     seats: tuple[HistorySeat, ...] = ()
     flight: HistoryFlight | None = None
     name: HistoryName | None = None
     note: str | None = None
+    failure_code: ChangeFailure | None = None
 
 
 class HistoryStep(NamedTuple):

@@ -2,7 +2,9 @@
 back from its reason, by the step's code, as the release that wrote it worded it (pure).
 
 Only for those rows (`order_history.details` NULL): a step written since stores its details
-(booking/history_details.py), and its reason may be worded anew without a reader here. A reason
+(booking/history_details.py), and its reason may be worded anew without a reader here. (A
+`change_failed` row whose change offer has a `failure_code` was given its details, the code
+beside the note read here, by booking/sql/0156; the others are still read here.) A reason
 that does not read as its code's writer worded it gets no details: clients show its reason as
 written. The readers are as fragile as reading sentences is (a corrected name with " to " in it
 splits at the wrong " to "); they stay as they were, for the rows they were written for.

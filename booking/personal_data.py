@@ -34,7 +34,7 @@ import msgspec
 from booking.events import AccountNotice, Contact, encode_event
 from booking.model import Order
 from booking.pg import Database
-from booking.rows import IN_FLIGHT, SELECT_ORDER, HistoryEntry, order_from_row
+from booking.rows import IN_FLIGHT, SELECT_ORDER, HistoryRow, order_from_row
 from kernel.errors import Conflict
 
 # The owner's orders that may still change at the airline or take money.
@@ -100,21 +100,21 @@ class PgPersonalData:
             )
         return [order_from_row(row) for row in rows]
 
-    async def history_of(self, owner: str) -> dict[str, list[HistoryEntry]]:
-        """Every change of `owner`'s orders, by order id, oldest first."""
+    async def history_of(self, owner: str) -> dict[str, list[HistoryRow]]:
+        """Every change of `owner`'s orders, by order id, oldest first, with its stored details."""
         async with self._db.connection() as conn:
             rows = await conn.fetch(
                 "SELECT h.order_id, h.from_status, h.to_status, h.from_payment_status,"
-                " h.to_payment_status, h.reason, h.actor, h.at, h.code, h.decline_code"
+                " h.to_payment_status, h.reason, h.actor, h.at, h.code, h.decline_code, h.details"
                 " FROM order_history h JOIN orders o ON o.id = h.order_id"
                 " WHERE o.owner = $1 ORDER BY h.id",
                 owner,
                 timeout=self._db.timeout_s,
             )
-        history: dict[str, list[HistoryEntry]] = {}
+        history: dict[str, list[HistoryRow]] = {}
         for row in rows:
             entry = dict(row)
-            history.setdefault(entry.pop("order_id"), []).append(HistoryEntry(**entry))
+            history.setdefault(entry.pop("order_id"), []).append(HistoryRow(**entry))
         return history
 
     async def queue_erasure_notice(self, conn: asyncpg.Connection, contact: Contact) -> None:

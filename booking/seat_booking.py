@@ -20,6 +20,7 @@ from decimal import Decimal
 from booking.airline import PricedFor
 from booking.model import Order, OrderSeat, Passenger, SeatService
 from booking.seat_pricing import priced, selections_of
+from booking.seat_refusals import NO_SEATS, seat_conflict, taken
 from connectors import errors
 from connectors.base import Connector
 from connectors.seat_model import SeatMaps, SeatSelection
@@ -27,11 +28,6 @@ from kernel.errors import Conflict, DomainError, FieldError, ServiceUnavailable,
 from seats import metrics
 
 logger = logging.getLogger(__name__)
-NO_SEATS = "this airline sells no seats through Skyfare"
-
-
-def taken(designators: Sequence[str]) -> Conflict:
-    return Conflict(f"seat {', '.join(designators)} is taken", seats=list(designators))
 
 
 async def select_at_airline(
@@ -51,7 +47,7 @@ async def select_at_airline(
         raise ValidationFailed([FieldError("services", f"{exc.rule}: {exc}")]) from exc
     except errors.SeatMapsUnsupported as exc:
         metrics.choice("refused")
-        raise Conflict(NO_SEATS) from exc
+        raise seat_conflict(NO_SEATS, "seats_not_sold") from exc
     except errors.ConnectorError as exc:
         raise ServiceUnavailable(f"{connector.name} cannot sell seats now") from exc
 

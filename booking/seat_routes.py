@@ -90,7 +90,9 @@ OPERATIONS: tuple[Operation, ...] = (
             409: (
                 "The seat is taken (the problem names it in detail and `seats`), the order is "
                 "neither held (unpaid) nor confirmed, a seat charge of it is in progress, or "
-                "its airline sells no seats"
+                "its airline sells no seats; `refusal` says which (booking/seat_refusals.py): "
+                "seat_taken, order_closed, payment_in_progress, order_changed, "
+                "seat_charge_in_progress, seats_not_sold, seat_payments_unavailable"
             ),
             413: "Body too large",
             415: "Not JSON",

@@ -36,9 +36,10 @@ from booking.model import Order, OrderSeat, PaymentMethod, SeatService, is_order
 from booking.pg import Database
 from booking.ports import SeatChargeView, SeatPayments
 from booking.rows import HISTORY_AND_EVENTS, SELECT_ORDER, events_json, order_from_row
-from booking.seat_booking import NO_SEATS, select_at_airline, taken
+from booking.seat_booking import select_at_airline
 from booking.seat_history import seat_details, seat_notes, seat_reason
 from booking.seat_pricing import parse_services, priced, selections_of
+from booking.seat_refusals import CHARGE_IN_FLIGHT, NO_SEATS, not_open, seat_conflict, taken
 from booking.service import OrderService
 from booking.validation import payment_method
 from connectors import errors
@@ -46,7 +47,6 @@ from connectors.base import Connector
 from connectors.seat_model import SeatMaps
 from kernel.auth import Principal
 from kernel.errors import (
-    Conflict,
     FieldError,
     NotFound,
     ServiceUnavailable,
@@ -55,7 +55,6 @@ from kernel.errors import (
 from seats import metrics
 
 CHANGE_CUTOFF = dt.timedelta(hours=24)
-CHARGE_IN_FLIGHT = "a seat change of this order is being paid; wait for it"
 _CHARGE_IN_FLIGHT = (
     "SELECT true FROM seat_charges WHERE order_id = $1 AND status = 'processing' LIMIT 1"
 )
@@ -115,7 +114,7 @@ class OrderSeatDesk:
         """`seats.routes.OrderLookup`: the airline booking of the caller's live order."""
         order = await self._orders.get(principal, order_id)
         if order.status not in ("held", "confirmed") or order.airline_locator is None:
-            raise Conflict(f"the order is {order.status}: the airline holds no seats for it")
+            raise not_open(order, f"the order is {order.status}: the airline holds no seats for it")
         return order.connector, order.airline_locator
 
     async def seats(self, principal: Principal, order_id: str) -> OrderSeats:
@@ -162,15 +161,16 @@ class OrderSeatDesk:
             _check_not_seated(now, wanted)
             if not _still_as_priced(order, now, wanted):
                 metrics.choice("refused")
-                raise Conflict(
+                raise seat_conflict(
                     f"the order changed meanwhile (it is {now.status}, payment "
-                    f"{now.payment_status}); seats not chosen: look at the order and choose again"
+                    f"{now.payment_status}); seats not chosen: look at the order and choose again",
+                    "order_changed",
                 )
             # A charged seat change lands when its card is charged, over whatever was chosen
             # meanwhile: the traveler would pay for the seat they had just replaced.
             if await conn.fetchval(_CHARGE_IN_FLIGHT, order.id, timeout=self._db.timeout_s):
                 metrics.choice("refused")
-                raise Conflict(CHARGE_IN_FLIGHT)
+                raise seat_conflict(CHARGE_IN_FLIGHT, "seat_charge_in_progress")
             await select_at_airline(connector, _locator(order), selections, timeout=self._timeout_s)
             await self._write(conn, order.id, wanted, actor=principal.subject, charged=None)
         metrics.choice("chosen")
@@ -190,7 +190,7 @@ class OrderSeatDesk:
         longer confirmed), `ValidationFailed` (a rule) or `ServiceUnavailable` (ask later)."""
         order = await _locked(conn, order_id, self._db.timeout_s)
         if order.status != "confirmed":
-            raise Conflict(f"the order is {order.status}: its seats cannot change")
+            raise not_open(order, f"the order is {order.status}: its seats cannot change")
         _check_not_seated(order, seats)
         types = [p.type for p in order.passengers]
         asked = [SeatService("seat", s.segment_id, s.passenger_id, s.designator) for s in seats]
@@ -209,7 +209,10 @@ class OrderSeatDesk:
     ) -> OrderSeats:
         if self.payments is None:
             metrics.choice("refused")
-            raise Conflict("paid seat changes need payments, not enabled on this deployment")
+            raise seat_conflict(
+                "paid seat changes need payments, not enabled on this deployment",
+                "seat_payments_unavailable",
+            )
         if payment is None:
             money = f"{due} {order.total_currency}"
             raise ValidationFailed(
@@ -222,9 +225,10 @@ class OrderSeatDesk:
     def _check_changeable(self, order: Order) -> None:
         if not _changeable(order):
             metrics.choice("refused")
-            raise Conflict(
+            raise not_open(
+                order,
                 f"seats can be chosen on a held or confirmed order, not one {order.status} "
-                f"with payment {order.payment_status}"
+                f"with payment {order.payment_status}",
             )
         first = order.slices[0].segments[0].departing_at
         now = self._clock().astimezone(dt.UTC).replace(tzinfo=None)
@@ -248,7 +252,7 @@ class OrderSeatDesk:
             return await connector.booking_seat_maps(_locator(order), timeout=self._timeout_s)
         except errors.SeatMapsUnsupported as exc:
             metrics.choice("refused")
-            raise Conflict(NO_SEATS) from exc
+            raise seat_conflict(NO_SEATS, "seats_not_sold") from exc
         except errors.ConnectorError as exc:
             raise ServiceUnavailable(f"{order.connector} cannot sell seats now") from exc
 
@@ -266,7 +270,10 @@ class OrderSeatDesk:
         timeout = self._db.timeout_s
         order = await _locked(conn, order_id, timeout)
         if not _changeable(order):
-            raise Conflict("the order changed meanwhile (paid or cancelled); seats not recorded")
+            raise seat_conflict(
+                "the order changed meanwhile (paid or cancelled); seats not recorded",
+                "order_changed",
+            )
         delta = _difference(order, seats, net=True)
         for seat in seats:
             await conn.execute(

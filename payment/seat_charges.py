@@ -32,7 +32,8 @@ import msgspec
 from booking.model import Order, OrderSeat, PaymentMethod
 from booking.pg import Database
 from booking.ports import SeatChargeView
-from booking.seats import CHARGE_IN_FLIGHT, OrderSeatDesk, record_seat_refund
+from booking.seat_refusals import CHARGE_IN_FLIGHT, seat_conflict
+from booking.seats import OrderSeatDesk, record_seat_refund
 from kernel.errors import Conflict, FieldError, ServiceUnavailable, ValidationFailed
 from payment import errors, metrics
 from payment.asked_in_turn import asked_in_turn
@@ -105,7 +106,7 @@ class SeatCharges:
                 _encode(seats).decode(),
             )  # fmt: skip
         except asyncpg.UniqueViolationError as exc:
-            raise Conflict(CHARGE_IN_FLIGHT) from exc
+            raise seat_conflict(CHARGE_IN_FLIGHT, "seat_charge_in_progress") from exc
         assert row is not None
         charge = _charge(row)
         try:

@@ -116,7 +116,10 @@ OPERATIONS: tuple[Operation, ...] = (
             401: "order_id without a valid Bearer token",
             429: "order_id: past this traveler's rate limit; see Retry-After",
             404: "Unknown offer id, or no such order of the caller's",
-            409: "The order holds nothing at the airline (cancelled, expired)",
+            409: (
+                "The order holds nothing at the airline (cancelled, expired): `refusal` is "
+                "order_closed"
+            ),
             410: "The offer expired or sold out",
             422: "Neither `offer_id` nor `order_id`, a malformed one, or an unknown parameter",
             503: "The airline cannot be reached now",

@@ -35,6 +35,7 @@ import msgspec
 from aiohttp import web
 
 from booking.events import Contact
+from booking.history import ExportedStep, exported_steps
 from booking.model import (
     FareTerms,
     LastChange,
@@ -46,7 +47,7 @@ from booking.model import (
 )
 from booking.model import PaymentStatus as OrderPaymentStatus
 from booking.personal_data import PgPersonalData
-from booking.rows import HistoryEntry
+from booking.rows import HistoryRow
 from connectors.model import Slice
 from kernel.auth import principal as caller
 from kernel.errors import ServiceUnavailable
@@ -153,7 +154,7 @@ class ExportedOrder(msgspec.Struct, frozen=True, kw_only=True):
     offer_id: str
     created_at: dt.datetime
     updated_at: dt.datetime
-    history: tuple[HistoryEntry, ...]
+    history: tuple[ExportedStep, ...]  # each with its details, as the history route's
     payments: tuple[PaymentRecord, ...]
     terms: FareTerms | None = None  # the taxes and fare conditions it was sold under
     last_change: LastChange | None = None  # how its last flight change ended
@@ -162,7 +163,7 @@ class ExportedOrder(msgspec.Struct, frozen=True, kw_only=True):
 
     @classmethod
     def of(
-        cls, order: Order, history: Sequence[HistoryEntry], payments: Sequence[Payment]
+        cls, order: Order, history: Sequence[HistoryRow], payments: Sequence[Payment]
     ) -> ExportedOrder:
         """`order` with its history and those of `payments` that are its own."""
         fields = msgspec.structs.asdict(order)
@@ -170,7 +171,7 @@ class ExportedOrder(msgspec.Struct, frozen=True, kw_only=True):
             del fields[internal]
         return cls(
             **fields,
-            history=tuple(history),
+            history=exported_steps(history, order.passengers),
             payments=tuple(PaymentRecord.of(p) for p in payments if p.order_id == order.id),
         )
 

@@ -41,3 +41,14 @@ def test_a_change_the_airline_refuses_is_told_in_words_with_a_new_search(
     expect(notice).to_contain_text(REFUSED)
     expect(notice).not_to_contain_text("refused to change the flights")
     expect(notice).not_to_contain_text("for support")
+    # The history's step says it in the same words, chosen by the step's failure_code: it
+    # showed the API's note ("The airline refused to change the flights: …").
+    history = page.get_by_role("region", name="Trip history")
+    failed = history.get_by_role("listitem").filter(has_text="Flight change not made")
+    expect(failed.locator(".timeline-reason")).to_have_text(
+        f"{REFUSED} since it was offered. Your trip keeps its flights and nothing was charged."
+    )
+    expect(failed).not_to_contain_text("refused to change the flights")
+    assert_accessible(page)
+    failed.scroll_into_view_if_needed()
+    screenshot(page, "trip-history-change-refused")

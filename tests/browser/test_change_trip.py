@@ -165,6 +165,9 @@ def test_a_declined_change_is_told_in_words_on_the_trip_page(screen: Page, stack
     history = page.get_by_role("region", name="Trip history")
     failed = history.get_by_role("listitem").filter(has_text="Flight change not made")
     expect(failed).to_contain_text(_NOT_CHARGED)
+    # As the change screen says it (its failure_code), not the API's note after the decline.
+    expect(failed).to_contain_text("Your trip keeps its original flights.")
+    expect(failed).not_to_contain_text("put the original flights back")
     # The code is for support, on its own line beside the words.
     expect(failed.locator(".timeline-reason")).not_to_contain_text("_")
     expect(failed).to_contain_text("Code for support: generic_decline")

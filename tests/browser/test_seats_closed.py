@@ -35,6 +35,8 @@ def test_seats_refused_on_a_trip_cancelled_meanwhile_are_told_as_the_trips(
     expect(refused).to_contain_text("Seats cannot be changed on this trip now.")
     expect(refused).to_contain_text("Go back to your trip to see where it stands")
     expect(refused).not_to_contain_text("Continue without choosing")
+    # Not the API's sentence: it followed the words ("Seats can be chosen on a held or …").
+    expect(refused).not_to_contain_text("held or confirmed order")
     # No seats to keep: the seat map, asked again, is closed too, and the way on is the trip.
     expect(page.get_by_role("button", name="Keep my seats")).to_have_count(0)
     assert_accessible(page)

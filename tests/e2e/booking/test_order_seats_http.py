@@ -149,7 +149,7 @@ async def test_two_travelers_choosing_one_seat_at_once_one_wins_and_the_airline_
     loser = answers[0] if answers[0].status == 409 else answers[1]
     problem = await loser.json()
     assert seat in problem["detail"]
-    assert problem["seats"] == [seat]
+    assert (problem["seats"], problem["refusal"]) == ([seat], "seat_taken")
     lost = first if loser is answers[0] else second
     won = second if lost is first else first
     assert (await _airline_map(booking_env, lost, offer["source"]))[seat] is False

@@ -177,6 +177,8 @@ async def test_a_declined_card_after_the_airline_swapped_the_flights_puts_them_b
     history = await pay_env.client.get(f"/v1/orders/{order['id']}/history", headers=alice)
     [step] = [s for s in (await history.json())["data"] if s["code"] == "change_failed"]
     assert step["decline_code"] == "generic_decline"
+    # Why, as the word the change offer carries: clients word the step by it, not by the note.
+    assert step["details"]["failure_code"] == "card_declined"
     assert "order.changed" not in await pay_env.events(order["id"])
     response = await pay_env.client.get(
         f"/v1/orders/{order['id']}/changes/{chosen['id']}", headers=alice

@@ -204,6 +204,7 @@ async def test_a_seat_taken_while_the_card_is_charged_is_refunded_and_nothing_mo
     assert slow.status == 202, await slow.text()
     again = await choose_seat(pay_env, alice, order["id"], segment, dear, card="tok_visa")
     assert again.status == 409  # one seat charge of an order at a time: never charged twice
+    assert (await again.json())["refusal"] == "seat_charge_in_progress"
     taken = await choose_seat(pay_env, bob, rival["id"], segment, dear)
     assert taken.status == 200, await taken.text()
 

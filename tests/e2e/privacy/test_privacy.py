@@ -3,8 +3,10 @@ and the caller's only; erasure keeps orders with their passengers' contact detai
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from tests.support.api_seat_maps import seat_elements
 from tests.support.booking import BookingEnv, Headers
 from tests.support.saved_travelers import save_traveler
 from tests.support.tokens import signed_in_again
@@ -46,6 +48,35 @@ async def test_the_export_holds_the_profile_travelers_and_orders_of_the_caller_o
     bobs = await (await booking_env.client.get("/v1/me/export", headers=bob)).json()
     assert traveler["id"] not in str(bobs)
     assert order["id"] not in str(bobs)
+
+
+async def test_the_export_gives_each_history_step_its_details_as_the_history_route_does(
+    booking_env: BookingEnv, ada: Headers
+) -> None:
+    _, order = await _booked(booking_env, ada)
+    seat_map = (await (await booking_env.client.get(
+        "/v1/seat_maps", params={"order_id": order["id"]}, headers=ada
+    )).json())["seat_maps"][0]  # fmt: skip
+    free = next(
+        e for e in seat_elements(seat_map)
+        if e.get("available_services") and Decimal(e["available_services"][0]["total_amount"]) == 0
+    )  # fmt: skip
+    service = {"type": "seat", "segment_id": seat_map["segment_id"], "passenger_id": "pas_1",
+               "designator": free["designator"]}  # fmt: skip
+    chosen = await booking_env.client.post(
+        f"/v1/orders/{order['id']}/seats", json={"services": [service]}, headers=ada
+    )
+    assert chosen.status == 200, await chosen.json()
+
+    export = await (await booking_env.client.get("/v1/me/export", headers=ada)).json()
+    history = await booking_env.client.get(f"/v1/orders/{order['id']}/history", headers=ada)
+
+    [exported] = export["orders"]
+    served = (await history.json())["data"]
+    assert [h["details"] for h in exported["history"]] == [s["details"] for s in served]
+    assert exported["history"][-1]["code"] == "seats_chosen"
+    [seat] = exported["history"][-1]["details"]["seats"]
+    assert seat["designator"] == free["designator"]
 
 
 async def test_delete_refuses_while_a_hold_is_open_then_erases_and_keeps_the_order(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { afterDecline, cardCode, decline, declineSentence } from "./declines";
+import { cardCode, decline, declineSentence } from "./declines";
 
 describe("decline", () => {
   it("tells each known code as a sentence and a next step", () => {
@@ -43,14 +43,5 @@ describe("declineSentence", () => {
   it("names the amount that was not charged when the screen knows it", () => {
     expect(declineSentence(decline("insufficient_funds"), "$40.00")).toBe("The card has too little money available, so the $40.00 was not charged.");
     expect(declineSentence(decline("do_not_honor"))).toBe("Your bank declined the card, so nothing was charged.");
-  });
-});
-
-describe("afterDecline", () => {
-  it("keeps what the API says was done about a declined change", () => {
-    expect(afterDecline("the card payment of 40.00 USD failed (do_not_honor); the airline put the original flights back")).toBe(
-      "the airline put the original flights back",
-    );
-    expect(afterDecline("the card payment of 40.00 USD failed (do_not_honor)")).toBe("");
   });
 });

@@ -99,11 +99,3 @@ export function decline(code: string | null | undefined): Decline {
 export function declineSentence(found: Decline, amount: string | null = null): string {
   return `${cap(found.phrase)}, so ${amount ? `the ${amount} was not charged` : "nothing was charged"}.`;
 }
-
-/** What the API's words on a declined change say was done about it: they read "<the decline>;
- * <what was done>" ("…failed (do_not_honor); the airline put the original flights back"), so the
- * part after the first "; ", or "". The decline itself is told from its code, not from here. */
-export function afterDecline(detail: string): string {
-  const at = detail.indexOf("; ");
-  return at < 0 ? "" : detail.slice(at + 2).trim();
-}

@@ -1,4 +1,5 @@
 import { sentence } from "./format";
+import { seatRefusal } from "./seatRefusals";
 
 /**
  * Every failure a traveler can meet, as a human sentence and a next step, written once here and
@@ -213,6 +214,7 @@ export function describe(
     total_amount?: unknown;
     departed_at?: unknown;
     rule?: unknown;
+    refusal?: unknown;
   },
   backing: Backing = "airlines",
   doing?: Doing,
@@ -223,6 +225,9 @@ export function describe(
   if (problem.orders_in_flight !== undefined) return MESSAGES[ORDERS_IN_FLIGHT] ?? FALLBACK;
   if (typeof problem.limit === "string" && HOLD_LIMITS.has(problem.limit)) return HOLD_LIMIT;
   if (Array.isArray(problem.seats)) return MESSAGES[SEAT_TAKEN] ?? FALLBACK;
+  // A seats 409 by its `refusal` (lib/seatRefusals); the ones it leaves are worded by `type`.
+  const refused = seatRefusal(problem.refusal);
+  if (refused) return refused;
   if (problemKind(problem) === "conflict" && typeof problem.total_amount === "string") return PRICE_CHANGED;
   if (problemKind(problem) === "conflict" && typeof problem.departed_at === "string") return TRIP_BEGUN[doing ?? "other"];
   if (problem.rule === SEATS_CUTOFF_RULE) return SEATS_CUTOFF;

@@ -179,19 +179,6 @@ describe("stepOf", () => {
       reason: "14C for Ada Lovelace (was 12A), 14D for Charles Babbage (new), 3A for Ada Lovelace (unchanged)",
       tone: "done",
     });
-    const failed = stepOf(item({ from_status: "confirmed", to_status: "confirmed", code: "change_failed", decline_code: "generic_decline",
-      reason: "change och_0123456789abcdef01234567 failed: the card payment of 40.00 USD failed (generic_decline); the airline put the original flights back",
-      details: { note: "the card payment of 40.00 USD failed (generic_decline); the airline put the original flights back" } }));
-    expect(failed).toMatchObject({
-      title: "Flight change not made",
-      reason: "Your bank declined the card, so nothing was charged. The airline put the original flights back.",
-      tone: "problem",
-      support: { label: "Code for support", text: "generic_decline" },
-    });
-    expect(failed.reason).not.toMatch(/_/);
-    const soldOut = stepOf(item({ from_status: "confirmed", to_status: "confirmed", code: "change_failed", decline_code: null,
-      reason: "change och_0123456789abcdef01234567 failed: the airline refused: sold out", details: { note: "the airline refused: sold out" } }));
-    expect(soldOut).toMatchObject({ title: "Flight change not made", reason: "The airline refused: sold out", support: null });
   });
 
   it("shows a reason it does not know as written, without ids or underscores", () => {

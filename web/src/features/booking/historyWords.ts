@@ -1,6 +1,7 @@
 import type { Schemas } from "../../lib/api/client";
-import { afterDecline, cardCode, decline, declineSentence } from "../../lib/declines";
-import { localDate, money, sentence } from "../../lib/format";
+import { changeFailure, unnamedFailure } from "../../lib/changeFailures";
+import { cardCode, decline } from "../../lib/declines";
+import { localDate, money } from "../../lib/format";
 
 /** The API's history steps in the words of the trip's timeline, chosen by each step's `code` and
  * read from its fields (`details`, a declined card's `decline_code`, the actor), never from the
@@ -58,15 +59,13 @@ function declined(code: string | null | undefined): Words {
   return { text: `${decline(code).message} Nothing was charged.`, support: forSupport(code) };
 }
 
-/** Why a flight change failed: a declined card in words, then what was done about it; any other
- * failure as written. */
-function changeFailure(why: string | null | undefined, code: string | null | undefined): Worded {
-  const base = { title: "Flight change not made", tone: "problem" as const };
-  if (!why) return base;
-  if (!code) return { ...base, text: cap(why) };
-  const rest = afterDecline(why);
-  const told = declineSentence(decline(code));
-  return { ...base, text: rest ? `${told} ${sentence(rest)}` : told, support: forSupport(code) };
+/** Why a flight change failed, in the words the change flow uses (lib/changeFailures), chosen by
+ * the step's `failure_code` and `decline_code`; one without a code (a reason of a shape the API
+ * could not name) gets those words' general sentence, its note kept for support. */
+function changeFailed(details: Details, item: HistoryItem): Worded {
+  const failed = { failure_code: details.failure_code, decline_code: item.decline_code, detail: details.note };
+  const words = changeFailure(failed) ?? unnamedFailure(failed);
+  return { title: "Flight change not made", tone: "problem", text: words.text, support: words.support ?? undefined };
 }
 
 // What each seat of a request that both chose and replaced seats was: new, in place of another,
@@ -152,7 +151,7 @@ const RULES: Record<NonNullable<HistoryItem["code"]>, Rule> = {
     money: true,
   }),
   flight_changed: ({ flight }) => ({ title: "Flight changed", text: flightWords(flight), tone: "done" }),
-  change_failed: ({ note }, item) => changeFailure(note, item.decline_code),
+  change_failed: changeFailed,
   seat_change_refunded: ({ note }) => ({
     title: "Seat change not made",
     text: note ? `${cap(note)}; the seat charge went back to your card` : undefined,

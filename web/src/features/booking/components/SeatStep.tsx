@@ -101,9 +101,10 @@ export function SeatStep({ order, mode, onDone }: Props) {
         </p>
       )}
       {problem && (
-        // A refusal by rule is worded whole by `describe`; its detail and errors are our text.
-        <ProblemNotice problem={problem} doing="seats" other={problem.rule === undefined ? (problem.errors ?? []) : []}>
-          {typeof problem.detail === "string" && problem.rule === undefined && <p>{sentence(problem.detail)}</p>}
+        // A refusal by rule, and every 409 (by its `refusal`: lib/seatRefusals), is worded whole
+        // by `describe`; their detail and errors are our English, never shown.
+        <ProblemNotice problem={problem} doing="seats" other={worded(problem) ? [] : (problem.errors ?? [])}>
+          {typeof problem.detail === "string" && !worded(problem) && <p>{sentence(problem.detail)}</p>}
         </ProblemNotice>
       )}
       <SeatPicker
@@ -162,6 +163,11 @@ function Actions({ mode, busy, onSkip, onConfirm, skip }: ActionsProps) {
       </button>
     </p>
   );
+}
+
+/** Whether `describe` words the refusal whole: our detail would only repeat it in English. */
+function worded(problem: Problem): boolean {
+  return problem.rule !== undefined || problem.status === 409;
 }
 
 /** A 409 naming no seat is not about a seat: seats are closed on this booking. */
