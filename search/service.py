@@ -37,6 +37,7 @@ from search.fare_index import (
 )
 from search.ids import new_search_id, new_search_id_bytes
 from search.model import (
+    ROUTE_NOT_SERVED,
     ConnectorLine,
     ConnectorReport,
     DoneLine,
@@ -422,4 +423,6 @@ class SearchService:
             cache="miss",
             partial=any(a.status != "ok" for a in answers),
             connectors=reports,
+            # The fan-out reports every connector that serves the route: none, none serves it.
+            warnings=() if answers else (ROUTE_NOT_SERVED,),
         )
