@@ -12,12 +12,20 @@ describe the body; nothing decodes into them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
 from connectors.model import Passengers
+from search.checks import MAX_AIRLINES
 from search.model import SearchRequest
+
+# As sent, not as validated: carrier codes in either case (validation upper-cases them, as it
+# does airports), 1 to `MAX_AIRLINES` of them.
+_CarrierAsSent = Annotated[str, msgspec.Meta(pattern="^[A-Za-z0-9]{2}$")]
+_AirlinesAsSent = Annotated[
+    tuple[_CarrierAsSent, ...], msgspec.Meta(min_length=1, max_length=MAX_AIRLINES)
+]
 
 
 def nullable_optionals(
@@ -57,5 +65,5 @@ SearchRequestBody = nullable_optionals(
     SearchRequest,
     "SearchRequest",
     f'A search (docs/api.md "Search"). {_NULL}',
-    retyped={"passengers": SearchPassengers},
+    retyped={"passengers": SearchPassengers, "airlines": _AirlinesAsSent},
 )

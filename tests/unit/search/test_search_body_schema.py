@@ -1,5 +1,6 @@
 """The OpenAPI schema of `POST /v1/search`'s body says what the view takes: `null` for any
-optional member, as if it were left out (search/validation.py), and never for a required one.
+optional member, as if it were left out (search/validation.py), and never for a required one;
+carrier codes in either case, as airports.
 Checked with a JSON Schema validator over the document the API serves, beside what
 `validate_search` itself accepts, so the schema and the server cannot part."""
 
@@ -76,3 +77,22 @@ def test_null_for_a_required_member_is_refused_by_the_schema_as_by_the_server(
 ) -> None:
     assert not _accepted(body)
     assert list(body_schema.iter_errors(body)) != []
+
+
+@pytest.mark.parametrize(
+    ("airlines", "valid"),
+    [
+        (["ba", "Lh", "U2"], True),
+        ([], False),
+        (["BAW"], False),
+        ([f"A{i % 10}" for i in range(101)], False),
+    ],
+)
+def test_the_airlines_filter_is_described_as_the_server_reads_it(
+    body_schema: jsonschema.Draft202012Validator, airlines: list[str], valid: bool
+) -> None:
+    # Carrier codes are case-insensitive on input (API.md), and the list holds 1 to 100 codes.
+    body = {"slices": [SLICE], "airlines": airlines}
+
+    assert _accepted(body) is valid
+    assert (list(body_schema.iter_errors(body)) == []) is valid
