@@ -170,6 +170,11 @@ _NO_CONNECTORS = b"[]"
 _NOT_SERVED_TAIL = b',"warnings":' + _encoder.encode((ROUTE_NOT_SERVED,)) + b"}}"
 
 
+def names_no_connector(entry: FareEntry) -> bool:
+    """Whether the answer is of a route no connector serves (none was asked)."""
+    return entry.connectors == _NO_CONNECTORS
+
+
 def response_body(
     search_id: bytes,
     entry: FareEntry,
@@ -190,6 +195,6 @@ def response_body(
             _TOOK_DIGITS[took_ms] if 0 <= took_ms < 256 else b"%d" % took_ms,
             _META_TAIL[cache, cache_unavailable, entry.partial],
             entry.connectors,
-            _NOT_SERVED_TAIL if entry.connectors == _NO_CONNECTORS else b"}}",
+            _NOT_SERVED_TAIL if names_no_connector(entry) else b"}}",
         )
     )

@@ -395,6 +395,12 @@ class SearchService:
                 )
             )
 
+    def serves(self, request: SearchRequest) -> bool:
+        """Whether any connector serves the search's route (cheap, no I/O): if none does, no
+        search would find offers, on any day."""
+        query = request.flight_query()
+        return any(c.serves(query) for c in self._fan_out.connectors)
+
     def connector_statuses(self) -> list[ConnectorStatus]:
         """Each connector's circuit state, error rate, latency and load, in configuration order."""
         return [c.status() for c in self._connectors.values()]
