@@ -21,7 +21,7 @@ from kernel.http import MAX_JSON_DEPTH, has_escaped_nul, json_object
 from kernel.json_body import member_count
 from search.checks import Checks
 from search.fare_index import CheapestFare, IndexSlot, slot
-from search.model import MAX_SEATED, SearchRequest
+from search.model import MAX_SEATED, SearchRequest, SearchWarning
 
 MAX_QUERIES = 1000
 DEFAULT_MAX_AGE_S = 3600
@@ -141,6 +141,8 @@ class BulkLine(msgspec.Struct, frozen=True, omit_defaults=True):
     cached_at: dt.datetime | None = None
     errors: tuple[FieldError, ...] | None = None
     detail: str | None = None
+    # As a search's `meta.warnings`: today `route_not_served`, on a miss no search would fill.
+    warnings: tuple[SearchWarning, ...] = ()
 
 
 def parse_envelope(body: bytes) -> Envelope:

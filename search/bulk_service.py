@@ -51,7 +51,9 @@ from search.bulk import (
     query_key,
     validate_query,
 )
+from search.caching import names_no_connector
 from search.fare_index import CheapestFare, ErrorLog, FareIndexError, IndexSlot
+from search.model import ROUTE_NOT_SERVED
 from search.service import SearchService
 
 logger = logging.getLogger(__name__)
@@ -69,6 +71,8 @@ CONCURRENCY = 16
 Lookup = Callable[[Sequence[IndexSlot]], Awaitable[list[CheapestFare | None]]]
 # A live search of a query: its line (any index) and its usage event (None: usage is off).
 LiveSearch = Callable[[BulkQuery], Awaitable[tuple[BulkLine, HitStamp | None]]]
+# Whether any airline serves a query's route (no I/O): a miss of one none serves says so.
+Serves = Callable[[BulkQuery], bool]
 
 
 class BulkUsage(Protocol):
@@ -137,6 +141,7 @@ async def ordered_lines(
     usage: BulkUsage | None = None,
     first_chunk: int | None = None,
     keys: Sequence[bytes] | None = None,
+    serves: Serves | None = None,
 ) -> AsyncGenerator[bytes, None]:
     """NDJSON bytes, one line per query in order; each yield is every line ready so far.
     Queries are taken `first_chunk` (default `chunk`) first, then `chunk` at a time; the
@@ -152,7 +157,7 @@ async def ordered_lines(
             end = min(start + (first if start == 0 else chunk), len(queries))
             new = _take(queries, keys, start, end, today, answers, pending)
             if new:
-                await _answer(new, now, max_age_s, scope, lookup, live)
+                await _answer(new, now, max_age_s, scope, lookup, live, serves)
             ready = _ready(pending)
             if ready:
                 try:
@@ -254,6 +259,7 @@ async def _answer(
     scope: str,
     lookup: Lookup,
     live: LiveSearch | None,
+    serves: Serves | None = None,
 ) -> None:
     failed = False
     try:
@@ -269,12 +275,18 @@ async def _answer(
             answer.task = asyncio.ensure_future(live(query))
         else:
             answer.said = (query, None, "error" if failed else "miss")
-            answer.tail = line_tail(_UNAVAILABLE if failed else _NOT_CACHED)
+            if failed:
+                answer.tail = line_tail(_UNAVAILABLE)
+            elif serves is None or serves(query):
+                answer.tail = line_tail(_NOT_CACHED)
+            else:
+                answer.tail = line_tail(_NOT_SERVED)
             answer.failed = failed
 
 
 _index_failed = ErrorLog("bulk fares: the fare index did not answer")
 _NOT_CACHED = BulkLine(index=0, status="not_cached")
+_NOT_SERVED = BulkLine(index=0, status="not_cached", warnings=(ROUTE_NOT_SERVED,))
 _UNAVAILABLE = BulkLine(index=0, status="error", detail="the fare index is unavailable")
 
 
@@ -310,6 +322,7 @@ class BulkFares:
             chunk=REST_CHUNK,
             first_chunk=FIRST_CHUNK,
             keys=envelope.keys,
+            serves=lambda q: self._service.serves(q.search_request()),
         )
 
     def stamp(self, query: BulkQuery, fare: CheapestFare | None, cache: CacheOutcome) -> HitStamp:
@@ -351,7 +364,9 @@ class BulkFares:
             return _failed("no airline answered in time"), self._event(query, None, "error")
         event = self._event(query, None, "miss")
         cached_at = dt.datetime.fromtimestamp(entry.cached_at, dt.UTC)
-        return BulkLine(index=0, status="ok", offers=0, cached_at=cached_at), event
+        warnings = (ROUTE_NOT_SERVED,) if names_no_connector(entry) else ()
+        line = BulkLine(index=0, status="ok", offers=0, cached_at=cached_at, warnings=warnings)
+        return line, event
 
 
 def _failed(detail: str) -> BulkLine:

@@ -18,7 +18,7 @@ from cache.model import FareEntry
 from cache.policy import TtlPolicy
 from cache.read_through import Loaded, ReadThroughCache
 from connectors.model import Offer
-from search.model import CacheState, ConnectorReport, SearchRequest
+from search.model import ROUTE_NOT_SERVED, CacheState, ConnectorReport, SearchRequest
 
 _encoder = msgspec.json.Encoder()
 QUERY_KEYS_MAX = 10_000
@@ -164,6 +164,15 @@ _META_TAIL: dict[tuple[CacheState, bool, bool], bytes] = {
     for partial in (False, True)
 }
 _TOOK_DIGITS = tuple(b"%d" % n for n in range(256))
+# No connector reported: none serves the route (search/engine.py), so the answer says so. Read
+# from the entry rather than stored in it, so entries cached before the warning say it too.
+_NO_CONNECTORS = b"[]"
+_NOT_SERVED_TAIL = b',"warnings":' + _encoder.encode((ROUTE_NOT_SERVED,)) + b"}}"
+
+
+def names_no_connector(entry: FareEntry) -> bool:
+    """Whether the answer is of a route no connector serves (none was asked)."""
+    return entry.connectors == _NO_CONNECTORS
 
 
 def response_body(
@@ -186,6 +195,6 @@ def response_body(
             _TOOK_DIGITS[took_ms] if 0 <= took_ms < 256 else b"%d" % took_ms,
             _META_TAIL[cache, cache_unavailable, entry.partial],
             entry.connectors,
-            b"}}",
+            _NOT_SERVED_TAIL if names_no_connector(entry) else b"}}",
         )
     )

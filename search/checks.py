@@ -26,7 +26,7 @@ from search.model import (
     SearchRequest,
 )
 
-_MAX_AIRLINES = 100
+MAX_AIRLINES = 100
 # A money amount as the API writes one: ASCII digits, then a point and digits if any.
 PLAIN_DECIMAL = re.compile(MONEY_PATTERN)
 NOT_MONEY = 'must be a positive decimal string of digits and a point, e.g. "500.00"'
@@ -130,8 +130,8 @@ class Checks(FieldChecks):
         if type(value) is not list:
             self.fail(field, "must be an array of carrier codes")
             return None
-        if not 1 <= len(value) <= _MAX_AIRLINES:
-            self.fail(field, f"must hold 1 to {_MAX_AIRLINES} carrier codes")
+        if not 1 <= len(value) <= MAX_AIRLINES:
+            self.fail(field, f"must hold 1 to {MAX_AIRLINES} carrier codes")
             return None
         codes = set()
         for i, item in enumerate(value):

@@ -91,6 +91,35 @@ class ConnectorReport(msgspec.Struct, frozen=True):
     latency_ms: int
 
 
+# A string, not an enum: a client generated from the document must not break on a new code.
+WarningCode = Annotated[
+    str,
+    msgspec.Meta(
+        description="What the warning is about, for programs; today only `route_not_served` "
+        "(no airline Skyfare searches serves the route: none was asked). Others may come: "
+        "a code not known to the client is read from `detail`",
+        examples=["route_not_served"],
+    ),
+]
+
+
+class SearchWarning(msgspec.Struct, frozen=True):
+    """What the offers alone cannot tell (as Amadeus' `warnings`): `code` for programs, `detail`
+    for people."""
+
+    code: WarningCode
+    detail: str
+
+
+# The answer of a route no connector serves: its `offers: []` and `connectors: []` would read
+# like airlines asked that had nothing, which a retry on another date might change.
+ROUTE_NOT_SERVED = SearchWarning(
+    "route_not_served",
+    "No airline Skyfare searches serves this route, so none was asked: "
+    "no date, cabin or filter would find offers for it.",
+)
+
+
 class SearchMeta(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     took_ms: int
     cache: CacheState
@@ -99,6 +128,8 @@ class SearchMeta(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     cache_unavailable: bool = False
     partial: bool
     connectors: tuple[ConnectorReport, ...]
+    # Absent when there is nothing to say (today: present only for a route nobody serves).
+    warnings: tuple[SearchWarning, ...] = ()
 
 
 class SearchResponse(msgspec.Struct, frozen=True):

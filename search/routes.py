@@ -18,6 +18,7 @@ from kernel.auth import signed_in_subject
 from kernel.http import prepare_stream, read_json_body
 from kernel.openapi import Operation, Parameter
 from search import airports
+from search.body_schema import SearchRequestBody
 from search.model import (
     CURRENCIES,
     LIMIT_MAX,
@@ -230,7 +231,7 @@ OPERATIONS: tuple[Operation, ...] = (
             "Accept: application/x-ndjson, stream per-airline lines (live, never cached)"
         ),
         tag="search",
-        request=SearchRequest,
+        request=SearchRequestBody,
         response=SearchResponse,
         response_media=("application/json", NDJSON),
         errors=_SEARCH_ERRORS,

@@ -37,6 +37,7 @@ from search.fare_index import (
 )
 from search.ids import new_search_id, new_search_id_bytes
 from search.model import (
+    ROUTE_NOT_SERVED,
     ConnectorLine,
     ConnectorReport,
     DoneLine,
@@ -394,6 +395,12 @@ class SearchService:
                 )
             )
 
+    def serves(self, request: SearchRequest) -> bool:
+        """Whether any connector serves the search's route (cheap, no I/O): if none does, no
+        search would find offers, on any day."""
+        query = request.flight_query()
+        return any(c.serves(query) for c in self._fan_out.connectors)
+
     def connector_statuses(self) -> list[ConnectorStatus]:
         """Each connector's circuit state, error rate, latency and load, in configuration order."""
         return [c.status() for c in self._connectors.values()]
@@ -422,4 +429,6 @@ class SearchService:
             cache="miss",
             partial=any(a.status != "ok" for a in answers),
             connectors=reports,
+            # The fan-out reports every connector that serves the route: none, none serves it.
+            warnings=() if answers else (ROUTE_NOT_SERVED,),
         )

@@ -28,7 +28,8 @@ _CASE_ID = re.compile(r"cas_[0-9a-f]{24}")  # support/repository.py `new_case_id
 
 class OpenCaseRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A traveler's question: about `order_id` (with a token), or, without one, about the
-    booking `booking_reference` whose passengers include `family_name`."""
+    booking `booking_reference` whose passengers include `family_name`; a member of the other
+    way is a 422 naming it."""
 
     # Required, but checked by `check_open` so every bad field is named at once: a subject is
     # one line (1 to 200 characters), a message keeps line breaks and tabs (1 to 5000); other
@@ -72,6 +73,23 @@ def _words_errors(text: dict[str, str | None], not_text: set[str]) -> list[Field
     return errors
 
 
+def _other_callers_fields(
+    text: dict[str, str | None], not_text: set[str], *, anonymous: bool
+) -> list[FieldError]:
+    """Members of the other way of naming the booking, refused rather than dropped: without a
+    token an `order_id` proves nothing (the booking is named by reference and family name), and
+    with one the case is about `order_id`, whatever reference or name came beside it."""
+    if anonymous:
+        extra: tuple[str, ...] = ("order_id",)
+        why = "not taken without a token: name the booking by booking_reference and family_name"
+    else:
+        extra = ("booking_reference", "family_name")
+        why = "not taken with a token: the case is about order_id, one of your orders"
+    return [
+        FieldError(name, why) for name in extra if text[name] is not None and name not in not_text
+    ]
+
+
 def check_open(data: dict[str, Any], *, anonymous: bool) -> OpenCaseRequest:
     """The request, or `ValidationFailed` naming every bad field."""
     errors: list[FieldError] = []
@@ -90,6 +108,7 @@ def check_open(data: dict[str, Any], *, anonymous: bool) -> OpenCaseRequest:
     if text["booking_reference"] is not None:
         text["booking_reference"] = text["booking_reference"].strip().upper()
     errors.extend(_words_errors(text, not_text))
+    errors.extend(_other_callers_fields(text, not_text, anonymous=anonymous))
     if anonymous:
         reference, family = text["booking_reference"], text["family_name"]
         if (reference is None or not _REFERENCE.fullmatch(reference)) and (

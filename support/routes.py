@@ -120,8 +120,9 @@ OPERATIONS: tuple[Operation, ...] = (
             404: "No such order of the caller, or no booking with this reference and family "
             "name (the same answer for both)",
             415: "The body is not declared application/json",
-            422: "Bad fields (subject, message, order_id or booking_reference + family_name), "
-            "or the Idempotency-Key was used for another request",
+            422: "Bad fields (subject, message, order_id or booking_reference + family_name; "
+            "order_id without a token, or booking_reference or family_name with one, is named "
+            "too: never dropped), or the Idempotency-Key was used for another request",
             429: "Too many anonymous cases from this address; see Retry-After",
             503: "The database or the helpdesk cannot be reached; retry",
         },

@@ -13,9 +13,11 @@ import datetime as dt
 import json
 from collections.abc import Callable
 
+import msgspec
 import pytest
 from playwright.sync_api import Locator, Page, Route, expect
 
+from search.model import ROUTE_NOT_SERVED
 from tests.browser.test_search_to_offer import assert_accessible, screenshot
 
 pytestmark = pytest.mark.timeout(300)
@@ -27,12 +29,22 @@ def _day(days_ahead: int) -> str:
     return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days_ahead)).isoformat()
 
 
-def _answer_stream(route: Route, reports: list[dict[str, object]]) -> None:
-    """The search's stream: each airline's line as `reports` say, then the `done` line."""
+def _answer_stream(
+    route: Route, reports: list[dict[str, object]], warnings: list[object] | None = None
+) -> None:
+    """The search's stream: each airline's line as `reports` say, then the `done` line (with
+    `warnings`, when given)."""
     lines: list[dict[str, object]] = [
         {"connector": line["name"], "status": line["status"], "offers": []} for line in reports
     ]
-    meta = {"took_ms": 3, "cache": "miss", "partial": bool(reports), "connectors": reports}
+    meta: dict[str, object] = {
+        "took_ms": 3,
+        "cache": "miss",
+        "partial": bool(reports),
+        "connectors": reports,
+    }
+    if warnings:
+        meta["warnings"] = warnings
     lines.append({"done": True, "search_id": "srch_AAAAAAAAAAAAAAAA", "meta": meta})
     body = "".join(json.dumps(line) + "\n" for line in lines)
     route.fulfill(status=200, content_type="application/x-ndjson", body=body)
@@ -66,9 +78,9 @@ def test_a_search_no_airline_could_answer_does_not_say_there_are_no_flights(scre
 
 def _no_airline_serves_the_route(route: Route) -> None:
     # The API's answer where no connector serves the route (LHR to YXU on `skyfare up`): the
-    # `done` line alone, no airline listed. Here the suite's always-failing airline knows no
-    # network, so it is asked on every route.
-    _answer_stream(route, [])
+    # `done` line alone, no airline listed, and the warning saying why. Here the suite's
+    # always-failing airline knows no network, so it is asked on every route.
+    _answer_stream(route, [], [msgspec.to_builtins(ROUTE_NOT_SERVED)])
 
 
 def test_a_route_no_airline_flies_says_so_rather_than_to_try_other_dates(screen: Page) -> None:

@@ -147,6 +147,20 @@ async def test_live_mode_searches_what_is_missing(client: Client, api_key: str) 
     assert lines[0]["cheapest"] == again[0]["cheapest"] == _cheapest(searched)
 
 
+async def test_a_route_no_airline_serves_is_said_in_both_modes(
+    client: Client, api_key: str
+) -> None:
+    # KEF-AKL: real airports no sim airline flies between; a miss that no search would change.
+    unserved = {"origin": "KEF", "destination": "AKL", "departure_date": in_days(35)}
+
+    cached = await _bulk(client, api_key, queries=[unserved, _query(35)], mode="cached")
+    live = await _bulk(client, api_key, queries=[unserved], mode="live")
+
+    codes = [[w["code"] for w in line.get("warnings", [])] for line in (*cached, *live)]
+    assert codes == [["route_not_served"], [], ["route_not_served"]]
+    assert (cached[0]["status"], live[0]["status"], live[0]["offers"]) == ("not_cached", "ok", 0)
+
+
 async def test_a_thousand_cached_queries_stream_in_chunks(client: Client, api_key: str) -> None:
     for days in (50, 51, 52):
         await _warm(client, days)

@@ -190,3 +190,20 @@ async def test_a_body_with_null_optional_fields_is_answered_as_the_body_without_
     assert header(by_full_path, b"x-cache") == b"HIT"
     assert lane_answered == ["POST /v1/search"]
     assert comparable(by_lane) == comparable(by_full_path)
+
+
+async def test_the_lane_warns_of_a_route_no_airline_serves_as_the_full_path_does(
+    connect: Any, lane_answered: list[str]
+) -> None:
+    unserved = query(44).replace(b"LHR", b"KEF").replace(b"JFK", b"AKL")
+    conn = await connect()
+
+    by_full_path = await conn.exchange(get(unserved))
+    by_lane = await conn.exchange(get(unserved))
+
+    assert len(lane_answered) == 1
+    full_meta, lane_meta = (msgspec.json.decode(a[2])["meta"] for a in (by_full_path, by_lane))
+    assert (full_meta["cache"], lane_meta["cache"]) == ("miss", "hit")
+    assert lane_meta["connectors"] == []
+    assert [w["code"] for w in lane_meta["warnings"]] == ["route_not_served"]
+    assert lane_meta["warnings"] == full_meta["warnings"]

@@ -209,6 +209,29 @@ async def test_anonymous_cases_need_the_right_pair_and_cannot_probe_references(
     assert await env.cases(alice) == []
 
 
+async def test_a_case_naming_its_booking_both_ways_is_refused_naming_the_extra_field(
+    support_env: SupportEnv, alice: Headers
+) -> None:
+    env = support_env
+    order = await env.pay.held_order(alice, days=53)
+    words = {"subject": "Q", "message": "Which terminal?"}
+    pair = {"booking_reference": order["booking_reference"], "family_name": "Lovelace"}
+
+    anonymous = await env.client.post(
+        "/v1/support/cases", json={**words, **pair, "order_id": order["id"]}
+    )
+    signed_in = await env.client.post(
+        "/v1/support/cases",
+        json={**words, "order_id": order["id"], "family_name": "Lovelace"},
+        headers=alice,
+    )
+
+    assert (anonymous.status, signed_in.status) == (422, 422)
+    assert [e["field"] for e in (await anonymous.json())["errors"]] == ["order_id"]
+    assert [e["field"] for e in (await signed_in.json())["errors"]] == ["family_name"]
+    assert await env.cases(alice) == []
+
+
 async def test_a_case_about_another_travelers_order_is_not_found(
     support_env: SupportEnv, alice: Headers
 ) -> None:

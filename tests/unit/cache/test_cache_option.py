@@ -44,4 +44,7 @@ def test_the_openapi_operations_show_the_option() -> None:
     assert "cache" in {p.name for p in get.parameters}
     post = next(op for op in OPERATIONS if op.operation_id == "search")
     (_, components) = msgspec.json.schema_components([post.request])
-    assert components["SearchRequest"]["properties"]["cache"]["type"] == "boolean"
+    # A boolean, or null for its default (the body's optional members are nullable).
+    cache = components["SearchRequest"]["properties"]["cache"]
+    assert cache["anyOf"] == [{"type": "boolean"}, {"type": "null"}]
+    assert cache["default"] is True

@@ -12,7 +12,7 @@ from connectors import errors, offer_ids
 from connectors.model import Passengers, SliceQuery
 from connectors.resilience import ResiliencePolicy, ResilientConnector
 from kernel.errors import DomainError, Gone, NotFound, ServiceUnavailable
-from search.model import SearchRequest
+from search.model import ROUTE_NOT_SERVED, SearchRequest
 from search.service import SearchService
 from tests.fakes import FakeConnector, offer, segment
 
@@ -136,7 +136,7 @@ async def test_stream_reports_a_hung_airline_as_timeout_before_done() -> None:
     assert got[2]["meta"]["partial"] is True
 
 
-async def test_stream_of_a_route_nobody_serves_is_just_done() -> None:
+async def test_stream_of_a_route_nobody_serves_is_just_done_saying_so() -> None:
     got = await lines(service(airline(serves_airports={"FRA", "MUC"})))
 
     assert got == [
@@ -144,7 +144,7 @@ async def test_stream_of_a_route_nobody_serves_is_just_done() -> None:
             "done": True,
             "search_id": got[0]["search_id"],
             "meta": {"took_ms": got[0]["meta"]["took_ms"], "cache": "miss", "partial": False,
-                     "connectors": []},
+                     "connectors": [], "warnings": [msgspec.to_builtins(ROUTE_NOT_SERVED)]},
         }
     ]  # fmt: skip
 

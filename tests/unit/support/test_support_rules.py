@@ -146,3 +146,24 @@ def test_a_subject_too_long_is_not_called_missing() -> None:
 def test_a_message_keeps_its_line_breaks_and_tabs() -> None:
     body = {"subject": "Bags", "message": "Hello,\r\n\tTwo bags?", "order_id": "ord_" + "a" * 24}
     assert check_open(body, anonymous=False).message == "Hello,\r\n\tTwo bags?"
+
+
+def test_an_order_id_without_a_token_is_refused_naming_it_not_dropped() -> None:
+    body = {"subject": "Q", "message": "?", "booking_reference": "K7Q2MZ", "family_name": "X"}
+
+    with pytest.raises(ValidationFailed) as exc:
+        check_open({**body, "order_id": "ord_" + "0" * 24}, anonymous=True)
+
+    assert _fields(exc) == {"order_id"}
+    assert check_open({**body, "order_id": None}, anonymous=True).order_id is None
+
+
+@pytest.mark.parametrize("member", ["booking_reference", "family_name"])
+def test_a_booking_pair_member_with_a_token_is_refused_naming_it_not_dropped(member: str) -> None:
+    body = {"subject": "Q", "message": "?", "order_id": "ord_" + "0" * 24}
+
+    with pytest.raises(ValidationFailed) as exc:
+        check_open({**body, member: "K7Q2MZ"}, anonymous=False)
+
+    assert _fields(exc) == {member}
+    assert check_open({**body, member: None}, anonymous=False).order_id == body["order_id"]

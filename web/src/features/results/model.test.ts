@@ -82,6 +82,7 @@ it("says the airlines that answered have none when others did not answer", () =>
   );
 });
 
-it("says no airline flies the route when none serves it, so no other date is offered", () => {
-  expect(noOffersSentence(searched())).toBe("None of our airlines flies between these airports. Try nearby airports.");
+it("says no airline flies the route when the API warns none serves it, so no other date is offered", () => {
+  const warned = { ...searched(), warnings: [{ code: "route_not_served", detail: "No airline serves this route." }] };
+  expect(noOffersSentence(warned)).toBe("None of our airlines flies between these airports. Try nearby airports.");
 });

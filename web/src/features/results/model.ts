@@ -80,10 +80,10 @@ export function airlinesOf(offers: readonly Offer[]): [string, string][] {
 
 /** What a search that found no offer means: "no flights" only when every airline serving the
  * route answered. When some failed, that is not known, and other dates are no remedy; when none
- * serves the route (`meta.connectors` lists only those that do), no date will find one. */
+ * serves the route (the API's `route_not_served` warning), no date will find one. */
 export function noOffersSentence(meta: SearchMeta): string {
   const answered = meta.connectors.filter((c) => c.status === "ok").length;
-  if (meta.connectors.length === 0) {
+  if (meta.warnings?.some((w) => w.code === "route_not_served")) {
     return "None of our airlines flies between these airports. Try nearby airports.";
   }
   if (answered === 0) {
