@@ -1,4 +1,4 @@
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import { RadioGroup } from "../../../components/RadioGroup";
 import { useAfterRender } from "../../../lib/afterRender";
@@ -24,7 +24,11 @@ interface Props {
   /** The signed-in traveler's: fill the fields not typed into (a URL's search passes none). */
   preferences?: SearchPreferences | null;
   errors?: Record<string, string>;
+  /** The fields of `initial` the traveler typed into (a search resumed after a sign-in). */
+  typed?: ReadonlySet<PreferredField>;
   onSearch: (form: Form) => void;
+  /** Told the search as it is typed (the home page keeps it over a sign-in: search/draft.ts). */
+  onDraft?: (form: Form, typed: ReadonlySet<PreferredField>) => void;
 }
 
 const NOTHING_TYPED: ReadonlySet<PreferredField> = new Set();
@@ -36,9 +40,17 @@ const TRIPS: { value: Trip; label: string }[] = [
 ];
 
 /** The search: trip type, airports and dates per flight, passengers and cabin. */
-export function SearchForm({ initial, preferences = null, errors: refused = {}, onSearch }: Props) {
-  const [form, setForm] = useState(() => withPreferences(initial, preferences, NOTHING_TYPED));
-  const [typed, setTyped] = useState(NOTHING_TYPED);
+export function SearchForm({
+  initial,
+  preferences = null,
+  errors: refused = {},
+  typed: typedBefore = NOTHING_TYPED,
+  onSearch,
+  onDraft,
+}: Props) {
+  const [form, setForm] = useState(() => withPreferences(initial, preferences, typedBefore));
+  const [typed, setTyped] = useState(typedBefore);
+  useEffect(() => onDraft?.(form, typed), [onDraft, form, typed]);
   // The profile usually answers after the form is drawn: what it prefers fills the fields the
   // traveler has not typed into by then, and never those they have.
   const [applied, setApplied] = useState(preferences);
