@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Stack
+from tests.browser.test_book import sign_in_as
 from tests.browser.test_profile import unique_family_name
 from tests.browser.test_search_to_offer import _day, assert_accessible, screenshot
 from tests.browser.test_sign_in import ADA, token_for
@@ -43,11 +44,7 @@ def test_only_the_saved_travelers_whose_age_fits_a_place_are_offered_for_it(
         results = page.get_by_role("region", name="Results")
         results.get_by_role("button", name="Select").first.click()
         page.get_by_role("link", name="Continue to passengers").click()
-        page.get_by_role("main").get_by_role("button", name="Sign in").click()
-        form = page.get_by_role("form", name="Sign in")
-        form.get_by_label("Email").fill(ADA[0])
-        form.get_by_label("Password").fill(ADA[1])
-        form.get_by_role("button", name="Sign in").click()
+        sign_in_as(page, ADA)
 
         adult = page.get_by_role("group", name="Passenger 1 (adult)")
         infant = page.get_by_role("group", name="Passenger 2 (infant)")

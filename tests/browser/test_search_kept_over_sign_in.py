@@ -8,12 +8,12 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.test_book import sign_in_as
 from tests.browser.test_search_preferences import search_fields
 from tests.browser.test_search_to_offer import _day, assert_accessible, pick_airport, screenshot
+from tests.browser.test_sign_in import ADA
 
 pytestmark = pytest.mark.timeout(300)
-
-ADA = ("ada@example.com", "lovelace-1815")
 
 
 def test_a_search_typed_before_signing_in_is_kept_through_the_sign_in(screen: Page) -> None:
@@ -28,11 +28,7 @@ def test_a_search_typed_before_signing_in_is_kept_through_the_sign_in(screen: Pa
     cabin.select_option("premium_economy")
     currency.select_option("EUR")
 
-    page.get_by_role("banner").get_by_role("button", name="Sign in").click()
-    form = page.get_by_role("form", name="Sign in")
-    form.get_by_label("Email").fill(ADA[0])
-    form.get_by_label("Password").fill(ADA[1])
-    form.get_by_role("button", name="Sign in").click()
+    sign_in_as(page, ADA, where="banner")  # from the header, as on any page
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/$"))
 

@@ -1,5 +1,6 @@
 import { expect, it } from "vitest";
 
+import { testTraveler } from "../../lib/testTraveler";
 import type { Traveler } from "../profile";
 import { ageRule, fitsAge, travelersFor } from "./ages";
 
@@ -30,21 +31,9 @@ it("counts whole years on the flight's day, as the API does", () => {
   expect(fitsAge("child", flights("2027-01-16", "2027-01-23"), "2025-01-20")).toBe(false); // 1 at the first
 });
 
-const traveler = (id: string, born_on: string): Traveler => ({
-  id,
-  given_name: id,
-  family_name: "Lovelace",
-  born_on,
-  gender: "f",
-  loyalty_accounts: [],
-  document: null,
-  created_at: "2026-12-01T10:00:00Z",
-  updated_at: "2026-12-01T10:00:00Z",
-});
-
 it("offers for a place only the saved travelers whose age fits it, and the one chosen", () => {
   const there = flights("2027-01-16");
-  const saved = [traveler("ada", "1990-12-10"), traveler("byron", "2019-05-01"), traveler("annabella", "2026-06-01")];
+  const saved = [testTraveler("ada", "Ada", "1990-12-10"), testTraveler("byron", "Byron", "2019-05-01"), testTraveler("annabella", "Annabella", "2026-06-01")];
   const names = (list: Traveler[]) => list.map((t) => t.id);
   const infant = travelersFor("infant", there, saved, "");
   expect([names(infant.offered), names(infant.notOffered)]).toEqual([["annabella"], ["ada", "byron"]]);

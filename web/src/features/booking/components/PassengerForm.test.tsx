@@ -2,7 +2,7 @@
 import { cleanup, render, screen } from "@testing-library/react";
 import { afterEach, expect, it } from "vitest";
 
-import type { Traveler } from "../../profile";
+import { testTraveler } from "../../../lib/testTraveler";
 import { travelersFor } from "../ages";
 import { drafts } from "../model";
 import { PassengerForm } from "./PassengerForm";
@@ -33,23 +33,11 @@ it("says an infant's age rule under the date of birth, read with it, and the err
   expect(description(birth)).toBe(`${hint} Must be in the past.`);
 });
 
-const traveler = (id: string, given_name: string, born_on: string): Traveler => ({
-  id,
-  given_name,
-  family_name: "Lovelace",
-  born_on,
-  gender: "f",
-  loyalty_accounts: [],
-  document: null,
-  created_at: "2026-12-01T10:00:00Z",
-  updated_at: "2026-12-01T10:00:00Z",
-});
-
 it("offers for an infant's place only the saved travelers under 2 then, and says why the others are not", () => {
   const [, infant] = drafts({ adults: 1, infants: 1 }, {});
   if (!infant) throw new Error("an infant");
   const flights = [{ segments: [{ departing_at: "2027-01-16T17:45:00" }] }];
-  const saved = [traveler("trv_ada", "Ada", "1990-12-10"), traveler("trv_byron", "Byron", "2019-05-01"), traveler("trv_anna", "Annabella", "2026-06-01")];
+  const saved = [testTraveler("trv_ada", "Ada", "1990-12-10"), testTraveler("trv_byron", "Byron", "2019-05-01"), testTraveler("trv_anna", "Annabella", "2026-06-01")];
   render(<PassengerForm index={1} passenger={infant} saved={travelersFor("infant", flights, saved, "")} errors={{}} onChange={() => undefined} />);
   const select = screen.getByRole("combobox", { name: "Saved traveler" });
   const options = [...select.querySelectorAll("option")].map((o) => o.textContent);
