@@ -36,9 +36,10 @@ def sign_in_as_ada(page: Page) -> None:
     sign_in_as(page, ("ada@example.com", "lovelace-1815"))
 
 
-def sign_in_as(page: Page, user: tuple[str, str]) -> None:
-    """`user` (email, password) through the provider's form, from the page's Sign in button."""
-    page.get_by_role("main").get_by_role("button", name="Sign in").click()
+def sign_in_as(page: Page, user: tuple[str, str], where: str = "main") -> None:
+    """`user` (email, password) through the provider's form, from the Sign in button in the
+    page's `where` landmark role ("main": the screen's own; "banner": the header's)."""
+    page.get_by_role(where).get_by_role("button", name="Sign in").click()
     form = page.get_by_role("form", name="Sign in")
     form.get_by_label("Email").fill(user[0])
     form.get_by_label("Password").fill(user[1])

@@ -1,11 +1,12 @@
 // @vitest-environment jsdom
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { cleanup, render, screen } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { MemoryRouter, Route, Routes } from "react-router";
 import { afterEach, expect, it } from "vitest";
 
 import { meKeys, type Profile } from "../features/profile/api/me";
 import { ResultsPage } from "../features/results";
+import { emptyForm, rememberDraft, resumedDraft } from "../features/search";
 import { setSession } from "../lib/session";
 import { signInForTest } from "../lib/testSession";
 import { HomePage } from "./HomePage";
@@ -13,6 +14,7 @@ import { HomePage } from "./HomePage";
 afterEach(() => {
   cleanup();
   setSession(null);
+  sessionStorage.clear();
 });
 
 const SUBJECT = "ada";
@@ -73,4 +75,34 @@ it("shows a shared search link's own values, not the traveler's preferences", ()
   signIn();
   openAt("/results?trip=one-way&leg=CDG.JFK.2027-01-10&cabin=first&currency=EUR");
   expect(values()).toEqual(["CDG", "first", "EUR"]);
+});
+
+it("resumes the search typed before signing in, the traveler's own choices over the profile's", () => {
+  // Typed signed out: From, To and a day, cabin and currency chosen; then off to sign in.
+  const typed = {
+    ...emptyForm(),
+    trip: "one-way" as const,
+    legs: [{ origin: "CDG", destination: "JFK", date: "2027-01-10" }],
+    adults: 2,
+    cabin: "premium_economy" as const,
+    currency: "EUR" as const,
+  };
+  rememberDraft(typed, new Set(["origin-0", "cabin", "currency"] as const));
+  signIn(); // back, signed in: the profile prefers LHR, business and GBP
+  openAt("/");
+  expect(values()).toEqual(["CDG", "premium_economy", "EUR"]);
+  expect(screen.getByRole<HTMLInputElement>("combobox", { name: "To" }).value).toBe("JFK");
+  expect(screen.getByLabelText<HTMLInputElement>("Departure date").value).toBe("2027-01-10");
+  expect(screen.getByRole<HTMLInputElement>("radio", { name: "One way" }).checked).toBe(true);
+});
+
+it("keeps the search as it is typed, and the fields not typed into take the profile's", () => {
+  openAt("/");
+  fireEvent.change(screen.getByRole("combobox", { name: "To" }), { target: { value: "JFK" } });
+  expect(resumedDraft()?.form.legs[0]?.destination).toBe("JFK");
+  cleanup();
+  signIn();
+  openAt("/");
+  expect(values()).toEqual(["LHR", "business", "GBP"]); // nothing of these typed: preferred
+  expect(screen.getByRole<HTMLInputElement>("combobox", { name: "To" }).value).toBe("JFK");
 });

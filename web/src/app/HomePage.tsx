@@ -1,7 +1,16 @@
-import { useMemo } from "react";
+import { useCallback, useMemo, useState } from "react";
 
 import { type Profile, useSignedInProfile } from "../features/profile/signedIn";
-import { emptyForm, SearchForm, type SearchPreferences, useSendSearch } from "../features/search";
+import {
+  emptyForm,
+  forgetDraft,
+  rememberDraft,
+  resumedDraft,
+  SearchForm,
+  type SearchFormModel,
+  type SearchPreferences,
+  useSendSearch,
+} from "../features/search";
 
 function searchPreferences(profile: Profile | null): SearchPreferences | null {
   if (!profile) return null;
@@ -12,10 +21,25 @@ export function HomePage() {
   const send = useSendSearch();
   const profile = useSignedInProfile();
   const preferences = useMemo(() => searchPreferences(profile), [profile]);
+  // The search typed before the page was left to sign in (or reloaded): the form starts from it.
+  const [draft] = useState(resumedDraft);
+  const search = useCallback(
+    (form: SearchFormModel) => {
+      forgetDraft();
+      send(form);
+    },
+    [send],
+  );
   return (
     <div className="home">
       <h1>Where to next?</h1>
-      <SearchForm initial={emptyForm()} preferences={preferences} onSearch={send} />
+      <SearchForm
+        initial={draft?.form ?? emptyForm()}
+        typed={draft?.typed}
+        preferences={preferences}
+        onSearch={search}
+        onDraft={rememberDraft}
+      />
     </div>
   );
 }

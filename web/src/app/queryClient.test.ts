@@ -24,6 +24,7 @@ const { api } = await import("../lib/api/client");
 const { signOut } = await import("../features/auth");
 const { beginSignIn } = await import("../features/auth/api/oidc");
 const { rememberResume, resumeWaiting } = await import("../features/auth/api/stepUp");
+const { storeSearchDraft } = await import("../lib/searchDraft");
 const { createQueryClient } = await import("./queryClient");
 // Every feature's key factory, so a family added to one is decided on here (lib/personalQueries).
 const { meKeys } = await import("../features/profile/api/me");
@@ -132,8 +133,10 @@ it("forgets them when another traveler signs in, and keeps them over a refresh o
   expect(held(client)).toHaveLength(PUBLIC.length);
 });
 
-it("forgets on sign out what waited to be offered again after a sign-in", () => {
+it("forgets on sign out what waited to be offered again after a sign-in, and the search being typed", () => {
   rememberResume("delete-account", "usr_ada");
+  // It may hold the profile's home airport, filled in by the preferences.
+  storeSearchDraft("trip=one-way&leg=LHR.JFK.2027-01-10");
 
   signOut();
 

@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 
-import { ageRule, drafts, passengerFieldFor, toPassengers } from "./model";
+import { drafts, passengerFieldFor, toPassengers } from "./model";
 
 it("books a saved traveler by id with the contact typed, and the others in full", () => {
   const [first, second] = drafts({ adults: 2 }, { given_name: "Ada", email: "ada@example.com", phone_number: "+4420" });
@@ -27,17 +27,4 @@ it("sends a phone number typed with spaces as the API takes it", () => {
   if (!first) throw new Error("one draft");
   const typed = { ...first, born_on: "1990-12-10", gender: "f" as const, phone_number: "+44 20 7183 8750" };
   expect(toPassengers([typed])[0]).toMatchObject({ phone_number: "+442071838750" });
-});
-
-it("says the age the airline asks of a child and an infant, by the days their flights leave", () => {
-  // The rule was learnt from the API's refusal: "an infant must be under 2 at departure
-  // (2027-01-16); this passenger is 3".
-  const flights = (...days: string[]) => days.map((day) => ({ segments: [{ departing_at: `${day}T17:45:00` }] }));
-  const there = flights("2027-01-16");
-  expect(ageRule("infant", there)).toBe("Under 2 on Sat 16 Jan 2027, when the flight leaves");
-  expect(ageRule("child", there)).toBe("Aged 2 to 11 on Sat 16 Jan 2027, when the flight leaves");
-  expect(ageRule("adult", there)).toBeUndefined();
-  const andBack = flights("2027-01-16", "2027-01-23");
-  expect(ageRule("infant", andBack)).toBe("Under 2 on Sat 23 Jan 2027, when the last flight leaves");
-  expect(ageRule("child", andBack)).toBe("Aged 2 to 11 on Sat 16 Jan 2027, when the first flight leaves");
 });

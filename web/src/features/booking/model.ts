@@ -1,5 +1,4 @@
 import type { Schemas } from "../../lib/api/client";
-import { localDate } from "../../lib/format";
 import { phoneToSend } from "../../lib/phone";
 
 export type PassengerType = Schemas["Passenger"]["type"];
@@ -58,21 +57,4 @@ export function toPassengers(list: PassengerDraft[]): Schemas["CreateOrderReques
 export function passengerFieldFor(apiField: string): string | undefined {
   const match = /^passengers\[(\d+)\]\.(given_name|family_name|born_on|gender|email|phone_number|type|traveler_id)$/.exec(apiField);
   return match ? `p${match[1]}-${match[2]}` : undefined;
-}
-
-type Flown = { segments: { departing_at: string }[] }[];
-
-/**
- * What the airline asks of a child's or an infant's age, said under their date of birth before
- * the API refuses it (booking/validation.py `age_problem`): a child is 2 to 11 on the day the
- * first flight leaves, an infant under 2 on the day the last one leaves. Nothing for an adult.
- */
-export function ageRule(type: PassengerType, slices: Flown): string | undefined {
-  const first = slices[0]?.segments[0]?.departing_at;
-  const last = slices[slices.length - 1]?.segments.at(-1)?.departing_at;
-  if (!first || !last) return undefined;
-  const oneDay = first.slice(0, 10) === last.slice(0, 10);
-  if (type === "child") return `Aged 2 to 11 on ${localDate(first)}, when the ${oneDay ? "" : "first "}flight leaves`;
-  if (type === "infant") return `Under 2 on ${localDate(last)}, when the ${oneDay ? "" : "last "}flight leaves`;
-  return undefined;
 }

@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 
 import type { ConnectorReport, Offer, SearchMeta } from "../../lib/api/client";
-import { airlinesOf, applyFilters, DEFAULT_FILTERS, noOffersSentence } from "./model";
+import { airlinesOf, applyFilters, DEFAULT_FILTERS, filterWords, noOffersSentence, routeOf, withoutFilters } from "./model";
 
 function offer(id: string, amount: string, departs: string, stops: number, refundable = false, owner = "BA"): Offer {
   const segments = Array.from({ length: stops + 1 }, (_, i) => ({
@@ -85,4 +85,24 @@ it("says the airlines that answered have none when others did not answer", () =>
 it("says no airline flies the route when the API warns none serves it, so no other date is offered", () => {
   const warned = { ...searched(), warnings: [{ code: "route_not_served", detail: "No airline serves this route." }] };
   expect(noOffersSentence(warned)).toBe("None of our airlines flies between these airports. Try nearby airports.");
+});
+
+it("words the filters that hide offers, and clears them keeping the sort", () => {
+  const airlines: [string, string][] = [["BA", "Britannia Airways"]];
+  expect(filterWords(DEFAULT_FILTERS, airlines)).toEqual([]);
+  expect(filterWords({ ...DEFAULT_FILTERS, sort: "duration" }, airlines)).toEqual([]); // an order hides nothing
+  const narrowed = { sort: "departure", stops: "0", departure: "evening", refundableOnly: true, excludedAirlines: ["BA", "LH"] } as const;
+  expect(filterWords({ ...narrowed, excludedAirlines: [...narrowed.excludedAirlines] }, airlines)).toEqual([
+    "Non-stop only",
+    "Evening departures",
+    "Refundable only",
+    "Not Britannia Airways",
+    "Not LH", // not among this search's offers: its code
+  ]);
+  expect(withoutFilters({ ...narrowed, excludedAirlines: ["BA"] })).toEqual({ ...DEFAULT_FILTERS, sort: "departure" });
+});
+
+it("names a search's route by its airports in order, whatever its days", () => {
+  expect(routeOf([{ origin: "lhr", destination: "JFK" }, { origin: "JFK", destination: "LHR" }])).toBe("LHR-JFK,JFK-LHR");
+  expect(routeOf([{ origin: "LHR", destination: "JFK" }])).not.toBe(routeOf([{ origin: "LHR", destination: "CDG" }]));
 });

@@ -22,6 +22,40 @@ export const DEFAULT_FILTERS: Filters = {
   excludedAirlines: [],
 };
 
+/** A search's route, as filters belong to it: its airports in order, whatever the days. */
+export function routeOf(slices: readonly { origin: string; destination: string }[]): string {
+  return slices.map((s) => `${s.origin}-${s.destination}`.toUpperCase()).join(",");
+}
+
+/**
+ * The sort kept, every filter off: "Clear filters", and where a new route starts. The same route
+ * on other days (or for other travelers) keeps its filters, as an airline app does while the
+ * traveler compares days, and the page says so with that one-click clear (`filterWords`). A new
+ * route starts unfiltered: its airlines, stops and times are others, and filters kept from the
+ * last route hid its offers with no sign why. The sort is an order that hides nothing: kept.
+ */
+export function withoutFilters(filters: Filters): Filters {
+  return { ...DEFAULT_FILTERS, sort: filters.sort };
+}
+
+const STOP_WORDS: Record<Exclude<Stops, "any">, string> = { "0": "Non-stop only", "1": "1 stop at most" };
+const WINDOW_WORDS: Record<Exclude<DepartureWindow, "any">, string> = {
+  morning: "Morning departures",
+  afternoon: "Afternoon departures",
+  evening: "Evening departures",
+};
+
+/** The filters that hide offers, in words ("Non-stop only", "Not Lufthansa"); none: []. */
+export function filterWords(filters: Filters, airlines: readonly [string, string][]): string[] {
+  const names = new Map(airlines);
+  return [
+    filters.stops === "any" ? "" : STOP_WORDS[filters.stops],
+    filters.departure === "any" ? "" : WINDOW_WORDS[filters.departure],
+    filters.refundableOnly ? "Refundable only" : "",
+    ...filters.excludedAirlines.map((code) => `Not ${names.get(code) ?? code}`),
+  ].filter(Boolean);
+}
+
 export function stopsOf(offer: Offer): number {
   return Math.max(0, ...offer.slices.map((slice) => slice.segments.length - 1));
 }

@@ -1,5 +1,6 @@
 import { api } from "../../../lib/api/client";
 import { SIGN_IN_ENDED } from "../../../lib/problems";
+import { forgetSearchDraft } from "../../../lib/searchDraft";
 import { getSession, setSession } from "../../../lib/session";
 import { CLOCK_SKEW_S, type IdClaims, IdTokenRejected, type JsonWebKeySet, verifyIdToken } from "./idToken";
 import { challengeFor, randomToken } from "./pkce";
@@ -322,12 +323,14 @@ async function exchange(params: URLSearchParams): Promise<string> {
 /**
  * Signed out at once here; the refresh token is revoked at the provider after (./revocation).
  * The tab forgets the traveler's data with the tokens (lib/personalQueries: the cached answers;
- * here what waited in sessionStorage to be offered again after a sign-in).
+ * here what waited in sessionStorage to be offered again after a sign-in, and the search being
+ * typed, which may hold the profile's home airport).
  */
 export function signOut(): void {
   const refreshToken = getSession()?.refreshToken ?? null;
   forgetTokens();
   forgetEveryResume();
+  forgetSearchDraft();
   if (refreshToken) void revokeAtProvider(refreshToken);
 }
 

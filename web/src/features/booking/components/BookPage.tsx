@@ -11,7 +11,8 @@ import { usePricedOffer } from "../../offers";
 import { useProfile, useTravelers } from "../../profile";
 import { holdOffer } from "../api/orders";
 import { carriedPassengers, carryPassengers } from "../carried";
-import { ageRule, drafts, type PassengerDraft, passengerFieldFor, toPassengers } from "../model";
+import { ageRule, travelersFor } from "../ages";
+import { drafts, type PassengerDraft, passengerFieldFor, toPassengers } from "../model";
 import { BookingFailure } from "./BookingFailure";
 import { BookingSteps, Steps } from "./BookingSteps";
 import { PassengerForm } from "./PassengerForm";
@@ -104,7 +105,7 @@ function Booking({ offerId }: { offerId: string }) {
           key={index}
           index={index}
           passenger={passenger}
-          travelers={travelers}
+          saved={travelersFor(passenger.type, offer.slices, travelers, passenger.traveler_id)}
           errors={errors.byField}
           ageHint={ageRule(passenger.type, offer.slices)}
           onChange={(change) =>

@@ -18,7 +18,7 @@ function refusedForm(errors: Record<string, string>) {
     <MemoryRouter>
       <form aria-label="Passengers">
         <BookingFailure problem={refused} other={[]} onAccept={() => undefined} />
-        {ada && <PassengerForm index={0} passenger={ada} travelers={[]} errors={errors} onChange={() => undefined} />}
+        {ada && <PassengerForm index={0} passenger={ada} saved={{ offered: [], notOffered: [], rule: undefined }} errors={errors} onChange={() => undefined} />}
       </form>
     </MemoryRouter>,
   );

@@ -1,13 +1,15 @@
 import { dayWords } from "../../../lib/format";
-import type { Traveler } from "../../profile";
+import type { SavedTravelers } from "../ages";
 import type { PassengerDraft } from "../model";
 
 interface Props {
   index: number;
   passenger: PassengerDraft;
-  travelers: Traveler[]; // the saved travelers to choose from instead of typing
+  /** The saved travelers to choose from instead of typing: those whose age fits the place
+   * (ages `travelersFor`), and the others named with why. */
+  saved: SavedTravelers;
   errors: Record<string, string>;
-  /** Under the date of birth: the age the airline asks of this passenger (model `ageRule`). */
+  /** Under the date of birth: the age the airline asks of this passenger (ages `ageRule`). */
   ageHint?: string | undefined;
   onChange: (change: Partial<PassengerDraft>) => void;
 }
@@ -15,7 +17,7 @@ interface Props {
 const TYPE_LABEL = { adult: "adult", child: "child", infant: "infant" } as const;
 
 /** One traveler's details as the airline needs them; the API's errors beside each field. */
-export function PassengerForm({ index, passenger, travelers, errors, ageHint, onChange }: Props) {
+export function PassengerForm({ index, passenger, saved: { offered: travelers, notOffered, rule }, errors, ageHint, onChange }: Props) {
   const saved = passenger.traveler_id !== "";
   const field = (name: keyof PassengerDraft) => `p${index}-${name}`;
   const savedId = field("traveler_id");
@@ -65,14 +67,23 @@ export function PassengerForm({ index, passenger, travelers, errors, ageHint, on
         Passenger {index + 1} ({TYPE_LABEL[passenger.type]})
       </legend>
       <div className="passenger-fields">
+      {travelers.length === 0 && notOffered.length > 0 && (
+        <p className="meta hint saved-traveler">{whyNotOffered(notOffered, rule, false)}</p>
+      )}
       {travelers.length > 0 && (
         <div className="field saved-traveler">
           <label htmlFor={savedId}>Saved traveler</label>
+          {/* before the list, as every hint is before its control (the date of birth's age) */}
+          {notOffered.length > 0 && (
+            <p id={`${savedId}-hint`} className="meta hint">
+              {whyNotOffered(notOffered, rule, true)}
+            </p>
+          )}
           <select
             id={savedId}
             name={savedId}
             value={passenger.traveler_id}
-            {...describedBy(savedId)}
+            {...describedBy(savedId, notOffered.length > 0 ? "not offered" : undefined)}
             onChange={(event) => {
               const chosen = travelers.find((t) => t.id === event.target.value);
               onChange(
@@ -124,4 +135,13 @@ export function PassengerForm({ index, passenger, travelers, errors, ageHint, on
       </div>
     </fieldset>
   );
+}
+
+/** Why saved travelers are missing from the list: the place's age rule, and who they are. */
+function whyNotOffered(notOffered: SavedTravelers["notOffered"], rule: string | undefined, someOffered: boolean): string {
+  const names = notOffered.map((t) => `${t.given_name} ${t.family_name}`).join(", ");
+  const age = rule ? ` (${rule.charAt(0).toLowerCase()}${rule.slice(1)})` : "";
+  return someOffered
+    ? `Not offered for this place, as their age does not fit${age}: ${names}.`
+    : `No saved traveler is offered for this place, as none's age fits${age}: ${names}.`;
 }

@@ -19,9 +19,10 @@ import {
   useSendSearch,
 } from "../../search";
 import { useSearchStream } from "../hooks/useSearchStream";
-import { airlinesOf, applyFilters, DEFAULT_FILTERS, type Filters, noOffersSentence } from "../model";
+import { airlinesOf, applyFilters, DEFAULT_FILTERS, type Filters, noOffersSentence, routeOf, withoutFilters } from "../model";
 import { AirlineStatus } from "./AirlineStatus";
 import { FilterPanel } from "./FilterPanel";
+import { FiltersOn } from "./FiltersOn";
 import { OfferList } from "./OfferList";
 
 // Drawn once per search, not again for each airline's line (the results page re-renders then).
@@ -37,7 +38,16 @@ export function ResultsPage() {
   const form = useMemo(() => fromParams(new URLSearchParams(key)), [key]);
   const request = useMemo(() => (form ? toRequest(form) : null), [form]);
   const stream = useSearchStream(request);
-  const [filters, setFilters] = useState<Filters>(DEFAULT_FILTERS);
+  // Filters belong to a route: a search of another one starts without them (model `withoutFilters`).
+  const searchedRoute = routeOf(request?.slices ?? []);
+  const [filtered, setFiltered] = useState({ route: searchedRoute, filters: DEFAULT_FILTERS });
+  if (filtered.route !== searchedRoute) setFiltered({ route: searchedRoute, filters: withoutFilters(filtered.filters) });
+  const { filters } = filtered;
+  const setFilters = useCallback(
+    (change: Filters | ((f: Filters) => Filters)) =>
+      setFiltered((f) => ({ ...f, filters: typeof change === "function" ? change(f.filters) : change })),
+    [],
+  );
   const shown = useMemo(() => applyFilters(stream.offers, filters), [stream.offers, filters]);
   const airlines = useMemo(() => airlinesOf(stream.offers), [stream.offers]);
   useEffect(() => rememberOffers(stream.offers), [stream.offers]);
@@ -66,7 +76,7 @@ export function ResultsPage() {
   const afterRender = useAfterRender();
   const showAll = () => {
     afterRender(() => results.current?.querySelector<HTMLElement>(".offer-card button")?.focus());
-    setFilters((f) => ({ ...DEFAULT_FILTERS, sort: f.sort }));
+    setFilters(withoutFilters);
   };
 
   if (!form) {
@@ -106,6 +116,10 @@ export function ResultsPage() {
               {summary}
               {shown.length !== stream.offers.length && ` (${shown.length} shown with your filters)`}
             </p>
+            {/* Beside the offers it hides; when it hides them all, the sentence below says so. */}
+            {(shown.length > 0 || stream.offers.length === 0) && (
+              <FiltersOn filters={filters} airlines={airlines} onClear={showAll} />
+            )}
             {stream.meta && stream.offers.length === 0 && <p>{noOffersSentence(stream.meta)}</p>}
             {/* Filters that hide every offer left "(0 shown with your filters)" over nothing, the
                 filters themselves folded away: say so, and the way back in one press. */}

@@ -89,3 +89,35 @@ it("tells a date refused as too far ahead the last day that can be searched, and
     vi.useRealTimers();
   }
 });
+
+it("refuses a past departure day beside the field, not in the browser's bubble, and sends nothing", () => {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(new Date("2026-12-06T10:00:00Z"));
+  try {
+    const onSearch = vi.fn();
+    const past = { ...emptyForm(), trip: "one-way" as const, legs: [{ origin: "LHR", destination: "JFK", date: "2026-12-01" }] };
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    render(
+      <QueryClientProvider client={client}>
+        <SearchForm initial={past} onSearch={onSearch} />
+      </QueryClientProvider>,
+    );
+    const date = screen.getByLabelText("Departure date");
+    // No `min`: Chromium would refuse the day itself, with its own bubble, before the form could.
+    expect(date.hasAttribute("min")).toBe(false);
+    fireEvent.submit(screen.getByRole("form", { name: "Search flights" }));
+    expect(onSearch).not.toHaveBeenCalled();
+    expect(date.getAttribute("aria-invalid")).toBe("true");
+    expect(document.activeElement).toBe(date);
+    const described = document.getElementById(date.getAttribute("aria-describedby") ?? "");
+    expect(described?.textContent).toBe("Date is in the past: the first day you can search is Sun 6 Dec 2026.");
+
+    // A day that can be searched: the error goes as it is typed, and the search is sent.
+    fireEvent.change(date, { target: { value: "2026-12-20" } });
+    expect(date.hasAttribute("aria-invalid")).toBe(false);
+    fireEvent.submit(screen.getByRole("form", { name: "Search flights" }));
+    expect(onSearch).toHaveBeenCalledOnce();
+  } finally {
+    vi.useRealTimers();
+  }
+});

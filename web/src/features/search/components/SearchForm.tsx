@@ -1,7 +1,9 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import { RadioGroup } from "../../../components/RadioGroup";
-import { localDate, todayIso } from "../../../lib/format";
+import { useAfterRender } from "../../../lib/afterRender";
+import { focusFirstInvalid } from "../../../lib/focusInvalid";
+import { todayIso } from "../../../lib/format";
 import {
   lastSearchDay,
   type Leg,
@@ -12,16 +14,21 @@ import {
   type Trip,
   withPreferences,
 } from "../model";
+import { dateErrors } from "../dateChecks";
 import { AirportField } from "./AirportField";
+import { DateField } from "./DateField";
 import { PassengerFields } from "./PassengerFields";
-import { PriceCalendar } from "./PriceCalendar";
 
 interface Props {
   initial: Form;
   /** The signed-in traveler's: fill the fields not typed into (a URL's search passes none). */
   preferences?: SearchPreferences | null;
   errors?: Record<string, string>;
+  /** The fields of `initial` the traveler typed into (a search resumed after a sign-in). */
+  typed?: ReadonlySet<PreferredField>;
   onSearch: (form: Form) => void;
+  /** Told the search as it is typed (the home page keeps it over a sign-in: search/draft.ts). */
+  onDraft?: (form: Form, typed: ReadonlySet<PreferredField>) => void;
 }
 
 const NOTHING_TYPED: ReadonlySet<PreferredField> = new Set();
@@ -33,9 +40,17 @@ const TRIPS: { value: Trip; label: string }[] = [
 ];
 
 /** The search: trip type, airports and dates per flight, passengers and cabin. */
-export function SearchForm({ initial, preferences = null, errors = {}, onSearch }: Props) {
-  const [form, setForm] = useState(() => withPreferences(initial, preferences, NOTHING_TYPED));
-  const [typed, setTyped] = useState(NOTHING_TYPED);
+export function SearchForm({
+  initial,
+  preferences = null,
+  errors: refused = {},
+  typed: typedBefore = NOTHING_TYPED,
+  onSearch,
+  onDraft,
+}: Props) {
+  const [form, setForm] = useState(() => withPreferences(initial, preferences, typedBefore));
+  const [typed, setTyped] = useState(typedBefore);
+  useEffect(() => onDraft?.(form, typed), [onDraft, form, typed]);
   // The profile usually answers after the form is drawn: what it prefers fills the fields the
   // traveler has not typed into by then, and never those they have.
   const [applied, setApplied] = useState(preferences);
@@ -43,6 +58,11 @@ export function SearchForm({ initial, preferences = null, errors = {}, onSearch 
     setApplied(preferences);
     setForm((f) => withPreferences(f, preferences, typed));
   }
+  // Days the form itself refuses (past, out of order) beside the API's refusals of the last search.
+  const [ownErrors, setOwnErrors] = useState<Record<string, string>>({});
+  const errors = { ...refused, ...ownErrors };
+  const element = useRef<HTMLFormElement>(null);
+  const afterRender = useAfterRender();
   const today = todayIso();
   const last = lastSearchDay(today);
   const legs = form.trip === "multi-city" ? form.legs : form.legs.slice(0, 1);
@@ -53,7 +73,13 @@ export function SearchForm({ initial, preferences = null, errors = {}, onSearch 
 
   function setLeg(index: number, change: Partial<Leg>) {
     if (index === 0 && change.origin !== undefined) type("origin-0");
+    if (change.date !== undefined) forget(`date-${index}`);
     setForm((f) => ({ ...f, legs: f.legs.map((leg, i) => (i === index ? { ...leg, ...change } : leg)) }));
+  }
+
+  // A refused day changed: its error goes (the next Search checks again).
+  function forget(field: string) {
+    setOwnErrors((e) => (field in e ? Object.fromEntries(Object.entries(e).filter(([name]) => name !== field)) : e));
   }
 
   function setTrip(trip: Trip) {
@@ -72,9 +98,14 @@ export function SearchForm({ initial, preferences = null, errors = {}, onSearch 
     <form
       className="search-form"
       aria-label="Search flights"
+      ref={element}
       onSubmit={(event) => {
         event.preventDefault();
-        onSearch(form);
+        const refusedDays = dateErrors(form, today);
+        setOwnErrors(refusedDays);
+        if (Object.keys(refusedDays).length === 0) onSearch(form);
+        // As a refused search does (results page): the first field marked takes the focus.
+        else afterRender(() => focusFirstInvalid(element.current));
       }}
     >
       <RadioGroup legend="Trip" name="trip" options={TRIPS} value={form.trip} onChange={setTrip} className="trip-type" optionClassName="chip" />
@@ -116,7 +147,10 @@ export function SearchForm({ initial, preferences = null, errors = {}, onSearch 
               last={last}
               value={form.returnDate}
               error={errors.return}
-              onChange={(returnDate) => setForm((f) => ({ ...f, returnDate }))}
+              onChange={(returnDate) => {
+                forget("return");
+                setForm((f) => ({ ...f, returnDate }));
+              }}
               prices={{ origin: leg.destination, destination: leg.origin, cabin: form.cabin, adults: form.adults, currency: form.currency }}
             />
           )}
@@ -159,50 +193,5 @@ export function SearchForm({ initial, preferences = null, errors = {}, onSearch 
         Search
       </button>
     </form>
-  );
-}
-
-interface DateProps {
-  label: string;
-  name: string;
-  min: string;
-  /** The last day a search may ask for: a later one refused is told it (no `max`, see below). */
-  last: string;
-  value: string;
-  error: string | undefined;
-  onChange: (value: string) => void;
-  prices: { origin: string; destination: string; cabin: Form["cabin"]; adults: number; currency: Form["currency"] };
-}
-
-/**
- * A date, typed or picked from the price calendar under it. It has no `max`: the form leaves
- * its checks to the browser, which would refuse a later date typed in with a bubble of its own
- * before anything is sent; the API's refusal is beside the field instead, read with it, with the
- * last day that can be searched (tests/browser/test_keyboard.py).
- */
-function DateField({ label, name, min, last, value, error, onChange, prices }: DateProps) {
-  const id = `field-${name}`;
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        name={name}
-        type="date"
-        required
-        min={min}
-        value={value}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
-        onChange={(event) => onChange(event.target.value)}
-      />
-      {error && (
-        <p id={`${id}-error`} className="field-error">
-          {/* one sentence: the field's error (a sentence of its own, lib/problems) then the way on */}
-          {value > last ? `${error.replace(/\.$/, "")}: the last day you can search is ${localDate(last)}.` : error}
-        </p>
-      )}
-      <PriceCalendar min={min} value={value} onPick={onChange} {...prices} />
-    </div>
   );
 }
