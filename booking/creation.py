@@ -62,7 +62,7 @@ from booking.references import new_order_id
 from booking.repository import OrderRepository
 from booking.seat_booking import SeatsAtBooking, seats_total
 from booking.state import Change
-from booking.validation import check_against_offer
+from booking.validation import check_against_offer, check_distinct
 from connectors.base import Connector
 from kernel.auth import Principal
 from kernel.errors import (
@@ -159,7 +159,8 @@ class OrderCreation:
         self, owner: str, passengers: tuple[PassengerInput, ...]
     ) -> tuple[Passenger, ...]:
         """The passengers with each saved traveler copied in; `ValidationFailed` naming every
-        `traveler_id` that is not one of `owner`'s."""
+        `traveler_id` that is not one of `owner`'s, then each passenger who is an earlier one
+        again (`check_distinct`)."""
         found: list[Passenger] = []
         errors: list[FieldError] = []
         for i, p in enumerate(passengers):
@@ -170,6 +171,7 @@ class OrderCreation:
                 found.append(resolved)
         if errors:
             raise ValidationFailed(errors)
+        check_distinct(tuple(found), passengers)
         return tuple(found)
 
     async def _saved(self, owner: str, p: TravelerPassenger) -> Passenger | None:

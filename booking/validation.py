@@ -33,7 +33,7 @@ from connectors.model import Passengers
 from kernel.checks import calendar_date
 from kernel.contacts import EMAIL_RULE, PHONE_RULE, is_email, is_phone
 from kernel.errors import FieldError, ValidationFailed, absent_or_invalid
-from kernel.names import person_name
+from kernel.names import comparable_name, person_name
 
 MAX_PASSENGERS = 18  # 9 seated + one infant on each adult's lap
 MAX_NAME = 50
@@ -98,6 +98,28 @@ def check_against_offer(
         message = age_problem(p, departs_on, last_departs_on or departs_on)
         if message is not None:
             errors.append(FieldError(f"passengers[{i}].born_on", message))
+    if errors:
+        raise ValidationFailed(errors)
+
+
+SAME_PERSON = (
+    "the same person as passengers[{first}] (names and date of birth): one person takes one place"
+)
+
+
+def check_distinct(passengers: tuple[Passenger, ...], inputs: tuple[PassengerInput, ...]) -> None:
+    """`ValidationFailed` naming each passenger who is an earlier one again (names as a
+    traveler's two spellings of them compare, and the date of birth): a saved traveler chosen
+    for two places, or typed twice. An airline takes one person once in a booking; twins
+    differ in given name. Named at `traveler_id` for a saved traveler, else at `given_name`."""
+    first_at: dict[tuple[str, str, dt.date], int] = {}
+    errors = []
+    for i, (p, given) in enumerate(zip(passengers, inputs, strict=True)):
+        person = (comparable_name(p.given_name), comparable_name(p.family_name), p.born_on)
+        first = first_at.setdefault(person, i)
+        if first != i:
+            name = "given_name" if isinstance(given, Passenger) else "traveler_id"
+            errors.append(FieldError(f"passengers[{i}].{name}", SAME_PERSON.format(first=first)))
     if errors:
         raise ValidationFailed(errors)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from tests.support.booking import BookingEnv, Headers
+from tests.support.booking import BookingEnv, Headers, adult
 from tests.support.saved_travelers import GRACE, MERGE_PATCH, save_traveler
 
 
@@ -71,3 +71,42 @@ async def test_the_openapi_document_offers_both_passenger_shapes(booking_env: Bo
         "TravelerPassenger",
     }
     assert schemas["TravelerPassenger"]["required"] == ["type", "traveler_id"]
+
+
+async def test_one_saved_traveler_in_two_places_is_a_422_and_no_order(
+    booking_env: BookingEnv, alice: Headers
+) -> None:
+    traveler = await save_traveler(booking_env, alice)
+    place = {"type": "adult", "traveler_id": traveler["id"]}
+    offer = await booking_env.offer(adults="2")
+
+    response = await booking_env.order(alice, offer, passengers=[place, place])
+    problem = await response.json()
+
+    assert response.status == 422, problem
+    assert problem["errors"] == [
+        {
+            "field": "passengers[1].traveler_id",
+            "message": "the same person as passengers[0] (names and date of birth): "
+            "one person takes one place",
+        }
+    ]
+    orders = await (await booking_env.client.get("/v1/orders", headers=alice)).json()
+    assert all(o["offer_id"] != offer["id"] for o in orders["data"]), orders
+
+
+async def test_a_person_typed_twice_is_named_however_the_name_is_spelled(
+    booking_env: BookingEnv, alice: Headers
+) -> None:
+    first = adult(given_name="Seán", family_name="O'Brien")
+    again = adult(given_name="SEA\u0301N", family_name="O\u2019Brien")  # decomposed, curly
+    twin = adult(given_name="Niamh", family_name="O'Brien")  # same day, another person
+
+    response = await booking_env.order(
+        alice, await booking_env.offer(adults="3"), passengers=[first, twin, again]
+    )
+    problem = await response.json()
+
+    assert response.status == 422, problem
+    assert [e["field"] for e in problem["errors"]] == ["passengers[2].given_name"]
+    assert "passengers[0]" in problem["errors"][0]["message"]

@@ -44,3 +44,13 @@ it("offers for a place only the saved travelers whose age fits it, and the one c
   // Chosen before (a new price carried the passengers over): still shown as chosen.
   expect(names(travelersFor("infant", there, saved, "ada").offered)).toEqual(["ada", "annabella"]);
 });
+
+it("does not offer a saved traveler chosen for another place, except where chosen", () => {
+  const there = flights("2027-01-16");
+  const saved = [testTraveler("ada", "Ada", "1990-12-10"), testTraveler("grace", "Grace", "1988-03-04")];
+  const names = (list: Traveler[]) => list.map((t) => t.id);
+  const second = travelersFor("adult", there, saved, "", new Set(["ada", ""]));
+  expect([names(second.offered), names(second.notOffered)]).toEqual([["grace"], []]);
+  // The place that has her keeps her.
+  expect(names(travelersFor("adult", there, saved, "ada", new Set(["ada"])).offered)).toEqual(["ada", "grace"]);
+});

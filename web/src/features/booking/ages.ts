@@ -61,8 +61,8 @@ export function fitsAge(type: PassengerType, slices: Flown, bornOn: string): boo
 }
 
 /**
- * The saved travelers offered for a place of `type`: those whose age fits it, and the one
- * already chosen (it stays shown as chosen; the API says what is wrong with it). The others are
+ * The saved travelers offered for a place of `type`: those whose age fits it and who are not
+ * chosen for another place, and the one already chosen (it stays shown as chosen; the API says what is wrong with it). The others are
  * named with why ("Aged 2 to 11 on …"), so a traveler missing from the list is not a mystery.
  */
 export interface SavedTravelers {
@@ -72,10 +72,18 @@ export interface SavedTravelers {
   rule: string | undefined;
 }
 
-export function travelersFor(type: PassengerType, slices: Flown, travelers: readonly Traveler[], chosen: string): SavedTravelers {
+export function travelersFor(
+  type: PassengerType,
+  slices: Flown,
+  travelers: readonly Traveler[],
+  chosen: string,
+  /** Chosen for another place: one person takes one place (the API refuses a second). */
+  chosenElsewhere: ReadonlySet<string> = new Set(),
+): SavedTravelers {
   const offered: Traveler[] = [];
   const notOffered: Traveler[] = [];
   for (const traveler of travelers) {
+    if (traveler.id !== chosen && chosenElsewhere.has(traveler.id)) continue;
     (traveler.id === chosen || fitsAge(type, slices, traveler.born_on) ? offered : notOffered).push(traveler);
   }
   return { offered, notOffered, rule: ruleWords(type, slices) };

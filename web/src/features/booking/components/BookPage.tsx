@@ -105,7 +105,13 @@ function Booking({ offerId }: { offerId: string }) {
           key={index}
           index={index}
           passenger={passenger}
-          saved={travelersFor(passenger.type, offer.slices, travelers, passenger.traveler_id)}
+          saved={travelersFor(
+            passenger.type,
+            offer.slices,
+            travelers,
+            passenger.traveler_id,
+            new Set(list.filter((_, other) => other !== index).map((p) => p.traveler_id)),
+          )}
           errors={errors.byField}
           ageHint={ageRule(passenger.type, offer.slices)}
           onChange={(change) =>
