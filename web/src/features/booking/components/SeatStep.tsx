@@ -75,9 +75,12 @@ export function SeatStep({ order, mode, onDone }: Props) {
     if (services.length === 0) return onDone();
     const chosen = await attempt(async () => {
       await chooseSeats(order.id, services, charges ? card : undefined);
+      // The history too: seats changed on a paid trip leave the order's `updated_at` as it was,
+      // so its history would not be asked again and the trip's page missed the step.
       await Promise.all([
         queryClient.invalidateQueries({ queryKey: seatKeys.order(order.id) }),
         queryClient.invalidateQueries({ queryKey: bookingKeys.order(order.id) }),
+        queryClient.invalidateQueries({ queryKey: bookingKeys.history(order.id) }),
       ]);
     });
     if (chosen) onDone();
