@@ -115,6 +115,27 @@ describe("stepOf", () => {
     expect(later.by).toBe("Skyfare");
   });
 
+  it("titles the refund of a cheaper flight change, says why in words and that it followed the change, not a cancellation", () => {
+    // Walked: it stood untitled as "$110.20 for a flight change, back to your card (the flight
+    // change och_… cost 110.20 USD less)", "· Skyfare, after you cancelled", on a trip never cancelled.
+    const confirmed = { from_status: "confirmed", to_status: "confirmed", from_payment_status: "paid", to_payment_status: "paid" } as const;
+    const note = "the flight change och_075a4a79fa64fa7c4550f8d3 cost 110.20 USD less";
+    const refunded = stepOf(item({ ...confirmed, actor: { type: "traveler" }, code: "refunded",
+      reason: `${note}: refunded 110.20 USD to och_35da12cf4498911d3e0d41b9`,
+      details: { amounts: [{ amount: "110.20", currency: "USD", charge: "flight_change" }], note } }));
+    expect(refunded).toEqual({
+      title: "Refunded",
+      reason: "$110.20 for a flight change, back to your card (your new flight costs less)",
+      by: "Skyfare, after you changed your flight",
+      tone: "done",
+      support: null,
+    });
+    const notMade = stepOf(item({ ...cancelled, to_payment_status: "refunded", actor: { type: "traveler" }, code: "refunded",
+      reason: "the flight change och_075a4a79fa64fa7c4550f8d3 was not made: refunded 80.00 USD to och_075a4a79fa64fa7c4550f8d3",
+      details: { amounts: [{ amount: "80.00", currency: "USD", charge: "flight_change" }], note: "the flight change och_075a4a79fa64fa7c4550f8d3 was not made" } }));
+    expect(notMade.reason).toBe("$80.00 for a flight change, back to your card (the flight change was not made)");
+  });
+
   it("gives paid seats to the traveler who chose them, applied by Skyfare once the card was charged", () => {
     // A dearer seat is recorded when its charge settles, by the gateway's webhook: it read
     // "Seats chosen · Skyfare", as if Skyfare had picked the seat.

@@ -52,7 +52,7 @@ function who(actor: HistoryItem["actor"], words: Words, code: string | null): st
   if (actor.type === "system" && code !== null && SEAT_CODES.has(code)) return "Skyfare, after you paid";
   if (words.money) {
     // A refund is Skyfare's doing, even when it ran in the traveler's (or an agent's) request.
-    if (actor.type === "traveler") return "Skyfare, after you cancelled";
+    if (actor.type === "traveler") return words.after ?? "Skyfare, after you cancelled";
     if (actor.type === "support") return "Skyfare support";
     return "Skyfare";
   }
