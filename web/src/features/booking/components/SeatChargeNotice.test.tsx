@@ -80,3 +80,26 @@ it("asks the trip's history again when a paid seat change settles (the order's u
   });
   await vi.waitFor(() => expect(client.getQueryState(historyKey)?.isInvalidated).toBe(true));
 });
+
+it("asks the trip's history again when the charge is found settled already, after the seats shown before", async () => {
+  // The gateway settled it before the page asked again: "processing" was never seen here.
+  const client = shownWith(charge({ id: "sch_earlier000000000000000000", status: "succeeded", seats: [] }), []);
+  const historyKey = ["orders", "history", ORDER, "confirmed", "paid", "2026-12-07T06:46:59Z"];
+  client.setQueryData(historyKey, { order_id: ORDER, data: [] });
+  await act(async () => {
+    client.setQueryData(seatKeys.order(ORDER), { order_id: ORDER, total_amount: "612.40", total_currency: "USD", seats: [SEAT], seat_charge: charge({ status: "succeeded", seats: [SEAT] }) });
+    await Promise.resolve();
+  });
+  await vi.waitFor(() => expect(client.getQueryState(historyKey)?.isInvalidated).toBe(true));
+});
+
+it("does not ask the history again for the charge the page found on opening", async () => {
+  const client = shownWith(charge({ status: "succeeded", seats: [SEAT] }), [SEAT]);
+  const historyKey = ["orders", "history", ORDER, "confirmed", "paid", "2026-12-07T06:46:59Z"];
+  client.setQueryData(historyKey, { order_id: ORDER, data: [] });
+  await act(async () => {
+    client.setQueryData(seatKeys.order(ORDER), { order_id: ORDER, total_amount: "612.40", total_currency: "USD", seats: [SEAT], seat_charge: charge({ status: "succeeded", seats: [SEAT] }) });
+    await Promise.resolve();
+  });
+  expect(client.getQueryState(historyKey)?.isInvalidated).toBe(false);
+});

@@ -36,17 +36,22 @@ export function SeatChargeNotice({ orderId }: { orderId: string }) {
   const queryClient = useQueryClient();
   const seats = useOrderSeats(orderId).data;
   const charge = seats?.seat_charge;
-  const settling = charging(charge);
-  // Settled while followed here: the order's seats and history moved too (the seats are written
-  // on the order's history as the charge settles, and the order's `updated_at` stays as it was).
-  const wasSettling = useRef(settling);
+  // A charge seen to settle here, or settled already when first seen after the one this page
+  // showed before (the gateway can settle it before the page asks again): the order's seats and
+  // history moved too. The seats are written on the history as the charge settles, and the
+  // order's `updated_at` stays as it was, so nothing else asks the history again. What the page
+  // found on opening is taken as it is.
+  const shown = charge ? `${charge.id}:${charge.status}` : "";
+  const seen = useRef<string | null>(seats ? shown : null);
+  const settled = charge !== null && charge !== undefined && !charging(charge);
   useEffect(() => {
-    if (wasSettling.current && !settling) {
+    if (seats === undefined) return;
+    if (seen.current !== null && seen.current !== shown && settled) {
       void queryClient.invalidateQueries({ queryKey: bookingKeys.order(orderId) });
       void queryClient.invalidateQueries({ queryKey: bookingKeys.history(orderId) });
     }
-    wasSettling.current = settling;
-  }, [settling, orderId, queryClient]);
+    seen.current = shown;
+  }, [seats, shown, settled, orderId, queryClient]);
   if (!charge || seatsGoneSince(charge, seats?.seats ?? [])) return null;
   const amount = money(charge.amount, charge.currency);
   const failed = charge.status === "failed";
