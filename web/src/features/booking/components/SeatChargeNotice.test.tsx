@@ -70,36 +70,34 @@ it("no longer says the new seats are confirmed once a flight change released the
   expect(screen.queryByRole("status")).toBeNull();
 });
 
-it("asks the trip's history again when a paid seat change settles (the order's updated_at does not move)", async () => {
-  const client = shownWith(charge({ status: "processing", seats: [SEAT] }), []);
-  const historyKey = ["orders", "history", ORDER, "confirmed", "paid", "2026-12-07T06:46:59Z"];
-  client.setQueryData(historyKey, { order_id: ORDER, data: [] });
+// The trip's history as the page keeps it; `answerSettledSeats` then answers the order's seats
+// with the 12H bought, its charge succeeded.
+const HISTORY = ["orders", "history", ORDER, "confirmed", "paid", "2026-12-07T06:46:59Z"];
+
+async function answerSettledSeats(client: QueryClient): Promise<void> {
+  client.setQueryData(HISTORY, { order_id: ORDER, data: [] });
   await act(async () => {
-    client.setQueryData(seatKeys.order(ORDER), { order_id: ORDER, total_amount: "612.40", total_currency: "USD", seats: [SEAT], seat_charge: charge({ status: "succeeded", seats: [SEAT] }) });
+    const settled = charge({ status: "succeeded", seats: [SEAT] });
+    client.setQueryData(seatKeys.order(ORDER), { order_id: ORDER, total_amount: "612.40", total_currency: "USD", seats: [SEAT], seat_charge: settled });
     await Promise.resolve();
   });
-  await vi.waitFor(() => expect(client.getQueryState(historyKey)?.isInvalidated).toBe(true));
+}
+
+it("asks the trip's history again when a paid seat change settles (the order's updated_at does not move)", async () => {
+  const client = shownWith(charge({ status: "processing", seats: [SEAT] }), []);
+  await answerSettledSeats(client);
+  await vi.waitFor(() => expect(client.getQueryState(HISTORY)?.isInvalidated).toBe(true));
 });
 
 it("asks the trip's history again when the charge is found settled already, after the seats shown before", async () => {
   // The gateway settled it before the page asked again: "processing" was never seen here.
   const client = shownWith(charge({ id: "sch_earlier000000000000000000", status: "succeeded", seats: [] }), []);
-  const historyKey = ["orders", "history", ORDER, "confirmed", "paid", "2026-12-07T06:46:59Z"];
-  client.setQueryData(historyKey, { order_id: ORDER, data: [] });
-  await act(async () => {
-    client.setQueryData(seatKeys.order(ORDER), { order_id: ORDER, total_amount: "612.40", total_currency: "USD", seats: [SEAT], seat_charge: charge({ status: "succeeded", seats: [SEAT] }) });
-    await Promise.resolve();
-  });
-  await vi.waitFor(() => expect(client.getQueryState(historyKey)?.isInvalidated).toBe(true));
+  await answerSettledSeats(client);
+  await vi.waitFor(() => expect(client.getQueryState(HISTORY)?.isInvalidated).toBe(true));
 });
 
 it("does not ask the history again for the charge the page found on opening", async () => {
   const client = shownWith(charge({ status: "succeeded", seats: [SEAT] }), [SEAT]);
-  const historyKey = ["orders", "history", ORDER, "confirmed", "paid", "2026-12-07T06:46:59Z"];
-  client.setQueryData(historyKey, { order_id: ORDER, data: [] });
-  await act(async () => {
-    client.setQueryData(seatKeys.order(ORDER), { order_id: ORDER, total_amount: "612.40", total_currency: "USD", seats: [SEAT], seat_charge: charge({ status: "succeeded", seats: [SEAT] }) });
-    await Promise.resolve();
-  });
-  expect(client.getQueryState(historyKey)?.isInvalidated).toBe(false);
+  await answerSettledSeats(client);
+  expect(client.getQueryState(HISTORY)?.isInvalidated).toBe(false);
 });
