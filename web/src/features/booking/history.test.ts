@@ -171,7 +171,9 @@ describe("stepOf", () => {
     const flight = { slice: 1, origin: "LHR", destination: "JFK", departure_date: "2026-12-21", departure_time: "08:25", flights: ["BA117"], released_seats: ["14C"] };
     const changed = stepOf(item({ ...confirmed, code: "flight_changed", details: { flight },
       reason: "slice 1 changed to LHR → JFK on 21 Dec 2026 (BA117 at 08:25); seats 14C released (och_0123456789abcdef01234567)" }));
-    expect(changed).toMatchObject({ title: "Flight changed", reason: "Flight 1 is now LHR → JFK on Mon 21 Dec 2026 (BA117 at 08:25); seats 14C were released" });
+    expect(changed).toMatchObject({ title: "Flight changed", reason: "Flight 1 is now LHR → JFK on Mon 21 Dec 2026 (BA117 at 08:25); seat 14C was released" });
+    const two = stepOf(item({ ...confirmed, code: "flight_changed", details: { flight: { ...flight, released_seats: ["14C", "14D"] } }, reason: "" }));
+    expect(two.reason).toBe("Flight 1 is now LHR → JFK on Mon 21 Dec 2026 (BA117 at 08:25); seats 14C, 14D were released");
     const seats = stepOf(item({ ...confirmed, code: "seats_changed", reason: "seats 14C (pas_1), 14D (pas_2)",
       details: { seats: [{ designator: "14C", passenger: "Ada Lovelace" }, { designator: "14D", passenger: "Charles Babbage" }] } }));
     expect(seats).toMatchObject({ title: "Seats changed", reason: "14C for Ada Lovelace, 14D for Charles Babbage" });

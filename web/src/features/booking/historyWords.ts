@@ -84,11 +84,17 @@ function seatWords(seats: Details["seats"] = []): string | undefined {
     .join(", ");
 }
 
-/** `Flight 1 is now LHR → JFK on Sat 6 Feb 2027 (AA237 at 17:45); seats 14C were released`. */
+/** `Flight 1 is now LHR → JFK on Sat 6 Feb 2027 (AA237 at 17:45); seat 14C was released` (two:
+ * `seats 14C, 14D were released`). */
 export function flightWords(flight: Details["flight"]): string | undefined {
   if (!flight) return undefined;
   const { slice, origin, destination, departure_date, departure_time, flights, released_seats = [] } = flight;
-  const released = released_seats.length > 0 ? `; seats ${released_seats.join(", ")} were released` : "";
+  const released =
+    released_seats.length === 1
+      ? `; seat ${released_seats[0]} was released`
+      : released_seats.length > 1
+        ? `; seats ${released_seats.join(", ")} were released`
+        : "";
   return `Flight ${slice} is now ${origin} → ${destination} on ${localDate(departure_date)} (${flights.join(", ")} at ${departure_time})${released}`;
 }
 
