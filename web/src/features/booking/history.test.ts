@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { type HistoryItem, lastChangedFlight, stepOf } from "./history";
+import { type HistoryItem, inTellingOrder, lastChangedFlight, stepOf } from "./history";
 
 const item = (change: Partial<HistoryItem>): HistoryItem => ({
   at: "2026-12-04T10:00:00Z",
@@ -264,5 +264,19 @@ describe("lastChangedFlight", () => {
     // A step whose reason the API could not read has no details: nothing to read, not its text.
     expect(lastChangedFlight([first, item({ code: "flight_changed", details: null })])).toBeNull();
     expect(lastChangedFlight(undefined)).toBeNull();
+  });
+});
+
+describe("inTellingOrder", () => {
+  it("tells what the traveler did before what followed from it in the same moment", () => {
+    // Walked: "Refund on its way" stood above the "Flight changed" that owed it (one transaction,
+    // one timestamp, the refund written first).
+    const at = "2026-12-07T06:48:34.530700Z";
+    const before = item({ at: "2026-12-07T06:48:17Z", code: "flight_changed", actor: { type: "traveler" } });
+    const owed = item({ at, code: "refund_owed", actor: { type: "system", name: "booking" } });
+    const changed = item({ at, code: "flight_changed", actor: { type: "traveler" } });
+    const refunded = item({ at: "2026-12-07T06:48:34.561028Z", code: "refunded", actor: { type: "traveler" } });
+    expect(inTellingOrder([before, owed, changed, refunded]).map((i) => i.code)).toEqual(["flight_changed", "flight_changed", "refund_owed", "refunded"]);
+    expect(inTellingOrder([before, owed, changed, refunded])[1]).toBe(changed);
   });
 });
