@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { type HistoryItem, lastChangedFlight, stepOf } from "./history";
+import { type HistoryItem, inTellingOrder, lastChangedFlight, stepOf } from "./history";
 
 const item = (change: Partial<HistoryItem>): HistoryItem => ({
   at: "2026-12-04T10:00:00Z",
@@ -124,6 +124,27 @@ describe("stepOf", () => {
     expect(before.reason).toBe("Refunded by the card payment service");
   });
 
+  it("titles the refund of a cheaper flight change, says why in words and that it followed the change, not a cancellation", () => {
+    // Walked: it stood untitled as "$110.20 for a flight change, back to your card (the flight
+    // change och_… cost 110.20 USD less)", "· Skyfare, after you cancelled", on a trip never cancelled.
+    const confirmed = { from_status: "confirmed", to_status: "confirmed", from_payment_status: "paid", to_payment_status: "paid" } as const;
+    const note = "the flight change och_075a4a79fa64fa7c4550f8d3 cost 110.20 USD less";
+    const refunded = stepOf(item({ ...confirmed, actor: { type: "traveler" }, code: "refunded",
+      reason: `${note}: refunded 110.20 USD to och_35da12cf4498911d3e0d41b9`,
+      details: { amounts: [{ amount: "110.20", currency: "USD", charge: "flight_change" }], note } }));
+    expect(refunded).toEqual({
+      title: "Refunded",
+      reason: "$110.20 for a flight change, back to your card (your new flight costs less)",
+      by: "Skyfare, after you changed your flight",
+      tone: "done",
+      support: null,
+    });
+    const notMade = stepOf(item({ ...cancelled, to_payment_status: "refunded", actor: { type: "traveler" }, code: "refunded",
+      reason: "the flight change och_075a4a79fa64fa7c4550f8d3 was not made: refunded 80.00 USD to och_075a4a79fa64fa7c4550f8d3",
+      details: { amounts: [{ amount: "80.00", currency: "USD", charge: "flight_change" }], note: "the flight change och_075a4a79fa64fa7c4550f8d3 was not made" } }));
+    expect(notMade.reason).toBe("$80.00 for a flight change, back to your card (the flight change was not made)");
+  });
+
   it("gives paid seats to the traveler who chose them, applied by Skyfare once the card was charged", () => {
     // A dearer seat is recorded when its charge settles, by the gateway's webhook: it read
     // "Seats chosen · Skyfare", as if Skyfare had picked the seat.
@@ -159,7 +180,9 @@ describe("stepOf", () => {
     const flight = { slice: 1, origin: "LHR", destination: "JFK", departure_date: "2026-12-21", departure_time: "08:25", flights: ["BA117"], released_seats: ["14C"] };
     const changed = stepOf(item({ ...confirmed, code: "flight_changed", details: { flight },
       reason: "slice 1 changed to LHR → JFK on 21 Dec 2026 (BA117 at 08:25); seats 14C released (och_0123456789abcdef01234567)" }));
-    expect(changed).toMatchObject({ title: "Flight changed", reason: "Flight 1 is now LHR → JFK on Mon 21 Dec 2026 (BA117 at 08:25); seats 14C were released" });
+    expect(changed).toMatchObject({ title: "Flight changed", reason: "Flight 1 is now LHR → JFK on Mon 21 Dec 2026 (BA117 at 08:25); seat 14C was released" });
+    const two = stepOf(item({ ...confirmed, code: "flight_changed", details: { flight: { ...flight, released_seats: ["14C", "14D"] } }, reason: "" }));
+    expect(two.reason).toBe("Flight 1 is now LHR → JFK on Mon 21 Dec 2026 (BA117 at 08:25); seats 14C, 14D were released");
     const seats = stepOf(item({ ...confirmed, code: "seats_changed", reason: "seats 14C (pas_1), 14D (pas_2)",
       details: { seats: [{ designator: "14C", passenger: "Ada Lovelace" }, { designator: "14D", passenger: "Charles Babbage" }] } }));
     expect(seats).toMatchObject({ title: "Seats changed", reason: "14C for Ada Lovelace, 14D for Charles Babbage" });
@@ -237,5 +260,19 @@ describe("lastChangedFlight", () => {
     // A step whose reason the API could not read has no details: nothing to read, not its text.
     expect(lastChangedFlight([first, item({ code: "flight_changed", details: null })])).toBeNull();
     expect(lastChangedFlight(undefined)).toBeNull();
+  });
+});
+
+describe("inTellingOrder", () => {
+  it("tells what the traveler did before what followed from it in the same moment", () => {
+    // Walked: "Refund on its way" stood above the "Flight changed" that owed it (one transaction,
+    // one timestamp, the refund written first).
+    const at = "2026-12-07T06:48:34.530700Z";
+    const before = item({ at: "2026-12-07T06:48:17Z", code: "flight_changed", actor: { type: "traveler" } });
+    const owed = item({ at, code: "refund_owed", actor: { type: "system", name: "booking" } });
+    const changed = item({ at, code: "flight_changed", actor: { type: "traveler" } });
+    const refunded = item({ at: "2026-12-07T06:48:34.561028Z", code: "refunded", actor: { type: "traveler" } });
+    expect(inTellingOrder([before, owed, changed, refunded]).map((i) => i.code)).toEqual(["flight_changed", "flight_changed", "refund_owed", "refunded"]);
+    expect(inTellingOrder([before, owed, changed, refunded])[1]).toBe(changed);
   });
 });

@@ -13,6 +13,20 @@ export function lastChangedFlight(items: readonly HistoryItem[] | undefined): Hi
   return step?.details?.flight ?? null;
 }
 
+/** The steps as the timeline tells them: oldest first and, within one moment (one transaction
+ * writes both), what a person did before what followed from it. The API lists a cheaper flight
+ * change's "Refund on its way" before the "Flight changed" that owed it. */
+export function inTellingOrder(items: readonly HistoryItem[]): HistoryItem[] {
+  // Each step keeps its moment's place (where the API first listed that moment), then a person's
+  // step before the system's, then the API's order.
+  const moment = new Map<string, number>();
+  items.forEach((item, index) => moment.set(item.at, moment.get(item.at) ?? index));
+  return items
+    .map((item, index) => ({ item, index, moment: moment.get(item.at) ?? index, system: item.actor.type === "system" ? 1 : 0 }))
+    .sort((a, b) => a.moment - b.moment || a.system - b.system || a.index - b.index)
+    .map(({ item }) => item);
+}
+
 /** One step of the trip's timeline, in the traveler's words. */
 export interface Step {
   title: string;
@@ -52,7 +66,7 @@ function who(actor: HistoryItem["actor"], words: Words, code: string | null): st
   if (actor.type === "system" && code !== null && SEAT_CODES.has(code)) return "Skyfare, after you paid";
   if (words.money) {
     // A refund is Skyfare's doing, even when it ran in the traveler's (or an agent's) request.
-    if (actor.type === "traveler") return "Skyfare, after you cancelled";
+    if (actor.type === "traveler") return words.after ?? "Skyfare, after you cancelled";
     if (actor.type === "support") return "Skyfare support";
     return "Skyfare";
   }

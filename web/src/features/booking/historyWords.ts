@@ -22,6 +22,9 @@ export interface Words {
   text: string | null;
   tone?: "done" | "ended" | "progress" | "problem";
   money?: boolean;
+  /** Who, when a refund followed something other than a cancellation the traveler asked for
+   * (their flight change): "Skyfare, after you changed your flight". */
+  after?: string;
   /** For Skyfare support, quoted as sent beside the text: "Code for support: do_not_honor". */
   support?: Support;
 }
@@ -80,12 +83,32 @@ function seatWords(seats: Details["seats"] = []): string | undefined {
     .join(", ");
 }
 
-/** `Flight 1 is now LHR → JFK on Sat 6 Feb 2027 (AA237 at 17:45); seats 14C were released`. */
+/** `Flight 1 is now LHR → JFK on Sat 6 Feb 2027 (AA237 at 17:45); seat 14C was released` (two:
+ * `seats 14C, 14D were released`). */
 export function flightWords(flight: Details["flight"]): string | undefined {
   if (!flight) return undefined;
   const { slice, origin, destination, departure_date, departure_time, flights, released_seats = [] } = flight;
-  const released = released_seats.length > 0 ? `; seats ${released_seats.join(", ")} were released` : "";
+  const released =
+    released_seats.length === 1
+      ? `; seat ${released_seats[0]} was released`
+      : released_seats.length > 1
+        ? `; seats ${released_seats.join(", ")} were released`
+        : "";
   return `Flight ${slice} is now ${origin} → ${destination} on ${localDate(departure_date)} (${flights.join(", ")} at ${departure_time})${released}`;
+}
+
+// What a refund followed, as payment/cancellation_refunds.py words it: "the flight change och_…
+// cost 110.20 USD less" (a cheaper flight), "the flight change och_… was not made".
+const FLIGHT_CHANGE_NOTE = /^the flight change [a-z]{2,4}_[0-9a-z]+ /;
+
+/** Why a refund was made, in the traveler's words: without our ids, and a cheaper flight as
+ * such (the amount is already said beside it, in the trip's currency). */
+function refundCause(note: string): string {
+  if (FLIGHT_CHANGE_NOTE.test(note) && / less$/.test(note)) return "your new flight costs less";
+  return note
+    .replace(/^the order was /, "booking ")
+    .replace(/\s*\b[a-z]{2,4}_[0-9a-z]+\b/g, "")
+    .trim();
 }
 
 const silent: Rule = () => ({ text: null });
@@ -132,10 +155,19 @@ const RULES: Record<NonNullable<HistoryItem["code"]>, Rule> = {
     };
   },
   nothing_to_refund: ({ note }) => ({ text: note ? `Nothing to refund: ${note}` : undefined, money: true }),
+  // A refund that moved no status (a cheaper flight change's difference) is titled here: its
+  // sentence stood as the title, with our change's id and "110.20 USD" in it.
   refunded: ({ amounts, note }) => {
     const what = amountWords(amounts);
-    const after = note ? ` (${note.replace(/^the order was /, "booking ")})` : "";
-    return { text: what && `${cap(what)}, back to your card${after}`, money: true };
+    const after = note ? ` (${refundCause(note)})` : "";
+    const changed = !!note && FLIGHT_CHANGE_NOTE.test(note);
+    return {
+      title: "Refunded",
+      text: what && `${cap(what)}, back to your card${after}`,
+      tone: "done",
+      money: true,
+      after: changed ? "Skyfare, after you changed your flight" : undefined,
+    };
   },
   // Its amounts since payment/sql/0215; a step written before has none.
   refunded_by_gateway: ({ amounts }) => {

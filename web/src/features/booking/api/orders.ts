@@ -7,6 +7,8 @@ import { isProblem, offlineProblem, type Problem } from "../../../lib/problems";
 
 export const bookingKeys = {
   order: (id: string) => ["orders", "detail", id] as const,
+  /** Every answer of the trip's history (each keyed further by where the order stood). */
+  history: (id: string) => ["orders", "history", id] as const,
 };
 
 export class BookingProblem extends Error {

@@ -66,7 +66,7 @@ it("says a confirmed change from the history's fields, never from the API's Engl
   const detail = "the airline now flies slice 1 another day";
   render(<LastChangeNotice change={{ id: "och_1", status: "confirmed", detail, at: "2026-12-04T19:00:00Z" }} flight={flight} />);
   expect(screen.getByRole("status").textContent).toBe(
-    "Your flight was changed. Flight 1 is now LHR → JFK on Sat 6 Feb 2027 (AA237 at 17:45); seats 14C were released.",
+    "Your flight was changed. Flight 1 is now LHR → JFK on Sat 6 Feb 2027 (AA237 at 17:45); seat 14C was released.",
   );
 });
 

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { cleanup, render, screen } from "@testing-library/react";
-import { afterEach, expect, it } from "vitest";
+import { act, cleanup, render, screen } from "@testing-library/react";
+import { afterEach, expect, it, vi } from "vitest";
 
 import { type OrderSeats, type SeatCharge, seatKeys } from "../../seats";
 import { SeatChargeNotice } from "./SeatChargeNotice";
@@ -43,4 +43,61 @@ it("says a decline without a code plainly, with no code line", () => {
   shown(charge({ decline_code: null }));
   expect(screen.getByText("The card payment did not go through, so the $45.00 was not charged. Your seats did not change. Try another card.")).toBeTruthy();
   expect(screen.queryByText(/Code for support/)).toBeNull();
+});
+
+const SEAT = { segment_id: "seg_QUEyMzc6TEhSSkZLOjIwMjctMDEtMTY", passenger_id: "pas_1", designator: "12H", total_amount: "45.00", total_currency: "USD" };
+
+function shownWith(charge: SeatCharge, held: OrderSeats["seats"]) {
+  const client = new QueryClient({ defaultOptions: { queries: { staleTime: Infinity, retry: false } } });
+  client.setQueryData(seatKeys.order(ORDER), { order_id: ORDER, total_amount: "612.40", total_currency: "USD", seats: held, seat_charge: charge });
+  render(
+    <QueryClientProvider client={client}>
+      <SeatChargeNotice orderId={ORDER} />
+    </QueryClientProvider>,
+  );
+  return client;
+}
+
+it("says a seat change was charged while the trip still holds the seats it bought", () => {
+  shownWith(charge({ status: "succeeded", seats: [SEAT] }), [SEAT]);
+  expect(screen.getByText("Your new seats are confirmed: $45.00 was charged to your card.")).toBeTruthy();
+});
+
+it("no longer says the new seats are confirmed once a flight change released them", () => {
+  // The walk: 12H bought for $45, then the flight changed and its seats were released; the trip
+  // said "No seats chosen" and, under it, "Your new seats are confirmed".
+  shownWith(charge({ status: "succeeded", seats: [SEAT] }), []);
+  expect(screen.queryByRole("status")).toBeNull();
+});
+
+// The trip's history as the page keeps it; `answerSettledSeats` then answers the order's seats
+// with the 12H bought, its charge succeeded.
+const HISTORY = ["orders", "history", ORDER, "confirmed", "paid", "2026-12-07T06:46:59Z"];
+
+async function answerSettledSeats(client: QueryClient): Promise<void> {
+  client.setQueryData(HISTORY, { order_id: ORDER, data: [] });
+  await act(async () => {
+    const settled = charge({ status: "succeeded", seats: [SEAT] });
+    client.setQueryData(seatKeys.order(ORDER), { order_id: ORDER, total_amount: "612.40", total_currency: "USD", seats: [SEAT], seat_charge: settled });
+    await Promise.resolve();
+  });
+}
+
+it("asks the trip's history again when a paid seat change settles (the order's updated_at does not move)", async () => {
+  const client = shownWith(charge({ status: "processing", seats: [SEAT] }), []);
+  await answerSettledSeats(client);
+  await vi.waitFor(() => expect(client.getQueryState(HISTORY)?.isInvalidated).toBe(true));
+});
+
+it("asks the trip's history again when the charge is found settled already, after the seats shown before", async () => {
+  // The gateway settled it before the page asked again: "processing" was never seen here.
+  const client = shownWith(charge({ id: "sch_earlier000000000000000000", status: "succeeded", seats: [] }), []);
+  await answerSettledSeats(client);
+  await vi.waitFor(() => expect(client.getQueryState(HISTORY)?.isInvalidated).toBe(true));
+});
+
+it("does not ask the history again for the charge the page found on opening", async () => {
+  const client = shownWith(charge({ status: "succeeded", seats: [SEAT] }), [SEAT]);
+  await answerSettledSeats(client);
+  expect(client.getQueryState(HISTORY)?.isInvalidated).toBe(false);
 });

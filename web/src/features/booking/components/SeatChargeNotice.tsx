@@ -4,7 +4,7 @@ import { useEffect, useRef } from "react";
 import { SupportDetail } from "../../../components/SupportDetail";
 import { decline, declineSentence } from "../../../lib/declines";
 import { money } from "../../../lib/format";
-import { charging, type SeatCharge, useOrderSeats } from "../../seats";
+import { charging, type OrderSeats, type SeatCharge, useOrderSeats } from "../../seats";
 import { bookingKeys } from "../api/orders";
 
 const OUTCOME: Record<SeatCharge["status"], (amount: string, charge: SeatCharge) => string> = {
@@ -18,18 +18,41 @@ const OUTCOME: Record<SeatCharge["status"], (amount: string, charge: SeatCharge)
   refunded: (amount) => `The seat was taken meanwhile, so your seats did not change: ${amount} was refunded to your card.`,
 };
 
+/** Whether the seats a charge bought are gone from the trip: a flight change released them, or
+ * another seat was chosen since. "Your new seats are confirmed" under "No seats chosen" said the
+ * opposite of the list above it. A charge naming no seats is kept (nothing to tell by). */
+export function seatsGoneSince(charge: SeatCharge, held: OrderSeats["seats"]): boolean {
+  if (charge.status !== "succeeded" || charge.seats.length === 0) return false;
+  return !charge.seats.every((bought) =>
+    held.some(
+      (seat) =>
+        seat.segment_id === bought.segment_id && seat.passenger_id === bought.passenger_id && seat.designator === bought.designator,
+    ),
+  );
+}
+
 /** The last paid seat change of a booked trip, followed until the card gateway settles it. */
 export function SeatChargeNotice({ orderId }: { orderId: string }) {
   const queryClient = useQueryClient();
-  const charge = useOrderSeats(orderId).data?.seat_charge;
-  const settling = charging(charge);
-  // Settled while followed here: the order's seats and history moved too.
-  const wasSettling = useRef(settling);
+  const seats = useOrderSeats(orderId).data;
+  const charge = seats?.seat_charge;
+  // A charge seen to settle here, or settled already when first seen after the one this page
+  // showed before (the gateway can settle it before the page asks again): the order's seats and
+  // history moved too. The seats are written on the history as the charge settles, and the
+  // order's `updated_at` stays as it was, so nothing else asks the history again. What the page
+  // found on opening is taken as it is.
+  const shown = charge ? `${charge.id}:${charge.status}` : "";
+  const seen = useRef<string | null>(seats ? shown : null);
+  const settled = charge !== null && charge !== undefined && !charging(charge);
   useEffect(() => {
-    if (wasSettling.current && !settling) void queryClient.invalidateQueries({ queryKey: bookingKeys.order(orderId) });
-    wasSettling.current = settling;
-  }, [settling, orderId, queryClient]);
-  if (!charge) return null;
+    if (seats === undefined) return;
+    if (seen.current !== null && seen.current !== shown && settled) {
+      void queryClient.invalidateQueries({ queryKey: bookingKeys.order(orderId) });
+      void queryClient.invalidateQueries({ queryKey: bookingKeys.history(orderId) });
+    }
+    seen.current = shown;
+  }, [seats, shown, settled, orderId, queryClient]);
+  if (!charge || seatsGoneSince(charge, seats?.seats ?? [])) return null;
   const amount = money(charge.amount, charge.currency);
   const failed = charge.status === "failed";
   return (

@@ -1,11 +1,12 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { type ReactNode, useLayoutEffect, useRef, useState } from "react";
 
 import { CardChoice, DEFAULT_CARD } from "../../../components/CardChoice";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
 import { money, sentence } from "../../../lib/format";
 import { busyButton, useAttempt } from "../../../lib/attempt";
+import { uncoverFocus } from "../../../lib/uncoverFocus";
 import { type Problem, SEATS_CLOSED, SEATS_CLOSED_ON_TRIP } from "../../../lib/problems";
 import {
   changeDue,
@@ -75,9 +76,12 @@ export function SeatStep({ order, mode, onDone }: Props) {
     if (services.length === 0) return onDone();
     const chosen = await attempt(async () => {
       await chooseSeats(order.id, services, charges ? card : undefined);
+      // The history too: seats changed on a paid trip leave the order's `updated_at` as it was,
+      // so its history would not be asked again and the trip's page missed the step.
       await Promise.all([
         queryClient.invalidateQueries({ queryKey: seatKeys.order(order.id) }),
         queryClient.invalidateQueries({ queryKey: bookingKeys.order(order.id) }),
+        queryClient.invalidateQueries({ queryKey: bookingKeys.history(order.id) }),
       ]);
     });
     if (chosen) onDone();
@@ -117,7 +121,7 @@ export function SeatStep({ order, mode, onDone }: Props) {
       />
       {/* One bar kept in view below the map (sticky: a phone's map is taller than its screen),
           in reading order after it: what to pay, the card to pay it with, then Save. */}
-      <div className="seat-summary" role="group" aria-label="Your seats">
+      <SeatSummary grown={charges}>
         <p>
           {due ? (
             charges ? (
@@ -137,7 +141,21 @@ export function SeatStep({ order, mode, onDone }: Props) {
         </p>
         {charges && <CardChoice legend="Pay for the new seats with" card={card} onChange={setCard} />}
         <Actions mode={mode} busy={busy} onSkip={leave} onConfirm={() => void confirm()} />
-      </div>
+      </SeatSummary>
+    </div>
+  );
+}
+
+/** The bar at the foot of the screen; when it grows (`grown`: the card choice came with a paid
+ * seat) the seat just chosen, which has the focus, is scrolled out from under it. */
+function SeatSummary({ grown, children }: { grown: boolean; children: ReactNode }) {
+  const bar = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    if (grown) uncoverFocus(bar.current);
+  }, [grown]);
+  return (
+    <div ref={bar} className="seat-summary" role="group" aria-label="Your seats">
+      {children}
     </div>
   );
 }

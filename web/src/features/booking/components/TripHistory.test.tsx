@@ -64,3 +64,24 @@ it("offers to ask for a history that failed again, never to reload the page (whi
   expect(asked.history).toBe(2);
   expect(screen.queryByRole("alert")).toBeNull();
 });
+
+it("lists a cheaper flight change before the refund it owed, though the API lists the refund first", () => {
+  signInForTest();
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: Infinity } } });
+  const at = "2027-01-04T15:00:00Z";
+  const same = { at, from_status: "confirmed", to_status: "confirmed", from_payment_status: "paid", to_payment_status: "paid", decline_code: null };
+  const owed = { ...same, reason: "refund owed", code: "refund_owed", actor: { type: "system", name: "booking" },
+    details: { amounts: [{ amount: "28.60", currency: "USD", charge: "booking" }] } };
+  const flight = { slice: 1, origin: "LHR", destination: "JFK", departure_date: "2027-08-14", departure_time: "17:45", flights: ["AA237"] };
+  const changed = { ...same, reason: "slice 1 changed", code: "flight_changed", actor: { type: "traveler" }, details: { flight } };
+  const paid = { ...order, status: "confirmed", payment_status: "paid" } as const;
+  client.setQueryData(["orders", "history", "ord_1", "confirmed", "paid", paid.updated_at], { order_id: "ord_1", data: [owed, changed] });
+  render(
+    <QueryClientProvider client={client}>
+      {/* @ts-expect-error: the history reads only the order's id and what moves it */}
+      <TripHistory order={paid} />
+    </QueryClientProvider>,
+  );
+  const titles = screen.getAllByRole("listitem").map((step) => step.querySelector(".timeline-title")?.textContent);
+  expect(titles).toEqual(["Flight changed", "Refund on its way"]);
+});

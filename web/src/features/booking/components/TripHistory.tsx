@@ -5,7 +5,7 @@ import type { Order } from "../../../lib/api/client";
 import { busyButton } from "../../../lib/attempt";
 import { localMoment } from "../../../lib/format";
 import { useOrderHistory } from "../api/history";
-import { stepOf } from "../history";
+import { inTellingOrder, stepOf } from "../history";
 
 
 /** The trip's history as a timeline: each change, when, who made it and why (oldest first). */
@@ -27,7 +27,7 @@ export function TripHistory({ order }: { order: Order }) {
         <p role="status">Loading the trip&apos;s history…</p>
       ) : (
         <ol className="timeline">
-          {data.data.map((item, index) => {
+          {inTellingOrder(data.data).map((item, index) => {
             const step = stepOf(item);
             return (
               <li key={`${item.at}-${index}`} className={`timeline-step ${step.tone}`}>

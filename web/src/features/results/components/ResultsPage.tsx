@@ -1,9 +1,10 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { Link, useNavigate, useSearchParams } from "react-router";
+import { Link, useLocation, useNavigate, useSearchParams } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import { useAfterRender } from "../../../lib/afterRender";
 import { focusFirstInvalid } from "../../../lib/focusInvalid";
+import { focusHeading } from "../../../lib/headingFocus";
 import { fieldErrors } from "../../../lib/problems";
 import { tripRoute } from "../../../lib/route";
 import { rememberOffers, rememberResults } from "../../../lib/seenOffers";
@@ -67,6 +68,21 @@ export function ResultsPage() {
   // page. The form is drawn anew for each search, so the Search pressed is gone either way.
   const sent = useSearchWasSent();
   const change = useRef<HTMLDetailsElement>(null);
+  // A new search sent from "Change search" here stays on this screen (the Layout moves focus on a
+  // new path only) and draws its form anew: the Search pressed was gone, focus fell to the page's
+  // body, and the form stayed open above the new results. The new results start like a screen:
+  // the form folded, focus on the heading; once per search sent (a refusal then takes the focus
+  // to its field, below).
+  const page = useRef<HTMLDivElement>(null);
+  const visit = useLocation().key;
+  const started = useRef(visit);
+  useEffect(() => {
+    if (visit === started.current) return;
+    started.current = visit;
+    if (!sent || errors) return;
+    if (change.current) change.current.open = false;
+    focusHeading(page.current);
+  }, [visit, sent, errors]);
   useEffect(() => {
     if (sent && errors) focusFirstInvalid(change.current);
   }, [sent, errors]);
@@ -97,7 +113,7 @@ export function ResultsPage() {
   const route = tripRoute(request?.slices ?? []);
 
   return (
-    <div className="results-page">
+    <div className="results-page" ref={page}>
       <h1>{route}</h1>
       {/* The days, who and the cabin: else only "Change search" said what was searched. */}
       <p className="meta">{searchLine(form)}</p>

@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { cleanup, render, screen, within } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, within } from "@testing-library/react";
 import { afterEach, expect, it } from "vitest";
 
 import { SeatPicker } from "./SeatPicker";
@@ -44,4 +44,23 @@ it("says which flight each map is for in the names a screen reader hears: its se
   const back = screen.getByRole("region", { name: "Flight 2: JFK → LHR, BA112, Tue 19 Jan 2027" });
   expect(within(back).getByRole("group", { name: "Choosing a seat on BA112 for" })).toBeTruthy();
   expect(within(back).getByRole("table").querySelector("caption")?.textContent).toMatch(/^Seats on flight 2, JFK → LHR, BA112, Tue 19 Jan 2027: /);
+});
+
+it("tells a screen reader whose seat was chosen and who chooses next", () => {
+  // Walked with a screen reader's eye: choosing 15C for Alan moved the choice to Joan without a
+  // word; the seat's button only changed its name.
+  const seat = (designator: string) => ({ type: "seat", designator, available: true, characteristics: [], available_services: [{ id: `ase_${designator}`, passenger_id: "pas_1", total_amount: "0.00", total_currency: "USD" }, { id: `ase2_${designator}`, passenger_id: "pas_2", total_amount: "0.00", total_currency: "USD" }] });
+  const map = {
+    segment_id: "seg_1", marketing_carrier: "AA", flight_number: "AA237", origin: "LHR", destination: "JFK",
+    departure_date: "2027-01-21", aircraft: "789", disclosures: [],
+    cabins: [{ cabin_class: "premium_economy", deck: 0, aisles: 1, wings: null, rows: [{ sections: [{ elements: [seat("15C")] }, { elements: [seat("15D")] }] }] }],
+  };
+  const passengers = [{ id: "pas_1", name: "Alan Turing" }, { id: "pas_2", name: "Joan Clarke" }];
+  let choices = {};
+  const { rerender } = render(<SeatPicker maps={{ seat_maps: [map] } as never} passengers={passengers} held={undefined} choices={choices} onChange={(c) => (choices = c)} />);
+  fireEvent.click(screen.getByRole("button", { name: /^Seat 15C,/ }));
+  rerender(<SeatPicker maps={{ seat_maps: [map] } as never} passengers={passengers} held={undefined} choices={choices} onChange={(c) => (choices = c)} />);
+  const region = screen.getByRole("region", { name: /^Flight 1:/ });
+  expect(within(region).getByRole("status").textContent).toBe("Seat 15C chosen for Alan Turing. Now choosing for Joan Clarke.");
+  expect(screen.getByRole("radio", { name: /^Joan Clarke/ })).toHaveProperty("checked", true);
 });

@@ -113,11 +113,20 @@ function FlightSeats({ map, number, passengers, held, seated, preferred, onChoos
   const prices = Object.fromEntries(
     map.cabins.flatMap((cabin) => seatsIn(layoutCabin(cabin, held))).map((s) => [s.designator, s.prices]),
   );
+  // What the last press did, for a screen reader: the seat's button only changed its name, and
+  // the radio of who chooses next moved without a word.
+  const [said, setSaid] = useState("");
+  const nameOf = (id: string) => passengers.find((p) => p.id === id)?.name ?? "this passenger";
   function chosen(designator: string) {
     onChoose(active, designator);
+    if (seated[active] === designator) {
+      setSaid(`Seat ${designator} is no longer chosen for ${nameOf(active)}.`);
+      return;
+    }
     // The next passenger without a seat on this flight chooses next.
     const next = passengers.find((p) => p.id !== active && !seated[p.id]);
-    if (next && seated[active] !== designator) setActive(next.id);
+    if (next) setActive(next.id);
+    setSaid(`Seat ${designator} chosen for ${nameOf(active)}.${next ? ` Now choosing for ${next.name}.` : ""}`);
   }
   return (
     <section className="flight-seats card-section" aria-labelledby={headingId}>
@@ -151,6 +160,9 @@ function FlightSeats({ map, number, passengers, held, seated, preferred, onChoos
           onChoose={chosen}
         />
       ))}
+      <p className="visually-hidden" role="status">
+        {said}
+      </p>
       <ul className="disclosures meta">
         {map.disclosures.map((text) => (
           <li key={text}>{text}</li>

@@ -1,6 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 
 import { api, type Schemas } from "../../../lib/api/client";
+import { newFollowMemory, nextPoll } from "../../../lib/follow";
 import { isProblem, offlineProblem, type Problem } from "../../../lib/problems";
 
 export type SupportCase = Schemas["CaseView"];
@@ -18,11 +20,16 @@ export class SupportProblem extends Error {
 const problemOf = (error: unknown, status: number) =>
   new SupportProblem(isProblem(error) ? error : { type: "about:blank", status });
 
-/** The signed-in traveler's support cases, newest first, with their status and messages. */
-export function useCases() {
+/** The signed-in traveler's support cases, newest first, with their status and messages; asked
+ * again (lib/follow's pace) while `waiting` says an answer is still to come, so an agent's reply
+ * shows where the page says it will, without a reload (which would sign the traveler out). */
+export function useCases(waiting: (cases: SupportCase[]) => boolean = () => false) {
+  const [memory] = useState(newFollowMemory);
   return useQuery<SupportCase[], SupportProblem>({
     queryKey: supportKeys.cases,
     retry: false,
+    refetchInterval: (query) => nextPoll(memory, query.state, waiting),
+    refetchIntervalInBackground: false,
     queryFn: async ({ signal }) => {
       let result;
       try {

@@ -18,7 +18,15 @@ const STATUS: Record<SupportCase["status"], string> = {
 /** Contact support about this trip, and the cases already opened about it with their answers. */
 export function SupportCases({ orderId }: { orderId: string }) {
   const queryClient = useQueryClient();
-  const { data: cases, error, refetch } = useCases();
+  const { data: cases, error, refetch } = useCases((all) => all.some((c) => c.order_id === orderId && c.status === "open"));
+  // An answer came: what the agent did may have changed the trip (a name corrected, the trip
+  // cancelled), so the trip and its history are read again.
+  const waiting = (cases ?? []).filter((c) => c.order_id === orderId && c.status === "open").length;
+  const waited = useRef(waiting);
+  useEffect(() => {
+    if (waiting < waited.current) void queryClient.invalidateQueries({ queryKey: ["orders"] });
+    waited.current = waiting;
+  }, [waiting, queryClient]);
   const [writing, setWriting] = useState(false);
   const [subject, setSubject] = useState("");
   const [message, setMessage] = useState("");
@@ -128,7 +136,8 @@ function CaseCard({ supportCase }: { supportCase: SupportCase }) {
   return (
     <article className="case" aria-label={`Case: ${supportCase.subject}`}>
       <h3>{supportCase.subject}</h3>
-      <p className={`case-status case-${supportCase.status}`}>
+      {/* a status: the answer arriving while the traveler is on the page is announced */}
+      <p className={`case-status case-${supportCase.status}`} role="status">
         <strong>Status:</strong> {STATUS[supportCase.status]}
       </p>
       <ol className="messages" aria-label="Messages">
