@@ -305,4 +305,12 @@ async def served(port: int, route: str) -> bool:
         text = (await reader.read()).decode()
     finally:
         writer.close()
-    return f'route="{route}",status="2' in text
+    # Each documented status's series exists from the start at 0 (skyfare/metrics.py): served
+    # is a 2xx count above 0, not a series that exists.
+    return any(
+        line.startswith("skyfare_http_requests_total{")
+        and f'route="{route}"' in line
+        and 'status="2' in line
+        and float(line.rsplit(" ", 1)[1]) > 0
+        for line in text.splitlines()
+    )
