@@ -31,17 +31,15 @@ the part did not ask all the charge had left, which may still hold money.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
 
 import asyncpg
 
 from booking.pg import Database
-from payment import errors
-from payment.gateway import PaymentGateway, owed_after
-from payment.ledger import NOTHING
-from payment.model import REFUND_PART, GatewayRefund, ListedRefund
+from payment import errors, named_refunds
+from payment.gateway import PaymentGateway
+from payment.named_refunds import NOTHING, left_to_ask
 from payment.refund_notices import note
 from payment.refund_parts import OwedPart
 from payment.refund_steps import refund_retrying, refunded, refunded_by_gateway
@@ -73,16 +71,6 @@ RETURNING true"""
 _GIVEN = """
 SELECT coalesce(sum(amount - by_gateway), 0) FROM order_refunds
 WHERE intent_id = $1 AND id <> $2 AND status = 'refunded' AND gateway_refund_id IS NOT NULL"""
-# What we recorded of the intent: the gateway's refunds our parts (and a payment's own whole
-# refund, payment/refunds.py) were answered with, and the money our parts counted as given back
-# at its dashboard (`by_gateway`).
-_RECORDED = """
-SELECT coalesce((SELECT array_agg(gateway_refund_id) FROM (
-                     SELECT gateway_refund_id FROM order_refunds WHERE intent_id = $1
-                     UNION ALL
-                     SELECT gateway_refund_id FROM payments WHERE gateway_intent_id = $1
-                 ) ours WHERE gateway_refund_id IS NOT NULL), '{}') AS refunds,
-       (SELECT coalesce(sum(by_gateway), 0) FROM order_refunds WHERE intent_id = $1) AS counted"""
 _ANEW = """
 UPDATE order_refunds SET asking = $3, by_gateway = by_gateway + $4, attempt = attempt + 1,
        updated_at = now()
@@ -122,8 +110,8 @@ async def shrink_to_left(
         step = refund_retrying(_whole(part), part.currency, gateway_said=said)
         await note(conn, db, part.order_id, step, actor, code=TOO_LARGE)
     logger.warning(
-        "refund %s of order %s: %s %s of its charge went back at the gateway; asking %s",
-        part.id, part.order_id, elsewhere, part.currency, left,
+        "refund %s of order %s: %s %s of its charge went back at the gateway; asking %s, all"
+        " it has left", part.id, part.order_id, elsewhere, part.currency, left,
     )  # fmt: skip
     return "asks_less"
 
@@ -141,38 +129,14 @@ async def ask_anew(
         logger.warning("refund %s: cannot read its intent: %s", part.id, exc)
         return
     async with db.connection() as conn:
-        if intent.refunds is None:  # not listed: all it gave back beyond our parts is ours
-            given = await conn.fetchval(_GIVEN, part.intent_id, part.id, timeout=db.timeout_s)
-            asking, by_gateway = max(owed_after(intent, part.ours(), given), NOTHING), NOTHING
-        else:
-            recorded = await conn.fetch(_RECORDED, part.intent_id, timeout=db.timeout_s)
-            [(refunds, counted)] = recorded  # an aggregate: one row
-            asking, by_gateway = asked_anew(part, intent.refunds, frozenset(refunds), counted)
+        given = await conn.fetchval(_GIVEN, part.intent_id, part.id, timeout=db.timeout_s)
+    asking, by_gateway = await left_to_ask(db, intent, part.id, part.ours(), given)
+    async with db.connection() as conn:
         await conn.fetchval(_ANEW, part.id, part.attempt, asking, by_gateway, timeout=db.timeout_s)
     logger.warning(
         "refund %s of order %s: its key moved other money; asking %s %s anew (%s of it given"
         " back at the gateway)", part.id, part.order_id, asking, part.currency, by_gateway,
     )  # fmt: skip
-
-
-def asked_anew(
-    part: OwedPart, refunds: Sequence[ListedRefund], recorded: frozenset[str], counted: Decimal
-) -> tuple[Decimal, Decimal]:
-    """What `part`, asked anew, asks of the gateway, and how much of it the gateway's dashboard
-    gave back (pure), from the intent's `refunds`, those of our parts `recorded` (their ids)
-    and the dashboard's money our parts `counted` already. The refunds recorded by no part
-    are this part's own (asked under a key of it whose answer nobody recorded: its
-    `REFUND_PART` metadata names it), another part's (in flight), or the dashboard's (naming
-    no part); the dashboard's money no part counted yet goes to this part first, as a shrink
-    counts it (`shrink_to_left`), so it reads as the gateway's, not ours. A refund of a release
-    before parts named themselves names none either: it is read as the dashboard's (nothing
-    tells them apart), which moves no money, only who gave it."""
-    unrecorded = [r for r in refunds if r.id not in recorded]
-    own = sum((r.amount for r in unrecorded if r.part == part.id), NOTHING)
-    dashboard = sum((r.amount for r in unrecorded if r.part is None), NOTHING)
-    rest = max(part.ours() - own, NOTHING)
-    by_gateway = min(max(dashboard - counted, NOTHING), rest)
-    return rest - by_gateway, by_gateway
 
 
 async def settled_elsewhere(
@@ -197,12 +161,10 @@ async def ask(
     if part.asks() <= 0:  # all of it went back under an older ask of ours (`ask_anew`)
         return None, False
     try:
-        try:
-            refund = await _refund(gateway, part, timeout_s, named=True)
-        except errors.IdempotencyKeyReused:
-            # A release before this one asked the same under this key without naming the part
-            # (no answer reached it): that ask's answer is replayed, never made twice.
-            refund = await _refund(gateway, part, timeout_s, named=False)
+        refund = await named_refunds.ask(
+            gateway, intent_id=part.intent_id, amount=part.asks(), key=part.key(), name=part.id,
+            timeout_s=timeout_s,
+        )  # fmt: skip
     except errors.GatewayUnavailable as exc:  # maybe moved: the same key asks again later
         logger.warning("refund %s of order %s: no answer yet: %s", part.id, part.order_id, exc)
         return None
@@ -222,20 +184,6 @@ async def ask(
             return None
         return None, True  # given back elsewhere (the gateway's dashboard): record it
     return refund.id, False
-
-
-async def _refund(
-    gateway: PaymentGateway, part: OwedPart, timeout_s: float, *, named: bool
-) -> GatewayRefund:
-    """The gateway refund `part` asks for, `named` in its metadata (the gateway lists it so, and
-    `asked_anew` tells our refunds from the dashboard's by it)."""
-    return await gateway.refund(
-        intent_id=part.intent_id,
-        amount=part.asks(),
-        idempotency_key=part.key(),
-        timeout=timeout_s,
-        metadata={REFUND_PART: part.id} if named else None,
-    )
 
 
 async def _refused(db: Database, part: OwedPart, exc: errors.GatewayRejected, actor: str) -> None:

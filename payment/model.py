@@ -62,6 +62,8 @@ class Payment(msgspec.Struct, frozen=True, kw_only=True):
     # The last four digits of the card charged, as the gateway reported them (a refund's mail
     # names the card); None before it answered, or when it did not say.
     card_last4: str | None = None
+    # Of what its whole refund gave back, the money the gateway's dashboard gave (0218).
+    by_gateway: Decimal = Decimal("0.00")
 
 
 # The refund metadata naming the refund part of ours that asked it (`order_refunds.id`): the
