@@ -13,6 +13,10 @@ request); the part keeps its whole amount, the rest counted as the gateway's (`b
 payment/sql/0214: the ledger reads its charge as empty from then on, since the part now asks all
 it holds), and the order's history says it with the refusal (code `refund_retrying`,
 `decline_code` `amount_too_large`), so finance and the traveler's history both see where it went.
+When the gateway lists the intent's refunds, the rest counts as the gateway's only up to the
+dashboard's money none of ours counted yet (payment/named_refunds.py): beyond it, the charge's
+shortfall is a refund of ours not recorded yet (another part's in flight, or an older ask under
+its key), which its own part counts as ours.
 With nothing left at all, the part has nothing to ask: it ends, given back at the gateway, all
 it asked counted as the gateway's (`settled_elsewhere`, in words the trip's timeline shows).
 
@@ -39,7 +43,7 @@ import asyncpg
 from booking.pg import Database
 from payment import errors, named_refunds
 from payment.gateway import PaymentGateway
-from payment.named_refunds import NOTHING, left_to_ask
+from payment.named_refunds import NOTHING, left_to_ask, uncounted_dashboard
 from payment.refund_notices import note
 from payment.refund_parts import OwedPart
 from payment.refund_steps import refund_retrying, refunded, refunded_by_gateway
@@ -97,16 +101,24 @@ async def shrink_to_left(
     if left >= part.asks():
         return "refused"
     elsewhere = part.asks() - left
+    if intent.refunds is not None:
+        # Of what the part cannot ask, only the dashboard's money none of ours counted yet is
+        # the gateway's: the rest is another refund of ours not recorded yet (in flight, or an
+        # older ask under another part's key), which that part counts as ours.
+        refunds, counted = await named_refunds.recorded(db, part.intent_id)
+        elsewhere = min(uncounted_dashboard(intent.refunds, refunds, counted), elsewhere)
     async with db.transaction() as conn:
         changed = await conn.fetchval(
             _SHRINK, part.id, part.attempt, elsewhere, left, TOO_LARGE, timeout=db.timeout_s
         )
         if changed is None:
             return "asks_less"  # another asker got there first
-        said = (
-            f"{TOO_LARGE}: {elsewhere} {part.currency} of it given back at the gateway already,"
-            f" {left} {part.currency} left"
-        )
+        said = f"{TOO_LARGE}: {left} {part.currency} left"
+        if elsewhere > 0:
+            said = (
+                f"{TOO_LARGE}: {elsewhere} {part.currency} of it given back at the gateway"
+                f" already, {left} {part.currency} left"
+            )
         step = refund_retrying(_whole(part), part.currency, gateway_said=said)
         await note(conn, db, part.order_id, step, actor, code=TOO_LARGE)
     logger.warning(
