@@ -17,8 +17,9 @@ When the gateway lists the intent's refunds, the rest counts as the gateway's on
 dashboard's money none of ours counted yet (payment/named_refunds.py): beyond it, the charge's
 shortfall is a refund of ours not recorded yet (another part's in flight, or an older ask under
 its key), which its own part counts as ours.
-With nothing left at all, the part has nothing to ask: it ends, given back at the gateway, all
-it asked counted as the gateway's (`settled_elsewhere`, in words the trip's timeline shows).
+With nothing left at all (`amount_too_large` or `charge_already_refunded`), the part has
+nothing to ask: it ends, given back at the gateway, what it asked counted as the gateway's up to
+the dashboard's money, as below (`settled_elsewhere`, in words the trip's timeline shows).
 
 Every ask names its part in the refund's metadata (`REFUND_PART`), which the gateway lists on
 the intent's refunds: a refund naming no part was made without us (or by a release before
@@ -43,6 +44,7 @@ import asyncpg
 from booking.pg import Database
 from payment import errors, named_refunds
 from payment.gateway import PaymentGateway
+from payment.model import GatewayIntent
 from payment.named_refunds import NOTHING, left_to_ask, uncounted_dashboard
 from payment.refund_notices import note
 from payment.refund_parts import OwedPart
@@ -51,6 +53,7 @@ from payment.refund_steps import refund_retrying, refunded, refunded_by_gateway
 logger = logging.getLogger(__name__)
 
 TOO_LARGE = "amount_too_large"
+ALREADY_REFUNDED = "charge_already_refunded"
 # How the order's history says a part the gateway had given back already. A change's part: its
 # own `refunded` line (`<why>: refunded <amounts>`, booking/history_details.py) says who did it.
 # A cancellation's: the step a whole refund at the dashboard writes (payment/settlement.py, code
@@ -84,35 +87,30 @@ RETURNING true"""
 
 async def shrink_to_left(
     db: Database, gateway: PaymentGateway, part: OwedPart, *, actor: str, timeout_s: float
-) -> Shrunk:
-    """After `part` was refused `amount_too_large`: `asks_less` when it now asks what its charge
-    has left, `nothing_left` when the charge has nothing left (the caller ends the part),
+) -> tuple[Shrunk, Decimal]:
+    """After `part` was refused `amount_too_large` (or `charge_already_refunded`): `asks_less`
+    when it now asks what its charge has left, `nothing_left` when the charge has nothing left
+    (the caller ends the part, with the money of it the dashboard gave back, returned with it),
     `refused` when the gateway has as much as it asks or cannot say (a plain refusal)."""
     try:
         intent = await gateway.get_intent(part.intent_id, timeout=timeout_s)
     except errors.GatewayError as exc:
         logger.warning("refund %s: cannot read its intent: %s", part.id, exc)
-        return "refused"
+        return "refused", NOTHING
     if intent.amount_received is None or intent.amount_refunded is None:
-        return "refused"
+        return "refused", NOTHING
     left = max(intent.amount_received - intent.amount_refunded, NOTHING)
-    if left == 0:
-        return "nothing_left"
     if left >= part.asks():
-        return "refused"
-    elsewhere = part.asks() - left
-    if intent.refunds is not None:
-        # Of what the part cannot ask, only the dashboard's money none of ours counted yet is
-        # the gateway's: the rest is another refund of ours not recorded yet (in flight, or an
-        # older ask under another part's key), which that part counts as ours.
-        refunds, counted = await named_refunds.recorded(db, part.intent_id)
-        elsewhere = min(uncounted_dashboard(intent.refunds, refunds, counted), elsewhere)
+        return "refused", NOTHING
+    elsewhere = await _dashboards(db, intent, part.asks() - left)
+    if left == 0:
+        return "nothing_left", elsewhere
     async with db.transaction() as conn:
         changed = await conn.fetchval(
             _SHRINK, part.id, part.attempt, elsewhere, left, TOO_LARGE, timeout=db.timeout_s
         )
         if changed is None:
-            return "asks_less"  # another asker got there first
+            return "asks_less", NOTHING  # another asker got there first
         said = f"{TOO_LARGE}: {left} {part.currency} left"
         if elsewhere > 0:
             said = (
@@ -125,7 +123,19 @@ async def shrink_to_left(
         "refund %s of order %s: %s %s of its charge went back at the gateway; asking %s, all"
         " it has left", part.id, part.order_id, elsewhere, part.currency, left,
     )  # fmt: skip
-    return "asks_less"
+    return "asks_less", NOTHING
+
+
+async def _dashboards(db: Database, intent: GatewayIntent, shortfall: Decimal) -> Decimal:
+    """Of a part's `shortfall` (what it asks beyond what its charge has left), the money the
+    gateway's dashboard gave back: only its money none of ours counted yet, when the gateway
+    lists the intent's refunds; the rest is a refund of ours not recorded yet (another part's
+    in flight, or an older ask under its key), which that part counts as ours. A gateway that
+    lists none: all of it (nothing tells them apart)."""
+    if intent.refunds is None:
+        return shortfall
+    refunds, counted = await named_refunds.recorded(db, intent.id)
+    return min(uncounted_dashboard(intent.refunds, refunds, counted), shortfall)
 
 
 async def ask_anew(
@@ -152,14 +162,17 @@ async def ask_anew(
 
 
 async def settled_elsewhere(
-    conn: asyncpg.Connection, db: Database, part: OwedPart, actor: str
+    conn: asyncpg.Connection, db: Database, part: OwedPart, by_gateway: Decimal, actor: str
 ) -> None:
-    """On the order's history, in the transaction that ends `part`: its money had gone back at
-    the gateway already (its dashboard), so nothing was asked (a cancellation's: what it would
-    have asked, the gateway's, with its amount)."""
+    """On the order's history, in the transaction that ends `part`: its charge had nothing left
+    to ask, `by_gateway` of it given back at the gateway (its dashboard), the rest by a refund
+    of ours not recorded yet (another part's). A cancellation's says the gateway's share, with
+    its amount (none: the order's own `refunded` step says the rest); a change's, its own
+    `refunded` line, with who gave it."""
     if part.change_id is None:
-        step = refunded_by_gateway([(part.charge_id, part.asks())], part.currency)
-        await note(conn, db, part.order_id, step, actor)
+        if by_gateway > 0:
+            step = refunded_by_gateway([(part.charge_id, by_gateway)], part.currency)
+            await note(conn, db, part.order_id, step, actor)
         return
     step = refunded(f"{part.reason}, {ELSEWHERE}", [(part.charge_id, part.ours())], part.currency)
     await note(conn, db, part.order_id, step, actor)
@@ -167,11 +180,12 @@ async def settled_elsewhere(
 
 async def ask(
     db: Database, gateway: PaymentGateway, part: OwedPart, *, actor: str, timeout_s: float
-) -> tuple[str | None, bool] | None:
-    """Ask the gateway for `part`: its refund's id (None: none made now) and whether its
-    charge had gone back at the gateway already; None while it stays owed."""
+) -> tuple[str | None, Decimal | None] | None:
+    """Ask the gateway for `part`: its refund's id (None: none made now) and, when its charge
+    had nothing left to ask, how much of it the gateway gave back itself (None: it had);
+    None while it stays owed."""
     if part.asks() <= 0:  # all of it went back under an older ask of ours (`ask_anew`)
-        return None, False
+        return None, None
     try:
         refund = await named_refunds.ask(
             gateway, intent_id=part.intent_id, amount=part.asks(), key=part.key(), name=part.id,
@@ -186,16 +200,20 @@ async def ask(
         await ask_anew(db, gateway, part, timeout_s=timeout_s)
         return None
     except errors.GatewayRejected as exc:  # nothing moved (refused, no such intent, …)
-        shrunk = "refused"
-        if exc.code == TOO_LARGE:
-            shrunk = await shrink_to_left(db, gateway, part, actor=actor, timeout_s=timeout_s)
+        shrunk, by_gateway = "refused", NOTHING
+        if exc.code in (TOO_LARGE, ALREADY_REFUNDED):
+            shrunk, by_gateway = await shrink_to_left(
+                db, gateway, part, actor=actor, timeout_s=timeout_s
+            )
         if shrunk == "asks_less":
             return None  # the next round asks what the charge has left
-        if shrunk == "refused" and exc.code != "charge_already_refunded":
+        if shrunk == "refused" and exc.code == ALREADY_REFUNDED:  # its intent unread
+            return None, part.asks()  # all of it, as the gateway said
+        if shrunk == "refused":
             await _refused(db, part, exc, actor)
             return None
-        return None, True  # given back elsewhere (the gateway's dashboard): record it
-    return refund.id, False
+        return None, by_gateway  # nothing left to ask: record it
+    return refund.id, None
 
 
 async def _refused(db: Database, part: OwedPart, exc: errors.GatewayRejected, actor: str) -> None:
