@@ -10,11 +10,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from booking.pg import Database
+from connectors import errors
+from connectors.model import Hold
 from payment.gateway import HttpPaymentGateway
 from payment.model import REFUND_PART, refund_key
-from payment.wiring import Payments
-from tests.integration.payment.conftest import TicketingAirline, held_order, order_service
+from tests.integration.payment.conftest import (
+    TicketingAirline,
+    held_order,
+    order_service,
+    payments_over,
+)
 from tests.integration.payment.test_seat_charge_refunds import SeatCharge, _charged, _status
 from tests.integration.payment.test_seat_charge_refunds import seat_charge as seat_charge
 from tests.integration.payment.test_settlement import ALICE, current, intent_status, pay
@@ -24,10 +32,20 @@ BY_HAND = Decimal("3.00")  # a support agent's refund at the gateway's dashboard
 EARLIER = Decimal("2.00")  # a process's ask, named, under the first key, with other figures
 
 
+class RefusingAirline(TicketingAirline):
+    """Refuses to ticket: a paid order's ticketing fails, and its payment goes back whole."""
+
+    async def ticket(self, locator: str, *, timeout: float) -> Hold:
+        raise errors.SupplierRejected("the hold lapsed")
+
+
+@pytest.mark.parametrize("why", ["late", "ticketing failed"])
 async def test_a_payments_whole_refund_asked_anew_counts_the_dashboards_money_as_the_gateways(
-    payments: Payments, db: Database, airline: TicketingAirline, control: PaymentsSimControl,
-    receiver: Receiver, gateway: HttpPaymentGateway,
+    why: str, db: Database, control: PaymentsSimControl, receiver: Receiver,
+    gateway: HttpPaymentGateway,
 ) -> None:  # fmt: skip
+    airline = RefusingAirline("fake")
+    payments = payments_over(db, gateway, airline)
     order = await held_order(db, airline)
     payment_id = await pay(payments, order)  # its webhook goes to the recording receiver
     await intent_status(control, order, "succeeded")
@@ -42,7 +60,8 @@ async def test_a_payments_whole_refund_asked_anew_counts_the_dashboards_money_as
         timeout=5.0,
         metadata={REFUND_PART: payment_id},
     )
-    await order_service(db, airline).cancel(ALICE, order.id)  # while the card was charged
+    if why == "late":  # cancelled while the card was charged: the payment comes too late
+        await order_service(db, airline).cancel(ALICE, order.id)
     deliveries = await receiver.wait_for(3)  # the charge's, and the two refunds'
     [delivery] = [d for d in deliveries if b"payment_intent.succeeded" in d.body]
     await payments.receiver.receive(delivery.body, delivery.headers["Skyfare-Signature"])
@@ -58,6 +77,15 @@ async def test_a_payments_whole_refund_asked_anew_counts_the_dashboards_money_as
     ours = [r for r in charged["refunds"] if r["amount"] not in (str(BY_HAND), str(EARLIER))]
     assert [r["metadata"] for r in ours] == [{REFUND_PART: payment_id}]
     assert (await current(db, order)).status == "cancelled"
+    if why == "ticketing failed":  # the order's history says who gave what
+        said = await db.pool.fetchval(
+            "SELECT reason FROM order_history WHERE order_id = $1 AND code = 'refunded'",
+            order.id,
+        )
+        assert said == (
+            f"ticketing failed: refunded {order.total_amount} USD to {payment_id}"
+            f" ({BY_HAND} USD of it by the gateway)"
+        )
 
 
 async def test_a_seat_charges_refund_asked_anew_counts_the_dashboards_money_as_the_gateways(
