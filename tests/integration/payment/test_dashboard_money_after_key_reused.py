@@ -3,7 +3,7 @@ asked again with other figures) is asked anew for what the gateway has not given
 subtracted the dashboard's refunds too, and the part counted them as ours: the total was right,
 who gave it was not (`by_gateway` 0 where the dashboard gave 30.00). Our refunds name their
 part (refund metadata, listed by the gateway on the intent), so the money no part of ours asked
-is the gateway's (payment/charge_left.py `asked_anew`). A key asked before with the same figures
+is the gateway's (payment/named_refunds.py `asked_anew`). A key asked before with the same figures
 but no name (a release before this one) replays that refund, never a second. And money so
 counted does not read as emptying its charge: a later split still finds what it holds
 (payment/sql/0216). Real PostgreSQL and the sim gateway over sockets."""
