@@ -282,23 +282,23 @@ class CancellationRefunds:
         asked = await ask(self._db, self._gateway, part, actor=actor, timeout_s=self._timeout_s)
         if asked is None:
             return  # still owed: asked again later
-        refund_id, elsewhere = asked
+        refund_id, by_gateway = asked
+        elsewhere = by_gateway is not None  # nothing left to ask: ends with what it holds
         async with self._db.transaction() as conn:
             if part.change_id is not None:  # its last part refunded tells the traveler
                 await lock_change_parts(
                     conn, part.order_id, part.change_id, timeout=self._db.timeout_s
                 )
-            # `elsewhere`: all it would have asked, given back at the gateway (`by_gateway`)
+            # `elsewhere`: of what it would have asked, `by_gateway` the gateway's dashboard gave
             done = await conn.fetchval(
                 "UPDATE order_refunds SET status = 'refunded', gateway_refund_id = $2,"
-                " by_gateway = by_gateway + CASE WHEN $3 THEN coalesce(asking, amount) ELSE 0 END,"
-                " emptied_charge = emptied_charge OR $3,"
+                " by_gateway = by_gateway + $3, emptied_charge = emptied_charge OR $4,"
                 " refunded_at = now(), updated_at = now() WHERE id = $1 AND status = 'owed'"
                 " RETURNING true",
-                part.id, refund_id, elsewhere, timeout=self._db.timeout_s,
+                part.id, refund_id, by_gateway or NOTHING, elsewhere, timeout=self._db.timeout_s,
             )  # fmt: skip
-            if done and elsewhere:  # nothing was asked: the history says who gave it back
-                await settled_elsewhere(conn, self._db, part, actor)
+            if done and by_gateway is not None:  # nothing was asked: who gave it back
+                await settled_elsewhere(conn, self._db, part, by_gateway, actor)
             elif done and part.change_id is not None:  # a cancellation's says it when it ends
                 step = refunded(part.reason, [(part.charge_id, part.ours())], part.currency)
                 await self._note(conn, part.order_id, step, actor)

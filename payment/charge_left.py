@@ -13,8 +13,13 @@ request); the part keeps its whole amount, the rest counted as the gateway's (`b
 payment/sql/0214: the ledger reads its charge as empty from then on, since the part now asks all
 it holds), and the order's history says it with the refusal (code `refund_retrying`,
 `decline_code` `amount_too_large`), so finance and the traveler's history both see where it went.
-With nothing left at all, the part has nothing to ask: it ends, given back at the gateway, all
-it asked counted as the gateway's (`settled_elsewhere`, in words the trip's timeline shows).
+When the gateway lists the intent's refunds, the rest counts as the gateway's only up to the
+dashboard's money none of ours counted yet (payment/named_refunds.py): beyond it, the charge's
+shortfall is a refund of ours not recorded yet (another part's in flight, or an older ask under
+its key), which its own part counts as ours.
+With nothing left at all (`amount_too_large` or `charge_already_refunded`), the part has
+nothing to ask: it ends, given back at the gateway, what it asked counted as the gateway's up to
+the dashboard's money, as below (`settled_elsewhere`, in words the trip's timeline shows).
 
 Every ask names its part in the refund's metadata (`REFUND_PART`), which the gateway lists on
 the intent's refunds: a refund naming no part was made without us (or by a release before
@@ -31,17 +36,16 @@ the part did not ask all the charge had left, which may still hold money.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
 
 import asyncpg
 
 from booking.pg import Database
-from payment import errors
-from payment.gateway import PaymentGateway, owed_after
-from payment.ledger import NOTHING
-from payment.model import REFUND_PART, GatewayRefund, ListedRefund
+from payment import errors, named_refunds
+from payment.gateway import PaymentGateway
+from payment.model import GatewayIntent
+from payment.named_refunds import NOTHING, left_to_ask, uncounted_dashboard
 from payment.refund_notices import note
 from payment.refund_parts import OwedPart
 from payment.refund_steps import refund_retrying, refunded, refunded_by_gateway
@@ -49,6 +53,7 @@ from payment.refund_steps import refund_retrying, refunded, refunded_by_gateway
 logger = logging.getLogger(__name__)
 
 TOO_LARGE = "amount_too_large"
+ALREADY_REFUNDED = "charge_already_refunded"
 # How the order's history says a part the gateway had given back already. A change's part: its
 # own `refunded` line (`<why>: refunded <amounts>`, booking/history_details.py) says who did it.
 # A cancellation's: the step a whole refund at the dashboard writes (payment/settlement.py, code
@@ -73,16 +78,6 @@ RETURNING true"""
 _GIVEN = """
 SELECT coalesce(sum(amount - by_gateway), 0) FROM order_refunds
 WHERE intent_id = $1 AND id <> $2 AND status = 'refunded' AND gateway_refund_id IS NOT NULL"""
-# What we recorded of the intent: the gateway's refunds our parts (and a payment's own whole
-# refund, payment/refunds.py) were answered with, and the money our parts counted as given back
-# at its dashboard (`by_gateway`).
-_RECORDED = """
-SELECT coalesce((SELECT array_agg(gateway_refund_id) FROM (
-                     SELECT gateway_refund_id FROM order_refunds WHERE intent_id = $1
-                     UNION ALL
-                     SELECT gateway_refund_id FROM payments WHERE gateway_intent_id = $1
-                 ) ours WHERE gateway_refund_id IS NOT NULL), '{}') AS refunds,
-       (SELECT coalesce(sum(by_gateway), 0) FROM order_refunds WHERE intent_id = $1) AS counted"""
 _ANEW = """
 UPDATE order_refunds SET asking = $3, by_gateway = by_gateway + $4, attempt = attempt + 1,
        updated_at = now()
@@ -92,40 +87,55 @@ RETURNING true"""
 
 async def shrink_to_left(
     db: Database, gateway: PaymentGateway, part: OwedPart, *, actor: str, timeout_s: float
-) -> Shrunk:
-    """After `part` was refused `amount_too_large`: `asks_less` when it now asks what its charge
-    has left, `nothing_left` when the charge has nothing left (the caller ends the part),
+) -> tuple[Shrunk, Decimal]:
+    """After `part` was refused `amount_too_large` (or `charge_already_refunded`): `asks_less`
+    when it now asks what its charge has left, `nothing_left` when the charge has nothing left
+    (the caller ends the part, with the money of it the dashboard gave back, returned with it),
     `refused` when the gateway has as much as it asks or cannot say (a plain refusal)."""
     try:
         intent = await gateway.get_intent(part.intent_id, timeout=timeout_s)
     except errors.GatewayError as exc:
         logger.warning("refund %s: cannot read its intent: %s", part.id, exc)
-        return "refused"
+        return "refused", NOTHING
     if intent.amount_received is None or intent.amount_refunded is None:
-        return "refused"
+        return "refused", NOTHING
     left = max(intent.amount_received - intent.amount_refunded, NOTHING)
-    if left == 0:
-        return "nothing_left"
     if left >= part.asks():
-        return "refused"
-    elsewhere = part.asks() - left
+        return "refused", NOTHING
+    elsewhere = await _dashboards(db, intent, part.asks() - left)
+    if left == 0:
+        return "nothing_left", elsewhere
     async with db.transaction() as conn:
         changed = await conn.fetchval(
             _SHRINK, part.id, part.attempt, elsewhere, left, TOO_LARGE, timeout=db.timeout_s
         )
         if changed is None:
-            return "asks_less"  # another asker got there first
-        said = (
-            f"{TOO_LARGE}: {elsewhere} {part.currency} of it given back at the gateway already,"
-            f" {left} {part.currency} left"
-        )
+            return "asks_less", NOTHING  # another asker got there first
+        said = f"{TOO_LARGE}: {left} {part.currency} left"
+        if elsewhere > 0:
+            said = (
+                f"{TOO_LARGE}: {elsewhere} {part.currency} of it given back at the gateway"
+                f" already, {left} {part.currency} left"
+            )
         step = refund_retrying(_whole(part), part.currency, gateway_said=said)
         await note(conn, db, part.order_id, step, actor, code=TOO_LARGE)
     logger.warning(
-        "refund %s of order %s: %s %s of its charge went back at the gateway; asking %s",
-        part.id, part.order_id, elsewhere, part.currency, left,
+        "refund %s of order %s: %s %s of its charge went back at the gateway; asking %s, all"
+        " it has left", part.id, part.order_id, elsewhere, part.currency, left,
     )  # fmt: skip
-    return "asks_less"
+    return "asks_less", NOTHING
+
+
+async def _dashboards(db: Database, intent: GatewayIntent, shortfall: Decimal) -> Decimal:
+    """Of a part's `shortfall` (what it asks beyond what its charge has left), the money the
+    gateway's dashboard gave back: only its money none of ours counted yet, when the gateway
+    lists the intent's refunds; the rest is a refund of ours not recorded yet (another part's
+    in flight, or an older ask under its key), which that part counts as ours. A gateway that
+    lists none: all of it (nothing tells them apart)."""
+    if intent.refunds is None:
+        return shortfall
+    refunds, counted = await named_refunds.recorded(db, intent.id)
+    return min(uncounted_dashboard(intent.refunds, refunds, counted), shortfall)
 
 
 async def ask_anew(
@@ -141,13 +151,9 @@ async def ask_anew(
         logger.warning("refund %s: cannot read its intent: %s", part.id, exc)
         return
     async with db.connection() as conn:
-        if intent.refunds is None:  # not listed: all it gave back beyond our parts is ours
-            given = await conn.fetchval(_GIVEN, part.intent_id, part.id, timeout=db.timeout_s)
-            asking, by_gateway = max(owed_after(intent, part.ours(), given), NOTHING), NOTHING
-        else:
-            recorded = await conn.fetch(_RECORDED, part.intent_id, timeout=db.timeout_s)
-            [(refunds, counted)] = recorded  # an aggregate: one row
-            asking, by_gateway = asked_anew(part, intent.refunds, frozenset(refunds), counted)
+        given = await conn.fetchval(_GIVEN, part.intent_id, part.id, timeout=db.timeout_s)
+    asking, by_gateway = await left_to_ask(db, intent, part.id, part.ours(), given)
+    async with db.connection() as conn:
         await conn.fetchval(_ANEW, part.id, part.attempt, asking, by_gateway, timeout=db.timeout_s)
     logger.warning(
         "refund %s of order %s: its key moved other money; asking %s %s anew (%s of it given"
@@ -155,35 +161,18 @@ async def ask_anew(
     )  # fmt: skip
 
 
-def asked_anew(
-    part: OwedPart, refunds: Sequence[ListedRefund], recorded: frozenset[str], counted: Decimal
-) -> tuple[Decimal, Decimal]:
-    """What `part`, asked anew, asks of the gateway, and how much of it the gateway's dashboard
-    gave back (pure), from the intent's `refunds`, those of our parts `recorded` (their ids)
-    and the dashboard's money our parts `counted` already. The refunds recorded by no part
-    are this part's own (asked under a key of it whose answer nobody recorded: its
-    `REFUND_PART` metadata names it), another part's (in flight), or the dashboard's (naming
-    no part); the dashboard's money no part counted yet goes to this part first, as a shrink
-    counts it (`shrink_to_left`), so it reads as the gateway's, not ours. A refund of a release
-    before parts named themselves names none either: it is read as the dashboard's (nothing
-    tells them apart), which moves no money, only who gave it."""
-    unrecorded = [r for r in refunds if r.id not in recorded]
-    own = sum((r.amount for r in unrecorded if r.part == part.id), NOTHING)
-    dashboard = sum((r.amount for r in unrecorded if r.part is None), NOTHING)
-    rest = max(part.ours() - own, NOTHING)
-    by_gateway = min(max(dashboard - counted, NOTHING), rest)
-    return rest - by_gateway, by_gateway
-
-
 async def settled_elsewhere(
-    conn: asyncpg.Connection, db: Database, part: OwedPart, actor: str
+    conn: asyncpg.Connection, db: Database, part: OwedPart, by_gateway: Decimal, actor: str
 ) -> None:
-    """On the order's history, in the transaction that ends `part`: its money had gone back at
-    the gateway already (its dashboard), so nothing was asked (a cancellation's: what it would
-    have asked, the gateway's, with its amount)."""
+    """On the order's history, in the transaction that ends `part`: its charge had nothing left
+    to ask, `by_gateway` of it given back at the gateway (its dashboard), the rest by a refund
+    of ours not recorded yet (another part's). A cancellation's says the gateway's share, with
+    its amount (none: the order's own `refunded` step says the rest); a change's, its own
+    `refunded` line, with who gave it."""
     if part.change_id is None:
-        step = refunded_by_gateway([(part.charge_id, part.asks())], part.currency)
-        await note(conn, db, part.order_id, step, actor)
+        if by_gateway > 0:
+            step = refunded_by_gateway([(part.charge_id, by_gateway)], part.currency)
+            await note(conn, db, part.order_id, step, actor)
         return
     step = refunded(f"{part.reason}, {ELSEWHERE}", [(part.charge_id, part.ours())], part.currency)
     await note(conn, db, part.order_id, step, actor)
@@ -191,18 +180,17 @@ async def settled_elsewhere(
 
 async def ask(
     db: Database, gateway: PaymentGateway, part: OwedPart, *, actor: str, timeout_s: float
-) -> tuple[str | None, bool] | None:
-    """Ask the gateway for `part`: its refund's id (None: none made now) and whether its
-    charge had gone back at the gateway already; None while it stays owed."""
+) -> tuple[str | None, Decimal | None] | None:
+    """Ask the gateway for `part`: its refund's id (None: none made now) and, when its charge
+    had nothing left to ask, how much of it the gateway gave back itself (None: it had);
+    None while it stays owed."""
     if part.asks() <= 0:  # all of it went back under an older ask of ours (`ask_anew`)
-        return None, False
+        return None, None
     try:
-        try:
-            refund = await _refund(gateway, part, timeout_s, named=True)
-        except errors.IdempotencyKeyReused:
-            # A release before this one asked the same under this key without naming the part
-            # (no answer reached it): that ask's answer is replayed, never made twice.
-            refund = await _refund(gateway, part, timeout_s, named=False)
+        refund = await named_refunds.ask(
+            gateway, intent_id=part.intent_id, amount=part.asks(), key=part.key(), name=part.id,
+            timeout_s=timeout_s,
+        )  # fmt: skip
     except errors.GatewayUnavailable as exc:  # maybe moved: the same key asks again later
         logger.warning("refund %s of order %s: no answer yet: %s", part.id, part.order_id, exc)
         return None
@@ -212,30 +200,20 @@ async def ask(
         await ask_anew(db, gateway, part, timeout_s=timeout_s)
         return None
     except errors.GatewayRejected as exc:  # nothing moved (refused, no such intent, …)
-        shrunk = "refused"
-        if exc.code == TOO_LARGE:
-            shrunk = await shrink_to_left(db, gateway, part, actor=actor, timeout_s=timeout_s)
+        shrunk, by_gateway = "refused", NOTHING
+        if exc.code in (TOO_LARGE, ALREADY_REFUNDED):
+            shrunk, by_gateway = await shrink_to_left(
+                db, gateway, part, actor=actor, timeout_s=timeout_s
+            )
         if shrunk == "asks_less":
             return None  # the next round asks what the charge has left
-        if shrunk == "refused" and exc.code != "charge_already_refunded":
+        if shrunk == "refused" and exc.code == ALREADY_REFUNDED:  # its intent unread
+            return None, part.asks()  # all of it, as the gateway said
+        if shrunk == "refused":
             await _refused(db, part, exc, actor)
             return None
-        return None, True  # given back elsewhere (the gateway's dashboard): record it
-    return refund.id, False
-
-
-async def _refund(
-    gateway: PaymentGateway, part: OwedPart, timeout_s: float, *, named: bool
-) -> GatewayRefund:
-    """The gateway refund `part` asks for, `named` in its metadata (the gateway lists it so, and
-    `asked_anew` tells our refunds from the dashboard's by it)."""
-    return await gateway.refund(
-        intent_id=part.intent_id,
-        amount=part.asks(),
-        idempotency_key=part.key(),
-        timeout=timeout_s,
-        metadata={REFUND_PART: part.id} if named else None,
-    )
+        return None, by_gateway  # nothing left to ask: record it
+    return refund.id, None
 
 
 async def _refused(db: Database, part: OwedPart, exc: errors.GatewayRejected, actor: str) -> None:

@@ -221,17 +221,11 @@ class HttpPaymentGateway:
         raise _translate(status, payload, f"{method} {path}", rejected)
 
 
-async def still_owed(
-    gateway: PaymentGateway, intent_id: str, owed: Decimal, given: Decimal, *, timeout: float
-) -> Decimal:
-    """What of `owed` is still to ask back of the intent, when the gateway has refunded more of
-    it than the `given` we recorded (under a key of ours that moved money with other figures,
-    or by hand at its dashboard): never asked again, so no money goes back twice."""
-    return owed_after(await gateway.get_intent(intent_id, timeout=timeout), owed, given)
-
-
 def owed_after(intent: GatewayIntent, owed: Decimal, given: Decimal) -> Decimal:
-    """`still_owed` of the intent as read (pure)."""
+    """What of `owed` is still to ask back of `intent`, as read (pure), when the gateway has
+    refunded more of it than the `given` we recorded (under a key of ours that moved money with
+    other figures, or by hand at its dashboard): never asked again, so no money goes back
+    twice."""
     if intent.amount_refunded is None:
         return owed
     return owed - max(intent.amount_refunded - given, Decimal(0))

@@ -62,17 +62,20 @@ class Payment(msgspec.Struct, frozen=True, kw_only=True):
     # The last four digits of the card charged, as the gateway reported them (a refund's mail
     # names the card); None before it answered, or when it did not say.
     card_last4: str | None = None
+    # Of what its whole refund gave back, the money the gateway's dashboard gave (0218).
+    by_gateway: Decimal = Decimal("0.00")
 
 
-# The refund metadata naming the refund part of ours that asked it (`order_refunds.id`): the
-# gateway lists it with the refund, so a refund it lists without one was made without us (at its
-# dashboard), or by a release before refunds named their part.
+# The refund metadata naming what of ours asked it: a refund part (`order_refunds.id`), a
+# payment's whole refund (`payments.id`) or a seat charge's (`seat_charges.id`;
+# payment/named_refunds.py). The gateway lists it with the refund, so a refund it lists without
+# one was made without us (at its dashboard), or by a release before refunds named themselves.
 REFUND_PART = "refund_part"
 
 
 class ListedRefund(msgspec.Struct, frozen=True):
-    """A refund a gateway intent lists; `part`: the refund part of ours that asked it (its
-    `REFUND_PART` metadata), None for one that names none."""
+    """A refund a gateway intent lists; `part`: what of ours asked it (its `REFUND_PART`
+    metadata), None for one that names nothing."""
 
     id: str
     amount: Decimal
@@ -94,7 +97,7 @@ class GatewayIntent(msgspec.Struct, frozen=True):
     amount_received: Decimal | None = None
     amount_refunded: Decimal | None = None
     # Every refund of it (None: the gateway does not list them), to tell ours from those made
-    # at its dashboard (payment/charge_left.py `ask_anew`).
+    # at its dashboard (payment/named_refunds.py `asked_anew`).
     refunds: tuple[ListedRefund, ...] | None = None
 
 

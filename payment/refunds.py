@@ -7,7 +7,9 @@ A cancel of a paid order, a ticketing failure, money that arrived for an order a
 2. the gateway refund, with the key `refund_key(payment.id, attempt)`: every asker gets the same
    refund; a refusal (nothing moved) counts an attempt, so the next ask is a new request; so
    does a key that already moved money with other figures (`idempotency_error`): a new ask
-   reads the gateway first and asks only what it has not given back of the charge yet;
+   reads the gateway first and asks only what it has not given back of the charge yet. The
+   refund names the payment (payment/named_refunds.py), so what the gateway's dashboard gave
+   back of it is told from ours and recorded as the gateway's (`by_gateway`, 0218);
 3. `refunding → refunded` and, in the same transaction, the order `paid → refunded` (emitting
    `payment.refunded`) — only by the payment that made the order `paid`.
 
@@ -28,11 +30,12 @@ import asyncpg
 from booking.history_details import HistoryStep
 from booking.model import OrderStatus
 from booking.state import Change
-from payment import errors, metrics
-from payment.gateway import PaymentGateway, still_owed
+from payment import errors, metrics, named_refunds
+from payment.gateway import PaymentGateway
 from payment.model import GatewayRefund, Payment, refund_key
+from payment.named_refunds import NOTHING, left_to_ask
 from payment.refund_notices import note, tell
-from payment.refund_steps import refunded, refunded_by_gateway
+from payment.refund_steps import refunded_by_gateway, refunded_given
 from payment.repository import PgPaymentRepository, orders_in
 
 logger = logging.getLogger(__name__)
@@ -103,7 +106,7 @@ class Refunder:
             logger.error("payment %s owes a refund but names no intent", payment.id)
             return payment
         try:
-            refund = await self._ask(payment, payment.gateway_intent_id)
+            refund, by_gateway = await self._ask(payment, payment.gateway_intent_id)
         except errors.GatewayUnavailable as exc:
             logger.warning("payment %s: refund not confirmed yet (%s)", payment.id, exc)
             return payment
@@ -118,7 +121,7 @@ class Refunder:
                 logger.error("payment %s: the gateway refused the refund: %s", payment.id, exc)
                 await self._payments.refund_refused(payment)
                 return payment
-            refund_id = None  # refunded elsewhere (the gateway's dashboard): record it
+            refund_id, by_gateway = None, NOTHING  # given back elsewhere (the dashboard)
         else:
             refund_id = None if refund is None else refund.id
         async with self._payments.transaction() as conn:
@@ -130,28 +133,30 @@ class Refunder:
                 reason=reason,
                 order_reason=order_reason,
                 say_amount=True,
+                given_by_gateway=by_gateway,
             )
         return done or await self._reread(payment)
 
-    async def _ask(self, payment: Payment, intent_id: str) -> GatewayRefund | None:
-        """The gateway refund of what `payment` owes; None when nothing is left to ask. After a
-        refused or key-reused ask (`refund_attempt` > 0) the gateway is read first: what it
-        gave back of the charge beyond the parts we recorded went back under a key of ours
-        (or by hand), and is not asked again."""
-        amount = owed_of(payment)
+    async def _ask(self, payment: Payment, intent_id: str) -> tuple[GatewayRefund | None, Decimal]:
+        """The gateway refund of what `payment` owes (None when nothing is left to ask), named
+        by the payment (payment/named_refunds.py), and how much of what it owes the gateway's
+        dashboard gave back. After a refused or key-reused ask (`refund_attempt` > 0) the
+        gateway is read first: what it gave back of the charge beyond what we recorded went
+        back under a key of ours (ours) or at its dashboard (the gateway's), and is not asked
+        again."""
+        amount, by_gateway = owed_of(payment), NOTHING
         if payment.refund_attempt > 0:
             given = await self._payments.given_back(payment.id)
-            amount = await still_owed(
-                self._gateway, intent_id, amount, given, timeout=self._timeout_s
-            )
+            intent = await self._gateway.get_intent(intent_id, timeout=self._timeout_s)
+            db = self._payments.db
+            amount, by_gateway = await left_to_ask(db, intent, payment.id, amount, given)
         if amount <= 0:
-            return None
-        return await self._gateway.refund(
-            intent_id=intent_id,
-            amount=amount,
-            idempotency_key=refund_key(payment.id, payment.refund_attempt),
-            timeout=self._timeout_s,
-        )
+            return None, by_gateway
+        refund = await named_refunds.ask(
+            self._gateway, intent_id=intent_id, amount=amount, name=payment.id,
+            key=refund_key(payment.id, payment.refund_attempt), timeout_s=self._timeout_s,
+        )  # fmt: skip
+        return refund, by_gateway
 
     async def owe(
         self,
@@ -181,6 +186,7 @@ class Refunder:
         order_reason: str | None = None,
         say_amount: bool = False,
         by_gateway: bool = False,
+        given_by_gateway: Decimal = NOTHING,
     ) -> Payment | None:
         """In the caller's transaction: `succeeded | refunding → refunded`, and the order
         `paid → refunded` when this payment paid it. None when the payment was not refundable
@@ -188,7 +194,9 @@ class Refunder:
         back where, `"<reason>: refunded 553.44 USD to pay_…"` (code `refunded`), as a
         cancellation's refund does; `by_gateway`: the gateway gave it back itself (its
         dashboard), `"refunded by the gateway: 612.40 USD to pay_…"` (`refunded_by_gateway`);
-        else `reason` alone."""
+        else `reason` alone. `given_by_gateway`: of what it gave back, the money the gateway's
+        dashboard gave before our ask (recorded as its `by_gateway`, and said with the amount,
+        "… (30.00 USD of it by the gateway)")."""
         done = await self._payments.move(
             conn,
             payment.id,
@@ -198,6 +206,7 @@ class Refunder:
             refund_id=refund_id,
             # None: what it has left, net of the parts a cheaper change gave back of it
             refunded_amount=payment.refunded_amount,
+            by_gateway=given_by_gateway,
         )
         if done is None:
             return None
@@ -212,7 +221,7 @@ class Refunder:
             amount = owed_of(done)
             step = HistoryStep(reason)
             if say_amount:
-                step = refunded(reason, [(done.id, amount)], done.currency)
+                step = refunded_given(reason, [(done.id, amount, done.by_gateway)], done.currency)
             elif by_gateway:
                 step = refunded_by_gateway([(done.id, amount)], done.currency)
             change = order_refunded(

@@ -24,7 +24,7 @@ from payment.model import Payment, PaymentStatus
 _COLUMNS = (
     "id, order_id, owner, amount, currency, status, gateway_intent_id, failure_reason,"
     " refund_reason, order_failure_reason, gateway_refund_id, refunded_amount, order_paid,"
-    " created_at, updated_at, refunded_at, refund_attempt, card_last4"
+    " created_at, updated_at, refunded_at, refund_attempt, card_last4, by_gateway"
 )
 _STALE = asked_in_turn("payments", _COLUMNS, "status = $1 AND updated_at < $2", limit="$3")
 
@@ -157,6 +157,7 @@ class PgPaymentRepository:
         refunded_amount: Decimal | None = None,
         order_paid: bool | None = None,
         card_last4: str | None = None,
+        by_gateway: Decimal | None = None,
     ) -> Payment | None:
         """The guarded change; fields given as None keep their value. A payment that starts
         giving its money back (`refunding`, `refunded`) without `refunded_amount` owes what it
@@ -173,11 +174,12 @@ class PgPaymentRepository:
             " order_paid = COALESCE($9, order_paid),"
             " order_failure_reason = COALESCE(order_failure_reason, $10),"
             " refunded_at = CASE WHEN $3 = 'refunded' THEN now() ELSE refunded_at END,"
-            " card_last4 = COALESCE(card_last4, $11)"
+            " card_last4 = COALESCE(card_last4, $11),"
+            " by_gateway = COALESCE($12, by_gateway)"
             f" WHERE id = $1 AND status = ANY($2) RETURNING {_COLUMNS}",
             payment_id, list(from_status), to_status, intent_id, failure_reason,
             refund_reason, refund_id, refunded_amount, order_paid, order_failure_reason,
-            card_last4, timeout=self.db.timeout_s,
+            card_last4, by_gateway, timeout=self.db.timeout_s,
         )  # fmt: skip
         return None if row is None else _payment(row)
 

@@ -11,7 +11,9 @@ lock, the seats are given at the airline and recorded (booking/seats.py `apply_p
 charge is `succeeded` in the same transaction; if the airline refuses (someone took the seat
 while the card was charged, or the order was cancelled meanwhile) the money goes back:
 `refunding` (with an `order.seat_change_refunded` event) → gateway refund (`<id>:refund`; a new
-key after each refusal, `refund_key`) → `refunded`. `failed` → `failed`, the seats unchanged.
+key after each refusal, `refund_key`; named by the charge, so one asked anew after its key moved
+other money records the dashboard's money in it as the gateway's, payment/named_refunds.py)
+→ `refunded`. `failed` → `failed`, the seats unchanged.
 A charge the reconciler gave up on
 (`failed`: the gateway never answered its creation) whose card was charged after all is
 refunded the same way when its success arrives, the seats unchanged; the intent id the event
@@ -35,10 +37,11 @@ from booking.ports import SeatChargeView
 from booking.seat_refusals import CHARGE_IN_FLIGHT, seat_conflict
 from booking.seats import OrderSeatDesk, record_seat_refund
 from kernel.errors import Conflict, FieldError, ServiceUnavailable, ValidationFailed
-from payment import errors, metrics
+from payment import errors, metrics, named_refunds
 from payment.asked_in_turn import asked_in_turn
-from payment.gateway import PaymentGateway, still_owed
+from payment.gateway import PaymentGateway
 from payment.model import GatewayEvent, refund_key
+from payment.named_refunds import NOTHING, left_to_ask
 from payment.refund_notices import card_of, tell
 
 logger = logging.getLogger(__name__)
@@ -256,20 +259,22 @@ class SeatCharges:
         if charge.gateway_intent_id is None:
             logger.error("seat charge %s owes a refund but names no intent", charge.id)
             return
+        by_gateway = NOTHING
         try:
             amount = charge.amount
             if charge.refund_attempt > 0:  # after a refusal or a reused key: what is left
-                amount = await still_owed(
-                    self._gateway, charge.gateway_intent_id, amount, Decimal(0),
-                    timeout=self._timeout_s,
-                )  # fmt: skip
-            if amount > 0:
-                await self._gateway.refund(
-                    intent_id=charge.gateway_intent_id,
-                    amount=amount,
-                    idempotency_key=refund_key(charge.id, charge.refund_attempt),
-                    timeout=self._timeout_s,
+                intent = await self._gateway.get_intent(
+                    charge.gateway_intent_id, timeout=self._timeout_s
                 )
+                amount, by_gateway = await left_to_ask(
+                    self._db, intent, charge.id, charge.amount, NOTHING
+                )
+            if amount > 0:
+                await named_refunds.ask(
+                    self._gateway, intent_id=charge.gateway_intent_id, amount=amount,
+                    key=refund_key(charge.id, charge.refund_attempt), name=charge.id,
+                    timeout_s=self._timeout_s,
+                )  # fmt: skip
         except errors.GatewayUnavailable as exc:  # still owed: the reconciler asks again
             logger.warning("seat charge %s: refund not confirmed yet (%s)", charge.id, exc)
             return
@@ -285,17 +290,18 @@ class SeatCharges:
                     charge.id, charge.refund_attempt,
                 )  # fmt: skip
                 return
-        await self._refunded(charge)
+        await self._refunded(charge, by_gateway)
 
-    async def _refunded(self, charge: _Charge) -> bool:
+    async def _refunded(self, charge: _Charge, by_gateway: Decimal = NOTHING) -> bool:
         """`refunding → refunded`, and the traveler told the money is back (the refusal's
         `order.seat_change_refunded` only said it is on its way), in one transaction;
-        False when the charge was not owing a refund (already refunded: told once)."""
+        False when the charge was not owing a refund (already refunded: told once).
+        `by_gateway`: of it, the money the gateway's dashboard gave back before our ask."""
         async with self._db.transaction() as conn:
             moved = await conn.fetchval(
-                "UPDATE seat_charges SET status = 'refunded', updated_at = now()"
+                "UPDATE seat_charges SET status = 'refunded', by_gateway = $2, updated_at = now()"
                 " WHERE id = $1 AND status = 'refunding' RETURNING id",
-                charge.id, timeout=self._db.timeout_s,
+                charge.id, by_gateway, timeout=self._db.timeout_s,
             )  # fmt: skip
             if moved is None:
                 return False

@@ -3,7 +3,7 @@ asked again with other figures) is asked anew for what the gateway has not given
 subtracted the dashboard's refunds too, and the part counted them as ours: the total was right,
 who gave it was not (`by_gateway` 0 where the dashboard gave 30.00). Our refunds name their
 part (refund metadata, listed by the gateway on the intent), so the money no part of ours asked
-is the gateway's (payment/charge_left.py `asked_anew`). A key asked before with the same figures
+is the gateway's (payment/named_refunds.py `asked_anew`). A key asked before with the same figures
 but no name (a release before this one) replays that refund, never a second. And money so
 counted does not read as emptying its charge: a later split still finds what it holds
 (payment/sql/0216). Real PostgreSQL and the sim gateway over sockets."""
@@ -95,34 +95,59 @@ async def test_a_part_asked_anew_with_dashboard_money_leaves_its_charge_holding_
     gateway: HttpPaymentGateway,
 ) -> None:  # fmt: skip
     order = await confirmed_order(payments, db, airline, control)
-    [intent] = await control.intents(order.id)
-    async with db.transaction() as conn:  # a cheaper change: its difference owed, not yet paid
-        await payments.refunds.owe_change(conn, order.id, CHEAPER, CHEAPER_BY, "USD", actor="a")
-    change_part = await db.pool.fetchval("SELECT id FROM order_refunds")
-    await gateway.refund(
-        intent_id=intent["id"], amount=BY_HAND, idempotency_key="dashboard", timeout=5.0
-    )
-    await gateway.refund(
-        intent_id=intent["id"],
-        amount=EARLIER,
-        idempotency_key=f"{change_part}:refund:0",
-        timeout=5.0,
-        metadata={REFUND_PART: change_part},
+    await change_owed_after_two_refunds(
+        payments, db, gateway, order, CHEAPER, CHEAPER_BY, by_hand=BY_HAND, earlier=EARLIER
     )
     for _ in range(2):
         await payments.reconciler.once()
     [part] = await db.pool.fetch("SELECT status, by_gateway FROM order_refunds")
     assert tuple(part.values()) == ("refunded", BY_HAND)
 
-    orders = order_service(db, airline)
-    orders.use_payments(None, payments.refunds)
-    await orders.cancel(ALICE, order.id)  # a refundable fare: all it still holds comes back
-    for _ in range(2):
-        await payments.reconciler.once()
-
-    refunded = await current(db, order)
-    assert (refunded.status, refunded.payment_status) == ("cancelled", "refunded")
+    await cancelled_all_back(payments, db, airline, order)
     [cancelled] = await payments.refunds.parts(order.id)
     assert cancelled.amount == order.total_amount - CHEAPER_BY
     [intent] = await control.intents(order.id)
     assert Decimal(intent["amount_refunded"]) == order.total_amount
+
+
+async def change_owed_after_two_refunds(
+    payments: Payments,
+    db: Database,
+    gateway: HttpPaymentGateway,
+    order: Order,
+    change_id: str,
+    cheaper_by: Decimal,
+    *,
+    by_hand: Decimal,
+    earlier: Decimal,
+) -> None:
+    """`order` changed to a slice `cheaper_by` less (`change_id`): its difference owed, one part
+    on the order's payment, not asked yet; then `by_hand` given back at the gateway's dashboard,
+    and `earlier` under the change part's first key, named, as a process of ours asked it."""
+    async with db.transaction() as conn:
+        await payments.refunds.owe_change(conn, order.id, change_id, cheaper_by, "USD", actor="a")
+    change_part, intent_id = await db.pool.fetchrow("SELECT id, intent_id FROM order_refunds")
+    await gateway.refund(
+        intent_id=intent_id, amount=by_hand, idempotency_key="dashboard", timeout=5.0
+    )
+    await gateway.refund(
+        intent_id=intent_id,
+        amount=earlier,
+        idempotency_key=f"{change_part}:refund:0",
+        timeout=5.0,
+        metadata={REFUND_PART: change_part},
+    )
+
+
+async def cancelled_all_back(
+    payments: Payments, db: Database, airline: TicketingAirline, order: Order
+) -> None:
+    """`order` cancelled (a refundable fare: all it still holds comes back) and its refund
+    settled by a few reconciler rounds: the order is `refunded`."""
+    orders = order_service(db, airline)
+    orders.use_payments(None, payments.refunds)
+    await orders.cancel(ALICE, order.id)
+    for _ in range(3):
+        await payments.reconciler.once()
+    refunded = await current(db, order)
+    assert (refunded.status, refunded.payment_status) == ("cancelled", "refunded")

@@ -1,27 +1,15 @@
-"""What a refund part asked anew (its key moved other money) asks of the gateway, and how much of
-it the gateway's dashboard gave back (payment/charge_left.py `asked_anew`, pure)."""
+"""What a refund of ours asked anew (its key moved other money) asks of the gateway, and how much
+of it the gateway's dashboard gave back (payment/named_refunds.py `asked_anew`, pure): a refund
+part's, a payment's whole refund's and a seat charge's alike."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from payment.charge_left import asked_anew
 from payment.model import ListedRefund
-from payment.refund_parts import OwedPart
+from payment.named_refunds import asked_anew
 
-PART = OwedPart(
-    id="rfd_1",
-    order_id="ord_1",
-    charge_id="pay_1",
-    intent_id="pi_1",
-    amount=Decimal("100.00"),
-    currency="USD",
-    reason="the order was cancelled",
-    status="owed",
-    attempt=0,
-    change_id=None,
-    first_key=None,
-)
+PART, OURS = "rfd_1", Decimal("100.00")  # the refund asked anew, and what it owes
 NONE: frozenset[str] = frozenset()
 
 
@@ -30,12 +18,15 @@ def test_the_dashboards_money_is_the_gateways_and_the_parts_own_key_is_ours() ->
         ListedRefund("re_d", Decimal("30.00")),
         ListedRefund("re_k", Decimal("10.00"), "rfd_1"),
     ]
-    assert asked_anew(PART, refunds, NONE, Decimal(0)) == (Decimal("60.00"), Decimal("30.00"))
+    assert asked_anew(PART, OURS, refunds, NONE, Decimal(0)) == (Decimal("60.00"), Decimal("30.00"))
 
 
 def test_dashboard_money_another_part_counted_is_not_counted_again() -> None:
     refunds = [ListedRefund("re_d", Decimal("30.00"))]
-    assert asked_anew(PART, refunds, NONE, Decimal("20.00")) == (Decimal("90.00"), Decimal("10.00"))
+    assert asked_anew(PART, OURS, refunds, NONE, Decimal("20.00")) == (
+        Decimal("90.00"),
+        Decimal("10.00"),
+    )
 
 
 def test_refunds_our_parts_recorded_or_another_part_asked_are_not_this_parts() -> None:
@@ -43,7 +34,7 @@ def test_refunds_our_parts_recorded_or_another_part_asked_are_not_this_parts() -
         ListedRefund("re_recorded", Decimal("50.00")),  # another part's, recorded, unnamed
         ListedRefund("re_other", Decimal("20.00"), "rfd_2"),  # another part's, in flight
     ]
-    got = asked_anew(PART, refunds, frozenset({"re_recorded"}), Decimal(0))
+    got = asked_anew(PART, OURS, refunds, frozenset({"re_recorded"}), Decimal(0))
     assert got == (Decimal("100.00"), Decimal("0.00"))
 
 
@@ -52,4 +43,14 @@ def test_more_given_back_than_the_part_owes_asks_nothing_and_counts_at_most_the_
         ListedRefund("re_d", Decimal("80.00")),
         ListedRefund("re_k", Decimal("40.00"), "rfd_1"),
     ]
-    assert asked_anew(PART, refunds, NONE, Decimal(0)) == (Decimal("0.00"), Decimal("60.00"))
+    assert asked_anew(PART, OURS, refunds, NONE, Decimal(0)) == (Decimal("0.00"), Decimal("60.00"))
+
+
+def test_a_payments_whole_refund_is_told_by_its_own_name() -> None:
+    refunds = [
+        ListedRefund("re_d", Decimal("3.00")),
+        ListedRefund("re_k", Decimal("2.00"), "pay_1"),
+        ListedRefund("re_part", Decimal("5.00"), "rfd_9"),  # a part's, in flight
+    ]
+    got = asked_anew("pay_1", Decimal("12.00"), refunds, NONE, Decimal(0))
+    assert got == (Decimal("7.00"), Decimal("3.00"))
