@@ -1,4 +1,4 @@
-import { localDate } from "../../lib/format";
+import { localDate, todayIso } from "../../lib/format";
 import type { Traveler } from "../profile";
 import type { PassengerType } from "./model";
 
@@ -58,6 +58,37 @@ export function fitsAge(type: PassengerType, slices: Flown, bornOn: string): boo
   const age = ageOn(bornOn, counted.day);
   const { from, below } = AGES[type];
   return age >= from && (below === null || age < below);
+}
+
+/**
+ * The API's refusal of a date of birth for the passenger's age, said by the hint's rule and in
+ * its dates ("Must be under 2 on Sat 16 Jan 2027, when the flight leaves: this passenger is 2
+ * then"): the API writes "must be under 2 at departure (2027-01-16)" beside a hint saying
+ * "Sat 16 Jan 2027". Undefined when this date fits the rule or is not yet past (`today`, the
+ * API's UTC day): the API refused it for another reason ("must be in the past"), its words stay.
+ */
+export function ageError(type: PassengerType, slices: Flown, bornOn: string, today = todayIso()): string | undefined {
+  const counted = countedOn(type, slices);
+  const rule = ruleWords(type, slices);
+  if (!counted || !rule || bornOn >= today || fitsAge(type, slices, bornOn)) return undefined;
+  const age = ageOn(bornOn, counted.day);
+  return `Must be ${rule.charAt(0).toLowerCase()}${rule.slice(1)}: this passenger is ${age} then.`;
+}
+
+/** `errors` (the form's, by field name) with each refused date of birth that breaks the age
+ * rule said as `ageError` words it. */
+export function withAgeWords(
+  errors: Record<string, string>,
+  passengers: readonly { type: PassengerType; born_on: string }[],
+  slices: Flown,
+): Record<string, string> {
+  const worded = { ...errors };
+  passengers.forEach((passenger, index) => {
+    const field = `p${index}-born_on`;
+    const words = worded[field] === undefined ? undefined : ageError(passenger.type, slices, passenger.born_on);
+    if (words) worded[field] = words;
+  });
+  return worded;
 }
 
 /**
