@@ -39,15 +39,19 @@ afterEach(() => {
 
 const order = testOrder();
 
-it("keeps Pay focusable while the payment is sent, and sends it once however often it is pressed", async () => {
-  signInForTest();
+function renderPay(held: typeof order) {
   render(
     <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
       <MemoryRouter>
-        <PayStep order={order} />
+        <PayStep order={held} />
       </MemoryRouter>
     </QueryClientProvider>,
   );
+}
+
+it("keeps Pay focusable while the payment is sent, and sends it once however often it is pressed", async () => {
+  signInForTest();
+  renderPay(order);
   const pay = screen.getByRole("button", { name: "Pay" });
   const hold = screen.getByRole("button", { name: "Hold" });
   pay.focus();
@@ -85,13 +89,7 @@ it("says which passenger flies on a lap, as the trip page does (one list of pass
       { id: "pas_2", type: "infant", given_name: "Ralph", family_name: "Lovelace" },
     ],
   });
-  render(
-    <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
-      <MemoryRouter>
-        <PayStep order={family} />
-      </MemoryRouter>
-    </QueryClientProvider>,
-  );
+  renderPay(family);
   const trip = screen.getByRole("region", { name: "Your trip" });
   // Was "Ralph Lovelace" alone: nothing said the infant has no seat of their own.
   expect([...trip.querySelectorAll("li")].map((li) => li.textContent)).toEqual(["Ada Lovelace", "Ralph Lovelace (infant, on Ada’s lap)"]);
