@@ -2,7 +2,8 @@ import { expect, it } from "vitest";
 
 import { testTraveler } from "../../lib/testTraveler";
 import type { Traveler } from "../profile";
-import { ageError, ageRule, fitsAge, travelersFor } from "./ages";
+import { ageError, ageRule, fitsAge } from "../../lib/ageRule";
+import { travelersFor } from "./ages";
 
 const flights = (...days: string[]) => days.map((day) => ({ segments: [{ departing_at: `${day}T17:45:00` }] }));
 
