@@ -2,7 +2,8 @@ import { expect, it } from "vitest";
 
 import { testTraveler } from "../../lib/testTraveler";
 import type { Traveler } from "../profile";
-import { ageRule, fitsAge, travelersFor } from "./ages";
+import { ageError, ageRule, fitsAge } from "../../lib/ageRule";
+import { travelersFor } from "./ages";
 
 const flights = (...days: string[]) => days.map((day) => ({ segments: [{ departing_at: `${day}T17:45:00` }] }));
 
@@ -53,4 +54,17 @@ it("does not offer a saved traveler chosen for another place, except where chose
   expect([names(second.offered), names(second.notOffered)]).toEqual([["grace"], []]);
   // The place that has her keeps her.
   expect(names(travelersFor("adult", there, saved, "ada", new Set(["ada"])).offered)).toEqual(["ada", "grace"]);
+});
+
+it("words an age the API refused by the hint's rule and dates, never its ISO date", () => {
+  // The API: "an infant must be under 2 at departure (2027-01-16); this passenger is 2".
+  const there = flights("2027-01-16");
+  expect(ageError("infant", there, "2025-01-16")).toBe("Must be under 2 on Sat 16 Jan 2027, when the flight leaves: this passenger is 2 then.");
+  expect(ageError("child", flights("2027-01-16", "2027-01-23"), "2025-06-01")).toBe(
+    "Must be aged 2 to 11 on Sat 16 Jan 2027, when the first flight leaves: this passenger is 1 then.",
+  );
+  expect(ageError("adult", there, "2020-01-01")).toBe("Must be 12 or older on Sat 16 Jan 2027, when the flight leaves: this passenger is 7 then.");
+  // A date that fits, or one not yet past: the API refused it for another reason ("must be in the past").
+  expect(ageError("infant", there, "2026-01-16")).toBeUndefined();
+  expect(ageError("adult", there, "2026-12-20", "2026-12-07")).toBeUndefined();
 });

@@ -21,8 +21,12 @@ export function headline(order: Pick<Order, "status" | "payment_status">, paying
 
 const OPEN = new Set(["held", "confirmed", "pending"]);
 
+/** A trip that will not fly (cancelled, expired, failed): its heading says so, and news of it
+ * (a changed flight) is history, told in the trip's history. */
+export const ended = (order: Pick<Order, "status">) => !OPEN.has(order.status);
+
 /** An ended order still `paid`: its refund is owed (the page follows it, useOrder). */
-export const refundOwed = (order: Pick<Order, "status" | "payment_status">) => !OPEN.has(order.status) && order.payment_status === "paid";
+export const refundOwed = (order: Pick<Order, "status" | "payment_status">) => ended(order) && order.payment_status === "paid";
 
 /** The booking box's money line: what was paid once a refund is due or done ("Total" beside
  * "refund complete" read as all of it back), and for a trip that ended unpaid, that nothing was
@@ -30,6 +34,6 @@ export const refundOwed = (order: Pick<Order, "status" | "payment_status">) => !
 export function amountLine(order: Pick<Order, "status" | "payment_status">, amount: string): string {
   if (order.payment_status === "refunded" || refundOwed(order)) return `You paid ${amount}.`;
   const unpaid = order.payment_status === "unpaid" || order.payment_status === "failed";
-  if (!OPEN.has(order.status) && unpaid) return `Nothing was charged (the trip was ${amount}).`;
+  if (ended(order) && unpaid) return `Nothing was charged (the trip was ${amount}).`;
   return `Total ${amount}.`;
 }

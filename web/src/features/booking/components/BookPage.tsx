@@ -11,7 +11,8 @@ import { usePricedOffer } from "../../offers";
 import { useProfile, useTravelers } from "../../profile";
 import { holdOffer } from "../api/orders";
 import { carriedPassengers, carryPassengers } from "../carried";
-import { ageRule, travelersFor } from "../ages";
+import { ageRule } from "../../../lib/ageRule";
+import { travelersFor, withAgeWords } from "../ages";
 import { drafts, type PassengerDraft, passengerFieldFor, toPassengers } from "../model";
 import { BookingFailure } from "./BookingFailure";
 import { BookingSteps, Steps } from "./BookingSteps";
@@ -63,6 +64,8 @@ function Booking({ offerId }: { offerId: string }) {
       phone_number: me?.phone_number ?? undefined,
     });
   const errors = problem ? fieldErrors(problem, passengerFieldFor, { passengers: toPassengers(list) }) : { byField: {}, other: [] };
+  // An age refused in the hint's words and dates, not the API's ISO ones (ages.ts: one rule).
+  const ageWorded = withAgeWords(errors.byField, list, offer.slices);
 
   // The seats are held now, so that seats can be chosen on the order; paying comes after.
   const book = () =>
@@ -112,7 +115,7 @@ function Booking({ offerId }: { offerId: string }) {
             passenger.traveler_id,
             new Set(list.filter((_, other) => other !== index).map((p) => p.traveler_id)),
           )}
-          errors={errors.byField}
+          errors={ageWorded}
           ageHint={ageRule(passenger.type, offer.slices)}
           onChange={(change) =>
             setPassengers(list.map((p, i) => (i === index ? { ...p, ...change } : p)))

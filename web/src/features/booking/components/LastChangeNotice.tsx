@@ -3,16 +3,19 @@ import type { Order, Schemas } from "../../../lib/api/client";
 import { changeFailure, unnamedFailure } from "../../../lib/changeFailures";
 import { sentence } from "../../../lib/format";
 import { useOrderHistory } from "../api/history";
+import { ended } from "../headline";
 import { lastChangedFlight } from "../history";
 import { flightWords } from "../historyWords";
 
 type Change = NonNullable<Order["last_change"]>;
 
 /** The order's last flight change (`last_change`), a confirmed one said from its history step's
- * fields (the same answer the trip's history shows: one request). */
+ * fields (the same answer the trip's history shows: one request). Not on an ended trip: a boxed
+ * "Your flight was changed" under "This trip is cancelled" read as news of a trip still to fly;
+ * its history keeps the change. */
 export function OrderLastChange({ order }: { order: Order }) {
   const { data } = useOrderHistory(order);
-  if (!order.last_change) return null;
+  if (!order.last_change || ended(order)) return null;
   return <LastChangeNotice change={order.last_change} flight={lastChangedFlight(data?.data)} />;
 }
 

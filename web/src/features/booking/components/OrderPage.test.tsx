@@ -56,11 +56,17 @@ vi.hoisted(() => {
     id: "ord_3",
     slices: order.slices.map((slice) => ({ ...slice, segments: slice.segments.map((segment) => ({ ...segment, departing_at: soon, arriving_at: soon })) })),
   };
+  // ord_4: a flight changed, then the trip cancelled; ord_5: the same change on the trip still to fly.
+  const last_change = { id: "och_1", status: "confirmed", detail: "slice 1 changed", at: "2027-01-10T09:00:00Z" };
+  const changedThenCancelled = { ...order, id: "ord_4", status: "cancelled", payment_status: "refunded", ticket_numbers: [], last_change };
+  const changed = { ...order, id: "ord_5", last_change };
   globalThis.fetch = (input: RequestInfo | URL) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     if (url.pathname === "/v1/orders/ord_1") return Promise.resolve(Response.json(order));
     if (url.pathname === "/v1/orders/ord_2") return Promise.resolve(Response.json(begun));
     if (url.pathname === "/v1/orders/ord_3") return Promise.resolve(Response.json(closing));
+    if (url.pathname === "/v1/orders/ord_4") return Promise.resolve(Response.json(changedThenCancelled));
+    if (url.pathname === "/v1/orders/ord_5") return Promise.resolve(Response.json(changed));
     return Promise.resolve(Response.json({ order_id: "ord_1", data: [], maps: [], seats: [] }));
   };
 });
@@ -119,4 +125,16 @@ it("makes live only the trip's status line, not the box with its reference, link
   expect(booking.closest("[aria-live], [role=status], [role=alert]")).toBeNull();
   const status = [...booking.querySelectorAll("[aria-live], [role=status], [role=alert]")];
   expect(status.map((region) => region.textContent)).toEqual(["Paid and ticketed. Total $612.40."]);
+});
+
+it("tells a changed flight on a trip still to fly, not under \"This trip is cancelled\"", async () => {
+  renderTrip("/trips/ord_5");
+  expect(await screen.findByText("Your flight was changed.")).toBeTruthy();
+  cleanup();
+
+  // Was: the boxed notice stayed under the cancelled heading, read as news of a trip to fly.
+  renderTrip("/trips/ord_4");
+  expect(await screen.findByRole("heading", { name: "This trip is cancelled" })).toBeTruthy();
+  await screen.findByRole("region", { name: "Passengers" });
+  expect(screen.queryByText("Your flight was changed.")).toBeNull();
 });

@@ -1,8 +1,10 @@
 import type { Order } from "../../../lib/api/client";
 import { money } from "../../../lib/format";
 import { segmentIdOf, useOrderSeats } from "../../seats";
+import { lapWords } from "../lap";
 
-/** The order's passengers, each with the seat they hold on each flight (and its fee). */
+/** The order's passengers, each with the seat they hold on each flight (and its fee), an infant
+ * said to fly on a lap (no seat tag: a lap is no seat). */
 export function PassengerSeats({ order }: { order: Order }) {
   const { data } = useOrderSeats(order.id);
   const flights = order.slices.flatMap((slice) => slice.segments);
@@ -15,6 +17,7 @@ export function PassengerSeats({ order }: { order: Order }) {
           return (
             <li key={index}>
               {p.given_name} {p.family_name}
+              {lapWords(order.passengers, index)}
               {held.map((seat) => {
                 const flight = flights.find((f) => segmentIdOf(f) === seat.segment_id);
                 const fee = Number(seat.total_amount) > 0 ? ` (${money(seat.total_amount, seat.total_currency)})` : "";

@@ -39,15 +39,19 @@ afterEach(() => {
 
 const order = testOrder();
 
-it("keeps Pay focusable while the payment is sent, and sends it once however often it is pressed", async () => {
-  signInForTest();
+function renderPay(held: typeof order) {
   render(
     <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
       <MemoryRouter>
-        <PayStep order={order} />
+        <PayStep order={held} />
       </MemoryRouter>
     </QueryClientProvider>,
   );
+}
+
+it("keeps Pay focusable while the payment is sent, and sends it once however often it is pressed", async () => {
+  signInForTest();
+  renderPay(order);
   const pay = screen.getByRole("button", { name: "Pay" });
   const hold = screen.getByRole("button", { name: "Hold" });
   pay.focus();
@@ -75,4 +79,18 @@ it("keeps Pay focusable while the payment is sent, and sends it once however oft
   await vi.waitFor(() => expect(pay.getAttribute("aria-disabled")).toBeNull());
   expect(screen.getByRole("link", { name: "Change seats" })).toBeTruthy();
   expect(screen.getByRole("alert").textContent).toContain("Payments cannot be taken right now.");
+});
+
+it("says which passenger flies on a lap, as the trip page does (one list of passengers)", () => {
+  signInForTest();
+  const family = testOrder({
+    passengers: [
+      { id: "pas_1", type: "adult", given_name: "Ada", family_name: "Lovelace" },
+      { id: "pas_2", type: "infant", given_name: "Ralph", family_name: "Lovelace" },
+    ],
+  });
+  renderPay(family);
+  const trip = screen.getByRole("region", { name: "Your trip" });
+  // Was "Ralph Lovelace" alone: nothing said the infant has no seat of their own.
+  expect([...trip.querySelectorAll("li")].map((li) => li.textContent)).toEqual(["Ada Lovelace", "Ralph Lovelace (infant, on Ada’s lap)"]);
 });

@@ -46,12 +46,12 @@ const order = {
   passengers: [],
 } as unknown as Order;
 
-function searchOn(day: string) {
+function searchOn(day: string, trip: Order = order) {
   signInForTest();
   render(
     <QueryClientProvider client={new QueryClient()}>
       <MemoryRouter>
-        <ChangeFlight order={order} sliceIndex={1} onDone={() => undefined} />
+        <ChangeFlight order={trip} sliceIndex={1} onDone={() => undefined} />
       </MemoryRouter>
     </QueryClientProvider>,
   );
@@ -104,4 +104,19 @@ it("says which flight has flown when the API refuses its slice, not that some de
       "Nothing was changed. If you missed this flight or it was disrupted, contact support about this trip.",
   );
   expect(screen.queryByText(/Some details need fixing|slice 1/)).toBeNull();
+});
+
+it("says whose age a later day breaks, by the booking form's rule and dates, never the API's ISO date", async () => {
+  server.errors = [
+    { field: "departure_date", message: "passengers[1]: an infant must be under 2 on every flight (the last leaves 2027-02-20); this passenger is 2 then" },
+  ];
+  const ralph = { type: "infant", given_name: "Ralph", family_name: "Lovelace", born_on: "2025-02-15", gender: "m" };
+  const ada = { type: "adult", given_name: "Ada", family_name: "Lovelace", born_on: "1990-12-10", gender: "f" };
+  searchOn("2027-02-20", { ...order, passengers: [ada, ralph] } as unknown as Order);
+
+  // Was: "This day cannot be searched for this flight: choose another day.", saying not why.
+  expect((await screen.findByText(/Ralph Lovelace/)).textContent).toBe(
+    "Ralph Lovelace must be under 2 on Sat 20 Feb 2027, when the last flight leaves: this passenger is 2 then. Choose another day.",
+  );
+  expect(screen.queryByText(/2027-02-20/)).toBeNull();
 });

@@ -1,6 +1,7 @@
 import { Link, useParams } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
+import { conditionWords } from "../../../lib/fareConditions";
 import { money, travelerWords } from "../../../lib/format";
 import { problemKind } from "../../../lib/problems";
 import { tripRoute } from "../../../lib/route";
@@ -85,8 +86,9 @@ export function OfferPage() {
       <section aria-label="Fare conditions" className="conditions">
         <h2>Fare conditions</h2>
         <ul>
-          <li>{offer.conditions.refundable ? "Refundable" : "Not refundable"}</li>
-          <li>{offer.conditions.changeable ? "Changes allowed" : "No changes"}</li>
+          {conditionWords(offer.conditions).map((words) => (
+            <li key={words}>{words}</li>
+          ))}
           {baggage.length === 1 ? (
             <li>Baggage: {baggage[0]?.words}</li>
           ) : (

@@ -4,7 +4,7 @@ import { useNavigate } from "react-router";
 
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Problem } from "../../../lib/problems";
-import { useSession } from "../../../lib/session";
+import { type Session, useSession } from "../../../lib/session";
 import { SignInButton, signOut } from "../../auth";
 import { type Erasure, meKeys, useProfile } from "../api/me";
 import { ErasedAccount } from "./ErasedAccount";
@@ -24,10 +24,18 @@ export function ProfilePage() {
       </div>
     );
   }
-  return <Profile subject={session.subject} email={session.email} />;
+  return <Profile subject={session.subject} email={session.email} account={accountWords(session)} />;
 }
 
-function Profile({ subject, email }: { subject: string; email: string | null }) {
+/** Who is signed in, from the token's claims: said at once (the profile loads after, and just
+ * after signing up nothing said whose account it was). "Ada Lovelace (ada@example.com)". */
+function accountWords(session: Session): string {
+  const name = [session.givenName, session.familyName].filter(Boolean).join(" ");
+  if (name && session.email) return `${name} (${session.email})`;
+  return name || session.email || session.name;
+}
+
+function Profile({ subject, email, account }: { subject: string; email: string | null; account: string }) {
   const navigate = useNavigate();
   const [erasure, setErasure] = useState<Erasure | null>(null);
   const { data, error, isPending, refetch } = useProfile(subject, erasure === null);
@@ -52,6 +60,7 @@ function Profile({ subject, email }: { subject: string; email: string | null }) 
   return (
     <div className="profile-page">
       <h1>Your profile</h1>
+      <p className="meta account">Signed in as {account}</p>
       {error && <ProblemNotice problem={error.problem} backing="profile" retry={() => void refetch()} />}
       {isPending && <p role="status">Loading your profile…</p>}
       {data && (

@@ -80,3 +80,13 @@ it("names each Select button by its offer: seller, flights, times and price", ()
   // the visible label stays the one word
   expect(screen.getAllByText("Select")).toHaveLength(2);
 });
+
+it.each([
+  [{ refundable: false, changeable: false }, "Not refundable · No changes"],
+  [{ refundable: true, changeable: false }, "Refundable · No changes"],
+  [{ refundable: false, changeable: true }, "Not refundable · Changes allowed"],
+])("says on the card whether the fare can be refunded and changed (%o)", (conditions, words) => {
+  // Was: "· refundable" beside the airline when it was, nothing at all about changes.
+  render(<OfferCard offer={{ ...offer({ adults: 1 }), conditions }} onSelect={() => undefined} />);
+  expect(screen.getByRole("article").textContent).toContain(words);
+});

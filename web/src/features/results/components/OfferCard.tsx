@@ -1,4 +1,5 @@
 import type { Offer } from "../../../lib/api/client";
+import { conditionWords } from "../../../lib/fareConditions";
 import { dayShift, duration, durationMinutes, localTime, money, travelerWords } from "../../../lib/format";
 import { selectOfferName } from "../offerName";
 
@@ -36,9 +37,10 @@ export function OfferCard({ offer, onSelect }: Props) {
             </div>
           );
         })}
+        {/* The fare's conditions on the card, not first on the offer's page: one that cannot be
+            changed or refunded is a reason to choose another. Beside the seller: no line more. */}
         <span className="airline-name">
-          {offer.owner.name}
-          {offer.conditions.refundable ? " · refundable" : ""}
+          {offer.owner.name} · {conditionWords(offer.conditions).join(" · ")}
         </span>
       </div>
       <div className="offer-price">
