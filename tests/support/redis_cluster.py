@@ -271,10 +271,11 @@ class RedisClusterHandle:
         serves."""
         keys: dict[int, str] = {}
         run = uuid.uuid4().hex
-        masters = self.masters()
+        slot_map = self.slot_map()  # one map for every key: asking six nodes each time is slow
+        masters = sorted({master for _, _, master, _ in slot_map})
         for n in range(10_000):  # 3 masters share the slots evenly: a few keys cover all three
             key = f"{prefix}:{run}:{n}"
-            keys.setdefault(self.master_of(key), key)
+            keys.setdefault(range_of(slot_map, key_slot(key.encode()))[2], key)
             if len(keys) == len(masters):
                 return keys
         raise AssertionError(f"no key found for every master of {masters}")
