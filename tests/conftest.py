@@ -26,11 +26,8 @@ from skyfare.embedded import EmbeddedPostgres, EmbeddedRedis
 from tests.support import deadline, spare_schemas, workers
 from tests.support.fake_server import Faults
 from tests.support.pgbouncer import PgBouncer, pgbouncer_binary
-from tests.support.redis_cluster import (
-    RedisClusterHandle,
-    redis_server_binary,
-    tls_redis_binaries,
-)
+from tests.support.redis_binaries import redis_server_binary, tls_redis_binaries
+from tests.support.redis_cluster import RedisClusterHandle
 from tests.support.sim import SimHandle, fast_profiles, running_sim
 from tests.support.tls_files import write_tls_files
 

