@@ -13,8 +13,9 @@ from booking.cancellation_terms import Terms, money_back
 from booking.creation import OrderCreation
 from booking.departures import check_not_begun
 from booking.model import Order, is_order_id
+from booking.money import OrderMoney, nothing_charged
 from booking.pagination import EVERY_ORDER, OrderFilter
-from booking.ports import PaidChanged
+from booking.ports import MoneyLedger, PaidChanged
 from booking.state import Change
 from kernel.auth import Principal
 from kernel.cursors import Position, one_page
@@ -24,6 +25,12 @@ from kernel.errors import Conflict, Forbidden, NotFound
 class OrderService(OrderCreation):
     """Orders for travelers: `OrderCreation` and reading and cancelling them."""
 
+    _ledger: MoneyLedger | None = None
+
+    def use_ledger(self, ledger: MoneyLedger | None) -> None:
+        """Answer what an order's charges add up to (`money_of`) from the payment `ledger`."""
+        self._ledger = ledger
+
     # -- read -----------------------------------------------------------------------------------
 
     async def get(self, principal: Principal, order_id: str) -> Order:
@@ -32,6 +39,16 @@ class OrderService(OrderCreation):
         if order is None or not order.visible or not _may_see(principal, order):
             raise NotFound(f"no order {order_id[:64]!r}")
         return order
+
+    async def money_of(self, order: Order) -> OrderMoney | None:
+        """What the card was charged for `order`, and what went back; None without a ledger
+        (no payment module on this deployment). A hold not paid yet has no charge to read:
+        its payment moves it to `paid` (or `confirmed`) before any other charge can exist."""
+        if order.status == "held" and order.payment_status in ("unpaid", "failed"):
+            return nothing_charged(order)
+        if self._ledger is None:
+            return None
+        return await self._ledger.money_of(order.id, order.total_currency)
 
     async def own(self, principal: Principal, order_id: str) -> Order:
         """The caller's order, to change its flights or seats. Support may read and cancel any

@@ -1,0 +1,80 @@
+"""`PgMoneyLedger`: what an order's card charges add up to (booking/money.py), in one query.
+
+The charges are the ledger's (payment/ledger.py): the order's payment, the differences flight
+changes charged and the seats bought after booking, here with those whose money went back as
+well (a traveler paid them all the same). What went back of a charge is what the audit
+(payment/audit.py) records of it: its refund parts (`order_refunds`: a cheaper change's, a
+cancellation's, a change that did not stand's), `owed` ones on their way, plus the charge's own
+whole refund when no part stands for it (a payment's late capture or failed ticketing, a seat
+charge whose seats the airline refused). A cancellation's part moves its payment or seat charge
+`refunded` too: counted once, as the part. A cheaper change's part (`change_id`) on the
+payment does not stand for the payment's own later refund, which is added.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from booking.money import ChargeMoney, OrderMoney
+from kernel.pg import Database
+
+# A change is charged once `confirmed` (the ledger's rule), or was if a part of its own gives
+# its money back (it did not stand). `whole`: what a charge's own refund gives back.
+_MONEY = """
+WITH charges AS (
+    SELECT p.id, 'booking' AS type, p.amount, p.created_at, p.status,
+           coalesce(p.refunded_amount, p.amount) AS whole, false AS seat
+    FROM payments p
+    WHERE p.order_id = $1 AND p.gateway_intent_id IS NOT NULL
+      AND p.status IN ('succeeded', 'refunding', 'refunded')
+    UNION ALL
+    SELECT c.id, 'flight_change', c.due_amount, coalesce(c.confirmed_at, c.created_at),
+           'succeeded', c.due_amount, false
+    FROM order_changes c
+    WHERE c.order_id = $1 AND c.due_amount > 0
+      AND (c.status = 'confirmed' AND c.payment_intent_id IS NOT NULL
+           OR EXISTS (SELECT 1 FROM order_refunds r WHERE r.order_id = $1 AND r.charge_id = c.id))
+    UNION ALL
+    SELECT s.id, 'seats', s.amount, s.created_at, s.status, s.amount, true
+    FROM seat_charges s
+    WHERE s.order_id = $1 AND s.gateway_intent_id IS NOT NULL
+      AND s.status IN ('succeeded', 'refunding', 'refunded')
+)
+SELECT ch.id, ch.type, ch.amount, ch.created_at,
+       coalesce(parts.refunded, 0)
+       + CASE WHEN ch.status = 'refunded' AND NOT coalesce(parts.standing, false)
+              THEN ch.whole ELSE 0 END AS refunded_amount,
+       coalesce(parts.owed, 0)
+       + CASE WHEN ch.status = 'refunding' AND NOT coalesce(parts.standing, false)
+              THEN ch.whole ELSE 0 END AS refund_pending_amount
+FROM charges ch
+LEFT JOIN LATERAL (
+    SELECT sum(r.amount) FILTER (WHERE r.status = 'refunded') AS refunded,
+           sum(r.amount) FILTER (WHERE r.status = 'owed') AS owed,
+           bool_or(ch.seat OR r.change_id IS NULL) AS standing
+    FROM order_refunds r WHERE r.order_id = $1 AND r.charge_id = ch.id
+) parts ON true
+ORDER BY ch.created_at, ch.id"""
+
+
+class PgMoneyLedger:
+    """The `MoneyLedger` port (booking/ports.py) over PostgreSQL."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def money_of(self, order_id: str, currency: str) -> OrderMoney:
+        async with self._db.connection() as conn:
+            rows = await conn.fetch(_MONEY, order_id, timeout=self._db.timeout_s)
+        return OrderMoney.of(currency, tuple(_charge(row) for row in rows))
+
+
+def _charge(row: asyncpg.Record) -> ChargeMoney:
+    return ChargeMoney(
+        id=row["id"],
+        type=row["type"],
+        amount=row["amount"],
+        refunded_amount=row["refunded_amount"],
+        refund_pending_amount=row["refund_pending_amount"],
+        created_at=row["created_at"],
+    )
