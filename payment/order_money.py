@@ -13,13 +13,12 @@ payment does not stand for the payment's own later refund, which is added.
 
 from __future__ import annotations
 
-import asyncpg
-
 from booking.money import ChargeMoney, OrderMoney
 from kernel.pg import Database
 
 # A change is charged once `confirmed` (the ledger's rule), or was if a part of its own gives
-# its money back (it did not stand). `whole`: what a charge's own refund gives back.
+# its money back (it did not stand). `whole`: what a charge's own refund gives back. Sums are
+# cast to cents: a bare 0 would read (and be shown) as "0", not "0.00".
 _MONEY = """
 WITH charges AS (
     SELECT p.id, 'booking' AS type, p.amount, p.created_at, p.status,
@@ -41,12 +40,12 @@ WITH charges AS (
       AND s.status IN ('succeeded', 'refunding', 'refunded')
 )
 SELECT ch.id, ch.type, ch.amount, ch.created_at,
-       coalesce(parts.refunded, 0)
-       + CASE WHEN ch.status = 'refunded' AND NOT coalesce(parts.standing, false)
-              THEN ch.whole ELSE 0 END AS refunded_amount,
-       coalesce(parts.owed, 0)
-       + CASE WHEN ch.status = 'refunding' AND NOT coalesce(parts.standing, false)
-              THEN ch.whole ELSE 0 END AS refund_pending_amount
+       (coalesce(parts.refunded, 0)
+        + CASE WHEN ch.status = 'refunded' AND NOT coalesce(parts.standing, false)
+               THEN ch.whole ELSE 0 END)::numeric(12, 2) AS refunded_amount,
+       (coalesce(parts.owed, 0)
+        + CASE WHEN ch.status = 'refunding' AND NOT coalesce(parts.standing, false)
+               THEN ch.whole ELSE 0 END)::numeric(12, 2) AS refund_pending_amount
 FROM charges ch
 LEFT JOIN LATERAL (
     SELECT sum(r.amount) FILTER (WHERE r.status = 'refunded') AS refunded,
@@ -66,15 +65,5 @@ class PgMoneyLedger:
     async def money_of(self, order_id: str, currency: str) -> OrderMoney:
         async with self._db.connection() as conn:
             rows = await conn.fetch(_MONEY, order_id, timeout=self._db.timeout_s)
-        return OrderMoney.of(currency, tuple(_charge(row) for row in rows))
-
-
-def _charge(row: asyncpg.Record) -> ChargeMoney:
-    return ChargeMoney(
-        id=row["id"],
-        type=row["type"],
-        amount=row["amount"],
-        refunded_amount=row["refunded_amount"],
-        refund_pending_amount=row["refund_pending_amount"],
-        created_at=row["created_at"],
-    )
+        # the query's columns are ChargeMoney's fields
+        return OrderMoney.of(currency, tuple(ChargeMoney(**dict(row)) for row in rows))

@@ -5,6 +5,7 @@ reading it said "Total $1,973.60" after 45.00 of seats, and "You paid $2,126.00"
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -44,6 +45,8 @@ def as_charges(money: dict[str, Any]) -> dict[str, tuple[str, Decimal, Decimal]]
 
 
 def assert_adds_up(money: dict[str, Any], intents: list[dict[str, Any]]) -> None:
+    amounts = [v for c in money["charges"] for k, v in c.items() if k.endswith("_amount")]
+    assert all(re.fullmatch(r"\d+\.\d\d", a) for a in amounts), money  # "0.00", never "0"
     assert as_charges(money) == by_intent(intents)
     assert Decimal(money["paid_amount"]) == taken(intents)
     assert Decimal(money["refunded_amount"]) == given_back(intents)
