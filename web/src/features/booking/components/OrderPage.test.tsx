@@ -56,11 +56,42 @@ vi.hoisted(() => {
     id: "ord_3",
     slices: order.slices.map((slice) => ({ ...slice, segments: slice.segments.map((segment) => ({ ...segment, departing_at: soon, arriving_at: soon })) })),
   };
+  // ord_4: ord_1 with a 45.00 seat bought after booking (its own card charge: not in
+  // total_amount); ord_5: ord_4 cancelled, the seat and part of the fare back to the card.
+  const at = "2027-01-04T14:05:00Z";
+  const seated = {
+    ...order,
+    id: "ord_4",
+    money: {
+      currency: "USD",
+      paid_amount: "657.40",
+      refunded_amount: "0.00",
+      refund_pending_amount: "0.00",
+      charges: [
+        { id: "pay_1", type: "booking", amount: "612.40", refunded_amount: "0.00", refund_pending_amount: "0.00", created_at: at },
+        { id: "sch_1", type: "seats", amount: "45.00", refunded_amount: "0.00", refund_pending_amount: "0.00", created_at: at },
+      ],
+    },
+  };
+  const cancelled = {
+    ...seated,
+    id: "ord_5",
+    status: "cancelled",
+    payment_status: "refunded",
+    money: {
+      ...seated.money,
+      refunded_amount: "545.00",
+      charges: [
+        { ...seated.money.charges[0], refunded_amount: "500.00" },
+        { ...seated.money.charges[1], refunded_amount: "45.00" },
+      ],
+    },
+  };
+  const orders: Record<string, object> = { ord_1: order, ord_2: begun, ord_3: closing, ord_4: seated, ord_5: cancelled };
   globalThis.fetch = (input: RequestInfo | URL) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
-    if (url.pathname === "/v1/orders/ord_1") return Promise.resolve(Response.json(order));
-    if (url.pathname === "/v1/orders/ord_2") return Promise.resolve(Response.json(begun));
-    if (url.pathname === "/v1/orders/ord_3") return Promise.resolve(Response.json(closing));
+    const trip = orders[url.pathname.replace("/v1/orders/", "")];
+    if (trip) return Promise.resolve(Response.json(trip));
     return Promise.resolve(Response.json({ order_id: "ord_1", data: [], maps: [], seats: [] }));
   };
 });
@@ -119,4 +150,20 @@ it("makes live only the trip's status line, not the box with its reference, link
   expect(booking.closest("[aria-live], [role=status], [role=alert]")).toBeNull();
   const status = [...booking.querySelectorAll("[aria-live], [role=status], [role=alert]")];
   expect(status.map((region) => region.textContent)).toEqual(["Paid and ticketed. Total $612.40."]);
+});
+
+it("totals a paid trip from every card charge, a seat bought after booking included", async () => {
+  // The box said the fare alone ("Total $612.40.") after a 45.00 seat was paid for.
+  renderTrip("/trips/ord_4");
+  const booking = await screen.findByRole("region", { name: "Booking" });
+  expect(booking.querySelector("[role=status]")?.textContent).toBe("Paid and ticketed. Total $657.40.");
+});
+
+it("says all a cancelled trip was paid, what came back and what the fare kept", async () => {
+  // It said "You paid $612.40." (the fare alone) of 657.40 paid.
+  renderTrip("/trips/ord_5");
+  const booking = await screen.findByRole("region", { name: "Booking" });
+  expect(booking.querySelector("[role=status]")?.textContent).toBe(
+    "Your refund is complete. You paid $657.40: $545.00 back to your card, $112.40 kept under the fare's conditions.",
+  );
 });
