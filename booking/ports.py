@@ -108,9 +108,10 @@ class Refunds(Protocol):
 class MoneyLedger(Protocol):
     """What an order's card charges add up to (the payment module's ledger)."""
 
-    async def money_of(self, order_id: str, currency: str) -> OrderMoney:
-        """Every captured charge of the order and what went back of it, read in one query.
-        Raises `kernel.errors.ServiceUnavailable` when the database cannot answer."""
+    async def money_of(self, order: Order, conn: asyncpg.Connection | None = None) -> OrderMoney:
+        """Every captured charge of `order` and what went back of it, read in one query: on
+        `conn` (the one the order was just read on), else on a connection of its own. Raises
+        `kernel.errors.ServiceUnavailable` when the database cannot answer."""
 
 
 class PriceChecks(Protocol):

@@ -57,8 +57,8 @@ async def create_order(request: web.Request) -> web.Response:
 async def get_order(request: web.Request) -> web.Response:
     principal = caller(request)
     service = request.config_dict[ORDER_SERVICE]
-    order = await service.get(principal, request.match_info["order_id"])
-    return _json(OrderView.of(order, await service.money_of(order)))
+    order, money = await service.get_with_money(principal, request.match_info["order_id"])
+    return _json(OrderView.of(order, money))
 
 
 async def list_orders(request: web.Request) -> web.Response:
