@@ -57,6 +57,7 @@ from booking.model import (
     PaymentMethod,
     TravelerPassenger,
 )
+from booking.money import nothing_charged
 from booking.ports import PaymentStarter, PriceChecks, Refunds, SavedTravelers
 from booking.references import new_order_id
 from booking.repository import OrderRepository
@@ -81,8 +82,9 @@ UNKNOWN_TRAVELER = "no such saved traveler of yours"
 
 
 def created_response(order: Order) -> StoredResponse:
-    """The answer to a successful `POST /v1/orders`: 201 and the order's public view."""
-    return StoredResponse(201, _encoder.encode(OrderView.of(order)))
+    """The answer to a successful `POST /v1/orders`: 201 and the order's public view, which
+    nothing was charged for yet (an instant order's payment is captured later, by webhook)."""
+    return StoredResponse(201, _encoder.encode(OrderView.of(order, nothing_charged(order))))
 
 
 class OrderCreation:

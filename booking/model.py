@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 import msgspec
 
 from booking.events import Contact, FlightNote, OrderSnapshot, PassengerNote
+from booking.money import OrderMoney
 from connectors.model import Conditions, Slice
 from kernel.cursors import ListMeta
 
@@ -289,6 +290,9 @@ class OrderView(msgspec.Struct, frozen=True, kw_only=True):
     `insufficient_funds`; null when it gave none), else null. `conditions`: the fare conditions
     the order flies under (the offer's at booking, the new offer's after a flight change), as
     an offer states them; null on orders made before they were kept (the airline decides).
+    `money`: every card charge of the order and what went back of it, read from
+    the payment ledger for one order (its GET, cancel and cancellation answers); null in lists
+    and in a flight change's answer.
     """
 
     id: str
@@ -310,9 +314,10 @@ class OrderView(msgspec.Struct, frozen=True, kw_only=True):
     seats: tuple[OrderSeat, ...] = ()
     payment_decline_code: str | None = None
     conditions: Conditions | None = None
+    money: OrderMoney | None = None
 
     @classmethod
-    def of(cls, order: Order) -> OrderView:
+    def of(cls, order: Order, money: OrderMoney | None = None) -> OrderView:
         return cls(
             id=order.id,
             booking_reference=order.booking_reference,
@@ -335,6 +340,7 @@ class OrderView(msgspec.Struct, frozen=True, kw_only=True):
             conditions=None
             if order.terms is None
             else Conditions(refundable=order.terms.refundable, changeable=order.terms.changeable),
+            money=money,
         )
 
 

@@ -19,6 +19,7 @@ import msgspec
 
 from booking.idempotency import Completion
 from booking.model import Gender, Order, OrderSeat, PaymentMethod
+from booking.money import OrderMoney
 
 
 class PaymentStarter(Protocol):
@@ -102,6 +103,15 @@ class Refunds(Protocol):
         `payment.refunded`) once every part is confirmed by the gateway, and returns the order
         as it is now (still `paid` while a part is pending). Must be idempotent per order.
         """
+
+
+class MoneyLedger(Protocol):
+    """What an order's card charges add up to (the payment module's ledger)."""
+
+    async def money_of(self, order: Order, conn: asyncpg.Connection | None = None) -> OrderMoney:
+        """Every captured charge of `order` and what went back of it, read in one query: on
+        `conn` (the one the order was just read on), else on a connection of its own. Raises
+        `kernel.errors.ServiceUnavailable` when the database cannot answer."""
 
 
 class PriceChecks(Protocol):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import asyncpg
 import msgspec
@@ -68,6 +68,8 @@ from connectors.model import Slice
 from kernel.cursors import Position
 from kernel.errors import LimitReached
 
+T = TypeVar("T")
+
 _encoder = msgspec.json.Encoder()
 _slices = msgspec.json.Decoder(tuple[Slice, ...])
 
@@ -109,6 +111,12 @@ class OrderRepository(Protocol):
         the order as the caller read it, which lets an unchanged row take one round trip."""
 
     async def get(self, order_id: str) -> Order | None: ...
+
+    async def get_with(
+        self, order_id: str, also: Callable[[asyncpg.Connection, Order], Awaitable[T]]
+    ) -> tuple[Order, T] | None:
+        """`get`, and what `also` reads of the order found on the same connection (one pool
+        lease: its acquire and reset cost more than the read on an order's GET)."""
 
     async def list_orders(
         self,
@@ -249,6 +257,18 @@ class PgOrderRepository:
                 f"{SELECT_ORDER} WHERE o.id = $1", order_id, timeout=self._db.timeout_s
             )
         return None if row is None else order_from_row(row)
+
+    async def get_with(
+        self, order_id: str, also: Callable[[asyncpg.Connection, Order], Awaitable[T]]
+    ) -> tuple[Order, T] | None:
+        async with self._db.connection() as conn:
+            row = await conn.fetchrow(
+                f"{SELECT_ORDER} WHERE o.id = $1", order_id, timeout=self._db.timeout_s
+            )
+            if row is None:
+                return None
+            order = order_from_row(row)
+            return order, await also(conn, order)
 
     async def list_orders(
         self,

@@ -56,8 +56,9 @@ async def create_order(request: web.Request) -> web.Response:
 
 async def get_order(request: web.Request) -> web.Response:
     principal = caller(request)
-    order = await request.config_dict[ORDER_SERVICE].get(principal, request.match_info["order_id"])
-    return _json(OrderView.of(order))
+    service = request.config_dict[ORDER_SERVICE]
+    order, money = await service.get_with_money(principal, request.match_info["order_id"])
+    return _json(OrderView.of(order, money))
 
 
 async def list_orders(request: web.Request) -> web.Response:
@@ -75,7 +76,7 @@ async def cancel_order(request: web.Request) -> web.Response:
     await refuse_body(request)
     service = request.config_dict[ORDER_SERVICE]
     order = await service.cancel(principal, request.match_info["order_id"])
-    return _json(OrderView.of(order))
+    return _json(OrderView.of(order, await service.money_of(order)))
 
 
 def add_routes(router: web.UrlDispatcher) -> None:

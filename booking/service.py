@@ -13,8 +13,9 @@ from booking.cancellation_terms import Terms, money_back
 from booking.creation import OrderCreation
 from booking.departures import check_not_begun
 from booking.model import Order, is_order_id
+from booking.money import OrderMoney, nothing_charged
 from booking.pagination import EVERY_ORDER, OrderFilter
-from booking.ports import PaidChanged
+from booking.ports import MoneyLedger, PaidChanged
 from booking.state import Change
 from kernel.auth import Principal
 from kernel.cursors import Position, one_page
@@ -24,6 +25,12 @@ from kernel.errors import Conflict, Forbidden, NotFound
 class OrderService(OrderCreation):
     """Orders for travelers: `OrderCreation` and reading and cancelling them."""
 
+    _ledger: MoneyLedger | None = None
+
+    def use_ledger(self, ledger: MoneyLedger | None) -> None:
+        """Answer what an order's charges add up to (`money_of`) from the payment `ledger`."""
+        self._ledger = ledger
+
     # -- read -----------------------------------------------------------------------------------
 
     async def get(self, principal: Principal, order_id: str) -> Order:
@@ -32,6 +39,39 @@ class OrderService(OrderCreation):
         if order is None or not order.visible or not _may_see(principal, order):
             raise NotFound(f"no order {order_id[:64]!r}")
         return order
+
+    async def get_with_money(
+        self, principal: Principal, order_id: str
+    ) -> tuple[Order, OrderMoney | None]:
+        """`get`, with what the card was charged for the order and what went back, read on the
+        order's own connection (`money_of`)."""
+        if self._ledger is None or not is_order_id(order_id):
+            order = await self.get(principal, order_id)
+            return order, await self.money_of(order)
+        ledger = self._ledger
+
+        async def money(conn: asyncpg.Connection, order: Order) -> OrderMoney | None:
+            if not order.visible or not _may_see(principal, order):
+                return None  # not the caller's: nothing read
+            return (
+                nothing_charged(order)
+                if _unpaid_hold(order)
+                else await ledger.money_of(order, conn)
+            )
+
+        found = await self.repository.get_with(order_id, money)
+        if found is None or not found[0].visible or not _may_see(principal, found[0]):
+            raise NotFound(f"no order {order_id[:64]!r}")
+        return found
+
+    async def money_of(self, order: Order) -> OrderMoney | None:
+        """What the card was charged for `order`, and what went back; None without a ledger
+        (no payment module on this deployment)."""
+        if _unpaid_hold(order):
+            return nothing_charged(order)
+        if self._ledger is None:
+            return None
+        return await self._ledger.money_of(order)
 
     async def own(self, principal: Principal, order_id: str) -> Order:
         """The caller's order, to change its flights or seats. Support may read and cancel any
@@ -166,6 +206,12 @@ class OrderService(OrderCreation):
 
 class _PaidMeanwhile(Exception):
     """The order became paid while being cancelled, on a deployment without refunds."""
+
+
+def _unpaid_hold(order: Order) -> bool:
+    """A hold not paid yet has no charge to read: its payment moves it to `paid` (or
+    `confirmed`) before any other charge can exist."""
+    return order.status == "held" and order.payment_status in ("unpaid", "failed")
 
 
 def _may_see(principal: Principal, order: Order) -> bool:

@@ -17,6 +17,7 @@ from booking.cancellation_terms import CancellationStatus, Quote, RefundTo
 from booking.cancellations import CancellationService
 from booking.history import OrderHistory, history_view
 from booking.model import Order, OrderView
+from booking.money import OrderMoney
 from booking.ports import RefundPart
 from booking.routes import ORDER_ID_PARAMETER, ORDER_SERVICE
 from kernel.auth import principal as caller
@@ -51,7 +52,11 @@ class CancellationView(msgspec.Struct, frozen=True, kw_only=True):
 
     @classmethod
     def of(
-        cls, quote: Quote, order: Order, refunds: tuple[RefundPart, ...] = ()
+        cls,
+        quote: Quote,
+        order: Order,
+        refunds: tuple[RefundPart, ...] = (),
+        money: OrderMoney | None = None,
     ) -> CancellationView:
         return cls(
             id=quote.id,
@@ -65,7 +70,7 @@ class CancellationView(msgspec.Struct, frozen=True, kw_only=True):
             expires_at=quote.expires_at,
             created_at=quote.created_at,
             confirmed_at=quote.confirmed_at,
-            order=OrderView.of(order),
+            order=OrderView.of(order, money),
             refunds=refunds,
         )
 
@@ -88,8 +93,10 @@ async def quote_cancellation(request: web.Request) -> web.Response:
     principal = caller(request)
     await refuse_body(request)
     order_id = request.match_info["order_id"]
-    quote, order = await request.config_dict[CANCELLATIONS].quote(principal, order_id)
-    return _json(CancellationView.of(quote, order), status=201)
+    cancellations = request.config_dict[CANCELLATIONS]
+    quote, order = await cancellations.quote(principal, order_id)
+    money = await request.config_dict[ORDER_SERVICE].money_of(order)
+    return _json(CancellationView.of(quote, order, money=money), status=201)
 
 
 async def confirm_cancellation(request: web.Request) -> web.Response:
@@ -98,7 +105,9 @@ async def confirm_cancellation(request: web.Request) -> web.Response:
     order_id, quote_id = request.match_info["order_id"], request.match_info["cancellation_id"]
     service = request.config_dict[CANCELLATIONS]
     quote, order = await service.confirm(principal, order_id, quote_id)
-    return _json(CancellationView.of(quote, order, await service.refunds_of(quote)))
+    refunds = await service.refunds_of(quote)
+    money = await request.config_dict[ORDER_SERVICE].money_of(order)
+    return _json(CancellationView.of(quote, order, refunds, money))
 
 
 def add_routes(router: web.UrlDispatcher) -> None:

@@ -17,6 +17,7 @@ from payment.audit import MAX_AGE_S as AUDIT_MAX_AGE_S
 from payment.audit import PaymentAudit
 from payment.cancellation_refunds import CancellationRefunds
 from payment.gateway import HttpPaymentGateway, PaymentGateway
+from payment.order_money import PgMoneyLedger
 from payment.receiver import WebhookReceiver
 from payment.reconciler import PaymentReconciler
 from payment.refunds import Refunder
@@ -137,6 +138,7 @@ async def running_payments(
             seat_desk=seat_desk,
         )
         orders.use_payments(payments.service, payments.refunds)
+        orders.use_ledger(PgMoneyLedger(db))
         if seat_desk is not None:
             seat_desk.payments = payments.seat_charges
         task = asyncio.create_task(
@@ -146,6 +148,7 @@ async def running_payments(
             yield payments
         finally:
             orders.use_payments(None, None)
+            orders.use_ledger(None)
             if seat_desk is not None:
                 seat_desk.payments = None
             await stop_task(task)

@@ -18,8 +18,8 @@ from skyfare.privacy import (
 Field = tuple[str, object, object]
 
 # The order view's fields read from a stored field of another name: `conditions` is the
-# refundable/changeable part of `terms`.
-VIEW_FIELDS_DERIVED = {"conditions": "terms"}
+# refundable/changeable part of `terms`; `money` adds up the order's charges (`payments`).
+VIEW_FIELDS_DERIVED = {"conditions": "terms", "money": "payments"}
 
 
 def _fields(struct: type[msgspec.Struct], leaving_out: tuple[str, ...] = ()) -> set[Field]:

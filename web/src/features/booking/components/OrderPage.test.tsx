@@ -56,17 +56,46 @@ vi.hoisted(() => {
     id: "ord_3",
     slices: order.slices.map((slice) => ({ ...slice, segments: slice.segments.map((segment) => ({ ...segment, departing_at: soon, arriving_at: soon })) })),
   };
-  // ord_4: a flight changed, then the trip cancelled; ord_5: the same change on the trip still to fly.
+  // ord_6: a flight changed, then the trip cancelled; ord_7: the same change on the trip still to fly.
   const last_change = { id: "och_1", status: "confirmed", detail: "slice 1 changed", at: "2027-01-10T09:00:00Z" };
-  const changedThenCancelled = { ...order, id: "ord_4", status: "cancelled", payment_status: "refunded", ticket_numbers: [], last_change };
-  const changed = { ...order, id: "ord_5", last_change };
+  const changedThenCancelled = { ...order, id: "ord_6", status: "cancelled", payment_status: "refunded", ticket_numbers: [], last_change };
+  const changed = { ...order, id: "ord_7", last_change };
+  // ord_4: ord_1 with a 45.00 seat bought after booking (its own card charge: not in
+  // total_amount); ord_5: ord_4 cancelled, the seat and part of the fare back to the card.
+  const at = "2027-01-04T14:05:00Z";
+  const seated = {
+    ...order,
+    id: "ord_4",
+    money: {
+      currency: "USD",
+      paid_amount: "657.40",
+      refunded_amount: "0.00",
+      refund_pending_amount: "0.00",
+      charges: [
+        { id: "pay_1", type: "booking", amount: "612.40", refunded_amount: "0.00", refund_pending_amount: "0.00", created_at: at },
+        { id: "sch_1", type: "seats", amount: "45.00", refunded_amount: "0.00", refund_pending_amount: "0.00", created_at: at },
+      ],
+    },
+  };
+  const cancelled = {
+    ...seated,
+    id: "ord_5",
+    status: "cancelled",
+    payment_status: "refunded",
+    money: {
+      ...seated.money,
+      refunded_amount: "545.00",
+      charges: [
+        { ...seated.money.charges[0], refunded_amount: "500.00" },
+        { ...seated.money.charges[1], refunded_amount: "45.00" },
+      ],
+    },
+  };
+  const orders: Record<string, object> = { ord_1: order, ord_2: begun, ord_3: closing, ord_4: seated, ord_5: cancelled, ord_6: changedThenCancelled, ord_7: changed };
   globalThis.fetch = (input: RequestInfo | URL) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
-    if (url.pathname === "/v1/orders/ord_1") return Promise.resolve(Response.json(order));
-    if (url.pathname === "/v1/orders/ord_2") return Promise.resolve(Response.json(begun));
-    if (url.pathname === "/v1/orders/ord_3") return Promise.resolve(Response.json(closing));
-    if (url.pathname === "/v1/orders/ord_4") return Promise.resolve(Response.json(changedThenCancelled));
-    if (url.pathname === "/v1/orders/ord_5") return Promise.resolve(Response.json(changed));
+    const trip = orders[url.pathname.replace("/v1/orders/", "")];
+    if (trip) return Promise.resolve(Response.json(trip));
     return Promise.resolve(Response.json({ order_id: "ord_1", data: [], maps: [], seats: [] }));
   };
 });
@@ -128,13 +157,29 @@ it("makes live only the trip's status line, not the box with its reference, link
 });
 
 it("tells a changed flight on a trip still to fly, not under \"This trip is cancelled\"", async () => {
-  renderTrip("/trips/ord_5");
+  renderTrip("/trips/ord_7");
   expect(await screen.findByText("Your flight was changed.")).toBeTruthy();
   cleanup();
 
   // Was: the boxed notice stayed under the cancelled heading, read as news of a trip to fly.
-  renderTrip("/trips/ord_4");
+  renderTrip("/trips/ord_6");
   expect(await screen.findByRole("heading", { name: "This trip is cancelled" })).toBeTruthy();
   await screen.findByRole("region", { name: "Passengers" });
   expect(screen.queryByText("Your flight was changed.")).toBeNull();
+});
+
+it("totals a paid trip from every card charge, a seat bought after booking included", async () => {
+  // The box said the fare alone ("Total $612.40.") after a 45.00 seat was paid for.
+  renderTrip("/trips/ord_4");
+  const booking = await screen.findByRole("region", { name: "Booking" });
+  expect(booking.querySelector("[role=status]")?.textContent).toBe("Paid and ticketed. Total $657.40.");
+});
+
+it("says all a cancelled trip was paid, what came back and what the fare kept", async () => {
+  // It said "You paid $612.40." (the fare alone) of 657.40 paid.
+  renderTrip("/trips/ord_5");
+  const booking = await screen.findByRole("region", { name: "Booking" });
+  expect(booking.querySelector("[role=status]")?.textContent).toBe(
+    "Your refund is complete. You paid $657.40: $545.00 back to your card, $112.40 kept under the fare's conditions.",
+  );
 });

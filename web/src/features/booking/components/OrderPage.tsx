@@ -7,7 +7,6 @@ import { ProblemNotice } from "../../../components/ProblemNotice";
 import { StatusHeading } from "../../../components/StatusHeading";
 import { SupportDetail } from "../../../components/SupportDetail";
 import { decline, declineSentence } from "../../../lib/declines";
-import { money } from "../../../lib/format";
 import { useHeadingFocus } from "../../../lib/headingFocus";
 import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
@@ -95,6 +94,8 @@ function OrderScreen({ orderId }: { orderId: string }) {
           sliceIndex={Number(params.get("slice") ?? 0)}
           onDone={(changed) => {
             if (changed?.order) queryClient.setQueryData(bookingKeys.order(order.id), changed.order);
+            // the change's answer carries no `money` (what the difference charged): read it anew
+            void queryClient.invalidateQueries({ queryKey: bookingKeys.order(order.id) });
             void queryClient.invalidateQueries({ queryKey: ["orders"] });
             back();
           }}
@@ -120,7 +121,7 @@ function OrderScreen({ orderId }: { orderId: string }) {
           {declined && `${declineSentence(why)} ${why.next} `}
           {refundOwed(order) && "Your refund is on its way: this page shows it once it is through. "}
           {order.payment_status === "refunded" && "Your refund is complete. "}
-          {amountLine(order, money(order.total_amount, order.total_currency))}
+          {amountLine(order)}
         </p>
         {declined && why.code && <SupportDetail label="Code for support" text={why.code} />}
         {/* `paying` hides it only until the payment just started shows up; a declined one is over */}
