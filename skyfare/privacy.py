@@ -115,6 +115,8 @@ class PaymentRecord(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: dt.datetime
     refunded_at: dt.datetime | None
     card_last4: str | None = None  # the card's last four digits, as the gateway named them
+    # Of `refunded_amount`, what the gateway's dashboard gave back rather than Skyfare.
+    by_gateway: Decimal = Decimal("0.00")
 
     @classmethod
     def of(cls, payment: Payment) -> PaymentRecord:
