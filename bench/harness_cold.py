@@ -7,11 +7,14 @@ slowest airline's latency (DESIGN: p50 ≤ +5 ms, p99 ≤ +20 ms); "minus the sl
 subtracts what Skyfare measured for that search instead (the sim's own work counts as airline).
 
 Each rate of `Plan.cold_rates` (issue 18: 40/s and 200/s, ≤ +3 / +12 ms at both) is measured
-on its own: one `Cold` per rate, each rate's runs after a warm-up at that rate.
+on its own: one `Cold` per rate, each rate's runs after a warm-up at that rate. Before each run
+the stack's Redis saves its snapshot (`snapshot_before_run`), so its schedule does not fork a
+child onto the server core mid-run; each run counts Redis's forks all the same.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections.abc import Sequence
@@ -76,6 +79,7 @@ def measure(
         for rate in rates:
             _run(template, open_loop.schedule(rate, WARMUP_S))  # pools, connections, breakers
             for _ in range(runs):
+                saved = snapshot_before_run(stack)
                 forks = redis_forks(stack)
                 started, before, own = time.monotonic(), stack.cpu(), self_cpu_seconds()
                 samples = _run(template, open_loop.schedule(rate, duration_s))
@@ -87,6 +91,7 @@ def measure(
                 run = figures(samples, duration_s)
                 if forks is not None and forked is not None:
                     run["redis_forks"] = forked - forks
+                run["snapshot_before"] = float(saved)
                 results[rate].append(run)
     finally:
         reset_sim(stack)
@@ -140,6 +145,37 @@ def redis_forks(stack: Stack) -> int | None:
             client.close()
     except (redis.RedisError, OSError, KeyError, ValueError):
         return None
+
+
+def snapshot_before_run(stack: Stack, *, patience_s: float = 60.0) -> bool:
+    """Have the stack's Redis save its snapshot now, before a run, and wait until it has: with
+    redis-server's `save ... 60 10000` the next one is then at least 60 s away, after the run.
+
+    Here Redis shares the server core with the API worker (a search waits for it), so a
+    snapshot's child, forked mid-run, takes that core from searches for as long as it writes
+    the dataset (bench/results/2026-12-07-cold-redis-fork.md). In a deployment Redis has its own
+    machine and its snapshots take nothing from the search deployable's; saving between runs
+    keeps Redis's schedule out of the figure without changing what Redis is configured to do.
+    False when the snapshot could not be had (the run's fork count then says whether one fell
+    in it)."""
+    try:
+        client = redis.Redis.from_url(redis_url(stack), socket_timeout=5)
+    except (redis.RedisError, OSError, ValueError):
+        return False
+    try:
+        with contextlib.suppress(redis.ResponseError):  # one is running already: wait for it
+            client.bgsave()
+        deadline = time.monotonic() + patience_s
+        while time.monotonic() < deadline:
+            persistence = client.info("persistence")
+            if not persistence["rdb_bgsave_in_progress"]:
+                return bool(persistence["rdb_last_bgsave_status"] == "ok")
+            time.sleep(0.05)
+        return False
+    except (redis.RedisError, OSError, KeyError):
+        return False
+    finally:
+        client.close()
 
 
 def _run(template: str, intended: list[float]) -> list[open_loop.Sample]:

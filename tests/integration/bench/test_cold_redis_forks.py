@@ -1,5 +1,7 @@
-"""The cold step counts the stack's Redis forks around each run, from a real redis-server: a
-snapshot's fork is counted, and a Redis that cannot be read is no count (not a zero)."""
+"""The cold step counts the stack's Redis forks around each run and has Redis save its snapshot
+before each run, against a real redis-server: a snapshot's fork is counted, the snapshot before
+a run has finished when the run starts, and a Redis that cannot be read is no count (not a zero)
+and no snapshot."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from pathlib import Path
 
 import redis
 
-from bench.harness_cold import redis_forks
+from bench.harness_cold import redis_forks, snapshot_before_run
 from bench.harness_stack import Stack
 from skyfare.embedded import EmbeddedRedis
 
@@ -42,3 +44,44 @@ def test_a_snapshot_is_one_fork(tmp_path: Path) -> None:
 def test_an_unreadable_redis_is_no_count(tmp_path: Path) -> None:
     stack = _stack(tmp_path, {"REDIS_URL": f"unix://{tmp_path / 'nobody.sock'}"})
     assert redis_forks(stack) is None
+
+
+def test_a_snapshot_is_saved_before_a_run(tmp_path: Path) -> None:
+    server = EmbeddedRedis(tmp_path / "redis")
+    client = redis.Redis.from_url(server.start())
+    try:
+        stack = _stack(tmp_path)
+        client.set("fare", "x")
+        before = redis_forks(stack)
+        assert before is not None
+        assert client.info("persistence")["rdb_changes_since_last_save"] > 0
+
+        assert snapshot_before_run(stack)
+
+        persistence = client.info("persistence")
+        assert not persistence["rdb_bgsave_in_progress"]  # finished, not only started
+        assert persistence["rdb_changes_since_last_save"] == 0
+        assert redis_forks(stack) == before + 1
+    finally:
+        client.close()
+        server.stop()
+
+
+def test_a_save_already_running_is_waited_for(tmp_path: Path) -> None:
+    server = EmbeddedRedis(tmp_path / "redis")
+    client = redis.Redis.from_url(server.start())
+    try:
+        stack = _stack(tmp_path)
+        client.set("fare", "x")
+        client.bgsave()  # the second BGSAVE is refused while this one runs; it is waited for
+
+        assert snapshot_before_run(stack)
+        assert not client.info("persistence")["rdb_bgsave_in_progress"]
+    finally:
+        client.close()
+        server.stop()
+
+
+def test_an_unreadable_redis_is_no_snapshot(tmp_path: Path) -> None:
+    stack = _stack(tmp_path, {"REDIS_URL": f"unix://{tmp_path / 'nobody.sock'}"})
+    assert not snapshot_before_run(stack)

@@ -32,3 +32,20 @@ def test_a_run_without_the_count_shows_no_column() -> None:
     lines = cold_table(cold(40.0, 3.0, 7.6))
     assert "Redis forks" not in "\n".join(lines)
     assert lines[3].count("|---") == 10
+
+
+def test_the_snapshots_saved_before_the_runs_are_named() -> None:
+    c = cold(200.0, 2.7, 8.1)
+    c = msgspec.structs.replace(
+        c,
+        runs=[
+            {**RUN, "redis_forks": 0.0, "snapshot_before": 1.0},
+            {**RUN, "redis_forks": 1.0, "snapshot_before": 0.0},
+        ],
+        median={**RUN, "redis_forks": 0.5, "snapshot_before": 0.5},
+    )
+    assert cold_table(c)[-1].startswith("Redis saved its snapshot before 1 of the 2 runs")
+
+
+def test_runs_without_a_snapshot_before_say_nothing_of_it() -> None:
+    assert "snapshot" not in "\n".join(cold_table(cold(40.0, 3.0, 7.6))[-2:])
