@@ -84,6 +84,7 @@ class Plan:
     ceiling_two_workers: bool = True
     ceiling_dependencies_apart: bool = True  # bench/placement.py
     booking_consumers_apart: bool = True  # bench/placement.py
+    cold_consumers_apart: bool = True  # bench/placement.py
     bulk_requests: int = 20
     wrk_connections: int = 64
     cold_rates: tuple[float, ...] = (40.0, 200.0)  # issue 18: both
@@ -202,7 +203,13 @@ def _steps(
         ),
         "bulk": lambda: harness_bulk.measure(stack, runs=plan.runs, requests=plan.bulk_requests),
         "cold": lambda: harness_cold.measure(
-            stack, rates=plan.cold_rates, duration_s=plan.cold_seconds, runs=plan.runs, **loadgen
+            stack,
+            rates=plan.cold_rates,
+            duration_s=plan.cold_seconds,
+            runs=plan.runs,
+            consumers_apart=plan.cold_consumers_apart,
+            workers=workers,
+            **both,
         ),
         "booking": lambda: harness_booking.measure(
             stack,
@@ -299,7 +306,8 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="leave the stack's dependencies on the API worker's cores: for the ceiling rows "
         "PostgreSQL, Redis, the notification worker and the analytics consumer (moved since "
-        "2026-12-04), for booking the worker and the consumer (moved since 93a443b)",
+        "2026-12-04), for booking and cold search the worker and the consumer (moved since 93a443b "
+        "and since 2026-12-07)",
     )
     return parser
 
@@ -316,7 +324,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         plan = dataclasses.replace(plan, ceiling_two_workers=False)
     if args.dependencies_on_server_cores:
         plan = dataclasses.replace(
-            plan, ceiling_dependencies_apart=False, booking_consumers_apart=False
+            plan,
+            ceiling_dependencies_apart=False,
+            booking_consumers_apart=False,
+            cold_consumers_apart=False,
         )
     signal.signal(signal.SIGTERM, _on_sigterm)
     # Every child (the stack, locust, the generators) runs this checkout's code, whatever the

@@ -18,6 +18,7 @@ import contextlib
 import sys
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack
 
 import redis
 import uvloop
@@ -32,6 +33,7 @@ from bench.harness_stack import (
     set_sim_latency,
 )
 from bench.machine import pin, self_cpu_seconds
+from bench.placement import consumers_on
 from bench.report import Cold, ToolCpu
 from bench.stats import median_of, percentile
 
@@ -64,45 +66,84 @@ def measure(
     rates: Sequence[float],
     duration_s: float,
     runs: int,
+    server_cores: list[int],
     loadgen_cores: list[int],
     pinned: bool,
+    consumers_apart: bool = True,
+    workers: int = 1,
 ) -> tuple[list[Cold], list[str]]:
     """One `Cold` per rate, the rates one after the other, each after a warm-up at its rate.
     Not in turns: a rate the server cannot keep up with can open the airlines' circuit breakers
-    and leave them open into the next run, and the lower rate would pay for the higher."""
+    and leave them open into the next run, and the lower rate would pay for the higher.
+
+    `consumers_apart` (when pinned): the notification worker, the analytics consumer (which
+    loads each search's usage event) and the supervisor on the load generator's cores, as the
+    booking step places them: no search waits for them, and each is its own Deployment in
+    production (bench/placement.py). PostgreSQL and Redis stay on the server core."""
+    apart = consumers_apart and pinned and loadgen_cores != server_cores
+    placed: list[str] = []
     set_sim_latency(stack, AIRLINE_LATENCY_MS)
     try:
-        template = url_template(stack)
-        results: dict[float, list[dict[str, float]]] = {rate: [] for rate in rates}
-        cpu: dict[float, dict[str, float]] = {rate: {"wall": 0.0, "self": 0.0} for rate in rates}
-        server: dict[float, dict[str, float]] = {rate: {} for rate in rates}
-        for rate in rates:
-            _run(template, open_loop.schedule(rate, WARMUP_S))  # pools, connections, breakers
-            for _ in range(runs):
-                saved = snapshot_before_run(stack)
-                forks = redis_forks(stack)
-                started, before, own = time.monotonic(), stack.cpu(), self_cpu_seconds()
-                samples = _run(template, open_loop.schedule(rate, duration_s))
-                forked = redis_forks(stack)
-                cpu[rate]["self"] += self_cpu_seconds() - own
-                cpu[rate]["wall"] += time.monotonic() - started
-                for name, value in stack.cpu().items():
-                    server[rate][name] = server[rate].get(name, 0.0) + value - before.get(name, 0)
-                run = figures(samples, duration_s)
-                if forks is not None and forked is not None:
-                    run["redis_forks"] = forked - forks
-                run["snapshot_before"] = float(saved)
-                results[rate].append(run)
+        with ExitStack() as moved:
+            if apart:
+                placed = moved.enter_context(consumers_on(stack, workers, loadgen_cores))
+            template = url_template(stack)
+            results = {rate: _runs(stack, template, rate, duration_s, runs) for rate in rates}
     finally:
         reset_sim(stack)
-    colds = [_cold(rate, duration_s, results[rate], cpu[rate], server[rate]) for rate in rates]
+    placement = _placement(server_cores, loadgen_cores, apart=apart, pinned=pinned)
+    colds = [_cold(rate, duration_s, *results[rate], placement) for rate in rates]
     commands = [
         *stack.command,
         *_profiles(stack),
+        *placed,
         *(_generator(template, rate, duration_s, loadgen_cores, pinned) for rate in rates),
         f"curl -s -X POST {stack.sim_url}/_sim/reset",
     ]
     return colds, commands
+
+
+def _runs(
+    stack: Stack, template: str, rate: float, duration_s: float, runs: int
+) -> tuple[list[dict[str, float]], dict[str, float], dict[str, float]]:
+    """A warm-up and `runs` runs at `rate`: each run's figures, the generator's CPU and wall
+    time, and the stack's processes' CPU over the runs."""
+    _run(template, open_loop.schedule(rate, WARMUP_S))  # pools, connections, breakers
+    results: list[dict[str, float]] = []
+    cpu = {"wall": 0.0, "self": 0.0}
+    server: dict[str, float] = {}
+    for _ in range(runs):
+        saved = snapshot_before_run(stack)
+        forks = redis_forks(stack)
+        started, before, own = time.monotonic(), stack.cpu(), self_cpu_seconds()
+        samples = _run(template, open_loop.schedule(rate, duration_s))
+        forked = redis_forks(stack)
+        cpu["self"] += self_cpu_seconds() - own
+        cpu["wall"] += time.monotonic() - started
+        for name, value in stack.cpu().items():
+            server[name] = server.get(name, 0.0) + value - before.get(name, 0)
+        run = figures(samples, duration_s)
+        if forks is not None and forked is not None:
+            run["redis_forks"] = forked - forks
+        run["snapshot_before"] = float(saved)
+        results.append(run)
+    return results, cpu, server
+
+
+def _placement(server: list[int], loadgen: list[int], *, apart: bool, pinned: bool) -> str:
+    if not pinned:
+        return "nothing pinned: the stack, the generator and the sim airlines share the cores"
+    on_server, on_loadgen = ",".join(map(str, server)), ",".join(map(str, loadgen))
+    moved = "the notification worker, the analytics consumer, the supervisor"
+    if apart:
+        return (
+            f"core(s) {on_server}: the API worker, PostgreSQL, Redis (what a search waits for); "
+            f"core(s) {on_loadgen}: {moved}, the open-loop generator and the sim airlines"
+        )
+    return (
+        f"core(s) {on_server}: the API worker, PostgreSQL, Redis, {moved}; core(s) "
+        f"{on_loadgen}: the open-loop generator and the sim airlines"
+    )
 
 
 def _cold(
@@ -111,6 +152,7 @@ def _cold(
     results: list[dict[str, float]],
     cpu: dict[str, float],
     server: dict[str, float],
+    placement: str,
 ) -> Cold:
     wall_s = round(cpu["wall"], 2)
     return Cold(
@@ -129,6 +171,7 @@ def _cold(
             ),
             *server_cpu({}, server, wall_s),
         ],
+        placement=placement,
     )
 
 

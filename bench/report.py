@@ -150,6 +150,7 @@ class Cold(msgspec.Struct, frozen=True):
     runs: list[dict[str, float]]
     median: dict[str, float]
     cpu: list[ToolCpu] = []
+    placement: str = ""  # which processes ran on which cores (bench/harness_cold.py)
 
 
 class Notify(msgspec.Struct, frozen=True):

@@ -377,6 +377,8 @@ def cold_table(c: Cold) -> list[str]:
         if forks:
             row += f" {figures['redis_forks']:g} |" if "redis_forks" in figures else " — |"
         rows.append(row)
+    if c.placement:
+        rows += ["", f"Placement: {c.placement}."]
     saved = [run["snapshot_before"] for run in c.runs if "snapshot_before" in run]
     if saved:
         rows += [

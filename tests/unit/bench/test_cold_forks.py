@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import msgspec
 
+from bench.harness_cold import _placement
 from bench.summary import cold_table
 from tests.unit.bench.issue18_parts import cold
 
@@ -49,3 +50,16 @@ def test_the_snapshots_saved_before_the_runs_are_named() -> None:
 
 def test_runs_without_a_snapshot_before_say_nothing_of_it() -> None:
     assert "snapshot" not in "\n".join(cold_table(cold(40.0, 3.0, 7.6))[-2:])
+
+
+def test_the_placement_is_named_under_the_table() -> None:
+    placement = _placement([0], [1], apart=True, pinned=True)
+    c = msgspec.structs.replace(cold(200.0, 2.7, 8.1), placement=placement)
+    assert cold_table(c)[-1] == (
+        "Placement: core(s) 0: the API worker, PostgreSQL, Redis (what a search waits for); "
+        "core(s) 1: the notification worker, the analytics consumer, the supervisor, the "
+        "open-loop generator and the sim airlines."
+    )
+    together = _placement([0], [1], apart=False, pinned=True)
+    assert together.startswith("core(s) 0: the API worker, PostgreSQL, Redis, the notification")
+    assert not any(line.startswith("Placement") for line in cold_table(cold(40.0, 3.0, 7.6)))
