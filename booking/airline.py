@@ -88,7 +88,7 @@ class Airline:
         connector = self._connectors.get(order.connector)
         if connector is None:
             raise ServiceUnavailable(f"connector {order.connector} is not configured")
-        passengers = [_hold_passenger(p) for p in order.passengers]
+        passengers = [hold_passenger(p) for p in order.passengers]
         try:
             hold = await connector.hold(
                 supplier_id, passengers, reference=order.id, timeout=self._hold_timeout_s
@@ -162,8 +162,9 @@ def _price_changed(amount: object, currency: str, new_offer_id: str | None) -> C
     )
 
 
-def _hold_passenger(p: Passenger) -> HoldPassenger:
-    # The lap an adult holds stays ours: none of the airlines' wire formats we speak carries it.
+def hold_passenger(p: Passenger) -> HoldPassenger:
+    """`p` as an airline hold takes it. The lap an adult holds (`infant_passenger_id`) stays
+    ours: none of the airlines' wire formats we speak carries it yet."""
     fields = msgspec.structs.asdict(p)
     del fields["infant_passenger_id"]
     return HoldPassenger(**fields)
