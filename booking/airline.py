@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 import msgspec
 
-from booking.model import Order
+from booking.model import Order, Passenger
 from booking.ports import PriceChecks
 from connectors import errors, offer_ids
 from connectors.base import Connector
@@ -88,7 +88,7 @@ class Airline:
         connector = self._connectors.get(order.connector)
         if connector is None:
             raise ServiceUnavailable(f"connector {order.connector} is not configured")
-        passengers = [HoldPassenger(**msgspec.structs.asdict(p)) for p in order.passengers]
+        passengers = [hold_passenger(p) for p in order.passengers]
         try:
             hold = await connector.hold(
                 supplier_id, passengers, reference=order.id, timeout=self._hold_timeout_s
@@ -160,3 +160,11 @@ def _price_changed(amount: object, currency: str, new_offer_id: str | None) -> C
         total_currency=currency,
         offer_id=new_offer_id,
     )
+
+
+def hold_passenger(p: Passenger) -> HoldPassenger:
+    """`p` as an airline hold takes it. The lap an adult holds (`infant_passenger_id`) stays
+    ours: none of the airlines' wire formats we speak carries it yet."""
+    fields = msgspec.structs.asdict(p)
+    del fields["infant_passenger_id"]
+    return HoldPassenger(**fields)

@@ -185,7 +185,10 @@ class OrderCreation:
         if saved is None:
             return None
         names = (saved.given_name, saved.family_name)
-        return Passenger(p.type, *names, saved.born_on, saved.gender, p.email, p.phone_number)
+        return Passenger(
+            p.type, *names, saved.born_on, saved.gender, p.email, p.phone_number,
+            p.infant_passenger_id,
+        )  # fmt: skip
 
     async def create(
         self, principal: Principal, key: str, request: CreateOrderRequest, fp: Fingerprint

@@ -73,7 +73,16 @@ _PHONE = msgspec.Meta(extra_json_schema={"pattern": r"^\+[1-9][0-9]{7,14}$"})
 ORDER_ID_SCHEMA = {"type": "string", "pattern": "^ord_[0-9a-f]{24}$"}
 
 
+PASSENGER_ID_SCHEMA = {"type": "string", "pattern": "^pas_[1-9][0-9]{0,2}$"}
+# `pas_N`: the N-th passenger of the order, as listed (seats name passengers so too).
+_INFANT = msgspec.Meta(extra_json_schema=PASSENGER_ID_SCHEMA)
+
+
 class Passenger(msgspec.Struct, frozen=True):
+    """A passenger of an order. `infant_passenger_id` (adults only): the infant on this adult's
+    lap, `pas_N`; one infant per adult, one adult per infant. Optional in a request: infants no
+    adult names go to the adults who name none, in order; an order's answer names every lap."""
+
     type: PassengerType
     given_name: Annotated[str, _NAME]
     family_name: Annotated[str, _NAME]
@@ -81,6 +90,7 @@ class Passenger(msgspec.Struct, frozen=True):
     gender: Gender
     email: Annotated[str, _EMAIL] | None = None
     phone_number: Annotated[str, _PHONE] | None = None
+    infant_passenger_id: Annotated[str, _INFANT] | None = None
 
 
 TRAVELER_ID_SCHEMA = {"type": "string", "pattern": "^trv_[A-Za-z0-9_-]{1,60}$"}
@@ -89,13 +99,14 @@ TRAVELER_ID_SCHEMA = {"type": "string", "pattern": "^trv_[A-Za-z0-9_-]{1,60}$"}
 class TravelerPassenger(msgspec.Struct, frozen=True):
     """A passenger booked as one of the caller's saved travelers (`GET /v1/me/travelers`): the
     names, birth date and gender are the saved traveler's, copied into the order when it is
-    created (a later edit of the saved traveler never changes the order). Contact fields, as
-    for any passenger, come with the request."""
+    created (a later edit of the saved traveler never changes the order). Contact fields and
+    `infant_passenger_id`, as for any passenger, come with the request."""
 
     type: PassengerType
     traveler_id: Annotated[str, msgspec.Meta(extra_json_schema=TRAVELER_ID_SCHEMA)]
     email: Annotated[str, _EMAIL] | None = None
     phone_number: Annotated[str, _PHONE] | None = None
+    infant_passenger_id: Annotated[str, _INFANT] | None = None
 
 
 # A passenger of a request: given in full, or a saved traveler the order service resolves into a
@@ -125,7 +136,6 @@ class PaymentMethod(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 DESIGNATOR_SCHEMA = {"type": "string", "pattern": "^[0-9]{1,3}[A-Za-z]$"}
-PASSENGER_ID_SCHEMA = {"type": "string", "pattern": "^pas_[1-9][0-9]{0,2}$"}
 
 
 class SeatService(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -21,9 +21,11 @@ _last_change = msgspec.json.Decoder(LastChange)
 _seats = msgspec.json.Decoder(tuple[OrderSeat, ...])
 _encoder = msgspec.json.Encoder()
 
-# An order's passengers, in position order, as one JSON array (Passenger ignores the key columns).
+# An order's passengers, in position order, as one JSON array (Passenger ignores the key columns);
+# the infant an adult holds as `pas_N` (booking/sql/0157_infant_on_lap.sql stores its position).
 _PASSENGERS = (
-    "(SELECT coalesce(jsonb_agg(to_jsonb(p) ORDER BY p.position), '[]'::jsonb)"
+    "(SELECT coalesce(jsonb_agg(to_jsonb(p) || jsonb_build_object('infant_passenger_id',"
+    " 'pas_' || (p.infant_position + 1)) ORDER BY p.position), '[]'::jsonb)"
     " FROM order_passengers p WHERE p.order_id = o.id) AS passengers"
 )
 # Its seats (booking/sql/0114_order_seats.sql), shaped as `OrderSeat`.
@@ -96,9 +98,11 @@ WITH {gate}{claim}o AS (
     RETURNING id, created_at, updated_at, xmin AS version
 ), passengers AS (
     INSERT INTO order_passengers
-        (order_id, position, type, given_name, family_name, born_on, gender, email, phone_number)
+        (order_id, position, type, given_name, family_name, born_on, gender, email, phone_number,
+         infant_position)
     SELECT $1, t.n - 1, t.p ->> 'type', t.p ->> 'given_name', t.p ->> 'family_name',
-           (t.p ->> 'born_on')::date, t.p ->> 'gender', t.p ->> 'email', t.p ->> 'phone_number'
+           (t.p ->> 'born_on')::date, t.p ->> 'gender', t.p ->> 'email', t.p ->> 'phone_number',
+           substr(t.p ->> 'infant_passenger_id', 5)::smallint - 1
     FROM jsonb_array_elements($10::jsonb) WITH ORDINALITY AS t(p, n)
     WHERE EXISTS (SELECT FROM o)
 ), history AS (

@@ -3,7 +3,8 @@
 msgspec's typed decoding stops at the first error, so the body is decoded loosely and each field
 checked on its own. Two stages: `parse_order_body` checks what the body alone can tell (before
 the idempotency key is claimed); `check_against_offer` what needs the re-priced offer: the
-passenger mix of the offer and ages at departure (infant < 2, child 2–11, adult 12+).
+passenger mix of the offer and ages at departure (infant < 2, child 2–11, adult 12+). Which
+adult holds which infant (`infant_passenger_id`) is the body's alone: booking/laps.py.
 
 A passenger given as `traveler_id` (one of the caller's saved travelers) carries its type and
 contact fields only: the order service resolves the rest (booking/creation.py) before the second
@@ -17,6 +18,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
+
+from booking.laps import infant_laps
 from booking.model import (
     GENDERS,
     ORDER_TYPES,
@@ -174,7 +178,19 @@ def _passengers(errors: list[FieldError], value: Any, today: dt.date) -> tuple[P
         passenger = _passenger(errors, item, f"passengers[{i}]", today)
         if passenger is not None:
             found.append(passenger)
-    return tuple(found)
+    laps, problems = infant_laps(value)
+    errors.extend(problems)
+    if errors:
+        return ()
+    # Every lap recorded, named or paired in order (booking/laps.py).
+    return tuple(
+        msgspec.structs.replace(p, infant_passenger_id=_passenger_id(laps.get(i)))
+        for i, p in enumerate(found)
+    )
+
+
+def _passenger_id(position: int | None) -> str | None:
+    return None if position is None else f"pas_{position + 1}"
 
 
 def _passenger(
@@ -197,7 +213,7 @@ def _passenger(
     phone = _optional(errors, get("phone_number"), f"{at}.phone_number", is_phone, PHONE_RULE)
     if len(errors) > before:
         return None
-    return Passenger(kind, given, family, born_on, gender, email, phone)
+    return Passenger(kind, given, family, born_on, gender, email, phone)  # laps: `_passengers`
 
 
 def _saved_traveler(

@@ -17,15 +17,15 @@ from typing import Any, TypeVar
 
 import aiohttp
 import asyncpg
-import msgspec
 
+from booking.airline import hold_passenger
 from booking.idempotency import Fingerprint, PgIdempotencyStore, fingerprint
 from booking.model import Order, OrderType
 from booking.repository import PgOrderRepository
 from booking.state import Change
 from connectors import errors, offer_ids
 from connectors.base import Connector
-from connectors.model import Hold, HoldPassenger, Offer
+from connectors.model import Hold, Offer
 from connectors.registry import build_connectors
 from tests.support.flights import query
 from tests.support.orders import new_order
@@ -102,7 +102,7 @@ class AirlineOrders:
 
     async def hold(self, order: Order) -> Hold:
         """Hold the order's seats at the airline under its id, as the order request does."""
-        passengers = [HoldPassenger(**msgspec.structs.asdict(p)) for p in order.passengers]
+        passengers = [hold_passenger(p) for p in order.passengers]
         return await self.connector.hold(
             offer_ids.decode(order.offer_id)[1],
             passengers,

@@ -111,7 +111,7 @@ async def statement_recording_pool(
 
 # What today's order insert (booking/rows.py) writes beyond the oldest schemas a test builds: a
 # test writing orders through the repository on a schema "before N" needs these too.
-ORDER_INSERT_NEEDS = (147,)  # orders.seats_taken
+ORDER_INSERT_NEEDS = (147, 157)  # orders.seats_taken, order_passengers.infant_position
 
 
 def migrations_before(version: int, into: Path, *, plus: Sequence[int] = ()) -> Path:

@@ -20,8 +20,9 @@ async def test_an_order_from_a_saved_traveler_keeps_it_as_booked_after_an_edit(
 
     assert response.status == 201, order
     assert order["passengers"] == [
-        {**GRACE, "type": "adult", "email": "grace@example.com", "phone_number": None}
-    ]
+        {**GRACE, "type": "adult", "email": "grace@example.com", "phone_number": None,
+         "infant_passenger_id": None}
+    ]  # fmt: skip
     edit = await booking_env.client.patch(
         f"/v1/me/travelers/{traveler['id']}",
         data=b'{"family_name": "Murray"}',

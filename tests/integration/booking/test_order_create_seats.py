@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from booking.airline import hold_passenger
 from booking.idempotency import PgIdempotencyStore, StoredResponse, fingerprint
 from booking.model import CreateOrderRequest, OrderSeat, Passenger, SeatService
 from booking.pg import Database
@@ -22,7 +23,7 @@ from booking.repository import PgOrderRepository
 from booking.service import OrderService
 from connectors import offer_ids
 from connectors.base import Connector
-from connectors.model import HoldPassenger, Offer, Passengers
+from connectors.model import Offer, Passengers
 from connectors.seat_model import SeatFacts, SeatMaps, SeatSelection, segment_id_of
 from kernel.auth import Principal
 from kernel.errors import Conflict, NotFound, ValidationFailed
@@ -145,7 +146,7 @@ async def test_a_seat_taken_after_the_check_releases_the_hold_and_creates_nothin
     first = await airline.offer()
     rival = await airline.connector.hold(
         offer_ids.decode(first.id)[1],
-        [HoldPassenger(**msgspec.structs.asdict(ADA))],
+        [hold_passenger(ADA)],
         reference=f"rival-{uuid.uuid4().hex[:8]}",
         timeout=TIMEOUT_S,
     )

@@ -13,7 +13,7 @@ import { holdOffer } from "../api/orders";
 import { carriedPassengers, carryPassengers } from "../carried";
 import { ageRule } from "../../../lib/ageRule";
 import { travelersFor, withAgeWords } from "../ages";
-import { drafts, type PassengerDraft, passengerFieldFor, toPassengers } from "../model";
+import { drafts, holdInfant, lapHolders, type PassengerDraft, passengerFieldFor, toPassengers } from "../model";
 import { BookingFailure } from "./BookingFailure";
 import { BookingSteps, Steps } from "./BookingSteps";
 import { PassengerForm } from "./PassengerForm";
@@ -120,6 +120,7 @@ function Booking({ offerId }: { offerId: string }) {
           onChange={(change) =>
             setPassengers(list.map((p, i) => (i === index ? { ...p, ...change } : p)))
           }
+          laps={{ adults: lapHolders(list), onHold: (adult) => setPassengers(holdInfant(list, index, adult)) }}
         />
       ))}
       <div className="actions">

@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
-import { cleanup, render, screen } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, expect, it } from "vitest";
 
 import { testTraveler } from "../../../lib/testTraveler";
 import { travelersFor } from "../ages";
-import { drafts } from "../model";
+import { drafts, lapHolders } from "../model";
 import { PassengerForm } from "./PassengerForm";
 
 afterEach(cleanup);
@@ -53,4 +53,36 @@ it("offers for an infant's place only the saved travelers under 2 then, and says
   render(<PassengerForm index={1} passenger={infant} saved={travelersFor("infant", flights, grownUps, "")} errors={{}} onChange={() => undefined} />);
   expect(screen.queryByRole("combobox", { name: "Saved traveler" })).toBeNull();
   expect(screen.getByText(/^No saved traveler is offered for this place, as none's age fits \(under 2 on/)).toBeTruthy();
+});
+
+it("lets the traveler choose which adult holds an infant, among the adults named, when there are several", () => {
+  const [ada, bea, infant] = drafts({ adults: 2, infants: 1 }, { given_name: "Ada", family_name: "Lovelace" });
+  if (!ada || !bea || !infant) throw new Error("three drafts");
+  const list = [ada, { ...bea, given_name: "Bea", family_name: "King" }, infant];
+  const chosen: number[] = [];
+  const laps = { adults: lapHolders(list), onHold: (adult: number) => chosen.push(adult) };
+  render(<PassengerForm index={2} passenger={infant} saved={NONE} errors={{}} onChange={() => undefined} laps={laps} />);
+
+  const select = screen.getByRole("combobox", { name: "On whose lap" });
+  // In order by default: the first infant on the first adult's lap.
+  expect((select as HTMLSelectElement).value).toBe("0");
+  expect([...select.querySelectorAll("option")].map((o) => o.textContent)).toEqual(["Ada Lovelace", "Bea King"]);
+  expect(description(select)).toBe("Airlines seat each infant on one adult’s lap, one infant per adult.");
+  fireEvent.change(select, { target: { value: "1" } });
+  expect(chosen).toEqual([1]);
+});
+
+it("asks nothing of an infant with one adult to fly on, nor of an adult", () => {
+  const [ada, infant] = drafts({ adults: 1, infants: 1 }, { given_name: "Ada" });
+  if (!ada || !infant) throw new Error("two drafts");
+  const laps = { adults: lapHolders([ada, infant]), onHold: () => undefined };
+  render(<PassengerForm index={1} passenger={infant} saved={NONE} errors={{}} onChange={() => undefined} laps={laps} />);
+  expect(screen.queryByRole("combobox", { name: "On whose lap" })).toBeNull();
+  cleanup();
+
+  const two = drafts({ adults: 2, infants: 1 }, {});
+  const [first] = two;
+  if (!first) throw new Error("an adult");
+  render(<PassengerForm index={0} passenger={first} saved={NONE} errors={{}} onChange={() => undefined} laps={{ adults: lapHolders(two), onHold: () => undefined }} />);
+  expect(screen.queryByRole("combobox", { name: "On whose lap" })).toBeNull();
 });

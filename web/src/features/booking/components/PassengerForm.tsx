@@ -1,6 +1,7 @@
 import { dayWords } from "../../../lib/format";
 import type { SavedTravelers } from "../ages";
 import type { PassengerDraft } from "../model";
+import { LapChoice } from "./LapChoice";
 
 interface Props {
   index: number;
@@ -12,12 +13,14 @@ interface Props {
   /** Under the date of birth: the age the airline asks of this passenger (ages `ageRule`). */
   ageHint?: string | undefined;
   onChange: (change: Partial<PassengerDraft>) => void;
+  /** An infant's: the adults whose lap they may fly on (model `lapHolders`), and the choice. */
+  laps?: { adults: { index: number; name: string }[]; onHold: (adult: number) => void } | undefined;
 }
 
 const TYPE_LABEL = { adult: "adult", child: "child", infant: "infant" } as const;
 
 /** One traveler's details as the airline needs them; the API's errors beside each field. */
-export function PassengerForm({ index, passenger, saved: { offered: travelers, notOffered, rule }, errors, ageHint, onChange }: Props) {
+export function PassengerForm({ index, passenger, saved: { offered: travelers, notOffered, rule }, errors, ageHint, onChange, laps }: Props) {
   const saved = passenger.traveler_id !== "";
   const field = (name: keyof PassengerDraft) => `p${index}-${name}`;
   const savedId = field("traveler_id");
@@ -35,7 +38,7 @@ export function PassengerForm({ index, passenger, saved: { offered: travelers, n
         {errors[id]}
       </p>
     );
-  const input = (name: keyof PassengerDraft, label: string, type: string, autoComplete: string, required = true, hint?: string) => {
+  const input = (name: Exclude<keyof PassengerDraft, "held_by">, label: string, type: string, autoComplete: string, required = true, hint?: string) => {
     const id = field(name);
     return (
       <div className="field">
@@ -130,6 +133,9 @@ export function PassengerForm({ index, passenger, saved: { offered: travelers, n
         </select>
         {errorOf(genderId)}
       </div>
+      {passenger.type === "infant" && laps && (
+        <LapChoice index={index} adults={laps.adults} heldBy={passenger.held_by} onChoose={laps.onHold} />
+      )}
       {index === 0 && input("email", "Email", "email", "email")}
       {index === 0 && input("phone_number", "Phone number (optional, +44…)", "tel", "tel", false)}
       </div>

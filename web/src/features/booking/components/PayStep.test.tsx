@@ -85,7 +85,7 @@ it("says which passenger flies on a lap, as the trip page does (one list of pass
   signInForTest();
   const family = testOrder({
     passengers: [
-      { id: "pas_1", type: "adult", given_name: "Ada", family_name: "Lovelace" },
+      { id: "pas_1", type: "adult", given_name: "Ada", family_name: "Lovelace", infant_passenger_id: "pas_2" },
       { id: "pas_2", type: "infant", given_name: "Ralph", family_name: "Lovelace" },
     ],
   });
