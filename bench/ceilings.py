@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.ceiling import parse_wrk
-from bench.machine import cpu_seconds, listening_pids
-from bench.report import CeilingRow
+from bench.machine import children_cpu_seconds, cpu_seconds, listening_pids
+from bench.report import CeilingRow, CoreBudget
 
 # Issue 18's targets: (Skyfare target, bare target, required ratio).
 ROWS: dict[str, tuple[str, str, float]] = {
@@ -76,9 +76,16 @@ def wrk_scripts(targets: Mapping[str, Target]) -> Iterator[dict[str, Path | None
 
 
 def measure_turns(
-    targets: Mapping[str, Target], *, turns: int, seconds: int, connections: int, warmup_s: int
+    targets: Mapping[str, Target],
+    *,
+    turns: int,
+    seconds: int,
+    connections: int,
+    warmup_s: int,
+    loadgen_cpu: dict[str, list[float]] | None = None,
 ) -> tuple[dict[str, list[float]], dict[str, list[float]], int, list[str]]:
-    """(req/s per target per turn, CPU µs per request per target per turn, non-2xx, commands)."""
+    """(req/s per target per turn, CPU µs per request per target per turn, non-2xx, commands).
+    `loadgen_cpu`, if given, gets wrk's own CPU µs per request per target per turn."""
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed: apt-get install wrk (or make wrk)")
     pids = {name: sorted(listening_pids(t.port)) for name, t in targets.items()}
@@ -99,10 +106,15 @@ def measure_turns(
                     targets[name], scripts[name], seconds=seconds, connections=connections
                 )
                 before = sum(map(cpu_seconds, pids[name]))
+                wrk_before = children_cpu_seconds()
                 result = run_wrk(command)
                 used = sum(map(cpu_seconds, pids[name])) - before
+                requests = max(1.0, result["requests"])
                 rps[name].append(result["requests_per_s"])
-                cpu[name].append(round(used / max(1.0, result["requests"]) * 1e6, 2))
+                cpu[name].append(round(used / requests * 1e6, 2))
+                if loadgen_cpu is not None:
+                    wrk_used = children_cpu_seconds() - wrk_before
+                    loadgen_cpu.setdefault(name, []).append(round(wrk_used / requests * 1e6, 2))
                 non_2xx += int(result["non_2xx"])
     return rps, cpu, non_2xx, commands
 
@@ -144,6 +156,32 @@ def rows(
             )
         )
     return found
+
+
+def core_budget(
+    rps: Mapping[str, list[float]],
+    cpu: Mapping[str, list[float]],
+    loadgen_cpu: Mapping[str, list[float]],
+    cores: int,
+) -> CoreBudget | None:
+    """What 2 workers at `SCALING_TARGET` × 1 worker's req/s would ask of the machine: the API
+    workers' CPU and wrk's, each per request as measured in the 2-worker turns (medians), beside
+    the `cores` there are. Above them, no placement reaches the target on this machine: the
+    load generator needs its share of the same cores, and PostgreSQL, Redis and the consumers
+    (not counted here) need more still."""
+    one, two = "skyfare_get_1w", "skyfare_get_2w"
+    if one not in rps or two not in cpu or two not in loadgen_cpu:
+        return None
+    wanted = SCALING_TARGET * statistics.median(rps[one])
+    server_us, wrk_us = statistics.median(cpu[two]), statistics.median(loadgen_cpu[two])
+    return CoreBudget(
+        target_rps=round(wanted, 1),
+        server_us=server_us,
+        wrk_us=wrk_us,
+        server_cores=round(wanted * server_us / 1e6, 2),
+        wrk_cores=round(wanted * wrk_us / 1e6, 2),
+        cores=cores,
+    )
 
 
 def scaling(rps: Mapping[str, list[float]], side: str = "skyfare") -> float | None:

@@ -188,12 +188,14 @@ def measure(
             procs.append(two_proc)
         wall, wrk_cpu = time.monotonic(), children_cpu_seconds()
         server_cpu, baseline_cpu = stack.cpu(), sum(tree_cpu_seconds(p.pid) for p in procs)
+        wrk_us: dict[str, list[float]] = {}
         rps, cpu_us, non_2xx, wrk_lines = ceilings.measure_turns(
             targets,
             turns=turns,
             seconds=seconds,
             connections=connections,
             warmup_s=min(seconds, 2),
+            loadgen_cpu=wrk_us,
         )
         wall = round(time.monotonic() - wall, 2)
         cpu = [
@@ -224,6 +226,7 @@ def measure(
         scaling_target=ceilings.SCALING_TARGET,
         cpu=cpu,
         placement=_placement(server_cores, loadgen_cores, apart=apart, pinned=pinned),
+        core_budget=ceilings.core_budget(rps, cpu_us, wrk_us, len(every_core)),
     )
     get = next(r for r in rows if r.name == "get_1w")
     legacy = Ceiling(

@@ -52,7 +52,13 @@ def _two_workers(result: Result) -> tuple[str, bool] | None:
         return None
     text, met = found
     bare = "" if not c.baseline_scaling else f" (bare handler {c.baseline_scaling:.2f})"
-    return f"{text}; 2 ÷ 1 worker {c.scaling:.2f}{bare}", met and c.scaling >= c.scaling_target
+    text = f"{text}; 2 ÷ 1 worker {c.scaling:.2f}{bare}"
+    if (b := c.core_budget) is not None:
+        text += (
+            f"; {c.scaling_target:g}× would need {b.server_cores + b.wrk_cores:.2f} cores"
+            f" (API workers {b.server_cores:.2f} + wrk {b.wrk_cores:.2f}) of {b.cores}"
+        )
+    return text, met and c.scaling >= c.scaling_target
 
 
 def _booking(result: Result) -> tuple[str, bool] | None:

@@ -86,6 +86,19 @@ class CeilingRow(msgspec.Struct, frozen=True):
     non_2xx: int = 0
 
 
+class CoreBudget(msgspec.Struct, frozen=True):
+    """The CPU 2 workers would need at the scaling target (`bench.ceilings.core_budget`): at
+    `target_rps`, the API workers' `server_us` and wrk's `wrk_us` per request (the 2-worker
+    turns' medians) make `server_cores` + `wrk_cores`, beside the machine's `cores`."""
+
+    target_rps: float
+    server_us: float
+    wrk_us: float
+    server_cores: float
+    wrk_cores: float
+    cores: int
+
+
 class Ceilings(msgspec.Struct, frozen=True):
     """Every ceiling row measured in the same alternating turns (wrk), and 2 workers ÷ 1."""
 
@@ -101,6 +114,7 @@ class Ceilings(msgspec.Struct, frozen=True):
     baseline_scaling: float | None = None
     cpu: list[ToolCpu] = []
     placement: str = ""  # where each stack's processes ran (bench/placement.py); "" before
+    core_budget: CoreBudget | None = None  # None before 2026-12-07
 
     def row(self, name: str) -> CeilingRow | None:
         return next((r for r in self.rows if r.name == name), None)

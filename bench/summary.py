@@ -16,6 +16,7 @@ from bench.report import (
     Ceiling,
     Ceilings,
     Cold,
+    CoreBudget,
     Mixed,
     PriceChecks,
     Result,
@@ -172,7 +173,27 @@ def ceilings_table(c: Ceilings) -> list[str]:
             f"2 workers ÷ 1 worker (Skyfare GET, medians): **{c.scaling:.2f}** "
             f"(target ≥ {c.scaling_target}){bare}.",
         ]
+    if c.core_budget is not None:
+        rows += ["", budget_words(c.core_budget, c.scaling_target)]
     return rows
+
+
+def budget_words(b: CoreBudget, target: float) -> str:
+    """What the scaling target asks of the machine's cores, from the 2-worker turns."""
+    needed = b.server_cores + b.wrk_cores
+    verdict = (
+        f"more than the {b.cores} cores there are, before PostgreSQL, Redis and the consumers: "
+        "no placement reaches the target on this machine"
+        if needed > b.cores
+        else f"within the {b.cores} cores there are (PostgreSQL, Redis and the consumers not "
+        "counted)"
+    )
+    return (
+        f"Core budget of {target:g} × 1 worker ({b.target_rps:,.0f} req/s) on 2 workers: the API "
+        f"workers at {b.server_us:g} µs a request need {b.server_cores:.2f} cores and wrk, the "
+        f"load generator, at {b.wrk_us:g} µs a request {b.wrk_cores:.2f}: {needed:.2f} cores, "
+        f"{verdict}."
+    )
 
 
 def usage_row(u: UsageCost) -> str:

@@ -107,3 +107,34 @@ def test_the_bare_handlers_own_scaling_is_reported_beside_skyfares() -> None:
     text = "\n".join(ceilings_table(table))
     assert "the bare handler's on the same cores 1.75" in text
     assert "scales 0.90× as well as it does" in text  # 1.576 / 1.75
+
+
+def test_the_core_budget_says_what_the_scaling_target_asks_of_the_cores() -> None:
+    # 1.6 × 920 req/s = 1,472 req/s; the workers at 30 µs and wrk at 1,000 µs a request.
+    wrk = {"skyfare_get_2w": [900.0, 1000.0, 1100.0]}
+    budget = ceilings.core_budget(RPS, CPU, wrk, 2)
+
+    assert budget is not None
+    assert (budget.target_rps, budget.server_us, budget.wrk_us) == (1472.0, 30.0, 1000.0)
+    assert (budget.server_cores, budget.wrk_cores) == (0.04, 1.47)
+    table = msgspec.structs.replace(_with_rows(), core_budget=budget)
+    assert ceilings_table(table)[-1] == (
+        "Core budget of 1.6 × 1 worker (1,472 req/s) on 2 workers: the API workers at 30 µs a "
+        "request need 0.04 cores and wrk, the load generator, at 1000 µs a request 1.47: "
+        "1.51 cores, within the 2 cores there are (PostgreSQL, Redis and the consumers not "
+        "counted)."
+    )
+    over = ceilings.core_budget(RPS, CPU, {"skyfare_get_2w": [1400.0]}, 2)
+    assert over is not None
+    assert (
+        "more than the 2 cores there are"
+        in ceilings_table(msgspec.structs.replace(_with_rows(), core_budget=over))[-1]
+    )
+    found = msgspec.structs.replace(result(), ceilings=table)
+    two = next(line for line in issue18.table(found) if "2 ÷ 1 worker" in line)
+    assert "; 1.6× would need 1.51 cores (API workers 0.04 + wrk 1.47) of 2" in two
+
+
+def test_no_core_budget_without_wrk_cpu_of_the_two_worker_turns() -> None:
+    assert ceilings.core_budget(RPS, CPU, {}, 2) is None
+    assert not any(line.startswith("Core budget") for line in ceilings_table(_with_rows()))
