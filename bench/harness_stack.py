@@ -208,7 +208,7 @@ def running_stack(
         cpus = ",".join(map(str, sim_cores or []))
         stack.command.append(f"taskset -a -p -c {cpus} <pid of the sim, on :{sim_port}>")
     try:
-        _wait_ready(stack, proc)
+        _wait_ready(stack, proc, workers)
         if moved:
             for pid in listening_pids(sim_port):
                 move_process(pid, sim_cores or [])
@@ -219,14 +219,21 @@ def running_stack(
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def _wait_ready(stack: Stack, proc: subprocess.Popen[bytes]) -> None:
+def _wait_ready(stack: Stack, proc: subprocess.Popen[bytes], workers: int) -> None:
+    """Until the API answers ready, the sim lists its airlines and every API worker listens:
+    a measurement reads the CPU of the processes listening on the port when it starts, and a
+    worker still starting then (a busy machine) would go uncounted."""
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             tail = (stack.data_dir / "stack.log").read_text(errors="replace")[-2000:]
             raise RuntimeError(f"skyfare up exited with {proc.returncode}:\n{tail}")
         try:
-            if get_json(stack.url + "/readyz") is not None and sim_airlines(stack):
+            if (
+                get_json(stack.url + "/readyz") is not None
+                and sim_airlines(stack)
+                and len(listening_pids(stack.port)) >= workers
+            ):
                 return
         except (urllib.error.URLError, OSError, ValueError):
             pass
