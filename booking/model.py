@@ -301,8 +301,9 @@ class OrderView(msgspec.Struct, frozen=True, kw_only=True):
     the order flies under (the offer's at booking, the new offer's after a flight change), as
     an offer states them; null on orders made before they were kept (the airline decides).
     `money`: every card charge of the order and what went back of it, read from
-    the payment ledger for one order (its GET, cancel and cancellation answers); null in lists
-    and in a flight change's answer.
+    the payment ledger: for one order (its GET, cancel and cancellation answers) and for each
+    order of a list (`GET /v1/orders`, the same values, a page read in one query); null in a
+    flight change's answer.
     """
 
     id: str

@@ -11,6 +11,7 @@ the composition root provides them (`OrderService.use_payments`), `instant` orde
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal, Protocol
 
@@ -112,6 +113,12 @@ class MoneyLedger(Protocol):
         """Every captured charge of `order` and what went back of it, read in one query: on
         `conn` (the one the order was just read on), else on a connection of its own. Raises
         `kernel.errors.ServiceUnavailable` when the database cannot answer."""
+
+    async def money_of_orders(
+        self, orders: Sequence[Order], conn: asyncpg.Connection | None = None
+    ) -> dict[str, OrderMoney]:
+        """`money_of` for each of `orders` (by order id), all read in ONE query: a page of
+        orders costs one statement, never one per order. Raises as `money_of`."""
 
 
 class PriceChecks(Protocol):

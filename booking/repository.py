@@ -129,6 +129,18 @@ class OrderRepository(Protocol):
         """Visible orders that pass `only`, newest first, after `after` (a position: the order
         there need not pass `only`); `owner` None lists everyone's."""
 
+    async def list_with(
+        self,
+        also: Callable[[asyncpg.Connection, list[Order]], Awaitable[T]],
+        *,
+        owner: str | None,
+        limit: int,
+        after: Position | None = None,
+        only: OrderFilter = EVERY_ORDER,
+    ) -> tuple[list[Order], T]:
+        """`list_orders`, and what `also` reads of the orders listed on the same connection
+        (one pool lease, as `get_with`)."""
+
     async def history(self, order_id: str) -> list[HistoryRow]: ...
 
 
@@ -278,11 +290,24 @@ class PgOrderRepository:
         after: Position | None = None,
         only: OrderFilter = EVERY_ORDER,
     ) -> list[Order]:
+        orders, _ = await self.list_with(_nothing, owner=owner, limit=limit, after=after, only=only)
+        return orders
+
+    async def list_with(
+        self,
+        also: Callable[[asyncpg.Connection, list[Order]], Awaitable[T]],
+        *,
+        owner: str | None,
+        limit: int,
+        after: Position | None = None,
+        only: OrderFilter = EVERY_ORDER,
+    ) -> tuple[list[Order], T]:
         # `only.statuses` are visible ones (booking/pagination.py): never pending or failed.
         statement, arguments = list_statement(owner=owner, limit=limit, after=after, only=only)
         async with self._db.connection() as conn:
             rows = await conn.fetch(statement, *arguments, timeout=self._db.timeout_s)
-        return [order_from_row(row) for row in rows]
+            orders = [order_from_row(row) for row in rows]
+            return orders, await also(conn, orders)
 
     async def history(self, order_id: str) -> list[HistoryRow]:
         async with self._db.connection() as conn:
@@ -316,6 +341,10 @@ class PgOrderRepository:
                 timeout=self._db.timeout_s,
             )  # fmt: skip
         return [order_from_row(row) for row in rows]
+
+
+async def _nothing(conn: asyncpg.Connection, orders: list[Order]) -> None:
+    """`list_with`'s `also` for a bare list: reads nothing more."""
 
 
 # By (limits given, key claimed in the statement).

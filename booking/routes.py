@@ -64,11 +64,11 @@ async def get_order(request: web.Request) -> web.Response:
 async def list_orders(request: web.Request) -> web.Response:
     principal = caller(request)
     limit, after, only = parse_page(request.query.items())
-    orders, last = await request.config_dict[ORDER_SERVICE].list_orders(
+    page, last = await request.config_dict[ORDER_SERVICE].list_with_money(
         principal, limit=limit, after=after, only=only
     )
     meta = ListMeta(limit=limit, after=None if last is None else encode_cursor(last))
-    return _json(OrderList(data=tuple(OrderView.of(o) for o in orders), meta=meta))
+    return _json(OrderList(data=tuple(OrderView.of(o, money) for o, money in page), meta=meta))
 
 
 async def cancel_order(request: web.Request) -> web.Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Mapping, Sequence
 
 import asyncpg
 
@@ -73,6 +74,20 @@ class OrderService(OrderCreation):
             return None
         return await self._ledger.money_of(order)
 
+    async def _money_of_page(
+        self, orders: Sequence[Order], conn: asyncpg.Connection
+    ) -> dict[str, OrderMoney | None]:
+        """`money_of` for each of `orders`, by order id: those with charges to read are read
+        in ONE query on `conn` (the one they were listed on), unpaid holds in none."""
+        charged = [order for order in orders if not _unpaid_hold(order)]
+        found: Mapping[str, OrderMoney] = {}
+        if charged and self._ledger is not None:
+            found = await self._ledger.money_of_orders(charged, conn)
+        return {
+            order.id: nothing_charged(order) if _unpaid_hold(order) else found.get(order.id)
+            for order in orders
+        }
+
     async def own(self, principal: Principal, order_id: str) -> Order:
         """The caller's order, to change its flights or seats. Support may read and cancel any
         order (API.md), not change another traveler's: `Forbidden`, as the agent can see the
@@ -100,6 +115,29 @@ class OrderService(OrderCreation):
             owner=owner, limit=limit + 1, after=after, only=only
         )
         return one_page(orders, limit, lambda order: Position(order.created_at, order.id))
+
+    async def list_with_money(
+        self,
+        principal: Principal,
+        *,
+        limit: int,
+        after: Position | None,
+        only: OrderFilter = EVERY_ORDER,
+    ) -> tuple[list[tuple[Order, OrderMoney | None]], Position | None]:
+        """`list_orders`, each order with its `money` as its own GET answers it: the page's
+        money read in one query, on the connection the page was listed on."""
+        owner = None if principal.is_support else principal.subject
+
+        async def money(
+            conn: asyncpg.Connection, orders: list[Order]
+        ) -> dict[str, OrderMoney | None]:
+            return await self._money_of_page(orders[:limit], conn)  # not the next page's first
+
+        orders, moneys = await self.repository.list_with(
+            money, owner=owner, limit=limit + 1, after=after, only=only
+        )
+        page, last = one_page(orders, limit, lambda order: Position(order.created_at, order.id))
+        return [(order, moneys[order.id]) for order in page], last
 
     # -- cancel ---------------------------------------------------------------------------------
 

@@ -4,7 +4,8 @@ Composition-level because it combines the user service (users/: the profile and 
 travelers) with booking (orders, their history and passengers) and payment (payments):
 - export: everything held about the caller, as one JSON attachment — their profile and saved
   travelers (document numbers revealed: it is their own copy), and every order of theirs in every
-  status, with its passengers, history and payments.
+  status, with its passengers, history, payments, seat charges (seats bought after booking) and
+  change charges (a flight change's difference put to a card: payment/exported_charges.py).
   It also lists their support cases (support/): those they opened, and those opened anonymously
   about their orders, with every message.
 - delete: booking first removes the contact details of the caller's orders' passengers
@@ -28,7 +29,7 @@ import datetime as dt
 import time
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import asyncpg
 import msgspec
@@ -53,6 +54,7 @@ from kernel.auth import principal as caller
 from kernel.errors import ServiceUnavailable
 from kernel.http import refuse_body
 from kernel.openapi import Operation
+from payment.exported_charges import ChangeChargeRecord, PgExportedCharges, SeatChargeRecord
 from payment.model import Payment, PaymentStatus
 from payment.repository import PgPaymentRepository
 from skyfare.auth.cutoffs import CutoffUnavailable
@@ -134,11 +136,14 @@ class PaymentRecord(msgspec.Struct, frozen=True, kw_only=True):
 # test_privacy_export.py fails when a field is added to one side and not the other.
 ORDER_FIELDS_NOT_EXPORTED = ("owner", "connector", "version")
 PAYMENT_FIELDS_NOT_EXPORTED = ("owner", "order_paid", "order_failure_reason", "refund_attempt")
+# Columns of `payments` no `Payment` holds, so none exported: when the reconciler last asked
+# the gateway about it and when the audit last read it (their schedules, payment/sql/0208, 0213).
+PAYMENT_COLUMNS_NOT_READ = ("asked_at", "audited_at")
 
 
 class ExportedOrder(msgspec.Struct, frozen=True, kw_only=True):
     """An order as exported: as stored (internal statuses included), with its changes and
-    payments."""
+    every charge of it: payments, seat charges and change charges."""
 
     id: str
     booking_reference: str
@@ -158,24 +163,34 @@ class ExportedOrder(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: dt.datetime
     history: tuple[ExportedStep, ...]  # each with its details, as the history route's
     payments: tuple[PaymentRecord, ...]
+    seat_charges: tuple[SeatChargeRecord, ...]  # seats bought after booking
+    change_charges: tuple[ChangeChargeRecord, ...]  # flight changes' differences charged
     terms: FareTerms | None = None  # the taxes and fare conditions it was sold under
     last_change: LastChange | None = None  # how its last flight change ended
     seats: tuple[OrderSeat, ...] = ()  # each passenger's seat per segment
     payment_decline_code: str | None = None  # why its failed payment was declined
 
     @classmethod
-    def of(
-        cls, order: Order, history: Sequence[HistoryRow], payments: Sequence[Payment]
-    ) -> ExportedOrder:
-        """`order` with its history and those of `payments` that are its own."""
+    def of(cls, order: Order, history: Sequence[HistoryRow], charges: Charges) -> ExportedOrder:
+        """`order` with its history and those of `charges` that are its own."""
         fields = msgspec.structs.asdict(order)
         for internal in ORDER_FIELDS_NOT_EXPORTED:
             del fields[internal]
         return cls(
             **fields,
             history=exported_steps(history, order.passengers),
-            payments=tuple(PaymentRecord.of(p) for p in payments if p.order_id == order.id),
+            payments=tuple(PaymentRecord.of(p) for p in charges.payments if p.order_id == order.id),
+            seat_charges=tuple(c for c in charges.seats if c.order_id == order.id),
+            change_charges=tuple(c for c in charges.changes if c.order_id == order.id),
         )
+
+
+class Charges(NamedTuple):
+    """Every charge of a traveler's orders, each order's picked out by `ExportedOrder.of`."""
+
+    payments: Sequence[Payment] = ()
+    seats: Sequence[SeatChargeRecord] = ()
+    changes: Sequence[ChangeChargeRecord] = ()
 
 
 class DataExport(msgspec.Struct, frozen=True, kw_only=True):
@@ -225,6 +240,7 @@ class Privacy:
         self._users = users
         self._orders = orders
         self._payments = payments
+        self._charges = PgExportedCharges(payments.db)
         self._support = support
         self._sessions = sessions
         self._clock = clock
@@ -233,8 +249,8 @@ class Privacy:
         user = await self._users.export(subject)
         orders = await self._orders.orders_of(subject)
         history = await self._orders.history_of(subject) if orders else {}
-        payments = await self._payments.of_orders([o.id for o in orders]) if orders else []
-        exported = [ExportedOrder.of(o, history.get(o.id, ()), payments) for o in orders]
+        charges = await self._charges_of([o.id for o in orders]) if orders else Charges()
+        exported = [ExportedOrder.of(o, history.get(o.id, ()), charges) for o in orders]
         cases = await self._support.cases_about(subject)
         return DataExport(
             subject=subject,
@@ -243,6 +259,11 @@ class Privacy:
             orders=tuple(exported),
             support_cases=tuple(cases),
         )
+
+    async def _charges_of(self, order_ids: list[str]) -> Charges:
+        payments = await self._payments.of_orders(order_ids)
+        seats, changes = await self._charges.of_orders(order_ids)
+        return Charges(payments, seats, changes)
 
     async def erase(self, subject: str) -> ErasureReport:
         # Booking first: it may refuse (an order in flight), and then nothing is erased.
@@ -339,8 +360,9 @@ OPERATIONS: tuple[Operation, ...] = (
         operation_id="export_me",
         summary=(
             "Everything held about the caller, as a JSON attachment: profile, saved travelers "
-            "(document numbers revealed), every order with its passengers, history and "
-            "payments, and their support cases with every message"
+            "(document numbers revealed), every order with its passengers, history, "
+            "payments, seat charges and change charges, and their support cases with every "
+            "message"
         ),
         tag="users",
         response=DataExport,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -107,6 +107,17 @@ async def statement_recording_pool(
         server_settings={"search_path": schema},
     ) as pool:
         yield pool
+
+
+async def record_statements_of(pool: asyncpg.Pool, statements: list[str]) -> None:
+    """From now on, every connection of `pool` (an app's, made elsewhere) appends each
+    statement it runs to `statements`: all `max_size` of them are opened at once and given
+    asyncpg's query logger, which outlives their release. A connection the pool opens later,
+    in place of one closed, records nothing: count what must be there, so a miss fails."""
+    async with AsyncExitStack() as held:
+        for _ in range(pool.get_max_size()):
+            conn = await held.enter_async_context(pool.acquire(timeout=SETUP_TIMEOUT_S))
+            conn.add_query_logger(lambda logged: statements.append(logged.query))
 
 
 # What today's order insert (booking/rows.py) writes beyond the oldest schemas a test builds: a

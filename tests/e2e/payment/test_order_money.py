@@ -9,6 +9,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from skyfare.keys import PG_POOL
 from tests.e2e.payment.conftest import PayEnv
 from tests.e2e.payment.test_cancel_after_extra_charges import (
     NON_REFUNDABLE,
@@ -20,6 +21,7 @@ from tests.e2e.payment.test_cancel_after_extra_charges import (
 )
 from tests.e2e.payment.test_order_changes import held_order, paid_order
 from tests.support.booking import Headers
+from tests.support.database import record_statements_of
 
 KIND_OF_METADATA = {"pay_": "booking", "sch_": "seats", "och_": "flight_change"}
 
@@ -98,3 +100,38 @@ async def test_an_unpaid_hold_was_charged_nothing(pay_env: PayEnv, alice: Header
         "refund_pending_amount": "0.00",
         "charges": [],
     }
+
+
+def reads_money(statement: str) -> bool:
+    """The ledger's statement: the one that builds an order's money (payment/order_money.py)."""
+    return "'paid_amount'" in statement
+
+
+async def test_a_list_of_orders_says_each_ones_money_as_its_own_get_in_one_query(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    """Lists showed `money: null`, so the traveler's trips said nothing paid nor refunded."""
+    cancelled = await paid_order(pay_env, alice, 64, **NON_REFUNDABLE)
+    response = await pay_env.client.post(f"/v1/orders/{cancelled['id']}/cancel", headers=alice)
+    assert response.status == 200, await response.text()
+    await refunded(pay_env, alice, cancelled["id"])
+    with_seat = await paid_order(pay_env, alice, 65)
+    await buy_a_seat(pay_env, alice, with_seat["id"])
+    hold = await held_order(pay_env, alice, 66)
+    own = {
+        o["id"]: (await pay_env.order(alice, o["id"]))["money"]
+        for o in (cancelled, with_seat, hold)
+    }
+    refund = Decimal(own[cancelled["id"]]["refunded_amount"])
+    assert 0 < refund < Decimal(own[cancelled["id"]]["paid_amount"])  # a payment and a refund
+    assert len(own[with_seat["id"]]["charges"]) == 2
+
+    statements: list[str] = []
+    await record_statements_of(pay_env.client.app[PG_POOL], statements)
+    response = await pay_env.client.get("/v1/orders", headers=alice)
+    listed = await response.json()
+
+    assert response.status == 200, listed
+    assert {o["id"]: o["money"] for o in listed["data"]} == own
+    # Two orders with charges to read (the hold has none): one statement for the page.
+    assert sum(map(reads_money, statements)) == 1, statements
