@@ -136,11 +136,16 @@ export function toRequest(form: SearchForm): SearchRequest {
   };
 }
 
+// A leg is "LHR.JFK.2027-01-10": a "." typed in an airport not chosen from the list ("St. Louis")
+// is written %2E, and "%" %25 so a typed "%2E" stays itself. A link without either reads as before.
+const escapeDots = (part: string) => part.replaceAll("%", "%25").replaceAll(".", "%2E");
+const unescapeDots = (part: string) => part.replace(/%(2E|25)/gi, (escape) => (escape === "%25" ? "%" : "."));
+
 /** The form in the results page's URL, so a search can be shared, reloaded and gone back to. */
 export function toParams(form: SearchForm): URLSearchParams {
   const params = new URLSearchParams({ trip: form.trip });
   const legs = form.trip === "multi-city" ? form.legs : form.legs.slice(0, 1);
-  for (const leg of legs) params.append("leg", `${leg.origin}.${leg.destination}.${leg.date}`);
+  for (const leg of legs) params.append("leg", [leg.origin, leg.destination, leg.date].map(escapeDots).join("."));
   if (form.trip === "round-trip") params.set("return", form.returnDate);
   params.set("adults", String(form.adults));
   params.set("children", String(form.children));
@@ -184,7 +189,7 @@ function readBack(fields: ReadBack): SearchForm | null {
 
 export function fromParams(params: URLSearchParams): SearchForm | null {
   const legs = params.getAll("leg").map((raw) => {
-    const [origin = "", destination = "", date = ""] = raw.split(".");
+    const [origin = "", destination = "", date = ""] = raw.split(".").map(unescapeDots);
     return { origin, destination, date };
   });
   const count = (name: string) => Number.parseInt(params.get(name) ?? "", 10);
