@@ -25,7 +25,8 @@ function sliceWords(slice: Slice): string {
 /** The accessible name of an offer's Select button: the visible word first (so speech input's
  * "click Select" still finds it), then which offer — seller, each flight with its times, price.
  * "Select Britannia: BA117 LHR 08:00 to JFK 11:00, non-stop; $923.20". Without it a results
- * list reads "Select, Select, Select…" to a screen reader. */
+ * list reads "Select, Select, Select…" to a screen reader. The fare's conditions ("Not refundable ·
+ * No changes") are not in it: the card's words for them describe the button (aria-describedby). */
 export function selectOfferName(offer: Offer): string {
   const slices = offer.slices.map(sliceWords).join("; ");
   const { adults = 1, children = 0, infants = 0 } = offer.passengers;

@@ -1,5 +1,5 @@
 import { forgetSearchDraft, storedSearchDraft, storeSearchDraft } from "../../lib/searchDraft";
-import { fromParams, type PreferredField, type SearchForm, toParams } from "./model";
+import { fromJson, fromParams, type PreferredField, type SearchForm } from "./model";
 
 /** A search being typed: the form, and the fields typed into (the profile's preferences fill
  * only the others: after a sign-in, the traveler's own choices must still win). */
@@ -10,24 +10,38 @@ export interface Draft {
 
 const PREFERRED: readonly PreferredField[] = ["origin-0", "cabin", "currency"];
 
-/** Keep the search being typed, in the words of the results' address (`toParams`): one format,
- * read back by the parser every shared link goes through. */
+/** Keep the search being typed, as JSON of the form's own fields: exactly as typed. It was kept
+ * in the results address's words (`toParams`), whose `leg=LHR.JFK.2027-01-10` misread an airport
+ * typed and not chosen from the list, "St. Louis"; and it kept only the legs the trip sends. */
 export function rememberDraft(form: SearchForm, typed: ReadonlySet<PreferredField>): void {
-  const params = toParams(form);
-  for (const field of typed) params.append("typed", field);
-  storeSearchDraft(params.toString());
+  storeSearchDraft(JSON.stringify({ form, typed: [...typed] }));
 }
 
-/** The search typed before the page was left (a sign-in, a reload), if any. */
+/** The search typed before the page was left (a sign-in, a reload), if any: JSON, or the
+ * address's words a tab kept with the previous release (always starting "trip="). */
 export function resumedDraft(): Draft | null {
   const stored = storedSearchDraft();
   if (!stored) return null;
-  const params = new URLSearchParams(stored);
-  const form = fromParams(params);
-  if (!form) return null;
-  const typed = new Set(PREFERRED.filter((field) => params.getAll("typed").includes(field)));
-  return { form, typed };
+  if (!stored.startsWith("{")) return fromAddress(new URLSearchParams(stored));
+  let kept: unknown;
+  try {
+    kept = JSON.parse(stored);
+  } catch {
+    return null; // not ours to read: the form starts anew
+  }
+  if (typeof kept !== "object" || kept === null || !("form" in kept)) return null;
+  const form = fromJson(kept.form);
+  const typed = "typed" in kept && Array.isArray(kept.typed) ? (kept.typed as unknown[]) : [];
+  return form && { form, typed: typedFields(typed) };
 }
+
+function fromAddress(params: URLSearchParams): Draft | null {
+  const form = fromParams(params);
+  return form && { form, typed: typedFields(params.getAll("typed")) };
+}
+
+const typedFields = (names: readonly unknown[]): ReadonlySet<PreferredField> =>
+  new Set(PREFERRED.filter((field) => names.includes(field)));
 
 /** The search was sent: the results' address holds it now, and the form starts anew. */
 export function forgetDraft(): void {

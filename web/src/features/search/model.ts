@@ -136,11 +136,16 @@ export function toRequest(form: SearchForm): SearchRequest {
   };
 }
 
+// A leg is "LHR.JFK.2027-01-10": a "." typed in an airport not chosen from the list ("St. Louis")
+// is written %2E, and "%" %25 so a typed "%2E" stays itself. A link without either reads as before.
+const escapeDots = (part: string) => part.replaceAll("%", "%25").replaceAll(".", "%2E");
+const unescapeDots = (part: string) => part.replace(/%(2E|25)/gi, (escape) => (escape === "%25" ? "%" : "."));
+
 /** The form in the results page's URL, so a search can be shared, reloaded and gone back to. */
 export function toParams(form: SearchForm): URLSearchParams {
   const params = new URLSearchParams({ trip: form.trip });
   const legs = form.trip === "multi-city" ? form.legs : form.legs.slice(0, 1);
-  for (const leg of legs) params.append("leg", `${leg.origin}.${leg.destination}.${leg.date}`);
+  for (const leg of legs) params.append("leg", [leg.origin, leg.destination, leg.date].map(escapeDots).join("."));
   if (form.trip === "round-trip") params.set("return", form.returnDate);
   params.set("adults", String(form.adults));
   params.set("children", String(form.children));
@@ -153,29 +158,74 @@ export function toParams(form: SearchForm): URLSearchParams {
 const CABINS: readonly CabinClass[] = ["economy", "premium_economy", "business", "first"];
 const TRIPS: readonly Trip[] = ["one-way", "round-trip", "multi-city"];
 
+/** A form's fields as read back from where the app wrote them (an address, a kept draft): each
+ * one it cannot use takes its default, as one written by an older release may hold. */
+interface ReadBack {
+  trip: unknown;
+  legs: Leg[];
+  returnDate: unknown;
+  adults: number;
+  children: number;
+  infants: number;
+  cabin: unknown;
+  currency: unknown;
+}
+
+function readBack(fields: ReadBack): SearchForm | null {
+  if (fields.legs.length === 0) return null;
+  const count = (value: number, fallback: number) => (Number.isInteger(value) ? value : fallback);
+  return {
+    trip: TRIPS.find((t) => t === fields.trip) ?? "one-way",
+    legs: fields.legs.slice(0, MAX_LEGS),
+    returnDate: typeof fields.returnDate === "string" ? fields.returnDate : "",
+    adults: count(fields.adults, 1),
+    children: count(fields.children, 0),
+    infants: count(fields.infants, 0),
+    cabin: CABINS.find((c) => c === fields.cabin) ?? "economy",
+    // A link from before the currency was in it (or with one search cannot price): the default.
+    currency: pricedCurrency(typeof fields.currency === "string" ? fields.currency : null),
+  };
+}
+
 export function fromParams(params: URLSearchParams): SearchForm | null {
   const legs = params.getAll("leg").map((raw) => {
-    const [origin = "", destination = "", date = ""] = raw.split(".");
+    const [origin = "", destination = "", date = ""] = raw.split(".").map(unescapeDots);
     return { origin, destination, date };
   });
-  if (legs.length === 0) return null;
-  const trip = TRIPS.find((t) => t === params.get("trip")) ?? "one-way";
-  const cabin = CABINS.find((c) => c === params.get("cabin")) ?? "economy";
-  const count = (name: string, fallback: number) => {
-    const value = Number.parseInt(params.get(name) ?? "", 10);
-    return Number.isFinite(value) ? value : fallback;
-  };
-  return {
-    trip,
-    legs: legs.slice(0, MAX_LEGS),
-    returnDate: params.get("return") ?? "",
-    adults: count("adults", 1),
-    children: count("children", 0),
-    infants: count("infants", 0),
-    cabin,
-    // A link from before the currency was in it (or with one search cannot price): the default.
-    currency: pricedCurrency(params.get("currency")),
-  };
+  const count = (name: string) => Number.parseInt(params.get(name) ?? "", 10);
+  return readBack({
+    trip: params.get("trip"),
+    legs,
+    returnDate: params.get("return"),
+    adults: count("adults"),
+    children: count("children"),
+    infants: count("infants"),
+    cabin: params.get("cabin"),
+    currency: params.get("currency"),
+  });
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** The form from its JSON (`JSON.stringify(form)`): every field as typed, an airport's "." too,
+ * which the address's `leg=LHR.JFK.2027-01-10` cannot hold. Null when it is not a form. */
+export function fromJson(value: unknown): SearchForm | null {
+  if (!isRecord(value) || !Array.isArray(value.legs)) return null;
+  const text = (field: unknown) => (typeof field === "string" ? field : "");
+  const number = (field: unknown) => (typeof field === "number" ? field : Number.NaN);
+  return readBack({
+    trip: value.trip,
+    legs: value.legs
+      .filter(isRecord)
+      .map((leg) => ({ origin: text(leg.origin), destination: text(leg.destination), date: text(leg.date) })),
+    returnDate: value.returnDate,
+    adults: number(value.adults),
+    children: number(value.children),
+    infants: number(value.infants),
+    cabin: value.cabin,
+    currency: value.currency,
+  });
 }
 
 /** Which form field an API error path belongs to (see lib/problems `fieldErrors`). */

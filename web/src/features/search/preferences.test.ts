@@ -44,3 +44,25 @@ describe("the currency in a search's URL", () => {
     expect(pricedCurrency("gbp")).toBe("GBP");
   });
 });
+
+describe("the airports in a search's URL", () => {
+  it("come back as typed, an airport not chosen from the list with a '.' or '%' in it too", () => {
+    // Was: leg=St. Louis.JFK.2027-01-10 came back as From "St", To " Louis" and the date "JFK".
+    const form = {
+      ...emptyForm(),
+      trip: "multi-city" as const,
+      legs: [
+        { origin: "St. Louis", destination: "JFK", date: "2027-01-10" },
+        { origin: "JFK", destination: "100%2E.", date: "2027-01-12" },
+      ],
+    };
+    const link = new URLSearchParams(toParams(form).toString());
+    expect(fromParams(link)?.legs).toEqual(form.legs);
+  });
+
+  it("reads a link written before they were escaped as it was read then", () => {
+    expect(fromParams(new URLSearchParams("trip=one-way&leg=CDG.JFK.2027-01-10"))?.legs).toEqual([
+      { origin: "CDG", destination: "JFK", date: "2027-01-10" },
+    ]);
+  });
+});

@@ -90,3 +90,12 @@ it.each([
   render(<OfferCard offer={{ ...offer({ adults: 1 }), conditions }} onSelect={() => undefined} />);
   expect(screen.getByRole("article").textContent).toContain(words);
 });
+
+it.each([
+  [{ refundable: false, changeable: false }, "Not refundable · No changes"],
+  [{ refundable: true, changeable: true }, "Refundable · Changes allowed"],
+])("tells a screen reader on Select whether the fare can be refunded and changed (%o)", (conditions, words) => {
+  // Was: the button said seller, flights and price, and nothing of the conditions the card shows.
+  render(<OfferCard offer={{ ...offer({ adults: 1 }), conditions }} onSelect={() => undefined} />);
+  expect(screen.getByRole("button", { name: /^Select Britannia: /, description: words })).toBeTruthy();
+});

@@ -1,3 +1,5 @@
+import { useId } from "react";
+
 import type { Offer } from "../../../lib/api/client";
 import { conditionWords } from "../../../lib/fareConditions";
 import { dayShift, duration, durationMinutes, localTime, money, travelerWords } from "../../../lib/format";
@@ -14,6 +16,7 @@ interface Props {
 export function OfferCard({ offer, onSelect }: Props) {
   const { adults = 1, children = 0, infants = 0 } = offer.passengers;
   const travelers = adults + children + infants;
+  const conditionsId = useId();
   return (
     <article className="offer-card" aria-label={`${offer.owner.name}, ${money(offer.total_amount, offer.total_currency)}`}>
       <div className="offer-slices">
@@ -38,9 +41,10 @@ export function OfferCard({ offer, onSelect }: Props) {
           );
         })}
         {/* The fare's conditions on the card, not first on the offer's page: one that cannot be
-            changed or refunded is a reason to choose another. Beside the seller: no line more. */}
+            changed or refunded is a reason to choose another. Beside the seller: no line more.
+            Select is described by them: its name says which offer, they say what kind of fare. */}
         <span className="airline-name">
-          {offer.owner.name} · {conditionWords(offer.conditions).join(" · ")}
+          {offer.owner.name} · <span id={conditionsId}>{conditionWords(offer.conditions).join(" · ")}</span>
         </span>
       </div>
       <div className="offer-price">
@@ -52,7 +56,13 @@ export function OfferCard({ offer, onSelect }: Props) {
           {/* the total for everyone: without it a family's price reads as one person's */}
           {travelers > 1 && <span className="price-note">total for {travelerWords(offer.passengers)}</span>}
         </span>
-        <button type="button" className="primary" aria-label={selectOfferName(offer)} onClick={() => onSelect(offer)}>
+        <button
+          type="button"
+          className="primary"
+          aria-label={selectOfferName(offer)}
+          aria-describedby={conditionsId}
+          onClick={() => onSelect(offer)}
+        >
           Select
         </button>
       </div>
