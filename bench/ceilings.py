@@ -12,6 +12,7 @@ arguments but for wrk and /proc; `bench.harness_ceiling` starts the servers it m
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import statistics
 import subprocess
@@ -19,7 +20,7 @@ import tempfile
 import urllib.parse
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.ceiling import parse_wrk
@@ -33,6 +34,33 @@ ROWS: dict[str, tuple[str, str, float]] = {
     "get_2w": ("skyfare_get_2w", "bare_get_2w", 0.85),
 }
 SCALING_TARGET = 1.6
+
+
+@dataclass
+class SideCpu:
+    """What a turn costs beside the server measured: wrk's own CPU (this process's waited
+    children), and that of each target's `beside` processes (its stack's PostgreSQL, Redis,
+    consumers and supervisor), each in µs per request of the turn, per target per turn."""
+
+    beside: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    wrk_us: dict[str, list[float]] = field(default_factory=dict)
+    beside_us: dict[str, list[float]] = field(default_factory=dict)
+
+    def start(self, name: str) -> tuple[float, float]:
+        return children_cpu_seconds(), self._beside_seconds(name)
+
+    def stop(self, name: str, started: tuple[float, float], requests: float) -> None:
+        wrk, beside = children_cpu_seconds() - started[0], self._beside_seconds(name) - started[1]
+        self.wrk_us.setdefault(name, []).append(round(wrk / requests * 1e6, 2))
+        if name in self.beside:
+            self.beside_us.setdefault(name, []).append(round(beside / requests * 1e6, 2))
+
+    def _beside_seconds(self, name: str) -> float:
+        total = 0.0
+        for pid in self.beside.get(name, ()):
+            with contextlib.suppress(OSError):  # ended meanwhile: a PostgreSQL backend
+                total += cpu_seconds(pid)
+        return total
 
 
 @dataclass(frozen=True)
@@ -82,10 +110,10 @@ def measure_turns(
     seconds: int,
     connections: int,
     warmup_s: int,
-    loadgen_cpu: dict[str, list[float]] | None = None,
+    side: SideCpu | None = None,
 ) -> tuple[dict[str, list[float]], dict[str, list[float]], int, list[str]]:
     """(req/s per target per turn, CPU µs per request per target per turn, non-2xx, commands).
-    `loadgen_cpu`, if given, gets wrk's own CPU µs per request per target per turn."""
+    `side`, if given, gets wrk's own CPU and that of each target's `side.beside` processes."""
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed: apt-get install wrk (or make wrk)")
     pids = {name: sorted(listening_pids(t.port)) for name, t in targets.items()}
@@ -106,15 +134,14 @@ def measure_turns(
                     targets[name], scripts[name], seconds=seconds, connections=connections
                 )
                 before = sum(map(cpu_seconds, pids[name]))
-                wrk_before = children_cpu_seconds()
+                beside = side.start(name) if side is not None else None
                 result = run_wrk(command)
                 used = sum(map(cpu_seconds, pids[name])) - before
                 requests = max(1.0, result["requests"])
                 rps[name].append(result["requests_per_s"])
                 cpu[name].append(round(used / requests * 1e6, 2))
-                if loadgen_cpu is not None:
-                    wrk_used = children_cpu_seconds() - wrk_before
-                    loadgen_cpu.setdefault(name, []).append(round(wrk_used / requests * 1e6, 2))
+                if side is not None and beside is not None:
+                    side.stop(name, beside, requests)
                 non_2xx += int(result["non_2xx"])
     return rps, cpu, non_2xx, commands
 
@@ -159,21 +186,18 @@ def rows(
 
 
 def core_budget(
-    rps: Mapping[str, list[float]],
-    cpu: Mapping[str, list[float]],
-    loadgen_cpu: Mapping[str, list[float]],
-    cores: int,
+    rps: Mapping[str, list[float]], cpu: Mapping[str, list[float]], side: SideCpu, cores: int
 ) -> CoreBudget | None:
     """What 2 workers at `SCALING_TARGET` × 1 worker's req/s would ask of the machine: the API
-    workers' CPU and wrk's, each per request as measured in the 2-worker turns (medians), beside
-    the `cores` there are. Above them, no placement reaches the target on this machine: the
-    load generator needs its share of the same cores, and PostgreSQL, Redis and the consumers
-    (not counted here) need more still."""
+    workers' CPU, wrk's and the rest of the 2-worker stack's (PostgreSQL, Redis, the consumers,
+    the supervisor), each per request as measured in the 2-worker turns (medians), beside the
+    `cores` there are. Above them, no placement reaches the target on this machine."""
     one, two = "skyfare_get_1w", "skyfare_get_2w"
-    if one not in rps or two not in cpu or two not in loadgen_cpu:
+    if one not in rps or two not in cpu or two not in side.wrk_us:
         return None
     wanted = SCALING_TARGET * statistics.median(rps[one])
-    server_us, wrk_us = statistics.median(cpu[two]), statistics.median(loadgen_cpu[two])
+    server_us, wrk_us = statistics.median(cpu[two]), statistics.median(side.wrk_us[two])
+    rest_us = statistics.median(side.beside_us[two]) if two in side.beside_us else None
     return CoreBudget(
         target_rps=round(wanted, 1),
         server_us=server_us,
@@ -181,6 +205,8 @@ def core_budget(
         server_cores=round(wanted * server_us / 1e6, 2),
         wrk_cores=round(wanted * wrk_us / 1e6, 2),
         cores=cores,
+        rest_us=rest_us,
+        rest_cores=None if rest_us is None else round(wanted * rest_us / 1e6, 2),
     )
 
 

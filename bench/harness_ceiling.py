@@ -29,7 +29,7 @@ from bench.ceiling import COPIED_HEADERS
 from bench.harness_stack import Stack, display, running_stack
 from bench.harness_stack import server_cpu as server_cpu_between
 from bench.machine import children_cpu_seconds, pin, tree_cpu_seconds
-from bench.placement import dependencies_on
+from bench.placement import dependencies_on, dependency_pids
 from bench.processes import free_port
 from bench.report import Ceiling, Ceilings, ToolCpu
 
@@ -171,6 +171,7 @@ def measure(
         }
         commands.append(_baseline_line(base_cmd))
         procs = [base_proc]
+        beside: dict[str, list[int]] = {}
         if apart:
             commands += servers.enter_context(dependencies_on(stack, workers, loadgen_cores))
         if two_workers and len(every_core) > 1:
@@ -183,19 +184,20 @@ def measure(
                 baseline(body, headers, 2, every_core, pinned=pinned, target=path)
             )
             targets["skyfare_get_2w"] = ceilings.Target(two_url, workers=2)
+            beside["skyfare_get_2w"] = dependency_pids(two, 2)
             targets["bare_get_2w"] = ceilings.Target(two_base, workers=2)
             commands += [*two.command, _baseline_line(two_cmd)]
             procs.append(two_proc)
         wall, wrk_cpu = time.monotonic(), children_cpu_seconds()
         server_cpu, baseline_cpu = stack.cpu(), sum(tree_cpu_seconds(p.pid) for p in procs)
-        wrk_us: dict[str, list[float]] = {}
+        side = ceilings.SideCpu(beside=beside)
         rps, cpu_us, non_2xx, wrk_lines = ceilings.measure_turns(
             targets,
             turns=turns,
             seconds=seconds,
             connections=connections,
             warmup_s=min(seconds, 2),
-            loadgen_cpu=wrk_us,
+            side=side,
         )
         wall = round(time.monotonic() - wall, 2)
         cpu = [
@@ -226,7 +228,7 @@ def measure(
         scaling_target=ceilings.SCALING_TARGET,
         cpu=cpu,
         placement=_placement(server_cores, loadgen_cores, apart=apart, pinned=pinned),
-        core_budget=ceilings.core_budget(rps, cpu_us, wrk_us, len(every_core)),
+        core_budget=ceilings.core_budget(rps, cpu_us, side, len(every_core)),
     )
     get = next(r for r in rows if r.name == "get_1w")
     legacy = Ceiling(

@@ -55,8 +55,10 @@ def _two_workers(result: Result) -> tuple[str, bool] | None:
     text = f"{text}; 2 ÷ 1 worker {c.scaling:.2f}{bare}"
     if (b := c.core_budget) is not None:
         text += (
-            f"; {c.scaling_target:g}× would need {b.server_cores + b.wrk_cores:.2f} cores"
-            f" (API workers {b.server_cores:.2f} + wrk {b.wrk_cores:.2f}) of {b.cores}"
+            f"; {c.scaling_target:g}× would need {b.needed_cores:.2f} cores"
+            f" (API workers {b.server_cores:.2f} + wrk {b.wrk_cores:.2f}"
+            + ("" if b.rest_cores is None else f" + the rest {b.rest_cores:.2f}")
+            + f") of {b.cores}"
         )
     return text, met and c.scaling >= c.scaling_target
 

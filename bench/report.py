@@ -88,8 +88,9 @@ class CeilingRow(msgspec.Struct, frozen=True):
 
 class CoreBudget(msgspec.Struct, frozen=True):
     """The CPU 2 workers would need at the scaling target (`bench.ceilings.core_budget`): at
-    `target_rps`, the API workers' `server_us` and wrk's `wrk_us` per request (the 2-worker
-    turns' medians) make `server_cores` + `wrk_cores`, beside the machine's `cores`."""
+    `target_rps`, the API workers' `server_us`, wrk's `wrk_us` and the rest of the stack's
+    `rest_us` per request (the 2-worker turns' medians) make `server_cores` + `wrk_cores` +
+    `rest_cores`, beside the machine's `cores`."""
 
     target_rps: float
     server_us: float
@@ -97,6 +98,12 @@ class CoreBudget(msgspec.Struct, frozen=True):
     server_cores: float
     wrk_cores: float
     cores: int
+    rest_us: float | None = None
+    rest_cores: float | None = None
+
+    @property
+    def needed_cores(self) -> float:
+        return round(self.server_cores + self.wrk_cores + (self.rest_cores or 0.0), 2)
 
 
 class Ceilings(msgspec.Struct, frozen=True):

@@ -180,19 +180,26 @@ def ceilings_table(c: Ceilings) -> list[str]:
 
 def budget_words(b: CoreBudget, target: float) -> str:
     """What the scaling target asks of the machine's cores, from the 2-worker turns."""
-    needed = b.server_cores + b.wrk_cores
+    needed = b.needed_cores
+    uncounted = "" if b.rest_cores is not None else ", before PostgreSQL, Redis and the consumers"
     verdict = (
-        f"more than the {b.cores} cores there are, before PostgreSQL, Redis and the consumers: "
-        "no placement reaches the target on this machine"
+        f"more than the {b.cores} cores there are{uncounted}: no placement reaches the target "
+        "on this machine"
         if needed > b.cores
-        else f"within the {b.cores} cores there are (PostgreSQL, Redis and the consumers not "
-        "counted)"
+        else f"within the {b.cores} cores there are"
+        + (" (PostgreSQL, Redis and the consumers not counted)" if b.rest_cores is None else "")
+    )
+    rest = (
+        ""
+        if b.rest_cores is None
+        else f", and the rest of the stack (PostgreSQL, Redis, the consumers, the supervisor) at "
+        f"{b.rest_us:g} µs {b.rest_cores:.2f}"
     )
     return (
         f"Core budget of {target:g} × 1 worker ({b.target_rps:,.0f} req/s) on 2 workers: the API "
-        f"workers at {b.server_us:g} µs a request need {b.server_cores:.2f} cores and wrk, the "
-        f"load generator, at {b.wrk_us:g} µs a request {b.wrk_cores:.2f}: {needed:.2f} cores, "
-        f"{verdict}."
+        f"workers at {b.server_us:g} µs a request need {b.server_cores:.2f} cores, wrk, the "
+        f"load generator, at {b.wrk_us:g} µs a request {b.wrk_cores:.2f}{rest}: "
+        f"{needed:.2f} cores, {verdict}."
     )
 
 

@@ -110,31 +110,45 @@ def test_the_bare_handlers_own_scaling_is_reported_beside_skyfares() -> None:
 
 
 def test_the_core_budget_says_what_the_scaling_target_asks_of_the_cores() -> None:
-    # 1.6 × 920 req/s = 1,472 req/s; the workers at 30 µs and wrk at 1,000 µs a request.
-    wrk = {"skyfare_get_2w": [900.0, 1000.0, 1100.0]}
-    budget = ceilings.core_budget(RPS, CPU, wrk, 2)
+    # 1.6 × 920 req/s = 1,472 req/s; the workers at 30 µs, wrk at 1,000 µs a request.
+    side = ceilings.SideCpu(wrk_us={"skyfare_get_2w": [900.0, 1000.0, 1100.0]})
+    budget = ceilings.core_budget(RPS, CPU, side, 2)
 
     assert budget is not None
     assert (budget.target_rps, budget.server_us, budget.wrk_us) == (1472.0, 30.0, 1000.0)
-    assert (budget.server_cores, budget.wrk_cores) == (0.04, 1.47)
+    assert (budget.server_cores, budget.wrk_cores, budget.rest_cores) == (0.04, 1.47, None)
     table = msgspec.structs.replace(_with_rows(), core_budget=budget)
     assert ceilings_table(table)[-1] == (
         "Core budget of 1.6 × 1 worker (1,472 req/s) on 2 workers: the API workers at 30 µs a "
-        "request need 0.04 cores and wrk, the load generator, at 1000 µs a request 1.47: "
+        "request need 0.04 cores, wrk, the load generator, at 1000 µs a request 1.47: "
         "1.51 cores, within the 2 cores there are (PostgreSQL, Redis and the consumers not "
         "counted)."
-    )
-    over = ceilings.core_budget(RPS, CPU, {"skyfare_get_2w": [1400.0]}, 2)
-    assert over is not None
-    assert (
-        "more than the 2 cores there are"
-        in ceilings_table(msgspec.structs.replace(_with_rows(), core_budget=over))[-1]
     )
     found = msgspec.structs.replace(result(), ceilings=table)
     two = next(line for line in issue18.table(found) if "2 ÷ 1 worker" in line)
     assert "; 1.6× would need 1.51 cores (API workers 0.04 + wrk 1.47) of 2" in two
 
 
+def test_the_rest_of_the_stack_counts_in_the_core_budget() -> None:
+    side = ceilings.SideCpu(
+        wrk_us={"skyfare_get_2w": [1000.0]}, beside_us={"skyfare_get_2w": [400.0, 300.0, 350.0]}
+    )
+    budget = ceilings.core_budget(RPS, CPU, side, 2)
+
+    assert budget is not None
+    assert (budget.rest_us, budget.rest_cores, budget.needed_cores) == (350.0, 0.52, 2.03)
+    line = ceilings_table(msgspec.structs.replace(_with_rows(), core_budget=budget))[-1]
+    assert line.endswith(
+        "wrk, the load generator, at 1000 µs a request 1.47, and the rest of the stack "
+        "(PostgreSQL, Redis, the consumers, the supervisor) at 350 µs 0.52: 2.03 cores, more "
+        "than the 2 cores there are: no placement reaches the target on this machine."
+    )
+    table = msgspec.structs.replace(_with_rows(), core_budget=budget)
+    found = msgspec.structs.replace(result(), ceilings=table)
+    two = next(line for line in issue18.table(found) if "2 ÷ 1 worker" in line)
+    assert "(API workers 0.04 + wrk 1.47 + the rest 0.52) of 2" in two
+
+
 def test_no_core_budget_without_wrk_cpu_of_the_two_worker_turns() -> None:
-    assert ceilings.core_budget(RPS, CPU, {}, 2) is None
+    assert ceilings.core_budget(RPS, CPU, ceilings.SideCpu(), 2) is None
     assert not any(line.startswith("Core budget") for line in ceilings_table(_with_rows()))
