@@ -119,13 +119,18 @@ def parse_service_id(value: str) -> tuple[str, str, str] | None:
 
 
 def infant_carriers(passengers: tuple[PaxType, ...]) -> frozenset[int]:
-    """The adults who carry an infant on their lap: the first ones, one infant each."""
+    """The adults who will carry an infant on their lap when nobody says which: the first ones,
+    one infant each (how an order pairs them by default, booking/laps.py). An offer's map has
+    no one to ask; an order's carriers are the ones it recorded."""
     adults = [i for i, p in enumerate(passengers) if p == "adult"]
     return frozenset(adults[: passengers.count("infant")])
 
 
-def shape(maps: SeatMaps) -> SeatMapsResponse:
-    carriers = infant_carriers(maps.passengers)
+def shape(maps: SeatMaps, carriers: frozenset[int] | None = None) -> SeatMapsResponse:
+    """The traveler's maps; `carriers`: the passengers holding an infant on their lap (an
+    order's record), by default the first adults (an offer's)."""
+    if carriers is None:
+        carriers = infant_carriers(maps.passengers)
     return SeatMapsResponse(
         seat_maps=tuple(_seat_map(leg, maps.passengers, carriers) for leg in maps.legs)
     )
