@@ -54,7 +54,7 @@ from kernel.errors import (
     ValidationFailed,
 )
 from seats import metrics
-from seats.routes import BookingOfOrder
+from seats.view import BookingOfOrder
 
 CHANGE_CUTOFF = dt.timedelta(hours=24)
 _CHARGE_IN_FLIGHT = (

@@ -9,7 +9,7 @@ passengers), so `order_id` takes a Bearer token, checked first, and another trav
 
 from __future__ import annotations
 
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 from aiohttp import web
 
@@ -19,17 +19,9 @@ from kernel.openapi import Operation, Parameter
 from kernel.query import query_params
 from seats import metrics
 from seats.service import SeatMapService
-from seats.view import SeatMapsResponse
+from seats.view import BookingOfOrder, SeatMapsResponse
 
 OFFER_ID_MAX = 2048
-
-
-class BookingOfOrder(NamedTuple):
-    """Where a traveler's order is booked, and who in it holds an infant on their lap."""
-
-    connector: str
-    locator: str
-    carriers: frozenset[int]  # the order's passengers (positions) recorded holding an infant
 
 
 class OrderLookup(Protocol):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -86,6 +86,14 @@ class SeatMap(msgspec.Struct, frozen=True):
 
 class SeatMapsResponse(msgspec.Struct, frozen=True):
     seat_maps: tuple[SeatMap, ...]
+
+
+class BookingOfOrder(NamedTuple):
+    """Where a traveler's order is booked, and who in it holds an infant on their lap."""
+
+    connector: str
+    locator: str
+    carriers: frozenset[int]  # the order's passengers (positions) recorded holding an infant
 
 
 def passenger_id(index: int) -> str:
