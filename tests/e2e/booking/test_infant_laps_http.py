@@ -30,13 +30,17 @@ async def _created(env: BookingEnv, headers: Headers, offer: Any, passengers: An
     return order
 
 
+async def _second_adult_holds_the_infant(env: BookingEnv, headers: Headers) -> Any:
+    """Ada, Bea holding Tim (pas_3) on her lap, and Tim."""
+    offer = await env.offer(adults="2", infants="1")
+    passengers = [adult("Ada"), adult("Bea", infant_passenger_id="pas_3"), _infant("Tim")]
+    return await _created(env, headers, offer, passengers)
+
+
 async def test_an_adult_named_holds_the_infant_and_the_order_says_so_everywhere(
     booking_env: BookingEnv, alice: Headers
 ) -> None:
-    offer = await booking_env.offer(adults="2", infants="1")
-    passengers = [adult("Ada"), adult("Bea", infant_passenger_id="pas_3"), _infant("Tim")]
-
-    order = await _created(booking_env, alice, offer, passengers)
+    order = await _second_adult_holds_the_infant(booking_env, alice)
 
     laps = [p["infant_passenger_id"] for p in order["passengers"]]
     assert laps == [None, "pas_3", None]
@@ -118,9 +122,7 @@ async def test_the_exit_row_is_refused_to_the_adult_holding_the_infant_and_sold_
     booking_env: BookingEnv, alice: Headers
 ) -> None:
     # The airline is told the pairing with the hold: it would refuse pas_1 (its first adult) else.
-    offer = await booking_env.offer(adults="2", infants="1")
-    passengers = [adult("Ada"), adult("Bea", infant_passenger_id="pas_3"), _infant("Tim")]
-    order = await _created(booking_env, alice, offer, passengers)
+    order = await _second_adult_holds_the_infant(booking_env, alice)
     shown = await booking_env.client.get(
         "/v1/seat_maps", params={"order_id": order["id"]}, headers=alice
     )
