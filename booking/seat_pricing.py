@@ -6,7 +6,7 @@ and the same rules: `services[i].segment_id` not a segment of the trip, `service
 not one of its passengers (`pas_N`: the N-th passenger as listed in the order), an infant (who
 sits on a lap), a second seat for one passenger on one segment, `services[i].designator` not a
 seat of the cabin, asked for two passengers, or closed to the passenger by a rule
-(`exit_row_child`, `exit_row_infant`: the adult the order records holding an infant on their lap).
+(`exit_row_child`; `exit_row_infant`, for the adult the order records holding an infant).
 """
 
 from __future__ import annotations

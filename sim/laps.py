@@ -1,10 +1,10 @@
 """Which adult holds which infant on their lap in a booking request (pure).
 
-Every protocol names the pairing its own way (REST `lap_infant` on the adult, OTA's
-`TravelerRefNumber` / `AccompaniedByInfant` pair, NDC's `PaxRefID` on the infant's Pax); each
-front reads it into `BookingPassenger.lap_infant`, and the airline records the pairs. An
-infant nobody names sits on the lap of the first adult who names none, in order, so callers
-that never say (older ones) book as before: the k-th infant on the k-th adult.
+Every protocol names the pairing its own way (REST `lap_infant` on the adult, the adult's RPH
+in the infant's OTA `TravelerRefNumber`, NDC's `PaxRefID` on the infant's Pax); each front
+reads it into `BookingPassenger.lap_infant`, and the airline records the pairs. An infant
+nobody names sits on the lap of the first adult who names none, in order, so callers that
+never say (older ones) book as before: the k-th infant on the k-th adult.
 """
 
 from __future__ import annotations
