@@ -21,6 +21,7 @@ from connectors import errors, offer_ids
 from connectors.base import Connector
 from connectors.model import Hold, HoldPassenger, Passengers, PricedOffer
 from kernel.errors import Conflict, DomainError, Gone, NotFound, ServiceUnavailable
+from seats.view import passenger_index
 
 logger = logging.getLogger(__name__)
 
@@ -163,8 +164,8 @@ def _price_changed(amount: object, currency: str, new_offer_id: str | None) -> C
 
 
 def hold_passenger(p: Passenger) -> HoldPassenger:
-    """`p` as an airline hold takes it. The lap an adult holds (`infant_passenger_id`) stays
-    ours: none of the airlines' wire formats we speak carries it yet."""
+    """`p` as an airline hold takes it. The infant an adult holds (`infant_passenger_id`,
+    `pas_N`) becomes `lap_infant` N-1: the hold lists the passengers as the order does."""
     fields = msgspec.structs.asdict(p)
-    del fields["infant_passenger_id"]
-    return HoldPassenger(**fields)
+    infant = fields.pop("infant_passenger_id")
+    return HoldPassenger(**fields, lap_infant=None if infant is None else passenger_index(infant))

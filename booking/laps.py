@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from booking.model import Passenger
 from kernel.errors import FieldError
 from seats.view import passenger_index
 
@@ -73,3 +74,9 @@ def _problem(
             " one adult holds each infant"
         )
     return None
+
+
+def lap_holders(passengers: Sequence[Passenger]) -> frozenset[int]:
+    """The positions of the adults an order records holding an infant on their lap (every lap
+    is recorded: named, paired in order, or backfilled by booking/sql/0157)."""
+    return frozenset(i for i, p in enumerate(passengers) if p.infant_passenger_id is not None)

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from booking.airline import PricedFor
+from booking.laps import lap_holders
 from booking.model import Order, OrderSeat, Passenger, SeatService
 from booking.seat_pricing import priced, selections_of
 from booking.seat_refusals import NO_SEATS, seat_conflict, taken
@@ -72,7 +73,7 @@ class SeatsAtBooking:
         selections = selections_of(offer.priced.slices, types, services)
         maps = await self._offer_maps(connector, offer.supplier_offer_id)
         try:
-            prices, shown_taken = priced(types, maps, selections)
+            prices, shown_taken = priced(types, maps, selections, lap_holders(passengers))
         except ValidationFailed:
             metrics.choice("restricted")
             raise

@@ -6,7 +6,7 @@ and the same rules: `services[i].segment_id` not a segment of the trip, `service
 not one of its passengers (`pas_N`: the N-th passenger as listed in the order), an infant (who
 sits on a lap), a second seat for one passenger on one segment, `services[i].designator` not a
 seat of the cabin, asked for two passengers, or closed to the passenger by a rule
-(`exit_row_child`, `exit_row_infant`).
+(`exit_row_child`; `exit_row_infant`, for the adult the order records holding an infant).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from booking.model import SeatService
 from connectors.model import Slice
 from connectors.seat_model import PaxType, SeatFacts, SeatMaps, SeatSelection, segment_id_of
 from kernel.errors import FieldError, ValidationFailed, absent_or_invalid
-from seats.view import forbidding_rule, infant_carriers, passenger_index
+from seats.view import forbidding_rule, passenger_index
 
 MAX_SERVICES = 36  # 9 seated passengers on 4 segments
 DESIGNATOR = re.compile(r"[0-9]{1,3}[A-Z]")
@@ -110,13 +110,17 @@ def selections_of(
 
 
 def priced(
-    passengers: Sequence[PaxType], maps: SeatMaps, selections: Sequence[SeatSelection]
+    passengers: Sequence[PaxType],
+    maps: SeatMaps,
+    selections: Sequence[SeatSelection],
+    carriers: frozenset[int],
 ) -> tuple[list[Decimal], list[str]]:
     """Each selection's price from `maps` and the designators shown taken there;
     `ValidationFailed` naming `services[i].designator` for a seat that does not exist or that a
-    rule closes to the passenger (the rule's name first in the message)."""
+    rule closes to the passenger (the rule's name first in the message). `carriers`: the
+    passengers who hold an infant on their lap, as the order records them (booking/laps.py
+    `lap_holders`), so the exit row is closed to the adult who holds one, not to the first."""
     types = tuple(passengers)
-    carriers = infant_carriers(types)
     prices: list[Decimal] = []
     taken: list[str] = []
     problems: list[FieldError] = []

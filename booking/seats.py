@@ -32,6 +32,7 @@ import msgspec
 
 from booking.events import EventType, SeatNote, new_event
 from booking.history_details import HistoryStep, details_json, noted
+from booking.laps import lap_holders
 from booking.model import Order, OrderSeat, PaymentMethod, SeatService, is_order_id
 from booking.pg import Database
 from booking.ports import SeatChargeView, SeatPayments
@@ -53,6 +54,7 @@ from kernel.errors import (
     ValidationFailed,
 )
 from seats import metrics
+from seats.view import BookingOfOrder
 
 CHANGE_CUTOFF = dt.timedelta(hours=24)
 _CHARGE_IN_FLIGHT = (
@@ -110,12 +112,12 @@ class OrderSeatDesk:
         self.payments: SeatPayments | None = None  # charges on paid orders (payment module)
         metrics.start_choices()  # this process takes seat choices: its series from now on
 
-    async def booking(self, principal: Principal, order_id: str) -> tuple[str, str]:
+    async def booking(self, principal: Principal, order_id: str) -> BookingOfOrder:
         """`seats.routes.OrderLookup`: the airline booking of the caller's live order."""
         order = await self._orders.get(principal, order_id)
         if order.status not in ("held", "confirmed") or order.airline_locator is None:
             raise not_open(order, f"the order is {order.status}: the airline holds no seats for it")
-        return order.connector, order.airline_locator
+        return BookingOfOrder(order.connector, order.airline_locator, lap_holders(order.passengers))
 
     async def seats(self, principal: Principal, order_id: str) -> OrderSeats:
         # The charge before the order: a charge read `succeeded` committed with its seats, so
@@ -137,7 +139,7 @@ class OrderSeatDesk:
         selections = selections_of(order.slices, types, request.services)
         maps = await self._booking_maps(connector, order)
         try:
-            prices, shown_taken = priced(types, maps, selections)
+            prices, shown_taken = priced(types, maps, selections, lap_holders(order.passengers))
         except ValidationFailed:
             metrics.choice("restricted")
             raise

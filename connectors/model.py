@@ -132,6 +132,9 @@ class PricedOffer(Offer, frozen=True):
 
 
 class HoldPassenger(msgspec.Struct, frozen=True):
+    """A passenger of a hold. `lap_infant` (adults only): the index, in the same list, of the
+    infant on this adult's lap; each connector tells the airline in its protocol's own way."""
+
     type: Literal["adult", "child", "infant"]
     given_name: str
     family_name: str
@@ -139,6 +142,7 @@ class HoldPassenger(msgspec.Struct, frozen=True):
     gender: Literal["m", "f", "x"]
     email: str | None = None
     phone_number: str | None = None
+    lap_infant: int | None = None
 
 
 class Hold(msgspec.Struct, frozen=True):

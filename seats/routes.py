@@ -19,7 +19,7 @@ from kernel.openapi import Operation, Parameter
 from kernel.query import query_params
 from seats import metrics
 from seats.service import SeatMapService
-from seats.view import SeatMapsResponse
+from seats.view import BookingOfOrder, SeatMapsResponse
 
 OFFER_ID_MAX = 2048
 
@@ -27,9 +27,9 @@ OFFER_ID_MAX = 2048
 class OrderLookup(Protocol):
     """Finds the airline booking of a traveler's order (the booking service's)."""
 
-    async def booking(self, principal: Principal, order_id: str) -> tuple[str, str]:
-        """(connector name, airline locator) of the caller's order; `NotFound` for an unknown
-        order or another traveler's, `Conflict` for one the airline holds nothing for."""
+    async def booking(self, principal: Principal, order_id: str) -> BookingOfOrder:
+        """The caller's order's booking; `NotFound` for an unknown order or another
+        traveler's, `Conflict` for one the airline holds nothing for."""
 
 
 SEAT_MAP_SERVICE = web.AppKey("seat_map_service", SeatMapService)
@@ -70,8 +70,10 @@ async def _order_seat_maps(request: web.Request) -> web.Response:
         errors.append(FieldError("query.order_id", "required: an order id (`ord_…`)"))
     if errors:
         raise ValidationFailed(errors)
-    connector, locator = await lookup.booking(principal, order_id)
-    body = await request.config_dict[SEAT_MAP_SERVICE].for_booking(connector, locator)
+    booking = await lookup.booking(principal, order_id)
+    body = await request.config_dict[SEAT_MAP_SERVICE].for_booking(
+        booking.connector, booking.locator, booking.carriers
+    )
     metrics.seat_map(False)
     return web.Response(
         body=body, content_type="application/json", headers={"Cache-Control": "no-store"}

@@ -54,10 +54,13 @@ class SeatMapService:
 
         return await self._cached(f"offer:{offer_id}", name, load)
 
-    async def for_booking(self, connector_name: str, locator: str) -> bytes:
-        """A booking's seat maps (its own seats shown available to it), as JSON. Never cached:
-        they are the traveler's own and change with each of their choices; concurrent asks
-        for one booking share one airline call."""
+    async def for_booking(
+        self, connector_name: str, locator: str, carriers: frozenset[int] | None = None
+    ) -> bytes:
+        """A booking's seat maps (its own seats shown available to it), as JSON; `carriers`:
+        the passengers the order records holding an infant. Never cached: they are the
+        traveler's own and change with each of their choices; concurrent asks for one booking
+        share one airline call."""
         connector = self._connectors.get(connector_name)
         if connector is None:
             raise ServiceUnavailable(f"{connector_name} is not configured")
@@ -65,8 +68,9 @@ class SeatMapService:
         async def load() -> SeatMaps:
             return await connector.booking_seat_maps(locator, timeout=self._deadline_s)
 
-        key = f"booking:{connector_name}:{locator}"
-        return await self._flights.run(key, partial(self._fetch, key, connector_name, load, 0))
+        key = f"booking:{connector_name}:{locator}:{sorted(carriers or ())}"
+        fetch = partial(self._fetch, key, connector_name, load, 0, carriers)
+        return await self._flights.run(key, fetch)
 
     async def close(self) -> None:
         await self._flights.close()
@@ -84,7 +88,12 @@ class SeatMapService:
         ), False
 
     async def _fetch(
-        self, key: str, name: str, load: Callable[[], Awaitable[SeatMaps]], ttl_s: float
+        self,
+        key: str,
+        name: str,
+        load: Callable[[], Awaitable[SeatMaps]],
+        ttl_s: float,
+        carriers: frozenset[int] | None = None,
     ) -> bytes:
         self.airline_calls += 1
         try:
@@ -97,7 +106,7 @@ class SeatMapService:
             raise Gone(f"the offer is no longer available: {exc}") from exc
         except errors.ConnectorError as exc:
             raise ServiceUnavailable(f"{name} cannot show seat maps now ({exc.status})") from exc
-        body = _encoder.encode(shape(maps))
+        body = _encoder.encode(shape(maps, carriers))
         if ttl_s > 0:
             self._cache[key] = (self._clock() + ttl_s, body)
             self._cache.move_to_end(key)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -88,6 +88,14 @@ class SeatMapsResponse(msgspec.Struct, frozen=True):
     seat_maps: tuple[SeatMap, ...]
 
 
+class BookingOfOrder(NamedTuple):
+    """Where a traveler's order is booked, and who in it holds an infant on their lap."""
+
+    connector: str
+    locator: str
+    carriers: frozenset[int]  # the order's passengers (positions) recorded holding an infant
+
+
 def passenger_id(index: int) -> str:
     return f"pas_{index + 1}"
 
@@ -119,13 +127,18 @@ def parse_service_id(value: str) -> tuple[str, str, str] | None:
 
 
 def infant_carriers(passengers: tuple[PaxType, ...]) -> frozenset[int]:
-    """The adults who carry an infant on their lap: the first ones, one infant each."""
+    """The adults who will carry an infant on their lap when nobody says which: the first ones,
+    one infant each (how an order pairs them by default, booking/laps.py). An offer's map has
+    no one to ask; an order's carriers are the ones it recorded."""
     adults = [i for i, p in enumerate(passengers) if p == "adult"]
     return frozenset(adults[: passengers.count("infant")])
 
 
-def shape(maps: SeatMaps) -> SeatMapsResponse:
-    carriers = infant_carriers(maps.passengers)
+def shape(maps: SeatMaps, carriers: frozenset[int] | None = None) -> SeatMapsResponse:
+    """The traveler's maps; `carriers`: the passengers holding an infant on their lap (an
+    order's record), by default the first adults (an offer's)."""
+    if carriers is None:
+        carriers = infant_carriers(maps.passengers)
     return SeatMapsResponse(
         seat_maps=tuple(_seat_map(leg, maps.passengers, carriers) for leg in maps.legs)
     )

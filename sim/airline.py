@@ -20,6 +20,7 @@ from sim.fare_ids import FareIdCodec, FareKey
 from sim.fares import RATES, Money, PaxType, adult_fare_usd, journey_price
 from sim.inventory import Inventory, unit_hash
 from sim.journeys import Journey, journeys
+from sim.laps import lap_pairs
 from sim.offers import MAX_FARES, Option, combine
 from sim.schedule import Flight, LegInstance, Schedule
 from sim.wire import BookingRequest, ShoppingRequest
@@ -127,6 +128,7 @@ class SimAirline:
             return existing, False
         key = self._valid_key(request.fare_id)
         _check_passengers(key, request)
+        laps = lap_pairs(request)
         quote, changed = self._reprice(key, now)
         if changed:
             raise errors.AirlineError(
@@ -145,6 +147,7 @@ class SimAirline:
                 passengers=len(request.passengers),
                 ticket_prefix=self._operators[first.flight.carrier].ticket_prefix,
                 passenger_types=tuple(p.type for p in request.passengers),
+                laps=laps,
                 journey_legs=tuple(len(j) for j in quote.journeys),
                 journey_prices=self._journey_prices(key, quote.journeys, now.date()),
             )

@@ -34,6 +34,7 @@ class Booking:
     ticket_prefix: str
     status: Status = "HELD"
     passenger_types: tuple[str, ...] = ()  # ADT / CHD / INF, as the booking request listed them
+    laps: tuple[tuple[int, int], ...] = ()  # (adult, infant on their lap), passenger indexes
     tickets: tuple[str, ...] = ()
     # How many of `legs` each journey flies, and each journey's price (their sum is `price`):
     # a change replaces one journey (sim/changes.py). Empty: one journey, priced as a whole.
@@ -144,5 +145,6 @@ class BookingDraft:
     passengers: int
     ticket_prefix: str
     passenger_types: tuple[str, ...] = ()
+    laps: tuple[tuple[int, int], ...] = ()
     journey_legs: tuple[int, ...] = ()
     journey_prices: tuple[Money, ...] = ()

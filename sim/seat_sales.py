@@ -17,7 +17,8 @@ from sim.bookings import Booking
 from sim.cabins import Spot
 from sim.fares import PaxType
 from sim.inventory import leg_key
-from sim.seatmap import LegSeats, carries_infant, leg_seats, passenger_types, restriction
+from sim.laps import holders
+from sim.seatmap import LegSeats, leg_seats, passenger_types, restriction
 
 
 @dataclass(frozen=True)
@@ -51,12 +52,14 @@ def choose_seats(airline: SimAirline, locator: str, choices: Sequence[SeatChoice
     """Give each passenger the seat they chose (a new choice replaces their old seat), or none.
 
     409 `seat_unavailable` names a seat someone else holds; 422 `seat_restricted` names the rule
-    a passenger would break (an exit row for a child or for an adult with an infant).
+    a passenger would break (an exit row for a child or for the adult the booking recorded
+    holding an infant on their lap).
     """
     booking = airline.booking(locator)
     if booking.status == "CANCELLED":
         raise errors.AirlineError(409, "booking_cancelled", "cancelled or expired")
     types = _types(booking)
+    carriers = holders(booking.laps)
     maps = _maps(airline, booking)
     wanted: set[tuple[int, str]] = set()
     for choice in choices:
@@ -74,9 +77,7 @@ def choose_seats(airline: SimAirline, locator: str, choices: Sequence[SeatChoice
         mine = seats.mine.get(spot.designator)
         if seats.states[spot.designator] != "available" and mine is None:
             raise errors.AirlineError(409, "seat_unavailable", f"{spot.designator} is taken")
-        rule = restriction(
-            spot, _pax(types[choice.passenger]), carries_infant(types, choice.passenger)
-        )
+        rule = restriction(spot, _pax(types[choice.passenger]), choice.passenger in carriers)
         if rule is not None:
             raise errors.AirlineError(422, "seat_restricted", f"{spot.designator}: {rule}")
     ledger = airline.inventory.ledger

@@ -110,10 +110,3 @@ def passenger_types(adults: int, children: int, infants: int) -> tuple[PaxType, 
     child: tuple[PaxType, ...] = ("CHD",)
     infant: tuple[PaxType, ...] = ("INF",)
     return adult * adults + child * children + infant * infants
-
-
-def carries_infant(types: tuple[str, ...], index: int) -> bool:
-    """The first adults each carry one of the infants on their lap."""
-    infants = types.count("INF")
-    adults_before = types[:index].count("ADT")
-    return types[index] == "ADT" and adults_before < infants

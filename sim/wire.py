@@ -57,6 +57,9 @@ class BookingPassenger(msgspec.Struct, frozen=True):
     last_name: Annotated[str, msgspec.Meta(min_length=1)]
     birth_date: dt.date
     gender: Literal["M", "F", "X"]
+    # An adult's infant on their lap: the infant's 0-based index in the request's passengers.
+    # Infants no adult names sit on the laps of the adults who name none, in order.
+    lap_infant: Annotated[int, msgspec.Meta(ge=0)] | None = None
 
 
 class BookingRequest(msgspec.Struct, frozen=True):

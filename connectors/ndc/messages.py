@@ -184,17 +184,27 @@ def order_create(
     offers = _add(_add(request, "CreateOrder"), "AcceptSelectedQuotedOfferList")
     _selected(offers, "SelectedPricedOffer", packed_offer, owner_code)
     pax_list = _add(_add(request, "DataLists"), "PaxList")
-    pax_ids = SelectedOffer.unpack(packed_offer).pax_ids
-    for number, passenger in enumerate(passengers, start=1):
+    offered = SelectedOffer.unpack(packed_offer).pax_ids
+    # The airline's own pax ids when the offer named as many, ours otherwise.
+    pax_ids = (
+        offered
+        if len(offered) == len(passengers)
+        else [f"PAX{n}" for n in range(1, len(passengers) + 1)]
+    )
+    # NDC pairs an infant (PTC INF) with the adult whose lap it is on by the infant's PaxRefID.
+    holder = {
+        p.lap_infant: pax_ids[i] for i, p in enumerate(passengers) if p.lap_infant is not None
+    }
+    for index, passenger in enumerate(passengers):
         pax = _add(pax_list, "Pax")
         _add(pax, "Birthdate", passenger.born_on.isoformat())
         individual = _add(pax, "Individual")
         _add(individual, "GenderCode", _GENDER[passenger.gender])
         _add(individual, "GivenName", passenger.given_name)
         _add(individual, "Surname", passenger.family_name)
-        # The airline's own pax ids when the offer named as many, ours otherwise.
-        pax_id = pax_ids[number - 1] if len(pax_ids) == len(passengers) else f"PAX{number}"
-        _add(pax, "PaxID", pax_id)
+        _add(pax, "PaxID", pax_ids[index])
+        if index in holder:
+            _add(pax, "PaxRefID", holder[index])
         _add(pax, "PTC", _PTC[passenger.type])
     return _bytes(root)
 

@@ -110,6 +110,7 @@ def to_booking_request(
                 last_name=p.family_name,
                 birth_date=p.born_on,
                 gender=_GENDER[p.gender],  # type: ignore[arg-type]
+                lap_infant=p.lap_infant,
             )
             for p in passengers
         ),

@@ -102,12 +102,13 @@ class NetworkResponse(msgspec.Struct, frozen=True):
     airports: tuple[str, ...]
 
 
-class BookingPassenger(msgspec.Struct, frozen=True):
+class BookingPassenger(msgspec.Struct, frozen=True, omit_defaults=True):
     type: Literal["ADT", "CHD", "INF"]
     first_name: str
     last_name: str
     birth_date: dt.date
     gender: Literal["M", "F", "X"]
+    lap_infant: int | None = None  # an adult's infant: its 0-based index in `passengers`
 
 
 class BookingRequest(msgspec.Struct, frozen=True):

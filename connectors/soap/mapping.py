@@ -98,20 +98,27 @@ def price_body(fare_reference: str) -> dict[str, Any]:
 def book_body(
     fare_reference: str, passengers: Sequence[HoldPassenger], *, reference: str
 ) -> dict[str, Any]:
+    # OTA numbers the travellers from 1 (RPH); an infant carries the RPH of the adult whose lap
+    # it is on (the sim's ota.xsd, as airlines' reservation systems attach an infant to an adult).
+    # Only infants carry the element, so a hold without one is the body older schemas take.
+    holders = {
+        p.lap_infant: str(i + 1) for i, p in enumerate(passengers) if p.lap_infant is not None
+    }
+    travellers: list[dict[str, Any]] = []
+    for i, p in enumerate(passengers):
+        traveller = {
+            "PersonName": {"GivenName": p.given_name, "Surname": p.family_name},
+            "PassengerTypeCode": _PAX_TYPE[p.type],
+            "BirthDate": p.born_on,
+            "Gender": _GENDER[p.gender],
+        }
+        if i in holders:
+            traveller["TravelerRefNumber"] = {"RPH": holders[i]}
+        travellers.append(traveller)
     return {
         "Version": VERSION,
         "PriceInfo": {"FareReference": fare_reference},
-        "TravelerInfo": {
-            "AirTraveler": [
-                {
-                    "PersonName": {"GivenName": p.given_name, "Surname": p.family_name},
-                    "PassengerTypeCode": _PAX_TYPE[p.type],
-                    "BirthDate": p.born_on,
-                    "Gender": _GENDER[p.gender],
-                }
-                for p in passengers
-            ]
-        },
+        "TravelerInfo": {"AirTraveler": travellers},
         "BookingReferenceID": {"ID": reference, "ID_Context": OUR_CONTEXT},
     }
 

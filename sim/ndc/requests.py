@@ -80,7 +80,7 @@ def priced_offer_ref(rq: etree._Element) -> str:
 def booking_request(rq: etree._Element) -> wire.BookingRequest:
     """IATA_OrderCreateRQ: the accepted offer, the seller's BookingRef (the idempotency key),
     the Paxs with their names."""
-    paxs = rq.iterfind(path("Request/DataLists/PaxList/Pax"))
+    paxs = list(rq.iterfind(path("Request/DataLists/PaxList/Pax")))
     data: dict[str, Any] = {
         "fare_id": required(
             rq, "Request/CreateOrder/AcceptSelectedQuotedOfferList/SelectedPricedOffer/OfferRefID"
@@ -97,7 +97,26 @@ def booking_request(rq: etree._Element) -> wire.BookingRequest:
             for pax in paxs
         ],
     }
+    _laps(paxs, data["passengers"])
     return _convert(data, wire.BookingRequest)
+
+
+def _laps(paxs: list[etree._Element], passengers: list[dict[str, Any]]) -> None:
+    """An infant's Pax names the adult whose lap it is on by PaxRefID (NDC 21.3's PaxType):
+    that adult's `lap_infant` (sim/laps.py checks the pairs)."""
+    index_of = {text(pax, "PaxID"): i for i, pax in enumerate(paxs)}
+    for infant, pax in enumerate(paxs):
+        ref = text(pax, "PaxRefID")
+        if ref is None or passengers[infant]["type"] != "INF":
+            continue
+        holder = index_of.get(ref)
+        if holder is None:
+            raise errors.bad_request(f"PaxRefID {ref}: no Pax of the order has that PaxID")
+        if "lap_infant" in passengers[holder]:
+            raise errors.AirlineError(
+                422, "invalid_passengers", f"Pax {ref} holds one infant at most"
+            )
+        passengers[holder]["lap_infant"] = infant
 
 
 def order_id(rq: etree._Element) -> str:

@@ -113,6 +113,7 @@ def booking_request(rq: etree._Element) -> wire.BookingRequest:
         }
         for t in rq.iterfind(f"{q('TravelerInfo')}/{q('AirTraveler')}")
     ]
+    _laps(rq, travellers)
     data = {
         "fare_id": fare_reference(rq, "PriceInfo"),
         "reference": _attr(rq, "BookingReferenceID", "ID"),
@@ -120,6 +121,24 @@ def booking_request(rq: etree._Element) -> wire.BookingRequest:
     }
     result: wire.BookingRequest = _convert(data, wire.BookingRequest)
     return result
+
+
+def _laps(rq: etree._Element, travellers: list[dict[str, Any]]) -> None:
+    """An infant's TravelerRefNumber RPH names the adult on whose lap it flies (ota.xsd): that
+    adult's `lap_infant` (sim/laps.py checks the pairs)."""
+    for index, t in enumerate(rq.iterfind(f"{q('TravelerInfo')}/{q('AirTraveler')}")):
+        ref = t.find(q("TravelerRefNumber"))
+        if ref is None or t.get("PassengerTypeCode") != "INF":
+            continue
+        rph = ref.get("RPH", "")
+        holder = int(rph) - 1 if rph.isdigit() else -1
+        if not 0 <= holder < len(travellers):
+            raise errors.bad_request(f"TravelerRefNumber@RPH {rph!r}: no such traveller")
+        if "lap_infant" in travellers[holder]:
+            raise errors.AirlineError(
+                422, "invalid_passengers", f"traveller {rph} holds one infant at most"
+            )
+        travellers[holder]["lap_infant"] = index
 
 
 def unique_id(rq: etree._Element, path: str) -> str:

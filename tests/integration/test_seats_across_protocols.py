@@ -9,13 +9,15 @@ NDC messages are checked against IATA's 21.3 schemas in both directions (`Exchan
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from typing import NamedTuple
 
 import pytest
 from aiohttp import web
 
-from connectors.model import Offer
+from connectors import errors
+from connectors.model import HoldPassenger, Offer, Passengers
 from connectors.ndc import NdcConnector
 from connectors.rest.connector import RestConnector
 from connectors.seat_model import LegSeatMap, SeatSelection
@@ -119,3 +121,35 @@ async def test_a_seat_sold_through_one_protocol_is_taken_in_the_others(fronts: F
     assert not available(seen_by_soap, by_ndc)
     assert available(seen_by_soap, by_soap)  # the SOAP booking's own seat
     assert not available(await _offer_map(rest, flown), by_ndc)
+
+
+# Two adults and an infant, listed so; the second adult (index 1) holds the infant (index 2).
+LAP_TRIP = query(("CPH", "JFK", 30), passengers=Passengers(adults=2, infants=1), stops=0)
+SECOND_ADULT_HOLDS = [
+    HoldPassenger("adult", "Ada", "Lovelace", dt.date(1990, 1, 1), "f"),
+    HoldPassenger("adult", "Charles", "Babbage", dt.date(1988, 1, 1), "m", lap_infant=2),
+    HoldPassenger("infant", "Tim", "Babbage", dt.date.today() - dt.timedelta(days=200), "m"),
+]
+
+
+@pytest.mark.parametrize("protocol", ["soap", "rest", "ndc"])
+async def test_each_protocol_tells_the_airline_which_adult_holds_the_infant(
+    fronts: Fronts, protocol: str
+) -> None:
+    connector: SoapConnector | RestConnector | NdcConnector = getattr(fronts, protocol)
+    offer = (await connector.search(LAP_TRIP, timeout=TIMEOUT))[0]
+    hold = await connector.hold(
+        supplier_id(offer), SECOND_ADULT_HOLDS, reference=f"ord_lap_{protocol}", timeout=TIMEOUT
+    )
+    leg = (await connector.booking_seat_maps(hold.locator, timeout=TIMEOUT)).legs[0]
+    holder_seat, other_seat = free_seats(leg, exit_row=True)[:2]
+
+    with pytest.raises(errors.SeatRestricted):
+        await connector.select_seats(
+            hold.locator, [SeatSelection(0, 1, holder_seat)], timeout=TIMEOUT
+        )
+    await connector.select_seats(hold.locator, [SeatSelection(0, 0, other_seat)], timeout=TIMEOUT)
+
+    leg = (await connector.booking_seat_maps(hold.locator, timeout=TIMEOUT)).legs[0]
+    assert available(leg, other_seat)  # the booking's own seat, shown free to it
+    assert not available(await _offer_map(connector, flights(offer)), other_seat)

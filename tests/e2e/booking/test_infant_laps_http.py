@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.api_seat_maps import seat_elements
 from tests.support.booking import BookingEnv, Headers, adult
 
 INFANT = {"type": "infant", "born_on": "2026-06-01"}
@@ -29,13 +30,17 @@ async def _created(env: BookingEnv, headers: Headers, offer: Any, passengers: An
     return order
 
 
+async def _second_adult_holds_the_infant(env: BookingEnv, headers: Headers) -> Any:
+    """Ada, Bea holding Tim (pas_3) on her lap, and Tim."""
+    offer = await env.offer(adults="2", infants="1")
+    passengers = [adult("Ada"), adult("Bea", infant_passenger_id="pas_3"), _infant("Tim")]
+    return await _created(env, headers, offer, passengers)
+
+
 async def test_an_adult_named_holds_the_infant_and_the_order_says_so_everywhere(
     booking_env: BookingEnv, alice: Headers
 ) -> None:
-    offer = await booking_env.offer(adults="2", infants="1")
-    passengers = [adult("Ada"), adult("Bea", infant_passenger_id="pas_3"), _infant("Tim")]
-
-    order = await _created(booking_env, alice, offer, passengers)
+    order = await _second_adult_holds_the_infant(booking_env, alice)
 
     laps = [p["infant_passenger_id"] for p in order["passengers"]]
     assert laps == [None, "pas_3", None]
@@ -111,3 +116,37 @@ async def test_a_bad_lap_is_a_422_naming_the_field_and_nothing_is_written(
     mended = [adult("Ada"), adult("Bea"), _infant("Tim")]
     retried = await booking_env.order(alice, offer, key=key, passengers=mended)
     assert retried.status == 201, await retried.json()
+
+
+async def test_the_exit_row_is_refused_to_the_adult_holding_the_infant_and_sold_to_the_other(
+    booking_env: BookingEnv, alice: Headers
+) -> None:
+    # The airline is told the pairing with the hold: it would refuse pas_1 (its first adult) else.
+    order = await _second_adult_holds_the_infant(booking_env, alice)
+    shown = await booking_env.client.get(
+        "/v1/seat_maps", params={"order_id": order["id"]}, headers=alice
+    )
+    seat_map = (await shown.json())["seat_maps"][0]
+    exit_seat = next(
+        e
+        for e in seat_elements(seat_map)
+        if e["available"] and "exit_row" in e.get("characteristics", [])
+    )
+    assert [s["passenger_id"] for s in exit_seat["available_services"]] == ["pas_1"]
+
+    def choice(pax: str) -> dict[str, Any]:
+        service = {"type": "seat", "segment_id": seat_map["segment_id"], "passenger_id": pax}
+        return {"services": [{**service, "designator": exit_seat["designator"]}]}
+
+    seats_url = f"/v1/orders/{order['id']}/seats"
+    refused = await booking_env.client.post(seats_url, json=choice("pas_2"), headers=alice)
+    problem = await refused.json()
+    assert refused.status == 422, problem
+    assert problem["errors"][0]["message"].startswith("exit_row_infant")
+
+    chosen = await booking_env.client.post(seats_url, json=choice("pas_1"), headers=alice)
+    body = await chosen.json()
+    assert chosen.status == 200, body
+    assert [(s["passenger_id"], s["designator"]) for s in body["seats"]] == [
+        ("pas_1", exit_seat["designator"])
+    ]

@@ -18,6 +18,13 @@ PASSENGERS = [
     HoldPassenger("adult", "Ada", "Lovelace", dt.date(1990, 1, 2), "f"),
     HoldPassenger("infant", "Byron", "Lovelace", dt.date(2026, 1, 1), "m"),
 ]
+# Two adults and an infant on the second adult's lap.
+LAP_PACKED = messages.SelectedOffer("OFFER-2", ["OFFER-2-1"], ["PAX1", "PAX2", "PAX3"]).pack()
+LAP_PASSENGERS = [
+    HoldPassenger("adult", "Ada", "Lovelace", dt.date(1990, 1, 2), "f"),
+    HoldPassenger("adult", "Charles", "Babbage", dt.date(1988, 1, 2), "m", lap_infant=2),
+    HoldPassenger("infant", "Byron", "Babbage", dt.date(2026, 1, 1), "m"),
+]
 QUERY = FlightQuery(
     slices=(
         SliceQuery("LHR", "JFK", dt.date(2026, 12, 24)),
@@ -34,6 +41,9 @@ REQUESTS = {
     "price": lambda: messages.offer_price(PACKED, owner_code="VS"),
     "create": lambda: messages.order_create(
         PACKED, PASSENGERS, reference="ord_42", owner_code="VS"
+    ),
+    "create with a lap": lambda: messages.order_create(
+        LAP_PACKED, LAP_PASSENGERS, reference="ord_43", owner_code="VS"
     ),
     "retrieve": lambda: messages.order_retrieve("ord_42", owner_code="VS"),
     "retrieve by id": lambda: messages.order_retrieve_by_id("MZ6HK3", owner_code="VS"),
@@ -155,3 +165,16 @@ def test_seat_availability_names_the_offer_or_the_order() -> None:
     core = "n:Request/c:SeatAvailibilityCoreRequest"
     assert texts(offer, f"{core}/c:OfferRequest/c:Offer/c:OfferID/text()") == ["OFFER-1"]
     assert texts(order, f"{core}/c:OrderRequest/c:Order/c:OrderID/text()") == ["MZ6HK3"]
+
+
+def test_order_create_names_the_adult_an_infant_flies_on_in_the_infants_pax() -> None:
+    root = parsed(
+        messages.order_create(LAP_PACKED, LAP_PASSENGERS, reference="ord_43", owner_code="VS")
+    )
+
+    pax = "n:Request/c:DataLists/c:PaxList/c:Pax"
+    assert texts(root, f"{pax}[c:PTC='INF']/c:PaxRefID/text()") == ["PAX2"]
+    assert texts(root, f"{pax}[c:PTC='ADT']/c:PaxRefID/text()") == []
+    # Without a lap named (an older order), no Pax carries one.
+    plain = parsed(messages.order_create(PACKED, PASSENGERS, reference="ord_42", owner_code="VS"))
+    assert texts(plain, f"{pax}/c:PaxRefID/text()") == []

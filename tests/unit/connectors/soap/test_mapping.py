@@ -161,6 +161,25 @@ def test_book_body_names_our_reference_and_each_traveller() -> None:
     assert body["TravelerInfo"]["AirTraveler"][0]["Gender"] == "Female"
 
 
+def test_an_infant_carries_the_rph_of_the_adult_whose_lap_it_is_on(client: zeep.Client) -> None:
+    pax = [
+        HoldPassenger("adult", "Ada", "Lovelace", dt.date(1990, 1, 1), "f"),
+        HoldPassenger("adult", "Charles", "Babbage", dt.date(1988, 1, 1), "m", lap_infant=2),
+        HoldPassenger("infant", "Tim", "Babbage", dt.date(2026, 6, 1), "m"),
+    ]
+
+    body = mapping.book_body("fare-1", pax, reference="ord_1")
+    envelope, _ = build_request(client, "Book", body)
+
+    travellers = body["TravelerInfo"]["AirTraveler"]
+    assert [t.get("TravelerRefNumber") for t in travellers] == [None, None, {"RPH": "2"}]
+    assert envelope.count(b"TravelerRefNumber") == 1
+    assert b'TravelerRefNumber RPH="2"' in envelope
+    # A hold naming no lap sends no element: the body an airline's older schema takes.
+    plain = mapping.book_body("fare-1", pax[:1], reference="ord_2")
+    assert "TravelerRefNumber" not in plain["TravelerInfo"]["AirTraveler"][0]
+
+
 def test_build_requires_credentials() -> None:
     config = ConnectorSettings(name="soap-nordic", kind="soap", base_url="http://x/soap/nordic")
 
