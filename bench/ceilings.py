@@ -40,7 +40,10 @@ SCALING_TARGET = 1.6
 class SideCpu:
     """What a turn costs beside the server measured: wrk's own CPU (this process's waited
     children), and that of each target's `beside` processes (its stack's PostgreSQL, Redis,
-    consumers and supervisor), each in µs per request of the turn, per target per turn."""
+    consumers and supervisor), each in µs per request of the turn, per target per turn. Read when
+    wrk ends: the analytics consumer's last batch of a turn (it lingers ~0.5 s) falls in the next
+    turn, another target's, so the rest is a little under its whole cost (bench/results/
+    2026-12-04-two-workers.md read it 2 s later)."""
 
     beside: Mapping[str, Sequence[int]] = field(default_factory=dict)
     wrk_us: dict[str, list[float]] = field(default_factory=dict)
