@@ -3,7 +3,7 @@ import type { Order, Schemas } from "../../../lib/api/client";
 import { changeFailure, unnamedFailure } from "../../../lib/changeFailures";
 import { sentence } from "../../../lib/format";
 import { useOrderHistory } from "../api/history";
-import { ended } from "../headline";
+import { ended } from "../../../lib/orderMoney";
 import { lastChangedFlight } from "../history";
 import { flightWords } from "../historyWords";
 

@@ -112,6 +112,24 @@ it("says by when a trip on hold must be paid, and nothing of the kind for a paid
   expect(screen.getByRole("article", { name: "Trip PAID01" }).textContent).not.toContain("Pay by");
 });
 
+it("says what each trip cost from its charges: seats bought after booking, and what came back", async () => {
+  signedIn("access-1");
+  const charge = (id: string, type: string, amount: string, refunded = "0.00") =>
+    ({ id, type, amount, refunded_amount: refunded, refund_pending_amount: "0.00", created_at: "2027-01-04T14:05:00Z" });
+  const seated = { ...trip("SEATS1", "confirmed", "paid"), money: { currency: "USD", paid_amount: "657.40", refunded_amount: "0.00", refund_pending_amount: "0.00", charges: [charge("pay_1", "booking", "612.40"), charge("sch_1", "seats", "45.00")] } };
+  const cancelled = { ...trip("GONE01", "cancelled", "refunded"), money: { currency: "USD", paid_amount: "612.40", refunded_amount: "92.40", refund_pending_amount: "0.00", charges: [charge("pay_2", "booking", "612.40", "92.40")] } };
+  server.orders = [seated, cancelled];
+  renderTrips();
+
+  // Was: the fare's total alone, "$612.40", for both: the seats' 45.00 left out, and a cancelled
+  // trip's fare read as what it cost.
+  const paid = await screen.findByRole("article", { name: "Trip SEATS1" });
+  expect(paid.textContent).toContain("Total $657.40.");
+  expect(screen.getByRole("article", { name: "Trip GONE01" }).textContent).toContain(
+    "You paid $612.40: $92.40 back to your card, $520.00 kept under the fare's conditions.",
+  );
+});
+
 it("keeps Show older trips focusable while the older trips load", async () => {
   signedIn("access-1");
   server.orders = [trip("NEW001", "confirmed", "paid")];

@@ -5,7 +5,8 @@ import { PayBy } from "../../../components/PayBy";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
 import { busyButton } from "../../../lib/attempt";
-import { localDate, localTime, money } from "../../../lib/format";
+import { localDate, localTime } from "../../../lib/format";
+import { amountLine } from "../../../lib/orderMoney";
 import { useSession } from "../../../lib/session";
 import { SignInButton } from "../../auth";
 import { useOrders } from "../api/orders";
@@ -87,8 +88,10 @@ function TripSummary({ order }: { order: Order }) {
       </h2>
       <p>
         {first && `${localDate(first.departing_at)} at ${localTime(first.departing_at)} · `}
-        {STATUS[order.status]} · {money(order.total_amount, order.total_currency)}
+        {STATUS[order.status]}
       </p>
+      {/* What the trip page's booking box says: every charge, seats and changes included. */}
+      <p>{amountLine(order)}</p>
       {/* A hold lost at its deadline: the list says by when, not only the trip's own page. */}
       <PayBy order={order} className="hold-deadline">
         {" "}to keep these seats.
