@@ -15,6 +15,7 @@ from html import escape
 from aiohttp import web
 from yarl import URL
 
+from sim.pages import PAGE_HEADERS
 from sim.payments.gateway import PAYMENTS
 from sim.payments.ledger import ChallengeAnswered, ChallengeOutcome, Intent
 
@@ -26,15 +27,6 @@ body { font-family: system-ui, sans-serif; max-width: 26rem; margin: 3rem auto; 
 form { display: flex; gap: 1rem; }
 button { font: inherit; padding: .5rem 1.2rem; }
 """
-_HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-    # No `form-action 'self'`: browsers apply it to the 303 that answers the form, and that
-    # goes back to the merchant's origin.
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-    "frame-ancestors 'none'",
-    "Referrer-Policy": "no-referrer",
-}
 
 
 def add_routes(app: web.Application) -> None:
@@ -62,7 +54,7 @@ def _page(title: str, body: str, status: int = 200) -> web.Response:
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
         f"<body><main>{body}</main></body></html>"
     )
-    return web.Response(text=html, status=status, content_type="text/html", headers=_HEADERS)
+    return web.Response(text=html, status=status, content_type="text/html", headers=PAGE_HEADERS)
 
 
 async def get_challenge(request: web.Request) -> web.Response:
@@ -102,4 +94,4 @@ def _back_to_merchant(request: web.Request, intent: Intent) -> web.Response:
     if redirect is None:
         return _page("Payment answered", "<h1>Thank you: you may close this page</h1>")
     target = URL(redirect).extend_query(payment_intent=intent.id)
-    raise web.HTTPSeeOther(location=str(target), headers=_HEADERS)
+    raise web.HTTPSeeOther(location=str(target), headers=PAGE_HEADERS)

@@ -18,7 +18,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from aiohttp import web
@@ -27,6 +27,8 @@ from sim.control import error_response, json_response
 from sim.payments.gateway import PAYMENTS, Timing
 from sim.payments.ledger import ChallengeAnswered, ChallengeOutcome, Event
 from sim.payments.webhooks import WebhookConfig
+
+T = TypeVar("T")
 
 
 def add_routes(router: web.UrlDispatcher) -> None:
@@ -107,15 +109,23 @@ class RefundRefusals(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     code: str = "charge_disputed"
 
 
+async def _intent_call(request: web.Request, type_: type[T], empty: bytes = b"") -> T:
+    """The body of a call about the intent of the path (`empty`: the body of none); raises
+    404 for an unknown intent, 400 for a bad body."""
+    intent_id = request.match_info["id"]
+    if intent_id not in request.app[PAYMENTS].ledger.intents:
+        missing = error_response(404, "not_found", f"no intent {intent_id}")
+        raise web.HTTPNotFound(body=missing.body, content_type="application/json")
+    try:
+        return msgspec.json.decode(await request.read() or empty, type=type_)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from None
+
+
 async def post_refuse_refunds(request: web.Request) -> web.Response:
     sim = request.app[PAYMENTS]
     intent_id = request.match_info["id"]
-    if intent_id not in sim.ledger.intents:
-        return error_response(404, "not_found", f"no intent {intent_id}")
-    try:
-        refusals = msgspec.json.decode(await request.read() or b"{}", type=RefundRefusals)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise web.HTTPBadRequest(text=str(exc)) from None
+    refusals = await _intent_call(request, RefundRefusals, b"{}")
     sim.ledger.refusals.setdefault(intent_id, []).extend([refusals.code] * refusals.times)
     return json_response({"payment_intent": intent_id, "refusals": sim.ledger.refusals[intent_id]})
 
@@ -127,12 +137,7 @@ class ChallengeAnswer(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 async def post_challenge(request: web.Request) -> web.Response:
     sim = request.app[PAYMENTS]
     intent_id = request.match_info["id"]
-    if intent_id not in sim.ledger.intents:
-        return error_response(404, "not_found", f"no intent {intent_id}")
-    try:
-        answer = msgspec.json.decode(await request.read(), type=ChallengeAnswer)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise web.HTTPBadRequest(text=str(exc)) from None
+    answer = await _intent_call(request, ChallengeAnswer)
     try:
         return json_response(sim.answer_challenge(intent_id, answer.outcome))
     except ChallengeAnswered:

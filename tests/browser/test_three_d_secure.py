@@ -9,21 +9,15 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_book import open_an_offer, sign_in_as_ada, skip_seats
-from tests.browser.test_search_to_offer import assert_accessible, screenshot
+from tests.browser.test_book import booked, sign_in_as_ada, to_the_pay_step
+from tests.browser.test_search_to_offer import screenshot
 
 pytestmark = pytest.mark.timeout(300)
 
 
 def test_a_card_asking_for_3ds_goes_to_the_bank_and_back_to_a_paid_trip(screen: Page) -> None:
     page = screen
-    open_an_offer(page)
-    page.get_by_role("link", name="Continue to passengers").click()
-    sign_in_as_ada(page)
-    page.get_by_label("Gender (as on the passport)").select_option("f")
-    page.get_by_label("Date of birth").fill("1990-12-10")
-    page.get_by_role("button", name="Continue to seats").click()
-    skip_seats(page)
+    to_the_pay_step(page)
     page.get_by_label("Test card that asks for 3-D Secure").check()
     page.get_by_role("button", name="Pay").click()
 
@@ -42,10 +36,21 @@ def test_a_card_asking_for_3ds_goes_to_the_bank_and_back_to_a_paid_trip(screen: 
     expect(page.get_by_text("Sign in to see this trip.")).to_be_visible()
     screenshot(page, "three-d-secure-back")
     sign_in_as_ada(page)
-    expect(page).to_have_url(re.compile(r"/trips/ord_"))
-    expect(page.get_by_role("heading", name="Your trip is booked")).to_be_visible()
+    booked(page, "three-d-secure-paid")
+
+
+def test_a_failed_bank_check_keeps_the_seats_held_and_says_why(screen: Page) -> None:
+    page = screen
+    to_the_pay_step(page)
+    page.get_by_label("Test card that asks for 3-D Secure").check()
+    page.get_by_role("button", name="Pay").click()
+    page.get_by_role("button", name="Fail").click()
+
+    expect(page.get_by_text("Sign in to see this trip.")).to_be_visible()
+    sign_in_as_ada(page)
+    expect(page.get_by_role("heading", name="The payment was declined")).to_be_visible()
     booking = page.get_by_role("region", name="Booking")
-    expect(booking).to_contain_text(re.compile(r"Booking reference [A-Z0-9]{6}"))
-    expect(booking).to_contain_text("Paid and ticketed")
-    assert_accessible(page)
-    screenshot(page, "three-d-secure-paid")
+    # Worded from the order's payment_decline_code by web/src/lib/declines.ts.
+    expect(booking).to_contain_text("security check (3-D Secure) was not completed")
+    expect(booking.get_by_role("link", name="Pay now")).to_be_visible()
+    screenshot(page, "three-d-secure-failed")

@@ -19,7 +19,8 @@ from tests.e2e.payment.test_paid_seat_change import (
     _two_prices,
     choose_seat,
 )
-from tests.support.booking import Headers, adult
+from tests.e2e.payment.test_payment_outcomes import instant_order
+from tests.support.booking import Headers
 from tests.support.payment_app import PayEnv
 
 CARD = "tok_3ds_required"
@@ -69,17 +70,7 @@ async def test_a_flight_change_paid_with_a_3ds_card_is_refused_and_undone(
 async def test_an_instant_order_with_a_3ds_card_stays_held_with_its_payment_failed(
     pay_env: PayEnv, alice: Headers
 ) -> None:
-    offer = await pay_env.booking.offer()
-    response = await pay_env.booking.order(
-        alice,
-        offer,
-        key=str(uuid.uuid4()),
-        passengers=[adult()],
-        type="instant",
-        payment={"card_token": CARD},
-    )
-    order = await response.json()
-    assert response.status == 201, order
+    order = await instant_order(pay_env, alice, CARD)
     failed = await pay_env.order(alice, order["id"])
     assert (failed["status"], failed["payment_status"]) == ("held", "failed")
     assert failed["payment_decline_code"] == CODE
