@@ -27,7 +27,7 @@ from kernel.errors import ServiceUnavailable
 from payment import errors
 from payment.cancellation_refunds import CancellationRefunds
 from payment.gateway import PaymentGateway
-from payment.model import GatewayIntent
+from payment.model import AUTHENTICATION_REQUIRED, GatewayIntent
 from payment.repository import PgPaymentRepository
 
 logger = logging.getLogger(__name__)
@@ -107,6 +107,10 @@ class GatewayChangePayments:
         while intent.status == "processing" and loop.time() < deadline:
             await asyncio.sleep(self._poll_s)
             intent = await self._gateway.get_intent(intent.id, timeout=self._timeout_s)
+        if intent.status == "requires_action":
+            # Its bank asks the traveler to confirm (3-D Secure), which a change has no page to
+            # send them to: nothing was charged, the change is refused as for a declined card.
+            return ChargeOutcome(intent.id, "failed", AUTHENTICATION_REQUIRED, intent.card_last4)
         return ChargeOutcome(intent.id, intent.status, intent.failure_reason, intent.card_last4)
 
     async def owe_refund(

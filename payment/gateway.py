@@ -53,8 +53,11 @@ class PaymentGateway(Protocol):
         metadata: Mapping[str, str],
         idempotency_key: str,
         timeout: float,
+        return_url: str | None = None,
     ) -> GatewayIntent:
-        """Charge a card; answers `processing` at once, the outcome comes by webhook."""
+        """Charge a card; answers `processing` at once, the outcome comes by webhook; or
+        `requires_action` with its `action_url` when the card's bank asks the traveler to
+        confirm (3-D Secure), after which the browser is sent to `return_url`."""
 
     async def get_intent(self, intent_id: str, *, timeout: float) -> GatewayIntent:
         """The intent as it is now (reconciling a webhook that never came)."""
@@ -121,13 +124,16 @@ class HttpPaymentGateway:
         metadata: Mapping[str, str],
         idempotency_key: str,
         timeout: float,
+        return_url: str | None = None,
     ) -> GatewayIntent:
-        body = {
+        body: dict[str, Any] = {
             "amount": str(amount),
             "currency": currency,
             "card_token": card_token,
             "metadata": dict(metadata),
         }
+        if return_url is not None:  # absent otherwise: a seat's or a change's body as before
+            body["return_url"] = return_url
         raw = await self._call("POST", "/v1/payment_intents", body, idempotency_key, timeout)
         return intent_from_wire(_decode(decode_intent, raw))
 

@@ -18,7 +18,9 @@ from typing import Annotated, Literal
 import msgspec
 
 PaymentStatus = Literal["processing", "succeeded", "failed", "refunding", "refunded"]
-IntentStatus = Literal["processing", "succeeded", "failed"]
+# `requires_action`: the card's bank asks the traveler to confirm (3-D Secure) first; the payment
+# stays `processing` meanwhile, as it does for any intent not settled yet.
+IntentStatus = Literal["processing", "requires_action", "succeeded", "failed"]
 PAYMENT_ID_PREFIX = "pay_"
 
 
@@ -99,6 +101,9 @@ class GatewayIntent(msgspec.Struct, frozen=True):
     # Every refund of it (None: the gateway does not list them), to tell ours from those made
     # at its dashboard (payment/named_refunds.py `asked_anew`).
     refunds: tuple[ListedRefund, ...] | None = None
+    # `requires_action`: where the traveler's browser goes to confirm the payment with their
+    # bank (the gateway's `next_action.redirect_to_url.url`).
+    action_url: str | None = None
 
 
 class GatewayRefund(msgspec.Struct, frozen=True):
@@ -125,6 +130,10 @@ class GatewayEvent(msgspec.Struct, frozen=True):
     card_last4: str | None = None  # the card's last four digits, when the event names them
 
 
+# Why a charge that cannot send the traveler to their bank (an instant order's, a seat's, a
+# flight change's) fails when the card asks for 3-D Secure: Stripe's code for it.
+AUTHENTICATION_REQUIRED = "authentication_required"
+
 CardToken = Annotated[str, msgspec.Meta(min_length=1, max_length=255, pattern=r"^\S+$")]
 
 
@@ -134,10 +143,21 @@ class PaymentRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     card_token: CardToken
 
 
-class PaymentView(msgspec.Struct, frozen=True):
-    """The `202` answer: the payment has started; its outcome comes through the order."""
+class NextAction(msgspec.Struct, frozen=True):
+    """What the traveler must do for the payment to go on: open `url` in the browser (their
+    bank's 3-D Secure challenge), which sends them back to the order's trip page."""
+
+    url: str
+    type: Literal["redirect_to_url"] = "redirect_to_url"
+
+
+class PaymentView(msgspec.Struct, frozen=True, omit_defaults=True):
+    """The `202` answer: the payment has started; its outcome comes through the order.
+    `requires_action` (with `next_action`): the traveler must confirm it with their bank first;
+    the payment stays open and is settled as any other once they have."""
 
     id: str
-    status: PaymentStatus
+    status: PaymentStatus | Literal["requires_action"]
     amount: Decimal
     currency: str
+    next_action: NextAction | None = None

@@ -32,7 +32,12 @@ async def create_payment(request: web.Request) -> web.Response:
     payment, data = decode_payment_body(await read_json_body(request))
     fp = fingerprint(request.method, request.path, data)
     answer = await request.config_dict[PAYMENT_SERVICE].pay(
-        principal, request.match_info["order_id"], key, payment, fp
+        principal,
+        request.match_info["order_id"],
+        key,
+        payment,
+        fp,
+        origin=str(request.url.origin()),
     )
     return web.Response(body=answer.body, status=answer.status, content_type="application/json")
 
@@ -56,8 +61,12 @@ OPERATIONS: tuple[Operation, ...] = (
         summary=(
             "Pay a held order with a card token from the payment gateway. The amount is the "
             "order's. Answers 202 at once; the order becomes confirmed + paid (ticketed) or "
-            "stays held with payment_status failed when the gateway reports back. Idempotent "
-            "per Idempotency-Key (kept 24 h, scoped to the caller)"
+            "stays held with payment_status failed when the gateway reports back. A card whose "
+            "bank asks the traveler to confirm (3-D Secure) answers status requires_action with "
+            "next_action {type: redirect_to_url, url}: the browser opens url, the bank's page, "
+            "which sends it back to the order's trip page; the payment stays open meanwhile. "
+            "Idempotent per Idempotency-Key (kept 24 h, scoped to the caller; a replay carries "
+            "the same next_action)"
         ),
         tag="payments",
         response_status=202,

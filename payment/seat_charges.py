@@ -40,7 +40,7 @@ from kernel.errors import Conflict, FieldError, ServiceUnavailable, ValidationFa
 from payment import errors, metrics, named_refunds
 from payment.asked_in_turn import asked_in_turn
 from payment.gateway import PaymentGateway
-from payment.model import GatewayEvent, refund_key
+from payment.model import AUTHENTICATION_REQUIRED, GatewayEvent, refund_key
 from payment.named_refunds import NOTHING, left_to_ask
 from payment.refund_notices import card_of, tell
 
@@ -134,6 +134,17 @@ class SeatCharges:
             raise ServiceUnavailable("payments are unavailable right now") from exc
         except errors.GatewayUnavailable as exc:  # left processing: the reconciler settles it
             raise ServiceUnavailable("the payment gateway did not answer; retry later") from exc
+        if intent.status == "requires_action":
+            # Its bank asks the traveler to confirm (3-D Secure), which a seat change has no
+            # page to send them to: nothing is charged, the card is refused as a decline is.
+            metrics.seat_charge("rejected")
+            reason = AUTHENTICATION_REQUIRED
+            await self._move(charge_id, ("processing",), "failed", reason=reason, counted=True)
+            refused = (
+                "this card asks to confirm the payment with the bank (3-D Secure), which seat"
+                " changes do not support; nothing was charged: use another card"
+            )
+            raise ValidationFailed([FieldError("payment.card_token", refused)], decline_code=reason)
         await self._one(
             "UPDATE seat_charges SET gateway_intent_id = $2, card_last4 = $3 WHERE id = $1"
             " RETURNING id",

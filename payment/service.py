@@ -44,7 +44,16 @@ from kernel.errors import (
 )
 from payment import errors, metrics
 from payment.gateway import PaymentGateway
-from payment.model import Payment, PaymentRequest, PaymentView, intent_key, new_payment_id
+from payment.model import (
+    AUTHENTICATION_REQUIRED,
+    GatewayIntent,
+    NextAction,
+    Payment,
+    PaymentRequest,
+    PaymentView,
+    intent_key,
+    new_payment_id,
+)
 from payment.refunds import Refunder
 from payment.repository import PaymentInFlight, PgPaymentRepository, orders_in
 from payment.settlement import Settlement
@@ -59,11 +68,25 @@ class _OrderMoved(Exception):
     """The order changed between our check and our guarded transition."""
 
 
-def accepted(payment: Payment, *, as_now: bool = False) -> StoredResponse:
-    """The 202: the payment `processing`; `as_now`, its status as it is (its outcome known)."""
-    status = payment.status if as_now else "processing"
-    view = PaymentView(payment.id, status, payment.amount, payment.currency)
+def accepted(
+    payment: Payment, *, as_now: bool = False, intent: GatewayIntent | None = None
+) -> StoredResponse:
+    """The 202: the payment `processing`; `as_now`, its status as it is (its outcome known);
+    `requires_action` with its `next_action` when the `intent` awaits the traveler's bank."""
+    view = PaymentView(
+        payment.id, payment.status if as_now else "processing", payment.amount, payment.currency
+    )
+    if intent is not None and intent.status == "requires_action" and intent.action_url:
+        view = msgspec.structs.replace(
+            view, status="requires_action", next_action=NextAction(intent.action_url)
+        )
     return StoredResponse(202, _encoder.encode(view))
+
+
+def trip_page(web_url: str, order_id: str) -> str:
+    """The web app's page of the order (`web/src/app` `/trips/:id`), where a 3-D Secure
+    challenge sends the traveler back: the page follows the payment from there."""
+    return f"{web_url.rstrip('/')}/trips/{order_id}"
 
 
 class PaymentService:
@@ -79,6 +102,7 @@ class PaymentService:
         settlement: Settlement,
         *,
         gateway_timeout_s: float,
+        web_url: str | None = None,
     ) -> None:
         self._payments = payments
         self._orders = orders
@@ -87,6 +111,9 @@ class PaymentService:
         self._refunder = refunder
         self._settlement = settlement
         self._timeout_s = gateway_timeout_s
+        # The web app's address (SKYFARE_WEB_URL); None: the origin the traveler's request
+        # came to, which serves the app. Never an address the client names.
+        self._web_url = web_url
         metrics.start_payments()  # this process takes payments: its series from now on
 
     # -- POST /v1/orders/{id}/payments -----------------------------------------------------------
@@ -98,16 +125,21 @@ class PaymentService:
         key: str,
         request: PaymentRequest,
         fp: Fingerprint,
+        *,
+        origin: str,
     ) -> StoredResponse:
-        """The answer (202), or raises the error answer."""
+        """The answer (202), or raises the error answer. `origin`: the scheme and host the
+        request came to, where a 3-D Secure challenge sends the traveler back unless the web
+        app's address is configured."""
         if not is_order_id(order_id):
             raise NotFound(f"no order {order_id[:64]!r}")  # no key claimed for an impossible id
         owner = principal.subject
         claim = await self._keys.claim(owner, key, fp)
         if isinstance(claim, Replay):
             return claim.answer()
+        back = trip_page(self._web_url or origin, order_id)
         try:
-            return await self._claimed(owner, order_id, key, request, claim.resource_id)
+            return await self._claimed(owner, order_id, key, request, claim.resource_id, back)
         except BaseException:
             # A stored answer stays; otherwise the key is forgotten (nothing started) or keeps
             # its payment (the lease lapses and a retry resumes it).
@@ -122,11 +154,12 @@ class PaymentService:
         key: str,
         request: PaymentRequest,
         resource_id: str | None,
+        back: str,
     ) -> StoredResponse:
         if resource_id is not None:
             earlier = await self._payments.get(resource_id)
             if earlier is not None and earlier.status == "processing":
-                return await self._charge(earlier, request.card_token, owner, key)
+                return await self._charge(earlier, request.card_token, owner, key, back)
             if earlier is not None and earlier.status != "failed":
                 # The gateway charged the card although its answer never reached us (a 503),
                 # and the webhook settled the payment first: the retry learns that payment, not
@@ -141,7 +174,7 @@ class PaymentService:
         except (NotFound, Conflict) as exc:
             await self._keys.complete(owner, key, stored_error(exc))
             raise
-        return await self._charge(payment, request.card_token, owner, key)
+        return await self._charge(payment, request.card_token, owner, key, back)
 
     async def _payable(self, owner: str, order_id: str) -> Order:
         order = await self._orders.get(order_id) if is_order_id(order_id) else None
@@ -203,10 +236,10 @@ class PaymentService:
         return payment, moved
 
     async def _charge(
-        self, payment: Payment, card_token: str, owner: str, key: str
+        self, payment: Payment, card_token: str, owner: str, key: str, back: str
     ) -> StoredResponse:
         try:
-            await self._create_intent(payment, card_token)
+            intent = await self._create_intent(payment, card_token, return_url=back)
         except errors.CardRejected as exc:
             error = _card_refused(exc)
             await self._give_up(payment, exc.code or "card_rejected", notify=False)
@@ -220,11 +253,16 @@ class PaymentService:
             raise ServiceUnavailable(
                 "the payment gateway did not answer; retry with the same Idempotency-Key"
             ) from exc
-        response = accepted(payment)
+        # Awaiting the traveler's bank (3-D Secure), the payment stays `processing`: the order
+        # is as busy as with any payment in flight (no second payment, cancel waits for its
+        # outcome), and the webhook settles it once the challenge is answered.
+        response = accepted(payment, intent=intent)
         await self._keys.complete(owner, key, response)
         return response
 
-    async def _create_intent(self, payment: Payment, card_token: str) -> None:
+    async def _create_intent(
+        self, payment: Payment, card_token: str, *, return_url: str | None
+    ) -> GatewayIntent:
         intent = await self._gateway.create_intent(
             amount=payment.amount,
             currency=payment.currency,
@@ -232,10 +270,12 @@ class PaymentService:
             metadata={"order_id": payment.order_id, "payment_id": payment.id},
             idempotency_key=intent_key(payment.id),
             timeout=self._timeout_s,
+            return_url=return_url,
         )
         await self._payments.set_intent(payment.id, intent.id, card_last4=intent.card_last4)
         metrics.payment("started")
         logger.info("payment %s of order %s started", payment.id, payment.order_id)
+        return intent
 
     async def _give_up(self, payment: Payment, reason: str, *, notify: bool) -> None:
         metrics.payment("rejected")
@@ -276,11 +316,17 @@ class PaymentService:
             await self._keys.complete(completion.owner, completion.key, completion.render(current))
             return current
         try:
-            await self._create_intent(payment, method.card_token)
+            intent = await self._create_intent(payment, method.card_token, return_url=None)
         except errors.GatewayRejected as exc:
             await self._give_up(payment, exc.code or "card_rejected", notify=True)
         except errors.GatewayUnavailable as exc:
             logger.warning("payment %s: gateway did not answer: %s", payment.id, exc)
+        else:
+            if intent.status == "requires_action":
+                # An instant order's answer has no room to send the traveler to their bank:
+                # the payment fails (nothing was charged), and they pay the held order, which
+                # does (docs/payments.md "3-D Secure").
+                await self._give_up(payment, AUTHENTICATION_REQUIRED, notify=True)
         return moved
 
 

@@ -36,6 +36,15 @@ class PaymentMethodDetails(msgspec.Struct, frozen=True):
     card: Card | None = None
 
 
+class RedirectToUrl(msgspec.Struct, frozen=True):
+    url: str
+
+
+class NextAction(msgspec.Struct, frozen=True):
+    type: str
+    redirect_to_url: RedirectToUrl | None = None
+
+
 class IntentRefund(msgspec.Struct, frozen=True):
     """A refund an intent lists: what it gave back, and what its asker attached."""
 
@@ -55,6 +64,7 @@ class Intent(msgspec.Struct, frozen=True):
     amount_received: Decimal | None = None
     amount_refunded: Decimal | None = None
     refunds: tuple[IntentRefund, ...] | None = None
+    next_action: NextAction | None = None
 
 
 class Refund(msgspec.Struct, frozen=True):
@@ -112,6 +122,7 @@ decode_event = msgspec.json.Decoder(Event).decode
 
 _INTENT_STATUS: dict[str, IntentStatus] = {
     "succeeded": "succeeded",
+    "requires_action": "requires_action",  # 3-D Secure: the traveler confirms with their bank
     "requires_payment_method": "failed",  # declined, or the capture failed: try another card
     "canceled": "failed",
 }
@@ -157,7 +168,18 @@ def intent_from_wire(intent: Intent) -> GatewayIntent:
         amount_received=intent.amount_received,
         amount_refunded=intent.amount_refunded,
         refunds=None if intent.refunds is None else tuple(_listed(r) for r in intent.refunds),
+        action_url=_action_url(intent),
     )
+
+
+def _action_url(intent: Intent) -> str | None:
+    """Where the traveler confirms an intent that `requires_action`: a redirect's URL, the only
+    kind of action we follow (any other leaves the intent waiting, as `processing`)."""
+    action = intent.next_action
+    if intent.status != "requires_action" or action is None or action.redirect_to_url is None:
+        return None
+    url = action.redirect_to_url.url
+    return url if url.startswith(("https://", "http://")) else None
 
 
 def _listed(refund: IntentRefund) -> ListedRefund:

@@ -62,6 +62,7 @@ def build_payments(
     audit_max_age_s: float = AUDIT_MAX_AGE_S,
     audit_every_s: float = AUDIT_EVERY_S,
     seat_desk: OrderSeatDesk | None = None,
+    web_url: str | None = None,
 ) -> Payments:
     payments = PgPaymentRepository(db)
     refunder = Refunder(payments, gateway, timeout_s=gateway_timeout_s)
@@ -76,6 +77,7 @@ def build_payments(
         refunder,
         settlement,
         gateway_timeout_s=gateway_timeout_s,
+        web_url=web_url,
     )
     charges = (
         None
@@ -121,10 +123,12 @@ async def running_payments(
     audit_max_age_s: float = AUDIT_MAX_AGE_S,
     audit_every_s: float = AUDIT_EVERY_S,
     seat_desk: OrderSeatDesk | None = None,
+    web_url: str | None = None,
 ) -> AsyncIterator[Payments]:
     """The payment module over the gateway at `gateway_url`, enabled in `orders` (instant
     orders, refunds on cancel) and in `seat_desk` (seat changes on paid orders), with its
-    reconciler running until exit."""
+    reconciler running until exit. `web_url`: the web app's address, where a 3-D Secure
+    challenge sends the traveler back (None: the origin of their payment request)."""
     gateway = HttpPaymentGateway(gateway_url, gateway_key, timeout_s=GATEWAY_TIMEOUT_S)
     try:
         payments = build_payments(
@@ -136,6 +140,7 @@ async def running_payments(
             audit_max_age_s=audit_max_age_s,
             audit_every_s=audit_every_s,
             seat_desk=seat_desk,
+            web_url=web_url,
         )
         orders.use_payments(payments.service, payments.refunds)
         orders.use_ledger(PgMoneyLedger(db))

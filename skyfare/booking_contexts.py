@@ -182,6 +182,7 @@ async def payments(app: web.Application) -> AsyncIterator[None]:
         audit_max_age_s=settings.payment_audit_max_age_s,
         audit_every_s=settings.payment_audit_every_s,
         seat_desk=app[order_seat_routes.SEAT_DESK],
+        web_url=settings.web_url,
     ) as payments:
         app[PAYMENT_GATEWAY] = payments.gateway
         app[PAYMENT_RECONCILER] = payments.reconciler

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from sim.identity.authorize import AuthorizationRequest
 from sim.identity.config import MOUNT_PATH
+from sim.pages import PAGE_HEADERS
 
 SIGN_IN_ACTION = f"{MOUNT_PATH}/authorize"
 SIGN_UP_ACTION = f"{MOUNT_PATH}/signup"
@@ -24,15 +25,6 @@ form { display: grid; gap: .5rem; margin-bottom: 2rem; }
 label { display: grid; gap: .2rem; }
 .error { color: #a00; }
 """
-_HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-    # No `form-action 'self'`: browsers apply it to the redirect that answers the form, and that
-    # redirect goes to the client's origin.
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-    "frame-ancestors 'none'",
-    "Referrer-Policy": "no-referrer",
-}
 
 
 def _hidden(fields: Mapping[str, str]) -> str:
@@ -111,7 +103,7 @@ def sign_in_page(
 </form>
 </main></body></html>
 """
-    return web.Response(text=body, status=status, content_type="text/html", headers=_HEADERS)
+    return web.Response(text=body, status=status, content_type="text/html", headers=PAGE_HEADERS)
 
 
 def error_page(message: str, *, status: int = 400) -> web.Response:
@@ -121,4 +113,4 @@ def error_page(message: str, *, status: int = 400) -> web.Response:
 <body><main><h1>This sign-in request cannot be served</h1>
 <p role="alert">{escape(message)}</p></main></body></html>
 """
-    return web.Response(text=body, status=status, content_type="text/html", headers=_HEADERS)
+    return web.Response(text=body, status=status, content_type="text/html", headers=PAGE_HEADERS)

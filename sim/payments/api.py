@@ -1,7 +1,9 @@
 """The simulated gateway's API (Stripe-like), mounted at `/payments`.
 
 - `POST /v1/payment_intents` `{"amount": "612.40", "currency": "USD", "card_token": "tok_visa",
-  "metadata": {...}}` → 200, the intent, `status: processing`; the outcome comes by webhook.
+  "metadata": {...}, "return_url": "https://..."}` → 200, the intent, `status: processing`; the
+  outcome comes by webhook. `tok_3ds_required`: `status: requires_action` with
+  `next_action.redirect_to_url` (`url`: the challenge page, `challenge.py`; `return_url`).
 - `GET /v1/payment_intents/{id}` → the intent as it is now.
 - `GET /v1/payment_intents/search?query=metadata['key']:'value'` → `{"object": "search_result",
   "data": [...]}`, the intents whose metadata has that value (Stripe's search, that one clause):
@@ -9,7 +11,8 @@
 - `POST /v1/refunds` `{"payment_intent": "pi_...", "amount": "100.00"}` (amount optional: the rest)
   → 200, the refund (`status: succeeded`); `charge.refunded` follows by webhook.
 
-Every call needs `Authorization: Bearer <secret key>` (401 otherwise); every POST an
+Every call (the challenge page aside: the traveler's browser opens it) needs
+`Authorization: Bearer <secret key>` (401 otherwise); every POST an
 `Idempotency-Key` (400 otherwise), with Stripe's semantics (`sim/payments/idempotency.py`).
 Errors are `{"error": {"type", "code", "message", "param"}}`.
 """
@@ -25,6 +28,8 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from sim.bearer import holds_key
+from sim.payments import challenge
+from sim.payments.challenge import challenge_url
 from sim.payments.gateway import PAYMENTS, PaymentsSim
 from sim.payments.idempotency import KeyReused, fingerprint
 from sim.payments.ledger import CreateIntent, CreateRefund, GatewayError, invalid
@@ -39,6 +44,7 @@ def gateway_app() -> web.Application:
     api.router.add_get("/v1/payment_intents/search", search_intents, name="search_intents")
     api.router.add_get("/v1/payment_intents/{id}", get_intent, name="get_intent")
     api.router.add_post("/v1/refunds", post_refund, name="create_refund")
+    challenge.add_routes(api)
     return api
 
 
@@ -64,7 +70,10 @@ def _authenticate(request: web.Request) -> PaymentsSim:
 
 
 async def post_intent(request: web.Request) -> web.Response:
-    return await _idempotent(request, CreateIntent, lambda sim, body: sim.create_intent(body))
+    def create(sim: PaymentsSim, body: CreateIntent) -> object:
+        return sim.create_intent(body, lambda intent_id: challenge_url(request, intent_id))
+
+    return await _idempotent(request, CreateIntent, create)
 
 
 async def post_refund(request: web.Request) -> web.Response:

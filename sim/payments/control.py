@@ -7,6 +7,9 @@
 - `GET /_sim/payments/intents[?order_id=]` — every intent with its refunds.
 - `POST /_sim/payments/intents/{id}/refuse_refunds` `{"times": 1, "code": "charge_disputed"}` —
   the intent's next `times` refunds are refused with `code` (422; a new key may then succeed).
+- `POST /_sim/payments/intents/{id}/challenge` `{"outcome": "complete" | "fail"}` — answer the
+  intent's 3-D Secure challenge as the traveler's browser would (200, the intent; 409 when it
+  awaits no answer: answered before, nothing changes).
 - `GET /_sim/payments/events[?payment_intent=]` — every event raised, oldest first.
 - `GET /_sim/payments/deliveries[?event_id=]` — every delivery and its attempts.
 - `POST /_sim/payments/events/{id}/redeliver` — deliver an event once more (202).
@@ -15,15 +18,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from aiohttp import web
 
 from sim.control import error_response, json_response
 from sim.payments.gateway import PAYMENTS, Timing
-from sim.payments.ledger import Event
+from sim.payments.ledger import ChallengeAnswered, ChallengeOutcome, Event
 from sim.payments.webhooks import WebhookConfig
+
+T = TypeVar("T")
 
 
 def add_routes(router: web.UrlDispatcher) -> None:
@@ -36,6 +41,9 @@ def add_routes(router: web.UrlDispatcher) -> None:
         "/_sim/payments/intents/{id}/refuse_refunds",
         post_refuse_refunds,
         name="sim_payments_refuse_refunds",
+    )
+    router.add_post(
+        "/_sim/payments/intents/{id}/challenge", post_challenge, name="sim_payments_challenge"
     )
     router.add_get("/_sim/payments/events", get_events, name="sim_payments_events")
     router.add_get("/_sim/payments/deliveries", get_deliveries, name="sim_payments_deliveries")
@@ -101,17 +109,39 @@ class RefundRefusals(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     code: str = "charge_disputed"
 
 
+async def _intent_call(request: web.Request, type_: type[T], empty: bytes = b"") -> T:
+    """The body of a call about the intent of the path (`empty`: the body of none); raises
+    404 for an unknown intent, 400 for a bad body."""
+    intent_id = request.match_info["id"]
+    if intent_id not in request.app[PAYMENTS].ledger.intents:
+        missing = error_response(404, "not_found", f"no intent {intent_id}")
+        raise web.HTTPNotFound(body=missing.body, content_type="application/json")
+    try:
+        return msgspec.json.decode(await request.read() or empty, type=type_)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from None
+
+
 async def post_refuse_refunds(request: web.Request) -> web.Response:
     sim = request.app[PAYMENTS]
     intent_id = request.match_info["id"]
-    if intent_id not in sim.ledger.intents:
-        return error_response(404, "not_found", f"no intent {intent_id}")
-    try:
-        refusals = msgspec.json.decode(await request.read() or b"{}", type=RefundRefusals)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise web.HTTPBadRequest(text=str(exc)) from None
+    refusals = await _intent_call(request, RefundRefusals, b"{}")
     sim.ledger.refusals.setdefault(intent_id, []).extend([refusals.code] * refusals.times)
     return json_response({"payment_intent": intent_id, "refusals": sim.ledger.refusals[intent_id]})
+
+
+class ChallengeAnswer(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    outcome: ChallengeOutcome
+
+
+async def post_challenge(request: web.Request) -> web.Response:
+    sim = request.app[PAYMENTS]
+    intent_id = request.match_info["id"]
+    answer = await _intent_call(request, ChallengeAnswer)
+    try:
+        return json_response(sim.answer_challenge(intent_id, answer.outcome))
+    except ChallengeAnswered:
+        return error_response(409, "challenge_answered", f"{intent_id} awaits no 3-D Secure answer")
 
 
 def _intent_of(event: Event) -> str:

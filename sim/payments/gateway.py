@@ -1,21 +1,30 @@
 """The simulated gateway as one object: its books, idempotency keys, timing and webhooks.
 
 An intent answers `processing` at once; its outcome is decided by the card token and reported
-later by webhook, after `settle_ms` (or `slow_ms` for `tok_slow`). Settlements and deliveries are
-background tasks of this object, all stopped by `stop()`.
+later by webhook, after `settle_ms` (or `slow_ms` for `tok_slow`). One whose card asks for 3-D
+Secure answers `requires_action` and waits for its challenge to be answered (`challenge.py`).
+Settlements and deliveries are background tasks of this object, all stopped by `stop()`.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 import msgspec
 from aiohttp import web
 
 from sim.payments.idempotency import IdempotencyCache
-from sim.payments.ledger import CreateIntent, CreateRefund, Intent, Ledger, Outcome, Refund
+from sim.payments.ledger import (
+    ChallengeOutcome,
+    CreateIntent,
+    CreateRefund,
+    Intent,
+    Ledger,
+    Outcome,
+    Refund,
+)
 from sim.payments.webhooks import Dispatcher, WebhookConfig
 
 DEV_API_KEY = "sk_test_skyfare_sim"  # the sim's own secret key: not a secret anywhere else
@@ -46,13 +55,30 @@ class PaymentsSim:
         self.webhooks = Dispatcher(config.webhook, seed=seed)
         self._settling: set[asyncio.Task[None]] = set()
 
-    def create_intent(self, request: CreateIntent) -> Intent:
-        intent, outcome, slow = self.ledger.create_intent(request)
+    def create_intent(self, request: CreateIntent, challenge_url: Callable[[str], str]) -> Intent:
+        """A new intent; it settles later, or waits for its 3-D Secure challenge, whose page is
+        at `challenge_url(intent id)`."""
+        intent, outcome, slow = self.ledger.create_intent(request, challenge_url)
+        if outcome != "challenge":
+            self._settle_later(intent.id, outcome, slow=slow)
+        return intent
+
+    def answer_challenge(self, intent_id: str, outcome: ChallengeOutcome) -> Intent:
+        """The traveler's answer to a challenge: `complete` goes on as `tok_visa` (settles
+        after `settle_ms`), `fail` fails it at once. Raises `ChallengeAnswered` for a second
+        answer (nothing changes)."""
+        event = self.ledger.answer_challenge(intent_id, outcome)
+        if event is None:
+            self._settle_later(intent_id, "succeed", slow=False)
+        else:
+            self.webhooks.emit(event)
+        return self.ledger.intents[intent_id]
+
+    def _settle_later(self, intent_id: str, outcome: Outcome, *, slow: bool) -> None:
         delay_ms = self.timing.slow_ms if slow else self.timing.settle_ms
-        task = asyncio.create_task(self._settle(intent.id, outcome, delay_ms / 1000))
+        task = asyncio.create_task(self._settle(intent_id, outcome, delay_ms / 1000))
         self._settling.add(task)
         task.add_done_callback(self._settling.discard)
-        return intent
 
     def refund(self, request: CreateRefund) -> Refund:
         refund, event = self.ledger.refund(request)

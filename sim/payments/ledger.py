@@ -7,20 +7,24 @@ wire (as Skyfare's API writes money), held as `Decimal`.
 Card tokens: `tok_visa` succeeds, `tok_declined` is declined, `tok_slow` succeeds late,
 `tok_fail_capture` is authorised and then fails to capture; `tok_insufficient_funds`,
 `tok_expired_card` and `tok_3ds_failed` are declined with those reasons (as Stripe's test
-cards are); any other token is refused (422).
+cards are); `tok_3ds_required` asks for 3-D Secure: its intent `requires_action` until the
+traveler answers the challenge (`answer_challenge`), then goes on as `tok_visa` or fails as
+`tok_3ds_failed`; any other token is refused (422).
 """
 
 from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 import msgspec
 
-IntentStatus = Literal["processing", "succeeded", "requires_payment_method"]
-Outcome = Literal["succeed", "decline", "fail_capture"]
+IntentStatus = Literal["processing", "succeeded", "requires_payment_method", "requires_action"]
+Outcome = Literal["succeed", "decline", "fail_capture", "challenge"]
+ChallengeOutcome = Literal["complete", "fail"]
 EventType = Literal["payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded"]
 
 # What each known card token does, and whether it takes the slow path.
@@ -32,6 +36,7 @@ CARD_TOKENS: dict[str, tuple[Outcome, bool]] = {
     "tok_insufficient_funds": ("decline", False),
     "tok_expired_card": ("decline", False),
     "tok_3ds_failed": ("decline", False),
+    "tok_3ds_required": ("challenge", False),
 }
 # The card behind each token, as a receipt may name it (Stripe's test card numbers' last four).
 CARD_LAST4: dict[str, str] = {
@@ -42,6 +47,7 @@ CARD_LAST4: dict[str, str] = {
     "tok_insufficient_funds": "9995",
     "tok_expired_card": "0069",
     "tok_3ds_failed": "3178",
+    "tok_3ds_required": "3184",
 }
 # Why each declining token is declined: Stripe's `code`, `message` and `decline_code`.
 DECLINES: dict[str, tuple[str, str, str | None]] = {
@@ -58,6 +64,7 @@ DECLINES: dict[str, tuple[str, str, str | None]] = {
         None,
     ),
 }
+DECLINES["tok_3ds_required"] = DECLINES["tok_3ds_failed"]  # its challenge answered "fail"
 MAX_AMOUNT = Decimal("99999999.99")
 _CENT = Decimal("0.01")
 _ID_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -85,6 +92,10 @@ class GatewayError(Exception):
 
 def invalid(code: str, message: str, param: str | None = None, status: int = 422) -> GatewayError:
     return GatewayError(status, "invalid_request_error", code, message, param)
+
+
+class ChallengeAnswered(Exception):
+    """The intent awaits no 3-D Secure answer (answered already, or never asked one)."""
 
 
 class LastPaymentError(msgspec.Struct):
@@ -119,6 +130,18 @@ class PaymentMethodDetails(msgspec.Struct):
     type: str = "card"
 
 
+class RedirectToUrl(msgspec.Struct):
+    url: str
+    return_url: str | None = None
+
+
+class NextAction(msgspec.Struct):
+    """What the customer must do before the intent goes on (Stripe's `next_action`)."""
+
+    redirect_to_url: RedirectToUrl
+    type: str = "redirect_to_url"
+
+
 class Intent(msgspec.Struct):
     id: str
     amount: Decimal
@@ -132,6 +155,7 @@ class Intent(msgspec.Struct):
     last_payment_error: LastPaymentError | None = None
     payment_method_details: PaymentMethodDetails | None = None
     refunds: list[Refund] = msgspec.field(default_factory=list)
+    next_action: NextAction | None = None
     object: str = "payment_intent"
 
 
@@ -151,6 +175,7 @@ class CreateIntent(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     card_token: str
     metadata: dict[str, str] = msgspec.field(default_factory=dict)
     description: str | None = None
+    return_url: str | None = None  # where a 3-D Secure challenge sends the browser back
 
 
 class CreateRefund(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -181,13 +206,22 @@ class Ledger:
         # Refusals set by the control API: the next refunds of an intent fail with these codes
         # (a disputed charge, a closed card), as a real gateway sometimes refuses for a while.
         self.refusals: dict[str, list[str]] = {}
+        # Where each 3-D Secure challenge sends the browser back, kept once it is answered (the
+        # intent's `next_action` is gone then).
+        self.return_urls: dict[str, str | None] = {}
 
-    def create_intent(self, request: CreateIntent) -> tuple[Intent, Outcome, bool]:
-        """A new `processing` intent, with what its card will do and whether slowly."""
+    def create_intent(
+        self, request: CreateIntent, challenge_url: Callable[[str], str] = lambda id_: id_
+    ) -> tuple[Intent, Outcome, bool]:
+        """A new `processing` intent (`requires_action` for a card that asks for 3-D Secure:
+        its challenge page is at `challenge_url(intent id)`), with what its card will do and
+        whether slowly."""
         amount = parse_amount(request.amount, "amount")
         currency = request.currency.upper()
         if len(currency) != 3 or not currency.isalpha():
             raise invalid("currency_invalid", "currency must be an ISO 4217 code", "currency")
+        if request.return_url is not None and not _absolute_http(request.return_url):
+            raise invalid("url_invalid", "return_url must be an absolute http(s) URL", "return_url")
         known = CARD_TOKENS.get(request.card_token)
         if known is None:
             raise GatewayError(
@@ -204,9 +238,29 @@ class Ledger:
                 CardDetails("visa", CARD_LAST4[request.card_token])
             ),
         )
-        self.intents[intent.id] = intent
         outcome, slow = known
+        if outcome == "challenge":
+            intent.status = "requires_action"
+            intent.next_action = NextAction(
+                RedirectToUrl(challenge_url(intent.id), request.return_url)
+            )
+            self.return_urls[intent.id] = request.return_url
+        self.intents[intent.id] = intent
         return intent, outcome, slow
+
+    def answer_challenge(self, intent_id: str, outcome: ChallengeOutcome) -> Event | None:
+        """The traveler's answer to the intent's 3-D Secure challenge: `complete` sends it on
+        (`processing`; the caller settles it as a `tok_visa` later), `fail` fails it now (the
+        event that reports it). Raises `ChallengeAnswered` when it was answered before (or
+        never asked): a second answer changes nothing."""
+        intent = self.intents[intent_id]
+        if intent.status != "requires_action":
+            raise ChallengeAnswered(intent_id)
+        intent.next_action = None
+        if outcome == "complete":
+            intent.status = "processing"
+            return None
+        return self.settle(intent_id, "decline")
 
     def settle(self, intent_id: str, outcome: Outcome) -> Event:
         """Finish a `processing` intent as its card dictates; the event that reports it."""
@@ -265,6 +319,7 @@ class Ledger:
         self.intents.clear()
         self.events.clear()
         self.refusals.clear()
+        self.return_urls.clear()
 
     def _event(self, type: EventType, obj: dict[str, Any]) -> Event:
         event = Event(self._new_id("evt"), type, int(time.time()), {"object": obj})
@@ -275,6 +330,11 @@ class Ledger:
         # Random, not drawn from the seed: a sim restarted with the same seed (and the same
         # database behind Skyfare) must not reuse intent or event ids, as no real gateway does.
         return f"{prefix}_{''.join(secrets.choice(_ID_ALPHABET) for _ in range(24))}"
+
+
+def _absolute_http(url: str) -> bool:
+    scheme, _, rest = url.partition("://")
+    return scheme in ("http", "https") and bool(rest) and len(url) <= 2048
 
 
 def _as_dict(value: msgspec.Struct) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import datetime as dt
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.dates import browser_zone, moment_words
 from tests.browser.test_search_to_offer import ERROR_COLOUR, assert_accessible, screenshot
@@ -61,6 +61,19 @@ def hold_without_seats(page: Page) -> None:
     expect(page.get_by_role("heading", name="Your seats are on hold")).to_be_visible()
 
 
+def booked(page: Page, picture: str) -> Locator:
+    """The trip page once paid and ticketed (checked for accessibility, and pictured as
+    `picture`); its Booking region."""
+    expect(page).to_have_url(re.compile(r"/trips/ord_"))
+    expect(page.get_by_role("heading", name="Your trip is booked")).to_be_visible()
+    booking = page.get_by_role("region", name="Booking")
+    expect(booking).to_contain_text(re.compile(r"Booking reference [A-Z0-9]{6}"))
+    expect(booking).to_contain_text("Paid and ticketed")
+    assert_accessible(page)
+    screenshot(page, picture)
+    return booking
+
+
 def test_a_signed_in_traveler_books_and_pays_and_sees_the_booking_reference(screen: Page) -> None:
     page = screen
     open_an_offer(page)
@@ -87,13 +100,7 @@ def test_a_signed_in_traveler_books_and_pays_and_sees_the_booking_reference(scre
     page.get_by_label("Test card that succeeds").check()
     page.get_by_role("button", name="Pay").click()
 
-    expect(page).to_have_url(re.compile(r"/trips/ord_"))
-    expect(page.get_by_role("heading", name="Your trip is booked")).to_be_visible()
-    booking = page.get_by_role("region", name="Booking")
-    expect(booking).to_contain_text(re.compile(r"Booking reference [A-Z0-9]{6}"))
-    expect(booking).to_contain_text("Paid and ticketed")
-    assert_accessible(page)
-    screenshot(page, "confirmation")
+    booking = booked(page, "confirmation")
 
     # Cancelling says what happens first (a refund, since it is paid), then does it.
     page.get_by_role("button", name="Cancel this trip…").click()
@@ -107,8 +114,8 @@ def test_a_signed_in_traveler_books_and_pays_and_sees_the_booking_reference(scre
     expect(booking).not_to_contain_text("Total")
 
 
-def test_a_declined_card_keeps_the_seats_held_and_says_so(screen: Page) -> None:
-    page = screen
+def to_the_pay_step(page: Page) -> None:
+    """From an offer to its payment step, signed in as Ada, no seats chosen."""
     open_an_offer(page)
     page.get_by_role("link", name="Continue to passengers").click()
     sign_in_as_ada(page)
@@ -116,6 +123,11 @@ def test_a_declined_card_keeps_the_seats_held_and_says_so(screen: Page) -> None:
     page.get_by_label("Date of birth").fill("1990-12-10")
     page.get_by_role("button", name="Continue to seats").click()
     skip_seats(page)
+
+
+def test_a_declined_card_keeps_the_seats_held_and_says_so(screen: Page) -> None:
+    page = screen
+    to_the_pay_step(page)
     page.get_by_label("Test card that is declined").check()
     page.get_by_role("button", name="Pay").click()
 

@@ -1,9 +1,9 @@
 """The sim payment gateway's control API for tests, and a webhook receiver to point it at.
 
 - `PaymentsSimControl(sim.url)`: `configure_webhook(url=..., retry_base_ms=...)`, `set_timing()`,
-  `intents()`, `events()`, `deliveries()`, `redeliver()`, `reset()`, `refund_by_hand()` (a
-  refund made at the gateway's dashboard), and `wait_for()` to poll the gateway's state until a
-  condition holds (no sleeps as synchronisation).
+  `intents()`, `answer_challenge()` (3-D Secure), `events()`, `deliveries()`, `redeliver()`,
+  `reset()`, `refund_by_hand()` (a refund made at the gateway's dashboard), and `wait_for()`
+  to poll the gateway's state until a condition holds (no sleeps as synchronisation).
 - `running_receiver()`: a real HTTP server recording every webhook delivery; its answers are
   scripted (`receiver.answers = [500, 500]` fails the next two, then 200).
 """
@@ -80,6 +80,14 @@ class PaymentsSimControl:
             f"/_sim/payments/intents/{intent_id}/refuse_refunds",
             {"times": times, "code": code},
         )
+
+    async def answer_challenge(self, intent_id: str, outcome: str) -> dict[str, Any]:
+        """Answer the intent's 3-D Secure challenge (`complete` or `fail`) as the browser
+        would; the intent after it."""
+        intent: dict[str, Any] = await self._call(
+            "POST", f"/_sim/payments/intents/{intent_id}/challenge", {"outcome": outcome}
+        )
+        return intent
 
     async def events(self, intent_id: str | None = None) -> list[dict[str, Any]]:
         query = "" if intent_id is None else f"?payment_intent={intent_id}"

@@ -167,20 +167,26 @@ async def test_an_instant_order_is_held_paid_and_ticketed_in_one_request(
     assert held_type == "instant"
 
 
-async def test_an_instant_order_with_a_refused_card_stays_held_and_can_be_paid(
-    pay_env: PayEnv, alice: Headers
-) -> None:
+async def instant_order(pay_env: PayEnv, headers: Headers, card: str) -> dict[str, Any]:
+    """An `instant` order of one adult paid with `card`, as answered (201)."""
     offer = await pay_env.booking.offer()
     response = await pay_env.booking.order(
-        alice,
+        headers,
         offer,
         key=str(uuid.uuid4()),
         passengers=[adult()],
         type="instant",
-        payment={"card_token": "tok_unknown"},
+        payment={"card_token": card},
     )
-    order = await response.json()
+    order: dict[str, Any] = await response.json()
     assert response.status == 201, order
+    return order
+
+
+async def test_an_instant_order_with_a_refused_card_stays_held_and_can_be_paid(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order = await instant_order(pay_env, alice, "tok_unknown")
     failed = await pay_env.order(alice, order["id"])
     assert (failed["status"], failed["payment_status"]) == ("held", "failed")
     assert failed["payment_decline_code"] == "invalid_card_token"  # refused at once

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import msgspec
 import pytest
 
-from sim.payments.ledger import CreateIntent, CreateRefund, GatewayError, Ledger, parse_amount
+from sim.payments.ledger import (
+    ChallengeAnswered,
+    CreateIntent,
+    CreateRefund,
+    GatewayError,
+    Ledger,
+    parse_amount,
+)
 
 
 def new_intent(ledger: Ledger, token: str = "tok_visa", amount: str = "100.00") -> str:
@@ -116,3 +124,63 @@ def test_a_refund_refusal_set_by_the_control_api_refuses_once_and_moves_nothing(
     assert ledger.intents[intent_id].amount_refunded == 0
     refund, _ = ledger.refund(CreateRefund(intent_id, "40.00"))
     assert refund.amount == Decimal("40.00")
+
+
+def _challenged(ledger: Ledger, return_url: str | None = "https://app.example/trips/o") -> str:
+    request = CreateIntent("100.00", "usd", "tok_3ds_required", return_url=return_url)
+    intent, outcome, _ = ledger.create_intent(request, lambda id_: f"https://sim/challenge/{id_}")
+    assert outcome == "challenge"
+    return intent.id
+
+
+def test_a_3ds_card_requires_action_with_its_challenge_page_and_the_way_back() -> None:
+    ledger = Ledger()
+    intent = ledger.intents[_challenged(ledger)]
+    assert intent.status == "requires_action"
+    assert intent.next_action is not None
+    redirect = intent.next_action.redirect_to_url
+    assert (intent.next_action.type, redirect.url) == (
+        "redirect_to_url",
+        f"https://sim/challenge/{intent.id}",
+    )
+    assert redirect.return_url == "https://app.example/trips/o"
+
+
+def test_a_completed_challenge_goes_on_as_a_visa_and_a_failed_one_fails_authentication() -> None:
+    ledger = Ledger()
+    completed, failed = _challenged(ledger), _challenged(ledger)
+    assert ledger.answer_challenge(completed, "complete") is None
+    assert (ledger.intents[completed].status, ledger.intents[completed].next_action) == (
+        "processing",
+        None,
+    )
+    event = ledger.answer_challenge(failed, "fail")
+    assert event is not None
+    assert event.type == "payment_intent.payment_failed"
+    error = ledger.intents[failed].last_payment_error
+    assert error is not None
+    assert error.code == "payment_intent_authentication_failure"
+
+
+@pytest.mark.parametrize(("first", "second"), [("complete", "fail"), ("fail", "complete")])
+def test_a_second_answer_to_a_challenge_changes_nothing(first: str, second: str) -> None:
+    ledger = Ledger()
+    intent_id = _challenged(ledger)
+    ledger.answer_challenge(intent_id, first)  # type: ignore[arg-type]
+    before = msgspec.json.encode(ledger.intents[intent_id])
+    with pytest.raises(ChallengeAnswered):
+        ledger.answer_challenge(intent_id, second)  # type: ignore[arg-type]
+    assert msgspec.json.encode(ledger.intents[intent_id]) == before
+
+
+def test_a_card_without_3ds_cannot_be_answered_a_challenge() -> None:
+    ledger = Ledger()
+    with pytest.raises(ChallengeAnswered):
+        ledger.answer_challenge(new_intent(ledger), "complete")
+
+
+@pytest.mark.parametrize("url", ["/trips/o", "javascript:alert(1)", "ftp://x/y", "https://"])
+def test_a_return_url_must_be_an_absolute_web_address(url: str) -> None:
+    with pytest.raises(GatewayError) as caught:
+        _challenged(Ledger(), url)
+    assert (caught.value.status, caught.value.param) == (422, "return_url")

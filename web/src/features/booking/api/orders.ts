@@ -39,8 +39,10 @@ export async function holdOffer(
   return result.data;
 }
 
-/** Pays a held order with a gateway card token; the outcome arrives on the order later. */
-export async function payOrder(orderId: string, cardToken: string): Promise<void> {
+/** Pays a held order with a gateway card token; the outcome arrives on the order later. The
+ * address the browser must go to first when the card's bank asks the traveler to confirm (3-D
+ * Secure: `next_action`), else null. */
+export async function payOrder(orderId: string, cardToken: string): Promise<string | null> {
   let result;
   try {
     result = await api.POST("/v1/orders/{order_id}/payments", {
@@ -51,6 +53,12 @@ export async function payOrder(orderId: string, cardToken: string): Promise<void
     throw new BookingProblem(offlineProblem());
   }
   if (result.error !== undefined) throw problemOf(result.error, result.response.status);
+  return bankPage(result.data.next_action?.url);
+}
+
+/** The bank's page to navigate to: a web address only (never `javascript:`, whatever answered). */
+export function bankPage(url: string | undefined): string | null {
+  return url !== undefined && /^https?:\/\//.test(url) ? url : null;
 }
 
 /** Whether money or the booking is still moving, so the page keeps looking: the payment is

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { act, cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react";
 import { MemoryRouter } from "react-router";
 import { afterEach, expect, it, vi } from "vitest";
 
@@ -93,4 +93,11 @@ it("says which passenger flies on a lap, as the trip page does (one list of pass
   const trip = screen.getByRole("region", { name: "Your trip" });
   // Was "Ralph Lovelace" alone: nothing said the infant has no seat of their own.
   expect([...trip.querySelectorAll("li")].map((li) => li.textContent)).toEqual(["Ada Lovelace", "Ralph Lovelace (infant, on Ada’s lap)"]);
+});
+
+it("offers the test card that asks for 3-D Secure, where paying the order can go to the bank", () => {
+  signInForTest();
+  renderPay(order);
+  const cards = screen.getByRole("group", { name: "Payment" });
+  expect(within(cards).getByRole("radio", { name: "Test card that asks for 3-D Secure" })).toBeTruthy();
 });

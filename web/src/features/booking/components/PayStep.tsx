@@ -18,8 +18,10 @@ export function PayStep({ order }: { order: Order }) {
 
   const pay = () =>
     attempt(async () => {
-      await payOrder(order.id, card);
-      await navigate(trip, { state: { paying: true } });
+      const bank = await payOrder(order.id, card);
+      // The bank's own page (a full navigation), which sends the traveler back to the trip.
+      if (bank !== null) window.location.assign(bank);
+      else await navigate(trip, { state: { paying: true } });
     });
 
   return (
@@ -49,7 +51,7 @@ export function PayStep({ order }: { order: Order }) {
           </p>
         )}
       </section>
-      <CardChoice legend="Payment" card={card} onChange={setCard} />
+      <CardChoice legend="Payment" card={card} onChange={setCard} threeDSecure />
       <p role="status" className="price-note">
         {busy && "Sending your payment…"}
       </p>
