@@ -24,7 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.ceiling import parse_wrk
-from bench.machine import children_cpu_seconds, cpu_seconds, listening_pids
+from bench.machine import (
+    available_cpus,
+    children_cpu_seconds,
+    cpu_seconds,
+    listening_pids,
+    machine_ticks,
+)
 from bench.report import CeilingRow, CoreBudget
 
 # Issue 18's targets: (Skyfare target, bare target, required ratio).
@@ -48,15 +54,24 @@ class SideCpu:
     beside: Mapping[str, Sequence[int]] = field(default_factory=dict)
     wrk_us: dict[str, list[float]] = field(default_factory=dict)
     beside_us: dict[str, list[float]] = field(default_factory=dict)
+    # How many of the machine's cores were busy during each turn (/proc/stat, every process and
+    # the kernel's own work), per target per turn.
+    busy_cores: dict[str, list[float]] = field(default_factory=dict)
 
-    def start(self, name: str) -> tuple[float, float]:
-        return children_cpu_seconds(), self._beside_seconds(name)
+    def start(self, name: str) -> tuple[float, float, tuple[int, int]]:
+        return children_cpu_seconds(), self._beside_seconds(name), machine_ticks()
 
-    def stop(self, name: str, started: tuple[float, float], requests: float) -> None:
+    def stop(
+        self, name: str, started: tuple[float, float, tuple[int, int]], requests: float
+    ) -> None:
         wrk, beside = children_cpu_seconds() - started[0], self._beside_seconds(name) - started[1]
         self.wrk_us.setdefault(name, []).append(round(wrk / requests * 1e6, 2))
         if name in self.beside:
             self.beside_us.setdefault(name, []).append(round(beside / requests * 1e6, 2))
+        (busy0, all0), (busy1, all1) = started[2], machine_ticks()
+        cores = len(available_cpus())
+        share = (busy1 - busy0) / max(1, all1 - all0)
+        self.busy_cores.setdefault(name, []).append(round(share * cores, 2))
 
     def _beside_seconds(self, name: str) -> float:
         total = 0.0
@@ -201,6 +216,7 @@ def core_budget(
     wanted = SCALING_TARGET * statistics.median(rps[one])
     server_us, wrk_us = statistics.median(cpu[two]), statistics.median(side.wrk_us[two])
     rest_us = statistics.median(side.beside_us[two]) if two in side.beside_us else None
+    busy = statistics.median(side.busy_cores[two]) if two in side.busy_cores else None
     return CoreBudget(
         target_rps=round(wanted, 1),
         server_us=server_us,
@@ -210,6 +226,7 @@ def core_budget(
         cores=cores,
         rest_us=rest_us,
         rest_cores=None if rest_us is None else round(wanted * rest_us / 1e6, 2),
+        busy_cores=busy,
     )
 
 

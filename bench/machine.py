@@ -33,6 +33,16 @@ def plan_cores(cpus: list[int], workers: int) -> tuple[list[int], list[int]]:
     return cpus[:server], cpus[server:]
 
 
+def machine_ticks() -> tuple[int, int]:
+    """(busy, all) CPU ticks of the whole machine since boot (/proc/stat's "cpu" line): busy is
+    all but idle, I/O wait and steal (time the hypervisor gave another machine), so interrupts
+    and softirqs, where loopback TCP does much of its work for no process, count."""
+    with open("/proc/stat") as f:
+        ticks = list(map(int, f.readline().split()[1:]))
+    steal = ticks[7] if len(ticks) > 7 else 0
+    return sum(ticks) - ticks[3] - ticks[4] - steal, sum(ticks)
+
+
 def available_cpus() -> list[int]:
     return sorted(os.sched_getaffinity(0))
 

@@ -100,6 +100,9 @@ class CoreBudget(msgspec.Struct, frozen=True):
     cores: int
     rest_us: float | None = None
     rest_cores: float | None = None
+    # The machine's cores busy in the 2-worker turns as they ran (/proc/stat: the kernel's
+    # softirqs, which no process is charged with, included).
+    busy_cores: float | None = None
 
     @property
     def needed_cores(self) -> float:

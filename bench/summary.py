@@ -195,11 +195,17 @@ def budget_words(b: CoreBudget, target: float) -> str:
         else f", and the rest of the stack (PostgreSQL, Redis, the consumers, the supervisor) at "
         f"{b.rest_us:g} µs {b.rest_cores:.2f}"
     )
+    busy = (
+        ""
+        if b.busy_cores is None
+        else f" As the 2-worker turns ran, {b.busy_cores:.2f} of the machine's {b.cores} cores "
+        "were busy (/proc/stat: every process and the kernel's own work)."
+    )
     return (
         f"Core budget of {target:g} × 1 worker ({b.target_rps:,.0f} req/s) on 2 workers: the API "
         f"workers at {b.server_us:g} µs a request need {b.server_cores:.2f} cores, wrk, the "
         f"load generator, at {b.wrk_us:g} µs a request {b.wrk_cores:.2f}{rest}: "
-        f"{needed:.2f} cores, {verdict}."
+        f"{needed:.2f} cores, {verdict}.{busy}"
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import time
 from pathlib import Path
 
 import msgspec
@@ -152,3 +154,30 @@ def test_the_rest_of_the_stack_counts_in_the_core_budget() -> None:
 def test_no_core_budget_without_wrk_cpu_of_the_two_worker_turns() -> None:
     assert ceilings.core_budget(RPS, CPU, ceilings.SideCpu(), 2) is None
     assert not any(line.startswith("Core budget") for line in ceilings_table(_with_rows()))
+
+
+def test_the_core_budget_says_how_busy_the_machine_was_in_the_two_worker_turns() -> None:
+    side = ceilings.SideCpu(
+        wrk_us={"skyfare_get_2w": [1000.0]}, busy_cores={"skyfare_get_2w": [1.9, 1.97, 1.95]}
+    )
+    budget = ceilings.core_budget(RPS, CPU, side, 2)
+
+    assert budget is not None
+    assert budget.busy_cores == 1.95
+    line = ceilings_table(msgspec.structs.replace(_with_rows(), core_budget=budget))[-1]
+    assert line.endswith(
+        "As the 2-worker turns ran, 1.95 of the machine's 2 cores were busy (/proc/stat: every "
+        "process and the kernel's own work)."
+    )
+
+
+def test_a_turn_records_how_many_of_the_machines_cores_were_busy() -> None:
+    side = ceilings.SideCpu()
+    started = side.start("skyfare_get_2w")
+    deadline = time.process_time() + 0.1
+    while time.process_time() < deadline:  # this process busy for a while
+        pass
+    side.stop("skyfare_get_2w", started, 1000.0)
+
+    busy = side.busy_cores["skyfare_get_2w"][0]
+    assert 0.0 < busy <= len(os.sched_getaffinity(0))
