@@ -13,6 +13,7 @@ arguments but for wrk and /proc; `bench.harness_ceiling` starts the servers it m
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import statistics
 import subprocess
@@ -25,7 +26,6 @@ from pathlib import Path
 
 from bench.ceiling import parse_wrk
 from bench.machine import (
-    available_cpus,
     children_cpu_seconds,
     cpu_seconds,
     listening_pids,
@@ -69,7 +69,7 @@ class SideCpu:
         if name in self.beside:
             self.beside_us.setdefault(name, []).append(round(beside / requests * 1e6, 2))
         (busy0, all0), (busy1, all1) = started[2], machine_ticks()
-        cores = len(available_cpus())
+        cores = os.cpu_count() or 1  # the machine's, not this process's affinity (pinned)
         share = (busy1 - busy0) / max(1, all1 - all0)
         self.busy_cores.setdefault(name, []).append(round(share * cores, 2))
 

@@ -180,4 +180,4 @@ def test_a_turn_records_how_many_of_the_machines_cores_were_busy() -> None:
     side.stop("skyfare_get_2w", started, 1000.0)
 
     busy = side.busy_cores["skyfare_get_2w"][0]
-    assert 0.0 < busy <= len(os.sched_getaffinity(0))
+    assert 0.0 < busy <= (os.cpu_count() or 1)
