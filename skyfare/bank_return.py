@@ -52,4 +52,5 @@ OPERATION: Final = Operation(
     " or a redirect (303) to the trip when opened as the window",
     "web", response_media=("text/html",),
     parameters=(Parameter("order", "query", "The order paid (any other value: My trips)"),),
+    also_success={303: "Opened as the window (Sec-Fetch-Dest: document): on to the trip page"},
 )  # fmt: skip
