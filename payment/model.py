@@ -33,6 +33,16 @@ def intent_key(payment_id: str) -> str:
     return f"{payment_id}:intent"
 
 
+# The web app's page a card's bank (3-D Secure) sends the browser back to (skyfare/bank_return.py).
+BANK_RETURN_PATH = "/bank-return"
+
+
+def bank_return_url(web_url: str, order_id: str) -> str:
+    """An order's 3-D Secure `return_url` on the web app at `web_url`: not the trip page, which
+    would load the whole app inside the bank's frame (skyfare/bank_return.py says what it is)."""
+    return f"{web_url.rstrip('/')}{BANK_RETURN_PATH}?order={order_id}"
+
+
 def refund_key(payment_id: str, attempt: int = 0) -> str:
     """Our idempotency key for refunding a payment (or a seat charge): every path that refunds
     it (a failed ticketing, a success that came too late, a retry) asks for the same one refund.

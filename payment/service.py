@@ -51,6 +51,7 @@ from payment.model import (
     Payment,
     PaymentRequest,
     PaymentView,
+    bank_return_url,
     intent_key,
     new_payment_id,
 )
@@ -81,12 +82,6 @@ def accepted(
             view, status="requires_action", next_action=NextAction(intent.action_url)
         )
     return StoredResponse(202, _encoder.encode(view))
-
-
-def trip_page(web_url: str, order_id: str) -> str:
-    """The web app's page of the order (`web/src/app` `/trips/:id`), where a 3-D Secure
-    challenge sends the traveler back: the page follows the payment from there."""
-    return f"{web_url.rstrip('/')}/trips/{order_id}"
 
 
 class PaymentService:
@@ -137,7 +132,7 @@ class PaymentService:
         claim = await self._keys.claim(owner, key, fp)
         if isinstance(claim, Replay):
             return claim.answer()
-        back = trip_page(self._web_url or origin, order_id)
+        back = bank_return_url(self._web_url or origin, order_id)
         try:
             return await self._claimed(owner, order_id, key, request, claim.resource_id, back)
         except BaseException:

@@ -180,6 +180,7 @@ class _WebApp:
             self._settings.web_dist_dir,
             issuer=self._settings.trusted_issuer,
             client_id=self._settings.web_client_id,
+            payment_gateway=self._settings.payment_gateway_base_url,
         )
 
 

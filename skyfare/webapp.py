@@ -17,7 +17,9 @@
   problem, as API.md says.
 - A strict Content-Security-Policy: scripts, styles, images, the manifest and the worker from this
   origin only, no inline script; the identity provider's origin is added to `connect-src` (the
-  app exchanges its sign-in code there) and `form-action` (its sign-in page posts there).
+  app exchanges its sign-in code there) and `form-action` (its sign-in page posts there); the
+  payment gateway's origin is the only `frame-src` (a card's 3-D Secure page, shown in a dialog of
+  the trip page), and its way back is `/bank-return` (skyfare/bank_return.py).
 - Without a build (`web/dist/index.html` missing: a test, or a checkout where `make run` has not
   built it yet) the routes answer a short page saying how to build it; the assets are 404s.
 """
@@ -36,6 +38,7 @@ from aiohttp import web
 from kernel.accept import media_qualities
 from kernel.http import add_response_headers, is_json_media_type
 from kernel.openapi import Operation, Parameter
+from skyfare import bank_return
 
 logger = logging.getLogger(__name__)
 
@@ -104,11 +107,12 @@ class Build(NamedTuple):
 NotFoundPage = Callable[[web.Request], web.Response | None]
 
 
-def content_security_policy(issuer: str) -> str:
+def content_security_policy(issuer: str, payment_gateway: str) -> str:
     origin = _origin(issuer)
     return (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         f"connect-src 'self' {origin}; manifest-src 'self'; worker-src 'self'; "
+        f"frame-src {_origin(payment_gateway)}; "
         f"form-action 'self' {origin}; base-uri 'none'; frame-ancestors 'none'"
     )
 
@@ -130,11 +134,12 @@ def load_build(dist: Path) -> Build | None:
 
 
 def add_routes(
-    router: web.UrlDispatcher, dist: Path, *, issuer: str, client_id: str
+    router: web.UrlDispatcher, dist: Path, *, issuer: str, client_id: str, payment_gateway: str
 ) -> NotFoundPage:
-    """The app's routes on `router`; returns the page for unknown addresses (`not_found_page`)."""
+    """The app's routes on `router`; returns the page for unknown addresses (`not_found_page`).
+    `payment_gateway`: its base URL, whose origin shows a card's 3-D Secure page in the app."""
     build = load_build(dist)
-    csp = content_security_policy(issuer)
+    csp = content_security_policy(issuer, payment_gateway)
     auth_config = msgspec.json.encode(
         AuthConfig(issuer=issuer.rstrip("/"), client_id=client_id, scope=SIGN_IN_SCOPE)
     )
@@ -180,6 +185,7 @@ def add_routes(
     router.add_get("/v1/auth/config", get_auth_config, name="auth_config", allow_head=False)
     for path in CLIENT_ROUTES:
         router.add_get(path, shell)
+    router.add_get(bank_return.PATH, bank_return.bank_return, name="web_bank_return")
     router.add_get("/assets/{name}", asset, name="web_asset")
     for name in ROOT_FILES:
         router.add_get(f"/{name}", root_file(name))
@@ -282,6 +288,7 @@ OPERATIONS: tuple[Operation, ...] = (
     _page("/trips", "The web app: my trips (the shell)"),
     _page("/trips/{order_id}", "The web app: one trip (the shell)"),
     _page("/profile", "The web app: profile, saved travelers, export and erasure (the shell)"),
+    bank_return.OPERATION,
     Operation(
         "get", "/assets/{name}", "web_asset",
         "A file of the web app (content-hashed names, cached as immutable)", "web",

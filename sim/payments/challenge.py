@@ -4,7 +4,8 @@
 form with two buttons, Complete and Fail. `POST` the form (`outcome=complete|fail`) → the intent
 goes on or fails (`PaymentsSim.answer_challenge`), then `303` to the intent's `return_url` with
 `?payment_intent=<id>`. A second answer changes nothing and is sent back the same way. No API
-key: the traveler's browser comes here, never the merchant's server.
+key: the traveler's browser comes here, never the merchant's server. Any merchant may show it in
+an iframe (`sim.pages.FRAMED_PAGE_HEADERS`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from html import escape
 from aiohttp import web
 from yarl import URL
 
-from sim.pages import PAGE_HEADERS
+from sim.pages import FRAMED_PAGE_HEADERS
 from sim.payments.gateway import PAYMENTS
 from sim.payments.ledger import ChallengeAnswered, ChallengeOutcome, Intent
 
@@ -54,7 +55,9 @@ def _page(title: str, body: str, status: int = 200) -> web.Response:
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
         f"<body><main>{body}</main></body></html>"
     )
-    return web.Response(text=html, status=status, content_type="text/html", headers=PAGE_HEADERS)
+    return web.Response(
+        text=html, status=status, content_type="text/html", headers=FRAMED_PAGE_HEADERS
+    )
 
 
 async def get_challenge(request: web.Request) -> web.Response:
@@ -94,4 +97,4 @@ def _back_to_merchant(request: web.Request, intent: Intent) -> web.Response:
     if redirect is None:
         return _page("Payment answered", "<h1>Thank you: you may close this page</h1>")
     target = URL(redirect).extend_query(payment_intent=intent.id)
-    raise web.HTTPSeeOther(location=str(target), headers=PAGE_HEADERS)
+    raise web.HTTPSeeOther(location=str(target), headers=FRAMED_PAGE_HEADERS)

@@ -1,56 +1,82 @@
-"""Paying with a card whose bank asks the traveler to confirm (3-D Secure): Pay goes to the bank's
-page (the sim's challenge), Complete sends the browser back to the trip, which (signed in again:
-the app keeps no tokens over a page load) follows the payment to "Paid and ticketed"."""
+"""Paying with a card whose bank asks the traveler to confirm (3-D Secure): Pay opens the trip
+page with the bank's page (the sim's challenge) in a dialog over it; the app stays loaded (its
+tokens live in memory only), so the answer leads to the outcome on the trip page without signing
+in again. Closing the dialog is giving up for now, and Pay now opens the bank's page again."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FrameLocator, Locator, Page, expect
 
-from tests.browser.test_book import booked, sign_in_as_ada, to_the_pay_step
-from tests.browser.test_search_to_offer import screenshot
+from tests.browser.test_book import booked, to_the_pay_step
+from tests.browser.test_search_to_offer import assert_accessible, screenshot
 
 pytestmark = pytest.mark.timeout(300)
 
 
-def test_a_card_asking_for_3ds_goes_to_the_bank_and_back_to_a_paid_trip(screen: Page) -> None:
-    page = screen
+def _pay_with_the_3ds_card(page: Page) -> tuple[Locator, FrameLocator]:
+    """The dialog with the bank's page, and the page inside its frame."""
     to_the_pay_step(page)
     page.get_by_label("Test card that asks for 3-D Secure").check()
     page.get_by_role("button", name="Pay").click()
-
-    # The bank's page, on the gateway's own origin: what is confirmed, and two answers.
-    expect(page).to_have_url(re.compile(r"/payments/challenge/pi_"))
+    dialog = page.get_by_role("dialog", name="Confirm with your bank")
+    expect(dialog).to_be_visible()
+    # Still the app, on the trip's page: nothing navigated away.
+    expect(page).to_have_url(re.compile(r"/trips/ord_\w+$"))
+    bank = dialog.frame_locator("iframe[title='Your bank’s page']")
     expect(
-        page.get_by_text(re.compile(r"Confirm this payment of [\d.]+ USD with your bank"))
+        bank.get_by_text(re.compile(r"Confirm this payment of [\d.]+ USD with your bank"))
     ).to_be_visible()
-    expect(page.get_by_role("button", name="Fail")).to_be_visible()
-    screenshot(page, "three-d-secure-challenge")
-    page.get_by_role("button", name="Complete").click()
+    return dialog, bank
 
-    expect(page).to_have_url(re.compile(r"/trips/ord_\w+\?payment_intent=pi_"))
-    # The app keeps its tokens in memory only (web/src/lib/session.ts): a page loaded anew, as
-    # after any full navigation, asks to sign in again, then shows this trip.
-    expect(page.get_by_text("Sign in to see this trip.")).to_be_visible()
-    screenshot(page, "three-d-secure-back")
-    sign_in_as_ada(page)
+
+def test_a_card_asking_for_3ds_is_confirmed_in_a_dialog_and_the_trip_is_paid(
+    screen: Page,
+) -> None:
+    page = screen
+    dialog, bank = _pay_with_the_3ds_card(page)
+    # Focus moved into the dialog (its first control), and the page under it is inert.
+    expect(dialog.get_by_role("button", name="Close")).to_be_focused()
+    assert_accessible(page)
+    screenshot(page, "three-d-secure-dialog")
+    bank.get_by_role("button", name="Complete").click()
+
+    # No sign-in again: the dialog goes once the payment is through, and the trip says so.
+    expect(dialog).to_be_hidden(timeout=20_000)
+    expect(page.get_by_text("Sign in to see this trip.")).to_have_count(0)
     booked(page, "three-d-secure-paid")
 
 
 def test_a_failed_bank_check_keeps_the_seats_held_and_says_why(screen: Page) -> None:
     page = screen
-    to_the_pay_step(page)
-    page.get_by_label("Test card that asks for 3-D Secure").check()
-    page.get_by_role("button", name="Pay").click()
-    page.get_by_role("button", name="Fail").click()
+    dialog, bank = _pay_with_the_3ds_card(page)
+    bank.get_by_role("button", name="Fail").click()
 
-    expect(page.get_by_text("Sign in to see this trip.")).to_be_visible()
-    sign_in_as_ada(page)
+    expect(dialog).to_be_hidden(timeout=20_000)
     expect(page.get_by_role("heading", name="The payment was declined")).to_be_visible()
     booking = page.get_by_role("region", name="Booking")
     # Worded from the order's payment_decline_code by web/src/lib/declines.ts.
     expect(booking).to_contain_text("security check (3-D Secure) was not completed")
     expect(booking.get_by_role("link", name="Pay now")).to_be_visible()
     screenshot(page, "three-d-secure-failed")
+
+
+def test_closing_the_banks_dialog_says_so_and_pay_now_opens_it_again(screen: Page) -> None:
+    page = screen
+    dialog, _ = _pay_with_the_3ds_card(page)
+    page.keyboard.press("Escape")
+
+    expect(dialog).to_be_hidden()
+    booking = page.get_by_role("region", name="Booking")
+    expect(booking).to_contain_text("You closed your bank’s page before confirming")
+    # Focus is back where it was before the dialog: the trip's heading.
+    expect(page.get_by_role("heading", level=1)).to_be_focused()
+    screenshot(page, "three-d-secure-closed")
+    booking.get_by_role("button", name="Pay now").click()
+
+    expect(dialog).to_be_visible()
+    dialog.frame_locator("iframe").get_by_role("button", name="Complete").click()
+    expect(dialog).to_be_hidden(timeout=20_000)
+    booked(page, "three-d-secure-paid-after-closing")

@@ -9,7 +9,7 @@ import msgspec
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from skyfare import webapp
+from skyfare import bank_return, webapp
 from skyfare.app import create_app
 from skyfare.metrics import UNMATCHED
 from skyfare.settings import Settings
@@ -81,6 +81,60 @@ async def test_the_shell_has_a_strict_content_security_policy(web_client: Client
     assert directives["frame-ancestors"] == "'none'"
     # The app exchanges its sign-in code at the identity provider (the sim's, by default).
     assert directives["connect-src"].split() == ["'self'", "http://127.0.0.1:9100"]
+    # A card's 3-D Secure page shows in a dialog of the trip page: the payment gateway's origin
+    # (the sim's, by default) and no other may be framed.
+    assert directives["frame-src"] == "http://127.0.0.1:9100"
+
+
+ORDER = "ord_0123456789abcdef01234567"
+
+
+async def test_the_banks_way_back_in_the_apps_frame_is_a_page_of_words_not_the_app(
+    web_client: Client,
+) -> None:
+    # The sim's challenge page sends its frame here with the intent's id added.
+    path = f"/bank-return?order={ORDER}&payment_intent=pi_1"
+    for framed in ({"Sec-Fetch-Dest": "iframe"}, {}):  # no Sec-Fetch-Dest: an older browser
+        response = await web_client.get(path, headers={**NAVIGATION, **framed})
+        html = await response.text()
+
+        assert response.status == 200
+        assert response.content_type == "text/html"
+        assert html != SHELL.decode()
+        assert "You can close this window" in html
+        assert f'<a href="/trips/{ORDER}" target="_top">See your trip</a>' in html
+        csp = response.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'self'" in csp
+        assert "script-src" not in csp
+        assert response.headers["Cache-Control"] == "no-store"
+
+
+async def test_the_banks_way_back_as_the_window_itself_goes_on_to_the_trip(
+    web_client: Client,
+) -> None:
+    # The fallback: the app navigated to the bank's page, which sends the window back.
+    response = await web_client.get(
+        f"/bank-return?order={ORDER}&payment_intent=pi_1",
+        headers={**NAVIGATION, "Sec-Fetch-Dest": "document"},
+        allow_redirects=False,
+    )
+
+    assert response.status == 303
+    assert response.headers["Location"] == f"/trips/{ORDER}"
+
+
+@pytest.mark.parametrize("order", ["https://evil.example/", "//evil.example", "", "ord_x"])
+async def test_the_banks_way_back_links_only_to_a_trip_of_ours(
+    web_client: Client, order: str
+) -> None:
+    response = await web_client.get(
+        "/bank-return",
+        params={"order": order},
+        headers={"Sec-Fetch-Dest": "document"},
+        allow_redirects=False,
+    )
+
+    assert response.headers["Location"] == "/trips"
 
 
 async def test_hashed_assets_are_immutable_with_their_media_type(web_client: Client) -> None:
@@ -229,7 +283,11 @@ async def test_a_browser_posting_to_an_unknown_address_gets_the_problem(
 async def test_every_route_is_the_apps_page_or_under_a_path_the_api_owns(
     web_client: Client,
 ) -> None:
-    pages = {*webapp.CLIENT_ROUTES, *(f"/{name}" for name in webapp.ROOT_FILES)}
+    pages = {
+        *webapp.CLIENT_ROUTES,
+        *(f"/{name}" for name in webapp.ROOT_FILES),
+        bank_return.PATH,  # a page of its own, for the browser
+    }
     for resource in web_client.app.router.resources():  # type: ignore[union-attr]
         path = resource.canonical
         if path in pages or resource.name == UNMATCHED:

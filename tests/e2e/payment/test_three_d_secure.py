@@ -41,7 +41,7 @@ async def test_a_card_asking_for_3ds_answers_requires_action_with_the_banks_page
     # Back to the order's trip page on the app the traveler paid through.
     origin = str(pay_env.client.make_url("/")).rstrip("/")
     return_url = intent["next_action"]["redirect_to_url"]["return_url"]
-    assert return_url == f"{origin}/trips/{order['id']}"
+    assert return_url == f"{origin}/bank-return?order={order['id']}"
     # The payment stays open: the order's payment is in progress until the bank answers.
     now = await pay_env.order(alice, order["id"])
     assert (now["status"], now["payment_status"]) == ("held", "processing")

@@ -5,8 +5,8 @@ const CARDS = [
   { value: "tok_visa", label: "Test card that succeeds" },
   { value: "tok_declined", label: "Test card that is declined" },
 ];
-// Its bank asks the traveler to confirm (3-D Secure): only where the payment can send them to the
-// bank's page and back, the order's payment (seat and flight changes refuse it: docs/payments.md).
+// Its bank asks the traveler to confirm (3-D Secure): only where the app can show them the bank's
+// page, the order's payment (seat and flight changes refuse it: docs/payments.md).
 const THREE_D_SECURE = { value: "tok_3ds_required", label: "Test card that asks for 3-D Secure" };
 
 export const DEFAULT_CARD = "tok_visa";

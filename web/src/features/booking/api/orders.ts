@@ -40,8 +40,8 @@ export async function holdOffer(
 }
 
 /** Pays a held order with a gateway card token; the outcome arrives on the order later. The
- * address the browser must go to first when the card's bank asks the traveler to confirm (3-D
- * Secure: `next_action`), else null. */
+ * bank's page the traveler must answer first when the card's bank asks them to confirm (3-D
+ * Secure: `next_action`; the trip page shows it in a dialog: BankCheck), else null. */
 export async function payOrder(orderId: string, cardToken: string): Promise<string | null> {
   let result;
   try {
@@ -56,7 +56,7 @@ export async function payOrder(orderId: string, cardToken: string): Promise<stri
   return bankPage(result.data.next_action?.url);
 }
 
-/** The bank's page to navigate to: a web address only (never `javascript:`, whatever answered). */
+/** The bank's page to show (or go to): a web address only (never `javascript:`, whatever answered). */
 export function bankPage(url: string | undefined): string | null {
   return url !== undefined && /^https?:\/\//.test(url) ? url : null;
 }

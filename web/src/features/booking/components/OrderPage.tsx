@@ -15,6 +15,7 @@ import { SupportCases } from "../../support";
 import { amendable, flightChange, seatsClosed, surelyBegun, surelyLeft } from "../amendable";
 import { bookingKeys, useOrder } from "../api/orders";
 import { amountLine, refundOwed } from "../../../lib/orderMoney";
+import { BankCheck } from "./BankCheck";
 import { headline } from "../headline";
 import { CancelTrip } from "./CancelTrip";
 import { OrderLastChange } from "./LastChangeNotice";
@@ -62,7 +63,8 @@ function OrderScreen({ orderId }: { orderId: string }) {
   const location = useLocation();
   const navigate = useNavigate();
   const [params] = useSearchParams();
-  const paying = (location.state as { paying?: boolean } | null)?.paying === true;
+  const state = location.state as { paying?: boolean; bank?: string } | null;
+  const paying = state?.paying === true;
   const queryClient = useQueryClient();
   const { data: order, error, refetch } = useOrder(orderId, paying);
   if (error) {
@@ -105,6 +107,9 @@ function OrderScreen({ orderId }: { orderId: string }) {
     );
   }
   const declined = order.status === "held" && order.payment_status === "failed";
+  // Just paid with a card whose bank asks to confirm: its page, until the payment is settled
+  // (`unpaid`: the order as read before paying, until the page reads it again).
+  const bank = state?.bank && order.status === "held" && ["processing", "unpaid"].includes(order.payment_status) ? state.bank : null;
   const why = decline(order.payment_decline_code);
   return (
     <div className="order-page">
@@ -124,6 +129,9 @@ function OrderScreen({ orderId }: { orderId: string }) {
           {order.payment_status === "refunded" && "Your refund is complete. "}
           {amountLine(order)}
         </p>
+        {bank && (
+          <BankCheck url={bank} onAnswered={() => void queryClient.invalidateQueries({ queryKey: bookingKeys.order(order.id) })} />
+        )}
         {declined && why.code && <SupportDetail label="Code for support" text={why.code} />}
         {/* `paying` hides it only until the payment just started shows up; a declined one is over */}
         {order.status === "held" && (declined || (order.payment_status === "unpaid" && !paying)) && (

@@ -19,9 +19,8 @@ export function PayStep({ order }: { order: Order }) {
   const pay = () =>
     attempt(async () => {
       const bank = await payOrder(order.id, card);
-      // The bank's own page (a full navigation), which sends the traveler back to the trip.
-      if (bank !== null) window.location.assign(bank);
-      else await navigate(trip, { state: { paying: true } });
+      // The trip page follows the payment; the bank's page (3-D Secure) shows in its dialog.
+      await navigate(trip, { state: bank === null ? { paying: true } : { paying: true, bank } });
     });
 
   return (

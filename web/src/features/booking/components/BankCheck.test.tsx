@@ -1,0 +1,45 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react";
+import { afterEach, expect, it, vi } from "vitest";
+
+import { BankCheck } from "./BankCheck";
+
+const BANK = "http://127.0.0.1:9100/payments/challenge/pi_1";
+
+afterEach(cleanup);
+
+it("shows the bank's page in a dialog headed to confirm with the bank", () => {
+  render(<BankCheck url={BANK} onAnswered={() => {}} />);
+  const dialog = screen.getByRole("dialog", { name: "Confirm with your bank" });
+  const frame = within(dialog).getByTitle("Your bank’s page");
+  expect(frame.tagName).toBe("IFRAME");
+  expect(frame.getAttribute("src")).toBe(BANK);
+  // The way out when the frame stays blank: the bank's page as the window (a full navigation).
+  expect(within(dialog).getByRole("link", { name: "Open it in this window" }).getAttribute("href")).toBe(BANK);
+  expect(screen.queryByRole("button", { name: "Pay now" })).toBeNull();
+});
+
+it("says the traveler gave up when they close it, and Pay now opens the bank's page again", () => {
+  render(<BankCheck url={BANK} onAnswered={() => {}} />);
+  const dialog = screen.getByRole("dialog", { name: "Confirm with your bank" });
+  // jsdom has no modal dialogs: the `close` event is what Close and Escape end in, in a browser.
+  act(() => void dialog.dispatchEvent(new Event("close")));
+
+  expect(screen.queryByRole("dialog")).toBeNull();
+  expect(screen.getByRole("status").textContent).toBe(
+    "You closed your bank’s page before confirming, so this payment is not done and nothing has been charged. Pay now to confirm it with your bank.",
+  );
+  fireEvent.click(screen.getByRole("button", { name: "Pay now" }));
+  expect(screen.getByRole("dialog", { name: "Confirm with your bank" })).toBeTruthy();
+  expect(screen.getByRole("status").textContent).toBe("");
+});
+
+it("asks for the order again once the bank's page sends its frame back", () => {
+  const answered = vi.fn();
+  render(<BankCheck url={BANK} onAnswered={answered} />);
+  const frame = screen.getByTitle("Your bank’s page");
+  fireEvent.load(frame); // the bank's page itself
+  expect(answered).not.toHaveBeenCalled();
+  fireEvent.load(frame); // /bank-return, after Complete or Fail
+  expect(answered).toHaveBeenCalledOnce();
+});

@@ -1,0 +1,90 @@
+import { useEffect, useRef, useState } from "react";
+
+/**
+ * The card's bank asking the traveler to confirm a payment (3-D Secure), on the trip page: the
+ * bank's page (`url`, the payment's `next_action`) in a modal dialog, as Stripe.js's
+ * handleNextAction shows it. The trip page stays loaded under it and follows the payment, and
+ * its parent unmounts this once the payment is settled: the dialog goes and the page says the
+ * outcome. No sign-in again: the app's tokens live in its memory (lib/session.ts), which a full
+ * navigation to the bank would lose. Closing the dialog (Close, Escape) is giving up for now:
+ * the payment still waits for the bank (nothing is charged), and Pay now opens its page again.
+ * `onAnswered`: the bank's page sent its frame back (to /bank-return): ask for the order now.
+ */
+export function BankCheck({ url, onAnswered }: { url: string; onAnswered: () => void }) {
+  const [closed, setClosed] = useState(false);
+  return (
+    <>
+      <p role="status">
+        {closed &&
+          "You closed your bank’s page before confirming, so this payment is not done and nothing has been charged. Pay now to confirm it with your bank."}
+      </p>
+      {closed ? (
+        <p>
+          <button type="button" className="primary" onClick={() => setClosed(false)}>
+            Pay now
+          </button>
+        </p>
+      ) : (
+        <BankDialog url={url} onClose={() => setClosed(true)} onAnswered={onAnswered} />
+      )}
+    </>
+  );
+}
+
+/** The bank's page in a modal `<dialog>`: focus moves in when it opens and back when it goes. */
+function BankDialog({ url, onClose, onAnswered }: { url: string; onClose: () => void; onAnswered: () => void }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const loads = useRef(0);
+  useEffect(() => {
+    const element = dialog.current;
+    const active = document.activeElement;
+    const opener = active instanceof HTMLElement && active !== document.body ? active : null;
+    if (typeof element?.showModal === "function") element.showModal();
+    else element?.setAttribute("open", ""); // no modal dialogs (jsdom): shown, at least
+    return () => {
+      // Focus was on the page's body (Pay's screen just went), or its heading has been redrawn
+      // as the payment moved: the screen's heading, where a screen reader starts.
+      const back = opener?.isConnected ? opener : document.querySelector<HTMLElement>("h1");
+      back?.focus();
+    };
+  }, []);
+  useFullNavigationIfRefused(url);
+  return (
+    // Escape closes a modal dialog natively: its `close` event is the traveler's giving up.
+    <dialog ref={dialog} className="bank-dialog" aria-labelledby="bank-dialog-title" onClose={onClose}>
+      <div className="bank-dialog-head">
+        <h2 id="bank-dialog-title">Confirm with your bank</h2>
+        <button type="button" className="secondary" onClick={() => dialog.current?.close()}>
+          Close
+        </button>
+      </div>
+      <p className="price-note">Your bank asks you to confirm this payment. This page shows the outcome once it is through.</p>
+      <iframe
+        src={url}
+        title="Your bank’s page"
+        onLoad={() => {
+          // The first load is the bank's page; any next one is its answer sending the frame back.
+          loads.current += 1;
+          if (loads.current > 1) onAnswered();
+        }}
+      />
+      <p className="price-note">
+        Your bank’s page not showing? <a href={url}>Open it in this window</a> (you will sign in again after it).
+      </p>
+    </dialog>
+  );
+}
+
+/** The app's Content-Security-Policy lets only the payment gateway's origin be framed
+ * (skyfare/webapp.py, from its settings): a bank's page elsewhere is refused in the frame, so the
+ * app goes there by full navigation instead, the one case left for it. */
+function useFullNavigationIfRefused(url: string) {
+  useEffect(() => {
+    const origin = new URL(url).origin;
+    const refused = (event: SecurityPolicyViolationEvent) => {
+      if (event.effectiveDirective === "frame-src" && event.blockedURI.startsWith(origin)) window.location.assign(url);
+    };
+    document.addEventListener("securitypolicyviolation", refused);
+    return () => document.removeEventListener("securitypolicyviolation", refused);
+  }, [url]);
+}
