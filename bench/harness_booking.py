@@ -33,7 +33,7 @@ from bench.harness_stack import (
     sim_airlines,
 )
 from bench.machine import children_cpu_seconds, pin
-from bench.placement import consumers_on
+from bench.placement import consumers_on, consumers_placement
 from bench.processes import free_port, process_group, wait_listening
 from bench.report import Booking, ToolCpu
 from bench.stats import median_of
@@ -195,7 +195,15 @@ def measure(
         ratio=round(ratio, 3),
         cpu_ratio=cpu_ratio(median),
         statements=[" ".join(s.split()) for s in STATEMENTS],
-        placement=_placement(server_cores, loadgen_cores, apart=apart, pinned=pinned),
+        placement=consumers_placement(
+            server_cores,
+            loadgen_cores,
+            apart=apart,
+            pinned=pinned,
+            waits="a hold",
+            clients="the API's and the bare hold's clients",
+            turns="the raw loop and the bare hold in their turns",
+        ),
         cpu=[
             *(
                 ToolCpu(TOOLS[side], round(cpu[side][0], 2), round(cpu[side][1], 2))
@@ -210,24 +218,6 @@ def measure(
     shown = {dsn: "$DATABASE_URL", redis_url(stack): "$REDIS_URL"}
     floor_commands = [floor.command, bare] if floor else []
     return booking, _commands(stack, [api, raw, *floor_commands], placed, shown)
-
-
-def _placement(server: list[int], loadgen: list[int], *, apart: bool, pinned: bool) -> str:
-    if not pinned:
-        return "nothing pinned: the stack, the clients and the raw loop share the cores"
-    on_server, on_loadgen = ",".join(map(str, server)), ",".join(map(str, loadgen))
-    moved = "the notification worker, the analytics consumer, the supervisor"
-    if apart:
-        return (
-            f"core(s) {on_server}: the API worker, PostgreSQL, Redis (what a hold waits for), and "
-            f"the raw loop and the bare hold in their turns; core(s) {on_loadgen}: {moved}, the "
-            "API's and the bare hold's clients and the sim airlines"
-        )
-    return (
-        f"core(s) {on_server}: the API worker, PostgreSQL, Redis, {moved}, and the raw loop and "
-        f"the bare hold in their turns; core(s) {on_loadgen}: the API's and the bare hold's "
-        "clients and the sim airlines"
-    )
 
 
 def _cpu_args(pids: dict[str, list[int]]) -> list[str]:

@@ -33,7 +33,7 @@ from bench.harness_stack import (
     set_sim_latency,
 )
 from bench.machine import pin, self_cpu_seconds
-from bench.placement import consumers_on
+from bench.placement import consumers_on, consumers_placement
 from bench.report import Cold, ToolCpu
 from bench.stats import median_of, percentile
 
@@ -91,7 +91,14 @@ def measure(
             results = {rate: _runs(stack, template, rate, duration_s, runs) for rate in rates}
     finally:
         reset_sim(stack)
-    placement = _placement(server_cores, loadgen_cores, apart=apart, pinned=pinned)
+    placement = consumers_placement(
+        server_cores,
+        loadgen_cores,
+        apart=apart,
+        pinned=pinned,
+        waits="a search",
+        clients="the open-loop generator",
+    )
     colds = [_cold(rate, duration_s, *results[rate], placement) for rate in rates]
     commands = [
         *stack.command,
@@ -128,22 +135,6 @@ def _runs(
         run["snapshot_before"] = float(saved)
         results.append(run)
     return results, cpu, server
-
-
-def _placement(server: list[int], loadgen: list[int], *, apart: bool, pinned: bool) -> str:
-    if not pinned:
-        return "nothing pinned: the stack, the generator and the sim airlines share the cores"
-    on_server, on_loadgen = ",".join(map(str, server)), ",".join(map(str, loadgen))
-    moved = "the notification worker, the analytics consumer, the supervisor"
-    if apart:
-        return (
-            f"core(s) {on_server}: the API worker, PostgreSQL, Redis (what a search waits for); "
-            f"core(s) {on_loadgen}: {moved}, the open-loop generator and the sim airlines"
-        )
-    return (
-        f"core(s) {on_server}: the API worker, PostgreSQL, Redis, {moved}; core(s) "
-        f"{on_loadgen}: the open-loop generator and the sim airlines"
-    )
 
 
 def _cold(

@@ -127,3 +127,32 @@ def _moved(stack: Stack, pids: list[int], cores: list[int]) -> Iterator[str]:
                 move_process(pid, original)
             except FileNotFoundError:
                 continue  # ended meanwhile
+
+
+def consumers_placement(
+    server: list[int],
+    loadgen: list[int],
+    *,
+    apart: bool,
+    pinned: bool,
+    waits: str,
+    clients: str,
+    turns: str = "",
+) -> str:
+    """Where a step that moves `consumers_on` ran, in words for its summary: `waits`, whose
+    request waits for PostgreSQL and Redis ("a hold"); `clients`, the load it ran beside the sim
+    airlines; `turns`, what else ran on the server cores in its turns."""
+    if not pinned:
+        return f"nothing pinned: the stack, {clients} and the sim airlines share the cores"
+    on_server, on_loadgen = ",".join(map(str, server)), ",".join(map(str, loadgen))
+    moved = "the notification worker, the analytics consumer, the supervisor"
+    also = f", and {turns}" if turns else ""
+    if apart:
+        return (
+            f"core(s) {on_server}: the API worker, PostgreSQL, Redis (what {waits} waits "
+            f"for){also}; core(s) {on_loadgen}: {moved}, {clients} and the sim airlines"
+        )
+    return (
+        f"core(s) {on_server}: the API worker, PostgreSQL, Redis, {moved}{also}; core(s) "
+        f"{on_loadgen}: {clients} and the sim airlines"
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import msgspec
 
-from bench.harness_cold import _placement
+from bench.placement import consumers_placement
 from bench.summary import cold_table
 from tests.unit.bench.issue18_parts import cold
 
@@ -53,13 +53,14 @@ def test_runs_without_a_snapshot_before_say_nothing_of_it() -> None:
 
 
 def test_the_placement_is_named_under_the_table() -> None:
-    placement = _placement([0], [1], apart=True, pinned=True)
+    words = {"waits": "a search", "clients": "the open-loop generator"}
+    placement = consumers_placement([0], [1], apart=True, pinned=True, **words)
     c = msgspec.structs.replace(cold(200.0, 2.7, 8.1), placement=placement)
     assert cold_table(c)[-1] == (
         "Placement: core(s) 0: the API worker, PostgreSQL, Redis (what a search waits for); "
         "core(s) 1: the notification worker, the analytics consumer, the supervisor, the "
         "open-loop generator and the sim airlines."
     )
-    together = _placement([0], [1], apart=False, pinned=True)
+    together = consumers_placement([0], [1], apart=False, pinned=True, **words)
     assert together.startswith("core(s) 0: the API worker, PostgreSQL, Redis, the notification")
     assert not any(line.startswith("Placement") for line in cold_table(cold(40.0, 3.0, 7.6)))
