@@ -13,10 +13,10 @@ travelers) with booking (orders, their history and passengers) and payment (paym
   the words of their support cases (subjects and messages) are erased, each case's row staying,
   anonymised, beside the order it was about; the user service erases the profile and saved
   travelers last, because the erasure's confirmation to the traveler is written in that
-  transaction: it is sent only once everything else is erased. Orders and payments are kept,
-  with the reason in the answer. Asking again erases nothing more and answers the same shape,
-  so a client that lost the first answer may retry; a failure between the steps (503) is
-  finished by the retry.
+  transaction: it is sent only once everything else is erased. Orders and their charges
+  (payments, seat charges, change charges) are kept, with the reason in the answer. Asking
+  again erases nothing more and answers the same shape, so a client that lost the first answer
+  may retry; a failure between the steps (503) is finished by the retry.
   Once all that is done, every session of the account signed in before is ended on every
   process (skyfare/auth/cutoffs.py): the erasing token included, so asking again takes a new
   sign-in. Ended last, so that a failure before leaves the token for the retry; when ending
@@ -71,6 +71,16 @@ ORDERS_KEPT = (
 PAYMENTS_KEPT = (
     "Payments are accounting records kept for the same period; they hold amounts and the "
     "payment gateway's references, never a card number."
+)
+SEAT_CHARGES_KEPT = (
+    "Seat charges (seats bought after booking) are accounting records kept for the same "
+    "period; they hold the seats, amounts and the payment gateway's references, never a card "
+    "number."
+)
+CHANGE_CHARGES_KEPT = (
+    "Change charges (a flight change's difference put to a card) are accounting records kept "
+    "for the same period; they hold the new flight, amounts and the payment gateway's "
+    "references, never a card number."
 )
 CASES_KEPT = (
     "Support cases are kept as the record that the service was given, beside the order they "
@@ -273,12 +283,17 @@ class Privacy:
         # that fails before it leaves the profile, and the confirmation, to the retry.
         erased = await self._users.erase(subject, farewell=self._confirm_erasure)
         orders = await self._orders.orders_of(subject) if pseudonymized.orders else []
-        payments = await self._payments.of_orders([o.id for o in orders]) if orders else []
+        charges = await self._charges_of([o.id for o in orders]) if orders else Charges()
         kept = []
         if orders:
             kept.append(Kept(what="orders", count=len(orders), why=ORDERS_KEPT))
-        if payments:
-            kept.append(Kept(what="payments", count=len(payments), why=PAYMENTS_KEPT))
+        if charges.payments:
+            kept.append(Kept(what="payments", count=len(charges.payments), why=PAYMENTS_KEPT))
+        if charges.seats:
+            kept.append(Kept(what="seat_charges", count=len(charges.seats), why=SEAT_CHARGES_KEPT))
+        if charges.changes:
+            changes = len(charges.changes)
+            kept.append(Kept(what="change_charges", count=changes, why=CHANGE_CHARGES_KEPT))
         if cases:
             kept.append(Kept(what="support_cases", count=cases, why=CASES_KEPT))
         await self._end_sessions(subject)
@@ -376,14 +391,15 @@ OPERATIONS: tuple[Operation, ...] = (
         summary=(
             "Erase the caller's profile and saved travelers, remove the contact details "
             "(emails, phone numbers) of their orders' passengers, and erase the subjects and "
-            "messages of their support cases; orders, payments and the anonymised cases are "
-            "kept for the legal retention period. The answer says what was erased, what was kept "
-            "and why. Asking again erases nothing more (with a new sign-in). Needs a recent "
-            "sign-in (the token's `auth_time` at most `SKYFARE_ERASURE_MAX_AUTH_AGE_S`, 300 s by "
-            "default, old). Every session of the account signed in before is over, this one "
-            "included: on every route and every API process, a token of one is a 401 "
-            "`account-erased` (within `SKYFARE_SESSION_CUTOFF_CACHE_S`, 10 s, at the most); a "
-            "later sign-in starts a new, empty profile"
+            "messages of their support cases; orders, payments, seat charges, change charges "
+            "and the anonymised cases are kept for the legal retention period. The answer says "
+            "what was erased, what was kept and why. Asking again erases nothing more (with a "
+            "new sign-in). Needs a recent sign-in (the token's `auth_time` at most "
+            "`SKYFARE_ERASURE_MAX_AUTH_AGE_S`, 300 s by default, old). Every session of the "
+            "account signed in before is over, this one included: on every route and every "
+            "API process, a token of one is a 401 `account-erased` (within "
+            "`SKYFARE_SESSION_CUTOFF_CACHE_S`, 10 s, at the most); a later sign-in starts a "
+            "new, empty profile"
         ),
         tag="users",
         response=ErasureReport,

@@ -55,3 +55,23 @@ async def test_the_export_gives_an_orders_seat_and_change_charges_beside_its_pay
         assert left_out not in seats
     for left_out in ("supplier_fare_id", "order_status", "claimed_until", "audited_at"):
         assert left_out not in change
+
+
+async def test_the_erasure_names_the_seat_and_change_charges_it_keeps_beside_the_payments(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    await charged_three_times(pay_env, alice, (96, 8), NON_REFUNDABLE)
+
+    response = await pay_env.client.delete("/v1/me", headers=alice)
+    report = await response.json()
+
+    assert response.status == 200, report
+    assert [(k["what"], k["count"]) for k in report["kept"]] == [
+        ("orders", 1),
+        ("payments", 1),
+        ("seat_charges", 1),
+        ("change_charges", 1),
+    ]
+    why = {k["what"]: k["why"] for k in report["kept"]}
+    assert "seats bought after booking" in why["seat_charges"]
+    assert "flight change" in why["change_charges"]

@@ -7,8 +7,12 @@ const ENDED: Record<string, string> = {
   failed: "This booking did not go through",
 };
 
-/** The trip page's heading: where the order stands (`paying`: a payment was just started here). */
-export function headline(order: Pick<Order, "status" | "payment_status">, paying: boolean): string {
+/** The trip page's heading: where the order stands (`paying`: a payment was just started here;
+ * `bankClosed`: the traveler closed their bank's page (3-D Secure) before confirming it, so the
+ * payment waits for them at the bank, nothing charged: not "in progress"). */
+export function headline(order: Pick<Order, "status" | "payment_status">, paying: boolean, bankClosed = false): string {
+  if (bankClosed && order.status === "held" && ["processing", "unpaid"].includes(order.payment_status))
+    return "Confirm the payment with your bank";
   if (order.payment_status === "processing" || (paying && order.payment_status === "unpaid" && order.status === "held"))
     return "Payment in progress…";
   if (order.status === "confirmed") return "Your trip is booked";

@@ -1,12 +1,19 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react";
+import { useState } from "react";
 import { afterEach, expect, it, vi } from "vitest";
 
-import { BankCheck } from "./BankCheck";
+import { BankCheck as Controlled } from "./BankCheck";
 
 const BANK = "http://127.0.0.1:9100/payments/challenge/pi_1";
 
 afterEach(cleanup);
+
+/** As the trip page holds it: whether the traveler closed the bank's page. */
+function BankCheck(props: { url: string; onAnswered: () => void }) {
+  const [closed, setClosed] = useState(false);
+  return <Controlled {...props} closed={closed} onClosedChange={setClosed} />;
+}
 
 it("shows the bank's page in a dialog headed to confirm with the bank", () => {
   render(<BankCheck url={BANK} onAnswered={() => {}} />);

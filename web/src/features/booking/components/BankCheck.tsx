@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
 
 /**
  * The card's bank asking the traveler to confirm a payment (3-D Secure), on the trip page: the
@@ -8,10 +8,21 @@ import { useEffect, useRef, useState } from "react";
  * outcome. No sign-in again: the app's tokens live in its memory (lib/session.ts), which a full
  * navigation to the bank would lose. Closing the dialog (Close, Escape) is giving up for now:
  * the payment still waits for the bank (nothing is charged), and Pay now opens its page again.
+ * `closed`: the traveler closed it so (the parent holds it: the trip's heading says it too),
+ * `onClosedChange` sets it (Close, Escape: true; Pay now: false).
  * `onAnswered`: the bank's page sent its frame back (to /bank-return): ask for the order now.
  */
-export function BankCheck({ url, onAnswered }: { url: string; onAnswered: () => void }) {
-  const [closed, setClosed] = useState(false);
+export function BankCheck({
+  url,
+  closed,
+  onClosedChange: setClosed,
+  onAnswered,
+}: {
+  url: string;
+  closed: boolean;
+  onClosedChange: (closed: boolean) => void;
+  onAnswered: () => void;
+}) {
   return (
     <>
       <p role="status">

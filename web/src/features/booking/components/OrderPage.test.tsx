@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { cleanup, render, screen } from "@testing-library/react";
+import { act, cleanup, render, screen } from "@testing-library/react";
 import { MemoryRouter, Route, Routes } from "react-router";
 import { afterEach, expect, it, vi } from "vitest";
 
@@ -91,7 +91,9 @@ vi.hoisted(() => {
       ],
     },
   };
-  const orders: Record<string, object> = { ord_1: order, ord_2: begun, ord_3: closing, ord_4: seated, ord_5: cancelled, ord_6: changedThenCancelled, ord_7: changed };
+  // ord_8: held, its payment waiting for the card's bank to confirm it (3-D Secure).
+  const atTheBank = { ...order, id: "ord_8", status: "held", payment_status: "processing", payment_required_by: "2027-01-05T14:05:00Z", ticket_numbers: [] };
+  const orders: Record<string, object> = { ord_1: order, ord_2: begun, ord_3: closing, ord_4: seated, ord_5: cancelled, ord_6: changedThenCancelled, ord_7: changed, ord_8: atTheBank };
   globalThis.fetch = (input: RequestInfo | URL) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const trip = orders[url.pathname.replace("/v1/orders/", "")];
@@ -107,11 +109,11 @@ afterEach(() => {
   setSession(null);
 });
 
-function renderTrip(path: string) {
+function renderTrip(path: string, state?: object) {
   signInForTest();
   render(
     <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
-      <MemoryRouter initialEntries={[path]}>
+      <MemoryRouter initialEntries={[state ? { pathname: path, state } : path]}>
         <Routes>
           <Route path="/trips/:orderId" element={<OrderPage />} />
         </Routes>
@@ -182,4 +184,16 @@ it("says all a cancelled trip was paid, what came back and what the fare kept", 
   expect(booking.querySelector("[role=status]")?.textContent).toBe(
     "Your refund is complete. You paid $657.40: $545.00 back to your card, $112.40 kept under the fare's conditions.",
   );
+});
+
+it("heads a trip whose bank's page was closed unconfirmed by the bank, not as a payment in progress", async () => {
+  renderTrip("/trips/ord_8", { paying: true, bank: "http://127.0.0.1:9100/payments/challenge/pi_1" });
+  expect(await screen.findByRole("heading", { level: 1, name: "Payment in progress…" })).toBeTruthy();
+  const dialog = screen.getByRole("dialog", { name: "Confirm with your bank" });
+  // jsdom has no modal dialogs: the `close` event is what Close and Escape end in, in a browser.
+  act(() => void dialog.dispatchEvent(new Event("close")));
+
+  expect(screen.getByRole("heading", { level: 1, name: "Confirm the payment with your bank" })).toBeTruthy();
+  expect(screen.queryByRole("heading", { name: "Payment in progress…" })).toBeNull();
+  expect(screen.getByRole("button", { name: "Pay now" })).toBeTruthy();
 });

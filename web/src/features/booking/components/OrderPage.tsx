@@ -1,5 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { lazy, Suspense, useRef } from "react";
+import { lazy, Suspense, useRef, useState } from "react";
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
 
 import { PayBy } from "../../../components/PayBy";
@@ -67,6 +67,8 @@ function OrderScreen({ orderId }: { orderId: string }) {
   const paying = state?.paying === true;
   const queryClient = useQueryClient();
   const { data: order, error, refetch } = useOrder(orderId, paying);
+  // The traveler closed the bank's page (BankCheck) before confirming: the heading says so too.
+  const [bankClosed, setBankClosed] = useState(false);
   if (error) {
     // Headed as the trip (the tab's title, the screen reader's first stop), and the way on is the
     // traveler's trips: the notice's own next step speaks of offers.
@@ -114,7 +116,7 @@ function OrderScreen({ orderId }: { orderId: string }) {
   return (
     <div className="order-page">
       {/* follows the payment ("Payment in progress…" → "Your trip is booked"): said when focused */}
-      <StatusHeading>{headline(order, paying)}</StatusHeading>
+      <StatusHeading>{headline(order, paying, bank !== null && bankClosed)}</StatusHeading>
       {/* Not live itself: a live region is read out whole at each change, reference, links and
           ticket numbers again; its status line is what says what moved. */}
       <section className="price-box" aria-label="Booking">
@@ -130,7 +132,12 @@ function OrderScreen({ orderId }: { orderId: string }) {
           {amountLine(order)}
         </p>
         {bank && (
-          <BankCheck url={bank} onAnswered={() => void queryClient.invalidateQueries({ queryKey: bookingKeys.order(order.id) })} />
+          <BankCheck
+            url={bank}
+            closed={bankClosed}
+            onClosedChange={setBankClosed}
+            onAnswered={() => void queryClient.invalidateQueries({ queryKey: bookingKeys.order(order.id) })}
+          />
         )}
         {declined && why.code && <SupportDetail label="Code for support" text={why.code} />}
         {/* `paying` hides it only until the payment just started shows up; a declined one is over */}
