@@ -5,9 +5,10 @@ on free local ports, joined by `redis-cli --cluster create … --cluster-replica
 replica in sync; `url` is `redis+cluster://` one node (skyfare/redis_client.py) and `skyfare_env`
 the settings a Skyfare client of it needs besides; `master_killed` SIGKILLs the master serving a
 key for a block, and after it waits until its replica took over and starts the node again;
-`hung(port)` stops a node answering for a block. Every node asks for `PASSWORD`, as a managed
-cluster does, and `url` carries it: a client that connects to a node by itself must bring the
-cluster's credentials along.
+`hung(port)` stops a node answering for a block. `socket_timeout(client, s)` lowers a
+patient client's bound on each command, plain or cluster, for a block only. Every node asks
+for `PASSWORD`, as a managed cluster does, and `url` carries it: a client that connects to a
+node by itself must bring the cluster's credentials along.
 
 `RedisClusterHandle(directory, tls=write_tls_files(…))` is the same cluster over TLS only
 (tests/support/tls_files.py: a throwaway CA and a server certificate): every node listens with
@@ -34,6 +35,7 @@ import pytest
 import redis
 import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
+from redis.asyncio.connection import AbstractConnection
 from redis.crc import key_slot
 
 from skyfare.redis_client import is_cluster, node_url
@@ -70,6 +72,52 @@ async def connected(client: aioredis.Redis) -> aioredis.Redis:
     else:
         await client.ping()
     return client
+
+
+@contextlib.contextmanager
+def socket_timeout(client: aioredis.Redis, seconds: float) -> Iterator[None]:
+    """`client`'s bound on each command's write and reply (redis-py's `socket_timeout`) is
+    `seconds` for the block, on the connections it holds and on those it makes meanwhile, and
+    what it was before again after. A test of a short bound makes its client patient and keeps
+    the short one to the block it is about: its warm-up (`connected`, its keys) and its checks
+    after, run under the short bound, time out on a busy machine for the wrong reason.
+
+    redis-py reads `socket_timeout` off the connection on every command, so the bound changes
+    on open connections too; `connected(client)` first, so that there are some."""
+    connections, settings = _connections_and_settings(client)
+    assert connections, "no connection to bound yet: `connected(client)` first"
+    before = settings[0]["socket_timeout"]
+    _set_socket_timeout(client, seconds)
+    try:
+        yield
+    finally:
+        _set_socket_timeout(client, before)
+
+
+def _set_socket_timeout(client: aioredis.Redis, seconds: float | None) -> None:
+    connections, settings = _connections_and_settings(client)
+    for connection in connections:
+        connection.socket_timeout = seconds
+    for kwargs in settings:  # the connections (and a cluster's nodes) made from now on
+        kwargs["socket_timeout"] = seconds
+
+
+def _connections_and_settings(
+    client: aioredis.Redis,
+) -> tuple[list[AbstractConnection], list[dict[str, Any]]]:
+    """The connections `client` holds now, and the settings it makes new ones from (first the
+    client's own). redis-py lists them only in private members (8.2.0's)."""
+    if isinstance(client, RedisCluster):
+        manager = client.nodes_manager
+        nodes = {id(node): node for node in [*manager.startup_nodes.values(), *client.get_nodes()]}
+        connections = [c for node in nodes.values() for c in node._connections]
+        return connections, [
+            manager.connection_kwargs,
+            *(n.connection_kwargs for n in nodes.values()),
+        ]
+    pool = client.connection_pool
+    connections = [*pool._get_free_connections(), *pool._get_in_use_connections()]
+    return connections, [pool.connection_kwargs]
 
 
 def redis_or_cluster(request: pytest.FixtureRequest, redis_url: str) -> str:

@@ -21,6 +21,8 @@ from tests.support.database import statement_recording_pool
 from tests.support.notify import eventually, insert_outbox, order_event
 from tests.support.redis_cluster import redis_or_cluster
 
+PATIENT_TIMEOUT_S = 10.0  # a bound on a reply the test waits for, far above what one takes
+
 
 @pytest.fixture(params=["redis", "cluster"])
 def redis_url(request: pytest.FixtureRequest, redis_url: str) -> str:
@@ -166,7 +168,13 @@ async def test_relay_waits_out_a_redis_outage_and_publishes_what_was_written_mea
 ) -> None:
     server = EmbeddedRedis(tmp_path / "redis")
     url = await asyncio.to_thread(server.start)
-    client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+    # Patient: the outage refuses connections at once (nothing listens on the socket), so no
+    # short bound is needed to end a command; the XRANGE below and the relay's XADDs on a
+    # restarted server are ordinary commands, which a busy machine can keep past 0.5 s. The
+    # relay's own bound (redis_timeout_s) stays short: a publish it cut is tried again.
+    client = redis.Redis.from_url(
+        url, socket_timeout=PATIENT_TIMEOUT_S, socket_connect_timeout=PATIENT_TIMEOUT_S
+    )
     try:
         before, during = order_event(reference="BEFORE"), order_event(reference="DURING")
 

@@ -1,6 +1,10 @@
 """Skyfare's Redis connections (skyfare/redis_connections.py) against a real Redis and a real
 Redis Cluster: no Task of their own per command, and a Redis that hangs still ends a command or
-a pipeline with redis' TimeoutError after `socket_timeout`, its connection never used again."""
+a pipeline with redis' TimeoutError after `socket_timeout`, its connection never used again.
+
+The client under test is patient, and its `socket_timeout` is TIMEOUT_S only while the server
+hangs (`socket_timeout(...)`): its connect, PING and keys, and the commands that check it after,
+are ordinary commands, which a busy machine (load 24 on two cores) can keep past 0.3 s."""
 
 from __future__ import annotations
 
@@ -20,10 +24,10 @@ from skyfare.redis_client import redis_client
 from skyfare.redis_connections import bound_writes_without_task
 from skyfare.settings import load_settings
 from tests.support.notify import eventually
-from tests.support.redis_cluster import RedisClusterHandle, client_of, connected
+from tests.support.redis_cluster import RedisClusterHandle, client_of, connected, socket_timeout
 from tests.support.redis_proxy import RedisProxy
 
-TIMEOUT_S = 0.3
+TIMEOUT_S = 0.3  # the bound under test, set only while the server hangs
 PATIENT_TIMEOUT_S = 10.0  # a bound on a reply the test waits for, far above what one takes
 # Past what a socket that does not read takes in (both kernels' buffers, a few MB on loopback),
 # so the write has to wait.
@@ -66,10 +70,11 @@ async def server(request: pytest.FixtureRequest, redis_url: str) -> AsyncIterato
 
 @pytest.fixture
 async def client(server: HangableRedis) -> AsyncIterator[aioredis.Redis]:
-    """Skyfare's connections, without redis-py's retries: one attempt, one timeout."""
+    """Skyfare's connections, without redis-py's retries: one attempt, one timeout. Patient:
+    a test bounds the commands to a hung server by TIMEOUT_S itself (`socket_timeout`)."""
     no_retries = Retry(NoBackoff(), 0)
     plain = client_of(
-        server.url, socket_timeout=TIMEOUT_S, socket_connect_timeout=3.0, retry=no_retries
+        server.url, socket_timeout=PATIENT_TIMEOUT_S, socket_connect_timeout=3.0, retry=no_retries
     )
     yield await connected(bound_writes_without_task(plain))
     await plain.aclose()
@@ -110,7 +115,7 @@ async def test_commands_and_pipelines_start_no_task_of_their_own(
     server: HangableRedis, keys: tuple[str, str]
 ) -> None:
     client = redis_client(
-        load_settings({}), url=server.url, socket_timeout=TIMEOUT_S * 10, connect_timeout=3.0
+        load_settings({}), url=server.url, socket_timeout=PATIENT_TIMEOUT_S, connect_timeout=3.0
     )
     loop = asyncio.get_running_loop()
     previous = loop.get_task_factory()
@@ -135,7 +140,11 @@ async def test_a_command_to_a_hung_redis_times_out_and_its_connection_is_not_use
     server: HangableRedis, client: aioredis.Redis, keys: tuple[str, str]
 ) -> None:
     first, second = keys
-    with server.hung(first), pytest.raises(RedisTimeoutError, match="Timeout reading"):
+    with (
+        server.hung(first),
+        socket_timeout(client, TIMEOUT_S),
+        pytest.raises(RedisTimeoutError, match="Timeout reading"),
+    ):
         await client.get(first)
     # The reply to the GET that timed out comes later; on its connection, it would be read as
     # this one's.
@@ -146,7 +155,7 @@ async def test_a_pipeline_to_a_hung_redis_times_out_and_its_connection_is_not_us
     server: HangableRedis, client: aioredis.Redis, keys: tuple[str, str]
 ) -> None:
     first, second = keys
-    with server.hung(first), pytest.raises(RedisTimeoutError):
+    with server.hung(first), socket_timeout(client, TIMEOUT_S), pytest.raises(RedisTimeoutError):
         await pipelined(client, ("GET", first), ("GET", second))
     assert await pipelined(client, ("GET", second), ("GET", first)) == [b"2", b"1"]
 
@@ -158,14 +167,18 @@ async def test_a_write_a_hung_redis_does_not_take_times_out_and_its_connection_i
     first, second = keys
     big_set = ("SET", first, LARGER_THAN_THE_BUFFERS)
     write = client.execute_command(*big_set) if how == "command" else pipelined(client, big_set)
-    with server.hung(first), pytest.raises(RedisTimeoutError, match="Timeout writing to socket"):
+    with (
+        server.hung(first),
+        socket_timeout(client, TIMEOUT_S),
+        pytest.raises(RedisTimeoutError, match="Timeout writing to socket"),
+    ):
         await write
 
     # redis-py closes the connection without dropping what its transport still holds (as it
     # did with `wait_for`): the SET lands once the server reads again. Wait for it, so that
     # the transport has finished before the test's event loop does. Asked by a client of its
-    # own: the server, reading 24 MB and sending them to its replica, can take longer than
-    # the 0.3 s the client under test allows a reply on a busy machine.
+    # own, so that the GET below is the client under test's first command after the one that
+    # timed out, as in the tests above.
     patient = client_of(server.url, socket_timeout=PATIENT_TIMEOUT_S)
 
     async def landed() -> bool:
