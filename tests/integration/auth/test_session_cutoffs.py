@@ -19,6 +19,7 @@ from skyfare.auth import JwksAuthenticator
 from skyfare.auth.cutoffs import FAIL_OPEN, KEY_PREFIX, SessionCutoffs, subject_digest
 from tests.integration.auth.conftest import ManualClock, authenticator_for, bearer_request
 from tests.support.notify import eventually
+from tests.support.ports import free_port
 from tests.support.redis_cluster import client_of, redis_or_cluster
 from tests.support.sim import SimHandle
 from tests.support.tokens import sign_as_sim, sim_claims, sim_issuer
@@ -133,8 +134,9 @@ async def test_a_token_that_does_not_say_when_it_signed_in_is_refused_under_a_cu
 async def test_redis_not_answering_lets_a_token_through_unless_a_cutoff_is_remembered(
     sim: SimHandle, subject: str
 ) -> None:
-    # Nothing listens on this port of the helper's range: every command fails at once.
-    dead = redis.Redis.from_url("redis://127.0.0.1:24097/4", socket_connect_timeout=0.5)
+    # Nothing listens on this port: every command fails at once. (Was a fixed port, 24097, which
+    # another suite's server on the same machine could hold.)
+    dead = redis.Redis.from_url(f"redis://127.0.0.1:{free_port()}/4", socket_connect_timeout=0.5)
     clock = ManualClock()
     authenticator, cutoffs = process(sim, dead, clock)
     other = f"{subject}-other"
