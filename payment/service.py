@@ -121,18 +121,20 @@ class PaymentService:
         request: PaymentRequest,
         fp: Fingerprint,
         *,
-        origin: str,
+        origin: str | None = None,
     ) -> StoredResponse:
         """The answer (202), or raises the error answer. `origin`: the scheme and host the
         request came to, where a 3-D Secure challenge sends the traveler back unless the web
-        app's address is configured."""
+        app's address is configured; with neither (a caller that is no HTTP request), the
+        gateway is given no way back and a card asking for 3-D Secure cannot be confirmed."""
         if not is_order_id(order_id):
             raise NotFound(f"no order {order_id[:64]!r}")  # no key claimed for an impossible id
         owner = principal.subject
         claim = await self._keys.claim(owner, key, fp)
         if isinstance(claim, Replay):
             return claim.answer()
-        back = bank_return_url(self._web_url or origin, order_id)
+        base = self._web_url or origin
+        back = None if base is None else bank_return_url(base, order_id)
         try:
             return await self._claimed(owner, order_id, key, request, claim.resource_id, back)
         except BaseException:
@@ -149,7 +151,7 @@ class PaymentService:
         key: str,
         request: PaymentRequest,
         resource_id: str | None,
-        back: str,
+        back: str | None,
     ) -> StoredResponse:
         if resource_id is not None:
             earlier = await self._payments.get(resource_id)
@@ -231,7 +233,7 @@ class PaymentService:
         return payment, moved
 
     async def _charge(
-        self, payment: Payment, card_token: str, owner: str, key: str, back: str
+        self, payment: Payment, card_token: str, owner: str, key: str, back: str | None
     ) -> StoredResponse:
         try:
             intent = await self._create_intent(payment, card_token, return_url=back)
