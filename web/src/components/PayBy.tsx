@@ -12,15 +12,19 @@ export function PayBy({
   children,
   className,
   paying = false,
+  awaitingBank = false,
 }: {
   order: Order;
   children?: ReactNode;
   className?: string;
   paying?: boolean;
+  /** The traveler left their bank's page (3-D Secure) unconfirmed: the payment waits, and the
+   * hold's deadline is theirs to meet again. */
+  awaitingBank?: boolean;
 }) {
   const by = order.payment_required_by;
   if (order.status !== "held" || order.payment_status === "paid" || !by) return null;
-  if (order.payment_status === "processing" || (paying && order.payment_status === "unpaid")) return null;
+  if (!awaitingBank && (order.payment_status === "processing" || (paying && order.payment_status === "unpaid"))) return null;
   const words = (
     <>
       Pay by <time dateTime={by}>{localMoment(by)}</time>

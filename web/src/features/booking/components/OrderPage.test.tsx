@@ -196,4 +196,9 @@ it("heads a trip whose bank's page was closed unconfirmed by the bank, not as a 
   expect(screen.getByRole("heading", { level: 1, name: "Confirm the payment with your bank" })).toBeTruthy();
   expect(screen.queryByRole("heading", { name: "Payment in progress…" })).toBeNull();
   expect(screen.getByRole("button", { name: "Pay now" })).toBeTruthy();
+  // The hold's deadline is said again (hidden while a payment is taken): a traveler who left the
+  // bank's page has until then to confirm or pay, and was told nothing of it.
+  const booking = screen.getByRole("region", { name: "Booking" });
+  expect(booking.querySelector("time")?.getAttribute("datetime")).toBeTruthy();
+  expect(booking.textContent).toContain("to keep these seats.");
 });

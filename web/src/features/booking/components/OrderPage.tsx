@@ -125,7 +125,9 @@ function OrderScreen({ orderId }: { orderId: string }) {
         </p>
         <p role="status">
           {order.status === "confirmed" && "Paid and ticketed. "}
-          <PayBy order={order} paying={paying}> to keep these seats. </PayBy>
+          <PayBy order={order} paying={paying} awaitingBank={bank !== null && bankClosed}>
+            {" "}to keep these seats.{" "}
+          </PayBy>
           {declined && `${declineSentence(why)} ${why.next} `}
           {refundOwed(order) && "Your refund is on its way: this page shows it once it is through. "}
           {order.payment_status === "refunded" && "Your refund is complete. "}
