@@ -9,29 +9,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Stack
+from tests.browser.held import held_back, until_held
 from tests.browser.test_book import sign_in_as_ada
 from tests.browser.test_search_to_offer import screenshot
 from tests.browser.trips import held_trip, open_trip, paid_trip
 
 pytestmark = pytest.mark.timeout(300)
-
-
-def _held_back(page: Page, url: str) -> list[Route]:
-    """The requests other than GET to `url` from now on, each waiting until the test continues
-    it (and until `page.unroute(url)` lets the rest through)."""
-    waiting: list[Route] = []
-
-    def hold(route: Route) -> None:
-        if route.request.method == "GET":
-            route.continue_()
-        else:
-            waiting.append(route)
-
-    page.route(url, hold)
-    return waiting
 
 
 def test_pay_keeps_the_focus_while_the_payment_is_sent_and_sends_it_once(
@@ -43,12 +29,13 @@ def test_pay_keeps_the_focus_while_the_payment_is_sent_and_sends_it_once(
     sign_in_as_ada(page)
     page.get_by_role("button", name="Skip").press("Enter")
     # The payment waits here until the test lets it through: what the page does meanwhile.
-    waiting = _held_back(page, "**/v1/orders/*/payments")
+    waiting = held_back(page, "**/v1/orders/*/payments", methods={"POST"})
     pay = page.get_by_role("button", name="Pay", exact=True)
     pay.press("Enter")
     # Was `disabled`: the focus fell to the page's body, a screen reader back at the top.
     expect(pay).to_have_attribute("aria-disabled", "true")
     expect(pay).to_be_focused()
+    until_held(page, waiting)
     expect(page.get_by_role("status").filter(has_text="Sending your payment")).to_be_visible()
     expect(page.get_by_role("button", name="Hold")).to_have_attribute("aria-disabled", "true")
     screenshot(page, "pay-sending")
@@ -70,7 +57,7 @@ def test_yes_cancel_keeps_the_focus_while_the_cancellation_is_sent(
     order_id = paid_trip(stack, page.request, days_ahead=59)
     open_trip(page, order_id)
     page.get_by_role("button", name="Cancel this trip…").press("Enter")
-    waiting = _held_back(page, "**/cancellations/*/confirm")
+    waiting = held_back(page, "**/cancellations/*/confirm", methods={"POST"})
     yes = page.get_by_role("button", name="Yes, cancel the trip")
     yes.press("Enter")
 
@@ -87,6 +74,7 @@ def test_yes_cancel_keeps_the_focus_while_the_cancellation_is_sent(
     expect(yes).to_be_visible()
     screenshot(page, "cancel-sending")
 
+    until_held(page, waiting)
     waiting[0].continue_()
     page.unroute("**/cancellations/*/confirm")
     expect(page.get_by_role("heading", name="Trip cancelled")).to_be_focused()
@@ -100,13 +88,14 @@ def test_save_profile_keeps_the_focus_while_the_profile_is_saved(screen: Page) -
     expect(phone).to_be_editable()
     # Another number than the one kept (an earlier run's): only a change is sent.
     phone.fill("+442071838751" if phone.input_value() == "+442071838750" else "+442071838750")
-    waiting = _held_back(page, "**/v1/me")
+    waiting = held_back(page, "**/v1/me", methods={"PATCH"})
     save = page.get_by_role("button", name="Save profile")
     save.press("Enter")
 
     expect(save).to_have_attribute("aria-disabled", "true")
     expect(save).to_be_focused()  # was the page's body until the answer came
     screenshot(page, "profile-saving")
+    until_held(page, waiting)
     assert len(waiting) == 1
     waiting[0].continue_()
     page.unroute("**/v1/me")
