@@ -39,11 +39,14 @@ async def closed_redis() -> AsyncIterator[redis.Redis]:
 
 
 def _relay(pool: asyncpg.Pool, client: redis.Redis, stream: str, **options: float) -> OutboxRelay:
+    # Bounds far above a round's work unless a test is about them: on a busy machine a first
+    # connection to the cluster took longer than the relay's 2 s default, and the round failed.
     defaults: dict[str, float] = {
         "interval_s": 0.01,
         "idle_interval_s": 0.01,
         "max_backoff_s": 0.1,
-        "db_timeout_s": 1.0,
+        "db_timeout_s": PATIENT_TIMEOUT_S,
+        "redis_timeout_s": PATIENT_TIMEOUT_S,
     }
     return OutboxRelay(pool, client, stream, **{**defaults, **options})  # type: ignore[arg-type]
 
