@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import Stack
 from tests.browser.test_change_trip import _choose_paid_seat
 from tests.browser.test_search_to_offer import assert_accessible, screenshot
+from tests.browser.test_three_d_secure import bank_dialog
 from tests.browser.trips import SEATLESS_AIRLINE, open_trip, paid_trip
 
 pytestmark = pytest.mark.timeout(300)
@@ -28,21 +29,17 @@ def test_seats_bought_with_a_3ds_card_are_confirmed_in_a_dialog_and_shown_as_you
     page.get_by_label("Test card that asks for 3-D Secure").check()
     page.get_by_role("button", name="Save seats").click()
 
-    dialog = page.get_by_role("dialog", name="Confirm with your bank")
-    expect(dialog).to_be_visible()
-    # Back on the trip's page, the app still loaded under the dialog: nothing navigated away.
-    expect(page).to_have_url(re.compile(rf"/trips/{order_id}$"))
-    bank = dialog.frame_locator("iframe[title='Your bank’s page']")
-    expect(
-        bank.get_by_text(re.compile(r"Confirm this payment of [\d.]+ USD with your bank"))
-    ).to_be_visible()
+    # Back on the trip's page, the app still loaded under the dialog.
+    dialog, _ = bank_dialog(page, order_id)
     assert_accessible(page)
 
     # Closed: not done, nothing charged, the seat as it was; the bank's page opens again.
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     passengers = page.get_by_role("region", name="Passengers")
-    expect(passengers).to_contain_text("so your seat change is not done and nothing has been charged")
+    expect(passengers).to_contain_text(
+        "so your seat change is not done and nothing has been charged"
+    )
     expect(passengers).not_to_contain_text(f"Seat {designator}")
     screenshot(page, "three-d-secure-seats-closed")
     passengers.get_by_role("button", name="Confirm with your bank").click()

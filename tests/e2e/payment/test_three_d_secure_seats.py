@@ -45,10 +45,24 @@ async def _seat_intent(pay_env: PayEnv, charge_id: str, order_id: str) -> dict[s
     return intent
 
 
+async def _bank_answers(
+    pay_env: PayEnv, alice: Headers, order_id: str, charge_id: str, outcome: str
+) -> dict[str, Any]:
+    """The charge's challenge answered (`complete` or `fail`) as the browser's form would: the
+    order's seats once the charge is settled."""
+    intent = await _seat_intent(pay_env, charge_id, order_id)
+    await pay_env.gateway.answer_challenge(intent["id"], outcome)
+    seats: dict[str, Any] = await eventually(
+        lambda: _seats(pay_env, alice, order_id),
+        lambda s: s["seat_charge"]["status"] != "processing",
+    )
+    return seats
+
+
 async def test_a_seat_change_with_a_3ds_card_answers_the_banks_page_and_waits(
     pay_env: PayEnv, alice: Headers
 ) -> None:
-    order, held, _, charge = await _awaiting_bank(pay_env, alice, days=50)
+    order, held, dear, charge = await _awaiting_bank(pay_env, alice, days=50)
     assert charge["status"] == "processing"
     assert charge["next_action"]["type"] == "redirect_to_url"
     intent = await _seat_intent(pay_env, charge["id"], order["id"])
@@ -64,18 +78,15 @@ async def test_a_seat_change_with_a_3ds_card_answers_the_banks_page_and_waits(
     assert [s["designator"] for s in seats["seats"]] == [held]
     assert seats["seat_charge"]["status"] == "processing"
     assert seats["seat_charge"]["next_action"] is None
+    segment = seats["seats"][0]["segment_id"]
+    again = await choose_seat(pay_env, alice, order["id"], segment, dear, card="tok_visa")
+    assert again.status == 409, await again.text()
+    assert (await again.json())["refusal"] == "seat_charge_in_progress"
 
 
-async def test_a_completed_challenge_gives_the_seat_bought(
-    pay_env: PayEnv, alice: Headers
-) -> None:
+async def test_a_completed_challenge_gives_the_seat_bought(pay_env: PayEnv, alice: Headers) -> None:
     order, _, dear, charge = await _awaiting_bank(pay_env, alice, days=51)
-    intent = await _seat_intent(pay_env, charge["id"], order["id"])
-    await pay_env.gateway.answer_challenge(intent["id"], "complete")
-    seats = await eventually(
-        lambda: _seats(pay_env, alice, order["id"]),
-        lambda s: s["seat_charge"]["status"] != "processing",
-    )
+    seats = await _bank_answers(pay_env, alice, order["id"], charge["id"], "complete")
     assert seats["seat_charge"]["status"] == "succeeded"
     assert [s["designator"] for s in seats["seats"]] == [dear]
     assert (await pay_env.events(order["id"])).count("order.seats_changed") == 1
@@ -85,12 +96,7 @@ async def test_a_failed_challenge_changes_no_seat_and_frees_the_way_for_another_
     pay_env: PayEnv, alice: Headers
 ) -> None:
     order, held, dear, charge = await _awaiting_bank(pay_env, alice, days=52)
-    intent = await _seat_intent(pay_env, charge["id"], order["id"])
-    await pay_env.gateway.answer_challenge(intent["id"], "fail")
-    seats = await eventually(
-        lambda: _seats(pay_env, alice, order["id"]),
-        lambda s: s["seat_charge"]["status"] != "processing",
-    )
+    seats = await _bank_answers(pay_env, alice, order["id"], charge["id"], "fail")
     assert seats["seat_charge"]["status"] == "failed"
     assert seats["seat_charge"]["decline_code"] == "payment_intent_authentication_failure"
     assert [s["designator"] for s in seats["seats"]] == [held]
@@ -114,10 +120,6 @@ async def test_the_reconciler_leaves_a_charge_awaiting_the_bank_waiting(
     assert seats["seat_charge"]["status"] == "processing"
     assert [s["designator"] for s in seats["seats"]] == [held]
     # The bank answers after the round: the charge settles as it would have.
-    intent = await _seat_intent(pay_env, charge["id"], order["id"])
-    await pay_env.gateway.answer_challenge(intent["id"], "complete")
-    seats = await eventually(
-        lambda: _seats(pay_env, alice, order["id"]),
-        lambda s: s["seat_charge"]["status"] == "succeeded",
-    )
+    seats = await _bank_answers(pay_env, alice, order["id"], charge["id"], "complete")
+    assert seats["seat_charge"]["status"] == "succeeded"
     assert [s["designator"] for s in seats["seats"]] == [dear]
