@@ -150,11 +150,23 @@ class SavedTravelers(Protocol):
         cannot be made now."""
 
 
+class NextAction(msgspec.Struct, frozen=True):
+    """What the traveler must do for a card payment to go on: open `url` in the browser (their
+    bank's 3-D Secure challenge), which then sends the browser back to the app's `/bank-return`
+    page for the order (skyfare/bank_return.py). A held order's payment and a seat change's
+    charge answer it alike."""
+
+    url: str
+    type: Literal["redirect_to_url"] = "redirect_to_url"
+
+
 class SeatChargeView(msgspec.Struct, frozen=True):
     """A seat change paid on a confirmed order: `processing` until the card gateway answers,
     then `succeeded` (the seats are the traveler's), `failed` (nothing changed), or
     `refunded` (the airline gave the seat away meanwhile; the money went back).
-    `decline_code`: when `failed`, the card gateway's code for why (null when it gave none)."""
+    `decline_code`: when `failed`, the card gateway's code for why (null when it gave none).
+    `next_action`: only in the answer that started the charge, when the card's bank asks the
+    traveler to confirm it (3-D Secure): the charge stays `processing` until they have."""
 
     id: str
     # `refunded` also once the order's cancellation (or the gateway) gave the money back.
@@ -163,18 +175,28 @@ class SeatChargeView(msgspec.Struct, frozen=True):
     currency: str
     seats: tuple[OrderSeat, ...]
     decline_code: str | None = None
+    next_action: NextAction | None = None
 
 
 class SeatPayments(Protocol):
     """Charges the difference of a seat change on a paid order (the payment module's)."""
 
     async def charge(
-        self, order: Order, seats: tuple[OrderSeat, ...], amount: Decimal, method: PaymentMethod
+        self,
+        order: Order,
+        seats: tuple[OrderSeat, ...],
+        amount: Decimal,
+        method: PaymentMethod,
+        *,
+        origin: str | None = None,
     ) -> SeatChargeView:
         """Start charging `amount` for `seats`; the seats are given (booking/seats.py's
-        `OrderSeatDesk.apply_paid`) once the card is charged. Raises `Conflict` while another
-        seat charge of the order is in flight, `ValidationFailed` naming `payment.card_token`
-        for a refused card, `ServiceUnavailable` when the gateway cannot be reached."""
+        `OrderSeatDesk.apply_paid`) once the card is charged. A card whose bank asks the
+        traveler to confirm (3-D Secure) answers `next_action`; its bank sends them back to the
+        web app, at `origin` (the scheme and host the request came to) unless its address is
+        configured. Raises `Conflict` while another seat charge of the order is in flight,
+        `ValidationFailed` naming `payment.card_token` for a refused card,
+        `ServiceUnavailable` when the gateway cannot be reached."""
 
     async def latest(self, order_id: str) -> SeatChargeView | None:
         """The order's most recent seat charge, if any."""

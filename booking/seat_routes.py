@@ -35,7 +35,9 @@ async def choose_seats(request: web.Request) -> web.Response:
     principal = caller(request)
     choice = parse_choose_seats(json_object(await read_json_body(request)))
     desk = request.config_dict[SEAT_DESK]
-    seats, status = await desk.choose(principal, request.match_info["order_id"], choice)
+    order_id = request.match_info["order_id"]
+    origin = str(request.url.origin())  # a 3-D Secure bank's way back (never the client's word)
+    seats, status = await desk.choose(principal, order_id, choice, origin=origin)
     return _json(seats, status)
 
 
@@ -71,15 +73,21 @@ OPERATIONS: tuple[Operation, ...] = (
             "price is added to total_amount (200). Confirmed (paid): a change costing more than "
             "the seats it replaces charges the difference, net, to payment.card_token and "
             "answers 202 with seat_charge `processing`; the seats are given once the card is "
-            "charged (refunded if the airline gave the seat away meanwhile). A cheaper or free "
-            "seat refunds nothing. Mail and SMS tell the traveler"
+            "charged (refunded if the airline gave the seat away meanwhile). A card whose bank "
+            "asks the traveler to confirm (3-D Secure) adds seat_charge.next_action "
+            "{type: redirect_to_url, url}: the browser opens url, the bank's page, which sends "
+            "it back to /bank-return; the charge stays processing until the bank answers. A "
+            "cheaper or free seat refunds nothing. Mail and SMS tell the traveler"
         ),
         tag="orders",
         request=ChooseSeatsRequest,
         response=OrderSeats,
         referenced=(OrderSeat, SeatChargeView),
         also_success={
-            202: "A confirmed order's change waits for its card charge (seat_charge processing)"
+            202: (
+                "A confirmed order's change waits for its card charge (seat_charge processing; "
+                "with next_action while the card's bank waits for the traveler to confirm)"
+            )
         },
         parameters=(ORDER_ID_PARAMETER,),
         errors={

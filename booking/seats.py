@@ -129,9 +129,16 @@ class OrderSeatDesk:
         return OrderSeats(order.id, order.total_amount, order.total_currency, order.seats, charge)
 
     async def choose(
-        self, principal: Principal, order_id: str, request: ChooseSeatsRequest
+        self,
+        principal: Principal,
+        order_id: str,
+        request: ChooseSeatsRequest,
+        *,
+        origin: str | None = None,
     ) -> tuple[OrderSeats, int]:
-        """The order's seats after the choice, and 200 (done) or 202 (waiting for the card)."""
+        """The order's seats after the choice, and 200 (done) or 202 (waiting for the card,
+        or for the traveler's bank: `seat_charge.next_action`). `origin`: the scheme and host
+        the request came to, where that bank sends the traveler back (`SeatPayments.charge`)."""
         order = await self._orders.own(principal, order_id)
         self._check_changeable(order)
         connector = self._connector(order)
@@ -153,7 +160,7 @@ class OrderSeatDesk:
         _check_not_seated(order, wanted)
         due = _difference(order, wanted)
         if order.status == "confirmed" and due > 0:
-            return await self._charge(order, wanted, due, request.payment), 202
+            return await self._charge(order, wanted, due, request.payment, origin), 202
         # The order's row stays locked from the check to the record, the airline call between:
         # a payment that started or ended after our read would otherwise leave the seat's price
         # out of what the card charges, or give a priced seat for nothing on the paid order;
@@ -208,6 +215,7 @@ class OrderSeatDesk:
         wanted: tuple[OrderSeat, ...],
         due: Decimal,
         payment: PaymentMethod | None,
+        origin: str | None,
     ) -> OrderSeats:
         if self.payments is None:
             metrics.choice("refused")
@@ -220,7 +228,7 @@ class OrderSeatDesk:
             raise ValidationFailed(
                 [FieldError("payment.card_token", f"this change costs {money}: a card to charge")]
             )
-        charge = await self.payments.charge(order, wanted, due, payment)
+        charge = await self.payments.charge(order, wanted, due, payment, origin=origin)
         metrics.choice("charged")
         return msgspec.structs.replace(await self._view(order), seat_charge=charge)
 

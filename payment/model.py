@@ -17,6 +17,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from booking.ports import NextAction  # a seat charge's answer carries it too
+
 PaymentStatus = Literal["processing", "succeeded", "failed", "refunding", "refunded"]
 # `requires_action`: the card's bank asks the traveler to confirm (3-D Secure) first; the payment
 # stays `processing` meanwhile, as it does for any intent not settled yet.
@@ -41,6 +43,15 @@ def bank_return_url(web_url: str, order_id: str) -> str:
     """An order's 3-D Secure `return_url` on the web app at `web_url`: not the trip page, which
     would load the whole app inside the bank's frame (skyfare/bank_return.py says what it is)."""
     return f"{web_url.rstrip('/')}{BANK_RETURN_PATH}?order={order_id}"
+
+
+def way_back(web_url: str | None, origin: str | None, order_id: str) -> str | None:
+    """The `return_url` of a charge on `order_id` (its payment, a seat change's): on the web
+    app's configured address (SKYFARE_WEB_URL), else on the `origin` the traveler's request came
+    to, which serves the app; never an address the client names. None with neither (a caller
+    that is no HTTP request): the gateway is given no way back."""
+    base = web_url or origin
+    return None if base is None else bank_return_url(base, order_id)
 
 
 def refund_key(payment_id: str, attempt: int = 0) -> str:
@@ -140,8 +151,9 @@ class GatewayEvent(msgspec.Struct, frozen=True):
     card_last4: str | None = None  # the card's last four digits, when the event names them
 
 
-# Why a charge that cannot send the traveler to their bank (an instant order's, a seat's, a
-# flight change's) fails when the card asks for 3-D Secure: Stripe's code for it.
+# Why a charge that cannot send the traveler to their bank (an instant order's, a flight
+# change's; a seat change's whose bank names no page to show) fails when the card asks for 3-D
+# Secure: Stripe's code for it.
 AUTHENTICATION_REQUIRED = "authentication_required"
 
 CardToken = Annotated[str, msgspec.Meta(min_length=1, max_length=255, pattern=r"^\S+$")]
@@ -151,14 +163,6 @@ class PaymentRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """`POST /v1/orders/{id}/payments`: a token from the gateway, never a card number."""
 
     card_token: CardToken
-
-
-class NextAction(msgspec.Struct, frozen=True):
-    """What the traveler must do for the payment to go on: open `url` in the browser (their
-    bank's 3-D Secure challenge), which sends them back to the order's trip page."""
-
-    url: str
-    type: Literal["redirect_to_url"] = "redirect_to_url"
 
 
 class PaymentView(msgspec.Struct, frozen=True, omit_defaults=True):

@@ -4,7 +4,11 @@
 so a crash or a timeout leaves a row the reconciler finishes; one charge of an order may be in
 flight at a time (seat_charges_one_live_per_order), so a retried request never charges twice.
 The gateway's key is `<charge id>:intent`, and the intent's metadata `payment_id` names the
-charge: the webhook finds it even before we stored the intent id.
+charge: the webhook finds it even before we stored the intent id. A card whose bank asks the
+traveler to confirm (3-D Secure) is asked as a held order's payment is (payment/service.py): the
+intent gets the same `return_url` (payment/model.py `way_back`), the answer the bank's page as
+`next_action`, and the charge stays `processing` until the challenge's outcome comes, by webhook
+or the reconciler, as any other's (which reads `requires_action` as still waiting).
 
 Outcome (webhook, or the reconciler reading the intent): `succeeded` → under the charge's row
 lock, the seats are given at the airline and recorded (booking/seats.py `apply_paid`), and the
@@ -26,21 +30,27 @@ import datetime as dt
 import logging
 import secrets
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, NoReturn
 
 import asyncpg
 import msgspec
 
 from booking.model import Order, OrderSeat, PaymentMethod
 from booking.pg import Database
-from booking.ports import SeatChargeView
+from booking.ports import NextAction, SeatChargeView
 from booking.seat_refusals import CHARGE_IN_FLIGHT, seat_conflict
 from booking.seats import OrderSeatDesk, record_seat_refund
 from kernel.errors import Conflict, FieldError, ServiceUnavailable, ValidationFailed
 from payment import errors, metrics, named_refunds
 from payment.asked_in_turn import asked_in_turn
 from payment.gateway import PaymentGateway
-from payment.model import AUTHENTICATION_REQUIRED, GatewayEvent, refund_key
+from payment.model import (
+    AUTHENTICATION_REQUIRED,
+    GatewayEvent,
+    GatewayIntent,
+    refund_key,
+    way_back,
+)
 from payment.named_refunds import NOTHING, left_to_ask
 from payment.refund_notices import card_of, tell
 
@@ -89,16 +99,31 @@ def _charge(row: asyncpg.Record) -> _Charge:
 
 class SeatCharges:
     def __init__(
-        self, db: Database, gateway: PaymentGateway, desk: OrderSeatDesk, *, timeout_s: float
+        self,
+        db: Database,
+        gateway: PaymentGateway,
+        desk: OrderSeatDesk,
+        *,
+        timeout_s: float,
+        web_url: str | None = None,
     ) -> None:
         self._db = db
         self._gateway = gateway
         self._desk = desk
         self._timeout_s = timeout_s
+        # The web app's address (SKYFARE_WEB_URL), where a card's bank sends the traveler back;
+        # None: the origin their request came to (payment/model.py `way_back`).
+        self._web_url = web_url
         metrics.start_seat_charges()  # this process charges seats: its series from now on
 
     async def charge(
-        self, order: Order, seats: tuple[OrderSeat, ...], amount: Decimal, method: PaymentMethod
+        self,
+        order: Order,
+        seats: tuple[OrderSeat, ...],
+        amount: Decimal,
+        method: PaymentMethod,
+        *,
+        origin: str | None = None,
     ) -> SeatChargeView:
         charge_id = PREFIX + secrets.token_hex(12)
         try:
@@ -112,39 +137,16 @@ class SeatCharges:
             raise seat_conflict(CHARGE_IN_FLIGHT, "seat_charge_in_progress") from exc
         assert row is not None
         charge = _charge(row)
-        try:
-            intent = await self._gateway.create_intent(
-                amount=amount,
-                currency=order.total_currency,
-                card_token=method.card_token,
-                metadata={"order_id": order.id, "payment_id": charge_id},
-                idempotency_key=f"{charge_id}:intent",
-                timeout=self._timeout_s,
-            )
-        except errors.CardRejected as exc:
-            metrics.seat_charge("rejected")
-            reason = exc.code or "card_rejected"
-            await self._move(charge_id, ("processing",), "failed", reason=reason, counted=True)
-            refused = "the card was refused by the payment gateway; nothing was charged"
-            raise ValidationFailed(
-                [FieldError("payment.card_token", refused)], decline_code=reason
-            ) from exc
-        except errors.GatewayRejected as exc:
-            await self._move(charge_id, ("processing",), "failed", reason="gateway_refused")
-            raise ServiceUnavailable("payments are unavailable right now") from exc
-        except errors.GatewayUnavailable as exc:  # left processing: the reconciler settles it
-            raise ServiceUnavailable("the payment gateway did not answer; retry later") from exc
+        back = way_back(self._web_url, origin, order.id)  # the order payment's, the same page
+        intent = await self._create_intent(charge, method, back)
+        bank = None
         if intent.status == "requires_action":
-            # Its bank asks the traveler to confirm (3-D Secure), which a seat change has no
-            # page to send them to: nothing is charged, the card is refused as a decline is.
-            metrics.seat_charge("rejected")
-            reason = AUTHENTICATION_REQUIRED
-            await self._move(charge_id, ("processing",), "failed", reason=reason, counted=True)
-            refused = (
-                "this card asks to confirm the payment with the bank (3-D Secure), which seat"
-                " changes do not support; nothing was charged: use another card"
-            )
-            raise ValidationFailed([FieldError("payment.card_token", refused)], decline_code=reason)
+            if intent.action_url is None:
+                await self._no_page_for_bank(charge_id)
+            # Its bank asks the traveler to confirm (3-D Secure): the charge stays
+            # `processing`, as for any intent not settled yet, until the challenge's answer
+            # comes by webhook (the reconciler reads `requires_action` as still waiting).
+            bank = NextAction(intent.action_url)
         await self._one(
             "UPDATE seat_charges SET gateway_intent_id = $2, card_last4 = $3 WHERE id = $1"
             " RETURNING id",
@@ -153,7 +155,48 @@ class SeatCharges:
             intent.card_last4,
         )
         metrics.seat_charge("started")
-        return charge.view()
+        return msgspec.structs.replace(charge.view(), next_action=bank)
+
+    async def _create_intent(
+        self, charge: _Charge, method: PaymentMethod, return_url: str | None
+    ) -> GatewayIntent:
+        """The charge's gateway intent; a refusal fails the charge and raises its answer."""
+        try:
+            return await self._gateway.create_intent(
+                amount=charge.amount,
+                currency=charge.currency,
+                card_token=method.card_token,
+                metadata={"order_id": charge.order_id, "payment_id": charge.id},
+                idempotency_key=f"{charge.id}:intent",
+                timeout=self._timeout_s,
+                return_url=return_url,
+            )
+        except errors.CardRejected as exc:
+            metrics.seat_charge("rejected")
+            reason = exc.code or "card_rejected"
+            await self._move(charge.id, ("processing",), "failed", reason=reason, counted=True)
+            refused = "the card was refused by the payment gateway; nothing was charged"
+            raise ValidationFailed(
+                [FieldError("payment.card_token", refused)], decline_code=reason
+            ) from exc
+        except errors.GatewayRejected as exc:
+            await self._move(charge.id, ("processing",), "failed", reason="gateway_refused")
+            raise ServiceUnavailable("payments are unavailable right now") from exc
+        except errors.GatewayUnavailable as exc:  # left processing: the reconciler settles it
+            raise ServiceUnavailable("the payment gateway did not answer; retry later") from exc
+
+    async def _no_page_for_bank(self, charge_id: str) -> NoReturn:
+        """The card's bank asks the traveler to confirm in a way that names no page to show
+        them (another kind of `next_action` than a redirect): nothing is charged, the card is
+        refused as a decline is."""
+        metrics.seat_charge("rejected")
+        reason = AUTHENTICATION_REQUIRED
+        await self._move(charge_id, ("processing",), "failed", reason=reason, counted=True)
+        refused = (
+            "this card asks to confirm the payment with the bank in a way seat changes do not"
+            " support; nothing was charged: use another card"
+        )
+        raise ValidationFailed([FieldError("payment.card_token", refused)], decline_code=reason)
 
     async def latest(self, order_id: str) -> SeatChargeView | None:
         row = await self._one(

@@ -31,6 +31,7 @@ from booking.idempotency import (
     stored_error,
 )
 from booking.model import Order, PaymentMethod, is_order_id
+from booking.ports import NextAction
 from booking.repository import OrderRepository
 from booking.state import Change
 from kernel.auth import Principal
@@ -47,13 +48,12 @@ from payment.gateway import PaymentGateway
 from payment.model import (
     AUTHENTICATION_REQUIRED,
     GatewayIntent,
-    NextAction,
     Payment,
     PaymentRequest,
     PaymentView,
-    bank_return_url,
     intent_key,
     new_payment_id,
+    way_back,
 )
 from payment.refunds import Refunder
 from payment.repository import PaymentInFlight, PgPaymentRepository, orders_in
@@ -133,8 +133,7 @@ class PaymentService:
         claim = await self._keys.claim(owner, key, fp)
         if isinstance(claim, Replay):
             return claim.answer()
-        base = self._web_url or origin
-        back = None if base is None else bank_return_url(base, order_id)
+        back = way_back(self._web_url, origin, order_id)
         try:
             return await self._claimed(owner, order_id, key, request, claim.resource_id, back)
         except BaseException:

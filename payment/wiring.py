@@ -82,7 +82,7 @@ def build_payments(
     charges = (
         None
         if seat_desk is None
-        else SeatCharges(db, gateway, seat_desk, timeout_s=gateway_timeout_s)
+        else SeatCharges(db, gateway, seat_desk, timeout_s=gateway_timeout_s, web_url=web_url)
     )
     audit = PaymentAudit(
         db, gateway, timeout_s=gateway_timeout_s, max_age_s=audit_max_age_s, every_s=audit_every_s

@@ -21,10 +21,16 @@ def _pay_with_the_3ds_card(page: Page) -> tuple[Locator, FrameLocator]:
     to_the_pay_step(page)
     page.get_by_label("Test card that asks for 3-D Secure").check()
     page.get_by_role("button", name="Pay").click()
+    return bank_dialog(page, r"ord_\w+")
+
+
+def bank_dialog(page: Page, order_id: str) -> tuple[Locator, FrameLocator]:
+    """The bank's page open in its dialog over the trip `order_id` (a pattern): the dialog, and
+    the page inside its frame."""
     dialog = page.get_by_role("dialog", name="Confirm with your bank")
     expect(dialog).to_be_visible()
     # Still the app, on the trip's page: nothing navigated away.
-    expect(page).to_have_url(re.compile(r"/trips/ord_\w+$"))
+    expect(page).to_have_url(re.compile(rf"/trips/{order_id}$"))
     bank = dialog.frame_locator("iframe[title='Your bank’s page']")
     expect(
         bank.get_by_text(re.compile(r"Confirm this payment of [\d.]+ USD with your bank"))

@@ -1,6 +1,7 @@
-"""A card asking for 3-D Secure where no page can send the traveler to their bank: a seat change, a
-flight change and an instant order refuse it clearly (`authentication_required`), charge
-nothing, and leave the order as it was, neither a 500 nor a charge waiting for ever."""
+"""A card asking for 3-D Secure where no page can send the traveler to their bank: a flight change
+and an instant order refuse it clearly (`authentication_required`), charge nothing, and leave the
+order as it was, neither a 500 nor a charge waiting for ever. (A seat change sends them to it:
+test_three_d_secure_seats.py.)"""
 
 from __future__ import annotations
 
@@ -13,38 +14,12 @@ from tests.e2e.payment.test_order_changes import (
     dearest,
     paid_order,
 )
-from tests.e2e.payment.test_paid_seat_change import (
-    _confirmed_with_seat,
-    _seats,
-    _two_prices,
-    choose_seat,
-)
 from tests.e2e.payment.test_payment_outcomes import instant_order
 from tests.support.booking import Headers
 from tests.support.payment_app import PayEnv
 
 CARD = "tok_3ds_required"
 CODE = "authentication_required"
-
-
-async def test_a_seat_change_paid_with_a_3ds_card_is_refused_and_moves_no_seat(
-    pay_env: PayEnv, alice: Headers
-) -> None:
-    order, seat_map, priced = await _confirmed_with_seat(pay_env, alice, days=48)
-    dear = _two_prices(priced)[1][1]
-    segment = seat_map["segment_id"]
-
-    refused = await choose_seat(pay_env, alice, order["id"], segment, dear, card=CARD)
-    problem = await refused.json()
-    assert refused.status == 422, problem
-    assert problem["errors"][0]["field"] == "payment.card_token"
-    assert "3-D Secure" in problem["errors"][0]["message"]
-    assert problem["decline_code"] == CODE
-    seats = await _seats(pay_env, alice, order["id"])
-    assert [s["designator"] for s in seats["seats"]] == [priced[0][1]]
-    assert seats["seat_charge"]["status"] == "failed"
-    retried = await choose_seat(pay_env, alice, order["id"], segment, dear, card="tok_visa")
-    assert retried.status == 202, await retried.text()
 
 
 async def test_a_flight_change_paid_with_a_3ds_card_is_refused_and_undone(

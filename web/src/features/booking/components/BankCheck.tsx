@@ -1,38 +1,48 @@
 import { useEffect, useRef } from "react";
 
+/** What the trip says once the traveler closed the bank's page of the order's payment. */
+const PAYMENT_LEFT = {
+  gaveUp:
+    "You closed your bank’s page before confirming, so this payment is not done and nothing has been charged. Pay now to confirm it with your bank.",
+  reopen: "Pay now",
+};
+
 /**
  * The card's bank asking the traveler to confirm a payment (3-D Secure), on the trip page: the
- * bank's page (`url`, the payment's `next_action`) in a modal dialog, as Stripe.js's
- * handleNextAction shows it. The trip page stays loaded under it and follows the payment, and
- * its parent unmounts this once the payment is settled: the dialog goes and the page says the
- * outcome. No sign-in again: the app's tokens live in its memory (lib/session.ts), which a full
- * navigation to the bank would lose. Closing the dialog (Close, Escape) is giving up for now:
- * the payment still waits for the bank (nothing is charged), and Pay now opens its page again.
+ * bank's page (`url`, the charge's `next_action`) in a modal dialog, as Stripe.js's
+ * handleNextAction shows it. The order's own payment and a seat change's charge use it alike.
+ * The trip page stays loaded under it and follows the charge, and its parent unmounts this once
+ * the charge is settled: the dialog goes and the page says the outcome. No sign-in again: the
+ * app's tokens live in its memory (lib/session.ts), which a full navigation to the bank would
+ * lose. Closing the dialog (Close, Escape) is giving up for now: the charge still waits for the
+ * bank (nothing is charged), said in `gaveUp`, and the `reopen` button opens its page again
+ * (by default the order payment's words: Pay now).
  * `closed`: the traveler closed it so (the parent holds it: the trip's heading says it too),
- * `onClosedChange` sets it (Close, Escape: true; Pay now: false).
- * `onAnswered`: the bank's page sent its frame back (to /bank-return): ask for the order now.
+ * `onClosedChange` sets it (Close, Escape: true; the reopen button: false).
+ * `onAnswered`: the bank's page sent its frame back (to /bank-return): ask for the charge now.
  */
 export function BankCheck({
   url,
   closed,
   onClosedChange: setClosed,
   onAnswered,
+  gaveUp = PAYMENT_LEFT.gaveUp,
+  reopen = PAYMENT_LEFT.reopen,
 }: {
   url: string;
   closed: boolean;
   onClosedChange: (closed: boolean) => void;
   onAnswered: () => void;
+  gaveUp?: string;
+  reopen?: string;
 }) {
   return (
     <>
-      <p role="status">
-        {closed &&
-          "You closed your bank’s page before confirming, so this payment is not done and nothing has been charged. Pay now to confirm it with your bank."}
-      </p>
+      <p role="status">{closed && gaveUp}</p>
       {closed ? (
         <p>
           <button type="button" className="primary" onClick={() => setClosed(false)}>
-            Pay now
+            {reopen}
           </button>
         </p>
       ) : (

@@ -63,7 +63,8 @@ function OrderScreen({ orderId }: { orderId: string }) {
   const location = useLocation();
   const navigate = useNavigate();
   const [params] = useSearchParams();
-  const state = location.state as { paying?: boolean; bank?: string } | null;
+  // `bank`: the bank's page of the order's payment just made; `seatBank`: of a seat change's.
+  const state = location.state as { paying?: boolean; bank?: string; seatBank?: string } | null;
   const paying = state?.paying === true;
   const queryClient = useQueryClient();
   const { data: order, error, refetch } = useOrder(orderId, paying);
@@ -89,7 +90,8 @@ function OrderScreen({ orderId }: { orderId: string }) {
   // past that (a begun trip is) they are not offered, as a begun trip is offered no cancel.
   const seats = amendable(order) && !seatsClosed(order, now);
   const flights = flightChange(order);
-  const back = () => void navigate(`/trips/${encodeURIComponent(order.id)}`);
+  const back = (seatBank?: string) =>
+    void navigate(`/trips/${encodeURIComponent(order.id)}`, seatBank ? { state: { seatBank } } : undefined);
   if (params.get("change") === "seats" && seats) return <SeatStep order={order} mode="change" onDone={back} />;
   if (params.get("change") === "flight" && flights === "offered") {
     return (
@@ -179,7 +181,7 @@ function OrderScreen({ orderId }: { orderId: string }) {
       <section className="conditions" aria-label="Passengers">
         <h2>Passengers</h2>
         <PassengerSeats order={order} />
-        {order.status === "confirmed" && <SeatChargeNotice orderId={order.id} />}
+        {order.status === "confirmed" && <SeatChargeNotice orderId={order.id} bank={state?.seatBank ?? null} />}
         {seats && (
           <p>
             <Link to="?change=seats">Change seats</Link>

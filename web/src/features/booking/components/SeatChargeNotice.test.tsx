@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { act, cleanup, render, screen } from "@testing-library/react";
+import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react";
 import { afterEach, expect, it, vi } from "vitest";
 
 import { type OrderSeats, type SeatCharge, seatKeys } from "../../seats";
@@ -100,4 +100,69 @@ it("does not ask the history again for the charge the page found on opening", as
   const client = shownWith(charge({ status: "succeeded", seats: [SEAT] }), [SEAT]);
   await answerSettledSeats(client);
   expect(client.getQueryState(HISTORY)?.isInvalidated).toBe(false);
+});
+
+// A seat change bought with a card whose bank asks the traveler to confirm (3-D Secure): the
+// charge's answer named the bank's page, which the trip shows in the payment's dialog.
+const BANK = "http://127.0.0.1:9100/payments/challenge/pi_1";
+
+function atTheBank(status: SeatCharge["status"] = "processing") {
+  const client = new QueryClient({ defaultOptions: { queries: { staleTime: Infinity, retry: false } } });
+  const seats: OrderSeats = {
+    order_id: ORDER,
+    total_amount: "612.40",
+    total_currency: "USD",
+    seats: [],
+    seat_charge: charge({ status, seats: [SEAT] }),
+  };
+  client.setQueryData(seatKeys.order(ORDER), seats);
+  render(
+    <QueryClientProvider client={client}>
+      <SeatChargeNotice orderId={ORDER} bank={BANK} />
+    </QueryClientProvider>,
+  );
+  return client;
+}
+
+it("shows the bank's page of a seat change's charge in the payment's dialog while it waits", () => {
+  atTheBank();
+  const dialog = screen.getByRole("dialog", { name: "Confirm with your bank" });
+  expect(within(dialog).getByTitle("Your bank’s page").getAttribute("src")).toBe(BANK);
+  expect(screen.getByText("Your bank asks you to confirm the $45.00 for your new seats.")).toBeTruthy();
+});
+
+it("says the seat change is not done and nothing was charged once the bank's page is closed, and opens it again", () => {
+  atTheBank();
+  // jsdom has no modal dialogs: the `close` event is what Close and Escape end in, in a browser.
+  act(() => void screen.getByRole("dialog").dispatchEvent(new Event("close")));
+
+  expect(screen.queryByRole("dialog")).toBeNull();
+  expect(screen.getAllByRole("status").map((line) => line.textContent)).toEqual([
+    "You closed your bank’s page before confirming, so your seat change is not done and nothing has been charged. Confirm with your bank to finish it.",
+  ]);
+  expect(screen.queryByText(/Charging/)).toBeNull();
+  fireEvent.click(screen.getByRole("button", { name: "Confirm with your bank" }));
+  expect(screen.getByRole("dialog", { name: "Confirm with your bank" })).toBeTruthy();
+});
+
+it("asks for the seats again once the bank's page sends its frame back", () => {
+  const client = atTheBank();
+  const frame = screen.getByTitle("Your bank’s page");
+  fireEvent.load(frame); // the bank's page itself
+  expect(client.getQueryState(seatKeys.order(ORDER))?.isInvalidated).toBe(false);
+  fireEvent.load(frame); // /bank-return, after Complete or Fail
+  expect(client.getQueryState(seatKeys.order(ORDER))?.isInvalidated).toBe(true);
+});
+
+it("drops the bank's dialog once the charge is settled and says the outcome", async () => {
+  const client = atTheBank();
+  await answerSettledSeats(client);
+  expect(await screen.findByText("Your new seats are confirmed: $45.00 was charged to your card.")).toBeTruthy();
+  expect(screen.queryByRole("dialog")).toBeNull();
+});
+
+it("shows no bank's page for a charge already settled when the trip opens", () => {
+  atTheBank("failed");
+  expect(screen.queryByRole("dialog")).toBeNull();
+  expect(screen.getByText(/Your seats did not change/)).toBeTruthy();
 });

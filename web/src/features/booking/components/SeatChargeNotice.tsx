@@ -1,11 +1,12 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import { SupportDetail } from "../../../components/SupportDetail";
 import { decline, declineSentence } from "../../../lib/declines";
 import { money } from "../../../lib/format";
-import { charging, type OrderSeats, type SeatCharge, useOrderSeats } from "../../seats";
+import { charging, type OrderSeats, type SeatCharge, seatKeys, useOrderSeats } from "../../seats";
 import { bookingKeys } from "../api/orders";
+import { BankCheck } from "./BankCheck";
 
 const OUTCOME: Record<SeatCharge["status"], (amount: string, charge: SeatCharge) => string> = {
   processing: (amount) => `Charging ${amount} to your card for your new seats…`,
@@ -31,11 +32,24 @@ export function seatsGoneSince(charge: SeatCharge, held: OrderSeats["seats"]): b
   );
 }
 
-/** The last paid seat change of a booked trip, followed until the card gateway settles it. */
-export function SeatChargeNotice({ orderId }: { orderId: string }) {
+// The seat change's charge waits for the traveler's answer on their bank's page (3-D Secure).
+const AT_THE_BANK = (amount: string) => `Your bank asks you to confirm the ${amount} for your new seats.`;
+const SEATS_LEFT = {
+  gaveUp:
+    "You closed your bank’s page before confirming, so your seat change is not done and nothing has been charged. Confirm with your bank to finish it.",
+  reopen: "Confirm with your bank",
+};
+
+/** The last paid seat change of a booked trip, followed until the card gateway settles it.
+ * `bank`: the page of the card's bank asking the traveler to confirm the charge just made (3-D
+ * Secure), shown in a dialog (BankCheck) while that charge is `processing`; once it is settled
+ * the dialog goes and the notice says the outcome, as for any card. */
+export function SeatChargeNotice({ orderId, bank = null }: { orderId: string; bank?: string | null }) {
   const queryClient = useQueryClient();
   const seats = useOrderSeats(orderId).data;
   const charge = seats?.seat_charge;
+  // The traveler closed the bank's page before confirming: the notice says so, not "Charging".
+  const [bankClosed, setBankClosed] = useState(false);
   // A charge seen to settle here, or settled already when first seen after the one this page
   // showed before (the gateway can settle it before the page asks again): the order's seats and
   // history moved too. The seats are written on the history as the charge settles, and the
@@ -55,10 +69,25 @@ export function SeatChargeNotice({ orderId }: { orderId: string }) {
   if (!charge || seatsGoneSince(charge, seats?.seats ?? [])) return null;
   const amount = money(charge.amount, charge.currency);
   const failed = charge.status === "failed";
+  const atTheBank = bank !== null && charge.status === "processing";
   return (
-    <div className={failed ? "notice warning" : "notice"} role="status">
-      <p>{OUTCOME[charge.status](amount, charge)}</p>
-      {failed && charge.decline_code && <SupportDetail label="Code for support" text={charge.decline_code} />}
-    </div>
+    <>
+      {/* Closed: BankCheck's own line says where the seat change stands. */}
+      {!(atTheBank && bankClosed) && (
+        <div className={failed ? "notice warning" : "notice"} role="status">
+          <p>{atTheBank ? AT_THE_BANK(amount) : OUTCOME[charge.status](amount, charge)}</p>
+          {failed && charge.decline_code && <SupportDetail label="Code for support" text={charge.decline_code} />}
+        </div>
+      )}
+      {atTheBank && (
+        <BankCheck
+          url={bank}
+          closed={bankClosed}
+          onClosedChange={setBankClosed}
+          onAnswered={() => void queryClient.invalidateQueries({ queryKey: seatKeys.order(orderId) })}
+          {...SEATS_LEFT}
+        />
+      )}
+    </>
   );
 }

@@ -23,13 +23,15 @@ import {
   useSeatMaps,
 } from "../../seats";
 import { useSignedInProfile } from "../../profile";
-import { bookingKeys } from "../api/orders";
+import { bankPage, bookingKeys } from "../api/orders";
 
 interface Props {
   order: Order;
   /** `booking`: a step before paying (Skip goes on); `change`: from the trip's page. */
   mode: "booking" | "change";
-  onDone: () => void;
+  /** Done; `bank`: the page of the card's bank that asks the traveler to confirm the seats'
+   * charge (3-D Secure: its `next_action`), which the trip shows in a dialog (BankCheck). */
+  onDone: (bank?: string) => void;
 }
 
 /** Choose a seat for each passenger on each flight, or skip: seats are optional. */
@@ -74,8 +76,10 @@ export function SeatStep({ order, mode, onDone }: Props) {
   async function confirm() {
     const services = changedServices(current, start);
     if (services.length === 0) return onDone();
+    let bank = null as string | null;
     const chosen = await attempt(async () => {
-      await chooseSeats(order.id, services, charges ? card : undefined);
+      const answer = await chooseSeats(order.id, services, charges ? card : undefined);
+      bank = bankPage(answer.seat_charge?.next_action?.url);
       // The history too: seats changed on a paid trip leave the order's `updated_at` as it was,
       // so its history would not be asked again and the trip's page missed the step.
       await Promise.all([
@@ -84,7 +88,7 @@ export function SeatStep({ order, mode, onDone }: Props) {
         queryClient.invalidateQueries({ queryKey: bookingKeys.history(order.id) }),
       ]);
     });
-    if (chosen) onDone();
+    if (chosen) onDone(bank ?? undefined);
     // A seat someone else just took: the map is drawn again as it is now.
     else void queryClient.invalidateQueries({ queryKey: seatKeys.maps(order.id) });
   }
@@ -139,7 +143,7 @@ export function SeatStep({ order, mode, onDone }: Props) {
             "No seats chosen"
           )}
         </p>
-        {charges && <CardChoice legend="Pay for the new seats with" card={card} onChange={setCard} />}
+        {charges && <CardChoice legend="Pay for the new seats with" card={card} onChange={setCard} threeDSecure />}
         <Actions mode={mode} busy={busy} onSkip={leave} onConfirm={() => void confirm()} />
       </SeatSummary>
     </div>
