@@ -140,12 +140,20 @@ class PaymentRecord(msgspec.Struct, frozen=True, kw_only=True):
 
 # What an export leaves out of the stored Structs: the owner is the caller, the rest internal
 # (an order's `version` is its row version, for guarding changes; a payment's `refund_attempt`
-# counts the gateway's refusals, for its idempotency keys).
+# counts the gateway's refusals, for its idempotency keys; its `action_url` is the gateway's
+# link to the bank's page a payment in flight waited on, and an order's `payment_action_url` that
+# link read through its order, neither the traveler's data).
 # ExportedOrder and PaymentRecord are every other field of Order and Payment, declared again
 # only so that the export's schema reads in the API's order; tests/unit/skyfare/
 # test_privacy_export.py fails when a field is added to one side and not the other.
-ORDER_FIELDS_NOT_EXPORTED = ("owner", "connector", "version")
-PAYMENT_FIELDS_NOT_EXPORTED = ("owner", "order_paid", "order_failure_reason", "refund_attempt")
+ORDER_FIELDS_NOT_EXPORTED = ("owner", "connector", "version", "payment_action_url")
+PAYMENT_FIELDS_NOT_EXPORTED = (
+    "owner",
+    "order_paid",
+    "order_failure_reason",
+    "refund_attempt",
+    "action_url",
+)
 # Columns of `payments` no `Payment` holds, so none exported: when the reconciler last asked
 # the gateway about it and when the audit last read it (their schedules, payment/sql/0208, 0213).
 PAYMENT_COLUMNS_NOT_READ = ("asked_at", "audited_at")
