@@ -80,3 +80,28 @@ def test_closing_the_banks_dialog_says_so_and_pay_now_opens_it_again(screen: Pag
     dialog.frame_locator("iframe").get_by_role("button", name="Complete").click()
     expect(dialog).to_be_hidden(timeout=20_000)
     booked(page, "three-d-secure-paid-after-closing")
+
+
+def test_a_traveler_who_left_the_banks_page_pays_with_another_card(screen: Page) -> None:
+    """A bank whose page never works (the SMS never came): the traveler closes it and uses
+    another card, which cancels the payment waiting for the bank first: one card charged."""
+    page = screen
+    dialog, _ = _pay_with_the_3ds_card(page)
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    booking = page.get_by_role("region", name="Booking")
+    expect(booking).to_contain_text("or use another card instead (this payment is then canceled)")
+    another = booking.get_by_role("link", name="Use another card")
+    # By keyboard: the link beside Pay now takes the focus in its turn and follows on Enter.
+    booking.get_by_role("button", name="Pay now").focus()
+    page.keyboard.press("Tab")
+    expect(another).to_be_focused()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", name="Pay for your trip")).to_be_visible()
+    expect(page.get_by_text("is canceled when you pay with this card")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "three-d-secure-another-card")
+    page.get_by_label("Test card that succeeds").check()
+    page.get_by_role("button", name="Pay").click()
+    booked(page, "three-d-secure-paid-with-another-card")

@@ -1,4 +1,5 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
+import { Link } from "react-router";
 
 /**
  * The card's bank asking the traveler to confirm a payment (3-D Secure), on the trip page: the
@@ -7,9 +8,12 @@ import { useEffect, useRef } from "react";
  * its parent unmounts this once the payment is settled: the dialog goes and the page says the
  * outcome. No sign-in again: the app's tokens live in its memory (lib/session.ts), which a full
  * navigation to the bank would lose. Closing the dialog (Close, Escape) is giving up for now:
- * the payment still waits for the bank (nothing is charged), and Pay now opens its page again.
- * `closed`: the traveler closed it so (the parent holds it: the trip's heading says it too),
- * `onClosedChange` sets it (Close, Escape: true; Pay now: false).
+ * the payment still waits for the bank (nothing is charged), Pay now opens its page again, and
+ * Use another card (`anotherCard`: the payment step) pays with another card instead, which
+ * cancels this payment first (docs/payments.md "3-D Secure").
+ * `closed`: the dialog is not shown (the traveler closed it, or came to the trip later: the
+ * parent holds it, and the trip's heading says it too), `onClosedChange` sets it (Close,
+ * Escape: true; Pay now: false).
  * `onAnswered`: the bank's page sent its frame back (to /bank-return): ask for the order now.
  */
 export function BankCheck({
@@ -17,23 +21,38 @@ export function BankCheck({
   closed,
   onClosedChange: setClosed,
   onAnswered,
+  anotherCard,
 }: {
   url: string;
   closed: boolean;
   onClosedChange: (closed: boolean) => void;
   onAnswered: () => void;
+  anotherCard: string;
 }) {
+  // Whether the bank's page was shown here: a traveler who came back later (My trips, a new
+  // tab) did not close anything.
+  const [shown, setShown] = useState(!closed);
   return (
     <>
       <p role="status">
         {closed &&
-          "You closed your bank’s page before confirming, so this payment is not done and nothing has been charged. Pay now to confirm it with your bank."}
+          `${shown ? "You closed your bank’s page before confirming" : "Your bank has not confirmed this payment yet"}, so this payment is not done and nothing has been charged. Pay now to confirm it with your bank, or use another card instead (this payment is then canceled).`}
       </p>
       {closed ? (
-        <p>
-          <button type="button" className="primary" onClick={() => setClosed(false)}>
+        <p className="actions">
+          <button
+            type="button"
+            className="primary"
+            onClick={() => {
+              setShown(true);
+              setClosed(false);
+            }}
+          >
             Pay now
           </button>
+          <Link className="button secondary" to={anotherCard}>
+            Use another card
+          </Link>
         </p>
       ) : (
         <BankDialog url={url} onClose={() => setClosed(true)} onAnswered={onAnswered} />

@@ -6,6 +6,7 @@ import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
 import { localMoment, money } from "../../../lib/format";
 import { busyButton, useAttempt } from "../../../lib/attempt";
+import { waitsForBank } from "../../../lib/bankWait";
 import { payOrder } from "../api/orders";
 import { PassengerSeats } from "./PassengerSeats";
 
@@ -50,6 +51,12 @@ export function PayStep({ order }: { order: Order }) {
           </p>
         )}
       </section>
+      {waitsForBank(order) && (
+        <p className="price-note">
+          Your payment waiting for your bank’s confirmation is canceled when you pay with this card, so only one card is
+          charged. If you confirmed it with your bank meanwhile, it stands and this card is not charged.
+        </p>
+      )}
       <CardChoice legend="Payment" card={card} onChange={setCard} threeDSecure />
       <p role="status" className="price-note">
         {busy && "Sending your payment…"}
