@@ -243,6 +243,16 @@ class PgPaymentRepository:
                 timeout=self.db.timeout_s,
             )
 
+    async def hold_deadline(self, order_id: str) -> dt.datetime | None:
+        """The order's `payment_required_by` (None: none, or no such order)."""
+        async with self.db.connection() as conn:
+            deadline: dt.datetime | None = await conn.fetchval(
+                "SELECT payment_required_by FROM orders WHERE id = $1",
+                order_id,
+                timeout=self.db.timeout_s,
+            )
+        return deadline
+
     async def given_back(self, payment_id: str) -> Decimal:
         """What the parts refunded of `payment_id` (a cheaper change's) gave back of it."""
         async with self.db.connection() as conn:
