@@ -32,6 +32,15 @@ def _pay_with_the_3ds_card(page: Page) -> tuple[Locator, FrameLocator]:
     return dialog, bank
 
 
+def _closed_the_banks_page(page: Page) -> tuple[Locator, Locator]:
+    """Paid with the 3-D Secure card, then the bank's page closed by Escape: the dialog (gone)
+    and the trip's Booking region."""
+    dialog, _ = _pay_with_the_3ds_card(page)
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    return dialog, page.get_by_role("region", name="Booking")
+
+
 def test_a_card_asking_for_3ds_is_confirmed_in_a_dialog_and_the_trip_is_paid(
     screen: Page,
 ) -> None:
@@ -65,11 +74,7 @@ def test_a_failed_bank_check_keeps_the_seats_held_and_says_why(screen: Page) -> 
 
 def test_closing_the_banks_dialog_says_so_and_pay_now_opens_it_again(screen: Page) -> None:
     page = screen
-    dialog, _ = _pay_with_the_3ds_card(page)
-    page.keyboard.press("Escape")
-
-    expect(dialog).to_be_hidden()
-    booking = page.get_by_role("region", name="Booking")
+    dialog, booking = _closed_the_banks_page(page)
     expect(booking).to_contain_text("You closed your bank’s page before confirming")
     # Focus is back where it was before the dialog: the trip's heading.
     expect(page.get_by_role("heading", level=1)).to_be_focused()
@@ -86,10 +91,7 @@ def test_a_traveler_who_left_the_banks_page_pays_with_another_card(screen: Page)
     """A bank whose page never works (the SMS never came): the traveler closes it and uses
     another card, which cancels the payment waiting for the bank first: one card charged."""
     page = screen
-    dialog, _ = _pay_with_the_3ds_card(page)
-    page.keyboard.press("Escape")
-    expect(dialog).to_be_hidden()
-    booking = page.get_by_role("region", name="Booking")
+    _, booking = _closed_the_banks_page(page)
     expect(booking).to_contain_text("or use another card instead (this payment is then canceled)")
     another = booking.get_by_role("link", name="Use another card")
     # By keyboard: the link beside Pay now takes the focus in its turn and follows on Enter.
