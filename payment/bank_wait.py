@@ -26,7 +26,7 @@ import asyncpg
 
 from booking.state import Change
 from kernel.errors import Conflict, ServiceUnavailable
-from payment import errors
+from payment import errors, metrics
 from payment.gateway import PaymentGateway
 from payment.model import CANCELED, Payment, cancel_key
 from payment.repository import PgPaymentRepository, orders_in
@@ -107,6 +107,7 @@ class BankWait:
             if now != "failed":
                 raise Conflict(f"the order's payment {waiting.id} is {now}: it stands")
             return
+        metrics.payment("canceled")
         change = Change(
             from_status=("held",),
             from_payment=("processing",),

@@ -80,7 +80,7 @@ class Settlement:
             )
             if moved is None:
                 return
-            metrics.payment("failed")
+            metrics.payment("canceled" if reason == CANCELED else "failed")
             history = f"payment failed: {reason}"
             orders = orders_in(conn, self._payments.db)
             change = Change(

@@ -8,6 +8,8 @@ import asyncio
 import uuid
 from typing import Any
 
+from prometheus_client import REGISTRY
+
 from payment.gateway import HttpPaymentGateway
 from payment.model import cancel_key
 from tests.support.booking import Headers
@@ -136,6 +138,7 @@ async def test_another_card_replaces_a_payment_waiting_for_the_bank(
     pay_env: PayEnv, alice: Headers
 ) -> None:
     order, waiting = await _awaiting_bank(pay_env, alice)
+    canceled = _canceled_so_far()
     response = await pay_env.pay(alice, order["id"], "tok_visa")
     body = await response.json()
     assert response.status == 202, body
@@ -153,8 +156,9 @@ async def test_another_card_replaces_a_payment_waiting_for_the_bank(
         (waiting["id"], "failed", "canceled"),
         (body["id"], "succeeded", None),
     ]
-    # The traveler chose it: no "payment failed" is told; the history says what happened.
+    # The traveler chose it: no "payment failed" is told (counted apart); the history says it.
     assert "payment.failed" not in await pay_env.events(order["id"])
+    assert _canceled_so_far() == canceled + 1
     history = await pay_env.client.get(f"/v1/orders/{order['id']}/history", headers=alice)
     steps = [(s["code"], s["decline_code"]) for s in (await history.json())["data"]]
     assert steps[2:5] == [
@@ -277,3 +281,8 @@ async def test_a_cancel_only_the_gateway_recorded_is_settled_by_its_webhook_quie
     assert (await pay_env.pay(alice, order["id"], "tok_visa")).status == 202
     confirmed = await pay_env.settled(alice, order["id"])
     assert (confirmed["status"], confirmed["payment_status"]) == ("confirmed", "paid")
+
+
+def _canceled_so_far() -> float:
+    """`skyfare_payments_total{outcome="canceled"}` of this process (the app under test)."""
+    return REGISTRY.get_sample_value("skyfare_payments_total", {"outcome": "canceled"}) or 0.0
