@@ -107,6 +107,8 @@ it("tells a traveler paying with another card that the payment waiting for their
   const action = { type: "redirect_to_url", url: "http://127.0.0.1:9100/payments/challenge/pi_1" };
   renderPay(testOrder({ payment_status: "processing", payment_next_action: action }));
   expect(screen.getByText(/Your payment waiting for your bank’s confirmation is canceled when you pay with this card/)).toBeTruthy();
+  // The API refuses seats while a payment is in progress (payment_in_progress): not offered.
+  expect(screen.queryByRole("link", { name: "Change seats" })).toBeNull();
   cleanup();
 
   renderPay(order); // nothing waits: nothing to say

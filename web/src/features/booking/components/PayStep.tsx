@@ -44,8 +44,9 @@ export function PayStep({ order }: { order: Order }) {
         <p>
           Total <strong className="price">{money(order.total_amount, order.total_currency)}</strong>
         </p>
-        {/* Not while paying: new seats then would change what the card is being charged for. */}
-        {!busy && (
+        {/* Not while paying: new seats then would change what the card is being charged for (nor
+            while a payment waits for the bank: the API refuses seats while one is in progress). */}
+        {!busy && !waitsForBank(order) && (
           <p className="price-note">
             <Link to={`?order=${encodeURIComponent(order.id)}`}>Change seats</Link>
           </p>
