@@ -103,6 +103,8 @@ def changed(order: Order, change: Change) -> Order:
         **written,
         # Kept while the payment stays `failed` (`transition_known` takes no move into it).
         payment_decline_code=order.payment_decline_code if change.to_payment is None else None,
+        # Likewise the bank's page of a payment in flight, while it stays `processing`.
+        payment_action_url=order.payment_action_url if change.to_payment is None else None,
         updated_at=PLACEHOLDER,
         version=None,
     )

@@ -230,6 +230,10 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
     # The gateway's code of the payment that moved `payment_status` to `failed` (booking/rows.py
     # reads it from the history); None while the payment status is anything else.
     payment_decline_code: str | None = None
+    # While `payment_status` is `processing`: the bank's page its payment waits on, the card's
+    # bank asking the traveler to confirm it (3-D Secure; booking/rows.py reads it from the
+    # payment); None for a payment the gateway is charging, and for any other payment status.
+    payment_action_url: str | None = None
     # The row version it was read at (PostgreSQL's `xmin`, booking/rows.py); None: not read.
     version: int | None = None
 
@@ -290,6 +294,14 @@ def contact_of(passengers: tuple[Passenger, ...]) -> Contact | None:
     return None
 
 
+class PaymentNextAction(msgspec.Struct, frozen=True, kw_only=True):
+    """What the traveler must do for the order's payment to go on: confirm it with their bank
+    at `url` (3-D Secure), as the payment's `202` said in its `next_action`."""
+
+    url: str
+    type: Literal["redirect_to_url"] = "redirect_to_url"
+
+
 class OrderView(msgspec.Struct, frozen=True, kw_only=True):
     """An order as docs/api.md shows it to its traveler (or to support); never names the owner.
 
@@ -303,7 +315,10 @@ class OrderView(msgspec.Struct, frozen=True, kw_only=True):
     `money`: every card charge of the order and what went back of it, read from
     the payment ledger: for one order (its GET, cancel and cancellation answers) and for each
     order of a list (`GET /v1/orders`, the same values, a page read in one query); null in a
-    flight change's answer.
+    flight change's answer. `payment_next_action`: while `payment_status` is `processing`, set
+    when the payment waits for the traveler to confirm it with their bank (3-D Secure: open
+    `url`; or pay with another card, which cancels it); null while the gateway is charging the
+    card, and for every other payment status.
     """
 
     id: str
@@ -326,6 +341,7 @@ class OrderView(msgspec.Struct, frozen=True, kw_only=True):
     payment_decline_code: str | None = None
     conditions: Conditions | None = None
     money: OrderMoney | None = None
+    payment_next_action: PaymentNextAction | None = None
 
     @classmethod
     def of(cls, order: Order, money: OrderMoney | None = None) -> OrderView:
@@ -352,6 +368,9 @@ class OrderView(msgspec.Struct, frozen=True, kw_only=True):
             if order.terms is None
             else Conditions(refundable=order.terms.refundable, changeable=order.terms.changeable),
             money=money,
+            payment_next_action=None
+            if order.payment_action_url is None
+            else PaymentNextAction(url=order.payment_action_url),
         )
 
 

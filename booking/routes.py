@@ -177,7 +177,8 @@ OPERATIONS: tuple[Operation, ...] = (
         operation_id="list_orders",
         validates_query=True,  # its view names undeclared parameters too
         summary="The caller's orders (everyone's for support), newest first; pass meta.after "
-        "as ?after= for the next page (null on the last page)",
+        "as ?after= for the next page (null on the last page). Each order as its GET shows it, "
+        "payment_next_action included (a payment waiting for the traveler's bank)",
         tag="orders",
         response=OrderList,
         parameters=(
@@ -224,7 +225,10 @@ OPERATIONS: tuple[Operation, ...] = (
         method="get",
         path="/v1/orders/{order_id}",
         operation_id="get_order",
-        summary="One order: the caller's own (any for support)",
+        summary="One order: the caller's own (any for support). payment_next_action (null "
+        "otherwise): its payment waits for the traveler to confirm it with their bank (3-D "
+        "Secure) at url, or to pay with another card instead; a payment_status processing "
+        "with no payment_next_action is being charged",
         tag="orders",
         response=OrderView,
         parameters=(ORDER_ID_PARAMETER,),

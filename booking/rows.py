@@ -45,6 +45,13 @@ _PAYMENT_DECLINE = (
     " WHERE h.order_id = o.id AND h.to_payment_status = 'failed'"
     " AND h.from_payment_status IS DISTINCT FROM 'failed' ORDER BY h.id DESC LIMIT 1) END"
 )
+# While its payment status is `processing`: the bank's page its payment waits on, when the card's
+# bank asks the traveler to confirm it (3-D Secure; payment/sql/0219), else NULL: the one payment
+# in flight (payments_one_live_per_order), read only for an order whose payment is processing.
+_PAYMENT_ACTION = (
+    "CASE WHEN o.payment_status = 'processing' THEN (SELECT p.action_url FROM payments p"
+    " WHERE p.order_id = o.id AND p.status = 'processing' LIMIT 1) END"
+)
 # An order that may still change at the airline or take money (`o` an `orders` row): its
 # traveler's erasure waits for it (booking/personal_data.py), `?in_flight=` lists by it.
 IN_FLIGHT = "(o.status IN ('pending', 'held') OR o.payment_status = 'processing')"
@@ -52,7 +59,8 @@ IN_FLIGHT = "(o.status IN ('pending', 'held') OR o.payment_status = 'processing'
 # an order as read (booking/known_transition.py) is guarded by it.
 SELECT_ORDER = (
     f"SELECT o.*, o.xmin AS version, {_PASSENGERS}, {_SEATS},"
-    f" {_PAYMENT_DECLINE} AS payment_decline_code FROM orders o"
+    f" {_PAYMENT_DECLINE} AS payment_decline_code, {_PAYMENT_ACTION} AS payment_action_url"
+    " FROM orders o"
 )
 
 
@@ -221,7 +229,7 @@ RETURNING o.*, o.xmin AS version, old.status AS from_status,
           old.payment_status AS from_payment_status, {_PASSENGERS}, {_SEATS},
           CASE WHEN old.payment_status <> 'failed' AND o.payment_status = 'failed'
                THEN $12::text ELSE {_PAYMENT_DECLINE}
-          END AS payment_decline_code"""
+          END AS payment_decline_code, {_PAYMENT_ACTION} AS payment_action_url"""
 
 # $8: the card gateway's code when the row records a declined card or a refused refund, else
 # NULL (booking/sql/0143_decline_codes_written.sql). $9: the step's details as JSON
@@ -311,6 +319,7 @@ def order_from_row(row: asyncpg.Record) -> Order:
         last_change=None if row["last_change"] is None else _last_change.decode(row["last_change"]),
         seats=_seats.decode(row.get("seats") or "[]"),
         payment_decline_code=row.get("payment_decline_code"),
+        payment_action_url=row.get("payment_action_url"),
         version=row.get("version"),
     )
 

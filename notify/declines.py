@@ -75,6 +75,12 @@ DECLINES: dict[str, Decline] = {
     "charge_disputed": Decline(
         "the payment is disputed with your bank", "Contact your bank or our support."
     ),
+    # Ours (payment/model.py CANCELED): left waiting for the bank for another card; never
+    # mailed (the traveler chose it), kept here as the web app's twin.
+    "canceled": Decline(
+        "the payment waiting for your bank's confirmation was canceled",
+        "Pay now with the card you choose.",
+    ),
 }
 
 

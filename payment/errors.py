@@ -10,6 +10,8 @@ these, in one place (`payment.gateway._translate`), so the payment service never
   - `GatewayRejected` — the gateway answered and refused; retrying the same call will not help.
     - `CardRejected` — the card cannot be charged (an unknown token, a card error).
     - `RefundRejected` — the refund is not possible (more than is left, nothing captured).
+    - `CancelRefused` — the intent cannot be canceled: it charged, or is charging (its bank's
+      challenge was answered), or was canceled before. Read it to learn which.
     - `IntentNotFound` — no such payment intent.
     - `IdempotencyKeyReused` — our key was first sent with other parameters (a bug of ours).
     - `GatewayAuthFailed` — the gateway refused our API key (a configuration error).
@@ -43,6 +45,10 @@ class CardRejected(GatewayRejected):
 
 
 class RefundRejected(GatewayRejected):
+    pass
+
+
+class CancelRefused(GatewayRejected):
     pass
 
 

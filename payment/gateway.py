@@ -62,6 +62,14 @@ class PaymentGateway(Protocol):
     async def get_intent(self, intent_id: str, *, timeout: float) -> GatewayIntent:
         """The intent as it is now (reconciling a webhook that never came)."""
 
+    async def cancel_intent(
+        self, intent_id: str, *, idempotency_key: str, timeout: float
+    ) -> GatewayIntent:
+        """Cancel an intent that has not charged (Stripe's `POST
+        /v1/payment_intents/{id}/cancel`): one awaiting the traveler's bank, or declined. The
+        intent, `failed` (canceled: it can never charge now); raises `CancelRefused` when it
+        has charged or is charging (or was canceled before, under another key)."""
+
     async def search_intents(
         self, metadata_key: str, value: str, *, timeout: float
     ) -> list[GatewayIntent]:
@@ -139,6 +147,14 @@ class HttpPaymentGateway:
 
     async def get_intent(self, intent_id: str, *, timeout: float) -> GatewayIntent:
         raw = await self._call("GET", f"/v1/payment_intents/{intent_id}", None, None, timeout)
+        return intent_from_wire(_decode(decode_intent, raw))
+
+    async def cancel_intent(
+        self, intent_id: str, *, idempotency_key: str, timeout: float
+    ) -> GatewayIntent:
+        path = f"/v1/payment_intents/{intent_id}/cancel"
+        body = {"cancellation_reason": "abandoned"}  # the traveler left it for another card
+        raw = await self._call("POST", path, body, idempotency_key, timeout, errors.CancelRefused)
         return intent_from_wire(_decode(decode_intent, raw))
 
     async def search_intents(

@@ -3,7 +3,8 @@
 - `skyfare_payments_total{outcome}` — what happened to payments: `started`, `rejected` (the
   gateway refused the card at once), `succeeded`, `failed` (declined, or the capture failed),
   `confirmed` (ticketed), `ticketing_failed`, `refunded`, `late` (money arrived for an order
-  that was already over: refunded).
+  that was already over: refunded), `canceled` (left waiting for the traveler's bank, 3-D
+  Secure: canceled at the gateway for another card, or past the hold's deadline).
 - `skyfare_seat_charges_total{outcome}` — seat changes paid on confirmed orders
   (payment/seat_charges.py): `started`, `rejected` (the card refused at once), `succeeded` (the
   seats given), `failed` (declined later, or the gateway never answered), `refunded` (the
@@ -36,6 +37,7 @@ Outcome = Literal[
     "ticketing_failed",
     "refunded",
     "late",
+    "canceled",
 ]
 
 PAYMENTS = Counter("skyfare_payments", "Payments by what happened to them.", ["outcome"])

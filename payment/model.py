@@ -35,6 +35,12 @@ def intent_key(payment_id: str) -> str:
     return f"{payment_id}:intent"
 
 
+def cancel_key(payment_id: str) -> str:
+    """Our idempotency key for canceling the payment's intent (it waited for the traveler's bank
+    and they paid with another card): a retry replays the one cancel."""
+    return f"{payment_id}:cancel"
+
+
 # The web app's page a card's bank (3-D Secure) sends the browser back to (skyfare/bank_return.py).
 BANK_RETURN_PATH = "/bank-return"
 
@@ -87,6 +93,9 @@ class Payment(msgspec.Struct, frozen=True, kw_only=True):
     card_last4: str | None = None
     # Of what its whole refund gave back, the money the gateway's dashboard gave (0218).
     by_gateway: Decimal = Decimal("0.00")
+    # The bank's page its intent waits on (3-D Secure: the traveler must confirm it there),
+    # written when the gateway answered `requires_action`; None for every other payment (0219).
+    action_url: str | None = None
 
 
 # The refund metadata naming what of ours asked it: a refund part (`order_refunds.id`), a
@@ -155,6 +164,10 @@ class GatewayEvent(msgspec.Struct, frozen=True):
 # change's; a seat change's whose bank names no page to show) fails when the card asks for 3-D
 # Secure: Stripe's code for it.
 AUTHENTICATION_REQUIRED = "authentication_required"
+
+# Why a payment failed whose intent was canceled: the traveler left it waiting for their bank and
+# paid with another card (docs/payments.md "3-D Secure"). The gateway's intent status, as Stripe's.
+CANCELED = "canceled"
 
 CardToken = Annotated[str, msgspec.Meta(min_length=1, max_length=255, pattern=r"^\S+$")]
 

@@ -13,6 +13,12 @@ Every `interval_s`, for payments unchanged for `after_s`:
   difference is recorded and counted, never evened out by moving money (payment/audit.py); a
   `charge.refunded` webhook has its charge audited at once (payment/receiver.py), this round is
   the safety net for a webhook that never came.
+- `processing` waiting for the traveler's bank (3-D Secure, `requires_action`) past its order's
+  `payment_required_by`: its intent is canceled at the gateway (payment/bank_wait.py) and the
+  payment `failed` (`canceled`, quietly), so the hold sweeper can release the seats; the hold
+  sweeper never expires an order whose payment is `processing`, so a bank's page left
+  unanswered kept the seats held past their deadline. One the traveler confirmed meanwhile
+  (the gateway refuses the cancel) settles as any.
 - `processing` without an intent: the gateway never answered the charge → give up (`failed`,
   `payment.failed`; the traveler may pay again). Were the card charged after all, its webhook
   finds the payment given up and the money is refunded (`Settlement`).
@@ -26,12 +32,13 @@ import asyncio
 import datetime as dt
 import logging
 
-from kernel.errors import ServiceUnavailable
+from kernel.errors import Conflict, ServiceUnavailable
 from payment import errors
 from payment.audit import PaymentAudit
+from payment.bank_wait import BankWait
 from payment.cancellation_refunds import CancellationRefunds
 from payment.gateway import PaymentGateway
-from payment.model import Payment
+from payment.model import CANCELED, Payment
 from payment.refunds import Refunder
 from payment.repository import PgPaymentRepository
 from payment.seat_charges import SeatCharges
@@ -68,6 +75,9 @@ class PaymentReconciler:
         self._seat_charges = seat_charges
         self._cancellations = cancellations
         self._audit = audit
+        self._bank_wait = BankWait(
+            payments, gateway, settlement, gateway_timeout_s=gateway_timeout_s
+        )
 
     async def run(self, interval_s: float) -> None:
         """Reconcile every `interval_s` until cancelled."""
@@ -121,5 +131,21 @@ class PaymentReconciler:
             elif intent.status == "failed":
                 reason = intent.failure_reason or "payment_failed"
                 await self._settlement.failed(payment, reason=reason)
+            elif intent.status == "requires_action":
+                await self._left_at_the_bank(payment)
         except TicketingUnavailable as exc:
             logger.warning("payment %s: ticketing must wait: %s", payment.id, exc)
+
+    async def _left_at_the_bank(self, payment: Payment) -> None:
+        """A payment still waiting for the traveler's bank: given up once its hold's deadline
+        has passed (the seats go then), left waiting until then."""
+        deadline = await self._payments.hold_deadline(payment.order_id)
+        if deadline is None or deadline > dt.datetime.now(dt.UTC):
+            return
+        try:
+            await self._bank_wait.cancel(payment)
+        except (Conflict, ServiceUnavailable) as exc:  # confirmed meanwhile, or no answer
+            logger.info("payment %s: not canceled past its hold: %s", payment.id, exc)
+            return
+        logger.info("payment %s: left at the bank past its hold's deadline: canceled", payment.id)
+        await self._settlement.failed(payment, reason=CANCELED)

@@ -24,7 +24,7 @@ from payment.model import Payment, PaymentStatus
 _COLUMNS = (
     "id, order_id, owner, amount, currency, status, gateway_intent_id, failure_reason,"
     " refund_reason, order_failure_reason, gateway_refund_id, refunded_amount, order_paid,"
-    " created_at, updated_at, refunded_at, refund_attempt, card_last4, by_gateway"
+    " created_at, updated_at, refunded_at, refund_attempt, card_last4, by_gateway, action_url"
 )
 _STALE = asked_in_turn("payments", _COLUMNS, "status = $1 AND updated_at < $2", limit="$3")
 
@@ -243,6 +243,16 @@ class PgPaymentRepository:
                 timeout=self.db.timeout_s,
             )
 
+    async def hold_deadline(self, order_id: str) -> dt.datetime | None:
+        """The order's `payment_required_by` (None: none, or no such order)."""
+        async with self.db.connection() as conn:
+            deadline: dt.datetime | None = await conn.fetchval(
+                "SELECT payment_required_by FROM orders WHERE id = $1",
+                order_id,
+                timeout=self.db.timeout_s,
+            )
+        return deadline
+
     async def given_back(self, payment_id: str) -> Decimal:
         """What the parts refunded of `payment_id` (a cheaper change's) gave back of it."""
         async with self.db.connection() as conn:
@@ -255,19 +265,28 @@ class PgPaymentRepository:
         return Decimal(given)
 
     async def set_intent(
-        self, payment_id: str, intent_id: str, *, card_last4: str | None = None
+        self,
+        payment_id: str,
+        intent_id: str,
+        *,
+        card_last4: str | None = None,
+        action_url: str | None = None,
     ) -> None:
         """Remember the gateway's intent and the card it charges (once: a replayed answer names
         the same intent). The intent's webhook may have recorded the intent first (it names no
-        card): the card is still kept, on that intent only."""
+        card): the card is still kept, on that intent only. `action_url`: the bank's page the
+        intent waits on (3-D Secure), kept while the payment is `processing` (0219)."""
         async with self.db.connection() as conn:
             await conn.execute(
                 "UPDATE payments SET gateway_intent_id = $2,"
-                " card_last4 = COALESCE(card_last4, $3), updated_at = now()"
+                " card_last4 = COALESCE(card_last4, $3), updated_at = now(),"
+                " action_url = CASE WHEN status = 'processing' THEN COALESCE($4, action_url)"
+                " ELSE action_url END"
                 " WHERE id = $1 AND (gateway_intent_id IS NULL OR gateway_intent_id = $2)",
                 payment_id,
                 intent_id,
                 card_last4,
+                action_url,
                 timeout=self.db.timeout_s,
             )
 

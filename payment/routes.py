@@ -64,7 +64,11 @@ OPERATIONS: tuple[Operation, ...] = (
             "stays held with payment_status failed when the gateway reports back. A card whose "
             "bank asks the traveler to confirm (3-D Secure) answers status requires_action with "
             "next_action {type: redirect_to_url, url}: the browser opens url, the bank's page, "
-            "which sends it back to the order's trip page; the payment stays open meanwhile. "
+            "which sends it back to the order's trip page; the payment stays open meanwhile "
+            "(the order's payment_next_action). While it waits for the bank, a new payment (with "
+            "another card) replaces it: its intent is canceled at the gateway first, so the card "
+            "waited on is never charged too; if the traveler confirmed it meanwhile, it stands "
+            "and the new payment is a 409 naming it. "
             "Idempotent per Idempotency-Key (kept 24 h, scoped to the caller; a replay carries "
             "the same next_action)"
         ),
@@ -95,8 +99,10 @@ OPERATIONS: tuple[Operation, ...] = (
             404: "No such order of the caller",
             409: (
                 "The order is not held (confirmed, cancelled, expired), its payment_required_by "
-                "has passed, its payment is already processing or paid, or a request with this "
-                "Idempotency-Key is in progress"
+                "has passed, its payment is already processing (not waiting for the traveler's "
+                "bank) or paid, its payment waiting for the bank was confirmed there meanwhile "
+                "(the detail names it: it stands), or a request with this Idempotency-Key is in "
+                "progress"
             ),
             422: "Bad or unknown card_token (a card the gateway refused: with its "
             "`decline_code`), or the Idempotency-Key was used for another request",

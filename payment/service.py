@@ -10,6 +10,10 @@ gateway replays the intent), so a card is never charged twice; a retry that find
 settled meanwhile (the gateway had charged the card, its webhook came first) is answered with
 it, `succeeded` (or since refunded), never a 409 for the order it paid.
 
+An order whose payment waits for the traveler's bank (3-D Secure) may be paid with another card:
+the waiting payment is canceled at the gateway first and replaced in the new one's transaction
+(payment/bank_wait.py); one the traveler confirmed meanwhile stands (a 409 naming it).
+
 `start` is booking's `PaymentStarter` (instant orders); its `Refunds` (cancelling a paid order)
 is payment/cancellation_refunds.py.
 """
@@ -44,6 +48,7 @@ from kernel.errors import (
     ValidationFailed,
 )
 from payment import errors, metrics
+from payment.bank_wait import BankWait
 from payment.gateway import PaymentGateway
 from payment.model import (
     AUTHENTICATION_REQUIRED,
@@ -62,6 +67,7 @@ from payment.settlement import Settlement
 logger = logging.getLogger(__name__)
 
 _encoder = msgspec.json.Encoder()
+MAX_ACTION_URL = 2048  # the longest bank's page a payment keeps (payment/sql/0219)
 _SET_RECOVERY_POINT = "UPDATE idempotency_keys SET resource_id = $3 WHERE owner = $1 AND key = $2"
 
 
@@ -109,6 +115,9 @@ class PaymentService:
         # The web app's address (SKYFARE_WEB_URL); None: the origin the traveler's request
         # came to, which serves the app. Never an address the client names.
         self._web_url = web_url
+        self._bank_wait = BankWait(
+            payments, gateway, settlement, gateway_timeout_s=gateway_timeout_s
+        )
         metrics.start_payments()  # this process takes payments: its series from now on
 
     # -- POST /v1/orders/{id}/payments -----------------------------------------------------------
@@ -165,37 +174,58 @@ class PaymentService:
                 await self._keys.complete(owner, key, response)
                 return response
         try:
-            order = await self._payable(owner, order_id)
-            payment = await self._begin(order, owner, key)
+            payment = await self._begin(await self._payable(owner, order_id), owner, key)
         except (NotFound, Conflict) as exc:
             await self._keys.complete(owner, key, stored_error(exc))
             raise
         return await self._charge(payment, request.card_token, owner, key, back)
 
     async def _payable(self, owner: str, order_id: str) -> Order:
+        """The order, if it may be paid now: held, in time, its payment `unpaid`, `failed` or
+        waiting for the traveler's bank (which the new payment replaces)."""
         order = await self._orders.get(order_id) if is_order_id(order_id) else None
         if order is None or order.owner != owner or not order.visible:
             raise NotFound(f"no order {order_id[:64]!r}")
         if order.status != "held":
             raise Conflict(f"the order is {order.status}: only a held order can be paid")
-        if order.payment_status not in ("unpaid", "failed"):
+        at_bank = order.payment_status == "processing" and order.payment_action_url is not None
+        if order.payment_status not in ("unpaid", "failed") and not at_bank:
             raise Conflict(f"the order's payment is already {order.payment_status}")
         _check_in_time(order)
         return order
 
     async def _begin(self, order: Order, owner: str, key: str) -> Payment:
-        for _ in range(2):
+        for _ in range(3):
+            waiting = None
+            if order.payment_status == "processing":
+                waiting = await self._bank_wait.waiting(order.id)
+                if waiting is None:  # settled, or charging, since the order was read
+                    order = await self._payable(owner, order.id)
+                    continue
+                await self._bank_wait.cancel(waiting)  # raises unless it can never charge
             try:
-                payment, _ = await self._insert(order, actor=owner, key=key)
+                payment, _ = await self._insert(order, actor=owner, key=key, replacing=waiting)
                 return payment
-            except _OrderMoved:
+            except (_OrderMoved, Conflict) as exc:
+                if waiting is None and isinstance(exc, Conflict):
+                    raise
+                if waiting is not None:  # canceled at the gateway: failed here too, now
+                    await self._bank_wait.abandoned(waiting)
                 order = await self._payable(owner, order.id)  # raises what the order is now
         raise Conflict("the order kept changing while its payment was starting; retry")
 
     async def _insert(
-        self, order: Order, *, actor: str, key: str | None, completion: Completion | None = None
+        self,
+        order: Order,
+        *,
+        actor: str,
+        key: str | None,
+        completion: Completion | None = None,
+        replacing: Payment | None = None,
     ) -> tuple[Payment, Order]:
-        """The payment, its recovery point and the order's `processing`, in one transaction."""
+        """The payment, its recovery point and the order's `processing`, in one transaction;
+        `replacing`: the payment that waited for the traveler's bank, whose intent the gateway
+        has canceled, failed in the same transaction."""
         change = Change(
             from_status=("held",),
             from_payment=("unpaid", "failed"),
@@ -203,6 +233,8 @@ class PaymentService:
             reason="payment started",
         )
         async with self._payments.transaction() as conn:
+            if replacing is not None:
+                await self._bank_wait.give_up(conn, replacing)
             try:
                 payment = await self._payments.insert(
                     conn,
@@ -235,7 +267,7 @@ class PaymentService:
         self, payment: Payment, card_token: str, owner: str, key: str, back: str | None
     ) -> StoredResponse:
         try:
-            intent = await self._create_intent(payment, card_token, return_url=back)
+            intent = await self._create_intent(payment, card_token, return_url=back, bank=True)
         except errors.CardRejected as exc:
             error = _card_refused(exc)
             await self._give_up(payment, exc.code or "card_rejected", notify=False)
@@ -257,8 +289,10 @@ class PaymentService:
         return response
 
     async def _create_intent(
-        self, payment: Payment, card_token: str, *, return_url: str | None
+        self, payment: Payment, card_token: str, *, return_url: str | None, bank: bool = False
     ) -> GatewayIntent:
+        """Create the payment's intent. `bank`: the traveler can be shown their bank's page, so
+        an intent that waits on it keeps it (the order's `payment_next_action`)."""
         intent = await self._gateway.create_intent(
             amount=payment.amount,
             currency=payment.currency,
@@ -268,7 +302,12 @@ class PaymentService:
             timeout=self._timeout_s,
             return_url=return_url,
         )
-        await self._payments.set_intent(payment.id, intent.id, card_last4=intent.card_last4)
+        action_url = intent.action_url if bank and intent.status == "requires_action" else None
+        if action_url is not None and len(action_url) > MAX_ACTION_URL:
+            action_url = None  # not kept (0219): the 202 still names it
+        await self._payments.set_intent(
+            payment.id, intent.id, card_last4=intent.card_last4, action_url=action_url
+        )
         metrics.payment("started")
         logger.info("payment %s of order %s started", payment.id, payment.order_id)
         return intent

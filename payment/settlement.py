@@ -7,7 +7,8 @@
   refund is owed in the capture's own commit, and paid at once. Money for a payment we had
   given up → refunded, the order untouched.
 - failed: `processing → failed`; a `held` order's payment status becomes `failed`
-  (`payment.failed`), and it may be paid again.
+  (`payment.failed`), and it may be paid again. A payment `canceled` (its intent canceled: the
+  traveler left it at their bank's page for another card, payment/bank_wait.py) tells nobody.
 - refunded: the gateway refunded in full (by us, or from its dashboard) → `refunded`.
 
 Every change is a guarded transition, so whichever of a cancel, a redelivery, a concurrent
@@ -26,7 +27,7 @@ from booking.model import Order, OrderStatus
 from booking.repository import OrderRepository
 from booking.state import Change
 from payment import metrics
-from payment.model import Payment
+from payment.model import CANCELED, Payment
 from payment.refund_steps import BY_GATEWAY
 from payment.refunds import LATE_PAYMENT_REFUNDED, Refunder
 from payment.repository import PgPaymentRepository, orders_in
@@ -79,7 +80,7 @@ class Settlement:
             )
             if moved is None:
                 return
-            metrics.payment("failed")
+            metrics.payment("canceled" if reason == CANCELED else "failed")
             history = f"payment failed: {reason}"
             orders = orders_in(conn, self._payments.db)
             change = Change(
@@ -88,6 +89,8 @@ class Settlement:
                 to_payment="failed",
                 reason=history,
                 decline_code=reason,
+                # Canceled: the traveler chose to pay with another card; no "payment failed".
+                events=() if reason == CANCELED else None,
             )
             if await orders.transition(payment.order_id, change, actor=ACTOR) is None:
                 # The order is over: record the failure, tell nobody.

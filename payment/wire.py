@@ -13,6 +13,7 @@ import msgspec
 
 from kernel.errors import FieldError
 from payment.model import (
+    CANCELED,
     REFUND_PART,
     EventKind,
     GatewayEvent,
@@ -129,6 +130,8 @@ _INTENT_STATUS: dict[str, IntentStatus] = {
 _EVENT_KIND: dict[str, EventKind] = {
     "payment_intent.succeeded": "succeeded",
     "payment_intent.payment_failed": "failed",
+    # Canceled (by us, when the traveler pays with another card instead): it never charges.
+    "payment_intent.canceled": "failed",
     "charge.refunded": "refunded",
 }
 
@@ -163,7 +166,9 @@ def intent_from_wire(intent: Intent) -> GatewayIntent:
         amount=intent.amount,
         currency=intent.currency,
         payment_id=intent.metadata.get("payment_id"),
-        failure_reason=_reason(intent.last_payment_error),
+        failure_reason=CANCELED
+        if intent.status == "canceled"
+        else _reason(intent.last_payment_error),
         card_last4=_last4(intent.payment_method_details),
         amount_received=intent.amount_received,
         amount_refunded=intent.amount_refunded,
@@ -240,7 +245,9 @@ def event_from_wire(event: Event) -> GatewayEvent:
         type=event.type,
         intent_id=intent_id,
         payment_id=obj.metadata.get("payment_id"),
-        failure_reason=_reason(obj.last_payment_error),
+        failure_reason=CANCELED
+        if event.type == "payment_intent.canceled"
+        else _reason(obj.last_payment_error),
         fully_refunded=obj.refunded,
         card_last4=_last4(obj.payment_method_details),
     )

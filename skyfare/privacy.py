@@ -129,6 +129,9 @@ class PaymentRecord(msgspec.Struct, frozen=True, kw_only=True):
     card_last4: str | None = None  # the card's last four digits, as the gateway named them
     # Of `refunded_amount`, what the gateway's dashboard gave back rather than Skyfare.
     by_gateway: Decimal = Decimal("0.00")
+    # The bank's page the payment waited on (3-D Secure), as its order showed it
+    # (`payment_next_action`); None for any other payment.
+    action_url: str | None = None
 
     @classmethod
     def of(cls, payment: Payment) -> PaymentRecord:
@@ -140,11 +143,12 @@ class PaymentRecord(msgspec.Struct, frozen=True, kw_only=True):
 
 # What an export leaves out of the stored Structs: the owner is the caller, the rest internal
 # (an order's `version` is its row version, for guarding changes; a payment's `refund_attempt`
-# counts the gateway's refusals, for its idempotency keys).
+# counts the gateway's refusals, for its idempotency keys; an order's `payment_action_url` is
+# its payment's `action_url` read through it, exported with the payment).
 # ExportedOrder and PaymentRecord are every other field of Order and Payment, declared again
 # only so that the export's schema reads in the API's order; tests/unit/skyfare/
 # test_privacy_export.py fails when a field is added to one side and not the other.
-ORDER_FIELDS_NOT_EXPORTED = ("owner", "connector", "version")
+ORDER_FIELDS_NOT_EXPORTED = ("owner", "connector", "version", "payment_action_url")
 PAYMENT_FIELDS_NOT_EXPORTED = ("owner", "order_paid", "order_failure_reason", "refund_attempt")
 # Columns of `payments` no `Payment` holds, so none exported: when the reconciler last asked
 # the gateway about it and when the audit last read it (their schedules, payment/sql/0208, 0213).

@@ -8,6 +8,10 @@
 - `GET /v1/payment_intents/search?query=metadata['key']:'value'` → `{"object": "search_result",
   "data": [...]}`, the intents whose metadata has that value (Stripe's search, that one clause):
   how a caller that lost a create's answer finds what it created.
+- `POST /v1/payment_intents/{id}/cancel` `{"cancellation_reason": "abandoned"}` (body optional)
+  → 200, the intent `canceled` (`payment_intent.canceled` follows by webhook); only from
+  `requires_action` or `requires_payment_method`, else 400 `payment_intent_unexpected_state`
+  (a succeeded intent, one charging after its challenge, one canceled before).
 - `POST /v1/refunds` `{"payment_intent": "pi_...", "amount": "100.00"}` (amount optional: the rest)
   → 200, the refund (`status: succeeded`); `charge.refunded` follows by webhook.
 
@@ -32,7 +36,7 @@ from sim.payments import challenge
 from sim.payments.challenge import challenge_url
 from sim.payments.gateway import PAYMENTS, PaymentsSim
 from sim.payments.idempotency import KeyReused, fingerprint
-from sim.payments.ledger import CreateIntent, CreateRefund, GatewayError, invalid
+from sim.payments.ledger import CancelIntent, CreateIntent, CreateRefund, GatewayError, invalid
 
 T = TypeVar("T")
 _encoder = msgspec.json.Encoder()
@@ -43,6 +47,7 @@ def gateway_app() -> web.Application:
     api.router.add_post("/v1/payment_intents", post_intent, name="create_intent")
     api.router.add_get("/v1/payment_intents/search", search_intents, name="search_intents")
     api.router.add_get("/v1/payment_intents/{id}", get_intent, name="get_intent")
+    api.router.add_post("/v1/payment_intents/{id}/cancel", post_cancel, name="cancel_intent")
     api.router.add_post("/v1/refunds", post_refund, name="create_refund")
     challenge.add_routes(api)
     return api
@@ -76,6 +81,13 @@ async def post_intent(request: web.Request) -> web.Response:
     return await _idempotent(request, CreateIntent, create)
 
 
+async def post_cancel(request: web.Request) -> web.Response:
+    intent_id = request.match_info["id"]
+    return await _idempotent(
+        request, CancelIntent, lambda sim, body: sim.cancel(intent_id, body), empty=b"{}"
+    )
+
+
 async def post_refund(request: web.Request) -> web.Response:
     return await _idempotent(request, CreateRefund, lambda sim, body: sim.refund(body))
 
@@ -102,7 +114,11 @@ async def search_intents(request: web.Request) -> web.Response:
 
 
 async def _idempotent(
-    request: web.Request, type_: type[T], run: Callable[[PaymentsSim, T], object]
+    request: web.Request,
+    type_: type[T],
+    run: Callable[[PaymentsSim, T], object],
+    *,
+    empty: bytes | None = None,
 ) -> web.Response:
     """Parse, then replay the stored answer for this key or run once and store the answer."""
     sim = _authenticate(request)
@@ -110,7 +126,7 @@ async def _idempotent(
     if not key or len(key) > 255:
         raise invalid("idempotency_key_missing", "an Idempotency-Key header is required", None, 400)
     try:
-        parsed: Any = msgspec.json.decode(await request.read())
+        parsed: Any = msgspec.json.decode(await request.read() or empty or b"")
     except msgspec.DecodeError:
         raise invalid("body_invalid", "the body is not JSON", None, 400) from None
     print_ = fingerprint(request.method, request.path, parsed)

@@ -63,6 +63,8 @@ def _page(title: str, body: str, status: int = 200) -> web.Response:
 async def get_challenge(request: web.Request) -> web.Response:
     intent = _intent(request)
     amount = f"{intent.amount} {intent.currency}"
+    if intent.status == "canceled":  # the traveler paid with another card meanwhile
+        return _page("Payment canceled", "<h1>This payment was canceled</h1>")
     if intent.status != "requires_action":
         return _page("Payment already confirmed", "<h1>This payment was already answered</h1>")
     action = request.app.router["challenge_answer"].url_for(id=intent.id)

@@ -17,6 +17,7 @@ from aiohttp import web
 
 from sim.payments.idempotency import IdempotencyCache
 from sim.payments.ledger import (
+    CancelIntent,
     ChallengeOutcome,
     CreateIntent,
     CreateRefund,
@@ -73,6 +74,13 @@ class PaymentsSim:
         else:
             self.webhooks.emit(event)
         return self.ledger.intents[intent_id]
+
+    def cancel(self, intent_id: str, request: CancelIntent) -> Intent:
+        """Cancel an intent not charged (`Ledger.cancel`); `payment_intent.canceled` follows by
+        webhook."""
+        intent, event = self.ledger.cancel(intent_id, request)
+        self.webhooks.emit(event)
+        return intent
 
     def _settle_later(self, intent_id: str, outcome: Outcome, *, slow: bool) -> None:
         delay_ms = self.timing.slow_ms if slow else self.timing.settle_ms

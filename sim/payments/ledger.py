@@ -10,6 +10,12 @@ Card tokens: `tok_visa` succeeds, `tok_declined` is declined, `tok_slow` succeed
 cards are); `tok_3ds_required` asks for 3-D Secure: its intent `requires_action` until the
 traveler answers the challenge (`answer_challenge`), then goes on as `tok_visa` or fails as
 `tok_3ds_failed`; any other token is refused (422).
+
+An intent the customer gave up on is canceled (`cancel`, Stripe's `POST
+/v1/payment_intents/{id}/cancel`): only one that has not charged and is not charging, i.e.
+`requires_action` (its challenge unanswered) or `requires_payment_method` (declined); any other
+state is refused with Stripe's `payment_intent_unexpected_state` (400), and a canceled intent
+neither charges nor answers its challenge any more.
 """
 
 from __future__ import annotations
@@ -22,10 +28,19 @@ from typing import Any, Literal
 
 import msgspec
 
-IntentStatus = Literal["processing", "succeeded", "requires_payment_method", "requires_action"]
+IntentStatus = Literal[
+    "processing", "succeeded", "requires_payment_method", "requires_action", "canceled"
+]
 Outcome = Literal["succeed", "decline", "fail_capture", "challenge"]
 ChallengeOutcome = Literal["complete", "fail"]
-EventType = Literal["payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded"]
+EventType = Literal[
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "payment_intent.canceled",
+    "charge.refunded",
+]
+# What an intent may be canceled from (Stripe allows a few more states the sim never has).
+CANCELABLE: frozenset[str] = frozenset({"requires_action", "requires_payment_method"})
 
 # What each known card token does, and whether it takes the slow path.
 CARD_TOKENS: dict[str, tuple[Outcome, bool]] = {
@@ -156,6 +171,9 @@ class Intent(msgspec.Struct):
     payment_method_details: PaymentMethodDetails | None = None
     refunds: list[Refund] = msgspec.field(default_factory=list)
     next_action: NextAction | None = None
+    # Set once canceled (Stripe's): why (`abandoned`, `requested_by_customer`, …) and when.
+    cancellation_reason: str | None = None
+    canceled_at: int | None = None
     object: str = "payment_intent"
 
 
@@ -176,6 +194,10 @@ class CreateIntent(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     metadata: dict[str, str] = msgspec.field(default_factory=dict)
     description: str | None = None
     return_url: str | None = None  # where a 3-D Secure challenge sends the browser back
+
+
+class CancelIntent(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    cancellation_reason: str | None = None  # Stripe's: abandoned, requested_by_customer, …
 
 
 class CreateRefund(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -261,6 +283,29 @@ class Ledger:
             intent.status = "processing"
             return None
         return self.settle(intent_id, "decline")
+
+    def cancel(self, intent_id: str, request: CancelIntent) -> tuple[Intent, Event]:
+        """Cancel an intent that has not charged and is not charging (`CANCELABLE`); the event
+        that reports it. Raises 404 for an unknown intent, 400 `payment_intent_unexpected_state`
+        for any other state (a succeeded one, one whose challenge was completed and is
+        charging, one canceled before): nothing changes."""
+        intent = self.intents.get(intent_id)
+        if intent is None:
+            raise invalid("resource_missing", "no such payment_intent", "intent", status=404)
+        if intent.status not in CANCELABLE:
+            raise invalid(
+                "payment_intent_unexpected_state",
+                f"You cannot cancel this PaymentIntent because it has a status of"
+                f" {intent.status}. Only a PaymentIntent with one of the following statuses may"
+                f" be canceled: {', '.join(sorted(CANCELABLE))}.",
+                "intent",
+                status=400,
+            )
+        intent.status = "canceled"
+        intent.next_action = None
+        intent.cancellation_reason = request.cancellation_reason
+        intent.canceled_at = int(time.time())
+        return intent, self._event("payment_intent.canceled", _as_dict(intent))
 
     def settle(self, intent_id: str, outcome: Outcome) -> Event:
         """Finish a `processing` intent as its card dictates; the event that reports it."""

@@ -38,6 +38,15 @@ def bank_dialog(page: Page, order_id: str) -> tuple[Locator, FrameLocator]:
     return dialog, bank
 
 
+def _closed_the_banks_page(page: Page) -> tuple[Locator, Locator]:
+    """Paid with the 3-D Secure card, then the bank's page closed by Escape: the dialog (gone)
+    and the trip's Booking region."""
+    dialog, _ = _pay_with_the_3ds_card(page)
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    return dialog, page.get_by_role("region", name="Booking")
+
+
 def test_a_card_asking_for_3ds_is_confirmed_in_a_dialog_and_the_trip_is_paid(
     screen: Page,
 ) -> None:
@@ -71,11 +80,7 @@ def test_a_failed_bank_check_keeps_the_seats_held_and_says_why(screen: Page) -> 
 
 def test_closing_the_banks_dialog_says_so_and_pay_now_opens_it_again(screen: Page) -> None:
     page = screen
-    dialog, _ = _pay_with_the_3ds_card(page)
-    page.keyboard.press("Escape")
-
-    expect(dialog).to_be_hidden()
-    booking = page.get_by_role("region", name="Booking")
+    dialog, booking = _closed_the_banks_page(page)
     expect(booking).to_contain_text("You closed your bank’s page before confirming")
     # Focus is back where it was before the dialog: the trip's heading.
     expect(page.get_by_role("heading", level=1)).to_be_focused()
@@ -86,3 +91,25 @@ def test_closing_the_banks_dialog_says_so_and_pay_now_opens_it_again(screen: Pag
     dialog.frame_locator("iframe").get_by_role("button", name="Complete").click()
     expect(dialog).to_be_hidden(timeout=20_000)
     booked(page, "three-d-secure-paid-after-closing")
+
+
+def test_a_traveler_who_left_the_banks_page_pays_with_another_card(screen: Page) -> None:
+    """A bank whose page never works (the SMS never came): the traveler closes it and uses
+    another card, which cancels the payment waiting for the bank first: one card charged."""
+    page = screen
+    _, booking = _closed_the_banks_page(page)
+    expect(booking).to_contain_text("or use another card instead (this payment is then canceled)")
+    another = booking.get_by_role("link", name="Use another card")
+    # By keyboard: the link beside Pay now takes the focus in its turn and follows on Enter.
+    booking.get_by_role("button", name="Pay now").focus()
+    page.keyboard.press("Tab")
+    expect(another).to_be_focused()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", name="Pay for your trip")).to_be_visible()
+    expect(page.get_by_text("is canceled when you pay with this card")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "three-d-secure-another-card")
+    page.get_by_label("Test card that succeeds").check()
+    page.get_by_role("button", name="Pay").click()
+    booked(page, "three-d-secure-paid-with-another-card")

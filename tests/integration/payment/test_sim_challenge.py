@@ -12,6 +12,7 @@ import aiohttp
 import msgspec
 import pytest
 
+from payment import errors
 from payment.gateway import HttpPaymentGateway
 from payment.model import GatewayIntent
 from tests.support.payment_sim import PaymentsSimControl, Receiver
@@ -100,3 +101,55 @@ async def test_a_second_answer_changes_nothing(
     assert refused.value.status == 409
     assert (await gateway.get_intent(intent.id, timeout=2)).status == "failed"
     assert len(await control.events(intent.id)) == 1
+
+
+async def test_an_intent_awaiting_its_challenge_is_canceled_and_its_page_says_so(
+    gateway: HttpPaymentGateway, receiver: Receiver, control: PaymentsSimControl
+) -> None:
+    intent = await _challenged(gateway)
+    assert intent.action_url is not None
+    key = f"{intent.payment_id}:cancel"
+    canceled = await gateway.cancel_intent(intent.id, idempotency_key=key, timeout=2)
+    # Never to charge: `failed` to us, with the gateway's word for why.
+    assert (canceled.id, canceled.status, canceled.failure_reason) == (
+        intent.id,
+        "failed",
+        "canceled",
+    )
+    assert canceled.action_url is None
+    [delivery] = await receiver.wait_for(1)
+    event = msgspec.json.decode(delivery.body)
+    assert (event["type"], event["data"]["object"]["status"]) == (
+        "payment_intent.canceled",
+        "canceled",
+    )
+    assert event["data"]["object"]["cancellation_reason"] == "abandoned"
+    # The bank's page, opened again (a tab left open), confirms nothing any more.
+    async with aiohttp.ClientSession() as browser, browser.get(intent.action_url) as page:
+        assert "This payment was canceled" in await page.text()
+    answered = await _answer(intent.action_url, "complete")
+    assert answered.status == 303
+    again = await gateway.get_intent(intent.id, timeout=2)
+    assert (again.status, again.amount_received) == ("failed", Decimal("0.00"))
+    # The same key replays the cancel (a retry after a lost answer): no second event.
+    replayed = await gateway.cancel_intent(intent.id, idempotency_key=key, timeout=2)
+    assert replayed.status == "failed"
+    assert [e["type"] for e in await control.events(intent.id)] == ["payment_intent.canceled"]
+
+
+async def test_an_intent_whose_challenge_was_completed_cannot_be_canceled(
+    gateway: HttpPaymentGateway, receiver: Receiver, control: PaymentsSimControl
+) -> None:
+    intent = await _challenged(gateway)
+    await control.answer_challenge(intent.id, "complete")
+    await receiver.wait_for(1)  # charged: payment_intent.succeeded
+    with pytest.raises(errors.CancelRefused) as refused:
+        await gateway.cancel_intent(intent.id, idempotency_key=f"{intent.id}:cancel", timeout=2)
+    assert refused.value.code == "payment_intent_unexpected_state"
+    assert (await gateway.get_intent(intent.id, timeout=2)).status == "succeeded"
+    assert _event_types(receiver) == ["payment_intent.succeeded"]
+
+
+async def test_an_unknown_intent_cannot_be_canceled(gateway: HttpPaymentGateway) -> None:
+    with pytest.raises(errors.IntentNotFound):
+        await gateway.cancel_intent("pi_unknown", idempotency_key=str(uuid.uuid4()), timeout=2)

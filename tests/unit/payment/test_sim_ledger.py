@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import msgspec
 import pytest
 
 from sim.payments.ledger import (
+    CancelIntent,
     ChallengeAnswered,
     CreateIntent,
     CreateRefund,
@@ -184,3 +186,73 @@ def test_a_return_url_must_be_an_absolute_web_address(url: str) -> None:
     with pytest.raises(GatewayError) as caught:
         _challenged(Ledger(), url)
     assert (caught.value.status, caught.value.param) == (422, "return_url")
+
+
+def test_an_intent_awaiting_its_challenge_is_canceled_and_answers_no_challenge_after() -> None:
+    ledger = Ledger()
+    intent_id = _challenged(ledger)
+    intent, event = ledger.cancel(intent_id, CancelIntent("abandoned"))
+    assert (intent.status, intent.next_action, intent.cancellation_reason) == (
+        "canceled",
+        None,
+        "abandoned",
+    )
+    assert intent.canceled_at is not None
+    assert event.type == "payment_intent.canceled"
+    assert event.data["object"]["id"] == intent_id
+    assert event.data["object"]["status"] == "canceled"
+    with pytest.raises(ChallengeAnswered):
+        ledger.answer_challenge(intent_id, "complete")
+    assert ledger.intents[intent_id].amount_received == Decimal("0.00")
+
+
+def test_a_declined_intent_may_be_canceled() -> None:
+    ledger = Ledger()
+    intent_id = new_intent(ledger, "tok_declined")
+    ledger.settle(intent_id, "decline")
+    intent, _ = ledger.cancel(intent_id, CancelIntent())
+    assert intent.status == "canceled"
+
+
+def _charging(ledger: Ledger) -> str:
+    """A challenge completed: the intent is charging (`processing`)."""
+    intent_id = _challenged(ledger)
+    ledger.answer_challenge(intent_id, "complete")
+    return intent_id
+
+
+def _succeeded(ledger: Ledger) -> str:
+    intent_id = _charging(ledger)
+    ledger.settle(intent_id, "succeed")
+    return intent_id
+
+
+def _canceled(ledger: Ledger) -> str:
+    intent_id = _challenged(ledger)
+    ledger.cancel(intent_id, CancelIntent())
+    return intent_id
+
+
+@pytest.mark.parametrize(
+    ("made", "status"),
+    [(_charging, "processing"), (_succeeded, "succeeded"), (_canceled, "canceled")],
+)
+def test_an_intent_charging_charged_or_canceled_cannot_be_canceled(
+    made: Callable[[Ledger], str], status: str
+) -> None:
+    ledger = Ledger()
+    intent_id = made(ledger)
+    before = msgspec.json.encode(ledger.intents[intent_id])
+    events = len(ledger.events)
+    with pytest.raises(GatewayError) as caught:
+        ledger.cancel(intent_id, CancelIntent())
+    assert (caught.value.status, caught.value.code) == (400, "payment_intent_unexpected_state")
+    assert f"status of {status}" in caught.value.message
+    assert msgspec.json.encode(ledger.intents[intent_id]) == before
+    assert len(ledger.events) == events
+
+
+def test_an_unknown_intent_cannot_be_canceled() -> None:
+    with pytest.raises(GatewayError) as caught:
+        Ledger().cancel("pi_nope", CancelIntent())
+    assert caught.value.status == 404

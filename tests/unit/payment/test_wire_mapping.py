@@ -70,6 +70,20 @@ def test_a_declined_card_maps_to_failed_with_the_decline_code_as_reason() -> Non
     assert event.payment_id == PAYMENT_ID
 
 
+def test_a_canceled_intent_maps_to_failed_canceled_as_its_event_does() -> None:
+    raw = sample("event_payment_intent_canceled.json")
+    event = event_from_wire(decode_event(raw))
+    assert (event.kind, event.failure_reason, event.payment_id) == (
+        "failed",
+        "canceled",
+        PAYMENT_ID,
+    )
+    # The reconciler reads the intent itself when the webhook never came: the same outcome.
+    intent = msgspec.json.decode(raw)["data"]["object"]
+    read = intent_from_wire(decode_intent(msgspec.json.encode(intent)))
+    assert (read.status, read.failure_reason, read.action_url) == ("failed", "canceled", None)
+
+
 def test_a_refund_event_names_the_intent_of_its_charge() -> None:
     event = event_from_wire(decode_event(sample("event_charge_refunded.json")))
     assert event.kind == "refunded"

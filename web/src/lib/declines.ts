@@ -59,6 +59,9 @@ const DECLINES: Record<string, Known> = {
   gateway_unreachable: { phrase: "the card payment service did not answer", next: "Try again in a moment." },
   payment_failed: { phrase: "the card payment did not go through", next: TRY_ANOTHER },
   charge_disputed: { phrase: "the payment is disputed with your bank", next: "Contact your bank or our support." },
+  // Ours (payment/model.py CANCELED): a payment left waiting for the bank's confirmation was
+  // canceled for another card, which did not start (the trip changed meanwhile).
+  canceled: { phrase: "the payment waiting for your bank's confirmation was canceled", next: "Pay now with the card you choose." },
 };
 
 const UNKNOWN: Known = {

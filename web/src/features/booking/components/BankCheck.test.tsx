@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react";
 import { useState } from "react";
+import { MemoryRouter } from "react-router";
 import { afterEach, expect, it, vi } from "vitest";
 
 import { BankCheck as Controlled } from "./BankCheck";
@@ -9,10 +10,17 @@ const BANK = "http://127.0.0.1:9100/payments/challenge/pi_1";
 
 afterEach(cleanup);
 
-/** As the trip page holds it: whether the traveler closed the bank's page. */
-function BankCheck(props: { url: string; onAnswered: () => void }) {
-  const [closed, setClosed] = useState(false);
-  return <Controlled {...props} closed={closed} onClosedChange={setClosed} />;
+const PAY_STEP = "/book/off_1?order=ord_1&step=pay";
+
+/** As the trip page holds it: whether the bank's page is closed (`left`: the traveler came to
+ * the trip later, so it starts closed). */
+function BankCheck(props: { url: string; onAnswered: () => void; left?: boolean }) {
+  const [closed, setClosed] = useState(props.left ?? false);
+  return (
+    <MemoryRouter>
+      <Controlled url={props.url} onAnswered={props.onAnswered} closed={closed} onClosedChange={setClosed} anotherCard={PAY_STEP} />
+    </MemoryRouter>
+  );
 }
 
 it("shows the bank's page in a dialog headed to confirm with the bank", () => {
@@ -34,8 +42,10 @@ it("says the traveler gave up when they close it, and Pay now opens the bank's p
 
   expect(screen.queryByRole("dialog")).toBeNull();
   expect(screen.getByRole("status").textContent).toBe(
-    "You closed your bank’s page before confirming, so this payment is not done and nothing has been charged. Pay now to confirm it with your bank.",
+    "You closed your bank’s page before confirming, so this payment is not done and nothing has been charged. Pay now to confirm it with your bank, or use another card instead (this payment is then canceled).",
   );
+  // Beside it, the way out for a bank whose page never works: pay with another card.
+  expect(screen.getByRole("link", { name: "Use another card" }).getAttribute("href")).toBe(PAY_STEP);
   fireEvent.click(screen.getByRole("button", { name: "Pay now" }));
   expect(screen.getByRole("dialog", { name: "Confirm with your bank" })).toBeTruthy();
   expect(screen.getByRole("status").textContent).toBe("");
@@ -49,4 +59,18 @@ it("asks for the order again once the bank's page sends its frame back", () => {
   expect(answered).not.toHaveBeenCalled();
   fireEvent.load(frame); // /bank-return, after Complete or Fail
   expect(answered).toHaveBeenCalledOnce();
+});
+
+it("offers a traveler who came back to a payment waiting for the bank to confirm it or use another card", () => {
+  render(<BankCheck url={BANK} onAnswered={() => {}} left />);
+  // Nothing opens unasked, and the words do not say they closed anything.
+  expect(screen.queryByRole("dialog")).toBeNull();
+  expect(screen.getByRole("status").textContent).toBe(
+    "Your bank has not confirmed this payment yet, so this payment is not done and nothing has been charged. Pay now to confirm it with your bank, or use another card instead (this payment is then canceled).",
+  );
+  expect(screen.getByRole("link", { name: "Use another card" }).getAttribute("href")).toBe(PAY_STEP);
+  fireEvent.click(screen.getByRole("button", { name: "Pay now" }));
+  const dialog = screen.getByRole("dialog", { name: "Confirm with your bank" });
+  act(() => void dialog.dispatchEvent(new Event("close")));
+  expect(screen.getByRole("status").textContent).toMatch(/^You closed your bank’s page before confirming/);
 });

@@ -1,11 +1,12 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
+import { Link } from "react-router";
 
-/** What the trip says once the traveler closed the bank's page of the order's payment. */
-const PAYMENT_LEFT = {
-  gaveUp:
-    "You closed your bank’s page before confirming, so this payment is not done and nothing has been charged. Pay now to confirm it with your bank.",
-  reopen: "Pay now",
-};
+/** What the trip says once the order's payment waits for the bank and the dialog is not shown:
+ * `shown`, the traveler closed the bank's page; else they came back later (My trips, a reload). */
+function paymentLeft(shown: boolean): string {
+  const why = shown ? "You closed your bank’s page before confirming" : "Your bank has not confirmed this payment yet";
+  return `${why}, so this payment is not done and nothing has been charged. Pay now to confirm it with your bank, or use another card instead (this payment is then canceled).`;
+}
 
 /**
  * The card's bank asking the traveler to confirm a payment (3-D Secure), on the trip page: the
@@ -15,10 +16,13 @@ const PAYMENT_LEFT = {
  * the charge is settled: the dialog goes and the page says the outcome. No sign-in again: the
  * app's tokens live in its memory (lib/session.ts), which a full navigation to the bank would
  * lose. Closing the dialog (Close, Escape) is giving up for now: the charge still waits for the
- * bank (nothing is charged), said in `gaveUp`, and the `reopen` button opens its page again
- * (by default the order payment's words: Pay now).
- * `closed`: the traveler closed it so (the parent holds it: the trip's heading says it too),
- * `onClosedChange` sets it (Close, Escape: true; the reopen button: false).
+ * bank (nothing is charged), said in `gaveUp` (by default the order payment's words), the
+ * `reopen` button opens its page again (by default: Pay now), and, when given, Use another card
+ * (`anotherCard`: the payment step) pays with another card instead, which cancels this payment
+ * first (docs/payments.md "Another card instead").
+ * `closed`: the dialog is not shown (the traveler closed it, or came to the trip later: the
+ * parent holds it, and the trip's heading says it too), `onClosedChange` sets it (Close,
+ * Escape: true; the reopen button: false).
  * `onAnswered`: the bank's page sent its frame back (to /bank-return): ask for the charge now.
  */
 export function BankCheck({
@@ -26,8 +30,9 @@ export function BankCheck({
   closed,
   onClosedChange: setClosed,
   onAnswered,
-  gaveUp = PAYMENT_LEFT.gaveUp,
-  reopen = PAYMENT_LEFT.reopen,
+  gaveUp,
+  reopen = "Pay now",
+  anotherCard,
 }: {
   url: string;
   closed: boolean;
@@ -35,15 +40,31 @@ export function BankCheck({
   onAnswered: () => void;
   gaveUp?: string;
   reopen?: string;
+  anotherCard?: string;
 }) {
+  // Whether the bank's page was shown here: a traveler who came back later (My trips, a new
+  // tab) did not close anything.
+  const [shown, setShown] = useState(!closed);
   return (
     <>
-      <p role="status">{closed && gaveUp}</p>
+      <p role="status">{closed && (gaveUp ?? paymentLeft(shown))}</p>
       {closed ? (
-        <p>
-          <button type="button" className="primary" onClick={() => setClosed(false)}>
+        <p className="actions">
+          <button
+            type="button"
+            className="primary"
+            onClick={() => {
+              setShown(true);
+              setClosed(false);
+            }}
+          >
             {reopen}
           </button>
+          {anotherCard && (
+            <Link className="button secondary" to={anotherCard}>
+              Use another card
+            </Link>
+          )}
         </p>
       ) : (
         <BankDialog url={url} onClose={() => setClosed(true)} onAnswered={onAnswered} />

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { act, cleanup, render, screen } from "@testing-library/react";
+import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react";
 import { MemoryRouter, Route, Routes } from "react-router";
 import { afterEach, expect, it, vi } from "vitest";
 
@@ -93,7 +93,10 @@ vi.hoisted(() => {
   };
   // ord_8: held, its payment waiting for the card's bank to confirm it (3-D Secure).
   const atTheBank = { ...order, id: "ord_8", status: "held", payment_status: "processing", payment_required_by: "2027-01-05T14:05:00Z", ticket_numbers: [] };
-  const orders: Record<string, object> = { ord_1: order, ord_2: begun, ord_3: closing, ord_4: seated, ord_5: cancelled, ord_6: changedThenCancelled, ord_7: changed, ord_8: atTheBank };
+  // ord_9: the same, as the API says it (its payment_next_action); ord_10: its card being charged.
+  const waiting = { ...atTheBank, id: "ord_9", payment_next_action: { type: "redirect_to_url", url: "http://127.0.0.1:9100/payments/challenge/pi_9" } };
+  const charging = { ...atTheBank, id: "ord_10", payment_next_action: null };
+  const orders: Record<string, object> = { ord_1: order, ord_2: begun, ord_3: closing, ord_4: seated, ord_5: cancelled, ord_6: changedThenCancelled, ord_7: changed, ord_8: atTheBank, ord_9: waiting, ord_10: charging };
   globalThis.fetch = (input: RequestInfo | URL) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const trip = orders[url.pathname.replace("/v1/orders/", "")];
@@ -201,4 +204,25 @@ it("heads a trip whose bank's page was closed unconfirmed by the bank, not as a 
   const booking = screen.getByRole("region", { name: "Booking" });
   expect(booking.querySelector("time")?.getAttribute("datetime")).toBeTruthy();
   expect(booking.textContent).toContain("to keep these seats.");
+});
+
+it("offers a trip whose payment waits for the bank to confirm it there or to use another card, opened from My trips", async () => {
+  // No state: the traveler came from My trips (or reloaded), not from paying here.
+  renderTrip("/trips/ord_9");
+  expect(await screen.findByRole("heading", { level: 1, name: "Confirm the payment with your bank" })).toBeTruthy();
+  expect(screen.queryByRole("dialog")).toBeNull(); // nothing opens unasked
+  const booking = screen.getByRole("region", { name: "Booking" });
+  expect(booking.textContent).toContain("Your bank has not confirmed this payment yet");
+  expect(booking.textContent).toContain("to keep these seats.");
+  expect(screen.getByRole("link", { name: "Use another card" }).getAttribute("href")).toBe("/book/off_1?order=ord_9&step=pay");
+  fireEvent.click(screen.getByRole("button", { name: "Pay now" }));
+  const frame = within(screen.getByRole("dialog", { name: "Confirm with your bank" })).getByTitle("Your bank’s page");
+  expect(frame.getAttribute("src")).toBe("http://127.0.0.1:9100/payments/challenge/pi_9");
+});
+
+it("offers nothing to do while the card is being charged, the bank's page of the payment's answer gone", async () => {
+  renderTrip("/trips/ord_10", { paying: true, bank: "http://127.0.0.1:9100/payments/challenge/pi_1" });
+  expect(await screen.findByRole("heading", { level: 1, name: "Payment in progress…" })).toBeTruthy();
+  expect(screen.queryByRole("dialog")).toBeNull();
+  expect(screen.queryByRole("link", { name: "Use another card" })).toBeNull();
 });

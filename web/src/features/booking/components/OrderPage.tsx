@@ -14,6 +14,8 @@ import { BaggageAllowance, mixOf, SliceDetails } from "../../offers";
 import { SupportCases } from "../../support";
 import { amendable, flightChange, seatsClosed, surelyBegun, surelyLeft } from "../amendable";
 import { bookingKeys, useOrder } from "../api/orders";
+import type { Order } from "../../../lib/api/client";
+import { bankWaiting } from "../bankWait";
 import { amountLine, refundOwed } from "../../../lib/orderMoney";
 import { BankCheck } from "./BankCheck";
 import { headline } from "../headline";
@@ -68,8 +70,9 @@ function OrderScreen({ orderId }: { orderId: string }) {
   const paying = state?.paying === true;
   const queryClient = useQueryClient();
   const { data: order, error, refetch } = useOrder(orderId, paying);
-  // The traveler closed the bank's page (BankCheck) before confirming: the heading says so too.
-  const [bankClosed, setBankClosed] = useState(false);
+  // The bank's page (BankCheck) is not shown: the traveler closed it before confirming, or came
+  // to the trip later (not just paid here: it does not open unasked). The heading says so too.
+  const [bankClosed, setBankClosed] = useState(!state?.bank);
   if (error) {
     // Headed as the trip (the tab's title, the screen reader's first stop), and the way on is the
     // traveler's trips: the notice's own next step speaks of offers.
@@ -111,9 +114,7 @@ function OrderScreen({ orderId }: { orderId: string }) {
     );
   }
   const declined = order.status === "held" && order.payment_status === "failed";
-  // Just paid with a card whose bank asks to confirm: its page, until the payment is settled
-  // (`unpaid`: the order as read before paying, until the page reads it again).
-  const bank = state?.bank && order.status === "held" && ["processing", "unpaid"].includes(order.payment_status) ? state.bank : null;
+  const bank = bankWaiting(order, state?.bank);
   const why = decline(order.payment_decline_code);
   return (
     <div className="order-page">
@@ -141,16 +142,14 @@ function OrderScreen({ orderId }: { orderId: string }) {
             closed={bankClosed}
             onClosedChange={setBankClosed}
             onAnswered={() => void queryClient.invalidateQueries({ queryKey: bookingKeys.order(order.id) })}
+            anotherCard={payStep(order)}
           />
         )}
         {declined && why.code && <SupportDetail label="Code for support" text={why.code} />}
         {/* `paying` hides it only until the payment just started shows up; a declined one is over */}
         {order.status === "held" && (declined || (order.payment_status === "unpaid" && !paying)) && (
           <p>
-            <Link
-              className="button primary"
-              to={`/book/${encodeURIComponent(order.offer_id)}?order=${encodeURIComponent(order.id)}&step=pay`}
-            >
+            <Link className="button primary" to={payStep(order)}>
               Pay now
             </Link>
           </p>
@@ -197,3 +196,6 @@ function OrderScreen({ orderId }: { orderId: string }) {
     </div>
   );
 }
+
+/** The booking's payment step for this held order: Pay now, or another card. */
+const payStep = (order: Order) => `/book/${encodeURIComponent(order.offer_id)}?order=${encodeURIComponent(order.id)}&step=pay`;

@@ -101,3 +101,16 @@ it("offers the test card that asks for 3-D Secure, where paying the order can go
   const cards = screen.getByRole("group", { name: "Payment" });
   expect(within(cards).getByRole("radio", { name: "Test card that asks for 3-D Secure" })).toBeTruthy();
 });
+
+it("tells a traveler paying with another card that the payment waiting for their bank is canceled", () => {
+  // Was: the step said nothing of it, and the API answered a 409 (one payment at a time).
+  const action = { type: "redirect_to_url", url: "http://127.0.0.1:9100/payments/challenge/pi_1" };
+  renderPay(testOrder({ payment_status: "processing", payment_next_action: action }));
+  expect(screen.getByText(/Your payment waiting for your bank’s confirmation is canceled when you pay with this card/)).toBeTruthy();
+  // The API refuses seats while a payment is in progress (payment_in_progress): not offered.
+  expect(screen.queryByRole("link", { name: "Change seats" })).toBeNull();
+  cleanup();
+
+  renderPay(order); // nothing waits: nothing to say
+  expect(screen.queryByText(/waiting for your bank/)).toBeNull();
+});

@@ -6,6 +6,7 @@ import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
 import { localMoment, money } from "../../../lib/format";
 import { busyButton, useAttempt } from "../../../lib/attempt";
+import { waitsForBank } from "../../../lib/bankWait";
 import { payOrder } from "../api/orders";
 import { PassengerSeats } from "./PassengerSeats";
 
@@ -43,13 +44,20 @@ export function PayStep({ order }: { order: Order }) {
         <p>
           Total <strong className="price">{money(order.total_amount, order.total_currency)}</strong>
         </p>
-        {/* Not while paying: new seats then would change what the card is being charged for. */}
-        {!busy && (
+        {/* Not while paying: new seats then would change what the card is being charged for (nor
+            while a payment waits for the bank: the API refuses seats while one is in progress). */}
+        {!busy && !waitsForBank(order) && (
           <p className="price-note">
             <Link to={`?order=${encodeURIComponent(order.id)}`}>Change seats</Link>
           </p>
         )}
       </section>
+      {waitsForBank(order) && (
+        <p className="price-note">
+          Your payment waiting for your bank’s confirmation is canceled when you pay with this card, so only one card is
+          charged. If you confirmed it with your bank meanwhile, it stands and this card is not charged.
+        </p>
+      )}
       <CardChoice legend="Payment" card={card} onChange={setCard} threeDSecure />
       <p role="status" className="price-note">
         {busy && "Sending your payment…"}

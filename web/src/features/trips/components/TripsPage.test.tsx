@@ -112,6 +112,26 @@ it("says by when a trip on hold must be paid, and nothing of the kind for a paid
   expect(screen.getByRole("article", { name: "Trip PAID01" }).textContent).not.toContain("Pay by");
 });
 
+it("tells a trip whose payment waits for the traveler's bank from one being charged", async () => {
+  signedIn("access-1");
+  const action = { type: "redirect_to_url", url: "http://127.0.0.1:9100/payments/challenge/pi_1" };
+  server.orders = [
+    { ...trip("BANK01", "held", "processing"), payment_next_action: action },
+    { ...trip("CHRG01", "held", "processing"), payment_next_action: null },
+  ];
+  renderTrips();
+
+  // Was: "On hold (not paid)" for both, and no deadline: nothing said the first one was the
+  // traveler's to confirm (or to pay with another card) before the hold runs out.
+  const atBank = await screen.findByRole("article", { name: "Trip BANK01" });
+  expect(atBank.textContent).toContain("On hold: confirm the payment with your bank");
+  expect(atBank.textContent).toContain(`Pay by ${localMoment("2027-01-05T14:05:00Z")} to keep these seats.`);
+  const charging = screen.getByRole("article", { name: "Trip CHRG01" });
+  expect(charging.textContent).toContain("On hold: payment in progress");
+  expect(charging.textContent).not.toContain("Pay by");
+  expect(charging.textContent).not.toContain("bank");
+});
+
 it("says what each trip cost from its charges: seats bought after booking, and what came back", async () => {
   signedIn("access-1");
   const charge = (id: string, type: string, amount: string, refunded = "0.00") =>

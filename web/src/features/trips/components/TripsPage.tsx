@@ -5,6 +5,7 @@ import { PayBy } from "../../../components/PayBy";
 import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
 import { busyButton } from "../../../lib/attempt";
+import { waitsForBank } from "../../../lib/bankWait";
 import { localDate, localTime } from "../../../lib/format";
 import { amountLine } from "../../../lib/orderMoney";
 import { useSession } from "../../../lib/session";
@@ -19,6 +20,15 @@ const STATUS: Record<Order["status"], string> = {
   expired: "Hold expired",
   failed: "Not booked",
 };
+
+/** Where the trip stands, in words: a hold being paid says whether the traveler has something
+ * to do (confirm the payment with their bank: its trip page offers that, or another card) or
+ * only to wait for the card to be charged. */
+function statusWords(order: Order): string {
+  if (waitsForBank(order)) return "On hold: confirm the payment with your bank";
+  if (order.status === "held" && order.payment_status === "processing") return "On hold: payment in progress";
+  return STATUS[order.status];
+}
 
 /** My trips: the signed-in traveler's orders, newest first, with "Show more" for older ones. */
 export function TripsPage() {
@@ -88,12 +98,12 @@ function TripSummary({ order }: { order: Order }) {
       </h2>
       <p>
         {first && `${localDate(first.departing_at)} at ${localTime(first.departing_at)} · `}
-        {STATUS[order.status]}
+        {statusWords(order)}
       </p>
       {/* What the trip page's booking box says: every charge, seats and changes included. */}
       <p>{amountLine(order)}</p>
       {/* A hold lost at its deadline: the list says by when, not only the trip's own page. */}
-      <PayBy order={order} className="hold-deadline">
+      <PayBy order={order} className="hold-deadline" awaitingBank={waitsForBank(order)}>
         {" "}to keep these seats.
       </PayBy>
       <p>
