@@ -186,6 +186,7 @@ FLAKY_TESTS := tests/e2e/payment tests/e2e/booking/test_order_races.py \
 	tests/e2e/test_search_cache.py tests/e2e/test_cli_partners.py tests/e2e/notify \
 	tests/integration/platform/test_rate_limiter.py tests/integration/resilience \
 	tests/integration/cache tests/integration/notify/test_worker.py \
+	tests/integration/search/test_search_sim.py \
 	tests/integration/booking/test_sweeper.py tests/integration/booking/test_reconciler.py \
 	tests/unit/connectors tests/unit/cache tests/unit/search/test_engine.py \
 	tests/e2e/deploy/test_gateway_restarts.py tests/e2e/deploy/test_graceful_shutdown.py

@@ -58,11 +58,14 @@ async def test_search_merges_several_airlines_and_keeps_the_cheapest_of_each_fli
 ) -> None:
     request = lhr_jfk()
     query = request.flight_query()
+    # Each airline asked with the deadline the search below is given: at 1 s, on a busy machine
+    # (load 17 on 2 cores), NDC Crimson's answer came later and the test failed before it had
+    # compared anything. Merging is the subject here, not how fast an airline answers.
     raw = [
         offer
         for connector in world.connectors
         if connector.serves(query)
-        for offer in await connector.search(query, timeout=1.0)
+        for offer in await connector.search(query, timeout=DEADLINE_MS / 1000)
     ]
 
     response = await world.service.search(request)
