@@ -1,0 +1,135 @@
+"""A seat charge left waiting for the traveler's bank (3-D Secure: they closed its page and
+left): past its bound the reconciler cancels its intent at the gateway and fails it (`canceled`),
+the seats as they were, so the trip's seats may change again; it stayed `processing` forever,
+and every seat change of the trip was a 409 meanwhile. One the traveler confirmed at the bank
+meanwhile (the gateway refuses the cancel) stands. Real PostgreSQL and the sim gateway over
+sockets; the bound is 0 here, so nothing waits for it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+import pytest
+from prometheus_client import REGISTRY
+
+from booking.model import Order, PaymentMethod
+from booking.pg import Database
+from connectors.seat_model import SeatSelection
+from payment.gateway import HttpPaymentGateway
+from payment.wiring import Payments
+from tests.integration.payment.conftest import TicketingAirline, held_order, payments_over
+from tests.support.payment_sim import PaymentsSimControl, eventually
+
+AT_THE_BANK = PaymentMethod("tok_3ds_required")
+AMOUNT = Decimal("12.00")
+
+
+class SeatingAirline(TicketingAirline):
+    """The fake airline, which gives the seats a paid charge bought (all of them)."""
+
+    async def select_seats(
+        self, locator: str, selections: Sequence[SeatSelection], *, timeout: float
+    ) -> tuple[SeatSelection, ...]:
+        return tuple(selections)
+
+
+@pytest.fixture
+def airline() -> TicketingAirline:
+    return SeatingAirline("fake")
+
+
+def _canceled_so_far() -> float:
+    value = REGISTRY.get_sample_value("skyfare_seat_charges_total", {"outcome": "canceled"})
+    return value or 0.0
+
+
+async def _confirmed_order(db: Database, airline: TicketingAirline) -> Order:
+    """A booked (paid, ticketed) trip, whose seats may be bought."""
+    order = await held_order(db, airline)
+    await db.pool.execute(
+        "UPDATE orders SET status = 'confirmed', payment_status = 'paid' WHERE id = $1", order.id
+    )
+    return order
+
+
+async def _waiting_charge(payments: Payments, order: Order) -> str:
+    assert payments.seat_charges is not None
+    charge = await payments.seat_charges.charge(order, (), AMOUNT, AT_THE_BANK)
+    assert (charge.status, charge.next_action is not None) == ("processing", True)
+    return charge.id
+
+
+async def _row(db: Database, charge_id: str) -> tuple[object, ...]:
+    row = await db.pool.fetchrow(
+        "SELECT status, failure_reason FROM seat_charges WHERE id = $1", charge_id
+    )
+    assert row is not None
+    return tuple(row.values())
+
+
+async def test_a_seat_charge_left_at_the_bank_past_its_bound_is_canceled_and_seats_may_change(
+    db: Database,
+    gateway: HttpPaymentGateway,
+    airline: TicketingAirline,
+    control: PaymentsSimControl,
+) -> None:
+    payments = payments_over(db, gateway, airline, seats=True, seat_bank_wait_s=0.0)
+    order = await _confirmed_order(db, airline)
+    charge_id = await _waiting_charge(payments, order)
+    canceled_before = _canceled_so_far()
+
+    await payments.reconciler.once()
+
+    [intent] = await control.intents(order.id)
+    assert (intent["status"], intent["amount_received"]) == ("canceled", "0.00")
+    assert await _row(db, charge_id) == ("failed", "canceled")
+    assert payments.seat_charges is not None
+    latest = await payments.seat_charges.latest(order.id)
+    assert latest is not None
+    assert (latest.status, latest.decline_code) == ("failed", "canceled")
+    assert _canceled_so_far() == canceled_before + 1
+    await payments.reconciler.once()  # nothing left to do: counted once
+    assert _canceled_so_far() == canceled_before + 1
+    # The trip's seats may change again: another seat change is charged, not a 409.
+    again = await payments.seat_charges.charge(order, (), AMOUNT, AT_THE_BANK)
+    assert again.status == "processing"
+
+
+async def test_a_seat_charge_at_the_bank_within_its_bound_keeps_waiting(
+    db: Database,
+    gateway: HttpPaymentGateway,
+    airline: TicketingAirline,
+    control: PaymentsSimControl,
+) -> None:
+    payments = payments_over(db, gateway, airline, seats=True)  # the default bound: 30 minutes
+    order = await _confirmed_order(db, airline)
+    charge_id = await _waiting_charge(payments, order)
+
+    await payments.reconciler.once()
+
+    [intent] = await control.intents(order.id)
+    assert intent["status"] == "requires_action"
+    assert await _row(db, charge_id) == ("processing", None)
+
+
+async def test_a_seat_charge_confirmed_at_the_bank_past_its_bound_stands(
+    db: Database,
+    gateway: HttpPaymentGateway,
+    airline: TicketingAirline,
+    control: PaymentsSimControl,
+) -> None:
+    payments = payments_over(db, gateway, airline, seats=True, seat_bank_wait_s=0.0)
+    order = await _confirmed_order(db, airline)
+    charge_id = await _waiting_charge(payments, order)
+    await control.configure_webhook(url="http://127.0.0.1:9/held-back")  # its success not here
+    [intent] = await control.intents(order.id)
+    await control.answer_challenge(intent["id"], "complete")
+    await eventually(lambda: control.intents(order.id), lambda i: i[0]["status"] == "succeeded")
+
+    await payments.reconciler.once()  # the cancel refused: it reads the success and settles it
+
+    [intent] = await control.intents(order.id)
+    assert (intent["status"], intent["amount_received"]) == ("succeeded", "12.00")
+    assert intent["refunds"] == []
+    assert await _row(db, charge_id) == ("succeeded", None)
