@@ -8,6 +8,7 @@ sockets; the bound is 0 here, so nothing waits for it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
@@ -17,6 +18,7 @@ from booking.model import Order, PaymentMethod
 from booking.pg import Database
 from connectors.seat_model import SeatSelection
 from payment.gateway import HttpPaymentGateway
+from payment.seat_charges import BANK_WAIT_S as SEAT_BANK_WAIT_S
 from payment.wiring import Payments
 from tests.integration.payment.conftest import TicketingAirline, held_order, payments_over
 from tests.support.payment_sim import PaymentsSimControl, eventually
@@ -44,20 +46,37 @@ def _canceled_so_far() -> float:
     return value or 0.0
 
 
-async def _confirmed_order(db: Database, airline: TicketingAirline) -> Order:
-    """A booked (paid, ticketed) trip, whose seats may be bought."""
+@dataclass(frozen=True)
+class World:
+    db: Database
+    gateway: HttpPaymentGateway
+    airline: TicketingAirline
+    control: PaymentsSimControl
+
+
+@pytest.fixture
+def world(
+    db: Database,
+    gateway: HttpPaymentGateway,
+    airline: TicketingAirline,
+    control: PaymentsSimControl,
+) -> World:
+    return World(db, gateway, airline, control)
+
+
+async def _waiting(world: World, bound_s: float = SEAT_BANK_WAIT_S) -> tuple[Payments, Order, str]:
+    """The payment module with seat charges given up after `bound_s` at the bank, a booked
+    (paid, ticketed) trip, and the id of its seat charge waiting for the traveler's bank."""
+    db, airline = world.db, world.airline
+    payments = payments_over(db, world.gateway, airline, seats=True, seat_bank_wait_s=bound_s)
     order = await held_order(db, airline)
     await db.pool.execute(
         "UPDATE orders SET status = 'confirmed', payment_status = 'paid' WHERE id = $1", order.id
     )
-    return order
-
-
-async def _waiting_charge(payments: Payments, order: Order) -> str:
     assert payments.seat_charges is not None
     charge = await payments.seat_charges.charge(order, (), AMOUNT, AT_THE_BANK)
     assert (charge.status, charge.next_action is not None) == ("processing", True)
-    return charge.id
+    return payments, order, charge.id
 
 
 async def _row(db: Database, charge_id: str) -> tuple[object, ...]:
@@ -69,14 +88,10 @@ async def _row(db: Database, charge_id: str) -> tuple[object, ...]:
 
 
 async def test_a_seat_charge_left_at_the_bank_past_its_bound_is_canceled_and_seats_may_change(
-    db: Database,
-    gateway: HttpPaymentGateway,
-    airline: TicketingAirline,
-    control: PaymentsSimControl,
+    world: World,
 ) -> None:
-    payments = payments_over(db, gateway, airline, seats=True, seat_bank_wait_s=0.0)
-    order = await _confirmed_order(db, airline)
-    charge_id = await _waiting_charge(payments, order)
+    db, control = world.db, world.control
+    payments, order, charge_id = await _waiting(world, 0.0)
     canceled_before = _canceled_so_far()
 
     await payments.reconciler.once()
@@ -96,15 +111,9 @@ async def test_a_seat_charge_left_at_the_bank_past_its_bound_is_canceled_and_sea
     assert again.status == "processing"
 
 
-async def test_a_seat_charge_at_the_bank_within_its_bound_keeps_waiting(
-    db: Database,
-    gateway: HttpPaymentGateway,
-    airline: TicketingAirline,
-    control: PaymentsSimControl,
-) -> None:
-    payments = payments_over(db, gateway, airline, seats=True)  # the default bound: 30 minutes
-    order = await _confirmed_order(db, airline)
-    charge_id = await _waiting_charge(payments, order)
+async def test_a_seat_charge_at_the_bank_within_its_bound_keeps_waiting(world: World) -> None:
+    db, control = world.db, world.control
+    payments, order, charge_id = await _waiting(world)  # bound: 30 minutes
 
     await payments.reconciler.once()
 
@@ -113,15 +122,9 @@ async def test_a_seat_charge_at_the_bank_within_its_bound_keeps_waiting(
     assert await _row(db, charge_id) == ("processing", None)
 
 
-async def test_a_seat_charge_confirmed_at_the_bank_past_its_bound_stands(
-    db: Database,
-    gateway: HttpPaymentGateway,
-    airline: TicketingAirline,
-    control: PaymentsSimControl,
-) -> None:
-    payments = payments_over(db, gateway, airline, seats=True, seat_bank_wait_s=0.0)
-    order = await _confirmed_order(db, airline)
-    charge_id = await _waiting_charge(payments, order)
+async def test_a_seat_charge_confirmed_at_the_bank_past_its_bound_stands(world: World) -> None:
+    db, control = world.db, world.control
+    payments, order, charge_id = await _waiting(world, 0.0)
     await control.configure_webhook(url="http://127.0.0.1:9/held-back")  # its success not here
     [intent] = await control.intents(order.id)
     await control.answer_challenge(intent["id"], "complete")
