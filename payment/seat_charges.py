@@ -62,7 +62,7 @@ PREFIX = "sch_"
 ACTOR = "payments"
 _COLUMNS = (
     "id, order_id, status, amount, currency, seats, gateway_intent_id, failure_reason,"
-    " refund_attempt, created_at"
+    " refund_attempt, created_at, action_url"
 )
 # How long a charge may wait for the traveler's answer at their bank (3-D Secure) before the
 # reconciler cancels its intent (SKYFARE_SEAT_CHARGE_BANK_WAIT_S): as long as a Stripe Checkout
@@ -92,11 +92,17 @@ class _Charge(msgspec.Struct, frozen=True):
     failure_reason: str | None = None  # a failed charge's: the gateway's code (or ours for it)
     refund_attempt: int = 0  # refunds the gateway refused (payment/model.py `refund_key`)
     created_at: dt.datetime | None = None  # when its intent was asked, give or take
+    # The page of the card's bank asking the traveler to confirm it (3-D Secure; 0220).
+    action_url: str | None = None
 
     def view(self) -> SeatChargeView:
         declined = self.failure_reason if self.status == "failed" else None
+        # Still waiting for the traveler's bank: its page, in every answer (a reloaded trip
+        # shows it again); gone once the charge is settled.
+        at_the_bank = self.action_url if self.status == "processing" else None
+        bank = None if at_the_bank is None else NextAction(at_the_bank)
         return SeatChargeView(
-            self.id, self.status, self.amount, self.currency, self.seats, declined
+            self.id, self.status, self.amount, self.currency, self.seats, declined, bank
         )
 
 
@@ -156,17 +162,19 @@ class SeatCharges:
                 await self._no_page_for_bank(charge_id)
             # Its bank asks the traveler to confirm (3-D Secure): the charge stays
             # `processing`, as for any intent not settled yet, until the challenge's answer
-            # comes by webhook (the reconciler reads `requires_action` as still waiting).
-            bank = NextAction(intent.action_url)
+            # comes by webhook (the reconciler reads `requires_action` as still waiting, for
+            # `bank_wait_s` at most); the bank's page is kept for the seats' GET.
+            bank = intent.action_url
         await self._one(
-            "UPDATE seat_charges SET gateway_intent_id = $2, card_last4 = $3 WHERE id = $1"
-            " RETURNING id",
+            "UPDATE seat_charges SET gateway_intent_id = $2, card_last4 = $3, action_url = $4"
+            " WHERE id = $1 RETURNING id",
             charge_id,
             intent.id,
             intent.card_last4,
+            bank,
         )
         metrics.seat_charge("started")
-        return msgspec.structs.replace(charge.view(), next_action=bank)
+        return msgspec.structs.replace(charge, action_url=bank).view()
 
     async def _create_intent(
         self, charge: _Charge, method: PaymentMethod, return_url: str | None

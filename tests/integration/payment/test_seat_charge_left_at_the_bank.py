@@ -102,7 +102,7 @@ async def test_a_seat_charge_left_at_the_bank_past_its_bound_is_canceled_and_sea
     assert payments.seat_charges is not None
     latest = await payments.seat_charges.latest(order.id)
     assert latest is not None
-    assert (latest.status, latest.decline_code) == ("failed", "canceled")
+    assert (latest.status, latest.decline_code, latest.next_action) == ("failed", "canceled", None)
     assert _canceled_so_far() == canceled_before + 1
     await payments.reconciler.once()  # nothing left to do: counted once
     assert _canceled_so_far() == canceled_before + 1
