@@ -165,8 +165,9 @@ class SeatChargeView(msgspec.Struct, frozen=True):
     then `succeeded` (the seats are the traveler's), `failed` (nothing changed), or
     `refunded` (the airline gave the seat away meanwhile; the money went back).
     `decline_code`: when `failed`, the card gateway's code for why (null when it gave none).
-    `next_action`: only in the answer that started the charge, when the card's bank asks the
-    traveler to confirm it (3-D Secure): the charge stays `processing` until they have."""
+    `next_action`: while the charge is `processing` because the card's bank asks the traveler
+    to confirm it (3-D Secure), the bank's page, in the answer that started it and in every
+    `GET` until it is settled (a reloaded trip shows the page again); null otherwise."""
 
     id: str
     # `refunded` also once the order's cancellation (or the gateway) gave the money back.

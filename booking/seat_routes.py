@@ -56,7 +56,11 @@ OPERATIONS: tuple[Operation, ...] = (
         method="get",
         path="/v1/orders/{order_id}/seats",
         operation_id="get_order_seats",
-        summary="The seat each passenger of the order holds on each segment, with its price",
+        summary=(
+            "The seat each passenger of the order holds on each segment, with its price, and "
+            "the order's latest seat_charge; its next_action (null otherwise) names the bank's "
+            "page while the charge waits for the traveler to confirm it (3-D Secure)"
+        ),
         tag="orders",
         response=OrderSeats,
         parameters=(ORDER_ID_PARAMETER,),

@@ -27,7 +27,7 @@ import asyncpg
 from booking.state import Change
 from kernel.errors import Conflict, ServiceUnavailable
 from payment import errors, metrics
-from payment.gateway import PaymentGateway
+from payment.gateway import PaymentGateway, cancel_or_read
 from payment.model import CANCELED, Payment, cancel_key
 from payment.repository import PgPaymentRepository, orders_in
 from payment.settlement import Settlement
@@ -67,13 +67,9 @@ class BankWait:
         intent_id = waiting.gateway_intent_id
         assert intent_id is not None  # `waiting` only names payments with an intent
         try:
-            try:
-                intent = await self._gateway.cancel_intent(
-                    intent_id, idempotency_key=cancel_key(waiting.id), timeout=self._timeout_s
-                )
-            except errors.CancelRefused:
-                # Charged, charging, or canceled before under another key: what it is now.
-                intent = await self._gateway.get_intent(intent_id, timeout=self._timeout_s)
+            intent = await cancel_or_read(
+                self._gateway, intent_id, cancel_key(waiting.id), timeout_s=self._timeout_s
+            )
         except errors.GatewayUnavailable as exc:
             raise ServiceUnavailable(
                 "the payment gateway did not answer; retry with the same Idempotency-Key"

@@ -56,6 +56,9 @@ class SeatChargeRecord(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: dt.datetime
     card_last4: str | None  # the card's last four digits, as the gateway named them
     by_gateway: Decimal  # of what its refund gave back, what the gateway's dashboard gave
+    # The bank's page the charge waited on (3-D Secure), as its trip showed it (its
+    # `next_action`); None for any other charge.
+    action_url: str | None = None
 
 
 class ChangeChargeRecord(msgspec.Struct, frozen=True, kw_only=True):

@@ -91,6 +91,18 @@ class PaymentGateway(Protocol):
     async def close(self) -> None: ...
 
 
+async def cancel_or_read(
+    gateway: PaymentGateway, intent_id: str, key: str, *, timeout_s: float
+) -> GatewayIntent:
+    """Cancel the intent at the gateway under `key` (a retry replays the one cancel): the
+    intent, `failed` once canceled; or, the cancel refused (charged, charging, or canceled
+    before under another key), the intent as it is now. Raises the gateway's errors."""
+    try:
+        return await gateway.cancel_intent(intent_id, idempotency_key=key, timeout=timeout_s)
+    except errors.CancelRefused:
+        return await gateway.get_intent(intent_id, timeout=timeout_s)
+
+
 class HttpPaymentGateway:
     """`PaymentGateway` over HTTP: one `ClientSession`, a bounded pool, explicit timeouts.
 

@@ -9,7 +9,9 @@
   (payment/seat_charges.py): `started`, `rejected` (the card refused at once), `succeeded` (the
   seats given), `failed` (declined later, or the gateway never answered), `refunded` (the
   airline gave the seat away while the card was charged: the money went back), `late` (the
-  card was charged after the charge had been given up as `failed`: refunded).
+  card was charged after the charge had been given up as `failed`: refunded), `canceled` (left
+  waiting for the traveler's bank, 3-D Secure, past SKYFARE_SEAT_CHARGE_BANK_WAIT_S: canceled
+  at the gateway, `failed` with `canceled`).
 - `skyfare_payment_discrepancies_total{kind}` — captured charges (an order's payment, a flight
   change's difference, seats bought later) whose money at the gateway differs from ours, found
   by the reconciler's audit (payment/audit.py) and recorded once each:
@@ -41,7 +43,9 @@ Outcome = Literal[
 ]
 
 PAYMENTS = Counter("skyfare_payments", "Payments by what happened to them.", ["outcome"])
-SeatChargeOutcome = Literal["started", "rejected", "succeeded", "failed", "refunded", "late"]
+SeatChargeOutcome = Literal[
+    "started", "rejected", "succeeded", "failed", "refunded", "late", "canceled"
+]
 SEAT_CHARGES = Counter(
     "skyfare_seat_charges", "Seat changes paid after booking, by outcome.", ["outcome"]
 )

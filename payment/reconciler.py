@@ -19,6 +19,10 @@ Every `interval_s`, for payments unchanged for `after_s`:
   sweeper never expires an order whose payment is `processing`, so a bank's page left
   unanswered kept the seats held past their deadline. One the traveler confirmed meanwhile
   (the gateway refuses the cancel) settles as any.
+- a seat charge `processing` waiting for the traveler's bank (3-D Secure) longer than its
+  bound (SKYFARE_SEAT_CHARGE_BANK_WAIT_S): canceled at the gateway and `failed` (`canceled`),
+  the seats as they were (payment/seat_charges.py); the trip's seats could not change while it
+  waited. One confirmed meanwhile (the cancel refused) settles as any.
 - `processing` without an intent: the gateway never answered the charge → give up (`failed`,
   `payment.failed`; the traveler may pay again). Were the card charged after all, its webhook
   finds the payment given up and the money is refunded (`Settlement`).
@@ -102,7 +106,7 @@ class PaymentReconciler:
             await self._settle(payment)
         charges = 0
         if self._seat_charges is not None:  # seat changes paid after booking, the same way
-            charges = await self._seat_charges.reconcile_once(before, limit=self._batch)
+            charges = await self._seat_charges.reconcile_once(before, limit=self._batch, now=now)
         parts = 0
         if self._cancellations is not None:  # cancellations' refunds split across charges
             parts = await self._cancellations.reconcile_once(before, actor=ACTOR, limit=self._batch)

@@ -43,11 +43,13 @@ from booking.seats import OrderSeatDesk, record_seat_refund
 from kernel.errors import Conflict, FieldError, ServiceUnavailable, ValidationFailed
 from payment import errors, metrics, named_refunds
 from payment.asked_in_turn import asked_in_turn
-from payment.gateway import PaymentGateway
+from payment.gateway import PaymentGateway, cancel_or_read
 from payment.model import (
     AUTHENTICATION_REQUIRED,
+    CANCELED,
     GatewayEvent,
     GatewayIntent,
+    cancel_key,
     refund_key,
     way_back,
 )
@@ -60,8 +62,12 @@ PREFIX = "sch_"
 ACTOR = "payments"
 _COLUMNS = (
     "id, order_id, status, amount, currency, seats, gateway_intent_id, failure_reason,"
-    " refund_attempt"
+    " refund_attempt, created_at, action_url"
 )
+# How long a charge may wait for the traveler's answer at their bank (3-D Secure) before the
+# reconciler cancels its intent (SKYFARE_SEAT_CHARGE_BANK_WAIT_S): as long as a Stripe Checkout
+# session lives at the least.
+BANK_WAIT_S = 30 * 60.0
 _STALE = asked_in_turn(
     "seat_charges",
     _COLUMNS,
@@ -85,11 +91,18 @@ class _Charge(msgspec.Struct, frozen=True):
     gateway_intent_id: str | None
     failure_reason: str | None = None  # a failed charge's: the gateway's code (or ours for it)
     refund_attempt: int = 0  # refunds the gateway refused (payment/model.py `refund_key`)
+    created_at: dt.datetime | None = None  # when its intent was asked, give or take
+    # The page of the card's bank asking the traveler to confirm it (3-D Secure; 0220).
+    action_url: str | None = None
 
     def view(self) -> SeatChargeView:
         declined = self.failure_reason if self.status == "failed" else None
+        # Still waiting for the traveler's bank: its page, in every answer (a reloaded trip
+        # shows it again); gone once the charge is settled.
+        at_the_bank = self.action_url if self.status == "processing" else None
+        bank = None if at_the_bank is None else NextAction(at_the_bank)
         return SeatChargeView(
-            self.id, self.status, self.amount, self.currency, self.seats, declined
+            self.id, self.status, self.amount, self.currency, self.seats, declined, bank
         )
 
 
@@ -106,11 +119,15 @@ class SeatCharges:
         *,
         timeout_s: float,
         web_url: str | None = None,
+        bank_wait_s: float = BANK_WAIT_S,
     ) -> None:
         self._db = db
         self._gateway = gateway
         self._desk = desk
         self._timeout_s = timeout_s
+        # A charge still waiting for the traveler's bank this long after it was asked is given
+        # up (`reconcile_once`): the trip's seats could not change meanwhile.
+        self._bank_wait = dt.timedelta(seconds=bank_wait_s)
         # The web app's address (SKYFARE_WEB_URL), where a card's bank sends the traveler back;
         # None: the origin their request came to (payment/model.py `way_back`).
         self._web_url = web_url
@@ -145,17 +162,19 @@ class SeatCharges:
                 await self._no_page_for_bank(charge_id)
             # Its bank asks the traveler to confirm (3-D Secure): the charge stays
             # `processing`, as for any intent not settled yet, until the challenge's answer
-            # comes by webhook (the reconciler reads `requires_action` as still waiting).
-            bank = NextAction(intent.action_url)
+            # comes by webhook (the reconciler reads `requires_action` as still waiting, for
+            # `bank_wait_s` at most); the bank's page is kept for the seats' GET.
+            bank = intent.action_url
         await self._one(
-            "UPDATE seat_charges SET gateway_intent_id = $2, card_last4 = $3 WHERE id = $1"
-            " RETURNING id",
+            "UPDATE seat_charges SET gateway_intent_id = $2, card_last4 = $3, action_url = $4"
+            " WHERE id = $1 RETURNING id",
             charge_id,
             intent.id,
             intent.card_last4,
+            bank,
         )
         metrics.seat_charge("started")
-        return msgspec.structs.replace(charge.view(), next_action=bank)
+        return msgspec.structs.replace(charge, action_url=bank).view()
 
     async def _create_intent(
         self, charge: _Charge, method: PaymentMethod, return_url: str | None
@@ -283,11 +302,15 @@ class SeatCharges:
             return "refunding"
         return "succeeded"
 
-    async def reconcile_once(self, before: dt.datetime, *, limit: int = 50) -> int:
+    async def reconcile_once(
+        self, before: dt.datetime, *, limit: int = 50, now: dt.datetime | None = None
+    ) -> int:
         """Finish charges unchanged since `before`, the least recently asked first (0208: those
         the gateway never answers or keeps refusing must not starve the others): read the
-        intent of one still processing (its webhook never came), refund one still owed. How
-        many it looked at."""
+        intent of one still processing (its webhook never came), cancel one left waiting for
+        the traveler's bank too long (as of `now`), refund one still owed. How many it looked
+        at."""
+        now = now or dt.datetime.now(dt.UTC)
         rows = await self._many(_STALE, before, limit)
         for charge in map(_charge, rows):
             if charge.status == "refunding":
@@ -307,7 +330,36 @@ class SeatCharges:
                 elif intent.status == "failed":
                     reason = intent.failure_reason or "payment_failed"  # as its webhook says
                     await self._move(charge.id, ("processing",), "failed", reason=reason)
+                elif intent.status == "requires_action" and self._left_too_long(charge, now):
+                    await self._cancel_at_the_bank(charge)
         return len(rows)
+
+    def _left_too_long(self, charge: _Charge, now: dt.datetime) -> bool:
+        return charge.created_at is not None and now - charge.created_at >= self._bank_wait
+
+    async def _cancel_at_the_bank(self, charge: _Charge) -> None:
+        """A charge left waiting for the traveler's bank (they closed its page and left): its
+        intent canceled at the gateway, so it can never charge, and the charge `failed`
+        (`canceled`), the seats as they were; the trip's seats may change again. One the
+        traveler confirmed meanwhile (the cancel refused) settles as any."""
+        assert charge.gateway_intent_id is not None
+        try:
+            intent = await cancel_or_read(
+                self._gateway,
+                charge.gateway_intent_id,
+                cancel_key(charge.id),
+                timeout_s=self._timeout_s,
+            )
+        except errors.GatewayError as exc:  # nothing changed: the next round asks again
+            logger.warning("seat charge %s: its intent was not canceled: %s", charge.id, exc)
+            return
+        if intent.status == "succeeded":  # confirmed at the bank meanwhile: it stands
+            await self.succeeded(charge.id, card_last4=intent.card_last4)
+        elif intent.status == "failed":
+            logger.info("seat charge %s: left at the bank's page too long: canceled", charge.id)
+            reason = intent.failure_reason or CANCELED
+            await self._move(charge.id, ("processing",), "failed", reason=reason)
+        # `processing`: charging after the traveler's answer; its webhook or a round settles it
 
     async def _refund(self, charge: _Charge) -> None:
         if charge.gateway_intent_id is None:
@@ -381,7 +433,8 @@ class SeatCharges:
             charge_id, list(from_status), to, reason,
         )  # fmt: skip
         if moved is not None and not counted:
-            metrics.seat_charge(to)
+            # Canceled (left at the bank's page), by us or as its webhook says: counted apart.
+            metrics.seat_charge("canceled" if reason == CANCELED else to)
 
     async def _one(self, query: str, *args: object) -> asyncpg.Record | None:
         async with self._db.connection() as conn:

@@ -22,6 +22,7 @@ from payment.receiver import WebhookReceiver
 from payment.reconciler import PaymentReconciler
 from payment.refunds import Refunder
 from payment.repository import PgPaymentRepository
+from payment.seat_charges import BANK_WAIT_S as SEAT_BANK_WAIT_S
 from payment.seat_charges import SeatCharges
 from payment.service import PaymentService
 from payment.settlement import Settlement
@@ -63,6 +64,7 @@ def build_payments(
     audit_every_s: float = AUDIT_EVERY_S,
     seat_desk: OrderSeatDesk | None = None,
     web_url: str | None = None,
+    seat_bank_wait_s: float = SEAT_BANK_WAIT_S,
 ) -> Payments:
     payments = PgPaymentRepository(db)
     refunder = Refunder(payments, gateway, timeout_s=gateway_timeout_s)
@@ -82,7 +84,14 @@ def build_payments(
     charges = (
         None
         if seat_desk is None
-        else SeatCharges(db, gateway, seat_desk, timeout_s=gateway_timeout_s, web_url=web_url)
+        else SeatCharges(
+            db,
+            gateway,
+            seat_desk,
+            timeout_s=gateway_timeout_s,
+            web_url=web_url,
+            bank_wait_s=seat_bank_wait_s,
+        )
     )
     audit = PaymentAudit(
         db, gateway, timeout_s=gateway_timeout_s, max_age_s=audit_max_age_s, every_s=audit_every_s
@@ -124,11 +133,14 @@ async def running_payments(
     audit_every_s: float = AUDIT_EVERY_S,
     seat_desk: OrderSeatDesk | None = None,
     web_url: str | None = None,
+    seat_bank_wait_s: float = SEAT_BANK_WAIT_S,
 ) -> AsyncIterator[Payments]:
     """The payment module over the gateway at `gateway_url`, enabled in `orders` (instant
     orders, refunds on cancel) and in `seat_desk` (seat changes on paid orders), with its
     reconciler running until exit. `web_url`: the web app's address, where a 3-D Secure
-    challenge sends the traveler back (None: the origin of their payment request)."""
+    challenge sends the traveler back (None: the origin of their payment request);
+    `seat_bank_wait_s`: how long a seat charge may wait for the traveler's bank before the
+    reconciler cancels it."""
     gateway = HttpPaymentGateway(gateway_url, gateway_key, timeout_s=GATEWAY_TIMEOUT_S)
     try:
         payments = build_payments(
@@ -141,6 +153,7 @@ async def running_payments(
             audit_every_s=audit_every_s,
             seat_desk=seat_desk,
             web_url=web_url,
+            seat_bank_wait_s=seat_bank_wait_s,
         )
         orders.use_payments(payments.service, payments.refunds)
         orders.use_ledger(PgMoneyLedger(db))

@@ -183,6 +183,7 @@ async def payments(app: web.Application) -> AsyncIterator[None]:
         audit_every_s=settings.payment_audit_every_s,
         seat_desk=app[order_seat_routes.SEAT_DESK],
         web_url=settings.web_url,
+        seat_bank_wait_s=settings.seat_charge_bank_wait_s,
     ) as payments:
         app[PAYMENT_GATEWAY] = payments.gateway
         app[PAYMENT_RECONCILER] = payments.reconciler

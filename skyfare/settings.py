@@ -105,6 +105,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_RECONCILE_INTERVAL_S": "reconcile_interval_s",
     "SKYFARE_PAYMENT_AUDIT_MAX_AGE_S": "payment_audit_max_age_s",
     "SKYFARE_PAYMENT_AUDIT_EVERY_S": "payment_audit_every_s",
+    "SKYFARE_SEAT_CHARGE_BANK_WAIT_S": "seat_charge_bank_wait_s",
     "SKYFARE_HOLD_SWEEP_INTERVAL_S": "hold_sweep_interval_s",
     "SKYFARE_CHANGE_SWEEP_INTERVAL_S": "change_sweep_interval_s",
     "SKYFARE_CHANGE_SWEEP_IDLE_S": "change_sweep_idle_s",

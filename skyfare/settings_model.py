@@ -226,6 +226,9 @@ class Settings(msgspec.Struct, frozen=True):
     # charge at most once every `payment_audit_every_s`.
     payment_audit_max_age_s: Annotated[float, msgspec.Meta(gt=0)] = 90 * 86400.0
     payment_audit_every_s: Annotated[float, msgspec.Meta(gt=0)] = 6 * 3600.0
+    # A seat charge still waiting for the traveler's bank (3-D Secure) this long after it was
+    # asked is canceled at the gateway by the payment reconciler (payment/seat_charges.py).
+    seat_charge_bank_wait_s: Annotated[float, msgspec.Meta(ge=0)] = 30 * 60.0
     hold_sweep_interval_s: float = 10.0
     # The change sweeper (booking/change_sweeper.py) runs every `change_sweep_interval_s` and
     # settles flight changes left `confirming` and unclaimed for `change_sweep_idle_s`.

@@ -1,7 +1,8 @@
 """Seats bought on a paid trip with a card whose bank asks the traveler to confirm (3-D Secure):
 Save seats goes back to the trip, which shows the bank's page (the sim's challenge) in the same
 dialog as the order's payment; closing it says the seat change is not done and nothing was
-charged, and it opens again; Complete gives the seat, shown as the traveler's."""
+charged, and it opens again, after a reload too (the seats' GET names the bank's page); Complete
+gives the seat, shown as the traveler's."""
 
 from __future__ import annotations
 
@@ -42,6 +43,13 @@ def test_seats_bought_with_a_3ds_card_are_confirmed_in_a_dialog_and_shown_as_you
     )
     expect(passengers).not_to_contain_text(f"Seat {designator}")
     screenshot(page, "three-d-secure-seats-closed")
+
+    # The trip opened again (a reload: the seat screen's answer is gone): the charge's own
+    # next_action offers the bank's page, closed, instead of "Charging…".
+    open_trip(page, order_id)
+    expect(passengers).to_contain_text("Your bank has not confirmed this seat change yet")
+    expect(passengers).not_to_contain_text("Charging")
+    expect(dialog).to_be_hidden()
     passengers.get_by_role("button", name="Confirm with your bank").click()
 
     expect(dialog).to_be_visible()

@@ -73,11 +73,12 @@ async def test_a_seat_change_with_a_3ds_card_answers_the_banks_page_and_waits(
     return_url = intent["next_action"]["redirect_to_url"]["return_url"]
     assert return_url == f"{origin}/bank-return?order={order['id']}"
     # Nothing moves while the bank waits: the seat is the one held, the charge in progress (a
-    # second seat change is refused as while any charge is), the bank's page said only once.
+    # second seat change is refused as while any charge is), and its GET says the bank's page
+    # again (a reloaded trip shows it).
     seats = await _seats(pay_env, alice, order["id"])
     assert [s["designator"] for s in seats["seats"]] == [held]
     assert seats["seat_charge"]["status"] == "processing"
-    assert seats["seat_charge"]["next_action"] is None
+    assert seats["seat_charge"]["next_action"] == charge["next_action"]
     segment = seats["seats"][0]["segment_id"]
     again = await choose_seat(pay_env, alice, order["id"], segment, dear, card="tok_visa")
     assert again.status == 409, await again.text()
@@ -99,6 +100,7 @@ async def test_a_failed_challenge_changes_no_seat_and_frees_the_way_for_another_
     seats = await _bank_answers(pay_env, alice, order["id"], charge["id"], "fail")
     assert seats["seat_charge"]["status"] == "failed"
     assert seats["seat_charge"]["decline_code"] == "payment_intent_authentication_failure"
+    assert seats["seat_charge"]["next_action"] is None  # settled: no bank's page any more
     assert [s["designator"] for s in seats["seats"]] == [held]
     segment = seats["seats"][0]["segment_id"]
     retried = await choose_seat(pay_env, alice, order["id"], segment, dear, card="tok_visa")

@@ -20,6 +20,7 @@ from booking.state import Change
 from connectors.model import Hold
 from payment.gateway import HttpPaymentGateway
 from payment.model import intent_key
+from payment.seat_charges import BANK_WAIT_S as SEAT_BANK_WAIT_S
 from payment.wiring import Payments, build_payments
 from sim.payments import DEV_WEBHOOK_SECRET
 from tests.fakes import FakeConnector
@@ -111,9 +112,11 @@ def payments_over(
     *,
     batch: int = 50,
     seats: bool = False,
+    seat_bank_wait_s: float = SEAT_BANK_WAIT_S,
 ) -> Payments:
     """`batch`: how many payments of each kind a reconciler round takes; `seats`: with seat
-    charges (seat changes paid after booking) at the airline's seat desk."""
+    charges (seat changes paid after booking) at the airline's seat desk, given up after
+    `seat_bank_wait_s` waiting for the traveler's bank."""
     orders = order_service(db, airline)
     desk = OrderSeatDesk(db, orders, {airline.name: airline}, timeout_s=1.0) if seats else None
     return build_payments(
@@ -126,6 +129,7 @@ def payments_over(
         reconcile_after_s=0.0,  # every payment is the reconciler's at once
         reconcile_batch=batch,
         seat_desk=desk,
+        seat_bank_wait_s=seat_bank_wait_s,
     )
 
 

@@ -66,6 +66,10 @@ async def test_the_banks_page_sends_the_traveler_back_to_the_configured_web_app(
     assert redirect["return_url"] == f"{WEB}/bank-return?order={order.id}"
     assert charge.next_action is not None
     assert charge.next_action.url == redirect["url"]
+    # Its GET says the bank's page again while it waits (a reloaded trip shows it).
+    latest = await _charges(db, airline, gateway).latest(order.id)
+    assert latest is not None
+    assert latest.next_action == charge.next_action
 
 
 async def test_a_bank_that_names_no_page_is_refused_and_nothing_waits(

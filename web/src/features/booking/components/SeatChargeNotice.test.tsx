@@ -166,3 +166,35 @@ it("shows no bank's page for a charge already settled when the trip opens", () =
   expect(screen.queryByRole("dialog")).toBeNull();
   expect(screen.getByText(/Your seats did not change/)).toBeTruthy();
 });
+
+it("offers the bank's page again, closed, for a charge still waiting for the bank when the trip is reloaded", () => {
+  // No `bank` from the seat screen: the charge's own `next_action` (its GET) names the page.
+  shown(charge({ status: "processing", seats: [SEAT], next_action: { type: "redirect_to_url", url: BANK } }));
+
+  expect(screen.queryByRole("dialog")).toBeNull();
+  expect(screen.queryByText(/Charging/)).toBeNull();
+  expect(screen.getAllByRole("status").map((line) => line.textContent)).toEqual([
+    "Your bank has not confirmed this seat change yet, so your seat change is not done and nothing has been charged. Confirm with your bank to finish it.",
+  ]);
+  fireEvent.click(screen.getByRole("button", { name: "Confirm with your bank" }));
+  const dialog = screen.getByRole("dialog", { name: "Confirm with your bank" });
+  expect(within(dialog).getByTitle("Your bank’s page").getAttribute("src")).toBe(BANK);
+  act(() => void dialog.dispatchEvent(new Event("close")));
+  expect(screen.getByText(/^You closed your bank’s page before confirming/)).toBeTruthy();
+});
+
+it("says a charge the gateway is charging (no bank's page) is being charged", () => {
+  shown(charge({ status: "processing", seats: [SEAT], next_action: null }));
+  expect(screen.getByText("Charging $45.00 to your card for your new seats…")).toBeTruthy();
+  expect(screen.queryByRole("button")).toBeNull();
+});
+
+it("says a seat change left waiting for the bank too long was canceled, in a seat change's words", () => {
+  shown(charge({ decline_code: "canceled" }));
+  expect(
+    screen.getByText(
+      "Your bank’s confirmation did not come in time, so the seat change was canceled and the $45.00 was not charged. Your seats did not change. Choose your seats again to try once more.",
+    ),
+  ).toBeTruthy();
+  expect(screen.queryByText(/Pay now/)).toBeNull();
+});

@@ -8,11 +8,17 @@ import { charging, type OrderSeats, type SeatCharge, seatKeys, useOrderSeats } f
 import { bookingKeys } from "../api/orders";
 import { BankCheck } from "./BankCheck";
 
+const CANCELED_AT_THE_BANK = (amount: string) =>
+  `Your bank’s confirmation did not come in time, so the seat change was canceled and the ${amount} was not charged. Your seats did not change.`;
+
 const OUTCOME: Record<SeatCharge["status"], (amount: string, charge: SeatCharge) => string> = {
   processing: (amount) => `Charging ${amount} to your card for your new seats…`,
   refunding: (amount) => `The seat was taken meanwhile: refunding ${amount} to your card…`,
   succeeded: (amount) => `Your new seats are confirmed: ${amount} was charged to your card.`,
   failed: (amount, charge) => {
+    // Ours (payment/seat_charges.py): left waiting for the bank's confirmation too long, canceled
+    // at the gateway. The order payment's words ("Pay now…") do not fit a seat change.
+    if (charge.decline_code === "canceled") return `${CANCELED_AT_THE_BANK(amount)} Choose your seats again to try once more.`;
     const why = decline(charge.decline_code);
     return `${declineSentence(why, amount)} Your seats did not change. ${why.next}`;
   },
@@ -34,22 +40,28 @@ export function seatsGoneSince(charge: SeatCharge, held: OrderSeats["seats"]): b
 
 // The seat change's charge waits for the traveler's answer on their bank's page (3-D Secure).
 const AT_THE_BANK = (amount: string) => `Your bank asks you to confirm the ${amount} for your new seats.`;
-const SEATS_LEFT = {
-  gaveUp:
-    "You closed your bank’s page before confirming, so your seat change is not done and nothing has been charged. Confirm with your bank to finish it.",
-  reopen: "Confirm with your bank",
-};
+/** What the trip says while the charge waits for the bank and its page is not shown: `shown`, the
+ * traveler closed it here; else they came back later (a reload, My trips, another device). */
+function seatsLeft(shown: boolean): string {
+  const why = shown ? "You closed your bank’s page before confirming" : "Your bank has not confirmed this seat change yet";
+  return `${why}, so your seat change is not done and nothing has been charged. Confirm with your bank to finish it.`;
+}
 
 /** The last paid seat change of a booked trip, followed until the card gateway settles it.
  * `bank`: the page of the card's bank asking the traveler to confirm the charge just made (3-D
  * Secure), shown in a dialog (BankCheck) while that charge is `processing`; once it is settled
- * the dialog goes and the notice says the outcome, as for any card. */
+ * the dialog goes and the notice says the outcome, as for any card. Without it (the trip
+ * reloaded, or opened later), a charge that still waits for the bank says so by its
+ * `next_action`: BankCheck closed, its button opens the bank's page, not "Charging…". */
 export function SeatChargeNotice({ orderId, bank = null }: { orderId: string; bank?: string | null }) {
   const queryClient = useQueryClient();
   const seats = useOrderSeats(orderId).data;
   const charge = seats?.seat_charge;
-  // The traveler closed the bank's page before confirming: the notice says so, not "Charging".
-  const [bankClosed, setBankClosed] = useState(false);
+  // The bank's page is not shown: the traveler closed it, or came back later (no `bank` given:
+  // the charge's own `next_action` names it, closed until asked for). The notice says so, not
+  // "Charging". `shownHere`: the page was shown on this trip page (closing it is then theirs).
+  const [bankClosed, setBankClosed] = useState(bank === null);
+  const [shownHere, setShownHere] = useState(bank !== null);
   // A charge seen to settle here, or settled already when first seen after the one this page
   // showed before (the gateway can settle it before the page asks again): the order's seats and
   // history moved too. The seats are written on the history as the charge settles, and the
@@ -69,7 +81,8 @@ export function SeatChargeNotice({ orderId, bank = null }: { orderId: string; ba
   if (!charge || seatsGoneSince(charge, seats?.seats ?? [])) return null;
   const amount = money(charge.amount, charge.currency);
   const failed = charge.status === "failed";
-  const atTheBank = bank !== null && charge.status === "processing";
+  const page = bank ?? charge.next_action?.url ?? null;
+  const atTheBank = page !== null && charge.status === "processing";
   return (
     <>
       {/* Closed: BankCheck's own line says where the seat change stands. */}
@@ -81,11 +94,15 @@ export function SeatChargeNotice({ orderId, bank = null }: { orderId: string; ba
       )}
       {atTheBank && (
         <BankCheck
-          url={bank}
+          url={page}
           closed={bankClosed}
-          onClosedChange={setBankClosed}
+          onClosedChange={(closed) => {
+            if (!closed) setShownHere(true);
+            setBankClosed(closed);
+          }}
           onAnswered={() => void queryClient.invalidateQueries({ queryKey: seatKeys.order(orderId) })}
-          {...SEATS_LEFT}
+          gaveUp={seatsLeft(shownHere)}
+          reopen="Confirm with your bank"
         />
       )}
     </>
