@@ -24,12 +24,11 @@ import logging
 
 import asyncpg
 
-from booking.state import Change
 from kernel.errors import Conflict, ServiceUnavailable
-from payment import errors, metrics
+from payment import errors
 from payment.gateway import PaymentGateway, cancel_or_read
 from payment.model import CANCELED, Payment, cancel_key
-from payment.repository import PgPaymentRepository, orders_in
+from payment.repository import PgPaymentRepository
 from payment.settlement import Settlement
 
 logger = logging.getLogger(__name__)
@@ -91,30 +90,15 @@ class BankWait:
         `failed` (`canceled`), and the order's payment with it, told to nobody (the traveler
         is paying with another card in this very transaction). Already settled (its webhook
         came first): nothing to do; `Conflict` if that settlement was a success."""
-        moved = await self._payments.move(
-            conn, waiting.id, ("processing",), "failed", failure_reason=CANCELED
-        )
-        if moved is None:
-            now = await conn.fetchval(
-                "SELECT status FROM payments WHERE id = $1",
-                waiting.id,
-                timeout=self._payments.db.timeout_s,
-            )
-            if now != "failed":
-                raise Conflict(f"the order's payment {waiting.id} is {now}: it stands")
+        if await self._settlement.fail_in(conn, waiting, reason=CANCELED, actor=waiting.owner):
             return
-        metrics.payment("canceled")
-        change = Change(
-            from_status=("held",),
-            from_payment=("processing",),
-            to_payment="failed",
-            reason=f"payment failed: {CANCELED}",  # code payment_failed, as every decline
-            decline_code=CANCELED,
-            events=(),
+        now = await conn.fetchval(
+            "SELECT status FROM payments WHERE id = $1",
+            waiting.id,
+            timeout=self._payments.db.timeout_s,
         )
-        await orders_in(conn, self._payments.db).transition(
-            waiting.order_id, change, actor=waiting.owner
-        )
+        if now != "failed":
+            raise Conflict(f"the order's payment {waiting.id} is {now}: it stands")
 
     async def abandoned(self, waiting: Payment) -> None:
         """The gateway canceled `waiting`'s intent but the new payment could not start (the

@@ -75,34 +75,44 @@ class Settlement:
         async with self._payments.transaction() as conn:
             if not await self._first(conn, payment, event):
                 return
-            moved = await self._payments.move(
-                conn, payment.id, ("processing",), "failed", failure_reason=reason
-            )
-            if moved is None:
-                return
-            metrics.payment("canceled" if reason == CANCELED else "failed")
-            history = f"payment failed: {reason}"
-            orders = orders_in(conn, self._payments.db)
-            change = Change(
-                from_status=("held",),
+            await self.fail_in(conn, payment, reason=reason)
+
+    async def fail_in(
+        self, conn: asyncpg.Connection, payment: Payment, *, reason: str, actor: str = ACTOR
+    ) -> bool:
+        """In the caller's transaction: `payment` `processing → failed` (`reason`), and a
+        `held` order's payment with it (`payment.failed`, told to nobody when `canceled`); an
+        order already over records the failure quietly. False: the payment was not
+        `processing` (settled already), nothing changed."""
+        moved = await self._payments.move(
+            conn, payment.id, ("processing",), "failed", failure_reason=reason
+        )
+        if moved is None:
+            return False
+        metrics.payment("canceled" if reason == CANCELED else "failed")
+        history = f"payment failed: {reason}"
+        orders = orders_in(conn, self._payments.db)
+        change = Change(
+            from_status=("held",),
+            from_payment=("processing",),
+            to_payment="failed",
+            reason=history,
+            decline_code=reason,
+            # Canceled: the traveler chose to pay with another card; no "payment failed".
+            events=() if reason == CANCELED else None,
+        )
+        if await orders.transition(payment.order_id, change, actor=actor) is None:
+            # The order is over: record the failure, tell nobody.
+            quiet = Change(
+                from_status=OVER,
                 from_payment=("processing",),
                 to_payment="failed",
                 reason=history,
                 decline_code=reason,
-                # Canceled: the traveler chose to pay with another card; no "payment failed".
-                events=() if reason == CANCELED else None,
+                events=(),
             )
-            if await orders.transition(payment.order_id, change, actor=ACTOR) is None:
-                # The order is over: record the failure, tell nobody.
-                quiet = Change(
-                    from_status=OVER,
-                    from_payment=("processing",),
-                    to_payment="failed",
-                    reason=history,
-                    decline_code=reason,
-                    events=(),
-                )
-                await orders.transition(payment.order_id, quiet, actor=ACTOR)
+            await orders.transition(payment.order_id, quiet, actor=actor)
+        return True
 
     async def refunded(self, payment: Payment, *, event: tuple[str, str]) -> None:
         """The gateway reports the charge refunded in full."""
