@@ -60,6 +60,19 @@ def way_back(web_url: str | None, origin: str | None, order_id: str) -> str | No
     return None if base is None else bank_return_url(base, order_id)
 
 
+# The longest bank's page a payment or a seat charge keeps (payment/sql/0219, 0220).
+MAX_ACTION_URL = 2048
+
+
+def kept_action_url(url: str | None) -> str | None:
+    """The bank's page (3-D Secure) as a payment or a seat charge keeps it for later answers:
+    an http(s) address of at most `MAX_ACTION_URL` characters, as the columns' checks allow
+    (0219, 0220); another is not kept, and only the answer that started the charge names it."""
+    if url is None or len(url) > MAX_ACTION_URL or not url.startswith(("http://", "https://")):
+        return None
+    return url
+
+
 def refund_key(payment_id: str, attempt: int = 0) -> str:
     """Our idempotency key for refunding a payment (or a seat charge): every path that refunds
     it (a failed ticketing, a success that came too late, a retry) asks for the same one refund.

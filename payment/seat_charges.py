@@ -50,6 +50,7 @@ from payment.model import (
     GatewayEvent,
     GatewayIntent,
     cancel_key,
+    kept_action_url,
     refund_key,
     way_back,
 )
@@ -171,7 +172,7 @@ class SeatCharges:
             charge_id,
             intent.id,
             intent.card_last4,
-            bank,
+            kept_action_url(bank),
         )
         metrics.seat_charge("started")
         return msgspec.structs.replace(charge, action_url=bank).view()

@@ -57,6 +57,7 @@ from payment.model import (
     PaymentRequest,
     PaymentView,
     intent_key,
+    kept_action_url,
     new_payment_id,
     way_back,
 )
@@ -67,7 +68,6 @@ from payment.settlement import Settlement
 logger = logging.getLogger(__name__)
 
 _encoder = msgspec.json.Encoder()
-MAX_ACTION_URL = 2048  # the longest bank's page a payment keeps (payment/sql/0219)
 _SET_RECOVERY_POINT = "UPDATE idempotency_keys SET resource_id = $3 WHERE owner = $1 AND key = $2"
 
 
@@ -302,9 +302,8 @@ class PaymentService:
             timeout=self._timeout_s,
             return_url=return_url,
         )
-        action_url = intent.action_url if bank and intent.status == "requires_action" else None
-        if action_url is not None and len(action_url) > MAX_ACTION_URL:
-            action_url = None  # not kept (0219): the 202 still names it
+        waits = bank and intent.status == "requires_action"
+        action_url = kept_action_url(intent.action_url) if waits else None  # the 202 names it
         await self._payments.set_intent(
             payment.id, intent.id, card_last4=intent.card_last4, action_url=action_url
         )
