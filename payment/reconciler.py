@@ -61,6 +61,7 @@ class PaymentReconciler:
         gateway: PaymentGateway,
         settlement: Settlement,
         refunder: Refunder,
+        bank_wait: BankWait,
         *,
         after_s: float,
         gateway_timeout_s: float,
@@ -79,9 +80,7 @@ class PaymentReconciler:
         self._seat_charges = seat_charges
         self._cancellations = cancellations
         self._audit = audit
-        self._bank_wait = BankWait(
-            payments, gateway, settlement, gateway_timeout_s=gateway_timeout_s
-        )
+        self._bank_wait = bank_wait
 
     async def run(self, interval_s: float) -> None:
         """Reconcile every `interval_s` until cancelled."""

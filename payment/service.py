@@ -101,6 +101,7 @@ class PaymentService:
         gateway: PaymentGateway,
         refunder: Refunder,
         settlement: Settlement,
+        bank_wait: BankWait,
         *,
         gateway_timeout_s: float,
         web_url: str | None = None,
@@ -115,9 +116,7 @@ class PaymentService:
         # The web app's address (SKYFARE_WEB_URL); None: the origin the traveler's request
         # came to, which serves the app. Never an address the client names.
         self._web_url = web_url
-        self._bank_wait = BankWait(
-            payments, gateway, settlement, gateway_timeout_s=gateway_timeout_s
-        )
+        self._bank_wait = bank_wait
         metrics.start_payments()  # this process takes payments: its series from now on
 
     # -- POST /v1/orders/{id}/payments -----------------------------------------------------------

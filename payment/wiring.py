@@ -15,6 +15,7 @@ from kernel.tasks import stop_task
 from payment.audit import EVERY_S as AUDIT_EVERY_S
 from payment.audit import MAX_AGE_S as AUDIT_MAX_AGE_S
 from payment.audit import PaymentAudit
+from payment.bank_wait import BankWait
 from payment.cancellation_refunds import CancellationRefunds
 from payment.gateway import HttpPaymentGateway, PaymentGateway
 from payment.order_money import PgMoneyLedger
@@ -71,6 +72,9 @@ def build_payments(
     ticketing = Ticketing({c.name: c for c in connectors}, timeout_s=ticket_timeout_s)
     settlement = Settlement(payments, orders.repository, refunder, ticketing)
     refunds = CancellationRefunds(payments, orders.repository, gateway, timeout_s=gateway_timeout_s)
+    # One BankWait: the service gives up a payment at the bank for another card, the reconciler
+    # one left there past its hold's deadline; both by the same steps.
+    bank_wait = BankWait(payments, gateway, settlement, gateway_timeout_s=gateway_timeout_s)
     service = PaymentService(
         payments,
         orders.repository,
@@ -78,6 +82,7 @@ def build_payments(
         gateway,
         refunder,
         settlement,
+        bank_wait,
         gateway_timeout_s=gateway_timeout_s,
         web_url=web_url,
     )
@@ -106,6 +111,7 @@ def build_payments(
             gateway,
             settlement,
             refunder,
+            bank_wait,
             after_s=reconcile_after_s,
             batch=reconcile_batch,
             gateway_timeout_s=gateway_timeout_s,
