@@ -16,7 +16,8 @@ function paymentLeft(shown: boolean): string {
  * the charge is settled: the dialog goes and the page says the outcome. No sign-in again: the
  * app's tokens live in its memory (lib/session.ts), which a full navigation to the bank would
  * lose. Closing the dialog (Close, Escape) is giving up for now: the charge still waits for the
- * bank (nothing is charged), said in `gaveUp` (by default the order payment's words), the
+ * bank (nothing is charged), said in `gaveUp` (by default the order payment's words: a
+ * sentence, or one told whether the bank's page was shown here, as `paymentLeft` is), the
  * `reopen` button opens its page again (by default: Pay now), and, when given, Use another card
  * (`anotherCard`: the payment step) pays with another card instead, which cancels this payment
  * first (docs/payments.md "Another card instead").
@@ -38,16 +39,17 @@ export function BankCheck({
   closed: boolean;
   onClosedChange: (closed: boolean) => void;
   onAnswered: () => void;
-  gaveUp?: string;
+  gaveUp?: string | ((shown: boolean) => string);
   reopen?: string;
   anotherCard?: string;
 }) {
   // Whether the bank's page was shown here: a traveler who came back later (My trips, a new
-  // tab) did not close anything.
+  // tab) did not close anything. Kept here only: `gaveUp` is told it.
   const [shown, setShown] = useState(!closed);
+  const left = typeof gaveUp === "string" ? gaveUp : (gaveUp ?? paymentLeft)(shown);
   return (
     <>
-      <p role="status">{closed && (gaveUp ?? paymentLeft(shown))}</p>
+      <p role="status">{closed && left}</p>
       {closed ? (
         <p className="actions">
           <button

@@ -59,9 +59,8 @@ export function SeatChargeNotice({ orderId, bank = null }: { orderId: string; ba
   const charge = seats?.seat_charge;
   // The bank's page is not shown: the traveler closed it, or came back later (no `bank` given:
   // the charge's own `next_action` names it, closed until asked for). The notice says so, not
-  // "Charging". `shownHere`: the page was shown on this trip page (closing it is then theirs).
+  // "Charging".
   const [bankClosed, setBankClosed] = useState(bank === null);
-  const [shownHere, setShownHere] = useState(bank !== null);
   // A charge seen to settle here, or settled already when first seen after the one this page
   // showed before (the gateway can settle it before the page asks again): the order's seats and
   // history moved too. The seats are written on the history as the charge settles, and the
@@ -96,12 +95,9 @@ export function SeatChargeNotice({ orderId, bank = null }: { orderId: string; ba
         <BankCheck
           url={page}
           closed={bankClosed}
-          onClosedChange={(closed) => {
-            if (!closed) setShownHere(true);
-            setBankClosed(closed);
-          }}
+          onClosedChange={setBankClosed}
           onAnswered={() => void queryClient.invalidateQueries({ queryKey: seatKeys.order(orderId) })}
-          gaveUp={seatsLeft(shownHere)}
+          gaveUp={seatsLeft}
           reopen="Confirm with your bank"
         />
       )}
