@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 
+import { useAfterRender } from "../../../lib/afterRender";
+
 /** What the trip says once the order's payment waits for the bank and the dialog is not shown:
  * `shown`, the traveler closed the bank's page; else they came back later (My trips, a reload). */
 function paymentLeft(shown: boolean): string {
@@ -24,6 +26,12 @@ function paymentLeft(shown: boolean): string {
  * `closed`: the dialog is not shown (the traveler closed it, or came to the trip later: the
  * parent holds it, and the trip's heading says it too), `onClosedChange` sets it (Close,
  * Escape: true; the reopen button: false).
+ * `focusLeft`: closing the dialog moves the focus to the line saying the charge was left at the
+ * bank, scrolled into view, not to the screen's heading: for a charge told far down the trip
+ * under a heading that stays as it was (a seat change's, under "Your trip is booked": on a phone
+ * the line was below the fold, and a screen reader started at the heading). The order's own
+ * payment retitles the heading instead ("Confirm the payment with your bank"), the line just
+ * under it.
  * `onAnswered`: the bank's page sent its frame back (to /bank-return): ask for the charge now.
  */
 export function BankCheck({
@@ -34,6 +42,7 @@ export function BankCheck({
   gaveUp,
   reopen = "Pay now",
   anotherCard,
+  focusLeft = false,
 }: {
   url: string;
   closed: boolean;
@@ -42,14 +51,24 @@ export function BankCheck({
   gaveUp?: string | ((shown: boolean) => string);
   reopen?: string;
   anotherCard?: string;
+  focusLeft?: boolean;
 }) {
   // Whether the bank's page was shown here: a traveler who came back later (My trips, a new
   // tab) did not close anything. Kept here only: `gaveUp` is told it.
   const [shown, setShown] = useState(!closed);
   const left = typeof gaveUp === "string" ? gaveUp : (gaveUp ?? paymentLeft)(shown);
+  const line = useRef<HTMLParagraphElement>(null);
+  const afterRender = useAfterRender();
+  const close = () => {
+    // After the dialog has gone (it hands the focus back to the heading as it goes).
+    if (focusLeft) afterRender(() => showFocused(line.current));
+    setClosed(true);
+  };
   return (
     <>
-      <p role="status">{closed && left}</p>
+      <p role="status" ref={line} tabIndex={focusLeft ? -1 : undefined} className={focusLeft ? "bank-left" : undefined}>
+        {closed && left}
+      </p>
       {closed ? (
         <p className="actions">
           <button
@@ -69,10 +88,17 @@ export function BankCheck({
           )}
         </p>
       ) : (
-        <BankDialog url={url} onClose={() => setClosed(true)} onAnswered={onAnswered} />
+        <BankDialog url={url} onClose={close} onAnswered={onAnswered} />
       )}
     </>
   );
+}
+
+/** Focuses `element` and scrolls it to the middle of the screen: the buttons after it (confirm
+ * with the bank) show with it. */
+function showFocused(element: HTMLElement | null) {
+  element?.focus({ preventScroll: true });
+  element?.scrollIntoView?.({ block: "center" }); // none in jsdom
 }
 
 /** The bank's page in a modal `<dialog>`: focus moves in when it opens and back when it goes. */

@@ -141,6 +141,8 @@ it("says the seat change is not done and nothing was charged once the bank's pag
     "You closed your bank’s page before confirming, so your seat change is not done and nothing has been charged. Confirm with your bank to finish it.",
   ]);
   expect(screen.queryByText(/Charging/)).toBeNull();
+  // The line takes the focus: it is far below the trip's heading, which does not change.
+  expect(document.activeElement).toBe(screen.getByRole("status"));
   fireEvent.click(screen.getByRole("button", { name: "Confirm with your bank" }));
   expect(screen.getByRole("dialog", { name: "Confirm with your bank" })).toBeTruthy();
 });

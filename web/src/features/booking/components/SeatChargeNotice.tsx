@@ -99,6 +99,7 @@ export function SeatChargeNotice({ orderId, bank = null }: { orderId: string; ba
           onAnswered={() => void queryClient.invalidateQueries({ queryKey: seatKeys.order(orderId) })}
           gaveUp={seatsLeft}
           reopen="Confirm with your bank"
+          focusLeft
         />
       )}
     </>
