@@ -185,6 +185,12 @@ it("offers the bank's page again, closed, for a charge still waiting for the ban
   expect(screen.getByText(/^You closed your bank’s page before confirming/)).toBeTruthy();
 });
 
+it("never frames a charge's next_action that is not a web address", () => {
+  shown(charge({ status: "processing", seats: [SEAT], next_action: { type: "redirect_to_url", url: "javascript:alert(1)" } }));
+  expect(screen.queryByRole("button", { name: "Confirm with your bank" })).toBeNull();
+  expect(screen.getByText("Charging $45.00 to your card for your new seats…")).toBeTruthy();
+});
+
 it("says a charge the gateway is charging (no bank's page) is being charged", () => {
   shown(charge({ status: "processing", seats: [SEAT], next_action: null }));
   expect(screen.getByText("Charging $45.00 to your card for your new seats…")).toBeTruthy();

@@ -2,6 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 
 import { SupportDetail } from "../../../components/SupportDetail";
+import { bankPage } from "../../../lib/bankWait";
 import { decline, declineSentence } from "../../../lib/declines";
 import { money } from "../../../lib/format";
 import { charging, type OrderSeats, type SeatCharge, seatKeys, useOrderSeats } from "../../seats";
@@ -80,7 +81,7 @@ export function SeatChargeNotice({ orderId, bank = null }: { orderId: string; ba
   if (!charge || seatsGoneSince(charge, seats?.seats ?? [])) return null;
   const amount = money(charge.amount, charge.currency);
   const failed = charge.status === "failed";
-  const page = bank ?? charge.next_action?.url ?? null;
+  const page = bank ?? bankPage(charge.next_action?.url);
   const atTheBank = page !== null && charge.status === "processing";
   return (
     <>
