@@ -62,5 +62,8 @@ def test_seats_bought_with_a_3ds_card_are_confirmed_in_a_dialog_and_shown_as_you
     expect(dialog).to_be_hidden(timeout=20_000)
     charged = page.get_by_role("status").filter(has_text="Your new seats are confirmed")
     expect(charged).to_contain_text(re.compile(r"\$[\d.]+ was charged to your card"))
+    # The outcome takes the focus the dialog had, in view, as the closed dialog's line did.
+    expect(charged).to_be_focused()
+    expect(charged).to_be_in_viewport()
     expect(passengers).to_contain_text(re.compile(rf"Ada Lovelace\s*Seat {designator}\b"))
     screenshot(page, "three-d-secure-seats-bought")

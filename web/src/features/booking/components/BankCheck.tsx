@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 
 import { useAfterRender } from "../../../lib/afterRender";
+import { focusInView } from "../../../lib/focusInView";
 
 /** What the trip says once the order's payment waits for the bank and the dialog is not shown:
  * `shown`, the traveler closed the bank's page; else they came back later (My trips, a reload). */
@@ -61,7 +62,7 @@ export function BankCheck({
   const afterRender = useAfterRender();
   const close = () => {
     // After the dialog has gone (it hands the focus back to the heading as it goes).
-    if (focusLeft) afterRender(() => showFocused(line.current));
+    if (focusLeft) afterRender(() => focusInView(line.current));
     setClosed(true);
   };
   return (
@@ -92,13 +93,6 @@ export function BankCheck({
       )}
     </>
   );
-}
-
-/** Focuses `element` and scrolls it to the middle of the screen: the buttons after it (confirm
- * with the bank) show with it. */
-function showFocused(element: HTMLElement | null) {
-  element?.focus({ preventScroll: true });
-  element?.scrollIntoView?.({ block: "center" }); // none in jsdom
 }
 
 /** The bank's page in a modal `<dialog>`: focus moves in when it opens and back when it goes. */

@@ -161,6 +161,31 @@ it("drops the bank's dialog once the charge is settled and says the outcome", as
   await answerSettledSeats(client);
   expect(await screen.findByText("Your new seats are confirmed: $45.00 was charged to your card.")).toBeTruthy();
   expect(screen.queryByRole("dialog")).toBeNull();
+  // The outcome takes the focus the dialog had: the trip's heading, far above it, does not change.
+  expect(document.activeElement).toBe(screen.getByRole("status"));
+});
+
+it("gives the outcome the focus the closed bank's line had when the charge settles", async () => {
+  const client = atTheBank();
+  act(() => void screen.getByRole("dialog").dispatchEvent(new Event("close")));
+  screen.getByRole("button", { name: "Confirm with your bank" }).focus(); // gone with the charge
+  await answerSettledSeats(client);
+  expect(await screen.findByText(/Your new seats are confirmed/)).toBeTruthy();
+  expect(document.activeElement).toBe(screen.getByRole("status"));
+});
+
+it("leaves the focus the traveler put elsewhere when a charge waiting for the bank settles", async () => {
+  const elsewhere = document.body.appendChild(document.createElement("button"));
+  try {
+    const client = atTheBank();
+    act(() => void screen.getByRole("dialog").dispatchEvent(new Event("close")));
+    elsewhere.focus();
+    await answerSettledSeats(client);
+    expect(await screen.findByText(/Your new seats are confirmed/)).toBeTruthy();
+    expect(document.activeElement).toBe(elsewhere);
+  } finally {
+    elsewhere.remove();
+  }
 });
 
 it("shows no bank's page for a charge already settled when the trip opens", () => {

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from "react";
 import { SupportDetail } from "../../../components/SupportDetail";
 import { bankPage } from "../../../lib/bankWait";
 import { decline, declineSentence } from "../../../lib/declines";
+import { focusInView } from "../../../lib/focusInView";
 import { money } from "../../../lib/format";
 import { charging, type OrderSeats, type SeatCharge, seatKeys, useOrderSeats } from "../../seats";
 import { bookingKeys } from "../api/orders";
@@ -78,16 +79,28 @@ export function SeatChargeNotice({ orderId, bank = null }: { orderId: string; ba
     }
     seen.current = shown;
   }, [seats, shown, settled, orderId, queryClient]);
+  const page = charge ? (bank ?? bankPage(charge.next_action?.url)) : null;
+  const atTheBank = page !== null && charge?.status === "processing";
+  // The charge moved on from the bank: its dialog went (the bank answered in it), handing the
+  // focus to the trip's heading, which stays "Your trip is booked", far above the outcome (below
+  // a phone's fold); or its closed line went with the focus on it, which fell to the page's body.
+  // The outcome takes the focus, in view, as the line of a dialog closed does. Focus the traveler
+  // put elsewhere stays.
+  const outcome = useRef<HTMLDivElement>(null);
+  const before = useRef<"dialog" | "line" | null>(null); // the bank's part at the last render
+  useEffect(() => {
+    const lost = document.activeElement === null || document.activeElement === document.body;
+    if (!atTheBank && (before.current === "dialog" || (before.current === "line" && lost))) focusInView(outcome.current);
+    before.current = atTheBank ? (bankClosed ? "line" : "dialog") : null;
+  });
   if (!charge || seatsGoneSince(charge, seats?.seats ?? [])) return null;
   const amount = money(charge.amount, charge.currency);
   const failed = charge.status === "failed";
-  const page = bank ?? bankPage(charge.next_action?.url);
-  const atTheBank = page !== null && charge.status === "processing";
   return (
     <>
       {/* Closed: BankCheck's own line says where the seat change stands. */}
       {!(atTheBank && bankClosed) && (
-        <div className={failed ? "notice warning" : "notice"} role="status">
+        <div className={failed ? "notice warning" : "notice"} role="status" ref={outcome} tabIndex={-1}>
           <p>{atTheBank ? AT_THE_BANK(amount) : OUTCOME[charge.status](amount, charge)}</p>
           {failed && charge.decline_code && <SupportDetail label="Code for support" text={charge.decline_code} />}
         </div>
