@@ -38,9 +38,14 @@ def test_seats_bought_with_a_3ds_card_are_confirmed_in_a_dialog_and_shown_as_you
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     passengers = page.get_by_role("region", name="Passengers")
-    expect(passengers).to_contain_text(
-        "so your seat change is not done and nothing has been charged"
+    left = passengers.get_by_role("status").filter(
+        has_text="so your seat change is not done and nothing has been charged"
     )
+    # The trip's heading stays "Your trip is booked", and the notice is far below it (the
+    # Passengers section, past the fold on a phone): it takes the focus, in view, so a sighted
+    # traveler sees it and a screen reader starts there.
+    expect(left).to_be_focused()
+    expect(left).to_be_in_viewport()
     expect(passengers).not_to_contain_text(f"Seat {designator}")
     screenshot(page, "three-d-secure-seats-closed")
 
@@ -57,5 +62,8 @@ def test_seats_bought_with_a_3ds_card_are_confirmed_in_a_dialog_and_shown_as_you
     expect(dialog).to_be_hidden(timeout=20_000)
     charged = page.get_by_role("status").filter(has_text="Your new seats are confirmed")
     expect(charged).to_contain_text(re.compile(r"\$[\d.]+ was charged to your card"))
+    # The outcome takes the focus the dialog had, in view, as the closed dialog's line did.
+    expect(charged).to_be_focused()
+    expect(charged).to_be_in_viewport()
     expect(passengers).to_contain_text(re.compile(rf"Ada Lovelace\s*Seat {designator}\b"))
     screenshot(page, "three-d-secure-seats-bought")

@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { api, type Order, type Schemas } from "../../../lib/api/client";
+import { bankPage } from "../../../lib/bankWait";
 import { newFollowMemory, nextPoll } from "../../../lib/follow";
 import { isProblem, offlineProblem, type Problem } from "../../../lib/problems";
 
@@ -54,11 +55,6 @@ export async function payOrder(orderId: string, cardToken: string): Promise<stri
   }
   if (result.error !== undefined) throw problemOf(result.error, result.response.status);
   return bankPage(result.data.next_action?.url);
-}
-
-/** The bank's page to show (or go to): a web address only (never `javascript:`, whatever answered). */
-export function bankPage(url: string | undefined): string | null {
-  return url !== undefined && /^https?:\/\//.test(url) ? url : null;
 }
 
 /** Whether money or the booking is still moving, so the page keeps looking: the payment is

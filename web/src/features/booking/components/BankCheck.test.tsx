@@ -46,6 +46,8 @@ it("says the traveler gave up when they close it, and Pay now opens the bank's p
   );
   // Beside it, the way out for a bank whose page never works: pay with another card.
   expect(screen.getByRole("link", { name: "Use another card" }).getAttribute("href")).toBe(PAY_STEP);
+  // Not focused: the order's payment retitles the trip's heading, which takes the focus back.
+  expect(document.activeElement).not.toBe(screen.getByRole("status"));
   fireEvent.click(screen.getByRole("button", { name: "Pay now" }));
   expect(screen.getByRole("dialog", { name: "Confirm with your bank" })).toBeTruthy();
   expect(screen.getByRole("status").textContent).toBe("");

@@ -1,6 +1,9 @@
 import { useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 
+import { useAfterRender } from "../../../lib/afterRender";
+import { focusInView } from "../../../lib/focusInView";
+
 /** What the trip says once the order's payment waits for the bank and the dialog is not shown:
  * `shown`, the traveler closed the bank's page; else they came back later (My trips, a reload). */
 function paymentLeft(shown: boolean): string {
@@ -16,13 +19,20 @@ function paymentLeft(shown: boolean): string {
  * the charge is settled: the dialog goes and the page says the outcome. No sign-in again: the
  * app's tokens live in its memory (lib/session.ts), which a full navigation to the bank would
  * lose. Closing the dialog (Close, Escape) is giving up for now: the charge still waits for the
- * bank (nothing is charged), said in `gaveUp` (by default the order payment's words), the
+ * bank (nothing is charged), said in `gaveUp` (by default the order payment's words: a
+ * sentence, or one told whether the bank's page was shown here, as `paymentLeft` is), the
  * `reopen` button opens its page again (by default: Pay now), and, when given, Use another card
  * (`anotherCard`: the payment step) pays with another card instead, which cancels this payment
  * first (docs/payments.md "Another card instead").
  * `closed`: the dialog is not shown (the traveler closed it, or came to the trip later: the
  * parent holds it, and the trip's heading says it too), `onClosedChange` sets it (Close,
  * Escape: true; the reopen button: false).
+ * `focusLeft`: closing the dialog moves the focus to the line saying the charge was left at the
+ * bank, scrolled into view, not to the screen's heading: for a charge told far down the trip
+ * under a heading that stays as it was (a seat change's, under "Your trip is booked": on a phone
+ * the line was below the fold, and a screen reader started at the heading). The order's own
+ * payment retitles the heading instead ("Confirm the payment with your bank"), the line just
+ * under it.
  * `onAnswered`: the bank's page sent its frame back (to /bank-return): ask for the charge now.
  */
 export function BankCheck({
@@ -33,21 +43,33 @@ export function BankCheck({
   gaveUp,
   reopen = "Pay now",
   anotherCard,
+  focusLeft = false,
 }: {
   url: string;
   closed: boolean;
   onClosedChange: (closed: boolean) => void;
   onAnswered: () => void;
-  gaveUp?: string;
+  gaveUp?: string | ((shown: boolean) => string);
   reopen?: string;
   anotherCard?: string;
+  focusLeft?: boolean;
 }) {
   // Whether the bank's page was shown here: a traveler who came back later (My trips, a new
-  // tab) did not close anything.
+  // tab) did not close anything. Kept here only: `gaveUp` is told it.
   const [shown, setShown] = useState(!closed);
+  const left = typeof gaveUp === "string" ? gaveUp : (gaveUp ?? paymentLeft)(shown);
+  const line = useRef<HTMLParagraphElement>(null);
+  const afterRender = useAfterRender();
+  const close = () => {
+    // After the dialog has gone (it hands the focus back to the heading as it goes).
+    if (focusLeft) afterRender(() => focusInView(line.current));
+    setClosed(true);
+  };
   return (
     <>
-      <p role="status">{closed && (gaveUp ?? paymentLeft(shown))}</p>
+      <p role="status" ref={line} tabIndex={focusLeft ? -1 : undefined} className={focusLeft ? "bank-left" : undefined}>
+        {closed && left}
+      </p>
       {closed ? (
         <p className="actions">
           <button
@@ -67,7 +89,7 @@ export function BankCheck({
           )}
         </p>
       ) : (
-        <BankDialog url={url} onClose={() => setClosed(true)} onAnswered={onAnswered} />
+        <BankDialog url={url} onClose={close} onAnswered={onAnswered} />
       )}
     </>
   );

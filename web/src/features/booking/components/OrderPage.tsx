@@ -15,7 +15,7 @@ import { SupportCases } from "../../support";
 import { amendable, flightChange, seatsClosed, surelyBegun, surelyLeft } from "../amendable";
 import { bookingKeys, useOrder } from "../api/orders";
 import type { Order } from "../../../lib/api/client";
-import { bankWaiting } from "../bankWait";
+import { bankWaiting } from "../../../lib/bankWait";
 import { amountLine, refundOwed } from "../../../lib/orderMoney";
 import { BankCheck } from "./BankCheck";
 import { headline } from "../headline";

@@ -141,6 +141,8 @@ it("says the seat change is not done and nothing was charged once the bank's pag
     "You closed your bank’s page before confirming, so your seat change is not done and nothing has been charged. Confirm with your bank to finish it.",
   ]);
   expect(screen.queryByText(/Charging/)).toBeNull();
+  // The line takes the focus: it is far below the trip's heading, which does not change.
+  expect(document.activeElement).toBe(screen.getByRole("status"));
   fireEvent.click(screen.getByRole("button", { name: "Confirm with your bank" }));
   expect(screen.getByRole("dialog", { name: "Confirm with your bank" })).toBeTruthy();
 });
@@ -159,6 +161,31 @@ it("drops the bank's dialog once the charge is settled and says the outcome", as
   await answerSettledSeats(client);
   expect(await screen.findByText("Your new seats are confirmed: $45.00 was charged to your card.")).toBeTruthy();
   expect(screen.queryByRole("dialog")).toBeNull();
+  // The outcome takes the focus the dialog had: the trip's heading, far above it, does not change.
+  expect(document.activeElement).toBe(screen.getByRole("status"));
+});
+
+it("gives the outcome the focus the closed bank's line had when the charge settles", async () => {
+  const client = atTheBank();
+  act(() => void screen.getByRole("dialog").dispatchEvent(new Event("close")));
+  screen.getByRole("button", { name: "Confirm with your bank" }).focus(); // gone with the charge
+  await answerSettledSeats(client);
+  expect(await screen.findByText(/Your new seats are confirmed/)).toBeTruthy();
+  expect(document.activeElement).toBe(screen.getByRole("status"));
+});
+
+it("leaves the focus the traveler put elsewhere when a charge waiting for the bank settles", async () => {
+  const elsewhere = document.body.appendChild(document.createElement("button"));
+  try {
+    const client = atTheBank();
+    act(() => void screen.getByRole("dialog").dispatchEvent(new Event("close")));
+    elsewhere.focus();
+    await answerSettledSeats(client);
+    expect(await screen.findByText(/Your new seats are confirmed/)).toBeTruthy();
+    expect(document.activeElement).toBe(elsewhere);
+  } finally {
+    elsewhere.remove();
+  }
 });
 
 it("shows no bank's page for a charge already settled when the trip opens", () => {
@@ -181,6 +208,12 @@ it("offers the bank's page again, closed, for a charge still waiting for the ban
   expect(within(dialog).getByTitle("Your bank’s page").getAttribute("src")).toBe(BANK);
   act(() => void dialog.dispatchEvent(new Event("close")));
   expect(screen.getByText(/^You closed your bank’s page before confirming/)).toBeTruthy();
+});
+
+it("never frames a charge's next_action that is not a web address", () => {
+  shown(charge({ status: "processing", seats: [SEAT], next_action: { type: "redirect_to_url", url: "javascript:alert(1)" } }));
+  expect(screen.queryByRole("button", { name: "Confirm with your bank" })).toBeNull();
+  expect(screen.getByText("Charging $45.00 to your card for your new seats…")).toBeTruthy();
 });
 
 it("says a charge the gateway is charging (no bank's page) is being charged", () => {

@@ -2,7 +2,9 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 
 import { SupportDetail } from "../../../components/SupportDetail";
+import { bankPage } from "../../../lib/bankWait";
 import { decline, declineSentence } from "../../../lib/declines";
+import { focusInView } from "../../../lib/focusInView";
 import { money } from "../../../lib/format";
 import { charging, type OrderSeats, type SeatCharge, seatKeys, useOrderSeats } from "../../seats";
 import { bookingKeys } from "../api/orders";
@@ -59,9 +61,8 @@ export function SeatChargeNotice({ orderId, bank = null }: { orderId: string; ba
   const charge = seats?.seat_charge;
   // The bank's page is not shown: the traveler closed it, or came back later (no `bank` given:
   // the charge's own `next_action` names it, closed until asked for). The notice says so, not
-  // "Charging". `shownHere`: the page was shown on this trip page (closing it is then theirs).
+  // "Charging".
   const [bankClosed, setBankClosed] = useState(bank === null);
-  const [shownHere, setShownHere] = useState(bank !== null);
   // A charge seen to settle here, or settled already when first seen after the one this page
   // showed before (the gateway can settle it before the page asks again): the order's seats and
   // history moved too. The seats are written on the history as the charge settles, and the
@@ -78,16 +79,28 @@ export function SeatChargeNotice({ orderId, bank = null }: { orderId: string; ba
     }
     seen.current = shown;
   }, [seats, shown, settled, orderId, queryClient]);
+  const page = charge ? (bank ?? bankPage(charge.next_action?.url)) : null;
+  const atTheBank = page !== null && charge?.status === "processing";
+  // The charge moved on from the bank: its dialog went (the bank answered in it), handing the
+  // focus to the trip's heading, which stays "Your trip is booked", far above the outcome (below
+  // a phone's fold); or its closed line went with the focus on it, which fell to the page's body.
+  // The outcome takes the focus, in view, as the line of a dialog closed does. Focus the traveler
+  // put elsewhere stays.
+  const outcome = useRef<HTMLDivElement>(null);
+  const before = useRef<"dialog" | "line" | null>(null); // the bank's part at the last render
+  useEffect(() => {
+    const lost = document.activeElement === null || document.activeElement === document.body;
+    if (!atTheBank && (before.current === "dialog" || (before.current === "line" && lost))) focusInView(outcome.current);
+    before.current = atTheBank ? (bankClosed ? "line" : "dialog") : null;
+  });
   if (!charge || seatsGoneSince(charge, seats?.seats ?? [])) return null;
   const amount = money(charge.amount, charge.currency);
   const failed = charge.status === "failed";
-  const page = bank ?? charge.next_action?.url ?? null;
-  const atTheBank = page !== null && charge.status === "processing";
   return (
     <>
       {/* Closed: BankCheck's own line says where the seat change stands. */}
       {!(atTheBank && bankClosed) && (
-        <div className={failed ? "notice warning" : "notice"} role="status">
+        <div className={failed ? "notice warning" : "notice"} role="status" ref={outcome} tabIndex={-1}>
           <p>{atTheBank ? AT_THE_BANK(amount) : OUTCOME[charge.status](amount, charge)}</p>
           {failed && charge.decline_code && <SupportDetail label="Code for support" text={charge.decline_code} />}
         </div>
@@ -96,13 +109,11 @@ export function SeatChargeNotice({ orderId, bank = null }: { orderId: string; ba
         <BankCheck
           url={page}
           closed={bankClosed}
-          onClosedChange={(closed) => {
-            if (!closed) setShownHere(true);
-            setBankClosed(closed);
-          }}
+          onClosedChange={setBankClosed}
           onAnswered={() => void queryClient.invalidateQueries({ queryKey: seatKeys.order(orderId) })}
-          gaveUp={seatsLeft(shownHere)}
+          gaveUp={seatsLeft}
           reopen="Confirm with your bank"
+          focusLeft
         />
       )}
     </>

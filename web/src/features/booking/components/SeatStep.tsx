@@ -6,6 +6,7 @@ import { ProblemNotice } from "../../../components/ProblemNotice";
 import type { Order } from "../../../lib/api/client";
 import { money, sentence } from "../../../lib/format";
 import { busyButton, useAttempt } from "../../../lib/attempt";
+import { bankPage } from "../../../lib/bankWait";
 import { uncoverFocus } from "../../../lib/uncoverFocus";
 import { type Problem, SEATS_CLOSED, SEATS_CLOSED_ON_TRIP } from "../../../lib/problems";
 import {
@@ -23,7 +24,7 @@ import {
   useSeatMaps,
 } from "../../seats";
 import { useSignedInProfile } from "../../profile";
-import { bankPage, bookingKeys } from "../api/orders";
+import { bookingKeys } from "../api/orders";
 
 interface Props {
   order: Order;
