@@ -1,0 +1,118 @@
+"""A flight change on a paid order whose difference is charged to a card asking for 3-D Secure,
+through HTTP with the sim's airlines and gateway: the confirmation answers 202 with the bank's
+page (`next_action`), the change `confirming` and the airline's change kept; the same
+confirmation resent once the bank answered finishes it (charged once, the order changed) or
+undoes it (declined: the old flights back); and while it waits nothing is charged, nothing
+stored as the key's answer. (The change sweeper's part: test_three_d_secure_change_sweeper.py.)"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from tests.e2e.payment.test_order_changes import (
+    FLEX_CABIN,
+    change_offers,
+    confirm,
+    dearest,
+    paid_order,
+)
+from tests.support.booking import Headers
+from tests.support.payment_app import PayEnv
+
+CARD = "tok_3ds_required"
+
+
+async def at_the_bank(
+    pay_env: PayEnv, alice: Headers, *, days: int
+) -> tuple[dict[str, Any], dict[str, Any], str, dict[str, Any]]:
+    """A paid flexible order, its dearest change offer `days` out confirmed with the 3-D Secure
+    card: the order, the offer, the confirmation's key and its 202 answer."""
+    order = await paid_order(pay_env, alice, days=92, **FLEX_CABIN)
+    _, offers = await change_offers(pay_env, alice, order, days=days)
+    chosen = dearest(offers)
+    key = str(uuid.uuid4())
+    status, body = await confirm(pay_env, alice, order["id"], chosen["id"], key, card_token=CARD)
+    assert status == 202, body
+    return order, chosen, key, body
+
+
+async def change_intent(pay_env: PayEnv, order_id: str, change_id: str) -> dict[str, Any]:
+    [intent] = [
+        i
+        for i in await pay_env.gateway.intents(order_id)
+        if i["metadata"].get("change_id") == change_id
+    ]
+    return intent
+
+
+async def test_a_change_with_a_3ds_card_answers_the_banks_page_and_waits(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order, chosen, key, waiting = await at_the_bank(pay_env, alice, days=22)
+    assert waiting["status"] == "confirming"
+    assert waiting["next_action"]["type"] == "redirect_to_url"
+    intent = await change_intent(pay_env, order["id"], chosen["id"])
+    assert intent["status"] == "requires_action"
+    assert waiting["next_action"]["url"] == intent["next_action"]["redirect_to_url"]["url"]
+    # Back to the page the order's payment and a seat change come back to.
+    origin = str(pay_env.client.make_url("/")).rstrip("/")
+    return_url = intent["next_action"]["redirect_to_url"]["return_url"]
+    assert return_url == f"{origin}/bank-return?order={order['id']}"
+    # The order flies what it flew, nothing charged, while the change's GET says where it is.
+    assert waiting["order"]["slices"] == order["slices"]
+    response = await pay_env.client.get(
+        f"/v1/orders/{order['id']}/changes/{chosen['id']}", headers=alice
+    )
+    read = await response.json()
+    assert (read["status"], read["next_action"]) == ("confirming", waiting["next_action"])
+    # Resent before the bank answered: the same 202 (nothing was stored under the key).
+    again = await confirm(pay_env, alice, order["id"], chosen["id"], key, card_token=CARD)
+    assert again[0] == 202, again
+    assert again[1]["next_action"] == waiting["next_action"]
+    assert [
+        i["id"] for i in await pay_env.gateway.intents(order["id"]) if "change_id" in i["metadata"]
+    ] == [intent["id"]]
+
+
+async def test_the_bank_confirmed_the_same_confirmation_changes_the_order_once(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order, chosen, key, _ = await at_the_bank(pay_env, alice, days=23)
+    intent = await change_intent(pay_env, order["id"], chosen["id"])
+    await pay_env.gateway.answer_challenge(intent["id"], "complete")
+    status, done = await confirm(pay_env, alice, order["id"], chosen["id"], key, card_token=CARD)
+    assert status == 200, done
+    assert done["status"] == "confirmed"
+    assert "next_action" not in done or done["next_action"] is None
+    assert done["order"]["slices"][0] == chosen["slice"]
+    assert done["order"]["total_amount"] == chosen["new_total_amount"]
+    # The key's answer now: replayed as it was, and the card charged once.
+    assert await confirm(pay_env, alice, order["id"], chosen["id"], key, card_token=CARD) == (
+        200,
+        done,
+    )
+    charged = await change_intent(pay_env, order["id"], chosen["id"])
+    assert charged["amount_received"] == chosen["change_total_amount"]
+    assert "order.changed" in await pay_env.events(order["id"])
+
+
+async def test_the_bank_declined_the_change_is_undone_as_for_a_declined_card(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order, chosen, key, _ = await at_the_bank(pay_env, alice, days=24)
+    new_flight = {"slices": [chosen["slice"]]}
+    intent = await change_intent(pay_env, order["id"], chosen["id"])
+    seats_before = await pay_env.booking.seats_left(new_flight)  # the change holds one
+    await pay_env.gateway.answer_challenge(intent["id"], "fail")
+    status, problem = await confirm(pay_env, alice, order["id"], chosen["id"], key, card_token=CARD)
+    assert status == 409, problem
+    assert problem["failure_code"] == "card_declined"
+    assert problem["decline_code"]
+    assert "original flights back" in problem["detail"]
+    after = await pay_env.order(alice, order["id"])
+    assert after["slices"] == order["slices"]
+    assert after["last_change"]["status"] == "failed"
+    assert await pay_env.booking.seats_left(new_flight) == seats_before + 1  # put back
+    undone = await change_intent(pay_env, order["id"], chosen["id"])
+    assert undone["amount_received"] == "0.00"
