@@ -41,7 +41,8 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
   const bank = answer?.type === AT_THE_BANK ? String(answer.url) : null;
   const [bankClosed, setBankClosed] = useState(false);
   const problem = bank === null ? answer : null;
-  const expired = useExpired(offer.expires_at) || problem?.status === 410;
+  // An offer confirmed at the bank is no longer quoted: its price holds past `expires_at`.
+  const expired = (useExpired(offer.expires_at) && bank === null) || problem?.status === 410;
 
   const charges = order.payment_status === "paid" && Number(offer.change_total_amount) > 0;
   const released = seatsReleased(order, offer.slice_index);
@@ -68,7 +69,7 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
     attempt(async () => {
       onChanged(await confirmChange(order.id, offer.id, key, charges ? card : null));
     });
-  const atTheBank = bank !== null && !expired;
+  const atTheBank = bank !== null;
 
   return (
     <section className="conditions" aria-label="Confirm the change" ref={summary} tabIndex={-1}>
@@ -105,7 +106,7 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
       )}
       {problem && !notHeard && !expired && !refused && !inProgress && !flown && <ProblemNotice problem={problem} doing="change" other={problem.errors ?? []} />}
       <ChangeTerms offer={offer} />
-      {!expired && !refused && <p className="price-note">Price held until {momentTime(offer.expires_at)}.</p>}
+      {!expired && !refused && !atTheBank && <p className="price-note">Price held until {momentTime(offer.expires_at)}.</p>}
       {released && !expired && !refused && (
         <p>Your seats on this flight ({released}) are released with it: choose new ones once it is changed.</p>
       )}
@@ -119,7 +120,7 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
           reopen="Confirm with your bank"
         />
       )}
-      {charges && !expired && !refused && !atTheBank && <CardChoice legend="Pay the change with" card={card} onChange={setCard} />}
+      {charges && !expired && !refused && !atTheBank && <CardChoice legend="Pay the change with" card={card} onChange={setCard} threeDSecure />}
       <p className="actions">
         {flown || atTheBank ? null : expired || refused ? (
           <button type="button" className="primary" onClick={onSearchAgain}>

@@ -122,3 +122,20 @@ it("says a change the bank declined as a declined card, the trip keeping its fli
   expect(screen.queryByRole("dialog")).toBeNull();
   expect(screen.getByRole("button", { name: "Search again" })).toBeTruthy();
 });
+
+it("keeps the bank's page past the offer's expiry: a change confirmed at the bank is no longer quoted", async () => {
+  server.answers = [[202, waiting]];
+  vi.useFakeTimers({ shouldAdvanceTime: true });
+  try {
+    confirmed(() => undefined);
+    await screen.findByRole("dialog", { name: "Confirm with your bank" });
+    await act(async () => {
+      vi.advanceTimersByTime(700_000); // past `expires_at`
+      await Promise.resolve();
+    });
+    expect(screen.getByRole("dialog", { name: "Confirm with your bank" })).toBeTruthy();
+    expect(screen.queryByText(/These change offers have expired/)).toBeNull();
+  } finally {
+    vi.useRealTimers();
+  }
+});

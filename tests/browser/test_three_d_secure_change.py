@@ -1,0 +1,55 @@
+"""A flight change on a paid trip with a card whose bank asks the traveler to confirm (3-D Secure):
+Confirm change shows the bank's page (the sim's challenge) in the same dialog as the order's
+payment and a seat change's; closing it says the change is not done and nothing was charged, and
+it opens again; Complete sends the same confirmation again and the trip shows the new flight."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Stack
+from tests.browser.test_change_trip import _changing, _shown_date
+from tests.browser.test_search_to_offer import assert_accessible, screenshot
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def test_a_change_paid_with_a_3ds_card_is_confirmed_at_the_bank_and_the_flight_changed(
+    screen: Page, stack: Stack
+) -> None:
+    page = screen
+    _, confirming = _changing(page, stack, days_ahead=93, to_day=23)
+    confirming.get_by_label("Test card that asks for 3-D Secure").check()
+    confirming.get_by_role("button", name="Confirm change").click()
+
+    dialog = page.get_by_role("dialog", name="Confirm with your bank")
+    expect(dialog).to_be_visible()
+    bank = dialog.frame_locator("iframe[title='Your bank’s page']")
+    expect(
+        bank.get_by_text(re.compile(r"Confirm this payment of [\d.]+ USD with your bank"))
+    ).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "three-d-secure-change")
+
+    # Closed: not done, nothing charged; no second Confirm beside the bank's own way back.
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(confirming).to_contain_text(
+        "so your flight change is not done and nothing has been charged"
+    )
+    expect(confirming.get_by_role("button", name="Confirm change")).to_have_count(0)
+    assert_accessible(page)
+    screenshot(page, "three-d-secure-change-closed")
+    confirming.get_by_role("button", name="Confirm with your bank").click()
+
+    expect(dialog).to_be_visible()
+    dialog.frame_locator("iframe").get_by_role("button", name="Complete").click()
+    expect(dialog).to_be_hidden(timeout=20_000)
+    expect(page.get_by_role("heading", name="Your trip is booked")).to_be_visible()
+    changed = page.get_by_role("status").filter(has_text="Your flight was changed")
+    expect(changed).to_contain_text(f"Flight 1 is now LHR → JFK on {_shown_date(23)} (")
+    assert_accessible(page)
+    screenshot(page, "three-d-secure-change-done")
