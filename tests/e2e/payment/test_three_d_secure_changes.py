@@ -66,6 +66,14 @@ async def test_a_change_with_a_3ds_card_answers_the_banks_page_and_waits(
     )
     read = await response.json()
     assert (read["status"], read["next_action"]) == ("confirming", waiting["next_action"])
+    # And the order's GET, for a trip page opened again (it knows no change offer).
+    trip = await pay_env.order(alice, order["id"])
+    assert trip["change_next_action"] == {
+        "change_offer_id": chosen["id"],
+        "slice_index": 0,
+        "url": waiting["next_action"]["url"],
+        "type": "redirect_to_url",
+    }
     # Resent before the bank answered: the same 202 (nothing was stored under the key).
     again = await confirm(pay_env, alice, order["id"], chosen["id"], key, card_token=CARD)
     assert again[0] == 202, again
@@ -95,6 +103,20 @@ async def test_the_bank_confirmed_the_same_confirmation_changes_the_order_once(
     charged = await change_intent(pay_env, order["id"], chosen["id"])
     assert charged["amount_received"] == chosen["change_total_amount"]
     assert "order.changed" in await pay_env.events(order["id"])
+    assert (await pay_env.order(alice, order["id"]))["change_next_action"] is None
+
+
+async def test_a_page_opened_again_finishes_the_change_with_a_new_key_and_no_card(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order, chosen, _, _ = await at_the_bank(pay_env, alice, days=21)
+    intent = await change_intent(pay_env, order["id"], chosen["id"])
+    await pay_env.gateway.answer_challenge(intent["id"], "complete")
+    # The trip reloaded knows the change by the order's `change_next_action`, not its key.
+    status, done = await confirm(pay_env, alice, order["id"], chosen["id"], str(uuid.uuid4()))
+    assert (status, done["status"]) == (200, "confirmed"), done
+    charged = await change_intent(pay_env, order["id"], chosen["id"])
+    assert charged["amount_received"] == chosen["change_total_amount"]
 
 
 async def test_the_bank_declined_the_change_is_undone_as_for_a_declined_card(
