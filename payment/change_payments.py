@@ -8,7 +8,11 @@ names no payment of ours, so the receiver acknowledges and ignores it): a change
 outcome before it commits, so `charge` reads the intent until it settles, within `wait_s`.
 Idempotency keys derive from the change id, so a retried confirmation never charges or refunds
 twice; one retried with another card after a lost answer gets the charge the first card made
-(found by the change's id), not a second. A charge made for a change that then could not stand
+(found by the change's id), not a second. A card whose bank asks the traveler to confirm (3-D
+Secure) is asked with the same `return_url` as a payment's (payment/model.py `way_back`): the
+charge answers `requires_action` with the bank's page, the change waits for it (booking/
+change_money.py), and `cancel_charge` cancels it (our key `<change id>:cancel`) when the change
+sweeper gives up on it. A charge made for a change that then could not stand
 (the order ended meanwhile) is owed back as a refund part of its own (`refund_charge`), paid
 like every other part.
 """
