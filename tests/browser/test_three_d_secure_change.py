@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import Stack
 from tests.browser.test_change_trip import _changing, _shown_date
@@ -20,16 +20,28 @@ from tests.browser.trips import open_trip
 pytestmark = pytest.mark.timeout(300)
 
 
+def _at_the_bank(page: Page, stack: Stack, days_ahead: int, to_day: int) -> tuple[str, Locator]:
+    """Ada's paid trip's flight changed to `to_day`, confirmed with the 3-D Secure card: the
+    order's id and the confirmation's region, the bank's page open over it."""
+    order_id, confirming = _changing(page, stack, days_ahead=days_ahead, to_day=to_day)
+    confirming.get_by_label("Test card that asks for 3-D Secure").check()
+    confirming.get_by_role("button", name="Confirm change").click()
+    expect(page.get_by_role("dialog", name="Confirm with your bank")).to_be_visible()
+    return order_id, confirming
+
+
+def _changed(page: Page, to_day: int) -> None:
+    """The trip says its first flight is now on `to_day`."""
+    changed = page.get_by_role("status").filter(has_text="Your flight was changed")
+    expect(changed).to_contain_text(f"Flight 1 is now LHR → JFK on {_shown_date(to_day)} (")
+
+
 def test_a_change_paid_with_a_3ds_card_is_confirmed_at_the_bank_and_the_flight_changed(
     screen: Page, stack: Stack
 ) -> None:
     page = screen
-    order_id, confirming = _changing(page, stack, days_ahead=93, to_day=23)
-    confirming.get_by_label("Test card that asks for 3-D Secure").check()
-    confirming.get_by_role("button", name="Confirm change").click()
-
+    order_id, confirming = _at_the_bank(page, stack, days_ahead=93, to_day=23)
     dialog = page.get_by_role("dialog", name="Confirm with your bank")
-    expect(dialog).to_be_visible()
     bank = dialog.frame_locator("iframe[title='Your bank’s page']")
     expect(
         bank.get_by_text(re.compile(r"Confirm this payment of [\d.]+ USD with your bank"))
@@ -65,8 +77,7 @@ def test_a_change_paid_with_a_3ds_card_is_confirmed_at_the_bank_and_the_flight_c
     expect(dialog).to_be_visible()
     dialog.frame_locator("iframe").get_by_role("button", name="Complete").click()
     expect(dialog).to_be_hidden(timeout=20_000)
-    changed = page.get_by_role("status").filter(has_text="Your flight was changed")
-    expect(changed).to_contain_text(f"Flight 1 is now LHR → JFK on {_shown_date(23)} (")
+    _changed(page, 23)
     expect(waiting).to_be_hidden()
     assert_accessible(page)
     screenshot(page, "three-d-secure-change-done")
@@ -76,12 +87,9 @@ def test_a_change_confirmed_at_the_bank_in_its_own_screen_is_done_at_once(
     screen: Page, stack: Stack
 ) -> None:
     page = screen
-    _, confirming = _changing(page, stack, days_ahead=94, to_day=24)
-    confirming.get_by_label("Test card that asks for 3-D Secure").check()
-    confirming.get_by_role("button", name="Confirm change").click()
+    _at_the_bank(page, stack, days_ahead=94, to_day=24)
     dialog = page.get_by_role("dialog", name="Confirm with your bank")
     dialog.frame_locator("iframe").get_by_role("button", name="Complete").click()
     expect(dialog).to_be_hidden(timeout=20_000)
     expect(page.get_by_role("heading", name="Your trip is booked")).to_be_visible()
-    changed = page.get_by_role("status").filter(has_text="Your flight was changed")
-    expect(changed).to_contain_text(f"Flight 1 is now LHR → JFK on {_shown_date(24)} (")
+    _changed(page, 24)

@@ -14,7 +14,12 @@ from booking.change_store import PgChanges
 from booking.changes import Settled
 from booking.pg import Database
 from tests.e2e.payment.test_abandoned_changes import status_of
-from tests.e2e.payment.test_three_d_secure_changes import at_the_bank, change_intent
+from tests.e2e.payment.test_three_d_secure_changes import (
+    at_the_bank,
+    bank_answers,
+    change_intent,
+    charged,
+)
 from tests.support.booking import Headers
 from tests.support.payment_app import PayEnv
 
@@ -52,7 +57,7 @@ async def test_a_change_waiting_at_the_bank_within_the_bound_is_left_as_it_is(
     assert (await pay_env.order(alice, order["id"]))["slices"] == order["slices"]
     # Left for the next round, unclaimed: the traveler's resent confirmation may resume it.
     assert await swept(pay_env, order["id"], chosen["id"]) == "at_the_bank"
-    await pay_env.gateway.answer_challenge(intent["id"], "fail")  # nothing left waiting
+    await bank_answers(pay_env, order, chosen, "fail")  # nothing left waiting
     assert await swept(pay_env, order["id"], chosen["id"]) == "compensated"
 
 
@@ -60,8 +65,7 @@ async def test_a_change_the_traveler_confirmed_at_the_bank_then_left_is_complete
     pay_env: PayEnv, alice: Headers
 ) -> None:
     order, chosen, _, _ = await at_the_bank(pay_env, alice, days=26)
-    intent = await change_intent(pay_env, order["id"], chosen["id"])
-    await pay_env.gateway.answer_challenge(intent["id"], "complete")
+    await bank_answers(pay_env, order, chosen, "complete")
     assert await swept(pay_env, order["id"], chosen["id"]) == "completed"
     assert await status_of(pay_env, chosen["id"]) == "confirmed"
     after = await pay_env.order(alice, order["id"])
@@ -103,15 +107,10 @@ async def test_past_the_bound_a_change_confirmed_at_the_bank_meanwhile_stands(
     pay_env: PayEnv, alice: Headers
 ) -> None:
     order, chosen, _, _ = await at_the_bank(pay_env, alice, days=28)
-    intent = await change_intent(pay_env, order["id"], chosen["id"])
-    await pay_env.gateway.answer_challenge(intent["id"], "complete")  # charging: not cancelable
+    await bank_answers(pay_env, order, chosen, "complete")  # charging: not cancelable
     bank_wait(pay_env, 0)
     assert await swept(pay_env, order["id"], chosen["id"]) == "completed"
-    charged = await change_intent(pay_env, order["id"], chosen["id"])
-    assert (charged["status"], charged["amount_received"]) == (
-        "succeeded",
-        chosen["change_total_amount"],
-    )
+    assert await charged(pay_env, order, chosen) == chosen["change_total_amount"]
     assert await status_of(pay_env, chosen["id"]) == "confirmed"
     assert (await pay_env.order(alice, order["id"]))["slices"][0] == chosen["slice"]
 

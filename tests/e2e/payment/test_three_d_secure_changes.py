@@ -46,6 +46,22 @@ async def change_intent(pay_env: PayEnv, order_id: str, change_id: str) -> dict[
     return intent
 
 
+async def bank_answers(
+    pay_env: PayEnv, order: dict[str, Any], chosen: dict[str, Any], outcome: str
+) -> dict[str, Any]:
+    """The change's challenge answered (`complete` or `fail`) as the browser's form would."""
+    intent = await change_intent(pay_env, order["id"], chosen["id"])
+    answered: dict[str, Any] = await pay_env.gateway.answer_challenge(intent["id"], outcome)
+    return answered
+
+
+async def charged(pay_env: PayEnv, order: dict[str, Any], chosen: dict[str, Any]) -> str:
+    """What the change's one charge took from the card."""
+    intent = await change_intent(pay_env, order["id"], chosen["id"])
+    received: str = intent["amount_received"]
+    return received
+
+
 async def test_a_change_with_a_3ds_card_answers_the_banks_page_and_waits(
     pay_env: PayEnv, alice: Headers
 ) -> None:
@@ -87,8 +103,7 @@ async def test_the_bank_confirmed_the_same_confirmation_changes_the_order_once(
     pay_env: PayEnv, alice: Headers
 ) -> None:
     order, chosen, key, _ = await at_the_bank(pay_env, alice, days=23)
-    intent = await change_intent(pay_env, order["id"], chosen["id"])
-    await pay_env.gateway.answer_challenge(intent["id"], "complete")
+    await bank_answers(pay_env, order, chosen, "complete")
     status, done = await confirm(pay_env, alice, order["id"], chosen["id"], key, card_token=CARD)
     assert status == 200, done
     assert done["status"] == "confirmed"
@@ -100,8 +115,7 @@ async def test_the_bank_confirmed_the_same_confirmation_changes_the_order_once(
         200,
         done,
     )
-    charged = await change_intent(pay_env, order["id"], chosen["id"])
-    assert charged["amount_received"] == chosen["change_total_amount"]
+    assert await charged(pay_env, order, chosen) == chosen["change_total_amount"]
     assert "order.changed" in await pay_env.events(order["id"])
     assert (await pay_env.order(alice, order["id"]))["change_next_action"] is None
 
@@ -110,13 +124,11 @@ async def test_a_page_opened_again_finishes_the_change_with_a_new_key_and_no_car
     pay_env: PayEnv, alice: Headers
 ) -> None:
     order, chosen, _, _ = await at_the_bank(pay_env, alice, days=21)
-    intent = await change_intent(pay_env, order["id"], chosen["id"])
-    await pay_env.gateway.answer_challenge(intent["id"], "complete")
+    await bank_answers(pay_env, order, chosen, "complete")
     # The trip reloaded knows the change by the order's `change_next_action`, not its key.
     status, done = await confirm(pay_env, alice, order["id"], chosen["id"], str(uuid.uuid4()))
     assert (status, done["status"]) == (200, "confirmed"), done
-    charged = await change_intent(pay_env, order["id"], chosen["id"])
-    assert charged["amount_received"] == chosen["change_total_amount"]
+    assert await charged(pay_env, order, chosen) == chosen["change_total_amount"]
 
 
 async def test_the_bank_declined_the_change_is_undone_as_for_a_declined_card(
@@ -124,9 +136,8 @@ async def test_the_bank_declined_the_change_is_undone_as_for_a_declined_card(
 ) -> None:
     order, chosen, key, _ = await at_the_bank(pay_env, alice, days=24)
     new_flight = {"slices": [chosen["slice"]]}
-    intent = await change_intent(pay_env, order["id"], chosen["id"])
     seats_before = await pay_env.booking.seats_left(new_flight)  # the change holds one
-    await pay_env.gateway.answer_challenge(intent["id"], "fail")
+    await bank_answers(pay_env, order, chosen, "fail")
     status, problem = await confirm(pay_env, alice, order["id"], chosen["id"], key, card_token=CARD)
     assert status == 409, problem
     assert problem["failure_code"] == "card_declined"
@@ -136,5 +147,4 @@ async def test_the_bank_declined_the_change_is_undone_as_for_a_declined_card(
     assert after["slices"] == order["slices"]
     assert after["last_change"]["status"] == "failed"
     assert await pay_env.booking.seats_left(new_flight) == seats_before + 1  # put back
-    undone = await change_intent(pay_env, order["id"], chosen["id"])
-    assert undone["amount_received"] == "0.00"
+    assert await charged(pay_env, order, chosen) == "0.00"

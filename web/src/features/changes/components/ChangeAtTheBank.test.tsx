@@ -12,7 +12,8 @@ import type { ChangeOffer } from "../api/changes";
 const BANK = "https://gateway.test/payments/challenge/pi_1";
 
 // The app's client asks same-origin paths and takes `fetch` when it is built (hoisted): each
-// confirmation is answered by the next of `state.answers` (status, body), and its request kept.
+// confirmation is answered by the next of `state.answers` (status, body); its key and its
+// method, path and body are kept.
 const server = vi.hoisted(() => {
   const NodeRequest = globalThis.Request;
   globalThis.Request = class extends NodeRequest {
@@ -20,24 +21,27 @@ const server = vi.hoisted(() => {
       super(typeof input === "string" ? new URL(input, globalThis.location.href) : input, init);
     }
   };
-  const state = { answers: [] as [number, unknown][], keys: [] as (string | null)[] };
-  globalThis.fetch = (input: RequestInfo | URL) => {
+  const state = { answers: [] as [number, unknown][], keys: [] as (string | null)[], asked: [] as string[] };
+  globalThis.fetch = async (input: RequestInfo | URL) => {
     const request = input as Request;
     state.keys.push(request.headers.get("Idempotency-Key"));
+    state.asked.push(`${request.method} ${new URL(request.url).pathname} ${await request.text()}`);
     const [status, body] = state.answers.shift() ?? [503, { type: "about:blank", status: 503 }];
     const type = status >= 400 ? "application/problem+json" : "application/json";
-    return Promise.resolve(Response.json(body, { status, headers: { "Content-Type": type } }));
+    return Response.json(body, { status, headers: { "Content-Type": type } });
   };
   return state;
 });
 
 const { ConfirmChange } = await import("./ConfirmChange");
+const { default: ChangeBankNotice } = await import("./ChangeBankNotice");
 
 afterEach(() => {
   cleanup();
   setSession(null);
   server.answers = [];
   server.keys = [];
+  server.asked = [];
 });
 
 const flight = {
@@ -138,4 +142,43 @@ it("keeps the bank's page past the offer's expiry: a change confirmed at the ban
   } finally {
     vi.useRealTimers();
   }
+});
+
+// The trip page opened again while a change waits for the bank (the order's change_next_action).
+const trip = {
+  id: "ord_1", status: "confirmed", payment_status: "paid", slices: [], passengers: [],
+  change_next_action: { change_offer_id: "och_1", slice_index: 1, url: BANK, type: "redirect_to_url" },
+} as unknown as Order;
+
+function tripShown(client = new QueryClient()) {
+  signInForTest();
+  render(
+    <QueryClientProvider client={client}>
+      <MemoryRouter>
+        <ChangeBankNotice order={trip} />
+      </MemoryRouter>
+    </QueryClientProvider>,
+  );
+}
+
+it("asks once on arrival, then offers the bank's page of a change still waiting, closed until asked for", async () => {
+  server.answers = [[202, waiting]];
+  tripShown();
+  const left = await screen.findByText(/^Your bank has not confirmed your flight change yet, so the change is not done/);
+  expect(left.textContent).toMatch(/nothing has been charged: your trip keeps the flights shown\./);
+  expect(server.asked).toEqual(["POST /v1/orders/ord_1/changes/och_1/confirm {}"]); // no card
+  expect(screen.queryByRole("dialog")).toBeNull();
+  fireEvent.click(screen.getByRole("button", { name: "Confirm with your bank" }));
+  expect(screen.getByTitle("Your bank’s page").getAttribute("src")).toBe(BANK);
+  server.answers = [[200, { ...waiting, status: "confirmed", next_action: null }]];
+  await bankAnswers();
+  await vi.waitFor(() => expect(server.asked).toHaveLength(2));
+});
+
+it("reads the trip again once the change is done or declined: its last change says how it ended", async () => {
+  const client = new QueryClient();
+  const refreshed = vi.spyOn(client, "invalidateQueries");
+  server.answers = [[409, { type: "https://skyfare.dev/problems/conflict", status: 409, failure_code: "card_declined" }]];
+  tripShown(client);
+  await vi.waitFor(() => expect(refreshed).toHaveBeenCalledWith({ queryKey: ["orders"] }));
 });
