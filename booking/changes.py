@@ -13,7 +13,9 @@ last attempt stopped:
    given (a paid order); a negative total is owed back in step 4's transaction, split across
    the order's fare charges latest first, seats last (payment/cancellation_refunds.py
    `owe_change`), and asked of the gateway right after its commit (a refusal stays owed, on the
-   order's history, for the payment reconciler);
+   order's history, for the payment reconciler); a card whose bank asks the traveler to confirm
+   (3-D Secure) answers 202 with its page (`next_action`), nothing stored under the key and the
+   offer freed, `confirming`: the same confirmation resent once the bank answered resumes here;
 4. ONE transaction, guarded on the order as quoted: the order's new slices, total, tickets and
    `last_change`, its history row, the `order.changed` outbox event (the traveler's mail and
    SMS), the offer `confirmed` and the stored answer; an unpaid hold's `payment_required_by`
