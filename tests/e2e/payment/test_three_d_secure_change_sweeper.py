@@ -14,6 +14,7 @@ from booking.change_store import PgChanges
 from booking.changes import Settled
 from booking.pg import Database
 from tests.e2e.payment.test_abandoned_changes import status_of
+from tests.e2e.payment.test_order_changes import confirm
 from tests.e2e.payment.test_three_d_secure_changes import (
     at_the_bank,
     bank_answers,
@@ -139,3 +140,19 @@ async def test_the_banks_answer_racing_the_sweepers_cancel_is_charged_or_undone_
             assert (final["status"], final["amount_received"]) == ("canceled", "0.00")
             assert status == "failed"
             assert after["slices"] == order["slices"]
+
+
+async def test_a_confirmation_resent_while_the_sweeper_holds_the_change_is_told_to_retry(
+    pay_env: PayEnv, alice: Headers
+) -> None:
+    order, chosen, key, _ = await at_the_bank(pay_env, alice, days=32)
+    store = PgChanges(Database(pay_env.pool, timeout_s=5))
+    claim = await store.claim(chosen["id"], lease_s=60)  # a sweeper round at it
+    assert claim is not None
+    await bank_answers(pay_env, order, chosen, "complete")
+    status, problem = await confirm(pay_env, alice, order["id"], chosen["id"], key)
+    assert (status, problem.get("in_progress")) == (409, True), problem
+    await store.release(chosen["id"], claim)  # the round ended: the retry finishes it
+    status, done = await confirm(pay_env, alice, order["id"], chosen["id"], key)
+    assert (status, done["status"]) == (200, "confirmed"), done
+    assert await charged(pay_env, order, chosen) == chosen["change_total_amount"]
