@@ -107,6 +107,8 @@ it("says the change is not done once the bank's page is closed, and opens it aga
     "You closed your bank’s page before confirming, so your flight change is not done and nothing has been charged. Confirm with your bank to finish it.",
   );
   expect(screen.queryByRole("button", { name: "Confirm change" })).toBeNull();
+  // No other change can be confirmed while this one waits: no way back to the other flights.
+  expect(screen.queryByRole("button", { name: "Back to the flights" })).toBeNull();
   fireEvent.click(screen.getByRole("button", { name: "Confirm with your bank" }));
   expect(screen.getByRole("dialog", { name: "Confirm with your bank" })).toBeTruthy();
 });

@@ -131,9 +131,13 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
             Confirm change
           </button>
         )}
-        <button type="button" className="secondary" {...busyButton(busy)} onClick={onBack}>
-          Back to the flights
-        </button>
+        {/* Not while the bank holds this change: no other can be confirmed until it ends (the
+            trip, by Keep my flight, offers its bank's page again). */}
+        {!atTheBank && (
+          <button type="button" className="secondary" {...busyButton(busy)} onClick={onBack}>
+            Back to the flights
+          </button>
+        )}
       </p>
     </section>
   );
