@@ -34,6 +34,17 @@ class FinalAnswer(Exception):
         self.undone = undone  # False: the airline refused to put the original flights back
 
 
+class AtTheBank(Exception):
+    """The change's charge waits for the traveler to confirm it at their bank's page `url` (3-D
+    Secure): nothing charged yet, the airline's change kept, the offer `confirming` until the bank
+    answers (or the change sweeper gives up past its bound). Not a final answer: the same
+    confirmation, resent, reads the charge again."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
 class ChangeCompensation(ChangeQuoting):
     """Undo at the airline, and the offer failed."""
 

@@ -1,13 +1,25 @@
 """A flight change's money (booking/changes.py step 3): the difference plus the penalty charged
 to the card given (a paid order), or a negative total owed back in the change's own transaction
 (`owe_refund`: split across the order's fare charges latest first, seats last; a resumed
-confirmation as the release before 0204 would have refunded it, so that refund is replayed)."""
+confirmation as the release before 0204 would have refunded it, so that refund is replayed).
+
+A card whose bank asks the traveler to confirm the charge (3-D Secure) leaves the change
+`confirming`, the airline's change kept, its bank's page noted (`AtTheBank`: the confirmation
+answers 202 with it); the same confirmation resent reads the charge again. The change sweeper
+leaves it waiting for `bank_wait_s` since it was first asked, then cancels the charge at the
+gateway FIRST (one confirmed meanwhile stands, and the change completes) and only then puts the
+old flights back: never both charged and undone."""
 
 from __future__ import annotations
 
-import asyncpg
+import datetime as dt
 
-from booking.change_compensation import ChangeCompensation
+import asyncpg
+import msgspec
+
+from booking.change_compensation import AtTheBank, ChangeCompensation
+from booking.change_ports import ChargeOutcome
+from booking.change_quoting import CHANGES
 from booking.change_store import AlsoInChange
 from booking.change_terms import (
     ChangeOffer,
@@ -21,9 +33,17 @@ from kernel.errors import (
     ValidationFailed,
 )
 
+# How long a change's charge may wait for the traveler's answer at their bank (3-D Secure)
+# before the change sweeper cancels it (SKYFARE_CHANGE_BANK_WAIT_S): as a seat charge's.
+BANK_WAIT_S = 30 * 60.0
+# Why the charge failed when the sweeper canceled it at the gateway: Stripe's intent status.
+CANCELED = "canceled"
+
 
 class ChangeMoney(ChangeCompensation):
     """Charges and refunds of a change; a charge that fails is compensated."""
+
+    bank_wait_s: float = BANK_WAIT_S
 
     def _refund_owed(self, offer: ChangeOffer) -> AlsoInChange | None:
         """What a change to a cheaper slice of a paid order writes with the change: its
@@ -48,9 +68,12 @@ class ChangeMoney(ChangeCompensation):
         request: ConfirmChange,
         *,
         retried: bool,
+        origin: str | None = None,
     ) -> str | None:
         """The charge's intent once it succeeded (None: nothing was charged). `retried`: a
-        traveler's request, who may retry with the card; the sweeper has no card to charge."""
+        traveler's request, who may retry with the card; the sweeper has no card to charge.
+        `origin`: where the request came to (the bank's way back). Raises `AtTheBank` while the
+        traveler's bank waits for their answer."""
         payments, due = self.payments, offer.due_amount
         if offer.order_payment_status != "paid" or due == 0 or payments is None:
             return None
@@ -70,12 +93,19 @@ class ChangeMoney(ChangeCompensation):
             outcome = found
         else:
             outcome = await payments.charge(
-                order, offer.id, due, request.card_token or "", intent_id=offer.payment_intent_id
+                order,
+                offer.id,
+                due,
+                request.card_token or "",
+                intent_id=offer.payment_intent_id,
+                origin=origin,
             )
         if outcome.intent_id and offer.payment_intent_id in (None, outcome.intent_id):
             # Its card too, when the charge was recorded without it: the gateway's answer that
             # found it names it.
             await self._store.set_intent(offer.id, outcome.intent_id, outcome.card_last4)
+        if outcome.status == "requires_action":
+            outcome = await self._at_the_bank(order, offer, outcome, swept=not retried)
         if outcome.status == "processing":
             raise ServiceUnavailable(
                 "the card payment has not settled yet; retry with the same Idempotency-Key"
@@ -83,7 +113,36 @@ class ChangeMoney(ChangeCompensation):
         if outcome.status == "failed":
             code = outcome.reason or "payment_failed"
             reason = f"the card payment of {due} {offer.currency} failed ({code})"
+            if code == CANCELED:
+                reason = (
+                    f"the card payment of {due} {offer.currency} was not confirmed with the bank"
+                    " in time and was canceled; nothing was charged"
+                )
             await self._compensate(
                 principal, order, offer, reason, "card_declined", decline_code=code
             )
         return outcome.intent_id
+
+    async def _at_the_bank(
+        self, order: Order, offer: ChangeOffer, outcome: ChargeOutcome, *, swept: bool
+    ) -> ChargeOutcome:
+        """The charge waits for the traveler at their bank's page: `AtTheBank`, its page noted
+        for the change's GET; or, `swept` past `bank_wait_s` since it first waited, the charge
+        canceled at the gateway first: its outcome then (`failed`: canceled, undone by the
+        caller; `succeeded`: the traveler confirmed meanwhile, the change completes)."""
+        assert outcome.action_url is not None  # `requires_action` names its page
+        asked = offer.bank_asked_at
+        waited = asked is not None and self._clock() - asked >= dt.timedelta(
+            seconds=self.bank_wait_s
+        )
+        if not (swept and waited):
+            await self._store.at_the_bank(offer.id, outcome.action_url)
+            raise AtTheBank(outcome.action_url)
+        assert self.payments is not None  # only a charge waits at a bank
+        canceled = await self.payments.cancel_charge(order, offer.id, outcome.intent_id)
+        if canceled.status == "failed":
+            CHANGES.labels("bank_canceled").inc()
+            return msgspec.structs.replace(canceled, reason=canceled.reason or CANCELED)
+        if canceled.status == "requires_action":  # not canceled: the next round asks again
+            raise ServiceUnavailable("the change's charge at the bank was not canceled yet")
+        return canceled

@@ -16,12 +16,16 @@ from booking.model import Order
 
 
 class ChargeOutcome(msgspec.Struct, frozen=True):
-    """`processing`: not settled within the wait; ask again (the same charge) later."""
+    """`processing`: not settled within the wait; ask again (the same charge) later.
+    `requires_action`: the card's bank asks the traveler to confirm it (3-D Secure) at
+    `action_url`; nothing is charged until they do, and it is asked again (the same charge)
+    once they have."""
 
     intent_id: str
-    status: Literal["succeeded", "failed", "processing"]
+    status: Literal["succeeded", "failed", "processing", "requires_action"]
     reason: str | None = None  # why it failed, in the gateway's words (e.g. card_declined)
     card_last4: str | None = None  # the card's last four digits, when the gateway named them
+    action_url: str | None = None  # `requires_action`: the bank's page
 
 
 class ChangePayments(Protocol):
@@ -35,11 +39,20 @@ class ChangePayments(Protocol):
         card_token: str,
         *,
         intent_id: str | None,
+        origin: str | None = None,
     ) -> ChargeOutcome:
         """Charge `amount` for change `change_id` (one charge per change, ever: a retry asks
         for the same one, and `intent_id`, once known, is read instead of charging again), and
-        wait a bounded time for its outcome. Raises `kernel.errors.ServiceUnavailable` when the
-        gateway cannot be reached."""
+        wait a bounded time for its outcome. `origin`: the scheme and host the traveler's
+        request came to, where their bank sends them back (3-D Secure) unless the web app's
+        address is configured. Raises `kernel.errors.ServiceUnavailable` when the gateway cannot
+        be reached."""
+
+    async def cancel_charge(self, order: Order, change_id: str, intent_id: str) -> ChargeOutcome:
+        """Cancel change `change_id`'s charge `intent_id`, left waiting for the traveler's bank
+        (3-D Secure) too long, so it can never charge: `failed` once canceled; one the traveler
+        confirmed meanwhile stands (`succeeded`, or `processing` while it settles). Raises
+        `ServiceUnavailable` when the gateway cannot be reached (nothing changed: ask again)."""
 
     async def find_charge(self, order: Order, change_id: str) -> ChargeOutcome | None:
         """The charge made for change `change_id` whose id we never learned (its creation's

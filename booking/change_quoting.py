@@ -46,13 +46,25 @@ CLAIM_LEASE_S = 60.0
 OFFER_TTL_S = 300.0  # a few minutes: long enough to choose, short enough to stay true
 MAX_OFFERS = 20
 ChangeOutcome = Literal[
-    "quoted", "confirmed", "replayed", "expired", "refused", "failed", "compensated", "undo_refused"
+    "quoted",
+    "confirmed",
+    "replayed",
+    "expired",
+    "refused",
+    "failed",
+    "compensated",
+    "undo_refused",
+    "at_the_bank",
+    "bank_canceled",
 ]
 CHANGES = Counter(
     "skyfare_order_changes_total",
     "Order changes by outcome: quoted, confirmed, replayed, expired, refused, failed "
     "(nothing changed), compensated (the airline changed, the payment failed, undone), "
-    "undo_refused (the airline would not put the original flights back: for support).",
+    "undo_refused (the airline would not put the original flights back: for support), "
+    "at_the_bank (a confirmation answered 202: the card's bank asks the traveler to confirm, "
+    "3-D Secure), bank_canceled (left at the bank past SKYFARE_CHANGE_BANK_WAIT_S: its charge "
+    "canceled at the gateway, then undone).",
     ["outcome"],
 )
 

@@ -65,8 +65,9 @@ async def confirm_change(request: web.Request) -> web.Response:
     body = parse_confirm(data)
     fp = fingerprint(request.method, request.path, data)
     match = request.match_info
+    origin = str(request.url.origin())  # a 3-D Secure bank's way back (never the client's word)
     answer = await request.config_dict[CHANGES].confirm(
-        principal, match["order_id"], match["change_offer_id"], key, body, fp
+        principal, match["order_id"], match["change_offer_id"], key, body, fp, origin=origin
     )
     return web.Response(
         body=answer.body,
@@ -172,12 +173,25 @@ OPERATIONS: tuple[Operation, ...] = (
             "A declined card is compensated: the airline puts the old flights back and the "
             "order's `last_change` says so. The replaced slice's seats are released at the "
             "airline and taken off the order (the mail names them: choose new ones); an unpaid "
-            "hold's `payment_required_by` is set anew. Idempotent per Idempotency-Key"
+            "hold's `payment_required_by` is set anew. Idempotent per Idempotency-Key. A card "
+            "whose bank asks the traveler to confirm the charge (3-D Secure) answers 202: "
+            "send them to `next_action.url`, then confirm again with the same Idempotency-Key"
         ),
         tag="orders",
         request=ConfirmChange,
         response=ChangeOfferView,
         parameters=(ORDER_ID_PARAMETER, _CHANGE_ID, _KEY),
+        also_success={
+            202: (
+                "The card's bank asks the traveler to confirm the charge (3-D Secure): the "
+                "change is still `confirming`, nothing is charged and the order flies what it "
+                "flew; open `next_action.url` (its bank's page), then send the same "
+                "confirmation again (same Idempotency-Key): 200 once the bank confirmed, 409 "
+                "(`decline_code`) if it declined, 202 again while it waits. Nothing is stored "
+                "under the key meanwhile. Left unanswered for SKYFARE_CHANGE_BANK_WAIT_S, the "
+                "charge is canceled and the change undone (409, `decline_code: canceled`)"
+            )
+        },
         errors={
             **_AUTH_ERRORS,
             400: "Missing Idempotency-Key, or malformed JSON",

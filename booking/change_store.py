@@ -26,7 +26,8 @@ _COLUMNS = (
     "id, order_id, status, slice_index, supplier_fare_id, new_slice, fare_difference,"
     " penalty_amount, due_amount, new_total_amount, new_tax_amount, currency, refundable,"
     " changeable, order_status, order_payment_status, order_updated_at, expires_at, created_at,"
-    " payment_intent_id, failure_reason, confirmed_at, decline_code, failure_code"
+    " payment_intent_id, failure_reason, confirmed_at, decline_code, failure_code, action_url,"
+    " bank_asked_at"
 )
 # The answer to store with the change, under its owner and Idempotency-Key.
 Answer = Callable[[Order], tuple[str, str, StoredResponse]]
@@ -205,6 +206,16 @@ class PgChanges:
             change_id,
             intent_id,
             card_last4,
+        )
+
+    async def at_the_bank(self, change_id: str, action_url: str) -> None:
+        """The change's charge waits for the traveler at their bank's page `action_url` (3-D
+        Secure): kept for the change's GET, and when it first waited (the sweeper's bound)."""
+        await self._set(
+            "action_url = $2, bank_asked_at = coalesce(bank_asked_at, now())",
+            "status = 'confirming'",
+            change_id,
+            action_url,
         )
 
     async def _claim(

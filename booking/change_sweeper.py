@@ -11,7 +11,10 @@ retry first), and settles each as its request would have (`ChangeService.settle`
 - a charge is read back from the gateway by its intent: succeeded → the order is changed;
   declined, or never made (no card to charge) → the airline puts the old flights back and the
   offer fails (it fails too when the airline refuses to put them back, saying so for support);
-  still processing → left for the next round;
+  still processing → left for the next round; waiting for the traveler at their bank's page (3-D
+  Secure) → left waiting (they may still answer) for `ChangeService.bank_wait_s` since it first
+  waited, then canceled at the gateway FIRST: one confirmed meanwhile stands and the order is
+  changed, one canceled is undone as a declined card (`decline_code` `canceled`);
 - a refund is asked again with the same idempotency key; a free change needs nothing;
 - then the one transaction of a confirmation: the new slice, the history row and the
   `order.changed` event; or, compensated, `last_change` and the history say what happened.
@@ -41,7 +44,8 @@ SETTLED = Counter(
     "Change offers the change sweeper found abandoned in `confirming`, by outcome: completed "
     "(the order changed), compensated (undone at the airline, the order says why), failed "
     "(the airline refused: nothing changed), confirmed (another confirmation finished it), "
-    "unsettled (the airline or the gateway could not tell yet: next round).",
+    "unsettled (the airline or the gateway could not tell yet: next round), at_the_bank (its "
+    "charge waits for the traveler's answer at their bank, 3-D Secure: next round).",
     ["outcome"],
 )
 
@@ -75,4 +79,4 @@ class ChangeSweeper:
             logger.info("order %s: abandoned change %s %s", offer.order_id, offer.id, outcome)
             SETTLED.labels(outcome).inc()
             outcomes.append(outcome)
-        return sum(o != "unsettled" for o in outcomes)
+        return sum(o not in ("unsettled", "at_the_bank") for o in outcomes)

@@ -159,6 +159,9 @@ class ChangeOffer(msgspec.Struct, frozen=True, kw_only=True):
     confirmed_at: dt.datetime | None = None
     decline_code: str | None = None  # the card gateway's, when a declined card failed it
     failure_code: ChangeFailure | None = None  # why it failed (booking.model.ChangeFailure)
+    # Its charge waits for the traveler at this bank's page (3-D Secure; 0158), since then.
+    action_url: str | None = None
+    bank_asked_at: dt.datetime | None = None
 
     def expired(self, now: dt.datetime) -> bool:
         return self.status == "quoted" and now >= self.expires_at

@@ -10,6 +10,7 @@ import msgspec
 
 from booking.change_terms import ChangeOffer, ChangeStatus
 from booking.model import ChangeFailure, Order, OrderView
+from booking.ports import NextAction
 from connectors.model import Conditions, Slice
 
 
@@ -23,7 +24,9 @@ class ChangeOfferView(msgspec.Struct, frozen=True, kw_only=True):
     confirmed, or failed (`failure_reason` says why and what was undone; `decline_code` is the
     card gateway's code when a declined card failed it, else null; `failure_code` says why in a
     stable word, booking.model.ChangeFailure, null on offers failed before it existed). `order`
-    is the order as it is now, on the answers about one change offer."""
+    is the order as it is now, on the answers about one change offer. `next_action`: while the
+    offer is `confirming` and the card's bank asks the traveler to confirm the charge (3-D
+    Secure), the bank's page to open; confirm again (same Idempotency-Key) once they have."""
 
     id: str
     order_id: str
@@ -46,6 +49,7 @@ class ChangeOfferView(msgspec.Struct, frozen=True, kw_only=True):
     order: OrderView | None = None
     decline_code: str | None = None
     failure_code: ChangeFailure | None = None
+    next_action: NextAction | None = None
 
     @classmethod
     def of(cls, offer: ChangeOffer, order: Order | None = None) -> ChangeOfferView:
@@ -70,8 +74,16 @@ class ChangeOfferView(msgspec.Struct, frozen=True, kw_only=True):
             failure_reason=offer.failure_reason,
             decline_code=offer.decline_code,
             failure_code=offer.failure_code,
+            next_action=_at_the_bank(offer),
             order=None if order is None else OrderView.of(order),
         )
+
+
+def _at_the_bank(offer: ChangeOffer) -> NextAction | None:
+    """The bank's page the change's charge waits on, while it does (gone once settled)."""
+    if offer.status != "confirming" or offer.action_url is None:
+        return None
+    return NextAction(offer.action_url)
 
 
 class ChangeOffers(msgspec.Struct, frozen=True):

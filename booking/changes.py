@@ -13,7 +13,9 @@ last attempt stopped:
    given (a paid order); a negative total is owed back in step 4's transaction, split across
    the order's fare charges latest first, seats last (payment/cancellation_refunds.py
    `owe_change`), and asked of the gateway right after its commit (a refusal stays owed, on the
-   order's history, for the payment reconciler);
+   order's history, for the payment reconciler); a card whose bank asks the traveler to confirm
+   (3-D Secure) answers 202 with its page (`next_action`), nothing stored under the key and the
+   offer freed, `confirming`: the same confirmation resent once the bank answered resumes here;
 4. ONE transaction, guarded on the order as quoted: the order's new slices, total, tickets and
    `last_change`, its history row, the `order.changed` outbox event (the traveler's mail and
    SMS), the offer `confirmed` and the stored answer; an unpaid hold's `payment_required_by`
@@ -39,7 +41,7 @@ from typing import Literal
 import msgspec
 
 from booking.change_claims import HeldClaim
-from booking.change_compensation import FinalAnswer
+from booking.change_compensation import AtTheBank, FinalAnswer
 from booking.change_money import ChangeMoney
 from booking.change_quoting import CHANGES
 from booking.change_store import Answer
@@ -68,7 +70,7 @@ logger = logging.getLogger(__name__)
 
 # The change sweeper's identity: it reads any order, as support does.
 SWEEPER = Principal("change-sweeper", frozenset({"support"}))
-Settled = Literal["completed", "confirmed", "compensated", "failed", "unsettled"]
+Settled = Literal["completed", "confirmed", "compensated", "failed", "unsettled", "at_the_bank"]
 _encoder = msgspec.json.Encoder()
 
 
@@ -84,8 +86,12 @@ class ChangeService(ChangeMoney):
         key: str,
         request: ConfirmChange,
         fp: Fingerprint,
+        *,
+        origin: str | None = None,
     ) -> StoredResponse:
-        """The answer (200 and the confirmed change with the order), or raises the error."""
+        """The answer (200 and the confirmed change with the order; 202 and the change still
+        `confirming` with `next_action` while the card's bank waits for the traveler), or raises
+        the error. `origin`: the scheme and host the request came to (the bank's way back)."""
         order = await self._orders.own(principal, order_id)
         await self._found(order.id, change_id)
         keys, owner = self._orders.keys, principal.subject
@@ -94,10 +100,16 @@ class ChangeService(ChangeMoney):
             CHANGES.labels("replayed").inc()
             return claim.answer()
         try:
-            return await self._claimed(principal, order, change_id, key, request)
+            return await self._claimed(principal, order, change_id, key, request, origin)
         except FinalAnswer as final:
             await keys.complete(owner, key, stored_error(final.error))
             raise final.error from None
+        except AtTheBank:
+            # Not final: the same confirmation, resent once the bank answered, resumes it.
+            with contextlib.suppress(ServiceUnavailable):
+                await keys.release(owner, key)
+            CHANGES.labels("at_the_bank").inc()
+            return await self._waiting(principal, order.id, change_id)
         except BaseException:
             # Nothing stored: forget the key, so the same request resumes the change offer.
             with contextlib.suppress(ServiceUnavailable):
@@ -111,6 +123,7 @@ class ChangeService(ChangeMoney):
         change_id: str,
         key: str,
         request: ConfirmChange,
+        origin: str | None,
     ) -> StoredResponse:
         offer = await self._found(order.id, change_id)
         if offer.status == "confirmed":
@@ -143,7 +156,8 @@ class ChangeService(ChangeMoney):
             return principal.subject, key, StoredResponse(200, body)
 
         try:
-            changed = await claim.run(self._perform(principal, order, offer, request, answer))
+            work = self._perform(principal, order, offer, request, answer, origin=origin)
+            changed = await claim.run(work)
         except BaseException:
             # Not settled here: free the offer at once for the traveler's retry.
             await claim.release()
@@ -164,6 +178,9 @@ class ChangeService(ChangeMoney):
         claim = HeldClaim(self._store, offer.id, token, lease_s=self._lease)
         try:
             changed = await claim.run(self._perform(SWEEPER, order, offer, ConfirmChange(), None))
+        except AtTheBank:  # the traveler may still answer their bank: left for the next round
+            await claim.release()
+            return "at_the_bank"
         except FinalAnswer as final:  # undone at the airline, or the airline refused the change
             compensated = "change_status" in final.error.extensions and final.undone
             return "compensated" if compensated else "failed"
@@ -201,6 +218,8 @@ class ChangeService(ChangeMoney):
         offer: ChangeOffer,
         request: ConfirmChange,
         answer: Answer | None,
+        *,
+        origin: str | None = None,
     ) -> Order | None:
         """The steps after `confirming`: the changed order (with `answer` stored in its
         transaction; None: the sweeper's, nobody waits for it), or None when another
@@ -219,7 +238,9 @@ class ChangeService(ChangeMoney):
                 raise FinalAnswer(said_no) from exc
             raise  # a 422 of its own type, not stored: a retry finds the offer failed (409)
         retried = answer is not None
-        charge = await self._move_money(principal, order, offer, request, retried=retried)
+        charge = await self._move_money(
+            principal, order, offer, request, retried=retried, origin=origin
+        )
         deadline = self._payment_deadline(order, offer, hold)
         refund = self._refund_owed(offer)
         try:
@@ -272,6 +293,13 @@ class ChangeService(ChangeMoney):
         slices[offer.slice_index] = offer.new_slice
         changed = msgspec.structs.replace(order, slices=tuple(slices))
         return self._orders.payment_deadline(changed, hold.payment_required_by)
+
+    async def _waiting(self, principal: Principal, order_id: str, change_id: str) -> StoredResponse:
+        """The 202 of a change whose charge waits at the traveler's bank: the offer
+        (`confirming`, its `next_action`) and the order as it is; stored under no key."""
+        offer = await self._found(order_id, change_id)
+        order = await self._orders.get(principal, order_id)
+        return StoredResponse(202, _encoder.encode(ChangeOfferView.of(offer, order)))
 
     async def _answer(self, principal: Principal, offer: ChangeOffer, key: str) -> StoredResponse:
         order = await self._orders.get(principal, offer.order_id)

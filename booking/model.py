@@ -234,6 +234,9 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
     # bank asking the traveler to confirm it (3-D Secure; booking/rows.py reads it from the
     # payment); None for a payment the gateway is charging, and for any other payment status.
     payment_action_url: str | None = None
+    # Its flight change whose charge waits for the traveler at their bank (3-D Secure;
+    # booking/rows.py reads it from the change offer `confirming`, booking/sql/0158); else None.
+    change_at_the_bank: ChangeNextAction | None = None
     # The row version it was read at (PostgreSQL's `xmin`, booking/rows.py); None: not read.
     version: int | None = None
 
@@ -302,6 +305,18 @@ class PaymentNextAction(msgspec.Struct, frozen=True, kw_only=True):
     type: Literal["redirect_to_url"] = "redirect_to_url"
 
 
+class ChangeNextAction(msgspec.Struct, frozen=True, kw_only=True):
+    """What the traveler must do for the order's flight change to go on: its charge waits for
+    them to confirm it with their bank at `url` (3-D Secure), as the confirmation's `202` said in
+    its `next_action`; then confirm change offer `change_offer_id` again (its slice
+    `slice_index`): the same Idempotency-Key, or, the page reloaded, a new one and no card."""
+
+    change_offer_id: str
+    slice_index: int
+    url: str
+    type: Literal["redirect_to_url"] = "redirect_to_url"
+
+
 class OrderView(msgspec.Struct, frozen=True, kw_only=True):
     """An order as docs/api.md shows it to its traveler (or to support); never names the owner.
 
@@ -318,7 +333,10 @@ class OrderView(msgspec.Struct, frozen=True, kw_only=True):
     flight change's answer. `payment_next_action`: while `payment_status` is `processing`, set
     when the payment waits for the traveler to confirm it with their bank (3-D Secure: open
     `url`; or pay with another card, which cancels it); null while the gateway is charging the
-    card, and for every other payment status.
+    card, and for every other payment status. `change_next_action`: while a flight change of the
+    order waits for the traveler to confirm its charge with their bank (3-D Secure), the change
+    offer, its slice and the bank's page; null otherwise (the order flies what it flew until
+    the change is confirmed).
     """
 
     id: str
@@ -342,6 +360,7 @@ class OrderView(msgspec.Struct, frozen=True, kw_only=True):
     conditions: Conditions | None = None
     money: OrderMoney | None = None
     payment_next_action: PaymentNextAction | None = None
+    change_next_action: ChangeNextAction | None = None
 
     @classmethod
     def of(cls, order: Order, money: OrderMoney | None = None) -> OrderView:
@@ -371,6 +390,7 @@ class OrderView(msgspec.Struct, frozen=True, kw_only=True):
             payment_next_action=None
             if order.payment_action_url is None
             else PaymentNextAction(url=order.payment_action_url),
+            change_next_action=order.change_at_the_bank,
         )
 
 

@@ -10,7 +10,16 @@ import msgspec
 
 from booking.events import Event, encode_event
 from booking.idempotency import claim_statement, record_statement
-from booking.model import FareTerms, LastChange, NewOrder, Order, OrderSeat, Passenger, stored_cents
+from booking.model import (
+    ChangeNextAction,
+    FareTerms,
+    LastChange,
+    NewOrder,
+    Order,
+    OrderSeat,
+    Passenger,
+    stored_cents,
+)
 from booking.state import Change
 from connectors.model import Slice
 from kernel.pg import advisory_lock_keys
@@ -18,6 +27,7 @@ from kernel.pg import advisory_lock_keys
 _slices = msgspec.json.Decoder(tuple[Slice, ...])
 _passengers = msgspec.json.Decoder(tuple[Passenger, ...])
 _last_change = msgspec.json.Decoder(LastChange)
+_change_at_the_bank = msgspec.json.Decoder(ChangeNextAction)
 _seats = msgspec.json.Decoder(tuple[OrderSeat, ...])
 _encoder = msgspec.json.Encoder()
 
@@ -52,6 +62,14 @@ _PAYMENT_ACTION = (
     "CASE WHEN o.payment_status = 'processing' THEN (SELECT p.action_url FROM payments p"
     " WHERE p.order_id = o.id AND p.status = 'processing' LIMIT 1) END"
 )
+# Its flight change whose charge waits for the traveler at their bank (3-D Secure;
+# booking/sql/0158): the one change `confirming` (order_changes_one_confirming), when it names the
+# bank's page; else NULL.
+_CHANGE_ACTION = (
+    "(SELECT jsonb_build_object('change_offer_id', c.id, 'slice_index', c.slice_index,"
+    " 'url', c.action_url) FROM order_changes c WHERE c.order_id = o.id"
+    " AND c.status = 'confirming' AND c.action_url IS NOT NULL)"
+)
 # An order that may still change at the airline or take money (`o` an `orders` row): its
 # traveler's erasure waits for it (booking/personal_data.py), `?in_flight=` lists by it.
 IN_FLIGHT = "(o.status IN ('pending', 'held') OR o.payment_status = 'processing')"
@@ -59,7 +77,8 @@ IN_FLIGHT = "(o.status IN ('pending', 'held') OR o.payment_status = 'processing'
 # an order as read (booking/known_transition.py) is guarded by it.
 SELECT_ORDER = (
     f"SELECT o.*, o.xmin AS version, {_PASSENGERS}, {_SEATS},"
-    f" {_PAYMENT_DECLINE} AS payment_decline_code, {_PAYMENT_ACTION} AS payment_action_url"
+    f" {_PAYMENT_DECLINE} AS payment_decline_code, {_PAYMENT_ACTION} AS payment_action_url,"
+    f" {_CHANGE_ACTION} AS change_at_the_bank"
     " FROM orders o"
 )
 
@@ -229,7 +248,8 @@ RETURNING o.*, o.xmin AS version, old.status AS from_status,
           old.payment_status AS from_payment_status, {_PASSENGERS}, {_SEATS},
           CASE WHEN old.payment_status <> 'failed' AND o.payment_status = 'failed'
                THEN $12::text ELSE {_PAYMENT_DECLINE}
-          END AS payment_decline_code, {_PAYMENT_ACTION} AS payment_action_url"""
+          END AS payment_decline_code, {_PAYMENT_ACTION} AS payment_action_url,
+          {_CHANGE_ACTION} AS change_at_the_bank"""
 
 # $8: the card gateway's code when the row records a declined card or a refused refund, else
 # NULL (booking/sql/0143_decline_codes_written.sql). $9: the step's details as JSON
@@ -320,8 +340,13 @@ def order_from_row(row: asyncpg.Record) -> Order:
         seats=_seats.decode(row.get("seats") or "[]"),
         payment_decline_code=row.get("payment_decline_code"),
         payment_action_url=row.get("payment_action_url"),
+        change_at_the_bank=_at_the_bank(row.get("change_at_the_bank")),
         version=row.get("version"),
     )
+
+
+def _at_the_bank(raw: str | None) -> ChangeNextAction | None:
+    return None if raw is None else _change_at_the_bank.decode(raw)
 
 
 def created_order(order: NewOrder, reference: str, row: asyncpg.Record) -> Order:

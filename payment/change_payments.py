@@ -8,7 +8,11 @@ names no payment of ours, so the receiver acknowledges and ignores it): a change
 outcome before it commits, so `charge` reads the intent until it settles, within `wait_s`.
 Idempotency keys derive from the change id, so a retried confirmation never charges or refunds
 twice; one retried with another card after a lost answer gets the charge the first card made
-(found by the change's id), not a second. A charge made for a change that then could not stand
+(found by the change's id), not a second. A card whose bank asks the traveler to confirm (3-D
+Secure) is asked with the same `return_url` as a payment's (payment/model.py `way_back`): the
+charge answers `requires_action` with the bank's page, the change waits for it (booking/
+change_money.py), and `cancel_charge` cancels it (our key `<change id>:cancel`) when the change
+sweeper gives up on it. A charge made for a change that then could not stand
 (the order ended meanwhile) is owed back as a refund part of its own (`refund_charge`), paid
 like every other part.
 """
@@ -26,8 +30,8 @@ from booking.model import Order
 from kernel.errors import ServiceUnavailable
 from payment import errors
 from payment.cancellation_refunds import CancellationRefunds
-from payment.gateway import PaymentGateway
-from payment.model import AUTHENTICATION_REQUIRED, GatewayIntent
+from payment.gateway import PaymentGateway, cancel_or_read
+from payment.model import AUTHENTICATION_REQUIRED, GatewayIntent, kept_action_url, way_back
 from payment.repository import PgPaymentRepository
 
 logger = logging.getLogger(__name__)
@@ -43,8 +47,12 @@ class GatewayChangePayments:
         timeout_s: float,
         wait_s: float = 10.0,
         poll_s: float = 0.05,
+        web_url: str | None = None,
     ) -> None:
         self._gateway = gateway
+        # The web app's address (SKYFARE_WEB_URL), where a card's bank sends the traveler back;
+        # None: the origin their request came to (payment/model.py `way_back`).
+        self._web_url = web_url
         self._payments = payments
         self.refunds = refunds
         self._timeout_s = timeout_s
@@ -59,6 +67,7 @@ class GatewayChangePayments:
         card_token: str,
         *,
         intent_id: str | None,
+        origin: str | None = None,
     ) -> ChargeOutcome:
         try:
             if intent_id is None:
@@ -69,6 +78,7 @@ class GatewayChangePayments:
                     metadata={"order_id": order.id, "change_id": change_id},
                     idempotency_key=f"{change_id}:intent",
                     timeout=self._timeout_s,
+                    return_url=way_back(self._web_url, origin, order.id),
                 )
             else:
                 intent = await self._gateway.get_intent(intent_id, timeout=self._timeout_s)
@@ -108,10 +118,28 @@ class GatewayChangePayments:
             await asyncio.sleep(self._poll_s)
             intent = await self._gateway.get_intent(intent.id, timeout=self._timeout_s)
         if intent.status == "requires_action":
-            # Its bank asks the traveler to confirm (3-D Secure), which a change has no page to
-            # send them to: nothing was charged, the change is refused as for a declined card.
-            return ChargeOutcome(intent.id, "failed", AUTHENTICATION_REQUIRED, intent.card_last4)
+            # Its bank asks the traveler to confirm (3-D Secure): the change waits for them at
+            # its page. One naming no page we can keep and show (another kind of next action)
+            # charged nothing: refused as a declined card is.
+            page = kept_action_url(intent.action_url)
+            if page is None:
+                return ChargeOutcome(
+                    intent.id, "failed", AUTHENTICATION_REQUIRED, intent.card_last4
+                )
+            return ChargeOutcome(
+                intent.id, "requires_action", card_last4=intent.card_last4, action_url=page
+            )
         return ChargeOutcome(intent.id, intent.status, intent.failure_reason, intent.card_last4)
+
+    async def cancel_charge(self, order: Order, change_id: str, intent_id: str) -> ChargeOutcome:
+        try:
+            intent = await cancel_or_read(
+                self._gateway, intent_id, f"{change_id}:cancel", timeout_s=self._timeout_s
+            )
+            return await self._settled(intent)
+        except errors.GatewayError as exc:  # nothing changed (or refused): the next round asks
+            logger.warning("order %s: change %s charge not canceled: %s", order.id, change_id, exc)
+            raise ServiceUnavailable("the payment gateway did not cancel the charge yet") from exc
 
     async def owe_refund(
         self,

@@ -88,6 +88,10 @@ class ChangeChargeRecord(msgspec.Struct, frozen=True, kw_only=True):
     decline_code: str | None
     card_last4: str | None
     failure_code: ChangeFailure | None
+    # The bank's page its charge waited on (3-D Secure) and since when, as its change showed it
+    # (`next_action`); None for any other change (booking/sql/0158).
+    action_url: str | None = None
+    bank_asked_at: dt.datetime | None = None
 
 
 def _columns(record: type[msgspec.Struct]) -> str:

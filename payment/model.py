@@ -173,8 +173,8 @@ class GatewayEvent(msgspec.Struct, frozen=True):
     card_last4: str | None = None  # the card's last four digits, when the event names them
 
 
-# Why a charge that cannot send the traveler to their bank (an instant order's, a flight
-# change's; a seat change's whose bank names no page to show) fails when the card asks for 3-D
+# Why a charge that cannot send the traveler to their bank (an instant order's; a seat change's
+# or a flight change's whose bank names no page to show) fails when the card asks for 3-D
 # Secure: Stripe's code for it.
 AUTHENTICATION_REQUIRED = "authentication_required"
 

@@ -208,8 +208,9 @@ async def order_changes(app: web.Application) -> AsyncIterator[None]:
         orders = app[order_routes.ORDER_SERVICE].repository
         refunds = CancellationRefunds(payments, orders, gateway, timeout_s=GATEWAY_TIMEOUT_S)
         service.payments = GatewayChangePayments(
-            gateway, payments, refunds, timeout_s=GATEWAY_TIMEOUT_S
+            gateway, payments, refunds, timeout_s=GATEWAY_TIMEOUT_S, web_url=settings.web_url
         )
+    service.bank_wait_s = settings.change_bank_wait_s
     app[change_routes.CHANGES] = service
     sweeper = ChangeSweeper(service, PgChanges(db), idle_s=settings.change_sweep_idle_s)
     task = asyncio.create_task(

@@ -144,11 +144,18 @@ class PaymentRecord(msgspec.Struct, frozen=True, kw_only=True):
 # What an export leaves out of the stored Structs: the owner is the caller, the rest internal
 # (an order's `version` is its row version, for guarding changes; a payment's `refund_attempt`
 # counts the gateway's refusals, for its idempotency keys; an order's `payment_action_url` is
-# its payment's `action_url` read through it, exported with the payment).
+# its payment's `action_url` read through it, exported with the payment; its
+# `change_at_the_bank` a flight change's bank's page read through it, while the change waits).
 # ExportedOrder and PaymentRecord are every other field of Order and Payment, declared again
 # only so that the export's schema reads in the API's order; tests/unit/skyfare/
 # test_privacy_export.py fails when a field is added to one side and not the other.
-ORDER_FIELDS_NOT_EXPORTED = ("owner", "connector", "version", "payment_action_url")
+ORDER_FIELDS_NOT_EXPORTED = (
+    "owner",
+    "connector",
+    "version",
+    "payment_action_url",
+    "change_at_the_bank",
+)
 PAYMENT_FIELDS_NOT_EXPORTED = ("owner", "order_paid", "order_failure_reason", "refund_attempt")
 # Columns of `payments` no `Payment` holds, so none exported: when the reconciler last asked
 # the gateway about it and when the audit last read it (their schedules, payment/sql/0208, 0213).

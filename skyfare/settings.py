@@ -109,6 +109,7 @@ _ENV_FIELDS: dict[str, str] = {
     "SKYFARE_HOLD_SWEEP_INTERVAL_S": "hold_sweep_interval_s",
     "SKYFARE_CHANGE_SWEEP_INTERVAL_S": "change_sweep_interval_s",
     "SKYFARE_CHANGE_SWEEP_IDLE_S": "change_sweep_idle_s",
+    "SKYFARE_CHANGE_BANK_WAIT_S": "change_bank_wait_s",
     "SKYFARE_JWT_ISSUER": "jwt_issuer",
     "SKYFARE_JWT_AUDIENCE": "jwt_audience",
     "SKYFARE_JWKS_URL": "jwks_url",

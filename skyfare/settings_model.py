@@ -234,6 +234,9 @@ class Settings(msgspec.Struct, frozen=True):
     # settles flight changes left `confirming` and unclaimed for `change_sweep_idle_s`.
     change_sweep_interval_s: Annotated[float, msgspec.Meta(gt=0)] = 10.0
     change_sweep_idle_s: Annotated[float, msgspec.Meta(ge=0)] = 120.0
+    # A flight change whose charge still waits for the traveler's bank (3-D Secure) this long
+    # after it first did is canceled at the gateway, then undone, by the change sweeper.
+    change_bank_wait_s: Annotated[float, msgspec.Meta(ge=0)] = 30 * 60.0
     # Payments: the card gateway (None: the sim's, `{sim_url}/payments`) and its secret API key;
     # the webhook secret(s) the gateway signs with (comma-separated while rotating: the first
     # signs the sim's webhooks, all are accepted). Secrets: never logged. The defaults are the

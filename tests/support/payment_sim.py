@@ -166,3 +166,16 @@ async def running_receiver() -> AsyncIterator[Receiver]:
     async with serve(app) as url:  # fails the test if the receiver raised on its own
         receiver.url = f"{url}/webhook"
         yield receiver
+
+
+def assert_sent_to_the_bank(
+    next_action: dict[str, Any], intent: dict[str, Any], origin: str, order_id: str
+) -> None:
+    """`next_action` (an answer's) sends the traveler to the page of the sim's intent waiting for
+    its 3-D Secure answer, which sends them back to the app at `origin`: the same page for the
+    order's payment, a seat change's and a flight change's (`/bank-return?order=…`)."""
+    assert intent["status"] == "requires_action"
+    assert next_action["type"] == "redirect_to_url"
+    redirect = intent["next_action"]["redirect_to_url"]
+    assert next_action["url"] == redirect["url"]
+    assert redirect["return_url"] == f"{origin.rstrip('/')}/bank-return?order={order_id}"

@@ -18,7 +18,7 @@ from tests.e2e.payment.test_paid_seat_change import (
 )
 from tests.support.booking import Headers
 from tests.support.payment_app import PayEnv
-from tests.support.payment_sim import eventually
+from tests.support.payment_sim import assert_sent_to_the_bank, eventually
 
 CARD = "tok_3ds_required"
 
@@ -64,14 +64,10 @@ async def test_a_seat_change_with_a_3ds_card_answers_the_banks_page_and_waits(
 ) -> None:
     order, held, dear, charge = await _awaiting_bank(pay_env, alice, days=50)
     assert charge["status"] == "processing"
-    assert charge["next_action"]["type"] == "redirect_to_url"
     intent = await _seat_intent(pay_env, charge["id"], order["id"])
-    assert intent["status"] == "requires_action"
-    assert charge["next_action"]["url"] == intent["next_action"]["redirect_to_url"]["url"]
     # Back to the same page as the order's own payment: on the app the traveler paid through.
-    origin = str(pay_env.client.make_url("/")).rstrip("/")
-    return_url = intent["next_action"]["redirect_to_url"]["return_url"]
-    assert return_url == f"{origin}/bank-return?order={order['id']}"
+    origin = str(pay_env.client.make_url("/"))
+    assert_sent_to_the_bank(charge["next_action"], intent, origin, order["id"])
     # Nothing moves while the bank waits: the seat is the one held, the charge in progress (a
     # second seat change is refused as while any charge is), and its GET says the bank's page
     # again (a reloaded trip shows it).

@@ -20,11 +20,13 @@ Field = tuple[str, object, object]
 # The order view's fields read from stored fields of other names: `conditions` is the
 # refundable/changeable part of `terms`; `money` adds up the order's charges: its payments,
 # seats bought after booking and flight changes' differences (payment/order_money.py);
-# `payment_next_action` is the `action_url` of its payment in flight (booking/rows.py).
+# `payment_next_action` is the `action_url` of its payment in flight (booking/rows.py);
+# `change_next_action` the bank's page of its flight change waiting there (booking/rows.py).
 VIEW_FIELDS_DERIVED = {
     "conditions": ("terms",),
     "money": ("payments", "seat_charges", "change_charges"),
     "payment_next_action": ("payments",),
+    "change_next_action": ("change_charges",),
 }
 
 

@@ -6,7 +6,7 @@ const CARDS = [
   { value: "tok_declined", label: "Test card that is declined" },
 ];
 // Its bank asks the traveler to confirm (3-D Secure): only where the app can show them the bank's
-// page, the order's payment and a seat change's (flight changes refuse it: docs/payments.md).
+// page: the order's payment, a seat change's, a flight change's (docs/payments.md "3-D Secure").
 const THREE_D_SECURE = { value: "tok_3ds_required", label: "Test card that asks for 3-D Secure" };
 
 export const DEFAULT_CARD = "tok_visa";

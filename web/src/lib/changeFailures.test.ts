@@ -23,6 +23,14 @@ describe("changeFailure", () => {
     expect(words.support).toEqual({ label: "Code for support", text: "insufficient_funds" });
   });
 
+  it("says a change left at the bank too long was canceled, not to pay now as an order would", () => {
+    const words = changeFailure({ failure_code: "card_declined", decline_code: "canceled" }, "$40.00")!;
+    expect(words.text).toBe(
+      "Your bank’s confirmation did not come in time, so the change was canceled and the $40.00 was not charged. Your trip keeps its original flights.",
+    );
+    expect(words.next).toBe("To try again, search for the flight once more.");
+  });
+
   it("sends the traveler to support, not to try again, when the airline kept the new flights", () => {
     const words = changeFailure({ failure_code: "airline_kept_new_flights", decline_code: null });
     expect(words?.lead).toBe("Your flight change could not be completed.");

@@ -52,6 +52,13 @@ export function changeFailure(failed: Failed, amount: string | null = null): Fai
   const declined = { text: `${declineSentence(card, amount)} ${KEPT}.`, next: `${card.next} ${AGAIN}`, support };
   switch (failed.failure_code) {
     case "card_declined":
+      // Ours (booking/change_money.py): left waiting for the bank's confirmation too long, its
+      // charge canceled at the gateway. The order payment's "Pay now…" does not fit a change.
+      if (code === "canceled") {
+        const kept = amount ? `the ${amount} was not charged` : "nothing was charged";
+        const waited = `Your bank’s confirmation did not come in time, so the change was canceled and ${kept}.`;
+        return { text: `${waited} ${KEPT}.`, next: AGAIN, support };
+      }
       return declined;
     case "card_not_charged":
       return { text: `It could not be finished, so it was undone: your card was not charged. ${KEPT}.`, next: AGAIN, support: null };

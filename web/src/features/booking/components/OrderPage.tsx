@@ -29,6 +29,7 @@ import { TripHistory } from "./TripHistory";
 
 // Changing a flight is rare: its screen loads when opened.
 const ChangeFlight = lazy(() => import("../../changes").then((m) => ({ default: m.ChangeFlight })));
+const ChangeBankNotice = lazy(() => import("../../changes").then((m) => ({ default: m.ChangeBankNotice })));
 
 /** One order: its reference, status (followed while the payment is processing) and flights. */
 export function OrderPage() {
@@ -157,10 +158,16 @@ function OrderScreen({ orderId }: { orderId: string }) {
         <TicketNumbers order={order} />
       </section>
       <OrderLastChange order={order} />
+      {order.change_next_action && (
+        <Suspense fallback={null}>
+          <ChangeBankNotice order={order} />
+        </Suspense>
+      )}
       {order.slices.map((slice, index) => (
         <div key={index}>
           <SliceDetails slice={slice} />
-          {flights === "offered" && !surelyLeft(slice, now) && (
+          {/* One change at a time: not while one waits for the bank (ChangeBankNotice). */}
+          {flights === "offered" && !surelyLeft(slice, now) && !order.change_next_action && (
             <p>
               <Link to={`?change=flight&slice=${index}`} aria-label={`Change this flight, ${slice.origin} to ${slice.destination}`}>
                 Change this flight

@@ -22,15 +22,25 @@ export function unanswered(problem: { status: number } | null | undefined): bool
   return problem?.status === 503 || problem?.status === 0;
 }
 
+/** The problem `type` of a confirmation the card's bank holds (3-D Secure): not a refusal, the
+ * change waits for the traveler at their bank's page (`url`), still `confirming`. */
+export const AT_THE_BANK = "skyfare:change-at-the-bank";
+
 /** Flies the offer's slice instead (410: the offer expired; 409: refused, the trip unchanged).
- * `key` is one per offer chosen, so a retry after a lost answer is not a second change. */
-export function confirmChange(orderId: string, offerId: string, key: string, cardToken: string | null): Promise<ChangeOffer> {
-  return settle(() =>
+ * `key` is one per offer chosen, so a retry after a lost answer is not a second change, and
+ * the same confirmation sent again once the bank answered finishes it. A 202 (the card's bank
+ * asks the traveler to confirm the charge) is thrown as the `AT_THE_BANK` problem with its page:
+ * the change is not done, and the screen waits on the bank as on any answer that is not yet. */
+export async function confirmChange(orderId: string, offerId: string, key: string, cardToken: string | null): Promise<ChangeOffer> {
+  const answer = await settle(() =>
     api.POST("/v1/orders/{order_id}/changes/{change_offer_id}/confirm", {
       params: { path: { order_id: orderId, change_offer_id: offerId }, header: { "Idempotency-Key": key } },
       body: cardToken ? { card_token: cardToken } : {},
     }),
   );
+  const url = answer.status === "confirming" ? answer.next_action?.url : undefined;
+  if (url !== undefined && /^https?:\/\//.test(url)) throw new ApiProblem({ type: AT_THE_BANK, status: 202, url });
+  return answer;
 }
 
 /** A change offer as it is now, followed while `follow` and the offer is still `confirming` (a

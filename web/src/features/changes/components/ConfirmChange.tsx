@@ -6,7 +6,8 @@ import type { Order } from "../../../lib/api/client";
 import { busyButton, useAttempt } from "../../../lib/attempt";
 import { useExpired } from "../../../lib/expiry";
 import { momentTime, money } from "../../../lib/format";
-import { type ChangeOffer, confirmChange, unanswered, useChangeOffer } from "../api/changes";
+import { BankCheck } from "../../booking";
+import { AT_THE_BANK, type ChangeOffer, confirmChange, unanswered, useChangeOffer } from "../api/changes";
 import { flownWords } from "../flown";
 import { seatsReleased } from "../released";
 import { ChangeRefusal } from "./ChangeRefusal";
@@ -21,15 +22,27 @@ interface Props {
   onSearchAgain: () => void;
 }
 
+/** What the screen says once the traveler closed their bank's page before confirming the charge. */
+const BANK_LEFT =
+  "You closed your bank’s page before confirming, so your flight change is not done and nothing has been charged. Confirm with your bank to finish it.";
+
 /** The chosen change offer said once more, the card to charge when money moves, and Confirm.
  * Refused: 410 (expired) or 409 (the airline, the card or the trip said no, in words by its
- * fields: lib/changeFailures) lead to a new search. */
+ * fields: lib/changeFailures) lead to a new search. A card whose bank asks the traveler to
+ * confirm the charge (3-D Secure: a 202) shows the bank's page in a dialog (BankCheck), the
+ * change still not done; once the page sends its frame back, the same confirmation (same key)
+ * is sent again: done, declined (said as any declined card), or still waiting at the bank. */
 export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }: Props) {
   const [card, setCard] = useState(DEFAULT_CARD);
   // One key per offer chosen: a retry of the same confirmation is never a second change.
   const key = useMemo(() => crypto.randomUUID(), []);
-  const { problem, busy, attempt } = useAttempt();
-  const expired = useExpired(offer.expires_at) || problem?.status === 410;
+  const { problem: answer, busy, attempt } = useAttempt();
+  // The card's bank holds the change (a 202): its page, and whether the traveler closed it.
+  const bank = answer?.type === AT_THE_BANK ? String(answer.url) : null;
+  const [bankClosed, setBankClosed] = useState(false);
+  const problem = bank === null ? answer : null;
+  // An offer confirmed at the bank is no longer quoted: its price holds past `expires_at`.
+  const expired = (useExpired(offer.expires_at) && bank === null) || problem?.status === 410;
 
   const charges = order.payment_status === "paid" && Number(offer.change_total_amount) > 0;
   const released = seatsReleased(order, offer.slice_index);
@@ -56,6 +69,7 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
     attempt(async () => {
       onChanged(await confirmChange(order.id, offer.id, key, charges ? card : null));
     });
+  const atTheBank = bank !== null;
 
   return (
     <section className="conditions" aria-label="Confirm the change" ref={summary} tabIndex={-1}>
@@ -92,13 +106,23 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
       )}
       {problem && !notHeard && !expired && !refused && !inProgress && !flown && <ProblemNotice problem={problem} doing="change" other={problem.errors ?? []} />}
       <ChangeTerms offer={offer} />
-      {!expired && !refused && <p className="price-note">Price held until {momentTime(offer.expires_at)}.</p>}
+      {!expired && !refused && !atTheBank && <p className="price-note">Price held until {momentTime(offer.expires_at)}.</p>}
       {released && !expired && !refused && (
         <p>Your seats on this flight ({released}) are released with it: choose new ones once it is changed.</p>
       )}
-      {charges && !expired && !refused && <CardChoice legend="Pay the change with" card={card} onChange={setCard} />}
+      {atTheBank && (
+        <BankCheck
+          url={bank}
+          closed={bankClosed}
+          onClosedChange={setBankClosed}
+          onAnswered={() => void confirm()}
+          gaveUp={BANK_LEFT}
+          reopen="Confirm with your bank"
+        />
+      )}
+      {charges && !expired && !refused && !atTheBank && <CardChoice legend="Pay the change with" card={card} onChange={setCard} threeDSecure />}
       <p className="actions">
-        {flown ? null : expired || refused ? (
+        {flown || atTheBank ? null : expired || refused ? (
           <button type="button" className="primary" onClick={onSearchAgain}>
             Search again
           </button>
@@ -107,9 +131,13 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
             Confirm change
           </button>
         )}
-        <button type="button" className="secondary" {...busyButton(busy)} onClick={onBack}>
-          Back to the flights
-        </button>
+        {/* Not while the bank holds this change: no other can be confirmed until it ends (the
+            trip, by Keep my flight, offers its bank's page again). */}
+        {!atTheBank && (
+          <button type="button" className="secondary" {...busyButton(busy)} onClick={onBack}>
+            Back to the flights
+          </button>
+        )}
       </p>
     </section>
   );
