@@ -3,6 +3,7 @@ import { useState } from "react";
 
 import { api, type Schemas } from "../../../lib/api/client";
 import { ApiProblem, settle } from "../../../lib/api/settle";
+import { bankPage } from "../../../lib/bankWait";
 import { newFollowMemory, nextPoll } from "../../../lib/follow";
 
 export type ChangeOffer = Schemas["ChangeOfferView"];
@@ -38,8 +39,8 @@ export async function confirmChange(orderId: string, offerId: string, key: strin
       body: cardToken ? { card_token: cardToken } : {},
     }),
   );
-  const url = answer.status === "confirming" ? answer.next_action?.url : undefined;
-  if (url !== undefined && /^https?:\/\//.test(url)) throw new ApiProblem({ type: AT_THE_BANK, status: 202, url });
+  const url = bankPage(answer.status === "confirming" ? answer.next_action?.url : undefined);
+  if (url !== null) throw new ApiProblem({ type: AT_THE_BANK, status: 202, url });
   return answer;
 }
 

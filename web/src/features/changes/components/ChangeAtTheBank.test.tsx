@@ -152,12 +152,12 @@ const trip = {
   change_next_action: { change_offer_id: "och_1", slice_index: 1, url: BANK, type: "redirect_to_url" },
 } as unknown as Order;
 
-function tripShown(client = new QueryClient()) {
+function tripShown(client = new QueryClient(), shown: Order = trip) {
   signInForTest();
   render(
     <QueryClientProvider client={client}>
       <MemoryRouter>
-        <ChangeBankNotice order={trip} />
+        <ChangeBankNotice order={shown} />
       </MemoryRouter>
     </QueryClientProvider>,
   );
@@ -183,4 +183,15 @@ it("reads the trip again once the change is done or declined: its last change sa
   server.answers = [[409, { type: "https://skyfare.dev/problems/conflict", status: 409, failure_code: "card_declined" }]];
   tripShown(client);
   await vi.waitFor(() => expect(refreshed).toHaveBeenCalledWith({ queryKey: ["orders"] }));
+});
+
+it("frames no bank's page that is not a web address: the trip says the change waits, and offers no page", async () => {
+  const unshowable = { ...trip, change_next_action: { ...trip.change_next_action, url: "javascript:alert(1)" } } as Order;
+  server.answers = [[503, { type: "about:blank", status: 503 }]]; // the check on arrival tells nothing
+  tripShown(new QueryClient(), unshowable);
+  await vi.waitFor(() => expect(server.asked).toHaveLength(1));
+  await screen.findByText(/waits for your bank\./);
+  await vi.waitFor(() => expect(screen.queryByText("Checking with your bank…")).toBeNull());
+  expect(screen.queryByRole("button", { name: "Confirm with your bank" })).toBeNull();
+  expect(screen.queryByTitle("Your bank’s page")).toBeNull();
 });

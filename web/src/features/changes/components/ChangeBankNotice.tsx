@@ -4,6 +4,7 @@ import { useEffect, useMemo, useState } from "react";
 import type { Order } from "../../../lib/api/client";
 import { useAttempt } from "../../../lib/attempt";
 import { ApiProblem } from "../../../lib/api/settle";
+import { bankPage } from "../../../lib/bankWait";
 import { BankCheck } from "../../booking";
 import { AT_THE_BANK, confirmChange } from "../api/changes";
 
@@ -26,7 +27,6 @@ export default function ChangeBankNotice({ order }: { order: Order }) {
   const queryClient = useQueryClient();
   const key = useMemo(() => crypto.randomUUID(), []); // one per visit: its retries are one
   const [closed, setClosed] = useState(true);
-  const [shownHere, setShownHere] = useState(false);
   const { problem, busy, attempt } = useAttempt();
   const offerId = waiting?.change_offer_id;
   const finish = () =>
@@ -45,23 +45,21 @@ export default function ChangeBankNotice({ order }: { order: Order }) {
   // eslint-disable-next-line react-hooks/exhaustive-deps -- once per change offer, on arrival
   useEffect(() => void finish(), [offerId]);
   if (!waiting) return null;
-  const url = problem?.type === AT_THE_BANK ? String(problem.url) : waiting.url;
+  // A page that is no web address is never framed: the notice then says the change waits.
+  const url = problem?.type === AT_THE_BANK ? String(problem.url) : bankPage(waiting.url);
   return (
     <section className="notice" aria-label="Flight change">
       <p>
         <strong>Your change of flight {waiting.slice_index + 1} waits for your bank.</strong>{" "}
         {busy && "Checking with your bank…"}
       </p>
-      {!busy && (
+      {!busy && url !== null && (
         <BankCheck
           url={url}
           closed={closed}
-          onClosedChange={(isClosed) => {
-            if (!isClosed) setShownHere(true);
-            setClosed(isClosed);
-          }}
+          onClosedChange={setClosed}
           onAnswered={() => void finish()}
-          gaveUp={changeLeft(shownHere)}
+          gaveUp={changeLeft}
           reopen="Confirm with your bank"
         />
       )}
