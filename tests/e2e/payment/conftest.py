@@ -23,3 +23,15 @@ async def pay_env(settings: Settings) -> AsyncIterator[PayEnv]:
 async def alice(pay_env: PayEnv) -> Headers:
     """A traveler of this test only: the database outlives the test, and so do its orders."""
     return await pay_env.booking.token(f"alice-{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture
+async def sweeps_only_this_test(pay_env: PayEnv) -> None:
+    """For a test that counts what a round of the change sweeper settles: the changes earlier
+    tests left `confirming` on this worker's database are claimed for good, out of the round's
+    reach. A change waiting at a traveler's bank stays `confirming` (SKYFARE_CHANGE_BANK_WAIT_S),
+    and its test's airlines went with its test: a later round asked them again, was refused and
+    counted it. (Each worker has its own database and runs its tests one at a time.)"""
+    await pay_env.pool.execute(
+        "UPDATE order_changes SET claimed_until = 'infinity' WHERE status = 'confirming'"
+    )

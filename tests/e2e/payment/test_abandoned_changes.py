@@ -30,6 +30,9 @@ from tests.e2e.payment.test_order_changes import (
 from tests.support.booking import Headers
 from tests.support.payment_app import PayEnv
 
+# Each counts what a round of the change sweeper settles.
+pytestmark = pytest.mark.usefixtures("sweeps_only_this_test")
+
 
 def sweeper(pay_env: PayEnv) -> ChangeSweeper:
     """The app's own change service, swept at once (no idle time to wait out)."""

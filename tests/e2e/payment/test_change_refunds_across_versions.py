@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from skyfare.keys import PAYMENT_GATEWAY
 from tests.e2e.payment.test_abandoned_changes import abandon, sweeper
 from tests.e2e.payment.test_cancel_after_extra_charges import REFUNDABLE
 from tests.e2e.payment.test_order_changes import airline_changes, change_offers, paid_order
 from tests.support.booking import Headers
 from tests.support.payment_app import PayEnv
+
+# Each counts what a round of the change sweeper settles.
+pytestmark = pytest.mark.usefixtures("sweeps_only_this_test")
 
 
 async def test_a_cheaper_change_an_older_process_refunded_before_dying_is_refunded_once(

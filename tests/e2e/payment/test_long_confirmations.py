@@ -10,6 +10,8 @@ import asyncio
 import uuid
 from typing import Any
 
+import pytest
+
 from booking import change_routes
 from booking import routes as order_routes
 from booking.change_airline import ChangeAirline
@@ -27,6 +29,9 @@ from tests.e2e.payment.test_abandoned_changes import held_with_offer, status_of
 from tests.support.booking import Headers
 from tests.support.payment_app import PayEnv
 from tests.support.payment_sim import eventually
+
+# Each counts what a round of the change sweeper settles.
+pytestmark = pytest.mark.usefixtures("sweeps_only_this_test")
 
 LEASE_S = 1.5  # extended every 0.5 s: a busy machine still renews it long before it ends
 
