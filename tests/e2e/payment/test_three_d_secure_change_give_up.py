@@ -15,6 +15,7 @@ from booking.change_store import PgChanges
 from booking.pg import Database
 from payment.gateway import HttpPaymentGateway
 from tests.e2e.payment.test_order_changes import FLEX_CABIN, change_offers, confirm, paid_order
+from tests.e2e.payment.test_three_d_secure_change_sweeper import seats_on
 from tests.e2e.payment.test_three_d_secure_changes import (
     at_the_bank,
     bank_answers,
@@ -33,11 +34,6 @@ async def give_up(
     )
     body: dict[str, Any] = await response.json()
     return response.status, body
-
-
-async def seats_on(pay_env: PayEnv, chosen: dict[str, Any]) -> int:
-    left: int = await pay_env.booking.seats_left({"slices": [chosen["slice"]]})
-    return left
 
 
 async def test_a_change_given_up_at_the_bank_charges_nothing_and_puts_the_old_flights_back(
