@@ -69,11 +69,13 @@ class ChangeMoney(ChangeCompensation):
         *,
         retried: bool,
         origin: str | None = None,
+        give_up: bool = False,
     ) -> str | None:
         """The charge's intent once it succeeded (None: nothing was charged). `retried`: a
         traveler's request, who may retry with the card; the sweeper has no card to charge.
         `origin`: where the request came to (the bank's way back). Raises `AtTheBank` while the
-        traveler's bank waits for their answer."""
+        traveler's bank waits for their answer; `give_up`: the traveler gives the change up
+        instead (`ChangeService.give_up`), its charge canceled at the gateway at once."""
         payments, due = self.payments, offer.due_amount
         if offer.order_payment_status != "paid" or due == 0 or payments is None:
             return None
@@ -105,13 +107,21 @@ class ChangeMoney(ChangeCompensation):
             # found it names it.
             await self._store.set_intent(offer.id, outcome.intent_id, outcome.card_last4)
         if outcome.status == "requires_action":
-            outcome = await self._at_the_bank(order, offer, outcome, swept=not retried)
+            outcome = await self._at_the_bank(
+                order, offer, outcome, swept=not retried, give_up=give_up
+            )
         if outcome.status == "processing":
             raise ServiceUnavailable(
                 "the card payment has not settled yet; retry with the same Idempotency-Key"
             )
         if outcome.status == "failed":
             code = outcome.reason or "payment_failed"
+            if code == CANCELED and give_up:
+                reason = (
+                    f"the traveler gave the change up while their bank asked them to confirm the"
+                    f" card payment of {due} {offer.currency}; nothing was charged"
+                )
+                await self._compensate(principal, order, offer, reason, "given_up")
             reason = f"the card payment of {due} {offer.currency} failed ({code})"
             if code == CANCELED:
                 reason = (
@@ -124,24 +134,31 @@ class ChangeMoney(ChangeCompensation):
         return outcome.intent_id
 
     async def _at_the_bank(
-        self, order: Order, offer: ChangeOffer, outcome: ChargeOutcome, *, swept: bool
+        self,
+        order: Order,
+        offer: ChangeOffer,
+        outcome: ChargeOutcome,
+        *,
+        swept: bool,
+        give_up: bool = False,
     ) -> ChargeOutcome:
         """The charge waits for the traveler at their bank's page: `AtTheBank`, its page noted
         for the change's GET; or, `swept` past `bank_wait_s` since it first waited, the charge
         canceled at the gateway first: its outcome then (`failed`: canceled, undone by the
-        caller; `succeeded`: the traveler confirmed meanwhile, the change completes)."""
+        caller; `succeeded`: the traveler confirmed meanwhile, the change completes). `give_up`:
+        the traveler gives it up, so it is canceled now, as past the bound."""
         assert outcome.action_url is not None  # `requires_action` names its page
         asked = offer.bank_asked_at
         waited = asked is not None and self._clock() - asked >= dt.timedelta(
             seconds=self.bank_wait_s
         )
-        if not (swept and waited):
+        if not (swept and waited) and not give_up:
             await self._store.at_the_bank(offer.id, outcome.action_url)
             raise AtTheBank(outcome.action_url)
         assert self.payments is not None  # only a charge waits at a bank
         canceled = await self.payments.cancel_charge(order, offer.id, outcome.intent_id)
         if canceled.status == "failed":
-            CHANGES.labels("bank_canceled").inc()
+            CHANGES.labels("given_up" if give_up else "bank_canceled").inc()
             return msgspec.structs.replace(canceled, reason=canceled.reason or CANCELED)
         if canceled.status == "requires_action":  # not canceled: the next round asks again
             raise ServiceUnavailable("the change's charge at the bank was not canceled yet")

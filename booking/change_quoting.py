@@ -56,6 +56,7 @@ ChangeOutcome = Literal[
     "undo_refused",
     "at_the_bank",
     "bank_canceled",
+    "given_up",
 ]
 CHANGES = Counter(
     "skyfare_order_changes_total",
@@ -64,7 +65,8 @@ CHANGES = Counter(
     "undo_refused (the airline would not put the original flights back: for support), "
     "at_the_bank (a confirmation answered 202: the card's bank asks the traveler to confirm, "
     "3-D Secure), bank_canceled (left at the bank past SKYFARE_CHANGE_BANK_WAIT_S: its charge "
-    "canceled at the gateway, then undone).",
+    "canceled at the gateway, then undone), given_up (the traveler gave it up while their bank "
+    "waited: its charge canceled at the gateway, then undone).",
     ["outcome"],
 )
 

@@ -77,6 +77,15 @@ async def confirm_change(request: web.Request) -> web.Response:
     )
 
 
+async def give_up_change(request: web.Request) -> web.Response:
+    principal = caller(request)
+    match = request.match_info
+    offer, order = await request.config_dict[CHANGES].give_up(
+        principal, match["order_id"], match["change_offer_id"]
+    )
+    return _json(ChangeOfferView.of(offer, order))
+
+
 def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/v1/orders/{order_id}/changes", create_changes, name="changes_create")
     router.add_get(
@@ -89,6 +98,11 @@ def add_routes(router: web.UrlDispatcher) -> None:
         "/v1/orders/{order_id}/changes/{change_offer_id}/confirm",
         confirm_change,
         name="changes_confirm",
+    )
+    router.add_post(
+        "/v1/orders/{order_id}/changes/{change_offer_id}/cancel",
+        give_up_change,
+        name="changes_cancel",
     )
 
 
@@ -209,6 +223,36 @@ OPERATIONS: tuple[Operation, ...] = (
             415: "The body is not declared application/json",
             422: "`card_token` missing when the change costs money, or another bad field; "
             "the same Idempotency-Key with another body",
+        },
+        security=("bearer",),
+    ),
+    Operation(
+        method="post",
+        path="/v1/orders/{order_id}/changes/{change_offer_id}/cancel",
+        operation_id="cancel_order_change",
+        summary=(
+            "Give up a change whose card payment waits at the traveler's bank (a confirmation "
+            "answered 202, 3-D Secure): the charge is canceled at the gateway first, then the "
+            "airline puts the original flights back; the change becomes `failed` "
+            "(`failure_code: given_up`), the order's `last_change` says so, nothing is charged "
+            "and another change may be asked for. Answers the change offer with the order. If "
+            "the bank confirmed the charge before it could be canceled, the change stands: "
+            "200 with `status: confirmed` (and `failed`, `card_declined`, if the bank declined "
+            "it). Asked again once the change ended, the same answer. No body"
+        ),
+        tag="orders",
+        response=ChangeOfferView,
+        parameters=(ORDER_ID_PARAMETER, _CHANGE_ID),
+        errors={
+            **_AUTH_ERRORS,
+            403: SUPPORT_MAY_NOT_CHANGE,
+            404: "No such order or change offer, or another traveler's",
+            409: (
+                "The change does not wait at the bank (`change_status` says what it is: "
+                "quoted, or confirming without a bank's page, or ended without waiting at "
+                "one); or a confirmation or the change sweeper is at it now "
+                "(`in_progress: true`): retry in a moment"
+            ),
         },
         security=("bearer",),
     ),

@@ -193,6 +193,41 @@ class ChangeService(ChangeMoney):
             return "unsettled"
         return "completed" if changed is not None else "confirmed"
 
+    async def give_up(
+        self, principal: Principal, order_id: str, change_id: str
+    ) -> tuple[ChangeOffer, Order]:
+        """The traveler gives up a change whose charge waits at their bank (3-D Secure): the
+        charge canceled at the gateway FIRST, as the change sweeper does past `bank_wait_s`,
+        then the old flights put back (the offer `failed`, `given_up`). A charge the bank
+        confirmed meanwhile stands: the change completes. The offer and order as they end;
+        asked again once it ended, the same. 409 when it does not wait at the bank (or a
+        request or the sweeper holds it: `in_progress`, retry); 503 with nothing changed when
+        the gateway cannot cancel it now."""
+        order = await self._orders.own(principal, order_id)
+        offer = await self._found(order.id, change_id)
+        if offer.status in ("confirmed", "failed") and offer.bank_asked_at is not None:
+            return offer, order  # it ended after waiting at the bank: how it ended
+        if offer.status != "confirming" or offer.action_url is None:
+            raise Conflict(
+                f"this change does not wait at the bank ({offer.status}): "
+                "only a change whose card payment waits at the bank can be given up",
+                change_status=offer.status,
+            )
+        claimed = await self._store.claim(offer.id, lease_s=self._lease)
+        if claimed is None:
+            raise Conflict("this change is being confirmed or settled now; retry", in_progress=True)
+        claim = HeldClaim(self._store, offer.id, claimed, lease_s=self._lease)
+        offer = await self._found(order.id, change_id)  # as it is once claimed
+        work = self._perform(principal, order, offer, ConfirmChange(), None, give_up=True)
+        try:
+            await claim.run(work)
+        except FinalAnswer:
+            pass  # undone (given up, or declined at the bank meanwhile): the offer says so
+        except BaseException:
+            await claim.release()  # nothing settled (the gateway down): the traveler retries
+            raise
+        return await self.get(principal, order.id, offer.id)
+
     def _check_confirmable(self, order: Order, offer: ChangeOffer, request: ConfirmChange) -> None:
         if offer.expired(self._clock()):
             CHANGES.labels("expired").inc()
@@ -220,10 +255,12 @@ class ChangeService(ChangeMoney):
         answer: Answer | None,
         *,
         origin: str | None = None,
+        give_up: bool = False,
     ) -> Order | None:
         """The steps after `confirming`: the changed order (with `answer` stored in its
         transaction; None: the sweeper's, nobody waits for it), or None when another
-        confirmation of the offer committed first."""
+        confirmation of the offer committed first. `give_up`: a charge waiting at the
+        traveler's bank is canceled instead (`give_up`)."""
         try:
             hold = await self._airline.change(
                 order, offer.slice_index, offer.supplier_fare_id, offer.id
@@ -239,7 +276,7 @@ class ChangeService(ChangeMoney):
             raise  # a 422 of its own type, not stored: a retry finds the offer failed (409)
         retried = answer is not None
         charge = await self._move_money(
-            principal, order, offer, request, retried=retried, origin=origin
+            principal, order, offer, request, retried=retried, origin=origin, give_up=give_up
         )
         deadline = self._payment_deadline(order, offer, hold)
         refund = self._refund_owed(offer)

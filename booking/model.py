@@ -35,6 +35,7 @@ ChangeFailure = Literal[
     "fare_not_changeable",  # the airline says the fare allows no change
     "change_unsupported",  # the airline cannot change flights through us
     "airline_kept_new_flights",  # undone by us, refused by the airline: support settles it
+    "given_up",  # the traveler gave it up while their bank waited: charge canceled, put back
 ]
 
 ORDER_STATUSES: tuple[OrderStatus, ...] = (

@@ -93,3 +93,23 @@ def test_a_change_confirmed_at_the_bank_in_its_own_screen_is_done_at_once(
     expect(dialog).to_be_hidden(timeout=20_000)
     expect(page.get_by_role("heading", name="Your trip is booked")).to_be_visible()
     _changed(page, 24)
+
+
+def test_a_change_waiting_at_the_bank_is_given_up_from_the_trip_and_another_offered(
+    screen: Page, stack: Stack
+) -> None:
+    page = screen
+    order_id, _ = _at_the_bank(page, stack, days_ahead=95, to_day=25)
+    page.keyboard.press("Escape")
+    # The trip opened again: the bank's page does not work for this traveler; they give it up.
+    open_trip(page, order_id)
+    waiting = page.get_by_role("region", name="Flight change")
+    expect(waiting).to_contain_text("Your bank has not confirmed your flight change yet")
+    waiting.get_by_role("button", name="Give up this change").click()
+    expect(waiting).to_be_hidden(timeout=20_000)
+    expect(page.get_by_text("You gave up this flight change.")).to_be_visible()
+    expect(page.get_by_role("region", name="LHR to JFK")).not_to_contain_text(_shown_date(25))
+    # No longer held: the trip offers a change again.
+    expect(page.get_by_role("link", name="Change this flight, LHR to JFK")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "three-d-secure-change-given-up")

@@ -84,6 +84,15 @@ export function changeFailure(failed: Failed, amount: string | null = null): Fai
       return asProblem("fare-not-changeable");
     case "change_unsupported":
       return asProblem("change-unsupported");
+    case "given_up":
+      // Ours (booking/change_money.py): the traveler gave it up while their bank asked them to
+      // confirm its charge; canceled at the gateway before the flights were put back.
+      return {
+        lead: "You gave up this flight change.",
+        text: `It was undone while your bank was still asking you to confirm it, so nothing was charged. ${KEPT}.`,
+        next: "You can change this flight again whenever you like.",
+        support: null,
+      };
     case "airline_kept_new_flights":
       return {
         lead: "Your flight change could not be completed.",

@@ -13,6 +13,7 @@ export const FAILURES: [FailureCode, string, string | null][] = [
   ["airline_refused", "the airline refused to change the flights: sold out", null],
   ["fare_not_changeable", "the airline says this fare does not allow changes: basic economy", null],
   ["change_unsupported", "the airline of this order (rest-airline) does not support changes through Skyfare; contact support to change it", null],
+  ["given_up", "the traveler gave the change up while their bank asked them to confirm the card payment of 40.00 USD; nothing was charged; the airline put the original flights back", null],
   [
     "airline_kept_new_flights",
     "the card payment of 40.00 USD failed (do_not_honor); the airline refused to undo the change: sold out: the airline's booking keeps the new flights, unpaid, and support settles it with the traveler",

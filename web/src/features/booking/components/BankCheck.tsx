@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { type ReactNode, useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 
 import { useAfterRender } from "../../../lib/afterRender";
@@ -34,6 +34,8 @@ function paymentLeft(shown: boolean): string {
  * payment retitles the heading instead ("Confirm the payment with your bank"), the line just
  * under it.
  * `onAnswered`: the bank's page sent its frame back (to /bank-return): ask for the charge now.
+ * `children`: more ways out beside the reopen button while the dialog is closed (a flight
+ * change's "Give up this change").
  */
 export function BankCheck({
   url,
@@ -44,6 +46,7 @@ export function BankCheck({
   reopen = "Pay now",
   anotherCard,
   focusLeft = false,
+  children,
 }: {
   url: string;
   closed: boolean;
@@ -53,6 +56,7 @@ export function BankCheck({
   reopen?: string;
   anotherCard?: string;
   focusLeft?: boolean;
+  children?: ReactNode;
 }) {
   // Whether the bank's page was shown here: a traveler who came back later (My trips, a new
   // tab) did not close anything. Kept here only: `gaveUp` is told it.
@@ -87,6 +91,7 @@ export function BankCheck({
               Use another card
             </Link>
           )}
+          {children}
         </p>
       ) : (
         <BankDialog url={url} onClose={close} onAnswered={onAnswered} />

@@ -44,6 +44,27 @@ export async function confirmChange(orderId: string, offerId: string, key: strin
   return answer;
 }
 
+/** Gives up a change whose charge waits at the traveler's bank (3-D Secure): its charge is
+ * canceled first, then the old flights are put back (`failed`, `given_up`); one the bank
+ * confirmed first stands (`confirmed`). Either way the answer is the change as it ended, with the
+ * order. 409 `in_progress`: a confirmation or the change sweeper is at it now (retry). */
+export function giveUpChange(orderId: string, offerId: string): Promise<ChangeOffer> {
+  return settle(() =>
+    api.POST("/v1/orders/{order_id}/changes/{change_offer_id}/cancel", {
+      params: { path: { order_id: orderId, change_offer_id: offerId } },
+    }),
+  );
+}
+
+/** A 409 telling that a confirmation or the change sweeper holds the change right now (the
+ * bank's answer is being read): no refusal, asking again in a moment is safe. */
+export function beingChecked(problem: { status: number; in_progress?: unknown } | null | undefined): boolean {
+  return problem?.status === 409 && problem.in_progress === true;
+}
+
+/** What the trip says of `beingChecked`. */
+export const BEING_CHECKED = "Your bank’s answer is being checked — try again in a moment.";
+
 /** A change offer as it is now, followed while `follow` and the offer is still `confirming` (a
  * confirmation whose answer was lost, or that the airline left unanswered: the change sweeper or
  * a retry finishes it), backing off (lib/follow.ts). */

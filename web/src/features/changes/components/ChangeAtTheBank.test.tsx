@@ -195,3 +195,52 @@ it("frames no bank's page that is not a web address: the trip says the change wa
   expect(screen.queryByRole("button", { name: "Confirm with your bank" })).toBeNull();
   expect(screen.queryByTitle("Your bank’s page")).toBeNull();
 });
+
+const givenUp = { ...waiting, status: "failed", next_action: null, failure_code: "given_up", order };
+
+it("gives up a change whose bank's page was closed: the charge canceled, back to the trip", async () => {
+  server.answers = [[202, waiting], [200, givenUp]];
+  const onChanged = vi.fn();
+  confirmed(onChanged);
+  const dialog = await screen.findByRole("dialog", { name: "Confirm with your bank" });
+  // Was: no way out but the bank's page, and no other change for up to 30 minutes.
+  expect(screen.queryByRole("button", { name: "Give up this change" })).toBeNull(); // the page is open
+  act(() => void dialog.dispatchEvent(new Event("close")));
+  fireEvent.click(screen.getByRole("button", { name: "Give up this change" }));
+  await vi.waitFor(() => expect(onChanged).toHaveBeenCalledWith(expect.objectContaining({ failure_code: "given_up" })));
+  expect(server.asked[1]).toBe("POST /v1/orders/ord_1/changes/och_1/cancel ");
+});
+
+it("offers to give up a change waiting at the bank on the trip, then reads the trip anew", async () => {
+  const client = new QueryClient();
+  const refreshed = vi.spyOn(client, "invalidateQueries");
+  server.answers = [[202, waiting]];
+  tripShown(client);
+  await screen.findByText(/^Your bank has not confirmed your flight change yet/);
+  refreshed.mockClear();
+  server.answers = [[200, givenUp]];
+  fireEvent.click(screen.getByRole("button", { name: "Give up this change" }));
+  await vi.waitFor(() => expect(refreshed).toHaveBeenCalledWith({ queryKey: ["orders"] }));
+  expect(server.asked).toEqual(["POST /v1/orders/ord_1/changes/och_1/confirm {}", "POST /v1/orders/ord_1/changes/och_1/cancel "]);
+});
+
+const held = { type: "https://skyfare.dev/problems/conflict", status: 409, in_progress: true };
+
+it("says the bank's answer is being checked when the change is held on arrival, and checks again", async () => {
+  server.answers = [[409, held]];
+  tripShown();
+  // Was: nothing at all was said of the 409.
+  expect((await screen.findByText(/being checked/)).textContent).toBe("Your bank’s answer is being checked — try again in a moment. Check again");
+  server.answers = [[202, waiting]];
+  fireEvent.click(screen.getByRole("button", { name: "Check again" }));
+  await vi.waitFor(() => expect(server.asked).toHaveLength(2));
+  await screen.findByText(/^Your bank has not confirmed your flight change yet/);
+});
+
+it("says a give-up met while the change is held as a check under way, nothing changed", async () => {
+  server.answers = [[202, waiting], [409, held]];
+  tripShown();
+  await screen.findByText(/^Your bank has not confirmed your flight change yet/);
+  fireEvent.click(screen.getByRole("button", { name: "Give up this change" }));
+  expect((await screen.findByRole("alert")).textContent).toBe("Your bank’s answer is being checked — try again in a moment.");
+});

@@ -6,7 +6,8 @@ import { useAttempt } from "../../../lib/attempt";
 import { ApiProblem } from "../../../lib/api/settle";
 import { bankPage } from "../../../lib/bankWait";
 import { BankCheck } from "../../booking";
-import { AT_THE_BANK, confirmChange } from "../api/changes";
+import { AT_THE_BANK, BEING_CHECKED, beingChecked, confirmChange } from "../api/changes";
+import { GiveUpChange } from "./GiveUpChange";
 
 /** What the trip says while the change waits for the bank and its page is not shown: `shown`,
  * the traveler closed it here; else they came back to the trip (a reload, My trips). */
@@ -21,7 +22,9 @@ function changeLeft(shown: boolean): string {
  * on arrival (no card: the API reads the charge it made), since the bank may have answered
  * meanwhile: done, declined (the trip's last change then says so) or still waiting, when the
  * bank's page is offered again (BankCheck, closed until asked for) and sent again once it sends
- * its frame back. */
+ * its frame back. The change may be given up instead (GiveUpChange): the trip, read anew, then
+ * says so and offers changes again. A 409 `in_progress` (the sweeper or another request holds it
+ * this moment) is said as a check under way, with a way to check again. */
 export default function ChangeBankNotice({ order }: { order: Order }) {
   const waiting = order.change_next_action;
   const queryClient = useQueryClient();
@@ -53,6 +56,15 @@ export default function ChangeBankNotice({ order }: { order: Order }) {
         <strong>Your change of flight {waiting.slice_index + 1} waits for your bank.</strong>{" "}
         {busy && "Checking with your bank…"}
       </p>
+      {/* A confirmation or the change sweeper holds the change this moment: no refusal. */}
+      {!busy && beingChecked(problem) && (
+        <p role="status">
+          {BEING_CHECKED}{" "}
+          <button type="button" className="secondary" onClick={() => void finish()}>
+            Check again
+          </button>
+        </p>
+      )}
       {!busy && url !== null && (
         <BankCheck
           url={url}
@@ -61,7 +73,9 @@ export default function ChangeBankNotice({ order }: { order: Order }) {
           onAnswered={() => void finish()}
           gaveUp={changeLeft}
           reopen="Confirm with your bank"
-        />
+        >
+          <GiveUpChange orderId={order.id} offerId={waiting.change_offer_id} />
+        </BankCheck>
       )}
     </section>
   );

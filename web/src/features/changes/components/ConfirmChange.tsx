@@ -13,6 +13,7 @@ import { seatsReleased } from "../released";
 import { ChangeRefusal } from "./ChangeRefusal";
 import { ChangeTerms, sliceLine } from "./ChangeOfferCard";
 import { FlownNotice } from "./FlownNotice";
+import { GiveUpChange } from "./GiveUpChange";
 
 interface Props {
   order: Order;
@@ -31,7 +32,8 @@ const BANK_LEFT =
  * fields: lib/changeFailures) lead to a new search. A card whose bank asks the traveler to
  * confirm the charge (3-D Secure: a 202) shows the bank's page in a dialog (BankCheck), the
  * change still not done; once the page sends its frame back, the same confirmation (same key)
- * is sent again: done, declined (said as any declined card), or still waiting at the bank. */
+ * is sent again: done, declined (said as any declined card), or still waiting at the bank. With
+ * the bank's page closed, the change may be given up instead (GiveUpChange): back to the trip. */
 export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }: Props) {
   const [card, setCard] = useState(DEFAULT_CARD);
   // One key per offer chosen: a retry of the same confirmation is never a second change.
@@ -118,7 +120,10 @@ export function ConfirmChange({ order, offer, onChanged, onBack, onSearchAgain }
           onAnswered={() => void confirm()}
           gaveUp={BANK_LEFT}
           reopen="Confirm with your bank"
-        />
+        >
+          {/* Given up (or confirmed at the bank first): the trip, read anew, says how it ended. */}
+          <GiveUpChange orderId={order.id} offerId={offer.id} onEnded={onChanged} />
+        </BankCheck>
       )}
       {charges && !expired && !refused && !atTheBank && <CardChoice legend="Pay the change with" card={card} onChange={setCard} threeDSecure />}
       <p className="actions">
