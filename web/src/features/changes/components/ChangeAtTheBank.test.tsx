@@ -242,5 +242,6 @@ it("says a give-up met while the change is held as a check under way, nothing ch
   tripShown();
   await screen.findByText(/^Your bank has not confirmed your flight change yet/);
   fireEvent.click(screen.getByRole("button", { name: "Give up this change" }));
-  expect((await screen.findByRole("alert")).textContent).toBe("Your bank’s answer is being checked — try again in a moment.");
+  // The alert is there, empty, from the start: wait for its words, not for it.
+  await vi.waitFor(() => expect(screen.getByRole("alert").textContent).toBe("Your bank’s answer is being checked — try again in a moment."));
 });
