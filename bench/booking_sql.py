@@ -23,7 +23,8 @@ from decimal import Decimal
 import asyncpg
 import msgspec
 
-from booking.model import FareTerms, Order, OrderView, Passenger
+from booking.model import FareTerms, Order, Passenger
+from booking.order_view import OrderView
 from connectors.model import Slice
 
 _ALPHABET = string.ascii_uppercase + string.digits

@@ -9,7 +9,8 @@ from decimal import Decimal
 import msgspec
 
 from booking.change_terms import ChangeOffer, ChangeStatus
-from booking.model import ChangeFailure, Order, OrderView
+from booking.model import ChangeFailure, Order
+from booking.order_view import OrderView
 from booking.ports import NextAction
 from connectors.model import Conditions, Slice
 

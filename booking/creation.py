@@ -51,13 +51,13 @@ from booking.model import (
     NewOrder,
     Order,
     OrderSeat,
-    OrderView,
     Passenger,
     PassengerInput,
     PaymentMethod,
     TravelerPassenger,
 )
 from booking.money import nothing_charged
+from booking.order_view import OrderView
 from booking.ports import PaymentStarter, PriceChecks, Refunds, SavedTravelers
 from booking.references import new_order_id
 from booking.repository import OrderRepository

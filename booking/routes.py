@@ -16,11 +16,10 @@ from booking.model import (
     ORDER_ID_SCHEMA,
     VISIBLE_STATUSES,
     CreateOrderRequest,
-    OrderList,
-    OrderView,
     Passenger,
     TravelerPassenger,
 )
+from booking.order_view import OrderList, OrderView
 from booking.pagination import LIMIT_DEFAULT, LIMIT_MAX, STATUS_VALUES, parse_page
 from booking.service import OrderService
 from booking.validation import parse_order_body

@@ -16,8 +16,9 @@ from aiohttp import web
 from booking.cancellation_terms import CancellationStatus, Quote, RefundTo
 from booking.cancellations import CancellationService
 from booking.history import OrderHistory, history_view
-from booking.model import Order, OrderView
+from booking.model import Order
 from booking.money import OrderMoney
+from booking.order_view import OrderView
 from booking.ports import RefundPart
 from booking.routes import ORDER_ID_PARAMETER, ORDER_SERVICE
 from kernel.auth import principal as caller

@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestServer
 
 from bench import booking_sql
 from bench.bare_hold import BareHold, airline_origin, make_app
-from booking.model import OrderView
+from booking.order_view import OrderView
 from skyfare.ratelimit import RateLimiter
 from tests.support.database import migrated_pool
 from tests.support.flights import day

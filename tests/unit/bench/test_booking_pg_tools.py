@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from bench import booking_pg_cpu, booking_sql, booking_statements
-from booking.model import OrderView
+from booking.order_view import OrderView
 from booking.rows import CREATE_ORDER, CREATE_ORDER_LIMITED
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import msgspec
 
-from booking.model import Order, OrderView
+from booking.model import Order
+from booking.order_view import OrderView
 from payment.model import Payment
 from skyfare.privacy import (
     ORDER_FIELDS_NOT_EXPORTED,
