@@ -31,7 +31,13 @@ from kernel.errors import ServiceUnavailable
 from payment import errors
 from payment.cancellation_refunds import CancellationRefunds
 from payment.gateway import PaymentGateway, cancel_or_read
-from payment.model import AUTHENTICATION_REQUIRED, GatewayIntent, kept_action_url, way_back
+from payment.model import (
+    AUTHENTICATION_REQUIRED,
+    GatewayIntent,
+    cancel_key,
+    kept_action_url,
+    way_back,
+)
 from payment.repository import PgPaymentRepository
 
 logger = logging.getLogger(__name__)
@@ -134,7 +140,7 @@ class GatewayChangePayments:
     async def cancel_charge(self, order: Order, change_id: str, intent_id: str) -> ChargeOutcome:
         try:
             intent = await cancel_or_read(
-                self._gateway, intent_id, f"{change_id}:cancel", timeout_s=self._timeout_s
+                self._gateway, intent_id, cancel_key(change_id), timeout_s=self._timeout_s
             )
             return await self._settled(intent)
         except errors.GatewayError as exc:  # nothing changed (or refused): the next round asks

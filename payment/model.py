@@ -35,10 +35,11 @@ def intent_key(payment_id: str) -> str:
     return f"{payment_id}:intent"
 
 
-def cancel_key(payment_id: str) -> str:
-    """Our idempotency key for canceling the payment's intent (it waited for the traveler's bank
-    and they paid with another card): a retry replays the one cancel."""
-    return f"{payment_id}:cancel"
+def cancel_key(charge_id: str) -> str:
+    """Our idempotency key for canceling the intent of a charge left waiting for the traveler's
+    bank (a payment, a seat charge, a flight change's: by its id): a retry replays the one
+    cancel."""
+    return f"{charge_id}:cancel"
 
 
 # The web app's page a card's bank (3-D Secure) sends the browser back to (skyfare/bank_return.py).
