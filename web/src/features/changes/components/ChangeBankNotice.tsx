@@ -38,9 +38,9 @@ export default function ChangeBankNotice({ order }: { order: Order }) {
       try {
         await confirmChange(order.id, offerId, key, null);
       } catch (error) {
-        if (error instanceof ApiProblem && error.problem.type === AT_THE_BANK) throw error;
         // Declined, canceled or gone: the trip's last change says how it ended.
-        void queryClient.invalidateQueries({ queryKey: ["orders"] });
+        const atTheBank = error instanceof ApiProblem && error.problem.type === AT_THE_BANK;
+        if (!atTheBank) void queryClient.invalidateQueries({ queryKey: ["orders"] });
         throw error;
       }
       await queryClient.invalidateQueries({ queryKey: ["orders"] });
