@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react";
 import { useState } from "react";
-import { MemoryRouter } from "react-router";
+import { Link, MemoryRouter } from "react-router";
 import { afterEach, expect, it, vi } from "vitest";
 
 import { BankCheck as Controlled } from "./BankCheck";
@@ -18,7 +18,11 @@ function BankCheck(props: { url: string; onAnswered: () => void; left?: boolean 
   const [closed, setClosed] = useState(props.left ?? false);
   return (
     <MemoryRouter>
-      <Controlled url={props.url} onAnswered={props.onAnswered} closed={closed} onClosedChange={setClosed} anotherCard={PAY_STEP} />
+      <Controlled url={props.url} onAnswered={props.onAnswered} closed={closed} onClosedChange={setClosed}>
+        <Link className="button secondary" to={PAY_STEP}>
+          Use another card
+        </Link>
+      </Controlled>
     </MemoryRouter>
   );
 }

@@ -1,5 +1,4 @@
 import { type ReactNode, useEffect, useRef, useState } from "react";
-import { Link } from "react-router";
 
 import { useAfterRender } from "../../../lib/afterRender";
 import { focusInView } from "../../../lib/focusInView";
@@ -21,9 +20,9 @@ function paymentLeft(shown: boolean): string {
  * lose. Closing the dialog (Close, Escape) is giving up for now: the charge still waits for the
  * bank (nothing is charged), said in `gaveUp` (by default the order payment's words: a
  * sentence, or one told whether the bank's page was shown here, as `paymentLeft` is), the
- * `reopen` button opens its page again (by default: Pay now), and, when given, Use another card
- * (`anotherCard`: the payment step) pays with another card instead, which cancels this payment
- * first (docs/payments.md "Another card instead").
+ * `reopen` button opens its page again (by default: Pay now), beside the caller's other ways out
+ * (`children`: the order payment's Use another card, which cancels this payment first, docs/
+ * payments.md "Another card instead"; a flight change's Give up this change).
  * `closed`: the dialog is not shown (the traveler closed it, or came to the trip later: the
  * parent holds it, and the trip's heading says it too), `onClosedChange` sets it (Close,
  * Escape: true; the reopen button: false).
@@ -34,8 +33,6 @@ function paymentLeft(shown: boolean): string {
  * payment retitles the heading instead ("Confirm the payment with your bank"), the line just
  * under it.
  * `onAnswered`: the bank's page sent its frame back (to /bank-return): ask for the charge now.
- * `children`: more ways out beside the reopen button while the dialog is closed (a flight
- * change's "Give up this change").
  */
 export function BankCheck({
   url,
@@ -44,7 +41,6 @@ export function BankCheck({
   onAnswered,
   gaveUp,
   reopen = "Pay now",
-  anotherCard,
   focusLeft = false,
   children,
 }: {
@@ -54,7 +50,6 @@ export function BankCheck({
   onAnswered: () => void;
   gaveUp?: string | ((shown: boolean) => string);
   reopen?: string;
-  anotherCard?: string;
   focusLeft?: boolean;
   children?: ReactNode;
 }) {
@@ -86,11 +81,6 @@ export function BankCheck({
           >
             {reopen}
           </button>
-          {anotherCard && (
-            <Link className="button secondary" to={anotherCard}>
-              Use another card
-            </Link>
-          )}
           {children}
         </p>
       ) : (

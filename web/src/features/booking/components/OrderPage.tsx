@@ -143,8 +143,11 @@ function OrderScreen({ orderId }: { orderId: string }) {
             closed={bankClosed}
             onClosedChange={setBankClosed}
             onAnswered={() => void queryClient.invalidateQueries({ queryKey: bookingKeys.order(order.id) })}
-            anotherCard={payStep(order)}
-          />
+          >
+            <Link className="button secondary" to={payStep(order)}>
+              Use another card
+            </Link>
+          </BankCheck>
         )}
         {declined && why.code && <SupportDetail label="Code for support" text={why.code} />}
         {/* `paying` hides it only until the payment just started shows up; a declined one is over */}
