@@ -59,6 +59,31 @@ def token(sim: SimHandle, subject: str, *, signed_in_at: float) -> str:
     return sign_as_sim(sim_claims(sim.url, subject, auth_time=int(signed_in_at)))
 
 
+async def until_followed(
+    sim: SimHandle, client: redis.Redis, here: SessionCutoffs, there: JwksAuthenticator
+) -> None:
+    """Return once `there`'s follower has applied a mark announced after it started. It reads on
+    from the stream's newest entry when it starts, so a mark announced before that is not news
+    to it; on a busy machine the task started that late (a cluster client learns its slots
+    first) and missed the test's own mark."""
+    probe = f"usr_probe{uuid.uuid4().hex[:8]}"
+    old = token(sim, probe, signed_in_at=time.time() - 60)
+    try:
+        assert (await there(bearer_request(old))).subject == probe  # "no cutoff" remembered
+
+        async def announced_and_applied() -> bool:
+            await here.end_sessions(probe, at=time.time())
+            try:
+                await there(bearer_request(old))
+            except AccountErased:
+                return True
+            return False
+
+        await eventually(announced_and_applied, every_s=0.05)
+    finally:
+        await client.delete(KEY_PREFIX + subject_digest(probe))
+
+
 async def test_a_cutoff_set_on_one_process_refuses_older_sign_ins_on_another_at_once(
     sim: SimHandle, redis_client: redis.Redis, redis_url: str, subject: str, stored: None
 ) -> None:
@@ -71,6 +96,7 @@ async def test_a_cutoff_set_on_one_process_refuses_older_sign_ins_on_another_at_
     old = token(sim, subject, signed_in_at=now - 60)
     newer = token(sim, subject, signed_in_at=now + 60)
     try:
+        await until_followed(sim, redis_client, here_cutoffs, there)
         assert (await there(bearer_request(old))).subject == subject  # "no cutoff" remembered
 
         await here_cutoffs.end_sessions(subject, at=now)
