@@ -28,8 +28,8 @@ def assert_accessible(page: Page) -> None:
     """No serious or critical axe-core violation on the screen as it is, scanned in the phone's
     window only. Both windows draw the same components (they differ in CSS: the media queries of
     web/src/app/styles.css), so the desktop's scan repeated the phone's rules on the same DOM,
-    and the rules that depend on the layout (a region that scrolls, a target's size) bite on the
-    narrow one. A scan costs Chromium ~0.65 CPU-s; the desktop's were ~8 % of the browser tests'
+    and the rules that depend on the layout (a region that scrolls must take the focus) bite on
+    the narrow one. A scan costs Chromium ~0.65 CPU-s; the desktop's were ~8 % of the browser tests'
     CPU (bench/results/2026-12-07-suite-time.md)."""
     if getattr(page, "viewport_name", "phone") != "phone":
         return
