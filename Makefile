@@ -15,7 +15,7 @@ INSTALL_LOG := $(VENV)/install.log
 CHECKOV_VENV := $(VENV)/checkov
 CHECKOV := $(CHECKOV_VENV)/bin/checkov
 
-.PHONY: run up run-gateway sim test test-unit test-web test-deploy test-pgbouncer k8s-generated k8s-gateway-config soak fuzz flaky lint fmt bench bench-gateway wrk nginx pgbouncer promtool checkov install clean web web-types chromium
+.PHONY: run up run-gateway sim test test-unit test-web test-deploy test-pgbouncer k8s-generated k8s-gateway-config soak fuzz flaky lint fmt bench bench-gateway wrk nginx pgbouncer promtool checkov install clean web web-types chromium chromium-browser
 
 # pip's own output goes to $(INSTALL_LOG): a first install prints a line before and a summary
 # after, and the end of the log only when it fails.
@@ -71,10 +71,17 @@ web-types:
 	$(NPM) run types
 	$(BIN)/python -m skyfare.webtypes stamp web/openapi.json web/src/lib/api/schema.d.ts
 
-# Debian's Chromium for the browser tests (tests/browser); installing it needs root (as on CI).
+# Debian's Chromium headless shell for the browser tests (tests/browser/conftest.py says why not
+# the full browser); installing it needs root (as on CI).
 chromium:
+	@command -v chromium-headless-shell >/dev/null \
+		|| { apt-get update -qq && apt-get install -y -qq chromium-headless-shell >/dev/null; } \
+		|| { echo "tests/browser need apt-get install chromium-headless-shell"; exit 1; }
+
+# The full browser, for bench/web_paint.py and bench/web_trace.py (a traveler's Chromium).
+chromium-browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
-		|| { echo "chromium is needed for tests/browser: apt-get install chromium"; exit 1; }
+		|| { echo "bench/web_paint.py needs apt-get install chromium"; exit 1; }
 
 ## run: the whole service with embedded PostgreSQL/Redis and the simulated airlines, and the web
 ##      app (built first when web/dist is missing or older than its sources)

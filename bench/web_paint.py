@@ -11,9 +11,9 @@
   written the moment that airline answers). Budget: the browser within 100 ms of it.
 
 Each run opens the results page of a search no run made before (a new day: a cache miss, so the
-airlines are asked). Needs `make web` and /usr/bin/chromium. Against a running stack (`--url`,
-e.g. `skyfare up`), else it starts one (bench/harness_stack.py). With `--write`, appends the
-table to bench/results/<date>-web-paint.md with the command.
+airlines are asked). Needs `make web` and /usr/bin/chromium (`make chromium-browser`). Against a
+running stack (`--url`, e.g. `skyfare up`), else it starts one (bench/harness_stack.py). With
+`--write`, appends the table to bench/results/<date>-web-paint.md with the command.
 
     .venv/bin/python -m bench.web_paint [--url http://127.0.0.1:8080] [--runs 15] [--write]
 """

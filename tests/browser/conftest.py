@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import threading
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import Future
@@ -33,7 +32,11 @@ from tests.support.sim import SimHandle, fast_profiles, running_sim
 from tests.support.tokens import IdentityClock
 
 T = TypeVar("T")
-CHROMIUM = "/usr/bin/chromium"
+# Debian's headless shell (the `chromium-headless-shell` package, Chromium's old headless mode;
+# Playwright's own default for headless): the browser's window is never drawn. The full browser's
+# new headless mode composites a real window per page in the browser process, and the browser
+# tests cost it ~40 % more CPU and time here (bench/results/2026-12-07-headless-shell.md).
+CHROMIUM = "/usr/bin/chromium-headless-shell"
 DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -73,7 +76,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     missing = [
         what
         for what, present in (
-            (CHROMIUM, Path(CHROMIUM).exists() or shutil.which("chromium")),
+            (CHROMIUM, Path(CHROMIUM).exists()),
             (f"{DIST}/index.html (make web)", (DIST / "index.html").exists()),
         )
         if not present
