@@ -122,12 +122,13 @@ class ChangeMoney(ChangeCompensation):
                     f" card payment of {due} {offer.currency}; nothing was charged"
                 )
                 await self._compensate(principal, order, offer, reason, "given_up")
-            reason = f"the card payment of {due} {offer.currency} failed ({code})"
             if code == CANCELED:
                 reason = (
                     f"the card payment of {due} {offer.currency} was not confirmed with the bank"
                     " in time and was canceled; nothing was charged"
                 )
+            else:
+                reason = f"the card payment of {due} {offer.currency} failed ({code})"
             await self._compensate(
                 principal, order, offer, reason, "card_declined", decline_code=code
             )
