@@ -57,6 +57,7 @@ ChangeOutcome = Literal[
     "at_the_bank",
     "bank_canceled",
     "given_up",
+    "waited",
 ]
 CHANGES = Counter(
     "skyfare_order_changes_total",
@@ -66,7 +67,9 @@ CHANGES = Counter(
     "at_the_bank (a confirmation answered 202: the card's bank asks the traveler to confirm, "
     "3-D Secure), bank_canceled (left at the bank past SKYFARE_CHANGE_BANK_WAIT_S: its charge "
     "canceled at the gateway, then undone), given_up (the traveler gave it up while their bank "
-    "waited: its charge canceled at the gateway, then undone).",
+    "waited: its charge canceled at the gateway, then undone), waited (a confirmation found the "
+    "change held by another request, the change sweeper or its charge's webhook, and waited for "
+    "it: counted each time, whatever it then answered).",
     ["outcome"],
 )
 

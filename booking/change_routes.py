@@ -202,7 +202,9 @@ OPERATIONS: tuple[Operation, ...] = (
                 "flew; open `next_action.url` (its bank's page), then send the same "
                 "confirmation again (same Idempotency-Key): 200 once the bank confirmed, 409 "
                 "(`decline_code`) if it declined, 202 again while it waits. Nothing is stored "
-                "under the key meanwhile. Left unanswered for SKYFARE_CHANGE_BANK_WAIT_S, the "
+                "under the key meanwhile; the gateway's webhook for the charge settles the "
+                "change as soon as the bank answered, so a resent confirmation may find it "
+                "ended and answer how. Left unanswered for SKYFARE_CHANGE_BANK_WAIT_S, the "
                 "charge is canceled and the change undone (409, `decline_code: canceled`)"
             )
         },
@@ -217,7 +219,8 @@ OPERATIONS: tuple[Operation, ...] = (
                 "keeps its flights; `decline_code` is the gateway's code, as on the order's "
                 "`last_change`); the offer already failed (`failure_code` says why, on each "
                 "of these); the slice's first flight has left since (`departed_at`: when, UTC); "
-                "or another confirmation of it is in progress (`in_progress: true`)"
+                "or another confirmation of it, the change sweeper or its charge's webhook "
+                "still holds it after a wait of up to 10 s (`in_progress: true`): retry"
             ),
             410: "The change offer expired: ask for new change offers",
             415: "The body is not declared application/json",
@@ -250,8 +253,8 @@ OPERATIONS: tuple[Operation, ...] = (
             409: (
                 "The change does not wait at the bank (`change_status` says what it is: "
                 "quoted, or confirming without a bank's page, or ended without waiting at "
-                "one); or a confirmation or the change sweeper is at it now "
-                "(`in_progress: true`): retry in a moment"
+                "one); or a confirmation, the change sweeper or its charge's webhook still "
+                "holds it after a wait of up to 10 s (`in_progress: true`): retry in a moment"
             ),
         },
         security=("bearer",),

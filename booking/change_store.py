@@ -100,11 +100,15 @@ class PgChanges:
             )
 
     async def get(self, order_id: str, change_id: str) -> ChangeOffer | None:
+        offer = await self.find(change_id)
+        return offer if offer is not None and offer.order_id == order_id else None
+
+    async def find(self, change_id: str) -> ChangeOffer | None:
+        """The offer by its id alone (a gateway webhook names the change, not its order)."""
         async with self._db.connection() as conn:
             row = await conn.fetchrow(
-                f"SELECT {_COLUMNS} FROM order_changes WHERE id = $1 AND order_id = $2",
+                f"SELECT {_COLUMNS} FROM order_changes WHERE id = $1",
                 change_id,
-                order_id,
                 timeout=self._db.timeout_s,
             )
         return None if row is None else _offer(row)
@@ -163,6 +167,17 @@ class PgChanges:
                 timeout=self._db.timeout_s,
             )
         return claim
+
+    async def free(self, change_id: str) -> bool:
+        """Whether nobody holds the offer now: it ended, or its claim ran out or was freed."""
+        async with self._db.connection() as conn:
+            free: bool = await conn.fetchval(
+                "SELECT status <> 'confirming' OR claimed_until <= now() FROM order_changes"
+                " WHERE id = $1",
+                change_id,
+                timeout=self._db.timeout_s,
+            )
+        return free
 
     async def release(self, change_id: str, claim: dt.datetime) -> None:
         """Free an offer this process claimed and stopped working on (a retry may resume it)."""

@@ -20,13 +20,20 @@ retry first), and settles each as its request would have (`ChangeService.settle`
   `order.changed` event; or, compensated, `last_change` and the history say what happened.
 
 Claims are `FOR UPDATE SKIP LOCKED` updates of `claimed_until`: of several processes, each
-settles different offers, and a request resuming an offer the sweeper holds is told to retry.
+settles different offers, and a request resuming an offer the sweeper holds waits for it
+(booking/changes.py `confirm`).
+
+The gateway's webhook for a change's own charge (succeeded, declined, canceled) has the change
+settled at once (`charge_settled`, payment/receiver.py) rather than on a round `idle_s` later:
+a traveler who confirmed at their bank and closed the page, never to come back, has the change
+made (its mail and SMS sent) in moments. A change its request or a round holds, or that ended,
+is theirs; one that cannot be settled now is answered 503, and the gateway delivers again.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import get_args
+from typing import Literal, get_args
 
 from prometheus_client import Counter
 
@@ -34,6 +41,7 @@ from booking.change_quoting import CLAIM_LEASE_S
 from booking.change_store import PgChanges
 from booking.changes import ChangeService, Settled
 from kernel.counters import start_series
+from kernel.errors import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +54,17 @@ SETTLED = Counter(
     "(the airline refused: nothing changed), confirmed (another confirmation finished it), "
     "unsettled (the airline or the gateway could not tell yet: next round), at_the_bank (its "
     "charge waits for the traveler's answer at their bank, 3-D Secure: next round).",
+    ["outcome"],
+)
+# What a webhook for a change's own charge found: settled by it (as `Settled`), or held by its
+# request or a sweeper round (`in_progress`), or ended before it came (`ended`).
+AnsweredBy = Literal[Settled, "in_progress", "ended"]
+ANSWERED = Counter(
+    "skyfare_order_change_webhooks_total",
+    "Gateway webhooks for a flight change's own charge (succeeded, declined, canceled), by what "
+    "they did: the change settled at once (completed, compensated, failed, confirmed, "
+    "unsettled: answered 503 for a redelivery, at_the_bank), or left to its request or a sweeper "
+    "round holding it (in_progress), or nothing (ended: settled before it came).",
     ["outcome"],
 )
 
@@ -67,6 +86,7 @@ class ChangeSweeper:
         self.batch_size = batch_size
         # This process sweeps changes: its series at 0 from now on (a rate() sees the first).
         start_series(SETTLED, get_args(Settled))
+        start_series(ANSWERED, get_args(AnsweredBy))
 
     async def sweep_once(self) -> int:
         """One round: how many abandoned changes it settled (completed or compensated)."""
@@ -80,3 +100,27 @@ class ChangeSweeper:
             SETTLED.labels(outcome).inc()
             outcomes.append(outcome)
         return sum(o not in ("unsettled", "at_the_bank") for o in outcomes)
+
+    async def charge_settled(self, change_id: str) -> bool:
+        """The gateway's webhook: the charge of change `change_id` succeeded or failed. The change
+        settled now, as a round would (payment/receiver.py `ChangeCharges`). False when no change
+        has that id; `ServiceUnavailable` when it cannot be settled yet (the gateway delivers
+        the event again)."""
+        offer = await self._store.find(change_id)
+        if offer is None:
+            return False
+        outcome: AnsweredBy
+        if offer.status != "confirming":
+            outcome = "ended"
+        elif await self._store.claim(change_id, lease_s=self._lease_s) is None:
+            outcome = "in_progress"
+        else:
+            claimed = await self._store.find(change_id)  # as it is once claimed
+            outcome = "ended" if claimed is None else await self._changes.settle(claimed)
+            logger.info(
+                "order %s: change %s %s by its charge's webhook", offer.order_id, change_id, outcome
+            )
+        ANSWERED.labels(outcome).inc()
+        if outcome == "unsettled":
+            raise ServiceUnavailable("the flight change cannot be settled yet; deliver again later")
+        return True

@@ -15,7 +15,10 @@ last attempt stopped:
    `owe_change`), and asked of the gateway right after its commit (a refusal stays owed, on the
    order's history, for the payment reconciler); a card whose bank asks the traveler to confirm
    (3-D Secure) answers 202 with its page (`next_action`), nothing stored under the key and the
-   offer freed, `confirming`: the same confirmation resent once the bank answered resumes here;
+   offer freed, `confirming`: the same confirmation resent once the bank answered resumes here,
+   unless the gateway's webhook for the charge settled it first (booking/change_sweeper.py
+   `charge_settled`): a confirmation finding the change held by another waits for it to let go
+   (`holder_wait_s`), then answers how it ended;
 4. ONE transaction, guarded on the order as quoted: the order's new slices, total, tickets and
    `last_change`, its history row, the `order.changed` outbox event (the traveler's mail and
    SMS), the offer `confirmed` and the stored answer; an unpaid hold's `payment_required_by`
@@ -33,6 +36,7 @@ process that dies half way leaves it claimed until the lease ends; then the chan
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import logging
@@ -70,6 +74,13 @@ logger = logging.getLogger(__name__)
 
 # The change sweeper's identity: it reads any order, as support does.
 SWEEPER = Principal("change-sweeper", frozenset({"support"}))
+# How long a confirmation waits for another holder of its change (a request, a sweeper round, its
+# charge's webhook: booking/change_sweeper.py) to let go before answering 409 `in_progress`.
+# The traveler's page resends once their bank answers, at the moment the gateway's webhook
+# settles the change: a second or so of waiting answers them how it ended instead of a retry.
+# Giving a change up waits the same way.
+HOLDER_WAIT_S = 10.0
+HOLDER_POLL_S = 0.05
 Settled = Literal["completed", "confirmed", "compensated", "failed", "unsettled", "at_the_bank"]
 _encoder = msgspec.json.Encoder()
 
@@ -77,6 +88,8 @@ _encoder = msgspec.json.Encoder()
 class ChangeService(ChangeMoney):
     """Change offers (booking/change_quoting.py) and their confirmation for an order's owner (or
     support)."""
+
+    holder_wait_s: float = HOLDER_WAIT_S
 
     async def confirm(
         self,
@@ -124,7 +137,10 @@ class ChangeService(ChangeMoney):
         key: str,
         request: ConfirmChange,
         origin: str | None,
+        *,
+        wait: bool = True,
     ) -> StoredResponse:
+        """`wait`: a change another holds is waited for once (`holder_wait_s`), then resumed."""
         offer = await self._found(order.id, change_id)
         if offer.status == "confirmed":
             CHANGES.labels("replayed").inc()
@@ -141,8 +157,13 @@ class ChangeService(ChangeMoney):
             claimed = await self._store.begin(
                 offer.id, actor=principal.subject, lease_s=self._lease
             )
-        else:  # `confirming`: resumed, unless a request or the change sweeper is at it
+        else:  # `confirming`: resumed, unless a request, the sweeper or a webhook is at it
             claimed = await self._store.claim(offer.id, lease_s=self._lease)
+        held = claimed is None and offer.status == "confirming"
+        if held and wait and await self._let_go(offer.id):
+            return await self._claimed(
+                principal, order, change_id, key, request, origin, wait=False
+            )
         if claimed is None:
             raise Conflict(
                 "this change, or another change of this order, is being confirmed; retry",
@@ -165,6 +186,17 @@ class ChangeService(ChangeMoney):
         if changed is None:
             return await self._answer(principal, await self._found(order.id, offer.id), key)
         return answer(changed)[2]
+
+    async def _let_go(self, change_id: str) -> bool:
+        """Whether the change's holder let go of it within `holder_wait_s`."""
+        CHANGES.labels("waited").inc()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.holder_wait_s
+        while loop.time() < deadline:
+            await asyncio.sleep(HOLDER_POLL_S)
+            if await self._store.free(change_id):
+                return True
+        return False
 
     async def settle(self, offer: ChangeOffer) -> Settled:
         """Finish `offer`, `confirming` but abandoned half way (its process died), as its own
@@ -194,15 +226,16 @@ class ChangeService(ChangeMoney):
         return "completed" if changed is not None else "confirmed"
 
     async def give_up(
-        self, principal: Principal, order_id: str, change_id: str
+        self, principal: Principal, order_id: str, change_id: str, *, wait: bool = True
     ) -> tuple[ChangeOffer, Order]:
         """The traveler gives up a change whose charge waits at their bank (3-D Secure): the
         charge canceled at the gateway FIRST, as the change sweeper does past `bank_wait_s`,
         then the old flights put back (the offer `failed`, `given_up`). A charge the bank
         confirmed meanwhile stands: the change completes. The offer and order as they end;
         asked again once it ended, the same. 409 when it does not wait at the bank (or a
-        request or the sweeper holds it: `in_progress`, retry); 503 with nothing changed when
-        the gateway cannot cancel it now."""
+        request, the sweeper or its charge's webhook still holds it after `holder_wait_s`, as
+        a confirmation waits: `in_progress`, retry); 503 with nothing changed when the gateway
+        cannot cancel it now."""
         order = await self._orders.own(principal, order_id)
         offer = await self._found(order.id, change_id)
         if offer.status in ("confirmed", "failed") and offer.bank_asked_at is not None:
@@ -214,6 +247,8 @@ class ChangeService(ChangeMoney):
                 change_status=offer.status,
             )
         claimed = await self._store.claim(offer.id, lease_s=self._lease)
+        if claimed is None and wait and await self._let_go(offer.id):
+            return await self.give_up(principal, order_id, change_id, wait=False)  # as it is now
         if claimed is None:
             raise Conflict("this change is being confirmed or settled now; retry", in_progress=True)
         claim = HeldClaim(self._store, offer.id, claimed, lease_s=self._lease)

@@ -3,9 +3,11 @@ refunded across the order's fare charges, latest first, seats bought later last
 (payment/cancellation_refunds.py `owe_change`: owed in the change's transaction, paid after its
 commit, a refusal retried by the payment reconciler).
 
-The gateway answers a charge `processing` at once and settles it moments later (its webhook
-names no payment of ours, so the receiver acknowledges and ignores it): a change must know the
-outcome before it commits, so `charge` reads the intent until it settles, within `wait_s`.
+The gateway answers a charge `processing` at once and settles it moments later: a change must
+know the outcome before it commits, so `charge` reads the intent until it settles, within
+`wait_s` (its webhook, naming the change, finds the change held by its request, or ended:
+booking/change_sweeper.py `charge_settled`; it settles one whose request let go, as one waiting
+at the traveler's bank has).
 Idempotency keys derive from the change id, so a retried confirmation never charges or refunds
 twice; one retried with another card after a lost answer gets the charge the first card made
 (found by the change's id), not a second. A card whose bank asks the traveler to confirm (3-D

@@ -172,6 +172,7 @@ class GatewayEvent(msgspec.Struct, frozen=True):
     failure_reason: str | None = None
     fully_refunded: bool = False  # charge.refunded: the whole amount went back
     card_last4: str | None = None  # the card's last four digits, when the event names them
+    change_id: str | None = None  # a flight change's own charge (payment/change_payments.py)
 
 
 # Why a charge that cannot send the traveler to their bank (an instant order's; a seat change's

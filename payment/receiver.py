@@ -1,5 +1,7 @@
-"""`POST /v1/payments/webhook`: verify, decode, then hand the outcome to `Settlement`; a
-`charge.refunded` has its charge audited against the gateway at once (payment/audit.py).
+"""`POST /v1/payments/webhook`: verify, decode, then hand the outcome to `Settlement` (an order's
+payment), `SeatCharges` (seats bought after booking) or `changes` (a flight change's own charge:
+the change finished at once, booking/change_sweeper.py `charge_settled`); a `charge.refunded`
+has its charge audited against the gateway at once (payment/audit.py).
 
 Nothing is read or written before the signature and its timestamp check out: a forged, altered,
 stale or unsigned delivery is a 400 and changes nothing. The answer is 2xx only once the event
@@ -12,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import msgspec
 
@@ -30,6 +33,14 @@ from payment.wire import decode_event, event_from_wire, ids_with_nul
 logger = logging.getLogger(__name__)
 
 REFUNDED = "charge.refunded"
+
+
+class ChangeCharges(Protocol):
+    async def charge_settled(self, change_id: str) -> bool:
+        """The gateway says the charge of flight change `change_id` succeeded or failed: the
+        change finished by it now, as far as it can be. False when no change of ours has that
+        id. Raises `ServiceUnavailable` when it cannot be finished yet (deliver again later)."""
+        ...
 
 
 class WebhookReceiver:
@@ -53,6 +64,9 @@ class WebhookReceiver:
         self._secrets = tuple(secrets)
         self._clock = clock
         self._tolerance_s = tolerance_s
+        # Flight changes, once their context has started (skyfare/booking_contexts.py): it
+        # starts after this one, whose gateway it charges through.
+        self.changes: ChangeCharges | None = None
         metrics.start_webhooks()  # this process verifies webhooks: its series from now on
 
     async def receive(self, body: bytes, signature: str | None) -> GatewayEvent | None:
@@ -72,6 +86,8 @@ class WebhookReceiver:
         return applied
 
     async def _apply(self, event: GatewayEvent) -> GatewayEvent | None:
+        if event.change_id is not None:
+            return await self._change_charge(event, event.change_id)
         payment = await self._payments.find(payment_id=event.payment_id, intent_id=event.intent_id)
         charges = self._seat_charges
         if payment is None and charges is not None and await charges.settle(event):
@@ -101,6 +117,16 @@ class WebhookReceiver:
             raise ServiceUnavailable(
                 "the airline cannot issue tickets right now; deliver this event again later"
             ) from exc
+        return event
+
+    async def _change_charge(self, event: GatewayEvent, change_id: str) -> GatewayEvent | None:
+        if self.changes is None:  # flight changes not running here: as before the webhook
+            return None  # was acted on, the change's request or the change sweeper finishes it
+        if not await self.changes.charge_settled(change_id):
+            logger.warning(
+                "webhook %s (%s) names no flight change of ours", clipped(event.id), event.type
+            )
+            return None
         return event
 
     def _authentic(self, body: bytes, signature: str | None) -> GatewayEvent:

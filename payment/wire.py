@@ -222,6 +222,7 @@ def ids_with_nul(event: Event) -> list[FieldError]:
         "data.object.id": obj.id,
         "data.object.payment_intent": obj.payment_intent,
         "data.object.metadata.payment_id": obj.metadata.get("payment_id"),
+        "data.object.metadata.change_id": obj.metadata.get("change_id"),
     }
     return [
         FieldError(field, "must not contain a NUL character")
@@ -234,10 +235,14 @@ def event_from_wire(event: Event) -> GatewayEvent:
     """Raises nothing: an event type we do not act on maps to kind `ignored`."""
     obj = event.data.object
     kind = _EVENT_KIND.get(event.type, "ignored")
+    change_id = None
     if "change_id" in obj.metadata and "payment_id" not in obj.metadata:
-        # A flight change's own charge (payment/change_payments.py): the change reads its
-        # outcome from the gateway itself, so its webhook moves nothing here.
-        kind = "ignored"
+        # A flight change's own charge (payment/change_payments.py): settled, it finishes the
+        # change at once (the receiver's `changes`); refunded, it moves nothing here (a
+        # change's refunds are parts of the order's, payment/cancellation_refunds.py).
+        change_id = obj.metadata["change_id"]
+        if kind == "refunded":
+            kind = "ignored"
     intent_id = obj.payment_intent if obj.object == "charge" else obj.id
     return GatewayEvent(
         id=event.id,
@@ -250,4 +255,5 @@ def event_from_wire(event: Event) -> GatewayEvent:
         else _reason(obj.last_payment_error),
         fully_refunded=obj.refunded,
         card_last4=_last4(obj.payment_method_details),
+        change_id=change_id,
     )

@@ -213,6 +213,9 @@ async def order_changes(app: web.Application) -> AsyncIterator[None]:
     service.bank_wait_s = settings.change_bank_wait_s
     app[change_routes.CHANGES] = service
     sweeper = ChangeSweeper(service, PgChanges(db), idle_s=settings.change_sweep_idle_s)
+    receiver = app.get(payment_routes.WEBHOOK_RECEIVER)
+    if receiver is not None:  # a change's charge settled at the gateway settles the change
+        receiver.changes = sweeper
     task = asyncio.create_task(
         run_rounds(
             "change sweeper",
@@ -223,6 +226,8 @@ async def order_changes(app: web.Application) -> AsyncIterator[None]:
         name="change-sweeper",
     )
     yield
+    if receiver is not None:
+        receiver.changes = None
     await stop_task(task)
 
 

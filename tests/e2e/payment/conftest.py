@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from payment import routes as payment_routes
 from skyfare.settings import Settings
 from tests.support.booking import Headers
 from tests.support.payment_app import PayEnv, payment_app
@@ -35,3 +36,11 @@ async def sweeps_only_this_test(pay_env: PayEnv) -> None:
     await pay_env.pool.execute(
         "UPDATE order_changes SET claimed_until = 'infinity' WHERE status = 'confirming'"
     )
+
+
+@pytest.fixture
+def change_webhooks_unheard(pay_env: PayEnv) -> None:
+    """For a test of what a change's own request or the change sweeper makes of its settled
+    charge: the gateway's webhooks for a change's charge are acknowledged and not acted on (as
+    when no change context runs: payment/receiver.py `changes`), so none settles it first."""
+    pay_env.client.app[payment_routes.WEBHOOK_RECEIVER].changes = None

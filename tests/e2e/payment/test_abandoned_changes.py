@@ -30,8 +30,9 @@ from tests.e2e.payment.test_order_changes import (
 from tests.support.booking import Headers
 from tests.support.payment_app import PayEnv
 
-# Each counts what a round of the change sweeper settles.
-pytestmark = pytest.mark.usefixtures("sweeps_only_this_test")
+# Each counts what a round of the change sweeper settles, the gateway's webhook for a change's
+# charge settling nothing first (test_three_d_secure_change_webhook.py: when it does).
+pytestmark = pytest.mark.usefixtures("sweeps_only_this_test", "change_webhooks_unheard")
 
 
 def sweeper(pay_env: PayEnv) -> ChangeSweeper:

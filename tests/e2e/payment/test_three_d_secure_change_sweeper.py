@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from booking import change_routes
 from booking.change_store import PgChanges
 from booking.changes import Settled
@@ -24,10 +26,19 @@ from tests.e2e.payment.test_three_d_secure_changes import (
 from tests.support.booking import Headers
 from tests.support.payment_app import PayEnv
 
+# What its request, or the change sweeper, makes of a settled charge: the gateway's webhook for
+# it does not settle the change first (test_three_d_secure_change_webhook.py: when it does).
+pytestmark = pytest.mark.usefixtures("change_webhooks_unheard")
+
 
 def bank_wait(pay_env: PayEnv, seconds: float) -> None:
     """The app's SKYFARE_CHANGE_BANK_WAIT_S, as this test needs it."""
     pay_env.client.app[change_routes.CHANGES].bank_wait_s = seconds
+
+
+def holder_wait(pay_env: PayEnv, seconds: float) -> None:
+    """How long the app's confirmations and give-ups wait for a change another holds."""
+    pay_env.client.app[change_routes.CHANGES].holder_wait_s = seconds
 
 
 async def swept(pay_env: PayEnv, order_id: str, change_id: str) -> Settled:
@@ -149,6 +160,7 @@ async def test_a_confirmation_resent_while_the_sweeper_holds_the_change_is_told_
     store = PgChanges(Database(pay_env.pool, timeout_s=5))
     claim = await store.claim(chosen["id"], lease_s=60)  # a sweeper round at it
     assert claim is not None
+    holder_wait(pay_env, 0.2)  # waited for, the round's claim outlasts it
     await bank_answers(pay_env, order, chosen, "complete")
     status, problem = await confirm(pay_env, alice, order["id"], chosen["id"], key)
     assert (status, problem.get("in_progress")) == (409, True), problem

@@ -276,7 +276,11 @@ async def test_a_signed_event_starting_with_a_byte_order_mark_is_refused_saying_
 
 @pytest.mark.parametrize(
     ("where", "field"),
-    [("intent", "data.object.id"), ("payment", "data.object.metadata.payment_id")],
+    [
+        ("intent", "data.object.id"),
+        ("payment", "data.object.metadata.payment_id"),
+        ("change", "data.object.metadata.change_id"),  # a flight change's charge, found by it
+    ],
 )
 async def test_a_signed_event_whose_ids_hold_a_nul_character_is_refused_naming_it(
     pay_env: PayEnv, alice: Headers, where: str, field: str
@@ -287,8 +291,10 @@ async def test_a_signed_event_whose_ids_hold_a_nul_character_is_refused_naming_i
     intent = event["data"]["object"]
     if where == "intent":
         intent["id"] += "\u0000"
-    else:
+    elif where == "payment":
         intent["metadata"]["payment_id"] += "\u0000"
+    else:
+        intent["metadata"] = {"order_id": order["id"], "change_id": "och_1\u0000"}
     body = msgspec.json.encode(event)
     signed = {HEADER: signature_header([DEV_WEBHOOK_SECRET], int(time.time()), body)}
 

@@ -98,6 +98,39 @@ def test_an_event_type_we_do_not_act_on_is_ignored_not_an_error() -> None:
     )
 
 
+def change_charge(name: str) -> bytes:
+    """A recorded event as it comes for a flight change's own charge: its metadata names the
+    change, no payment (payment/change_payments.py)."""
+    event = msgspec.json.decode(sample(name))
+    event["data"]["object"]["metadata"] = {"order_id": "ord_3f9a1c2b", "change_id": "och_7"}
+    return msgspec.json.encode(event)
+
+
+def test_a_change_charge_settled_names_the_change_and_is_acted_on() -> None:
+    succeeded = event_from_wire(decode_event(change_charge("event_payment_intent_succeeded.json")))
+    assert (succeeded.kind, succeeded.change_id, succeeded.payment_id) == (
+        "succeeded",
+        "och_7",
+        None,
+    )
+    failed = event_from_wire(
+        decode_event(change_charge("event_payment_intent_payment_failed.json"))
+    )
+    assert (failed.kind, failed.change_id) == ("failed", "och_7")
+    canceled = event_from_wire(decode_event(change_charge("event_payment_intent_canceled.json")))
+    assert (canceled.kind, canceled.change_id) == ("failed", "och_7")
+
+
+def test_a_change_charge_refunded_moves_nothing_its_refunds_are_the_orders() -> None:
+    refunded = event_from_wire(decode_event(change_charge("event_charge_refunded.json")))
+    assert (refunded.kind, refunded.change_id) == ("ignored", "och_7")
+
+
+def test_an_order_payment_names_no_change() -> None:
+    event = event_from_wire(decode_event(sample("event_payment_intent_succeeded.json")))
+    assert (event.payment_id, event.change_id) == (PAYMENT_ID, None)
+
+
 def test_a_refund_answer_is_accepted_money() -> None:
     refund = refund_from_wire(decode_refund(sample("refund.json")))
     assert refund.accepted
