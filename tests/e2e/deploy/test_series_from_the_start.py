@@ -73,6 +73,7 @@ SERVED_BY: dict[str, tuple[str, ...]] = {
     "skyfare_order_cancels_total": (BOOKING,),
     "skyfare_order_changes_total": (BOOKING,),
     "skyfare_order_changes_settled_total": (BOOKING,),
+    "skyfare_order_change_webhooks_total": (BOOKING,),
     "skyfare_cancellation_quotes_total": (BOOKING,),
     "skyfare_holds_swept_total": (BOOKING,),
     "skyfare_orders_reconciled_total": (BOOKING,),
