@@ -184,9 +184,9 @@ def claim_statement(
     """The INSERT claiming (`owner`, `key`: SQL expressions) with a lease, `ON CONFLICT DO
     NOTHING`, returning a row only when it claimed; its other parameters (method, path, body
     hash, lease, TTL: `NewKey.claim_args`) are numbered from `first`, so a caller's statement can
-    carry it as a CTE (booking/rows.py: the order insert that claims its key). `resource_id`: an
-    SQL expression for the recovery point; `source`: a FROM clause the claim is made under (e.g.
-    `" FROM fits"`: only if the order fits)."""
+    carry it as a CTE (booking/create_sql.py: the order insert that claims its key).
+    `resource_id`: an SQL expression for the recovery point; `source`: a FROM clause the claim
+    is made under (e.g. `" FROM fits"`: only if the order fits)."""
     method, path, body_hash, lease, ttl = (f"${n}" for n in range(first, first + 5))
     return f"""
 INSERT INTO idempotency_keys AS k
@@ -236,7 +236,7 @@ WHERE owner = $1 AND key = $2 AND response_status IS NULL AND resource_id IS NOT
 
 def record_statement(first: int, *, body: str | None = None, only_if: str = "TRUE") -> str:
     """The UPDATE storing an answer; its parameters (owner, key, status, body) are numbered from
-    `first`, so a caller's statement can carry it as a CTE (booking/rows.py). `body`: an SQL
+    `first`, so a caller's statement can carry it as a CTE (booking/create_sql.py). `body`: an SQL
     expression for the body instead of the fourth parameter; `only_if`: a condition the answer
     is stored under (a CTE's change happened)."""
     owner, key, status, stored = (f"${n}" for n in range(first, first + 4))

@@ -91,7 +91,7 @@ def check_limits(limits: OrderLimits, held: Sequence[OpenHold], new: OpenHold) -
 
 def check_totals(limits: OrderLimits, held: HeldTotals, new: OpenHold) -> None:
     """Raise `LimitReached` unless `new` fits beside open holds adding up to `held`. The same
-    rules, in SQL, decide whether an order is inserted (booking/rows.py's limited create)."""
+    rules, in SQL, decide whether an order is inserted (booking/create_sql.py's limited create)."""
     if limits.max_open_holds and held.holds + 1 > limits.max_open_holds:
         raise LimitReached(
             f"you have {held.holds} unpaid holds, the most allowed at once is "

@@ -26,6 +26,13 @@ import asyncpg
 import msgspec
 
 from booking import metrics, state
+from booking.create_sql import (
+    CREATE_ORDER,
+    CREATE_ORDER_CLAIMING,
+    CREATE_ORDER_LIMITED,
+    CREATE_ORDER_LIMITED_CLAIMING,
+    lock_keys,
+)
 from booking.events import OrderSnapshot, encode_event, new_event
 from booking.history_details import details_json
 from booking.idempotency import Completion, KeyTaken, NewKey
@@ -45,10 +52,6 @@ from booking.pagination import EVERY_ORDER, OrderFilter
 from booking.pg import BoundDatabase, Database
 from booking.references import ReferenceCollision, new_booking_reference, with_retries
 from booking.rows import (
-    CREATE_ORDER,
-    CREATE_ORDER_CLAIMING,
-    CREATE_ORDER_LIMITED,
-    CREATE_ORDER_LIMITED_CLAIMING,
     HISTORY_AND_EVENTS,
     HISTORY_EVENTS_AND_ANSWER,
     SELECT_ORDER,
@@ -56,7 +59,6 @@ from booking.rows import (
     HistoryRow,
     created_order,
     events_json,
-    lock_keys,
     order_from_row,
     passengers_json,
     seat_columns,

@@ -120,8 +120,8 @@ async def record_statements_of(pool: asyncpg.Pool, statements: list[str]) -> Non
             conn.add_query_logger(lambda logged: statements.append(logged.query))
 
 
-# What today's order insert (booking/rows.py) writes beyond the oldest schemas a test builds: a
-# test writing orders through the repository on a schema "before N" needs these too.
+# What today's order insert (booking/create_sql.py) writes beyond the oldest schemas a test
+# builds: a test writing orders through the repository on a schema "before N" needs these too.
 ORDER_INSERT_NEEDS = (147, 157)  # orders.seats_taken, order_passengers.infant_position
 
 

@@ -22,7 +22,7 @@ CODES = max(p for p in SQL.glob("*.sql") if "FUNCTION order_history_code(" in p.
 
 # One reason of each shape as booking/ and payment/ write it (the writer beside each).
 REASONS: list[tuple[str, str | None]] = [
-    ("created", "created"),  # booking/rows.py CREATE_ORDER
+    ("created", "created"),  # booking/create_sql.py CREATE_ORDER
     ("held at the airline", "held"),  # booking/creation.py
     ("payment started", "payment_started"),  # payment/service.py
     ("payment captured", "payment_captured"),  # payment/settlement.py

@@ -9,11 +9,11 @@ import asyncpg
 import msgspec
 import pytest
 
+from booking.create_sql import lock_keys
 from booking.idempotency import PgIdempotencyStore, fingerprint
 from booking.limits import OpenHold, OrderLimits, flights_of, seats_of, totals_of
 from booking.model import NewOrder, Passenger
 from booking.repository import PgOrderRepository
-from booking.rows import lock_keys
 from kernel.errors import LimitReached
 from tests.fakes import offer, segment
 from tests.support.orders import ADA, new_order

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
+from booking.create_sql import OWNER_LOCK_SPACE, lock_owner
 from booking.pg import BoundDatabase, Database
-from booking.rows import OWNER_LOCK_SPACE, lock_owner
 
 HOLDS_THE_LOCK = (
     "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"

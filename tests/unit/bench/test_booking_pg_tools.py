@@ -5,8 +5,8 @@ from __future__ import annotations
 import msgspec
 
 from bench import booking_pg_cpu, booking_sql, booking_statements
+from booking.create_sql import CREATE_ORDER, CREATE_ORDER_LIMITED
 from booking.order_view import OrderView
-from booking.rows import CREATE_ORDER, CREATE_ORDER_LIMITED
 
 
 def test_every_statement_of_a_hold_is_named_by_what_it_does() -> None:
