@@ -1,6 +1,6 @@
 """Every column of a table the traveler's data export reads their charges from is exported or
 left out on purpose, read from the migrated schema itself: a column a migration adds fails
-here until the export carries it or says why it does not (skyfare/privacy.py,
+here until the export carries it or says why it does not (skyfare/privacy_documents.py,
 payment/exported_charges.py). tests/unit/skyfare/test_privacy_export.py checks the Structs
 against each other; this checks them against the tables."""
 
@@ -16,7 +16,11 @@ from payment.exported_charges import (
     ChangeChargeRecord,
     SeatChargeRecord,
 )
-from skyfare.privacy import PAYMENT_COLUMNS_NOT_READ, PAYMENT_FIELDS_NOT_EXPORTED, PaymentRecord
+from skyfare.privacy_documents import (
+    PAYMENT_COLUMNS_NOT_READ,
+    PAYMENT_FIELDS_NOT_EXPORTED,
+    PaymentRecord,
+)
 
 EXPORTS = {
     "payments": (PaymentRecord, PAYMENT_FIELDS_NOT_EXPORTED + PAYMENT_COLUMNS_NOT_READ),

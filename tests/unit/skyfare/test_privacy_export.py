@@ -9,7 +9,7 @@ import msgspec
 from booking.model import Order
 from booking.order_view import OrderView
 from payment.model import Payment
-from skyfare.privacy import (
+from skyfare.privacy_documents import (
     ORDER_FIELDS_NOT_EXPORTED,
     PAYMENT_FIELDS_NOT_EXPORTED,
     ExportedOrder,
