@@ -38,7 +38,9 @@ async def client_for(
     app = web.Application()
     install_plumbing(app)
     connectors = [ResilientConnector(f, policy) for f in fakes]
-    app[SEARCH_SERVICE] = SearchService(connectors, default_deadline_ms=150)
+    # Long enough for the airlines that answer to do so on a loaded event loop (a hung one's
+    # test waits it out).
+    app[SEARCH_SERVICE] = SearchService(connectors, default_deadline_ms=1000)
     add_routes(app.router)
     return TestClient(TestServer(app))
 

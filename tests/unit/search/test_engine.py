@@ -18,11 +18,13 @@ from search.model import SearchRequest, SearchResponse
 from search.service import SearchService
 from tests.fakes import FakeConnector, offer, segment
 
-DEADLINE_MS = 150
 # A search that waits for an airline hanging forever (`delay=math.inf`) hangs, and pytest-timeout
 # fails it: the tests read the search's own report, never the clock. How close to the deadline a
-# search answers is measured by bench/, not asserted here.
+# search answers is measured by bench/, not asserted here. Where every airline answers, the
+# deadline is one no busy machine reaches; where one hangs, the others must still answer within
+# it on a loaded event loop (150 ms did not, once, for an airline answering at once).
 A_DAY_MS = 24 * 3600 * 1000
+HUNG_DEADLINE_MS = 1000
 _ids = itertools.count()
 FAIL_FAST = ResiliencePolicy(retries=0, min_calls=1, failure_rate_threshold=0.5, open_s=60)
 
@@ -37,7 +39,7 @@ def resilient(fake: FakeConnector, policy: ResiliencePolicy | None = None) -> Re
     return ResilientConnector(fake, policy or ResiliencePolicy(retries=0))
 
 
-def service(*connectors: ResilientConnector, deadline_ms: int = DEADLINE_MS) -> SearchService:
+def service(*connectors: ResilientConnector, deadline_ms: int = A_DAY_MS) -> SearchService:
     return SearchService(connectors, default_deadline_ms=deadline_ms)
 
 
@@ -69,7 +71,9 @@ async def test_search_merges_the_offers_of_every_airline() -> None:
 async def test_search_returns_partial_results_when_one_airline_hangs() -> None:
     fast, hung = airline("ba"), airline("aa", delay=math.inf)
 
-    response = await service(resilient(fast), resilient(hung)).search(request())
+    response = await service(resilient(fast), resilient(hung), deadline_ms=HUNG_DEADLINE_MS).search(
+        request()
+    )
 
     assert statuses(response) == {fast.name: "ok", hung.name: "timeout"}
     assert [o.source for o in response.offers] == [fast.name]
@@ -90,7 +94,7 @@ async def test_request_deadline_overrides_the_default() -> None:
 
 async def test_search_answers_by_the_deadline_when_a_connector_ignores_cancellation() -> None:
     stubborn = airline(delay=math.inf, ignore_cancel_s=0.5)
-    svc = service(resilient(stubborn), resilient(fast := airline()))
+    svc = service(resilient(stubborn), resilient(fast := airline()), deadline_ms=HUNG_DEADLINE_MS)
 
     response = await svc.search(request())
 
