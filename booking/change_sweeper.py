@@ -106,20 +106,18 @@ class ChangeSweeper:
         settled now, as a round would (payment/receiver.py `ChangeCharges`). False when no change
         has that id; `ServiceUnavailable` when it cannot be settled yet (the gateway delivers
         the event again)."""
-        offer = await self._store.find(change_id)
+        claimed = await self._store.claim(change_id, lease_s=self._lease_s)
+        offer = await self._store.find(change_id)  # as it is once claimed, if it was
         if offer is None:
             return False
         outcome: AnsweredBy
-        if offer.status != "confirming":
-            outcome = "ended"
-        elif await self._store.claim(change_id, lease_s=self._lease_s) is None:
-            outcome = "in_progress"
-        else:
-            claimed = await self._store.find(change_id)  # as it is once claimed
-            outcome = "ended" if claimed is None else await self._changes.settle(claimed)
+        if claimed is not None:
+            outcome = await self._changes.settle(offer)
             logger.info(
                 "order %s: change %s %s by its charge's webhook", offer.order_id, change_id, outcome
             )
+        else:  # only a `confirming` offer nobody holds is claimed
+            outcome = "in_progress" if offer.status == "confirming" else "ended"
         ANSWERED.labels(outcome).inc()
         if outcome == "unsettled":
             raise ServiceUnavailable("the flight change cannot be settled yet; deliver again later")
