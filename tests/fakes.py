@@ -32,6 +32,11 @@ from connectors.model import (
     iso_duration,
 )
 
+# Search deadlines with fake airlines. Where every airline answers, one no busy machine reaches:
+# 150 ms was missed once, on a loaded event loop, by an airline answering at once. Where one hangs
+# (`delay=math.inf`), long enough for the others to answer; the test waits it out.
+A_DAY_MS = 24 * 3600 * 1000
+HUNG_DEADLINE_MS = 1000
 # After every test clock (2030-01-01 the latest): a cached answer lives no longer than its offers.
 EXPIRES = dt.datetime(2031, 1, 1, tzinfo=dt.UTC)
 

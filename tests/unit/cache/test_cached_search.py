@@ -18,11 +18,7 @@ from connectors.model import Passengers, SliceQuery
 from connectors.resilience import ResiliencePolicy, ResilientConnector
 from search.model import SearchRequest, SearchResponse
 from search.service import SearchService
-from tests.fakes import FakeConnector, offer, segment
-
-# Every airline here answers (or fails at once): a deadline no busy machine reaches; 150 ms
-# was missed once, on a loaded event loop, by an airline answering at once.
-A_DAY_MS = 24 * 3600 * 1000
+from tests.fakes import A_DAY_MS, FakeConnector, offer, segment
 
 NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC).timestamp()
 _ids = itertools.count()

@@ -14,7 +14,7 @@ from connectors.resilience import ResiliencePolicy, ResilientConnector
 from kernel.errors import DomainError, Gone, NotFound, ServiceUnavailable
 from search.model import ROUTE_NOT_SERVED, SearchRequest
 from search.service import SearchService
-from tests.fakes import FakeConnector, offer, segment
+from tests.fakes import A_DAY_MS, HUNG_DEADLINE_MS, FakeConnector, offer, segment
 
 _ids = itertools.count()
 
@@ -23,12 +23,6 @@ def airline(**fake: Any) -> FakeConnector:
     name = f"svc-{next(_ids)}"
     fake.setdefault("offers", [offer("500.00", segment("BA117"), source=name)])
     return FakeConnector(name, **fake)
-
-
-# Where every airline answers, a deadline no busy machine reaches (150 ms was missed once, on a
-# loaded event loop, by an airline answering at once); where one hangs, long enough for the others.
-A_DAY_MS = 24 * 3600 * 1000
-HUNG_DEADLINE_MS = 1000
 
 
 def service(
